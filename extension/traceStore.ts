@@ -1,0 +1,72 @@
+// The extension's shared state: the latest Trace per model file and the event cursor every view follows.
+import * as vscode from "vscode";
+import type { Trace } from "../src/trace/types";
+
+/** Who moved the cursor: the debugger (a stop) or a webview (timeline, "run to here", a node click). */
+export type CursorSource = "debugger" | "panel" | "trace";
+
+export interface CursorChange {
+  file: string;
+  /** Index into trace.events. */
+  event: number;
+  source: CursorSource;
+}
+
+export class TraceStore implements vscode.Disposable {
+  private readonly traces = new Map<string, Trace>();
+  private readonly cursors = new Map<string, number>();
+  private active: string | undefined;
+
+  private readonly traceChanged = new vscode.EventEmitter<{ file: string; trace: Trace }>();
+  private readonly cursorMoved = new vscode.EventEmitter<CursorChange>();
+  private readonly gotoRequested = new vscode.EventEmitter<{ file: string; event: number }>();
+
+  /** A new trace was recorded for a file (Trace Backprop, a debug launch or restart). */
+  readonly onDidChangeTrace = this.traceChanged.event;
+  /** The cursor moved: views highlight the event's op. */
+  readonly onDidMoveCursor = this.cursorMoved.event;
+  /** A webview asked to move to an event; an active debug session answers with a goto, else the store moves. */
+  readonly onDidRequestGoto = this.gotoRequested.event;
+
+  /** Whether a debug session currently owns the cursor (it then answers goto requests). */
+  debuggerAttached = false;
+
+  setTrace(file: string, trace: Trace): void {
+    this.traces.set(file, trace);
+    this.cursors.set(file, 0);
+    this.active = file;
+    this.traceChanged.fire({ file, trace });
+  }
+
+  trace(file: string): Trace | undefined {
+    return this.traces.get(file);
+  }
+
+  /** The most recently traced file and its trace. */
+  current(): { file: string; trace: Trace } | undefined {
+    if (!this.active) return undefined;
+    const trace = this.traces.get(this.active);
+    return trace ? { file: this.active, trace } : undefined;
+  }
+
+  cursor(file: string): number {
+    return this.cursors.get(file) ?? 0;
+  }
+
+  moveCursor(file: string, event: number, source: CursorSource): void {
+    this.cursors.set(file, event);
+    this.active = file;
+    this.cursorMoved.fire({ file, event, source });
+  }
+
+  requestGoto(file: string, event: number): void {
+    if (this.debuggerAttached) this.gotoRequested.fire({ file, event });
+    else this.moveCursor(file, event, "panel");
+  }
+
+  dispose(): void {
+    this.traceChanged.dispose();
+    this.cursorMoved.dispose();
+    this.gotoRequested.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+// The one hook through which the engine reports its work to a recorder (the Trace recorder in src/trace/).
+import type { Tensor } from "./tensor";
+
+/** Description of ∂out/∂in for one input, as a gradient rule supplies it. */
+export interface LocalDescription {
+  formula: string;
+  jacobianShape: [number, number];
+  /** The elementwise (or small) local derivative, when the rule can give it. */
+  tensor?: Tensor;
+}
+
+export interface EngineObserver {
+  /** A primitive op ran forward. `module` is the current module path, if any. */
+  forward(op: string, inputs: readonly Tensor[], output: Tensor, attrs: Readonly<Record<string, unknown>>, module: string | undefined): void;
+  /** backward() was called on `root` (a scalar, or with an explicit grad). */
+  backwardBegin(root: Tensor): void;
+  /** One op was differentiated. Arrays are per input; null where the input needs no gradient. */
+  backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void;
+  /** A gradient was summed into `target` from a second (third, …) consumer. */
+  accumulate(target: Tensor, contribution: Tensor, total: Tensor): void;
+  backwardEnd(root: Tensor): void;
+  /** An optimizer changed a parameter. `before`/`after` are snapshots. */
+  update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void;
+}
+
+let current: EngineObserver | null = null;
+
+/** Installs (or removes, with null) the observer. Returns the previous one. */
+export function setObserver(observer: EngineObserver | null): EngineObserver | null {
+  const previous = current;
+  current = observer;
+  return previous;
+}
+
+/** The installed observer, or null. Hot paths check this once per op. */
+export function observer(): EngineObserver | null {
+  return current;
+}

@@ -1,0 +1,148 @@
+// The Trace: the plain, serialisable record of a run that every view reads (DESIGN.md §4).
+
+export type TensorId = number;
+export type OpId = number;
+export type Dtype = "float32" | "float64";
+
+/** A place in the user's original TypeScript. `line` and `column` are 1-based. */
+export interface SourceLoc {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One frame of the user's call stack at an op (innermost first). */
+export interface StackFrame extends SourceLoc {
+  name: string;
+}
+
+export type TensorKind = "input" | "param" | "activation" | "constant" | "grad";
+
+export interface TensorStats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  norm: number;
+  /** Counts of NaN, ±Inf and exact zeros. */
+  nan: number;
+  inf: number;
+  zeros: number;
+}
+
+export interface TraceTensor {
+  id: TensorId;
+  name?: string;
+  kind: TensorKind;
+  shape: number[];
+  dtype: Dtype;
+  stats: TensorStats;
+  /** Row-major values, present when within the recording caps. */
+  values?: number[];
+  /** The op that produced this tensor, if any. */
+  op?: OpId;
+}
+
+export type AttrValue = number | string | boolean | null | number[] | string[];
+
+export interface TraceOp {
+  id: OpId;
+  /** Primitive op name, from the gradient-rule table (e.g. "matmul", "tanh"). */
+  op: string;
+  /** Training step (0-based) in which the op ran. */
+  step: number;
+  inputs: TensorId[];
+  output: TensorId;
+  attrs: Record<string, AttrValue>;
+  /** The variable the result was assigned to: `const h = relu(z)` gives "h". */
+  var?: string;
+  /** Module path, e.g. "model.fc1". */
+  module?: string;
+  loc?: SourceLoc;
+  stack: StackFrame[];
+}
+
+/** ∂out/∂in for one input of an op. */
+export interface LocalDerivative {
+  /** LaTeX, e.g. `1 - \tanh^2(x)`. */
+  formula: string;
+  /** [size(out), size(in)]. */
+  jacobianShape: [number, number];
+  /** The local derivative as a tensor, when it is elementwise or small. */
+  tensor?: TensorId;
+}
+
+export type TraceEvent =
+  | { kind: "step"; index: number; loss?: number }
+  | { kind: "forward"; op: OpId }
+  | {
+      kind: "backward";
+      op: OpId;
+      /** ∂L/∂output, complete at this point. */
+      upstream: TensorId;
+      /** Per input: the local derivative, or null for an input that needs no gradient. */
+      local: (LocalDerivative | null)[];
+      /** Per input: upstream × local flowing into it, or null. */
+      contributions: (TensorId | null)[];
+    }
+  | {
+      kind: "accumulate";
+      /** The tensor whose gradient is summed over its consumers (fan-out). */
+      tensor: TensorId;
+      contribution: TensorId;
+      /** The running total after adding `contribution`. */
+      total: TensorId;
+      /** The consumer op whose backward produced `contribution`. */
+      from?: OpId;
+    }
+  | { kind: "update"; param: string; before: TensorId; grad: TensorId; after: TensorId; rule: string };
+
+export type TraceEventKind = TraceEvent["kind"];
+
+export type DiagnosticCode =
+  | "shape-mismatch"
+  | "nan"
+  | "inf"
+  | "vanishing-gradient"
+  | "exploding-gradient"
+  | "dead-relu"
+  | "saturated"
+  | "runtime-error"
+  | "syntax-error"
+  | "timeout"
+  | "memory-limit"
+  | "no-backward"
+  | "truncated";
+
+export interface TraceDiagnostic {
+  severity: "error" | "warning" | "info";
+  code: DiagnosticCode;
+  message: string;
+  loc?: SourceLoc;
+  op?: OpId;
+}
+
+export interface TraceParam {
+  /** e.g. "model.fc1.weight". */
+  name: string;
+  tensor: TensorId;
+  grad: TensorId | null;
+}
+
+export interface Trace {
+  format: "backstep-trace";
+  version: 1;
+  /** Absolute path of the traced entry file. */
+  program: string;
+  ops: TraceOp[];
+  tensors: TraceTensor[];
+  events: TraceEvent[];
+  params: TraceParam[];
+  diagnostics: TraceDiagnostic[];
+  /** Loss per recorded step, where known. */
+  losses: number[];
+  /** What the recorder dropped to stay within its caps. */
+  truncated: { valuesDropped: number; eventsDropped: number; stepsDropped: number };
+  /** Wall-clock duration of the run in milliseconds. */
+  durationMs: number;
+}
