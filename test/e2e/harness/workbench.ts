@@ -1,0 +1,153 @@
+// Drives a real VS Code (code-server + Chromium via playwright-core): launch with the packaged .vsix, run commands, find webviews, read Problems, screenshot.
+import { chromium, type Browser, type Frame, type Locator, type Page } from "playwright-core";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { createProfile, installVsix, quietSettings, startCodeServer, type Profile, type RunningServer } from "../../../scripts/codeServer";
+
+export const CHROMIUM = process.env.BACKSTEP_CHROMIUM || "/usr/bin/chromium";
+const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+export interface LaunchOptions {
+  workspace: string;
+  /** A packaged extension to install first. */
+  vsix?: string;
+  /** Extra user settings over the quiet defaults. */
+  settings?: Record<string, unknown>;
+  /** Path (relative to the workspace) to open once the workbench is up. */
+  open?: string;
+}
+
+/** Generous: the first run warms caches on a 2-core machine shared by others. */
+export const LONG = 60_000;
+
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    readonly server: RunningServer,
+    readonly profile: Profile,
+  ) {}
+
+  /** Starts code-server in a fresh profile, installs the .vsix, opens Chromium on the workbench and waits until it is ready. */
+  static async launch(opts: LaunchOptions): Promise<Workbench> {
+    const profile = createProfile({ ...quietSettings, ...opts.settings });
+    let server: RunningServer | undefined;
+    let browser: Browser | undefined;
+    try {
+      if (opts.vsix) installVsix(opts.vsix, profile);
+      server = await startCodeServer({ workspace: opts.workspace, profile });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(LONG);
+      await page.goto(`${server.url}?folder=${encodeURIComponent(opts.workspace)}`);
+      await page.locator(".monaco-workbench").waitFor({ state: "visible" });
+      // The Explorer lists the workspace once the file service and the window are ready.
+      await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ state: "visible" });
+      const wb = new Workbench(page, browser, server, profile);
+      if (opts.open) await wb.openFile(opts.open);
+      return wb;
+    } catch (err) {
+      await browser?.close().catch(() => {});
+      await server?.stop();
+      rmSync(profile.root, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Closes Chromium, stops code-server (its whole process group) and removes the profile. Safe to call twice. */
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => {});
+    await this.server.stop();
+    rmSync(this.profile.root, { recursive: true, force: true });
+  }
+
+  /** Runs a command by its palette title through F1, as a user would. */
+  async runCommand(title: string): Promise<void> {
+    const { page } = this;
+    await this.dismissQuickInput();
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused");
+    await row.filter({ hasText: title }).waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden" }).catch(() => {});
+  }
+
+  private async dismissQuickInput(): Promise<void> {
+    if (await this.page.locator(".quick-input-widget").isVisible()) await this.page.keyboard.press("Escape");
+  }
+
+  /** Opens a workspace file with Quick Open and waits for its editor tab. */
+  async openFile(relPath: string): Promise<void> {
+    const { page } = this;
+    const name = relPath.split("/").pop() ?? relPath;
+    await this.dismissQuickInput();
+    await page.locator(".monaco-workbench").click({ position: { x: 5, y: 400 } }).catch(() => {});
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(relPath);
+    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused").filter({ hasText: name }).waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    await this.activeTab(name).waitFor({ state: "visible" });
+    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().waitFor({ state: "visible" });
+  }
+
+  activeTab(name: string): Locator {
+    return this.page.locator(".tabs-container .tab.active", { hasText: name });
+  }
+
+  /** The Explorer row of a file at the workspace's top level or in an expanded folder. */
+  explorerRow(name: string): Locator {
+    return this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+  }
+
+  /** Right-clicks a file in the Explorer and chooses a context-menu entry by its label. */
+  async explorerContextMenu(name: string, item: string): Promise<void> {
+    const row = this.explorerRow(name);
+    await row.waitFor({ state: "visible" });
+    await row.click({ button: "right" });
+    const entry = this.page.getByRole("menuitem", { name: item, exact: true });
+    await entry.waitFor({ state: "visible" });
+    await entry.click();
+  }
+
+  /**
+   * The inner frame of a webview whose document contains `selector`. Webviews are nested iframes
+   * (an outer host frame, then the content frame); we search all frames until one matches.
+   */
+  async webview(selector: string, timeoutMs = LONG): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame()) continue;
+        const found = await frame.locator(selector).count().catch(() => 0);
+        if (found > 0) return frame;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`no webview frame contains ${selector} after ${timeoutMs} ms`);
+  }
+
+  /** Opens the Problems panel and returns each marker row's text (message, source and "[Ln x, Col y]"). */
+  async problems(): Promise<string[]> {
+    await this.runCommand("View: Focus Problems");
+    const rows = this.page.locator(".markers-panel .monaco-tl-row");
+    await this.page.locator(".markers-panel").waitFor({ state: "visible" });
+    return rows.allInnerTexts();
+  }
+
+  /** Notification toasts' messages currently shown. */
+  notifications(): Locator {
+    return this.page.locator(".notifications-toasts .notification-toast .notification-list-item-message");
+  }
+
+  /** Saves a screenshot of the whole window (for docs/). */
+  async screenshot(path: string): Promise<void> {
+    mkdirSync(dirname(path), { recursive: true });
+    await this.page.screenshot({ path });
+  }
+}
