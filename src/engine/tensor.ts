@@ -1,4 +1,135 @@
-// The Tensor class (placeholder until the engine lands; see issue 2).
+// The Tensor: immutable row-major values (float32 or float64), its shape, and its place in the autodiff graph.
+import type { Dtype, Storage } from "./dtype";
+import { dtypeOf } from "./dtype";
+import type { OpCtx } from "./rules/registry";
+import { backward as runBackward } from "./backward";
+import { ShapeError, fmt } from "./shape";
+import * as ops from "./ops";
+
+let nextId = 1;
+
+export type TensorLike = Tensor | number;
+/** Nested arrays of numbers, as `tensor()` accepts and `toArray()` returns. */
+export type NestedArray = number | NestedArray[];
+
 export class Tensor {
-  readonly shape: number[] = [];
+  /** Unique, increasing; the trace recorder keys on it. */
+  readonly id: number;
+  readonly shape: number[];
+  readonly dtype: Dtype;
+  readonly size: number;
+  /** True when gradients flow to (leaf) or through (computed) this tensor. */
+  requiresGrad = false;
+  /** ∂L/∂this, accumulated with += on leaf tensors by backward(). */
+  grad: Tensor | null = null;
+  name: string | undefined = undefined;
+  /** The op that produced this tensor, when it is on a gradient path (engine-internal). */
+  _ctx: OpCtx | null = null;
+  /** Row-major values. Treat as read-only: only optimizers write a parameter's values in place. */
+  data: Storage;
+
+  /** Engine-internal: wraps storage without copying. Users call `tensor()`, `zeros()`, …. */
+  constructor(data: Storage, shape: readonly number[]) {
+    this.id = nextId++;
+    this.data = data;
+    this.shape = shape.slice();
+    this.dtype = dtypeOf(data);
+    this.size = data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** A leaf is a tensor no recorded op produced: user inputs and parameters. */
+  get isLeaf(): boolean {
+    return this._ctx === null;
+  }
+
+  /** The primitive op that produced this tensor, if it is on a gradient path. */
+  get op(): string | undefined {
+    return this._ctx?.rule.name;
+  }
+
+  /** Sets the display name (shown in traces and the debugger) and returns the tensor. */
+  named(name: string): this {
+    this.name = name;
+    return this;
+  }
+
+  /** Marks a leaf as requiring grad (like PyTorch's requires_grad_()). */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf) throw new Error("requiresGrad_: only leaf tensors can change requiresGrad; use detach() first");
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected exactly one`);
+    return this.data[0];
+  }
+
+  /** A copy of the values as a typed array. */
+  values(): Storage {
+    return this.data.slice();
+  }
+
+  /** The values as nested arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    const data = this.data;
+    const shape = this.shape;
+    if (shape.length === 0) return data[0];
+    const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+      const n = shape[dim];
+      const inner = stride / n;
+      const out: NestedArray[] = new Array<NestedArray>(n);
+      for (let i = 0; i < n; i++) out[i] = dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * inner, inner);
+      return out;
+    };
+    return build(0, 0, this.size);
+  }
+
+  /** The same values, cut off from the graph. */
+  detach(): Tensor {
+    const t = new Tensor(this.data, this.shape);
+    t.name = this.name;
+    return t;
+  }
+
+  /** Backpropagates from this tensor; a non-scalar needs an explicit `grad` of the same shape. */
+  backward(grad?: TensorLike): void {
+    runBackward(this, grad);
+  }
+
+  toString(): string {
+    return `Tensor(${this.name ? this.name + ", " : ""}shape=${fmt(this.shape)}, dtype=${this.dtype}${this.op ? ", op=" + this.op : ""})`;
+  }
+
+  add(other: TensorLike): Tensor { return ops.add(this, other); }
+  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  div(other: TensorLike): Tensor { return ops.div(this, other); }
+  pow(other: TensorLike): Tensor { return ops.pow(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  relu(): Tensor { return ops.relu(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  permute(dims: number[]): Tensor { return ops.permute(this, dims); }
+  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  get T(): Tensor { return ops.T(this); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  slice(axis: number, start: number, end?: number): Tensor { return ops.slice(this, axis, start, end); }
+  gather(dim: number, index: Tensor | number[]): Tensor { return ops.gather(this, dim, index); }
 }

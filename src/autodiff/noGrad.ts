@@ -1,0 +1,2 @@
+// noGrad(fn): run code without recording gradient work (evaluation, manual updates).
+export { noGrad, isGradEnabled } from "../engine/mode";

@@ -1,0 +1,33 @@
+// Runs one primitive op: forward, gradient bookkeeping, observer report, forward-mode tangent.
+import type { Tensor } from "./tensor";
+import type { Attrs, GradRule, OpCtx } from "./rules/registry";
+import { observer } from "./observer";
+import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
+import { currentModulePath } from "./scope";
+import { zerosLike } from "./storage";
+
+export function apply<A extends Attrs, S>(rule: GradRule<A, S>, inputs: readonly Tensor[], attrs: A): Tensor {
+  const { out, saved } = rule.forward(inputs, attrs);
+  let needsGrad = false;
+  if (isGradEnabled()) {
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i].requiresGrad && !(rule.nondiff && rule.nondiff.includes(i))) needsGrad = true;
+    }
+  }
+  const tmap = tangents();
+  if (needsGrad || tmap !== null) {
+    const ctx: OpCtx<A, S> = { rule, inputs, output: out, attrs, saved };
+    if (needsGrad) {
+      out.requiresGrad = true;
+      out._ctx = ctx as unknown as OpCtx;
+    }
+    if (tmap !== null && inputs.some((t) => tmap.has(t.id))) {
+      const ts = inputs.map((t) => tmap.get(t.id) ?? zerosLike(t));
+      const tangent = internal(() => rule.jvp(ctx, ts));
+      tmap.set(out.id, tangent);
+    }
+  }
+  const obs = observer();
+  if (obs !== null && !isQuiet()) obs.forward(rule.name, inputs, out, attrs, currentModulePath());
+  return out;
+}

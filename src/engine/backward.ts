@@ -1,0 +1,117 @@
+// Reverse mode: iterative topological order, one rule call per input, broadcasting undone here, += accumulation.
+import { Tensor } from "./tensor";
+import type { TensorLike } from "./tensor";
+import type { LocalDescription } from "./observer";
+import { observer } from "./observer";
+import { internal, isQuiet } from "./mode";
+import { ShapeError, fmt, sameShape } from "./shape";
+import { reduceAxes, sumAxis } from "./kernels/reduce";
+import { castTo, fromData, fullOf, scalarOf } from "./storage";
+import * as ops from "./ops";
+
+/** Sums a gradient of a broadcast shape back down to `shape` (the one place broadcasting is undone). */
+export function unbroadcast(g: Tensor, shape: readonly number[], op: string, input: number): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  let ok = lead >= 0;
+  for (let i = 0; ok && i < g.ndim; i++) {
+    if (i < lead) axes.push(i);
+    else if (shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
+    else if (shape[i - lead] !== g.shape[i]) ok = false;
+  }
+  if (!ok) throw new ShapeError(`backward of ${op}: gradient for input ${input} has shape ${fmt(g.shape)}, which does not reduce to the input's shape ${fmt(shape)}`);
+  return fromData(reduceAxes(sumAxis, g.data, g.shape, axes).data, shape);
+}
+
+/** Tensors reachable from `root` through recorded ops, inputs before consumers (no recursion). */
+export function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<number>([root.id]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const ctx = top[0]._ctx;
+    if (ctx !== null && top[1] < ctx.inputs.length) {
+      const child = ctx.inputs[top[1]++];
+      if (child.requiresGrad && !seen.has(child.id)) {
+        seen.add(child.id);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(top[0]);
+    }
+  }
+  return order;
+}
+
+function seedGrad(root: Tensor, grad: TensorLike | undefined): Tensor {
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new ShapeError(`backward: called on a tensor of shape ${fmt(root.shape)}; only a scalar can be differentiated without an explicit gradient. Reduce it first (e.g. .sum() or .mean()) or pass backward(grad) with shape ${fmt(root.shape)}`);
+    }
+    return fullOf(root.dtype, root.shape, 1);
+  }
+  const g = typeof grad === "number" ? scalarOf(root.dtype, grad) : grad;
+  if (!(g instanceof Tensor)) throw new TypeError("backward: grad must be a Tensor or a number");
+  if (!sameShape(g.shape, root.shape) && !(g.size === 1 && root.size === 1)) {
+    throw new ShapeError(`backward: grad of shape ${fmt(g.shape)} does not match the tensor's shape ${fmt(root.shape)}`);
+  }
+  return fromData(castTo(g, root.dtype).data, root.shape);
+}
+
+export function backward(root: Tensor, grad?: TensorLike): void {
+  if (!root.requiresGrad) {
+    throw new Error("backward: this tensor does not require grad. Create inputs or parameters with { requiresGrad: true } (nn parameters already do), and do not call backward inside noGrad()");
+  }
+  const seed = seedGrad(root, grad);
+  const obs = isQuiet() ? null : observer();
+  internal(() => {
+    obs?.backwardBegin(root);
+    const grads = new Map<number, Tensor>();
+    /** Adds a contribution to t's gradient: the running sum for interior tensors, `.grad` for leaves. */
+    const accumulate = (t: Tensor, g: Tensor): void => {
+      const prev = t._ctx === null ? t.grad : grads.get(t.id);
+      if (prev === null || prev === undefined) {
+        if (t._ctx === null) t.grad = g;
+        else grads.set(t.id, g);
+        return;
+      }
+      const total = ops.add(prev, g);
+      if (t._ctx === null) t.grad = total;
+      else grads.set(t.id, total);
+      obs?.accumulate(t, g, total);
+    };
+    accumulate(root, seed);
+    const order = topoOrder(root);
+    for (let k = order.length - 1; k >= 0; k--) {
+      const out = order[k];
+      const ctx = out._ctx;
+      if (ctx === null) continue;
+      const up = grads.get(out.id);
+      if (up === undefined) continue;
+      grads.delete(out.id);
+      const rule = ctx.rule;
+      const n = ctx.inputs.length;
+      const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
+      const locals: (LocalDescription | null)[] = new Array<LocalDescription | null>(n).fill(null);
+      for (let i = 0; i < n; i++) {
+        const input = ctx.inputs[i];
+        if (!input.requiresGrad || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;
+        let g = rule.vjp(ctx, up, i);
+        if (!(g instanceof Tensor)) throw new Error(`backward of ${rule.name}: the rule returned no gradient for input ${i}`);
+        g = castTo(unbroadcast(g, input.shape, rule.name, i), input.dtype);
+        if (g === up || g === input) g = fromData(g.data, g.shape);
+        contributions[i] = g;
+        if (obs !== null) locals[i] = rule.local(ctx, i);
+      }
+      obs?.backward(out, up, locals, contributions);
+      for (let i = 0; i < n; i++) {
+        const g = contributions[i];
+        if (g !== null) accumulate(ctx.inputs[i], g);
+      }
+    }
+    obs?.backwardEnd(root);
+  });
+}

@@ -1,0 +1,127 @@
+// Creating tensors: tensor(), zeros, ones, full, randn, rand, arange, eye.
+import { Tensor } from "./tensor";
+import type { NestedArray } from "./tensor";
+import type { Dtype, Storage } from "./dtype";
+import { alloc, isDtype } from "./dtype";
+import { ShapeError, checkShape, fmt, sizeOf } from "./shape";
+import { normal, uniform } from "./random";
+
+export interface TensorOptions {
+  dtype?: Dtype;
+  requiresGrad?: boolean;
+  name?: string;
+  /** Required with a typed array (which is flat). */
+  shape?: number[];
+}
+
+function finish(data: Storage, shape: readonly number[], opts: TensorOptions | undefined): Tensor {
+  const t = new Tensor(data, shape);
+  if (opts?.requiresGrad) t.requiresGrad = true;
+  if (opts?.name !== undefined) t.name = opts.name;
+  return t;
+}
+
+function dtypeOf(op: string, opts: TensorOptions | undefined): Dtype {
+  const d = opts?.dtype ?? "float32";
+  if (!isDtype(d)) throw new TypeError(`${op}: dtype must be "float32" or "float64", got ${String(d)}`);
+  return d;
+}
+
+/** Shape of nested arrays; throws on ragged input. */
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  return shape;
+}
+
+function fill(data: NestedArray, shape: readonly number[], out: Storage): void {
+  let at = 0;
+  const walk = (v: NestedArray, dim: number): void => {
+    if (dim === shape.length) {
+      if (typeof v !== "number") throw new ShapeError(`tensor: ragged nested array (expected a number at depth ${dim})`);
+      out[at++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) throw new ShapeError(`tensor: ragged nested array (expected length ${shape[dim]} at depth ${dim}, shape ${fmt(shape)})`);
+    for (const e of v) walk(e, dim + 1);
+  };
+  walk(data, 0);
+}
+
+function toStore(dtype: Dtype, data: ArrayLike<number>): Storage {
+  const out = alloc(dtype, data.length);
+  out.set(data);
+  return out;
+}
+
+/** A tensor from a number, nested arrays, or a typed array with `opts.shape`. The values are copied. */
+export function tensor(data: NestedArray | Storage | Tensor, opts?: TensorOptions): Tensor {
+  const fallback: Dtype = data instanceof Float64Array ? "float64" : data instanceof Tensor ? data.dtype : "float32";
+  const dtype = dtypeOf("tensor", { dtype: opts?.dtype ?? fallback });
+  let flat: Storage;
+  let shape: number[];
+  if (data instanceof Tensor) {
+    flat = toStore(dtype, data.data);
+    shape = data.shape.slice();
+  } else if (data instanceof Float32Array || data instanceof Float64Array) {
+    flat = toStore(dtype, data);
+    shape = [data.length];
+  } else {
+    shape = checkShape("tensor", inferShape(data));
+    flat = alloc(dtype, sizeOf(shape));
+    fill(data, shape, flat);
+  }
+  if (opts?.shape) {
+    const s = checkShape("tensor", opts.shape);
+    if (sizeOf(s) !== flat.length) throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmt(s)}`);
+    shape = s;
+  }
+  return finish(flat, shape, opts);
+}
+
+function filled(op: string, shape: number[], opts: TensorOptions | undefined, value: number): Tensor {
+  const s = checkShape(op, shape);
+  const data = alloc(dtypeOf(op, opts), sizeOf(s));
+  if (value !== 0) data.fill(value);
+  return finish(data, s, opts);
+}
+
+export const zeros = (shape: number[], opts?: TensorOptions): Tensor => filled("zeros", shape, opts, 0);
+export const ones = (shape: number[], opts?: TensorOptions): Tensor => filled("ones", shape, opts, 1);
+export const full = (shape: number[], value: number, opts?: TensorOptions): Tensor => filled("full", shape, opts, value);
+
+/** Standard normal samples from the seeded generator (see manualSeed). */
+export function randn(shape: number[], opts?: TensorOptions): Tensor {
+  const t = filled("randn", shape, opts, 0);
+  for (let i = 0; i < t.size; i++) t.data[i] = normal();
+  return t;
+}
+
+/** Uniform samples in [0, 1) from the seeded generator. */
+export function rand(shape: number[], opts?: TensorOptions): Tensor {
+  const t = filled("rand", shape, opts, 0);
+  for (let i = 0; i < t.size; i++) t.data[i] = uniform();
+  return t;
+}
+
+/** start, start+step, … below end (or 0..start-1 when called with one argument). */
+export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
+  const [a, b] = end === undefined ? [0, start] : [start, end];
+  if (step === 0 || !Number.isFinite(step)) throw new RangeError("arange: step must be a non-zero finite number");
+  const n = Math.max(0, Math.ceil((b - a) / step));
+  const t = filled("arange", [n], opts, 0);
+  for (let i = 0; i < n; i++) t.data[i] = a + i * step;
+  return t;
+}
+
+/** The n×n identity (or n×m). */
+export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
+  const t = filled("eye", [n, m], opts, 0);
+  for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
+  return t;
+}

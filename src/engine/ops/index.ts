@@ -1,0 +1,8 @@
+// Every op as a free function (the engine's public op surface; Tensor methods delegate here).
+// Named re-exports (not `export *`): rules and ops import each other, and named re-exports stay live through that cycle.
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp } from "./elementwise";
+export { sum, mean, max } from "./reduce";
+export { reshape, flatten, permute, transpose, T } from "./layout";
+export { matmul } from "./matmul";
+export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
+export { fullLike, onesLike, tanhDeriv, sigmoidDeriv, step, sign } from "./derivs";

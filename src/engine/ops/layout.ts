@@ -1,0 +1,50 @@
+// Shape ops as free functions: reshape, flatten, permute, transpose, T.
+import type { Tensor } from "../tensor";
+import { apply } from "../apply";
+import { ShapeError, fmt, normAxis, sizeOf } from "../shape";
+import { reshapeRule } from "../rules/reshape";
+import { permuteRule } from "../rules/permute";
+
+/** Reshapes; one dimension may be -1 (inferred). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const s = shape.slice();
+  const free = s.indexOf(-1);
+  if (free >= 0) {
+    const rest = sizeOf(s.filter((_, i) => i !== free));
+    if (rest === 0 || x.size % rest !== 0) throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+    s[free] = x.size / rest;
+  }
+  if (s.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(s) !== x.size) {
+    throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+  }
+  return apply(reshapeRule, [x], { shape: s });
+}
+
+/** Flattens dims startDim..endDim into one. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const a = normAxis("flatten", startDim, x.ndim), b = normAxis("flatten", endDim, x.ndim);
+  const shape = [...x.shape.slice(0, a), sizeOf(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)];
+  return reshape(x, shape);
+}
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const d = dims.map((a) => normAxis("permute", a, x.ndim));
+  if (d.length !== x.ndim || new Set(d).size !== d.length) {
+    throw new ShapeError(`permute: dims ${fmt(dims)} are not a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`);
+  }
+  return apply(permuteRule, [x], { dims: d });
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const a = normAxis("transpose", dim0, x.ndim), b = normAxis("transpose", dim1, x.ndim);
+  const dims = x.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permute(x, dims);
+}
+
+/** The transpose: dims reversed (for a matrix, rows and columns swapped). */
+export function T(x: Tensor): Tensor {
+  return permute(x, x.shape.map((_, i) => x.ndim - 1 - i));
+}

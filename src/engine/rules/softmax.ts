@@ -1,0 +1,52 @@
+// softmax along an axis: sᵢ = e^{xᵢ−m} / Σⱼ e^{xⱼ−m} (m = max, for stability).  ∂L/∂x = s ⊙ (δ − Σ δ⊙s).
+import { defineRule } from "./registry";
+import { structured } from "./common";
+import { alloc } from "../dtype";
+import type { Storage } from "../dtype";
+import { fromData } from "../storage";
+import * as ops from "../ops";
+
+/** Views `shape` as [outer, n, inner] around `axis`. */
+export function around(shape: readonly number[], axis: number): [number, number, number] {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape.length === 0 ? 1 : shape[axis], inner];
+}
+
+/** Writes softmax (or log-softmax) of x along the middle dim of [outer, n, inner] into o. */
+export function softmaxInto(x: Storage, o: Storage, outer: number, n: number, inner: number, logOut: boolean): void {
+  for (let a = 0; a < outer; a++) {
+    for (let c = 0; c < inner; c++) {
+      const base = a * n * inner + c;
+      let m = -Infinity;
+      for (let k = 0; k < n; k++) if (x[base + k * inner] > m) m = x[base + k * inner];
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner] - m);
+      const lse = m + Math.log(s);
+      for (let k = 0; k < n; k++) {
+        const i = base + k * inner;
+        o[i] = logOut ? x[i] - lse : Math.exp(x[i] - lse);
+      }
+    }
+  }
+}
+
+export const softmaxRule = defineRule<{ axis: number }>({
+  name: "softmax",
+  forward: ([x], { axis }) => {
+    const o = alloc(x.dtype, x.size);
+    const [outer, n, inner] = around(x.shape, axis);
+    softmaxInto(x.data, o, outer, n, inner, false);
+    return { out: fromData(o, x.shape) };
+  },
+  vjp: (ctx, up) => {
+    const s = ctx.output;
+    return ops.mul(s, ops.sub(up, ops.sum(ops.mul(up, s), ctx.attrs.axis, true)));
+  },
+  local: (ctx, i) => structured(ctx, i, "\\frac{\\partial s_i}{\\partial x_j} = s_i(\\delta_{ij} - s_j)"),
+  jvp: (ctx, [t]) => {
+    const s = ctx.output;
+    return ops.mul(s, ops.sub(t, ops.sum(ops.mul(t, s), ctx.attrs.axis, true)));
+  },
+});

@@ -1,0 +1,38 @@
+// Small constructors of engine-internal tensors from storage (no validation, no recording).
+import type { Dtype, Storage } from "./dtype";
+import { alloc } from "./dtype";
+import { Tensor } from "./tensor";
+
+export function fromData(data: Storage, shape: readonly number[]): Tensor {
+  return new Tensor(data, shape);
+}
+
+export function zerosOf(dtype: Dtype, shape: readonly number[]): Tensor {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return new Tensor(alloc(dtype, n), shape);
+}
+
+export function zerosLike(t: Tensor): Tensor {
+  return new Tensor(alloc(t.dtype, t.size), t.shape);
+}
+
+export function fullOf(dtype: Dtype, shape: readonly number[], value: number): Tensor {
+  const t = zerosOf(dtype, shape);
+  t.data.fill(value);
+  return t;
+}
+
+export function scalarOf(dtype: Dtype, value: number): Tensor {
+  const d = alloc(dtype, 1);
+  d[0] = value;
+  return new Tensor(d, []);
+}
+
+/** The same values in another dtype (the tensor itself when it already has it). */
+export function castTo(t: Tensor, dtype: Dtype): Tensor {
+  if (t.dtype === dtype) return t;
+  const d = alloc(dtype, t.size);
+  d.set(t.data);
+  return new Tensor(d, t.shape);
+}

@@ -1,0 +1,21 @@
+// The public API of the "backstep" package (DESIGN.md §2).
+export { Tensor } from "./engine/tensor";
+export type { TensorLike, NestedArray } from "./engine/tensor";
+export type { Dtype, Storage } from "./engine/dtype";
+export { ShapeError } from "./engine/shape";
+export { tensor, zeros, ones, full, randn, rand, arange, eye } from "./engine/creation";
+export type { TensorOptions } from "./engine/creation";
+export { manualSeed } from "./engine/random";
+export {
+  add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp, matmul,
+  sum, mean, max, reshape, flatten, permute, transpose, T, softmax, logSoftmax, concat, slice, gather,
+} from "./engine/ops";
+export { noGrad, isGradEnabled } from "./autodiff/noGrad";
+export { gradcheck } from "./autodiff/gradcheck";
+export type { GradcheckOptions, GradcheckResult } from "./autodiff/gradcheck";
+export { setObserver, observer } from "./engine/observer";
+export type { EngineObserver, LocalDescription } from "./engine/observer";
+export { ruleNames, getRule } from "./engine/rules/registry";
+export type { GradRule, OpCtx, Attrs, AttrValue } from "./engine/rules/registry";
+/** Runner instrumentation only: names an unnamed tensor or root module after its variable. */
+export { nameValue as __nameValue } from "./engine/naming";
