@@ -79,10 +79,15 @@ function seedRipgrep(pkgDir: string, tmp: string, log: (s: string) => void): voi
   }
 }
 
+export function isCodeServerInstalled(): boolean {
+  const dir = codeServerDir();
+  return existsSync(join(dir, MARKER)) && existsSync(entryOf(dir));
+}
+
 /** Installs code-server once (about a minute); later calls return at once. Returns the path of its entry script. */
 export function ensureCodeServer(log: (s: string) => void = () => {}): string {
   const dir = codeServerDir();
-  if (existsSync(join(dir, MARKER)) && existsSync(entryOf(dir))) return entryOf(dir);
+  if (isCodeServerInstalled()) return entryOf(dir);
   // Build beside the final folder and rename at the end, so an interrupted or concurrent install never leaves a half folder in place.
   mkdirSync(dirname(dir), { recursive: true });
   const work = `${dir}.partial-${process.pid}`;

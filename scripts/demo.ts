@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { codeServerDir, createProfile, ensureCodeServer, installVsix, quietSettings, startCodeServer } from "./codeServer";
+import { codeServerDir, createProfile, ensureCodeServer, installVsix, isCodeServerInstalled, quietSettings, startCodeServer } from "./codeServer";
 
 const root = resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const r = spawnSync("npm", ["run", "package", "--silent"], { cwd: root, stdio: "inherit" });
     if (r.status !== 0) throw new Error("`npm run package` failed (see above)");
   }
-  say(`installing code-server (first run only, about a minute) into ${codeServerDir()}…`);
+  if (!isCodeServerInstalled()) say(`installing code-server (first run only, about a minute) into ${codeServerDir()}…`);
   ensureCodeServer();
   // A fresh profile per run: the demo always shows the extension just packaged, with no leftovers.
   const profileRoot = join(dirname(codeServerDir()), `demo-profile-${process.pid}`);
