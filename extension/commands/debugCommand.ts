@@ -1,0 +1,48 @@
+// Debug Backprop: save the model and start a `backstep` debug session on it (the debug adapter records and replays it).
+import * as vscode from "vscode";
+import * as path from "node:path";
+import { ensureTrusted, saveModel, targetUri } from "./target";
+
+/** Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry). */
+function hasBreakpointIn(file: string): boolean {
+  return vscode.debug.breakpoints.some(
+    (b) => b.enabled && b instanceof vscode.SourceBreakpoint && b.location.uri.fsPath === file,
+  );
+}
+
+export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Promise<boolean> {
+  const uri = targetUri(arg);
+  if (!ensureTrusted("Debug Backprop", log)) return false;
+  const file = await saveModel(uri, log);
+  if (!file) return false;
+  const name = path.basename(file);
+  const config: vscode.DebugConfiguration = {
+    type: "backstep",
+    request: "launch",
+    name: `Debug Backprop: ${name}`,
+    program: file,
+    stopOnEntry: !hasBreakpointIn(file),
+  };
+  log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+  let session: vscode.DebugSession | undefined;
+  const listener = vscode.debug.onDidStartDebugSession((s) => {
+    if (s.configuration.type === "backstep" && s.configuration.program === file) session = s;
+  });
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Backstep: recording ${name} for the debugger`, cancellable: true },
+      async (_progress, token) => {
+        token.onCancellationRequested(() => {
+          log.info(`debug ${name} cancelled`);
+          if (session) void vscode.debug.stopDebugging(session);
+        });
+        const started = await vscode.debug.startDebugging(folder, config);
+        if (!started) log.error(`debug ${name}: the debug session did not start`);
+        return started;
+      },
+    );
+  } finally {
+    listener.dispose();
+  }
+}

@@ -1,0 +1,50 @@
+// Registers the editor side of Backstep: commands, CodeLens, inline hints, Problems, the status bar and the log.
+import * as vscode from "vscode";
+import * as path from "node:path";
+import type { TraceStore } from "../traceStore";
+import { Commands, ContextKeys } from "../commandIds";
+import { EditorHints } from "../editor/editorHints";
+import { BackpropCodeLens } from "../editor/codeLens";
+import { isModelSource } from "../editor/codeLensPlacement";
+import { traceModel, type RunModel } from "./traceCommand";
+import { debugModel } from "./debugCommand";
+import { newExampleModel } from "./newExample";
+import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
+
+export function registerCommands(context: vscode.ExtensionContext, store: TraceStore, runModel: RunModel): void {
+  const log = vscode.window.createOutputChannel("Backstep", { log: true });
+  const status = vscode.window.createStatusBarItem("backstep.status", vscode.StatusBarAlignment.Left, 50);
+  status.name = "Backstep";
+  status.command = Commands.showLog;
+  const hints = new EditorHints(store);
+  const lens = new BackpropCodeLens();
+  const deps = { store, log, status, runModel, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
+
+  const updateIsModel = (editor: vscode.TextEditor | undefined): void => {
+    const doc = editor?.document;
+    const isModel = !!doc && doc.languageId === "typescript" && isModelSource(doc.getText());
+    void vscode.commands.executeCommand("setContext", ContextKeys.isModel, isModel);
+  };
+  updateIsModel(vscode.window.activeTextEditor);
+  for (const doc of vscode.workspace.textDocuments) void offerTypesSetup(context, log, doc);
+
+  context.subscriptions.push(
+    log,
+    status,
+    hints,
+    lens,
+    vscode.commands.registerCommand(Commands.trace, (arg?: unknown) => traceModel(deps, arg)),
+    vscode.commands.registerCommand(Commands.debug, (arg?: unknown) => debugModel(log, arg)),
+    vscode.commands.registerCommand(Commands.newExample, () => newExampleModel(context, log)),
+    vscode.commands.registerCommand(Commands.setupTypes, () => setupTypesCommand(context, log)),
+    vscode.commands.registerCommand(Commands.clearHints, () => hints.clearAll()),
+    vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+    vscode.languages.registerCodeLensProvider({ language: "typescript", scheme: "file" }, lens),
+    vscode.window.onDidChangeActiveTextEditor(updateIsModel),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc === vscode.window.activeTextEditor?.document) updateIsModel(vscode.window.activeTextEditor);
+    }),
+    vscode.workspace.onDidOpenTextDocument((doc) => void offerTypesSetup(context, log, doc)),
+  );
+  log.info(`Backstep ${String((context.extension.packageJSON as { version?: string }).version)} activated (workspace ${vscode.workspace.isTrusted ? "trusted" : "not trusted: tracing disabled"})`);
+}

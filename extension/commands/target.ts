@@ -1,0 +1,52 @@
+// Resolves which model file a command acts on, checks workspace trust, and saves the file first.
+import * as vscode from "vscode";
+import * as path from "node:path";
+
+/** The file from a menu (Explorer, editor, title bar, CodeLens) or else the active editor. */
+export function targetUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+/** Untrusted workspaces run no user code: say why and how to trust, without a modal dialog. */
+export function ensureTrusted(action: string, log: vscode.LogOutputChannel): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  const message = `Backstep: ${action} runs your model's code, so it only runs in a trusted workspace. Trust this folder to use it.`;
+  log.warn(`${action} blocked: workspace is not trusted`);
+  void vscode.window.showWarningMessage(message, "Manage Workspace Trust").then((choice) => {
+    if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
+  });
+  return false;
+}
+
+/** Saves the model (so the run sees what the user sees) and returns its path, or undefined with a message. */
+export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<string | undefined> {
+  if (!uri) {
+    void vscode.window.showErrorMessage("Backstep: open a TypeScript model file (or right-click one in the Explorer) first.");
+    return undefined;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isUntitled || uri.scheme === "untitled") {
+    const saved = doc ? await doc.save() : false;
+    const saved2 = saved ? vscode.window.activeTextEditor?.document.uri : undefined;
+    if (!saved2 || saved2.scheme !== "file") {
+      void vscode.window.showErrorMessage("Backstep: save the model to a .ts file first.");
+      return undefined;
+    }
+    return saved2.fsPath;
+  }
+  if (uri.scheme !== "file") {
+    void vscode.window.showErrorMessage(`Backstep runs model files from disk; ${uri.toString()} is not one.`);
+    return undefined;
+  }
+  if (path.extname(uri.fsPath) !== ".ts" && path.extname(uri.fsPath) !== ".mts") {
+    void vscode.window.showErrorMessage(`Backstep: ${path.basename(uri.fsPath)} is not a TypeScript model (.ts).`);
+    return undefined;
+  }
+  if (doc?.isDirty && !(await doc.save())) {
+    log.error(`could not save ${uri.fsPath}`);
+    void vscode.window.showErrorMessage(`Backstep: could not save ${path.basename(uri.fsPath)}.`);
+    return undefined;
+  }
+  return uri.fsPath;
+}

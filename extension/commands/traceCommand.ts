@@ -1,0 +1,76 @@
+// Trace Backprop: save the model, run it in the runner's worker with cancellable progress, store the trace, report.
+import * as vscode from "vscode";
+import * as path from "node:path";
+import type { RunOptions, RunResult } from "../../src/runner/types";
+import type { TraceStore } from "../traceStore";
+import { currentRunOptions } from "../config";
+import { logText, statusText } from "../summary";
+import { ensureTrusted, saveModel, targetUri } from "./target";
+
+export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
+
+export interface TraceDeps {
+  store: TraceStore;
+  log: vscode.LogOutputChannel;
+  status: vscode.StatusBarItem;
+  runModel: RunModel;
+  /** dist/runnerWorker.js inside the installed extension. */
+  workerPath: string;
+}
+
+const running = new Map<string, AbortController>();
+
+/** Runs the model and stores its trace. Resolves with the result (undefined when nothing ran). */
+export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResult | undefined> {
+  const uri = targetUri(arg);
+  if (!ensureTrusted("Trace Backprop", deps.log)) return undefined;
+  const file = await saveModel(uri, deps.log);
+  if (!file) return undefined;
+  running.get(file)?.abort(); // a second trace of the same file replaces the first
+  const abort = new AbortController();
+  running.set(file, abort);
+  const name = path.basename(file);
+  const options = { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: deps.workerPath };
+  const { signal: _signal, ...shown } = options;
+  deps.log.info(`trace ${file} ${JSON.stringify(shown)}`);
+  deps.status.text = `$(sync~spin) Backstep: tracing ${name}…`;
+  deps.status.show();
+  const started = Date.now();
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Backstep: tracing ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        progress.report({ message: "running the model…" });
+        return deps.runModel(file, options);
+      },
+    );
+    const wall = Date.now() - started;
+    deps.log.info(`${name}: ${logText(result, wall)}`);
+    deps.status.text = `$(type-hierarchy-sub) ${statusText(result)}`;
+    deps.status.tooltip = `Backstep traced ${file}\n${logText(result, wall)}`;
+    if (abort.signal.aborted && running.get(file) !== abort) return result; // superseded by a newer trace
+    deps.store.setTrace(file, result.trace);
+    if (abort.signal.aborted) void vscode.window.showInformationMessage(`Backstep: tracing ${name} was cancelled; the partial trace is shown.`);
+    else if (!result.ok) reportFailure(name, result, deps.log);
+    return result;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.log.error(`${name}: the runner failed: ${err instanceof Error && err.stack ? err.stack : message}`);
+    deps.status.text = `$(error) Backstep: ${name} failed`;
+    void vscode.window.showErrorMessage(`Backstep: could not trace ${name}: ${message}`, "Show Log").then((c) => c && deps.log.show());
+    return undefined;
+  } finally {
+    if (running.get(file) === abort) running.delete(file);
+  }
+}
+
+function reportFailure(name: string, result: RunResult, log: vscode.LogOutputChannel): void {
+  const e = result.error;
+  const where = e?.loc ? ` (${path.basename(e.loc.file)}:${e.loc.line})` : "";
+  const message = e ? `${e.message}${where}` : "the model did not run to completion";
+  log.error(`${name}: ${message}`);
+  void vscode.window.showErrorMessage(`Backstep: ${name}: ${message}. The partial trace is shown.`, "Show Problems").then((c) => {
+    if (c) void vscode.commands.executeCommand("workbench.actions.view.problems");
+  });
+}

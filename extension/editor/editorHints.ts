@@ -1,0 +1,157 @@
+// Shows a trace in the editor: end-of-line hints, hovers on those lines, and Problems; clears a file's when it changes.
+import * as vscode from "vscode";
+import type { Trace } from "../../src/trace/types";
+import type { TraceStore } from "../traceStore";
+import { ContextKeys } from "../commandIds";
+import { currentSettings } from "../config";
+import { hoverMarkdown } from "./hoverText";
+import { lineHints, sameFile, type HintSeverity, type LineHint } from "./lineHints";
+import { traceProblems } from "./problems";
+
+const COLORS: Record<HintSeverity, string> = {
+  normal: "editorInlayHint.foreground",
+  vanishing: "editorWarning.foreground",
+  exploding: "editorWarning.foreground",
+  nonfinite: "editorError.foreground",
+};
+
+const SEVERITY: Record<"error" | "warning" | "info", vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+interface FileHints {
+  trace: Trace;
+  byLine: Map<number, LineHint>;
+}
+
+export class EditorHints implements vscode.Disposable {
+  private readonly decorationTypes = new Map<HintSeverity, vscode.TextEditorDecorationType>();
+  private readonly problems = vscode.languages.createDiagnosticCollection("backstep");
+  /** Hints per file path, from the latest trace that ran code in it. */
+  private readonly files = new Map<string, FileHints>();
+  /** Files each program's latest trace put hints or Problems in, to clear them on the next trace. */
+  private readonly touched = new Map<string, Set<string>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly store: TraceStore) {
+    for (const severity of Object.keys(COLORS) as HintSeverity[]) {
+      this.decorationTypes.set(severity, vscode.window.createTextEditorDecorationType({
+        after: { color: new vscode.ThemeColor(COLORS[severity]), margin: "0 0 0 2.5em", fontStyle: "italic" },
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }));
+    }
+    this.disposables.push(
+      this.problems,
+      store.onDidChangeTrace(({ file, trace }) => this.show(file, trace)),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.render()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length) this.clearFile(e.document.uri.fsPath);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("backstep")) this.recompute();
+      }),
+      vscode.languages.registerHoverProvider({ language: "typescript", scheme: "file" }, {
+        provideHover: (doc, pos) => this.hover(doc, pos),
+      }),
+    );
+  }
+
+  /** Shows a new trace of `program`, replacing what its previous trace showed. */
+  show(program: string, trace: Trace): void {
+    for (const file of this.touched.get(program) ?? []) this.clearFile(file, false);
+    const touched = new Set<string>([program]);
+    const settings = currentSettings();
+    const thresholds = { vanishing: settings.vanishingThreshold, exploding: settings.explodingThreshold };
+    const files = new Set(trace.ops.flatMap((o) => (o.loc ? [o.loc.file] : [])));
+    for (const file of files) {
+      const hints = settings.inlineHints ? lineHints(trace, file, thresholds) : [];
+      this.files.set(file, { trace, byLine: new Map(hints.map((h) => [h.line, h])) });
+      touched.add(file);
+    }
+    for (const [file, problems] of traceProblems(trace)) {
+      this.problems.set(vscode.Uri.file(file), problems.map((p) => {
+        const range = new vscode.Range(p.line, p.column, p.line, Number.MAX_SAFE_INTEGER);
+        const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
+        d.source = "backstep";
+        d.code = p.code;
+        return d;
+      }));
+      touched.add(file);
+    }
+    this.touched.set(program, touched);
+    this.render();
+  }
+
+  /** Removes a file's hints and Problems (its trace is stale once the text changes). */
+  clearFile(file: string, rerender = true): void {
+    let changed = false;
+    for (const key of [...this.files.keys()]) {
+      if (sameFile(key, file)) {
+        this.files.delete(key);
+        changed = true;
+      }
+    }
+    const uri = vscode.Uri.file(file);
+    if (this.problems.has(uri)) {
+      this.problems.delete(uri);
+      changed = true;
+    }
+    if (changed && rerender) this.render();
+  }
+
+  clearAll(): void {
+    this.files.clear();
+    this.problems.clear();
+    this.touched.clear();
+    this.render();
+  }
+
+  /** Line hints currently shown for a file (for tests and the status bar). */
+  hintsFor(file: string): LineHint[] {
+    return [...(this.entry(file)?.byLine.values() ?? [])];
+  }
+
+  private entry(file: string): FileHints | undefined {
+    for (const [key, value] of this.files) if (sameFile(key, file)) return value;
+    return undefined;
+  }
+
+  private recompute(): void {
+    const current = this.store.current();
+    if (current) this.show(current.file, current.trace);
+  }
+
+  private render(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const entry = editor.document.uri.scheme === "file" ? this.entry(editor.document.uri.fsPath) : undefined;
+      const groups = new Map<HintSeverity, vscode.DecorationOptions[]>();
+      for (const hint of entry?.byLine.values() ?? []) {
+        const line = hint.line - 1;
+        if (line >= editor.document.lineCount) continue;
+        const end = editor.document.lineAt(line).range.end;
+        const list = groups.get(hint.severity) ?? [];
+        list.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: hint.text } } });
+        groups.set(hint.severity, list);
+      }
+      for (const [severity, type] of this.decorationTypes) editor.setDecorations(type, groups.get(severity) ?? []);
+    }
+    const has = this.files.size > 0 || [...this.touched.values()].some((s) => s.size > 0);
+    void vscode.commands.executeCommand("setContext", ContextKeys.hasHints, has);
+  }
+
+  private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const entry = this.entry(doc.uri.fsPath);
+    const hint = entry?.byLine.get(pos.line + 1);
+    if (!entry || !hint) return undefined;
+    const md = new vscode.MarkdownString(hoverMarkdown(entry.trace, hint.ops));
+    md.supportThemeIcons = true;
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+  }
+
+  dispose(): void {
+    for (const type of this.decorationTypes.values()) type.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

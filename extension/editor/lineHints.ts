@@ -1,0 +1,85 @@
+// Inline hints from a Trace: per model line, the result's shape and (after backward) its gradient norm and health.
+import * as path from "node:path";
+import type { OpId, Trace, TraceEvent, TraceOp } from "../../src/trace/types";
+import { TraceIndex, formatNumber, formatShape, nonFinite } from "./format";
+
+export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite";
+
+export interface Thresholds {
+  vanishing: number;
+  exploding: number;
+}
+
+export interface LineHint {
+  /** 1-based line in the file. */
+  line: number;
+  text: string;
+  severity: HintSeverity;
+  /** The ops on this line in the step shown (the last recorded step that ran the line), in order. */
+  ops: OpId[];
+  step: number;
+}
+
+export type BackwardEvent = Extract<TraceEvent, { kind: "backward" }>;
+
+/** Same file on disk, whatever the spelling (Windows paths compare case-insensitively). */
+export function sameFile(a: string, b: string): boolean {
+  const na = path.resolve(a);
+  const nb = path.resolve(b);
+  return process.platform === "win32" ? na.toLowerCase() === nb.toLowerCase() : na === nb;
+}
+
+/** The last backward event of each op. */
+export function backwardByOp(trace: Trace): Map<OpId, BackwardEvent> {
+  const map = new Map<OpId, BackwardEvent>();
+  for (const e of trace.events) if (e.kind === "backward") map.set(e.op, e);
+  return map;
+}
+
+/** The ops located in `file`, grouped by line, keeping only each line's last recorded step. */
+export function opsByLine(trace: Trace, file: string): Map<number, TraceOp[]> {
+  const byLine = new Map<number, TraceOp[]>();
+  for (const op of trace.ops) {
+    if (!op.loc || !sameFile(op.loc.file, file)) continue;
+    const list = byLine.get(op.loc.line);
+    if (!list || list[0].step < op.step) byLine.set(op.loc.line, [op]);
+    else if (list[0].step === op.step) list.push(op);
+  }
+  return byLine;
+}
+
+export function gradientSeverity(norm: number, t: Thresholds): HintSeverity {
+  if (!Number.isFinite(norm)) return "nonfinite";
+  if (norm < t.vanishing) return "vanishing";
+  if (norm > t.exploding) return "exploding";
+  return "normal";
+}
+
+/** Hints for every line of `file` that ran an op, sorted by line. */
+export function lineHints(trace: Trace, file: string, thresholds: Thresholds): LineHint[] {
+  const index = new TraceIndex(trace);
+  const backward = backwardByOp(trace);
+  const hints: LineHint[] = [];
+  for (const [line, ops] of opsByLine(trace, file)) {
+    // The line's result is its last op (e.g. the `tanh` of `h = tanh(x.matmul(W).add(b))`).
+    const shown = ops[ops.length - 1];
+    const out = index.tensor(shown.output);
+    const name = shown.var ?? shown.op;
+    const calls = ops.filter((o) => o.op === shown.op).length;
+    let text = `${name}: ${out ? formatShape(out.shape) : "?"}${calls > 1 ? ` ×${calls}` : ""}`;
+    let severity: HintSeverity = nonFinite(out) ? "nonfinite" : "normal";
+    const b = backward.get(shown.id);
+    const upstream = b ? index.tensor(b.upstream) : undefined;
+    if (upstream) {
+      const norm = upstream.stats.norm;
+      const health = nonFinite(upstream) ? "nonfinite" : gradientSeverity(norm, thresholds);
+      text += `  ‖∂L/∂${shown.var ?? "out"}‖ ${nonFinite(upstream) ? "NaN/Inf" : formatNumber(norm)}`;
+      if (health === "vanishing") text += " (vanishing)";
+      if (health === "exploding") text += " (exploding)";
+      if (severity === "normal") severity = health;
+    }
+    if (severity === "nonfinite" && out && nonFinite(out)) text += ` — ${out.stats.nan ? "NaN" : "Inf"} in output`;
+    hints.push({ line, text, severity, ops: ops.map((o) => o.id), step: shown.step });
+  }
+  return hints.sort((a, b) => a.line - b.line);
+}

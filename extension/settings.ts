@@ -1,0 +1,57 @@
+// The backstep.* settings: one table of keys and defaults (package.json must match), and their mapping to RunOptions.
+import type { RunOptions } from "../src/runner/types";
+
+export interface BackstepSettings {
+  maxSteps: number;
+  timeLimitSeconds: number;
+  memoryLimitMb: number;
+  recordAllValues: boolean;
+  maxValuesPerTensor: number;
+  maxValuesPerTrace: number;
+  vanishingThreshold: number;
+  explodingThreshold: number;
+  inlineHints: boolean;
+  codeLens: boolean;
+  offerTypesSetup: boolean;
+}
+
+/** Setting key (below `backstep.`) and default for each field. */
+export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: string; default: BackstepSettings[K] } } = {
+  maxSteps: { key: "maxSteps", default: 10 },
+  timeLimitSeconds: { key: "timeLimitSeconds", default: 30 },
+  memoryLimitMb: { key: "memoryLimitMb", default: 1024 },
+  recordAllValues: { key: "values.recordAll", default: false },
+  maxValuesPerTensor: { key: "values.maxPerTensor", default: 4096 },
+  maxValuesPerTrace: { key: "values.maxPerTrace", default: 2_000_000 },
+  vanishingThreshold: { key: "vanishingThreshold", default: 1e-6 },
+  explodingThreshold: { key: "explodingThreshold", default: 1000 },
+  inlineHints: { key: "inlineHints.enabled", default: true },
+  codeLens: { key: "codeLens.enabled", default: true },
+  offerTypesSetup: { key: "intelliSense.offerSetup", default: true },
+};
+
+/** Reads every setting through `get` (VS Code's configuration, or a plain object in tests), falling back to defaults for invalid values. */
+export function readSettings(get: (key: string) => unknown): BackstepSettings {
+  const out: Record<string, unknown> = {};
+  for (const [field, { key, default: fallback }] of Object.entries(SETTING_KEYS)) {
+    const value = get(key);
+    const valid = typeof fallback === "number" ? typeof value === "number" && Number.isFinite(value) && value >= 0 : typeof value === typeof fallback;
+    out[field] = valid ? value : fallback;
+  }
+  return out as unknown as BackstepSettings;
+}
+
+/** The runner's options for these settings. */
+export function toRunOptions(s: BackstepSettings, signal?: AbortSignal): RunOptions {
+  return {
+    maxSteps: Math.max(1, Math.floor(s.maxSteps)),
+    timeoutMs: Math.round(s.timeLimitSeconds * 1000),
+    memoryLimitMb: Math.max(16, Math.floor(s.memoryLimitMb)),
+    values: s.recordAllValues ? "all" : "capped",
+    maxValuesPerTensor: Math.floor(s.maxValuesPerTensor),
+    maxValuesPerTrace: Math.floor(s.maxValuesPerTrace),
+    vanishingThreshold: s.vanishingThreshold,
+    explodingThreshold: s.explodingThreshold,
+    ...(signal ? { signal } : {}),
+  };
+}

@@ -1,0 +1,46 @@
+// One-line summaries of a run for the status bar and the log: what was traced, how big, how long, how it ended.
+import type { Trace } from "../src/trace/types";
+import type { RunResult } from "../src/runner/types";
+import { formatDuration } from "./editor/format";
+import * as path from "node:path";
+
+export interface TraceCounts {
+  steps: number;
+  ops: number;
+  backward: number;
+  errors: number;
+  warnings: number;
+}
+
+export function traceCounts(trace: Trace): TraceCounts {
+  const stepEvents = trace.events.filter((e) => e.kind === "step").length;
+  const opSteps = new Set(trace.ops.map((o) => o.step)).size;
+  return {
+    steps: Math.max(stepEvents, opSteps),
+    ops: trace.ops.length,
+    backward: trace.events.filter((e) => e.kind === "backward").length,
+    errors: trace.diagnostics.filter((d) => d.severity === "error").length,
+    warnings: trace.diagnostics.filter((d) => d.severity === "warning").length,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** e.g. `mlp.ts: 3 steps · 120 ops · 85 ms` (status bar). */
+export function statusText(result: RunResult): string {
+  const c = traceCounts(result.trace);
+  const base = `${path.basename(result.trace.program)}: ${plural(c.steps, "step")} · ${plural(c.ops, "op")} · ${formatDuration(result.trace.durationMs)}`;
+  if (!result.ok) return `${base} · failed`;
+  return c.warnings ? `${base} · ${plural(c.warnings, "warning")}` : base;
+}
+
+/** A log line for the output channel. */
+export function logText(result: RunResult, wallMs: number): string {
+  const c = traceCounts(result.trace);
+  const t = result.trace.truncated;
+  const dropped = t.valuesDropped || t.eventsDropped || t.stepsDropped ? `; dropped ${t.valuesDropped} values, ${t.eventsDropped} events, ${t.stepsDropped} steps (caps)` : "";
+  const outcome = result.ok ? "ok" : `FAILED: ${result.error ? `${result.error.message}${result.error.loc ? ` (${result.error.loc.file}:${result.error.loc.line})` : ""}` : "see Problems"}`;
+  return `${outcome} — ${plural(c.steps, "step")}, ${plural(c.ops, "op")}, ${c.backward} backward events, ${plural(c.errors, "error")}, ${plural(c.warnings, "warning")}; model ran ${formatDuration(result.trace.durationMs)}, total ${formatDuration(wallMs)}${dropped}`;
+}

@@ -1,0 +1,51 @@
+// Hover text on a traced line: the op, shapes and stats, and the chain rule with upstream and local gradients.
+import { strict as assert } from "node:assert";
+import { hoverMarkdown } from "../../extension/editor/hoverText";
+import { lineHints } from "../../extension/editor/lineHints";
+import { formatNumber } from "../../extension/editor/format";
+import { TraceBuilder, tanhTrace } from "./traceBuilder";
+
+const FILE = "/work/models/tiny.ts";
+
+describe("extension: hover text", () => {
+  const trace = tanhTrace(FILE);
+  const hint = (line: number) => lineHints(trace, FILE, { vanishing: 1e-6, exploding: 1e3 }).find((h) => h.line === line)!;
+
+  it("names the op with its inputs, and tabulates output, upstream and contribution stats", () => {
+    const md = hoverMarkdown(trace, hint(4).ops);
+    assert.match(md, /h = tanh\(z\)/);
+    assert.match(md, /step 0/);
+    const t1 = Math.tanh(1);
+    // output h = [tanh 1, 0]: max tanh 1, norm tanh 1; upstream ∂L/∂h = [1, 1]; contribution ∂L/∂z = 1 − tanh²(z).
+    const outRow = md.split("\n").find((l) => l.startsWith("| out"))!;
+    assert.ok(outRow.includes(`| ${formatNumber(t1)} |`), outRow);
+    const up = md.split("\n").find((l) => l.startsWith("| upstream ∂L/∂h"))!;
+    assert.ok(up.endsWith(`| ${formatNumber(Math.SQRT2)} |`), up);
+    const contrib = md.split("\n").find((l) => l.startsWith("| → ∂L/∂z"))!;
+    assert.ok(contrib.includes(formatNumber(1 - t1 * t1)), contrib);
+  });
+
+  it("gives the local derivative's formula and Jacobian shape, and says which inputs need no gradient", () => {
+    const tanh = hoverMarkdown(trace, hint(4).ops);
+    assert.match(tanh, /local ∂h\/∂z = `1 - \\\\tanh\^2\(x\)` · Jacobian `\[2 × 2\]`/);
+    const matmul = hoverMarkdown(trace, hint(3).ops);
+    assert.match(matmul, /∂z\/∂x: no gradient needed/);
+    assert.match(matmul, /local ∂z\/∂W = `x\^\\\\top` · Jacobian `\[2 × 4\]`/);
+  });
+
+  it("says when the run had no backward pass", () => {
+    const b = new TraceBuilder(FILE);
+    const x = b.tensor([2], [1, 2], "input", "x");
+    const y = b.tensor([2], [2, 4]);
+    const id = b.op("mul", [x], y, 2, { var: "y" });
+    assert.match(hoverMarkdown(b.trace, [id]), /Forward only/);
+  });
+
+  it("shows NaN counts", () => {
+    const b = new TraceBuilder(FILE);
+    const x = b.tensor([2], [-1, 4], "input", "x");
+    const y = b.tensor([2], [NaN, 2]);
+    const id = b.op("sqrt", [x], y, 2, { var: "y" });
+    assert.match(hoverMarkdown(b.trace, [id]), /⚠ 1 NaN, 0 Inf/);
+  });
+});

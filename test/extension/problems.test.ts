@@ -1,0 +1,39 @@
+// Problems mapping: each trace diagnostic at its file and (0-based) line, falling back to the op's place or the program.
+import { strict as assert } from "node:assert";
+import { traceProblems } from "../../extension/editor/problems";
+import { TraceBuilder } from "./traceBuilder";
+
+const FILE = "/work/models/tiny.ts";
+const HELPER = "/work/models/layers.ts";
+
+describe("extension: Problems mapping", () => {
+  it("maps located, op-located and unlocated diagnostics, de-duplicates, and sorts by line", () => {
+    const b = new TraceBuilder(FILE);
+    const x = b.tensor([2, 3], [1, 2, 3, 4, 5, 6], "input", "x");
+    const y = b.tensor([2, 3], [0, 0, 0, 4, 5, 6]);
+    const relu = b.op("relu", [x], y, 9, { loc: { file: HELPER, line: 12, column: 15 } });
+    const shape = { severity: "error", code: "shape-mismatch", message: "matmul: [2, 3] @ [4, 5]: inner dimensions 3 and 4 differ", loc: { file: FILE, line: 20, column: 5 } } as const;
+    b.trace.diagnostics.push(
+      shape,
+      { ...shape },
+      { severity: "warning", code: "dead-relu", message: "50% of ReLU units are dead", op: relu },
+      { severity: "error", code: "timeout", message: "stopped after 30 s" },
+      { severity: "info", code: "truncated", message: "values dropped", loc: { file: FILE, line: 2, column: 1 } },
+    );
+    const problems = traceProblems(b.trace);
+    assert.deepEqual([...problems.keys()].sort(), [FILE, HELPER].sort());
+    const main = problems.get(FILE)!;
+    assert.deepEqual(main.map((p) => [p.line, p.code, p.severity]), [
+      [0, "timeout", "error"],
+      [1, "truncated", "info"],
+      [19, "shape-mismatch", "error"],
+    ]);
+    assert.equal(main[2].column, 4);
+    assert.equal(main[2].message, shape.message);
+    assert.deepEqual(problems.get(HELPER)!.map((p) => [p.line, p.column, p.code]), [[11, 14, "dead-relu"]]);
+  });
+
+  it("gives no Problems for a clean trace", () => {
+    assert.equal(traceProblems(new TraceBuilder(FILE).trace).size, 0);
+  });
+});
