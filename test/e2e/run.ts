@@ -1,11 +1,10 @@
 // `npm run test:e2e`: installs code-server (cached), packages the .vsix once, runs test/e2e/*.e2e.ts with mocha and prints one summary line.
 import Mocha from "mocha";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { ensureCodeServer } from "../../scripts/codeServer";
+import { packageVsix, repoRoot as root } from "./harness/fixtures";
 
-const root = resolve(__dirname, "../..");
 const t0 = Date.now();
 const seconds = (): string => ((Date.now() - t0) / 1000).toFixed(1);
 
@@ -15,21 +14,12 @@ function step(label: string, fn: () => void): void {
   console.log(`e2e: ${label} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 }
 
-/** The packaged extension under test: $BACKSTEP_VSIX if given, else `npm run package` (the real release path). */
-function packageVsix(): string {
-  const given = process.env.BACKSTEP_VSIX;
-  if (given) return resolve(given);
-  const r = spawnSync("npm", ["run", "package", "--silent"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`e2e: \`npm run package\` failed:\n${r.stdout}\n${r.stderr}`);
-  const vsix = join(root, "backstep.vsix");
-  if (!existsSync(vsix)) throw new Error(`e2e: \`npm run package\` did not produce ${vsix}`);
-  return vsix;
-}
-
 async function main(): Promise<number> {
   step("code-server ready", () => void ensureCodeServer((s) => process.env.BACKSTEP_E2E_VERBOSE && console.log(s)));
   step("extension packaged", () => (process.env.BACKSTEP_VSIX = packageVsix()));
-  const grep = process.argv.slice(2).join(" ");
+  const args = process.argv.slice(2);
+  if (args.includes("--update-docs")) process.env.BACKSTEP_E2E_SCREENSHOTS = "docs";
+  const grep = args.filter((a) => !a.startsWith("--")).join(" ");
   const mocha = new Mocha({ timeout: 240_000, slow: 30_000, reporter: "spec", ...(grep ? { grep } : {}) });
   const dir = join(root, "test", "e2e");
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".e2e.ts")).sort()) mocha.addFile(join(dir, f));

@@ -15,6 +15,8 @@ export interface LaunchOptions {
   settings?: Record<string, unknown>;
   /** Path (relative to the workspace) to open once the workbench is up. */
   open?: string;
+  /** Turn workspace trust on and answer VS Code's startup dialog with "No, I don't trust the authors" (Restricted Mode). */
+  untrusted?: boolean;
 }
 
 /** Generous: the first run warms caches on a 2-core machine shared by others. */
@@ -30,7 +32,8 @@ export class Workbench {
 
   /** Starts code-server in a fresh profile, installs the .vsix, opens Chromium on the workbench and waits until it is ready. */
   static async launch(opts: LaunchOptions): Promise<Workbench> {
-    const profile = createProfile({ ...quietSettings, ...opts.settings });
+    const trust = opts.untrusted ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "always" } : {};
+    const profile = createProfile({ ...quietSettings, ...trust, ...opts.settings });
     let server: RunningServer | undefined;
     let browser: Browser | undefined;
     try {
@@ -42,6 +45,11 @@ export class Workbench {
       page.setDefaultTimeout(LONG);
       await page.goto(`${server.url}?folder=${encodeURIComponent(opts.workspace)}`);
       await page.locator(".monaco-workbench").waitFor({ state: "visible" });
+      if (opts.untrusted) {
+        const distrust = page.locator(".monaco-dialog-box").getByRole("button", { name: /don't trust/i });
+        await distrust.click();
+        await page.locator(".monaco-dialog-box").waitFor({ state: "hidden" });
+      }
       // The Explorer lists the workspace once the file service and the window are ready.
       await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ state: "visible" });
       const wb = new Workbench(page, browser, server, profile);
@@ -140,9 +148,15 @@ export class Workbench {
     return rows.allInnerTexts();
   }
 
-  /** Notification toasts' messages currently shown. */
-  notifications(): Locator {
-    return this.page.locator(".notifications-toasts .notification-toast .notification-list-item-message");
+  /** Notification toasts' messages currently shown (optionally only those containing `text`). */
+  notifications(text?: string | RegExp): Locator {
+    const all = this.page.locator(".notifications-toasts .notification-toast .notification-list-item-message");
+    return text === undefined ? all : all.filter({ hasText: text });
+  }
+
+  /** Closes every notification toast (so later assertions see only new ones). */
+  async clearNotifications(): Promise<void> {
+    if ((await this.notifications().count()) > 0) await this.runCommand("Notifications: Clear All Notifications");
   }
 
   /** Saves a screenshot of the whole window (for docs/). */
