@@ -18,6 +18,8 @@ export interface RunOptions {
   explodingThreshold?: number;
   /** Cancels the run; the partial trace is returned. */
   signal?: AbortSignal;
+  /** The model's console output as it is written (it is also collected in RunResult.output). */
+  onOutput?: (text: string, stream: "stdout" | "stderr") => void;
 }
 
 export interface RunResult {
@@ -27,4 +29,6 @@ export interface RunResult {
   ok: boolean;
   /** The error that ended the run, also present in trace.diagnostics. */
   error?: TraceDiagnostic;
+  /** What the model printed (stdout and stderr interleaved), up to about 1 MB. */
+  output?: string;
 }

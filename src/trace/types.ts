@@ -112,7 +112,8 @@ export type DiagnosticCode =
   | "timeout"
   | "memory-limit"
   | "no-backward"
-  | "truncated";
+  | "truncated"
+  | "cancelled";
 
 export interface TraceDiagnostic {
   severity: "error" | "warning" | "info";
@@ -139,9 +140,12 @@ export interface Trace {
   events: TraceEvent[];
   params: TraceParam[];
   diagnostics: TraceDiagnostic[];
-  /** Loss per recorded step, where known. */
+  /** Loss per recorded step (index = step), where known; NaN for a step without a scalar loss. */
   losses: number[];
-  /** What the recorder dropped to stay within its caps. */
+  /**
+   * What the recorder dropped to stay within its caps: tensors whose values were omitted (their stats
+   * are kept), events not recorded, and steps that ran after maxSteps without being recorded.
+   */
   truncated: { valuesDropped: number; eventsDropped: number; stepsDropped: number };
   /** Wall-clock duration of the run in milliseconds. */
   durationMs: number;
