@@ -1,0 +1,59 @@
+// IntelliSense setup: copying the shipped declarations into node_modules/backstep, and detecting what is already there.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MARKER, installTypes, typesStatus } from "../../extension/typesSetup";
+
+describe("extension: IntelliSense setup", () => {
+  let tmp: string;
+  let types: string;
+  let root: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backstep-types-"));
+    types = path.join(tmp, "ext", "dist", "types");
+    fs.mkdirSync(path.join(types, "engine"), { recursive: true });
+    fs.writeFileSync(path.join(types, "index.d.ts"), `export { Tensor } from "./engine/tensor";\n`);
+    fs.writeFileSync(path.join(types, "engine", "tensor.d.ts"), `export declare class Tensor { shape: number[] }\n`);
+    fs.writeFileSync(path.join(types, "engine", "tensor.js.map"), `not a declaration`);
+    root = path.join(tmp, "ws");
+    fs.mkdirSync(path.join(root, "models"), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("installs the declarations as a types-only package and then reports them installed", () => {
+    assert.equal(typesStatus(path.join(root, "models"), root, "0.1.0").kind, "missing");
+    const dir = installTypes(types, root, "0.1.0");
+    assert.equal(dir, path.join(root, "node_modules", "backstep"));
+    assert.equal(fs.readFileSync(path.join(dir, "engine", "tensor.d.ts"), "utf8"), fs.readFileSync(path.join(types, "engine", "tensor.d.ts"), "utf8"));
+    assert.ok(!fs.existsSync(path.join(dir, "engine", "tensor.js.map")));
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    assert.equal(pkg.name, "backstep");
+    assert.equal(pkg.types, "index.d.ts");
+    assert.equal(pkg[MARKER], true);
+    assert.deepEqual(typesStatus(path.join(root, "models"), root, "0.1.0"), { kind: "installed", dir });
+  });
+
+  it("calls our copy from another extension version stale, and replaces it", () => {
+    installTypes(types, root, "0.0.9");
+    fs.writeFileSync(path.join(root, "node_modules", "backstep", "old.d.ts"), "");
+    assert.equal(typesStatus(root, root, "0.1.0").kind, "stale");
+    installTypes(types, root, "0.1.0");
+    assert.equal(typesStatus(root, root, "0.1.0").kind, "installed");
+    assert.ok(!fs.existsSync(path.join(root, "node_modules", "backstep", "old.d.ts")));
+  });
+
+  it("never overwrites a real installed package, wherever TypeScript would find it", () => {
+    const real = path.join(root, "models", "node_modules", "backstep");
+    fs.mkdirSync(real, { recursive: true });
+    fs.writeFileSync(path.join(real, "package.json"), JSON.stringify({ name: "backstep", version: "2.0.0" }));
+    assert.deepEqual(typesStatus(path.join(root, "models"), root, "0.1.0"), { kind: "installed", dir: real });
+    fs.mkdirSync(path.join(root, "node_modules", "backstep"), { recursive: true });
+    fs.writeFileSync(path.join(root, "node_modules", "backstep", "package.json"), JSON.stringify({ name: "backstep", version: "2.0.0" }));
+    assert.throws(() => installTypes(types, root, "0.1.0"), /installed backstep package/);
+  });
+
+  it("explains a missing declarations folder", () => {
+    assert.throws(() => installTypes(path.join(tmp, "nope"), root, "0.1.0"), /type declarations are missing/);
+  });
+});
