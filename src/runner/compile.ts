@@ -1,0 +1,80 @@
+// Compiles one user file: TypeScript → CommonJS (sucrase, lines kept) → instrumented, with a column map back.
+import { transform } from "sucrase";
+import { indexInsertions, instrument, uninstrumentedColumn, type InsertionIndex } from "./instrument";
+import { decodeLineMap, originalColumn, type LineMap } from "./sourcemap";
+
+export interface CompiledFile {
+  file: string;
+  /** CommonJS code, instrumented; line N is line N of the source. */
+  code: string;
+  /** 0-based line and column of `code` → 0-based column in the original source. */
+  toOriginalColumn(line0: number, col0: number): number;
+  /** Where each loop starts in the original source (1-based), numbered from the `loopBase` given. */
+  loops: { line: number; column: number }[];
+}
+
+/** A syntax error located in the user's source (1-based line and column). */
+export class UserSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = "SyntaxError";
+  }
+}
+
+function lineColOf(source: string, pos: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < pos && i < source.length; i++) {
+    if (source.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: pos - start + 1 };
+}
+
+export function compileFile(source: string, file: string, loopBase = 0): CompiledFile {
+  const isTs = /\.[cm]?tsx?$/.test(file);
+  let js: string;
+  let lineMap: LineMap;
+  try {
+    const out = transform(source, {
+      transforms: isTs ? ["typescript", "imports"] : ["imports"],
+      filePath: file,
+      sourceMapOptions: { compiledFilename: file },
+    });
+    js = out.code;
+    lineMap = decodeLineMap(out.sourceMap?.mappings ?? "");
+  } catch (err) {
+    const e = err as Error & { pos?: number };
+    const where = e.pos !== undefined ? lineColOf(source, e.pos) : { line: 1, column: 1 };
+    const message = e.message.replace(/^Error transforming [^:]*: /, "").replace(/ \(\d+:\d+\)$/, "");
+    throw new UserSyntaxError(message, file, where.line, where.column);
+  }
+  let code: string;
+  let index: InsertionIndex;
+  let loops: { line: number; column: number }[];
+  try {
+    const inst = instrument(js, loopBase);
+    code = inst.code;
+    index = indexInsertions(inst.insertions);
+    loops = inst.loops.map((l) => ({ line: l.line + 1, column: originalColumn(lineMap, l.line, l.column) + 1 }));
+  } catch (err) {
+    // sucrase accepted it but it is not valid JavaScript (e.g. `const` without a value)
+    const e = err as Error & { loc?: { line: number; column: number } };
+    const line = e.loc?.line ?? 1;
+    const col = e.loc ? originalColumn(lineMap, line - 1, e.loc.column) + 1 : 1;
+    throw new UserSyntaxError(e.message.replace(/ \(\d+:\d+\)$/, ""), file, line, col);
+  }
+  return {
+    file,
+    code,
+    loops,
+    toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
+  };
+}

@@ -1,0 +1,42 @@
+// Turns whatever ended a run (an exception, a limit, process.exit) into a diagnostic naming the user's file:line.
+import { dirname, relative } from "node:path";
+import type { SourceLoc, TraceDiagnostic, DiagnosticCode } from "../trace/types";
+import { UserSyntaxError } from "./compile";
+import type { StackMapper } from "./stack";
+
+/** `model.ts:12:5`, relative to the traced program's folder when the file is inside it. */
+export function where(loc: SourceLoc, program: string): string {
+  const rel = relative(dirname(program), loc.file);
+  const file = rel.startsWith("..") ? loc.file : rel;
+  return `${file}:${loc.line}:${loc.column}`;
+}
+
+export function diagnostic(code: DiagnosticCode, message: string, program: string, loc?: SourceLoc, severity: TraceDiagnostic["severity"] = "error"): TraceDiagnostic {
+  const d: TraceDiagnostic = { severity, code, message: loc ? `${message} (at ${where(loc, program)})` : message };
+  if (loc) d.loc = { file: loc.file, line: loc.line, column: loc.column };
+  return d;
+}
+
+function errorName(err: object): string {
+  const name = (err as { name?: unknown }).name;
+  return typeof name === "string" ? name : "Error";
+}
+
+/** The diagnostic for an exception thrown by the user's model (or by the engine on its behalf). */
+export function diagnoseError(err: unknown, program: string, mapper: StackMapper | undefined): TraceDiagnostic {
+  if (err instanceof UserSyntaxError) {
+    return diagnostic("syntax-error", `SyntaxError: ${err.message}`, program, { file: err.file, line: err.line, column: err.column });
+  }
+  if (typeof err !== "object" || err === null) {
+    return diagnostic("runtime-error", `The model threw a non-Error value: ${String(err)}. Throw an Error to get a location.`, program);
+  }
+  const frames = mapper ? mapper.framesOf(err) : [];
+  const loc = frames[0];
+  const name = errorName(err);
+  const message = String((err as { message?: unknown }).message ?? "");
+  if (name === "RangeError" && /call stack/i.test(message)) {
+    return diagnostic("runtime-error", "RangeError: Maximum call stack size exceeded: a function recurses too deeply (or forever)", program, loc);
+  }
+  if (name === "ShapeError") return diagnostic("shape-mismatch", `Shape mismatch: ${message}`, program, loc);
+  return diagnostic("runtime-error", `${name}: ${message}`, program, loc);
+}

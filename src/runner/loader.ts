@@ -1,0 +1,88 @@
+// A small CommonJS loader for the user's files: compiles .ts on require, "backstep" is the engine in this thread.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, resolve } from "node:path";
+import { Script } from "node:vm";
+import { compileFile, type CompiledFile } from "./compile";
+import { HOOKS } from "./instrument";
+
+export interface LoaderHooks {
+  var(name: string, mark: number, value: unknown): unknown;
+  mark(): number;
+  flush(loop: number): void;
+}
+
+interface UserModule {
+  exports: unknown;
+  loaded: boolean;
+}
+
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+
+/** Resolves a relative import the way TypeScript users write it: with or without an extension, `.js` for `.ts`, or a folder's index. */
+function resolveUserFile(spec: string, fromDir: string): string | undefined {
+  const base = resolve(fromDir, spec);
+  const candidates = [base, ...EXTENSIONS.map((e) => base + e)];
+  const js = /\.([cm]?)js$/.exec(base);
+  if (js) candidates.push(base.slice(0, -js[0].length) + `.${js[1]}ts`);
+  candidates.push(...EXTENSIONS.map((e) => resolve(base, "index" + e)));
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+}
+
+export class UserModules {
+  private readonly compiled = new Map<string, CompiledFile>();
+  private readonly cache = new Map<string, UserModule>();
+  /** Every loop of every compiled file, by the id passed to the flush hook. */
+  readonly loops: { file: string; line: number; column: number }[] = [];
+
+  constructor(
+    private readonly engine: object,
+    private readonly hooks: LoaderHooks,
+    /** Told of each file as it is compiled, with its loops (e.g. to post them to the parent). */
+    private readonly onCompiled?: (file: CompiledFile) => void,
+  ) {}
+
+  /** The compiled file, when `file` (an absolute path as V8 reports it) is one of the user's. */
+  file(file: string | null | undefined): CompiledFile | undefined {
+    return file ? this.compiled.get(file) : undefined;
+  }
+
+  /** Loads (compiling and running) a user file; returns its exports. */
+  load(file: string): unknown {
+    const cached = this.cache.get(file);
+    if (cached) return cached.exports;
+    const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length);
+    this.compiled.set(file, compiled);
+    for (const l of compiled.loops) this.loops.push({ file, ...l });
+    this.onCompiled?.(compiled);
+    const mod: UserModule = { exports: {}, loaded: false };
+    this.cache.set(file, mod);
+    // The wrapper sits on its own line 0 (lineOffset −1), so the user's line N stays line N for V8.
+    const params = ["exports", "require", "module", "__filename", "__dirname", HOOKS.var, HOOKS.mark, HOOKS.flush].join(", ");
+    const script = new Script(`(function __bs_module(${params}) {\n${compiled.code}\n})`, { filename: file, lineOffset: -1 });
+    const fn = script.runInThisContext() as (...args: unknown[]) => void;
+    const require = this.requireFrom(file);
+    try {
+      fn(mod.exports, require, mod, file, dirname(file), this.hooks.var, this.hooks.mark, this.hooks.flush);
+      mod.loaded = true;
+    } catch (err) {
+      this.cache.delete(file);
+      throw err;
+    }
+    return mod.exports;
+  }
+
+  private requireFrom(file: string): (spec: string) => unknown {
+    const nodeRequire = createRequire(file);
+    return (spec: string): unknown => {
+      if (spec === "backstep") return this.engine;
+      if (spec.startsWith(".") || spec.startsWith("/")) {
+        const target = resolveUserFile(spec, dirname(file));
+        if (!target) throw new Error(`Cannot find module '${spec}' imported from ${file}: no such .ts or .js file`);
+        if (target.endsWith(".json")) return JSON.parse(readFileSync(target, "utf8")) as unknown;
+        return this.load(target);
+      }
+      return nodeRequire(spec);
+    };
+  }
+}

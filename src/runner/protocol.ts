@@ -1,0 +1,22 @@
+// Messages between runModel (the caller's thread) and the worker that runs the model.
+import type { TraceBatch, TraceFinal } from "../trace/batch";
+import type { SourceLoc, TraceDiagnostic } from "../trace/types";
+import type { RunOptions } from "./types";
+
+/** The options a worker can receive (functions and signals stay with the caller). */
+export type WorkerOptions = Omit<RunOptions, "signal" | "onOutput">;
+
+export interface WorkerInput {
+  file: string;
+  options: WorkerOptions;
+  /** Int32 slot 0: 1 + the id of the loop the model entered last (0: none), read when a limit stops it. */
+  progress: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { kind: "batch"; batch: TraceBatch }
+  /** A user file was compiled; its loops have ids `firstLoop`, `firstLoop + 1`, …. */
+  | { kind: "file"; file: string; firstLoop: number; loops: { line: number; column: number }[] }
+  | { kind: "done"; final: TraceFinal; error?: TraceDiagnostic; warnings: TraceDiagnostic[] }
+  /** The model called process.exit; the worker ends right after. */
+  | { kind: "exit"; code: number; loc?: SourceLoc };

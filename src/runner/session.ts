@@ -1,0 +1,114 @@
+// Runs a user's model in this thread under the recorder: load, step function calls, automatic backward (DESIGN.md §4).
+import { Tensor } from "../engine/tensor";
+import { setObserver } from "../engine/observer";
+import { nameValue } from "../engine/naming";
+import type { TraceBatch } from "../trace/batch";
+import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
+import type { TraceDiagnostic } from "../trace/types";
+import { diagnostic, diagnoseError } from "./errors";
+import { UserModules } from "./loader";
+import { StackMapper } from "./stack";
+import type { CompiledFile } from "./compile";
+
+export interface SessionOptions extends RecorderOptions {
+  /** Record nothing (for measuring the engine alone): no observer, no stack capture. */
+  untraced?: boolean;
+  /** Receives recorded pieces as they accumulate (the worker posts them to the caller). */
+  onBatch?: (batch: TraceBatch) => void;
+  onCompiled?: (file: CompiledFile, firstLoop: number) => void;
+  /** Slot 0 gets 1 + the id of the loop entered last. */
+  progress?: Int32Array;
+}
+
+function isTensor(v: unknown): v is Tensor {
+  return v instanceof Tensor;
+}
+
+function isClass(fn: unknown): boolean {
+  return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
+export class ModelSession {
+  readonly recorder: Recorder;
+  readonly modules: UserModules;
+  readonly mapper: StackMapper;
+  /** Warnings found by the run itself (e.g. no backward). */
+  readonly warnings: TraceDiagnostic[] = [];
+  private readonly maxSteps: number;
+
+  constructor(
+    engine: object,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    const flush = (): void => this.flush();
+    const hooks = options.untraced
+      ? {
+          var: (name: string, _mark: number, value: unknown): unknown => (name.includes(".") ? value : nameValue(value, name)),
+          mark: (): number => 0,
+          flush: (): void => undefined,
+        }
+      : {
+          var: (name: string, mark: number, value: unknown): unknown => {
+            this.recorder.noteVariable(name, mark, value, isTensor);
+            return name.includes(".") ? value : nameValue(value, name);
+          },
+          mark: (): number => this.recorder.mark(),
+          flush: (loop: number): void => {
+            if (options.progress) options.progress[0] = loop + 1;
+            flush();
+          },
+        };
+    this.modules = new UserModules(engine, hooks, (f) => options.onCompiled?.(f, this.modules.loops.length - f.loops.length));
+    this.mapper = new StackMapper(this.modules);
+    this.recorder = new Recorder({ ...options, locate: this.mapper.capture, onBatchReady: flush });
+  }
+
+  /** Hands whatever is pending to onBatch. */
+  flush(): void {
+    if (!this.options.onBatch || this.recorder.pending === 0) return;
+    const batch = this.recorder.drain();
+    if (batch.ops.length || batch.tensors.length || batch.events.length || batch.patches.length || batch.health.length) this.options.onBatch?.(batch);
+  }
+
+  /**
+   * Loads `file` and calls its default export `maxSteps` times. Returns the error diagnostic that ended the
+   * run, if any; the recorder keeps what happened before it.
+   */
+  async run(file: string): Promise<TraceDiagnostic | undefined> {
+    const previous = this.options.untraced ? null : setObserver(this.recorder);
+    try {
+      const exports = this.modules.load(file) as { default?: unknown } | undefined;
+      const step = exports?.default;
+      if (typeof step === "function" && !isClass(step)) {
+        for (let i = 0; i < this.maxSteps; i++) {
+          this.recorder.beginStep();
+          const before = this.recorder.backwardCount;
+          let result: unknown = (step as (index: number) => unknown)(i);
+          if (result instanceof Promise) result = await result;
+          // DESIGN §4: a returned scalar is the loss; differentiate it when the step did not
+          if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before) result.backward();
+          this.flush();
+        }
+      }
+      return this.checkRecorded(file);
+    } catch (err) {
+      return diagnoseError(err, file, this.mapper);
+    } finally {
+      this.flush();
+      if (!this.options.untraced) setObserver(previous);
+    }
+  }
+
+  /** An empty run is an error (nothing to show); a run without backward() is a warning. */
+  private checkRecorded(file: string): TraceDiagnostic | undefined {
+    if (this.options.untraced) return undefined;
+    if (this.recorder.mark() === 0 && this.recorder.currentStep < 0) {
+      return diagnostic("no-backward", `Nothing to trace: ${file} ran without a single tensor op. Import from "backstep", build a model and compute a loss (or export a default step function that returns it).`, file);
+    }
+    if (this.recorder.backwardCount === 0) {
+      this.warnings.push(diagnostic("no-backward", "The model never called backward(): only the forward pass was recorded. Call loss.backward(), or return the loss from the default-exported step function.", file, undefined, "warning"));
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+// The worker that runs a user's model: records its Trace and streams it to runModel in batches (DESIGN.md §5).
+import { parentPort, workerData } from "node:worker_threads";
+import * as engine from "../index";
+import type { TraceBatch } from "../trace/batch";
+import { diagnoseError } from "./errors";
+import type { WorkerInput, WorkerMessage } from "./protocol";
+import { ModelSession } from "./session";
+
+const input = workerData as WorkerInput;
+const port = parentPort;
+if (!port) throw new Error("backstep: runner worker started outside a worker thread");
+
+function post(message: WorkerMessage): void {
+  // values are fresh copies: hand their buffers over instead of cloning them
+  const transfer: ArrayBuffer[] = [];
+  if (message.kind === "batch") {
+    for (const t of message.batch.tensors) if (t.values && !Array.isArray(t.values)) transfer.push(t.values.buffer as ArrayBuffer);
+  }
+  port!.postMessage(message, transfer);
+}
+
+const progress = new Int32Array(input.progress);
+const session = new ModelSession(engine, {
+  ...input.options,
+  progress,
+  onBatch: (batch: TraceBatch) => post({ kind: "batch", batch }),
+  onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),
+});
+session.mapper.installErrorFormatter();
+
+let finished = false;
+function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
+  if (finished) return;
+  finished = true;
+  session.flush();
+  post({ kind: "done", final: session.recorder.finish(), error, warnings: session.warnings });
+}
+
+// process.exit in a worker ends only the worker: say where it was called, send what was recorded, then exit.
+const realExit = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  const site = session.mapper.capture();
+  session.flush();
+  const n = typeof code === "number" ? code : Number(code ?? process.exitCode ?? 0) || 0;
+  post({ kind: "exit", code: n, loc: site.loc });
+  finished = true;
+  realExit(n);
+}) as typeof process.exit;
+
+// Errors thrown later from the model's own timers or promises.
+process.on("uncaughtException", (err) => finish(diagnoseError(err, input.file, session.mapper)));
+process.on("unhandledRejection", (err) => finish(diagnoseError(err, input.file, session.mapper)));
+
+session.run(input.file).then(finish, (err: unknown) => finish(diagnoseError(err, input.file, session.mapper)));

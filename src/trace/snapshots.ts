@@ -1,0 +1,58 @@
+// Turns engine tensors into trace tensors: stats always, values within the per-tensor and per-trace caps.
+import type { Tensor } from "../engine/tensor";
+import type { BatchTensor } from "./batch";
+import { computeStats } from "./stats";
+import type { OpId, TensorId, TensorKind } from "./types";
+
+export interface CapOptions {
+  /** "all" keeps every value; "capped" (default) applies the caps. */
+  values?: "capped" | "all";
+  /** Tensors with more elements keep only their stats (default 100,000). */
+  maxValuesPerTensor?: number;
+  /** Once this many values are kept in the whole trace, later tensors keep only stats (default 5,000,000). */
+  maxValuesPerTrace?: number;
+}
+
+export const DEFAULT_MAX_VALUES_PER_TENSOR = 100_000;
+export const DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000;
+
+/** Allocates dense trace tensor ids and snapshots values, counting what the caps dropped. */
+export class SnapshotTable {
+  private nextId = 0;
+  private kept = 0;
+  /** Tensors whose values were dropped by the caps. */
+  valuesDropped = 0;
+  private readonly all: boolean;
+  private readonly perTensor: number;
+  private readonly perTrace: number;
+
+  constructor(
+    opts: CapOptions,
+    private readonly emit: (t: BatchTensor) => void,
+  ) {
+    this.all = opts.values === "all";
+    this.perTensor = opts.maxValuesPerTensor ?? DEFAULT_MAX_VALUES_PER_TENSOR;
+    this.perTrace = opts.maxValuesPerTrace ?? DEFAULT_MAX_VALUES_PER_TRACE;
+  }
+
+  get count(): number {
+    return this.nextId;
+  }
+
+  /** Records `t`'s current values as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
+  snapshot(t: Tensor, kind: TensorKind, op?: OpId, always = false, name = t.name): TensorId {
+    const id = this.nextId++;
+    const data = t.data;
+    const rec: BatchTensor = { id, kind, shape: t.shape.slice(), dtype: t.dtype, stats: computeStats(data) };
+    if (name !== undefined) rec.name = name;
+    if (op !== undefined) rec.op = op;
+    if (always || this.all || (data.length <= this.perTensor && this.kept + data.length <= this.perTrace)) {
+      rec.values = data.slice();
+      if (!always) this.kept += data.length;
+    } else {
+      this.valuesDropped++;
+    }
+    this.emit(rec);
+    return id;
+  }
+}

@@ -1,0 +1,45 @@
+// Summary statistics of a tensor's values (DESIGN.md §4: min max mean std norm and NaN/Inf/zero counts).
+import type { TensorStats } from "./types";
+
+type Values = ArrayLike<number>;
+
+/**
+ * One pass over the values. min, max, mean, std (population) and the L2 norm are taken over the finite
+ * values only, so one NaN does not hide the rest; NaN and ±Inf are counted instead. With no finite value
+ * they are NaN.
+ */
+export function computeStats(values: Values): TensorStats {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let sumSq = 0;
+  let nan = 0;
+  let inf = 0;
+  let zeros = 0;
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === 0) {
+      zeros++;
+      if (min > 0) min = 0;
+      if (max < 0) max = 0;
+      continue;
+    }
+    if (v - v !== 0) {
+      // NaN - NaN and Inf - Inf are both NaN
+      if (v !== v) nan++;
+      else inf++;
+      continue;
+    }
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    sumSq += v * v;
+  }
+  const finite = n - nan - inf;
+  if (finite === 0) return { min: NaN, max: NaN, mean: NaN, std: NaN, norm: NaN, nan, inf, zeros };
+  const mean = sum / finite;
+  // E[x²] − E[x]² can go slightly negative by rounding
+  const variance = Math.max(0, sumSq / finite - mean * mean);
+  return { min, max, mean, std: Math.sqrt(variance), norm: Math.sqrt(sumSq), nan, inf, zeros };
+}
