@@ -15,14 +15,14 @@ export interface BackstepSettings {
   offerTypesSetup: boolean;
 }
 
-/** Setting key (below `backstep.`) and default for each field. */
+/** Setting key (below `backstep.`) and default for each field; the defaults are the runner's own (src/trace, src/runner). */
 export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: string; default: BackstepSettings[K] } } = {
-  maxSteps: { key: "maxSteps", default: 10 },
-  timeLimitSeconds: { key: "timeLimitSeconds", default: 30 },
-  memoryLimitMb: { key: "memoryLimitMb", default: 1024 },
+  maxSteps: { key: "maxSteps", default: 5 },
+  timeLimitSeconds: { key: "timeLimitSeconds", default: 60 },
+  memoryLimitMb: { key: "memoryLimitMb", default: 2048 },
   recordAllValues: { key: "values.recordAll", default: false },
-  maxValuesPerTensor: { key: "values.maxPerTensor", default: 4096 },
-  maxValuesPerTrace: { key: "values.maxPerTrace", default: 2_000_000 },
+  maxValuesPerTensor: { key: "values.maxPerTensor", default: 100_000 },
+  maxValuesPerTrace: { key: "values.maxPerTrace", default: 5_000_000 },
   vanishingThreshold: { key: "vanishingThreshold", default: 1e-6 },
   explodingThreshold: { key: "explodingThreshold", default: 1000 },
   inlineHints: { key: "inlineHints.enabled", default: true },

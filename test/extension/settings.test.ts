@@ -2,6 +2,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { SETTING_KEYS, readSettings, toRunOptions } from "../../extension/settings";
+import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from "../../src/runner/index";
+import { DEFAULT_MAX_STEPS } from "../../src/trace/recorder";
+import { DEFAULT_EXPLODING, DEFAULT_VANISHING } from "../../src/trace/diagnostics";
+import { DEFAULT_MAX_VALUES_PER_TENSOR, DEFAULT_MAX_VALUES_PER_TRACE } from "../../src/trace/snapshots";
 
 interface Property { type: string; default: unknown; minimum?: number; markdownDescription?: string; description?: string }
 const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -35,6 +39,14 @@ describe("extension: settings", () => {
       vanishingThreshold: 1e-8, explodingThreshold: 50, signal: undefined,
     });
     assert.equal(opts.signal, signal);
+  });
+
+  it("defaults to what the runner does without options, so the CLI and the editor record the same", () => {
+    const d = toRunOptions(readSettings(() => undefined));
+    assert.deepEqual(
+      [d.maxSteps, d.timeoutMs, d.memoryLimitMb, d.maxValuesPerTensor, d.maxValuesPerTrace, d.vanishingThreshold, d.explodingThreshold],
+      [DEFAULT_MAX_STEPS, DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_MAX_VALUES_PER_TENSOR, DEFAULT_MAX_VALUES_PER_TRACE, DEFAULT_VANISHING, DEFAULT_EXPLODING],
+    );
   });
 
   it("falls back to the defaults for missing or invalid values", () => {
