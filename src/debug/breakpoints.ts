@@ -1,0 +1,222 @@
+// Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
+import { EvalError, Evaluator, eventVars } from "./evaluate";
+import type { TraceIndex } from "./traceIndex";
+import { sizeOf } from "./tensorView";
+
+export interface BreakpointSpec {
+  condition?: string;
+  hitCondition?: string;
+}
+export interface LineBreakpointSpec extends BreakpointSpec {
+  line: number;
+}
+export interface FunctionBreakpointSpec extends BreakpointSpec {
+  /** An op name such as `matmul`. */
+  name: string;
+}
+
+export type BreakpointKind = "line" | "function";
+
+export interface ResolvedBreakpoint {
+  id: number;
+  kind: BreakpointKind;
+  verified: boolean;
+  /** The line the breakpoint was moved to (the next line with ops), for line breakpoints. */
+  line?: number;
+  file?: string;
+  message?: string;
+  /** Events where it stops, ascending. */
+  hits: number[];
+  spec: LineBreakpointSpec | FunctionBreakpointSpec;
+}
+
+export type ExceptionFilter = "nan" | "vanishing" | "exploding";
+export const EXCEPTION_FILTERS: { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
+  { filter: "nan", label: "NaN or Inf produced", description: "Stop where a NaN or Inf first appears (forward value or gradient)", default: true },
+  { filter: "vanishing", label: "Vanishing gradient", description: "Stop where a parameter's gradient becomes vanishingly small", default: false },
+  { filter: "exploding", label: "Exploding gradient", description: "Stop where a parameter's gradient becomes very large", default: false },
+];
+
+/** Parses `>= 3`, `% 2`, `== 4` or a plain `4` (stop on the 4th hit). */
+export function parseHitCondition(text: string): (n: number) => boolean {
+  const m = /^\s*(>=|<=|==|=|>|<|%)?\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new EvalError(`hit count '${text}' is not understood: use a number (stop on that hit), '>= n', '> n', '< n' or '% n'`);
+  const k = Number(m[2]);
+  switch (m[1]) {
+    case ">=":
+      return (n) => n >= k;
+    case "<=":
+      return (n) => n <= k;
+    case ">":
+      return (n) => n > k;
+    case "<":
+      return (n) => n < k;
+    case "%":
+      return (n) => k > 0 && n % k === 0;
+    default:
+      return (n) => n === k;
+  }
+}
+
+/** Keeps the candidates where the condition holds and the hit count matches (hits counted in recorded order). */
+function filterHits(index: TraceIndex, candidates: number[], spec: BreakpointSpec): number[] {
+  const hit = spec.hitCondition ? parseHitCondition(spec.hitCondition) : () => true;
+  const hits: number[] = [];
+  let count = 0;
+  for (const at of candidates) {
+    if (spec.condition && !new Evaluator(index, at, eventVars(index, at)).test(spec.condition)) continue;
+    count++;
+    if (hit(count)) hits.push(at);
+  }
+  return hits;
+}
+
+export class Breakpoints {
+  private nextId = 1;
+  private readonly lines = new Map<string, ResolvedBreakpoint[]>();
+  private functions: ResolvedBreakpoint[] = [];
+  private filters = new Set<ExceptionFilter>();
+  private exceptionHits = new Map<ExceptionFilter, number[]>();
+
+  constructor(private index: TraceIndex) {
+    this.computeExceptions();
+  }
+
+  /** Replaces the line breakpoints of one file. */
+  setLines(file: string, specs: LineBreakpointSpec[]): ResolvedBreakpoint[] {
+    const resolved = specs.map((spec) => this.resolveLine(this.nextId++, file, spec));
+    this.lines.set(file, resolved);
+    return resolved;
+  }
+
+  setFunctions(specs: FunctionBreakpointSpec[]): ResolvedBreakpoint[] {
+    this.functions = specs.map((spec) => this.resolveFunction(this.nextId++, spec));
+    return this.functions;
+  }
+
+  setExceptionFilters(filters: string[]): void {
+    this.filters = new Set(filters.filter((f): f is ExceptionFilter => EXCEPTION_FILTERS.some((x) => x.filter === f)));
+  }
+
+  /** After a re-trace: the same breakpoints, resolved against the new run (ids kept). */
+  rebind(index: TraceIndex): ResolvedBreakpoint[] {
+    this.index = index;
+    this.computeExceptions();
+    for (const [file, list] of this.lines) this.lines.set(file, list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)));
+    this.functions = this.functions.map((b) => this.resolveFunction(b.id, b.spec as FunctionBreakpointSpec));
+    return [...[...this.lines.values()].flat(), ...this.functions];
+  }
+
+  /** The first stop strictly after `from` (dir 1) or strictly before it (dir -1). */
+  nextStop(from: number, dir: 1 | -1): { event: number; reason: "breakpoint" | "function breakpoint" | "exception"; ids: number[]; filter?: ExceptionFilter } | undefined {
+    let best: number | undefined;
+    const better = (e: number | undefined): void => {
+      if (e !== undefined && (best === undefined || (dir > 0 ? e < best : e > best))) best = e;
+    };
+    const all = [...[...this.lines.values()].flat(), ...this.functions];
+    for (const b of all) better(neighbour(b.hits, from, dir));
+    for (const f of this.filters) better(neighbour(this.exceptionHits.get(f) ?? [], from, dir));
+    if (best === undefined) return undefined;
+    const at = best;
+    const filter = [...this.filters].find((f) => this.exceptionHits.get(f)?.includes(at));
+    if (filter) return { event: at, reason: "exception", ids: [], filter };
+    const ids = all.filter((b) => b.hits.includes(at));
+    return { event: at, reason: ids.some((b) => b.kind === "line") ? "breakpoint" : "function breakpoint", ids: ids.map((b) => b.id) };
+  }
+
+  exceptionEvents(filter: ExceptionFilter): readonly number[] {
+    return this.exceptionHits.get(filter) ?? [];
+  }
+
+  private resolveLine(id: number, file: string, spec: LineBreakpointSpec): ResolvedBreakpoint {
+    const byLine = this.index.lineEntries.get(file);
+    const line = byLine ? this.index.linesOf(file).find((l) => l >= spec.line) : undefined;
+    if (line === undefined || !byLine) {
+      return { id, kind: "line", verified: false, file, spec, hits: [], message: `No tensor op runs on or after line ${spec.line} of this file in the recorded run.` };
+    }
+    return this.withHits({ id, kind: "line", verified: true, file, line, spec, hits: [] }, byLine.get(line) ?? []);
+  }
+
+  private resolveFunction(id: number, spec: FunctionBreakpointSpec): ResolvedBreakpoint {
+    const candidates: number[] = [];
+    this.index.trace.events.forEach((e, i) => {
+      if ((e.kind === "forward" || e.kind === "backward") && this.index.op(e.op)?.op === spec.name) candidates.push(i);
+    });
+    if (!candidates.length) return { id, kind: "function", verified: false, spec, hits: [], message: `No '${spec.name}' op ran in the recorded run.` };
+    return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, candidates);
+  }
+
+  private withHits(b: ResolvedBreakpoint, candidates: number[]): ResolvedBreakpoint {
+    try {
+      return { ...b, hits: filterHits(this.index, candidates, b.spec) };
+    } catch (err) {
+      if (err instanceof EvalError) return { ...b, verified: false, message: err.message };
+      throw err;
+    }
+  }
+
+  private computeExceptions(): void {
+    const index = this.index;
+    const bad = (id: number | null | undefined): boolean => {
+      const s = id === null || id === undefined ? undefined : index.tensor(id)?.stats;
+      return !!s && s.nan + s.inf > 0;
+    };
+    const nan: number[] = [];
+    const vanishing: number[] = [];
+    const exploding: number[] = [];
+    const flagged = new Map<number, "vanishing" | "exploding">();
+    for (const d of index.trace.diagnostics) {
+      if (d.op === undefined) continue;
+      if (d.code === "vanishing-gradient") flagged.set(d.op, "vanishing");
+      if (d.code === "exploding-gradient") flagged.set(d.op, "exploding");
+    }
+    index.trace.events.forEach((e, i) => {
+      // Origins only: the event makes a non-finite tensor out of finite ones.
+      if (e.kind === "forward") {
+        const op = index.op(e.op);
+        if (op && bad(op.output) && !op.inputs.some(bad)) nan.push(i);
+      } else if (e.kind === "backward") {
+        if (!bad(e.upstream) && e.contributions.some(bad)) nan.push(i);
+        const op = index.op(e.op);
+        const kind = flagged.get(e.op) ?? (op ? gradientHealth(index, op.inputs, e.contributions) : undefined);
+        if (kind === "vanishing") vanishing.push(i);
+        if (kind === "exploding") exploding.push(i);
+      } else if (e.kind === "update" && bad(e.after) && !bad(e.before) && !bad(e.grad)) nan.push(i);
+    });
+    this.exceptionHits = new Map([["nan", nan], ["vanishing", vanishing], ["exploding", exploding]]);
+  }
+}
+
+/** Per-element RMS thresholds for a gradient flowing into a parameter (when the run gave no diagnostic). */
+export const VANISHING_RMS = 1e-7;
+export const EXPLODING_RMS = 1e3;
+
+function gradientHealth(index: TraceIndex, inputs: number[], contributions: (number | null)[]): "vanishing" | "exploding" | undefined {
+  for (let k = 0; k < inputs.length; k++) {
+    const c = contributions[k];
+    if (c === null || c === undefined || index.paramOf(inputs[k]) === undefined) continue;
+    const t = index.tensor(c);
+    if (!t || t.stats.nan + t.stats.inf > 0) continue;
+    const rms = t.stats.norm / Math.sqrt(Math.max(sizeOf(t.shape), 1));
+    if (rms > EXPLODING_RMS) return "exploding";
+    if (rms < VANISHING_RMS && t.stats.zeros < sizeOf(t.shape)) return "vanishing";
+  }
+  return undefined;
+}
+
+function neighbour(sorted: readonly number[], from: number, dir: 1 | -1): number | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found: number | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (dir > 0 ? sorted[mid] > from : sorted[mid] < from) {
+      found = sorted[mid];
+      if (dir > 0) hi = mid - 1;
+      else lo = mid + 1;
+    } else if (dir > 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return found;
+}
+

@@ -1,0 +1,210 @@
+// The debugger's runtime: a cursor over a recorded Trace that steps forward and backward in time (no DAP, no vscode).
+import type { Trace, TraceDiagnostic } from "../trace/types";
+import { Breakpoints, type ExceptionFilter, type ResolvedBreakpoint } from "./breakpoints";
+import { phaseOf, TraceIndex, type Frame } from "./traceIndex";
+
+export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "exception" | "goto";
+
+export interface Stop {
+  /** Event index; `index.size` is the place of the error that ended the run. */
+  at: number;
+  reason: StopReason;
+  breakpointIds?: number[];
+  /** Why it stopped, for the user (the exception message, "end of the recorded run"). */
+  text?: string;
+  exception?: { id: ExceptionFilter | "error"; description: string };
+}
+
+export type StepBackGranularity = "statement" | "line" | "instruction";
+
+const END_TEXT = "End of the recorded run: step back or reverse-continue to revisit it.";
+
+/** The error that ended the run, if it did not complete. */
+export function fatalError(trace: Trace): TraceDiagnostic | undefined {
+  return trace.diagnostics.find((d) => d.severity === "error");
+}
+
+export class TraceCursor {
+  index: TraceIndex;
+  readonly breakpoints: Breakpoints;
+  position = 0;
+  fatal: TraceDiagnostic | undefined;
+
+  constructor(trace: Trace) {
+    this.index = new TraceIndex(trace);
+    this.breakpoints = new Breakpoints(this.index);
+    this.fatal = fatalError(trace);
+  }
+
+  /** Swaps in a new recording (restart after an edit); breakpoints are resolved again and returned. */
+  reload(trace: Trace): ResolvedBreakpoint[] {
+    this.index = new TraceIndex(trace);
+    this.fatal = fatalError(trace);
+    this.position = 0;
+    return this.breakpoints.rebind(this.index);
+  }
+
+  /** The last place the cursor can be: the error position when the run failed, else the last event. */
+  get last(): number {
+    return this.fatal ? this.index.size : this.index.size - 1;
+  }
+
+  /** Whether there is anything to stand on at all. */
+  get empty(): boolean {
+    return this.last < 0;
+  }
+
+  /** Whether the cursor stands on the error that ended the run (past every recorded event). */
+  get atError(): boolean {
+    return this.fatal !== undefined && this.position === this.index.size;
+  }
+
+  start(stopOnEntry: boolean): Stop {
+    if (stopOnEntry || this.empty) return this.stop(0, "entry");
+    this.position = -1;
+    return this.continue();
+  }
+
+  /** Step in: the next event (one op forward or backward, an accumulate, an update). */
+  stepIn(): Stop {
+    if (this.position >= this.last) return this.end();
+    return this.stop(this.position + 1, "step");
+  }
+
+  /** Next: the next source line at this call depth, in the same phase; breakpoints on the way stop it. */
+  next(): Stop {
+    const cur = this.position;
+    if (cur >= this.last || this.atError) return this.end();
+    const depth = this.frames(cur).length;
+    if (depth === 0) return this.stepIn();
+    const here = this.lineAt(cur, depth);
+    return this.forwardUntil((j) => {
+      const f = this.frames(j);
+      return f.length < depth || this.phase(j) !== this.phase(cur) || !sameLine(this.lineAt(j, depth), here);
+    });
+  }
+
+  /** Step out: leave the current module (`model.fc1`), else the current function, else the current phase. */
+  stepOut(): Stop {
+    const cur = this.position;
+    if (cur >= this.last || this.atError) return this.end();
+    const e = this.index.event(cur);
+    const module = e ? this.index.opOf(e)?.module : undefined;
+    const depth = this.frames(cur).length;
+    if (module) {
+      return this.forwardUntil((j) => {
+        const ej = this.index.event(j);
+        const mj = ej ? this.index.opOf(ej)?.module : undefined;
+        return mj === undefined || (mj !== module && !mj.startsWith(module + ".")) || this.phase(j) !== this.phase(cur);
+      });
+    }
+    if (depth > 1) return this.forwardUntil((j) => this.frames(j).length < depth || this.phase(j) !== this.phase(cur));
+    return this.forwardUntil((j) => this.phase(j) !== this.phase(cur));
+  }
+
+  continue(): Stop {
+    const hit = this.breakpoints.nextStop(this.position, 1);
+    if (hit) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
+    return this.end();
+  }
+
+  /** Step back: to the start of the previous source line at this depth ("instruction": the previous event). */
+  stepBack(granularity: StepBackGranularity = "statement"): Stop {
+    const cur = this.position;
+    if (cur <= 0) return this.stop(0, "entry");
+    if (this.atError || granularity === "instruction") return this.backTo(cur - 1);
+    const depth = Math.min(this.frames(cur).length, this.frames(cur - 1).length);
+    const phase = this.phase(cur - 1);
+    const line = this.lineAt(cur - 1, depth);
+    let j = cur - 1;
+    while (j > 0 && this.phase(j - 1) === phase && this.frames(j - 1).length >= depth && sameLine(this.lineAt(j - 1, depth), line)) j--;
+    return this.backTo(j);
+  }
+
+  reverseContinue(): Stop {
+    const hit = this.breakpoints.nextStop(this.position, -1);
+    if (hit) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
+    return this.stop(0, "entry");
+  }
+
+  goto(at: number): Stop {
+    return this.stop(Math.max(0, Math.min(at, this.last)), "goto");
+  }
+
+  /** The user frames at the cursor (innermost first). At the error, its location. */
+  frames(at = this.position): Frame[] {
+    if (this.fatal && at === this.index.size) {
+      const loc = this.fatal.loc;
+      const before = this.index.frames[at - 1] ?? [];
+      return loc ? [{ name: "error", ...loc }, ...before.slice(1)] : before;
+    }
+    return this.index.frames[at] ?? [];
+  }
+
+  private phase(at: number): string {
+    const e = this.index.event(at);
+    return e ? phaseOf(e) : "error";
+  }
+
+  /** The frame of event `at` at call depth `depth` (counted from the outermost frame). */
+  private lineAt(at: number, depth: number): Frame | undefined {
+    const f = this.frames(at);
+    return f.length >= depth ? f[f.length - depth] : f[0];
+  }
+
+  /** Moves forward to the first event where `arrived` holds, unless a breakpoint comes first; else to the end. */
+  private forwardUntil(arrived: (j: number) => boolean): Stop {
+    const hit = this.breakpoints.nextStop(this.position, 1);
+    const limit = hit ? hit.event : this.index.size;
+    for (let j = this.position + 1; j < limit; j++) if (arrived(j)) return this.stop(j, "step");
+    if (hit) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
+    return this.end();
+  }
+
+  /** Moving backward also stops at a breakpoint passed on the way. */
+  private backTo(target: number): Stop {
+    const hit = this.breakpoints.nextStop(this.position, -1);
+    if (hit && hit.event > target) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
+    return this.stop(target, target === 0 ? "entry" : "step");
+  }
+
+  private end(): Stop {
+    if (this.fatal) {
+      return { ...this.stop(this.index.size, "exception"), text: this.fatal.message, exception: { id: "error", description: this.fatal.message } };
+    }
+    return { ...this.stop(Math.max(this.last, 0), "step"), text: END_TEXT };
+  }
+
+  private stop(at: number, reason: StopReason, breakpointIds?: number[]): Stop {
+    this.position = at;
+    return breakpointIds ? { at, reason, breakpointIds } : { at, reason };
+  }
+
+  private hitStop(at: number, reason: StopReason, ids: number[], filter?: ExceptionFilter): Stop {
+    if (!filter) return this.stop(at, reason, ids);
+    const description = describeException(this.index, filter, at);
+    return { ...this.stop(at, "exception"), text: description, exception: { id: filter, description } };
+  }
+}
+
+function sameLine(a: Frame | undefined, b: Frame | undefined): boolean {
+  return a?.line === b?.line && a?.file === b?.file;
+}
+
+function describeException(index: TraceIndex, filter: ExceptionFilter, at: number): string {
+  const e = index.event(at);
+  const op = e ? index.opOf(e) : undefined;
+  const where = index.frames[at][0];
+  const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
+  const what = op ? `${e?.kind} ${op.op}${op.var ? ` (${op.var})` : ""}` : (e?.kind ?? "event");
+  const diag = index.trace.diagnostics.find((d) => d.op === op?.id && (filter === "nan" ? d.code === "nan" || d.code === "inf" : d.code === `${filter}-gradient`));
+  if (diag) return diag.message;
+  switch (filter) {
+    case "nan":
+      return `NaN/Inf first produced by ${what}${place}`;
+    case "vanishing":
+      return `Vanishing gradient into a parameter at ${what}${place}`;
+    case "exploding":
+      return `Exploding gradient into a parameter at ${what}${place}`;
+  }
+}

@@ -1,0 +1,297 @@
+// Evaluates watch/hover/REPL expressions and breakpoint conditions against the recorded state as of one event.
+import { ExprError, parseExpr, type BinaryOp, type Expr } from "./expr";
+import { phaseOf, type TraceIndex } from "./traceIndex";
+import { formatNumber, fullView, indexView, sizeOf, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
+
+export type Value =
+  | { kind: "tensor"; view: TensorView }
+  | { kind: "number"; value: number }
+  | { kind: "string"; value: string }
+  | { kind: "bool"; value: boolean }
+  | { kind: "list"; items: number[] }
+  | { kind: "namespace"; path: string; members: string[] }
+  | { kind: "null"; why: string };
+
+export class EvalError extends Error {}
+
+const num = (value: number): Value => ({ kind: "number", value });
+const str = (value: string): Value => ({ kind: "string", value });
+
+/** The facts about an event that conditions talk about: `phase == "backward" && op == "tanh" && step >= 2`. */
+export function eventVars(index: TraceIndex, at: number): Record<string, Value> {
+  const e = index.event(at);
+  if (!e) return {};
+  const op = index.opOf(e);
+  const frame = index.frames[at][0];
+  return {
+    phase: str(phaseOf(e)),
+    kind: str(e.kind),
+    op: str(op?.op ?? (e.kind === "update" ? e.rule : "")),
+    step: num(index.stepOf[at]),
+    module: str(op?.module ?? ""),
+    var: str(op?.var ?? ""),
+    line: num(frame?.line ?? 0),
+    event: num(at),
+  };
+}
+
+export class Evaluator {
+  constructor(
+    private readonly index: TraceIndex,
+    private readonly at: number,
+    /** Names that take precedence over tensors (the event facts, for conditions). */
+    private readonly locals: Record<string, Value> = {},
+  ) {}
+
+  evaluate(src: string): Value {
+    let expr: Expr;
+    try {
+      expr = parseExpr(src);
+    } catch (err) {
+      if (err instanceof ExprError) throw new EvalError(`Cannot parse '${src}': ${err.message}`);
+      throw err;
+    }
+    try {
+      return this.eval(expr);
+    } catch (err) {
+      if (err instanceof RangeError) throw new EvalError(err.message);
+      throw err;
+    }
+  }
+
+  /** True when a condition holds; parse or name errors are thrown as EvalError. */
+  test(src: string): boolean {
+    return truthy(this.evaluate(src));
+  }
+
+  private tensor(id: number): Value {
+    const t = this.index.tensor(id);
+    return t ? { kind: "tensor", view: fullView(t) } : { kind: "null", why: `tensor #${id} is missing from the trace` };
+  }
+
+  private eval(e: Expr): Value {
+    switch (e.kind) {
+      case "number":
+        return num(e.value);
+      case "string":
+        return str(e.value);
+      case "ident":
+        return this.lookup(e.name);
+      case "member":
+        return this.member(this.eval(e.object), e.prop, e);
+      case "index": {
+        const obj = this.eval(e.object);
+        const i = this.eval(e.index);
+        if (i.kind !== "number") throw new EvalError(`an index must be a number`);
+        if (obj.kind === "list") return obj.items.at(i.value) !== undefined ? num(obj.items.at(i.value) as number) : { kind: "null", why: `index ${i.value} is out of range` };
+        if (obj.kind !== "tensor") throw new EvalError(`only tensors and lists can be indexed`);
+        const r = indexView(obj.view, i.value);
+        return typeof r === "number" ? num(r) : { kind: "tensor", view: r };
+      }
+      case "call":
+        return this.call(e.callee, e.args.map((a) => this.eval(a)));
+      case "unary": {
+        const v = this.eval(e.arg);
+        if (e.op === "!") return { kind: "bool", value: !truthy(v) };
+        if (v.kind !== "number") throw new EvalError(`'-' needs a number`);
+        return num(-v.value);
+      }
+      case "binary":
+        return this.binary(e.op, e.left, e.right);
+    }
+  }
+
+  private lookup(name: string): Value {
+    const local = this.locals[name];
+    if (local) return local;
+    const id = this.index.named(name, this.at);
+    if (id !== undefined) return this.tensor(id);
+    const param = this.index.paramValue(name, this.at);
+    if (param !== undefined) return this.tensor(param);
+    const ns = this.namespace(name);
+    if (ns) return ns;
+    const facts = eventVars(this.index, this.at);
+    if (facts[name]) return facts[name];
+    const known = [...this.index.names.entries()].filter(([, list]) => list[0].event <= this.at).map(([n]) => n);
+    const hint = known.length ? ` Known here: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}.` : "";
+    throw new EvalError(`Unknown name '${name}': no tensor or parameter is called that at this event.${hint}`);
+  }
+
+  /** Dotted parameter paths (`model.fc1.weight`) read as nested objects. */
+  private namespace(path: string): Value | undefined {
+    const prefix = path + ".";
+    const members = new Set<string>();
+    for (const p of this.index.trace.params) if (p.name.startsWith(prefix)) members.add(p.name.slice(prefix.length).split(".")[0]);
+    return members.size ? { kind: "namespace", path, members: [...members] } : undefined;
+  }
+
+  private member(obj: Value, prop: string, e: Expr): Value {
+    if (obj.kind === "namespace") {
+      const path = `${obj.path}.${prop}`;
+      const param = this.index.paramValue(path, this.at);
+      if (param !== undefined) return this.tensor(param);
+      const ns = this.namespace(path);
+      if (ns) return ns;
+      throw new EvalError(`'${obj.path}' has no member '${prop}' (members: ${obj.members.join(", ")})`);
+    }
+    if (obj.kind === "list" && (prop === "length" || prop === "size")) return num(obj.items.length);
+    if (obj.kind !== "tensor") throw new EvalError(`cannot read '${prop}' of a ${obj.kind}${e.kind === "member" ? "" : ""}`);
+    const v = obj.view;
+    const stats = viewStats(v);
+    switch (prop) {
+      case "grad": {
+        const g = this.index.gradOf(v.tensor.id, this.at);
+        if (g === null) return { kind: "null", why: "no gradient yet at this event (the backward pass has not reached it)" };
+        const gt = this.index.tensor(g);
+        if (!gt) return { kind: "null", why: `gradient tensor #${g} is missing from the trace` };
+        let view: TensorView | number = fullView(gt);
+        for (const k of v.path) view = typeof view === "number" ? view : indexView(view, k);
+        return typeof view === "number" ? num(view) : { kind: "tensor", view };
+      }
+      case "shape":
+        return { kind: "list", items: [...v.shape] };
+      case "dtype":
+        return str(v.tensor.dtype);
+      case "size":
+      case "numel":
+        return num(sizeOf(v.shape));
+      case "ndim":
+        return num(v.shape.length);
+      case "name":
+        return str(this.index.tensorName(v.tensor.id) ?? "");
+      case "kind":
+        return str(v.tensor.kind);
+      case "min":
+      case "max":
+      case "mean":
+      case "std":
+      case "norm":
+      case "nan":
+      case "inf":
+      case "zeros":
+        if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
+        return num(stats[prop]);
+      default:
+        throw new EvalError(`a tensor has no property '${prop}' (try grad, shape, dtype, size, ndim, min, max, mean, std, norm, nan)`);
+    }
+  }
+
+  private call(fn: string, args: Value[]): Value {
+    const [x] = args;
+    if (args.length !== 1 || !x) throw new EvalError(`${fn}() takes one argument`);
+    if (x.kind === "number") {
+      const unary: Record<string, (v: number) => number> = { abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp, log: Math.log, norm: Math.abs, mean: (v) => v, sum: (v) => v, min: (v) => v, max: (v) => v };
+      if (unary[fn]) return num(unary[fn](x.value));
+    }
+    if (x.kind === "list" && fn === "len") return num(x.items.length);
+    if (x.kind !== "tensor") throw new EvalError(`${fn}() needs a tensor, got a ${x.kind}${x.kind === "null" ? ` (${x.why})` : ""}`);
+    if (fn === "shape") return { kind: "list", items: [...x.view.shape] };
+    if (fn === "size" || fn === "numel" || fn === "len") return num(fn === "len" ? (x.view.shape[0] ?? 1) : sizeOf(x.view.shape));
+    if (fn === "grad") return this.member(x, "grad", { kind: "ident", name: "grad" });
+    const stats = viewStats(x.view);
+    if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
+    switch (fn) {
+      case "norm":
+      case "mean":
+      case "min":
+      case "max":
+      case "std":
+        return num(stats[fn]);
+      case "sum":
+        return num(stats.mean * (sizeOf(x.view.shape) - stats.nan - stats.inf));
+      case "item": {
+        const values = viewValues(x.view);
+        if (!values || values.length !== 1) throw new EvalError(`item() needs a one-element tensor`);
+        return num(values[0]);
+      }
+      default:
+        throw new EvalError(`unknown function '${fn}' (try norm, mean, min, max, std, sum, shape, size, item, grad)`);
+    }
+  }
+
+  private binary(op: BinaryOp, le: Expr, re: Expr): Value {
+    if (op === "&&") return truthy(this.eval(le)) ? { kind: "bool", value: truthy(this.eval(re)) } : { kind: "bool", value: false };
+    if (op === "||") return truthy(this.eval(le)) ? { kind: "bool", value: true } : { kind: "bool", value: truthy(this.eval(re)) };
+    const l = scalarOf(this.eval(le));
+    const r = scalarOf(this.eval(re));
+    switch (op) {
+      case "==":
+        return { kind: "bool", value: l === r };
+      case "!=":
+        return { kind: "bool", value: l !== r };
+    }
+    if (typeof l !== "number" || typeof r !== "number") throw new EvalError(`'${op}' needs numbers`);
+    switch (op) {
+      case "<":
+        return { kind: "bool", value: l < r };
+      case "<=":
+        return { kind: "bool", value: l <= r };
+      case ">":
+        return { kind: "bool", value: l > r };
+      case ">=":
+        return { kind: "bool", value: l >= r };
+      case "+":
+        return num(l + r);
+      case "-":
+        return num(l - r);
+      case "*":
+        return num(l * r);
+      case "/":
+        return num(l / r);
+    }
+  }
+}
+
+/** A comparable primitive: numbers, strings, booleans; a one-element tensor compares as its number. */
+function scalarOf(v: Value): number | string | boolean | null {
+  switch (v.kind) {
+    case "number":
+    case "string":
+    case "bool":
+      return v.value;
+    case "tensor": {
+      const values = viewValues(v.view);
+      if (values && values.length === 1) return values[0];
+      throw new EvalError(`a ${summarize(v.view)} is not a single number: compare norm(x), mean(x) or x[i] instead`);
+    }
+    case "null":
+      return null;
+    default:
+      throw new EvalError(`cannot compare a ${v.kind}`);
+  }
+}
+
+export function truthy(v: Value): boolean {
+  switch (v.kind) {
+    case "bool":
+      return v.value;
+    case "number":
+      return v.value !== 0 && !Number.isNaN(v.value);
+    case "string":
+      return v.value.length > 0;
+    case "null":
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** One-line text of a value, as Watch and hovers show it. */
+export function formatValue(v: Value): string {
+  switch (v.kind) {
+    case "tensor":
+      return summarize(v.view);
+    case "number":
+      return formatNumber(v.value);
+    case "string":
+      return JSON.stringify(v.value);
+    case "bool":
+      return String(v.value);
+    case "list":
+      return `[${v.items.join(", ")}]`;
+    case "namespace":
+      return `{ ${v.members.join(", ")} }`;
+    case "null":
+      return `null  (${v.why})`;
+  }
+}

@@ -1,0 +1,124 @@
+// What the debugger shows for one event: its frame title (`backward · tanh  (h = tanh(z))`) and the rows of the Op scope.
+import type { TensorId } from "../trace/types";
+import type { TraceCursor } from "./cursor";
+import type { Value } from "./evaluate";
+import { fullView, describeShape, formatNumber } from "./tensorView";
+import type { TraceIndex } from "./traceIndex";
+
+/** One row of a scope before it becomes a DAP variable. */
+export type Item = { name: string } & ({ kind: "value"; value: Value } | { kind: "text"; text: string; children?: Item[] });
+
+function nameOf(index: TraceIndex, id: TensorId): string {
+  const name = index.tensorName(id);
+  if (name) return name;
+  const t = index.tensor(id);
+  return t ? `tensor${describeShape(t.shape)}` : `#${id}`;
+}
+
+/** `h = tanh(z)`, `matmul(x, model.fc1.weight)`. */
+export function opSnippet(index: TraceIndex, opId: number): string {
+  const op = index.op(opId);
+  if (!op) return "";
+  const call = `${op.op}(${op.inputs.map((i) => nameOf(index, i)).join(", ")})`;
+  return op.var ? `${op.var} = ${call}` : call;
+}
+
+export function eventTitle(cursor: TraceCursor, at: number): string {
+  const index = cursor.index;
+  if (cursor.fatal && at === index.size) return `error · ${cursor.fatal.code}  (${cursor.fatal.message})`;
+  const e = index.event(at);
+  if (!e) return "no events recorded";
+  switch (e.kind) {
+    case "forward":
+    case "backward": {
+      const op = index.op(e.op);
+      return `${e.kind} · ${op?.op ?? "?"}  (${opSnippet(index, e.op)})`;
+    }
+    case "accumulate":
+      return `accumulate · ∂L/∂${nameOf(index, e.tensor)}  (Σ over its consumers)`;
+    case "update":
+      return `update · ${e.param}  (${e.rule}: W ← W − η·∂L/∂W)`;
+    case "step":
+      return `step ${e.index}${e.loss !== undefined ? ` · loss ${formatNumber(e.loss)}` : ""}`;
+  }
+}
+
+function tensorItem(index: TraceIndex, name: string, id: TensorId | null | undefined): Item {
+  if (id === null || id === undefined) return { name, kind: "text", text: "null (needs no gradient)" };
+  const t = index.tensor(id);
+  return t ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } } : { name, kind: "text", text: `tensor #${id} not in the trace` };
+}
+
+/** The Op scope: inputs and output; in backward also ∂L/∂out (upstream), ∂out/∂in (local) and ∂L/∂in (contribution). */
+export function opScope(cursor: TraceCursor, at: number): Item[] {
+  const index = cursor.index;
+  if (cursor.fatal && at === index.size) {
+    const d = cursor.fatal;
+    return [
+      { name: "error", kind: "text", text: d.message },
+      { name: "code", kind: "text", text: d.code },
+    ];
+  }
+  const e = index.event(at);
+  if (!e) return [];
+  switch (e.kind) {
+    case "step":
+      return [
+        { name: "step", kind: "text", text: String(e.index) },
+        ...(e.loss !== undefined ? [{ name: "loss", kind: "text" as const, text: formatNumber(e.loss) }] : []),
+      ];
+    case "update":
+      return [
+        tensorItem(index, `${e.param} (before)`, e.before),
+        tensorItem(index, `∂L/∂${e.param}`, e.grad),
+        tensorItem(index, `${e.param} (after)`, e.after),
+        { name: "rule", kind: "text", text: e.rule },
+      ];
+    case "accumulate": {
+      const from = e.from !== undefined ? index.op(e.from) : undefined;
+      const name = nameOf(index, e.tensor);
+      return [
+        tensorItem(index, name, e.tensor),
+        tensorItem(index, `contribution${from ? ` from ${from.op}` : ""}`, e.contribution),
+        tensorItem(index, `∂L/∂${name} (total so far)`, e.total),
+      ];
+    }
+    case "forward":
+    case "backward": {
+      const op = index.op(e.op);
+      if (!op) return [];
+      const out = op.var ?? nameOf(index, op.output);
+      const items: Item[] = [{ name: "op", kind: "text", text: op.op + (op.module ? `  in ${op.module}` : "") }];
+      const inputs = op.inputs.map((id, k) => ({ id, k, name: uniqueName(index, op.inputs, k) }));
+      for (const input of inputs) items.push(tensorItem(index, input.name, input.id));
+      items.push(tensorItem(index, out, op.output));
+      const attrs = Object.entries(op.attrs);
+      if (attrs.length) items.push({ name: "attrs", kind: "text", text: attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") });
+      if (e.kind === "forward") return items;
+      items.push(tensorItem(index, `∂L/∂${out} (upstream)`, e.upstream));
+      for (const input of inputs) {
+        const local = e.local[input.k];
+        if (!local) {
+          items.push({ name: `∂L/∂${input.name}`, kind: "text", text: "null (needs no gradient)" });
+          continue;
+        }
+        const children: Item[] = [
+          { name: "formula", kind: "text", text: local.formula },
+          { name: "jacobianShape", kind: "text", text: describeShape(local.jacobianShape) },
+        ];
+        if (local.tensor !== undefined) children.push(tensorItem(index, "value", local.tensor));
+        items.push({ name: `∂${out}/∂${input.name} (local)`, kind: "text", text: `${local.formula}   J ${describeShape(local.jacobianShape)}`, children });
+        items.push(tensorItem(index, `∂L/∂${input.name} (contribution)`, e.contributions[input.k]));
+      }
+      return items;
+    }
+  }
+}
+
+/** Input names, disambiguated when an op reads the same tensor twice (`w·w`). */
+function uniqueName(index: TraceIndex, inputs: TensorId[], k: number): string {
+  const name = nameOf(index, inputs[k]);
+  const same = inputs.filter((id, j) => j < k && nameOf(index, id) === name).length;
+  const total = inputs.filter((id) => nameOf(index, id) === name).length;
+  return total > 1 ? `${name} (input ${same})` : name;
+}

@@ -1,0 +1,114 @@
+// Views into recorded tensors (a tensor or one of its sub-blocks along leading axes), their stats and one-line summaries.
+import type { TensorStats, TraceTensor } from "../trace/types";
+
+/** A block of a tensor: `shape` is the trailing shape, `offset` the first element in row-major order. */
+export interface TensorView {
+  tensor: TraceTensor;
+  offset: number;
+  shape: number[];
+  /** The indices taken so far, for labels (`W1[2]`). */
+  path: number[];
+}
+
+export function fullView(tensor: TraceTensor): TensorView {
+  return { tensor, offset: 0, shape: tensor.shape, path: [] };
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function isFull(view: TensorView): boolean {
+  return view.path.length === 0;
+}
+
+/** The view's values, or undefined when the recorder did not keep them (beyond its caps). */
+export function viewValues(view: TensorView): number[] | undefined {
+  const values = view.tensor.values;
+  if (!values) return undefined;
+  return isFull(view) ? values : values.slice(view.offset, view.offset + sizeOf(view.shape));
+}
+
+/** Element `i` along the view's first axis: a scalar or a smaller view. Negative indices count from the end. */
+export function indexView(view: TensorView, i: number): TensorView | number {
+  const [n, ...rest] = view.shape;
+  if (n === undefined) throw new RangeError(`cannot index a 0-d tensor`);
+  const k = i < 0 ? n + i : i;
+  if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`index ${i} is out of range for a dimension of size ${n}`);
+  const offset = view.offset + k * sizeOf(rest);
+  if (rest.length === 0) {
+    const values = view.tensor.values;
+    if (!values) throw new RangeError(`the values of ${describeShape(view.tensor.shape)} were not recorded (over the recording cap)`);
+    return values[offset];
+  }
+  return { tensor: view.tensor, offset, shape: rest, path: [...view.path, k] };
+}
+
+/** Stats of a view: the recorded ones for a whole tensor, computed from values for a block. */
+export function viewStats(view: TensorView): TensorStats | undefined {
+  if (isFull(view)) return view.tensor.stats;
+  const values = viewValues(view);
+  return values ? computeStats(values) : undefined;
+}
+
+export function computeStats(values: readonly number[]): TensorStats {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let sq = 0;
+  let nan = 0;
+  let inf = 0;
+  let zeros = 0;
+  let finite = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) nan++;
+    else if (!Number.isFinite(v)) inf++;
+    else {
+      if (v === 0) zeros++;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+      sq += v * v;
+      finite++;
+    }
+  }
+  const mean = finite ? sum / finite : NaN;
+  const variance = finite ? Math.max(sq / finite - mean * mean, 0) : NaN;
+  return { min: finite ? min : NaN, max: finite ? max : NaN, mean, std: Math.sqrt(variance), norm: Math.sqrt(sq), nan, inf, zeros };
+}
+
+export function formatNumber(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "Inf" : "-Inf";
+  if (x === 0 || Number.isInteger(x)) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e5 ? String(Number(x.toPrecision(5))) : x.toExponential(3);
+}
+
+export function describeShape(shape: readonly number[]): string {
+  return `[${shape.join("×")}]`;
+}
+
+/** `Tensor[2×3] float32  μ=0.12 σ=0.5 ‖·‖=1.2 ⚠ 3 NaN`, or the number itself for a one-element tensor. */
+export function summarize(view: TensorView): string {
+  const size = sizeOf(view.shape);
+  const values = viewValues(view);
+  const head = `${describeShape(view.shape)} ${view.tensor.dtype}`;
+  if (size === 1 && values) return `${formatNumber(values[0])}  (${head})`;
+  const stats = viewStats(view);
+  if (!stats) return `Tensor${head}`;
+  let text = `Tensor${head}  μ=${formatNumber(stats.mean)} σ=${formatNumber(stats.std)} ‖·‖=${formatNumber(stats.norm)}`;
+  if (stats.nan || stats.inf) text += `  ⚠ ${stats.nan} NaN, ${stats.inf} Inf`;
+  if (values && size <= 6) text += `  [${values.map(formatNumber).join(", ")}]`;
+  return text;
+}
+
+/** A short preview of a row block: `[0.1, -0.3, 0.7, …]`. */
+export function previewRow(view: TensorView, max = 6): string {
+  const values = viewValues(view);
+  if (!values) return describeShape(view.shape);
+  const shown = values.slice(0, max).map(formatNumber).join(", ");
+  return view.shape.length === 1 ? `[${shown}${values.length > max ? ", …" : ""}]` : `${describeShape(view.shape)} [${shown}, …]`;
+}

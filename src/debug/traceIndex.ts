@@ -1,0 +1,268 @@
+// Lookup tables over one Trace, built once, so every debugger question about "as of event i" is a binary search.
+import type { OpId, SourceLoc, TensorId, Trace, TraceEvent, TraceOp, TraceTensor } from "../trace/types";
+
+/** One user stack frame at an event (innermost first in `EventFrames`). */
+export interface Frame extends SourceLoc {
+  name: string;
+}
+
+/** The debugger's notion of phase: accumulate belongs to the backward pass. */
+export type Phase = "forward" | "backward" | "update" | "step";
+
+/** A value that changed at an event: the event index and the tensor that became current. */
+export interface Change {
+  event: number;
+  tensor: TensorId;
+}
+
+/** Index of the last entry with `event <= at`, or -1. */
+export function lastAtOrBefore(list: readonly Change[], at: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].event <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+export function phaseOf(event: TraceEvent): Phase {
+  return event.kind === "accumulate" ? "backward" : event.kind;
+}
+
+export class TraceIndex {
+  readonly trace: Trace;
+  /** Frames per event (innermost first); events without a location borrow their neighbour's. */
+  readonly frames: Frame[][];
+  /** Whether an event has a location of its own (op events, accumulates), as opposed to a borrowed one. */
+  readonly ownLocation: boolean[];
+  /** The training step each event belongs to. */
+  readonly stepOf: number[];
+  /** file → line → events where execution enters that line (the places a line breakpoint can hit). */
+  readonly lineEntries = new Map<string, Map<number, number[]>>();
+  /** name → the tensors bound to it over time. */
+  readonly names = new Map<string, Change[]>();
+  /** param name → its tensor over time (initial value at event -1, then each update's `after`). */
+  readonly paramValues = new Map<string, Change[]>();
+  private readonly tensorsById = new Map<TensorId, TraceTensor>();
+  private readonly opsById = new Map<OpId, TraceOp>();
+  /** tensor → its gradient over time. */
+  private readonly grads = new Map<TensorId, Change[]>();
+  /** tensor → the parameter it holds a value of. */
+  private readonly paramOfTensor = new Map<TensorId, string>();
+
+  constructor(trace: Trace) {
+    this.trace = trace;
+    for (const t of trace.tensors) this.tensorsById.set(t.id, t);
+    for (const op of trace.ops) this.opsById.set(op.id, op);
+    this.indexParams();
+    this.frames = [];
+    this.ownLocation = [];
+    this.stepOf = [];
+    this.indexEvents();
+    this.borrowLocations();
+    this.indexLines();
+  }
+
+  get size(): number {
+    return this.trace.events.length;
+  }
+
+  event(i: number): TraceEvent | undefined {
+    return this.trace.events[i];
+  }
+
+  tensor(id: TensorId): TraceTensor | undefined {
+    return this.tensorsById.get(id);
+  }
+
+  op(id: OpId): TraceOp | undefined {
+    return this.opsById.get(id);
+  }
+
+  /** The op an event is about, if any (forward/backward: its op; accumulate: the consumer it came from). */
+  opOf(event: TraceEvent): TraceOp | undefined {
+    if (event.kind === "forward" || event.kind === "backward") return this.opsById.get(event.op);
+    if (event.kind === "accumulate" && event.from !== undefined) return this.opsById.get(event.from);
+    return undefined;
+  }
+
+  /** Display name of a tensor: its own name, the variable it was assigned to, or its parameter name. */
+  tensorName(id: TensorId): string | undefined {
+    const t = this.tensorsById.get(id);
+    if (!t) return undefined;
+    if (t.name) return t.name;
+    const param = this.paramOfTensor.get(id);
+    if (param) return param;
+    return t.op !== undefined ? this.opsById.get(t.op)?.var : undefined;
+  }
+
+  paramOf(id: TensorId): string | undefined {
+    return this.paramOfTensor.get(id);
+  }
+
+  /** The tensor bound to `name` as of event `at`, if any. */
+  named(name: string, at: number): TensorId | undefined {
+    const list = this.names.get(name);
+    if (!list) return undefined;
+    const k = lastAtOrBefore(list, at);
+    return k < 0 ? undefined : list[k].tensor;
+  }
+
+  /** A parameter's value as of event `at`. */
+  paramValue(name: string, at: number): TensorId | undefined {
+    const list = this.paramValues.get(name);
+    if (!list) return undefined;
+    const k = lastAtOrBefore(list, at);
+    return list[Math.max(k, 0)].tensor;
+  }
+
+  /** ∂L/∂tensor as known at event `at` (null before the backward pass reaches it). */
+  gradOf(id: TensorId, at: number): TensorId | null {
+    const param = this.paramOfTensor.get(id);
+    const list = param ? this.grads.get(this.paramKey(param)) : this.grads.get(id);
+    if (!list) return null;
+    const k = lastAtOrBefore(list, at);
+    return k < 0 ? null : list[k].tensor;
+  }
+
+  /** Sorted lines of `file` where some op ran (directly or in a callee). */
+  linesOf(file: string): number[] {
+    const lines = this.lineEntries.get(file);
+    return lines ? [...lines.keys()].sort((a, b) => a - b) : [];
+  }
+
+  /** Gradients of all tensors of one parameter share one timeline under a negative pseudo-id. */
+  private paramKey(name: string): TensorId {
+    return -1 - this.trace.params.findIndex((p) => p.name === name);
+  }
+
+  private indexParams(): void {
+    const { params, events } = this.trace;
+    const firstBefore = new Map<string, TensorId>();
+    for (const e of events) if (e.kind === "update" && !firstBefore.has(e.param)) firstBefore.set(e.param, e.before);
+    for (const p of params) {
+      this.paramOfTensor.set(p.tensor, p.name);
+      this.paramValues.set(p.name, [{ event: -1, tensor: firstBefore.get(p.name) ?? p.tensor }]);
+    }
+    events.forEach((e, i) => {
+      if (e.kind !== "update") return;
+      this.paramOfTensor.set(e.before, e.param);
+      this.paramOfTensor.set(e.after, e.param);
+      let list = this.paramValues.get(e.param);
+      if (!list) this.paramValues.set(e.param, (list = [{ event: -1, tensor: e.before }]));
+      list.push({ event: i, tensor: e.after });
+    });
+  }
+
+  private bind(name: string | undefined, event: number, tensor: TensorId): void {
+    if (!name) return;
+    let list = this.names.get(name);
+    if (!list) this.names.set(name, (list = []));
+    list.push({ event, tensor });
+  }
+
+  private setGrad(id: TensorId, event: number, grad: TensorId, onlyIfFirstInSweep: number): void {
+    const param = this.paramOfTensor.get(id);
+    const key = param ? this.paramKey(param) : id;
+    let list = this.grads.get(key);
+    if (!list) this.grads.set(key, (list = []));
+    // A second consumer's contribution is only partial: the accumulate event that follows carries the sum.
+    if (onlyIfFirstInSweep >= 0 && list.length && list[list.length - 1].event >= onlyIfFirstInSweep) return;
+    list.push({ event, tensor: grad });
+  }
+
+  private indexEvents(): void {
+    // Leaf tensors (inputs, parameters, constants) exist from the start.
+    for (const t of this.trace.tensors) if (t.op === undefined && t.kind !== "grad") this.bind(this.tensorName(t.id), -1, t.id);
+    let step = 0;
+    let sweepStart = -1;
+    this.trace.events.forEach((e, i) => {
+      if (e.kind === "step") step = e.index;
+      const op = this.opOf(e);
+      if (op) step = e.kind === "accumulate" ? step : op.step;
+      this.stepOf.push(step);
+      if (e.kind === "backward" || e.kind === "accumulate") {
+        if (sweepStart < 0) sweepStart = i;
+      } else sweepStart = -1;
+      const frames = this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
+      this.frames.push(frames);
+      this.ownLocation.push(frames.length > 0);
+      switch (e.kind) {
+        case "forward":
+          if (op) this.bind(this.tensorName(op.output), i, op.output);
+          break;
+        case "backward":
+          if (op) {
+            this.setGrad(op.output, i, e.upstream, sweepStart);
+            op.inputs.forEach((input, k) => {
+              const c = e.contributions[k];
+              if (c !== null && c !== undefined) this.setGrad(input, i, c, sweepStart);
+            });
+          }
+          break;
+        case "accumulate":
+          this.setGrad(e.tensor, i, e.total, -1);
+          break;
+        case "update":
+          this.bind(e.param, i, e.after);
+          break;
+        case "step":
+          break;
+      }
+    });
+  }
+
+  private producer(id: TensorId): TraceOp | undefined {
+    const t = this.tensorsById.get(id);
+    return t?.op !== undefined ? this.opsById.get(t.op) : undefined;
+  }
+
+  private framesOfOp(op: TraceOp | undefined): Frame[] {
+    if (!op) return [];
+    const stack: Frame[] = op.stack.map((f) => ({ ...f }));
+    if (!op.loc) return stack;
+    const top = stack[0];
+    if (top && top.file === op.loc.file && top.line === op.loc.line) return stack;
+    return [{ name: op.module ?? "<module>", ...op.loc }, ...stack];
+  }
+
+  /** Update events borrow the previous event's place (the optimizer runs after backward); step events the next's. */
+  private borrowLocations(): void {
+    const n = this.frames.length;
+    let last: Frame[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.ownLocation[i]) last = this.frames[i];
+      else if (this.trace.events[i].kind !== "step") this.frames[i] = last;
+    }
+    let next: Frame[] = last;
+    for (let i = n - 1; i >= 0; i--) {
+      if (this.ownLocation[i]) next = this.frames[i];
+      else if (this.frames[i].length === 0) this.frames[i] = next;
+    }
+  }
+
+  private indexLines(): void {
+    const events = this.trace.events;
+    for (let i = 0; i < events.length; i++) {
+      if (!this.ownLocation[i]) continue;
+      const prev = i > 0 && this.ownLocation[i - 1] && phaseOf(events[i - 1]) === phaseOf(events[i]) ? this.frames[i - 1] : [];
+      const seen = new Set<string>();
+      for (const f of this.frames[i]) {
+        const key = `${f.file}:${f.line}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (prev.some((p) => p.file === f.file && p.line === f.line)) continue;
+        let byLine = this.lineEntries.get(f.file);
+        if (!byLine) this.lineEntries.set(f.file, (byLine = new Map()));
+        const list = byLine.get(f.line);
+        if (list) list.push(i);
+        else byLine.set(f.line, [i]);
+      }
+    }
+  }
+}

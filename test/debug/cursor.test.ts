@@ -1,0 +1,227 @@
+// Unit tests of the pure debugger runtime: stepping, breakpoints, state as of an event, evaluation, on hand-built traces.
+import { strict as assert } from "node:assert";
+import { TraceCursor } from "../../src/debug/cursor";
+import { Evaluator, formatValue, type Value } from "../../src/debug/evaluate";
+import type { Trace, TraceEvent } from "../../src/trace/types";
+import { LINES, mlpTrace } from "./fixtures/mlp";
+import { NAN_LINES, nanTrace } from "./fixtures/nan";
+
+const FILE = "/models/mlp.ts";
+const NAN_FILE = "/models/nan.ts";
+
+const opName = (trace: Trace, e: TraceEvent | undefined): string | undefined => (e && "op" in e && typeof e.op === "number" ? trace.ops[e.op].op : undefined);
+const evalAt = (c: TraceCursor, at: number, src: string): Value => new Evaluator(c.index, at).evaluate(src);
+const valuesOf = (v: Value): number[] => {
+  assert.equal(v.kind, "tensor");
+  return v.kind === "tensor" ? (v.view.tensor.values ?? []).slice(v.view.offset, v.view.offset + v.view.shape.reduce((a, b) => a * b, 1)) : [];
+};
+const close = (a: number[], b: number[]): void => {
+  assert.equal(a.length, b.length);
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-9, `element ${i}: ${x} vs ${b[i]}`));
+};
+
+describe("debug cursor: stepping", () => {
+  it("next walks the source lines forward, then backward through the same lines in reverse, then the update", () => {
+    const trace = mlpTrace(FILE, { steps: 1 });
+    const c = new TraceCursor(trace);
+    const stops = [c.start(true)];
+    for (let i = 0; i < 9; i++) stops.push(c.next());
+    const seen = stops.map((s) => `${trace.events[s.at].kind}@${c.frames(s.at)[0].line}`);
+    assert.deepEqual(seen, [
+      `step@${LINES.fc1}`,
+      `forward@${LINES.fc1}`, `forward@${LINES.tanh}`, `forward@${LINES.fc2}`, `forward@${LINES.loss}`,
+      `backward@${LINES.loss}`, `backward@${LINES.fc2}`, `backward@${LINES.tanh}`, `backward@${LINES.fc1}`,
+      `update@${LINES.fc1}`,
+    ]);
+    // At the end of the run the cursor stays on the last event and says so.
+    const end = c.next();
+    assert.equal(end.at, trace.events.length - 1);
+    assert.match(end.text ?? "", /End of the recorded run/);
+  });
+
+  it("stepIn visits every event in order, and stepBack returns to the very first event", () => {
+    const trace = mlpTrace(FILE, { steps: 2 });
+    const c = new TraceCursor(trace);
+    c.start(true);
+    const visited = [0];
+    while (c.position < trace.events.length - 1) visited.push(c.stepIn().at);
+    assert.deepEqual(visited, trace.events.map((_, i) => i));
+    let last = c.position;
+    let guard = 0;
+    while (c.position > 0 && guard++ < trace.events.length) {
+      const s = c.stepBack();
+      assert.ok(s.at < last, `stepBack moved from ${last} to ${s.at}`);
+      last = s.at;
+    }
+    assert.equal(c.position, 0);
+    assert.equal(c.stepBack().reason, "entry");
+  });
+
+  it("stepBack undoes next within the forward pass", () => {
+    const c = new TraceCursor(mlpTrace(FILE));
+    c.start(true);
+    const positions = [c.next().at, c.next().at, c.next().at];
+    assert.equal(c.stepBack().at, positions[1]);
+    assert.equal(c.stepBack().at, positions[0]);
+  });
+
+  it("stepOut leaves the current module: from model.fc1 to tanh in model, then out of the model to the loss", () => {
+    const trace = mlpTrace(FILE);
+    const c = new TraceCursor(trace);
+    c.goto(1);
+    assert.equal(trace.ops[(trace.events[1] as { op: number }).op].module, "model.fc1");
+    const out = c.stepOut();
+    assert.equal(opName(trace, trace.events[out.at]), "tanh");
+    const out2 = c.stepOut();
+    assert.equal(opName(trace, trace.events[out2.at]), "mseLoss");
+  });
+});
+
+describe("debug cursor: breakpoints", () => {
+  const trace = mlpTrace(FILE, { steps: 2 });
+  const tanhEvents = trace.events.map((e, i) => (opName(trace, e) === "tanh" ? i : -1)).filter((i) => i >= 0);
+
+  it("a line breakpoint stops in forward and again in backward, every step, in order", () => {
+    const c = new TraceCursor(trace);
+    const [bp] = c.breakpoints.setLines(FILE, [{ line: LINES.tanh }]);
+    assert.ok(bp.verified);
+    assert.deepEqual(bp.hits, tanhEvents);
+    c.start(true);
+    const stops = tanhEvents.map(() => c.continue());
+    assert.deepEqual(stops.map((s) => s.at), tanhEvents);
+    assert.deepEqual(stops.map((s) => trace.events[s.at].kind), ["forward", "backward", "forward", "backward"]);
+    assert.ok(stops.every((s) => s.reason === "breakpoint" && s.breakpointIds?.includes(bp.id)));
+    // Reverse continue goes back through the same hits.
+    assert.equal(c.reverseContinue().at, tanhEvents[2]);
+  });
+
+  it("moves a breakpoint on a line without ops to the next line with ops, or leaves it unverified", () => {
+    const c = new TraceCursor(trace);
+    const [blank, past] = c.breakpoints.setLines(FILE, [{ line: 3 }, { line: 40 }]);
+    assert.equal(blank.verified, true);
+    assert.equal(blank.line, LINES.fc1);
+    assert.equal(past.verified, false);
+    assert.match(past.message ?? "", /No tensor op/);
+  });
+
+  it("honours conditions over phase/op/step and hit counts, and reports a bad condition", () => {
+    const c = new TraceCursor(trace);
+    const [backward, stepOne, second, bad] = c.breakpoints.setLines(FILE, [
+      { line: LINES.tanh, condition: 'phase == "backward"' },
+      { line: LINES.tanh, condition: "step == 1 && op == 'tanh'" },
+      { line: LINES.tanh, hitCondition: "2" },
+      { line: LINES.tanh, condition: "phase ==" },
+    ]);
+    assert.deepEqual(backward.hits, tanhEvents.filter((i) => trace.events[i].kind === "backward"));
+    assert.deepEqual(stepOne.hits, tanhEvents.filter((i) => trace.ops[(trace.events[i] as { op: number }).op].step === 1));
+    assert.deepEqual(second.hits, [tanhEvents[1]]);
+    assert.equal(bad.verified, false);
+    assert.match(bad.message ?? "", /Cannot parse/);
+  });
+
+  it("function breakpoints stop on every forward and backward of an op", () => {
+    const c = new TraceCursor(trace);
+    const [mm, conv] = c.breakpoints.setFunctions([{ name: "matmul" }, { name: "conv2d" }]);
+    assert.deepEqual(mm.hits, trace.events.map((e, i) => (opName(trace, e) === "matmul" ? i : -1)).filter((i) => i >= 0));
+    assert.equal(conv.verified, false);
+    c.start(true);
+    assert.equal(c.continue().reason, "function breakpoint");
+  });
+});
+
+describe("debug cursor: state as of an event", () => {
+  const trace = mlpTrace(FILE, { steps: 2, lr: 0.1 });
+  const c = new TraceCursor(trace);
+  const updates = trace.events.map((e, i) => ({ e, i })).filter((x) => x.e.kind === "update");
+  const first = updates[0];
+
+  it("parameters show the value before the update, then W − η·∂L/∂W after it", () => {
+    assert.equal(first.e.kind, "update");
+    if (first.e.kind !== "update") return;
+    const before = trace.tensors[first.e.before].values ?? [];
+    const grad = trace.tensors[first.e.grad].values ?? [];
+    close(valuesOf(evalAt(c, first.i - 1, first.e.param)), before);
+    close(valuesOf(evalAt(c, first.i, first.e.param)), before.map((w, k) => w - 0.1 * grad[k]));
+  });
+
+  it("a gradient is null before backward reaches it, then ∂L/∂W as the backward event computed it", () => {
+    const firstBackward = trace.events.findIndex((e) => e.kind === "backward");
+    assert.equal(evalAt(c, firstBackward, "model.fc1.weight.grad").kind, "null");
+    const w1 = first.e.kind === "update" ? first.e.before : -1;
+    const w1Backward = trace.events.findIndex((e) => e.kind === "backward" && trace.ops[e.op].inputs.includes(w1));
+    const e = trace.events[w1Backward];
+    assert.equal(e.kind, "backward");
+    if (e.kind !== "backward") return;
+    close(valuesOf(evalAt(c, w1Backward, "model.fc1.weight.grad")), trace.tensors[e.contributions[1] as number].values ?? []);
+    close(valuesOf(evalAt(c, w1Backward - 1, "h.grad")), trace.tensors[(trace.events.find((x) => x.kind === "backward" && trace.ops[x.op].op === "tanh") as { upstream: number }).upstream].values ?? []);
+  });
+
+  it("evaluates shapes, indexing, norm and mean against the recorded values", () => {
+    const tanhAt = trace.events.findIndex((e) => e.kind === "forward" && trace.ops[e.op].op === "tanh");
+    const h = trace.tensors[trace.ops[(trace.events[tanhAt] as { op: number }).op].output].values ?? [];
+    assert.equal(formatValue(evalAt(c, tanhAt, "h.shape")), "[2, 4]");
+    assert.deepEqual(evalAt(c, tanhAt, "h[1][2]"), { kind: "number", value: h[6] });
+    assert.deepEqual(evalAt(c, tanhAt, "h[-1][-1]"), { kind: "number", value: h[7] });
+    const norm = evalAt(c, tanhAt, "norm(h)");
+    assert.ok(norm.kind === "number" && Math.abs(norm.value - Math.hypot(...h)) < 1e-9);
+    const mean = evalAt(c, tanhAt, "mean(h[0])");
+    assert.ok(mean.kind === "number" && Math.abs(mean.value - (h[0] + h[1] + h[2] + h[3]) / 4) < 1e-9);
+    assert.throws(() => evalAt(c, tanhAt, "y"), /Unknown name 'y'/);
+    assert.throws(() => evalAt(c, tanhAt, "model.fc9"), /no member 'fc9'/);
+    assert.throws(() => evalAt(c, tanhAt, "h[5]"), /out of range/);
+  });
+});
+
+describe("debug cursor: NaN, gradient health and errors", () => {
+  it("the nan filter stops where NaN/Inf first appears, forward and backward, not where it merely flows", () => {
+    const trace = nanTrace(NAN_FILE);
+    const c = new TraceCursor(trace);
+    c.breakpoints.setExceptionFilters(["nan"]);
+    c.start(true);
+    const a = c.continue();
+    const b = c.continue();
+    assert.equal(a.reason, "exception");
+    assert.deepEqual([trace.events[a.at].kind, opName(trace, trace.events[a.at])], ["forward", "log"]);
+    assert.deepEqual([trace.events[b.at].kind, opName(trace, trace.events[b.at])], ["backward", "log"]);
+    assert.equal(c.frames(a.at)[0].line, NAN_LINES.log);
+    assert.match(a.text ?? "", /NaN/);
+  });
+
+  it("accumulates a fanned-out gradient: w.grad becomes the total after the accumulate event", () => {
+    const trace = nanTrace(NAN_FILE);
+    const c = new TraceCursor(trace);
+    const acc = trace.events.findIndex((e) => e.kind === "accumulate");
+    const e = trace.events[acc];
+    assert.ok(e.kind === "accumulate");
+    const got = valuesOf(evalAt(c, acc, "w.grad"));
+    const want = trace.tensors[e.total].values ?? [];
+    assert.deepEqual(got.map(String), want.map(String));
+  });
+
+  it("exploding/vanishing filters follow the run's diagnostics", () => {
+    const trace = mlpTrace(FILE);
+    const tanhOp = trace.ops.find((o) => o.op === "tanh" && o.step === 0);
+    trace.diagnostics.push({ severity: "warning", code: "exploding-gradient", message: "∂L/∂z explodes at tanh", op: tanhOp?.id });
+    const c = new TraceCursor(trace);
+    c.breakpoints.setExceptionFilters(["exploding"]);
+    const s = c.start(false);
+    assert.equal(s.reason, "exception");
+    assert.deepEqual([trace.events[s.at].kind, opName(trace, trace.events[s.at])], ["backward", "tanh"]);
+    assert.equal(s.text, "∂L/∂z explodes at tanh");
+  });
+
+  it("a model error is shown at the failing line after the last event, and everything before it stays steppable", () => {
+    const trace = mlpTrace(FILE, { steps: 2, failAtStep: 1 });
+    const c = new TraceCursor(trace);
+    const end = c.start(false);
+    assert.equal(end.reason, "exception");
+    assert.equal(end.at, trace.events.length);
+    assert.equal(c.frames()[0].line, LINES.fc2);
+    assert.match(end.text ?? "", /cannot multiply/);
+    assert.equal(c.stepBack().at, trace.events.length - 1);
+    c.goto(0);
+    let n = 0;
+    while (!c.atError && n++ < 100) c.stepIn();
+    assert.equal(n, trace.events.length);
+  });
+});
