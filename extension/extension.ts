@@ -1,10 +1,12 @@
 // Activation: wires the commands, the debugger, the webviews and the editor decorations to one TraceStore.
 import * as vscode from "vscode";
 import { TraceStore } from "./traceStore";
+import { registerCommands } from "./commands/index";
 
 export function activate(context: vscode.ExtensionContext): void {
   const store = new TraceStore();
   context.subscriptions.push(store);
+  registerCommands(context, store);
   // Each part registers itself here as it lands:
   //   registerCommands(context, store)   — extension/commands/
   //   registerDebugger(context, store)   — extension/debug/

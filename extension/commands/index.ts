@@ -6,12 +6,13 @@ import { Commands, ContextKeys } from "../commandIds";
 import { EditorHints } from "../editor/editorHints";
 import { BackpropCodeLens } from "../editor/codeLens";
 import { isModelSource } from "../editor/codeLensPlacement";
-import { traceModel, type RunModel } from "./traceCommand";
+import { runModel } from "../../src/runner/index";
+import { traceModel } from "./traceCommand";
 import { debugModel } from "./debugCommand";
 import { newExampleModel } from "./newExample";
 import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
 
-export function registerCommands(context: vscode.ExtensionContext, store: TraceStore, runModel: RunModel): void {
+export function registerCommands(context: vscode.ExtensionContext, store: TraceStore): void {
   const log = vscode.window.createOutputChannel("Backstep", { log: true });
   const status = vscode.window.createStatusBarItem("backstep.status", vscode.StatusBarAlignment.Left, 50);
   status.name = "Backstep";

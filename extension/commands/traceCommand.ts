@@ -30,8 +30,11 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   const abort = new AbortController();
   running.set(file, abort);
   const name = path.basename(file);
-  const options = { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: deps.workerPath };
-  const { signal: _signal, ...shown } = options;
+  const onOutput = (text: string): void => {
+    for (const line of text.replace(/\n$/, "").split("\n")) deps.log.info(`[${name}] ${line}`);
+  };
+  const options = { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: deps.workerPath, onOutput };
+  const { signal: _signal, onOutput: _onOutput, ...shown } = options;
   deps.log.info(`trace ${file} ${JSON.stringify(shown)}`);
   deps.status.text = `$(sync~spin) Backstep: tracing ${name}…`;
   deps.status.show();
