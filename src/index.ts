@@ -9,10 +9,16 @@ export { manualSeed } from "./engine/random";
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp, matmul,
   sum, mean, max, reshape, flatten, permute, transpose, T, softmax, logSoftmax, concat, slice, gather,
+  conv2d, maxPool2d, embedding,
 } from "./engine/ops";
+export * as nn from "./nn";
+export * as F from "./nn/functional";
+export * as optim from "./optim";
+export { Module } from "./nn/module";
 export { noGrad, isGradEnabled } from "./autodiff/noGrad";
 export { gradcheck } from "./autodiff/gradcheck";
 export type { GradcheckOptions, GradcheckResult } from "./autodiff/gradcheck";
+export { jvp } from "./autodiff/jvp";
 export { setObserver, observer } from "./engine/observer";
 export type { EngineObserver, LocalDescription } from "./engine/observer";
 export { ruleNames, getRule } from "./engine/rules/registry";

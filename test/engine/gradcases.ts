@@ -99,4 +99,16 @@ export const gradCases: Record<string, GradCase[]> = {
     { label: "dim 1 with repeats", inputs: () => [r([3, 4])], fn: (x) => x.gather(1, noGradT(B.tensor([[0, 0], [3, 1], [2, 2]], { dtype: "float64" }))) },
     { label: "dim 0", inputs: () => [r([3, 2])], fn: (x) => x.gather(0, noGradT(B.tensor([[2, 0]], { dtype: "float64" }))) },
   ],
+  conv2d: [
+    { label: "[2,2,5,5] * [3,2,3,3]", inputs: () => [r([2, 2, 5, 5]), r([3, 2, 3, 3])], fn: (x, w) => B.conv2d(x, w) },
+    { label: "stride 2, padding 1", inputs: () => [r([1, 2, 5, 4]), r([2, 2, 3, 3])], fn: (x, w) => B.conv2d(x, w, { stride: 2, padding: 1 }) },
+    { label: "1×1 kernel", inputs: () => [r([1, 3, 2, 2]), r([1, 3, 1, 1])], fn: (x, w) => B.conv2d(x, w) },
+  ],
+  maxPool2d: [
+    { label: "2×2 window", inputs: () => [r([2, 2, 4, 4])], fn: (x) => B.maxPool2d(x, 2) },
+    { label: "3×3 stride 2 padding 1", inputs: () => [r([1, 1, 5, 5])], fn: (x) => B.maxPool2d(x, 3, { stride: 2, padding: 1 }) },
+  ],
+  embedding: [
+    { label: "repeated indices [2,3]", inputs: () => [r([5, 3])], fn: (w) => B.embedding(w, B.tensor([[0, 4, 0], [2, 2, 1]])) },
+  ],
 };

@@ -1,0 +1,58 @@
+// im2col / col2im for 2-D convolution: patches of one image laid out as columns, so a convolution becomes one matmul.
+import type { Storage } from "../dtype";
+
+export interface ConvGeom {
+  C: number; H: number; W: number;
+  KH: number; KW: number;
+  SH: number; SW: number;
+  PH: number; PW: number;
+  OH: number; OW: number;
+}
+
+/** cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·SH − PH + kh, ow·SW − PW + kw] (0 in the padding). */
+export function im2col(x: Storage, xo: number, g: ConvGeom, cols: Storage): void {
+  const { C, H, W, KH, KW, SH, SW, PH, PW, OH, OW } = g;
+  const L = OH * OW;
+  for (let c = 0; c < C; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const row = ((c * KH + kh) * KW + kw) * L;
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * SH - PH + kh;
+          const dst = row + oh * OW;
+          if (ih < 0 || ih >= H) {
+            for (let ow = 0; ow < OW; ow++) cols[dst + ow] = 0;
+            continue;
+          }
+          const src = xo + (c * H + ih) * W;
+          for (let ow = 0; ow < OW; ow++) {
+            const iw = ow * SW - PW + kw;
+            cols[dst + ow] = iw >= 0 && iw < W ? x[src + iw] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds each column entry back into the image position it came from. */
+export function col2im(cols: Storage, g: ConvGeom, dx: Storage, xo: number): void {
+  const { C, H, W, KH, KW, SH, SW, PH, PW, OH, OW } = g;
+  const L = OH * OW;
+  for (let c = 0; c < C; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const row = ((c * KH + kh) * KW + kw) * L;
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * SH - PH + kh;
+          if (ih < 0 || ih >= H) continue;
+          const dst = xo + (c * H + ih) * W;
+          for (let ow = 0; ow < OW; ow++) {
+            const iw = ow * SW - PW + kw;
+            if (iw >= 0 && iw < W) dx[dst + iw] += cols[row + oh * OW + ow];
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// maxPool2d (NCHW): y = max over each window.  ∂L/∂x routes ∂L/∂y to the argmax of each window (+= on overlaps).
+import { defineRule } from "./registry";
+import { structured } from "./common";
+import { alloc } from "../dtype";
+import { fromData } from "../storage";
+import { ShapeError, fmt } from "../shape";
+import type { Tensor } from "../tensor";
+
+export type PoolAttrs = { kernelSize: number[]; stride: number[]; padding: number[] };
+
+function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Tensor; saved: Int32Array } {
+  if (x.ndim !== 4) throw new ShapeError(`maxPool2d: expected input [N,C,H,W], got ${fmt(x.shape)}`);
+  const [N, C, H, W] = x.shape;
+  const [KH, KW] = kernelSize, [SH, SW] = stride, [PH, PW] = padding;
+  const OH = Math.floor((H + 2 * PH - KH) / SH) + 1, OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
+  if (OH <= 0 || OW <= 0) throw new ShapeError(`maxPool2d: window ${KH}×${KW} does not fit input ${fmt(x.shape)}`);
+  const out = alloc(x.dtype, N * C * OH * OW);
+  const arg = new Int32Array(out.length);
+  const d = x.data;
+  let o = 0;
+  for (let p = 0; p < N * C; p++) {
+    const base = p * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        let best = -Infinity, at = -1;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * SH - PH + kh;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * SW - PW + kw;
+            if (iw < 0 || iw >= W) continue;
+            const v = d[base + ih * W + iw];
+            if (v > best || at < 0) { best = v; at = base + ih * W + iw; }
+          }
+        }
+        out[o] = best;
+        arg[o++] = at;
+      }
+    }
+  }
+  return { out: fromData(out, [N, C, OH, OW]), saved: arg };
+}
+
+export const maxPool2dRule = defineRule<PoolAttrs, Int32Array>({
+  name: "maxPool2d",
+  forward: ([x], attrs) => pool(x, attrs),
+  vjp: (ctx, up) => {
+    const x = ctx.inputs[0];
+    const arg = ctx.saved ?? pool(x, ctx.attrs).saved;
+    const g = alloc(x.dtype, x.size);
+    for (let i = 0; i < arg.length; i++) g[arg[i]] += up.data[i];
+    return fromData(g, x.shape);
+  },
+  local: (ctx, i) => structured(ctx, i, "\\frac{\\partial y_p}{\\partial x_q} = \\mathbb{1}[q = \\arg\\max_{\\text{window}(p)} x]"),
+  jvp: (ctx, [t]) => {
+    const arg = ctx.saved ?? pool(ctx.inputs[0], ctx.attrs).saved;
+    const o = alloc(t.dtype, arg.length);
+    for (let i = 0; i < arg.length; i++) o[i] = t.data[arg[i]];
+    return fromData(o, ctx.output.shape);
+  },
+});

@@ -1,0 +1,103 @@
+// Layers with parameters or shape logic: Linear, Conv2d, MaxPool2d, Flatten, Embedding, LayerNorm, Dropout.
+import type { Tensor } from "../engine/tensor";
+import { Module } from "./module";
+import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
+import * as F from "./functional";
+import { pair } from "../engine/ops/nn";
+import type { Pair } from "../engine/ops/nn";
+
+/** y = x·Wᵀ + b, weight [out, in], initialised U(±1/√in) as in PyTorch. */
+export class Linear extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+    super();
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = uniformParam([outFeatures, inFeatures], bound);
+    this.bias = opts.bias === false ? null : uniformParam([outFeatures], bound);
+  }
+  forward(x: Tensor): Tensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+}
+
+/** 2-D convolution, weight [outC, inC, k, k], options as PyTorch (stride, padding, bias). */
+export class Conv2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair; bias?: boolean } = {}) {
+    super();
+    const [kh, kw] = pair(kernelSize);
+    const bound = 1 / Math.sqrt(inChannels * kh * kw);
+    this.weight = uniformParam([outChannels, inChannels, kh, kw], bound);
+    this.bias = opts.bias === false ? null : uniformParam([outChannels], bound);
+    this.stride = pair(opts.stride ?? 1);
+    this.padding = pair(opts.padding ?? 0);
+  }
+  forward(x: Tensor): Tensor {
+    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+  }
+}
+
+export class MaxPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly opts: { stride?: Pair; padding?: Pair } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.maxPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
+/** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+}
+
+/** A lookup table of `num` vectors of size `dim`, initialised N(0, 1). */
+export class Embedding extends Module {
+  weight: Tensor;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number) {
+    super();
+    this.weight = normalParam([numEmbeddings, embeddingDim]);
+  }
+  forward(indices: Tensor | number[]): Tensor {
+    return F.embedding(indices, this.weight);
+  }
+}
+
+/** Normalises over the trailing `normalizedShape` dims, then scales by weight and shifts by bias. */
+export class LayerNorm extends Module {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
+    this.eps = opts.eps ?? 1e-5;
+    const affine = opts.elementwiseAffine !== false;
+    this.weight = affine ? onesParam(this.normalizedShape) : null;
+    this.bias = affine ? zerosParam(this.normalizedShape) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+}
+
+/** Zeroes each element with probability p during training (seeded) and scales the rest by 1/(1−p). */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training);
+  }
+}

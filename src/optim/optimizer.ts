@@ -1,0 +1,51 @@
+// The optimizer base: holds parameters, zeroes gradients, updates values in place and reports each update to the observer.
+import type { Tensor } from "../engine/tensor";
+import { observer } from "../engine/observer";
+import { isQuiet } from "../engine/mode";
+import { fromData } from "../engine/storage";
+
+export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
+
+export abstract class Optimizer {
+  readonly params: Tensor[];
+  private readonly names: string[];
+
+  constructor(params: ParamsInput) {
+    const list = [...params];
+    if (list.length === 0) throw new Error(`${new.target.name}: got an empty parameter list (pass model.parameters())`);
+    this.params = list.map((p) => (Array.isArray(p) ? (p as readonly [string, Tensor])[1] : (p as Tensor)));
+    this.names = list.map((p, i) => (Array.isArray(p) ? (p as readonly [string, Tensor])[0] : ((p as Tensor).name ?? `param${i}`)));
+    for (const p of this.params) {
+      if (!p.requiresGrad || !p.isLeaf) throw new Error(`${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${p.toString()})`);
+    }
+  }
+
+  /** The rule for the observer, e.g. "W ← W − η·∂L/∂W". */
+  protected abstract rule(): string;
+  /** Updates p.data in place from its gradient; `index` identifies the parameter's state. */
+  protected abstract updateOne(p: Tensor, grad: Tensor, index: number): void;
+
+  /** Applies one update to every parameter that has a gradient. */
+  step(): void {
+    const obs = isQuiet() ? null : observer();
+    this.beginStep();
+    this.params.forEach((p, i) => {
+      const g = p.grad;
+      if (g === null) return;
+      const before = obs !== null ? fromData(p.data.slice(), p.shape) : null;
+      this.updateOne(p, g, i);
+      if (obs !== null && before !== null) {
+        const name = p.name ?? this.names[i];
+        obs.update(p, name, before.named(`${name} (before)`), g, fromData(p.data.slice(), p.shape).named(`${name} (after)`), this.rule());
+      }
+    });
+  }
+
+  /** Hook for per-step state (Adam's step count). */
+  protected beginStep(): void {}
+
+  /** Clears every parameter's gradient (sets it to null). */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+}
