@@ -31,7 +31,7 @@ export function diagnoseError(err: unknown, program: string, mapper: StackMapper
     return diagnostic("runtime-error", `The model threw a non-Error value: ${String(err)}. Throw an Error to get a location.`, program);
   }
   const frames = mapper ? mapper.framesOf(err) : [];
-  const loc = frames[0];
+  const loc = frames[0] && mapper?.locOf(frames[0]);
   const name = errorName(err);
   const message = String((err as { message?: unknown }).message ?? "");
   if (name === "RangeError" && /call stack/i.test(message)) {

@@ -22,6 +22,8 @@ function frameName(site: CallSite): string {
 export class StackMapper {
   /** Mapped frames by file and position: an op site is mapped once, however often it runs. */
   private readonly memo = new Map<string, Map<number, StackFrame>>();
+  /** The plain location of each memoised frame (a frame is a location plus a name). */
+  private readonly locs = new WeakMap<StackFrame, SourceLoc>();
   private readonly structured: Prepare = (_err, sites) => sites;
   /** User frames of errors, filled by the formatter when V8 first renders `err.stack`. */
   private readonly errorFrames = new WeakMap<object, StackFrame[]>();
@@ -40,7 +42,7 @@ export class StackMapper {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
     const stack = this.userFrames(sites);
-    return stack.length > 0 ? { loc: stack[0], stack } : { stack };
+    return stack.length > 0 ? { loc: this.locOf(stack[0]), stack } : { stack };
   };
 
   userFrames(sites: readonly CallSite[]): StackFrame[] {
@@ -50,6 +52,13 @@ export class StackMapper {
       if (f) frames.push(f);
     }
     return frames;
+  }
+
+  /** The frame's location without its name (memoised: one object per site). */
+  locOf(frame: StackFrame): SourceLoc {
+    let loc = this.locs.get(frame);
+    if (!loc) this.locs.set(frame, (loc = { file: frame.file, line: frame.line, column: frame.column }));
+    return loc;
   }
 
   /** The frame in the user's original source, or undefined for engine and Node frames. */
