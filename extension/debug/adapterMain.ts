@@ -1,0 +1,12 @@
+// Standalone entry of the debug adapter (dist/debugAdapter.js): speaks DAP over stdio, or over a socket with --server=PORT.
+import { DebugSession } from "@vscode/debugadapter";
+import { BackstepSession } from "./session";
+
+/** The session as a standalone adapter builds it: no in-process listener, so traces travel in `backstep/trace` events. */
+class StandaloneSession extends BackstepSession {
+  constructor() {
+    super({});
+  }
+}
+
+DebugSession.run(StandaloneSession);

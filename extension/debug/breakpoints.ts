@@ -1,0 +1,66 @@
+// DAP breakpoint requests: line and function breakpoints resolved against the recorded run, exception filters, exception info.
+import { Source } from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import * as path from "node:path";
+import type { ResolvedBreakpoint } from "../../src/debug/breakpoints";
+import type { TraceCursor } from "../../src/debug/cursor";
+import { eventTitle } from "../../src/debug/eventView";
+
+export function toDapBreakpoint(b: ResolvedBreakpoint): DebugProtocol.Breakpoint {
+  const bp: DebugProtocol.Breakpoint = { id: b.id, verified: b.verified };
+  if (b.line !== undefined) bp.line = b.line;
+  if (b.file) bp.source = new Source(path.basename(b.file), b.file);
+  if (b.message) bp.message = b.message;
+  else if (b.verified) bp.message = `stops ${b.hits.length} time${b.hits.length === 1 ? "" : "s"} in the recorded run`;
+  return bp;
+}
+
+/** The trace's spelling of an editor path (same file, maybe different case or separators on Windows). */
+export function traceFile(cursor: TraceCursor, file: string): string {
+  const want = path.normalize(file);
+  for (const known of cursor.index.lineEntries.keys()) if (samePath(known, want)) return known;
+  return want;
+}
+
+function samePath(a: string, b: string): boolean {
+  return process.platform === "win32" || process.platform === "darwin" ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+export function setBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.Breakpoint[] {
+  const file = args.source.path;
+  const specs: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+  if (!file) return specs.map(() => ({ verified: false, message: "Backstep can only set breakpoints in files on disk." }));
+  return cursor.breakpoints
+    .setLines(traceFile(cursor, file), specs.map((s) => ({ line: s.line, condition: s.condition, hitCondition: s.hitCondition })))
+    .map(toDapBreakpoint);
+}
+
+export function setFunctionBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.Breakpoint[] {
+  return cursor.breakpoints.setFunctions(args.breakpoints.map((b) => ({ name: b.name.trim(), condition: b.condition, hitCondition: b.hitCondition }))).map(toDapBreakpoint);
+}
+
+/** Lines of a file where a breakpoint can stop (the gutter shows them while hovering). */
+export function breakpointLocations(cursor: TraceCursor, args: DebugProtocol.BreakpointLocationsArguments): DebugProtocol.BreakpointLocation[] {
+  if (!args.source.path) return [];
+  const end = args.endLine ?? args.line;
+  return cursor.index.linesOf(traceFile(cursor, args.source.path)).filter((l) => l >= args.line && l <= end).map((line) => ({ line }));
+}
+
+export function exceptionInfo(cursor: TraceCursor, stopText: { id: string; description: string } | undefined): DebugProtocol.ExceptionInfoResponse["body"] {
+  const id = stopText?.id ?? "error";
+  return {
+    exceptionId: id,
+    description: stopText?.description ?? cursor.fatal?.message ?? "",
+    breakMode: id === "error" ? "unhandled" : "always",
+    details: { message: stopText?.description, typeName: id, stackTrace: eventTitle(cursor, cursor.position) },
+  };
+}
+
+/** Goto targets for a line: every recorded event where a breakpoint there would stop (forward and backward). */
+export function gotoTargets(cursor: TraceCursor, args: DebugProtocol.GotoTargetsArguments): DebugProtocol.GotoTarget[] {
+  if (!args.source.path) return [];
+  const file = traceFile(cursor, args.source.path);
+  const line = cursor.index.linesOf(file).find((l) => l >= args.line);
+  const events = line === undefined ? [] : (cursor.index.lineEntries.get(file)?.get(line) ?? []);
+  return events.map((at) => ({ id: at + 1, label: `step ${cursor.index.stepOf[at]} · ${eventTitle(cursor, at)}`, line: line as number }));
+}

@@ -1,0 +1,72 @@
+// Where a debug session's Trace comes from: a fresh run of the model through the runner, or a saved trace JSON.
+import { readFile } from "node:fs/promises";
+import * as path from "node:path";
+import type { RunOptions, RunResult } from "../../src/runner/types";
+import type { Trace } from "../../src/trace/types";
+
+/** The `backstep` launch configuration (package.json `contributes.debuggers`). */
+export interface LaunchArgs {
+  /** The model file to run and record. */
+  program?: string;
+  /** Debug a saved trace (`backstep trace --json`) instead of running the model. */
+  trace?: string;
+  /** Stop at the first recorded event (default true); otherwise run to the first breakpoint. */
+  stopOnEntry?: boolean;
+  maxSteps?: number;
+  timeoutMs?: number;
+  memoryLimitMb?: number;
+  values?: "capped" | "all";
+  maxValuesPerTensor?: number;
+  maxValuesPerTrace?: number;
+  vanishingThreshold?: number;
+  explodingThreshold?: number;
+}
+
+export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
+
+export class LaunchError extends Error {}
+
+/** Records (or reads) the trace for a launch. Paths inside it are made absolute so they match editor paths. */
+export async function loadTrace(args: LaunchArgs, runModel: RunModel | undefined, workerPath: string | undefined): Promise<{ program: string; trace: Trace }> {
+  if (args.trace) {
+    const file = path.resolve(args.trace);
+    let trace: Trace;
+    try {
+      trace = JSON.parse(await readFile(file, "utf8")) as Trace;
+    } catch (err) {
+      throw new LaunchError(`Cannot read the trace ${file}: ${(err as Error).message}`);
+    }
+    if (trace.format !== "backstep-trace") throw new LaunchError(`${file} is not a Backstep trace (format is ${JSON.stringify(trace.format)}).`);
+    const program = path.resolve(args.program ?? trace.program);
+    return { program, trace: absolutize(trace, program) };
+  }
+  if (!args.program) throw new LaunchError("The launch configuration needs a 'program': the model file (.ts) to debug.");
+  const program = path.resolve(args.program);
+  if (!runModel) throw new LaunchError("This adapter cannot run models (no runner); launch with a saved 'trace' instead.");
+  const options: RunOptions & { workerPath?: string } = {
+    maxSteps: args.maxSteps,
+    timeoutMs: args.timeoutMs,
+    memoryLimitMb: args.memoryLimitMb,
+    values: args.values,
+    maxValuesPerTensor: args.maxValuesPerTensor,
+    maxValuesPerTrace: args.maxValuesPerTrace,
+    vanishingThreshold: args.vanishingThreshold,
+    explodingThreshold: args.explodingThreshold,
+    workerPath,
+  };
+  for (const key of Object.keys(options) as (keyof typeof options)[]) if (options[key] === undefined) delete options[key];
+  const result = await runModel(program, options);
+  return { program, trace: absolutize(result.trace, program) };
+}
+
+/** Source locations relative to the model's folder become absolute paths. */
+function absolutize(trace: Trace, program: string): Trace {
+  const dir = path.dirname(program);
+  const fix = (file: string): string => (path.isAbsolute(file) ? path.normalize(file) : path.resolve(dir, file));
+  for (const op of trace.ops) {
+    if (op.loc) op.loc.file = fix(op.loc.file);
+    for (const f of op.stack) f.file = fix(f.file);
+  }
+  for (const d of trace.diagnostics) if (d.loc) d.loc.file = fix(d.loc.file);
+  return trace;
+}

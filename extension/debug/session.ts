@@ -1,0 +1,244 @@
+// The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode import).
+import { Breakpoint, BreakpointEvent, Event, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, StoppedEvent, TerminatedEvent, Thread } from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { EXCEPTION_FILTERS } from "../../src/debug/breakpoints";
+import { TraceCursor, type Stop } from "../../src/debug/cursor";
+import type { Trace } from "../../src/trace/types";
+import { breakpointLocations, exceptionInfo, gotoTargets, setBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
+import { evaluate } from "./evaluate";
+import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
+import { scopes, stackTrace, variables, type VarRef } from "./variables";
+
+export interface SessionOptions {
+  runModel?: RunModel;
+  workerPath?: string;
+  /** In-process listener (the inline adapter): gets each recorded trace without serialising it into an event. */
+  onTrace?: (file: string, trace: Trace) => void;
+}
+
+/** Body of the `backstep/cursor` event sent on every stop. */
+export interface CursorEventBody {
+  file: string;
+  /** Index into trace.events (the last event when stopped at the error that ended the run). */
+  event: number;
+  error?: string;
+}
+
+/** Body of the `backstep/trace` event sent when a trace is (re)recorded; `trace` is omitted for an in-process listener. */
+export interface TraceEventBody {
+  file: string;
+  events: number;
+  ok: boolean;
+  error?: string;
+  trace?: Trace;
+}
+
+const THREAD_ID = 1;
+/** How long launch waits for configurationDone before starting anyway. */
+const CONFIGURATION_TIMEOUT_MS = 2000;
+
+export class BackstepSession extends LoggingDebugSession {
+  private cursor: TraceCursor | undefined;
+  private readonly refs = new Handles<VarRef>();
+  private program = "";
+  private launchArgs: LaunchArgs = {};
+  private lastStop: Stop | undefined;
+  private configured: Promise<void>;
+  private markConfigured: () => void = () => {};
+
+  constructor(private readonly options: SessionOptions = {}) {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    this.configured = new Promise((resolve) => (this.markConfigured = resolve));
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsFunctionBreakpoints: true,
+      supportsEvaluateForHovers: true,
+      supportsGotoTargetsRequest: true,
+      supportsRestartRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsBreakpointLocationsRequest: true,
+      supportsDelayedStackTraceLoading: true,
+      supportsSteppingGranularity: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments & LaunchArgs): Promise<void> {
+    this.launchArgs = args ?? {};
+    if (!(await this.record(response))) return;
+    this.sendEvent(new InitializedEvent());
+    await Promise.race([this.configured, new Promise((r) => setTimeout(r, CONFIGURATION_TIMEOUT_MS))]);
+    this.sendResponse(response);
+    this.begin();
+  }
+
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
+    if (args.arguments) this.launchArgs = { ...this.launchArgs, ...(args.arguments as LaunchArgs) };
+    if (!(await this.record(response))) return;
+    this.sendResponse(response);
+    this.begin();
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.markConfigured();
+    this.sendResponse(response);
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, "backprop")] };
+    this.sendResponse(response);
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const cursor = this.cursor;
+    response.body = { breakpoints: cursor ? setBreakpoints(cursor, args) : (args.breakpoints ?? []).map(() => new Breakpoint(false)) };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    response.body = { breakpoints: this.cursor ? setFunctionBreakpoints(this.cursor, args) : [] };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.cursor?.breakpoints.setExceptionFilters(args.filters);
+    this.sendResponse(response);
+  }
+
+  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+    response.body = { breakpoints: this.cursor ? breakpointLocations(this.cursor, args) : [] };
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    if (this.cursor) response.body = exceptionInfo(this.cursor, this.lastStop?.exception);
+    this.sendResponse(response);
+  }
+
+  // Stepping: the response goes first, then the stop (as DAP requires).
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.move(response, (c) => c.continue());
+  }
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.move(response, (c) => (args.granularity === "instruction" ? c.stepIn() : c.next()));
+  }
+  protected override stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.move(response, (c) => c.stepIn());
+  }
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.move(response, (c) => c.stepOut());
+  }
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.move(response, (c) => c.stepBack(args.granularity ?? "statement"));
+  }
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.move(response, (c) => c.reverseContinue());
+  }
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.move(response, (c) => c.goto(args.targetId - 1));
+  }
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    // A replay is never running: pausing re-reports where the cursor stands.
+    this.move(response, (c) => ({ at: c.position, reason: "step" }));
+  }
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    response.body = { targets: this.cursor ? gotoTargets(this.cursor, args) : [] };
+    this.sendResponse(response);
+  }
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command === "backstep/goto") {
+      const event = (args as { event?: unknown } | undefined)?.event;
+      if (typeof event !== "number") return this.sendErrorResponse(response, 3001, "backstep/goto needs { event: number }");
+      return this.move(response, (c) => c.goto(event));
+    }
+    super.customRequest(command, response, args);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    response.body = this.cursor ? stackTrace(this.cursor, args) : { stackFrames: [], totalFrames: 0 };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    response.body = { scopes: this.cursor ? scopes(this.cursor, this.refs) : [] };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    response.body = { variables: this.cursor ? variables(this.cursor, this.refs, args) : [] };
+    this.sendResponse(response);
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    if (!this.cursor) return this.sendErrorResponse(response, 3002, "Nothing recorded yet.");
+    const r = evaluate(this.cursor, this.refs, args);
+    if (!r.ok) return this.sendErrorResponse(response, { id: 3003, format: r.message, showUser: args.context === "repl" });
+    response.body = r.body;
+    this.sendResponse(response);
+  }
+
+  /** Runs (or reads) the model and installs the cursor; on failure answers `response` with the error. */
+  private async record(response: DebugProtocol.Response): Promise<boolean> {
+    try {
+      const { program, trace } = await loadTrace(this.launchArgs, this.options.runModel, this.options.workerPath);
+      this.program = program;
+      if (this.cursor) {
+        for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
+      } else this.cursor = new TraceCursor(trace);
+      const body: TraceEventBody = { file: program, events: trace.events.length, ok: !this.cursor.fatal, ...(this.cursor.fatal ? { error: this.cursor.fatal.message } : {}) };
+      if (this.options.onTrace) this.options.onTrace(program, trace);
+      else body.trace = trace;
+      this.sendEvent(new Event("backstep/trace", body));
+      const ops = trace.ops.length;
+      this.sendEvent(new OutputEvent(`Backstep: recorded ${ops} op${ops === 1 ? "" : "s"}, ${trace.events.length} events in ${Math.round(trace.durationMs)} ms — ${program}\n`, "console"));
+      return true;
+    } catch (err) {
+      const message = err instanceof LaunchError ? err.message : `Backstep could not record the run: ${(err as Error).message ?? String(err)}`;
+      this.sendErrorResponse(response, { id: 3000, format: message, showUser: true });
+      return false;
+    }
+  }
+
+  private begin(): void {
+    const cursor = this.cursor;
+    if (!cursor || cursor.empty) {
+      this.sendEvent(new OutputEvent("Backstep: the run recorded no tensor ops, so there is nothing to step through.\n", "important"));
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.report(cursor.start(this.launchArgs.stopOnEntry ?? true));
+  }
+
+  private move(response: DebugProtocol.Response, step: (c: TraceCursor) => Stop): void {
+    const cursor = this.cursor;
+    if (!cursor) return this.sendErrorResponse(response, 3002, "Nothing recorded yet.");
+    const stop = step(cursor);
+    this.sendResponse(response);
+    this.report(stop);
+  }
+
+  private report(stop: Stop): void {
+    const cursor = this.cursor;
+    if (!cursor) return;
+    this.refs.reset();
+    this.lastStop = stop;
+    const event = new StoppedEvent(stop.reason, THREAD_ID, stop.exception?.description) as DebugProtocol.StoppedEvent;
+    if (stop.breakpointIds) event.body.hitBreakpointIds = stop.breakpointIds;
+    if (stop.text) event.body.description = stop.text;
+    event.body.allThreadsStopped = true;
+    this.sendEvent(event);
+    const atError = cursor.atError;
+    const body: CursorEventBody = { file: this.program, event: Math.min(stop.at, cursor.index.size - 1), ...(atError && cursor.fatal ? { error: cursor.fatal.message } : {}) };
+    this.sendEvent(new Event("backstep/cursor", body));
+  }
+}

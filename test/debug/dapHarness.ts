@@ -1,0 +1,103 @@
+// Test harness: runs BackstepSession in-process behind a socket and drives it with @vscode/debugadapter-testsupport's DebugClient.
+import { DebugClient } from "@vscode/debugadapter-testsupport";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BackstepSession, type SessionOptions } from "../../extension/debug/session";
+import type { Trace } from "../../src/trace/types";
+
+export interface Harness {
+  dc: DebugClient;
+  close(): Promise<void>;
+}
+
+/** Starts a server that gives every connection its own session, and a client connected to it. */
+export async function startAdapter(options: SessionOptions = {}): Promise<Harness> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const session = new BackstepSession(options);
+    session.setRunAsServer(true);
+    session.start(socket, socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const dc = new DebugClient("node", "unused", "backstep");
+  await dc.start(port);
+  return {
+    dc,
+    async close() {
+      await dc.stop().catch(() => undefined);
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A temp folder holding the model source and its recorded trace as JSON (what `backstep trace --json` writes). */
+export function writeModel(name: string, source: string, makeTrace: (file: string) => Trace): { dir: string; file: string; tracePath: string; rewrite(t: Trace): void } {
+  const dir = mkdtempSync(join(tmpdir(), "backstep-dap-"));
+  const file = join(dir, name);
+  writeFileSync(file, source);
+  const tracePath = join(dir, name.replace(/\.ts$/, ".trace.json"));
+  const rewrite = (t: Trace): void => writeFileSync(tracePath, JSON.stringify(t));
+  rewrite(makeTrace(file));
+  return { dir, file, tracePath, rewrite };
+}
+
+/** initialize → launch → (breakpoints) → configurationDone, resolving with the first stop. */
+export async function launch(
+  dc: DebugClient,
+  args: Record<string, unknown>,
+  configure: () => Promise<unknown> = async () => undefined,
+): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
+  await Promise.all([
+    dc.waitForEvent("initialized").then(configure).then(() => dc.configurationDoneRequest()),
+    dc.launch(args),
+  ]);
+  return stopped;
+}
+
+export interface Where {
+  reason: string;
+  name: string;
+  line: number;
+  path?: string;
+  description?: string;
+}
+
+/** Where the session stands: the stop's reason and the top frame. */
+export async function where(dc: DebugClient, stop: DebugProtocol.StoppedEvent): Promise<Where> {
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  const top = st.body.stackFrames[0];
+  return { reason: stop.body.reason, name: top.name, line: top.line, path: top.source?.path, description: stop.body.description };
+}
+
+type StepRequest = "next" | "stepIn" | "stepOut" | "stepBack" | "continue" | "reverseContinue";
+
+/** Sends a stepping request and resolves with where it stopped. */
+export async function step(dc: DebugClient, request: StepRequest): Promise<Where> {
+  const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
+  const args = { threadId: 1 };
+  switch (request) {
+    case "next": await dc.nextRequest(args); break;
+    case "stepIn": await dc.stepInRequest(args); break;
+    case "stepOut": await dc.stepOutRequest(args); break;
+    case "stepBack": await dc.stepBackRequest(args); break;
+    case "continue": await dc.continueRequest(args); break;
+    case "reverseContinue": await dc.reverseContinueRequest(args); break;
+  }
+  return where(dc, await stopped);
+}
+
+/** The variables of a named scope at the top frame. */
+export async function scopeVars(dc: DebugClient, scope: string): Promise<DebugProtocol.Variable[]> {
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+  const s = scopes.body.scopes.find((x) => x.name === scope);
+  if (!s) throw new Error(`no scope ${scope}`);
+  return (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+}
