@@ -1,5 +1,5 @@
 // One-line summaries of a run for the status bar and the log: what was traced, how big, how long, how it ended.
-import type { Trace } from "../src/trace/types";
+import type { Trace, TraceDiagnostic } from "../src/trace/types";
 import type { RunResult } from "../src/runner/types";
 import { formatDuration } from "./editor/format";
 import * as path from "node:path";
@@ -36,11 +36,18 @@ export function statusText(result: RunResult): string {
   return c.warnings ? `${base} · ${plural(c.warnings, "warning")}` : base;
 }
 
+/** The error with its place (file:line), unless the message already names it. */
+export function errorText(error: TraceDiagnostic): string {
+  if (!error.loc) return error.message;
+  const place = `${path.basename(error.loc.file)}:${error.loc.line}`;
+  return error.message.includes(place) ? error.message : `${error.message} (${place})`;
+}
+
 /** A log line for the output channel. */
 export function logText(result: RunResult, wallMs: number): string {
   const c = traceCounts(result.trace);
   const t = result.trace.truncated;
   const dropped = t.valuesDropped || t.eventsDropped || t.stepsDropped ? `; dropped ${t.valuesDropped} values, ${t.eventsDropped} events, ${t.stepsDropped} steps (caps)` : "";
-  const outcome = result.ok ? "ok" : `FAILED: ${result.error ? `${result.error.message}${result.error.loc ? ` (${result.error.loc.file}:${result.error.loc.line})` : ""}` : "see Problems"}`;
+  const outcome = result.ok ? "ok" : `FAILED: ${result.error ? errorText(result.error) : "see Problems"}`;
   return `${outcome} — ${plural(c.steps, "step")}, ${plural(c.ops, "op")}, ${c.backward} backward events, ${plural(c.errors, "error")}, ${plural(c.warnings, "warning")}; model ran ${formatDuration(result.trace.durationMs)}, total ${formatDuration(wallMs)}${dropped}`;
 }

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import type { TraceStore } from "../traceStore";
 import { currentRunOptions } from "../config";
-import { logText, statusText } from "../summary";
+import { errorText, logText, statusText } from "../summary";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
@@ -69,9 +69,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
 }
 
 function reportFailure(name: string, result: RunResult, log: vscode.LogOutputChannel): void {
-  const e = result.error;
-  const where = e?.loc ? ` (${path.basename(e.loc.file)}:${e.loc.line})` : "";
-  const message = e ? `${e.message}${where}` : "the model did not run to completion";
+  const message = result.error ? errorText(result.error) : "the model did not run to completion";
   log.error(`${name}: ${message}`);
   void vscode.window.showErrorMessage(`Backstep: ${name}: ${message}. The partial trace is shown.`, "Show Problems").then((c) => {
     if (c) void vscode.commands.executeCommand("workbench.actions.view.problems");
