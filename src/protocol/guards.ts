@@ -1,0 +1,104 @@
+// Runtime checks on every received message: each side validates what it gets before acting on it.
+import type { HostMessage, TensorInfo, TraceStructure, ValuesResult, ViewMessage } from "./messages";
+import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
+
+type Rec = Record<string, unknown>;
+const isRec = (x: unknown): x is Rec => typeof x === "object" && x !== null && !Array.isArray(x);
+const isNum = (x: unknown): x is number => typeof x === "number";
+const isInt = (x: unknown): x is number => Number.isInteger(x);
+const isStr = (x: unknown): x is string => typeof x === "string";
+const isIntArr = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
+const isNumArr = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
+const opt = (x: unknown, f: (y: unknown) => boolean): boolean => x === undefined || f(x);
+const isLoc = (x: unknown): boolean => isRec(x) && isStr(x.file) && isInt(x.line) && isInt(x.column);
+
+const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;
+const TENSOR_KINDS = new Set(["input", "param", "activation", "constant", "grad"]);
+
+function isTensorInfo(x: unknown): x is TensorInfo {
+  return (
+    isRec(x) && isInt(x.id) && TENSOR_KINDS.has(x.kind as string) && isIntArr(x.shape) &&
+    (x.dtype === "float32" || x.dtype === "float64") && typeof x.hasValues === "boolean" &&
+    isRec(x.stats) && STAT_KEYS.every((k) => isNum((x.stats as Rec)[k])) &&
+    opt(x.name, isStr) && opt(x.op, isInt) && x.values === undefined
+  );
+}
+
+function isOp(x: unknown): x is TraceOp {
+  return (
+    isRec(x) && isInt(x.id) && isStr(x.op) && isInt(x.step) && isIntArr(x.inputs) && isInt(x.output) &&
+    isRec(x.attrs) && opt(x.var, isStr) && opt(x.module, isStr) && opt(x.loc, isLoc) &&
+    Array.isArray(x.stack) && x.stack.every((f) => isLoc(f) && isStr((f as Rec).name))
+  );
+}
+
+function isLocal(x: unknown): x is LocalDerivative | null {
+  return x === null || (isRec(x) && isStr(x.formula) && isIntArr(x.jacobianShape) &&
+    (x.jacobianShape as number[]).length === 2 && opt(x.tensor, isInt));
+}
+
+function isEvent(x: unknown): x is TraceEvent {
+  if (!isRec(x)) return false;
+  switch (x.kind) {
+    case "step": return isInt(x.index) && opt(x.loss, isNum);
+    case "forward": return isInt(x.op);
+    case "backward":
+      return isInt(x.op) && isInt(x.upstream) && Array.isArray(x.local) && x.local.every(isLocal) &&
+        Array.isArray(x.contributions) && x.contributions.every((c) => c === null || isInt(c));
+    case "accumulate": return isInt(x.tensor) && isInt(x.contribution) && isInt(x.total) && opt(x.from, isInt);
+    case "update": return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
+    default: return false;
+  }
+}
+
+/** Checks the whole structure: every op, tensor and event (cheap next to laying it out). */
+export function isTraceStructure(x: unknown): x is TraceStructure {
+  return (
+    isRec(x) && x.format === "backstep-trace" && x.version === 1 && isStr(x.program) &&
+    Array.isArray(x.ops) && x.ops.every(isOp) &&
+    Array.isArray(x.tensors) && x.tensors.every(isTensorInfo) &&
+    Array.isArray(x.events) && x.events.every(isEvent) &&
+    Array.isArray(x.params) && x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&
+    Array.isArray(x.diagnostics) && x.diagnostics.every((d) => isRec(d) && isStr(d.severity) && isStr(d.code) && isStr(d.message) && opt(d.loc, isLoc) && opt(d.op, isInt)) &&
+    isNumArr(x.losses) && isRec(x.truncated) && isNum(x.durationMs)
+  );
+}
+
+function isValuesResult(x: unknown): x is ValuesResult {
+  if (!isRec(x)) return false;
+  if (x.kind === "missing") return isStr(x.reason);
+  return (
+    x.kind === "values" && isIntArr(x.shape) && isInt(x.rows) && isInt(x.cols) && isIntArr(x.rowIndex) &&
+    isIntArr(x.colIndex) && isNumArr(x.values) && typeof x.sampled === "boolean" &&
+    x.values.length === (x.rowIndex as number[]).length * (x.colIndex as number[]).length
+  );
+}
+
+/** What a webview accepts from the host. */
+export function isHostMessage(x: unknown): x is HostMessage {
+  if (!isRec(x)) return false;
+  switch (x.type) {
+    case "trace":
+      return isStr(x.file) && isInt(x.cursor) && typeof x.debugging === "boolean" && isIntArr(x.breakpoints) && isTraceStructure(x.trace);
+    case "noTrace": return isStr(x.message);
+    case "cursor": return isStr(x.file) && isInt(x.event) && (x.source === "debugger" || x.source === "panel" || x.source === "trace");
+    case "values": return isInt(x.requestId) && isInt(x.tensor) && isValuesResult(x.result);
+    case "select": return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
+    case "debugging": return typeof x.active === "boolean";
+    case "breakpoints": return isIntArr(x.lines);
+    default: return false;
+  }
+}
+
+/** What the host accepts from a webview (which is less trusted: it renders user data). */
+export function isViewMessage(x: unknown): x is ViewMessage {
+  if (!isRec(x)) return false;
+  switch (x.type) {
+    case "ready": case "showGraph": return true;
+    case "requestValues": return isInt(x.requestId) && isInt(x.tensor) && isInt(x.maxValues) && (x.maxValues as number) > 0;
+    case "reveal": return isInt(x.op);
+    case "goto": return isInt(x.event) && (x.event as number) >= 0;
+    case "selectParam": return isStr(x.name);
+    default: return false;
+  }
+}

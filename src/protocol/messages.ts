@@ -1,0 +1,62 @@
+// The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
+import type { OpId, Trace, TraceTensor, TensorId } from "../trace/types";
+
+/** A tensor as the webview first sees it: everything but its values, which it asks for lazily. */
+export type TensorInfo = Omit<TraceTensor, "values"> & { hasValues: boolean };
+
+/** The Trace without tensor values: the structure a webview lays out and steps through. */
+export type TraceStructure = Omit<Trace, "tensors"> & { tensors: TensorInfo[] };
+
+/** Who moved the cursor (mirrors extension/traceStore.ts, which the webview may not import). */
+export type CursorSource = "debugger" | "panel" | "trace";
+
+/** Values of one tensor, possibly sampled: `rows`×`cols` picked from the tensor seen as a matrix. */
+export interface TensorValues {
+  kind: "values";
+  /** The tensor's own shape. */
+  shape: number[];
+  /** The tensor viewed as a matrix: leading dimensions flattened into rows, the last one is columns. */
+  rows: number;
+  cols: number;
+  /** Indices of the rows and columns kept, ascending; all of them when not sampled. */
+  rowIndex: number[];
+  colIndex: number[];
+  /** Row-major, rowIndex.length × colIndex.length. */
+  values: number[];
+  sampled: boolean;
+}
+
+export type ValuesResult = TensorValues | { kind: "missing"; reason: string };
+
+/** Messages the extension sends to a webview. */
+export type HostMessage =
+  | { type: "trace"; file: string; trace: TraceStructure; cursor: number; debugging: boolean; breakpoints: number[] }
+  | { type: "noTrace"; message: string }
+  | { type: "cursor"; file: string; event: number; source: CursorSource }
+  | { type: "values"; requestId: number; tensor: TensorId; result: ValuesResult }
+  | { type: "select"; tensor?: TensorId; op?: OpId }
+  | { type: "debugging"; active: boolean }
+  | { type: "breakpoints"; lines: number[] };
+
+/** Messages a webview sends to the extension. */
+export type ViewMessage =
+  | { type: "ready" }
+  | { type: "requestValues"; requestId: number; tensor: TensorId; maxValues: number }
+  /** Double-click on a node: open the op's line in the editor. */
+  | { type: "reveal"; op: OpId }
+  /** Timeline scrub, arrow-key step or "run to here": move the cursor (through the debugger when one runs). */
+  | { type: "goto"; event: number }
+  /** Side panel: a parameter was clicked; the graph selects it. */
+  | { type: "selectParam"; name: string }
+  | { type: "showGraph" };
+
+export type HostMessageType = HostMessage["type"];
+export type ViewMessageType = ViewMessage["type"];
+
+/** Drop every tensor's values: the webview gets them one tensor at a time, on request. */
+export function traceStructure(trace: Trace): TraceStructure {
+  return {
+    ...trace,
+    tensors: trace.tensors.map(({ values, ...rest }) => ({ ...rest, hasValues: values !== undefined && values.length > 0 })),
+  };
+}

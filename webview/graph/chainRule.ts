@@ -1,0 +1,137 @@
+// The chain rule at one backward (or accumulate) event, as LaTeX and real numbers: upstream × local = contribution.
+import type { TensorValues } from "../../src/protocol/messages";
+import type { TensorId } from "../../src/trace/types";
+import { shapeText, type TraceIndex } from "../common/traceIndex";
+import { bpEquation, type BpLabel } from "./nielsen";
+
+export type ValuesOf = (t: TensorId) => TensorValues | undefined;
+
+export interface NumericRow { at: number; upstream: number; local: number; contribution: number }
+
+export interface ChainTerm {
+  input: number;
+  inputName: string;
+  /** LaTeX: ∂L/∂out · ∂out/∂in = ∂L/∂in, then the local derivative's formula. */
+  latex: string;
+  formulaLatex: string;
+  upstreamShape: string;
+  jacobianShape: string;
+  contributionShape: string;
+  upstream: TensorId;
+  local?: TensorId;
+  contribution: TensorId;
+  /** Element-wise rows u × l = c, when all three tensors' values are at hand and the local derivative is elementwise. */
+  numbers: NumericRow[];
+  /** The contribution is smaller than the upstream: broadcasting was undone by summing. */
+  summedOverBroadcast: boolean;
+  bp?: BpLabel;
+}
+
+export interface ChainRule { op: string; outName: string; terms: ChainTerm[]; skipped: string[] }
+
+export interface FanOut {
+  tensorName: string;
+  latex: string;
+  parts: { from: string; contribution: TensorId; shape: string }[];
+  total: TensorId;
+  /** First-element check c₁ + c₂ + … = total, when values are at hand. */
+  numbers?: { parts: number[]; total: number };
+}
+
+/** A name as a LaTeX symbol: "z1" → z_{1}, others upright with TeX specials escaped. */
+export function texName(name: string): string {
+  const m = /^([A-Za-z])(\d+)$/.exec(name);
+  if (m) return `${m[1]}_{${m[2]}}`;
+  if (/^[A-Za-z]$/.test(name)) return name;
+  return `\\mathrm{${name.replace(/[\\{}$&#^_%~]/g, (c) => (c === "\\" ? "\\backslash " : `\\${c}`))}}`;
+}
+
+export function tensorName(index: TraceIndex, t: TensorId): string {
+  const info = index.tensor(t);
+  if (info?.op !== undefined) {
+    const op = index.op(info.op);
+    if (op?.var) return op.var;
+  }
+  return info?.name ?? `t${t}`;
+}
+
+const frac = (a: string, b: string): string => `\\frac{\\partial ${a}}{\\partial ${b}}`;
+
+function elementwise(u?: TensorValues, l?: TensorValues, c?: TensorValues, k = 3): NumericRow[] {
+  if (!u || !l || !c) return [];
+  const same = (a: TensorValues, b: TensorValues): boolean =>
+    a.values.length === b.values.length && a.rowIndex.join() === b.rowIndex.join() && a.colIndex.join() === b.colIndex.join();
+  if (!same(u, l) || !same(u, c)) return [];
+  const rows: NumericRow[] = [];
+  for (let i = 0; i < Math.min(k, u.values.length); i++) {
+    const at = u.rowIndex[Math.floor(i / u.colIndex.length)] * u.cols + u.colIndex[i % u.colIndex.length];
+    rows.push({ at, upstream: u.values[i], local: l.values[i], contribution: c.values[i] });
+  }
+  return rows;
+}
+
+/** The chain rule for the backward event at `cursor`, or undefined if that event is not a backward one. */
+export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesOf): ChainRule | undefined {
+  const e = index.trace.events[cursor];
+  if (e?.kind !== "backward") return undefined;
+  const op = index.op(e.op);
+  if (!op) return undefined;
+  const out = texName(tensorName(index, op.output));
+  const up = index.tensor(e.upstream);
+  const terms: ChainTerm[] = [];
+  const skipped: string[] = [];
+  const memo = new Map<number, boolean>();
+  op.inputs.forEach((input, i) => {
+    const local = e.local[i];
+    const contribution = e.contributions[i];
+    const name = tensorName(index, input);
+    if (!local || contribution === null || contribution === undefined) { skipped.push(name); return; }
+    const c = index.tensor(contribution);
+    const inp = texName(name);
+    const bp = bpEquation(index, op.id, i, memo);
+    terms.push({
+      input: i, inputName: name,
+      latex: `${frac("L", out)} \\cdot ${frac(out, inp)} = ${frac("L", inp)}`,
+      formulaLatex: `${frac(out, inp)} = ${local.formula}`,
+      upstreamShape: up ? shapeText(up.shape) : "?",
+      jacobianShape: `${local.jacobianShape[0]} × ${local.jacobianShape[1]}`,
+      contributionShape: c ? shapeText(c.shape) : "?",
+      upstream: e.upstream, contribution,
+      ...(local.tensor !== undefined ? { local: local.tensor } : {}),
+      numbers: local.tensor === undefined ? [] : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
+      summedOverBroadcast: !!up && !!c && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1) && local.tensor === undefined && op.op !== "matmul" && op.op !== "transpose",
+      ...(bp ? { bp } : {}),
+    });
+  });
+  return { op: op.op, outName: tensorName(index, op.output), terms, skipped };
+}
+
+/** The fan-out sum at an accumulate event: every contribution to the tensor's gradient so far in this step. */
+export function fanOutAt(index: TraceIndex, cursor: number, valuesOf: ValuesOf): FanOut | undefined {
+  const e = index.trace.events[cursor];
+  if (e?.kind !== "accumulate") return undefined;
+  const step = index.eventStep[cursor];
+  const parts: FanOut["parts"] = [];
+  for (let k = cursor; k >= 0 && index.eventStep[k] === step; k--) {
+    const b = index.trace.events[k];
+    if (b.kind !== "backward") continue;
+    const op = index.op(b.op);
+    op?.inputs.forEach((t, i) => {
+      const c = b.contributions[i];
+      if (t === e.tensor && c !== null && c !== undefined) {
+        parts.unshift({ from: `${op.op}${op.var ? ` (${op.var})` : ""}`, contribution: c, shape: shapeText(index.tensor(c)?.shape ?? []) });
+      }
+    });
+  }
+  const name = tensorName(index, e.tensor);
+  const sym = texName(name);
+  const terms = parts.map((_p, i) => `${frac("L", sym)}\\Big|_{${i + 1}}`).join(" + ");
+  const first = (t: TensorId): number | undefined => valuesOf(t)?.values[0];
+  const partNums = parts.map((p) => first(p.contribution));
+  const total = first(e.total);
+  return {
+    tensorName: name, parts, total: e.total,
+    latex: `${frac("L", sym)} = \\sum_{\\text{consumers}} = ${terms}`,
+    ...(total !== undefined && partNums.every((x) => x !== undefined) ? { numbers: { parts: partNums as number[], total } } : {}),
+  };
+}

@@ -1,0 +1,46 @@
+// Colour by magnitude: log-scaled RMS of each node's output value or of the gradient reaching it, mapped to 0..1.
+import type { TraceIndex } from "../common/traceIndex";
+import { tensorSize } from "../common/traceIndex";
+import type { VisibleNode } from "./collapse";
+
+export type ColourMode = "none" | "value" | "gradient";
+
+/** Root mean square from a tensor's stats (norm / √size); NaN when unknown or non-finite. */
+export function rms(norm: number, shape: readonly number[]): number {
+  const n = tensorSize(shape);
+  return n > 0 && Number.isFinite(norm) ? norm / Math.sqrt(n) : NaN;
+}
+
+/** Magnitude a node stands for: max over its member ops of the output's RMS, or of ∂L/∂output's RMS. */
+export function nodeMagnitude(index: TraceIndex, n: VisibleNode, mode: ColourMode): number {
+  let best = NaN;
+  for (const m of n.members) {
+    let t = m.tensor;
+    if (mode === "gradient") {
+      if (m.op === undefined) {
+        const p = index.trace.params.find((q) => q.tensor === m.tensor);
+        if (!p || p.grad === null) continue;
+        t = p.grad;
+      } else {
+        const b = index.backwardEvent.get(m.op);
+        const e = b === undefined ? undefined : index.trace.events[b];
+        if (!e || e.kind !== "backward") continue;
+        t = e.upstream;
+      }
+    }
+    const info = index.tensor(t);
+    const v = info ? rms(info.stats.norm, info.shape) : NaN;
+    if (!Number.isNaN(v) && !(v <= best)) best = v;
+  }
+  return best;
+}
+
+/** Intensities in 0..1 on a log10 scale between the smallest and largest positive magnitude; NaN stays NaN. */
+export function logScale(values: readonly number[]): number[] {
+  const logs = values.map((v) => (v > 0 && Number.isFinite(v) ? Math.log10(v) : v === 0 ? -Infinity : NaN));
+  const finite = logs.filter(Number.isFinite);
+  if (finite.length === 0) return values.map((v) => (v === 0 ? 0 : NaN));
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  return logs.map((l) => (Number.isNaN(l) ? NaN : l === -Infinity ? 0 : hi === lo ? 1 : (l - lo) / (hi - lo)));
+}

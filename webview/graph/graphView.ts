@@ -1,0 +1,167 @@
+// The graph of the current step: builds, collapses, lays out and draws it, then moves highlight, selection and colour.
+import type { OpId, TensorId } from "../../src/trace/types";
+import type { TraceIndex } from "../common/traceIndex";
+import { defaultOpenGroups, visibleGraph, type VisibleGraph, type VisibleNode } from "./collapse";
+import { logScale, nodeMagnitude, type ColourMode } from "./colour";
+import { activeEdges, eventSpans, highlightAt, type EventSpans, type Highlight } from "./highlight";
+import { layoutInput, runLayout, type Layout } from "./layout";
+import { ancestors, buildStepGraph, type StepGraph } from "./model";
+import { applyColour, applyHighlight, drawGraph, type Drawing } from "./render";
+import { searchNodes } from "./search";
+import type { Viewport } from "./viewport";
+
+/** Visible nodes above which groups start collapsed. */
+export const VISIBLE_LIMIT = 300;
+
+export interface GraphViewEvents {
+  selected(node: VisibleNode | undefined): void;
+  reveal(op: OpId): void;
+  changed(): void;
+}
+
+export class GraphView {
+  index?: TraceIndex;
+  graph?: StepGraph;
+  open = new Set<string>();
+  visible?: VisibleGraph;
+  layout?: Layout;
+  selected?: string;
+  colour: ColourMode = "none";
+  private drawing?: Drawing;
+  private spans?: EventSpans;
+  private highlight?: Highlight;
+  private cursor = 0;
+
+  constructor(private readonly layer: SVGGElement, private readonly viewport: Viewport, private readonly events: GraphViewEvents) {}
+
+  /** Shows `step`'s graph; `open` restores saved groups (else they open by size). Returns false if already shown. */
+  show(index: TraceIndex, step: number, open?: readonly string[]): boolean {
+    if (this.index === index && this.graph?.step === step) return false;
+    this.index = index;
+    this.graph = buildStepGraph(index, step);
+    const known = open?.filter((g) => this.graph?.groups.has(g));
+    this.open = known && known.length > 0 ? new Set(known) : defaultOpenGroups(this.graph, VISIBLE_LIMIT);
+    this.relayout();
+    return true;
+  }
+
+  relayout(): void {
+    if (!this.graph || !this.index) return;
+    this.visible = visibleGraph(this.graph, this.open);
+    this.layout = runLayout(layoutInput(this.visible));
+    const byId = new Map(this.visible.nodes.map((n) => [n.id, n]));
+    const describe = (id: string): string => {
+      const n = byId.get(id);
+      if (!n) return id;
+      if (n.kind === "group") return `Module ${n.label}, collapsed, ${n.detail}. Press Enter to expand.`;
+      const op = n.members[0]?.op === undefined ? undefined : this.index?.op(n.members[0].op as number);
+      return n.kind === "op" ? `${n.label} ${n.detail}${op?.loc ? `, line ${op.loc.line}` : ""}` : `${n.label}, ${n.detail}`;
+    };
+    this.drawing = drawGraph(this.layer, this.visible, this.layout, describe);
+    this.spans = eventSpans(this.index, this.graph, this.visible);
+    if (this.selected && !byId.has(this.selected)) this.selected = undefined;
+    this.applyColour();
+    this.setCursor(this.cursor);
+    this.events.changed();
+  }
+
+  setCursor(cursor: number): Highlight | undefined {
+    this.cursor = cursor;
+    if (!this.index || !this.graph || !this.visible || !this.drawing || !this.spans) return undefined;
+    this.highlight = highlightAt(this.index, this.graph, this.visible, this.spans, cursor);
+    applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), this.selected);
+    const cur = this.highlight.current ? this.layout?.nodes.get(this.highlight.current) : undefined;
+    if (cur) this.viewport.reveal(cur.x, cur.y);
+    return this.highlight;
+  }
+
+  fit(): void {
+    if (this.layout) this.viewport.fit(this.layout.width, this.layout.height);
+  }
+
+  node(id: string | undefined): VisibleNode | undefined {
+    return id ? this.visible?.nodes.find((n) => n.id === id) : undefined;
+  }
+
+  select(id: string | undefined, focus = false): void {
+    this.selected = id;
+    if (this.highlight && this.drawing && this.visible) applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), id);
+    this.drawing?.nodeList.forEach((g) => g.setAttribute("tabindex", g.dataset.id === id ? "0" : "-1"));
+    const el = id ? this.drawing?.nodeEls.get(id) : undefined;
+    const box = id ? this.layout?.nodes.get(id) : undefined;
+    if (box) this.viewport.reveal(box.x, box.y);
+    if (focus) el?.focus();
+    this.events.selected(this.node(id));
+    this.events.changed();
+  }
+
+  toggleGroup(group: string): void {
+    if (this.open.has(group)) {
+      for (const g of [...this.open]) if (g === group || this.graph?.groups.get(g)?.parent === group || g.startsWith(`${group}.`)) this.open.delete(g);
+    } else this.open.add(group);
+    this.relayout();
+  }
+
+  setAllGroups(open: boolean): void {
+    if (!this.graph) return;
+    this.open = open ? new Set(this.graph.groups.keys()) : new Set();
+    this.relayout();
+  }
+
+  /** Opens the groups around a graph node and selects it (a parameter clicked in the side panel, a search hit). */
+  reveal(graphNodeId: string | undefined): boolean {
+    const node = graphNodeId ? this.graph?.byId.get(graphNodeId) : undefined;
+    if (!node || !this.graph) return false;
+    const closed = ancestors(this.graph, node).filter((g) => !this.open.has(g));
+    if (closed.length) {
+      closed.forEach((g) => this.open.add(g));
+      this.relayout();
+    }
+    this.select(this.visible?.repOf.get(node.id), true);
+    return true;
+  }
+
+  revealTensor(t: TensorId): boolean {
+    return this.reveal(this.graph?.nodeOfTensor.get(t));
+  }
+
+  revealOp(op: OpId): boolean {
+    return this.reveal(this.graph?.nodeOfOp.get(op));
+  }
+
+  /** Search hits in graph order; selects the `nth` (wrapping). Returns the hit count. */
+  search(query: string, nth: number): number {
+    if (!this.index || !this.graph) return 0;
+    const hits = searchNodes(this.index, this.graph, query);
+    this.drawing?.nodeList.forEach((g) => g.classList.remove("match"));
+    for (const h of hits) this.drawing?.nodeEls.get(this.visible?.repOf.get(h.id) ?? "")?.classList.add("match");
+    if (hits.length) this.reveal(hits[((nth % hits.length) + hits.length) % hits.length].id);
+    return hits.length;
+  }
+
+  setColour(mode: ColourMode): void {
+    this.colour = mode;
+    this.applyColour();
+    this.events.changed();
+  }
+
+  private applyColour(): void {
+    if (!this.drawing || !this.visible || !this.index) return;
+    const idx = this.index;
+    const mode = this.colour;
+    this.drawing.root.ownerSVGElement?.classList.toggle("colour-gradient", mode === "gradient");
+    applyColour(this.drawing, mode === "none" ? undefined : logScale(this.visible.nodes.map((n) => nodeMagnitude(idx, n, mode))));
+  }
+
+  /** Neighbour for keyboard navigation: Down = a consumer, Up = a producer, Left/Right = previous/next node. */
+  neighbour(id: string, key: string): string | undefined {
+    const v = this.visible;
+    if (!v) return undefined;
+    if (key === "ArrowDown") return v.edges.find((e) => e.from === id)?.to;
+    if (key === "ArrowUp") return v.edges.find((e) => e.to === id)?.from;
+    const i = v.nodes.findIndex((n) => n.id === id);
+    if (key === "ArrowRight") return v.nodes[Math.min(v.nodes.length - 1, i + 1)]?.id;
+    if (key === "ArrowLeft") return v.nodes[Math.max(0, i - 1)]?.id;
+    return undefined;
+  }
+}

@@ -1,0 +1,160 @@
+// The inspector: the current event and the selected op, with shapes, stats, heatmaps and the chain rule in numbers.
+import katex from "katex";
+import type { TensorValues } from "../../src/protocol/messages";
+import type { OpId, TensorId } from "../../src/trace/types";
+import { el, fmt, statsText, vsButton } from "../common/format";
+import type { Host } from "../common/host";
+import { shapeText, type TraceIndex } from "../common/traceIndex";
+import { chainRuleAt, fanOutAt, tensorName, type ChainRule, type FanOut } from "./chainRule";
+import { heatmap } from "./heatmap";
+import { describeEvent } from "./timelineModel";
+
+export interface InspectorActions { reveal(op: OpId): void; goto(event: number): void }
+
+function tex(latex: string, display = true): HTMLElement {
+  const span = el("div", display ? "math display" : "math");
+  katex.render(latex, span, { throwOnError: false, displayMode: display, output: "htmlAndMathml" });
+  return span;
+}
+
+function section(title: string): HTMLElement {
+  const s = el("section", "insp-section");
+  s.append(el("h3", undefined, title));
+  return s;
+}
+
+export class Inspector {
+  private token = 0;
+
+  constructor(private readonly root: HTMLElement, private readonly host: Host<object>, private readonly actions: InspectorActions) {}
+
+  /** Renders for the event at `cursor` and the selected op (if other than the event's). Stale renders are dropped. */
+  async render(index: TraceIndex, cursor: number, selectedOp?: OpId, selectedTensor?: TensorId): Promise<void> {
+    const token = ++this.token;
+    const e = index.trace.events[cursor];
+    const wanted = new Set<TensorId>();
+    if (e?.kind === "backward") {
+      wanted.add(e.upstream);
+      e.local.forEach((l) => l?.tensor !== undefined && wanted.add(l.tensor));
+      e.contributions.forEach((c) => c !== null && wanted.add(c));
+    } else if (e?.kind === "accumulate") {
+      wanted.add(e.total);
+      wanted.add(e.contribution);
+      index.trace.events.forEach((b, k) => {
+        if (b.kind === "backward" && index.eventStep[k] === index.eventStep[cursor] && k <= cursor) b.contributions.forEach((c) => c !== null && wanted.add(c));
+      });
+    }
+    const values = await this.host.valuesNow([...wanted]);
+    if (token !== this.token) return;
+    const valuesOf = (t: TensorId): TensorValues | undefined => values.get(t);
+
+    const frag = document.createDocumentFragment();
+    frag.append(el("h2", "insp-event", describeEvent(index, cursor)));
+    const eventOp = index.eventOp[cursor] >= 0 ? index.eventOp[cursor] : undefined;
+    if (e?.kind === "backward") {
+      const rule = chainRuleAt(index, cursor, valuesOf);
+      if (rule) frag.append(this.chainRule(rule));
+    } else if (e?.kind === "accumulate") {
+      const fan = fanOutAt(index, cursor, valuesOf);
+      if (fan) frag.append(this.fanOut(fan));
+    } else if (e?.kind === "update") {
+      const s = section(`Update ${e.param}`);
+      s.append(el("p", "rule", e.rule));
+      for (const [label, t] of [["before", e.before], ["∂L/∂W", e.grad], ["after", e.after]] as const) s.append(this.tensorRow(index, t, label, token));
+      frag.append(s);
+    } else if (e?.kind === "step") {
+      frag.append(el("p", undefined, e.loss !== undefined ? `Step ${e.index} begins; its loss is ${fmt(e.loss)}.` : `Step ${e.index} begins.`));
+    }
+    if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", token));
+    if (selectedOp !== undefined && selectedOp !== eventOp) frag.append(this.opSection(index, selectedOp, "Selected", token));
+    else if (selectedTensor !== undefined) {
+      const s = section("Selected tensor");
+      s.append(this.tensorRow(index, selectedTensor, index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`, token));
+      const p = index.trace.params.find((q) => q.tensor === selectedTensor);
+      if (p?.grad !== null && p?.grad !== undefined) s.append(this.tensorRow(index, p.grad, `∂L/∂${p.name}`, token));
+      frag.append(s);
+    }
+    this.root.replaceChildren(frag);
+  }
+
+  private chainRule(rule: ChainRule): HTMLElement {
+    const s = section(`Chain rule at ${rule.op}${rule.outName ? ` → ${rule.outName}` : ""}`);
+    s.classList.add("chain-rule");
+    for (const t of rule.terms) {
+      const box = el("div", "term");
+      box.dataset.input = String(t.input);
+      box.append(el("h4", undefined, `into ${t.inputName}`));
+      if (t.bp) {
+        const badge = el("div", "bp");
+        badge.append(el("span", "bp-eq", t.bp.eq), el("span", undefined, ` ${t.bp.text}`));
+        badge.append(tex(t.bp.latex, false));
+        box.append(badge);
+      }
+      box.append(tex(t.latex), tex(t.formulaLatex));
+      const shapes = el("p", "shapes");
+      shapes.textContent = `upstream ∂L/∂out [${t.upstreamShape}] · local Jacobian [${t.jacobianShape}] → contribution [${t.contributionShape}]`;
+      box.append(shapes);
+      if (t.summedOverBroadcast) box.append(el("p", "note", "The input was broadcast: its contribution sums the upstream over the broadcast dimensions."));
+      if (t.numbers.length) {
+        const list = el("ul", "numbers");
+        for (const n of t.numbers) list.append(el("li", undefined, `[${n.at}]  ${fmt(n.upstream)} × ${fmt(n.local)} = ${fmt(n.contribution)}`));
+        box.append(list);
+      }
+      s.append(box);
+    }
+    if (rule.skipped.length) s.append(el("p", "note", `No gradient needed for ${rule.skipped.join(", ")}.`));
+    return s;
+  }
+
+  private fanOut(f: FanOut): HTMLElement {
+    const s = section(`Fan-out: ∂L/∂${f.tensorName} sums ${f.parts.length} contributions`);
+    s.classList.add("fan-out");
+    s.append(tex(f.latex));
+    const list = el("ul", "parts");
+    f.parts.forEach((p, i) => list.append(el("li", undefined, `${i + 1}. from ${p.from} [${p.shape}]`)));
+    s.append(list);
+    if (f.numbers) s.append(el("p", "numbers", `[0]  ${f.numbers.parts.map(fmt).join(" + ")} = ${fmt(f.numbers.total)}`));
+    return s;
+  }
+
+  private opSection(index: TraceIndex, opId: OpId, title: string, token: number): HTMLElement {
+    const op = index.op(opId);
+    const s = section(`${title}: ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}`);
+    if (!op) return s;
+    const where = el("p", "where");
+    where.append(`${op.module ? `${op.module} · ` : ""}step ${op.step}`);
+    if (op.loc) {
+      where.append(" · ", vsButton(`line ${op.loc.line}`, `Reveal line ${op.loc.line} in the editor`, () => this.actions.reveal(op.id)));
+    }
+    const bwd = index.backwardEvent.get(op.id);
+    if (bwd !== undefined) {
+      where.append(" · ", vsButton("go to its backward", `Go to the backward event of ${op.op}`, () => this.actions.goto(bwd)));
+    }
+    s.append(where);
+    op.inputs.forEach((t, i) => s.append(this.tensorRow(index, t, `in ${i}: ${tensorName(index, t)}`, token)));
+    s.append(this.tensorRow(index, op.output, `out: ${tensorName(index, op.output)}`, token));
+    return s;
+  }
+
+  /** A tensor's shape and stats now; its heatmap when the values arrive. */
+  private tensorRow(index: TraceIndex, t: TensorId, label: string, token: number): HTMLElement {
+    const info = index.tensor(t);
+    const row = el("div", "tensor");
+    row.dataset.tensor = String(t);
+    row.append(el("div", "tensor-head", `${label}  [${info ? shapeText(info.shape) : "?"}] ${info?.dtype ?? ""}`));
+    if (info) row.append(el("div", "stats", statsText(info.stats)));
+    if (info?.hasValues) {
+      const slot = el("div", "heat");
+      row.append(slot);
+      void this.host.values(t).then((v) => {
+        if (token !== this.token) return;
+        if (typeof v === "string") slot.textContent = v;
+        else {
+          slot.append(heatmap(v, label));
+          if (v.sampled) slot.append(el("div", "note", `sampled ${v.rowIndex.length}×${v.colIndex.length} of ${v.rows}×${v.cols}`));
+        }
+      });
+    }
+    return row;
+  }
+}

@@ -1,0 +1,225 @@
+// Graph panel entry: toolbar, graph, inspector and timeline wired to the host protocol and the saved view state.
+import "@vscode-elements/elements/dist/vscode-button/index.js";
+import "@vscode-elements/elements/dist/vscode-textfield/index.js";
+import "@vscode-elements/elements/dist/vscode-single-select/index.js";
+import "@vscode-elements/elements/dist/vscode-option/index.js";
+import "katex/dist/katex.min.css";
+import "./style.css";
+import type { HostMessage } from "../../src/protocol/messages";
+import { el, vsButton } from "../common/format";
+import { Host } from "../common/host";
+import { indexTrace, type TraceIndex } from "../common/traceIndex";
+import type { ColourMode } from "./colour";
+import { GraphView } from "./graphView";
+import { Inspector } from "./inspector";
+import { Timeline } from "./timeline";
+import { Viewport, type Transform } from "./viewport";
+
+interface GraphState { file?: string; cursor?: number; selected?: string; open?: string[]; step?: number; colour?: ColourMode; transform?: Transform }
+
+/** Timings for the benchmark and tests: message received → graph painted. */
+const perf: { kind: string; ms: number }[] = [];
+(window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
+const painted = (kind: string, t0: number): void => {
+  requestAnimationFrame(() => setTimeout(() => perf.push({ kind, ms: performance.now() - t0 }), 0));
+};
+
+let index: TraceIndex | undefined;
+let file = "";
+let cursor = 0;
+let debugging = false;
+let searchHit = 0;
+let saved: GraphState = {};
+
+const host = new Host<GraphState>(onMessage);
+saved = host.state();
+
+// Layout: toolbar / (graph | inspector) / timeline.
+const toolbar = el("div", "toolbar");
+toolbar.setAttribute("role", "toolbar");
+toolbar.setAttribute("aria-label", "Graph");
+const search = document.createElement("vscode-textfield");
+search.setAttribute("placeholder", "Search ops, variables, modules");
+search.setAttribute("aria-label", "Search the graph by name (Enter for the next match)");
+const colour = document.createElement("vscode-single-select");
+colour.setAttribute("aria-label", "Colour nodes by");
+for (const [value, label] of [["none", "No colour"], ["value", "Colour: |value|"], ["gradient", "Colour: |gradient|"]]) {
+  const o = document.createElement("vscode-option");
+  o.setAttribute("value", value);
+  o.textContent = label;
+  colour.append(o);
+}
+const status = el("span", "status");
+status.setAttribute("aria-live", "polite");
+const main = el("div", "main");
+const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+svg.classList.add("graph");
+svg.setAttribute("role", "application");
+svg.setAttribute("aria-label", "Computation graph. Arrow keys move between nodes, Enter selects or expands, Shift+Enter reveals the line.");
+svg.setAttribute("tabindex", "0");
+svg.innerHTML = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="arrowhead"/></marker><marker id="arrow-back" viewBox="0 0 10 10" refX="1" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M10,0L0,5L10,10z" class="arrowhead back"/></marker></defs>`;
+const layer = document.createElementNS("http://www.w3.org/2000/svg", "g");
+svg.append(layer);
+const inspectorEl = el("aside", "inspector");
+inspectorEl.setAttribute("aria-label", "Inspector");
+main.append(svg, inspectorEl);
+const empty = el("div", "empty", "Waiting for a trace… Right-click a model file and choose Trace Backprop.");
+document.body.append(toolbar, empty, main);
+
+const save = (): void => {
+  saved = { file, cursor, step: graph.graph?.step, selected: graph.selected, open: [...graph.open], colour: graph.colour, transform: viewport.t };
+  host.saveState(saved);
+};
+const viewport = new Viewport(svg, layer, () => save());
+const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {
+  reveal: (op) => host.post({ type: "reveal", op }),
+  goto: (event) => goto(event),
+});
+const graph = new GraphView(layer, viewport, {
+  selected: () => renderInspector(),
+  reveal: (op) => host.post({ type: "reveal", op }),
+  changed: () => save(),
+});
+const timeline = new Timeline({ move: (e) => goto(e), runToHere: (e) => host.post({ type: "goto", event: e }) });
+document.body.append(timeline.root);
+
+toolbar.append(search, colour,
+  vsButton("Fit", "Fit the graph to the view", () => graph.fit()),
+  vsButton("+", "Zoom in", () => viewport.zoom(1.25)), vsButton("−", "Zoom out", () => viewport.zoom(0.8)),
+  vsButton("Expand all", "Expand every module group", () => graph.setAllGroups(true)),
+  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), status);
+
+function renderInspector(): void {
+  if (!index) return;
+  const n = graph.node(graph.selected);
+  const m = n?.members.length === 1 ? n.members[0] : undefined;
+  void inspector.render(index, cursor, m?.op, m && m.op === undefined ? m.tensor : undefined);
+}
+
+/** Move the cursor: locally and tell the host (outside a debug session); through the debugger inside one. */
+function goto(event: number): void {
+  if (debugging) host.post({ type: "goto", event });
+  else {
+    setCursor(event);
+    host.post({ type: "goto", event });
+  }
+}
+
+function setCursor(event: number): void {
+  if (!index) return;
+  cursor = Math.max(0, Math.min(index.trace.events.length - 1, event));
+  const step = index.eventStep[cursor] ?? 0;
+  if (graph.show(index, step, step === saved.step ? saved.open : undefined)) graph.fit();
+  graph.setCursor(cursor);
+  timeline.setCursor(cursor);
+  renderInspector();
+  save();
+}
+
+function onMessage(m: HostMessage): void {
+  const t0 = performance.now();
+  switch (m.type) {
+    case "trace": {
+      const same = m.file === saved.file;
+      index = indexTrace(m.trace);
+      file = m.file;
+      debugging = m.debugging;
+      empty.hidden = true;
+      main.hidden = false;
+      timeline.setTrace(index, m.breakpoints);
+      timeline.setDebugging(debugging);
+      cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
+      const step = index.eventStep[cursor] ?? 0;
+      graph.colour = same && saved.colour ? saved.colour : graph.colour;
+      colour.setAttribute("value", graph.colour);
+      graph.show(index, step, same && saved.step === step ? saved.open : undefined);
+      if (same && saved.selected) graph.select(saved.selected);
+      if (same && saved.transform) viewport.set(saved.transform);
+      else graph.fit();
+      setCursor(cursor);
+      status.textContent = `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`;
+      painted("trace", t0);
+      break;
+    }
+    case "noTrace":
+      empty.textContent = m.message;
+      empty.hidden = false;
+      main.hidden = true;
+      break;
+    case "cursor":
+      if (m.file === file) {
+        setCursor(m.event);
+        painted("cursor", t0);
+      }
+      break;
+    case "select":
+      if (m.tensor !== undefined) graph.revealTensor(m.tensor);
+      else if (m.op !== undefined) graph.revealOp(m.op);
+      break;
+    case "debugging":
+      debugging = m.active;
+      timeline.setDebugging(debugging);
+      break;
+    case "breakpoints":
+      timeline.setBreakpoints(m.lines);
+      break;
+    case "values":
+      break;
+  }
+}
+
+// Interaction: click selects, double-click reveals the line (or expands a group), cluster titles collapse.
+svg.addEventListener("click", (e) => {
+  const target = e.target as Element;
+  const title = target.closest<SVGElement>(".cluster-title");
+  if (title?.dataset.group) return graph.toggleGroup(title.dataset.group);
+  const node = target.closest<SVGGElement>(".node");
+  const id = node?.dataset.id;
+  if (id && graph.node(id)?.kind === "group" && graph.selected === id) return graph.toggleGroup(id);
+  graph.select(id);
+});
+svg.addEventListener("dblclick", (e) => {
+  const id = (e.target as Element).closest<SVGGElement>(".node")?.dataset.id;
+  const n = graph.node(id);
+  if (n?.kind === "group") graph.toggleGroup(n.id);
+  else if (n?.members[0]?.op !== undefined) host.post({ type: "reveal", op: n.members[0].op });
+});
+svg.addEventListener("keydown", (e) => {
+  const sel = graph.selected ?? graph.visible?.nodes[0]?.id;
+  if (!sel) return;
+  const n = graph.node(sel);
+  if (e.key === "Enter" || e.key === " ") {
+    e.preventDefault();
+    if (e.shiftKey && n?.members[0]?.op !== undefined) host.post({ type: "reveal", op: n.members[0].op });
+    else if (n?.kind === "group" && graph.selected === sel) graph.toggleGroup(sel);
+    else graph.select(sel, true);
+  } else if (e.key === "-" && n?.parent) {
+    graph.toggleGroup(n.parent);
+  } else if (e.key.startsWith("Arrow") && !e.altKey) {
+    e.preventDefault();
+    const next = graph.selected ? graph.neighbour(sel, e.key) : sel;
+    if (next) graph.select(next, true);
+  } else if (e.key === "f") graph.fit();
+  else if (e.key === "+" || e.key === "=") viewport.zoom(1.25);
+  else if (e.key === "_") viewport.zoom(0.8);
+  else return;
+  e.stopPropagation();
+});
+document.addEventListener("keydown", (e) => {
+  const t = e.target as HTMLElement;
+  if (t.closest("vscode-textfield, input, .graph") && t !== document.body) return;
+  if (timeline.handleKey(e)) e.preventDefault();
+});
+search.addEventListener("input", () => {
+  searchHit = 0;
+  const q = (search as unknown as { value: string }).value;
+  const n = graph.search(q, 0);
+  status.textContent = q ? `${n} match${n === 1 ? "" : "es"}` : "";
+});
+search.addEventListener("keydown", (e) => {
+  if (e.key === "Enter") graph.search((search as unknown as { value: string }).value, ++searchHit);
+});
+colour.addEventListener("change", () => graph.setColour(((colour as unknown as { value: string }).value as ColourMode) || "none"));
+
+main.hidden = true;
+host.post({ type: "ready" });

@@ -1,0 +1,124 @@
+// The graph of one training step built from a Trace: op nodes, leaf-tensor nodes (params, inputs), shape-labelled edges, module groups.
+import type { OpId, TensorId } from "../../src/trace/types";
+import { shapeText, tensorSize, type TraceIndex } from "../common/traceIndex";
+
+export interface GraphNode {
+  /** "op:<id>" or "t:<tensorId>". */
+  id: string;
+  kind: "op" | "tensor";
+  op?: OpId;
+  tensor: TensorId;
+  /** Primary label: the op name, or the leaf tensor's name. */
+  label: string;
+  /** Secondary label: the variable the op's result was assigned to, or the tensor's kind and shape. */
+  detail: string;
+  /** Innermost group id, if any. */
+  group?: string;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  tensor: TensorId;
+  label: string;
+}
+
+export interface GraphGroup {
+  /** "g:<module path>" (or "g:#<n>" for a chunk of ungrouped ops in a very large graph). */
+  id: string;
+  label: string;
+  parent?: string;
+  depth: number;
+}
+
+export interface StepGraph {
+  step: number;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  groups: Map<string, GraphGroup>;
+  nodeOfOp: Map<OpId, string>;
+  nodeOfTensor: Map<TensorId, string>;
+  byId: Map<string, GraphNode>;
+}
+
+/** Ungrouped ops beyond this many are chunked into groups of CHUNK, so the collapsed view stays small. */
+export const CHUNK_THRESHOLD = 400;
+export const CHUNK = 100;
+
+export const opNodeId = (op: OpId): string => `op:${op}`;
+export const tensorNodeId = (t: TensorId): string => `t:${t}`;
+
+function ensureGroups(groups: Map<string, GraphGroup>, module: string): string {
+  const parts = module.split(".");
+  let parent: string | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const path = parts.slice(0, i + 1).join(".");
+    const id = `g:${path}`;
+    if (!groups.has(id)) groups.set(id, { id, label: path, depth: i, ...(parent ? { parent } : {}) });
+    parent = id;
+  }
+  return parent as string;
+}
+
+/** Steps that have ops, ascending. */
+export function stepsWithOps(index: TraceIndex): number[] {
+  return [...new Set(index.trace.ops.map((o) => o.step))].sort((a, b) => a - b);
+}
+
+export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
+  const ops = index.trace.ops.filter((o) => o.step === step);
+  const groups = new Map<string, GraphGroup>();
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const nodeOfOp = new Map<OpId, string>();
+  const nodeOfTensor = new Map<TensorId, string>();
+  const producedHere = new Map<TensorId, OpId>();
+  for (const o of ops) producedHere.set(o.output, o.id);
+
+  const ungrouped = ops.filter((o) => !o.module).length;
+  let chunkIndex = 0;
+  for (const o of ops) {
+    let group: string | undefined;
+    if (o.module) group = ensureGroups(groups, o.module);
+    else if (ungrouped > CHUNK_THRESHOLD) {
+      const c = Math.floor(chunkIndex++ / CHUNK);
+      group = `g:#${c}`;
+      if (!groups.has(group)) groups.set(group, { id: group, label: `ops ${c * CHUNK}–${c * CHUNK + CHUNK - 1}`, depth: 0 });
+    }
+    const id = opNodeId(o.id);
+    const out = index.tensor(o.output);
+    nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: o.op, detail: o.var ?? (out ? shapeText(out.shape) : ""), ...(group ? { group } : {}) });
+    nodeOfOp.set(o.id, id);
+    nodeOfTensor.set(o.output, id);
+  }
+
+  for (const o of ops) {
+    const to = opNodeId(o.id);
+    for (const t of new Set(o.inputs)) {
+      const info = index.tensor(t);
+      let from = producedHere.has(t) ? opNodeId(producedHere.get(t) as OpId) : nodeOfTensor.get(t);
+      if (!from) {
+        // A leaf: a parameter or input (or an activation from another step). Scalar constants are left out.
+        if (!info || (info.kind === "constant" && tensorSize(info.shape) <= 1)) continue;
+        from = tensorNodeId(t);
+        const name = info.name ?? `t${t}`;
+        const dot = info.kind === "param" ? name.lastIndexOf(".") : -1;
+        const module = dot > 0 ? name.slice(0, dot) : undefined;
+        // A param joins its module's group only when that module has ops in this step (else it would be a lone box).
+        const group = module && groups.has(`g:${module}`) ? `g:${module}` : undefined;
+        nodes.push({ id: from, kind: "tensor", tensor: t, label: dot > 0 ? name.slice(dot + 1) : name, detail: `${info.kind} ${shapeText(info.shape)}`, ...(group ? { group } : {}) });
+        nodeOfTensor.set(t, from);
+      }
+      edges.push({ from, to, tensor: t, label: info ? shapeText(info.shape) : "?" });
+    }
+  }
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };
+}
+
+/** The chain of groups containing a node, outermost first. */
+export function ancestors(graph: StepGraph, node: GraphNode): string[] {
+  const chain: string[] = [];
+  for (let g = node.group; g; g = graph.groups.get(g)?.parent) chain.unshift(g);
+  return chain;
+}

@@ -1,0 +1,58 @@
+// The timeline's pure side: event colours, step boundaries, markers (diagnostics, breakpoints) and key stepping.
+import type { TraceIndex } from "../common/traceIndex";
+
+export interface Marker { event: number; kind: "diagnostic" | "breakpoint"; severity?: "error" | "warning" | "info"; title: string }
+
+/** Diagnostics with an op sit at that op's forward event; breakpoint lines at every forward and backward event of their ops. */
+export function timelineMarkers(index: TraceIndex, breakpointLines: readonly number[]): Marker[] {
+  const markers: Marker[] = [];
+  for (const d of index.trace.diagnostics) {
+    const ev = d.op === undefined ? undefined : index.forwardEvent.get(d.op);
+    if (ev !== undefined) markers.push({ event: ev, kind: "diagnostic", severity: d.severity, title: d.message });
+  }
+  if (breakpointLines.length > 0) {
+    const lines = new Set(breakpointLines);
+    index.trace.events.forEach((e, i) => {
+      if (e.kind !== "forward" && e.kind !== "backward") return;
+      const op = index.op(e.op);
+      if (op?.loc && lines.has(op.loc.line)) markers.push({ event: i, kind: "breakpoint", title: `breakpoint, line ${op.loc.line} (${e.kind} ${op.op})` });
+    });
+  }
+  return markers.sort((a, b) => a.event - b.event);
+}
+
+/** Where a key moves the cursor: ←/→ one event, PageUp/PageDown a training step, Home/End the ends; undefined for other keys. */
+export function stepKey(index: TraceIndex, cursor: number, key: string): number | undefined {
+  const last = index.trace.events.length - 1;
+  const clamp = (x: number): number => Math.max(0, Math.min(last, x));
+  const starts = index.stepStarts.map((s) => s.event);
+  switch (key) {
+    case "ArrowRight": case "ArrowDown": return clamp(cursor + 1);
+    case "ArrowLeft": case "ArrowUp": return clamp(cursor - 1);
+    case "Home": return 0;
+    case "End": return last;
+    case "PageDown": return clamp(starts.find((s) => s > cursor) ?? last);
+    case "PageUp": {
+      const before = starts.filter((s) => s < cursor);
+      return clamp(before.length ? before[before.length - 1] : 0);
+    }
+    default: return undefined;
+  }
+}
+
+/** A one-line description of an event for the timeline's label and screen readers. */
+export function describeEvent(index: TraceIndex, cursor: number): string {
+  const e = index.trace.events[cursor];
+  if (!e) return "no event";
+  const step = index.eventStep[cursor];
+  const head = `event ${cursor + 1} of ${index.trace.events.length} · step ${step}`;
+  switch (e.kind) {
+    case "step": return `${head} · step ${e.index} begins${e.loss !== undefined ? `, loss ${e.loss.toPrecision(4)}` : ""}`;
+    case "forward": case "backward": {
+      const op = index.op(e.op);
+      return `${head} · ${e.kind} · ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}${op?.loc ? ` (line ${op.loc.line})` : ""}`;
+    }
+    case "accumulate": return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
+    case "update": return `${head} · update ${e.param}`;
+  }
+}
