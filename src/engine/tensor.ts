@@ -131,5 +131,5 @@ export class Tensor {
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   slice(axis: number, start: number, end?: number): Tensor { return ops.slice(this, axis, start, end); }
-  gather(dim: number, index: Tensor | number[]): Tensor { return ops.gather(this, dim, index); }
+  gather(dim: number, index: Tensor | NestedArray): Tensor { return ops.gather(this, dim, index); }
 }

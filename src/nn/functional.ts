@@ -1,4 +1,5 @@
 // nn.functional (F): layers as functions, composed from the engine's primitive ops.
+import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import type { Pair } from "../engine/ops/nn";
@@ -26,7 +27,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: { 
 }
 
 /** Rows of `weight` picked by `indices` (PyTorch's argument order). */
-export function embedding(indices: Tensor | number[], weight: Tensor): Tensor {
+export function embedding(indices: Tensor | NestedArray, weight: Tensor): Tensor {
   return ops.embedding(weight, indices);
 }
 

@@ -1,4 +1,5 @@
 // Layers with parameters or shape logic: Linear, Conv2d, MaxPool2d, Flatten, Embedding, LayerNorm, Dropout.
+import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import { Module } from "./module";
 import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
@@ -67,7 +68,7 @@ export class Embedding extends Module {
     super();
     this.weight = normalParam([numEmbeddings, embeddingDim]);
   }
-  forward(indices: Tensor | number[]): Tensor {
+  forward(indices: Tensor | NestedArray): Tensor {
     return F.embedding(indices, this.weight);
   }
 }

@@ -1,4 +1,5 @@
 // Loss functions, reducing by mean as PyTorch's do.
+import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { indexTensor } from "../engine/ops/select";
@@ -10,7 +11,7 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
   return ops.mean(ops.mul(d, d));
 }
 
-function targets(op: string, logits: Tensor, target: Tensor | number[]): Tensor {
+function targets(op: string, logits: Tensor, target: Tensor | NestedArray): Tensor {
   const t = indexTensor(op, target);
   if (logits.ndim !== 2) throw new ShapeError(`${op}: expected input [N, C], got ${fmt(logits.shape)}`);
   if (t.size !== logits.shape[0]) throw new ShapeError(`${op}: input ${fmt(logits.shape)} has ${logits.shape[0]} rows but target has ${t.size} class indices`);
@@ -18,12 +19,12 @@ function targets(op: string, logits: Tensor, target: Tensor | number[]): Tensor 
 }
 
 /** −mean(logp[n, target[n]]) for log-probabilities logp [N, C]. */
-export function nllLoss(logp: Tensor, target: Tensor | number[]): Tensor {
+export function nllLoss(logp: Tensor, target: Tensor | NestedArray): Tensor {
   return ops.neg(ops.mean(ops.gather(logp, 1, targets("nllLoss", logp, target))));
 }
 
 /** Softmax cross-entropy from logits [N, C] and class indices [N]: nllLoss(logSoftmax(logits), target). */
-export function crossEntropy(logits: Tensor, target: Tensor | number[]): Tensor {
+export function crossEntropy(logits: Tensor, target: Tensor | NestedArray): Tensor {
   const t = targets("crossEntropy", logits, target);
   return ops.neg(ops.mean(ops.gather(ops.logSoftmax(logits, 1), 1, t)));
 }

@@ -1,4 +1,5 @@
 // Neural-network primitives as free functions: conv2d, maxPool2d, embedding.
+import type { NestedArray } from "../tensor";
 import type { Tensor } from "../tensor";
 import { apply } from "../apply";
 import { ShapeError, fmt } from "../shape";
@@ -26,7 +27,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; pa
 }
 
 /** Rows of `weight` [V,D] picked by integer indices (any shape): result [...index.shape, D]. */
-export function embedding(weight: Tensor, index: Tensor | number[]): Tensor {
+export function embedding(weight: Tensor, index: Tensor | NestedArray): Tensor {
   const idx = indexTensor("embedding", index);
   if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be [numEmbeddings, dim], got ${fmt(weight.shape)}`);
   for (const v of idx.data) {

@@ -2,7 +2,8 @@
 import { Tensor } from "../tensor";
 import { apply } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
-import { fromData } from "../storage";
+import { tensor } from "../creation";
+import type { NestedArray } from "../tensor";
 import { softmaxRule } from "../rules/softmax";
 import { logSoftmaxRule } from "../rules/logSoftmax";
 import { concatRule } from "../rules/concat";
@@ -33,14 +34,14 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
 }
 
 /** An index tensor from numbers or nested arrays of integers (stored as float, as all tensors are). */
-export function indexTensor(op: string, index: Tensor | number[], shape?: number[]): Tensor {
+export function indexTensor(op: string, index: Tensor | NestedArray): Tensor {
   if (index instanceof Tensor) return index;
-  if (!Array.isArray(index) || index.some((v) => typeof v !== "number")) throw new TypeError(`${op}: indices must be a Tensor or an array of integers`);
-  return fromData(Float64Array.from(index), shape ?? [index.length]);
+  if (!Array.isArray(index)) throw new TypeError(`${op}: indices must be a Tensor or (nested) arrays of integers`);
+  return tensor(index, { dtype: "float64" });
 }
 
 /** torch.gather: out[i][j] = x[i][index[i][j]] for dim = 1 (and likewise for other dims). */
-export function gather(x: Tensor, dim: number, index: Tensor | number[]): Tensor {
+export function gather(x: Tensor, dim: number, index: Tensor | NestedArray): Tensor {
   const d = normAxis("gather", dim, x.ndim);
   const idx = indexTensor("gather", index);
   if (idx.ndim !== x.ndim || idx.shape.some((s, i) => i !== d && s > x.shape[i])) {

@@ -1,0 +1,49 @@
+// Misuse gives clear errors naming the op and the shapes, never a crash or a silent wrong answer.
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+
+function throwsShape(fn: () => unknown, message: string | RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof B.ShapeError, `expected a ShapeError, got ${String(e)}`);
+    if (typeof message === "string") assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe("errors", () => {
+  it("matmul names both shapes and the mismatched dims", () => {
+    throwsShape(() => B.matmul(B.zeros([2, 3]), B.zeros([4, 5])), "matmul: shapes [2,3] and [4,5] are not aligned (3 ≠ 4)");
+    throwsShape(() => B.zeros([2, 2, 3]).matmul(B.zeros([3, 3, 1])), /matmul: batch dimensions of \[2,2,3\] and \[3,3,1\]/);
+  });
+
+  it("elementwise ops name the shapes that do not broadcast", () => {
+    throwsShape(() => B.add(B.zeros([2, 3]), B.zeros([4])), "add: shapes [2,3] and [4] cannot be broadcast together (dimension 1: 3 vs 4)");
+    throwsShape(() => B.zeros([3]).mul(B.zeros([2, 2])), /^mul: shapes \[3\] and \[2,2\]/);
+  });
+
+  it("absurd allocations fail clearly instead of crashing", () => {
+    throwsShape(() => B.zeros([1e6, 1e6]), /zeros: shape \[1000000,1000000\] has 1\.00e\+12 elements, more than the engine's limit/);
+    throwsShape(() => B.ones([-1, 2]), /ones: invalid shape \[-1,2\]/);
+    throwsShape(() => B.randn([2.5]), /randn: invalid shape/);
+  });
+
+  it("reshape, layers and losses name the shapes involved", () => {
+    throwsShape(() => B.zeros([2, 3]).reshape([4, 2]), "reshape: cannot reshape [2,3] (6 elements) into [4,2]");
+    throwsShape(() => new B.nn.Linear(3, 2).forward(B.zeros([5, 4])), /linear: input \[5,4\] has 4 features but weight \[2,3\] expects 3/);
+    throwsShape(() => new B.nn.Conv2d(3, 2, 3).forward(B.zeros([1, 1, 5, 5])), /conv2d: input \[1,1,5,5\] has 1 channels but weight \[2,3,3,3\] expects 3/);
+    throwsShape(() => B.F.crossEntropy(B.zeros([4, 3]), [0, 1]), /crossEntropy: input \[4,3\] has 4 rows but target has 2 class indices/);
+    throwsShape(() => B.concat([B.zeros([2, 3]), B.zeros([2, 4])], 0), /concat: shapes \[2,3\] and \[2,4\] differ outside axis 0/);
+    throwsShape(() => B.zeros([2, 3]).sum(2), /sum: axis 2 is out of range for a tensor of rank 2/);
+    throwsShape(() => B.zeros([2]).item(), /item: tensor of shape \[2\] has 2 elements/);
+  });
+
+  it("bad indices and arguments are reported with the op's name", () => {
+    assert.throws(() => B.F.crossEntropy(B.zeros([2, 3]), [0, 3]), /gather: index 3 is out of range for dim 1 of size 3/);
+    assert.throws(() => B.embedding(B.zeros([4, 2]), [4]), /embedding: index 4 is out of range for 4 embeddings/);
+    assert.throws(() => B.add(B.zeros([1]), "1" as unknown as number), /add: second argument must be a Tensor or a number, got string/);
+    assert.throws(() => B.tensor([[1, 2], [3]]), /ragged nested array/);
+    assert.throws(() => B.zeros([2], { dtype: "int32" as "float32" }), /dtype must be "float32" or "float64"/);
+    assert.throws(() => new B.optim.SGD([B.zeros([1])], { lr: 0.1 }), /requiresGrad/);
+  });
+});

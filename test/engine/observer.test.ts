@@ -1,0 +1,156 @@
+// The engine → recorder contract: forward reports with attrs and module paths, backward/accumulate events, updates.
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
+
+type Ev =
+  | { kind: "forward"; op: string; inputs: Tensor[]; output: Tensor; attrs: Record<string, unknown>; module?: string }
+  | { kind: "backwardBegin" | "backwardEnd"; root: Tensor }
+  | { kind: "backward"; output: Tensor; upstream: Tensor; local: (LocalDescription | null)[]; contributions: (Tensor | null)[] }
+  | { kind: "accumulate"; target: Tensor; contribution: Tensor; total: Tensor }
+  | { kind: "update"; param: Tensor; name: string; before: Tensor; grad: Tensor; after: Tensor; rule: string };
+
+function record(fn: () => void): Ev[] {
+  const evs: Ev[] = [];
+  const obs: EngineObserver = {
+    forward: (op, inputs, output, attrs, module) => evs.push({ kind: "forward", op, inputs: [...inputs], output, attrs: { ...attrs }, module }),
+    backwardBegin: (root) => evs.push({ kind: "backwardBegin", root }),
+    backward: (output, upstream, local, contributions) => evs.push({ kind: "backward", output, upstream, local: [...local], contributions: [...contributions] }),
+    accumulate: (target, contribution, total) => evs.push({ kind: "accumulate", target, contribution, total }),
+    backwardEnd: (root) => evs.push({ kind: "backwardEnd", root }),
+    update: (param, name, before, grad, after, rule) => evs.push({ kind: "update", param, name, before, grad, after, rule }),
+  };
+  const prev = B.setObserver(obs);
+  try {
+    fn();
+  } finally {
+    B.setObserver(prev);
+  }
+  return evs;
+}
+
+const vals = (t: Tensor): number[] => [...t.data];
+
+describe("observer contract", () => {
+  it("tensor ids are unique and increasing", () => {
+    const a = B.zeros([1]), b = B.zeros([1]), c = a.add(b);
+    assert.ok(a.id < b.id && b.id < c.id);
+  });
+
+  it("reports every primitive op with its attrs, also ops without a gradient path", () => {
+    const evs = record(() => {
+      const x = B.randn([2, 3]);
+      x.sum(1, true).softmax(0);
+    });
+    const fw = evs.filter((e) => e.kind === "forward");
+    assert.deepEqual(fw.map((e) => e.kind === "forward" && e.op), ["sum", "softmax"]);
+    assert.deepEqual(fw[0].kind === "forward" && fw[0].attrs, { axis: [1], keepDims: true });
+    assert.deepEqual(fw[1].kind === "forward" && fw[1].attrs, { axis: 0 });
+  });
+
+  it("backward reports upstream, local derivatives and contributions = upstream × local for tanh", () => {
+    const x = B.tensor([0.5, -1], { dtype: "float64", requiresGrad: true });
+    let y!: Tensor;
+    const evs = record(() => {
+      y = x.tanh();
+      y.backward(B.tensor([2, 3], { dtype: "float64" }));
+    });
+    const bw = evs.find((e) => e.kind === "backward");
+    assert.ok(bw && bw.kind === "backward");
+    assert.equal(bw.output, y);
+    const local = bw.local[0]!;
+    assert.equal(local.formula, "1 - \\tanh^2(x)");
+    assert.deepEqual(local.jacobianShape, [2, 2]);
+    const expectedLocal = [0.5, -1].map((v) => 1 - Math.tanh(v) ** 2);
+    vals(local.tensor!).forEach((v, i) => assert.ok(Math.abs(v - expectedLocal[i]) < 1e-12));
+    vals(bw.contributions[0]!).forEach((v, i) => assert.ok(Math.abs(v - [2, 3][i] * expectedLocal[i]) < 1e-12));
+    assert.deepEqual(evs.map((e) => e.kind), ["forward", "backwardBegin", "backward", "backwardEnd"]);
+  });
+
+  it("fan-out: accumulate events sum the contributions to the final gradient", () => {
+    const x = B.tensor([1, 2], { dtype: "float64", requiresGrad: true });
+    const evs = record(() => {
+      const y = x.mul(3).add(x.exp()).add(x.mul(x)).sum();
+      y.backward();
+    });
+    const acc = evs.filter((e) => e.kind === "accumulate" && e.target === x);
+    assert.equal(acc.length, 3, "x has four consumer paths (mul 3, exp, and both sides of x·x): three accumulations");
+    const first = evs.find((e) => e.kind === "backward" && e.contributions.some((c, i) => c !== null && (e.output as Tensor)._ctx!.inputs[i] === x));
+    assert.ok(first);
+    const last = acc[acc.length - 1];
+    assert.ok(last.kind === "accumulate");
+    assert.equal(last.total, x.grad);
+    const expected = [1, 2].map((v) => 3 + Math.exp(v) + 2 * v);
+    vals(x.grad!).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-12));
+    for (const e of acc) if (e.kind === "accumulate") assert.ok(e.total !== e.contribution);
+  });
+
+  it("leaf .grad accumulating across backward calls fires accumulate", () => {
+    const x = B.tensor(2, { dtype: "float64", requiresGrad: true });
+    const y = x.mul(5);
+    y.backward();
+    const evs = record(() => y.backward());
+    const acc = evs.filter((e) => e.kind === "accumulate");
+    assert.equal(acc.length, 1);
+    assert.ok(acc[0].kind === "accumulate" && acc[0].total.item() === 10 && acc[0].contribution.item() === 5);
+  });
+
+  it("gradient computations themselves are not reported as forward ops", () => {
+    const x = B.randn([3], { requiresGrad: true });
+    const evs = record(() => x.tanh().mul(x).sum().backward());
+    assert.deepEqual(evs.filter((e) => e.kind === "forward").map((e) => e.kind === "forward" && e.op), ["tanh", "mul", "sum"]);
+  });
+
+  it("local derivatives are computed only while an observer is installed", () => {
+    const rule = B.getRule("exp")!;
+    const original = rule.local;
+    let calls = 0;
+    (rule as { local: typeof original }).local = (ctx, i) => (calls++, original(ctx, i));
+    try {
+      B.randn([2], { requiresGrad: true }).exp().sum().backward();
+      assert.equal(calls, 0);
+      record(() => B.randn([2], { requiresGrad: true }).exp().sum().backward());
+      assert.equal(calls, 1);
+    } finally {
+      (rule as { local: typeof original }).local = original;
+    }
+  });
+
+  it("ops inside a module's forward carry the module path; parameters are named from the tree", () => {
+    class MLP extends B.nn.Module {
+      fc1 = new B.nn.Linear(4, 3);
+      act = new B.nn.Tanh();
+      fc2 = new B.nn.Linear(3, 2);
+      forward(x: Tensor): Tensor {
+        return this.fc2.forward(this.act.forward(this.fc1.forward(x)));
+      }
+    }
+    const model = new MLP();
+    B.__nameValue(model, "net");
+    const evs = record(() => model.forward(B.randn([5, 4])));
+    const mods = evs.filter((e) => e.kind === "forward").map((e) => (e.kind === "forward" ? `${e.op}@${e.module}` : ""));
+    assert.deepEqual(mods, ["permute@net.fc1", "matmul@net.fc1", "add@net.fc1", "tanh@net.act", "permute@net.fc2", "matmul@net.fc2", "add@net.fc2"]);
+    assert.equal(model.fc1.weight.name, "net.fc1.weight");
+    assert.deepEqual(model.namedParameters().map(([n]) => n), ["net.fc1.weight", "net.fc1.bias", "net.fc2.weight", "net.fc2.bias"]);
+    const outside = record(() => B.randn([1]).exp());
+    assert.equal(outside.find((e) => e.kind === "forward")?.kind === "forward" && (outside[0] as { module?: string }).module, undefined);
+  });
+
+  it("optimizers report each update with snapshots and the rule", () => {
+    const model = new B.nn.Linear(2, 1);
+    const opt = new B.optim.SGD(model.parameters(), { lr: 0.1 });
+    B.F.mseLoss(model.forward(B.ones([3, 2])), B.zeros([3, 1])).backward();
+    const w0 = vals(model.weight), g = vals(model.weight.grad!);
+    const evs = record(() => opt.step());
+    const ups = evs.filter((e) => e.kind === "update");
+    assert.equal(ups.length, 2);
+    const u = ups[0];
+    assert.ok(u.kind === "update");
+    assert.equal(u.param, model.weight);
+    assert.equal(u.name, "model.weight");
+    assert.equal(u.rule, "W ← W − η·∂L/∂W");
+    assert.deepEqual(vals(u.before), w0);
+    assert.deepEqual(vals(u.after), vals(model.weight));
+    vals(u.after).forEach((v, i) => assert.ok(Math.abs(v - (w0[i] - 0.1 * g[i])) < 1e-6));
+  });
+});
