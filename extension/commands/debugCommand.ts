@@ -1,6 +1,7 @@
 // Debug Backprop: save the model and start a `backstep` debug session on it (the debug adapter records and replays it).
 import * as vscode from "vscode";
 import * as path from "node:path";
+import { currentRunOptions } from "../config";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 
 /** Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry). */
@@ -22,6 +23,8 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Pr
     name: `Debug Backprop: ${name}`,
     program: file,
     stopOnEntry: !hasBreakpointIn(file),
+    // The same limits and caps as Trace Backprop (the launch configuration accepts the runner's options).
+    ...currentRunOptions(vscode.Uri.file(file)),
   };
   log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
