@@ -1,6 +1,7 @@
 // Compiles one user file: TypeScript → CommonJS (sucrase, lines kept) → instrumented, with a column map back.
 import { transform } from "sucrase";
 import { indexInsertions, instrument, uninstrumentedColumn, type InsertionIndex } from "./instrument";
+import { UserSyntaxError } from "./errors";
 import { decodeLineMap, originalColumn, type LineMap } from "./sourcemap";
 
 export interface CompiledFile {
@@ -11,19 +12,6 @@ export interface CompiledFile {
   toOriginalColumn(line0: number, col0: number): number;
   /** Where each loop starts in the original source (1-based), numbered from the `loopBase` given. */
   loops: { line: number; column: number }[];
-}
-
-/** A syntax error located in the user's source (1-based line and column). */
-export class UserSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-    this.name = "SyntaxError";
-  }
 }
 
 function lineColOf(source: string, pos: number): { line: number; column: number } {

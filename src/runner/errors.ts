@@ -1,8 +1,21 @@
 // Turns whatever ended a run (an exception, a limit, process.exit) into a diagnostic naming the user's file:line.
+// (No compiler imports here: runModel's side of the runner uses this file and must stay small.)
 import { dirname, relative } from "node:path";
 import type { SourceLoc, TraceDiagnostic, DiagnosticCode } from "../trace/types";
-import { UserSyntaxError } from "./compile";
 import type { StackMapper } from "./stack";
+
+/** A syntax error located in the user's source (1-based line and column). */
+export class UserSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = "SyntaxError";
+  }
+}
 
 /** `model.ts:12:5`, relative to the traced program's folder when the file is inside it. */
 export function where(loc: SourceLoc, program: string): string {

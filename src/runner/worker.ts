@@ -32,8 +32,9 @@ let finished = false;
 function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
   if (finished) return;
   finished = true;
+  const final = session.recorder.finish(); // snapshots the final parameters: flush after it
   session.flush();
-  post({ kind: "done", final: session.recorder.finish(), error, warnings: session.warnings });
+  post({ kind: "done", final, error, warnings: session.warnings });
 }
 
 // process.exit in a worker ends only the worker: say where it was called, send what was recorded, then exit.

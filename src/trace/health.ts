@@ -6,15 +6,17 @@ const SIGMOID_EDGE = 0.02;
 const TANH_EDGE = 0.98;
 
 /**
- * For relu: the fraction of units that output 0 for every sample of the batch (axis 0 is the batch when
- * the output has 2+ dims; otherwise the fraction of zero outputs). For sigmoid/tanh: the fraction of
+ * For relu with a batch axis (axis 0 of a 2+-dim output): the fraction of units that output 0 for every
+ * sample of the batch. For sigmoid/tanh: the fraction of
  * outputs in the flat, saturated tails. Undefined for other ops.
  */
 export function measureHealth(op: string, opId: number, data: ArrayLike<number>, shape: readonly number[]): OpHealth | undefined {
   const n = data.length;
   if (n === 0) return undefined;
   if (op === "relu") {
-    const batch = shape.length >= 2 ? shape[0] : 1;
+    // a unit is dead when no sample of a batch activates it: without a batch axis there is nothing to say
+    if (shape.length < 2) return undefined;
+    const batch = shape[0];
     const units = n / batch;
     let dead = 0;
     for (let j = 0; j < units; j++) {

@@ -1,0 +1,128 @@
+// The `backstep` command: `trace` prints (and writes as JSON) a model's Trace, `gradcheck` checks its ops' gradients.
+import { resolve } from "node:path";
+import { runModel } from "../runner/index";
+import type { RunOptions, RunResult } from "../runner/types";
+import { writeTraceFile } from "../trace/json";
+import { checkTrace } from "./gradcheck";
+import { formatDiagnostic, locText, summarize } from "./summary";
+
+const USAGE = `usage:
+  backstep trace <model.ts> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB]
+  backstep gradcheck <model.ts> [--timeout S]
+
+trace      runs the model, records every forward and backward step, prints a summary
+           (ops with variable, op, shape and line; gradient norms; diagnostics)
+  --json F     also write the Trace to F (format "backstep-trace", version 1)
+  --values all keep every tensor's values (default: capped; stats are always kept)
+  --steps N    record N training steps (default 5)
+  --timeout S  stop the model after S seconds (default 60)
+  --memory MB  stop the model beyond MB megabytes of heap (default 2048)
+gradcheck  checks every op of the recorded run against central finite differences (float64)
+           and prints the worst relative error per op`;
+
+class UsageError extends Error {}
+
+interface Args {
+  command: "trace" | "gradcheck";
+  file: string;
+  json?: string;
+  options: RunOptions;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const [command, ...rest] = argv;
+  if (command !== "trace" && command !== "gradcheck") throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+  const options: RunOptions = {};
+  let file: string | undefined;
+  let json: string | undefined;
+  const value = (i: number, flag: string): string => {
+    const v = rest[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const positive = (v: string, flag: string): number => {
+    const n = Number(v);
+    if (!(n > 0)) throw new UsageError(`${flag} needs a positive number, got "${v}"`);
+    return n;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === "--json") json = value(i++, a);
+    else if (a === "--values") {
+      const v = value(i++, a);
+      if (v !== "all" && v !== "capped") throw new UsageError(`--values takes "all" or "capped", got "${v}"`);
+      options.values = v;
+    } else if (a === "--steps") options.maxSteps = Math.floor(positive(value(i++, a), a));
+    else if (a === "--timeout") options.timeoutMs = positive(value(i++, a), a) * 1000;
+    else if (a === "--memory") options.memoryLimitMb = positive(value(i++, a), a);
+    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`unexpected argument "${a}"`);
+  }
+  if (!file) throw new UsageError(`${command}: which model? give a .ts file`);
+  return { command, file: resolve(file), json, options };
+}
+
+function echoOutput(text: string, stream: "stdout" | "stderr"): void {
+  (stream === "stdout" ? process.stdout : process.stderr).write(text);
+}
+
+/** Prints the run's error to stderr; returns the exit status. */
+function failed(r: RunResult, cwd: string): number {
+  if (r.ok) return 0;
+  const err = r.error ?? r.trace.diagnostics.find((d) => d.severity === "error");
+  process.stderr.write(`backstep: ${err ? formatDiagnostic(err, cwd) : "the run failed"}\n`);
+  return 1;
+}
+
+async function trace(args: Args, cwd: string): Promise<number> {
+  const r = await runModel(args.file, { ...args.options, onOutput: echoOutput });
+  process.stdout.write(summarize(r.trace, cwd) + "\n");
+  if (args.json) {
+    writeTraceFile(args.json, r.trace);
+    process.stdout.write(`wrote ${args.json}\n`);
+  }
+  return failed(r, cwd);
+}
+
+async function gradcheckCommand(args: Args, cwd: string): Promise<number> {
+  const r = await runModel(args.file, { ...args.options, values: "all", maxSteps: 1, onOutput: echoOutput });
+  const status = failed(r, cwd);
+  if (status !== 0) return status;
+  const checks = checkTrace(r.trace);
+  const tol = 1e-5;
+  process.stdout.write(`Gradient check of ${checks.length} op type(s) (central differences in float64, tolerance ${tol}):\n`);
+  const rows = checks.map((c) => [c.op, c.sites > 0 ? c.worst.toExponential(2) : "—", c.sites > 0 ? (c.worst <= tol ? "ok" : "FAIL") : "skipped", `${c.sites} site(s)${c.skipped ? `, ${c.skipped} skipped` : ""}`, locText(c.at.loc, cwd)]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 4));
+  for (const row of rows) process.stdout.write("  " + row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join("  ") + "\n");
+  return checks.every((c) => c.sites === 0 || c.worst <= tol) ? 0 : 1;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    process.stdout.write(USAGE + "\n");
+    return argv.length === 0 ? 2 : 0;
+  }
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`backstep: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const cwd = process.cwd();
+  return args.command === "trace" ? trace(args, cwd) : gradcheckCommand(args, cwd);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`backstep: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

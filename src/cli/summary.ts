@@ -1,0 +1,68 @@
+// The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; diagnostics.
+import { relative } from "node:path";
+import type { Trace, TraceDiagnostic, SourceLoc } from "../trace/types";
+
+function shape(s: readonly number[]): string {
+  return `[${s.join(",")}]`;
+}
+
+function num(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2);
+}
+
+/** Left-aligned columns separated by two spaces. */
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) => "  " + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ").trimEnd());
+}
+
+export function locText(loc: SourceLoc | undefined, cwd: string): string {
+  if (!loc) return "";
+  const rel = relative(cwd, loc.file);
+  return `${rel.startsWith("..") ? loc.file : rel}:${loc.line}:${loc.column}`;
+}
+
+/** `file:line:col: severity: message` — the form editors and terminals turn into links. */
+export function formatDiagnostic(d: TraceDiagnostic, cwd: string): string {
+  const at = locText(d.loc, cwd);
+  // the message ends with its own "(at file:line:col)" for readers without the prefix: say it once
+  const message = at ? d.message.replace(/ \(at [^()]+:\d+:\d+\)$/, "") : d.message;
+  return `${at ? at + ": " : ""}${d.severity}: ${message}`;
+}
+
+export function summarize(trace: Trace, cwd: string): string {
+  const out: string[] = [];
+  const steps = trace.events.filter((e) => e.kind === "step").length;
+  const backwards = trace.events.filter((e) => e.kind === "backward").length;
+  out.push(`Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${(trace.durationMs / 1000).toFixed(2)} s`);
+  if (trace.losses.length > 0) out.push(`loss by step: ${trace.losses.map(num).join(" → ")}`);
+
+  const first = trace.ops.filter((o) => o.step === (trace.ops[0]?.step ?? 0));
+  if (first.length > 0) {
+    out.push("", `Ops of step ${first[0].step}:`);
+    const rows = [["#", "line", "variable", "op", "shape", "module"]];
+    for (const op of first) {
+      rows.push([String(op.id), op.loc ? `${relative(cwd, op.loc.file) || op.loc.file}:${op.loc.line}` : "", op.var ?? "", op.op, shape(trace.tensors[op.output]?.shape ?? []), op.module ?? ""]);
+    }
+    out.push(...table(rows));
+    const rest = trace.ops.length - first.length;
+    if (rest > 0) out.push(`  … and ${rest} more op(s) in later steps`);
+  }
+
+  if (trace.params.length > 0) {
+    out.push("", "Parameters (final gradient norm ‖∂L/∂p‖):");
+    const rows = [["name", "shape", "‖grad‖", "‖value‖"]];
+    for (const p of trace.params) {
+      const t = trace.tensors[p.tensor];
+      const g = p.grad === null ? undefined : trace.tensors[p.grad];
+      rows.push([p.name, shape(t?.shape ?? []), g ? num(g.stats.norm) : "no grad", t ? num(t.stats.norm) : ""]);
+    }
+    out.push(...table(rows));
+  }
+
+  out.push("", trace.diagnostics.length === 0 ? "Diagnostics: none" : "Diagnostics:");
+  for (const d of trace.diagnostics) out.push("  " + formatDiagnostic(d, cwd));
+  return out.join("\n");
+}
