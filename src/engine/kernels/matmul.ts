@@ -1,49 +1,41 @@
-// Matrix-multiply kernels on typed arrays: C += op(A)·op(B) for one matrix of a batch, cache-friendly loop orders.
+// Matrix-multiply kernels on typed arrays. Every product runs as C += A·Bᵀ with both operands' rows contiguous,
+// in 2×4 register blocks (8 running sums in locals, accumulated in double precision); NN and TN first transpose
+// operands into scratch buffers, an O(n²) copy that the O(n³) product repays many times over.
 import type { Storage } from "../dtype";
+import { alloc, dtypeOf } from "../dtype";
 
-/** C[M,N] += A[M,K] · B[K,N]   (i-k-j: the inner loop streams rows of B and C). */
-export function mmNN(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, M: number, K: number, N: number): void {
-  for (let i = 0; i < M; i++) {
-    const cr = co + i * N;
-    const ar = ao + i * K;
-    for (let k = 0; k < K; k++) {
-      const av = a[ar + k];
-      if (av === 0) continue;
-      const br = bo + k * N;
-      let j = 0;
-      for (; j + 3 < N; j += 4) {
-        c[cr + j] += av * b[br + j];
-        c[cr + j + 1] += av * b[br + j + 1];
-        c[cr + j + 2] += av * b[br + j + 2];
-        c[cr + j + 3] += av * b[br + j + 3];
-      }
-      for (; j < N; j++) c[cr + j] += av * b[br + j];
-    }
-  }
-}
-
-/** C[M,N] += A[M,K] · B[N,K]ᵀ   (dot products of contiguous rows, four columns at a time). */
+/** C[M,N] += A[M,K] · B[N,K]ᵀ. */
 export function mmNT(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, M: number, K: number, N: number): void {
-  for (let i = 0; i < M; i++) {
-    const ar = ao + i * K;
-    const cr = co + i * N;
+  let i = 0;
+  for (; i + 1 < M; i += 2) {
+    const a0 = ao + i * K, a1 = a0 + K, c0 = co + i * N, c1 = c0 + N;
     let j = 0;
     for (; j + 3 < N; j += 4) {
       const b0 = bo + j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let k = 0; k < K; k++) {
-        const av = a[ar + k];
-        s0 += av * b[b0 + k];
-        s1 += av * b[b1 + k];
-        s2 += av * b[b2 + k];
-        s3 += av * b[b3 + k];
+        const x0 = a[a0 + k], x1 = a[a1 + k];
+        const y0 = b[b0 + k], y1 = b[b1 + k], y2 = b[b2 + k], y3 = b[b3 + k];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
-      c[cr + j] += s0;
-      c[cr + j + 1] += s1;
-      c[cr + j + 2] += s2;
-      c[cr + j + 3] += s3;
+      c[c0 + j] += s00; c[c0 + j + 1] += s01; c[c0 + j + 2] += s02; c[c0 + j + 3] += s03;
+      c[c1 + j] += s10; c[c1 + j + 1] += s11; c[c1 + j + 2] += s12; c[c1 + j + 3] += s13;
     }
     for (; j < N; j++) {
+      const br = bo + j * K;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < K; k++) {
+        s0 += a[a0 + k] * b[br + k];
+        s1 += a[a1 + k] * b[br + k];
+      }
+      c[c0 + j] += s0;
+      c[c1 + j] += s1;
+    }
+  }
+  for (; i < M; i++) {
+    const ar = ao + i * K, cr = co + i * N;
+    for (let j = 0; j < N; j++) {
       const br = bo + j * K;
       let s = 0;
       for (let k = 0; k < K; k++) s += a[ar + k] * b[br + k];
@@ -52,25 +44,27 @@ export function mmNT(a: Storage, ao: number, b: Storage, bo: number, c: Storage,
   }
 }
 
-/** C[M,N] += A[K,M]ᵀ · B[K,N]   (k-i-j: rank-one updates streaming rows of B and C). */
-export function mmTN(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, M: number, K: number, N: number): void {
-  for (let k = 0; k < K; k++) {
-    const ar = ao + k * M;
-    const br = bo + k * N;
-    for (let i = 0; i < M; i++) {
-      const av = a[ar + i];
-      if (av === 0) continue;
-      const cr = co + i * N;
-      let j = 0;
-      for (; j + 3 < N; j += 4) {
-        c[cr + j] += av * b[br + j];
-        c[cr + j + 1] += av * b[br + j + 1];
-        c[cr + j + 2] += av * b[br + j + 2];
-        c[cr + j + 3] += av * b[br + j + 3];
-      }
-      for (; j < N; j++) c[cr + j] += av * b[br + j];
-    }
+/** Writes the transpose of the R×C matrix at x[xo…] into out (C×R). */
+export function transposeInto(x: Storage, xo: number, R: number, C: number, out: Storage): void {
+  for (let r = 0; r < R; r++) {
+    const row = xo + r * C;
+    for (let c = 0; c < C; c++) out[c * R + r] = x[row + c];
   }
+}
+
+/** C[M,N] += A[M,K] · B[K,N]. */
+export function mmNN(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, M: number, K: number, N: number): void {
+  const bt = alloc(dtypeOf(b), K * N);
+  transposeInto(b, bo, K, N, bt);
+  mmNT(a, ao, bt, 0, c, co, M, K, N);
+}
+
+/** C[M,N] += A[K,M]ᵀ · B[K,N]. */
+export function mmTN(a: Storage, ao: number, b: Storage, bo: number, c: Storage, co: number, M: number, K: number, N: number): void {
+  const at = alloc(dtypeOf(a), K * M), bt = alloc(dtypeOf(b), K * N);
+  transposeInto(a, ao, K, M, at);
+  transposeInto(b, bo, K, N, bt);
+  mmNT(at, 0, bt, 0, c, co, M, K, N);
 }
 
 export type MatmulVariant = "NN" | "NT" | "TN";
@@ -80,11 +74,14 @@ export type MatmulVariant = "NN" | "NT" | "TN";
  * length of `outBatch`; each matrix is contiguous.
  */
 export function batchedMatmul(variant: MatmulVariant, a: Storage, aBatch: readonly number[], b: Storage, bBatch: readonly number[], c: Storage, outBatch: readonly number[], M: number, K: number, N: number): void {
-  const kernel = variant === "NN" ? mmNN : variant === "NT" ? mmNT : mmTN;
   const nb = outBatch.length;
   let batches = 1;
   for (const d of outBatch) batches *= d;
   const aMat = M * K, bMat = K * N, cMat = M * N;
+  // Scratch for the operands in NT layout, reused while the batch index of an operand does not change.
+  const at = variant === "TN" ? alloc(dtypeOf(a), aMat) : null;
+  const bt = variant === "NT" ? null : alloc(dtypeOf(b), bMat);
+  let lastA = -1, lastB = -1;
   const idx = new Array<number>(nb).fill(0);
   for (let t = 0; t < batches; t++) {
     let ai = 0, bi = 0;
@@ -92,7 +89,11 @@ export function batchedMatmul(variant: MatmulVariant, a: Storage, aBatch: readon
       ai = ai * aBatch[d] + (aBatch[d] === 1 ? 0 : idx[d]);
       bi = bi * bBatch[d] + (bBatch[d] === 1 ? 0 : idx[d]);
     }
-    kernel(a, ai * aMat, b, bi * bMat, c, t * cMat, M, K, N);
+    if (at !== null && ai !== lastA) transposeInto(a, ai * aMat, K, M, at);
+    if (bt !== null && bi !== lastB) transposeInto(b, bi * bMat, K, N, bt);
+    lastA = ai;
+    lastB = bi;
+    mmNT(at ?? a, at ? 0 : ai * aMat, bt ?? b, bt ? 0 : bi * bMat, c, t * cMat, M, K, N);
     for (let d = nb - 1; d >= 0; d--) {
       if (++idx[d] < outBatch[d]) break;
       idx[d] = 0;
