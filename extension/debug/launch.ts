@@ -27,7 +27,12 @@ export type RunModel = (file: string, options: RunOptions & { workerPath?: strin
 export class LaunchError extends Error {}
 
 /** Records (or reads) the trace for a launch. Paths inside it are made absolute so they match editor paths. */
-export async function loadTrace(args: LaunchArgs, runModel: RunModel | undefined, workerPath: string | undefined): Promise<{ program: string; trace: Trace }> {
+export async function loadTrace(
+  args: LaunchArgs,
+  runModel: RunModel | undefined,
+  workerPath: string | undefined,
+  onOutput?: (text: string, stream: "stdout" | "stderr") => void,
+): Promise<{ program: string; trace: Trace }> {
   if (args.trace) {
     const file = path.resolve(args.trace);
     let trace: Trace;
@@ -53,6 +58,7 @@ export async function loadTrace(args: LaunchArgs, runModel: RunModel | undefined
     vanishingThreshold: args.vanishingThreshold,
     explodingThreshold: args.explodingThreshold,
     workerPath,
+    onOutput,
   };
   for (const key of Object.keys(options) as (keyof typeof options)[]) if (options[key] === undefined) delete options[key];
   const result = await runModel(program, options);

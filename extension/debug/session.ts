@@ -190,7 +190,8 @@ export class BackstepSession extends LoggingDebugSession {
   /** Runs (or reads) the model and installs the cursor; on failure answers `response` with the error. */
   private async record(response: DebugProtocol.Response): Promise<boolean> {
     try {
-      const { program, trace } = await loadTrace(this.launchArgs, this.options.runModel, this.options.workerPath);
+      const output = (text: string, stream: "stdout" | "stderr"): void => this.sendEvent(new OutputEvent(text, stream));
+      const { program, trace } = await loadTrace(this.launchArgs, this.options.runModel, this.options.workerPath, output);
       this.program = program;
       if (this.cursor) {
         for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));

@@ -187,9 +187,9 @@ export class Breakpoints {
   }
 }
 
-/** Per-element RMS thresholds for a gradient flowing into a parameter (when the run gave no diagnostic). */
-export const VANISHING_RMS = 1e-7;
-export const EXPLODING_RMS = 1e3;
+/** Norm thresholds for a gradient flowing into a parameter when the run gave no diagnostic (the runner's defaults). */
+export const VANISHING_NORM = 1e-6;
+export const EXPLODING_NORM = 1e3;
 
 function gradientHealth(index: TraceIndex, inputs: number[], contributions: (number | null)[]): "vanishing" | "exploding" | undefined {
   for (let k = 0; k < inputs.length; k++) {
@@ -197,9 +197,9 @@ function gradientHealth(index: TraceIndex, inputs: number[], contributions: (num
     if (c === null || c === undefined || index.paramOf(inputs[k]) === undefined) continue;
     const t = index.tensor(c);
     if (!t || t.stats.nan + t.stats.inf > 0) continue;
-    const rms = t.stats.norm / Math.sqrt(Math.max(sizeOf(t.shape), 1));
-    if (rms > EXPLODING_RMS) return "exploding";
-    if (rms < VANISHING_RMS && t.stats.zeros < sizeOf(t.shape)) return "vanishing";
+    // An all-zero gradient is a dead unit (reported as dead ReLU), not a vanishing one.
+    if (t.stats.norm > EXPLODING_NORM) return "exploding";
+    if (t.stats.norm < VANISHING_NORM && t.stats.zeros < sizeOf(t.shape)) return "vanishing";
   }
   return undefined;
 }

@@ -37,7 +37,7 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
     case "accumulate":
       return `accumulate · ∂L/∂${nameOf(index, e.tensor)}  (Σ over its consumers)`;
     case "update":
-      return `update · ${e.param}  (${e.rule}: W ← W − η·∂L/∂W)`;
+      return `update · ${e.param}  (${e.rule})`;
     case "step":
       return `step ${e.index}${e.loss !== undefined ? ` · loss ${formatNumber(e.loss)}` : ""}`;
   }

@@ -96,7 +96,7 @@ export function summarize(view: TensorView): string {
   const size = sizeOf(view.shape);
   const values = viewValues(view);
   const head = `${describeShape(view.shape)} ${view.tensor.dtype}`;
-  if (size === 1 && values) return `${formatNumber(values[0])}  (${head})`;
+  if (size === 1 && values) return `${formatNumber(values[0])}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
   const stats = viewStats(view);
   if (!stats) return `Tensor${head}`;
   let text = `Tensor${head}  μ=${formatNumber(stats.mean)} σ=${formatNumber(stats.std)} ‖·‖=${formatNumber(stats.norm)}`;

@@ -145,6 +145,9 @@ export class TraceIndex {
     const { params, events } = this.trace;
     const firstBefore = new Map<string, TensorId>();
     for (const e of events) if (e.kind === "update" && !firstBefore.has(e.param)) firstBefore.set(e.param, e.before);
+    const names = new Set(params.map((p) => p.name));
+    // The recorder snapshots a parameter per step under its own name: every snapshot is that parameter.
+    for (const t of this.trace.tensors) if (t.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
     for (const p of params) {
       this.paramOfTensor.set(p.tensor, p.name);
       this.paramValues.set(p.name, [{ event: -1, tensor: firstBefore.get(p.name) ?? p.tensor }]);
@@ -177,8 +180,15 @@ export class TraceIndex {
   }
 
   private indexEvents(): void {
-    // Leaf tensors (inputs, parameters, constants) exist from the start.
-    for (const t of this.trace.tensors) if (t.op === undefined && t.kind !== "grad") this.bind(this.tensorName(t.id), -1, t.id);
+    // A leaf (input, constant) appears where an op first reads it; parameters live in their own timeline.
+    const isLeaf = (id: TensorId): boolean => {
+      const t = this.tensorsById.get(id);
+      return !!t && t.op === undefined && t.kind !== "grad" && !this.paramOfTensor.has(id);
+    };
+    const used = new Set<TensorId>();
+    for (const op of this.trace.ops) for (const id of op.inputs) used.add(id);
+    for (const t of this.trace.tensors) if (isLeaf(t.id) && !used.has(t.id)) this.bind(this.tensorName(t.id), -1, t.id);
+    const bound = new Set<TensorId>();
     let step = 0;
     let sweepStart = -1;
     this.trace.events.forEach((e, i) => {
@@ -194,7 +204,13 @@ export class TraceIndex {
       this.ownLocation.push(frames.length > 0);
       switch (e.kind) {
         case "forward":
-          if (op) this.bind(this.tensorName(op.output), i, op.output);
+          if (!op) break;
+          for (const id of op.inputs) {
+            if (!isLeaf(id) || bound.has(id)) continue;
+            bound.add(id);
+            this.bind(this.tensorName(id), i, id);
+          }
+          this.bind(this.tensorName(op.output), i, op.output);
           break;
         case "backward":
           if (op) {
@@ -209,7 +225,6 @@ export class TraceIndex {
           this.setGrad(e.tensor, i, e.total, -1);
           break;
         case "update":
-          this.bind(e.param, i, e.after);
           break;
         case "step":
           break;

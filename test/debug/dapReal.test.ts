@@ -1,0 +1,162 @@
+// DAP tests on real runs: the adapter records examples/*.ts through the runner and steps through them; values are checked by hand math.
+import { strict as assert } from "node:assert";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DebugClient } from "@vscode/debugadapter-testsupport";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { runModel } from "../../src/runner/index";
+import type { Trace } from "../../src/trace/types";
+import { launch, startAdapter, step, where, type Harness } from "./dapHarness";
+
+const EXAMPLE = resolve(__dirname, "../../examples/mlp-classifier.ts");
+const VANISHING = resolve(__dirname, "../../examples/vanishing.ts");
+/** Lines of examples/mlp-classifier.ts. */
+const L = { fc1: 11, tanh: 12, fc2: 13, callForward: 30, loss: 31 };
+const ADAPTER = resolve(__dirname, "../../dist/debugAdapter.js");
+
+async function num(dc: DebugClient, expression: string): Promise<number> {
+  return parseFloat((await dc.evaluateRequest({ expression, context: "watch" })).body.result);
+}
+
+function tempModel(name: string, source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "backstep-dbg-")), name);
+  writeFileSync(file, source);
+  return file;
+}
+
+describe("debug adapter (DAP) on models recorded by the runner", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let traces: Trace[];
+  beforeEach(async () => {
+    traces = [];
+    h = await startAdapter({ runModel, onTrace: (_file, trace) => traces.push(trace) });
+  });
+  afterEach(() => h.close());
+
+  it("checks the example's line numbers this suite relies on", () => {
+    const lines = readFileSync(EXAMPLE, "utf8").split("\n");
+    assert.match(lines[L.fc1 - 1], /this\.fc1\.forward/);
+    assert.match(lines[L.tanh - 1], /tanh\(\)/);
+    assert.match(lines[L.loss - 1], /crossEntropy/);
+  });
+
+  it("steps through the MLP example: entry, next, stepIn, stepOut, stepBack to the first event", async () => {
+    const entry = await where(h.dc, await launch(h.dc, { program: EXAMPLE }));
+    // The first recorded op is the module's top-level `x = centers.add(randn(…).mul(0.5))`.
+    const firstOpLine = readFileSync(EXAMPLE, "utf8").split("\n").findIndex((l) => l.includes("randn([n, 2]).mul(0.5)")) + 1;
+    assert.deepEqual([entry.reason, entry.line, entry.path], ["entry", firstOpLine, EXAMPLE]);
+    await h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.fc1 }] });
+    const fc1 = await step(h.dc, "continue");
+    assert.deepEqual([fc1.reason, fc1.line], ["breakpoint", L.fc1]);
+    assert.match(fc1.name, /^forward · /);
+    const inFc1 = await step(h.dc, "stepIn");
+    assert.equal(inFc1.line, L.fc1);
+    const tanh = await step(h.dc, "stepOut");
+    assert.deepEqual([tanh.line, tanh.name], [L.tanh, "forward · tanh  (h = tanh(z1))"]);
+    const fc2 = await step(h.dc, "next");
+    assert.equal(fc2.line, L.fc2);
+    let w = fc2;
+    for (let i = 0; i < 20 && w.reason !== "entry"; i++) w = await step(h.dc, "stepBack");
+    assert.deepEqual([w.reason, w.line], ["entry", firstOpLine]);
+  });
+
+  it("a breakpoint on the tanh line stops forward then backward, and the numbers obey h = tanh(z1), ∂L/∂z1 = ∂L/∂h·(1 − h²)", async () => {
+    const first = await launch(h.dc, { program: EXAMPLE, stopOnEntry: false }, () =>
+      h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }),
+    );
+    const fw = await where(h.dc, first);
+    assert.deepEqual([fw.reason, fw.line, fw.name.split("  ")[0]], ["breakpoint", L.tanh, "forward · tanh"]);
+    for (const [i, j] of [[0, 0], [5, 3], [31, 15]]) {
+      assert.ok(Math.abs((await num(h.dc, `h[${i}][${j}]`)) - Math.tanh(await num(h.dc, `z1[${i}][${j}]`))) < 1e-4);
+    }
+    assert.match((await h.dc.evaluateRequest({ expression: "h.grad", context: "watch" })).body.result, /^null/);
+    const bw = await step(h.dc, "continue");
+    assert.deepEqual([bw.reason, bw.line, bw.name.split("  ")[0]], ["breakpoint", L.tanh, "backward · tanh"]);
+    for (const [i, j] of [[0, 0], [7, 9]]) {
+      const hv = await num(h.dc, `h[${i}][${j}]`);
+      const dh = await num(h.dc, `h.grad[${i}][${j}]`);
+      const dz = await num(h.dc, `z1.grad[${i}][${j}]`);
+      assert.ok(Math.abs(dz - dh * (1 - hv * hv)) < 1e-4 * Math.max(1, Math.abs(dz)), `${dz} vs ${dh}·(1 − ${hv}²)`);
+    }
+  });
+
+  it("an optimizer update shows W − η·∂L/∂W in Parameters (η = 0.5 in the example)", async () => {
+    await launch(h.dc, { program: EXAMPLE });
+    const trace = traces[0];
+    const at = trace.events.findIndex((e) => e.kind === "update" && e.param === "model.fc2.bias");
+    const goto = async (event: number): Promise<void> => {
+      const stopped = h.dc.waitForEvent("stopped");
+      await h.dc.customRequest("backstep/goto", { event });
+      await stopped;
+    };
+    await goto(at - 1);
+    const before = [await num(h.dc, "model.fc2.bias[0]"), await num(h.dc, "model.fc2.bias[1]")];
+    const grad = [await num(h.dc, "model.fc2.bias.grad[0]"), await num(h.dc, "model.fc2.bias.grad[1]")];
+    await goto(at);
+    const after = [await num(h.dc, "model.fc2.bias[0]"), await num(h.dc, "model.fc2.bias[1]")];
+    after.forEach((a, k) => assert.ok(Math.abs(a - (before[k] - 0.5 * grad[k])) < 1e-5, `${a} vs ${before[k]} − 0.5·${grad[k]}`));
+  });
+
+  it("the vanishing filter stops in backward on the deep sigmoid example", async () => {
+    const stop = await launch(h.dc, { program: VANISHING, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["vanishing"] }));
+    const w = await where(h.dc, stop);
+    assert.equal(w.reason, "exception");
+    assert.match(w.name, /^backward · /);
+    const info = await h.dc.exceptionInfoRequest({ threadId: 1 });
+    assert.match(info.body.description ?? "", /Vanishing gradient/);
+  });
+
+  it("the nan filter stops at the line that makes the NaN; a thrown error stops at its line", async () => {
+    const nan = tempModel("nan.ts", `import { tensor } from "backstep";\nconst w = tensor([0.5, 2.0], { requiresGrad: true });\nconst s = w.mul(w).sub(1);\nconst r = s.log();\nconst loss = r.sum();\nloss.backward();\n`);
+    const stop = await launch(h.dc, { program: nan, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["nan"] }));
+    const w = await where(h.dc, stop);
+    assert.deepEqual([w.reason, w.line, w.name.split("  ")[0]], ["exception", 4, "forward · log"]);
+    await h.close();
+
+    h = await startAdapter({ runModel });
+    const bad = tempModel("bad.ts", `import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst b = a.tanh();\nconst c = b.matmul(tensor([1, 2, 3]));\nc.sum().backward();\n`);
+    const err = await where(h.dc, await launch(h.dc, { program: bad, stopOnEntry: false }));
+    assert.deepEqual([err.reason, err.line, err.path], ["exception", 4, bad]);
+    assert.match(err.name, /^error · /);
+    // Everything recorded before the error stays steppable, back to the tanh on line 3.
+    let back = await step(h.dc, "stepBack");
+    for (let i = 0; i < 5 && back.line !== 3; i++) back = await step(h.dc, "stepBack");
+    assert.deepEqual([back.line, back.name], [3, "forward · tanh  (b = tanh(a))"]);
+  });
+
+  it("restart re-traces the edited file and keeps the breakpoints", async () => {
+    const file = tempModel("mlp.ts", readFileSync(EXAMPLE, "utf8"));
+    const args = { program: file, stopOnEntry: false, maxSteps: 1 };
+    await launch(h.dc, args, () => h.dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: L.loss, condition: 'phase == "backward"' }] }));
+    const lossBefore = await num(h.dc, "loss");
+    writeFileSync(file, readFileSync(file, "utf8").replace("randn([n, 2]).mul(0.5)", "randn([n, 2]).mul(2.0)"));
+    const stopped = h.dc.waitForEvent("stopped");
+    await h.dc.restartRequest({ arguments: args as DebugProtocol.LaunchRequestArguments });
+    const w = await where(h.dc, (await stopped) as DebugProtocol.StoppedEvent);
+    assert.deepEqual([w.reason, w.line], ["breakpoint", L.loss]);
+    assert.equal(traces.length, 2);
+    assert.notEqual(await num(h.dc, "loss"), lossBefore);
+  });
+});
+
+describe("the standalone adapter (dist/debugAdapter.js over stdio)", function () {
+  this.timeout(60_000);
+  it("launches the example, stops at a breakpoint and sends the trace in a backstep/trace event", async function () {
+    if (!existsSync(ADAPTER)) this.skip(); // built by `npm run build` (npm test builds first)
+    const dc = new DebugClient("node", ADAPTER, "backstep");
+    await dc.start();
+    try {
+      const traced = dc.waitForEvent("backstep/trace");
+      const stop = await launch(dc, { program: EXAMPLE, stopOnEntry: false }, () => dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }));
+      const w = await where(dc, stop);
+      assert.deepEqual([w.reason, w.line], ["breakpoint", L.tanh]);
+      const body = (await traced).body as { trace: Trace; events: number };
+      assert.equal(body.trace.format, "backstep-trace");
+      assert.equal(body.trace.events.length, body.events);
+    } finally {
+      await dc.stop();
+    }
+  });
+});
