@@ -12,9 +12,15 @@ function statsRow(label: string, t: TraceTensor | undefined): string {
   return `| ${label} | \`${formatShape(t.shape)}\` | ${formatNumber(s.min)} | ${formatNumber(s.max)} | ${formatNumber(s.mean)} | ${formatNumber(s.std)} | ${formatNumber(s.norm)}${bad} |`;
 }
 
-/** Escapes text for use inside a Markdown table cell or inline code. */
-function cell(text: string): string {
-  return text.replace(/[|`\\]/g, (c) => `\\${c}`);
+/** Inline code: backslashes stay literal there (LaTeX formulas); a backtick cannot appear; in a table `|` is escaped. */
+function code(text: string, inTable = false): string {
+  const body = text.replace(/`/g, "'");
+  return `\`${inTable ? body.replace(/\|/g, "\\|") : body}\``;
+}
+
+/** Plain text in Markdown: escapes the characters that would start formatting. */
+function plain(text: string): string {
+  return text.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);
 }
 
 function opTitle(op: TraceOp, index: TraceIndex): string {
@@ -26,28 +32,28 @@ function opTitle(op: TraceOp, index: TraceIndex): string {
 function opSection(trace: Trace, op: TraceOp, index: TraceIndex, backward: ReturnType<typeof backwardByOp>): string[] {
   const lines: string[] = [];
   const where = op.module ? ` · ${op.module}` : "";
-  lines.push(`**\`${cell(opTitle(op, index))}\`** · step ${op.step}${where}`, "");
+  lines.push(`**${code(opTitle(op, index))}** · step ${op.step}${plain(where)}`, "");
   lines.push("| | shape | min | max | mean | std | ‖·‖ |", "|---|---|---|---|---|---|---|");
-  lines.push(statsRow(`out \`${cell(index.label(op.output))}\``, index.tensor(op.output)));
-  op.inputs.forEach((id: TensorId, i) => lines.push(statsRow(`in ${i} \`${cell(index.label(id))}\``, index.tensor(id))));
+  lines.push(statsRow(`out ${code(index.label(op.output), true)}`, index.tensor(op.output)));
+  op.inputs.forEach((id: TensorId, i) => lines.push(statsRow(`in ${i} ${code(index.label(id), true)}`, index.tensor(id))));
   const b = backward.get(op.id);
   if (b) {
     const outName = op.var ?? "out";
-    lines.push(statsRow(`upstream ∂L/∂${cell(outName)}`, index.tensor(b.upstream)));
+    lines.push(statsRow(`upstream ∂L/∂${plain(outName)}`, index.tensor(b.upstream)));
     b.contributions.forEach((c, i) => {
-      if (c !== null) lines.push(statsRow(`→ ∂L/∂${cell(index.label(op.inputs[i]))}`, index.tensor(c)));
+      if (c !== null) lines.push(statsRow(`→ ∂L/∂${plain(index.label(op.inputs[i]))}`, index.tensor(c)));
     });
     lines.push("");
     b.local.forEach((local, i) => {
       const inName = index.label(op.inputs[i]);
       if (!local) {
-        lines.push(`- ∂${outName}/∂${inName}: no gradient needed`);
+        lines.push(`- ∂${plain(outName)}/∂${plain(inName)}: no gradient needed`);
         return;
       }
       const [m, n] = local.jacobianShape;
       const lt = local.tensor !== undefined ? index.tensor(local.tensor) : undefined;
       const ltText = lt ? `, mean ${formatNumber(lt.stats.mean)}, range [${formatNumber(lt.stats.min)}, ${formatNumber(lt.stats.max)}]` : "";
-      lines.push(`- local ∂${outName}/∂${inName} = \`${cell(local.formula)}\` · Jacobian \`[${m} × ${n}]\`${ltText}`);
+      lines.push(`- local ∂${plain(outName)}/∂${plain(inName)} = ${code(local.formula)} · Jacobian \`[${m} × ${n}]\`${ltText}`);
     });
     lines.push(`- chain rule: ∂L/∂in = upstream × local (vector–Jacobian product)`);
   } else if (trace.events.some((e) => e.kind === "backward")) {
