@@ -63,6 +63,8 @@ export class Recorder implements EngineObserver {
   private readonly roots = new Map<ModuleLike, string>();
   private paramNames: Map<number, string> | null = null;
   private lastContributions = new Map<number, TensorId>();
+  /** Ops already given a variable name: the innermost assignment (the one on the op's own line) wins. */
+  private readonly named = new Set<OpId>();
   private lastBackwardOp: OpId | undefined;
 
   private step = -1;
@@ -102,7 +104,8 @@ export class Recorder implements EngineObserver {
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
     if (isTensor(value)) {
       const op = this.producer.get(value.id);
-      if (op !== undefined && op >= mark && this.recording) {
+      if (op !== undefined && op >= mark && this.recording && !this.named.has(op)) {
+        this.named.add(op);
         this.patches.push({ kind: "op-var", op, var: name });
         const out = this.outputs.get(value.id);
         if (out !== undefined) this.patches.push({ kind: "tensor-name", tensor: out, name });
