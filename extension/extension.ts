@@ -2,11 +2,13 @@
 import * as vscode from "vscode";
 import { TraceStore } from "./traceStore";
 import { registerCommands } from "./commands/index";
+import { registerPanels } from "./panels/index";
 
 export function activate(context: vscode.ExtensionContext): void {
   const store = new TraceStore();
   context.subscriptions.push(store);
   registerCommands(context, store);
+  registerPanels(context, store);
   // Each part registers itself here as it lands:
   //   registerCommands(context, store)   — extension/commands/
   //   registerDebugger(context, store)   — extension/debug/

@@ -34,8 +34,8 @@ export class Timeline {
     const bar = el("div", "timeline-buttons");
     const key = (k: string) => () => this.key(k);
     bar.append(
-      vsButton("⏮", "Previous training step", key("PageUp")), vsButton("◀", "Previous event", key("ArrowLeft")),
-      vsButton("▶", "Next event", key("ArrowRight")), vsButton("⏭", "Next training step", key("PageDown")),
+      vsButton("«", "Previous training step", key("PageUp")), vsButton("◀", "Previous event", key("ArrowLeft")),
+      vsButton("▶", "Next event", key("ArrowRight")), vsButton("»", "Next training step", key("PageDown")),
     );
     this.runBtn = vsButton("Run to here", "Run the debugger to the selected event", () => this.actions.runToHere(Number(this.range.value)), false);
     this.runBtn.hidden = true;

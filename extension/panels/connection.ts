@@ -1,0 +1,97 @@
+// Connects one webview to the TraceStore: sends the trace structure and cursor, answers value requests, acts on view messages.
+import * as vscode from "vscode";
+import { isViewMessage } from "../../src/protocol/guards";
+import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
+import { toWire } from "../../src/protocol/wire";
+import type { Trace } from "../../src/trace/types";
+import type { TraceStore } from "../traceStore";
+import { traceMessage, valuesReply } from "./protocolHost";
+
+export interface ConnectionHooks {
+  /** The side panel's parameter click (the graph panel ignores it). */
+  selectParam?(file: string, trace: Trace, name: string): void;
+  /** Called after the trace was sent (the webview can now take selections). */
+  traceSent?(): void;
+}
+
+/** Breakpoint lines (1-based) set in `file`, for the timeline's markers. */
+function breakpointLines(file: string): number[] {
+  return vscode.debug.breakpoints
+    .filter((b): b is vscode.SourceBreakpoint => b instanceof vscode.SourceBreakpoint && b.enabled && b.location.uri.fsPath === file)
+    .map((b) => b.location.range.start.line + 1);
+}
+
+export class ViewConnection implements vscode.Disposable {
+  /** The file whose trace this view shows; follows the latest trace when not pinned. */
+  file: string | undefined;
+  private ready = false;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly webview: vscode.Webview, private readonly store: TraceStore, file: string | undefined, private readonly hooks: ConnectionHooks = {}) {
+    this.file = file;
+    this.subs.push(
+      webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      store.onDidChangeTrace((e) => { this.file = e.file; if (this.ready) this.sendTrace(); }),
+      store.onDidMoveCursor((e) => { if (this.ready && e.file === this.file) this.post({ type: "cursor", file: e.file, event: e.event, source: e.source }); }),
+      vscode.debug.onDidChangeBreakpoints(() => { if (this.ready && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) }); }),
+      vscode.debug.onDidStartDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: true }); }),
+      vscode.debug.onDidTerminateDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: false }); }),
+    );
+  }
+
+  post(m: HostMessage): void {
+    void this.webview.postMessage(toWire(m));
+  }
+
+  private trace(): Trace | undefined {
+    if (!this.file) this.file = this.store.current()?.file;
+    return this.file ? this.store.trace(this.file) : undefined;
+  }
+
+  sendTrace(): void {
+    const trace = this.trace();
+    if (!trace || !this.file) {
+      this.post({ type: "noTrace", message: this.file
+        ? `No trace of ${vscode.workspace.asRelativePath(this.file)} in this window yet: right-click it and choose Trace Backprop.`
+        : "No trace yet: right-click a model file and choose Trace Backprop." });
+      return;
+    }
+    this.post(traceMessage(this.file, trace, this.store.cursor(this.file), this.store.debuggerAttached, breakpointLines(this.file)));
+    this.hooks.traceSent?.();
+  }
+
+  private receive(raw: unknown): void {
+    if (!isViewMessage(raw)) return; // a webview renders user data: anything off-protocol is dropped
+    const m: ViewMessage = raw;
+    const trace = this.trace();
+    switch (m.type) {
+      case "ready":
+        this.ready = true;
+        this.sendTrace();
+        break;
+      case "requestValues":
+        if (trace) this.post(valuesReply(trace, m));
+        break;
+      case "reveal": {
+        const loc = trace?.ops.find((o) => o.id === m.op)?.loc;
+        if (!loc) break;
+        const pos = new vscode.Position(loc.line - 1, Math.max(0, loc.column - 1));
+        void vscode.window.showTextDocument(vscode.Uri.file(loc.file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+        break;
+      }
+      case "goto":
+        if (this.file && trace && m.event < trace.events.length) this.store.requestGoto(this.file, m.event);
+        break;
+      case "selectParam":
+        if (this.file && trace) this.hooks.selectParam?.(this.file, trace, m.name);
+        break;
+      case "showGraph":
+        void vscode.commands.executeCommand("backstep.showGraph");
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.subs.forEach((s) => s.dispose());
+  }
+}

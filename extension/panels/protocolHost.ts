@@ -1,0 +1,23 @@
+// The host's answers to webview messages that need only the Trace (no vscode): the trace message and value replies.
+import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
+import { traceStructure } from "../../src/protocol/messages";
+import { sampleValues } from "../../src/protocol/sample";
+import type { Trace } from "../../src/trace/types";
+
+/** Most values a webview may ask for at once (a 128×128 heatmap). */
+export const MAX_VALUES = 16384;
+
+export function traceMessage(file: string, trace: Trace, cursor: number, debugging: boolean, breakpoints: number[]): HostMessage {
+  return { type: "trace", file, trace: traceStructure(trace), cursor, debugging, breakpoints };
+}
+
+/** The reply to a values request: the tensor's values sampled to the asked size, or why there are none. */
+export function valuesReply(trace: Trace, req: Extract<ViewMessage, { type: "requestValues" }>): HostMessage {
+  const t = trace.tensors.find((x) => x.id === req.tensor);
+  const base = { type: "values" as const, requestId: req.requestId, tensor: req.tensor };
+  if (!t) return { ...base, result: { kind: "missing", reason: `No tensor ${req.tensor} in this trace.` } };
+  if (!t.values || t.values.length === 0) {
+    return { ...base, result: { kind: "missing", reason: "Values not recorded (over the recording cap). Re-trace with a larger values cap to see them." } };
+  }
+  return { ...base, result: sampleValues(t.shape, t.values, Math.min(req.maxValues, MAX_VALUES)) };
+}
