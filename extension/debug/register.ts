@@ -1,0 +1,97 @@
+// Contributes the `backstep` debugger to VS Code: the inline adapter, launch configurations for the active model, and the link to the TraceStore.
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { runModel } from "../../src/runner/index";
+import { currentRunOptions } from "../config";
+import type { TraceStore } from "../traceStore";
+import { BackstepSession, type CursorEventBody, type TraceEventBody } from "./session";
+
+const TYPE = "backstep";
+
+function activeModel(): vscode.Uri | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc && doc.languageId === "typescript" && doc.uri.scheme === "file" ? doc.uri : undefined;
+}
+
+function launchFor(file: vscode.Uri, name = `Debug Backprop: ${path.basename(file.fsPath)}`): vscode.DebugConfiguration {
+  return { type: TYPE, request: "launch", name, program: file.fsPath, stopOnEntry: true };
+}
+
+class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly dynamic: boolean) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    const file = activeModel();
+    if (this.dynamic) return file ? [launchFor(file)] : [];
+    return [{ type: TYPE, request: "launch", name: "Debug Backprop", program: "${file}", stopOnEntry: true }];
+  }
+
+  /** F5 without a launch.json debugs the active model; unset run limits come from the backstep.* settings. */
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    if (!config.type && !config.request && !config.name) {
+      const file = activeModel();
+      if (!file) {
+        void vscode.window.showInformationMessage("Debug Backprop: open a TypeScript model file first (one that imports \"backstep\").");
+        return undefined;
+      }
+      config = launchFor(file);
+    }
+    if (!config.program && !config.trace) {
+      void vscode.window.showErrorMessage("Debug Backprop: the launch configuration needs a \"program\" (the model's .ts file).");
+      return undefined;
+    }
+    const scope = typeof config.program === "string" ? vscode.Uri.file(config.program) : undefined;
+    return { ...currentRunOptions(scope), ...config };
+  }
+}
+
+/** Registers the debugger and keeps the TraceStore in step with every Backstep debug session. */
+export function registerDebugger(context: vscode.ExtensionContext, store: TraceStore): void {
+  const workerPath = context.asAbsolutePath(path.join("dist", "runnerWorker.js"));
+  const sessions = new Map<string, vscode.DebugSession>();
+  const fileOf = (s: vscode.DebugSession): string | undefined => (typeof s.configuration.program === "string" ? path.resolve(s.configuration.program) : undefined);
+  const attached = (): void => {
+    store.debuggerAttached = sessions.size > 0;
+  };
+
+  const factory: vscode.DebugAdapterDescriptorFactory = {
+    // In-process: the session hands each recorded trace to the store directly instead of serialising it into an event.
+    createDebugAdapterDescriptor: () =>
+      new vscode.DebugAdapterInlineImplementation(new BackstepSession({ runModel, workerPath, onTrace: (file, trace) => store.setTrace(file, trace) })),
+  };
+
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(TYPE, factory),
+    vscode.debug.registerDebugConfigurationProvider(TYPE, new ConfigurationProvider(false), vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(TYPE, new ConfigurationProvider(true), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.onDidStartDebugSession((s) => {
+      const file = s.type === TYPE ? fileOf(s) : undefined;
+      if (!file) return;
+      sessions.set(file, s);
+      attached();
+    }),
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      const file = s.type === TYPE ? fileOf(s) : undefined;
+      if (file && sessions.get(file) === s) sessions.delete(file);
+      attached();
+    }),
+    vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+      if (e.session.type !== TYPE) return;
+      if (e.event === "backstep/cursor") {
+        const body = e.body as CursorEventBody;
+        if (body.event >= 0) store.moveCursor(body.file, body.event, "debugger");
+      } else if (e.event === "backstep/trace") {
+        const body = e.body as TraceEventBody;
+        if (body.trace) store.setTrace(body.file, body.trace);
+      }
+    }),
+    // The webview's "run to here": the session owning that file moves, and its stop moves the store's cursor.
+    store.onDidRequestGoto(({ file, event }) => {
+      const session = sessions.get(path.resolve(file));
+      if (!session) return store.moveCursor(file, event, "panel");
+      session.customRequest("backstep/goto", { event }).then(undefined, (err: unknown) => {
+        void vscode.window.showWarningMessage(`Backstep: could not move the debugger: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }),
+  );
+}
