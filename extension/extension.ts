@@ -2,12 +2,14 @@
 import * as vscode from "vscode";
 import { TraceStore } from "./traceStore";
 import { registerCommands } from "./commands/index";
+import { registerDebugger } from "./debug/register";
 import { registerPanels } from "./panels/index";
 
 export function activate(context: vscode.ExtensionContext): void {
   const store = new TraceStore();
   context.subscriptions.push(store);
   registerCommands(context, store);
+  registerDebugger(context, store);
   registerPanels(context, store);
   // Each part registers itself here as it lands:
   //   registerCommands(context, store)   — extension/commands/
