@@ -55,7 +55,10 @@ export class Recorder implements EngineObserver {
   /** Trace id of each op output (immutable values) and the op that made it, by engine id. */
   private readonly outputs = new Map<number, TensorId>();
   private readonly producer = new Map<number, OpId>();
-  /** Leaves (inputs, parameters) can change between steps: their snapshot per engine id and the step it was taken. */
+  /**
+   * Leaves (inputs, parameters) can change between steps: their snapshot per engine id and the step it was
+   * taken in (re-taken each step), or -1 for an optimizer's `after` snapshot, valid until the next update.
+   */
   private readonly leaves = new Map<number, { id: TensorId; step: number }>();
   /** Leaves that require grad, in first-seen order, for the final params list. */
   private readonly gradLeaves = new Map<number, Tensor>();
@@ -206,7 +209,7 @@ export class Recorder implements EngineObserver {
     const b = this.table.snapshot(before, "param");
     const g = this.table.snapshot(grad, "grad");
     const a = this.table.snapshot(after, "param");
-    this.leaves.set(param.id, { id: a, step: this.step });
+    this.leaves.set(param.id, { id: a, step: -1 });
     this.push({ kind: "update", param: known ?? name, before: b, grad: g, after: a, rule });
   }
 
@@ -277,7 +280,7 @@ export class Recorder implements EngineObserver {
     const out = this.outputs.get(t.id);
     if (out !== undefined) return out;
     const leaf = this.leaves.get(t.id);
-    if (leaf !== undefined && leaf.step === this.step) return leaf.id;
+    if (leaf !== undefined && (leaf.step === this.step || leaf.step === -1)) return leaf.id;
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
     const id = this.table.snapshot(t, this.kindOfLeaf(t), undefined, false, t.name ?? this.nameOfParam(t));
     this.leaves.set(t.id, { id, step: this.step });

@@ -1,0 +1,71 @@
+// Trace JSON: NaN and ±Infinity survive a round trip; stats match a direct computation.
+import * as assert from "node:assert/strict";
+import { parseTrace, stringifyTrace } from "../../src/trace/json";
+import { computeStats } from "../../src/trace/stats";
+import { emptyTrace } from "../../src/trace/batch";
+import type { Trace } from "../../src/trace/types";
+
+function sample(): Trace {
+  const t = emptyTrace("/m/model.ts");
+  const values = [1, NaN, -Infinity, 0, 2.5, Infinity];
+  t.tensors.push({ id: 0, kind: "activation", shape: [2, 3], dtype: "float32", stats: computeStats(values), values, name: "NaN" });
+  t.tensors.push({ id: 1, kind: "activation", shape: [1], dtype: "float32", stats: computeStats([NaN]), values: [NaN] });
+  t.ops.push({ id: 0, op: "clamp", step: 0, inputs: [1], output: 0, attrs: { min: -Infinity, max: 3, mode: "Infinity-ish" }, stack: [] });
+  t.events.push({ kind: "step", index: 0, loss: NaN }, { kind: "forward", op: 0 });
+  t.losses.push(NaN, Infinity, 0.5);
+  return t;
+}
+
+describe("trace JSON", () => {
+  it("round-trips NaN and ±Infinity in values, stats, losses, step losses and numeric attrs", () => {
+    const text = stringifyTrace(sample());
+    assert.doesNotMatch(text, /null/, "no NaN silently became null");
+    const back = parseTrace(text);
+    assert.deepEqual(back.tensors[0].values, [1, NaN, -Infinity, 0, 2.5, Infinity]);
+    assert.deepEqual(back.tensors[1].stats, computeStats([NaN]));
+    assert.deepEqual(back.losses, [NaN, Infinity, 0.5]);
+    assert.deepEqual(back.events[0], { kind: "step", index: 0, loss: NaN });
+    assert.deepEqual(back.ops[0].attrs, { min: -Infinity, max: 3, mode: "Infinity-ish" });
+    assert.equal(back.tensors[0].name, "NaN", "strings outside numeric places are left alone");
+    assert.deepEqual(back, sample());
+  });
+
+  it("writes plain JSON when every number is finite", () => {
+    const t = emptyTrace("/m/model.ts");
+    t.losses.push(1.5);
+    const text = stringifyTrace(t);
+    assert.deepEqual(JSON.parse(text), t);
+    assert.equal(JSON.parse(text).format, "backstep-trace");
+    assert.equal(JSON.parse(text).version, 1);
+  });
+
+  it("refuses text that is not a version-1 Backstep trace, and a string where a value must be", () => {
+    assert.throws(() => parseTrace('{"format":"other"}'), /not a Backstep trace/);
+    assert.throws(() => parseTrace(stringifyTrace({ ...emptyTrace("x"), version: 2 as 1 })), /unsupported version 2/);
+    const bad = JSON.parse(stringifyTrace(sample())) as Trace;
+    (bad.tensors[0].values as unknown[])[0] = "one";
+    assert.throws(() => parseTrace(JSON.stringify(bad)), /expected a number at tensors\[id=0\]\.values\[0\]/);
+  });
+});
+
+describe("tensor stats", () => {
+  it("matches a direct two-pass computation over the finite values, and counts NaN, Inf and zeros", () => {
+    const values = [3, -1, 0, NaN, 4, Infinity, 0, -2.5, -Infinity];
+    const finite = values.filter(Number.isFinite);
+    const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+    const std = Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / finite.length);
+    const s = computeStats(Float32Array.from(values));
+    assert.equal(s.min, -2.5);
+    assert.equal(s.max, 4);
+    assert.ok(Math.abs(s.mean - mean) < 1e-12);
+    assert.ok(Math.abs(s.std - std) < 1e-12);
+    assert.ok(Math.abs(s.norm - Math.hypot(...finite)) < 1e-12);
+    assert.deepEqual([s.nan, s.inf, s.zeros], [1, 2, 2]);
+  });
+
+  it("is NaN for min/max/mean/std/norm when no value is finite, and exact for all-zero tensors", () => {
+    const s = computeStats([NaN, Infinity]);
+    assert.ok([s.min, s.max, s.mean, s.std, s.norm].every(Number.isNaN));
+    assert.deepEqual(computeStats(new Float64Array(4)), { min: 0, max: 0, mean: 0, std: 0, norm: 0, nan: 0, inf: 0, zeros: 4 });
+  });
+});

@@ -1,0 +1,173 @@
+// The recorder against the engine in-process: backward contributions, fan-out sums, updates, caps and steps.
+import * as assert from "node:assert/strict";
+import { tensor, setObserver, optim, Tensor } from "../../src/index";
+import { Recorder, type RecorderOptions } from "../../src/trace/recorder";
+import { TraceAssembler } from "../../src/trace/batch";
+import type { Trace, TraceEvent } from "../../src/trace/types";
+
+function record(fn: () => void, opts: RecorderOptions = {}): Trace {
+  const rec = new Recorder(opts);
+  const previous = setObserver(rec);
+  try {
+    fn();
+  } finally {
+    setObserver(previous);
+  }
+  const final = rec.finish();
+  const asm = new TraceAssembler("in-process");
+  asm.add(rec.drain());
+  return asm.finish(final, [], 0);
+}
+
+const vals = (trace: Trace, id: number | null | undefined): number[] => {
+  assert.ok(id !== null && id !== undefined);
+  const v = trace.tensors[id].values;
+  assert.ok(v, `tensor ${id} has values`);
+  return v;
+};
+const close = (a: readonly number[], b: readonly number[], tol = 1e-6): void => {
+  assert.equal(a.length, b.length);
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `[${i}] ${x} vs ${b[i]}`));
+};
+type Of<K extends TraceEvent["kind"]> = Extract<TraceEvent, { kind: K }>;
+const events = <K extends TraceEvent["kind"]>(t: Trace, kind: K): Of<K>[] => t.events.filter((e): e is Of<K> => e.kind === kind);
+
+describe("trace recorder", () => {
+  it("records backward contributions that sum, per leaf, to the engine's gradients and to the hand derivation", () => {
+    const av = [0.5, -1.5, 2];
+    const bv = [3, 0.25, -2];
+    let a!: Tensor, b!: Tensor;
+    const trace = record(() => {
+      a = tensor(av, { requiresGrad: true, dtype: "float64" });
+      b = tensor(bv, { requiresGrad: true, dtype: "float64" });
+      const c = a.mul(b);
+      const d = c.add(a); // a fans out: into mul and into add
+      d.sum().backward();
+    });
+    assert.deepEqual(trace.ops.map((o) => o.op), ["mul", "add", "sum"]);
+    const [mul, add] = trace.ops;
+    const aId = mul.inputs[0];
+    const bId = mul.inputs[1];
+    assert.equal(add.inputs[1], aId, "the same leaf snapshot is reused within a step");
+    const into = (leaf: number): number[] => {
+      const total = new Array<number>(3).fill(0);
+      for (const e of events(trace, "backward")) {
+        trace.ops[e.op].inputs.forEach((input, i) => {
+          if (input === leaf && e.contributions[i] !== null) vals(trace, e.contributions[i]).forEach((v, k) => (total[k] += v));
+        });
+      }
+      return total;
+    };
+    // ∂/∂a Σ(a·b + a) = b + 1; ∂/∂b = a
+    close(into(aId), bv.map((x) => x + 1));
+    close(into(bId), av);
+    close(into(aId), Array.from(a.grad?.data ?? []));
+    close(into(bId), Array.from(b.grad?.data ?? []));
+  });
+
+  it("gives fan-out an accumulate event whose total is the running sum of contributions", () => {
+    const trace = record(() => {
+      const x = tensor([1, 2], { requiresGrad: true });
+      const y = x.mul(x).add(x.tanh()).add(x); // x is read four times
+      y.sum().backward();
+    });
+    const acc = events(trace, "accumulate");
+    assert.ok(acc.length >= 3);
+    const running = new Map<number, number[]>();
+    for (const e of events(trace, "backward")) {
+      // the first contribution into each tensor starts its running total
+      trace.ops[e.op].inputs.forEach((input, i) => {
+        const c = e.contributions[i];
+        if (c !== null && !running.has(input)) running.set(input, vals(trace, c));
+      });
+      for (const a of acc.filter((x) => x.from === e.op)) {
+        const before = running.get(a.tensor);
+        assert.ok(before, "a total exists before it is accumulated into");
+        const expected = before.map((v, k) => v + vals(trace, a.contribution)[k]);
+        close(vals(trace, a.total), expected, 1e-6);
+        running.set(a.tensor, vals(trace, a.total));
+      }
+    }
+    // ∂/∂x Σ(x² + tanh x + x) = 2x + 1 − tanh²x + 1
+    const xId = trace.ops[0].inputs[0];
+    close(running.get(xId) ?? [], [1, 2].map((x) => 2 * x + 2 - Math.tanh(x) ** 2), 1e-5);
+  });
+
+  it("records each backward event's contribution as upstream × local for elementwise ops", () => {
+    const trace = record(() => {
+      const x = tensor([0.3, -0.7, 1.1], { requiresGrad: true, dtype: "float64" });
+      x.tanh().mul(tensor([1, 2, 3], { dtype: "float64" })).sum().backward();
+    });
+    const tanh = events(trace, "backward").find((e) => trace.ops[e.op].op === "tanh");
+    assert.ok(tanh);
+    const local = tanh.local[0];
+    assert.ok(local?.tensor !== undefined);
+    assert.equal(local.formula, "1 - \\tanh^2(x)");
+    assert.deepEqual(local.jacobianShape, [3, 3]);
+    close(vals(trace, local.tensor), [0.3, -0.7, 1.1].map((x) => 1 - Math.tanh(x) ** 2));
+    const upstream = vals(trace, tanh.upstream);
+    close(upstream, [1, 2, 3]);
+    close(vals(trace, tanh.contributions[0]), upstream.map((u, i) => u * vals(trace, local.tensor)[i]));
+  });
+
+  it("records optimizer updates: after = before − η·grad, and the next step reads the updated parameter", () => {
+    const lr = 0.1;
+    const trace = record(() => {
+      const w = tensor([1, -2], { requiresGrad: true }).named("w");
+      const opt = new optim.SGD([w], { lr });
+      for (let i = 0; i < 2; i++) {
+        opt.zeroGrad();
+        w.mul(w).sum().backward();
+        opt.step();
+      }
+    });
+    const ups = events(trace, "update");
+    assert.equal(ups.length, 2);
+    for (const u of ups) close(vals(trace, u.after), vals(trace, u.before).map((v, i) => v - lr * vals(trace, u.grad)[i]));
+    const step1 = trace.ops.find((o) => o.step === 1);
+    assert.equal(step1?.inputs[0], ups[0].after, "step 1 reads the parameter as updated in step 0");
+    assert.deepEqual(trace.params.map((p) => p.name), ["w"]);
+    close(vals(trace, trace.params[0].tensor), vals(trace, ups[1].after));
+  });
+
+  it("keeps values within the per-tensor and per-trace caps, stats always, and counts what it dropped", () => {
+    const trace = record(
+      () => {
+        const big = tensor([1, 2, 3, 4, 5, 6], { requiresGrad: true });
+        const small = tensor([1, 2]);
+        big.mul(2).sum().add(small.sum()).backward();
+      },
+      { maxValuesPerTensor: 4, maxValuesPerTrace: 6 },
+    );
+    let kept = 0;
+    for (const t of trace.tensors) {
+      assert.ok(t.stats, "stats always");
+      if (t.values && trace.params.every((p) => p.tensor !== t.id && p.grad !== t.id)) kept += t.values.length;
+      if (t.shape.reduce((a, b) => a * b, 1) > 4 && trace.params.every((p) => p.tensor !== t.id && p.grad !== t.id)) assert.equal(t.values, undefined);
+    }
+    assert.ok(kept <= 6, `kept ${kept} values`);
+    assert.ok(trace.truncated.valuesDropped > 0);
+    const dropped = trace.tensors.filter((t) => t.values === undefined).length;
+    assert.equal(trace.truncated.valuesDropped, dropped);
+    // final parameter values and gradients are kept whatever the caps
+    assert.deepEqual(vals(trace, trace.params[0].tensor), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(vals(trace, trace.params[0].grad), [2, 2, 2, 2, 2, 2]);
+    const big = trace.tensors[trace.ops[0].output];
+    assert.deepEqual([big.stats.min, big.stats.max, big.stats.mean], [2, 12, 7]);
+  });
+
+  it("records maxSteps steps of a training loop and counts the rest", () => {
+    const trace = record(
+      () => {
+        const w = tensor([0.5], { requiresGrad: true });
+        for (let i = 0; i < 5; i++) w.mul(i + 1).sum().backward();
+      },
+      { maxSteps: 2 },
+    );
+    assert.deepEqual(events(trace, "step").map((e) => e.index), [0, 1]);
+    assert.deepEqual(trace.losses, [0.5, 1]);
+    assert.equal(trace.truncated.stepsDropped, 3);
+    assert.ok(trace.truncated.eventsDropped > 0);
+    assert.ok(trace.ops.every((o) => o.step < 2));
+  });
+});
