@@ -5,9 +5,20 @@ import { observer } from "./observer";
 import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
 import { currentModulePath } from "./scope";
 import { zerosLike } from "./storage";
+import { ShapeError, fmt } from "./shape";
 
 export function apply<A extends Attrs, S>(rule: GradRule<A, S>, inputs: readonly Tensor[], attrs: A): Tensor {
-  const { out, saved } = rule.forward(inputs, attrs);
+  let result: { out: Tensor; saved?: S };
+  try {
+    result = rule.forward(inputs, attrs);
+  } catch (e) {
+    // Kernels and allocation do not know which op they serve: name it here.
+    if (e instanceof ShapeError && !e.message.startsWith(`${rule.name}:`)) {
+      throw new ShapeError(`${rule.name}: ${e.message} (input shapes ${inputs.map((t) => fmt(t.shape)).join(", ")})`);
+    }
+    throw e;
+  }
+  const { out, saved } = result;
   let needsGrad = false;
   if (isGradEnabled()) {
     for (let i = 0; i < inputs.length; i++) {

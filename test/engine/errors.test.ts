@@ -26,6 +26,7 @@ describe("errors", () => {
     throwsShape(() => B.zeros([1e6, 1e6]), /zeros: shape \[1000000,1000000\] has 1\.00e\+12 elements, more than the engine's limit/);
     throwsShape(() => B.ones([-1, 2]), /ones: invalid shape \[-1,2\]/);
     throwsShape(() => B.randn([2.5]), /randn: invalid shape/);
+    throwsShape(() => B.add(B.zeros([100000, 1]), B.zeros([1, 100000])), /^add: the result would have 1\.00e\+10 elements, more than the engine's limit .*\[100000,1\], \[1,100000\]/);
   });
 
   it("reshape, layers and losses name the shapes involved", () => {
