@@ -1,0 +1,58 @@
+// Side panel entry: receives the trace structure and cursor, shows gradient health for the cursor's step.
+import "@vscode-elements/elements/dist/vscode-button/index.js";
+import "@vscode-elements/elements/dist/vscode-single-select/index.js";
+import "@vscode-elements/elements/dist/vscode-option/index.js";
+import "./style.css";
+import type { HostMessage } from "../../src/protocol/messages";
+import { el } from "../common/format";
+import { Host } from "../common/host";
+import { indexTrace, type TraceIndex } from "../common/traceIndex";
+import { health, type Health } from "./health";
+import { renderHealth } from "./view";
+
+interface SideState { file?: string; cursor?: number }
+
+let index: TraceIndex | undefined;
+let model: Health | undefined;
+let file = "";
+let step = -1;
+const root = el("main", "health");
+root.setAttribute("aria-label", "Gradient health");
+root.textContent = "No trace yet: right-click a model file and choose Trace Backprop.";
+document.body.append(root);
+
+const host = new Host<SideState>(onMessage);
+
+function show(cursor: number, force = false): void {
+  if (!index || !model) return;
+  const s = index.eventStep[Math.max(0, Math.min(index.eventStep.length - 1, cursor))] ?? 0;
+  host.saveState({ file, cursor });
+  if (s === step && !force) return;
+  step = s;
+  renderHealth(root, file, model, step, {
+    selectParam: (name) => host.post({ type: "selectParam", name }),
+    selectStep: (event) => host.post({ type: "goto", event }),
+    showGraph: () => host.post({ type: "showGraph" }),
+  });
+}
+
+function onMessage(m: HostMessage): void {
+  switch (m.type) {
+    case "trace":
+      index = indexTrace(m.trace);
+      model = health(index);
+      file = m.file;
+      show(m.cursor, true);
+      break;
+    case "cursor":
+      if (m.file === file) show(m.event);
+      break;
+    case "noTrace":
+      root.textContent = m.message;
+      break;
+    default:
+      break;
+  }
+}
+
+host.post({ type: "ready" });

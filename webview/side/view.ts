@@ -1,0 +1,111 @@
+// Draws the health view: step selector, loss curve, per-layer log-scale gradient bars with flags (DOM only).
+import { el, fmt } from "../common/format";
+import { shapeText } from "../common/traceIndex";
+import { barFraction, type Flag, type Health } from "./health";
+
+export interface HealthActions { selectParam(name: string): void; selectStep(event: number): void; showGraph(): void }
+
+const SVG = "http://www.w3.org/2000/svg";
+
+export function lossCurve(h: Health, step: number): SVGSVGElement {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.classList.add("loss");
+  const pts = h.steps.filter((s) => s.loss !== undefined && Number.isFinite(s.loss)) as { step: number; loss: number }[];
+  const W = 260, H = 70, P = 6;
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", pts.length ? `Loss over ${pts.length} steps: ${pts.map((p) => `step ${p.step} ${fmt(p.loss)}`).join(", ")}` : "No loss recorded");
+  if (pts.length === 0) return svg;
+  const lo = Math.min(...pts.map((p) => p.loss)), hi = Math.max(...pts.map((p) => p.loss));
+  const x = (i: number): number => P + (pts.length === 1 ? (W - 2 * P) / 2 : (i * (W - 2 * P)) / (pts.length - 1));
+  const y = (v: number): number => (hi === lo ? H / 2 : P + ((hi - v) * (H - 2 * P)) / (hi - lo));
+  const line = document.createElementNS(SVG, "polyline");
+  line.setAttribute("points", pts.map((p, i) => `${x(i).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" "));
+  svg.append(line);
+  pts.forEach((p, i) => {
+    if (p.step !== step) return;
+    const c = document.createElementNS(SVG, "circle");
+    c.setAttribute("cx", String(x(i)));
+    c.setAttribute("cy", String(y(p.loss)));
+    c.setAttribute("r", "3.5");
+    svg.append(c);
+  });
+  return svg;
+}
+
+function bar(norm: number | undefined, domain: [number, number], label: string): HTMLElement {
+  const b = el("span", "bar");
+  b.setAttribute("role", "meter");
+  b.setAttribute("aria-label", label);
+  b.setAttribute("aria-valuetext", fmt(norm));
+  const fill = el("span", `fill${norm !== undefined && !Number.isFinite(norm) ? " bad" : ""}`);
+  fill.style.width = `${(barFraction(norm, domain) * 100).toFixed(1)}%`;
+  b.append(fill);
+  return b;
+}
+
+function flagBadges(flags: Flag[]): HTMLElement {
+  const span = el("span", "flags");
+  for (const kind of new Set(flags.map((f) => f.kind))) {
+    const b = el("span", `flag ${kind}`, kind.replace("-", " "));
+    b.title = flags.filter((f) => f.kind === kind).map((f) => f.message).join("\n");
+    span.append(b);
+  }
+  return span;
+}
+
+export function renderHealth(root: HTMLElement, file: string, h: Health, step: number, a: HealthActions): void {
+  const frag = document.createDocumentFragment();
+  const head = el("div", "head");
+  head.append(el("span", "file", file.split(/[\\/]/).pop() ?? file));
+  const open = document.createElement("vscode-button");
+  open.textContent = "Open graph";
+  open.setAttribute("aria-label", "Open the backprop graph panel");
+  open.addEventListener("click", () => a.showGraph());
+  head.append(open);
+  frag.append(head);
+
+  const select = document.createElement("vscode-single-select");
+  select.setAttribute("aria-label", "Training step");
+  for (const s of h.steps) {
+    const o = document.createElement("vscode-option");
+    o.setAttribute("value", String(s.event));
+    o.textContent = `Step ${s.step}${s.loss !== undefined ? ` · loss ${fmt(s.loss)}` : ""}`;
+    if (s.step === step) o.setAttribute("selected", "");
+    select.append(o);
+  }
+  select.addEventListener("change", () => a.selectStep(Number((select as unknown as { value: string }).value)));
+  frag.append(el("h3", undefined, "Step"), select, el("h3", undefined, "Loss"), lossCurve(h, step));
+
+  frag.append(el("h3", undefined, `Gradient norms, step ${step} (log scale 1e${h.domain[0]} … 1e${h.domain[1]})`));
+  const list = el("div", "layers");
+  list.setAttribute("role", "list");
+  for (const l of h.layers) {
+    const lf = h.flags.filter((f) => f.layer === l.layer && (f.step === undefined || f.step === step));
+    const row = el("div", "layer");
+    row.setAttribute("role", "listitem");
+    const lh = el("div", "layer-head");
+    lh.append(el("span", "name", l.layer), bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`), el("span", "num", fmt(l.norms.get(step))), flagBadges(lf));
+    row.append(lh);
+    for (const p of l.params) {
+      const pr = el("button", "param");
+      pr.type = "button";
+      pr.dataset.param = p.name;
+      const n = p.norms.get(step);
+      pr.setAttribute("aria-label", `${p.name} [${shapeText(p.shape)}], gradient norm ${fmt(n)}. Select in graph.`);
+      const pflags = lf.filter((f) => f.message.startsWith(`${p.name}:`));
+      pr.append(el("span", "name", p.name.slice(l.layer.length + 1) || p.name), bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", fmt(n)), flagBadges(pflags));
+      pr.addEventListener("click", () => a.selectParam(p.name));
+      row.append(pr);
+    }
+    list.append(row);
+  }
+  frag.append(list);
+  const stepFlags = h.flags.filter((f) => f.step === undefined || f.step === step);
+  frag.append(el("h3", undefined, `Flags (${stepFlags.length})`));
+  const fl = el("ul", "flag-list");
+  for (const f of stepFlags) fl.append(el("li", `flag-item ${f.kind}`, f.message));
+  if (stepFlags.length === 0) fl.append(el("li", "ok", "No vanishing or exploding gradients, dead ReLUs or saturation found."));
+  frag.append(fl);
+  root.replaceChildren(frag);
+}
