@@ -15,7 +15,11 @@ export interface OpCheck {
   sites: number;
   /** Sites skipped (values not recorded, input too large, or no gradient input). */
   skipped: number;
+  /** A piecewise op (relu, max, …): a failure may be a kink or tie, where finite differences disagree with any subgradient. */
+  piecewise: boolean;
 }
+
+const PIECEWISE = new Set(["relu", "max", "maxPool2d", "abs", "clamp"]);
 
 /** Inputs larger than this are skipped: central differences cost two forward runs per element. */
 export const MAX_CHECKED_ELEMENTS = 4096;
@@ -24,11 +28,14 @@ export const MAX_CHECKED_ELEMENTS = 4096;
 export function checkTrace(trace: Trace): OpCheck[] {
   const byOp = new Map<string, OpCheck>();
   const step = trace.ops[0]?.step ?? 0;
+  // which inputs the run actually differentiated (a constant exponent of pow was not, and may have no derivative)
+  const differentiated = new Map<number, boolean[]>();
+  for (const e of trace.events) if (e.kind === "backward" && !differentiated.has(e.op)) differentiated.set(e.op, e.contributions.map((c) => c !== null));
   for (const op of trace.ops) {
     if (op.step !== step) continue;
     let check = byOp.get(op.op);
-    if (!check) byOp.set(op.op, (check = { op: op.op, worst: 0, at: op, sites: 0, skipped: 0 }));
-    const err = checkOp(trace, op);
+    if (!check) byOp.set(op.op, (check = { op: op.op, worst: 0, at: op, sites: 0, skipped: 0, piecewise: PIECEWISE.has(op.op) }));
+    const err = checkOp(trace, op, differentiated.get(op.id));
     if (err === undefined) {
       check.skipped++;
       continue;
@@ -42,7 +49,7 @@ export function checkTrace(trace: Trace): OpCheck[] {
   return [...byOp.values()].sort((a, b) => b.worst - a.worst);
 }
 
-function checkOp(trace: Trace, op: TraceOp): number | undefined {
+function checkOp(trace: Trace, op: TraceOp, wanted: boolean[] | undefined): number | undefined {
   const rule = getRule(op.op);
   if (!rule) return undefined;
   const inputs: Tensor[] = [];
@@ -54,7 +61,8 @@ function checkOp(trace: Trace, op: TraceOp): number | undefined {
   const nondiff = new Set(rule.nondiff ?? []);
   let any = false;
   inputs.forEach((t, i) => {
-    t.requiresGrad = !nondiff.has(i);
+    // off the gradient path, check every input that is not an index or a constant
+    t.requiresGrad = wanted ? wanted[i] : !nondiff.has(i) && trace.tensors[op.inputs[i]].kind !== "constant";
     any ||= t.requiresGrad;
   });
   if (!any) return undefined;

@@ -92,9 +92,12 @@ async function gradcheckCommand(args: Args, cwd: string): Promise<number> {
   const checks = checkTrace(r.trace);
   const tol = 1e-5;
   process.stdout.write(`Gradient check of ${checks.length} op type(s) (central differences in float64, tolerance ${tol}):\n`);
-  const rows = checks.map((c) => [c.op, c.sites > 0 ? c.worst.toExponential(2) : "—", c.sites > 0 ? (c.worst <= tol ? "ok" : "FAIL") : "skipped", `${c.sites} site(s)${c.skipped ? `, ${c.skipped} skipped` : ""}`, locText(c.at.loc, cwd)]);
+  const rows = checks.map((c) => [c.op, c.sites > 0 ? c.worst.toExponential(2) : "—", c.sites > 0 ? (c.worst <= tol ? "ok" : c.piecewise ? "FAIL (kink/tie?)" : "FAIL") : "skipped", `${c.sites} site(s)${c.skipped ? `, ${c.skipped} skipped` : ""}`, locText(c.at.loc, cwd)]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 4));
   for (const row of rows) process.stdout.write("  " + row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join("  ") + "\n");
+  if (checks.some((c) => c.piecewise && c.worst > tol)) {
+    process.stdout.write("kink/tie: relu, max and pooling have no derivative where inputs tie or sit at 0; finite differences there disagree with the subgradient backprop uses.\n");
+  }
   return checks.every((c) => c.sites === 0 || c.worst <= tol) ? 0 : 1;
 }
 

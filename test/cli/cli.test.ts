@@ -1,0 +1,106 @@
+// End to end: the built `backstep` CLI (dist/cli.js) on examples and bad inputs.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readTraceFile } from "../../src/trace/json";
+
+const root = join(__dirname, "..", "..");
+const cli = join(root, "dist", "cli.js");
+
+function backstep(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("backstep CLI (dist/cli.js)", function () {
+  this.timeout(90_000);
+  let tmp: string;
+
+  before(function () {
+    // npm test builds first; a bare `npx mocha test/cli` on a fresh clone builds here
+    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
+      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
+      assert.equal(b.status, 0, b.stderr);
+    }
+    tmp = mkdtempSync(join(tmpdir(), "backstep-cli-"));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("trace prints ops with variable, op, shape and line, gradient norms and diagnostics, and writes the JSON", () => {
+    const out = join(tmp, "mlp.json");
+    const r = backstep("trace", "examples/mlp-classifier.ts", "--json", out, "--steps", "2");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /2 step\(s\)/);
+    assert.match(r.stdout, /examples\/mlp-classifier\.ts:12\s+h\s+tanh\s+\[32,16\]\s+model/);
+    assert.match(r.stdout, /examples\/mlp-classifier\.ts:11\s+z1\s+add\s+\[32,16\]\s+model\.fc1/);
+    const trace = readTraceFile(out);
+    assert.equal(trace.format, "backstep-trace");
+    assert.equal(trace.version, 1);
+    assert.equal(trace.losses.length, 2);
+    for (const p of trace.params) {
+      const g = trace.tensors[p.grad ?? -1];
+      assert.ok(trace.tensors[p.tensor].values && g.values, "parameter values and gradients are always included");
+      // the printed gradient norm is the recorded one
+      assert.match(r.stdout, new RegExp(`${p.name.replace(/\./g, "\\.")}\\s+\\[[\\d,]+\\]\\s+${Number(g.stats.norm.toPrecision(4))}`));
+    }
+    assert.match(r.stdout, /Diagnostics: none/);
+  });
+
+  it("--values all keeps every tensor's values", () => {
+    const out = join(tmp, "all.json");
+    const r = backstep("trace", "examples/cnn.ts", "--values", "all", "--steps", "1", "--json", out);
+    assert.equal(r.status, 0, r.stderr);
+    const trace = readTraceFile(out);
+    assert.ok(trace.tensors.every((t) => t.values !== undefined && t.values.length === t.shape.reduce((a, b) => a * b, 1)));
+    assert.equal(trace.truncated.valuesDropped, 0);
+  });
+
+  it("a failed run exits non-zero with file:line on stderr", () => {
+    const r = backstep("trace", "test/fixtures/bad/bad-shape.ts");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^backstep: test\/fixtures\/bad\/bad-shape\.ts:6:13: error: Shape mismatch: matmul/m);
+    assert.match(r.stdout, /Ops of step 0/, "the partial trace is still summarised");
+  });
+
+  it("--timeout stops a model that never ends", () => {
+    const r = backstep("trace", "test/fixtures/bad/bad-infinite-loop.ts", "--timeout", "1");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /bad-infinite-loop\.ts:6:1: error: The model ran longer than 1 s/);
+  });
+
+  it("prints the model's own output and the diagnostics it found", () => {
+    const r = backstep("trace", "examples/micrograd.ts");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /∂g\/∂a = 138\.8338/);
+    assert.match(r.stdout, /loss by step: 24\.70/);
+  });
+
+  it("gradcheck prints the worst relative error per op and passes on a smooth model", () => {
+    const r = backstep("gradcheck", "examples/mlp-classifier.ts");
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    for (const op of ["matmul", "tanh", "add", "logSoftmax", "gather", "mean"]) {
+      const line = r.stdout.split("\n").find((l) => l.trim().startsWith(op + " "));
+      assert.ok(line, `a row for ${op}`);
+      const err = Number(line.trim().split(/\s+/)[1]);
+      assert.ok(err < 1e-5, `${op}: ${err}`);
+    }
+  });
+
+  it("usage errors exit 2 with the usage text", () => {
+    const r = backstep("trace");
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /which model\?/);
+    assert.match(r.stderr, /usage:/);
+    assert.equal(backstep("frobnicate", "x.ts").status, 2);
+    assert.equal(backstep("trace", "x.ts", "--steps", "zero").status, 2);
+    assert.equal(backstep("--help").status, 0);
+  });
+
+  it("a missing file is a clear failure, not a crash", () => {
+    const r = backstep("trace", "examples/nope.ts");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no such file/);
+  });
+});
