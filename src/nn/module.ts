@@ -25,24 +25,37 @@ function isAncestor(a: Module, b: Module): boolean {
   return false;
 }
 
+type Forward = (...args: unknown[]) => Tensor;
+const wrappers = new WeakSet<Forward>();
+
+/**
+ * Wraps a module's forward as an own property so every call knows which module is running (the
+ * trace's module paths). Done in the constructor, and again by link() when a subclass replaced
+ * forward with a class field (`forward = (x) => …` is assigned after the base constructor ran).
+ */
+function wrapForward(m: Module): void {
+  const inner = m.forward as Forward;
+  if (typeof inner !== "function" || wrappers.has(inner)) return;
+  const wrapped: Forward = (...args) => {
+    m.link();
+    pushModule(m.path);
+    try {
+      return inner.apply(m, args);
+    } finally {
+      popModule();
+    }
+  };
+  wrappers.add(wrapped);
+  Object.defineProperty(m, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
+}
+
 export abstract class Module implements Nameable {
   readonly __nameable = true as const;
   /** Training mode (Dropout is active); switch with train()/eval(). */
   training = true;
 
   constructor() {
-    // Wrap this instance's forward so every call knows which module is running (for the trace's module paths).
-    const inner = this.forward as (...args: unknown[]) => Tensor;
-    const wrapped = (...args: unknown[]): Tensor => {
-      this.link();
-      pushModule(this.path);
-      try {
-        return inner.apply(this, args);
-      } finally {
-        popModule();
-      }
-    };
-    Object.defineProperty(this, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
+    wrapForward(this);
   }
 
   abstract forward(input: Tensor, ...rest: never[]): Tensor;
@@ -80,9 +93,11 @@ export abstract class Module implements Nameable {
     return out;
   }
 
-  /** Records parent links and parameter names below this module. */
-  private link(): void {
+  /** Records parent links and parameter names below this module (engine-internal). */
+  link(): void {
+    wrapForward(this);
     for (const [key, child] of this.namedChildren()) {
+      wrapForward(child);
       const l = linksOf(child);
       if ((l.parent === undefined || l.parent === this) && !isAncestor(child, this)) {
         l.parent = this;

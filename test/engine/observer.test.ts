@@ -154,3 +154,43 @@ describe("observer contract", () => {
     vals(u.after).forEach((v, i) => assert.ok(Math.abs(v - (w0[i] - 0.1 * g[i])) < 1e-6));
   });
 });
+
+describe("module paths", () => {
+  it("a forward written as a class field still reports its module, Sequential and module arrays nest paths", () => {
+    class Block extends B.nn.Module {
+      lin = new B.nn.Linear(2, 2);
+      // a property instead of a method: assigned after the base constructor, wrapped later by link()
+      forward = (x: Tensor): Tensor => this.lin.forward(x).relu();
+    }
+    class Net extends B.nn.Module {
+      blocks = [new Block(), new Block()];
+      head = new B.nn.Sequential(new B.nn.Linear(2, 1), new B.nn.Sigmoid());
+      forward(x: Tensor): Tensor {
+        let h = x;
+        for (const b of this.blocks) h = b.forward(h);
+        return this.head.forward(h);
+      }
+    }
+    const net = new Net();
+    const evs = record(() => net.forward(B.randn([3, 2])));
+    const mods = [...new Set(evs.map((e) => (e.kind === "forward" ? `${e.op}@${e.module}` : "")))];
+    assert.deepEqual(mods, [
+      "permute@model.blocks.0.lin", "matmul@model.blocks.0.lin", "add@model.blocks.0.lin", "relu@model.blocks.0",
+      "permute@model.blocks.1.lin", "matmul@model.blocks.1.lin", "add@model.blocks.1.lin", "relu@model.blocks.1",
+      "permute@model.head.0", "matmul@model.head.0", "add@model.head.0", "sigmoid@model.head.1",
+    ]);
+    assert.equal(net.namedParameters()[0][0], "model.blocks.0.lin.weight");
+  });
+
+  it("__nameValue names unnamed tensors and roots only", () => {
+    const t = B.zeros([1]);
+    B.__nameValue(t, "x");
+    B.__nameValue(t, "y");
+    assert.equal(t.name, "x");
+    const seq = new B.nn.Sequential(new B.nn.Linear(1, 1));
+    B.__nameValue(seq, "net");
+    B.__nameValue(seq[0], "inner");
+    assert.deepEqual(seq.namedParameters().map(([n]) => n), ["net.0.weight", "net.0.bias"]);
+    assert.equal(B.__nameValue(42, "n"), 42);
+  });
+});
