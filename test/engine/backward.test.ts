@@ -118,6 +118,21 @@ describe("backward", () => {
     assert.equal(b.grad!.dtype, "float64");
   });
 
+  it("a rule returning a gradient of the wrong shape is reported with the op's name", () => {
+    const rule = B.getRule("exp")!;
+    const original = rule.vjp;
+    (rule as { vjp: typeof original }).vjp = () => B.zeros([7]);
+    try {
+      assert.throws(() => B.ones([2, 3], { requiresGrad: true }).exp().sum().backward(), /backward of exp: gradient for input 0 has shape \[7\], which does not reduce to the input's shape \[2,3\]/);
+    } finally {
+      (rule as { vjp: typeof original }).vjp = original;
+    }
+  });
+
+  it("registering a second rule under an existing op name is refused", () => {
+    assert.throws(() => B.__defineRule({ ...B.getRule("add")! }), /gradient rule "add" is registered twice/);
+  });
+
   it("gradcheck catches a wrong rule", () => {
     const rule = B.getRule("tanh")!;
     const original = rule.vjp;
