@@ -52,8 +52,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** Normalises a possibly negative axis for a tensor of rank `ndim`. */
 export function normAxis(op: string, axis: number, ndim: number): number {
-  const a = axis < 0 ? axis + ndim : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= Math.max(ndim, 1)) {
+  const n = Math.max(ndim, 1); // a scalar accepts axis 0 and -1, as in PyTorch
+  const a = axis < 0 ? axis + n : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= n) {
     throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim}`);
   }
   return a;
@@ -64,6 +65,7 @@ export function normAxes(op: string, axis: number | readonly number[] | undefine
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
   const out = [...new Set(list.map((a) => normAxis(op, a, ndim)))];
+  if (ndim === 0) return []; // a scalar reduced over "axis 0" or -1 is itself, as in PyTorch
   return out.sort((x, y) => x - y);
 }
 

@@ -108,6 +108,23 @@ describe("backward", () => {
     close(s.grad!.item(), 21 + 2 * 1.5);
   });
 
+  it("matmul of vectors follows PyTorch: dot product, matrix·vector, vector·matrix", () => {
+    const v = B.tensor([1, 2, 3], { dtype: "float64" }), m = B.tensor([[1, 0, 2], [0, 1, 1]], { dtype: "float64" });
+    const dot = B.matmul(v, v);
+    assert.deepEqual(dot.shape, []);
+    assert.equal(dot.item(), 14);
+    assert.deepEqual(B.matmul(m, v).toArray(), [7, 5]);
+    assert.deepEqual(B.matmul(B.tensor([1, 1], { dtype: "float64" }), m).toArray(), [1, 1, 3]);
+  });
+
+  it("reducing a scalar over axis 0 or -1 returns the scalar", () => {
+    const s = B.tensor(3, { requiresGrad: true });
+    assert.equal(s.sum(0).item(), 3);
+    assert.equal(s.mean(-1).item(), 3);
+    s.max(0).backward();
+    assert.equal(s.grad!.item(), 1);
+  });
+
   it("mixed float32/float64 promotes to float64; gradients keep each input's dtype", () => {
     const a = B.ones([2], { requiresGrad: true });
     const b = B.ones([2], { dtype: "float64", requiresGrad: true });
