@@ -169,6 +169,8 @@ export const quietSettings: Record<string, unknown> = {
   "window.commandCenter": false,
   "chat.commandCenter.enabled": false,
   "workbench.welcomePage.walkthroughs.openOnInstall": false,
+  "git.openRepositoryInParentFolders": "never",
+  "git.autoRepositoryDetection": false,
 };
 
 /** Installs a packaged .vsix into the profile (code-server's own CLI, like `code --install-extension`). */

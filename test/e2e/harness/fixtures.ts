@@ -1,6 +1,7 @@
 // Shared inputs of the e2e suites: the packaged .vsix, the examples workspace, where screenshots go.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const repoRoot = resolve(__dirname, "../../..");
@@ -29,4 +30,40 @@ export function packageVsix(): string {
 export function screenshotPath(name: string): string {
   const dir = process.env.BACKSTEP_E2E_SCREENSHOTS === "docs" ? docsDir : join(repoRoot, "test-results", "e2e");
   return join(dir, name);
+}
+
+/** 1-based line of the first line containing `text` (so tests follow the example if it is edited). */
+export function lineOf(source: string, text: string): number {
+  const i = source.split("\n").findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`e2e: no line contains ${JSON.stringify(text)}`);
+  return i + 1;
+}
+
+export interface CliSummary {
+  steps: number;
+  ops: number;
+  /** Final ‖∂L/∂p‖ per parameter name. */
+  gradNorms: Map<string, number>;
+}
+
+/** The reference the UI is checked against: the package's own CLI (dist/cli.js) tracing the same model outside VS Code. */
+export function cliTrace(model: string, steps?: number): CliSummary {
+  const dir = mkdtempSync(join(tmpdir(), "backstep-cli-"));
+  try {
+    const out = join(dir, "trace.json");
+    const args = [join(repoRoot, "dist", "cli.js"), "trace", model, "--json", out, ...(steps ? ["--steps", String(steps)] : [])];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+    if (!existsSync(out)) throw new Error(`e2e: the CLI wrote no trace (exit ${r.status}):\n${r.stderr}`);
+    const trace = JSON.parse(readFileSync(out, "utf8")) as {
+      ops: unknown[];
+      events: { kind: string }[];
+      params: { name: string; grad: number | null }[];
+      tensors: { id: number; stats: { norm: number } }[];
+    };
+    const norm = new Map(trace.tensors.map((t) => [t.id, t.stats.norm]));
+    const gradNorms = new Map(trace.params.filter((p) => p.grad !== null).map((p) => [p.name, norm.get(p.grad as number) ?? NaN]));
+    return { steps: trace.events.filter((e) => e.kind === "step").length, ops: trace.ops.length, gradNorms };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
