@@ -105,6 +105,14 @@ export class Tensor {
     return `Tensor(${this.name ? this.name + ", " : ""}shape=${fmt(this.shape)}, dtype=${this.dtype}${this.op ? ", op=" + this.op : ""})`;
   }
 
+  /** console.log(t) in Node: the values (up to 64 of them) and what the tensor is. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    const meta = `shape=${fmt(this.shape)}${this.dtype === "float64" ? ", dtype=float64" : ""}${this.requiresGrad ? ", requiresGrad" : ""}${this.name ? `, name=${this.name}` : ""}`;
+    if (this.size > 64) return `tensor(… ${this.size} values …, ${meta})`;
+    const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(", ")}]` : Number(v.toPrecision(4)).toString());
+    return `tensor(${show(this.toArray())}, ${meta})`;
+  }
+
   add(other: TensorLike): Tensor { return ops.add(this, other); }
   sub(other: TensorLike): Tensor { return ops.sub(this, other); }
   mul(other: TensorLike): Tensor { return ops.mul(this, other); }

@@ -1,0 +1,58 @@
+// Tensor basics: creation functions, dtypes, accessors, copies and printing.
+import * as assert from "node:assert/strict";
+import { inspect } from "node:util";
+import * as B from "../../src/index";
+
+describe("Tensor", () => {
+  it("tensor() takes numbers, nested arrays and typed arrays with a shape", () => {
+    const s = B.tensor(2.5);
+    assert.deepEqual([s.shape, s.ndim, s.size, s.dtype, s.item()], [[], 0, 1, "float32", 2.5]);
+    const m = B.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float64", name: "m" });
+    assert.deepEqual([m.shape, m.size, m.dtype, m.name], [[2, 3], 6, "float64", "m"]);
+    assert.deepEqual(m.toArray(), [[1, 2, 3], [4, 5, 6]]);
+    const t = B.tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
+    assert.equal(t.dtype, "float64");
+    assert.deepEqual(t.toArray(), [[1, 2], [3, 4]]);
+    assert.throws(() => B.tensor(new Float32Array(3), { shape: [2, 2] }), /3 values do not fill shape \[2,2\]/);
+  });
+
+  it("float32 is the default and rounds like float32", () => {
+    assert.equal(B.tensor([0.1]).data[0], Math.fround(0.1));
+    assert.equal(B.tensor([0.1], { dtype: "float64" }).data[0], 0.1);
+  });
+
+  it("zeros, ones, full, arange and eye", () => {
+    assert.deepEqual(B.zeros([2, 2]).toArray(), [[0, 0], [0, 0]]);
+    assert.deepEqual(B.ones([3]).toArray(), [1, 1, 1]);
+    assert.deepEqual(B.full([2], 7).toArray(), [7, 7]);
+    assert.deepEqual(B.arange(4).toArray(), [0, 1, 2, 3]);
+    assert.deepEqual(B.arange(1, 2, 0.25).toArray(), [1, 1.25, 1.5, 1.75]);
+    assert.deepEqual(B.eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
+    assert.equal(B.ones([2], { requiresGrad: true }).requiresGrad, true);
+  });
+
+  it("values() is a copy; named() returns the tensor; detach() leaves the graph", () => {
+    const a = B.tensor([1, 2], { requiresGrad: true });
+    const v = a.values();
+    v[0] = 100;
+    assert.equal(a.data[0], 1);
+    assert.equal(a.named("a"), a);
+    const y = a.mul(2);
+    assert.equal(y.isLeaf, false);
+    assert.equal(y.op, "mul");
+    const d = y.detach();
+    assert.deepEqual([d.isLeaf, d.requiresGrad, [...d.data]], [true, false, [2, 4]]);
+  });
+
+  it("prints its values, shape and flags in Node", () => {
+    assert.equal(inspect(B.tensor([[1, 2], [3, 4.56789]], { requiresGrad: true }).named("W")), "tensor([[1, 2], [3, 4.568]], shape=[2,2], requiresGrad, name=W)");
+    assert.equal(inspect(B.zeros([100])), "tensor(… 100 values …, shape=[100])");
+  });
+
+  it("the T property and transpose swap axes", () => {
+    const m = B.tensor([[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(m.T.toArray(), [[1, 4], [2, 5], [3, 6]]);
+    assert.deepEqual(B.arange(6).reshape([1, 2, 3]).transpose(0, 2).shape, [3, 2, 1]);
+    assert.deepEqual(B.arange(6).reshape([1, 2, 3]).permute([2, 0, 1]).toArray(), [[[0, 3]], [[1, 4]], [[2, 5]]]);
+  });
+});
