@@ -92,6 +92,7 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
     nodeOfTensor.set(o.output, id);
   }
 
+  const byOp = new Map(nodes.map((n) => [n.op as OpId, n]));
   for (const o of ops) {
     const to = opNodeId(o.id);
     for (const t of new Set(o.inputs)) {
@@ -104,8 +105,10 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
         const name = info.name ?? `t${t}`;
         const dot = info.kind === "param" ? name.lastIndexOf(".") : -1;
         const module = dot > 0 ? name.slice(0, dot) : undefined;
-        // A param joins its module's group only when that module has ops in this step (else it would be a lone box).
-        const group = module && groups.has(`g:${module}`) ? `g:${module}` : undefined;
+        // A param joins its module's group when that module has ops in this step; in a chunked graph a leaf
+        // joins its first reader's chunk (else thousands of loose leaves would defeat collapsing).
+        const reader = byOp.get(o.id)?.group;
+        const group = module && groups.has(`g:${module}`) ? `g:${module}` : reader?.startsWith("g:#") ? reader : undefined;
         nodes.push({ id: from, kind: "tensor", tensor: t, label: dot > 0 ? name.slice(dot + 1) : name, detail: `${info.kind} ${shapeText(info.shape)}`, ...(group ? { group } : {}) });
         nodeOfTensor.set(t, from);
       }

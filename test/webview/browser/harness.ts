@@ -1,0 +1,114 @@
+// Loads a built webview (dist/webview) in headless Chromium under the real CSP, with a stand-in for acquireVsCodeApi
+// that answers the protocol from a Trace exactly as the extension host does (JSON round trip included).
+import { createServer, type Server } from "node:http";
+import { readFileSync, existsSync, mkdirSync } from "node:fs";
+import { join, extname } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { webviewHtml } from "../../../extension/panels/html";
+import { traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
+import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
+import { isViewMessage } from "../../../src/protocol/guards";
+import { toWire, fromWire } from "../../../src/protocol/wire";
+import type { Trace } from "../../../src/trace/types";
+import { THEMES, type ThemeName } from "./themes";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const DIST = join(ROOT, "dist", "webview");
+export const RESULTS = join(ROOT, "test-results", "webview");
+
+const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".map": "application/json" };
+
+export interface Harness { browser: Browser; server: Server; origin: string; close(): Promise<void> }
+
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(join(DIST, "graph.js"))) throw new Error("dist/webview/graph.js missing: run `npm run build` first.");
+  mkdirSync(RESULTS, { recursive: true });
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/favicon.ico") { res.writeHead(204); res.end(); return; }
+    const m = /^\/page\/(graph|side)$/.exec(url.pathname);
+    if (m) {
+      const origin = `http://${req.headers.host}`;
+      const nonce = randomBytes(16).toString("base64");
+      const styles = [`${origin}/dist/${m[1]}.css`];
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(webviewHtml({ title: m[1], cspSource: origin, nonce, scriptUri: `${origin}/dist/${m[1]}.js`, styleUris: styles }));
+      return;
+    }
+    const file = join(DIST, url.pathname.replace(/^\/dist\//, ""));
+    if (!url.pathname.startsWith("/dist/") || !file.startsWith(DIST) || !existsSync(file)) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  return { browser, server, origin, close: async () => { await browser.close(); await new Promise((r) => server.close(r)); } };
+}
+
+/** A webview page plus the host's side: what the webview sent, and a way to send it messages. */
+export interface ViewPage {
+  page: Page;
+  sent: ViewMessage[];
+  errors: string[];
+  send(m: HostMessage): Promise<void>;
+  /** Resolves once the webview has sent a message of this type (after `since` messages). */
+  waitFor(type: ViewMessage["type"], since?: number): Promise<ViewMessage>;
+}
+
+export interface HostOptions { file?: string; cursor?: number; debugging?: boolean; breakpoints?: number[]; theme?: ThemeName; size?: { width: number; height: number } }
+
+/** Opens a webview page whose stand-in host serves `trace` (or nothing, when undefined). */
+export async function openView(h: Harness, view: "graph" | "side", trace: Trace | undefined, o: HostOptions = {}): Promise<ViewPage> {
+  const page = await h.browser.newPage({ viewport: o.size ?? { width: 1280, height: 800 } });
+  const sent: ViewMessage[] = [];
+  const errors: string[] = [];
+  const waiters: { type: string; since: number; resolve: (m: ViewMessage) => void }[] = [];
+  const file = o.file ?? trace?.program ?? "/model.ts";
+  const send = async (m: HostMessage): Promise<void> => {
+    const json = JSON.parse(JSON.stringify(toWire(m))) as unknown; // what VS Code's postMessage does
+    await page.evaluate(`window.postMessage(${JSON.stringify(json)}, "*")`);
+  };
+  page.on("console", (msg) => { if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text()); });
+  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
+  page.on("response", (r) => { if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`); });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  await page.exposeFunction("__toHost", async (raw: unknown) => {
+    const m = fromWire(raw);
+    if (!isViewMessage(m)) { errors.push(`host got a malformed message: ${JSON.stringify(raw)}`); return; }
+    sent.push(m);
+    for (const w of [...waiters]) if (w.type === m.type && sent.length > w.since) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+    if (!trace) { if (m.type === "ready") await send({ type: "noTrace", message: "No trace yet." }); return; }
+    if (m.type === "ready") await send(traceMessage(file, trace, o.cursor ?? 0, o.debugging ?? false, o.breakpoints ?? []));
+    else if (m.type === "requestValues") await send(valuesReply(trace, m));
+    else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
+  });
+  const theme = THEMES[o.theme ?? "dark"];
+  // A string, not a function: tsx's keepNames helpers (__name) do not exist in the page.
+  await page.addInitScript(`
+    window.acquireVsCodeApi = function () {
+      return {
+        postMessage: function (m) { window.__toHost(JSON.parse(JSON.stringify(m))); },
+        getState: function () { return JSON.parse(sessionStorage.getItem("vscodeState") || "null"); },
+        setState: function (s) { sessionStorage.setItem("vscodeState", JSON.stringify(s)); },
+      };
+    };
+    document.addEventListener("DOMContentLoaded", function () {
+      var vars = ${JSON.stringify(theme.vars)};
+      for (var k in vars) document.documentElement.style.setProperty(k, vars[k]);
+      document.body.classList.add(${JSON.stringify(theme.kind)});
+    });`);
+  await page.goto(`${h.origin}/page/${view}`);
+  return {
+    page, sent, errors, send,
+    waitFor: (type, since = sent.length) => {
+      const hit = sent.slice(since).find((m) => m.type === type);
+      return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ type, since, resolve }));
+    },
+  };
+}

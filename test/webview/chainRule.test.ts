@@ -1,0 +1,82 @@
+// The inspector's maths: chain-rule terms with real numbers, fan-out sums and BP1–BP4, checked by hand-derivation.
+import { strict as assert } from "node:assert";
+import { chainRuleAt, fanOutAt, texName } from "../../webview/graph/chainRule";
+import { bpEquation } from "../../webview/graph/nielsen";
+import { mlpTrace } from "./fixtures/mlp";
+import { eventWhere, viewOf } from "./helpers";
+
+describe("webview chain rule", () => {
+  const trace = mlpTrace();
+  const { index, valuesOf } = viewOf(trace);
+  const opOf = (name: string, step = 0, nth = 0): number => {
+    const o = trace.ops.filter((x) => x.op === name && x.step === step)[nth];
+    assert.ok(o, `${name} #${nth} in step ${step}`);
+    return o.id;
+  };
+  const backwardOf = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
+
+  it("writes upstream × local = contribution for tanh with numbers that equal (1 − h²)·∂L/∂h", () => {
+    const tanh = opOf("tanh");
+    const rule = chainRuleAt(index, backwardOf(tanh), valuesOf);
+    assert.ok(rule);
+    assert.equal(rule.terms.length, 1);
+    const t = rule.terms[0];
+    assert.match(t.formulaLatex, /\\tanh\^2/);
+    assert.match(t.latex, /\\frac\{\\partial L\}\{\\partial h\} \\cdot \\frac\{\\partial h\}\{\\partial z_\{1\}\} = \\frac\{\\partial L\}\{\\partial z_\{1\}\}/);
+    assert.equal(t.upstreamShape, "4×5");
+    assert.equal(t.jacobianShape, "20 × 20");
+    assert.equal(t.contributionShape, "4×5");
+    assert.equal(t.numbers.length, 3);
+    const h = trace.tensors[trace.ops[tanh].output].values as number[];
+    for (const n of t.numbers) {
+      assert.ok(Math.abs(n.local - (1 - h[n.at] ** 2)) < 1e-12, "local = 1 − tanh²");
+      assert.ok(Math.abs(n.upstream * n.local - n.contribution) < 1e-12, "u × l = c");
+    }
+  });
+
+  it("gives matmul's Jacobian shapes [size(out) × size(in)] and no element-wise numbers", () => {
+    const mm = opOf("matmul", 0, 1); // fc2: h[4×5] · W2ᵀ[5×1]
+    const rule = chainRuleAt(index, backwardOf(mm), valuesOf);
+    assert.ok(rule);
+    assert.deepEqual(rule.terms.map((t) => t.jacobianShape), ["4 × 20", "4 × 5"]);
+    assert.deepEqual(rule.terms.map((t) => t.contributionShape), ["4×5", "5×1"]);
+    assert.ok(rule.terms.every((t) => t.numbers.length === 0));
+  });
+
+  it("notes the broadcast sum for a bias and skips inputs that need no gradient", () => {
+    const add = opOf("add", 0, 0);
+    const rule = chainRuleAt(index, backwardOf(add), valuesOf);
+    assert.ok(rule?.terms[1].summedOverBroadcast);
+    assert.equal(rule?.terms[1].contributionShape, "5");
+    const sub = chainRuleAt(index, backwardOf(opOf("sub")), valuesOf);
+    assert.deepEqual(sub?.skipped, ["y"]);
+  });
+
+  it("sums the fan-out of h over its three uses (fc2's matmul, both sides of h·h)", () => {
+    const h = trace.ops[opOf("tanh")].output;
+    const last = trace.events.reduce((a, e, i) => (e.kind === "accumulate" && e.tensor === h && index.eventStep[i] === 0 ? i : a), -1);
+    const fan = fanOutAt(index, last, valuesOf);
+    assert.ok(fan);
+    assert.equal(fan.tensorName, "h");
+    assert.deepEqual(fan.parts.map((p) => p.from).sort(), ["matmul", "mul (act)", "mul (act)"]);
+    assert.ok(fan.numbers);
+    const sum = fan.numbers.parts.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - fan.numbers.total) < 1e-12);
+    assert.match(fan.latex, /\\sum/);
+  });
+
+  it("names Nielsen's equations: BP1 at the output activation, BP2 behind it, BP3 for biases, BP4 for weights", () => {
+    assert.equal(bpEquation(index, opOf("sigmoid"), 0)?.eq, "BP1");
+    assert.equal(bpEquation(index, opOf("tanh"), 0)?.eq, "BP2");
+    assert.equal(bpEquation(index, opOf("add", 0, 0), 1)?.eq, "BP3");
+    assert.equal(bpEquation(index, opOf("matmul", 0, 0), 1)?.eq, "BP4", "through the transpose of fc1.weight");
+    assert.equal(bpEquation(index, opOf("matmul", 0, 1), 0)?.eq, "BP2", "(W²)ᵀδ into h");
+    assert.equal(bpEquation(index, opOf("mean", 0, 0), 0), undefined);
+  });
+
+  it("writes names as TeX symbols", () => {
+    assert.equal(texName("z1"), "z_{1}");
+    assert.equal(texName("h"), "h");
+    assert.equal(texName("my_var"), "\\mathrm{my\\_var}");
+  });
+});

@@ -1,0 +1,115 @@
+// Graph model, grouping, collapse and layout input built from traces, checked against the traces themselves.
+import { strict as assert } from "node:assert";
+import { buildStepGraph, stepsWithOps, CHUNK_THRESHOLD } from "../../webview/graph/model";
+import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
+import { layoutInput, runLayout } from "../../webview/graph/layout";
+import { searchNodes } from "../../webview/graph/search";
+import { mlpTrace } from "./fixtures/mlp";
+import { syntheticTrace } from "./fixtures/synthetic";
+import { viewOf } from "./helpers";
+
+describe("webview graph model", () => {
+  const trace = mlpTrace();
+  const { index } = viewOf(trace);
+
+  it("has one node per op of the step, labelled with op and variable, plus leaf nodes for params and inputs", () => {
+    assert.deepEqual(stepsWithOps(index), [0, 1]);
+    const g = buildStepGraph(index, 1);
+    const ops = trace.ops.filter((o) => o.step === 1);
+    assert.equal(g.nodes.filter((n) => n.kind === "op").length, ops.length);
+    for (const o of ops) {
+      const n = g.byId.get(`op:${o.id}`);
+      assert.equal(n?.label, o.op);
+      if (o.var) assert.equal(n?.detail, o.var);
+    }
+    const leaves = g.nodes.filter((n) => n.kind === "tensor").map((n) => trace.tensors[n.tensor].name).sort();
+    assert.deepEqual(leaves, ["model.fc1.bias", "model.fc1.weight", "model.fc2.bias", "model.fc2.weight", "x", "y"]);
+    // Step 1 reads the parameters the step-0 update wrote.
+    const w1 = g.nodes.find((n) => trace.tensors[n.tensor].name === "model.fc1.weight");
+    const update = trace.events.find((e) => e.kind === "update" && e.param === "model.fc1.weight");
+    assert.equal(w1?.tensor, update?.kind === "update" ? update.after : -1);
+  });
+
+  it("draws one edge per distinct input, labelled with that tensor's shape", () => {
+    const g = buildStepGraph(index, 0);
+    const expected = trace.ops.filter((o) => o.step === 0).reduce((a, o) => a + new Set(o.inputs).size, 0);
+    assert.equal(g.edges.length, expected);
+    for (const e of g.edges) assert.equal(e.label, trace.tensors[e.tensor].shape.length ? trace.tensors[e.tensor].shape.join("×") : "scalar");
+    assert.ok(g.edges.some((e) => e.label === "4×5"));
+  });
+
+  it("groups ops and their parameters by module path, nested", () => {
+    const g = buildStepGraph(index, 0);
+    assert.deepEqual([...g.groups.keys()].sort(), ["g:model", "g:model.fc1", "g:model.fc2"]);
+    assert.equal(g.groups.get("g:model.fc1")?.parent, "g:model");
+    for (const n of g.nodes) {
+      const o = n.op === undefined ? undefined : trace.ops[n.op];
+      if (o?.module) assert.equal(n.group, `g:${o.module}`);
+    }
+    assert.equal(g.nodes.find((n) => trace.tensors[n.tensor].name === "model.fc2.bias")?.group, "g:model.fc2");
+  });
+
+  it("collapses a group into one node and reroutes its edges without self-loops", () => {
+    const g = buildStepGraph(index, 0);
+    const v = visibleGraph(g, new Set(["g:model", "g:model.fc2"]));
+    const fc1 = v.nodes.find((n) => n.id === "g:model.fc1");
+    assert.ok(fc1 && fc1.kind === "group");
+    // transpose, matmul, add + weight and bias leaves.
+    assert.equal(fc1.members.length, 5);
+    assert.equal(fc1.detail, "3 ops");
+    assert.ok(!v.edges.some((e) => e.from === e.to));
+    const tanh = `op:${trace.ops.find((o) => o.op === "tanh" && o.step === 0)?.id}`;
+    assert.deepEqual(v.edges.filter((e) => e.to === tanh).map((e) => [e.from, e.label]), [["g:model.fc1", "4×5"]]);
+    assert.ok(v.edges.some((e) => e.from === "t:0" && e.to === "g:model.fc1"), "x flows into the collapsed layer");
+    assert.deepEqual(v.clusters.map((c) => c.id).sort(), ["g:model", "g:model.fc2"]);
+  });
+
+  it("opens everything when small, and only as much as fits when large", () => {
+    const g = buildStepGraph(index, 0);
+    assert.equal(defaultOpenGroups(g, 300).size, 3);
+    for (const n of [1000, 10000]) {
+      const big = viewOf(syntheticTrace(n)).index;
+      const bg = buildStepGraph(big, 0);
+      const open = defaultOpenGroups(bg, 300);
+      const v = visibleGraph(bg, open);
+      assert.ok(v.nodes.length <= 600, `${n} ops: ${v.nodes.length} visible`);
+      assert.ok(v.nodes.length >= 30, `${n} ops: a useful number of boxes (${v.nodes.length})`);
+      assert.equal(v.nodes.reduce((a, x) => a + x.members.length, 0), bg.nodes.length, "every node is inside some visible box");
+    }
+  });
+
+  it("chunks a huge graph without modules so it can still collapse", () => {
+    const t = syntheticTrace(CHUNK_THRESHOLD + 200);
+    t.ops.forEach((o) => delete o.module);
+    const g = buildStepGraph(viewOf(t).index, 0);
+    assert.ok([...g.groups.keys()].every((k) => k.startsWith("g:#")));
+    assert.ok(visibleGraph(g, defaultOpenGroups(g, 50)).nodes.length <= 50);
+  });
+
+  it("lays out producers above consumers with no overlapping boxes, groups around their members", () => {
+    const g = buildStepGraph(index, 0);
+    const v = visibleGraph(g, defaultOpenGroups(g, 300));
+    const input = layoutInput(v);
+    assert.equal(input.nodes.length, v.nodes.length);
+    const l = runLayout(input);
+    for (const e of l.edges) assert.ok((l.nodes.get(e.from)?.y ?? 0) < (l.nodes.get(e.to)?.y ?? 0), `${e.from} above ${e.to}`);
+    const boxes = [...l.nodes.values()];
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      const apart = Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2;
+      assert.ok(apart, `${a.id} overlaps ${b.id}`);
+    }
+    for (const c of l.clusters) for (const n of input.nodes.filter((x) => x.parent === c.id)) {
+      const b = l.nodes.get(n.id);
+      assert.ok(b && Math.abs(b.x - c.x) <= c.width / 2 && Math.abs(b.y - c.y) <= c.height / 2, `${n.id} inside ${c.id}`);
+    }
+  });
+
+  it("finds nodes by op, variable, tensor name or module", () => {
+    const g = buildStepGraph(index, 0);
+    assert.deepEqual(searchNodes(index, g, "TANH").map((n) => n.label), ["tanh"]);
+    assert.deepEqual(searchNodes(index, g, "z2").map((n) => n.label), ["add"]);
+    assert.equal(searchNodes(index, g, "fc2").length, 5);
+    assert.equal(searchNodes(index, g, "  ").length, 0);
+  });
+});

@@ -1,0 +1,89 @@
+// The message protocol: values stay out of the trace message, non-finite numbers survive JSON, guards reject bad input.
+import { strict as assert } from "node:assert";
+import { traceStructure, type HostMessage } from "../../src/protocol/messages";
+import { isHostMessage, isTraceStructure, isViewMessage } from "../../src/protocol/guards";
+import { fromWire, toWire } from "../../src/protocol/wire";
+import { sampleValues } from "../../src/protocol/sample";
+import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
+import { mlpTrace } from "./fixtures/mlp";
+
+const json = (x: unknown): unknown => fromWire(JSON.parse(JSON.stringify(toWire(x))));
+
+describe("webview protocol", () => {
+  const trace = mlpTrace();
+
+  it("sends the trace structure without any tensor values, and it passes the guard after a JSON round trip", () => {
+    const m = traceMessage(trace.program, trace, 3, false, [14]);
+    const wire = JSON.stringify(toWire(m));
+    assert.ok(!wire.includes('"values"'), "no values in the trace message");
+    const back = json(m);
+    assert.ok(isHostMessage(back));
+    assert.equal(back.type === "trace" && back.trace.tensors.length, trace.tensors.length);
+    assert.equal(back.type === "trace" && back.trace.tensors.filter((t) => t.hasValues).length, trace.tensors.filter((t) => t.values?.length).length);
+  });
+
+  it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {
+    const t = structuredClone(trace);
+    t.tensors[0].stats.min = -Infinity;
+    t.tensors[0].stats.max = Infinity;
+    t.tensors[0].stats.mean = NaN;
+    t.losses[0] = NaN;
+    const back = json(traceMessage(t.program, t, 0, false, []));
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    const s = back.trace.tensors[0].stats;
+    assert.equal(s.min, -Infinity);
+    assert.equal(s.max, Infinity);
+    assert.ok(Number.isNaN(s.mean));
+    assert.ok(Number.isNaN(back.trace.losses[0]));
+    assert.equal(JSON.parse(JSON.stringify({ x: NaN })).x, null, "the problem being solved");
+  });
+
+  it("answers a values request with the tensor's own numbers, NaN included", () => {
+    const t = structuredClone(trace);
+    const w = t.tensors.find((x) => x.name === "model.fc1.weight");
+    assert.ok(w?.values);
+    w.values[4] = NaN;
+    const reply = json(valuesReply(t, { type: "requestValues", requestId: 7, tensor: w.id, maxValues: 100 }));
+    assert.ok(isHostMessage(reply) && reply.type === "values" && reply.result.kind === "values");
+    assert.equal(reply.requestId, 7);
+    assert.deepEqual(reply.result.shape, [5, 3]);
+    assert.equal(reply.result.sampled, false);
+    reply.result.values.forEach((v, i) => (i === 4 ? assert.ok(Number.isNaN(v)) : assert.equal(v, w.values?.[i])));
+  });
+
+  it("says why when values were not recorded", () => {
+    const t = structuredClone(trace);
+    delete t.tensors[2].values;
+    const reply = valuesReply(t, { type: "requestValues", requestId: 1, tensor: 2, maxValues: 10 });
+    assert.ok(reply.type === "values" && reply.result.kind === "missing" && /not recorded/.test(reply.result.reason));
+  });
+
+  it("samples a large tensor on an even grid that keeps the first and last rows and columns", () => {
+    const shape = [300, 200];
+    const values = Array.from({ length: 60000 }, (_, k) => k);
+    const s = sampleValues(shape, values, 1000);
+    assert.ok(s.sampled && s.values.length <= 1000 && s.values.length > 500);
+    assert.equal(s.rowIndex[0], 0);
+    assert.equal(s.rowIndex[s.rowIndex.length - 1], 299);
+    assert.equal(s.colIndex[s.colIndex.length - 1], 199);
+    s.rowIndex.forEach((r, i) => s.colIndex.forEach((c, j) => assert.equal(s.values[i * s.colIndex.length + j], r * 200 + c)));
+  });
+
+  it("rejects malformed messages on both sides", () => {
+    assert.ok(!isHostMessage({ type: "cursor", file: "a.ts", event: "3", source: "panel" }));
+    assert.ok(!isHostMessage({ type: "select" }));
+    assert.ok(!isHostMessage({ type: "nope" }));
+    assert.ok(!isViewMessage({ type: "goto", event: -1 }));
+    assert.ok(!isViewMessage({ type: "requestValues", requestId: 1, tensor: 2, maxValues: 0 }));
+    assert.ok(!isViewMessage({ type: "reveal", op: 1.5 }));
+    assert.ok(isViewMessage({ type: "goto", event: 12 }));
+    const s = traceStructure(trace);
+    assert.ok(isTraceStructure(s));
+    const withValues = { ...s, tensors: s.tensors.map((t, i) => (i === 0 ? { ...t, values: [1] } : t)) };
+    assert.ok(!isTraceStructure(withValues), "a tensor carrying values is off-protocol");
+    const badEvent = { ...s, events: [...s.events, { kind: "backward", op: 1 }] };
+    assert.ok(!isTraceStructure(badEvent));
+    const m: HostMessage = { type: "select", tensor: 3 };
+    assert.ok(isHostMessage(m));
+  });
+});

@@ -1,0 +1,116 @@
+// Highlight, timeline, colour, viewport and gradient-health logic of the webviews, against values from the trace.
+import { strict as assert } from "node:assert";
+import { buildStepGraph } from "../../webview/graph/model";
+import { visibleGraph } from "../../webview/graph/collapse";
+import { activeEdges, eventSpans, highlightAt } from "../../webview/graph/highlight";
+import { describeEvent, stepKey, timelineMarkers } from "../../webview/graph/timelineModel";
+import { logScale, nodeMagnitude, rms } from "../../webview/graph/colour";
+import { fitTransform, zoomAt } from "../../webview/graph/viewport";
+import { barFraction, health } from "../../webview/side/health";
+import { mlpTrace } from "./fixtures/mlp";
+import { syntheticTrace } from "./fixtures/synthetic";
+import { eventWhere, viewOf } from "./helpers";
+
+describe("webview view logic", () => {
+  const trace = mlpTrace();
+  const { index } = viewOf(trace);
+  const g = buildStepGraph(index, 0);
+  const all = visibleGraph(g, new Set(g.groups.keys()));
+  const spans = eventSpans(index, g, all);
+  const tanh = trace.ops.find((o) => o.op === "tanh" && o.step === 0)?.id as number;
+
+  it("highlights the event's op: forward ran up to it, backward marks what was differentiated", () => {
+    const fwd = eventWhere(trace, (e) => e.kind === "forward" && e.op === tanh);
+    const h = highlightAt(index, g, all, spans, fwd);
+    assert.equal(h.phase, "forward");
+    assert.equal(h.current, `op:${tanh}`);
+    all.nodes.forEach((n, i) => {
+      const op = n.members[0].op;
+      if (op === undefined) return;
+      assert.equal(h.states[i], op <= tanh ? "forward" : "pending", n.id);
+    });
+    assert.deepEqual([...activeEdges(all, h)].map((i) => all.edges[i].to), [`op:${tanh}`]);
+    const bwd = eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh);
+    const hb = highlightAt(index, g, all, spans, bwd);
+    assert.equal(hb.phase, "backward");
+    all.nodes.forEach((n, i) => {
+      const op = n.members[0].op;
+      if (op !== undefined) assert.equal(hb.states[i], op >= tanh ? "backward" : "forward", n.id);
+    });
+  });
+
+  it("highlights the collapsed group holding the op", () => {
+    const v = visibleGraph(g, new Set(["g:model"]));
+    const matmul = trace.ops.find((o) => o.op === "matmul" && o.step === 0)?.id as number;
+    const h = highlightAt(index, g, v, eventSpans(index, g, v), eventWhere(trace, (e) => e.kind === "forward" && e.op === matmul));
+    assert.equal(h.current, "g:model.fc1");
+  });
+
+  it("steps the timeline by event and by training step, and marks diagnostics and breakpoints", () => {
+    const starts = trace.events.flatMap((e, i) => (e.kind === "step" ? [i] : []));
+    assert.equal(stepKey(index, 5, "ArrowRight"), 6);
+    assert.equal(stepKey(index, 0, "ArrowLeft"), 0);
+    assert.equal(stepKey(index, 5, "PageDown"), starts[1]);
+    assert.equal(stepKey(index, starts[1] + 3, "PageUp"), starts[1]);
+    assert.equal(stepKey(index, 5, "End"), trace.events.length - 1);
+    const marks = timelineMarkers(index, [15]);
+    const sig = trace.ops.find((o) => o.op === "sigmoid")?.id;
+    assert.ok(marks.some((m) => m.kind === "diagnostic" && trace.events[m.event].kind === "forward" && (trace.events[m.event] as { op: number }).op === sig));
+    const bp = marks.filter((m) => m.kind === "breakpoint");
+    assert.equal(bp.length, 4, "line 15 (tanh) in forward and backward of both steps");
+    assert.match(describeEvent(index, eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh)), /backward · tanh {2}h \(line 15\)/);
+  });
+
+  it("colours by the log of RMS magnitude: value from the output, gradient from ∂L/∂output", () => {
+    const node = all.nodes.find((n) => n.id === `op:${tanh}`);
+    assert.ok(node);
+    const out = trace.tensors[trace.ops[tanh].output];
+    const expectValue = Math.sqrt((out.values as number[]).reduce((a, v) => a + v * v, 0) / 20);
+    assert.ok(Math.abs(nodeMagnitude(index, node, "value") - expectValue) < 1e-9);
+    const b = trace.events.find((e) => e.kind === "backward" && e.op === tanh);
+    const up = trace.tensors[b?.kind === "backward" ? b.upstream : -1];
+    assert.ok(Math.abs(nodeMagnitude(index, node, "gradient") - rms(up.stats.norm, up.shape)) < 1e-12);
+    assert.deepEqual(logScale([1, 10, 100, NaN, 0]).map((x) => (Number.isNaN(x) ? "nan" : x)), [0, 0.5, 1, "nan", 0]);
+  });
+
+  it("fits and zooms about a point", () => {
+    const t = fitTransform(1000, 500, 500, 500, 0);
+    assert.equal(t.k, 0.5);
+    assert.equal(t.x, 0);
+    const z = zoomAt({ x: 10, y: 20, k: 1 }, 2, 110, 220);
+    // The drawing point under (110, 220) was (100, 200); it stays there.
+    assert.equal(100 * z.k + z.x, 110);
+    assert.equal(200 * z.k + z.y, 220);
+  });
+
+  it("computes per-step gradient norms per parameter and layer (√Σ‖∇p‖²) from the updates", () => {
+    const h = health(index);
+    assert.deepEqual(h.steps.map((s) => s.step), [0, 1]);
+    assert.deepEqual(h.steps.map((s) => s.loss), trace.losses);
+    const fc1 = h.layers.find((l) => l.layer === "model.fc1");
+    assert.ok(fc1);
+    for (const step of [0, 1]) {
+      const grads = trace.events.filter((e, i) => e.kind === "update" && e.param.startsWith("model.fc1.") && index.eventStep[i] === step);
+      const norms = grads.map((e) => (e.kind === "update" ? Math.sqrt((trace.tensors[e.grad].values as number[]).reduce((a, v) => a + v * v, 0)) : 0));
+      const expected = Math.sqrt(norms.reduce((a, n) => a + n * n, 0));
+      assert.ok(Math.abs((fc1.norms.get(step) ?? 0) - expected) < 1e-9);
+    }
+    assert.ok(h.flags.some((f) => f.kind === "saturated"));
+    assert.equal(barFraction(10 ** h.domain[1], h.domain), 1);
+    assert.equal(barFraction(0, h.domain), 0);
+  });
+
+  it("flags vanishing and exploding gradients and dead ReLUs", () => {
+    const t = syntheticTrace(50);
+    const relu = t.ops.find((o) => o.op === "relu");
+    assert.ok(relu);
+    t.tensors[relu.output].stats.zeros = 100; // of 128
+    const p = t.params[0];
+    const u = t.events.find((e) => e.kind === "update" && e.param === p.name);
+    if (u?.kind === "update") t.tensors[u.grad].stats.norm = 1e-9;
+    const u2 = t.events.find((e) => e.kind === "update" && e.param === t.params[1].name);
+    if (u2?.kind === "update") t.tensors[u2.grad].stats.norm = 1e6;
+    const kinds = health(viewOf(t).index).flags.map((f) => f.kind);
+    assert.ok(kinds.includes("vanishing") && kinds.includes("exploding") && kinds.includes("dead-relu"), kinds.join());
+  });
+});
