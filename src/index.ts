@@ -3,7 +3,7 @@ export { Tensor } from "./engine/tensor";
 export type { TensorLike, NestedArray } from "./engine/tensor";
 export type { Dtype, Storage } from "./engine/dtype";
 export { ShapeError } from "./engine/shape";
-export { tensor, zeros, ones, full, randn, rand, arange, eye } from "./engine/creation";
+export { tensor, zeros, ones, full, randn, rand, arange, eye, zerosLike, onesLike } from "./engine/creation";
 export type { TensorOptions } from "./engine/creation";
 export { manualSeed } from "./engine/random";
 export {

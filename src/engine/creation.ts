@@ -125,3 +125,7 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = 1;
   return t;
 }
+
+/** Zeros (or ones) with another tensor's shape and dtype. */
+export const zerosLike = (t: Tensor, opts?: TensorOptions): Tensor => zeros(t.shape, { dtype: t.dtype, ...opts });
+export const onesLike = (t: Tensor, opts?: TensorOptions): Tensor => ones(t.shape, { dtype: t.dtype, ...opts });

@@ -22,3 +22,43 @@ describe("gradient rules: finite-difference gradcheck", () => {
     }
   }
 });
+
+describe("gradient rules: local-derivative descriptions", () => {
+  before(() => B.manualSeed(99));
+
+  for (const [op, cases] of Object.entries(gradCases)) {
+    it(`${op}: every backward event has a formula, the Jacobian shape [size(out), size(in)] and input-shaped contributions`, () => {
+      let seen = 0;
+      const obs: B.EngineObserver = {
+        forward: () => {},
+        backwardBegin: () => {},
+        backwardEnd: () => {},
+        accumulate: () => {},
+        update: () => {},
+        backward: (output, upstream, local, contributions) => {
+          const ctx = output._ctx!;
+          assert.deepEqual(upstream.shape, output.shape);
+          ctx.inputs.forEach((input, i) => {
+            const l = local[i], c = contributions[i];
+            if (l === null) return assert.equal(c, null);
+            if (ctx.rule.name === op) seen++;
+            assert.ok(typeof l.formula === "string" && l.formula.length > 0);
+            assert.deepEqual(l.jacobianShape, [output.size, input.size]);
+            assert.deepEqual(c!.shape, input.shape);
+            if (l.tensor) assert.ok([output.size, input.size].includes(l.tensor.size) || l.tensor.ndim >= 2, `${ctx.rule.name}: local tensor of shape [${l.tensor.shape}]`);
+          });
+        },
+      };
+      const prev = B.setObserver(obs);
+      try {
+        for (const c of cases) {
+          const out = c.fn(...c.inputs());
+          out.backward(B.onesLike(out));
+        }
+      } finally {
+        B.setObserver(prev);
+      }
+      assert.ok(seen > 0, `no backward event for ${op}`);
+    });
+  }
+});
