@@ -7,6 +7,7 @@ import { EditorHints } from "../editor/editorHints";
 import { BackpropCodeLens } from "../editor/codeLens";
 import { isModelSource } from "../editor/codeLensPlacement";
 import { runModel } from "../../src/runner/index";
+import { GraphPanel } from "../panels/index";
 import { traceModel } from "./traceCommand";
 import { debugModel } from "./debugCommand";
 import { newExampleModel } from "./newExample";
@@ -17,9 +18,17 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
   const status = vscode.window.createStatusBarItem("backstep.status", vscode.StatusBarAlignment.Left, 50);
   status.name = "Backstep";
   status.command = Commands.showLog;
+  status.tooltip = "Backstep: show the log";
   const hints = new EditorHints(store);
   const lens = new BackpropCodeLens();
-  const deps = { store, log, status, runModel, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
+  const showGraph = (file: string): void => {
+    try {
+      GraphPanel.createOrShow(context, store, file);
+    } catch (err) {
+      log.error(`could not open the graph panel: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const deps = { store, log, status, runModel, showGraph, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
 
   const updateIsModel = (editor: vscode.TextEditor | undefined): void => {
     const doc = editor?.document;

@@ -16,6 +16,8 @@ export interface TraceDeps {
   runModel: RunModel;
   /** dist/runnerWorker.js inside the installed extension. */
   workerPath: string;
+  /** Opens (or reveals) the graph panel on a file's trace. */
+  showGraph: (file: string) => void;
 }
 
 const running = new Map<string, AbortController>();
@@ -51,9 +53,12 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     const wall = Date.now() - started;
     deps.log.info(`${name}: ${logText(result, wall)}`);
     deps.status.text = `$(type-hierarchy-sub) ${statusText(result)}`;
-    deps.status.tooltip = `Backstep traced ${file}\n${logText(result, wall)}`;
+    deps.status.tooltip = `Backstep traced ${file}\n${logText(result, wall)}\nClick to show the graph.`;
+    deps.status.command = { title: "Show Backprop Graph", command: "backstep.showGraph", arguments: [vscode.Uri.file(file)] };
     if (abort.signal.aborted && running.get(file) !== abort) return result; // superseded by a newer trace
     deps.store.setTrace(file, result.trace);
+    // The graph opens for failed and cancelled runs too: the partial graph shows how far the model got.
+    deps.showGraph(file);
     if (abort.signal.aborted) void vscode.window.showInformationMessage(`Backstep: tracing ${name} was cancelled; the partial trace is shown.`);
     else if (!result.ok) reportFailure(name, result, deps.log);
     return result;
