@@ -16,6 +16,8 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MEMORY_LIMIT_MB = 2048;
 /** How often the caller checks the process's memory for typed arrays, which the worker's heap limit does not count. */
 const MEMORY_POLL_MS = 100;
+/** Starting a worker (and, from source, compiling the engine in it) is not the model's time. */
+const STARTUP_LIMIT_MS = 120_000;
 
 /** The worker script: dist/runnerWorker.js beside a bundle, or src/runner/worker.ts (through tsx) from source. */
 function workerScript(explicit: string | undefined): { script: string; eval: boolean } {
@@ -90,8 +92,9 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       void worker.terminate();
     };
 
-    const timer = setTimeout(() => stop("timeout", `The model ran longer than ${timeoutMs / 1000} s and was stopped (timeoutMs).`), timeoutMs);
-    const rssBase = process.memoryUsage.rss();
+    let timer = setTimeout(() => stop("timeout", `The runner's worker did not start within ${STARTUP_LIMIT_MS / 1000} s.`), STARTUP_LIMIT_MS);
+    // measured from when the worker is ready, so its own startup does not count against the model
+    let rssBase = Infinity;
     const memTimer = setInterval(() => {
       if (process.memoryUsage.rss() - rssBase > memoryMb * 2 ** 20 * 1.5) stop("memory-limit", `The model used more than ${fmtBytes(memoryMb)} of memory and was stopped (memoryLimitMb).`);
     }, MEMORY_POLL_MS);
@@ -101,6 +104,11 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
 
     worker.on("message", (m: WorkerMessage) => {
       switch (m.kind) {
+        case "ready":
+          rssBase = process.memoryUsage.rss();
+          clearTimeout(timer);
+          timer = setTimeout(() => stop("timeout", `The model ran longer than ${timeoutMs / 1000} s and was stopped (timeoutMs).`), timeoutMs);
+          break;
         case "batch":
           assembler.add(m.batch);
           break;

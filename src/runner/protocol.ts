@@ -14,6 +14,8 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
+  /** The worker has loaded the engine; the model's time limit starts now. */
+  | { kind: "ready" }
   | { kind: "batch"; batch: TraceBatch }
   /** A user file was compiled; its loops have ids `firstLoop`, `firstLoop + 1`, …. */
   | { kind: "file"; file: string; firstLoop: number; loops: { line: number; column: number }[] }

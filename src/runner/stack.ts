@@ -7,7 +7,7 @@ type CallSite = NodeJS.CallSite;
 type Prepare = (err: Error, sites: CallSite[]) => unknown;
 
 /** Frames deeper than this (engine internals plus user frames) are not captured for an op. */
-const OP_STACK_LIMIT = 48;
+const OP_STACK_LIMIT = 32;
 
 function frameName(site: CallSite): string {
   const fn = site.getFunctionName();
@@ -63,6 +63,7 @@ export class StackMapper {
 
   /** The frame in the user's original source, or undefined for engine and Node frames. */
   map(site: CallSite): StackFrame | undefined {
+    // the file name first: line and column are fetched only for user frames (each getter costs)
     const file = site.getFileName();
     const compiled = this.modules.file(file);
     if (!compiled || !file) return undefined;

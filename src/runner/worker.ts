@@ -52,4 +52,5 @@ process.exit = ((code?: number | string | null) => {
 process.on("uncaughtException", (err) => finish(diagnoseError(err, input.file, session.mapper)));
 process.on("unhandledRejection", (err) => finish(diagnoseError(err, input.file, session.mapper)));
 
+post({ kind: "ready" });
 session.run(input.file).then(finish, (err: unknown) => finish(diagnoseError(err, input.file, session.mapper)));

@@ -33,7 +33,7 @@ const cases: Case[] = [
   { file: "bad-type-nonsense.ts", code: "runtime-error", says: /TypeError: w\.matmul is not a function/, token: "matmul", ops: 1 },
   { file: "bad-throw.ts", code: "runtime-error", says: /Error: expected a scalar/, token: "new Error", ops: 1, firstOp: "tanh" },
   { file: "bad-shape.ts", code: "shape-mismatch", says: /matmul.*\[4,3\].*\[4,2\]/, token: "matmul", ops: 1 },
-  { file: "bad-infinite-loop.ts", code: "timeout", says: /longer than 2 s.*loop at bad-infinite-loop\.ts:6:1/, token: "while", ops: 1 },
+  { file: "bad-infinite-loop.ts", code: "timeout", says: /longer than 2 s.*loop at bad-infinite-loop\.ts:7:1/, token: "while", ops: 1 },
   { file: "bad-memory-bomb.ts", code: "memory-limit", says: /memory.*loop at bad-memory-bomb\.ts:6:1/, token: "for", ops: 1 },
   { file: "bad-memory-bomb-typed.ts", code: "memory-limit", says: /memory.*loop at bad-memory-bomb-typed\.ts:7:1/, token: "while", ops: 1 },
   // V8 places a stack overflow at the function's first statement, not at the recursive call: line only
@@ -109,10 +109,16 @@ describe("runner: bad inputs", function () {
     assert.equal(good.ok, true);
   });
 
-  it("a cancelled run returns what it recorded", async () => {
+  it("a cancelled run returns what it recorded, and passes on the model's output as it comes", async () => {
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 1200);
-    const r = await runModel(join(dir, "bad-infinite-loop.ts"), { timeoutMs: 20_000, signal: ac.signal });
+    const seen: string[] = [];
+    const onOutput = (text: string): void => {
+      seen.push(text);
+      if (text.includes("spinning")) ac.abort(); // printed just before the endless loop
+    };
+    const r = await runModel(join(dir, "bad-infinite-loop.ts"), { timeoutMs: 60_000, signal: ac.signal, onOutput });
+    assert.deepEqual(seen, ["spinning\n"]);
+    assert.equal(r.output, "spinning\n");
     assert.equal(r.error?.code, "cancelled");
     assert.equal(r.trace.ops.length, 1);
   });
