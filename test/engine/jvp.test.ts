@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
+import { gradCases } from "./gradcases";
 
 function jacobianForward(fn: (x: Tensor) => Tensor, x: Tensor): number[][] {
   const cols: number[][] = [];
@@ -54,4 +55,23 @@ describe("jvp (forward mode)", () => {
     assert.deepEqual([...t.data], [6, 6]); // 6x·t
     assert.equal(y.requiresGrad, false);
   });
+});
+
+describe("jvp: every rule's forward mode is the adjoint of its reverse mode", () => {
+  before(() => B.manualSeed(21));
+  for (const [op, cases] of Object.entries(gradCases)) {
+    it(`${op}: ⟨v, J·t⟩ = ⟨Jᵀ·v, t⟩ for random t and v`, () => {
+      for (const c of cases) {
+        const xs = c.inputs().map((x) => x.detach());
+        const ts = xs.map((x) => B.randn(x.shape, { dtype: "float64" }));
+        const [out, tOut] = B.jvp(c.fn, xs, ts);
+        const v = B.randn(out.shape, { dtype: "float64" });
+        const leaves = xs.map((x) => x.detach().requiresGrad_());
+        c.fn(...leaves).backward(v);
+        const lhs = B.sum(B.mul(tOut, v)).item();
+        const rhs = leaves.reduce((s, x, i) => s + (x.grad ? B.sum(B.mul(x.grad, ts[i])).item() : 0), 0);
+        assert.ok(Math.abs(lhs - rhs) <= 1e-9 * Math.max(1, Math.abs(lhs)), `${op} ${c.label}: ${lhs} vs ${rhs}`);
+      }
+    });
+  }
 });
