@@ -139,5 +139,7 @@ export class Tensor {
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   slice(axis: number, start: number, end?: number): Tensor { return ops.slice(this, axis, start, end); }
+  /** This tensor followed by `others` along `axis`. */
+  concat(others: Tensor | Tensor[], axis = 0): Tensor { return ops.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   gather(dim: number, index: Tensor | NestedArray): Tensor { return ops.gather(this, dim, index); }
 }

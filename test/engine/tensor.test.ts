@@ -49,6 +49,14 @@ describe("Tensor", () => {
     assert.equal(inspect(B.zeros([100])), "tensor(… 100 values …, shape=[100])");
   });
 
+  it("concat and slice as methods", () => {
+    const a = B.tensor([[1, 2]]), b = B.tensor([[3, 4], [5, 6]]);
+    assert.deepEqual(a.concat(b).toArray(), [[1, 2], [3, 4], [5, 6]]);
+    assert.deepEqual(a.concat([a, a], 1).toArray(), [[1, 2, 1, 2, 1, 2]]);
+    assert.deepEqual(b.slice(0, 1).toArray(), [[5, 6]]);
+    assert.deepEqual(b.slice(1, 0, -1).toArray(), [[3], [5]]);
+  });
+
   it("the T property and transpose swap axes", () => {
     const m = B.tensor([[1, 2, 3], [4, 5, 6]]);
     assert.deepEqual(m.T.toArray(), [[1, 4], [2, 5], [3, 6]]);
