@@ -139,6 +139,8 @@ describe("extension: package.json contributions", () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, "limited");
     assert.ok((pkg.capabilities.untrustedWorkspaces.description ?? "").includes("trusted"));
     assert.ok(!pkg.activationEvents.includes("*"), "no eager activation");
+    // CodeLens, hovers and the IntelliSense offer need the extension before any command runs.
+    assert.ok(pkg.activationEvents.includes("onLanguage:typescript"));
     for (const f of ["README.md", "LICENSE", "CHANGELOG.md"]) assert.ok(fs.existsSync(path.join(ROOT, f)), f);
   });
 
