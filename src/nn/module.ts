@@ -83,12 +83,14 @@ export abstract class Module implements Nameable {
     return out;
   }
 
-  /** Own parameters: tensor properties that require grad. */
+  /** Own parameters: leaf tensor properties that require grad (arrays of them give "key.0", "key.1", …). */
   private ownParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
+    const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad && v.isLeaf;
     for (const key of Object.keys(this)) {
       const v: unknown = (this as unknown as Record<string, unknown>)[key];
-      if (v instanceof Tensor && v.requiresGrad && v.isLeaf) out.push([key, v]);
+      if (isParam(v)) out.push([key, v]);
+      else if (Array.isArray(v)) v.forEach((t, i) => isParam(t) && out.push([`${key}.${i}`, t]));
     }
     return out;
   }

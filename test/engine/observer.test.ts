@@ -182,6 +182,18 @@ describe("module paths", () => {
     assert.equal(net.namedParameters()[0][0], "model.blocks.0.lin.weight");
   });
 
+  it("tensors that require grad are parameters, also in arrays; other tensors are not", () => {
+    class Custom extends B.nn.Module {
+      scale = B.ones([2], { requiresGrad: true });
+      taps = [B.zeros([1], { requiresGrad: true }), B.zeros([1], { requiresGrad: true })];
+      constant = B.ones([2]);
+      forward(x: Tensor): Tensor {
+        return x.mul(this.scale).add(this.taps[0]).add(this.taps[1]).mul(this.constant);
+      }
+    }
+    assert.deepEqual(new Custom().namedParameters().map(([n]) => n), ["model.scale", "model.taps.0", "model.taps.1"]);
+  });
+
   it("__nameValue names unnamed tensors and roots only", () => {
     const t = B.zeros([1]);
     B.__nameValue(t, "x");
