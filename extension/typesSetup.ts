@@ -8,7 +8,13 @@ export const MARKER = "backstepExtensionTypes";
 export type TypesStatus =
   | { kind: "installed"; dir: string } // a real backstep package (npm install), or our current copy
   | { kind: "stale"; dir: string } // our copy, from another extension version
+  | { kind: "mapped"; config: string } // a tsconfig/jsconfig `paths` entry resolves "backstep"
   | { kind: "missing" };
+
+/** Whether a tsconfig/jsconfig text maps "backstep" in `compilerOptions.paths` (JSON with comments, so matched, not parsed). */
+export function mapsBackstep(configText: string): boolean {
+  return /"paths"\s*:\s*\{[^}]*"backstep"\s*:/s.test(configText.replace(/\/\/[^\n]*/g, ""));
+}
 
 /** Looks for node_modules/backstep from the model's folder up to the workspace root, as TypeScript resolves it. */
 export function typesStatus(fromDir: string, workspaceRoot: string, version: string): TypesStatus {
@@ -20,6 +26,10 @@ export function typesStatus(fromDir: string, workspaceRoot: string, version: str
     if (pkg) {
       if (pkg[MARKER] === true && pkg.version !== version) return { kind: "stale", dir: pkgDir };
       return { kind: "installed", dir: pkgDir };
+    }
+    for (const name of ["tsconfig.json", "jsconfig.json"]) {
+      const config = path.join(dir, name);
+      if (fs.existsSync(config) && mapsBackstep(fs.readFileSync(config, "utf8"))) return { kind: "mapped", config };
     }
     const parent = path.dirname(dir);
     if (dir === root || parent === dir || !dir.startsWith(root)) return { kind: "missing" };

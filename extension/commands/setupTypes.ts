@@ -37,8 +37,8 @@ export async function setupTypesCommand(context: vscode.ExtensionContext, log: v
     return false;
   }
   const status = typesStatus(active ? path.dirname(active.fsPath) : folder.uri.fsPath, folder.uri.fsPath, version(context));
-  if (status.kind === "installed") {
-    void vscode.window.showInformationMessage(`Backstep: types for "backstep" are already available (${status.dir}).`);
+  if (status.kind === "installed" || status.kind === "mapped") {
+    void vscode.window.showInformationMessage(`Backstep: types for "backstep" are already available (${status.kind === "installed" ? status.dir : status.config}).`);
     return true;
   }
   const ok = await install(context, log, folder.uri.fsPath);
@@ -48,7 +48,8 @@ export async function setupTypesCommand(context: vscode.ExtensionContext, log: v
 
 /** Writes the types without asking when they are missing or ours and outdated (used after scaffolding an example). */
 export async function setUpTypesIfMissing(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, fromDir: string, root: string): Promise<void> {
-  if (typesStatus(fromDir, root, version(context)).kind !== "installed") await install(context, log, root);
+  const kind = typesStatus(fromDir, root, version(context)).kind;
+  if (kind === "missing" || kind === "stale") await install(context, log, root);
 }
 
 const offered = new Set<string>();
@@ -59,7 +60,7 @@ export async function offerTypesSetup(context: vscode.ExtensionContext, log: vsc
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   if (!folder || offered.has(folder.uri.fsPath)) return;
   const status = typesStatus(path.dirname(doc.uri.fsPath), folder.uri.fsPath, version(context));
-  if (status.kind === "installed") return;
+  if (status.kind === "installed" || status.kind === "mapped") return;
   offered.add(folder.uri.fsPath);
   if (status.kind === "stale") {
     await install(context, log, folder.uri.fsPath);

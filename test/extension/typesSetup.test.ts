@@ -57,3 +57,21 @@ describe("extension: IntelliSense setup", () => {
     assert.throws(() => installTypes(path.join(tmp, "nope"), root, "0.1.0"), /type declarations are missing/);
   });
 });
+
+describe("extension: IntelliSense setup with tsconfig paths", () => {
+  it("counts a tsconfig `paths` entry for backstep (like this repo's examples/) as set up", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backstep-paths-"));
+    try {
+      const root = path.join(tmp, "ws");
+      fs.mkdirSync(path.join(root, "models"), { recursive: true });
+      fs.writeFileSync(path.join(root, "tsconfig.json"), `{\n  // comments are allowed\n  "compilerOptions": { "paths": { "backstep": ["../src/index.ts"] } }\n}\n`);
+      assert.deepEqual(typesStatus(path.join(root, "models"), root, "0.1.0"), { kind: "mapped", config: path.join(root, "tsconfig.json") });
+      const repoExamples = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../examples");
+      assert.equal(typesStatus(repoExamples, repoExamples, "0.1.0").kind, "mapped");
+      fs.writeFileSync(path.join(root, "tsconfig.json"), `{ "compilerOptions": { "paths": { "other": ["x"] } } }`);
+      assert.equal(typesStatus(path.join(root, "models"), root, "0.1.0").kind, "missing");
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
