@@ -51,6 +51,7 @@ export function tensorName(index: TraceIndex, t: TensorId): string {
   if (info?.op !== undefined) {
     const op = index.op(info.op);
     if (op?.var) return op.var;
+    if (op && !info.name) return op.op;
   }
   return info?.name ?? `t${t}`;
 }

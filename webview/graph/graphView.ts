@@ -109,7 +109,7 @@ export class GraphView {
   }
 
   /** Opens the groups around a graph node and selects it (a parameter clicked in the side panel, a search hit). */
-  reveal(graphNodeId: string | undefined): boolean {
+  reveal(graphNodeId: string | undefined, focus = true): boolean {
     const node = graphNodeId ? this.graph?.byId.get(graphNodeId) : undefined;
     if (!node || !this.graph) return false;
     const closed = ancestors(this.graph, node).filter((g) => !this.open.has(g));
@@ -117,7 +117,7 @@ export class GraphView {
       closed.forEach((g) => this.open.add(g));
       this.relayout();
     }
-    this.select(this.visible?.repOf.get(node.id), true);
+    this.select(this.visible?.repOf.get(node.id), focus);
     return true;
   }
 
@@ -135,7 +135,8 @@ export class GraphView {
     const hits = searchNodes(this.index, this.graph, query);
     this.drawing?.nodeList.forEach((g) => g.classList.remove("match"));
     for (const h of hits) this.drawing?.nodeEls.get(this.visible?.repOf.get(h.id) ?? "")?.classList.add("match");
-    if (hits.length) this.reveal(hits[((nth % hits.length) + hits.length) % hits.length].id);
+    // Keep focus in the search field: typing goes on.
+    if (hits.length) this.reveal(hits[((nth % hits.length) + hits.length) % hits.length].id, false);
     return hits.length;
   }
 

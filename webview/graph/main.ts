@@ -120,7 +120,8 @@ function onMessage(m: HostMessage): void {
   const t0 = performance.now();
   switch (m.type) {
     case "trace": {
-      const same = m.file === saved.file;
+      const restore = saved; // laying out saves the new view state over `saved`
+      const same = m.file === restore.file;
       index = indexTrace(m.trace);
       file = m.file;
       debugging = m.debugging;
@@ -130,11 +131,11 @@ function onMessage(m: HostMessage): void {
       timeline.setDebugging(debugging);
       cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
       const step = index.eventStep[cursor] ?? 0;
-      graph.colour = same && saved.colour ? saved.colour : graph.colour;
+      graph.colour = same && restore.colour ? restore.colour : graph.colour;
       colour.setAttribute("value", graph.colour);
-      graph.show(index, step, same && saved.step === step ? saved.open : undefined);
-      if (same && saved.selected) graph.select(saved.selected);
-      if (same && saved.transform) viewport.set(saved.transform);
+      graph.show(index, step, same && restore.step === step ? restore.open : undefined);
+      if (same && restore.selected) graph.select(restore.selected);
+      if (same && restore.transform) viewport.set(restore.transform);
       else graph.fit();
       setCursor(cursor);
       status.textContent = `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`;
@@ -211,10 +212,13 @@ document.addEventListener("keydown", (e) => {
   if (timeline.handleKey(e)) e.preventDefault();
 });
 search.addEventListener("input", () => {
-  searchHit = 0;
-  const q = (search as unknown as { value: string }).value;
-  const n = graph.search(q, 0);
-  status.textContent = q ? `${n} match${n === 1 ? "" : "es"}` : "";
+  // The element updates its value after re-dispatching the inner input's event: read it on the next task.
+  setTimeout(() => {
+    searchHit = 0;
+    const q = (search as unknown as { value: string }).value;
+    const n = graph.search(q, 0);
+    status.textContent = q ? `${n} match${n === 1 ? "" : "es"}` : "";
+  }, 0);
 });
 search.addEventListener("keydown", (e) => {
   if (e.key === "Enter") graph.search((search as unknown as { value: string }).value, ++searchHit);
