@@ -30,7 +30,7 @@ export function evaluate(cursor: TraceCursor, refs: Handles<VarRef>, args: Debug
   let firstError: EvalError | undefined;
   for (const expression of candidates(cursor, args.expression)) {
     try {
-      const v = valueVariable(cursor.index, refs, evaluator.evaluate(expression), at);
+      const v = valueVariable(refs, evaluator.evaluate(expression), at);
       return { ok: true, body: { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, namedVariables: v.namedVariables } };
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;

@@ -12,7 +12,6 @@ import { eventTitle, opScope, type Item } from "../../src/debug/eventView";
 export type VarRef =
   | { kind: "scope"; scope: "op" | "params" | "tensors"; at: number }
   | { kind: "tensor"; view: TensorView; at: number }
-  | { kind: "stats"; view: TensorView }
   | { kind: "items"; items: Item[] }
   | { kind: "namespace"; path: string; members: string[]; at: number };
 
@@ -47,7 +46,7 @@ export function variables(cursor: TraceCursor, refs: Handles<VarRef>, args: Debu
   const ref = refs.get(args.variablesReference);
   if (!ref) return [];
   const index = cursor.index;
-  const toVar = (item: Item): DebugProtocol.Variable => variable(index, refs, item, atOf(ref, cursor.position));
+  const toVar = (item: Item): DebugProtocol.Variable => variable(refs, item, atOf(ref, cursor.position));
   switch (ref.kind) {
     case "scope":
       return scopeItems(cursor, ref.scope, ref.at).map(toVar);
@@ -62,11 +61,6 @@ export function variables(cursor: TraceCursor, refs: Handles<VarRef>, args: Debu
         const members = index.trace.params.filter((p) => p.name.startsWith(full + ".")).map((p) => p.name.slice(full.length + 1).split(".")[0]);
         return toVar({ name: m, kind: "value", value: { kind: "namespace", path: full, members: [...new Set(members)] } });
       });
-    case "stats": {
-      const s = viewStats(ref.view);
-      if (!s) return [];
-      return (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => toVar({ name: k, kind: "text", text: formatNumber(s[k]) }));
-    }
     case "tensor":
       return tensorChildren(index, refs, ref.view, ref.at, args);
   }
@@ -80,7 +74,7 @@ function atOf(ref: VarRef, fallback: number): number {
 function tensorChildren(index: TraceIndex, refs: Handles<VarRef>, view: TensorView, at: number, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
   const out: DebugProtocol.Variable[] = [];
   if (args.filter !== "indexed") {
-    for (const item of namedItems(index, view, at)) out.push(variable(index, refs, item, at));
+    for (const item of namedItems(index, view, at)) out.push(variable(refs, item, at));
   }
   if (args.filter === "named" || !viewValues(view) || view.shape.length === 0) return out;
   const n = view.shape[0];
@@ -91,10 +85,16 @@ function tensorChildren(index: TraceIndex, refs: Handles<VarRef>, view: TensorVi
     if (typeof row === "number") out.push({ name: `[${i}]`, value: formatNumber(row), variablesReference: 0 });
     else {
       const rows = viewValues(row) ? row.shape[0] : 0;
-      out.push({ name: `[${i}]`, value: previewRow(row), variablesReference: refs.create({ kind: "tensor", view: row, at }), indexedVariables: rows, namedVariables: namedItems(index, row, at).length });
+      out.push({ name: `[${i}]`, value: previewRow(row), variablesReference: refs.create({ kind: "tensor", view: row, at }), indexedVariables: rows, namedVariables: namedCount(row) });
     }
   }
   return out;
+}
+
+/** How many rows namedItems gives, without computing a block's stats (pages of a huge tensor stay cheap). */
+function namedCount(view: TensorView): number {
+  const recorded = view.tensor.values !== undefined;
+  return 2 + (isFull(view) ? 1 : 0) + (recorded || isFull(view) ? 1 : 0) + (view.tensor.kind !== "grad" ? 1 : 0) + (recorded ? 0 : 1);
 }
 
 function namedItems(index: TraceIndex, view: TensorView, at: number): Item[] {
@@ -104,7 +104,10 @@ function namedItems(index: TraceIndex, view: TensorView, at: number): Item[] {
   ];
   if (isFull(view)) items.push({ name: "kind", kind: "text", text: view.tensor.kind });
   const stats = viewStats(view);
-  if (stats) items.push({ name: "stats", kind: "text", text: `min=${formatNumber(stats.min)} max=${formatNumber(stats.max)} mean=${formatNumber(stats.mean)}` });
+  if (stats) {
+    const children: Item[] = (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => ({ name: k, kind: "text", text: formatNumber(stats[k]) }));
+    items.push({ name: "stats", kind: "text", text: `min=${formatNumber(stats.min)} max=${formatNumber(stats.max)} mean=${formatNumber(stats.mean)} ‖·‖=${formatNumber(stats.norm)}`, children });
+  }
   if (view.tensor.kind !== "grad") {
     const g = index.gradOf(view.tensor.id, at);
     const gt = g === null ? undefined : index.tensor(g);
@@ -114,23 +117,23 @@ function namedItems(index: TraceIndex, view: TensorView, at: number): Item[] {
       items.push(typeof gv === "number" ? { name: "grad", kind: "value", value: { kind: "number", value: gv } } : { name: "grad", kind: "value", value: { kind: "tensor", view: gv } });
     } else items.push({ name: "grad", kind: "text", text: "null (not reached by the backward pass yet)" });
   }
-  if (!viewValues(view)) items.push({ name: "values", kind: "text", text: "not recorded (over the recording cap; raise backstep.values.maxPerTensor)" });
+  if (!view.tensor.values) items.push({ name: "values", kind: "text", text: "not recorded (over the recording cap; raise backstep.values.maxPerTensor)" });
   return items;
 }
 
 /** Turns an item into a DAP variable, creating a handle only when it can expand. */
-export function variable(index: TraceIndex, refs: Handles<VarRef>, item: Item, at: number): DebugProtocol.Variable {
+export function variable(refs: Handles<VarRef>, item: Item, at: number): DebugProtocol.Variable {
   if (item.kind === "text") {
     const ref = item.children?.length ? refs.create({ kind: "items", items: item.children }) : 0;
     return { name: item.name, value: item.text, variablesReference: ref };
   }
-  return { name: item.name, ...valueVariable(index, refs, item.value, at) };
+  return { name: item.name, ...valueVariable(refs, item.value, at) };
 }
 
 /** The value part of a DAP variable or evaluate result. */
-export function valueVariable(index: TraceIndex, refs: Handles<VarRef>, v: Value, at: number): { value: string; type?: string; variablesReference: number; indexedVariables?: number; namedVariables?: number } {
+export function valueVariable(refs: Handles<VarRef>, v: Value, at: number): { value: string; type?: string; variablesReference: number; indexedVariables?: number; namedVariables?: number } {
   if (v.kind === "tensor") {
-    const named = namedItems(index, v.view, at).length;
+    const named = namedCount(v.view);
     const rows = viewValues(v.view) && v.view.shape.length ? v.view.shape[0] : 0;
     const stats = viewStats(v.view);
     return { value: summarize(v.view), type: `Tensor${describeShape(v.view.shape)}${stats && stats.nan + stats.inf ? " ⚠" : ""}`, variablesReference: refs.create({ kind: "tensor", view: v.view, at }), indexedVariables: rows, namedVariables: named };

@@ -1,5 +1,5 @@
 // Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
-import { EvalError, Evaluator, eventVars } from "./evaluate";
+import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
 import type { TraceIndex } from "./traceIndex";
 import { sizeOf } from "./tensorView";
 
@@ -61,10 +61,11 @@ export function parseHitCondition(text: string): (n: number) => boolean {
 /** Keeps the candidates where the condition holds and the hit count matches (hits counted in recorded order). */
 function filterHits(index: TraceIndex, candidates: number[], spec: BreakpointSpec): number[] {
   const hit = spec.hitCondition ? parseHitCondition(spec.hitCondition) : () => true;
+  const condition = spec.condition?.trim() ? compile(spec.condition) : undefined;
   const hits: number[] = [];
   let count = 0;
   for (const at of candidates) {
-    if (spec.condition && !new Evaluator(index, at, eventVars(index, at)).test(spec.condition)) continue;
+    if (condition && !new Evaluator(index, at, eventVars(index, at)).test(condition)) continue;
     count++;
     if (hit(count)) hits.push(at);
   }

@@ -14,6 +14,16 @@ export type Value =
 
 export class EvalError extends Error {}
 
+/** Parses once (a breakpoint condition is tested at many events); syntax errors become EvalError. */
+export function compile(src: string): Expr {
+  try {
+    return parseExpr(src);
+  } catch (err) {
+    if (err instanceof ExprError) throw new EvalError(`Cannot parse '${src}': ${err.message}`);
+    throw err;
+  }
+}
+
 const num = (value: number): Value => ({ kind: "number", value });
 const str = (value: string): Value => ({ kind: "string", value });
 
@@ -43,14 +53,8 @@ export class Evaluator {
     private readonly locals: Record<string, Value> = {},
   ) {}
 
-  evaluate(src: string): Value {
-    let expr: Expr;
-    try {
-      expr = parseExpr(src);
-    } catch (err) {
-      if (err instanceof ExprError) throw new EvalError(`Cannot parse '${src}': ${err.message}`);
-      throw err;
-    }
+  evaluate(src: string | Expr): Value {
+    const expr = typeof src === "string" ? compile(src) : src;
     try {
       return this.eval(expr);
     } catch (err) {
@@ -60,7 +64,7 @@ export class Evaluator {
   }
 
   /** True when a condition holds; parse or name errors are thrown as EvalError. */
-  test(src: string): boolean {
+  test(src: string | Expr): boolean {
     return truthy(this.evaluate(src));
   }
 

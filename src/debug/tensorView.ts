@@ -107,8 +107,9 @@ export function summarize(view: TensorView): string {
 
 /** A short preview of a row block: `[0.1, -0.3, 0.7, …]`. */
 export function previewRow(view: TensorView, max = 6): string {
-  const values = viewValues(view);
+  const values = view.tensor.values;
   if (!values) return describeShape(view.shape);
-  const shown = values.slice(0, max).map(formatNumber).join(", ");
-  return view.shape.length === 1 ? `[${shown}${values.length > max ? ", …" : ""}]` : `${describeShape(view.shape)} [${shown}, …]`;
+  const size = sizeOf(view.shape);
+  const shown = values.slice(view.offset, view.offset + Math.min(size, max)).map(formatNumber).join(", ");
+  return view.shape.length === 1 ? `[${shown}${size > max ? ", …" : ""}]` : `${describeShape(view.shape)} [${shown}, …]`;
 }

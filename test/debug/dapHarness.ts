@@ -18,6 +18,8 @@ export async function startAdapter(options: SessionOptions = {}): Promise<Harnes
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    // The session writes a response and then events: without this, Nagle's algorithm delays each stop by ~40 ms.
+    socket.setNoDelay(true);
     const session = new BackstepSession(options);
     session.setRunAsServer(true);
     session.start(socket, socket);
