@@ -12,6 +12,7 @@ import { traceModel } from "./traceCommand";
 import { debugModel } from "./debugCommand";
 import { newExampleModel } from "./newExample";
 import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
+import { statusText } from "../summary";
 
 export function registerCommands(context: vscode.ExtensionContext, store: TraceStore): void {
   const log = vscode.window.createOutputChannel("Backstep", { log: true });
@@ -51,6 +52,14 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     vscode.languages.registerCodeLensProvider({ language: "typescript", scheme: "file" }, lens),
     vscode.window.onDidChangeActiveTextEditor(updateIsModel),
+    // Traces recorded elsewhere (a debug session, a restart) are summarised too; Trace Backprop then adds its timing.
+    store.onDidChangeTrace(({ file, trace }) => {
+      const ok = !trace.diagnostics.some((d) => d.severity === "error");
+      status.text = `$(type-hierarchy-sub) ${statusText({ trace, ok })}`;
+      status.tooltip = `Backstep traced ${file}\nClick to show the graph.`;
+      status.command = { title: "Show Backprop Graph", command: "backstep.showGraph", arguments: [vscode.Uri.file(file)] };
+      status.show();
+    }),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (doc === vscode.window.activeTextEditor?.document) updateIsModel(vscode.window.activeTextEditor);
     }),
