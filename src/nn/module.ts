@@ -163,4 +163,24 @@ export abstract class Module implements Nameable {
   eval(): this {
     return this.train(false);
   }
+
+  /** PyTorch-style summary: settings on one line, children indented (console.log(model) in Node). */
+  toString(): string {
+    const settings: string[] = [];
+    for (const [key, v] of Object.entries(this)) {
+      if (key === "training" || key.startsWith("__") || (key === "length" && this.namedChildren().length > 0)) continue;
+      if (typeof v === "number" || typeof v === "boolean") settings.push(`${key}=${v}`);
+      else if (Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === "number")) settings.push(`${key}=[${v.join(",")}]`);
+      else if (v instanceof Tensor && v.requiresGrad) settings.push(`${key}=[${v.shape.join(",")}]`);
+    }
+    const kids = this.namedChildren();
+    const head = `${this.constructor.name}(${settings.join(", ")}`;
+    if (kids.length === 0) return `${head})`;
+    const lines = kids.map(([key, m]) => `  (${key}): ${m.toString().split("\n").join("\n  ")}`);
+    return `${head}${settings.length > 0 ? "," : ""}\n${lines.join("\n")}\n)`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
 }

@@ -194,6 +194,11 @@ describe("module paths", () => {
     assert.deepEqual(new Custom().namedParameters().map(([n]) => n), ["model.scale", "model.taps.0", "model.taps.1"]);
   });
 
+  it("prints like PyTorch: settings, parameter shapes and nested children", () => {
+    const seq = new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.ReLU());
+    assert.equal(String(seq), "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, weight=[3,2], bias=[3])\n  (1): ReLU()\n)");
+  });
+
   it("__nameValue names unnamed tensors and roots only", () => {
     const t = B.zeros([1]);
     B.__nameValue(t, "x");
