@@ -66,7 +66,8 @@ export class EditorHints implements vscode.Disposable {
     const thresholds = { vanishing: settings.vanishingThreshold, exploding: settings.explodingThreshold };
     const files = new Set(trace.ops.flatMap((o) => (o.loc ? [o.loc.file] : [])));
     for (const file of files) {
-      const hints = settings.inlineHints ? lineHints(trace, file, thresholds) : [];
+      // Hovers work with the inline hints turned off, so the hints are kept and only their rendering is skipped.
+      const hints = lineHints(trace, file, thresholds);
       this.files.set(file, { trace, byLine: new Map(hints.map((h) => [h.line, h])) });
       touched.add(file);
     }
@@ -124,8 +125,9 @@ export class EditorHints implements vscode.Disposable {
   }
 
   private render(): void {
+    const enabled = currentSettings().inlineHints;
     for (const editor of vscode.window.visibleTextEditors) {
-      const entry = editor.document.uri.scheme === "file" ? this.entry(editor.document.uri.fsPath) : undefined;
+      const entry = enabled && editor.document.uri.scheme === "file" ? this.entry(editor.document.uri.fsPath) : undefined;
       const groups = new Map<HintSeverity, vscode.DecorationOptions[]>();
       for (const hint of entry?.byLine.values() ?? []) {
         const line = hint.line - 1;
