@@ -32,6 +32,7 @@ export async function loadTrace(
   runModel: RunModel | undefined,
   workerPath: string | undefined,
   onOutput?: (text: string, stream: "stdout" | "stderr") => void,
+  signal?: AbortSignal,
 ): Promise<{ program: string; trace: Trace }> {
   if (args.trace) {
     const file = path.resolve(args.trace);
@@ -59,6 +60,7 @@ export async function loadTrace(
     explodingThreshold: args.explodingThreshold,
     workerPath,
     onOutput,
+    signal,
   };
   for (const key of Object.keys(options) as (keyof typeof options)[]) if (options[key] === undefined) delete options[key];
   const result = await runModel(program, options);

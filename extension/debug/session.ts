@@ -45,6 +45,8 @@ export class BackstepSession extends LoggingDebugSession {
   private lastStop: Stop | undefined;
   private configured: Promise<void>;
   private markConfigured: () => void = () => {};
+  /** Cancels a recording still in progress when the user stops the session. */
+  private recording: AbortController | undefined;
 
   constructor(private readonly options: SessionOptions = {}) {
     super();
@@ -91,6 +93,11 @@ export class BackstepSession extends LoggingDebugSession {
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.markConfigured();
     this.sendResponse(response);
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+    this.recording?.abort();
+    super.disconnectRequest(response, args, request);
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
@@ -191,7 +198,9 @@ export class BackstepSession extends LoggingDebugSession {
   private async record(response: DebugProtocol.Response): Promise<boolean> {
     try {
       const output = (text: string, stream: "stdout" | "stderr"): void => this.sendEvent(new OutputEvent(text, stream));
-      const { program, trace } = await loadTrace(this.launchArgs, this.options.runModel, this.options.workerPath, output);
+      this.recording = new AbortController();
+      const { program, trace } = await loadTrace(this.launchArgs, this.options.runModel, this.options.workerPath, output, this.recording.signal);
+      this.recording = undefined;
       this.program = program;
       if (this.cursor) {
         for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));

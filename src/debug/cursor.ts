@@ -60,6 +60,8 @@ export class TraceCursor {
   }
 
   start(stopOnEntry: boolean): Stop {
+    // A run that failed before recording anything (a syntax error) starts, and stays, at its error.
+    if (this.fatal && this.index.size === 0) return this.end();
     if (stopOnEntry || this.empty) return this.stop(0, "entry");
     this.position = -1;
     return this.continue();

@@ -224,4 +224,13 @@ describe("debug cursor: NaN, gradient health and errors", () => {
     while (!c.atError && n++ < 100) c.stepIn();
     assert.equal(n, trace.events.length);
   });
+
+  it("a run that failed before any op (a syntax error) stops at its error even when asked to stop on entry", () => {
+    const trace = mlpTrace(FILE, { steps: 0 });
+    trace.diagnostics.push({ severity: "error", code: "syntax-error", message: "Unexpected token at mlp.ts:7", loc: { file: FILE, line: 7, column: 3 } });
+    const c = new TraceCursor(trace);
+    const s = c.start(true);
+    assert.deepEqual([s.reason, s.at, c.frames()[0].line], ["exception", 0, 7]);
+    assert.equal(c.stepIn().reason, "exception");
+  });
 });
