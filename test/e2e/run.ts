@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCodeServer } from "../../scripts/codeServer";
 import { packageVsix, repoRoot as root } from "./harness/fixtures";
+import { Workbench } from "./harness/workbench";
 
 const t0 = Date.now();
 const seconds = (): string => ((Date.now() - t0) / 1000).toFixed(1);
@@ -20,7 +21,20 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args.includes("--update-docs")) process.env.BACKSTEP_E2E_SCREENSHOTS = "docs";
   const grep = args.filter((a) => !a.startsWith("--")).join(" ");
-  const mocha = new Mocha({ timeout: 240_000, slow: 30_000, reporter: "spec", ...(grep ? { grep } : {}) });
+  const rootHooks: Mocha.RootHookObject = {
+    // A failed test leaves a picture of every open window, to see what the DOM assertion missed.
+    async afterEach(this: Mocha.Context) {
+      const test = this.currentTest;
+      if (test?.state !== "failed") return;
+      const name = test.fullTitle().replace(/[^\w]+/g, "-").slice(0, 120);
+      let i = 0;
+      for (const wb of Workbench.open) {
+        const file = join(root, "test-results", "e2e", "failures", `${name}${i++ ? `-${i}` : ""}.png`);
+        await wb.screenshot(file).then(() => console.log(`      screenshot: ${file}`), () => {});
+      }
+    },
+  };
+  const mocha = new Mocha({ timeout: 240_000, slow: 30_000, reporter: "spec", rootHooks, ...(grep ? { grep } : {}) });
   const dir = join(root, "test", "e2e");
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".e2e.ts")).sort()) mocha.addFile(join(dir, f));
   await mocha.loadFilesAsync();

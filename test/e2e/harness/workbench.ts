@@ -23,6 +23,9 @@ export interface LaunchOptions {
 export const LONG = 60_000;
 
 export class Workbench {
+  /** Workbenches not yet closed (the runner screenshots them when a test fails). */
+  static readonly open = new Set<Workbench>();
+
   private constructor(
     readonly page: Page,
     private readonly browser: Browser,
@@ -52,7 +55,10 @@ export class Workbench {
       }
       // The Explorer lists the workspace once the file service and the window are ready.
       await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ state: "visible" });
+      // The extension's contributions are registered once its activity-bar container shows (menus depend on it).
+      if (opts.vsix) await page.locator('.activitybar .action-item a[aria-label^="Backstep"]').waitFor({ state: "visible" });
       const wb = new Workbench(page, browser, server, profile);
+      Workbench.open.add(wb);
       if (opts.open) await wb.openFile(opts.open);
       return wb;
     } catch (err) {
@@ -65,6 +71,7 @@ export class Workbench {
 
   /** Closes Chromium, stops code-server (its whole process group) and removes the profile. Safe to call twice. */
   async close(): Promise<void> {
+    Workbench.open.delete(this);
     await this.browser.close().catch(() => {});
     await this.server.stop();
     rmSync(this.profile.root, { recursive: true, force: true });
