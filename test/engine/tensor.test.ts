@@ -57,6 +57,19 @@ describe("Tensor", () => {
     assert.deepEqual(b.slice(1, 0, -1).toArray(), [[3], [5]]);
   });
 
+  it("large transposes and products agree with naive loops (tiled kernels, odd sizes)", () => {
+    const [R, C, N] = [70, 45, 33];
+    const a = B.randn([R, C], { dtype: "float64" }), b = B.randn([C, N], { dtype: "float64" });
+    const t = a.T;
+    for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) assert.equal(t.data[c * R + r], a.data[r * C + c]);
+    const p = a.matmul(b);
+    for (let i = 0; i < R; i++) for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < C; k++) s += a.data[i * C + k] * b.data[k * N + j];
+      assert.ok(Math.abs(p.data[i * N + j] - s) < 1e-12);
+    }
+  });
+
   it("the T property and transpose swap axes", () => {
     const m = B.tensor([[1, 2, 3], [4, 5, 6]]);
     assert.deepEqual(m.T.toArray(), [[1, 4], [2, 5], [3, 6]]);

@@ -3,6 +3,7 @@ import type { Storage } from "../dtype";
 import { alloc, dtypeOf } from "../dtype";
 import { stridesOf, sizeOf } from "../shape";
 import { ADD, binaryInto } from "./binary";
+import { transposeInto } from "./matmul";
 
 /** Copies `x` (shape `from`) broadcast to shape `to`. */
 export function broadcastTo(x: Storage, from: readonly number[], to: readonly number[]): Storage {
@@ -20,8 +21,7 @@ export function permuteData(x: Storage, shape: readonly number[], dims: readonly
   const oShape = dims.map((d) => shape[d]);
   const st = dims.map((d) => inStrides[d]);
   if (nd === 2 && dims[0] === 1) {
-    const R = shape[0], C = shape[1];
-    for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[c * R + r] = x[r * C + c];
+    transposeInto(x, 0, shape[0], shape[1], out);
     return out;
   }
   const idx = new Array<number>(nd).fill(0);

@@ -44,11 +44,18 @@ export function mmNT(a: Storage, ao: number, b: Storage, bo: number, c: Storage,
   }
 }
 
-/** Writes the transpose of the R×C matrix at x[xo…] into out (C×R). */
+/** Writes the transpose of the R×C matrix at x[xo…] into out (C×R), in 32×32 tiles so both sides stay in cache. */
 export function transposeInto(x: Storage, xo: number, R: number, C: number, out: Storage): void {
-  for (let r = 0; r < R; r++) {
-    const row = xo + r * C;
-    for (let c = 0; c < C; c++) out[c * R + r] = x[row + c];
+  const T = 32;
+  for (let r0 = 0; r0 < R; r0 += T) {
+    const r1 = Math.min(R, r0 + T);
+    for (let c0 = 0; c0 < C; c0 += T) {
+      const c1 = Math.min(C, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        const row = xo + r * C;
+        for (let c = c0; c < c1; c++) out[c * R + r] = x[row + c];
+      }
+    }
   }
 }
 
