@@ -56,11 +56,15 @@ export function exceptionInfo(cursor: TraceCursor, stopText: { id: string; descr
   };
 }
 
-/** Goto targets for a line: every recorded event where a breakpoint there would stop (forward and backward). */
+/**
+ * Goto targets for a line: every recorded event where a breakpoint there would stop (forward and backward).
+ * Those after the cursor come first, so Jump to Cursor (which takes the first) moves to the line's next run.
+ */
 export function gotoTargets(cursor: TraceCursor, args: DebugProtocol.GotoTargetsArguments): DebugProtocol.GotoTarget[] {
   if (!args.source.path) return [];
   const file = traceFile(cursor, args.source.path);
   const line = cursor.index.linesOf(file).find((l) => l >= args.line);
-  const events = line === undefined ? [] : (cursor.index.lineEntries.get(file)?.get(line) ?? []);
+  const all = line === undefined ? [] : (cursor.index.lineEntries.get(file)?.get(line) ?? []);
+  const events = [...all.filter((at) => at > cursor.position), ...all.filter((at) => at <= cursor.position)];
   return events.map((at) => ({ id: at + 1, label: `step ${cursor.index.stepOf[at]} · ${eventTitle(cursor, at)}`, line: line as number }));
 }

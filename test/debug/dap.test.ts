@@ -161,6 +161,9 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     const w = await where(h.dc, (await stopped) as DebugProtocol.StoppedEvent);
     assert.deepEqual([w.reason, w.name.split("  ")[0]], ["goto", "backward · tanh"]);
     assert.deepEqual((await cursor).body, { file: model.file, event: targets.body.targets[1].id - 1 });
+    // Jump to Cursor takes the first target: the line's next run after where the cursor now stands.
+    const later = await h.dc.gotoTargetsRequest({ source: { path: model.file }, line: LINES.tanh });
+    assert.equal(later.body.targets[0].label.split("  ")[0], "step 1 · forward · tanh");
     const again = h.dc.waitForEvent("stopped");
     await h.dc.customRequest("backstep/goto", { event: 0 });
     assert.match((await where(h.dc, (await again) as DebugProtocol.StoppedEvent)).name, /^step 0/);
