@@ -57,6 +57,13 @@ describe("debug cursor: stepping", () => {
     assert.equal(c.stepBack().reason, "entry");
   });
 
+  it("stepBack with instruction granularity goes back exactly one event", () => {
+    const c = new TraceCursor(mlpTrace(FILE));
+    c.goto(9);
+    assert.equal(c.stepBack("instruction").at, 8);
+    assert.equal(c.stepBack("instruction").at, 7);
+  });
+
   it("stepBack undoes next within the forward pass", () => {
     const c = new TraceCursor(mlpTrace(FILE));
     c.start(true);
@@ -115,6 +122,10 @@ describe("debug cursor: breakpoints", () => {
     assert.deepEqual(backward.hits, tanhEvents.filter((i) => trace.events[i].kind === "backward"));
     assert.deepEqual(stepOne.hits, tanhEvents.filter((i) => trace.ops[(trace.events[i] as { op: number }).op].step === 1));
     assert.deepEqual(second.hits, [tanhEvents[1]]);
+    const [even, atLeast3] = c.breakpoints.setLines(FILE, [{ line: LINES.tanh, hitCondition: "% 2" }, { line: LINES.tanh, hitCondition: ">= 3" }]);
+    assert.deepEqual(even.hits, [tanhEvents[1], tanhEvents[3]]);
+    assert.deepEqual(atLeast3.hits, tanhEvents.slice(2));
+    assert.equal(c.breakpoints.setLines(FILE, [{ line: LINES.tanh, hitCondition: "often" }])[0].verified, false);
     assert.equal(bad.verified, false);
     assert.match(bad.message ?? "", /Cannot parse/);
   });

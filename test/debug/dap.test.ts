@@ -5,6 +5,7 @@ import type { Trace } from "../../src/trace/types";
 import { launch, scopeVars, startAdapter, step, where, writeModel, type Harness } from "./dapHarness";
 import { LINES, MLP_SOURCE, mlpTrace } from "./fixtures/mlp";
 import { NAN_LINES, NAN_SOURCE, nanTrace } from "./fixtures/nan";
+import { TraceBuilder, m } from "./fixtures/build";
 
 const close = (got: string, want: number): void => assert.ok(Math.abs(Number(got) - want) <= 1e-4 * Math.max(1, Math.abs(want)), `${got} vs ${want}`);
 
@@ -222,5 +223,35 @@ describe("debug adapter (DAP) on failing models", () => {
   it("reports a launch without a program or trace as an error", async () => {
     await h.dc.initializeRequest();
     await assert.rejects(h.dc.launchRequest({ noDebug: false }), /needs a 'program'/);
+  });
+});
+
+describe("debug adapter (DAP) on a million-element tensor", () => {
+  it("pages rows on demand and shows stats for a tensor whose values were not recorded", async () => {
+    const file = "/virtual/big.ts";
+    const b = new TraceBuilder(file);
+    const values = Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i));
+    const big = b.tensor(m([1000, 1000], values), "input", "big");
+    const out = b.forward({ op: "tanh", inputs: [big], out: m([1000, 1000], values.map(Math.tanh)), line: 3, stack: [{ name: "<module>", file, line: 3, column: 1 }], var: "t", step: 0 });
+    const trace = b.trace(file);
+    delete trace.tensors[out].values; // over the recording cap: stats only
+    const h = await startAdapter({ runModel: async () => ({ trace, ok: true }), onTrace: () => undefined });
+    try {
+      await launch(h.dc, { program: file });
+      const [, bigVar, tVar] = await scopeVars(h.dc, "Op");
+      assert.deepEqual([bigVar.name, bigVar.indexedVariables, tVar.name, tVar.indexedVariables], ["big", 1000, "t", 0]);
+      const rows = await h.dc.variablesRequest({ variablesReference: bigVar.variablesReference, filter: "indexed", start: 500, count: 3 });
+      assert.deepEqual(rows.body.variables.map((v) => [v.name, v.indexedVariables]), [["[500]", 1000], ["[501]", 1000], ["[502]", 1000]]);
+      const cells = await h.dc.variablesRequest({ variablesReference: rows.body.variables[1].variablesReference, filter: "indexed", start: 998, count: 2 });
+      assert.deepEqual(cells.body.variables.map((v) => v.name), ["[998]", "[999]"]);
+      cells.body.variables.forEach((v, k) => close(v.value, values[501 * 1000 + 998 + k]));
+      assert.match(tVar.value, /^Tensor\[1000×1000\] float32 {2}μ=/);
+      const named = await h.dc.variablesRequest({ variablesReference: tVar.variablesReference, filter: "named" });
+      assert.match(named.body.variables.find((v) => v.name === "values")?.value ?? "", /not recorded/);
+      await assert.rejects(h.dc.evaluateRequest({ expression: "t[0][0]", context: "watch" }), /not recorded/);
+      close((await h.dc.evaluateRequest({ expression: "big[999][999]", context: "watch" })).body.result, values[999_999]);
+    } finally {
+      await h.close();
+    }
   });
 });
