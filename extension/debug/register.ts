@@ -40,6 +40,11 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       void vscode.window.showErrorMessage("Debug Backprop: the launch configuration needs a \"program\" (the model's .ts file).");
       return undefined;
     }
+    return config;
+  }
+
+  /** After `${file}` and friends are substituted: run limits the configuration leaves unset come from the settings of the model's folder. */
+  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
     const scope = typeof config.program === "string" ? vscode.Uri.file(config.program) : undefined;
     return { ...currentRunOptions(scope), ...config };
   }
