@@ -1,7 +1,7 @@
 // Turns whatever ended a run (an exception, a limit, process.exit) into a diagnostic naming the user's file:line.
 // (No compiler imports here: runModel's side of the runner uses this file and must stay small.)
 import { dirname, relative } from "node:path";
-import type { SourceLoc, TraceDiagnostic, DiagnosticCode } from "../trace/types";
+import type { SourceLoc, StackFrame, TraceDiagnostic, DiagnosticCode } from "../trace/types";
 import type { StackMapper } from "./stack";
 
 /** A syntax error located in the user's source (1-based line and column). */
@@ -35,6 +35,14 @@ function errorName(err: object): string {
   return typeof name === "string" ? name : "Error";
 }
 
+function mostRepeated(frames: readonly SourceLoc[], mapper: StackMapper | undefined): SourceLoc | undefined {
+  const counts = new Map<SourceLoc, number>();
+  for (const f of frames) counts.set(f, (counts.get(f) ?? 0) + 1);
+  let best: SourceLoc | undefined;
+  for (const [f, n] of counts) if (n > 1 && (best === undefined || n > (counts.get(best) ?? 0))) best = f;
+  return best && mapper ? mapper.locOf(best as StackFrame) : best;
+}
+
 /** The diagnostic for an exception thrown by the user's model (or by the engine on its behalf). */
 export function diagnoseError(err: unknown, program: string, mapper: StackMapper | undefined): TraceDiagnostic {
   if (err instanceof UserSyntaxError) {
@@ -48,7 +56,8 @@ export function diagnoseError(err: unknown, program: string, mapper: StackMapper
   const name = errorName(err);
   const message = String((err as { message?: unknown }).message ?? "");
   if (name === "RangeError" && /call stack/i.test(message)) {
-    return diagnostic("runtime-error", "RangeError: Maximum call stack size exceeded: a function recurses too deeply (or forever)", program, loc);
+    // the innermost frame is wherever the stack ran out; the recursive call is the frame that repeats
+    return diagnostic("runtime-error", "RangeError: Maximum call stack size exceeded: a function recurses too deeply (or forever)", program, mostRepeated(frames, mapper) ?? loc);
   }
   if (name === "ShapeError") return diagnostic("shape-mismatch", `Shape mismatch: ${message}`, program, loc);
   return diagnostic("runtime-error", `${name}: ${message}`, program, loc);

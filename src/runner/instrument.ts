@@ -1,6 +1,8 @@
-// Instruments compiled JS for the recorder without moving any line: names assigned values, flushes before loops.
+// Instruments compiled JS for the recorder without moving any line: names assigned values, flushes before loops,
+// and keeps a shadow call stack (callSites.ts).
 import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
+import { callEdits, fieldEdits, functionEdits, type RawSite } from "./callSites";
 
 /** Text inserted at a 0-based column of a line of the compiled code. */
 export interface Insertion {
@@ -46,10 +48,20 @@ const LOOPS = new Set(["WhileStatement", "DoWhileStatement", "ForStatement", "Fo
  * recorded before a loop that never ends reaches the parent; loop k (numbered from `loopBase`) is announced as
  * `__bs_flush(k)` and its 0-based position returned in `loops`. Throws acorn's SyntaxError (with `loc`).
  */
-export function instrument(code: string, loopBase = 0): { code: string; insertions: Insertion[]; loops: { line: number; column: number }[] } {
+export interface Instrumented {
+  code: string;
+  insertions: Insertion[];
+  loops: { line: number; column: number }[];
+  /** Call sites numbered from `siteBase` (see callSites.ts), 0-based positions in the uninstrumented code. */
+  sites: { line: number; column: number; name: string }[];
+}
+
+export function instrument(code: string, loopBase = 0, siteBase = 0): Instrumented {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
   const pending: Pending[] = [];
   const loopStarts: number[] = [];
+  const sites: RawSite[] = [];
+  const names = new Map<Node, string>();
   const wrap = (name: string, value: AnyNode, depth: number): void => {
     if (trivial(value) || name.startsWith("exports.") || name.startsWith("module.")) return;
     pending.push({ pos: value.start, text: `${HOOKS.var}(${JSON.stringify(name)}, ${HOOKS.mark}(), `, order: 1000 + depth });
@@ -65,6 +77,18 @@ export function instrument(code: string, loopBase = 0): { code: string; insertio
       const n = node as unknown as AnyNode;
       const name = n.operator === "=" ? targetName(n.left as AnyNode) : undefined;
       if (name !== undefined) wrap(name, n.right as AnyNode, ancestors.length);
+    },
+    Function(node, _state, ancestors) {
+      functionEdits(code, node as unknown as AnyNode, ancestors.length, pending);
+    },
+    PropertyDefinition(node, _state, ancestors) {
+      fieldEdits(node as unknown as AnyNode, ancestors.length, pending);
+    },
+    CallExpression(node, _state, ancestors) {
+      callEdits(node as unknown as AnyNode, ancestors, siteBase + sites.length, pending, sites, names);
+    },
+    NewExpression(node, _state, ancestors) {
+      callEdits(node as unknown as AnyNode, ancestors, siteBase + sites.length, pending, sites, names);
     },
     Statement(node, _state, ancestors) {
       if (!LOOPS.has(node.type)) return;
@@ -91,12 +115,18 @@ export function instrument(code: string, loopBase = 0): { code: string; insertio
     insertions.push({ line, column: p.pos - lineStarts[line], text: p.text });
   }
   parts.push(code.slice(last));
-  const loops = loopStarts.map((pos) => {
-    let l = 0;
-    while (l + 1 < lineStarts.length && lineStarts[l + 1] <= pos) l++;
-    return { line: l, column: pos - lineStarts[l] };
-  });
-  return { code: parts.join(""), insertions, loops };
+  const lineCol = (pos: number): { line: number; column: number } => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, column: pos - lineStarts[lo] };
+  };
+  const loops = loopStarts.map(lineCol);
+  return { code: parts.join(""), insertions, loops, sites: sites.map((s) => ({ ...lineCol(s.pos), name: s.name })) };
 }
 
 /** Per line, the sorted [column, length] of insertions, for mapping instrumented columns back. */

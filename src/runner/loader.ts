@@ -5,6 +5,8 @@ import { dirname, resolve } from "node:path";
 import { Script } from "node:vm";
 import { compileFile, type CompiledFile } from "./compile";
 import { HOOKS } from "./instrument";
+import { SITE_HOOKS } from "./callSites";
+import type { ShadowStack } from "./shadowStack";
 
 export interface LoaderHooks {
   var(name: string, mark: number, value: unknown): unknown;
@@ -38,8 +40,11 @@ export class UserModules {
   constructor(
     private readonly engine: object,
     private readonly hooks: LoaderHooks,
+    private readonly shadow: ShadowStack,
     /** Told of each file as it is compiled, with its loops (e.g. to post them to the parent). */
     private readonly onCompiled?: (file: CompiledFile) => void,
+    /** false: plain compiled code, no hooks (the untraced baseline of the benchmark). */
+    private readonly instrumented = true,
   ) {}
 
   /** The compiled file, when `file` (an absolute path as V8 reports it) is one of the user's. */
@@ -51,23 +56,28 @@ export class UserModules {
   load(file: string): unknown {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
-    const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length);
+    const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length, this.shadow.siteCount, this.instrumented);
+    this.shadow.addSites(file, compiled.sites);
     this.compiled.set(file, compiled);
     for (const l of compiled.loops) this.loops.push({ file, ...l });
     this.onCompiled?.(compiled);
     const mod: UserModule = { exports: {}, loaded: false };
     this.cache.set(file, mod);
     // The wrapper sits on its own line 0 (lineOffset −1), so the user's line N stays line N for V8.
-    const params = ["exports", "require", "module", "__filename", "__dirname", HOOKS.var, HOOKS.mark, HOOKS.flush].join(", ");
+    const params = ["exports", "require", "module", "__filename", "__dirname", HOOKS.var, HOOKS.mark, HOOKS.flush, SITE_HOOKS.at, SITE_HOOKS.enter, SITE_HOOKS.leave].join(", ");
     const script = new Script(`(function __bs_module(${params}) {\n${compiled.code}\n})`, { filename: file, lineOffset: -1 });
     const fn = script.runInThisContext() as (...args: unknown[]) => void;
     const require = this.requireFrom(file);
+    const sh = this.shadow;
+    sh.enter(); // the module's top level is a frame of its own
     try {
-      fn(mod.exports, require, mod, file, dirname(file), this.hooks.var, this.hooks.mark, this.hooks.flush);
+      fn(mod.exports, require, mod, file, dirname(file), this.hooks.var, this.hooks.mark, this.hooks.flush, sh.at, sh.enter, sh.leave);
       mod.loaded = true;
     } catch (err) {
       this.cache.delete(file);
       throw err;
+    } finally {
+      sh.leave();
     }
     return mod.exports;
   }

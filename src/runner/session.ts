@@ -8,10 +8,11 @@ import type { TraceDiagnostic } from "../trace/types";
 import { diagnostic, diagnoseError } from "./errors";
 import { UserModules } from "./loader";
 import { StackMapper } from "./stack";
+import { ShadowStack } from "./shadowStack";
 import type { CompiledFile } from "./compile";
 
 export interface SessionOptions extends RecorderOptions {
-  /** Record nothing (for measuring the engine alone): no observer, no stack capture. */
+  /** Record nothing (for measuring the engine alone): no observer, no instrumentation. */
   untraced?: boolean;
   /** Receives recorded pieces as they accumulate (the worker posts them to the caller). */
   onBatch?: (batch: TraceBatch) => void;
@@ -32,6 +33,7 @@ export class ModelSession {
   readonly recorder: Recorder;
   readonly modules: UserModules;
   readonly mapper: StackMapper;
+  readonly shadow = new ShadowStack();
   /** Warnings found by the run itself (e.g. no backward). */
   readonly warnings: TraceDiagnostic[] = [];
   private readonly maxSteps: number;
@@ -42,26 +44,24 @@ export class ModelSession {
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     const flush = (): void => this.flush();
-    const hooks = options.untraced
-      ? {
-          var: (name: string, _mark: number, value: unknown): unknown => (name.includes(".") ? value : nameValue(value, name)),
-          mark: (): number => 0,
-          flush: (): void => undefined,
-        }
-      : {
-          var: (name: string, mark: number, value: unknown): unknown => {
-            this.recorder.noteVariable(name, mark, value, isTensor);
-            return name.includes(".") ? value : nameValue(value, name);
-          },
-          mark: (): number => this.recorder.mark(),
-          flush: (loop: number): void => {
-            if (options.progress) options.progress[0] = loop + 1;
-            flush();
-          },
-        };
-    this.modules = new UserModules(engine, hooks, (f) => options.onCompiled?.(f, this.modules.loops.length - f.loops.length));
+    // (untraced code is not instrumented, so these are never called there)
+    const hooks = {
+      var: (name: string, mark: number, value: unknown): unknown => {
+        this.recorder.noteVariable(name, mark, value, isTensor);
+        return name.includes(".") ? value : nameValue(value, name);
+      },
+      mark: (): number => this.recorder.mark(),
+      flush: (loop: number): void => {
+        if (options.progress) options.progress[0] = loop + 1;
+        flush();
+      },
+    };
+    this.modules = new UserModules(engine, hooks, this.shadow, (f) => options.onCompiled?.(f, this.modules.loops.length - f.loops.length), !options.untraced);
     this.mapper = new StackMapper(this.modules);
-    this.recorder = new Recorder({ ...options, locate: this.mapper.capture, onBatchReady: flush });
+    // the shadow stack costs nothing per op; V8's stack is the fallback when no user call is in progress
+    const shadow = this.shadow;
+    const mapper = this.mapper;
+    this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture(), onBatchReady: flush });
   }
 
   /** Hands whatever is pending to onBatch. */

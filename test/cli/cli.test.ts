@@ -67,7 +67,7 @@ describe("backstep CLI (dist/cli.js)", function () {
   it("--timeout stops a model that never ends", () => {
     const r = backstep("trace", "test/fixtures/bad/bad-infinite-loop.ts", "--timeout", "1");
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /bad-infinite-loop\.ts:6:1: error: The model ran longer than 1 s/);
+    assert.match(r.stderr, /bad-infinite-loop\.ts:7:1: error: The model ran longer than 1 s/);
   });
 
   it("prints the model's own output and the diagnostics it found", () => {

@@ -1,0 +1,55 @@
+// The shadow call stack the instrumented user code keeps (callSites.ts), read by the recorder at each op.
+import type { OpSite } from "../trace/batch";
+import type { SourceLoc, StackFrame } from "../trace/types";
+
+/** No user position (the runner itself called in, or the module has not made a call yet). */
+const NONE = -1;
+
+export class ShadowStack {
+  /** The running user frame's current call site. */
+  private current = NONE;
+  /** The callers' call sites, outermost first. */
+  private readonly saved: number[] = [];
+  private readonly frames: StackFrame[] = [];
+  private readonly locs: SourceLoc[] = [];
+
+  /** Registers a file's sites; returns the id of the first (ids are dense across files). */
+  addSites(file: string, sites: readonly { line: number; column: number; name: string }[]): number {
+    const base = this.frames.length;
+    for (const s of sites) {
+      this.frames.push({ file, line: s.line, column: s.column, name: s.name });
+      this.locs.push({ file, line: s.line, column: s.column });
+    }
+    return base;
+  }
+
+  get siteCount(): number {
+    return this.frames.length;
+  }
+
+  /** `__bs_r(site, value)`: the call at `site` is about to happen. */
+  readonly at = <T>(site: number, value: T): T => {
+    this.current = site;
+    return value;
+  };
+
+  readonly enter = (): void => {
+    this.saved.push(this.current);
+    this.current = NONE;
+  };
+
+  readonly leave = (): void => {
+    this.current = this.saved.pop() ?? NONE;
+  };
+
+  /** The user stack now, innermost first, or undefined when no user call is in progress. */
+  readonly locate = (): OpSite | undefined => {
+    if (this.current === NONE) return undefined;
+    const stack: StackFrame[] = [this.frames[this.current]];
+    for (let i = this.saved.length - 1; i >= 0; i--) {
+      const s = this.saved[i];
+      if (s !== NONE) stack.push(this.frames[s]);
+    }
+    return { loc: this.locs[this.current], stack };
+  };
+}
