@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import { isViewMessage } from "../../src/protocol/guards";
 import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
-import { toWire } from "../../src/protocol/wire";
+import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import type { Trace } from "../../src/trace/types";
 import type { TraceStore } from "../traceStore";
 import { traceMessage, valuesReply } from "./protocolHost";
@@ -40,7 +40,7 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   post(m: HostMessage): void {
-    void this.webview.postMessage(toWire(m));
+    void this.webview.postMessage(messageToWire(m));
   }
 
   private trace(): Trace | undefined {
@@ -61,6 +61,7 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
+    raw = messageFromWire(raw);
     if (!isViewMessage(raw)) return; // a webview renders user data: anything off-protocol is dropped
     const m: ViewMessage = raw;
     const trace = this.trace();

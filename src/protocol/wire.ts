@@ -1,6 +1,6 @@
 // Non-finite numbers across postMessage: VS Code JSON-serialises messages, which turns NaN and ±Infinity into null.
-// toWire tags them as {"$nf": "NaN" | "Infinity" | "-Infinity"} (no Trace field is ever such an object);
-// fromWire restores them. Both walk plain JSON data only.
+// toWire tags them as {"$nf": "NaN" | "Infinity" | "-Infinity"} (no Trace field is ever such an object) and marks
+// the message with "$nonFinite": true; fromWire restores them, and skips the walk for unmarked messages (most are).
 
 export type NonFiniteTag = { $nf: "NaN" | "Infinity" | "-Infinity" };
 
@@ -42,6 +42,19 @@ export function toWire(value: unknown): unknown {
     return out ?? value;
   }
   return value;
+}
+
+/** toWire for a whole message: marks it when something was tagged, so the receiver can skip the walk otherwise. */
+export function messageToWire(message: object): unknown {
+  const w = toWire(message);
+  return w === message ? message : { ...(w as object), $nonFinite: true };
+}
+
+/** fromWire for a whole message: walks only messages marked by messageToWire. */
+export function messageFromWire(message: unknown): unknown {
+  if (message === null || typeof message !== "object" || !(message as { $nonFinite?: unknown }).$nonFinite) return message;
+  delete (message as { $nonFinite?: unknown }).$nonFinite;
+  return fromWire(message);
 }
 
 /** Undo toWire in place on freshly parsed data (the received message is ours to mutate). */

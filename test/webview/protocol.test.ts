@@ -2,12 +2,12 @@
 import { strict as assert } from "node:assert";
 import { traceStructure, type HostMessage } from "../../src/protocol/messages";
 import { isHostMessage, isTraceStructure, isViewMessage } from "../../src/protocol/guards";
-import { fromWire, toWire } from "../../src/protocol/wire";
+import { fromWire, messageFromWire, messageToWire, toWire } from "../../src/protocol/wire";
 import { sampleValues } from "../../src/protocol/sample";
 import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { mlpTrace } from "./fixtures/mlp";
 
-const json = (x: unknown): unknown => fromWire(JSON.parse(JSON.stringify(toWire(x))));
+const json = (x: object): unknown => messageFromWire(JSON.parse(JSON.stringify(messageToWire(x))));
 
 describe("webview protocol", () => {
   const trace = mlpTrace();
@@ -36,6 +36,9 @@ describe("webview protocol", () => {
     assert.ok(Number.isNaN(s.mean));
     assert.ok(Number.isNaN(back.trace.losses[0]));
     assert.equal(JSON.parse(JSON.stringify({ x: NaN })).x, null, "the problem being solved");
+    const plain = { type: "cursor", file: "a", event: 1, source: "panel" };
+    assert.equal(messageToWire(plain), plain, "messages without non-finite numbers go as they are");
+    assert.deepEqual(fromWire(toWire([1, NaN, [-Infinity]])), [1, NaN, [-Infinity]]);
   });
 
   it("answers a values request with the tensor's own numbers, NaN included", () => {

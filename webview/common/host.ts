@@ -1,7 +1,7 @@
 // The webview's side of the protocol: posts typed messages, validates what arrives, keeps view state, fetches values lazily.
 import type { HostMessage, TensorValues, ViewMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
-import { fromWire, toWire } from "../../src/protocol/wire";
+import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import type { TensorId } from "../../src/trace/types";
 
 interface VsCodeApi {
@@ -19,7 +19,7 @@ export class Host<S extends object> {
 
   constructor(onMessage: (m: HostMessage) => void) {
     window.addEventListener("message", (e: MessageEvent<unknown>) => {
-      const m = fromWire(e.data);
+      const m = messageFromWire(e.data);
       if (!isHostMessage(m)) {
         console.warn("backstep: ignored a malformed message", m);
         return;
@@ -38,7 +38,7 @@ export class Host<S extends object> {
   }
 
   post(m: ViewMessage): void {
-    this.api.postMessage(toWire(m));
+    this.api.postMessage(messageToWire(m));
   }
 
   state(): Partial<S> {

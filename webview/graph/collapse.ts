@@ -106,7 +106,7 @@ export function defaultOpenGroups(graph: StepGraph, limit: number): Set<string> 
     for (const g of byDepth) {
       if (open.has(g.id) || (g.parent && !open.has(g.parent))) continue;
       const next = count - 1 + (children.get(g.id) ?? 0);
-      if (next > limit * 2) continue;
+      if (next > limit * 1.5) continue;
       open.add(g.id);
       count = next;
     }

@@ -11,7 +11,7 @@ import { searchNodes } from "./search";
 import type { Viewport } from "./viewport";
 
 /** Visible nodes above which groups start collapsed. */
-export const VISIBLE_LIMIT = 300;
+export const VISIBLE_LIMIT = 200;
 
 export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;

@@ -38,11 +38,13 @@ export function layoutInput(v: VisibleGraph): LayoutInput {
  */
 export function runLayout(input: LayoutInput): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 44, marginx: 24, marginy: 28 });
+  // network-simplex ranks small graphs best; past ~80 boxes tight-tree without the extra ordering sweeps is 2–3× faster.
+  const big = input.nodes.length > 80;
+  g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 44, marginx: 24, marginy: 28, ranker: big ? "tight-tree" : "network-simplex" });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of input.nodes) g.setNode(n.id, { width: n.width, height: n.height });
   for (const e of input.edges) g.setEdge(e.from, e.to, { minlen: 1 });
-  dagre.layout(g);
+  dagre.layout(g, big ? { disableOptimalOrderHeuristic: true } : undefined);
 
   const nodes = new Map<string, LaidNode>();
   for (const n of input.nodes) {

@@ -18,10 +18,10 @@ import { Viewport, type Transform } from "./viewport";
 interface GraphState { file?: string; cursor?: number; selected?: string; open?: string[]; step?: number; colour?: ColourMode; transform?: Transform }
 
 /** Timings for the benchmark and tests: message received → graph painted. */
-const perf: { kind: string; ms: number }[] = [];
+const perf: { kind: string; ms: number; at: number }[] = [];
 (window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
 const painted = (kind: string, t0: number): void => {
-  requestAnimationFrame(() => setTimeout(() => perf.push({ kind, ms: performance.now() - t0 }), 0));
+  requestAnimationFrame(() => setTimeout(() => perf.push({ kind, ms: performance.now() - t0, at: performance.now() }), 0));
 };
 
 let index: TraceIndex | undefined;

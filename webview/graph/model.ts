@@ -115,8 +115,36 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
       edges.push({ from, to, tensor: t, label: info ? shapeText(info.shape) : "?" });
     }
   }
+  chunkWideGroups(groups);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };
+}
+
+/** A group with more than this many subgroups (model.layers.0 … model.layers.999) gets ranges in between. */
+export const WIDE = 40;
+
+/** Puts ranges of WIDE subgroups between a wide group and its children, so collapsing can open it a range at a time. */
+function chunkWideGroups(groups: Map<string, GraphGroup>): void {
+  const children = new Map<string, GraphGroup[]>();
+  for (const g of groups.values()) if (g.parent) children.set(g.parent, [...(children.get(g.parent) ?? []), g]);
+  for (const [parent, kids] of children) {
+    if (kids.length <= WIDE) continue;
+    const p = groups.get(parent) as GraphGroup;
+    for (let i = 0; i < kids.length; i += WIDE) {
+      const range = kids.slice(i, i + WIDE);
+      const first = range[0].label.slice(p.label.length + 1);
+      const last = range[range.length - 1].label.slice(p.label.length + 1);
+      const id = `${parent}#${i / WIDE}`;
+      groups.set(id, { id, label: `${p.label}[${first}…${last}]`, parent, depth: p.depth + 1 });
+      for (const k of range) k.parent = id;
+    }
+  }
+  // Depths below a new range grew by one.
+  for (const g of groups.values()) {
+    let d = 0;
+    for (let q = g.parent; q; q = groups.get(q)?.parent) d++;
+    g.depth = d;
+  }
 }
 
 /** The chain of groups containing a node, outermost first. */

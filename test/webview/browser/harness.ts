@@ -10,7 +10,7 @@ import { webviewHtml } from "../../../extension/panels/html";
 import { traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
 import { isViewMessage } from "../../../src/protocol/guards";
-import { toWire, fromWire } from "../../../src/protocol/wire";
+import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
 import type { Trace } from "../../../src/trace/types";
 import { THEMES, type ThemeName } from "./themes";
 
@@ -71,7 +71,7 @@ export async function openView(h: Harness, view: "graph" | "side", trace: Trace 
   const waiters: { type: string; since: number; resolve: (m: ViewMessage) => void }[] = [];
   const file = o.file ?? trace?.program ?? "/model.ts";
   const send = async (m: HostMessage): Promise<void> => {
-    const json = JSON.parse(JSON.stringify(toWire(m))) as unknown; // what VS Code's postMessage does
+    const json = JSON.parse(JSON.stringify(messageToWire(m))) as unknown; // what VS Code's postMessage does
     await page.evaluate(`window.postMessage(${JSON.stringify(json)}, "*")`);
   };
   page.on("console", (msg) => { if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text()); });
@@ -79,7 +79,7 @@ export async function openView(h: Harness, view: "graph" | "side", trace: Trace 
   page.on("response", (r) => { if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`); });
   page.on("pageerror", (err) => errors.push(String(err)));
   await page.exposeFunction("__toHost", async (raw: unknown) => {
-    const m = fromWire(raw);
+    const m = messageFromWire(raw);
     if (!isViewMessage(m)) { errors.push(`host got a malformed message: ${JSON.stringify(raw)}`); return; }
     sent.push(m);
     for (const w of [...waiters]) if (w.type === m.type && sent.length > w.since) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }

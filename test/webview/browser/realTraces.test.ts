@@ -1,0 +1,79 @@
+// The webviews on real traces from the runner (examples/*.ts): graph, inspector and side panel on what users will see.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runModel } from "../../../src/runner/index";
+import type { Trace } from "../../../src/trace/types";
+import { openView, RESULTS, startHarness, type Harness } from "./harness";
+
+const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
+
+describe("webviews on example traces in Chromium", function () {
+  this.timeout(120000);
+  let h: Harness;
+  const traces = new Map<string, Trace>();
+
+  before(async () => {
+    h = await startHarness();
+    for (const name of ["nielsen-sigmoid", "mlp-classifier", "vanishing"]) {
+      const r = await runModel(join(EXAMPLES, `${name}.ts`), { maxSteps: 3 });
+      assert.ok(r.ok, `${name}: ${r.error?.message}`);
+      traces.set(name, r.trace);
+    }
+  });
+  after(async () => { await h?.close(); });
+
+  it("nielsen-sigmoid: the output layer's sigmoid backward is BP1, with the chain rule in numbers", async () => {
+    const t = traces.get("nielsen-sigmoid") as Trace;
+    const step0 = t.ops.filter((o) => o.step === 0);
+    const sig = step0.filter((o) => o.op === "sigmoid").pop();
+    assert.ok(sig);
+    const ev = t.events.findIndex((e) => e.kind === "backward" && e.op === sig.id);
+    const v = await openView(h, "graph", t, { cursor: ev });
+    await v.page.waitForSelector(`.node.current.phase-backward[data-id="op:${sig.id}"]`);
+    const labels = await v.page.locator(".node.op .label").allTextContents();
+    assert.equal(labels.length, step0.length);
+    assert.ok(labels.includes("sigmoid") && labels.includes("matmul"));
+    await v.page.waitForSelector(".chain-rule .numbers li");
+    const text = await v.page.locator(".chain-rule").innerText();
+    assert.match(text, /BP1/);
+    assert.match(text, /local Jacobian \[\d+ × \d+\]/);
+    await v.page.screenshot({ path: join(RESULTS, "example-nielsen-bp1.png") });
+    // The hidden layer's weight gradient is BP4.
+    const hidden = step0.find((o) => o.op === "matmul" && o.module?.endsWith("hidden"));
+    assert.ok(hidden);
+    await v.send({ type: "cursor", file: t.program, event: t.events.findIndex((e) => e.kind === "backward" && e.op === hidden.id), source: "debugger" });
+    await v.page.waitForFunction(() => /BP4/.test(document.querySelector(".chain-rule")?.textContent ?? ""));
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("mlp-classifier: every op of the step is drawn, grouped under model.fc1 and model.fc2", async () => {
+    const t = traces.get("mlp-classifier") as Trace;
+    const v = await openView(h, "graph", t, { cursor: 1 });
+    await v.page.waitForSelector(".node.current");
+    const step = t.ops[0].step;
+    assert.equal(await v.page.locator(".node.op").count(), t.ops.filter((o) => o.step === step).length);
+    const clusters = await v.page.locator(".cluster-title").allTextContents();
+    assert.ok(clusters.some((c) => c.includes("model.fc1")) && clusters.some((c) => c.includes("model.fc2")), clusters.join());
+    await v.page.screenshot({ path: join(RESULTS, "example-mlp-classifier.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("vanishing: the side panel's bars shrink toward the input layer, on a log scale", async () => {
+    const t = traces.get("vanishing") as Trace;
+    const v = await openView(h, "side", t, { cursor: t.events.length - 1, size: { width: 380, height: 900 } });
+    await v.page.waitForSelector(".layer");
+    const layers = await v.page.locator(".layer-head .name").allTextContents();
+    assert.equal(layers.length, 10);
+    const widths = await v.page.locator(".layer-head .bar .fill").evaluateAll((els) => els.map((e) => parseFloat((e as HTMLElement).style.width)));
+    const byLayer = layers.map((name, i) => ({ i: Number(/(\d+)$/.exec(name)?.[1]), w: widths[i] })).sort((a, b) => a.i - b.i);
+    assert.ok(byLayer[0].w < byLayer[9].w, `layer 0 (${byLayer[0].w}%) below layer 9 (${byLayer[9].w}%)`);
+    await v.page.screenshot({ path: join(RESULTS, "example-vanishing-side.png") });
+    await v.page.locator("button.param").first().click();
+    const m = await v.waitFor("selectParam", 0);
+    assert.ok(m.type === "selectParam" && t.params.some((p) => p.name === m.name));
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+});

@@ -1,0 +1,45 @@
+// The built side panel in headless Chromium: bars per layer, flags, loss curve, step selector, parameter clicks.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { mlpTrace } from "../fixtures/mlp";
+import { syntheticTrace } from "../fixtures/synthetic";
+import { openView, RESULTS, startHarness, type Harness } from "./harness";
+
+describe("side panel in Chromium", function () {
+  this.timeout(60000);
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => { await h?.close(); });
+
+  it("shows each layer's parameters with gradient-norm bars, the loss curve, and follows the cursor's step", async () => {
+    const trace = mlpTrace();
+    const v = await openView(h, "side", trace, { cursor: 2, size: { width: 360, height: 700 } });
+    await v.page.waitForSelector(".layer");
+    assert.deepEqual(await v.page.locator(".layer-head .name").allTextContents(), ["model.fc1", "model.fc2"]);
+    assert.equal(await v.page.locator("button.param").count(), 4);
+    assert.match(await v.page.locator("svg.loss").getAttribute("aria-label") ?? "", /step 0 0\.3038, step 1 0\.2892/);
+    assert.match(await v.page.locator("h3", { hasText: "Gradient norms" }).innerText(), /step 0/i);
+    const step1 = trace.events.findIndex((e) => e.kind === "step" && e.index === 1);
+    await v.send({ type: "cursor", file: trace.program, event: step1 + 2, source: "panel" });
+    await v.page.waitForFunction(() => /step 1/i.test(document.querySelector("h3:nth-of-type(3)")?.textContent ?? ""));
+    await v.page.getByRole("button", { name: /model\.fc2\.weight/ }).click();
+    assert.deepEqual(await v.waitFor("selectParam", 0), { type: "selectParam", name: "model.fc2.weight" });
+    await v.page.screenshot({ path: join(RESULTS, "side-mlp.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("flags exploding gradients and dead ReLUs", async () => {
+    const t = syntheticTrace(60);
+    const u = t.events.find((e) => e.kind === "update");
+    if (u?.kind === "update") t.tensors[u.grad].stats.norm = 5e4;
+    const relu = t.ops.find((o) => o.op === "relu");
+    if (relu) t.tensors[relu.output].stats.zeros = 120;
+    const v = await openView(h, "side", t, { size: { width: 360, height: 900 } });
+    await v.page.waitForSelector(".layer");
+    assert.ok(await v.page.locator(".flag.exploding").count() >= 1);
+    assert.ok(await v.page.locator(".flag-item.dead-relu").count() >= 1);
+    await v.page.screenshot({ path: join(RESULTS, "side-flags.png") });
+    await v.page.close();
+  });
+});
