@@ -110,16 +110,18 @@ export class TraceCursor {
     return this.end();
   }
 
-  /** Step back: to the start of the previous source line at this depth ("instruction": the previous event). */
+  /**
+   * Step back: the mirror of next — back until the source line (at this call depth) or the phase changes, landing on
+   * the last event of the previous line, the state just before the current one. "instruction": the previous event.
+   */
   stepBack(granularity: StepBackGranularity = "statement"): Stop {
     const cur = this.position;
     if (cur <= 0) return this.stop(0, "entry");
-    if (this.atError || granularity === "instruction") return this.backTo(cur - 1);
-    const depth = Math.min(this.frames(cur).length, this.frames(cur - 1).length);
-    const phase = this.phase(cur - 1);
-    const line = this.lineAt(cur - 1, depth);
+    const depth = this.frames(cur).length;
+    if (this.atError || granularity === "instruction" || depth === 0) return this.backTo(cur - 1);
+    const here = this.lineAt(cur, depth);
     let j = cur - 1;
-    while (j > 0 && this.phase(j - 1) === phase && this.frames(j - 1).length >= depth && sameLine(this.lineAt(j - 1, depth), line)) j--;
+    while (j > 0 && this.frames(j).length >= depth && this.phase(j) === this.phase(cur) && sameLine(this.lineAt(j, depth), here)) j--;
     return this.backTo(j);
   }
 

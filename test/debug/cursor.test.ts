@@ -64,12 +64,19 @@ describe("debug cursor: stepping", () => {
     assert.equal(c.stepBack("instruction").at, 7);
   });
 
-  it("stepBack undoes next within the forward pass", () => {
-    const c = new TraceCursor(mlpTrace(FILE));
+  it("stepBack mirrors next: back to the last event of the previous line, and next returns from there", () => {
+    const trace = mlpTrace(FILE);
+    const c = new TraceCursor(trace);
     c.start(true);
-    const positions = [c.next().at, c.next().at, c.next().at];
-    assert.equal(c.stepBack().at, positions[1]);
-    assert.equal(c.stepBack().at, positions[0]);
+    const [fc1, tanh, fc2] = [c.next().at, c.next().at, c.next().at];
+    assert.equal(c.stepBack().at, tanh);
+    assert.equal(c.next().at, fc2);
+    c.goto(tanh);
+    // fc1's line runs matmul then add: stepping back from tanh lands on add, the event just before.
+    assert.equal(c.stepBack().at, tanh - 1);
+    assert.equal(opName(trace, trace.events[tanh - 1]), "add");
+    assert.equal(c.frames(tanh - 1)[0].line, c.frames(fc1)[0].line);
+    assert.equal(c.next().at, tanh);
   });
 
   it("stepOut leaves the current module: from model.fc1 to tanh in model, then out of the model to the loss", () => {

@@ -48,10 +48,10 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.deepEqual([lossBackward.line, lossBackward.name], [LINES.loss, "backward · mseLoss  (loss = mseLoss(y, t))"]);
     const back = await step(h.dc, "stepBack");
     assert.equal(back.name, "forward · mseLoss  (loss = mseLoss(y, t))");
-    // The rest of the call stack: the module method, then the training step that called it.
+    // Back over the call on the previous line lands on the last op inside it: the call stack shows the module method, then the training step.
     await step(h.dc, "stepBack");
     const st = await h.dc.stackTraceRequest({ threadId: 1 });
-    assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split("  ")[0], f.line]), [["forward · matmul", LINES.fc1], ["train", LINES.callForward]]);
+    assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split("  ")[0], f.line]), [["forward · add", LINES.fc2], ["train", LINES.callForward]]);
   });
 
   it("one line breakpoint stops in the forward pass and again in the backward pass", async () => {

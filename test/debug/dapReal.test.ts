@@ -80,6 +80,13 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
       const dz = await num(h.dc, `z1.grad[${i}][${j}]`);
       assert.ok(Math.abs(dz - dh * (1 - hv * hv)) < 1e-4 * Math.max(1, Math.abs(dz)), `${dz} vs ${dh}·(1 − ${hv}²)`);
     }
+    // Step back: the event recorded just before tanh's backward (the last op differentiated on the fc2 line).
+    const trace = traces[0];
+    const at = trace.events.findIndex((e) => e.kind === "backward" && trace.ops[e.op].op === "tanh");
+    const before = trace.events[at - 1];
+    assert.ok(before.kind === "backward");
+    const back = await step(h.dc, "stepBack");
+    assert.deepEqual([back.line, back.name.split("  ")[0]], [trace.ops[before.op].loc?.line, `backward · ${trace.ops[before.op].op}`]);
   });
 
   it("an optimizer update shows W − η·∂L/∂W in Parameters (η = 0.5 in the example)", async () => {
