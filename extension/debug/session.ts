@@ -2,6 +2,7 @@
 import { Breakpoint, BreakpointEvent, Event, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, StoppedEvent, TerminatedEvent, Thread } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EXCEPTION_FILTERS } from "../../src/debug/breakpoints";
+import { complete } from "../../src/debug/completions";
 import { TraceCursor, type Stop } from "../../src/debug/cursor";
 import type { Trace } from "../../src/trace/types";
 import { breakpointLocations, exceptionInfo, gotoTargets, setBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
@@ -69,6 +70,7 @@ export class BackstepSession extends LoggingDebugSession {
       supportsBreakpointLocationsRequest: true,
       supportsDelayedStackTraceLoading: true,
       supportsSteppingGranularity: true,
+      supportsCompletionsRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
     };
     this.sendResponse(response);
@@ -191,6 +193,14 @@ export class BackstepSession extends LoggingDebugSession {
     const r = evaluate(this.cursor, this.refs, args);
     if (!r.ok) return this.sendErrorResponse(response, { id: 3003, format: r.message, showUser: args.context === "repl" });
     response.body = r.body;
+    this.sendResponse(response);
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const cursor = this.cursor;
+    const at = cursor ? Math.min(cursor.position, cursor.index.size - 1) : -1;
+    const items = cursor ? complete(cursor.index, at, args.text, args.column) : [];
+    response.body = { targets: items.map((c) => ({ label: c.label, type: c.type, start: args.column - c.replace, length: c.replace })) };
     this.sendResponse(response);
   }
 

@@ -1,6 +1,7 @@
 // Unit tests of the pure debugger runtime: stepping, breakpoints, state as of an event, evaluation, on hand-built traces.
 import { strict as assert } from "node:assert";
 import { TraceCursor } from "../../src/debug/cursor";
+import { complete } from "../../src/debug/completions";
 import { Evaluator, formatValue, type Value } from "../../src/debug/evaluate";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 import { LINES, mlpTrace } from "./fixtures/mlp";
@@ -250,5 +251,25 @@ describe("debug cursor: NaN, gradient health and errors", () => {
     const s = c.start(true);
     assert.deepEqual([s.reason, s.at, c.frames()[0].line], ["exception", 0, 7]);
     assert.equal(c.stepIn().reason, "exception");
+  });
+});
+
+describe("debug console completions", () => {
+  const trace = mlpTrace(FILE);
+  const c = new TraceCursor(trace);
+  const tanhAt = trace.events.findIndex((e) => e.kind === "forward" && trace.ops[e.op].op === "tanh");
+
+  it("offers the names known at the event, the model's root and the functions", () => {
+    const labels = complete(c.index, tanhAt, "", 1).map((x) => x.label);
+    for (const name of ["x", "z", "h", "model", "norm"]) assert.ok(labels.includes(name), name);
+    assert.ok(!labels.includes("loss"), "loss is computed later than this event");
+    assert.deepEqual(complete(c.index, tanhAt, "norm(h", 7).map((x) => [x.label, x.replace]), [["h", 1]]);
+  });
+
+  it("offers a namespace's members and a tensor's properties after a dot", () => {
+    assert.deepEqual(complete(c.index, tanhAt, "model.f", 8).map((x) => x.label), ["fc1", "fc2"]);
+    assert.deepEqual(complete(c.index, tanhAt, "model.fc1.", 11).map((x) => x.label), ["bias", "weight"]);
+    assert.deepEqual(complete(c.index, tanhAt, "h.gr", 5).map((x) => [x.label, x.type]), [["grad", "property"]]);
+    assert.deepEqual(complete(c.index, tanhAt, "nothing.", 9), []);
   });
 });

@@ -150,6 +150,8 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.match(w.body.result, /^Tensor\[4×3\]/);
     assert.equal(hover.body.result, w.body.result);
     await assert.rejects(h.dc.evaluateRequest({ expression: "foo.grad", context: "repl" }), /Unknown name 'foo'/);
+    const completions = await h.dc.completionsRequest({ text: "model.fc1.w", column: 12 });
+    assert.deepEqual(completions.body.targets.map((t) => [t.label, t.start, t.length]), [["weight", 11, 1]]);
   });
 
   it("goto targets list a line's forward and backward events; goto and backstep/goto move there", async () => {
