@@ -27,8 +27,14 @@ export function centreOn(t: Transform, cx: number, cy: number, vw: number, vh: n
 
 export class Viewport {
   t: Transform = { x: 0, y: 0, k: 1 };
+  /** The view's size, kept by a ResizeObserver: reading layout after each redraw would force a reflow every time. */
+  private box: { vw: number; vh: number } | undefined;
 
   constructor(private readonly svg: SVGSVGElement, private readonly layer: SVGGElement, private readonly changed: (t: Transform) => void) {
+    new ResizeObserver((entries) => {
+      const r = entries[entries.length - 1]?.contentRect;
+      if (r && r.width > 0) this.box = { vw: r.width, vh: r.height };
+    }).observe(svg);
     svg.addEventListener("wheel", (e) => {
       e.preventDefault();
       const r = svg.getBoundingClientRect();
@@ -50,8 +56,11 @@ export class Viewport {
   }
 
   size(): { vw: number; vh: number } {
-    const r = this.svg.getBoundingClientRect();
-    return { vw: r.width || 800, vh: r.height || 600 };
+    if (!this.box) {
+      const r = this.svg.getBoundingClientRect();
+      if (r.width > 0) this.box = { vw: r.width, vh: r.height };
+    }
+    return this.box ?? { vw: 800, vh: 600 };
   }
 
   set(t: Transform): void {
