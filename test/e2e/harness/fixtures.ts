@@ -39,7 +39,16 @@ export function lineOf(source: string, text: string): number {
   return i + 1;
 }
 
+/** The parts of a Trace (DESIGN.md §4) the e2e checks read. */
+export interface TraceJson {
+  ops: { id: number; op: string; var?: string; loc: { file: string; line: number } }[];
+  events: ({ kind: "forward" | "backward"; op: number } | { kind: "step" | "accumulate" | "update" })[];
+  params: { name: string; grad: number | null }[];
+  tensors: { id: number; stats: { norm: number } }[];
+}
+
 export interface CliSummary {
+  trace: TraceJson;
   steps: number;
   ops: number;
   /** Final ‖∂L/∂p‖ per parameter name. */
@@ -54,15 +63,10 @@ export function cliTrace(model: string, steps?: number): CliSummary {
     const args = [join(repoRoot, "dist", "cli.js"), "trace", model, "--json", out, ...(steps ? ["--steps", String(steps)] : [])];
     const r = spawnSync(process.execPath, args, { encoding: "utf8" });
     if (!existsSync(out)) throw new Error(`e2e: the CLI wrote no trace (exit ${r.status}):\n${r.stderr}`);
-    const trace = JSON.parse(readFileSync(out, "utf8")) as {
-      ops: unknown[];
-      events: { kind: string }[];
-      params: { name: string; grad: number | null }[];
-      tensors: { id: number; stats: { norm: number } }[];
-    };
+    const trace = JSON.parse(readFileSync(out, "utf8")) as TraceJson;
     const norm = new Map(trace.tensors.map((t) => [t.id, t.stats.norm]));
     const gradNorms = new Map(trace.params.filter((p) => p.grad !== null).map((p) => [p.name, norm.get(p.grad as number) ?? NaN]));
-    return { steps: trace.events.filter((e) => e.kind === "step").length, ops: trace.ops.length, gradNorms };
+    return { trace, steps: trace.events.filter((e) => e.kind === "step").length, ops: trace.ops.length, gradNorms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,125 @@
+// Scenario 3: Debug Backprop with a gutter breakpoint stops in forward, again in backward, shows the gradients, steps back; the graph follows.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Frame } from "playwright-core";
+import { Workbench } from "./harness/workbench";
+import { clickGutterBreakpoint, expandVariable, stoppedLine, topFrame, variableRows } from "./harness/editor";
+import { cliTrace, examplesDir, lineOf, screenshotPath, vsixUnderTest, type TraceJson } from "./harness/fixtures";
+
+const MODEL = "mlp-classifier.ts";
+
+describe("e2e: Debug Backprop on the MLP example", function () {
+  let wb: Workbench | undefined;
+  let graph: Frame;
+  const source = readFileSync(join(examplesDir, MODEL), "utf8");
+  const hLine = lineOf(source, "const h = z1.tanh()");
+  let trace: TraceJson;
+
+  /** Waits until the debugger reports a stop whose top frame matches, at the given line. */
+  async function waitForStop(frame: RegExp, line: number): Promise<void> {
+    const w = wb!;
+    await topFrame(w.page).filter({ hasText: frame }).waitFor({ state: "visible" });
+    await w.page.waitForFunction(() => true);
+    let at: number | undefined;
+    for (let i = 0; i < 40 && at !== line; i++) {
+      at = await stoppedLine(w.page);
+      if (at !== line) await w.page.waitForTimeout(250);
+    }
+    assert.equal(at, line, `stopped on line ${at}, expected ${line}`);
+  }
+
+  /** The graph's highlighted (current) node: its op label and whether it is drawn in the backward phase. */
+  async function waitForHighlight(op: string, backward: boolean): Promise<void> {
+    const current = graph.locator("svg.graph g.node.current", { has: graph.locator(".label", { hasText: new RegExp(`^${op}$`) }) });
+    await (backward ? current.and(graph.locator(".phase-backward")) : current.and(graph.locator(":not(.phase-backward)"))).first().waitFor({ state: "attached" });
+  }
+
+  /** A button of the debug toolbar (docked in the Run view's title), by its label. */
+  const debugButton = (label: string) => wb!.page.getByRole("button", { name: new RegExp(`^${label}\\b`) }).first();
+
+  before(async function () {
+    trace = cliTrace(join(examplesDir, MODEL)).trace;
+    wb = await Workbench.launch({ workspace: examplesDir, vsix: vsixUnderTest(), open: MODEL, settings: { "backstep.intelliSense.offerSetup": false, "debug.toolBarLocation": "docked" } });
+  });
+
+  after(async function () {
+    await wb?.close();
+  });
+
+  it("a gutter breakpoint on `const h = z1.tanh()` stops there in the forward pass", async function () {
+    const w = wb!;
+    await clickGutterBreakpoint(w.page, hLine);
+    await w.runCommand("Backstep: Debug Backprop");
+    await waitForStop(/^forward · tanh/, hLine);
+    // The user opens the graph beside the session (the status bar, the side panel or this command).
+    await w.runCommand("Backstep: Show Backprop Graph");
+    graph = await w.webview("svg.graph g.node");
+    await waitForHighlight("tanh", false);
+  });
+
+  it("continue stops on the same line again, now differentiating it in the backward pass", async function () {
+    await debugButton("Continue").click();
+    await waitForStop(/^backward · tanh/, hLine);
+    await waitForHighlight("tanh", true);
+  });
+
+  it("Variables shows the upstream gradient ∂L/∂h and the local derivative ∂h/∂z1 of tanh", async function () {
+    const w = wb!;
+    await expandVariable(w.page, /^Op/);
+    const upstream = w.page.locator(".debug-variables .monaco-list-row", { hasText: "∂L/∂h (upstream)" });
+    await upstream.first().waitFor({ state: "visible" });
+    assert.match(await upstream.first().innerText(), /32×16|\[32, ?16\]/, "the upstream gradient has h's shape");
+    const local = w.page.locator(".debug-variables .monaco-list-row", { hasText: "∂h/∂z1 (local)" });
+    await local.first().waitFor({ state: "visible" });
+    assert.match(await local.first().innerText(), /tanh/, "the local derivative names tanh's rule");
+    const rows = await variableRows(w.page);
+    assert.ok(rows.some((r) => /∂L\/∂z1/.test(r)), `the contribution into z1 is listed: ${rows.join(" | ")}`);
+    await w.screenshot(screenshotPath("debugger-backward.png"));
+  });
+
+  it("the graph panel's inspector writes out tanh's chain rule with real numbers: upstream × local = contribution", async function () {
+    const w = wb!;
+    const rule = graph.locator(".chain-rule", { hasText: /Chain rule at tanh/ });
+    await rule.waitFor({ state: "visible" });
+    assert.match((await rule.locator(".shapes").first().textContent()) ?? "", /upstream ∂L\/∂out \[32×16\].*contribution \[32×16\]/);
+    const items = await rule.locator(".numbers li").allTextContents();
+    assert.ok(items.length > 0, "some numbers are shown");
+    for (const item of items) {
+      const m = /\]\s+(\S+) × (\S+) = (\S+)/.exec(item);
+      assert.ok(m, `a product: ${item}`);
+      const [u, l, c] = [m[1], m[2], m[3]].map((x) => Number(x!.replaceAll("−", "-")));
+      assert.ok(Math.abs(u! * l! - c!) <= 2e-3 * Math.abs(c!) + 1e-6, `${item}: ${u} × ${l} ≠ ${c}`);
+      // tanh′ = 1 − tanh² lies in (0, 1].
+      assert.ok(l! > 0 && l! <= 1, `local derivative of tanh in (0, 1]: ${l}`);
+    }
+    const panel = w.page.locator(".editor-group-container", { has: w.page.locator(".tab", { hasText: "Backprop Graph" }) });
+    await panel.screenshot({ path: screenshotPath("inspector.png") });
+  });
+
+  it("step back returns to the previous stop (where `next` came from), and the graph highlight follows", async function () {
+    const w = wb!;
+    // Independent reference, from the CLI's trace of the same model: step back is the inverse of `next`
+    // (next source line), so it lands on the first event of the run of events on the line before.
+    const at = trace.events.findIndex((e) => e.kind === "backward" && trace.ops[e.op]?.op === "tanh" && trace.ops[e.op]?.loc.line === hLine);
+    assert.ok(at > 0, "the CLI's trace has tanh's backward event");
+    const lineOfEvent = (i: number): number | undefined => {
+      const e = trace.events[i];
+      return e && (e.kind === "forward" || e.kind === "backward") ? trace.ops[e.op]?.loc.line : undefined;
+    };
+    let k = at - 1;
+    while (k > 0 && lineOfEvent(k - 1) === lineOfEvent(at - 1) && trace.events[k - 1]!.kind === trace.events[at - 1]!.kind) k--;
+    const prev = trace.events[k]!;
+    assert.ok(prev.kind === "backward" || prev.kind === "forward", `the previous stop is an op event (${prev.kind})`);
+    const op = trace.ops[prev.op]!;
+    await debugButton("Step Back").click();
+    await waitForStop(new RegExp(`^${prev.kind} · ${op.op}\\s+\\(${op.var ?? ""}`), op.loc.line);
+    await waitForHighlight(op.op, prev.kind === "backward");
+    // And `next` (Step Over) from there comes back to tanh's backward.
+    await debugButton("Step Over").click();
+    await waitForStop(/^backward · tanh/, hLine);
+    await waitForHighlight("tanh", true);
+    await debugButton("Stop").click();
+    await topFrame(w.page).waitFor({ state: "hidden" });
+  });
+});
