@@ -35,7 +35,7 @@ function opSection(trace: Trace, op: TraceOp, index: TraceIndex, backward: Retur
   lines.push(`**${code(opTitle(op, index))}** · step ${op.step}${plain(where)}`, "");
   lines.push("| | shape | min | max | mean | std | ‖·‖ |", "|---|---|---|---|---|---|---|");
   lines.push(statsRow(`out ${code(index.label(op.output), true)}`, index.tensor(op.output)));
-  op.inputs.forEach((id: TensorId, i) => lines.push(statsRow(`in ${i} ${code(index.label(id), true)}`, index.tensor(id))));
+  op.inputs.forEach((id: TensorId, i) => lines.push(statsRow(`in ${op.inputs.length > 1 ? `${i} ` : ""}${code(index.label(id), true)}`, index.tensor(id))));
   const b = backward.get(op.id);
   if (b) {
     const outName = op.var ?? "out";

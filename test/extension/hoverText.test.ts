@@ -21,6 +21,7 @@ describe("extension: hover text", () => {
     assert.ok(outRow.includes(`| ${formatNumber(t1)} |`), outRow);
     const up = md.split("\n").find((l) => l.startsWith("| upstream ∂L/∂h"))!;
     assert.ok(up.endsWith(`| ${formatNumber(Math.SQRT2)} |`), up);
+    assert.ok(md.split("\n").some((l) => l.startsWith("| in `z` | `[1, 2]` | 0 | 1 |")), md);
     const contrib = md.split("\n").find((l) => l.startsWith("| → ∂L/∂z"))!;
     assert.ok(contrib.includes(formatNumber(1 - t1 * t1)), contrib);
   });
@@ -30,6 +31,7 @@ describe("extension: hover text", () => {
     assert.match(tanh, /local ∂h\/∂z = `1 - \\tanh\^2\(x\)` · Jacobian `\[2 × 2\]`/);
     const matmul = hoverMarkdown(trace, hint(3).ops);
     assert.match(matmul, /∂z\/∂x: no gradient needed/);
+    assert.ok(matmul.includes("| in 0 `x` |") && matmul.includes("| in 1 `W` |"), matmul);
     assert.match(matmul, /local ∂z\/∂W = `x\^\\top` · Jacobian `\[2 × 4\]`/);
   });
 
