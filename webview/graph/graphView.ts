@@ -12,6 +12,8 @@ import type { Viewport } from "./viewport";
 
 /** Visible nodes above which groups start collapsed. */
 export const VISIBLE_LIMIT = 200;
+/** "Expand all" stops here: laying out thousands of boxes would freeze the panel for seconds. */
+export const EXPAND_ALL_LIMIT = 1000;
 
 export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;
@@ -102,10 +104,13 @@ export class GraphView {
     this.relayout();
   }
 
-  setAllGroups(open: boolean): void {
-    if (!this.graph) return;
-    this.open = open ? new Set(this.graph.groups.keys()) : new Set();
+  /** Opens or closes every group; "open all" stops at EXPAND_ALL_LIMIT boxes. Returns whether everything opened. */
+  setAllGroups(open: boolean): boolean {
+    if (!this.graph) return true;
+    const all = this.graph.nodes.length <= EXPAND_ALL_LIMIT;
+    this.open = !open ? new Set() : all ? new Set(this.graph.groups.keys()) : defaultOpenGroups(this.graph, EXPAND_ALL_LIMIT);
     this.relayout();
+    return !open || all;
   }
 
   /** Opens the groups around a graph node and selects it (a parameter clicked in the side panel, a search hit). */

@@ -86,7 +86,9 @@ document.body.append(timeline.root);
 toolbar.append(search, colour,
   vsButton("Fit", "Fit the graph to the view", () => graph.fit()),
   vsButton("+", "Zoom in", () => viewport.zoom(1.25)), vsButton("−", "Zoom out", () => viewport.zoom(0.8)),
-  vsButton("Expand all", "Expand every module group", () => graph.setAllGroups(true)),
+  vsButton("Expand all", "Expand every module group", () => {
+    if (!graph.setAllGroups(true)) status.textContent = `${graph.visible?.nodes.length ?? 0} boxes shown: expand the rest group by group`;
+  }),
   vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), status);
 
 function renderInspector(): void {
