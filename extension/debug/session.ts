@@ -1,10 +1,11 @@
 // The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode import).
-import { Breakpoint, BreakpointEvent, Event, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, StoppedEvent, TerminatedEvent, Thread } from "@vscode/debugadapter";
+import { Breakpoint, BreakpointEvent, Event, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EXCEPTION_FILTERS } from "../../src/debug/breakpoints";
 import { complete } from "../../src/debug/completions";
 import { TraceCursor, type Stop } from "../../src/debug/cursor";
-import type { Trace } from "../../src/trace/types";
+import * as path from "node:path";
+import type { Trace, TraceDiagnostic } from "../../src/trace/types";
 import { breakpointLocations, exceptionInfo, gotoTargets, setBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
@@ -35,6 +36,19 @@ export interface TraceEventBody {
 }
 
 const THREAD_ID = 1;
+/** The run's diagnostics are echoed to the Debug Console, each linked to its line; the Problems view has them all. */
+const MAX_DIAGNOSTICS_SHOWN = 20;
+
+function diagnosticOutput(d: TraceDiagnostic): DebugProtocol.OutputEvent {
+  const icon = d.severity === "error" ? "✖" : d.severity === "warning" ? "⚠" : "ℹ";
+  const e = new OutputEvent(`${icon} ${d.message}\n`, d.severity === "error" ? "stderr" : "console") as DebugProtocol.OutputEvent;
+  if (d.loc) {
+    e.body.source = new Source(path.basename(d.loc.file), d.loc.file);
+    e.body.line = d.loc.line;
+    e.body.column = d.loc.column;
+  }
+  return e;
+}
 /** How long launch waits for configurationDone before starting anyway. */
 const CONFIGURATION_TIMEOUT_MS = 2000;
 
@@ -221,6 +235,7 @@ export class BackstepSession extends LoggingDebugSession {
       this.sendEvent(new Event("backstep/trace", body));
       const ops = trace.ops.length;
       this.sendEvent(new OutputEvent(`Backstep: recorded ${ops} op${ops === 1 ? "" : "s"}, ${trace.events.length} events in ${Math.round(trace.durationMs)} ms — ${program}\n`, "console"));
+      for (const d of trace.diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN)) this.sendEvent(diagnosticOutput(d));
       return true;
     } catch (err) {
       const message = err instanceof LaunchError ? err.message : `Backstep could not record the run: ${(err as Error).message ?? String(err)}`;

@@ -200,6 +200,7 @@ describe("debug adapter (DAP) on failing models", () => {
 
   it("the nan exception filter stops where the NaN first appears, with exception info", async () => {
     const model = writeModel("nan.ts", NAN_SOURCE, nanTrace);
+    const echoed = new Promise<DebugProtocol.OutputEvent>((resolve) => h.dc.on("output", (e: DebugProtocol.OutputEvent) => e.body.output.startsWith("⚠") && resolve(e)));
     const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["nan"] }));
     const w = await where(h.dc, stop);
     assert.deepEqual([w.reason, w.line, w.name.split("  ")[0]], ["exception", NAN_LINES.log, "forward · log"]);
@@ -210,6 +211,10 @@ describe("debug adapter (DAP) on failing models", () => {
     assert.equal(r.body.result, "1");
     const back = await step(h.dc, "continue");
     assert.deepEqual([back.reason, back.name.split("  ")[0]], ["exception", "backward · log"]);
+    // The run's diagnostic is echoed to the Debug Console, linked to its line.
+    const out = await echoed;
+    assert.match(out.body.output, /NaN first produced by log/);
+    assert.deepEqual([out.body.source?.path, out.body.line], [model.file, NAN_LINES.log]);
   });
 
   it("without the filter the run just ends; a model error stops at the failing line and the recording stays steppable", async () => {
