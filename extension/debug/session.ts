@@ -82,7 +82,6 @@ export class BackstepSession extends LoggingDebugSession {
       supportsRestartRequest: true,
       supportsExceptionInfoRequest: true,
       supportsBreakpointLocationsRequest: true,
-      supportsDelayedStackTraceLoading: true,
       supportsSteppingGranularity: true,
       supportsCompletionsRequest: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),

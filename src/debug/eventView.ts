@@ -8,10 +8,13 @@ import type { TraceIndex } from "./traceIndex";
 /** One row of a scope before it becomes a DAP variable. */
 export type Item = { name: string } & ({ kind: "value"; value: Value } | { kind: "text"; text: string; children?: Item[] });
 
+/** A tensor's name; an unnamed intermediate is called after the op that made it (`matmul(…)`), a leaf by its shape. */
 function nameOf(index: TraceIndex, id: TensorId): string {
   const name = index.tensorName(id);
   if (name) return name;
   const t = index.tensor(id);
+  const producer = t?.op !== undefined ? index.op(t.op) : undefined;
+  if (producer) return `${producer.op}(…)`;
   return t ? `tensor${describeShape(t.shape)}` : `#${id}`;
 }
 

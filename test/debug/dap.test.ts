@@ -37,7 +37,7 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     const fc1 = await step(h.dc, "next");
     assert.deepEqual([fc1.line, fc1.name], [LINES.fc1, "forward · matmul  (matmul(x, model.fc1.weight))"]);
     const add = await step(h.dc, "stepIn");
-    assert.deepEqual([add.line, add.name], [LINES.fc1, "forward · add  (z = add(tensor[2×4], model.fc1.bias))"]);
+    assert.deepEqual([add.line, add.name], [LINES.fc1, "forward · add  (z = add(matmul(…), model.fc1.bias))"]);
     const tanh = await step(h.dc, "stepOut");
     assert.deepEqual([tanh.line, tanh.name], [LINES.tanh, "forward · tanh  (h = tanh(z))"]);
     const fc2 = await step(h.dc, "next");
