@@ -119,7 +119,8 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           final = m.final;
           error = error ?? m.error;
           warnings = m.warnings;
-          void worker.terminate(); // the model may have left timers running
+          // the worker exits by itself unless the model left timers running
+          setTimeout(() => void worker.terminate(), 200).unref();
           break;
         case "exit":
           if (!error) {

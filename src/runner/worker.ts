@@ -34,7 +34,8 @@ function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
   finished = true;
   const final = session.recorder.finish(); // snapshots the final parameters: flush after it
   session.flush();
-  post({ kind: "done", final, error, warnings: session.warnings });
+  // the model's console output travels separately: let it reach the caller before "done" does
+  process.stdout.write("", () => process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })));
 }
 
 // process.exit in a worker ends only the worker: say where it was called, send what was recorded, then exit.
