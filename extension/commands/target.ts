@@ -25,15 +25,16 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
     void vscode.window.showErrorMessage("Backstep: open a TypeScript model file (or right-click one in the Explorer) first.");
     return undefined;
   }
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (doc?.isUntitled || uri.scheme === "untitled") {
-    const saved = doc ? await doc.save() : false;
-    const saved2 = saved ? vscode.window.activeTextEditor?.document.uri : undefined;
-    if (!saved2 || saved2.scheme !== "file") {
+  const key = uri.toString();
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+  if (doc?.isUntitled) {
+    // Save As: the model runs from disk. workspace.save returns where it went (undefined if the user cancelled).
+    const saved = await vscode.workspace.save(uri);
+    if (!saved || saved.scheme !== "file") {
       void vscode.window.showErrorMessage("Backstep: save the model to a .ts file first.");
       return undefined;
     }
-    return saved2.fsPath;
+    uri = saved;
   }
   if (uri.scheme !== "file") {
     void vscode.window.showErrorMessage(`Backstep runs model files from disk; ${uri.toString()} is not one.`);
@@ -43,7 +44,7 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
     void vscode.window.showErrorMessage(`Backstep: ${path.basename(uri.fsPath)} is not a TypeScript model (.ts).`);
     return undefined;
   }
-  if (doc?.isDirty && !(await doc.save())) {
+  if (doc && !doc.isUntitled && doc.isDirty && !(await doc.save())) {
     log.error(`could not save ${uri.fsPath}`);
     void vscode.window.showErrorMessage(`Backstep: could not save ${path.basename(uri.fsPath)}.`);
     return undefined;
