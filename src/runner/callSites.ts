@@ -22,6 +22,16 @@ export interface SiteEdit {
   order: number;
 }
 
+/**
+ * Wraps `node` as `open … close`. acorn's node of `(a, b)` starts after the parenthesis, so a sequence gets
+ * parentheses of its own: `f((a, b))` must become `f(__bs_r(S, (a, b)))`, not `__bs_r(S, a, b)`.
+ */
+export function wrapNode(edits: SiteEdit[], node: AnyNode, open: string, close: string, depth: number): void {
+  const seq = node.type === "SequenceExpression";
+  edits.push({ pos: node.start, text: seq ? open + "(" : open, order: 1000 + depth });
+  edits.push({ pos: node.end, text: seq ? ")" + close : close, order: -depth });
+}
+
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
 function keyName(key: AnyNode | undefined): string {
@@ -89,19 +99,15 @@ export function callEdits(call: AnyNode, ancestors: readonly Node[], siteId: num
   if (args.length > 0) {
     const last = args[args.length - 1];
     const target = last.type === "SpreadElement" ? (last.argument as AnyNode) : last;
-    edits.push({ pos: target.start, text: `${at}(${siteId}, `, order: 1000 + depth });
-    edits.push({ pos: target.end, text: ")", order: -depth });
+    wrapNode(edits, target, `${at}(${siteId}, `, ")", depth);
   } else if (call.type === "NewExpression") {
-    edits.push({ pos: callee.start, text: `(${at}(${siteId}, `, order: 1000 + depth });
-    edits.push({ pos: callee.end, text: "))", order: -depth });
+    wrapNode(edits, callee, `(${at}(${siteId}, `, "))", depth);
   } else if (callee.type === "MemberExpression") {
     const obj = callee.object as AnyNode;
     if (obj.type === "Super") return false;
-    edits.push({ pos: obj.start, text: `${at}(${siteId}, `, order: 1000 + depth });
-    edits.push({ pos: obj.end, text: ")", order: -depth });
+    wrapNode(edits, obj, `${at}(${siteId}, `, ")", depth);
   } else {
-    edits.push({ pos: callee.start, text: `${at}(${siteId}, `, order: 1000 + depth });
-    edits.push({ pos: callee.end, text: ")", order: -depth });
+    wrapNode(edits, callee, `${at}(${siteId}, `, ")", depth);
   }
   // where V8 would put the frame: `new`, a method's name, or the callee
   const pos = call.type === "NewExpression" ? call.start : callee.type === "MemberExpression" && !callee.computed ? (callee.property as AnyNode).start : callee.start;

@@ -2,7 +2,7 @@
 // and keeps a shadow call stack (callSites.ts).
 import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
-import { callEdits, fieldEdits, functionEdits, type RawSite } from "./callSites";
+import { callEdits, fieldEdits, functionEdits, wrapNode, type RawSite } from "./callSites";
 
 /** Text inserted at a 0-based column of a line of the compiled code. */
 export interface Insertion {
@@ -64,8 +64,7 @@ export function instrument(code: string, loopBase = 0, siteBase = 0): Instrument
   const names = new Map<Node, string>();
   const wrap = (name: string, value: AnyNode, depth: number): void => {
     if (trivial(value) || name.startsWith("exports.") || name.startsWith("module.")) return;
-    pending.push({ pos: value.start, text: `${HOOKS.var}(${JSON.stringify(name)}, ${HOOKS.mark}(), `, order: 1000 + depth });
-    pending.push({ pos: value.end, text: ")", order: -depth });
+    wrapNode(pending, value, `${HOOKS.var}(${JSON.stringify(name)}, ${HOOKS.mark}(), `, ")", depth);
   };
   ancestor(ast, {
     VariableDeclarator(node, _state, ancestors) {

@@ -49,10 +49,13 @@ function thrower(): never { throw new Error("x"); }
 let caught = "";
 try { thrower(); } catch (e) { caught = (e as Error).message; }
 const later = async (v: number): Promise<number> => { await null; return v + 1; };
-export const result = { count: c.count, twice: c.twice, opt, max, pairs, total, caught };
+const seq = (0, Math.max)(1, (2, 5));
+let last = 0;
+last = (last++, last + 10);
+export const result = { count: c.count, twice: c.twice, opt, max, pairs, total, caught, seq, last };
 export const promised = later(41);
 `);
-    assert.deepEqual(exports.result, { count: 2, twice: 4, opt: -1, max: 9, pairs: [{ k: 1, sq: 1 }, { k: 2, sq: 4 }], total: 63, caught: "x" });
+    assert.deepEqual(exports.result, { count: 2, twice: 4, opt: -1, max: 9, pairs: [{ k: 1, sq: 1 }, { k: 2, sq: 4 }], total: 63, caught: "x", seq: 5, last: 11 });
     assert.equal(await (exports.promised as Promise<number>), 42);
   });
 
