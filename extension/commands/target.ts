@@ -49,5 +49,15 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
     void vscode.window.showErrorMessage(`Backstep: could not save ${path.basename(uri.fsPath)}.`);
     return undefined;
   }
+  await saveImportable(uri, log);
   return uri.fsPath;
+}
+
+/** Saves the other modified TypeScript files of the model's folder too: the runner reads relative imports from disk. */
+async function saveImportable(model: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
+  const root = vscode.workspace.getWorkspaceFolder(model)?.uri.fsPath ?? path.dirname(model.fsPath);
+  const dirty = vscode.workspace.textDocuments.filter(
+    (d) => d.isDirty && d.uri.scheme === "file" && d.languageId === "typescript" && !path.relative(root, d.uri.fsPath).startsWith(".."),
+  );
+  for (const d of dirty) if (!(await d.save())) log.warn(`could not save ${d.uri.fsPath}; the run reads it from disk`);
 }
