@@ -14,6 +14,8 @@ import type { Viewport } from "./viewport";
 export const VISIBLE_LIMIT = 200;
 /** "Expand all" stops here: laying out thousands of boxes would freeze the panel for seconds. */
 export const EXPAND_ALL_LIMIT = 1000;
+/** Below this zoom, node labels are unreadable: the initial view focuses instead of fitting. */
+export const MIN_LEGIBLE_ZOOM = 0.35;
 
 export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;
@@ -79,6 +81,16 @@ export class GraphView {
 
   fit(): void {
     if (this.layout) this.viewport.fit(this.layout.width, this.layout.height);
+  }
+
+  /** Fit when that keeps labels legible; otherwise keep a readable zoom and centre the current (or first) node. */
+  fitOrFocus(): void {
+    if (!this.layout) return;
+    this.fit();
+    if (this.viewport.t.k >= MIN_LEGIBLE_ZOOM) return;
+    const at = (this.highlight?.current && this.layout.nodes.get(this.highlight.current)) || this.layout.nodes.values().next().value;
+    this.viewport.set({ ...this.viewport.t, k: 0.8 });
+    if (at) this.viewport.reveal(at.x, at.y, true);
   }
 
   node(id: string | undefined): VisibleNode | undefined {

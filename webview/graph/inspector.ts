@@ -29,7 +29,7 @@ export class Inspector {
   constructor(private readonly root: HTMLElement, private readonly host: Host<object>, private readonly actions: InspectorActions) {}
 
   /** Renders for the event at `cursor` and the selected op (if other than the event's). Stale renders are dropped. */
-  async render(index: TraceIndex, cursor: number, selectedOp?: OpId, selectedTensor?: TensorId): Promise<void> {
+  async render(index: TraceIndex, cursor: number, selectedOp?: OpId, selectedTensor?: TensorId, selectedGroup?: { label: string; ops: OpId[] }): Promise<void> {
     const token = ++this.token;
     const e = index.trace.events[cursor];
     const wanted = new Set<TensorId>();
@@ -74,7 +74,25 @@ export class Inspector {
       if (p?.grad !== null && p?.grad !== undefined) s.append(this.tensorRow(index, p.grad, `∂L/∂${p.name}`, token));
       frag.append(s);
     }
+    if (selectedGroup) frag.append(this.groupSection(index, selectedGroup.label, selectedGroup.ops));
     this.root.replaceChildren(frag);
+  }
+
+  /** A collapsed module: its ops in order, each a button to its backward event (or forward, if it has none). */
+  private groupSection(index: TraceIndex, label: string, ops: OpId[]): HTMLElement {
+    const s = section(`Module ${label}: ${ops.length} ops (collapsed)`);
+    const list = el("ul", "members");
+    for (const id of ops.slice(0, 200)) {
+      const op = index.op(id);
+      const target = index.backwardEvent.get(id) ?? index.forwardEvent.get(id);
+      const li = el("li");
+      li.append(`${op?.op ?? "?"}${op?.var ? ` ${op.var}` : ""} [${shapeText(index.tensor(op?.output ?? -1)?.shape ?? [])}] `);
+      if (target !== undefined) li.append(vsButton("go", `Go to ${index.backwardEvent.has(id) ? "the backward" : "the forward"} event of ${op?.op}`, () => this.actions.goto(target)));
+      list.append(li);
+    }
+    s.append(list);
+    if (ops.length > 200) s.append(el("p", "note", `…and ${ops.length - 200} more: expand the group to see them.`));
+    return s;
   }
 
   private chainRule(rule: ChainRule): HTMLElement {

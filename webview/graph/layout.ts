@@ -19,7 +19,7 @@ export const NODE_HEIGHT = 38;
 
 /** A node's box is sized from its two label lines. */
 export function nodeSize(n: VisibleNode): { width: number; height: number } {
-  const chars = Math.max(n.label.length, n.detail.length, 4);
+  const chars = Math.max(n.label.length + (n.kind === "group" ? 2 : 0), n.detail.length, 4);
   return { width: Math.min(240, chars * CHAR + 24), height: n.kind === "tensor" ? NODE_HEIGHT - 8 : NODE_HEIGHT };
 }
 

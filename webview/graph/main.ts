@@ -95,7 +95,8 @@ function renderInspector(): void {
   if (!index) return;
   const n = graph.node(graph.selected);
   const m = n?.members.length === 1 ? n.members[0] : undefined;
-  void inspector.render(index, cursor, m?.op, m && m.op === undefined ? m.tensor : undefined);
+  const group = n?.kind === "group" ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) } : undefined;
+  void inspector.render(index, cursor, m?.op, m && m.op === undefined ? m.tensor : undefined, group);
 }
 
 /** Move the cursor: locally and tell the host (outside a debug session); through the debugger inside one. */
@@ -111,8 +112,9 @@ function setCursor(event: number): void {
   if (!index) return;
   cursor = Math.max(0, Math.min(index.trace.events.length - 1, event));
   const step = index.eventStep[cursor] ?? 0;
-  if (graph.show(index, step, step === saved.step ? saved.open : undefined)) graph.fit();
+  const shown = graph.show(index, step, step === saved.step ? saved.open : undefined);
   graph.setCursor(cursor);
+  if (shown) graph.fitOrFocus();
   timeline.setCursor(cursor);
   renderInspector();
   save();
@@ -137,9 +139,9 @@ function onMessage(m: HostMessage): void {
       colour.setAttribute("value", graph.colour);
       graph.show(index, step, same && restore.step === step ? restore.open : undefined);
       if (same && restore.selected) graph.select(restore.selected);
-      if (same && restore.transform) viewport.set(restore.transform);
-      else graph.fit();
       setCursor(cursor);
+      if (same && restore.transform) viewport.set(restore.transform);
+      else graph.fitOrFocus();
       status.textContent = `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`;
       painted("trace", t0);
       break;

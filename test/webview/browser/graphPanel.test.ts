@@ -193,3 +193,34 @@ describe("graph panel in Chromium", function () {
     await v.page.close();
   });
 });
+
+describe("graph panel at 10,000 ops in Chromium", function () {
+  this.timeout(120000);
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => { await h?.close(); });
+
+  it("starts collapsed to a few hundred boxes, highlights the group holding the op, and is keyboard operable", async () => {
+    const { syntheticTrace } = await import("../fixtures/synthetic");
+    const t = syntheticTrace(10000);
+    const deep = t.ops[5000];
+    const v = await openView(h, "graph", t, { cursor: t.events.findIndex((e) => e.kind === "forward" && e.op === deep.id) });
+    await v.page.waitForSelector(".node.current", { timeout: 60000 });
+    const boxes = await v.page.locator(".node").count();
+    assert.ok(boxes > 30 && boxes <= 300, `${boxes} boxes`);
+    const cur = await v.page.locator(".node.current").getAttribute("data-id");
+    assert.ok(cur?.startsWith("g:model.blocks"), `current is the collapsed range or block holding op ${deep.id}: ${cur}`);
+    // Keyboard: focus the graph, arrows select nodes, Enter on a selected group expands it.
+    await v.page.locator("svg.graph").focus();
+    await v.page.keyboard.press("ArrowRight");
+    await v.page.waitForSelector(".node.selected");
+    await v.page.locator(`.node[data-id="${cur}"]`).dispatchEvent("click");
+    await v.page.waitForFunction(() => /Module .* ops \(collapsed\)/.test(document.querySelector(".inspector")?.textContent ?? ""));
+    await v.page.keyboard.press("Enter");
+    await v.page.waitForFunction((id) => !document.querySelector(`.node[data-id="${id}"]`), cur);
+    assert.ok((await v.page.locator(".node").count()) > boxes);
+    await v.page.screenshot({ path: join(RESULTS, "graph-10k-ops.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+});
