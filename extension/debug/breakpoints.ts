@@ -3,8 +3,11 @@ import { Source } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import * as path from "node:path";
 import type { ResolvedBreakpoint } from "../../src/debug/breakpoints";
+import type { Handles } from "@vscode/debugadapter";
 import type { TraceCursor } from "../../src/debug/cursor";
 import { eventTitle } from "../../src/debug/eventView";
+import { isFull } from "../../src/debug/tensorView";
+import type { VarRef } from "./variables";
 
 export function toDapBreakpoint(b: ResolvedBreakpoint): DebugProtocol.Breakpoint {
   const bp: DebugProtocol.Breakpoint = { id: b.id, verified: b.verified };
@@ -67,4 +70,30 @@ export function gotoTargets(cursor: TraceCursor, args: DebugProtocol.GotoTargets
   const all = line === undefined ? [] : (cursor.index.lineEntries.get(file)?.get(line) ?? []);
   const events = [...all.filter((at) => at > cursor.position), ...all.filter((at) => at <= cursor.position)];
   return events.map((at) => ({ id: at + 1, label: `step ${cursor.index.stepOf[at]} · ${eventTitle(cursor, at)}`, line: line as number }));
+}
+
+export function setDataBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.Breakpoint[] {
+  return cursor.breakpoints.setData(args.breakpoints.map((b) => ({ dataId: b.dataId, condition: b.condition, hitCondition: b.hitCondition }))).map(toDapBreakpoint);
+}
+
+/** "Break on Value Change" for a parameter (its optimizer updates), a gradient (`grad` rows, `x.grad`) or a named tensor (reassigned). */
+export function dataBreakpointInfo(cursor: TraceCursor, refs: Handles<VarRef>, args: DebugProtocol.DataBreakpointInfoArguments): DebugProtocol.DataBreakpointInfoResponse["body"] {
+  const index = cursor.index;
+  const ref = args.variablesReference ? refs.get(args.variablesReference) : undefined;
+  const isParam = (name: string): boolean => index.paramValues.has(name);
+  let dataId: string | undefined;
+  if (ref?.kind === "scope") dataId = isParam(args.name) ? `param:${args.name}` : index.names.has(args.name) ? `name:${args.name}` : undefined;
+  else if (ref?.kind === "tensor" && args.name === "grad" && isFull(ref.view)) {
+    const owner = index.tensorName(ref.view.tensor.id);
+    if (owner) dataId = `grad:${owner}`;
+  } else if (!args.variablesReference) {
+    const expr = args.name.trim();
+    const grad = /^(.+)\.grad$/.exec(expr);
+    dataId = grad ? `grad:${grad[1]}` : isParam(expr) ? `param:${expr}` : `name:${expr}`;
+  }
+  const changes = dataId ? index.changesOf(dataId).length : 0;
+  if (!dataId || !changes) return { dataId: null, description: `${args.name} never changes in the recorded run` };
+  const [kind, name] = [dataId.slice(0, dataId.indexOf(":")), dataId.slice(dataId.indexOf(":") + 1)];
+  const what = kind === "param" ? `${name} is updated by the optimizer` : kind === "grad" ? `∂L/∂${name} changes` : `${name} is assigned`;
+  return { dataId, description: `When ${what} (${changes}× in the recorded run)`, accessTypes: ["write"], canPersist: true };
 }

@@ -6,7 +6,7 @@ import { complete } from "../../src/debug/completions";
 import { TraceCursor, type Stop } from "../../src/debug/cursor";
 import * as path from "node:path";
 import type { Trace, TraceDiagnostic } from "../../src/trace/types";
-import { breakpointLocations, exceptionInfo, gotoTargets, setBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
+import { breakpointLocations, dataBreakpointInfo, exceptionInfo, gotoTargets, setBreakpoints, setDataBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
 import { scopes, stackTrace, variables, type VarRef } from "./variables";
@@ -84,6 +84,7 @@ export class BackstepSession extends LoggingDebugSession {
       supportsBreakpointLocationsRequest: true,
       supportsSteppingGranularity: true,
       supportsCompletionsRequest: true,
+      supportsDataBreakpoints: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
     };
     this.sendResponse(response);
@@ -128,6 +129,16 @@ export class BackstepSession extends LoggingDebugSession {
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     response.body = { breakpoints: this.cursor ? setFunctionBreakpoints(this.cursor, args) : [] };
+    this.sendResponse(response);
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    response.body = this.cursor ? dataBreakpointInfo(this.cursor, this.refs, args) : { dataId: null, description: "Nothing recorded yet" };
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    response.body = { breakpoints: this.cursor ? setDataBreakpoints(this.cursor, args) : [] };
     this.sendResponse(response);
   }
 

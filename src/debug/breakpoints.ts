@@ -15,7 +15,12 @@ export interface FunctionBreakpointSpec extends BreakpointSpec {
   name: string;
 }
 
-export type BreakpointKind = "line" | "function";
+/** Break when a value changes: `param:<name>` (optimizer updates), `grad:<name>` (its gradient), `name:<name>` (reassigned). */
+export interface DataBreakpointSpec extends BreakpointSpec {
+  dataId: string;
+}
+
+export type BreakpointKind = "line" | "function" | "data";
 
 export interface ResolvedBreakpoint {
   id: number;
@@ -27,7 +32,7 @@ export interface ResolvedBreakpoint {
   message?: string;
   /** Events where it stops, ascending. */
   hits: number[];
-  spec: LineBreakpointSpec | FunctionBreakpointSpec;
+  spec: LineBreakpointSpec | FunctionBreakpointSpec | DataBreakpointSpec;
 }
 
 export type ExceptionFilter = "nan" | "vanishing" | "exploding";
@@ -76,6 +81,7 @@ export class Breakpoints {
   private nextId = 1;
   private readonly lines = new Map<string, ResolvedBreakpoint[]>();
   private functions: ResolvedBreakpoint[] = [];
+  private data: ResolvedBreakpoint[] = [];
   private filters = new Set<ExceptionFilter>();
   private exceptionHits = new Map<ExceptionFilter, number[]>();
 
@@ -95,6 +101,11 @@ export class Breakpoints {
     return this.functions;
   }
 
+  setData(specs: DataBreakpointSpec[]): ResolvedBreakpoint[] {
+    this.data = specs.map((spec) => this.resolveData(this.nextId++, spec));
+    return this.data;
+  }
+
   setExceptionFilters(filters: string[]): void {
     this.filters = new Set(filters.filter((f): f is ExceptionFilter => EXCEPTION_FILTERS.some((x) => x.filter === f)));
   }
@@ -105,16 +116,21 @@ export class Breakpoints {
     this.computeExceptions();
     for (const [file, list] of this.lines) this.lines.set(file, list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)));
     this.functions = this.functions.map((b) => this.resolveFunction(b.id, b.spec as FunctionBreakpointSpec));
-    return [...[...this.lines.values()].flat(), ...this.functions];
+    this.data = this.data.map((b) => this.resolveData(b.id, b.spec as DataBreakpointSpec));
+    return this.all();
+  }
+
+  private all(): ResolvedBreakpoint[] {
+    return [...[...this.lines.values()].flat(), ...this.functions, ...this.data];
   }
 
   /** The first stop strictly after `from` (dir 1) or strictly before it (dir -1). */
-  nextStop(from: number, dir: 1 | -1): { event: number; reason: "breakpoint" | "function breakpoint" | "exception"; ids: number[]; filter?: ExceptionFilter } | undefined {
+  nextStop(from: number, dir: 1 | -1): { event: number; reason: "breakpoint" | "function breakpoint" | "data breakpoint" | "exception"; ids: number[]; filter?: ExceptionFilter } | undefined {
     let best: number | undefined;
     const better = (e: number | undefined): void => {
       if (e !== undefined && (best === undefined || (dir > 0 ? e < best : e > best))) best = e;
     };
-    const all = [...[...this.lines.values()].flat(), ...this.functions];
+    const all = this.all();
     for (const b of all) better(neighbour(b.hits, from, dir));
     for (const f of this.filters) better(neighbour(this.exceptionHits.get(f) ?? [], from, dir));
     if (best === undefined) return undefined;
@@ -122,7 +138,8 @@ export class Breakpoints {
     const filter = [...this.filters].find((f) => this.exceptionHits.get(f)?.includes(at));
     if (filter) return { event: at, reason: "exception", ids: [], filter };
     const ids = all.filter((b) => b.hits.includes(at));
-    return { event: at, reason: ids.some((b) => b.kind === "line") ? "breakpoint" : "function breakpoint", ids: ids.map((b) => b.id) };
+    const reason = ids.some((b) => b.kind === "line") ? "breakpoint" : ids.some((b) => b.kind === "function") ? "function breakpoint" : "data breakpoint";
+    return { event: at, reason, ids: ids.map((b) => b.id) };
   }
 
   exceptionEvents(filter: ExceptionFilter): readonly number[] {
@@ -145,6 +162,12 @@ export class Breakpoints {
     });
     if (!candidates.length) return { id, kind: "function", verified: false, spec, hits: [], message: `No '${spec.name}' op ran in the recorded run.` };
     return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, candidates);
+  }
+
+  private resolveData(id: number, spec: DataBreakpointSpec): ResolvedBreakpoint {
+    const candidates = this.index.changesOf(spec.dataId);
+    if (!candidates.length) return { id, kind: "data", verified: false, spec, hits: [], message: `'${spec.dataId.replace(/^\w+:/, "")}' never changes in the recorded run.` };
+    return this.withHits({ id, kind: "data", verified: true, spec, hits: [] }, candidates);
   }
 
   private withHits(b: ResolvedBreakpoint, candidates: number[]): ResolvedBreakpoint {

@@ -3,7 +3,7 @@ import type { Trace, TraceDiagnostic } from "../trace/types";
 import { Breakpoints, type ExceptionFilter, type ResolvedBreakpoint } from "./breakpoints";
 import { phaseOf, TraceIndex, type Frame } from "./traceIndex";
 
-export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "exception" | "goto";
+export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
 
 export interface Stop {
   /** Event index; `index.size` is the place of the error that ended the run. */

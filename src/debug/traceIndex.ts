@@ -130,6 +130,27 @@ export class TraceIndex {
     return k < 0 ? null : list[k].tensor;
   }
 
+  /** Events where a data breakpoint's value changes (see DataBreakpointSpec), ascending. */
+  changesOf(dataId: string): number[] {
+    const [kind, ...rest] = dataId.split(":");
+    const name = rest.join(":");
+    const events = (list: Change[] | undefined): number[] => (list ?? []).map((c) => c.event).filter((e) => e >= 0);
+    switch (kind) {
+      case "param":
+        return events(this.paramValues.get(name));
+      case "name":
+        return events(this.names.get(name));
+      case "grad": {
+        if (this.paramValues.has(name)) return events(this.grads.get(this.paramKey(name)));
+        const ids = new Set((this.names.get(name) ?? []).map((c) => c.tensor));
+        const all = [...ids].flatMap((id) => events(this.grads.get(id)));
+        return [...new Set(all)].sort((a, b) => a - b);
+      }
+      default:
+        return [];
+    }
+  }
+
   /** Sorted lines of `file` where some op ran (directly or in a callee). */
   linesOf(file: string): number[] {
     const lines = this.lineEntries.get(file);

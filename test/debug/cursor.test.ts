@@ -148,6 +148,29 @@ describe("debug cursor: breakpoints", () => {
   });
 });
 
+describe("debug cursor: data breakpoints", () => {
+  const trace = mlpTrace(FILE, { steps: 2 });
+
+  it("stop where a parameter is updated, where a gradient changes, and where a name is reassigned", () => {
+    const c = new TraceCursor(trace);
+    const [param, grad, name, never] = c.breakpoints.setData([
+      { dataId: "param:model.fc2.bias" },
+      { dataId: "grad:h" },
+      { dataId: "name:h", condition: "step == 1" },
+      { dataId: "param:model.fc9.bias" },
+    ]);
+    assert.deepEqual(param.hits, trace.events.map((e, i) => (e.kind === "update" && e.param === "model.fc2.bias" ? i : -1)).filter((i) => i >= 0));
+    // ∂L/∂h is set by fc2's matmul backward (the contribution into h) and again as tanh's upstream.
+    const hIds = new Set(trace.ops.filter((o) => o.var === "h").map((o) => o.output));
+    const touchesH = (e: Trace["events"][number]): boolean => e.kind === "backward" && (hIds.has(trace.ops[e.op].output) || trace.ops[e.op].inputs.some((i) => hIds.has(i)));
+    assert.deepEqual(grad.hits, trace.events.map((e, i) => (touchesH(e) ? i : -1)).filter((i) => i >= 0));
+    assert.deepEqual(name.hits, trace.events.map((e, i) => (e.kind === "forward" && trace.ops[e.op].var === "h" && trace.ops[e.op].step === 1 ? i : -1)).filter((i) => i >= 0));
+    assert.equal(never.verified, false);
+    c.start(true);
+    assert.equal(c.continue().reason, "data breakpoint");
+  });
+});
+
 describe("debug cursor: state as of an event", () => {
   const trace = mlpTrace(FILE, { steps: 2, lr: 0.1 });
   const c = new TraceCursor(trace);

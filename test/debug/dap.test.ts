@@ -154,6 +154,23 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.deepEqual(completions.body.targets.map((t) => [t.label, t.start, t.length]), [["weight", 11, 1]]);
   });
 
+  it("Break on Value Change: a parameter stops where the optimizer updates it", async () => {
+    await launch(h.dc, { trace: model.tracePath, program: model.file });
+    const st = await h.dc.stackTraceRequest({ threadId: 1 });
+    const scopes = await h.dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+    const params = scopes.body.scopes.find((x) => x.name === "Parameters");
+    assert.ok(params);
+    const info = await h.dc.dataBreakpointInfoRequest({ variablesReference: params.variablesReference, name: "model.fc2.bias" });
+    assert.equal(info.body.dataId, "param:model.fc2.bias");
+    assert.match(info.body.description, /updated by the optimizer \(2× in the recorded run\)/);
+    const set = await h.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId as string }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+    const w = await step(h.dc, "continue");
+    assert.deepEqual([w.reason, w.name], ["data breakpoint", "update · model.fc2.bias  (sgd)"]);
+    const grad = await h.dc.dataBreakpointInfoRequest({ name: "h.grad" });
+    assert.equal(grad.body.dataId, "grad:h");
+  });
+
   it("goto targets list a line's forward and backward events; goto and backstep/goto move there", async () => {
     await launch(h.dc, { trace: model.tracePath, program: model.file });
     const targets = await h.dc.gotoTargetsRequest({ source: { path: model.file }, line: LINES.tanh });
