@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import * as path from "node:path";
 import { currentRunOptions } from "../config";
+import { debugLaunch } from "./debugConfig";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 
 /** Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry). */
@@ -17,15 +18,7 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Pr
   const file = await saveModel(uri, log);
   if (!file) return false;
   const name = path.basename(file);
-  const config: vscode.DebugConfiguration = {
-    type: "backstep",
-    request: "launch",
-    name: `Debug Backprop: ${name}`,
-    program: file,
-    stopOnEntry: !hasBreakpointIn(file),
-    // The same limits and caps as Trace Backprop (the launch configuration accepts the runner's options).
-    ...currentRunOptions(vscode.Uri.file(file)),
-  };
+  const config: vscode.DebugConfiguration = debugLaunch(file, hasBreakpointIn(file), currentRunOptions(vscode.Uri.file(file)));
   log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
   let session: vscode.DebugSession | undefined;
