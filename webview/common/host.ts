@@ -11,6 +11,8 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+const VALUES_TIMEOUT_MS = 5000;
+
 export class Host<S extends object> {
   private readonly api: VsCodeApi = acquireVsCodeApi();
   private readonly waiting = new Map<number, { tensor: TensorId; resolve: (v: TensorValues | string) => void }>();
@@ -55,7 +57,16 @@ export class Host<S extends object> {
     let p = this.cache.get(tensor);
     if (!p) {
       const requestId = this.nextId++;
-      p = new Promise((resolve) => this.waiting.set(requestId, { tensor, resolve }));
+      p = new Promise((resolve) => {
+        this.waiting.set(requestId, { tensor, resolve });
+        // A host that never answers (its trace was replaced) must not hold the inspector forever.
+        setTimeout(() => {
+          if (this.waiting.delete(requestId)) {
+            this.cache.delete(tensor);
+            resolve("The extension did not send these values.");
+          }
+        }, VALUES_TIMEOUT_MS);
+      });
       this.cache.set(tensor, p);
       this.post({ type: "requestValues", requestId, tensor, maxValues });
     }
