@@ -197,6 +197,7 @@ export class TraceIndex {
     if (!list) this.grads.set(key, (list = []));
     // A second consumer's contribution is only partial: the accumulate event that follows carries the sum.
     if (onlyIfFirstInSweep >= 0 && list.length && list[list.length - 1].event >= onlyIfFirstInSweep) return;
+    if (list.length && list[list.length - 1].tensor === grad) return;
     list.push({ event, tensor: grad });
   }
 
@@ -235,7 +236,8 @@ export class TraceIndex {
           break;
         case "backward":
           if (op) {
-            this.setGrad(op.output, i, e.upstream, sweepStart);
+            // ∂L/∂out is complete when its op is differentiated: it always becomes the gradient.
+            this.setGrad(op.output, i, e.upstream, -1);
             op.inputs.forEach((input, k) => {
               const c = e.contributions[k];
               if (c !== null && c !== undefined) this.setGrad(input, i, c, sweepStart);
