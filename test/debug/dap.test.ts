@@ -23,7 +23,7 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   it("announces the capabilities of a replay debugger", async () => {
     const init = await h.dc.initializeRequest();
     const caps = init.body ?? {};
-    for (const cap of ["supportsStepBack", "supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsFunctionBreakpoints", "supportsEvaluateForHovers", "supportsGotoTargetsRequest", "supportsRestartRequest"] as const) {
+    for (const cap of ["supportsStepBack", "supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsFunctionBreakpoints", "supportsEvaluateForHovers", "supportsGotoTargetsRequest", "supportsRestartRequest", "supportsDataBreakpoints", "supportsCompletionsRequest", "supportsExceptionInfoRequest"] as const) {
       assert.equal(caps[cap], true, cap);
     }
     assert.deepEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ["nan", "vanishing", "exploding"]);
