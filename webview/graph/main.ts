@@ -29,6 +29,8 @@ let file = "";
 let cursor = 0;
 let debugging = false;
 let searchHit = 0;
+/** Events this panel moved to itself and whose echo from the store has not come back yet. */
+const echoes: number[] = [];
 let saved: GraphState = {};
 
 const host = new Host<GraphState>(onMessage);
@@ -104,6 +106,7 @@ function goto(event: number): void {
   if (debugging) host.post({ type: "goto", event });
   else {
     setCursor(event);
+    echoes.push(event);
     host.post({ type: "goto", event });
   }
 }
@@ -151,12 +154,19 @@ function onMessage(m: HostMessage): void {
       empty.hidden = false;
       main.hidden = true;
       break;
-    case "cursor":
+    case "cursor": {
+      // The store echoes our own moves back; while scrubbing they arrive late and would pull the cursor back.
+      const echo = m.source === "panel" ? echoes.indexOf(m.event) : -1;
+      if (echo >= 0) {
+        echoes.splice(0, echo + 1);
+        break;
+      }
       if (m.file === file) {
         setCursor(m.event);
         painted("cursor", t0);
       }
       break;
+    }
     case "select":
       if (m.tensor !== undefined) graph.revealTensor(m.tensor);
       else if (m.op !== undefined) graph.revealOp(m.op);

@@ -93,6 +93,10 @@ describe("graph panel in Chromium", function () {
     await v.page.keyboard.press("ArrowRight");
     await v.page.waitForSelector(`.node.current[data-id="op:${trace.events[start + 1].kind === "forward" ? (trace.events[start + 1] as { op: number }).op : -1}"]`);
     assert.ok(v.sent.some((m) => m.type === "goto" && m.event === start + 1));
+    // Fast stepping: the store's late echoes of earlier moves must not pull the cursor back.
+    for (let k = 0; k < 5; k++) await v.page.keyboard.press("ArrowRight");
+    await v.page.waitForTimeout(400);
+    assert.match(await v.page.locator(".event-label").innerText(), new RegExp(`^event ${start + 7} of`));
     await v.page.keyboard.press("PageDown");
     await v.page.waitForFunction(() => /step 1/.test(document.querySelector(".event-label")?.textContent ?? ""));
     assert.ok(v.sent.some((m) => m.type === "goto" && trace.events[m.event].kind === "step"));
