@@ -133,6 +133,26 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     assert.deepEqual([back.line, back.name], [3, "forward · tanh  (b = tanh(a))"]);
   });
 
+  it("breakpoints in an imported file stop with the whole call stack across files (examples/multifile)", async () => {
+    const main = resolve(__dirname, "../../examples/multifile/main.ts");
+    const layers = resolve(__dirname, "../../examples/multifile/layers.ts");
+    const tanhLine = readFileSync(layers, "utf8").split("\n").findIndex((l) => l.includes("t.tanh()")) + 1;
+    const callLine = readFileSync(main, "utf8").split("\n").findIndex((l) => l.includes("h = block.forward(h)")) + 1;
+    const first = await launch(h.dc, { program: main, stopOnEntry: false }, async () => {
+      const r = await h.dc.setBreakpointsRequest({ source: { path: layers }, breakpoints: [{ line: tanhLine }] });
+      assert.deepEqual([r.body.breakpoints[0].verified, r.body.breakpoints[0].line], [true, tanhLine]);
+    });
+    const w = await where(h.dc, first);
+    assert.deepEqual([w.reason, w.path, w.line, w.name], ["breakpoint", layers, tanhLine, "forward · tanh  (s = tanh(z))"]);
+    const st = await h.dc.stackTraceRequest({ threadId: 1 });
+    const frames = st.body.stackFrames.slice(1).map((f) => `${f.source?.path === main ? "main" : "layers"}:${f.line}`);
+    assert.deepEqual(frames.slice(0, 2), [`layers:${readFileSync(layers, "utf8").split("\n").findIndex((l) => l.includes("squash(z)")) + 1}`, `main:${callLine}`]);
+    // Every block runs tanh once per training step, forward then backward: 2 blocks × 3 epochs × 2 passes.
+    let hits = 1;
+    for (let s = await step(h.dc, "continue"); s.reason === "breakpoint"; s = await step(h.dc, "continue")) hits++;
+    assert.equal(hits, 12);
+  });
+
   it("restart re-traces the edited file and keeps the breakpoints", async () => {
     const file = tempModel("mlp.ts", readFileSync(EXAMPLE, "utf8"));
     const args = { program: file, stopOnEntry: false, maxSteps: 1 };
