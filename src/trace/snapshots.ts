@@ -1,7 +1,7 @@
 // Turns engine tensors into trace tensors: stats always, values within the per-tensor and per-trace caps.
 import type { Tensor } from "../engine/tensor";
 import type { BatchTensor } from "./batch";
-import { computeStats } from "./stats";
+import { statsAndCopy } from "./stats";
 import type { OpId, TensorId, TensorKind } from "./types";
 
 export interface CapOptions {
@@ -14,6 +14,8 @@ export interface CapOptions {
 }
 
 export const DEFAULT_MAX_VALUES_PER_TENSOR = 100_000;
+/** Up to this size values are copied into a plain array (allocating a typed array costs more than copying). */
+const SMALL = 4096;
 export const DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000;
 
 /** Allocates dense trace tensor ids and snapshots values, counting what the caps dropped. */
@@ -43,12 +45,16 @@ export class SnapshotTable {
   snapshot(t: Tensor, kind: TensorKind, op?: OpId, always = false, name = t.name): TensorId {
     const id = this.nextId++;
     const data = t.data;
-    const rec: BatchTensor = { id, kind, shape: t.shape.slice(), dtype: t.dtype, stats: computeStats(data) };
+    const n = data.length;
+    const keep = always || this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);
+    // small tensors: copy and summarise in one pass; large ones: a typed copy the worker can transfer
+    const small = keep && n <= SMALL ? new Array<number>(n) : undefined;
+    const rec: BatchTensor = { id, kind, shape: t.shape.slice(), dtype: t.dtype, stats: statsAndCopy(data, small) };
     if (name !== undefined) rec.name = name;
     if (op !== undefined) rec.op = op;
-    if (always || this.all || (data.length <= this.perTensor && this.kept + data.length <= this.perTrace)) {
-      rec.values = data.slice();
-      if (!always) this.kept += data.length;
+    if (keep) {
+      rec.values = small ?? data.slice();
+      if (!always) this.kept += n;
     } else {
       this.valuesDropped++;
     }

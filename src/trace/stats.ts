@@ -9,6 +9,11 @@ type Values = ArrayLike<number>;
  * they are NaN.
  */
 export function computeStats(values: Values): TensorStats {
+  return statsAndCopy(values, undefined);
+}
+
+/** computeStats, copying the values into `out` in the same pass (when given). */
+export function statsAndCopy(values: Values, out: number[] | undefined): TensorStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -19,6 +24,7 @@ export function computeStats(values: Values): TensorStats {
   const n = values.length;
   for (let i = 0; i < n; i++) {
     const v = values[i];
+    if (out !== undefined) out[i] = v;
     if (v === 0) {
       zeros++;
       if (min > 0) min = 0;
