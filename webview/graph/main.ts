@@ -68,9 +68,11 @@ main.append(svg, inspectorEl);
 const empty = el("div", "empty", "Waiting for a trace… Right-click a model file and choose Trace Backprop.");
 document.body.append(toolbar, empty, main);
 
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Keeps `saved` current now and persists it once things settle (stepping and panning call this often). */
 const save = (): void => {
   saved = { file, cursor, step: graph.graph?.step, selected: graph.selected, open: [...graph.open], colour: graph.colour, transform: viewport.t };
-  host.saveState(saved);
+  if (saveTimer === undefined) saveTimer = setTimeout(() => { saveTimer = undefined; host.saveState(saved); }, 150);
 };
 const viewport = new Viewport(svg, layer, () => save());
 const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {

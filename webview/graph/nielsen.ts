@@ -48,8 +48,18 @@ function denseDownstream(index: TraceIndex, op: OpId, memo: Map<OpId, boolean>):
   return found;
 }
 
+const denseSteps = new WeakMap<TraceIndex, Map<number, boolean>>();
+
+/** Whether the step has a matmul with a parameter (a dense layer); computed once per trace and step. */
 function isDenseNet(index: TraceIndex, step: number): boolean {
-  return index.trace.ops.some((o) => o.step === step && DENSE.has(o.op) && o.inputs.some((i) => paramBehind(index, i) !== undefined));
+  let steps = denseSteps.get(index);
+  if (!steps) denseSteps.set(index, (steps = new Map()));
+  let dense = steps.get(step);
+  if (dense === undefined) {
+    dense = index.trace.ops.some((o) => o.step === step && DENSE.has(o.op) && o.inputs.some((i) => paramBehind(index, i) !== undefined));
+    steps.set(step, dense);
+  }
+  return dense;
 }
 
 /** The equation this op's backward computes for input `i`, or undefined when none applies (not a dense net, a plain op). */
