@@ -5,7 +5,7 @@ import type { TraceStore } from "../traceStore";
 import { ContextKeys } from "../commandIds";
 import { currentSettings } from "../config";
 import { hoverMarkdown } from "./hoverText";
-import { lineHints, sameFile, type HintSeverity, type LineHint } from "./lineHints";
+import { lineHints, locFile, sameFile, type HintSeverity, type LineHint } from "./lineHints";
 import { traceProblems } from "./problems";
 
 const COLORS: Record<HintSeverity, string> = {
@@ -64,7 +64,7 @@ export class EditorHints implements vscode.Disposable {
     const touched = new Set<string>([program]);
     const settings = currentSettings();
     const thresholds = { vanishing: settings.vanishingThreshold, exploding: settings.explodingThreshold };
-    const files = new Set(trace.ops.flatMap((o) => (o.loc ? [o.loc.file] : [])));
+    const files = new Set(trace.ops.flatMap((o) => (o.loc ? [locFile(trace, o.loc.file)] : [])));
     for (const file of files) {
       // Hovers work with the inline hints turned off, so the hints are kept and only their rendering is skipped.
       const hints = lineHints(trace, file, thresholds);

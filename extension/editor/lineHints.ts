@@ -29,6 +29,11 @@ export function sameFile(a: string, b: string): boolean {
   return process.platform === "win32" ? na.toLowerCase() === nb.toLowerCase() : na === nb;
 }
 
+/** A location's file as an absolute path (a trace read from JSON may hold paths relative to its program). */
+export function locFile(trace: Trace, file: string): string {
+  return path.isAbsolute(file) ? file : path.resolve(path.dirname(trace.program), file);
+}
+
 /** The last backward event of each op. */
 export function backwardByOp(trace: Trace): Map<OpId, BackwardEvent> {
   const map = new Map<OpId, BackwardEvent>();
@@ -40,7 +45,7 @@ export function backwardByOp(trace: Trace): Map<OpId, BackwardEvent> {
 export function opsByLine(trace: Trace, file: string): Map<number, TraceOp[]> {
   const byLine = new Map<number, TraceOp[]>();
   for (const op of trace.ops) {
-    if (!op.loc || !sameFile(op.loc.file, file)) continue;
+    if (!op.loc || !sameFile(locFile(trace, op.loc.file), file)) continue;
     const list = byLine.get(op.loc.line);
     if (!list || list[0].step < op.step) byLine.set(op.loc.line, [op]);
     else if (list[0].step === op.step) list.push(op);

@@ -1,5 +1,6 @@
 // Maps a Trace's diagnostics to Problems: one entry per file, line and message, at the user's TypeScript line.
 import type { DiagnosticCode, OpId, SourceLoc, Trace } from "../../src/trace/types";
+import { locFile } from "./lineHints";
 
 export interface Problem {
   file: string;
@@ -19,7 +20,7 @@ export function traceProblems(trace: Trace): Map<string, Problem[]> {
   for (const d of trace.diagnostics) {
     const loc = d.loc ?? (d.op !== undefined ? opLoc.get(d.op) : undefined) ?? { file: trace.program, line: 1, column: 1 };
     const problem: Problem = {
-      file: loc.file,
+      file: locFile(trace, loc.file),
       line: Math.max(0, loc.line - 1),
       column: Math.max(0, loc.column - 1),
       severity: d.severity,

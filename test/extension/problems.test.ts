@@ -37,3 +37,16 @@ describe("extension: Problems mapping", () => {
     assert.equal(traceProblems(new TraceBuilder(FILE).trace).size, 0);
   });
 });
+
+describe("extension: relative locations", () => {
+  it("resolves a saved trace's relative paths against its program's folder, for Problems and hints", async () => {
+    const { lineHints } = await import("../../extension/editor/lineHints");
+    const b = new TraceBuilder(FILE);
+    const x = b.tensor([2], [1, 2], "input", "x");
+    const y = b.tensor([2], [2, 4]);
+    b.op("mul", [x], y, 3, { var: "y", loc: { file: "layers.ts", line: 3, column: 1 } });
+    b.trace.diagnostics.push({ severity: "warning", code: "saturated", message: "saturated", loc: { file: "layers.ts", line: 3, column: 1 } });
+    assert.deepEqual([...traceProblems(b.trace).keys()], ["/work/models/layers.ts"]);
+    assert.equal(lineHints(b.trace, "/work/models/layers.ts", { vanishing: 0, exploding: 1 })[0].text, "y: [2]");
+  });
+});
