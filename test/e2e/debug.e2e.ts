@@ -94,6 +94,7 @@ describe("e2e: Debug Backprop on the MLP example", function () {
       assert.ok(l! > 0 && l! <= 1, `local derivative of tanh in (0, 1]: ${l}`);
     }
     const panel = w.page.locator(".editor-group-container", { has: w.page.locator(".tab", { hasText: "Backprop Graph" }) });
+    await w.page.mouse.move(720, 12); // no hover tooltip in the picture
     await panel.screenshot({ path: screenshotPath("inspector.png") });
   });
 

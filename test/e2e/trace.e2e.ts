@@ -46,6 +46,18 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     // n = 32 points, Linear(2, 16), Linear(16, 2): the shapes that flow along the edges.
     const edges = await graph.locator("svg.graph .edge-label").allTextContents();
     for (const shape of ["32×2", "32×16", "16×2", "2×16", "scalar"]) assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
+  });
+
+  it("selecting the tanh node and going to its backward shows the chain rule there, outside any debug session", async function () {
+    const w = wb!;
+    const tanh = graph.locator("svg.graph g.node", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).first();
+    await tanh.click();
+    await graph.locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
+    await graph.locator('vscode-button[aria-label="Go to the backward event of tanh"]').first().click();
+    const rule = graph.locator(".chain-rule", { hasText: /Chain rule at tanh/ });
+    await rule.waitFor({ state: "visible" });
+    assert.match((await graph.locator(".insp-event").first().textContent()) ?? "", /backward/);
+    await graph.locator("svg.graph g.node.current.phase-backward", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
     await w.screenshot(screenshotPath("graph.png"));
   });
 

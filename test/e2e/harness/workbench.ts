@@ -169,6 +169,7 @@ export class Workbench {
   /** Saves a screenshot of the whole window (for docs/). */
   async screenshot(path: string): Promise<void> {
     mkdirSync(dirname(path), { recursive: true });
+    await this.page.mouse.move(720, 12); // the window title: no hover tooltip in the picture
     await this.page.screenshot({ path });
   }
 }
