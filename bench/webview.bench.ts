@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadavg } from "node:os";
 import { traceMessage } from "../extension/panels/protocolHost";
 import { messageToWire } from "../src/protocol/wire";
+import { packMessage } from "../src/protocol/tensorTable";
 import type { Trace } from "../src/trace/types";
 import { syntheticTrace } from "../test/webview/fixtures/synthetic";
 import { openView, startHarness, type Harness } from "../test/webview/browser/harness";
@@ -22,7 +23,9 @@ type Perf = { kind: string; ms: number; at: number }[];
 async function timeTrace(h: Harness, trace: Trace): Promise<{ ms: number; handlerMs: number; shown: number; messageMB: number }> {
   const v = await openView(h, "graph", undefined);
   await v.page.waitForSelector(".empty");
-  const json = JSON.stringify(messageToWire(traceMessage(trace.program, trace, 1, false, [])));
+  // The panel opens while the runner traces (seconds); let its idle-time warm-up run as it would then.
+  await v.page.waitForTimeout(500);
+  const json = JSON.stringify(messageToWire(packMessage(traceMessage(trace.program, trace, 1, false, []))));
   await v.page.evaluate(`(() => { const data = JSON.parse(${JSON.stringify(json)}); window.__t0 = performance.now(); window.postMessage(data, "*"); })()`);
   await v.page.waitForFunction(() => (window as unknown as { __backstepPerf: Perf }).__backstepPerf.some((p) => p.kind === "trace"), undefined, { timeout: 60000 });
   const ms = (await v.page.evaluate(`window.__backstepPerf.find((p) => p.kind === "trace").at - window.__t0`)) as number;

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { isViewMessage } from "../../src/protocol/guards";
 import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
+import { packMessage } from "../../src/protocol/tensorTable";
 import type { Trace } from "../../src/trace/types";
 import type { TraceStore } from "../traceStore";
 import { traceMessage, valuesReply } from "./protocolHost";
@@ -40,7 +41,7 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   post(m: HostMessage): void {
-    void this.webview.postMessage(messageToWire(m));
+    void this.webview.postMessage(messageToWire(packMessage(m)));
   }
 
   private trace(): Trace | undefined {

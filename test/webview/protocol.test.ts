@@ -5,9 +5,11 @@ import { isHostMessage, isTraceStructure, isViewMessage } from "../../src/protoc
 import { fromWire, messageFromWire, messageToWire, toWire } from "../../src/protocol/wire";
 import { sampleValues } from "../../src/protocol/sample";
 import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
+import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { mlpTrace } from "./fixtures/mlp";
 
-const json = (x: object): unknown => messageFromWire(JSON.parse(JSON.stringify(messageToWire(x))));
+/** What the webview receives for a host message: packed, tagged, JSON round trip (VS Code), untagged, unpacked. */
+const json = (x: HostMessage): unknown => unpackMessage(messageFromWire(JSON.parse(JSON.stringify(messageToWire(packMessage(x))))));
 
 describe("webview protocol", () => {
   const trace = mlpTrace();
@@ -20,6 +22,18 @@ describe("webview protocol", () => {
     assert.ok(isHostMessage(back));
     assert.equal(back.type === "trace" && back.trace.tensors.length, trace.tensors.length);
     assert.equal(back.type === "trace" && back.trace.tensors.filter((t) => t.hasValues).length, trace.tensors.filter((t) => t.values?.length).length);
+  });
+
+  it("sends tensors as columns and gets back exactly the structure; a broken table fails the guard", () => {
+    const m = traceMessage(trace.program, trace, 0, false, []);
+    const packed = packMessage(m) as { trace: Record<string, unknown> };
+    assert.ok(!("tensors" in packed.trace) && "tensorTable" in packed.trace);
+    const back = json(m);
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    assert.deepEqual(back.trace, JSON.parse(JSON.stringify(traceStructure(trace))));
+    const broken = JSON.parse(JSON.stringify(packed)) as { trace: { tensorTable: { kind: string[] } } };
+    broken.trace.tensorTable.kind.pop();
+    assert.ok(!isHostMessage(unpackMessage(broken)));
   });
 
   it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {

@@ -2,6 +2,7 @@
 import type { HostMessage, TensorValues, ViewMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
+import { unpackMessage } from "../../src/protocol/tensorTable";
 import type { TensorId } from "../../src/trace/types";
 
 interface VsCodeApi {
@@ -21,7 +22,7 @@ export class Host<S extends object> {
 
   constructor(onMessage: (m: HostMessage) => void) {
     window.addEventListener("message", (e: MessageEvent<unknown>) => {
-      const m = messageFromWire(e.data);
+      const m = unpackMessage(messageFromWire(e.data));
       if (!isHostMessage(m)) {
         console.warn("backstep: ignored a malformed message", m);
         return;

@@ -84,3 +84,14 @@ export function clusterBoxes(input: LayoutInput, nodes: Map<string, LaidNode>): 
     return { id: c.id, label: c.label, x: (e.x0 + e.x1) / 2, y: (e.y0 + e.y1) / 2, width: e.x1 - e.x0, height: e.y1 - e.y0 };
   });
 }
+
+/**
+ * Lays out two throwaway chains (one per ranker) so the layout code is compiled before the first trace arrives:
+ * the panel opens while the runner is still tracing, and this saves about 100 ms of the first paint.
+ */
+export function warmUpLayout(): void {
+  for (const n of [3, 90]) {
+    const nodes = Array.from({ length: n }, (_, i) => ({ id: `w${i}`, width: 60, height: NODE_HEIGHT }));
+    runLayout({ nodes, clusters: [], edges: nodes.slice(1).map((x, i) => ({ from: `w${i}`, to: x.id, label: "" })) });
+  }
+}

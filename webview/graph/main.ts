@@ -11,6 +11,7 @@ import { Host } from "../common/host";
 import { indexTrace, type TraceIndex } from "../common/traceIndex";
 import type { ColourMode } from "./colour";
 import { GraphView } from "./graphView";
+import { warmUpLayout } from "./layout";
 import { Inspector } from "./inspector";
 import { Timeline } from "./timeline";
 import { Viewport, type Transform } from "./viewport";
@@ -243,3 +244,4 @@ colour.addEventListener("change", () => graph.setColour(((colour as unknown as {
 
 main.hidden = true;
 host.post({ type: "ready" });
+requestIdleCallback(() => { if (!index) warmUpLayout(); }, { timeout: 2000 });

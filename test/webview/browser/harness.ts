@@ -11,6 +11,7 @@ import { traceMessage, valuesReply } from "../../../extension/panels/protocolHos
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
 import { isViewMessage } from "../../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
+import { packMessage } from "../../../src/protocol/tensorTable";
 import type { Trace } from "../../../src/trace/types";
 import { THEMES, type ThemeName } from "./themes";
 
@@ -71,7 +72,7 @@ export async function openView(h: Harness, view: "graph" | "side", trace: Trace 
   const waiters: { type: string; since: number; resolve: (m: ViewMessage) => void }[] = [];
   const file = o.file ?? trace?.program ?? "/model.ts";
   const send = async (m: HostMessage): Promise<void> => {
-    const json = JSON.parse(JSON.stringify(messageToWire(m))) as unknown; // what VS Code's postMessage does
+    const json = JSON.parse(JSON.stringify(messageToWire(packMessage(m)))) as unknown; // what VS Code's postMessage does
     await page.evaluate(`window.postMessage(${JSON.stringify(json)}, "*")`);
   };
   page.on("console", (msg) => { if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text()); });
