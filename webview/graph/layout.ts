@@ -54,7 +54,8 @@ export function runLayout(input: LayoutInput): Layout {
   const clusters = clusterBoxes(input, nodes);
   const edges = input.edges.map((e) => ({ ...e, points: (g.edge(e.from, e.to)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) }));
   const label = g.graph();
-  return { nodes, clusters, edges, width: label.width ?? 0, height: label.height ?? 0 };
+  const finite = (x: number | undefined): number => (x !== undefined && Number.isFinite(x) ? Math.max(0, x) : 0);
+  return { nodes, clusters, edges, width: finite(label.width), height: finite(label.height) };
 }
 
 const PAD = 10;

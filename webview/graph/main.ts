@@ -149,6 +149,13 @@ function onMessage(m: HostMessage): void {
       if (same && restore.transform) viewport.set(restore.transform);
       else graph.fitOrFocus();
       status.textContent = `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`;
+      if (index.trace.ops.length === 0) {
+        // Nothing to draw: say why (the run's errors) instead of an empty canvas.
+        const why = index.trace.diagnostics.map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`).join("\n");
+        empty.textContent = `The run recorded no ops.${why ? `\n${why}` : ""}`;
+        empty.hidden = false;
+        main.hidden = true;
+      }
       painted("trace", t0);
       break;
     }

@@ -33,7 +33,7 @@ function show(cursor: number, force = false): void {
     selectParam: (name) => host.post({ type: "selectParam", name }),
     selectStep: (event) => host.post({ type: "goto", event }),
     showGraph: () => host.post({ type: "showGraph" }),
-  });
+  }, index.trace.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`));
 }
 
 function onMessage(m: HostMessage): void {

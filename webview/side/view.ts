@@ -54,7 +54,7 @@ function flagBadges(flags: Flag[]): HTMLElement {
   return span;
 }
 
-export function renderHealth(root: HTMLElement, file: string, h: Health, step: number, a: HealthActions): void {
+export function renderHealth(root: HTMLElement, file: string, h: Health, step: number, a: HealthActions, errors: string[] = []): void {
   const frag = document.createDocumentFragment();
   const head = el("div", "head");
   head.append(el("span", "file", file.split(/[\\/]/).pop() ?? file));
@@ -64,6 +64,7 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
   open.addEventListener("click", () => a.showGraph());
   head.append(open);
   frag.append(head);
+  for (const message of errors) frag.append(el("p", "run-error", message));
 
   const select = document.createElement("vscode-single-select");
   select.setAttribute("aria-label", "Training step");

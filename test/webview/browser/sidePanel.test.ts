@@ -43,3 +43,22 @@ describe("side panel in Chromium", function () {
     await v.page.close();
   });
 });
+
+describe("webviews on a run that recorded no ops", function () {
+  this.timeout(60000);
+  let h: Harness;
+  before(async () => { h = await startHarness(); });
+  after(async () => { await h?.close(); });
+
+  it("say why instead of drawing nothing", async () => {
+    const t = mlpTrace();
+    const failed = { ...t, ops: [], tensors: [], events: [], params: [], losses: [],
+      diagnostics: [{ severity: "error" as const, code: "runtime-error" as const, message: "TypeError: x.foo is not a function", loc: { file: t.program, line: 3, column: 1 } }] };
+    for (const view of ["graph", "side"] as const) {
+      const v = await openView(h, view, failed);
+      await v.page.waitForFunction(() => /x\.foo is not a function \(line 3\)/.test(document.body.innerText));
+      assert.deepEqual(v.errors, []);
+      await v.page.close();
+    }
+  });
+});
