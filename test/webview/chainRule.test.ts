@@ -41,6 +41,20 @@ describe("webview chain rule", () => {
     assert.deepEqual(rule.terms.map((t) => t.jacobianShape), ["4 × 20", "4 × 5"]);
     assert.deepEqual(rule.terms.map((t) => t.contributionShape), ["4×5", "5×1"]);
     assert.ok(rule.terms.every((t) => t.numbers.length === 0));
+    // Entry [0,0] of each contribution, recomputed as a sum of products, equals what the backward recorded.
+    const e = trace.events[backwardOf(mm)];
+    assert.ok(e.kind === "backward");
+    const vals = (t: number): number[] => trace.tensors[t].values as number[];
+    const [A, B] = trace.ops[mm].inputs.map(vals);
+    const up = vals(e.upstream);
+    // h is 4×5, W2ᵀ is 5×1, Ȳ is 4×1: dA[0,0] = Ȳ[0,0]·B[0,0]; dB[0,0] = Σᵢ A[i,0]·Ȳ[i,0].
+    const dA00 = up[0] * B[0];
+    const dB00 = [0, 1, 2, 3].reduce((acc, i) => acc + A[i * 5] * up[i], 0);
+    const [ta, tb] = rule.terms;
+    assert.ok(ta.matmulCheck && tb.matmulCheck);
+    assert.ok(Math.abs(ta.matmulCheck.sum - dA00) < 1e-12 && Math.abs(ta.matmulCheck.recorded - dA00) < 1e-9);
+    assert.ok(Math.abs(tb.matmulCheck.sum - dB00) < 1e-12 && Math.abs(tb.matmulCheck.recorded - dB00) < 1e-9);
+    assert.ok(Math.abs(ta.norms.contribution - Math.hypot(...vals(e.contributions[0] as number))) < 1e-9);
   });
 
   it("notes the broadcast sum for a bias and skips inputs that need no gradient", () => {

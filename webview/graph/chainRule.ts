@@ -24,7 +24,27 @@ export interface ChainTerm {
   numbers: NumericRow[];
   /** The contribution is smaller than the upstream: broadcasting was undone by summing. */
   summedOverBroadcast: boolean;
+  /** ‖∂L/∂out‖ and ‖contribution‖ (from stats, always known). */
+  norms: { upstream: number; contribution: number };
+  /** For a 2-D matmul with values at hand: entry [0,0] of the contribution recomputed as a sum of products. */
+  matmulCheck?: MatmulCheck;
   bp?: BpLabel;
+}
+
+export interface MatmulCheck { text: string; products: [number, number][]; sum: number; recorded: number }
+
+/** dA = Ȳ·Bᵀ so dA[0,0] = Σⱼ Ȳ[0,j]·B[0,j]; dB = Aᵀ·Ȳ so dB[0,0] = Σᵢ A[i,0]·Ȳ[i,0]. Needs full (unsampled) values. */
+function matmulCheck(which: number, up?: TensorValues, a?: TensorValues, b?: TensorValues, c?: TensorValues): MatmulCheck | undefined {
+  if (!up || !a || !b || !c || [up, a, b, c].some((v) => v.sampled || v.shape.length !== 2)) return undefined;
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  if (b.shape[0] !== k || up.shape[0] !== m || up.shape[1] !== n) return undefined;
+  const products: [number, number][] = which === 0
+    ? Array.from({ length: n }, (_, j) => [up.values[j], b.values[j]])
+    : Array.from({ length: m }, (_, i) => [a.values[i * k], up.values[i * n]]);
+  const sum = products.reduce((acc, [x, y]) => acc + x * y, 0);
+  const text = which === 0 ? "∂L/∂A[0,0] = Σⱼ ∂L/∂Y[0,j]·B[0,j]" : "∂L/∂B[0,0] = Σᵢ A[i,0]·∂L/∂Y[i,0]";
+  return { text, products, sum, recorded: c.values[0] };
 }
 
 export interface ChainRule { op: string; outName: string; terms: ChainTerm[]; skipped: string[] }
@@ -101,6 +121,8 @@ export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesO
       ...(local.tensor !== undefined ? { local: local.tensor } : {}),
       numbers: local.tensor === undefined ? [] : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
       summedOverBroadcast: !!up && !!c && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1) && local.tensor === undefined && op.op !== "matmul" && op.op !== "transpose",
+      norms: { upstream: up?.stats.norm ?? NaN, contribution: c?.stats.norm ?? NaN },
+      ...(op.op === "matmul" && op.inputs.length === 2 ? { matmulCheck: matmulCheck(i, valuesOf(e.upstream), valuesOf(op.inputs[0]), valuesOf(op.inputs[1]), valuesOf(contribution)) } : {}),
       ...(bp ? { bp } : {}),
     });
   });

@@ -35,6 +35,7 @@ export class Inspector {
     const wanted = new Set<TensorId>();
     if (e?.kind === "backward") {
       wanted.add(e.upstream);
+      index.op(e.op)?.inputs.forEach((t) => wanted.add(t));
       e.local.forEach((l) => l?.tensor !== undefined && wanted.add(l.tensor));
       e.contributions.forEach((c) => c !== null && wanted.add(c));
     } else if (e?.kind === "accumulate") {
@@ -112,6 +113,12 @@ export class Inspector {
       const shapes = el("p", "shapes");
       shapes.textContent = `upstream ∂L/∂out [${t.upstreamShape}] · local Jacobian [${t.jacobianShape}] → contribution [${t.contributionShape}]`;
       box.append(shapes);
+      box.append(el("p", "shapes", `‖∂L/∂out‖ = ${fmt(t.norms.upstream)} · ‖contribution‖ = ${fmt(t.norms.contribution)}`));
+      if (t.matmulCheck) {
+        const m = t.matmulCheck;
+        const shown = m.products.slice(0, 4).map(([x, y]) => `${fmt(x)}·${fmt(y)}`).join(" + ") + (m.products.length > 4 ? " + …" : "");
+        box.append(el("p", "numbers matmul-check", `${m.text} = ${shown} = ${fmt(m.sum)} (recorded ${fmt(m.recorded)})`));
+      }
       if (t.summedOverBroadcast) box.append(el("p", "note", "The input was broadcast: its contribution sums the upstream over the broadcast dimensions."));
       if (t.numbers.length) {
         const list = el("ul", "numbers");

@@ -73,6 +73,19 @@ describe("graph panel in Chromium", function () {
     await v.page.close();
   });
 
+  it("checks a matmul's gradient entry as a sum of products", async () => {
+    const mm = opId("matmul", 0, 1);
+    const v = await openView(h, "graph", trace, { cursor: bwd(mm) });
+    await v.page.waitForSelector(".chain-rule .matmul-check");
+    const checks = await v.page.locator(".matmul-check").allInnerTexts();
+    assert.equal(checks.length, 2);
+    for (const c of checks) {
+      const m = /= (\S+) \(recorded (\S+)\)$/.exec(c.replaceAll("−", "-"));
+      assert.ok(m && m[1] === m[2], c);
+    }
+    await v.page.close();
+  });
+
   it("shows the fan-out sum at an accumulate event", async () => {
     const hId = trace.ops[opId("tanh")].output;
     const acc = trace.events.reduce((a, e, i) => (e.kind === "accumulate" && e.tensor === hId && i < trace.events.length / 2 ? i : a), -1);
