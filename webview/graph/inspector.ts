@@ -54,7 +54,13 @@ export class Inspector {
     const eventOp = index.eventOp[cursor] >= 0 ? index.eventOp[cursor] : undefined;
     if (e?.kind === "backward") {
       const rule = chainRuleAt(index, cursor, valuesOf);
-      if (rule) frag.append(this.chainRule(rule));
+      if (rule) {
+        const s = this.chainRule(rule);
+        // The gradients themselves: what arrived (∂L/∂out) and what each input receives.
+        s.append(this.tensorRow(index, e.upstream, `∂L/∂${rule.outName} (upstream)`, token));
+        for (const t of rule.terms) s.append(this.tensorRow(index, t.contribution, `∂L/∂${t.inputName} (contribution)`, token));
+        frag.append(s);
+      }
     } else if (e?.kind === "accumulate") {
       const fan = fanOutAt(index, cursor, valuesOf);
       if (fan) frag.append(this.fanOut(fan));

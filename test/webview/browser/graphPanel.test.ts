@@ -65,6 +65,8 @@ describe("graph panel in Chromium", function () {
     assert.ok(Math.abs(Number(m[3]) - (1 - hv * hv)) <= 1e-3);
     assert.ok(Math.abs(Number(m[4]) - up * (1 - hv * hv)) <= Math.abs(up) * 1e-3 + 1e-6);
     assert.ok(await v.page.locator(".edge.active-backward").count() >= 1);
+    await v.page.waitForSelector(".chain-rule .tensor canvas.heatmap");
+    assert.match(text, /∂L\/∂h \(upstream\)\s+\[4×5\]/);
     await shot(v, "graph-backward-tanh-chain-rule");
     // Values come one tensor at a time, only for what is shown.
     const asked = new Set(v.sent.flatMap((s) => (s.type === "requestValues" ? [s.tensor] : [])));
