@@ -144,6 +144,16 @@ describe("extension: package.json contributions", () => {
     for (const f of ["README.md", "LICENSE", "CHANGELOG.md"]) assert.ok(fs.existsSync(path.join(ROOT, f)), f);
   });
 
+  it("shows only screenshots that exist, as PNG files (SVG is refused by the Marketplace)", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((src) => !/^https?:/.test(src));
+    assert.ok(images.length >= 2, "the Marketplace page needs screenshots");
+    for (const src of images) {
+      assert.ok(src.endsWith(".png"), src);
+      assert.ok(fs.existsSync(path.join(ROOT, src)), `README shows ${src}, which does not exist`);
+    }
+  });
+
   it("accepts the `when` syntax it is meant to and rejects typos", () => {
     assert.deepEqual(checkWhen("resourceLangId == typescript && !explorerResourceIsFolder"), []);
     assert.notDeepEqual(checkWhen("resourceLangID == typescript"), []);
