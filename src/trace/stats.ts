@@ -12,8 +12,49 @@ export function computeStats(values: Values): TensorStats {
   return statsAndCopy(values, undefined);
 }
 
-/** computeStats, copying the values into `out` in the same pass (when given). */
+/**
+ * computeStats, copying the values into `out` in the same pass (when given). Recording calls this for every
+ * tensor, so the common case (every value finite) takes a loop without NaN/Inf tests; a non-finite sum
+ * sends the values through the careful loop, which gives exactly what it always gave.
+ */
 export function statsAndCopy(values: Values, out: number[] | undefined): TensorStats {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let sumSq = 0;
+  let zeros = 0;
+  const n = values.length;
+  if (out !== undefined) {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      out[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v === 0) zeros++;
+      sum += v;
+      sumSq += v * v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v === 0) zeros++;
+      sum += v;
+      sumSq += v * v;
+    }
+  }
+  // NaN or ±Inf anywhere makes the sum (or the sum of squares) non-finite; so does overflow
+  if (n === 0 || sum - sum !== 0 || sumSq - sumSq !== 0) return careful(values);
+  const mean = sum / n;
+  // E[x²] − E[x]² can go slightly negative by rounding
+  const variance = Math.max(0, sumSq / n - mean * mean);
+  // −0 reads as 0, as in the careful loop
+  return { min: min === 0 ? 0 : min, max: max === 0 ? 0 : max, mean, std: Math.sqrt(variance), norm: Math.sqrt(sumSq), nan: 0, inf: 0, zeros };
+}
+
+/** The same statistics with each value tested for NaN and ±Inf. */
+function careful(values: Values): TensorStats {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
@@ -24,7 +65,6 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
   const n = values.length;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (out !== undefined) out[i] = v;
     if (v === 0) {
       zeros++;
       if (min > 0) min = 0;

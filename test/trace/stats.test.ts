@@ -1,0 +1,75 @@
+// Tensor stats on the recorder's fast path (all values finite) agree with a direct computation, and copy the values.
+import { strict as assert } from "node:assert";
+import { statsAndCopy } from "../../src/trace/stats";
+
+/** Two passes over the finite values, written independently of src/trace/stats.ts. */
+function direct(values: ArrayLike<number>) {
+  const all = Array.from(values);
+  const finite = all.filter(Number.isFinite);
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  return {
+    min: Math.min(...finite),
+    max: Math.max(...finite),
+    mean,
+    std: Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / finite.length),
+    norm: Math.hypot(...finite),
+    nan: all.filter((v) => Number.isNaN(v)).length,
+    inf: all.filter((v) => v === Infinity || v === -Infinity).length,
+    zeros: all.filter((v) => v === 0).length,
+  };
+}
+
+function close(actual: number, expected: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
+}
+
+describe("tensor stats in one pass", () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+
+  for (const [label, make] of [
+    ["float32", (xs: number[]) => Float32Array.from(xs)],
+    ["float64", (xs: number[]) => Float64Array.from(xs)],
+    ["number[]", (xs: number[]) => xs],
+  ] as const) {
+    it(`matches a direct computation and copies the values (${label}, finite, with zeros)`, () => {
+      const xs = Array.from({ length: 300 }, (_, i) => (i % 17 === 0 ? 0 : rand() * 5));
+      const values = make(xs);
+      const out = new Array<number>(values.length);
+      const s = statsAndCopy(values, out);
+      const d = direct(values);
+      assert.equal(s.min, d.min);
+      assert.equal(s.max, d.max);
+      close(s.mean, d.mean, "mean");
+      close(s.std, d.std, "std");
+      close(s.norm, d.norm, "norm");
+      assert.deepEqual([s.nan, s.inf, s.zeros], [0, 0, d.zeros]);
+      assert.deepEqual(out, Array.from(values));
+    });
+  }
+
+  it("counts NaN and ±Inf and still summarises the finite values when they appear anywhere", () => {
+    for (const at of [0, 5, 9]) {
+      const xs = [1, -2, 3.5, 0, 4, -1, 2, 8, -3, 6];
+      xs[at] = NaN;
+      xs[(at + 3) % 10] = -Infinity;
+      const out = new Array<number>(10);
+      const s = statsAndCopy(Float64Array.from(xs), out);
+      const d = direct(xs);
+      assert.deepEqual([s.min, s.max, s.nan, s.inf, s.zeros], [d.min, d.max, 1, 1, d.zeros]);
+      close(s.mean, d.mean, "mean");
+      close(s.norm, d.norm, "norm");
+      assert.deepEqual(out.map(String), xs.map(String));
+    }
+  });
+
+  it("gives finite min/max/mean when only the sum of squares overflows, and reads −0 as 0", () => {
+    const s = statsAndCopy([1e200, -1e200, 3], undefined);
+    assert.deepEqual([s.min, s.max, s.mean, s.norm, s.nan, s.inf], [-1e200, 1e200, 1, Infinity, 0, 0]);
+    const z = statsAndCopy([-0, 2], undefined);
+    assert.ok(Object.is(z.min, 0), "min is +0");
+    assert.equal(z.zeros, 1);
+    const e = statsAndCopy(new Float32Array(0), undefined);
+    assert.ok([e.min, e.max, e.mean, e.std, e.norm].every(Number.isNaN));
+  });
+});
