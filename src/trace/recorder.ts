@@ -39,6 +39,14 @@ function toAttr(v: unknown): AttrValue | undefined {
   return String(v);
 }
 
+/** What the recorder knows of an op's output tensor. */
+interface Made {
+  tensor: TensorId;
+  op: OpId;
+  /** Given a variable name already: the innermost assignment (the one on the op's own line) wins. */
+  named: boolean;
+}
+
 export class Recorder implements EngineObserver {
   private ops: TraceOp[] = [];
   private events: TraceEvent[] = [];
@@ -52,22 +60,26 @@ export class Recorder implements EngineObserver {
   private readonly maxEvents: number;
   private readonly batchSize: number;
 
-  /** Trace id of each op output (immutable values) and the op that made it, by engine id. */
-  private readonly outputs = new Map<number, TensorId>();
-  private readonly producer = new Map<number, OpId>();
   /**
-   * Leaves (inputs, parameters) can change between steps: their snapshot per engine id and the step it was
-   * taken in (re-taken each step), or -1 for an optimizer's `after` snapshot, valid until the next update.
+   * Each op output's trace id (its values never change) and the op that made it. Weakly keyed, so what
+   * the run has dropped is forgotten: a long run's lookups stay as fast as a short one's.
    */
-  private readonly leaves = new Map<number, { id: TensorId; step: number }>();
+  private readonly made = new WeakMap<Tensor, Made>();
+  /**
+   * Leaves (inputs, parameters) can change between steps: their snapshot and the step it was taken in
+   * (re-taken each step), or -1 for an optimizer's `after` snapshot, valid until the next update.
+   */
+  private readonly leaves = new WeakMap<Tensor, { id: TensorId; step: number }>();
   /** Leaves that require grad, in first-seen order, for the final params list. */
   private readonly gradLeaves = new Map<number, Tensor>();
   private readonly updated = new Map<number, { tensor: Tensor; name: string }>();
   private readonly roots = new Map<ModuleLike, string>();
   private paramNames: Map<number, string> | null = null;
-  private lastContributions = new Map<number, TensorId>();
-  /** Ops already given a variable name: the innermost assignment (the one on the op's own line) wins. */
-  private readonly named = new Set<OpId>();
+  /**
+   * Gradients (and local derivatives) recorded in the current backward pass, by engine id: nothing changes them
+   * during the pass, so a contribution that becomes the next op's upstream, or a total, is recorded once.
+   */
+  private passGrads = new Map<number, TensorId>();
   private lastBackwardOp: OpId | undefined;
 
   private step = -1;
@@ -106,12 +118,11 @@ export class Recorder implements EngineObserver {
   /** `name = value` ran: name the op that produced `value` since `mark`, its tensor, or a root module. */
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
     if (isTensor(value)) {
-      const op = this.producer.get(value.id);
-      if (op !== undefined && op >= mark && this.recording && !this.named.has(op)) {
-        this.named.add(op);
-        this.patches.push({ kind: "op-var", op, var: name });
-        const out = this.outputs.get(value.id);
-        if (out !== undefined) this.patches.push({ kind: "tensor-name", tensor: out, name });
+      const m = this.made.get(value);
+      if (m !== undefined && m.op >= mark && this.recording && !m.named) {
+        m.named = true;
+        this.patches.push({ kind: "op-var", op: m.op, var: name });
+        this.patches.push({ kind: "tensor-name", tensor: m.tensor, name });
       }
     } else if (isModuleLike(value) && !name.includes(".") && !this.roots.has(value)) {
       this.roots.set(value, name);
@@ -125,8 +136,7 @@ export class Recorder implements EngineObserver {
     const id = this.opCount++;
     const inputIds = inputs.map((t) => this.idOf(t));
     const out = this.table.snapshot(output, "activation", id);
-    this.outputs.set(output.id, out);
-    this.producer.set(output.id, id);
+    this.made.set(output, { tensor: out, op: id, named: false });
     const rec: TraceOp = { id, op, step: this.step, inputs: inputIds, output: out, attrs: {}, stack: [] };
     for (const k in attrs) {
       const v = toAttr(attrs[k]);
@@ -146,6 +156,7 @@ export class Recorder implements EngineObserver {
 
   backwardBegin(root: Tensor): void {
     this.backwardCount++;
+    this.passGrads = new Map();
     this.stepClosed = true;
     if (!this.recording || this.step < 0) return;
     if (root.size === 1 && this.losses[this.step] === undefined) {
@@ -156,25 +167,19 @@ export class Recorder implements EngineObserver {
   }
 
   backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void {
-    const op = this.producer.get(output.id);
+    const op = this.made.get(output)?.op;
     if (!this.recording || op === undefined || !this.room()) {
       this.eventsDropped++;
       return;
     }
-    const up = this.table.snapshot(upstream, "grad");
+    const up = this.gradId(upstream);
     const locals: (LocalDerivative | null)[] = local.map((l) => {
       if (l === null) return null;
       const d: LocalDerivative = { formula: l.formula, jacobianShape: [l.jacobianShape[0], l.jacobianShape[1]] };
-      if (l.tensor) d.tensor = this.table.snapshot(l.tensor, "grad");
+      if (l.tensor) d.tensor = this.gradId(l.tensor);
       return d;
     });
-    this.lastContributions = new Map();
-    const contribs = contributions.map((c) => {
-      if (c === null) return null;
-      const id = this.table.snapshot(c, "grad");
-      this.lastContributions.set(c.id, id);
-      return id;
-    });
+    const contribs = contributions.map((c) => (c === null ? null : this.gradId(c)));
     this.lastBackwardOp = op;
     this.push({ kind: "backward", op, upstream: up, local: locals, contributions: contribs });
   }
@@ -185,15 +190,15 @@ export class Recorder implements EngineObserver {
       return;
     }
     const tensor = this.idOf(target);
-    const contribution_ = this.lastContributions.get(contribution.id) ?? this.table.snapshot(contribution, "grad");
-    const total_ = this.table.snapshot(total, "grad");
+    const contribution_ = this.gradId(contribution);
+    const total_ = this.gradId(total);
     const e: TraceEvent = { kind: "accumulate", tensor, contribution: contribution_, total: total_ };
     if (this.lastBackwardOp !== undefined) e.from = this.lastBackwardOp;
     this.push(e);
   }
 
   backwardEnd(_root: Tensor): void {
-    this.lastContributions = new Map();
+    this.passGrads = new Map();
     this.lastBackwardOp = undefined;
     this.options.onBatchReady?.();
   }
@@ -209,7 +214,7 @@ export class Recorder implements EngineObserver {
     const b = this.table.snapshot(before, "param");
     const g = this.table.snapshot(grad, "grad");
     const a = this.table.snapshot(after, "param");
-    this.leaves.set(param.id, { id: a, step: -1 });
+    this.leaves.set(param, { id: a, step: -1 });
     this.push({ kind: "update", param: known ?? name, before: b, grad: g, after: a, rule });
   }
 
@@ -275,15 +280,27 @@ export class Recorder implements EngineObserver {
     if (this.events.length + this.ops.length >= this.batchSize) this.options.onBatchReady?.();
   }
 
+  /**
+   * The trace id for a tensor of the backward pass: an op output's snapshot (an op's output never changes, e.g.
+   * exp's local derivative is its output), one already recorded in this pass, or a new snapshot.
+   */
+  private gradId(t: Tensor): TensorId {
+    const known = this.made.get(t)?.tensor ?? this.passGrads.get(t.id);
+    if (known !== undefined) return known;
+    const id = this.table.snapshot(t, "grad");
+    this.passGrads.set(t.id, id);
+    return id;
+  }
+
   /** The trace id for an op input: an op output's snapshot, or a leaf's snapshot for this step. */
   private idOf(t: Tensor): TensorId {
-    const out = this.outputs.get(t.id);
-    if (out !== undefined) return out;
-    const leaf = this.leaves.get(t.id);
+    const out = this.made.get(t);
+    if (out !== undefined) return out.tensor;
+    const leaf = this.leaves.get(t);
     if (leaf !== undefined && (leaf.step === this.step || leaf.step === -1)) return leaf.id;
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
     const id = this.table.snapshot(t, this.kindOfLeaf(t), undefined, false, t.name ?? this.nameOfParam(t));
-    this.leaves.set(t.id, { id, step: this.step });
+    this.leaves.set(t, { id, step: this.step });
     return id;
   }
 
