@@ -1,11 +1,12 @@
 // Helpers shared by the gradient rules: binary forward with broadcasting, unary loops' output, local descriptions.
 import type { Tensor } from "../tensor";
+import type { Dtype } from "../dtype";
 import type { LocalDescription } from "../observer";
 import type { BinCode } from "../kernels/binary";
 import { binaryInto } from "../kernels/binary";
 import { alloc, promote } from "../dtype";
 import { broadcastShapes, sizeOf } from "../shape";
-import { fromData } from "../storage";
+import { fromData, fullOf } from "../storage";
 import { jac } from "./registry";
 
 export function binaryForward(op: string, code: BinCode, inputs: readonly Tensor[]): { out: Tensor } {
@@ -24,4 +25,25 @@ export function elementwise(ctx: { output: Tensor; inputs: readonly Tensor[] }, 
 /** Local derivative described by formula only (structured, not elementwise: matmul, softmax, …). */
 export function structured(ctx: { output: Tensor; inputs: readonly Tensor[] }, i: number, formula: string, tensor?: Tensor): LocalDescription {
   return tensor ? { formula, jacobianShape: jac(ctx, i), tensor } : { formula, jacobianShape: jac(ctx, i) };
+}
+
+/** Constant local derivatives kept, and the largest one kept (bigger ones are made per op). */
+const CONSTANTS_KEPT = 64;
+const CONSTANT_MAX_SIZE = 1 << 16;
+const constants = new Map<string, Tensor>();
+
+/**
+ * A constant local derivative (1 for add, −1 for neg, 1/n for mean), shared by the ops of one shape: it
+ * exists only for observers, which only read it, so an op need not allocate and fill its own.
+ */
+export function constantLocal(dtype: Dtype, shape: readonly number[], value: number): Tensor {
+  const key = `${dtype} ${value} ${shape.join(",")}`;
+  let t = constants.get(key);
+  if (t === undefined) {
+    t = fullOf(dtype, shape, value);
+    if (t.size > CONSTANT_MAX_SIZE) return t;
+    if (constants.size >= CONSTANTS_KEPT) constants.clear();
+    constants.set(key, t);
+  }
+  return t;
 }

@@ -1,11 +1,11 @@
 // mean over axes: y = (1/n) Σᵢ xᵢ.  ∂y/∂xᵢ = 1/n.
 import { defineRule } from "./registry";
-import { elementwise } from "./common";
+import { constantLocal, elementwise } from "./common";
 import type { ReduceAttrs } from "./sum";
 import { reducedShape } from "./sum";
 import { reduceAxes, sumAxis } from "../kernels/reduce";
 import { broadcastTo } from "../kernels/layout";
-import { fromData, fullOf } from "../storage";
+import { fromData } from "../storage";
 import * as ops from "../ops";
 
 function count(shape: readonly number[], axes: readonly number[]): number {
@@ -30,7 +30,7 @@ export const meanRule = defineRule<ReduceAttrs>({
   },
   local: (ctx, i) => {
     const x = ctx.inputs[0];
-    return elementwise(ctx, i, "\\frac{1}{n}", fullOf(x.dtype, x.shape, 1 / count(x.shape, ctx.attrs.axis)));
+    return elementwise(ctx, i, "\\frac{1}{n}", constantLocal(x.dtype, x.shape, 1 / count(x.shape, ctx.attrs.axis)));
   },
   jvp: (ctx, [t]) => ops.mean(t, ctx.attrs.axis, ctx.attrs.keepDims),
 });
