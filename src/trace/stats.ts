@@ -20,30 +20,43 @@ export function computeStats(values: Values): TensorStats {
 export function statsAndCopy(values: Values, out: number[] | undefined): TensorStats {
   let min = Infinity;
   let max = -Infinity;
-  let sum = 0;
-  let sumSq = 0;
+  // two running sums each: the adds of one element need not wait for the previous element's
+  let sum0 = 0, sum1 = 0, sq0 = 0, sq1 = 0;
   let zeros = 0;
   const n = values.length;
-  if (out !== undefined) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      out[i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      if (v === 0) zeros++;
-      sum += v;
-      sumSq += v * v;
+  const pairs = n - (n % 2);
+  for (let i = 0; i < pairs; i += 2) {
+    const a = values[i];
+    const b = values[i + 1];
+    if (out !== undefined) {
+      out[i] = a;
+      out[i + 1] = b;
     }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v < min) min = v;
-      if (v > max) max = v;
-      if (v === 0) zeros++;
-      sum += v;
-      sumSq += v * v;
+    if (a < b) {
+      if (a < min) min = a;
+      if (b > max) max = b;
+    } else {
+      if (b < min) min = b;
+      if (a > max) max = a;
     }
+    if (a === 0) zeros++;
+    if (b === 0) zeros++;
+    sum0 += a;
+    sum1 += b;
+    sq0 += a * a;
+    sq1 += b * b;
   }
+  if (pairs < n) {
+    const a = values[pairs];
+    if (out !== undefined) out[pairs] = a;
+    if (a < min) min = a;
+    if (a > max) max = a;
+    if (a === 0) zeros++;
+    sum0 += a;
+    sq0 += a * a;
+  }
+  const sum = sum0 + sum1;
+  const sumSq = sq0 + sq1;
   // NaN or ±Inf anywhere makes the sum (or the sum of squares) non-finite; so does overflow
   if (n === 0 || sum - sum !== 0 || sumSq - sumSq !== 0) return careful(values);
   const mean = sum / n;
