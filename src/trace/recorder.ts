@@ -1,6 +1,8 @@
 // The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events (DESIGN.md §4).
 import type { EngineObserver, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
+import type { Storage } from "../engine/dtype";
+import { sameShape } from "../engine/shape";
 import type { OpHealth, OpSite, TraceBatch, TraceFinal, TracePatch } from "./batch";
 import { measureHealth } from "./health";
 import { SnapshotTable, type CapOptions } from "./snapshots";
@@ -76,10 +78,11 @@ export class Recorder implements EngineObserver {
   private readonly roots = new Map<ModuleLike, string>();
   private paramNames: Map<number, string> | null = null;
   /**
-   * Gradients (and local derivatives) recorded in the current backward pass, by engine id: nothing changes them
-   * during the pass, so a contribution that becomes the next op's upstream, or a total, is recorded once.
+   * Gradients (and local derivatives) recorded in the current backward pass, by their values' storage: nothing
+   * changes them during the pass, so a contribution that becomes the next op's upstream, a total, or add's
+   * contribution (its upstream's values) is recorded once.
    */
-  private passGrads = new Map<number, TensorId>();
+  private passGrads = new Map<Storage, { id: TensorId; shape: readonly number[] }>();
   private lastBackwardOp: OpId | undefined;
 
   private step = -1;
@@ -285,10 +288,12 @@ export class Recorder implements EngineObserver {
    * exp's local derivative is its output), one already recorded in this pass, or a new snapshot.
    */
   private gradId(t: Tensor): TensorId {
-    const known = this.made.get(t)?.tensor ?? this.passGrads.get(t.id);
-    if (known !== undefined) return known;
+    const made = this.made.get(t);
+    if (made !== undefined) return made.tensor;
+    const known = this.passGrads.get(t.data);
+    if (known !== undefined && sameShape(known.shape, t.shape)) return known.id;
     const id = this.table.snapshot(t, "grad");
-    this.passGrads.set(t.id, id);
+    if (known === undefined) this.passGrads.set(t.data, { id, shape: t.shape });
     return id;
   }
 

@@ -170,4 +170,26 @@ describe("trace recorder", () => {
     assert.ok(trace.truncated.eventsDropped > 0);
     assert.ok(trace.ops.every((o) => o.step < 2));
   });
+
+  it("records a gradient once per backward pass: an op's upstream is its consumer's contribution, add passes its upstream on", () => {
+    const xv = [0.3, -0.7, 1.1];
+    const trace = record(() => {
+      const x = tensor(xv, { requiresGrad: true, dtype: "float64" });
+      const y = x.tanh().add(1).exp(); // exp's local derivative is its own output
+      y.sum().backward(tensor(2, { dtype: "float64" }));
+    });
+    const byOp = new Map(events(trace, "backward").map((e) => [trace.ops[e.op].op, e]));
+    const [sum, exp, add, tanh] = ["sum", "exp", "add", "tanh"].map((op) => byOp.get(op)!);
+    assert.equal(exp.upstream, sum.contributions[0], "exp's upstream is sum's contribution, one trace tensor");
+    assert.equal(add.upstream, exp.contributions[0]);
+    assert.equal(add.contributions[0], add.upstream, "add's contribution to x is its upstream's values");
+    assert.equal(tanh.upstream, add.contributions[0]);
+    assert.equal(exp.local[0]!.tensor, trace.ops[exp.op].output, "exp's local derivative is its output");
+    // the shared tensors carry the right numbers: hand derivation of d(2·Σ exp(tanh x + 1))/dx
+    const t = xv.map(Math.tanh);
+    close(vals(trace, exp.contributions[0]), t.map((v) => 2 * Math.exp(v + 1)), 1e-12);
+    close(vals(trace, tanh.contributions[0]), t.map((v) => 2 * Math.exp(v + 1) * (1 - v * v)), 1e-12);
+    close(vals(trace, add.local[0]!.tensor), [1, 1, 1]);
+    assert.equal(events(trace, "backward").length, 4);
+  });
 });
