@@ -5,7 +5,7 @@ import type { LocalDescription } from "../observer";
 import type { BinCode } from "../kernels/binary";
 import { binaryInto } from "../kernels/binary";
 import { alloc, promote } from "../dtype";
-import { broadcastShapes, sizeOf } from "../shape";
+import { broadcastShapes, sameShape, sizeOf } from "../shape";
 import { fromData, fullOf } from "../storage";
 import { jac } from "./registry";
 
@@ -28,22 +28,20 @@ export function structured(ctx: { output: Tensor; inputs: readonly Tensor[] }, i
 }
 
 /** Constant local derivatives kept, and the largest one kept (bigger ones are made per op). */
-const CONSTANTS_KEPT = 64;
+const CONSTANTS_KEPT = 32;
 const CONSTANT_MAX_SIZE = 1 << 16;
-const constants = new Map<string, Tensor>();
+const constants: { dtype: Dtype; value: number; tensor: Tensor }[] = [];
 
 /**
  * A constant local derivative (1 for add, −1 for neg, 1/n for mean), shared by the ops of one shape: it
- * exists only for observers, which only read it, so an op need not allocate and fill its own.
+ * exists only for observers, which only read it, so an op need not allocate and fill its own. (A model has
+ * few such shapes: a scan is cheaper than building a key.)
  */
 export function constantLocal(dtype: Dtype, shape: readonly number[], value: number): Tensor {
-  const key = `${dtype} ${value} ${shape.join(",")}`;
-  let t = constants.get(key);
-  if (t === undefined) {
-    t = fullOf(dtype, shape, value);
-    if (t.size > CONSTANT_MAX_SIZE) return t;
-    if (constants.size >= CONSTANTS_KEPT) constants.clear();
-    constants.set(key, t);
-  }
-  return t;
+  for (const c of constants) if (c.value === value && c.dtype === dtype && sameShape(c.tensor.shape, shape)) return c.tensor;
+  const tensor = fullOf(dtype, shape, value);
+  if (tensor.size > CONSTANT_MAX_SIZE) return tensor;
+  if (constants.length >= CONSTANTS_KEPT) constants.shift();
+  constants.push({ dtype, value, tensor });
+  return tensor;
 }
