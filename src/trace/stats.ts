@@ -32,13 +32,11 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
       out[i] = a;
       out[i + 1] = b;
     }
-    if (a < b) {
-      if (a < min) min = a;
-      if (b > max) max = b;
-    } else {
-      if (b < min) min = b;
-      if (a > max) max = a;
-    }
+    // (tests that rarely change min or max: a test of a against b would mispredict half the time)
+    if (a < min) min = a;
+    if (b < min) min = b;
+    if (a > max) max = a;
+    if (b > max) max = b;
     if (a === 0) zeros++;
     if (b === 0) zeros++;
     sum0 += a;
