@@ -45,3 +45,21 @@ export function constantLocal(dtype: Dtype, shape: readonly number[], value: num
   constants.push({ dtype, value, tensor });
   return tensor;
 }
+
+/** The derivative computed last for an op's output, kept for one more use. */
+let lastDerivative: { of: Tensor; d: Tensor } | null = null;
+
+/**
+ * σ′ or tanh′ of an op's output for its vjp, then for its local description: backward asks for one right
+ * after the other, so the second is the first's tensor instead of a recomputation.
+ */
+export function derivativeOf(output: Tensor, compute: (y: Tensor) => Tensor): Tensor {
+  const last = lastDerivative;
+  if (last !== null && last.of === output) {
+    lastDerivative = null;
+    return last.d;
+  }
+  const d = compute(output);
+  lastDerivative = { of: output, d };
+  return d;
+}

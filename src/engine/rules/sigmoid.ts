@@ -1,6 +1,6 @@
 // sigmoid: y = σ(x).  ∂y/∂x = σ(x)(1 − σ(x)).
 import { defineRule } from "./registry";
-import { elementwise } from "./common";
+import { derivativeOf, elementwise } from "./common";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import * as ops from "../ops";
@@ -16,7 +16,7 @@ export const sigmoidRule = defineRule({
     }
     return { out: fromData(o, x.shape) };
   },
-  vjp: (ctx, up) => ops.mul(up, ops.sigmoidDeriv(ctx.output)),
-  local: (ctx, i) => elementwise(ctx, i, "\\sigma(x)\\,(1 - \\sigma(x))", ops.sigmoidDeriv(ctx.output)),
+  vjp: (ctx, up) => ops.mul(up, derivativeOf(ctx.output, ops.sigmoidDeriv)),
+  local: (ctx, i) => elementwise(ctx, i, "\\sigma(x)\\,(1 - \\sigma(x))", derivativeOf(ctx.output, ops.sigmoidDeriv)),
   jvp: (ctx, [t]) => ops.mul(t, ops.sigmoidDeriv(ctx.output)),
 });

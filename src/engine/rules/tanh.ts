@@ -1,6 +1,6 @@
 // tanh: y = tanh x.  ∂y/∂x = 1 − tanh²x.
 import { defineRule } from "./registry";
-import { elementwise } from "./common";
+import { derivativeOf, elementwise } from "./common";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import * as ops from "../ops";
@@ -16,7 +16,7 @@ export const tanhRule = defineRule({
     }
     return { out: fromData(o, x.shape) };
   },
-  vjp: (ctx, up) => ops.mul(up, ops.tanhDeriv(ctx.output)),
-  local: (ctx, i) => elementwise(ctx, i, "1 - \\tanh^2(x)", ops.tanhDeriv(ctx.output)),
+  vjp: (ctx, up) => ops.mul(up, derivativeOf(ctx.output, ops.tanhDeriv)),
+  local: (ctx, i) => elementwise(ctx, i, "1 - \\tanh^2(x)", derivativeOf(ctx.output, ops.tanhDeriv)),
   jvp: (ctx, [t]) => ops.mul(t, ops.tanhDeriv(ctx.output)),
 });
