@@ -1,7 +1,6 @@
 // The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events (DESIGN.md §4).
 import type { EngineObserver, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
-import type { Storage } from "../engine/dtype";
 import { sameShape } from "../engine/shape";
 import type { OpHealth, OpSite, TraceBatch, TraceFinal, TracePatch } from "./batch";
 import { measureHealth } from "./health";
@@ -78,11 +77,10 @@ export class Recorder implements EngineObserver {
   private readonly roots = new Map<ModuleLike, string>();
   private paramNames: Map<number, string> | null = null;
   /**
-   * Gradients (and local derivatives) recorded in the current backward pass, by their values' storage: nothing
-   * changes them during the pass, so a contribution that becomes the next op's upstream, a total, or add's
-   * contribution (its upstream's values) is recorded once.
+   * Gradients (and local derivatives) recorded in the current backward pass, by engine id: nothing changes them
+   * during the pass, so a contribution that becomes the next op's upstream, or a total, is recorded once.
    */
-  private passGrads = new Map<Storage, { id: TensorId; shape: readonly number[] }>();
+  private passGrads = new Map<number, TensorId>();
   private lastBackwardOp: OpId | undefined;
 
   private step = -1;
@@ -182,7 +180,13 @@ export class Recorder implements EngineObserver {
       if (l.tensor) d.tensor = this.gradId(l.tensor);
       return d;
     });
-    const contribs = contributions.map((c) => (c === null ? null : this.gradId(c)));
+    const contribs = contributions.map((c) => {
+      if (c === null) return null;
+      // add's contribution is its upstream's values under a new tensor: the same trace tensor
+      if (c.data !== upstream.data || !sameShape(c.shape, upstream.shape)) return this.gradId(c);
+      this.passGrads.set(c.id, up);
+      return up;
+    });
     this.lastBackwardOp = op;
     this.push({ kind: "backward", op, upstream: up, local: locals, contributions: contribs });
   }
@@ -290,10 +294,10 @@ export class Recorder implements EngineObserver {
   private gradId(t: Tensor): TensorId {
     const made = this.made.get(t);
     if (made !== undefined) return made.tensor;
-    const known = this.passGrads.get(t.data);
-    if (known !== undefined && sameShape(known.shape, t.shape)) return known.id;
+    const known = this.passGrads.get(t.id);
+    if (known !== undefined) return known;
     const id = this.table.snapshot(t, "grad");
-    if (known === undefined) this.passGrads.set(t.data, { id, shape: t.shape });
+    this.passGrads.set(t.id, id);
     return id;
   }
 
