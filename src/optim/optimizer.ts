@@ -3,6 +3,7 @@ import type { Tensor } from "../engine/tensor";
 import { observer } from "../engine/observer";
 import { isQuiet } from "../engine/mode";
 import { fromData } from "../engine/storage";
+import { alloc, type Dtype, type Storage } from "../engine/dtype";
 
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
 
@@ -29,14 +30,15 @@ export abstract class Optimizer {
   step(): void {
     const obs = isQuiet() ? null : observer();
     this.beginStep();
+    const copy = obs !== null ? copier(this.params) : null;
     this.params.forEach((p, i) => {
       const g = p.grad;
       if (g === null) return;
-      const before = obs !== null ? fromData(p.data.slice(), p.shape) : null;
+      const before = copy !== null ? copy(p) : null;
       this.updateOne(p, g, i);
-      if (obs !== null && before !== null) {
+      if (obs !== null && copy !== null && before !== null) {
         const name = p.name ?? this.names[i];
-        obs.update(p, name, before.named(`${name} (before)`), g, fromData(p.data.slice(), p.shape).named(`${name} (after)`), this.rule());
+        obs.update(p, name, before.named(`${name} (before)`), g, copy(p).named(`${name} (after)`), this.rule());
       }
     });
   }
@@ -48,4 +50,22 @@ export abstract class Optimizer {
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
   }
+}
+
+/**
+ * Copies of the parameters' values (before and after each update), carved from one buffer per dtype:
+ * allocating one typed array per copy costs more than the copying.
+ */
+function copier(params: readonly Tensor[]): (p: Tensor) => Tensor {
+  const sizes: Record<Dtype, number> = { float32: 0, float64: 0 };
+  for (const p of params) if (p.grad !== null) sizes[p.dtype] += 2 * p.size;
+  const buffers: Record<Dtype, Storage> = { float32: alloc("float32", sizes.float32), float64: alloc("float64", sizes.float64) };
+  const used: Record<Dtype, number> = { float32: 0, float64: 0 };
+  return (p) => {
+    const at = used[p.dtype];
+    const data = buffers[p.dtype].subarray(at, at + p.size);
+    data.set(p.data);
+    used[p.dtype] = at + p.size;
+    return fromData(data, p.shape);
+  };
 }

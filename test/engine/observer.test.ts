@@ -153,6 +153,32 @@ describe("observer contract", () => {
     assert.deepEqual(vals(u.after), vals(model.weight));
     vals(u.after).forEach((v, i) => assert.ok(Math.abs(v - (w0[i] - 0.1 * g[i])) < 1e-6));
   });
+
+  it("update snapshots of float32 and float64 parameters keep their own values through later steps", () => {
+    const a = B.tensor([1, 2, 3], { requiresGrad: true });
+    const b = B.tensor([[0.5, -0.5]], { requiresGrad: true, dtype: "float64" });
+    const opt = new B.optim.SGD([a, b], { lr: 0.25 });
+    const expected: { before: number[]; after: number[] }[] = [];
+    const evs = record(() => {
+      for (let step = 0; step < 3; step++) {
+        opt.zeroGrad();
+        a.mul(a).sum().add(b.mul(3).sum()).backward();
+        const [a0, b0] = [vals(a), vals(b)];
+        // by hand: ∂/∂a Σa² = 2a, ∂/∂b 3Σb = 3
+        expected.push({ before: a0, after: a0.map((v) => v - 0.25 * 2 * v) }, { before: b0, after: b0.map((v) => v - 0.25 * 3) });
+        opt.step();
+      }
+    });
+    const ups = evs.filter((e) => e.kind === "update");
+    assert.equal(ups.length, 6);
+    ups.forEach((u, k) => {
+      assert.ok(u.kind === "update");
+      assert.equal(u.before.dtype, u.param.dtype);
+      assert.deepEqual(u.before.shape, u.param.shape);
+      vals(u.before).forEach((v, i) => assert.ok(Math.abs(v - expected[k].before[i]) < 1e-6, `update ${k} before[${i}]`));
+      vals(u.after).forEach((v, i) => assert.ok(Math.abs(v - expected[k].after[i]) < 1e-6, `update ${k} after[${i}]`));
+    });
+  });
 });
 
 describe("module paths", () => {
