@@ -18,25 +18,22 @@ function loadStep(session: ModelSession): Step {
   return exports.default;
 }
 
-/**
- * Median of `rounds` timings of `steps` calls, in microseconds of CPU time per step (user + system: on a
- * shared, oversubscribed machine wall time mostly measures the other processes).
- */
-function time(fn: () => void, steps: number, rounds: number): number {
-  const per: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.cpuUsage();
-    for (let i = 0; i < steps; i++) fn();
-    const d = process.cpuUsage(t0);
-    per.push((d.user + d.system) / steps);
-  }
-  per.sort((a, b) => a - b);
-  return per[Math.floor(per.length / 2)];
+/** CPU time (user + system) per call of `fn`, in microseconds: on a shared, oversubscribed machine wall time mostly measures the other processes. */
+function cpuPerCall(fn: () => void, calls: number): number {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < calls; i++) fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / calls;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
 function overhead(): Record<string, number> {
-  const steps = 50;
-  const rounds = 15;
+  const steps = 10;
+  const rounds = 300;
   const untraced = new ModelSession(engine, { untraced: true });
   const stepU = loadStep(untraced);
   // The traced session records every step (maxSteps high) and hands each batch on, as the worker does.
@@ -49,36 +46,51 @@ function overhead(): Record<string, number> {
     const batch = traced.recorder.drain();
     if (withClone) structuredClone(batch); // what postMessage costs the worker
   };
-  const previous = setObserver(null);
-  for (let i = 0; i < 20; i++) stepU(); // warm up both
-  setObserver(traced.recorder);
-  for (let i = 0; i < 20; i++) tracedStep(false)();
-  setObserver(null);
-
-  const results: Record<string, number> = {};
-  // interleave the measurements so machine noise hits both alike
   // the engine's own share: an observer that records nothing still makes backward describe local derivatives
   const noop: EngineObserver = { forward() {}, backwardBegin() {}, backward() {}, accumulate() {}, backwardEnd() {}, update() {} };
-  const u: number[] = [], t: number[] = [], c: number[] = [], e: number[] = [];
-  for (let k = 0; k < 3; k++) {
+  const previous = setObserver(null);
+  for (let i = 0; i < 200; i++) {
     setObserver(null);
-    u.push(time(stepU, steps, rounds));
-    setObserver(noop);
-    e.push(time(stepU, steps, rounds));
+    stepU();
     setObserver(traced.recorder);
-    t.push(time(tracedStep(false), steps, rounds));
-    c.push(time(tracedStep(true), steps, rounds));
+    tracedStep(false)();
+  }
+  // Short blocks, interleaved, each traced block between two untraced ones: machine noise hits a round's
+  // blocks alike, so each round gives a ratio, and the medians of those ratios are reported.
+  const u: number[] = [], e: number[] = [], t: number[] = [], c: number[] = [];
+  const re: number[] = [], rt: number[] = [], rc: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    setObserver(null);
+    const u0 = cpuPerCall(stepU, steps);
+    setObserver(noop);
+    const e0 = cpuPerCall(stepU, steps);
+    setObserver(traced.recorder);
+    const t0 = cpuPerCall(tracedStep(false), steps);
+    const c0 = cpuPerCall(tracedStep(true), steps);
+    setObserver(null);
+    const u1 = cpuPerCall(stepU, steps);
+    const base = (u0 + u1) / 2;
+    u.push(base);
+    e.push(e0);
+    t.push(t0);
+    c.push(c0);
+    re.push(e0 / base);
+    rt.push(t0 / base);
+    rc.push(c0 / base);
   }
   setObserver(previous);
-  const min = (xs: number[]) => Math.min(...xs);
-  results.untracedStepUs = min(u);
-  results.tracedStepUs = min(t);
-  results.tracedWithPostUs = min(c);
-  results.noopObserverStepUs = min(e);
-  results.ratio = results.tracedStepUs / results.untracedStepUs;
-  results.ratioWithPost = results.tracedWithPostUs / results.untracedStepUs;
-  results.opsPerStep = traced.recorder.mark() / (20 + 3 * 2 * steps * rounds);
-  return results;
+  return {
+    untracedStepUs: median(u),
+    tracedStepUs: median(t),
+    tracedWithPostUs: median(c),
+    noopObserverStepUs: median(e),
+    ratio: median(rt),
+    ratioWithPost: median(rc),
+    noopRatio: median(re),
+    rounds,
+    stepsPerBlock: steps,
+    opsPerStep: traced.recorder.mark() / (200 + 2 * steps * rounds),
+  };
 }
 
 const CHAIN = `import { tensor, Tensor } from "backstep";
@@ -134,7 +146,7 @@ async function bigTrace(): Promise<Record<string, number>> {
 
 export default async function run(): Promise<Record<string, unknown>> {
   const o = overhead();
-  console.log(`MLP step (CPU time): untraced ${o.untracedStepUs.toFixed(1)} µs, engine with a no-op observer ${o.noopObserverStepUs.toFixed(1)} µs, traced ${o.tracedStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}×, target ≤ 1.5×), with post ${o.tracedWithPostUs.toFixed(1)} µs (${o.ratioWithPost.toFixed(2)}×)`);
+  console.log(`MLP step (CPU time, medians of ${o.rounds} interleaved rounds): untraced ${o.untracedStepUs.toFixed(1)} µs, engine with a no-op observer ${o.noopObserverStepUs.toFixed(1)} µs (${o.noopRatio.toFixed(2)}×), traced ${o.tracedStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}×, target ≤ 1.5×), with post ${o.tracedWithPostUs.toFixed(1)} µs (${o.ratioWithPost.toFixed(2)}×)`);
   const b = await bigTrace();
   console.log(`10k-op trace: ${b.ops} ops, ${b.events} events; record ${b.recordMs.toFixed(0)} ms, write JSON ${b.writeJsonMs.toFixed(0)} ms (${b.jsonMb.toFixed(1)} MB), trace heap ${b.traceHeapMb.toFixed(0)} MB, peak RSS ${b.peakRssMb.toFixed(0)} MB; runModel ${b.runModelMs.toFixed(0)} ms`);
   return { mlpStep: o, trace10k: b };
