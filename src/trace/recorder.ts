@@ -40,8 +40,12 @@ function toAttr(v: unknown): AttrValue | undefined {
   return String(v);
 }
 
+/** Recorders made so far (each numbers its notes on tensors). */
+let recorders = 0;
+
 /** What the recorder knows of an op's output tensor. */
 interface Made {
+  recorder: number;
   tensor: TensorId;
   op: OpId;
   /** Given a variable name already: the innermost assignment (the one on the op's own line) wins. */
@@ -61,11 +65,17 @@ export class Recorder implements EngineObserver {
   private readonly maxEvents: number;
   private readonly batchSize: number;
 
+  /** Tells this recorder's notes on tensors (Tensor._observed) from another recorder's. */
+  private readonly serial = ++recorders;
+
   /**
-   * Each op output's trace id (its values never change) and the op that made it. Weakly keyed, so what
-   * the run has dropped is forgotten: a long run's lookups stay as fast as a short one's.
+   * An op output's trace id (its values never change) and the op that made it, noted on the tensor itself:
+   * what the run drops is forgotten with it, and a lookup is a property read.
    */
-  private readonly made = new WeakMap<Tensor, Made>();
+  private made(t: Tensor): Made | undefined {
+    const m = t._observed as Made | null;
+    return m !== null && m.recorder === this.serial ? m : undefined;
+  }
   /**
    * Leaves (inputs, parameters) can change between steps: their snapshot and the step it was taken in
    * (re-taken each step), or -1 for an optimizer's `after` snapshot, valid until the next update.
@@ -119,7 +129,7 @@ export class Recorder implements EngineObserver {
   /** `name = value` ran: name the op that produced `value` since `mark`, its tensor, or a root module. */
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
     if (isTensor(value)) {
-      const m = this.made.get(value);
+      const m = this.made(value);
       if (m !== undefined && m.op >= mark && this.recording && !m.named) {
         m.named = true;
         this.patches.push({ kind: "op-var", op: m.op, var: name });
@@ -137,7 +147,8 @@ export class Recorder implements EngineObserver {
     const id = this.opCount++;
     const inputIds = inputs.map((t) => this.idOf(t));
     const out = this.table.snapshot(output, "activation", id);
-    this.made.set(output, { tensor: out, op: id, named: false });
+    const note: Made = { recorder: this.serial, tensor: out, op: id, named: false };
+    output._observed = note;
     const rec: TraceOp = { id, op, step: this.step, inputs: inputIds, output: out, attrs: {}, stack: [] };
     for (const k in attrs) {
       const v = toAttr(attrs[k]);
@@ -168,7 +179,7 @@ export class Recorder implements EngineObserver {
   }
 
   backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void {
-    const op = this.made.get(output)?.op;
+    const op = this.made(output)?.op;
     if (!this.recording || op === undefined || !this.room()) {
       this.eventsDropped++;
       return;
@@ -292,7 +303,7 @@ export class Recorder implements EngineObserver {
    * exp's local derivative is its output), one already recorded in this pass, or a new snapshot.
    */
   private gradId(t: Tensor): TensorId {
-    const made = this.made.get(t);
+    const made = this.made(t);
     if (made !== undefined) return made.tensor;
     const known = this.passGrads.get(t.id);
     if (known !== undefined) return known;
@@ -303,7 +314,7 @@ export class Recorder implements EngineObserver {
 
   /** The trace id for an op input: an op output's snapshot, or a leaf's snapshot for this step. */
   private idOf(t: Tensor): TensorId {
-    const out = this.made.get(t);
+    const out = this.made(t);
     if (out !== undefined) return out.tensor;
     const leaf = this.leaves.get(t);
     if (leaf !== undefined && (leaf.step === this.step || leaf.step === -1)) return leaf.id;

@@ -192,4 +192,18 @@ describe("trace recorder", () => {
     close(vals(trace, add.local[0]!.tensor), [1, 1, 1]);
     assert.equal(events(trace, "backward").length, 4);
   });
+
+  it("a tensor made under one recorder is an input (a snapshot of its values) to the next recorder", () => {
+    let h!: Tensor;
+    const first = record(() => {
+      h = tensor([1, -2], { requiresGrad: true }).mul(3);
+    });
+    assert.equal(first.tensors[first.ops[0].output].kind, "activation");
+    const second = record(() => h.tanh().sum().backward());
+    assert.deepEqual(second.ops.map((o) => o.op), ["tanh", "sum"]);
+    const input = second.tensors[second.ops[0].inputs[0]];
+    assert.notEqual(input.kind, "activation", "not the first trace's op output");
+    assert.equal(input.op, undefined);
+    assert.deepEqual(input.values, [3, -6]);
+  });
 });
