@@ -38,7 +38,8 @@ export abstract class Optimizer {
       this.updateOne(p, g, i);
       if (obs !== null && copy !== null && before !== null) {
         const name = p.name ?? this.names[i];
-        obs.update(p, name, before.named(`${name} (before)`), g, copy(p).named(`${name} (after)`), this.rule());
+        // Snapshots carry the parameter's own name: the "after" one is the parameter the next step reads.
+        obs.update(p, name, before.named(name), g, copy(p).named(name), this.rule());
       }
     });
   }
