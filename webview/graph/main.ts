@@ -73,8 +73,16 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 /** Keeps `saved` current now and persists it once things settle (stepping and panning call this often). */
 const save = (): void => {
   saved = { file, cursor, step: graph.graph?.step, selected: graph.selected, open: [...graph.open], colour: graph.colour, transform: viewport.t };
-  if (saveTimer === undefined) saveTimer = setTimeout(() => { saveTimer = undefined; host.saveState(saved); }, 150);
+  if (saveTimer === undefined) saveTimer = setTimeout(flushState, 150);
 };
+/** Persists now what is pending: a panel hidden or reloaded right after a click must not lose it. */
+function flushState(): void {
+  if (saveTimer !== undefined) clearTimeout(saveTimer);
+  saveTimer = undefined;
+  host.saveState(saved);
+}
+window.addEventListener("pagehide", flushState);
+document.addEventListener("visibilitychange", () => { if (document.hidden) flushState(); });
 const viewport = new Viewport(svg, layer, () => save());
 const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {
   reveal: (op) => host.post({ type: "reveal", op }),
