@@ -5,6 +5,7 @@ import { sameShape } from "../engine/shape";
 import type { OpHealth, OpSite, TraceBatch, TraceFinal, TracePatch } from "./batch";
 import { measureHealth } from "./health";
 import { SnapshotTable, type CapOptions } from "./snapshots";
+import { TensorNotes } from "./notes";
 import type { AttrValue, LocalDerivative, OpId, TensorId, TensorKind, TraceEvent, TraceOp, TraceParam } from "./types";
 
 export interface RecorderOptions extends CapOptions {
@@ -40,18 +41,6 @@ function toAttr(v: unknown): AttrValue | undefined {
   return String(v);
 }
 
-/** Recorders made so far (each numbers its notes on tensors). */
-let recorders = 0;
-
-/** What the recorder knows of an op's output tensor. */
-interface Made {
-  recorder: number;
-  tensor: TensorId;
-  op: OpId;
-  /** Given a variable name already: the innermost assignment (the one on the op's own line) wins. */
-  named: boolean;
-}
-
 export class Recorder implements EngineObserver {
   private ops: TraceOp[] = [];
   private events: TraceEvent[] = [];
@@ -65,22 +54,8 @@ export class Recorder implements EngineObserver {
   private readonly maxEvents: number;
   private readonly batchSize: number;
 
-  /** Tells this recorder's notes on tensors (Tensor._observed) from another recorder's. */
-  private readonly serial = ++recorders;
-
-  /**
-   * An op output's trace id (its values never change) and the op that made it, noted on the tensor itself:
-   * what the run drops is forgotten with it, and a lookup is a property read.
-   */
-  private made(t: Tensor): Made | undefined {
-    const m = t._observed as Made | null;
-    return m !== null && m.recorder === this.serial ? m : undefined;
-  }
-  /**
-   * Leaves (inputs, parameters) can change between steps: their snapshot and the step it was taken in
-   * (re-taken each step), or -1 for an optimizer's `after` snapshot, valid until the next update.
-   */
-  private readonly leaves = new WeakMap<Tensor, { id: TensorId; step: number }>();
+  /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
+  private readonly notes = new TensorNotes();
   /** Leaves that require grad, in first-seen order, for the final params list. */
   private readonly gradLeaves = new Map<number, Tensor>();
   private readonly updated = new Map<number, { tensor: Tensor; name: string }>();
@@ -129,7 +104,7 @@ export class Recorder implements EngineObserver {
   /** `name = value` ran: name the op that produced `value` since `mark`, its tensor, or a root module. */
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
     if (isTensor(value)) {
-      const m = this.made(value);
+      const m = this.notes.output(value);
       if (m !== undefined && m.op >= mark && this.recording && !m.named) {
         m.named = true;
         this.patches.push({ kind: "op-var", op: m.op, var: name });
@@ -147,8 +122,7 @@ export class Recorder implements EngineObserver {
     const id = this.opCount++;
     const inputIds = inputs.map((t) => this.idOf(t));
     const out = this.table.snapshot(output, "activation", id);
-    const note: Made = { recorder: this.serial, tensor: out, op: id, named: false };
-    output._observed = note;
+    this.notes.noteOutput(output, out, id);
     const rec: TraceOp = { id, op, step: this.step, inputs: inputIds, output: out, attrs: {}, stack: [] };
     for (const k in attrs) {
       const v = toAttr(attrs[k]);
@@ -179,7 +153,7 @@ export class Recorder implements EngineObserver {
   }
 
   backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void {
-    const op = this.made(output)?.op;
+    const op = this.notes.output(output)?.op;
     if (!this.recording || op === undefined || !this.room()) {
       this.eventsDropped++;
       return;
@@ -232,7 +206,7 @@ export class Recorder implements EngineObserver {
     const b = this.table.snapshot(before, "param");
     const g = this.table.snapshot(grad, "grad");
     const a = this.table.snapshot(after, "param");
-    this.leaves.set(param, { id: a, step: -1 });
+    this.notes.noteLeaf(param, a, -1);
     this.push({ kind: "update", param: known ?? name, before: b, grad: g, after: a, rule });
   }
 
@@ -303,7 +277,7 @@ export class Recorder implements EngineObserver {
    * exp's local derivative is its output), one already recorded in this pass, or a new snapshot.
    */
   private gradId(t: Tensor): TensorId {
-    const made = this.made(t);
+    const made = this.notes.output(t);
     if (made !== undefined) return made.tensor;
     const known = this.passGrads.get(t.id);
     if (known !== undefined) return known;
@@ -314,13 +288,13 @@ export class Recorder implements EngineObserver {
 
   /** The trace id for an op input: an op output's snapshot, or a leaf's snapshot for this step. */
   private idOf(t: Tensor): TensorId {
-    const out = this.made(t);
+    const out = this.notes.output(t);
     if (out !== undefined) return out.tensor;
-    const leaf = this.leaves.get(t);
+    const leaf = this.notes.leaf(t);
     if (leaf !== undefined && (leaf.step === this.step || leaf.step === -1)) return leaf.id;
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
     const id = this.table.snapshot(t, this.kindOfLeaf(t), undefined, false, t.name ?? this.nameOfParam(t));
-    this.leaves.set(t, { id, step: this.step });
+    this.notes.noteLeaf(t, id, this.step);
     return id;
   }
 
