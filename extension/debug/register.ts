@@ -3,7 +3,9 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { runModel } from "../../src/runner/index";
 import { currentRunOptions } from "../config";
+import { GraphPanel } from "../panels";
 import type { TraceStore } from "../traceStore";
+import type { Trace } from "../../src/trace/types";
 import { BackstepSession, type CursorEventBody, type TraceEventBody } from "./session";
 
 const TYPE = "backstep";
@@ -59,10 +61,14 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
     store.debuggerAttached = sessions.size > 0;
   };
 
+  // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session (DESIGN.md §7).
+  const onTrace = (file: string, trace: Trace): void => {
+    store.setTrace(file, trace);
+    GraphPanel.createOrShow(context, store, file);
+  };
   const factory: vscode.DebugAdapterDescriptorFactory = {
-    // In-process: the session hands each recorded trace to the store directly instead of serialising it into an event.
-    createDebugAdapterDescriptor: () =>
-      new vscode.DebugAdapterInlineImplementation(new BackstepSession({ runModel, workerPath, onTrace: (file, trace) => store.setTrace(file, trace) })),
+    // In-process: the session hands each recorded trace over directly instead of serialising it into an event.
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackstepSession({ runModel, workerPath, onTrace })),
   };
 
   context.subscriptions.push(
@@ -87,7 +93,7 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
         if (body.event >= 0) store.moveCursor(body.file, body.event, "debugger");
       } else if (e.event === "backstep/trace") {
         const body = e.body as TraceEventBody;
-        if (body.trace) store.setTrace(body.file, body.trace);
+        if (body.trace) onTrace(body.file, body.trace);
       }
     }),
     // The webview's "run to here": the session owning that file moves, and its stop moves the store's cursor.

@@ -52,8 +52,7 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     await clickGutterBreakpoint(w.page, hLine);
     await w.runCommand("Backstep: Debug Backprop");
     await waitForStop(/^forward · tanh/, hLine);
-    // The user opens the graph beside the session (the status bar, the side panel or this command).
-    await w.runCommand("Backstep: Show Backprop Graph");
+    // The graph panel opens beside the editor with the session, without being asked.
     graph = await w.webview("svg.graph g.node");
     await waitForHighlight("tanh", false);
   });
