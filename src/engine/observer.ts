@@ -5,7 +5,10 @@ import type { Tensor } from "./tensor";
 export interface LocalDescription {
   formula: string;
   jacobianShape: [number, number];
-  /** The elementwise (or small) local derivative, when the rule can give it. */
+  /**
+   * The elementwise (or small) local derivative, when the rule can give it. Read it, never write it: a
+   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp.
+   */
   tensor?: Tensor;
 }
 
