@@ -4,22 +4,14 @@ import * as path from "node:path";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import type { Trace } from "../../src/trace/types";
 
-/** The `backstep` launch configuration (package.json `contributes.debuggers`). */
-export interface LaunchArgs {
+/** The `backstep` launch configuration (package.json `contributes.debuggers`): the run limits are the runner's own options. */
+export interface LaunchArgs extends Omit<RunOptions, "signal" | "onOutput"> {
   /** The model file to run and record. */
   program?: string;
   /** Debug a saved trace (`backstep trace --json`) instead of running the model. */
   trace?: string;
   /** Stop at the first recorded event (default true); otherwise run to the first breakpoint. */
   stopOnEntry?: boolean;
-  maxSteps?: number;
-  timeoutMs?: number;
-  memoryLimitMb?: number;
-  values?: "capped" | "all";
-  maxValuesPerTensor?: number;
-  maxValuesPerTrace?: number;
-  vanishingThreshold?: number;
-  explodingThreshold?: number;
 }
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
