@@ -24,7 +24,7 @@ class MLP extends nn.Module {
 const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]).named("x");
 const labels = [0, 1, 1, 0];
 const model = new MLP();
-const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
+const opt = new optim.SGD(model.parameters(), { lr: 1.0, momentum: 0.9 });
 
 // Backstep calls the default export once per training step (backstep.maxSteps are recorded).
 export default function step(): Tensor {
