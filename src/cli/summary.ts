@@ -1,6 +1,6 @@
 // The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; diagnostics.
 import { relative } from "node:path";
-import type { Trace, TraceDiagnostic, SourceLoc } from "../trace/types";
+import type { Trace, TraceDiagnostic, SourceLoc, TensorStats } from "../trace/types";
 
 function shape(s: readonly number[]): string {
   return `[${s.join(",")}]`;
@@ -10,6 +10,13 @@ function num(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return "0";
   return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2);
+}
+
+/** A tensor's norm, or what makes it meaningless: its stats are over the finite values only. */
+function norm(s: TensorStats): string {
+  if (s.nan > 0) return `NaN (${s.nan} NaN)`;
+  if (s.inf > 0) return `Inf (${s.inf} ±Inf)`;
+  return num(s.norm);
 }
 
 /** Left-aligned columns separated by two spaces. */
@@ -57,7 +64,7 @@ export function summarize(trace: Trace, cwd: string): string {
     for (const p of trace.params) {
       const t = trace.tensors[p.tensor];
       const g = p.grad === null ? undefined : trace.tensors[p.grad];
-      rows.push([p.name, shape(t?.shape ?? []), g ? num(g.stats.norm) : "no grad", t ? num(t.stats.norm) : ""]);
+      rows.push([p.name, shape(t?.shape ?? []), g ? norm(g.stats) : "no grad", t ? norm(t.stats) : ""]);
     }
     out.push(...table(rows));
   }

@@ -78,8 +78,10 @@ function gradientSizes(trace: Trace, opts: DiagnosticOptions): TraceDiagnostic[]
   const out: TraceDiagnostic[] = [];
   for (const p of trace.params) {
     if (p.grad === null) continue;
-    const norm = trace.tensors[p.grad]?.stats.norm;
-    if (norm === undefined || !Number.isFinite(norm)) continue;
+    const stats = trace.tensors[p.grad]?.stats;
+    // A gradient holding NaN or ±Inf is reported where that first appeared; the norm of its finite part says nothing.
+    if (stats === undefined || stats.nan > 0 || stats.inf > 0 || !Number.isFinite(stats.norm)) continue;
+    const norm = stats.norm;
     const loc = at(uses.get(p.name));
     if (norm < low) {
       out.push({ severity: "warning", code: "vanishing-gradient", message: `Vanishing gradient: ‖∂L/∂${p.name}‖ = ${norm.toExponential(2)} (below ${low})`, ...loc });

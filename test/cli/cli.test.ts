@@ -70,6 +70,14 @@ describe("backstep CLI (dist/cli.js)", function () {
     assert.match(r.stderr, /bad-infinite-loop\.ts:7:1: error: The model ran longer than 1 s/);
   });
 
+  it("a gradient holding NaN shows as NaN, not as the norm of its finite part", () => {
+    const r = backstep("trace", "test/fixtures/bad/bad-nan-backward.ts");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}x +\[2\] +NaN \(1 NaN\) +4\.000$/m);
+    assert.match(r.stdout, /warning: NaN first produced in the backward pass by r = sqrt/);
+    assert.doesNotMatch(r.stdout, /Vanishing gradient/);
+  });
+
   it("prints the model's own output and the diagnostics it found", () => {
     const r = backstep("trace", "examples/micrograd.ts");
     assert.equal(r.status, 0, r.stderr);

@@ -86,6 +86,10 @@ describe("runner: bad inputs", function () {
     // forward values are clean: the loss is 0
     assert.deepEqual(r.trace.losses, [0]);
     for (const op of r.trace.ops) assert.equal(r.trace.tensors[op.output].stats.nan, 0);
+    // ∂L/∂x = [NaN, 0]: not a vanishing gradient (the norm of its finite part is 0), a NaN one.
+    const x = r.trace.params.find((p) => p.name === "x");
+    assert.equal(r.trace.tensors[x?.grad as number].stats.nan, 1);
+    assert.deepEqual(r.trace.diagnostics.filter((d) => d.code === "vanishing-gradient"), []);
   });
 
   it("a model that never calls backward() gets a warning and its forward trace", async () => {
