@@ -48,6 +48,23 @@ describe("tensor stats in one pass", () => {
     });
   }
 
+  it("each storage type's loop takes the odd last value and sends NaN/Inf to the careful loop", () => {
+    const xs = [2, -7, 0, 3, 9];
+    for (const values of [Float32Array.from(xs), Float64Array.from(xs), xs.slice()]) {
+      const out = new Array<number>(5);
+      const s = statsAndCopy(values, out);
+      assert.deepEqual([s.min, s.max, s.zeros], [-7, 9, 1]);
+      close(s.mean, 7 / 5, "mean");
+      close(s.norm, Math.hypot(...xs), "norm");
+      assert.deepEqual(out, xs);
+      const bad = values.slice();
+      bad[4] = NaN;
+      bad[1] = Infinity;
+      const b = statsAndCopy(bad, undefined);
+      assert.deepEqual([b.min, b.max, b.nan, b.inf, b.zeros], [0, 3, 1, 1, 1]);
+    }
+  });
+
   it("counts NaN and ±Inf and still summarises the finite values when they appear anywhere", () => {
     for (const at of [0, 5, 9]) {
       const xs = [1, -2, 3.5, 0, 4, -1, 2, 8, -3, 6];
