@@ -10,8 +10,6 @@ export interface LocalDescription {
    * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp.
    */
   tensor?: Tensor;
-  /** Set when every element of `tensor` is this one value, as stored (add's 1, neg's −1, mean's 1/n): its stats need no pass. */
-  constant?: number;
 }
 
 export interface EngineObserver {

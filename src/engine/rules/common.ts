@@ -46,15 +46,6 @@ export function constantLocal(dtype: Dtype, shape: readonly number[], value: num
   return tensor;
 }
 
-/** Local derivative of an op whose ∂out/∂in is one value everywhere: the shared constant tensor, and the value. */
-export function constantElementwise(ctx: { output: Tensor; inputs: readonly Tensor[] }, i: number, formula: string, dtype: Dtype, shape: readonly number[], value: number): LocalDescription {
-  const tensor = constantLocal(dtype, shape, value);
-  const d: LocalDescription = { formula, jacobianShape: jac(ctx, i), tensor };
-  // the value as stored (1/n rounded to float32); an empty tensor has none
-  if (tensor.size > 0) d.constant = tensor.data[0];
-  return d;
-}
-
 /** The derivative computed last for an op's output, kept for one more use. */
 let lastDerivative: { of: Tensor; d: Tensor } | null = null;
 

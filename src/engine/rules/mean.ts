@@ -1,6 +1,6 @@
 // mean over axes: y = (1/n) Σᵢ xᵢ.  ∂y/∂xᵢ = 1/n.
 import { defineRule } from "./registry";
-import { constantElementwise } from "./common";
+import { constantLocal, elementwise } from "./common";
 import type { ReduceAttrs } from "./sum";
 import { reducedShape } from "./sum";
 import { reduceAxes, sumAxis } from "../kernels/reduce";
@@ -30,7 +30,7 @@ export const meanRule = defineRule<ReduceAttrs>({
   },
   local: (ctx, i) => {
     const x = ctx.inputs[0];
-    return constantElementwise(ctx, i, "\\frac{1}{n}", x.dtype, x.shape, 1 / count(x.shape, ctx.attrs.axis));
+    return elementwise(ctx, i, "\\frac{1}{n}", constantLocal(x.dtype, x.shape, 1 / count(x.shape, ctx.attrs.axis)));
   },
   jvp: (ctx, [t]) => ops.mean(t, ctx.attrs.axis, ctx.attrs.keepDims),
 });

@@ -1,6 +1,6 @@
 // neg: y = −x.  ∂y/∂x = −1.
 import { defineRule } from "./registry";
-import { constantElementwise } from "./common";
+import { constantLocal, elementwise } from "./common";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import * as ops from "../ops";
@@ -17,6 +17,6 @@ export const negRule = defineRule({
     return { out: fromData(o, x.shape) };
   },
   vjp: (_ctx, up) => ops.neg(up),
-  local: (ctx, i) => constantElementwise(ctx, i, "-1", ctx.output.dtype, ctx.output.shape, -1),
+  local: (ctx, i) => elementwise(ctx, i, "-1", constantLocal(ctx.output.dtype, ctx.output.shape, -1)),
   jvp: (_ctx, [t]) => ops.neg(t),
 });

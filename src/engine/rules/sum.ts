@@ -1,6 +1,6 @@
 // sum over axes: y = Σᵢ xᵢ.  ∂y/∂xᵢ = 1, so ∂L/∂x is ∂L/∂y broadcast back over the summed axes.
 import { defineRule } from "./registry";
-import { constantElementwise } from "./common";
+import { constantLocal, elementwise } from "./common";
 import { reduceAxes, sumAxis } from "../kernels/reduce";
 import { broadcastTo } from "../kernels/layout";
 import { fromData } from "../storage";
@@ -24,6 +24,6 @@ export const sumRule = defineRule<ReduceAttrs>({
     const { kept } = reducedShape(x.shape, ctx.attrs.axis, ctx.attrs.keepDims);
     return fromData(broadcastTo(up.data, kept, x.shape), x.shape);
   },
-  local: (ctx, i) => constantElementwise(ctx, i, "1", ctx.inputs[0].dtype, ctx.inputs[0].shape, 1),
+  local: (ctx, i) => elementwise(ctx, i, "1", constantLocal(ctx.inputs[0].dtype, ctx.inputs[0].shape, 1)),
   jvp: (ctx, [t]) => ops.sum(t, ctx.attrs.axis, ctx.attrs.keepDims),
 });
