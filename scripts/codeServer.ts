@@ -7,6 +7,16 @@ import { dirname, join } from "node:path";
 
 export const CODE_SERVER_VERSION = "4.100.3";
 
+/**
+ * Native modules (argon2, kerberos…) are built by node-gyp, which downloads Node's headers unless told where they are:
+ * offline that fails. Point it at the running Node's own headers when they are installed (Debian's nodejs ships them).
+ */
+function localNodeHeaders(): NodeJS.ProcessEnv {
+  if (process.env.npm_config_nodedir) return {};
+  const prefix = dirname(dirname(process.execPath));
+  return existsSync(join(prefix, "include", "node", "node_api.h")) ? { npm_config_nodedir: prefix } : {};
+}
+
 /** Where the install lives: $BACKSTEP_CODE_SERVER_DIR, else ~/.cache/backstep/code-server-<version>. */
 export function codeServerDir(): string {
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
@@ -103,6 +113,7 @@ export function ensureCodeServer(log: (s: string) => void = () => {}): string {
     npm_config_audit: "false",
     npm_config_fund: "false",
     npm_config_update_notifier: "false",
+    ...localNodeHeaders(),
     TMPDIR: tmp,
   };
   try {
