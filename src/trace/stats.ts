@@ -15,97 +15,10 @@ export function computeStats(values: Values): TensorStats {
 /**
  * computeStats, copying the values into `out` in the same pass (when given). Recording calls this for every
  * tensor, so the common case (every value finite) takes a loop without NaN/Inf tests; a non-finite sum
- * sends the values through the careful loop, which gives exactly what it always gave. The loop is written
- * once per storage type: one loop reading both Float32Array and Float64Array (and plain arrays) has
- * polymorphic element loads, measured ~1.5–2× slower per value than a loop that sees one type.
+ * sends the values through the careful loop, which gives exactly what it always gave. (A copy of this loop
+ * per storage type was tried: within the benchmark's noise, so one loop serves every type.)
  */
 export function statsAndCopy(values: Values, out: number[] | undefined): TensorStats {
-  if (values instanceof Float32Array) return pass32(values, out);
-  if (values instanceof Float64Array) return pass64(values, out);
-  return passAny(values, out);
-}
-
-function pass32(values: Float32Array, out: number[] | undefined): TensorStats {
-  let min = Infinity;
-  let max = -Infinity;
-  // two running sums each: the adds of one element need not wait for the previous element's
-  let sum0 = 0, sum1 = 0, sq0 = 0, sq1 = 0;
-  let zeros = 0;
-  const n = values.length;
-  const pairs = n - (n % 2);
-  for (let i = 0; i < pairs; i += 2) {
-    const a = values[i];
-    const b = values[i + 1];
-    if (out !== undefined) {
-      out[i] = a;
-      out[i + 1] = b;
-    }
-    // (tests that rarely change min or max: a test of a against b would mispredict half the time)
-    if (a < min) min = a;
-    if (b < min) min = b;
-    if (a > max) max = a;
-    if (b > max) max = b;
-    if (a === 0) zeros++;
-    if (b === 0) zeros++;
-    sum0 += a;
-    sum1 += b;
-    sq0 += a * a;
-    sq1 += b * b;
-  }
-  if (pairs < n) {
-    const a = values[pairs];
-    if (out !== undefined) out[pairs] = a;
-    if (a < min) min = a;
-    if (a > max) max = a;
-    if (a === 0) zeros++;
-    sum0 += a;
-    sq0 += a * a;
-  }
-  return finish(values, min, max, sum0 + sum1, sq0 + sq1, zeros);
-}
-
-/** pass32's loop for Float64Array (a copy, so each loop's element loads see one type). */
-function pass64(values: Float64Array, out: number[] | undefined): TensorStats {
-  let min = Infinity;
-  let max = -Infinity;
-  // two running sums each: the adds of one element need not wait for the previous element's
-  let sum0 = 0, sum1 = 0, sq0 = 0, sq1 = 0;
-  let zeros = 0;
-  const n = values.length;
-  const pairs = n - (n % 2);
-  for (let i = 0; i < pairs; i += 2) {
-    const a = values[i];
-    const b = values[i + 1];
-    if (out !== undefined) {
-      out[i] = a;
-      out[i + 1] = b;
-    }
-    // (tests that rarely change min or max: a test of a against b would mispredict half the time)
-    if (a < min) min = a;
-    if (b < min) min = b;
-    if (a > max) max = a;
-    if (b > max) max = b;
-    if (a === 0) zeros++;
-    if (b === 0) zeros++;
-    sum0 += a;
-    sum1 += b;
-    sq0 += a * a;
-    sq1 += b * b;
-  }
-  if (pairs < n) {
-    const a = values[pairs];
-    if (out !== undefined) out[pairs] = a;
-    if (a < min) min = a;
-    if (a > max) max = a;
-    if (a === 0) zeros++;
-    sum0 += a;
-    sq0 += a * a;
-  }
-  return finish(values, min, max, sum0 + sum1, sq0 + sq1, zeros);
-}
-
-/** pass32's loop for any other array-like (plain arrays in tests and tools). */
-function passAny(values: Values, out: number[] | undefined): TensorStats {
   let min = Infinity;
   let max = -Infinity;
   // two running sums each: the adds of one element need not wait for the previous element's
