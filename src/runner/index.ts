@@ -78,6 +78,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
 
     /** Where the model was when a limit stopped it: the loop it entered last, else its last op. */
     const lastPlace = (): { loc?: SourceLoc; text: string } => {
+      assembler.poll();
       const loop = loops.get(new Int32Array(progress)[0] - 1);
       if (loop) return { loc: loop, text: ` It was last seen entering the loop at ${where(loop, program)}.` };
       const ops = assembler.trace.ops;
@@ -96,6 +97,8 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     // measured from when the worker is ready, so its own startup does not count against the model
     let rssBase = Infinity;
     const memTimer = setInterval(() => {
+      // build the trace while the model runs, on this thread
+      assembler.poll();
       if (process.memoryUsage.rss() - rssBase > memoryMb * 2 ** 20 * 1.5) stop("memory-limit", `The model used more than ${fmtBytes(memoryMb)} of memory and was stopped (memoryLimitMb).`);
     }, MEMORY_POLL_MS);
     const onAbort = (): void => stop("cancelled", "The run was cancelled.");
@@ -109,13 +112,15 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           clearTimeout(timer);
           timer = setTimeout(() => stop("timeout", `The model ran longer than ${timeoutMs / 1000} s and was stopped (timeoutMs).`), timeoutMs);
           break;
-        case "batch":
-          assembler.add(m.batch);
+        case "chunk":
+          assembler.addChunk(m.chunk);
+          assembler.poll();
           break;
         case "file":
           m.loops.forEach((l, i) => loops.set(m.firstLoop + i, { file: m.file, ...l }));
           break;
         case "done":
+          assembler.poll();
           final = m.final;
           error = error ?? m.error;
           warnings = m.warnings;

@@ -1,5 +1,5 @@
 // Messages between runModel (the caller's thread) and the worker that runs the model.
-import type { TraceBatch, TraceFinal } from "../trace/batch";
+import type { TraceChunk, TraceFinal } from "../trace/batch";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import type { RunOptions } from "./types";
 
@@ -16,7 +16,8 @@ export interface WorkerInput {
 export type WorkerMessage =
   /** The worker has loaded the engine; the model's time limit starts now. */
   | { kind: "ready" }
-  | { kind: "batch"; batch: TraceBatch }
+  /** A new chunk of the trace stream, in shared memory: read it as far as it is committed. */
+  | { kind: "chunk"; chunk: TraceChunk }
   /** A user file was compiled; its loops have ids `firstLoop`, `firstLoop + 1`, …. */
   | { kind: "file"; file: string; firstLoop: number; loops: { line: number; column: number }[] }
   | { kind: "done"; final: TraceFinal; error?: TraceDiagnostic; warnings: TraceDiagnostic[] }

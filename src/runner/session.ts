@@ -2,7 +2,7 @@
 import { Tensor } from "../engine/tensor";
 import { setObserver } from "../engine/observer";
 import { nameValue } from "../engine/naming";
-import type { TraceBatch } from "../trace/batch";
+import type { TraceChunk } from "../trace/batch";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
 import type { TraceDiagnostic } from "../trace/types";
 import { diagnostic, diagnoseError } from "./errors";
@@ -15,7 +15,8 @@ export interface SessionOptions extends RecorderOptions {
   /** Record nothing (for measuring the engine alone): no observer, no instrumentation. */
   untraced?: boolean;
   /** Receives recorded pieces as they accumulate (the worker posts them to the caller). */
-  onBatch?: (batch: TraceBatch) => void;
+  /** Receives each chunk of the recorded stream (runModel's TraceAssembler reads it on the caller's thread). */
+  onChunk?: (chunk: TraceChunk) => void;
   onCompiled?: (file: CompiledFile, firstLoop: number) => void;
   /** Slot 0 gets 1 + the id of the loop entered last. */
   progress?: Int32Array;
@@ -61,14 +62,12 @@ export class ModelSession {
     // the shadow stack costs nothing per op; V8's stack is the fallback when no user call is in progress
     const shadow = this.shadow;
     const mapper = this.mapper;
-    this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture(), onBatchReady: flush });
+    this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture() });
   }
 
-  /** Hands whatever is pending to onBatch. */
+  /** Publishes everything recorded so far to the reader. */
   flush(): void {
-    if (!this.options.onBatch || this.recorder.pending === 0) return;
-    const batch = this.recorder.drain();
-    if (batch.ops.length || batch.tensors.length || batch.events.length || batch.patches.length || batch.health.length) this.options.onBatch?.(batch);
+    this.recorder.commit();
   }
 
   /**

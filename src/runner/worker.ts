@@ -1,7 +1,7 @@
 // The worker that runs a user's model: records its Trace and streams it to runModel in batches (DESIGN.md §5).
 import { parentPort, workerData } from "node:worker_threads";
 import * as engine from "../index";
-import type { TraceBatch } from "../trace/batch";
+import type { TraceChunk } from "../trace/batch";
 import { diagnoseError } from "./errors";
 import type { WorkerInput, WorkerMessage } from "./protocol";
 import { ModelSession } from "./session";
@@ -11,19 +11,15 @@ const port = parentPort;
 if (!port) throw new Error("backstep: runner worker started outside a worker thread");
 
 function post(message: WorkerMessage): void {
-  // values are fresh copies: hand their buffers over instead of cloning them
-  const transfer: ArrayBuffer[] = [];
-  if (message.kind === "batch") {
-    for (const t of message.batch.tensors) if (t.values && !Array.isArray(t.values)) transfer.push(t.values.buffer as ArrayBuffer);
-  }
-  port!.postMessage(message, transfer);
+  port!.postMessage(message);
 }
 
 const progress = new Int32Array(input.progress);
 const session = new ModelSession(engine, {
   ...input.options,
   progress,
-  onBatch: (batch: TraceBatch) => post({ kind: "batch", batch }),
+  // a chunk is shared memory: posting it shares it, and the caller reads the records as they are committed
+  onChunk: (chunk: TraceChunk) => post({ kind: "chunk", chunk }),
   onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),
 });
 session.mapper.installErrorFormatter();

@@ -1,10 +1,8 @@
 // The pieces a recorder hands out while a run is still going, and their assembly into a Trace.
+import { TraceReader, type TraceChunk, type TraceSink } from "./stream";
 import type { OpId, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
 
-/** A TraceTensor whose values may still be a typed array (cheap to post between threads). */
-export interface BatchTensor extends Omit<TraceTensor, "values"> {
-  values?: Float32Array | Float64Array | number[];
-}
+export type { TraceChunk } from "./stream";
 
 /** A late fact about something already handed out (names are known only after the op returns). */
 export type TracePatch =
@@ -20,14 +18,6 @@ export interface OpHealth {
   fraction: number;
 }
 
-export interface TraceBatch {
-  ops: TraceOp[];
-  tensors: BatchTensor[];
-  events: TraceEvent[];
-  patches: TracePatch[];
-  health: OpHealth[];
-}
-
 /** What is known only when the run ends normally. */
 export interface TraceFinal {
   params: TraceParam[];
@@ -39,13 +29,6 @@ export interface TraceFinal {
 export interface OpSite {
   loc?: SourceLoc;
   stack: StackFrame[];
-}
-
-/** A typed array as number[] (a plain loop: several times faster than Array.from). */
-function toNumbers(v: Float32Array | Float64Array): number[] {
-  const out = new Array<number>(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i];
-  return out;
 }
 
 export function emptyTrace(program: string): Trace {
@@ -64,33 +47,45 @@ export function emptyTrace(program: string): Trace {
   };
 }
 
-/** Builds a Trace from batches in arrival order. Ids are dense, so ops[id] and tensors[id] index directly. */
-export class TraceAssembler {
+/** Builds a Trace from a recorder's stream, as it is written. Ids are dense, so ops[id] and tensors[id] index directly. */
+export class TraceAssembler implements TraceSink {
   readonly trace: Trace;
   readonly health: OpHealth[] = [];
   private readonly stepEvents = new Map<number, Extract<TraceEvent, { kind: "step" }>>();
+  private readonly reader = new TraceReader(this);
 
   constructor(program: string) {
     this.trace = emptyTrace(program);
   }
 
-  add(batch: TraceBatch): void {
-    const t = this.trace;
-    for (const op of batch.ops) t.ops.push(op);
-    for (const bt of batch.tensors) {
-      const tensor = bt as TraceTensor;
-      if (bt.values !== undefined && !Array.isArray(bt.values)) tensor.values = toNumbers(bt.values);
-      t.tensors.push(tensor);
-    }
-    for (const e of batch.events) {
-      t.events.push(e);
-      if (e.kind === "step") this.stepEvents.set(e.index, e);
-    }
-    for (const h of batch.health) this.health.push(h);
-    for (const p of batch.patches) this.patch(p);
+  /** A chunk of the recorder's stream (TraceWriter's onChunk). */
+  addChunk(chunk: TraceChunk): void {
+    this.reader.addChunk(chunk);
   }
 
-  private patch(p: TracePatch): void {
+  /** Takes in everything the recorder has committed so far. */
+  poll(): void {
+    this.reader.poll();
+  }
+
+  op(op: TraceOp): void {
+    this.trace.ops.push(op);
+  }
+
+  tensor(t: TraceTensor): void {
+    this.trace.tensors.push(t);
+  }
+
+  event(e: TraceEvent): void {
+    this.trace.events.push(e);
+    if (e.kind === "step") this.stepEvents.set(e.index, e);
+  }
+
+  opHealth(h: OpHealth): void {
+    this.health.push(h);
+  }
+
+  patch(p: TracePatch): void {
     const t = this.trace;
     switch (p.kind) {
       case "op-var": {
@@ -113,6 +108,7 @@ export class TraceAssembler {
   }
 
   finish(final: TraceFinal | undefined, diagnostics: TraceDiagnostic[], durationMs: number): Trace {
+    this.reader.poll();
     const t = this.trace;
     if (final) {
       t.params = final.params;

@@ -24,7 +24,17 @@ export interface LeafNote {
   step: number;
 }
 
-type Note = OutputNote | LeafNote;
+/**
+ * A tensor of the backward pass (a gradient, a contribution, a local derivative): its values never change
+ * (a tensor's data is read-only to all but optimizers, which write only parameters), so it is recorded once.
+ */
+export interface GradNote {
+  kind: "grad";
+  book: number;
+  id: TensorId;
+}
+
+type Note = OutputNote | LeafNote | GradNote;
 
 /**
  * A recorder's notes on tensors. On the tensor, what the run drops is forgotten with it and a lookup is a
@@ -41,6 +51,16 @@ export class TensorNotes {
   leaf(t: Tensor): LeafNote | undefined {
     const n = t._observed as Note | null;
     return n !== null && n.book === this.book && n.kind === "leaf" ? n : undefined;
+  }
+
+  grad(t: Tensor): GradNote | undefined {
+    const n = t._observed as Note | null;
+    return n !== null && n.book === this.book && n.kind === "grad" ? n : undefined;
+  }
+
+  noteGrad(t: Tensor, id: TensorId): void {
+    const note: GradNote = { kind: "grad", book: this.book, id };
+    t._observed = note;
   }
 
   noteOutput(t: Tensor, tensor: TensorId, op: OpId): void {

@@ -2,11 +2,12 @@
 import type { EngineObserver, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
-import type { OpHealth, OpSite, TraceBatch, TraceFinal, TracePatch } from "./batch";
+import type { OpSite, TraceFinal } from "./batch";
 import { measureHealth } from "./health";
+import { KIND, TraceWriter, type KindCode, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
-import type { AttrValue, LocalDerivative, OpId, TensorId, TensorKind, TraceEvent, TraceOp, TraceParam } from "./types";
+import type { AttrValue, OpId, TensorId, TraceParam } from "./types";
 
 export interface RecorderOptions extends CapOptions {
   /** Steps recorded; later steps still run, unrecorded, and are counted in truncated.stepsDropped. Default 5. */
@@ -15,12 +16,34 @@ export interface RecorderOptions extends CapOptions {
   maxEvents?: number;
   /** Where the current op was called (the runner supplies a user-stack capture). */
   locate?: () => OpSite;
-  /** Called when this many items are pending, so a runner can post them (default 512). */
-  batchSize?: number;
-  onBatchReady?: () => void;
+  /** Receives each chunk of the recorded stream as it is started (a TraceAssembler's addChunk, or a post to one). */
+  onChunk?: (chunk: TraceChunk) => void;
+  /** Ints and floats per chunk of that stream (default 1 MB and 4 MB). */
+  chunkSize?: { ints: number; floats: number };
 }
 
 export const DEFAULT_MAX_STEPS = 5;
+
+/** An op's attributes as last recorded for an op name, to skip converting and keying the same ones again. */
+interface AttrCache {
+  raw: Readonly<Record<string, unknown>>;
+  id: number;
+}
+
+/** Whether `attrs` has the same keys and values as `raw` (arrays element by element). */
+function sameAttrs(attrs: Readonly<Record<string, unknown>>, raw: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const k in attrs) {
+    n++;
+    const a = attrs[k];
+    const b = raw[k];
+    if (a === b) continue;
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  }
+  for (const _ in raw) n--;
+  return n === 0;
+}
 
 /** Duck type of an nn.Module, so the recorder needs no import of nn. */
 interface ModuleLike {
@@ -42,17 +65,13 @@ function toAttr(v: unknown): AttrValue | undefined {
 }
 
 export class Recorder implements EngineObserver {
-  private ops: TraceOp[] = [];
-  private events: TraceEvent[] = [];
-  private patches: TracePatch[] = [];
-  private health: OpHealth[] = [];
-  private tensors: TraceBatch["tensors"] = [];
+  /** What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording them). */
+  private readonly out: TraceWriter;
   private readonly table: SnapshotTable;
   private opCount = 0;
   private eventCount = 0;
   private readonly maxSteps: number;
   private readonly maxEvents: number;
-  private readonly batchSize: number;
 
   /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
   private readonly notes = new TensorNotes();
@@ -62,10 +81,16 @@ export class Recorder implements EngineObserver {
   private readonly roots = new Map<ModuleLike, string>();
   private paramNames: Map<number, string> | null = null;
   /**
-   * Gradients (and local derivatives) recorded in the current backward pass, by engine id: nothing changes them
-   * during the pass, so a contribution that becomes the next op's upstream, or a total, is recorded once.
+   * Parameters recorded as gradients or local derivatives in the current backward pass (rare: a parameter's
+   * values change at each update, so unlike other tensors it is recorded once per pass, not once for all).
    */
-  private passGrads = new Map<number, TensorId>();
+  private readonly passGrads = new Map<number, TensorId>();
+  private readonly attrCache = new Map<string, AttrCache>();
+  /** Scratch for one op's ids, before they are written. */
+  private scratchInputs = new Int32Array(16);
+  private scratchFrames = new Int32Array(64);
+  private scratchLocal = new Int32Array(64);
+  private scratchContrib = new Int32Array(16);
   private lastBackwardOp: OpId | undefined;
 
   private step = -1;
@@ -81,8 +106,8 @@ export class Recorder implements EngineObserver {
   constructor(private readonly options: RecorderOptions = {}) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxEvents = options.maxEvents ?? 2_000_000;
-    this.batchSize = options.batchSize ?? 512;
-    this.table = new SnapshotTable(options, (t) => this.tensors.push(t));
+    this.out = new TraceWriter(options.onChunk ?? (() => undefined), options.chunkSize);
+    this.table = new SnapshotTable(options, this.out);
   }
 
   /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
@@ -107,8 +132,9 @@ export class Recorder implements EngineObserver {
       const m = this.notes.output(value);
       if (m !== undefined && m.op >= mark && this.recording && !m.named) {
         m.named = true;
-        this.patches.push({ kind: "op-var", op: m.op, var: name });
-        this.patches.push({ kind: "tensor-name", tensor: m.tensor, name });
+        const s = this.out.string(name);
+        this.out.opVar(m.op, s);
+        this.out.tensorName(m.tensor, s);
       }
     } else if (isModuleLike(value) && !name.includes(".") && !this.roots.has(value)) {
       this.roots.set(value, name);
@@ -120,35 +146,60 @@ export class Recorder implements EngineObserver {
     if (this.step < 0 || (this.stepClosed && !this.explicitSteps)) this.nextStep();
     if (!this.recording || !this.room()) return;
     const id = this.opCount++;
-    const inputIds = inputs.map((t) => this.idOf(t));
-    const out = this.table.snapshot(output, "activation", id);
+    const nIn = inputs.length;
+    if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
+    const inputIds = this.scratchInputs;
+    for (let k = 0; k < nIn; k++) inputIds[k] = this.idOf(inputs[k]);
+    const out = this.table.snapshot(output, KIND.activation, id);
     this.notes.noteOutput(output, out, id);
-    const rec: TraceOp = { id, op, step: this.step, inputs: inputIds, output: out, attrs: {}, stack: [] };
-    for (const k in attrs) {
-      const v = toAttr(attrs[k]);
-      if (v !== undefined) rec.attrs[k] = v;
-    }
-    if (module !== undefined) rec.module = module;
+    const w = this.out;
+    const attrSet = this.attrSet(op, attrs);
+    let loc = -1;
+    let nFrames = 0;
     if (this.options.locate) {
       const site = this.options.locate();
-      if (site.loc) rec.loc = site.loc;
-      rec.stack = site.stack;
+      if (site.loc) loc = w.frame(site.loc);
+      nFrames = site.stack.length;
+      if (nFrames > this.scratchFrames.length) this.scratchFrames = new Int32Array(2 * nFrames);
+      for (let k = 0; k < nFrames; k++) this.scratchFrames[k] = w.frame(site.stack[k]);
     }
-    this.ops.push(rec);
-    this.push({ kind: "forward", op: id });
+    w.op(w.string(op), this.step, out, module === undefined ? -1 : w.string(module), loc, attrSet, inputIds, nIn, this.scratchFrames, nFrames);
+    w.forward(id);
+    this.push();
     const h = measureHealth(op, id, output.data, output.shape);
-    if (h) this.health.push(h);
+    if (h) w.opHealth(h);
+  }
+
+  /** The id of an op's attribute set (-1: none), as the stream numbers them. */
+  private attrSet(op: string, attrs: Readonly<Record<string, unknown>>): number {
+    // most ops of a name get the same attributes step after step
+    const cached = this.attrCache.get(op);
+    if (cached !== undefined && sameAttrs(attrs, cached.raw)) return cached.id;
+    const converted: Record<string, AttrValue> = {};
+    let any = false;
+    for (const k in attrs) {
+      const v = toAttr(attrs[k]);
+      if (v === undefined) continue;
+      converted[k] = v;
+      any = true;
+    }
+    const id = any ? this.out.attrSet(converted) : -1;
+    // a copy: the engine's object is the op's, and nothing stops it changing
+    const raw: Record<string, unknown> = {};
+    for (const k in attrs) raw[k] = Array.isArray(attrs[k]) ? (attrs[k] as unknown[]).slice() : attrs[k];
+    this.attrCache.set(op, { raw, id });
+    return id;
   }
 
   backwardBegin(root: Tensor): void {
     this.backwardCount++;
-    this.passGrads = new Map();
+    this.passGrads.clear();
     this.stepClosed = true;
     if (!this.recording || this.step < 0) return;
     if (root.size === 1 && this.losses[this.step] === undefined) {
       const loss = root.data[0];
       this.losses[this.step] = loss;
-      this.patches.push({ kind: "step-loss", index: this.step, loss });
+      this.out.stepLoss(this.step, loss);
     }
   }
 
@@ -159,21 +210,38 @@ export class Recorder implements EngineObserver {
       return;
     }
     const up = this.gradId(upstream);
-    const locals: (LocalDerivative | null)[] = local.map((l) => {
-      if (l === null) return null;
-      const d: LocalDerivative = { formula: l.formula, jacobianShape: [l.jacobianShape[0], l.jacobianShape[1]] };
-      if (l.tensor) d.tensor = this.gradId(l.tensor);
-      return d;
-    });
-    const contribs = contributions.map((c) => {
-      if (c === null) return null;
+    const w = this.out;
+    const n = local.length;
+    if (4 * n > this.scratchLocal.length) {
+      this.scratchLocal = new Int32Array(8 * n);
+      this.scratchContrib = new Int32Array(2 * n);
+    }
+    const locals = this.scratchLocal;
+    const contribs = this.scratchContrib;
+    for (let k = 0; k < n; k++) {
+      const l = local[k];
+      if (l === null) {
+        locals[4 * k] = -1;
+        locals[4 * k + 1] = 0;
+        locals[4 * k + 2] = 0;
+        locals[4 * k + 3] = -1;
+      } else {
+        locals[4 * k] = w.string(l.formula);
+        locals[4 * k + 1] = l.jacobianShape[0];
+        locals[4 * k + 2] = l.jacobianShape[1];
+        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : -1;
+      }
+      const c = contributions[k];
+      if (c === null) contribs[k] = -1;
       // add's contribution is its upstream's values under a new tensor: the same trace tensor
-      if (c.data !== upstream.data || !sameShape(c.shape, upstream.shape)) return this.gradId(c);
-      this.passGrads.set(c.id, up);
-      return up;
-    });
+      else if (c.data === upstream.data && sameShape(c.shape, upstream.shape)) {
+        this.notes.noteGrad(c, up);
+        contribs[k] = up;
+      } else contribs[k] = this.gradId(c);
+    }
     this.lastBackwardOp = op;
-    this.push({ kind: "backward", op, upstream: up, local: locals, contributions: contribs });
+    w.backward(op, up, n, locals, contribs);
+    this.push();
   }
 
   accumulate(target: Tensor, contribution: Tensor, total: Tensor): void {
@@ -184,15 +252,13 @@ export class Recorder implements EngineObserver {
     const tensor = this.idOf(target);
     const contribution_ = this.gradId(contribution);
     const total_ = this.gradId(total);
-    const e: TraceEvent = { kind: "accumulate", tensor, contribution: contribution_, total: total_ };
-    if (this.lastBackwardOp !== undefined) e.from = this.lastBackwardOp;
-    this.push(e);
+    this.out.accumulate(tensor, contribution_, total_, this.lastBackwardOp ?? -1);
+    this.push();
   }
 
   backwardEnd(_root: Tensor): void {
-    this.passGrads = new Map();
     this.lastBackwardOp = undefined;
-    this.options.onBatchReady?.();
+    this.out.commit();
   }
 
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void {
@@ -203,26 +269,19 @@ export class Recorder implements EngineObserver {
       this.eventsDropped++;
       return;
     }
-    const b = this.table.snapshot(before, "param");
-    const g = this.table.snapshot(grad, "grad");
-    const a = this.table.snapshot(after, "param");
+    // the values before are those the step read (its snapshot of the parameter), the gradient one backward recorded
+    const leaf = this.notes.leaf(param);
+    const b = leaf !== undefined && (leaf.step === this.step || leaf.step === -1) ? leaf.id : this.table.snapshot(before, KIND.param);
+    const g = this.gradId(grad);
+    const a = this.table.snapshot(after, KIND.param);
     this.notes.noteLeaf(param, a, -1);
-    this.push({ kind: "update", param: known ?? name, before: b, grad: g, after: a, rule });
+    this.out.update(this.out.string(known ?? name), b, g, a, this.out.string(rule));
+    this.push();
   }
 
-  /** Hands out everything recorded since the last call. */
-  drain(): TraceBatch {
-    const batch: TraceBatch = { ops: this.ops, tensors: this.tensors, events: this.events, patches: this.patches, health: this.health };
-    this.ops = [];
-    this.tensors = [];
-    this.events = [];
-    this.patches = [];
-    this.health = [];
-    return batch;
-  }
-
-  get pending(): number {
-    return this.ops.length + this.events.length + this.patches.length + this.tensors.length + this.health.length;
+  /** Publishes everything recorded so far to the reader. */
+  commit(): void {
+    this.out.commit();
   }
 
   /** Final parameter values and gradients (kept whatever the caps), losses, and what was dropped. */
@@ -233,7 +292,7 @@ export class Recorder implements EngineObserver {
       if (seen.has(t.id)) return;
       seen.add(t.id);
       const tensor = this.table.snapshot(t, this.kindOfLeaf(t), undefined, true, name);
-      const grad = t.grad ? this.table.snapshot(t.grad, "grad", undefined, true) : null;
+      const grad = t.grad ? this.table.snapshot(t.grad, KIND.grad, undefined, true) : null;
       params.push({ name, tensor, grad });
     };
     for (const [m, root] of this.roots) for (const [n, t] of m.namedParameters()) add(this.qualify(root, n), t);
@@ -241,6 +300,7 @@ export class Recorder implements EngineObserver {
     for (const t of this.gradLeaves.values()) add(t.name ?? `tensor#${t.id}`, t);
     const losses: number[] = [];
     for (let i = 0; i < this.losses.length; i++) losses.push(this.losses[i] ?? NaN);
+    this.out.commit();
     return {
       params,
       losses,
@@ -252,12 +312,13 @@ export class Recorder implements EngineObserver {
     this.step++;
     this.stepClosed = false;
     if (this.step >= this.maxSteps) {
-      if (this.recording) this.options.onBatchReady?.();
+      if (this.recording) this.out.commit();
       this.recording = false;
       this.stepsDropped++;
       return;
     }
-    this.push({ kind: "step", index: this.step });
+    this.out.step(this.step);
+    this.push();
   }
 
   private room(): boolean {
@@ -266,23 +327,31 @@ export class Recorder implements EngineObserver {
     return false;
   }
 
-  private push(e: TraceEvent): void {
-    this.events.push(e);
+  /** Counts an event just written. */
+  private push(): void {
     this.eventCount++;
-    if (this.events.length + this.ops.length >= this.batchSize) this.options.onBatchReady?.();
   }
 
   /**
    * The trace id for a tensor of the backward pass: an op output's snapshot (an op's output never changes, e.g.
-   * exp's local derivative is its output), one already recorded in this pass, or a new snapshot.
+   * exp's local derivative is its output), the snapshot taken when it was first seen (gradients, contributions
+   * and shared constants, such as add's local 1, never change either), or a new snapshot.
    */
   private gradId(t: Tensor): TensorId {
     const made = this.notes.output(t);
     if (made !== undefined) return made.tensor;
-    const known = this.passGrads.get(t.id);
-    if (known !== undefined) return known;
-    const id = this.table.snapshot(t, "grad");
-    this.passGrads.set(t.id, id);
+    const seen = this.notes.grad(t);
+    if (seen !== undefined) return seen.id;
+    if (t.requiresGrad && t._ctx === null) {
+      // a parameter (it changes at each update): once per pass
+      const known = this.passGrads.get(t.id);
+      if (known !== undefined) return known;
+      const id = this.table.snapshot(t, KIND.grad);
+      this.passGrads.set(t.id, id);
+      return id;
+    }
+    const id = this.table.snapshot(t, KIND.grad);
+    this.notes.noteGrad(t, id);
     return id;
   }
 
@@ -298,10 +367,10 @@ export class Recorder implements EngineObserver {
     return id;
   }
 
-  private kindOfLeaf(t: Tensor): TensorKind {
-    if (this.nameOfParam(t) !== undefined || this.updated.has(t.id)) return "param";
-    if (t.requiresGrad || t.name !== undefined || t.size !== 1) return "input";
-    return "constant";
+  private kindOfLeaf(t: Tensor): KindCode {
+    if (this.nameOfParam(t) !== undefined || this.updated.has(t.id)) return KIND.param;
+    if (t.requiresGrad || t.name !== undefined || t.size !== 1) return KIND.input;
+    return KIND.constant;
   }
 
   private nameOfParam(t: Tensor): string | undefined {

@@ -1,8 +1,7 @@
 // Turns engine tensors into trace tensors: stats always, values within the per-tensor and per-trace caps.
 import type { Tensor } from "../engine/tensor";
-import type { BatchTensor } from "./batch";
-import { statsAndCopy } from "./stats";
-import type { OpId, TensorId, TensorKind } from "./types";
+import type { KindCode, TraceWriter } from "./stream";
+import type { OpId, TensorId } from "./types";
 
 export interface CapOptions {
   /** "all" keeps every value; "capped" (default) applies the caps. */
@@ -14,8 +13,6 @@ export interface CapOptions {
 }
 
 export const DEFAULT_MAX_VALUES_PER_TENSOR = 100_000;
-/** Up to this size values are copied into a plain array (allocating a typed array costs more than copying). */
-const SMALL = 4096;
 export const DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000;
 
 /** Allocates dense trace tensor ids and snapshots values, counting what the caps dropped. */
@@ -30,7 +27,7 @@ export class SnapshotTable {
 
   constructor(
     opts: CapOptions,
-    private readonly emit: (t: BatchTensor) => void,
+    private readonly out: TraceWriter,
   ) {
     this.all = opts.values === "all";
     this.perTensor = opts.maxValuesPerTensor ?? DEFAULT_MAX_VALUES_PER_TENSOR;
@@ -41,24 +38,16 @@ export class SnapshotTable {
     return this.nextId;
   }
 
-  /** Records `t`'s current values as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
-  snapshot(t: Tensor, kind: TensorKind, op?: OpId, always = false, name = t.name): TensorId {
+  /** Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
+  snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name): TensorId {
     const id = this.nextId++;
     const data = t.data;
     const n = data.length;
     const keep = always || this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);
-    // small tensors: copy and summarise in one pass; large ones: a typed copy the worker can transfer
-    const small = keep && n <= SMALL ? new Array<number>(n) : undefined;
-    const rec: BatchTensor = { id, kind, shape: t.shape.slice(), dtype: t.dtype, stats: statsAndCopy(data, small) };
-    if (name !== undefined) rec.name = name;
-    if (op !== undefined) rec.op = op;
-    if (keep) {
-      rec.values = small ?? data.slice();
-      if (!always) this.kept += n;
-    } else {
-      this.valuesDropped++;
-    }
-    this.emit(rec);
+    if (keep && !always) this.kept += n;
+    if (!keep) this.valuesDropped++;
+    const out = this.out;
+    out.tensor(kind, t.dtype, op ?? -1, name === undefined ? -1 : out.string(name), t.shape, data, keep);
     return id;
   }
 }

@@ -25,6 +25,11 @@ interface Case {
   /** Ops recorded before the failure (the partial trace); the first is `firstOp` (default mul). */
   ops: number;
   firstOp?: string;
+  /**
+   * The loop that failed records ops too, up to when it was stopped (how many depends on timing): at least `ops`
+   * ops, those after the first `ops` all this op.
+   */
+  loopOp?: string;
   ok?: boolean;
 }
 
@@ -35,7 +40,7 @@ const cases: Case[] = [
   { file: "bad-shape.ts", code: "shape-mismatch", says: /matmul.*\[4,3\].*\[4,2\]/, token: "matmul", ops: 1 },
   { file: "bad-infinite-loop.ts", code: "timeout", says: /longer than 2 s.*loop at bad-infinite-loop\.ts:7:1/, token: "while", ops: 1 },
   { file: "bad-memory-bomb.ts", code: "memory-limit", says: /memory.*loop at bad-memory-bomb\.ts:6:1/, token: "for", ops: 1 },
-  { file: "bad-memory-bomb-typed.ts", code: "memory-limit", says: /memory.*loop at bad-memory-bomb-typed\.ts:7:1/, token: "while", ops: 1 },
+  { file: "bad-memory-bomb-typed.ts", code: "memory-limit", says: /memory.*loop at bad-memory-bomb-typed\.ts:7:1/, token: "while", ops: 1, loopOp: "add" },
   // placed at the recursive call (the frame that repeats), not wherever the stack happened to run out
   { file: "bad-deep-recursion.ts", code: "runtime-error", says: /Maximum call stack size exceeded/, token: "depth", ops: 1 },
   { file: "bad-process-exit.ts", code: "runtime-error", says: /process\.exit\(3\) at bad-process-exit\.ts:5:27/, token: "exit", ops: 1 },
@@ -68,7 +73,11 @@ describe("runner: bad inputs", function () {
         if (want.column !== undefined) assert.equal(r.error.loc.column, want.column);
         assert.match(r.error.message, new RegExp(`${c.file.replace(/\./g, "\\.")}:${want.line}`));
       }
-      assert.equal(r.trace.ops.length, c.ops, "partial trace kept");
+      if (c.loopOp === undefined) assert.equal(r.trace.ops.length, c.ops, "partial trace kept");
+      else {
+        assert.ok(r.trace.ops.length >= c.ops, "partial trace kept");
+        assert.deepEqual(new Set(r.trace.ops.slice(c.ops).map((o) => o.op)), new Set(r.trace.ops.length > c.ops ? [c.loopOp] : []), "the loop's own ops, up to the stop");
+      }
       if (c.ops > 0) {
         assert.equal(r.trace.ops[0].op, c.firstOp ?? "mul");
         assert.equal(r.trace.tensors[r.trace.ops[0].output].shape.length > 0, true);

@@ -6,7 +6,8 @@ import { TraceAssembler } from "../../src/trace/batch";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 
 function record(fn: () => void, opts: RecorderOptions = {}): Trace {
-  const rec = new Recorder(opts);
+  const asm = new TraceAssembler("in-process");
+  const rec = new Recorder({ ...opts, onChunk: (c) => asm.addChunk(c) });
   const previous = setObserver(rec);
   try {
     fn();
@@ -14,8 +15,6 @@ function record(fn: () => void, opts: RecorderOptions = {}): Trace {
     setObserver(previous);
   }
   const final = rec.finish();
-  const asm = new TraceAssembler("in-process");
-  asm.add(rec.drain());
   return asm.finish(final, [], 0);
 }
 

@@ -1,0 +1,151 @@
+// The trace stream: records written into shared-memory chunks, read back as far as they are committed.
+import * as assert from "node:assert/strict";
+import { Worker } from "node:worker_threads";
+import { setObserver, optim, Tensor, nn, F, manualSeed, randn } from "../../src/index";
+import { Recorder } from "../../src/trace/recorder";
+import { TraceAssembler } from "../../src/trace/batch";
+import { computeStats } from "../../src/trace/stats";
+import { KIND, TraceWriter, type TraceChunk } from "../../src/trace/stream";
+import type { Trace, TraceEvent, TraceOp, TraceTensor } from "../../src/trace/types";
+
+/** A reader's sink that keeps what it is given. */
+function collector(): { ops: TraceOp[]; tensors: TraceTensor[]; events: TraceEvent[]; asm: TraceAssembler } {
+  const asm = new TraceAssembler("test");
+  return { ops: asm.trace.ops, tensors: asm.trace.tensors, events: asm.trace.events, asm };
+}
+
+/** An MLP trained for a few steps under a recorder whose stream is cut into chunks of the given size. */
+function recordMlp(chunkSize?: { ints: number; floats: number }): { trace: Trace; chunks: number } {
+  manualSeed(3);
+  const asm = new TraceAssembler("mlp");
+  let chunks = 0;
+  const rec = new Recorder({
+    maxSteps: 3,
+    chunkSize,
+    onChunk: (c) => {
+      chunks++;
+      asm.addChunk(c);
+    },
+  });
+  const previous = setObserver(rec);
+  try {
+    const model = new nn.Sequential(new nn.Linear(3, 8), new nn.Tanh(), new nn.Linear(8, 2));
+    rec.noteVariable("model", rec.mark(), model, (v): v is Tensor => v instanceof Tensor);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const x = randn([5, 3]);
+    for (let s = 0; s < 3; s++) {
+      rec.beginStep();
+      opt.zeroGrad();
+      const loss = F.crossEntropy(model.forward(x), [0, 1, 1, 0, 1]);
+      loss.backward();
+      opt.step();
+      asm.poll(); // read while recording, as runModel does
+    }
+  } finally {
+    setObserver(previous);
+  }
+  return { trace: asm.finish(rec.finish(), [], 0), chunks };
+}
+
+describe("trace stream", () => {
+  it("gives the same trace however the stream is cut into chunks", () => {
+    const whole = recordMlp();
+    const cut = recordMlp({ ints: 64, floats: 32 });
+    assert.equal(whole.chunks, 1);
+    assert.ok(cut.chunks > 50, `${cut.chunks} chunks`);
+    assert.ok(whole.trace.ops.length > 20 && whole.trace.tensors.length > 100);
+    assert.deepEqual(cut.trace, whole.trace);
+  });
+
+  it("reads only what is committed, and a stopped writer's last committed records", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c));
+    const { asm, tensors, events } = collector();
+    w.tensor(KIND.input, "float32", -1, w.string("x"), [3], Float32Array.of(1, 2, 0.5), true);
+    w.step(0); // commits
+    w.tensor(KIND.grad, "float64", -1, -1, [2], Float64Array.of(-1, 4), true); // written, not committed
+    for (const c of chunks) asm.addChunk(c);
+    asm.poll();
+    assert.equal(tensors.length, 1);
+    assert.deepEqual(events, [{ kind: "step", index: 0 }]);
+    assert.deepEqual(tensors[0], { id: 0, kind: "input", shape: [3], dtype: "float32", name: "x", values: [1, 2, 0.5], stats: computeStats([1, 2, 0.5]) });
+    w.commit();
+    asm.poll();
+    assert.equal(tensors.length, 2);
+    assert.deepEqual(tensors[1].values, [-1, 4]);
+  });
+
+  it("keeps float32 values exactly, statistics of dropped values, strings and attributes JSON cannot hold", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c), { ints: 16, floats: 4 });
+    const { asm, ops, tensors } = collector();
+    const f32 = Float32Array.of(0.1, -3.3, 1e-30, 7);
+    w.tensor(KIND.activation, "float32", 0, -1, [2, 2], f32, true);
+    const big = Float64Array.from({ length: 10 }, (_, i) => (i === 3 ? NaN : i - 4.5));
+    w.tensor(KIND.grad, "float64", -1, -1, [10], big, false);
+    const module = w.string("model.attn — ∂L/∂x 😀");
+    const attrs = w.attrSet({ min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] });
+    assert.equal(w.attrSet({ min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] }), attrs, "interned");
+    assert.notEqual(w.attrSet({ min: Infinity }), w.attrSet({ min: null }), "Infinity and null differ");
+    const loc = w.frame({ file: "/m/model.ts", line: 4, column: 9 });
+    const frame = w.frame({ file: "/m/model.ts", line: 4, column: 9, name: "Attn.forward" });
+    w.op(w.string("clamp"), 0, 0, module, loc, attrs, [1], 1, [frame], 1);
+    w.forward(0);
+    for (const c of chunks) asm.addChunk(c);
+    asm.poll();
+    assert.ok(chunks.length > 3, "records crossed chunks, and a tensor larger than a chunk got its own");
+    assert.deepEqual(tensors[0].values, Array.from(f32));
+    assert.deepEqual(tensors[0].stats, computeStats(f32));
+    assert.equal(tensors[1].values, undefined);
+    assert.deepEqual(tensors[1].stats, computeStats(big));
+    assert.equal(tensors[1].stats.nan, 1);
+    assert.deepEqual(ops[0], {
+      id: 0,
+      op: "clamp",
+      step: 0,
+      inputs: [1],
+      output: 0,
+      module: "model.attn — ∂L/∂x 😀",
+      loc: { file: "/m/model.ts", line: 4, column: 9 },
+      attrs: { min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] },
+      stack: [{ file: "/m/model.ts", line: 4, column: 9, name: "Attn.forward" }],
+    });
+  });
+
+  it("is read on another thread while it is written, up to where the writer was stopped", async () => {
+    // the worker records an endless training loop; this thread reads it, then stops the worker mid-run
+    const src = `
+      const { parentPort } = require("node:worker_threads");
+      const { tensor, setObserver } = require(${JSON.stringify(require.resolve("../../src/index"))});
+      const { Recorder } = require(${JSON.stringify(require.resolve("../../src/trace/recorder"))});
+      const rec = new Recorder({ maxSteps: 1e9, chunkSize: { ints: 4096, floats: 4096 }, onChunk: (chunk) => parentPort.postMessage(chunk) });
+      setObserver(rec);
+      const w = tensor([0.5, -0.25, 2], { requiresGrad: true, dtype: "float64" });
+      for (let i = 0; ; i++) {
+        rec.beginStep();
+        w.mul(i).tanh().sum().backward();
+      }`;
+    const tsx = require.resolve("tsx/cjs");
+    const worker = new Worker(`require(${JSON.stringify(tsx)}); ${src}`, { eval: true });
+    const asm = new TraceAssembler("worker");
+    let chunks = 0;
+    await new Promise<void>((resolve) => {
+      worker.on("message", (c: TraceChunk) => {
+        asm.addChunk(c);
+        asm.poll();
+        if (++chunks === 5) resolve();
+      });
+    });
+    await worker.terminate();
+    const trace = asm.finish(undefined, [], 0);
+    const steps = trace.events.filter((e) => e.kind === "step").length;
+    assert.ok(steps > 20, `${steps} steps read`);
+    // every step read is whole up to the last, and its numbers are the model's: tanh(i·w) summed
+    for (const op of trace.ops.filter((o) => o.op === "tanh" && o.step < steps - 1)) {
+      const i = op.step;
+      assert.deepEqual(trace.tensors[op.output].values, [0.5, -0.25, 2].map((v) => Math.tanh(v * i)));
+    }
+    const backward = trace.events.filter((e) => e.kind === "backward");
+    assert.ok(backward.length >= 3 * (steps - 1));
+  });
+});
