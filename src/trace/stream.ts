@@ -14,11 +14,13 @@ import type { AttrValue, Dtype, LocalDerivative, SourceLoc, StackFrame, TensorKi
  * has moved on to the next chunk, `ints[2]` is 1 once the reader has read it all; records start at `ints[3]`. A
  * chunk read is written again: the writer hands it out anew, and the reader reads it as the next chunk. A record is a tag and its fields; ops, tensors,
  * frames, strings and attribute sets are numbered densely across a run's chunks, in order of appearance. A
- * record's floats are in its own chunk's `floats`.
+ * record's values are in its own chunk's value memory: `singles` (float32 values) and `floats` (float64 values,
+ * statistics, losses) are two views of it, and a record locates its values in 4-byte slots.
  */
 export interface TraceChunk {
   ints: Int32Array<SharedArrayBuffer>;
   floats: Float64Array<SharedArrayBuffer>;
+  singles: Float32Array<SharedArrayBuffer>;
 }
 
 const COMMITTED = 0;
@@ -82,6 +84,8 @@ export class TraceWriter {
   private ints = new Int32Array(new SharedArrayBuffer(0));
   private n = HEADER;
   private floats = new Float64Array(new SharedArrayBuffer(0));
+  private singles = new Float32Array(new SharedArrayBuffer(0));
+  /** Where the next values go, in 4-byte slots of the chunk's value memory. */
   private f = 0;
   private readonly stringIds = new Map<string, number>();
   private readonly attrIds = new Map<string, number>();
@@ -177,13 +181,18 @@ export class TraceWriter {
    * statistics, computed here.
    */
   tensor(kind: KindCode, dtype: Dtype, op: number, name: number, shape: readonly number[], data: Float32Array | Float64Array, keep: boolean): void {
-    const count = keep ? data.length : 8;
-    if (this.n + 8 + shape.length > this.ints.length || this.f + count > this.floats.length) this.nextChunk(8 + shape.length, count);
-    const at = this.f;
-    if (!keep) putStats(this.floats, at, statsAndCopy(data, undefined));
-    else if (count === 1) this.floats[at] = data[0];
-    else this.floats.set(data, at);
-    this.f = at + count;
+    // float32 values are kept as float32 (half the memory written); float64 ones and statistics 8-byte aligned
+    const single = keep && dtype === "float32";
+    const slots = single ? data.length : keep ? 2 * data.length : 16;
+    let at = single ? this.f : (this.f + 1) & ~1;
+    if (this.n + 8 + shape.length > this.ints.length || at + slots > this.singles.length) {
+      this.nextChunk(8 + shape.length, (slots >> 1) + 1);
+      at = 0;
+    }
+    if (!keep) putStats(this.floats, at >> 1, statsAndCopy(data, undefined));
+    else if (single) this.singles.set(data, at);
+    else this.floats.set(data, at >> 1);
+    this.f = at + slots;
     const a = this.ints;
     let i = this.n;
     a[i++] = TENSOR;
@@ -294,9 +303,14 @@ export class TraceWriter {
 
   /** A float in the current chunk (written before the record that refers to it, which must fit in the same chunk). */
   private float(v: number): number {
-    if (this.f + 1 > this.floats.length || this.n + 4 > this.ints.length) this.nextChunk(4, 1);
-    this.floats[this.f] = v;
-    return this.f++;
+    let at = (this.f + 1) & ~1;
+    if (at + 2 > this.singles.length || this.n + 4 > this.ints.length) {
+      this.nextChunk(4, 1);
+      at = 0;
+    }
+    this.floats[at >> 1] = v;
+    this.f = at + 2;
+    return at >> 1;
   }
 
   /** The int array, with room for `k` more. */
@@ -310,7 +324,7 @@ export class TraceWriter {
     if (this.ints.length > 0) {
       Atomics.store(this.ints, COMMITTED, this.n);
       Atomics.store(this.ints, SEALED, 1);
-      this.sealed.push({ ints: this.ints, floats: this.floats });
+      this.sealed.push({ ints: this.ints, floats: this.floats, singles: this.singles });
       if (this.sealed.length > KEEP_SEALED) this.sealed.shift();
     }
     const needInts = HEADER + ints;
@@ -319,17 +333,19 @@ export class TraceWriter {
       this.sealed.shift();
       this.ints = oldest.ints;
       this.floats = oldest.floats;
+      this.singles = oldest.singles;
       Atomics.store(this.ints, READ, 0);
       Atomics.store(this.ints, SEALED, 0);
     } else {
       // shared: the reader, on another thread, reads what is written without a copy
       this.ints = new Int32Array(new SharedArrayBuffer(4 * Math.max(this.chunkSize.ints, needInts)));
       this.floats = new Float64Array(new SharedArrayBuffer(8 * Math.max(this.chunkSize.floats, floats)));
+      this.singles = new Float32Array(this.floats.buffer);
     }
     this.n = HEADER;
     this.f = 0;
     Atomics.store(this.ints, COMMITTED, HEADER);
-    this.onChunk({ ints: this.ints, floats: this.floats });
+    this.onChunk({ ints: this.ints, floats: this.floats, singles: this.singles });
   }
 }
 
@@ -431,13 +447,14 @@ export class TraceReader {
             size *= a[i + 7 + k];
           }
           const at = a[i + 5];
-          const t = { id: this.tensors++, kind: KINDS[a[i]], shape, dtype: a[i + 1] === 1 ? "float64" : "float32" } as TraceTensor;
+          const single = a[i + 1] === 0;
+          const t = { id: this.tensors++, kind: KINDS[a[i]], shape, dtype: single ? "float32" : "float64" } as TraceTensor;
           if (a[i + 4] === 1) {
             const values = new Array<number>(size);
-            t.stats = statsAndCopy(fl.subarray(at, at + size), values);
+            t.stats = statsAndCopy(single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size), values);
             t.values = values;
           } else {
-            t.stats = getStats(fl, at);
+            t.stats = getStats(fl, at >> 1);
           }
           if (a[i + 3] !== NONE) t.name = str[a[i + 3]];
           if (a[i + 2] !== NONE) t.op = a[i + 2];
