@@ -22,7 +22,11 @@ export interface EngineObserver {
   /** A gradient was summed into `target` from a second (third, …) consumer. */
   accumulate(target: Tensor, contribution: Tensor, total: Tensor): void;
   backwardEnd(root: Tensor): void;
-  /** An optimizer changed a parameter. `before`/`after` are snapshots. */
+  /**
+   * An optimizer changed a parameter in place. `before` and `after` hold its values before and after the update,
+   * valid during this call only (the optimizer reuses their memory, and `after` is the parameter's own): copy
+   * what you keep.
+   */
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void;
 }
 

@@ -10,6 +10,8 @@ export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor
 export abstract class Optimizer {
   readonly params: Tensor[];
   private readonly names: string[];
+  /** Where an observed step copies the values before each update, kept from step to step. */
+  private scratch: Record<Dtype, Storage> | null = null;
 
   constructor(params: ParamsInput) {
     const list = [...params];
@@ -30,16 +32,16 @@ export abstract class Optimizer {
   step(): void {
     const obs = isQuiet() ? null : observer();
     this.beginStep();
-    const copy = obs !== null ? copier(this.params) : null;
+    const copy = obs !== null ? this.copier() : null;
     this.params.forEach((p, i) => {
       const g = p.grad;
       if (g === null) return;
       const before = copy !== null ? copy(p) : null;
       this.updateOne(p, g, i);
-      if (obs !== null && copy !== null && before !== null) {
+      if (obs !== null && before !== null) {
         const name = p.name ?? this.names[i];
-        // Snapshots carry the parameter's own name: the "after" one is the parameter the next step reads.
-        obs.update(p, name, before.named(name), g, copy(p).named(name), this.rule());
+        // Both carry the parameter's own name: the "after" one is the parameter the next step reads.
+        obs.update(p, name, before.named(name), g, fromData(p.data, p.shape).named(name), this.rule());
       }
     });
   }
@@ -51,22 +53,26 @@ export abstract class Optimizer {
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
   }
-}
 
-/**
- * Copies of the parameters' values (before and after each update), carved from one buffer per dtype:
- * allocating one typed array per copy costs more than the copying.
- */
-function copier(params: readonly Tensor[]): (p: Tensor) => Tensor {
-  const sizes: Record<Dtype, number> = { float32: 0, float64: 0 };
-  for (const p of params) if (p.grad !== null) sizes[p.dtype] += 2 * p.size;
-  const buffers: Record<Dtype, Storage> = { float32: alloc("float32", sizes.float32), float64: alloc("float64", sizes.float64) };
-  const used: Record<Dtype, number> = { float32: 0, float64: 0 };
-  return (p) => {
-    const at = used[p.dtype];
-    const data = buffers[p.dtype].subarray(at, at + p.size);
-    data.set(p.data);
-    used[p.dtype] = at + p.size;
-    return fromData(data, p.shape);
-  };
+  /**
+   * Copies of the parameters' values before their updates, carved from one buffer per dtype that the next step
+   * writes again (the observer reads them during its call): allocating typed arrays costs more than copying.
+   */
+  private copier(): (p: Tensor) => Tensor {
+    const sizes: Record<Dtype, number> = { float32: 0, float64: 0 };
+    for (const p of this.params) if (p.grad !== null) sizes[p.dtype] += p.size;
+    let buffers = this.scratch;
+    if (buffers === null || buffers.float32.length < sizes.float32 || buffers.float64.length < sizes.float64) {
+      buffers = this.scratch = { float32: alloc("float32", sizes.float32), float64: alloc("float64", sizes.float64) };
+    }
+    const used: Record<Dtype, number> = { float32: 0, float64: 0 };
+    const scratch = buffers;
+    return (p) => {
+      const at = used[p.dtype];
+      const data = scratch[p.dtype].subarray(at, at + p.size);
+      data.set(p.data);
+      used[p.dtype] = at + p.size;
+      return fromData(data, p.shape);
+    };
+  }
 }

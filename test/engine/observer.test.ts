@@ -10,6 +10,9 @@ type Ev =
   | { kind: "accumulate"; target: Tensor; contribution: Tensor; total: Tensor }
   | { kind: "update"; param: Tensor; name: string; before: Tensor; grad: Tensor; after: Tensor; rule: string };
 
+/** A copy of a tensor's values, shape and dtype. */
+const copy = (t: Tensor): Tensor => B.tensor(Array.from(t.data), { shape: t.shape, dtype: t.dtype });
+
 function record(fn: () => void): Ev[] {
   const evs: Ev[] = [];
   const obs: EngineObserver = {
@@ -18,7 +21,8 @@ function record(fn: () => void): Ev[] {
     backward: (output, upstream, local, contributions) => evs.push({ kind: "backward", output, upstream, local: [...local], contributions: [...contributions] }),
     accumulate: (target, contribution, total) => evs.push({ kind: "accumulate", target, contribution, total }),
     backwardEnd: (root) => evs.push({ kind: "backwardEnd", root }),
-    update: (param, name, before, grad, after, rule) => evs.push({ kind: "update", param, name, before, grad, after, rule }),
+    // before and after are valid during the call only
+    update: (param, name, before, grad, after, rule) => evs.push({ kind: "update", param, name, before: copy(before), grad, after: copy(after), rule }),
   };
   const prev = B.setObserver(obs);
   try {
