@@ -7,7 +7,8 @@ export interface LocalDescription {
   jacobianShape: [number, number];
   /**
    * The elementwise (or small) local derivative, when the rule can give it. Read it, never write it: a
-   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp.
+   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp. Valid
+   * during the observer's backward call only: matmul's Bᵀ is written where the next op's goes (copy what you keep).
    */
   tensor?: Tensor;
 }

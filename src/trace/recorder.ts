@@ -269,10 +269,9 @@ export class Recorder implements EngineObserver {
       this.eventsDropped++;
       return;
     }
-    // the values before are those the step read (its snapshot of the parameter), the gradient one backward recorded
-    const leaf = this.notes.leaf(param);
-    const b = leaf !== undefined && (leaf.step === this.step || leaf.step === -1) ? leaf.id : this.table.snapshot(before, KIND.param);
-    const g = this.gradId(grad);
+    // all three as they are now: a model may change a gradient in place (clipping it) after backward
+    const b = this.table.snapshot(before, KIND.param);
+    const g = this.table.snapshot(grad, KIND.grad);
     const a = this.table.snapshot(after, KIND.param);
     this.notes.noteLeaf(param, a, -1);
     this.out.update(this.out.string(known ?? name), b, g, a, this.out.string(rule));

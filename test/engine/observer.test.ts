@@ -18,7 +18,9 @@ function record(fn: () => void): Ev[] {
   const obs: EngineObserver = {
     forward: (op, inputs, output, attrs, module) => evs.push({ kind: "forward", op, inputs: [...inputs], output, attrs: { ...attrs }, module }),
     backwardBegin: (root) => evs.push({ kind: "backwardBegin", root }),
-    backward: (output, upstream, local, contributions) => evs.push({ kind: "backward", output, upstream, local: [...local], contributions: [...contributions] }),
+    // a local derivative's tensor is valid during the call only
+    backward: (output, upstream, local, contributions) =>
+      evs.push({ kind: "backward", output, upstream, local: local.map((l) => (l?.tensor ? { ...l, tensor: copy(l.tensor) } : l)), contributions: [...contributions] }),
     accumulate: (target, contribution, total) => evs.push({ kind: "accumulate", target, contribution, total }),
     backwardEnd: (root) => evs.push({ kind: "backwardEnd", root }),
     // before and after are valid during the call only

@@ -192,6 +192,38 @@ describe("trace recorder", () => {
     assert.equal(events(trace, "backward").length, 4);
   });
 
+  it("records each matmul's local derivative (the other input, transposed), and an update's gradient as the step used it", () => {
+    const av = [0.5, -1, 2, 0.25, 1.5, -0.75]; // [2,3]
+    const bv = [1, -2, 0.5, 3, -1, 0.25]; // [3,2]
+    const cv = [2, -1, 0.5, 4]; // [2,2]
+    const T = (v: number[], r: number, c: number): number[] => Array.from({ length: r * c }, (_, k) => v[(k % r) * c + Math.floor(k / r)]);
+    let a!: Tensor, b!: Tensor, c!: Tensor;
+    const trace = record(() => {
+      a = tensor(av, { requiresGrad: true, dtype: "float64", shape: [2, 3] });
+      b = tensor(bv, { requiresGrad: true, dtype: "float64", shape: [3, 2] });
+      c = tensor(cv, { requiresGrad: true, dtype: "float64", shape: [2, 2] });
+      a.matmul(b).matmul(c).sum().backward();
+      // clipped in place after backward: the update must show the gradient the step used
+      for (let k = 0; k < c.grad!.size; k++) c.grad!.data[k] = Math.max(-0.1, Math.min(0.1, c.grad!.data[k]));
+      new optim.SGD([a, b, c], { lr: 0.1 }).step();
+    });
+    const [first, second] = events(trace, "backward").filter((e) => trace.ops[e.op].op === "matmul").sort((x, y) => x.op - y.op);
+    const ab = trace.tensors[trace.ops[first.op].output].values!;
+    // ∂(AB)/∂A = (·)Bᵀ, ∂(AB)/∂B = Aᵀ(·); for the second matmul A is AB and B is C
+    close(vals(trace, first.local[0]!.tensor), T(bv, 3, 2));
+    close(vals(trace, first.local[1]!.tensor), T(av, 2, 3));
+    close(vals(trace, second.local[0]!.tensor), T(cv, 2, 2));
+    close(vals(trace, second.local[1]!.tensor), T(ab, 2, 2));
+    const updates = events(trace, "update");
+    assert.deepEqual(updates.map((u) => u.param), ["param0", "param1", "param2"]);
+    for (const [k, u] of updates.entries()) {
+      const p = [a, b, c][k];
+      close(vals(trace, u.grad), Array.from(p.grad!.data));
+      close(vals(trace, u.after), vals(trace, u.before).map((v, i) => v - 0.1 * p.grad!.data[i]));
+    }
+    assert.ok(Array.from(c.grad!.data).every((v) => Math.abs(v) <= 0.1) && vals(trace, updates[2].grad).some((v) => Math.abs(v) === 0.1), "clipped");
+  });
+
   it("a tensor made under one recorder is an input (a snapshot of its values) to the next recorder", () => {
     let h!: Tensor;
     const first = record(() => {
