@@ -163,8 +163,8 @@ export class Recorder implements EngineObserver {
       if (nFrames > this.scratchFrames.length) this.scratchFrames = new Int32Array(2 * nFrames);
       for (let k = 0; k < nFrames; k++) this.scratchFrames[k] = w.frame(site.stack[k]);
     }
+    // (the op record is its forward event too)
     w.op(w.string(op), this.step, out, module === undefined ? -1 : w.string(module), loc, attrSet, inputIds, nIn, this.scratchFrames, nFrames);
-    w.forward(id);
     this.push();
     const h = measureHealth(op, id, output.data, output.shape);
     if (h) w.opHealth(h);

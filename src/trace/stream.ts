@@ -42,7 +42,6 @@ const FRAME = 1;
 const OP = 2;
 const TENSOR = 3;
 const STEP = 4;
-const FORWARD = 5;
 const BACKWARD = 6;
 const ACCUMULATE = 7;
 const UPDATE = 8;
@@ -92,6 +91,8 @@ export class TraceWriter {
   /** Frames by identity (the stack mappers hand out the same objects), then by content. */
   private readonly frameObjects = new WeakMap<object, number>();
   private readonly frameKeys = new Map<string, number>();
+  /** Records written since the last commit. */
+  private unpublished = 0;
   /** Chunks sealed, oldest first, for use again once read. */
   private readonly sealed: TraceChunk[] = [];
 
@@ -103,7 +104,13 @@ export class TraceWriter {
 
   /** Publishes every complete record written so far. */
   commit(): void {
+    this.unpublished = 0;
     if (this.ints.length > 0) Atomics.store(this.ints, COMMITTED, this.n);
+  }
+
+  /** Counts a record written; every 64 are published (ops, steps and explicit commits publish at once). */
+  private tick(): void {
+    if (++this.unpublished >= 64) this.commit();
   }
 
   string(s: string): number {
@@ -158,7 +165,7 @@ export class TraceWriter {
     return id;
   }
 
-  /** An op record. Its frames, strings and tensors must be written first. */
+  /** An op record, which is also its forward event. Its frames, strings and tensors must be written first. */
   op(name: number, step: number, output: number, module: number, loc: number, attrs: number, inputs: ArrayLike<number>, nInputs: number, stack: ArrayLike<number>, nStack: number): void {
     const a = this.room(9 + nInputs + nStack);
     let i = this.n;
@@ -174,6 +181,8 @@ export class TraceWriter {
     a[i++] = nStack;
     for (let k = 0; k < nStack; k++) a[i++] = stack[k];
     this.n = i;
+    // an op is where a run is seen to progress: publish it (other records are published in bunches)
+    this.commit();
   }
 
   /**
@@ -212,11 +221,6 @@ export class TraceWriter {
     this.commit();
   }
 
-  forward(op: number): void {
-    this.record2(FORWARD, op);
-    this.commit();
-  }
-
   /**
    * A backward record for an op of `n` inputs: `local` holds 4 ints per input (formula string, Jacobian rows and
    * columns, tensor; a formula of -1 for no local derivative), `contributions` one tensor per input (-1: none).
@@ -232,7 +236,7 @@ export class TraceWriter {
     a[i++] = n;
     for (let k = 0; k < n; k++) a[i++] = contributions[k];
     this.n = i;
-    this.commit();
+    this.tick();
   }
 
   accumulate(tensor: number, contribution: number, total: number, from: number): void {
@@ -244,7 +248,7 @@ export class TraceWriter {
     a[i++] = total;
     a[i++] = from;
     this.n = i;
-    this.commit();
+    this.tick();
   }
 
   update(param: number, before: number, grad: number, after: number, rule: number): void {
@@ -257,22 +261,22 @@ export class TraceWriter {
     a[i++] = after;
     a[i++] = rule;
     this.n = i;
-    this.commit();
+    this.tick();
   }
 
   opVar(op: number, name: number): void {
     this.record3(OP_VAR, op, name);
-    this.commit();
+    this.tick();
   }
 
   tensorName(tensor: number, name: number): void {
     this.record3(TENSOR_NAME, tensor, name);
-    this.commit();
+    this.tick();
   }
 
   stepLoss(index: number, loss: number): void {
     this.record3(STEP_LOSS, index, this.float(loss));
-    this.commit();
+    this.tick();
   }
 
   opHealth(h: OpHealth): void {
@@ -283,7 +287,7 @@ export class TraceWriter {
     a[this.n + 2] = HEALTH_KINDS.indexOf(h.kind);
     a[this.n + 3] = at;
     this.n += 4;
-    this.commit();
+    this.tick();
   }
 
   private record2(tag: number, x: number): void {
@@ -436,6 +440,7 @@ export class TraceReader {
           const nStack = a[i++];
           for (let k = 0; k < nStack; k++) op.stack.push(this.frames[a[i++]] as StackFrame);
           sink.op(op);
+          sink.event({ kind: "forward", op: op.id });
           break;
         }
         case TENSOR: {
@@ -464,9 +469,6 @@ export class TraceReader {
         }
         case STEP:
           sink.event({ kind: "step", index: a[i++] });
-          break;
-        case FORWARD:
-          sink.event({ kind: "forward", op: a[i++] });
           break;
         case BACKWARD: {
           const op = a[i++];

@@ -78,7 +78,7 @@ describe("trace stream", () => {
   it("keeps float32 values exactly, statistics of dropped values, strings and attributes JSON cannot hold", () => {
     const chunks: TraceChunk[] = [];
     const w = new TraceWriter((c) => chunks.push(c), { ints: 16, floats: 4 });
-    const { asm, ops, tensors } = collector();
+    const { asm, ops, tensors, events } = collector();
     const f32 = Float32Array.of(0.1, -3.3, 1e-30, 7);
     w.tensor(KIND.activation, "float32", 0, -1, [2, 2], f32, true);
     const big = Float64Array.from({ length: 10 }, (_, i) => (i === 3 ? NaN : i - 4.5));
@@ -90,7 +90,6 @@ describe("trace stream", () => {
     const loc = w.frame({ file: "/m/model.ts", line: 4, column: 9 });
     const frame = w.frame({ file: "/m/model.ts", line: 4, column: 9, name: "Attn.forward" });
     w.op(w.string("clamp"), 0, 0, module, loc, attrs, [1], 1, [frame], 1);
-    w.forward(0);
     for (const c of chunks) asm.addChunk(c);
     asm.poll();
     assert.ok(chunks.length > 3, "records crossed chunks, and a tensor larger than a chunk got its own");
@@ -110,6 +109,7 @@ describe("trace stream", () => {
       attrs: { min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] },
       stack: [{ file: "/m/model.ts", line: 4, column: 9, name: "Attn.forward" }],
     });
+    assert.deepEqual(events, [{ kind: "forward", op: 0 }], "an op record is its forward event");
   });
 
   it("is read on another thread while it is written, up to where the writer was stopped", async () => {
