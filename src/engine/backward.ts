@@ -8,7 +8,6 @@ import { ShapeError, fmt, sameShape } from "./shape";
 import { reduceAxes, sumAxis } from "./kernels/reduce";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
 import * as ops from "./ops";
-import { resetLocalScratch } from "./rules/common";
 
 /** Sums a gradient of a broadcast shape back down to `shape` (the one place broadcasting is undone). */
 export function unbroadcast(g: Tensor, shape: readonly number[], op: string, input: number): Tensor {
@@ -97,7 +96,6 @@ export function backward(root: Tensor, grad?: TensorLike): void {
       const n = ctx.inputs.length;
       const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
       const locals: (LocalDescription | null)[] = new Array<LocalDescription | null>(n).fill(null);
-      if (obs !== null) resetLocalScratch();
       for (let i = 0; i < n; i++) {
         const input = ctx.inputs[i];
         if (!input.requiresGrad || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;

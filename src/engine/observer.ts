@@ -7,10 +7,15 @@ export interface LocalDescription {
   jacobianShape: [number, number];
   /**
    * The elementwise (or small) local derivative, when the rule can give it. Read it, never write it: a
-   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp. Valid
-   * during the observer's backward call only: matmul's Bᵀ is written where the next op's goes (copy what you keep).
+   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp.
    */
   tensor?: Tensor;
+  /**
+   * Instead of `tensor`: the local derivative's numbers are this tensor with its last two dims swapped (matmul's
+   * Bᵀ is B transposed). An observer that keeps the numbers transposes them as it copies; making the transpose
+   * for every matmul of every backward pass cost the engine ~1.5 µs each.
+   */
+  transposeOf?: Tensor;
 }
 
 export interface EngineObserver {

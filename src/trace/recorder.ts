@@ -229,7 +229,7 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : -1;
+        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : l.transposeOf ? this.table.snapshot(l.transposeOf, KIND.grad, undefined, false, undefined, true) : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;

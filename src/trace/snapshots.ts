@@ -38,8 +38,11 @@ export class SnapshotTable {
     return this.nextId;
   }
 
-  /** Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
-  snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name): TensorId {
+  /**
+   * Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the
+   * caps (final parameters and gradients); `transpose` records `t` with its last two dims swapped.
+   */
+  snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name, transpose = false): TensorId {
     const id = this.nextId++;
     const data = t.data;
     const n = data.length;
@@ -47,7 +50,9 @@ export class SnapshotTable {
     if (keep && !always) this.kept += n;
     if (!keep) this.valuesDropped++;
     const out = this.out;
-    out.tensor(kind, t.dtype, op ?? -1, name === undefined ? -1 : out.string(name), t.shape, data, keep);
+    const nameId = name === undefined ? -1 : out.string(name);
+    if (transpose && t.shape.length >= 2) out.transposedTensor(kind, t.dtype, op ?? -1, nameId, t.shape, data, keep);
+    else out.tensor(kind, t.dtype, op ?? -1, nameId, t.shape, data, keep);
     return id;
   }
 }

@@ -216,6 +216,43 @@ export class TraceWriter {
     this.n = i;
   }
 
+  /** A tensor record of `data` (of shape `shape`, 2 dims or more) with its last two dims swapped, transposed as it is copied. */
+  transposedTensor(kind: KindCode, dtype: Dtype, op: number, name: number, shape: readonly number[], data: Float32Array | Float64Array, keep: boolean): void {
+    const nd = shape.length;
+    const rows = shape[nd - 2];
+    const cols = shape[nd - 1];
+    const swapped = shape.slice();
+    swapped[nd - 2] = cols;
+    swapped[nd - 1] = rows;
+    // statistics do not depend on the order: only kept values need the transpose
+    if (!keep || rows === 1 || cols === 1) {
+      this.tensor(kind, dtype, op, name, swapped, data, keep);
+      return;
+    }
+    const single = dtype === "float32";
+    const slots = single ? data.length : 2 * data.length;
+    let at = single ? this.f : (this.f + 1) & ~1;
+    if (this.n + 8 + nd > this.ints.length || at + slots > this.singles.length) {
+      this.nextChunk(8 + nd, (slots >> 1) + 1);
+      at = 0;
+    }
+    if (single) transposeCopy(data as Float32Array, this.singles, at, rows, cols);
+    else transposeCopy(data as Float64Array, this.floats, at >> 1, rows, cols);
+    this.f = at + slots;
+    const a = this.ints;
+    let i = this.n;
+    a[i++] = TENSOR;
+    a[i++] = kind;
+    a[i++] = single ? 0 : 1;
+    a[i++] = op;
+    a[i++] = name;
+    a[i++] = 1;
+    a[i++] = at;
+    a[i++] = nd;
+    for (let k = 0; k < nd; k++) a[i++] = swapped[k];
+    this.n = i;
+  }
+
   step(index: number): void {
     this.record2(STEP, index);
     this.commit();
@@ -350,6 +387,17 @@ export class TraceWriter {
     this.f = 0;
     Atomics.store(this.ints, COMMITTED, HEADER);
     this.onChunk({ ints: this.ints, floats: this.floats, singles: this.singles });
+  }
+}
+
+/** Each [rows, cols] matrix of `src` (batched over the leading dims) written transposed into `dst` at `at`. */
+function transposeCopy<T extends Float32Array | Float64Array>(src: T, dst: T, at: number, rows: number, cols: number): void {
+  const m = rows * cols;
+  for (let b = 0; b < src.length; b += m) {
+    for (let r = 0; r < rows; r++) {
+      const row = b + r * cols;
+      for (let c = 0; c < cols; c++) dst[at + b + c * rows + r] = src[row + c];
+    }
   }
 }
 

@@ -112,6 +112,27 @@ describe("trace stream", () => {
     assert.deepEqual(events, [{ kind: "forward", op: 0 }], "an op record is its forward event");
   });
 
+  it("transposes the last two dims of a batch of matrices as it copies them, in both dtypes", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c));
+    const { asm, tensors } = collector();
+    const v = Array.from({ length: 12 }, (_, k) => k * 0.5 - 2); // [2, 2, 3]
+    const byHand = [0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11].map((k) => v[k]); // [2, 3, 2]
+    w.transposedTensor(KIND.grad, "float32", -1, -1, [2, 2, 3], Float32Array.from(v), true);
+    w.transposedTensor(KIND.grad, "float64", -1, -1, [2, 2, 3], Float64Array.from(v), true);
+    w.transposedTensor(KIND.grad, "float64", -1, -1, [2, 2, 3], Float64Array.from(v), false);
+    w.commit();
+    for (const c of chunks) asm.addChunk(c);
+    asm.poll();
+    for (const t of tensors.slice(0, 2)) {
+      assert.deepEqual(t.shape, [2, 3, 2]);
+      assert.deepEqual(t.values, byHand);
+    }
+    assert.deepEqual(tensors[2].shape, [2, 3, 2]);
+    assert.equal(tensors[2].values, undefined);
+    assert.deepEqual(tensors[2].stats, computeStats(v));
+  });
+
   it("is read on another thread while it is written, up to where the writer was stopped", async () => {
     // the worker records an endless training loop; this thread reads it, then stops the worker mid-run
     const src = `

@@ -12,9 +12,10 @@ export function broadcastTo(x: Storage, from: readonly number[], to: readonly nu
   return out;
 }
 
-/** out = x transposed so that out dim i is x dim dims[i] (into `out` when given: x.length elements of x's dtype). */
-export function permuteData(x: Storage, shape: readonly number[], dims: readonly number[], out: Storage = alloc(dtypeOf(x), x.length)): Storage {
+/** out = x transposed so that out dim i is x dim dims[i]. */
+export function permuteData(x: Storage, shape: readonly number[], dims: readonly number[]): Storage {
   const nd = shape.length;
+  const out = alloc(dtypeOf(x), x.length);
   if (x.length === 0) return out;
   const inStrides = stridesOf(shape);
   const oShape = dims.map((d) => shape[d]);

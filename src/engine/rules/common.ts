@@ -7,7 +7,6 @@ import { binaryInto } from "../kernels/binary";
 import { alloc, promote } from "../dtype";
 import { broadcastShapes, sameShape, sizeOf } from "../shape";
 import { fromData, fullOf } from "../storage";
-import { permuteData } from "../kernels/layout";
 import { jac } from "./registry";
 
 export function binaryForward(op: string, code: BinCode, inputs: readonly Tensor[]): { out: Tensor } {
@@ -28,42 +27,9 @@ export function structured(ctx: { output: Tensor; inputs: readonly Tensor[] }, i
   return tensor ? { formula, jacobianShape: jac(ctx, i), tensor } : { formula, jacobianShape: jac(ctx, i) };
 }
 
-/**
- * Memory for local derivatives that exist only for the observer's backward call (matmul's Bᵀ): backward
- * starts it over for each op, so describing them allocates nothing (a typed array costs ~2 µs to allocate).
- */
-const scratch: { float32: Float32Array; float64: Float64Array; used: Record<Dtype, number> } = {
-  float32: new Float32Array(0),
-  float64: new Float64Array(0),
-  used: { float32: 0, float64: 0 },
-};
-
-/** Backward, before it describes an op's local derivatives: the previous op's are no longer read. */
-export function resetLocalScratch(): void {
-  scratch.used.float32 = 0;
-  scratch.used.float64 = 0;
-}
-
-/** `x` with its last two dims swapped, in the local-derivative scratch memory (valid until the next reset). */
-export function scratchTransposed(x: Tensor): Tensor {
-  const dt = x.dtype;
-  const at = scratch.used[dt];
-  if (at + x.size > scratch[dt].length) {
-    // a new buffer: views of the old one, still being read, keep it alive
-    const size = Math.max(2 * scratch[dt].length, at + x.size, 4096);
-    if (dt === "float64") scratch.float64 = new Float64Array(size);
-    else scratch.float32 = new Float32Array(size);
-    scratch.used[dt] = 0;
-  }
-  const from = scratch.used[dt];
-  const out = scratch[dt].subarray(from, from + x.size);
-  scratch.used[dt] = from + x.size;
-  const nd = x.ndim;
-  const dims = x.shape.map((_, k) => k);
-  dims[nd - 2] = nd - 1;
-  dims[nd - 1] = nd - 2;
-  permuteData(x.data, x.shape, dims, out);
-  return fromData(out, dims.map((d) => x.shape[d]));
+/** A structured local derivative whose numbers are `of` with its last two dims swapped (matmul's Bᵀ). */
+export function transposed(ctx: { output: Tensor; inputs: readonly Tensor[] }, i: number, formula: string, of: Tensor | undefined): LocalDescription {
+  return of ? { formula, jacobianShape: jac(ctx, i), transposeOf: of } : { formula, jacobianShape: jac(ctx, i) };
 }
 
 /** Constant local derivatives kept, and the largest one kept (bigger ones are made per op). */

@@ -1,6 +1,6 @@
 // matmul: C = A·B over the last two dims, batch dims broadcast.  ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C.
 import { defineRule } from "./registry";
-import { scratchTransposed, structured } from "./common";
+import { transposed } from "./common";
 import { batchedMatmul } from "../kernels/matmul";
 import type { MatmulVariant } from "../kernels/matmul";
 import { alloc, promote } from "../dtype";
@@ -55,8 +55,8 @@ export const matmulRule = defineRule({
     const [a, b] = ctx.inputs;
     const small = ctx.inputs[1 - i].size <= 65536;
     return i === 0
-      ? structured(ctx, i, "\\frac{\\partial C}{\\partial A} = (\\,\\cdot\\,)\\,B^\\top", small ? scratchTransposed(b) : undefined)
-      : structured(ctx, i, "\\frac{\\partial C}{\\partial B} = A^\\top(\\,\\cdot\\,)", small ? scratchTransposed(a) : undefined);
+      ? transposed(ctx, i, "\\frac{\\partial C}{\\partial A} = (\\,\\cdot\\,)\\,B^\\top", small ? b : undefined)
+      : transposed(ctx, i, "\\frac{\\partial C}{\\partial B} = A^\\top(\\,\\cdot\\,)", small ? a : undefined);
   },
   jvp: (ctx, [ta, tb]) => ops.add(ops.matmul(ta, ctx.inputs[1]), ops.matmul(ctx.inputs[0], tb)),
 });
