@@ -1,0 +1,161 @@
+// The tracing overhead: the MLP example's traced step over the untraced engine's, with the trace read on another
+// thread as runModel reads it. Run by trace.bench.ts from source (through tsx) and, as the runner's worker runs
+// it, from an esbuild bundle: `node traceOverhead.js <model.ts> [reader.js]` prints the results as JSON.
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import * as engine from "../src/index";
+import { setObserver, type EngineObserver } from "../src/engine/observer";
+import { ModelSession } from "../src/runner/session";
+
+type Step = () => unknown;
+
+function loadStep(session: ModelSession, model: string): Step {
+  const exports = session.modules.load(model) as { default: Step };
+  return exports.default;
+}
+
+/**
+ * Wall-clock and CPU time (user + system, the whole process's) per call of `fn`, in microseconds. Wall time is the
+ * model's: the thread reading the trace runs beside it, and its work (and its garbage collector's) counts in
+ * the process's CPU time. Node 20 has no per-thread CPU clock.
+ */
+function timePerCall(fn: () => void, calls: number): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  for (let i = 0; i < calls; i++) fn();
+  const wall = ((performance.now() - w0) * 1000) / calls;
+  const d = process.cpuUsage(c0);
+  return { wall, cpu: (d.user + d.system) / calls };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+interface Reader {
+  worker: Worker;
+  /** Reads everything committed so far; resolves with the CPU time that took (the process's, this thread idle). */
+  read: (reset?: boolean) => Promise<{ cpuUs: number; ops: number }>;
+}
+
+/**
+ * A thread that reads the trace stream as runModel's thread does. It reads between the timed blocks, when told,
+ * so that process CPU time during a block is the model's thread's alone; chunks it has read are written again
+ * by the recorder, as they are when runModel keeps up with a worker.
+ */
+function startReader(script: string): Reader {
+  let worker: Worker;
+  if (script.endsWith(".js")) worker = new Worker(script);
+  else {
+    // workers do not inherit tsx's loader
+    const tsx = createRequire(__filename).resolve("tsx/cjs");
+    worker = new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(script)});`, { eval: true });
+  }
+  const read = (reset = false): Promise<{ cpuUs: number; ops: number }> =>
+    new Promise((resolve) => {
+      const c0 = process.cpuUsage();
+      worker.once("message", (m: { ops: number }) => {
+        const d = process.cpuUsage(c0);
+        resolve({ cpuUs: d.user + d.system, ops: m.ops });
+      });
+      worker.postMessage({ read: true, reset });
+    });
+  return { worker, read };
+}
+
+/** Steps recorded to warm up (the JIT settles after a few thousand MLP steps) before anything is timed. */
+const WARMUP = 5000;
+
+/** `model`: the MLP example; `readerScript`: the reading thread's script (traceReader.ts, or its bundle). */
+export async function overhead(model: string, readerScript = join(__dirname, "traceReader.ts")): Promise<Record<string, number>> {
+  const steps = 20;
+  const rounds = 300;
+  const untraced = new ModelSession(engine, { untraced: true });
+  const stepU = loadStep(untraced, model);
+  // The traced session records every step (maxSteps high), keeping every value as the default caps do for the
+  // few steps a trace records, into the shared-memory stream, which another thread reads as runModel's does.
+  const reader = startReader(readerScript);
+  const traced = new ModelSession(engine, { maxSteps: 1e9, values: "all", onChunk: (chunk) => reader.worker.postMessage({ chunk }) });
+  const stepT = loadStep(traced, model);
+  const tracedStep = (): void => {
+    traced.recorder.beginStep();
+    stepT();
+    traced.flush();
+  };
+  // the engine's own share: an observer that records nothing still makes backward describe local derivatives
+  const noop: EngineObserver = { forward() {}, backwardBegin() {}, backward() {}, accumulate() {}, backwardEnd() {}, update() {} };
+  const previous = setObserver(null);
+  for (let i = 0; i < WARMUP; i++) {
+    setObserver(null);
+    stepU();
+    setObserver(traced.recorder);
+    tracedStep();
+    if (i % steps === 0) await reader.read(true);
+  }
+  await reader.read(true);
+  let readerUs = 0;
+  let opsRead = 0;
+  // Short blocks, interleaved, each traced block between two untraced ones: machine noise hits a round's
+  // blocks alike, so each round gives a ratio, and the medians of those ratios are reported.
+  const u: number[] = [], e: number[] = [], t: number[] = [], uc: number[] = [], tc: number[] = [];
+  const re: number[] = [], rt: number[] = [], rtc: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    setObserver(null);
+    const u0 = timePerCall(stepU, steps);
+    setObserver(noop);
+    const e0 = timePerCall(stepU, steps);
+    setObserver(traced.recorder);
+    const t0 = timePerCall(tracedStep, steps);
+    setObserver(null);
+    const u1 = timePerCall(stepU, steps);
+    const base = (u0.wall + u1.wall) / 2;
+    const baseCpu = (u0.cpu + u1.cpu) / 2;
+    u.push(base);
+    e.push(e0.wall);
+    t.push(t0.wall);
+    uc.push(baseCpu);
+    tc.push(t0.cpu);
+    re.push(e0.wall / base);
+    rt.push(t0.wall / base);
+    rtc.push(t0.cpu / baseCpu);
+    const r = await reader.read(true);
+    readerUs += r.cpuUs;
+    opsRead += r.ops;
+  }
+  setObserver(previous);
+  await reader.worker.terminate();
+  const untracedUs = median(u);
+  const readerStepUs = readerUs / (rounds * steps);
+  return {
+    untracedStepUs: untracedUs,
+    tracedStepUs: median(t),
+    noopObserverStepUs: median(e),
+    /** The reading thread's CPU time per traced step (building the Trace's objects and statistics). */
+    readerStepUs,
+    /** The traced step's wall time over the untraced step's: the target's measure. */
+    ratio: median(rt),
+    noopRatio: median(re),
+    /** The same by the process's CPU time, which also counts what the reading thread does meanwhile. */
+    untracedStepCpuUs: median(uc),
+    tracedStepCpuUs: median(tc),
+    ratioCpu: median(rtc),
+    /** Both threads' CPU time over the untraced step's. */
+    ratioWithReader: (median(tc) + readerStepUs) / median(uc),
+    rounds,
+    stepsPerBlock: steps,
+    opsPerStep: opsRead / (rounds * steps),
+  };
+}
+
+if (require.main === module) {
+  const [model, reader] = process.argv.slice(2);
+  overhead(model, reader).then(
+    (o) => process.stdout.write(JSON.stringify(o) + "\n"),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
