@@ -3,11 +3,12 @@ import type { EngineObserver, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
 import type { OpSite, TraceFinal } from "./batch";
+import { AttrSets } from "./attrs";
 import { measureHealth } from "./health";
 import { KIND, TraceWriter, type KindCode, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
-import type { AttrValue, OpId, TensorId, TraceParam } from "./types";
+import type { OpId, TensorId, TraceParam } from "./types";
 
 export interface RecorderOptions extends CapOptions {
   /** Steps recorded; later steps still run, unrecorded, and are counted in truncated.stepsDropped. Default 5. */
@@ -24,27 +25,6 @@ export interface RecorderOptions extends CapOptions {
 
 export const DEFAULT_MAX_STEPS = 5;
 
-/** An op's attributes as last recorded for an op name, to skip converting and keying the same ones again. */
-interface AttrCache {
-  raw: Readonly<Record<string, unknown>>;
-  id: number;
-}
-
-/** Whether `attrs` has the same keys and values as `raw` (arrays element by element). */
-function sameAttrs(attrs: Readonly<Record<string, unknown>>, raw: Readonly<Record<string, unknown>>): boolean {
-  let n = 0;
-  for (const k in attrs) {
-    n++;
-    const a = attrs[k];
-    const b = raw[k];
-    if (a === b) continue;
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  }
-  for (const _ in raw) n--;
-  return n === 0;
-}
-
 /** Duck type of an nn.Module, so the recorder needs no import of nn. */
 interface ModuleLike {
   namedParameters(): [string, Tensor][];
@@ -54,20 +34,11 @@ function isModuleLike(v: unknown): v is ModuleLike {
   return typeof v === "object" && v !== null && typeof (v as { namedParameters?: unknown }).namedParameters === "function";
 }
 
-function toAttr(v: unknown): AttrValue | undefined {
-  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
-  if (Array.isArray(v)) {
-    if (v.every((x) => typeof x === "number")) return v.slice() as number[];
-    if (v.every((x) => typeof x === "string")) return v.slice() as string[];
-  }
-  if (v === undefined || typeof v === "function") return undefined;
-  return String(v);
-}
-
 export class Recorder implements EngineObserver {
   /** What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording them). */
   private readonly out: TraceWriter;
   private readonly table: SnapshotTable;
+  private readonly attrs: AttrSets;
   private opCount = 0;
   private eventCount = 0;
   private readonly maxSteps: number;
@@ -85,7 +56,6 @@ export class Recorder implements EngineObserver {
    * values change at each update, so unlike other tensors it is recorded once per pass, not once for all).
    */
   private readonly passGrads = new Map<number, TensorId>();
-  private readonly attrCache = new Map<string, AttrCache>();
   /** Scratch for one op's ids, before they are written. */
   private scratchInputs = new Int32Array(16);
   private scratchFrames = new Int32Array(64);
@@ -108,6 +78,7 @@ export class Recorder implements EngineObserver {
     this.maxEvents = options.maxEvents ?? 2_000_000;
     this.out = new TraceWriter(options.onChunk ?? (() => undefined), options.chunkSize);
     this.table = new SnapshotTable(options, this.out);
+    this.attrs = new AttrSets(this.out);
   }
 
   /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
@@ -153,7 +124,7 @@ export class Recorder implements EngineObserver {
     const out = this.table.snapshot(output, KIND.activation, id);
     this.notes.noteOutput(output, out, id);
     const w = this.out;
-    const attrSet = this.attrSet(op, attrs);
+    const attrSet = this.attrs.id(op, attrs);
     let loc = -1;
     let nFrames = 0;
     if (this.options.locate) {
@@ -168,27 +139,6 @@ export class Recorder implements EngineObserver {
     this.push();
     const h = measureHealth(op, id, output.data, output.shape);
     if (h) w.opHealth(h);
-  }
-
-  /** The id of an op's attribute set (-1: none), as the stream numbers them. */
-  private attrSet(op: string, attrs: Readonly<Record<string, unknown>>): number {
-    // most ops of a name get the same attributes step after step
-    const cached = this.attrCache.get(op);
-    if (cached !== undefined && sameAttrs(attrs, cached.raw)) return cached.id;
-    const converted: Record<string, AttrValue> = {};
-    let any = false;
-    for (const k in attrs) {
-      const v = toAttr(attrs[k]);
-      if (v === undefined) continue;
-      converted[k] = v;
-      any = true;
-    }
-    const id = any ? this.out.attrSet(converted) : -1;
-    // a copy: the engine's object is the op's, and nothing stops it changing
-    const raw: Record<string, unknown> = {};
-    for (const k in attrs) raw[k] = Array.isArray(attrs[k]) ? (attrs[k] as unknown[]).slice() : attrs[k];
-    this.attrCache.set(op, { raw, id });
-    return id;
   }
 
   backwardBegin(root: Tensor): void {

@@ -1,0 +1,63 @@
+// An op's attributes for the Trace: plain values, each distinct set written to the stream once.
+import type { TraceWriter } from "./stream";
+import type { AttrValue } from "./types";
+
+/** An op's attributes as last recorded for an op name, to skip converting and keying the same ones again. */
+interface AttrCache {
+  raw: Readonly<Record<string, unknown>>;
+  id: number;
+}
+
+/** Whether `attrs` has the same keys and values as `raw` (arrays element by element). */
+function sameAttrs(attrs: Readonly<Record<string, unknown>>, raw: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const k in attrs) {
+    n++;
+    const a = attrs[k];
+    const b = raw[k];
+    if (a === b) continue;
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  }
+  for (const _ in raw) n--;
+  return n === 0;
+}
+
+function toAttr(v: unknown): AttrValue | undefined {
+  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === "number")) return v.slice() as number[];
+    if (v.every((x) => typeof x === "string")) return v.slice() as string[];
+  }
+  if (v === undefined || typeof v === "function") return undefined;
+  return String(v);
+}
+
+/** The attribute sets of a run's ops, as the stream numbers them. */
+export class AttrSets {
+  /** Per op name, the attributes last seen and their id: most ops of a name get the same ones step after step. */
+  private readonly cache = new Map<string, AttrCache>();
+
+  constructor(private readonly out: TraceWriter) {}
+
+  /** The id of an op's attribute set (-1: none), as the stream numbers them. */
+  id(op: string, attrs: Readonly<Record<string, unknown>>): number {
+    // most ops of a name get the same attributes step after step
+    const cached = this.cache.get(op);
+    if (cached !== undefined && sameAttrs(attrs, cached.raw)) return cached.id;
+    const converted: Record<string, AttrValue> = {};
+    let any = false;
+    for (const k in attrs) {
+      const v = toAttr(attrs[k]);
+      if (v === undefined) continue;
+      converted[k] = v;
+      any = true;
+    }
+    const id = any ? this.out.attrSet(converted) : -1;
+    // a copy: the engine's object is the op's, and nothing stops it changing
+    const raw: Record<string, unknown> = {};
+    for (const k in attrs) raw[k] = Array.isArray(attrs[k]) ? (attrs[k] as unknown[]).slice() : attrs[k];
+    this.cache.set(op, { raw, id });
+    return id;
+  }
+}

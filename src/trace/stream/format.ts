@@ -1,0 +1,55 @@
+// The stream's format, shared by its writer and reader: chunks, their header, record tags and codes.
+import type { OpHealth } from "../batch";
+import type { AttrValue, TensorKind } from "../types";
+
+/**
+ * A chunk of the stream. `ints[0]` is how far the ints are written and complete, `ints[1]` is 1 once the writer
+ * has moved on to the next chunk, `ints[2]` is 1 once the reader has read it all; records start at `ints[3]`.
+ * A chunk read is written again: the writer hands it out anew, and the reader reads it as the next chunk.
+ *
+ * A record is a tag and its fields; ops, tensors, frames, strings and attribute sets are numbered densely across
+ * a run's chunks, in order of appearance. A record's values are in its own chunk's value memory: `singles`
+ * (float32 values) and `floats` (float64 values, statistics, losses) are two views of it, and a record locates
+ * its values in 4-byte slots.
+ */
+export interface TraceChunk {
+  ints: Int32Array<SharedArrayBuffer>;
+  floats: Float64Array<SharedArrayBuffer>;
+  singles: Float32Array<SharedArrayBuffer>;
+}
+
+export const COMMITTED = 0;
+export const SEALED = 1;
+/** Set by the reader when it is done with a sealed chunk: the writer may use it again. */
+export const READ = 2;
+export const HEADER = 3;
+/** Record tags (a record is its tag, then its fields). */
+export const FRAME = 1;
+export const OP = 2;
+export const TENSOR = 3;
+export const STEP = 4;
+export const BACKWARD = 6;
+export const ACCUMULATE = 7;
+export const UPDATE = 8;
+export const OP_VAR = 9;
+export const TENSOR_NAME = 10;
+export const STEP_LOSS = 11;
+export const HEALTH = 12;
+export const STRING = 13;
+export const ATTRS = 14;
+
+export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
+/** Tensor kinds as the stream writes them (an index into KINDS). */
+export const KIND = { input: 0, param: 1, activation: 2, constant: 3, grad: 4 } as const satisfies Record<TensorKind, number>;
+export type KindCode = (typeof KIND)[TensorKind];
+export const HEALTH_KINDS: readonly OpHealth["kind"][] = ["dead-relu", "saturated"];
+export const NONE = -1;
+
+/** Attribute sets as JSON, keeping the numbers JSON has no word for. */
+export function attrsToJson(attrs: Readonly<Record<string, AttrValue>>): string {
+  return JSON.stringify(attrs, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? { $number: String(v) } : v));
+}
+
+export function attrsFromJson(json: string): Record<string, AttrValue> {
+  return JSON.parse(json, (_k, v: unknown) => (v !== null && typeof v === "object" && "$number" in v ? Number((v as { $number: string }).$number) : v)) as Record<string, AttrValue>;
+}

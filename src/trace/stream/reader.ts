@@ -1,0 +1,177 @@
+// The caller's side of the stream: reads each chunk as far as it is committed and builds the Trace's objects.
+import type { OpHealth, TracePatch } from "../batch";
+import { statsAndCopy } from "../stats";
+import type { AttrValue, LocalDerivative, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
+import { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, attrsFromJson, type TraceChunk } from "./format";
+
+function getStats(from: Float64Array, at: number): TensorStats {
+  return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
+}
+
+/** Where a reader puts what it reads, in the order it happened. */
+export interface TraceSink {
+  op(op: TraceOp): void;
+  tensor(t: TraceTensor): void;
+  event(e: TraceEvent): void;
+  patch(p: TracePatch): void;
+  opHealth(h: OpHealth): void;
+}
+
+/** Reads one run's chunks, as far as they are written (the receiving side). */
+export class TraceReader {
+  private readonly chunks: (TraceChunk | undefined)[] = [];
+  private current = 0;
+  private at = HEADER;
+  private readonly strings: string[] = [];
+  private readonly attrs: Record<string, AttrValue>[] = [];
+  /** Frames as the Trace holds them: a location, or a named stack frame. */
+  private readonly frames: (SourceLoc | StackFrame)[] = [];
+  private ops = 0;
+  private tensors = 0;
+
+  constructor(private readonly sink: TraceSink) {}
+
+  /** A chunk the writer started (in order). */
+  addChunk(chunk: TraceChunk): void {
+    this.chunks.push(chunk);
+  }
+
+  /** Reads every record committed since the last call. */
+  poll(): void {
+    while (this.current < this.chunks.length) {
+      const chunk = this.chunks[this.current]!;
+      // sealed first: a sealed chunk's committed length is final
+      const sealed = Atomics.load(chunk.ints, SEALED) === 1;
+      const end = Atomics.load(chunk.ints, COMMITTED);
+      if (end > this.at) this.at = this.read(chunk, this.at, end);
+      if (!sealed) return;
+      this.chunks[this.current++] = undefined;
+      this.at = HEADER;
+      // read through: the writer may write it again (handing it out anew)
+      Atomics.store(chunk.ints, READ, 1);
+    }
+  }
+
+  /** Reads the records in [from, to) of a chunk; returns where it stopped. */
+  private read(chunk: TraceChunk, from: number, to: number): number {
+    const sink = this.sink;
+    const a = chunk.ints;
+    const fl = chunk.floats;
+    const str = this.strings;
+    let i = from;
+    while (i < to) {
+      const tag = a[i++];
+      switch (tag) {
+        case FRAME: {
+          const file = str[a[i]];
+          const loc = { file, line: a[i + 1], column: a[i + 2] };
+          this.frames.push(a[i + 3] === NONE ? loc : { ...loc, name: str[a[i + 3]] });
+          i += 4;
+          break;
+        }
+        case OP: {
+          const op: TraceOp = { id: this.ops++, op: str[a[i]], step: a[i + 1], inputs: [], output: a[i + 2], attrs: {}, stack: [] };
+          if (a[i + 3] !== NONE) op.module = str[a[i + 3]];
+          if (a[i + 4] !== NONE) op.loc = this.frames[a[i + 4]];
+          if (a[i + 5] !== NONE) op.attrs = this.attrs[a[i + 5]];
+          i += 6;
+          const nIn = a[i++];
+          for (let k = 0; k < nIn; k++) op.inputs.push(a[i++]);
+          const nStack = a[i++];
+          for (let k = 0; k < nStack; k++) op.stack.push(this.frames[a[i++]] as StackFrame);
+          sink.op(op);
+          sink.event({ kind: "forward", op: op.id });
+          break;
+        }
+        case TENSOR: {
+          const rank = a[i + 6];
+          const shape: number[] = [];
+          let size = 1;
+          for (let k = 0; k < rank; k++) {
+            shape.push(a[i + 7 + k]);
+            size *= a[i + 7 + k];
+          }
+          const at = a[i + 5];
+          const single = a[i + 1] === 0;
+          const t = { id: this.tensors++, kind: KINDS[a[i]], shape, dtype: single ? "float32" : "float64" } as TraceTensor;
+          if (a[i + 4] === 1) {
+            const values = new Array<number>(size);
+            t.stats = statsAndCopy(single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size), values);
+            t.values = values;
+          } else {
+            t.stats = getStats(fl, at >> 1);
+          }
+          if (a[i + 3] !== NONE) t.name = str[a[i + 3]];
+          if (a[i + 2] !== NONE) t.op = a[i + 2];
+          i += 7 + rank;
+          sink.tensor(t);
+          break;
+        }
+        case STEP:
+          sink.event({ kind: "step", index: a[i++] });
+          break;
+        case BACKWARD: {
+          const op = a[i++];
+          const upstream = a[i++];
+          const nLocal = a[i++];
+          const local: (LocalDerivative | null)[] = [];
+          for (let k = 0; k < nLocal; k++, i += 4) {
+            if (a[i] === NONE) {
+              local.push(null);
+              continue;
+            }
+            const d: LocalDerivative = { formula: str[a[i]], jacobianShape: [a[i + 1], a[i + 2]] };
+            if (a[i + 3] !== NONE) d.tensor = a[i + 3];
+            local.push(d);
+          }
+          const nContrib = a[i++];
+          const contributions: (number | null)[] = [];
+          for (let k = 0; k < nContrib; k++, i++) contributions.push(a[i] === NONE ? null : a[i]);
+          sink.event({ kind: "backward", op, upstream, local, contributions });
+          break;
+        }
+        case ACCUMULATE: {
+          const e: TraceEvent = { kind: "accumulate", tensor: a[i], contribution: a[i + 1], total: a[i + 2] };
+          if (a[i + 3] !== NONE) e.from = a[i + 3];
+          i += 4;
+          sink.event(e);
+          break;
+        }
+        case UPDATE:
+          sink.event({ kind: "update", param: str[a[i]], before: a[i + 1], grad: a[i + 2], after: a[i + 3], rule: str[a[i + 4]] });
+          i += 5;
+          break;
+        case OP_VAR:
+          sink.patch({ kind: "op-var", op: a[i], var: str[a[i + 1]] });
+          i += 2;
+          break;
+        case TENSOR_NAME:
+          sink.patch({ kind: "tensor-name", tensor: a[i], name: str[a[i + 1]] });
+          i += 2;
+          break;
+        case STEP_LOSS:
+          sink.patch({ kind: "step-loss", index: a[i], loss: fl[a[i + 1]] });
+          i += 2;
+          break;
+        case HEALTH:
+          sink.opHealth({ op: a[i], kind: HEALTH_KINDS[a[i + 1]], fraction: fl[a[i + 2]] });
+          i += 3;
+          break;
+        case STRING: {
+          const length = a[i++];
+          let text = "";
+          for (let k = 0; k < length; k += 4096) text += String.fromCharCode.apply(null, a.subarray(i + k, i + Math.min(length, k + 4096)) as unknown as number[]);
+          str.push(text);
+          i += length;
+          break;
+        }
+        case ATTRS:
+          this.attrs.push(attrsFromJson(str[a[i++]]));
+          break;
+        default:
+          throw new Error(`backstep: corrupt trace stream: record tag ${tag} at ${i - 1}`);
+      }
+    }
+    return i;
+  }
+}
