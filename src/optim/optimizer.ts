@@ -33,6 +33,7 @@ export abstract class Optimizer {
     const obs = isQuiet() ? null : observer();
     this.beginStep();
     const copy = obs !== null ? this.copier() : null;
+    const rule = obs !== null ? this.rule() : "";
     this.params.forEach((p, i) => {
       const g = p.grad;
       if (g === null) return;
@@ -41,7 +42,7 @@ export abstract class Optimizer {
       if (obs !== null && before !== null) {
         const name = p.name ?? this.names[i];
         // Both carry the parameter's own name: the "after" one is the parameter the next step reads.
-        obs.update(p, name, before.named(name), g, fromData(p.data, p.shape).named(name), this.rule());
+        obs.update(p, name, before.named(name), g, fromData(p.data, p.shape).named(name), rule);
       }
     });
   }

@@ -137,8 +137,11 @@ export class Recorder implements EngineObserver {
     // (the op record is its forward event too)
     w.op(w.string(op), this.step, out, module === undefined ? -1 : w.string(module), loc, attrSet, inputIds, nIn, this.scratchFrames, nFrames);
     this.push();
-    const h = measureHealth(op, id, output.data, output.shape);
-    if (h) w.opHealth(h);
+    // from kept values the reader measures it, on its own thread
+    if (!this.table.lastKept) {
+      const h = measureHealth(op, id, output.data, output.shape);
+      if (h) w.opHealth(h);
+    }
   }
 
   backwardBegin(root: Tensor): void {

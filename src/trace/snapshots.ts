@@ -21,6 +21,8 @@ export class SnapshotTable {
   private kept = 0;
   /** Tensors whose values were dropped by the caps. */
   valuesDropped = 0;
+  /** Whether the last snapshot kept its values. */
+  lastKept = false;
   private readonly all: boolean;
   private readonly perTensor: number;
   private readonly perTrace: number;
@@ -49,6 +51,7 @@ export class SnapshotTable {
     const keep = always || this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);
     if (keep && !always) this.kept += n;
     if (!keep) this.valuesDropped++;
+    this.lastKept = keep;
     const out = this.out;
     const nameId = name === undefined ? -1 : out.string(name);
     if (transpose && t.shape.length >= 2) out.transposedTensor(kind, t.dtype, op ?? -1, nameId, t.shape, data, keep);

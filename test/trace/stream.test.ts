@@ -1,7 +1,7 @@
 // The trace stream: records written into shared-memory chunks, read back as far as they are committed.
 import * as assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
-import { setObserver, optim, Tensor, nn, F, manualSeed, randn } from "../../src/index";
+import { setObserver, optim, Tensor, nn, F, manualSeed, randn, tensor } from "../../src/index";
 import { Recorder } from "../../src/trace/recorder";
 import { TraceAssembler } from "../../src/trace/batch";
 import { computeStats } from "../../src/trace/stats";
@@ -110,6 +110,29 @@ describe("trace stream", () => {
       stack: [{ file: "/m/model.ts", line: 4, column: 9, name: "Attn.forward" }],
     });
     assert.deepEqual(events, [{ kind: "forward", op: 0 }], "an op record is its forward event");
+  });
+
+  it("measures dead ReLUs and saturated tanh from kept values on the reading side, and on the recording side when values are dropped", () => {
+    const health = (maxValuesPerTensor?: number): { kind: string; fraction: number; op: string }[] => {
+      const asm = new TraceAssembler("health");
+      const rec = new Recorder({ maxValuesPerTensor, onChunk: (c) => asm.addChunk(c) });
+      const previous = setObserver(rec);
+      try {
+        // relu on [batch 2, 4 units]: units 1 and 3 are ≤ 0 for both samples (dead); tanh: 3 of 6 beyond ±0.98
+        tensor([1, -1, 2, 0, -3, -2, 0.5, -1], { shape: [2, 4], requiresGrad: true }).relu().sum().backward();
+        tensor([3, -4, 0.1, 2.5, -0.2, 0.9], { requiresGrad: true }).tanh().sum().backward();
+      } finally {
+        setObserver(previous);
+      }
+      const trace = asm.finish(rec.finish(), [], 0);
+      return asm.health.map((h) => ({ kind: h.kind, fraction: h.fraction, op: trace.ops[h.op].op }));
+    };
+    const expected = [
+      { kind: "dead-relu", fraction: 0.5, op: "relu" },
+      { kind: "saturated", fraction: 0.5, op: "tanh" },
+    ];
+    assert.deepEqual(health(), expected, "values kept: measured by the reader");
+    assert.deepEqual(health(0), expected, "values dropped: measured by the recorder");
   });
 
   it("transposes the last two dims of a batch of matrices as it copies them, in both dtypes", () => {

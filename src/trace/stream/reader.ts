@@ -1,5 +1,6 @@
 // The caller's side of the stream: reads each chunk as far as it is committed and builds the Trace's objects.
 import type { OpHealth, TracePatch } from "../batch";
+import { measureHealth } from "../health";
 import { statsAndCopy } from "../stats";
 import type { AttrValue, LocalDerivative, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
 import { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, attrsFromJson, type TraceChunk } from "./format";
@@ -28,6 +29,7 @@ export class TraceReader {
   private readonly frames: (SourceLoc | StackFrame)[] = [];
   private ops = 0;
   private tensors = 0;
+  private lastTensor: TraceTensor | undefined;
 
   constructor(private readonly sink: TraceSink) {}
 
@@ -81,6 +83,12 @@ export class TraceReader {
           for (let k = 0; k < nStack; k++) op.stack.push(this.frames[a[i++]] as StackFrame);
           sink.op(op);
           sink.event({ kind: "forward", op: op.id });
+          // an op's output comes just before it: when its values were kept, its health is measured here
+          const out = this.lastTensor;
+          if (out !== undefined && out.id === op.output && out.values !== undefined) {
+            const h = measureHealth(op.op, op.id, out.values, out.shape);
+            if (h) sink.opHealth(h);
+          }
           break;
         }
         case TENSOR: {
@@ -104,6 +112,7 @@ export class TraceReader {
           if (a[i + 3] !== NONE) t.name = str[a[i + 3]];
           if (a[i + 2] !== NONE) t.op = a[i + 2];
           i += 7 + rank;
+          this.lastTensor = t;
           sink.tensor(t);
           break;
         }
