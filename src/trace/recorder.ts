@@ -25,6 +25,9 @@ export interface RecorderOptions extends CapOptions {
 
 export const DEFAULT_MAX_STEPS = 5;
 
+// Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
+const { activation: ACTIVATION, grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
+
 /** Duck type of an nn.Module, so the recorder needs no import of nn. */
 interface ModuleLike {
   namedParameters(): [string, Tensor][];
@@ -121,7 +124,7 @@ export class Recorder implements EngineObserver {
     if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
     const inputIds = this.scratchInputs;
     for (let k = 0; k < nIn; k++) inputIds[k] = this.idOf(inputs[k]);
-    const out = this.table.snapshot(output, KIND.activation, id);
+    const out = this.table.snapshot(output, ACTIVATION, id);
     this.notes.noteOutput(output, out, id);
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
@@ -182,7 +185,7 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : l.transposeOf ? this.table.snapshot(l.transposeOf, KIND.grad, undefined, false, undefined, true) : -1;
+        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : l.transposeOf ? this.table.snapshot(l.transposeOf, GRAD, undefined, false, undefined, true) : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;
@@ -223,9 +226,9 @@ export class Recorder implements EngineObserver {
       return;
     }
     // all three as they are now: a model may change a gradient in place (clipping it) after backward
-    const b = this.table.snapshot(before, KIND.param);
-    const g = this.table.snapshot(grad, KIND.grad);
-    const a = this.table.snapshot(after, KIND.param);
+    const b = this.table.snapshot(before, PARAM);
+    const g = this.table.snapshot(grad, GRAD);
+    const a = this.table.snapshot(after, PARAM);
     this.notes.noteLeaf(param, a, -1);
     this.out.update(this.out.string(known ?? name), b, g, a, this.out.string(rule));
     this.push();
@@ -244,7 +247,7 @@ export class Recorder implements EngineObserver {
       if (seen.has(t.id)) return;
       seen.add(t.id);
       const tensor = this.table.snapshot(t, this.kindOfLeaf(t), undefined, true, name);
-      const grad = t.grad ? this.table.snapshot(t.grad, KIND.grad, undefined, true) : null;
+      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, undefined, true) : null;
       params.push({ name, tensor, grad });
     };
     for (const [m, root] of this.roots) for (const [n, t] of m.namedParameters()) add(this.qualify(root, n), t);
@@ -298,11 +301,11 @@ export class Recorder implements EngineObserver {
       // a parameter (it changes at each update): once per pass
       const known = this.passGrads.get(t.id);
       if (known !== undefined) return known;
-      const id = this.table.snapshot(t, KIND.grad);
+      const id = this.table.snapshot(t, GRAD);
       this.passGrads.set(t.id, id);
       return id;
     }
-    const id = this.table.snapshot(t, KIND.grad);
+    const id = this.table.snapshot(t, GRAD);
     this.notes.noteGrad(t, id);
     return id;
   }
@@ -320,9 +323,9 @@ export class Recorder implements EngineObserver {
   }
 
   private kindOfLeaf(t: Tensor): KindCode {
-    if (this.nameOfParam(t) !== undefined || this.updated.has(t.id)) return KIND.param;
-    if (t.requiresGrad || t.name !== undefined || t.size !== 1) return KIND.input;
-    return KIND.constant;
+    if (this.nameOfParam(t) !== undefined || this.updated.has(t.id)) return PARAM;
+    if (t.requiresGrad || t.name !== undefined || t.size !== 1) return INPUT;
+    return CONSTANT;
   }
 
   private nameOfParam(t: Tensor): string | undefined {

@@ -3,7 +3,12 @@ import type { OpHealth, TracePatch } from "../batch";
 import { measureHealth } from "../health";
 import { statsAndCopy } from "../stats";
 import type { AttrValue, LocalDerivative, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
-import { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, attrsFromJson, type TraceChunk } from "./format";
+import * as format from "./format";
+import { attrsFromJson, type TraceChunk } from "./format";
+
+// Copied into this module once: read through the import on every record, each constant cost a getter call in
+// CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
+const { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE } = format;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };

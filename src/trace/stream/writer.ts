@@ -2,7 +2,12 @@
 import type { OpHealth } from "../batch";
 import { statsAndCopy } from "../stats";
 import type { AttrValue, Dtype, SourceLoc, StackFrame, TensorStats } from "../types";
-import { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, attrsToJson, type KindCode, type TraceChunk } from "./format";
+import * as format from "./format";
+import { attrsToJson, type KindCode, type TraceChunk } from "./format";
+
+// Copied into this module once: read through the import on every record, each constant cost a getter call in
+// CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
+const { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE } = format;
 
 /**
  * Chunk sizes: 4 MB each of ints and values (larger when one record needs more). Chunks read are written
