@@ -102,7 +102,10 @@ export async function overhead(model: string, readerScript = join(__dirname, "tr
   const u: number[] = [], e: number[] = [], t: number[] = [], uc: number[] = [], tc: number[] = [];
   const re: number[] = [], rt: number[] = [], rtc: number[] = [];
   for (let k = 0; k < rounds; k++) {
+    // a few steps untimed first: the first steps after the reader's turn run slower (caches), which would
+    // inflate the first untraced block and so flatter the ratios
     setObserver(null);
+    for (let i = 0; i < 5; i++) stepU();
     const u0 = timePerCall(stepU, steps);
     setObserver(noop);
     const e0 = timePerCall(stepU, steps);
