@@ -1,24 +1,15 @@
-// The recorder's side of the stream: writes records and values into shared-memory chunks, using chunks again once read.
+// The recorder's side of the stream: encodes ops, tensors, events and the strings, frames and attributes they
+// refer to (each interned once) as records in the chunks ChunkWriter provides.
 import type { OpHealth } from "../batch";
 import { statsAndCopy } from "../stats";
 import type { AttrValue, Dtype, SourceLoc, StackFrame, TensorStats } from "../types";
 import * as format from "./format";
-import { attrsToJson, type KindCode, type TraceChunk } from "./format";
+import { attrsToJson, type KindCode } from "./format";
+import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE } = format;
-
-/**
- * Chunk sizes: 4 MB each of ints and values (larger when one record needs more). Chunks read are written
- * again, so the memory written stays mapped and warm; and a chunk is large, because starting one hands it to the
- * reader in a message: with 256 KB chunks (a new one every ~12 MLP steps) the recorder's overhead measured
- * 1.46×, with 4 MB ones 1.39×.
- */
-const CHUNK_INTS = 1 << 20;
-const CHUNK_FLOATS = 1 << 19;
-/** Sealed chunks the writer keeps to use again (beyond these, the oldest are left to the garbage collector). */
-const KEEP_SEALED = 4;
+const { ACCUMULATE, ATTRS, BACKWARD, FRAME, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE } = format;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -31,39 +22,12 @@ function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
 }
 
 /** Writes one run's records (the recorder's side). `onChunk` hands each new chunk to the reader. */
-export class TraceWriter {
-  private ints = new Int32Array(new SharedArrayBuffer(0));
-  private n = HEADER;
-  private floats = new Float64Array(new SharedArrayBuffer(0));
-  private singles = new Float32Array(new SharedArrayBuffer(0));
-  /** Where the next values go, in 4-byte slots of the chunk's value memory. */
-  private f = 0;
+export class TraceWriter extends ChunkWriter {
   private readonly stringIds = new Map<string, number>();
   private readonly attrIds = new Map<string, number>();
   /** Frames by identity (the stack mappers hand out the same objects), then by content. */
   private readonly frameObjects = new WeakMap<object, number>();
   private readonly frameKeys = new Map<string, number>();
-  /** Records written since the last commit. */
-  private unpublished = 0;
-  /** Chunks sealed, oldest first, for use again once read. */
-  private readonly sealed: TraceChunk[] = [];
-
-  constructor(
-    private readonly onChunk: (chunk: TraceChunk) => void,
-    /** Ints and floats per chunk (tests make them small to cross chunks often). */
-    private readonly chunkSize: { ints: number; floats: number } = { ints: CHUNK_INTS, floats: CHUNK_FLOATS },
-  ) {}
-
-  /** Publishes every complete record written so far. */
-  commit(): void {
-    this.unpublished = 0;
-    if (this.ints.length > 0) Atomics.store(this.ints, COMMITTED, this.n);
-  }
-
-  /** Counts a record written; every 64 are published (ops, steps and explicit commits publish at once). */
-  private tick(): void {
-    if (++this.unpublished >= 64) this.commit();
-  }
 
   string(s: string): number {
     let id = this.stringIds.get(s);
@@ -170,22 +134,6 @@ export class TraceWriter {
     this.tensorRecord(kind, dtype, op, name, true, at, swapped);
   }
 
-  /**
-   * Where `count` values go (float32 ones when `single`, else float64, 8-byte aligned), in a chunk that also has
-   * room for a tensor record of `rank` dims; the values are taken as written.
-   */
-  private valueRoom(single: boolean, count: number, rank: number): number {
-    // float32 values are kept as float32: half the memory written
-    const slots = single ? count : 2 * count;
-    let at = single ? this.f : (this.f + 1) & ~1;
-    if (this.n + 8 + rank > this.ints.length || at + slots > this.singles.length) {
-      this.nextChunk(8 + rank, (slots >> 1) + 1);
-      at = 0;
-    }
-    this.f = at + slots;
-    return at;
-  }
-
   private tensorRecord(kind: KindCode, dtype: Dtype, op: number, name: number, keep: boolean, at: number, shape: readonly number[]): void {
     const a = this.ints;
     let i = this.n;
@@ -275,67 +223,7 @@ export class TraceWriter {
     this.tick();
   }
 
-  private record2(tag: number, x: number): void {
-    const a = this.room(2);
-    a[this.n] = tag;
-    a[this.n + 1] = x;
-    this.n += 2;
-  }
 
-  private record3(tag: number, x: number, y: number): void {
-    const a = this.room(3);
-    a[this.n] = tag;
-    a[this.n + 1] = x;
-    a[this.n + 2] = y;
-    this.n += 3;
-  }
-
-  /** A float in the current chunk (written before the record that refers to it, which must fit in the same chunk). */
-  private float(v: number): number {
-    let at = (this.f + 1) & ~1;
-    if (at + 2 > this.singles.length || this.n + 4 > this.ints.length) {
-      this.nextChunk(4, 1);
-      at = 0;
-    }
-    this.floats[at >> 1] = v;
-    this.f = at + 2;
-    return at >> 1;
-  }
-
-  /** The int array, with room for `k` more. */
-  private room(k: number): Int32Array {
-    if (this.n + k > this.ints.length) this.nextChunk(k, 0);
-    return this.ints;
-  }
-
-  /** Seals the current chunk and starts one with room for at least `ints` and `floats`. */
-  private nextChunk(ints: number, floats: number): void {
-    if (this.ints.length > 0) {
-      Atomics.store(this.ints, COMMITTED, this.n);
-      Atomics.store(this.ints, SEALED, 1);
-      this.sealed.push({ ints: this.ints, floats: this.floats, singles: this.singles });
-      if (this.sealed.length > KEEP_SEALED) this.sealed.shift();
-    }
-    const needInts = HEADER + ints;
-    const oldest = this.sealed[0];
-    if (oldest !== undefined && Atomics.load(oldest.ints, READ) === 1 && oldest.ints.length >= needInts && oldest.floats.length >= floats) {
-      this.sealed.shift();
-      this.ints = oldest.ints;
-      this.floats = oldest.floats;
-      this.singles = oldest.singles;
-      Atomics.store(this.ints, READ, 0);
-      Atomics.store(this.ints, SEALED, 0);
-    } else {
-      // shared: the reader, on another thread, reads what is written without a copy
-      this.ints = new Int32Array(new SharedArrayBuffer(4 * Math.max(this.chunkSize.ints, needInts)));
-      this.floats = new Float64Array(new SharedArrayBuffer(8 * Math.max(this.chunkSize.floats, floats)));
-      this.singles = new Float32Array(this.floats.buffer);
-    }
-    this.n = HEADER;
-    this.f = 0;
-    Atomics.store(this.ints, COMMITTED, HEADER);
-    this.onChunk({ ints: this.ints, floats: this.floats, singles: this.singles });
-  }
 }
 
 /** Each [rows, cols] matrix of `src` (batched over the leading dims) written transposed into `dst` at `at`. */
