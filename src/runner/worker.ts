@@ -1,4 +1,4 @@
-// The worker that runs a user's model: records its Trace and streams it to runModel in batches (DESIGN.md §5).
+// The worker that runs a user's model: records its Trace into shared memory that runModel reads as it goes (DESIGN.md §5).
 import { parentPort, workerData } from "node:worker_threads";
 import * as engine from "../index";
 import type { TraceChunk } from "../trace/batch";

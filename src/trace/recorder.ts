@@ -19,7 +19,7 @@ export interface RecorderOptions extends CapOptions {
   locate?: () => OpSite;
   /** Receives each chunk of the recorded stream as it is started (a TraceAssembler's addChunk, or a post to one). */
   onChunk?: (chunk: TraceChunk) => void;
-  /** Ints and floats per chunk of that stream (default 1 MB and 4 MB). */
+  /** Ints and float64s per chunk of that stream (default 2^20 and 2^19: 4 MB each). */
   chunkSize?: { ints: number; floats: number };
 }
 
