@@ -5,6 +5,7 @@ import { sameShape } from "../engine/shape";
 import type { OpSite, TraceFinal } from "./batch";
 import { AttrSets } from "./attrs";
 import { measureHealth } from "./health";
+import { ParamNames } from "./params";
 import { KIND, TraceWriter, type KindCode, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
@@ -28,15 +29,6 @@ export const DEFAULT_MAX_STEPS = 5;
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { activation: ACTIVATION, grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
 
-/** Duck type of an nn.Module, so the recorder needs no import of nn. */
-interface ModuleLike {
-  namedParameters(): [string, Tensor][];
-}
-
-function isModuleLike(v: unknown): v is ModuleLike {
-  return typeof v === "object" && v !== null && typeof (v as { namedParameters?: unknown }).namedParameters === "function";
-}
-
 export class Recorder implements EngineObserver {
   /** What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording them). */
   private readonly out: TraceWriter;
@@ -52,8 +44,8 @@ export class Recorder implements EngineObserver {
   /** Leaves that require grad, in first-seen order, for the final params list. */
   private readonly gradLeaves = new Map<number, Tensor>();
   private readonly updated = new Map<number, { tensor: Tensor; name: string }>();
-  private readonly roots = new Map<ModuleLike, string>();
-  private paramNames: Map<number, string> | null = null;
+  /** Root modules (`model`) and the names they give their parameters (`model.fc1.weight`). */
+  private readonly params = new ParamNames();
   /**
    * Parameters recorded as gradients or local derivatives in the current backward pass (rare: a parameter's
    * values change at each update, so unlike other tensors it is recorded once per pass, not once for all).
@@ -110,9 +102,8 @@ export class Recorder implements EngineObserver {
         this.out.opVar(m.op, s);
         this.out.tensorName(m.tensor, s);
       }
-    } else if (isModuleLike(value) && !name.includes(".") && !this.roots.has(value)) {
-      this.roots.set(value, name);
-      this.paramNames = null;
+    } else if (!name.includes(".")) {
+      this.params.noteRoot(value, name);
     }
   }
 
@@ -219,7 +210,7 @@ export class Recorder implements EngineObserver {
 
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void {
     if (!this.explicitSteps) this.stepClosed = true;
-    const known = this.nameOfParam(param);
+    const known = this.params.nameOf(param);
     if (!this.updated.has(param.id)) this.updated.set(param.id, { tensor: param, name: known ?? name });
     if (!this.recording || !this.room()) {
       this.eventsDropped++;
@@ -250,7 +241,7 @@ export class Recorder implements EngineObserver {
       const grad = t.grad ? this.table.snapshot(t.grad, GRAD, undefined, true) : null;
       params.push({ name, tensor, grad });
     };
-    for (const [m, root] of this.roots) for (const [n, t] of m.namedParameters()) add(this.qualify(root, n), t);
+    for (const [name, t] of this.params.all()) add(name, t);
     for (const { tensor, name } of this.updated.values()) add(name, tensor);
     for (const t of this.gradLeaves.values()) add(t.name ?? `tensor#${t.id}`, t);
     const losses: number[] = [];
@@ -317,26 +308,15 @@ export class Recorder implements EngineObserver {
     const leaf = this.notes.leaf(t);
     if (leaf !== undefined && (leaf.step === this.step || leaf.step === -1)) return leaf.id;
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
-    const id = this.table.snapshot(t, this.kindOfLeaf(t), undefined, false, t.name ?? this.nameOfParam(t));
+    const id = this.table.snapshot(t, this.kindOfLeaf(t), undefined, false, t.name ?? this.params.nameOf(t));
     this.notes.noteLeaf(t, id, this.step);
     return id;
   }
 
   private kindOfLeaf(t: Tensor): KindCode {
-    if (this.nameOfParam(t) !== undefined || this.updated.has(t.id)) return PARAM;
+    if (this.params.nameOf(t) !== undefined || this.updated.has(t.id)) return PARAM;
     if (t.requiresGrad || t.name !== undefined || t.size !== 1) return INPUT;
     return CONSTANT;
   }
 
-  private nameOfParam(t: Tensor): string | undefined {
-    if (this.paramNames === null) {
-      this.paramNames = new Map();
-      for (const [m, root] of this.roots) for (const [n, p] of m.namedParameters()) this.paramNames.set(p.id, this.qualify(root, n));
-    }
-    return this.paramNames.get(t.id);
-  }
-
-  private qualify(root: string, name: string): string {
-    return name === root || name.startsWith(root + ".") ? name : `${root}.${name}`;
-  }
 }
