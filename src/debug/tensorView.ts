@@ -1,4 +1,5 @@
 // Views into recorded tensors (a tensor or one of its sub-blocks along leading axes), their stats and one-line summaries.
+import { computeStats } from "../trace/stats";
 import type { TensorStats, TraceTensor } from "../trace/types";
 
 /** A block of a tensor: `shape` is the trailing shape, `offset` the first element in row-major order. */
@@ -51,32 +52,6 @@ export function viewStats(view: TensorView): TensorStats | undefined {
   if (isFull(view)) return view.tensor.stats;
   const values = viewValues(view);
   return values ? computeStats(values) : undefined;
-}
-
-export function computeStats(values: readonly number[]): TensorStats {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let sq = 0;
-  let nan = 0;
-  let inf = 0;
-  let zeros = 0;
-  let finite = 0;
-  for (const v of values) {
-    if (Number.isNaN(v)) nan++;
-    else if (!Number.isFinite(v)) inf++;
-    else {
-      if (v === 0) zeros++;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-      sq += v * v;
-      finite++;
-    }
-  }
-  const mean = finite ? sum / finite : NaN;
-  const variance = finite ? Math.max(sq / finite - mean * mean, 0) : NaN;
-  return { min: finite ? min : NaN, max: finite ? max : NaN, mean, std: Math.sqrt(variance), norm: Math.sqrt(sq), nan, inf, zeros };
 }
 
 export function formatNumber(x: number): string {
