@@ -176,7 +176,7 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : l.transposeOf ? this.table.snapshot(l.transposeOf, GRAD, undefined, false, undefined, true) : -1;
+        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : l.transposeOf ? this.table.snapshotTransposed(l.transposeOf, GRAD) : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;
@@ -318,5 +318,4 @@ export class Recorder implements EngineObserver {
     if (t.requiresGrad || t.name !== undefined || t.size !== 1) return INPUT;
     return CONSTANT;
   }
-
 }

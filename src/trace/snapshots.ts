@@ -40,22 +40,26 @@ export class SnapshotTable {
     return this.nextId;
   }
 
-  /**
-   * Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the
-   * caps (final parameters and gradients); `transpose` records `t` with its last two dims swapped.
-   */
-  snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name, transpose = false): TensorId {
-    const id = this.nextId++;
-    const data = t.data;
-    const n = data.length;
+  /** Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
+  snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name): TensorId {
+    const keep = this.keeps(t.size, always);
+    this.out.tensor(kind, t.dtype, op ?? -1, name === undefined ? -1 : this.out.string(name), t.shape, t.data, keep);
+    return this.nextId++;
+  }
+
+  /** Records `t` (2 dims or more) with its last two dims swapped, as an unnamed tensor of no op (matmul's Bᵀ). */
+  snapshotTransposed(t: Tensor, kind: KindCode): TensorId {
+    if (t.ndim < 2) return this.snapshot(t, kind, undefined, false, undefined);
+    this.out.transposedTensor(kind, t.dtype, -1, -1, t.shape, t.data, this.keeps(t.size, false));
+    return this.nextId++;
+  }
+
+  /** Whether a tensor of `n` values keeps them, counting them against the caps. */
+  private keeps(n: number, always: boolean): boolean {
     const keep = always || this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);
     if (keep && !always) this.kept += n;
     if (!keep) this.valuesDropped++;
     this.lastKept = keep;
-    const out = this.out;
-    const nameId = name === undefined ? -1 : out.string(name);
-    if (transpose && t.shape.length >= 2) out.transposedTensor(kind, t.dtype, op ?? -1, nameId, t.shape, data, keep);
-    else out.tensor(kind, t.dtype, op ?? -1, nameId, t.shape, data, keep);
-    return id;
+    return keep;
   }
 }
