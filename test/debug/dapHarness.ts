@@ -1,4 +1,5 @@
 // Test harness: runs BackstepSession in-process behind a socket and drives it with @vscode/debugadapter-testsupport's DebugClient.
+import * as assert from "node:assert/strict";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -100,6 +101,6 @@ export async function scopeVars(dc: DebugClient, scope: string): Promise<DebugPr
   const st = await dc.stackTraceRequest({ threadId: 1 });
   const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
   const s = scopes.body.scopes.find((x) => x.name === scope);
-  if (!s) throw new Error(`no scope ${scope}`);
+  assert.ok(s, `no scope ${scope} among ${scopes.body.scopes.map((x) => x.name).join(", ")}`);
   return (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
 }

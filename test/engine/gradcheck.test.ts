@@ -1,7 +1,7 @@
 // Every registered gradient rule passes a float64 central-difference gradcheck, and none is left untested.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
-import { gradCases } from "./gradcases";
+import { gradCases } from "./fixtures/gradcases";
 
 describe("gradient rules: finite-difference gradcheck", () => {
   before(() => B.manualSeed(1234));

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
-import { gradCases } from "./gradcases";
+import { gradCases } from "./fixtures/gradcases";
 
 function jacobianForward(fn: (x: Tensor) => Tensor, x: Tensor): number[][] {
   const cols: number[][] = [];

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { hoverMarkdown } from "../../extension/editor/hoverText";
 import { lineHints } from "../../extension/editor/lineHints";
 import { formatNumber } from "../../extension/editor/format";
-import { TraceBuilder, tanhTrace } from "./traceBuilder";
+import { TraceBuilder, tanhTrace } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
 

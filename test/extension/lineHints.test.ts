@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { lineHints, opsByLine } from "../../extension/editor/lineHints";
 import { formatNumber } from "../../extension/editor/format";
-import { TraceBuilder, tanhTrace } from "./traceBuilder";
+import { TraceBuilder, tanhTrace } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
 const T = { vanishing: 1e-6, exploding: 1e3 };

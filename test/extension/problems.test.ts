@@ -1,7 +1,7 @@
 // Problems mapping: each trace diagnostic at its file and (0-based) line, falling back to the op's place or the program.
 import { strict as assert } from "node:assert";
 import { traceProblems } from "../../extension/editor/problems";
-import { TraceBuilder } from "./traceBuilder";
+import { TraceBuilder } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
 const HELPER = "/work/models/layers.ts";

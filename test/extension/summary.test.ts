@@ -1,7 +1,7 @@
 // Status-bar and log summaries: counts taken from the trace, errors named once with their place.
 import { strict as assert } from "node:assert";
 import { errorText, logText, statusText, traceCounts } from "../../extension/summary";
-import { tanhTrace } from "./traceBuilder";
+import { tanhTrace } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
 

@@ -1,4 +1,5 @@
 // Reads and drives the text editor and the debugger views of a Workbench: inline hints, go to line, gutter breakpoints, debug state.
+import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 
 const activeEditor = ".editor-group-container.active .monaco-editor";
@@ -49,7 +50,7 @@ export async function clickGutterBreakpoint(page: Page, line: number): Promise<v
   const num = page.locator(`${activeEditor} .margin-view-overlays .line-numbers`, { hasText: new RegExp(`^\\s*${line}\\s*$`) });
   const box = await num.boundingBox();
   const margin = await page.locator(`${activeEditor} .margin`).first().boundingBox();
-  if (!box || !margin) throw new Error(`line ${line} is not visible`);
+  assert.ok(box && margin, `line ${line} is not visible`);
   await page.mouse.move(margin.x + 8, box.y + box.height / 2);
   await page.mouse.click(margin.x + 8, box.y + box.height / 2);
   await waitForBreakpointGlyph(page, line);
