@@ -1,0 +1,55 @@
+"""`python -m backstep_torch model.py --out trace.json …`: the Python side of `backstep trace model.py`."""
+import sys
+
+MIN_PYTHON = (3, 8)
+MIN_TORCH = (1, 13)
+# Exit status for "this interpreter cannot record" (Python or torch missing or too old); the message is on stderr.
+ENVIRONMENT = 3
+
+
+def _fail(message):
+    sys.stderr.write("backstep-python: %s\n" % message)
+    sys.exit(ENVIRONMENT)
+
+
+def _check_environment():
+    if sys.version_info[:2] < MIN_PYTHON:
+        _fail("Python %s found at %s; Backstep needs Python %d.%d or newer." % (sys.version.split()[0], sys.executable, MIN_PYTHON[0], MIN_PYTHON[1]))
+    try:
+        import torch
+    except ImportError as e:
+        _fail("PyTorch is not installed for %s (Python %s): %s. Install it (Debian/Ubuntu: `sudo apt install python3-torch`; otherwise `%s -m pip install torch`), or choose another interpreter." % (sys.executable, sys.version.split()[0], e, sys.executable))
+    version = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2] if p.isdigit())
+    if version < MIN_TORCH:
+        _fail("PyTorch %s found for %s; Backstep needs torch %d.%d or newer (`%s -m pip install --upgrade torch`)." % (torch.__version__, sys.executable, MIN_TORCH[0], MIN_TORCH[1], sys.executable))
+    return torch
+
+
+def main(argv):
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m backstep_torch", description="Record a PyTorch model's forward and backward pass as a Backstep trace.")
+    p.add_argument("program", nargs="?")
+    p.add_argument("--out", help="write the trace JSON here")
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--values", choices=["capped", "all"], default="capped")
+    p.add_argument("--max-values-per-tensor", type=int, default=100_000)
+    p.add_argument("--max-values-per-trace", type=int, default=5_000_000)
+    p.add_argument("--timeout", type=float, default=None, help="seconds")
+    p.add_argument("--check", action="store_true", help="only check the environment and print the versions")
+    a = p.parse_args(argv)
+    torch = _check_environment()
+    if a.check:
+        print("python %s torch %s" % (sys.version.split()[0], torch.__version__))
+        return 0
+    if not a.program or not a.out:
+        p.error("give a model file and --out")
+    from .run import build_trace, run_file, write_trace
+
+    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout)
+    write_trace(build_trace(rec), a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,432 @@
+"""The recorder: a TorchFunctionMode that records the user's torch calls as ops, and autograd-node hooks for their backward."""
+import math
+import re
+import sys
+from functools import partial
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from .derivatives import local_derivative
+from .names import Names
+from .source import SourceMap
+from .tensors import TensorTable, encode_number
+from .updates import Updates, is_inplace
+
+# Tensor properties (x.grad, x.shape …) reach the mode as their descriptors' __get__/__set__: never ops
+_NOT_OPS = {"__get__", "__set__", "__repr__", "__format__", "__len__", "__iter__", "__bool__", "__hash__", "__eq__", "__ne__"}
+# `2 - x` reaches the mode as x.__rsub__(2): the op is sub with its operands swapped back
+_REVERSED = {"__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruediv__": "div", "__rdiv__": "div", "__rpow__": "pow", "__rmatmul__": "matmul"}
+_RENAMED = {"truediv": "div", "true_divide": "div", "divide": "div", "multiply": "mul", "subtract": "sub", "getitem": "index", "negative": "neg", "concat": "cat"}
+# Backward work of one op found by walking its autograd nodes; bigger subgraphs mean its inputs were not recognised
+_MAX_NODES = 4096
+
+
+def op_name(name, args):
+    """The op's name in the trace and its operands in mathematical order."""
+    if name in _REVERSED and len(args) >= 2:
+        return _REVERSED[name], (args[1], args[0]) + tuple(args[2:])
+    base = name.strip("_") if name.startswith("__") else name
+    if name.startswith("__i") and name.endswith("__"):
+        base = base[1:] + "_"
+    return _RENAMED.get(base, base), tuple(args)
+
+
+def _tensors_in(args, kwargs):
+    out = []
+    for a in list(args) + list(kwargs.values()):
+        if isinstance(a, torch.Tensor):
+            out.append(a)
+        elif isinstance(a, (list, tuple)):
+            out.extend(x for x in a if isinstance(x, torch.Tensor))
+    return out
+
+
+def _attrs(args, kwargs):
+    attrs = {}
+    for i, a in enumerate(args):
+        if isinstance(a, (bool, int, float, str)) or (isinstance(a, (list, tuple)) and a and all(isinstance(x, int) for x in a)):
+            attrs["arg%d" % i] = encode_number(a) if isinstance(a, float) else (list(a) if isinstance(a, (list, tuple)) else a)
+    for k, a in kwargs.items():
+        if isinstance(a, (bool, int, float, str)) or a is None:
+            attrs[k] = encode_number(a) if isinstance(a, float) else a
+    return attrs
+
+
+def _key(t):
+    """How an input appears among an autograd node's next_functions."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t.output_nr)
+    return ("leaf", id(t)) if t.requires_grad else None
+
+
+class _Wire:
+    """One recorded op's autograd nodes, and what their hooks collect during a backward pass."""
+
+    __slots__ = ("op", "name", "operands", "positions", "inputs", "out", "out_nr", "n_nodes", "edges", "fired", "contrib", "upstream")
+
+    def __init__(self, op, name, operands, positions, inputs, out):
+        self.op, self.name, self.operands, self.positions, self.inputs = op, name, operands, positions, inputs
+        self.out = out.detach()
+        self.out_nr = out.output_nr
+        self.edges = []
+        self.fired = 0
+        self.contrib = [None] * len(inputs)
+        self.upstream = None
+
+
+class _Mode(TorchFunctionMode):
+    def __init__(self, recorder):
+        super().__init__()
+        self.recorder = recorder
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        return self.recorder.call(func, args, kwargs or {})
+
+
+class _Counter(TorchFunctionMode):
+    def __init__(self, recorder):
+        super().__init__()
+        self.recorder = recorder
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if getattr(func, "__name__", "") == "backward":
+            self.recorder.backward_calls += 1
+        return func(*args, **(kwargs or {}))
+
+
+class Recorder:
+    def __init__(self, program, namespace, max_steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, retain=False):
+        self.program = program
+        self.max_steps = max_steps
+        self.table = TensorTable(values, max_per_tensor, max_per_trace)
+        self.source = SourceMap()
+        self.names = Names(namespace)
+        self.updates = Updates(self)
+        self.ops, self.events, self.losses, self.diagnostics = [], [], [], []
+        self.step = -1
+        self.recording = False
+        self.done = False
+        self.step_closed = False
+        self.explicit_steps = False
+        self.steps_dropped = 0
+        self.events_dropped = 0
+        self.backward_calls = 0
+        self.ids = {}
+        self.owned = set()
+        self.node_out = {}
+        self.handles = []
+        self.grad_leaves = {}
+        self.pass_totals = {}
+        self.module_stack = []
+        self.busy = False
+        self.failure = None
+        self.retain = retain
+        self.retained = []
+        self._step_event = None
+        self._mode = None
+        self._module_hooks = []
+
+    # ── installing and removing ────────────────────────────────────────────
+    def install(self):
+        mod = torch.nn.modules.module
+        self._module_hooks = [mod.register_module_forward_pre_hook(self._enter_module), mod.register_module_forward_hook(self._leave_module)]
+        self._mode = _Mode(self)
+        self._mode.__enter__()
+
+    def install_counter(self):
+        """Only counts backward() calls: the contract without recording (PyTorch's own run, to compare with)."""
+        self._mode = _Counter(self)
+        self._mode.__enter__()
+
+    def uninstall(self):
+        if self._mode is not None:
+            self._mode.__exit__(None, None, None)
+            self._mode = None
+        for h in self._module_hooks + self.handles:
+            h.remove()
+        self._module_hooks, self.handles = [], []
+
+    def _enter_module(self, module, _inputs):
+        if self.recording:
+            self.module_stack.append(self.names.module_path(module))
+
+    def _leave_module(self, module, _inputs, _output):
+        if self.recording and self.module_stack:
+            self.module_stack.pop()
+
+    # ── steps ───────────────────────────────────────────────────────────────
+    def begin_step(self, index):
+        """An explicit step: the runner calls step() for the index-th time."""
+        self.explicit_steps = True
+        self.updates.flush()
+        if index >= self.max_steps:
+            self.recording, self.done = False, True
+            self.steps_dropped += 1
+            return
+        self._start_step(index)
+
+    def _next_step(self):
+        self.updates.flush()
+        if self.step + 1 >= self.max_steps:
+            self.recording, self.done = False, True
+            return
+        self._start_step(self.step + 1)
+
+    def _start_step(self, index):
+        self.step = index
+        self.recording = True
+        self.step_closed = False
+        self.ids.clear()
+        self.owned.clear()
+        self.node_out.clear()
+        for h in self.handles:
+            h.remove()
+        self.handles = []
+        self.module_stack = []
+        self.names.new_step()
+        self._step_event = {"kind": "step", "index": index}
+        self.events.append(self._step_event)
+        self.losses.append(math.nan)
+
+    def note_loss(self, value):
+        if self.recording and 0 <= self.step < len(self.losses) and math.isnan(self.losses[self.step]):
+            self.losses[self.step] = value
+            self._step_event["loss"] = value
+
+    # ── the mode's entry point ─────────────────────────────────────────────
+    def call(self, func, args, kwargs):
+        name = getattr(func, "__name__", "")
+        if self.busy or name in _NOT_OPS:
+            return func(*args, **kwargs)
+        if name == "backward":
+            return self._backward(func, args, kwargs)
+        if self.done:
+            return func(*args, **kwargs)
+        frame = sys._getframe(2)
+        if self.updates.params and is_inplace(name):
+            self.updates.before_inplace(args, frame, self.source)
+        tensors = _tensors_in(args, kwargs)
+        if not torch.is_grad_enabled() or not any(t.requires_grad for t in tensors):
+            return self._run(func, name, args, kwargs, tensors)
+        keys = [_key(t) for t in tensors]
+        out = self._run(func, name, args, kwargs, tensors)
+        outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
+        if not outs:
+            return out
+        if self.step < 0 or (self.step_closed and not self.explicit_steps):
+            self._next_step()
+        if self.recording:
+            self.busy = True
+            try:
+                self.updates.flush()
+                self._record(name, args, kwargs, tensors, keys, outs, frame)
+            finally:
+                self.busy = False
+        return out
+
+    def _run(self, func, name, args, kwargs, tensors):
+        try:
+            return func(*args, **kwargs)
+        except Exception:
+            if self.failure is None:
+                self.failure = (op_name(name, args)[0], [list(t.shape) for t in tensors])
+            raise
+
+    # ── forward ─────────────────────────────────────────────────────────────
+    def id_of(self, t, user=None):
+        hit = self.ids.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
+            return self._adopt(t, user)
+        name, is_param = self.names.tensor_name(t)
+        if is_param:
+            kind = "param"
+        elif t.grad_fn is not None:
+            kind = "activation"
+        else:
+            kind = "input" if (t.requires_grad or name or t.numel() != 1) else "constant"
+        tid = self.table.snapshot(t, kind, name=name)
+        if t.is_leaf and t.requires_grad:
+            if name is None:
+                name = "tensor#%d" % tid
+                self.grad_leaves.setdefault(id(t), (t, name))
+            self.updates.watch(t, name)
+        self.ids[id(t)] = (t, tid)
+        return tid
+
+    def _record(self, name, args, kwargs, tensors, keys, outs, frame):
+        first = outs[0]
+        root = first.grad_fn
+        if any(k is not None and k[0] is root and k[1] == first.output_nr for k in keys):
+            return  # the op returned one of its inputs (x.contiguous(), x.to(x.dtype)): nothing new
+        opname, operands = op_name(name, args)
+        user = self.source.user_frames(frame)
+        inputs = [self.id_of(t, user) for t in tensors]
+        op_id = len(self.ops)
+        var = self.source.assigned_var(user[0]) if user else None
+        rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": _attrs(args, kwargs)}
+        if len(outs) > 1:
+            rec["attrs"]["outputs"] = len(outs)
+        if var:
+            rec["var"] = var
+        module = next((m for m in reversed(self.module_stack) if m), None)
+        if module:
+            rec["module"] = module
+        if user:
+            rec["loc"] = self.source.loc(user[0])
+        rec["stack"] = self.source.stack(user)
+        rec["output"] = self.table.snapshot(first, "activation", op=op_id, name=var)
+        self.ids[id(first)] = (first, rec["output"])
+        self.node_out[(root, first.output_nr)] = first
+        for o in outs[1:]:
+            self.ids[id(o)] = (o, self.table.snapshot(o, "activation", op=op_id))
+        self.ops.append(rec)
+        self.events.append({"kind": "forward", "op": op_id})
+        self._wire(op_id, opname, operands, tensors, keys, inputs, first, root)
+        if self.retain:
+            first.retain_grad()
+            self.retained.append((op_id, first))
+
+    def _adopt(self, t, user):
+        """Records an op the mode did not see (torch 1.13 skips it for `x[tensor]`) from its output's autograd node."""
+        node = t.grad_fn
+        opname = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "", type(node).__name__)).lower()
+        tensors = []
+        for nf, _nr in node.next_functions:
+            if nf is not None and type(nf).__name__ == "AccumulateGrad":
+                tensors.append(nf.variable)
+            elif nf is not None:
+                known = self.node_out.get((nf, _nr))
+                if known is not None:
+                    tensors.append(known)
+        var, loc = self.source.assignment_of(t, user[0]) if user else (None, None)
+        inputs = [self.id_of(x) for x in tensors]
+        op_id = len(self.ops)
+        rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": {}}
+        if var:
+            rec["var"] = var
+        if loc:
+            rec["loc"] = loc
+        rec["stack"] = ([dict(loc, name=self.source.stack(user)[0]["name"])] + self.source.stack(user[1:])) if loc else []
+        rec["output"] = self.table.snapshot(t, "activation", op=op_id, name=var)
+        self.ids[id(t)] = (t, rec["output"])
+        self.ops.append(rec)
+        self.events.append({"kind": "forward", "op": op_id})
+        self._wire(op_id, opname, (), tensors, [_key(x) for x in tensors], inputs, t, node)
+        return rec["output"]
+
+    def _wire(self, op_id, opname, operands, tensors, keys, inputs, out, root):
+        """Hooks every autograd node the op created (from its output's node back to its inputs' nodes)."""
+        boundary = {}
+        for k, key in enumerate(keys):
+            if key is not None:
+                boundary.setdefault(key, []).append(k)
+        used = {}
+        positions = []
+        for t in tensors:
+            positions.append(next((i for i, a in enumerate(operands) if a is t), None))
+        wire = _Wire(op_id, opname, operands, positions, inputs, out)
+        nodes, seen, i = [root], {root}, 0
+        while i < len(nodes):
+            node = nodes[i]
+            i += 1
+            edges = []
+            for j, (nf, nr) in enumerate(node.next_functions):
+                if nf is None:
+                    continue
+                key = (nf, nr)
+                if key not in boundary and type(nf).__name__ == "AccumulateGrad":
+                    key = ("leaf", id(nf.variable))
+                ks = boundary.get(key)
+                if ks is not None:
+                    n = used.get(key, 0)
+                    used[key] = n + 1
+                    edges.append((j, ks[min(n, len(ks) - 1)]))
+                elif key[0] != "leaf" and nf not in seen and nf not in self.owned:
+                    seen.add(nf)
+                    nodes.append(nf)
+            wire.edges.append(edges)
+            if len(nodes) > _MAX_NODES:
+                return
+        wire.n_nodes = len(nodes)
+        for idx, node in enumerate(nodes):
+            self.owned.add(node)
+            self.handles.append(node.register_hook(partial(self._on_node, wire, idx)))
+
+    # ── backward ────────────────────────────────────────────────────────────
+    def _backward(self, func, args, kwargs):
+        self.updates.flush()
+        self.backward_calls += 1
+        self.pass_totals = {}
+        root = args[0] if args else None
+        if self.done and not self.explicit_steps:
+            self.steps_dropped += 1
+        elif isinstance(root, torch.Tensor) and root.numel() == 1:
+            self.note_loss(float(root.detach()))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.step_closed = True
+
+    def _on_node(self, wire, idx, grad_inputs, grad_outputs):
+        if idx == 0:
+            wire.upstream = grad_outputs[wire.out_nr] if wire.out_nr < len(grad_outputs) else None
+        for j, k in wire.edges[idx]:
+            g = grad_inputs[j]
+            if g is not None:
+                wire.contrib[k] = g if wire.contrib[k] is None else wire.contrib[k] + g
+        wire.fired += 1
+        if wire.fired >= wire.n_nodes:
+            busy, self.busy = self.busy, True
+            try:
+                self._emit_backward(wire)
+            finally:
+                self.busy = busy
+                wire.fired, wire.contrib, wire.upstream = 0, [None] * len(wire.inputs), None
+
+    def _emit_backward(self, wire):
+        if not self.recording:
+            self.events_dropped += 1
+            return
+        table = self.table
+        up = wire.upstream if wire.upstream is not None else torch.zeros_like(wire.out)
+        upstream = table.snapshot(up, "grad")
+        local, contributions = [], []
+        for k, c in enumerate(wire.contrib):
+            if c is None:
+                local.append(None)
+                contributions.append(None)
+                continue
+            pos = wire.positions[k]
+            if pos is None:
+                local.append({"formula": "\\frac{\\partial y}{\\partial x_{%d}}" % k, "jacobianShape": [int(wire.out.numel()), int(c.numel())]})
+            else:
+                local.append(local_derivative(wire.name.rstrip("_"), wire.operands, wire.out, pos, lambda d: table.snapshot(d, "grad")))
+            contributions.append(table.snapshot(c, "grad"))
+        self.events.append({"kind": "backward", "op": wire.op, "upstream": upstream, "local": local, "contributions": contributions})
+        for k, c in enumerate(wire.contrib):
+            if c is None:
+                continue
+            target = wire.inputs[k]
+            prev = self.pass_totals.get(target)
+            if prev is None:
+                self.pass_totals[target] = c
+                continue
+            total = prev + c
+            self.pass_totals[target] = total
+            self.events.append({"kind": "accumulate", "tensor": target, "contribution": contributions[k], "total": table.snapshot(total, "grad"), "from": wire.op})
+
+    # ── the end ────────────────────────────────────────────────────────────
+    def final_params(self):
+        self.updates.flush()
+        out, seen = [], set()
+        for name, t in self.names.parameters() + [(n, t) for (t, n) in self.grad_leaves.values()]:
+            if id(t) in seen:
+                continue
+            seen.add(id(t))
+            tid = self.table.snapshot(t, "param", name=name, always=True)
+            grad = self.table.snapshot(t.grad, "grad", always=True) if t.grad is not None else None
+            out.append({"name": name, "tensor": tid, "grad": grad})
+        return out

@@ -1,0 +1,155 @@
+"""Runs a user's .py model under the recorder (the file top to bottom, then step() once per step) and builds the Trace."""
+import builtins
+import json
+import math
+import os
+import re
+import signal
+import sys
+import time
+
+import torch
+
+from .recorder import Recorder
+from .tensors import encode_number
+
+_SHAPE_ERROR = re.compile(r"shape|size of tensor|must match the size|cannot be multiplied|dimension|broadcast|mismatch|Expected .*size", re.I)
+
+
+class RunTimeout(BaseException):
+    """Raised in the model's thread when the time limit passes."""
+
+
+def _where(loc, program):
+    rel = os.path.relpath(loc["file"], os.path.dirname(program))
+    return "%s:%d:%d" % (loc["file"] if rel.startswith("..") else rel, loc["line"], loc["column"])
+
+
+def _diagnostic(code, message, program, loc=None, severity="error"):
+    d = {"severity": severity, "code": code, "message": "%s (at %s)" % (message, _where(loc, program)) if loc else message}
+    if loc:
+        d["loc"] = loc
+    return d
+
+
+def _error_loc(exc, source):
+    """The innermost frame of the user's code in the exception's traceback."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if source.is_user(tb.tb_frame.f_code.co_filename):
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return None
+    code = found.tb_frame.f_code
+    col = 1
+    if hasattr(code, "co_positions"):
+        positions = list(code.co_positions())
+        i = found.tb_lasti // 2
+        if 0 <= i < len(positions) and positions[i][2] is not None:
+            col = positions[i][2] + 1
+    return {"file": os.path.abspath(code.co_filename), "line": found.tb_lineno, "column": col}
+
+
+def diagnose(exc, rec, program, timeout_s):
+    loc = _error_loc(exc, rec.source)
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == program:
+        loc = {"file": program, "line": exc.lineno or 1, "column": exc.offset or 1}
+        return _diagnostic("syntax-error", "SyntaxError: %s" % exc.msg, program, loc)
+    if isinstance(exc, RunTimeout):
+        return _diagnostic("timeout", "The model ran longer than %g s and was stopped (timeoutMs)." % timeout_s, program, loc)
+    if isinstance(exc, SystemExit):
+        return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there. Remove the call: Backstep runs the model for you." % (exc.code,), program, loc)
+    if isinstance(exc, MemoryError):
+        return _diagnostic("memory-limit", "The model ran out of memory (MemoryError).", program, loc)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    if isinstance(exc, (RuntimeError, ValueError, IndexError)) and rec.failure is not None and _SHAPE_ERROR.search(text):
+        op, shapes = rec.failure
+        return _diagnostic("shape-mismatch", "Shape mismatch in %s of %s: %s" % (op, " and ".join(str(s) for s in shapes), text), program, loc)
+    return _diagnostic("runtime-error", "%s: %s" % (name, text), program, loc)
+
+
+def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True):
+    """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording."""
+    program = os.path.abspath(program)
+    started = time.time()
+    namespace = {"__name__": "__main__", "__file__": program, "__builtins__": builtins}
+    rec = Recorder(program, namespace, steps, values, max_per_tensor, max_per_trace, retain)
+    old_argv, old_path = sys.argv, list(sys.path)
+    sys.argv = [program]
+    sys.path.insert(0, os.path.dirname(program))
+    old_alarm = None
+    if timeout_s:
+        def on_alarm(_signum, _frame):
+            raise RunTimeout()
+        old_alarm = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+    try:
+        with open(program, encoding="utf-8") as f:
+            code = compile(f.read(), program, "exec")
+        if record:
+            rec.install()
+        else:
+            rec.install_counter()
+        exec(code, namespace)
+        step = namespace.get("step")
+        if callable(step):
+            for i in range(steps):
+                if record:
+                    rec.begin_step(i)
+                before = rec.backward_calls
+                result = step()
+                if isinstance(result, torch.Tensor) and result.numel() == 1:
+                    if rec.backward_calls == before and result.requires_grad and (record or result.grad_fn is not None):
+                        result.backward()
+                    rec.note_loss(float(result.detach()))
+    except BaseException as exc:  # the model's own failure ends the run, with what was recorded so far
+        if not record:
+            raise
+        rec.diagnostics.append(diagnose(exc, rec, program, timeout_s))
+    finally:
+        if timeout_s:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_alarm)
+        rec.uninstall()
+        sys.argv, sys.path[:] = old_argv, old_path
+    rec.duration_ms = (time.time() - started) * 1000
+    return rec, namespace
+
+
+def build_trace(rec):
+    """The recorded run as a `backstep-trace` v1 dict, JSON-ready (NaN/±Inf as strings, as src/trace/json.ts reads them)."""
+    params = rec.final_params() if not any(d["code"] == "syntax-error" for d in rec.diagnostics) else []
+    diagnostics = list(rec.diagnostics)
+    if not rec.ops and not diagnostics:
+        diagnostics.append(_diagnostic("no-backward", "Nothing to trace: %s ran without a single tensor op that requires grad. Build a model with torch (parameters, or tensors with requires_grad=True) and compute a loss, or define step() that returns it." % rec.program, rec.program))
+    elif rec.ops and rec.backward_calls == 0 and not any(d["severity"] == "error" for d in diagnostics):
+        diagnostics.append(_diagnostic("no-backward", "The model never called backward(): only the forward pass was recorded. Call loss.backward(), or return the loss from step().", rec.program, severity="warning"))
+    for e in rec.events:
+        if e["kind"] == "step" and "loss" in e:
+            e["loss"] = encode_number(e["loss"])
+    return {
+        "format": "backstep-trace",
+        "version": 1,
+        "language": "python",
+        "program": rec.program,
+        "ops": rec.ops,
+        "tensors": rec.table.tensors,
+        "events": rec.events,
+        "params": params,
+        "diagnostics": diagnostics,
+        "losses": [encode_number(v) for v in rec.losses],
+        "truncated": {"valuesDropped": rec.table.values_dropped, "eventsDropped": rec.events_dropped, "stepsDropped": rec.steps_dropped},
+        "durationMs": getattr(rec, "duration_ms", 0),
+        "runtime": {"python": sys.version.split()[0], "torch": torch.__version__},
+    }
+
+
+def write_trace(trace, path):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(trace, f, allow_nan=False, separators=(",", ":"))
+
+
+def _is_nan(v):
+    return isinstance(v, float) and math.isnan(v)

@@ -1,0 +1,142 @@
+"""Where an op was called in the user's .py files: location, call stack and the variable a result is assigned to."""
+import ast
+import os
+import site
+import sys
+import sysconfig
+
+import torch
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _library_dirs():
+    dirs = {os.path.dirname(os.path.abspath(torch.__file__)), _HERE}
+    paths = sysconfig.get_paths()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        if paths.get(key):
+            dirs.add(os.path.abspath(paths[key]))
+    try:
+        dirs.update(os.path.abspath(p) for p in site.getsitepackages())
+    except AttributeError:  # virtualenvs' old site.py
+        pass
+    dirs.update(os.path.abspath(p) for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    return tuple(d + os.sep for d in dirs)
+
+
+class SourceMap:
+    """Classifies frames as the user's or a library's, and reads positions and assignment targets from the user's files."""
+
+    def __init__(self):
+        self._library = _library_dirs()
+        self._user_file = {}
+        self._positions = {}
+        self._assignments = {}
+        self._lines = {}
+
+    def is_user(self, filename):
+        known = self._user_file.get(filename)
+        if known is None:
+            known = not filename.startswith("<") and not os.path.abspath(filename).startswith(self._library)
+            self._user_file[filename] = known
+        return known
+
+    def user_frames(self, frame):
+        """The user's frames from `frame` outwards (innermost first)."""
+        out = []
+        while frame is not None:
+            if self.is_user(frame.f_code.co_filename):
+                out.append(frame)
+            frame = frame.f_back
+        return out
+
+    def position(self, frame):
+        """(line, column, end line, end column) of the instruction the frame is at; columns 0-based, end may be None."""
+        code = frame.f_code
+        table = self._positions.get(code)
+        if table is None:
+            table = list(code.co_positions()) if hasattr(code, "co_positions") else []
+            self._positions[code] = table
+        i = frame.f_lasti // 2
+        if 0 <= i < len(table) and table[i][0] is not None:
+            line, end_line, col, end_col = table[i]
+            return line, col if col is not None else 0, end_line, end_col
+        return frame.f_lineno, 0, None, None
+
+    def loc(self, frame):
+        line, col, _, _ = self.position(frame)
+        return {"file": os.path.abspath(frame.f_code.co_filename), "line": line, "column": col + 1}
+
+    def stack(self, frames):
+        out = []
+        for f in frames:
+            loc = self.loc(f)
+            loc["name"] = getattr(f.f_code, "co_qualname", f.f_code.co_name)
+            out.append(loc)
+        return out
+
+    def assigned_var(self, frame):
+        """The name the expression being evaluated is assigned to (`h = torch.tanh(z)` gives "h"), if it is a whole right-hand side."""
+        line, col, end_line, end_col = self.position(frame)
+        if end_line is None:
+            return None
+        table = self._assignments_of(frame.f_code.co_filename)
+        return table.get((line, col, end_line, end_col))
+
+    def assignment_of(self, value, frame):
+        """For a tensor the mode never saw made: the local variable in `frame` holding it and where it was last assigned."""
+        var = next((k for k, v in frame.f_locals.items() if v is value), None)
+        if var is None:
+            return None, None
+        now = frame.f_lineno
+        first = frame.f_code.co_firstlineno
+        best = None
+        for (line, col, _el, _ec), name in self._assignments_of(frame.f_code.co_filename).items():
+            if name == var and first <= line <= now and (best is None or line > best[0]):
+                best = (line, col)
+        loc = {"file": os.path.abspath(frame.f_code.co_filename), "line": best[0], "column": best[1] + 1} if best else None
+        return var, loc
+
+    def source_line(self, filename, line):
+        lines = self._lines.get(filename)
+        if lines is None:
+            try:
+                with open(filename, encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+            except OSError:
+                lines = []
+            self._lines[filename] = lines
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def _assignments_of(self, filename):
+        table = self._assignments.get(filename)
+        if table is not None:
+            return table
+        table = {}
+        try:
+            with open(filename, encoding="utf-8") as f:
+                source = f.read()
+            tree = ast.parse(source, filename)
+        except (OSError, SyntaxError, ValueError):
+            tree = None
+        if tree is not None:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                    target, value = node.target, node.value
+                else:
+                    continue
+                name = _target_name(target, source)
+                if name:
+                    table[(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)] = name
+        self._assignments[filename] = table
+        return table
+
+
+def _target_name(target, source):
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, (ast.Attribute, ast.Subscript)):
+        return ast.get_source_segment(source, target)
+    return None

@@ -1,0 +1,80 @@
+"""Turns torch tensors into trace tensors: stats always, values within the per-tensor and per-trace caps."""
+import math
+
+import torch
+
+DEFAULT_MAX_VALUES_PER_TENSOR = 100_000
+DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000
+
+KINDS = ("input", "param", "activation", "constant", "grad")
+
+
+def encode_number(v):
+    """A float as the trace's JSON writes it: "NaN", "Infinity" or "-Infinity" where JSON has no number."""
+    if math.isfinite(v):
+        return v
+    return "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
+
+
+def tensor_stats(t):
+    """min, max, mean, std (population) and L2 norm over the finite values; NaN/±Inf and zero counts (as src/trace/stats.ts)."""
+    d = t.detach().reshape(-1).to(torch.float64)
+    n = d.numel()
+    if n == 0:
+        return {"min": "NaN", "max": "NaN", "mean": "NaN", "std": "NaN", "norm": "NaN", "nan": 0, "inf": 0, "zeros": 0}
+    lo, hi, s, sq, zeros = torch.stack([d.min(), d.max(), d.sum(), d.dot(d), (d == 0).sum().to(torch.float64)]).tolist()
+    nan = inf = 0
+    if not (math.isfinite(s) and math.isfinite(sq)):
+        isnan = torch.isnan(d)
+        isinf = torch.isinf(d)
+        nan, inf = int(isnan.sum()), int(isinf.sum())
+        d = d[~(isnan | isinf)]
+        n = d.numel()
+        if n == 0:
+            return {"min": "NaN", "max": "NaN", "mean": "NaN", "std": "NaN", "norm": "NaN", "nan": nan, "inf": inf, "zeros": int(zeros)}
+        lo, hi, s, sq = torch.stack([d.min(), d.max(), d.sum(), d.dot(d)]).tolist()
+    mean = s / n
+    var = max(0.0, sq / n - mean * mean)
+    return {
+        "min": lo + 0.0, "max": hi + 0.0, "mean": encode_number(mean), "std": encode_number(math.sqrt(var)),
+        "norm": encode_number(math.sqrt(sq)), "nan": nan, "inf": inf, "zeros": int(zeros),
+    }
+
+
+def dtype_name(t):
+    # the Trace knows float32 and float64; other dtypes (ints, bools, halves) are shown as float32 values
+    return "float64" if t.dtype == torch.float64 else "float32"
+
+
+class TensorTable:
+    """Dense trace tensor ids; values kept under the caps, counting what the caps dropped."""
+
+    def __init__(self, values="capped", max_per_tensor=DEFAULT_MAX_VALUES_PER_TENSOR, max_per_trace=DEFAULT_MAX_VALUES_PER_TRACE):
+        self.tensors = []
+        self.all = values == "all"
+        self.per_tensor = max_per_tensor
+        self.per_trace = max_per_trace
+        self.kept = 0
+        self.values_dropped = 0
+
+    def snapshot(self, t, kind, op=None, name=None, always=False):
+        """Records `t`'s current values (or, over the caps, only their statistics) as a new trace tensor; its id."""
+        n = t.numel()
+        keep = always or self.all or (n <= self.per_tensor and self.kept + n <= self.per_trace)
+        if keep and not always:
+            self.kept += n
+        if not keep:
+            self.values_dropped += 1
+        stats = tensor_stats(t)
+        rec = {"id": len(self.tensors), "kind": kind, "shape": list(t.shape), "dtype": dtype_name(t), "stats": stats}
+        if name is not None:
+            rec["name"] = name
+        if op is not None:
+            rec["op"] = op
+        if keep:
+            values = t.detach().reshape(-1).to(torch.float64).tolist()
+            if stats["nan"] or stats["inf"]:
+                values = [encode_number(v) for v in values]
+            rec["values"] = values
+        self.tensors.append(rec)
+        return rec["id"]

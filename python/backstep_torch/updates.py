@@ -1,0 +1,87 @@
+"""Parameter updates seen as in-place ops on parameters: by an optimizer's step() or by hand (`p.data += -lr * p.grad`)."""
+import torch
+
+_INPLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__"}
+
+
+def is_inplace(name):
+    return name in _INPLACE_DUNDERS or (name.endswith("_") and not name.endswith("__"))
+
+
+def describe_optimizer(opt):
+    """The update rule, in the notation of the backprop literature, with the optimizer's settings."""
+    g = opt.param_groups[0] if opt.param_groups else {}
+    name = type(opt).__name__
+    lr = g.get("lr")
+    wd = g.get("weight_decay", 0) or 0
+    grad = "(∂L/∂W + λ·W)" if wd and name != "AdamW" else "∂L/∂W"
+    if name == "SGD":
+        rule = ("v ← μ·v + %s;  W ← W − η·v" % grad) if g.get("momentum") else ("W ← W − η·%s" % grad)
+    elif name in ("Adam", "AdamW"):
+        rule = "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  W ← W − η·m̂/(√v̂ + ε)"
+        if name == "AdamW" and wd:
+            rule = "W ← W − η·λ·W;  " + rule
+    else:
+        rule = "%s.step()" % name
+    settings = ", ".join("%s=%s" % (k, g[k]) for k in ("lr", "momentum", "weight_decay", "betas", "eps") if k in g and g[k] not in (0, None))
+    return "%s  [%s: %s]" % (rule, name, settings) if lr is not None else rule
+
+
+def _optimizer_in_stack(frame):
+    while frame is not None:
+        me = frame.f_locals.get("self") if frame.f_code.co_name == "step" else None
+        if isinstance(me, torch.optim.Optimizer):
+            return me
+        frame = frame.f_back
+    return None
+
+
+class Updates:
+    """Pending updates of parameters (by storage), flushed into `update` events before the next op, backward or step."""
+
+    def __init__(self, recorder):
+        self.rec = recorder
+        self.params = {}  # data_ptr → (param, name)
+        self.pending = {}  # data_ptr → [param, name, before, grad, rule]
+
+    def watch(self, t, name):
+        if t.numel() > 0:
+            self.params[t.data_ptr()] = (t, name)
+
+    def before_inplace(self, args, frame, source_map):
+        """Called before an in-place op: remembers the value of every parameter it is about to change."""
+        if not self.params:
+            return
+        target = args[0] if args else None
+        targets = target if isinstance(target, (list, tuple)) else (target,)
+        for t in targets:
+            if not isinstance(t, torch.Tensor) or t.numel() == 0:
+                continue
+            hit = self.params.get(t.data_ptr())
+            if hit is None or hit[0].shape != t.shape or t.data_ptr() in self.pending:
+                continue
+            param, name = hit
+            opt = _optimizer_in_stack(frame)
+            if opt is not None:
+                rule = describe_optimizer(opt)
+            else:
+                user = source_map.user_frames(frame)
+                rule = source_map.source_line(user[0].f_code.co_filename, user[0].f_lineno) if user else "in-place update"
+            with torch.no_grad():
+                before = param.detach().clone()
+                grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
+            self.pending[t.data_ptr()] = [param, name, before, grad, rule]
+
+    def flush(self):
+        if not self.pending:
+            return
+        rec = self.rec
+        for param, name, before, grad, rule in self.pending.values():
+            if not rec.recording:
+                continue
+            b = rec.table.snapshot(before, "param", name=name)
+            g = rec.table.snapshot(grad, "grad")
+            a = rec.table.snapshot(param, "param", name=name)
+            rec.events.append({"kind": "update", "param": name, "before": b, "grad": g, "after": a, "rule": rule})
+            rec.step_closed = True
+        self.pending.clear()

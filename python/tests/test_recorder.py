@@ -1,0 +1,97 @@
+"""The recorder's contract: lines, columns and variable names, errors at the user's line, limits, caps, and a clean torch afterwards."""
+import json
+import os
+import unittest
+
+import torch
+
+from helpers import model_file, record, values
+from backstep_torch import build_trace, run_file
+
+
+class Contract(unittest.TestCase):
+    def test_returned_loss_without_backward_is_backpropagated_once(self):
+        path = model_file("import torch\nw = torch.ones(3, requires_grad=True)\n\ndef step():\n    y = (w * 2).sum()\n    return y\n")
+        trace, _ = record(path, steps=2)
+        self.assertEqual(trace["losses"], [6.0, 6.0])
+        # two steps, each backpropagated once: the gradients accumulate to 2 + 2
+        self.assertEqual(values(trace, trace["params"][0]["grad"]).tolist(), [4.0, 4.0, 4.0])
+        self.assertEqual(trace["params"][0]["name"], "w")
+
+    def test_top_level_training_loop_records_one_step_per_backward_up_to_steps(self):
+        path = model_file("import torch\nw = torch.ones(2, requires_grad=True)\nfor i in range(5):\n    loss = (w * w).sum()\n    loss.backward()\n")
+        trace, _ = record(path, steps=3)
+        self.assertEqual([e["index"] for e in trace["events"] if e["kind"] == "step"], [0, 1, 2])
+        self.assertEqual(trace["truncated"]["stepsDropped"], 2)
+        self.assertEqual(len(trace["ops"]), 6)
+
+    def test_locations_columns_and_variable_names(self):
+        src = "import torch\nx = torch.randn(4, 3)\nW = torch.randn(3, 2, requires_grad=True)\nb = torch.zeros(2, requires_grad=True)\n\ndef step():\n    z = x @ W + b\n    h = torch.relu(z)\n    return h.sum()\n"
+        path = model_file(src)
+        trace, _ = record(path)
+        ops = [(o["op"], o.get("var"), o["loc"]["line"], o["loc"]["column"]) for o in trace["ops"]]
+        self.assertEqual(ops, [("matmul", None, 7, 9), ("add", "z", 7, 9), ("relu", "h", 8, 9), ("sum", None, 9, 12)])
+        self.assertEqual(trace["ops"][0]["stack"][0]["name"], "step")
+        self.assertEqual(trace["ops"][0]["loc"]["file"], os.path.abspath(path))
+        kinds = {trace["tensors"][i].get("name"): trace["tensors"][i]["kind"] for i in trace["ops"][0]["inputs"]}
+        self.assertEqual(kinds, {"x": "input", "W": "param"})
+
+    def test_shape_error_at_the_users_line(self):
+        path = model_file("import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n")
+        trace, _ = record(path)
+        [d] = trace["diagnostics"]
+        self.assertEqual(d["code"], "shape-mismatch")
+        self.assertEqual((d["loc"]["line"], d["loc"]["column"]), (6, 9))
+        self.assertIn("[4, 5] and [3, 2]", d["message"])
+
+    def test_exception_and_syntax_error_and_exit_name_the_line(self):
+        trace, _ = record(model_file("import torch\n\ndef step():\n    raise ValueError('bad data')\n"))
+        self.assertEqual((trace["diagnostics"][0]["code"], trace["diagnostics"][0]["loc"]["line"]), ("runtime-error", 4))
+        self.assertIn("ValueError: bad data", trace["diagnostics"][0]["message"])
+        trace, _ = record(model_file("import torch\nx = (1,\n"))
+        self.assertEqual(trace["diagnostics"][0]["code"], "syntax-error")
+        trace, _ = record(model_file("import sys\nsys.exit(2)\n"))
+        self.assertIn("sys.exit(2)", trace["diagnostics"][0]["message"])
+        self.assertEqual(trace["diagnostics"][0]["loc"]["line"], 2)
+
+    def test_timeout_keeps_the_partial_trace_and_names_the_line(self):
+        path = model_file("import torch\nw = torch.ones(2, requires_grad=True)\ny = (w * 3).sum()\nwhile True:\n    pass\n")
+        trace, _ = record(path, timeout_s=0.5)
+        [d] = [d for d in trace["diagnostics"] if d["severity"] == "error"]
+        self.assertEqual(d["code"], "timeout")
+        self.assertIn(d["loc"]["line"], (4, 5), "the endless loop")
+        self.assertEqual(len(trace["ops"]), 2)
+
+    def test_nan_is_encoded_as_the_typescript_codec_reads_it(self):
+        path = model_file("import torch\nw = torch.tensor([1.0, -1.0], requires_grad=True)\n\ndef step():\n    y = torch.log(w)\n    return y.sum()\n")
+        trace, _ = record(path)
+        y = trace["tensors"][trace["ops"][0]["output"]]
+        self.assertEqual(y["stats"]["nan"], 1)
+        self.assertIn("NaN", y["values"])
+        json.dumps(trace, allow_nan=False)
+
+    def test_value_caps(self):
+        path = model_file("import torch\nw = torch.ones(100, requires_grad=True)\n\ndef step():\n    y = w * 2\n    return y.sum()\n")
+        rec, _ = run_file(path, steps=1, max_per_tensor=10)
+        trace = build_trace(rec)
+        y = trace["tensors"][trace["ops"][0]["output"]]
+        self.assertNotIn("values", y)
+        self.assertEqual(y["stats"]["mean"], 2.0)
+        self.assertGreater(trace["truncated"]["valuesDropped"], 0)
+        self.assertIn("values", trace["tensors"][trace["params"][0]["grad"]], "final gradients are kept whatever the caps")
+
+    def test_nothing_of_the_recorder_stays_installed(self):
+        path = model_file("import torch\nm = torch.nn.Linear(2, 1)\n\ndef step():\n    return m(torch.ones(1, 2)).sum()\n")
+        rec, ns = run_file(path, steps=1)
+        self.assertEqual(torch._C._len_torch_function_stack(), 0)
+        mod = torch.nn.modules.module
+        self.assertEqual((len(mod._global_forward_pre_hooks), len(mod._global_forward_hooks)), (0, 0))
+        # a later backward through a graph the model built records nothing
+        out = ns["m"](torch.ones(1, 2)).sum()
+        n = len(rec.events)
+        out.backward()
+        self.assertEqual(len(rec.events), n)
+
+
+if __name__ == "__main__":
+    unittest.main()
