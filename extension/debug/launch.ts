@@ -38,7 +38,7 @@ export async function loadTrace(
     const program = path.resolve(args.program ?? trace.program);
     return { program, trace: absolutize(trace, program) };
   }
-  if (!args.program) throw new LaunchError("The launch configuration needs a 'program': the model file (.ts) to debug.");
+  if (!args.program) throw new LaunchError("The launch configuration needs a 'program': the model file (.ts or .py) to debug.");
   const program = path.resolve(args.program);
   if (!runModel) throw new LaunchError("This adapter cannot run models (no runner); launch with a saved 'trace' instead.");
   const options: RunOptions & { workerPath?: string } = {
@@ -50,6 +50,7 @@ export async function loadTrace(
     maxValuesPerTrace: args.maxValuesPerTrace,
     vanishingThreshold: args.vanishingThreshold,
     explodingThreshold: args.explodingThreshold,
+    python: args.python,
     workerPath,
     onOutput,
     signal,

@@ -1,4 +1,5 @@
-"""backstep_torch: records a PyTorch model's forward and backward pass as a Backstep Trace (DESIGN.md §8)."""
-from .run import build_trace, run_file, write_trace
+"""backstep_torch: records a PyTorch model's forward and backward pass as a Backstep Trace (DESIGN.md §8).
 
-__all__ = ["run_file", "build_trace", "write_trace"]
+`python -m backstep_torch model.py --out trace.json` checks the interpreter first, so nothing here imports torch;
+from Python, use backstep_torch.run.run_file and build_trace.
+"""

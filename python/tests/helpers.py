@@ -9,7 +9,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from backstep_torch import build_trace, run_file  # noqa: E402
+from backstep_torch.run import build_trace, run_file  # noqa: E402
 from backstep_torch.names import Names  # noqa: E402
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples", "python")

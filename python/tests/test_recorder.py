@@ -6,7 +6,7 @@ import unittest
 import torch
 
 from helpers import model_file, record, values
-from backstep_torch import build_trace, run_file
+from backstep_torch.run import build_trace, run_file
 
 
 class Contract(unittest.TestCase):

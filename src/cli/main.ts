@@ -7,7 +7,7 @@ import { checkTrace } from "./gradcheck";
 import { formatDiagnostic, locText, summarize } from "./summary";
 
 const USAGE = `usage:
-  backstep trace <model.ts> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB]
+  backstep trace <model.ts|model.py> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB] [--python PATH]
   backstep gradcheck <model.ts> [--timeout S]
 
 trace      runs the model, records every forward and backward step, prints a summary
@@ -17,6 +17,7 @@ trace      runs the model, records every forward and backward step, prints a sum
   --steps N    record N training steps (default 5)
   --timeout S  stop the model after S seconds (default 60)
   --memory MB  stop the model beyond MB megabytes of heap (default 2048)
+  --python P   the Python interpreter for a .py (PyTorch) model (default python3; needs torch >= 1.13)
 gradcheck  checks every op of the recorded run against central finite differences (float64)
            and prints the worst relative error per op`;
 
@@ -55,11 +56,13 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (a === "--steps") options.maxSteps = Math.floor(positive(value(i++, a), a));
     else if (a === "--timeout") options.timeoutMs = positive(value(i++, a), a) * 1000;
     else if (a === "--memory") options.memoryLimitMb = positive(value(i++, a), a);
+    else if (a === "--python") options.python = value(i++, a);
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument "${a}"`);
   }
-  if (!file) throw new UsageError(`${command}: which model? give a .ts file`);
+  if (!file) throw new UsageError(`${command}: which model? give a .ts or .py file`);
+  if (command === "gradcheck" && file.endsWith(".py")) throw new UsageError("gradcheck: checks the TypeScript engine's ops; a .py model uses PyTorch's own");
   return { command, file: resolve(file), json, options };
 }
 

@@ -9,6 +9,7 @@ import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";
 import type { WorkerInput, WorkerMessage, WorkerOptions } from "./protocol";
 import type { RunOptions, RunResult } from "./types";
+import { runPythonModel } from "../python/runPython";
 
 export type { RunOptions, RunResult } from "./types";
 
@@ -38,6 +39,8 @@ function fmtBytes(mb: number): string {
  * exhaustion and process.exit end the run with an error diagnostic and the partial trace.
  */
 export function runModel(file: string, options: RunOptions & { workerPath?: string } = {}): Promise<RunResult> {
+  // a PyTorch model runs in a Python child process under python/backstep_torch (DESIGN.md §8)
+  if (file.endsWith(".py")) return runPythonModel(file, options);
   const program = resolve(file);
   const started = Date.now();
   const assembler = new TraceAssembler(program);

@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Gradient-norm thresholds for the vanishing / exploding diagnostics. */
   vanishingThreshold?: number;
   explodingThreshold?: number;
+  /** The Python interpreter for a .py model (default python3 on the PATH). */
+  python?: string;
   /** Cancels the run; the partial trace is returned. */
   signal?: AbortSignal;
   /** The model's console output as it is written (it is also collected in RunResult.output). */

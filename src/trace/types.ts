@@ -135,6 +135,8 @@ export interface Trace {
   version: 1;
   /** Absolute path of the traced entry file. */
   program: string;
+  /** The model's language: absent for TypeScript (traces written before Python models existed), "python" for a .py model. */
+  language?: "typescript" | "python";
   ops: TraceOp[];
   tensors: TraceTensor[];
   events: TraceEvent[];

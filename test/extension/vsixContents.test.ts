@@ -9,7 +9,9 @@ const ALLOWED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^dist\/.+\.(js|css|d\.ts|woff2?|ttf)$/,
   /^media\/.+\.(png|md|svg)$/,
-  /^examples\/.+\.(ts|json)$/,
+  /^examples\/.+\.(ts|json|py)$/,
+  // the Python recorder, run by the interpreter the user chooses (DESIGN.md §8)
+  /^python\/backstep_torch\/[a-z_]+\.py$/,
 ];
 
 describe("extension: .vsix contents", function () {
@@ -20,7 +22,7 @@ describe("extension: .vsix contents", function () {
       .split("\n").map((l) => l.trim()).filter(Boolean);
     const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
     assert.deepEqual(unexpected, [], `unexpected files in the .vsix: ${unexpected.join(", ")}`);
-    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "media/icon.png"]) assert.ok(files.includes(f), `${f} missing`);
+    for (const f of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "media/icon.png", "python/backstep_torch/__main__.py", "python/backstep_torch/recorder.py"]) assert.ok(files.includes(f), `${f} missing`);
     // Whatever the last build produced is shipped (the runner's worker must sit beside the extension bundle).
     for (const f of ["dist/extension.js", "dist/runnerWorker.js", "dist/types/index.d.ts"]) {
       if (fs.existsSync(path.join(ROOT, f))) assert.ok(files.includes(f), `${f} built but not shipped`);

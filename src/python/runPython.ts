@@ -1,0 +1,141 @@
+// runPythonModel: runs a .py model in a Python child process under the recorder, with time and memory limits (DESIGN.md §8).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { emptyTrace } from "../trace/batch";
+import { computeDiagnostics } from "../trace/diagnostics";
+import { measureHealth } from "../trace/health";
+import { parseTrace } from "../trace/json";
+import type { OpHealth } from "../trace/batch";
+import type { Trace, TraceDiagnostic } from "../trace/types";
+import type { RunOptions, RunResult } from "../runner/types";
+import { recorderDir } from "./recorderDir";
+
+export const DEFAULT_PYTHON = "python3";
+/** The recorder's exit status for "this interpreter cannot record" (python/backstep_torch/__main__.py). */
+const ENVIRONMENT_EXIT = 3;
+/** Importing torch is not the model's time: the child gets this long on top of the model's limit. */
+const STARTUP_GRACE_MS = 30_000;
+const MEMORY_POLL_MS = 200;
+
+export interface PythonRunOptions extends RunOptions {
+  /** The interpreter: a path or a command on PATH (default python3). */
+  python?: string;
+}
+
+/** Resident memory of a process in MB (Linux /proc), or undefined where that is not available. */
+function rssMb(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Activation health from the recorded values (the TypeScript recorder measures it as ops run). */
+function healthOf(trace: Trace): OpHealth[] {
+  const out: OpHealth[] = [];
+  for (const op of trace.ops) {
+    if (op.op !== "relu" && op.op !== "sigmoid" && op.op !== "tanh") continue;
+    const t = trace.tensors[op.output];
+    if (t?.values === undefined) continue;
+    const h = measureHealth(op.op, op.id, t.values, t.shape);
+    if (h) out.push(h);
+  }
+  return out;
+}
+
+function failedRun(program: string, error: TraceDiagnostic, output: string, started: number): RunResult {
+  const trace = emptyTrace(program);
+  trace.language = "python";
+  trace.diagnostics = [error];
+  trace.durationMs = Date.now() - started;
+  return { trace, ok: false, error, output };
+}
+
+/**
+ * Runs `file` (a .py model importing torch) with `python -m backstep_torch` and resolves with its Trace. Like runModel,
+ * never rejects for a problem of the model or of the interpreter: those end the run with an error diagnostic.
+ */
+export function runPythonModel(file: string, options: PythonRunOptions = {}): Promise<RunResult> {
+  const program = resolve(file);
+  const started = Date.now();
+  const python = options.python || DEFAULT_PYTHON;
+  if (!existsSync(program)) {
+    return Promise.resolve(failedRun(program, { severity: "error", code: "runtime-error", message: `Cannot trace ${program}: no such file` }, "", started));
+  }
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const memoryMb = options.memoryLimitMb ?? 2048;
+  const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
+  const out = join(dir, "trace.json");
+  const args = ["-m", "backstep_torch", program, "--out", out, "--steps", String(options.maxSteps ?? 5), "--values", options.values ?? "capped", "--timeout", String(timeoutMs / 1000)];
+  if (options.maxValuesPerTensor !== undefined) args.push("--max-values-per-tensor", String(options.maxValuesPerTensor));
+  if (options.maxValuesPerTrace !== undefined) args.push("--max-values-per-trace", String(options.maxValuesPerTrace));
+  const env = { ...process.env, PYTHONPATH: [recorderDir(), process.env.PYTHONPATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"), PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" };
+
+  return new Promise<RunResult>((resolvePromise) => {
+    let output = "";
+    let stderr = "";
+    let limit: TraceDiagnostic | undefined;
+    const child = spawn(python, args, { cwd: resolve(program, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
+    const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (output.length < 1_000_000) output += text;
+      if (stream === "stderr" && stderr.length < 100_000) stderr += text;
+      options.onOutput?.(text, stream);
+    };
+    child.stdout.on("data", collect("stdout"));
+    child.stderr.on("data", collect("stderr"));
+    const stop = (code: TraceDiagnostic["code"], message: string): void => {
+      if (limit) return;
+      limit = { severity: "error", code, message };
+      child.kill("SIGKILL");
+    };
+    // the recorder stops the model itself at timeoutMs and keeps the partial trace; this is for a model stuck in C code
+    const timer = setTimeout(() => stop("timeout", `The model ran longer than ${timeoutMs / 1000} s and was stopped (timeoutMs).`), timeoutMs + STARTUP_GRACE_MS);
+    const memTimer = setInterval(() => {
+      const mb = child.pid === undefined ? undefined : rssMb(child.pid);
+      if (mb !== undefined && mb > memoryMb) stop("memory-limit", `The model used more than ${memoryMb} MB of memory and was stopped (memoryLimitMb).`);
+    }, MEMORY_POLL_MS);
+    const onAbort = (): void => stop("cancelled", "The run was cancelled.");
+    options.signal?.addEventListener("abort", onAbort);
+    if (options.signal?.aborted) onAbort();
+
+    const finish = (exitCode: number | null, spawnError?: NodeJS.ErrnoException): void => {
+      clearTimeout(timer);
+      clearInterval(memTimer);
+      options.signal?.removeEventListener("abort", onAbort);
+      let trace: Trace | undefined;
+      try {
+        if (!limit && !spawnError && existsSync(out)) trace = parseTrace(readFileSync(out, "utf8"));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      if (!trace) {
+        const error: TraceDiagnostic = limit ?? { severity: "error", code: "runtime-error", message: environmentMessage(python, exitCode, stderr, spawnError) };
+        resolvePromise(failedRun(program, error, output, started));
+        return;
+      }
+      const recorded = trace.diagnostics;
+      trace.diagnostics = [...recorded, ...computeDiagnostics(trace, healthOf(trace), options)];
+      const error = recorded.find((d) => d.severity === "error");
+      resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output });
+    };
+    child.on("error", (err: NodeJS.ErrnoException) => finish(null, err));
+    child.on("close", (code) => finish(code));
+  });
+}
+
+/** Why the interpreter produced no trace, and what to do about it. */
+export function environmentMessage(python: string, exitCode: number | null, stderr: string, spawnError?: NodeJS.ErrnoException): string {
+  if (spawnError?.code === "ENOENT") {
+    return `Python was not found ("${python}"). Install Python 3 with PyTorch (Debian/Ubuntu: \`sudo apt install python3-torch\`), or choose an interpreter: the backstep.python.path setting, or --python PATH on the command line.`;
+  }
+  if (spawnError) return `Could not start Python ("${python}"): ${spawnError.message}`;
+  const reported = /backstep-python: (.*)/.exec(stderr)?.[1];
+  if (exitCode === ENVIRONMENT_EXIT && reported) return reported;
+  const tail = stderr.trim().split("\n").slice(-5).join("\n");
+  return `The Python recorder failed (${python}, exit code ${exitCode ?? "killed"})${tail ? `:\n${tail}` : "."}`;
+}

@@ -1,0 +1,41 @@
+// Debug Backprop on a .py model: the debug adapter runs it through the Python recorder, and a breakpoint on a .py
+// line stops in the forward pass and again in the backward pass; step back and the scopes work as for TypeScript.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import { launch, scopeVars, startAdapter, step, where, type Harness } from "../debug/dapHarness";
+import { EXAMPLES, PYTHON, hasTorch } from "./torchEnv";
+
+const MLP = join(EXAMPLES, "mlp.py");
+const TANH_LINE = 17; // h = torch.tanh(z1)
+
+describe("debug adapter on a PyTorch model", function () {
+  this.timeout(120_000);
+  let h: Harness;
+  before(function () {
+    if (!hasTorch()) this.skip();
+  });
+  beforeEach(async () => {
+    h = await startAdapter({ runModel });
+  });
+  afterEach(() => h?.close());
+
+  it("a breakpoint on a .py line stops in forward, then in backward; step back returns; Variables show the op", async () => {
+    const first = await launch(h.dc, { program: MLP, python: PYTHON, maxSteps: 2, stopOnEntry: false }, async () => {
+      const r = await h.dc.setBreakpointsRequest({ source: { path: MLP }, breakpoints: [{ line: TANH_LINE }] });
+      assert.equal(r.body.breakpoints[0].verified, true);
+    });
+    const fwd = await where(h.dc, first);
+    assert.deepEqual([fwd.reason, fwd.path, fwd.line, fwd.name.split("  ")[0]], ["breakpoint", MLP, TANH_LINE, "forward · tanh"]);
+    const op = await scopeVars(h.dc, "Op");
+    assert.ok(op.some((v) => /\[32, ?16\]|32×16/.test(v.value)), op.map((v) => `${v.name}=${v.value}`).join("; "));
+    const bwd = await step(h.dc, "continue");
+    assert.deepEqual([bwd.line, bwd.name.split("  ")[0]], [TANH_LINE, "backward · tanh"]);
+    const names = (await scopeVars(h.dc, "Op")).map((v) => v.name).join(" ");
+    assert.match(names, /upstream/);
+    const back = await step(h.dc, "reverseContinue");
+    assert.equal(back.name.split("  ")[0], "forward · tanh");
+    const ev = await h.dc.evaluateRequest({ expression: "h.shape", context: "watch" });
+    assert.match(ev.body.result, /32.*16/);
+  });
+});
