@@ -2,6 +2,7 @@
 import type { OpId, Trace, TraceOp, TraceTensor, TensorId } from "../../src/trace/types";
 import { TraceIndex, formatNumber, formatShape } from "./format";
 import { backwardByOp } from "./lineHints";
+import { latexToUnicode } from "../../src/protocol/latexText";
 
 const MAX_OPS = 4;
 
@@ -12,7 +13,7 @@ function statsRow(label: string, t: TraceTensor | undefined): string {
   return `| ${label} | \`${formatShape(t.shape)}\` | ${formatNumber(s.min)} | ${formatNumber(s.max)} | ${formatNumber(s.mean)} | ${formatNumber(s.std)} | ${formatNumber(s.norm)}${bad} |`;
 }
 
-/** Inline code: backslashes stay literal there (LaTeX formulas); a backtick cannot appear; in a table `|` is escaped. */
+/** Inline code: backslashes stay literal there; a backtick cannot appear; in a table `|` is escaped. */
 function code(text: string, inTable = false): string {
   const body = text.replace(/`/g, "'");
   return `\`${inTable ? body.replace(/\|/g, "\\|") : body}\``;
@@ -53,7 +54,7 @@ function opSection(trace: Trace, op: TraceOp, index: TraceIndex, backward: Retur
       const [m, n] = local.jacobianShape;
       const lt = local.tensor !== undefined ? index.tensor(local.tensor) : undefined;
       const ltText = lt ? `, mean ${formatNumber(lt.stats.mean)}, range [${formatNumber(lt.stats.min)}, ${formatNumber(lt.stats.max)}]` : "";
-      lines.push(`- local ∂${plain(outName)}/∂${plain(inName)} = ${code(local.formula)} · Jacobian \`[${m} × ${n}]\`${ltText}`);
+      lines.push(`- local ∂${plain(outName)}/∂${plain(inName)} = ${code(latexToUnicode(local.formula))} · Jacobian \`[${m} × ${n}]\`${ltText}`);
     });
     lines.push(`- chain rule: ∂L/∂in = upstream × local (vector–Jacobian product)`);
   } else if (trace.events.some((e) => e.kind === "backward")) {

@@ -2,6 +2,7 @@
 import type { TensorId } from "../trace/types";
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
+import { latexToUnicode } from "../protocol/latexText";
 import { fullView, describeShape, formatNumber } from "./tensorView";
 import type { TraceIndex } from "./traceIndex";
 
@@ -106,11 +107,12 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
           continue;
         }
         const children: Item[] = [
-          { name: "formula", kind: "text", text: local.formula },
+          { name: "formula", kind: "text", text: latexToUnicode(local.formula) },
+          { name: "latex", kind: "text", text: local.formula },
           { name: "jacobianShape", kind: "text", text: describeShape(local.jacobianShape) },
         ];
         if (local.tensor !== undefined) children.push(tensorItem(index, "value", local.tensor));
-        items.push({ name: `∂${out}/∂${input.name} (local)`, kind: "text", text: `${local.formula}   J ${describeShape(local.jacobianShape)}`, children });
+        items.push({ name: `∂${out}/∂${input.name} (local)`, kind: "text", text: `${latexToUnicode(local.formula)}   J ${describeShape(local.jacobianShape)}`, children });
         items.push(tensorItem(index, `∂L/∂${input.name} (contribution)`, e.contributions[input.k]));
       }
       return items;

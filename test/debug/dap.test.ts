@@ -127,7 +127,11 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.ok(e && e.kind === "backward");
     const op = await scopeVars(h.dc, "Op");
     assert.deepEqual(op.map((v) => v.name), ["op", "z", "h", "∂L/∂h (upstream)", "∂h/∂z (local)", "∂L/∂z (contribution)"]);
-    assert.match(op[4].value, /1 - \\tanh\^2\(z\)/);
+    assert.match(op[4].value, /^1 − tanh²\(z\) {3}J /, "the formula as Unicode math, not raw LaTeX");
+    const local = await h.dc.variablesRequest({ variablesReference: op[4].variablesReference });
+    const byName = new Map(local.body.variables.map((v) => [v.name, v.value]));
+    assert.equal(byName.get("formula"), "1 − tanh²(z)");
+    assert.equal(byName.get("latex"), "1 - \\tanh^2(z)", "the LaTeX source stays available");
     const contribution = trace.tensors[e.contributions[0] as number];
     const rows = await h.dc.variablesRequest({ variablesReference: op[5].variablesReference, filter: "indexed" });
     const row0 = await h.dc.variablesRequest({ variablesReference: rows.body.variables[0].variablesReference, filter: "indexed" });

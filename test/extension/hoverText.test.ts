@@ -28,11 +28,12 @@ describe("extension: hover text", () => {
 
   it("gives the local derivative's formula and Jacobian shape, and says which inputs need no gradient", () => {
     const tanh = hoverMarkdown(trace, hint(4).ops);
-    assert.match(tanh, /local ∂h\/∂z = `1 - \\tanh\^2\(x\)` · Jacobian `\[2 × 2\]`/);
+    assert.match(tanh, /local ∂h\/∂z = `1 − tanh²\(x\)` · Jacobian `\[2 × 2\]`/);
+    assert.ok(!tanh.includes("\\tanh"), "no raw LaTeX in the hover");
     const matmul = hoverMarkdown(trace, hint(3).ops);
     assert.match(matmul, /∂z\/∂x: no gradient needed/);
     assert.ok(matmul.includes("| in 0 `x` |") && matmul.includes("| in 1 `W` |"), matmul);
-    assert.match(matmul, /local ∂z\/∂W = `x\^\\top` · Jacobian `\[2 × 4\]`/);
+    assert.match(matmul, /local ∂z\/∂W = `xᵀ` · Jacobian `\[2 × 4\]`/);
   });
 
   it("says when the run had no backward pass", () => {
@@ -53,7 +54,7 @@ describe("extension: hover text", () => {
 });
 
 describe("extension: hover text escaping", () => {
-  it("keeps LaTeX backslashes literal in code and escapes Markdown in names", () => {
+  it("shows formulas as Unicode math in code and escapes Markdown in names", () => {
     const b = new TraceBuilder("/m.ts");
     const x = b.tensor([2], [1, -2], "input", "my_x");
     const y = b.tensor([2], [1, 2]);
@@ -62,7 +63,7 @@ describe("extension: hover text escaping", () => {
     const dx = b.tensor([2], [1, -1], "grad");
     b.event({ kind: "backward", op: id, upstream: dy, local: [{ formula: "\\operatorname{sign}(x) = x/|x|", jacobianShape: [2, 2] }], contributions: [dx] });
     const md = hoverMarkdown(b.trace, [id]);
-    assert.ok(md.includes("`\\operatorname{sign}(x) = x/|x|`"), md);
+    assert.ok(md.includes("`sign(x) = x/|x|`"), md);
     assert.ok(md.includes("local ∂y\\_abs/∂my\\_x"), md);
     assert.ok(md.includes("| out `y_abs` |"), md);
   });
