@@ -1,4 +1,5 @@
 // Short, stable text for numbers, shapes and tensor statistics, shared by inline hints, hovers and the status bar.
+import { leafNames } from "../../src/protocol/tensorNames";
 import type { Trace, TraceTensor, TensorId } from "../../src/trace/types";
 
 /** 3 significant digits; exponent form for very small or large magnitudes. */
@@ -26,19 +27,22 @@ export class TraceIndex {
   private readonly tensorById = new Map<TensorId, TraceTensor>();
   /** The variable name of the op that produced each tensor. */
   private readonly varOf = new Map<TensorId, string>();
+  /** Stable names of unnamed leaves (input_L31). */
+  private readonly leaves: Map<TensorId, string>;
 
   constructor(readonly trace: Trace) {
     for (const t of trace.tensors) this.tensorById.set(t.id, t);
     for (const op of trace.ops) if (op.var) this.varOf.set(op.output, op.var);
+    this.leaves = leafNames(trace.tensors, trace.ops);
   }
 
   tensor(id: TensorId): TraceTensor | undefined {
     return this.tensorById.get(id);
   }
 
-  /** What a user calls a tensor: its name, the variable it was assigned to, or `#id`. */
+  /** What a user calls a tensor: its name, the variable it was assigned to, a leaf's stable name, or `#id`. */
   label(id: TensorId): string {
-    return this.tensorById.get(id)?.name ?? this.varOf.get(id) ?? `#${id}`;
+    return this.tensorById.get(id)?.name ?? this.varOf.get(id) ?? this.leaves.get(id) ?? `#${id}`;
   }
 }
 

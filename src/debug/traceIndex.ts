@@ -1,4 +1,5 @@
 // Lookup tables over one Trace, built once, so every debugger question about "as of event i" is a binary search.
+import { leafNames } from "../protocol/tensorNames";
 import type { OpId, SourceLoc, TensorId, Trace, TraceEvent, TraceOp, TraceTensor } from "../trace/types";
 
 /** One user stack frame at an event (innermost first in `EventFrames`). */
@@ -54,11 +55,14 @@ export class TraceIndex {
   private readonly grads = new Map<TensorId, Change[]>();
   /** tensor → the parameter it holds a value of. */
   private readonly paramOfTensor = new Map<TensorId, string>();
+  /** Stable names of unnamed leaves (input_L31), the same in every step and trace. */
+  private readonly leafNames: Map<TensorId, string>;
 
   constructor(trace: Trace) {
     this.trace = trace;
     for (const t of trace.tensors) this.tensorsById.set(t.id, t);
     for (const op of trace.ops) this.opsById.set(op.id, op);
+    this.leafNames = leafNames(trace.tensors, trace.ops);
     this.indexParams();
     this.frames = [];
     this.ownLocation = [];
@@ -98,7 +102,7 @@ export class TraceIndex {
     if (t.name) return t.name;
     const param = this.paramOfTensor.get(id);
     if (param) return param;
-    return t.op !== undefined ? this.opsById.get(t.op)?.var : undefined;
+    return t.op !== undefined ? this.opsById.get(t.op)?.var : this.leafNames.get(id);
   }
 
   paramOf(id: TensorId): string | undefined {

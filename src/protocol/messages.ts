@@ -1,5 +1,6 @@
 // The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
 import type { OpId, Trace, TraceTensor, TensorId } from "../trace/types";
+import { leafNames } from "./tensorNames";
 
 /** A tensor as the webview first sees it: everything but its values, which it asks for lazily. */
 export type TensorInfo = Omit<TraceTensor, "values"> & { hasValues: boolean };
@@ -55,8 +56,12 @@ export type ViewMessageType = ViewMessage["type"];
 
 /** Drop every tensor's values: the webview gets them one tensor at a time, on request. */
 export function traceStructure(trace: Trace): TraceStructure {
+  const names = leafNames(trace.tensors, trace.ops);
   return {
     ...trace,
-    tensors: trace.tensors.map(({ values, ...rest }) => ({ ...rest, hasValues: values !== undefined && values.length > 0 })),
+    tensors: trace.tensors.map(({ values, ...rest }) => {
+      const name = rest.name ?? names.get(rest.id);
+      return { ...rest, ...(name !== undefined ? { name } : {}), hasValues: values !== undefined && values.length > 0 };
+    }),
   };
 }
