@@ -1,6 +1,7 @@
 // The extension's shared state: the latest Trace per model file and the event cursor every view follows.
 import * as vscode from "vscode";
 import type { Trace } from "../src/trace/types";
+import { openingEvent } from "./panels/protocolHost";
 
 /** Who moved the cursor: the debugger (a stop) or a webview (timeline, "run to here", a node click). */
 export type CursorSource = "debugger" | "panel" | "trace";
@@ -33,7 +34,7 @@ export class TraceStore implements vscode.Disposable {
 
   setTrace(file: string, trace: Trace): void {
     this.traces.set(file, trace);
-    this.cursors.set(file, 0);
+    this.cursors.set(file, openingEvent(trace));
     this.active = file;
     this.traceChanged.fire({ file, trace });
   }

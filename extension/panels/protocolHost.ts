@@ -4,6 +4,25 @@ import { traceStructure } from "../../src/protocol/messages";
 import { sampleValues } from "../../src/protocol/sample";
 import type { Trace } from "../../src/trace/types";
 
+/**
+ * The event a new trace opens at: the first backward event of the last step that has one (every node of that
+ * step has run forward, and the backward pass is under way), else the last forward event (how far a failed
+ * run got), else the first event.
+ */
+export function openingEvent(trace: Pick<Trace, "events">): number {
+  const events = trace.events;
+  let lastStep = 0;
+  let firstBackward = -1;
+  let lastForward = -1;
+  events.forEach((e, i) => {
+    if (e.kind === "step") { lastStep = i; return; }
+    if (e.kind === "forward") lastForward = i;
+    if (e.kind === "backward" && (firstBackward < lastStep)) firstBackward = i;
+  });
+  if (firstBackward >= 0) return firstBackward;
+  return Math.max(0, lastForward);
+}
+
 /** Most values a webview may ask for at once (a 128×128 heatmap). */
 export const MAX_VALUES = 16384;
 

@@ -40,7 +40,7 @@ describe("extension: on real traces", function () {
     const hint = lineHints(result.trace, file, T).find((h) => h.line === 7)!;
     const md = hoverMarkdown(result.trace, hint.ops);
     assert.match(md, /h = tanh\(z\)/);
-    assert.match(md, /local ∂h\/∂z = `1 - \\tanh\^2\(x\)` · Jacobian `\[2 × 2\]`/);
+    assert.match(md, /local ∂h\/∂z = `1 − tanh²\(x\)` · Jacobian `\[2 × 2\]`/);
     const up = md.split("\n").find((l) => l.startsWith("| upstream ∂L/∂h"))!;
     assert.ok(up.includes(`| 1 | 1 | 1 | 0 | ${formatNumber(Math.SQRT2)} |`), up);
   });

@@ -142,6 +142,9 @@ function onMessage(m: HostMessage): void {
       const same = m.file === restore.file;
       index = indexTrace(m.trace);
       file = m.file;
+      // A search belongs to the trace it was typed over: a new trace starts without one.
+      (search as unknown as { value: string }).value = "";
+      searchHit = 0;
       debugging = m.debugging;
       empty.hidden = true;
       main.hidden = false;

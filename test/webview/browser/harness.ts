@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { webviewHtml } from "../../../extension/panels/html";
-import { traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
+import { openingEvent, traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
 import { isViewMessage } from "../../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
@@ -62,7 +62,7 @@ export interface ViewPage {
   waitFor(type: ViewMessage["type"], since?: number): Promise<ViewMessage>;
 }
 
-export interface HostOptions { file?: string; cursor?: number; debugging?: boolean; breakpoints?: number[]; theme?: ThemeName; size?: { width: number; height: number } }
+export interface HostOptions { file?: string; /** Defaults to where the extension opens a new trace. */ cursor?: number; debugging?: boolean; breakpoints?: number[]; theme?: ThemeName; size?: { width: number; height: number } }
 
 /** Opens a webview page whose stand-in host serves `trace` (or nothing, when undefined). */
 export async function openView(h: Harness, view: "graph" | "side", trace: Trace | undefined, o: HostOptions = {}): Promise<ViewPage> {
@@ -85,7 +85,7 @@ export async function openView(h: Harness, view: "graph" | "side", trace: Trace 
     sent.push(m);
     for (const w of [...waiters]) if (w.type === m.type && sent.length > w.since) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
     if (!trace) { if (m.type === "ready") await send({ type: "noTrace", message: "No trace yet." }); return; }
-    if (m.type === "ready") await send(traceMessage(file, trace, o.cursor ?? 0, o.debugging ?? false, o.breakpoints ?? []));
+    if (m.type === "ready") await send(traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? []));
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
   });
