@@ -39,7 +39,7 @@ describe("graph panel in Chromium", function () {
   });
 
   it("moves the highlight with the cursor and shows the chain rule, rendered by KaTeX, with real numbers", async () => {
-    const v = await openView(h, "graph", trace);
+    const v = await openView(h, "graph", trace, { cursor: 0 });
     await v.page.waitForSelector(".node");
     assert.equal(await v.page.locator(".node.current").count(), 0, "event 0 begins a step: no op yet");
     const tanh = opId("tanh");
