@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 const nodeBuiltins = ["fs", "path", "os", "child_process", "worker_threads", "node:*"];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "**/*.vsix", "test/**/fixtures/**", "bench/results/**", ".cache/**", "docs/**"] },
+  { ignores: ["dist/**", "packages/*/dist/**", "node_modules/**", "**/*.vsix", "test/**/fixtures/**", "bench/results/**", ".cache/**", "docs/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -83,3 +83,23 @@ export function installTypes(typesDir: string, workspaceRoot: string, version: s
   fs.writeFileSync(path.join(target, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
   return target;
 }
+
+/** How to give a folder the types: `npm install -D backstep` into the nearest package.json's project, else the copy. */
+export type SetupPlan = { kind: "npm"; projectDir: string; args: string[] } | { kind: "copy"; root: string };
+
+/**
+ * The nearest folder with a package.json from the model's folder up to the workspace root: a project that
+ * manages its dependencies gets the real package (`npm install -D backstep@<version>`, the extension's own
+ * version, so types and runner agree); a folder of loose files gets the shipped declarations copied.
+ */
+export function setupPlan(fromDir: string, workspaceRoot: string, version: string): SetupPlan {
+  let dir = path.resolve(fromDir);
+  const root = path.resolve(workspaceRoot);
+  if (!dir.startsWith(root)) dir = root;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return { kind: "npm", projectDir: dir, args: ["install", "--save-dev", `backstep@${version}`] };
+    const parent = path.dirname(dir);
+    if (dir === root || parent === dir) return { kind: "copy", root };
+    dir = parent;
+  }
+}

@@ -1,10 +1,15 @@
-// Builds every bundle with esbuild: the extension, the runner's worker, the CLI, the standalone debug adapter and the webviews.
+// Builds every bundle with esbuild: the extension, the runner's worker, the CLI, the standalone debug adapter, the webviews,
+// and the npm package packages/backstep (the engine as CommonJS with an ESM entry over it, the CLI and its worker).
 import * as esbuild from "esbuild";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
 
 const production = process.argv.includes("--production");
 const node = { platform: "node", format: "cjs", target: "node20", external: ["vscode"] };
 const browser = { platform: "browser", format: "iife", target: "chrome120" };
+
+const PKG = "packages/backstep";
 
 /** [entry, outfile, options] — every shipped bundle. */
 const bundles = [
@@ -14,6 +19,10 @@ const bundles = [
   ["extension/debug/adapterMain.ts", "dist/debugAdapter.js", node],
   ["webview/graph/main.ts", "dist/webview/graph.js", browser],
   ["webview/side/main.ts", "dist/webview/side.js", browser],
+  // The npm package: the same sources, built into the package's own folder (docs/packaging.md).
+  ["src/index.ts", `${PKG}/dist/index.cjs`, node],
+  ["src/cli/main.ts", `${PKG}/dist/cli.js`, { ...node, banner: { js: "#!/usr/bin/env node" } }],
+  ["src/runner/worker.ts", `${PKG}/dist/runnerWorker.js`, node],
 ];
 
 const missing = bundles.filter(([entry]) => !existsSync(entry)).map(([entry]) => entry);
@@ -36,5 +45,23 @@ await Promise.all(
       }),
     ),
 );
+
+writePackageEsmEntry();
+copyFileSync("LICENSE", `${PKG}/LICENSE`);
+
+/**
+ * The package's `import` entry re-exports the CommonJS build's names, so a program that both imports and requires
+ * "backstep" (or depends on a library that does) gets one engine: one rule table, one observer, one Tensor class.
+ */
+function writePackageEsmEntry() {
+  const cjs = resolve(`${PKG}/dist/index.cjs`);
+  const names = Object.keys(createRequire(import.meta.url)(cjs)).filter((n) => n !== "default" && n !== "__esModule");
+  const lines = [
+    "// ESM entry of backstep: the CommonJS build's exports, so `import` and `require` share one engine.",
+    'import engine from "./index.cjs";',
+    `export const { ${names.join(", ")} } = engine;`,
+  ];
+  writeFileSync(`${PKG}/dist/index.mjs`, lines.join("\n") + "\n");
+}
 
 console.log(`build: ${bundles.length - missing.length} bundles${production ? " (production)" : ""}`);

@@ -1,9 +1,10 @@
-// Emits the engine's type declarations (src/index.ts and what it reaches) into dist/types, shipped in the .vsix for model IntelliSense.
+// Emits the engine's type declarations (src/index.ts and what it reaches) into dist/types, shipped in the .vsix for model
+// IntelliSense, and into the npm package (packages/backstep/dist/types); a folder given as argument replaces both.
 import ts from "typescript";
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 
-const outDir = process.argv[2] ?? "dist/types";
-rmSync(outDir, { recursive: true, force: true });
+const [outDir, ...copies] = process.argv[2] ? [process.argv[2]] : ["dist/types", "packages/backstep/dist/types"];
+for (const dir of [outDir, ...copies]) rmSync(dir, { recursive: true, force: true });
 const program = ts.createProgram(["src/index.ts"], {
   declaration: true,
   emitDeclarationOnly: true,
@@ -26,4 +27,5 @@ if (diagnostics.length) {
   console.error(ts.formatDiagnostics(diagnostics, host));
   process.exit(1);
 }
-console.log(`buildTypes: ${result.emittedFiles?.length ?? "declarations"} written to ${outDir}`);
+for (const dir of copies) cpSync(outDir, dir, { recursive: true });
+console.log(`buildTypes: ${result.emittedFiles?.length ?? "declarations"} written to ${[outDir, ...copies].join(" and ")}`);

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MARKER, installTypes, typesStatus } from "../../extension/typesSetup";
+import { MARKER, installTypes, setupPlan, typesStatus } from "../../extension/typesSetup";
 
 describe("extension: IntelliSense setup", () => {
   let tmp: string;
@@ -55,6 +55,19 @@ describe("extension: IntelliSense setup", () => {
 
   it("explains a missing declarations folder", () => {
     assert.throws(() => installTypes(path.join(tmp, "nope"), root, "0.1.0"), /type declarations are missing/);
+  });
+
+  it("plans `npm install -D backstep@<version>` in the nearest project with a package.json, else the copy", () => {
+    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.1.0"), { kind: "copy", root });
+    fs.writeFileSync(path.join(root, "package.json"), "{}");
+    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.1.0"), { kind: "npm", projectDir: root, args: ["install", "--save-dev", "backstep@0.1.0"] });
+    // the nearest project wins (a model in a sub-project of a monorepo), and nothing above the workspace counts
+    fs.writeFileSync(path.join(root, "models", "package.json"), "{}");
+    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.2.0"), { kind: "npm", projectDir: path.join(root, "models"), args: ["install", "--save-dev", "backstep@0.2.0"] });
+    fs.writeFileSync(path.join(tmp, "package.json"), "{}");
+    fs.rmSync(path.join(root, "package.json"));
+    fs.rmSync(path.join(root, "models", "package.json"));
+    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.1.0"), { kind: "copy", root });
   });
 });
 
