@@ -1,6 +1,6 @@
 // The public API of the "backstep" package (DESIGN.md §2).
 export { Tensor } from "./engine/tensor";
-export type { TensorLike, NestedArray } from "./engine/tensor";
+export type { TensorLike, NestedArray, GradHook } from "./engine/tensor";
 export type { Dtype, Storage } from "./engine/dtype";
 export { ShapeError } from "./engine/shape";
 export { tensor, zeros, ones, full, randn, rand, arange, eye, zerosLike, onesLike } from "./engine/creation";
@@ -19,7 +19,7 @@ export { noGrad, isGradEnabled } from "./autodiff/noGrad";
 export { gradcheck } from "./autodiff/gradcheck";
 export type { GradcheckOptions, GradcheckResult } from "./autodiff/gradcheck";
 export { jvp } from "./autodiff/jvp";
-export { setObserver, observer } from "./engine/observer";
+export { setObserver, addObserver, observer } from "./engine/observer";
 export type { EngineObserver, LocalDescription } from "./engine/observer";
 export { ruleNames, getRule } from "./engine/rules/registry";
 export type { GradRule, OpCtx, Attrs, AttrValue } from "./engine/rules/registry";

@@ -61,6 +61,20 @@ function seedGrad(root: Tensor, grad: TensorLike | undefined): Tensor {
   return fromData(castTo(g, root.dtype).data, root.shape);
 }
 
+/** Runs t's gradient hooks in order; a returned tensor replaces the gradient (it must keep t's shape). */
+function runHooks(t: Tensor, g: Tensor): Tensor {
+  const hooks = t._gradHooks;
+  if (hooks === null) return g;
+  for (const hook of hooks.hooks.slice()) {
+    const r = hook(g);
+    if (r === undefined || r === null) continue;
+    if (!(r instanceof Tensor)) throw new TypeError(`a gradient hook on ${t.toString()} returned ${typeof r}; return a Tensor or nothing`);
+    if (!sameShape(r.shape, t.shape)) throw new ShapeError(`a gradient hook on ${t.toString()} returned shape ${fmt(r.shape)}; the gradient's shape is ${fmt(t.shape)}`);
+    g = castTo(r, t.dtype);
+  }
+  return g;
+}
+
 export function backward(root: Tensor, grad?: TensorLike): void {
   if (!root.requiresGrad) {
     throw new Error("backward: this tensor does not require grad. Create inputs or parameters with { requiresGrad: true } (nn parameters already do), and do not call backward inside noGrad()");
@@ -70,8 +84,15 @@ export function backward(root: Tensor, grad?: TensorLike): void {
   internal(() => {
     obs?.backwardBegin(root);
     const grads = new Map<number, Tensor>();
+    /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
+    const hooked = new Map<Tensor, Tensor>();
     /** Adds a contribution to t's gradient: the running sum for interior tensors, `.grad` for leaves. */
-    const accumulate = (t: Tensor, g: Tensor): void => {
+    const accumulate = (t: Tensor, g: Tensor, direct = false): void => {
+      if (!direct && t._ctx === null && t._gradHooks !== null && t._gradHooks.hooks.length > 0) {
+        const sofar = hooked.get(t);
+        hooked.set(t, sofar === undefined ? g : ops.add(sofar, g));
+        return;
+      }
       const prev = t._ctx === null ? t.grad : grads.get(t.id);
       if (prev === null || prev === undefined) {
         if (t._ctx === null) t.grad = g;
@@ -89,9 +110,14 @@ export function backward(root: Tensor, grad?: TensorLike): void {
       const out = order[k];
       const ctx = out._ctx;
       if (ctx === null) continue;
-      const up = grads.get(out.id);
+      let up = grads.get(out.id);
       if (up === undefined) continue;
       grads.delete(out.id);
+      const extra = out._gradHooks;
+      if (extra !== null) {
+        up = runHooks(out, up);
+        if (extra.retain) out.grad = out.grad === null ? up : ops.add(out.grad, up);
+      }
       const rule = ctx.rule;
       const n = ctx.inputs.length;
       const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
@@ -112,6 +138,7 @@ export function backward(root: Tensor, grad?: TensorLike): void {
         if (g !== null) accumulate(ctx.inputs[i], g);
       }
     }
+    for (const [leaf, g] of hooked) accumulate(leaf, runHooks(leaf, g), true);
     obs?.backwardEnd(root);
   });
 }

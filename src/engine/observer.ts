@@ -36,16 +36,51 @@ export interface EngineObserver {
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void;
 }
 
+/** The slot setObserver() fills, and the observers added beside it (the trace recorder is one of those). */
+let slot: EngineObserver | null = null;
+const added: EngineObserver[] = [];
+/** What the engine calls: null, the one observer, or one that tells each in turn. */
 let current: EngineObserver | null = null;
 
-/** Installs (or removes, with null) the observer. Returns the previous one. */
+function fanOut(list: readonly EngineObserver[]): EngineObserver {
+  return {
+    forward: (op, inputs, output, attrs, module) => { for (const o of list) o.forward(op, inputs, output, attrs, module); },
+    backwardBegin: (root) => { for (const o of list) o.backwardBegin(root); },
+    backward: (output, upstream, local, contributions) => { for (const o of list) o.backward(output, upstream, local, contributions); },
+    accumulate: (target, contribution, total) => { for (const o of list) o.accumulate(target, contribution, total); },
+    backwardEnd: (root) => { for (const o of list) o.backwardEnd(root); },
+    update: (param, name, before, grad, after, rule) => { for (const o of list) o.update(param, name, before, grad, after, rule); },
+  };
+}
+
+function refresh(): void {
+  const list = slot === null ? added.slice() : [slot, ...added];
+  current = list.length === 0 ? null : list.length === 1 ? list[0] : fanOut(list);
+}
+
+/**
+ * Installs (or removes, with null) the observer in the one replaceable slot and returns the previous one. Observers
+ * added with addObserver (the trace recorder is one) keep watching either way.
+ */
 export function setObserver(observer: EngineObserver | null): EngineObserver | null {
-  const previous = current;
-  current = observer;
+  const previous = slot;
+  slot = observer;
+  refresh();
   return previous;
 }
 
-/** The installed observer, or null. Hot paths check this once per op. */
+/** Adds an observer beside the others (each sees every report, in the order added); returns the function that removes it. */
+export function addObserver(observer: EngineObserver): () => void {
+  added.push(observer);
+  refresh();
+  return () => {
+    const i = added.indexOf(observer);
+    if (i >= 0) added.splice(i, 1);
+    refresh();
+  };
+}
+
+/** The observer the engine reports to (several are combined into one), or null. Hot paths check this once per op. */
 export function observer(): EngineObserver | null {
   return current;
 }

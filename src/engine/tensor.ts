@@ -8,6 +8,14 @@ import * as ops from "./ops";
 
 let nextId = 1;
 
+/** A gradient hook: sees ∂L/∂t when it is complete for this backward pass; a returned tensor replaces it. */
+export type GradHook = (grad: Tensor) => Tensor | void | undefined;
+/** What retainGrad() and registerHook() asked of one tensor. */
+export interface GradHooks {
+  retain: boolean;
+  hooks: GradHook[];
+}
+
 export type TensorLike = Tensor | number;
 /** Nested arrays of numbers, as `tensor()` accepts and `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
@@ -32,6 +40,8 @@ export class Tensor {
    * ids here: a property read where a weak map's lookup cost ~0.5 µs per op).
    */
   _observed: object | null = null;
+  /** Engine-internal: hooks on this tensor's gradient and whether a non-leaf keeps its `.grad` (null: neither). */
+  _gradHooks: GradHooks | null = null;
 
   /** Engine-internal: wraps storage without copying. Users call `tensor()`, `zeros()`, …. */
   constructor(data: Storage, shape: readonly number[]) {
@@ -99,6 +109,35 @@ export class Tensor {
     const t = new Tensor(this.data, this.shape);
     t.name = this.name;
     return t;
+  }
+
+  /** Keeps this non-leaf tensor's gradient in `.grad` after backward (leaves always keep theirs), as PyTorch's retain_grad(). */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new Error("retainGrad: this tensor does not require grad, so it gets no gradient");
+    if (!this.isLeaf) (this._gradHooks ??= { retain: false, hooks: [] }).retain = true;
+    return this;
+  }
+
+  /** True when backward keeps this tensor's gradient in `.grad` (a leaf that requires grad, or after retainGrad()). */
+  get retainsGrad(): boolean {
+    return this.isLeaf ? this.requiresGrad : this._gradHooks?.retain === true;
+  }
+
+  /**
+   * Calls `hook(grad)` each time ∂L/∂this is complete in a backward pass, before it flows on (or into `.grad` of a
+   * leaf); a tensor the hook returns replaces the gradient (same shape). Returns a handle whose remove() unregisters it.
+   */
+  registerHook(hook: GradHook): { remove(): void } {
+    if (!this.requiresGrad) throw new Error("registerHook: this tensor does not require grad, so no gradient reaches it");
+    if (typeof hook !== "function") throw new TypeError("registerHook: expected a function (grad) => Tensor | undefined");
+    const h = (this._gradHooks ??= { retain: false, hooks: [] });
+    h.hooks.push(hook);
+    return {
+      remove: () => {
+        const i = h.hooks.indexOf(hook);
+        if (i >= 0) h.hooks.splice(i, 1);
+      },
+    };
   }
 
   /** Backpropagates from this tensor; a non-scalar needs an explicit `grad` of the same shape. */

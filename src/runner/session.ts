@@ -1,6 +1,6 @@
 // Runs a user's model in this thread under the recorder: load, step function calls, automatic backward (DESIGN.md §4).
 import { Tensor } from "../engine/tensor";
-import { setObserver } from "../engine/observer";
+import { addObserver } from "../engine/observer";
 import { nameValue } from "../engine/naming";
 import type { TraceChunk } from "../trace/batch";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
@@ -75,7 +75,8 @@ export class ModelSession {
    * run, if any; the recorder keeps what happened before it.
    */
   async run(file: string): Promise<TraceDiagnostic | undefined> {
-    const previous = this.options.untraced ? null : setObserver(this.recorder);
+    // added beside any observer the model installs itself, so a model's own tool never displaces the recorder
+    const removeRecorder = this.options.untraced ? null : addObserver(this.recorder);
     try {
       const exports = this.modules.load(file) as { default?: unknown } | undefined;
       const step = exports?.default;
@@ -95,7 +96,7 @@ export class ModelSession {
       return diagnoseError(err, file, this.mapper);
     } finally {
       this.flush();
-      if (!this.options.untraced) setObserver(previous);
+      removeRecorder?.();
     }
   }
 

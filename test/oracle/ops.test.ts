@@ -1,0 +1,48 @@
+// Every primitive op against PyTorch: values and gradients on the same inputs, float32 and float64.
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+import type { EngineObserver } from "../../src/index";
+import { runOracle } from "./harness";
+import type { OracleCase, OracleRun } from "./harness";
+import { opCases } from "./cases/ops";
+
+/** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */
+function opsOf(c: OracleCase): Set<string> {
+  const seen = new Set<string>();
+  const obs: EngineObserver = {
+    forward: (op) => seen.add(op),
+    backwardBegin: () => {},
+    backward: () => {},
+    accumulate: () => {},
+    backwardEnd: () => {},
+    update: () => {},
+  };
+  const remove = B.addObserver(obs);
+  try {
+    c.ts(c.inputs(), "float64");
+  } finally {
+    remove();
+  }
+  return seen;
+}
+
+describe("oracle: ops against PyTorch", function () {
+  this.timeout(120_000);
+  let run: OracleRun;
+  before(() => {
+    run = runOracle(opCases);
+  });
+
+  it("every registered op is run by at least one case", () => {
+    const covered = new Set<string>();
+    for (const c of opCases) for (const op of opsOf(c)) covered.add(op);
+    const missing = B.ruleNames().filter((op) => !covered.has(op));
+    assert.deepEqual(missing, [], `ops no oracle case runs: ${missing.join(", ")}`);
+  });
+
+  for (const c of opCases) {
+    for (const dtype of c.dtypes ?? (["float32", "float64"] as const)) {
+      it(`${c.name} (${dtype})`, () => run.check(c.name, dtype));
+    }
+  }
+});
