@@ -36,3 +36,12 @@ export function castTo(t: Tensor, dtype: Dtype): Tensor {
   d.set(t.data);
   return new Tensor(d, t.shape);
 }
+
+/** Converts a tensor's values to `dtype` in place, keeping the tensor (Module.to(); PyTorch's param.data = ….double()). */
+export function retype(t: Tensor, dtype: Dtype): void {
+  if (t.dtype === dtype) return;
+  const d = alloc(dtype, t.size);
+  d.set(t.data);
+  t.data = d;
+  (t as { dtype: Dtype }).dtype = dtype;
+}

@@ -2,6 +2,13 @@
 import { Tensor } from "../engine/tensor";
 import { pushModule, popModule } from "../engine/scope";
 import type { Nameable } from "../engine/naming";
+import type { Dtype } from "../engine/dtype";
+import { isDtype } from "../engine/dtype";
+import { retype } from "../engine/storage";
+import { ShapeError, fmt, sameShape } from "../engine/shape";
+
+/** Names of each module's buffers (state that is not a parameter: running statistics, masks), and whether they are saved. */
+const buffers = new WeakMap<Module, Map<string, boolean>>();
 
 /** Tensors this module named automatically (so a later, better path may rename them). */
 const autoNamed = new WeakSet<Tensor>();
@@ -93,6 +100,103 @@ export abstract class Module implements Nameable {
       else if (Array.isArray(v)) v.forEach((t, i) => isParam(t) && out.push([`${key}.${i}`, t]));
     }
     return out;
+  }
+
+  /** Own buffers registered with registerBuffer, with their keys. */
+  private ownBuffers(persistentOnly: boolean): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [key, persistent] of buffers.get(this) ?? []) {
+      const v: unknown = (this as unknown as Record<string, unknown>)[key];
+      if (v instanceof Tensor && (persistent || !persistentOnly)) out.push([key, v]);
+    }
+    return out;
+  }
+
+  /**
+   * Sets `this[name] = tensor` as a buffer: state that is saved and restored with the parameters (stateDict) and cast
+   * by to(), but gets no gradient (BatchNorm's running statistics, a causal mask). `persistent: false` leaves it out
+   * of stateDict, as PyTorch's register_buffer.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new TypeError(`registerBuffer: "${name}" must be a Tensor or null`);
+    let m = buffers.get(this);
+    if (m === undefined) buffers.set(this, (m = new Map()));
+    m.set(name, persistent);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+  }
+
+  /** Every buffer below and including this module, named like its parameters ("bn1.running_mean"). */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [path, m] of this.relativeModules()) for (const [key, b] of m.ownBuffers(false)) out.push([path + key, b]);
+    return out;
+  }
+
+  /** Modules below and including this one, with their path relative to this one plus a dot ("" for this one). */
+  private relativeModules(): [string, Module][] {
+    const root = this.path;
+    return this.namedModules().map(([path, m]) => [path === root ? "" : path.slice(root.length + 1) + ".", m]);
+  }
+
+  /** Parameters and buffers by PyTorch's keys ("fc1.weight", "bn.running_mean"), sharing their values. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [prefix, m] of this.relativeModules()) {
+      for (const [key, p] of m.ownParameters()) if (!((prefix + key) in out)) out[prefix + key] = p.detach();
+      for (const [key, b] of m.ownBuffers(true)) out[prefix + key] = b.detach();
+    }
+    return out;
+  }
+
+  /**
+   * Copies values into the parameters and buffers by key (from stateDict() or PyTorch's state_dict, keyed the same).
+   * With `strict` (the default) a missing or unexpected key is an error; shapes must match either way.
+   */
+  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const own = new Map<string, Tensor>();
+    for (const [prefix, m] of this.relativeModules()) {
+      for (const [key, p] of m.ownParameters()) own.set(prefix + key, p);
+      for (const [key, b] of m.ownBuffers(true)) own.set(prefix + key, b);
+    }
+    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
+    const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
+    if (opts.strict !== false && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      const parts = [missingKeys.length > 0 ? `missing keys: ${missingKeys.join(", ")}` : "", unexpectedKeys.length > 0 ? `unexpected keys: ${unexpectedKeys.join(", ")}` : ""];
+      throw new Error(`loadStateDict: ${parts.filter(Boolean).join("; ")} (pass { strict: false } to load the keys that match)`);
+    }
+    for (const [key, target] of own) {
+      const v = dict[key];
+      if (v === undefined) continue;
+      if (!(v instanceof Tensor)) throw new TypeError(`loadStateDict: "${key}" is not a Tensor`);
+      if (!sameShape(v.shape, target.shape)) {
+        throw new ShapeError(`loadStateDict: "${key}" has shape ${fmt(v.shape)} but the module's has ${fmt(target.shape)}`);
+      }
+      target.data.set(v.data);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Casts every parameter and buffer (and gradient) to `dtype` in place, keeping the tensors themselves (module.double()). */
+  to(dtype: Dtype): this {
+    if (!isDtype(dtype)) throw new TypeError(`to: dtype must be "float32" or "float64", got ${String(dtype)}`);
+    const seen = new Set<Tensor>();
+    for (const [, m] of this.namedModules()) {
+      for (const [, t] of [...m.ownParameters(), ...m.ownBuffers(false)]) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        retype(t, dtype);
+        if (t.grad !== null) retype(t.grad, dtype);
+      }
+    }
+    return this;
+  }
+
+  double(): this {
+    return this.to("float64");
+  }
+
+  float(): this {
+    return this.to("float32");
   }
 
   /** Records parent links and parameter names below this module (engine-internal). */

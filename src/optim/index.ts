@@ -1,7 +1,11 @@
-// The `optim` namespace.
+// The `optim` namespace: optimizers and learning-rate schedulers (also as optim.lrScheduler, PyTorch's lr_scheduler).
 export { Optimizer } from "./optimizer";
-export type { ParamsInput } from "./optimizer";
+export type { ParamsInput, OptimizerStateDict, ParamState } from "./optimizer";
 export { SGD } from "./sgd";
 export type { SGDOptions } from "./sgd";
-export { Adam } from "./adam";
+export { Adam, AdamW } from "./adam";
 export type { AdamOptions } from "./adam";
+export { RMSprop } from "./rmsprop";
+export type { RMSpropOptions } from "./rmsprop";
+export { LRScheduler, StepLR, CosineAnnealingLR, LambdaLR } from "./scheduler";
+export * as lrScheduler from "./scheduler";

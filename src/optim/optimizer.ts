@@ -4,11 +4,28 @@ import { observer } from "../engine/observer";
 import { isQuiet } from "../engine/mode";
 import { fromData } from "../engine/storage";
 import { alloc, type Dtype, type Storage } from "../engine/dtype";
+import { Tensor as TensorClass } from "../engine/tensor";
 
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
 
+/** One parameter's optimizer state as PyTorch keys it (exp_avg, momentum_buffer, step, …). */
+export type ParamState = Record<string, Tensor | number>;
+export type GroupValue = number | boolean | number[];
+/** An optimizer's state_dict in PyTorch's layout: per-parameter state by index, and one parameter group. */
+export interface OptimizerStateDict {
+  state: Record<number, ParamState>;
+  param_groups: (Record<string, GroupValue> & { params: number[] })[];
+}
+
+/** Optimizer state kept per parameter (float64 values, whatever the parameter's dtype), as PyTorch names it. */
+export type StateArrays = Record<string, Float64Array | number>;
+
 export abstract class Optimizer {
   readonly params: Tensor[];
+  /** The learning rate η (schedulers change it between steps). */
+  lr = 0;
+  /** Per-parameter state, by the parameter's index (created on its first update). */
+  protected readonly state: (StateArrays | undefined)[] = [];
   private readonly names: string[];
   /** Where an observed step copies the values before each update, kept from step to step. */
   private scratch: Record<Dtype, Storage> | null = null;
@@ -23,15 +40,21 @@ export abstract class Optimizer {
     }
   }
 
-  /** The rule for the observer, e.g. "W ← W − η·∂L/∂W". */
-  protected abstract rule(): string;
+  /** The update as a formula, e.g. "W ← W − η·∂L/∂W". */
+  protected abstract formula(): string;
+  /** The hyper-parameters of the one parameter group, with PyTorch's keys (besides lr and params). */
+  protected abstract hyper(): Record<string, GroupValue>;
+
+  /** The rule shown in update events: the formula, the optimizer and the current learning rate. */
+  protected rule(): string {
+    return `${this.formula()} (${this.constructor.name}, η = ${Number(this.lr.toPrecision(6))})`;
+  }
   /** Updates p.data in place from its gradient; `index` identifies the parameter's state. */
   protected abstract updateOne(p: Tensor, grad: Tensor, index: number): void;
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     const obs = isQuiet() ? null : observer();
-    this.beginStep();
     const copy = obs !== null ? this.copier() : null;
     const rule = obs !== null ? this.rule() : "";
     this.params.forEach((p, i) => {
@@ -47,12 +70,55 @@ export abstract class Optimizer {
     });
   }
 
-  /** Hook for per-step state (Adam's step count). */
-  protected beginStep(): void {}
 
   /** Clears every parameter's gradient (sets it to null). */
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
+  }
+
+  /** The state in PyTorch's layout (state tensors are float64 copies in each parameter's shape: the precision kept, so a resumed run continues exactly). */
+  stateDict(): OptimizerStateDict {
+    const state: Record<number, ParamState> = {};
+    this.state.forEach((s, i) => {
+      if (s === undefined) return;
+      const p = this.params[i];
+      const out: ParamState = {};
+      for (const [k, v] of Object.entries(s)) out[k] = typeof v === "number" ? v : fromData(v.slice(), p.shape);
+      state[i] = out;
+    });
+    return { state, param_groups: [{ lr: this.lr, ...this.hyper(), params: this.params.map((_, i) => i) }] };
+  }
+
+  /** Restores what stateDict() (or PyTorch's, keyed the same) returned: the learning rate and each parameter's state. */
+  loadStateDict(dict: OptimizerStateDict): void {
+    const group = dict?.param_groups?.[0];
+    if (!group || typeof group.lr !== "number") throw new Error(`${this.constructor.name}.loadStateDict: expected { state, param_groups: [{ lr, … }] } as stateDict() returns`);
+    if (group.params.length !== this.params.length) {
+      throw new Error(`${this.constructor.name}.loadStateDict: the state has ${group.params.length} parameters, this optimizer ${this.params.length}`);
+    }
+    this.lr = group.lr;
+    this.state.length = 0;
+    for (const [key, s] of Object.entries(dict.state)) {
+      const i = Number(key), p = this.params[i];
+      const out: StateArrays = {};
+      for (const [k, v] of Object.entries(s)) {
+        if (typeof v === "number") out[k] = v;
+        else if (v instanceof TensorClass && v.size === 1 && p.size !== 1 && k === "step") out[k] = v.item();
+        else if (v instanceof TensorClass && v.size === p.size) out[k] = Float64Array.from(v.data);
+        else throw new Error(`${this.constructor.name}.loadStateDict: state "${k}" of parameter ${i} does not fit its shape [${p.shape}]`);
+      }
+      this.state[i] = out;
+    }
+  }
+
+  /** The state arrays of parameter i (created zeroed, named as PyTorch names them). */
+  protected stateOf(i: number, keys: readonly string[]): StateArrays {
+    let s = this.state[i];
+    if (s === undefined) {
+      s = this.state[i] = {};
+      for (const k of keys) s[k] = k === "step" ? 0 : new Float64Array(this.params[i].size);
+    }
+    return s;
   }
 
   /**

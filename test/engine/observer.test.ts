@@ -154,7 +154,7 @@ describe("observer contract", () => {
     assert.ok(u.kind === "update");
     assert.equal(u.param, model.weight);
     assert.equal(u.name, "model.weight");
-    assert.equal(u.rule, "W ← W − η·∂L/∂W");
+    assert.equal(u.rule, "W ← W − η·∂L/∂W (SGD, η = 0.1)");
     assert.deepEqual(vals(u.before), w0);
     assert.deepEqual(vals(u.after), vals(model.weight));
     vals(u.after).forEach((v, i) => assert.ok(Math.abs(v - (w0[i] - 0.1 * g[i])) < 1e-6));

@@ -26,3 +26,21 @@ export const ints = (shape: number[], n: number): Tensor => {
   for (let i = 0; i < t.size; i++) t.data[i] = Math.min(n - 1, Math.floor(t.data[i] * n));
   return t;
 };
+
+/** A module's state (made by its own seeded initialisation) as float64 inputs named `prefix + key`. */
+export function stateInputs(prefix: string, module: B.Module): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(module.stateDict())) out[prefix + k] = B.tensor(v, { dtype: "float64" });
+  return out;
+}
+
+/** The inputs named `prefix + key`, as a state dict (the harness's `state(prefix)` in Python). */
+export function stateOf(x: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(x).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
+/** A module's parameters by their state-dict keys (for comparing their gradients with PyTorch's named_parameters()). */
+export function paramsOf(module: B.Module): Record<string, Tensor> {
+  const root = module.path;
+  return Object.fromEntries(module.namedParameters().map(([k, p]) => [k.slice(root.length + 1), p]));
+}

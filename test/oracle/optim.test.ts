@@ -1,0 +1,144 @@
+// Optimizers, schedulers, clipGradNorm and state dicts against PyTorch: parameters and state after several steps.
+import * as B from "../../src/index";
+import type { Tensor } from "../../src/index";
+import { runOracle } from "./harness";
+import type { Inputs, OracleCase, OracleRun } from "./harness";
+import { c, r } from "./inputs";
+
+const STEPS = 6;
+const data = (): Inputs => ({ w: r([3, 4]), b: r([3]), x: c([6, 4]), y: c([6, 3]) });
+
+/** The loop both sides run: mse of a linear layer, `STEPS` optimizer (and scheduler) steps. */
+function train(x: Inputs, opt: B.optim.Optimizer, sched?: B.optim.LRScheduler): Tensor[] {
+  for (let i = 0; i < STEPS; i++) {
+    opt.zeroGrad();
+    B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).backward();
+    opt.step();
+    sched?.step();
+  }
+  return [x.w.detach(), x.b.detach(), B.tensor(opt.lr, { dtype: x.w.dtype })];
+}
+const torchTrain = (opt: string, sched = "None"): string => `
+opt = ${opt}
+sched = ${sched}
+for i in range(${STEPS}):
+    opt.zero_grad()
+    F.mse_loss(F.linear(x, w, b), y).backward()
+    opt.step()
+    if sched is not None:
+        sched.step()
+out = [w.detach(), b.detach(), torch.tensor(opt.param_groups[0]["lr"], dtype=dtype)]`;
+
+const optimCase = (name: string, make: (p: Tensor[]) => [B.optim.Optimizer, B.optim.LRScheduler?], opt: string, sched?: string): OracleCase => ({
+  name,
+  inputs: data,
+  noBackward: true,
+  ts: (x) => train(x, ...make([x.w, x.b])),
+  torch: torchTrain(opt, sched),
+});
+
+const cases: OracleCase[] = [
+  optimCase("SGD", (p) => [new B.optim.SGD(p, { lr: 0.1 })], "torch.optim.SGD([w, b], lr=0.1)"),
+  optimCase(
+    "SGD momentum, Nesterov, weight decay",
+    (p) => [new B.optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    "torch.optim.SGD([w, b], lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)",
+  ),
+  optimCase("SGD momentum, dampening", (p) => [new B.optim.SGD(p, { lr: 0.05, momentum: 0.8, dampening: 0.3 })], "torch.optim.SGD([w, b], lr=0.05, momentum=0.8, dampening=0.3)"),
+  optimCase("Adam", (p) => [new B.optim.Adam(p, { lr: 0.01 })], "torch.optim.Adam([w, b], lr=0.01)"),
+  optimCase(
+    "Adam amsgrad, weight decay",
+    (p) => [new B.optim.Adam(p, { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0.1, amsgrad: true })],
+    "torch.optim.Adam([w, b], lr=0.02, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)",
+  ),
+  optimCase("AdamW", (p) => [new B.optim.AdamW(p, { lr: 0.01 })], "torch.optim.AdamW([w, b], lr=0.01)"),
+  optimCase("AdamW weight decay 0.5", (p) => [new B.optim.AdamW(p, { lr: 0.03, weightDecay: 0.5 })], "torch.optim.AdamW([w, b], lr=0.03, weight_decay=0.5)"),
+  optimCase("RMSprop", (p) => [new B.optim.RMSprop(p, { lr: 0.01 })], "torch.optim.RMSprop([w, b], lr=0.01)"),
+  optimCase(
+    "RMSprop centered, momentum, weight decay",
+    (p) => [new B.optim.RMSprop(p, { lr: 0.01, alpha: 0.9, centered: true, momentum: 0.5, weightDecay: 0.01 })],
+    "torch.optim.RMSprop([w, b], lr=0.01, alpha=0.9, centered=True, momentum=0.5, weight_decay=0.01)",
+  ),
+  optimCase(
+    "StepLR",
+    (p) => {
+      const o = new B.optim.SGD(p, { lr: 0.2 });
+      return [o, new B.optim.StepLR(o, 2, { gamma: 0.5 })];
+    },
+    "torch.optim.SGD([w, b], lr=0.2)",
+    "torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)",
+  ),
+  optimCase(
+    "CosineAnnealingLR",
+    (p) => {
+      const o = new B.optim.Adam(p, { lr: 0.05 });
+      return [o, new B.optim.CosineAnnealingLR(o, 4, { etaMin: 0.001 })];
+    },
+    "torch.optim.Adam([w, b], lr=0.05)",
+    "torch.optim.lr_scheduler.CosineAnnealingLR(opt, 4, eta_min=0.001)",
+  ),
+  optimCase(
+    "LambdaLR",
+    (p) => {
+      const o = new B.optim.AdamW(p, { lr: 0.05 });
+      return [o, new B.optim.LambdaLR(o, (e) => 1 / (1 + e))];
+    },
+    "torch.optim.AdamW([w, b], lr=0.05)",
+    "torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (1 + e))",
+  ),
+  {
+    name: "clipGradNorm clips (returns the norm before clipping)",
+    inputs: data,
+    noBackward: true,
+    ts: (x) => {
+      B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).mul(10).backward();
+      const norm = B.nn.utils.clipGradNorm([x.w, x.b], 0.5);
+      return [norm, x.w.grad!, x.b.grad!];
+    },
+    torch: "(F.mse_loss(F.linear(x, w, b), y) * 10).backward()\nnorm = nn.utils.clip_grad_norm_([w, b], 0.5)\nout = [norm, w.grad, b.grad]",
+  },
+  {
+    name: "clipGradNorm leaves small gradients alone (inf norm)",
+    inputs: data,
+    noBackward: true,
+    ts: (x) => {
+      B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).backward();
+      return [B.nn.utils.clipGradNorm([x.w, x.b], 100, Infinity), x.w.grad!];
+    },
+    torch: "F.mse_loss(F.linear(x, w, b), y).backward()\nout = [nn.utils.clip_grad_norm_([w, b], 100, float('inf')), w.grad]",
+  },
+  {
+    name: "optimizer stateDict: PyTorch's keys and values (Adam, RMSprop)",
+    inputs: data,
+    noBackward: true,
+    ts: (x) => {
+      const adam = new B.optim.Adam([x.w, x.b], { lr: 0.01 });
+      const rms = new B.optim.RMSprop([x.w, x.b], { lr: 0.01, momentum: 0.5, centered: true });
+      train(x, adam);
+      train(x, rms);
+      const report: Record<string, Tensor> = {};
+      for (const [o, tag] of [[adam, "adam"], [rms, "rms"]] as const) {
+        for (const [i, s] of Object.entries(o.stateDict().state)) {
+          for (const [k, v] of Object.entries(s)) report[`${tag}.${i}.${k}`] = typeof v === "number" ? B.tensor(v, { dtype: x.w.dtype }) : v;
+        }
+      }
+      return { out: [x.w.detach()], report };
+    },
+    torch: `${torchTrain("torch.optim.Adam([w, b], lr=0.01)")}
+adam = opt
+${torchTrain("torch.optim.RMSprop([w, b], lr=0.01, momentum=0.5, centered=True)")}
+report = {f"{tag}.{i}.{k}": (v if torch.is_tensor(v) else torch.tensor(v)).to(dtype) for o, tag in [(adam, "adam"), (opt, "rms")] for i, s in o.state_dict()["state"].items() for k, v in s.items()}
+out = [w.detach()]`,
+  },
+];
+
+describe("oracle: optimizers and schedulers against PyTorch", function () {
+  this.timeout(120_000);
+  let run: OracleRun;
+  before(() => {
+    run = runOracle(cases);
+  });
+  for (const k of cases) {
+    for (const dtype of k.dtypes ?? (["float32", "float64"] as const)) it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
+  }
+});
