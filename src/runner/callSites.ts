@@ -1,14 +1,15 @@
 // Instruments calls and functions so the recorder knows each op's user call stack without asking V8 (a shadow stack).
 //
-// Every user function body runs between __bs_enter() and __bs_leave() (try/finally), which save and restore
-// the caller's current position. Every call sets its frame's current position to the call's static site
-// right before the call happens: `f(a, b)` → `f(a, __bs_r(S, b))` (the last argument is evaluated last),
-// `o.m()` → `__bs_r(S, o).m()`. An op's location is then the current position, and its stack the saved ones.
+// Every user function body runs between enter() and leave() (try/finally), which save and restore the caller's
+// current position. Every call sets its frame's current position to the call's static site right before the call
+// happens, inside its argument list so that the callee expression stays as written (V8 quotes it in messages such
+// as "z.gelu is not a function"): `f(a, b)` → `f(a, r(S, b))` (the last argument is evaluated last), `o.m()` →
+// `o.m(...r0(S))` (r0 returns an empty list: the call gets no arguments), `new C` → `new C(...r0(S))`.
 import type { Node } from "acorn";
+import { skipToToken, type Wrap } from "./edits";
+import type { HookNames } from "./hooks";
 
 type AnyNode = Node & Record<string, unknown>;
-
-export const SITE_HOOKS = { at: "__bs_r", enter: "__bs_enter", leave: "__bs_leave" } as const;
 
 /** A call site: where the call is in the compiled code (0-based), and the name of the function containing it. */
 export interface RawSite {
@@ -16,20 +17,13 @@ export interface RawSite {
   name: string;
 }
 
-export interface SiteEdit {
-  pos: number;
-  text: string;
-  order: number;
-}
-
 /**
  * Wraps `node` as `open … close`. acorn's node of `(a, b)` starts after the parenthesis, so a sequence gets
- * parentheses of its own: `f((a, b))` must become `f(__bs_r(S, (a, b)))`, not `__bs_r(S, a, b)`.
+ * parentheses of its own: `f((a, b))` must become `f(r(S, (a, b)))`, not `r(S, a, b)`.
  */
-export function wrapNode(edits: SiteEdit[], node: AnyNode, open: string, close: string, depth: number): void {
+export function wrapNode(edits: Wrap[], node: AnyNode, open: string, close: string, depth: number): void {
   const seq = node.type === "SequenceExpression";
-  edits.push({ pos: node.start, text: seq ? open + "(" : open, order: 1000 + depth });
-  edits.push({ pos: node.end, text: seq ? ")" + close : close, order: -depth });
+  edits.push({ start: node.start, end: node.end, open: seq ? open + "(" : open, close: seq ? ")" + close : close, depth });
 }
 
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
@@ -62,52 +56,52 @@ function functionName(fn: AnyNode, ancestors: readonly Node[]): string {
 }
 
 /** Collects the edits for one function node (as the acorn-walk "Function" visitor sees it). */
-export function functionEdits(code: string, fn: AnyNode, depth: number, edits: SiteEdit[]): void {
+export function functionEdits(code: string, fn: AnyNode, depth: number, edits: Wrap[], hooks: HookNames): void {
   if (fn.generator) return; // a suspended generator would leave its frame on the shadow stack
   const body = fn.body as AnyNode;
-  const { enter, leave } = SITE_HOOKS;
+  const { enter, leave } = hooks;
   if (fn.expression || body.type !== "BlockStatement") {
-    // `x => ({ … })`: the body node starts inside the parentheses, so wrap from just after `=>` to the arrow's end
-    const arrow = code.lastIndexOf("=>", body.start);
-    if (arrow < fn.start) return;
-    edits.push({ pos: arrow + 2, text: ` { ${enter}(); try { return (`, order: 1000 + depth });
-    edits.push({ pos: fn.end, text: `); } finally { ${leave}(); } }`, order: -depth });
+    // `x => ({ … })`: the body node starts inside its parentheses, so wrap from just after `=>` to the arrow's end
+    const params = fn.params as AnyNode[];
+    const arrow = skipToToken(code, params.length > 0 ? params[params.length - 1].end : fn.start, body.start, "=>");
+    if (arrow < 0) throw new Error(`instrument: no => before the arrow function body at offset ${body.start}`);
+    edits.push({ start: arrow + 2, end: fn.end, open: ` { ${enter}(); try { return (`, close: `); } finally { ${leave}(); } }`, depth });
     return;
   }
-  const first = (body.body as AnyNode[])[0];
-  if (first?.type === "ExpressionStatement" && typeof first.directive === "string") return; // keep "use strict" first
-  edits.push({ pos: body.start + 1, text: ` ${enter}(); try {`, order: 1000 + depth });
-  edits.push({ pos: body.end - 1, text: `} finally { ${leave}(); } `, order: -depth });
+  // after the directive prologue ("use strict" must stay first)
+  let start = body.start + 1;
+  for (const s of body.body as AnyNode[]) {
+    if (s.type !== "ExpressionStatement" || typeof s.directive !== "string") break;
+    start = s.end;
+  }
+  edits.push({ start, end: body.end - 1, open: ` ${enter}(); try {`, close: `} finally { ${leave}(); } `, depth, outer: [body.start, body.end] });
 }
 
 /** A class field's initializer runs as part of the constructor: give it a frame of its own, like a function body. */
-export function fieldEdits(field: AnyNode, depth: number, edits: SiteEdit[]): void {
+export function fieldEdits(field: AnyNode, depth: number, edits: Wrap[], hooks: HookNames): void {
   const value = field.value as AnyNode | null;
-  if (!value || ["Literal", "ArrowFunctionExpression", "FunctionExpression", "Identifier"].includes(value.type)) return;
-  const { enter, leave } = SITE_HOOKS;
-  edits.push({ pos: value.start, text: `(() => { ${enter}(); try { return (`, order: 1000 + depth });
-  edits.push({ pos: value.end, text: `); } finally { ${leave}(); } })()`, order: -depth });
+  // (anonymous functions and classes keep the field's name: no wrapping around them)
+  if (!value || ["Literal", "ArrowFunctionExpression", "FunctionExpression", "ClassExpression", "Identifier"].includes(value.type)) return;
+  edits.push({ start: value.start, end: value.end, open: `(() => { ${hooks.enter}(); try { return (`, close: `); } finally { ${hooks.leave}(); } })()`, depth });
 }
 
 /** Collects the edits and the site for one call or `new`; returns false when the call cannot be instrumented. */
-export function callEdits(call: AnyNode, ancestors: readonly Node[], siteId: number, edits: SiteEdit[], sites: RawSite[], names: Map<Node, string>): boolean {
+export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[], siteId: number, edits: Wrap[], sites: RawSite[], names: Map<Node, string>, hooks: HookNames): boolean {
   const callee = call.callee as AnyNode;
-  if (callee.type === "Super" || callee.type === "Import") return false;
+  if (callee.type === "Import") return false;
   const depth = ancestors.length;
   const args = call.arguments as AnyNode[];
-  const at = SITE_HOOKS.at;
   if (args.length > 0) {
     const last = args[args.length - 1];
     const target = last.type === "SpreadElement" ? (last.argument as AnyNode) : last;
-    wrapNode(edits, target, `${at}(${siteId}, `, ")", depth);
-  } else if (call.type === "NewExpression") {
-    wrapNode(edits, callee, `(${at}(${siteId}, `, "))", depth);
-  } else if (callee.type === "MemberExpression") {
-    const obj = callee.object as AnyNode;
-    if (obj.type === "Super") return false;
-    wrapNode(edits, obj, `${at}(${siteId}, `, ")", depth);
+    wrapNode(edits, target, `${hooks.at}(${siteId}, `, ")", depth);
   } else {
-    wrapNode(edits, callee, `${at}(${siteId}, `, ")", depth);
+    // before the closing parenthesis of `f()` / `new C()`, or as the arguments of `new C`
+    const spread = `...${hooks.atNoArgs}(${siteId})`;
+    const outer = [call.start, call.end] as const;
+    const hasParens = call.type === "CallExpression" || skipToToken(code, callee.end, call.end, "(") >= 0;
+    if (hasParens) edits.push({ start: call.end - 1, end: call.end - 1, open: spread, close: "", depth, outer });
+    else edits.push({ start: call.end, end: call.end, open: `(${spread})`, close: "", depth, outer });
   }
   // where V8 would put the frame: `new`, a method's name, or the callee
   const pos = call.type === "NewExpression" ? call.start : callee.type === "MemberExpression" && !callee.computed ? (callee.property as AnyNode).start : callee.start;

@@ -1,8 +1,9 @@
 // Compiles one user file: TypeScript → CommonJS (sucrase, lines kept) → instrumented, with a column map back.
-import { transform } from "sucrase";
 import { indexInsertions, instrument, uninstrumentedColumn, type InsertionIndex } from "./instrument";
+import { hookNames, type HookNames } from "./hooks";
 import { UserSyntaxError } from "./errors";
-import { decodeLineMap, originalColumn, type LineMap } from "./sourcemap";
+import { originalColumn, type LineMap } from "./sourcemap";
+import { transpile } from "./transpile";
 
 export interface CompiledFile {
   file: string;
@@ -14,6 +15,8 @@ export interface CompiledFile {
   loops: { line: number; column: number }[];
   /** Each call site in the original source (1-based) and the function it is in, numbered from `siteBase`. */
   sites: { line: number; column: number; name: string }[];
+  /** The names the code calls the runner by. */
+  hooks: HookNames;
 }
 
 function lineColOf(source: string, pos: number): { line: number; column: number } {
@@ -34,15 +37,7 @@ export function compileFile(source: string, file: string, loopBase = 0, siteBase
   let js: string;
   let lineMap: LineMap;
   try {
-    const out = transform(source, {
-      transforms: isTs ? ["typescript", "imports"] : ["imports"],
-      filePath: file,
-      // Node 20 runs modern syntax as is: fewer rewrites, closer columns (no optional-chaining helpers)
-      disableESTransforms: true,
-      sourceMapOptions: { compiledFilename: file },
-    });
-    js = out.code;
-    lineMap = decodeLineMap(out.sourceMap?.mappings ?? "");
+    ({ code: js, lineMap } = transpile(source, file, isTs ? ["typescript", "imports"] : ["imports"]));
   } catch (err) {
     const e = err as Error & { pos?: number };
     const where = e.pos !== undefined ? lineColOf(source, e.pos) : { line: 1, column: 1 };
@@ -53,8 +48,10 @@ export function compileFile(source: string, file: string, loopBase = 0, siteBase
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];
   let sites: { line: number; column: number; name: string }[];
+  let hooks: HookNames;
   try {
-    const inst = instrumented ? instrument(js, loopBase, siteBase) : { code: js, insertions: [], loops: [], sites: [] };
+    const inst = instrumented ? instrument(js, loopBase, siteBase) : { code: js, insertions: [], loops: [], sites: [], hooks: hookNames(js) };
+    hooks = inst.hooks;
     code = inst.code;
     index = indexInsertions(inst.insertions);
     loops = inst.loops.map((l) => ({ line: l.line + 1, column: originalColumn(lineMap, l.line, l.column) + 1 }));
@@ -71,6 +68,7 @@ export function compileFile(source: string, file: string, loopBase = 0, siteBase
     code,
     loops,
     sites,
+    hooks,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
   };
 }

@@ -4,8 +4,6 @@ import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { Script } from "node:vm";
 import { compileFile, type CompiledFile } from "./compile";
-import { HOOKS } from "./instrument";
-import { SITE_HOOKS } from "./callSites";
 import type { ShadowStack } from "./shadowStack";
 
 export interface LoaderHooks {
@@ -64,14 +62,14 @@ export class UserModules {
     const mod: UserModule = { exports: {}, loaded: false };
     this.cache.set(file, mod);
     // The wrapper sits on its own line 0 (lineOffset −1), so the user's line N stays line N for V8.
-    const params = ["exports", "require", "module", "__filename", "__dirname", HOOKS.var, HOOKS.mark, HOOKS.flush, SITE_HOOKS.at, SITE_HOOKS.enter, SITE_HOOKS.leave].join(", ");
-    const script = new Script(`(function __bs_module(${params}) {\n${compiled.code}\n})`, { filename: file, lineOffset: -1 });
+    const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
+    const script = new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, { filename: file, lineOffset: -1 });
     const fn = script.runInThisContext() as (...args: unknown[]) => void;
     const require = this.requireFrom(file);
     const sh = this.shadow;
     sh.enter(); // the module's top level is a frame of its own
     try {
-      fn(mod.exports, require, mod, file, dirname(file), this.hooks.var, this.hooks.mark, this.hooks.flush, sh.at, sh.enter, sh.leave);
+      fn(mod.exports, require, mod, file, dirname(file), this.hooks.var, this.hooks.mark, this.hooks.flush, sh.at, sh.atNoArgs, sh.enter, sh.leave);
       mod.loaded = true;
     } catch (err) {
       this.cache.delete(file);

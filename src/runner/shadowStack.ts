@@ -4,6 +4,8 @@ import type { SourceLoc, StackFrame } from "../trace/types";
 
 /** No user position (the runner itself called in, or the module has not made a call yet). */
 const NONE = -1;
+/** What a call without arguments spreads (never seen by user code, so never modified). */
+const NO_ARGS: readonly never[] = [];
 
 export class ShadowStack {
   /** The running user frame's current call site. */
@@ -27,10 +29,16 @@ export class ShadowStack {
     return this.frames.length;
   }
 
-  /** `__bs_r(site, value)`: the call at `site` is about to happen. */
+  /** `r(site, lastArgument)`: the call at `site` is about to happen. */
   readonly at = <T>(site: number, value: T): T => {
     this.current = site;
     return value;
+  };
+
+  /** `f(...r0(site))`: the same for a call without arguments. */
+  readonly atNoArgs = (site: number): readonly never[] => {
+    this.current = site;
+    return NO_ARGS;
   };
 
   readonly enter = (): void => {

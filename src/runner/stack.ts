@@ -9,9 +9,9 @@ type Prepare = (err: Error, sites: CallSite[]) => unknown;
 /** Frames deeper than this (engine internals plus user frames) are not captured for an op. */
 const OP_STACK_LIMIT = 32;
 
-function frameName(site: CallSite): string {
+function frameName(site: CallSite, moduleName: string): string {
   const fn = site.getFunctionName();
-  if (fn === "__bs_module") return "<module>";
+  if (fn === moduleName) return "<module>";
   if (site.isConstructor()) return `new ${fn ?? "<anonymous>"}`;
   const type = site.isToplevel() ? null : site.getTypeName();
   const method = fn ?? site.getMethodName();
@@ -74,7 +74,7 @@ export class StackMapper {
     const key = line * 65536 + col;
     let frame = byPos.get(key);
     if (!frame) {
-      frame = { file, line, column: compiled.toOriginalColumn(line - 1, col - 1) + 1, name: frameName(site) };
+      frame = { file, line, column: compiled.toOriginalColumn(line - 1, col - 1) + 1, name: frameName(site, compiled.hooks.module) };
       byPos.set(key, frame);
     }
     return frame;

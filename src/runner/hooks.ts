@@ -1,0 +1,31 @@
+// The names instrumented code calls the runner by, chosen per file so that none can be a name the user's code uses.
+
+export interface HookNames {
+  /** `var(name, mark(), value)`: `value` was assigned to the variable `name`. */
+  var: string;
+  mark: string;
+  /** `flush(k)`: loop k is about to start. */
+  flush: string;
+  /** `at(site, lastArgument)`: the call at `site` is about to happen. */
+  at: string;
+  /** `...atNoArgs(site)`: the same for a call without arguments (it spreads an empty list). */
+  atNoArgs: string;
+  /** Around every function body (the shadow stack). */
+  enter: string;
+  leave: string;
+  /** The module wrapper function (its frames read as `<module>`). */
+  module: string;
+  /** The wrapper's parameters, in the order the loader passes the hooks. */
+  params: string[];
+}
+
+/**
+ * `__bs_…`, unless the code mentions `__bs_` anywhere (a variable, a property, a string): then `__bs1_…`, and so on.
+ * A user's `const __bs_r = …` would otherwise redeclare a hook (a SyntaxError) or shadow it.
+ */
+export function hookNames(code: string): HookNames {
+  let prefix = "__bs_";
+  for (let k = 1; code.includes(prefix); k++) prefix = `__bs${k}_`;
+  const names = { var: prefix + "var", mark: prefix + "mark", flush: prefix + "flush", at: prefix + "r", atNoArgs: prefix + "r0", enter: prefix + "enter", leave: prefix + "leave", module: prefix + "module" };
+  return { ...names, params: [names.var, names.mark, names.flush, names.at, names.atNoArgs, names.enter, names.leave] };
+}
