@@ -103,8 +103,10 @@ export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[
     if (hasParens) edits.push({ start: call.end - 1, end: call.end - 1, open: spread, close: "", depth, outer });
     else edits.push({ start: call.end, end: call.end, open: `(${spread})`, close: "", depth, outer });
   }
-  // where V8 would put the frame: `new`, a method's name, or the callee
-  const pos = call.type === "NewExpression" ? call.start : callee.type === "MemberExpression" && !callee.computed ? (callee.property as AnyNode).start : callee.start;
+  // where V8 would put the frame: `new`, a method's name, the `(` after a computed member `o[k](…)`, or the callee
+  let pos = callee.start;
+  if (call.type === "NewExpression") pos = call.start;
+  else if (callee.type === "MemberExpression") pos = callee.computed ? skipToToken(code, callee.end, call.end, "(") : (callee.property as AnyNode).start;
   let name = "<module>";
   for (let i = ancestors.length - 2; i >= 0; i--) {
     const a = ancestors[i] as AnyNode;

@@ -31,6 +31,20 @@ function lineColOf(source: string, pos: number): { line: number; column: number 
   return { line, column: pos - start + 1 };
 }
 
+/**
+ * sucrase drops a `namespace` (it supports type-only ones), so code using a namespace's values would fail later
+ * with "X is not defined". Say so at the namespace instead, when the compiled code still uses its name.
+ */
+function rejectValueNamespaces(source: string, js: string, file: string): void {
+  const decl = /^([ \t]*(?:export[ \t]+)?)namespace[ \t]+([A-Za-z_$][\w$]*)/gm;
+  for (let m = decl.exec(source); m; m = decl.exec(source)) {
+    if (new RegExp(`(^|[^\\w$.])${m[2].replace(/\$/g, "\\$")}\\b`).test(js)) {
+      const where = lineColOf(source, m.index + m[1].length);
+      throw new UserSyntaxError(`namespace ${m[2]}: Backstep compiles TypeScript with sucrase, which drops namespaces that hold values. Use a module (a file of its own) or a plain object instead.`, file, where.line, where.column);
+    }
+  }
+}
+
 /** `instrumented: false` compiles only (for measuring the engine alone); the hooks are then never called. */
 export function compileFile(source: string, file: string, loopBase = 0, siteBase = 0, instrumented = true): CompiledFile {
   const isTs = /\.[cm]?tsx?$/.test(file);
@@ -44,6 +58,7 @@ export function compileFile(source: string, file: string, loopBase = 0, siteBase
     const message = e.message.replace(/^Error transforming [^:]*: /, "").replace(/ \(\d+:\d+\)$/, "");
     throw new UserSyntaxError(message, file, where.line, where.column);
   }
+  if (isTs) rejectValueNamespaces(source, js, file);
   let code: string;
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];

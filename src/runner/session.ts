@@ -1,4 +1,5 @@
 // Runs a user's model in this thread under the recorder: load, step function calls, automatic backward (DESIGN.md §4).
+import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
 import { nameValue } from "../engine/naming";
@@ -48,6 +49,7 @@ export class ModelSession {
     // (untraced code is not instrumented, so these are never called there)
     const hooks = {
       var: (name: string, mark: number, value: unknown): unknown => {
+        if (types.isProxy(value)) return value; // looking into it would run the user's traps
         this.recorder.noteVariable(name, mark, value, isTensor);
         return name.includes(".") ? value : nameValue(value, name);
       },

@@ -10,7 +10,7 @@ const programs = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
 
 /**
  * `// @ops a b` at the end of a line: calls of a and b on that line record ops (a at the first `.a(` of the line, else
- * the first `a(`, b likewise after it). A program's own helper files are lib/<program>-*.ts.
+ * the first `a(`, b likewise after it; `(`: the next parenthesis, where a computed call `o[k](…)` is placed). A program's own helper files are lib/<program>-*.ts.
  */
 function expectedSites(program: string): string[] {
   const base = program.replace(/\.ts$/, "");
@@ -26,7 +26,7 @@ function expectedSites(program: string): string[] {
         const code = line.slice(0, m.index);
         let from = 0;
         for (const token of m[1].trim().split(/\s+/)) {
-          const c = [`.${token}(`, `${token}(`, `${token}<`, token].map((t, k) => code.indexOf(t, from) + (k === 0 && code.indexOf(t, from) >= 0 ? 1 : 0)).find((c) => c >= 0) ?? -1;
+          const c = token === "(" ? code.indexOf("(", from) : [`.${token}(`, `${token}(`, `${token}<`, token].map((t, k) => code.indexOf(t, from) + (k === 0 && code.indexOf(t, from) >= 0 ? 1 : 0)).find((c) => c >= 0) ?? -1;
           assert.ok(c >= 0, `${file}:${i + 1}: marker ${token} is not on the line`);
           sites.push(`${file}:${i + 1}:${c + 1}`);
           from = c + 1;
