@@ -4,7 +4,8 @@
 // current position. Every call sets its frame's current position to the call's static site right before the call
 // happens, inside its argument list so that the callee expression stays as written (V8 quotes it in messages such
 // as "z.gelu is not a function"): `f(a, b)` → `f(a, r(S, b))` (the last argument is evaluated last), `o.m()` →
-// `o.m(...r0(S))` (r0 returns an empty list: the call gets no arguments), `new C` → `new C(...r0(S))`.
+// `o.m(...r0(S))` (r0 returns an empty list: the call gets no arguments), `new C` → `new C(...r0(S))`,
+// `f(...xs)` → `f(...xs, ...r0(S))`.
 import type { Node } from "acorn";
 import { skipToToken, type Wrap } from "./edits";
 import type { HookNames } from "./hooks";
@@ -91,10 +92,12 @@ export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[
   if (callee.type === "Import") return false;
   const depth = ancestors.length;
   const args = call.arguments as AnyNode[];
-  if (args.length > 0) {
-    const last = args[args.length - 1];
-    const target = last.type === "SpreadElement" ? (last.argument as AnyNode) : last;
-    wrapNode(edits, target, `${hooks.at}(${siteId}, `, ")", depth);
+  const last = args[args.length - 1];
+  if (last?.type === "SpreadElement") {
+    // not `...r(S, xs)`: V8 quotes a spread's expression when it is not iterable
+    edits.push({ start: last.end, end: last.end, open: `, ...${hooks.atNoArgs}(${siteId})`, close: "", depth, outer: [call.start, call.end] });
+  } else if (last) {
+    wrapNode(edits, last, `${hooks.at}(${siteId}, `, ")", depth);
   } else {
     // before the closing parenthesis of `f()` / `new C()`, or as the arguments of `new C`
     const spread = `...${hooks.atNoArgs}(${siteId})`;

@@ -10,12 +10,14 @@ const programs = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
 
 /**
  * `// @ops a b` at the end of a line: calls of a and b on that line record ops (a at the first `.a(` of the line, else
- * the first `a(`, b likewise after it; `(`: the next parenthesis, where a computed call `o[k](…)` is placed). A program's own helper files are lib/<program>-*.ts.
+ * the first `a(`, b likewise after it; `(`: the next parenthesis, where a computed call `o[k](…)` is placed).
+ * A program's own helper files are the .ts files under lib/ whose path starts with its name and a dash.
  */
 function expectedSites(program: string): string[] {
   const base = program.replace(/\.ts$/, "");
   const lib = join(dir, "lib");
-  const files = [join(dir, program), ...(existsSync(lib) ? readdirSync(lib).filter((f) => f.startsWith(base + "-")).map((f) => join(lib, f)) : [])];
+  const own = existsSync(lib) ? readdirSync(lib, { recursive: true, encoding: "utf8" }).filter((f) => f.startsWith(base + "-") && f.endsWith(".ts")) : [];
+  const files = [join(dir, program), ...own.map((f) => join(lib, f))];
   const sites: string[] = [];
   for (const file of files) {
     readFileSync(file, "utf8")
