@@ -33,14 +33,14 @@ describe("errors", () => {
     throwsShape(() => B.zeros([2, 3]).reshape([4, 2]), "reshape: cannot reshape [2,3] (6 elements) into [4,2]");
     throwsShape(() => new B.nn.Linear(3, 2).forward(B.zeros([5, 4])), /linear: input \[5,4\] has 4 features but weight \[2,3\] expects 3/);
     throwsShape(() => new B.nn.Conv2d(3, 2, 3).forward(B.zeros([1, 1, 5, 5])), /conv2d: input \[1,1,5,5\] has 1 channels but weight \[2,3,3,3\] expects 3/);
-    throwsShape(() => B.F.crossEntropy(B.zeros([4, 3]), [0, 1]), /crossEntropy: input \[4,3\] has 4 rows but target has 2 class indices/);
+    throwsShape(() => B.F.crossEntropy(B.zeros([4, 3]), [0, 1]), /crossEntropy: input \[4,3\] needs class indices of shape \[4\], got \[2\]/);
     throwsShape(() => B.concat([B.zeros([2, 3]), B.zeros([2, 4])], 0), /concat: shapes \[2,3\] and \[2,4\] differ outside axis 0/);
     throwsShape(() => B.zeros([2, 3]).sum(2), /sum: axis 2 is out of range for a tensor of rank 2/);
     throwsShape(() => B.zeros([2]).item(), /item: tensor of shape \[2\] has 2 elements/);
   });
 
   it("bad indices and arguments are reported with the op's name", () => {
-    assert.throws(() => B.F.crossEntropy(B.zeros([2, 3]), [0, 3]), /gather: index 3 is out of range for dim 1 of size 3/);
+    assert.throws(() => B.F.crossEntropy(B.zeros([2, 3]), [0, 3]), /crossEntropy: target 3 is out of range for 3 classes/);
     assert.throws(() => B.embedding(B.zeros([4, 2]), [4]), /embedding: index 4 is out of range for 4 embeddings/);
     assert.throws(() => B.add(B.zeros([1]), "1" as unknown as number), /add: second argument must be a Tensor or a number, got string/);
     assert.throws(() => B.tensor([[1, 2], [3]]), /ragged nested array/);

@@ -164,3 +164,18 @@ function close(what: string, actual: Tensor | null, expected: Encoded | null, to
   const limit = tol * Math.max(scale, 1e-30);
   assert.ok(worst <= limit, `${what}: max |Backstep − PyTorch| = ${worst.toExponential(3)} at [${at}] (${actual.data[at]} vs ${e.data[at]}), over ${tol} × max|ref| = ${limit.toExponential(3)}`);
 }
+
+/** A mocha suite with one test per case and dtype, the PyTorch side run once for all of them in before(). */
+export function describeOracle(title: string, cases: readonly OracleCase[], extra?: () => void): void {
+  describe(title, function () {
+    this.timeout(120_000);
+    let run: OracleRun;
+    before(() => {
+      run = runOracle(cases);
+    });
+    extra?.();
+    for (const k of cases) {
+      for (const dtype of k.dtypes ?? (["float32", "float64"] as const)) it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
+    }
+  });
+}

@@ -1,0 +1,76 @@
+// Losses against PyTorch: every reduction, crossEntropy over [N, C, …] with ignoreIndex and labelSmoothing.
+import * as B from "../../src/index";
+import { describeOracle } from "./harness";
+import type { OracleCase } from "./harness";
+import { c, ints, prob, r } from "./inputs";
+
+/** Class targets [shape] in [0, n) with some set to `ignore`. */
+const withIgnored = (shape: number[], n: number, ignore: number): B.Tensor => {
+  const t = ints(shape, n);
+  for (let i = 0; i < t.size; i += 3) t.data[i] = ignore;
+  return t;
+};
+
+const cases: OracleCase[] = [];
+for (const reduction of ["mean", "sum", "none"] as const) {
+  cases.push(
+    {
+      name: `mseLoss ${reduction}`,
+      inputs: () => ({ x: r([4, 3]), t: c([4, 3]) }),
+      ts: ({ x, t }) => B.F.mseLoss(x, t, { reduction }),
+      torch: `out = F.mse_loss(x, t, reduction="${reduction}")`,
+    },
+    {
+      name: `binaryCrossEntropy ${reduction}`,
+      inputs: () => ({ p: prob([5]), t: prob([5], false) }),
+      ts: ({ p, t }) => B.F.binaryCrossEntropy(p, t, { reduction }),
+      torch: `out = F.binary_cross_entropy(p, t, reduction="${reduction}")`,
+    },
+    {
+      name: `crossEntropy [N,C] ${reduction}`,
+      inputs: () => ({ x: r([5, 4]), y: ints([5], 4) }),
+      index: ["y"],
+      ts: ({ x, y }) => B.F.crossEntropy(x, y, { reduction }),
+      torch: `out = F.cross_entropy(x, y, reduction="${reduction}")`,
+    },
+    {
+      name: `crossEntropy [N,C,d1,d2] ignoreIndex labelSmoothing ${reduction}`,
+      inputs: () => ({ x: r([2, 4, 3, 2]), y: withIgnored([2, 3, 2], 4, -100) }),
+      index: ["y"],
+      ts: ({ x, y }) => B.F.crossEntropy(x, y, { reduction, labelSmoothing: 0.1 }),
+      torch: `out = F.cross_entropy(x, y, reduction="${reduction}", label_smoothing=0.1)`,
+    },
+    {
+      name: `nllLoss [N,C,d] ignoreIndex 2 ${reduction}`,
+      inputs: () => ({ x: r([3, 4, 5]), y: withIgnored([3, 5], 4, 2) }),
+      index: ["y"],
+      ts: ({ x, y }) => B.F.nllLoss(x.logSoftmax(1), y, { reduction, ignoreIndex: 2 }),
+      torch: `out = F.nll_loss(x.log_softmax(1), y, reduction="${reduction}", ignore_index=2)`,
+    },
+  );
+}
+cases.push(
+  {
+    name: "crossEntropy labelSmoothing [N,C]",
+    inputs: () => ({ x: r([6, 5]), y: ints([6], 5) }),
+    index: ["y"],
+    ts: ({ x, y }) => B.F.crossEntropy(x, y, { labelSmoothing: 0.25 }),
+    torch: "out = F.cross_entropy(x, y, label_smoothing=0.25)",
+  },
+  {
+    name: "crossEntropy unbatched [C]",
+    inputs: () => ({ x: r([5]), y: B.tensor([3], { dtype: "float64" }).reshape([]) }),
+    index: ["y"],
+    ts: ({ x, y }) => B.F.crossEntropy(x, y),
+    torch: "out = F.cross_entropy(x, y)",
+  },
+  {
+    name: "crossEntropy ignoreIndex [N,C] mean",
+    inputs: () => ({ x: r([7, 3]), y: withIgnored([7], 3, -1) }),
+    index: ["y"],
+    ts: ({ x, y }) => B.F.crossEntropy(x, y, { ignoreIndex: -1 }),
+    torch: "out = F.cross_entropy(x, y, ignore_index=-1)",
+  },
+);
+
+describeOracle("oracle: losses against PyTorch", cases);
