@@ -7,7 +7,7 @@ import type { Value } from "../../src/debug/evaluate";
 import { formatValue } from "../../src/debug/evaluate";
 import type { TraceIndex } from "../../src/debug/traceIndex";
 import { describeShape, formatNumber, fullView, indexView, isFull, previewRow, summarize, viewStats, viewValues, type TensorView } from "../../src/debug/tensorView";
-import { eventTitle, opScope, type Item } from "../../src/debug/eventView";
+import { eventTitle, noGradReason, opScope, type Item } from "../../src/debug/eventView";
 
 export type VarRef =
   | { kind: "scope"; scope: "op" | "params" | "tensors"; at: number }
@@ -115,7 +115,7 @@ function namedItems(index: TraceIndex, view: TensorView, at: number): Item[] {
       let gv: TensorView | number = fullView(gt);
       for (const k of view.path) gv = typeof gv === "number" ? gv : indexView(gv, k);
       items.push(typeof gv === "number" ? { name: "grad", kind: "value", value: { kind: "number", value: gv } } : { name: "grad", kind: "value", value: { kind: "tensor", view: gv } });
-    } else items.push({ name: "grad", kind: "text", text: "null (not reached by the backward pass yet)" });
+    } else items.push({ name: "grad", kind: "text", text: `null (${noGradReason(index, view.tensor.id, at)})` });
   }
   if (!view.tensor.values) items.push({ name: "values", kind: "text", text: "not recorded (over the recording cap; raise backstep.values.maxPerTensor)" });
   return items;

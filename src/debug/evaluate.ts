@@ -1,5 +1,6 @@
 // Evaluates watch/hover/REPL expressions and breakpoint conditions against the recorded state as of one event.
 import { ExprError, parseExpr, type BinaryOp, type Expr } from "./expr";
+import { noGradReason } from "./eventView";
 import { phaseOf, type TraceIndex } from "./traceIndex";
 import { formatNumber, fullView, indexView, sizeOf, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
 
@@ -145,7 +146,7 @@ export class Evaluator {
     switch (prop) {
       case "grad": {
         const g = this.index.gradOf(v.tensor.id, this.at);
-        if (g === null) return { kind: "null", why: "no gradient yet at this event (the backward pass has not reached it)" };
+        if (g === null) return { kind: "null", why: noGradReason(this.index, v.tensor.id, this.at) };
         const gt = this.index.tensor(g);
         if (!gt) return { kind: "null", why: `gradient tensor #${g} is missing from the trace` };
         let view: TensorView | number = fullView(gt);

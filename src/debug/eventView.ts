@@ -44,7 +44,22 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
       return `update · ${e.param}  (${e.rule})`;
     case "step":
       return `step ${e.index}${e.loss !== undefined ? ` · loss ${formatNumber(e.loss)}` : ""}`;
+    case "zeroGrad":
+      return `zeroGrad · ${resetText(e.params.length + (e.tensors?.length ?? 0))}  (gradients set to null)`;
+    default:
+      return "event";
   }
+}
+
+const resetText = (n: number): string => (n === 1 ? "1 gradient" : `${n} gradients`);
+
+/** Why a tensor has no gradient at event `at`: cleared by a zeroGrad (where), or not reached by the backward pass yet. */
+export function noGradReason(index: TraceIndex, id: TensorId, at: number): string {
+  const reset = index.gradResetAt(id, at);
+  if (reset === undefined) return "no gradient yet at this event (the backward pass has not reached it)";
+  const where = index.frames[reset]?.[0];
+  const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
+  return `set to null by zeroGrad${place} (event ${reset + 1}); this step's backward pass has not reached it yet`;
 }
 
 function tensorItem(index: TraceIndex, name: string, id: TensorId | null | undefined): Item {
@@ -87,6 +102,12 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
         tensorItem(index, `∂L/∂${name} (total so far)`, e.total),
       ];
     }
+    case "zeroGrad":
+      return [
+        { name: "cleared", kind: "text", text: `${resetText(e.params.length + (e.tensors?.length ?? 0))} set to null; the next backward pass computes them afresh` },
+        ...e.params.map((p): Item => ({ name: `${p}.grad`, kind: "text", text: "null" })),
+        ...(e.tensors ?? []).map((id): Item => ({ name: `${nameOf(index, id)}.grad`, kind: "text", text: "null" })),
+      ];
     case "forward":
     case "backward": {
       const op = index.op(e.op);
@@ -117,6 +138,8 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
       }
       return items;
     }
+    default:
+      return [];
   }
 }
 

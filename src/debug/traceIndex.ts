@@ -8,7 +8,7 @@ export interface Frame extends SourceLoc {
 }
 
 /** The debugger's notion of phase: accumulate belongs to the backward pass. */
-export type Phase = "forward" | "backward" | "update" | "step";
+export type Phase = "forward" | "backward" | "update" | "step" | "zeroGrad";
 
 /** A value that changed at an event: the event index and the tensor that became current. */
 export interface Change {
@@ -16,8 +16,14 @@ export interface Change {
   tensor: TensorId;
 }
 
+/** A gradient that changed at an event: the tensor that became ∂L/∂x, or null where it was reset (zeroGrad). */
+export interface GradChange {
+  event: number;
+  tensor: TensorId | null;
+}
+
 /** Index of the last entry with `event <= at`, or -1. */
-export function lastAtOrBefore(list: readonly Change[], at: number): number {
+export function lastAtOrBefore(list: readonly { event: number }[], at: number): number {
   let lo = 0;
   let hi = list.length - 1;
   let found = -1;
@@ -52,7 +58,7 @@ export class TraceIndex {
   private readonly tensorsById = new Map<TensorId, TraceTensor>();
   private readonly opsById = new Map<OpId, TraceOp>();
   /** tensor → its gradient over time. */
-  private readonly grads = new Map<TensorId, Change[]>();
+  private readonly grads = new Map<TensorId, GradChange[]>();
   /** tensor → the parameter it holds a value of. */
   private readonly paramOfTensor = new Map<TensorId, string>();
   /** Stable names of unnamed leaves (input_L31), the same in every step and trace. */
@@ -125,20 +131,30 @@ export class TraceIndex {
     return list[Math.max(k, 0)].tensor;
   }
 
-  /** ∂L/∂tensor as known at event `at` (null before the backward pass reaches it). */
+  /** ∂L/∂tensor as known at event `at` (null before the backward pass reaches it, and after a zeroGrad). */
   gradOf(id: TensorId, at: number): TensorId | null {
+    return this.gradChange(id, at)?.tensor ?? null;
+  }
+
+  /** Why a tensor has no gradient at event `at`: the zeroGrad event that cleared it, or undefined (never computed yet). */
+  gradResetAt(id: TensorId, at: number): number | undefined {
+    const c = this.gradChange(id, at);
+    return c && c.tensor === null ? c.event : undefined;
+  }
+
+  private gradChange(id: TensorId, at: number): GradChange | undefined {
     const param = this.paramOfTensor.get(id);
     const list = param ? this.grads.get(this.paramKey(param)) : this.grads.get(id);
-    if (!list) return null;
+    if (!list) return undefined;
     const k = lastAtOrBefore(list, at);
-    return k < 0 ? null : list[k].tensor;
+    return k < 0 ? undefined : list[k];
   }
 
   /** Events where a data breakpoint's value changes (see DataBreakpointSpec), ascending. */
   changesOf(dataId: string): number[] {
     const [kind, ...rest] = dataId.split(":");
     const name = rest.join(":");
-    const events = (list: Change[] | undefined): number[] => (list ?? []).map((c) => c.event).filter((e) => e >= 0);
+    const events = (list: readonly { event: number }[] | undefined): number[] => (list ?? []).map((c) => c.event).filter((e) => e >= 0);
     switch (kind) {
       case "param":
         return events(this.paramValues.get(name));
@@ -163,8 +179,14 @@ export class TraceIndex {
 
   /** Gradients of all tensors of one parameter share one timeline under a negative pseudo-id. */
   private paramKey(name: string): TensorId {
-    return -1 - this.trace.params.findIndex((p) => p.name === name);
+    let keys = this.paramKeys;
+    if (!keys) this.paramKeys = keys = new Map(this.trace.params.map((p, k) => [p.name, -1 - k]));
+    // a name outside trace.params (an update of an unnamed tensor) still gets a key of its own
+    let key = keys.get(name);
+    if (key === undefined) keys.set(name, (key = -1 - keys.size - this.trace.params.length));
+    return key;
   }
+  private paramKeys: Map<string, TensorId> | undefined;
 
   private indexParams(): void {
     const { params, events } = this.trace;
@@ -194,9 +216,12 @@ export class TraceIndex {
     list.push({ event, tensor });
   }
 
-  private setGrad(id: TensorId, event: number, grad: TensorId, onlyIfFirstInSweep: number): void {
+  private setGrad(id: TensorId, event: number, grad: TensorId | null, onlyIfFirstInSweep: number): void {
     const param = this.paramOfTensor.get(id);
-    const key = param ? this.paramKey(param) : id;
+    this.setGradOf(param ? this.paramKey(param) : id, event, grad, onlyIfFirstInSweep);
+  }
+
+  private setGradOf(key: TensorId, event: number, grad: TensorId | null, onlyIfFirstInSweep: number): void {
     let list = this.grads.get(key);
     if (!list) this.grads.set(key, (list = []));
     // A second consumer's contribution is only partial: the accumulate event that follows carries the sum.
@@ -225,7 +250,7 @@ export class TraceIndex {
       if (e.kind === "backward" || e.kind === "accumulate") {
         if (sweepStart < 0) sweepStart = i;
       } else sweepStart = -1;
-      const frames = this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
+      const frames = e.kind === "zeroGrad" ? framesAt("zeroGrad", e.loc, e.stack ?? []) : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
       this.frames.push(frames);
       this.ownLocation.push(frames.length > 0);
       switch (e.kind) {
@@ -251,9 +276,12 @@ export class TraceIndex {
         case "accumulate":
           this.setGrad(e.tensor, i, e.total, -1);
           break;
-        case "update":
+        case "zeroGrad":
+          // the gradients are gone (null) until the next backward pass reaches them again
+          for (const name of e.params) this.setGradOf(this.paramKey(name), i, null, -1);
+          for (const id of e.tensors ?? []) this.setGrad(id, i, null, -1);
           break;
-        case "step":
+        default:
           break;
       }
     });
@@ -266,11 +294,7 @@ export class TraceIndex {
 
   private framesOfOp(op: TraceOp | undefined): Frame[] {
     if (!op) return [];
-    const stack: Frame[] = op.stack.map((f) => ({ ...f }));
-    if (!op.loc) return stack;
-    const top = stack[0];
-    if (top && top.file === op.loc.file && top.line === op.loc.line) return stack;
-    return [{ name: op.module ?? "<module>", ...op.loc }, ...stack];
+    return framesAt(op.module ?? "<module>", op.loc, op.stack);
   }
 
   /** Update events borrow the previous event's place (the optimizer runs after backward); step events the next's. */
@@ -307,4 +331,13 @@ export class TraceIndex {
       }
     }
   }
+}
+
+/** The frames of an event at `loc` called from `stack` (innermost first); `name` names a top frame `stack` lacks. */
+function framesAt(name: string, loc: SourceLoc | undefined, stack: readonly Frame[]): Frame[] {
+  const frames: Frame[] = stack.map((f) => ({ ...f }));
+  if (!loc) return frames;
+  const top = frames[0];
+  if (top && top.file === loc.file && top.line === loc.line) return frames;
+  return [{ name, ...loc }, ...frames];
 }

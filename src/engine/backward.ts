@@ -93,14 +93,14 @@ export function backward(root: Tensor, grad?: TensorLike): void {
         hooked.set(t, sofar === undefined ? g : ops.add(sofar, g));
         return;
       }
-      const prev = t._ctx === null ? t.grad : grads.get(t.id);
+      const prev = t._ctx === null ? t._grad : grads.get(t.id);
       if (prev === null || prev === undefined) {
-        if (t._ctx === null) t.grad = g;
+        if (t._ctx === null) t._grad = g;
         else grads.set(t.id, g);
         return;
       }
       const total = ops.add(prev, g);
-      if (t._ctx === null) t.grad = total;
+      if (t._ctx === null) t._grad = total;
       else grads.set(t.id, total);
       obs?.accumulate(t, g, total);
     };

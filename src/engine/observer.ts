@@ -34,6 +34,8 @@ export interface EngineObserver {
    * what you keep.
    */
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void;
+  /** These tensors' gradients were set to null (zeroGrad, or `t.grad = null` on one that had a gradient). */
+  gradReset?(tensors: readonly Tensor[]): void;
 }
 
 /** The slot setObserver() fills, and the observers added beside it (the trace recorder is one of those). */
@@ -50,6 +52,7 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
     accumulate: (target, contribution, total) => { for (const o of list) o.accumulate(target, contribution, total); },
     backwardEnd: (root) => { for (const o of list) o.backwardEnd(root); },
     update: (param, name, before, grad, after, rule) => { for (const o of list) o.update(param, name, before, grad, after, rule); },
+    gradReset: (tensors) => { for (const o of list) o.gradReset?.(tensors); },
   };
 }
 

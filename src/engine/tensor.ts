@@ -3,6 +3,7 @@ import type { Dtype, Storage } from "./dtype";
 import { dtypeOf } from "./dtype";
 import type { OpCtx } from "./rules/registry";
 import { backward as runBackward } from "./backward";
+import { clearGrads } from "./grads";
 import { ShapeError, fmt } from "./shape";
 import * as ops from "./ops";
 
@@ -28,8 +29,8 @@ export class Tensor {
   readonly size: number;
   /** True when gradients flow to (leaf) or through (computed) this tensor. */
   requiresGrad = false;
-  /** ∂L/∂this, accumulated with += on leaf tensors by backward(). */
-  grad: Tensor | null = null;
+  /** Engine-internal: the gradient behind `grad` (backward() writes it directly). */
+  _grad: Tensor | null = null;
   name: string | undefined = undefined;
   /** The op that produced this tensor, when it is on a gradient path (engine-internal). */
   _ctx: OpCtx | null = null;
@@ -50,6 +51,16 @@ export class Tensor {
     this.shape = shape.slice();
     this.dtype = dtypeOf(data);
     this.size = data.length;
+  }
+
+  /** ∂L/∂this, accumulated with += on leaf tensors by backward(). Setting it to null is reported to a recorder. */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g === null && this._grad !== null) clearGrads([this]);
+    else this._grad = g;
   }
 
   get ndim(): number {

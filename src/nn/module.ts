@@ -1,6 +1,7 @@
 // nn.Module: the base class; names modules and parameters from the property tree and tracks the running module path.
 import { Tensor } from "../engine/tensor";
 import { pushModule, popModule } from "../engine/scope";
+import { clearGrads } from "../engine/grads";
 import type { Nameable } from "../engine/naming";
 import type { Dtype } from "../engine/dtype";
 import { isDtype } from "../engine/dtype";
@@ -256,7 +257,7 @@ export abstract class Module implements Nameable {
 
   /** Clears every parameter's gradient (sets it to null, as PyTorch's set_to_none). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    clearGrads(this.parameters());
   }
 
   train(mode = true): this {

@@ -1,6 +1,7 @@
 // The optimizer base: holds parameters, zeroes gradients, updates values in place and reports each update to the observer.
 import type { Tensor } from "../engine/tensor";
 import { observer } from "../engine/observer";
+import { clearGrads } from "../engine/grads";
 import { isQuiet } from "../engine/mode";
 import { fromData } from "../engine/storage";
 import { alloc, type Dtype, type Storage } from "../engine/dtype";
@@ -73,7 +74,7 @@ export abstract class Optimizer {
 
   /** Clears every parameter's gradient (sets it to null). */
   zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+    clearGrads(this.params);
   }
 
   /** The state in PyTorch's layout (state tensors are float64 copies in each parameter's shape: the precision kept, so a resumed run continues exactly). */

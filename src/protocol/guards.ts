@@ -37,6 +37,8 @@ function isLocal(x: unknown): x is LocalDerivative | null {
     (x.jacobianShape as number[]).length === 2 && opt(x.tensor, isInt));
 }
 
+const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "update", "zeroGrad"]);
+
 function isEvent(x: unknown): x is TraceEvent {
   if (!isRec(x)) return false;
   switch (x.kind) {
@@ -47,7 +49,11 @@ function isEvent(x: unknown): x is TraceEvent {
         Array.isArray(x.contributions) && x.contributions.every((c) => c === null || isInt(c));
     case "accumulate": return isInt(x.tensor) && isInt(x.contribution) && isInt(x.total) && opt(x.from, isInt);
     case "update": return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
-    default: return false;
+    case "zeroGrad":
+      return Array.isArray(x.params) && x.params.every(isStr) && opt(x.tensors, isIntArr) && opt(x.loc, isLoc) &&
+        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)));
+    // an event of a later format (version 1 grows by new kinds): kept, and skipped by every view
+    default: return isStr(x.kind) && !KNOWN_EVENTS.has(x.kind);
   }
 }
 

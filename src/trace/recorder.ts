@@ -225,6 +225,32 @@ export class Recorder implements EngineObserver {
     this.push();
   }
 
+  /** Gradients set to null: one zeroGrad event naming the parameters (and other leaves) the trace knows. */
+  gradReset(tensors: readonly Tensor[]): void {
+    if (!this.recording || this.step < 0 || !this.room()) {
+      if (this.step >= 0) this.eventsDropped++;
+      return;
+    }
+    const w = this.out;
+    const names: number[] = [];
+    const leaves: number[] = [];
+    for (const t of tensors) {
+      const name = this.params.nameOf(t) ?? this.updated.get(t.id)?.name ?? (this.gradLeaves.has(t.id) ? (t.name ?? `tensor#${t.id}`) : undefined);
+      if (name !== undefined) names.push(w.string(name));
+      const leaf = this.notes.leaf(t);
+      if (leaf !== undefined && this.kindOfLeaf(t) !== PARAM) leaves.push(leaf.id);
+    }
+    let loc = -1;
+    const stack: number[] = [];
+    if (this.options.locate) {
+      const site = this.options.locate();
+      if (site.loc) loc = w.frame(site.loc);
+      for (const f of site.stack) stack.push(w.frame(f));
+    }
+    w.zeroGrad(loc, stack, names, leaves);
+    this.push();
+  }
+
   /** Publishes everything recorded so far to the reader. */
   commit(): void {
     this.out.commit();

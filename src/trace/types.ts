@@ -95,7 +95,17 @@ export type TraceEvent =
       /** The consumer op whose backward produced `contribution`. */
       from?: OpId;
     }
-  | { kind: "update"; param: string; before: TensorId; grad: TensorId; after: TensorId; rule: string };
+  | { kind: "update"; param: string; before: TensorId; grad: TensorId; after: TensorId; rule: string }
+  | {
+      kind: "zeroGrad";
+      /** The parameters whose `.grad` became null (`model.zeroGrad()`, `opt.zeroGrad()`, `p.grad = null`). */
+      params: string[];
+      /** Other leaf tensors whose gradient was reset (an input with requiresGrad), by their latest snapshot. */
+      tensors?: TensorId[];
+      /** Where it was called, and the user call stack there (innermost first). */
+      loc?: SourceLoc;
+      stack?: StackFrame[];
+    };
 
 export type TraceEventKind = TraceEvent["kind"];
 

@@ -12,7 +12,7 @@ export interface TimelineActions {
 
 const KIND_VAR: Record<string, string> = {
   step: "--vscode-charts-purple", forward: "--vscode-charts-blue", backward: "--vscode-charts-orange",
-  accumulate: "--vscode-charts-yellow", update: "--vscode-charts-green",
+  accumulate: "--vscode-charts-yellow", update: "--vscode-charts-green", zeroGrad: "--vscode-charts-green",
 };
 
 export class Timeline {

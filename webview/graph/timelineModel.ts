@@ -54,5 +54,7 @@ export function describeEvent(index: TraceIndex, cursor: number): string {
     }
     case "accumulate": return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
     case "update": return `${head} · update ${e.param}`;
+    case "zeroGrad": return `${head} · zeroGrad: ${e.params.length + (e.tensors?.length ?? 0)} gradient(s) set to null${e.loc ? ` (line ${e.loc.line})` : ""}`;
+    default: return `${head} · event`;
   }
 }

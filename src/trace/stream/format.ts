@@ -37,6 +37,7 @@ export const STEP_LOSS = 11;
 export const HEALTH = 12;
 export const STRING = 13;
 export const ATTRS = 14;
+export const ZERO_GRAD = 15;
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

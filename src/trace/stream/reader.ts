@@ -8,7 +8,7 @@ import { attrsFromJson, type TraceChunk } from "./format";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
@@ -155,6 +155,20 @@ export class TraceReader {
           sink.event({ kind: "update", param: str[a[i]], before: a[i + 1], grad: a[i + 2], after: a[i + 3], rule: str[a[i + 4]] });
           i += 5;
           break;
+        case ZERO_GRAD: {
+          const e: Extract<TraceEvent, { kind: "zeroGrad" }> = { kind: "zeroGrad", params: [] };
+          if (a[i] !== NONE) e.loc = this.frames[a[i]];
+          i++;
+          const stack: StackFrame[] = [];
+          for (let k = a[i++]; k > 0; k--) stack.push(this.frames[a[i++]] as StackFrame);
+          if (stack.length > 0) e.stack = stack;
+          for (let k = a[i++]; k > 0; k--) e.params.push(str[a[i++]]);
+          const tensors: number[] = [];
+          for (let k = a[i++]; k > 0; k--) tensors.push(a[i++]);
+          if (tensors.length > 0) e.tensors = tensors;
+          sink.event(e);
+          break;
+        }
         case OP_VAR:
           sink.patch({ kind: "op-var", op: a[i], var: str[a[i + 1]] });
           i += 2;

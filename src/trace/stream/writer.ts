@@ -9,7 +9,7 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, FRAME, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, FRAME, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -193,6 +193,20 @@ export class TraceWriter extends ChunkWriter {
     a[i++] = grad;
     a[i++] = after;
     a[i++] = rule;
+    this.n = i;
+    this.tick();
+  }
+
+  /** A zeroGrad record: its location and stack (frame ids, -1: none), the parameters' name strings, other leaves' tensor ids. */
+  zeroGrad(loc: number, stack: readonly number[], params: readonly number[], tensors: readonly number[]): void {
+    const a = this.room(5 + stack.length + params.length + tensors.length);
+    let i = this.n;
+    a[i++] = ZERO_GRAD;
+    a[i++] = loc;
+    for (const list of [stack, params, tensors]) {
+      a[i++] = list.length;
+      for (const x of list) a[i++] = x;
+    }
     this.n = i;
     this.tick();
   }
