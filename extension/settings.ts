@@ -13,6 +13,8 @@ export interface BackstepSettings {
   inlineHints: boolean;
   codeLens: boolean;
   offerTypesSetup: boolean;
+  /** The Python interpreter for .py models; empty: the Python extension's, else python3. */
+  pythonPath: string;
 }
 
 /** Setting key (below `backstep.`) and default for each field; the defaults are the runner's own (src/trace, src/runner). */
@@ -28,6 +30,7 @@ export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: stri
   inlineHints: { key: "inlineHints.enabled", default: true },
   codeLens: { key: "codeLens.enabled", default: true },
   offerTypesSetup: { key: "intelliSense.offerSetup", default: true },
+  pythonPath: { key: "python.path", default: "" },
 };
 
 /** Reads every setting through `get` (VS Code's configuration, or a plain object in tests), falling back to defaults for invalid values. */

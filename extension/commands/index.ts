@@ -5,7 +5,7 @@ import type { TraceStore } from "../traceStore";
 import { Commands, ContextKeys } from "../commandIds";
 import { EditorHints } from "../editor/editorHints";
 import { BackpropCodeLens } from "../editor/codeLens";
-import { isModelSource } from "../editor/codeLensPlacement";
+import { isModelDocument, MODEL_SELECTORS } from "../modelFiles";
 import { runModel } from "../../src/runner/index";
 import { GraphPanel } from "../panels/index";
 import { traceModel } from "./traceCommand";
@@ -33,7 +33,7 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
 
   const updateIsModel = (editor: vscode.TextEditor | undefined): void => {
     const doc = editor?.document;
-    const isModel = !!doc && doc.languageId === "typescript" && isModelSource(doc.getText());
+    const isModel = !!doc && isModelDocument(doc);
     void vscode.commands.executeCommand("setContext", ContextKeys.isModel, isModel);
   };
   updateIsModel(vscode.window.activeTextEditor);
@@ -50,7 +50,7 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     vscode.commands.registerCommand(Commands.setupTypes, () => setupTypesCommand(context, log)),
     vscode.commands.registerCommand(Commands.clearHints, () => hints.clearAll()),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
-    vscode.languages.registerCodeLensProvider({ language: "typescript", scheme: "file" }, lens),
+    vscode.languages.registerCodeLensProvider(MODEL_SELECTORS, lens),
     vscode.window.onDidChangeActiveTextEditor(updateIsModel),
     // Traces recorded elsewhere (a debug session, a restart) are summarised too; Trace Backprop then adds its timing.
     store.onDidChangeTrace(({ file, trace }) => {

@@ -1,6 +1,7 @@
 // Resolves which model file a command acts on, checks workspace trust, and saves the file first.
 import * as vscode from "vscode";
 import * as path from "node:path";
+import { isModelLanguage } from "../modelFiles";
 
 /** The file from a menu (Explorer, editor, title bar, CodeLens) or else the active editor. */
 export function targetUri(arg: unknown): vscode.Uri | undefined {
@@ -40,8 +41,8 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
     void vscode.window.showErrorMessage(`Backstep runs model files from disk; ${uri.toString()} is not one.`);
     return undefined;
   }
-  if (path.extname(uri.fsPath) !== ".ts" && path.extname(uri.fsPath) !== ".mts") {
-    void vscode.window.showErrorMessage(`Backstep: ${path.basename(uri.fsPath)} is not a TypeScript model (.ts).`);
+  if (![".ts", ".mts", ".py"].includes(path.extname(uri.fsPath))) {
+    void vscode.window.showErrorMessage(`Backstep: ${path.basename(uri.fsPath)} is not a model: a TypeScript file (.ts) importing "backstep" or a Python file (.py) importing torch.`);
     return undefined;
   }
   if (doc && !doc.isUntitled && doc.isDirty && !(await doc.save())) {
@@ -57,7 +58,7 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
 async function saveImportable(model: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
   const root = vscode.workspace.getWorkspaceFolder(model)?.uri.fsPath ?? path.dirname(model.fsPath);
   const dirty = vscode.workspace.textDocuments.filter(
-    (d) => d.isDirty && d.uri.scheme === "file" && d.languageId === "typescript" && !path.relative(root, d.uri.fsPath).startsWith(".."),
+    (d) => d.isDirty && d.uri.scheme === "file" && isModelLanguage(d.languageId) && !path.relative(root, d.uri.fsPath).startsWith(".."),
   );
   for (const d of dirty) if (!(await d.save())) log.warn(`could not save ${d.uri.fsPath}; the run reads it from disk`);
 }

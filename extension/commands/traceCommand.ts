@@ -4,6 +4,7 @@ import * as path from "node:path";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import type { TraceStore } from "../traceStore";
 import { currentRunOptions } from "../config";
+import { withPython } from "../python";
 import { errorText, logText, statusText } from "../summary";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 
@@ -35,7 +36,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   const onOutput = (text: string): void => {
     for (const line of text.replace(/\n$/, "").split("\n")) deps.log.info(`[${name}] ${line}`);
   };
-  const options = { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: deps.workerPath, onOutput };
+  const options = await withPython(file, { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: deps.workerPath, onOutput });
   const { signal: _signal, onOutput: _onOutput, ...shown } = options;
   deps.log.info(`trace ${file} ${JSON.stringify(shown)}`);
   deps.status.text = `$(sync~spin) Backstep: tracing ${name}…`;

@@ -3,6 +3,8 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { runModel } from "../../src/runner/index";
 import { currentRunOptions } from "../config";
+import { isModelLanguage } from "../modelFiles";
+import { withPython } from "../python";
 import { GraphPanel } from "../panels";
 import type { TraceStore } from "../traceStore";
 import type { Trace } from "../../src/trace/types";
@@ -12,7 +14,7 @@ const TYPE = "backstep";
 
 function activeModel(): vscode.Uri | undefined {
   const doc = vscode.window.activeTextEditor?.document;
-  return doc && doc.languageId === "typescript" && doc.uri.scheme === "file" ? doc.uri : undefined;
+  return doc && isModelLanguage(doc.languageId) && doc.uri.scheme === "file" ? doc.uri : undefined;
 }
 
 function launchFor(file: vscode.Uri, name = `Debug Backprop: ${path.basename(file.fsPath)}`): vscode.DebugConfiguration {
@@ -33,22 +35,23 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     if (!config.type && !config.request && !config.name) {
       const file = activeModel();
       if (!file) {
-        void vscode.window.showInformationMessage("Debug Backprop: open a TypeScript model file first (one that imports \"backstep\").");
+        void vscode.window.showInformationMessage("Debug Backprop: open a model file first (TypeScript importing \"backstep\", or Python importing torch).");
         return undefined;
       }
       config = launchFor(file);
     }
     if (!config.program && !config.trace) {
-      void vscode.window.showErrorMessage("Debug Backprop: the launch configuration needs a \"program\" (the model's .ts file).");
+      void vscode.window.showErrorMessage("Debug Backprop: the launch configuration needs a \"program\" (the model's .ts or .py file).");
       return undefined;
     }
     return config;
   }
 
   /** After `${file}` and friends are substituted: run limits the configuration leaves unset come from the settings of the model's folder. */
-  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+  async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
     const scope = typeof config.program === "string" ? vscode.Uri.file(config.program) : undefined;
-    return { ...currentRunOptions(scope), ...config };
+    const resolved = { ...currentRunOptions(scope), ...config };
+    return typeof config.program === "string" ? withPython(config.program, resolved) : resolved;
   }
 }
 

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import { Commands } from "../commandIds";
 import { currentSettings } from "../config";
 import { lensPlaces } from "./codeLensPlacement";
+import { pythonLensPlaces } from "./pythonLensPlacement";
 
 export class BackpropCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -13,7 +14,7 @@ export class BackpropCodeLens implements vscode.CodeLensProvider, vscode.Disposa
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!currentSettings(doc.uri).codeLens) return [];
-    return lensPlaces(doc.getText()).flatMap((place) => {
+    return (doc.languageId === "python" ? pythonLensPlaces(doc.getText()) : lensPlaces(doc.getText())).flatMap((place) => {
       const range = new vscode.Range(place.line, 0, place.line, 0);
       const where = place.kind === "step" ? "the step function" : "this backward pass";
       return [

@@ -6,6 +6,7 @@ import { ContextKeys } from "../commandIds";
 import { currentSettings } from "../config";
 import { hoverMarkdown } from "./hoverText";
 import { lineHints, locFile, sameFile, type HintSeverity, type LineHint } from "./lineHints";
+import { MODEL_SELECTORS } from "../modelFiles";
 import { traceProblems } from "./problems";
 
 const COLORS: Record<HintSeverity, string> = {
@@ -52,7 +53,7 @@ export class EditorHints implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration("backstep")) this.recompute();
       }),
-      vscode.languages.registerHoverProvider({ language: "typescript", scheme: "file" }, {
+      vscode.languages.registerHoverProvider(MODEL_SELECTORS, {
         provideHover: (doc, pos) => this.hover(doc, pos),
       }),
     );

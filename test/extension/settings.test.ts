@@ -19,7 +19,7 @@ describe("extension: settings", () => {
       const p = properties[`backstep.${key}`];
       assert.ok(p, `backstep.${key} missing from package.json`);
       assert.equal(p.default, fallback, `backstep.${key} default`);
-      const jsonType = typeof fallback === "boolean" ? "boolean" : Number.isInteger(fallback) && p.type === "integer" ? "integer" : "number";
+      const jsonType = typeof fallback === "string" ? "string" : typeof fallback === "boolean" ? "boolean" : Number.isInteger(fallback) && p.type === "integer" ? "integer" : "number";
       assert.equal(p.type, jsonType, `backstep.${key} type`);
       assert.ok((p.markdownDescription ?? p.description ?? "").length > 20, `backstep.${key} needs a description`);
     }
