@@ -1,4 +1,5 @@
 """The recorder: a TorchFunctionMode that records the user's torch calls as ops, and autograd-node hooks for their backward."""
+import contextlib
 import math
 import re
 import sys
@@ -156,10 +157,17 @@ class Recorder:
             self.module_stack.pop()
 
     # ── steps ───────────────────────────────────────────────────────────────
+    def quiet(self):
+        """Our own torch calls outside the mode's handler (between steps) skip the mode."""
+        if self._mode is not None and torch._C._len_torch_function_stack() > 0 and torch.overrides._get_current_function_mode() is self._mode:
+            return torch.overrides._pop_mode_temporarily()
+        return contextlib.nullcontext()
+
     def begin_step(self, index):
         """An explicit step: the runner calls step() for the index-th time."""
         self.explicit_steps = True
-        self.updates.flush()
+        with self.quiet():
+            self.updates.flush()
         if index >= self.max_steps:
             self.recording, self.done = False, True
             self.steps_dropped += 1

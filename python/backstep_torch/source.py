@@ -33,6 +33,7 @@ class SourceMap:
         self._positions = {}
         self._assignments = {}
         self._lines = {}
+        self._abspaths = {}
 
     def is_user(self, filename):
         known = self._user_file.get(filename)
@@ -63,9 +64,15 @@ class SourceMap:
             return line, col if col is not None else 0, end_line, end_col
         return frame.f_lineno, 0, None, None
 
+    def abspath(self, filename):
+        path = self._abspaths.get(filename)
+        if path is None:
+            path = self._abspaths[filename] = os.path.abspath(filename)
+        return path
+
     def loc(self, frame):
         line, col, _, _ = self.position(frame)
-        return {"file": os.path.abspath(frame.f_code.co_filename), "line": line, "column": col + 1}
+        return {"file": self.abspath(frame.f_code.co_filename), "line": line, "column": col + 1}
 
     def stack(self, frames):
         out = []

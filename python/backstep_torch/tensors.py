@@ -41,6 +41,35 @@ def tensor_stats(t):
     }
 
 
+def list_stats(v):
+    """tensor_stats for values already in a Python list (small tensors: one tolist() instead of several reductions)."""
+    n = len(v)
+    if n == 0:
+        return tensor_stats_empty()
+    s = sum(v)
+    sq = sum(x * x for x in v)
+    if math.isfinite(s) and math.isfinite(sq):
+        mean = s / n
+        return {"min": min(v) + 0.0, "max": max(v) + 0.0, "mean": mean, "std": math.sqrt(max(0.0, sq / n - mean * mean)), "norm": math.sqrt(sq), "nan": 0, "inf": 0, "zeros": v.count(0)}
+    finite = [x for x in v if math.isfinite(x)]
+    nan = sum(1 for x in v if x != x)
+    inf = n - len(finite) - nan
+    zeros = v.count(0)
+    if not finite:
+        return dict(tensor_stats_empty(), nan=nan, inf=inf, zeros=zeros)
+    out = list_stats(finite)
+    out.update(nan=nan, inf=inf, zeros=zeros)
+    return out
+
+
+def tensor_stats_empty():
+    return {"min": "NaN", "max": "NaN", "mean": "NaN", "std": "NaN", "norm": "NaN", "nan": 0, "inf": 0, "zeros": 0}
+
+
+# Below this many elements a tensor's stats come from its values as a list, which is faster than torch reductions.
+SMALL = 4096
+
+
 def dtype_name(t):
     # the Trace knows float32 and float64; other dtypes (ints, bools, halves) are shown as float32 values
     return "float64" if t.dtype == torch.float64 else "float32"
@@ -65,14 +94,21 @@ class TensorTable:
             self.kept += n
         if not keep:
             self.values_dropped += 1
-        stats = tensor_stats(t)
+        flat = None
+        if keep or n <= SMALL:
+            flat = t.detach().reshape(-1).tolist()
+            if t.dtype == torch.bool:
+                flat = [1.0 if x else 0.0 for x in flat]
+            stats = list_stats(flat)
+        else:
+            stats = tensor_stats(t)
         rec = {"id": len(self.tensors), "kind": kind, "shape": list(t.shape), "dtype": dtype_name(t), "stats": stats}
         if name is not None:
             rec["name"] = name
         if op is not None:
             rec["op"] = op
         if keep:
-            values = t.detach().reshape(-1).to(torch.float64).tolist()
+            values = flat
             if stats["nan"] or stats["inf"]:
                 values = [encode_number(v) for v in values]
             rec["values"] = values
