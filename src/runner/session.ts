@@ -7,6 +7,7 @@ import type { TraceChunk } from "../trace/batch";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
 import type { TraceDiagnostic } from "../trace/types";
 import { diagnostic, diagnoseError } from "./errors";
+import { missingOpHint } from "./missingOp";
 import { UserModules } from "./loader";
 import { StackMapper } from "./stack";
 import { ShadowStack } from "./shadowStack";
@@ -41,7 +42,7 @@ export class ModelSession {
   private readonly maxSteps: number;
 
   constructor(
-    engine: object,
+    private readonly engine: object,
     private readonly options: SessionOptions = {},
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
@@ -95,11 +96,21 @@ export class ModelSession {
       }
       return this.checkRecorded(file);
     } catch (err) {
-      return diagnoseError(err, file, this.mapper);
+      return this.diagnose(err, file);
     } finally {
       this.flush();
       removeRecorder?.();
     }
+  }
+
+  /** The diagnostic for an exception of the model; a call of something Backstep lacks says so (missingOp.ts). */
+  diagnose(err: unknown, file: string): TraceDiagnostic {
+    const d = diagnoseError(err, file, this.mapper);
+    if (err instanceof TypeError) {
+      const hint = missingOpHint(err.message, this.engine);
+      if (hint) d.message = d.message.replace(err.message, `${err.message}: ${hint}`);
+    }
+    return d;
   }
 
   /** An empty run is an error (nothing to show); a run without backward() is a warning. */

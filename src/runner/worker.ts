@@ -46,8 +46,8 @@ process.exit = ((code?: number | string | null) => {
 }) as typeof process.exit;
 
 // Errors thrown later from the model's own timers or promises.
-process.on("uncaughtException", (err) => finish(diagnoseError(err, input.file, session.mapper)));
-process.on("unhandledRejection", (err) => finish(diagnoseError(err, input.file, session.mapper)));
+process.on("uncaughtException", (err) => finish(session.diagnose(err, input.file)));
+process.on("unhandledRejection", (err) => finish(session.diagnose(err, input.file)));
 
 post({ kind: "ready" });
-session.run(input.file).then(finish, (err: unknown) => finish(diagnoseError(err, input.file, session.mapper)));
+session.run(input.file).then(finish, (err: unknown) => finish(session.diagnose(err, input.file)));

@@ -43,6 +43,11 @@ function expectedError(program: string): string | undefined {
   return /\/\/ @error (.*)$/m.exec(readFileSync(join(dir, program), "utf8"))?.[1].trim();
 }
 
+/** `// @diagnostic text`: the runner's diagnostic for that error must contain this text. */
+function expectedDiagnostic(program: string): string | undefined {
+  return /\/\/ @diagnostic (.*)$/m.exec(readFileSync(join(dir, program), "utf8"))?.[1].trim();
+}
+
 describe("runner: differential corpus (traced = plain, ops at their calls)", function () {
   this.timeout(60_000);
   let prepare: typeof Error.prepareStackTrace;
@@ -61,6 +66,8 @@ describe("runner: differential corpus (traced = plain, ops at their calls)", fun
       const error = expectedError(program);
       if (error === undefined) assert.equal(plain.error, undefined, `the program runs: ${plain.error?.message}`);
       else assert.equal(`${plain.error?.name}: ${plain.error?.message}`, error);
+      const says = expectedDiagnostic(program);
+      if (says !== undefined) assert.ok(traced.error?.diagnostic.includes(says), `"${traced.error?.diagnostic}" says "${says}"`);
       for (const text of visible) assert.doesNotMatch(text, /__bs\d*_/, "no instrumentation name reaches the user");
       assert.deepEqual(locMismatches, [], "the shadow stack locates each op where V8 does");
       const actual = [...new Set(trace.ops.map((o) => (o.loc ? `${o.loc.file}:${o.loc.line}:${o.loc.column}` : `op ${o.id} ${o.op} without a location`)))].sort();

@@ -1,0 +1,99 @@
+// Explains a call of something Backstep lacks ("z.gelu is not a function"): says so, and what to use instead.
+//
+// What Backstep has is looked up in the engine it runs, never listed here: an op added later is found by itself.
+// The table below only says which of Backstep's names do the job of a name from other libraries, and each
+// suggestion is offered only when the name it suggests exists.
+
+/** A name from other libraries → Backstep names that do its job (the first that exists is suggested). */
+const ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
+  mm: ["matmul"],
+  bmm: ["matmul"],
+  dot: ["matmul"],
+  matMul: ["matmul"],
+  view: ["reshape"],
+  unsqueeze: ["reshape"],
+  squeeze: ["reshape"],
+  expandDims: ["reshape"],
+  cat: ["concat"],
+  stack: ["concat"],
+  clip: ["clamp"],
+  clipByValue: ["clamp"],
+  t: ["T", "transpose"],
+  reduceSum: ["sum"],
+  reduceMean: ["mean"],
+  amax: ["max"],
+};
+
+/** Compositions of Backstep ops for common missing functions: [the ops they need, how to write it]. */
+const COMPOSITIONS: Readonly<Record<string, readonly [readonly string[], string]>> = {
+  gelu: [["mul", "sigmoid"], "x.mul(x.mul(1.702).sigmoid()) (the sigmoid approximation of GELU)"],
+  silu: [["mul", "sigmoid"], "x.mul(x.sigmoid())"],
+  swish: [["mul", "sigmoid"], "x.mul(x.sigmoid())"],
+  softplus: [["exp", "add", "log"], "x.exp().add(1).log()"],
+  leakyRelu: [["relu", "neg", "mul", "sub"], "x.relu().sub(x.neg().relu().mul(0.01))"],
+  elu: [["relu", "neg", "exp", "sub", "clamp"], "x.relu().add(x.clamp(-Infinity, 0).exp().sub(1))"],
+  rsqrt: [["sqrt", "pow"], "x.sqrt().pow(-1)"],
+  reciprocal: [["pow"], "x.pow(-1)"],
+  square: [["mul"], "x.mul(x)"],
+};
+
+/** Where Backstep has a name: `F.relu`, or a class's method `Tensor.relu`. */
+export interface Place {
+  where: string;
+  method: boolean;
+}
+
+/** Every name Backstep offers → where: its exports, its namespaces' members (nn.Linear, F.relu), its classes' methods (Tensor.relu). */
+export function backstepNames(engine: object): Map<string, Place[]> {
+  const names = new Map<string, Place[]>();
+  const add = (name: string, where: string, method = false): void => {
+    const list = names.get(name);
+    if (!list) names.set(name, [{ where, method }]);
+    else if (!list.some((p) => p.where === where)) list.push({ where, method });
+  };
+  const methods = (proto: object | null, owner: string): void => {
+    for (let p = proto; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p) as object | null) {
+      for (const k of Object.getOwnPropertyNames(p)) if (k !== "constructor" && !k.startsWith("_")) add(k, `${owner}.${k}`, true);
+    }
+  };
+  const visit = (obj: object, prefix: string, depth: number): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (k.startsWith("_")) continue;
+      add(k, prefix + k);
+      if (typeof v === "function" && /^[A-Z]/.test(k)) methods(v.prototype as object, prefix + k);
+      else if (typeof v === "object" && v !== null && depth < 2) visit(v, `${prefix}${k}.`, depth + 1);
+    }
+  };
+  visit(engine, "", 0);
+  return names;
+}
+
+const NOT_CALLABLE = /^(.+?)\.([A-Za-z_$][\w$]*) is not a (function|constructor)$/;
+
+/**
+ * For a message like "z.gelu is not a function" where Backstep has no `gelu`, the explanation to append:
+ * "Backstep has no gelu" and, where there is one, what to use instead. Undefined when a tensor, a module or the
+ * package itself has the name (the receiver was then something of the user's: the message is right as it is).
+ */
+export function missingOpHint(message: string, engine: object): string | undefined {
+  const m = NOT_CALLABLE.exec(message);
+  if (!m) return undefined;
+  const [, receiver, name] = m;
+  const names = backstepNames(engine);
+  const exact = names.get(name) ?? [];
+  if (exact.some((p) => p.where === name || p.method)) return undefined;
+  if (exact.length > 0) return `Backstep has ${name} only as ${exact.map((p) => p.where).join(", ")}`;
+  // a tensor method reads best written on the user's own receiver: `z.matmul(…)`
+  const simple = /^[\w$.]+$/.test(receiver);
+  const spell = (alt: string): string => {
+    const places = [...(names.get(alt) ?? [])].sort((a, b) => a.where.length - b.where.length);
+    if (simple && places.some((p) => p.where === `Tensor.${alt}`)) return `${receiver}.${alt}`;
+    return (places.find((p) => !p.method) ?? places[0]).where;
+  };
+  const similar = [...names.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
+  const alternative = (ALTERNATIVES[name] ?? []).find((a) => names.has(a));
+  const composition = COMPOSITIONS[name];
+  let instead = similar ? spell(similar) : alternative && spell(alternative);
+  if (!instead && composition && composition[0].every((op) => names.has(op))) instead = simple ? composition[1].replace(/\bx\b/g, receiver) : composition[1];
+  return `Backstep has no ${name}${instead ? `; use ${instead}` : ""}`;
+}

@@ -1,0 +1,39 @@
+// A call of something Backstep lacks says so, from the API the engine has at run time, and suggests what exists.
+import * as assert from "node:assert/strict";
+import * as engine from "../../src/index";
+import { missingOpHint } from "../../src/runner/missingOp";
+
+/** A stand-in engine: a Tensor class with the given methods, and top-level functions. */
+function fakeEngine(methods: string[], functions: string[] = []): object {
+  class Tensor {}
+  for (const m of methods) Object.defineProperty(Tensor.prototype, m, { value: () => undefined });
+  return { Tensor, ...Object.fromEntries(functions.map((f) => [f, () => undefined])), F: { relu: () => undefined } };
+}
+
+describe("runner: calls of what Backstep lacks", () => {
+  it("names the missing op of the real engine, for a name that will never exist", () => {
+    assert.equal(missingOpHint("z.frobnicateNeverAnOp is not a function", engine), "Backstep has no frobnicateNeverAnOp");
+    assert.equal(missingOpHint("nn.FrobnicateNever is not a constructor", engine), "Backstep has no FrobnicateNever");
+  });
+
+  it("says nothing when Backstep has the name (the receiver was something of the user's) or for other messages", () => {
+    assert.equal(missingOpHint("z.relu is not a function", engine), undefined);
+    assert.equal(missingOpHint("model.forward is not a function", engine), undefined);
+    assert.equal(missingOpHint("f is not a function", engine), undefined);
+    assert.equal(missingOpHint("Cannot read properties of undefined (reading 'x')", engine), undefined);
+  });
+
+  it("looks the API up at run time: an op added later is found without a list to update", () => {
+    assert.match(missingOpHint("z.gelu is not a function", fakeEngine(["mul", "sigmoid"])) ?? "", /^Backstep has no gelu; use z\.mul\(z\.mul\(1\.702\)\.sigmoid\(\)\)/);
+    assert.equal(missingOpHint("z.gelu is not a function", fakeEngine(["mul", "sigmoid", "gelu"])), undefined);
+    assert.equal(missingOpHint("z.gelu is not a function", fakeEngine(["mul"], ["gelu"])), undefined);
+  });
+
+  it("suggests Backstep's name for another library's, only when that name exists", () => {
+    assert.equal(missingOpHint("h.mm is not a function", fakeEngine(["matmul"])), "Backstep has no mm; use h.matmul");
+    assert.equal(missingOpHint("h.mm is not a function", fakeEngine([])), "Backstep has no mm");
+    assert.equal(missingOpHint("h.view is not a function", engine), "Backstep has no view; use h.reshape");
+    assert.equal(missingOpHint("F.Relu is not a function", fakeEngine([])), "Backstep has no Relu; use F.relu");
+    assert.equal(missingOpHint("t.relu is not a function", fakeEngine([])), "Backstep has relu only as F.relu");
+  });
+});
