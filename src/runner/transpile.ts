@@ -26,7 +26,8 @@ function tokenLineMap(generated: string, offsets: readonly (number | undefined)[
     const s = lineColumn(srcStarts, tokens[t].start);
     if (g.line === s.line) lines[g.line].push(g.column, s.column);
   }
-  return lines.map((l) => Int32Array.from(l));
+  // a line without a token of the source holds only code sucrase added (its prologue on line 1): column 1
+  return lines.map((l) => Int32Array.from(l.length > 0 ? l : [0, 0]));
 }
 
 export interface Transpiled {
