@@ -1,7 +1,7 @@
 // Builds every bundle with esbuild: the extension, the runner's worker, the CLI, the standalone debug adapter, the webviews,
 // and the npm package packages/backstep (the engine as CommonJS with an ESM entry over it, the CLI and its worker).
 import * as esbuild from "esbuild";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 
@@ -48,6 +48,9 @@ await Promise.all(
 
 writePackageEsmEntry();
 copyFileSync("LICENSE", `${PKG}/LICENSE`);
+// the CLI traces .py models with the Python recorder, which it finds at dist/../python
+mkdirSync(`${PKG}/python/backstep_torch`, { recursive: true });
+for (const f of readdirSync("python/backstep_torch").filter((f) => f.endsWith(".py"))) copyFileSync(`python/backstep_torch/${f}`, `${PKG}/python/backstep_torch/${f}`);
 
 /**
  * The package's `import` entry re-exports the CommonJS build's names, so a program that both imports and requires
