@@ -205,6 +205,8 @@ class Recorder:
     # ── the mode's entry point ─────────────────────────────────────────────
     def call(self, func, args, kwargs):
         name = getattr(func, "__name__", "")
+        if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
+            self.updates.before_reset(name, args, sys._getframe(2), self.source)
         if self.busy or name in _NOT_OPS:
             return func(*args, **kwargs)
         if name == "backward":
@@ -213,6 +215,8 @@ class Recorder:
             return func(*args, **kwargs)
         frame = sys._getframe(2)
         if self.updates.params and is_inplace(name):
+            if name == "zero_" and self.recording:
+                self.updates.before_reset(name, args, frame, self.source)
             self.updates.before_inplace(args, frame, self.source)
         tensors = _tensors_in(args, kwargs)
         if not torch.is_grad_enabled() or not any(t.requires_grad for t in tensors):

@@ -43,6 +43,8 @@ class Updates:
         self.rec = recorder
         self.params = {}  # data_ptr → (param, name)
         self.pending = {}  # data_ptr → [param, name, before, grad, rule]
+        self.resets = []  # names of parameters whose gradient was reset, one zeroGrad event until the next op
+        self.reset_site = None
 
     def watch(self, t, name):
         if t.numel() > 0:
@@ -72,7 +74,36 @@ class Updates:
                 grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
             self.pending[t.data_ptr()] = [param, name, before, grad, rule]
 
+    def before_reset(self, name, args, frame, source_map):
+        """`p.grad = None` (the grad descriptor's __set__) or an optimizer's `p.grad.zero_()`: remembers a gradient reset."""
+        if not args or not self.params:
+            return
+        if name == "__set__":
+            if len(args) < 2 or args[1] is not None or not isinstance(args[0], torch.Tensor):
+                return
+            hit = self.params.get(args[0].data_ptr()) if args[0].numel() else None
+        else:
+            t = args[0]
+            if not isinstance(t, torch.Tensor) or t.numel() == 0:
+                return
+            hit = next(((p, n) for p, n in self.params.values() if p.grad is not None and p.grad.data_ptr() == t.data_ptr()), None)
+        if hit is None or hit[1] in self.resets:
+            return
+        if not self.resets:
+            user = source_map.user_frames(frame)
+            self.reset_site = (source_map.loc(user[0]), source_map.stack(user)) if user else None
+        self.resets.append(hit[1])
+
     def flush(self):
+        if self.resets:
+            rec = self.rec
+            if rec.recording:
+                e = {"kind": "zeroGrad", "params": list(self.resets)}
+                if self.reset_site:
+                    e["loc"], e["stack"] = self.reset_site
+                rec.events.append(e)
+            self.resets = []
+            self.reset_site = None
         if not self.pending:
             return
         rec = self.rec

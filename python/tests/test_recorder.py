@@ -80,6 +80,15 @@ class Contract(unittest.TestCase):
         self.assertGreater(trace["truncated"]["valuesDropped"], 0)
         self.assertIn("values", trace["tensors"][trace["params"][0]["grad"]], "final gradients are kept whatever the caps")
 
+    def test_gradient_resets_are_zero_grad_events_at_their_line(self):
+        src = "import torch\nm = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n\ndef step():\n    opt.zero_grad(set_to_none=True)\n    loss = m(torch.ones(1, 2)).sum()\n    loss.backward()\n    m.bias.grad = None\n    return loss\n"
+        trace, _ = record(model_file(src), steps=2)
+        resets = [(e["params"], e["loc"]["line"]) for e in trace["events"] if e["kind"] == "zeroGrad"]
+        # step 0: zero_grad finds no gradient yet, then `m.bias.grad = None` (line 9); step 1: zero_grad resets the weight, then line 9 again
+        self.assertEqual(resets, [(["m.bias"], 9), (["m.weight"], 6), (["m.bias"], 9)])
+        kinds = [e["kind"] for e in trace["events"]]
+        self.assertLess(kinds.index("zeroGrad"), kinds.index("step", 1))
+
     def test_nothing_of_the_recorder_stays_installed(self):
         path = model_file("import torch\nm = torch.nn.Linear(2, 1)\n\ndef step():\n    return m(torch.ones(1, 2)).sum()\n")
         rec, ns = run_file(path, steps=1)
