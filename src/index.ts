@@ -1,7 +1,7 @@
 // The public API of the "backstep" package (DESIGN.md §2).
 export { Tensor } from "./engine/tensor";
 export type { TensorLike, NestedArray, GradHook } from "./engine/tensor";
-export type { Dtype, Storage } from "./engine/dtype";
+export type { Dtype, FloatDtype, Storage } from "./engine/dtype";
 export { ShapeError } from "./engine/shape";
 export { tensor, zeros, ones, full, randn, rand, arange, eye, zerosLike, onesLike } from "./engine/creation";
 export type { TensorOptions } from "./engine/creation";
@@ -9,8 +9,12 @@ export { manualSeed } from "./engine/random";
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp, matmul,
   sum, mean, max, reshape, flatten, permute, transpose, T, softmax, logSoftmax, concat, slice, gather,
-  conv2d, maxPool2d, embedding,
+  conv2d, maxPool2d, embedding, maximum, minimum, min, std, view, unsqueeze, squeeze, expand, repeat, stack, split, chunk,
+  index, indexPut, indexSelect, scatterAdd, where, maskedFill, tril, triu, eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin,
 } from "./engine/ops";
+/** var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too). */
+export { variance as var, variance } from "./engine/ops";
+export type { VarOptions, IndexEntry } from "./engine/ops";
 export * as nn from "./nn";
 export * as F from "./nn/functional";
 export * as optim from "./optim";

@@ -4,10 +4,23 @@ import type { Attrs, GradRule, OpCtx } from "./rules/registry";
 import { observer } from "./observer";
 import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
 import { currentModulePath } from "./scope";
-import { zerosLike } from "./storage";
+import { castTo, zerosLike } from "./storage";
 import { ShapeError, fmt } from "./shape";
 
+/** The inputs with int32 and bool ones (other than the rule's index and mask inputs) read as float32. */
+function floatInputs(rule: GradRule<Attrs, unknown>, inputs: readonly Tensor[]): readonly Tensor[] {
+  let out: Tensor[] | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const d = inputs[i].dtype;
+    if (d === "float32" || d === "float64" || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;
+    out ??= inputs.slice();
+    out[i] = castTo(inputs[i], "float32");
+  }
+  return out ?? inputs;
+}
+
 export function apply<A extends Attrs, S>(rule: GradRule<A, S>, inputs: readonly Tensor[], attrs: A): Tensor {
+  if (rule.keepsDtype !== true) inputs = floatInputs(rule as unknown as GradRule<Attrs, unknown>, inputs);
   let result: { out: Tensor; saved?: S };
   try {
     result = rule.forward(inputs, attrs);

@@ -16,6 +16,9 @@ export interface TensorOptions {
 
 function finish(data: Storage, shape: readonly number[], opts: TensorOptions | undefined): Tensor {
   const t = new Tensor(data, shape);
+  if (opts?.requiresGrad && t.dtype !== "float32" && t.dtype !== "float64") {
+    throw new TypeError(`only float tensors can require grad; this one is ${t.dtype} (make it with dtype "float32" or "float64")`);
+  }
   if (opts?.requiresGrad) t.requiresGrad = true;
   if (opts?.name !== undefined) t.name = opts.name;
   return t;
@@ -23,7 +26,7 @@ function finish(data: Storage, shape: readonly number[], opts: TensorOptions | u
 
 function dtypeOf(op: string, opts: TensorOptions | undefined): Dtype {
   const d = opts?.dtype ?? "float32";
-  if (!isDtype(d)) throw new TypeError(`${op}: dtype must be "float32" or "float64", got ${String(d)}`);
+  if (!isDtype(d)) throw new TypeError(`${op}: dtype must be "float32", "float64", "int32" or "bool", got ${String(d)}`);
   return d;
 }
 
@@ -55,26 +58,30 @@ function fill(data: NestedArray, shape: readonly number[], out: Storage): void {
 
 function toStore(dtype: Dtype, data: ArrayLike<number>): Storage {
   const out = alloc(dtype, data.length);
-  out.set(data);
+  if (dtype === "bool") for (let i = 0; i < data.length; i++) out[i] = data[i] !== 0 ? 1 : 0;
+  else if (dtype === "int32") for (let i = 0; i < data.length; i++) out[i] = Math.trunc(data[i]);
+  else out.set(data);
   return out;
 }
 
 /** A tensor from a number, nested arrays, or a typed array with `opts.shape`. The values are copied. */
 export function tensor(data: NestedArray | Storage | Tensor, opts?: TensorOptions): Tensor {
-  const fallback: Dtype = data instanceof Float64Array ? "float64" : data instanceof Tensor ? data.dtype : "float32";
+  const fallback: Dtype =
+    data instanceof Tensor ? data.dtype : data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : data instanceof Uint8Array ? "bool" : "float32";
   const dtype = dtypeOf("tensor", { dtype: opts?.dtype ?? fallback });
   let flat: Storage;
   let shape: number[];
   if (data instanceof Tensor) {
     flat = toStore(dtype, data.data);
     shape = data.shape.slice();
-  } else if (data instanceof Float32Array || data instanceof Float64Array) {
+  } else if (ArrayBuffer.isView(data)) {
     flat = toStore(dtype, data);
     shape = [data.length];
   } else {
     shape = checkShape("tensor", inferShape(data));
-    flat = alloc(dtype, sizeOf(shape));
-    fill(data, shape, flat);
+    const values = new Float64Array(sizeOf(shape));
+    fill(data, shape, values);
+    flat = dtype === "float64" ? values : toStore(dtype, values);
   }
   if (opts?.shape) {
     const s = checkShape("tensor", opts.shape);

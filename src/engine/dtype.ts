@@ -1,25 +1,45 @@
 // Element types and their typed-array storage.
 import { MAX_ELEMENTS, ShapeError } from "./shape";
-export type Dtype = "float32" | "float64";
-export type Storage = Float32Array | Float64Array;
+/** Element types: floats carry gradients; int32 holds indices (argmax's result), bool masks (comparisons' results). */
+export type Dtype = "float32" | "float64" | "int32" | "bool";
+export type FloatDtype = "float32" | "float64";
+export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-/** Allocates zeroed storage for `size` elements of `dtype`. */
+/** Allocates zeroed storage for `size` elements of `dtype` (bool as bytes 0/1). */
 export function alloc(dtype: Dtype, size: number): Storage {
   if (size > MAX_ELEMENTS) {
     throw new ShapeError(`the result would have ${size.toExponential(2)} elements, more than the engine's limit of ${MAX_ELEMENTS}`);
   }
-  return dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  switch (dtype) {
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "bool":
+      return new Uint8Array(size);
+    default:
+      return new Float32Array(size);
+  }
 }
 
-/** The dtype an op on `a` and `b` computes in: float64 wins, as in NumPy's promotion. */
-export function promote(a: Dtype, b: Dtype): Dtype {
+/** The dtype an op on `a` and `b` computes in: float64 wins, then float32 (arithmetic on ints and bools gives floats). */
+export function promote(a: Dtype, b: Dtype): FloatDtype {
   return a === "float64" || b === "float64" ? "float64" : "float32";
 }
 
+/** The float dtype an op computes in for an input of `dtype` (int32 and bool compute in float32, as PyTorch's float ops). */
+export function floatOf(dtype: Dtype): FloatDtype {
+  return dtype === "float64" ? "float64" : "float32";
+}
+
+export function isFloat(dtype: Dtype): dtype is FloatDtype {
+  return dtype === "float32" || dtype === "float64";
+}
+
 export function dtypeOf(data: Storage): Dtype {
-  return data instanceof Float64Array ? "float64" : "float32";
+  return data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : data instanceof Uint8Array ? "bool" : "float32";
 }
 
 export function isDtype(value: unknown): value is Dtype {
-  return value === "float32" || value === "float64";
+  return value === "float32" || value === "float64" || value === "int32" || value === "bool";
 }

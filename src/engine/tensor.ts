@@ -197,4 +197,41 @@ export class Tensor {
   /** This tensor followed by `others` along `axis`. */
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return ops.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   gather(dim: number, index: Tensor | NestedArray): Tensor { return ops.gather(this, dim, index); }
+  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
+  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */
+  var(axis?: number | number[], keepDims = false, opts?: ops.VarOptions): Tensor { return ops.variance(this, axis, keepDims, opts); }
+  std(axis?: number | number[], keepDims = false, opts?: ops.VarOptions): Tensor { return ops.std(this, axis, keepDims, opts); }
+  /** reshape under PyTorch's other name (one dim may be −1). */
+  view(...shape: (number | number[])[]): Tensor { return ops.view(this, ...shape); }
+  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  squeeze(dim?: number | number[]): Tensor { return ops.squeeze(this, dim); }
+  expand(...shape: (number | number[])[]): Tensor { return ops.expand(this, ...shape); }
+  repeat(...reps: (number | number[])[]): Tensor { return ops.repeat(this, ...reps); }
+  split(size: number | number[], dim = 0): Tensor[] { return ops.split(this, size, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  /** PyTorch's x[i₀, i₁, …] with index tensors, integer arrays or null (a whole dim), broadcast together. */
+  index(indices: readonly ops.IndexEntry[]): Tensor { return ops.index(this, indices); }
+  indexPut(indices: readonly ops.IndexEntry[], values: TensorLike, opts?: { accumulate?: boolean }): Tensor { return ops.indexPut(this, indices, values, opts); }
+  indexSelect(axis: number, index: Tensor | number[]): Tensor { return ops.indexSelect(this, axis, index); }
+  scatterAdd(dim: number, index: Tensor | number[][] | number[], src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
+  maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
+  tril(k = 0): Tensor { return ops.tril(this, k); }
+  triu(k = 0): Tensor { return ops.triu(this, k); }
+  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
+  ne(other: TensorLike): Tensor { return ops.ne(this, other); }
+  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  le(other: TensorLike): Tensor { return ops.le(this, other); }
+  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  logicalNot(): Tensor { return ops.logicalNot(this); }
+  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+  /** The values in another dtype (int32 and bool results have no gradient). */
+  to(dtype: Dtype): Tensor { return ops.toDtype(this, dtype); }
+  float(): Tensor { return ops.toDtype(this, "float32"); }
+  double(): Tensor { return ops.toDtype(this, "float64"); }
+  int(): Tensor { return ops.toDtype(this, "int32"); }
+  bool(): Tensor { return ops.toDtype(this, "bool"); }
 }

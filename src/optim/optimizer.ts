@@ -4,7 +4,7 @@ import { observer } from "../engine/observer";
 import { clearGrads } from "../engine/grads";
 import { isQuiet } from "../engine/mode";
 import { fromData } from "../engine/storage";
-import { alloc, type Dtype, type Storage } from "../engine/dtype";
+import { alloc, type FloatDtype, type Storage } from "../engine/dtype";
 import { Tensor as TensorClass } from "../engine/tensor";
 
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
@@ -29,7 +29,7 @@ export abstract class Optimizer {
   protected readonly state: (StateArrays | undefined)[] = [];
   private readonly names: string[];
   /** Where an observed step copies the values before each update, kept from step to step. */
-  private scratch: Record<Dtype, Storage> | null = null;
+  private scratch: Record<FloatDtype, Storage> | null = null;
 
   constructor(params: ParamsInput) {
     const list = [...params];
@@ -127,19 +127,19 @@ export abstract class Optimizer {
    * writes again (the observer reads them during its call): allocating typed arrays costs more than copying.
    */
   private copier(): (p: Tensor) => Tensor {
-    const sizes: Record<Dtype, number> = { float32: 0, float64: 0 };
-    for (const p of this.params) if (p.grad !== null) sizes[p.dtype] += p.size;
+    const sizes: Record<FloatDtype, number> = { float32: 0, float64: 0 };
+    for (const p of this.params) if (p.grad !== null) sizes[p.dtype as FloatDtype] += p.size;
     let buffers = this.scratch;
     if (buffers === null || buffers.float32.length < sizes.float32 || buffers.float64.length < sizes.float64) {
       buffers = this.scratch = { float32: alloc("float32", sizes.float32), float64: alloc("float64", sizes.float64) };
     }
-    const used: Record<Dtype, number> = { float32: 0, float64: 0 };
+    const used: Record<FloatDtype, number> = { float32: 0, float64: 0 };
     const scratch = buffers;
     return (p) => {
-      const at = used[p.dtype];
-      const data = scratch[p.dtype].subarray(at, at + p.size);
+      const at = used[p.dtype as FloatDtype];
+      const data = scratch[p.dtype as FloatDtype].subarray(at, at + p.size);
       data.set(p.data);
-      used[p.dtype] = at + p.size;
+      used[p.dtype as FloatDtype] = at + p.size;
       return fromData(data, p.shape);
     };
   }

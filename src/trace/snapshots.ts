@@ -43,14 +43,18 @@ export class SnapshotTable {
   /** Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
   snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name): TensorId {
     const keep = this.keeps(t.size, always);
-    this.out.tensor(kind, t.dtype, op ?? -1, name === undefined ? -1 : this.out.string(name), t.shape, t.data, keep);
+    // int32 indices and bool masks are recorded as float32 values (the Trace's values are floats)
+    const float = t.dtype === "float32" || t.dtype === "float64";
+    const data = float ? (t.data as Float32Array | Float64Array) : Float32Array.from(t.data);
+    this.out.tensor(kind, t.dtype === "float64" ? "float64" : "float32", op ?? -1, name === undefined ? -1 : this.out.string(name), t.shape, data, keep);
     return this.nextId++;
   }
 
   /** Records `t` (2 dims or more) with its last two dims swapped, as an unnamed tensor of no op (matmul's Bᵀ). */
   snapshotTransposed(t: Tensor, kind: KindCode): TensorId {
     if (t.ndim < 2) return this.snapshot(t, kind, undefined, false, undefined);
-    this.out.transposedTensor(kind, t.dtype, -1, -1, t.shape, t.data, this.keeps(t.size, false));
+    if (t.dtype !== "float32" && t.dtype !== "float64") return this.snapshot(t, kind, undefined, false, undefined);
+    this.out.transposedTensor(kind, t.dtype, -1, -1, t.shape, t.data as Float32Array | Float64Array, this.keeps(t.size, false));
     return this.nextId++;
   }
 

@@ -44,7 +44,9 @@ describe("errors", () => {
     assert.throws(() => B.embedding(B.zeros([4, 2]), [4]), /embedding: index 4 is out of range for 4 embeddings/);
     assert.throws(() => B.add(B.zeros([1]), "1" as unknown as number), /add: second argument must be a Tensor or a number, got string/);
     assert.throws(() => B.tensor([[1, 2], [3]]), /ragged nested array/);
-    assert.throws(() => B.zeros([2], { dtype: "int32" as "float32" }), /dtype must be "float32" or "float64"/);
+    assert.throws(() => B.zeros([2], { dtype: "int64" as "float32" }), /dtype must be "float32", "float64", "int32" or "bool"/);
+    assert.throws(() => B.zeros([2], { dtype: "int32", requiresGrad: true }), /only float tensors can require grad; this one is int32/);
+    assert.throws(() => B.randn([2, 3]).index([[0, 5]]), /index: index 5 is out of range for dim 0 of size 2/);
     assert.throws(() => new B.optim.SGD([B.zeros([1])], { lr: 0.1 }), /requiresGrad/);
   });
 });

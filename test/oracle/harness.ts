@@ -19,9 +19,9 @@ export interface OracleCase {
   name: string;
   /** Inputs made in float64 from the seeded generator; float inputs are cast to the dtype under test. */
   inputs: () => Inputs;
-  /** Inputs holding integer indices (sent to PyTorch as int64; never cast). */
+  /** Inputs holding integer indices (int32 in Backstep, int64 in PyTorch). */
   index?: string[];
-  /** Inputs holding booleans as 0/1 (sent to PyTorch as torch.bool). */
+  /** Inputs holding booleans as 0/1 (bool in both). */
   bool?: string[];
   /** The Backstep side; `dtype` is the float dtype of the run. */
   ts: (x: Inputs, dtype: FloatDtype) => Outcome;
@@ -65,12 +65,13 @@ export function projection(shape: readonly number[], size: number, dtype: Dtype)
   return B.tensor(v, { shape: [...shape], dtype });
 }
 
-/** The inputs of one run: float inputs in `dtype` (keeping requiresGrad), index and bool inputs as they are. */
+/** The inputs of one run: float inputs in `dtype` (keeping requiresGrad), index inputs int32, bool inputs bool. */
 function castInputs(c: OracleCase, base: Inputs, dtype: FloatDtype): Inputs {
   const out: Inputs = {};
   for (const [k, t] of Object.entries(base)) {
-    const keep = c.index?.includes(k) || c.bool?.includes(k);
-    out[k] = keep ? t : B.tensor(t, { dtype, requiresGrad: t.requiresGrad });
+    if (c.index?.includes(k)) out[k] = B.tensor(t, { dtype: "int32" });
+    else if (c.bool?.includes(k)) out[k] = B.tensor(t, { dtype: "bool" });
+    else out[k] = B.tensor(t, { dtype, requiresGrad: t.requiresGrad });
   }
   return out;
 }

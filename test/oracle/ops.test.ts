@@ -4,7 +4,10 @@ import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
 import { runOracle } from "./harness";
 import type { OracleCase, OracleRun } from "./harness";
-import { opCases } from "./cases/ops";
+import { opCases as basicCases } from "./cases/ops";
+import { selectCases } from "./cases/select";
+
+const opCases = [...basicCases, ...selectCases];
 
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */
 function opsOf(c: OracleCase): Set<string> {

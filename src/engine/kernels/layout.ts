@@ -8,6 +8,7 @@ import { transposeInto } from "./matmul";
 /** Copies `x` (shape `from`) broadcast to shape `to`. */
 export function broadcastTo(x: Storage, from: readonly number[], to: readonly number[]): Storage {
   const out = alloc(dtypeOf(x), sizeOf(to));
+  if (x.length === 1) return out.fill(x[0]); // (binaryInto reads a scalar `from` as the output's own shape)
   binaryInto(ADD, out, to, x, from, alloc(dtypeOf(x), 1), []);
   return out;
 }

@@ -55,3 +55,21 @@ export function reduceAxes(kernel: typeof sumAxis, x: Storage, shape: readonly n
   if (data === x) data = x.slice();
   return { data, keptShape: cur };
 }
+
+/** Min along `axis` (NaN propagates). */
+export function minAxis(x: Storage, shape: readonly number[], axis: number): Storage {
+  const [outer, n, inner] = dims(shape, axis);
+  const out = alloc(dtypeOf(x), outer * inner).fill(Infinity);
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    const ob = o * inner;
+    for (let k = 0; k < n; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = x[row + i];
+        if (v < out[ob + i] || v !== v) out[ob + i] = v;
+      }
+    }
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import { tanhRule } from "../rules/tanh";
 import { sigmoidRule } from "../rules/sigmoid";
 import { reluRule } from "../rules/relu";
 import { clampRule } from "../rules/clamp";
+import { maximumRule, minimumRule } from "../rules/maximum";
 
 function check(op: string, x: unknown, position: string): void {
   if (!(x instanceof Tensor) && typeof x !== "number") {
@@ -55,3 +56,8 @@ export const relu = (x: TensorLike): Tensor => apply(reluRule, [one("relu", x)],
 export function clamp(x: TensorLike, min?: number | null, max?: number | null): Tensor {
   return apply(clampRule, [one("clamp", x)], { min: min ?? null, max: max ?? null });
 }
+
+/** max(a, b) elementwise, broadcasting (ties share the gradient). */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => apply(maximumRule, pair("maximum", a, b), {});
+/** min(a, b) elementwise, broadcasting. */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => apply(minimumRule, pair("minimum", a, b), {});

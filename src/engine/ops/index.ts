@@ -1,7 +1,12 @@
 // Every op as a free function (the engine's public op surface; Tensor methods delegate here).
 // Named re-exports (not `export *`): rules and ops import each other, and named re-exports stay live through that cycle.
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp } from "./elementwise";
-export { sum, mean, max } from "./reduce";
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp, maximum, minimum } from "./elementwise";
+export { sum, mean, max, min, variance, std } from "./reduce";
+export type { VarOptions } from "./reduce";
+export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";
+export { index, indexWithSlots, indexPut, indexPutWithSlots, indexSelect, scatterAdd, where, maskedFill, tril, triu } from "./indexing";
+export type { IndexEntry } from "./indexing";
+export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
 export { reshape, flatten, permute, transpose, T } from "./layout";
 export { matmul } from "./matmul";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";

@@ -9,8 +9,10 @@ import * as ops from "../ops";
 
 export const concatRule = defineRule<{ axis: number }>({
   name: "concat",
+  keepsDtype: true,
   forward: (inputs, { axis }) => {
-    const dtype = inputs.some((t) => t.dtype === "float64") ? "float64" : "float32";
+    const first = inputs[0].dtype;
+    const dtype = inputs.every((t) => t.dtype === first) ? first : inputs.some((t) => t.dtype === "float64") ? "float64" : "float32";
     const shape = inputs[0].shape.slice();
     shape[axis] = inputs.reduce((s, t) => s + t.shape[axis], 0);
     const out = alloc(dtype, sizeOf(shape));

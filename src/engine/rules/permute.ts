@@ -7,6 +7,7 @@ import * as ops from "../ops";
 
 export const permuteRule = defineRule<{ dims: number[] }>({
   name: "permute",
+  keepsDtype: true,
   forward: ([x], { dims }) => ({ out: fromData(permuteData(x.data, x.shape, dims), dims.map((d) => x.shape[d])) }),
   vjp: (ctx, up) => {
     const dims = ctx.attrs.dims;

@@ -18,8 +18,13 @@ export interface OpCtx<A extends Attrs = Attrs, S = unknown> {
 
 export interface GradRule<A extends Attrs = Attrs, S = unknown> {
   readonly name: string;
-  /** Inputs that never receive a gradient (indices, targets). */
+  /** Inputs that never receive a gradient (indices, targets, masks); they keep their dtype. */
   readonly nondiff?: readonly number[];
+  /**
+   * Moves values without arithmetic (reshape, permute, slice, …): int32 and bool inputs keep their dtype. Other ops
+   * compute in floats, so their int32 and bool inputs are read as float32 (as PyTorch's float ops promote them).
+   */
+  readonly keepsDtype?: true;
   /** Computes the output from raw input values (never records anything itself). */
   forward(inputs: readonly Tensor[], attrs: A): { out: Tensor; saved?: S };
   /**

@@ -6,6 +6,7 @@ import * as ops from "../ops";
 
 export const reshapeRule = defineRule<{ shape: number[] }>({
   name: "reshape",
+  keepsDtype: true,
   forward: ([x], { shape }) => ({ out: fromData(x.data, shape) }),
   vjp: (ctx, up) => fromData(up.data, ctx.inputs[0].shape),
   local: (ctx, i) => structured(ctx, i, "I"),

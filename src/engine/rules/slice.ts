@@ -7,6 +7,7 @@ import * as ops from "../ops";
 
 export const sliceRule = defineRule<{ axis: number; start: number; end: number }>({
   name: "slice",
+  keepsDtype: true,
   forward: ([x], { axis, start, end }) => {
     const shape = x.shape.slice();
     shape[axis] = end - start;
