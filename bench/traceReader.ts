@@ -13,6 +13,7 @@ const reader = new TraceReader({
   event: () => undefined,
   patch: () => undefined,
   opHealth: () => undefined,
+  capped: () => undefined,
 });
 port.on("message", (m: { chunk?: TraceChunk; read?: boolean; reset?: boolean }) => {
   if (m.chunk) reader.addChunk(m.chunk);

@@ -1,6 +1,6 @@
 // Where a debug session's Trace comes from: a fresh run of the model through the runner, or a saved trace JSON.
-import { readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { readTraceFileAsync } from "../../src/trace/json";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import type { Trace } from "../../src/trace/types";
 
@@ -30,11 +30,11 @@ export async function loadTrace(
     const file = path.resolve(args.trace);
     let trace: Trace;
     try {
-      trace = JSON.parse(await readFile(file, "utf8")) as Trace;
+      // the trace codec: NaN and ±Infinity come back as numbers, a string "NaN" as a string
+      trace = await readTraceFileAsync(file);
     } catch (err) {
-      throw new LaunchError(`Cannot read the trace ${file}: ${(err as Error).message}`);
+      throw new LaunchError(`Cannot read the trace ${file}: ${(err as Error).message.replace(/^backstep trace: /, "")}`);
     }
-    if (trace.format !== "backstep-trace") throw new LaunchError(`${file} is not a Backstep trace (format is ${JSON.stringify(trace.format)}).`);
     const program = path.resolve(args.program ?? trace.program);
     return { program, trace: absolutize(trace, program) };
   }
@@ -48,6 +48,11 @@ export async function loadTrace(
     values: args.values,
     maxValuesPerTensor: args.maxValuesPerTensor,
     maxValuesPerTrace: args.maxValuesPerTrace,
+    maxOps: args.maxOps,
+    maxEvents: args.maxEvents,
+    limitNames: args.limitNames,
+    // a relative cwd in a launch configuration is taken from the model's folder
+    cwd: args.cwd === undefined ? undefined : path.resolve(path.dirname(program), args.cwd),
     vanishingThreshold: args.vanishingThreshold,
     explodingThreshold: args.explodingThreshold,
     python: args.python,

@@ -68,5 +68,5 @@ function checkOp(trace: Trace, op: TraceOp, wanted: boolean[] | undefined): numb
   if (!any) return undefined;
   const attrs = op.attrs as Attrs;
   const result = gradcheck((...xs: Tensor[]) => apply(rule, xs, attrs), inputs);
-  return Math.max(...result.maxRelError);
+  return result.maxRelError.reduce((a, b) => Math.max(a, b), -Infinity);
 }

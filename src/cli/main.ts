@@ -1,6 +1,6 @@
 // The `backstep` command: `trace` prints (and writes as JSON) a model's Trace, `gradcheck` checks its ops' gradients.
 import { resolve } from "node:path";
-import { runModel } from "../runner/index";
+import { CLI_LIMIT_NAMES, runModel } from "../runner/index";
 import type { RunOptions, RunResult } from "../runner/types";
 import { writeTraceFile } from "../trace/json";
 import { checkTrace } from "./gradcheck";
@@ -8,6 +8,7 @@ import { formatDiagnostic, locText, summarize } from "./summary";
 
 const USAGE = `usage:
   backstep trace <model.ts|model.py> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB] [--python PATH]
+                 [--max-ops N] [--max-events N] [--cwd DIR]
   backstep gradcheck <model.ts> [--timeout S]
 
 trace      runs the model, records every forward and backward step, prints a summary
@@ -15,8 +16,11 @@ trace      runs the model, records every forward and backward step, prints a sum
   --json F     also write the Trace to F (format "backstep-trace", version 1)
   --values all keep every tensor's values (default: capped; stats are always kept)
   --steps N    record N training steps (default 5)
-  --timeout S  stop the model after S seconds (default 60)
-  --memory MB  stop the model beyond MB megabytes of heap (default 2048)
+  --timeout S  stop the model after S seconds (default 60); what it recorded is kept
+  --memory MB  stop the model beyond MB megabytes of memory, heap and typed arrays (default 2048)
+  --max-ops N  stop recording after N ops (default 500000); the model runs on unrecorded
+  --max-events N  likewise after N events: forward, backward, accumulate, update (default 2000000)
+  --cwd DIR    the folder the model's relative paths resolve against (default: the current one)
   --python P   the Python interpreter for a .py (PyTorch) model (default python3; needs torch >= 1.13)
 gradcheck  checks every op of the recorded run against central finite differences (float64)
            and prints the worst relative error per op`;
@@ -33,7 +37,7 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
   if (command !== "trace" && command !== "gradcheck") throw new UsageError(command ? `unknown command "${command}"` : "no command given");
-  const options: RunOptions = {};
+  const options: RunOptions = { limitNames: CLI_LIMIT_NAMES };
   let file: string | undefined;
   let json: string | undefined;
   const value = (i: number, flag: string): string => {
@@ -57,6 +61,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--timeout") options.timeoutMs = positive(value(i++, a), a) * 1000;
     else if (a === "--memory") options.memoryLimitMb = positive(value(i++, a), a);
     else if (a === "--python") options.python = value(i++, a);
+    else if (a === "--max-ops") options.maxOps = Math.floor(positive(value(i++, a), a));
+    else if (a === "--max-events") options.maxEvents = Math.floor(positive(value(i++, a), a));
+    else if (a === "--cwd") options.cwd = resolve(value(i++, a));
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument "${a}"`);
@@ -96,7 +103,7 @@ async function gradcheckCommand(args: Args, cwd: string): Promise<number> {
   const tol = 1e-5;
   process.stdout.write(`Gradient check of ${checks.length} op type(s) (central differences in float64, tolerance ${tol}):\n`);
   const rows = checks.map((c) => [c.op, c.sites > 0 ? c.worst.toExponential(2) : "—", c.sites > 0 ? (c.worst <= tol ? "ok" : c.piecewise ? "FAIL (kink/tie?)" : "FAIL") : "skipped", `${c.sites} site(s)${c.skipped ? `, ${c.skipped} skipped` : ""}`, locText(c.at.loc, cwd)]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 4));
+  const widths = [0, 1, 2, 3].map((i) => rows.reduce((w, row) => Math.max(w, row[i].length), 4));
   for (const row of rows) process.stdout.write("  " + row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join("  ") + "\n");
   if (checks.some((c) => c.piecewise && c.worst > tol)) {
     process.stdout.write("kink/tie: relu, max and pooling have no derivative where inputs tie or sit at 0; finite differences there disagree with the subgradient backprop uses.\n");

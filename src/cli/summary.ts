@@ -19,10 +19,20 @@ function norm(s: TensorStats): string {
   return num(s.norm);
 }
 
+/** Rows of the op table printed at most: a runaway model records a million ops. */
+const MAX_OP_ROWS = 200;
+
 /** Left-aligned columns separated by two spaces. */
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  const widths = rows[0].map(() => 0);
+  for (const r of rows) for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c], (r[c] ?? "").length);
   return rows.map((r) => "  " + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ").trimEnd());
+}
+
+function count(events: Trace["events"], kind: Trace["events"][number]["kind"]): number {
+  let n = 0;
+  for (const e of events) if (e.kind === kind) n++;
+  return n;
 }
 
 export function locText(loc: SourceLoc | undefined, cwd: string): string {
@@ -41,20 +51,25 @@ export function formatDiagnostic(d: TraceDiagnostic, cwd: string): string {
 
 export function summarize(trace: Trace, cwd: string): string {
   const out: string[] = [];
-  const steps = trace.events.filter((e) => e.kind === "step").length;
-  const backwards = trace.events.filter((e) => e.kind === "backward").length;
+  const steps = count(trace.events, "step");
+  const backwards = count(trace.events, "backward");
   out.push(`Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${(trace.durationMs / 1000).toFixed(2)} s`);
   if (trace.losses.length > 0) out.push(`loss by step: ${trace.losses.map(num).join(" → ")}`);
 
-  const first = trace.ops.filter((o) => o.step === (trace.ops[0]?.step ?? 0));
-  if (first.length > 0) {
-    out.push("", `Ops of step ${first[0].step}:`);
+  const firstStep = trace.ops[0]?.step ?? 0;
+  let inFirst = 0;
+  for (const o of trace.ops) if (o.step === firstStep) inFirst++;
+  if (inFirst > 0) {
+    out.push("", `Ops of step ${firstStep}:`);
     const rows = [["#", "line", "variable", "op", "shape", "module"]];
-    for (const op of first) {
+    for (const op of trace.ops) {
+      if (rows.length > MAX_OP_ROWS) break;
+      if (op.step !== firstStep) continue;
       rows.push([String(op.id), op.loc ? `${relative(cwd, op.loc.file) || op.loc.file}:${op.loc.line}` : "", op.var ?? "", op.op, shape(trace.tensors[op.output]?.shape ?? []), op.module ?? ""]);
     }
-    out.push(...table(rows));
-    const rest = trace.ops.length - first.length;
+    for (const line of table(rows)) out.push(line);
+    if (inFirst > MAX_OP_ROWS) out.push(`  … and ${inFirst - MAX_OP_ROWS} more op(s) in step ${firstStep}`);
+    const rest = trace.ops.length - inFirst;
     if (rest > 0) out.push(`  … and ${rest} more op(s) in later steps`);
   }
 
@@ -66,7 +81,7 @@ export function summarize(trace: Trace, cwd: string): string {
       const g = p.grad === null ? undefined : trace.tensors[p.grad];
       rows.push([p.name, shape(t?.shape ?? []), g ? norm(g.stats) : "no grad", t ? norm(t.stats) : ""]);
     }
-    out.push(...table(rows));
+    for (const line of table(rows)) out.push(line);
   }
 
   out.push("", trace.diagnostics.length === 0 ? "Diagnostics: none" : "Diagnostics:");

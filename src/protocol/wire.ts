@@ -1,8 +1,13 @@
-// Non-finite numbers across postMessage: VS Code JSON-serialises messages, which turns NaN and ±Infinity into null.
-// toWire tags them as {"$nf": "NaN" | "Infinity" | "-Infinity"} (no Trace field is ever such an object) and marks
-// the message with "$nonFinite": true; fromWire restores them, and skips the walk for unmarked messages (most are).
+// The one encoding of NaN and ±Infinity, which JSON lacks, wherever Backstep's data is JSON: saved trace files,
+// the recorder's stream (op attributes), and messages to and from the webviews (VS Code JSON-serialises them,
+// turning NaN and ±Infinity into null). toWire tags such a number as {"$nf": "NaN" | "Infinity" | "-Infinity"},
+// an object no Trace field ever is, so a string "NaN" stays a string; fromWire restores the numbers.
+// A message is marked "$nonFinite": true when something was tagged, and the receiver skips the walk otherwise.
 
 export type NonFiniteTag = { $nf: "NaN" | "Infinity" | "-Infinity" };
+
+/** The tag's key as it appears in JSON text: text without it has nothing to restore. */
+export const NON_FINITE_KEY = '"$nf"';
 
 function tag(x: number): NonFiniteTag {
   return { $nf: Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity" };
@@ -15,7 +20,7 @@ function isTag(x: object): x is NonFiniteTag {
   return v === "NaN" || v === "Infinity" || v === "-Infinity";
 }
 
-/** A copy of `value` safe for JSON: non-finite numbers become tags. Shares unchanged subtrees. */
+/** A copy of `value` safe for JSON: non-finite numbers become tags. Shares unchanged subtrees (and returns `value` itself when nothing changed). */
 export function toWire(value: unknown): unknown {
   if (typeof value === "number") return Number.isFinite(value) ? value : tag(value);
   if (Array.isArray(value)) {
@@ -75,4 +80,15 @@ export function fromWire(value: unknown): unknown {
     }
   }
   return value;
+}
+
+/** JSON text of `value`, non-finite numbers tagged. */
+export function stringifyWire(value: unknown, indent?: number): string {
+  return JSON.stringify(toWire(value), null, indent);
+}
+
+/** Parses JSON text written with tags, restoring the numbers (the walk is skipped when the text has no tag). */
+export function parseWire(text: string): unknown {
+  const raw = JSON.parse(text) as unknown;
+  return text.includes(NON_FINITE_KEY) ? fromWire(raw) : raw;
 }

@@ -7,16 +7,21 @@ import { TraceAssembler, type TraceFinal } from "../trace/batch";
 import { computeDiagnostics } from "../trace/diagnostics";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";
+import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMessage } from "./limits";
 import type { WorkerInput, WorkerMessage, WorkerOptions } from "./protocol";
 import type { RunOptions, RunResult } from "./types";
 import { runPythonModel } from "../python/runPython";
 
-export type { RunOptions, RunResult } from "./types";
+export type { LimitNames, RunOptions, RunResult } from "./types";
+export { CLI_LIMIT_NAMES, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from "./limits";
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_MEMORY_LIMIT_MB = 2048;
-/** How often the caller checks the process's memory for typed arrays, which the worker's heap limit does not count. */
-const MEMORY_POLL_MS = 100;
+/**
+ * How often the caller reads the stream and checks the process's memory (the worker measures its own; this is
+ * the backstop for memory it allocates outside ops).
+ */
+const POLL_MS = 100;
+/** Reading the stream yields to the caller's timers this often, so a limit is honoured while a flood is read. */
+const READ_SLICE_MS = 25;
 /** Starting a worker (and, from source, compiling the engine in it) is not the model's time. */
 const STARTUP_LIMIT_MS = 120_000;
 
@@ -27,10 +32,6 @@ function workerScript(explicit: string | undefined): { script: string; eval: boo
   // Workers do not inherit tsx's loader: register it first (development and tests only; the .vsix ships JS).
   const tsx = createRequire(__filename).resolve("tsx/cjs");
   return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(path)});`, eval: true };
-}
-
-function fmtBytes(mb: number): string {
-  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb} MB`;
 }
 
 /**
@@ -81,7 +82,6 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
 
     /** Where the model was when a limit stopped it: the loop it entered last, else its last op. */
     const lastPlace = (): { loc?: SourceLoc; text: string } => {
-      assembler.poll();
       const loop = loops.get(new Int32Array(progress)[0] - 1);
       if (loop) return { loc: loop, text: ` It was last seen entering the loop at ${where(loop, program)}.` };
       const ops = assembler.trace.ops;
@@ -89,41 +89,61 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       if (op?.loc) return { loc: op.loc, text: ` Its last recorded op was ${op.op} at ${where(op.loc, program)}.` };
       return { text: "" };
     };
-    const stop = (code: TraceDiagnostic["code"], message: string): void => {
-      if (settled || final) return;
-      const place = lastPlace();
-      error = { severity: "error", code, message: message + place.text, ...(place.loc ? { loc: place.loc } : {}) };
+    /** A limit that stopped the run; its place is added once the worker is gone and its trace read. */
+    let limit: { code: TraceDiagnostic["code"]; message: (place: string) => string } | undefined;
+    const stop = (code: TraceDiagnostic["code"], message: (place: string) => string): void => {
+      if (settled || final || error || limit) return;
+      limit = { code, message };
       void worker.terminate();
     };
 
-    let timer = setTimeout(() => stop("timeout", `The runner's worker did not start within ${STARTUP_LIMIT_MS / 1000} s.`), STARTUP_LIMIT_MS);
+    let timer = setTimeout(() => stop("timeout", () => `The runner's worker did not start within ${STARTUP_LIMIT_MS / 1000} s.`), STARTUP_LIMIT_MS);
+    // Build the trace while the model runs, on this thread, in slices between which timers run: a model that
+    // floods the stream is still stopped on time.
+    let more = false;
+    const read = (): void => {
+      if (more || settled) return;
+      if (assembler.poll(Date.now() + READ_SLICE_MS)) return;
+      more = true;
+      setImmediate(() => {
+        more = false;
+        read();
+      });
+    };
     // measured from when the worker is ready, so its own startup does not count against the model
     let rssBase = Infinity;
-    const memTimer = setInterval(() => {
-      // build the trace while the model runs, on this thread
-      assembler.poll();
-      if (process.memoryUsage.rss() - rssBase > memoryMb * 2 ** 20 * 1.5) stop("memory-limit", `The model used more than ${fmtBytes(memoryMb)} of memory and was stopped (memoryLimitMb).`);
-    }, MEMORY_POLL_MS);
-    const onAbort = (): void => stop("cancelled", "The run was cancelled.");
+    let heapBase = 0;
+    const pollTimer = setInterval(() => {
+      read();
+      // The backstop: the process's growth, less this thread's own (the trace it builds), against 1.5× the limit.
+      const own = process.memoryUsage();
+      if (own.rss - rssBase - Math.max(0, own.heapTotal + own.arrayBuffers - heapBase) > memoryMb * 2 ** 20 * 1.5) stop("memory-limit", (place) => memoryMessage(options, memoryMb, place));
+    }, POLL_MS);
+    const onAbort = (): void => stop("cancelled", (place) => `The run was cancelled.${place}`);
     signal?.addEventListener("abort", onAbort);
     if (signal?.aborted) onAbort();
 
     worker.on("message", (m: WorkerMessage) => {
       switch (m.kind) {
-        case "ready":
-          rssBase = process.memoryUsage.rss();
+        case "ready": {
+          const m0 = process.memoryUsage();
+          rssBase = m0.rss;
+          heapBase = m0.heapTotal + m0.arrayBuffers;
           clearTimeout(timer);
-          timer = setTimeout(() => stop("timeout", `The model ran longer than ${timeoutMs / 1000} s and was stopped (timeoutMs).`), timeoutMs);
+          timer = setTimeout(() => stop("timeout", (place) => timeoutMessage(options, timeoutMs, place)), timeoutMs);
           break;
+        }
         case "chunk":
           assembler.addChunk(m.chunk);
-          assembler.poll();
+          read();
+          break;
+        case "memory":
+          stop("memory-limit", (place) => memoryMessage(options, memoryMb, place, m.usedBytes / 2 ** 20));
           break;
         case "file":
           m.loops.forEach((l, i) => loops.set(m.firstLoop + i, { file: m.file, ...l }));
           break;
         case "done":
-          assembler.poll();
           final = m.final;
           error = error ?? m.error;
           warnings = m.warnings;
@@ -131,7 +151,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           setTimeout(() => void worker.terminate(), 200).unref();
           break;
         case "exit":
-          if (!error) {
+          if (!error && !limit) {
             const at = m.loc ? ` at ${where(m.loc, program)}` : "";
             error = { severity: "error", code: "runtime-error", message: `The model called process.exit(${m.code})${at}; the run ended there. Remove the call: Backstep runs the model for you.`, ...(m.loc ? { loc: m.loc } : {}) };
           }
@@ -139,22 +159,22 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       }
     });
     worker.on("error", (err: Error & { code?: string }) => {
-      if (error) return;
-      if (err.code === "ERR_WORKER_OUT_OF_MEMORY") {
-        const place = lastPlace();
-        error = { severity: "error", code: "memory-limit", message: `The model ran out of memory (heap limit ${fmtBytes(memoryMb)}, memoryLimitMb) and was stopped.${place.text}`, ...(place.loc ? { loc: place.loc } : {}) };
-      } else {
-        error = diagnostic("runtime-error", `The runner failed: ${err.message}`, program);
-      }
+      if (error || limit) return;
+      if (err.code === "ERR_WORKER_OUT_OF_MEMORY") limit = { code: "memory-limit", message: (place) => memoryMessage(options, memoryMb, place) };
+      else error = diagnostic("runtime-error", `The runner failed: ${err.message}`, program);
     });
     worker.on("exit", (code) => {
       clearTimeout(timer);
-      clearInterval(memTimer);
+      clearInterval(pollTimer);
       signal?.removeEventListener("abort", onAbort);
       if (settled) return;
       settled = true;
-      if (!final && !error) error = diagnostic("runtime-error", `The model's worker ended unexpectedly (exit code ${code}).`, program);
       const trace = assembler.finish(final, [], Date.now() - started);
+      if (limit && !error) {
+        const place = lastPlace();
+        error = { severity: "error", code: limit.code, message: limit.message(place.text), ...(place.loc ? { loc: place.loc } : {}) };
+      }
+      if (!final && !error) error = diagnostic("runtime-error", `The model's worker ended unexpectedly (exit code ${code}).`, program);
       const found = computeDiagnostics(trace, assembler.health, options);
       trace.diagnostics = [...(error ? [error] : []), ...warnings, ...found];
       resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output });

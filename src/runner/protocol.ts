@@ -21,5 +21,7 @@ export type WorkerMessage =
   /** A user file was compiled; its loops have ids `firstLoop`, `firstLoop + 1`, …. */
   | { kind: "file"; file: string; firstLoop: number; loops: { line: number; column: number }[] }
   | { kind: "done"; final: TraceFinal; error?: TraceDiagnostic; warnings: TraceDiagnostic[] }
+  /** The worker's memory (heap and typed arrays) exceeded the limit; the worker ends right after. */
+  | { kind: "memory"; usedBytes: number }
   /** The model called process.exit; the worker ends right after. */
   | { kind: "exit"; code: number; loc?: SourceLoc };

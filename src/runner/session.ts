@@ -16,7 +16,6 @@ import type { CompiledFile } from "./compile";
 export interface SessionOptions extends RecorderOptions {
   /** Record nothing (for measuring the engine alone): no observer, no instrumentation. */
   untraced?: boolean;
-  /** Receives recorded pieces as they accumulate (the worker posts them to the caller). */
   /** Receives each chunk of the recorded stream (runModel's TraceAssembler reads it on the caller's thread). */
   onChunk?: (chunk: TraceChunk) => void;
   onCompiled?: (file: CompiledFile, firstLoop: number) => void;
@@ -47,6 +46,7 @@ export class ModelSession {
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     const flush = (): void => this.flush();
+    let lastLoop = -1;
     // (untraced code is not instrumented, so these are never called there)
     const hooks = {
       var: (name: string, mark: number, value: unknown): unknown => {
@@ -56,6 +56,7 @@ export class ModelSession {
       },
       mark: (): number => this.recorder.mark(),
       flush: (loop: number): void => {
+        lastLoop = loop;
         if (options.progress) options.progress[0] = loop + 1;
         flush();
       },
@@ -65,7 +66,7 @@ export class ModelSession {
     // the shadow stack costs nothing per op; V8's stack is the fallback when no user call is in progress
     const shadow = this.shadow;
     const mapper = this.mapper;
-    this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture() });
+    this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture(), currentLoop: () => this.modules.loops[lastLoop] });
   }
 
   /** Publishes everything recorded so far to the reader. */

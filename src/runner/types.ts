@@ -1,18 +1,39 @@
 // The runner's contract: run a user's model file away from the caller and get its Trace back (DESIGN.md §5).
 import type { Trace, TraceDiagnostic } from "../trace/types";
 
+/** How a user raises each limit: a CLI flag (`--timeout`), a setting (`backstep.timeLimitSeconds`), an option. */
+export interface LimitNames {
+  time?: string;
+  memory?: string;
+  ops?: string;
+  events?: string;
+}
+
 export interface RunOptions {
   /** Maximum number of training steps recorded (later steps still run, unrecorded). */
   maxSteps?: number;
   /** Wall-clock limit for the whole run, in milliseconds. */
   timeoutMs?: number;
-  /** Heap limit for the model, in megabytes. */
+  /**
+   * Where the model's relative paths (`readFileSync("data/x.json")`, `process.cwd()`) resolve; default this
+   * process's working directory. Imports resolve against the importing file as always.
+   */
+  cwd?: string;
+  /** Memory limit for the model (its worker's heap and typed arrays), in megabytes. */
   memoryLimitMb?: number;
   /** Record every tensor's values ("all") or only within the caps ("capped", the default). */
   values?: "capped" | "all";
   /** Value caps: elements kept per tensor, and in total per trace. */
   maxValuesPerTensor?: number;
   maxValuesPerTrace?: number;
+  /**
+   * Caps on ops and events one trace records (defaults 1,000,000 and 3,000,000): past either, recording stops and
+   * the model runs on unrecorded, with a `truncated` warning at the line that floods the trace.
+   */
+  maxOps?: number;
+  maxEvents?: number;
+  /** How the caller's user sets each limit, named in the messages about them (default: these options' names). */
+  limitNames?: LimitNames;
   /** Gradient-norm thresholds for the vanishing / exploding diagnostics. */
   vanishingThreshold?: number;
   explodingThreshold?: number;

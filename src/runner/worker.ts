@@ -2,7 +2,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import * as engine from "../index";
 import type { TraceChunk } from "../trace/batch";
+import { useWorkingDirectory } from "./cwd";
 import { diagnoseError } from "./errors";
+import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";
+import { MemoryGuard } from "./memoryGuard";
 import type { WorkerInput, WorkerMessage } from "./protocol";
 import { ModelSession } from "./session";
 
@@ -15,9 +18,18 @@ function post(message: WorkerMessage): void {
 }
 
 const progress = new Int32Array(input.progress);
+if (input.options.cwd !== undefined) useWorkingDirectory(input.options.cwd);
+// process.exit in a worker ends only the worker (the model's own calls are reported below)
+const realExit = process.exit.bind(process);
+const memory = new MemoryGuard((input.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 2 ** 20, (used) => {
+  session.flush();
+  post({ kind: "memory", usedBytes: used });
+  realExit(1);
+});
 const session = new ModelSession(engine, {
   ...input.options,
   progress,
+  onAllocate: (bytes) => memory.allocated(bytes),
   // a chunk is shared memory: posting it shares it, and the caller reads the records as they are committed
   onChunk: (chunk: TraceChunk) => post({ kind: "chunk", chunk }),
   onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),
@@ -34,8 +46,7 @@ function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
   process.stdout.write("", () => process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })));
 }
 
-// process.exit in a worker ends only the worker: say where it was called, send what was recorded, then exit.
-const realExit = process.exit.bind(process);
+// The model's process.exit: say where it was called, send what was recorded, then end the worker.
 process.exit = ((code?: number | string | null) => {
   const site = session.mapper.capture();
   session.flush();

@@ -1,6 +1,6 @@
 // The pieces a recorder hands out while a run is still going, and their assembly into a Trace.
 import { TraceReader, type TraceChunk, type TraceSink } from "./stream";
-import type { OpId, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
+import type { OpId, RecordingStop, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
 
 export type { TraceChunk } from "./stream";
 
@@ -63,9 +63,9 @@ export class TraceAssembler implements TraceSink {
     this.reader.addChunk(chunk);
   }
 
-  /** Takes in everything the recorder has committed so far. */
-  poll(): void {
-    this.reader.poll();
+  /** Takes in what the recorder has committed so far (until `deadline`, a Date.now() time); true when all of it. */
+  poll(deadline?: number): boolean {
+    return this.reader.poll(deadline);
   }
 
   op(op: TraceOp): void {
@@ -83,6 +83,10 @@ export class TraceAssembler implements TraceSink {
 
   opHealth(h: OpHealth): void {
     this.health.push(h);
+  }
+
+  capped(stop: RecordingStop): void {
+    this.trace.truncated.recordingStopped = stop;
   }
 
   patch(p: TracePatch): void {
@@ -112,7 +116,8 @@ export class TraceAssembler implements TraceSink {
     const t = this.trace;
     if (final) {
       t.params = final.params;
-      t.truncated = final.truncated;
+      const stopped = t.truncated.recordingStopped;
+      t.truncated = stopped ? { ...final.truncated, recordingStopped: stopped } : final.truncated;
       t.losses = final.losses;
     }
     // losses[i] is step i's loss; a step that had no scalar loss gets NaN rather than a hole (JSON null)

@@ -11,6 +11,8 @@ export interface DiagnosticOptions {
   deadReluThreshold?: number;
   /** Report a sigmoid/tanh when at least this fraction of its outputs is saturated (default 0.5). */
   saturationThreshold?: number;
+  /** How the user raises the record caps, named in the truncation message (default: the runner's option names). */
+  limitNames?: { ops?: string; events?: string };
 }
 
 export const DEFAULT_VANISHING = 1e-6;
@@ -113,8 +115,29 @@ function activationHealth(trace: Trace, health: readonly OpHealth[], opts: Diagn
   return out;
 }
 
+const shortLoc = (loc: SourceLoc): string => `${loc.file.split(/[\\/]/).pop()}:${loc.line}:${loc.column}`;
+
+/** Recording stopped at a cap: a warning at the line that floods the trace. */
+function recordingStopped(trace: Trace, opts: DiagnosticOptions): TraceDiagnostic[] {
+  const stop = trace.truncated.recordingStopped;
+  if (!stop) return [];
+  const what = stop.cap === "ops" ? "ops" : "events";
+  const raise = opts.limitNames?.[stop.cap] ?? (stop.cap === "ops" ? "maxOps" : "maxEvents");
+  const at = stop.loc ? ` at ${shortLoc(stop.loc)}` : "";
+  const loop = stop.loop && (!stop.loc || stop.loop.line !== stop.loc.line || stop.loop.file !== stop.loc.file) ? `, inside the loop at ${shortLoc(stop.loop)}` : "";
+  const loc = stop.loc ?? stop.loop;
+  return [
+    {
+      severity: "warning",
+      code: "truncated",
+      message: `Trace truncated: recording stopped${at}${loop} after ${stop.limit.toLocaleString("en-US")} ${what} (the cap, ${raise}); the model ran on unrecorded. Everything before is kept.`,
+      ...(loc ? { loc } : {}),
+    },
+  ];
+}
+
 export function computeDiagnostics(trace: Trace, health: readonly OpHealth[], opts: DiagnosticOptions = {}): TraceDiagnostic[] {
-  const out = [...firstNonFinite(trace), ...gradientSizes(trace, opts), ...activationHealth(trace, health, opts)];
+  const out = [...firstNonFinite(trace), ...gradientSizes(trace, opts), ...activationHealth(trace, health, opts), ...recordingStopped(trace, opts)];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {
     const parts: string[] = [];

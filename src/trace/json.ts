@@ -1,18 +1,22 @@
 // Reads and writes a Trace as JSON (`format: "backstep-trace"`, `version: 1`).
 //
-// JSON has no NaN or ±Infinity, and a trace is where they matter most. In the numeric places of a trace —
-// a tensor's `stats` fields and `values`, `losses`, a step event's `loss`, an op's numeric `attrs` — such a
-// number is written as the string "NaN", "Infinity" or "-Infinity", and `parseTrace` turns those strings back
-// into numbers. Any other string in the stats, values and losses is an error; other strings are left alone.
-import { readFileSync, writeFileSync } from "node:fs";
+// JSON has no NaN or ±Infinity, and a trace is where they matter most: they are written as {"$nf": "NaN"} (and
+// "Infinity", "-Infinity"), the one encoding protocol/wire uses everywhere, so a string "NaN" stays a string.
+// Files written before carried the strings "NaN", "Infinity", "-Infinity" in numeric places (stats, values,
+// losses, a step's loss); those places still read them.
+//
+// A trace of a million ops is more JSON than one JavaScript string holds (~512 MB), so a file is written a piece
+// at a time, the header's small fields on its first line and then one element of `ops`, `tensors` and `events`
+// per line; it is still one JSON document. Reading takes such a file line by line, and any other JSON whole.
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "../protocol/wire";
 import type { Trace, TensorStats } from "./types";
 
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
-
-function encodeNumber(v: number): number | string {
-  if (Number.isFinite(v)) return v;
-  return v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-}
+/** The per-op arrays, written one element a line. */
+const BIG = ["ops", "tensors", "events"] as const;
+type Big = (typeof BIG)[number];
 
 function decodeNumber(v: unknown, where: string): number {
   if (typeof v === "number") return v;
@@ -22,45 +26,8 @@ function decodeNumber(v: unknown, where: string): number {
   throw new Error(`backstep trace: expected a number at ${where}, got ${JSON.stringify(v)}`);
 }
 
-/** The trace as JSON text; `indent` for readable output. */
-export function stringifyTrace(trace: Trace, indent?: number): string {
-  // A replacer is called for every value and makes stringify several times slower: use it only when needed.
-  if (!hasNonFinite(trace)) return JSON.stringify(trace, null, indent);
-  return JSON.stringify(
-    trace,
-    function (this: unknown, _key: string, value: unknown) {
-      return typeof value === "number" && !Number.isFinite(value) ? encodeNumber(value) : value;
-    },
-    indent,
-  );
-}
-
-function hasNonFinite(trace: Trace): boolean {
-  for (const t of trace.tensors) {
-    const s = t.stats;
-    if (s.nan > 0 || s.inf > 0 || !Number.isFinite(s.min) || !Number.isFinite(s.max) || !Number.isFinite(s.norm)) return true;
-  }
-  for (const l of trace.losses) if (!Number.isFinite(l)) return true;
-  for (const op of trace.ops) for (const k in op.attrs) op.attrs[k] = decodeAttr(op.attrs[k]) as Trace["ops"][number]["attrs"][string];
-  for (const e of trace.events) if (e.kind === "step" && e.loss !== undefined && !Number.isFinite(e.loss)) return true;
-  for (const op of trace.ops) {
-    for (const k in op.attrs) {
-      const v = op.attrs[k];
-      if (typeof v === "number" ? !Number.isFinite(v) : Array.isArray(v) && v.some((x) => typeof x === "number" && !Number.isFinite(x))) return true;
-    }
-  }
-  return false;
-}
-
-function decodeAttr(v: unknown): unknown {
-  if (v === "NaN" || v === "Infinity" || v === "-Infinity") return decodeNumber(v, "attrs");
-  if (Array.isArray(v)) return v.map(decodeAttr);
-  return v;
-}
-
-/** Decodes JSON text written by `stringifyTrace` (or the CLI's `--json`). */
-export function parseTrace(text: string): Trace {
-  const raw = JSON.parse(text) as Partial<Trace> | null;
+/** Checks the format and version, and turns numeric places' legacy strings into numbers. */
+function finishParse(raw: Partial<Trace> | null): Trace {
   if (raw === null || typeof raw !== "object" || raw.format !== "backstep-trace") {
     throw new Error('backstep trace: not a Backstep trace (missing format: "backstep-trace")');
   }
@@ -68,22 +35,98 @@ export function parseTrace(text: string): Trace {
   const trace = raw as Trace;
   for (const t of trace.tensors) {
     const stats = t.stats as unknown as Record<string, unknown>;
-    for (const k of STAT_KEYS) stats[k] = decodeNumber(stats[k], `tensors[id=${t.id}].stats.${k}`);
+    for (const k of STAT_KEYS) if (typeof stats[k] !== "number") stats[k] = decodeNumber(stats[k], `tensors[id=${t.id}].stats.${k}`);
     if (t.values) {
       const vals = t.values as unknown[];
       for (let i = 0; i < vals.length; i++) if (typeof vals[i] !== "number") vals[i] = decodeNumber(vals[i], `tensors[id=${t.id}].values[${i}]`);
     }
   }
   trace.losses = trace.losses.map((l, i) => decodeNumber(l, `losses[${i}]`));
-  for (const op of trace.ops) for (const k in op.attrs) op.attrs[k] = decodeAttr(op.attrs[k]) as Trace["ops"][number]["attrs"][string];
   for (const e of trace.events) if (e.kind === "step" && e.loss !== undefined) e.loss = decodeNumber(e.loss, `step ${e.index} loss`);
   return trace;
 }
 
-export function writeTraceFile(path: string, trace: Trace, indent?: number): void {
-  writeFileSync(path, stringifyTrace(trace, indent));
+/** The trace as one JSON text (for traces of ordinary size; writeTraceFile writes any size). */
+export function stringifyTrace(trace: Trace, indent?: number): string {
+  return stringifyWire(trace, indent);
+}
+
+/** Decodes JSON text of a trace (written by stringifyTrace, writeTraceFile or the CLI's `--json`). */
+export function parseTrace(text: string): Trace {
+  return finishParse(parseWire(text) as Partial<Trace> | null);
+}
+
+/** Writes the trace to `path` a line at a time, whatever its size. */
+export function writeTraceFile(path: string, trace: Trace): void {
+  const fd = openSync(path, "w");
+  try {
+    let buf = "";
+    const put = (s: string): void => {
+      buf += s;
+      if (buf.length > 1 << 20) {
+        writeSync(fd, buf);
+        buf = "";
+      }
+    };
+    // format and version first: a reader can tell what it reads from the first line
+    const head: Record<string, unknown> = { format: trace.format, version: trace.version };
+    for (const [k, v] of Object.entries(trace)) if (!(BIG as readonly string[]).includes(k)) head[k] = v;
+    put(stringifyWire(head).slice(0, -1) + ",\n");
+    BIG.forEach((key, k) => {
+      const items = trace[key] as readonly unknown[];
+      put(`${JSON.stringify(key)}:[\n`);
+      for (let i = 0; i < items.length; i++) put(JSON.stringify(toWire(items[i])) + (i < items.length - 1 ? ",\n" : "\n"));
+      put(k < BIG.length - 1 ? "],\n" : "]\n");
+    });
+    put("}\n");
+    writeSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a file written by writeTraceFile line by line; `undefined` when it has another layout. */
+function parseLines(data: Buffer): Trace | undefined {
+  const lineEnd = (from: number): number => {
+    const i = data.indexOf(10, from);
+    return i < 0 ? data.length : i;
+  };
+  let at = 0;
+  const next = (): string => {
+    const end = lineEnd(at);
+    const line = data.toString("utf8", at, end);
+    at = end + 1;
+    return line;
+  };
+  const first = next();
+  if (!first.startsWith('{"format":"backstep-trace"') || !first.endsWith(",")) return undefined;
+  const trace = parseWire(first.slice(0, -1) + "}") as Record<string, unknown>;
+  for (const key of BIG) {
+    if (next() !== `${JSON.stringify(key)}:[`) return undefined;
+    const items: unknown[] = [];
+    for (;;) {
+      if (at >= data.length) return undefined;
+      const line = next();
+      if (line === "]" || line === "],") break;
+      const json = line.endsWith(",") ? line.slice(0, -1) : line;
+      const item = JSON.parse(json) as unknown;
+      items.push(json.includes(NON_FINITE_KEY) ? fromWire(item) : item);
+    }
+    trace[key satisfies Big] = items;
+  }
+  return finishParse(trace as Partial<Trace>);
+}
+
+/** A trace from a file's bytes: line by line when writeTraceFile wrote it, else as one JSON text. */
+export function parseTraceData(data: Buffer): Trace {
+  return parseLines(data) ?? parseTrace(data.toString("utf8"));
 }
 
 export function readTraceFile(path: string): Trace {
-  return parseTrace(readFileSync(path, "utf8"));
+  return parseTraceData(readFileSync(path));
+}
+
+/** readTraceFile without blocking the thread while the file is read (the debugger's launch of a saved trace). */
+export async function readTraceFileAsync(path: string): Promise<Trace> {
+  return parseTraceData(await readFile(path));
 }

@@ -9,13 +9,22 @@ import { ParamNames } from "./params";
 import { KIND, TraceWriter, type KindCode, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
-import type { OpId, TensorId, TraceParam } from "./types";
+import type { OpId, SourceLoc, TensorId, TraceParam } from "./types";
 
 export interface RecorderOptions extends CapOptions {
   /** Steps recorded; later steps still run, unrecorded, and are counted in truncated.stepsDropped. Default 5. */
   maxSteps?: number;
-  /** Hard cap on recorded events (default 2,000,000), so a runaway loop cannot exhaust memory. */
+  /**
+   * Caps on what one trace records (defaults DEFAULT_MAX_OPS and DEFAULT_MAX_EVENTS), so a runaway loop cannot
+   * exhaust the memory of whoever reads the trace: at either, recording stops for good (the model runs on,
+   * unrecorded) and the stream says where, so the reader can name the line that floods it.
+   */
+  maxOps?: number;
   maxEvents?: number;
+  /** Told of each op output's size in bytes, recorded or not (the runner's memory limit measures at intervals of it). */
+  onAllocate?: (bytes: number) => void;
+  /** The loop the model entered last, if any (the runner knows its loops): where a flood most likely comes from. */
+  currentLoop?: () => SourceLoc | undefined;
   /** Where the current op was called (the runner supplies a user-stack capture). */
   locate?: () => OpSite;
   /** Receives each chunk of the recorded stream as it is started (a TraceAssembler's addChunk, or a post to one). */
@@ -25,6 +34,12 @@ export interface RecorderOptions extends CapOptions {
 }
 
 export const DEFAULT_MAX_STEPS = 5;
+/**
+ * Generous (a model's step is rarely more than a few thousand ops), yet bounded: a trace of tiny tensors takes
+ * ~1.3 KB of the reader's heap an op, so 500,000 ops are ~650 MB in the editor's extension host.
+ */
+export const DEFAULT_MAX_OPS = 500_000;
+export const DEFAULT_MAX_EVENTS = 2_000_000;
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { activation: ACTIVATION, grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
@@ -38,6 +53,9 @@ export class Recorder implements EngineObserver {
   private eventCount = 0;
   private readonly maxSteps: number;
   private readonly maxEvents: number;
+  private readonly maxOps: number;
+  /** Set once a cap is reached: nothing more is recorded. */
+  private capped = false;
 
   /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
   private readonly notes = new TensorNotes();
@@ -70,7 +88,8 @@ export class Recorder implements EngineObserver {
 
   constructor(private readonly options: RecorderOptions = {}) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-    this.maxEvents = options.maxEvents ?? 2_000_000;
+    this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.maxOps = options.maxOps ?? DEFAULT_MAX_OPS;
     this.out = new TraceWriter(options.onChunk ?? (() => undefined), options.chunkSize);
     this.table = new SnapshotTable(options, this.out);
     this.attrs = new AttrSets(this.out);
@@ -108,8 +127,9 @@ export class Recorder implements EngineObserver {
   }
 
   forward(op: string, inputs: readonly Tensor[], output: Tensor, attrs: Readonly<Record<string, unknown>>, module: string | undefined): void {
+    this.options.onAllocate?.(output.data.byteLength);
     if (this.step < 0 || (this.stepClosed && !this.explicitSteps)) this.nextStep();
-    if (!this.recording || !this.room()) return;
+    if (!this.recording || !this.room(this.opCount >= this.maxOps)) return;
     const id = this.opCount++;
     const nIn = inputs.length;
     if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
@@ -293,8 +313,16 @@ export class Recorder implements EngineObserver {
     this.push();
   }
 
-  private room(): boolean {
-    if (this.eventCount < this.maxEvents) return true;
+  /** Whether one more event fits under the caps (`opsFull`: the op cap is reached). Reaching a cap stops recording for good. */
+  private room(opsFull = false): boolean {
+    if (!this.capped && !opsFull && this.eventCount < this.maxEvents) return true;
+    if (!this.capped) {
+      this.capped = true;
+      const w = this.out;
+      const site = this.options.locate?.();
+      const loop = this.options.currentLoop?.();
+      w.capped(opsFull ? "ops" : "events", opsFull ? this.maxOps : this.maxEvents, site?.loc ? w.frame(site.loc) : -1, loop ? w.frame(loop) : -1);
+    }
     this.eventsDropped++;
     return false;
   }

@@ -133,6 +133,17 @@ export interface TraceDiagnostic {
   op?: OpId;
 }
 
+/** Where recording stopped at a cap on what one trace records (the model ran on, unrecorded). */
+export interface RecordingStop {
+  cap: "ops" | "events";
+  /** The cap's value: ops or events recorded. */
+  limit: number;
+  /** The op that found the trace full: where the flood happens. */
+  loc?: SourceLoc;
+  /** The loop the model had entered last, when it had entered one. */
+  loop?: SourceLoc;
+}
+
 export interface TraceParam {
   /** e.g. "model.fc1.weight". */
   name: string;
@@ -158,7 +169,7 @@ export interface Trace {
    * What the recorder dropped to stay within its caps: tensors whose values were omitted (their stats
    * are kept), events not recorded, and steps that ran after maxSteps without being recorded.
    */
-  truncated: { valuesDropped: number; eventsDropped: number; stepsDropped: number };
+  truncated: { valuesDropped: number; eventsDropped: number; stepsDropped: number; recordingStopped?: RecordingStop };
   /** Wall-clock duration of the run in milliseconds. */
   durationMs: number;
 }

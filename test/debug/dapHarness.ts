@@ -7,6 +7,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BackstepSession, type SessionOptions } from "../../extension/debug/session";
+import { writeTraceFile } from "../../src/trace/json";
 import type { Trace } from "../../src/trace/types";
 
 export interface Harness {
@@ -45,7 +46,8 @@ export function writeModel(name: string, source: string, makeTrace: (file: strin
   const file = join(dir, name);
   writeFileSync(file, source);
   const tracePath = join(dir, name.replace(/\.ts$/, ".trace.json"));
-  const rewrite = (t: Trace): void => writeFileSync(tracePath, JSON.stringify(t));
+  // as the CLI writes it: NaN and ±Infinity survive
+  const rewrite = (t: Trace): void => writeTraceFile(tracePath, t);
   rewrite(makeTrace(file));
   return { dir, file, tracePath, rewrite };
 }

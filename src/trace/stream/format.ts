@@ -1,6 +1,7 @@
 // The stream's format, shared by its writer and reader: chunks, their header, record tags and codes.
 import type { OpHealth } from "../batch";
 import type { AttrValue, TensorKind } from "../types";
+import { parseWire, stringifyWire } from "../../protocol/wire";
 
 /**
  * A chunk of the stream. `ints[0]` is how far the ints are written and complete, `ints[1]` is 1 once the writer
@@ -38,6 +39,9 @@ export const HEALTH = 12;
 export const STRING = 13;
 export const ATTRS = 14;
 export const ZERO_GRAD = 15;
+/** Recording stopped at a cap: which cap, its value, the frames of the op that hit it and of the loop it was in. */
+export const CAPPED = 16;
+export const CAPS: readonly ("ops" | "events")[] = ["ops", "events"];
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */
@@ -46,11 +50,11 @@ export type KindCode = (typeof KIND)[TensorKind];
 export const HEALTH_KINDS: readonly OpHealth["kind"][] = ["dead-relu", "saturated"];
 export const NONE = -1;
 
-/** Attribute sets as JSON, keeping the numbers JSON has no word for. */
+/** Attribute sets as JSON, keeping the numbers JSON has no word for (in the one encoding, protocol/wire's). */
 export function attrsToJson(attrs: Readonly<Record<string, AttrValue>>): string {
-  return JSON.stringify(attrs, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? { $number: String(v) } : v));
+  return stringifyWire(attrs);
 }
 
 export function attrsFromJson(json: string): Record<string, AttrValue> {
-  return JSON.parse(json, (_k, v: unknown) => (v !== null && typeof v === "object" && "$number" in v ? Number((v as { $number: string }).$number) : v)) as Record<string, AttrValue>;
+  return parseWire(json) as Record<string, AttrValue>;
 }

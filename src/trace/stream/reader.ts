@@ -2,13 +2,13 @@
 import type { OpHealth, TracePatch } from "../batch";
 import { measureHealth } from "../health";
 import { statsAndCopy } from "../stats";
-import type { AttrValue, LocalDerivative, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
+import type { AttrValue, LocalDerivative, RecordingStop, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
 import * as format from "./format";
 import { attrsFromJson, type TraceChunk } from "./format";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
@@ -21,6 +21,8 @@ export interface TraceSink {
   event(e: TraceEvent): void;
   patch(p: TracePatch): void;
   opHealth(h: OpHealth): void;
+  /** Recording stopped at a cap; nothing follows but the final parameters. */
+  capped(stop: RecordingStop): void;
 }
 
 /** Reads one run's chunks, as far as they are written (the receiving side). */
@@ -43,30 +45,38 @@ export class TraceReader {
     this.chunks.push(chunk);
   }
 
-  /** Reads every record committed since the last call. */
-  poll(): void {
+  /**
+   * Reads the records committed since the last call; returns true when it read them all. With a `deadline`
+   * (a Date.now() time) it stops at a record soon after it, so a caller's timers run while a flood is read.
+   */
+  poll(deadline = Infinity): boolean {
     while (this.current < this.chunks.length) {
       const chunk = this.chunks[this.current]!;
       // sealed first: a sealed chunk's committed length is final
       const sealed = Atomics.load(chunk.ints, SEALED) === 1;
       const end = Atomics.load(chunk.ints, COMMITTED);
-      if (end > this.at) this.at = this.read(chunk, this.at, end);
-      if (!sealed) return;
+      if (end > this.at) this.at = this.read(chunk, this.at, end, deadline);
+      if (this.at < end) return false;
+      if (!sealed) return true;
       this.chunks[this.current++] = undefined;
       this.at = HEADER;
       // read through: the writer may write it again (handing it out anew)
       Atomics.store(chunk.ints, READ, 1);
     }
+    return true;
   }
 
   /** Reads the records in [from, to) of a chunk; returns where it stopped. */
-  private read(chunk: TraceChunk, from: number, to: number): number {
+  private read(chunk: TraceChunk, from: number, to: number, deadline: number): number {
     const sink = this.sink;
     const a = chunk.ints;
     const fl = chunk.floats;
     const str = this.strings;
     let i = from;
+    let records = 0;
     while (i < to) {
+      // the clock is read every 4096 records (a few hundred µs of reading)
+      if ((++records & 4095) === 0 && Date.now() > deadline) return i;
       const tag = a[i++];
       switch (tag) {
         case FRAME: {
@@ -191,6 +201,14 @@ export class TraceReader {
           for (let k = 0; k < length; k += 4096) text += String.fromCharCode.apply(null, a.subarray(i + k, i + Math.min(length, k + 4096)) as unknown as number[]);
           str.push(text);
           i += length;
+          break;
+        }
+        case CAPPED: {
+          const stop: RecordingStop = { cap: CAPS[a[i]], limit: a[i + 1] };
+          if (a[i + 2] !== NONE) stop.loc = this.frames[a[i + 2]];
+          if (a[i + 3] !== NONE) stop.loop = this.frames[a[i + 3]];
+          i += 4;
+          sink.capped(stop);
           break;
         }
         case ATTRS:

@@ -9,7 +9,7 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, FRAME, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -226,6 +226,18 @@ export class TraceWriter extends ChunkWriter {
     this.tick();
   }
 
+  /** Recording stopped at `cap` (frames -1 when unknown); published at once. */
+  capped(cap: "ops" | "events", limit: number, site: number, loop: number): void {
+    const a = this.room(5);
+    a[this.n] = CAPPED;
+    a[this.n + 1] = CAPS.indexOf(cap);
+    a[this.n + 2] = limit;
+    a[this.n + 3] = site;
+    a[this.n + 4] = loop;
+    this.n += 5;
+    this.commit();
+  }
+
   opHealth(h: OpHealth): void {
     const at = this.float(h.fraction);
     const a = this.room(4);
@@ -236,8 +248,6 @@ export class TraceWriter extends ChunkWriter {
     this.n += 4;
     this.tick();
   }
-
-
 }
 
 /** Each [rows, cols] matrix of `src` (batched over the leading dims) written transposed into `dst` at `at`. */

@@ -1,0 +1,35 @@
+// The runner's limits: their defaults, how a user raises each one, and the messages a run ends with at them.
+import type { LimitNames, RunOptions } from "./types";
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MEMORY_LIMIT_MB = 2048;
+
+/** The limits as the library's caller names them (the RunOptions fields). */
+const OPTION_NAMES: Required<LimitNames> = { time: "timeoutMs", memory: "memoryLimitMb", ops: "maxOps", events: "maxEvents" };
+
+/** The CLI's flags for the limits. */
+export const CLI_LIMIT_NAMES: Required<LimitNames> = { time: "--timeout", memory: "--memory", ops: "--max-ops", events: "--max-events" };
+
+export function limitName(options: RunOptions, limit: keyof LimitNames): string {
+  return options.limitNames?.[limit] ?? OPTION_NAMES[limit];
+}
+
+function fmtMb(mb: number): string {
+  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
+}
+
+function fmtSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+/** `place`: where the model was (" It was last seen entering the loop at m.ts:4:1."), or "". */
+export function timeoutMessage(options: RunOptions, timeoutMs: number, place: string): string {
+  return `The model ran longer than ${fmtSeconds(timeoutMs)} and was stopped.${place} What it recorded until then is kept; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
+}
+
+/** `usedMb`: what the worker was seen using (heap and typed arrays), when known. */
+export function memoryMessage(options: RunOptions, limitMb: number, place: string, usedMb?: number): string {
+  const used = usedMb === undefined ? `more than ${fmtMb(limitMb)}` : fmtMb(usedMb);
+  return `The model used ${used} of memory (its heap and typed arrays; the limit is ${fmtMb(limitMb)}) and was stopped.${place} What it recorded until then is kept; if it needs more, raise the memory limit (${limitName(options, "memory")}).`;
+}

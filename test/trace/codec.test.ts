@@ -1,0 +1,103 @@
+// One encoding of NaN and ±Infinity: a trace holding them, and string attributes that read "NaN", comes back equal
+// through every path it takes: the trace file (CLI writer, readers), the debugger's launch, the webview wire, the stream.
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setObserver, tensor } from "../../src/index";
+import { loadTrace } from "../../extension/debug/launch";
+import { messageFromWire, messageToWire } from "../../src/protocol/wire";
+import { TraceAssembler, emptyTrace } from "../../src/trace/batch";
+import { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "../../src/trace/json";
+import { Recorder } from "../../src/trace/recorder";
+import { computeStats } from "../../src/trace/stats";
+import type { Trace } from "../../src/trace/types";
+
+/** Attributes JSON cannot say as they are, and strings that look like them. */
+const ATTRS = { min: -Infinity, max: NaN, upper: Infinity, list: [1, NaN, -Infinity], mode: "NaN", other: "Infinity", neg: "-Infinity" };
+
+function sample(): Trace {
+  const t = emptyTrace("/m/model.ts");
+  const values = [1, NaN, -Infinity, 0, 2.5, Infinity];
+  t.tensors.push({ id: 0, kind: "activation", shape: [2, 3], dtype: "float32", stats: computeStats(values), values, name: "NaN" });
+  t.tensors.push({ id: 1, kind: "activation", shape: [1], dtype: "float32", stats: computeStats([NaN]), values: [NaN] });
+  t.ops.push({ id: 0, op: "clamp", step: 0, inputs: [1], output: 0, attrs: { ...ATTRS }, var: "Infinity", stack: [], loc: { file: "/m/model.ts", line: 3, column: 7 } });
+  t.events.push({ kind: "step", index: 0, loss: NaN }, { kind: "forward", op: 0 });
+  t.losses.push(NaN, Infinity, -Infinity, 0.5);
+  t.diagnostics.push({ severity: "warning", code: "nan", message: "NaN first produced", op: 0 });
+  return t;
+}
+
+describe("trace codec: NaN, ±Infinity and look-alike strings through every path", () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), "backstep-codec-"))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("JSON text (stringifyTrace → parseTrace)", () => {
+    const text = stringifyTrace(sample());
+    assert.doesNotMatch(text, /null/, "no NaN silently became null");
+    assert.deepEqual(parseTrace(text), sample());
+  });
+
+  it("the trace file the CLI writes (writeTraceFile → readTraceFile, sync and async), one element a line", async () => {
+    const file = join(dir, "run.json");
+    writeTraceFile(file, sample());
+    const text = readFileSync(file, "utf8");
+    assert.deepEqual(JSON.parse(text).format, "backstep-trace", "still one JSON document");
+    assert.ok(text.split("\n").length > 8, "elements on lines of their own");
+    assert.deepEqual(readTraceFile(file), sample());
+    assert.deepEqual(await readTraceFileAsync(file), sample());
+    // and read whole, as any JSON tool would
+    assert.deepEqual(parseTrace(text), sample());
+  });
+
+  it("the debugger's launch of a saved trace", async () => {
+    const file = join(dir, "saved.json");
+    writeTraceFile(file, sample());
+    const { trace } = await loadTrace({ trace: file }, undefined, undefined);
+    assert.deepEqual(trace, sample());
+    assert.ok(Number.isNaN(trace.tensors[1].stats.min), "a NaN minimum stays NaN (not -Inf)");
+    assert.equal(trace.ops[0].attrs.mode, "NaN", "a string attribute stays a string");
+  });
+
+  it("the webview wire (postMessage JSON-serialises)", () => {
+    const msg = { type: "trace", trace: sample() };
+    const back = messageFromWire(JSON.parse(JSON.stringify(messageToWire(msg)))) as typeof msg;
+    assert.deepEqual(back, { type: "trace", trace: sample() });
+  });
+
+  it("the recorder's stream (op attributes, values, statistics, losses)", () => {
+    const asm = new TraceAssembler("/m/model.ts");
+    const rec = new Recorder({ onChunk: (c) => asm.addChunk(c) });
+    const previous = setObserver(rec);
+    try {
+      const x = tensor([1, NaN, -Infinity, Infinity], { requiresGrad: true });
+      const y = x.mul(2);
+      rec.forward("clamp", [y], y.add(0), { ...ATTRS }, undefined);
+    } finally {
+      setObserver(previous);
+    }
+    const trace = asm.finish(rec.finish(), [], 0);
+    const clamp = trace.ops.find((o) => o.op === "clamp");
+    assert.deepEqual(clamp?.attrs, ATTRS);
+    const mul = trace.tensors[trace.ops[0].output];
+    assert.deepEqual(mul.values, [2, NaN, -Infinity, Infinity]);
+    assert.deepEqual([mul.stats.nan, mul.stats.inf], [1, 2]);
+    // and the recorded trace survives the file
+    const file = join(dir, "recorded.json");
+    writeTraceFile(file, trace);
+    assert.deepEqual(readTraceFile(file), trace);
+  });
+
+  it("reads files of the earlier encoding (the strings \"NaN\", \"Infinity\" in numeric places)", () => {
+    const legacy = JSON.parse(JSON.stringify(sample(), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))) as Trace;
+    legacy.ops[0].attrs = { mode: "NaN" };
+    const file = join(dir, "legacy.json");
+    writeFileSync(file, JSON.stringify(legacy));
+    const back = readTraceFile(file);
+    assert.deepEqual(back.tensors, sample().tensors);
+    assert.deepEqual(back.losses, sample().losses);
+    assert.deepEqual(back.events, sample().events);
+    assert.deepEqual(back.ops[0].attrs, { mode: "NaN" });
+  });
+});
