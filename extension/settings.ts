@@ -1,5 +1,6 @@
 // The backstep.* settings: one table of keys and defaults (package.json must match), and their mapping to RunOptions.
-import type { RunOptions } from "../src/runner/types";
+import { isAbsolute, resolve } from "node:path";
+import type { LimitNames, RunOptions } from "../src/runner/types";
 
 export interface BackstepSettings {
   maxSteps: number;
@@ -8,6 +9,10 @@ export interface BackstepSettings {
   recordAllValues: boolean;
   maxValuesPerTensor: number;
   maxValuesPerTrace: number;
+  maxOps: number;
+  maxEvents: number;
+  /** The folder a model's relative paths resolve against: "" for its workspace folder, else a path (relative ones from there). */
+  cwd: string;
   vanishingThreshold: number;
   explodingThreshold: number;
   inlineHints: boolean;
@@ -25,6 +30,9 @@ export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: stri
   recordAllValues: { key: "values.recordAll", default: false },
   maxValuesPerTensor: { key: "values.maxPerTensor", default: 100_000 },
   maxValuesPerTrace: { key: "values.maxPerTrace", default: 5_000_000 },
+  maxOps: { key: "maxOps", default: 500_000 },
+  maxEvents: { key: "maxEvents", default: 2_000_000 },
+  cwd: { key: "cwd", default: "" },
   vanishingThreshold: { key: "vanishingThreshold", default: 1e-6 },
   explodingThreshold: { key: "explodingThreshold", default: 1000 },
   inlineHints: { key: "inlineHints.enabled", default: true },
@@ -44,8 +52,20 @@ export function readSettings(get: (key: string) => unknown): BackstepSettings {
   return out as unknown as BackstepSettings;
 }
 
-/** The runner's options for these settings. */
-export function toRunOptions(s: BackstepSettings, signal?: AbortSignal): RunOptions {
+/** The limits as an editor's user raises them, named in the runner's messages. */
+export const SETTING_LIMIT_NAMES: Required<LimitNames> = {
+  time: `the setting backstep.${SETTING_KEYS.timeLimitSeconds.key}`,
+  memory: `the setting backstep.${SETTING_KEYS.memoryLimitMb.key}`,
+  ops: `the setting backstep.${SETTING_KEYS.maxOps.key}`,
+  events: `the setting backstep.${SETTING_KEYS.maxEvents.key}`,
+};
+
+/**
+ * The runner's options for these settings. `folder`: the model's workspace folder (else its own folder), where
+ * its relative paths resolve unless the cwd setting says otherwise, as a launch configuration's cwd would.
+ */
+export function toRunOptions(s: BackstepSettings, signal?: AbortSignal, folder?: string): RunOptions {
+  const cwd = s.cwd === "" ? folder : isAbsolute(s.cwd) || folder === undefined ? resolve(s.cwd) : resolve(folder, s.cwd);
   return {
     maxSteps: Math.max(1, Math.floor(s.maxSteps)),
     timeoutMs: Math.round(s.timeLimitSeconds * 1000),
@@ -53,6 +73,10 @@ export function toRunOptions(s: BackstepSettings, signal?: AbortSignal): RunOpti
     values: s.recordAllValues ? "all" : "capped",
     maxValuesPerTensor: Math.floor(s.maxValuesPerTensor),
     maxValuesPerTrace: Math.floor(s.maxValuesPerTrace),
+    maxOps: Math.max(1, Math.floor(s.maxOps)),
+    maxEvents: Math.max(1, Math.floor(s.maxEvents)),
+    limitNames: SETTING_LIMIT_NAMES,
+    ...(cwd !== undefined ? { cwd } : {}),
     vanishingThreshold: s.vanishingThreshold,
     explodingThreshold: s.explodingThreshold,
     ...(signal ? { signal } : {}),
