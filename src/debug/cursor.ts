@@ -60,11 +60,20 @@ export class TraceCursor {
   }
 
   start(stopOnEntry: boolean): Stop {
-    // A run that failed before recording anything (a syntax error) starts, and stays, at its error.
-    if (this.fatal && this.index.size === 0) return this.end();
+    // A run that failed at once (a syntax error, an error on the first line with ops, which may have recorded a few
+    // ops of the failing call) starts at its error, like any exception: there is nothing before it to step through.
+    if (this.failedAtOnce()) return this.end();
     if (stopOnEntry || this.empty) return this.stop(0, "entry");
     this.position = -1;
     return this.continue();
+  }
+
+  /** Whether the run failed before any op on another line than the error's was recorded. */
+  private failedAtOnce(): boolean {
+    const at = this.fatal?.loc;
+    if (!this.fatal) return false;
+    for (const op of this.index.trace.ops) if (!at || !op.loc || op.loc.line !== at.line || op.loc.file !== at.file) return false;
+    return true;
   }
 
   /** Step in: the next event (one op forward or backward, an accumulate, an update). */

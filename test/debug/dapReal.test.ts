@@ -7,7 +7,7 @@ import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
-import { launch, startAdapter, step, where, type Harness } from "./dapHarness";
+import { launch, scopeVars, startAdapter, step, where, type Harness } from "./dapHarness";
 
 const EXAMPLE = resolve(__dirname, "../../examples/mlp-classifier.ts");
 const VANISHING = resolve(__dirname, "../../examples/vanishing.ts");
@@ -131,6 +131,30 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     let back = await step(h.dc, "stepBack");
     for (let i = 0; i < 5 && back.line !== 3; i++) back = await step(h.dc, "stepBack");
     assert.deepEqual([back.line, back.name], [3, "forward · tanh  (b = tanh(a))"]);
+  });
+
+  it("Debug Backprop on a model that fails at its first op stops on the error at its line, with the error in Variables", async () => {
+    // matmul's vector operand is reshaped (an op recorded) before the shapes are found not to align
+    for (const [source, line] of [
+      [`import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst c = a.matmul(tensor([1, 2, 3]));\nc.sum().backward();\n`, 3],
+      [`import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nexport default function step() {\n  return a.matmul(tensor([1, 2, 3])).sum();\n}\n`, 4],
+    ] as const) {
+      const bad = tempModel("first.ts", source);
+      // Debug Backprop on a file without breakpoints stops on entry
+      const first = await where(h.dc, await launch(h.dc, { program: bad, stopOnEntry: true }));
+      assert.deepEqual([first.reason, first.line, first.path], ["exception", line, bad]);
+      assert.match(first.name, /^error · shape-mismatch/);
+      assert.match(first.description ?? "", /matmul: shapes \[2,2\] and \[3,1\] are not aligned/);
+      const op = await scopeVars(h.dc, "Op");
+      assert.ok(op.some((v) => /not aligned/.test(v.value)), `the error in Variables: ${JSON.stringify(op.map((v) => [v.name, v.value]))}`);
+      const info = await h.dc.exceptionInfoRequest({ threadId: 1 });
+      assert.match(info.body.description ?? "", /Shape mismatch/);
+      // Continue stays on the error (there is nothing after it), it does not end the session silently
+      const again = await step(h.dc, "continue");
+      assert.deepEqual([again.reason, again.line], ["exception", line]);
+      await h.close();
+      h = await startAdapter({ runModel });
+    }
   });
 
   it("breakpoints in an imported file stop with the whole call stack across files (examples/multifile)", async () => {
