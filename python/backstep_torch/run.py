@@ -57,7 +57,7 @@ def diagnose(exc, rec, program, timeout_s):
         loc = {"file": program, "line": exc.lineno or 1, "column": exc.offset or 1}
         return _diagnostic("syntax-error", "SyntaxError: %s" % exc.msg, program, loc)
     if isinstance(exc, RunTimeout):
-        return _diagnostic("timeout", "The model ran longer than %g s and was stopped (timeoutMs)." % timeout_s, program, loc)
+        return _diagnostic("timeout", "The model ran longer than %g s and was stopped." % timeout_s, program, loc)
     if isinstance(exc, SystemExit):
         return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there. Remove the call: Backstep runs the model for you." % (exc.code,), program, loc)
     if isinstance(exc, MemoryError):

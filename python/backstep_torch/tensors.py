@@ -9,11 +9,15 @@ DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000
 KINDS = ("input", "param", "activation", "constant", "grad")
 
 
+NAN = {"$nf": "NaN"}
+
+
 def encode_number(v):
-    """A float as the trace's JSON writes it: "NaN", "Infinity" or "-Infinity" where JSON has no number."""
+    """A float as the trace's JSON writes it: {"$nf": "NaN" | "Infinity" | "-Infinity"} where JSON has no number
+    (the one encoding of src/protocol/wire.ts, so a string attribute "NaN" stays a string)."""
     if math.isfinite(v):
         return v
-    return "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
+    return {"$nf": "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")}
 
 
 def tensor_stats(t):
@@ -21,7 +25,7 @@ def tensor_stats(t):
     d = t.detach().reshape(-1).to(torch.float64)
     n = d.numel()
     if n == 0:
-        return {"min": "NaN", "max": "NaN", "mean": "NaN", "std": "NaN", "norm": "NaN", "nan": 0, "inf": 0, "zeros": 0}
+        return {"min": NAN, "max": NAN, "mean": NAN, "std": NAN, "norm": NAN, "nan": 0, "inf": 0, "zeros": 0}
     lo, hi, s, sq, zeros = torch.stack([d.min(), d.max(), d.sum(), d.dot(d), (d == 0).sum().to(torch.float64)]).tolist()
     nan = inf = 0
     if not (math.isfinite(s) and math.isfinite(sq)):
@@ -31,7 +35,7 @@ def tensor_stats(t):
         d = d[~(isnan | isinf)]
         n = d.numel()
         if n == 0:
-            return {"min": "NaN", "max": "NaN", "mean": "NaN", "std": "NaN", "norm": "NaN", "nan": nan, "inf": inf, "zeros": int(zeros)}
+            return {"min": NAN, "max": NAN, "mean": NAN, "std": NAN, "norm": NAN, "nan": nan, "inf": inf, "zeros": int(zeros)}
         lo, hi, s, sq = torch.stack([d.min(), d.max(), d.sum(), d.dot(d)]).tolist()
     mean = s / n
     var = max(0.0, sq / n - mean * mean)

@@ -7,6 +7,7 @@ import { emptyTrace } from "../trace/batch";
 import { computeDiagnostics } from "../trace/diagnostics";
 import { measureHealth } from "../trace/health";
 import { parseTrace } from "../trace/json";
+import { limitName, memoryMessage, timeoutMessage } from "../runner/limits";
 import type { OpHealth } from "../trace/batch";
 import type { Trace, TraceDiagnostic } from "../trace/types";
 import type { RunOptions, RunResult } from "../runner/types";
@@ -79,7 +80,7 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     let output = "";
     let stderr = "";
     let limit: TraceDiagnostic | undefined;
-    const child = spawn(python, args, { cwd: resolve(program, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(python, args, { cwd: options.cwd ?? resolve(program, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
     const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
       const text = chunk.toString();
       if (output.length < 1_000_000) output += text;
@@ -94,10 +95,10 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       child.kill("SIGKILL");
     };
     // the recorder stops the model itself at timeoutMs and keeps the partial trace; this is for a model stuck in C code
-    const timer = setTimeout(() => stop("timeout", `The model ran longer than ${timeoutMs / 1000} s and was stopped (timeoutMs).`), timeoutMs + STARTUP_GRACE_MS);
+    const timer = setTimeout(() => stop("timeout", timeoutMessage(options, timeoutMs, "")), timeoutMs + STARTUP_GRACE_MS);
     const memTimer = setInterval(() => {
       const mb = child.pid === undefined ? undefined : rssMb(child.pid);
-      if (mb !== undefined && mb > memoryMb) stop("memory-limit", `The model used more than ${memoryMb} MB of memory and was stopped (memoryLimitMb).`);
+      if (mb !== undefined && mb > memoryMb) stop("memory-limit", memoryMessage(options, memoryMb, "", mb));
     }, MEMORY_POLL_MS);
     const onAbort = (): void => stop("cancelled", "The run was cancelled.");
     options.signal?.addEventListener("abort", onAbort);
@@ -119,6 +120,8 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         return;
       }
       const recorded = trace.diagnostics;
+      // the recorder stopped the model at the time limit: say how this caller's user raises it
+      for (const d of recorded) if (d.code === "timeout") d.message += ` What it recorded until then is kept; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
       trace.diagnostics = [...recorded, ...computeDiagnostics(trace, healthOf(trace), options)];
       const error = recorded.find((d) => d.severity === "error");
       resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output });
