@@ -16,7 +16,6 @@ import type { Trace, TensorStats } from "./types";
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
 /** The per-op arrays, written one element a line. */
 const BIG = ["ops", "tensors", "events"] as const;
-type Big = (typeof BIG)[number];
 
 function decodeNumber(v: unknown, where: string): number {
   if (typeof v === "number") return v;
@@ -112,7 +111,7 @@ function parseLines(data: Buffer): Trace | undefined {
       const item = JSON.parse(json) as unknown;
       items.push(json.includes(NON_FINITE_KEY) ? fromWire(item) : item);
     }
-    trace[key satisfies Big] = items;
+    trace[key] = items;
   }
   return finishParse(trace as Partial<Trace>);
 }
