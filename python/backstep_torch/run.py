@@ -135,7 +135,7 @@ def build_trace(rec):
         "language": "python",
         "program": rec.program,
         "ops": rec.ops,
-        "tensors": rec.table.tensors,
+        "tensors": rec.table.finish(),
         "events": rec.events,
         "params": params,
         "diagnostics": diagnostics,

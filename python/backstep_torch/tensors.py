@@ -89,32 +89,36 @@ class TensorTable:
         self.per_trace = max_per_trace
         self.kept = 0
         self.values_dropped = 0
+        self._pending = []
 
     def snapshot(self, t, kind, op=None, name=None, always=False):
-        """Records `t`'s current values (or, over the caps, only their statistics) as a new trace tensor; its id."""
+        """Records `t`'s current values as a new trace tensor and returns its id. A tensor within the caps is copied and
+        turned into stats and a list in finish(), after the run; one over the caps keeps only its statistics, taken now."""
         n = t.numel()
         keep = always or self.all or (n <= self.per_tensor and self.kept + n <= self.per_trace)
         if keep and not always:
             self.kept += n
-        if not keep:
-            self.values_dropped += 1
-        flat = None
-        if keep or n <= SMALL:
-            flat = t.detach().reshape(-1).tolist()
-            if t.dtype == torch.bool:
-                flat = [1.0 if x else 0.0 for x in flat]
-            stats = list_stats(flat)
-        else:
-            stats = tensor_stats(t)
-        rec = {"id": len(self.tensors), "kind": kind, "shape": list(t.shape), "dtype": dtype_name(t), "stats": stats}
+        rec = {"id": len(self.tensors), "kind": kind, "shape": list(t.shape), "dtype": dtype_name(t)}
         if name is not None:
             rec["name"] = name
         if op is not None:
             rec["op"] = op
         if keep:
-            values = flat
-            if stats["nan"] or stats["inf"]:
-                values = [encode_number(v) for v in values]
-            rec["values"] = values
+            self._pending.append((rec, t.detach().clone()))
+        else:
+            self.values_dropped += 1
+            rec["stats"] = tensor_stats(t)
         self.tensors.append(rec)
         return rec["id"]
+
+    def finish(self):
+        """Stats and values of the tensors copied during the run (the cost of recording moves to writing the trace)."""
+        for rec, t in self._pending:
+            flat = t.reshape(-1).tolist()
+            if t.dtype == torch.bool:
+                flat = [1.0 if x else 0.0 for x in flat]
+            stats = list_stats(flat) if len(flat) <= SMALL else tensor_stats(t)
+            rec["stats"] = stats
+            rec["values"] = [encode_number(v) for v in flat] if stats["nan"] or stats["inf"] else flat
+        self._pending = []
+        return self.tensors
