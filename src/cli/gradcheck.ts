@@ -5,6 +5,7 @@ import { tensor } from "../engine/creation";
 import type { Tensor } from "../engine/tensor";
 import { gradcheck } from "../autodiff/gradcheck";
 import type { Trace, TraceOp } from "../trace/types";
+import { opFacts } from "../protocol/opFacts";
 
 export interface OpCheck {
   op: string;
@@ -19,8 +20,6 @@ export interface OpCheck {
   piecewise: boolean;
 }
 
-const PIECEWISE = new Set(["relu", "max", "maxPool2d", "abs", "clamp"]);
-
 /** Inputs larger than this are skipped: central differences cost two forward runs per element. */
 export const MAX_CHECKED_ELEMENTS = 4096;
 
@@ -34,7 +33,7 @@ export function checkTrace(trace: Trace): OpCheck[] {
   for (const op of trace.ops) {
     if (op.step !== step) continue;
     let check = byOp.get(op.op);
-    if (!check) byOp.set(op.op, (check = { op: op.op, worst: 0, at: op, sites: 0, skipped: 0, piecewise: PIECEWISE.has(op.op) }));
+    if (!check) byOp.set(op.op, (check = { op: op.op, worst: 0, at: op, sites: 0, skipped: 0, piecewise: opFacts(op.op)?.piecewise === true }));
     const err = checkOp(trace, op, differentiated.get(op.id));
     if (err === undefined) {
       check.skipped++;

@@ -1,5 +1,8 @@
 // Activation health measured as an op runs: dead ReLU units and saturated sigmoid/tanh outputs.
 import type { OpHealth } from "./batch";
+import type { OpName } from "../protocol/opFacts";
+
+const RELU: OpName = "relu", SIGMOID: OpName = "sigmoid", TANH: OpName = "tanh";
 
 /** σ′ = σ(1−σ) < 0.02 and tanh′ = 1−tanh² < 0.04 beyond these: the unit barely passes gradient. */
 const SIGMOID_EDGE = 0.02;
@@ -13,7 +16,7 @@ const TANH_EDGE = 0.98;
 export function measureHealth(op: string, opId: number, data: ArrayLike<number>, shape: readonly number[]): OpHealth | undefined {
   const n = data.length;
   if (n === 0) return undefined;
-  if (op === "relu") {
+  if (op === RELU) {
     // a unit is dead when no sample of a batch activates it: without a batch axis there is nothing to say
     if (shape.length < 2) return undefined;
     const batch = shape[0];
@@ -26,9 +29,9 @@ export function measureHealth(op: string, opId: number, data: ArrayLike<number>,
     }
     return { op: opId, kind: "dead-relu", fraction: dead / units };
   }
-  if (op === "sigmoid" || op === "tanh") {
+  if (op === SIGMOID || op === TANH) {
     let sat = 0;
-    if (op === "sigmoid") {
+    if (op === SIGMOID) {
       for (let i = 0; i < n; i++) if (data[i] < SIGMOID_EDGE || data[i] > 1 - SIGMOID_EDGE) sat++;
     } else {
       for (let i = 0; i < n; i++) if (Math.abs(data[i]) > TANH_EDGE) sat++;

@@ -3,6 +3,7 @@ import type { TensorValues } from "../../src/protocol/messages";
 import type { TensorId } from "../../src/trace/types";
 import { shapeText, type TraceIndex } from "../common/traceIndex";
 import { bpEquation, type BpLabel } from "./nielsen";
+import { opFacts } from "../../src/protocol/opFacts";
 
 export type ValuesOf = (t: TensorId) => TensorValues | undefined;
 
@@ -102,6 +103,7 @@ export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesO
   const terms: ChainTerm[] = [];
   const skipped: string[] = [];
   const memo = new Map<number, boolean>();
+  const elementwiseOp = opFacts(op.op)?.elementwise === true;
   op.inputs.forEach((input, i) => {
     const local = e.local[i];
     const contribution = e.contributions[i];
@@ -120,7 +122,8 @@ export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesO
       upstream: e.upstream, contribution,
       ...(local.tensor !== undefined ? { local: local.tensor } : {}),
       numbers: local.tensor === undefined ? [] : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
-      summedOverBroadcast: !!up && !!c && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1) && local.tensor === undefined && op.op !== "matmul" && op.op !== "transpose",
+      // only an elementwise op broadcasts its inputs (a matmul's or conv's contribution is smaller by its shape)
+      summedOverBroadcast: !!up && !!c && elementwiseOp && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1),
       norms: { upstream: up?.stats.norm ?? NaN, contribution: c?.stats.norm ?? NaN },
       ...(op.op === "matmul" && op.inputs.length === 2 ? { matmulCheck: matmulCheck(i, valuesOf(e.upstream), valuesOf(op.inputs[0]), valuesOf(op.inputs[1]), valuesOf(contribution)) } : {}),
       ...(bp ? { bp } : {}),

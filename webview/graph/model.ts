@@ -1,6 +1,7 @@
 // The graph of one training step built from a Trace: op nodes, leaf-tensor nodes (params, inputs), shape-labelled edges, module groups.
 import type { OpId, TensorId } from "../../src/trace/types";
 import { shapeText, tensorSize, type TraceIndex } from "../common/traceIndex";
+import { opDisplay } from "../../src/protocol/opFacts";
 
 export interface GraphNode {
   /** "op:<id>" or "t:<tensorId>". */
@@ -87,7 +88,7 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
     }
     const id = opNodeId(o.id);
     const out = index.tensor(o.output);
-    nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: o.op, detail: o.var ?? (out ? shapeText(out.shape) : ""), ...(group ? { group } : {}) });
+    nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: opDisplay(o.op), detail: o.var ?? (out ? shapeText(out.shape) : ""), ...(group ? { group } : {}) });
     nodeOfOp.set(o.id, id);
     nodeOfTensor.set(o.output, id);
   }

@@ -1,6 +1,7 @@
 // Which of Nielsen's four backprop equations (BP1–BP4) a backward step computes, for dense layers.
 import type { OpId, TensorId } from "../../src/trace/types";
 import type { TraceIndex } from "../common/traceIndex";
+import { opFacts, type NielsenRole } from "../../src/protocol/opFacts";
 
 export type BpEquation = "BP1" | "BP2" | "BP3" | "BP4";
 
@@ -13,9 +14,7 @@ export const BP: Record<BpEquation, { latex: string; text: string }> = {
   BP4: { latex: "\\partial C / \\partial w^l_{jk} = a^{l-1}_k \\delta^l_j", text: "BP4: gradient of the weight is activation × error" },
 };
 
-const ACTIVATIONS = new Set(["tanh", "sigmoid", "relu", "leakyRelu", "gelu", "elu", "softplus"]);
-const DENSE = new Set(["matmul", "linear"]);
-const VIEWS = new Set(["transpose", "permute", "T", "reshape"]);
+const is = (op: string, role: NielsenRole): boolean => opFacts(op)?.nielsen === role;
 
 /** The parameter a tensor is, directly or through a transpose/reshape of it (Linear computes x·Wᵀ). */
 function paramBehind(index: TraceIndex, t: TensorId): string | undefined {
@@ -24,7 +23,7 @@ function paramBehind(index: TraceIndex, t: TensorId): string | undefined {
     if (!info) return undefined;
     if (info.kind === "param") return info.name ?? `t${t}`;
     const producer = info.op === undefined ? undefined : index.op(info.op);
-    if (!producer || !VIEWS.has(producer.op) || producer.inputs.length !== 1) return undefined;
+    if (!producer || !is(producer.op, "view") || producer.inputs.length !== 1) return undefined;
     t = producer.inputs[0];
   }
   return undefined;
@@ -40,7 +39,7 @@ function denseDownstream(index: TraceIndex, op: OpId, memo: Map<OpId, boolean>):
   for (const c of (o && index.consumers.get(o.output)) ?? []) {
     const co = index.op(c);
     if (!co) continue;
-    if (DENSE.has(co.op) && co.inputs.some((i) => paramBehind(index, i) !== undefined)) found = true;
+    if (is(co.op, "dense") && co.inputs.some((i) => paramBehind(index, i) !== undefined)) found = true;
     else found = denseDownstream(index, c, memo);
     if (found) break;
   }
@@ -56,7 +55,7 @@ function isDenseNet(index: TraceIndex, step: number): boolean {
   if (!steps) denseSteps.set(index, (steps = new Map()));
   let dense = steps.get(step);
   if (dense === undefined) {
-    dense = index.trace.ops.some((o) => o.step === step && DENSE.has(o.op) && o.inputs.some((i) => paramBehind(index, i) !== undefined));
+    dense = index.trace.ops.some((o) => o.step === step && is(o.op, "dense") && o.inputs.some((i) => paramBehind(index, i) !== undefined));
     steps.set(step, dense);
   }
   return dense;
@@ -69,13 +68,12 @@ export function bpEquation(index: TraceIndex, opId: OpId, i: number, memo = new 
   const input = op.inputs[i];
   const param = input === undefined ? undefined : paramBehind(index, input);
   const label = (eq: BpEquation): BpLabel => ({ eq, ...BP[eq] });
-  if (op.op === "add" && param !== undefined) return label("BP3");
-  if (DENSE.has(op.op)) {
+  if (is(op.op, "bias") && param !== undefined) return label("BP3");
+  if (is(op.op, "dense")) {
     if (param !== undefined) return /bias$/.test(param) ? label("BP3") : label("BP4");
     if (op.inputs.some((t) => paramBehind(index, t) !== undefined)) return label("BP2");
     return undefined;
   }
-  if (op.op === "linear" && i === 2) return label("BP3");
-  if (ACTIVATIONS.has(op.op)) return denseDownstream(index, op.id, memo) ? label("BP2") : label("BP1");
+  if (is(op.op, "activation")) return denseDownstream(index, op.id, memo) ? label("BP2") : label("BP1");
   return undefined;
 }

@@ -2,21 +2,14 @@
 import { Tensor } from "../tensor";
 import type { TensorLike } from "../tensor";
 import { apply } from "../apply";
+import type { GradRule } from "../rules/registry";
 import { scalarOf } from "../storage";
 import { addRule } from "../rules/add";
 import { subRule } from "../rules/sub";
 import { mulRule } from "../rules/mul";
 import { divRule } from "../rules/div";
 import { powRule } from "../rules/pow";
-import { negRule } from "../rules/neg";
-import { expRule } from "../rules/exp";
-import { logRule } from "../rules/log";
-import { sqrtRule } from "../rules/sqrt";
-import { absRule } from "../rules/abs";
-import { tanhRule } from "../rules/tanh";
-import { sigmoidRule } from "../rules/sigmoid";
-import { reluRule } from "../rules/relu";
-import { clampRule } from "../rules/clamp";
+import { negRule, expRule, logRule, sqrtRule, absRule, tanhRule, sigmoidRule, reluRule, clampRule } from "../rules/unary";
 import { maximumRule, minimumRule } from "../rules/maximum";
 
 function check(op: string, x: unknown, position: string): void {
@@ -43,14 +36,18 @@ export const sub = (a: TensorLike, b: TensorLike): Tensor => apply(subRule, pair
 export const mul = (a: TensorLike, b: TensorLike): Tensor => apply(mulRule, pair("mul", a, b), {});
 export const div = (a: TensorLike, b: TensorLike): Tensor => apply(divRule, pair("div", a, b), {});
 export const pow = (a: TensorLike, b: TensorLike): Tensor => apply(powRule, pair("pow", a, b), {});
-export const neg = (x: TensorLike): Tensor => apply(negRule, [one("neg", x)], {});
-export const exp = (x: TensorLike): Tensor => apply(expRule, [one("exp", x)], {});
-export const log = (x: TensorLike): Tensor => apply(logRule, [one("log", x)], {});
-export const sqrt = (x: TensorLike): Tensor => apply(sqrtRule, [one("sqrt", x)], {});
-export const abs = (x: TensorLike): Tensor => apply(absRule, [one("abs", x)], {});
-export const tanh = (x: TensorLike): Tensor => apply(tanhRule, [one("tanh", x)], {});
-export const sigmoid = (x: TensorLike): Tensor => apply(sigmoidRule, [one("sigmoid", x)], {});
-export const relu = (x: TensorLike): Tensor => apply(reluRule, [one("relu", x)], {});
+
+/** The free function of an elementwise op of one tensor (rules/unary.ts). */
+const unary = (rule: GradRule<Record<string, never>, undefined>) => (x: TensorLike): Tensor => apply(rule, [one(rule.name, x)], {});
+
+export const neg = unary(negRule);
+export const exp = unary(expRule);
+export const log = unary(logRule);
+export const sqrt = unary(sqrtRule);
+export const abs = unary(absRule);
+export const tanh = unary(tanhRule);
+export const sigmoid = unary(sigmoidRule);
+export const relu = unary(reluRule);
 
 /** Limits values to [min, max]; either bound may be omitted (null/undefined). */
 export function clamp(x: TensorLike, min?: number | null, max?: number | null): Tensor {

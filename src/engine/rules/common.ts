@@ -1,4 +1,4 @@
-// Helpers shared by the gradient rules: binary forward with broadcasting, unary loops' output, local descriptions.
+// Helpers shared by the gradient rules: binary forward with broadcasting, local descriptions, shared constant derivatives.
 import type { Tensor } from "../tensor";
 import type { Dtype } from "../dtype";
 import type { LocalDescription } from "../observer";
@@ -49,22 +49,4 @@ export function constantLocal(dtype: Dtype, shape: readonly number[], value: num
   if (constants.length >= CONSTANTS_KEPT) constants.shift();
   constants.push({ dtype, value, tensor });
   return tensor;
-}
-
-/** The derivative computed last for an op's output, kept for one more use. */
-let lastDerivative: { of: Tensor; d: Tensor } | null = null;
-
-/**
- * σ′ or tanh′ of an op's output for its vjp, then for its local description: backward asks for one right
- * after the other, so the second is the first's tensor instead of a recomputation.
- */
-export function derivativeOf(output: Tensor, compute: (y: Tensor) => Tensor): Tensor {
-  const last = lastDerivative;
-  if (last !== null && last.of === output) {
-    lastDerivative = null;
-    return last.d;
-  }
-  const d = compute(output);
-  lastDerivative = { of: output, d };
-  return d;
 }

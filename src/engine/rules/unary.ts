@@ -1,0 +1,90 @@
+// Elementwise ops of one tensor as data (PyTorch's derivatives.yaml with auto_element_wise): each states its kernel
+// and its derivative f′ once, and the VJP δ ⊙ f′, the local derivative and the JVP t ⊙ f′ are made from that.
+import { defineRule } from "./registry";
+import type { Attrs, GradRule, OpCtx } from "./registry";
+import { binaryForward, constantLocal, elementwise } from "./common";
+import { MUL } from "../kernels/binary";
+import { unaryInto } from "../kernels/unary";
+import type { UnaryCode } from "../kernels/unary";
+import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SQRT, TANH } from "../kernels/unary";
+import { alloc } from "../dtype";
+import { fromData } from "../storage";
+import type { Tensor } from "../tensor";
+import type { OpName } from "../../protocol/opFacts";
+
+/** An elementwise op of one tensor, stated as data. */
+export interface UnarySpec<A extends Attrs> {
+  name: OpName;
+  /** The forward loop, and f′'s unless `derivative` states it (kernels/unary.ts). */
+  code: UnaryCode;
+  /** f′ in LaTeX, as the inspector shows it (`1 - \tanh^2(x)`). */
+  latex: string;
+  /** f′ when it is a constant (neg's −1) or the output itself (exp's eˣ); otherwise the kernel computes it. */
+  derivative?: number | "output";
+  /** The kernel's numeric parameters from the op's attributes (clamp's bounds); 0, 0 when absent. */
+  params?: (attrs: A) => [number, number];
+}
+
+const NO_PARAMS: [number, number] = [0, 0];
+
+/** f′ at every element of the op's input, output-shaped. */
+function computeDerivative<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>): Tensor {
+  const { derivative } = spec;
+  const y = ctx.output;
+  if (derivative === "output") return y;
+  if (typeof derivative === "number") return constantLocal(y.dtype, y.shape, derivative);
+  const [p, q] = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
+  const o = alloc(y.dtype, y.size);
+  unaryInto(spec.code, true, o, ctx.inputs[0].data, y.data, p, q);
+  return fromData(o, y.shape);
+}
+
+/** The derivative computed last, kept for one more use: backward asks for the VJP's, then for the local description's. */
+let last: { of: Tensor; d: Tensor } | null = null;
+
+function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>): Tensor {
+  if (last !== null && last.of === ctx.output) {
+    const d = last.d;
+    last = null;
+    return d;
+  }
+  const d = computeDerivative(spec, ctx);
+  last = { of: ctx.output, d };
+  return d;
+}
+
+const times = (a: Tensor, b: Tensor): Tensor => binaryForward("mul", MUL, [a, b]).out;
+
+/** Registers the rule of an elementwise op of one tensor from its data. */
+export function defineUnary<A extends Attrs = Record<string, never>>(spec: UnarySpec<A>): GradRule<A, undefined> {
+  return defineRule<A, undefined>({
+    name: spec.name,
+    forward: ([x], attrs) => {
+      const [p, q] = spec.params ? spec.params(attrs) : NO_PARAMS;
+      const o = alloc(x.dtype, x.size);
+      unaryInto(spec.code, false, o, x.data, x.data, p, q);
+      return { out: fromData(o, x.shape) };
+    },
+    vjp: (ctx, up) => times(up, derivativeFor(spec, ctx)),
+    local: (ctx, i) => elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx)),
+    jvp: (ctx, [t]) => times(t, computeDerivative(spec, ctx)),
+  });
+}
+
+type ClampAttrs = { min: number | null; max: number | null };
+
+// y = −x, eˣ, ln x, √x, |x|, tanh x, σ(x), max(0, x), and x limited to [min, max].
+export const negRule = defineUnary({ name: "neg", code: NEG, latex: "-1", derivative: -1 });
+export const expRule = defineUnary({ name: "exp", code: EXP, latex: "e^{x}", derivative: "output" });
+export const logRule = defineUnary({ name: "log", code: LOG, latex: "\\frac{1}{x}" });
+export const sqrtRule = defineUnary({ name: "sqrt", code: SQRT, latex: "\\frac{1}{2\\sqrt{x}}" });
+export const absRule = defineUnary({ name: "abs", code: ABS, latex: "\\operatorname{sign}(x)" });
+export const tanhRule = defineUnary({ name: "tanh", code: TANH, latex: "1 - \\tanh^2(x)" });
+export const sigmoidRule = defineUnary({ name: "sigmoid", code: SIGMOID, latex: "\\sigma(x)\\,(1 - \\sigma(x))" });
+export const reluRule = defineUnary({ name: "relu", code: RELU, latex: "\\mathbb{1}[x > 0]" });
+export const clampRule = defineUnary<ClampAttrs>({
+  name: "clamp",
+  code: CLAMP,
+  latex: "\\mathbb{1}[\\min \\le x \\le \\max]",
+  params: ({ min, max }) => [min ?? -Infinity, max ?? Infinity],
+});

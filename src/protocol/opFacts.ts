@@ -1,0 +1,98 @@
+// The facts about every primitive op, in one table: its family, display name, whether it is elementwise, its role in BP1–BP4.
+// Plain data, so the engine, the CLI, the trace and the webviews read the same facts; a meta-test keeps the table
+// and the engine's gradient rules in step (an op without facts, or facts naming no op, fail it).
+
+/** The op's family, as the docs and the graph group ops. */
+export type OpCategory = "arithmetic" | "math" | "activation" | "reduction" | "layout" | "linear" | "softmax" | "indexing" | "pooling";
+
+/**
+ * The op's part in Nielsen's four backprop equations (webview/graph/nielsen.ts): `activation` is σ of BP1/BP2,
+ * `dense` the weighted input w·a (BP2, BP4), `bias` the + b of BP3, `view` a reshaping a parameter is seen through
+ * (Linear computes x·Wᵀ).
+ */
+export type NielsenRole = "activation" | "dense" | "bias" | "view";
+
+export interface OpFacts {
+  category: OpCategory;
+  /** How the op is named to the user (graph nodes, the inspector): the function they call. */
+  display: string;
+  /** Output element i depends on input element i only (after broadcasting): its local derivative is a tensor, and broadcasting is undone by summing. */
+  elementwise: boolean;
+  /** Its derivative has kinks or ties (relu at 0, max's ties), where finite differences disagree with any subgradient. */
+  piecewise?: true;
+  nielsen?: NielsenRole;
+}
+
+const arithmetic = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "arithmetic", display, elementwise: true, ...extra });
+const math = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "math", display, elementwise: true, ...extra });
+const activation = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "activation", display, elementwise: true, nielsen: "activation", ...extra });
+const structured = (category: OpCategory, display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category, display, elementwise: false, ...extra });
+
+/** Every primitive op the engine registers a gradient rule for, keyed by its op name (the Trace's `op`). */
+export const OP_FACTS = {
+  add: arithmetic("add", { nielsen: "bias" }),
+  sub: arithmetic("sub"),
+  mul: arithmetic("mul"),
+  div: arithmetic("div"),
+  pow: arithmetic("pow"),
+  neg: arithmetic("neg"),
+  exp: math("exp"),
+  log: math("log"),
+  sqrt: math("sqrt"),
+  abs: math("abs", { piecewise: true }),
+  clamp: math("clamp", { piecewise: true }),
+  tanh: activation("tanh"),
+  sigmoid: activation("sigmoid"),
+  relu: activation("relu", { piecewise: true }),
+  sum: structured("reduction", "sum"),
+  mean: structured("reduction", "mean"),
+  max: structured("reduction", "max", { piecewise: true }),
+  reshape: structured("layout", "reshape", { nielsen: "view" }),
+  permute: structured("layout", "permute", { nielsen: "view" }),
+  concat: structured("layout", "concat"),
+  slice: structured("layout", "slice"),
+  matmul: structured("linear", "matmul", { nielsen: "dense" }),
+  conv2d: structured("linear", "conv2d"),
+  softmax: structured("softmax", "softmax"),
+  logSoftmax: structured("softmax", "logSoftmax"),
+  gather: structured("indexing", "gather"),
+  embedding: structured("indexing", "embedding"),
+  maxPool2d: structured("pooling", "maxPool2d", { piecewise: true }),
+} as const satisfies Record<string, OpFacts>;
+
+export type OpName = keyof typeof OP_FACTS;
+
+/**
+ * Ops a PyTorch model's trace (python/) records under torch's names where the engine has no op of that name: the
+ * same facts, so the panels read a Python model's layers as they read a TypeScript one's.
+ */
+export const TORCH_OP_FACTS = {
+  linear: structured("linear", "linear", { nielsen: "dense" }),
+  t: structured("layout", "t", { nielsen: "view" }),
+  transpose: structured("layout", "transpose", { nielsen: "view" }),
+  view: structured("layout", "view", { nielsen: "view" }),
+  gelu: activation("gelu"),
+  silu: activation("silu"),
+  elu: activation("elu"),
+  softplus: activation("softplus"),
+  leaky_relu: activation("leaky_relu", { piecewise: true }),
+} as const satisfies Record<string, OpFacts>;
+
+const own = (table: object, op: string): boolean => Object.prototype.hasOwnProperty.call(table, op);
+
+/** The facts about an op, or undefined for a name neither the engine nor the PyTorch recorder's table knows. */
+export function opFacts(op: string): OpFacts | undefined {
+  if (own(OP_FACTS, op)) return OP_FACTS[op as OpName];
+  if (own(TORCH_OP_FACTS, op)) return TORCH_OP_FACTS[op as keyof typeof TORCH_OP_FACTS];
+  return undefined;
+}
+
+/** The op's name as shown to the user (its own name when the table does not know it). */
+export function opDisplay(op: string): string {
+  return opFacts(op)?.display ?? op;
+}
+
+/** Every op name the table knows. */
+export function opNames(): OpName[] {
+  return Object.keys(OP_FACTS) as OpName[];
+}
