@@ -1,4 +1,4 @@
-// Reverse mode: iterative topological order, one rule call per input, broadcasting undone here, += accumulation.
+// Reverse mode: iterative topological order, one rule call per input (or per op), broadcasting undone here, += accumulation.
 import { Tensor } from "./tensor";
 import type { TensorLike } from "./tensor";
 import type { LocalDescription } from "./observer";
@@ -122,10 +122,13 @@ export function backward(root: Tensor, grad?: TensorLike): void {
       const n = ctx.inputs.length;
       const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
       const locals: (LocalDescription | null)[] = new Array<LocalDescription | null>(n).fill(null);
+      const wants = (i: number): boolean => ctx.inputs[i].requiresGrad && !(rule.nondiff !== undefined && rule.nondiff.includes(i));
+      // a rule whose input gradients share work gives them all from one call
+      const together = rule.vjps === undefined ? null : rule.vjps(ctx, up, ctx.inputs.map((_t, i) => wants(i)));
       for (let i = 0; i < n; i++) {
+        if (!wants(i)) continue;
         const input = ctx.inputs[i];
-        if (!input.requiresGrad || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;
-        let g = rule.vjp(ctx, up, i);
+        let g: Tensor | null = together === null ? rule.vjp!(ctx, up, i) : together[i];
         if (!(g instanceof Tensor)) throw new Error(`backward of ${rule.name}: the rule returned no gradient for input ${i}`);
         g = castTo(unbroadcast(g, input.shape, rule.name, i), input.dtype);
         if (g === up || g === input) g = fromData(g.data, g.shape);

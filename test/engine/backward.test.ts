@@ -150,6 +150,36 @@ describe("backward", () => {
     assert.throws(() => B.__defineRule({ ...B.getRule("add")! }), /gradient rule "add" is registered twice/);
   });
 
+  it("conv2d gives both input gradients from one rule call, and only the gradients wanted", () => {
+    const rule = B.getRule("conv2d")!;
+    const original = rule.vjps!;
+    const calls: boolean[][] = [];
+    (rule as { vjps: typeof original }).vjps = (ctx, up, wanted) => {
+      calls.push([...wanted]);
+      return original(ctx, up, wanted);
+    };
+    try {
+      B.manualSeed(5);
+      const x = B.randn([2, 3, 5, 5], { dtype: "float64" }), w = B.randn([4, 3, 3, 3], { dtype: "float64" });
+      const both = [x.detach().requiresGrad_(), w.detach().requiresGrad_()];
+      B.conv2d(both[0], both[1], { padding: 1 }).sum().backward();
+      assert.deepEqual(calls, [[true, true]]);
+      const onlyW = w.detach().requiresGrad_();
+      B.conv2d(x, onlyW, { padding: 1 }).sum().backward();
+      assert.deepEqual(calls, [[true, true], [false, true]]);
+      assert.equal(x.grad, null);
+      assert.deepEqual([...onlyW.grad!.data], [...both[1].grad!.data]);
+    } finally {
+      (rule as { vjps: typeof original }).vjps = original;
+    }
+  });
+
+  it("a rule gives exactly one of vjp (per input) and vjps (all inputs together)", () => {
+    const { name: _n, ...conv } = B.getRule("conv2d")!;
+    assert.throws(() => B.__defineRule({ ...conv, name: "conv2dBoth", vjp: (_ctx, up) => up }), /"conv2dBoth" needs exactly one of vjp and vjps/);
+    assert.throws(() => B.__defineRule({ ...conv, name: "conv2dNeither", vjps: undefined }), /"conv2dNeither" needs exactly one of vjp and vjps/);
+  });
+
   it("gradcheck catches a wrong rule", () => {
     const rule = B.getRule("tanh")!;
     const original = rule.vjp;

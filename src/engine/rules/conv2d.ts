@@ -23,22 +23,27 @@ export function convGeom(x: readonly number[], w: readonly number[], { stride, p
   return { C, H, W, KH, KW, SH: stride[0], SW: stride[1], PH: padding[0], PW: padding[1], OH, OW };
 }
 
-function grads(ctx: OpCtx<ConvAttrs>, up: Tensor): { dx: Tensor; dw: Tensor } {
+/** δx and δW together, as wanted: δcols = Wᵀ·δY scattered back by col2im, δW = Σₙ δYₙ·colsₙᵀ (one im2col per image). */
+function grads(ctx: OpCtx<ConvAttrs>, up: Tensor, [wantX, wantW]: readonly boolean[]): (Tensor | null)[] {
   const [x, w] = ctx.inputs;
   const dtype = promote(x.dtype, w.dtype);
   const g = convGeom(x.shape, w.shape, ctx.attrs);
   const N = x.shape[0], O = w.shape[0], CKK = g.C * g.KH * g.KW, L = g.OH * g.OW;
   const xd = castTo(x, dtype).data, wd = castTo(w, dtype).data, ud = castTo(up, dtype).data;
-  const cols = alloc(dtype, CKK * L), dcols = alloc(dtype, CKK * L);
-  const dx = alloc(dtype, x.size), dw = alloc(dtype, w.size);
+  const cols = wantW ? alloc(dtype, CKK * L) : null, dcols = wantX ? alloc(dtype, CKK * L) : null;
+  const dx = wantX ? alloc(dtype, x.size) : null, dw = wantW ? alloc(dtype, w.size) : null;
   for (let n = 0; n < N; n++) {
-    im2col(xd, n * g.C * g.H * g.W, g, cols);
-    mmNT(ud, n * O * L, cols, 0, dw, 0, O, L, CKK);
-    dcols.fill(0);
-    mmTN(wd, 0, ud, n * O * L, dcols, 0, CKK, O, L);
-    col2im(dcols, g, dx, n * g.C * g.H * g.W);
+    if (cols !== null && dw !== null) {
+      im2col(xd, n * g.C * g.H * g.W, g, cols);
+      mmNT(ud, n * O * L, cols, 0, dw, 0, O, L, CKK);
+    }
+    if (dcols !== null && dx !== null) {
+      dcols.fill(0);
+      mmTN(wd, 0, ud, n * O * L, dcols, 0, CKK, O, L);
+      col2im(dcols, g, dx, n * g.C * g.H * g.W);
+    }
   }
-  return { dx: fromData(dx, x.shape), dw: fromData(dw, w.shape) };
+  return [dx && fromData(dx, x.shape), dw && fromData(dw, w.shape)];
 }
 
 export const conv2dRule = defineRule<ConvAttrs>({
@@ -56,7 +61,7 @@ export const conv2dRule = defineRule<ConvAttrs>({
     }
     return { out: fromData(out, [N, O, g.OH, g.OW]) };
   },
-  vjp: (ctx, up, i) => (i === 0 ? grads(ctx, up).dx : grads(ctx, up).dw),
+  vjps: grads,
   local: (ctx, i) =>
     structured(ctx, i, i === 0 ? "\\frac{\\partial y_{n,o,p}}{\\partial x_{n,c,q}} = W_{o,c,q-p}" : "\\frac{\\partial y_{n,o,p}}{\\partial W_{o,c,k}} = x_{n,c,p+k}"),
   jvp: (ctx, [tx, tw]) => ops.add(ops.conv2d(tx, ctx.inputs[1], ctx.attrs), ops.conv2d(ctx.inputs[0], tw, ctx.attrs)),

@@ -29,9 +29,14 @@ export interface GradRule<A extends Attrs = Attrs, S = unknown> {
   forward(inputs: readonly Tensor[], attrs: A): { out: Tensor; saved?: S };
   /**
    * ∂L/∂input_i given ∂L/∂output. The result may have the broadcast (output) shape of an
-   * elementwise op: broadcasting is undone centrally by summing, not here.
+   * elementwise op: broadcasting is undone centrally by summing, not here. A rule gives this or `vjps`.
    */
-  vjp(ctx: OpCtx<A, S>, upstream: Tensor, i: number): Tensor;
+  vjp?(ctx: OpCtx<A, S>, upstream: Tensor, i: number): Tensor;
+  /**
+   * Instead of `vjp`, for inputs whose gradients share work (conv2d's im2col): every wanted input's gradient from one
+   * pass (PyTorch's grad_input_mask). `wanted[i]` is false for an input that needs no gradient; its entry is ignored.
+   */
+  vjps?(ctx: OpCtx<A, S>, upstream: Tensor, wanted: readonly boolean[]): readonly (Tensor | null)[];
   /** ∂out/∂input_i described for a human: LaTeX, Jacobian shape, and the tensor when elementwise. */
   local(ctx: OpCtx<A, S>, i: number): LocalDescription;
   /** Forward mode: the output tangent from input tangents (zeros for inputs without one). */
@@ -43,6 +48,7 @@ const table = new Map<string, GradRule<Attrs, unknown>>();
 /** Registers a rule; a second rule for the same op name is a programming error. */
 export function defineRule<A extends Attrs, S = undefined>(rule: GradRule<A, S>): GradRule<A, S> {
   if (table.has(rule.name)) throw new Error(`gradient rule "${rule.name}" is registered twice`);
+  if ((rule.vjp === undefined) === (rule.vjps === undefined)) throw new Error(`gradient rule "${rule.name}" needs exactly one of vjp and vjps`);
   table.set(rule.name, rule as unknown as GradRule<Attrs, unknown>);
   return rule;
 }
