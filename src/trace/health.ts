@@ -1,8 +1,5 @@
 // Activation health measured as an op runs: dead ReLU units and saturated sigmoid/tanh outputs.
 import type { OpHealth } from "./batch";
-import type { OpName } from "../protocol/opFacts";
-
-const RELU: OpName = "relu", SIGMOID: OpName = "sigmoid", TANH: OpName = "tanh";
 
 /** σ′ = σ(1−σ) < 0.02 and tanh′ = 1−tanh² < 0.04 beyond these: the unit barely passes gradient. */
 const SIGMOID_EDGE = 0.02;
@@ -16,7 +13,7 @@ const TANH_EDGE = 0.98;
 export function measureHealth(op: string, opId: number, data: ArrayLike<number>, shape: readonly number[]): OpHealth | undefined {
   const n = data.length;
   if (n === 0) return undefined;
-  if (op === RELU) {
+  if (op === "relu") {
     // a unit is dead when no sample of a batch activates it: without a batch axis there is nothing to say
     if (shape.length < 2) return undefined;
     const batch = shape[0];
@@ -29,9 +26,9 @@ export function measureHealth(op: string, opId: number, data: ArrayLike<number>,
     }
     return { op: opId, kind: "dead-relu", fraction: dead / units };
   }
-  if (op === SIGMOID || op === TANH) {
+  if (op === "sigmoid" || op === "tanh") {
     let sat = 0;
-    if (op === SIGMOID) {
+    if (op === "sigmoid") {
       for (let i = 0; i < n; i++) if (data[i] < SIGMOID_EDGE || data[i] > 1 - SIGMOID_EDGE) sat++;
     } else {
       for (let i = 0; i < n; i++) if (Math.abs(data[i]) > TANH_EDGE) sat++;
