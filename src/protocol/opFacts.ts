@@ -26,6 +26,7 @@ export interface OpFacts {
 const arithmetic = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "arithmetic", display, elementwise: true, ...extra });
 const math = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "math", display, elementwise: true, ...extra });
 const activation = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "activation", display, elementwise: true, nielsen: "activation", ...extra });
+const masking = (category: OpCategory, display: string): OpFacts => ({ category, display, elementwise: true });
 const structured = (category: OpCategory, display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category, display, elementwise: false, ...extra });
 
 /** Every primitive op the engine registers a gradient rule for, keyed by its op name (the Trace's `op`). */
@@ -35,6 +36,8 @@ export const OP_FACTS = {
   mul: arithmetic("mul"),
   div: arithmetic("div"),
   pow: arithmetic("pow"),
+  maximum: arithmetic("maximum", { piecewise: true }),
+  minimum: arithmetic("minimum", { piecewise: true }),
   neg: arithmetic("neg"),
   exp: math("exp"),
   log: math("log"),
@@ -47,16 +50,29 @@ export const OP_FACTS = {
   sum: structured("reduction", "sum"),
   mean: structured("reduction", "mean"),
   max: structured("reduction", "max", { piecewise: true }),
+  min: structured("reduction", "min", { piecewise: true }),
+  var: structured("reduction", "var"),
+  std: structured("reduction", "std"),
   reshape: structured("layout", "reshape", { nielsen: "view" }),
   permute: structured("layout", "permute", { nielsen: "view" }),
   concat: structured("layout", "concat"),
   slice: structured("layout", "slice"),
+  expand: structured("layout", "expand"),
+  repeat: structured("layout", "repeat"),
+  tril: masking("layout", "tril"),
+  triu: masking("layout", "triu"),
   matmul: structured("linear", "matmul", { nielsen: "dense" }),
   conv2d: structured("linear", "conv2d"),
   softmax: structured("softmax", "softmax"),
   logSoftmax: structured("softmax", "logSoftmax"),
   gather: structured("indexing", "gather"),
   embedding: structured("indexing", "embedding"),
+  index: structured("indexing", "index"),
+  indexSelect: structured("indexing", "indexSelect"),
+  indexPut: structured("indexing", "indexPut"),
+  scatterAdd: structured("indexing", "scatterAdd"),
+  where: masking("indexing", "where"),
+  maskedFill: masking("indexing", "maskedFill"),
   maxPool2d: structured("pooling", "maxPool2d", { piecewise: true }),
 } as const satisfies Record<string, OpFacts>;
 
