@@ -14,8 +14,8 @@ import type { Viewport } from "./viewport";
 export const VISIBLE_LIMIT = 200;
 /** "Expand all" stops here: laying out thousands of boxes would freeze the panel for seconds. */
 export const EXPAND_ALL_LIMIT = 1000;
-/** Below this zoom, node labels are unreadable: the initial view focuses instead of fitting. */
-export const MIN_LEGIBLE_ZOOM = 0.35;
+/** The smallest text in a node (its detail line) is 11 px: below zoom 1 it gets smaller, so the view focuses instead of fitting. */
+export const READABLE_ZOOM = 1;
 
 export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;
@@ -83,13 +83,13 @@ export class GraphView {
     if (this.layout) this.viewport.fit(this.layout.width, this.layout.height);
   }
 
-  /** Fit when that keeps labels legible; otherwise keep a readable zoom and centre the current (or first) node. */
+  /** Fit when the whole graph fits at a readable zoom; otherwise zoom 1 centred on the current (or first) node. */
   fitOrFocus(): void {
     if (!this.layout) return;
     this.fit();
-    if (this.viewport.t.k >= MIN_LEGIBLE_ZOOM) return;
+    if (this.viewport.t.k >= READABLE_ZOOM) return;
     const at = (this.highlight?.current && this.layout.nodes.get(this.highlight.current)) || this.layout.nodes.values().next().value;
-    this.viewport.set({ ...this.viewport.t, k: 0.8 });
+    this.viewport.set({ ...this.viewport.t, k: READABLE_ZOOM });
     if (at) this.viewport.reveal(at.x, at.y, true);
   }
 

@@ -7,7 +7,7 @@ import type { StepGraph } from "./model";
 export type Phase = TraceEvent["kind"];
 export type NodeState = "pending" | "forward" | "backward";
 
-/** Per visible node: the first forward and backward event of any member op (Infinity when none). */
+/** Per visible node: the first forward and backward event of any member op (Infinity when none; a leaf's forward is -Infinity). */
 export interface EventSpans { fwd: Float64Array; bwd: Float64Array; ids: string[] }
 
 export function eventSpans(index: TraceIndex, graph: StepGraph, visible: VisibleGraph): EventSpans {
@@ -15,6 +15,8 @@ export function eventSpans(index: TraceIndex, graph: StepGraph, visible: Visible
   const fwd = new Float64Array(ids.length).fill(Infinity);
   const bwd = new Float64Array(ids.length).fill(Infinity);
   visible.nodes.forEach((n, i) => {
+    // A leaf (parameter, input) exists before any op of the step runs: it is never pending.
+    if (n.members.every((m) => m.op === undefined)) fwd[i] = -Infinity;
     for (const m of n.members) {
       if (m.op === undefined) continue;
       const f = index.forwardEvent.get(m.op);

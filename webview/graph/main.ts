@@ -13,10 +13,11 @@ import type { ColourMode } from "./colour";
 import { GraphView } from "./graphView";
 import { warmUpLayout } from "./layout";
 import { Inspector } from "./inspector";
+import { InspectorPane, type PaneState } from "./inspectorPane";
 import { Timeline } from "./timeline";
 import { Viewport, type Transform } from "./viewport";
 
-interface GraphState { file?: string; cursor?: number; selected?: string; open?: string[]; step?: number; colour?: ColourMode; transform?: Transform }
+interface GraphState { file?: string; cursor?: number; selected?: string; open?: string[]; step?: number; colour?: ColourMode; transform?: Transform; inspector?: PaneState }
 
 /** Timings for the benchmark and tests: message received → graph painted. */
 const perf: { kind: string; ms: number; at: number }[] = [];
@@ -65,14 +66,16 @@ const layer = document.createElementNS("http://www.w3.org/2000/svg", "g");
 svg.append(layer);
 const inspectorEl = el("aside", "inspector");
 inspectorEl.setAttribute("aria-label", "Inspector");
-main.append(svg, inspectorEl);
+const pane = new InspectorPane(main, inspectorEl, () => save());
+pane.restore(saved.inspector);
+main.append(svg, pane.splitter, inspectorEl);
 const empty = el("div", "empty", "Waiting for a trace… Right-click a model file and choose Trace Backprop.");
 document.body.append(toolbar, empty, main);
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 /** Keeps `saved` current now and persists it once things settle (stepping and panning call this often). */
 const save = (): void => {
-  saved = { file, cursor, step: graph.graph?.step, selected: graph.selected, open: [...graph.open], colour: graph.colour, transform: viewport.t };
+  saved = { file, cursor, step: graph.graph?.step, selected: graph.selected, open: [...graph.open], colour: graph.colour, transform: viewport.t, inspector: pane.state() };
   if (saveTimer === undefined) saveTimer = setTimeout(flushState, 150);
 };
 /** Persists now what is pending: a panel hidden or reloaded right after a click must not lose it. */
@@ -102,7 +105,7 @@ toolbar.append(search, colour,
   vsButton("Expand all", "Expand every module group", () => {
     if (!graph.setAllGroups(true)) status.textContent = `${graph.visible?.nodes.length ?? 0} boxes shown: expand the rest group by group`;
   }),
-  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), status);
+  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), pane.toggle, status);
 
 function renderInspector(): void {
   if (!index) return;

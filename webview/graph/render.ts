@@ -60,8 +60,10 @@ export function drawGraph(root: SVGGElement, visible: VisibleGraph, layout: Layo
     p.setAttribute("d", e.points.map((q, k) => `${k ? "L" : "M"}${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(""));
     p.setAttribute("marker-end", "url(#arrow)");
     g.append(p);
-    const mid = e.points[Math.floor(e.points.length / 2)];
-    if (mid) g.append(text(mid.x + 6, mid.y + 4, e.label, "edge-label"));
+    if (e.labelAt) g.append(text(e.labelAt.x, e.labelAt.y, e.label, "edge-label"));
+    const tip = svg("title");
+    tip.textContent = e.label;
+    g.append(tip);
     edges.append(g);
     edgeEls.push(g);
     edgeTo[i] = index.get(e.to) ?? -1;
@@ -75,6 +77,7 @@ export function drawGraph(root: SVGGElement, visible: VisibleGraph, layout: Layo
     if (!l) continue;
     const g = svg("g", `node ${n.kind}`);
     g.dataset.id = n.id;
+    if (n.parent) g.dataset.parent = n.parent;
     g.setAttribute("tabindex", "-1");
     g.setAttribute("role", "button");
     g.setAttribute("aria-label", describe(n.id));

@@ -90,8 +90,10 @@ export async function openView(h: Harness, view: "graph" | "side", trace: Trace 
     else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
   });
   const theme = THEMES[o.theme ?? "dark"];
-  // A string, not a function: tsx's keepNames helpers (__name) do not exist in the page.
+  // A string, not a function: tsx's keepNames helpers (__name) do not exist in the page. Tests' page.evaluate
+  // callbacks carry such helpers, so the page gets a no-op one.
   await page.addInitScript(`
+    window.__name = function (f) { return f; };
     window.acquireVsCodeApi = function () {
       return {
         postMessage: function (m) { window.__toHost(JSON.parse(JSON.stringify(m))); },
