@@ -6,6 +6,7 @@ import { el, fmt, statsText, vsButton } from "../common/format";
 import type { Host } from "../common/host";
 import { shapeText, type TraceIndex } from "../common/traceIndex";
 import { chainRuleAt, fanOutAt, tensorName, type ChainRule, type FanOut } from "./chainRule";
+import { gradientAt } from "./gradientAt";
 import { heatmap } from "./heatmap";
 import { describeEvent } from "./timelineModel";
 
@@ -75,10 +76,13 @@ export class Inspector {
     if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", token));
     if (selectedOp !== undefined && selectedOp !== eventOp) frag.append(this.opSection(index, selectedOp, "Selected", token));
     else if (selectedTensor !== undefined) {
-      const s = section("Selected tensor");
-      s.append(this.tensorRow(index, selectedTensor, index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`, token));
-      const p = index.trace.params.find((q) => q.tensor === selectedTensor);
-      if (p?.grad !== null && p?.grad !== undefined) s.append(this.tensorRow(index, p.grad, `∂L/∂${p.name}`, token));
+      const name = index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`;
+      const s = section(`Selected: ${name}`);
+      // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
+      const grad = gradientAt(index, selectedTensor, cursor);
+      if (grad !== undefined) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, token, "gradient"));
+      else s.append(el("p", "note", `No gradient of ${name} yet at this event: it arrives during this step's backward pass.`));
+      s.append(this.tensorRow(index, selectedTensor, `${name} (value)`, token));
       frag.append(s);
     }
     if (selectedGroup) frag.append(this.groupSection(index, selectedGroup.label, selectedGroup.ops));
@@ -168,9 +172,9 @@ export class Inspector {
   }
 
   /** A tensor's shape and stats now; its heatmap when the values arrive. */
-  private tensorRow(index: TraceIndex, t: TensorId, label: string, token: number): HTMLElement {
+  private tensorRow(index: TraceIndex, t: TensorId, label: string, token: number, role?: "gradient"): HTMLElement {
     const info = index.tensor(t);
-    const row = el("div", "tensor");
+    const row = el("div", role ? `tensor ${role}` : "tensor");
     row.dataset.tensor = String(t);
     row.append(el("div", "tensor-head", `${label}  [${info ? shapeText(info.shape) : "?"}] ${info?.dtype ?? ""}`));
     if (info) row.append(el("div", "stats", statsText(info.stats)));

@@ -2,23 +2,46 @@
 import { el, fmt } from "../common/format";
 import { shapeText } from "../common/traceIndex";
 import { barFraction, type Flag, type Health } from "./health";
+import { shortLayerNames } from "./names";
 
 export interface HealthActions { selectParam(name: string): void; selectStep(event: number): void; showGraph(): void }
 
 const SVG = "http://www.w3.org/2000/svg";
 
+/** The loss per step as a line, with its range on the y axis and the steps on the x axis; the cursor's step is marked. */
 export function lossCurve(h: Health, step: number): SVGSVGElement {
   const svg = document.createElementNS(SVG, "svg");
   svg.classList.add("loss");
   const pts = h.steps.filter((s) => s.loss !== undefined && Number.isFinite(s.loss)) as { step: number; loss: number }[];
-  const W = 260, H = 70, P = 6;
+  // Plot area inside the margins: left for the y values, bottom for the steps.
+  const W = 260, H = 96, L = 44, R = 8, T = 8, B = 18;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", pts.length ? `Loss over ${pts.length} steps: ${pts.map((p) => `step ${p.step} ${fmt(p.loss)}`).join(", ")}` : "No loss recorded");
   if (pts.length === 0) return svg;
   const lo = Math.min(...pts.map((p) => p.loss)), hi = Math.max(...pts.map((p) => p.loss));
-  const x = (i: number): number => P + (pts.length === 1 ? (W - 2 * P) / 2 : (i * (W - 2 * P)) / (pts.length - 1));
-  const y = (v: number): number => (hi === lo ? H / 2 : P + ((hi - v) * (H - 2 * P)) / (hi - lo));
+  const x = (i: number): number => L + (pts.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (pts.length - 1));
+  const y = (v: number): number => (hi === lo ? (T + H - B) / 2 : T + ((hi - v) * (H - T - B)) / (hi - lo));
+  const text = (tx: number, ty: number, s: string, anchor: string, cls: string): void => {
+    const t = document.createElementNS(SVG, "text");
+    t.setAttribute("x", tx.toFixed(1));
+    t.setAttribute("y", ty.toFixed(1));
+    t.setAttribute("text-anchor", anchor);
+    t.setAttribute("class", cls);
+    t.textContent = s;
+    axis.append(t);
+  };
+  const axis = document.createElementNS(SVG, "g");
+  axis.setAttribute("class", "axis");
+  const frame = document.createElementNS(SVG, "path");
+  frame.setAttribute("d", `M${L},${T}V${H - B}H${W - R}`);
+  axis.append(frame);
+  text(L - 4, y(hi) + 4, fmt(hi), "end", "y-value");
+  if (hi !== lo) text(L - 4, y(lo) + 4, fmt(lo), "end", "y-value");
+  const first = pts[0], last = pts[pts.length - 1];
+  text(x(0), H - 4, `step ${first.step}`, pts.length === 1 ? "middle" : "start", "x-value");
+  if (pts.length > 1) text(x(pts.length - 1), H - 4, `${last.step}`, "end", "x-value");
+  svg.append(axis);
   const line = document.createElementNS(SVG, "polyline");
   line.setAttribute("points", pts.map((p, i) => `${x(i).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" "));
   svg.append(line);
@@ -28,6 +51,9 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
     c.setAttribute("cx", String(x(i)));
     c.setAttribute("cy", String(y(p.loss)));
     c.setAttribute("r", "3.5");
+    const tip = document.createElementNS(SVG, "title");
+    tip.textContent = `step ${p.step}: loss ${fmt(p.loss)}`;
+    c.append(tip);
     svg.append(c);
   });
   return svg;
@@ -81,12 +107,15 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
   frag.append(el("h3", undefined, `Gradient norms, step ${step} (log scale 1e${h.domain[0]} … 1e${h.domain[1]})`));
   const list = el("div", "layers");
   list.setAttribute("role", "list");
+  const short = shortLayerNames(h.layers.map((l) => l.layer));
   for (const l of h.layers) {
     const lf = h.flags.filter((f) => f.layer === l.layer && (f.step === undefined || f.step === step));
     const row = el("div", "layer");
     row.setAttribute("role", "listitem");
     const lh = el("div", "layer-head");
-    lh.append(el("span", "name", l.layer), bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`), el("span", "num", fmt(l.norms.get(step))), flagBadges(lf));
+    const name = el("span", "name", short.get(l.layer) ?? l.layer);
+    name.title = l.layer;
+    lh.append(name, bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`), el("span", "num", fmt(l.norms.get(step))), flagBadges(lf));
     row.append(lh);
     for (const p of l.params) {
       const pr = el("button", "param");
@@ -95,7 +124,9 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
       const n = p.norms.get(step);
       pr.setAttribute("aria-label", `${p.name} [${shapeText(p.shape)}], gradient norm ${fmt(n)}. Select in graph.`);
       const pflags = lf.filter((f) => f.message.startsWith(`${p.name}:`));
-      pr.append(el("span", "name", p.name.slice(l.layer.length + 1) || p.name), bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", fmt(n)), flagBadges(pflags));
+      const pname = el("span", "name", p.name.slice(l.layer.length + 1) || p.name);
+      pname.title = p.name;
+      pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", fmt(n)), flagBadges(pflags));
       pr.addEventListener("click", () => a.selectParam(p.name));
       row.append(pr);
     }

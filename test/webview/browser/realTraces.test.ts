@@ -3,6 +3,8 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
+import { paramTarget } from "../../../extension/panels/protocolHost";
+import { fmt } from "../../../webview/common/format";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 
 const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
@@ -73,6 +75,40 @@ describe("webviews on example traces in Chromium", function () {
     await v.page.locator("button.param").first().click();
     const m = await v.waitFor("selectParam", 0);
     assert.ok(m.type === "selectParam" && t.params.some((p) => p.name === m.name));
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("mlp-classifier side panel: layer names tell layers apart (full name on hover), the loss curve has values on its axes", async () => {
+    const t = traces.get("mlp-classifier") as Trace;
+    const v = await openView(h, "side", t, { size: { width: 300, height: 800 } });
+    await v.page.waitForSelector(".layer");
+    const names = await v.page.locator(".layer-head .name").evaluateAll((els) => els.map((e) => ({ text: e.textContent, title: (e as HTMLElement).title, cut: e.scrollWidth > e.clientWidth })));
+    assert.deepEqual(names, [{ text: "fc1", title: "model.fc1", cut: false }, { text: "fc2", title: "model.fc2", cut: false }]);
+    const losses = t.events.flatMap((e) => (e.kind === "step" && e.loss !== undefined ? [e.loss] : []));
+    const axis = await v.page.locator("svg.loss .axis text").allTextContents();
+    assert.ok(axis.includes(fmt(Math.max(...losses))) && axis.includes(fmt(Math.min(...losses))), axis.join(" | "));
+    assert.ok(axis.includes("step 0") && axis.includes(String(losses.length - 1)), axis.join(" | "));
+    const px = await v.page.locator("svg.loss .axis text").first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * ((e as SVGTextElement).getScreenCTM()?.a ?? 0));
+    assert.ok(px >= 10, `axis text ${px.toFixed(1)} px`);
+    await v.page.screenshot({ path: join(RESULTS, "example-mlp-side.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("mlp-classifier graph: a parameter clicked in the side panel shows its gradient's heatmap at its update", async () => {
+    const t = traces.get("mlp-classifier") as Trace;
+    const target = paramTarget(t, "model.fc1.weight", t.events.length - 1);
+    assert.ok(target?.event !== undefined);
+    const v = await openView(h, "graph", t, { cursor: target.event });
+    await v.page.waitForSelector(".node");
+    await v.send({ type: "select", tensor: target.tensor });
+    await v.page.waitForSelector(".inspector .tensor.gradient canvas.heatmap");
+    const head = await v.page.locator(".inspector .tensor.gradient .tensor-head").innerText();
+    assert.match(head, /^∂L\/∂model\.fc1\.weight \(at this event\)\s+\[16×2\]/);
+    const e = t.events[target.event];
+    assert.ok(e.kind === "update");
+    assert.equal(await v.page.locator(".inspector .tensor.gradient").getAttribute("data-tensor"), String(e.grad));
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });

@@ -1,0 +1,61 @@
+// A parameter clicked in the side panel: short layer names, the event its gradient is complete at, and that gradient.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { paramTarget } from "../../extension/panels/protocolHost";
+import { traceStructure } from "../../src/protocol/messages";
+import { runModel } from "../../src/runner/index";
+import type { Trace } from "../../src/trace/types";
+import { indexTrace } from "../../webview/common/traceIndex";
+import { gradientAt } from "../../webview/graph/gradientAt";
+import { shortLayerNames } from "../../webview/side/names";
+
+describe("side panel: short layer names", () => {
+  it("drops the shared prefix, keeps the segment before a bare index, and keeps a lone name's last two parts", () => {
+    assert.deepEqual([...shortLayerNames(["model.fc1", "model.fc2"]).values()], ["fc1", "fc2"]);
+    assert.deepEqual([...shortLayerNames(["deep.layers.0", "deep.layers.10"]).values()], ["layers.0", "layers.10"]);
+    assert.deepEqual([...shortLayerNames(["block.query", "block.key", "block.norm.inner"]).values()], ["query", "key", "norm.inner"]);
+    assert.deepEqual([...shortLayerNames(["net.hidden"]).values()], ["net.hidden"]);
+    assert.deepEqual([...shortLayerNames(["a.b.c.d"]).values()], ["c.d"]);
+    assert.deepEqual([...shortLayerNames(["fc", "conv"]).values()], ["fc", "conv"]);
+  });
+});
+
+describe("side panel: a parameter click shows its gradient", function () {
+  this.timeout(60000);
+  let t: Trace;
+  before(async () => {
+    const r = await runModel(join(__dirname, "..", "..", "examples", "mlp-classifier.ts"), { maxSteps: 3 });
+    assert.ok(r.ok);
+    t = r.trace;
+  });
+
+  it("moves to the cursor step's update of the parameter, where its gradient is the update's ∂L/∂W", () => {
+    const stepStarts = t.events.flatMap((e, i) => (e.kind === "step" ? [i] : []));
+    for (const [k, start] of stepStarts.entries()) {
+      const target = paramTarget(t, "model.fc1.weight", start + 1);
+      assert.ok(target?.event !== undefined, `step ${k}`);
+      const e = t.events[target.event];
+      assert.ok(e.kind === "update" && e.param === "model.fc1.weight", JSON.stringify(e));
+      assert.ok(target.event > start && (stepStarts[k + 1] === undefined || target.event < stepStarts[k + 1]), "in the cursor's step");
+      const reader = t.ops.find((o) => o.inputs.includes(target.tensor));
+      assert.equal(reader?.step, k, "the tensor the step's forward read");
+      const index = indexTrace(traceStructure(t));
+      assert.equal(gradientAt(index, target.tensor, target.event), e.grad);
+    }
+  });
+
+  it("the gradient as at an event: none before the backward pass reaches it, the contribution once it has", () => {
+    const index = indexTrace(traceStructure(t));
+    const target = paramTarget(t, "model.fc2.bias", t.events.length - 1);
+    assert.ok(target);
+    const last = t.events.map((e) => e.kind).lastIndexOf("step");
+    const firstFwd = last + 1;
+    assert.equal(gradientAt(index, target.tensor, firstFwd), undefined, "forward pass: no gradient yet");
+    const bwd = t.events.findIndex((e, i) => i > last && e.kind === "backward" && t.ops.find((o) => o.id === e.op)?.inputs.includes(target.tensor));
+    const e = t.events[bwd];
+    assert.ok(e.kind === "backward");
+    const k = t.ops.find((o) => o.id === e.op)?.inputs.indexOf(target.tensor) as number;
+    assert.equal(gradientAt(index, target.tensor, bwd), e.contributions[k]);
+    assert.equal(gradientAt(index, target.tensor, bwd - 1), undefined);
+  });
+});
