@@ -15,7 +15,8 @@ describe("side panel in Chromium", function () {
     const trace = mlpTrace();
     const v = await openView(h, "side", trace, { cursor: 2, size: { width: 360, height: 700 } });
     await v.page.waitForSelector(".layer");
-    assert.deepEqual(await v.page.locator(".layer-head .name").allTextContents(), ["model.fc1", "model.fc2"]);
+    assert.deepEqual(await v.page.locator(".layer-head .name").allTextContents(), ["fc1", "fc2"]);
+    assert.deepEqual(await v.page.locator(".layer-head .name").evaluateAll((els) => els.map((e) => (e as HTMLElement).title)), ["model.fc1", "model.fc2"]);
     assert.equal(await v.page.locator("button.param").count(), 4);
     assert.match(await v.page.locator("svg.loss").getAttribute("aria-label") ?? "", /step 0 0\.3038, step 1 0\.2892/);
     assert.match(await v.page.locator("h3", { hasText: "Gradient norms" }).innerText(), /step 0/i);
