@@ -40,7 +40,7 @@ export class Sequential extends Module {
   }
   forward(x: Tensor): Tensor {
     let h = x;
-    for (let i = 0; i < this.length; i++) h = this[i].forward(h);
+    for (let i = 0; i < this.length; i++) h = (this[i] as unknown as { forward(x: Tensor): Tensor }).forward(h);
     return h;
   }
 }

@@ -1,6 +1,10 @@
 // The `nn` namespace: Module, layers, activations, Sequential, and `functional` (F).
 export { Module } from "./module";
-export { Linear, Conv2d, MaxPool2d, Flatten, Embedding, LayerNorm, Dropout } from "./layers";
+export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Embedding, LayerNorm, Dropout } from "./layers";
+export { BatchNorm1d, BatchNorm2d } from "./norm";
+export type { BatchNormOptions } from "./norm";
+export { LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
+export type { RecurrentOptions } from "./recurrent";
 export { ReLU, Tanh, Sigmoid, Softmax, Sequential } from "./activations";
 import * as functional from "./functional";
 import * as utils from "./utils";

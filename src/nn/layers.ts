@@ -51,6 +51,16 @@ export class MaxPool2d extends Module {
   }
 }
 
+/** Average pooling over k×k windows (stride k by default), as PyTorch's AvgPool2d. */
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: Pair, readonly opts: { stride?: Pair; padding?: Pair } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.avgPool2d(x, this.kernelSize, this.opts);
+  }
+}
+
 /** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim). */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {

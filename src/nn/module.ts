@@ -33,7 +33,7 @@ function isAncestor(a: Module, b: Module): boolean {
   return false;
 }
 
-type Forward = (...args: unknown[]) => Tensor;
+type Forward = (...args: unknown[]) => unknown;
 const wrappers = new WeakSet<Forward>();
 
 /**
@@ -66,7 +66,8 @@ export abstract class Module implements Nameable {
     wrapForward(this);
   }
 
-  abstract forward(input: Tensor, ...rest: never[]): Tensor;
+  /** The computation (Sequential passes each result on; recurrent modules return their state too, as PyTorch's). */
+  abstract forward(...args: never[]): unknown;
 
   /** Dotted path from the root: "model", "model.fc1", "model.layers.0". */
   get path(): string {

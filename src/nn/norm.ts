@@ -1,0 +1,91 @@
+// BatchNorm1d and BatchNorm2d as PyTorch's: batch statistics in training (running averages kept), running ones in eval.
+import type { Tensor } from "../engine/tensor";
+import * as ops from "../engine/ops";
+import { noGrad } from "../engine/mode";
+import { ones, zeros } from "../engine/creation";
+import { ShapeError, fmt } from "../engine/shape";
+import { Module } from "./module";
+import { onesParam, zerosParam } from "./init";
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the new batch in the running averages (PyTorch's default 0.1). */
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+/** (x − μ_B)/√(σ²_B + ε)·γ + β over every dim but the channel dim 1; running_mean/var move by `momentum` per batch. */
+abstract class BatchNorm extends Module {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(readonly numFeatures: number, opts: BatchNormOptions, private readonly ranks: readonly number[]) {
+    super();
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    const affine = opts.affine !== false;
+    this.weight = affine ? onesParam([numFeatures]) : null;
+    this.bias = affine ? zerosParam([numFeatures]) : null;
+    const track = opts.trackRunningStats !== false;
+    this.registerBuffer("running_mean", track ? zeros([numFeatures]) : null);
+    this.registerBuffer("running_var", track ? ones([numFeatures]) : null);
+    this.registerBuffer("num_batches_tracked", track ? zeros([], { dtype: "int32" }) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
+      const want = this.ranks.includes(4) ? `[N, ${this.numFeatures}, H, W]` : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`;
+      throw new ShapeError(`${this.constructor.name}: expected input ${want}, got ${fmt(x.shape)}`);
+    }
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1));
+    const useBatch = this.training || this.running_mean === null;
+    let mean: Tensor, variance: Tensor;
+    if (useBatch) {
+      mean = ops.mean(x, axes, true);
+      variance = ops.variance(x, axes, true, { correction: 0 });
+      if (this.training && this.running_mean !== null && this.running_var !== null) this.track(x, mean, variance);
+    } else {
+      mean = ops.reshape(this.running_mean as Tensor, perChannel);
+      variance = ops.reshape(this.running_var as Tensor, perChannel);
+    }
+    let y = ops.div(ops.sub(x, mean), ops.sqrt(ops.add(variance, this.eps)));
+    if (this.weight !== null) y = ops.mul(y, ops.reshape(this.weight, perChannel));
+    if (this.bias !== null) y = ops.add(y, ops.reshape(this.bias, perChannel));
+    return y;
+  }
+
+  /** running ← (1 − m)·running + m·batch, with the unbiased batch variance, as PyTorch. */
+  private track(x: Tensor, mean: Tensor, variance: Tensor): void {
+    const n = x.size / this.numFeatures;
+    const m = this.momentum;
+    noGrad(() => {
+      const rm = (this.running_mean as Tensor).data, rv = (this.running_var as Tensor).data;
+      for (let c = 0; c < this.numFeatures; c++) {
+        rm[c] = (1 - m) * rm[c] + m * mean.data[c];
+        rv[c] = (1 - m) * rv[c] + (m * variance.data[c] * n) / Math.max(1, n - 1);
+      }
+      if (this.num_batches_tracked !== null) this.num_batches_tracked.data[0] += 1;
+    });
+  }
+}
+
+/** Batch normalisation of [N, C] or [N, C, L] inputs. */
+export class BatchNorm1d extends BatchNorm {
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super(numFeatures, opts, [2, 3]);
+  }
+}
+
+/** Batch normalisation of [N, C, H, W] inputs, per channel. */
+export class BatchNorm2d extends BatchNorm {
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super(numFeatures, opts, [4]);
+  }
+}
