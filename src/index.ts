@@ -7,7 +7,7 @@ export { tensor, zeros, ones, full, randn, rand, arange, eye, zerosLike, onesLik
 export type { TensorOptions } from "./engine/creation";
 export { manualSeed } from "./engine/random";
 export {
-  add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, clamp, matmul,
+  add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, matmul,
   sum, mean, max, reshape, flatten, permute, transpose, T, softmax, logSoftmax, concat, slice, gather,
   conv2d, maxPool2d, embedding, maximum, minimum, min, std, view, unsqueeze, squeeze, expand, repeat, stack, split, chunk,
   index, indexPut, indexSelect, scatterAdd, where, maskedFill, tril, triu, eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin,

@@ -181,6 +181,7 @@ export class Tensor {
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   relu(): Tensor { return ops.relu(this); }
+  softsign(): Tensor { return ops.softsign(this); }
   clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
   sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }

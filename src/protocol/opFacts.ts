@@ -47,6 +47,7 @@ export const OP_FACTS = {
   tanh: activation("tanh"),
   sigmoid: activation("sigmoid"),
   relu: activation("relu", { piecewise: true }),
+  softsign: activation("softsign"),
   sum: structured("reduction", "sum"),
   mean: structured("reduction", "mean"),
   max: structured("reduction", "max", { piecewise: true }),

@@ -1,8 +1,8 @@
 // Elementwise unary kernels over typed arrays: per op code, the forward y = f(x) beside its derivative f′ (one tight loop each).
 import type { Storage } from "../dtype";
 
-export const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, TANH = 5, SIGMOID = 6, RELU = 7, CLAMP = 8;
-export type UnaryCode = typeof NEG | typeof EXP | typeof LOG | typeof SQRT | typeof ABS | typeof TANH | typeof SIGMOID | typeof RELU | typeof CLAMP;
+export const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, TANH = 5, SIGMOID = 6, RELU = 7, CLAMP = 8, SOFTSIGN = 9;
+export type UnaryCode = typeof NEG | typeof EXP | typeof LOG | typeof SQRT | typeof ABS | typeof TANH | typeof SIGMOID | typeof RELU | typeof CLAMP | typeof SOFTSIGN;
 
 /**
  * With `derivative` false, o[i] = f(x[i]); with it true, o[i] = f′(x[i]), given y = f(x) (some derivatives are
@@ -49,6 +49,10 @@ export function unaryInto(code: UnaryCode, derivative: boolean, o: Storage, x: S
     case CLAMP: // p, q = min, max (±Infinity when absent)
       if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < p ? p : v > q ? q : v; }
       else for (let i = 0; i < n; i++) o[i] = x[i] >= p && x[i] <= q ? 1 : 0;
+      return;
+    case SOFTSIGN:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] / (1 + Math.abs(x[i]));
+      else for (let i = 0; i < n; i++) { const d = 1 + Math.abs(x[i]); o[i] = 1 / (d * d); }
       return;
   }
   throw new Error(`unary kernel: op code ${code} has no derivative loop (its rule states the derivative as data)`);

@@ -9,7 +9,7 @@ import { subRule } from "../rules/sub";
 import { mulRule } from "../rules/mul";
 import { divRule } from "../rules/div";
 import { powRule } from "../rules/pow";
-import { negRule, expRule, logRule, sqrtRule, absRule, tanhRule, sigmoidRule, reluRule, clampRule } from "../rules/unary";
+import { negRule, expRule, logRule, sqrtRule, absRule, tanhRule, sigmoidRule, reluRule, softsignRule, clampRule } from "../rules/unary";
 import { maximumRule, minimumRule } from "../rules/maximum";
 
 function check(op: string, x: unknown, position: string): void {
@@ -48,6 +48,7 @@ export const abs = unary(absRule);
 export const tanh = unary(tanhRule);
 export const sigmoid = unary(sigmoidRule);
 export const relu = unary(reluRule);
+export const softsign = unary(softsignRule);
 
 /** Limits values to [min, max]; either bound may be omitted (null/undefined). */
 export function clamp(x: TensorLike, min?: number | null, max?: number | null): Tensor {

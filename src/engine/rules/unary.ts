@@ -6,7 +6,7 @@ import { binaryForward, constantLocal, elementwise } from "./common";
 import { MUL } from "../kernels/binary";
 import { unaryInto } from "../kernels/unary";
 import type { UnaryCode } from "../kernels/unary";
-import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SQRT, TANH } from "../kernels/unary";
+import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SOFTSIGN, SQRT, TANH } from "../kernels/unary";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
@@ -73,7 +73,7 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
 
 type ClampAttrs = { min: number | null; max: number | null };
 
-// y = −x, eˣ, ln x, √x, |x|, tanh x, σ(x), max(0, x), and x limited to [min, max].
+// y = −x, eˣ, ln x, √x, |x|, tanh x, σ(x), max(0, x), x/(1 + |x|), and x limited to [min, max].
 export const negRule = defineUnary({ name: "neg", code: NEG, latex: "-1", derivative: -1 });
 export const expRule = defineUnary({ name: "exp", code: EXP, latex: "e^{x}", derivative: "output" });
 export const logRule = defineUnary({ name: "log", code: LOG, latex: "\\frac{1}{x}" });
@@ -82,6 +82,7 @@ export const absRule = defineUnary({ name: "abs", code: ABS, latex: "\\operatorn
 export const tanhRule = defineUnary({ name: "tanh", code: TANH, latex: "1 - \\tanh^2(x)" });
 export const sigmoidRule = defineUnary({ name: "sigmoid", code: SIGMOID, latex: "\\sigma(x)\\,(1 - \\sigma(x))" });
 export const reluRule = defineUnary({ name: "relu", code: RELU, latex: "\\mathbb{1}[x > 0]" });
+export const softsignRule = defineUnary({ name: "softsign", code: SOFTSIGN, latex: "\\frac{1}{(1 + |x|)^2}" });
 export const clampRule = defineUnary<ClampAttrs>({
   name: "clamp",
   code: CLAMP,

@@ -37,6 +37,7 @@ export const opCases: OracleCase[] = [
   unary("tanh", (x) => x.tanh(), "x.tanh()"),
   unary("sigmoid", (x) => x.sigmoid(), "x.sigmoid()"),
   unary("relu", (x) => x.relu(), "x.relu()", away),
+  unary("softsign", (x) => x.softsign(), "F.softsign(x)"),
   unary("clamp both", (x) => x.clamp(-0.5, 0.5), "x.clamp(-0.5, 0.5)", away),
   unary("clamp min", (x) => B.clamp(x, 0.05), "x.clamp(min=0.05)", away),
   { name: "matmul 2-D", inputs: () => ({ a: r([3, 5]), b: r([5, 4]) }), ts: ({ a, b }) => a.matmul(b), torch: "out = a @ b" },
