@@ -110,21 +110,61 @@ export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[
   let pos = callee.start;
   if (call.type === "NewExpression") pos = call.start;
   else if (callee.type === "MemberExpression") pos = callee.computed ? skipToToken(code, callee.end, call.end, "(") : (callee.property as AnyNode).start;
-  let name = "<module>";
+  sites.push({ pos, name: enclosingName(ancestors, names) });
+  return true;
+}
+
+/** The frame name of the function (or field initializer, or module) the last of `ancestors` is in. */
+function enclosingName(ancestors: readonly Node[], names: Map<Node, string>): string {
   for (let i = ancestors.length - 2; i >= 0; i--) {
     const a = ancestors[i] as AnyNode;
     if (FUNCTIONS.has(a.type)) {
       let n = names.get(a);
       if (n === undefined) names.set(a, (n = functionName(a, ancestors.slice(0, i + 1))));
-      name = n;
-      break;
+      return n;
     }
     if (a.type === "PropertyDefinition") {
       const cls = ancestors[i - 2] as AnyNode | undefined;
-      name = `new ${((cls?.id as AnyNode | null | undefined)?.name as string | undefined) ?? "<class>"}`;
-      break;
+      return `new ${((cls?.id as AnyNode | null | undefined)?.name as string | undefined) ?? "<class>"}`;
     }
   }
-  sites.push({ pos, name });
+  return "<module>";
+}
+
+/** Where V8 quotes an expression as a whole in its messages ("w.T is not iterable"): left as written. */
+function quoted(node: AnyNode, parent: AnyNode): boolean {
+  if (parent.type === "ForOfStatement" || parent.type === "ForInStatement") return parent.right === node;
+  if (parent.type === "SpreadElement") return true;
+  if (parent.type === "VariableDeclarator") return parent.init === node && (parent.id as AnyNode).type !== "Identifier";
+  if (parent.type === "AssignmentExpression") return parent.right === node && (parent.left as AnyNode).type !== "MemberExpression" && (parent.left as AnyNode).type !== "Identifier";
+  return false;
+}
+
+/**
+ * A read or an assignment of one of the engine's accessors (`w.T`, `p.grad = null`) runs engine code that may
+ * record an op or an event without a call of the user's: set the site first, as a call does. A read becomes
+ * `r(S, w).T` (the object is evaluated first, then the getter runs; placed at the name), an assignment
+ * `p.grad = r(S, v)` (placed at its `=`, as V8 places the setter).
+ */
+export function accessEdits(code: string, member: AnyNode, ancestors: readonly Node[], accessors: ReadonlySet<string>, siteId: number, edits: Wrap[], sites: RawSite[], names: Map<Node, string>, hooks: HookNames): boolean {
+  const prop = member.property as AnyNode;
+  if (member.computed || prop.type !== "Identifier" || !accessors.has(prop.name as string)) return false;
+  const object = member.object as AnyNode;
+  if (object.type === "Super") return false;
+  const parent = ancestors[ancestors.length - 2] as AnyNode;
+  const depth = ancestors.length;
+  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee === member) return false; // a call: a site of its own
+  if (parent.type === "UpdateExpression" || parent.type === "UnaryExpression" && parent.operator === "delete") return false;
+  let pos = prop.start;
+  if (parent.type === "AssignmentExpression" && parent.left === member) {
+    if (parent.operator !== "=") return false;
+    wrapNode(edits, parent.right as AnyNode, `${hooks.at}(${siteId}, `, ")", depth);
+    pos = skipToToken(code, member.end, (parent.right as AnyNode).start, "="); // where V8 places a setter's frame
+  } else if (parent.type === "ChainExpression" || quoted(member, parent)) {
+    return false;
+  } else {
+    wrapNode(edits, object, `${hooks.at}(${siteId}, `, ")", depth);
+  }
+  sites.push({ pos, name: enclosingName(ancestors, names) });
   return true;
 }

@@ -45,8 +45,11 @@ function rejectValueNamespaces(source: string, js: string, file: string): void {
   }
 }
 
-/** `instrumented: false` compiles only (for measuring the engine alone); the hooks are then never called. */
-export function compileFile(source: string, file: string, loopBase = 0, siteBase = 0, instrumented = true): CompiledFile {
+/**
+ * `instrumented: false` compiles only (for measuring the engine alone); the hooks are then never called.
+ * `accessors`: the engine's getter and setter names, whose reads and assignments are call sites too.
+ */
+export function compileFile(source: string, file: string, loopBase = 0, siteBase = 0, instrumented = true, accessors: ReadonlySet<string> = new Set()): CompiledFile {
   const isTs = /\.[cm]?tsx?$/.test(file);
   let js: string;
   let lineMap: LineMap;
@@ -65,7 +68,7 @@ export function compileFile(source: string, file: string, loopBase = 0, siteBase
   let sites: { line: number; column: number; name: string }[];
   let hooks: HookNames;
   try {
-    const inst = instrumented ? instrument(js, loopBase, siteBase) : { code: js, insertions: [], loops: [], sites: [], hooks: hookNames(js) };
+    const inst = instrumented ? instrument(js, loopBase, siteBase, accessors) : { code: js, insertions: [], loops: [], sites: [], hooks: hookNames(js) };
     hooks = inst.hooks;
     code = inst.code;
     index = indexInsertions(inst.insertions);

@@ -2,7 +2,7 @@
 // and keeps a shadow call stack (callSites.ts). Edits are nested wraps (edits.ts); hook names never collide (hooks.ts).
 import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
-import { callEdits, fieldEdits, functionEdits, wrapNode, type RawSite } from "./callSites";
+import { accessEdits, callEdits, fieldEdits, functionEdits, wrapNode, type RawSite } from "./callSites";
 import { applyWraps, lineColumn, lineStarts, type Insertion, type Wrap } from "./edits";
 import { hookNames, type HookNames } from "./hooks";
 
@@ -47,9 +47,10 @@ export interface Instrumented {
  * Rewrites `const h = expr` / `h = expr` to `const h = var("h", mark(), expr)` so the op that produced the value
  * gets the variable name, and wraps every loop as `{flush(k); loop}` so what was recorded before a loop that never
  * ends reaches the parent; loop k (numbered from `loopBase`) is announced as `flush(k)` and its 0-based position
- * returned in `loops`. Throws acorn's SyntaxError (with `loc`).
+ * returned in `loops`. Reads and assignments of the properties named in `accessors` (the engine's getters and
+ * setters) are sites too. Throws acorn's SyntaxError (with `loc`).
  */
-export function instrument(code: string, loopBase = 0, siteBase = 0): Instrumented {
+export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: ReadonlySet<string> = new Set()): Instrumented {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
   const hooks = hookNames(code);
   const edits: Wrap[] = [];
@@ -82,6 +83,9 @@ export function instrument(code: string, loopBase = 0, siteBase = 0): Instrument
     },
     NewExpression(node, _state, ancestors) {
       callEdits(code, node as unknown as AnyNode, ancestors, siteBase + sites.length, edits, sites, names, hooks);
+    },
+    MemberExpression(node, _state, ancestors) {
+      if (accessors.size > 0) accessEdits(code, node as unknown as AnyNode, ancestors, accessors, siteBase + sites.length, edits, sites, names, hooks);
     },
     Statement(node, _state, ancestors) {
       if (!LOOPS.has(node.type)) return;

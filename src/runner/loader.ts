@@ -29,11 +29,28 @@ function resolveUserFile(spec: string, fromDir: string): string | undefined {
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
+/** Names of the getters and setters of the engine's classes (`T`, `grad`): engine code runs when they are used. */
+export function engineAccessors(engine: object): Set<string> {
+  const names = new Set<string>();
+  const visit = (obj: object, depth: number): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (typeof v === "function" && /^[A-Z]/.test(k) && v.prototype) {
+        for (let p = v.prototype as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+          for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) if (d.get || d.set) names.add(name);
+        }
+      } else if (typeof v === "object" && v !== null && depth < 2) visit(v, depth + 1);
+    }
+  };
+  visit(engine, 0);
+  return names;
+}
+
 export class UserModules {
   private readonly compiled = new Map<string, CompiledFile>();
   private readonly cache = new Map<string, UserModule>();
   /** Every loop of every compiled file, by the id passed to the flush hook. */
   readonly loops: { file: string; line: number; column: number }[] = [];
+  private readonly accessors: Set<string>;
 
   constructor(
     private readonly engine: object,
@@ -43,7 +60,9 @@ export class UserModules {
     private readonly onCompiled?: (file: CompiledFile) => void,
     /** false: plain compiled code, no hooks (the untraced baseline of the benchmark). */
     private readonly instrumented = true,
-  ) {}
+  ) {
+    this.accessors = engineAccessors(engine);
+  }
 
   /** The compiled file, when `file` (an absolute path as V8 reports it) is one of the user's. */
   file(file: string | null | undefined): CompiledFile | undefined {
@@ -54,7 +73,7 @@ export class UserModules {
   load(file: string): unknown {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
-    const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length, this.shadow.siteCount, this.instrumented);
+    const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length, this.shadow.siteCount, this.instrumented, this.accessors);
     this.shadow.addSites(file, compiled.sites);
     this.compiled.set(file, compiled);
     for (const l of compiled.loops) this.loops.push({ file, ...l });
