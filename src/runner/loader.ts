@@ -4,6 +4,8 @@ import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { Script } from "node:vm";
 import { compileFile, type CompiledFile } from "./compile";
+import { UserSyntaxError } from "./errors";
+import { missingExportHint } from "./missingOp";
 import type { ShadowStack } from "./shadowStack";
 
 export interface LoaderHooks {
@@ -45,6 +47,26 @@ export function engineAccessors(engine: object): Set<string> {
   return names;
 }
 
+/**
+ * A name imported from "backstep" that it does not export fails at the import, as ES modules do, saying what
+ * Backstep has instead; compiled to CommonJS it would fail at its use with "Cannot read properties of
+ * undefined (reading 'call')".
+ */
+function checkImports(compiled: CompiledFile, engine: object): void {
+  // sucrase's `var _backstep = require('backstep');` (instrumented: the value wrapped in hooks); not a namespace import
+  const bindings = [...compiled.code.matchAll(/\bvar ([\w$]+) = ([^;\n]*)require\([^;\n]*['"]backstep['"]/g)].filter((m) => !m[2].includes("_interopRequire")).map((m) => m[1]);
+  if (bindings.length === 0) return;
+  const lines = compiled.code.split("\n");
+  const use = new RegExp(`(?<![\\w$.])(?:${bindings.map((b) => b.replace(/\$/g, "\\$")).join("|")})\\.([A-Za-z_$][\\w$]*)`, "g");
+  lines.forEach((text, i) => {
+    for (const m of text.matchAll(use)) {
+      if (m[1] in engine) continue;
+      const column = compiled.toOriginalColumn(i, (m.index ?? 0) + m[0].length - m[1].length) + 1;
+      throw new UserSyntaxError(`"backstep" has no export named ${m[1]}: ${missingExportHint(m[1], engine)}`, compiled.file, i + 1, column);
+    }
+  });
+}
+
 export class UserModules {
   private readonly compiled = new Map<string, CompiledFile>();
   private readonly cache = new Map<string, UserModule>();
@@ -74,6 +96,7 @@ export class UserModules {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
     const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length, this.shadow.siteCount, this.instrumented, this.accessors);
+    checkImports(compiled, this.engine);
     this.shadow.addSites(file, compiled.sites);
     this.compiled.set(file, compiled);
     for (const l of compiled.loops) this.loops.push({ file, ...l });

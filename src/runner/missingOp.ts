@@ -82,6 +82,17 @@ export function missingOpHint(message: string, engine: object): string | undefin
   const names = backstepNames(engine);
   const exact = names.get(name) ?? [];
   if (exact.some((p) => p.where === name || p.method)) return undefined;
+  return describeMissing(name, receiver, names);
+}
+
+/** For `import { name } from "backstep"` of a name the package does not export: what it is instead. */
+export function missingExportHint(name: string, engine: object): string {
+  const names = backstepNames(engine);
+  return describeMissing(name, "x", names);
+}
+
+function describeMissing(name: string, receiver: string, names: Map<string, Place[]>): string {
+  const exact = names.get(name) ?? [];
   if (exact.length > 0) return `Backstep has ${name} only as ${exact.map((p) => p.where).join(", ")}`;
   // a tensor method reads best written on the user's own receiver: `z.matmul(…)`
   const simple = /^[\w$.]+$/.test(receiver);

@@ -1,7 +1,7 @@
 // A call of something Backstep lacks says so, from the API the engine has at run time, and suggests what exists.
 import * as assert from "node:assert/strict";
 import * as engine from "../../src/index";
-import { missingOpHint } from "../../src/runner/missingOp";
+import { missingExportHint, missingOpHint } from "../../src/runner/missingOp";
 
 /** A stand-in engine: a Tensor class with the given methods, and top-level functions. */
 function fakeEngine(methods: string[], functions: string[] = []): object {
@@ -35,5 +35,14 @@ describe("runner: calls of what Backstep lacks", () => {
     assert.equal(missingOpHint("h.view is not a function", engine), "Backstep has no view; use h.reshape");
     assert.equal(missingOpHint("F.Relu is not a function", fakeEngine([])), "Backstep has no Relu; use F.relu");
     assert.equal(missingOpHint("t.relu is not a function", fakeEngine([])), "Backstep has relu only as F.relu");
+  });
+});
+
+describe("runner: imports of what Backstep lacks", () => {
+  it("names the missing export and the op to use instead, from the engine at run time", () => {
+    assert.equal(missingExportHint("frobnicateNeverExported", engine), "Backstep has no frobnicateNeverExported");
+    assert.match(missingExportHint("gelu", fakeEngine(["mul", "sigmoid"])), /^Backstep has no gelu; use x\.mul\(x\.mul\(1\.702\)\.sigmoid\(\)\)/);
+    assert.equal(missingExportHint("item", fakeEngine(["item"])), "Backstep has item only as Tensor.item");
+    assert.equal(missingExportHint("cat", fakeEngine([], ["concat"])), "Backstep has no cat; use concat");
   });
 });
