@@ -32,7 +32,7 @@ describe("runner: calls of what Backstep lacks", () => {
   it("suggests Backstep's name for another library's, only when that name exists", () => {
     assert.equal(missingOpHint("h.mm is not a function", fakeEngine(["matmul"])), "Backstep has no mm; use h.matmul");
     assert.equal(missingOpHint("h.mm is not a function", fakeEngine([])), "Backstep has no mm");
-    assert.equal(missingOpHint("h.view is not a function", engine), "Backstep has no view; use h.reshape");
+    assert.equal(missingOpHint("h.view is not a function", fakeEngine(["reshape"])), "Backstep has no view; use h.reshape");
     assert.equal(missingOpHint("F.Relu is not a function", fakeEngine([])), "Backstep has no Relu; use F.relu");
     assert.equal(missingOpHint("t.relu is not a function", fakeEngine([])), "Backstep has relu only as F.relu");
   });
