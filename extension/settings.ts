@@ -1,6 +1,7 @@
 // The backstep.* settings: one table of keys and defaults (package.json must match), and their mapping to RunOptions.
 import { isAbsolute, resolve } from "node:path";
 import type { LimitNames, RunOptions } from "../src/runner/types";
+import { DEFAULT_THRESHOLDS, thresholds, type HealthThresholds } from "../src/protocol/health";
 
 export interface BackstepSettings {
   maxSteps: number;
@@ -15,6 +16,8 @@ export interface BackstepSettings {
   cwd: string;
   vanishingThreshold: number;
   explodingThreshold: number;
+  deadReluThreshold: number;
+  saturationThreshold: number;
   inlineHints: boolean;
   codeLens: boolean;
   offerTypesSetup: boolean;
@@ -33,8 +36,10 @@ export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: stri
   maxOps: { key: "maxOps", default: 500_000 },
   maxEvents: { key: "maxEvents", default: 2_000_000 },
   cwd: { key: "cwd", default: "" },
-  vanishingThreshold: { key: "vanishingThreshold", default: 1e-6 },
-  explodingThreshold: { key: "explodingThreshold", default: 1000 },
+  vanishingThreshold: { key: "vanishingThreshold", default: DEFAULT_THRESHOLDS.vanishing },
+  explodingThreshold: { key: "explodingThreshold", default: DEFAULT_THRESHOLDS.exploding },
+  deadReluThreshold: { key: "deadReluThreshold", default: DEFAULT_THRESHOLDS.deadRelu },
+  saturationThreshold: { key: "saturationThreshold", default: DEFAULT_THRESHOLDS.saturated },
   inlineHints: { key: "inlineHints.enabled", default: true },
   codeLens: { key: "codeLens.enabled", default: true },
   offerTypesSetup: { key: "intelliSense.offerSetup", default: true },
@@ -79,6 +84,13 @@ export function toRunOptions(s: BackstepSettings, signal?: AbortSignal, folder?:
     ...(cwd !== undefined ? { cwd } : {}),
     vanishingThreshold: s.vanishingThreshold,
     explodingThreshold: s.explodingThreshold,
+    deadReluThreshold: s.deadReluThreshold,
+    saturationThreshold: s.saturationThreshold,
     ...(signal ? { signal } : {}),
   };
+}
+
+/** The health rules' thresholds for these settings: what Problems, hints, the side panel and the debugger apply. */
+export function healthThresholds(s: BackstepSettings): HealthThresholds {
+  return thresholds({ vanishing: s.vanishingThreshold, exploding: s.explodingThreshold, deadRelu: s.deadReluThreshold, saturated: s.saturationThreshold });
 }

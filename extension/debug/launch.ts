@@ -56,6 +56,8 @@ export async function loadTrace(
     vanishingThreshold: args.vanishingThreshold,
     explodingThreshold: args.explodingThreshold,
     python: args.python,
+    deadReluThreshold: args.deadReluThreshold,
+    saturationThreshold: args.saturationThreshold,
     workerPath,
     onOutput,
     signal,

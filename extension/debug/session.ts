@@ -6,6 +6,7 @@ import { complete } from "../../src/debug/completions";
 import { TraceCursor, type Stop } from "../../src/debug/cursor";
 import * as path from "node:path";
 import type { Trace, TraceDiagnostic } from "../../src/trace/types";
+import { thresholdsOf } from "../../src/trace/diagnostics";
 import { breakpointLocations, dataBreakpointInfo, exceptionInfo, gotoTargets, setBreakpoints, setDataBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
@@ -238,7 +239,7 @@ export class BackstepSession extends LoggingDebugSession {
       this.program = program;
       if (this.cursor) {
         for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
-      } else this.cursor = new TraceCursor(trace);
+      } else this.cursor = new TraceCursor(trace, thresholdsOf(this.launchArgs));
       const body: TraceEventBody = { file: program, events: trace.events.length, ok: !this.cursor.fatal, ...(this.cursor.fatal ? { error: this.cursor.fatal.message } : {}) };
       if (this.options.onTrace) this.options.onTrace(program, trace);
       else body.trace = trace;

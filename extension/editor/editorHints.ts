@@ -4,6 +4,7 @@ import type { Trace } from "../../src/trace/types";
 import type { TraceStore } from "../traceStore";
 import { ContextKeys } from "../commandIds";
 import { currentSettings } from "../config";
+import { healthThresholds } from "../settings";
 import { hoverMarkdown } from "./hoverText";
 import { lineHints, locFile, sameFile, type HintSeverity, type LineHint } from "./lineHints";
 import { MODEL_SELECTORS } from "../modelFiles";
@@ -63,8 +64,8 @@ export class EditorHints implements vscode.Disposable {
   show(program: string, trace: Trace): void {
     for (const file of this.touched.get(program) ?? []) this.clearFile(file, false);
     const touched = new Set<string>([program]);
-    const settings = currentSettings();
-    const thresholds = { vanishing: settings.vanishingThreshold, exploding: settings.explodingThreshold };
+    // the user's thresholds now, so a changed setting shows without tracing again
+    const thresholds = healthThresholds(currentSettings(vscode.Uri.file(program)));
     const files = new Set(trace.ops.flatMap((o) => (o.loc ? [locFile(trace, o.loc.file)] : [])));
     for (const file of files) {
       // Hovers work with the inline hints turned off, so the hints are kept and only their rendering is skipped.
@@ -72,7 +73,7 @@ export class EditorHints implements vscode.Disposable {
       this.files.set(file, { trace, byLine: new Map(hints.map((h) => [h.line, h])) });
       touched.add(file);
     }
-    for (const [file, problems] of traceProblems(trace)) {
+    for (const [file, problems] of traceProblems(trace, thresholds)) {
       this.problems.set(vscode.Uri.file(file), problems.map((p) => {
         const range = new vscode.Range(p.line, p.column, p.line, Number.MAX_SAFE_INTEGER);
         const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);

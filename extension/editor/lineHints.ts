@@ -2,13 +2,12 @@
 import * as path from "node:path";
 import type { OpId, Trace, TraceEvent, TraceOp } from "../../src/trace/types";
 import { TraceIndex, formatNumber, formatShape, nonFinite } from "./format";
+import { DEFAULT_THRESHOLDS, normVerdict, type HealthThresholds } from "../../src/protocol/health";
 
 export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite";
 
-export interface Thresholds {
-  vanishing: number;
-  exploding: number;
-}
+/** The health rules' thresholds (src/protocol/health.ts): hints use the norm rule only. */
+export type Thresholds = Pick<HealthThresholds, "vanishing" | "exploding">;
 
 export interface LineHint {
   /** 1-based line in the file. */
@@ -54,10 +53,8 @@ export function opsByLine(trace: Trace, file: string): Map<number, TraceOp[]> {
 }
 
 export function gradientSeverity(norm: number, t: Thresholds): HintSeverity {
-  if (!Number.isFinite(norm)) return "nonfinite";
-  if (norm < t.vanishing) return "vanishing";
-  if (norm > t.exploding) return "exploding";
-  return "normal";
+  const v = normVerdict(norm, { ...DEFAULT_THRESHOLDS, ...t });
+  return v === "non-finite" ? "nonfinite" : v === "ok" ? "normal" : v;
 }
 
 /** Hints for every line of `file` that ran an op, sorted by line. */

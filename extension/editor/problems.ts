@@ -1,6 +1,8 @@
 // Maps a Trace's diagnostics to Problems: one entry per file, line and message, at the user's TypeScript line.
 import type { DiagnosticCode, OpId, SourceLoc, Trace } from "../../src/trace/types";
 import { locFile } from "./lineHints";
+import { withThresholds } from "../../src/trace/diagnostics";
+import type { HealthThresholds } from "../../src/protocol/health";
 
 export interface Problem {
   file: string;
@@ -12,12 +14,15 @@ export interface Problem {
   code: DiagnosticCode;
 }
 
-/** Problems per file (absolute paths as the trace gives them). Diagnostics without a place go to the program's first line. */
-export function traceProblems(trace: Trace): Map<string, Problem[]> {
+/**
+ * Problems per file (absolute paths as the trace gives them). Diagnostics without a place go to the program's first
+ * line. With `thresholds` (the user's settings), the health rules' diagnostics are made again under them.
+ */
+export function traceProblems(trace: Trace, thresholds?: HealthThresholds): Map<string, Problem[]> {
   const opLoc = new Map<OpId, SourceLoc | undefined>(trace.ops.map((o) => [o.id, o.loc]));
   const byFile = new Map<string, Problem[]>();
   const seen = new Set<string>();
-  for (const d of trace.diagnostics) {
+  for (const d of thresholds ? withThresholds(trace, thresholds) : trace.diagnostics) {
     const loc = d.loc ?? (d.op !== undefined ? opLoc.get(d.op) : undefined) ?? { file: trace.program, line: 1, column: 1 };
     const problem: Problem = {
       file: locFile(trace, loc.file),

@@ -6,6 +6,8 @@ import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { packMessage } from "../../src/protocol/tensorTable";
 import type { Trace } from "../../src/trace/types";
 import type { TraceStore } from "../traceStore";
+import { currentSettings } from "../config";
+import { healthThresholds } from "../settings";
 import { traceMessage, valuesReply } from "./protocolHost";
 
 export interface ConnectionHooks {
@@ -37,6 +39,7 @@ export class ViewConnection implements vscode.Disposable {
       vscode.debug.onDidChangeBreakpoints(() => { if (this.ready && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) }); }),
       vscode.debug.onDidStartDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: true }); }),
       vscode.debug.onDidTerminateDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: false }); }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (this.ready && e.affectsConfiguration("backstep")) this.sendThresholds(); }),
     );
   }
 
@@ -57,8 +60,14 @@ export class ViewConnection implements vscode.Disposable {
         : "No trace yet: right-click a model file and choose Trace Backprop." });
       return;
     }
+    this.sendThresholds();
     this.post(traceMessage(this.file, trace, this.store.cursor(this.file), this.store.debuggerAttached, breakpointLines(this.file)));
     this.hooks.traceSent?.();
+  }
+
+  /** The user's health thresholds (for the traced file's folder), which the side panel's flags follow. */
+  private sendThresholds(): void {
+    this.post({ type: "thresholds", thresholds: healthThresholds(currentSettings(this.file ? vscode.Uri.file(this.file) : undefined)) });
   }
 
   private receive(raw: unknown): void {

@@ -1,7 +1,7 @@
 // Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
 import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
 import type { TraceIndex } from "./traceIndex";
-import { sizeOf } from "./tensorView";
+import { DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../protocol/health";
 
 export interface BreakpointSpec {
   condition?: string;
@@ -38,8 +38,8 @@ export interface ResolvedBreakpoint {
 export type ExceptionFilter = "nan" | "vanishing" | "exploding";
 export const EXCEPTION_FILTERS: { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
   { filter: "nan", label: "NaN or Inf produced", description: "Stop where a NaN or Inf first appears (forward value or gradient)", default: true },
-  { filter: "vanishing", label: "Vanishing gradient", description: "Stop where a parameter's gradient becomes vanishingly small", default: false },
-  { filter: "exploding", label: "Exploding gradient", description: "Stop where a parameter's gradient becomes very large", default: false },
+  { filter: "vanishing", label: "Vanishing gradient", description: "Stop where a parameter's gradient falls below backstep.vanishingThreshold (not one zero by structure)", default: false },
+  { filter: "exploding", label: "Exploding gradient", description: "Stop where a parameter's gradient rises above backstep.explodingThreshold", default: false },
 ];
 
 /** Parses `>= 3`, `% 2`, `== 4` or a plain `4` (stop on the 4th hit). */
@@ -85,7 +85,11 @@ export class Breakpoints {
   private filters = new Set<ExceptionFilter>();
   private exceptionHits = new Map<ExceptionFilter, number[]>();
 
-  constructor(private index: TraceIndex) {
+  constructor(
+    private index: TraceIndex,
+    /** The health rules' thresholds (the user's settings, through the launch configuration). */
+    readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
+  ) {
     this.computeExceptions();
   }
 
@@ -186,14 +190,7 @@ export class Breakpoints {
       return !!s && s.nan + s.inf > 0;
     };
     const nan: number[] = [];
-    const vanishing: number[] = [];
-    const exploding: number[] = [];
-    const flagged = new Map<number, "vanishing" | "exploding">();
-    for (const d of index.trace.diagnostics) {
-      if (d.op === undefined) continue;
-      if (d.code === "vanishing-gradient") flagged.set(d.op, "vanishing");
-      if (d.code === "exploding-gradient") flagged.set(d.op, "exploding");
-    }
+    const sizes = gradientEvents(index, this.thresholds);
     index.trace.events.forEach((e, i) => {
       // Origins only: the event makes a non-finite tensor out of finite ones.
       if (e.kind === "forward") {
@@ -201,31 +198,38 @@ export class Breakpoints {
         if (op && bad(op.output) && !op.inputs.some(bad)) nan.push(i);
       } else if (e.kind === "backward") {
         if (!bad(e.upstream) && e.contributions.some(bad)) nan.push(i);
-        const op = index.op(e.op);
-        const kind = flagged.get(e.op) ?? (op ? gradientHealth(index, op.inputs, e.contributions) : undefined);
-        if (kind === "vanishing") vanishing.push(i);
-        if (kind === "exploding") exploding.push(i);
       } else if (e.kind === "update" && bad(e.after) && !bad(e.before) && !bad(e.grad)) nan.push(i);
     });
-    this.exceptionHits = new Map([["nan", nan], ["vanishing", vanishing], ["exploding", exploding]]);
+    this.exceptionHits = new Map([["nan", nan], ["vanishing", sizes.vanishing], ["exploding", sizes.exploding]]);
   }
 }
 
-/** Norm thresholds for a gradient flowing into a parameter when the run gave no diagnostic (the runner's defaults). */
-export const VANISHING_NORM = 1e-6;
-export const EXPLODING_NORM = 1e3;
-
-function gradientHealth(index: TraceIndex, inputs: number[], contributions: (number | null)[]): "vanishing" | "exploding" | undefined {
-  for (let k = 0; k < inputs.length; k++) {
-    const c = contributions[k];
-    if (c === null || c === undefined || index.paramOf(inputs[k]) === undefined) continue;
-    const t = index.tensor(c);
-    if (!t || t.stats.nan + t.stats.inf > 0) continue;
-    // An all-zero gradient is a dead unit (reported as dead ReLU), not a vanishing one.
-    if (t.stats.norm > EXPLODING_NORM) return "exploding";
-    if (t.stats.norm < VANISHING_NORM && t.stats.zeros < sizeOf(t.shape)) return "vanishing";
-  }
-  return undefined;
+/**
+ * Where a parameter's gradient is vanishing or exploding, by the health rules (src/protocol/health.ts): the
+ * backward events whose contribution to a parameter is one. A gradient zero by structure (rounding error where
+ * the gradient reaching its op is not small) is not vanishing, nor is an all-zero one (a dead unit, reported as such).
+ */
+function gradientEvents(index: TraceIndex, t: HealthThresholds): { vanishing: number[]; exploding: number[] } {
+  const structural = new Set<number>();
+  for (const steps of parameterGradients(index.trace, t).values()) for (const s of steps) if (s.verdict === "structural") structural.add(s.event);
+  const vanishing: number[] = [];
+  const exploding: number[] = [];
+  index.trace.events.forEach((e, i) => {
+    if (e.kind !== "backward" || structural.has(i)) return;
+    const op = index.op(e.op);
+    let verdict: "vanishing" | "exploding" | undefined;
+    op?.inputs.forEach((input, k) => {
+      const c = e.contributions[k];
+      if (verdict || c === null || c === undefined || index.paramOf(input) === undefined) return;
+      const g = index.tensor(c);
+      if (!g || g.stats.nan + g.stats.inf > 0 || g.stats.zeros === g.shape.reduce((a, b) => a * b, 1)) return;
+      const v = normVerdict(g.stats.norm, t);
+      if (v === "vanishing" || v === "exploding") verdict = v;
+    });
+    if (verdict === "vanishing") vanishing.push(i);
+    if (verdict === "exploding") exploding.push(i);
+  });
+  return { vanishing, exploding };
 }
 
 function neighbour(sorted: readonly number[], from: number, dir: 1 | -1): number | undefined {

@@ -2,6 +2,7 @@
 import type { Trace, TraceDiagnostic } from "../trace/types";
 import { Breakpoints, type ExceptionFilter, type ResolvedBreakpoint } from "./breakpoints";
 import { phaseOf, TraceIndex, type Frame } from "./traceIndex";
+import type { HealthThresholds } from "../protocol/health";
 
 export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
 
@@ -30,9 +31,10 @@ export class TraceCursor {
   position = 0;
   fatal: TraceDiagnostic | undefined;
 
-  constructor(trace: Trace) {
+  /** `thresholds`: the health rules' (the user's settings), for the vanishing and exploding exception filters. */
+  constructor(trace: Trace, thresholds?: HealthThresholds) {
     this.index = new TraceIndex(trace);
-    this.breakpoints = new Breakpoints(this.index);
+    this.breakpoints = new Breakpoints(this.index, thresholds);
     this.fatal = fatalError(trace);
   }
 

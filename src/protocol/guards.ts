@@ -66,7 +66,8 @@ export function isTraceStructure(x: unknown): x is TraceStructure {
     Array.isArray(x.events) && x.events.every(isEvent) &&
     Array.isArray(x.params) && x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&
     Array.isArray(x.diagnostics) && x.diagnostics.every((d) => isRec(d) && isStr(d.severity) && isStr(d.code) && isStr(d.message) && opt(d.loc, isLoc) && opt(d.op, isInt)) &&
-    isNumArr(x.losses) && isRec(x.truncated) && isNum(x.durationMs)
+    isNumArr(x.losses) && isRec(x.truncated) && isNum(x.durationMs) &&
+    opt(x.health, (h) => Array.isArray(h) && h.every((a) => isRec(a) && isInt(a.op) && (a.kind === "dead-relu" || a.kind === "saturated") && isNum(a.fraction)))
   );
 }
 
@@ -92,6 +93,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case "select": return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
     case "debugging": return typeof x.active === "boolean";
     case "breakpoints": return isIntArr(x.lines);
+    case "thresholds":
+      return isRec(x.thresholds) && ["vanishing", "exploding", "deadRelu", "saturated"].every((k) => isNum((x.thresholds as Rec)[k]));
     default: return false;
   }
 }

@@ -1,6 +1,7 @@
 // The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
 import type { OpId, Trace, TraceTensor, TensorId } from "../trace/types";
 import { leafNames } from "./tensorNames";
+import type { HealthThresholds } from "./health";
 
 /** A tensor as the webview first sees it: everything but its values, which it asks for lazily. */
 export type TensorInfo = Omit<TraceTensor, "values"> & { hasValues: boolean };
@@ -37,7 +38,9 @@ export type HostMessage =
   | { type: "values"; requestId: number; tensor: TensorId; result: ValuesResult }
   | { type: "select"; tensor?: TensorId; op?: OpId }
   | { type: "debugging"; active: boolean }
-  | { type: "breakpoints"; lines: number[] };
+  | { type: "breakpoints"; lines: number[] }
+  /** The health rules' thresholds from the user's settings (sent first, and again when they change). */
+  | { type: "thresholds"; thresholds: HealthThresholds };
 
 /** Messages a webview sends to the extension. */
 export type ViewMessage =

@@ -39,6 +39,9 @@ export interface RunOptions {
   explodingThreshold?: number;
   /** The Python interpreter for a .py model (default python3 on the PATH). */
   python?: string;
+  /** Fractions of dead ReLU units / saturated outputs from which an activation is reported (default 0.5 each). */
+  deadReluThreshold?: number;
+  saturationThreshold?: number;
   /** Cancels the run; the partial trace is returned. */
   signal?: AbortSignal;
   /** The model's console output as it is written (it is also collected in RunResult.output). */

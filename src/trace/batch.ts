@@ -1,6 +1,6 @@
 // The pieces a recorder hands out while a run is still going, and their assembly into a Trace.
 import { TraceReader, type TraceChunk, type TraceSink } from "./stream";
-import type { OpId, RecordingStop, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
+import type { ActivationHealth, OpId, RecordingStop, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
 
 export type { TraceChunk } from "./stream";
 
@@ -11,12 +11,7 @@ export type TracePatch =
   | { kind: "step-loss"; index: number; loss: number };
 
 /** Activation health measured when the op ran (values may be dropped later by the caps). */
-export interface OpHealth {
-  op: OpId;
-  kind: "dead-relu" | "saturated";
-  /** Fraction of units (dead-relu) or elements (saturated) affected, in [0, 1]. */
-  fraction: number;
-}
+export type OpHealth = ActivationHealth;
 
 /** What is known only when the run ends normally. */
 export interface TraceFinal {
@@ -122,6 +117,7 @@ export class TraceAssembler implements TraceSink {
     }
     // losses[i] is step i's loss; a step that had no scalar loss gets NaN rather than a hole (JSON null)
     for (let i = 0; i < t.losses.length; i++) if (t.losses[i] === undefined) t.losses[i] = NaN;
+    if (this.health.length > 0) t.health = this.health;
     t.diagnostics = diagnostics;
     t.durationMs = durationMs;
     return t;

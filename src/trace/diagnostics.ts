@@ -1,6 +1,8 @@
-// Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients, dead ReLUs, saturation.
+// Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
+// gradients, dead ReLUs, saturation. The rules and thresholds are src/protocol/health.ts's, shared with every view.
 import type { OpHealth } from "./batch";
-import type { OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";
+import { activationFlagged, alwaysStructural, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, thresholds, type HealthThresholds, type StepGradient } from "../protocol/health";
+import type { DiagnosticCode, OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";
 
 export interface DiagnosticOptions {
   /** A parameter whose final gradient norm ‖∂L/∂W‖ is below this is reported as vanishing (default 1e-6). */
@@ -15,8 +17,16 @@ export interface DiagnosticOptions {
   limitNames?: { ops?: string; events?: string };
 }
 
-export const DEFAULT_VANISHING = 1e-6;
-export const DEFAULT_EXPLODING = 1e3;
+export const DEFAULT_VANISHING = DEFAULT_THRESHOLDS.vanishing;
+export const DEFAULT_EXPLODING = DEFAULT_THRESHOLDS.exploding;
+
+/** The runner's options as the health rules' thresholds. */
+export function thresholdsOf(opts: DiagnosticOptions): HealthThresholds {
+  return thresholds({ vanishing: opts.vanishingThreshold, exploding: opts.explodingThreshold, deadRelu: opts.deadReluThreshold, saturated: opts.saturationThreshold });
+}
+
+/** The codes the health rules produce: recomputed from a trace when the thresholds change. */
+export const HEALTH_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(["vanishing-gradient", "exploding-gradient", "zero-gradient", "dead-relu", "saturated"]);
 
 function at(op: TraceOp | undefined): { loc?: SourceLoc; op?: OpId } {
   if (!op) return {};
@@ -73,29 +83,74 @@ function firstUse(trace: Trace): Map<string, TraceOp> {
   return byName;
 }
 
-function gradientSizes(trace: Trace, opts: DiagnosticOptions): TraceDiagnostic[] {
-  const low = opts.vanishingThreshold ?? DEFAULT_VANISHING;
-  const high = opts.explodingThreshold ?? DEFAULT_EXPLODING;
+const sci = (x: number): string => x.toExponential(2);
+/** A threshold as a user would write it: 1e-6, 1000. */
+const limitText = (x: number): string => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential().replace("e+", "e") : String(x));
+
+/** Parameter names as a short list: the first two and the last when there are many. */
+function nameList(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(", ") : `${names[0]}, ${names[1]}, …, ${names[names.length - 1]}`;
+}
+
+/**
+ * Vanishing and exploding gradients (of each parameter's final gradient), one diagnostic per line (or per layer when
+ * no line is known) with the count and the range of norms; gradients zero by structure as information, one each.
+ */
+function gradientSizes(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
   const uses = firstUse(trace);
+  const perStep = parameterGradients(trace, t);
   const out: TraceDiagnostic[] = [];
+  const groups = new Map<string, { code: DiagnosticCode; names: string[]; norms: number[]; at: { loc?: SourceLoc; op?: OpId } }>();
   for (const p of trace.params) {
     if (p.grad === null) continue;
     const stats = trace.tensors[p.grad]?.stats;
     // A gradient holding NaN or ±Inf is reported where that first appeared; the norm of its finite part says nothing.
     if (stats === undefined || stats.nan > 0 || stats.inf > 0 || !Number.isFinite(stats.norm)) continue;
-    const norm = stats.norm;
-    const loc = at(uses.get(p.name));
-    if (norm < low) {
-      out.push({ severity: "warning", code: "vanishing-gradient", message: `Vanishing gradient: ‖∂L/∂${p.name}‖ = ${norm.toExponential(2)} (below ${low})`, ...loc });
-    } else if (norm > high) {
-      out.push({ severity: "warning", code: "exploding-gradient", message: `Exploding gradient: ‖∂L/∂${p.name}‖ = ${norm.toExponential(2)} (above ${high})`, ...loc });
+    const steps = perStep.get(p.name) ?? [];
+    const where = at(uses.get(p.name));
+    if (alwaysStructural(steps)) {
+      out.push({ severity: "info", code: "zero-gradient", message: structuralMessage(trace, p.name, steps), ...where });
+      continue;
     }
+    const verdict = normVerdict(stats.norm, t);
+    if (verdict !== "vanishing" && verdict !== "exploding") continue;
+    const code: DiagnosticCode = verdict === "vanishing" ? "vanishing-gradient" : "exploding-gradient";
+    const place = where.loc ? `${where.loc.file}:${where.loc.line}` : `layer ${p.name.includes(".") ? p.name.slice(0, p.name.lastIndexOf(".")) : p.name}`;
+    const key = `${code}\n${place}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { code, names: [], norms: [], at: where }));
+    g.names.push(p.name);
+    g.norms.push(stats.norm);
+  }
+  for (const g of groups.values()) {
+    const vanishing = g.code === "vanishing-gradient";
+    const limit = vanishing ? `below ${limitText(t.vanishing)}` : `above ${limitText(t.exploding)}`;
+    const title = vanishing ? "Vanishing gradient" : "Exploding gradient";
+    const lo = Math.min(...g.norms);
+    const hi = Math.max(...g.norms);
+    const message =
+      g.names.length === 1
+        ? `${title}: ‖∂L/∂${g.names[0]}‖ = ${sci(lo)} (${limit})`
+        : `${title} in ${g.names.length} parameters (${nameList(g.names)}): ‖∂L/∂θ‖ from ${sci(lo)} to ${sci(hi)} (${limit})`;
+    out.push({ severity: "warning", code: g.code, message, ...g.at });
   }
   return out;
 }
 
+/** Why a parameter's gradient is rounding error in every step, for a learner. */
+function structuralMessage(trace: Trace, name: string, steps: readonly StepGradient[]): string {
+  const last = steps[steps.length - 1];
+  const op = last.op !== undefined ? trace.ops[last.op] : undefined;
+  const into = op?.var ? ` (∂L/∂${op.var} ≈ ${sci(last.upstreamNorm ?? NaN)})` : last.upstreamNorm !== undefined ? ` (≈ ${sci(last.upstreamNorm)})` : "";
+  return (
+    `Zero by structure: ‖∂L/∂${name}‖ = ${sci(last.norm)} is rounding error in every step, not a vanishing gradient. ` +
+    `The gradient reaching it${into} cancels exactly when summed into ${name}: the loss does not depend on it ` +
+    `(e.g. a bias added to every key before a softmax, or a bias just before a normalisation, is undone by what follows). It never learns; it can be removed.`
+  );
+}
+
 /** One diagnostic per activation site (same op, same line), from its last recorded run. */
-function activationHealth(trace: Trace, health: readonly OpHealth[], opts: DiagnosticOptions): TraceDiagnostic[] {
+function activationHealth(trace: Trace, health: readonly OpHealth[], t: HealthThresholds): TraceDiagnostic[] {
   const latest = new Map<string, OpHealth>();
   for (const h of health) {
     const op = trace.ops[h.op];
@@ -106,9 +161,10 @@ function activationHealth(trace: Trace, health: readonly OpHealth[], opts: Diagn
   const out: TraceDiagnostic[] = [];
   for (const h of latest.values()) {
     const op = trace.ops[h.op];
-    if (h.kind === "dead-relu" && h.fraction >= (opts.deadReluThreshold ?? 0.5)) {
+    if (!activationFlagged(h.kind, h.fraction, t)) continue;
+    if (h.kind === "dead-relu") {
       out.push({ severity: "warning", code: "dead-relu", message: `Dead ReLU: ${pct(h.fraction)} of the units of ${describe(op)} output 0 for every sample (step ${op.step})`, ...at(op) });
-    } else if (h.kind === "saturated" && h.fraction >= (opts.saturationThreshold ?? 0.5)) {
+    } else {
       out.push({ severity: "warning", code: "saturated", message: `Saturated ${op.op}: ${pct(h.fraction)} of the outputs of ${describe(op)} sit in the flat tails, where the local gradient is near 0 (step ${op.step})`, ...at(op) });
     }
   }
@@ -136,8 +192,24 @@ function recordingStopped(trace: Trace, opts: DiagnosticOptions): TraceDiagnosti
   ];
 }
 
+/** The health rules' diagnostics alone (gradient sizes, dead ReLUs, saturation), e.g. again after the thresholds changed. */
+export function healthDiagnostics(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
+  return [...gradientSizes(trace, t), ...activationHealth(trace, trace.health ?? [], t)];
+}
+
+/** The trace's diagnostics with those of the health rules made again under `t` (the others are kept). */
+export function withThresholds(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
+  // a trace without activation measures (written before they were kept, or by another recorder) keeps its own
+  const remade = (d: TraceDiagnostic): boolean => HEALTH_CODES.has(d.code) && (trace.health !== undefined || !ACTIVATION_CODES.has(d.code));
+  const activations = trace.health !== undefined ? activationHealth(trace, trace.health, t) : [];
+  return [...trace.diagnostics.filter((d) => !remade(d)), ...gradientSizes(trace, t), ...activations];
+}
+
+const ACTIVATION_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(["dead-relu", "saturated"]);
+
 export function computeDiagnostics(trace: Trace, health: readonly OpHealth[], opts: DiagnosticOptions = {}): TraceDiagnostic[] {
-  const out = [...firstNonFinite(trace), ...gradientSizes(trace, opts), ...activationHealth(trace, health, opts), ...recordingStopped(trace, opts)];
+  const t = thresholdsOf(opts);
+  const out = [...firstNonFinite(trace), ...gradientSizes(trace, t), ...activationHealth(trace, health, t), ...recordingStopped(trace, opts)];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {
     const parts: string[] = [];

@@ -115,6 +115,7 @@ export type DiagnosticCode =
   | "inf"
   | "vanishing-gradient"
   | "exploding-gradient"
+  | "zero-gradient"
   | "dead-relu"
   | "saturated"
   | "runtime-error"
@@ -144,6 +145,14 @@ export interface RecordingStop {
   loop?: SourceLoc;
 }
 
+/** Activation health measured as an op ran (from all its values, even those the caps drop). */
+export interface ActivationHealth {
+  op: OpId;
+  kind: "dead-relu" | "saturated";
+  /** Fraction of units that output 0 for every sample (dead-relu) or of outputs in the flat tails (saturated), in [0, 1]. */
+  fraction: number;
+}
+
 export interface TraceParam {
   /** e.g. "model.fc1.weight". */
   name: string;
@@ -163,6 +172,8 @@ export interface Trace {
   events: TraceEvent[];
   params: TraceParam[];
   diagnostics: TraceDiagnostic[];
+  /** Dead-ReLU and saturation measures of the activation ops, in order (absent from traces written before it existed). */
+  health?: ActivationHealth[];
   /** Loss per recorded step (index = step), where known; NaN for a step without a scalar loss. */
   losses: number[];
   /**

@@ -4,6 +4,7 @@ import { TraceCursor } from "../../src/debug/cursor";
 import { complete } from "../../src/debug/completions";
 import { Evaluator, formatValue, type Value } from "../../src/debug/evaluate";
 import type { Trace, TraceEvent } from "../../src/trace/types";
+import { thresholds, type HealthThresholds } from "../../src/protocol/health";
 import { LINES, mlpTrace } from "./fixtures/mlp";
 import { NAN_LINES, nanTrace } from "./fixtures/nan";
 
@@ -240,16 +241,35 @@ describe("debug cursor: NaN, gradient health and errors", () => {
     assert.deepEqual(got.map(String), want.map(String));
   });
 
-  it("exploding/vanishing filters follow the run's diagnostics", () => {
+  it("exploding/vanishing filters follow the thresholds given (the user's settings), on gradients into parameters", () => {
     const trace = mlpTrace(FILE);
-    const tanhOp = trace.ops.find((o) => o.op === "tanh" && o.step === 0);
-    trace.diagnostics.push({ severity: "warning", code: "exploding-gradient", message: "∂L/∂z explodes at tanh", op: tanhOp?.id });
-    const c = new TraceCursor(trace);
-    c.breakpoints.setExceptionFilters(["exploding"]);
-    const s = c.start(false);
-    assert.equal(s.reason, "exception");
-    assert.deepEqual([trace.events[s.at].kind, opName(trace, trace.events[s.at])], ["backward", "tanh"]);
-    assert.equal(s.text, "∂L/∂z explodes at tanh");
+    // the largest and smallest norm of a contribution into a parameter
+    const into: { at: number; norm: number }[] = [];
+    trace.events.forEach((e, i) => {
+      if (e.kind !== "backward") return;
+      trace.ops[e.op].inputs.forEach((input, k) => {
+        const c = e.contributions[k];
+        if (c !== null && trace.tensors[input].kind === "param") into.push({ at: i, norm: trace.tensors[c].stats.norm });
+      });
+    });
+    const norms = into.map((x) => x.norm).sort((a, b) => a - b);
+    const stopAt = (filter: "vanishing" | "exploding", t: Partial<HealthThresholds>): number | undefined => {
+      const c = new TraceCursor(trace, thresholds(t));
+      c.breakpoints.setExceptionFilters([filter]);
+      const s = c.start(false);
+      return s.reason === "exception" ? s.at : undefined;
+    };
+    // defaults: nothing in this healthy MLP is vanishing or exploding
+    assert.equal(stopAt("exploding", {}), undefined);
+    assert.equal(stopAt("vanishing", {}), undefined);
+    // an exploding threshold just under the largest norm stops where that gradient is made, and only there
+    const big = norms[norms.length - 1];
+    const e = stopAt("exploding", { exploding: big * 0.999 });
+    assert.equal(e, into.find((x) => x.norm === big)?.at);
+    const small = norms[0];
+    const v = stopAt("vanishing", { vanishing: small * 1.001 });
+    assert.equal(v, into.find((x) => x.norm === small)?.at);
+    assert.ok(v !== undefined && trace.events[v].kind === "backward");
   });
 
   it("a model error is shown at the failing line after the last event, and everything before it stays steppable", () => {

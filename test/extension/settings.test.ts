@@ -36,7 +36,7 @@ describe("extension: settings", () => {
     const opts = toRunOptions(readSettings((k) => values[k]), signal, "/work/project");
     assert.deepEqual({ ...opts, signal: undefined }, {
       maxSteps: 3, timeoutMs: 2500, memoryLimitMb: 256, values: "all", maxValuesPerTensor: 10, maxValuesPerTrace: 100, maxOps: 1000, maxEvents: 5000,
-      limitNames: SETTING_LIMIT_NAMES, cwd: "/work/project/data", vanishingThreshold: 1e-8, explodingThreshold: 50, signal: undefined,
+      limitNames: SETTING_LIMIT_NAMES, cwd: "/work/project/data", vanishingThreshold: 1e-8, explodingThreshold: 50, deadReluThreshold: 0.5, saturationThreshold: 0.5, signal: undefined,
     });
     assert.equal(opts.signal, signal);
     // the runner's messages name the settings a user changes

@@ -7,9 +7,17 @@ import { describeEvent, stepKey, timelineMarkers } from "../../webview/graph/tim
 import { logScale, nodeMagnitude, rms } from "../../webview/graph/colour";
 import { fitTransform, zoomAt } from "../../webview/graph/viewport";
 import { barFraction, health } from "../../webview/side/health";
+import { thresholds, type HealthThresholds } from "../../src/protocol/health";
 import { mlpTrace } from "./fixtures/mlp";
+import type { Trace } from "../../src/trace/types";
 import { syntheticTrace } from "./fixtures/synthetic";
 import { eventWhere, viewOf } from "./helpers";
+
+/** Makes a gradient small together with the gradient reaching its op: vanishing, not cancelled (zero by structure). */
+function smallFlow(t: Trace, grad: number, norm: number): void {
+  t.tensors[grad].stats.norm = norm;
+  for (const e of t.events) if (e.kind === "backward" && e.contributions.includes(grad)) t.tensors[e.upstream].stats.norm = norm;
+}
 
 describe("webview view logic", () => {
   const trace = mlpTrace();
@@ -104,13 +112,45 @@ describe("webview view logic", () => {
     const t = syntheticTrace(50);
     const relu = t.ops.find((o) => o.op === "relu");
     assert.ok(relu);
-    t.tensors[relu.output].stats.zeros = 100; // of 128
+    // dead as the run measured it: units that output 0 for every sample (the measure Problems use)
+    t.health = [{ op: relu.id, kind: "dead-relu", fraction: 0.75 }];
     const p = t.params[0];
     const u = t.events.find((e) => e.kind === "update" && e.param === p.name);
-    if (u?.kind === "update") t.tensors[u.grad].stats.norm = 1e-9;
+    if (u?.kind === "update") smallFlow(t, u.grad, 1e-9);
     const u2 = t.events.find((e) => e.kind === "update" && e.param === t.params[1].name);
     if (u2?.kind === "update") t.tensors[u2.grad].stats.norm = 1e6;
     const kinds = health(viewOf(t).index).flags.map((f) => f.kind);
     assert.ok(kinds.includes("vanishing") && kinds.includes("exploding") && kinds.includes("dead-relu"), kinds.join());
+  });
+});
+
+describe("side panel health: one flag per finding, under the user's thresholds", () => {
+  it("lists a vanishing gradient once (its own flag, not the run's diagnostic again) and follows the thresholds", () => {
+    const t = syntheticTrace(50);
+    const p = t.params[0];
+    const u = t.events.find((e) => e.kind === "update" && e.param === p.name);
+    assert.ok(u?.kind === "update");
+    smallFlow(t, u.grad, 2.2e-10);
+    t.diagnostics.push({ severity: "warning", code: "vanishing-gradient", message: `Vanishing gradient: ‖∂L/∂${p.name}‖ = 2.20e-10 (below 1e-6)` });
+    const about = (h: ReturnType<typeof health>): string[] => h.flags.filter((f) => f.message.includes(p.name)).map((f) => f.message);
+    const flags = about(health(viewOf(t).index));
+    assert.equal(flags.length, 1, flags.join("\n"));
+    assert.match(flags[0], /‖∇‖ = 2\.2e-10 < 1\.0e-6/);
+    // a lower vanishing threshold (the user's setting) clears it; a higher exploding one clears the others
+    assert.deepEqual(about(health(viewOf(t).index, thresholds({ vanishing: 1e-12 }))), []);
+    const exploding = (th: Partial<HealthThresholds>): number => health(viewOf(t).index, thresholds(th)).flags.filter((f) => f.kind === "exploding").length;
+    assert.ok(exploding({ exploding: 1e-3 }) > exploding({ exploding: 1e9 }));
+    assert.equal(exploding({ exploding: 1e9 }), 0);
+  });
+
+  it("uses the run's dead-ReLU measure (units dead for every sample) and the user's fraction, not the share of zero outputs", () => {
+    const t = syntheticTrace(50);
+    const relu = t.ops.find((o) => o.op === "relu");
+    assert.ok(relu);
+    t.tensors[relu.output].stats.zeros = 120; // of 128 outputs, yet…
+    t.health = [{ op: relu.id, kind: "dead-relu", fraction: 0.25 }]; // …only a quarter of the units never fire
+    const dead = (th: Partial<HealthThresholds>): number => health(viewOf(t).index, thresholds(th)).flags.filter((f) => f.kind === "dead-relu").length;
+    assert.equal(dead({}), 0);
+    assert.equal(dead({ deadRelu: 0.2 }), 1);
   });
 });

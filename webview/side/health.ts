@@ -1,16 +1,21 @@
 // Gradient health from a trace: per-step gradient norm of every parameter and layer, flags, the loss curve. Pure.
+// The rules and thresholds are src/protocol/health.ts's (the user's settings), the same as Problems' and the debugger's.
 import type { DiagnosticCode } from "../../src/trace/types";
+import { activationFlagged, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../../src/protocol/health";
 import type { TraceIndex } from "../common/traceIndex";
 
-export const VANISHING = 1e-6;
-export const EXPLODING = 1e3;
-/** A ReLU whose output is at least this fraction zeros is flagged as (mostly) dead. */
-export const DEAD_FRACTION = 0.5;
+export type FlagKind = "vanishing" | "exploding" | "non-finite" | "dead-relu" | "saturated" | "zero-by-structure";
+export interface Flag { kind: FlagKind; message: string; step?: number; layer?: string; /** The parameter it is about. */ param?: string }
 
-export type FlagKind = "vanishing" | "exploding" | "non-finite" | "dead-relu" | "saturated";
-export interface Flag { kind: FlagKind; message: string; step?: number; layer?: string }
-
-export interface ParamHealth { name: string; layer: string; shape: number[]; norms: Map<number, number> }
+export interface ParamHealth {
+  name: string;
+  layer: string;
+  shape: number[];
+  /** ‖∂L/∂θ‖ per step, as the step's backward pass (and the optimizer) left it. */
+  norms: Map<number, number>;
+  /** Per step, the event from which that gradient holds (the last contribution into it, or the update). */
+  since: Map<number, number>;
+}
 export interface LayerHealth { layer: string; params: ParamHealth[]; norms: Map<number, number> }
 
 export interface Health {
@@ -23,35 +28,47 @@ export interface Health {
 
 const layerOf = (name: string): string => (name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "(top level)");
 
-const DIAG_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = {
-  "vanishing-gradient": "vanishing", "exploding-gradient": "exploding", "dead-relu": "dead-relu", saturated: "saturated", nan: "non-finite", inf: "non-finite",
-};
+/** The run's diagnostics the panel shows as they are: where NaN/Inf first appeared (the rest it measures itself). */
+const DIAG_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = { nan: "non-finite", inf: "non-finite" };
+/** … and, from a trace without activation measures (an older one, or another recorder's), its activation diagnostics. */
+const ACTIVATION_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = { "dead-relu": "dead-relu", saturated: "saturated" };
 
-export function health(index: TraceIndex): Health {
+const sci = (x: number): string => x.toExponential(1);
+
+export function health(index: TraceIndex, th: HealthThresholds = DEFAULT_THRESHOLDS): Health {
   const t = index.trace;
   const params = new Map<string, ParamHealth>();
   const param = (name: string, shape: number[]): ParamHealth => {
     let p = params.get(name);
-    if (!p) params.set(name, (p = { name, layer: layerOf(name), shape, norms: new Map() }));
+    if (!p) params.set(name, (p = { name, layer: layerOf(name), shape, norms: new Map(), since: new Map() }));
     return p;
   };
   for (const p of t.params) param(p.name, index.tensor(p.tensor)?.shape ?? []);
   // Gradients reaching parameters in backward (last contribution or accumulated total wins), then the optimizer's view.
+  const structural = new Map<string, Set<number>>();
+  for (const [name, steps] of parameterGradients(t, th)) {
+    const p = param(name, index.tensor(steps[0].grad)?.shape ?? []);
+    for (const s of steps) {
+      p.norms.set(s.step, s.norm);
+      p.since.set(s.step, s.event);
+      if (s.verdict === "structural") {
+        let set = structural.get(name);
+        if (!set) structural.set(name, (set = new Set()));
+        set.add(s.step);
+      }
+    }
+  }
   t.events.forEach((e, i) => {
+    if (e.kind !== "update") return;
+    const g = index.tensor(e.grad);
+    if (!g) return;
+    const p = param(e.param, g.shape);
     const step = index.eventStep[i];
-    if (e.kind === "backward") {
-      const op = index.op(e.op);
-      op?.inputs.forEach((input, k) => {
-        const info = index.tensor(input);
-        const c = e.contributions[k];
-        if (info?.kind === "param" && info.name && c !== null && c !== undefined) param(info.name, info.shape).norms.set(step, index.tensor(c)?.stats.norm ?? NaN);
-      });
-    } else if (e.kind === "accumulate") {
-      const info = index.tensor(e.tensor);
-      if (info?.kind === "param" && info.name) param(info.name, info.shape).norms.set(step, index.tensor(e.total)?.stats.norm ?? NaN);
-    } else if (e.kind === "update") {
-      const g = index.tensor(e.grad);
-      if (g) param(e.param, g.shape).norms.set(step, g.stats.norm);
+    // a gradient changed after backward (clipped) is the one the step used
+    if (p.norms.get(step) !== g.stats.norm) {
+      p.norms.set(step, g.stats.nan + g.stats.inf > 0 ? NaN : g.stats.norm);
+      if (!p.since.has(step)) p.since.set(step, i);
+      structural.get(e.param)?.delete(step);
     }
   });
 
@@ -70,21 +87,30 @@ export function health(index: TraceIndex): Health {
       l.norms.set(s, Math.sqrt(sq));
     }
     for (const p of l.params) for (const [s, n] of p.norms) {
-      if (!Number.isFinite(n)) flags.push({ kind: "non-finite", step: s, layer: l.layer, message: `${p.name}: gradient is NaN or ∞ in step ${s}` });
-      else if (n > EXPLODING) flags.push({ kind: "exploding", step: s, layer: l.layer, message: `${p.name}: ‖∇‖ = ${n.toExponential(1)} > ${EXPLODING.toExponential(0)} in step ${s}` });
-      else if (n < VANISHING) flags.push({ kind: "vanishing", step: s, layer: l.layer, message: `${p.name}: ‖∇‖ = ${n.toExponential(1)} < ${VANISHING.toExponential(0)} in step ${s}` });
+      const at = { step: s, layer: l.layer, param: p.name };
+      if (structural.get(p.name)?.has(s)) {
+        flags.push({ kind: "zero-by-structure", ...at, message: `${p.name}: zero by structure in step ${s}: ‖∇‖ = ${sci(n)} is rounding error (the gradient reaching it cancels), not a vanishing gradient` });
+        continue;
+      }
+      const v = normVerdict(n, th);
+      if (v === "non-finite") flags.push({ kind: "non-finite", ...at, message: `${p.name}: gradient is NaN or ∞ in step ${s}` });
+      else if (v === "exploding") flags.push({ kind: "exploding", ...at, message: `${p.name}: ‖∇‖ = ${sci(n)} > ${sci(th.exploding)} in step ${s}` });
+      else if (v === "vanishing") flags.push({ kind: "vanishing", ...at, message: `${p.name}: ‖∇‖ = ${sci(n)} < ${sci(th.vanishing)} in step ${s}` });
     }
   }
-  for (const o of t.ops) {
-    if (o.op !== "relu") continue;
-    const out = index.tensor(o.output);
-    const size = out?.shape.reduce((a, b) => a * b, 1) ?? 0;
-    if (out && size > 0 && out.stats.zeros / size >= DEAD_FRACTION) {
-      flags.push({ kind: "dead-relu", step: o.step, ...(o.module ? { layer: o.module } : {}), message: `relu ${o.var ?? ""}${o.module ? ` in ${o.module}` : ""}: ${Math.round((100 * out.stats.zeros) / size)}% of outputs are 0 in step ${o.step}` });
-    }
+  // Dead ReLUs and saturation as the run measured them: the same measure and threshold as Problems'.
+  for (const h of t.health ?? []) {
+    const o = index.op(h.op);
+    if (!o || !activationFlagged(h.kind, h.fraction, th)) continue;
+    const pct = Math.round(100 * h.fraction);
+    const what = `${o.op}${o.var ? ` ${o.var}` : ""}${o.module ? ` in ${o.module}` : ""}`;
+    const message = h.kind === "dead-relu"
+      ? `${what}: ${pct}% of its units output 0 for every sample in step ${o.step}`
+      : `${what}: ${pct}% of its outputs sit in the flat tails in step ${o.step}`;
+    flags.push({ kind: h.kind, step: o.step, ...(o.module ? { layer: o.module } : {}), message });
   }
   for (const d of t.diagnostics) {
-    const kind = DIAG_FLAGS[d.code];
+    const kind = DIAG_FLAGS[d.code] ?? (t.health === undefined ? ACTIVATION_FLAGS[d.code] : undefined);
     if (!kind) continue;
     const op = d.op === undefined ? undefined : index.op(d.op);
     flags.push({ kind, message: d.message, ...(op ? { step: op.step } : {}), ...(op?.module ? { layer: op.module } : {}) });

@@ -8,12 +8,15 @@ import { el } from "../common/format";
 import { Host } from "../common/host";
 import { indexTrace, type TraceIndex } from "../common/traceIndex";
 import { health, type Health } from "./health";
+import { DEFAULT_THRESHOLDS, type HealthThresholds } from "../../src/protocol/health";
 import { renderHealth } from "./view";
 
 interface SideState { file?: string; cursor?: number }
 
 let index: TraceIndex | undefined;
 let model: Health | undefined;
+/** The user's thresholds (backstep.* settings), as the host sends them. */
+let thresholds: HealthThresholds = DEFAULT_THRESHOLDS;
 let file = "";
 let step = -1;
 const root = el("main", "health");
@@ -40,9 +43,16 @@ function onMessage(m: HostMessage): void {
   switch (m.type) {
     case "trace":
       index = indexTrace(m.trace);
-      model = health(index);
+      model = health(index, thresholds);
       file = m.file;
       show(m.cursor, true);
+      break;
+    case "thresholds":
+      thresholds = m.thresholds;
+      if (index) {
+        model = health(index, thresholds);
+        show(host.state().cursor ?? 0, true);
+      }
       break;
     case "cursor":
       if (m.file === file) show(m.event);

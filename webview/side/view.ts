@@ -123,7 +123,7 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
       pr.dataset.param = p.name;
       const n = p.norms.get(step);
       pr.setAttribute("aria-label", `${p.name} [${shapeText(p.shape)}], gradient norm ${fmt(n)}. Select in graph.`);
-      const pflags = lf.filter((f) => f.message.startsWith(`${p.name}:`));
+      const pflags = lf.filter((f) => f.param === p.name);
       const pname = el("span", "name", p.name.slice(l.layer.length + 1) || p.name);
       pname.title = p.name;
       pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", fmt(n)), flagBadges(pflags));

@@ -1,0 +1,133 @@
+// The health rules on recorded runs: grouped vanishing warnings, zero-by-structure gradients told apart, thresholds that every consumer follows.
+import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { runModel } from "../../src/runner/index";
+import { thresholds, normVerdict } from "../../src/protocol/health";
+import { withThresholds } from "../../src/trace/diagnostics";
+import { traceProblems } from "../../extension/editor/problems";
+import { lineHints } from "../../extension/editor/lineHints";
+import { healthThresholds, readSettings } from "../../extension/settings";
+import { TraceCursor } from "../../src/debug/cursor";
+import { health } from "../../webview/side/health";
+import { viewOf } from "../webview/helpers";
+import type { Trace } from "../../src/trace/types";
+
+const ATTENTION = resolve(__dirname, "../../examples/attention.ts");
+const VANISHING = resolve(__dirname, "../../examples/vanishing.ts");
+
+function model(name: string, source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "backstep-health-")), name);
+  writeFileSync(file, source);
+  return file;
+}
+
+const DEEP = `import { nn, F, tensor, manualSeed, Tensor } from "backstep";
+manualSeed(0);
+class Deep extends nn.Module {
+  layers = Array.from({ length: 485 }, () => new nn.Linear(4, 4));
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h).sigmoid();
+    return h;
+  }
+}
+const model = new Deep();
+const x = tensor([[1, 2, 3, 4], [0.5, -1, 0, 2]]);
+export default function step(): Tensor {
+  model.zeroGrad();
+  return F.mseLoss(model.forward(x), tensor([[0, 1, 0, 1], [1, 0, 1, 0]]));
+}
+`;
+
+/** z = xW + b, then centred over the batch (a batch norm's first half): b cancels, exactly. */
+const BIAS_BEFORE_NORM = `import { nn, F, randn, manualSeed, Tensor } from "backstep";
+manualSeed(1);
+const lin = new nn.Linear(3, 4);
+const x = randn([6, 3]);
+const target = randn([6, 4]);
+export default function step(): Tensor {
+  lin.zeroGrad();
+  const z = lin.forward(x);
+  const centred = z.sub(z.mean(0, true));
+  return F.mseLoss(centred.tanh(), target);
+}
+`;
+
+const codes = (t: Trace): string[] => t.diagnostics.map((d) => d.code);
+
+describe("health rules on recorded runs", function () {
+  this.timeout(120_000);
+
+  it("groups a 485-layer model's vanishing gradients: one warning for the line, with the count and the range", async () => {
+    const { trace } = await runModel(model("deep.ts", DEEP), { maxSteps: 1 });
+    const t = thresholds();
+    // independently: the parameters whose final gradient norm is below the threshold
+    const small = trace.params.filter((p) => p.grad !== null && trace.tensors[p.grad].stats.norm < t.vanishing);
+    assert.ok(small.length > 900, `${small.length} vanishing parameters`);
+    const vanishing = trace.diagnostics.filter((d) => d.code === "vanishing-gradient");
+    assert.equal(vanishing.length, 1, vanishing.map((d) => d.message).join("\n"));
+    const [d] = vanishing;
+    assert.equal(d.loc?.line, 7, "the line of the loop that calls every layer");
+    assert.match(d.message, new RegExp(`in ${small.length} parameters \\(model\\.layers\\.\\d+\\.\\w+, `));
+    const norms = small.map((p) => trace.tensors[p.grad as number].stats.norm);
+    assert.ok(d.message.includes(`from ${Math.min(...norms).toExponential(2)} to ${Math.max(...norms).toExponential(2)}`), d.message);
+    // Problems: one entry for the line
+    const problems = [...traceProblems(trace).values()].flat().filter((p) => p.code === "vanishing-gradient");
+    assert.equal(problems.length, 1);
+  });
+
+  it("tells a key bias before softmax (zero by structure) from vanishing: information, explained, never a warning", async () => {
+    const { trace } = await runModel(ATTENTION, { maxSteps: 2 });
+    const keyBias = trace.params.find((p) => p.name === "block.key.bias");
+    assert.ok(keyBias?.grad !== null && keyBias?.grad !== undefined);
+    const norm = trace.tensors[keyBias.grad].stats.norm;
+    assert.equal(normVerdict(norm, thresholds()), "vanishing", `‖∂L/∂b_k‖ = ${norm}: below the threshold, yet not vanishing`);
+    assert.ok(!codes(trace).includes("vanishing-gradient"), trace.diagnostics.map((d) => d.message).join("\n"));
+    const info = trace.diagnostics.filter((d) => d.code === "zero-gradient");
+    assert.equal(info.length, 1);
+    assert.equal(info[0].severity, "info");
+    assert.match(info[0].message, /^Zero by structure: ‖∂L\/∂block\.key\.bias‖ = .* rounding error in every step/);
+    // the side panel and the debugger agree
+    const flags = health(viewOf(trace).index).flags.filter((f) => f.param === "block.key.bias");
+    assert.deepEqual([...new Set(flags.map((f) => f.kind))], ["zero-by-structure"]);
+    const c = new TraceCursor(trace);
+    c.breakpoints.setExceptionFilters(["vanishing"]);
+    assert.notEqual(c.start(false).reason, "exception");
+  });
+
+  it("tells a bias just before a batch centring (zero by structure) from a vanishing one", async () => {
+    const { trace } = await runModel(model("norm.ts", BIAS_BEFORE_NORM), { maxSteps: 3 });
+    const info = trace.diagnostics.filter((d) => d.code === "zero-gradient");
+    assert.deepEqual(info.map((d) => d.message.split(":")[1].trim().split(" ")[0]), ["‖∂L/∂lin.bias‖"]);
+    assert.ok(!codes(trace).includes("vanishing-gradient"));
+  });
+
+  it("Problems, inline hints, the side panel and the debugger follow a changed threshold without tracing again", async () => {
+    const { trace } = await runModel(VANISHING, { maxSteps: 2 });
+    const problems = (vanishing: number): number =>
+      [...traceProblems(trace, healthThresholds(readSettings((k) => (k === "vanishingThreshold" ? vanishing : undefined)))).values()].flat().filter((p) => p.code === "vanishing-gradient").length;
+    assert.equal(problems(1e-6), 1);
+    assert.equal(problems(1e-30), 0);
+    const hints = (vanishing: number): number => lineHints(trace, VANISHING, thresholds({ vanishing })).filter((h) => h.severity === "vanishing").length;
+    const withGradient = lineHints(trace, VANISHING, thresholds()).filter((h) => h.text.includes("‖∂L/∂")).length;
+    assert.ok(withGradient > 0);
+    assert.equal(hints(1e10), withGradient);
+    assert.equal(hints(1e-30), 0);
+    const panel = (vanishing: number): number => health(viewOf(trace).index, thresholds({ vanishing })).flags.filter((f) => f.kind === "vanishing").length;
+    assert.ok(panel(1e-6) > 0);
+    assert.equal(panel(1e-30), 0);
+    const stops = (vanishing: number): boolean => {
+      const c = new TraceCursor(trace, thresholds({ vanishing }));
+      c.breakpoints.setExceptionFilters(["vanishing"]);
+      return c.start(false).reason === "exception";
+    };
+    assert.equal(stops(1e-6), true);
+    assert.equal(stops(1e-30), false);
+    // dead ReLU / saturation: the sigmoid layers saturate under a low enough fraction
+    const saturated = (fraction: number): number => withThresholds(trace, thresholds({ saturated: fraction })).filter((d) => d.code === "saturated").length;
+    assert.ok(saturated(0) > 0);
+    assert.equal(saturated(1.01), 0);
+  });
+});
