@@ -7,6 +7,7 @@ import { currentRunOptions } from "../config";
 import { withPython } from "../python";
 import { errorText, logText, statusText } from "../summary";
 import { ensureTrusted, saveModel, targetUri } from "./target";
+import { closeFailure, showFailure } from "./failureNotice";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -30,6 +31,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   const file = await saveModel(uri, deps.log);
   if (!file) return undefined;
   running.get(file)?.abort(); // a second trace of the same file replaces the first
+  closeFailure(file); // the last run's error is old news once the file is traced again
   const abort = new AbortController();
   running.set(file, abort);
   const name = path.basename(file);
@@ -54,6 +56,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     const wall = Date.now() - started;
     deps.log.info(`${name}: ${logText(result, wall)}`);
     deps.status.text = `$(type-hierarchy-sub) ${statusText(result)}`;
+    deps.status.backgroundColor = result.ok ? undefined : new vscode.ThemeColor("statusBarItem.errorBackground");
     deps.status.tooltip = `Backstep traced ${file}\n${logText(result, wall)}\nClick to show the graph.`;
     deps.status.command = { title: "Show Backprop Graph", command: "backstep.showGraph", arguments: [vscode.Uri.file(file)] };
     if (abort.signal.aborted && running.get(file) !== abort) return result; // superseded by a newer trace
@@ -61,7 +64,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     // The graph opens for failed and cancelled runs too: the partial graph shows how far the model got.
     deps.showGraph(file);
     if (abort.signal.aborted) void vscode.window.showInformationMessage(`Backstep: tracing ${name} was cancelled; the partial trace is shown.`);
-    else if (!result.ok) reportFailure(name, result, deps.log);
+    else if (!result.ok) reportFailure(file, result, deps.log);
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -74,10 +77,9 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   }
 }
 
-function reportFailure(name: string, result: RunResult, log: vscode.LogOutputChannel): void {
+function reportFailure(file: string, result: RunResult, log: vscode.LogOutputChannel): void {
+  const name = path.basename(file);
   const message = result.error ? errorText(result.error) : "the model did not run to completion";
   log.error(`${name}: ${message}`);
-  void vscode.window.showErrorMessage(`Backstep: ${name}: ${message}. The partial trace is shown.`, "Show Problems").then((c) => {
-    if (c) void vscode.commands.executeCommand("workbench.actions.view.problems");
-  });
+  showFailure(file, `Backstep: ${name}: ${message}. The partial trace is shown; the error is in Problems.`);
 }

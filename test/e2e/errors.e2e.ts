@@ -38,6 +38,16 @@ const loss = x.mul(x).sum();
 loss.backward();
 `;
 
+/** A model with a bug, and the same model fixed. */
+const BROKEN = `// Throws after recording a few ops.
+import { tensor } from "backstep";
+
+const x = tensor([1, 2, 3], { requiresGrad: true });
+const loss = x.mul(x).sum();
+throw new Error("kaboom: fix me");
+`;
+const FIXED = BROKEN.replace('throw new Error("kaboom: fix me");', "loss.backward();");
+
 const TIME_LIMIT_S = 15;
 
 describe("e2e: models that fail", function () {
@@ -49,6 +59,7 @@ describe("e2e: models that fail", function () {
     writeFileSync(join(workspace, "shape-mismatch.ts"), SHAPE);
     writeFileSync(join(workspace, "forever.ts"), FOREVER);
     writeFileSync(join(workspace, "square.ts"), SQUARE);
+    writeFileSync(join(workspace, "broken.ts"), BROKEN);
     writeFileSync(join(workspace, "notes.md"), "# notes\n");
     wb = await Workbench.launch({
       workspace,
@@ -114,5 +125,22 @@ describe("e2e: models that fail", function () {
     const w = wb!;
     await w.explorerContextMenu("square.ts", "Trace Backprop");
     await w.page.locator(".statusbar-item", { hasText: /square\.ts: 1 steps? · \d+ ops/ }).first().waitFor({ state: "visible" });
+  });
+
+  it("a failed model fixed and traced again: its error notification and Problem go away", async function () {
+    const w = wb!;
+    await w.explorerContextMenu("broken.ts", "Trace Backprop");
+    const notice = w.notifications(/kaboom: fix me/);
+    await notice.first().waitFor({ state: "visible" });
+    const inProblems = async (): Promise<boolean> => (await w.problems()).some((r) => /kaboom/.test(r));
+    let shown = false;
+    for (let i = 0; i < 40 && !(shown = await inProblems()); i++) await w.page.waitForTimeout(250);
+    assert.ok(shown, "the error is in Problems too");
+    writeFileSync(join(workspace, "broken.ts"), FIXED);
+    await w.explorerContextMenu("broken.ts", "Trace Backprop");
+    await w.page.locator(".statusbar-item", { hasText: /broken\.ts: 1 steps? · \d+ ops/ }).first().waitFor({ state: "visible" });
+    await notice.first().waitFor({ state: "detached", timeout: 15_000 });
+    assert.equal(await w.notifications(/kaboom/).count(), 0);
+    assert.equal(await inProblems(), false, "nor in Problems");
   });
 });
