@@ -2,7 +2,8 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
-import { health } from "../../webview/side/health";
+import { health, pendingAt } from "../../webview/side/health";
+import { TraceIndex as DebugIndex } from "../../src/debug/traceIndex";
 import { viewOf } from "./helpers";
 
 describe("gradient health of a recorded training run", () => {
@@ -23,5 +24,35 @@ describe("gradient health of a recorded training run", () => {
         assert.equal(p.norms.get(index.eventStep[i]), trace.tensors[e.grad].stats.norm);
       });
     }
+  });
+});
+
+describe("gradient health as at the cursor", () => {
+  it("shows a parameter's gradient of a step as pending exactly while the debugger's gradient is null (after zeroGrad, before backward reaches it)", async () => {
+    const { trace } = await runModel(join(__dirname, "../../examples/mlp-classifier.ts"), { maxSteps: 2 });
+    const { index } = viewOf(trace);
+    const h = health(index);
+    const debug = new DebugIndex(trace);
+    const step1 = h.steps.find((s) => s.step === 1);
+    assert.ok(step1);
+    let sawPending = 0;
+    let sawKnown = 0;
+    // from step 1's opt.zeroGrad() on (before it, the debugger still holds step 0's gradient, which is right there)
+    const reset = trace.events.findIndex((e, i) => i > step1.event && e.kind === "zeroGrad");
+    assert.ok(reset > step1.event && reset < step1.end);
+    for (let i = step1.event; i < reset; i++) assert.equal(pendingAt(h, 1, i).size, trace.params.length, "step 1's gradients are not made yet");
+    for (let i = reset; i <= step1.end; i++) {
+      const pending = pendingAt(h, 1, i);
+      for (const p of trace.params) {
+        const nullHere = debug.gradOf(p.tensor, i) === null;
+        assert.equal(pending.has(p.name), nullHere, `${p.name} at event ${i} (${trace.events[i].kind})`);
+        if (nullHere) sawPending++;
+        else sawKnown++;
+      }
+    }
+    assert.ok(sawPending > 0 && sawKnown > 0);
+    // the step selector goes to the step's end, where every gradient of the step is known
+    assert.equal(pendingAt(h, 1, step1.end).size, 0);
+    assert.equal(trace.events[step1.end].kind, "update");
   });
 });

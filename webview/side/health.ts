@@ -19,7 +19,8 @@ export interface ParamHealth {
 export interface LayerHealth { layer: string; params: ParamHealth[]; norms: Map<number, number> }
 
 export interface Health {
-  steps: { step: number; event: number; loss?: number }[];
+  /** Each step's first event, and its last (where every gradient of the step is known: the step selector goes there). */
+  steps: { step: number; event: number; end: number; loss?: number }[];
   layers: LayerHealth[];
   flags: Flag[];
   /** log10 domain of every finite positive norm, widened to whole decades. */
@@ -119,7 +120,12 @@ export function health(index: TraceIndex, th: HealthThresholds = DEFAULT_THRESHO
   const all = [...params.values()].flatMap((p) => [...p.norms.values()]).filter((n) => n > 0 && Number.isFinite(n)).map(Math.log10);
   const domain: [number, number] = all.length ? [Math.floor(Math.min(...all)), Math.ceil(Math.max(...all))] : [-6, 0];
   if (domain[0] === domain[1]) domain[0] -= 1;
-  const steps = index.stepStarts.map((s) => ({ ...s, ...(s.loss === undefined && t.losses[s.step] !== undefined ? { loss: t.losses[s.step] } : {}) }));
+  const starts = index.stepStarts;
+  const steps = starts.map((s, k) => ({
+    ...s,
+    end: k + 1 < starts.length ? starts[k + 1].event - 1 : t.events.length - 1,
+    ...(s.loss === undefined && t.losses[s.step] !== undefined ? { loss: t.losses[s.step] } : {}),
+  }));
   return { steps, layers: [...layers.values()], flags, domain };
 }
 
@@ -128,4 +134,14 @@ export function barFraction(norm: number | undefined, domain: [number, number]):
   if (norm === undefined || norm <= 0) return 0;
   if (!Number.isFinite(norm)) return 1;
   return Math.max(0, Math.min(1, (Math.log10(norm) - domain[0]) / (domain[1] - domain[0])));
+}
+
+/**
+ * The parameters whose gradient in `step` is not made yet at event `cursor` (the backward pass has not reached
+ * them): the panel shows them as pending, so no view shows a gradient before it exists.
+ */
+export function pendingAt(h: Health, step: number, cursor: number): Set<string> {
+  const out = new Set<string>();
+  for (const l of h.layers) for (const p of l.params) if ((p.since.get(step) ?? -1) > cursor) out.add(p.name);
+  return out;
 }

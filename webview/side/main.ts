@@ -7,7 +7,7 @@ import type { HostMessage } from "../../src/protocol/messages";
 import { el } from "../common/format";
 import { Host } from "../common/host";
 import { indexTrace, type TraceIndex } from "../common/traceIndex";
-import { health, type Health } from "./health";
+import { health, pendingAt, type Health } from "./health";
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from "../../src/protocol/health";
 import { renderHealth } from "./view";
 
@@ -19,6 +19,7 @@ let model: Health | undefined;
 let thresholds: HealthThresholds = DEFAULT_THRESHOLDS;
 let file = "";
 let step = -1;
+let pendingKey = "";
 const root = el("main", "health");
 root.setAttribute("aria-label", "Gradient health");
 root.textContent = "No trace yet: right-click a model file and choose Trace Backprop.";
@@ -30,13 +31,17 @@ function show(cursor: number, force = false): void {
   if (!index || !model) return;
   const s = index.eventStep[Math.max(0, Math.min(index.eventStep.length - 1, cursor))] ?? 0;
   host.saveState({ file, cursor });
-  if (s === step && !force) return;
+  // gradients as at the cursor: re-drawn when the step changes or the backward pass reaches another parameter
+  const later = pendingAt(model, s, cursor);
+  const key = [...later].join("\n");
+  if (s === step && key === pendingKey && !force) return;
   step = s;
+  pendingKey = key;
   renderHealth(root, file, model, step, {
     selectParam: (name) => host.post({ type: "selectParam", name }),
     selectStep: (event) => host.post({ type: "goto", event }),
     showGraph: () => host.post({ type: "showGraph" }),
-  }, index.trace.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`));
+  }, index.trace.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`), later);
 }
 
 function onMessage(m: HostMessage): void {

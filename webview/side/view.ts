@@ -80,7 +80,8 @@ function flagBadges(flags: Flag[]): HTMLElement {
   return span;
 }
 
-export function renderHealth(root: HTMLElement, file: string, h: Health, step: number, a: HealthActions, errors: string[] = []): void {
+/** `pending`: parameters whose gradient of this step is not made yet at the cursor (see pendingAt). */
+export function renderHealth(root: HTMLElement, file: string, h: Health, step: number, a: HealthActions, errors: string[] = [], pending: ReadonlySet<string> = new Set()): void {
   const frag = document.createDocumentFragment();
   const head = el("div", "head");
   head.append(el("span", "file", file.split(/[\\/]/).pop() ?? file));
@@ -96,7 +97,7 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
   select.setAttribute("aria-label", "Training step");
   for (const s of h.steps) {
     const o = document.createElement("vscode-option");
-    o.setAttribute("value", String(s.event));
+    o.setAttribute("value", String(s.end));
     o.textContent = `Step ${s.step}${s.loss !== undefined ? ` · loss ${fmt(s.loss)}` : ""}`;
     if (s.step === step) o.setAttribute("selected", "");
     select.append(o);
@@ -121,12 +122,18 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
       const pr = el("button", "param");
       pr.type = "button";
       pr.dataset.param = p.name;
-      const n = p.norms.get(step);
-      pr.setAttribute("aria-label", `${p.name} [${shapeText(p.shape)}], gradient norm ${fmt(n)}. Select in graph.`);
-      const pflags = lf.filter((f) => f.param === p.name);
+      const later = pending.has(p.name);
+      const n = later ? undefined : p.norms.get(step);
+      const state = later ? "not computed yet at this event" : `gradient norm ${fmt(n)}`;
+      pr.setAttribute("aria-label", `${p.name} [${shapeText(p.shape)}], ${state}. Select in graph.`);
+      if (later) {
+        pr.classList.add("pending");
+        pr.title = `Step ${step}'s backward pass has not reached ${p.name} at this event (its gradient is null until then).`;
+      }
+      const pflags = later ? [] : lf.filter((f) => f.param === p.name);
       const pname = el("span", "name", p.name.slice(l.layer.length + 1) || p.name);
       pname.title = p.name;
-      pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", fmt(n)), flagBadges(pflags));
+      pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", later ? "not yet" : fmt(n)), flagBadges(pflags));
       pr.addEventListener("click", () => a.selectParam(p.name));
       row.append(pr);
     }
