@@ -6,7 +6,7 @@ import { DEFAULT_THRESHOLDS, normVerdict, type HealthThresholds } from "../../sr
 
 export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite";
 
-/** The health rules' thresholds (src/protocol/health.ts): hints use the norm rule only. */
+/** The health rules' thresholds (src/trace/healthRules.ts): hints use the norm rule only. */
 export type Thresholds = Pick<HealthThresholds, "vanishing" | "exploding">;
 
 export interface LineHint {

@@ -1,7 +1,7 @@
 // Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
 import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
 import type { TraceIndex } from "./traceIndex";
-import { DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../protocol/health";
+import { DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../trace/healthRules";
 
 export interface BreakpointSpec {
   condition?: string;
@@ -205,7 +205,7 @@ export class Breakpoints {
 }
 
 /**
- * Where a parameter's gradient is vanishing or exploding, by the health rules (src/protocol/health.ts): the
+ * Where a parameter's gradient is vanishing or exploding, by the health rules (src/trace/healthRules.ts): the
  * backward events whose contribution to a parameter is one. A gradient zero by structure (rounding error where
  * the gradient reaching its op is not small) is not vanishing, nor is an all-zero one (a dead unit, reported as such).
  */

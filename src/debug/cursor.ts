@@ -2,7 +2,7 @@
 import type { Trace, TraceDiagnostic } from "../trace/types";
 import { Breakpoints, type ExceptionFilter, type ResolvedBreakpoint } from "./breakpoints";
 import { phaseOf, TraceIndex, type Frame } from "./traceIndex";
-import type { HealthThresholds } from "../protocol/health";
+import type { HealthThresholds } from "../trace/healthRules";
 
 export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
 

@@ -1,7 +1,7 @@
 // Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
-// gradients, dead ReLUs, saturation. The rules and thresholds are src/protocol/health.ts's, shared with every view.
+// gradients, dead ReLUs, saturation. The rules and thresholds are src/trace/healthRules.ts's, shared with every view.
 import type { OpHealth } from "./batch";
-import { activationFlagged, alwaysStructural, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, thresholds, type HealthThresholds, type StepGradient } from "../protocol/health";
+import { activationFlagged, alwaysStructural, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, thresholds, type HealthThresholds, type StepGradient } from "./healthRules";
 import type { DiagnosticCode, OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";
 
 export interface DiagnosticOptions {

@@ -1,5 +1,5 @@
 // Gradient health from a trace: per-step gradient norm of every parameter and layer, flags, the loss curve. Pure.
-// The rules and thresholds are src/protocol/health.ts's (the user's settings), the same as Problems' and the debugger's.
+// The rules and thresholds are src/trace/healthRules.ts's (the user's settings), the same as Problems' and the debugger's.
 import type { DiagnosticCode } from "../../src/trace/types";
 import { activationFlagged, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../../src/protocol/health";
 import type { TraceIndex } from "../common/traceIndex";

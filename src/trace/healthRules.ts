@@ -1,0 +1,142 @@
+// The gradient-health rules and thresholds every view applies (Problems, debugger filters, inline hints, side panel): one table, the user's settings on top.
+import type { OpId, TensorId, TensorKind, TensorStats, TraceEvent, TraceOp } from "./types";
+
+export interface HealthThresholds {
+  /** A gradient norm below this is vanishing (`backstep.vanishingThreshold`). */
+  vanishing: number;
+  /** … above this, exploding (`backstep.explodingThreshold`). */
+  exploding: number;
+  /** A ReLU is dead when at least this fraction of its units output 0 for every sample of the batch (`backstep.deadReluThreshold`). */
+  deadRelu: number;
+  /** A sigmoid/tanh is saturated when at least this fraction of its outputs sit in the flat tails (`backstep.saturationThreshold`). */
+  saturated: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<HealthThresholds> = { vanishing: 1e-6, exploding: 1e3, deadRelu: 0.5, saturated: 0.5 };
+
+/**
+ * A gradient is rounding error, zero by the model's structure, when the gradient reaching its op is not small but
+ * what flows into the parameter is below this fraction of it: the terms cancel (a bias added to every key before a
+ * softmax, a bias before a normalisation). float32 rounding over a sum of n terms is ~1e-7·√n of them.
+ */
+export const STRUCTURAL_RELATIVE = 1e-4;
+
+/** Thresholds with the defaults for whatever `partial` leaves out (or gives as a non-number). */
+export function thresholds(partial: Partial<HealthThresholds> = {}): HealthThresholds {
+  const out = { ...DEFAULT_THRESHOLDS };
+  for (const k of Object.keys(out) as (keyof HealthThresholds)[]) {
+    const v = partial[k];
+    if (typeof v === "number" && Number.isFinite(v) && v >= 0) out[k] = v;
+  }
+  return out;
+}
+
+export type NormVerdict = "ok" | "vanishing" | "exploding" | "non-finite";
+
+/** The one rule for a gradient norm. */
+export function normVerdict(norm: number, t: HealthThresholds): NormVerdict {
+  if (!Number.isFinite(norm)) return "non-finite";
+  if (norm < t.vanishing) return "vanishing";
+  if (norm > t.exploding) return "exploding";
+  return "ok";
+}
+
+/** Whether a measured activation fraction (OpHealth) is reported. */
+export function activationFlagged(kind: "dead-relu" | "saturated", fraction: number, t: HealthThresholds): boolean {
+  return fraction >= (kind === "dead-relu" ? t.deadRelu : t.saturated);
+}
+
+/** The tensor facts the rules read (a Trace's tensors, or a webview's TensorInfo). */
+export interface HealthTensor {
+  kind: TensorKind;
+  name?: string;
+  shape: number[];
+  stats: TensorStats;
+}
+
+/** What the rules need of a trace (a Trace or a webview's TraceStructure): ids are dense. */
+export interface HealthTrace {
+  ops: readonly TraceOp[];
+  tensors: readonly HealthTensor[];
+  events: readonly TraceEvent[];
+}
+
+export type GradVerdict = NormVerdict | "structural";
+
+/** One parameter's gradient in one step, as the step's backward pass left it. */
+export interface StepGradient {
+  step: number;
+  /** The event that made it (the last contribution or sum into it), and the gradient tensor. */
+  event: number;
+  grad: TensorId;
+  norm: number;
+  verdict: GradVerdict;
+  /** For a structural zero: the norm of the gradient reaching the op that feeds the parameter, and that op. */
+  upstreamNorm?: number;
+  op?: OpId;
+}
+
+const maxAbs = (s: TensorStats): number => Math.max(Math.abs(s.min), Math.abs(s.max));
+
+/**
+ * Each parameter's gradient per step, in event order, with its verdict. A parameter's gradient is the last
+ * contribution (or fan-out sum) into it in the step; it is "structural" when every contribution of the step
+ * cancelled to rounding level (STRUCTURAL_RELATIVE) while a gradient at least `vanishing` reached the op.
+ */
+export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map<string, StepGradient[]> {
+  const out = new Map<string, StepGradient[]>();
+  /** Per parameter, whether every contribution of the current step so far was rounding level. */
+  const cancelled = new Map<string, { step: number; all: boolean; upstream: number; op?: OpId }>();
+  const paramName = (id: TensorId): string | undefined => {
+    const info = trace.tensors[id];
+    return info?.kind === "param" && info.name ? info.name : undefined;
+  };
+  const put = (name: string, step: number, event: number, grad: TensorId): void => {
+    const info = trace.tensors[grad];
+    if (!info) return;
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    const norm = info.stats.nan + info.stats.inf > 0 ? NaN : info.stats.norm;
+    const c = cancelled.get(name);
+    const structural = c !== undefined && c.step === step && c.all && Number.isFinite(norm);
+    const g: StepGradient = { step, event, grad, norm, verdict: structural ? "structural" : normVerdict(norm, t) };
+    if (structural) {
+      g.upstreamNorm = c.upstream;
+      if (c.op !== undefined) g.op = c.op;
+    }
+    if (list.length && list[list.length - 1].step === step) list[list.length - 1] = g;
+    else list.push(g);
+  };
+  let step = 0;
+  trace.events.forEach((e, i) => {
+    if (e.kind === "step") step = e.index;
+    else if (e.kind === "forward") step = trace.ops[e.op]?.step ?? step;
+    else if (e.kind === "backward") {
+      const op = trace.ops[e.op];
+      const up = trace.tensors[e.upstream];
+      op?.inputs.forEach((input, k) => {
+        const name = paramName(input);
+        const c = e.contributions[k];
+        if (name === undefined || c === null || c === undefined || !up) return;
+        const local = e.local[k];
+        const localTensor = local?.tensor !== undefined ? trace.tensors[local.tensor] : undefined;
+        const scale = up.stats.norm * (localTensor ? maxAbs(localTensor.stats) : 1);
+        const norm = trace.tensors[c]?.stats.norm ?? NaN;
+        const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
+        const prev = cancelled.get(name);
+        const first = prev === undefined || prev.step !== step;
+        cancelled.set(name, { step, all: roundingLevel && (first || prev.all), upstream: first ? up.stats.norm : Math.max(prev.upstream, up.stats.norm), op: e.op });
+        put(name, step, i, c);
+      });
+    } else if (e.kind === "accumulate") {
+      const name = paramName(e.tensor);
+      if (name !== undefined) put(name, step, i, e.total);
+    }
+  });
+  return out;
+}
+
+/** The verdict over a whole run: structural when the gradient was rounding level in every recorded step. */
+export function alwaysStructural(steps: readonly StepGradient[]): boolean {
+  return steps.length > 0 && steps.every((s) => s.verdict === "structural");
+}
