@@ -10,6 +10,7 @@ export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, matmul,
   sum, mean, max, reshape, flatten, permute, transpose, T, softmax, logSoftmax, concat, slice, gather,
   conv2d, maxPool2d, embedding, maximum, minimum, min, std, view, unsqueeze, squeeze, expand, repeat, stack, split, chunk,
+  square, rsqrt, log1p, erf, sin, cos, gelu, silu, leakyRelu, elu, softplus,
   index, indexPut, indexSelect, scatterAdd, where, maskedFill, tril, triu, eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin,
 } from "./engine/ops";
 /** var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too). */

@@ -199,6 +199,17 @@ export class Tensor {
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return ops.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   gather(dim: number, index: Tensor | NestedArray): Tensor { return ops.gather(this, dim, index); }
   maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  square(): Tensor { return ops.square(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  erf(): Tensor { return ops.erf(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor { return ops.gelu(this, opts); }
+  silu(): Tensor { return ops.silu(this); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
+  elu(alpha = 1): Tensor { return ops.elu(this, alpha); }
+  softplus(opts?: { beta?: number; threshold?: number }): Tensor { return ops.softplus(this, opts); }
   minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
   min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
   /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */

@@ -9,7 +9,7 @@ import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
 
-export { relu, tanh, sigmoid, softmax, logSoftmax, flatten, maxPool2d } from "../engine/ops";
+export { relu, tanh, sigmoid, softmax, logSoftmax, flatten, maxPool2d, gelu, silu, leakyRelu, elu, softplus } from "../engine/ops";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy } from "./losses";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */

@@ -5,7 +5,7 @@ export { BatchNorm1d, BatchNorm2d } from "./norm";
 export type { BatchNormOptions } from "./norm";
 export { LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
-export { ReLU, Tanh, Sigmoid, Softmax, Sequential } from "./activations";
+export { ReLU, Tanh, Sigmoid, Softmax, GELU, SiLU, LeakyReLU, Sequential } from "./activations";
 import * as functional from "./functional";
 import * as utils from "./utils";
 export { functional, utils };

@@ -69,6 +69,13 @@ const cases: OracleCase[] = [
     call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.GRU).forward(y.x, y.h)),
     torchCall: "list(m(x, h))",
   }),
+  moduleCase(
+    "Sequential(Linear, GELU, Linear, SiLU, Linear, LeakyReLU)",
+    () => new B.nn.Sequential(new B.nn.Linear(3, 5), new B.nn.GELU(), new B.nn.Linear(5, 4), new B.nn.SiLU(), new B.nn.Linear(4, 2), new B.nn.LeakyReLU(0.1)),
+    "nn.Sequential(nn.Linear(3, 5), nn.GELU(), nn.Linear(5, 4), nn.SiLU(), nn.Linear(4, 2), nn.LeakyReLU(0.1))",
+    () => ({ x: r([6, 3]) }),
+  ),
+  moduleCase("GELU tanh", () => new B.nn.GELU("tanh"), "nn.GELU(approximate='tanh')", () => ({ x: r([3, 4]) })),
   moduleCase("GRUCell", () => new B.nn.GRUCell(3, 2), "nn.GRUCell(3, 2)", () => ({ x: r([4, 3]) })),
   moduleCase(
     "Sequential(Linear, Tanh, Linear, ReLU, Linear) — state dict keys 0.weight …",

@@ -2,7 +2,39 @@
 import type { Storage } from "../dtype";
 
 export const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, TANH = 5, SIGMOID = 6, RELU = 7, CLAMP = 8, SOFTSIGN = 9;
-export type UnaryCode = typeof NEG | typeof EXP | typeof LOG | typeof SQRT | typeof ABS | typeof TANH | typeof SIGMOID | typeof RELU | typeof CLAMP | typeof SOFTSIGN;
+export const SQUARE = 10, RSQRT = 11, LOG1P = 12, ERF = 13, SIN = 14, COS = 15, GELU = 16, SILU = 17, LEAKY_RELU = 18, ELU = 19, SOFTPLUS = 20;
+export type UnaryCode = typeof NEG | typeof EXP | typeof LOG | typeof SQRT | typeof ABS | typeof TANH | typeof SIGMOID | typeof RELU | typeof CLAMP | typeof SOFTSIGN
+  | typeof SQUARE | typeof RSQRT | typeof LOG1P | typeof ERF | typeof SIN | typeof COS | typeof GELU | typeof SILU | typeof LEAKY_RELU | typeof ELU | typeof SOFTPLUS;
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** The error function to float64 precision: its Taylor series below 2.5, 1 − erfc by continued fraction above. */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a < 2.5) {
+    // erf x = 2/√π · Σ (−1)ⁿ x^{2n+1} / (n! (2n+1))
+    let term = x, sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 60; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return TWO_OVER_SQRT_PI * sum;
+  }
+  if (a > 6) return Math.sign(x);
+  // erfc a = e^{−a²}/√π · 1/(a + ½/(a + 1/(a + 3⁄2/(a + …))))
+  let k = a;
+  for (let n = 80; n >= 1; n--) k = a + n / 2 / k;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * k));
+}
+
+/** GELU's tanh form: 0.5·x·(1 + tanh u), u = √(2/π)(x + 0.044715x³). */
+const geluTanh = (v: number): number => 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
 /**
  * With `derivative` false, o[i] = f(x[i]); with it true, o[i] = f′(x[i]), given y = f(x) (some derivatives are
@@ -53,6 +85,58 @@ export function unaryInto(code: UnaryCode, derivative: boolean, o: Storage, x: S
     case SOFTSIGN:
       if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] / (1 + Math.abs(x[i]));
       else for (let i = 0; i < n; i++) { const d = 1 + Math.abs(x[i]); o[i] = 1 / (d * d); }
+      return;
+    case SQUARE:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
+      else for (let i = 0; i < n; i++) o[i] = 2 * x[i];
+      return;
+    case RSQRT:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = 1 / Math.sqrt(x[i]);
+      else for (let i = 0; i < n; i++) o[i] = -0.5 * y[i] * y[i] * y[i];
+      return;
+    case LOG1P:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = Math.log1p(x[i]);
+      else for (let i = 0; i < n; i++) o[i] = 1 / (1 + x[i]);
+      return;
+    case ERF:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = erf(x[i]);
+      else for (let i = 0; i < n; i++) o[i] = TWO_OVER_SQRT_PI * Math.exp(-x[i] * x[i]);
+      return;
+    case SIN:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = Math.sin(x[i]);
+      else for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]);
+      return;
+    case COS:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = Math.cos(x[i]);
+      else for (let i = 0; i < n; i++) o[i] = -Math.sin(x[i]);
+      return;
+    case GELU: // p = 1 for the tanh approximation, 0 for x·Φ(x)
+      if (p === 0) {
+        if (!derivative) for (let i = 0; i < n; i++) o[i] = 0.5 * x[i] * (1 + erf(x[i] * Math.SQRT1_2));
+        else for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * (1 + erf(v * Math.SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v); }
+      } else if (!derivative) for (let i = 0; i < n; i++) o[i] = geluTanh(x[i]);
+      else {
+        for (let i = 0; i < n; i++) {
+          const v = x[i], t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
+          o[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
+        }
+      }
+      return;
+    case SILU:
+      if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] * sigmoid(x[i]);
+      else for (let i = 0; i < n; i++) { const s = sigmoid(x[i]); o[i] = s * (1 + x[i] * (1 - s)); }
+      return;
+    case LEAKY_RELU: // p = negative slope
+      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : p * v; }
+      else for (let i = 0; i < n; i++) o[i] = x[i] > 0 ? 1 : p;
+      return;
+    case ELU: // p = α
+      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : p * Math.expm1(v); }
+      else for (let i = 0; i < n; i++) o[i] = x[i] > 0 ? 1 : p * Math.exp(x[i]);
+      return;
+    case SOFTPLUS: // p = β, q = threshold: linear where βx > threshold
+      if (!derivative) for (let i = 0; i < n; i++) { const v = p * x[i]; o[i] = v > q ? x[i] : Math.log1p(Math.exp(v)) / p; }
+      else for (let i = 0; i < n; i++) { const v = p * x[i]; o[i] = v > q ? 1 : sigmoid(v); }
       return;
   }
   throw new Error(`unary kernel: op code ${code} has no derivative loop (its rule states the derivative as data)`);

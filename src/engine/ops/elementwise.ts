@@ -11,6 +11,7 @@ import { divRule } from "../rules/div";
 import { powRule } from "../rules/pow";
 import { negRule, expRule, logRule, sqrtRule, absRule, tanhRule, sigmoidRule, reluRule, softsignRule, clampRule } from "../rules/unary";
 import { maximumRule, minimumRule } from "../rules/maximum";
+import { squareRule, rsqrtRule, log1pRule, erfRule, sinRule, cosRule, geluRule, siluRule, leakyReluRule, eluRule, softplusRule } from "../rules/unary";
 
 function check(op: string, x: unknown, position: string): void {
   if (!(x instanceof Tensor) && typeof x !== "number") {
@@ -59,3 +60,26 @@ export function clamp(x: TensorLike, min?: number | null, max?: number | null): 
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => apply(maximumRule, pair("maximum", a, b), {});
 /** min(a, b) elementwise, broadcasting. */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => apply(minimumRule, pair("minimum", a, b), {});
+
+export const square = unary(squareRule);
+export const rsqrt = unary(rsqrtRule);
+export const log1p = unary(log1pRule);
+export const erf = unary(erfRule);
+export const sin = unary(sinRule);
+export const cos = unary(cosRule);
+export const silu = unary(siluRule);
+
+/** GELU: x·Φ(x) (approximate "none", the default) or its tanh form (approximate "tanh"), as PyTorch's. */
+export function gelu(x: TensorLike, opts: { approximate?: "none" | "tanh" } = {}): Tensor {
+  const approximate = opts.approximate ?? "none";
+  if (approximate !== "none" && approximate !== "tanh") throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${String(approximate)}`);
+  return apply(geluRule, [one("gelu", x)], { approximate });
+}
+
+/** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
+export const leakyRelu = (x: TensorLike, negativeSlope = 0.01): Tensor => apply(leakyReluRule, [one("leakyRelu", x)], { negativeSlope });
+/** x for x > 0, α(eˣ − 1) otherwise (default α = 1). */
+export const elu = (x: TensorLike, alpha = 1): Tensor => apply(eluRule, [one("elu", x)], { alpha });
+/** ln(1 + e^{βx})/β, linear where βx > threshold (defaults β = 1, threshold 20). */
+export const softplus = (x: TensorLike, opts: { beta?: number; threshold?: number } = {}): Tensor =>
+  apply(softplusRule, [one("softplus", x)], { beta: opts.beta ?? 1, threshold: opts.threshold ?? 20 });

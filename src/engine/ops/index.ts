@@ -1,6 +1,7 @@
 // Every op as a free function (the engine's public op surface; Tensor methods delegate here).
 // Named re-exports (not `export *`): rules and ops import each other, and named re-exports stay live through that cycle.
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, maximum, minimum } from "./elementwise";
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, maximum, minimum,
+  square, rsqrt, log1p, erf, sin, cos, gelu, silu, leakyRelu, elu, softplus } from "./elementwise";
 export { sum, mean, max, min, variance, std } from "./reduce";
 export type { VarOptions } from "./reduce";
 export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";

@@ -7,6 +7,7 @@ import { MUL } from "../kernels/binary";
 import { unaryInto } from "../kernels/unary";
 import type { UnaryCode } from "../kernels/unary";
 import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SOFTSIGN, SQRT, TANH } from "../kernels/unary";
+import { COS, ELU, ERF, GELU, LEAKY_RELU, LOG1P, RSQRT, SILU, SIN, SOFTPLUS, SQUARE } from "../kernels/unary";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
@@ -88,4 +89,39 @@ export const clampRule = defineUnary<ClampAttrs>({
   code: CLAMP,
   latex: "\\mathbb{1}[\\min \\le x \\le \\max]",
   params: ({ min, max }) => [min ?? -Infinity, max ?? Infinity],
+});
+
+// x², 1/√x, ln(1 + x), erf x, sin x, cos x.
+export const squareRule = defineUnary({ name: "square", code: SQUARE, latex: "2x" });
+export const rsqrtRule = defineUnary({ name: "rsqrt", code: RSQRT, latex: "-\\tfrac{1}{2} x^{-3/2}" });
+export const log1pRule = defineUnary({ name: "log1p", code: LOG1P, latex: "\\frac{1}{1 + x}" });
+export const erfRule = defineUnary({ name: "erf", code: ERF, latex: "\\frac{2}{\\sqrt{\\pi}} e^{-x^2}" });
+export const sinRule = defineUnary({ name: "sin", code: SIN, latex: "\\cos x" });
+export const cosRule = defineUnary({ name: "cos", code: COS, latex: "-\\sin x" });
+
+// Activations: GELU x·Φ(x) (or its tanh form), SiLU x·σ(x), leaky ReLU, ELU, softplus ln(1 + e^{βx})/β.
+export const geluRule = defineUnary<{ approximate: string }>({
+  name: "gelu",
+  code: GELU,
+  latex: "\\Phi(x) + x\\,\\varphi(x)",
+  params: ({ approximate }) => [approximate === "tanh" ? 1 : 0, 0],
+});
+export const siluRule = defineUnary({ name: "silu", code: SILU, latex: "\\sigma(x)\\,(1 + x\\,(1 - \\sigma(x)))" });
+export const leakyReluRule = defineUnary<{ negativeSlope: number }>({
+  name: "leakyRelu",
+  code: LEAKY_RELU,
+  latex: "\\mathbb{1}[x > 0] + a\\,\\mathbb{1}[x \\le 0]",
+  params: ({ negativeSlope }) => [negativeSlope, 0],
+});
+export const eluRule = defineUnary<{ alpha: number }>({
+  name: "elu",
+  code: ELU,
+  latex: "\\mathbb{1}[x > 0] + \\alpha e^{x}\\,\\mathbb{1}[x \\le 0]",
+  params: ({ alpha }) => [alpha, 0],
+});
+export const softplusRule = defineUnary<{ beta: number; threshold: number }>({
+  name: "softplus",
+  code: SOFTPLUS,
+  latex: "\\sigma(\\beta x)",
+  params: ({ beta, threshold }) => [beta, threshold],
 });

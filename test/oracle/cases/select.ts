@@ -103,4 +103,20 @@ export const selectCases: OracleCase[] = [
     ts: ({ a, b }) => [B.maximum(a, b), a.minimum(b), a.maximum(0)],
     torch: "out = [torch.maximum(a, b), torch.minimum(a, b), torch.maximum(a, torch.tensor(0, dtype=dtype))]",
   },
+  {
+    name: "square rsqrt log1p erf sin cos",
+    inputs: () => ({ x: r([3, 4]), p: B.rand([3, 4], { dtype: "float64" }).mul(2).add(0.2).detach().requiresGrad_() }),
+    ts: ({ x, p }) => [x.square(), p.rsqrt(), p.log1p(), B.erf(x.mul(1.7)), x.sin(), B.cos(x.mul(3))],
+    torch: "out = [x.square(), p.rsqrt(), p.log1p(), torch.erf(x * 1.7), x.sin(), torch.cos(x * 3)]",
+  },
+  {
+    name: "gelu (exact and tanh), silu, leakyRelu, elu, softplus",
+    inputs: () => ({ x: away([4, 6]) }),
+    ts: ({ x }) => {
+      const y = x.mul(3);
+      return [B.gelu(y), y.gelu({ approximate: "tanh" }), y.silu(), y.leakyRelu(), B.leakyRelu(y, 0.2), y.elu(), B.elu(y, 0.7), y.softplus(), y.softplus({ beta: 2, threshold: 3 })];
+    },
+    torch: `y = x * 3
+out = [F.gelu(y), F.gelu(y, approximate="tanh"), F.silu(y), F.leaky_relu(y), F.leaky_relu(y, 0.2), F.elu(y), F.elu(y, 0.7), F.softplus(y), F.softplus(y, beta=2, threshold=3)]`,
+  },
 ];
