@@ -67,7 +67,7 @@ def list_stats(v):
 
 
 def tensor_stats_empty():
-    return {"min": "NaN", "max": "NaN", "mean": "NaN", "std": "NaN", "norm": "NaN", "nan": 0, "inf": 0, "zeros": 0}
+    return {"min": NAN, "max": NAN, "mean": NAN, "std": NAN, "norm": NAN, "nan": 0, "inf": 0, "zeros": 0}
 
 
 # Below this many elements a tensor's stats come from its values as a list, which is faster than torch reductions.
