@@ -59,3 +59,33 @@ describe("side panel: a parameter click shows its gradient", function () {
     assert.equal(gradientAt(index, target.tensor, bwd - 1), undefined);
   });
 });
+
+describe("the inspector's gradient of a parameter after a reset", () => {
+  it("is none from a zeroGrad at the end of a step (after opt.step()) on, until the next backward pass", async function () {
+    this.timeout(60000);
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "backstep-reset-")), "reset-last.ts");
+    writeFileSync(file, `import { nn, optim, F, tensor, Tensor } from "backstep";
+const model = new nn.Linear(2, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+const x = tensor([[1, 2], [3, 4]]);
+export default function step(): Tensor {
+  const loss = F.mseLoss(model.forward(x), tensor([[1], [0]]));
+  loss.backward();
+  opt.step();
+  opt.zeroGrad();
+  return loss;
+}
+`);
+    const { trace } = await runModel(file, { maxSteps: 2 });
+    const index = indexTrace(traceStructure(trace));
+    const reset = trace.events.findIndex((e) => e.kind === "zeroGrad");
+    const update = trace.events.findIndex((e) => e.kind === "update" && e.param === "model.weight");
+    assert.ok(update >= 0 && reset > update, `update at ${update}, reset at ${reset}`);
+    const w = trace.tensors.find((x) => x.kind === "param" && x.name === "model.weight");
+    assert.ok(w);
+    assert.notEqual(gradientAt(index, w.id, reset - 1), undefined, "before the reset: the step's gradient");
+    assert.equal(gradientAt(index, w.id, reset), undefined, "after it: none");
+  });
+});

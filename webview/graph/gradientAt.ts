@@ -11,6 +11,8 @@ export function gradientAt(index: TraceIndex, tensor: TensorId, cursor: number):
   let grad: TensorId | undefined;
   for (let i = Math.min(cursor, events.length - 1); i >= 0 && index.eventStep[i] === step; i--) {
     const e = events[i];
+    // a reset (zeroGrad, `p.grad = null`) after everything before it in the step: no gradient until backward comes again
+    if (e.kind === "zeroGrad" && grad === undefined && ((param !== undefined && e.params.includes(param)) || e.tensors?.includes(tensor))) return undefined;
     if (e.kind === "update" && (e.before === tensor || (param !== undefined && e.param === param))) return e.grad;
     if (e.kind === "accumulate" && e.tensor === tensor) return e.total;
     if (e.kind === "backward" && grad === undefined) {
