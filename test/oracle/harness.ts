@@ -33,6 +33,8 @@ export interface OracleCase {
   noBackward?: boolean;
   /** Tolerance relative to max|reference| per compared tensor (default 1e-5 in float32, 1e-10 in float64). */
   tol?: Partial<Record<FloatDtype, number>>;
+  /** An absolute floor under that tolerance, for gradients that are 0 in exact arithmetic (makemore's ∂L/∂logit_maxes). */
+  atol?: Partial<Record<FloatDtype, number>>;
 }
 
 interface Encoded {
@@ -128,6 +130,8 @@ function outcome(o: Outcome): { outs: Tensor[]; report: Record<string, Tensor> }
 
 function compareRun(c: OracleCase, inputs: Inputs, dtype: FloatDtype, ref: TorchResult): void {
   const tol = c.tol?.[dtype] ?? (dtype === "float32" ? 1e-5 : 1e-10);
+  const atol = c.atol?.[dtype] ?? 0;
+  const close = (what: string, actual: Tensor | null, expected: Encoded | null, t: number): void => closeTo(what, actual, expected, t, atol);
   const { outs, report } = outcome(c.ts(inputs, dtype));
   if (!c.noBackward) {
     for (const t of Object.values(report)) if (!t.isLeaf && t.requiresGrad) t.retainGrad();
@@ -145,8 +149,8 @@ function compareRun(c: OracleCase, inputs: Inputs, dtype: FloatDtype, ref: Torch
   for (const [k, g] of Object.entries(ref.grads)) close(`${c.name} (${dtype}) ∂/∂${k}`, inputs[k].grad, g, tol);
 }
 
-/** max|actual − ref| ≤ tol · max|ref| (and equal shapes). */
-function close(what: string, actual: Tensor | null, expected: Encoded | null, tol: number): void {
+/** max|actual − ref| ≤ max(tol · max|ref|, atol) (and equal shapes). */
+function closeTo(what: string, actual: Tensor | null, expected: Encoded | null, tol: number, atol: number): void {
   if (expected === null) {
     assert.ok(actual === null || [...actual.data].every((v) => v === 0), `${what}: PyTorch has no gradient, Backstep has one`);
     return;
@@ -162,7 +166,7 @@ function close(what: string, actual: Tensor | null, expected: Encoded | null, to
     const err = sameSpecial ? 0 : Math.abs(a - b);
     if (!(err <= worst)) [worst, at] = [Number.isNaN(err) ? Infinity : err, i];
   }
-  const limit = tol * Math.max(scale, 1e-30);
+  const limit = Math.max(tol * Math.max(scale, 1e-30), atol);
   assert.ok(worst <= limit, `${what}: max |Backstep − PyTorch| = ${worst.toExponential(3)} at [${at}] (${actual.data[at]} vs ${e.data[at]}), over ${tol} × max|ref| = ${limit.toExponential(3)}`);
 }
 
