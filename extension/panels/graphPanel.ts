@@ -1,8 +1,29 @@
-// The graph panel (editor area): one instance, shown beside the editor, restored after a reload by its serializer.
+// The graph panel (editor area): one instance in one column beside the model, following the active editor; restored after a reload.
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
 import { bundleHtml, webviewOptions } from "./assets";
 import { ViewConnection } from "./connection";
+
+/**
+ * The column for the graph: where it already is, unless the model is there too (a file opened from the
+ * Explorer lands in the active group, often the graph's); then the group next to the model, right first.
+ * A new group is made only when the model is alone.
+ */
+function besideModel(file: string | undefined, current: vscode.ViewColumn | undefined): vscode.ViewColumn {
+  const model = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file) ?? vscode.window.activeTextEditor;
+  const modelColumn = model?.viewColumn ?? vscode.ViewColumn.One;
+  if (current !== undefined && current !== modelColumn) return current;
+  const columns = new Set(vscode.window.tabGroups.all.map((g) => g.viewColumn));
+  if (columns.has(modelColumn + 1)) return modelColumn + 1;
+  if (modelColumn > 1) return modelColumn - 1;
+  return modelColumn + 1;
+}
+
+/** Model 60%, graph 40% of the editor area when the graph made the second group: the model's end-of-line hints stay in view. */
+async function sizeGroups(): Promise<void> {
+  await vscode.commands.executeCommand("vscode.setEditorLayout", { orientation: 0, groups: [{ size: 0.6 }, { size: 0.4 }] });
+}
 
 export class GraphPanel {
   static readonly viewType = "backstep.graph";
@@ -13,18 +34,21 @@ export class GraphPanel {
   private pendingSelect: number | undefined;
   private hasTrace = false;
 
-  /** Shows the panel (creating it beside the active editor if needed) on `file`'s trace, or the latest trace. */
+  /** Shows the panel (creating it beside the model if needed) on `file`'s trace, or the latest trace. */
   static createOrShow(context: vscode.ExtensionContext, store: TraceStore, file?: string): GraphPanel {
+    const column = besideModel(file, GraphPanel.current?.panel.viewColumn);
     if (GraphPanel.current) {
-      GraphPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      GraphPanel.current.panel.reveal(column, true);
       if (file && file !== GraphPanel.current.connection.file) {
         GraphPanel.current.connection.file = file;
         GraphPanel.current.connection.sendTrace();
       }
       return GraphPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, "Backprop Graph", { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context.extensionUri));
+    const created = vscode.window.tabGroups.all.length;
+    const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, "Backprop Graph", { viewColumn: column, preserveFocus: true }, webviewOptions(context.extensionUri));
     GraphPanel.current = new GraphPanel(panel, context, store, file);
+    if (created === 1 && vscode.window.tabGroups.all.length === 2) void sizeGroups();
     return GraphPanel.current;
   }
 
@@ -40,12 +64,33 @@ export class GraphPanel {
     this.connection = new ViewConnection(panel.webview, store, file, {
       traceSent: () => {
         this.hasTrace = true;
+        this.showTitle(vscode.window.activeTextEditor);
         if (this.pendingSelect !== undefined) this.selectTensor(this.pendingSelect);
       },
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "backstep.svg");
-    this.subs.push(panel.onDidDispose(() => this.dispose()));
+    this.subs.push(
+      panel.onDidDispose(() => this.dispose()),
+      // Follow the active editor: a model with a trace shows its graph; another file leaves the graph and says whose it is.
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        const f = editor?.document.uri.scheme === "file" ? editor.document.uri.fsPath : undefined;
+        if (f && f !== this.connection.file && store.trace(f)) {
+          this.connection.file = f;
+          this.connection.sendTrace();
+        } else this.showTitle(editor);
+      }),
+    );
+    this.showTitle(vscode.window.activeTextEditor);
+  }
+
+  /** The tab names the file shown, and says so when the active editor is a file without a trace. */
+  private showTitle(editor: vscode.TextEditor | undefined): void {
+    const shown = this.connection.file;
+    const name = shown ? path.basename(shown) : undefined;
+    const active = editor?.document.uri.scheme === "file" ? editor.document.uri.fsPath : undefined;
+    const other = name && active && active !== shown ? path.basename(active) : undefined;
+    this.panel.title = !name ? "Backprop Graph" : other ? `Backprop Graph: ${name} (${other} has no trace)` : `Backprop Graph: ${name}`;
   }
 
   /** Selects (and reveals) a tensor's node, e.g. a parameter clicked in the side panel. */

@@ -44,7 +44,8 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     const details = await graph.locator("svg.graph g.node .detail").allTextContents();
     for (const v of ["z1", "h", "logits", "loss"]) assert.ok(details.includes(v), `variable ${v} among node details: ${details.join(", ")}`);
     // n = 32 points, Linear(2, 16), Linear(16, 2): the shapes that flow along the edges.
-    const edges = await graph.locator("svg.graph .edge-label").allTextContents();
+    // Every edge names its shape in its tooltip (its label is drawn only where it clears titles and boxes).
+    const edges = await graph.locator("svg.graph .edge > title").allTextContents();
     for (const shape of ["32×2", "32×16", "16×2", "2×16", "scalar"]) assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
   });
 
@@ -92,5 +93,30 @@ describe("e2e: Trace Backprop on the MLP example", function () {
       assert.ok(Math.abs(value - norm) <= 1e-3 * norm + 1e-12, `${param}: panel ${value}, CLI ${norm}`);
     }
     await w.screenshot(screenshotPath("side-panel.png"));
+  });
+
+  it("keeps the graph in one column beside the model, 40% wide: a click in the graph, a file from the Explorer, Trace", async function () {
+    const w = wb!;
+    const other = "nielsen-sigmoid.ts";
+    await w.page.keyboard.press("Control+Shift+E");
+    graph = await w.webview("svg.graph g.node");
+    await graph.locator("svg.graph").click({ position: { x: 12, y: 12 } }); // the graph's group is now the active one
+    await w.explorerRow(other).click(); // so the file opens in the graph's group
+    await w.activeTab(other).waitFor({ state: "visible" });
+    await w.explorerContextMenu(other, "Trace Backprop");
+    await w.page.locator(".tabs-container .tab.active", { hasText: `Backprop Graph: ${other}` }).waitFor({ state: "visible" });
+    const groups = await w.page.locator(".editor-group-container").evaluateAll((gs) => gs.map((g) => ({
+      active: g.querySelector(".tab.active")?.getAttribute("aria-label") ?? "",
+      width: g.getBoundingClientRect().width,
+    })));
+    assert.equal(groups.length, 2, `two columns, not a third: ${JSON.stringify(groups)}`);
+    const graphGroup = groups.find((g) => g.active.startsWith("Backprop Graph"));
+    const modelGroup = groups.find((g) => g.active.startsWith(other));
+    assert.ok(graphGroup && modelGroup && graphGroup !== modelGroup, JSON.stringify(groups));
+    const area = groups.reduce((a, g) => a + g.width, 0);
+    assert.ok(graphGroup.width <= area * 0.45 && graphGroup.width >= area * 0.3, `graph ${graphGroup.width} px of ${area}`);
+    // The graph follows the active editor: back on the MLP's tab, it shows the MLP's trace again.
+    await w.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
+    await w.page.locator(".tabs-container .tab", { hasText: `Backprop Graph: ${MODEL}` }).waitFor({ state: "visible" });
   });
 });
