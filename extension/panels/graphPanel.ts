@@ -22,6 +22,9 @@ function besideModel(file: string | undefined, current: vscode.ViewColumn | unde
 
 /** Model 60%, graph 40% of the editor area when the graph made the second group: the model's end-of-line hints stay in view. */
 async function sizeGroups(): Promise<void> {
+  // The new group appears in the window a moment after createWebviewPanel returns.
+  for (let i = 0; i < 20 && vscode.window.tabGroups.all.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  if (vscode.window.tabGroups.all.length !== 2) return;
   await vscode.commands.executeCommand("vscode.setEditorLayout", { orientation: 0, groups: [{ size: 0.6 }, { size: 0.4 }] });
 }
 
@@ -48,7 +51,7 @@ export class GraphPanel {
     const created = vscode.window.tabGroups.all.length;
     const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, "Backprop Graph", { viewColumn: column, preserveFocus: true }, webviewOptions(context.extensionUri));
     GraphPanel.current = new GraphPanel(panel, context, store, file);
-    if (created === 1 && vscode.window.tabGroups.all.length === 2) void sizeGroups();
+    if (created === 1) void sizeGroups();
     return GraphPanel.current;
   }
 

@@ -52,6 +52,8 @@ describe("e2e: Trace Backprop on the MLP example", function () {
   it("selecting the tanh node and going to its backward shows the chain rule there, outside any debug session", async function () {
     const w = wb!;
     const tanh = graph.locator("svg.graph g.node", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).first();
+    // The graph opens at zoom 1 on the current op (the loss's backward): Fit brings tanh into view.
+    await graph.locator('vscode-button[aria-label="Fit the graph to the view"]').click();
     await tanh.click();
     await graph.locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
     await graph.locator('vscode-button[aria-label="Go to the backward event of tanh"]').first().click();
@@ -88,7 +90,7 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     for (const [param, norm] of reference.gradNorms) {
       const short = param.split(".").pop() ?? param;
       const layer = param.slice(0, param.length - short.length - 1);
-      const row = side.locator(".layer", { has: side.locator(".layer-head .name", { hasText: layer }) }).locator(".param", { has: side.locator(".name", { hasText: new RegExp(`^${short}$`) }) });
+      const row = side.locator(".layer", { has: side.locator(`.layer-head .name[title="${layer}"]`) }).locator(".param", { has: side.locator(".name", { hasText: new RegExp(`^${short}$`) }) });
       const value = num((await row.first().locator(".num").textContent()) ?? "");
       assert.ok(Math.abs(value - norm) <= 1e-3 * norm + 1e-12, `${param}: panel ${value}, CLI ${norm}`);
     }
