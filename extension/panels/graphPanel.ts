@@ -20,12 +20,13 @@ function besideModel(file: string | undefined, current: vscode.ViewColumn | unde
   return modelColumn + 1;
 }
 
-/** Model 60%, graph 40% of the editor area when the graph made the second group: the model's end-of-line hints stay in view. */
-async function sizeGroups(): Promise<void> {
+/** Model 60%, graph 40% of a two-column editor area (when the graph makes or changes column): the model's end-of-line hints stay in view. */
+async function sizeGroups(graphColumn: vscode.ViewColumn): Promise<void> {
   // The new group appears in the window a moment after createWebviewPanel returns.
   for (let i = 0; i < 20 && vscode.window.tabGroups.all.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
   if (vscode.window.tabGroups.all.length !== 2) return;
-  await vscode.commands.executeCommand("vscode.setEditorLayout", { orientation: 0, groups: [{ size: 0.6 }, { size: 0.4 }] });
+  const graphFirst = graphColumn === vscode.ViewColumn.One;
+  await vscode.commands.executeCommand("vscode.setEditorLayout", { orientation: 0, groups: [{ size: graphFirst ? 0.4 : 0.6 }, { size: graphFirst ? 0.6 : 0.4 }] });
 }
 
 export class GraphPanel {
@@ -41,7 +42,9 @@ export class GraphPanel {
   static createOrShow(context: vscode.ExtensionContext, store: TraceStore, file?: string): GraphPanel {
     const column = besideModel(file, GraphPanel.current?.panel.viewColumn);
     if (GraphPanel.current) {
+      const moved = GraphPanel.current.panel.viewColumn !== column;
       GraphPanel.current.panel.reveal(column, true);
+      if (moved) void sizeGroups(column);
       if (file && file !== GraphPanel.current.connection.file) {
         GraphPanel.current.connection.file = file;
         GraphPanel.current.connection.sendTrace();
@@ -51,7 +54,7 @@ export class GraphPanel {
     const created = vscode.window.tabGroups.all.length;
     const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, "Backprop Graph", { viewColumn: column, preserveFocus: true }, webviewOptions(context.extensionUri));
     GraphPanel.current = new GraphPanel(panel, context, store, file);
-    if (created === 1) void sizeGroups();
+    if (created === 1) void sizeGroups(column);
     return GraphPanel.current;
   }
 
