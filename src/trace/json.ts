@@ -6,8 +6,8 @@
 // losses, a step's loss); those places still read them.
 //
 // A trace of a million ops is more JSON than one JavaScript string holds (~512 MB), so a file is written a piece
-// at a time, the header's small fields on its first line and then one element of `ops`, `tensors` and `events`
-// per line; it is still one JSON document. Reading takes such a file line by line, and any other JSON whole.
+// at a time, the header's small fields on its first line and then the elements of `ops`, `tensors` and `events`,
+// 1024 a line; it is still one JSON document. Reading takes such a file line by line, and any other JSON whole.
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "../protocol/wire";
@@ -16,6 +16,8 @@ import type { Trace, TensorStats } from "./types";
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
 /** The per-op arrays, written one element a line. */
 const BIG = ["ops", "tensors", "events"] as const;
+/** Elements of those arrays per line. */
+const LINE = 1024;
 
 function decodeNumber(v: unknown, where: string): number {
   if (typeof v === "number") return v;
@@ -74,7 +76,11 @@ export function writeTraceFile(path: string, trace: Trace): void {
     BIG.forEach((key, k) => {
       const items = trace[key] as readonly unknown[];
       put(`${JSON.stringify(key)}:[\n`);
-      for (let i = 0; i < items.length; i++) put(JSON.stringify(toWire(items[i])) + (i < items.length - 1 ? ",\n" : "\n"));
+      // a line of LINE elements: one stringify (and one parse) per line, not per element, is several times faster
+      for (let i = 0; i < items.length; i += LINE) {
+        const line = JSON.stringify(toWire(items.slice(i, i + LINE)));
+        put(line.slice(1, -1) + (i + LINE < items.length ? ",\n" : "\n"));
+      }
       put(k < BIG.length - 1 ? "],\n" : "]\n");
     });
     put("}\n");
@@ -108,8 +114,9 @@ function parseLines(data: Buffer): Trace | undefined {
       const line = next();
       if (line === "]" || line === "],") break;
       const json = line.endsWith(",") ? line.slice(0, -1) : line;
-      const item = JSON.parse(json) as unknown;
-      items.push(json.includes(NON_FINITE_KEY) ? fromWire(item) : item);
+      const batch = JSON.parse(`[${json}]`) as unknown[];
+      if (json.includes(NON_FINITE_KEY)) fromWire(batch);
+      for (let i = 0; i < batch.length; i++) items.push(batch[i]);
     }
     trace[key] = items;
   }
