@@ -77,15 +77,12 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
   for (const o of ops) producedHere.set(o.output, o.id);
 
   const ungrouped = ops.filter((o) => !o.module).length;
+  const chunkOf = chunkGroups(groups, ungrouped);
   let chunkIndex = 0;
   for (const o of ops) {
     let group: string | undefined;
     if (o.module) group = ensureGroups(groups, o.module);
-    else if (ungrouped > CHUNK_THRESHOLD) {
-      const c = Math.floor(chunkIndex++ / CHUNK);
-      group = `g:#${c}`;
-      if (!groups.has(group)) groups.set(group, { id: group, label: `ops ${c * CHUNK}–${c * CHUNK + CHUNK - 1}`, depth: 0 });
-    }
+    else if (ungrouped > CHUNK_THRESHOLD) group = chunkOf(Math.floor(chunkIndex++ / CHUNK));
     const id = opNodeId(o.id);
     const out = index.tensor(o.output);
     nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: opDisplay(o.op), detail: o.var ?? (out ? shapeText(out.shape) : ""), ...(group ? { group } : {}) });
@@ -119,6 +116,31 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
   chunkWideGroups(groups);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };
+}
+
+/**
+ * Chunk `c` of CHUNK ungrouped ops, made on first use. Past WIDE chunks, ranges of WIDE chunks hold them, and
+ * ranges of ranges, so no group holds more than WIDE boxes: a runaway loop's million ops are a few levels of
+ * at most 40 boxes, never a chain of 10,000 for the layout to walk (dagre recurses along a chain).
+ */
+function chunkGroups(groups: Map<string, GraphGroup>, ungrouped: number): (c: number) => string {
+  const chunks = Math.ceil(ungrouped / CHUNK);
+  let levels = 0;
+  while (Math.ceil(chunks / WIDE ** levels) > WIDE) levels++;
+  return (c: number): string => {
+    let parent: string | undefined;
+    for (let k = levels; k >= 0; k--) {
+      const i = Math.floor(c / WIDE ** k);
+      const id = k === 0 ? `g:#${c}` : `g:#${k}:${i}`;
+      if (!groups.has(id)) {
+        const first = i * WIDE ** k * CHUNK;
+        const last = Math.min((i + 1) * WIDE ** k * CHUNK, ungrouped) - 1;
+        groups.set(id, { id, label: `ops ${first}–${k === 0 ? first + CHUNK - 1 : last}`, depth: levels - k, ...(parent ? { parent } : {}) });
+      }
+      parent = id;
+    }
+    return parent as string;
+  };
 }
 
 /** A group with more than this many subgroups (model.layers.0 … model.layers.999) gets ranges in between. */
