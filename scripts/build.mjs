@@ -62,7 +62,9 @@ function writePackageEsmEntry() {
   const lines = [
     "// ESM entry of backstep: the CommonJS build's exports, so `import` and `require` share one engine.",
     'import engine from "./index.cjs";',
-    `export const { ${names.join(", ")} } = engine;`,
+    // `export { $n as n }` rather than `export const { n }`: an export may be named with a reserved word (`var`).
+    `const { ${names.map((n) => `${n}: $${n}`).join(", ")} } = engine;`,
+    `export { ${names.map((n) => `$${n} as ${n}`).join(", ")} };`,
   ];
   writeFileSync(`${PKG}/dist/index.mjs`, lines.join("\n") + "\n");
 }

@@ -104,9 +104,11 @@ describe("npm package: packed, installed and used as a user would", function () 
     const both = `import { createRequire } from "node:module";
 const esm = await import("backstep");
 const cjs = createRequire(import.meta.url)("backstep");
-console.log(esm.Tensor === cjs.Tensor, esm.tensor([1, 2]).add(1).sum().item(), typeof cjs.nn.Linear);`;
+const names = Object.keys(cjs).filter((n) => n !== "__esModule").sort();
+console.log(esm.Tensor === cjs.Tensor, esm.tensor([1, 2]).add(1).sum().item(), typeof cjs.nn.Linear,
+  JSON.stringify(Object.keys(esm).sort()) === JSON.stringify(names));`;
     writeFileSync(join(project, "both.mjs"), both);
-    assert.equal(ok(run(process.execPath, ["both.mjs"], project), "node both.mjs").trim(), "true 5 function");
+    assert.equal(ok(run(process.execPath, ["both.mjs"], project), "node both.mjs").trim(), "true 5 function true", "every export of the CommonJS build is an ESM export");
   });
 
   it("npx backstep trace writes the Trace as JSON, and npx backstep gradcheck passes", () => {
