@@ -14,7 +14,7 @@ import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "../p
 import type { Trace, TensorStats } from "./types";
 
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
-/** The per-op arrays, written one element a line. */
+/** The per-op arrays, written LINE elements a line. */
 const BIG = ["ops", "tensors", "events"] as const;
 /** Elements of those arrays per line. */
 const LINE = 1024;
