@@ -1,7 +1,6 @@
 // One-line summaries of a run for the status bar and the log: what was traced, how big, how long, how it ended.
-import type { Trace, TraceDiagnostic } from "../src/trace/types";
+import { type Trace, type TraceDiagnostic, formatDuration } from "../src/trace";
 import type { RunResult } from "../src/runner/types";
-import { formatDuration } from "./editor/format";
 import * as path from "node:path";
 
 export interface TraceCounts {

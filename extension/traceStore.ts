@@ -1,6 +1,6 @@
 // The extension's shared state: the latest Trace per model file and the event cursor every view follows.
 import * as vscode from "vscode";
-import type { Trace } from "../src/trace/types";
+import type { Trace } from "../src/trace";
 import { openingEvent } from "./panels/protocolHost";
 
 /** Who moved the cursor: the debugger (a stop) or a webview (timeline, "run to here", a node click). */

@@ -2,11 +2,8 @@
 import { Source } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import * as path from "node:path";
-import type { ResolvedBreakpoint } from "../../src/debug/breakpoints";
+import { type ResolvedBreakpoint, type TraceCursor, eventTitle, isFull } from "../../src/debug";
 import type { Handles } from "@vscode/debugadapter";
-import type { TraceCursor } from "../../src/debug/cursor";
-import { eventTitle } from "../../src/debug/eventView";
-import { isFull } from "../../src/debug/tensorView";
 import type { VarRef } from "./variables";
 
 export function toDapBreakpoint(b: ResolvedBreakpoint): DebugProtocol.Breakpoint {
@@ -69,7 +66,7 @@ export function gotoTargets(cursor: TraceCursor, args: DebugProtocol.GotoTargets
   const line = cursor.index.linesOf(file).find((l) => l >= args.line);
   const all = line === undefined ? [] : (cursor.index.lineEntries.get(file)?.get(line) ?? []);
   const events = [...all.filter((at) => at > cursor.position), ...all.filter((at) => at <= cursor.position)];
-  return events.map((at) => ({ id: at + 1, label: `step ${cursor.index.stepOf[at]} · ${eventTitle(cursor, at)}`, line: line as number }));
+  return events.map((at) => ({ id: at + 1, label: `step ${cursor.index.eventStep[at]} · ${eventTitle(cursor, at)}`, line: line as number }));
 }
 
 export function setDataBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.Breakpoint[] {

@@ -1,8 +1,7 @@
 // DAP evaluate for Watch, hovers and the Debug Console: expressions over the recorded state at the cursor.
 import type { Handles } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import type { TraceCursor } from "../../src/debug/cursor";
-import { EvalError, Evaluator } from "../../src/debug/evaluate";
+import { type TraceCursor, EvalError, Evaluator } from "../../src/debug";
 import { valueVariable, type VarRef } from "./variables";
 
 export type EvaluateResult = { ok: true; body: DebugProtocol.EvaluateResponse["body"] } | { ok: false; message: string };

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { readTraceFileAsync } from "../../src/trace/json";
 import type { RunOptions, RunResult } from "../../src/runner/types";
-import type { Trace } from "../../src/trace/types";
+import type { Trace } from "../../src/trace";
 
 /** The `backstep` launch configuration (package.json `contributes.debuggers`): the run limits are the runner's own options. */
 export interface LaunchArgs extends Omit<RunOptions, "signal" | "onOutput"> {

@@ -7,7 +7,7 @@ import { isModelLanguage } from "../modelFiles";
 import { withPython } from "../python";
 import { GraphPanel } from "../panels";
 import type { TraceStore } from "../traceStore";
-import type { Trace } from "../../src/trace/types";
+import type { Trace } from "../../src/trace";
 import { BackstepSession, type CursorEventBody, type TraceEventBody } from "./session";
 
 const TYPE = "backstep";

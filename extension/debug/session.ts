@@ -1,12 +1,9 @@
 // The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode import).
 import { Breakpoint, BreakpointEvent, Event, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { EXCEPTION_FILTERS } from "../../src/debug/breakpoints";
-import { complete } from "../../src/debug/completions";
-import { TraceCursor, type Stop } from "../../src/debug/cursor";
+import { EXCEPTION_FILTERS, complete, TraceCursor, type Stop } from "../../src/debug";
 import * as path from "node:path";
-import type { Trace, TraceDiagnostic } from "../../src/trace/types";
-import { thresholdsOf } from "../../src/trace/diagnostics";
+import { thresholdsOf, type Trace, type TraceDiagnostic } from "../../src/trace";
 import { breakpointLocations, dataBreakpointInfo, exceptionInfo, gotoTargets, setBreakpoints, setDataBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";

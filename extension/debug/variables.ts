@@ -2,12 +2,7 @@
 import { Handles, Scope, Source, StackFrame } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import * as path from "node:path";
-import type { TraceCursor } from "../../src/debug/cursor";
-import type { Value } from "../../src/debug/evaluate";
-import { formatValue } from "../../src/debug/evaluate";
-import type { TraceIndex } from "../../src/debug/traceIndex";
-import { describeShape, formatNumber, fullView, indexView, isFull, previewRow, summarize, viewStats, viewValues, type TensorView } from "../../src/debug/tensorView";
-import { eventTitle, noGradReason, opScope, type Item } from "../../src/debug/eventView";
+import { type TraceCursor, type Value, formatValue, type DebugIndex, describeShape, valueText, fullView, indexView, isFull, previewRow, summarize, viewStats, viewValues, type TensorView, eventTitle, noGradReason, opScope, type Item } from "../../src/debug";
 
 export type VarRef =
   | { kind: "scope"; scope: "op" | "params" | "tensors"; at: number }
@@ -71,7 +66,7 @@ function atOf(ref: VarRef, fallback: number): number {
 }
 
 /** A tensor's children: named facts (shape, dtype, stats, grad) then one row per index of its first axis, paged. */
-function tensorChildren(index: TraceIndex, refs: Handles<VarRef>, view: TensorView, at: number, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
+function tensorChildren(index: DebugIndex, refs: Handles<VarRef>, view: TensorView, at: number, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
   const out: DebugProtocol.Variable[] = [];
   if (args.filter !== "indexed") {
     for (const item of namedItems(index, view, at)) out.push(variable(refs, item, at));
@@ -82,7 +77,7 @@ function tensorChildren(index: TraceIndex, refs: Handles<VarRef>, view: TensorVi
   const count = Math.min(args.count ?? (args.filter === "indexed" ? n : UNPAGED_ROWS), n - start);
   for (let i = start; i < start + count; i++) {
     const row = indexView(view, i);
-    if (typeof row === "number") out.push({ name: `[${i}]`, value: formatNumber(row), variablesReference: 0 });
+    if (typeof row === "number") out.push({ name: `[${i}]`, value: valueText(row), variablesReference: 0 });
     else {
       const rows = viewValues(row) ? row.shape[0] : 0;
       out.push({ name: `[${i}]`, value: previewRow(row), variablesReference: refs.create({ kind: "tensor", view: row, at }), indexedVariables: rows, namedVariables: namedCount(row) });
@@ -97,7 +92,7 @@ function namedCount(view: TensorView): number {
   return 2 + (isFull(view) ? 1 : 0) + (recorded || isFull(view) ? 1 : 0) + (view.tensor.kind !== "grad" ? 1 : 0) + (recorded ? 0 : 1);
 }
 
-function namedItems(index: TraceIndex, view: TensorView, at: number): Item[] {
+function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
   const items: Item[] = [
     { name: "shape", kind: "text", text: describeShape(view.shape) },
     { name: "dtype", kind: "text", text: view.tensor.dtype },
@@ -105,8 +100,8 @@ function namedItems(index: TraceIndex, view: TensorView, at: number): Item[] {
   if (isFull(view)) items.push({ name: "kind", kind: "text", text: view.tensor.kind });
   const stats = viewStats(view);
   if (stats) {
-    const children: Item[] = (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => ({ name: k, kind: "text", text: formatNumber(stats[k]) }));
-    items.push({ name: "stats", kind: "text", text: `min=${formatNumber(stats.min)} max=${formatNumber(stats.max)} mean=${formatNumber(stats.mean)} ‖·‖=${formatNumber(stats.norm)}`, children });
+    const children: Item[] = (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => ({ name: k, kind: "text", text: valueText(stats[k]) }));
+    items.push({ name: "stats", kind: "text", text: `min=${valueText(stats.min)} max=${valueText(stats.max)} mean=${valueText(stats.mean)} ‖·‖=${valueText(stats.norm)}`, children });
   }
   if (view.tensor.kind !== "grad") {
     const g = index.gradOf(view.tensor.id, at);

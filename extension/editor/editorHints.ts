@@ -1,6 +1,6 @@
 // Shows a trace in the editor: end-of-line hints, hovers on those lines, and Problems; clears a file's when it changes.
 import * as vscode from "vscode";
-import type { Trace } from "../../src/trace/types";
+import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
 import { ContextKeys } from "../commandIds";
 import { currentSettings } from "../config";

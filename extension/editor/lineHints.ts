@@ -1,7 +1,6 @@
 // Inline hints from a Trace: per model line, the result's shape and (after backward) its gradient norm and health.
 import * as path from "node:path";
-import type { OpId, Trace, TraceEvent, TraceOp } from "../../src/trace/types";
-import { TraceIndex, formatNumber, formatShape, nonFinite } from "./format";
+import { type OpId, type Trace, type TraceOp, type TraceTensor, TraceIndex, DIGITS, formatNumber, hasNonFinite, shapeText } from "../../src/trace";
 import { DEFAULT_THRESHOLDS, normVerdict, type HealthThresholds } from "../../src/protocol/health";
 
 export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite";
@@ -19,7 +18,15 @@ export interface LineHint {
   step: number;
 }
 
-export type BackwardEvent = Extract<TraceEvent, { kind: "backward" }>;
+/** A number in a hint or a hover: three significant digits, enough at a glance. */
+export function hintNumber(x: number): string {
+  return formatNumber(x, { digits: DIGITS.hint });
+}
+
+/** Whether a tensor holds NaN or ±Inf. */
+export function nonFinite(t: TraceTensor | undefined): boolean {
+  return !!t && hasNonFinite(t.stats);
+}
 
 /** Same file on disk, whatever the spelling (Windows paths compare case-insensitively). */
 export function sameFile(a: string, b: string): boolean {
@@ -31,13 +38,6 @@ export function sameFile(a: string, b: string): boolean {
 /** A location's file as an absolute path (a trace read from JSON may hold paths relative to its program). */
 export function locFile(trace: Trace, file: string): string {
   return path.isAbsolute(file) ? file : path.resolve(path.dirname(trace.program), file);
-}
-
-/** The last backward event of each op. */
-export function backwardByOp(trace: Trace): Map<OpId, BackwardEvent> {
-  const map = new Map<OpId, BackwardEvent>();
-  for (const e of trace.events) if (e.kind === "backward") map.set(e.op, e);
-  return map;
 }
 
 /** The ops located in `file`, grouped by line, keeping only each line's last recorded step. */
@@ -60,7 +60,6 @@ export function gradientSeverity(norm: number, t: Thresholds): HintSeverity {
 /** Hints for every line of `file` that ran an op, sorted by line. */
 export function lineHints(trace: Trace, file: string, thresholds: Thresholds): LineHint[] {
   const index = new TraceIndex(trace);
-  const backward = backwardByOp(trace);
   const hints: LineHint[] = [];
   for (const [line, ops] of opsByLine(trace, file)) {
     // The line's result is its last op (e.g. the `tanh` of `h = tanh(x.matmul(W).add(b))`).
@@ -68,14 +67,14 @@ export function lineHints(trace: Trace, file: string, thresholds: Thresholds): L
     const out = index.tensor(shown.output);
     const name = shown.var ?? shown.op;
     const calls = ops.filter((o) => o.op === shown.op).length;
-    let text = `${name}: ${out ? formatShape(out.shape) : "?"}${calls > 1 ? ` ×${calls}` : ""}`;
+    let text = `${name}: ${out ? shapeText(out.shape) : "?"}${calls > 1 ? ` ×${calls}` : ""}`;
     let severity: HintSeverity = nonFinite(out) ? "nonfinite" : "normal";
-    const b = backward.get(shown.id);
+    const b = index.backwardOf(shown.id);
     const upstream = b ? index.tensor(b.upstream) : undefined;
     if (upstream) {
       const norm = upstream.stats.norm;
       const health = nonFinite(upstream) ? "nonfinite" : gradientSeverity(norm, thresholds);
-      text += `  ‖∂L/∂${shown.var ?? "out"}‖ ${nonFinite(upstream) ? "NaN/Inf" : formatNumber(norm)}`;
+      text += `  ‖∂L/∂${shown.var ?? "out"}‖ ${nonFinite(upstream) ? "NaN/Inf" : hintNumber(norm)}`;
       if (health === "vanishing") text += " (vanishing)";
       if (health === "exploding") text += " (exploding)";
       if (severity === "normal") severity = health;

@@ -1,7 +1,7 @@
 // Maps a Trace's diagnostics to Problems: one entry per file, line and message, at the user's TypeScript line.
-import type { DiagnosticCode, OpId, SourceLoc, Trace } from "../../src/trace/types";
+import type { DiagnosticCode, OpId, SourceLoc, Trace } from "../../src/trace";
 import { locFile } from "./lineHints";
-import { withThresholds } from "../../src/trace/diagnostics";
+import { withThresholds } from "../../src/trace";
 import type { HealthThresholds } from "../../src/protocol/health";
 
 export interface Problem {

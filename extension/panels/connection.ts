@@ -4,7 +4,7 @@ import { isViewMessage } from "../../src/protocol/guards";
 import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { packMessage } from "../../src/protocol/tensorTable";
-import type { Trace } from "../../src/trace/types";
+import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";

@@ -2,7 +2,7 @@
 import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
 import { traceStructure } from "../../src/protocol/messages";
 import { sampleValues } from "../../src/protocol/sample";
-import type { Trace } from "../../src/trace/types";
+import type { Trace } from "../../src/trace";
 
 /**
  * The event a new trace opens at: the first backward event of the last step that has one (every node of that

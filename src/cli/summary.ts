@@ -1,16 +1,9 @@
 // The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; diagnostics.
 import { relative } from "node:path";
+import { DIGITS, formatDuration, formatNumber, shapeText as shape } from "../trace/text";
 import type { Trace, TraceDiagnostic, SourceLoc, TensorStats } from "../trace/types";
 
-function shape(s: readonly number[]): string {
-  return `[${s.join(",")}]`;
-}
-
-function num(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2);
-}
+const num = (v: number): string => formatNumber(v, { digits: DIGITS.cli });
 
 /** A tensor's norm, or what makes it meaningless: its stats are over the finite values only. */
 function norm(s: TensorStats): string {
@@ -53,7 +46,7 @@ export function summarize(trace: Trace, cwd: string): string {
   const out: string[] = [];
   const steps = count(trace.events, "step");
   const backwards = count(trace.events, "backward");
-  out.push(`Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${(trace.durationMs / 1000).toFixed(2)} s`);
+  out.push(`Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${formatDuration(trace.durationMs)}`);
   if (trace.losses.length > 0) out.push(`loss by step: ${trace.losses.map(num).join(" → ")}`);
 
   const firstStep = trace.ops[0]?.step ?? 0;

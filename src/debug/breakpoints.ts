@@ -1,6 +1,6 @@
 // Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
 import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
-import type { TraceIndex } from "./traceIndex";
+import type { DebugIndex } from "./debugIndex";
 import { DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../trace/healthRules";
 
 export interface BreakpointSpec {
@@ -64,7 +64,7 @@ export function parseHitCondition(text: string): (n: number) => boolean {
 }
 
 /** Keeps the candidates where the condition holds and the hit count matches (hits counted in recorded order). */
-function filterHits(index: TraceIndex, candidates: number[], spec: BreakpointSpec): number[] {
+function filterHits(index: DebugIndex, candidates: number[], spec: BreakpointSpec): number[] {
   const hit = spec.hitCondition ? parseHitCondition(spec.hitCondition) : () => true;
   const condition = spec.condition?.trim() ? compile(spec.condition) : undefined;
   const hits: number[] = [];
@@ -86,7 +86,7 @@ export class Breakpoints {
   private exceptionHits = new Map<ExceptionFilter, number[]>();
 
   constructor(
-    private index: TraceIndex,
+    private index: DebugIndex,
     /** The health rules' thresholds (the user's settings, through the launch configuration). */
     readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
   ) {
@@ -115,7 +115,7 @@ export class Breakpoints {
   }
 
   /** After a re-trace: the same breakpoints, resolved against the new run (ids kept). */
-  rebind(index: TraceIndex): ResolvedBreakpoint[] {
+  rebind(index: DebugIndex): ResolvedBreakpoint[] {
     this.index = index;
     this.computeExceptions();
     for (const [file, list] of this.lines) this.lines.set(file, list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)));
@@ -209,7 +209,7 @@ export class Breakpoints {
  * backward events whose contribution to a parameter is one. A gradient zero by structure (rounding error where
  * the gradient reaching its op is not small) is not vanishing, nor is an all-zero one (a dead unit, reported as such).
  */
-function gradientEvents(index: TraceIndex, t: HealthThresholds): { vanishing: number[]; exploding: number[] } {
+function gradientEvents(index: DebugIndex, t: HealthThresholds): { vanishing: number[]; exploding: number[] } {
   const structural = new Set<number>();
   for (const steps of parameterGradients(index.trace, t).values()) for (const s of steps) if (s.verdict === "structural") structural.add(s.event);
   const vanishing: number[] = [];

@@ -1,6 +1,6 @@
 // Debug Console completions: the names known at an event, a namespace's members, a tensor's properties, the functions.
 import { EvalError, Evaluator, eventVars } from "./evaluate";
-import type { TraceIndex } from "./traceIndex";
+import type { DebugIndex } from "./debugIndex";
 
 export interface Completion {
   label: string;
@@ -13,7 +13,7 @@ export const FUNCTIONS = ["norm", "mean", "min", "max", "std", "sum", "item", "g
 export const TENSOR_PROPERTIES = ["grad", "shape", "dtype", "size", "ndim", "name", "kind", "min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
 
 /** Completions for `text` with the cursor at `column` (1-based), evaluated as of event `at`. */
-export function complete(index: TraceIndex, at: number, text: string, column: number): Completion[] {
+export function complete(index: DebugIndex, at: number, text: string, column: number): Completion[] {
   const before = text.slice(0, Math.max(0, column - 1));
   const m = /((?:[A-Za-z_$][\w$]*\.)*)([A-Za-z_$][\w$]*)?$/.exec(before);
   const chain = m?.[1] ?? "";

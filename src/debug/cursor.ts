@@ -1,7 +1,7 @@
 // The debugger's runtime: a cursor over a recorded Trace that steps forward and backward in time (no DAP, no vscode).
 import type { Trace, TraceDiagnostic } from "../trace/types";
 import { Breakpoints, type ExceptionFilter, type ResolvedBreakpoint } from "./breakpoints";
-import { phaseOf, TraceIndex, type Frame } from "./traceIndex";
+import { phaseOf, DebugIndex, type Frame } from "./debugIndex";
 import type { HealthThresholds } from "../trace/healthRules";
 
 export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
@@ -26,21 +26,21 @@ export function fatalError(trace: Trace): TraceDiagnostic | undefined {
 }
 
 export class TraceCursor {
-  index: TraceIndex;
+  index: DebugIndex;
   readonly breakpoints: Breakpoints;
   position = 0;
   fatal: TraceDiagnostic | undefined;
 
   /** `thresholds`: the health rules' (the user's settings), for the vanishing and exploding exception filters. */
   constructor(trace: Trace, thresholds?: HealthThresholds) {
-    this.index = new TraceIndex(trace);
+    this.index = new DebugIndex(trace);
     this.breakpoints = new Breakpoints(this.index, thresholds);
     this.fatal = fatalError(trace);
   }
 
   /** Swaps in a new recording (restart after an edit); breakpoints are resolved again and returned. */
   reload(trace: Trace): ResolvedBreakpoint[] {
-    this.index = new TraceIndex(trace);
+    this.index = new DebugIndex(trace);
     this.fatal = fatalError(trace);
     this.position = 0;
     return this.breakpoints.rebind(this.index);
@@ -206,7 +206,7 @@ function sameLine(a: Frame | undefined, b: Frame | undefined): boolean {
   return a?.line === b?.line && a?.file === b?.file;
 }
 
-function describeException(index: TraceIndex, filter: ExceptionFilter, at: number): string {
+function describeException(index: DebugIndex, filter: ExceptionFilter, at: number): string {
   const e = index.event(at);
   const op = e ? index.opOf(e) : undefined;
   const where = index.frames[at][0];

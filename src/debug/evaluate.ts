@@ -1,8 +1,9 @@
 // Evaluates watch/hover/REPL expressions and breakpoint conditions against the recorded state as of one event.
 import { ExprError, parseExpr, type BinaryOp, type Expr } from "./expr";
 import { noGradReason } from "./eventView";
-import { phaseOf, type TraceIndex } from "./traceIndex";
-import { formatNumber, fullView, indexView, sizeOf, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
+import { phaseOf, type DebugIndex } from "./debugIndex";
+import { sizeOf } from "../trace/text";
+import { valueText, fullView, indexView, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
 
 export type Value =
   | { kind: "tensor"; view: TensorView }
@@ -29,7 +30,7 @@ const num = (value: number): Value => ({ kind: "number", value });
 const str = (value: string): Value => ({ kind: "string", value });
 
 /** The facts about an event that conditions talk about: `phase == "backward" && op == "tanh" && step >= 2`. */
-export function eventVars(index: TraceIndex, at: number): Record<string, Value> {
+export function eventVars(index: DebugIndex, at: number): Record<string, Value> {
   const e = index.event(at);
   if (!e) return {};
   const op = index.opOf(e);
@@ -38,7 +39,7 @@ export function eventVars(index: TraceIndex, at: number): Record<string, Value> 
     phase: str(phaseOf(e)),
     kind: str(e.kind),
     op: str(op?.op ?? (e.kind === "update" ? e.rule : "")),
-    step: num(index.stepOf[at]),
+    step: num(index.eventStep[at]),
     module: str(op?.module ?? ""),
     var: str(op?.var ?? ""),
     line: num(frame?.line ?? 0),
@@ -48,7 +49,7 @@ export function eventVars(index: TraceIndex, at: number): Record<string, Value> 
 
 export class Evaluator {
   constructor(
-    private readonly index: TraceIndex,
+    private readonly index: DebugIndex,
     private readonly at: number,
     /** Names that take precedence over tensors (the event facts, for conditions). */
     private readonly locals: Record<string, Value> = {},
@@ -287,7 +288,7 @@ export function formatValue(v: Value): string {
     case "tensor":
       return summarize(v.view);
     case "number":
-      return formatNumber(v.value);
+      return valueText(v.value);
     case "string":
       return JSON.stringify(v.value);
     case "bool":

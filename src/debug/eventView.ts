@@ -3,14 +3,14 @@ import type { TensorId } from "../trace/types";
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
-import { fullView, describeShape, formatNumber } from "./tensorView";
-import type { TraceIndex } from "./traceIndex";
+import { fullView, describeShape, valueText } from "./tensorView";
+import type { DebugIndex } from "./debugIndex";
 
 /** One row of a scope before it becomes a DAP variable. */
 export type Item = { name: string } & ({ kind: "value"; value: Value } | { kind: "text"; text: string; children?: Item[] });
 
 /** A tensor's name; an unnamed intermediate is called after the op that made it (`matmul(…)`), a leaf by its shape. */
-function nameOf(index: TraceIndex, id: TensorId): string {
+function nameOf(index: DebugIndex, id: TensorId): string {
   const name = index.tensorName(id);
   if (name) return name;
   const t = index.tensor(id);
@@ -20,7 +20,7 @@ function nameOf(index: TraceIndex, id: TensorId): string {
 }
 
 /** `h = tanh(z)`, `matmul(x, model.fc1.weight)`. */
-export function opSnippet(index: TraceIndex, opId: number): string {
+export function opSnippet(index: DebugIndex, opId: number): string {
   const op = index.op(opId);
   if (!op) return "";
   const call = `${op.op}(${op.inputs.map((i) => nameOf(index, i)).join(", ")})`;
@@ -43,7 +43,7 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
     case "update":
       return `update · ${e.param}  (${e.rule})`;
     case "step":
-      return `step ${e.index}${e.loss !== undefined ? ` · loss ${formatNumber(e.loss)}` : ""}`;
+      return `step ${e.index}${e.loss !== undefined ? ` · loss ${valueText(e.loss)}` : ""}`;
     case "zeroGrad":
       return `zeroGrad · ${resetText(e.params.length + (e.tensors?.length ?? 0))}  (gradients set to null)`;
     default:
@@ -54,7 +54,7 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
 const resetText = (n: number): string => (n === 1 ? "1 gradient" : `${n} gradients`);
 
 /** Why a tensor has no gradient at event `at`: cleared by a zeroGrad (where), or not reached by the backward pass yet. */
-export function noGradReason(index: TraceIndex, id: TensorId, at: number): string {
+export function noGradReason(index: DebugIndex, id: TensorId, at: number): string {
   const reset = index.gradResetAt(id, at);
   if (reset === undefined) return "no gradient yet at this event (the backward pass has not reached it)";
   const where = index.frames[reset]?.[0];
@@ -62,7 +62,7 @@ export function noGradReason(index: TraceIndex, id: TensorId, at: number): strin
   return `set to null by zeroGrad${place} (event ${reset + 1}); this step's backward pass has not reached it yet`;
 }
 
-function tensorItem(index: TraceIndex, name: string, id: TensorId | null | undefined): Item {
+function tensorItem(index: DebugIndex, name: string, id: TensorId | null | undefined): Item {
   if (id === null || id === undefined) return { name, kind: "text", text: "null (needs no gradient)" };
   const t = index.tensor(id);
   return t ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } } : { name, kind: "text", text: `tensor #${id} not in the trace` };
@@ -84,7 +84,7 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
     case "step":
       return [
         { name: "step", kind: "text", text: String(e.index) },
-        ...(e.loss !== undefined ? [{ name: "loss", kind: "text" as const, text: formatNumber(e.loss) }] : []),
+        ...(e.loss !== undefined ? [{ name: "loss", kind: "text" as const, text: valueText(e.loss) }] : []),
       ];
     case "update":
       return [
@@ -144,7 +144,7 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
 }
 
 /** Input names, disambiguated when an op reads the same tensor twice (`w·w`). */
-function uniqueName(index: TraceIndex, inputs: TensorId[], k: number): string {
+function uniqueName(index: DebugIndex, inputs: TensorId[], k: number): string {
   const name = nameOf(index, inputs[k]);
   const same = inputs.filter((id, j) => j < k && nameOf(index, id) === name).length;
   const total = inputs.filter((id) => nameOf(index, id) === name).length;

@@ -1,5 +1,6 @@
 // Views into recorded tensors (a tensor or one of its sub-blocks along leading axes), their stats and one-line summaries.
 import { computeStats } from "../trace/stats";
+import { DIGITS, dimsText, formatNumber, nonFiniteText, sizeOf } from "../trace/text";
 import type { TensorStats, TraceTensor } from "../trace/types";
 
 /** A block of a tensor: `shape` is the trailing shape, `offset` the first element in row-major order. */
@@ -13,12 +14,6 @@ export interface TensorView {
 
 export function fullView(tensor: TraceTensor): TensorView {
   return { tensor, offset: 0, shape: tensor.shape, path: [] };
-}
-
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 export function isFull(view: TensorView): boolean {
@@ -54,16 +49,14 @@ export function viewStats(view: TensorView): TensorStats | undefined {
   return values ? computeStats(values) : undefined;
 }
 
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "Inf" : "-Inf";
-  if (x === 0 || Number.isInteger(x)) return String(x);
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e5 ? String(Number(x.toPrecision(5))) : x.toExponential(3);
+/** A number as the debugger shows it (the most digits of any view: it is where values are looked at closely). */
+export function valueText(x: number): string {
+  return formatNumber(x, { digits: DIGITS.debugger });
 }
 
+/** `[2×3]`, as in `Tensor[2×3]`. */
 export function describeShape(shape: readonly number[]): string {
-  return `[${shape.join("×")}]`;
+  return `[${dimsText(shape)}]`;
 }
 
 /** `Tensor[2×3] float32  μ=0.12 σ=0.5 ‖·‖=1.2 ⚠ 3 NaN`, or the number itself for a one-element tensor. */
@@ -71,12 +64,12 @@ export function summarize(view: TensorView): string {
   const size = sizeOf(view.shape);
   const values = viewValues(view);
   const head = `${describeShape(view.shape)} ${view.tensor.dtype}`;
-  if (size === 1 && values) return `${formatNumber(values[0])}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
+  if (size === 1 && values) return `${valueText(values[0])}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
   const stats = viewStats(view);
   if (!stats) return `Tensor${head}`;
-  let text = `Tensor${head}  μ=${formatNumber(stats.mean)} σ=${formatNumber(stats.std)} ‖·‖=${formatNumber(stats.norm)}`;
-  if (stats.nan || stats.inf) text += `  ⚠ ${stats.nan} NaN, ${stats.inf} Inf`;
-  if (values && size <= 6) text += `  [${values.map(formatNumber).join(", ")}]`;
+  let text = `Tensor${head}  μ=${valueText(stats.mean)} σ=${valueText(stats.std)} ‖·‖=${valueText(stats.norm)}`;
+  if (stats.nan || stats.inf) text += `  ⚠ ${nonFiniteText(stats)}`;
+  if (values && size <= 6) text += `  [${values.map(valueText).join(", ")}]`;
   return text;
 }
 
@@ -85,6 +78,6 @@ export function previewRow(view: TensorView, max = 6): string {
   const values = view.tensor.values;
   if (!values) return describeShape(view.shape);
   const size = sizeOf(view.shape);
-  const shown = values.slice(view.offset, view.offset + Math.min(size, max)).map(formatNumber).join(", ");
+  const shown = values.slice(view.offset, view.offset + Math.min(size, max)).map(valueText).join(", ");
   return view.shape.length === 1 ? `[${shown}${size > max ? ", …" : ""}]` : `${describeShape(view.shape)} [${shown}, …]`;
 }

@@ -1,5 +1,6 @@
 // Runtime checks on every received message: each side validates what it gets before acting on it.
 import type { HostMessage, TensorInfo, TraceStructure, ValuesResult, ViewMessage } from "./messages";
+import { traceIdProblem } from "../trace/traceIndex";
 import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
 
 type Rec = Record<string, unknown>;
@@ -57,7 +58,7 @@ function isEvent(x: unknown): x is TraceEvent {
   }
 }
 
-/** Checks the whole structure: every op, tensor and event (cheap next to laying it out). */
+/** Checks the whole structure: every op, tensor and event, and that ids index it (cheap next to laying it out). */
 export function isTraceStructure(x: unknown): x is TraceStructure {
   return (
     isRec(x) && x.format === "backstep-trace" && x.version === 1 && isStr(x.program) &&
@@ -67,7 +68,8 @@ export function isTraceStructure(x: unknown): x is TraceStructure {
     Array.isArray(x.params) && x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&
     Array.isArray(x.diagnostics) && x.diagnostics.every((d) => isRec(d) && isStr(d.severity) && isStr(d.code) && isStr(d.message) && opt(d.loc, isLoc) && opt(d.op, isInt)) &&
     isNumArr(x.losses) && isRec(x.truncated) && isNum(x.durationMs) &&
-    opt(x.health, (h) => Array.isArray(h) && h.every((a) => isRec(a) && isInt(a.op) && (a.kind === "dead-relu" || a.kind === "saturated") && isNum(a.fraction)))
+    opt(x.health, (h) => Array.isArray(h) && h.every((a) => isRec(a) && isInt(a.op) && (a.kind === "dead-relu" || a.kind === "saturated") && isNum(a.fraction))) &&
+    traceIdProblem(x as unknown as TraceStructure) === undefined
   );
 }
 

@@ -1,4 +1,5 @@
 // The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
+import type { TraceIndex } from "../trace/traceIndex";
 import type { OpId, Trace, TraceTensor, TensorId } from "../trace/types";
 import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
@@ -8,6 +9,9 @@ export type TensorInfo = Omit<TraceTensor, "values"> & { hasValues: boolean };
 
 /** The Trace without tensor values: the structure a webview lays out and steps through. */
 export type TraceStructure = Omit<Trace, "tensors"> & { tensors: TensorInfo[] };
+
+/** The index a webview builds over the structure it is sent (the same TraceIndex the debugger and editor use). */
+export type ViewIndex = TraceIndex<TensorInfo>;
 
 /** Who moved the cursor (mirrors extension/traceStore.ts, which the webview may not import). */
 export type CursorSource = "debugger" | "panel" | "trace";

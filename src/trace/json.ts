@@ -11,6 +11,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "../protocol/wire";
+import { traceIdProblem } from "./traceIndex";
 import type { Trace, TensorStats } from "./types";
 
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
@@ -44,6 +45,8 @@ function finishParse(raw: Partial<Trace> | null): Trace {
   }
   trace.losses = trace.losses.map((l, i) => decodeNumber(l, `losses[${i}]`));
   for (const e of trace.events) if (e.kind === "step" && e.loss !== undefined) e.loss = decodeNumber(e.loss, `step ${e.index} loss`);
+  const problem = traceIdProblem(trace);
+  if (problem) throw new Error(`backstep trace: ${problem}`);
   return trace;
 }
 

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { hoverMarkdown } from "../../extension/editor/hoverText";
 import { lineHints } from "../../extension/editor/lineHints";
-import { formatNumber } from "../../extension/editor/format";
+import { hintNumber } from "../../extension/editor/lineHints";
 import { TraceBuilder, tanhTrace } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
@@ -18,12 +18,12 @@ describe("extension: hover text", () => {
     const t1 = Math.tanh(1);
     // output h = [tanh 1, 0]: max tanh 1, norm tanh 1; upstream ∂L/∂h = [1, 1]; contribution ∂L/∂z = 1 − tanh²(z).
     const outRow = md.split("\n").find((l) => l.startsWith("| out"))!;
-    assert.ok(outRow.includes(`| ${formatNumber(t1)} |`), outRow);
+    assert.ok(outRow.includes(`| ${hintNumber(t1)} |`), outRow);
     const up = md.split("\n").find((l) => l.startsWith("| upstream ∂L/∂h"))!;
-    assert.ok(up.endsWith(`| ${formatNumber(Math.SQRT2)} |`), up);
+    assert.ok(up.endsWith(`| ${hintNumber(Math.SQRT2)} |`), up);
     assert.ok(md.split("\n").some((l) => l.startsWith("| in `z` | `[1, 2]` | 0 | 1 |")), md);
     const contrib = md.split("\n").find((l) => l.startsWith("| → ∂L/∂z"))!;
-    assert.ok(contrib.includes(formatNumber(1 - t1 * t1)), contrib);
+    assert.ok(contrib.includes(hintNumber(1 - t1 * t1)), contrib);
   });
 
   it("gives the local derivative's formula and Jacobian shape, and says which inputs need no gradient", () => {

@@ -1,7 +1,7 @@
 // Inline hints: which lines get one, the shape and gradient norm they show, and their health colour.
 import { strict as assert } from "node:assert";
 import { lineHints, opsByLine } from "../../extension/editor/lineHints";
-import { formatNumber } from "../../extension/editor/format";
+import { hintNumber } from "../../extension/editor/lineHints";
 import { TraceBuilder, tanhTrace } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
@@ -13,11 +13,11 @@ describe("extension: inline hints", () => {
     assert.deepEqual(hints.map((h) => h.line), [3, 4, 5]);
     const h = hints.find((x) => x.line === 4)!;
     // ∂L/∂h = [1, 1] for L = sum(h): norm √2.
-    assert.equal(h.text, `h: [1, 2]  ‖∂L/∂h‖ ${formatNumber(Math.SQRT2)}`);
+    assert.equal(h.text, `h: [1, 2]  ‖∂L/∂h‖ ${hintNumber(Math.SQRT2)}`);
     assert.equal(h.severity, "normal");
     const z = hints.find((x) => x.line === 3)!;
     const t1 = Math.tanh(1);
-    assert.ok(z.text.includes(formatNumber(Math.hypot(1 - t1 * t1, 1))), z.text);
+    assert.ok(z.text.includes(hintNumber(Math.hypot(1 - t1 * t1, 1))), z.text);
     assert.ok(hints.find((x) => x.line === 5)!.text.startsWith("loss: []"));
   });
 

@@ -6,7 +6,7 @@ import type { RunResult } from "../../src/runner/types";
 import { lineHints } from "../../extension/editor/lineHints";
 import { hoverMarkdown } from "../../extension/editor/hoverText";
 import { traceProblems } from "../../extension/editor/problems";
-import { formatNumber } from "../../extension/editor/format";
+import { hintNumber } from "../../extension/editor/lineHints";
 import { statusText } from "../../extension/summary";
 import { lensPlaces } from "../../extension/editor/codeLensPlacement";
 import * as fs from "node:fs";
@@ -29,8 +29,8 @@ describe("extension: on real traces", function () {
     const hints = lineHints(result.trace, file, T);
     assert.deepEqual(hints.map((h) => h.line), [6, 7, 8]);
     const t1 = Math.tanh(1); // z = xW = [1, 0]
-    assert.equal(hints[1].text, `h: [1, 2]  ‖∂L/∂h‖ ${formatNumber(Math.SQRT2)}`);
-    assert.equal(hints[0].text, `z: [1, 2]  ‖∂L/∂z‖ ${formatNumber(Math.hypot(1 - t1 * t1, 1))}`);
+    assert.equal(hints[1].text, `h: [1, 2]  ‖∂L/∂h‖ ${hintNumber(Math.SQRT2)}`);
+    assert.equal(hints[0].text, `z: [1, 2]  ‖∂L/∂z‖ ${hintNumber(Math.hypot(1 - t1 * t1, 1))}`);
     assert.ok(hints.every((h) => h.severity === "normal"));
     assert.match(statusText(result), /^tanhModel\.ts: 1 step · 3 ops · /);
   });
@@ -42,7 +42,7 @@ describe("extension: on real traces", function () {
     assert.match(md, /h = tanh\(z\)/);
     assert.match(md, /local ∂h\/∂z = `1 − tanh²\(x\)` · Jacobian `\[2 × 2\]`/);
     const up = md.split("\n").find((l) => l.startsWith("| upstream ∂L/∂h"))!;
-    assert.ok(up.includes(`| 1 | 1 | 1 | 0 | ${formatNumber(Math.SQRT2)} |`), up);
+    assert.ok(up.includes(`| 1 | 1 | 1 | 0 | ${hintNumber(Math.SQRT2)} |`), up);
   });
 
   it("puts a shape mismatch in Problems at its line", async () => {
@@ -62,7 +62,7 @@ describe("extension: on real traces", function () {
     const hints = lineHints(result.trace, file, T);
     const first = hints.find((h) => h.line === 5)!; // ∂L/∂a = 1e-9 per element after three ×1e-3
     assert.equal(first.severity, "vanishing");
-    assert.ok(first.text.includes(formatNumber(Math.SQRT2 * 1e-9)), first.text);
+    assert.ok(first.text.includes(hintNumber(Math.SQRT2 * 1e-9)), first.text);
     const loop = hints.find((h) => h.line === 7)!;
     assert.match(loop.text, /^a: \[2\] ×3/);
     assert.equal(loop.severity, "normal");

@@ -6,10 +6,10 @@ import { TraceAssembler } from "../../src/trace/batch";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 import { computeDiagnostics } from "../../src/trace/diagnostics";
-import { TraceIndex } from "../../src/debug/traceIndex";
+import { DebugIndex } from "../../src/debug/debugIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
 import { isHostMessage } from "../../src/protocol/guards";
 import { traceStructure } from "../../src/protocol/messages";
-import { indexTrace } from "../../webview/common/traceIndex";
 import { describeEvent } from "../../webview/graph/timelineModel";
 
 type ZeroGrad = Extract<TraceEvent, { kind: "zeroGrad" }>;
@@ -86,7 +86,7 @@ describe("gradient resets in the trace", () => {
   it("survives JSON, and the debugger's index gives null between the reset and the backward pass", () => {
     const trace = parseTrace(stringifyTrace(twoSteps((m) => m.zeroGrad())));
     assert.equal(resets(trace).length, 2);
-    const index = new TraceIndex(trace);
+    const index = new DebugIndex(trace);
     const w = trace.params.find((p) => p.name === "model.0.weight");
     assert.ok(w);
     const reset1 = trace.events.indexOf(resets(trace)[1]);
@@ -111,9 +111,9 @@ describe("gradient resets in the trace", () => {
     const structure = traceStructure(trace);
     assert.ok(isHostMessage({ type: "trace", file: "m.ts", trace: structure, cursor: 0, debugging: false, breakpoints: [] }));
     assert.ok(isHostMessage({ type: "trace", file: "m.ts", trace: traceStructure(twoSteps((m) => m.zeroGrad())), cursor: 0, debugging: false, breakpoints: [] }));
-    const index = new TraceIndex(trace);
-    assert.equal(index.stepOf.length, trace.events.length);
-    const web = indexTrace(structure);
+    const index = new DebugIndex(trace);
+    assert.equal(index.eventStep.length, trace.events.length);
+    const web = new TraceIndex(structure);
     assert.match(describeEvent(web, 3), /event 4 of/);
     assert.doesNotThrow(() => computeDiagnostics(trace, []));
     assert.deepEqual(parseTrace(stringifyTrace(trace)).events[3], future);

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { health, pendingAt } from "../../webview/side/health";
-import { TraceIndex as DebugIndex } from "../../src/debug/traceIndex";
+import { DebugIndex } from "../../src/debug/debugIndex";
 import { viewOf } from "./helpers";
 
 describe("gradient health of a recorded training run", () => {

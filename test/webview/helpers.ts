@@ -2,10 +2,11 @@
 import { traceStructure, type TensorValues } from "../../src/protocol/messages";
 import { sampleValues } from "../../src/protocol/sample";
 import type { Trace, TensorId } from "../../src/trace/types";
-import { indexTrace, type TraceIndex } from "../../webview/common/traceIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 
-export function viewOf(trace: Trace): { index: TraceIndex; valuesOf: (t: TensorId) => TensorValues | undefined } {
-  const index = indexTrace(traceStructure(trace));
+export function viewOf(trace: Trace): { index: ViewIndex; valuesOf: (t: TensorId) => TensorValues | undefined } {
+  const index = new TraceIndex(traceStructure(trace));
   const valuesOf = (t: TensorId): TensorValues | undefined => {
     const x = trace.tensors[t];
     return x?.values ? sampleValues(x.shape, x.values, 4096) : undefined;

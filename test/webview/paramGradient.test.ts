@@ -5,7 +5,7 @@ import { paramTarget } from "../../extension/panels/protocolHost";
 import { traceStructure } from "../../src/protocol/messages";
 import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
-import { indexTrace } from "../../webview/common/traceIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
 import { gradientAt } from "../../webview/graph/gradientAt";
 import { shortLayerNames } from "../../webview/side/names";
 
@@ -39,13 +39,13 @@ describe("side panel: a parameter click shows its gradient", function () {
       assert.ok(target.event > start && (stepStarts[k + 1] === undefined || target.event < stepStarts[k + 1]), "in the cursor's step");
       const reader = t.ops.find((o) => o.inputs.includes(target.tensor));
       assert.equal(reader?.step, k, "the tensor the step's forward read");
-      const index = indexTrace(traceStructure(t));
+      const index = new TraceIndex(traceStructure(t));
       assert.equal(gradientAt(index, target.tensor, target.event), e.grad);
     }
   });
 
   it("the gradient as at an event: none before the backward pass reaches it, the contribution once it has", () => {
-    const index = indexTrace(traceStructure(t));
+    const index = new TraceIndex(traceStructure(t));
     const target = paramTarget(t, "model.fc2.bias", t.events.length - 1);
     assert.ok(target);
     const last = t.events.map((e) => e.kind).lastIndexOf("step");

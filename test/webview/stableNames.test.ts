@@ -3,8 +3,9 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { traceStructure } from "../../src/protocol/messages";
 import { leafNames } from "../../src/protocol/tensorNames";
-import { TraceIndex as DebugIndex } from "../../src/debug/traceIndex";
-import { TraceIndex as EditorIndex } from "../../extension/editor/format";
+import { DebugIndex } from "../../src/debug/debugIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import { tensorLabel } from "../../extension/editor/hoverText";
 import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
 
@@ -36,11 +37,11 @@ describe("stable names for unnamed leaf tensors", function () {
     for (const [t, list] of [[a, labelTensors(a)], [b, labelTensors(b)]] as const) {
       const structure = traceStructure(t);
       const debug = new DebugIndex(t);
-      const editor = new EditorIndex(t);
+      const editor = new TraceIndex(t);
       for (const id of list) {
         names.add(structure.tensors.find((x) => x.id === id)?.name ?? "?");
         names.add(debug.tensorName(id) ?? "?");
-        names.add(editor.label(id));
+        names.add(tensorLabel(editor, id));
       }
     }
     assert.deepEqual([...names], ["input_L31"]);

@@ -1,9 +1,10 @@
 // The chain rule at one backward (or accumulate) event, as LaTeX and real numbers: upstream × local = contribution.
 import type { TensorValues } from "../../src/protocol/messages";
 import type { TensorId } from "../../src/trace/types";
-import { shapeText, type TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 import { bpEquation, type BpLabel } from "./nielsen";
 import { opFacts } from "../../src/protocol/opFacts";
+import { dimsText } from "../../src/trace/text";
 
 export type ValuesOf = (t: TensorId) => TensorValues | undefined;
 
@@ -67,7 +68,7 @@ export function texName(name: string): string {
   return `\\mathrm{${name.replace(/[\\{}$&#^_%~]/g, (c) => (c === "\\" ? "\\backslash " : `\\${c}`))}}`;
 }
 
-export function tensorName(index: TraceIndex, t: TensorId): string {
+export function tensorName(index: ViewIndex, t: TensorId): string {
   const info = index.tensor(t);
   if (info?.op !== undefined) {
     const op = index.op(info.op);
@@ -93,7 +94,7 @@ function elementwise(u?: TensorValues, l?: TensorValues, c?: TensorValues, k = 3
 }
 
 /** The chain rule for the backward event at `cursor`, or undefined if that event is not a backward one. */
-export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesOf): ChainRule | undefined {
+export function chainRuleAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): ChainRule | undefined {
   const e = index.trace.events[cursor];
   if (e?.kind !== "backward") return undefined;
   const op = index.op(e.op);
@@ -116,9 +117,9 @@ export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesO
       input: i, inputName: name,
       latex: `${frac("L", out)} \\cdot ${frac(out, inp)} = ${frac("L", inp)}`,
       formulaLatex: `${frac(out, inp)} = ${local.formula}`,
-      upstreamShape: up ? shapeText(up.shape) : "?",
+      upstreamShape: up ? dimsText(up.shape) : "?",
       jacobianShape: `${local.jacobianShape[0]} × ${local.jacobianShape[1]}`,
-      contributionShape: c ? shapeText(c.shape) : "?",
+      contributionShape: c ? dimsText(c.shape) : "?",
       upstream: e.upstream, contribution,
       ...(local.tensor !== undefined ? { local: local.tensor } : {}),
       numbers: local.tensor === undefined ? [] : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
@@ -133,7 +134,7 @@ export function chainRuleAt(index: TraceIndex, cursor: number, valuesOf: ValuesO
 }
 
 /** The fan-out sum at an accumulate event: every contribution to the tensor's gradient so far in this step. */
-export function fanOutAt(index: TraceIndex, cursor: number, valuesOf: ValuesOf): FanOut | undefined {
+export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): FanOut | undefined {
   const e = index.trace.events[cursor];
   if (e?.kind !== "accumulate") return undefined;
   const step = index.eventStep[cursor];
@@ -145,7 +146,7 @@ export function fanOutAt(index: TraceIndex, cursor: number, valuesOf: ValuesOf):
     op?.inputs.forEach((t, i) => {
       const c = b.contributions[i];
       if (t === e.tensor && c !== null && c !== undefined) {
-        parts.unshift({ from: `${op.op}${op.var ? ` (${op.var})` : ""}`, contribution: c, shape: shapeText(index.tensor(c)?.shape ?? []) });
+        parts.unshift({ from: `${op.op}${op.var ? ` (${op.var})` : ""}`, contribution: c, shape: dimsText(index.tensor(c)?.shape ?? []) });
       }
     });
   }

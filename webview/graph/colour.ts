@@ -1,18 +1,18 @@
 // Colour by magnitude: log-scaled RMS of each node's output value or of the gradient reaching it, mapped to 0..1.
-import type { TraceIndex } from "../common/traceIndex";
-import { tensorSize } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
+import { sizeOf } from "../../src/trace/text";
 import type { VisibleNode } from "./collapse";
 
 export type ColourMode = "none" | "value" | "gradient";
 
 /** Root mean square from a tensor's stats (norm / √size); NaN when unknown or non-finite. */
 export function rms(norm: number, shape: readonly number[]): number {
-  const n = tensorSize(shape);
+  const n = sizeOf(shape);
   return n > 0 && Number.isFinite(norm) ? norm / Math.sqrt(n) : NaN;
 }
 
 /** Magnitude a node stands for: max over its member ops of the output's RMS, or of ∂L/∂output's RMS. */
-export function nodeMagnitude(index: TraceIndex, n: VisibleNode, mode: ColourMode): number {
+export function nodeMagnitude(index: ViewIndex, n: VisibleNode, mode: ColourMode): number {
   let best = NaN;
   for (const m of n.members) {
     let t = m.tensor;

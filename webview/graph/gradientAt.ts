@@ -1,9 +1,9 @@
 // A tensor's gradient as it stands at an event of its step: the latest contribution, fan-out total or update's ∂L/∂W so far.
 import type { TensorId } from "../../src/trace/types";
-import type { TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 
 /** The gradient tensor of `tensor` as at `cursor` (within the cursor's step), or undefined before any arrived. */
-export function gradientAt(index: TraceIndex, tensor: TensorId, cursor: number): TensorId | undefined {
+export function gradientAt(index: ViewIndex, tensor: TensorId, cursor: number): TensorId | undefined {
   const events = index.trace.events;
   const step = index.eventStep[cursor];
   const info = index.tensor(tensor);

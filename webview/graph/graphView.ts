@@ -1,6 +1,6 @@
 // The graph of the current step: builds, collapses, lays out and draws it, then moves highlight, selection and colour.
 import type { OpId, TensorId } from "../../src/trace/types";
-import type { TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 import { defaultOpenGroups, visibleGraph, type VisibleGraph, type VisibleNode } from "./collapse";
 import { logScale, nodeMagnitude, type ColourMode } from "./colour";
 import { activeEdges, eventSpans, highlightAt, type EventSpans, type Highlight } from "./highlight";
@@ -24,7 +24,7 @@ export interface GraphViewEvents {
 }
 
 export class GraphView {
-  index?: TraceIndex;
+  index?: ViewIndex;
   graph?: StepGraph;
   open = new Set<string>();
   visible?: VisibleGraph;
@@ -39,7 +39,7 @@ export class GraphView {
   constructor(private readonly layer: SVGGElement, private readonly viewport: Viewport, private readonly events: GraphViewEvents) {}
 
   /** Shows `step`'s graph; `open` restores saved groups (else they open by size). Returns false if already shown. */
-  show(index: TraceIndex, step: number, open?: readonly string[]): boolean {
+  show(index: ViewIndex, step: number, open?: readonly string[]): boolean {
     if (this.index === index && this.graph?.step === step) return false;
     this.index = index;
     this.graph = buildStepGraph(index, step);

@@ -1,6 +1,6 @@
 // Heatmap of a tensor's (possibly sampled) values on a canvas: diverging around zero, in the theme's chart colours.
 import type { TensorValues } from "../../src/protocol/messages";
-import { fmt } from "../common/format";
+import { formatNumber } from "../../src/trace/text";
 
 /** Signed intensity in [-1, 1] relative to the largest finite magnitude; NaN for non-finite values. */
 export function divergingScale(values: readonly number[]): number[] {
@@ -29,7 +29,7 @@ export function heatmap(v: TensorValues, name: string): HTMLCanvasElement {
   canvas.height = r * cell;
   const shown = v.sampled ? `sampled ${r}×${c} of ${v.rows}×${v.cols}` : `${r}×${c}`;
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", `Heatmap of ${name}, ${shown}, values ${fmt(Math.min(...v.values))} to ${fmt(Math.max(...v.values))}`);
+  canvas.setAttribute("aria-label", `Heatmap of ${name}, ${shown}, values ${formatNumber(Math.min(...v.values))} to ${formatNumber(Math.max(...v.values))}`);
   const ctx = canvas.getContext("2d");
   if (!ctx) return canvas;
   const pos = themeRgb("--vscode-charts-red", [220, 80, 70]);

@@ -2,13 +2,14 @@
 import katex from "katex";
 import type { TensorValues } from "../../src/protocol/messages";
 import type { OpId, TensorId } from "../../src/trace/types";
-import { el, fmt, statsText, vsButton } from "../common/format";
+import { el, vsButton } from "../common/dom";
 import type { Host } from "../common/host";
-import { shapeText, type TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 import { chainRuleAt, fanOutAt, tensorName, type ChainRule, type FanOut } from "./chainRule";
 import { gradientAt } from "./gradientAt";
 import { heatmap } from "./heatmap";
 import { describeEvent } from "./timelineModel";
+import { dimsText, formatNumber, statsText } from "../../src/trace/text";
 
 export interface InspectorActions { reveal(op: OpId): void; goto(event: number): void }
 
@@ -30,7 +31,7 @@ export class Inspector {
   constructor(private readonly root: HTMLElement, private readonly host: Host<object>, private readonly actions: InspectorActions) {}
 
   /** Renders for the event at `cursor` and the selected op (if other than the event's). Stale renders are dropped. */
-  async render(index: TraceIndex, cursor: number, selectedOp?: OpId, selectedTensor?: TensorId, selectedGroup?: { label: string; ops: OpId[] }): Promise<void> {
+  async render(index: ViewIndex, cursor: number, selectedOp?: OpId, selectedTensor?: TensorId, selectedGroup?: { label: string; ops: OpId[] }): Promise<void> {
     const token = ++this.token;
     const e = index.trace.events[cursor];
     const wanted = new Set<TensorId>();
@@ -71,7 +72,7 @@ export class Inspector {
       for (const [label, t] of [["before", e.before], ["∂L/∂W", e.grad], ["after", e.after]] as const) s.append(this.tensorRow(index, t, label, token));
       frag.append(s);
     } else if (e?.kind === "step") {
-      frag.append(el("p", undefined, e.loss !== undefined ? `Step ${e.index} begins; its loss is ${fmt(e.loss)}.` : `Step ${e.index} begins.`));
+      frag.append(el("p", undefined, e.loss !== undefined ? `Step ${e.index} begins; its loss is ${formatNumber(e.loss)}.` : `Step ${e.index} begins.`));
     }
     if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", token));
     if (selectedOp !== undefined && selectedOp !== eventOp) frag.append(this.opSection(index, selectedOp, "Selected", token));
@@ -90,14 +91,14 @@ export class Inspector {
   }
 
   /** A collapsed module: its ops in order, each a button to its backward event (or forward, if it has none). */
-  private groupSection(index: TraceIndex, label: string, ops: OpId[]): HTMLElement {
+  private groupSection(index: ViewIndex, label: string, ops: OpId[]): HTMLElement {
     const s = section(`Module ${label}: ${ops.length} ops (collapsed)`);
     const list = el("ul", "members");
     for (const id of ops.slice(0, 200)) {
       const op = index.op(id);
       const target = index.backwardEvent.get(id) ?? index.forwardEvent.get(id);
       const li = el("li");
-      li.append(`${op?.op ?? "?"}${op?.var ? ` ${op.var}` : ""} [${shapeText(index.tensor(op?.output ?? -1)?.shape ?? [])}] `);
+      li.append(`${op?.op ?? "?"}${op?.var ? ` ${op.var}` : ""} [${dimsText(index.tensor(op?.output ?? -1)?.shape ?? [])}] `);
       if (target !== undefined) li.append(vsButton("go", `Go to ${index.backwardEvent.has(id) ? "the backward" : "the forward"} event of ${op?.op}`, () => this.actions.goto(target)));
       list.append(li);
     }
@@ -123,16 +124,16 @@ export class Inspector {
       const shapes = el("p", "shapes");
       shapes.textContent = `upstream ∂L/∂out [${t.upstreamShape}] · local Jacobian [${t.jacobianShape}] → contribution [${t.contributionShape}]`;
       box.append(shapes);
-      box.append(el("p", "shapes", `‖∂L/∂out‖ = ${fmt(t.norms.upstream)} · ‖contribution‖ = ${fmt(t.norms.contribution)}`));
+      box.append(el("p", "shapes", `‖∂L/∂out‖ = ${formatNumber(t.norms.upstream)} · ‖contribution‖ = ${formatNumber(t.norms.contribution)}`));
       if (t.matmulCheck) {
         const m = t.matmulCheck;
-        const shown = m.products.slice(0, 4).map(([x, y]) => `${fmt(x)}·${fmt(y)}`).join(" + ") + (m.products.length > 4 ? " + …" : "");
-        box.append(el("p", "numbers matmul-check", `${m.text} = ${shown} = ${fmt(m.sum)} (recorded ${fmt(m.recorded)})`));
+        const shown = m.products.slice(0, 4).map(([x, y]) => `${formatNumber(x)}·${formatNumber(y)}`).join(" + ") + (m.products.length > 4 ? " + …" : "");
+        box.append(el("p", "numbers matmul-check", `${m.text} = ${shown} = ${formatNumber(m.sum)} (recorded ${formatNumber(m.recorded)})`));
       }
       if (t.summedOverBroadcast) box.append(el("p", "note", "The input was broadcast: its contribution sums the upstream over the broadcast dimensions."));
       if (t.numbers.length) {
         const list = el("ul", "numbers");
-        for (const n of t.numbers) list.append(el("li", undefined, `[${n.at}]  ${fmt(n.upstream)} × ${fmt(n.local)} = ${fmt(n.contribution)}`));
+        for (const n of t.numbers) list.append(el("li", undefined, `[${n.at}]  ${formatNumber(n.upstream)} × ${formatNumber(n.local)} = ${formatNumber(n.contribution)}`));
         box.append(list);
       }
       s.append(box);
@@ -148,11 +149,11 @@ export class Inspector {
     const list = el("ul", "parts");
     f.parts.forEach((p, i) => list.append(el("li", undefined, `${i + 1}. from ${p.from} [${p.shape}]`)));
     s.append(list);
-    if (f.numbers) s.append(el("p", "numbers", `[0]  ${f.numbers.parts.map(fmt).join(" + ")} = ${fmt(f.numbers.total)}`));
+    if (f.numbers) s.append(el("p", "numbers", `[0]  ${f.numbers.parts.map((x) => formatNumber(x)).join(" + ")} = ${formatNumber(f.numbers.total)}`));
     return s;
   }
 
-  private opSection(index: TraceIndex, opId: OpId, title: string, token: number): HTMLElement {
+  private opSection(index: ViewIndex, opId: OpId, title: string, token: number): HTMLElement {
     const op = index.op(opId);
     const s = section(`${title}: ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}`);
     if (!op) return s;
@@ -172,11 +173,11 @@ export class Inspector {
   }
 
   /** A tensor's shape and stats now; its heatmap when the values arrive. */
-  private tensorRow(index: TraceIndex, t: TensorId, label: string, token: number, role?: "gradient"): HTMLElement {
+  private tensorRow(index: ViewIndex, t: TensorId, label: string, token: number, role?: "gradient"): HTMLElement {
     const info = index.tensor(t);
     const row = el("div", role ? `tensor ${role}` : "tensor");
     row.dataset.tensor = String(t);
-    row.append(el("div", "tensor-head", `${label}  [${info ? shapeText(info.shape) : "?"}] ${info?.dtype ?? ""}`));
+    row.append(el("div", "tensor-head", `${label}  [${info ? dimsText(info.shape) : "?"}] ${info?.dtype ?? ""}`));
     if (info) row.append(el("div", "stats", statsText(info.stats)));
     if (info?.hasValues) {
       const slot = el("div", "heat");

@@ -1,5 +1,5 @@
 // The inspector's pane: a drag (or arrow-key) splitter to resize it and a toggle to collapse it; beside the graph, or below it in a narrow panel.
-import { el } from "../common/format";
+import { el } from "../common/dom";
 
 export interface PaneState { size?: number; collapsed?: boolean }
 

@@ -6,9 +6,10 @@ import "@vscode-elements/elements/dist/vscode-option/index.js";
 import "katex/dist/katex.min.css";
 import "./style.css";
 import type { HostMessage } from "../../src/protocol/messages";
-import { el, vsButton } from "../common/format";
+import { el, vsButton } from "../common/dom";
 import { Host } from "../common/host";
-import { indexTrace, type TraceIndex } from "../common/traceIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 import type { ColourMode } from "./colour";
 import { GraphView } from "./graphView";
 import { warmUpLayout } from "./layout";
@@ -26,7 +27,7 @@ const painted = (kind: string, t0: number): void => {
   requestAnimationFrame(() => setTimeout(() => perf.push({ kind, ms: performance.now() - t0, at: performance.now() }), 0));
 };
 
-let index: TraceIndex | undefined;
+let index: ViewIndex | undefined;
 let file = "";
 let cursor = 0;
 let debugging = false;
@@ -143,7 +144,7 @@ function onMessage(m: HostMessage): void {
     case "trace": {
       const restore = saved; // laying out saves the new view state over `saved`
       const same = m.file === restore.file;
-      index = indexTrace(m.trace);
+      index = new TraceIndex(m.trace);
       file = m.file;
       // A search belongs to the trace it was typed over: a new trace starts without one.
       (search as unknown as { value: string }).value = "";

@@ -1,7 +1,8 @@
 // The graph of one training step built from a Trace: op nodes, leaf-tensor nodes (params, inputs), shape-labelled edges, module groups.
 import type { OpId, TensorId } from "../../src/trace/types";
-import { shapeText, tensorSize, type TraceIndex } from "../common/traceIndex";
 import { opDisplay } from "../../src/protocol/opFacts";
+import type { ViewIndex } from "../../src/protocol/messages";
+import { dimsText, sizeOf } from "../../src/trace/text";
 
 export interface GraphNode {
   /** "op:<id>" or "t:<tensorId>". */
@@ -62,11 +63,11 @@ function ensureGroups(groups: Map<string, GraphGroup>, module: string): string {
 }
 
 /** Steps that have ops, ascending. */
-export function stepsWithOps(index: TraceIndex): number[] {
+export function stepsWithOps(index: ViewIndex): number[] {
   return [...new Set(index.trace.ops.map((o) => o.step))].sort((a, b) => a - b);
 }
 
-export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
+export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
   const ops = index.trace.ops.filter((o) => o.step === step);
   const groups = new Map<string, GraphGroup>();
   const nodes: GraphNode[] = [];
@@ -85,7 +86,7 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
     else if (ungrouped > CHUNK_THRESHOLD) group = chunkOf(Math.floor(chunkIndex++ / CHUNK));
     const id = opNodeId(o.id);
     const out = index.tensor(o.output);
-    nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: opDisplay(o.op), detail: o.var ?? (out ? shapeText(out.shape) : ""), ...(group ? { group } : {}) });
+    nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: opDisplay(o.op), detail: o.var ?? (out ? dimsText(out.shape) : ""), ...(group ? { group } : {}) });
     nodeOfOp.set(o.id, id);
     nodeOfTensor.set(o.output, id);
   }
@@ -98,7 +99,7 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
       let from = producedHere.has(t) ? opNodeId(producedHere.get(t) as OpId) : nodeOfTensor.get(t);
       if (!from) {
         // A leaf: a parameter or input (or an activation from another step). Scalar constants are left out.
-        if (!info || (info.kind === "constant" && tensorSize(info.shape) <= 1)) continue;
+        if (!info || (info.kind === "constant" && sizeOf(info.shape) <= 1)) continue;
         from = tensorNodeId(t);
         const name = info.name ?? `t${t}`;
         const dot = info.kind === "param" ? name.lastIndexOf(".") : -1;
@@ -107,10 +108,10 @@ export function buildStepGraph(index: TraceIndex, step: number): StepGraph {
         // joins its first reader's chunk (else thousands of loose leaves would defeat collapsing).
         const reader = byOp.get(o.id)?.group;
         const group = module && groups.has(`g:${module}`) ? `g:${module}` : reader?.startsWith("g:#") ? reader : undefined;
-        nodes.push({ id: from, kind: "tensor", tensor: t, label: dot > 0 ? name.slice(dot + 1) : name, detail: `${info.kind} ${shapeText(info.shape)}`, ...(group ? { group } : {}) });
+        nodes.push({ id: from, kind: "tensor", tensor: t, label: dot > 0 ? name.slice(dot + 1) : name, detail: `${info.kind} ${dimsText(info.shape)}`, ...(group ? { group } : {}) });
         nodeOfTensor.set(t, from);
       }
-      edges.push({ from, to, tensor: t, label: info ? shapeText(info.shape) : "?" });
+      edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
     }
   }
   chunkWideGroups(groups);

@@ -1,7 +1,7 @@
 // Which of Nielsen's four backprop equations (BP1–BP4) a backward step computes, for dense layers.
 import type { OpId, TensorId } from "../../src/trace/types";
-import type { TraceIndex } from "../common/traceIndex";
 import { opFacts, type NielsenRole } from "../../src/protocol/opFacts";
+import type { ViewIndex } from "../../src/protocol/messages";
 
 export type BpEquation = "BP1" | "BP2" | "BP3" | "BP4";
 
@@ -17,7 +17,7 @@ export const BP: Record<BpEquation, { latex: string; text: string }> = {
 const is = (op: string, role: NielsenRole): boolean => opFacts(op)?.nielsen === role;
 
 /** The parameter a tensor is, directly or through a transpose/reshape of it (Linear computes x·Wᵀ). */
-function paramBehind(index: TraceIndex, t: TensorId): string | undefined {
+function paramBehind(index: ViewIndex, t: TensorId): string | undefined {
   for (let depth = 0; depth < 3; depth++) {
     const info = index.tensor(t);
     if (!info) return undefined;
@@ -30,7 +30,7 @@ function paramBehind(index: TraceIndex, t: TensorId): string | undefined {
 }
 
 /** Whether a dense (matmul with a parameter) op consumes this op's output, directly or further down. */
-function denseDownstream(index: TraceIndex, op: OpId, memo: Map<OpId, boolean>): boolean {
+function denseDownstream(index: ViewIndex, op: OpId, memo: Map<OpId, boolean>): boolean {
   const known = memo.get(op);
   if (known !== undefined) return known;
   memo.set(op, false);
@@ -47,10 +47,10 @@ function denseDownstream(index: TraceIndex, op: OpId, memo: Map<OpId, boolean>):
   return found;
 }
 
-const denseSteps = new WeakMap<TraceIndex, Map<number, boolean>>();
+const denseSteps = new WeakMap<ViewIndex, Map<number, boolean>>();
 
 /** Whether the step has a matmul with a parameter (a dense layer); computed once per trace and step. */
-function isDenseNet(index: TraceIndex, step: number): boolean {
+function isDenseNet(index: ViewIndex, step: number): boolean {
   let steps = denseSteps.get(index);
   if (!steps) denseSteps.set(index, (steps = new Map()));
   let dense = steps.get(step);
@@ -62,7 +62,7 @@ function isDenseNet(index: TraceIndex, step: number): boolean {
 }
 
 /** The equation this op's backward computes for input `i`, or undefined when none applies (not a dense net, a plain op). */
-export function bpEquation(index: TraceIndex, opId: OpId, i: number, memo = new Map<OpId, boolean>()): BpLabel | undefined {
+export function bpEquation(index: ViewIndex, opId: OpId, i: number, memo = new Map<OpId, boolean>()): BpLabel | undefined {
   const op = index.op(opId);
   if (!op || !isDenseNet(index, op.step)) return undefined;
   const input = op.inputs[i];

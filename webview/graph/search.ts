@@ -1,8 +1,8 @@
 // Search by name: graph nodes whose op, variable, tensor name or module contains the query (case-insensitive).
-import type { TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 import type { GraphNode, StepGraph } from "./model";
 
-export function searchNodes(index: TraceIndex, graph: StepGraph, query: string): GraphNode[] {
+export function searchNodes(index: ViewIndex, graph: StepGraph, query: string): GraphNode[] {
   const q = query.trim().toLowerCase();
   if (!q) return [];
   return graph.nodes.filter((n) => {

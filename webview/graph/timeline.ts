@@ -1,6 +1,6 @@
 // The timeline: every event of every step on a scrubber, coloured by kind, with diagnostic and breakpoint markers.
-import { el, vsButton } from "../common/format";
-import type { TraceIndex } from "../common/traceIndex";
+import { el, vsButton } from "../common/dom";
+import type { ViewIndex } from "../../src/protocol/messages";
 import { describeEvent, stepKey, timelineMarkers, type Marker } from "./timelineModel";
 
 export interface TimelineActions {
@@ -22,7 +22,7 @@ export class Timeline {
   private readonly range = el("input", "scrubber");
   private readonly label = el("div", "event-label");
   private readonly runBtn: HTMLElement;
-  private index?: TraceIndex;
+  private index?: ViewIndex;
   private cursor = 0;
   private debugging = false;
 
@@ -45,7 +45,7 @@ export class Timeline {
     this.root.append(track, bar);
     this.range.addEventListener("input", () => {
       const v = Number(this.range.value);
-      if (this.debugging) this.label.textContent = `${describeEvent(this.index as TraceIndex, v)} — Run to here to move the debugger`;
+      if (this.debugging) this.label.textContent = `${describeEvent(this.index as ViewIndex, v)} — Run to here to move the debugger`;
       else this.actions.move(v);
     });
     this.range.addEventListener("keydown", (e) => {
@@ -74,7 +74,7 @@ export class Timeline {
     return ok;
   }
 
-  setTrace(index: TraceIndex, breakpoints: readonly number[]): void {
+  setTrace(index: ViewIndex, breakpoints: readonly number[]): void {
     this.index = index;
     this.range.max = String(Math.max(0, index.trace.events.length - 1));
     this.drawStrip();

@@ -1,10 +1,11 @@
 // The timeline's pure side: event colours, step boundaries, markers (diagnostics, breakpoints) and key stepping.
-import type { TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
+import { formatNumber } from "../../src/trace/text";
 
 export interface Marker { event: number; kind: "diagnostic" | "breakpoint"; severity?: "error" | "warning" | "info"; title: string }
 
 /** Diagnostics with an op sit at that op's forward event; breakpoint lines at every forward and backward event of their ops. */
-export function timelineMarkers(index: TraceIndex, breakpointLines: readonly number[]): Marker[] {
+export function timelineMarkers(index: ViewIndex, breakpointLines: readonly number[]): Marker[] {
   const markers: Marker[] = [];
   for (const d of index.trace.diagnostics) {
     const ev = d.op === undefined ? undefined : index.forwardEvent.get(d.op);
@@ -22,7 +23,7 @@ export function timelineMarkers(index: TraceIndex, breakpointLines: readonly num
 }
 
 /** Where a key moves the cursor: ←/→ one event, PageUp/PageDown a training step, Home/End the ends; undefined for other keys. */
-export function stepKey(index: TraceIndex, cursor: number, key: string): number | undefined {
+export function stepKey(index: ViewIndex, cursor: number, key: string): number | undefined {
   const last = index.trace.events.length - 1;
   const clamp = (x: number): number => Math.max(0, Math.min(last, x));
   const starts = index.stepStarts.map((s) => s.event);
@@ -41,13 +42,13 @@ export function stepKey(index: TraceIndex, cursor: number, key: string): number 
 }
 
 /** A one-line description of an event for the timeline's label and screen readers. */
-export function describeEvent(index: TraceIndex, cursor: number): string {
+export function describeEvent(index: ViewIndex, cursor: number): string {
   const e = index.trace.events[cursor];
   if (!e) return "no event";
   const step = index.eventStep[cursor];
   const head = `event ${cursor + 1} of ${index.trace.events.length} · step ${step}`;
   switch (e.kind) {
-    case "step": return `${head} · step ${e.index} begins${e.loss !== undefined ? `, loss ${e.loss.toPrecision(4)}` : ""}`;
+    case "step": return `${head} · step ${e.index} begins${e.loss !== undefined ? `, loss ${formatNumber(e.loss)}` : ""}`;
     case "forward": case "backward": {
       const op = index.op(e.op);
       return `${head} · ${e.kind} · ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}${op?.loc ? ` (line ${op.loc.line})` : ""}`;

@@ -2,7 +2,7 @@
 // The rules and thresholds are src/trace/healthRules.ts's (the user's settings), the same as Problems' and the debugger's.
 import type { DiagnosticCode } from "../../src/trace/types";
 import { activationFlagged, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../../src/protocol/health";
-import type { TraceIndex } from "../common/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 
 export type FlagKind = "vanishing" | "exploding" | "non-finite" | "dead-relu" | "saturated" | "zero-by-structure";
 export interface Flag { kind: FlagKind; message: string; step?: number; layer?: string; /** The parameter it is about. */ param?: string }
@@ -36,7 +36,7 @@ const ACTIVATION_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = { "dead-relu
 
 const sci = (x: number): string => x.toExponential(1);
 
-export function health(index: TraceIndex, th: HealthThresholds = DEFAULT_THRESHOLDS): Health {
+export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOLDS): Health {
   const t = index.trace;
   const params = new Map<string, ParamHealth>();
   const param = (name: string, shape: number[]): ParamHealth => {

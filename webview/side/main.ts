@@ -4,16 +4,17 @@ import "@vscode-elements/elements/dist/vscode-single-select/index.js";
 import "@vscode-elements/elements/dist/vscode-option/index.js";
 import "./style.css";
 import type { HostMessage } from "../../src/protocol/messages";
-import { el } from "../common/format";
+import { el } from "../common/dom";
 import { Host } from "../common/host";
-import { indexTrace, type TraceIndex } from "../common/traceIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import type { ViewIndex } from "../../src/protocol/messages";
 import { health, pendingAt, type Health } from "./health";
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from "../../src/protocol/health";
 import { renderHealth } from "./view";
 
 interface SideState { file?: string; cursor?: number }
 
-let index: TraceIndex | undefined;
+let index: ViewIndex | undefined;
 let model: Health | undefined;
 /** The user's thresholds (backstep.* settings), as the host sends them. */
 let thresholds: HealthThresholds = DEFAULT_THRESHOLDS;
@@ -47,7 +48,7 @@ function show(cursor: number, force = false): void {
 function onMessage(m: HostMessage): void {
   switch (m.type) {
     case "trace":
-      index = indexTrace(m.trace);
+      index = new TraceIndex(m.trace);
       model = health(index, thresholds);
       file = m.file;
       show(m.cursor, true);

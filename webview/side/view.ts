@@ -1,8 +1,8 @@
 // Draws the health view: step selector, loss curve, per-layer log-scale gradient bars with flags (DOM only).
-import { el, fmt } from "../common/format";
-import { shapeText } from "../common/traceIndex";
+import { el } from "../common/dom";
 import { barFraction, type Flag, type Health } from "./health";
 import { shortLayerNames } from "./names";
+import { dimsText, formatNumber } from "../../src/trace/text";
 
 export interface HealthActions { selectParam(name: string): void; selectStep(event: number): void; showGraph(): void }
 
@@ -17,7 +17,7 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
   const W = 260, H = 96, L = 44, R = 8, T = 8, B = 18;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", pts.length ? `Loss over ${pts.length} steps: ${pts.map((p) => `step ${p.step} ${fmt(p.loss)}`).join(", ")}` : "No loss recorded");
+  svg.setAttribute("aria-label", pts.length ? `Loss over ${pts.length} steps: ${pts.map((p) => `step ${p.step} ${formatNumber(p.loss)}`).join(", ")}` : "No loss recorded");
   if (pts.length === 0) return svg;
   const lo = Math.min(...pts.map((p) => p.loss)), hi = Math.max(...pts.map((p) => p.loss));
   const x = (i: number): number => L + (pts.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (pts.length - 1));
@@ -36,8 +36,8 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
   const frame = document.createElementNS(SVG, "path");
   frame.setAttribute("d", `M${L},${T}V${H - B}H${W - R}`);
   axis.append(frame);
-  text(L - 4, y(hi) + 4, fmt(hi), "end", "y-value");
-  if (hi !== lo) text(L - 4, y(lo) + 4, fmt(lo), "end", "y-value");
+  text(L - 4, y(hi) + 4, formatNumber(hi), "end", "y-value");
+  if (hi !== lo) text(L - 4, y(lo) + 4, formatNumber(lo), "end", "y-value");
   const first = pts[0], last = pts[pts.length - 1];
   text(x(0), H - 4, `step ${first.step}`, pts.length === 1 ? "middle" : "start", "x-value");
   if (pts.length > 1) text(x(pts.length - 1), H - 4, `${last.step}`, "end", "x-value");
@@ -52,7 +52,7 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
     c.setAttribute("cy", String(y(p.loss)));
     c.setAttribute("r", "3.5");
     const tip = document.createElementNS(SVG, "title");
-    tip.textContent = `step ${p.step}: loss ${fmt(p.loss)}`;
+    tip.textContent = `step ${p.step}: loss ${formatNumber(p.loss)}`;
     c.append(tip);
     svg.append(c);
   });
@@ -63,7 +63,7 @@ function bar(norm: number | undefined, domain: [number, number], label: string):
   const b = el("span", "bar");
   b.setAttribute("role", "meter");
   b.setAttribute("aria-label", label);
-  b.setAttribute("aria-valuetext", fmt(norm));
+  b.setAttribute("aria-valuetext", formatNumber(norm));
   const fill = el("span", `fill${norm !== undefined && !Number.isFinite(norm) ? " bad" : ""}`);
   fill.style.width = `${(barFraction(norm, domain) * 100).toFixed(1)}%`;
   b.append(fill);
@@ -98,7 +98,7 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
   for (const s of h.steps) {
     const o = document.createElement("vscode-option");
     o.setAttribute("value", String(s.end));
-    o.textContent = `Step ${s.step}${s.loss !== undefined ? ` · loss ${fmt(s.loss)}` : ""}`;
+    o.textContent = `Step ${s.step}${s.loss !== undefined ? ` · loss ${formatNumber(s.loss)}` : ""}`;
     if (s.step === step) o.setAttribute("selected", "");
     select.append(o);
   }
@@ -116,7 +116,7 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
     const lh = el("div", "layer-head");
     const name = el("span", "name", short.get(l.layer) ?? l.layer);
     name.title = l.layer;
-    lh.append(name, bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`), el("span", "num", fmt(l.norms.get(step))), flagBadges(lf));
+    lh.append(name, bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`), el("span", "num", formatNumber(l.norms.get(step))), flagBadges(lf));
     row.append(lh);
     for (const p of l.params) {
       const pr = el("button", "param");
@@ -124,8 +124,8 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
       pr.dataset.param = p.name;
       const later = pending.has(p.name);
       const n = later ? undefined : p.norms.get(step);
-      const state = later ? "not computed yet at this event" : `gradient norm ${fmt(n)}`;
-      pr.setAttribute("aria-label", `${p.name} [${shapeText(p.shape)}], ${state}. Select in graph.`);
+      const state = later ? "not computed yet at this event" : `gradient norm ${formatNumber(n)}`;
+      pr.setAttribute("aria-label", `${p.name} [${dimsText(p.shape)}], ${state}. Select in graph.`);
       if (later) {
         pr.classList.add("pending");
         pr.title = `Step ${step}'s backward pass has not reached ${p.name} at this event (its gradient is null until then).`;
@@ -133,7 +133,7 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
       const pflags = later ? [] : lf.filter((f) => f.param === p.name);
       const pname = el("span", "name", p.name.slice(l.layer.length + 1) || p.name);
       pname.title = p.name;
-      pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", later ? "not yet" : fmt(n)), flagBadges(pflags));
+      pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", later ? "not yet" : formatNumber(n)), flagBadges(pflags));
       pr.addEventListener("click", () => a.selectParam(p.name));
       row.append(pr);
     }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
 import { paramTarget } from "../../../extension/panels/protocolHost";
-import { fmt } from "../../../webview/common/format";
+import { formatNumber } from "../../../src/trace/text";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 
 const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
@@ -87,7 +87,7 @@ describe("webviews on example traces in Chromium", function () {
     assert.deepEqual(names, [{ text: "fc1", title: "model.fc1", cut: false }, { text: "fc2", title: "model.fc2", cut: false }]);
     const losses = t.events.flatMap((e) => (e.kind === "step" && e.loss !== undefined ? [e.loss] : []));
     const axis = await v.page.locator("svg.loss .axis text").allTextContents();
-    assert.ok(axis.includes(fmt(Math.max(...losses))) && axis.includes(fmt(Math.min(...losses))), axis.join(" | "));
+    assert.ok(axis.includes(formatNumber(Math.max(...losses))) && axis.includes(formatNumber(Math.min(...losses))), axis.join(" | "));
     assert.ok(axis.includes("step 0") && axis.includes(String(losses.length - 1)), axis.join(" | "));
     const px = await v.page.locator("svg.loss .axis text").first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * ((e as SVGTextElement).getScreenCTM()?.a ?? 0));
     assert.ok(px >= 10, `axis text ${px.toFixed(1)} px`);

@@ -1,6 +1,8 @@
-// Lookup tables over one Trace, built once, so every debugger question about "as of event i" is a binary search.
+// The debugger's timelines over one Trace, built once on the trace's TraceIndex, so every question about "as of
+// event i" is a binary search: frames and line entries per event, names, parameter values and gradients over time.
 import { leafNames } from "../protocol/tensorNames";
-import type { OpId, SourceLoc, TensorId, Trace, TraceEvent, TraceOp, TraceTensor } from "../trace/types";
+import { TraceIndex } from "../trace/traceIndex";
+import type { SourceLoc, TensorId, Trace, TraceEvent, TraceOp } from "../trace/types";
 
 /** One user stack frame at an event (innermost first in `EventFrames`). */
 export interface Frame extends SourceLoc {
@@ -41,22 +43,17 @@ export function phaseOf(event: TraceEvent): Phase {
   return event.kind === "accumulate" ? "backward" : event.kind;
 }
 
-export class TraceIndex {
-  readonly trace: Trace;
+export class DebugIndex extends TraceIndex {
   /** Frames per event (innermost first); events without a location borrow their neighbour's. */
   readonly frames: Frame[][];
   /** Whether an event has a location of its own (op events, accumulates), as opposed to a borrowed one. */
   readonly ownLocation: boolean[];
-  /** The training step each event belongs to. */
-  readonly stepOf: number[];
   /** file → line → events where execution enters that line (the places a line breakpoint can hit). */
   readonly lineEntries = new Map<string, Map<number, number[]>>();
   /** name → the tensors bound to it over time. */
   readonly names = new Map<string, Change[]>();
   /** param name → its tensor over time (initial value at event -1, then each update's `after`). */
   readonly paramValues = new Map<string, Change[]>();
-  private readonly tensorsById = new Map<TensorId, TraceTensor>();
-  private readonly opsById = new Map<OpId, TraceOp>();
   /** tensor → its gradient over time. */
   private readonly grads = new Map<TensorId, GradChange[]>();
   /** tensor → the parameter it holds a value of. */
@@ -65,50 +62,21 @@ export class TraceIndex {
   private readonly leafNames: Map<TensorId, string>;
 
   constructor(trace: Trace) {
-    this.trace = trace;
-    for (const t of trace.tensors) this.tensorsById.set(t.id, t);
-    for (const op of trace.ops) this.opsById.set(op.id, op);
+    super(trace);
     this.leafNames = leafNames(trace.tensors, trace.ops);
     this.indexParams();
     this.frames = [];
     this.ownLocation = [];
-    this.stepOf = [];
     this.indexEvents();
     this.borrowLocations();
     this.indexLines();
   }
 
-  get size(): number {
-    return this.trace.events.length;
-  }
-
-  event(i: number): TraceEvent | undefined {
-    return this.trace.events[i];
-  }
-
-  tensor(id: TensorId): TraceTensor | undefined {
-    return this.tensorsById.get(id);
-  }
-
-  op(id: OpId): TraceOp | undefined {
-    return this.opsById.get(id);
-  }
-
-  /** The op an event is about, if any (forward/backward: its op; accumulate: the consumer it came from). */
-  opOf(event: TraceEvent): TraceOp | undefined {
-    if (event.kind === "forward" || event.kind === "backward") return this.opsById.get(event.op);
-    if (event.kind === "accumulate" && event.from !== undefined) return this.opsById.get(event.from);
-    return undefined;
-  }
-
-  /** Display name of a tensor: its own name, the variable it was assigned to, or its parameter name. */
-  tensorName(id: TensorId): string | undefined {
-    const t = this.tensorsById.get(id);
+  /** What a user calls a tensor: its own name, the parameter it holds a value of, the variable it was assigned to, or a leaf's stable name. */
+  override tensorName(id: TensorId): string | undefined {
+    const t = this.tensor(id);
     if (!t) return undefined;
-    if (t.name) return t.name;
-    const param = this.paramOfTensor.get(id);
-    if (param) return param;
-    return t.op !== undefined ? this.opsById.get(t.op)?.var : this.leafNames.get(id);
+    return t.name || this.paramOfTensor.get(id) || (t.op !== undefined ? this.producer(id)?.var : this.leafNames.get(id));
   }
 
   paramOf(id: TensorId): string | undefined {
@@ -233,20 +201,16 @@ export class TraceIndex {
   private indexEvents(): void {
     // A leaf (input, constant) appears where an op first reads it; parameters live in their own timeline.
     const isLeaf = (id: TensorId): boolean => {
-      const t = this.tensorsById.get(id);
+      const t = this.tensor(id);
       return !!t && t.op === undefined && t.kind !== "grad" && !this.paramOfTensor.has(id);
     };
     const used = new Set<TensorId>();
     for (const op of this.trace.ops) for (const id of op.inputs) used.add(id);
     for (const t of this.trace.tensors) if (isLeaf(t.id) && !used.has(t.id)) this.bind(this.tensorName(t.id), -1, t.id);
     const bound = new Set<TensorId>();
-    let step = 0;
     let sweepStart = -1;
     this.trace.events.forEach((e, i) => {
-      if (e.kind === "step") step = e.index;
       const op = this.opOf(e);
-      if (op) step = e.kind === "accumulate" ? step : op.step;
-      this.stepOf.push(step);
       if (e.kind === "backward" || e.kind === "accumulate") {
         if (sweepStart < 0) sweepStart = i;
       } else sweepStart = -1;
@@ -285,11 +249,6 @@ export class TraceIndex {
           break;
       }
     });
-  }
-
-  private producer(id: TensorId): TraceOp | undefined {
-    const t = this.tensorsById.get(id);
-    return t?.op !== undefined ? this.opsById.get(t.op) : undefined;
   }
 
   private framesOfOp(op: TraceOp | undefined): Frame[] {

@@ -1,0 +1,9 @@
+// What the extension (and the CLI) may use of src/trace: the Trace format, the one index over it, its text, and
+// reading and writing it as JSON. Recording (recorder, stream, snapshots) is the runner's business, not theirs.
+export type * from "./types";
+export { TraceIndex, traceIdProblem } from "./traceIndex";
+export type { TraceOf, TensorHead, BackwardEvent, StepStart } from "./traceIndex";
+export { DIGITS, dimsText, formatDuration, formatNumber, hasNonFinite, nonFiniteText, shapeText, sizeOf, statsText } from "./text";
+export { parseTrace, readTraceFile, stringifyTrace, writeTraceFile } from "./json";
+export { thresholdsOf } from "./diagnostics";
+export { withThresholds } from "./diagnostics";

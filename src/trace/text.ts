@@ -1,0 +1,70 @@
+// How a trace's numbers, shapes, statistics and durations read as text: the one spelling shared by the CLI, the
+// debugger, the editor's hints and hovers, and the webviews (which may import this pure module; see eslint.config.mjs).
+import type { TensorStats } from "./types";
+
+/**
+ * Significant digits per surface: the one thing in which they differ. An inline hint is a glance, a panel a closer
+ * look, the debugger the place for the exact value (its evaluator computes further with it).
+ */
+export const DIGITS = { hint: 3, panel: 4, cli: 4, debugger: 5 } as const;
+
+/** How many significant digits to show (an object, so `xs.map(formatNumber)` cannot pass an index as digits). */
+export interface NumberStyle {
+  digits: number;
+}
+
+/**
+ * `0.0412`, `1.5e-7`, `12345`, `NaN`, `+∞`, `-∞`: `digits` significant digits, in exponent form below 1e-3 and from
+ * 1e5 on (where plain notation would hide the digits or run long); whole numbers below 1e5 exactly. An ASCII minus,
+ * so a value can be pasted into code. A number not known (no loss recorded, no gradient yet) is `—`.
+ */
+export function formatNumber(x: number | null | undefined, { digits }: NumberStyle = { digits: DIGITS.panel }): string {
+  if (x === null || x === undefined) return "—";
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "+∞" : "-∞";
+  const a = Math.abs(x);
+  if (x === 0) return "0";
+  if (a < 1e-3 || a >= 1e5) return x.toExponential(digits - 1).replace(/\.?0+e/, "e").replace("e+", "e");
+  if (Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(digits)));
+}
+
+/** `[4, 8]`, PyTorch's list form (`torch.Size([4, 8])`): the CLI, inline hints and hovers. A 0-d tensor is `[]`. */
+export function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** `4×8`, the compact form for labels (graph edges, the debugger's `Tensor[4×8]`); a 0-d tensor is `scalar`. */
+export function dimsText(shape: readonly number[]): string {
+  return shape.length === 0 ? "scalar" : shape.join("×");
+}
+
+/** Elements of a tensor of this shape (1 for a 0-d tensor). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** `85 ms`, `2.35 s`, `12.4 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Whether the statistics count a NaN or ±Inf (they are then over the finite values only). */
+export function hasNonFinite(stats: TensorStats): boolean {
+  return stats.nan > 0 || stats.inf > 0;
+}
+
+/** `3 NaN, 1 Inf`, or "" when every value is finite. */
+export function nonFiniteText(stats: TensorStats): string {
+  return hasNonFinite(stats) ? `${stats.nan} NaN, ${stats.inf} Inf` : "";
+}
+
+/** `min 0 · max 1 · mean 0.5 · std 0.5 · ‖·‖ 1`, then ` · 3 NaN, 1 Inf` when there are such values. */
+export function statsText(s: TensorStats, style: NumberStyle = { digits: DIGITS.panel }): string {
+  const n = (x: number): string => formatNumber(x, style);
+  const bad = hasNonFinite(s) ? ` · ${nonFiniteText(s)}` : "";
+  return `min ${n(s.min)} · max ${n(s.max)} · mean ${n(s.mean)} · std ${n(s.std)} · ‖·‖ ${n(s.norm)}${bad}`;
+}

@@ -1,0 +1,192 @@
+// The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
+// events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
+import type { OpId, TensorId, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
+
+/** A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request). */
+export type TensorHead = Omit<TraceTensor, "values">;
+
+/** A Trace whose tensors are `T`: the Trace itself, or the webview's TraceStructure. */
+export type TraceOf<T extends TensorHead> = Omit<Trace, "tensors"> & { tensors: T[] };
+
+export type BackwardEvent = Extract<TraceEvent, { kind: "backward" }>;
+
+export interface StepStart {
+  step: number;
+  /** The index of the step's first event. */
+  event: number;
+  loss?: number;
+}
+
+/**
+ * Why a trace's ids cannot be used as array indices, or undefined when they can: `ops[i].id === i`,
+ * `tensors[i].id === i`, and every op, tensor, event and parameter names ops and tensors that exist. The readers
+ * of a trace (parseTrace, the webview's message guard) check it once, so the index and the views can trust it; a
+ * recorder writes ids densely by construction.
+ */
+export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
+  const nT = trace.tensors.length;
+  const nO = trace.ops.length;
+  const tensorOk = (id: number | null | undefined): boolean => id === null || id === undefined || (Number.isInteger(id) && id >= 0 && id < nT);
+  const opOk = (id: number | undefined): boolean => id === undefined || (Number.isInteger(id) && id >= 0 && id < nO);
+  for (let i = 0; i < nT; i++) {
+    const t = trace.tensors[i];
+    if (t.id !== i) return `tensors[${i}] has id ${t.id} (ids must be 0, 1, 2, … in order)`;
+    if (!opOk(t.op)) return `tensor ${i} names op ${t.op}, which the trace does not have`;
+  }
+  for (let i = 0; i < nO; i++) {
+    const op = trace.ops[i];
+    if (op.id !== i) return `ops[${i}] has id ${op.id} (ids must be 0, 1, 2, … in order)`;
+    const bad = [...op.inputs, op.output].find((t) => !tensorOk(t));
+    if (bad !== undefined) return `op ${i} (${op.op}) names tensor ${bad}, which the trace does not have`;
+  }
+  for (let i = 0; i < trace.events.length; i++) {
+    const e = trace.events[i];
+    const ids = eventIds(e);
+    if (!opOk(ids.op)) return `event ${i} (${e.kind}) names op ${ids.op}, which the trace does not have`;
+    const bad = ids.tensors.find((t) => !tensorOk(t));
+    if (bad !== undefined) return `event ${i} (${e.kind}) names tensor ${bad}, which the trace does not have`;
+  }
+  for (const p of trace.params) {
+    if (!tensorOk(p.tensor) || !tensorOk(p.grad)) return `parameter ${p.name} names a tensor the trace does not have`;
+  }
+  return undefined;
+}
+
+function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null | undefined)[] } {
+  switch (e.kind) {
+    case "step": return { tensors: [] };
+    case "forward": return { op: e.op, tensors: [] };
+    case "backward": return { op: e.op, tensors: [e.upstream, ...e.contributions, ...e.local.map((l) => l?.tensor)] };
+    case "accumulate": return { op: e.from, tensors: [e.tensor, e.contribution, e.total] };
+    case "update": return { tensors: [e.before, e.grad, e.after] };
+    case "zeroGrad": return { tensors: e.tensors ?? [] };
+    default: return { tensors: [] }; // a kind from a later format: readers keep it and look past it
+  }
+}
+
+export class TraceIndex<T extends TensorHead = TraceTensor> {
+  readonly trace: TraceOf<T>;
+  /**
+   * The training step each event is in: a step event's own index, a forward event's op's step; every other event
+   * is in the step of the event before it (before any of them, the first op's step).
+   */
+  readonly eventStep: Int32Array;
+  /** The op an event is about (forward, backward: its op; accumulate: the consumer whose backward fed it), or -1. */
+  readonly eventOp: Int32Array;
+  /** The first event of every step, in step order (the first event when the trace has no step events). */
+  readonly stepStarts: StepStart[] = [];
+  private forward?: Map<OpId, number>;
+  private backward?: Map<OpId, number>;
+  private readers?: Map<TensorId, OpId[]>;
+
+  constructor(trace: TraceOf<T>) {
+    this.trace = trace;
+    const n = trace.events.length;
+    this.eventStep = new Int32Array(n);
+    this.eventOp = new Int32Array(n).fill(-1);
+    let step = trace.ops[0]?.step ?? 0;
+    trace.events.forEach((e, i) => {
+      switch (e.kind) {
+        case "step":
+          step = e.index;
+          this.stepStarts.push({ step, event: i, ...(e.loss !== undefined ? { loss: e.loss } : {}) });
+          break;
+        case "forward":
+          this.eventOp[i] = e.op;
+          step = trace.ops[e.op]?.step ?? step;
+          break;
+        case "backward":
+          this.eventOp[i] = e.op;
+          break;
+        case "accumulate":
+          this.eventOp[i] = e.from ?? -1;
+          break;
+        case "update":
+          break;
+      }
+      this.eventStep[i] = step;
+    });
+    if (this.stepStarts.length === 0 && n > 0) this.stepStarts.push({ step: this.eventStep[0], event: 0 });
+  }
+
+  /** The number of events. */
+  get size(): number {
+    return this.trace.events.length;
+  }
+
+  event(i: number): TraceEvent | undefined {
+    return this.trace.events[i];
+  }
+
+  /** Ids index the arrays directly (checked by traceIdProblem when the trace was read). */
+  tensor(id: TensorId): T | undefined {
+    return this.trace.tensors[id];
+  }
+
+  op(id: OpId): TraceOp | undefined {
+    return this.trace.ops[id];
+  }
+
+  /** The op an event is about, if any (see eventOp). */
+  opOf(event: TraceEvent): TraceOp | undefined {
+    if (event.kind === "forward" || event.kind === "backward") return this.trace.ops[event.op];
+    if (event.kind === "accumulate" && event.from !== undefined) return this.trace.ops[event.from];
+    return undefined;
+  }
+
+  /** The op that produced a tensor, if any. */
+  producer(id: TensorId): TraceOp | undefined {
+    const op = this.trace.tensors[id]?.op;
+    return op === undefined ? undefined : this.trace.ops[op];
+  }
+
+  /** What a user calls a tensor: its own name, or the variable its op's result was assigned to. */
+  tensorName(id: TensorId): string | undefined {
+    return this.trace.tensors[id]?.name ?? this.producer(id)?.var;
+  }
+
+  /** Each op's forward event. */
+  get forwardEvent(): ReadonlyMap<OpId, number> {
+    if (!this.forward) this.indexOpEvents();
+    return this.forward as Map<OpId, number>;
+  }
+
+  /** Each op's (first) backward event: the one where ∂L/∂output is complete and flows to its inputs. */
+  get backwardEvent(): ReadonlyMap<OpId, number> {
+    if (!this.backward) this.indexOpEvents();
+    return this.backward as Map<OpId, number>;
+  }
+
+  /** An op's (first) backward event itself. */
+  backwardOf(op: OpId): BackwardEvent | undefined {
+    const e = this.trace.events[this.backwardEvent.get(op) ?? -1];
+    return e?.kind === "backward" ? e : undefined;
+  }
+
+  /** The ops that read each tensor, in recording order. */
+  get consumers(): ReadonlyMap<TensorId, readonly OpId[]> {
+    if (!this.readers) {
+      const readers = new Map<TensorId, OpId[]>();
+      for (const o of this.trace.ops) {
+        for (const i of o.inputs) {
+          const list = readers.get(i);
+          if (!list) readers.set(i, [o.id]);
+          else if (list[list.length - 1] !== o.id) list.push(o.id);
+        }
+      }
+      this.readers = readers;
+    }
+    return this.readers;
+  }
+
+  private indexOpEvents(): void {
+    const forward = new Map<OpId, number>();
+    const backward = new Map<OpId, number>();
+    this.trace.events.forEach((e, i) => {
+      if (e.kind === "forward") forward.set(e.op, i);
+      else if (e.kind === "backward" && !backward.has(e.op)) backward.set(e.op, i);
+    });
+    this.forward = forward;
+    this.backward = backward;
+  }
+}
