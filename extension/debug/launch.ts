@@ -1,8 +1,7 @@
 // Where a debug session's Trace comes from: a fresh run of the model through the runner, or a saved trace JSON.
 import * as path from "node:path";
-import { readTraceFileAsync } from "../../src/trace/json";
 import type { RunOptions, RunResult } from "../../src/runner/types";
-import type { Trace } from "../../src/trace";
+import { readTraceFileAsync, type Trace } from "../../src/trace";
 
 /** The `backstep` launch configuration (package.json `contributes.debuggers`): the run limits are the runner's own options. */
 export interface LaunchArgs extends Omit<RunOptions, "signal" | "onOutput"> {

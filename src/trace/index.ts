@@ -4,6 +4,5 @@ export type * from "./types";
 export { TraceIndex, traceIdProblem } from "./traceIndex";
 export type { TraceOf, TensorHead, BackwardEvent, StepStart } from "./traceIndex";
 export { DIGITS, dimsText, formatDuration, formatNumber, hasNonFinite, nonFiniteText, shapeText, sizeOf, statsText } from "./text";
-export { parseTrace, readTraceFile, stringifyTrace, writeTraceFile } from "./json";
-export { thresholdsOf } from "./diagnostics";
-export { withThresholds } from "./diagnostics";
+export { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "./json";
+export { thresholdsOf, withThresholds } from "./diagnostics";
