@@ -79,7 +79,7 @@ export default function step(): Tensor {
 }
 `);
     const { trace } = await runModel(file, { maxSteps: 2 });
-    const index = indexTrace(traceStructure(trace));
+    const index = new TraceIndex(traceStructure(trace));
     const reset = trace.events.findIndex((e) => e.kind === "zeroGrad");
     const update = trace.events.findIndex((e) => e.kind === "update" && e.param === "model.weight");
     assert.ok(update >= 0 && reset > update, `update at ${update}, reset at ${reset}`);
