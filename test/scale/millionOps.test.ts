@@ -17,7 +17,7 @@ import { lineHints } from "../../extension/editor/lineHints";
 import { traceProblems } from "../../extension/editor/problems";
 import { hoverMarkdown } from "../../extension/editor/hoverText";
 import { traceMessage } from "../../extension/panels/protocolHost";
-import { indexTrace } from "../../webview/common/traceIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
 import { buildStepGraph, stepsWithOps } from "../../webview/graph/model";
 import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
 import { layoutInput, runLayout } from "../../webview/graph/layout";
@@ -96,7 +96,7 @@ describe("a trace of 1,000,000 ops, through every consumer", function () {
     const message = messageFromWire(JSON.parse(json));
     const unpacked = unpackMessage(message) as { trace: ReturnType<typeof traceStructure> };
     assert.equal(unpacked.trace.ops.length, N);
-    const index = indexTrace(unpacked.trace);
+    const index = new TraceIndex(unpacked.trace);
     assert.deepEqual(stepsWithOps(index), [0]);
     const graph = buildStepGraph(index, 0);
     // chunks of 100 ops in ranges of at most 40: no group holds more than 40 boxes
