@@ -1,4 +1,4 @@
-// The public API of the "backstep" package (DESIGN.md §2).
+// The public API of the "backstep" package (docs/architecture.md, "The parts").
 export { Tensor } from "./engine/tensor";
 export type { TensorLike, NestedArray, GradHook } from "./engine/tensor";
 export type { Dtype, FloatDtype, Storage } from "./engine/dtype";

@@ -64,7 +64,7 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
     store.debuggerAttached = sessions.size > 0;
   };
 
-  // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session (DESIGN.md §7).
+  // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session (docs/architecture.md, "The one-way flow").
   const onTrace = (file: string, trace: Trace): void => {
     store.setTrace(file, trace);
     GraphPanel.createOrShow(context, store, file);

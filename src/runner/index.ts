@@ -1,4 +1,4 @@
-// runModel: runs a user's model file in a worker thread with time and memory limits and returns its Trace (DESIGN.md §5).
+// runModel: runs a user's model file in a worker thread with time and memory limits and returns its Trace (docs/architecture.md, "The one-way flow").
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";

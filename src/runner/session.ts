@@ -1,4 +1,4 @@
-// Runs a user's model in this thread under the recorder: load, step function calls, automatic backward (DESIGN.md §4).
+// Runs a user's model in this thread under the recorder: load, step function calls, automatic backward (docs/architecture.md, "The Trace").
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
@@ -90,7 +90,7 @@ export class ModelSession {
           const before = this.recorder.backwardCount;
           let result: unknown = (step as (index: number) => unknown)(i);
           if (result instanceof Promise) result = await result;
-          // DESIGN §4: a returned scalar is the loss; differentiate it when the step did not
+          // docs/architecture.md, "The one-way flow": a returned scalar is the loss; differentiate it when the step did not
           if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before) result.backward();
           this.flush();
         }

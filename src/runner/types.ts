@@ -1,4 +1,4 @@
-// The runner's contract: run a user's model file away from the caller and get its Trace back (DESIGN.md §5).
+// The runner's contract: run a user's model file away from the caller and get its Trace back (docs/architecture.md, "The one-way flow").
 import type { Trace, TraceDiagnostic } from "../trace/types";
 
 /** How a user raises each limit: a CLI flag (`--timeout`), a setting (`backstep.timeLimitSeconds`), an option. */

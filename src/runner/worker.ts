@@ -1,4 +1,4 @@
-// The worker that runs a user's model: records its Trace into shared memory that runModel reads as it goes (DESIGN.md §5).
+// The worker that runs a user's model: records its Trace into shared memory that runModel reads as it goes (docs/architecture.md, "The one-way flow").
 import { parentPort, workerData } from "node:worker_threads";
 import * as engine from "../index";
 import type { TraceChunk } from "../trace/batch";

@@ -1,4 +1,4 @@
-// The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events (DESIGN.md §4).
+// The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events (docs/architecture.md, "The Trace").
 import type { EngineObserver, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";

@@ -1,4 +1,4 @@
-// Summary statistics of a tensor's values (DESIGN.md §4: min max mean std norm and NaN/Inf/zero counts).
+// Summary statistics of a tensor's values (docs/architecture.md, "The Trace": min max mean std norm and NaN/Inf/zero counts).
 import type { TensorStats } from "./types";
 
 type Values = ArrayLike<number>;

@@ -1,4 +1,4 @@
-// The Trace: the plain, serialisable record of a run that every view reads (DESIGN.md §4).
+// The Trace: the plain, serialisable record of a run that every view reads (docs/architecture.md, "The Trace").
 
 export type TensorId = number;
 export type OpId = number;

@@ -39,7 +39,7 @@ export function lineOf(source: string, text: string): number {
   return i + 1;
 }
 
-/** The parts of a Trace (DESIGN.md §4) the e2e checks read. */
+/** The parts of a Trace (docs/architecture.md, "The Trace") the e2e checks read. */
 export interface TraceJson {
   ops: { id: number; op: string; var?: string; loc: { file: string; line: number } }[];
   events: ({ kind: "forward" | "backward"; op: number } | { kind: "step" | "accumulate" | "update" })[];
