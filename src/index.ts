@@ -28,7 +28,3 @@ export { setObserver, addObserver, observer } from "./engine/observer";
 export type { EngineObserver, LocalDescription } from "./engine/observer";
 export { ruleNames, getRule } from "./engine/rules/registry";
 export type { GradRule, OpCtx, Attrs, AttrValue } from "./engine/rules/registry";
-/** Engine extension point (tests and tools): registers a gradient rule; duplicates are refused. */
-export { defineRule as __defineRule } from "./engine/rules/registry";
-/** Runner instrumentation only: names an unnamed tensor or root module after its variable. */
-export { nameValue as __nameValue } from "./engine/naming";

@@ -1,6 +1,7 @@
 // The engine → recorder contract: forward reports with attrs and module paths, backward/accumulate events, updates.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
+import { nameValue } from "../../src/engine/naming";
 import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
 
 type Ev =
@@ -132,7 +133,7 @@ describe("observer contract", () => {
       }
     }
     const model = new MLP();
-    B.__nameValue(model, "net");
+    nameValue(model, "net");
     const evs = record(() => model.forward(B.randn([5, 4])));
     const mods = evs.filter((e) => e.kind === "forward").map((e) => (e.kind === "forward" ? `${e.op}@${e.module}` : ""));
     assert.deepEqual(mods, ["permute@net.fc1", "matmul@net.fc1", "add@net.fc1", "tanh@net.act", "permute@net.fc2", "matmul@net.fc2", "add@net.fc2"]);
@@ -231,15 +232,15 @@ describe("module paths", () => {
     assert.equal(String(seq), "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, weight=[3,2], bias=[3])\n  (1): ReLU()\n)");
   });
 
-  it("__nameValue names unnamed tensors and roots only", () => {
+  it("nameValue names unnamed tensors and roots only", () => {
     const t = B.zeros([1]);
-    B.__nameValue(t, "x");
-    B.__nameValue(t, "y");
+    nameValue(t, "x");
+    nameValue(t, "y");
     assert.equal(t.name, "x");
     const seq = new B.nn.Sequential(new B.nn.Linear(1, 1));
-    B.__nameValue(seq, "net");
-    B.__nameValue(seq[0], "inner");
+    nameValue(seq, "net");
+    nameValue(seq[0], "inner");
     assert.deepEqual(seq.namedParameters().map(([n]) => n), ["net.0.weight", "net.0.bias"]);
-    assert.equal(B.__nameValue(42, "n"), 42);
+    assert.equal(nameValue(42, "n"), 42);
   });
 });
