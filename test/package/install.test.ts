@@ -12,7 +12,6 @@ const pkgDir = join(root, "packages", "backstep");
  * offline mode has their tarballs cached but not the registry's metadata, and backstep itself needs nothing else.
  */
 const TOOLS = ["typescript", "tsx", "@types/node"];
-const tsxCli = join(root, "node_modules", "tsx", "dist", "cli.mjs");
 
 function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 180_000, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
@@ -64,6 +63,9 @@ describe("npm package: packed, installed and used as a user would", function () 
       mkdirSync(join(project, "node_modules", name, ".."), { recursive: true });
       symlinkSync(join(root, "node_modules", name), join(project, "node_modules", name), "dir");
     }
+    // and their commands, as npm links them, so `npx tsx` and `npx tsc` resolve inside the project
+    symlinkSync(join("..", "tsx", "dist", "cli.mjs"), join(project, "node_modules", ".bin", "tsx"));
+    symlinkSync(join("..", "typescript", "bin", "tsc"), join(project, "node_modules", ".bin", "tsc"));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -85,19 +87,18 @@ describe("npm package: packed, installed and used as a user would", function () 
     const project = join(tmp, "project");
     writeFileSync(join(project, "model.ts"), MODEL);
     writeFileSync(join(project, "bad.ts"), `import { tensor } from "backstep";\nconst t: number = tensor([1, 2]);\nexport { t };\n`);
-    const tsc = join(project, "node_modules", "typescript", "bin", "tsc");
     const flags = ["--strict", "--noEmit", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "false", "--types", "node"];
-    ok(run(process.execPath, [tsc, ...flags, "model.ts"], project), "tsc --strict model.ts");
+    ok(run("npx", ["--offline", "tsc", ...flags, "model.ts"], project), "npx tsc --strict model.ts");
     // the types are real: a wrong use is an error naming the package's type
-    const bad = run(process.execPath, [tsc, ...flags, "bad.ts"], project);
+    const bad = run("npx", ["--offline", "tsc", ...flags, "bad.ts"], project);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stdout, /Type 'Tensor' is not assignable to type 'number'/);
   });
 
-  it("runs the model with tsx, and import and require share one engine", () => {
+  it("runs the model with npx tsx, and import and require share one engine", () => {
     const project = join(tmp, "project");
     writeFileSync(join(project, "model.ts"), MODEL);
-    const out = ok(run(process.execPath, [tsxCli, "model.ts"], project), "tsx model.ts");
+    const out = ok(run("npx", ["--offline", "tsx", "model.ts"], project), "npx tsx model.ts");
     const losses = [...out.matchAll(/loss (\d+\.\d+)/g)].map((m) => Number(m[1]));
     assert.equal(losses.length, 3, out);
     assert.ok(losses[2] < losses[0], `loss falls: ${losses.join(", ")}`);
