@@ -32,7 +32,7 @@ describe("backstep CLI on PyTorch models", function () {
     const r = backstep("trace", "examples/python/gpt_block.py", "--python", PYTHON, "--json", out, "--steps", "2", "--values", "all", "--timeout", "60");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /2 step\(s\)/);
-    assert.match(r.stdout, /examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[1,4,8,8\]|examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[2,4,8,8\]/);
+    assert.match(r.stdout, /examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[1, 4, 8, 8\]|examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[2, 4, 8, 8\]/);
     const trace = readTraceFile(out);
     assert.equal(trace.language, "python");
     assert.equal(trace.truncated.valuesDropped, 0);

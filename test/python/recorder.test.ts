@@ -33,7 +33,7 @@ describe("python recorder (backstep_torch)", function () {
     // the same JSON codec both ways
     assert.deepEqual(parseTrace(stringifyTrace(t)), t);
     const text = summarize(t, EXAMPLES);
-    assert.match(text, /mlp\.py:17 +h +tanh +\[32,16\] +model/);
+    assert.match(text, /mlp\.py:17 +h +tanh +\[32, 16\] +model/);
   });
 
   it("a NaN in a Python run reaches the TypeScript side as a number and a diagnostic at the .py line", async () => {
