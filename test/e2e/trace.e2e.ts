@@ -81,8 +81,13 @@ describe("e2e: Trace Backprop on the MLP example", function () {
 
   it("shows the parameters' gradient norms in the Backstep side panel, equal to the CLI's", async function () {
     const w = wb!;
+    // The side panel shows gradients as at the graph's cursor, which opens inside the last step's backward pass
+    // (fc1's gradient "not yet" there): End moves it to the run's last event, where every gradient is known.
+    const graph = await w.webview("svg.graph g.node");
+    await graph.locator('input[type="range"]').first().press("End");
     await w.page.locator('.activitybar .action-item a[aria-label^="Backstep"]').click();
     const side = await w.webview(".layers .layer");
+    for (let i = 0; i < 40 && (await side.locator(".param .num", { hasText: "not yet" }).count()) > 0; i++) await w.page.waitForTimeout(250);
     const stepLabel = await side.locator("h3", { hasText: /Gradient norms, step \d+/i }).first().textContent();
     const step = Number(/step (\d+)/i.exec(stepLabel ?? "")?.[1]);
     // Independent reference: the CLI traces the same model for step+1 steps; its final gradients are this step's.
