@@ -4,12 +4,15 @@ import { CLI_LIMIT_NAMES, runModel } from "../runner/index";
 import type { RunOptions, RunResult } from "../runner/types";
 import { writeTraceFile } from "../trace/json";
 import { checkTrace } from "./gradcheck";
+import { diffCommand } from "./diffCommand";
+import { UsageError } from "./usage";
 import { formatDiagnostic, locText, summarize } from "./summary";
 
 const USAGE = `usage:
   backstep trace <model.ts|model.py> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB] [--python PATH]
                  [--max-ops N] [--max-events N] [--cwd DIR]
   backstep gradcheck <model.ts> [--timeout S]
+  backstep diff <a.json> <b.json> [--rtol R] [--atol A] [--json]
 
 trace      runs the model, records every forward and backward step, prints a summary
            (ops with variable, op, shape and line; gradient norms; diagnostics)
@@ -23,9 +26,13 @@ trace      runs the model, records every forward and backward step, prints a sum
   --cwd DIR    the folder the model's relative paths resolve against (default: the current one)
   --python P   the Python interpreter for a .py (PyTorch) model (default python3; needs torch >= 1.13)
 gradcheck  checks every op of the recorded run against central finite differences (float64)
-           and prints the worst relative error per op`;
+           and prints the worst relative error per op
+diff       compares two saved traces: aligns their ops by line, variable, op and module, and prints the
+           first op whose value or gradient differs beyond the tolerance, and the ops added, removed or
+           reshaped; exits 0 when the runs agree, 1 when they differ
+  --rtol R --atol A  |a − b| <= atol + rtol·|b| is equal (default rtol 1e-5, atol 1e-8)
+  --json       print the differences as JSON`;
 
-class UsageError extends Error {}
 
 interface Args {
   command: "trace" | "gradcheck";
@@ -118,6 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let args: Args;
   try {
+    if (argv[0] === "diff") return diffCommand(argv.slice(1), process.cwd());
     args = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;

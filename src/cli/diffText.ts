@@ -1,0 +1,101 @@
+// The CLI's readable report of two runs' differences (`backstep diff`), and its --json form.
+import { relative } from "node:path";
+import type { Divergence, StructureChange, TraceDiff } from "../trace/diff";
+import { DIGITS, formatNumber, shapeText } from "../trace/text";
+import type { OpId, Trace } from "../trace/types";
+
+const num = (v: number): string => formatNumber(v, { digits: DIGITS.cli });
+
+/** Structure changes and diverging ops listed at most (a renamed loop body changes thousands). */
+const MAX_ROWS = 40;
+
+export interface DiffInputs {
+  a: Trace;
+  b: Trace;
+  /** The files as the user named them. */
+  nameA: string;
+  nameB: string;
+  cwd: string;
+}
+
+/** `model.ts:12  h = tanh  (model.fc1)  step 0`: where an op is and what it is, as a user reads their code. */
+export function opText(trace: Trace, id: OpId, cwd: string): string {
+  const o = trace.ops[id];
+  const rel = o.loc ? relative(cwd, o.loc.file) : "";
+  const at = o.loc ? `${rel.startsWith("..") ? o.loc.file : rel}:${o.loc.line}` : "(no line)";
+  return `${at}  ${o.var ? `${o.var} = ` : ""}${o.op}${o.module ? `  (${o.module})` : ""}  step ${o.step}`;
+}
+
+function whatText(d: Divergence, a: Trace): string {
+  if (d.kind === "value") return "value";
+  if (d.kind === "gradient") return "gradient ∂L/∂output";
+  const t = a.tensors[d.tensorA];
+  return `input ${d.input ?? 0}${t.name ? ` (${t.name}, ${t.kind})` : ` (${t.kind})`}`;
+}
+
+/** `max |a−b| 0.0123 at [2, 3] (a 0.512, b 0.524), max rel 0.024`. */
+export function amountText(d: Divergence): string {
+  const where = d.by === "values" ? `at ${shapeText(d.element)}` : `in its ${d.stat} (values not recorded; compared statistics)`;
+  return `max |a−b| ${num(d.maxAbs)} ${where} (a ${num(d.valueA)}, b ${num(d.valueB)}), max rel ${num(d.maxRel)}`;
+}
+
+function structureText(s: StructureChange, { a, b, cwd }: DiffInputs): string {
+  switch (s.kind) {
+    case "removed": return `- only in a: ${opText(a, s.a, cwd)}`;
+    case "added": return `+ only in b: ${opText(b, s.b, cwd)}`;
+    case "shape": return `~ shape ${shapeText(s.shapeA)} → ${shapeText(s.shapeB)}: ${opText(a, s.a, cwd)}`;
+    case "moved": return `> moved to line ${b.ops[s.b].loc?.line ?? "?"}: ${opText(a, s.a, cwd)}`;
+  }
+}
+
+export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
+  const { a, b, nameA, nameB, cwd } = inputs;
+  const out: string[] = [];
+  const count = (k: StructureChange["kind"]): number => diff.structure.filter((s) => s.kind === k).length;
+  out.push(`Backstep diff of a = ${nameA} and b = ${nameB}: ${diff.pairs.length} ops aligned, ${count("removed")} only in a, ${count("added")} only in b, ${count("shape")} reshaped (rtol ${num(diff.tolerance.rtol)}, atol ${num(diff.tolerance.atol)})`);
+  if (diff.losses.a.length > 0 || diff.losses.b.length > 0) {
+    out.push(`loss by step: a ${diff.losses.a.map(num).join(" → ") || "—"}`);
+    out.push(`              b ${diff.losses.b.map(num).join(" → ") || "—"}`);
+  }
+  out.push("");
+  const f = diff.first;
+  if (!f) out.push(`No divergence: every aligned op's value and gradient agree within the tolerance.`);
+  else {
+    out.push(`First divergence: ${whatText(f, a)} of`);
+    out.push(`  a  ${opText(a, f.a, cwd)}`);
+    out.push(`  b  ${opText(b, f.b, cwd)}`);
+    out.push(`  ${amountText(f)}`);
+    // one row per op, in the order its first difference happened
+    const byOp = new Map<OpId, Divergence[]>();
+    for (const d of diff.divergences) byOp.set(d.a, [...(byOp.get(d.a) ?? []), d]);
+    out.push("", `Diverging ops: ${byOp.size} of ${diff.pairs.length} aligned`);
+    for (const [id, ds] of [...byOp].slice(0, MAX_ROWS)) {
+      const worst = ds.reduce((m, d) => Math.max(m, d.maxAbs), 0);
+      out.push(`  ${opText(a, id, cwd)}  ${ds.map((d) => (d.kind === "input" ? whatText(d, a) : d.kind)).join(", ")}  max |a−b| ${num(worst)}`);
+    }
+    if (byOp.size > MAX_ROWS) out.push(`  … and ${byOp.size - MAX_ROWS} more`);
+  }
+  out.push("", diff.structure.length === 0 ? "Structure: the same ops in both runs" : "Structure:");
+  for (const s of diff.structure.slice(0, MAX_ROWS)) out.push("  " + structureText(s, inputs));
+  if (diff.structure.length > MAX_ROWS) out.push(`  … and ${diff.structure.length - MAX_ROWS} more`);
+  return out.join("\n");
+}
+
+/** The diff as plain JSON, each op named by its place in the code so it reads without the traces. */
+export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
+  const op = (t: Trace, id: OpId): object => {
+    const o = t.ops[id];
+    return { id, op: o.op, step: o.step, ...(o.var ? { var: o.var } : {}), ...(o.module ? { module: o.module } : {}), ...(o.loc ? { loc: o.loc } : {}) };
+  };
+  const div = (d: Divergence): object => ({ ...d, a: op(a, d.a), b: op(b, d.b) });
+  const finite = (xs: number[]): (number | null)[] => xs.map((x) => (Number.isFinite(x) ? x : null));
+  return {
+    tolerance: diff.tolerance,
+    aligned: diff.pairs.length,
+    same: diff.first === undefined && diff.structure.length === 0,
+    first: diff.first ? div(diff.first) : null,
+    divergences: diff.divergences.map(div),
+    structure: diff.structure.map((s) => ({ ...s, ...("a" in s ? { a: op(a, s.a) } : {}), ...("b" in s ? { b: op(b, s.b) } : {}) })),
+    losses: { a: finite(diff.losses.a), b: finite(diff.losses.b) },
+  };
+}

@@ -1,0 +1,85 @@
+// `backstep diff` (dist/cli.js) on two real runs of the MLP example, one with a constant changed at a known line.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..");
+const cli = join(root, "dist", "cli.js");
+
+function backstep(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("backstep diff (dist/cli.js)", function () {
+  this.timeout(90_000);
+  let tmp: string;
+  let a: string;
+  let a2: string;
+  let b: string;
+  /** The line of `randn([n, 2]).mul(0.5)`, whose 0.5 run b changes. */
+  let line: number;
+
+  before(function () {
+    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
+      const r = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    tmp = mkdtempSync(join(tmpdir(), "backstep-diff-"));
+    const source = readFileSync(join(root, "examples", "mlp-classifier.ts"), "utf8");
+    line = source.split("\n").findIndex((l) => l.includes(".mul(0.5)")) + 1;
+    assert.ok(line > 0, "the example scales its noise by 0.5");
+    writeFileSync(join(tmp, "a.ts"), source);
+    // the same model in another folder, with the noise scale changed: the runs part at that mul
+    writeFileSync(join(tmp, "b.ts"), source.replace(".mul(0.5)", ".mul(0.6)"));
+    [a, a2, b] = [join(tmp, "a.json"), join(tmp, "a2.json"), join(tmp, "b.json")];
+    for (const [model, out] of [["a.ts", a], ["a.ts", a2], ["b.ts", b]]) {
+      const r = backstep("trace", join(tmp, model), "--steps", "2", "--json", out);
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("two runs of the same model agree (exit 0)", () => {
+    const r = backstep("diff", a, a2);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /No divergence/);
+    assert.match(r.stdout, /Structure: the same ops in both runs/);
+  });
+
+  it("a changed constant is reported at its op first, then every op downstream (exit 1)", () => {
+    const r = backstep("diff", a, b);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, new RegExp(`First divergence: input 1 \\(constant\\) of\\n  a  \\S*a\\.ts:${line}  mul  step 0`));
+    assert.match(r.stdout, /max \|a−b\| 0\.1 at \[\] \(a 0\.5, b 0\.6\)/);
+    assert.match(r.stdout, /Structure: the same ops in both runs/);
+    const json = JSON.parse(backstep("diff", a, b, "--json").stdout) as { same: boolean; first: { kind: string; a: { op: string; loc: { line: number } } }; divergences: { kind: string; a: { op: string; var?: string } }[] };
+    assert.equal(json.same, false);
+    assert.equal(json.first.a.op, "mul");
+    assert.equal(json.first.a.loc.line, line);
+    // the first value that differs is that mul's output; the loss's value and h's gradient differ too
+    assert.equal(json.divergences.find((d) => d.kind === "value")?.a.op, "mul");
+    assert.ok(json.divergences.some((d) => d.kind === "value" && d.a.var === "loss"));
+    assert.ok(json.divergences.some((d) => d.kind === "gradient" && d.a.var === "h"));
+  });
+
+  it("a tolerance wide enough makes them agree", () => {
+    const r = backstep("diff", a, b, "--atol", "100");
+    assert.equal(r.status, 0, r.stdout);
+  });
+
+  it("bad input is a clear error", () => {
+    const one = backstep("diff", a);
+    assert.equal(one.status, 2);
+    assert.match(one.stderr, /diff: give two trace files/);
+    const tol = backstep("diff", a, b, "--rtol", "x");
+    assert.equal(tol.status, 2);
+    assert.match(tol.stderr, /--rtol needs a number >= 0, got "x"/);
+    const model = join(tmp, "a.ts");
+    const notTrace = backstep("diff", a, model);
+    assert.equal(notTrace.status, 2);
+    assert.ok(notTrace.stderr.includes(`backstep: ${model}:`), notTrace.stderr);
+  });
+});
