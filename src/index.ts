@@ -24,6 +24,8 @@ export { noGrad, isGradEnabled } from "./autodiff/noGrad";
 export { gradcheck } from "./autodiff/gradcheck";
 export type { GradcheckOptions, GradcheckResult } from "./autodiff/gradcheck";
 export { jvp } from "./autodiff/jvp";
+export { expectGrad } from "./autodiff/expectGrad";
+export type { ExpectGradOptions } from "./autodiff/expectGrad";
 export { setObserver, addObserver, observer } from "./engine/observer";
 export type { EngineObserver, LocalDescription } from "./engine/observer";
 export { ruleNames, getRule } from "./engine/rules/registry";

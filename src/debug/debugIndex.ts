@@ -10,7 +10,7 @@ export interface Frame extends SourceLoc {
 }
 
 /** The debugger's notion of phase: accumulate belongs to the backward pass. */
-export type Phase = "forward" | "backward" | "update" | "step" | "zeroGrad";
+export type Phase = "forward" | "backward" | "update" | "step" | "zeroGrad" | "gradCheck";
 
 /** A value that changed at an event: the event index and the tensor that became current. */
 export interface Change {
@@ -214,7 +214,7 @@ export class DebugIndex extends TraceIndex {
       if (e.kind === "backward" || e.kind === "accumulate") {
         if (sweepStart < 0) sweepStart = i;
       } else sweepStart = -1;
-      const frames = e.kind === "zeroGrad" ? framesAt("zeroGrad", e.loc, e.stack ?? []) : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
+      const frames = e.kind === "zeroGrad" || e.kind === "gradCheck" ? framesAt(e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? "expectGrad" : e.label, e.loc, e.stack ?? []) : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
       this.frames.push(frames);
       this.ownLocation.push(frames.length > 0);
       switch (e.kind) {

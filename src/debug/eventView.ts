@@ -1,5 +1,6 @@
 // What the debugger shows for one event: its frame title (`backward · tanh  (h = tanh(z))`) and the rows of the Op scope.
 import type { TensorId } from "../trace/types";
+import { DIGITS, formatNumber, gradCheckText } from "../trace/text";
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
@@ -46,6 +47,8 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
       return `step ${e.index}${e.loss !== undefined ? ` · loss ${valueText(e.loss)}` : ""}`;
     case "zeroGrad":
       return `zeroGrad · ${resetText(e.params.length + (e.tensors?.length ?? 0))}  (gradients set to null)`;
+    case "gradCheck":
+      return `${e.source === "expectGrad" ? "expectGrad" : "gradcheck"} · ${e.label}  ${gradCheckText(e, { digits: DIGITS.debugger })}`;
     default:
       return "event";
   }
@@ -108,6 +111,18 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
         ...e.params.map((p): Item => ({ name: `${p}.grad`, kind: "text", text: "null" })),
         ...(e.tensors ?? []).map((id): Item => ({ name: `${nameOf(index, id)}.grad`, kind: "text", text: "null" })),
       ];
+    case "gradCheck": {
+      const ref = e.source === "expectGrad" ? "autograd" : "finite differences";
+      const n = (x: number | undefined): string => formatNumber(x, { digits: DIGITS.debugger });
+      return [
+        { name: "verdict", kind: "text", text: gradCheckText(e, { digits: DIGITS.debugger }) },
+        tensorItem(index, `${e.label} (hand-written)`, e.manual ?? null),
+        tensorItem(index, `${e.label} (${ref})`, e.reference ?? null),
+        ...(e.relErr !== undefined ? [{ name: "relative error", kind: "text" as const, text: n(e.relErr) }] : []),
+        { name: "tolerance", kind: "text", text: `atol ${n(e.atol)} · rtol ${n(e.rtol)}` },
+        ...(e.note !== undefined ? [{ name: "note", kind: "text" as const, text: e.note }] : []),
+      ];
+    }
     case "forward":
     case "backward": {
       const op = index.op(e.op);

@@ -1,5 +1,6 @@
 // The one hook through which the engine reports its work to a recorder (the Trace recorder in src/trace/).
 import type { Tensor } from "./tensor";
+import type { GradComparison } from "./gradCompare";
 
 /** Description of ∂out/∂in for one input, as a gradient rule supplies it. */
 export interface LocalDescription {
@@ -16,6 +17,27 @@ export interface LocalDescription {
    * for every matmul of every backward pass cost the engine ~1.5 µs each.
    */
   transposeOf?: Tensor;
+}
+
+/**
+ * A gradient check's result: `manual` is a gradient someone wrote by hand (a learner's expectGrad, a
+ * defineFunction's backward), `reference` the one it is held against (autograd's, or finite differences).
+ */
+export interface GradCheckReport {
+  source: "expectGrad" | "function";
+  /** What is checked, as a user names it: `logits`, or `MyTanh input 0`. */
+  label: string;
+  /** The tensor whose gradient is checked (expectGrad's first argument, a function's input), if any. */
+  tensor?: Tensor;
+  /** source "function": the output of the application checked (its op), and which of its inputs. */
+  output?: Tensor;
+  input?: number;
+  /** Null where there is none (no gradient reached the tensor: verdict "missing"). */
+  manual: Tensor | null;
+  reference: Tensor | null;
+  comparison: GradComparison;
+  /** Why, in words, when the numbers do not say it (a missing gradient). */
+  note?: string;
 }
 
 export interface EngineObserver {
@@ -36,6 +58,14 @@ export interface EngineObserver {
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void;
   /** These tensors' gradients were set to null (zeroGrad, or `t.grad = null` on one that had a gradient). */
   gradReset?(tensors: readonly Tensor[]): void;
+  /**
+   * Where a gradient check is stated (expectGrad's call, a function's first use): called at that moment, it returns
+   * a token for the place (the recorder's user stack there), handed back with the result, which may come later
+   * (expectGrad before backward() is decided when the gradient is complete, inside the backward pass).
+   */
+  gradCheckSite?(): unknown;
+  /** A gradient check's result, with the token gradCheckSite returned where it was stated. */
+  gradCheck?(report: GradCheckReport, site: unknown): void;
 }
 
 /** The slot setObserver() fills, and the observers added beside it (the trace recorder is one of those). */
@@ -53,6 +83,8 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
     backwardEnd: (root) => { for (const o of list) o.backwardEnd(root); },
     update: (param, name, before, grad, after, rule) => { for (const o of list) o.update(param, name, before, grad, after, rule); },
     gradReset: (tensors) => { for (const o of list) o.gradReset?.(tensors); },
+    gradCheckSite: () => list.map((o) => o.gradCheckSite?.()),
+    gradCheck: (report, site) => list.forEach((o, i) => o.gradCheck?.(report, Array.isArray(site) ? (site as unknown[])[i] : undefined)),
   };
 }
 

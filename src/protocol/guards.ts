@@ -38,7 +38,9 @@ function isLocal(x: unknown): x is LocalDerivative | null {
     (x.jacobianShape as number[]).length === 2 && opt(x.tensor, isInt));
 }
 
-const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "update", "zeroGrad"]);
+const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "update", "zeroGrad", "gradCheck"]);
+
+const VERDICTS = new Set(["exact", "close", "mismatch", "shape", "missing"]);
 
 function isEvent(x: unknown): x is TraceEvent {
   if (!isRec(x)) return false;
@@ -52,6 +54,13 @@ function isEvent(x: unknown): x is TraceEvent {
     case "update": return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
     case "zeroGrad":
       return Array.isArray(x.params) && x.params.every(isStr) && opt(x.tensors, isIntArr) && opt(x.loc, isLoc) &&
+        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)));
+    case "gradCheck":
+      return (x.source === "expectGrad" || x.source === "function") && isStr(x.verdict) && VERDICTS.has(x.verdict) && isStr(x.label) &&
+        opt(x.tensor, isInt) && opt(x.op, isInt) && opt(x.input, isInt) && opt(x.manual, isInt) && opt(x.reference, isInt) &&
+        isIntArr(x.manualShape) && isIntArr(x.referenceShape) && opt(x.maxAbsDiff, isNum) && opt(x.relErr, isNum) &&
+        opt(x.worst, (w) => isRec(w) && isIntArr(w.index) && isNum(w.manual) && isNum(w.reference)) &&
+        isNum(x.atol) && isNum(x.rtol) && opt(x.note, isStr) && opt(x.loc, isLoc) &&
         opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)));
     // an event of a later format (version 1 grows by new kinds): kept, and skipped by every view
     default: return isStr(x.kind) && !KNOWN_EVENTS.has(x.kind);

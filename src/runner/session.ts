@@ -2,6 +2,7 @@
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
+import { settlePendingGradChecks } from "../autodiff/expectGrad";
 import { nameValue } from "../engine/naming";
 import type { TraceChunk } from "../trace/batch";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
@@ -95,6 +96,8 @@ export class ModelSession {
           this.flush();
         }
       }
+      // a check stated before a backward() that never reached its tensor fails, at its line
+      settlePendingGradChecks();
       return this.checkRecorded(file);
     } catch (err) {
       return this.diagnose(err, file);

@@ -1,12 +1,12 @@
 // The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events (docs/architecture.md, "The Trace").
-import type { EngineObserver, LocalDescription } from "../engine/observer";
+import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
 import type { OpSite, TraceFinal } from "./batch";
 import { AttrSets } from "./attrs";
 import { measureHealth } from "./health";
 import { ParamNames } from "./params";
-import { KIND, TraceWriter, type KindCode, type TraceChunk } from "./stream";
+import { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KIND, TraceWriter, VERDICTS, type KindCode, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
 import type { OpId, SourceLoc, TensorId, TraceParam } from "./types";
@@ -268,6 +268,38 @@ export class Recorder implements EngineObserver {
       for (const f of site.stack) stack.push(w.frame(f));
     }
     w.zeroGrad(loc, stack, names, leaves);
+    this.push();
+  }
+
+  /** Where a gradient check is stated: the user's stack now (its result may come later, inside backward). */
+  gradCheckSite(): OpSite | undefined {
+    return this.options.locate?.();
+  }
+
+  /** A gradient check's result: one gradCheck event, at the place gradCheckSite gave. */
+  gradCheck(report: GradCheckReport, site: unknown): void {
+    if (!this.recording || this.step < 0 || !this.room()) {
+      if (this.step >= 0) this.eventsDropped++;
+      return;
+    }
+    const w = this.out;
+    const c = report.comparison;
+    const at = site as OpSite | undefined;
+    const stack = (at?.stack ?? []).map((f) => w.frame(f));
+    const tensor = report.tensor ? this.idOf(report.tensor) : -1;
+    const manual = report.manual ? this.gradId(report.manual) : -1;
+    const reference = report.reference ? this.gradId(report.reference) : -1;
+    const op = report.output ? (this.notes.output(report.output)?.op ?? -1) : -1;
+    const hasDiff = c.maxAbsDiff !== undefined;
+    w.gradCheck(
+      { source: GRAD_SOURCES.indexOf(report.source), verdict: VERDICTS.indexOf(c.verdict), flags: (hasDiff ? HAS_DIFF : 0) | (c.worst ? HAS_WORST : 0) },
+      {
+        label: w.string(report.label), note: report.note === undefined ? -1 : w.string(report.note), tensor, op, input: report.input ?? -1,
+        manual, reference, loc: at?.loc ? w.frame(at.loc) : -1,
+      },
+      [c.maxAbsDiff ?? NaN, c.relErr ?? NaN, c.atol, c.rtol, c.worst?.manual ?? NaN, c.worst?.reference ?? NaN],
+      { stack, manualShape: c.manualShape, referenceShape: c.referenceShape, worst: c.worst?.index ?? [] },
+    );
     this.push();
   }
 

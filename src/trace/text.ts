@@ -1,6 +1,6 @@
 // How a trace's numbers, shapes, statistics and durations read as text: the one spelling shared by the CLI, the
 // debugger, the editor's hints and hovers, and the webviews (which may import this pure module; see eslint.config.mjs).
-import type { TensorStats } from "./types";
+import type { GradCheckEvent, TensorStats } from "./types";
 
 /**
  * Significant digits per surface: the one thing in which they differ. An inline hint is a glance, a panel a closer
@@ -67,4 +67,38 @@ export function statsText(s: TensorStats, style: NumberStyle = { digits: DIGITS.
   const n = (x: number): string => formatNumber(x, style);
   const bad = hasNonFinite(s) ? ` · ${nonFiniteText(s)}` : "";
   return `min ${n(s.min)} · max ${n(s.max)} · mean ${n(s.mean)} · std ${n(s.std)} · ‖·‖ ${n(s.norm)}${bad}`;
+}
+
+/** A failed gradient check (mismatch, shape, missing); exact and close pass. */
+export function gradCheckFailed(e: Pick<GradCheckEvent, "verdict">): boolean {
+  return e.verdict !== "exact" && e.verdict !== "close";
+}
+
+/** The check's mark: ✓ exact, ≈ close, ✗ otherwise. */
+export function gradCheckMark(e: Pick<GradCheckEvent, "verdict">): string {
+  return e.verdict === "exact" ? "✓" : e.verdict === "close" ? "≈" : "✗";
+}
+
+/**
+ * One line for a gradient check: `✓ exact`, `≈ close (max diff 2.4e-8)`, `✗ max diff 0.031 at [3, 5]: 0.12 vs 0.151`
+ * (the hand-written value first, then the reference), `✗ shape [32] vs [32, 1]`, `✗ no gradient`.
+ */
+export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: DIGITS.panel }): string {
+  const n = (x: number | undefined): string => formatNumber(x, style);
+  const ref = e.source === "expectGrad" ? "autograd" : "numeric";
+  switch (e.verdict) {
+    case "exact":
+      return "✓ exact";
+    case "close":
+      return `≈ close (max diff ${n(e.maxAbsDiff)})`;
+    case "shape":
+      return `✗ shape ${shapeText(e.manualShape)} vs ${ref} ${shapeText(e.referenceShape)}`;
+    case "missing":
+      return `✗ no ${ref} gradient`;
+    default: {
+      const w = e.worst;
+      const at = w ? ` at ${shapeText(w.index)}: ${n(w.manual)} vs ${ref} ${n(w.reference)}` : "";
+      return `✗ max diff ${n(e.maxAbsDiff)}${at}`;
+    }
+  }
 }

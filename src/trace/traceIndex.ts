@@ -60,6 +60,7 @@ function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null | undef
     case "accumulate": return { op: e.from, tensors: [e.tensor, e.contribution, e.total] };
     case "update": return { tensors: [e.before, e.grad, e.after] };
     case "zeroGrad": return { tensors: e.tensors ?? [] };
+    case "gradCheck": return { op: e.op, tensors: [e.tensor, e.manual, e.reference] };
     default: return { tensors: [] }; // a kind from a later format: readers keep it and look past it
   }
 }

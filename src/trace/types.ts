@@ -105,7 +105,50 @@ export type TraceEvent =
       /** Where it was called, and the user call stack there (innermost first). */
       loc?: SourceLoc;
       stack?: StackFrame[];
-    };
+    }
+  | GradCheckEvent;
+
+/**
+ * How a gradient check came out: exact (every element equal), close (|manual − reference| ≤ atol + rtol·|reference|
+ * everywhere, torch.allclose), mismatch, shape (the shapes differ), missing (no gradient reached the tensor).
+ */
+export type GradCheckVerdict = "exact" | "close" | "mismatch" | "shape" | "missing";
+
+/**
+ * A hand-written gradient held against a reference (docs/architecture.md, "The Trace"): a learner's
+ * `expectGrad(tensor, manual)` against autograd's ∂L/∂tensor (source "expectGrad"), or a defineFunction's backward
+ * against float64 finite differences on its first use (source "function", one event per input).
+ */
+export interface GradCheckEvent {
+  kind: "gradCheck";
+  source: "expectGrad" | "function";
+  verdict: GradCheckVerdict;
+  /** What is checked, as the views name it: the tensor's variable (`logits`), or `MyTanh input 0`. */
+  label: string;
+  /** The tensor whose gradient is checked (expectGrad's first argument; the function's input), when recorded. */
+  tensor?: TensorId;
+  /** source "function": the op of the application checked, and which of its inputs. */
+  op?: OpId;
+  input?: number;
+  /** The hand-written gradient (the learner's, the user backward's) and the reference (autograd's, finite differences). */
+  manual?: TensorId;
+  reference?: TensorId;
+  manualShape: number[];
+  referenceShape: number[];
+  /** max |manual − reference| (NaN when an element of either is NaN); absent unless the shapes agree. */
+  maxAbsDiff?: number;
+  /** max |manual − reference| / max(1, |manual|, |reference|), gradcheck's scaled error; absent unless the shapes agree. */
+  relErr?: number;
+  /** The element where they differ most (the first NaN difference, if any), with both values. */
+  worst?: { index: number[]; manual: number; reference: number };
+  atol: number;
+  rtol: number;
+  /** Why, in words, when the numbers do not say it (e.g. what a missing gradient means). */
+  note?: string;
+  /** Where the check was stated (the expectGrad call, the function's apply), and the user call stack there. */
+  loc?: SourceLoc;
+  stack?: StackFrame[];
+}
 
 export type TraceEventKind = TraceEvent["kind"];
 

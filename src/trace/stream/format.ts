@@ -1,6 +1,6 @@
 // The stream's format, shared by its writer and reader: chunks, their header, record tags and codes.
 import type { OpHealth } from "../batch";
-import type { AttrValue, TensorKind } from "../types";
+import type { AttrValue, GradCheckEvent, GradCheckVerdict, TensorKind } from "../types";
 import { parseWire, stringifyWire } from "../../protocol/wire";
 
 /**
@@ -42,6 +42,13 @@ export const ZERO_GRAD = 15;
 /** Recording stopped at a cap: which cap, its value, the frames of the op that hit it and of the loop it was in. */
 export const CAPPED = 16;
 export const CAPS: readonly ("ops" | "events")[] = ["ops", "events"];
+/** A gradient check (docs/architecture.md, "The Trace"): its codes, ids and lists, and six float64 values. */
+export const GRAD_CHECK = 17;
+export const GRAD_SOURCES: readonly GradCheckEvent["source"][] = ["expectGrad", "function"];
+export const VERDICTS: readonly GradCheckVerdict[] = ["exact", "close", "mismatch", "shape", "missing"];
+/** A gradCheck record's flags: it has maxAbsDiff and relErr; it has a worst element. */
+export const HAS_DIFF = 1;
+export const HAS_WORST = 2;
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

@@ -2,13 +2,13 @@
 import type { OpHealth, TracePatch } from "../batch";
 import { measureHealth } from "../health";
 import { statsAndCopy } from "../stats";
-import type { AttrValue, LocalDerivative, RecordingStop, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
+import type { AttrValue, GradCheckEvent, LocalDerivative, RecordingStop, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
 import * as format from "./format";
 import { attrsFromJson, type TraceChunk } from "./format";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = format;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
@@ -179,6 +179,9 @@ export class TraceReader {
           sink.event(e);
           break;
         }
+        case GRAD_CHECK:
+          i = this.gradCheck(a, fl, i);
+          break;
         case OP_VAR:
           sink.patch({ kind: "op-var", op: a[i], var: str[a[i + 1]] });
           i += 2;
@@ -218,6 +221,42 @@ export class TraceReader {
           throw new Error(`backstep: corrupt trace stream: record tag ${tag} at ${i - 1}`);
       }
     }
+    return i;
+  }
+
+  /** Reads a gradCheck record's fields from `i` (after its tag); returns where it ends. */
+  private gradCheck(a: Int32Array, fl: Float64Array, i: number): number {
+    const str = this.strings;
+    const flags = a[i + 2];
+    const list = (): number[] => {
+      const out: number[] = [];
+      for (let k = a[i++]; k > 0; k--) out.push(a[i++]);
+      return out;
+    };
+    const at = a[i + 11];
+    const e: GradCheckEvent = {
+      kind: "gradCheck", source: GRAD_SOURCES[a[i]], verdict: VERDICTS[a[i + 1]], label: str[a[i + 3]],
+      manualShape: [], referenceShape: [], atol: fl[at + 2], rtol: fl[at + 3],
+    };
+    if (a[i + 4] !== NONE) e.note = str[a[i + 4]];
+    if (a[i + 5] !== NONE) e.tensor = a[i + 5];
+    if (a[i + 6] !== NONE) e.op = a[i + 6];
+    if (a[i + 7] !== NONE) e.input = a[i + 7];
+    if (a[i + 8] !== NONE) e.manual = a[i + 8];
+    if (a[i + 9] !== NONE) e.reference = a[i + 9];
+    if (a[i + 10] !== NONE) e.loc = this.frames[a[i + 10]];
+    i += 12;
+    const stack = list().map((f) => this.frames[f] as StackFrame);
+    if (stack.length > 0) e.stack = stack;
+    e.manualShape = list();
+    e.referenceShape = list();
+    const worst = list();
+    if (flags & HAS_DIFF) {
+      e.maxAbsDiff = fl[at];
+      e.relErr = fl[at + 1];
+    }
+    if (flags & HAS_WORST) e.worst = { index: worst, manual: fl[at + 4], reference: fl[at + 5] };
+    this.sink.event(e);
     return i;
   }
 }

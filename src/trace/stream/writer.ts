@@ -9,7 +9,7 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -209,6 +209,44 @@ export class TraceWriter extends ChunkWriter {
     }
     this.n = i;
     this.tick();
+  }
+
+  /**
+   * A gradCheck record. Its strings (label, note: -1 for none) and frames (loc, stack) must be written first; ids are
+   * -1 where absent; `floats` are maxAbsDiff, relErr, atol, rtol and the worst element's manual and reference values.
+   */
+  gradCheck(
+    codes: { source: number; verdict: number; flags: number },
+    ids: { label: number; note: number; tensor: number; op: number; input: number; manual: number; reference: number; loc: number },
+    floats: readonly number[],
+    lists: { stack: readonly number[]; manualShape: readonly number[]; referenceShape: readonly number[]; worst: readonly number[] },
+  ): void {
+    const listed = [lists.stack, lists.manualShape, lists.referenceShape, lists.worst];
+    const size = 12 + listed.reduce((n, l) => n + 1 + l.length, 0);
+    // the values first, in this chunk, with room for the whole record beside them
+    const at = this.valueRoom(false, 6, size) >> 1;
+    for (let k = 0; k < 6; k++) this.floats[at + k] = floats[k];
+    const a = this.room(size);
+    let i = this.n;
+    a[i++] = GRAD_CHECK;
+    a[i++] = codes.source;
+    a[i++] = codes.verdict;
+    a[i++] = codes.flags;
+    a[i++] = ids.label;
+    a[i++] = ids.note;
+    a[i++] = ids.tensor;
+    a[i++] = ids.op;
+    a[i++] = ids.input;
+    a[i++] = ids.manual;
+    a[i++] = ids.reference;
+    a[i++] = ids.loc;
+    a[i++] = at;
+    for (const list of listed) {
+      a[i++] = list.length;
+      for (const x of list) a[i++] = x;
+    }
+    this.n = i;
+    this.commit();
   }
 
   opVar(op: number, name: number): void {
