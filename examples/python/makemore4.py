@@ -1,7 +1,6 @@
 # makemore part 4 ("Becoming a Backprop Ninja", Karpathy): a character-level MLP with BatchNorm, its forward pass
 # broken into the small steps the lecture backpropagates through by hand. Backstep shows each step's gradient.
 import torch
-import torch.nn.functional as F
 
 words = """emma olivia ava isabella sophia charlotte mia amelia harper evelyn abigail emily elizabeth mila ella avery
 sofia camila aria scarlett victoria madison luna grace chloe penelope layla riley zoey nora lily eleanor hannah""".split()

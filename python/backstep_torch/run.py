@@ -1,7 +1,6 @@
 """Runs a user's .py model under the recorder (the file top to bottom, then step() once per step) and builds the Trace."""
 import builtins
 import json
-import math
 import os
 import re
 import signal
@@ -149,7 +148,3 @@ def build_trace(rec):
 def write_trace(trace, path):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(trace, f, allow_nan=False, separators=(",", ":"))
-
-
-def _is_nan(v):
-    return isinstance(v, float) and math.isnan(v)
