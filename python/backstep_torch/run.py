@@ -41,13 +41,8 @@ def _error_loc(exc, source):
     if found is None:
         return None
     code = found.tb_frame.f_code
-    col = 1
-    if hasattr(code, "co_positions"):
-        positions = list(code.co_positions())
-        i = found.tb_lasti // 2
-        if 0 <= i < len(positions) and positions[i][2] is not None:
-            col = positions[i][2] + 1
-    return {"file": os.path.abspath(code.co_filename), "line": found.tb_lineno, "column": col}
+    line, col, _, _ = source.position_at(code, found.tb_lasti, found.tb_lineno)
+    return {"file": os.path.abspath(code.co_filename), "line": line, "column": source.column_of(code.co_filename, line, col)}
 
 
 def diagnose(exc, rec, program, timeout_s):

@@ -1,5 +1,6 @@
 """Where an op was called in the user's .py files: location, call stack and the variable a result is assigned to."""
 import ast
+import dis
 import os
 import site
 import sys
@@ -8,6 +9,11 @@ import sysconfig
 import torch
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+# Python 3.11+ gives each instruction's columns (co_positions); before, only lines, and the variable a call's
+# result goes to is read from the bytecode instead (a test turns this off to check that path on 3.11).
+HAS_POSITIONS = hasattr(compile("0", "<check>", "eval"), "co_positions")
+_STORE = {"STORE_FAST", "STORE_NAME", "STORE_GLOBAL", "STORE_DEREF"}
+_LOAD = {"LOAD_FAST", "LOAD_NAME", "LOAD_GLOBAL", "LOAD_DEREF"}
 
 
 def _library_dirs():
@@ -34,6 +40,7 @@ class SourceMap:
         self._assignments = {}
         self._lines = {}
         self._abspaths = {}
+        self._stores = {}
 
     def is_user(self, filename):
         known = self._user_file.get(filename)
@@ -52,17 +59,27 @@ class SourceMap:
         return out
 
     def position(self, frame):
-        """(line, column, end line, end column) of the instruction the frame is at; columns 0-based, end may be None."""
-        code = frame.f_code
+        """(line, column, end line, end column) of the instruction the frame is at; columns 0-based, or None (with the
+        end) where Python gives only lines."""
+        return self.position_at(frame.f_code, frame.f_lasti, frame.f_lineno)
+
+    def position_at(self, code, lasti, lineno):
         table = self._positions.get(code)
         if table is None:
-            table = list(code.co_positions()) if hasattr(code, "co_positions") else []
+            table = list(code.co_positions()) if HAS_POSITIONS else []
             self._positions[code] = table
-        i = frame.f_lasti // 2
-        if 0 <= i < len(table) and table[i][0] is not None:
+        i = lasti // 2
+        if 0 <= i < len(table) and table[i][0] is not None and table[i][2] is not None:
             line, end_line, col, end_col = table[i]
-            return line, col if col is not None else 0, end_line, end_col
-        return frame.f_lineno, 0, None, None
+            return line, col, end_line, end_col
+        return lineno, None, None, None
+
+    def column_of(self, filename, line, col):
+        """1-based column: the instruction's, else the line's first non-blank character."""
+        if col is not None:
+            return col + 1
+        text = self._source_lines(filename)
+        return len(text[line - 1]) - len(text[line - 1].lstrip()) + 1 if 0 < line <= len(text) else 1
 
     def abspath(self, filename):
         path = self._abspaths.get(filename)
@@ -72,7 +89,8 @@ class SourceMap:
 
     def loc(self, frame):
         line, col, _, _ = self.position(frame)
-        return {"file": self.abspath(frame.f_code.co_filename), "line": line, "column": col + 1}
+        filename = frame.f_code.co_filename
+        return {"file": self.abspath(filename), "line": line, "column": self.column_of(filename, line, col)}
 
     def stack(self, frames):
         out = []
@@ -86,9 +104,25 @@ class SourceMap:
         """The name the expression being evaluated is assigned to (`h = torch.tanh(z)` gives "h"), if it is a whole right-hand side."""
         line, col, end_line, end_col = self.position(frame)
         if end_line is None:
-            return None
+            return self._stored_after(frame.f_code, frame.f_lasti)
         table = self._assignments_of(frame.f_code.co_filename)
         return table.get((line, col, end_line, end_col))
+
+    def _stored_after(self, code, lasti):
+        """Without columns: the name the bytecode stores the call's result in right after it (`STORE_FAST h`, or
+        `LOAD self; STORE_ATTR h` for `self.h = …`); a result used further (`x @ W + b`'s matmul) has none."""
+        table = self._stores.get(code)
+        if table is None:
+            table = {}
+            ins = list(dis.get_instructions(code))
+            for k in range(len(ins) - 1):
+                nxt = ins[k + 1]
+                if nxt.opname in _STORE:
+                    table[ins[k].offset] = nxt.argval
+                elif nxt.opname in _LOAD and k + 2 < len(ins) and ins[k + 2].opname == "STORE_ATTR":
+                    table[ins[k].offset] = "%s.%s" % (nxt.argval, ins[k + 2].argval)
+            self._stores[code] = table
+        return table.get(lasti)
 
     def assignment_of(self, value, frame):
         """For a tensor the mode never saw made: the local variable in `frame` holding it and where it was last assigned."""
@@ -105,6 +139,10 @@ class SourceMap:
         return var, loc
 
     def source_line(self, filename, line):
+        lines = self._source_lines(filename)
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def _source_lines(self, filename):
         lines = self._lines.get(filename)
         if lines is None:
             try:
@@ -113,7 +151,7 @@ class SourceMap:
             except OSError:
                 lines = []
             self._lines[filename] = lines
-        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        return lines
 
     def _assignments_of(self, filename):
         table = self._assignments.get(filename)
@@ -137,6 +175,8 @@ class SourceMap:
                 name = _target_name(target, source)
                 if name:
                     table[(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)] = name
+                    if isinstance(node, ast.AugAssign):  # `s += t`: the in-place op's instruction spans the statement
+                        table[(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)] = name
         self._assignments[filename] = table
         return table
 

@@ -6,6 +6,7 @@ import unittest
 import torch
 
 from helpers import model_file, record, values
+from backstep_torch import source
 from backstep_torch.run import build_trace, run_file
 
 
@@ -35,6 +36,28 @@ class Contract(unittest.TestCase):
         self.assertEqual(trace["ops"][0]["loc"]["file"], os.path.abspath(path))
         kinds = {trace["tensors"][i].get("name"): trace["tensors"][i]["kind"] for i in trace["ops"][0]["inputs"]}
         self.assertEqual(kinds, {"x": "input", "W": "param"})
+
+    def test_without_columns_names_come_from_the_bytecode(self):
+        """Python < 3.11 has no co_positions: lines, the line's first column, and names from the store after the call."""
+        src = ("import torch\nx = torch.randn(4, 3)\nW = torch.randn(3, 2, requires_grad=True)\nb = torch.zeros(2, requires_grad=True)\n\n"
+               "class Box:\n    pass\n\nbox = Box()\n\ndef step():\n    z = x @ W + b\n    box.h = torch.relu(z)\n    "
+               "a, c = box.h.split(1, dim=1)\n    s = (a * c).sum()\n    s += 0.0\n    h = x @ W\n    return s + h[0, 0] + torch.tanh(z).mean()\n")
+        path = model_file(src)
+        with_columns, _ = record(path)
+        saved = source.HAS_POSITIONS
+        source.HAS_POSITIONS = False
+        try:
+            trace, _ = record(path)
+            [d] = record(model_file("import torch\n\ndef step():\n    if True:\n        raise ValueError('x')\n"))[0]["diagnostics"]
+        finally:
+            source.HAS_POSITIONS = saved
+        ops = [(o["op"], o.get("var"), o["loc"]["line"], o["loc"]["column"]) for o in trace["ops"]]
+        self.assertEqual(ops[:4], [("matmul", None, 12, 5), ("add", "z", 12, 5), ("relu", "box.h", 13, 5), ("split", None, 14, 5)])
+        self.assertEqual([(o["op"], o.get("var")) for o in trace["ops"][4:7]], [("mul", None), ("sum", "s"), ("add_", "s")])
+        self.assertIn(("matmul", "h"), [(o["op"], o.get("var")) for o in trace["ops"]])
+        # the same ops, lines and names as where Python gives columns
+        self.assertEqual([(o["op"], o.get("var"), o["loc"]["line"]) for o in trace["ops"]], [(o["op"], o.get("var"), o["loc"]["line"]) for o in with_columns["ops"]])
+        self.assertEqual((d["loc"]["line"], d["loc"]["column"]), (5, 9))
 
     def test_shape_error_at_the_users_line(self):
         path = model_file("import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n")
