@@ -73,7 +73,10 @@ def local_derivative(op, inputs, output, i, values_for_tensor):
     if entry is not None and i < len(entry[0]):
         formulas, fn = entry
         try:
-            with torch.no_grad():
+            if torch.is_grad_enabled():
+                with torch.no_grad():
+                    d = fn(inputs, output, i)
+            else:  # in a backward hook: grad mode is already off (and no_grad's context is not free)
                 d = fn(inputs, output, i)
         except (RuntimeError, TypeError, ValueError):
             d = None

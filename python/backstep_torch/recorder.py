@@ -3,24 +3,22 @@ import contextlib
 import math
 import re
 import sys
-from functools import partial
 
 import torch
 from torch.overrides import TorchFunctionMode
 
-from .derivatives import local_derivative
+from .dispatch import Dispatch
 from .names import Names
 from .source import SourceMap
 from .tensors import TensorTable, encode_number
 from .updates import Updates, is_inplace
+from .wiring import collect, emit, key_of, reset, wire
 
 # Tensor properties (x.grad, x.shape …) reach the mode as their descriptors' __get__/__set__: never ops
 _NOT_OPS = {"__get__", "__set__", "__repr__", "__format__", "__len__", "__iter__", "__bool__", "__hash__", "__eq__", "__ne__"}
 # `2 - x` reaches the mode as x.__rsub__(2): the op is sub with its operands swapped back
 _REVERSED = {"__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruediv__": "div", "__rdiv__": "div", "__rpow__": "pow", "__rmatmul__": "matmul"}
 _RENAMED = {"truediv": "div", "true_divide": "div", "divide": "div", "multiply": "mul", "subtract": "sub", "getitem": "index", "negative": "neg", "concat": "cat"}
-# Backward work of one op found by walking its autograd nodes; bigger subgraphs mean its inputs were not recognised
-_MAX_NODES = 4096
 
 
 def op_name(name, args):
@@ -54,26 +52,25 @@ def _attrs(args, kwargs):
     return attrs
 
 
-def _key(t):
-    """How an input appears among an autograd node's next_functions."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, t.output_nr)
-    return ("leaf", id(t)) if t.requires_grad else None
+class _Grad:
+    """What a tensor hook saw flow into a tensor (the test's reference, as retain_grad)."""
+
+    grad = None
 
 
-class _Wire:
-    """One recorded op's autograd nodes, and what their hooks collect during a backward pass."""
+def _retain(t, multi):
+    """For tests: the tensor's gradient after backward. torch 1.13's retain_grad() on an unused output of split fails the
+    whole backward ("Expected a proper Tensor but got None"), so several outputs' gradients come from tensor hooks."""
+    if not multi:
+        t.retain_grad()
+        return t
+    box = _Grad()
 
-    __slots__ = ("op", "name", "operands", "positions", "inputs", "out", "out_nr", "n_nodes", "edges", "fired", "contrib", "upstream")
+    def keep(g):
+        box.grad = g if box.grad is None else box.grad + g
 
-    def __init__(self, op, name, operands, positions, inputs, out):
-        self.op, self.name, self.operands, self.positions, self.inputs = op, name, operands, positions, inputs
-        self.out = out.detach()
-        self.out_nr = out.output_nr
-        self.edges = []
-        self.fired = 0
-        self.contrib = [None] * len(inputs)
-        self.upstream = None
+    t.register_hook(keep)
+    return box
 
 
 class _Mode(TorchFunctionMode):
@@ -119,6 +116,7 @@ class Recorder:
         self.handles = []
         self.grad_leaves = {}
         self.pass_totals = {}
+        self.partial = set()
         self.module_stack = []
         self.busy = False
         self.failure = None
@@ -126,6 +124,7 @@ class Recorder:
         self.retained = []
         self._step_event = None
         self._mode = None
+        self._dispatch = None
         self._module_hooks = []
 
     # ── installing and removing ────────────────────────────────────────────
@@ -133,16 +132,18 @@ class Recorder:
         mod = torch.nn.modules.module
         self._module_hooks = [mod.register_module_forward_pre_hook(self._enter_module), mod.register_module_forward_hook(self._leave_module)]
         self._mode = _Mode(self)
-        self._mode.__enter__()
+        self._dispatch = Dispatch(self._mode, passes_reads=True)
+        self._dispatch.enter()
 
     def install_counter(self):
         """Only counts backward() calls: the contract without recording (PyTorch's own run, to compare with)."""
         self._mode = _Counter(self)
-        self._mode.__enter__()
+        self._dispatch = Dispatch(self._mode, passes_reads=True)
+        self._dispatch.enter()
 
     def uninstall(self):
         if self._mode is not None:
-            self._mode.__exit__(None, None, None)
+            self._dispatch.exit()
             self._mode = None
         for h in self._module_hooks + self.handles:
             h.remove()
@@ -205,9 +206,11 @@ class Recorder:
     # ── the mode's entry point ─────────────────────────────────────────────
     def call(self, func, args, kwargs):
         name = getattr(func, "__name__", "")
-        if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
-            self.updates.before_reset(name, args, sys._getframe(2), self.source)
-        if self.busy or name in _NOT_OPS:
+        if name in _NOT_OPS:  # the most frequent calls (an optimizer reads p.grad several times a parameter): kept short
+            if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
+                self.updates.before_reset(name, args, sys._getframe(2), self.source)
+            return func(*args, **kwargs)
+        if self.busy:
             return func(*args, **kwargs)
         if name == "backward":
             return self._backward(func, args, kwargs)
@@ -219,9 +222,9 @@ class Recorder:
                 self.updates.before_reset(name, args, frame, self.source)
             self.updates.before_inplace(args, frame, self.source)
         tensors = _tensors_in(args, kwargs)
-        if not torch.is_grad_enabled() or not any(t.requires_grad for t in tensors):
+        if not any(t.requires_grad for t in tensors) or not torch.is_grad_enabled():
             return self._run(func, name, args, kwargs, tensors)
-        keys = [_key(t) for t in tensors]
+        keys = [key_of(t) for t in tensors]
         out = self._run(func, name, args, kwargs, tensors)
         outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
         if not outs:
@@ -279,8 +282,6 @@ class Recorder:
         op_id = len(self.ops)
         var = self.source.assigned_var(user[0]) if user else None
         rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": _attrs(args, kwargs)}
-        if len(outs) > 1:
-            rec["attrs"]["outputs"] = len(outs)
         if var:
             rec["var"] = var
         module = next((m for m in reversed(self.module_stack) if m), None)
@@ -289,17 +290,22 @@ class Recorder:
         if user:
             rec["loc"] = self.source.loc(user[0])
         rec["stack"] = self.source.stack(user)
-        rec["output"] = self.table.snapshot(first, "activation", op=op_id, name=var)
-        self.ids[id(first)] = (first, rec["output"])
-        self.node_out[(root, first.output_nr)] = first
-        for o in outs[1:]:
-            self.ids[id(o)] = (o, self.table.snapshot(o, "activation", op=op_id))
+        out_ids = []
+        for k, o in enumerate(outs):
+            tid = self.table.snapshot(o, "activation", op=op_id, name=var if k == 0 else None)
+            self.ids[id(o)] = (o, tid)
+            self.node_out[(o.grad_fn, o.output_nr)] = o
+            out_ids.append(tid)
+        rec["output"] = out_ids[0]
+        if len(outs) > 1:  # split, chunk, unbind …: every output, each with its own upstream in the backward event
+            rec["attrs"]["outputs"] = len(outs)
+            rec["outputs"] = out_ids
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
-        self._wire(op_id, opname, operands, tensors, keys, inputs, first, root)
+        wire(self, op_id, opname, operands, tensors, keys, inputs, outs)
         if self.retain:
-            first.retain_grad()
-            self.retained.append((op_id, first))
+            for k, o in enumerate(outs):
+                self.retained.append((op_id, k, _retain(o, len(outs) > 1)))
 
     def _adopt(self, t, user):
         """Records an op the mode did not see (torch 1.13 skips it for `x[tensor]`) from its output's autograd node."""
@@ -326,46 +332,8 @@ class Recorder:
         self.ids[id(t)] = (t, rec["output"])
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
-        self._wire(op_id, opname, (), tensors, [_key(x) for x in tensors], inputs, t, node)
+        wire(self, op_id, opname, (), tensors, [key_of(x) for x in tensors], inputs, [t])
         return rec["output"]
-
-    def _wire(self, op_id, opname, operands, tensors, keys, inputs, out, root):
-        """Hooks every autograd node the op created (from its output's node back to its inputs' nodes)."""
-        boundary = {}
-        for k, key in enumerate(keys):
-            if key is not None:
-                boundary.setdefault(key, []).append(k)
-        used = {}
-        positions = []
-        for t in tensors:
-            positions.append(next((i for i, a in enumerate(operands) if a is t), None))
-        wire = _Wire(op_id, opname, operands, positions, inputs, out)
-        nodes, seen, i = [root], {root}, 0
-        while i < len(nodes):
-            node = nodes[i]
-            i += 1
-            edges = []
-            for j, (nf, nr) in enumerate(node.next_functions):
-                if nf is None:
-                    continue
-                key = (nf, nr)
-                if key not in boundary and type(nf).__name__ == "AccumulateGrad":
-                    key = ("leaf", id(nf.variable))
-                ks = boundary.get(key)
-                if ks is not None:
-                    n = used.get(key, 0)
-                    used[key] = n + 1
-                    edges.append((j, ks[min(n, len(ks) - 1)]))
-                elif key[0] != "leaf" and nf not in seen and nf not in self.owned:
-                    seen.add(nf)
-                    nodes.append(nf)
-            wire.edges.append(edges)
-            if len(nodes) > _MAX_NODES:
-                return
-        wire.n_nodes = len(nodes)
-        for idx, node in enumerate(nodes):
-            self.owned.add(node)
-            self.handles.append(node.register_hook(partial(self._on_node, wire, idx)))
 
     # ── backward ────────────────────────────────────────────────────────────
     def _backward(self, func, args, kwargs):
@@ -380,55 +348,32 @@ class Recorder:
         try:
             return func(*args, **kwargs)
         finally:
+            self._flush_partial()
             self.step_closed = True
 
-    def _on_node(self, wire, idx, grad_inputs, grad_outputs):
-        if idx == 0:
-            wire.upstream = grad_outputs[wire.out_nr] if wire.out_nr < len(grad_outputs) else None
-        for j, k in wire.edges[idx]:
-            g = grad_inputs[j]
-            if g is not None:
-                wire.contrib[k] = g if wire.contrib[k] is None else wire.contrib[k] + g
-        wire.fired += 1
-        if wire.fired >= wire.n_nodes:
-            busy, self.busy = self.busy, True
-            try:
-                self._emit_backward(wire)
-            finally:
-                self.busy = busy
-                wire.fired, wire.contrib, wire.upstream = 0, [None] * len(wire.inputs), None
+    def on_node(self, w, idx, grad_inputs, grad_outputs):
+        if collect(w, idx, grad_inputs, grad_outputs):
+            self.partial.discard(w)
+            self._emit(w)
+        elif w.fired == 1:
+            self.partial.add(w)
 
-    def _emit_backward(self, wire):
-        if not self.recording:
-            self.events_dropped += 1
-            return
-        table = self.table
-        up = wire.upstream if wire.upstream is not None else torch.zeros_like(wire.out)
-        upstream = table.snapshot(up, "grad")
-        local, contributions = [], []
-        for k, c in enumerate(wire.contrib):
-            if c is None:
-                local.append(None)
-                contributions.append(None)
-                continue
-            pos = wire.positions[k]
-            if pos is None:
-                local.append({"formula": "\\frac{\\partial y}{\\partial x_{%d}}" % k, "jacobianShape": [int(wire.out.numel()), int(c.numel())]})
+    def _emit(self, w):
+        busy, self.busy = self.busy, True
+        try:
+            if self.recording:
+                emit(self, w)
             else:
-                local.append(local_derivative(wire.name.rstrip("_"), wire.operands, wire.out, pos, lambda d: table.snapshot(d, "grad")))
-            contributions.append(table.snapshot(c, "grad"))
-        self.events.append({"kind": "backward", "op": wire.op, "upstream": upstream, "local": local, "contributions": contributions})
-        for k, c in enumerate(wire.contrib):
-            if c is None:
-                continue
-            target = wire.inputs[k]
-            prev = self.pass_totals.get(target)
-            if prev is None:
-                self.pass_totals[target] = c
-                continue
-            total = prev + c
-            self.pass_totals[target] = total
-            self.events.append({"kind": "accumulate", "tensor": target, "contribution": contributions[k], "total": table.snapshot(total, "grad"), "from": wire.op})
+                self.events_dropped += 1
+        finally:
+            self.busy = busy
+            reset(w)
+
+    def _flush_partial(self):
+        """Ops some of whose nodes never ran (an output the loss does not use, as of torch.tensor_split): what reached them."""
+        for w in sorted(self.partial, key=lambda w: -w.op):
+            self._emit(w)
+        self.partial.clear()
 
     # ── the end ────────────────────────────────────────────────────────────
     def final_params(self):

@@ -91,9 +91,10 @@ class TensorTable:
         self.values_dropped = 0
         self._pending = []
 
-    def snapshot(self, t, kind, op=None, name=None, always=False):
+    def snapshot(self, t, kind, op=None, name=None, always=False, owned=False):
         """Records `t`'s current values as a new trace tensor and returns its id. A tensor within the caps is copied and
-        turned into stats and a list in finish(), after the run; one over the caps keeps only its statistics, taken now."""
+        turned into stats and a list in finish(), after the run; one over the caps keeps only its statistics, taken now.
+        `owned`: `t` is the recorder's own copy, which nothing changes later (no second copy)."""
         n = t.numel()
         keep = always or self.all or (n <= self.per_tensor and self.kept + n <= self.per_trace)
         if keep and not always:
@@ -104,7 +105,7 @@ class TensorTable:
         if op is not None:
             rec["op"] = op
         if keep:
-            self._pending.append((rec, t.detach().clone()))
+            self._pending.append((rec, t.detach() if owned else t.detach().clone()))
         else:
             self.values_dropped += 1
             rec["stats"] = tensor_stats(t)

@@ -4,8 +4,17 @@ import torch
 _INPLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__"}
 
 
+# In-place by name but leaving the values alone (zero_grad calls requires_grad_ on every gradient)
+_KEEP_VALUES = {"requires_grad_", "detach_", "retain_grad", "share_memory_", "record_stream", "resize_", "set_"}
+_inplace = {}
+
+
 def is_inplace(name):
-    return name in _INPLACE_DUNDERS or (name.endswith("_") and not name.endswith("__"))
+    """Whether an op of this name may change its first argument's values (cached: asked for every op)."""
+    hit = _inplace.get(name)
+    if hit is None:
+        hit = _inplace[name] = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES)
+    return hit
 
 
 def describe_optimizer(opt):
@@ -45,6 +54,7 @@ class Updates:
         self.pending = {}  # data_ptr → [param, name, before, grad, rule]
         self.resets = []  # names of parameters whose gradient was reset, one zeroGrad event until the next op
         self.reset_site = None
+        self._grads = {}  # a gradient's data_ptr → (param, name)
 
     def watch(self, t, name):
         if t.numel() > 0:
@@ -69,9 +79,8 @@ class Updates:
             else:
                 user = source_map.user_frames(frame)
                 rule = source_map.source_line(user[0].f_code.co_filename, user[0].f_lineno) if user else "in-place update"
-            with torch.no_grad():
-                before = param.detach().clone()
-                grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
+            before = param.detach().clone()  # detached: no autograd work, under an optimizer's no_grad or not
+            grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
             self.pending[t.data_ptr()] = [param, name, before, grad, rule]
 
     def before_reset(self, name, args, frame, source_map):
@@ -86,13 +95,22 @@ class Updates:
             t = args[0]
             if not isinstance(t, torch.Tensor) or t.numel() == 0:
                 return
-            hit = next(((p, n) for p, n in self.params.values() if p.grad is not None and p.grad.data_ptr() == t.data_ptr()), None)
+            hit = self._grad_owner(t)
         if hit is None or hit[1] in self.resets:
             return
         if not self.resets:
             user = source_map.user_frames(frame)
             self.reset_site = (source_map.loc(user[0]), source_map.stack(user)) if user else None
         self.resets.append(hit[1])
+
+    def _grad_owner(self, grad):
+        """The watched parameter whose .grad is `grad` (an optimizer zeroing gradients one by one: one scan per miss)."""
+        ptr = grad.data_ptr()
+        hit = self._grads.get(ptr)
+        if hit is None or hit[0].grad is None or hit[0].grad.data_ptr() != ptr:
+            self._grads = {p.grad.data_ptr(): (p, n) for p, n in self.params.values() if p.grad is not None and p.grad.numel()}
+            hit = self._grads.get(ptr)
+        return hit
 
     def flush(self):
         if self.resets:
@@ -110,8 +128,8 @@ class Updates:
         for param, name, before, grad, rule in self.pending.values():
             if not rec.recording:
                 continue
-            b = rec.table.snapshot(before, "param", name=name)
-            g = rec.table.snapshot(grad, "grad")
+            b = rec.table.snapshot(before, "param", name=name, owned=True)
+            g = rec.table.snapshot(grad, "grad", owned=True)
             a = rec.table.snapshot(param, "param", name=name)
             rec.events.append({"kind": "update", "param": name, "before": b, "grad": g, "after": a, "rule": rule})
             rec.step_closed = True

@@ -39,3 +39,56 @@ def model_file(source):
     with os.fdopen(fd, "w") as f:
         f.write(source)
     return path
+
+
+def upstream_of(event, k):
+    """The recorded ∂L/∂(output k) of an op's backward event."""
+    return event["upstreams"][k] if "upstreams" in event else event["upstream"]
+
+
+def check_gradients(test, trace, rec, expected_params, rtol=1e-5, atol=1e-6):
+    """What every traced model must satisfy, against PyTorch's own numbers: the recorded parameter gradients equal
+    `expected_params` (PyTorch without the recorder); each op output's recorded upstream equals its gradient from
+    retain_grad (run with retain=True); Σ contributions into a tensor equal its gradient; accumulate totals are those Σ.
+    Returns how many op outputs were compared."""
+    by_op = {e["op"]: e for e in trace["events"] if e["kind"] == "backward"}
+    got = {p["name"]: values(trace, p["grad"]) for p in trace["params"] if p["grad"] is not None}
+    test.assertEqual(sorted(got), sorted(expected_params))
+    for pname, g in expected_params.items():
+        torch.testing.assert_close(got[pname], g.double(), rtol=rtol, atol=atol, msg=pname)
+
+    checked = 0
+    for op_id, k, out in rec.retained:
+        if out.grad is None:
+            continue
+        test.assertIn(op_id, by_op, "op %d (%s) has no backward event" % (op_id, trace["ops"][op_id]["op"]))
+        torch.testing.assert_close(values(trace, upstream_of(by_op[op_id], k)), out.grad.double(), rtol=rtol, atol=atol,
+                                   msg="upstream of op %d (%s) output %d" % (op_id, trace["ops"][op_id]["op"], k))
+        checked += 1
+
+    sums = {}
+    for e in trace["events"]:
+        if e["kind"] != "backward":
+            continue
+        for tid, c in zip(trace["ops"][e["op"]]["inputs"], e["contributions"]):
+            if c is not None:
+                sums[tid] = sums.get(tid, 0) + values(trace, c)
+    producer = {}
+    for o in trace["ops"]:
+        for k, tid in enumerate(o.get("outputs", [o["output"]])):
+            producer[tid] = (o["id"], k)
+    for tid, total in sums.items():
+        t = trace["tensors"][tid]
+        if tid in producer and producer[tid][0] in by_op:
+            op_id, k = producer[tid]
+            torch.testing.assert_close(total, values(trace, upstream_of(by_op[op_id], k)), rtol=rtol, atol=atol, msg="Σ into tensor %d" % tid)
+        elif t["kind"] == "param":
+            torch.testing.assert_close(total, got[t["name"]], rtol=rtol, atol=atol, msg="Σ into %s" % t["name"])
+
+    last_total = {}
+    for e in trace["events"]:
+        if e["kind"] == "accumulate":
+            last_total[e["tensor"]] = e["total"]
+    for tid, total_id in last_total.items():
+        torch.testing.assert_close(values(trace, total_id), sums[tid], rtol=rtol, atol=atol)
+    return checked

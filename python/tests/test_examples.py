@@ -4,7 +4,7 @@ import unittest
 
 import torch
 
-from helpers import EXAMPLES, plain_grads, record, values
+from helpers import EXAMPLES, check_gradients, plain_grads, record, values
 
 NAMES = ["mlp.py", "nielsen.py", "makemore4.py", "gpt_block.py"]
 
@@ -15,49 +15,7 @@ class ExampleGradients(unittest.TestCase):
         trace, rec = record(path, steps=1, retain=True)
         self.assertEqual(trace["diagnostics"], [], trace["diagnostics"])
         self.assertGreater(len(trace["ops"]), 3)
-        by_op = {e["op"]: e for e in trace["events"] if e["kind"] == "backward"}
-
-        # parameter gradients equal those PyTorch computes without the recorder
-        expected = plain_grads(path, steps=1)
-        got = {p["name"]: values(trace, p["grad"]) for p in trace["params"] if p["grad"] is not None}
-        self.assertEqual(sorted(got), sorted(expected))
-        for pname, g in expected.items():
-            torch.testing.assert_close(got[pname], g.double(), rtol=1e-5, atol=1e-6, msg=pname)
-
-        # the upstream of each op is its output's gradient (retain_grad)
-        checked = 0
-        for op_id, out in rec.retained:
-            if out.grad is None:
-                continue
-            self.assertIn(op_id, by_op, "op %d (%s) has no backward event" % (op_id, trace["ops"][op_id]["op"]))
-            torch.testing.assert_close(values(trace, by_op[op_id]["upstream"]), out.grad.double(), rtol=1e-5, atol=1e-7)
-            checked += 1
-        self.assertGreater(checked, 3)
-
-        # Σ contributions into a tensor = its gradient (an op's output: that op's upstream; a parameter: its .grad)
-        sums = {}
-        for e in trace["events"]:
-            if e["kind"] != "backward":
-                continue
-            for tid, c in zip(trace["ops"][e["op"]]["inputs"], e["contributions"]):
-                if c is not None:
-                    sums[tid] = sums.get(tid, 0) + values(trace, c)
-        producer = {o["output"]: o["id"] for o in trace["ops"]}
-        params = {p["name"]: values(trace, p["grad"]) for p in trace["params"] if p["grad"] is not None}
-        for tid, total in sums.items():
-            t = trace["tensors"][tid]
-            if tid in producer and producer[tid] in by_op:
-                torch.testing.assert_close(total, values(trace, by_op[producer[tid]]["upstream"]), rtol=1e-5, atol=1e-6)
-            elif t["kind"] == "param":
-                torch.testing.assert_close(total, params[t["name"]], rtol=1e-5, atol=1e-6)
-
-        # fan-out: the last accumulate event's total is that Σ
-        last_total = {}
-        for e in trace["events"]:
-            if e["kind"] == "accumulate":
-                last_total[e["tensor"]] = e["total"]
-        for tid, total_id in last_total.items():
-            torch.testing.assert_close(values(trace, total_id), sums[tid], rtol=1e-5, atol=1e-6)
+        self.assertGreater(check_gradients(self, trace, rec, plain_grads(path, steps=1)), 3)
         return trace
 
     def test_mlp(self):

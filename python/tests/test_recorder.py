@@ -116,6 +116,9 @@ class Contract(unittest.TestCase):
         path = model_file("import torch\nm = torch.nn.Linear(2, 1)\n\ndef step():\n    return m(torch.ones(1, 2)).sum()\n")
         rec, ns = run_file(path, steps=1)
         self.assertEqual(torch._C._len_torch_function_stack(), 0)
+        self.assertFalse(torch._C._is_torch_function_mode_enabled())
+        if hasattr(torch.overrides, "_TorchFunctionStackMode"):  # torch 1.13: the lean trampoline is gone again
+            self.assertEqual(torch.overrides._TorchFunctionStackMode.__module__, "torch.overrides")
         mod = torch.nn.modules.module
         self.assertEqual((len(mod._global_forward_pre_hooks), len(mod._global_forward_hooks)), (0, 0))
         # a later backward through a graph the model built records nothing

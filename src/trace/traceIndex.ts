@@ -36,7 +36,7 @@ export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
   for (let i = 0; i < nO; i++) {
     const op = trace.ops[i];
     if (op.id !== i) return `ops[${i}] has id ${op.id} (ids must be 0, 1, 2, … in order)`;
-    const bad = [...op.inputs, op.output].find((t) => !tensorOk(t));
+    const bad = [...op.inputs, op.output, ...(op.outputs ?? [])].find((t) => !tensorOk(t));
     if (bad !== undefined) return `op ${i} (${op.op}) names tensor ${bad}, which the trace does not have`;
   }
   for (let i = 0; i < trace.events.length; i++) {
@@ -56,7 +56,7 @@ function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null | undef
   switch (e.kind) {
     case "step": return { tensors: [] };
     case "forward": return { op: e.op, tensors: [] };
-    case "backward": return { op: e.op, tensors: [e.upstream, ...e.contributions, ...e.local.map((l) => l?.tensor)] };
+    case "backward": return { op: e.op, tensors: [e.upstream, ...(e.upstreams ?? []), ...e.contributions, ...e.local.map((l) => l?.tensor)] };
     case "accumulate": return { op: e.from, tensors: [e.tensor, e.contribution, e.total] };
     case "update": return { tensors: [e.before, e.grad, e.after] };
     case "zeroGrad": return { tensors: e.tensors ?? [] };

@@ -53,6 +53,8 @@ export interface TraceOp {
   step: number;
   inputs: TensorId[];
   output: TensorId;
+  /** Every output of an op with several (a PyTorch split, chunk, unbind): `output` is the first. */
+  outputs?: TensorId[];
   attrs: Record<string, AttrValue>;
   /** The variable the result was assigned to: `const h = relu(z)` gives "h". */
   var?: string;
@@ -80,6 +82,8 @@ export type TraceEvent =
       op: OpId;
       /** ∂L/∂output, complete at this point. */
       upstream: TensorId;
+      /** For an op with several `outputs`: ∂L/∂ each output, in their order (`upstream` is the first). */
+      upstreams?: TensorId[];
       /** Per input: the local derivative, or null for an input that needs no gradient. */
       local: (LocalDerivative | null)[];
       /** Per input: upstream × local flowing into it, or null. */

@@ -1,0 +1,132 @@
+"""Each recorded op's backward: hooks on the autograd nodes it created, and its backward and accumulate events."""
+from functools import partial
+
+import torch
+
+from .derivatives import local_derivative
+
+# Backward work of one op found by walking its autograd nodes; bigger subgraphs mean its inputs were not recognised
+MAX_NODES = 4096
+
+
+def key_of(t):
+    """How a tensor appears among an autograd node's next_functions."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t.output_nr)
+    return ("leaf", id(t)) if t.requires_grad else None
+
+
+class Wire:
+    """One recorded op's autograd nodes, and what their hooks collect during a backward pass."""
+
+    __slots__ = ("op", "name", "operands", "positions", "inputs", "outs", "outs_at", "n_nodes", "edges", "fired", "contrib", "upstreams")
+
+    def __init__(self, op, name, operands, positions, inputs, outs):
+        self.op, self.name, self.operands, self.positions, self.inputs = op, name, operands, positions, inputs
+        self.outs = [o.detach() for o in outs]
+        self.outs_at = {}  # node index → [(output k, the node's output number)]
+        self.edges = []
+        self.n_nodes = 0
+        self.fired = 0
+        self.contrib = [None] * len(inputs)
+        self.upstreams = [None] * len(outs)
+
+
+def wire(rec, op_id, opname, operands, tensors, keys, inputs, outs):
+    """Hooks every autograd node the op created, from its outputs' nodes back to its inputs' nodes."""
+    boundary = {}
+    for k, key in enumerate(keys):
+        if key is not None:
+            boundary.setdefault(key, []).append(k)
+    positions = [next((i for i, a in enumerate(operands) if a is t), None) for t in tensors]
+    w = Wire(op_id, opname, operands, positions, inputs, outs)
+    nodes, seen = [], set()
+    for k, o in enumerate(outs):
+        node = o.grad_fn
+        if node not in seen:
+            seen.add(node)
+            nodes.append(node)
+        w.outs_at.setdefault(nodes.index(node), []).append((k, o.output_nr))
+    used, owned, i = {}, rec.owned, 0
+    while i < len(nodes):
+        node = nodes[i]
+        i += 1
+        edges = []
+        for j, (nf, nr) in enumerate(node.next_functions):
+            if nf is None:
+                continue
+            key = (nf, nr)
+            if key not in boundary and type(nf).__name__ == "AccumulateGrad":
+                key = ("leaf", id(nf.variable))
+            ks = boundary.get(key)
+            if ks is not None:
+                n = used.get(key, 0)
+                used[key] = n + 1
+                edges.append((j, ks[min(n, len(ks) - 1)]))
+            elif key[0] != "leaf" and nf not in seen and nf not in owned:
+                seen.add(nf)
+                nodes.append(nf)
+        w.edges.append(edges)
+        if len(nodes) > MAX_NODES:
+            return
+    w.n_nodes = len(nodes)
+    on_node = rec.on_node
+    for idx, node in enumerate(nodes):
+        owned.add(node)
+        rec.handles.append(node.register_hook(partial(on_node, w, idx)))
+
+
+def collect(w, idx, grad_inputs, grad_outputs):
+    """A node's hook: its outputs' upstream (for the op's outputs it made) and what flows into the op's inputs.
+    True once every node of the op has run."""
+    at = w.outs_at.get(idx)
+    if at is not None:
+        for k, nr in at:
+            if nr < len(grad_outputs):
+                w.upstreams[k] = grad_outputs[nr]
+    for j, k in w.edges[idx]:
+        g = grad_inputs[j]
+        if g is not None:
+            w.contrib[k] = g if w.contrib[k] is None else w.contrib[k] + g
+    w.fired += 1
+    return w.fired >= w.n_nodes
+
+
+def reset(w):
+    w.fired, w.contrib, w.upstreams = 0, [None] * len(w.inputs), [None] * len(w.outs)
+
+
+def emit(rec, w):
+    """The op's backward event (an upstream per output) and an accumulate event for each input already reached."""
+    table = rec.table
+    snap = table.snapshot
+    ups = [snap(u if u is not None else torch.zeros_like(o), "grad", owned=u is None) for u, o in zip(w.upstreams, w.outs)]
+    out = w.outs[0]
+    local, contributions = [], []
+    for k, c in enumerate(w.contrib):
+        if c is None:
+            local.append(None)
+            contributions.append(None)
+            continue
+        pos = w.positions[k]
+        if pos is None:
+            local.append({"formula": "\\frac{\\partial y}{\\partial x_{%d}}" % k, "jacobianShape": [int(out.numel()), int(c.numel())]})
+        else:
+            local.append(local_derivative(w.name.rstrip("_"), w.operands, out, pos, lambda d: snap(d, "grad")))
+        contributions.append(snap(c, "grad"))
+    event = {"kind": "backward", "op": w.op, "upstream": ups[0], "local": local, "contributions": contributions}
+    if len(ups) > 1:
+        event["upstreams"] = ups
+    rec.events.append(event)
+    totals = rec.pass_totals
+    for k, c in enumerate(w.contrib):
+        if c is None:
+            continue
+        target = w.inputs[k]
+        prev = totals.get(target)
+        if prev is None:
+            totals[target] = c
+            continue
+        total = prev + c
+        totals[target] = total
+        rec.events.append({"kind": "accumulate", "tensor": target, "contribution": contributions[k], "total": snap(total, "grad", owned=True), "from": w.op})
