@@ -79,6 +79,11 @@ describe("trace ids are checked once, where a trace is read", () => {
       if (e.kind === "backward") e.contributions[1] = 99;
     }, /event 3 \(backward\) names tensor 99/],
     ["a forward event of a missing op", (t) => t.events.push({ kind: "forward", op: 12 }), /names op 12/],
+    ["a multi-output op's second output that does not exist", (t) => (t.ops[0].outputs = [t.ops[0].output, 77]), /op 0 \(tanh\) names tensor 77/],
+    ["a backward event's upstream of a second output that does not exist", (t) => {
+      const e = t.events[3];
+      if (e.kind === "backward") e.upstreams = [e.upstream, 88];
+    }, /event 3 \(backward\) names tensor 88/],
     ["a parameter without its tensor", (t) => t.params.push({ name: "w", tensor: -1, grad: null }), /parameter w/],
   ];
   for (const [what, spoil, says] of cases) {
