@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 const production = process.argv.includes("--production");
 const node = { platform: "node", format: "cjs", target: "node20", external: ["vscode"] };
 const browser = { platform: "browser", format: "iife", target: "chrome120" };
+const report = { ...browser, minify: true, sourcemap: false, legalComments: "none", loader: { ".woff2": "dataurl", ".woff": "empty", ".ttf": "empty" } };
 
 const PKG = "packages/backstep";
 
@@ -19,10 +20,14 @@ const bundles = [
   ["extension/debug/adapterMain.ts", "dist/debugAdapter.js", node],
   ["webview/graph/main.ts", "dist/webview/graph.js", browser],
   ["webview/side/main.ts", "dist/webview/side.js", browser],
+  // `backstep report`: the graph panel with a standalone host, inlined into one HTML file (src/report), so minified
+  // always (no comments) and KaTeX's woff2 fonts as data URLs (every browser the report targets reads woff2)
+  ["webview/report/main.ts", "dist/webview/report.js", report],
   // The npm package: the same sources, built into the package's own folder (docs/packaging.md).
   ["src/index.ts", `${PKG}/dist/index.cjs`, node],
   ["src/cli/main.ts", `${PKG}/dist/cli.js`, { ...node, banner: { js: "#!/usr/bin/env node" } }],
   ["src/runner/worker.ts", `${PKG}/dist/runnerWorker.js`, node],
+  ["webview/report/main.ts", `${PKG}/dist/webview/report.js`, report],
 ];
 
 const missing = bundles.filter(([entry]) => !existsSync(entry)).map(([entry]) => entry);

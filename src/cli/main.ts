@@ -5,6 +5,7 @@ import type { RunOptions, RunResult } from "../runner/types";
 import { writeTraceFile } from "../trace/json";
 import { checkTrace } from "./gradcheck";
 import { diffCommand } from "./diffCommand";
+import { reportCommand } from "./reportCommand";
 import { UsageError } from "./usage";
 import { formatDiagnostic, locText, summarize } from "./summary";
 
@@ -13,6 +14,7 @@ const USAGE = `usage:
                  [--max-ops N] [--max-events N] [--cwd DIR]
   backstep gradcheck <model.ts> [--timeout S]
   backstep diff <a.json> <b.json> [--rtol R] [--atol A] [--json]
+  backstep report <trace.json> [-o report.html]
 
 trace      runs the model, records every forward and backward step, prints a summary
            (ops with variable, op, shape and line; gradient norms; diagnostics)
@@ -31,7 +33,9 @@ diff       compares two saved traces: aligns their ops by line, variable, op and
            first op whose value or gradient differs beyond the tolerance, and the ops added, removed or
            reshaped; exits 0 when the runs agree, 1 when they differ
   --rtol R --atol A  |a − b| <= atol + rtol·|b| is equal (default rtol 1e-5, atol 1e-8)
-  --json       print the differences as JSON`;
+  --json       print the differences as JSON
+report     writes a saved trace as one HTML file (graph, inspector, timeline) that opens offline in any browser
+  -o F         the file to write (default: the trace's name with .html)`;
 
 
 interface Args {
@@ -126,6 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
   try {
     if (argv[0] === "diff") return diffCommand(argv.slice(1), process.cwd());
+    if (argv[0] === "report") return reportCommand(argv.slice(1), process.cwd());
     args = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;

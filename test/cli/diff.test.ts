@@ -1,4 +1,5 @@
-// `backstep diff` (dist/cli.js) on two real runs of the MLP example, one with a constant changed at a known line.
+// `backstep diff` (dist/cli.js) on two real runs of the MLP example, one with a constant changed at a known line;
+// `backstep report` on one of them (test/webview/browser/report.test.ts opens such a page in Chromium).
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ function backstep(...args: string[]): { status: number | null; stdout: string; s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("backstep diff (dist/cli.js)", function () {
+describe("backstep diff and report (dist/cli.js)", function () {
   this.timeout(90_000);
   let tmp: string;
   let a: string;
@@ -81,5 +82,18 @@ describe("backstep diff (dist/cli.js)", function () {
     const notTrace = backstep("diff", a, model);
     assert.equal(notTrace.status, 2);
     assert.ok(notTrace.stderr.includes(`backstep: ${model}:`), notTrace.stderr);
+  });
+
+  it("report writes one HTML file holding the trace, and refuses a model file with what to do", () => {
+    const out = join(tmp, "out.html");
+    const r = backstep("report", a, "-o", out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /wrote .*out\.html/);
+    const html = readFileSync(out, "utf8");
+    assert.match(html, /<script type="application\/json" id="backstep-report-data">\{"file":/);
+    assert.ok(html.includes('"op":"tanh"') && html.includes('"var":"h"'), "the trace's ops are in the page");
+    const model = backstep("report", join(tmp, "a.ts"));
+    assert.equal(model.status, 2);
+    assert.match(model.stderr, /is a model; trace it first \(backstep trace .*a\.ts --json trace\.json\)/);
   });
 });

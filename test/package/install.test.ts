@@ -69,9 +69,9 @@ describe("npm package: packed, installed and used as a user would", function () 
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it("ships the engine, its types, the CLI, its worker and the Python recorder, and nothing of the extension, webviews or sources; under 1 MB packed", () => {
+  it("ships the engine, its types, the CLI, its worker, the report page's bundle and the Python recorder, and nothing of the extension, webviews or sources; under 1 MB packed", () => {
     const paths = files.map((f) => f.path).sort();
-    for (const f of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "dist/index.cjs", "dist/index.mjs", "dist/cli.js", "dist/runnerWorker.js", "dist/types/index.d.ts", "python/backstep_torch/__main__.py", "python/backstep_torch/recorder.py"]) {
+    for (const f of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "dist/index.cjs", "dist/index.mjs", "dist/cli.js", "dist/runnerWorker.js", "dist/webview/report.js", "dist/webview/report.css", "dist/types/index.d.ts", "python/backstep_torch/__main__.py", "python/backstep_torch/recorder.py"]) {
       assert.ok(paths.includes(f), `${f} missing from the tarball`);
     }
     const foreign = paths.filter((p) => /^(src|extension|webview|test|media|examples|node_modules)\//.test(p) || p.endsWith(".map") || p.endsWith(".ts") && !p.endsWith(".d.ts"));
