@@ -26,6 +26,8 @@ export type { GradcheckOptions, GradcheckResult } from "./autodiff/gradcheck";
 export { jvp } from "./autodiff/jvp";
 export { expectGrad } from "./autodiff/expectGrad";
 export type { ExpectGradOptions } from "./autodiff/expectGrad";
+export { defineFunction } from "./autodiff/defineFunction";
+export type { DefinedFunction, FunctionCtx, FunctionDefinition, Gradient } from "./autodiff/defineFunction";
 export { setObserver, addObserver, observer } from "./engine/observer";
 export type { EngineObserver, LocalDescription } from "./engine/observer";
 export { ruleNames, getRule } from "./engine/rules/registry";

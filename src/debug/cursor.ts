@@ -158,7 +158,7 @@ export class TraceCursor {
 
   private phase(at: number): string {
     const e = this.index.event(at);
-    return e ? phaseOf(e) : "error";
+    return e ? phaseOf(e, this.index.trace.ops) : "error";
   }
 
   /** The frame of event `at` at call depth `depth` (counted from the outermost frame). */

@@ -9,7 +9,7 @@ export interface Frame extends SourceLoc {
   name: string;
 }
 
-/** The debugger's notion of phase: accumulate belongs to the backward pass. */
+/** The debugger's notion of phase: accumulate, and the ops a user-defined backward runs, belong to the backward pass. */
 export type Phase = "forward" | "backward" | "update" | "step" | "zeroGrad" | "gradCheck";
 
 /** A value that changed at an event: the event index and the tensor that became current. */
@@ -39,7 +39,8 @@ export function lastAtOrBefore(list: readonly { event: number }[], at: number): 
   return found;
 }
 
-export function phaseOf(event: TraceEvent): Phase {
+export function phaseOf(event: TraceEvent, ops: readonly TraceOp[]): Phase {
+  if (event.kind === "forward") return ops[event.op]?.phase ?? "forward";
   return event.kind === "accumulate" ? "backward" : event.kind;
 }
 
@@ -275,7 +276,7 @@ export class DebugIndex extends TraceIndex {
     const events = this.trace.events;
     for (let i = 0; i < events.length; i++) {
       if (!this.ownLocation[i]) continue;
-      const prev = i > 0 && this.ownLocation[i - 1] && phaseOf(events[i - 1]) === phaseOf(events[i]) ? this.frames[i - 1] : [];
+      const prev = i > 0 && this.ownLocation[i - 1] && phaseOf(events[i - 1], this.trace.ops) === phaseOf(events[i], this.trace.ops) ? this.frames[i - 1] : [];
       const seen = new Set<string>();
       for (const f of this.frames[i]) {
         const key = `${f.file}:${f.line}`;

@@ -36,7 +36,7 @@ export function eventVars(index: DebugIndex, at: number): Record<string, Value> 
   const op = index.opOf(e);
   const frame = index.frames[at][0];
   return {
-    phase: str(phaseOf(e)),
+    phase: str(phaseOf(e, index.trace.ops)),
     kind: str(e.kind),
     op: str(op?.op ?? (e.kind === "update" ? e.rule : "")),
     step: num(index.eventStep[at]),

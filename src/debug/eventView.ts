@@ -37,7 +37,9 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
     case "forward":
     case "backward": {
       const op = index.op(e.op);
-      return `${e.kind} · ${op?.op ?? "?"}  (${opSnippet(index, e.op)})`;
+      // an op a user-defined backward ran is named by its pass, not as an op differentiated
+      const kind = op?.phase === "backward" ? "backward pass" : e.kind;
+      return `${kind} · ${op?.op ?? "?"}  (${opSnippet(index, e.op)})`;
     }
     case "accumulate":
       return `accumulate · ∂L/∂${nameOf(index, e.tensor)}  (Σ over its consumers)`;

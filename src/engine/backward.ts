@@ -1,9 +1,9 @@
 // Reverse mode: iterative topological order, one rule call per input (or per op), broadcasting undone here, += accumulation.
 import { Tensor } from "./tensor";
 import type { TensorLike } from "./tensor";
-import type { LocalDescription } from "./observer";
+import type { EngineObserver, LocalDescription } from "./observer";
 import { observer } from "./observer";
-import { internal, isQuiet } from "./mode";
+import { internal, isQuiet, reported } from "./mode";
 import { ShapeError, fmt, sameShape } from "./shape";
 import { reduceAxes, sumAxis } from "./kernels/reduce";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
@@ -76,76 +76,103 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
   return g;
 }
 
+/** Whether the backward pass running now is reported to an observer (a gradcheck's is not). */
+let observedPass = false;
+
+/**
+ * Runs a user-written backward (defineFunction's) from inside a rule: its ops are reported, in the backward
+ * phase, when the pass is; gradient work is never recorded (PyTorch's create_graph=False).
+ */
+export function userBackward<T>(fn: () => T): T {
+  return observedPass ? reported(fn) : fn();
+}
+
 export function backward(root: Tensor, grad?: TensorLike): void {
   if (!root.requiresGrad) {
     throw new Error("backward: this tensor does not require grad. Create inputs or parameters with { requiresGrad: true } (nn parameters already do), and do not call backward inside noGrad()");
   }
   const seed = seedGrad(root, grad);
   const obs = isQuiet() ? null : observer();
-  internal(() => {
-    obs?.backwardBegin(root);
-    const grads = new Map<number, Tensor>();
-    /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
-    const hooked = new Map<Tensor, Tensor>();
-    /** Adds a contribution to t's gradient: the running sum for interior tensors, `.grad` for leaves. */
-    const accumulate = (t: Tensor, g: Tensor, direct = false): void => {
-      if (!direct && t._ctx === null && t._gradHooks !== null && t._gradHooks.hooks.length > 0) {
-        const sofar = hooked.get(t);
-        hooked.set(t, sofar === undefined ? g : ops.add(sofar, g));
-        return;
-      }
-      const prev = t._ctx === null ? t._grad : grads.get(t.id);
-      if (prev === null || prev === undefined) {
-        if (t._ctx === null) t._grad = g;
-        else grads.set(t.id, g);
-        return;
-      }
-      const total = ops.add(prev, g);
-      if (t._ctx === null) t._grad = total;
-      else grads.set(t.id, total);
-      obs?.accumulate(t, g, total);
-    };
-    accumulate(root, seed);
-    const order = topoOrder(root);
-    for (let k = order.length - 1; k >= 0; k--) {
-      const out = order[k];
-      const ctx = out._ctx;
-      if (ctx === null) continue;
-      let up = grads.get(out.id);
-      if (up === undefined) continue;
-      grads.delete(out.id);
-      const extra = out._gradHooks;
-      if (extra !== null) {
-        up = runHooks(out, up);
-        if (extra.retain) out.grad = out.grad === null ? up : ops.add(out.grad, up);
-      }
-      // while a run is recorded, a gradient check may still ask for it after backward (expectGrad)
-      if (obs !== null) noteGrad(out, up);
-      const rule = ctx.rule;
-      const n = ctx.inputs.length;
-      const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
-      const locals: (LocalDescription | null)[] = new Array<LocalDescription | null>(n).fill(null);
-      const wants = (i: number): boolean => ctx.inputs[i].requiresGrad && !(rule.nondiff !== undefined && rule.nondiff.includes(i));
-      // a rule whose input gradients share work gives them all from one call
-      const together = rule.vjps === undefined ? null : rule.vjps(ctx, up, ctx.inputs.map((_t, i) => wants(i)));
-      for (let i = 0; i < n; i++) {
-        if (!wants(i)) continue;
-        const input = ctx.inputs[i];
-        let g: Tensor | null = together === null ? rule.vjp!(ctx, up, i) : together[i];
-        if (!(g instanceof Tensor)) throw new Error(`backward of ${rule.name}: the rule returned no gradient for input ${i}`);
-        g = castTo(unbroadcast(g, input.shape, rule.name, i), input.dtype);
-        if (g === up || g === input) g = fromData(g.data, g.shape);
-        contributions[i] = g;
-        if (obs !== null) locals[i] = rule.local(ctx, i);
-      }
-      obs?.backward(out, up, locals, contributions);
-      for (let i = 0; i < n; i++) {
-        const g = contributions[i];
-        if (g !== null) accumulate(ctx.inputs[i], g);
-      }
-    }
-    for (const [leaf, g] of hooked) accumulate(leaf, runHooks(leaf, g), true);
-    settleLeafWatches();
+  const outerPass = observedPass;
+  observedPass = obs !== null;
+  try {
+    backwardPass(root, seed, obs);
+  } finally {
+    observedPass = outerPass;
+  }
+}
+
+function backwardPass(root: Tensor, seed: Tensor, obs: EngineObserver | null): void {
+  obs?.backwardBegin(root);
+  // (ended even when a user-written backward throws, so an observer never stays inside a pass)
+  try {
+    internal(() => passBody(root, seed, obs));
+  } finally {
     obs?.backwardEnd(root);
-  });
+  }
+}
+
+function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void {
+  const grads = new Map<number, Tensor>();
+  /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
+  const hooked = new Map<Tensor, Tensor>();
+  /** Adds a contribution to t's gradient: the running sum for interior tensors, `.grad` for leaves. */
+  const accumulate = (t: Tensor, g: Tensor, direct = false): void => {
+    if (!direct && t._ctx === null && t._gradHooks !== null && t._gradHooks.hooks.length > 0) {
+      const sofar = hooked.get(t);
+      hooked.set(t, sofar === undefined ? g : ops.add(sofar, g));
+      return;
+    }
+    const prev = t._ctx === null ? t._grad : grads.get(t.id);
+    if (prev === null || prev === undefined) {
+      if (t._ctx === null) t._grad = g;
+      else grads.set(t.id, g);
+      return;
+    }
+    const total = ops.add(prev, g);
+    if (t._ctx === null) t._grad = total;
+    else grads.set(t.id, total);
+    obs?.accumulate(t, g, total);
+  };
+  accumulate(root, seed);
+  const order = topoOrder(root);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const out = order[k];
+    const ctx = out._ctx;
+    if (ctx === null) continue;
+    let up = grads.get(out.id);
+    if (up === undefined) continue;
+    grads.delete(out.id);
+    const extra = out._gradHooks;
+    if (extra !== null) {
+      up = runHooks(out, up);
+      if (extra.retain) out.grad = out.grad === null ? up : ops.add(out.grad, up);
+    }
+    // while a run is recorded, a gradient check may still ask for it after backward (expectGrad)
+    if (obs !== null) noteGrad(out, up);
+    const rule = ctx.rule;
+    const n = ctx.inputs.length;
+    const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
+    const locals: (LocalDescription | null)[] = new Array<LocalDescription | null>(n).fill(null);
+    const wants = (i: number): boolean => ctx.inputs[i].requiresGrad && !(rule.nondiff !== undefined && rule.nondiff.includes(i));
+    // a rule whose input gradients share work gives them all from one call
+    const together = rule.vjps === undefined ? null : rule.vjps(ctx, up, ctx.inputs.map((_t, i) => wants(i)));
+    for (let i = 0; i < n; i++) {
+      if (!wants(i)) continue;
+      const input = ctx.inputs[i];
+      let g: Tensor | null = together === null ? rule.vjp!(ctx, up, i) : together[i];
+      if (!(g instanceof Tensor)) throw new Error(`backward of ${rule.name}: the rule returned no gradient for input ${i}`);
+      g = castTo(unbroadcast(g, input.shape, rule.name, i), input.dtype);
+      if (g === up || g === input) g = fromData(g.data, g.shape);
+      contributions[i] = g;
+      if (obs !== null) locals[i] = rule.local(ctx, i);
+    }
+    obs?.backward(out, up, locals, contributions);
+    for (let i = 0; i < n; i++) {
+      const g = contributions[i];
+      if (g !== null) accumulate(ctx.inputs[i], g);
+    }
+  }
+  for (const [leaf, g] of hooked) accumulate(leaf, runHooks(leaf, g), true);
+  settleLeafWatches();
 }

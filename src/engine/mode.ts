@@ -50,6 +50,20 @@ export function quietly<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Runs user code the engine calls from internal maths (a user-defined function's backward, inside backward()) with
+ * its ops reported to the observer, still without recording gradient work.
+ */
+export function reported<T>(fn: () => T): T {
+  const saved = quietDepth;
+  quietDepth = 0;
+  try {
+    return fn();
+  } finally {
+    quietDepth = saved;
+  }
+}
+
 /** The forward-mode tangents in effect (inside jvp), keyed by tensor id. */
 export function tangents(): Map<number, Tensor> | null {
   return tangentMap;

@@ -42,6 +42,21 @@ export function nextUint32(): number {
   return result;
 }
 
+/** The generator's whole state, to put back with setRandomState (checks that run user code must not move it). */
+export interface RandomState {
+  readonly s: readonly [number, number, number, number];
+  readonly spare: number | null;
+}
+
+export function randomState(): RandomState {
+  return { s: [s0, s1, s2, s3], spare };
+}
+
+export function setRandomState(state: RandomState): void {
+  [s0, s1, s2, s3] = state.s;
+  spare = state.spare;
+}
+
 /** Uniform in [0, 1). */
 export function uniform(): number {
   return (nextUint32() >>> 8) / 16777216;

@@ -75,6 +75,8 @@ export class Recorder implements EngineObserver {
   private scratchLocal = new Int32Array(64);
   private scratchContrib = new Int32Array(16);
   private lastBackwardOp: OpId | undefined;
+  /** Inside backward() (nested calls count): an op now runs in a user-defined backward, in the backward phase. */
+  private inBackward = 0;
 
   private step = -1;
   private stepClosed = false;
@@ -128,13 +130,15 @@ export class Recorder implements EngineObserver {
 
   forward(op: string, inputs: readonly Tensor[], output: Tensor, attrs: Readonly<Record<string, unknown>>, module: string | undefined): void {
     this.options.onAllocate?.(output.data.byteLength);
-    if (this.step < 0 || (this.stepClosed && !this.explicitSteps)) this.nextStep();
+    const inBackward = this.inBackward > 0;
+    if (this.step < 0 || (this.stepClosed && !this.explicitSteps && !inBackward)) this.nextStep();
     if (!this.recording || !this.room(this.opCount >= this.maxOps)) return;
     const id = this.opCount++;
     const nIn = inputs.length;
     if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
     const inputIds = this.scratchInputs;
-    for (let k = 0; k < nIn; k++) inputIds[k] = this.idOf(inputs[k]);
+    // in a user-defined backward, ∂L/∂output and the gradients it makes are the backward pass's tensors
+    for (let k = 0; k < nIn; k++) inputIds[k] = (inBackward ? this.notes.grad(inputs[k])?.id : undefined) ?? this.idOf(inputs[k]);
     const out = this.table.snapshot(output, ACTIVATION, id);
     this.notes.noteOutput(output, out, id);
     const w = this.out;
@@ -148,11 +152,12 @@ export class Recorder implements EngineObserver {
       if (nFrames > this.scratchFrames.length) this.scratchFrames = new Int32Array(2 * nFrames);
       for (let k = 0; k < nFrames; k++) this.scratchFrames[k] = w.frame(site.stack[k]);
     }
+    if (inBackward) w.opPhaseBackward();
     // (the op record is its forward event too)
     w.op(w.string(op), this.step, out, module === undefined ? -1 : w.string(module), loc, attrSet, inputIds, nIn, this.scratchFrames, nFrames);
     this.push();
     // from kept values the reader measures it, on its own thread
-    if (!this.table.lastKept) {
+    if (!this.table.lastKept && !inBackward) {
       const h = measureHealth(op, id, output.data, output.shape);
       if (h) w.opHealth(h);
     }
@@ -160,6 +165,7 @@ export class Recorder implements EngineObserver {
 
   backwardBegin(root: Tensor): void {
     this.backwardCount++;
+    this.inBackward++;
     this.passGrads.clear();
     this.stepClosed = true;
     if (!this.recording || this.step < 0) return;
@@ -224,6 +230,7 @@ export class Recorder implements EngineObserver {
   }
 
   backwardEnd(_root: Tensor): void {
+    this.inBackward--;
     this.lastBackwardOp = undefined;
     this.out.commit();
   }

@@ -62,6 +62,11 @@ export interface TraceOp {
   module?: string;
   loc?: SourceLoc;
   stack: StackFrame[];
+  /**
+   * "backward" for an op that ran in the backward pass, inside a user-defined backward (defineFunction): its event
+   * is a forward event (the op's execution) during `loss.backward()`. Absent for the forward pass's ops.
+   */
+  phase?: "backward";
 }
 
 /** ∂out/∂in for one input of an op. */

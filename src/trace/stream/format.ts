@@ -49,6 +49,9 @@ export const VERDICTS: readonly GradCheckVerdict[] = ["exact", "close", "mismatc
 /** A gradCheck record's flags: it has maxAbsDiff and relErr; it has a worst element. */
 export const HAS_DIFF = 1;
 export const HAS_WORST = 2;
+/** The next op ran in the backward pass (inside a user-defined backward): its phase, an index into PHASES. */
+export const OP_PHASE = 18;
+export const PHASES: readonly "backward"[] = ["backward"];
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

@@ -8,7 +8,7 @@ import { attrsFromJson, type TraceChunk } from "./format";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_VAR, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_PHASE, OP_VAR, PHASES, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = format;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
@@ -37,6 +37,8 @@ export class TraceReader {
   private ops = 0;
   private tensors = 0;
   private lastTensor: TraceTensor | undefined;
+  /** The phase an OP_PHASE record gave the next op. */
+  private nextPhase: "backward" | undefined;
 
   constructor(private readonly sink: TraceSink) {}
 
@@ -91,6 +93,10 @@ export class TraceReader {
           if (a[i + 3] !== NONE) op.module = str[a[i + 3]];
           if (a[i + 4] !== NONE) op.loc = this.frames[a[i + 4]];
           if (a[i + 5] !== NONE) op.attrs = this.attrs[a[i + 5]];
+          if (this.nextPhase !== undefined) {
+            op.phase = this.nextPhase;
+            this.nextPhase = undefined;
+          }
           i += 6;
           const nIn = a[i++];
           for (let k = 0; k < nIn; k++) op.inputs.push(a[i++]);
@@ -100,7 +106,7 @@ export class TraceReader {
           sink.event({ kind: "forward", op: op.id });
           // an op's output comes just before it: when its values were kept, its health is measured here
           const out = this.lastTensor;
-          if (out !== undefined && out.id === op.output && out.values !== undefined) {
+          if (out !== undefined && out.id === op.output && out.values !== undefined && op.phase === undefined) {
             const h = measureHealth(op.op, op.id, out.values, out.shape);
             if (h) sink.opHealth(h);
           }
@@ -179,6 +185,9 @@ export class TraceReader {
           sink.event(e);
           break;
         }
+        case OP_PHASE:
+          this.nextPhase = PHASES[a[i++]];
+          break;
         case GRAD_CHECK:
           i = this.gradCheck(a, fl, i);
           break;

@@ -9,7 +9,7 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_PHASE, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -79,6 +79,11 @@ export class TraceWriter extends ChunkWriter {
     }
     this.frameObjects.set(f, id);
     return id;
+  }
+
+  /** The next op record is of an op that ran in the backward pass (a user-defined backward's). */
+  opPhaseBackward(): void {
+    this.record2(OP_PHASE, 0);
   }
 
   /** An op record, which is also its forward event. Its frames, strings and tensors must be written first. */
