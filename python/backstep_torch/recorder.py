@@ -52,25 +52,31 @@ def _attrs(args, kwargs):
     return attrs
 
 
-class _Grad:
-    """What a tensor hook saw flow into a tensor (the test's reference, as retain_grad)."""
+class _Retained:
+    """An op output's gradient after backward, the tests' reference for its upstream: retain_grad(), or for one of
+    several outputs a tensor hook (on torch 1.13, retain_grad() on an unused output of split fails the whole backward).
+    `stale`: an in-place op changed the tensor before or after this op (`h += b`), and retain_grad() holds the gradient of
+    one version only."""
 
-    grad = None
+    __slots__ = ("tensor", "version", "hooked", "again")
 
+    def __init__(self, t, multi):
+        self.tensor, self.version, self.hooked, self.again = t, t._version, None, t.retains_grad
+        if multi:
+            self.hooked = []
+            t.register_hook(self.hooked.append)
+        else:
+            t.retain_grad()
 
-def _retain(t, multi):
-    """For tests: the tensor's gradient after backward. torch 1.13's retain_grad() on an unused output of split fails the
-    whole backward ("Expected a proper Tensor but got None"), so several outputs' gradients come from tensor hooks."""
-    if not multi:
-        t.retain_grad()
-        return t
-    box = _Grad()
+    @property
+    def grad(self):
+        if self.hooked is None:
+            return self.tensor.grad
+        return sum(self.hooked[1:], self.hooked[0]) if self.hooked else None
 
-    def keep(g):
-        box.grad = g if box.grad is None else box.grad + g
-
-    t.register_hook(keep)
-    return box
+    @property
+    def stale(self):
+        return self.again or self.tensor._version != self.version
 
 
 class _Mode(TorchFunctionMode):
@@ -226,7 +232,9 @@ class Recorder:
             return self._run(func, name, args, kwargs, tensors)
         keys = [key_of(t) for t in tensors]
         out = self._run(func, name, args, kwargs, tensors)
-        outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
+        # `g[:, 0] = v` returns nothing: its result is the tensor it wrote into, with a new autograd node
+        result = args[0] if out is None and name == "__setitem__" and isinstance(args[0], torch.Tensor) else out
+        outs = [o for o in (result if isinstance(result, (tuple, list)) else (result,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
         if not outs:
             return out
         if self.step < 0 or (self.step_closed and not self.explicit_steps):
@@ -305,7 +313,7 @@ class Recorder:
         wire(self, op_id, opname, operands, tensors, keys, inputs, outs)
         if self.retain:
             for k, o in enumerate(outs):
-                self.retained.append((op_id, k, _retain(o, len(outs) > 1)))
+                self.retained.append((op_id, k, _Retained(o, len(outs) > 1)))
 
     def _adopt(self, t, user):
         """Records an op the mode did not see (torch 1.13 skips it for `x[tensor]`) from its output's autograd node."""
@@ -325,9 +333,14 @@ class Recorder:
         rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": {}}
         if var:
             rec["var"] = var
-        if loc:
+        stack = self.source.stack(user)
+        if loc:  # where its variable was assigned
             rec["loc"] = loc
-        rec["stack"] = ([dict(loc, name=self.source.stack(user)[0]["name"])] + self.source.stack(user[1:])) if loc else []
+            rec["stack"] = [dict(loc, name=stack[0]["name"])] + stack[1:]
+        else:  # a temporary (`both[:5] @ W`): the line that uses it
+            if user:
+                rec["loc"] = self.source.loc(user[0])
+            rec["stack"] = stack
         rec["output"] = self.table.snapshot(t, "activation", op=op_id, name=var)
         self.ids[id(t)] = (t, rec["output"])
         self.ops.append(rec)

@@ -46,11 +46,12 @@ def upstream_of(event, k):
     return event["upstreams"][k] if "upstreams" in event else event["upstream"]
 
 
-def check_gradients(test, trace, rec, expected_params, rtol=1e-5, atol=1e-6):
+def check_gradients(test, trace, rec, expected_params, rtol=1e-5, atol=1e-6, clip=None):
     """What every traced model must satisfy, against PyTorch's own numbers: the recorded parameter gradients equal
     `expected_params` (PyTorch without the recorder); each op output's recorded upstream equals its gradient from
     retain_grad (run with retain=True); Σ contributions into a tensor equal its gradient; accumulate totals are those Σ.
-    Returns how many op outputs were compared."""
+    `clip`: the model clips the gradients' total norm to this after backward (clip_grad_norm_), so a parameter's .grad
+    is its Σ scaled by min(1, clip / ‖all Σ‖). Returns how many op outputs were compared."""
     by_op = {e["op"]: e for e in trace["events"] if e["kind"] == "backward"}
     got = {p["name"]: values(trace, p["grad"]) for p in trace["params"] if p["grad"] is not None}
     test.assertEqual(sorted(got), sorted(expected_params))
@@ -59,31 +60,39 @@ def check_gradients(test, trace, rec, expected_params, rtol=1e-5, atol=1e-6):
 
     checked = 0
     for op_id, k, out in rec.retained:
-        if out.grad is None:
+        if out.grad is None or out.stale:  # stale: changed in place later, checked by the Σ below only
             continue
         test.assertIn(op_id, by_op, "op %d (%s) has no backward event" % (op_id, trace["ops"][op_id]["op"]))
         torch.testing.assert_close(values(trace, upstream_of(by_op[op_id], k)), out.grad.double(), rtol=rtol, atol=atol,
                                    msg="upstream of op %d (%s) output %d" % (op_id, trace["ops"][op_id]["op"], k))
         checked += 1
 
-    sums = {}
+    sums, last_step = {}, {}
     for e in trace["events"]:
         if e["kind"] != "backward":
             continue
-        for tid, c in zip(trace["ops"][e["op"]]["inputs"], e["contributions"]):
+        op = trace["ops"][e["op"]]
+        for tid, c in zip(op["inputs"], e["contributions"]):
             if c is not None:
                 sums[tid] = sums.get(tid, 0) + values(trace, c)
+                last_step[tid] = op["step"]
+    final_step = max(last_step.values(), default=0)
     producer = {}
     for o in trace["ops"]:
         for k, tid in enumerate(o.get("outputs", [o["output"]])):
             producer[tid] = (o["id"], k)
+    scale = 1.0
+    if clip is not None:
+        norm = sum(float((total ** 2).sum()) for tid, total in sums.items()
+                   if trace["tensors"][tid]["kind"] == "param" and last_step[tid] == final_step) ** 0.5
+        scale = min(1.0, clip / (norm + 1e-6))
     for tid, total in sums.items():
         t = trace["tensors"][tid]
         if tid in producer and producer[tid][0] in by_op:
             op_id, k = producer[tid]
             torch.testing.assert_close(total, values(trace, upstream_of(by_op[op_id], k)), rtol=rtol, atol=atol, msg="Σ into tensor %d" % tid)
-        elif t["kind"] == "param":
-            torch.testing.assert_close(total, got[t["name"]], rtol=rtol, atol=atol, msg="Σ into %s" % t["name"])
+        elif t["kind"] == "param" and last_step[tid] == final_step:  # .grad after the run: the last step's
+            torch.testing.assert_close(total * scale, got[t["name"]], rtol=rtol, atol=atol, msg="Σ into %s" % t["name"])
 
     last_total = {}
     for e in trace["events"]:
