@@ -6,21 +6,19 @@ import { sampleValues } from "./sample";
 import type { Trace } from "../trace/types";
 
 /**
- * The event a new trace opens at: the first backward event of the last step that has one (every node of that
- * step has run forward, and the backward pass is under way), else the last forward event (how far a failed
- * run got), else the first event.
+ * The event a new trace opens at: the last backward event of the last step that has one. There every op of
+ * that step has run forward and every gradient of the step is known, so no node is faded, the chain rule is
+ * shown at the op that feeds the first layer, and the side panel has a gradient for every layer. A failed run
+ * opens at its last forward event (how far it got); an empty one at 0.
  */
 export function openingEvent(trace: Pick<Trace, "events">): number {
-  const events = trace.events;
-  let lastStep = 0;
-  let firstBackward = -1;
+  let lastBackward = -1;
   let lastForward = -1;
-  events.forEach((e, i) => {
-    if (e.kind === "step") { lastStep = i; return; }
+  trace.events.forEach((e, i) => {
     if (e.kind === "forward") lastForward = i;
-    if (e.kind === "backward" && (firstBackward < lastStep)) firstBackward = i;
+    if (e.kind === "backward" || e.kind === "accumulate") lastBackward = i;
   });
-  if (firstBackward >= 0) return firstBackward;
+  if (lastBackward >= 0) return lastBackward;
   return Math.max(0, lastForward);
 }
 

@@ -81,10 +81,9 @@ describe("e2e: Trace Backprop on the MLP example", function () {
 
   it("shows the parameters' gradient norms in the Backstep side panel, equal to the CLI's", async function () {
     const w = wb!;
-    // The side panel shows gradients as at the graph's cursor, which opens inside the last step's backward pass
-    // (fc1's gradient "not yet" there): End moves it to the run's last event, where every gradient is known.
-    const graph = await w.webview("svg.graph g.node");
-    await graph.locator('input[type="range"]').first().press("End");
+    // The side panel shows gradients as at the graph's cursor, which a new trace opens at the end of the last
+    // step's backward pass: every layer's gradient is known there, without moving the cursor.
+    await w.webview("svg.graph g.node");
     await w.page.locator('.activitybar .action-item a[aria-label^="Backstep"]').click();
     const side = await w.webview(".layers .layer");
     for (let i = 0; i < 40 && (await side.locator(".param .num", { hasText: "not yet" }).count()) > 0; i++) await w.page.waitForTimeout(250);
