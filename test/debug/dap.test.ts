@@ -69,6 +69,18 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.deepEqual([rev.reason, rev.name.split("  ")[0]], ["breakpoint", "backward · tanh"]);
   });
 
+  it("waits for a slow client's configurationDone: breakpoints set 3 s after initialized still stop", async function () {
+    this.timeout(20000);
+    // A loaded machine (VS Code's extension host busy) can take seconds between initialized and
+    // configurationDone; the run must not start, and end, before the breakpoints arrive.
+    const first = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, async () => {
+      await new Promise((r) => setTimeout(r, 3000));
+      await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh }] });
+    });
+    const w = await where(h.dc, first);
+    assert.deepEqual([w.reason, w.line, w.name.split("  ")[0]], ["breakpoint", LINES.tanh, "forward · tanh"]);
+  });
+
   it("conditions, hit counts and function breakpoints, and a breakpoint moved to the next line with ops", async () => {
     const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, async () => {
       const r = await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }, { line: 19 }] });
