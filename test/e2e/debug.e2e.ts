@@ -92,9 +92,11 @@ describe("e2e: Debug Backprop on the MLP example", function () {
       // tanh′ = 1 − tanh² lies in (0, 1].
       assert.ok(l! > 0 && l! <= 1, `local derivative of tanh in (0, 1]: ${l}`);
     }
-    const panel = w.page.locator(".editor-group-container", { has: w.page.locator(".tab", { hasText: "Backprop Graph" }) });
+    // The picture is the whole window with the bottom panel hidden and the numbers in view, as a user reading them.
+    await w.runCommand("View: Hide Panel");
+    await rule.locator(".numbers").first().scrollIntoViewIfNeeded();
     await w.page.mouse.move(720, 12); // no hover tooltip in the picture
-    await panel.screenshot({ path: screenshotPath("inspector.png") });
+    await w.screenshot(screenshotPath("inspector.png"));
   });
 
   it("step back returns to the previous event, and the graph highlight follows; next comes back", async function () {

@@ -47,6 +47,12 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     // Every edge names its shape in its tooltip (its label is drawn only where it clears titles and boxes).
     const edges = await graph.locator("svg.graph .edge > title").allTextContents();
     for (const shape of ["32×2", "32×16", "16×2", "2×16", "scalar"]) assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
+    // The picture in docs/ is the default view a user gets: zoom 1, every op label in view drawn at ≥ 11 px.
+    const heights = await graph.locator("svg.graph g.node .label").evaluateAll((els) =>
+      els.map((e) => e.getBoundingClientRect()).filter((r) => r.bottom > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth).map((r) => r.height));
+    assert.ok(heights.length >= 3, `op labels in view at default zoom: ${heights.length}`);
+    assert.ok(Math.min(...heights) >= 11, `op label heights at default zoom: ${heights.map((h) => h.toFixed(1)).join(", ")}`);
+    await w.screenshot(screenshotPath("graph.png"));
   });
 
   it("selecting the tanh node and going to its backward shows the chain rule there, outside any debug session", async function () {
@@ -61,7 +67,6 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await rule.waitFor({ state: "visible" });
     assert.match((await graph.locator(".insp-event").first().textContent()) ?? "", /backward/);
     await graph.locator("svg.graph g.node.current.phase-backward", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
-    await w.screenshot(screenshotPath("graph.png"));
   });
 
   it("shows each model line's shape and gradient norm at the end of the line", async function () {
@@ -81,9 +86,10 @@ describe("e2e: Trace Backprop on the MLP example", function () {
 
   it("shows the parameters' gradient norms in the Backstep side panel, equal to the CLI's", async function () {
     const w = wb!;
-    // The side panel shows gradients as at the graph's cursor, which a new trace opens at the end of the last
-    // step's backward pass: every layer's gradient is known there, without moving the cursor.
-    await w.webview("svg.graph g.node");
+    // The side panel shows gradients as at the graph's cursor. The test before moved it to tanh's backward event
+    // (fc1's gradient "not yet" there): End moves it to the run's last event, where every gradient is known.
+    const graph = await w.webview("svg.graph g.node");
+    await graph.locator('input[type="range"]').first().press("End");
     await w.page.locator('.activitybar .action-item a[aria-label^="Backstep"]').click();
     const side = await w.webview(".layers .layer");
     for (let i = 0; i < 40 && (await side.locator(".param .num", { hasText: "not yet" }).count()) > 0; i++) await w.page.waitForTimeout(250);

@@ -19,7 +19,7 @@ describe("docs screenshots come from the e2e suite at 1440×900", () => {
   const whole = [...e2e.matchAll(/\bw\.screenshot\(screenshotPath\("([^"]+)"\)\)/g)].map((m) => m[1]);
 
   it("the e2e suite writes the README's window screenshots", () => {
-    for (const name of ["graph.png", "side-panel.png", "debugger-backward.png"]) assert.ok(whole.includes(name), `${name} is taken by the e2e suite`);
+    for (const name of ["graph.png", "inspector.png", "side-panel.png", "debugger-backward.png"]) assert.ok(whole.includes(name), `${name} is taken by the e2e suite`);
   });
 
   it("each of them in docs/ is the full 1440×900 window", () => {
