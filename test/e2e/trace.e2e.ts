@@ -56,9 +56,8 @@ describe("e2e: Trace Backprop on the MLP example", function () {
   });
 
   it("selecting the tanh node and going to its backward shows the chain rule there, outside any debug session", async function () {
-    const w = wb!;
     const tanh = graph.locator("svg.graph g.node", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).first();
-    // The graph opens at zoom 1 on the current op (the loss's backward): Fit brings tanh into view.
+    // The graph opens at zoom 1 on the current op (fc1's, at the end of backward): Fit brings tanh into view.
     await graph.locator('vscode-button[aria-label="Fit the graph to the view"]').click();
     await tanh.click();
     await graph.locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
