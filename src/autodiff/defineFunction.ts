@@ -3,7 +3,7 @@ import { Tensor } from "../engine/tensor";
 import { apply } from "../engine/apply";
 import { userBackward } from "../engine/backward";
 import { internal, isGradEnabled, isQuiet } from "../engine/mode";
-import { observer } from "../engine/observer";
+import { observer, type GradCheckReport } from "../engine/observer";
 import { jac, type Attrs, type GradRule, type OpCtx } from "../engine/rules/registry";
 import { fromData } from "../engine/storage";
 import { checkFunction } from "./functionCheck";
@@ -49,7 +49,7 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
   }
   const who = `${name}.backward`;
   // where a first-use check is reported: the definition (the recorder's stack there), taken now
-  const checkSite: unknown = undefined;
+  const checkSite: unknown = observer()?.gradCheckSite?.();
   let checked = false;
 
   const base: Omit<GradRule<Attrs, Call>, "forward"> = {
@@ -97,12 +97,17 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
     name,
     apply(...args: I): Tensor {
       const obs = observer();
-      const check = !checked && obs !== null && !isQuiet() && isGradEnabled() && args.some((a) => a instanceof Tensor && a.requiresGrad);
+      const check = !checked && obs?.gradCheck !== undefined && !isQuiet() && isGradEnabled() && args.some((a) => a instanceof Tensor && a.requiresGrad);
       if (!check) return run(args);
       checked = true;
       const findings = checkFunction(definition, args, who);
       const out = run(args);
-      void findings; void checkSite; // reported as gradCheck events once that event kind is on main
+      for (const f of findings) {
+        const label = `${name} input ${f.input}${f.tensor.name ? ` (${f.tensor.name})` : ""}`;
+        const report: GradCheckReport = { source: "function", label, tensor: f.tensor, output: out, input: f.input, manual: f.manual, reference: f.reference, comparison: f.comparison };
+        if (f.note !== undefined) report.note = f.note;
+        obs.gradCheck?.(report, checkSite);
+      }
       return out;
     },
   };

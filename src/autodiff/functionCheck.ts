@@ -3,22 +3,32 @@ import { Tensor } from "../engine/tensor";
 import { internal } from "../engine/mode";
 import { castTo, fromData } from "../engine/storage";
 import { randomState, setRandomState } from "../engine/random";
+import { compareGrads, unravel, type GradComparison } from "../engine/gradCompare";
 import { gradientFor, gradientsOf, makeCtx, type FunctionCtx, type FunctionDefinition, type Gradient } from "./userGradients";
 
-/** One checked input: the backward's gradient and the finite-difference one, over the same elements. */
+/** One checked input: the backward's gradient and the finite-difference one, over the same elements, compared. */
 export interface FunctionFinding {
   /** The input's index among the op's tensor inputs (the trace op's `inputs`). */
   input: number;
   tensor: Tensor;
-  /** The user backward's ∂L/∂input (float64), or null when it threw. */
+  /** The user backward's ∂L/∂input (float64), or null when it threw or gave the wrong shape. */
   manual: Tensor | null;
-  reference: Tensor | null;
+  reference: Tensor;
+  comparison: GradComparison;
   /** Why, in words, when the numbers do not say it (some elements only; the backward threw). */
   note?: string;
 }
 
-/** Forward evaluations the check may spend (two per checked element); past it, elements are sampled evenly. */
-export const CHECK_BUDGET = 20_000;
+/** PyTorch's gradcheck tolerances: |backward − numeric| ≤ atol + rtol·|numeric| per element. */
+export const FUNCTION_CHECK_TOLERANCE = { atol: 1e-5, rtol: 1e-3 };
+
+/**
+ * What the check may spend: forward evaluations (two per checked element) times the elements each one touches, at
+ * most (a few milliseconds of the engine's time); past it, elements are sampled evenly. Every input keeps a few.
+ */
+export const CHECK_WORK = 4_000_000;
+const MAX_EVALUATIONS = 20_000;
+const MIN_EVALUATIONS = 64;
 const EPS = 1e-6;
 
 /** A fixed weighting of the output (L = Σ w ⊙ out) that reaches every element, without the global RNG. */
@@ -84,10 +94,16 @@ export function checkFunction<I extends unknown[]>(definition: FunctionDefinitio
         const ctx = ctxFor();
         const out = forward(ctx);
         const w = weights(out.shape, out.size);
-        const loss = (): number => {
-          const o = forward(ctxFor());
+        // L(x + εe) − L(x − εe) summed from the outputs' differences: unaffected outputs cancel exactly
+        const change = (x: Tensor, e: number): number => {
+          const orig = x.data[e];
+          x.data[e] = orig + EPS;
+          const up = forward(ctxFor()).data.slice(); // (an output may share the input's memory)
+          x.data[e] = orig - EPS;
+          const down = forward(ctxFor()).data;
           let s = 0;
-          for (let i = 0; i < o.size; i++) s += o.data[i] * w.data[i];
+          for (let i = 0; i < w.size; i++) s += w.data[i] * (up[i] - down[i]);
+          x.data[e] = orig;
           return s;
         };
         let grads: readonly Gradient[] | null = null;
@@ -98,38 +114,36 @@ export function checkFunction<I extends unknown[]>(definition: FunctionDefinitio
           threw = e instanceof Error ? e.message : String(e);
         }
         const total = checked.reduce((n, k) => n + (copies[k] as Tensor).size, 0);
-        const share = Math.max(1, Math.floor(CHECK_BUDGET / 2 / Math.max(1, checked.length)));
+        const touched = out.size + copies.reduce((n: number, a) => n + (a instanceof Tensor ? a.size : 0), 0);
+        const budget = Math.min(MAX_EVALUATIONS, Math.max(MIN_EVALUATIONS, Math.floor(CHECK_WORK / Math.max(1, touched))));
+        const share = Math.max(1, Math.floor(budget / 2 / Math.max(1, checked.length)));
         return checked.map((k): FunctionFinding => {
           const x = copies[k] as Tensor;
-          const idx = chosen(x.size, total * 2 <= CHECK_BUDGET ? x.size : share);
-          const numeric = new Float64Array(idx.length);
-          idx.forEach((e, j) => {
-            const orig = x.data[e];
-            x.data[e] = orig + EPS;
-            const up = loss();
-            x.data[e] = orig - EPS;
-            const down = loss();
-            x.data[e] = orig;
-            numeric[j] = (up - down) / (2 * EPS);
-          });
-          const finding: FunctionFinding = { input: tensorIndex.get(k)!, tensor: args[k] as Tensor, manual: null, reference: null };
+          const idx = chosen(x.size, total * 2 <= budget ? x.size : share);
           const partial = idx.length < x.size;
           const shape = partial ? [idx.length] : x.shape;
-          finding.reference = fromData(numeric, shape);
-          if (threw !== undefined) {
-            finding.note = `the backward threw on float64 copies of the inputs: ${threw}`;
-            return finding;
-          }
+          const reference = fromData(Float64Array.from(idx, (e) => change(x, e) / (2 * EPS)), shape);
+          const tensor = args[k] as Tensor;
+          const input = tensorIndex.get(k)!;
+          const failed = (verdict: "missing" | "shape", manualShape: number[], note: string): FunctionFinding => ({
+            input, tensor, manual: null, reference, note,
+            comparison: { verdict, ...FUNCTION_CHECK_TOLERANCE, manualShape, referenceShape: x.shape.slice() },
+          });
+          if (threw !== undefined) return failed("missing", [], `the backward threw on float64 copies of the inputs: ${threw}`);
           let full: ArrayLike<number>;
           try {
             full = castTo(gradientFor(grads![k], x, k, who), "float64").data;
           } catch (e) {
-            finding.note = e instanceof Error ? e.message : String(e);
-            return finding;
+            const g = grads![k];
+            return failed("shape", g instanceof Tensor ? g.shape.slice() : [], e instanceof Error ? e.message : String(e));
           }
-          finding.manual = fromData(Float64Array.from(idx, (e) => full[e]), shape);
-          if (partial) finding.note = `${idx.length} of its ${x.size} elements checked, evenly spread`;
-          return finding;
+          const manual = fromData(Float64Array.from(idx, (e) => full[e]), shape);
+          const comparison = compareGrads(manual.data, shape, reference.data, shape, FUNCTION_CHECK_TOLERANCE);
+          if (!partial) return { input, tensor, manual, reference, comparison };
+          // shown in the input's terms: its shape, and the worst element's index in it
+          comparison.manualShape = comparison.referenceShape = x.shape.slice();
+          if (comparison.worst) comparison.worst.index = unravel(idx[comparison.worst.index[0]], x.shape);
+          return { input, tensor, manual, reference, comparison, note: `${idx.length} of its ${x.size} elements checked, evenly spread` };
         });
       }),
     );

@@ -81,7 +81,8 @@ export function gradCheckMark(e: Pick<GradCheckEvent, "verdict">): string {
 
 /**
  * One line for a gradient check: `✓ exact`, `≈ close (max diff 2.4e-8)`, `✗ max diff 0.031 at [3, 5]: 0.12 vs 0.151`
- * (the hand-written value first, then the reference), `✗ shape [32] vs [32, 1]`, `✗ no gradient`.
+ * (the hand-written value first, then the reference; a function's check adds its relative error), `✗ shape [32] vs [32, 1]`,
+ * `✗ no gradient`.
  */
 export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: DIGITS.panel }): string {
   const n = (x: number | undefined): string => formatNumber(x, style);
@@ -98,7 +99,9 @@ export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: 
     default: {
       const w = e.worst;
       const at = w ? ` at ${shapeText(w.index)}: ${n(w.manual)} vs ${ref} ${n(w.reference)}` : "";
-      return `✗ max diff ${n(e.maxAbsDiff)}${at}`;
+      // a function's backward is judged by its relative error, as gradcheck's
+      const rel = e.source === "function" && e.relErr !== undefined ? `, relative error ${n(e.relErr)}` : "";
+      return `✗ max diff ${n(e.maxAbsDiff)}${at}${rel}`;
     }
   }
 }

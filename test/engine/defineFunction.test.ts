@@ -2,6 +2,21 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
+import type { GradCheckReport } from "../../src/engine/observer";
+import { gradCheckText } from "../../src/trace/text";
+
+/** Runs `fn` with an observer that keeps the gradient checks reported (and nothing else). */
+function checksDuring(fn: () => void): GradCheckReport[] {
+  const reports: GradCheckReport[] = [];
+  const none = (): void => undefined;
+  const remove = B.addObserver({ forward: none, backwardBegin: none, backward: none, accumulate: none, backwardEnd: none, update: none, gradCheck: (r) => void reports.push(r) });
+  try {
+    fn();
+  } finally {
+    remove();
+  }
+  return reports;
+}
 
 const MyTanh = B.defineFunction({
   name: "MyTanh",
@@ -182,5 +197,69 @@ describe("defineFunction", () => {
   it("forward mode through a defined function is refused by name", () => {
     const x = B.tensor([0.5], { dtype: "float64" });
     assert.throws(() => B.jvp((t) => MyTanh.apply(t), [x], [B.tensor([1], { dtype: "float64" })]), /jvp: MyTanh is a defineFunction with a backward only/);
+  });
+
+  describe("first-use gradcheck", () => {
+    it("checks a function once, on its first use with a gradient, and passes a right backward", () => {
+      const Sq = B.defineFunction({
+        name: "Sq",
+        forward(ctx, x: B.Tensor) {
+          ctx.saveForBackward(x);
+          return x.square();
+        },
+        backward: (ctx, g) => g.mul(ctx.saved[0]).mul(2),
+      });
+      const x = B.tensor([0.3, -1.2, 2], { requiresGrad: true });
+      const reports = checksDuring(() => {
+        B.noGrad(() => Sq.apply(x)); // no gradient wanted: not checked yet
+        Sq.apply(x);
+        Sq.apply(x);
+      });
+      assert.equal(reports.length, 1);
+      assert.equal(reports[0].source, "function");
+      assert.equal(reports[0].comparison.verdict, "close");
+      assert.ok(reports[0].comparison.relErr! < 1e-8);
+      // against the output weighting w, both are 2x ⊙ w, in float64
+      const m = reports[0].manual!.values();
+      const n = reports[0].reference!.values();
+      assert.equal(reports[0].manual!.dtype, "float64");
+      [0.3, -1.2, 2].forEach((v, i) => assert.ok(Math.abs(m[i] - n[i]) < 1e-8 && m[i] / (2 * Math.fround(v)) >= 0.5 && m[i] / (2 * Math.fround(v)) < 1.5));
+    });
+
+    it("samples a large input evenly, naming the worst element in the input's shape and the relative error", () => {
+      const Half = B.defineFunction({ name: "Half", forward: (_ctx, t: B.Tensor) => t.mul(0.5), backward: (_ctx, g) => g });
+      B.manualSeed(11);
+      const big = B.randn([100, 150], { requiresGrad: true });
+      const [r] = checksDuring(() => void Half.apply(big));
+      assert.equal(r.comparison.verdict, "mismatch");
+      assert.deepEqual(r.comparison.manualShape, [100, 150]);
+      // 4,000,000 elements' work over the 30,000 a forward touches: 133 evaluations, 66 elements
+      assert.match(r.note ?? "", /^66 of its 15000 elements checked, evenly spread$/);
+      assert.equal(r.comparison.worst!.index.length, 2);
+      // ∂L/∂x is 0.5 upstream everywhere; the backward says upstream: each element is off by half of itself
+      assert.ok(Math.abs(r.comparison.worst!.manual - 2 * r.comparison.worst!.reference) < 1e-6);
+      const text = gradCheckText({ kind: "gradCheck", source: "function", label: r.label, verdict: r.comparison.verdict, manualShape: r.comparison.manualShape, referenceShape: r.comparison.referenceShape, maxAbsDiff: r.comparison.maxAbsDiff, relErr: r.comparison.relErr, worst: r.comparison.worst, atol: r.comparison.atol, rtol: r.comparison.rtol });
+      assert.match(text, /^✗ max diff .* vs numeric .*, relative error /);
+    });
+
+    it("reports a wrong shape or a throwing backward as such, and leaves the random generator and outputs alone", () => {
+      const Shape = B.defineFunction({ name: "Shape", forward: (_ctx, t: B.Tensor) => t.exp(), backward: (_ctx, g) => g.sum() });
+      const Throws = B.defineFunction({ name: "Throws", forward: (_ctx, t: B.Tensor) => t.exp(), backward: () => { throw new Error("not yet"); } });
+      const Noisy = B.defineFunction({ name: "Noisy", forward: (_ctx, t: B.Tensor) => t.add(B.rand(t.shape)), backward: (_ctx, g) => g });
+      const x = B.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+      B.manualSeed(5);
+      const plain = [Noisy.apply(x).values(), B.rand([3]).values()];
+      let checked: B.Tensor[] = [];
+      B.manualSeed(5);
+      const reports = checksDuring(() => {
+        Shape.apply(x);
+        Throws.apply(x);
+        checked = [Noisy.apply(x), B.rand([3])];
+      });
+      assert.deepEqual(reports.map((r) => [r.label, r.comparison.verdict]), [["Shape input 0", "shape"], ["Throws input 0", "missing"], ["Noisy input 0", "close"]]);
+      assert.match(reports[0].note ?? "", /Shape\.backward returned a gradient of shape \[\] for argument 0/);
+      assert.match(reports[1].note ?? "", /the backward threw on float64 copies of the inputs: not yet/);
+      assert.deepEqual(checked.map((t) => t.values()), plain);
+    });
   });
 });
