@@ -1,6 +1,7 @@
 // Runs one primitive op: forward, gradient bookkeeping, observer report, forward-mode tangent.
 import type { Tensor } from "./tensor";
 import type { Attrs, GradRule, OpCtx } from "./rules/registry";
+import { getRule } from "./rules/registry";
 import { observer } from "./observer";
 import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
 import { currentModulePath } from "./scope";
@@ -54,4 +55,14 @@ export function apply<A extends Attrs, S>(rule: GradRule<A, S>, inputs: readonly
   const obs = observer();
   if (obs !== null && !isQuiet()) obs.forward(rule.name, inputs, out, attrs, currentModulePath());
   return out;
+}
+
+/**
+ * Runs the op whose rule is registered under `name`. Ops find their rule by name, as tfjs's ops find their kernel, so
+ * no op imports a rule and the rules (whose backward is written with ops) import the ops without an import cycle.
+ */
+export function applyOp(name: string, inputs: readonly Tensor[], attrs: Attrs): Tensor {
+  const rule = getRule(name);
+  if (rule === undefined) throw new Error(`no gradient rule is registered for "${name}": load the engine through src/engine/ops, which registers every rule`);
+  return apply(rule, inputs, attrs);
 }

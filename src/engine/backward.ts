@@ -7,7 +7,7 @@ import { internal, isQuiet, reported } from "./mode";
 import { ShapeError, fmt, sameShape } from "./shape";
 import { reduceAxes, sumAxis } from "./kernels/reduce";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
-import * as ops from "./ops";
+import * as ops from "./ops/functions";
 import { noteGrad, settleLeafWatches } from "./gradWatch";
 
 /** Sums a gradient of a broadcast shape back down to `shape` (the one place broadcasting is undone). */

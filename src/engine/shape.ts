@@ -92,3 +92,11 @@ export function broadcastStrides(shape: readonly number[], out: readonly number[
   for (let i = 0; i < shape.length; i++) r[i + off] = shape[i] === 1 ? 0 : s[i];
   return r;
 }
+
+/** Views `shape` as [outer, n, inner] around `axis`. */
+export function around(shape: readonly number[], axis: number): [number, number, number] {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape.length === 0 ? 1 : shape[axis], inner];
+}

@@ -2,12 +2,28 @@
 import type { Dtype, Storage } from "./dtype";
 import { dtypeOf } from "./dtype";
 import type { OpCtx } from "./rules/registry";
-import { backward as runBackward } from "./backward";
 import { clearGrads } from "./grads";
 import { ShapeError, fmt } from "./shape";
-import * as ops from "./ops";
+import type * as Ops from "./ops/functions";
 
 let nextId = 1;
+
+/** @internal What Tensor's methods delegate to: every op's free function and reverse mode. */
+export type TensorOps = typeof Ops & { backward(root: Tensor, grad?: TensorLike): void };
+
+const notLoaded = (): never => {
+  throw new Error("the engine's ops are not loaded: import the engine through src/engine/ops (or the package's API)");
+};
+/**
+ * The ops behind the methods, installed by ops/index.ts when the engine loads (tfjs's opHandler): this module imports
+ * no op, so the ops and the rules, which import Tensor, do not import it back in a cycle.
+ */
+let ops: TensorOps = new Proxy({} as TensorOps, { get: notLoaded });
+
+/** @internal Gives Tensor's methods their ops (ops/index.ts calls it once). */
+export function installTensorOps(impl: TensorOps): void {
+  ops = impl;
+}
 
 /** A gradient hook: sees ∂L/∂t when it is complete for this backward pass; a returned tensor replaces it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
@@ -153,7 +169,7 @@ export class Tensor {
 
   /** Backpropagates from this tensor; a non-scalar needs an explicit `grad` of the same shape. */
   backward(grad?: TensorLike): void {
-    runBackward(this, grad);
+    ops.backward(this, grad);
   }
 
   toString(): string {
@@ -213,8 +229,8 @@ export class Tensor {
   minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
   min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
   /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */
-  var(axis?: number | number[], keepDims = false, opts?: ops.VarOptions): Tensor { return ops.variance(this, axis, keepDims, opts); }
-  std(axis?: number | number[], keepDims = false, opts?: ops.VarOptions): Tensor { return ops.std(this, axis, keepDims, opts); }
+  var(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor { return ops.variance(this, axis, keepDims, opts); }
+  std(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor { return ops.std(this, axis, keepDims, opts); }
   /** reshape under PyTorch's other name (one dim may be −1). */
   view(...shape: (number | number[])[]): Tensor { return ops.view(this, ...shape); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
@@ -224,8 +240,8 @@ export class Tensor {
   split(size: number | number[], dim = 0): Tensor[] { return ops.split(this, size, dim); }
   chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
   /** PyTorch's x[i₀, i₁, …] with index tensors, integer arrays or null (a whole dim), broadcast together. */
-  index(indices: readonly ops.IndexEntry[]): Tensor { return ops.index(this, indices); }
-  indexPut(indices: readonly ops.IndexEntry[], values: TensorLike, opts?: { accumulate?: boolean }): Tensor { return ops.indexPut(this, indices, values, opts); }
+  index(indices: readonly Ops.IndexEntry[]): Tensor { return ops.index(this, indices); }
+  indexPut(indices: readonly Ops.IndexEntry[], values: TensorLike, opts?: { accumulate?: boolean }): Tensor { return ops.indexPut(this, indices, values, opts); }
   indexSelect(axis: number, index: Tensor | number[]): Tensor { return ops.indexSelect(this, axis, index); }
   scatterAdd(dim: number, index: Tensor | number[][] | number[], src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
   maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }

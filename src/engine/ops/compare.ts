@@ -4,9 +4,8 @@ import type { TensorLike } from "../tensor";
 import type { Dtype } from "../dtype";
 import { alloc, isDtype } from "../dtype";
 import { castTo, fromData, scalarOf } from "../storage";
-import { broadcastShapes, normAxis, sizeOf } from "../shape";
+import { around, broadcastShapes, normAxis, sizeOf } from "../shape";
 import { broadcastTo } from "../kernels/layout";
-import { around } from "../rules/softmax";
 
 type Compare = (a: number, b: number) => boolean;
 

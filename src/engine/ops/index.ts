@@ -1,15 +1,9 @@
-// Every op as a free function (the engine's public op surface; Tensor methods delegate here).
-// Named re-exports (not `export *`): rules and ops import each other, and named re-exports stay live through that cycle.
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, maximum, minimum,
-  square, rsqrt, log1p, erf, sin, cos, gelu, silu, leakyRelu, elu, softplus } from "./elementwise";
-export { sum, mean, max, min, variance, std } from "./reduce";
-export type { VarOptions } from "./reduce";
-export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";
-export { index, indexWithSlots, indexPut, indexPutWithSlots, indexSelect, scatterAdd, where, maskedFill, tril, triu } from "./indexing";
-export type { IndexEntry } from "./indexing";
-export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
-export { reshape, flatten, permute, transpose, T } from "./layout";
-export { matmul } from "./matmul";
-export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
-export { conv2d, maxPool2d, embedding } from "./nn";
-export { fullLike, onesLike } from "./derivs";
+// The engine's ops, ready to run: registers every gradient rule and gives Tensor its methods (import the engine here).
+import "../rules/all";
+import * as functions from "./functions";
+import { backward } from "../backward";
+import { installTensorOps } from "../tensor";
+
+installTensorOps({ ...functions, backward });
+
+export * from "./functions";

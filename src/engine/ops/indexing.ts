@@ -1,14 +1,10 @@
 // Selection and masks as free functions: index, indexPut, indexSelect, scatterAdd, where, maskedFill, tril, triu.
 import { Tensor } from "../tensor";
 import type { NestedArray, TensorLike } from "../tensor";
-import { apply } from "../apply";
+import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
 import { scalarOf } from "../storage";
 import { tensor } from "../creation";
-import { indexRule, indexSelectRule } from "../rules/index";
-import { indexPutRule, scatterAddRule } from "../rules/scatter";
-import { maskedFillRule, whereRule } from "../rules/where";
-import { trilRule, triuRule } from "../rules/tril";
 
 /** One entry of x.index([...]): an index tensor, (nested) arrays of indices, or null for the whole dim (PyTorch's `:`). */
 export type IndexEntry = Tensor | NestedArray[] | null;
@@ -40,27 +36,27 @@ function slotsOf(op: string, x: Tensor, indices: readonly IndexEntry[]): { slots
 /** x[i₀, i₁, …] with PyTorch's advanced indexing: index tensors broadcast together; null keeps a whole dim. */
 export function index(x: Tensor, indices: readonly IndexEntry[]): Tensor {
   const { slots, tensors } = slotsOf("index", x, indices);
-  return apply(indexRule, [x, ...tensors], { slots });
+  return applyOp("index", [x, ...tensors], { slots });
 }
 
 /** Engine-internal (forward mode): index with the slots already worked out. */
-export const indexWithSlots = (x: Tensor, tensors: readonly Tensor[], slots: number[]): Tensor => apply(indexRule, [x, ...tensors], { slots });
+export const indexWithSlots = (x: Tensor, tensors: readonly Tensor[], slots: number[]): Tensor => applyOp("index", [x, ...tensors], { slots });
 
 /** A copy of x with x[indices] set to `values` (broadcast), or increased by them with `accumulate` (repeats add up). */
 export function indexPut(x: Tensor, indices: readonly IndexEntry[], values: TensorLike, opts: { accumulate?: boolean } = {}): Tensor {
   const { slots, tensors } = slotsOf("indexPut", x, indices);
   const v = values instanceof Tensor ? values : scalarOf(x.dtype, values);
-  return apply(indexPutRule, [x, v, ...tensors], { slots, accumulate: opts.accumulate ?? false });
+  return applyOp("indexPut", [x, v, ...tensors], { slots, accumulate: opts.accumulate ?? false });
 }
 
 export const indexPutWithSlots = (x: Tensor, tensors: readonly Tensor[], values: Tensor, slots: number[], accumulate: boolean): Tensor =>
-  apply(indexPutRule, [x, values, ...tensors], { slots, accumulate });
+  applyOp("indexPut", [x, values, ...tensors], { slots, accumulate });
 
 /** The entries `index` of x along `axis` (PyTorch's index_select). */
 export function indexSelect(x: Tensor, axis: number, idx: Tensor | number[]): Tensor {
   const t = asIndex("indexSelect", idx);
   if (t.ndim !== 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmt(t.shape)}`);
-  return apply(indexSelectRule, [x, t], { axis: normAxis("indexSelect", axis, x.ndim) });
+  return applyOp("indexSelect", [x, t], { axis: normAxis("indexSelect", axis, x.ndim) });
 }
 
 /** A copy of x with src[…] added at x[…index[…]…] along dim (PyTorch's scatter_add). */
@@ -71,14 +67,14 @@ export function scatterAdd(x: Tensor, dim: number, idx: Tensor | number[][] | nu
     throw new ShapeError(`scatterAdd: index ${fmt(t.shape)} does not fit input ${fmt(x.shape)} and src ${fmt(src.shape)} along dim ${d}`);
   }
   for (const v of t.data) if (!Number.isInteger(v) || v < 0 || v >= x.shape[d]) throw new RangeError(`scatterAdd: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
-  return apply(scatterAddRule, [x, t, src], { dim: d });
+  return applyOp("scatterAdd", [x, t, src], { dim: d });
 }
 
 /** cond ? a : b elementwise, broadcasting all three (cond a bool tensor or 0/1 values). */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError("where: the condition must be a Tensor (e.g. x.gt(0))");
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : "float32";
-  return apply(whereRule, [cond, a instanceof Tensor ? a : scalarOf(dtype, a), b instanceof Tensor ? b : scalarOf(dtype, b)], {});
+  return applyOp("where", [cond, a instanceof Tensor ? a : scalarOf(dtype, a), b instanceof Tensor ? b : scalarOf(dtype, b)], {});
 }
 
 /** A copy of x with `value` where mask is true (mask broadcasts to x's shape), as PyTorch's masked_fill. */
@@ -87,17 +83,17 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (typeof value !== "number") throw new TypeError("maskedFill: the value must be a number");
   const ok = mask.ndim <= x.ndim && mask.shape.every((d, i) => d === 1 || d === x.shape[x.ndim - mask.ndim + i]);
   if (!ok) throw new ShapeError(`maskedFill: mask ${fmt(mask.shape)} does not broadcast to ${fmt(x.shape)}`);
-  return apply(maskedFillRule, [x, mask], { value });
+  return applyOp("maskedFill", [x, mask], { value });
 }
 
 /** The lower triangle of the last two dims (j − i ≤ k), zeros above. */
 export function tril(x: Tensor, k = 0): Tensor {
   if (x.ndim < 2) throw new ShapeError(`tril: needs at least 2 dims, got ${fmt(x.shape)}`);
-  return apply(trilRule, [x], { k });
+  return applyOp("tril", [x], { k });
 }
 
 /** The upper triangle of the last two dims (j − i ≥ k), zeros below. */
 export function triu(x: Tensor, k = 0): Tensor {
   if (x.ndim < 2) throw new ShapeError(`triu: needs at least 2 dims, got ${fmt(x.shape)}`);
-  return apply(triuRule, [x], { k });
+  return applyOp("triu", [x], { k });
 }

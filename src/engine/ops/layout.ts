@@ -1,9 +1,7 @@
 // Shape ops as free functions: reshape, flatten, permute, transpose, T.
 import type { Tensor } from "../tensor";
-import { apply } from "../apply";
+import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis, sizeOf } from "../shape";
-import { reshapeRule } from "../rules/reshape";
-import { permuteRule } from "../rules/permute";
 
 /** Reshapes; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -17,7 +15,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (s.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(s) !== x.size) {
     throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
   }
-  return apply(reshapeRule, [x], { shape: s });
+  return applyOp("reshape", [x], { shape: s });
 }
 
 /** Flattens dims startDim..endDim into one. */
@@ -33,7 +31,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (d.length !== x.ndim || new Set(d).size !== d.length) {
     throw new ShapeError(`permute: dims ${fmt(dims)} are not a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`);
   }
-  return apply(permuteRule, [x], { dims: d });
+  return applyOp("permute", [x], { dims: d });
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {

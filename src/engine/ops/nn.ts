@@ -1,12 +1,9 @@
 // Neural-network primitives as free functions: conv2d, maxPool2d, embedding.
 import type { NestedArray } from "../tensor";
 import type { Tensor } from "../tensor";
-import { apply } from "../apply";
+import { applyOp } from "../apply";
 import { ShapeError, fmt } from "../shape";
-import { conv2dRule } from "../rules/conv2d";
 import type { ConvAttrs } from "../rules/conv2d";
-import { maxPool2dRule } from "../rules/maxPool2d";
-import { embeddingRule } from "../rules/embedding";
 import { indexTensor } from "./select";
 
 export type Pair = number | [number, number];
@@ -18,12 +15,12 @@ export function pair(v: number | readonly number[]): [number, number] {
 
 /** 2-D cross-correlation of x [N,C,H,W] with w [outC,C,kH,kW] (no bias; nn.Conv2d adds it). */
 export function conv2d(x: Tensor, w: Tensor, opts: { stride?: Pair | number[]; padding?: Pair | number[] } | ConvAttrs = {}): Tensor {
-  return apply(conv2dRule, [x, w], { stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0) });
+  return applyOp("conv2d", [x, w], { stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0) });
 }
 
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
   const k = pair(kernelSize);
-  return apply(maxPool2dRule, [x], { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) });
+  return applyOp("maxPool2d", [x], { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) });
 }
 
 /** Rows of `weight` [V,D] picked by integer indices (any shape): result [...index.shape, D]. */
@@ -33,5 +30,5 @@ export function embedding(weight: Tensor, index: Tensor | NestedArray): Tensor {
   for (const v of idx.data) {
     if (!Number.isInteger(v) || v < 0 || v >= weight.shape[0]) throw new RangeError(`embedding: index ${v} is out of range for ${weight.shape[0]} embeddings`);
   }
-  return apply(embeddingRule, [weight, idx], {});
+  return applyOp("embedding", [weight, idx], {});
 }

@@ -1,17 +1,12 @@
 // Softmax family and indexing ops as free functions: softmax, logSoftmax, concat, slice, gather.
 import { Tensor } from "../tensor";
-import { apply } from "../apply";
+import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
 import { tensor } from "../creation";
 import type { NestedArray } from "../tensor";
-import { softmaxRule } from "../rules/softmax";
-import { logSoftmaxRule } from "../rules/logSoftmax";
-import { concatRule } from "../rules/concat";
-import { sliceRule } from "../rules/slice";
-import { gatherRule } from "../rules/gather";
 
-export const softmax = (x: Tensor, axis = -1): Tensor => apply(softmaxRule, [x], { axis: normAxis("softmax", axis, x.ndim) });
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => apply(logSoftmaxRule, [x], { axis: normAxis("logSoftmax", axis, x.ndim) });
+export const softmax = (x: Tensor, axis = -1): Tensor => applyOp("softmax", [x], { axis: normAxis("softmax", axis, x.ndim) });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => applyOp("logSoftmax", [x], { axis: normAxis("logSoftmax", axis, x.ndim) });
 
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("concat: needs at least one tensor");
@@ -21,7 +16,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     const ok = t.ndim === first.ndim && t.shape.every((d, i) => i === ax || d === first.shape[i]);
     if (!ok) throw new ShapeError(`concat: shapes ${fmt(first.shape)} and ${fmt(t.shape)} differ outside axis ${ax}`);
   }
-  return apply(concatRule, tensors, { axis: ax });
+  return applyOp("concat", tensors, { axis: ax });
 }
 
 /** x[start:end] along `axis` (negative indices count from the end; `end` defaults to the dim's size). */
@@ -30,7 +25,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const n = x.shape[ax];
   const clampIdx = (i: number): number => Math.min(n, Math.max(0, i < 0 ? i + n : i));
   const s = clampIdx(start), e = Math.max(s, clampIdx(end ?? n));
-  return apply(sliceRule, [x], { axis: ax, start: s, end: e });
+  return applyOp("slice", [x], { axis: ax, start: s, end: e });
 }
 
 /** An index tensor from numbers or nested arrays of integers (stored as float, as all tensors are). */
@@ -50,5 +45,5 @@ export function gather(x: Tensor, dim: number, index: Tensor | NestedArray): Ten
   for (const v of idx.data) {
     if (!Number.isInteger(v) || v < 0 || v >= x.shape[d]) throw new RangeError(`gather: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
   }
-  return apply(gatherRule, [x, idx], { dim: d });
+  return applyOp("gather", [x, idx], { dim: d });
 }

@@ -1,9 +1,7 @@
 // Shape ops as free functions: view, unsqueeze, squeeze (reshapes), expand, repeat, stack, split, chunk.
 import { Tensor } from "../tensor";
-import { apply } from "../apply";
+import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
-import { expandRule } from "../rules/expand";
-import { repeatRule } from "../rules/repeat";
 import { reshape } from "./layout";
 import { concat, slice } from "./select";
 
@@ -36,7 +34,7 @@ export function expand(x: Tensor, ...shape: (number | number[])[]): Tensor {
     const s = i >= lead ? x.shape[i - lead] : 1;
     if (!Number.isInteger(d) || d < 0 || (s !== 1 && s !== d)) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(want)} (dim ${i}: ${s} → ${d})`);
   });
-  return apply(expandRule, [x], { shape: out });
+  return applyOp("expand", [x], { shape: out });
 }
 
 /** Tiles x: dim d is repeated reps[d] times (reps may be longer than x's rank: new leading dims). */
@@ -44,7 +42,7 @@ export function repeat(x: Tensor, ...reps: (number | number[])[]): Tensor {
   const r = reps.flat();
   if (r.length < x.ndim) throw new ShapeError(`repeat: ${r.length} repeat counts for a tensor of rank ${x.ndim}; give one per dim at least`);
   if (r.some((n) => !Number.isInteger(n) || n < 0)) throw new RangeError(`repeat: counts must be non-negative integers, got ${fmt(r)}`);
-  return apply(repeatRule, [x], { reps: r });
+  return applyOp("repeat", [x], { reps: r });
 }
 
 /** Joins tensors of one shape along a new dim. */

@@ -2,7 +2,7 @@
 import { defineRule } from "./registry";
 import { binaryForward, constantLocal, elementwise } from "./common";
 import { ADD } from "../kernels/binary";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const addRule = defineRule({
   name: "add",

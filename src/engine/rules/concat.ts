@@ -5,7 +5,7 @@ import { concatData, sliceData } from "../kernels/layout";
 import { alloc } from "../dtype";
 import { castTo, fromData } from "../storage";
 import { sizeOf } from "../shape";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const concatRule = defineRule<{ axis: number }>({
   name: "concat",

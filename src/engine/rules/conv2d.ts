@@ -9,7 +9,7 @@ import { alloc, promote } from "../dtype";
 import { castTo, fromData } from "../storage";
 import { ShapeError, fmt } from "../shape";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export type ConvAttrs = { stride: number[]; padding: number[] };
 

@@ -4,7 +4,7 @@ import type { OpCtx } from "./registry";
 import { binaryForward, elementwise } from "./common";
 import { DIV } from "../kernels/binary";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 function d(ctx: OpCtx, i: number): Tensor {
   const b = ctx.inputs[1];

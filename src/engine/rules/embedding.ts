@@ -3,7 +3,7 @@ import { defineRule } from "./registry";
 import { structured } from "./common";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const embeddingRule = defineRule({
   name: "embedding",

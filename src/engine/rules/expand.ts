@@ -3,7 +3,7 @@ import { defineRule } from "./registry";
 import { structured } from "./common";
 import { broadcastTo } from "../kernels/layout";
 import { fromData } from "../storage";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const expandRule = defineRule<{ shape: number[] }>({
   name: "expand",

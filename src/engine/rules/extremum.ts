@@ -10,7 +10,7 @@ import { broadcastTo } from "../kernels/layout";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 /** The local derivative: 1/ties at each extremum, 0 elsewhere (input-shaped). */
 function weights(ctx: OpCtx<ReduceAttrs>): Tensor {

@@ -5,7 +5,7 @@ import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import { stridesOf } from "../shape";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 /** For each output position, the flat position in x it reads. */
 export function gatherPositions(x: Tensor, index: Tensor, dim: number): Int32Array {

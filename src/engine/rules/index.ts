@@ -5,7 +5,7 @@ import { putBack, takeAt } from "./positions";
 import { broadcastShapes, sizeOf, stridesOf } from "../shape";
 import { broadcastTo } from "../kernels/layout";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 /** Every input after x is an index (up to 16 dims are indexed). */
 export const ALL_BUT_FIRST: readonly number[] = Array.from({ length: 16 }, (_, i) => i + 1);

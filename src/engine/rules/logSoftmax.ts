@@ -1,10 +1,11 @@
 // logSoftmax along an axis: yᵢ = xᵢ − log Σⱼ e^{xⱼ} (stable).  ∂L/∂x = δ − softmax(x) ⊙ Σ δ.
 import { defineRule } from "./registry";
 import { structured } from "./common";
-import { around, softmaxInto } from "./softmax";
+import { softmaxInto } from "./softmax";
+import { around } from "../shape";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const logSoftmaxRule = defineRule<{ axis: number }>({
   name: "logSoftmax",

@@ -8,7 +8,7 @@ import type { Storage } from "../dtype";
 import { ShapeError, broadcastShapes, fmt, sizeOf } from "../shape";
 import { castTo, fromData } from "../storage";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 function batchOf(shape: readonly number[], nb: number): number[] {
   const b = shape.slice(0, -2);

@@ -7,7 +7,7 @@ import { fromData } from "../storage";
 import { broadcastShapes, sizeOf } from "../shape";
 import { broadcastTo } from "../kernels/layout";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 const spread = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
   t.size === sizeOf(shape) ? t.data : broadcastTo(Float64Array.from(t.data), t.shape, shape);

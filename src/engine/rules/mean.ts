@@ -6,7 +6,7 @@ import { reducedShape } from "./sum";
 import { reduceAxes, sumAxis } from "../kernels/reduce";
 import { broadcastTo } from "../kernels/layout";
 import { fromData } from "../storage";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 function count(shape: readonly number[], axes: readonly number[]): number {
   return axes.reduce((n, a) => n * shape[a], 1);

@@ -2,7 +2,7 @@
 import { defineRule } from "./registry";
 import { binaryForward, elementwise } from "./common";
 import { MUL } from "../kernels/binary";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const mulRule = defineRule({
   name: "mul",

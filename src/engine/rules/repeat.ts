@@ -4,7 +4,7 @@ import { structured } from "./common";
 import { putBack, takeAt } from "./positions";
 import { stridesOf } from "../shape";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 /** For each output element, the flat position in x (x viewed with leading 1s to reps' length) it copies. */
 function repeatPositions(x: Tensor, reps: readonly number[]): { pos: Int32Array; shape: number[] } {

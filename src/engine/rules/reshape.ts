@@ -2,7 +2,7 @@
 import { defineRule } from "./registry";
 import { structured } from "./common";
 import { fromData } from "../storage";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export const reshapeRule = defineRule<{ shape: number[] }>({
   name: "reshape",

@@ -10,7 +10,7 @@ import { fromData } from "../storage";
 import { broadcastTo } from "../kernels/layout";
 import { sameShape } from "../shape";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 type PutAttrs = { slots: number[]; accumulate: boolean };
 const putIndexInputs: readonly number[] = Array.from({ length: 16 }, (_, i) => i + 2);

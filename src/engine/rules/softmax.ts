@@ -4,15 +4,8 @@ import { structured } from "./common";
 import { alloc } from "../dtype";
 import type { Storage } from "../dtype";
 import { fromData } from "../storage";
-import * as ops from "../ops";
-
-/** Views `shape` as [outer, n, inner] around `axis`. */
-export function around(shape: readonly number[], axis: number): [number, number, number] {
-  let outer = 1, inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i];
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
-  return [outer, shape.length === 0 ? 1 : shape[axis], inner];
-}
+import { around } from "../shape";
+import * as ops from "../ops/functions";
 
 /** Writes softmax (or log-softmax) of x along the middle dim of [outer, n, inner] into o. */
 export function softmaxInto(x: Storage, o: Storage, outer: number, n: number, inner: number, logOut: boolean): void {

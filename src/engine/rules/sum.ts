@@ -4,7 +4,7 @@ import { constantLocal, elementwise } from "./common";
 import { reduceAxes, sumAxis } from "../kernels/reduce";
 import { broadcastTo } from "../kernels/layout";
 import { fromData } from "../storage";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export type ReduceAttrs = { axis: number[]; keepDims: boolean };
 

@@ -6,7 +6,7 @@ import { alloc } from "../dtype";
 import type { Dtype } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 type TriAttrs = { k: number };
 

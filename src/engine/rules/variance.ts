@@ -8,7 +8,7 @@ import { broadcastTo } from "../kernels/layout";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 export type VarAttrs = { axis: number[]; keepDims: boolean; correction: number };
 

@@ -7,7 +7,7 @@ import { fromData } from "../storage";
 import { broadcastShapes, sizeOf } from "../shape";
 import { broadcastTo } from "../kernels/layout";
 import type { Tensor } from "../tensor";
-import * as ops from "../ops";
+import * as ops from "../ops/functions";
 
 /** `t`'s values broadcast to `shape` as float64 (t itself when it has that size). */
 function spread(t: Tensor, shape: readonly number[]): ArrayLike<number> {
