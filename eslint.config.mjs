@@ -48,18 +48,18 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": ["error", {
         patterns: [
-          { regex: "^(?!\\./\\w+$|\\.\\./trace/(traceIndex|text|healthRules)$)\\.\\.?/", allowTypeImports: true, message: "The webviews import src/protocol: it may import only types, src/protocol and src/trace's pure traceIndex, text and healthRules." },
+          { regex: "^(?!\\./\\w+$|\\.\\./trace/(traceIndex|text|healthRules|wire)$)\\.\\.?/", allowTypeImports: true, message: "The webviews import src/protocol: it may import only types, src/protocol and src/trace's pure traceIndex, text, healthRules and wire." },
           { group: nodeBuiltins, message: "The webviews import src/protocol: no Node built-ins." },
         ],
       }],
     },
   },
   {
-    files: ["src/trace/traceIndex.ts", "src/trace/text.ts", "src/trace/healthRules.ts"],
+    files: ["src/trace/traceIndex.ts", "src/trace/text.ts", "src/trace/healthRules.ts", "src/trace/wire.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": ["error", {
         patterns: [
-          { regex: "^(?!\\./(traceIndex|text|healthRules)$)\\.\\.?/", allowTypeImports: true, message: "The webviews import this module: it may import only types and the other pure trace modules." },
+          { regex: "^(?!\\./(traceIndex|text|healthRules|wire)$)\\.\\.?/", allowTypeImports: true, message: "The webviews import this module: it may import only types and the other pure trace modules." },
           { group: nodeBuiltins, message: "The webviews import this module: no Node built-ins." },
         ],
       }],

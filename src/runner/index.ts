@@ -10,7 +10,7 @@ import { diagnostic, where } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMessage } from "./limits";
 import type { WorkerInput, WorkerMessage, WorkerOptions } from "./protocol";
 import type { RunOptions, RunResult } from "./types";
-import { runPythonModel } from "../python/runPython";
+import { runPythonModel } from "./runPython";
 
 export type { LimitNames, RunOptions, RunResult } from "./types";
 export { CLI_LIMIT_NAMES, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from "./limits";

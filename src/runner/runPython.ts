@@ -7,10 +7,10 @@ import { emptyTrace } from "../trace/batch";
 import { computeDiagnostics } from "../trace/diagnostics";
 import { measureHealth } from "../trace/health";
 import { parseTrace } from "../trace/json";
-import { limitName, memoryMessage, timeoutMessage } from "../runner/limits";
+import { limitName, memoryMessage, timeoutMessage } from "./limits";
 import type { OpHealth } from "../trace/batch";
 import type { Trace, TraceDiagnostic } from "../trace/types";
-import type { RunOptions, RunResult } from "../runner/types";
+import type { RunOptions, RunResult } from "./types";
 import { recorderDir } from "./recorderDir";
 
 export const DEFAULT_PYTHON = "python3";

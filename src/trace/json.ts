@@ -10,7 +10,7 @@
 // 1024 a line; it is still one JSON document. Reading takes such a file line by line, and any other JSON whole.
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "../protocol/wire";
+import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "./wire";
 import { traceIdProblem } from "./traceIndex";
 import type { Trace, TensorStats } from "./types";
 

@@ -2,7 +2,8 @@
 import { strict as assert } from "node:assert";
 import { traceStructure, type HostMessage } from "../../src/protocol/messages";
 import { isHostMessage, isTraceStructure, isViewMessage } from "../../src/protocol/guards";
-import { fromWire, messageFromWire, messageToWire, toWire } from "../../src/protocol/wire";
+import { messageFromWire, messageToWire } from "../../src/protocol/wire";
+import { fromWire, toWire } from "../../src/trace/wire";
 import { sampleValues } from "../../src/protocol/sample";
 import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";

@@ -1,7 +1,7 @@
 // The stream's format, shared by its writer and reader: chunks, their header, record tags and codes.
 import type { OpHealth } from "../batch";
 import type { AttrValue, GradCheckEvent, GradCheckVerdict, TensorKind } from "../types";
-import { parseWire, stringifyWire } from "../../protocol/wire";
+import { parseWire, stringifyWire } from "../wire";
 
 /**
  * A chunk of the stream. `ints[0]` is how far the ints are written and complete, `ints[1]` is 1 once the writer
