@@ -37,7 +37,7 @@ export default tseslint.config(
           { group: ["**/extension/**", "../extension"], message: "webview/ never imports extension/ (docs/architecture.md, \"The parts\")." },
           { group: nodeBuiltins, message: "webview/ runs in the browser: no Node built-ins." },
           { regex: "(^|/)src/(?!protocol/|trace/)", message: "webview/ imports from src/ only src/protocol and src/trace's pure modules (docs/architecture.md, \"The parts\")." },
-          { regex: "(^|/)src/trace/(?!traceIndex$|text$)", allowTypeImports: true, message: "webview/ may import src/trace's types, and at run time only its pure traceIndex and text modules." },
+          { regex: "(^|/)src/trace/(?!traceIndex$|text$|wire$)", allowTypeImports: true, message: "webview/ may import src/trace's types, and at run time only its pure traceIndex, text and wire modules." },
         ],
       }],
     },

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { REPORT_DATA_ID, type ReportData } from "../protocol/report";
-import { stringifyWire } from "../protocol/wire";
+import { stringifyWire } from "../trace/wire";
 import type { Trace } from "../trace/types";
 
 export interface ReportAssets {

@@ -4,7 +4,8 @@ import { isViewMessage } from "../../src/protocol/guards";
 import { openingEvent, traceMessage, valuesReply } from "../../src/protocol/hostReplies";
 import type { HostMessage } from "../../src/protocol/messages";
 import { packMessage } from "../../src/protocol/tensorTable";
-import { messageFromWire, messageToWire, parseWire } from "../../src/protocol/wire";
+import { messageFromWire, messageToWire } from "../../src/protocol/wire";
+import { parseWire } from "../../src/trace/wire";
 import { REPORT_DATA_ID, type ReportData } from "../../src/protocol/report";
 
 function readData(): ReportData | undefined {
