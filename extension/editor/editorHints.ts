@@ -15,6 +15,8 @@ const COLORS: Record<HintSeverity, string> = {
   vanishing: "editorWarning.foreground",
   exploding: "editorWarning.foreground",
   nonfinite: "editorError.foreground",
+  checkPassed: "testing.iconPassed",
+  checkFailed: "editorError.foreground",
 };
 
 const SEVERITY: Record<"error" | "warning" | "info", vscode.DiagnosticSeverity> = {
@@ -67,6 +69,7 @@ export class EditorHints implements vscode.Disposable {
     // the user's thresholds now, so a changed setting shows without tracing again
     const thresholds = healthThresholds(currentSettings(vscode.Uri.file(program)));
     const files = new Set(trace.ops.flatMap((o) => (o.loc ? [locFile(trace, o.loc.file)] : [])));
+    for (const e of trace.events) if (e.kind === "gradCheck" && e.loc) files.add(locFile(trace, e.loc.file));
     for (const file of files) {
       // Hovers work with the inline hints turned off, so the hints are kept and only their rendering is skipped.
       const hints = lineHints(trace, file, thresholds);

@@ -1,9 +1,9 @@
 // Inline hints from a Trace: per model line, the result's shape and (after backward) its gradient norm and health.
 import * as path from "node:path";
-import { type OpId, type Trace, type TraceOp, type TraceTensor, TraceIndex, DIGITS, formatNumber, hasNonFinite, shapeText } from "../../src/trace";
+import { type OpId, type Trace, type TraceOp, type TraceTensor, TraceIndex, DIGITS, formatNumber, gradCheckFailed, gradCheckLine, hasNonFinite, latestChecks, shapeText } from "../../src/trace";
 import { DEFAULT_THRESHOLDS, normVerdict, type HealthThresholds } from "../../src/protocol/health";
 
-export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite";
+export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite" | "checkPassed" | "checkFailed";
 
 /** The health rules' thresholds (src/trace/healthRules.ts): hints use the norm rule only. */
 export type Thresholds = Pick<HealthThresholds, "vanishing" | "exploding">;
@@ -82,5 +82,17 @@ export function lineHints(trace: Trace, file: string, thresholds: Thresholds): L
     if (severity === "nonfinite" && out && nonFinite(out)) text += ` — ${out.stats.nan ? "NaN" : "Inf"} in output`;
     hints.push({ line, text, severity, ops: ops.map((o) => o.id), step: shown.step });
   }
-  return hints.sort((a, b) => a.line - b.line);
+  // a gradient check's verdict is what its line is for (an expectGrad call): it replaces the line's op hint
+  const byLine = new Map(hints.map((h) => [h.line, h]));
+  for (const e of latestChecks(trace)) {
+    if (!e.loc || !sameFile(locFile(trace, e.loc.file), file)) continue;
+    const text = gradCheckLine(e, DIGITS.hint);
+    const severity: HintSeverity = gradCheckFailed(e) ? "checkFailed" : "checkPassed";
+    const known = byLine.get(e.loc.line);
+    if (known && (known.severity === "checkPassed" || known.severity === "checkFailed")) {
+      known.text += `  ${text}`;
+      if (severity === "checkFailed") known.severity = severity;
+    } else byLine.set(e.loc.line, { line: e.loc.line, text, severity, ops: known?.ops ?? [], step: known?.step ?? 0 });
+  }
+  return [...byLine.values()].sort((a, b) => a.line - b.line);
 }

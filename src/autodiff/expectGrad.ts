@@ -59,7 +59,7 @@ export function expectGrad(t: Tensor, manual: Tensor | NestedArray, opts: Expect
   let done = false;
   const missing = (): void => {
     done = true;
-    report(null, `no backward pass reached ${label} after this check (is it on the loss's path?)`);
+    report(null, `no backward pass reached ${label} after this check: is it on the loss's path?`);
   };
   pending.add(missing);
   const settle = (g: Tensor): void => {

@@ -1,6 +1,7 @@
-// The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; diagnostics.
+// The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; gradient checks; diagnostics.
 import { relative } from "node:path";
-import { DIGITS, formatDuration, formatNumber, shapeText as shape } from "../trace/text";
+import { DIGITS, formatDuration, formatNumber, gradCheckFailed, shapeText as shape } from "../trace/text";
+import { gradCheckLine, latestChecks } from "../trace/gradChecks";
 import type { Trace, TraceDiagnostic, SourceLoc, TensorStats } from "../trace/types";
 
 const num = (v: number): string => formatNumber(v, { digits: DIGITS.cli });
@@ -74,6 +75,15 @@ export function summarize(trace: Trace, cwd: string): string {
       const g = p.grad === null ? undefined : trace.tensors[p.grad];
       rows.push([p.name, shape(t?.shape ?? []), g ? norm(g.stats) : "no grad", t ? norm(t.stats) : ""]);
     }
+    for (const line of table(rows)) out.push(line);
+  }
+
+  const checks = latestChecks(trace);
+  if (checks.length > 0) {
+    const passed = checks.filter((e) => !gradCheckFailed(e)).length;
+    out.push("", `Gradient checks (${passed} of ${checks.length} pass):`);
+    const rows = [["line", "check"]];
+    for (const e of checks) rows.push([e.loc ? `${relative(cwd, e.loc.file) || e.loc.file}:${e.loc.line}` : "", gradCheckLine(e, DIGITS.cli)]);
     for (const line of table(rows)) out.push(line);
   }
 

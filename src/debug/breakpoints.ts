@@ -2,6 +2,7 @@
 import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
 import type { DebugIndex } from "./debugIndex";
 import { DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../trace/healthRules";
+import { gradCheckFailed } from "../trace/text";
 
 export interface BreakpointSpec {
   condition?: string;
@@ -35,11 +36,12 @@ export interface ResolvedBreakpoint {
   spec: LineBreakpointSpec | FunctionBreakpointSpec | DataBreakpointSpec;
 }
 
-export type ExceptionFilter = "nan" | "vanishing" | "exploding";
+export type ExceptionFilter = "nan" | "vanishing" | "exploding" | "gradCheck";
 export const EXCEPTION_FILTERS: { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
   { filter: "nan", label: "NaN or Inf produced", description: "Stop where a NaN or Inf first appears (forward value or gradient)", default: true },
   { filter: "vanishing", label: "Vanishing gradient", description: "Stop where a parameter's gradient falls below backstep.vanishingThreshold (not one zero by structure)", default: false },
   { filter: "exploding", label: "Exploding gradient", description: "Stop where a parameter's gradient rises above backstep.explodingThreshold", default: false },
+  { filter: "gradCheck", label: "Gradient check failed", description: "Stop at an expectGrad (or a custom function's gradcheck) whose hand-written gradient does not match autograd's", default: true },
 ];
 
 /** Parses `>= 3`, `% 2`, `== 4` or a plain `4` (stop on the 4th hit). */
@@ -190,6 +192,7 @@ export class Breakpoints {
       return !!s && s.nan + s.inf > 0;
     };
     const nan: number[] = [];
+    const failedChecks: number[] = [];
     const sizes = gradientEvents(index, this.thresholds);
     index.trace.events.forEach((e, i) => {
       // Origins only: the event makes a non-finite tensor out of finite ones.
@@ -199,8 +202,9 @@ export class Breakpoints {
       } else if (e.kind === "backward") {
         if (!bad(e.upstream) && e.contributions.some(bad)) nan.push(i);
       } else if (e.kind === "update" && bad(e.after) && !bad(e.before) && !bad(e.grad)) nan.push(i);
+      else if (e.kind === "gradCheck" && gradCheckFailed(e)) failedChecks.push(i);
     });
-    this.exceptionHits = new Map([["nan", nan], ["vanishing", sizes.vanishing], ["exploding", sizes.exploding]]);
+    this.exceptionHits = new Map([["nan", nan], ["vanishing", sizes.vanishing], ["exploding", sizes.exploding], ["gradCheck", failedChecks]]);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Trace, TraceDiagnostic } from "../trace/types";
 import { Breakpoints, type ExceptionFilter, type ResolvedBreakpoint } from "./breakpoints";
 import { phaseOf, DebugIndex, type Frame } from "./debugIndex";
 import type { HealthThresholds } from "../trace/healthRules";
+import { DIGITS, gradCheckText } from "../trace/text";
 
 export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
 
@@ -208,6 +209,7 @@ function sameLine(a: Frame | undefined, b: Frame | undefined): boolean {
 
 function describeException(index: DebugIndex, filter: ExceptionFilter, at: number): string {
   const e = index.event(at);
+  if (e?.kind === "gradCheck") return `Gradient check failed for ${e.label}: ${gradCheckText(e, { digits: DIGITS.debugger }).slice(2)}${e.note ? ` (${e.note})` : ""}`;
   const op = e ? index.opOf(e) : undefined;
   const where = index.frames[at][0];
   const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
@@ -221,5 +223,7 @@ function describeException(index: DebugIndex, filter: ExceptionFilter, at: numbe
       return `Vanishing gradient into a parameter at ${what}${place}`;
     case "exploding":
       return `Exploding gradient into a parameter at ${what}${place}`;
+    case "gradCheck":
+      return `Gradient check failed${place}`;
   }
 }

@@ -1,6 +1,7 @@
 // Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
-// gradients, dead ReLUs, saturation. The rules and thresholds are src/trace/healthRules.ts's, shared with every view.
+// gradients, dead ReLUs, saturation, failed gradient checks. The rules and thresholds are src/trace/healthRules.ts's, shared with every view.
 import type { OpHealth } from "./batch";
+import { gradCheckDiagnostics } from "./gradChecks";
 import { activationFlagged, alwaysStructural, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, thresholds, type HealthThresholds, type StepGradient } from "./healthRules";
 import type { DiagnosticCode, OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";
 
@@ -209,7 +210,7 @@ const ACTIVATION_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(["
 
 export function computeDiagnostics(trace: Trace, health: readonly OpHealth[], opts: DiagnosticOptions = {}): TraceDiagnostic[] {
   const t = thresholdsOf(opts);
-  const out = [...firstNonFinite(trace), ...gradientSizes(trace, t), ...activationHealth(trace, health, t), ...recordingStopped(trace, opts)];
+  const out = [...firstNonFinite(trace), ...gradientSizes(trace, t), ...activationHealth(trace, health, t), ...recordingStopped(trace, opts), ...gradCheckDiagnostics(trace)];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {
     const parts: string[] = [];

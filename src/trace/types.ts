@@ -176,7 +176,8 @@ export type DiagnosticCode =
   | "memory-limit"
   | "no-backward"
   | "truncated"
-  | "cancelled";
+  | "cancelled"
+  | "gradient-check";
 
 export interface TraceDiagnostic {
   severity: "error" | "warning" | "info";

@@ -26,7 +26,7 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     for (const cap of ["supportsStepBack", "supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsFunctionBreakpoints", "supportsEvaluateForHovers", "supportsGotoTargetsRequest", "supportsRestartRequest", "supportsDataBreakpoints", "supportsCompletionsRequest", "supportsExceptionInfoRequest"] as const) {
       assert.equal(caps[cap], true, cap);
     }
-    assert.deepEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ["nan", "vanishing", "exploding"]);
+    assert.deepEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ["nan", "vanishing", "exploding", "gradCheck"]);
   });
 
   it("stops on entry, then each step kind stops where it should", async () => {
