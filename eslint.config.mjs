@@ -81,4 +81,9 @@ export default tseslint.config(
     files: ["scripts/**/*.mjs", "**/*.cjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", __dirname: "readonly", require: "readonly", module: "writable" } },
   },
+  {
+    // exercise templates hold what the learner is about to use (σ′, the saved y): unused until the TODO is solved
+    files: ["exercises/**/*.ts"],
+    rules: { "@typescript-eslint/no-unused-vars": "off" },
+  },
 );

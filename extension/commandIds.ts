@@ -4,6 +4,7 @@ export const Commands = {
   trace: "backstep.trace",
   debug: "backstep.debug",
   newExample: "backstep.newExample",
+  newExercise: "backstep.newExercise",
   setupTypes: "backstep.setupTypes",
   clearHints: "backstep.clearHints",
   showLog: "backstep.showLog",

@@ -11,6 +11,7 @@ import { GraphPanel } from "../panels/index";
 import { traceModel } from "./traceCommand";
 import { debugModel } from "./debugCommand";
 import { newExampleModel } from "./newExample";
+import { newExercise } from "./newExercise";
 import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
 import { statusText } from "../summary";
 
@@ -47,6 +48,7 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     vscode.commands.registerCommand(Commands.trace, (arg?: unknown) => traceModel(deps, arg)),
     vscode.commands.registerCommand(Commands.debug, (arg?: unknown) => debugModel(log, arg)),
     vscode.commands.registerCommand(Commands.newExample, () => newExampleModel(context, log)),
+    vscode.commands.registerCommand(Commands.newExercise, (id?: unknown) => newExercise(context, log, id)),
     vscode.commands.registerCommand(Commands.setupTypes, () => setupTypesCommand(context, log)),
     vscode.commands.registerCommand(Commands.clearHints, () => hints.clearAll()),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),

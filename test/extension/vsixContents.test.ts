@@ -10,6 +10,8 @@ const ALLOWED = [
   /^dist\/.+\.(js|css|d\.ts|woff2?|ttf)$/,
   /^media\/.+\.(png|md|svg)$/,
   /^examples\/.+\.(ts|json|py)$/,
+  // the templates Backstep: New Exercise copies
+  /^exercises\/[a-z-]+\.ts$/,
   // the Python recorder, run by the interpreter the user chooses (DESIGN.md §8)
   /^python\/backstep_torch\/[a-z_]+\.py$/,
 ];
@@ -28,6 +30,8 @@ describe("extension: .vsix contents", function () {
       if (fs.existsSync(path.join(ROOT, f))) assert.ok(files.includes(f), `${f} built but not shipped`);
     }
     assert.ok(!files.some((f) => f.endsWith(".map") || f.endsWith(".node") || f.startsWith("src/") || f.startsWith("node_modules/")));
+    // Every exercise's template is inside (the command reads it from the extension's folder).
+    for (const f of fs.readdirSync(path.join(ROOT, "exercises"))) assert.ok(files.includes(`exercises/${f}`), `exercises/${f} missing`);
     // The walkthrough's pages and the icon package.json names are inside.
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { icon: string; contributes: { walkthroughs: { steps: { media: { markdown?: string } }[] }[] } };
     assert.ok(files.includes(pkg.icon));

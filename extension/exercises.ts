@@ -1,0 +1,26 @@
+// The guided exercises Backstep: New Exercise scaffolds: each a file of exercises/ (shipped in the .vsix) whose TODO lines
+// turn ✓ as they are solved, each checked by an expectGrad (or a defineFunction's first-use check).
+
+export interface Exercise {
+  id: string;
+  /** The template's file name in exercises/, also the name it gets in the workspace. */
+  file: string;
+  title: string;
+  detail: string;
+}
+
+export const EXERCISES: readonly Exercise[] = [
+  { id: "micrograd", file: "micrograd.ts", title: "Scalar backprop by hand (micrograd)", detail: "The chain rule one node at a time on scalar expressions and a tanh neuron, as in Karpathy's micrograd lecture" },
+  { id: "nielsen-bp", file: "nielsen-bp.ts", title: "BP1–BP4 for a 2-layer sigmoid network (Nielsen)", detail: "The four equations of backpropagation, δ and the gradients of every weight and bias, from chapter 2 of Nielsen's book" },
+  { id: "makemore-backprop", file: "makemore-backprop.ts", title: "Backprop ninja: makemore part 4", detail: "The full manual backward of a character MLP with batch norm, from dlogprobs to dC, as in Karpathy's makemore part 4" },
+  { id: "custom-function", file: "custom-function.ts", title: "A custom function with its own backward", detail: "defineFunction with a backward you write, checked against finite differences and against autograd" },
+];
+
+/** `micrograd.ts`, or `micrograd-2.ts`… — the first name not in `taken`. */
+export function exerciseFileName(exercise: Exercise, taken: (name: string) => boolean): string {
+  if (!taken(exercise.file)) return exercise.file;
+  for (let i = 2; ; i++) {
+    const name = exercise.file.replace(/\.ts$/, `-${i}.ts`);
+    if (!taken(name)) return name;
+  }
+}
