@@ -87,6 +87,8 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
         }
         // an input (or any tensor of the graph) returned as is gets a tensor of its own, which the op produces
         const own = out.requiresGrad || out._ctx !== null || tensors.includes(out) ? fromData(out.data, out.shape) : out;
+        // named as the caller's variable (`const h = MyTanh.apply(z)`), not as the forward's own (`const y = x.tanh()`)
+        own.name = undefined;
         return { out: own, saved: { ctx, positions, argCount: args.length } };
       },
     };
