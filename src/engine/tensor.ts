@@ -231,6 +231,8 @@ export class Tensor {
   /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */
   var(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor { return ops.variance(this, axis, keepDims, opts); }
   std(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor { return ops.std(this, axis, keepDims, opts); }
+  /** PyTorch's contiguous(): Backstep's tensors are always stored row-major, so this is the tensor itself (no op). */
+  contiguous(): Tensor { return this; }
   /** reshape under PyTorch's other name (one dim may be −1). */
   view(...shape: (number | number[])[]): Tensor { return ops.view(this, ...shape); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }

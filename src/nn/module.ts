@@ -11,8 +11,12 @@ import { ShapeError, fmt, sameShape } from "../engine/shape";
 /** Names of each module's buffers (state that is not a parameter: running statistics, masks), and whether they are saved. */
 const buffers = new WeakMap<Module, Map<string, boolean>>();
 
-/** Tensors this module named automatically (so a later, better path may rename them). */
-const autoNamed = new WeakSet<Tensor>();
+/**
+ * The module that named each parameter automatically: it renames it when its own path changes (linked under a
+ * parent later); a second module sharing the parameter (tied weights) keeps the first name, as PyTorch's
+ * named_parameters() does.
+ */
+const autoNamed = new WeakMap<Tensor, Module>();
 
 /** Tree links kept outside the instance, so a module's own properties are only its children and parameters. */
 interface Links {
@@ -25,6 +29,12 @@ function linksOf(m: Module): Links {
   let l = links.get(m);
   if (l === undefined) links.set(m, (l = {}));
   return l;
+}
+
+/** The top of the module tree `m` is in. */
+function rootOf(m: Module): Module {
+  for (let p = links.get(m)?.parent; p !== undefined; p = links.get(p)?.parent) m = p;
+  return m;
 }
 
 /** True when `a` is `b` or one of b's ancestors (guards against cycles in the module tree). */
@@ -214,9 +224,10 @@ export abstract class Module implements Nameable {
     }
     const path = this.path;
     for (const [key, p] of this.ownParameters()) {
-      if (p.name === undefined || autoNamed.has(p)) {
+      const owner = autoNamed.get(p);
+      if (p.name === undefined || owner === this || (owner !== undefined && !isAncestor(rootOf(this), owner))) {
         p.name = `${path}.${key}`;
-        autoNamed.add(p);
+        autoNamed.set(p, this);
       }
     }
   }

@@ -41,7 +41,13 @@ function describe(op: TraceOp): string {
 
 const pct = (f: number): string => `${Math.round(f * 100)}%`;
 
-/** The first NaN and the first ±Inf, in event order, and whether it appeared in the forward or the backward pass. */
+/** maskedFill(mask, -Infinity) writes ±Inf on purpose (nanoGPT's causal mask before softmax): not a numerical problem. */
+function deliberateInf(op: TraceOp | undefined): boolean {
+  const v = op?.op === "maskedFill" ? op.attrs.value : undefined;
+  return v === Infinity || v === -Infinity;
+}
+
+/** The first NaN and the first ±Inf (but a deliberate one), in event order, and whether it appeared in the forward or the backward pass. */
 function firstNonFinite(trace: Trace): TraceDiagnostic[] {
   const out: TraceDiagnostic[] = [];
   let nanFound = false;
@@ -56,7 +62,7 @@ function firstNonFinite(trace: Trace): TraceDiagnostic[] {
         nanFound = true;
         out.push({ severity: "warning", code: "nan", message: `NaN first produced in the ${phase} pass by ${opText}`, ...at(op) });
       }
-      if (!infFound && s.inf > 0) {
+      if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
         infFound = true;
         out.push({ severity: "warning", code: "inf", message: `Infinity first produced in the ${phase} pass by ${opText}`, ...at(op) });
       }

@@ -37,6 +37,7 @@ describe("jvp (forward mode)", () => {
     ["elementwise mix", (x) => x.exp().mul(x.sigmoid()).div(x.mul(x).add(1)).add(x.pow(3)).sqrt().log()],
     ["reductions and layout", (x) => B.concat([x.sum(1, true), x.max(0, true).T, x.mean(0).reshape([3, 1])], 0).logSoftmax(0)],
     ["indexing", (x) => x.slice(1, 1, 3).gather(0, B.tensor([[1, 0], [0, 0]], { dtype: "float64" })).relu().abs().clamp(0, 0.8)],
+    ["bool-mask and integer indexing", (x) => x.index([B.tensor([[1, 0, 1], [0, 1, 1]], { dtype: "bool" })]).mul(x.index([1, [2, 0, 1, 1]])).tanh()],
     ["conv and pool", (x) => B.maxPool2d(B.conv2d(x.reshape([1, 1, 2, 3]).add(x.sum()), c, { padding: 1 }), 2)],
   ];
   for (const [label, fn] of fns) {

@@ -227,6 +227,25 @@ describe("module paths", () => {
     assert.deepEqual(new Custom().namedParameters().map(([n]) => n), ["model.scale", "model.taps.0", "model.taps.1"]);
   });
 
+  it("a weight tied between two modules keeps its first path, as PyTorch's named_parameters (nanoGPT's wte = lm_head)", () => {
+    class Tied extends B.nn.Module {
+      wte = new B.nn.Embedding(5, 3);
+      lm_head = new B.nn.Linear(3, 5, { bias: false });
+      constructor() {
+        super();
+        this.wte.weight = this.lm_head.weight;
+        this.namedModules(); // e.g. an init loop over the modules, before the root has its name
+      }
+      forward(x: Tensor): Tensor {
+        return this.lm_head.forward(this.wte.forward(x));
+      }
+    }
+    const gpt = new Tied();
+    nameValue(gpt, "gpt");
+    assert.deepEqual(gpt.namedParameters().map(([n]) => n), ["gpt.wte.weight"]);
+    assert.equal(gpt.lm_head.weight.name, "gpt.wte.weight");
+  });
+
   it("prints like PyTorch: settings, parameter shapes and nested children", () => {
     const seq = new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.ReLU());
     assert.equal(String(seq), "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, weight=[3,2], bias=[3])\n  (1): ReLU()\n)");

@@ -9,7 +9,7 @@ const ALLOWED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^dist\/.+\.(js|css|d\.ts|woff2?|ttf)$/,
   /^media\/.+\.(png|md|svg)$/,
-  /^examples\/.+\.(ts|json|py)$/,
+  /^examples\/.+\.(ts|json|py|txt)$/,
   // the templates Backstep: New Exercise copies
   /^exercises\/[a-z-]+\.ts$/,
   // the Python recorder, run by the interpreter the user chooses (DESIGN.md §8)

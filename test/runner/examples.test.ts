@@ -126,10 +126,68 @@ describe("examples", function () {
   });
 
   it("training examples lower their loss over the recorded steps", async () => {
-    for (const f of ["mlp-classifier.ts", "cnn.ts", "attention.ts", "nielsen-sigmoid.ts"]) {
+    for (const f of ["mlp-classifier.ts", "cnn.ts", "attention.ts", "nielsen-sigmoid.ts", "makemore-backprop.ts", "nanogpt.ts", "lenet.ts", "lstm.ts"]) {
       const t = await traced(f);
       assert.equal(t.losses.length, 5, f);
       assert.ok(t.losses[4] < t.losses[0], `${f}: ${t.losses.join(" → ")}`);
     }
+  });
+
+  /** The (variable, op) pairs of step 0 in order, for the ops the example assigned to a variable. */
+  const named = (t: Trace, module?: string): string[] =>
+    t.ops.filter((o) => o.step === 0 && o.var !== undefined && (module === undefined || o.module === module)).map((o) => `${o.var}=${o.op}`);
+
+  it("makemore part 4: every chunk of the forward pass is an op named as in the notebook, with its gradient", async () => {
+    const t = await traced("makemore-backprop.ts");
+    const chunks = [
+      "emb=index", "embcat=reshape", "hprebn=add", "bnmeani=mul", "bndiff=sub", "bndiff2=pow", "bnvar=mul", "bnvar_inv=pow", "bnraw=mul", "hpreact=add", "h=tanh",
+      "logits=add", "logit_maxes=max", "norm_logits=sub", "counts=exp", "counts_sum=sum", "counts_sum_inv=pow", "probs=mul", "logprobs=log", "loss=neg",
+    ];
+    const ops = named(t).filter((n) => !/^(W1|b1|W2|b2|bngain|bnbias|Xb|Yb)=/.test(n));
+    assert.deepEqual(ops, chunks);
+    // each retained intermediate got its gradient in the backward pass (the notebook's t.retain_grad() list)
+    for (const v of ["logprobs", "probs", "counts_sum_inv", "bnvar_inv", "bndiff", "emb"]) {
+      assert.ok(t.events.some((e) => e.kind === "backward" && e.op === opByVar(t, v).id), `∂L/∂${v} recorded`);
+    }
+    assert.deepEqual(t.params.map((p) => p.name), ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias"]);
+    // b1 is useless because of BN (the notebook says so): reported as zero by structure, not as a vanishing gradient
+    assert.ok(t.diagnostics.some((d) => d.code === "zero-gradient" && d.message.includes("b1")));
+    assert.ok(!t.diagnostics.some((d) => d.severity !== "info"), JSON.stringify(t.diagnostics));
+  });
+
+  it("nanoGPT: model.py's names per module (q, k, v, att, y, x), weight tying, and the -inf causal mask is no problem", async () => {
+    const t = await traced("nanogpt.ts");
+    assert.deepEqual(named(t, "model.transformer.h.1.attn"), ["k=permute", "q=permute", "v=permute", "att=mul", "att=maskedFill", "att=softmax", "y=matmul", "y=reshape"]);
+    assert.deepEqual(named(t, "model.transformer.h.0.mlp.gelu"), ["x=gelu"]);
+    assert.equal(t.ops.find((o) => o.op === "gelu")?.attrs.approximate, "none");
+    assert.deepEqual(named(t, "model").slice(0, 1), ["x=add"]);
+    assert.deepEqual(named(t, "model.transformer.wte"), ["tok_emb=embedding"]);
+    assert.deepEqual(named(t, "model.lm_head"), ["logits=matmul"]);
+    // wte and lm_head share one weight, named as PyTorch's named_parameters() names it, in the ops and the parameters
+    const tied = t.tensors[opByVar(t, "tok_emb").inputs[0]];
+    assert.equal(tied.name, "model.transformer.wte.weight");
+    assert.equal(t.tensors[t.ops.find((o) => o.module === "model.lm_head" && o.op === "permute")?.inputs[0] ?? -1].name, tied.name);
+    assert.ok(!t.params.some((p) => p.name === "model.lm_head.weight"));
+    // masked_fill(…, -inf) puts -inf in att on purpose; softmax turns it into exact zeros above the diagonal
+    assert.ok(t.tensors[opByVar(t, "att").output].stats.inf === 0);
+    assert.deepEqual(t.diagnostics.filter((d) => d.severity !== "info"), []);
+    const masked = t.ops.find((o) => o.op === "maskedFill" && o.step === 0);
+    assert.ok(masked && t.tensors[masked.output].stats.inf > 0);
+    const soft = values(t, t.ops.find((o) => o.op === "softmax" && o.step === 0)?.output); // [4, 2, 16, 16]
+    for (let i = 0; i < 16; i++) for (let j = i + 1; j < 16; j++) assert.equal(soft[i * 16 + j], 0);
+  });
+
+  it("LeNet-5: C1 … F6 named as in the paper, BatchNorm2d in training mode, average-pool subsampling", async () => {
+    const t = await traced("lenet.ts");
+    assert.deepEqual(named(t).filter((n) => /^(c1|s2|c3|s4|c5|f6|output|loss)=/.test(n)), ["c1=relu", "s2=reshape", "c3=relu", "s4=reshape", "c5=relu", "f6=relu", "output=add", "loss=neg"]);
+    assert.ok(t.params.some((p) => p.name === "net.bn1.weight") && !t.params.some((p) => p.name === "net.conv1.bias"));
+    assert.deepEqual(t.diagnostics.filter((d) => d.severity !== "info"), []);
+  });
+
+  it("LSTM: the adding problem through nn.LSTM (PyTorch's parameter names), out[:, -1, :] into a Linear", async () => {
+    const t = await traced("lstm.ts");
+    assert.deepEqual(named(t).filter((n) => /^(last|pred|loss)=/.test(n)), ["last=index", "pred=add", "loss=mean"]);
+    assert.deepEqual(t.params.map((p) => p.name), ["model.lstm.weight_ih_l0", "model.lstm.weight_hh_l0", "model.lstm.bias_ih_l0", "model.lstm.bias_hh_l0", "model.fc.weight", "model.fc.bias"]);
+    assert.deepEqual(t.tensors[opByVar(t, "last").output].shape, [16, 12]);
   });
 });

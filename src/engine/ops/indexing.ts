@@ -6,34 +6,57 @@ import { ShapeError, fmt, normAxis } from "../shape";
 import { scalarOf } from "../storage";
 import { tensor } from "../creation";
 
-/** One entry of x.index([...]): an index tensor, (nested) arrays of indices, or null for the whole dim (PyTorch's `:`). */
-export type IndexEntry = Tensor | NestedArray[] | null;
+/**
+ * One entry of x.index([...]): an index tensor, (nested) arrays of indices, an integer (the dim is dropped, as PyTorch's
+ * x[:, 3]), a bool mask covering as many dims as it has (PyTorch's x[mask]), or null for the whole dim (PyTorch's `:`).
+ */
+export type IndexEntry = Tensor | NestedArray | null;
 
-function asIndex(op: string, e: Tensor | NestedArray[]): Tensor {
+function asIndex(op: string, e: Tensor | NestedArray): Tensor {
   if (e instanceof Tensor) {
-    if (e.dtype === "bool") throw new TypeError(`${op}: boolean mask indices are not supported; use where(mask, …) or maskedFill`);
+    if (e.dtype === "bool") throw new TypeError(`${op}: boolean mask indices are not supported here; use index([mask]), where(mask, …) or maskedFill`);
     return e;
   }
   const isInts = (v: NestedArray): boolean => (Array.isArray(v) ? v.every(isInts) : Number.isInteger(v));
-  if (!Array.isArray(e) || !isInts(e)) throw new TypeError(`${op}: an index must be a Tensor, (nested) arrays of integers, or null; got ${JSON.stringify(e)}`);
+  if (!isInts(e)) throw new TypeError(`${op}: an index must be a Tensor, an integer, (nested) arrays of integers, or null; got ${JSON.stringify(e)}`);
   return tensor(e, { dtype: "int32" });
+}
+
+/** The coordinates of a bool mask's true entries, one int32 tensor per mask dim (PyTorch turns x[mask] into x[mask.nonzero().unbind(1)]). */
+function maskCoords(op: string, x: Tensor, first: number, mask: Tensor): Tensor[] {
+  const k = mask.ndim;
+  const dims = x.shape.slice(first, first + k);
+  if (k === 0 || dims.length < k || mask.shape.some((n, i) => n !== dims[i])) {
+    throw new ShapeError(`${op}: the mask of shape ${fmt(mask.shape)} does not match dims ${first}…${first + k - 1} of the indexed tensor's shape ${fmt(x.shape)}`);
+  }
+  const hits: number[] = [];
+  for (let j = 0; j < mask.size; j++) if (mask.data[j] !== 0) hits.push(j);
+  const coords = Array.from({ length: k }, () => new Int32Array(hits.length));
+  hits.forEach((j, n) => {
+    for (let d = k - 1; d >= 0; d--) {
+      coords[d][n] = j % mask.shape[d];
+      j = Math.floor(j / mask.shape[d]);
+    }
+  });
+  return coords.map((c) => tensor(c, { dtype: "int32" }));
 }
 
 function slotsOf(op: string, x: Tensor, indices: readonly IndexEntry[]): { slots: number[]; tensors: Tensor[] } {
   if (!Array.isArray(indices)) throw new TypeError(`${op}: expected an array of indices, one per dim (null for a whole dim)`);
-  if (indices.length > x.ndim) throw new ShapeError(`${op}: ${indices.length} indices for a tensor of shape ${fmt(x.shape)}`);
   const tensors: Tensor[] = [];
-  const slots = x.shape.map((_, d) => {
-    const e = indices[d];
-    if (e === null || e === undefined) return -1;
-    tensors.push(asIndex(op, e));
-    return tensors.length;
-  });
-  if (tensors.length === 0) throw new ShapeError(`${op}: at least one index must be a tensor or an array (null alone selects everything)`);
+  const slots: number[] = [];
+  for (const e of indices) {
+    if (slots.length >= x.ndim) throw new ShapeError(`${op}: ${indices.length} indices for a tensor of shape ${fmt(x.shape)}`);
+    if (e === null || e === undefined) slots.push(-1);
+    else if (e instanceof Tensor && e.dtype === "bool") for (const c of maskCoords(op, x, slots.length, e)) slots.push(tensors.push(c));
+    else slots.push(tensors.push(asIndex(op, e)));
+  }
+  while (slots.length < x.ndim) slots.push(-1);
+  if (tensors.length === 0) throw new ShapeError(`${op}: at least one index must be a tensor, an integer or an array (null alone selects everything)`);
   return { slots, tensors };
 }
 
-/** x[i₀, i₁, …] with PyTorch's advanced indexing: index tensors broadcast together; null keeps a whole dim. */
+/** x[i₀, i₁, …] with PyTorch's advanced indexing: index tensors broadcast together, integers drop their dim, a bool mask picks its true entries; null keeps a whole dim. */
 export function index(x: Tensor, indices: readonly IndexEntry[]): Tensor {
   const { slots, tensors } = slotsOf("index", x, indices);
   return applyOp("index", [x, ...tensors], { slots });
@@ -54,6 +77,7 @@ export const indexPutWithSlots = (x: Tensor, tensors: readonly Tensor[], values:
 
 /** The entries `index` of x along `axis` (PyTorch's index_select). */
 export function indexSelect(x: Tensor, axis: number, idx: Tensor | number[]): Tensor {
+  if (!(idx instanceof Tensor) && !Array.isArray(idx)) throw new TypeError(`indexSelect: the index must be a Tensor or an array of integers; got ${JSON.stringify(idx)}`);
   const t = asIndex("indexSelect", idx);
   if (t.ndim !== 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmt(t.shape)}`);
   return applyOp("indexSelect", [x, t], { axis: normAxis("indexSelect", axis, x.ndim) });

@@ -30,9 +30,11 @@ export function indexPositions(x: Tensor, indices: readonly Tensor[], slots: rea
     return v;
   });
   const sliced = x.shape.map((_, d) => d).filter((d) => slots[d] < 0);
-  const adjacent = adv.length > 0 && adv[adv.length - 1] - adv[0] === adv.length - 1;
-  const before = adjacent ? sliced.filter((d) => d < adv[0]) : [];
-  const after = adjacent ? sliced.filter((d) => d > adv[0]) : sliced;
+  // a 0-d index (an integer) drops its dim first, as PyTorch's select: only the others decide where B goes
+  const shaped = adv.filter((d) => indices[slots[d] - 1].ndim > 0);
+  const adjacent = shaped.length > 0 && sliced.every((d) => d < shaped[0] || d > shaped[shaped.length - 1]);
+  const before = adjacent ? sliced.filter((d) => d < shaped[0]) : [];
+  const after = adjacent ? sliced.filter((d) => d > shaped[0]) : sliced;
   const shape = [...before.map((d) => x.shape[d]), ...B, ...after.map((d) => x.shape[d])];
   const xStr = stridesOf(x.shape), bStr = stridesOf(B), oStr = stridesOf(shape);
   const pos = new Int32Array(sizeOf(shape));

@@ -65,6 +65,30 @@ export const selectCases: OracleCase[] = [
     torch: "out = [x[:, v], x[t, :, u], x[[-1, 0]]]",
   },
   {
+    name: "bool-mask indexing x[mask], x[:, mask], x[m2] with a 2-D mask, and mask with an index",
+    inputs: () => ({ x: r([3, 4, 5]), m: mask([3]), m2: mask([3, 4]), n: mask([4]), i: ints([1], 3) }),
+    bool: ["m", "m2", "n"],
+    index: ["i"],
+    ts: ({ x, m, m2, n, i }) => [x.index([m]), x.index([null, n]), x.index([m2]), x.index([i, n])],
+    torch: "out = [x[m], x[:, n], x[m2], x[i, n]]",
+  },
+  {
+    name: "integer indices drop their dim first, as PyTorch's select: x[1, :, v], x[:, -1], x[t, 2]",
+    inputs: () => ({ x: r([3, 4, 5]), v: ints([2], 5), t: ints([2, 1], 3) }),
+    index: ["v", "t"],
+    ts: ({ x, v, t }) => [x.index([1, null, v]), x.index([null, -1]), x.index([t, 2])],
+    torch: "out = [x[1, :, v], x[:, -1], x[t, 2]]",
+  },
+  {
+    name: "indexPut through bool masks: x[m] = s, x[:, n] = w, x[m] += 2",
+    inputs: () => ({ x: r([3, 4]), m: mask([3, 4]), n: mask([4]), v: r([4]), w: r([3, 1]) }),
+    bool: ["m", "n"],
+    ts: ({ x, m, n, v, w }) => [x.indexPut([m], v.sum()), x.indexPut([null, n], w), x.indexPut([m], 2, { accumulate: true })],
+    torch: `y = x.clone()
+y[:, n] = w
+out = [x.index_put((m,), v.sum()), y, x.index_put((m,), torch.tensor(2., dtype=x.dtype), accumulate=True)]`,
+  },
+  {
     name: "indexPut set and accumulate",
     inputs: () => ({ x: r([5, 3]), v: r([3]), w: r([4, 3]), i: B.tensor([4, 1, 1, 0], { dtype: "float64" }) }),
     index: ["i"],
