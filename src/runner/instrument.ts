@@ -31,6 +31,24 @@ function targetName(n: AnyNode): string | undefined {
   return undefined;
 }
 
+/** The names an array pattern binds, nested as the pattern (`[q, k, v]`, `[out, [h_n, c_n]]`); null for holes, rest, objects. */
+export type PatternNames = (string | PatternNames | null)[];
+
+function patternNames(n: AnyNode): PatternNames {
+  return (n.elements as (AnyNode | null)[]).map((e) => {
+    const el = e?.type === "AssignmentPattern" ? (e.left as AnyNode) : e;
+    if (el?.type === "Identifier") return el.name as string;
+    return el?.type === "ArrayPattern" ? patternNames(el) : null;
+  });
+}
+
+/** The var hook's name for a destructuring (`[q, k, v] = x.split(…)`): its pattern as JSON, which no identifier starts like. */
+function patternHookName(n: AnyNode): string | undefined {
+  const names = patternNames(n);
+  const binds = (p: PatternNames): boolean => p.some((x) => typeof x === "string" || (x !== null && binds(x)));
+  return binds(names) ? JSON.stringify(names) : undefined;
+}
+
 const LOOPS = new Set(["WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement", "ForOfStatement"]);
 
 export interface Instrumented {
@@ -45,7 +63,7 @@ export interface Instrumented {
 
 /**
  * Rewrites `const h = expr` / `h = expr` to `const h = var("h", mark(), expr)` so the op that produced the value
- * gets the variable name, and wraps every loop as `{flush(k); loop}` so what was recorded before a loop that never
+ * gets the variable name (`const [q, k, v] = expr` passes the pattern, `["q","k","v"]`, as the name), and wraps every loop as `{flush(k); loop}` so what was recorded before a loop that never
  * ends reaches the parent; loop k (numbered from `loopBase`) is announced as `flush(k)` and its 0-based position
  * returned in `loops`. Reads and assignments of the properties named in `accessors` (the engine's getters and
  * setters) are sites too. Throws acorn's SyntaxError (with `loc`).
@@ -65,11 +83,13 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
     VariableDeclarator(node, _state, ancestors) {
       const n = node as unknown as AnyNode;
       const id = n.id as AnyNode;
-      if (n.init && id.type === "Identifier") wrap(id.name as string, n.init as AnyNode, ancestors.length);
+      const name = id.type === "Identifier" ? (id.name as string) : id.type === "ArrayPattern" ? patternHookName(id) : undefined;
+      if (n.init && name !== undefined) wrap(name, n.init as AnyNode, ancestors.length);
     },
     AssignmentExpression(node, _state, ancestors) {
       const n = node as unknown as AnyNode;
-      const name = n.operator === "=" ? targetName(n.left as AnyNode) : undefined;
+      const left = n.left as AnyNode;
+      const name = n.operator !== "=" ? undefined : left.type === "ArrayPattern" ? patternHookName(left) : targetName(left);
       if (name !== undefined) wrap(name, n.right as AnyNode, ancestors.length);
     },
     Function(node, _state, ancestors) {

@@ -13,6 +13,7 @@ import { UserModules } from "./loader";
 import { StackMapper } from "./stack";
 import { ShadowStack } from "./shadowStack";
 import type { CompiledFile } from "./compile";
+import type { PatternNames } from "./instrument";
 
 export interface SessionOptions extends RecorderOptions {
   /** Record nothing (for measuring the engine alone): no observer, no instrumentation. */
@@ -52,6 +53,10 @@ export class ModelSession {
     const hooks = {
       var: (name: string, mark: number, value: unknown): unknown => {
         if (types.isProxy(value)) return value; // looking into it would run the user's traps
+        if (name.startsWith("[")) {
+          this.notePattern(JSON.parse(name) as PatternNames, mark, value);
+          return value;
+        }
         this.recorder.noteVariable(name, mark, value, isTensor);
         return name.includes(".") ? value : nameValue(value, name);
       },
@@ -68,6 +73,21 @@ export class ModelSession {
     const shadow = this.shadow;
     const mapper = this.mapper;
     this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture(), currentLoop: () => this.modules.loops[lastLoop] });
+  }
+
+  /**
+   * Names the elements of a destructured array (`const [q, k, v] = x.split(…)`, `const [out, [h_n, c_n]] = lstm(x)`).
+   * Other iterables are left alone: reading them here would run the user's code twice.
+   */
+  private notePattern(names: PatternNames, mark: number, value: unknown): void {
+    if (!Array.isArray(value) || types.isProxy(value)) return;
+    names.forEach((name, i) => {
+      const v: unknown = value[i];
+      if (name === null || types.isProxy(v)) return;
+      if (typeof name !== "string") return this.notePattern(name, mark, v);
+      this.recorder.noteVariable(name, mark, v, isTensor);
+      nameValue(v, name);
+    });
   }
 
   /** Publishes everything recorded so far to the reader. */

@@ -37,7 +37,7 @@ export interface OracleCase {
   atol?: Partial<Record<FloatDtype, number>>;
 }
 
-interface Encoded {
+export interface Encoded {
   shape: number[];
   data: string;
 }
@@ -49,8 +49,8 @@ interface TorchResult {
   report: Record<string, { value: Encoded | null; grad: Encoded | null }>;
 }
 
-const encode = (t: Tensor): string => Buffer.from(Float64Array.from(t.data).buffer).toString("base64");
-function decode(e: Encoded): { shape: number[]; data: Float64Array } {
+export const encode = (t: Tensor): string => Buffer.from(Float64Array.from(t.data).buffer).toString("base64");
+export function decode(e: Encoded): { shape: number[]; data: Float64Array } {
   const buf = Buffer.from(e.data, "base64");
   const data = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { shape: e.shape, data };
@@ -149,8 +149,8 @@ function compareRun(c: OracleCase, inputs: Inputs, dtype: FloatDtype, ref: Torch
   for (const [k, g] of Object.entries(ref.grads)) close(`${c.name} (${dtype}) ∂/∂${k}`, inputs[k].grad, g, tol);
 }
 
-/** max|actual − ref| ≤ max(tol · max|ref|, atol) (and equal shapes). */
-function closeTo(what: string, actual: Tensor | null, expected: Encoded | null, tol: number, atol: number): void {
+/** max|actual − ref| ≤ max(tol · max|ref|, atol) (and equal shapes), max|ref| over the finite values (a −∞ mask is matched exactly). */
+export function closeTo(what: string, actual: Tensor | null, expected: Encoded | null, tol: number, atol: number): void {
   if (expected === null) {
     assert.ok(actual === null || [...actual.data].every((v) => v === 0), `${what}: PyTorch has no gradient, Backstep has one`);
     return;
@@ -159,7 +159,7 @@ function closeTo(what: string, actual: Tensor | null, expected: Encoded | null, 
   const e = decode(expected);
   assert.deepEqual(actual.shape, e.shape, `${what}: shape [${actual.shape}] vs PyTorch's [${e.shape}]`);
   let scale = 0, worst = 0, at = -1;
-  for (let i = 0; i < e.data.length; i++) scale = Math.max(scale, Math.abs(e.data[i]));
+  for (let i = 0; i < e.data.length; i++) if (Number.isFinite(e.data[i])) scale = Math.max(scale, Math.abs(e.data[i]));
   for (let i = 0; i < e.data.length; i++) {
     const a = actual.data[i], b = e.data[i];
     const sameSpecial = (Number.isNaN(a) && Number.isNaN(b)) || (!Number.isFinite(b) && a === b);

@@ -157,7 +157,7 @@ describe("examples", function () {
 
   it("nanoGPT: model.py's names per module (q, k, v, att, y, x), weight tying, and the -inf causal mask is no problem", async () => {
     const t = await traced("nanogpt.ts");
-    assert.deepEqual(named(t, "model.transformer.h.1.attn"), ["k=permute", "q=permute", "v=permute", "att=mul", "att=maskedFill", "att=softmax", "y=matmul", "y=reshape"]);
+    assert.deepEqual(named(t, "model.transformer.h.1.attn"), ["q=slice", "k=slice", "v=slice", "k=permute", "q=permute", "v=permute", "att=mul", "att=maskedFill", "att=softmax", "y=matmul", "y=reshape"]);
     assert.deepEqual(named(t, "model.transformer.h.0.mlp.gelu"), ["x=gelu"]);
     assert.equal(t.ops.find((o) => o.op === "gelu")?.attrs.approximate, "none");
     assert.deepEqual(named(t, "model").slice(0, 1), ["x=add"]);
@@ -186,7 +186,9 @@ describe("examples", function () {
 
   it("LSTM: the adding problem through nn.LSTM (PyTorch's parameter names), out[:, -1, :] into a Linear", async () => {
     const t = await traced("lstm.ts");
-    assert.deepEqual(named(t).filter((n) => /^(last|pred|loss)=/.test(n)), ["last=index", "pred=add", "loss=mean"]);
+    // `const [out] = this.lstm.forward(x)`: the destructured output is named too
+    assert.deepEqual(named(t).filter((n) => /^(out|last|pred|loss)=/.test(n)), ["out=concat", "last=index", "pred=add", "loss=mean"]);
+    assert.equal(t.tensors[opByVar(t, "out").output].name, "out");
     assert.deepEqual(t.params.map((p) => p.name), ["model.lstm.weight_ih_l0", "model.lstm.weight_hh_l0", "model.lstm.bias_ih_l0", "model.lstm.bias_hh_l0", "model.fc.weight", "model.fc.bias"]);
     assert.deepEqual(t.tensors[opByVar(t, "last").output].shape, [16, 12]);
   });

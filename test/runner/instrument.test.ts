@@ -29,7 +29,7 @@ describe("runner: instrumentation", () => {
   before(() => (dir = mkdtempSync(join(tmpdir(), "backstep-inst-"))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps this, new, optional calls, spreads, object-bodied arrows, getters, generators, labels and exceptions working", async () => {
+  it("keeps this, new, optional calls, spreads, object-bodied arrows, getters, generators, labels, exceptions and destructuring working", async () => {
     const { exports } = load(`
 class Counter {
   count = 0;
@@ -52,10 +52,15 @@ const later = async (v: number): Promise<number> => { await null; return v + 1; 
 const seq = (0, Math.max)(1, (2, 5));
 let last = 0;
 last = (last++, last + 10);
-export const result = { count: c.count, twice: c.twice, opt, max, pairs, total, caught, seq, last };
+const [d1, [d2, d3 = 7], , ...drest] = [1, [2], 0, 3, 4];
+let s1 = 0, s2 = 0;
+[s1, s2] = [s2 = 5, 6];
+const [g1, g2] = gen();
+const destructured = [d1, d2, d3, drest, s1, s2, g1, g2];
+export const result = { count: c.count, twice: c.twice, opt, max, pairs, total, caught, seq, last, destructured };
 export const promised = later(41);
 `);
-    assert.deepEqual(exports.result, { count: 2, twice: 4, opt: -1, max: 9, pairs: [{ k: 1, sq: 1 }, { k: 2, sq: 4 }], total: 63, caught: "x", seq: 5, last: 11 });
+    assert.deepEqual(exports.result, { count: 2, twice: 4, opt: -1, max: 9, pairs: [{ k: 1, sq: 1 }, { k: 2, sq: 4 }], total: 63, caught: "x", seq: 5, last: 11, destructured: [1, 2, 7, [3, 4], 5, 6, 1, 2] });
     assert.equal(await (exports.promised as Promise<number>), 42);
   });
 
