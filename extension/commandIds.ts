@@ -8,6 +8,10 @@ export const Commands = {
   setupTypes: "backstep.setupTypes",
   clearHints: "backstep.clearHints",
   showLog: "backstep.showLog",
+  compareWithPrevious: "backstep.compareWithPrevious",
+  exportReport: "backstep.exportReport",
+  exportGraphSvg: "backstep.exportGraphSvg",
+  exportGraphPng: "backstep.exportGraphPng",
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -15,6 +15,9 @@ export interface CursorChange {
 
 export class TraceStore implements vscode.Disposable {
   private readonly traces = new Map<string, Trace>();
+  /** The trace of each file before its latest one, and when each was recorded (Compare with Previous Trace). */
+  private readonly previousTraces = new Map<string, { trace: Trace; at: Date }>();
+  private readonly recordedAt = new Map<string, Date>();
   private readonly cursors = new Map<string, number>();
   private active: string | undefined;
 
@@ -33,7 +36,10 @@ export class TraceStore implements vscode.Disposable {
   debuggerAttached = false;
 
   setTrace(file: string, trace: Trace): void {
+    const before = this.traces.get(file);
+    if (before && before !== trace) this.previousTraces.set(file, { trace: before, at: this.recordedAt.get(file) ?? new Date() });
     this.traces.set(file, trace);
+    this.recordedAt.set(file, new Date());
     this.cursors.set(file, openingEvent(trace));
     this.active = file;
     this.traceChanged.fire({ file, trace });
@@ -41,6 +47,11 @@ export class TraceStore implements vscode.Disposable {
 
   trace(file: string): Trace | undefined {
     return this.traces.get(file);
+  }
+
+  /** The trace of `file` before its latest one, and when it was recorded. */
+  previous(file: string): { trace: Trace; at: Date } | undefined {
+    return this.previousTraces.get(file);
   }
 
   /** The most recently traced file and its trace. */

@@ -14,6 +14,8 @@ import { newExampleModel } from "./newExample";
 import { newExercise } from "./newExercise";
 import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
 import { statusText } from "../summary";
+import { compareWithPrevious } from "./compareCommand";
+import { exportGraph, exportReport } from "./exportCommands";
 
 export function registerCommands(context: vscode.ExtensionContext, store: TraceStore): void {
   const log = vscode.window.createOutputChannel("Backstep", { log: true });
@@ -52,6 +54,10 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     vscode.commands.registerCommand(Commands.setupTypes, () => setupTypesCommand(context, log)),
     vscode.commands.registerCommand(Commands.clearHints, () => hints.clearAll()),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+    vscode.commands.registerCommand(Commands.compareWithPrevious, (arg?: unknown) => compareWithPrevious(context, store, log, arg)),
+    vscode.commands.registerCommand(Commands.exportReport, (arg?: unknown) => exportReport(store, log, arg)),
+    vscode.commands.registerCommand(Commands.exportGraphSvg, (arg?: unknown) => exportGraph(context, store, "svg", arg)),
+    vscode.commands.registerCommand(Commands.exportGraphPng, (arg?: unknown) => exportGraph(context, store, "png", arg)),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTORS, lens),
     vscode.window.onDidChangeActiveTextEditor(updateIsModel),
     // Traces recorded elsewhere (a debug session, a restart) are summarised too; Trace Backprop then adds its timing.

@@ -15,6 +15,8 @@ export interface ConnectionHooks {
   selectParam?(file: string, trace: Trace, name: string): void;
   /** Called after the trace was sent (the webview can now take selections). */
   traceSent?(): void;
+  /** The graph panel's drawing, to save (SVG text or a PNG data URL). */
+  exported?(format: "svg" | "png", data: string): void;
 }
 
 /** Breakpoint lines (1-based) set in `file`, for the timeline's markers. */
@@ -98,6 +100,9 @@ export class ViewConnection implements vscode.Disposable {
         break;
       case "showGraph":
         void vscode.commands.executeCommand("backstep.showGraph");
+        break;
+      case "export":
+        this.hooks.exported?.(m.format, m.data);
         break;
     }
   }

@@ -4,6 +4,8 @@ import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
 import { bundleHtml, webviewOptions } from "./assets";
 import { ViewConnection } from "./connection";
+import type { ExportFormat, GraphDiff } from "../../src/protocol/messages";
+import { saveGraphExport } from "./graphExport";
 
 /**
  * The column for the graph: where it already is, unless the model is there too (a file opened from the
@@ -36,6 +38,7 @@ export class GraphPanel {
   private readonly connection: ViewConnection;
   private readonly subs: vscode.Disposable[] = [];
   private pendingSelect: number | undefined;
+  private pendingDiff: { file: string; diff: GraphDiff } | undefined;
   private hasTrace = false;
 
   /** Shows the panel (creating it beside the model if needed) on `file`'s trace, or the latest trace. */
@@ -72,7 +75,9 @@ export class GraphPanel {
         this.hasTrace = true;
         this.showTitle(vscode.window.activeTextEditor);
         if (this.pendingSelect !== undefined) this.selectTensor(this.pendingSelect);
+        if (this.pendingDiff && this.pendingDiff.file === this.connection.file) this.showDiff(this.pendingDiff.file, this.pendingDiff.diff);
       },
+      exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "backstep.svg");
@@ -104,6 +109,23 @@ export class GraphPanel {
     if (!this.hasTrace) { this.pendingSelect = tensor; return; }
     this.pendingSelect = undefined;
     this.connection.post({ type: "select", tensor });
+  }
+
+  /** Marks the comparison with the previous trace in the graph (once the panel shows `file`'s trace). */
+  showDiff(file: string, diff: GraphDiff): void {
+    if (!this.hasTrace || this.connection.file !== file) { this.pendingDiff = { file, diff }; return; }
+    this.pendingDiff = undefined;
+    this.connection.post({ type: "diff", file, diff });
+  }
+
+  /** Asks the webview for its drawing; it answers with an export message, saved by saveGraphExport. */
+  exportGraph(format: ExportFormat): void {
+    this.connection.post({ type: "exportGraph", format });
+  }
+
+  /** The file whose trace the panel shows. */
+  get file(): string | undefined {
+    return this.connection.file;
   }
 
   dispose(): void {

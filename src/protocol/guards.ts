@@ -92,6 +92,20 @@ function isValuesResult(x: unknown): x is ValuesResult {
   );
 }
 
+const DIFF_KINDS = new Set(["first", "diverged", "added", "shape", "moved"]);
+const isExportFormat = (x: unknown): boolean => x === "svg" || x === "png";
+
+function isGraphDiff(x: unknown): boolean {
+  if (x === null) return true;
+  if (!isRec(x) || !isStr(x.title) || !isStr(x.summary) || !Array.isArray(x.marks) || !Array.isArray(x.details) || !Array.isArray(x.removed)) return false;
+  return (
+    x.marks.every((m) => isRec(m) && isInt(m.op) && DIFF_KINDS.has(m.kind as string) && isStr(m.note)) &&
+    x.details.every((d) => isRec(d) && isInt(d.op) && isStr(d.what) && isStr(d.amount) && isInt(d.event) && Array.isArray(d.rows) &&
+      d.rows.every((r) => isRec(r) && isStr(r.label) && isNum(r.previous) && isNum(r.current))) &&
+    x.removed.every(isStr)
+  );
+}
+
 /** What a webview accepts from the host. */
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isRec(x)) return false;
@@ -106,6 +120,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case "breakpoints": return isIntArr(x.lines);
     case "thresholds":
       return isRec(x.thresholds) && ["vanishing", "exploding", "deadRelu", "saturated"].every((k) => isNum((x.thresholds as Rec)[k]));
+    case "diff": return isStr(x.file) && isGraphDiff(x.diff);
+    case "exportGraph": return isExportFormat(x.format);
     default: return false;
   }
 }
@@ -119,6 +135,7 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case "reveal": return isInt(x.op);
     case "goto": return isInt(x.event) && (x.event as number) >= 0;
     case "selectParam": return isStr(x.name);
+    case "export": return isExportFormat(x.format) && isStr(x.data);
     default: return false;
   }
 }

@@ -34,6 +34,40 @@ export interface TensorValues {
 
 export type ValuesResult = TensorValues | { kind: "missing"; reason: string };
 
+/** How the graph panel saves its drawing: SVG text, or a PNG as a data URL. */
+export type ExportFormat = "svg" | "png";
+
+/** How an op of the current trace compares with the previous trace of the same file. */
+export interface DiffMark {
+  op: OpId;
+  /** first: where the runs part; diverged: its value or gradient differs; added: not in the previous run; shape: its output's shape changed; moved: another line. */
+  kind: "first" | "diverged" | "added" | "shape" | "moved";
+  note: string;
+}
+
+/** One diverging op's comparison, side by side: the elements around the one that differs most (or the statistics). */
+export interface DiffDetail {
+  op: OpId;
+  /** `value of h = tanh (line 12)`, `gradient ∂L/∂h …`. */
+  what: string;
+  /** `max |Δ| 0.1 at [3, 1], max rel 0.2`. */
+  amount: string;
+  /** The current trace's event where it shows (the op's forward, or backward for a gradient). */
+  event: number;
+  rows: { label: string; previous: number; current: number }[];
+}
+
+/** The graph panel's comparison of the current trace (ops by its ids) with the previous trace of the same file. */
+export interface GraphDiff {
+  title: string;
+  summary: string;
+  marks: DiffMark[];
+  /** Per diverging op, in the order the difference happened (the first divergence first). */
+  details: DiffDetail[];
+  /** Ops only in the previous run, described (they have no node in the current graph). */
+  removed: string[];
+}
+
 /** Messages the extension sends to a webview. */
 export type HostMessage =
   | { type: "trace"; file: string; trace: TraceStructure; cursor: number; debugging: boolean; breakpoints: number[] }
@@ -44,7 +78,11 @@ export type HostMessage =
   | { type: "debugging"; active: boolean }
   | { type: "breakpoints"; lines: number[] }
   /** The health rules' thresholds from the user's settings (sent first, and again when they change). */
-  | { type: "thresholds"; thresholds: HealthThresholds };
+  | { type: "thresholds"; thresholds: HealthThresholds }
+  /** Compare with Previous Trace: mark the graph and show the diff view (null clears it). */
+  | { type: "diff"; file: string; diff: GraphDiff | null }
+  /** Export Graph: the graph panel serialises its drawing and answers with an `export` message. */
+  | { type: "exportGraph"; format: ExportFormat };
 
 /** Messages a webview sends to the extension. */
 export type ViewMessage =
@@ -56,7 +94,9 @@ export type ViewMessage =
   | { type: "goto"; event: number }
   /** Side panel: a parameter was clicked; the graph selects it. */
   | { type: "selectParam"; name: string }
-  | { type: "showGraph" };
+  | { type: "showGraph" }
+  /** The graph as drawn: SVG text or a PNG data URL, for the host to save. */
+  | { type: "export"; format: ExportFormat; data: string };
 
 export type HostMessageType = HostMessage["type"];
 export type ViewMessageType = ViewMessage["type"];

@@ -7,3 +7,5 @@ export { DIGITS, dimsText, gradCheckFailed, gradCheckMark, gradCheckText, format
 export { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "./json";
 export { thresholdsOf, withThresholds } from "./diagnostics";
 export { gradCheckDiagnostics, gradCheckLine, gradChecks, latestChecks } from "./gradChecks";
+export { DEFAULT_TOLERANCE, diffTraces } from "./diff";
+export type { Divergence, StructureChange, Tolerance, TraceDiff } from "./diff";

@@ -8,6 +8,8 @@ import { layoutInput, runLayout, type Layout } from "./layout";
 import { ancestors, buildStepGraph, type StepGraph } from "./model";
 import { applyColour, applyHighlight, drawGraph, type Drawing } from "./render";
 import { searchNodes } from "./search";
+import { applyDiffMarks } from "./diffView";
+import type { DiffMark } from "../../src/protocol/messages";
 import type { Viewport } from "./viewport";
 
 /** Visible nodes above which groups start collapsed. */
@@ -31,6 +33,8 @@ export class GraphView {
   layout?: Layout;
   selected?: string;
   colour: ColourMode = "none";
+  /** Compare with Previous Trace: the ops that differ from the previous run, by the current trace's op id. */
+  diffMarks: ReadonlyMap<OpId, DiffMark> = new Map();
   private drawing?: Drawing;
   private spans?: EventSpans;
   private highlight?: Highlight;
@@ -65,8 +69,18 @@ export class GraphView {
     this.spans = eventSpans(this.index, this.graph, this.visible);
     if (this.selected && !byId.has(this.selected)) this.selected = undefined;
     this.applyColour();
+    this.applyDiff();
     this.setCursor(this.cursor);
     this.events.changed();
+  }
+
+  setDiffMarks(marks: ReadonlyMap<OpId, DiffMark>): void {
+    this.diffMarks = marks;
+    this.applyDiff();
+  }
+
+  private applyDiff(): void {
+    if (this.drawing && this.visible) applyDiffMarks(this.visible.nodes, this.drawing.nodeEls, this.diffMarks);
   }
 
   setCursor(cursor: number): Highlight | undefined {

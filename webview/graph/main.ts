@@ -17,6 +17,9 @@ import { Inspector } from "./inspector";
 import { InspectorPane, type PaneState } from "./inspectorPane";
 import { Timeline } from "./timeline";
 import { Viewport, type Transform } from "./viewport";
+import { DiffView } from "./diffView";
+import { graphPng, graphSvg } from "./exportGraph";
+import type { ExportFormat, GraphDiff } from "../../src/protocol/messages";
 
 interface GraphState { file?: string; cursor?: number; selected?: string; open?: string[]; step?: number; colour?: ColourMode; transform?: Transform; inspector?: PaneState }
 
@@ -71,7 +74,11 @@ const pane = new InspectorPane(main, inspectorEl, () => save());
 pane.restore(saved.inspector);
 main.append(svg, pane.splitter, inspectorEl);
 const empty = el("div", "empty", "Waiting for a trace… Right-click a model file and choose Trace Backprop.");
-document.body.append(toolbar, empty, main);
+const diffView = new DiffView({
+  show: (op, event) => { goto(event); graph.revealOp(op); },
+  clear: () => setDiff(null),
+});
+document.body.append(toolbar, diffView.root, empty, main);
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 /** Keeps `saved` current now and persists it once things settle (stepping and panning call this often). */
@@ -106,13 +113,32 @@ toolbar.append(search, colour,
   vsButton("Expand all", "Expand every module group", () => {
     if (!graph.setAllGroups(true)) status.textContent = `${graph.visible?.nodes.length ?? 0} boxes shown: expand the rest group by group`;
   }),
-  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), pane.toggle, status);
+  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), pane.toggle,
+  vsButton("SVG", "Save the graph as SVG", () => void exportGraph("svg")), vsButton("PNG", "Save the graph as PNG", () => void exportGraph("png")), status);
+
+/** Serialises the graph as drawn (every box of the step, whatever the zoom) and hands it to the host to save. */
+async function exportGraph(format: ExportFormat): Promise<void> {
+  if (!graph.layout) return;
+  const text = graphSvg(svg, { width: graph.layout.width, height: graph.layout.height });
+  try {
+    host.post({ type: "export", format, data: format === "svg" ? text : await graphPng(text) });
+  } catch (err) {
+    status.textContent = `Could not export: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function setDiff(diff: GraphDiff | null): void {
+  diffView.set(diff);
+  graph.setDiffMarks(diffView.marks);
+  renderInspector();
+}
 
 function renderInspector(): void {
   if (!index) return;
   const n = graph.node(graph.selected);
   const m = n?.members.length === 1 ? n.members[0] : undefined;
   const group = n?.kind === "group" ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) } : undefined;
+  diffView.render(m?.op);
   void inspector.render(index, cursor, m?.op, m && m.op === undefined ? m.tensor : undefined, group);
 }
 
@@ -146,6 +172,8 @@ function onMessage(m: HostMessage): void {
       const same = m.file === restore.file;
       index = new TraceIndex(m.trace);
       file = m.file;
+      diffView.set(null);
+      graph.diffMarks = new Map();
       // A search belongs to the trace it was typed over: a new trace starts without one.
       (search as unknown as { value: string }).value = "";
       searchHit = 0;
@@ -204,6 +232,12 @@ function onMessage(m: HostMessage): void {
       timeline.setBreakpoints(m.lines);
       break;
     case "values":
+      break;
+    case "diff":
+      if (m.file === file) setDiff(m.diff);
+      break;
+    case "exportGraph":
+      void exportGraph(m.format);
       break;
   }
 }

@@ -22,6 +22,18 @@ function send(m: HostMessage): void {
   setTimeout(() => window.dispatchEvent(new MessageEvent("message", { data: wire })), 0);
 }
 
+/** The graph's SVG or PNG, saved as the browser saves a download. */
+function download(format: "svg" | "png", payload: string, file: string): void {
+  const a = document.createElement("a");
+  const url = format === "svg" ? URL.createObjectURL(new Blob([payload], { type: "image/svg+xml" })) : payload;
+  a.href = url;
+  a.download = `${(file.split(/[\\/]/).pop() ?? "model").replace(/\.[^.]+$/, "")}-graph.${format}`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  if (format === "svg") setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 function receive(raw: unknown): void {
   const m = messageFromWire(raw);
   if (!isViewMessage(m)) return;
@@ -39,6 +51,9 @@ function receive(raw: unknown): void {
     case "goto":
       // no debugger here: the cursor moves where the view asked, as the extension's store moves it
       if (m.event >= 0 && m.event < data.trace.events.length) send({ type: "cursor", file: data.file, event: m.event, source: "panel" });
+      break;
+    case "export":
+      download(m.format, m.data, data.file);
       break;
     default:
       break; // reveal (no editor), selectParam, showGraph: nothing to do in a browser
