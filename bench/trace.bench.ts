@@ -8,6 +8,7 @@ import { build } from "esbuild";
 import * as engine from "../src/index";
 import { ModelSession } from "../src/runner/session";
 import { overhead } from "./traceOverhead";
+import { statsOverhead } from "./statsOverhead";
 import { TraceAssembler } from "../src/trace/batch";
 import { stringifyTrace } from "../src/trace/json";
 import { runModel } from "../src/runner/index";
@@ -15,18 +16,18 @@ import { runModel } from "../src/runner/index";
 const mlp = join(__dirname, "..", "examples", "mlp-classifier.ts");
 
 /** The overhead measured again in an esbuild bundle, as the runner's worker runs the engine and recorder. */
-async function bundledOverhead(): Promise<Record<string, number>> {
+async function bundledOverhead(entry = "traceOverhead"): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "backstep-bench-bundle-"));
   try {
     await build({
-      entryPoints: [join(__dirname, "traceOverhead.ts"), join(__dirname, "traceReader.ts")],
+      entryPoints: [join(__dirname, `${entry}.ts`), join(__dirname, "traceReader.ts")],
       bundle: true,
       platform: "node",
       format: "cjs",
       outdir: dir,
       logLevel: "warning",
     });
-    const out = execFileSync(process.execPath, [join(dir, "traceOverhead.js"), mlp, join(dir, "traceReader.js")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const out = execFileSync(process.execPath, [join(dir, `${entry}.js`), mlp, join(dir, "traceReader.js")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     return JSON.parse(out) as Record<string, number>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -88,12 +89,31 @@ function describe(o: Record<string, number>): string {
   return `untraced ${o.untracedStepUs.toFixed(1)} µs, engine with a no-op observer ${o.noopObserverStepUs.toFixed(1)} µs (${o.noopRatio.toFixed(2)}×), traced ${o.tracedStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}×, target ≤ 1.5×; by process CPU time ${o.ratioCpu.toFixed(2)}×); reading it on the caller's thread ${o.readerStepUs.toFixed(1)} µs a step (both threads' CPU together ${o.ratioWithReader.toFixed(2)}×)`;
 }
 
+function describeStats(o: Record<string, number>): string {
+  return `untraced ${o.untracedStepUs.toFixed(1)} µs a step, stats-only ${o.statsStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}×, target ≤ 1.2×; by process CPU time ${o.ratioCpu.toFixed(2)}×; over the timed steps' totals ${o.ratioTotal.toFixed(2)}×); ${o.summariesRead} step summaries read, ${o.opsRecorded} ops recorded in full`;
+}
+
+/** The long run as a user makes it: runModel, 10,000 steps, statistics for each, the last one full; its JSON size. */
+async function longRun(): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const r = await runModel(mlp, { maxSteps: 10_000, fullSteps: { last: 1 } });
+  const runModelMs = performance.now() - t0;
+  const s = r.trace.series;
+  return { runModelMs, seriesSteps: s?.steps.length ?? 0, layers: s?.layers.length ?? 0, params: s?.params.length ?? 0, ops: r.trace.ops.length, jsonMb: stringifyTrace(r.trace).length / 2 ** 20 };
+}
+
 export default async function run(): Promise<Record<string, unknown>> {
   const o = await overhead(mlp);
   console.log(`MLP step from source (wall time, medians of ${o.rounds} interleaved rounds): ${describe(o)}`);
   const bundled = await bundledOverhead();
   console.log(`MLP step bundled, as the runner's worker runs it: ${describe(bundled)}`);
+  const s = await statsOverhead(mlp);
+  console.log(`MLP, 10,000 steps statistics-only from source: ${describeStats(s)}`);
+  const sb = await bundledOverhead("statsOverhead");
+  console.log(`MLP, 10,000 steps statistics-only bundled, as the runner's worker runs it: ${describeStats(sb)}`);
+  const long = await longRun();
+  console.log(`10,000-step stats-only runModel of the MLP (last step full): ${long.runModelMs.toFixed(0)} ms, ${long.seriesSteps} steps summarised, ${long.layers} layers, ${long.params} params; JSON ${long.jsonMb.toFixed(1)} MB`);
   const b = await bigTrace();
   console.log(`10k-op trace: ${b.ops} ops, ${b.events} events; record ${b.recordMs.toFixed(0)} ms, write JSON ${b.writeJsonMs.toFixed(0)} ms (${b.jsonMb.toFixed(1)} MB), trace heap ${b.traceHeapMb.toFixed(0)} MB, peak RSS ${b.peakRssMb.toFixed(0)} MB; runModel ${b.runModelMs.toFixed(0)} ms`);
-  return { mlpStep: o, mlpStepBundled: bundled, trace10k: b };
+  return { mlpStep: o, mlpStepBundled: bundled, statsOnly10k: s, statsOnly10kBundled: sb, longRun10k: long, trace10k: b };
 }

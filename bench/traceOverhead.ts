@@ -10,7 +10,7 @@ import { ModelSession } from "../src/runner/session";
 
 type Step = () => unknown;
 
-function loadStep(session: ModelSession, model: string): Step {
+export function loadStep(session: ModelSession, model: string): Step {
   const exports = session.modules.load(model) as { default: Step };
   return exports.default;
 }
@@ -20,7 +20,7 @@ function loadStep(session: ModelSession, model: string): Step {
  * model's: the thread reading the trace runs beside it, and its work (and its garbage collector's) counts in
  * the process's CPU time. Node 20 has no per-thread CPU clock.
  */
-function timePerCall(fn: () => void, calls: number): { wall: number; cpu: number } {
+export function timePerCall(fn: () => void, calls: number): { wall: number; cpu: number } {
   const c0 = process.cpuUsage();
   const w0 = performance.now();
   for (let i = 0; i < calls; i++) fn();
@@ -29,15 +29,15 @@ function timePerCall(fn: () => void, calls: number): { wall: number; cpu: number
   return { wall, cpu: (d.user + d.system) / calls };
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-interface Reader {
+export interface Reader {
   worker: Worker;
   /** Reads everything committed so far; resolves with the CPU time that took (the process's, this thread idle). */
-  read: (reset?: boolean) => Promise<{ cpuUs: number; ops: number }>;
+  read: (reset?: boolean) => Promise<{ cpuUs: number; ops: number; summaries: number }>;
 }
 
 /**
@@ -45,7 +45,7 @@ interface Reader {
  * so that process CPU time during a block is the model's thread's alone; chunks it has read are written again
  * by the recorder, as they are when runModel keeps up with a worker.
  */
-function startReader(script: string): Reader {
+export function startReader(script: string): Reader {
   let worker: Worker;
   if (script.endsWith(".js")) worker = new Worker(script);
   else {
@@ -53,12 +53,12 @@ function startReader(script: string): Reader {
     const tsx = createRequire(__filename).resolve("tsx/cjs");
     worker = new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(script)});`, { eval: true });
   }
-  const read = (reset = false): Promise<{ cpuUs: number; ops: number }> =>
+  const read = (reset = false): Promise<{ cpuUs: number; ops: number; summaries: number }> =>
     new Promise((resolve) => {
       const c0 = process.cpuUsage();
-      worker.once("message", (m: { ops: number }) => {
+      worker.once("message", (m: { ops: number; summaries: number }) => {
         const d = process.cpuUsage(c0);
-        resolve({ cpuUs: d.user + d.system, ops: m.ops });
+        resolve({ cpuUs: d.user + d.system, ops: m.ops, summaries: m.summaries });
       });
       worker.postMessage({ read: true, reset });
     });

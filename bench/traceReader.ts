@@ -7,6 +7,7 @@ import { TraceReader, type TraceChunk } from "../src/trace/stream";
 
 const port = parentPort!;
 let ops = 0;
+let summaries = 0;
 const reader = new TraceReader({
   op: () => void ops++,
   tensor: () => undefined,
@@ -14,12 +15,18 @@ const reader = new TraceReader({
   patch: () => undefined,
   opHealth: () => undefined,
   capped: () => undefined,
+  seriesLayer: () => undefined,
+  seriesParam: () => undefined,
+  stepSummary: () => void summaries++,
 });
 port.on("message", (m: { chunk?: TraceChunk; read?: boolean; reset?: boolean }) => {
   if (m.chunk) reader.addChunk(m.chunk);
   if (m.read) {
     reader.poll();
-    port.postMessage({ ops });
-    if (m.reset) ops = 0;
+    port.postMessage({ ops, summaries });
+    if (m.reset) {
+      ops = 0;
+      summaries = 0;
+    }
   }
 });

@@ -1,10 +1,17 @@
 // The backstep.* settings: one table of keys and defaults (package.json must match), and their mapping to RunOptions.
 import { isAbsolute, resolve } from "node:path";
 import type { LimitNames, RunOptions } from "../src/runner/types";
+import type { FullStepsPolicy } from "../src/trace";
 import { DEFAULT_THRESHOLDS, thresholds, type HealthThresholds } from "../src/protocol/health";
 
 export interface BackstepSettings {
   maxSteps: number;
+  /** Long runs: every step records only its statistics, except the steps the next three settings pick. */
+  statsOnly: boolean;
+  fullLast: number;
+  fullEvery: number;
+  /** Step numbers kept in full, "3, 17, 250". */
+  fullSteps: string;
   timeLimitSeconds: number;
   memoryLimitMb: number;
   recordAllValues: boolean;
@@ -28,6 +35,10 @@ export interface BackstepSettings {
 /** Setting key (below `backstep.`) and default for each field; the defaults are the runner's own (src/trace, src/runner). */
 export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: string; default: BackstepSettings[K] } } = {
   maxSteps: { key: "maxSteps", default: 5 },
+  statsOnly: { key: "longRun.statsOnly", default: false },
+  fullLast: { key: "longRun.fullLast", default: 1 },
+  fullEvery: { key: "longRun.fullEvery", default: 0 },
+  fullSteps: { key: "longRun.fullSteps", default: "" },
   timeLimitSeconds: { key: "timeLimitSeconds", default: 60 },
   memoryLimitMb: { key: "memoryLimitMb", default: 2048 },
   recordAllValues: { key: "values.recordAll", default: false },
@@ -73,6 +84,7 @@ export function toRunOptions(s: BackstepSettings, signal?: AbortSignal, folder?:
   const cwd = s.cwd === "" ? folder : isAbsolute(s.cwd) || folder === undefined ? resolve(s.cwd) : resolve(folder, s.cwd);
   return {
     maxSteps: Math.max(1, Math.floor(s.maxSteps)),
+    ...(s.statsOnly ? { fullSteps: fullStepsPolicy(s) } : {}),
     timeoutMs: Math.round(s.timeLimitSeconds * 1000),
     memoryLimitMb: Math.max(16, Math.floor(s.memoryLimitMb)),
     values: s.recordAllValues ? "all" : "capped",
@@ -88,6 +100,12 @@ export function toRunOptions(s: BackstepSettings, signal?: AbortSignal, folder?:
     saturationThreshold: s.saturationThreshold,
     ...(signal ? { signal } : {}),
   };
+}
+
+/** The long-run settings as the runner's policy (step numbers that are not whole numbers ≥ 0 are left out). */
+export function fullStepsPolicy(s: BackstepSettings): FullStepsPolicy {
+  const steps = s.fullSteps.split(/[\s,]+/).filter((x) => x !== "").map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+  return { last: Math.floor(s.fullLast), every: Math.floor(s.fullEvery), ...(steps.length > 0 ? { steps } : {}) };
 }
 
 /** The health rules' thresholds for these settings: what Problems, hints, the side panel and the debugger apply. */

@@ -12,6 +12,7 @@ import { formatDiagnostic, locText, summarize } from "./summary";
 const USAGE = `usage:
   backstep trace <model.ts|model.py> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB] [--python PATH]
                  [--max-ops N] [--max-events N] [--cwd DIR]
+                 [--stats-only] [--full-last K] [--full-every N] [--full-steps 3,17,250]
   backstep gradcheck <model.ts> [--timeout S]
   backstep diff <a.json> <b.json> [--rtol R] [--atol A] [--json]
   backstep report <trace.json> [-o report.html]
@@ -20,7 +21,13 @@ trace      runs the model, records every forward and backward step, prints a sum
            (ops with variable, op, shape and line; gradient norms; diagnostics)
   --json F     also write the Trace to F (format "backstep-trace", version 1)
   --values all keep every tensor's values (default: capped; stats are always kept)
-  --steps N    record N training steps (default 5)
+  --steps N    record N training steps (default 5; up to 10000 and more with --stats-only)
+  --stats-only every step records only its statistics (loss, layers' activation and gradient
+               stats and histograms, gradient norms, update-to-data ratios), except the steps
+               the --full-* options pick (with none, the last step)
+  --full-last K, --full-every N, --full-steps 3,17,250
+               keep the full record (every op, tensor and event) of the last K steps, of steps
+               0, N, 2N, …, or of these steps (0-based); each implies --stats-only
   --timeout S  stop the model after S seconds (default 60); what it recorded is kept
   --memory MB  stop the model beyond MB megabytes of memory, heap and typed arrays (default 2048)
   --max-ops N  stop recording after N ops (default 500000); the model runs on unrecorded
@@ -75,13 +82,27 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--max-ops") options.maxOps = Math.floor(positive(value(i++, a), a));
     else if (a === "--max-events") options.maxEvents = Math.floor(positive(value(i++, a), a));
     else if (a === "--cwd") options.cwd = resolve(value(i++, a));
+    else if (a === "--stats-only") options.fullSteps = { ...options.fullSteps };
+    else if (a === "--full-last") options.fullSteps = { ...options.fullSteps, last: Math.floor(positive(value(i++, a), a)) };
+    else if (a === "--full-every") options.fullSteps = { ...options.fullSteps, every: Math.floor(positive(value(i++, a), a)) };
+    else if (a === "--full-steps") options.fullSteps = { ...options.fullSteps, steps: stepList(value(i++, a), a) };
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument "${a}"`);
   }
   if (!file) throw new UsageError(`${command}: which model? give a .ts or .py file`);
+  // --stats-only alone keeps the last step in full: the graph has a step to show
+  const p = options.fullSteps;
+  if (p && p.last === undefined && p.every === undefined && p.steps === undefined) p.last = 1;
   if (command === "gradcheck" && file.endsWith(".py")) throw new UsageError("gradcheck: checks the TypeScript engine's ops; a .py model uses PyTorch's own");
   return { command, file: resolve(file), json, options };
+}
+
+/** "3,17,250" as step numbers. */
+function stepList(v: string, flag: string): number[] {
+  const steps = v.split(",").map((x) => x.trim()).filter((x) => x !== "").map(Number);
+  if (steps.length === 0 || steps.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`${flag} takes step numbers (0-based) separated by commas, got "${v}"`);
+  return steps;
 }
 
 function echoOutput(text: string, stream: "stdout" | "stderr"): void {

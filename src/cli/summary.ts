@@ -48,7 +48,14 @@ export function summarize(trace: Trace, cwd: string): string {
   const steps = count(trace.events, "step");
   const backwards = count(trace.events, "backward");
   out.push(`Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${formatDuration(trace.durationMs)}`);
-  if (trace.losses.length > 0) out.push(`loss by step: ${trace.losses.map(num).join(" → ")}`);
+  const l = trace.losses;
+  // a long run's losses: the first and last few
+  if (l.length > 0) out.push(`loss by step: ${l.length <= 12 ? l.map(num).join(" → ") : `${l.slice(0, 5).map(num).join(" → ")} → … (${l.length - 10} more) → ${l.slice(-5).map(num).join(" → ")}`}`);
+  const series = trace.series;
+  if (series?.policy) {
+    const full = series.fullSteps;
+    out.push(`statistics of ${series.steps.length} step(s) (${series.layers.length} layer(s), ${series.params.length} parameter(s)); full record of step(s) ${full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`);
+  }
 
   const firstStep = trace.ops[0]?.step ?? 0;
   let inFirst = 0;

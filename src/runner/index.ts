@@ -44,7 +44,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
   if (file.endsWith(".py")) return runPythonModel(file, options);
   const program = resolve(file);
   const started = Date.now();
-  const assembler = new TraceAssembler(program);
+  const assembler = new TraceAssembler(program, options.fullSteps);
   if (!existsSync(program)) {
     const error = diagnostic("runtime-error", `Cannot trace ${program}: no such file`, program);
     return Promise.resolve({ trace: assembler.finish(undefined, [error], 0), ok: false, error });

@@ -1,5 +1,5 @@
 // The runner's contract: run a user's model file away from the caller and get its Trace back (docs/architecture.md, "The one-way flow").
-import type { Trace, TraceDiagnostic } from "../trace/types";
+import type { FullStepsPolicy, Trace, TraceDiagnostic } from "../trace/types";
 
 /** How a user raises each limit: a CLI flag (`--timeout`), a setting (`backstep.timeLimitSeconds`), an option. */
 export interface LimitNames {
@@ -12,6 +12,11 @@ export interface LimitNames {
 export interface RunOptions {
   /** Maximum number of training steps recorded (later steps still run, unrecorded). */
   maxSteps?: number;
+  /**
+   * Long runs: which steps keep their full record (the last K, every Nth, chosen ones); the other steps keep only
+   * their statistics (Trace.series, recorded for every step either way). Absent: every step is full.
+   */
+  fullSteps?: FullStepsPolicy;
   /** Wall-clock limit for the whole run, in milliseconds. */
   timeoutMs?: number;
   /**

@@ -1,6 +1,8 @@
 // The pieces a recorder hands out while a run is still going, and their assembly into a Trace.
 import { TraceReader, type TraceChunk, type TraceSink } from "./stream";
-import type { ActivationHealth, OpId, RecordingStop, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
+import { SeriesAssembler } from "./seriesAssembler";
+import type { SeriesLayerDef } from "./stream/reader";
+import type { FullStepsPolicy, ActivationHealth, OpId, RecordingStop, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
 
 export type { TraceChunk } from "./stream";
 
@@ -48,9 +50,12 @@ export class TraceAssembler implements TraceSink {
   readonly health: OpHealth[] = [];
   private readonly stepEvents = new Map<number, Extract<TraceEvent, { kind: "step" }>>();
   private readonly reader = new TraceReader(this);
+  private readonly series: SeriesAssembler;
 
-  constructor(program: string) {
+  /** `policy`: the run's full-steps policy, kept in the trace's series. */
+  constructor(program: string, policy?: FullStepsPolicy) {
     this.trace = emptyTrace(program);
+    this.series = new SeriesAssembler(policy);
   }
 
   /** A chunk of the recorder's stream (TraceWriter's onChunk). */
@@ -73,7 +78,22 @@ export class TraceAssembler implements TraceSink {
 
   event(e: TraceEvent): void {
     this.trace.events.push(e);
-    if (e.kind === "step") this.stepEvents.set(e.index, e);
+    if (e.kind === "step") {
+      this.stepEvents.set(e.index, e);
+      this.series.full(e.index);
+    }
+  }
+
+  seriesLayer(layer: SeriesLayerDef): void {
+    this.series.layer(layer);
+  }
+
+  seriesParam(id: number, name: string): void {
+    this.series.param(id, name);
+  }
+
+  stepSummary(step: number, layers: number, params: number, data: Float64Array): void {
+    this.series.step(step, layers, params, data);
   }
 
   opHealth(h: OpHealth): void {
@@ -118,6 +138,7 @@ export class TraceAssembler implements TraceSink {
     // losses[i] is step i's loss; a step that had no scalar loss gets NaN rather than a hole (JSON null)
     for (let i = 0; i < t.losses.length; i++) if (t.losses[i] === undefined) t.losses[i] = NaN;
     if (this.health.length > 0) t.health = this.health;
+    if (this.series.series.steps.length > 0) t.series = this.series.series;
     t.diagnostics = diagnostics;
     t.durationMs = durationMs;
     return t;

@@ -68,6 +68,11 @@ export class TensorNotes {
     t._observed = note;
   }
 
+  /** Forgets a leaf's latest snapshot (it changed unrecorded): the next use takes a new one. */
+  forgetLeaf(t: Tensor): void {
+    if (this.leaf(t) !== undefined) t._observed = null;
+  }
+
   noteLeaf(t: Tensor, id: TensorId, step: number): void {
     const note: LeafNote = { kind: "leaf", book: this.book, id, step };
     t._observed = note;

@@ -9,11 +9,18 @@ import { ParamNames } from "./params";
 import { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KIND, TraceWriter, VERDICTS, type KindCode, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
-import type { OpId, SourceLoc, TensorId, TraceParam } from "./types";
+import { SeriesCollector } from "./seriesCollector";
+import { isFullStep } from "./fullSteps";
+import type { FullStepsPolicy, OpId, SourceLoc, TensorId, TraceParam } from "./types";
 
 export interface RecorderOptions extends CapOptions {
   /** Steps recorded; later steps still run, unrecorded, and are counted in truncated.stepsDropped. Default 5. */
   maxSteps?: number;
+  /**
+   * Which steps keep their full record; the others keep only their statistics (Trace.series, recorded for every
+   * step either way). Absent: every step is full.
+   */
+  fullSteps?: FullStepsPolicy;
   /**
    * Caps on what one trace records (defaults DEFAULT_MAX_OPS and DEFAULT_MAX_EVENTS), so a runaway loop cannot
    * exhaust the memory of whoever reads the trace: at either, recording stops for good (the model runs on,
@@ -85,6 +92,12 @@ export class Recorder implements EngineObserver {
   private stepsDropped = 0;
   private eventsDropped = 0;
   private readonly losses: number[] = [];
+  /** Every step's statistics (Trace.series). */
+  private readonly series: SeriesCollector;
+  /** Whether the current step keeps its full record (else only its statistics). */
+  private full = true;
+  /** The last step whose statistics were written. */
+  private summarised = -1;
   /** backward() calls seen, recorded or not. */
   backwardCount = 0;
 
@@ -95,6 +108,7 @@ export class Recorder implements EngineObserver {
     this.out = new TraceWriter(options.onChunk ?? (() => undefined), options.chunkSize);
     this.table = new SnapshotTable(options, this.out);
     this.attrs = new AttrSets(this.out);
+    this.series = new SeriesCollector(this.out);
   }
 
   /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
@@ -115,6 +129,7 @@ export class Recorder implements EngineObserver {
 
   /** `name = value` ran: name the op that produced `value` since `mark`, its tensor, or a root module. */
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
+    if (this.recording) this.series.noteVariable(name, value);
     if (isTensor(value)) {
       const m = this.notes.output(value);
       if (m !== undefined && m.op >= mark && this.recording && !m.named) {
@@ -132,7 +147,10 @@ export class Recorder implements EngineObserver {
     this.options.onAllocate?.(output.data.byteLength);
     const inBackward = this.inBackward > 0;
     if (this.step < 0 || (this.stepClosed && !this.explicitSteps && !inBackward)) this.nextStep();
-    if (!this.recording || !this.room(this.opCount >= this.maxOps)) return;
+    if (!this.recording) return;
+    // (ops of a user-defined backward are not a layer's forward)
+    if (!inBackward) this.series.forward(op, inputs[0], output, module);
+    if (!this.full || !this.room(this.opCount >= this.maxOps)) return;
     const id = this.opCount++;
     const nIn = inputs.length;
     if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
@@ -169,6 +187,7 @@ export class Recorder implements EngineObserver {
     this.passGrads.clear();
     this.stepClosed = true;
     if (!this.recording || this.step < 0) return;
+    this.series.backwardBegin(root);
     if (root.size === 1 && this.losses[this.step] === undefined) {
       const loss = root.data[0];
       this.losses[this.step] = loss;
@@ -177,6 +196,8 @@ export class Recorder implements EngineObserver {
   }
 
   backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void {
+    if (this.recording) this.series.backward(output, upstream);
+    if (!this.full) return;
     const op = this.notes.output(output)?.op;
     if (!this.recording || op === undefined || !this.room()) {
       this.eventsDropped++;
@@ -218,6 +239,7 @@ export class Recorder implements EngineObserver {
   }
 
   accumulate(target: Tensor, contribution: Tensor, total: Tensor): void {
+    if (!this.full) return;
     if (!this.recording || !this.room()) {
       this.eventsDropped++;
       return;
@@ -239,6 +261,12 @@ export class Recorder implements EngineObserver {
     if (!this.explicitSteps) this.stepClosed = true;
     const known = this.params.nameOf(param);
     if (!this.updated.has(param.id)) this.updated.set(param.id, { tensor: param, name: known ?? name });
+    if (this.recording && this.step >= 0) this.series.update(known ?? name, before, grad, after);
+    if (!this.full) {
+      // its latest snapshot is out of date now: the next full step takes a new one
+      this.notes.forgetLeaf(param);
+      return;
+    }
     if (!this.recording || !this.room()) {
       this.eventsDropped++;
       return;
@@ -254,6 +282,7 @@ export class Recorder implements EngineObserver {
 
   /** Gradients set to null: one zeroGrad event naming the parameters (and other leaves) the trace knows. */
   gradReset(tensors: readonly Tensor[]): void {
+    if (!this.full) return;
     if (!this.recording || this.step < 0 || !this.room()) {
       if (this.step >= 0) this.eventsDropped++;
       return;
@@ -285,6 +314,8 @@ export class Recorder implements EngineObserver {
 
   /** A gradient check's result: one gradCheck event, at the place gradCheckSite gave. */
   gradCheck(report: GradCheckReport, site: unknown): void {
+    // a statistics-only step records no tensors to point at
+    if (!this.full) return;
     if (!this.recording || this.step < 0 || !this.room()) {
       if (this.step >= 0) this.eventsDropped++;
       return;
@@ -331,6 +362,7 @@ export class Recorder implements EngineObserver {
     for (const t of this.gradLeaves.values()) add(t.name ?? `tensor#${t.id}`, t);
     const losses: number[] = [];
     for (let i = 0; i < this.losses.length; i++) losses.push(this.losses[i] ?? NaN);
+    this.endStep();
     this.out.commit();
     return {
       params,
@@ -340,16 +372,27 @@ export class Recorder implements EngineObserver {
   }
 
   private nextStep(): void {
+    this.endStep();
     this.step++;
     this.stepClosed = false;
     if (this.step >= this.maxSteps) {
       if (this.recording) this.out.commit();
       this.recording = false;
+      this.full = false;
       this.stepsDropped++;
       return;
     }
+    this.full = isFullStep(this.options.fullSteps, this.step, this.maxSteps);
+    if (!this.full) return;
     this.out.step(this.step);
     this.push();
+  }
+
+  /** Writes the current step's statistics, once. */
+  private endStep(): void {
+    if (this.step < 0 || !this.recording || this.summarised === this.step) return;
+    this.summarised = this.step;
+    this.series.endStep(this.step);
   }
 
   /** Whether one more event fits under the caps (`opsFull`: the op cap is reached). Reaching a cap stops recording for good. */

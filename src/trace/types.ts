@@ -236,4 +236,75 @@ export interface Trace {
   truncated: { valuesDropped: number; eventsDropped: number; stepsDropped: number; recordingStopped?: RecordingStop };
   /** Wall-clock duration of the run in milliseconds. */
   durationMs: number;
+  /**
+   * Statistics of every recorded step, full or not (absent from traces written before it existed, and from Python
+   * traces): see StepSeries.
+   */
+  series?: StepSeries;
+}
+
+/**
+ * Which steps keep their full record (ops, tensors, events); the others keep only their StepSeries statistics.
+ * A step is full when any rule picks it. Absent: every recorded step is full.
+ */
+export interface FullStepsPolicy {
+  /** The last `last` steps of the run's maxSteps. */
+  last?: number;
+  /** Every `every`-th step: 0, every, 2·every, …. */
+  every?: number;
+  /** These step indices (0-based). */
+  steps?: number[];
+}
+
+/**
+ * One tensor summarised per step, column-wise (index i is the series' i-th step; NaN and an all-zero histogram
+ * where the step did not produce it). `hist` holds 32 counts (HIST_BINS, src/trace/summary.ts) per step, step after step: bin b of step i
+ * counts the finite values in [min + b·w, min + (b+1)·w), w = (max − min) / HIST_BINS, the last bin closed
+ * (with min = max every value is in bin 0).
+ */
+export interface SummarySeries {
+  min: number[];
+  max: number[];
+  mean: number[];
+  std: number[];
+  nan: number[];
+  inf: number[];
+  /** Fraction of values exactly 0, in [0, 1]. */
+  zeroFraction: number[];
+  hist: number[];
+}
+
+/** A layer as StepSeries follows it: a module's output (`model.fc1`) or an activation op's (`h = tanh(z)`). */
+export interface SeriesLayer {
+  /** The module path for a module's output, else the variable (or the op) of an activation. */
+  name: string;
+  /** The op that produced the output. */
+  op: string;
+  module?: string;
+  var?: string;
+  /** Its output's values, and ∂L/∂output in the backward pass. */
+  act: SummarySeries;
+  grad: SummarySeries;
+}
+
+export interface SeriesParam {
+  name: string;
+  /** ‖∂L/∂W‖ at each step's optimizer update (NaN where the step did not update it). */
+  gradNorm: number[];
+  /** The update-to-data ratio ‖ΔW‖ / ‖W‖ (W before the update) at each step's update. */
+  updateRatio: number[];
+}
+
+/** Statistics recorded for every step of a run, whether or not its full record was kept (DESIGN.md §9). */
+export interface StepSeries {
+  /** The steps summarised, ascending; column index i of every series is step steps[i]. */
+  steps: number[];
+  /** The step's loss (NaN when it had no scalar loss). */
+  loss: number[];
+  /** The steps whose full record the trace holds, ascending. */
+  fullSteps: number[];
+  /** The policy that chose them (absent: every step is full). */
+  policy?: FullStepsPolicy;
+  layers: SeriesLayer[];
+  params: SeriesParam[];
 }

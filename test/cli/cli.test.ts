@@ -48,6 +48,20 @@ describe("backstep CLI (dist/cli.js)", function () {
     assert.match(r.stdout, /Diagnostics: none/);
   });
 
+  it("a long run: --full-every keeps those steps in full and every step's statistics", () => {
+    const out = join(tmp, "long.json");
+    const r = backstep("trace", "examples/mlp-classifier.ts", "--json", out, "--steps", "300", "--full-every", "100");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /statistics of 300 step\(s\) \(2 layer\(s\), 4 parameter\(s\)\); full record of step\(s\) 0, 100, 200/);
+    const trace = readTraceFile(out);
+    assert.deepEqual(trace.series?.fullSteps, [0, 100, 200]);
+    assert.equal(trace.series?.steps.length, 300);
+    assert.deepEqual([...new Set(trace.ops.map((o) => o.step))], [0, 100, 200]);
+    const bad = backstep("trace", "examples/mlp-classifier.ts", "--full-steps", "3,x");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--full-steps takes step numbers/);
+  });
+
   it("--values all keeps every tensor's values", () => {
     const out = join(tmp, "all.json");
     const r = backstep("trace", "examples/cnn.ts", "--values", "all", "--steps", "1", "--json", out);

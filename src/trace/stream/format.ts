@@ -52,6 +52,16 @@ export const HAS_WORST = 2;
 /** The next op ran in the backward pass (inside a user-defined backward): its phase, an index into PHASES. */
 export const OP_PHASE = 18;
 export const PHASES: readonly "backward"[] = ["backward"];
+/** A layer the step series follows: its id, and the strings of its name, op, module and variable (-1: none). */
+export const SERIES_LAYER = 19;
+/** A parameter the step series follows: its id and its name's string. */
+export const SERIES_PARAM = 20;
+/**
+ * One step's statistics: the step, its layer and parameter counts, and where its floats are: the loss, then per
+ * layer LAYER_BLOCK floats (its id, whether its output and its gradient were seen, their two summaries), then per
+ * parameter its id, gradient norm and update-to-data ratio.
+ */
+export const STEP_SUMMARY = 21;
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

@@ -5,10 +5,11 @@ import { statsAndCopy } from "../stats";
 import type { AttrValue, GradCheckEvent, LocalDerivative, RecordingStop, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
 import * as format from "./format";
 import { attrsFromJson, type TraceChunk } from "./format";
+import { LAYER_BLOCK } from "../summary";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_PHASE, OP_VAR, PHASES, READ, SEALED, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_PHASE, OP_VAR, PHASES, READ, SEALED, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = format;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
@@ -23,6 +24,20 @@ export interface TraceSink {
   opHealth(h: OpHealth): void;
   /** Recording stopped at a cap; nothing follows but the final parameters. */
   capped(stop: RecordingStop): void;
+  /** A layer or a parameter the step series follows, before the first summary that names it. */
+  seriesLayer(layer: SeriesLayerDef): void;
+  seriesParam(id: number, name: string): void;
+  /** One step's statistics, laid out as format.STEP_SUMMARY says (a view of the chunk: read it before returning). */
+  stepSummary(step: number, layers: number, params: number, data: Float64Array): void;
+}
+
+/** A layer of the step series as the stream defines it. */
+export interface SeriesLayerDef {
+  id: number;
+  name: string;
+  op: string;
+  module?: string;
+  var?: string;
 }
 
 /** Reads one run's chunks, as far as they are written (the receiving side). */
@@ -221,6 +236,24 @@ export class TraceReader {
           if (a[i + 3] !== NONE) stop.loop = this.frames[a[i + 3]];
           i += 4;
           sink.capped(stop);
+          break;
+        }
+        case SERIES_LAYER: {
+          const def: SeriesLayerDef = { id: a[i], name: str[a[i + 1]], op: str[a[i + 2]] };
+          if (a[i + 3] !== NONE) def.module = str[a[i + 3]];
+          if (a[i + 4] !== NONE) def.var = str[a[i + 4]];
+          i += 5;
+          sink.seriesLayer(def);
+          break;
+        }
+        case SERIES_PARAM:
+          sink.seriesParam(a[i], str[a[i + 1]]);
+          i += 2;
+          break;
+        case STEP_SUMMARY: {
+          const at = a[i + 3];
+          sink.stepSummary(a[i], a[i + 1], a[i + 2], fl.subarray(at, at + 1 + a[i + 1] * LAYER_BLOCK + a[i + 2] * 3));
+          i += 4;
           break;
         }
         case ATTRS:

@@ -9,7 +9,7 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_PHASE, OP_VAR, STEP, STEP_LOSS, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_PHASE, OP_VAR, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -278,6 +278,40 @@ export class TraceWriter extends ChunkWriter {
     a[this.n + 3] = site;
     a[this.n + 4] = loop;
     this.n += 5;
+    this.commit();
+  }
+
+  /** A layer of the step series (string ids; -1 for no module or variable). */
+  seriesLayer(id: number, name: number, op: number, module: number, variable: number): void {
+    const a = this.room(6);
+    let i = this.n;
+    a[i++] = SERIES_LAYER;
+    a[i++] = id;
+    a[i++] = name;
+    a[i++] = op;
+    a[i++] = module;
+    a[i++] = variable;
+    this.n = i;
+    this.tick();
+  }
+
+  seriesParam(id: number, name: number): void {
+    this.record3(SERIES_PARAM, id, name);
+    this.tick();
+  }
+
+  /** A step's statistics: `count` floats of `data` laid out as format.STEP_SUMMARY says. Published at once. */
+  stepSummary(step: number, layers: number, params: number, data: Float64Array, count: number): void {
+    const at = this.valueRoom(false, count, 0);
+    this.floats.set(data.subarray(0, count), at >> 1);
+    const a = this.ints;
+    let i = this.n;
+    a[i++] = STEP_SUMMARY;
+    a[i++] = step;
+    a[i++] = layers;
+    a[i++] = params;
+    a[i++] = at >> 1;
+    this.n = i;
     this.commit();
   }
 

@@ -1,0 +1,147 @@
+// Every step's statistics for long runs (StepSeries): layers' outputs and gradients, parameters' gradient norms and
+// update-to-data ratios, written to the stream once per step. Cheap enough to run on every step (bench/trace.bench.ts).
+import type { Tensor } from "../engine/tensor";
+import * as summary from "./summary";
+import type { TraceWriter } from "./stream";
+
+// Copied once: read through the import, each constant cost a getter call in CommonJS builds (tsx, tests).
+const { LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
+
+/**
+ * The activations a layer ends with. A layer's output, followed per step, is an activation's, or a module's when
+ * no activation takes it next (`h = tanh(fc1(x))` is one layer, `h`; `logits = fc2(h)` another): the
+ * pre-activation is not followed, as Karpathy's makemore plots follow tanh outputs. The recorder may not
+ * read src/protocol's op facts; a new activation op is added here too (test/trace/seriesCollector.test.ts checks
+ * the two lists agree).
+ */
+export const ACTIVATION_OPS: ReadonlySet<string> = new Set(["relu", "tanh", "sigmoid", "gelu", "silu", "leakyRelu", "elu", "softplus", "softsign"]);
+
+/** One step's statistics as they are gathered, then written as one STEP_SUMMARY record. */
+export class SeriesCollector {
+  private readonly layerIds = new Map<string, number>();
+  /** The layer met k-th in the step before, by k: most steps meet the same layers in the same order. */
+  private readonly lastAt: { op: string; module: string | undefined; id: number }[] = [];
+  private readonly paramIds = new Map<string, number>();
+  /** The step's record: the loss, then layer blocks, then parameter triples (moved to the end when written). */
+  private buf = new Float64Array(1 + 8 * LAYER_BLOCK);
+  private layers = 0;
+  private params: number[] = [];
+  /** This step's layer outputs, and their block index: a layer's gradient is found by its output. */
+  private readonly blockOf = new Map<Tensor, number>();
+  private ordinal = 0;
+  private hasLoss = false;
+  /** The previous op: its output is a module's when the next op runs outside that module. */
+  private prevOp = "";
+  private prevModule: string | undefined;
+  private prevOutput: Tensor | null = null;
+  private prevVar: string | undefined;
+
+  constructor(private readonly out: TraceWriter) {}
+
+  /** An op ran forward: decides whether the previous op's output was a layer's, and remembers this one. */
+  forward(op: string, input: Tensor | undefined, output: Tensor, module: string | undefined): void {
+    if (this.prevOutput !== null) this.settle(module, input === this.prevOutput && ACTIVATION_OPS.has(op));
+    this.prevOp = op;
+    this.prevModule = module;
+    this.prevOutput = output;
+    this.prevVar = undefined;
+  }
+
+  /** `name = value` ran: the variable of the op just run, if it is that op's output. */
+  noteVariable(name: string, value: unknown): void {
+    if (value === this.prevOutput && this.prevVar === undefined && !name.includes(".")) this.prevVar = name;
+  }
+
+  /** backward() on a scalar: the step's loss, the first one. */
+  backwardBegin(root: Tensor): void {
+    if (this.prevOutput !== null) this.settle(undefined, false);
+    if (!this.hasLoss && root.size === 1) {
+      this.buf[0] = root.data[0];
+      this.hasLoss = true;
+    }
+  }
+
+  /** One op differentiated: when its output is a layer's, `upstream` (∂L/∂output, complete here) is summarised. */
+  backward(output: Tensor, upstream: Tensor): void {
+    const block = this.blockOf.get(output);
+    if (block === undefined) return;
+    const at = 1 + block * LAYER_BLOCK;
+    if (this.buf[at + 2] === 1) return;
+    this.buf[at + 2] = 1;
+    summarizeInto(upstream.data, this.buf, at + 3 + SUMMARY_SIZE);
+  }
+
+  /** An optimizer update of the parameter `name`: ‖∂L/∂W‖ and ‖ΔW‖/‖W‖. */
+  update(name: string, before: Tensor, grad: Tensor, after: Tensor): void {
+    let id = this.paramIds.get(name);
+    if (id === undefined) {
+      id = this.paramIds.size;
+      this.paramIds.set(name, id);
+      this.out.seriesParam(id, this.out.string(name));
+    }
+    this.params.push(id, norm(grad.data), updateRatio(before.data, after.data));
+  }
+
+  /** Writes step `step`'s record and starts the next step afresh. */
+  endStep(step: number): void {
+    if (this.prevOutput !== null) this.settle(undefined, false);
+    if (!this.hasLoss) this.buf[0] = NaN;
+    const nLayers = this.layers;
+    const p = this.params;
+    const count = 1 + nLayers * LAYER_BLOCK + p.length;
+    this.reserve(count);
+    const at = 1 + nLayers * LAYER_BLOCK;
+    for (let k = 0; k < p.length; k++) this.buf[at + k] = p[k];
+    this.out.stepSummary(step, nLayers, p.length / 3, this.buf, count);
+    this.layers = 0;
+    this.params = [];
+    this.blockOf.clear();
+    this.ordinal = 0;
+    this.hasLoss = false;
+    this.prevOutput = null;
+  }
+
+  /**
+   * The previous op's output is a layer's when it is an activation, or the last op of a module (`next`: the module
+   * now running) that no activation takes next (`activated`).
+   */
+  private settle(next: string | undefined, activated: boolean): void {
+    const op = this.prevOp;
+    const module = this.prevModule;
+    const output = this.prevOutput!;
+    this.prevOutput = null;
+    const moduleOutput = !activated && module !== undefined && next !== module && !(next !== undefined && next.startsWith(module + "."));
+    if (!moduleOutput && !ACTIVATION_OPS.has(op)) return;
+    if (this.blockOf.has(output)) return;
+    // the k-th layer of a step is the same layer as the last step's k-th, unless its op or module differ
+    const k = this.ordinal++;
+    const last = this.lastAt[k];
+    let id = last !== undefined && last.op === op && last.module === module ? last.id : this.layerIds.get(`${k}|${op}|${module ?? ""}`);
+    if (id === undefined) {
+      const key = `${k}|${op}|${module ?? ""}`;
+      id = this.layerIds.size;
+      this.layerIds.set(key, id);
+      const w = this.out;
+      const v = this.prevVar;
+      const name = moduleOutput ? module : (v ?? op);
+      w.seriesLayer(id, w.string(name), w.string(op), module === undefined ? -1 : w.string(module), v === undefined ? -1 : w.string(v));
+    }
+    if (last === undefined || last.id !== id) this.lastAt[k] = { op, module, id };
+    const block = this.layers++;
+    this.reserve(1 + this.layers * LAYER_BLOCK);
+    const at = 1 + block * LAYER_BLOCK;
+    this.buf[at] = id;
+    this.buf[at + 1] = 1;
+    this.buf[at + 2] = 0;
+    summarizeInto(output.data, this.buf, at + 3);
+    this.buf.fill(NaN, at + 3 + SUMMARY_SIZE, at + LAYER_BLOCK);
+    this.blockOf.set(output, block);
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.buf.length) return;
+    const bigger = new Float64Array(2 * n);
+    bigger.set(this.buf);
+    this.buf = bigger;
+  }
+}
