@@ -136,6 +136,7 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case "goto": return isInt(x.event) && (x.event as number) >= 0;
     case "selectParam": return isStr(x.name);
     case "export": return isExportFormat(x.format) && isStr(x.data);
+    case "openStep": return isInt(x.step) && (x.step as number) >= 0;
     default: return false;
   }
 }

@@ -94,6 +94,8 @@ export type ViewMessage =
   | { type: "goto"; event: number }
   /** Side panel: a parameter was clicked; the graph selects it. */
   | { type: "selectParam"; name: string }
+  /** Side panel: a chart point was clicked; open that training step in the graph (re-recorded if only its statistics were kept). */
+  | { type: "openStep"; step: number }
   | { type: "showGraph" }
   /** The graph as drawn: SVG text or a PNG data URL, for the host to save. */
   | { type: "export"; format: ExportFormat; data: string };

@@ -11,6 +11,7 @@ import type { ViewIndex } from "../../src/protocol/messages";
 import { health, pendingAt, type Health } from "./health";
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from "../../src/protocol/health";
 import { renderHealth } from "./view";
+import { renderCharts } from "./charts";
 
 interface SideState { file?: string; cursor?: number }
 
@@ -24,7 +25,11 @@ let pendingKey = "";
 const root = el("main", "health");
 root.setAttribute("aria-label", "Gradient health");
 root.textContent = "No trace yet: right-click a model file and choose Trace Backprop.";
-document.body.append(root);
+/** A long run's charts (Trace.series), below the health view. */
+const charts = el("section", "charts");
+charts.setAttribute("aria-label", "Training run charts");
+document.body.append(root, charts);
+let chartStep = -2;
 
 const host = new Host<SideState>(onMessage);
 
@@ -37,6 +42,11 @@ function show(cursor: number, force = false): void {
   const key = [...later].join("\n");
   if (s === step && key === pendingKey && !force) return;
   step = s;
+  const series = index.trace.series;
+  if (series && series.steps.length > 1 && (force || chartStep !== s)) {
+    chartStep = s;
+    renderCharts(charts, series, s, { openStep: (n) => host.post({ type: "openStep", step: n }) });
+  } else if (!series || series.steps.length <= 1) charts.replaceChildren();
   pendingKey = key;
   renderHealth(root, file, model, step, {
     selectParam: (name) => host.post({ type: "selectParam", name }),

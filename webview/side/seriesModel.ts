@@ -1,0 +1,98 @@
+// The side panel's long-run charts as data: min/max envelopes per pixel column, log and linear axes, the step under a click.
+import type { StepSeries } from "../../src/trace/types";
+
+/** One pixel column of a line: the lowest and highest finite value of its steps, and the steps where they occur. */
+export interface Bucket {
+  /** Column index, 0 … columns − 1. */
+  column: number;
+  lo: number;
+  hi: number;
+  loStep: number;
+  hiStep: number;
+}
+
+/**
+ * The steps' values in `columns` columns over [steps[0], steps[last]]: per column the min and max (an envelope, so a
+ * one-step spike among 10,000 steps stays visible, which plain striding would miss). Columns without a finite value
+ * are left out. `transform` maps a value before it is compared (log10 for a log axis; non-finite results skipped).
+ */
+export function envelope(steps: readonly number[], values: readonly number[], columns: number, transform: (v: number) => number = (v) => v): Bucket[] {
+  const n = Math.min(steps.length, values.length);
+  if (n === 0 || columns < 1) return [];
+  const first = steps[0];
+  const span = steps[n - 1] - first;
+  const out: Bucket[] = [];
+  let cur: Bucket | undefined;
+  for (let i = 0; i < n; i++) {
+    const v = transform(values[i]);
+    if (!Number.isFinite(v)) continue;
+    const column = span === 0 ? 0 : Math.min(columns - 1, Math.floor(((steps[i] - first) / span) * columns));
+    if (cur === undefined || cur.column !== column) {
+      cur = { column, lo: v, hi: v, loStep: steps[i], hiStep: steps[i] };
+      out.push(cur);
+      continue;
+    }
+    if (v < cur.lo) {
+      cur.lo = v;
+      cur.loStep = steps[i];
+    }
+    if (v > cur.hi) {
+      cur.hi = v;
+      cur.hiStep = steps[i];
+    }
+  }
+  return out;
+}
+
+/** The range of the buckets' values, widened a little when flat. */
+export function valueRange(lines: readonly (readonly Bucket[])[]): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const line of lines) {
+    for (const b of line) {
+      if (b.lo < lo) lo = b.lo;
+      if (b.hi > hi) hi = b.hi;
+    }
+  }
+  if (!(lo <= hi)) return undefined;
+  if (lo === hi) return [lo - 0.5, hi + 0.5];
+  return [lo, hi];
+}
+
+/** Integer decades covering a log10 range: a log axis's ticks (1e-4, 1e-3, …). */
+export function decades(range: [number, number]): number[] {
+  const out: number[] = [];
+  for (let d = Math.floor(range[0]); d <= Math.ceil(range[1]); d++) out.push(d);
+  return out;
+}
+
+/** Step ticks for an x axis of `first` … `last`: about `count` round numbers (1, 2, 2.5 or 5 × 10^k apart). */
+export function stepTicks(first: number, last: number, count = 4): number[] {
+  if (last <= first) return [first];
+  const raw = (last - first) / count;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let t = Math.ceil(first / step) * step; t <= last; t += step) out.push(t);
+  return out;
+}
+
+/** The step a click at column `column`, height `value` (in the axis' units) picks: the nearer extreme of the nearest column. */
+export function stepAt(line: readonly Bucket[], column: number, value: number): Bucket & { step: number } | undefined {
+  let best: Bucket | undefined;
+  for (const b of line) if (best === undefined || Math.abs(b.column - column) < Math.abs(best.column - column)) best = b;
+  if (best === undefined) return undefined;
+  return { ...best, step: Math.abs(value - best.hi) <= Math.abs(value - best.lo) ? best.hiStep : best.loStep };
+}
+
+/** The histogram of a layer's output (or gradient) at step index i: its bins and their value range. */
+export function histogramAt(s: StepSeries, layer: number, which: "act" | "grad", i: number): { bins: number[]; min: number; max: number } | undefined {
+  const summary = s.layers[layer]?.[which];
+  if (!summary) return undefined;
+  const nb = s.steps.length === 0 ? 0 : summary.hist.length / s.steps.length;
+  const bins = summary.hist.slice(i * nb, (i + 1) * nb);
+  if (bins.length === 0 || !Number.isFinite(summary.min[i])) return undefined;
+  return { bins, min: summary.min[i], max: summary.max[i] };
+}
+
+export const log10 = (v: number): number => (v > 0 ? Math.log10(v) : NaN);
