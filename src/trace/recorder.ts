@@ -377,8 +377,8 @@ export class Recorder implements EngineObserver {
     this.stepClosed = false;
     if (this.step >= this.maxSteps) {
       if (this.recording) this.out.commit();
+      // (full stays as it was: what follows is counted as dropped, as before long runs)
       this.recording = false;
-      this.full = false;
       this.stepsDropped++;
       return;
     }
