@@ -1,11 +1,11 @@
 """Recorder overhead on a PyTorch model: seconds per training step traced ÷ plain PyTorch, in the same process, alternating.
 
-Seconds are the process's CPU time (torch on one thread): on a machine shared with other jobs, wall-clock time mostly
-measures the waits for a core, and the ratio of two such times varied 2× from run to run.
+Seconds are the process's CPU time (torch on one thread), the least of several rounds (as timeit advises): on a machine
+shared with other jobs, wall-clock time mostly measures the waits for a core, and the ratio of two such times varied 2×
+from run to run.
 """
 import json
 import os
-import statistics
 import sys
 import time
 
@@ -52,14 +52,14 @@ def traced(path, steps, values):
     return per_step, (clock() - t1) / steps, len(text)
 
 
-def measure(path, steps=20, rounds=5, values="capped"):
+def measure(path, steps=20, rounds=7, values="capped"):
     p, t, w = [], [], []
     for _ in range(rounds):
         p.append(plain(path, steps))
         step_s, write_s, size = traced(path, steps, values)
         t.append(step_s)
         w.append(write_s)
-    plain_s, traced_s, write_s = statistics.median(p), statistics.median(t), statistics.median(w)
+    plain_s, traced_s, write_s = min(p), min(t), min(w)
     return {
         "model": os.path.relpath(path, ROOT), "steps": steps, "rounds": rounds, "values": values,
         "plainMsPerStep": round(plain_s * 1e3, 3), "tracedMsPerStep": round(traced_s * 1e3, 3),

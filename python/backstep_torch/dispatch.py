@@ -8,21 +8,19 @@ import torch.overrides as overrides
 _STACK_MODE = getattr(overrides, "_TorchFunctionStackMode", None)
 _C = torch._C
 _LEAN = _STACK_MODE is not None and all(
-    hasattr(_C, n) for n in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_len_torch_function_stack", "_set_torch_function_mode", "_get_function_stack_at")
+    hasattr(_C, n) for n in ("_pop_torch_function_stack", "_push_on_torch_function_stack", "_len_torch_function_stack", "_set_torch_function_mode")
 )
 
 if _LEAN:
     _pop, _push, _len, _set = _C._pop_torch_function_stack, _C._push_on_torch_function_stack, _C._len_torch_function_stack, _C._set_torch_function_mode
 
-    def _top():
-        return _C._get_function_stack_at(_len() - 1)
-
     class _LeanStackMode(_STACK_MODE):
         """torch 1.13's trampoline with the same steps (pop the top mode, call it, push it back) and no contextmanager."""
 
         def __torch_function__(self, func, types, args=(), kwargs=None):
-            if getattr(func, "__name__", None) == "__get__" and type(_top()) in _READS_PASS:
-                # a property read (`p.grad`, `x.shape`): no mode records those, and they are most of the calls
+            if _PASS_READS and _len() == 1 and (getattr(func, "__name__", None) == "__get__" or (_SUSPENDED and func.__name__ != "_record_function_exit")):
+                # a property read (`p.grad`, `x.shape`): no mode records those, and they are most of the calls; or any
+                # call while the recorder is suspended (inside an optimizer's step, until its profiler range ends)
                 _set(None)
                 try:
                     return func(*args, **(kwargs or {}))
@@ -38,8 +36,16 @@ if _LEAN:
                 _push(mode)
 
 
-# Modes that pass every property read (__get__) through unchanged: the trampoline runs those reads itself.
-_READS_PASS = set()
+# Whether the one mode on the stack passes every property read (__get__) through unchanged: the trampoline runs
+# those reads itself.
+_PASS_READS = False
+_SUSPENDED = False
+
+
+def suspend(on):
+    """Lets every call but a profiler range's end through unrecorded (the recorder is told nothing until then)."""
+    global _SUSPENDED
+    _SUSPENDED = on
 
 
 class Dispatch:
@@ -47,22 +53,26 @@ class Dispatch:
 
     def __init__(self, mode, passes_reads=False):
         self.mode = mode
+        self.passes_reads = passes_reads
         self._patched = False
-        if passes_reads:
-            _READS_PASS.add(type(mode))
 
     def enter(self):
+        global _PASS_READS
         # only when no other mode is active: another mode's code may hold torch's trampoline class
         if _LEAN and _C._len_torch_function_stack() == 0:
             overrides._TorchFunctionStackMode = _LeanStackMode
+            _PASS_READS = self.passes_reads
             self._patched = True
         self.mode.__enter__()
 
     def exit(self):
+        global _PASS_READS
         try:
             self.mode.__exit__(None, None, None)
         finally:
             if self._patched:
                 overrides._TorchFunctionStackMode = _STACK_MODE
+                _PASS_READS = False
+                suspend(False)
                 self._patched = False
 

@@ -7,11 +7,11 @@ import sys
 import torch
 from torch.overrides import TorchFunctionMode
 
-from .dispatch import Dispatch
+from .dispatch import Dispatch, suspend
 from .names import Names
 from .source import SourceMap
 from .tensors import TensorTable, encode_number
-from .updates import Updates, is_inplace
+from .updates import Updates, is_inplace, optimizer_of
 from .wiring import collect, emit, key_of, reset, wire
 
 # Tensor properties (x.grad, x.shape …) reach the mode as their descriptors' __get__/__set__: never ops
@@ -129,6 +129,7 @@ class Recorder:
         self.retain = retain
         self.retained = []
         self._step_event = None
+        self.suspended = None  # the profiler range of an optimizer call the recorder waits out
         self._mode = None
         self._dispatch = None
         self._module_hooks = []
@@ -148,6 +149,7 @@ class Recorder:
         self._dispatch.enter()
 
     def uninstall(self):
+        self._resume()
         if self._mode is not None:
             self._dispatch.exit()
             self._mode = None
@@ -173,6 +175,7 @@ class Recorder:
     def begin_step(self, index):
         """An explicit step: the runner calls step() for the index-th time."""
         self.explicit_steps = True
+        self._resume()
         with self.quiet():
             self.updates.flush()
         if index >= self.max_steps:
@@ -212,6 +215,12 @@ class Recorder:
     # ── the mode's entry point ─────────────────────────────────────────────
     def call(self, func, args, kwargs):
         name = getattr(func, "__name__", "")
+        if self.suspended is not None:
+            if name == "_record_function_exit" and args and args[0] is self.suspended:
+                self._resume()
+            return func(*args, **kwargs)
+        if name == "_record_function_enter" and self.recording and not self.busy and args and isinstance(args[0], str):
+            return self._profiler_range(func, args, kwargs)
         if name in _NOT_OPS:  # the most frequent calls (an optimizer reads p.grad several times a parameter): kept short
             if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
                 self.updates.before_reset(name, args, sys._getframe(2), self.source)
@@ -228,10 +237,15 @@ class Recorder:
                 self.updates.before_reset(name, args, frame, self.source)
             self.updates.before_inplace(args, frame, self.source)
         tensors = _tensors_in(args, kwargs)
-        if not any(t.requires_grad for t in tensors) or not torch.is_grad_enabled():
-            return self._run(func, name, args, kwargs, tensors)
-        keys = [key_of(t) for t in tensors]
-        out = self._run(func, name, args, kwargs, tensors)
+        keys = [key_of(t) for t in tensors] if torch.is_grad_enabled() else ()
+        try:
+            out = func(*args, **kwargs)
+        except Exception:
+            if self.failure is None:
+                self.failure = (op_name(name, args)[0], [list(t.shape) for t in tensors])
+            raise
+        if not any(keys):
+            return out
         # `g[:, 0] = v` returns nothing: its result is the tensor it wrote into, with a new autograd node
         result = args[0] if out is None and name == "__setitem__" and isinstance(args[0], torch.Tensor) else out
         outs = [o for o in (result if isinstance(result, (tuple, list)) else (result,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
@@ -248,13 +262,24 @@ class Recorder:
                 self.busy = False
         return out
 
-    def _run(self, func, name, args, kwargs, tensors):
-        try:
-            return func(*args, **kwargs)
-        except Exception:
-            if self.failure is None:
-                self.failure = (op_name(name, args)[0], [list(t.shape) for t in tensors])
-            raise
+    def _profiler_range(self, func, args, kwargs):
+        """torch 1.13 opens a profiler range named "Optimizer.zero_grad#…" or "Optimizer.step#…" around an optimizer's
+        zero_grad() and step(): their resets and updates are read from its param_groups at once, and the recorder is
+        suspended inside (those are dozens of calls a step: every p.grad read, each parameter's in-place ops)."""
+        handle = func(*args, **kwargs)
+        what = "zero_grad" if args[0].startswith("Optimizer.zero_grad#") else "step" if args[0].startswith("Optimizer.step#") else None
+        if what is not None:
+            frame = sys._getframe(2)
+            opt = optimizer_of(frame)
+            if opt is not None:
+                self.updates.optimizer_call(opt, what, frame, self.source)
+                self.suspended = handle
+                suspend(True)
+        return handle
+
+    def _resume(self):
+        self.suspended = None
+        suspend(False)
 
     # ── forward ─────────────────────────────────────────────────────────────
     def id_of(self, t, user=None):
@@ -295,9 +320,11 @@ class Recorder:
         module = next((m for m in reversed(self.module_stack) if m), None)
         if module:
             rec["module"] = module
-        if user:
-            rec["loc"] = self.source.loc(user[0])
-        rec["stack"] = self.source.stack(user)
+        stack = self.source.stack(user)
+        if stack:
+            top = stack[0]
+            rec["loc"] = {"file": top["file"], "line": top["line"], "column": top["column"]}
+        rec["stack"] = stack
         out_ids = []
         for k, o in enumerate(outs):
             tid = self.table.snapshot(o, "activation", op=op_id, name=var if k == 0 else None)

@@ -41,6 +41,8 @@ class SourceMap:
         self._lines = {}
         self._abspaths = {}
         self._stores = {}
+        self._user_code = {}  # code object → whether it is the user's
+        self._frames = {}  # (code, instruction) → its stack entry
 
     def is_user(self, filename):
         known = self._user_file.get(filename)
@@ -51,9 +53,13 @@ class SourceMap:
 
     def user_frames(self, frame):
         """The user's frames from `frame` outwards (innermost first)."""
-        out = []
+        out, known = [], self._user_code
         while frame is not None:
-            if self.is_user(frame.f_code.co_filename):
+            code = frame.f_code
+            mine = known.get(code)
+            if mine is None:
+                mine = known[code] = self.is_user(code.co_filename)
+            if mine:
                 out.append(frame)
             frame = frame.f_back
         return out
@@ -93,11 +99,16 @@ class SourceMap:
         return {"file": self.abspath(filename), "line": line, "column": self.column_of(filename, line, col)}
 
     def stack(self, frames):
-        out = []
+        """Each frame's {file, line, column, name}: the same for every call from one instruction, so made once."""
+        out, seen = [], self._frames
         for f in frames:
-            loc = self.loc(f)
-            loc["name"] = getattr(f.f_code, "co_qualname", f.f_code.co_name)
-            out.append(loc)
+            key = (f.f_code, f.f_lasti)
+            hit = seen.get(key)
+            if hit is None:
+                hit = self.loc(f)
+                hit["name"] = getattr(f.f_code, "co_qualname", f.f_code.co_name)
+                seen[key] = hit
+            out.append(dict(hit))
         return out
 
     def assigned_var(self, frame):

@@ -83,43 +83,48 @@ class TensorTable:
     """Dense trace tensor ids; values kept under the caps, counting what the caps dropped."""
 
     def __init__(self, values="capped", max_per_tensor=DEFAULT_MAX_VALUES_PER_TENSOR, max_per_trace=DEFAULT_MAX_VALUES_PER_TRACE):
-        self.tensors = []
+        # per trace tensor while recording: (kind, op, name, copy of the values or None, stats or None, shape, dtype)
+        self._rows = []
         self.all = values == "all"
         self.per_tensor = max_per_tensor
         self.per_trace = max_per_trace
         self.kept = 0
         self.values_dropped = 0
-        self._pending = []
 
     def snapshot(self, t, kind, op=None, name=None, always=False, owned=False):
-        """Records `t`'s current values as a new trace tensor and returns its id. A tensor within the caps is copied and
-        turned into stats and a list in finish(), after the run; one over the caps keeps only its statistics, taken now.
-        `owned`: `t` is the recorder's own copy, which nothing changes later (no second copy)."""
+        """Records `t`'s current values as a new trace tensor and returns its id. A tensor within the caps is only copied
+        (its record, stats and value list are made in finish(), after the run); one over the caps keeps only its
+        statistics, taken now. `owned`: `t` is the recorder's own copy, which nothing changes later (no second copy)."""
         n = t.numel()
-        keep = always or self.all or (n <= self.per_tensor and self.kept + n <= self.per_trace)
-        if keep and not always:
-            self.kept += n
-        rec = {"id": len(self.tensors), "kind": kind, "shape": list(t.shape), "dtype": dtype_name(t)}
-        if name is not None:
-            rec["name"] = name
-        if op is not None:
-            rec["op"] = op
-        if keep:
-            self._pending.append((rec, t.detach() if owned else t.detach().clone()))
+        rows = self._rows
+        if always or self.all or (n <= self.per_tensor and self.kept + n <= self.per_trace):
+            if not always:
+                self.kept += n
+            copy = t if owned else (t.detach().clone() if t.requires_grad else t.clone())
+            rows.append((kind, op, name, copy, None, None, None))
         else:
             self.values_dropped += 1
-            rec["stats"] = tensor_stats(t)
-        self.tensors.append(rec)
-        return rec["id"]
+            rows.append((kind, op, name, None, tensor_stats(t), list(t.shape), dtype_name(t)))
+        return len(rows) - 1
 
     def finish(self):
-        """Stats and values of the tensors copied during the run (the cost of recording moves to writing the trace)."""
-        for rec, t in self._pending:
-            flat = t.reshape(-1).tolist()
-            if t.dtype == torch.bool:
-                flat = [1.0 if x else 0.0 for x in flat]
-            stats = list_stats(flat) if len(flat) <= SMALL else tensor_stats(t)
-            rec["stats"] = stats
-            rec["values"] = [encode_number(v) for v in flat] if stats["nan"] or stats["inf"] else flat
-        self._pending = []
-        return self.tensors
+        """The trace tensors: records, stats and values of the tensors copied during the run (the cost of recording
+        moves to writing the trace)."""
+        out = []
+        for i, (kind, op, name, t, stats, shape, dtype) in enumerate(self._rows):
+            rec = {"id": i, "kind": kind, "shape": list(t.shape) if t is not None else shape, "dtype": dtype_name(t) if t is not None else dtype}
+            if name is not None:
+                rec["name"] = name
+            if op is not None:
+                rec["op"] = op
+            if t is None:
+                rec["stats"] = stats
+            else:
+                flat = t.reshape(-1).tolist()
+                if t.dtype == torch.bool:
+                    flat = [1.0 if x else 0.0 for x in flat]
+                stats = list_stats(flat) if len(flat) <= SMALL else tensor_stats(t)
+                rec["stats"] = stats
+                rec["values"] = [encode_number(v) for v in flat] if stats["nan"] or stats["inf"] else flat
+            out.append(rec)
+        return out

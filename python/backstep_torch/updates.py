@@ -36,6 +36,17 @@ def describe_optimizer(opt):
     return "%s  [%s: %s]" % (rule, name, settings) if lr is not None else rule
 
 
+def optimizer_of(frame, depth=6):
+    """The optimizer whose zero_grad() or step() wrapper opened a profiler range, from the frames that opened it."""
+    while frame is not None and depth > 0:
+        loc = frame.f_locals
+        for v in (loc.get("self"), loc.get("obj"), (loc.get("args") or (None,))[0]):
+            if isinstance(v, torch.optim.Optimizer):
+                return v
+        frame, depth = frame.f_back, depth - 1
+    return None
+
+
 def _optimizer_in_stack(frame):
     while frame is not None:
         me = frame.f_locals.get("self") if frame.f_code.co_name == "step" else None
@@ -83,6 +94,22 @@ class Updates:
             grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
             self.pending[t.data_ptr()] = [param, name, before, grad, rule]
 
+    def optimizer_call(self, opt, what, frame, source_map):
+        """An optimizer's zero_grad() or step() begins: its gradient resets, or each parameter's value and gradient
+        before its update, taken at once from its param_groups (the params with a gradient, which it resets or updates)."""
+        rule = describe_optimizer(opt) if what == "step" else None
+        for group in opt.param_groups:
+            for p in group["params"]:
+                if p.grad is None or p.numel() == 0:
+                    continue
+                hit = self.params.get(p.data_ptr())
+                if hit is None or hit[0] is not p:
+                    continue
+                if rule is None:
+                    self._reset(hit[1], frame, source_map)
+                elif p.data_ptr() not in self.pending:
+                    self.pending[p.data_ptr()] = [p, hit[1], p.detach().clone(), p.grad.detach().clone(), rule]
+
     def before_reset(self, name, args, frame, source_map):
         """`p.grad = None` (the grad descriptor's __set__) or an optimizer's `p.grad.zero_()`: remembers a gradient reset."""
         if not args or not self.params:
@@ -96,12 +123,16 @@ class Updates:
             if not isinstance(t, torch.Tensor) or t.numel() == 0:
                 return
             hit = self._grad_owner(t)
-        if hit is None or hit[1] in self.resets:
+        if hit is not None:
+            self._reset(hit[1], frame, source_map)
+
+    def _reset(self, name, frame, source_map):
+        if name in self.resets:
             return
         if not self.resets:
             user = source_map.user_frames(frame)
             self.reset_site = (source_map.loc(user[0]), source_map.stack(user)) if user else None
-        self.resets.append(hit[1])
+        self.resets.append(name)
 
     def _grad_owner(self, grad):
         """The watched parameter whose .grad is `grad` (an optimizer zeroing gradients one by one: one scan per miss)."""
