@@ -6,7 +6,7 @@ import unittest
 import torch
 
 from helpers import model_file, record, values
-from backstep_torch import source
+from backstep_torch import dispatch, source
 from backstep_torch.run import build_trace, run_file
 
 
@@ -112,6 +112,14 @@ class Contract(unittest.TestCase):
         kinds = [e["kind"] for e in trace["events"]]
         self.assertLess(kinds.index("zeroGrad"), kinds.index("step", 1))
 
+    def test_an_optimizer_failing_inside_step_leaves_nothing_suspended(self):
+        src = ("import torch\nm = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n\ndef step():\n"
+               "    loss = m(torch.ones(1, 2)).sum()\n    loss.backward()\n    opt.param_groups[0][\"lr\"] = \"fast\"\n    opt.step()\n")
+        trace, rec = record(model_file(src))
+        self.assertEqual(trace["diagnostics"][0]["loc"]["line"], 9)
+        self.assertIsNone(rec.suspended)
+        self.assertFalse(dispatch._SUSPENDED)
+
     def test_nothing_of_the_recorder_stays_installed(self):
         path = model_file("import torch\nm = torch.nn.Linear(2, 1)\n\ndef step():\n    return m(torch.ones(1, 2)).sum()\n")
         rec, ns = run_file(path, steps=1)
@@ -119,6 +127,7 @@ class Contract(unittest.TestCase):
         self.assertFalse(torch._C._is_torch_function_mode_enabled())
         if hasattr(torch.overrides, "_TorchFunctionStackMode"):  # torch 1.13: the lean trampoline is gone again
             self.assertEqual(torch.overrides._TorchFunctionStackMode.__module__, "torch.overrides")
+        self.assertFalse(dispatch._SUSPENDED or dispatch._PASS_READS)
         mod = torch.nn.modules.module
         self.assertEqual((len(mod._global_forward_pre_hooks), len(mod._global_forward_hooks)), (0, 0))
         # a later backward through a graph the model built records nothing
