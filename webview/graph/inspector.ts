@@ -1,7 +1,7 @@
 // The inspector: the current event and the selected op, with shapes, stats, heatmaps and the chain rule in numbers.
 import katex from "katex";
 import type { TensorValues } from "../../src/protocol/messages";
-import type { OpId, TensorId } from "../../src/trace/types";
+import type { GradCheckEvent, OpId, TensorId } from "../../src/trace/types";
 import { el, vsButton } from "../common/dom";
 import type { Host } from "../common/host";
 import type { ViewIndex } from "../../src/protocol/messages";
@@ -9,7 +9,7 @@ import { chainRuleAt, fanOutAt, tensorName, type ChainRule, type FanOut } from "
 import { gradientAt } from "./gradientAt";
 import { heatmap } from "./heatmap";
 import { describeEvent } from "./timelineModel";
-import { dimsText, formatNumber, statsText } from "../../src/trace/text";
+import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
 
 export interface InspectorActions { reveal(op: OpId): void; goto(event: number): void }
 
@@ -17,6 +17,13 @@ function tex(latex: string, display = true): HTMLElement {
   const span = el("div", display ? "math display" : "math");
   katex.render(latex, span, { throwOnError: false, displayMode: display, output: "htmlAndMathml" });
   return span;
+}
+
+/** The last gradient check of a tensor's gradient, if the run stated one. */
+function lastCheckOf(index: ViewIndex, t: TensorId): GradCheckEvent | undefined {
+  let found: GradCheckEvent | undefined;
+  for (const e of index.trace.events) if (e.kind === "gradCheck" && e.tensor === t) found = e;
+  return found;
 }
 
 function section(title: string): HTMLElement {
@@ -71,6 +78,8 @@ export class Inspector {
       s.append(el("p", "rule", e.rule));
       for (const [label, t] of [["before", e.before], ["∂L/∂W", e.grad], ["after", e.after]] as const) s.append(this.tensorRow(index, t, label, token));
       frag.append(s);
+    } else if (e?.kind === "gradCheck") {
+      frag.append(this.gradCheck(e, index, token));
     } else if (e?.kind === "step") {
       frag.append(el("p", undefined, e.loss !== undefined ? `Step ${e.index} begins; its loss is ${formatNumber(e.loss)}.` : `Step ${e.index} begins.`));
     }
@@ -169,6 +178,25 @@ export class Inspector {
     s.append(where);
     op.inputs.forEach((t, i) => s.append(this.tensorRow(index, t, `in ${i}: ${tensorName(index, t)}`, token)));
     s.append(this.tensorRow(index, op.output, `out: ${tensorName(index, op.output)}`, token));
+    // a learner's gradient of this op's result, beside autograd's
+    const check = lastCheckOf(index, op.output);
+    if (check) s.append(this.gradCheck(check, index, token));
+    return s;
+  }
+
+  /** A gradient check: its verdict, the worst element, and the hand-written gradient beside the reference. */
+  private gradCheck(e: GradCheckEvent, index: ViewIndex, token: number): HTMLElement {
+    const ref = e.source === "expectGrad" ? "autograd" : "finite differences";
+    const s = section(`Gradient check: ${e.label}${e.loc ? ` (line ${e.loc.line})` : ""}`);
+    s.classList.add("grad-check", gradCheckFailed(e) ? "failed" : "passed");
+    s.append(el("p", "verdict", gradCheckText(e)));
+    if (e.worst) s.append(el("p", "numbers", `worst at ${shapeText(e.worst.index)}: yours ${formatNumber(e.worst.manual)}, ${ref} ${formatNumber(e.worst.reference)}`));
+    const tolerance = `close means |yours − ${ref}| ≤ ${formatNumber(e.atol)} + ${formatNumber(e.rtol)}·|${ref}|`;
+    s.append(el("p", "note", e.note ? `${e.note}. ${tolerance}` : tolerance));
+    const pair = el("div", "side-by-side");
+    if (e.manual !== undefined) pair.append(this.tensorRow(index, e.manual, `yours: ∂L/∂${e.label}`, token, "gradient"));
+    if (e.reference !== undefined) pair.append(this.tensorRow(index, e.reference, `${ref}: ∂L/∂${e.label}`, token, "gradient"));
+    s.append(pair);
     return s;
   }
 

@@ -1,6 +1,6 @@
 // The timeline's pure side: event colours, step boundaries, markers (diagnostics, breakpoints) and key stepping.
 import type { ViewIndex } from "../../src/protocol/messages";
-import { formatNumber } from "../../src/trace/text";
+import { formatNumber, gradCheckText } from "../../src/trace/text";
 
 export interface Marker { event: number; kind: "diagnostic" | "breakpoint"; severity?: "error" | "warning" | "info"; title: string }
 
@@ -56,6 +56,7 @@ export function describeEvent(index: ViewIndex, cursor: number): string {
     case "accumulate": return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
     case "update": return `${head} · update ${e.param}`;
     case "zeroGrad": return `${head} · zeroGrad: ${e.params.length + (e.tensors?.length ?? 0)} gradient(s) set to null${e.loc ? ` (line ${e.loc.line})` : ""}`;
+    case "gradCheck": return `${head} · ${e.source === "expectGrad" ? "expectGrad" : "gradcheck"} ${e.label}: ${gradCheckText(e)}${e.loc ? ` (line ${e.loc.line})` : ""}`;
     default: return `${head} · event`;
   }
 }

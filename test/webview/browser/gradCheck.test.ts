@@ -1,0 +1,38 @@
+// The graph panel's inspector at a gradient check, in Chromium: the verdict, the worst element, yours beside autograd's.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runModel } from "../../../src/runner/index";
+import type { Trace } from "../../../src/trace/types";
+import { openView, startHarness, type Harness } from "./harness";
+
+const FILE = join(__dirname, "..", "..", "fixtures", "gradCheck", "checks.ts");
+
+describe("graph panel in Chromium: gradient checks", function () {
+  this.timeout(90_000);
+  let h: Harness;
+  let trace: Trace;
+
+  before(async () => {
+    trace = (await runModel(FILE, { values: "all" })).trace;
+    h = await startHarness();
+  });
+  after(async () => { await h?.close(); });
+
+  it("shows a failed check's verdict and the hand-written gradient beside autograd's, each with its heatmap", async () => {
+    const at = trace.events.findIndex((e) => e.kind === "gradCheck" && e.verdict === "mismatch" && e.label === "w");
+    assert.ok(at >= 0);
+    const v = await openView(h, "graph", trace, { cursor: at });
+    const check = v.page.locator(".grad-check.failed");
+    await check.waitFor();
+    assert.match(await v.page.locator(".insp-event").innerText(), /expectGrad w: ✗ max diff 0\.5/);
+    assert.equal(await check.locator(".verdict").innerText(), "✗ max diff 0.5 at [1, 1]: -18.5 vs autograd -18");
+    assert.match(await check.innerText(), /worst at \[1, 1\]: yours −?-?18\.5, autograd −?-?18/);
+    const rows = check.locator(".side-by-side > .tensor");
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.nth(0).locator(".tensor-head").innerText(), /^yours: ∂L\/∂w\s+\[2×2\]/);
+    assert.match(await rows.nth(1).locator(".tensor-head").innerText(), /^autograd: ∂L\/∂w\s+\[2×2\]/);
+    await check.locator(".side-by-side .heat table, .side-by-side .heat canvas, .side-by-side .heat svg").first().waitFor();
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+});
