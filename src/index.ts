@@ -9,7 +9,7 @@ export { manualSeed } from "./engine/random";
 export {
   add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, matmul,
   sum, mean, max, reshape, flatten, permute, transpose, T, softmax, logSoftmax, concat, slice, gather,
-  conv2d, maxPool2d, embedding, maximum, minimum, min, std, view, unsqueeze, squeeze, expand, repeat, stack, split, chunk,
+  conv2d, maxPool2d, avgPool2d, embedding, maximum, minimum, min, std, view, unsqueeze, squeeze, expand, repeat, stack, split, chunk,
   square, rsqrt, log1p, erf, sin, cos, gelu, silu, leakyRelu, elu, softplus,
   index, indexPut, indexSelect, scatterAdd, where, maskedFill, tril, triu, eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin,
 } from "./engine/ops";

@@ -3,13 +3,12 @@ import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import type { Pair } from "../engine/ops/nn";
-import { pair } from "../engine/ops/nn";
 import { uniform } from "../engine/random";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
 
-export { relu, tanh, sigmoid, softmax, logSoftmax, flatten, maxPool2d, gelu, silu, leakyRelu, elu, softplus } from "../engine/ops";
+export { relu, tanh, sigmoid, softmax, logSoftmax, flatten, maxPool2d, avgPool2d, gelu, silu, leakyRelu, elu, softplus } from "../engine/ops";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy } from "./losses";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
@@ -55,15 +54,4 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const scale = 1 / (1 - p);
   for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
   return ops.mul(x, fromData(mask, x.shape).named("dropout mask"));
-}
-
-
-/** Average over k×k windows (zero padding counted, as PyTorch's count_include_pad): a conv2d with a 1/k² kernel per channel. */
-export function avgPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
-  if (x.ndim !== 4) throw new ShapeError(`avgPool2d: expected input [N, C, H, W], got ${fmt(x.shape)}`);
-  const [kh, kw] = pair(kernelSize);
-  const [N, C, H, W] = x.shape;
-  const kernel = fromData(alloc(x.dtype, kh * kw).fill(1 / (kh * kw)), [1, 1, kh, kw]);
-  const y = ops.conv2d(ops.reshape(x, [N * C, 1, H, W]), kernel, { stride: opts.stride ?? [kh, kw], padding: opts.padding ?? 0 });
-  return ops.reshape(y, [N, C, y.shape[2], y.shape[3]]);
 }

@@ -86,6 +86,7 @@ export const OP_FACTS = {
   where: masking("indexing", "where"),
   maskedFill: masking("indexing", "maskedFill"),
   maxPool2d: structured("pooling", "maxPool2d", { piecewise: true }),
+  avgPool2d: structured("pooling", "avgPool2d"),
 } as const satisfies Record<string, OpFacts>;
 
 export type OpName = keyof typeof OP_FACTS;

@@ -39,6 +39,7 @@ describe("jvp (forward mode)", () => {
     ["indexing", (x) => x.slice(1, 1, 3).gather(0, B.tensor([[1, 0], [0, 0]], { dtype: "float64" })).relu().abs().clamp(0, 0.8)],
     ["bool-mask and integer indexing", (x) => x.index([B.tensor([[1, 0, 1], [0, 1, 1]], { dtype: "bool" })]).mul(x.index([1, [2, 0, 1, 1]])).tanh()],
     ["conv and pool", (x) => B.maxPool2d(B.conv2d(x.reshape([1, 1, 2, 3]).add(x.sum()), c, { padding: 1 }), 2)],
+    ["average pooling", (x) => B.avgPool2d(x.reshape([1, 1, 2, 3]).tanh(), 2, { stride: 1, padding: 1 }).exp()],
   ];
   for (const [label, fn] of fns) {
     it(`agrees with reverse mode: ${label}`, () => {

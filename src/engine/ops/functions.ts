@@ -10,5 +10,5 @@ export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./c
 export { reshape, flatten, permute, transpose, T } from "./layout";
 export { matmul } from "./matmul";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
-export { conv2d, maxPool2d, embedding } from "./nn";
+export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";

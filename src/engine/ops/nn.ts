@@ -1,4 +1,4 @@
-// Neural-network primitives as free functions: conv2d, maxPool2d, embedding.
+// Neural-network primitives as free functions: conv2d, maxPool2d, avgPool2d, embedding.
 import type { NestedArray } from "../tensor";
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
@@ -21,6 +21,12 @@ export function conv2d(x: Tensor, w: Tensor, opts: { stride?: Pair | number[]; p
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
   const k = pair(kernelSize);
   return applyOp("maxPool2d", [x], { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) });
+}
+
+/** Average over kernelSize windows (zero padding counted, as PyTorch's count_include_pad); stride defaults to the window. */
+export function avgPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
+  const k = pair(kernelSize);
+  return applyOp("avgPool2d", [x], { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) });
 }
 
 /** Rows of `weight` [V,D] picked by integer indices (any shape): result [...index.shape, D]. */

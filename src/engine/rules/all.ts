@@ -27,4 +27,5 @@ import "./logSoftmax";
 import "./matmul";
 import "./conv2d";
 import "./maxPool2d";
+import "./avgPool2d";
 import "./embedding";

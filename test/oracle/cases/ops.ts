@@ -71,6 +71,13 @@ export const opCases: OracleCase[] = [
     ts: ({ x, w }) => B.conv2d(x, w, { stride: 2, padding: 1 }),
     torch: "out = F.conv2d(x, w, stride=2, padding=1)",
   },
+  { name: "avgPool2d 2×2", inputs: () => ({ x: r([2, 2, 4, 6]) }), ts: ({ x }) => B.avgPool2d(x, 2), torch: "out = F.avg_pool2d(x, 2)" },
+  {
+    name: "avgPool2d 3×3 stride 2 padding 1 (count_include_pad)",
+    inputs: () => ({ x: r([1, 2, 5, 7]) }),
+    ts: ({ x }) => B.avgPool2d(x, 3, { stride: 2, padding: 1 }),
+    torch: "out = F.avg_pool2d(x, 3, stride=2, padding=1)",
+  },
   { name: "maxPool2d 2×2", inputs: () => ({ x: r([2, 2, 4, 6]) }), ts: ({ x }) => B.maxPool2d(x, 2), torch: "out = F.max_pool2d(x, 2)" },
   {
     name: "maxPool2d 3×3 stride 2 padding 1",
