@@ -29,7 +29,7 @@ function isOp(x: unknown): x is TraceOp {
   return (
     isRec(x) && isInt(x.id) && isStr(x.op) && isInt(x.step) && isIntArr(x.inputs) && isInt(x.output) &&
     isRec(x.attrs) && opt(x.var, isStr) && opt(x.module, isStr) && opt(x.loc, isLoc) &&
-    Array.isArray(x.stack) && x.stack.every((f) => isLoc(f) && isStr((f as Rec).name))
+    Array.isArray(x.stack) && x.stack.every((f) => isLoc(f) && isStr((f as Rec).name)) && opt(x.phase, (p) => p === "backward")
   );
 }
 

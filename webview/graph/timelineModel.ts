@@ -51,7 +51,9 @@ export function describeEvent(index: ViewIndex, cursor: number): string {
     case "step": return `${head} · step ${e.index} begins${e.loss !== undefined ? `, loss ${formatNumber(e.loss)}` : ""}`;
     case "forward": case "backward": {
       const op = index.op(e.op);
-      return `${head} · ${e.kind} · ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}${op?.loc ? ` (line ${op.loc.line})` : ""}`;
+      // an op a user-defined backward ran (docs/architecture.md, "User-defined functions")
+      const kind = op?.phase === "backward" ? "backward pass" : e.kind;
+      return `${head} · ${kind} · ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}${op?.loc ? ` (line ${op.loc.line})` : ""}`;
     }
     case "accumulate": return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
     case "update": return `${head} · update ${e.param}`;
