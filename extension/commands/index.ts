@@ -16,9 +16,11 @@ import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
 import { statusText } from "../summary";
 import { compareWithPrevious } from "./compareCommand";
 import { exportGraph, exportReport } from "./exportCommands";
+import { traceTimings } from "../traceTimings";
 
 export function registerCommands(context: vscode.ExtensionContext, store: TraceStore): void {
   const log = vscode.window.createOutputChannel("Backstep", { log: true });
+  traceTimings.onLine = (line) => log.info(line);
   const status = vscode.window.createStatusBarItem("backstep.status", vscode.StatusBarAlignment.Left, 50);
   status.name = "Backstep";
   status.command = Commands.showLog;

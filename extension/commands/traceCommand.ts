@@ -8,6 +8,7 @@ import { withPython } from "../python";
 import { errorText, logText, statusText } from "../summary";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 import { closeFailure, showFailure } from "./failureNotice";
+import { traceTimings } from "../traceTimings";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -28,8 +29,10 @@ const running = new Map<string, AbortController>();
 export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResult | undefined> {
   const uri = targetUri(arg);
   if (!ensureTrusted("Trace Backprop", deps.log)) return undefined;
+  traceTimings.begin();
   const file = await saveModel(uri, deps.log);
   if (!file) return undefined;
+  traceTimings.saved(file);
   running.get(file)?.abort(); // a second trace of the same file replaces the first
   closeFailure(file); // the last run's error is old news once the file is traced again
   const abort = new AbortController();
@@ -50,7 +53,10 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
       async (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
         progress.report({ message: "running the model…" });
-        return deps.runModel(file, options);
+        const runStarted = Date.now();
+        const r = await deps.runModel(file, options);
+        traceTimings.run(r.timings, runStarted);
+        return r;
       },
     );
     const wall = Date.now() - started;
@@ -61,6 +67,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     deps.status.command = { title: "Show Backprop Graph", command: "backstep.showGraph", arguments: [vscode.Uri.file(file)] };
     if (abort.signal.aborted && running.get(file) !== abort) return result; // superseded by a newer trace
     deps.store.setTrace(file, result.trace);
+    traceTimings.mark("stored");
     // The graph opens for failed and cancelled runs too: the partial graph shows how far the model got.
     deps.showGraph(file);
     if (abort.signal.aborted) void vscode.window.showInformationMessage(`Backstep: tracing ${name} was cancelled; the partial trace is shown.`);

@@ -17,6 +17,10 @@ export interface ConnectionHooks {
   traceSent?(): void;
   /** The graph panel's drawing, to save (SVG text or a PNG data URL). */
   exported?(format: "svg" | "png", data: string): void;
+  /** The webview loaded (its first "ready"). */
+  loaded?(): void;
+  /** The webview drew a trace message. */
+  painted?(): void;
 }
 
 /** Breakpoint lines (1-based) set in `file`, for the timeline's markers. */
@@ -80,7 +84,11 @@ export class ViewConnection implements vscode.Disposable {
     switch (m.type) {
       case "ready":
         this.ready = true;
+        this.hooks.loaded?.();
         this.sendTrace();
+        break;
+      case "painted":
+        this.hooks.painted?.();
         break;
       case "requestValues":
         if (trace) this.post(valuesReply(trace, m));

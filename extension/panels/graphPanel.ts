@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
+import { traceTimings } from "../traceTimings";
 import { bundleHtml, webviewOptions } from "./assets";
 import { ViewConnection } from "./connection";
 import type { ExportFormat, GraphDiff } from "../../src/protocol/messages";
@@ -56,6 +57,7 @@ export class GraphPanel {
     }
     const created = vscode.window.tabGroups.all.length;
     const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, "Backprop Graph", { viewColumn: column, preserveFocus: true }, webviewOptions(context.extensionUri));
+    traceTimings.mark("panelCreated");
     GraphPanel.current = new GraphPanel(panel, context, store, file);
     if (created === 1) void sizeGroups(column);
     return GraphPanel.current;
@@ -78,6 +80,8 @@ export class GraphPanel {
         if (this.pendingDiff && this.pendingDiff.file === this.connection.file) this.showDiff(this.pendingDiff.file, this.pendingDiff.diff);
       },
       exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
+      loaded: () => traceTimings.mark("webviewLoaded"),
+      painted: () => traceTimings.painted(),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "backstep.svg");

@@ -137,6 +137,7 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case "selectParam": return isStr(x.name);
     case "export": return isExportFormat(x.format) && isStr(x.data);
     case "openStep": return isInt(x.step) && (x.step as number) >= 0;
+    case "painted": return isNum(x.ms) && (x.ms as number) >= 0;
     default: return false;
   }
 }

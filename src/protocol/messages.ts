@@ -98,7 +98,9 @@ export type ViewMessage =
   | { type: "openStep"; step: number }
   | { type: "showGraph" }
   /** The graph as drawn: SVG text or a PNG data URL, for the host to save. */
-  | { type: "export"; format: ExportFormat; data: string };
+  | { type: "export"; format: ExportFormat; data: string }
+  /** The graph drew a trace message (a frame after it arrived): the end of Trace Backprop's timing breakdown. */
+  | { type: "painted"; ms: number };
 
 export type HostMessageType = HostMessage["type"];
 export type ViewMessageType = ViewMessage["type"];

@@ -9,7 +9,7 @@ import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMessage } from "./limits";
 import type { WorkerInput, WorkerMessage, WorkerOptions } from "./protocol";
-import type { RunOptions, RunResult } from "./types";
+import type { RunOptions, RunResult, RunTimings } from "./types";
 import { runPythonModel } from "./runPython";
 
 export type { LimitNames, RunOptions, RunResult } from "./types";
@@ -64,6 +64,8 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     let warnings: TraceDiagnostic[] = [];
     let settled = false;
     let output = "";
+    const timings: Partial<RunTimings> = {};
+    const since = (): number => Date.now() - started;
 
     const worker = new Worker(script, {
       eval: isEval,
@@ -126,6 +128,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     worker.on("message", (m: WorkerMessage) => {
       switch (m.kind) {
         case "ready": {
+          timings.workerReadyMs = since();
           const m0 = process.memoryUsage();
           rssBase = m0.rss;
           heapBase = m0.heapTotal + m0.arrayBuffers;
@@ -141,9 +144,11 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           stop("memory-limit", (place) => memoryMessage(options, memoryMb, place, m.usedBytes / 2 ** 20));
           break;
         case "file":
+          timings.compiledMs ??= since();
           m.loops.forEach((l, i) => loops.set(m.firstLoop + i, { file: m.file, ...l }));
           break;
         case "done":
+          timings.ranMs = since();
           final = m.final;
           error = error ?? m.error;
           warnings = m.warnings;
@@ -177,7 +182,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       if (!final && !error) error = diagnostic("runtime-error", `The model's worker ended unexpectedly (exit code ${code}).`, program);
       const found = computeDiagnostics(trace, assembler.health, options);
       trace.diagnostics = [...(error ? [error] : []), ...warnings, ...found];
-      resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output });
+      resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output, timings: { ...timings, builtMs: since() } });
     });
   });
 }

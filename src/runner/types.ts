@@ -62,4 +62,18 @@ export interface RunResult {
   error?: TraceDiagnostic;
   /** What the model printed (stdout and stderr interleaved), up to about 1 MB. */
   output?: string;
+  /** Where the run's time went, for the e2e benchmark's breakdown and the log (TypeScript models). */
+  timings?: RunTimings;
+}
+
+/**
+ * Milliseconds from runModel's call to each phase's end: the worker thread loaded the runner, the model's
+ * first file was compiled, the model finished (its last record sent), and the trace was assembled with its
+ * diagnostics. A phase that never happened (a model that failed to compile) is absent.
+ */
+export interface RunTimings {
+  workerReadyMs?: number;
+  compiledMs?: number;
+  ranMs?: number;
+  builtMs: number;
 }

@@ -1,0 +1,59 @@
+// Trace Backprop's timing breakdown: the runner's phases are ordered, and the log line the bench reads round-trips.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { PHASES, TraceTimings, parseTimingLine } from "../../extension/traceTimings";
+import { runModel } from "../../src/runner/index";
+
+describe("Trace Backprop's timing breakdown", function () {
+  this.timeout(60000);
+
+  it("the runner reports its phases in order, ending when the trace is built", async () => {
+    const t0 = Date.now();
+    const r = await runModel(join(__dirname, "..", "..", "examples", "mlp-classifier.ts"), { maxSteps: 1 });
+    const wall = Date.now() - t0;
+    const t = r.timings!;
+    assert.ok(t, "timings present");
+    const order = [t.workerReadyMs, t.compiledMs, t.ranMs, t.builtMs];
+    assert.ok(order.every((x) => typeof x === "number" && x >= 0), JSON.stringify(t));
+    for (let i = 1; i < order.length; i++) assert.ok(order[i]! >= order[i - 1]!, `phase ${i} before phase ${i - 1}: ${JSON.stringify(t)}`);
+    assert.ok(t.builtMs <= wall, `built ${t.builtMs} ms within the call's ${wall} ms`);
+  });
+
+  it("logs one line per trace, from the command to the paint, which parseTimingLine reads back", () => {
+    let clock = 1000;
+    const lines: string[] = [];
+    const timings = new TraceTimings(() => clock);
+    timings.onLine = (l) => lines.push(l);
+    timings.begin();
+    clock += 5;
+    timings.saved("/w/examples/mlp.ts");
+    const runStarted = clock + 2; // the runner's offsets are from its own start
+    timings.run({ workerReadyMs: 100, compiledMs: 150, ranMs: 300, builtMs: 320 }, runStarted);
+    clock = runStarted + 330;
+    timings.mark("stored");
+    clock += 10;
+    timings.mark("panelCreated");
+    clock += 200;
+    timings.mark("webviewLoaded");
+    timings.mark("webviewLoaded"); // a second ready (a reload) does not move the first
+    clock += 40;
+    timings.painted();
+    timings.painted(); // a repaint after the breakdown is not a second line
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0], "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · painted 587 ms after Trace Backprop");
+    const parsed = parseTimingLine(`2026-12-01 21:40:00.000 [info] ${lines[0]}`)!;
+    assert.deepEqual(Object.keys(parsed), [...PHASES]);
+    assert.equal(parsed.painted, 587);
+    assert.equal(parseTimingLine("[info] trace /w/examples/mlp.ts {}"), undefined);
+  });
+
+  it("a paint with no trace being timed (a cursor move, a reload) logs nothing", () => {
+    const lines: string[] = [];
+    const timings = new TraceTimings(() => 0);
+    timings.onLine = (l) => lines.push(l);
+    timings.painted();
+    timings.begin();
+    timings.painted(); // the trace was not stored yet: this paint is the old trace's
+    assert.deepEqual(lines, []);
+  });
+});
