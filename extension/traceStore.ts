@@ -18,6 +18,9 @@ export class TraceStore implements vscode.Disposable {
   /** The trace of each file before its latest one, and when each was recorded (Compare with Previous Trace). */
   private readonly previousTraces = new Map<string, { trace: Trace; at: Date }>();
   private readonly recordedAt = new Map<string, Date>();
+  /** Files whose Trace Backprop is running (a view with no trace of them says so). */
+  private readonly running = new Set<string>();
+  private readonly tracingChanged = new vscode.EventEmitter<string>();
   private readonly cursors = new Map<string, number>();
   private active: string | undefined;
 
@@ -32,12 +35,28 @@ export class TraceStore implements vscode.Disposable {
   /** A webview asked to move to an event; an active debug session answers with a goto, else the store moves. */
   readonly onDidRequestGoto = this.gotoRequested.event;
 
+  /** A file started or stopped being traced. */
+  readonly onDidChangeTracing = this.tracingChanged.event;
+
   /** Whether a debug session currently owns the cursor (it then answers goto requests). */
   debuggerAttached = false;
+
+  /** Trace Backprop started (true) or ended without a trace (false) for a file. */
+  setTracing(file: string, running: boolean): void {
+    if (running === this.running.has(file)) return;
+    if (running) this.running.add(file);
+    else this.running.delete(file);
+    this.tracingChanged.fire(file);
+  }
+
+  isTracing(file: string): boolean {
+    return this.running.has(file);
+  }
 
   setTrace(file: string, trace: Trace): void {
     const before = this.traces.get(file);
     if (before && before !== trace) this.previousTraces.set(file, { trace: before, at: this.recordedAt.get(file) ?? new Date() });
+    this.running.delete(file);
     this.traces.set(file, trace);
     this.recordedAt.set(file, new Date());
     this.cursors.set(file, openingEvent(trace));
@@ -78,6 +97,7 @@ export class TraceStore implements vscode.Disposable {
 
   dispose(): void {
     this.traceChanged.dispose();
+    this.tracingChanged.dispose();
     this.cursorMoved.dispose();
     this.gotoRequested.dispose();
   }

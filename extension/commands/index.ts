@@ -34,7 +34,8 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
       log.error(`could not open the graph panel: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  const deps = { store, log, status, runModel, showGraph, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
+  const graphOpen = (): boolean => GraphPanel.current !== undefined;
+  const deps = { store, log, status, runModel, showGraph, graphOpen, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
 
   const updateIsModel = (editor: vscode.TextEditor | undefined): void => {
     const doc = editor?.document;

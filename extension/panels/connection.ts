@@ -41,6 +41,7 @@ export class ViewConnection implements vscode.Disposable {
     this.subs.push(
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       store.onDidChangeTrace((e) => { this.file = e.file; if (this.ready) this.sendTrace(); }),
+      store.onDidChangeTracing((f) => { if (this.ready && f === this.file && !store.trace(f)) this.sendTrace(); }),
       store.onDidMoveCursor((e) => { if (this.ready && e.file === this.file) this.post({ type: "cursor", file: e.file, event: e.event, source: e.source }); }),
       vscode.debug.onDidChangeBreakpoints(() => { if (this.ready && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) }); }),
       vscode.debug.onDidStartDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: true }); }),
@@ -61,9 +62,11 @@ export class ViewConnection implements vscode.Disposable {
   sendTrace(): void {
     const trace = this.trace();
     if (!trace || !this.file) {
-      this.post({ type: "noTrace", message: this.file
-        ? `No trace of ${vscode.workspace.asRelativePath(this.file)} in this window yet: right-click it and choose Trace Backprop.`
-        : "No trace yet: right-click a model file and choose Trace Backprop." });
+      const name = this.file ? vscode.workspace.asRelativePath(this.file) : undefined;
+      this.post({ type: "noTrace", message: !name
+        ? "No trace yet: right-click a model file and choose Trace Backprop."
+        : this.store.isTracing(this.file!) ? `Tracing ${name}…`
+        : `No trace of ${name} in this window yet: right-click it and choose Trace Backprop.` });
       return;
     }
     this.sendThresholds();
