@@ -6,7 +6,8 @@ import { Commands, ContextKeys } from "../commandIds";
 import { EditorHints } from "../editor/editorHints";
 import { BackpropCodeLens } from "../editor/codeLens";
 import { isModelDocument, MODEL_SELECTORS } from "../modelFiles";
-import { runModel } from "../../src/runner/index";
+import { prewarmRunner, runModel, stopWarmRunners } from "../../src/runner/index";
+import { currentRunOptions } from "../config";
 import { GraphPanel } from "../panels/index";
 import { traceModel } from "./traceCommand";
 import { debugModel } from "./debugCommand";
@@ -36,6 +37,9 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
   };
   const graphOpen = (): boolean => GraphPanel.current !== undefined;
   const deps = { store, log, status, runModel, showGraph, graphOpen, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
+  // The first Trace Backprop's worker starts now, before the click (and each run leaves the next one started).
+  prewarmRunner({ workerPath: deps.workerPath, memoryLimitMb: currentRunOptions().memoryLimitMb });
+  context.subscriptions.push({ dispose: stopWarmRunners });
 
   const updateIsModel = (editor: vscode.TextEditor | undefined): void => {
     const doc = editor?.document;

@@ -8,7 +8,7 @@ import { computeDiagnostics } from "../trace/diagnostics";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMessage } from "./limits";
-import type { WorkerInput, WorkerMessage, WorkerOptions } from "./protocol";
+import type { WorkerInput, WorkerMessage, WorkerOptions, WorkerStart } from "./protocol";
 import type { RunOptions, RunResult, RunTimings } from "./types";
 import { runPythonModel } from "./runPython";
 
@@ -32,6 +32,70 @@ function workerScript(explicit: string | undefined): { script: string; eval: boo
   // Workers do not inherit tsx's loader: register it first (development and tests only; the .vsix ships JS).
   const tsx = createRequire(__filename).resolve("tsx/cjs");
   return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(path)});`, eval: true };
+}
+
+/**
+ * Warm workers: a worker started ahead of the next run, which has loaded the engine and the runner and waits
+ * for its model (a `WorkerStart` message). Keyed by script and memory limit (fixed when a worker starts).
+ * Loading them is most of a worker's start: "worker ready" was 0.9–1.1 s of a 1.6 s Trace Backprop in the
+ * e2e bench on the loaded 2-core machine. A warm worker is unref'd: it never keeps a process alive.
+ */
+const warm = new Map<string, Worker>();
+/** The keys prewarmRunner asked for: after each run from them, the next worker starts (once the run ends). */
+const keepWarm = new Map<string, () => void>();
+
+function warmKey(script: string, memoryMb: number): string {
+  return `${memoryMb}\0${script}`;
+}
+
+function startWarm(script: string, isEval: boolean, memoryMb: number): void {
+  const key = warmKey(script, memoryMb);
+  if (warm.has(key)) return;
+  const worker = new Worker(script, { eval: isEval, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+  worker.unref();
+  const forget = (): void => { if (warm.get(key) === worker) warm.delete(key); };
+  worker.once("exit", forget);
+  worker.once("error", forget);
+  warm.set(key, worker);
+}
+
+/**
+ * Starts a worker ahead of the next runModel with these options (the extension calls it when it activates,
+ * and every run from then on leaves the next one started). No effect on a run's result: a cold run is the same.
+ */
+export function prewarmRunner(options: Pick<RunOptions, "memoryLimitMb"> & { workerPath?: string } = {}): void {
+  const { script, eval: isEval } = workerScript(options.workerPath);
+  const memoryMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  keepWarm.set(warmKey(script, memoryMb), () => startWarm(script, isEval, memoryMb));
+  startWarm(script, isEval, memoryMb);
+}
+
+/** How many warm workers wait for a model (the log and tests). */
+export function warmRunnerCount(): number {
+  return warm.size;
+}
+
+/** Stops the warm workers and ends prewarming (the extension's deactivate; tests). */
+export function stopWarmRunners(): void {
+  keepWarm.clear();
+  for (const w of warm.values()) void w.terminate();
+  warm.clear();
+}
+
+/** A started worker for this run: a warm one given its model, else a new one. */
+function takeWorker(script: string, isEval: boolean, memoryMb: number, input: WorkerInput): Worker {
+  const key = warmKey(script, memoryMb);
+  const ready = warm.get(key);
+  if (ready) {
+    warm.delete(key);
+    ready.removeAllListeners("exit");
+    ready.removeAllListeners("error");
+    ready.ref();
+    const start: WorkerStart = { kind: "start", input };
+    ready.postMessage(start);
+    return ready;
+  }
+  return new Worker(script, { eval: isEval, workerData: input, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
 }
 
 /**
@@ -67,13 +131,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     const timings: Partial<RunTimings> = {};
     const since = (): number => Date.now() - started;
 
-    const worker = new Worker(script, {
-      eval: isEval,
-      workerData: input,
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-    });
+    const worker = takeWorker(script, isEval, memoryMb, input);
     const collect = (stream: "stdout" | "stderr") => (chunk: Buffer | string) => {
       const text = chunk.toString();
       if (output.length < 1_000_000) output += text;
@@ -169,6 +227,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       else error = diagnostic("runtime-error", `The runner failed: ${err.message}`, program);
     });
     worker.on("exit", (code) => {
+      keepWarm.get(warmKey(script, memoryMb))?.(); // the next run's worker starts now that this one is gone
       clearTimeout(timer);
       clearInterval(pollTimer);
       signal?.removeEventListener("abort", onAbort);

@@ -13,6 +13,12 @@ export interface WorkerInput {
   progress: SharedArrayBuffer;
 }
 
+/** What a warm worker (started without workerData) waits for. */
+export interface WorkerStart {
+  kind: "start";
+  input: WorkerInput;
+}
+
 export type WorkerMessage =
   /** The worker has loaded the engine; the model's time limit starts now. */
   | { kind: "ready" }

@@ -6,10 +6,9 @@ import { useWorkingDirectory } from "./cwd";
 import { diagnoseError } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";
 import { MemoryGuard } from "./memoryGuard";
-import type { WorkerInput, WorkerMessage } from "./protocol";
+import type { WorkerInput, WorkerMessage, WorkerStart } from "./protocol";
 import { ModelSession } from "./session";
 
-const input = workerData as WorkerInput;
 const port = parentPort;
 if (!port) throw new Error("backstep: runner worker started outside a worker thread");
 
@@ -17,48 +16,56 @@ function post(message: WorkerMessage): void {
   port!.postMessage(message);
 }
 
-const progress = new Int32Array(input.progress);
-if (input.options.cwd !== undefined) useWorkingDirectory(input.options.cwd);
-// process.exit in a worker ends only the worker (the model's own calls are reported below)
-const realExit = process.exit.bind(process);
-const memory = new MemoryGuard((input.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 2 ** 20, (used) => {
-  session.flush();
-  post({ kind: "memory", usedBytes: used });
-  realExit(1);
-});
-const session = new ModelSession(engine, {
-  ...input.options,
-  progress,
-  onAllocate: (bytes) => memory.allocated(bytes),
-  // a chunk is shared memory: posting it shares it, and the caller reads the records as they are committed
-  onChunk: (chunk: TraceChunk) => post({ kind: "chunk", chunk }),
-  onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),
-});
-session.mapper.installErrorFormatter();
+/** Runs one model; a worker runs one and ends. */
+function start(input: WorkerInput): void {
+  const progress = new Int32Array(input.progress);
+  if (input.options.cwd !== undefined) useWorkingDirectory(input.options.cwd);
+  // process.exit in a worker ends only the worker (the model's own calls are reported below)
+  const realExit = process.exit.bind(process);
+  const memory = new MemoryGuard((input.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 2 ** 20, (used) => {
+    session.flush();
+    post({ kind: "memory", usedBytes: used });
+    realExit(1);
+  });
+  const session = new ModelSession(engine, {
+    ...input.options,
+    progress,
+    onAllocate: (bytes) => memory.allocated(bytes),
+    // a chunk is shared memory: posting it shares it, and the caller reads the records as they are committed
+    onChunk: (chunk: TraceChunk) => post({ kind: "chunk", chunk }),
+    onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),
+  });
+  session.mapper.installErrorFormatter();
 
-let finished = false;
-function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
-  if (finished) return;
-  finished = true;
-  const final = session.recorder.finish(); // snapshots the final parameters: flush after it
-  session.flush();
-  // the model's console output travels separately: let it reach the caller before "done" does
-  process.stdout.write("", () => process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })));
+  let finished = false;
+  function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
+    if (finished) return;
+    finished = true;
+    const final = session.recorder.finish(); // snapshots the final parameters: flush after it
+    session.flush();
+    // the model's console output travels separately: let it reach the caller before "done" does
+    process.stdout.write("", () => process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })));
+  }
+
+  // The model's process.exit: say where it was called, send what was recorded, then end the worker.
+  process.exit = ((code?: number | string | null) => {
+    const site = session.mapper.capture();
+    session.flush();
+    const n = typeof code === "number" ? code : Number(code ?? process.exitCode ?? 0) || 0;
+    post({ kind: "exit", code: n, loc: site.loc });
+    finished = true;
+    realExit(n);
+  }) as typeof process.exit;
+
+  // Errors thrown later from the model's own timers or promises.
+  process.on("uncaughtException", (err) => finish(session.diagnose(err, input.file)));
+  process.on("unhandledRejection", (err) => finish(session.diagnose(err, input.file)));
+
+  post({ kind: "ready" });
+  session.run(input.file).then(finish, (err: unknown) => finish(session.diagnose(err, input.file)));
 }
 
-// The model's process.exit: say where it was called, send what was recorded, then end the worker.
-process.exit = ((code?: number | string | null) => {
-  const site = session.mapper.capture();
-  session.flush();
-  const n = typeof code === "number" ? code : Number(code ?? process.exitCode ?? 0) || 0;
-  post({ kind: "exit", code: n, loc: site.loc });
-  finished = true;
-  realExit(n);
-}) as typeof process.exit;
-
-// Errors thrown later from the model's own timers or promises.
-process.on("uncaughtException", (err) => finish(session.diagnose(err, input.file)));
-process.on("unhandledRejection", (err) => finish(session.diagnose(err, input.file)));
-
-post({ kind: "ready" });
-session.run(input.file).then(finish, (err: unknown) => finish(session.diagnose(err, input.file)));
+// Started for a model (workerData), or started ahead and waiting for one (a warm worker, see runModel's pool):
+// the engine and runner are loaded either way before the model's time starts.
+if (workerData) start(workerData as WorkerInput);
+else port.once("message", (m: WorkerStart) => start(m.input));

@@ -1,0 +1,70 @@
+// A worker started ahead of the run (the extension's warm worker) runs a model exactly as a new worker does.
+import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { prewarmRunner, runModel, stopWarmRunners, warmRunnerCount } from "../../src/runner/index";
+import type { RunResult } from "../../src/runner/types";
+
+const MLP = join(__dirname, "..", "..", "examples", "mlp-classifier.ts");
+
+/** What a run recorded, without ids' timing-dependent parts: ops, losses, diagnostics and output. */
+function summary(r: RunResult): unknown {
+  return {
+    ok: r.ok,
+    ops: r.trace.ops.map((o) => [o.op, o.var, o.loc?.line, o.step]),
+    losses: r.trace.losses,
+    diagnostics: r.trace.diagnostics.map((d) => [d.code, d.loc?.line, d.message]),
+    output: r.output,
+  };
+}
+
+async function untilWarm(): Promise<void> {
+  for (let i = 0; i < 100 && warmRunnerCount() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe("warm runner workers", function () {
+  this.timeout(120000);
+  after(stopWarmRunners);
+
+  it("a prewarmed worker is taken by the next run, which records what a new worker records; the next one starts after", async () => {
+    const cold = await runModel(MLP, { maxSteps: 2 });
+    prewarmRunner({});
+    await untilWarm();
+    assert.equal(warmRunnerCount(), 1, "one worker waits");
+    const warmRun = await runModel(MLP, { maxSteps: 2 });
+    assert.deepEqual(summary(warmRun), summary(cold));
+    await untilWarm();
+    assert.equal(warmRunnerCount(), 1, "the run left the next worker started");
+  });
+
+  it("a model that fails, prints or exits behaves the same in a warm worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "backstep-warm-"));
+    const programs = {
+      "throws.ts": `import { tensor } from "backstep";\nconsole.log("before");\nconst a = tensor([1, 2, 3]);\nconst b = tensor([1, 2]);\na.add(b);\n`,
+      "exits.ts": `console.log("bye");\nprocess.exit(3);\n`,
+      "cwd.ts": `import { readFileSync } from "node:fs";\nconsole.log(readFileSync("data.txt", "utf8"));\n`,
+    };
+    writeFileSync(join(dir, "data.txt"), "from the model's folder");
+    for (const [name, source] of Object.entries(programs)) writeFileSync(join(dir, name), source);
+    for (const name of Object.keys(programs)) {
+      stopWarmRunners();
+      const cold = await runModel(join(dir, name), { cwd: dir });
+      prewarmRunner({});
+      await untilWarm();
+      const warmRun = await runModel(join(dir, name), { cwd: dir });
+      assert.deepEqual(summary(warmRun), summary(cold), name);
+    }
+  });
+
+  it("a different memory limit does not take the warm worker (its limit is fixed when it starts)", async () => {
+    stopWarmRunners();
+    prewarmRunner({ memoryLimitMb: 512 });
+    await untilWarm();
+    const r = await runModel(MLP, { maxSteps: 1, memoryLimitMb: 256 });
+    assert.ok(r.ok);
+    assert.equal(warmRunnerCount(), 1, "the 512 MB worker still waits");
+    stopWarmRunners();
+    assert.equal(warmRunnerCount(), 0);
+  });
+});
