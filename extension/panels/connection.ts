@@ -13,6 +13,8 @@ import { traceMessage, valuesReply } from "./protocolHost";
 export interface ConnectionHooks {
   /** The side panel's parameter click (the graph panel ignores it). */
   selectParam?(file: string, trace: Trace, name: string): void;
+  /** The side panel's chart click: open a training step. */
+  openStep?(file: string, trace: Trace, step: number): void;
   /** Called after the trace was sent (the webview can now take selections). */
   traceSent?(): void;
   /** The graph panel's drawing, to save (SVG text or a PNG data URL). */
@@ -108,6 +110,9 @@ export class ViewConnection implements vscode.Disposable {
         break;
       case "selectParam":
         if (this.file && trace) this.hooks.selectParam?.(this.file, trace, m.name);
+        break;
+      case "openStep":
+        if (this.file && trace) this.hooks.openStep?.(this.file, trace, m.step);
         break;
       case "showGraph":
         void vscode.commands.executeCommand("backstep.showGraph");

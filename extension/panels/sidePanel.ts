@@ -5,6 +5,7 @@ import { bundleHtml, webviewOptions } from "./assets";
 import { ViewConnection } from "./connection";
 import { GraphPanel } from "./graphPanel";
 import { paramTarget } from "./protocolHost";
+import { openStep } from "./openStep";
 
 export class SidePanelProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = "backstep.health";
@@ -24,6 +25,7 @@ export class SidePanelProvider implements vscode.WebviewViewProvider, vscode.Dis
         if (target.event !== undefined) this.store.requestGoto(file, target.event);
         panel.selectTensor(target.tensor);
       },
+      openStep: (file, trace, step) => void openStep(this.context, this.store, file, trace, step),
     });
     view.webview.html = bundleHtml(view.webview, this.context.extensionUri, "side", "Backstep");
     view.onDidDispose(() => { this.connection?.dispose(); this.connection = undefined; });
