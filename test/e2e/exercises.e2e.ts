@@ -1,0 +1,88 @@
+// Scenario: New Exercise → trace: a wrong hand-written gradient is ✗ in Problems; fix the line in the editor, trace again: ✓ at its line.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Workbench } from "./harness/workbench";
+import { gotoLine, inlineHints } from "./harness/editor";
+import { repoRoot, vsixUnderTest } from "./harness/fixtures";
+
+const TEMPLATE = readFileSync(join(repoRoot, "exercises", "micrograd.ts"), "utf8");
+const lineOf = (text: string): number => TEMPLATE.split("\n").findIndex((l) => l.startsWith(text)) + 1;
+
+describe("e2e: a backprop exercise", function () {
+  let wb: Workbench | undefined;
+  let workspace: string;
+
+  before(async function () {
+    workspace = mkdtempSync(join(tmpdir(), "backstep-exercise-"));
+    // a learner's folder (the Explorer shows a row once the workbench is up)
+    writeFileSync(join(workspace, "notes.md"), "# backprop notes\n");
+    wb = await Workbench.launch({ workspace, vsix: vsixUnderTest(), settings: { "backstep.intelliSense.offerSetup": false } });
+  });
+
+  after(async function () {
+    await wb?.close();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it("New Exercise scaffolds the micrograd exercise; tracing it puts each unsolved check in Problems at its line", async function () {
+    const w = wb!;
+    const { page } = w;
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(">Backstep: New Exercise");
+    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused").filter({ hasText: "New Exercise" }).waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    // the exercise picker
+    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "micrograd" }).waitFor({ state: "visible" });
+    await input.fill("micrograd");
+    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused").filter({ hasText: "micrograd" }).waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    await w.activeTab("micrograd.ts").waitFor({ state: "visible" });
+    await w.clearNotifications();
+
+    await w.runCommand("Backstep: Trace Backprop");
+    const line = lineOf("expectGrad(d, dd);");
+    const failed = (rows: string[]): string[] => rows.filter((r) => r.includes("Gradient check failed for d:"));
+    let rows: string[] = [];
+    for (let i = 0; i < 120 && failed(rows).length === 0; i++) {
+      rows = await w.problems();
+      if (failed(rows).length === 0) await page.waitForTimeout(500);
+    }
+    assert.equal(failed(rows).length, 1, `Problems: ${rows.join(" | ")}`);
+    assert.match(failed(rows)[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
+    assert.match(failed(rows)[0], /vs autograd -2/);
+    // one per TODO: every check of the template fails until it is solved
+    assert.equal(rows.filter((r) => r.includes("Gradient check failed for ")).length, 11, rows.join(" | "));
+  });
+
+  it("after the learner fixes the line in the editor and traces again, its check is ✓ and leaves Problems", async function () {
+    const w = wb!;
+    const { page } = w;
+    const todo = lineOf("const dd = NaN;");
+    await gotoLine(page, todo);
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.type("const dd = f.item(); // ∂L/∂d = f");
+    await page.keyboard.press("Control+S");
+    await page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
+    await w.runCommand("Backstep: Trace Backprop");
+
+    const line = lineOf("expectGrad(d, dd);");
+    let hint: string | undefined;
+    for (let i = 0; i < 120 && !hint?.startsWith("✓"); i++) {
+      await gotoLine(page, line);
+      hint = (await inlineHints(page)).get(line);
+      if (!hint?.startsWith("✓")) await page.waitForTimeout(500);
+    }
+    assert.equal(hint, "✓ d: exact");
+    const rows = await w.problems();
+    assert.deepEqual(rows.filter((r) => r.includes("Gradient check failed for d:")), []);
+    assert.equal(rows.filter((r) => r.includes("Gradient check failed for ")).length, 10, rows.join(" | "));
+    // the next TODO's check is still ✗, with its largest difference
+    const next = lineOf("expectGrad(f, df);");
+    assert.match((await inlineHints(page)).get(next) ?? "", /^✗ f: max diff NaN/);
+  });
+});
