@@ -1,4 +1,4 @@
-"""backstep_torch: records a PyTorch model's forward and backward pass as a Backstep Trace (DESIGN.md §8).
+"""backstep_torch: records a PyTorch model's forward and backward pass as a Backstep Trace (docs/architecture.md, "PyTorch models").
 
 `python -m backstep_torch model.py --out trace.json` checks the interpreter first, so nothing here imports torch;
 from Python, use backstep_torch.run.run_file and build_trace.

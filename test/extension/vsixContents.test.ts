@@ -12,7 +12,7 @@ const ALLOWED = [
   /^examples\/.+\.(ts|json|py|txt)$/,
   // the templates Backstep: New Exercise copies
   /^exercises\/[a-z-]+\.ts$/,
-  // the Python recorder, run by the interpreter the user chooses (DESIGN.md §8)
+  // the Python recorder, run by the interpreter the user chooses (docs/architecture.md, "PyTorch models")
   /^python\/backstep_torch\/[a-z_]+\.py$/,
 ];
 
