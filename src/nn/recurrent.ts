@@ -39,14 +39,21 @@ function cellWeights(gates: number, input: number, hidden: number, bias: boolean
   return [uniformParam([gates * hidden, input], k), uniformParam([gates * hidden, hidden], k), bias ? uniformParam([gates * hidden], k) : null, bias ? uniformParam([gates * hidden], k) : null];
 }
 
-export class LSTMCell extends Module {
+/** A cell's parameters, named as PyTorch's: `gates` blocks of H rows each (LSTM 4, GRU 3). */
+abstract class Cell extends Module {
   weight_ih: Tensor;
   weight_hh: Tensor;
   bias_ih: Tensor | null;
   bias_hh: Tensor | null;
-  constructor(readonly inputSize: number, readonly hiddenSize: number, opts: { bias?: boolean } = {}) {
+  constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, opts: { bias?: boolean }) {
     super();
-    [this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh] = cellWeights(4, inputSize, hiddenSize, opts.bias !== false);
+    [this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh] = cellWeights(gates, inputSize, hiddenSize, opts.bias !== false);
+  }
+}
+
+export class LSTMCell extends Cell {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    super(4, inputSize, hiddenSize, opts);
   }
   /** x [N, I] (or [I]) and the state [h, c] (zeros when omitted) → [h′, c′]. */
   forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
@@ -56,14 +63,9 @@ export class LSTMCell extends Module {
   }
 }
 
-export class GRUCell extends Module {
-  weight_ih: Tensor;
-  weight_hh: Tensor;
-  bias_ih: Tensor | null;
-  bias_hh: Tensor | null;
-  constructor(readonly inputSize: number, readonly hiddenSize: number, opts: { bias?: boolean } = {}) {
-    super();
-    [this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh] = cellWeights(3, inputSize, hiddenSize, opts.bias !== false);
+export class GRUCell extends Cell {
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean } = {}) {
+    super(3, inputSize, hiddenSize, opts);
   }
   /** x [N, I] (or [I]) and h (zeros when omitted) → h′. */
   forward(x: Tensor, h?: Tensor): Tensor {

@@ -1,17 +1,11 @@
 // Reduction kernels along one axis, viewing the data as [outer, n, inner].
 import type { Storage } from "../dtype";
 import { alloc, dtypeOf } from "../dtype";
-
-function dims(shape: readonly number[], axis: number): [number, number, number] {
-  let outer = 1, inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i];
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
-  return [outer, shape[axis], inner];
-}
+import { around } from "../shape";
 
 /** Sums along `axis`; the result has that dim removed (size outer·inner). */
 export function sumAxis(x: Storage, shape: readonly number[], axis: number): Storage {
-  const [outer, n, inner] = dims(shape, axis);
+  const [outer, n, inner] = around(shape, axis);
   const out = alloc(dtypeOf(x), outer * inner);
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
@@ -24,10 +18,10 @@ export function sumAxis(x: Storage, shape: readonly number[], axis: number): Sto
   return out;
 }
 
-/** Max along `axis` (NaN propagates). */
-export function maxAxis(x: Storage, shape: readonly number[], axis: number): Storage {
-  const [outer, n, inner] = dims(shape, axis);
-  const out = alloc(dtypeOf(x), outer * inner).fill(-Infinity);
+/** Max (largest) or min along `axis` (NaN propagates). */
+function extremumAxis(x: Storage, shape: readonly number[], axis: number, largest: boolean): Storage {
+  const [outer, n, inner] = around(shape, axis);
+  const out = alloc(dtypeOf(x), outer * inner).fill(largest ? -Infinity : Infinity);
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const ob = o * inner;
@@ -35,11 +29,21 @@ export function maxAxis(x: Storage, shape: readonly number[], axis: number): Sto
       const row = base + k * inner;
       for (let i = 0; i < inner; i++) {
         const v = x[row + i];
-        if (v > out[ob + i] || v !== v) out[ob + i] = v;
+        if ((largest ? v > out[ob + i] : v < out[ob + i]) || v !== v) out[ob + i] = v;
       }
     }
   }
   return out;
+}
+
+/** Max along `axis` (NaN propagates). */
+export function maxAxis(x: Storage, shape: readonly number[], axis: number): Storage {
+  return extremumAxis(x, shape, axis, true);
+}
+
+/** Min along `axis` (NaN propagates). */
+export function minAxis(x: Storage, shape: readonly number[], axis: number): Storage {
+  return extremumAxis(x, shape, axis, false);
 }
 
 /** Reduces over several axes (sorted ascending) with `kernel`, returning the data and the reduced shape (dims kept as 1). */
@@ -56,20 +60,3 @@ export function reduceAxes(kernel: typeof sumAxis, x: Storage, shape: readonly n
   return { data, keptShape: cur };
 }
 
-/** Min along `axis` (NaN propagates). */
-export function minAxis(x: Storage, shape: readonly number[], axis: number): Storage {
-  const [outer, n, inner] = dims(shape, axis);
-  const out = alloc(dtypeOf(x), outer * inner).fill(Infinity);
-  for (let o = 0; o < outer; o++) {
-    const base = o * n * inner;
-    const ob = o * inner;
-    for (let k = 0; k < n; k++) {
-      const row = base + k * inner;
-      for (let i = 0; i < inner; i++) {
-        const v = x[row + i];
-        if (v < out[ob + i] || v !== v) out[ob + i] = v;
-      }
-    }
-  }
-  return out;
-}

@@ -45,6 +45,23 @@ export const indexPutRule = defineRule<PutAttrs, Int32Array>({
   jvp: (ctx, [tx, tv]) => ops.indexPutWithSlots(tx, ctx.inputs.slice(2), tv, ctx.attrs.slots, ctx.attrs.accumulate),
 });
 
+/** For each element of `index` (row-major), the offset of the element of `src` at the same coordinates (src may be larger). */
+function srcOffsets(index: Tensor, src: Tensor): Int32Array {
+  const srcStride = index.shape.map((_, d) => src.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const idxStride = index.shape.map((_, d) => index.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const out = new Int32Array(index.size);
+  for (let k = 0; k < index.size; k++) {
+    let rem = k, s = 0;
+    for (let d = 0; d < index.ndim; d++) {
+      const c = Math.floor(rem / idxStride[d]);
+      rem -= c * idxStride[d];
+      s += c * srcStride[d];
+    }
+    out[k] = s;
+  }
+  return out;
+}
+
 export const scatterAddRule = defineRule<{ dim: number }, Int32Array>({
   name: "scatterAdd",
   nondiff: [1],
@@ -52,17 +69,8 @@ export const scatterAddRule = defineRule<{ dim: number }, Int32Array>({
     const pos = gatherPositions(x, index, dim);
     const o = alloc(promote(x.dtype, src.dtype), x.size);
     o.set(x.data);
-    const srcStride = index.shape.map((_, d) => src.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    const idxStride = index.shape.map((_, d) => index.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    for (let k = 0; k < pos.length; k++) {
-      let rem = k, s = 0;
-      for (let d = 0; d < index.ndim; d++) {
-        const c = Math.floor(rem / idxStride[d]);
-        rem -= c * idxStride[d];
-        s += c * srcStride[d];
-      }
-      o[pos[k]] += src.data[s];
-    }
+    const at = srcOffsets(index, src);
+    for (let k = 0; k < pos.length; k++) o[pos[k]] += src.data[at[k]];
     return { out: fromData(o, x.shape), saved: pos };
   },
   vjp: (ctx, up, i) => {
@@ -72,17 +80,8 @@ export const scatterAddRule = defineRule<{ dim: number }, Int32Array>({
     const picked = ops.gather(up, ctx.attrs.dim, index);
     if (sameShape(picked.shape, src.shape)) return picked;
     const g = alloc(up.dtype, src.size);
-    const srcStride = src.shape.map((_, d) => src.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    const idxStride = index.shape.map((_, d) => index.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    for (let k = 0; k < picked.size; k++) {
-      let rem = k, s = 0;
-      for (let d = 0; d < index.ndim; d++) {
-        const c = Math.floor(rem / idxStride[d]);
-        rem -= c * idxStride[d];
-        s += c * srcStride[d];
-      }
-      g[s] = picked.data[k];
-    }
+    const at = srcOffsets(index, src);
+    for (let k = 0; k < picked.size; k++) g[at[k]] = picked.data[k];
     return fromData(g, src.shape);
   },
   local: (ctx, i) => structured(ctx, i, i === 0 ? "I" : "\\frac{\\partial y_j}{\\partial \\mathrm{src}_k} = \\mathbb{1}[j = \\mathrm{pos}_k]"),

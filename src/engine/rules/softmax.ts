@@ -3,12 +3,13 @@ import { defineRule } from "./registry";
 import { structured } from "./common";
 import { alloc } from "../dtype";
 import type { Storage } from "../dtype";
+import type { Tensor } from "../tensor";
 import { fromData } from "../storage";
 import { around } from "../shape";
 import * as ops from "../ops/functions";
 
 /** Writes softmax (or log-softmax) of x along the middle dim of [outer, n, inner] into o. */
-export function softmaxInto(x: Storage, o: Storage, outer: number, n: number, inner: number, logOut: boolean): void {
+function softmaxInto(x: Storage, o: Storage, outer: number, n: number, inner: number, logOut: boolean): void {
   for (let a = 0; a < outer; a++) {
     for (let c = 0; c < inner; c++) {
       const base = a * n * inner + c;
@@ -25,14 +26,17 @@ export function softmaxInto(x: Storage, o: Storage, outer: number, n: number, in
   }
 }
 
+/** The forward of softmax (or, with logOut, of log-softmax) along `axis`. */
+export function softmaxForward(x: Tensor, axis: number, logOut: boolean): { out: Tensor } {
+  const o = alloc(x.dtype, x.size);
+  const [outer, n, inner] = around(x.shape, axis);
+  softmaxInto(x.data, o, outer, n, inner, logOut);
+  return { out: fromData(o, x.shape) };
+}
+
 export const softmaxRule = defineRule<{ axis: number }>({
   name: "softmax",
-  forward: ([x], { axis }) => {
-    const o = alloc(x.dtype, x.size);
-    const [outer, n, inner] = around(x.shape, axis);
-    softmaxInto(x.data, o, outer, n, inner, false);
-    return { out: fromData(o, x.shape) };
-  },
+  forward: ([x], { axis }) => softmaxForward(x, axis, false),
   vjp: (ctx, up) => {
     const s = ctx.output;
     return ops.mul(s, ops.sub(up, ops.sum(ops.mul(up, s), ctx.attrs.axis, true)));

@@ -53,18 +53,16 @@ function spreadUp(ctx: OpCtx<VarAttrs>, up: Tensor): Tensor {
   return fromData(broadcastTo(up.data, kept, x.shape), x.shape);
 }
 
-export const varRule = defineRule<VarAttrs>({
-  name: "var",
-  forward: ([x], attrs) => ({ out: varianceOf(x, attrs, false) }),
-  vjp: (ctx, up) => ops.mul(spreadUp(ctx, up), derivative(ctx, false)),
-  local: (ctx, i) => elementwise(ctx, i, "\\frac{2(x_i - \\mu)}{n - c}", derivative(ctx, false)),
-  jvp: (ctx, [t]) => ops.sum(ops.mul(t, derivative(ctx, false)), ctx.attrs.axis, ctx.attrs.keepDims),
-});
+/** var (sqrt false) or std (sqrt true): one rule shape, with ∂/∂x from `derivative` and its LaTeX. */
+function defineVarianceRule(name: string, sqrt: boolean, latex: string) {
+  return defineRule<VarAttrs>({
+    name,
+    forward: ([x], attrs) => ({ out: varianceOf(x, attrs, sqrt) }),
+    vjp: (ctx, up) => ops.mul(spreadUp(ctx, up), derivative(ctx, sqrt)),
+    local: (ctx, i) => elementwise(ctx, i, latex, derivative(ctx, sqrt)),
+    jvp: (ctx, [t]) => ops.sum(ops.mul(t, derivative(ctx, sqrt)), ctx.attrs.axis, ctx.attrs.keepDims),
+  });
+}
 
-export const stdRule = defineRule<VarAttrs>({
-  name: "std",
-  forward: ([x], attrs) => ({ out: varianceOf(x, attrs, true) }),
-  vjp: (ctx, up) => ops.mul(spreadUp(ctx, up), derivative(ctx, true)),
-  local: (ctx, i) => elementwise(ctx, i, "\\frac{x_i - \\mu}{(n - c)\\,s}", derivative(ctx, true)),
-  jvp: (ctx, [t]) => ops.sum(ops.mul(t, derivative(ctx, true)), ctx.attrs.axis, ctx.attrs.keepDims),
-});
+export const varRule = defineVarianceRule("var", false, "\\frac{2(x_i - \\mu)}{n - c}");
+export const stdRule = defineVarianceRule("std", true, "\\frac{x_i - \\mu}{(n - c)\\,s}");
