@@ -104,7 +104,7 @@ function takeWorker(script: string, isEval: boolean, memoryMb: number, input: Wo
  * exhaustion and process.exit end the run with an error diagnostic and the partial trace.
  */
 export function runModel(file: string, options: RunOptions & { workerPath?: string } = {}): Promise<RunResult> {
-  // a PyTorch model runs in a Python child process under python/backstep_torch (DESIGN.md §8)
+  // a PyTorch model runs in a Python child process under python/backstep_torch (docs/architecture.md, "PyTorch models")
   if (file.endsWith(".py")) return runPythonModel(file, options);
   const program = resolve(file);
   const started = Date.now();

@@ -1,4 +1,4 @@
-// runPythonModel: runs a .py model in a Python child process under the recorder, with time and memory limits (DESIGN.md §8).
+// runPythonModel: runs a .py model in a Python child process under the recorder, with time and memory limits (docs/architecture.md, "PyTorch models").
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
