@@ -4,6 +4,7 @@ import { internal } from "../engine/mode";
 import { castTo, fromData } from "../engine/storage";
 import { randomState, setRandomState } from "../engine/random";
 import { compareGrads, unravel, type GradComparison } from "../engine/gradCompare";
+import { projection } from "./gradcheck";
 import { gradientFor, gradientsOf, makeCtx, type FunctionCtx, type FunctionDefinition, type Gradient } from "./userGradients";
 
 /** One checked input: the backward's gradient and the finite-difference one, over the same elements, compared. */
@@ -32,15 +33,7 @@ const MIN_EVALUATIONS = 64;
 const EPS = 1e-6;
 
 /** A fixed weighting of the output (L = Σ w ⊙ out) that reaches every element, without the global RNG. */
-function weights(shape: readonly number[], size: number): Tensor {
-  const v = new Float64Array(size);
-  let s = 0x9e3779b9;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = 0.5 + s / 2 ** 32;
-  }
-  return fromData(v, shape);
-}
+const weights = (shape: readonly number[], size: number): Tensor => projection(shape, size, 0x9e3779b9);
 
 /** Element indices to check per input: all of them within the budget, else an even spread. */
 function chosen(size: number, share: number): number[] {

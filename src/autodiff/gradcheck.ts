@@ -20,9 +20,9 @@ export interface GradcheckResult {
 }
 
 /** A fixed pseudo-random projection, so a non-scalar output reduces to a scalar without touching the global RNG. */
-function projection(shape: readonly number[], size: number): Tensor {
+export function projection(shape: readonly number[], size: number, seed = 0x2545f491): Tensor {
   const v = new Float64Array(size);
-  let s = 0x2545f491;
+  let s = seed;
   for (let i = 0; i < size; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     v[i] = 0.5 + s / 2 ** 32;

@@ -1,4 +1,5 @@
 // Compares a hand-written gradient with a reference one, element by element, as Karpathy's cmp() and torch.allclose do.
+import { sameShape } from "./shape";
 
 /** What a gradient check found (docs/architecture.md, "The Trace": the gradCheck event). */
 export type GradVerdict = "exact" | "close" | "mismatch" | "shape" | "missing";
@@ -25,10 +26,6 @@ export interface GradComparison {
   relErr?: number;
   /** The element where they differ most (the first NaN difference, if any), with both values; absent when nothing differs. */
   worst?: { index: number[]; manual: number; reference: number };
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Row-major flat index → index per dimension. */
