@@ -9,7 +9,7 @@ import * as engine from "../src/index";
 import { ModelSession } from "../src/runner/session";
 import { overhead } from "./traceOverhead";
 import { statsOverhead } from "./statsOverhead";
-import { TraceAssembler } from "../src/trace/batch";
+import { TraceAssembler } from "../src/trace/assembler";
 import { stringifyTrace } from "../src/trace/json";
 import { runModel } from "../src/runner/index";
 

@@ -45,11 +45,19 @@ function rejectValueNamespaces(source: string, js: string, file: string): void {
   }
 }
 
-/**
- * `instrumented: false` compiles only (for measuring the engine alone); the hooks are then never called.
- * `accessors`: the engine's getter and setter names, whose reads and assignments are call sites too.
- */
-export function compileFile(source: string, file: string, loopBase = 0, siteBase = 0, instrumented = true, accessors: ReadonlySet<string> = new Set()): CompiledFile {
+/** How compileFile instruments one file of a run. */
+export interface CompileOptions {
+  /** The run's loop and call-site ids so far: this file's are numbered on from them (default 0). */
+  loopBase?: number;
+  siteBase?: number;
+  /** false compiles only (for measuring the engine alone); the hooks are then never called. Default true. */
+  instrumented?: boolean;
+  /** The engine's getter and setter names, whose reads and assignments are call sites too. */
+  accessors?: ReadonlySet<string>;
+}
+
+export function compileFile(source: string, file: string, opts: CompileOptions = {}): CompiledFile {
+  const { loopBase = 0, siteBase = 0, instrumented = true, accessors = new Set<string>() } = opts;
   const isTs = /\.[cm]?tsx?$/.test(file);
   let js: string;
   let lineMap: LineMap;

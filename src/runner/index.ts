@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
-import { TraceAssembler, type TraceFinal } from "../trace/batch";
+import { TraceAssembler, type TraceFinal } from "../trace/assembler";
 import { computeDiagnostics } from "../trace/diagnostics";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";

@@ -95,7 +95,7 @@ export class UserModules {
   load(file: string): unknown {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
-    const compiled = compileFile(readFileSync(file, "utf8"), file, this.loops.length, this.shadow.siteCount, this.instrumented, this.accessors);
+    const compiled = compileFile(readFileSync(file, "utf8"), file, { loopBase: this.loops.length, siteBase: this.shadow.siteCount, instrumented: this.instrumented, accessors: this.accessors });
     checkImports(compiled, this.engine);
     this.shadow.addSites(file, compiled.sites);
     this.compiled.set(file, compiled);

@@ -1,5 +1,5 @@
 // Messages between runModel (the caller's thread) and the worker that runs the model.
-import type { TraceChunk, TraceFinal } from "../trace/batch";
+import type { TraceChunk, TraceFinal } from "../trace/assembler";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import type { RunOptions } from "./types";
 

@@ -4,7 +4,7 @@ import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
 import { settlePendingGradChecks } from "../autodiff/expectGrad";
 import { nameValue } from "../engine/naming";
-import type { TraceChunk } from "../trace/batch";
+import type { TraceChunk } from "../trace/assembler";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
 import type { TraceDiagnostic } from "../trace/types";
 import { diagnostic, diagnoseError } from "./errors";

@@ -1,5 +1,5 @@
 // The shadow call stack the instrumented user code keeps (callSites.ts), read by the recorder at each op.
-import type { OpSite } from "../trace/batch";
+import type { OpSite } from "../trace/assembler";
 import type { SourceLoc, StackFrame } from "../trace/types";
 
 /** No user position (the runner itself called in, or the module has not made a call yet). */

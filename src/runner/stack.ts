@@ -1,5 +1,5 @@
 // The user's call stack at an op or an error, from V8's structured stack traces, in original TypeScript positions.
-import type { OpSite } from "../trace/batch";
+import type { OpSite } from "../trace/assembler";
 import type { SourceLoc, StackFrame } from "../trace/types";
 import type { UserModules } from "./loader";
 

@@ -1,7 +1,7 @@
 // The worker that runs a user's model: records its Trace into shared memory that runModel reads as it goes (docs/architecture.md, "The one-way flow").
 import { parentPort, workerData } from "node:worker_threads";
 import * as engine from "../index";
-import type { TraceChunk } from "../trace/batch";
+import type { TraceChunk } from "../trace/assembler";
 import { useWorkingDirectory } from "./cwd";
 import { diagnoseError } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";

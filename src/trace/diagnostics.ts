@@ -1,6 +1,6 @@
 // Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
 // gradients, dead ReLUs, saturation, failed gradient checks. The rules and thresholds are src/trace/healthRules.ts's, shared with every view.
-import type { OpHealth } from "./batch";
+import type { OpHealth } from "./assembler";
 import { gradCheckDiagnostics } from "./gradChecks";
 import { activationFlagged, alwaysStructural, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, thresholds, type HealthThresholds, type StepGradient } from "./healthRules";
 import type { DiagnosticCode, OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";

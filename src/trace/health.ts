@@ -1,5 +1,5 @@
 // Activation health measured as an op runs: dead ReLU units and saturated sigmoid/tanh outputs.
-import type { OpHealth } from "./batch";
+import type { OpHealth } from "./assembler";
 
 /** σ′ = σ(1−σ) < 0.02 and tanh′ = 1−tanh² < 0.04 beyond these: the unit barely passes gradient. */
 const SIGMOID_EDGE = 0.02;

@@ -2,7 +2,7 @@
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
-import type { OpSite, TraceFinal } from "./batch";
+import type { OpSite, TraceFinal } from "./assembler";
 import { AttrSets } from "./attrs";
 import { measureHealth } from "./health";
 import { ParamNames } from "./params";
@@ -157,7 +157,7 @@ export class Recorder implements EngineObserver {
     const inputIds = this.scratchInputs;
     // in a user-defined backward, ∂L/∂output and the gradients it makes are the backward pass's tensors
     for (let k = 0; k < nIn; k++) inputIds[k] = (inBackward ? this.notes.grad(inputs[k])?.id : undefined) ?? this.idOf(inputs[k]);
-    const out = this.table.snapshot(output, ACTIVATION, id);
+    const out = this.table.snapshot(output, ACTIVATION, { op: id });
     this.notes.noteOutput(output, out, id);
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
@@ -353,8 +353,8 @@ export class Recorder implements EngineObserver {
     const add = (name: string, t: Tensor): void => {
       if (seen.has(t.id)) return;
       seen.add(t.id);
-      const tensor = this.table.snapshot(t, this.kindOfLeaf(t), undefined, true, name);
-      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, undefined, true) : null;
+      const tensor = this.table.snapshot(t, this.kindOfLeaf(t), { always: true, name });
+      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, { always: true }) : null;
       params.push({ name, tensor, grad });
     };
     for (const [name, t] of this.params.all()) add(name, t);
@@ -444,7 +444,7 @@ export class Recorder implements EngineObserver {
     const leaf = this.notes.leaf(t);
     if (leaf !== undefined && (leaf.step === this.step || leaf.step === -1)) return leaf.id;
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
-    const id = this.table.snapshot(t, this.kindOfLeaf(t), undefined, false, t.name ?? this.params.nameOf(t));
+    const id = this.table.snapshot(t, this.kindOfLeaf(t), { name: t.name ?? this.params.nameOf(t) });
     this.notes.noteLeaf(t, id, this.step);
     return id;
   }

@@ -16,6 +16,16 @@ export const DEFAULT_MAX_VALUES_PER_TENSOR = 100_000;
 export const DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000;
 
 /** Allocates dense trace tensor ids and snapshots values, counting what the caps dropped. */
+/** How one tensor is recorded (SnapshotTable.snapshot). */
+export interface SnapshotOptions {
+  /** The op that produced it. */
+  op?: OpId;
+  /** Keep its values whatever the caps (final parameters and gradients). */
+  always?: boolean;
+  /** Its name in the trace, when not the tensor's own. */
+  name?: string;
+}
+
 export class SnapshotTable {
   private nextId = 0;
   private kept = 0;
@@ -40,8 +50,13 @@ export class SnapshotTable {
     return this.nextId;
   }
 
-  /** Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor. `always` ignores the caps (final parameters and gradients). */
-  snapshot(t: Tensor, kind: KindCode, op?: OpId, always = false, name = t.name): TensorId {
+  /**
+   * Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor: `op` produced it,
+   * `always` ignores the caps (final parameters and gradients), `name` replaces the tensor's own.
+   */
+  snapshot(t: Tensor, kind: KindCode, opts: SnapshotOptions = {}): TensorId {
+    const { op, always = false } = opts;
+    const name = opts.name ?? t.name;
     const keep = this.keeps(t.size, always);
     // int32 indices and bool masks are recorded as float32 values (the Trace's values are floats)
     const float = t.dtype === "float32" || t.dtype === "float64";
@@ -52,8 +67,8 @@ export class SnapshotTable {
 
   /** Records `t` (2 dims or more) with its last two dims swapped, as an unnamed tensor of no op (matmul's Bᵀ). */
   snapshotTransposed(t: Tensor, kind: KindCode): TensorId {
-    if (t.ndim < 2) return this.snapshot(t, kind, undefined, false, undefined);
-    if (t.dtype !== "float32" && t.dtype !== "float64") return this.snapshot(t, kind, undefined, false, undefined);
+    if (t.ndim < 2) return this.snapshot(t, kind);
+    if (t.dtype !== "float32" && t.dtype !== "float64") return this.snapshot(t, kind);
     this.out.transposedTensor(kind, t.dtype, -1, -1, t.shape, t.data as Float32Array | Float64Array, this.keeps(t.size, false));
     return this.nextId++;
   }

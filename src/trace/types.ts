@@ -295,7 +295,7 @@ export interface SeriesParam {
   updateRatio: number[];
 }
 
-/** Statistics recorded for every step of a run, whether or not its full record was kept (DESIGN.md §9). */
+/** Statistics recorded for every step of a run, whether or not its full record was kept (docs/architecture.md, "The Trace": long runs). */
 export interface StepSeries {
   /** The steps summarised, ascending; column index i of every series is step steps[i]. */
   steps: number[];

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserModules } from "../../src/runner/loader";
 import { ShadowStack } from "../../src/runner/shadowStack";
-import type { OpSite } from "../../src/trace/batch";
+import type { OpSite } from "../../src/trace/assembler";
 
 let dir: string;
 let n = 0;

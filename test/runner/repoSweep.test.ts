@@ -30,7 +30,7 @@ describe("runner: instrumentation sweep over the repository's own TypeScript", f
         continue;
       }
       instrumented++;
-      const plain = compileFile(source, join(root, rel), 0, 0, false);
+      const plain = compileFile(source, join(root, rel), { instrumented: false });
       assert.equal(compiled.code.split("\n").length, plain.code.split("\n").length, `${rel}: instrumentation keeps the line count`);
       assert.equal(plain.code.split("\n").length, source.split("\n").length, `${rel}: compilation keeps the line count`);
       // compiles (without running) as the loader wraps it: a syntax error or a redeclared hook would throw here

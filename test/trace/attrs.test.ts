@@ -1,7 +1,7 @@
 // An op's attribute sets: converted to plain values, one id per distinct set, whatever the engine does with its objects.
 import * as assert from "node:assert/strict";
 import { AttrSets } from "../../src/trace/attrs";
-import { TraceAssembler } from "../../src/trace/batch";
+import { TraceAssembler } from "../../src/trace/assembler";
 import { TraceWriter, type TraceChunk } from "../../src/trace/stream";
 
 describe("trace attribute sets", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { setObserver, tensor } from "../../src/index";
 import { loadTrace } from "../../extension/debug/launch";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
-import { TraceAssembler, emptyTrace } from "../../src/trace/batch";
+import { TraceAssembler, emptyTrace } from "../../src/trace/assembler";
 import { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "../../src/trace/json";
 import { Recorder } from "../../src/trace/recorder";
 import { computeStats } from "../../src/trace/stats";

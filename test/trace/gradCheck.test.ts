@@ -7,7 +7,7 @@ import { expectGrad, setObserver, tensor, Tensor } from "../../src/index";
 import { compareGrads } from "../../src/engine/gradCompare";
 import { settlePendingGradChecks } from "../../src/autodiff/expectGrad";
 import { Recorder } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/batch";
+import { TraceAssembler } from "../../src/trace/assembler";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import { gradCheckText } from "../../src/trace/text";
 import type { GradCheckEvent, Trace } from "../../src/trace/types";

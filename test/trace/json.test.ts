@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import { computeStats } from "../../src/trace/stats";
-import { emptyTrace } from "../../src/trace/batch";
+import { emptyTrace } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
 
 function sample(): Trace {

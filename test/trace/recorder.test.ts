@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { tensor, setObserver, optim, Tensor } from "../../src/index";
 import { Recorder, type RecorderOptions } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/batch";
+import { TraceAssembler } from "../../src/trace/assembler";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 
 function record(fn: () => void, opts: RecorderOptions = {}): Trace {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as engine from "../../src/index";
 import { ModelSession } from "../../src/runner/session";
-import { TraceAssembler } from "../../src/trace/batch";
+import { TraceAssembler } from "../../src/trace/assembler";
 import { isFullStep } from "../../src/trace/fullSteps";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import { computeStats } from "../../src/trace/stats";

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
 import { setObserver, optim, Tensor, nn, F, manualSeed, randn, tensor } from "../../src/index";
 import { Recorder } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/batch";
+import { TraceAssembler } from "../../src/trace/assembler";
 import { computeStats } from "../../src/trace/stats";
 import { KIND, TraceWriter, type TraceChunk } from "../../src/trace/stream";
 import type { Trace, TraceEvent, TraceOp, TraceTensor } from "../../src/trace/types";

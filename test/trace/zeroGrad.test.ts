@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { nn, optim, setObserver, tensor, Tensor, manualSeed, randn, F } from "../../src/index";
 import { Recorder } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/batch";
+import { TraceAssembler } from "../../src/trace/assembler";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 import { computeDiagnostics } from "../../src/trace/diagnostics";

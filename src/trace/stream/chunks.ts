@@ -1,11 +1,11 @@
 // The stream's memory on the writing side: chunks of shared memory, how far they are written and published, and
 // their use again once the reader has read them. TraceWriter encodes records on top of it.
-import * as format from "./format";
-import type { TraceChunk } from "./format";
+import * as layout from "./layout";
+import type { TraceChunk } from "./layout";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { COMMITTED, HEADER, READ, SEALED } = format;
+const { COMMITTED, HEADER, READ, SEALED } = layout;
 
 /**
  * Chunk sizes: 4 MB each of ints and values (larger when one record needs more). Chunks read are written

@@ -1,15 +1,15 @@
 // The caller's side of the stream: reads each chunk as far as it is committed and builds the Trace's objects.
-import type { OpHealth, TracePatch } from "../batch";
+import type { OpHealth, TracePatch } from "../assembler";
 import { measureHealth } from "../health";
 import { statsAndCopy } from "../stats";
 import type { AttrValue, GradCheckEvent, LocalDerivative, RecordingStop, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
-import * as format from "./format";
-import { attrsFromJson, type TraceChunk } from "./format";
+import * as layout from "./layout";
+import { attrsFromJson, type TraceChunk } from "./layout";
 import { LAYER_BLOCK } from "../summary";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_PHASE, OP_VAR, PHASES, READ, SEALED, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_PHASE, OP_VAR, PHASES, READ, SEALED, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = layout;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
@@ -27,7 +27,7 @@ export interface TraceSink {
   /** A layer or a parameter the step series follows, before the first summary that names it. */
   seriesLayer(layer: SeriesLayerDef): void;
   seriesParam(id: number, name: string): void;
-  /** One step's statistics, laid out as format.STEP_SUMMARY says (a view of the chunk: read it before returning). */
+  /** One step's statistics, laid out as layout.STEP_SUMMARY says (a view of the chunk: read it before returning). */
   stepSummary(step: number, layers: number, params: number, data: Float64Array): void;
 }
 

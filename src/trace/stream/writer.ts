@@ -1,15 +1,15 @@
 // The recorder's side of the stream: encodes ops, tensors, events and the strings, frames and attributes they
 // refer to (each interned once) as records in the chunks ChunkWriter provides.
-import type { OpHealth } from "../batch";
+import type { OpHealth } from "../assembler";
 import { statsAndCopy } from "../stats";
 import type { AttrValue, Dtype, SourceLoc, StackFrame, TensorStats } from "../types";
-import * as format from "./format";
-import { attrsToJson, type KindCode } from "./format";
+import * as layout from "./layout";
+import { attrsToJson, type KindCode } from "./layout";
 import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_PHASE, OP_VAR, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = format;
+const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_PHASE, OP_VAR, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = layout;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
@@ -300,7 +300,7 @@ export class TraceWriter extends ChunkWriter {
     this.tick();
   }
 
-  /** A step's statistics: `count` floats of `data` laid out as format.STEP_SUMMARY says. Published at once. */
+  /** A step's statistics: `count` floats of `data` laid out as layout.STEP_SUMMARY says. Published at once. */
   stepSummary(step: number, layers: number, params: number, data: Float64Array, count: number): void {
     const at = this.valueRoom(false, count, 0);
     this.floats.set(data.subarray(0, count), at >> 1);

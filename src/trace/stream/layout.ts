@@ -1,5 +1,5 @@
-// The stream's format, shared by its writer and reader: chunks, their header, record tags and codes.
-import type { OpHealth } from "../batch";
+// The stream's layout, shared by its writer and reader: chunks, their header, record tags and codes.
+import type { OpHealth } from "../assembler";
 import type { AttrValue, GradCheckEvent, GradCheckVerdict, TensorKind } from "../types";
 import { parseWire, stringifyWire } from "../wire";
 
