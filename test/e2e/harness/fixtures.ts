@@ -45,6 +45,8 @@ export interface TraceJson {
   events: ({ kind: "forward" | "backward"; op: number } | { kind: "step" | "accumulate" | "update" })[];
   params: { name: string; grad: number | null }[];
   tensors: { id: number; stats: { norm: number } }[];
+  /** Loss per step (NaN as {"$nf": "NaN"} in the file; the models here have a finite loss each step). */
+  losses: number[];
 }
 
 export interface CliSummary {
