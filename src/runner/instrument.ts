@@ -49,6 +49,14 @@ function patternHookName(n: AnyNode): string | undefined {
   return binds(names) ? JSON.stringify(names) : undefined;
 }
 
+/** The bound variables as an array literal shaped like the pattern (`[q, k, [h, c]]`, holes as `void 0`). */
+function patternValues(names: PatternNames): string {
+  return `[${names.map((x) => (x === null ? "void 0" : typeof x === "string" ? x : patternValues(x))).join(", ")}]`;
+}
+
+/** Declarations whose declarators cannot be followed by more: a for-in/of head, and `export` (it would export them). */
+const SINGLE_DECLARATOR = new Set(["ForInStatement", "ForOfStatement", "ExportNamedDeclaration"]);
+
 const LOOPS = new Set(["WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement", "ForOfStatement"]);
 
 export interface Instrumented {
@@ -63,7 +71,8 @@ export interface Instrumented {
 
 /**
  * Rewrites `const h = expr` / `h = expr` to `const h = var("h", mark(), expr)` so the op that produced the value
- * gets the variable name (`const [q, k, v] = expr` passes the pattern, `["q","k","v"]`, as the name), and wraps every loop as `{flush(k); loop}` so what was recorded before a loop that never
+ * gets the variable name (`const [q, k, v] = expr` passes the pattern, `["q","k","v"]`, as the name, and the bound
+ * variables, in declarators after its own), and wraps every loop as `{flush(k); loop}` so what was recorded before a loop that never
  * ends reaches the parent; loop k (numbered from `loopBase`) is announced as `flush(k)` and its 0-based position
  * returned in `loops`. Reads and assignments of the properties named in `accessors` (the engine's getters and
  * setters) are sites too. Throws acorn's SyntaxError (with `loc`).
@@ -75,6 +84,7 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
   const loopStarts: number[] = [];
   const sites: RawSite[] = [];
   const names = new Map<Node, string>();
+  let patterns = 0;
   const wrap = (name: string, value: AnyNode, depth: number): void => {
     if (trivial(value) || name.startsWith("exports.") || name.startsWith("module.")) return;
     wrapNode(edits, value, `${hooks.var}(${JSON.stringify(name)}, ${hooks.mark}(), `, ")", depth);
@@ -83,14 +93,32 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
     VariableDeclarator(node, _state, ancestors) {
       const n = node as unknown as AnyNode;
       const id = n.id as AnyNode;
-      const name = id.type === "Identifier" ? (id.name as string) : id.type === "ArrayPattern" ? patternHookName(id) : undefined;
-      if (n.init && name !== undefined) wrap(name, n.init as AnyNode, ancestors.length);
+      if (id.type === "Identifier") {
+        if (n.init) wrap(id.name as string, n.init as AnyNode, ancestors.length);
+        return;
+      }
+      // `const [q, k, v] = expr` names what it bound, in declarators of its own before and after it: the value
+      // being destructured stays the user's expression, so V8's "… is not iterable" quotes the user's code.
+      const pattern = id.type === "ArrayPattern" ? patternHookName(id) : undefined;
+      const holder = ancestors[ancestors.length - 3];
+      if (!n.init || pattern === undefined || (holder && SINGLE_DECLARATOR.has(holder.type))) return;
+      const k = patterns++;
+      const m = `${hooks.var}_m${k}`;
+      const values = patternValues(JSON.parse(pattern) as PatternNames);
+      edits.push({ start: n.start as number, end: n.end as number, open: `${m} = ${hooks.mark}(), `, close: `, ${hooks.var}_n${k} = ${hooks.var}(${JSON.stringify(pattern)}, ${m}, ${values})`, depth: ancestors.length });
     },
     AssignmentExpression(node, _state, ancestors) {
       const n = node as unknown as AnyNode;
       const left = n.left as AnyNode;
-      const name = n.operator !== "=" ? undefined : left.type === "ArrayPattern" ? patternHookName(left) : targetName(left);
-      if (name !== undefined) wrap(name, n.right as AnyNode, ancestors.length);
+      if (n.operator !== "=") return;
+      if (left.type !== "ArrayPattern") {
+        const name = targetName(left);
+        if (name !== undefined) wrap(name, n.right as AnyNode, ancestors.length);
+        return;
+      }
+      // `[a, b] = expr` is named from its value, around the whole assignment (whose value is expr's).
+      const pattern = patternHookName(left);
+      if (pattern !== undefined) edits.push({ start: n.start as number, end: n.end as number, open: `${hooks.var}(${JSON.stringify(pattern)}, ${hooks.mark}(), (`, close: "))", depth: ancestors.length });
     },
     Function(node, _state, ancestors) {
       functionEdits(code, node as unknown as AnyNode, ancestors.length, edits, hooks);
