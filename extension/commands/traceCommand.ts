@@ -39,6 +39,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   closeFailure(file); // the last run's error is old news once the file is traced again
   const abort = new AbortController();
   running.set(file, abort);
+  deps.store.setTracing(file, true); // views without a trace of it say "Tracing …"; Compare waits for it
   const name = path.basename(file);
   const onOutput = (text: string): void => {
     for (const line of text.replace(/\n$/, "").split("\n")) deps.log.info(`[${name}] ${line}`);
@@ -50,10 +51,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   deps.status.show();
   // A graph panel that must be created loads its webview while the model runs (measured in `npm run bench`
   // e2e: the webview's load was the largest phase after the command), showing "Tracing …" until the trace.
-  if (!deps.graphOpen()) {
-    deps.store.setTracing(file, true);
-    deps.showGraph(file);
-  }
+  if (!deps.graphOpen()) deps.showGraph(file);
   const started = Date.now();
   try {
     const result = await vscode.window.withProgress(
