@@ -1,4 +1,5 @@
-// Debugger latency: `next` and `stepBack` over DAP on a 10,000-op recorded run (target < 20 ms each), vs the bare cursor.
+// Debugger latency: `next` and `stepBack` over DAP on a 10,000-op recorded run (target < 20 ms each), vs the bare
+// cursor.
 import type { DebugClient } from "@vscode/debugadapter-testsupport";
 import { TraceCursor } from "../src/debug/cursor";
 import type { Trace, TraceEvent, TraceTensor } from "../src/trace/types";
@@ -18,7 +19,16 @@ export function deepTrace(): Trace {
     const id = tensors.length;
     const size = shape.reduce((a, b) => a * b, 1);
     const values = Array.from({ length: Math.min(size, 4096) }, (_, i) => Math.sin(id + i));
-    tensors.push({ id, kind, shape, dtype: "float32", stats, ...(size <= 4096 ? { values } : {}), ...(name ? { name } : {}), ...(op !== undefined ? { op } : {}) });
+    tensors.push({
+      id,
+      kind,
+      shape,
+      dtype: "float32",
+      stats,
+      ...(size <= 4096 ? { values } : {}),
+      ...(name ? { name } : {}),
+      ...(op !== undefined ? { op } : {}),
+    });
     return id;
   };
   const ops: Trace["ops"] = [];
@@ -27,7 +37,9 @@ export function deepTrace(): Trace {
   const big = tensor("activation", "embeddings", undefined, [1000, 1000]);
   tensors[big].values = Array.from({ length: 1_000_000 }, (_, i) => Math.cos(i));
   const params: Trace["params"] = [];
-  const weights = Array.from({ length: LAYERS }, (_, l) => tensor("param", `model.layers.${l}.weight`, undefined, [16, 16]));
+  const weights = Array.from({ length: LAYERS }, (_, l) =>
+    tensor("param", `model.layers.${l}.weight`, undefined, [16, 16]),
+  );
   weights.forEach((w, l) => params.push({ name: `model.layers.${l}.weight`, tensor: w, grad: null }));
   const lines = { matmul: 12, add: 12, tanh: 13, mul: 14 } as const;
   for (let s = 0; s < STEPS; s++) {
@@ -40,7 +52,18 @@ export function deepTrace(): Trace {
         const out = tensor("activation", op === "tanh" ? "h" : undefined, id);
         const inputs = op === "matmul" ? [h, weights[l]] : op === "mul" ? [h, h] : [h];
         const frame = { name: "Net.forward", file: FILE, line: lines[op], column: 7 };
-        ops.push({ id, op, step: s, inputs, output: out, attrs: {}, module: `model.layers.${l}`, loc: frame, stack: [frame, { name: "train", file: FILE, line: 30, column: 3 }], ...(op === "tanh" ? { var: "h" } : {}) });
+        ops.push({
+          id,
+          op,
+          step: s,
+          inputs,
+          output: out,
+          attrs: {},
+          module: `model.layers.${l}`,
+          loc: frame,
+          stack: [frame, { name: "train", file: FILE, line: 30, column: 3 }],
+          ...(op === "tanh" ? { var: "h" } : {}),
+        });
         events.push({ kind: "forward", op: id });
         stepOps.push(id);
         h = out;
@@ -49,21 +72,52 @@ export function deepTrace(): Trace {
     for (const id of stepOps.reverse()) {
       const op = ops[id];
       const contributions = op.inputs.map(() => tensor("grad"));
-      events.push({ kind: "backward", op: id, upstream: tensor("grad"), local: op.inputs.map(() => ({ formula: "1", jacobianShape: [128, 128] as [number, number] })), contributions });
+      events.push({
+        kind: "backward",
+        op: id,
+        upstream: tensor("grad"),
+        local: op.inputs.map(() => ({ formula: "1", jacobianShape: [128, 128] as [number, number] })),
+        contributions,
+      });
     }
-    weights.forEach((w, l) => events.push({ kind: "update", param: `model.layers.${l}.weight`, before: w, grad: tensor("grad", undefined, undefined, [16, 16]), after: w, rule: "sgd" }));
+    weights.forEach((w, l) =>
+      events.push({
+        kind: "update",
+        param: `model.layers.${l}.weight`,
+        before: w,
+        grad: tensor("grad", undefined, undefined, [16, 16]),
+        after: w,
+        rule: "sgd",
+      }),
+    );
   }
   return {
-    format: "backstep-trace", version: 1, program: FILE, ops, tensors, events, params, diagnostics: [], losses: [],
-    truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 }, durationMs: 0,
+    format: "backstep-trace",
+    version: 1,
+    program: FILE,
+    ops,
+    tensors,
+    events,
+    params,
+    diagnostics: [],
+    losses: [],
+    truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 },
+    durationMs: 0,
   };
 }
 
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const percentile = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const round = (x: number): number => Math.round(x * 1000) / 1000;
-const summary = (xs: number[]) => ({ medianMs: round(percentile(xs, 0.5)), p95Ms: round(percentile(xs, 0.95)), n: xs.length });
+const summary = (xs: number[]) => ({
+  medianMs: round(percentile(xs, 0.5)),
+  p95Ms: round(percentile(xs, 0.95)),
+  n: xs.length,
+});
 
-/** Request → stopped event (what the toolbar waits for), and → stack + scopes + Op variables (what the UI then shows). */
+/**
+ * Request → stopped event (what the toolbar waits for), and → stack + scopes + Op variables (what the UI then shows).
+ */
 async function timeStep(dc: DebugClient, request: "next" | "stepBack"): Promise<{ stop: number; refresh: number }> {
   const t0 = performance.now();
   const stopped = dc.waitForEvent("stopped");
@@ -101,12 +155,22 @@ export default async function run(): Promise<Record<string, unknown>> {
 
   // As in VS Code (inline adapter): the trace reaches the extension in-process, not serialised into an event.
   const h = await startAdapter({ runModel: async () => ({ trace, ok: true }), onTrace: () => undefined });
-  const dap = { nextStop: [] as number[], nextRefresh: [] as number[], backStop: [] as number[], backRefresh: [] as number[] };
+  const dap = {
+    nextStop: [] as number[],
+    nextRefresh: [] as number[],
+    backStop: [] as number[],
+    backRefresh: [] as number[],
+  };
   let launchMs = 0;
   let pageMs: number[] = [];
   try {
     t0 = performance.now();
-    await launch(h.dc, { program: FILE }, () => h.dc.setBreakpointsRequest({ source: { path: FILE }, breakpoints: [{ line: 14, condition: 'phase == "backward" && step == 9' }] }));
+    await launch(h.dc, { program: FILE }, () =>
+      h.dc.setBreakpointsRequest({
+        source: { path: FILE },
+        breakpoints: [{ line: 14, condition: 'phase == "backward" && step == 9' }],
+      }),
+    );
     launchMs = performance.now() - t0;
     for (let i = 0; i < 20; i++) await timeStep(h.dc, "next"); // warm-up
     for (let i = 0; i < ITERS; i++) {
@@ -124,7 +188,12 @@ export default async function run(): Promise<Record<string, unknown>> {
     pageMs = [];
     for (let i = 0; i < 50; i++) {
       t0 = performance.now();
-      await h.dc.variablesRequest({ variablesReference: ev.body.variablesReference, filter: "indexed", start: (i * 100) % 1000, count: 100 });
+      await h.dc.variablesRequest({
+        variablesReference: ev.body.variablesReference,
+        filter: "indexed",
+        start: (i * 100) % 1000,
+        count: 100,
+      });
       pageMs.push(performance.now() - t0);
     }
   } finally {
@@ -143,8 +212,14 @@ export default async function run(): Promise<Record<string, unknown>> {
     bareCursor: { indexMs: round(indexMs), next: summary(bare.next), stepBack: summary(bare.stepBack) },
   };
   const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(1) : "∞");
-  console.log(`next     over DAP: median ${results.dap.next.stop.medianMs} ms, p95 ${results.dap.next.stop.p95Ms} ms (with stack+scopes+variables p95 ${results.dap.next.withStackScopesVariables.p95Ms} ms) — ${ratio(results.dap.next.stop.medianMs, results.bareCursor.next.medianMs)}× the bare cursor`);
-  console.log(`stepBack over DAP: median ${results.dap.stepBack.stop.medianMs} ms, p95 ${results.dap.stepBack.stop.p95Ms} ms (with stack+scopes+variables p95 ${results.dap.stepBack.withStackScopesVariables.p95Ms} ms) — ${ratio(results.dap.stepBack.stop.medianMs, results.bareCursor.stepBack.medianMs)}× the bare cursor`);
-  console.log(`target < ${results.targetMs} ms: ${results.dap.next.stop.p95Ms < 20 && results.dap.stepBack.stop.p95Ms < 20 ? "met" : "NOT met"}; 100 rows of a 1e6-element tensor: median ${results.dap.tensorPage100RowsOf1e6.medianMs} ms`);
+  console.log(
+    `next     over DAP: median ${results.dap.next.stop.medianMs} ms, p95 ${results.dap.next.stop.p95Ms} ms (with stack+scopes+variables p95 ${results.dap.next.withStackScopesVariables.p95Ms} ms) — ${ratio(results.dap.next.stop.medianMs, results.bareCursor.next.medianMs)}× the bare cursor`,
+  );
+  console.log(
+    `stepBack over DAP: median ${results.dap.stepBack.stop.medianMs} ms, p95 ${results.dap.stepBack.stop.p95Ms} ms (with stack+scopes+variables p95 ${results.dap.stepBack.withStackScopesVariables.p95Ms} ms) — ${ratio(results.dap.stepBack.stop.medianMs, results.bareCursor.stepBack.medianMs)}× the bare cursor`,
+  );
+  console.log(
+    `target < ${results.targetMs} ms: ${results.dap.next.stop.p95Ms < 20 && results.dap.stepBack.stop.p95Ms < 20 ? "met" : "NOT met"}; 100 rows of a 1e6-element tensor: median ${results.dap.tensorPage100RowsOf1e6.medianMs} ms`,
+  );
   return results;
 }

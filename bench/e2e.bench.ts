@@ -1,4 +1,5 @@
-// Real VS Code (code-server + Chromium): time from the Trace Backprop command to the graph painted, MLP example; target < 2 s.
+// Real VS Code (code-server + Chromium): time from the Trace Backprop command to the graph painted, MLP example; target
+// < 2 s.
 import { readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,10 @@ async function graphPainted(wb: Workbench, since: number, timeoutMs = 60_000): P
   for (;;) {
     for (const frame of wb.page.frames()) {
       if (frame === wb.page.mainFrame() || frame.isDetached()) continue;
-      const nodes = await frame.locator("svg.graph g.node").count().catch(() => 0);
+      const nodes = await frame
+        .locator("svg.graph g.node")
+        .count()
+        .catch(() => 0);
       if (nodes > 0) return { frame, ms: performance.now() - since };
     }
     if (performance.now() - since > timeoutMs) throw new Error(`the graph was not painted within ${timeoutMs} ms`);
@@ -47,7 +51,10 @@ function backstepLogs(dir: string): string[] {
 /** Every timing breakdown the extension logged so far, oldest first (the log is flushed within a second). */
 function loggedBreakdowns(wb: Workbench): Partial<Record<Phase, number>>[] {
   const lines = backstepLogs(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
-  return lines.flatMap((l) => { const b = parseTimingLine(l); return b ? [b] : []; });
+  return lines.flatMap((l) => {
+    const b = parseTimingLine(l);
+    return b ? [b] : [];
+  });
 }
 
 async function breakdownAfter(wb: Workbench, seen: number): Promise<Partial<Record<Phase, number>> | undefined> {
@@ -62,7 +69,9 @@ async function breakdownAfter(wb: Workbench, seen: number): Promise<Partial<Reco
 interface Run {
   /** Enter → graph painted. */
   total: number;
-  /** Enter → the status bar reports the finished run (the model ran in the worker and the trace reached the extension). */
+  /**
+   * Enter → the status bar reports the finished run (the model ran in the worker and the trace reached the extension).
+   */
   traced: number;
   /** The runner's own wall time as the status bar prints it. */
   runnerMs?: number;
@@ -73,7 +82,9 @@ interface Run {
 }
 
 const perfOf = (frame: Frame): Promise<{ kind: string; ms: number }[]> =>
-  frame.evaluate(() => (window as unknown as { __backstepPerf?: { kind: string; ms: number }[] }).__backstepPerf ?? []).catch(() => []);
+  frame
+    .evaluate(() => (window as unknown as { __backstepPerf?: { kind: string; ms: number }[] }).__backstepPerf ?? [])
+    .catch(() => []);
 
 /**
  * One measured run: palette command → Enter → graph painted. With `reopen`, the graph panel is closed first
@@ -89,7 +100,9 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.fill(">Backstep: Trace Backprop");
-  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: "Trace Backprop" }).waitFor();
+  await page
+    .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: "Trace Backprop" })
+    .waitFor();
   const t0 = performance.now();
   await page.keyboard.press("Enter");
   let traced: number | undefined;
@@ -133,7 +146,12 @@ const median = (xs: number[]): number => {
 export default async function e2eBench(): Promise<Record<string, unknown>> {
   ensureCodeServer();
   const vsix = packageVsix();
-  const wb = await Workbench.launch({ workspace: examplesDir, vsix, open: MODEL, settings: { "backstep.intelliSense.offerSetup": false } });
+  const wb = await Workbench.launch({
+    workspace: examplesDir,
+    vsix,
+    open: MODEL,
+    settings: { "backstep.intelliSense.offerSetup": false },
+  });
   try {
     const first = await once(wb, true); // cold: activation, worker start, first webview
     const reopened: Run[] = [];
@@ -159,7 +177,12 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
         runnerMedianMs: pick((r) => r.runnerMs),
         webviewPaintMedianMs: pick((r) => r.webviewPaint),
         // Median ms after the command at which each phase ended, as the extension logged it.
-        phasesMedianMs: Object.fromEntries(PHASES.flatMap((p) => { const m = pick((r) => r.phases?.[p]); return m === null ? [] : [[p, m]]; })),
+        phasesMedianMs: Object.fromEntries(
+          PHASES.flatMap((p) => {
+            const m = pick((r) => r.phases?.[p]);
+            return m === null ? [] : [[p, m]];
+          }),
+        ),
         meetsTarget: median(totals) < TARGET_MS,
         ratioToTarget: Number((median(totals) / TARGET_MS).toFixed(2)),
       };
@@ -175,9 +198,16 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
       panelReopened: summary(reopened),
       panelKeptOpen: summary(kept),
     };
-    console.log(`e2e: Trace Backprop → graph painted, MLP: cold ${result.coldMs} ms; panel reopened: median ${result.panelReopened.medianMs} ms; panel kept open: median ${result.panelKeptOpen.medianMs} ms (${result.panelKeptOpen.ratioToTarget}× the ${TARGET_MS} ms target); of which the runner ${result.panelKeptOpen.runnerMedianMs} ms`);
-    const phaseText = (m: Record<string, number>): string => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(" → ");
-    console.log(`e2e: where the time goes (ms after the command, median), panel reopened: ${phaseText(result.panelReopened.phasesMedianMs)}; panel kept open: ${phaseText(result.panelKeptOpen.phasesMedianMs)}`);
+    console.log(
+      `e2e: Trace Backprop → graph painted, MLP: cold ${result.coldMs} ms; panel reopened: median ${result.panelReopened.medianMs} ms; panel kept open: median ${result.panelKeptOpen.medianMs} ms (${result.panelKeptOpen.ratioToTarget}× the ${TARGET_MS} ms target); of which the runner ${result.panelKeptOpen.runnerMedianMs} ms`,
+    );
+    const phaseText = (m: Record<string, number>): string =>
+      Object.entries(m)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" → ");
+    console.log(
+      `e2e: where the time goes (ms after the command, median), panel reopened: ${phaseText(result.panelReopened.phasesMedianMs)}; panel kept open: ${phaseText(result.panelKeptOpen.phasesMedianMs)}`,
+    );
     return result;
   } finally {
     await wb.close();

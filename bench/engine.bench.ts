@@ -1,8 +1,12 @@
-// Engine speed: forward+backward of an MLP 784→256→10 (tanh, softmax cross-entropy, batch 64, float32), Backstep vs TensorFlow.js CPU.
+// Engine speed: forward+backward of an MLP 784→256→10 (tanh, softmax cross-entropy, batch 64, float32), Backstep vs
+// TensorFlow.js CPU.
 import * as tf from "@tensorflow/tfjs";
 import * as B from "../src/index";
 
-const BATCH = 64, IN = 784, HIDDEN = 256, OUT = 10;
+const BATCH = 64,
+  IN = 784,
+  HIDDEN = 256,
+  OUT = 10;
 
 function timeIt(fn: () => void, warmup: number, iters: number): number {
   for (let i = 0; i < warmup; i++) fn();
@@ -15,7 +19,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 function backstepStep(): () => void {
   B.manualSeed(0);
-  const fc1 = new B.nn.Linear(IN, HIDDEN), fc2 = new B.nn.Linear(HIDDEN, OUT);
+  const fc1 = new B.nn.Linear(IN, HIDDEN),
+    fc2 = new B.nn.Linear(HIDDEN, OUT);
   const x = B.randn([BATCH, IN]);
   const labels = Array.from({ length: BATCH }, (_, i) => i % OUT);
   const params = [fc1.weight, fc1.bias!, fc2.weight, fc2.bias!];
@@ -32,9 +37,21 @@ function tfjsStep(): { step: () => void; dispose: () => void } {
   const w2 = tf.variable(tf.randomUniform([HIDDEN, OUT], -1 / Math.sqrt(HIDDEN), 1 / Math.sqrt(HIDDEN)));
   const b2 = tf.variable(tf.zeros([OUT]));
   const x = tf.randomNormal([BATCH, IN]);
-  const onehot = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % OUT), "int32"), OUT);
+  const onehot = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: BATCH }, (_, i) => i % OUT),
+      "int32",
+    ),
+    OUT,
+  );
   const step = (): void => {
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(onehot, tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2)) as tf.Scalar);
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          onehot,
+          tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2),
+        ) as tf.Scalar,
+    );
     value.dispose();
     tf.dispose(grads);
   };
@@ -43,7 +60,8 @@ function tfjsStep(): { step: () => void; dispose: () => void } {
 
 /** GFLOP/s of one M×K·K×N float32 product (2·M·K·N flops). */
 function matmulGflops(M: number, K: number, N: number): number {
-  const a = B.randn([M, K]), b = B.randn([K, N]);
+  const a = B.randn([M, K]),
+    b = B.randn([K, N]);
   const ms = timeIt(() => B.matmul(a, b), 3, 20);
   return (2 * M * K * N) / (ms * 1e6);
 }
@@ -52,24 +70,33 @@ export default async (): Promise<Record<string, unknown>> => {
   await tf.setBackend("cpu");
   await tf.ready();
   // Interleaved rounds, median per engine: the machine is shared, so load drifts during a run.
-  const rounds = 7, iters = 5;
-  const ours = backstepStep(), t = tfjsStep();
+  const rounds = 7,
+    iters = 5;
+  const ours = backstepStep(),
+    t = tfjsStep();
   timeIt(ours, 5, 0);
   timeIt(t.step, 5, 0);
-  const oursMs: number[] = [], tfjsMsList: number[] = [];
+  const oursMs: number[] = [],
+    tfjsMsList: number[] = [];
   for (let r = 0; r < rounds; r++) {
     oursMs.push(timeIt(ours, 0, iters));
     tfjsMsList.push(timeIt(t.step, 0, iters));
   }
   t.dispose();
-  const backstepMs = median(oursMs), tfjsMs = median(tfjsMsList);
-  const backstepBest = Math.min(...oursMs), tfjsBest = Math.min(...tfjsMsList);
+  const backstepMs = median(oursMs),
+    tfjsMs = median(tfjsMsList);
+  const backstepBest = Math.min(...oursMs),
+    tfjsBest = Math.min(...tfjsMsList);
   const results = {
     task: `MLP ${IN}→${HIDDEN}→${OUT}, tanh, softmax cross-entropy, batch ${BATCH}, float32, forward+backward`,
     backstepMsPerStep: +backstepMs.toFixed(2),
     tfjsCpuMsPerStep: +tfjsMs.toFixed(2),
     ratioBackstepOverTfjs: +(backstepMs / tfjsMs).toFixed(3),
-    bestRound: { backstepMsPerStep: +backstepBest.toFixed(2), tfjsCpuMsPerStep: +tfjsBest.toFixed(2), ratio: +(backstepBest / tfjsBest).toFixed(3) },
+    bestRound: {
+      backstepMsPerStep: +backstepBest.toFixed(2),
+      tfjsCpuMsPerStep: +tfjsBest.toFixed(2),
+      ratio: +(backstepBest / tfjsBest).toFixed(3),
+    },
     matmulGflops: {
       "64x784·784x256": +matmulGflops(64, 784, 256).toFixed(2),
       "256x256·256x256": +matmulGflops(256, 256, 256).toFixed(2),
@@ -78,8 +105,12 @@ export default async (): Promise<Record<string, unknown>> => {
     stepsPerRound: iters,
     statistic: "median over interleaved rounds",
   };
-  console.log(`backstep ${results.backstepMsPerStep} ms/step, tfjs-cpu ${results.tfjsCpuMsPerStep} ms/step, ratio ${results.ratioBackstepOverTfjs} (median; target ≤ 1.0, aim ≤ 0.5)`);
-  console.log(`best rounds: backstep ${results.bestRound.backstepMsPerStep} ms/step, tfjs-cpu ${results.bestRound.tfjsCpuMsPerStep} ms/step, ratio ${results.bestRound.ratio}`);
+  console.log(
+    `backstep ${results.backstepMsPerStep} ms/step, tfjs-cpu ${results.tfjsCpuMsPerStep} ms/step, ratio ${results.ratioBackstepOverTfjs} (median; target ≤ 1.0, aim ≤ 0.5)`,
+  );
+  console.log(
+    `best rounds: backstep ${results.bestRound.backstepMsPerStep} ms/step, tfjs-cpu ${results.bestRound.tfjsCpuMsPerStep} ms/step, ratio ${results.bestRound.ratio}`,
+  );
   console.log(`matmul GFLOP/s: ${JSON.stringify(results.matmulGflops)}`);
   return results;
 };

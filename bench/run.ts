@@ -1,4 +1,5 @@
-// `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) and writes bench/results/<name>.json.
+// `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) and writes
+// bench/results/<name>.json.
 import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, basename } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,7 +17,12 @@ const files = readdirSync(dir)
 
 async function main(): Promise<void> {
   mkdirSync(join(dir, "results"), { recursive: true });
-  const machine = { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, memGB: Math.round(totalmem() / 2 ** 30) };
+  const machine = {
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memGB: Math.round(totalmem() / 2 ** 30),
+  };
   for (const file of files) {
     const name = basename(file, ".bench.ts");
     console.log(`\n== ${name} ==`);
@@ -24,7 +30,10 @@ async function main(): Promise<void> {
     const run = typeof mod.default === "function" ? mod.default : mod.default.default;
     const results = await run();
     const out = join(dir, "results", `${name}.json`);
-    writeFileSync(out, JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, results }, null, 2) + "\n");
+    writeFileSync(
+      out,
+      JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, results }, null, 2) + "\n",
+    );
     console.log(`wrote ${out}`);
   }
 }

@@ -12,12 +12,19 @@ const STEPS = 10_000;
 const WARMUP = 2_000;
 const BLOCK = 20;
 
-export async function statsOverhead(model: string, readerScript = join(__dirname, "traceReader.ts")): Promise<Record<string, number>> {
+export async function statsOverhead(
+  model: string,
+  readerScript = join(__dirname, "traceReader.ts"),
+): Promise<Record<string, number>> {
   const untraced = new ModelSession(engine, { untraced: true });
   const stepU = loadStep(untraced, model);
   const reader = startReader(readerScript);
   // no step is full: every step records only its statistics
-  const stats = new ModelSession(engine, { maxSteps: STEPS, fullSteps: {}, onChunk: (chunk) => reader.worker.postMessage({ chunk }) });
+  const stats = new ModelSession(engine, {
+    maxSteps: STEPS,
+    fullSteps: {},
+    onChunk: (chunk) => reader.worker.postMessage({ chunk }),
+  });
   const stepS = loadStep(stats, model);
   const statsStep = (): void => {
     stats.recorder.beginStep();
@@ -35,7 +42,10 @@ export async function statsOverhead(model: string, readerScript = join(__dirname
   }
   let summaries = warmupSummaries + (await reader.read(true)).summaries;
   let ops = 0;
-  const u: number[] = [], s: number[] = [], r: number[] = [], rc: number[] = [];
+  const u: number[] = [],
+    s: number[] = [],
+    r: number[] = [],
+    rc: number[] = [];
   let untracedTotal = 0;
   let statsTotal = 0;
   for (let done = WARMUP; done < STEPS; done += BLOCK) {
@@ -65,7 +75,9 @@ export async function statsOverhead(model: string, readerScript = join(__dirname
     opsRecorded: ops,
     untracedStepUs: median(u),
     statsStepUs: median(s),
-    /** Median over blocks of the stats-only block's wall time over the untraced blocks around it: the target's measure. */
+    /**
+     * Median over blocks of the stats-only block's wall time over the untraced blocks around it: the target's measure.
+     */
     ratio: median(r),
     ratioCpu: median(rc),
     /** The same over the timed steps' totals. */

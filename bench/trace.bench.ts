@@ -27,7 +27,10 @@ async function bundledOverhead(entry = "traceOverhead"): Promise<Record<string, 
       outdir: dir,
       logLevel: "warning",
     });
-    const out = execFileSync(process.execPath, [join(dir, `${entry}.js`), mlp, join(dir, "traceReader.js")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const out = execFileSync(process.execPath, [join(dir, `${entry}.js`), mlp, join(dir, "traceReader.js")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     return JSON.parse(out) as Record<string, number>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -99,7 +102,14 @@ async function longRun(): Promise<Record<string, number>> {
   const r = await runModel(mlp, { maxSteps: 10_000, fullSteps: { last: 1 } });
   const runModelMs = performance.now() - t0;
   const s = r.trace.series;
-  return { runModelMs, seriesSteps: s?.steps.length ?? 0, layers: s?.layers.length ?? 0, params: s?.params.length ?? 0, ops: r.trace.ops.length, jsonMb: stringifyTrace(r.trace).length / 2 ** 20 };
+  return {
+    runModelMs,
+    seriesSteps: s?.steps.length ?? 0,
+    layers: s?.layers.length ?? 0,
+    params: s?.params.length ?? 0,
+    ops: r.trace.ops.length,
+    jsonMb: stringifyTrace(r.trace).length / 2 ** 20,
+  };
 }
 
 export default async function run(): Promise<Record<string, unknown>> {
@@ -112,8 +122,19 @@ export default async function run(): Promise<Record<string, unknown>> {
   const sb = await bundledOverhead("statsOverhead");
   console.log(`MLP, 10,000 steps statistics-only bundled, as the runner's worker runs it: ${describeStats(sb)}`);
   const long = await longRun();
-  console.log(`10,000-step stats-only runModel of the MLP (last step full): ${long.runModelMs.toFixed(0)} ms, ${long.seriesSteps} steps summarised, ${long.layers} layers, ${long.params} params; JSON ${long.jsonMb.toFixed(1)} MB`);
+  console.log(
+    `10,000-step stats-only runModel of the MLP (last step full): ${long.runModelMs.toFixed(0)} ms, ${long.seriesSteps} steps summarised, ${long.layers} layers, ${long.params} params; JSON ${long.jsonMb.toFixed(1)} MB`,
+  );
   const b = await bigTrace();
-  console.log(`10k-op trace: ${b.ops} ops, ${b.events} events; record ${b.recordMs.toFixed(0)} ms, write JSON ${b.writeJsonMs.toFixed(0)} ms (${b.jsonMb.toFixed(1)} MB), trace heap ${b.traceHeapMb.toFixed(0)} MB, peak RSS ${b.peakRssMb.toFixed(0)} MB; runModel ${b.runModelMs.toFixed(0)} ms`);
-  return { mlpStep: o, mlpStepBundled: bundled, statsOnly10k: s, statsOnly10kBundled: sb, longRun10k: long, trace10k: b };
+  console.log(
+    `10k-op trace: ${b.ops} ops, ${b.events} events; record ${b.recordMs.toFixed(0)} ms, write JSON ${b.writeJsonMs.toFixed(0)} ms (${b.jsonMb.toFixed(1)} MB), trace heap ${b.traceHeapMb.toFixed(0)} MB, peak RSS ${b.peakRssMb.toFixed(0)} MB; runModel ${b.runModelMs.toFixed(0)} ms`,
+  );
+  return {
+    mlpStep: o,
+    mlpStepBundled: bundled,
+    statsOnly10k: s,
+    statsOnly10kBundled: sb,
+    longRun10k: long,
+    trace10k: b,
+  };
 }

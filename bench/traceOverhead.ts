@@ -69,7 +69,10 @@ export function startReader(script: string): Reader {
 const WARMUP = 5000;
 
 /** `model`: the MLP example; `readerScript`: the reading thread's script (traceReader.ts, or its bundle). */
-export async function overhead(model: string, readerScript = join(__dirname, "traceReader.ts")): Promise<Record<string, number>> {
+export async function overhead(
+  model: string,
+  readerScript = join(__dirname, "traceReader.ts"),
+): Promise<Record<string, number>> {
   const steps = 20;
   const rounds = 300;
   const untraced = new ModelSession(engine, { untraced: true });
@@ -77,7 +80,11 @@ export async function overhead(model: string, readerScript = join(__dirname, "tr
   // The traced session records every step (maxSteps high), keeping every value as the default caps do for the
   // few steps a trace records, into the shared-memory stream, which another thread reads as runModel's does.
   const reader = startReader(readerScript);
-  const traced = new ModelSession(engine, { maxSteps: 1e9, values: "all", onChunk: (chunk) => reader.worker.postMessage({ chunk }) });
+  const traced = new ModelSession(engine, {
+    maxSteps: 1e9,
+    values: "all",
+    onChunk: (chunk) => reader.worker.postMessage({ chunk }),
+  });
   const stepT = loadStep(traced, model);
   const tracedStep = (): void => {
     traced.recorder.beginStep();
@@ -85,7 +92,14 @@ export async function overhead(model: string, readerScript = join(__dirname, "tr
     traced.flush();
   };
   // the engine's own share: an observer that records nothing still makes backward describe local derivatives
-  const noop: EngineObserver = { forward() {}, backwardBegin() {}, backward() {}, accumulate() {}, backwardEnd() {}, update() {} };
+  const noop: EngineObserver = {
+    forward() {},
+    backwardBegin() {},
+    backward() {},
+    accumulate() {},
+    backwardEnd() {},
+    update() {},
+  };
   const previous = setObserver(null);
   for (let i = 0; i < WARMUP; i++) {
     setObserver(null);
@@ -99,8 +113,14 @@ export async function overhead(model: string, readerScript = join(__dirname, "tr
   let opsRead = 0;
   // Short blocks, interleaved, each traced block between two untraced ones: machine noise hits a round's
   // blocks alike, so each round gives a ratio, and the medians of those ratios are reported.
-  const u: number[] = [], e: number[] = [], t: number[] = [], uc: number[] = [], tc: number[] = [];
-  const re: number[] = [], rt: number[] = [], rtc: number[] = [];
+  const u: number[] = [],
+    e: number[] = [],
+    t: number[] = [],
+    uc: number[] = [],
+    tc: number[] = [];
+  const re: number[] = [],
+    rt: number[] = [],
+    rtc: number[] = [];
   for (let k = 0; k < rounds; k++) {
     // a few steps untimed first: the first steps after the reader's turn run slower (caches), which would
     // inflate the first untraced block and so flatter the ratios

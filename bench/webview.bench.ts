@@ -1,4 +1,5 @@
-// Webview speed in Chromium: trace received → graph painted for 100/1,000/10,000 ops, and one cursor step at 10,000 ops.
+// Webview speed in Chromium: trace received → graph painted for 100/1,000/10,000 ops, and one cursor step at 10,000
+// ops.
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -14,21 +15,35 @@ const TARGET_MS: Record<number, number> = { 100: 300, 1000: 1000, 10000: 3000 };
 const STEP_TARGET_MS = 50;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const p95 = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 const round = (x: number): number => Math.round(x * 10) / 10;
 
 type Perf = { kind: string; ms: number; at: number }[];
 
-/** Posts the trace message from inside the page and times it from just before postMessage until the graph is painted. */
-async function timeTrace(h: Harness, trace: Trace): Promise<{ ms: number; handlerMs: number; shown: number; messageMB: number }> {
+/**
+ * Posts the trace message from inside the page and times it from just before postMessage until the graph is painted.
+ */
+async function timeTrace(
+  h: Harness,
+  trace: Trace,
+): Promise<{ ms: number; handlerMs: number; shown: number; messageMB: number }> {
   const v = await openView(h, "graph", undefined);
   await v.page.waitForSelector(".empty");
   // The panel opens while the runner traces (seconds); let its idle-time warm-up run as it would then.
   await v.page.waitForTimeout(500);
   const json = JSON.stringify(messageToWire(packMessage(traceMessage(trace.program, trace, 1, false, []))));
-  await v.page.evaluate(`(() => { const data = JSON.parse(${JSON.stringify(json)}); window.__t0 = performance.now(); window.postMessage(data, "*"); })()`);
-  await v.page.waitForFunction(() => (window as unknown as { __backstepPerf: Perf }).__backstepPerf.some((p) => p.kind === "trace"), undefined, { timeout: 60000 });
-  const ms = (await v.page.evaluate(`window.__backstepPerf.find((p) => p.kind === "trace").at - window.__t0`)) as number;
+  await v.page.evaluate(
+    `(() => { const data = JSON.parse(${JSON.stringify(json)}); window.__t0 = performance.now(); window.postMessage(data, "*"); })()`,
+  );
+  await v.page.waitForFunction(
+    () => (window as unknown as { __backstepPerf: Perf }).__backstepPerf.some((p) => p.kind === "trace"),
+    undefined,
+    { timeout: 60000 },
+  );
+  const ms = (await v.page.evaluate(
+    `window.__backstepPerf.find((p) => p.kind === "trace").at - window.__t0`,
+  )) as number;
   // From our handler's start: excludes the browser's deserialisation of the message.
   const handlerMs = (await v.page.evaluate(`window.__backstepPerf.find((p) => p.kind === "trace").ms`)) as number;
   const shown = await v.page.locator(".node").count();
@@ -39,21 +54,31 @@ async function timeTrace(h: Harness, trace: Trace): Promise<{ ms: number; handle
 async function timeSteps(h: Harness, trace: Trace, n: number): Promise<number[]> {
   const v = await openView(h, "graph", trace, { cursor: 1 });
   await v.page.waitForSelector(".node.current", { timeout: 60000 });
-  const events = trace.events.map((e, i) => ({ e, i })).filter(({ e }) => e.kind === "forward" || e.kind === "backward");
+  const events = trace.events
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => e.kind === "forward" || e.kind === "backward");
   const picks = Array.from({ length: n }, (_, k) => events[Math.floor((k * events.length) / n)].i);
   const out: number[] = [];
   for (const event of picks) {
     const before = (await v.page.evaluate(`window.__backstepPerf.length`)) as number;
-    await v.page.evaluate(`(() => { window.__t0 = performance.now(); window.postMessage(${JSON.stringify({ type: "cursor", file: trace.program, event, source: "debugger" })}, "*"); })()`);
-    await v.page.waitForFunction((b) => (window as unknown as { __backstepPerf: Perf }).__backstepPerf.length > b, before);
-    out.push((await v.page.evaluate(`window.__backstepPerf[window.__backstepPerf.length - 1].at - window.__t0`)) as number);
+    await v.page.evaluate(
+      `(() => { window.__t0 = performance.now(); window.postMessage(${JSON.stringify({ type: "cursor", file: trace.program, event, source: "debugger" })}, "*"); })()`,
+    );
+    await v.page.waitForFunction(
+      (b) => (window as unknown as { __backstepPerf: Perf }).__backstepPerf.length > b,
+      before,
+    );
+    out.push(
+      (await v.page.evaluate(`window.__backstepPerf[window.__backstepPerf.length - 1].at - window.__t0`)) as number,
+    );
   }
   await v.page.close();
   return out;
 }
 
 export default async function bench(): Promise<Record<string, unknown>> {
-  if (!existsSync(join(__dirname, "..", "dist", "webview", "graph.js"))) execFileSync("node", ["scripts/build.mjs"], { cwd: join(__dirname, ".."), stdio: "inherit" });
+  if (!existsSync(join(__dirname, "..", "dist", "webview", "graph.js")))
+    execFileSync("node", ["scripts/build.mjs"], { cwd: join(__dirname, ".."), stdio: "inherit" });
   const h = await startHarness();
   // Timings are wall clock on a shared machine: the load average says how contended it was.
   const results: Record<string, unknown> = { loadAverageAtStart: loadavg().map(round) };
@@ -73,15 +98,30 @@ export default async function bench(): Promise<Record<string, unknown>> {
       }
       const ms = median(runs);
       results[`paint_${n}_ops`] = {
-        medianMs: round(ms), runsMs: runs.map(round), handlerMedianMs: round(median(handler)), messageMB: round(mb),
-        nodesShown: shown, targetMs: TARGET_MS[n], ofTarget: round(ms / TARGET_MS[n]),
+        medianMs: round(ms),
+        runsMs: runs.map(round),
+        handlerMedianMs: round(median(handler)),
+        messageMB: round(mb),
+        nodesShown: shown,
+        targetMs: TARGET_MS[n],
+        ofTarget: round(ms / TARGET_MS[n]),
       };
-      console.log(`${n} ops: trace → painted ${round(ms)} ms (median of 3; ${shown} boxes; ${round(mb)} MB message; our handler ${round(median(handler))} ms), ${round((100 * ms) / TARGET_MS[n])}% of the ${TARGET_MS[n]} ms target`);
+      console.log(
+        `${n} ops: trace → painted ${round(ms)} ms (median of 3; ${shown} boxes; ${round(mb)} MB message; our handler ${round(median(handler))} ms), ${round((100 * ms) / TARGET_MS[n])}% of the ${TARGET_MS[n]} ms target`,
+      );
     }
     const big = syntheticTrace(10000);
     const steps = await timeSteps(h, big, 30);
-    results.step_10000_ops = { medianMs: round(median(steps)), p95Ms: round(p95(steps)), maxMs: round(Math.max(...steps)), samples: steps.length, targetMs: STEP_TARGET_MS };
-    console.log(`10000 ops: cursor step → painted median ${round(median(steps))} ms, p95 ${round(p95(steps))} ms (target ${STEP_TARGET_MS} ms)`);
+    results.step_10000_ops = {
+      medianMs: round(median(steps)),
+      p95Ms: round(p95(steps)),
+      maxMs: round(Math.max(...steps)),
+      samples: steps.length,
+      targetMs: STEP_TARGET_MS,
+    };
+    console.log(
+      `10000 ops: cursor step → painted median ${round(median(steps))} ms, p95 ${round(p95(steps))} ms (target ${STEP_TARGET_MS} ms)`,
+    );
     results.loadAverageAtEnd = loadavg().map(round);
   } finally {
     await h.close();

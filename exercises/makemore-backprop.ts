@@ -61,7 +61,10 @@ const counts_sum = counts.sum(1, true);
 const counts_sum_inv = counts_sum.pow(-1);
 const probs = counts.mul(counts_sum_inv);
 const logprobs = probs.log();
-const loss = logprobs.index([arange(n), Yb]).mean().neg();
+const loss = logprobs
+  .index([arange(n), Yb])
+  .mean()
+  .neg();
 loss.backward();
 
 // Backward by hand. Where a value was used twice, its gradient is the sum over both uses.

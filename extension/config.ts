@@ -12,6 +12,8 @@ export function currentSettings(scope?: vscode.Uri): BackstepSettings {
 /** RunOptions for the current settings; the debugger uses this too, so a debug run records what Trace Backprop does. */
 export function currentRunOptions(scope?: vscode.Uri, signal?: AbortSignal): RunOptions {
   // a model's relative paths resolve against its workspace folder (else its own), as a launch configuration's would
-  const folder = scope ? (vscode.workspace.getWorkspaceFolder(scope)?.uri.fsPath ?? path.dirname(scope.fsPath)) : undefined;
+  const folder = scope
+    ? (vscode.workspace.getWorkspaceFolder(scope)?.uri.fsPath ?? path.dirname(scope.fsPath))
+    : undefined;
   return toRunOptions(currentSettings(scope), signal, folder);
 }

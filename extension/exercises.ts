@@ -1,4 +1,5 @@
-// The guided exercises Backstep: New Exercise scaffolds: each a file of exercises/ (shipped in the .vsix) whose TODO lines
+// The guided exercises Backstep: New Exercise scaffolds: each a file of exercises/ (shipped in the .vsix) whose TODO
+// lines
 // turn ✓ as they are solved, each checked by an expectGrad (or a defineFunction's first-use check).
 
 export interface Exercise {
@@ -10,10 +11,33 @@ export interface Exercise {
 }
 
 export const EXERCISES: readonly Exercise[] = [
-  { id: "micrograd", file: "micrograd.ts", title: "Scalar backprop by hand (micrograd)", detail: "The chain rule one node at a time on scalar expressions and a tanh neuron, as in Karpathy's micrograd lecture" },
-  { id: "nielsen-bp", file: "nielsen-bp.ts", title: "BP1–BP4 for a 2-layer sigmoid network (Nielsen)", detail: "The four equations of backpropagation, δ and the gradients of every weight and bias, from chapter 2 of Nielsen's book" },
-  { id: "makemore-backprop", file: "makemore-backprop.ts", title: "Backprop ninja: makemore part 4", detail: "The full manual backward of a character MLP with batch norm, from dlogprobs to dC, as in Karpathy's makemore part 4" },
-  { id: "custom-function", file: "custom-function.ts", title: "A custom function with its own backward", detail: "defineFunction with a backward you write, checked against finite differences and against autograd" },
+  {
+    id: "micrograd",
+    file: "micrograd.ts",
+    title: "Scalar backprop by hand (micrograd)",
+    detail:
+      "The chain rule one node at a time on scalar expressions and a tanh neuron, as in Karpathy's micrograd lecture",
+  },
+  {
+    id: "nielsen-bp",
+    file: "nielsen-bp.ts",
+    title: "BP1–BP4 for a 2-layer sigmoid network (Nielsen)",
+    detail:
+      "The four equations of backpropagation, δ and the gradients of every weight and bias, from chapter 2 of Nielsen's book",
+  },
+  {
+    id: "makemore-backprop",
+    file: "makemore-backprop.ts",
+    title: "Backprop ninja: makemore part 4",
+    detail:
+      "The full manual backward of a character MLP with batch norm, from dlogprobs to dC, as in Karpathy's makemore part 4",
+  },
+  {
+    id: "custom-function",
+    file: "custom-function.ts",
+    title: "A custom function with its own backward",
+    detail: "defineFunction with a backward you write, checked against finite differences and against autograd",
+  },
 ];
 
 /** `micrograd.ts`, or `micrograd-2.ts`… — the first name not in `taken`. */

@@ -1,4 +1,5 @@
-// The files Backstep treats as models: TypeScript importing "backstep", and Python importing torch (docs/architecture.md, "PyTorch models").
+// The files Backstep treats as models: TypeScript importing "backstep", and Python importing torch
+// (docs/architecture.md, "PyTorch models").
 import type * as vscode from "vscode";
 import { isModelSource } from "./editor/codeLensPlacement";
 import { isPythonModelSource } from "./editor/pythonLensPlacement";

@@ -1,4 +1,5 @@
-// The Python interpreter for a .py model: the backstep.python.path setting, else the Python extension's active one, else python3.
+// The Python interpreter for a .py model: the backstep.python.path setting, else the Python extension's active one,
+// else python3.
 import * as vscode from "vscode";
 import { currentSettings } from "./config";
 

@@ -19,7 +19,10 @@ export interface BackstepSettings {
   maxValuesPerTrace: number;
   maxOps: number;
   maxEvents: number;
-  /** The folder a model's relative paths resolve against: "" for its workspace folder, else a path (relative ones from there). */
+  /**
+   * The folder a model's relative paths resolve against: "" for its workspace folder, else a path (relative ones from
+   * there).
+   */
   cwd: string;
   vanishingThreshold: number;
   explodingThreshold: number;
@@ -32,7 +35,10 @@ export interface BackstepSettings {
   pythonPath: string;
 }
 
-/** Setting key (below `backstep.`) and default for each field; the defaults are the runner's own (src/trace, src/runner). */
+/**
+ * Setting key (below `backstep.`) and default for each field; the defaults are the runner's own (src/trace,
+ * src/runner).
+ */
 export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: string; default: BackstepSettings[K] } } = {
   maxSteps: { key: "maxSteps", default: 5 },
   statsOnly: { key: "longRun.statsOnly", default: false },
@@ -57,12 +63,18 @@ export const SETTING_KEYS: { readonly [K in keyof BackstepSettings]: { key: stri
   pythonPath: { key: "python.path", default: "" },
 };
 
-/** Reads every setting through `get` (VS Code's configuration, or a plain object in tests), falling back to defaults for invalid values. */
+/**
+ * Reads every setting through `get` (VS Code's configuration, or a plain object in tests), falling back to defaults for
+ * invalid values.
+ */
 export function readSettings(get: (key: string) => unknown): BackstepSettings {
   const out: Record<string, unknown> = {};
   for (const [field, { key, default: fallback }] of Object.entries(SETTING_KEYS)) {
     const value = get(key);
-    const valid = typeof fallback === "number" ? typeof value === "number" && Number.isFinite(value) && value >= 0 : typeof value === typeof fallback;
+    const valid =
+      typeof fallback === "number"
+        ? typeof value === "number" && Number.isFinite(value) && value >= 0
+        : typeof value === typeof fallback;
     out[field] = valid ? value : fallback;
   }
   return out as unknown as BackstepSettings;
@@ -81,7 +93,8 @@ export const SETTING_LIMIT_NAMES: Required<LimitNames> = {
  * its relative paths resolve unless the cwd setting says otherwise, as a launch configuration's cwd would.
  */
 export function toRunOptions(s: BackstepSettings, signal?: AbortSignal, folder?: string): RunOptions {
-  const cwd = s.cwd === "" ? folder : isAbsolute(s.cwd) || folder === undefined ? resolve(s.cwd) : resolve(folder, s.cwd);
+  const cwd =
+    s.cwd === "" ? folder : isAbsolute(s.cwd) || folder === undefined ? resolve(s.cwd) : resolve(folder, s.cwd);
   return {
     maxSteps: Math.max(1, Math.floor(s.maxSteps)),
     ...(s.statsOnly ? { fullSteps: fullStepsPolicy(s) } : {}),
@@ -104,11 +117,20 @@ export function toRunOptions(s: BackstepSettings, signal?: AbortSignal, folder?:
 
 /** The long-run settings as the runner's policy (step numbers that are not whole numbers ≥ 0 are left out). */
 export function fullStepsPolicy(s: BackstepSettings): FullStepsPolicy {
-  const steps = s.fullSteps.split(/[\s,]+/).filter((x) => x !== "").map(Number).filter((n) => Number.isInteger(n) && n >= 0);
+  const steps = s.fullSteps
+    .split(/[\s,]+/)
+    .filter((x) => x !== "")
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n >= 0);
   return { last: Math.floor(s.fullLast), every: Math.floor(s.fullEvery), ...(steps.length > 0 ? { steps } : {}) };
 }
 
 /** The health rules' thresholds for these settings: what Problems, hints, the side panel and the debugger apply. */
 export function healthThresholds(s: BackstepSettings): HealthThresholds {
-  return thresholds({ vanishing: s.vanishingThreshold, exploding: s.explodingThreshold, deadRelu: s.deadReluThreshold, saturated: s.saturationThreshold });
+  return thresholds({
+    vanishing: s.vanishingThreshold,
+    exploding: s.explodingThreshold,
+    deadRelu: s.deadReluThreshold,
+    saturated: s.saturationThreshold,
+  });
 }

@@ -46,7 +46,10 @@ export function errorText(error: TraceDiagnostic): string {
 export function logText(result: RunResult, wallMs: number): string {
   const c = traceCounts(result.trace);
   const t = result.trace.truncated;
-  const dropped = t.valuesDropped || t.eventsDropped || t.stepsDropped ? `; dropped ${t.valuesDropped} values, ${t.eventsDropped} events, ${t.stepsDropped} steps (caps)` : "";
+  const dropped =
+    t.valuesDropped || t.eventsDropped || t.stepsDropped
+      ? `; dropped ${t.valuesDropped} values, ${t.eventsDropped} events, ${t.stepsDropped} steps (caps)`
+      : "";
   const outcome = result.ok ? "ok" : `FAILED: ${result.error ? errorText(result.error) : "see Problems"}`;
   return `${outcome} — ${plural(c.steps, "step")}, ${plural(c.ops, "op")}, ${c.backward} backward events, ${plural(c.errors, "error")}, ${plural(c.warnings, "warning")}; model ran ${formatDuration(result.trace.durationMs)}, total ${formatDuration(wallMs)}${dropped}`;
 }

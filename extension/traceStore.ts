@@ -55,7 +55,8 @@ export class TraceStore implements vscode.Disposable {
 
   setTrace(file: string, trace: Trace): void {
     const before = this.traces.get(file);
-    if (before && before !== trace) this.previousTraces.set(file, { trace: before, at: this.recordedAt.get(file) ?? new Date() });
+    if (before && before !== trace)
+      this.previousTraces.set(file, { trace: before, at: this.recordedAt.get(file) ?? new Date() });
     this.running.delete(file);
     this.traces.set(file, trace);
     this.recordedAt.set(file, new Date());

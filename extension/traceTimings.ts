@@ -2,7 +2,17 @@
 import type { RunTimings } from "../src/runner/types";
 
 /** The phases in order; each is the ms from the command to the phase's end. */
-export const PHASES = ["saved", "workerReady", "compiled", "ran", "built", "stored", "panelCreated", "webviewLoaded", "painted"] as const;
+export const PHASES = [
+  "saved",
+  "workerReady",
+  "compiled",
+  "ran",
+  "built",
+  "stored",
+  "panelCreated",
+  "webviewLoaded",
+  "painted",
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 const LABELS: Record<Phase, string> = {
@@ -43,8 +53,11 @@ export class TraceTimings {
   run(t: RunTimings | undefined, runStartedAt: number): void {
     const c = this.current;
     if (!c || !t) return;
-    const at = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : runStartedAt + ms - c.t0);
-    const put = (phase: Phase, ms: number | undefined): void => { if (ms !== undefined) c.marks[phase] = ms; };
+    const at = (ms: number | undefined): number | undefined =>
+      ms === undefined ? undefined : runStartedAt + ms - c.t0;
+    const put = (phase: Phase, ms: number | undefined): void => {
+      if (ms !== undefined) c.marks[phase] = ms;
+    };
     put("workerReady", at(t.workerReadyMs));
     put("compiled", at(t.compiledMs));
     put("ran", at(t.ranMs));
@@ -53,7 +66,8 @@ export class TraceTimings {
 
   /** A phase of the trace in progress ended now (ignored when no trace is being timed). */
   mark(phase: Phase): void {
-    if (this.current && this.current.marks[phase] === undefined) this.current.marks[phase] = this.now() - this.current.t0;
+    if (this.current && this.current.marks[phase] === undefined)
+      this.current.marks[phase] = this.now() - this.current.t0;
   }
 
   /** The graph painted the trace: the breakdown is complete and goes to the log. */

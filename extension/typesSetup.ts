@@ -1,4 +1,5 @@
-// IntelliSense for `import … from "backstep"` without the npm package: copy the extension's declarations into node_modules/backstep.
+// IntelliSense for `import … from "backstep"` without the npm package: copy the extension's declarations into
+// node_modules/backstep.
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -11,7 +12,10 @@ export type TypesStatus =
   | { kind: "mapped"; config: string } // a tsconfig/jsconfig `paths` entry resolves "backstep"
   | { kind: "missing" };
 
-/** Whether a tsconfig/jsconfig text maps "backstep" in `compilerOptions.paths` (JSON with comments, so matched, not parsed). */
+/**
+ * Whether a tsconfig/jsconfig text maps "backstep" in `compilerOptions.paths` (JSON with comments, so matched, not
+ * parsed).
+ */
 export function mapsBackstep(configText: string): boolean {
   return /"paths"\s*:\s*\{[^}]*"backstep"\s*:/s.test(configText.replace(/\/\/[^\n]*/g, ""));
 }
@@ -63,11 +67,14 @@ function declarationFiles(dir: string, base = dir): string[] {
  */
 export function installTypes(typesDir: string, workspaceRoot: string, version: string): string {
   if (!fs.existsSync(path.join(typesDir, "index.d.ts"))) {
-    throw new Error(`The extension's type declarations are missing (${path.join(typesDir, "index.d.ts")}); reinstall Backstep or run \`npm run package\`.`);
+    throw new Error(
+      `The extension's type declarations are missing (${path.join(typesDir, "index.d.ts")}); reinstall Backstep or run \`npm run package\`.`,
+    );
   }
   const target = path.join(workspaceRoot, "node_modules", "backstep");
   const existing = readJson(path.join(target, "package.json"));
-  if (existing && existing[MARKER] !== true) throw new Error(`${target} is an installed backstep package; it already provides the types.`);
+  if (existing && existing[MARKER] !== true)
+    throw new Error(`${target} is an installed backstep package; it already provides the types.`);
   if (existing) fs.rmSync(target, { recursive: true, force: true });
   for (const rel of declarationFiles(typesDir)) {
     fs.mkdirSync(path.dirname(path.join(target, rel)), { recursive: true });
@@ -76,7 +83,8 @@ export function installTypes(typesDir: string, workspaceRoot: string, version: s
   const pkg = {
     name: "backstep",
     version,
-    description: "Type declarations for Backstep models, written by the Backstep VS Code extension (types only; the extension runs the models). Delete this folder or `npm install backstep` to replace it.",
+    description:
+      "Type declarations for Backstep models, written by the Backstep VS Code extension (types only; the extension runs the models). Delete this folder or `npm install backstep` to replace it.",
     types: "index.d.ts",
     [MARKER]: true,
   };
@@ -97,7 +105,8 @@ export function setupPlan(fromDir: string, workspaceRoot: string, version: strin
   const root = path.resolve(workspaceRoot);
   if (!dir.startsWith(root)) dir = root;
   for (;;) {
-    if (fs.existsSync(path.join(dir, "package.json"))) return { kind: "npm", projectDir: dir, args: ["install", "--save-dev", `backstep@${version}`] };
+    if (fs.existsSync(path.join(dir, "package.json")))
+      return { kind: "npm", projectDir: dir, args: ["install", "--save-dev", `backstep@${version}`] };
     const parent = path.dirname(dir);
     if (dir === root || parent === dir) return { kind: "copy", root };
     dir = parent;

@@ -1,4 +1,5 @@
-// Builds every bundle with esbuild: the extension, the runner's worker, the CLI, the standalone debug adapter, the webviews,
+// Builds every bundle with esbuild: the extension, the runner's worker, the CLI, the standalone debug adapter, the
+// webviews,
 // and the npm package packages/backstep (the engine as CommonJS with an ESM entry over it, the CLI and its worker).
 import * as esbuild from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -8,7 +9,13 @@ import { resolve } from "node:path";
 const production = process.argv.includes("--production");
 const node = { platform: "node", format: "cjs", target: "node20", external: ["vscode"] };
 const browser = { platform: "browser", format: "iife", target: "chrome120" };
-const report = { ...browser, minify: true, sourcemap: false, legalComments: "none", loader: { ".woff2": "dataurl", ".woff": "empty", ".ttf": "empty" } };
+const report = {
+  ...browser,
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  loader: { ".woff2": "dataurl", ".woff": "empty", ".ttf": "empty" },
+};
 
 const PKG = "packages/backstep";
 
@@ -55,7 +62,8 @@ writePackageEsmEntry();
 copyFileSync("LICENSE", `${PKG}/LICENSE`);
 // the CLI traces .py models with the Python recorder, which it finds at dist/../python
 mkdirSync(`${PKG}/python/backstep_torch`, { recursive: true });
-for (const f of readdirSync("python/backstep_torch").filter((f) => f.endsWith(".py"))) copyFileSync(`python/backstep_torch/${f}`, `${PKG}/python/backstep_torch/${f}`);
+for (const f of readdirSync("python/backstep_torch").filter((f) => f.endsWith(".py")))
+  copyFileSync(`python/backstep_torch/${f}`, `${PKG}/python/backstep_torch/${f}`);
 
 /**
  * The package's `import` entry re-exports the CommonJS build's names, so a program that both imports and requires

@@ -1,4 +1,5 @@
-// Emits the engine's type declarations (src/index.ts and what it reaches) into dist/types, shipped in the .vsix for model
+// Emits the engine's type declarations (src/index.ts and what it reaches) into dist/types, shipped in the .vsix for
+// model
 // IntelliSense, and into the npm package (packages/backstep/dist/types); a folder given as argument replaces both.
 import ts from "typescript";
 import { cpSync, rmSync } from "node:fs";
@@ -21,11 +22,15 @@ const program = ts.createProgram(["src/index.ts"], {
   stripInternal: true,
 });
 const result = program.emit();
-const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics].filter((d) => d.category === ts.DiagnosticCategory.Error);
+const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics].filter(
+  (d) => d.category === ts.DiagnosticCategory.Error,
+);
 if (diagnostics.length) {
   const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => "\n" };
   console.error(ts.formatDiagnostics(diagnostics, host));
   process.exit(1);
 }
 for (const dir of copies) cpSync(outDir, dir, { recursive: true });
-console.log(`buildTypes: ${result.emittedFiles?.length ?? "declarations"} written to ${[outDir, ...copies].join(" and ")}`);
+console.log(
+  `buildTypes: ${result.emittedFiles?.length ?? "declarations"} written to ${[outDir, ...copies].join(" and ")}`,
+);

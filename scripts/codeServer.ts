@@ -1,6 +1,16 @@
-// Installs a pinned code-server (real VS Code in a browser) into a cache outside the repo, starts it on loopback in isolated folders, and stops it.
+// Installs a pinned code-server (real VS Code in a browser) into a cache outside the repo, starts it on loopback in
+// isolated folders, and stops it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -41,7 +51,11 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, l
 /** Every @vscode/ripgrep version code-server's nested installs will resolve, read from its shrinkwraps. */
 function ripgrepVersions(pkgDir: string): string[] {
   const versions = new Set<string>();
-  const wraps = [join(pkgDir, "npm-shrinkwrap.json"), join(pkgDir, "lib/vscode/npm-shrinkwrap.json"), join(pkgDir, "lib/vscode/extensions/npm-shrinkwrap.json")];
+  const wraps = [
+    join(pkgDir, "npm-shrinkwrap.json"),
+    join(pkgDir, "lib/vscode/npm-shrinkwrap.json"),
+    join(pkgDir, "lib/vscode/extensions/npm-shrinkwrap.json"),
+  ];
   for (const file of wraps.filter(existsSync)) {
     const lock = JSON.parse(readFileSync(file, "utf8")) as { packages?: Record<string, { version?: string }> };
     for (const [path, entry] of Object.entries(lock.packages ?? {})) {
@@ -52,7 +66,8 @@ function ripgrepVersions(pkgDir: string): string[] {
 }
 
 function ripgrepTarget(): string {
-  if (process.platform !== "linux") throw new Error(`code-server install: offline ripgrep seeding supports Linux only (got ${process.platform})`);
+  if (process.platform !== "linux")
+    throw new Error(`code-server install: offline ripgrep seeding supports Linux only (got ${process.platform})`);
   if (process.arch === "x64") return "x86_64-unknown-linux-musl";
   if (process.arch === "arm64") return "aarch64-unknown-linux-musl";
   throw new Error(`code-server install: no ripgrep target for ${process.arch}`);
@@ -98,7 +113,8 @@ export function isCodeServerInstalled(): boolean {
 export function ensureCodeServer(log: (s: string) => void = () => {}): string {
   const dir = codeServerDir();
   if (isCodeServerInstalled()) return entryOf(dir);
-  // Build beside the final folder and rename at the end, so an interrupted or concurrent install never leaves a half folder in place.
+  // Build beside the final folder and rename at the end, so an interrupted or concurrent install never leaves a half
+  // folder in place.
   mkdirSync(dirname(dir), { recursive: true });
   const work = `${dir}.partial-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
@@ -117,14 +133,16 @@ export function ensureCodeServer(log: (s: string) => void = () => {}): string {
     TMPDIR: tmp,
   };
   try {
-    // Fetch without scripts first, so the ripgrep versions can be read from the shrinkwraps and seeded, then run the scripts.
+    // Fetch without scripts first, so the ripgrep versions can be read from the shrinkwraps and seeded, then run the
+    // scripts.
     run("npm", ["install", "--ignore-scripts", `code-server@${CODE_SERVER_VERSION}`], work, env, log);
     seedRipgrep(join(work, "node_modules", "code-server"), tmp, log);
     run("npm", ["rebuild", "--foreground-scripts"], work, env, log);
     run(process.execPath, [entryOf(work), "--version"], work, env, log);
     rmSync(tmp, { recursive: true, force: true });
     writeFileSync(join(work, MARKER), `${CODE_SERVER_VERSION}\n`);
-    if (existsSync(join(dir, MARKER))) rmSync(work, { recursive: true, force: true }); // another process won the race
+    if (existsSync(join(dir, MARKER)))
+      rmSync(work, { recursive: true, force: true }); // another process won the race
     else {
       rmSync(dir, { recursive: true, force: true });
       renameSync(work, dir);
@@ -157,7 +175,10 @@ export interface Profile {
   extensionsDir: string;
 }
 
-export function createProfile(settings: Record<string, unknown>, root = mkdtempSync(join(tmpdir(), "backstep-vscode-"))): Profile {
+export function createProfile(
+  settings: Record<string, unknown>,
+  root = mkdtempSync(join(tmpdir(), "backstep-vscode-")),
+): Profile {
   const userDataDir = join(root, "user-data");
   const extensionsDir = join(root, "extensions");
   mkdirSync(join(userDataDir, "User"), { recursive: true });
@@ -187,7 +208,22 @@ export const quietSettings: Record<string, unknown> = {
 /** Installs a packaged .vsix into the profile (code-server's own CLI, like `code --install-extension`). */
 export function installVsix(vsix: string, profile: Profile, log: (s: string) => void = () => {}): void {
   const entry = ensureCodeServer(log);
-  run(process.execPath, [entry, "--user-data-dir", profile.userDataDir, "--extensions-dir", profile.extensionsDir, "--install-extension", vsix, "--force"], profile.root, process.env, log);
+  run(
+    process.execPath,
+    [
+      entry,
+      "--user-data-dir",
+      profile.userDataDir,
+      "--extensions-dir",
+      profile.extensionsDir,
+      "--install-extension",
+      vsix,
+      "--force",
+    ],
+    profile.root,
+    process.env,
+    log,
+  );
 }
 
 /** Process groups of running servers: killed if this process ends without stopping them (Ctrl-C, a crash). */
@@ -195,7 +231,11 @@ const live = new Set<number>();
 let exitHooked = false;
 function killLive(): void {
   for (const group of live) {
-    try { process.kill(-group, "SIGKILL"); } catch { /* already gone */ }
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
   }
   live.clear();
 }
@@ -220,18 +260,41 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-/** Starts code-server on 127.0.0.1 (a random free port unless given) opening `workspace`, and waits until it answers. */
-export async function startCodeServer(opts: { workspace: string; profile: Profile; port?: number; log?: (s: string) => void; timeoutMs?: number }): Promise<RunningServer> {
+/**
+ * Starts code-server on 127.0.0.1 (a random free port unless given) opening `workspace`, and waits until it answers.
+ */
+export async function startCodeServer(opts: {
+  workspace: string;
+  profile: Profile;
+  port?: number;
+  log?: (s: string) => void;
+  timeoutMs?: number;
+}): Promise<RunningServer> {
   const entry = ensureCodeServer(opts.log);
   const port = opts.port ?? (await freePort());
   const args = [
-    entry, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,
-    "--user-data-dir", opts.profile.userDataDir, "--extensions-dir", opts.profile.extensionsDir,
-    "--disable-telemetry", "--disable-update-check", "--disable-getting-started-override",
-    "--ignore-last-opened", opts.workspace,
+    entry,
+    "--auth",
+    "none",
+    "--bind-addr",
+    `127.0.0.1:${port}`,
+    "--user-data-dir",
+    opts.profile.userDataDir,
+    "--extensions-dir",
+    opts.profile.extensionsDir,
+    "--disable-telemetry",
+    "--disable-update-check",
+    "--disable-getting-started-override",
+    "--ignore-last-opened",
+    opts.workspace,
   ];
   // Its own process group, so stop() ends code-server with its extension host and helpers, and nothing else.
-  const child = spawn(process.execPath, args, { cwd: opts.profile.root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VSCODE_PROXY_URI: "" } });
+  const child = spawn(process.execPath, args, {
+    cwd: opts.profile.root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, VSCODE_PROXY_URI: "" },
+  });
   if (child.pid !== undefined) live.add(child.pid);
   hookExit();
   let out = "";
@@ -245,13 +308,27 @@ export async function startCodeServer(opts: { workspace: string; profile: Profil
     live.delete(child.pid);
     const group = -child.pid;
     if (child.exitCode === null && child.signalCode === null) {
-      try { process.kill(group, "SIGTERM"); } catch { /* already gone */ }
-      const timer = setTimeout(() => { try { process.kill(group, "SIGKILL"); } catch { /* already gone */ } }, 5000);
+      try {
+        process.kill(group, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(group, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }, 5000);
       await exited;
       clearTimeout(timer);
     }
     // The extension host and other helpers share the group: make sure none outlives the server.
-    try { process.kill(group, "SIGKILL"); } catch { /* group already empty */ }
+    try {
+      process.kill(group, "SIGKILL");
+    } catch {
+      /* group already empty */
+    }
   };
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
@@ -263,7 +340,9 @@ export async function startCodeServer(opts: { workspace: string; profile: Profil
     try {
       const res = await fetch(`${url}healthz`);
       if (res.ok) return { url, port, process: child, output: () => out, stop };
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop();

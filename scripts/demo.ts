@@ -1,8 +1,17 @@
-// `npm run demo`: packages the extension, installs it into a local code-server, opens examples/ and prints the address; runs until Ctrl-C.
+// `npm run demo`: packages the extension, installs it into a local code-server, opens examples/ and prints the address;
+// runs until Ctrl-C.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { codeServerDir, createProfile, ensureCodeServer, installVsix, isCodeServerInstalled, quietSettings, startCodeServer } from "./codeServer";
+import {
+  codeServerDir,
+  createProfile,
+  ensureCodeServer,
+  installVsix,
+  isCodeServerInstalled,
+  quietSettings,
+  startCodeServer,
+} from "./codeServer";
 
 const root = resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -40,7 +49,9 @@ async function main(): Promise<void> {
   const port = flag("--port") ? Number(flag("--port")) : undefined;
   const server = await startCodeServer({ workspace, profile, port });
   const url = `${server.url}?folder=${encodeURIComponent(workspace)}`;
-  console.log(`\n  Backstep is running in VS Code at:\n\n    ${url}\n\n  Open it in a browser, right-click a model in examples/ and choose "Trace Backprop".\n  Press Ctrl-C to stop.\n`);
+  console.log(
+    `\n  Backstep is running in VS Code at:\n\n    ${url}\n\n  Open it in a browser, right-click a model in examples/ and choose "Trace Backprop".\n  Press Ctrl-C to stop.\n`,
+  );
   let stopping = false;
   const shutdown = async (): Promise<void> => {
     if (stopping) return;

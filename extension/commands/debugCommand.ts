@@ -5,7 +5,9 @@ import { currentRunOptions } from "../config";
 import { debugLaunch } from "./debugConfig";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 
-/** Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry). */
+/**
+ * Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry).
+ */
 function hasBreakpointIn(file: string): boolean {
   return vscode.debug.breakpoints.some(
     (b) => b.enabled && b instanceof vscode.SourceBreakpoint && b.location.uri.fsPath === file,
@@ -18,7 +20,11 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Pr
   const file = await saveModel(uri, log);
   if (!file) return false;
   const name = path.basename(file);
-  const config: vscode.DebugConfiguration = debugLaunch(file, hasBreakpointIn(file), currentRunOptions(vscode.Uri.file(file)));
+  const config: vscode.DebugConfiguration = debugLaunch(
+    file,
+    hasBreakpointIn(file),
+    currentRunOptions(vscode.Uri.file(file)),
+  );
   log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
   let session: vscode.DebugSession | undefined;
@@ -27,7 +33,11 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Pr
   });
   try {
     return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Backstep: recording ${name} for the debugger`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Backstep: recording ${name} for the debugger`,
+        cancellable: true,
+      },
       async (_progress, token) => {
         token.onCancellationRequested(() => {
           log.info(`debug ${name} cancelled`);

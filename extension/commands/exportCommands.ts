@@ -11,11 +11,15 @@ export async function exportReport(store: TraceStore, log: vscode.LogOutputChann
   const file = tracedFile(store, arg);
   const trace = file ? store.trace(file) : undefined;
   if (!file || !trace) {
-    void vscode.window.showInformationMessage("Backstep: no trace to export yet. Trace a model first (Trace Backprop).");
+    void vscode.window.showInformationMessage(
+      "Backstep: no trace to export yet. Trace a model first (Trace Backprop).",
+    );
     return;
   }
   const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.file(path.join(path.dirname(file), `${path.basename(file).replace(/\.[^.]+$/, "")}-report.html`)),
+    defaultUri: vscode.Uri.file(
+      path.join(path.dirname(file), `${path.basename(file).replace(/\.[^.]+$/, "")}-report.html`),
+    ),
     filters: { "HTML report": ["html"] },
     title: "Export the trace as one HTML file that opens offline in any browser",
   });
@@ -23,7 +27,10 @@ export async function exportReport(store: TraceStore, log: vscode.LogOutputChann
   try {
     writeReport(trace, target.fsPath);
     log.info(`exported the report of ${file} to ${target.fsPath}`);
-    const choice = await vscode.window.showInformationMessage(`Backstep: wrote ${path.basename(target.fsPath)}: the graph, inspector and timeline, offline in any browser.`, "Open in Browser");
+    const choice = await vscode.window.showInformationMessage(
+      `Backstep: wrote ${path.basename(target.fsPath)}: the graph, inspector and timeline, offline in any browser.`,
+      "Open in Browser",
+    );
     if (choice) void vscode.env.openExternal(target);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -32,10 +39,17 @@ export async function exportReport(store: TraceStore, log: vscode.LogOutputChann
   }
 }
 
-export function exportGraph(context: vscode.ExtensionContext, store: TraceStore, format: ExportFormat, arg: unknown): void {
+export function exportGraph(
+  context: vscode.ExtensionContext,
+  store: TraceStore,
+  format: ExportFormat,
+  arg: unknown,
+): void {
   const file = tracedFile(store, arg);
   if (!file || !store.trace(file)) {
-    void vscode.window.showInformationMessage("Backstep: no graph to export yet. Trace a model first (Trace Backprop).");
+    void vscode.window.showInformationMessage(
+      "Backstep: no graph to export yet. Trace a model first (Trace Backprop).",
+    );
     return;
   }
   GraphPanel.createOrShow(context, store, file).exportGraph(format);

@@ -1,4 +1,5 @@
-// A failed trace's notification, closed when its file is traced again: VS Code cannot close a plain message, so it is a progress notification held open.
+// A failed trace's notification, closed when its file is traced again: VS Code cannot close a plain message, so it is a
+// progress notification held open.
 import * as vscode from "vscode";
 
 /** The open notice of each file: calling it closes the notice. */
@@ -10,17 +11,19 @@ const open = new Map<string, () => void>();
  */
 export function showFailure(file: string, text: string): void {
   closeFailure(file);
-  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: text, cancellable: true }, (progress, token) =>
-    new Promise<void>((resolve) => {
-      // a full bar: nothing is running any more
-      progress.report({ increment: 100 });
-      const close = (): void => {
-        if (open.get(file) === close) open.delete(file);
-        resolve();
-      };
-      open.set(file, close);
-      token.onCancellationRequested(close);
-    }),
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: text, cancellable: true },
+    (progress, token) =>
+      new Promise<void>((resolve) => {
+        // a full bar: nothing is running any more
+        progress.report({ increment: 100 });
+        const close = (): void => {
+          if (open.get(file) === close) open.delete(file);
+          resolve();
+        };
+        open.set(file, close);
+        token.onCancellationRequested(close);
+      }),
   );
 }
 

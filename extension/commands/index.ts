@@ -36,7 +36,15 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     }
   };
   const graphOpen = (): boolean => GraphPanel.current !== undefined;
-  const deps = { store, log, status, runModel, showGraph, graphOpen, workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") };
+  const deps = {
+    store,
+    log,
+    status,
+    runModel,
+    showGraph,
+    graphOpen,
+    workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js"),
+  };
   // The first Trace Backprop's worker starts now, before the click (and each run leaves the next one started).
   prewarmRunner({ workerPath: deps.workerPath, memoryLimitMb: currentRunOptions().memoryLimitMb });
   context.subscriptions.push({ dispose: stopWarmRunners });
@@ -61,10 +69,16 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     vscode.commands.registerCommand(Commands.setupTypes, () => setupTypesCommand(context, log)),
     vscode.commands.registerCommand(Commands.clearHints, () => hints.clearAll()),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
-    vscode.commands.registerCommand(Commands.compareWithPrevious, (arg?: unknown) => compareWithPrevious(context, store, log, arg)),
+    vscode.commands.registerCommand(Commands.compareWithPrevious, (arg?: unknown) =>
+      compareWithPrevious(context, store, log, arg),
+    ),
     vscode.commands.registerCommand(Commands.exportReport, (arg?: unknown) => exportReport(store, log, arg)),
-    vscode.commands.registerCommand(Commands.exportGraphSvg, (arg?: unknown) => exportGraph(context, store, "svg", arg)),
-    vscode.commands.registerCommand(Commands.exportGraphPng, (arg?: unknown) => exportGraph(context, store, "png", arg)),
+    vscode.commands.registerCommand(Commands.exportGraphSvg, (arg?: unknown) =>
+      exportGraph(context, store, "svg", arg),
+    ),
+    vscode.commands.registerCommand(Commands.exportGraphPng, (arg?: unknown) =>
+      exportGraph(context, store, "png", arg),
+    ),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTORS, lens),
     vscode.window.onDidChangeActiveTextEditor(updateIsModel),
     // Traces recorded elsewhere (a debug session, a restart) are summarised too; Trace Backprop then adds its timing.
@@ -72,7 +86,11 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
       const ok = !trace.diagnostics.some((d) => d.severity === "error");
       status.text = `$(type-hierarchy-sub) ${statusText({ trace, ok })}`;
       status.tooltip = `Backstep traced ${file}\nClick to show the graph.`;
-      status.command = { title: "Show Backprop Graph", command: "backstep.showGraph", arguments: [vscode.Uri.file(file)] };
+      status.command = {
+        title: "Show Backprop Graph",
+        command: "backstep.showGraph",
+        arguments: [vscode.Uri.file(file)],
+      };
       status.show();
     }),
     vscode.workspace.onDidSaveTextDocument((doc) => {
@@ -80,5 +98,7 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     }),
     vscode.workspace.onDidOpenTextDocument((doc) => void offerTypesSetup(context, log, doc)),
   );
-  log.info(`Backstep ${String((context.extension.packageJSON as { version?: string }).version)} activated (workspace ${vscode.workspace.isTrusted ? "trusted" : "not trusted: tracing disabled"})`);
+  log.info(
+    `Backstep ${String((context.extension.packageJSON as { version?: string }).version)} activated (workspace ${vscode.workspace.isTrusted ? "trusted" : "not trusted: tracing disabled"})`,
+  );
 }

@@ -21,9 +21,14 @@ export function ensureTrusted(action: string, log: vscode.LogOutputChannel): boo
 }
 
 /** Saves the model (so the run sees what the user sees) and returns its path, or undefined with a message. */
-export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<string | undefined> {
+export async function saveModel(
+  uri: vscode.Uri | undefined,
+  log: vscode.LogOutputChannel,
+): Promise<string | undefined> {
   if (!uri) {
-    void vscode.window.showErrorMessage("Backstep: open a TypeScript model file (or right-click one in the Explorer) first.");
+    void vscode.window.showErrorMessage(
+      "Backstep: open a TypeScript model file (or right-click one in the Explorer) first.",
+    );
     return undefined;
   }
   const key = uri.toString();
@@ -42,7 +47,9 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
     return undefined;
   }
   if (![".ts", ".mts", ".py"].includes(path.extname(uri.fsPath))) {
-    void vscode.window.showErrorMessage(`Backstep: ${path.basename(uri.fsPath)} is not a model: a TypeScript file (.ts) importing "backstep" or a Python file (.py) importing torch.`);
+    void vscode.window.showErrorMessage(
+      `Backstep: ${path.basename(uri.fsPath)} is not a model: a TypeScript file (.ts) importing "backstep" or a Python file (.py) importing torch.`,
+    );
     return undefined;
   }
   if (doc && !doc.isUntitled && doc.isDirty && !(await doc.save())) {
@@ -58,7 +65,11 @@ export async function saveModel(uri: vscode.Uri | undefined, log: vscode.LogOutp
 async function saveImportable(model: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
   const root = vscode.workspace.getWorkspaceFolder(model)?.uri.fsPath ?? path.dirname(model.fsPath);
   const dirty = vscode.workspace.textDocuments.filter(
-    (d) => d.isDirty && d.uri.scheme === "file" && isModelLanguage(d.languageId) && !path.relative(root, d.uri.fsPath).startsWith(".."),
+    (d) =>
+      d.isDirty &&
+      d.uri.scheme === "file" &&
+      isModelLanguage(d.languageId) &&
+      !path.relative(root, d.uri.fsPath).startsWith(".."),
   );
   for (const d of dirty) if (!(await d.save())) log.warn(`could not save ${d.uri.fsPath}; the run reads it from disk`);
 }

@@ -44,7 +44,11 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   const onOutput = (text: string): void => {
     for (const line of text.replace(/\n$/, "").split("\n")) deps.log.info(`[${name}] ${line}`);
   };
-  const options = await withPython(file, { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: deps.workerPath, onOutput });
+  const options = await withPython(file, {
+    ...currentRunOptions(vscode.Uri.file(file), abort.signal),
+    workerPath: deps.workerPath,
+    onOutput,
+  });
   const { signal: _signal, onOutput: _onOutput, ...shown } = options;
   deps.log.info(`trace ${file} ${JSON.stringify(shown)}`);
   deps.status.text = `$(sync~spin) Backstep: tracing ${name}…`;
@@ -70,20 +74,27 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     deps.status.text = `$(type-hierarchy-sub) ${statusText(result)}`;
     deps.status.backgroundColor = result.ok ? undefined : new vscode.ThemeColor("statusBarItem.errorBackground");
     deps.status.tooltip = `Backstep traced ${file}\n${logText(result, wall)}\nClick to show the graph.`;
-    deps.status.command = { title: "Show Backprop Graph", command: "backstep.showGraph", arguments: [vscode.Uri.file(file)] };
+    deps.status.command = {
+      title: "Show Backprop Graph",
+      command: "backstep.showGraph",
+      arguments: [vscode.Uri.file(file)],
+    };
     if (abort.signal.aborted && running.get(file) !== abort) return result; // superseded by a newer trace
     deps.store.setTrace(file, result.trace);
     traceTimings.mark("stored");
     // The graph opens for failed and cancelled runs too: the partial graph shows how far the model got.
     deps.showGraph(file);
-    if (abort.signal.aborted) void vscode.window.showInformationMessage(`Backstep: tracing ${name} was cancelled; the partial trace is shown.`);
+    if (abort.signal.aborted)
+      void vscode.window.showInformationMessage(`Backstep: tracing ${name} was cancelled; the partial trace is shown.`);
     else if (!result.ok) reportFailure(file, result, deps.log);
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     deps.log.error(`${name}: the runner failed: ${err instanceof Error && err.stack ? err.stack : message}`);
     deps.status.text = `$(error) Backstep: ${name} failed`;
-    void vscode.window.showErrorMessage(`Backstep: could not trace ${name}: ${message}`, "Show Log").then((c) => c && deps.log.show());
+    void vscode.window
+      .showErrorMessage(`Backstep: could not trace ${name}: ${message}`, "Show Log")
+      .then((c) => c && deps.log.show());
     return undefined;
   } finally {
     if (running.get(file) === abort) {

@@ -1,4 +1,5 @@
-// Standalone entry of the debug adapter (dist/debugAdapter.js): speaks DAP over stdio, or over a socket with --server=PORT.
+// Standalone entry of the debug adapter (dist/debugAdapter.js): speaks DAP over stdio, or over a socket with
+// --server=PORT.
 import { DebugSession } from "@vscode/debugadapter";
 import { runModel } from "../../src/runner/index";
 import { BackstepSession } from "./session";

@@ -1,4 +1,5 @@
-// DAP breakpoint requests: line and function breakpoints resolved against the recorded run, exception filters, exception info.
+// DAP breakpoint requests: line and function breakpoints resolved against the recorded run, exception filters,
+// exception info.
 import { Source } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import * as path from "node:path";
@@ -26,27 +27,50 @@ function samePath(a: string, b: string): boolean {
   return process.platform === "win32" || process.platform === "darwin" ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
-export function setBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.Breakpoint[] {
+export function setBreakpoints(
+  cursor: TraceCursor,
+  args: DebugProtocol.SetBreakpointsArguments,
+): DebugProtocol.Breakpoint[] {
   const file = args.source.path;
   const specs: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-  if (!file) return specs.map(() => ({ verified: false, message: "Backstep can only set breakpoints in files on disk." }));
+  if (!file)
+    return specs.map(() => ({ verified: false, message: "Backstep can only set breakpoints in files on disk." }));
   return cursor.breakpoints
-    .setLines(traceFile(cursor, file), specs.map((s) => ({ line: s.line, condition: s.condition, hitCondition: s.hitCondition })))
+    .setLines(
+      traceFile(cursor, file),
+      specs.map((s) => ({ line: s.line, condition: s.condition, hitCondition: s.hitCondition })),
+    )
     .map(toDapBreakpoint);
 }
 
-export function setFunctionBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.Breakpoint[] {
-  return cursor.breakpoints.setFunctions(args.breakpoints.map((b) => ({ name: b.name.trim(), condition: b.condition, hitCondition: b.hitCondition }))).map(toDapBreakpoint);
+export function setFunctionBreakpoints(
+  cursor: TraceCursor,
+  args: DebugProtocol.SetFunctionBreakpointsArguments,
+): DebugProtocol.Breakpoint[] {
+  return cursor.breakpoints
+    .setFunctions(
+      args.breakpoints.map((b) => ({ name: b.name.trim(), condition: b.condition, hitCondition: b.hitCondition })),
+    )
+    .map(toDapBreakpoint);
 }
 
 /** Lines of a file where a breakpoint can stop (the gutter shows them while hovering). */
-export function breakpointLocations(cursor: TraceCursor, args: DebugProtocol.BreakpointLocationsArguments): DebugProtocol.BreakpointLocation[] {
+export function breakpointLocations(
+  cursor: TraceCursor,
+  args: DebugProtocol.BreakpointLocationsArguments,
+): DebugProtocol.BreakpointLocation[] {
   if (!args.source.path) return [];
   const end = args.endLine ?? args.line;
-  return cursor.index.linesOf(traceFile(cursor, args.source.path)).filter((l) => l >= args.line && l <= end).map((line) => ({ line }));
+  return cursor.index
+    .linesOf(traceFile(cursor, args.source.path))
+    .filter((l) => l >= args.line && l <= end)
+    .map((line) => ({ line }));
 }
 
-export function exceptionInfo(cursor: TraceCursor, stopText: { id: string; description: string } | undefined): DebugProtocol.ExceptionInfoResponse["body"] {
+export function exceptionInfo(
+  cursor: TraceCursor,
+  stopText: { id: string; description: string } | undefined,
+): DebugProtocol.ExceptionInfoResponse["body"] {
   const id = stopText?.id ?? "error";
   return {
     exceptionId: id,
@@ -66,20 +90,37 @@ export function gotoTargets(cursor: TraceCursor, args: DebugProtocol.GotoTargets
   const line = cursor.index.linesOf(file).find((l) => l >= args.line);
   const all = line === undefined ? [] : (cursor.index.lineEntries.get(file)?.get(line) ?? []);
   const events = [...all.filter((at) => at > cursor.position), ...all.filter((at) => at <= cursor.position)];
-  return events.map((at) => ({ id: at + 1, label: `step ${cursor.index.eventStep[at]} · ${eventTitle(cursor, at)}`, line: line as number }));
+  return events.map((at) => ({
+    id: at + 1,
+    label: `step ${cursor.index.eventStep[at]} · ${eventTitle(cursor, at)}`,
+    line: line as number,
+  }));
 }
 
-export function setDataBreakpoints(cursor: TraceCursor, args: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.Breakpoint[] {
-  return cursor.breakpoints.setData(args.breakpoints.map((b) => ({ dataId: b.dataId, condition: b.condition, hitCondition: b.hitCondition }))).map(toDapBreakpoint);
+export function setDataBreakpoints(
+  cursor: TraceCursor,
+  args: DebugProtocol.SetDataBreakpointsArguments,
+): DebugProtocol.Breakpoint[] {
+  return cursor.breakpoints
+    .setData(args.breakpoints.map((b) => ({ dataId: b.dataId, condition: b.condition, hitCondition: b.hitCondition })))
+    .map(toDapBreakpoint);
 }
 
-/** "Break on Value Change" for a parameter (its optimizer updates), a gradient (`grad` rows, `x.grad`) or a named tensor (reassigned). */
-export function dataBreakpointInfo(cursor: TraceCursor, refs: Handles<VarRef>, args: DebugProtocol.DataBreakpointInfoArguments): DebugProtocol.DataBreakpointInfoResponse["body"] {
+/**
+ * "Break on Value Change" for a parameter (its optimizer updates), a gradient (`grad` rows, `x.grad`) or a named tensor
+ * (reassigned).
+ */
+export function dataBreakpointInfo(
+  cursor: TraceCursor,
+  refs: Handles<VarRef>,
+  args: DebugProtocol.DataBreakpointInfoArguments,
+): DebugProtocol.DataBreakpointInfoResponse["body"] {
   const index = cursor.index;
   const ref = args.variablesReference ? refs.get(args.variablesReference) : undefined;
   const isParam = (name: string): boolean => index.paramValues.has(name);
   let dataId: string | undefined;
-  if (ref?.kind === "scope") dataId = isParam(args.name) ? `param:${args.name}` : index.names.has(args.name) ? `name:${args.name}` : undefined;
+  if (ref?.kind === "scope")
+    dataId = isParam(args.name) ? `param:${args.name}` : index.names.has(args.name) ? `name:${args.name}` : undefined;
   else if (ref?.kind === "tensor" && args.name === "grad" && isFull(ref.view)) {
     const owner = index.tensorName(ref.view.tensor.id);
     if (owner) dataId = `grad:${owner}`;
@@ -91,6 +132,16 @@ export function dataBreakpointInfo(cursor: TraceCursor, refs: Handles<VarRef>, a
   const changes = dataId ? index.changesOf(dataId).length : 0;
   if (!dataId || !changes) return { dataId: null, description: `${args.name} never changes in the recorded run` };
   const [kind, name] = [dataId.slice(0, dataId.indexOf(":")), dataId.slice(dataId.indexOf(":") + 1)];
-  const what = kind === "param" ? `${name} is updated by the optimizer` : kind === "grad" ? `∂L/∂${name} changes` : `${name} is assigned`;
-  return { dataId, description: `When ${what} (${changes}× in the recorded run)`, accessTypes: ["write"], canPersist: true };
+  const what =
+    kind === "param"
+      ? `${name} is updated by the optimizer`
+      : kind === "grad"
+        ? `∂L/∂${name} changes`
+        : `${name} is assigned`;
+  return {
+    dataId,
+    description: `When ${what} (${changes}× in the recorded run)`,
+    accessTypes: ["write"],
+    canPersist: true,
+  };
 }

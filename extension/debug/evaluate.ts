@@ -4,7 +4,8 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import { type TraceCursor, EvalError, Evaluator } from "../../src/debug";
 import { valueVariable, type VarRef } from "./variables";
 
-export type EvaluateResult = { ok: true; body: DebugProtocol.EvaluateResponse["body"] } | { ok: false; message: string };
+export type EvaluateResult =
+  { ok: true; body: DebugProtocol.EvaluateResponse["body"] } | { ok: false; message: string };
 
 /**
  * `this.fc1.weight` inside a module's method: `this` is the module whose method is running, so try the current op's
@@ -23,14 +24,27 @@ function candidates(cursor: TraceCursor, expression: string): string[] {
   return out;
 }
 
-export function evaluate(cursor: TraceCursor, refs: Handles<VarRef>, args: DebugProtocol.EvaluateArguments): EvaluateResult {
+export function evaluate(
+  cursor: TraceCursor,
+  refs: Handles<VarRef>,
+  args: DebugProtocol.EvaluateArguments,
+): EvaluateResult {
   const at = cursor.position;
   const evaluator = new Evaluator(cursor.index, Math.min(at, cursor.index.size - 1));
   let firstError: EvalError | undefined;
   for (const expression of candidates(cursor, args.expression)) {
     try {
       const v = valueVariable(refs, evaluator.evaluate(expression), at);
-      return { ok: true, body: { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, namedVariables: v.namedVariables } };
+      return {
+        ok: true,
+        body: {
+          result: v.value,
+          type: v.type,
+          variablesReference: v.variablesReference,
+          indexedVariables: v.indexedVariables,
+          namedVariables: v.namedVariables,
+        },
+      };
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
       firstError ??= err;

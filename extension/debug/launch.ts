@@ -3,7 +3,10 @@ import * as path from "node:path";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import { readTraceFileAsync, type Trace } from "../../src/trace";
 
-/** The `backstep` launch configuration (package.json `contributes.debuggers`): the run limits are the runner's own options. */
+/**
+ * The `backstep` launch configuration (package.json `contributes.debuggers`): the run limits are the runner's own
+ * options.
+ */
 export interface LaunchArgs extends Omit<RunOptions, "signal" | "onOutput"> {
   /** The model file to run and record. */
   program?: string;
@@ -32,14 +35,18 @@ export async function loadTrace(
       // the trace codec: NaN and ±Infinity come back as numbers, a string "NaN" as a string
       trace = await readTraceFileAsync(file);
     } catch (err) {
-      throw new LaunchError(`Cannot read the trace ${file}: ${(err as Error).message.replace(/^backstep trace: /, "")}`);
+      throw new LaunchError(
+        `Cannot read the trace ${file}: ${(err as Error).message.replace(/^backstep trace: /, "")}`,
+      );
     }
     const program = path.resolve(args.program ?? trace.program);
     return { program, trace: absolutize(trace, program) };
   }
-  if (!args.program) throw new LaunchError("The launch configuration needs a 'program': the model file (.ts or .py) to debug.");
+  if (!args.program)
+    throw new LaunchError("The launch configuration needs a 'program': the model file (.ts or .py) to debug.");
   const program = path.resolve(args.program);
-  if (!runModel) throw new LaunchError("This adapter cannot run models (no runner); launch with a saved 'trace' instead.");
+  if (!runModel)
+    throw new LaunchError("This adapter cannot run models (no runner); launch with a saved 'trace' instead.");
   const options: RunOptions & { workerPath?: string } = {
     maxSteps: args.maxSteps,
     timeoutMs: args.timeoutMs,
@@ -61,7 +68,8 @@ export async function loadTrace(
     onOutput,
     signal,
   };
-  for (const key of Object.keys(options) as (keyof typeof options)[]) if (options[key] === undefined) delete options[key];
+  for (const key of Object.keys(options) as (keyof typeof options)[])
+    if (options[key] === undefined) delete options[key];
   const result = await runModel(program, options);
   return { program, trace: absolutize(result.trace, program) };
 }

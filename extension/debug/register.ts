@@ -1,4 +1,5 @@
-// Contributes the `backstep` debugger to VS Code: the inline adapter, launch configurations for the active model, and the link to the TraceStore.
+// Contributes the `backstep` debugger to VS Code: the inline adapter, launch configurations for the active model, and
+// the link to the TraceStore.
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { runModel } from "../../src/runner/index";
@@ -17,7 +18,10 @@ function activeModel(): vscode.Uri | undefined {
   return doc && isModelLanguage(doc.languageId) && doc.uri.scheme === "file" ? doc.uri : undefined;
 }
 
-function launchFor(file: vscode.Uri, name = `Debug Backprop: ${path.basename(file.fsPath)}`): vscode.DebugConfiguration {
+function launchFor(
+  file: vscode.Uri,
+  name = `Debug Backprop: ${path.basename(file.fsPath)}`,
+): vscode.DebugConfiguration {
   return { type: TYPE, request: "launch", name, program: file.fsPath, stopOnEntry: true };
 }
 
@@ -31,24 +35,37 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   }
 
   /** F5 without a launch.json debugs the active model; unset run limits come from the backstep.* settings. */
-  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.DebugConfiguration | undefined {
     if (!config.type && !config.request && !config.name) {
       const file = activeModel();
       if (!file) {
-        void vscode.window.showInformationMessage("Debug Backprop: open a model file first (TypeScript importing \"backstep\", or Python importing torch).");
+        void vscode.window.showInformationMessage(
+          'Debug Backprop: open a model file first (TypeScript importing "backstep", or Python importing torch).',
+        );
         return undefined;
       }
       config = launchFor(file);
     }
     if (!config.program && !config.trace) {
-      void vscode.window.showErrorMessage("Debug Backprop: the launch configuration needs a \"program\" (the model's .ts or .py file).");
+      void vscode.window.showErrorMessage(
+        'Debug Backprop: the launch configuration needs a "program" (the model\'s .ts or .py file).',
+      );
       return undefined;
     }
     return config;
   }
 
-  /** After `${file}` and friends are substituted: run limits the configuration leaves unset come from the settings of the model's folder. */
-  async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
+  /**
+   * After `${file}` and friends are substituted: run limits the configuration leaves unset come from the settings of
+   * the model's folder.
+   */
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration> {
     const scope = typeof config.program === "string" ? vscode.Uri.file(config.program) : undefined;
     const resolved = { ...currentRunOptions(scope), ...config };
     return typeof config.program === "string" ? withPython(config.program, resolved) : resolved;
@@ -59,25 +76,36 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
 export function registerDebugger(context: vscode.ExtensionContext, store: TraceStore): void {
   const workerPath = context.asAbsolutePath(path.join("dist", "runnerWorker.js"));
   const sessions = new Map<string, vscode.DebugSession>();
-  const fileOf = (s: vscode.DebugSession): string | undefined => (typeof s.configuration.program === "string" ? path.resolve(s.configuration.program) : undefined);
+  const fileOf = (s: vscode.DebugSession): string | undefined =>
+    typeof s.configuration.program === "string" ? path.resolve(s.configuration.program) : undefined;
   const attached = (): void => {
     store.debuggerAttached = sessions.size > 0;
   };
 
-  // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session (docs/architecture.md, "The one-way flow").
+  // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session
+  // (docs/architecture.md, "The one-way flow").
   const onTrace = (file: string, trace: Trace): void => {
     store.setTrace(file, trace);
     GraphPanel.createOrShow(context, store, file);
   };
   const factory: vscode.DebugAdapterDescriptorFactory = {
     // In-process: the session hands each recorded trace over directly instead of serialising it into an event.
-    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackstepSession({ runModel, workerPath, onTrace })),
+    createDebugAdapterDescriptor: () =>
+      new vscode.DebugAdapterInlineImplementation(new BackstepSession({ runModel, workerPath, onTrace })),
   };
 
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory(TYPE, factory),
-    vscode.debug.registerDebugConfigurationProvider(TYPE, new ConfigurationProvider(false), vscode.DebugConfigurationProviderTriggerKind.Initial),
-    vscode.debug.registerDebugConfigurationProvider(TYPE, new ConfigurationProvider(true), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(
+      TYPE,
+      new ConfigurationProvider(false),
+      vscode.DebugConfigurationProviderTriggerKind.Initial,
+    ),
+    vscode.debug.registerDebugConfigurationProvider(
+      TYPE,
+      new ConfigurationProvider(true),
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
     vscode.debug.onDidStartDebugSession((s) => {
       const file = s.type === TYPE ? fileOf(s) : undefined;
       if (!file) return;
@@ -104,7 +132,9 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
       const session = sessions.get(path.resolve(file));
       if (!session) return store.moveCursor(file, event, "panel");
       session.customRequest("backstep/goto", { event }).then(undefined, (err: unknown) => {
-        void vscode.window.showWarningMessage(`Backstep: could not move the debugger: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showWarningMessage(
+          `Backstep: could not move the debugger: ${err instanceof Error ? err.message : String(err)}`,
+        );
       });
     }),
   );

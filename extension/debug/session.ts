@@ -1,10 +1,32 @@
-// The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode import).
-import { Breakpoint, BreakpointEvent, Event, Handles, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread } from "@vscode/debugadapter";
+// The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode
+// import).
+import {
+  Breakpoint,
+  BreakpointEvent,
+  Event,
+  Handles,
+  InitializedEvent,
+  LoggingDebugSession,
+  OutputEvent,
+  Source,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+} from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EXCEPTION_FILTERS, complete, TraceCursor, type Stop } from "../../src/debug";
 import * as path from "node:path";
 import { thresholdsOf, type Trace, type TraceDiagnostic } from "../../src/trace";
-import { breakpointLocations, dataBreakpointInfo, exceptionInfo, gotoTargets, setBreakpoints, setDataBreakpoints, setFunctionBreakpoints, toDapBreakpoint } from "./breakpoints";
+import {
+  breakpointLocations,
+  dataBreakpointInfo,
+  exceptionInfo,
+  gotoTargets,
+  setBreakpoints,
+  setDataBreakpoints,
+  setFunctionBreakpoints,
+  toDapBreakpoint,
+} from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
 import { scopes, stackTrace, variables, type VarRef } from "./variables";
@@ -24,7 +46,9 @@ export interface CursorEventBody {
   error?: string;
 }
 
-/** Body of the `backstep/trace` event sent when a trace is (re)recorded; `trace` is omitted for an in-process listener. */
+/**
+ * Body of the `backstep/trace` event sent when a trace is (re)recorded; `trace` is omitted for an in-process listener.
+ */
 export interface TraceEventBody {
   file: string;
   events: number;
@@ -39,7 +63,10 @@ const MAX_DIAGNOSTICS_SHOWN = 20;
 
 function diagnosticOutput(d: TraceDiagnostic): DebugProtocol.OutputEvent {
   const icon = d.severity === "error" ? "✖" : d.severity === "warning" ? "⚠" : "ℹ";
-  const e = new OutputEvent(`${icon} ${d.message}\n`, d.severity === "error" ? "stderr" : "console") as DebugProtocol.OutputEvent;
+  const e = new OutputEvent(
+    `${icon} ${d.message}\n`,
+    d.severity === "error" ? "stderr" : "console",
+  ) as DebugProtocol.OutputEvent;
   if (d.loc) {
     e.body.source = new Source(path.basename(d.loc.file), d.loc.file);
     e.body.line = d.loc.line;
@@ -87,12 +114,20 @@ export class BackstepSession extends LoggingDebugSession {
       supportsSteppingGranularity: true,
       supportsCompletionsRequest: true,
       supportsDataBreakpoints: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+        filter: f.filter,
+        label: f.label,
+        description: f.description,
+        default: f.default,
+      })),
     };
     this.sendResponse(response);
   }
 
-  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments & LaunchArgs): Promise<void> {
+  protected override async launchRequest(
+    response: DebugProtocol.LaunchResponse,
+    args: DebugProtocol.LaunchRequestArguments & LaunchArgs,
+  ): Promise<void> {
     this.launchArgs = args ?? {};
     if (!(await this.record(response))) return;
     this.sendEvent(new InitializedEvent());
@@ -101,7 +136,10 @@ export class BackstepSession extends LoggingDebugSession {
     this.begin();
   }
 
-  protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
+  protected override async restartRequest(
+    response: DebugProtocol.RestartResponse,
+    args: DebugProtocol.RestartArguments,
+  ): Promise<void> {
     if (args.arguments) this.launchArgs = { ...this.launchArgs, ...(args.arguments as LaunchArgs) };
     if (!(await this.record(response))) return;
     this.sendResponse(response);
@@ -113,7 +151,11 @@ export class BackstepSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments,
+    request?: DebugProtocol.Request,
+  ): void {
     this.recording?.abort();
     super.disconnectRequest(response, args, request);
   }
@@ -123,33 +165,55 @@ export class BackstepSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
     const cursor = this.cursor;
-    response.body = { breakpoints: cursor ? setBreakpoints(cursor, args) : (args.breakpoints ?? []).map(() => new Breakpoint(false)) };
+    response.body = {
+      breakpoints: cursor ? setBreakpoints(cursor, args) : (args.breakpoints ?? []).map(() => new Breakpoint(false)),
+    };
     this.sendResponse(response);
   }
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
     response.body = { breakpoints: this.cursor ? setFunctionBreakpoints(this.cursor, args) : [] };
     this.sendResponse(response);
   }
 
-  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
-    response.body = this.cursor ? dataBreakpointInfo(this.cursor, this.refs, args) : { dataId: null, description: "Nothing recorded yet" };
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    args: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
+    response.body = this.cursor
+      ? dataBreakpointInfo(this.cursor, this.refs, args)
+      : { dataId: null, description: "Nothing recorded yet" };
     this.sendResponse(response);
   }
 
-  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    args: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
     response.body = { breakpoints: this.cursor ? setDataBreakpoints(this.cursor, args) : [] };
     this.sendResponse(response);
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
     this.cursor?.breakpoints.setExceptionFilters(args.filters);
     this.sendResponse(response);
   }
 
-  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+  protected override breakpointLocationsRequest(
+    response: DebugProtocol.BreakpointLocationsResponse,
+    args: DebugProtocol.BreakpointLocationsArguments,
+  ): void {
     response.body = { breakpoints: this.cursor ? breakpointLocations(this.cursor, args) : [] };
     this.sendResponse(response);
   }
@@ -172,7 +236,10 @@ export class BackstepSession extends LoggingDebugSession {
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
     this.move(response, (c) => c.stepOut());
   }
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    args: DebugProtocol.StepBackArguments,
+  ): void {
     this.move(response, (c) => c.stepBack(args.granularity ?? "statement"));
   }
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
@@ -185,7 +252,10 @@ export class BackstepSession extends LoggingDebugSession {
     // A replay is never running: pausing re-reports where the cursor stands.
     this.move(response, (c) => ({ at: c.position, reason: "step" }));
   }
-  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+  protected override gotoTargetsRequest(
+    response: DebugProtocol.GotoTargetsResponse,
+    args: DebugProtocol.GotoTargetsArguments,
+  ): void {
     response.body = { targets: this.cursor ? gotoTargets(this.cursor, args) : [] };
     this.sendResponse(response);
   }
@@ -193,13 +263,17 @@ export class BackstepSession extends LoggingDebugSession {
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     if (command === "backstep/goto") {
       const event = (args as { event?: unknown } | undefined)?.event;
-      if (typeof event !== "number") return this.sendErrorResponse(response, 3001, "backstep/goto needs { event: number }");
+      if (typeof event !== "number")
+        return this.sendErrorResponse(response, 3001, "backstep/goto needs { event: number }");
       return this.move(response, (c) => c.goto(event));
     }
     super.customRequest(command, response, args);
   }
 
-  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+  protected override stackTraceRequest(
+    response: DebugProtocol.StackTraceResponse,
+    args: DebugProtocol.StackTraceArguments,
+  ): void {
     response.body = this.cursor ? stackTrace(this.cursor, args) : { stackFrames: [], totalFrames: 0 };
     this.sendResponse(response);
   }
@@ -209,24 +283,36 @@ export class BackstepSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+  protected override variablesRequest(
+    response: DebugProtocol.VariablesResponse,
+    args: DebugProtocol.VariablesArguments,
+  ): void {
     response.body = { variables: this.cursor ? variables(this.cursor, this.refs, args) : [] };
     this.sendResponse(response);
   }
 
-  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+  protected override evaluateRequest(
+    response: DebugProtocol.EvaluateResponse,
+    args: DebugProtocol.EvaluateArguments,
+  ): void {
     if (!this.cursor) return this.sendErrorResponse(response, 3002, "Nothing recorded yet.");
     const r = evaluate(this.cursor, this.refs, args);
-    if (!r.ok) return this.sendErrorResponse(response, { id: 3003, format: r.message, showUser: args.context === "repl" });
+    if (!r.ok)
+      return this.sendErrorResponse(response, { id: 3003, format: r.message, showUser: args.context === "repl" });
     response.body = r.body;
     this.sendResponse(response);
   }
 
-  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+  protected override completionsRequest(
+    response: DebugProtocol.CompletionsResponse,
+    args: DebugProtocol.CompletionsArguments,
+  ): void {
     const cursor = this.cursor;
     const at = cursor ? Math.min(cursor.position, cursor.index.size - 1) : -1;
     const items = cursor ? complete(cursor.index, at, args.text, args.column) : [];
-    response.body = { targets: items.map((c) => ({ label: c.label, type: c.type, start: args.column - c.replace, length: c.replace })) };
+    response.body = {
+      targets: items.map((c) => ({ label: c.label, type: c.type, start: args.column - c.replace, length: c.replace })),
+    };
     this.sendResponse(response);
   }
 
@@ -235,22 +321,41 @@ export class BackstepSession extends LoggingDebugSession {
     try {
       const output = (text: string, stream: "stdout" | "stderr"): void => this.sendEvent(new OutputEvent(text, stream));
       this.recording = new AbortController();
-      const { program, trace } = await loadTrace(this.launchArgs, this.options.runModel, this.options.workerPath, output, this.recording.signal);
+      const { program, trace } = await loadTrace(
+        this.launchArgs,
+        this.options.runModel,
+        this.options.workerPath,
+        output,
+        this.recording.signal,
+      );
       this.recording = undefined;
       this.program = program;
       if (this.cursor) {
         for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
       } else this.cursor = new TraceCursor(trace, thresholdsOf(this.launchArgs));
-      const body: TraceEventBody = { file: program, events: trace.events.length, ok: !this.cursor.fatal, ...(this.cursor.fatal ? { error: this.cursor.fatal.message } : {}) };
+      const body: TraceEventBody = {
+        file: program,
+        events: trace.events.length,
+        ok: !this.cursor.fatal,
+        ...(this.cursor.fatal ? { error: this.cursor.fatal.message } : {}),
+      };
       if (this.options.onTrace) this.options.onTrace(program, trace);
       else body.trace = trace;
       this.sendEvent(new Event("backstep/trace", body));
       const ops = trace.ops.length;
-      this.sendEvent(new OutputEvent(`Backstep: recorded ${ops} op${ops === 1 ? "" : "s"}, ${trace.events.length} events in ${Math.round(trace.durationMs)} ms — ${program}\n`, "console"));
+      this.sendEvent(
+        new OutputEvent(
+          `Backstep: recorded ${ops} op${ops === 1 ? "" : "s"}, ${trace.events.length} events in ${Math.round(trace.durationMs)} ms — ${program}\n`,
+          "console",
+        ),
+      );
       for (const d of trace.diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN)) this.sendEvent(diagnosticOutput(d));
       return true;
     } catch (err) {
-      const message = err instanceof LaunchError ? err.message : `Backstep could not record the run: ${(err as Error).message ?? String(err)}`;
+      const message =
+        err instanceof LaunchError
+          ? err.message
+          : `Backstep could not record the run: ${(err as Error).message ?? String(err)}`;
       this.sendErrorResponse(response, { id: 3000, format: message, showUser: true });
       return false;
     }
@@ -259,7 +364,12 @@ export class BackstepSession extends LoggingDebugSession {
   private begin(): void {
     const cursor = this.cursor;
     if (!cursor || cursor.empty) {
-      this.sendEvent(new OutputEvent("Backstep: the run recorded no tensor ops, so there is nothing to step through.\n", "important"));
+      this.sendEvent(
+        new OutputEvent(
+          "Backstep: the run recorded no tensor ops, so there is nothing to step through.\n",
+          "important",
+        ),
+      );
       this.sendEvent(new TerminatedEvent());
       return;
     }
@@ -285,7 +395,11 @@ export class BackstepSession extends LoggingDebugSession {
     event.body.allThreadsStopped = true;
     this.sendEvent(event);
     const atError = cursor.atError;
-    const body: CursorEventBody = { file: this.program, event: Math.min(stop.at, cursor.index.size - 1), ...(atError && cursor.fatal ? { error: cursor.fatal.message } : {}) };
+    const body: CursorEventBody = {
+      file: this.program,
+      event: Math.min(stop.at, cursor.index.size - 1),
+      ...(atError && cursor.fatal ? { error: cursor.fatal.message } : {}),
+    };
     this.sendEvent(new Event("backstep/cursor", body));
   }
 }

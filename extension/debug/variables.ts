@@ -1,8 +1,28 @@
-// DAP stack, scopes and variables over the cursor: the current event as the top frame, Op/Parameters/Tensors scopes, tensors paged lazily.
+// DAP stack, scopes and variables over the cursor: the current event as the top frame, Op/Parameters/Tensors scopes,
+// tensors paged lazily.
 import { Handles, Scope, Source, StackFrame } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import * as path from "node:path";
-import { type TraceCursor, type Value, formatValue, type DebugIndex, describeShape, valueText, fullView, indexView, isFull, previewRow, summarize, viewStats, viewValues, type TensorView, eventTitle, noGradReason, opScope, type Item } from "../../src/debug";
+import {
+  type TraceCursor,
+  type Value,
+  formatValue,
+  type DebugIndex,
+  describeShape,
+  valueText,
+  fullView,
+  indexView,
+  isFull,
+  previewRow,
+  summarize,
+  viewStats,
+  viewValues,
+  type TensorView,
+  eventTitle,
+  noGradReason,
+  opScope,
+  type Item,
+} from "../../src/debug";
 
 export type VarRef =
   | { kind: "scope"; scope: "op" | "params" | "tensors"; at: number }
@@ -13,13 +33,22 @@ export type VarRef =
 /** Rows returned when a client asks for a tensor's children without paging. */
 const UNPAGED_ROWS = 1000;
 
-export function stackTrace(cursor: TraceCursor, args: DebugProtocol.StackTraceArguments): DebugProtocol.StackTraceResponse["body"] {
+export function stackTrace(
+  cursor: TraceCursor,
+  args: DebugProtocol.StackTraceArguments,
+): DebugProtocol.StackTraceResponse["body"] {
   const at = cursor.position;
   const frames = cursor.frames(at);
   const title = eventTitle(cursor, at);
   const all = (frames.length ? frames : [undefined]).map((f, i) => {
     const name = i === 0 ? title : (f?.name ?? "?");
-    const frame = new StackFrame(i + 1, name, f ? new Source(path.basename(f.file), f.file) : undefined, f?.line ?? 0, f?.column ?? 0);
+    const frame = new StackFrame(
+      i + 1,
+      name,
+      f ? new Source(path.basename(f.file), f.file) : undefined,
+      f?.line ?? 0,
+      f?.column ?? 0,
+    );
     if (i > 0) frame.presentationHint = "normal";
     return frame;
   });
@@ -37,7 +66,11 @@ export function scopes(cursor: TraceCursor, refs: Handles<VarRef>): DebugProtoco
   return cursor.index.trace.params.length ? [op, params, tensors] : [op, tensors];
 }
 
-export function variables(cursor: TraceCursor, refs: Handles<VarRef>, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
+export function variables(
+  cursor: TraceCursor,
+  refs: Handles<VarRef>,
+  args: DebugProtocol.VariablesArguments,
+): DebugProtocol.Variable[] {
   const ref = refs.get(args.variablesReference);
   if (!ref) return [];
   const index = cursor.index;
@@ -53,8 +86,14 @@ export function variables(cursor: TraceCursor, refs: Handles<VarRef>, args: Debu
         const id = index.paramValue(full, ref.at);
         const t = id !== undefined ? index.tensor(id) : undefined;
         if (t) return toVar({ name: m, kind: "value", value: { kind: "tensor", view: fullView(t) } });
-        const members = index.trace.params.filter((p) => p.name.startsWith(full + ".")).map((p) => p.name.slice(full.length + 1).split(".")[0]);
-        return toVar({ name: m, kind: "value", value: { kind: "namespace", path: full, members: [...new Set(members)] } });
+        const members = index.trace.params
+          .filter((p) => p.name.startsWith(full + "."))
+          .map((p) => p.name.slice(full.length + 1).split(".")[0]);
+        return toVar({
+          name: m,
+          kind: "value",
+          value: { kind: "namespace", path: full, members: [...new Set(members)] },
+        });
       });
     case "tensor":
       return tensorChildren(index, refs, ref.view, ref.at, args);
@@ -66,7 +105,13 @@ function atOf(ref: VarRef, fallback: number): number {
 }
 
 /** A tensor's children: named facts (shape, dtype, stats, grad) then one row per index of its first axis, paged. */
-function tensorChildren(index: DebugIndex, refs: Handles<VarRef>, view: TensorView, at: number, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
+function tensorChildren(
+  index: DebugIndex,
+  refs: Handles<VarRef>,
+  view: TensorView,
+  at: number,
+  args: DebugProtocol.VariablesArguments,
+): DebugProtocol.Variable[] {
   const out: DebugProtocol.Variable[] = [];
   if (args.filter !== "indexed") {
     for (const item of namedItems(index, view, at)) out.push(variable(refs, item, at));
@@ -80,7 +125,13 @@ function tensorChildren(index: DebugIndex, refs: Handles<VarRef>, view: TensorVi
     if (typeof row === "number") out.push({ name: `[${i}]`, value: valueText(row), variablesReference: 0 });
     else {
       const rows = viewValues(row) ? row.shape[0] : 0;
-      out.push({ name: `[${i}]`, value: previewRow(row), variablesReference: refs.create({ kind: "tensor", view: row, at }), indexedVariables: rows, namedVariables: namedCount(row) });
+      out.push({
+        name: `[${i}]`,
+        value: previewRow(row),
+        variablesReference: refs.create({ kind: "tensor", view: row, at }),
+        indexedVariables: rows,
+        namedVariables: namedCount(row),
+      });
     }
   }
   return out;
@@ -89,7 +140,13 @@ function tensorChildren(index: DebugIndex, refs: Handles<VarRef>, view: TensorVi
 /** How many rows namedItems gives, without computing a block's stats (pages of a huge tensor stay cheap). */
 function namedCount(view: TensorView): number {
   const recorded = view.tensor.values !== undefined;
-  return 2 + (isFull(view) ? 1 : 0) + (recorded || isFull(view) ? 1 : 0) + (view.tensor.kind !== "grad" ? 1 : 0) + (recorded ? 0 : 1);
+  return (
+    2 +
+    (isFull(view) ? 1 : 0) +
+    (recorded || isFull(view) ? 1 : 0) +
+    (view.tensor.kind !== "grad" ? 1 : 0) +
+    (recorded ? 0 : 1)
+  );
 }
 
 function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
@@ -100,8 +157,17 @@ function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
   if (isFull(view)) items.push({ name: "kind", kind: "text", text: view.tensor.kind });
   const stats = viewStats(view);
   if (stats) {
-    const children: Item[] = (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => ({ name: k, kind: "text", text: valueText(stats[k]) }));
-    items.push({ name: "stats", kind: "text", text: `min=${valueText(stats.min)} max=${valueText(stats.max)} mean=${valueText(stats.mean)} ‖·‖=${valueText(stats.norm)}`, children });
+    const children: Item[] = (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => ({
+      name: k,
+      kind: "text",
+      text: valueText(stats[k]),
+    }));
+    items.push({
+      name: "stats",
+      kind: "text",
+      text: `min=${valueText(stats.min)} max=${valueText(stats.max)} mean=${valueText(stats.mean)} ‖·‖=${valueText(stats.norm)}`,
+      children,
+    });
   }
   if (view.tensor.kind !== "grad") {
     const g = index.gradOf(view.tensor.id, at);
@@ -109,10 +175,19 @@ function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
     if (gt) {
       let gv: TensorView | number = fullView(gt);
       for (const k of view.path) gv = typeof gv === "number" ? gv : indexView(gv, k);
-      items.push(typeof gv === "number" ? { name: "grad", kind: "value", value: { kind: "number", value: gv } } : { name: "grad", kind: "value", value: { kind: "tensor", view: gv } });
+      items.push(
+        typeof gv === "number"
+          ? { name: "grad", kind: "value", value: { kind: "number", value: gv } }
+          : { name: "grad", kind: "value", value: { kind: "tensor", view: gv } },
+      );
     } else items.push({ name: "grad", kind: "text", text: `null (${noGradReason(index, view.tensor.id, at)})` });
   }
-  if (!view.tensor.values) items.push({ name: "values", kind: "text", text: "not recorded (over the recording cap; raise backstep.values.maxPerTensor)" });
+  if (!view.tensor.values)
+    items.push({
+      name: "values",
+      kind: "text",
+      text: "not recorded (over the recording cap; raise backstep.values.maxPerTensor)",
+    });
   return items;
 }
 
@@ -126,14 +201,28 @@ export function variable(refs: Handles<VarRef>, item: Item, at: number): DebugPr
 }
 
 /** The value part of a DAP variable or evaluate result. */
-export function valueVariable(refs: Handles<VarRef>, v: Value, at: number): { value: string; type?: string; variablesReference: number; indexedVariables?: number; namedVariables?: number } {
+export function valueVariable(
+  refs: Handles<VarRef>,
+  v: Value,
+  at: number,
+): { value: string; type?: string; variablesReference: number; indexedVariables?: number; namedVariables?: number } {
   if (v.kind === "tensor") {
     const named = namedCount(v.view);
     const rows = viewValues(v.view) && v.view.shape.length ? v.view.shape[0] : 0;
     const stats = viewStats(v.view);
-    return { value: summarize(v.view), type: `Tensor${describeShape(v.view.shape)}${stats && stats.nan + stats.inf ? " ⚠" : ""}`, variablesReference: refs.create({ kind: "tensor", view: v.view, at }), indexedVariables: rows, namedVariables: named };
+    return {
+      value: summarize(v.view),
+      type: `Tensor${describeShape(v.view.shape)}${stats && stats.nan + stats.inf ? " ⚠" : ""}`,
+      variablesReference: refs.create({ kind: "tensor", view: v.view, at }),
+      indexedVariables: rows,
+      namedVariables: named,
+    };
   }
-  if (v.kind === "namespace") return { value: formatValue(v), variablesReference: refs.create({ kind: "namespace", path: v.path, members: v.members, at }) };
+  if (v.kind === "namespace")
+    return {
+      value: formatValue(v),
+      variablesReference: refs.create({ kind: "namespace", path: v.path, members: v.members, at }),
+    };
   return { value: formatValue(v), variablesReference: 0 };
 }
 
@@ -141,7 +230,9 @@ function scopeItems(cursor: TraceCursor, scope: "op" | "params" | "tensors", at:
   const index = cursor.index;
   const tensorItem = (name: string, id: number | undefined): Item => {
     const t = id === undefined ? undefined : index.tensor(id);
-    return t ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } } : { name, kind: "text", text: "not recorded" };
+    return t
+      ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } }
+      : { name, kind: "text", text: "not recorded" };
   };
   switch (scope) {
     case "op":

@@ -1,4 +1,5 @@
-// Where the Trace/Debug CodeLens goes in a model's source: above its default-exported step function, else above `backward()` calls.
+// Where the Trace/Debug CodeLens goes in a model's source: above its default-exported step function, else above
+// `backward()` calls.
 import { transform } from "sucrase";
 import { parse, type Node } from "acorn";
 import { full } from "acorn-walk";
@@ -57,8 +58,18 @@ function namedDeclaration(stmt: Node, name: string): Span | undefined {
 function parseModel(source: string): (Node & { body: Node[] }) | undefined {
   try {
     // Sucrase strips the types and keeps every line where it was, so acorn's lines are the user's lines.
-    const js = transform(source, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true }).code;
-    return parse(js, { ecmaVersion: "latest", sourceType: "module", locations: true, allowHashBang: true, allowAwaitOutsideFunction: true }) as Node & { body: Node[] };
+    const js = transform(source, {
+      transforms: ["typescript"],
+      disableESTransforms: true,
+      keepUnusedImports: true,
+    }).code;
+    return parse(js, {
+      ecmaVersion: "latest",
+      sourceType: "module",
+      locations: true,
+      allowHashBang: true,
+      allowAwaitOutsideFunction: true,
+    }) as Node & { body: Node[] };
   } catch {
     return undefined;
   }
@@ -89,7 +100,8 @@ export function lensPlaces(source: string): LensPlace[] {
   const seen = new Set<number>();
   full(program, (node) => {
     if (node.type !== "CallExpression") return;
-    const callee = (node as Node & { callee: Node & { property?: Node & { name?: string }; computed?: boolean } }).callee;
+    const callee = (node as Node & { callee: Node & { property?: Node & { name?: string }; computed?: boolean } })
+      .callee;
     if (callee.type !== "MemberExpression" || callee.computed || callee.property?.name !== "backward") return;
     // A backward() inside the step function is covered by the step's lens.
     if (step && node.start >= step.start && node.end <= step.end) return;

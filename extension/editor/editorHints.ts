@@ -41,10 +41,13 @@ export class EditorHints implements vscode.Disposable {
 
   constructor(private readonly store: TraceStore) {
     for (const severity of Object.keys(COLORS) as HintSeverity[]) {
-      this.decorationTypes.set(severity, vscode.window.createTextEditorDecorationType({
-        after: { color: new vscode.ThemeColor(COLORS[severity]), margin: "0 0 0 2.5em", fontStyle: "italic" },
-        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-      }));
+      this.decorationTypes.set(
+        severity,
+        vscode.window.createTextEditorDecorationType({
+          after: { color: new vscode.ThemeColor(COLORS[severity]), margin: "0 0 0 2.5em", fontStyle: "italic" },
+          rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+        }),
+      );
     }
     this.disposables.push(
       this.problems,
@@ -77,13 +80,16 @@ export class EditorHints implements vscode.Disposable {
       touched.add(file);
     }
     for (const [file, problems] of traceProblems(trace, thresholds)) {
-      this.problems.set(vscode.Uri.file(file), problems.map((p) => {
-        const range = new vscode.Range(p.line, p.column, p.line, Number.MAX_SAFE_INTEGER);
-        const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
-        d.source = "backstep";
-        d.code = p.code;
-        return d;
-      }));
+      this.problems.set(
+        vscode.Uri.file(file),
+        problems.map((p) => {
+          const range = new vscode.Range(p.line, p.column, p.line, Number.MAX_SAFE_INTEGER);
+          const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
+          d.source = "backstep";
+          d.code = p.code;
+          return d;
+        }),
+      );
       touched.add(file);
     }
     this.touched.set(program, touched);
@@ -132,7 +138,8 @@ export class EditorHints implements vscode.Disposable {
   private render(): void {
     const enabled = currentSettings().inlineHints;
     for (const editor of vscode.window.visibleTextEditors) {
-      const entry = enabled && editor.document.uri.scheme === "file" ? this.entry(editor.document.uri.fsPath) : undefined;
+      const entry =
+        enabled && editor.document.uri.scheme === "file" ? this.entry(editor.document.uri.fsPath) : undefined;
       const groups = new Map<HintSeverity, vscode.DecorationOptions[]>();
       for (const hint of entry?.byLine.values() ?? []) {
         const line = hint.line - 1;

@@ -1,5 +1,14 @@
 // Hover text for a model line after a trace: shapes and stats of each op there, and its chain rule in backward.
-import { type OpId, type Trace, type TraceOp, type TraceTensor, type TensorId, TraceIndex, nonFiniteText, shapeText } from "../../src/trace";
+import {
+  type OpId,
+  type Trace,
+  type TraceOp,
+  type TraceTensor,
+  type TensorId,
+  TraceIndex,
+  nonFiniteText,
+  shapeText,
+} from "../../src/trace";
 import { hintNumber } from "./lineHints";
 import { latexToUnicode } from "../../src/protocol/latexText";
 import { leafNames } from "../../src/protocol/tensorNames";
@@ -26,7 +35,9 @@ function plain(text: string): string {
 
 const leaves = new WeakMap<TraceIndex, Map<TensorId, string>>();
 
-/** What a user calls a tensor: its name, the variable it was assigned to, a leaf's stable name (input_L31), or `#id`. */
+/**
+ * What a user calls a tensor: its name, the variable it was assigned to, a leaf's stable name (input_L31), or `#id`.
+ */
 export function tensorLabel(index: TraceIndex, id: TensorId): string {
   let names = leaves.get(index);
   if (!names) leaves.set(index, (names = leafNames(index.trace.tensors, index.trace.ops)));
@@ -45,7 +56,11 @@ function opSection(trace: Trace, op: TraceOp, index: TraceIndex): string[] {
   lines.push(`**${code(opTitle(op, index))}** · step ${op.step}${plain(where)}`, "");
   lines.push("| | shape | min | max | mean | std | ‖·‖ |", "|---|---|---|---|---|---|---|");
   lines.push(statsRow(`out ${code(tensorLabel(index, op.output), true)}`, index.tensor(op.output)));
-  op.inputs.forEach((id: TensorId, i) => lines.push(statsRow(`in ${op.inputs.length > 1 ? `${i} ` : ""}${code(tensorLabel(index, id), true)}`, index.tensor(id))));
+  op.inputs.forEach((id: TensorId, i) =>
+    lines.push(
+      statsRow(`in ${op.inputs.length > 1 ? `${i} ` : ""}${code(tensorLabel(index, id), true)}`, index.tensor(id)),
+    ),
+  );
   const b = index.backwardOf(op.id);
   if (b) {
     const outName = op.var ?? "out";
@@ -62,8 +77,12 @@ function opSection(trace: Trace, op: TraceOp, index: TraceIndex): string[] {
       }
       const [m, n] = local.jacobianShape;
       const lt = local.tensor !== undefined ? index.tensor(local.tensor) : undefined;
-      const ltText = lt ? `, mean ${hintNumber(lt.stats.mean)}, range [${hintNumber(lt.stats.min)}, ${hintNumber(lt.stats.max)}]` : "";
-      lines.push(`- local ∂${plain(outName)}/∂${plain(inName)} = ${code(latexToUnicode(local.formula))} · Jacobian \`[${m} × ${n}]\`${ltText}`);
+      const ltText = lt
+        ? `, mean ${hintNumber(lt.stats.mean)}, range [${hintNumber(lt.stats.min)}, ${hintNumber(lt.stats.max)}]`
+        : "";
+      lines.push(
+        `- local ∂${plain(outName)}/∂${plain(inName)} = ${code(latexToUnicode(local.formula))} · Jacobian \`[${m} × ${n}]\`${ltText}`,
+      );
     });
     lines.push(`- chain rule: ∂L/∂in = upstream × local (vector–Jacobian product)`);
   } else if (trace.events.some((e) => e.kind === "backward")) {
@@ -82,6 +101,12 @@ export function hoverMarkdown(trace: Trace, opIds: readonly OpId[]): string {
   // The line's result is its last op; show it first, then the intermediate ones.
   const ordered = [...ops].reverse();
   for (const op of ordered.slice(0, MAX_OPS)) parts.push(...opSection(trace, op, index), "", "---", "");
-  if (ordered.length > MAX_OPS) parts.push(`_…and ${ordered.length - MAX_OPS} more: ${ordered.slice(MAX_OPS).map((o) => o.op).join(", ")}_`);
+  if (ordered.length > MAX_OPS)
+    parts.push(
+      `_…and ${ordered.length - MAX_OPS} more: ${ordered
+        .slice(MAX_OPS)
+        .map((o) => o.op)
+        .join(", ")}_`,
+    );
   return parts.join("\n").replace(/\n---\n\n$/, "\n");
 }

@@ -1,6 +1,19 @@
 // Inline hints from a Trace: per model line, the result's shape and (after backward) its gradient norm and health.
 import * as path from "node:path";
-import { type OpId, type Trace, type TraceOp, type TraceTensor, TraceIndex, DIGITS, formatNumber, gradCheckFailed, gradCheckLine, hasNonFinite, latestChecks, shapeText } from "../../src/trace";
+import {
+  type OpId,
+  type Trace,
+  type TraceOp,
+  type TraceTensor,
+  TraceIndex,
+  DIGITS,
+  formatNumber,
+  gradCheckFailed,
+  gradCheckLine,
+  hasNonFinite,
+  latestChecks,
+  shapeText,
+} from "../../src/trace";
 import { DEFAULT_THRESHOLDS, normVerdict, type HealthThresholds } from "../../src/protocol/health";
 
 export type HintSeverity = "normal" | "vanishing" | "exploding" | "nonfinite" | "checkPassed" | "checkFailed";

@@ -23,7 +23,8 @@ export function traceProblems(trace: Trace, thresholds?: HealthThresholds): Map<
   const byFile = new Map<string, Problem[]>();
   const seen = new Set<string>();
   for (const d of thresholds ? withThresholds(trace, thresholds) : trace.diagnostics) {
-    const loc = d.loc ?? (d.op !== undefined ? opLoc.get(d.op) : undefined) ?? { file: trace.program, line: 1, column: 1 };
+    const loc = d.loc ??
+      (d.op !== undefined ? opLoc.get(d.op) : undefined) ?? { file: trace.program, line: 1, column: 1 };
     const problem: Problem = {
       file: locFile(trace, loc.file),
       line: Math.max(0, loc.line - 1),

@@ -1,4 +1,5 @@
-// Which .py files are PyTorch models, and where their Trace/Debug CodeLens goes: above a module-level `def step(`, else above `.backward(` calls.
+// Which .py files are PyTorch models, and where their Trace/Debug CodeLens goes: above a module-level `def step(`, else
+// above `.backward(` calls.
 import type { LensPlace } from "./codeLensPlacement";
 
 /** A Python file that imports torch (`import torch`, `import torch.nn as nn`, `from torch import …`). */

@@ -1,4 +1,5 @@
-// Webview options and HTML for a bundle in dist/webview: local resources limited to that folder, a fresh nonce each time.
+// Webview options and HTML for a bundle in dist/webview: local resources limited to that folder, a fresh nonce each
+// time.
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { webviewHtml } from "./html";
@@ -8,10 +9,19 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist", "webview")] };
 }
 
-export function bundleHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: "graph" | "side", title: string): string {
-  const uri = (f: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", f)).toString();
+export function bundleHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  bundle: "graph" | "side",
+  title: string,
+): string {
+  const uri = (f: string): string =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", f)).toString();
   return webviewHtml({
-    title, cspSource: webview.cspSource, nonce: randomBytes(18).toString("base64"),
-    scriptUri: uri(`${bundle}.js`), styleUris: [uri(`${bundle}.css`)],
+    title,
+    cspSource: webview.cspSource,
+    nonce: randomBytes(18).toString("base64"),
+    scriptUri: uri(`${bundle}.js`),
+    styleUris: [uri(`${bundle}.css`)],
   });
 }

@@ -1,4 +1,5 @@
-// Connects one webview to the TraceStore: sends the trace structure and cursor, answers value requests, acts on view messages.
+// Connects one webview to the TraceStore: sends the trace structure and cursor, answers value requests, acts on view
+// messages.
 import * as vscode from "vscode";
 import { isViewMessage } from "../../src/protocol/guards";
 import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
@@ -28,7 +29,10 @@ export interface ConnectionHooks {
 /** Breakpoint lines (1-based) set in `file`, for the timeline's markers. */
 function breakpointLines(file: string): number[] {
   return vscode.debug.breakpoints
-    .filter((b): b is vscode.SourceBreakpoint => b instanceof vscode.SourceBreakpoint && b.enabled && b.location.uri.fsPath === file)
+    .filter(
+      (b): b is vscode.SourceBreakpoint =>
+        b instanceof vscode.SourceBreakpoint && b.enabled && b.location.uri.fsPath === file,
+    )
     .map((b) => b.location.range.start.line + 1);
 }
 
@@ -38,17 +42,38 @@ export class ViewConnection implements vscode.Disposable {
   private ready = false;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly webview: vscode.Webview, private readonly store: TraceStore, file: string | undefined, private readonly hooks: ConnectionHooks = {}) {
+  constructor(
+    private readonly webview: vscode.Webview,
+    private readonly store: TraceStore,
+    file: string | undefined,
+    private readonly hooks: ConnectionHooks = {},
+  ) {
     this.file = file;
     this.subs.push(
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      store.onDidChangeTrace((e) => { this.file = e.file; if (this.ready) this.sendTrace(); }),
-      store.onDidChangeTracing((f) => { if (this.ready && f === this.file && !store.trace(f)) this.sendTrace(); }),
-      store.onDidMoveCursor((e) => { if (this.ready && e.file === this.file) this.post({ type: "cursor", file: e.file, event: e.event, source: e.source }); }),
-      vscode.debug.onDidChangeBreakpoints(() => { if (this.ready && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) }); }),
-      vscode.debug.onDidStartDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: true }); }),
-      vscode.debug.onDidTerminateDebugSession((s) => { if (s.type === "backstep") this.post({ type: "debugging", active: false }); }),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (this.ready && e.affectsConfiguration("backstep")) this.sendThresholds(); }),
+      store.onDidChangeTrace((e) => {
+        this.file = e.file;
+        if (this.ready) this.sendTrace();
+      }),
+      store.onDidChangeTracing((f) => {
+        if (this.ready && f === this.file && !store.trace(f)) this.sendTrace();
+      }),
+      store.onDidMoveCursor((e) => {
+        if (this.ready && e.file === this.file)
+          this.post({ type: "cursor", file: e.file, event: e.event, source: e.source });
+      }),
+      vscode.debug.onDidChangeBreakpoints(() => {
+        if (this.ready && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) });
+      }),
+      vscode.debug.onDidStartDebugSession((s) => {
+        if (s.type === "backstep") this.post({ type: "debugging", active: true });
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        if (s.type === "backstep") this.post({ type: "debugging", active: false });
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (this.ready && e.affectsConfiguration("backstep")) this.sendThresholds();
+      }),
     );
   }
 
@@ -65,20 +90,35 @@ export class ViewConnection implements vscode.Disposable {
     const trace = this.trace();
     if (!trace || !this.file) {
       const name = this.file ? vscode.workspace.asRelativePath(this.file) : undefined;
-      this.post({ type: "noTrace", message: !name
-        ? "No trace yet: right-click a model file and choose Trace Backprop."
-        : this.store.isTracing(this.file!) ? `Tracing ${name}…`
-        : `No trace of ${name} in this window yet: right-click it and choose Trace Backprop.` });
+      this.post({
+        type: "noTrace",
+        message: !name
+          ? "No trace yet: right-click a model file and choose Trace Backprop."
+          : this.store.isTracing(this.file!)
+            ? `Tracing ${name}…`
+            : `No trace of ${name} in this window yet: right-click it and choose Trace Backprop.`,
+      });
       return;
     }
     this.sendThresholds();
-    this.post(traceMessage(this.file, trace, this.store.cursor(this.file), this.store.debuggerAttached, breakpointLines(this.file)));
+    this.post(
+      traceMessage(
+        this.file,
+        trace,
+        this.store.cursor(this.file),
+        this.store.debuggerAttached,
+        breakpointLines(this.file),
+      ),
+    );
     this.hooks.traceSent?.();
   }
 
   /** The user's health thresholds (for the traced file's folder), which the side panel's flags follow. */
   private sendThresholds(): void {
-    this.post({ type: "thresholds", thresholds: healthThresholds(currentSettings(this.file ? vscode.Uri.file(this.file) : undefined)) });
+    this.post({
+      type: "thresholds",
+      thresholds: healthThresholds(currentSettings(this.file ? vscode.Uri.file(this.file) : undefined)),
+    });
   }
 
   private receive(raw: unknown): void {
@@ -102,7 +142,10 @@ export class ViewConnection implements vscode.Disposable {
         const loc = trace?.ops.find((o) => o.id === m.op)?.loc;
         if (!loc) break;
         const pos = new vscode.Position(loc.line - 1, Math.max(0, loc.column - 1));
-        void vscode.window.showTextDocument(vscode.Uri.file(loc.file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+        void vscode.window.showTextDocument(vscode.Uri.file(loc.file), {
+          viewColumn: vscode.ViewColumn.One,
+          selection: new vscode.Range(pos, pos),
+        });
         break;
       }
       case "goto":

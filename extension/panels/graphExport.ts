@@ -5,7 +5,9 @@ import type { ExportFormat } from "../../src/protocol/messages";
 import { exportBytes } from "./exportBytes";
 
 export async function saveGraphExport(file: string | undefined, format: ExportFormat, data: string): Promise<void> {
-  const base = file ? path.join(path.dirname(file), `${path.basename(file).replace(/\.[^.]+$/, "")}-graph.${format}`) : `graph.${format}`;
+  const base = file
+    ? path.join(path.dirname(file), `${path.basename(file).replace(/\.[^.]+$/, "")}-graph.${format}`)
+    : `graph.${format}`;
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(base),
     filters: format === "svg" ? { "SVG image": ["svg"] } : { "PNG image": ["png"] },
@@ -14,8 +16,12 @@ export async function saveGraphExport(file: string | undefined, format: ExportFo
   if (!target) return;
   try {
     await vscode.workspace.fs.writeFile(target, exportBytes(format, data));
-    void vscode.window.showInformationMessage(`Backstep: saved the graph to ${vscode.workspace.asRelativePath(target)}.`);
+    void vscode.window.showInformationMessage(
+      `Backstep: saved the graph to ${vscode.workspace.asRelativePath(target)}.`,
+    );
   } catch (err) {
-    void vscode.window.showErrorMessage(`Backstep: could not save the graph: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(
+      `Backstep: could not save the graph: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -1,4 +1,5 @@
-// The graph panel (editor area): one instance in one column beside the model, following the active editor; restored after a reload.
+// The graph panel (editor area): one instance in one column beside the model, following the active editor; restored
+// after a reload.
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
@@ -14,7 +15,8 @@ import { saveGraphExport } from "./graphExport";
  * A new group is made only when the model is alone.
  */
 function besideModel(file: string | undefined, current: vscode.ViewColumn | undefined): vscode.ViewColumn {
-  const model = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file) ?? vscode.window.activeTextEditor;
+  const model =
+    vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file) ?? vscode.window.activeTextEditor;
   const modelColumn = model?.viewColumn ?? vscode.ViewColumn.One;
   if (current !== undefined && current !== modelColumn) return current;
   const columns = new Set(vscode.window.tabGroups.all.map((g) => g.viewColumn));
@@ -23,13 +25,19 @@ function besideModel(file: string | undefined, current: vscode.ViewColumn | unde
   return modelColumn + 1;
 }
 
-/** Model 60%, graph 40% of a two-column editor area (when the graph makes or changes column): the model's end-of-line hints stay in view. */
+/**
+ * Model 60%, graph 40% of a two-column editor area (when the graph makes or changes column): the model's end-of-line
+ * hints stay in view.
+ */
 async function sizeGroups(graphColumn: vscode.ViewColumn): Promise<void> {
   // The new group appears in the window a moment after createWebviewPanel returns.
   for (let i = 0; i < 20 && vscode.window.tabGroups.all.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
   if (vscode.window.tabGroups.all.length !== 2) return;
   const graphFirst = graphColumn === vscode.ViewColumn.One;
-  await vscode.commands.executeCommand("vscode.setEditorLayout", { orientation: 0, groups: [{ size: graphFirst ? 0.4 : 0.6 }, { size: graphFirst ? 0.6 : 0.4 }] });
+  await vscode.commands.executeCommand("vscode.setEditorLayout", {
+    orientation: 0,
+    groups: [{ size: graphFirst ? 0.4 : 0.6 }, { size: graphFirst ? 0.6 : 0.4 }],
+  });
 }
 
 export class GraphPanel {
@@ -56,7 +64,12 @@ export class GraphPanel {
       return GraphPanel.current;
     }
     const created = vscode.window.tabGroups.all.length;
-    const panel = vscode.window.createWebviewPanel(GraphPanel.viewType, "Backprop Graph", { viewColumn: column, preserveFocus: true }, webviewOptions(context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      GraphPanel.viewType,
+      "Backprop Graph",
+      { viewColumn: column, preserveFocus: true },
+      webviewOptions(context.extensionUri),
+    );
     traceTimings.mark("panelCreated");
     GraphPanel.current = new GraphPanel(panel, context, store, file);
     if (created === 1) void sizeGroups(column);
@@ -65,19 +78,28 @@ export class GraphPanel {
 
   /** Restores a panel VS Code kept across a reload; `state` is what the webview saved with setState. */
   static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, store: TraceStore, state: unknown): void {
-    const file = typeof state === "object" && state !== null && typeof (state as { file?: unknown }).file === "string" ? (state as { file: string }).file : undefined;
+    const file =
+      typeof state === "object" && state !== null && typeof (state as { file?: unknown }).file === "string"
+        ? (state as { file: string }).file
+        : undefined;
     panel.webview.options = webviewOptions(context.extensionUri);
     GraphPanel.current?.dispose();
     GraphPanel.current = new GraphPanel(panel, context, store, file);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, context: vscode.ExtensionContext, store: TraceStore, file: string | undefined) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    store: TraceStore,
+    file: string | undefined,
+  ) {
     this.connection = new ViewConnection(panel.webview, store, file, {
       traceSent: () => {
         this.hasTrace = true;
         this.showTitle(vscode.window.activeTextEditor);
         if (this.pendingSelect !== undefined) this.selectTensor(this.pendingSelect);
-        if (this.pendingDiff && this.pendingDiff.file === this.connection.file) this.showDiff(this.pendingDiff.file, this.pendingDiff.diff);
+        if (this.pendingDiff && this.pendingDiff.file === this.connection.file)
+          this.showDiff(this.pendingDiff.file, this.pendingDiff.diff);
       },
       exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
       loaded: () => traceTimings.mark("webviewLoaded"),
@@ -87,7 +109,8 @@ export class GraphPanel {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "backstep.svg");
     this.subs.push(
       panel.onDidDispose(() => this.dispose()),
-      // Follow the active editor: a model with a trace shows its graph; another file leaves the graph and says whose it is.
+      // Follow the active editor: a model with a trace shows its graph; another file leaves the graph and says whose it
+      // is.
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         const f = editor?.document.uri.scheme === "file" ? editor.document.uri.fsPath : undefined;
         if (f && f !== this.connection.file && store.trace(f)) {
@@ -105,19 +128,29 @@ export class GraphPanel {
     const name = shown ? path.basename(shown) : undefined;
     const active = editor?.document.uri.scheme === "file" ? editor.document.uri.fsPath : undefined;
     const other = name && active && active !== shown ? path.basename(active) : undefined;
-    this.panel.title = !name ? "Backprop Graph" : other ? `Backprop Graph: ${name} (${other} has no trace)` : `Backprop Graph: ${name}`;
+    this.panel.title = !name
+      ? "Backprop Graph"
+      : other
+        ? `Backprop Graph: ${name} (${other} has no trace)`
+        : `Backprop Graph: ${name}`;
   }
 
   /** Selects (and reveals) a tensor's node, e.g. a parameter clicked in the side panel. */
   selectTensor(tensor: number): void {
-    if (!this.hasTrace) { this.pendingSelect = tensor; return; }
+    if (!this.hasTrace) {
+      this.pendingSelect = tensor;
+      return;
+    }
     this.pendingSelect = undefined;
     this.connection.post({ type: "select", tensor });
   }
 
   /** Marks the comparison with the previous trace in the graph (once the panel shows `file`'s trace). */
   showDiff(file: string, diff: GraphDiff): void {
-    if (!this.hasTrace || this.connection.file !== file) { this.pendingDiff = { file, diff }; return; }
+    if (!this.hasTrace || this.connection.file !== file) {
+      this.pendingDiff = { file, diff };
+      return;
+    }
     this.pendingDiff = undefined;
     this.connection.post({ type: "diff", file, diff });
   }

@@ -1,4 +1,5 @@
-// The HTML shell of both webviews: strict CSP (nothing but our nonce'd script and styles from the extension), no inline code.
+// The HTML shell of both webviews: strict CSP (nothing but our nonce'd script and styles from the extension), no inline
+// code.
 // Pure (no vscode import) so the browser tests load exactly the page VS Code shows.
 
 export interface PageAssets {

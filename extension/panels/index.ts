@@ -10,7 +10,9 @@ export function registerPanels(context: vscode.ExtensionContext, store: TraceSto
   const side = new SidePanelProvider(context, store);
   context.subscriptions.push(
     side,
-    vscode.window.registerWebviewViewProvider(SidePanelProvider.viewId, side, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.window.registerWebviewViewProvider(SidePanelProvider.viewId, side, {
+      webviewOptions: { retainContextWhenHidden: false },
+    }),
     vscode.window.registerWebviewPanelSerializer(GraphPanel.viewType, {
       deserializeWebviewPanel: async (panel, state: unknown) => GraphPanel.revive(panel, context, store, state),
     }),

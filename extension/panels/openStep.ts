@@ -1,4 +1,5 @@
-// A chart point clicked in the side panel: open that training step in the graph (and the debugger's cursor), re-recording
+// A chart point clicked in the side panel: open that training step in the graph (and the debugger's cursor),
+// re-recording
 // it by a deterministic re-run when only its statistics were kept (src/runner/recordStep.ts).
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -19,7 +20,13 @@ export function stepEvent(trace: Trace, step: number): number | undefined {
 
 const running = new Set<string>();
 
-export async function openStep(context: vscode.ExtensionContext, store: TraceStore, file: string, trace: Trace, step: number): Promise<void> {
+export async function openStep(
+  context: vscode.ExtensionContext,
+  store: TraceStore,
+  file: string,
+  trace: Trace,
+  step: number,
+): Promise<void> {
   const show = (t: Trace): void => {
     const event = stepEvent(t, step);
     GraphPanel.createOrShow(context, store, file);
@@ -34,9 +41,16 @@ export async function openStep(context: vscode.ExtensionContext, store: TraceSto
   const name = path.basename(file);
   try {
     const abort = new AbortController();
-    const options = await withPython(file, { ...currentRunOptions(vscode.Uri.file(file), abort.signal), workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js") });
+    const options = await withPython(file, {
+      ...currentRunOptions(vscode.Uri.file(file), abort.signal),
+      workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js"),
+    });
     const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Backstep: re-recording step ${step} of ${name}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Backstep: re-recording step ${step} of ${name}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
         progress.report({ message: `running steps 0 to ${step} again (only its statistics were kept)…` });
@@ -49,7 +63,9 @@ export async function openStep(context: vscode.ExtensionContext, store: TraceSto
     store.setTrace(file, r.trace);
     show(r.trace);
   } catch (err) {
-    void vscode.window.showErrorMessage(`Backstep: could not open step ${step} of ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(
+      `Backstep: could not open step ${step} of ${name}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   } finally {
     running.delete(file);
   }

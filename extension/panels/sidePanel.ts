@@ -1,4 +1,5 @@
-// The Backstep side panel (activity bar): gradient health of the latest trace; a parameter click selects it in the graph.
+// The Backstep side panel (activity bar): gradient health of the latest trace; a parameter click selects it in the
+// graph.
 import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
 import { bundleHtml, webviewOptions } from "./assets";
@@ -11,7 +12,10 @@ export class SidePanelProvider implements vscode.WebviewViewProvider, vscode.Dis
   static readonly viewId = "backstep.health";
   private connection: ViewConnection | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly store: TraceStore) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly store: TraceStore,
+  ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = webviewOptions(this.context.extensionUri);
@@ -28,7 +32,10 @@ export class SidePanelProvider implements vscode.WebviewViewProvider, vscode.Dis
       openStep: (file, trace, step) => void openStep(this.context, this.store, file, trace, step),
     });
     view.webview.html = bundleHtml(view.webview, this.context.extensionUri, "side", "Backstep");
-    view.onDidDispose(() => { this.connection?.dispose(); this.connection = undefined; });
+    view.onDidDispose(() => {
+      this.connection?.dispose();
+      this.connection = undefined;
+    });
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
-// defineFunction: a differentiable function with a user-written backward, one op in the graph (like torch.autograd.Function).
+// defineFunction: a differentiable function with a user-written backward, one op in the graph (like
+// torch.autograd.Function).
 import { Tensor } from "../engine/tensor";
 import { apply } from "../engine/apply";
 import { userBackward } from "../engine/backward";
@@ -30,7 +31,8 @@ function argAttrs(args: readonly unknown[]): Attrs {
   const attrs: Attrs = {};
   args.forEach((a, k) => {
     if (a instanceof Tensor) return;
-    attrs[`arg${k}`] = typeof a === "number" || typeof a === "string" || typeof a === "boolean" || a === null ? a : typeof a;
+    attrs[`arg${k}`] =
+      typeof a === "number" || typeof a === "string" || typeof a === "boolean" || a === null ? a : typeof a;
   });
   return attrs;
 }
@@ -43,7 +45,8 @@ function argAttrs(args: readonly unknown[]): Attrs {
  */
 export function defineFunction<I extends unknown[]>(definition: FunctionDefinition<I>): DefinedFunction<I> {
   const { name } = definition;
-  if (typeof name !== "string" || name === "") throw new TypeError("defineFunction: give the function a name ({ name: \"MyTanh\", forward, backward })");
+  if (typeof name !== "string" || name === "")
+    throw new TypeError('defineFunction: give the function a name ({ name: "MyTanh", forward, backward })');
   if (typeof definition.forward !== "function" || typeof definition.backward !== "function") {
     throw new TypeError(`defineFunction(${name}): forward and backward must both be functions`);
   }
@@ -59,11 +62,15 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
       const call = op.saved!;
       const result = userBackward(() => definition.backward(call.ctx, upstream));
       const grads = gradientsOf(result, call.argCount, who);
-      return op.inputs.map((input, i) => (wanted[i] ? gradientFor(grads[call.positions[i]], input, call.positions[i], who) : null));
+      return op.inputs.map((input, i) =>
+        wanted[i] ? gradientFor(grads[call.positions[i]], input, call.positions[i], who) : null,
+      );
     },
     local: (op, i) => ({ formula: "\\text{user-defined backward}", jacobianShape: jac(op, i) }),
     jvp(): Tensor {
-      throw new Error(`jvp: ${name} is a defineFunction with a backward only; forward mode needs a jvp, which it does not have`);
+      throw new Error(
+        `jvp: ${name} is a defineFunction with a backward only; forward mode needs a jvp, which it does not have`,
+      );
     },
   };
 
@@ -86,7 +93,8 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
           throw new TypeError(`${name}.forward returned ${what}: return one Tensor`);
         }
         // an input (or any tensor of the graph) returned as is gets a tensor of its own, which the op produces
-        const own = out.requiresGrad || out._ctx !== null || tensors.includes(out) ? fromData(out.data, out.shape) : out;
+        const own =
+          out.requiresGrad || out._ctx !== null || tensors.includes(out) ? fromData(out.data, out.shape) : out;
         // named as the caller's variable (`const h = MyTanh.apply(z)`), not as the forward's own (`const y = x.tanh()`)
         own.name = undefined;
         return { out: own, saved: { ctx, positions, argCount: args.length } };
@@ -99,14 +107,28 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
     name,
     apply(...args: I): Tensor {
       const obs = observer();
-      const check = !checked && obs?.gradCheck !== undefined && !isQuiet() && isGradEnabled() && args.some((a) => a instanceof Tensor && a.requiresGrad);
+      const check =
+        !checked &&
+        obs?.gradCheck !== undefined &&
+        !isQuiet() &&
+        isGradEnabled() &&
+        args.some((a) => a instanceof Tensor && a.requiresGrad);
       if (!check) return run(args);
       checked = true;
       const findings = checkFunction(definition, args, who);
       const out = run(args);
       for (const f of findings) {
         const label = `${name} input ${f.input}${f.tensor.name ? ` (${f.tensor.name})` : ""}`;
-        const report: GradCheckReport = { source: "function", label, tensor: f.tensor, output: out, input: f.input, manual: f.manual, reference: f.reference, comparison: f.comparison };
+        const report: GradCheckReport = {
+          source: "function",
+          label,
+          tensor: f.tensor,
+          output: out,
+          input: f.input,
+          manual: f.manual,
+          reference: f.reference,
+          comparison: f.comparison,
+        };
         if (f.note !== undefined) report.note = f.note;
         obs.gradCheck?.(report, checkSite);
       }

@@ -1,7 +1,14 @@
-// expectGrad: a learner states a hand-computed ∂L/∂tensor; the recorded run holds it against autograd's (Karpathy's cmp()).
+// expectGrad: a learner states a hand-computed ∂L/∂tensor; the recorded run holds it against autograd's (Karpathy's
+// cmp()).
 import { Tensor, type NestedArray } from "../engine/tensor";
 import { observer, type GradCheckReport } from "../engine/observer";
-import { compareGrads, DEFAULT_ATOL, DEFAULT_RTOL, type GradComparison, type GradTolerance } from "../engine/gradCompare";
+import {
+  compareGrads,
+  DEFAULT_ATOL,
+  DEFAULT_RTOL,
+  type GradComparison,
+  type GradTolerance,
+} from "../engine/gradCompare";
 import { lastGradOf, watchLeaf } from "../engine/gradWatch";
 import { tensor as makeTensor } from "../engine/creation";
 import { quietly } from "../engine/mode";
@@ -16,8 +23,11 @@ const pending = new Set<() => void>();
 
 function toManual(manual: Tensor | NestedArray): Tensor {
   if (manual instanceof Tensor) return manual;
-  if (typeof manual === "number" || Array.isArray(manual)) return quietly(() => makeTensor(manual, { dtype: "float64" }));
-  throw new TypeError(`expectGrad: the hand-computed gradient must be a Tensor, a number or nested arrays of numbers, got ${manual === null ? "null" : typeof manual}`);
+  if (typeof manual === "number" || Array.isArray(manual))
+    return quietly(() => makeTensor(manual, { dtype: "float64" }));
+  throw new TypeError(
+    `expectGrad: the hand-computed gradient must be a Tensor, a number or nested arrays of numbers, got ${manual === null ? "null" : typeof manual}`,
+  );
 }
 
 function compare(manual: Tensor, reference: Tensor, tol: GradTolerance): GradComparison {
@@ -31,7 +41,8 @@ function compare(manual: Tensor, reference: Tensor, tol: GradTolerance): GradCom
  * largest difference, or ✗ for a shape mismatch. It changes nothing else: no output, no gradient, no result differs.
  */
 export function expectGrad(t: Tensor, manual: Tensor | NestedArray, opts: ExpectGradOptions = {}): void {
-  if (!(t instanceof Tensor)) throw new TypeError("expectGrad: the first argument must be the Tensor whose gradient you computed by hand");
+  if (!(t instanceof Tensor))
+    throw new TypeError("expectGrad: the first argument must be the Tensor whose gradient you computed by hand");
   const given = toManual(manual);
   const obs = observer();
   if (obs === null || obs.gradCheck === undefined) return;
@@ -41,7 +52,13 @@ export function expectGrad(t: Tensor, manual: Tensor | NestedArray, opts: Expect
   const report = (reference: Tensor | null, note?: string): void => {
     const comparison: GradComparison = reference
       ? compare(given, reference, tol)
-      : { verdict: "missing", atol: tol.atol ?? DEFAULT_ATOL, rtol: tol.rtol ?? DEFAULT_RTOL, manualShape: given.shape.slice(), referenceShape: [] };
+      : {
+          verdict: "missing",
+          atol: tol.atol ?? DEFAULT_ATOL,
+          rtol: tol.rtol ?? DEFAULT_RTOL,
+          manualShape: given.shape.slice(),
+          referenceShape: [],
+        };
     const r: GradCheckReport = { source: "expectGrad", label, tensor: t, manual: given, reference, comparison };
     if (note !== undefined) r.note = note;
     obs.gradCheck?.(r, site);

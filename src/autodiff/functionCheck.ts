@@ -5,7 +5,14 @@ import { castTo, fromData } from "../engine/storage";
 import { randomState, setRandomState } from "../engine/random";
 import { compareGrads, unravel, type GradComparison } from "../engine/gradCompare";
 import { projection } from "./gradcheck";
-import { gradientFor, gradientsOf, makeCtx, type FunctionCtx, type FunctionDefinition, type Gradient } from "./userGradients";
+import {
+  gradientFor,
+  gradientsOf,
+  makeCtx,
+  type FunctionCtx,
+  type FunctionDefinition,
+  type Gradient,
+} from "./userGradients";
 
 /** One checked input: the backward's gradient and the finite-difference one, over the same elements, compared. */
 export interface FunctionFinding {
@@ -64,9 +71,17 @@ function silenced<T>(fn: () => T): T {
  * differences of Σ w ⊙ forward, for each argument that requires grad. Nothing is recorded, the arguments are not
  * touched, and the random generator is where it was (each forward sees the same random numbers, as the real one will).
  */
-export function checkFunction<I extends unknown[]>(definition: FunctionDefinition<I>, args: readonly unknown[], who: string): FunctionFinding[] {
+export function checkFunction<I extends unknown[]>(
+  definition: FunctionDefinition<I>,
+  args: readonly unknown[],
+  who: string,
+): FunctionFinding[] {
   const rng = randomState();
-  const copies = args.map((a) => (a instanceof Tensor && (a.dtype === "float32" || a.dtype === "float64") ? fromData(castTo(a, "float64").data.slice(), a.shape) : a));
+  const copies = args.map((a) =>
+    a instanceof Tensor && (a.dtype === "float32" || a.dtype === "float64")
+      ? fromData(castTo(a, "float64").data.slice(), a.shape)
+      : a,
+  );
   const checked: number[] = [];
   const tensorIndex = new Map<number, number>();
   args.forEach((a, k) => {
@@ -108,35 +123,60 @@ export function checkFunction<I extends unknown[]>(definition: FunctionDefinitio
         }
         const total = checked.reduce((n, k) => n + (copies[k] as Tensor).size, 0);
         const touched = out.size + copies.reduce((n: number, a) => n + (a instanceof Tensor ? a.size : 0), 0);
-        const budget = Math.min(MAX_EVALUATIONS, Math.max(MIN_EVALUATIONS, Math.floor(CHECK_WORK / Math.max(1, touched))));
+        const budget = Math.min(
+          MAX_EVALUATIONS,
+          Math.max(MIN_EVALUATIONS, Math.floor(CHECK_WORK / Math.max(1, touched))),
+        );
         const share = Math.max(1, Math.floor(budget / 2 / Math.max(1, checked.length)));
         return checked.map((k): FunctionFinding => {
           const x = copies[k] as Tensor;
           const idx = chosen(x.size, total * 2 <= budget ? x.size : share);
           const partial = idx.length < x.size;
           const shape = partial ? [idx.length] : x.shape;
-          const reference = fromData(Float64Array.from(idx, (e) => change(x, e) / (2 * EPS)), shape);
+          const reference = fromData(
+            Float64Array.from(idx, (e) => change(x, e) / (2 * EPS)),
+            shape,
+          );
           const tensor = args[k] as Tensor;
           const input = tensorIndex.get(k)!;
           const failed = (verdict: "missing" | "shape", manualShape: number[], note: string): FunctionFinding => ({
-            input, tensor, manual: null, reference, note,
+            input,
+            tensor,
+            manual: null,
+            reference,
+            note,
             comparison: { verdict, ...FUNCTION_CHECK_TOLERANCE, manualShape, referenceShape: x.shape.slice() },
           });
-          if (threw !== undefined) return failed("missing", [], `the backward threw on float64 copies of the inputs: ${threw}`);
+          if (threw !== undefined)
+            return failed("missing", [], `the backward threw on float64 copies of the inputs: ${threw}`);
           let full: ArrayLike<number>;
           try {
             full = castTo(gradientFor(grads![k], x, k, who), "float64").data;
           } catch (e) {
             const g = grads![k];
-            return failed("shape", g instanceof Tensor ? g.shape.slice() : [], e instanceof Error ? e.message : String(e));
+            return failed(
+              "shape",
+              g instanceof Tensor ? g.shape.slice() : [],
+              e instanceof Error ? e.message : String(e),
+            );
           }
-          const manual = fromData(Float64Array.from(idx, (e) => full[e]), shape);
+          const manual = fromData(
+            Float64Array.from(idx, (e) => full[e]),
+            shape,
+          );
           const comparison = compareGrads(manual.data, shape, reference.data, shape, FUNCTION_CHECK_TOLERANCE);
           if (!partial) return { input, tensor, manual, reference, comparison };
           // shown in the input's terms: its shape, and the worst element's index in it
           comparison.manualShape = comparison.referenceShape = x.shape.slice();
           if (comparison.worst) comparison.worst.index = unravel(idx[comparison.worst.index[0]], x.shape);
-          return { input, tensor, manual, reference, comparison, note: `${idx.length} of its ${x.size} elements checked, evenly spread` };
+          return {
+            input,
+            tensor,
+            manual,
+            reference,
+            comparison,
+            note: `${idx.length} of its ${x.size} elements checked, evenly spread`,
+          };
         });
       }),
     );

@@ -34,8 +34,13 @@ export function projection(shape: readonly number[], size: number, seed = 0x2545
  * Checks ∂fn/∂input for every input that requires grad (all inputs when none does). Inputs are
  * copied to float64; a non-scalar output is reduced with a fixed random weighting first.
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
-  const eps = opts.eps ?? 1e-6, tol = opts.tol ?? 1e-5;
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckResult {
+  const eps = opts.eps ?? 1e-6,
+    tol = opts.tol ?? 1e-5;
   const anyFlagged = inputs.some((t) => t.requiresGrad);
   const xs = inputs.map((t) => {
     const c = fromData(castTo(t, "float64").data.slice(), t.shape);

@@ -15,13 +15,15 @@ function parse(argv: readonly string[]): { files: string[]; tolerance: Tolerance
     if (a === "--rtol" || a === "--atol") {
       const v = argv[++i];
       const n = Number(v);
-      if (v === undefined || v === "" || !(n >= 0)) throw new UsageError(`${a} needs a number >= 0${v === undefined ? "" : `, got "${v}"`}`);
+      if (v === undefined || v === "" || !(n >= 0))
+        throw new UsageError(`${a} needs a number >= 0${v === undefined ? "" : `, got "${v}"`}`);
       tolerance[a === "--rtol" ? "rtol" : "atol"] = n;
     } else if (a === "--json") json = true;
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else files.push(a);
   }
-  if (files.length !== 2) throw new UsageError(`diff: give two trace files (written by backstep trace --json), got ${files.length}`);
+  if (files.length !== 2)
+    throw new UsageError(`diff: give two trace files (written by backstep trace --json), got ${files.length}`);
   return { files, tolerance, json };
 }
 

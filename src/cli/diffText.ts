@@ -35,16 +35,21 @@ function whatText(d: Divergence, a: Trace): string {
 
 /** `max |a−b| 0.0123 at [2, 3] (a 0.512, b 0.524), max rel 0.024`. */
 export function amountText(d: Divergence): string {
-  const where = d.by === "values" ? `at ${shapeText(d.element)}` : `in its ${d.stat} (values not recorded; compared statistics)`;
+  const where =
+    d.by === "values" ? `at ${shapeText(d.element)}` : `in its ${d.stat} (values not recorded; compared statistics)`;
   return `max |a−b| ${num(d.maxAbs)} ${where} (a ${num(d.valueA)}, b ${num(d.valueB)}), max rel ${num(d.maxRel)}`;
 }
 
 function structureText(s: StructureChange, { a, b, cwd }: DiffInputs): string {
   switch (s.kind) {
-    case "removed": return `- only in a: ${opText(a, s.a, cwd)}`;
-    case "added": return `+ only in b: ${opText(b, s.b, cwd)}`;
-    case "shape": return `~ shape ${shapeText(s.shapeA)} → ${shapeText(s.shapeB)}: ${opText(a, s.a, cwd)}`;
-    case "moved": return `> moved to line ${b.ops[s.b].loc?.line ?? "?"}: ${opText(a, s.a, cwd)}`;
+    case "removed":
+      return `- only in a: ${opText(a, s.a, cwd)}`;
+    case "added":
+      return `+ only in b: ${opText(b, s.b, cwd)}`;
+    case "shape":
+      return `~ shape ${shapeText(s.shapeA)} → ${shapeText(s.shapeB)}: ${opText(a, s.a, cwd)}`;
+    case "moved":
+      return `> moved to line ${b.ops[s.b].loc?.line ?? "?"}: ${opText(a, s.a, cwd)}`;
   }
 }
 
@@ -52,7 +57,9 @@ export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
   const { a, b, nameA, nameB, cwd } = inputs;
   const out: string[] = [];
   const count = (k: StructureChange["kind"]): number => diff.structure.filter((s) => s.kind === k).length;
-  out.push(`Backstep diff of a = ${nameA} and b = ${nameB}: ${diff.pairs.length} ops aligned, ${count("removed")} only in a, ${count("added")} only in b, ${count("shape")} reshaped (rtol ${num(diff.tolerance.rtol)}, atol ${num(diff.tolerance.atol)})`);
+  out.push(
+    `Backstep diff of a = ${nameA} and b = ${nameB}: ${diff.pairs.length} ops aligned, ${count("removed")} only in a, ${count("added")} only in b, ${count("shape")} reshaped (rtol ${num(diff.tolerance.rtol)}, atol ${num(diff.tolerance.atol)})`,
+  );
   if (diff.losses.a.length > 0 || diff.losses.b.length > 0) {
     out.push(`loss by step: a ${diff.losses.a.map(num).join(" → ") || "—"}`);
     out.push(`              b ${diff.losses.b.map(num).join(" → ") || "—"}`);
@@ -71,7 +78,9 @@ export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
     out.push("", `Diverging ops: ${byOp.size} of ${diff.pairs.length} aligned`);
     for (const [id, ds] of [...byOp].slice(0, MAX_ROWS)) {
       const worst = ds.reduce((m, d) => Math.max(m, d.maxAbs), 0);
-      out.push(`  ${opText(a, id, cwd)}  ${ds.map((d) => (d.kind === "input" ? whatText(d, a) : d.kind)).join(", ")}  max |a−b| ${num(worst)}`);
+      out.push(
+        `  ${opText(a, id, cwd)}  ${ds.map((d) => (d.kind === "input" ? whatText(d, a) : d.kind)).join(", ")}  max |a−b| ${num(worst)}`,
+      );
     }
     if (byOp.size > MAX_ROWS) out.push(`  … and ${byOp.size - MAX_ROWS} more`);
   }
@@ -85,7 +94,14 @@ export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
 export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
   const op = (t: Trace, id: OpId): object => {
     const o = t.ops[id];
-    return { id, op: o.op, step: o.step, ...(o.var ? { var: o.var } : {}), ...(o.module ? { module: o.module } : {}), ...(o.loc ? { loc: o.loc } : {}) };
+    return {
+      id,
+      op: o.op,
+      step: o.step,
+      ...(o.var ? { var: o.var } : {}),
+      ...(o.module ? { module: o.module } : {}),
+      ...(o.loc ? { loc: o.loc } : {}),
+    };
   };
   const div = (d: Divergence): object => ({ ...d, a: op(a, d.a), b: op(b, d.b) });
   const finite = (xs: number[]): (number | null)[] => xs.map((x) => (Number.isFinite(x) ? x : null));
@@ -95,7 +111,11 @@ export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
     same: diff.first === undefined && diff.structure.length === 0,
     first: diff.first ? div(diff.first) : null,
     divergences: diff.divergences.map(div),
-    structure: diff.structure.map((s) => ({ ...s, ...("a" in s ? { a: op(a, s.a) } : {}), ...("b" in s ? { b: op(b, s.b) } : {}) })),
+    structure: diff.structure.map((s) => ({
+      ...s,
+      ...("a" in s ? { a: op(a, s.a) } : {}),
+      ...("b" in s ? { b: op(b, s.b) } : {}),
+    })),
     losses: { a: finite(diff.losses.a), b: finite(diff.losses.b) },
   };
 }

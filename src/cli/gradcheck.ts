@@ -16,7 +16,10 @@ export interface OpCheck {
   sites: number;
   /** Sites skipped (values not recorded, input too large, or no gradient input). */
   skipped: number;
-  /** A piecewise op (relu, max, …): a failure may be a kink or tie, where finite differences disagree with any subgradient. */
+  /**
+   * A piecewise op (relu, max, …): a failure may be a kink or tie, where finite differences disagree with any
+   * subgradient.
+   */
   piecewise: boolean;
 }
 
@@ -29,11 +32,20 @@ export function checkTrace(trace: Trace): OpCheck[] {
   const step = trace.ops[0]?.step ?? 0;
   // which inputs the run actually differentiated (a constant exponent of pow was not, and may have no derivative)
   const differentiated = new Map<number, boolean[]>();
-  for (const e of trace.events) if (e.kind === "backward" && !differentiated.has(e.op)) differentiated.set(e.op, e.contributions.map((c) => c !== null));
+  for (const e of trace.events)
+    if (e.kind === "backward" && !differentiated.has(e.op))
+      differentiated.set(
+        e.op,
+        e.contributions.map((c) => c !== null),
+      );
   for (const op of trace.ops) {
     if (op.step !== step) continue;
     let check = byOp.get(op.op);
-    if (!check) byOp.set(op.op, (check = { op: op.op, worst: 0, at: op, sites: 0, skipped: 0, piecewise: opFacts(op.op)?.piecewise === true }));
+    if (!check)
+      byOp.set(
+        op.op,
+        (check = { op: op.op, worst: 0, at: op, sites: 0, skipped: 0, piecewise: opFacts(op.op)?.piecewise === true }),
+      );
     const err = checkOp(trace, op, differentiated.get(op.id));
     if (err === undefined) {
       check.skipped++;

@@ -44,7 +44,6 @@ diff       compares two saved traces: aligns their ops by line, variable, op and
 report     writes a saved trace as one HTML file (graph, inspector, timeline) that opens offline in any browser
   -o F         the file to write (default: the trace's name with .html)`;
 
-
 interface Args {
   command: "trace" | "gradcheck";
   file: string;
@@ -54,7 +53,8 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== "trace" && command !== "gradcheck") throw new UsageError(command ? `unknown command "${command}"` : "no command given");
+  if (command !== "trace" && command !== "gradcheck")
+    throw new UsageError(command ? `unknown command "${command}"` : "no command given");
   const options: RunOptions = { limitNames: CLI_LIMIT_NAMES };
   let file: string | undefined;
   let json: string | undefined;
@@ -83,8 +83,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--max-events") options.maxEvents = Math.floor(positive(value(i++, a), a));
     else if (a === "--cwd") options.cwd = resolve(value(i++, a));
     else if (a === "--stats-only") options.fullSteps = { ...options.fullSteps };
-    else if (a === "--full-last") options.fullSteps = { ...options.fullSteps, last: Math.floor(positive(value(i++, a), a)) };
-    else if (a === "--full-every") options.fullSteps = { ...options.fullSteps, every: Math.floor(positive(value(i++, a), a)) };
+    else if (a === "--full-last")
+      options.fullSteps = { ...options.fullSteps, last: Math.floor(positive(value(i++, a), a)) };
+    else if (a === "--full-every")
+      options.fullSteps = { ...options.fullSteps, every: Math.floor(positive(value(i++, a), a)) };
     else if (a === "--full-steps") options.fullSteps = { ...options.fullSteps, steps: stepList(value(i++, a), a) };
     else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
@@ -94,14 +96,20 @@ function parseArgs(argv: readonly string[]): Args {
   // --stats-only alone keeps the last step in full: the graph has a step to show
   const p = options.fullSteps;
   if (p && p.last === undefined && p.every === undefined && p.steps === undefined) p.last = 1;
-  if (command === "gradcheck" && file.endsWith(".py")) throw new UsageError("gradcheck: checks the TypeScript engine's ops; a .py model uses PyTorch's own");
+  if (command === "gradcheck" && file.endsWith(".py"))
+    throw new UsageError("gradcheck: checks the TypeScript engine's ops; a .py model uses PyTorch's own");
   return { command, file: resolve(file), json, options };
 }
 
 /** "3,17,250" as step numbers. */
 function stepList(v: string, flag: string): number[] {
-  const steps = v.split(",").map((x) => x.trim()).filter((x) => x !== "").map(Number);
-  if (steps.length === 0 || steps.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`${flag} takes step numbers (0-based) separated by commas, got "${v}"`);
+  const steps = v
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "")
+    .map(Number);
+  if (steps.length === 0 || steps.some((n) => !Number.isInteger(n) || n < 0))
+    throw new UsageError(`${flag} takes step numbers (0-based) separated by commas, got "${v}"`);
   return steps;
 }
 
@@ -133,12 +141,23 @@ async function gradcheckCommand(args: Args, cwd: string): Promise<number> {
   if (status !== 0) return status;
   const checks = checkTrace(r.trace);
   const tol = 1e-5;
-  process.stdout.write(`Gradient check of ${checks.length} op type(s) (central differences in float64, tolerance ${tol}):\n`);
-  const rows = checks.map((c) => [c.op, c.sites > 0 ? c.worst.toExponential(2) : "—", c.sites > 0 ? (c.worst <= tol ? "ok" : c.piecewise ? "FAIL (kink/tie?)" : "FAIL") : "skipped", `${c.sites} site(s)${c.skipped ? `, ${c.skipped} skipped` : ""}`, locText(c.at.loc, cwd)]);
+  process.stdout.write(
+    `Gradient check of ${checks.length} op type(s) (central differences in float64, tolerance ${tol}):\n`,
+  );
+  const rows = checks.map((c) => [
+    c.op,
+    c.sites > 0 ? c.worst.toExponential(2) : "—",
+    c.sites > 0 ? (c.worst <= tol ? "ok" : c.piecewise ? "FAIL (kink/tie?)" : "FAIL") : "skipped",
+    `${c.sites} site(s)${c.skipped ? `, ${c.skipped} skipped` : ""}`,
+    locText(c.at.loc, cwd),
+  ]);
   const widths = [0, 1, 2, 3].map((i) => rows.reduce((w, row) => Math.max(w, row[i].length), 4));
-  for (const row of rows) process.stdout.write("  " + row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join("  ") + "\n");
+  for (const row of rows)
+    process.stdout.write("  " + row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join("  ") + "\n");
   if (checks.some((c) => c.piecewise && c.worst > tol)) {
-    process.stdout.write("kink/tie: relu, max and pooling have no derivative where inputs tie or sit at 0; finite differences there disagree with the subgradient backprop uses.\n");
+    process.stdout.write(
+      "kink/tie: relu, max and pooling have no derivative where inputs tie or sit at 0; finite differences there disagree with the subgradient backprop uses.\n",
+    );
   }
   return checks.every((c) => c.sites === 0 || c.worst <= tol) ? 0 : 1;
 }
@@ -173,7 +192,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`backstep: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `backstep: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exitCode = 70;
     },
   );

@@ -18,7 +18,10 @@ export function reportCommand(argv: readonly string[], cwd: string): number {
     else throw new UsageError(`unexpected argument "${a}"`);
   }
   if (!input) throw new UsageError("report: which trace? give a file written by backstep trace --json");
-  if (/\.(ts|py)$/.test(input)) throw new UsageError(`report: ${input} is a model; trace it first (backstep trace ${input} --json trace.json), then report trace.json`);
+  if (/\.(ts|py)$/.test(input))
+    throw new UsageError(
+      `report: ${input} is a model; trace it first (backstep trace ${input} --json trace.json), then report trace.json`,
+    );
   const target = out ?? input.replace(/\.json$/i, "") + ".html";
   let trace;
   try {

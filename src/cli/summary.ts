@@ -1,4 +1,5 @@
-// The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; gradient checks; diagnostics.
+// The CLI's readable summary of a Trace: ops with variable, op, shape and line; gradient norms; gradient checks;
+// diagnostics.
 import { relative } from "node:path";
 import { DIGITS, formatDuration, formatNumber, gradCheckFailed, shapeText as shape } from "../trace/text";
 import { gradCheckLine, latestChecks } from "../trace/gradChecks";
@@ -20,7 +21,14 @@ const MAX_OP_ROWS = 200;
 function table(rows: string[][]): string[] {
   const widths = rows[0].map(() => 0);
   for (const r of rows) for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c], (r[c] ?? "").length);
-  return rows.map((r) => "  " + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ").trimEnd());
+  return rows.map(
+    (r) =>
+      "  " +
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join("  ")
+        .trimEnd(),
+  );
 }
 
 function count(events: Trace["events"], kind: Trace["events"][number]["kind"]): number {
@@ -47,14 +55,21 @@ export function summarize(trace: Trace, cwd: string): string {
   const out: string[] = [];
   const steps = count(trace.events, "step");
   const backwards = count(trace.events, "backward");
-  out.push(`Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${formatDuration(trace.durationMs)}`);
+  out.push(
+    `Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${formatDuration(trace.durationMs)}`,
+  );
   const l = trace.losses;
   // a long run's losses: the first and last few
-  if (l.length > 0) out.push(`loss by step: ${l.length <= 12 ? l.map(num).join(" → ") : `${l.slice(0, 5).map(num).join(" → ")} → … (${l.length - 10} more) → ${l.slice(-5).map(num).join(" → ")}`}`);
+  if (l.length > 0)
+    out.push(
+      `loss by step: ${l.length <= 12 ? l.map(num).join(" → ") : `${l.slice(0, 5).map(num).join(" → ")} → … (${l.length - 10} more) → ${l.slice(-5).map(num).join(" → ")}`}`,
+    );
   const series = trace.series;
   if (series?.policy) {
     const full = series.fullSteps;
-    out.push(`statistics of ${series.steps.length} step(s) (${series.layers.length} layer(s), ${series.params.length} parameter(s)); full record of step(s) ${full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`);
+    out.push(
+      `statistics of ${series.steps.length} step(s) (${series.layers.length} layer(s), ${series.params.length} parameter(s)); full record of step(s) ${full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`,
+    );
   }
 
   const firstStep = trace.ops[0]?.step ?? 0;
@@ -66,7 +81,14 @@ export function summarize(trace: Trace, cwd: string): string {
     for (const op of trace.ops) {
       if (rows.length > MAX_OP_ROWS) break;
       if (op.step !== firstStep) continue;
-      rows.push([String(op.id), op.loc ? `${relative(cwd, op.loc.file) || op.loc.file}:${op.loc.line}` : "", op.var ?? "", op.op, shape(trace.tensors[op.output]?.shape ?? []), op.module ?? ""]);
+      rows.push([
+        String(op.id),
+        op.loc ? `${relative(cwd, op.loc.file) || op.loc.file}:${op.loc.line}` : "",
+        op.var ?? "",
+        op.op,
+        shape(trace.tensors[op.output]?.shape ?? []),
+        op.module ?? "",
+      ]);
     }
     for (const line of table(rows)) out.push(line);
     if (inFirst > MAX_OP_ROWS) out.push(`  … and ${inFirst - MAX_OP_ROWS} more op(s) in step ${firstStep}`);
@@ -90,7 +112,11 @@ export function summarize(trace: Trace, cwd: string): string {
     const passed = checks.filter((e) => !gradCheckFailed(e)).length;
     out.push("", `Gradient checks (${passed} of ${checks.length} pass):`);
     const rows = [["line", "check"]];
-    for (const e of checks) rows.push([e.loc ? `${relative(cwd, e.loc.file) || e.loc.file}:${e.loc.line}` : "", gradCheckLine(e, DIGITS.cli)]);
+    for (const e of checks)
+      rows.push([
+        e.loc ? `${relative(cwd, e.loc.file) || e.loc.file}:${e.loc.line}` : "",
+        gradCheckLine(e, DIGITS.cli),
+      ]);
     for (const line of table(rows)) out.push(line);
   }
 

@@ -16,7 +16,10 @@ export interface FunctionBreakpointSpec extends BreakpointSpec {
   name: string;
 }
 
-/** Break when a value changes: `param:<name>` (optimizer updates), `grad:<name>` (its gradient), `name:<name>` (reassigned). */
+/**
+ * Break when a value changes: `param:<name>` (optimizer updates), `grad:<name>` (its gradient), `name:<name>`
+ * (reassigned).
+ */
 export interface DataBreakpointSpec extends BreakpointSpec {
   dataId: string;
 }
@@ -38,16 +41,41 @@ export interface ResolvedBreakpoint {
 
 export type ExceptionFilter = "nan" | "vanishing" | "exploding" | "gradCheck";
 export const EXCEPTION_FILTERS: { filter: ExceptionFilter; label: string; description: string; default: boolean }[] = [
-  { filter: "nan", label: "NaN or Inf produced", description: "Stop where a NaN or Inf first appears (forward value or gradient)", default: true },
-  { filter: "vanishing", label: "Vanishing gradient", description: "Stop where a parameter's gradient falls below backstep.vanishingThreshold (not one zero by structure)", default: false },
-  { filter: "exploding", label: "Exploding gradient", description: "Stop where a parameter's gradient rises above backstep.explodingThreshold", default: false },
-  { filter: "gradCheck", label: "Gradient check failed", description: "Stop at an expectGrad (or a custom function's gradcheck) whose hand-written gradient does not match autograd's", default: true },
+  {
+    filter: "nan",
+    label: "NaN or Inf produced",
+    description: "Stop where a NaN or Inf first appears (forward value or gradient)",
+    default: true,
+  },
+  {
+    filter: "vanishing",
+    label: "Vanishing gradient",
+    description:
+      "Stop where a parameter's gradient falls below backstep.vanishingThreshold (not one zero by structure)",
+    default: false,
+  },
+  {
+    filter: "exploding",
+    label: "Exploding gradient",
+    description: "Stop where a parameter's gradient rises above backstep.explodingThreshold",
+    default: false,
+  },
+  {
+    filter: "gradCheck",
+    label: "Gradient check failed",
+    description:
+      "Stop at an expectGrad (or a custom function's gradcheck) whose hand-written gradient does not match autograd's",
+    default: true,
+  },
 ];
 
 /** Parses `>= 3`, `% 2`, `== 4` or a plain `4` (stop on the 4th hit). */
 export function parseHitCondition(text: string): (n: number) => boolean {
   const m = /^\s*(>=|<=|==|=|>|<|%)?\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new EvalError(`hit count '${text}' is not understood: use a number (stop on that hit), '>= n', '> n', '< n' or '% n'`);
+  if (!m)
+    throw new EvalError(
+      `hit count '${text}' is not understood: use a number (stop on that hit), '>= n', '> n', '< n' or '% n'`,
+    );
   const k = Number(m[2]);
   switch (m[1]) {
     case ">=":
@@ -120,7 +148,11 @@ export class Breakpoints {
   rebind(index: DebugIndex): ResolvedBreakpoint[] {
     this.index = index;
     this.computeExceptions();
-    for (const [file, list] of this.lines) this.lines.set(file, list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)));
+    for (const [file, list] of this.lines)
+      this.lines.set(
+        file,
+        list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)),
+      );
     this.functions = this.functions.map((b) => this.resolveFunction(b.id, b.spec as FunctionBreakpointSpec));
     this.data = this.data.map((b) => this.resolveData(b.id, b.spec as DataBreakpointSpec));
     return this.all();
@@ -131,7 +163,17 @@ export class Breakpoints {
   }
 
   /** The first stop strictly after `from` (dir 1) or strictly before it (dir -1). */
-  nextStop(from: number, dir: 1 | -1): { event: number; reason: "breakpoint" | "function breakpoint" | "data breakpoint" | "exception"; ids: number[]; filter?: ExceptionFilter } | undefined {
+  nextStop(
+    from: number,
+    dir: 1 | -1,
+  ):
+    | {
+        event: number;
+        reason: "breakpoint" | "function breakpoint" | "data breakpoint" | "exception";
+        ids: number[];
+        filter?: ExceptionFilter;
+      }
+    | undefined {
     let best: number | undefined;
     const better = (e: number | undefined): void => {
       if (e !== undefined && (best === undefined || (dir > 0 ? e < best : e > best))) best = e;
@@ -144,7 +186,11 @@ export class Breakpoints {
     const filter = [...this.filters].find((f) => this.exceptionHits.get(f)?.includes(at));
     if (filter) return { event: at, reason: "exception", ids: [], filter };
     const ids = all.filter((b) => b.hits.includes(at));
-    const reason = ids.some((b) => b.kind === "line") ? "breakpoint" : ids.some((b) => b.kind === "function") ? "function breakpoint" : "data breakpoint";
+    const reason = ids.some((b) => b.kind === "line")
+      ? "breakpoint"
+      : ids.some((b) => b.kind === "function")
+        ? "function breakpoint"
+        : "data breakpoint";
     return { event: at, reason, ids: ids.map((b) => b.id) };
   }
 
@@ -156,7 +202,15 @@ export class Breakpoints {
     const byLine = this.index.lineEntries.get(file);
     const line = byLine ? this.index.linesOf(file).find((l) => l >= spec.line) : undefined;
     if (line === undefined || !byLine) {
-      return { id, kind: "line", verified: false, file, spec, hits: [], message: `No tensor op runs on or after line ${spec.line} of this file in the recorded run.` };
+      return {
+        id,
+        kind: "line",
+        verified: false,
+        file,
+        spec,
+        hits: [],
+        message: `No tensor op runs on or after line ${spec.line} of this file in the recorded run.`,
+      };
     }
     return this.withHits({ id, kind: "line", verified: true, file, line, spec, hits: [] }, byLine.get(line) ?? []);
   }
@@ -166,13 +220,29 @@ export class Breakpoints {
     this.index.trace.events.forEach((e, i) => {
       if ((e.kind === "forward" || e.kind === "backward") && this.index.op(e.op)?.op === spec.name) candidates.push(i);
     });
-    if (!candidates.length) return { id, kind: "function", verified: false, spec, hits: [], message: `No '${spec.name}' op ran in the recorded run.` };
+    if (!candidates.length)
+      return {
+        id,
+        kind: "function",
+        verified: false,
+        spec,
+        hits: [],
+        message: `No '${spec.name}' op ran in the recorded run.`,
+      };
     return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, candidates);
   }
 
   private resolveData(id: number, spec: DataBreakpointSpec): ResolvedBreakpoint {
     const candidates = this.index.changesOf(spec.dataId);
-    if (!candidates.length) return { id, kind: "data", verified: false, spec, hits: [], message: `'${spec.dataId.replace(/^\w+:/, "")}' never changes in the recorded run.` };
+    if (!candidates.length)
+      return {
+        id,
+        kind: "data",
+        verified: false,
+        spec,
+        hits: [],
+        message: `'${spec.dataId.replace(/^\w+:/, "")}' never changes in the recorded run.`,
+      };
     return this.withHits({ id, kind: "data", verified: true, spec, hits: [] }, candidates);
   }
 
@@ -204,7 +274,12 @@ export class Breakpoints {
       } else if (e.kind === "update" && bad(e.after) && !bad(e.before) && !bad(e.grad)) nan.push(i);
       else if (e.kind === "gradCheck" && gradCheckFailed(e)) failedChecks.push(i);
     });
-    this.exceptionHits = new Map([["nan", nan], ["vanishing", sizes.vanishing], ["exploding", sizes.exploding], ["gradCheck", failedChecks]]);
+    this.exceptionHits = new Map([
+      ["nan", nan],
+      ["vanishing", sizes.vanishing],
+      ["exploding", sizes.exploding],
+      ["gradCheck", failedChecks],
+    ]);
   }
 }
 
@@ -215,7 +290,8 @@ export class Breakpoints {
  */
 function gradientEvents(index: DebugIndex, t: HealthThresholds): { vanishing: number[]; exploding: number[] } {
   const structural = new Set<number>();
-  for (const steps of parameterGradients(index.trace, t).values()) for (const s of steps) if (s.verdict === "structural") structural.add(s.event);
+  for (const steps of parameterGradients(index.trace, t).values())
+    for (const s of steps) if (s.verdict === "structural") structural.add(s.event);
   const vanishing: number[] = [];
   const exploding: number[] = [];
   index.trace.events.forEach((e, i) => {
@@ -251,4 +327,3 @@ function neighbour(sorted: readonly number[], from: number, dir: 1 | -1): number
   }
   return found;
 }
-

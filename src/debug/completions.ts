@@ -9,8 +9,40 @@ export interface Completion {
   replace: number;
 }
 
-export const FUNCTIONS = ["norm", "mean", "min", "max", "std", "sum", "item", "grad", "shape", "size", "len", "abs", "sqrt", "exp", "log"];
-export const TENSOR_PROPERTIES = ["grad", "shape", "dtype", "size", "ndim", "name", "kind", "min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
+export const FUNCTIONS = [
+  "norm",
+  "mean",
+  "min",
+  "max",
+  "std",
+  "sum",
+  "item",
+  "grad",
+  "shape",
+  "size",
+  "len",
+  "abs",
+  "sqrt",
+  "exp",
+  "log",
+];
+export const TENSOR_PROPERTIES = [
+  "grad",
+  "shape",
+  "dtype",
+  "size",
+  "ndim",
+  "name",
+  "kind",
+  "min",
+  "max",
+  "mean",
+  "std",
+  "norm",
+  "nan",
+  "inf",
+  "zeros",
+];
 
 /** Completions for `text` with the cursor at `column` (1-based), evaluated as of event `at`. */
 export function complete(index: DebugIndex, at: number, text: string, column: number): Completion[] {
@@ -19,14 +51,22 @@ export function complete(index: DebugIndex, at: number, text: string, column: nu
   const chain = m?.[1] ?? "";
   const partial = m?.[2] ?? "";
   const pick = (labels: Iterable<string>, type: Completion["type"]): Completion[] =>
-    [...new Set(labels)].filter((l) => l.startsWith(partial)).sort().map((label) => ({ label, type, replace: partial.length }));
+    [...new Set(labels)]
+      .filter((l) => l.startsWith(partial))
+      .sort()
+      .map((label) => ({ label, type, replace: partial.length }));
 
   if (!chain) {
-    const names = [...index.names.entries()].filter(([n, list]) => list[0].event <= at && !n.includes(".")).map(([n]) => n);
+    const names = [...index.names.entries()]
+      .filter(([n, list]) => list[0].event <= at && !n.includes("."))
+      .map(([n]) => n);
     const roots = index.trace.params.map((p) => p.name.split(".")[0]);
     return [
       ...pick(names, "variable"),
-      ...pick(roots.filter((r) => !names.includes(r)), "module"),
+      ...pick(
+        roots.filter((r) => !names.includes(r)),
+        "module",
+      ),
       ...pick(FUNCTIONS, "function"),
       ...pick(Object.keys(eventVars(index, at)), "keyword"),
     ];

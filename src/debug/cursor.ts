@@ -5,7 +5,8 @@ import { phaseOf, DebugIndex, type Frame } from "./debugIndex";
 import type { HealthThresholds } from "../trace/healthRules";
 import { DIGITS, gradCheckText } from "../trace/text";
 
-export type StopReason = "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
+export type StopReason =
+  "entry" | "step" | "breakpoint" | "function breakpoint" | "data breakpoint" | "exception" | "goto";
 
 export interface Stop {
   /** Event index; `index.size` is the place of the error that ended the run. */
@@ -75,7 +76,8 @@ export class TraceCursor {
   private failedAtOnce(): boolean {
     const at = this.fatal?.loc;
     if (!this.fatal) return false;
-    for (const op of this.index.trace.ops) if (!at || !op.loc || op.loc.line !== at.line || op.loc.file !== at.file) return false;
+    for (const op of this.index.trace.ops)
+      if (!at || !op.loc || op.loc.line !== at.line || op.loc.file !== at.file) return false;
     return true;
   }
 
@@ -133,7 +135,13 @@ export class TraceCursor {
     if (this.atError || granularity === "instruction" || depth === 0) return this.backTo(cur - 1);
     const here = this.lineAt(cur, depth);
     let j = cur - 1;
-    while (j > 0 && this.frames(j).length >= depth && this.phase(j) === this.phase(cur) && sameLine(this.lineAt(j, depth), here)) j--;
+    while (
+      j > 0 &&
+      this.frames(j).length >= depth &&
+      this.phase(j) === this.phase(cur) &&
+      sameLine(this.lineAt(j, depth), here)
+    )
+      j--;
     return this.backTo(j);
   }
 
@@ -186,7 +194,11 @@ export class TraceCursor {
 
   private end(): Stop {
     if (this.fatal) {
-      return { ...this.stop(this.index.size, "exception"), text: this.fatal.message, exception: { id: "error", description: this.fatal.message } };
+      return {
+        ...this.stop(this.index.size, "exception"),
+        text: this.fatal.message,
+        exception: { id: "error", description: this.fatal.message },
+      };
     }
     return { ...this.stop(Math.max(this.last, 0), "step"), text: END_TEXT };
   }
@@ -209,12 +221,16 @@ function sameLine(a: Frame | undefined, b: Frame | undefined): boolean {
 
 function describeException(index: DebugIndex, filter: ExceptionFilter, at: number): string {
   const e = index.event(at);
-  if (e?.kind === "gradCheck") return `Gradient check failed for ${e.label}: ${gradCheckText(e, { digits: DIGITS.debugger }).slice(2)}${e.note ? ` (${e.note})` : ""}`;
+  if (e?.kind === "gradCheck")
+    return `Gradient check failed for ${e.label}: ${gradCheckText(e, { digits: DIGITS.debugger }).slice(2)}${e.note ? ` (${e.note})` : ""}`;
   const op = e ? index.opOf(e) : undefined;
   const where = index.frames[at][0];
   const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
   const what = op ? `${e?.kind} ${op.op}${op.var ? ` (${op.var})` : ""}` : (e?.kind ?? "event");
-  const diag = index.trace.diagnostics.find((d) => d.op === op?.id && (filter === "nan" ? d.code === "nan" || d.code === "inf" : d.code === `${filter}-gradient`));
+  const diag = index.trace.diagnostics.find(
+    (d) =>
+      d.op === op?.id && (filter === "nan" ? d.code === "nan" || d.code === "inf" : d.code === `${filter}-gradient`),
+  );
   if (diag) return diag.message;
   switch (filter) {
     case "nan":

@@ -9,7 +9,9 @@ export interface Frame extends SourceLoc {
   name: string;
 }
 
-/** The debugger's notion of phase: accumulate, and the ops a user-defined backward runs, belong to the backward pass. */
+/**
+ * The debugger's notion of phase: accumulate, and the ops a user-defined backward runs, belong to the backward pass.
+ */
 export type Phase = "forward" | "backward" | "update" | "step" | "zeroGrad" | "gradCheck";
 
 /** A value that changed at an event: the event index and the tensor that became current. */
@@ -73,11 +75,16 @@ export class DebugIndex extends TraceIndex {
     this.indexLines();
   }
 
-  /** What a user calls a tensor: its own name, the parameter it holds a value of, the variable it was assigned to, or a leaf's stable name. */
+  /**
+   * What a user calls a tensor: its own name, the parameter it holds a value of, the variable it was assigned to, or a
+   * leaf's stable name.
+   */
   override tensorName(id: TensorId): string | undefined {
     const t = this.tensor(id);
     if (!t) return undefined;
-    return t.name || this.paramOfTensor.get(id) || (t.op !== undefined ? this.producer(id)?.var : this.leafNames.get(id));
+    return (
+      t.name || this.paramOfTensor.get(id) || (t.op !== undefined ? this.producer(id)?.var : this.leafNames.get(id))
+    );
   }
 
   paramOf(id: TensorId): string | undefined {
@@ -105,7 +112,9 @@ export class DebugIndex extends TraceIndex {
     return this.gradChange(id, at)?.tensor ?? null;
   }
 
-  /** Why a tensor has no gradient at event `at`: the zeroGrad event that cleared it, or undefined (never computed yet). */
+  /**
+   * Why a tensor has no gradient at event `at`: the zeroGrad event that cleared it, or undefined (never computed yet).
+   */
   gradResetAt(id: TensorId, at: number): number | undefined {
     const c = this.gradChange(id, at);
     return c && c.tensor === null ? c.event : undefined;
@@ -123,7 +132,8 @@ export class DebugIndex extends TraceIndex {
   changesOf(dataId: string): number[] {
     const [kind, ...rest] = dataId.split(":");
     const name = rest.join(":");
-    const events = (list: readonly { event: number }[] | undefined): number[] => (list ?? []).map((c) => c.event).filter((e) => e >= 0);
+    const events = (list: readonly { event: number }[] | undefined): number[] =>
+      (list ?? []).map((c) => c.event).filter((e) => e >= 0);
     switch (kind) {
       case "param":
         return events(this.paramValues.get(name));
@@ -163,7 +173,8 @@ export class DebugIndex extends TraceIndex {
     for (const e of events) if (e.kind === "update" && !firstBefore.has(e.param)) firstBefore.set(e.param, e.before);
     const names = new Set(params.map((p) => p.name));
     // The recorder snapshots a parameter per step under its own name: every snapshot is that parameter.
-    for (const t of this.trace.tensors) if (t.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
+    for (const t of this.trace.tensors)
+      if (t.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
     for (const p of params) {
       this.paramOfTensor.set(p.tensor, p.name);
       this.paramValues.set(p.name, [{ event: -1, tensor: firstBefore.get(p.name) ?? p.tensor }]);
@@ -215,7 +226,14 @@ export class DebugIndex extends TraceIndex {
       if (e.kind === "backward" || e.kind === "accumulate") {
         if (sweepStart < 0) sweepStart = i;
       } else sweepStart = -1;
-      const frames = e.kind === "zeroGrad" || e.kind === "gradCheck" ? framesAt(e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? "expectGrad" : e.label, e.loc, e.stack ?? []) : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
+      const frames =
+        e.kind === "zeroGrad" || e.kind === "gradCheck"
+          ? framesAt(
+              e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? "expectGrad" : e.label,
+              e.loc,
+              e.stack ?? [],
+            )
+          : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
       this.frames.push(frames);
       this.ownLocation.push(frames.length > 0);
       switch (e.kind) {
@@ -276,7 +294,12 @@ export class DebugIndex extends TraceIndex {
     const events = this.trace.events;
     for (let i = 0; i < events.length; i++) {
       if (!this.ownLocation[i]) continue;
-      const prev = i > 0 && this.ownLocation[i - 1] && phaseOf(events[i - 1], this.trace.ops) === phaseOf(events[i], this.trace.ops) ? this.frames[i - 1] : [];
+      const prev =
+        i > 0 &&
+        this.ownLocation[i - 1] &&
+        phaseOf(events[i - 1], this.trace.ops) === phaseOf(events[i], this.trace.ops)
+          ? this.frames[i - 1]
+          : [];
       const seen = new Set<string>();
       for (const f of this.frames[i]) {
         const key = `${f.file}:${f.line}`;

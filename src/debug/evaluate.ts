@@ -89,13 +89,19 @@ export class Evaluator {
         const obj = this.eval(e.object);
         const i = this.eval(e.index);
         if (i.kind !== "number") throw new EvalError(`an index must be a number`);
-        if (obj.kind === "list") return obj.items.at(i.value) !== undefined ? num(obj.items.at(i.value) as number) : { kind: "null", why: `index ${i.value} is out of range` };
+        if (obj.kind === "list")
+          return obj.items.at(i.value) !== undefined
+            ? num(obj.items.at(i.value) as number)
+            : { kind: "null", why: `index ${i.value} is out of range` };
         if (obj.kind !== "tensor") throw new EvalError(`only tensors and lists can be indexed`);
         const r = indexView(obj.view, i.value);
         return typeof r === "number" ? num(r) : { kind: "tensor", view: r };
       }
       case "call":
-        return this.call(e.callee, e.args.map((a) => this.eval(a)));
+        return this.call(
+          e.callee,
+          e.args.map((a) => this.eval(a)),
+        );
       case "unary": {
         const v = this.eval(e.arg);
         if (e.op === "!") return { kind: "bool", value: !truthy(v) };
@@ -127,7 +133,8 @@ export class Evaluator {
   private namespace(path: string): Value | undefined {
     const prefix = path + ".";
     const members = new Set<string>();
-    for (const p of this.index.trace.params) if (p.name.startsWith(prefix)) members.add(p.name.slice(prefix.length).split(".")[0]);
+    for (const p of this.index.trace.params)
+      if (p.name.startsWith(prefix)) members.add(p.name.slice(prefix.length).split(".")[0]);
     return members.size ? { kind: "namespace", path, members: [...members] } : undefined;
   }
 
@@ -141,7 +148,8 @@ export class Evaluator {
       throw new EvalError(`'${obj.path}' has no member '${prop}' (members: ${obj.members.join(", ")})`);
     }
     if (obj.kind === "list" && (prop === "length" || prop === "size")) return num(obj.items.length);
-    if (obj.kind !== "tensor") throw new EvalError(`cannot read '${prop}' of a ${obj.kind}${e.kind === "member" ? "" : ""}`);
+    if (obj.kind !== "tensor")
+      throw new EvalError(`cannot read '${prop}' of a ${obj.kind}${e.kind === "member" ? "" : ""}`);
     const v = obj.view;
     const stats = viewStats(v);
     switch (prop) {
@@ -178,7 +186,9 @@ export class Evaluator {
         if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
         return num(stats[prop]);
       default:
-        throw new EvalError(`a tensor has no property '${prop}' (try grad, shape, dtype, size, ndim, min, max, mean, std, norm, nan)`);
+        throw new EvalError(
+          `a tensor has no property '${prop}' (try grad, shape, dtype, size, ndim, min, max, mean, std, norm, nan)`,
+        );
     }
   }
 
@@ -186,13 +196,25 @@ export class Evaluator {
     const [x] = args;
     if (args.length !== 1 || !x) throw new EvalError(`${fn}() takes one argument`);
     if (x.kind === "number") {
-      const unary: Record<string, (v: number) => number> = { abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp, log: Math.log, norm: Math.abs, mean: (v) => v, sum: (v) => v, min: (v) => v, max: (v) => v };
+      const unary: Record<string, (v: number) => number> = {
+        abs: Math.abs,
+        sqrt: Math.sqrt,
+        exp: Math.exp,
+        log: Math.log,
+        norm: Math.abs,
+        mean: (v) => v,
+        sum: (v) => v,
+        min: (v) => v,
+        max: (v) => v,
+      };
       if (unary[fn]) return num(unary[fn](x.value));
     }
     if (x.kind === "list" && fn === "len") return num(x.items.length);
-    if (x.kind !== "tensor") throw new EvalError(`${fn}() needs a tensor, got a ${x.kind}${x.kind === "null" ? ` (${x.why})` : ""}`);
+    if (x.kind !== "tensor")
+      throw new EvalError(`${fn}() needs a tensor, got a ${x.kind}${x.kind === "null" ? ` (${x.why})` : ""}`);
     if (fn === "shape") return { kind: "list", items: [...x.view.shape] };
-    if (fn === "size" || fn === "numel" || fn === "len") return num(fn === "len" ? (x.view.shape[0] ?? 1) : sizeOf(x.view.shape));
+    if (fn === "size" || fn === "numel" || fn === "len")
+      return num(fn === "len" ? (x.view.shape[0] ?? 1) : sizeOf(x.view.shape));
     if (fn === "grad") return this.member(x, "grad", { kind: "ident", name: "grad" });
     const stats = viewStats(x.view);
     if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
@@ -216,8 +238,10 @@ export class Evaluator {
   }
 
   private binary(op: BinaryOp, le: Expr, re: Expr): Value {
-    if (op === "&&") return truthy(this.eval(le)) ? { kind: "bool", value: truthy(this.eval(re)) } : { kind: "bool", value: false };
-    if (op === "||") return truthy(this.eval(le)) ? { kind: "bool", value: true } : { kind: "bool", value: truthy(this.eval(re)) };
+    if (op === "&&")
+      return truthy(this.eval(le)) ? { kind: "bool", value: truthy(this.eval(re)) } : { kind: "bool", value: false };
+    if (op === "||")
+      return truthy(this.eval(le)) ? { kind: "bool", value: true } : { kind: "bool", value: truthy(this.eval(re)) };
     const l = scalarOf(this.eval(le));
     const r = scalarOf(this.eval(re));
     switch (op) {

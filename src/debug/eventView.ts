@@ -1,4 +1,5 @@
-// What the debugger shows for one event: its frame title (`backward · tanh  (h = tanh(z))`) and the rows of the Op scope.
+// What the debugger shows for one event: its frame title (`backward · tanh  (h = tanh(z))`) and the rows of the Op
+// scope.
 import type { TensorId } from "../trace/types";
 import { DIGITS, formatNumber, gradCheckText } from "../trace/text";
 import type { TraceCursor } from "./cursor";
@@ -8,7 +9,9 @@ import { fullView, describeShape, valueText } from "./tensorView";
 import type { DebugIndex } from "./debugIndex";
 
 /** One row of a scope before it becomes a DAP variable. */
-export type Item = { name: string } & ({ kind: "value"; value: Value } | { kind: "text"; text: string; children?: Item[] });
+export type Item = { name: string } & (
+  { kind: "value"; value: Value } | { kind: "text"; text: string; children?: Item[] }
+);
 
 /** A tensor's name; an unnamed intermediate is called after the op that made it (`matmul(…)`), a leaf by its shape. */
 function nameOf(index: DebugIndex, id: TensorId): string {
@@ -58,7 +61,9 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
 
 const resetText = (n: number): string => (n === 1 ? "1 gradient" : `${n} gradients`);
 
-/** Why a tensor has no gradient at event `at`: cleared by a zeroGrad (where), or not reached by the backward pass yet. */
+/**
+ * Why a tensor has no gradient at event `at`: cleared by a zeroGrad (where), or not reached by the backward pass yet.
+ */
 export function noGradReason(index: DebugIndex, id: TensorId, at: number): string {
   const reset = index.gradResetAt(id, at);
   if (reset === undefined) return "no gradient yet at this event (the backward pass has not reached it)";
@@ -70,7 +75,9 @@ export function noGradReason(index: DebugIndex, id: TensorId, at: number): strin
 function tensorItem(index: DebugIndex, name: string, id: TensorId | null | undefined): Item {
   if (id === null || id === undefined) return { name, kind: "text", text: "null (needs no gradient)" };
   const t = index.tensor(id);
-  return t ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } } : { name, kind: "text", text: `tensor #${id} not in the trace` };
+  return t
+    ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } }
+    : { name, kind: "text", text: `tensor #${id} not in the trace` };
 }
 
 /** The Op scope: inputs and output; in backward also ∂L/∂out (upstream), ∂out/∂in (local) and ∂L/∂in (contribution). */
@@ -109,7 +116,11 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
     }
     case "zeroGrad":
       return [
-        { name: "cleared", kind: "text", text: `${resetText(e.params.length + (e.tensors?.length ?? 0))} set to null; the next backward pass computes them afresh` },
+        {
+          name: "cleared",
+          kind: "text",
+          text: `${resetText(e.params.length + (e.tensors?.length ?? 0))} set to null; the next backward pass computes them afresh`,
+        },
         ...e.params.map((p): Item => ({ name: `${p}.grad`, kind: "text", text: "null" })),
         ...(e.tensors ?? []).map((id): Item => ({ name: `${nameOf(index, id)}.grad`, kind: "text", text: "null" })),
       ];
@@ -135,7 +146,12 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
       for (const input of inputs) items.push(tensorItem(index, input.name, input.id));
       items.push(tensorItem(index, out, op.output));
       const attrs = Object.entries(op.attrs);
-      if (attrs.length) items.push({ name: "attrs", kind: "text", text: attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") });
+      if (attrs.length)
+        items.push({
+          name: "attrs",
+          kind: "text",
+          text: attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", "),
+        });
       if (e.kind === "forward") return items;
       items.push(tensorItem(index, `∂L/∂${out} (upstream)`, e.upstream));
       for (const input of inputs) {
@@ -150,7 +166,12 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
           { name: "jacobianShape", kind: "text", text: describeShape(local.jacobianShape) },
         ];
         if (local.tensor !== undefined) children.push(tensorItem(index, "value", local.tensor));
-        items.push({ name: `∂${out}/∂${input.name} (local)`, kind: "text", text: `${latexToUnicode(local.formula)}   J ${describeShape(local.jacobianShape)}`, children });
+        items.push({
+          name: `∂${out}/∂${input.name} (local)`,
+          kind: "text",
+          text: `${latexToUnicode(local.formula)}   J ${describeShape(local.jacobianShape)}`,
+          children,
+        });
         items.push(tensorItem(index, `∂L/∂${input.name} (contribution)`, e.contributions[input.k]));
       }
       return items;

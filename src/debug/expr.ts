@@ -1,4 +1,5 @@
-// A tiny, safe expression language for watches, hovers and breakpoint conditions (no eval): names, members, indexing, calls, comparisons.
+// A tiny, safe expression language for watches, hovers and breakpoint conditions (no eval): names, members, indexing,
+// calls, comparisons.
 
 export type BinaryOp = "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||" | "+" | "-" | "*" | "/";
 
@@ -20,7 +21,29 @@ type Token =
 
 export class ExprError extends Error {}
 
-const PUNCT = ["==", "!=", "<=", ">=", "&&", "||", "===", "!==", "<", ">", "!", "(", ")", "[", "]", ".", ",", "+", "-", "*", "/"];
+const PUNCT = [
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "&&",
+  "||",
+  "===",
+  "!==",
+  "<",
+  ">",
+  "!",
+  "(",
+  ")",
+  "[",
+  "]",
+  ".",
+  ",",
+  "+",
+  "-",
+  "*",
+  "/",
+];
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -59,7 +82,20 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const PRECEDENCE: Record<string, number> = { "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6 };
+const PRECEDENCE: Record<string, number> = {
+  "||": 1,
+  "&&": 2,
+  "==": 3,
+  "!=": 3,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+};
 
 /** Parses an expression; throws ExprError with the column of the problem. */
 export function parseExpr(src: string): Expr {
@@ -135,6 +171,7 @@ export function parseExpr(src: string): Expr {
 
   if (tokens.length === 0) throw new ExprError("empty expression");
   const e = binary(0);
-  if (pos < tokens.length) throw new ExprError(`unexpected '${String(tokens[pos].value)}' at column ${tokens[pos].at + 1}`);
+  if (pos < tokens.length)
+    throw new ExprError(`unexpected '${String(tokens[pos].value)}' at column ${tokens[pos].at + 1}`);
   return e;
 }

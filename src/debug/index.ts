@@ -5,12 +5,29 @@ export { TraceCursor, fatalError } from "./cursor";
 export type { Stop, StopReason, StepBackGranularity } from "./cursor";
 export type { DebugIndex } from "./debugIndex";
 export { EXCEPTION_FILTERS } from "./breakpoints";
-export type { ResolvedBreakpoint, ExceptionFilter, BreakpointKind, LineBreakpointSpec, FunctionBreakpointSpec, DataBreakpointSpec } from "./breakpoints";
+export type {
+  ResolvedBreakpoint,
+  ExceptionFilter,
+  BreakpointKind,
+  LineBreakpointSpec,
+  FunctionBreakpointSpec,
+  DataBreakpointSpec,
+} from "./breakpoints";
 export { EvalError, Evaluator, formatValue } from "./evaluate";
 export type { Value } from "./evaluate";
 export { complete } from "./completions";
 export type { Completion } from "./completions";
 export { eventTitle, noGradReason, opScope } from "./eventView";
 export type { Item } from "./eventView";
-export { describeShape, fullView, indexView, isFull, previewRow, summarize, valueText, viewStats, viewValues } from "./tensorView";
+export {
+  describeShape,
+  fullView,
+  indexView,
+  isFull,
+  previewRow,
+  summarize,
+  valueText,
+  viewStats,
+  viewValues,
+} from "./tensorView";
 export type { TensorView } from "./tensorView";

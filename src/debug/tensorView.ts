@@ -1,4 +1,5 @@
-// Views into recorded tensors (a tensor or one of its sub-blocks along leading axes), their stats and one-line summaries.
+// Views into recorded tensors (a tensor or one of its sub-blocks along leading axes), their stats and one-line
+// summaries.
 import { computeStats } from "../trace/stats";
 import { DIGITS, dimsText, formatNumber, nonFiniteText, sizeOf } from "../trace/text";
 import type { TensorStats, TraceTensor } from "../trace/types";
@@ -32,11 +33,15 @@ export function indexView(view: TensorView, i: number): TensorView | number {
   const [n, ...rest] = view.shape;
   if (n === undefined) throw new RangeError(`cannot index a 0-d tensor`);
   const k = i < 0 ? n + i : i;
-  if (!Number.isInteger(k) || k < 0 || k >= n) throw new RangeError(`index ${i} is out of range for a dimension of size ${n}`);
+  if (!Number.isInteger(k) || k < 0 || k >= n)
+    throw new RangeError(`index ${i} is out of range for a dimension of size ${n}`);
   const offset = view.offset + k * sizeOf(rest);
   if (rest.length === 0) {
     const values = view.tensor.values;
-    if (!values) throw new RangeError(`the values of ${describeShape(view.tensor.shape)} were not recorded (over the recording cap)`);
+    if (!values)
+      throw new RangeError(
+        `the values of ${describeShape(view.tensor.shape)} were not recorded (over the recording cap)`,
+      );
     return values[offset];
   }
   return { tensor: view.tensor, offset, shape: rest, path: [...view.path, k] };
@@ -64,7 +69,8 @@ export function summarize(view: TensorView): string {
   const size = sizeOf(view.shape);
   const values = viewValues(view);
   const head = `${describeShape(view.shape)} ${view.tensor.dtype}`;
-  if (size === 1 && values) return `${valueText(values[0])}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
+  if (size === 1 && values)
+    return `${valueText(values[0])}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
   const stats = viewStats(view);
   if (!stats) return `Tensor${head}`;
   let text = `Tensor${head}  μ=${valueText(stats.mean)} σ=${valueText(stats.std)} ‖·‖=${valueText(stats.norm)}`;
@@ -78,6 +84,11 @@ export function previewRow(view: TensorView, max = 6): string {
   const values = view.tensor.values;
   if (!values) return describeShape(view.shape);
   const size = sizeOf(view.shape);
-  const shown = values.slice(view.offset, view.offset + Math.min(size, max)).map(valueText).join(", ");
-  return view.shape.length === 1 ? `[${shown}${size > max ? ", …" : ""}]` : `${describeShape(view.shape)} [${shown}, …]`;
+  const shown = values
+    .slice(view.offset, view.offset + Math.min(size, max))
+    .map(valueText)
+    .join(", ");
+  return view.shape.length === 1
+    ? `[${shown}${size > max ? ", …" : ""}]`
+    : `${describeShape(view.shape)} [${shown}, …]`;
 }

@@ -63,6 +63,9 @@ export function apply<A extends Attrs, S>(rule: GradRule<A, S>, inputs: readonly
  */
 export function applyOp(name: string, inputs: readonly Tensor[], attrs: Attrs): Tensor {
   const rule = getRule(name);
-  if (rule === undefined) throw new Error(`no gradient rule is registered for "${name}": load the engine through src/engine/ops, which registers every rule`);
+  if (rule === undefined)
+    throw new Error(
+      `no gradient rule is registered for "${name}": load the engine through src/engine/ops, which registers every rule`,
+    );
   return apply(rule, inputs, attrs);
 }

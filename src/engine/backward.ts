@@ -1,4 +1,5 @@
-// Reverse mode: iterative topological order, one rule call per input (or per op), broadcasting undone here, += accumulation.
+// Reverse mode: iterative topological order, one rule call per input (or per op), broadcasting undone here, +=
+// accumulation.
 import { Tensor } from "./tensor";
 import type { TensorLike } from "./tensor";
 import type { EngineObserver, LocalDescription } from "./observer";
@@ -21,7 +22,10 @@ export function unbroadcast(g: Tensor, shape: readonly number[], op: string, inp
     else if (shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
     else if (shape[i - lead] !== g.shape[i]) ok = false;
   }
-  if (!ok) throw new ShapeError(`backward of ${op}: gradient for input ${input} has shape ${fmt(g.shape)}, which does not reduce to the input's shape ${fmt(shape)}`);
+  if (!ok)
+    throw new ShapeError(
+      `backward of ${op}: gradient for input ${input} has shape ${fmt(g.shape)}, which does not reduce to the input's shape ${fmt(shape)}`,
+    );
   return fromData(reduceAxes(sumAxis, g.data, g.shape, axes).data, shape);
 }
 
@@ -50,14 +54,18 @@ export function topoOrder(root: Tensor): Tensor[] {
 function seedGrad(root: Tensor, grad: TensorLike | undefined): Tensor {
   if (grad === undefined) {
     if (root.size !== 1) {
-      throw new ShapeError(`backward: called on a tensor of shape ${fmt(root.shape)}; only a scalar can be differentiated without an explicit gradient. Reduce it first (e.g. .sum() or .mean()) or pass backward(grad) with shape ${fmt(root.shape)}`);
+      throw new ShapeError(
+        `backward: called on a tensor of shape ${fmt(root.shape)}; only a scalar can be differentiated without an explicit gradient. Reduce it first (e.g. .sum() or .mean()) or pass backward(grad) with shape ${fmt(root.shape)}`,
+      );
     }
     return fullOf(root.dtype, root.shape, 1);
   }
   const g = typeof grad === "number" ? scalarOf(root.dtype, grad) : grad;
   if (!(g instanceof Tensor)) throw new TypeError("backward: grad must be a Tensor or a number");
   if (!sameShape(g.shape, root.shape) && !(g.size === 1 && root.size === 1)) {
-    throw new ShapeError(`backward: grad of shape ${fmt(g.shape)} does not match the tensor's shape ${fmt(root.shape)}`);
+    throw new ShapeError(
+      `backward: grad of shape ${fmt(g.shape)} does not match the tensor's shape ${fmt(root.shape)}`,
+    );
   }
   return fromData(castTo(g, root.dtype).data, root.shape);
 }
@@ -69,8 +77,12 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
   for (const hook of hooks.hooks.slice()) {
     const r = hook(g);
     if (r === undefined || r === null) continue;
-    if (!(r instanceof Tensor)) throw new TypeError(`a gradient hook on ${t.toString()} returned ${typeof r}; return a Tensor or nothing`);
-    if (!sameShape(r.shape, t.shape)) throw new ShapeError(`a gradient hook on ${t.toString()} returned shape ${fmt(r.shape)}; the gradient's shape is ${fmt(t.shape)}`);
+    if (!(r instanceof Tensor))
+      throw new TypeError(`a gradient hook on ${t.toString()} returned ${typeof r}; return a Tensor or nothing`);
+    if (!sameShape(r.shape, t.shape))
+      throw new ShapeError(
+        `a gradient hook on ${t.toString()} returned shape ${fmt(r.shape)}; the gradient's shape is ${fmt(t.shape)}`,
+      );
     g = castTo(r, t.dtype);
   }
   return g;
@@ -89,7 +101,9 @@ export function userBackward<T>(fn: () => T): T {
 
 export function backward(root: Tensor, grad?: TensorLike): void {
   if (!root.requiresGrad) {
-    throw new Error("backward: this tensor does not require grad. Create inputs or parameters with { requiresGrad: true } (nn parameters already do), and do not call backward inside noGrad()");
+    throw new Error(
+      "backward: this tensor does not require grad. Create inputs or parameters with { requiresGrad: true } (nn parameters already do), and do not call backward inside noGrad()",
+    );
   }
   const seed = seedGrad(root, grad);
   const obs = isQuiet() ? null : observer();
@@ -154,14 +168,23 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
     const n = ctx.inputs.length;
     const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);
     const locals: (LocalDescription | null)[] = new Array<LocalDescription | null>(n).fill(null);
-    const wants = (i: number): boolean => ctx.inputs[i].requiresGrad && !(rule.nondiff !== undefined && rule.nondiff.includes(i));
+    const wants = (i: number): boolean =>
+      ctx.inputs[i].requiresGrad && !(rule.nondiff !== undefined && rule.nondiff.includes(i));
     // a rule whose input gradients share work gives them all from one call
-    const together = rule.vjps === undefined ? null : rule.vjps(ctx, up, ctx.inputs.map((_t, i) => wants(i)));
+    const together =
+      rule.vjps === undefined
+        ? null
+        : rule.vjps(
+            ctx,
+            up,
+            ctx.inputs.map((_t, i) => wants(i)),
+          );
     for (let i = 0; i < n; i++) {
       if (!wants(i)) continue;
       const input = ctx.inputs[i];
       let g: Tensor | null = together === null ? rule.vjp!(ctx, up, i) : together[i];
-      if (!(g instanceof Tensor)) throw new Error(`backward of ${rule.name}: the rule returned no gradient for input ${i}`);
+      if (!(g instanceof Tensor))
+        throw new Error(`backward of ${rule.name}: the rule returned no gradient for input ${i}`);
       g = castTo(unbroadcast(g, input.shape, rule.name, i), input.dtype);
       if (g === up || g === input) g = fromData(g.data, g.shape);
       contributions[i] = g;

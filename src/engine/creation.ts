@@ -17,7 +17,9 @@ export interface TensorOptions {
 function finish(data: Storage, shape: readonly number[], opts: TensorOptions | undefined): Tensor {
   const t = new Tensor(data, shape);
   if (opts?.requiresGrad && t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new TypeError(`only float tensors can require grad; this one is ${t.dtype} (make it with dtype "float32" or "float64")`);
+    throw new TypeError(
+      `only float tensors can require grad; this one is ${t.dtype} (make it with dtype "float32" or "float64")`,
+    );
   }
   if (opts?.requiresGrad) t.requiresGrad = true;
   if (opts?.name !== undefined) t.name = opts.name;
@@ -26,7 +28,8 @@ function finish(data: Storage, shape: readonly number[], opts: TensorOptions | u
 
 function dtypeOf(op: string, opts: TensorOptions | undefined): Dtype {
   const d = opts?.dtype ?? "float32";
-  if (!isDtype(d)) throw new TypeError(`${op}: dtype must be "float32", "float64", "int32" or "bool", got ${String(d)}`);
+  if (!isDtype(d))
+    throw new TypeError(`${op}: dtype must be "float32", "float64", "int32" or "bool", got ${String(d)}`);
   return d;
 }
 
@@ -46,11 +49,15 @@ function fill(data: NestedArray, shape: readonly number[], out: Storage): void {
   let at = 0;
   const walk = (v: NestedArray, dim: number): void => {
     if (dim === shape.length) {
-      if (typeof v !== "number") throw new ShapeError(`tensor: ragged nested array (expected a number at depth ${dim})`);
+      if (typeof v !== "number")
+        throw new ShapeError(`tensor: ragged nested array (expected a number at depth ${dim})`);
       out[at++] = v;
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[dim]) throw new ShapeError(`tensor: ragged nested array (expected length ${shape[dim]} at depth ${dim}, shape ${fmt(shape)})`);
+    if (!Array.isArray(v) || v.length !== shape[dim])
+      throw new ShapeError(
+        `tensor: ragged nested array (expected length ${shape[dim]} at depth ${dim}, shape ${fmt(shape)})`,
+      );
     for (const e of v) walk(e, dim + 1);
   };
   walk(data, 0);
@@ -67,7 +74,15 @@ function toStore(dtype: Dtype, data: ArrayLike<number>): Storage {
 /** A tensor from a number, nested arrays, or a typed array with `opts.shape`. The values are copied. */
 export function tensor(data: NestedArray | Storage | Tensor, opts?: TensorOptions): Tensor {
   const fallback: Dtype =
-    data instanceof Tensor ? data.dtype : data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : data instanceof Uint8Array ? "bool" : "float32";
+    data instanceof Tensor
+      ? data.dtype
+      : data instanceof Float64Array
+        ? "float64"
+        : data instanceof Int32Array
+          ? "int32"
+          : data instanceof Uint8Array
+            ? "bool"
+            : "float32";
   const dtype = dtypeOf("tensor", { dtype: opts?.dtype ?? fallback });
   let flat: Storage;
   let shape: number[];
@@ -100,7 +115,8 @@ function filled(op: string, shape: number[], opts: TensorOptions | undefined, va
 
 export const zeros = (shape: number[], opts?: TensorOptions): Tensor => filled("zeros", shape, opts, 0);
 export const ones = (shape: number[], opts?: TensorOptions): Tensor => filled("ones", shape, opts, 1);
-export const full = (shape: number[], value: number, opts?: TensorOptions): Tensor => filled("full", shape, opts, value);
+export const full = (shape: number[], value: number, opts?: TensorOptions): Tensor =>
+  filled("full", shape, opts, value);
 
 /** Standard normal samples from the seeded generator (see manualSeed). */
 export function randn(shape: number[], opts?: TensorOptions): Tensor {

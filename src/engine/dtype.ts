@@ -8,7 +8,9 @@ export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Allocates zeroed storage for `size` elements of `dtype` (bool as bytes 0/1). */
 export function alloc(dtype: Dtype, size: number): Storage {
   if (size > MAX_ELEMENTS) {
-    throw new ShapeError(`the result would have ${size.toExponential(2)} elements, more than the engine's limit of ${MAX_ELEMENTS}`);
+    throw new ShapeError(
+      `the result would have ${size.toExponential(2)} elements, more than the engine's limit of ${MAX_ELEMENTS}`,
+    );
   }
   switch (dtype) {
     case "float64":
@@ -22,12 +24,17 @@ export function alloc(dtype: Dtype, size: number): Storage {
   }
 }
 
-/** The dtype an op on `a` and `b` computes in: float64 wins, then float32 (arithmetic on ints and bools gives floats). */
+/**
+ * The dtype an op on `a` and `b` computes in: float64 wins, then float32 (arithmetic on ints and bools gives floats).
+ */
 export function promote(a: Dtype, b: Dtype): FloatDtype {
   return a === "float64" || b === "float64" ? "float64" : "float32";
 }
 
-/** The float dtype an op computes in for an input of `dtype` (int32 and bool compute in float32, as PyTorch's float ops). */
+/**
+ * The float dtype an op computes in for an input of `dtype` (int32 and bool compute in float32, as PyTorch's float
+ * ops).
+ */
 export function floatOf(dtype: Dtype): FloatDtype {
   return dtype === "float64" ? "float64" : "float32";
 }
@@ -37,7 +44,13 @@ export function isFloat(dtype: Dtype): dtype is FloatDtype {
 }
 
 export function dtypeOf(data: Storage): Dtype {
-  return data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : data instanceof Uint8Array ? "bool" : "float32";
+  return data instanceof Float64Array
+    ? "float64"
+    : data instanceof Int32Array
+      ? "int32"
+      : data instanceof Uint8Array
+        ? "bool"
+        : "float32";
 }
 
 export function isDtype(value: unknown): value is Dtype {

@@ -22,9 +22,14 @@ export interface GradComparison {
   referenceShape: number[];
   /** max |manual − reference| (NaN when an element of either is NaN); absent unless the shapes agree. */
   maxAbsDiff?: number;
-  /** max |manual − reference| / max(1, |manual|, |reference|), gradcheck's scaled error; absent unless the shapes agree. */
+  /**
+   * max |manual − reference| / max(1, |manual|, |reference|), gradcheck's scaled error; absent unless the shapes agree.
+   */
   relErr?: number;
-  /** The element where they differ most (the first NaN difference, if any), with both values; absent when nothing differs. */
+  /**
+   * The element where they differ most (the first NaN difference, if any), with both values; absent when nothing
+   * differs.
+   */
   worst?: { index: number[]; manual: number; reference: number };
 }
 
@@ -44,14 +49,17 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
  * stands for any one-element shape).
  */
 export function compareGrads(
-  manual: ArrayLike<number>, manualShape: readonly number[],
-  reference: ArrayLike<number>, referenceShape: readonly number[],
+  manual: ArrayLike<number>,
+  manualShape: readonly number[],
+  reference: ArrayLike<number>,
+  referenceShape: readonly number[],
   tol: GradTolerance = {},
 ): GradComparison {
   const atol = tol.atol ?? DEFAULT_ATOL;
   const rtol = tol.rtol ?? DEFAULT_RTOL;
   const base = { atol, rtol, manualShape: manualShape.slice(), referenceShape: referenceShape.slice() };
-  const oneEach = manual.length === 1 && reference.length === 1 && (manualShape.length === 0 || referenceShape.length === 0);
+  const oneEach =
+    manual.length === 1 && reference.length === 1 && (manualShape.length === 0 || referenceShape.length === 0);
   if (!sameShape(manualShape, referenceShape) && !oneEach) return { verdict: "shape", ...base };
   let exact = true;
   let close = true;
@@ -80,6 +88,7 @@ export function compareGrads(
   }
   const verdict: GradVerdict = exact ? "exact" : close ? "close" : "mismatch";
   const result: GradComparison = { verdict, ...base, maxAbsDiff, relErr };
-  if (worstAt >= 0) result.worst = { index: unravel(worstAt, referenceShape), manual: manual[worstAt], reference: reference[worstAt] };
+  if (worstAt >= 0)
+    result.worst = { index: unravel(worstAt, referenceShape), manual: manual[worstAt], reference: reference[worstAt] };
   return result;
 }

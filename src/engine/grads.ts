@@ -1,4 +1,5 @@
-// Resetting gradients (`model.zeroGrad()`, `opt.zeroGrad()`, `p.grad = null`), reported to the observer so a trace knows when a gradient is gone.
+// Resetting gradients (`model.zeroGrad()`, `opt.zeroGrad()`, `p.grad = null`), reported to the observer so a trace
+// knows when a gradient is gone.
 import { observer } from "./observer";
 import { isQuiet } from "./mode";
 import type { Tensor } from "./tensor";

@@ -10,7 +10,9 @@ export function isGradEnabled(): boolean {
   return gradDepthOff === 0;
 }
 
-/** True when ops are engine-internal (gradient computation, optimizer maths) and must not be reported as forward ops. */
+/**
+ * True when ops are engine-internal (gradient computation, optimizer maths) and must not be reported as forward ops.
+ */
 export function isQuiet(): boolean {
   return quietDepth > 0;
 }

@@ -1,4 +1,5 @@
-// Naming values from the outside: the runner names an unnamed tensor or root module after the variable it was assigned to.
+// Naming values from the outside: the runner names an unnamed tensor or root module after the variable it was assigned
+// to.
 import { Tensor } from "./tensor";
 
 /** Anything that can carry a root name (nn.Module implements it). */

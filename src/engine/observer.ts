@@ -42,11 +42,22 @@ export interface GradCheckReport {
 
 export interface EngineObserver {
   /** A primitive op ran forward. `module` is the current module path, if any. */
-  forward(op: string, inputs: readonly Tensor[], output: Tensor, attrs: Readonly<Record<string, unknown>>, module: string | undefined): void;
+  forward(
+    op: string,
+    inputs: readonly Tensor[],
+    output: Tensor,
+    attrs: Readonly<Record<string, unknown>>,
+    module: string | undefined,
+  ): void;
   /** backward() was called on `root` (a scalar, or with an explicit grad). */
   backwardBegin(root: Tensor): void;
   /** One op was differentiated. Arrays are per input; null where the input needs no gradient. */
-  backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void;
+  backward(
+    output: Tensor,
+    upstream: Tensor,
+    local: readonly (LocalDescription | null)[],
+    contributions: readonly (Tensor | null)[],
+  ): void;
   /** A gradient was summed into `target` from a second (third, …) consumer. */
   accumulate(target: Tensor, contribution: Tensor, total: Tensor): void;
   backwardEnd(root: Tensor): void;
@@ -76,15 +87,30 @@ let current: EngineObserver | null = null;
 
 function fanOut(list: readonly EngineObserver[]): EngineObserver {
   return {
-    forward: (op, inputs, output, attrs, module) => { for (const o of list) o.forward(op, inputs, output, attrs, module); },
-    backwardBegin: (root) => { for (const o of list) o.backwardBegin(root); },
-    backward: (output, upstream, local, contributions) => { for (const o of list) o.backward(output, upstream, local, contributions); },
-    accumulate: (target, contribution, total) => { for (const o of list) o.accumulate(target, contribution, total); },
-    backwardEnd: (root) => { for (const o of list) o.backwardEnd(root); },
-    update: (param, name, before, grad, after, rule) => { for (const o of list) o.update(param, name, before, grad, after, rule); },
-    gradReset: (tensors) => { for (const o of list) o.gradReset?.(tensors); },
+    forward: (op, inputs, output, attrs, module) => {
+      for (const o of list) o.forward(op, inputs, output, attrs, module);
+    },
+    backwardBegin: (root) => {
+      for (const o of list) o.backwardBegin(root);
+    },
+    backward: (output, upstream, local, contributions) => {
+      for (const o of list) o.backward(output, upstream, local, contributions);
+    },
+    accumulate: (target, contribution, total) => {
+      for (const o of list) o.accumulate(target, contribution, total);
+    },
+    backwardEnd: (root) => {
+      for (const o of list) o.backwardEnd(root);
+    },
+    update: (param, name, before, grad, after, rule) => {
+      for (const o of list) o.update(param, name, before, grad, after, rule);
+    },
+    gradReset: (tensors) => {
+      for (const o of list) o.gradReset?.(tensors);
+    },
     gradCheckSite: () => list.map((o) => o.gradCheckSite?.()),
-    gradCheck: (report, site) => list.forEach((o, i) => o.gradCheck?.(report, Array.isArray(site) ? (site as unknown[])[i] : undefined)),
+    gradCheck: (report, site) =>
+      list.forEach((o, i) => o.gradCheck?.(report, Array.isArray(site) ? (site as unknown[])[i] : undefined)),
   };
 }
 
@@ -104,7 +130,10 @@ export function setObserver(observer: EngineObserver | null): EngineObserver | n
   return previous;
 }
 
-/** Adds an observer beside the others (each sees every report, in the order added); returns the function that removes it. */
+/**
+ * Adds an observer beside the others (each sees every report, in the order added); returns the function that removes
+ * it.
+ */
 export function addObserver(observer: EngineObserver): () => void {
   added.push(observer);
   refresh();

@@ -5,7 +5,10 @@
 // on every machine and engine. Uniforms are 24-bit fractions in [0, 1); normals use the
 // Box–Muller transform (both outputs, the second cached).
 
-let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+let s0 = 0,
+  s1 = 0,
+  s2 = 0,
+  s3 = 0;
 let spare: number | null = null;
 
 function splitmix32(seed: number): () => number {
@@ -23,7 +26,10 @@ function splitmix32(seed: number): () => number {
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
   const next = splitmix32(Math.floor(seed) ^ Math.floor(seed / 2 ** 32));
-  s0 = next(); s1 = next(); s2 = next(); s3 = next();
+  s0 = next();
+  s1 = next();
+  s2 = next();
+  s3 = next();
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
   spare = null;
 }
@@ -36,7 +42,10 @@ function rotl(x: number, k: number): number {
 export function nextUint32(): number {
   const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
   const t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
   s2 ^= t;
   s3 = rotl(s3, 11);
   return result;

@@ -25,11 +25,14 @@ export function sizeOf(shape: readonly number[]): number {
 export function checkShape(op: string, shape: readonly number[]): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${fmt(shape)} (dimensions must be non-negative integers)`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new ShapeError(`${op}: invalid shape ${fmt(shape)} (dimensions must be non-negative integers)`);
   }
   const n = sizeOf(shape);
   if (n > MAX_ELEMENTS) {
-    throw new ShapeError(`${op}: shape ${fmt(shape)} has ${n.toExponential(2)} elements, more than the engine's limit of ${MAX_ELEMENTS} (${(MAX_ELEMENTS * 4) / 2 ** 30} GiB of float32)`);
+    throw new ShapeError(
+      `${op}: shape ${fmt(shape)} has ${n.toExponential(2)} elements, more than the engine's limit of ${MAX_ELEMENTS} (${(MAX_ELEMENTS * 4) / 2 ** 30} GiB of float32)`,
+    );
   }
   return shape.slice();
 }
@@ -77,7 +80,9 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     const da = i < n - a.length ? 1 : a[i - (n - a.length)];
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`);
+      throw new ShapeError(
+        `${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -95,7 +100,8 @@ export function broadcastStrides(shape: readonly number[], out: readonly number[
 
 /** Views `shape` as [outer, n, inner] around `axis`. */
 export function around(shape: readonly number[], axis: number): [number, number, number] {
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i];
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, shape.length === 0 ? 1 : shape[axis], inner];

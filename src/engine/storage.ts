@@ -32,14 +32,17 @@ export function scalarOf(dtype: Dtype, value: number): Tensor {
 /** The same values in another dtype (the tensor itself when it already has it). */
 export function castTo(t: Tensor, dtype: Dtype): Tensor {
   if (t.dtype === dtype) return t;
-  const d = alloc(dtype, t.size), s = t.data;
+  const d = alloc(dtype, t.size),
+    s = t.data;
   if (dtype === "bool") for (let i = 0; i < s.length; i++) d[i] = s[i] !== 0 ? 1 : 0;
   else if (dtype === "int32") for (let i = 0; i < s.length; i++) d[i] = Math.trunc(s[i]);
   else d.set(s);
   return new Tensor(d, t.shape);
 }
 
-/** Converts a tensor's values to `dtype` in place, keeping the tensor (Module.to(); PyTorch's param.data = ….double()). */
+/**
+ * Converts a tensor's values to `dtype` in place, keeping the tensor (Module.to(); PyTorch's param.data = ….double()).
+ */
 export function retype(t: Tensor, dtype: Dtype): void {
   if (t.dtype === dtype) return;
   const d = alloc(dtype, t.size);

@@ -107,7 +107,8 @@ export class Tensor {
   }
 
   item(): number {
-    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected exactly one`);
+    if (this.size !== 1)
+      throw new ShapeError(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected exactly one`);
     return this.data[0];
   }
 
@@ -125,7 +126,8 @@ export class Tensor {
       const n = shape[dim];
       const inner = stride / n;
       const out: NestedArray[] = new Array<NestedArray>(n);
-      for (let i = 0; i < n; i++) out[i] = dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * inner, inner);
+      for (let i = 0; i < n; i++)
+        out[i] = dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * inner, inner);
       return out;
     };
     return build(0, 0, this.size);
@@ -138,7 +140,10 @@ export class Tensor {
     return t;
   }
 
-  /** Keeps this non-leaf tensor's gradient in `.grad` after backward (leaves always keep theirs), as PyTorch's retain_grad(). */
+  /**
+   * Keeps this non-leaf tensor's gradient in `.grad` after backward (leaves always keep theirs), as PyTorch's
+   * retain_grad().
+   */
   retainGrad(): this {
     if (!this.requiresGrad) throw new Error("retainGrad: this tensor does not require grad, so it gets no gradient");
     if (!this.isLeaf) (this._gradHooks ??= { retain: false, hooks: [] }).retain = true;
@@ -152,11 +157,14 @@ export class Tensor {
 
   /**
    * Calls `hook(grad)` each time ∂L/∂this is complete in a backward pass, before it flows on (or into `.grad` of a
-   * leaf); a tensor the hook returns replaces the gradient (same shape). Returns a handle whose remove() unregisters it.
+   * leaf); a tensor the hook returns replaces the gradient (same shape). Returns a handle whose remove() unregisters
+   * it.
    */
   registerHook(hook: GradHook): { remove(): void } {
-    if (!this.requiresGrad) throw new Error("registerHook: this tensor does not require grad, so no gradient reaches it");
-    if (typeof hook !== "function") throw new TypeError("registerHook: expected a function (grad) => Tensor | undefined");
+    if (!this.requiresGrad)
+      throw new Error("registerHook: this tensor does not require grad, so no gradient reaches it");
+    if (typeof hook !== "function")
+      throw new TypeError("registerHook: expected a function (grad) => Tensor | undefined");
     const h = (this._gradHooks ??= { retain: false, hooks: [] });
     h.hooks.push(hook);
     return {
@@ -180,88 +188,237 @@ export class Tensor {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     const meta = `shape=${fmt(this.shape)}${this.dtype === "float64" ? ", dtype=float64" : ""}${this.requiresGrad ? ", requiresGrad" : ""}${this.name ? `, name=${this.name}` : ""}`;
     if (this.size > 64) return `tensor(… ${this.size} values …, ${meta})`;
-    const show = (v: NestedArray): string => (Array.isArray(v) ? `[${v.map(show).join(", ")}]` : Number(v.toPrecision(4)).toString());
+    const show = (v: NestedArray): string =>
+      Array.isArray(v) ? `[${v.map(show).join(", ")}]` : Number(v.toPrecision(4)).toString();
     return `tensor(${show(this.toArray())}, ${meta})`;
   }
 
-  add(other: TensorLike): Tensor { return ops.add(this, other); }
-  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
-  div(other: TensorLike): Tensor { return ops.div(this, other); }
-  pow(other: TensorLike): Tensor { return ops.pow(this, other); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  relu(): Tensor { return ops.relu(this); }
-  softsign(): Tensor { return ops.softsign(this); }
-  clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
-  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
-  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
-  permute(dims: number[]): Tensor { return ops.permute(this, dims); }
-  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
-  get T(): Tensor { return ops.T(this); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
-  slice(axis: number, start: number, end?: number): Tensor { return ops.slice(this, axis, start, end); }
+  add(other: TensorLike): Tensor {
+    return ops.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return ops.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return ops.div(this, other);
+  }
+  pow(other: TensorLike): Tensor {
+    return ops.pow(this, other);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  softsign(): Tensor {
+    return ops.softsign(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  matmul(other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  }
+  sum(axis?: number | number[], keepDims = false): Tensor {
+    return ops.sum(this, axis, keepDims);
+  }
+  mean(axis?: number | number[], keepDims = false): Tensor {
+    return ops.mean(this, axis, keepDims);
+  }
+  max(axis?: number | number[], keepDims = false): Tensor {
+    return ops.max(this, axis, keepDims);
+  }
+  reshape(shape: number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return ops.flatten(this, startDim, endDim);
+  }
+  permute(dims: number[]): Tensor {
+    return ops.permute(this, dims);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return ops.transpose(this, dim0, dim1);
+  }
+  get T(): Tensor {
+    return ops.T(this);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
+  slice(axis: number, start: number, end?: number): Tensor {
+    return ops.slice(this, axis, start, end);
+  }
   /** This tensor followed by `others` along `axis`. */
-  concat(others: Tensor | Tensor[], axis = 0): Tensor { return ops.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
-  gather(dim: number, index: Tensor | NestedArray): Tensor { return ops.gather(this, dim, index); }
-  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
-  square(): Tensor { return ops.square(this); }
-  rsqrt(): Tensor { return ops.rsqrt(this); }
-  log1p(): Tensor { return ops.log1p(this); }
-  erf(): Tensor { return ops.erf(this); }
-  sin(): Tensor { return ops.sin(this); }
-  cos(): Tensor { return ops.cos(this); }
-  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor { return ops.gelu(this, opts); }
-  silu(): Tensor { return ops.silu(this); }
-  leakyRelu(negativeSlope = 0.01): Tensor { return ops.leakyRelu(this, negativeSlope); }
-  elu(alpha = 1): Tensor { return ops.elu(this, alpha); }
-  softplus(opts?: { beta?: number; threshold?: number }): Tensor { return ops.softplus(this, opts); }
-  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
-  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  concat(others: Tensor | Tensor[], axis = 0): Tensor {
+    return ops.concat([this, ...(Array.isArray(others) ? others : [others])], axis);
+  }
+  gather(dim: number, index: Tensor | NestedArray): Tensor {
+    return ops.gather(this, dim, index);
+  }
+  maximum(other: TensorLike): Tensor {
+    return ops.maximum(this, other);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  rsqrt(): Tensor {
+    return ops.rsqrt(this);
+  }
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  erf(): Tensor {
+    return ops.erf(this);
+  }
+  sin(): Tensor {
+    return ops.sin(this);
+  }
+  cos(): Tensor {
+    return ops.cos(this);
+  }
+  gelu(opts?: { approximate?: "none" | "tanh" }): Tensor {
+    return ops.gelu(this, opts);
+  }
+  silu(): Tensor {
+    return ops.silu(this);
+  }
+  leakyRelu(negativeSlope = 0.01): Tensor {
+    return ops.leakyRelu(this, negativeSlope);
+  }
+  elu(alpha = 1): Tensor {
+    return ops.elu(this, alpha);
+  }
+  softplus(opts?: { beta?: number; threshold?: number }): Tensor {
+    return ops.softplus(this, opts);
+  }
+  minimum(other: TensorLike): Tensor {
+    return ops.minimum(this, other);
+  }
+  min(axis?: number | number[], keepDims = false): Tensor {
+    return ops.min(this, axis, keepDims);
+  }
   /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */
-  var(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor { return ops.variance(this, axis, keepDims, opts); }
-  std(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor { return ops.std(this, axis, keepDims, opts); }
+  var(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor {
+    return ops.variance(this, axis, keepDims, opts);
+  }
+  std(axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor {
+    return ops.std(this, axis, keepDims, opts);
+  }
   /** PyTorch's contiguous(): Backstep's tensors are always stored row-major, so this is the tensor itself (no op). */
-  contiguous(): Tensor { return this; }
+  contiguous(): Tensor {
+    return this;
+  }
   /** reshape under PyTorch's other name (one dim may be −1). */
-  view(...shape: (number | number[])[]): Tensor { return ops.view(this, ...shape); }
-  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
-  squeeze(dim?: number | number[]): Tensor { return ops.squeeze(this, dim); }
-  expand(...shape: (number | number[])[]): Tensor { return ops.expand(this, ...shape); }
-  repeat(...reps: (number | number[])[]): Tensor { return ops.repeat(this, ...reps); }
-  split(size: number | number[], dim = 0): Tensor[] { return ops.split(this, size, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
+  view(...shape: (number | number[])[]): Tensor {
+    return ops.view(this, ...shape);
+  }
+  unsqueeze(dim: number): Tensor {
+    return ops.unsqueeze(this, dim);
+  }
+  squeeze(dim?: number | number[]): Tensor {
+    return ops.squeeze(this, dim);
+  }
+  expand(...shape: (number | number[])[]): Tensor {
+    return ops.expand(this, ...shape);
+  }
+  repeat(...reps: (number | number[])[]): Tensor {
+    return ops.repeat(this, ...reps);
+  }
+  split(size: number | number[], dim = 0): Tensor[] {
+    return ops.split(this, size, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return ops.chunk(this, chunks, dim);
+  }
   /** PyTorch's x[i₀, i₁, …] with index tensors, integer arrays or null (a whole dim), broadcast together. */
-  index(indices: readonly Ops.IndexEntry[]): Tensor { return ops.index(this, indices); }
-  indexPut(indices: readonly Ops.IndexEntry[], values: TensorLike, opts?: { accumulate?: boolean }): Tensor { return ops.indexPut(this, indices, values, opts); }
-  indexSelect(axis: number, index: Tensor | number[]): Tensor { return ops.indexSelect(this, axis, index); }
-  scatterAdd(dim: number, index: Tensor | number[][] | number[], src: Tensor): Tensor { return ops.scatterAdd(this, dim, index, src); }
-  maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
-  tril(k = 0): Tensor { return ops.tril(this, k); }
-  triu(k = 0): Tensor { return ops.triu(this, k); }
-  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
-  ne(other: TensorLike): Tensor { return ops.ne(this, other); }
-  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
-  le(other: TensorLike): Tensor { return ops.le(this, other); }
-  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
-  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
-  logicalNot(): Tensor { return ops.logicalNot(this); }
-  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
-  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+  index(indices: readonly Ops.IndexEntry[]): Tensor {
+    return ops.index(this, indices);
+  }
+  indexPut(indices: readonly Ops.IndexEntry[], values: TensorLike, opts?: { accumulate?: boolean }): Tensor {
+    return ops.indexPut(this, indices, values, opts);
+  }
+  indexSelect(axis: number, index: Tensor | number[]): Tensor {
+    return ops.indexSelect(this, axis, index);
+  }
+  scatterAdd(dim: number, index: Tensor | number[][] | number[], src: Tensor): Tensor {
+    return ops.scatterAdd(this, dim, index, src);
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return ops.maskedFill(this, mask, value);
+  }
+  tril(k = 0): Tensor {
+    return ops.tril(this, k);
+  }
+  triu(k = 0): Tensor {
+    return ops.triu(this, k);
+  }
+  eq(other: TensorLike): Tensor {
+    return ops.eq(this, other);
+  }
+  ne(other: TensorLike): Tensor {
+    return ops.ne(this, other);
+  }
+  lt(other: TensorLike): Tensor {
+    return ops.lt(this, other);
+  }
+  le(other: TensorLike): Tensor {
+    return ops.le(this, other);
+  }
+  gt(other: TensorLike): Tensor {
+    return ops.gt(this, other);
+  }
+  ge(other: TensorLike): Tensor {
+    return ops.ge(this, other);
+  }
+  logicalNot(): Tensor {
+    return ops.logicalNot(this);
+  }
+  argmax(axis?: number, keepDims = false): Tensor {
+    return ops.argmax(this, axis, keepDims);
+  }
+  argmin(axis?: number, keepDims = false): Tensor {
+    return ops.argmin(this, axis, keepDims);
+  }
   /** The values in another dtype (int32 and bool results have no gradient). */
-  to(dtype: Dtype): Tensor { return ops.toDtype(this, dtype); }
-  float(): Tensor { return ops.toDtype(this, "float32"); }
-  double(): Tensor { return ops.toDtype(this, "float64"); }
-  int(): Tensor { return ops.toDtype(this, "int32"); }
-  bool(): Tensor { return ops.toDtype(this, "bool"); }
+  to(dtype: Dtype): Tensor {
+    return ops.toDtype(this, dtype);
+  }
+  float(): Tensor {
+    return ops.toDtype(this, "float32");
+  }
+  double(): Tensor {
+    return ops.toDtype(this, "float64");
+  }
+  int(): Tensor {
+    return ops.toDtype(this, "int32");
+  }
+  bool(): Tensor {
+    return ops.toDtype(this, "bool");
+  }
 }

@@ -8,20 +8,41 @@ import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
 
-export { relu, tanh, sigmoid, softmax, logSoftmax, flatten, maxPool2d, avgPool2d, gelu, silu, leakyRelu, elu, softplus } from "../engine/ops";
+export {
+  relu,
+  tanh,
+  sigmoid,
+  softmax,
+  logSoftmax,
+  flatten,
+  maxPool2d,
+  avgPool2d,
+  gelu,
+  silu,
+  leakyRelu,
+  elu,
+  softplus,
+} from "../engine/ops";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy } from "./losses";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new ShapeError(`linear: input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`);
+    throw new ShapeError(
+      `linear: input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features but weight ${fmt(weight.shape)} expects ${weight.shape[1]}`,
+    );
   }
   const y = ops.matmul(x, weight.T);
   return bias ? ops.add(y, bias) : y;
 }
 
 /** 2-D convolution plus an optional per-channel bias. */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  opts: { stride?: Pair; padding?: Pair } = {},
+): Tensor {
   const y = ops.conv2d(x, weight, opts);
   return bias ? ops.add(y, ops.reshape(bias, [1, bias.size, 1, 1])) : y;
 }
@@ -32,11 +53,19 @@ export function embedding(indices: Tensor | NestedArray, weight: Tensor): Tensor
 }
 
 /** (x − μ)/√(σ² + ε) over the trailing dims, then ·weight + bias. */
-export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.ndim - k);
   if (k > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
-    throw new ShapeError(`layerNorm: input ${fmt(x.shape)} does not end with the normalized shape ${fmt(normalizedShape)}`);
+    throw new ShapeError(
+      `layerNorm: input ${fmt(x.shape)} does not end with the normalized shape ${fmt(normalizedShape)}`,
+    );
   }
   const axes = normalizedShape.map((_, i) => x.ndim - k + i);
   const centered = ops.sub(x, ops.mean(x, axes, true));
@@ -47,7 +76,9 @@ export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor 
   return y;
 }
 
-/** Inverted dropout: keeps each element with probability 1−p (seeded mask) and scales by 1/(1−p); identity in eval mode. */
+/**
+ * Inverted dropout: keeps each element with probability 1−p (seeded mask) and scales by 1/(1−p); identity in eval mode.
+ */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return x;
   const mask = alloc(x.dtype, x.size);

@@ -11,7 +11,11 @@ import type { Pair } from "../engine/ops/nn";
 export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean } = {},
+  ) {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = uniformParam([outFeatures, inFeatures], bound);
@@ -28,7 +32,12 @@ export class Conv2d extends Module {
   bias: Tensor | null;
   readonly stride: [number, number];
   readonly padding: [number, number];
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair; bias?: boolean } = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    opts: { stride?: Pair; padding?: Pair; bias?: boolean } = {},
+  ) {
     super();
     const [kh, kw] = pair(kernelSize);
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
@@ -43,7 +52,10 @@ export class Conv2d extends Module {
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: { stride?: Pair; padding?: Pair } = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly opts: { stride?: Pair; padding?: Pair } = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -53,7 +65,10 @@ export class MaxPool2d extends Module {
 
 /** Average pooling over k×k windows (stride k by default), as PyTorch's AvgPool2d. */
 export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: { stride?: Pair; padding?: Pair } = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly opts: { stride?: Pair; padding?: Pair } = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -63,7 +78,10 @@ export class AvgPool2d extends Module {
 
 /** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -74,7 +92,10 @@ export class Flatten extends Module {
 /** A lookup table of `num` vectors of size `dim`, initialised N(0, 1). */
 export class Embedding extends Module {
   weight: Tensor;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+  ) {
     super();
     this.weight = normalParam([numEmbeddings, embeddingDim]);
   }

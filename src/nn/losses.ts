@@ -43,10 +43,17 @@ export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
 export function binaryCrossEntropy(p: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   const logP = ops.clamp(ops.log(p), -100);
   const log1mP = ops.clamp(ops.log(ops.sub(1, p)), -100);
-  return reduce("binaryCrossEntropy", ops.neg(ops.add(ops.mul(target, logP), ops.mul(ops.sub(1, target), log1mP))), opts.reduction);
+  return reduce(
+    "binaryCrossEntropy",
+    ops.neg(ops.add(ops.mul(target, logP), ops.mul(ops.sub(1, target), log1mP))),
+    opts.reduction,
+  );
 }
 
-/** Class targets checked against input [N, C, d₁, …] (or [C] with one target): gather indices, the ignore mask, the count kept. */
+/**
+ * Class targets checked against input [N, C, d₁, …] (or [C] with one target): gather indices, the ignore mask, the
+ * count kept.
+ */
 interface Picked {
   /** [N, 1, d₁, …]: the target class of each position (0 where ignored). */
   index: Tensor;
@@ -64,13 +71,18 @@ function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | n
   const C = unbatched ? input.shape[0] : input.shape[1];
   const expected = unbatched ? [] : [input.shape[0], ...input.shape.slice(2)];
   const ok = unbatched ? t.size === 1 : t.ndim === expected.length && t.shape.every((d, i) => d === expected[i]);
-  if (!ok) throw new ShapeError(`${op}: input ${fmt(input.shape)} needs class indices of shape ${fmt(expected)}, got ${fmt(t.shape)}`);
-  const idx = alloc("float64", t.size), mask = alloc(input.dtype, t.size);
+  if (!ok)
+    throw new ShapeError(
+      `${op}: input ${fmt(input.shape)} needs class indices of shape ${fmt(expected)}, got ${fmt(t.shape)}`,
+    );
+  const idx = alloc("float64", t.size),
+    mask = alloc(input.dtype, t.size);
   let count = 0;
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i];
     if (v === ignoreIndex) continue;
-    if (!Number.isInteger(v) || v < 0 || v >= C) throw new RangeError(`${op}: target ${v} is out of range for ${C} classes`);
+    if (!Number.isInteger(v) || v < 0 || v >= C)
+      throw new RangeError(`${op}: target ${v} is out of range for ${C} classes`);
     idx[i] = v;
     mask[i] = 1;
     count++;
@@ -99,16 +111,22 @@ export function nllLoss(logp: Tensor, target: Tensor | NestedArray | number, opt
 }
 
 /**
- * Softmax cross-entropy from logits [N, C, d₁, …] (or [C]) and class indices [N, d₁, …]: nllLoss(logSoftmax(x, 1), target),
+ * Softmax cross-entropy from logits [N, C, d₁, …] (or [C]) and class indices [N, d₁, …]: nllLoss(logSoftmax(x, 1),
+ * target),
  * with label smoothing ε mixing in the mean of −log p over the classes.
  */
-export function crossEntropy(logits: Tensor, target: Tensor | NestedArray | number, opts: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(
+  logits: Tensor,
+  target: Tensor | NestedArray | number,
+  opts: CrossEntropyOptions = {},
+): Tensor {
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const picked = pickTargets("crossEntropy", logits, target, opts.ignoreIndex ?? -100);
   const classAxis = logits.ndim === 1 ? 0 : 1;
   const logp = ops.logSoftmax(logits, classAxis);
   let ll = ops.gather(logp, classAxis, picked.index);
-  if (eps > 0) ll = ops.add(ops.mul(ll, 1 - eps), ops.mul(ops.sum(logp, classAxis, true), eps / logits.shape[classAxis]));
+  if (eps > 0)
+    ll = ops.add(ops.mul(ll, 1 - eps), ops.mul(ops.sum(logp, classAxis, true), eps / logits.shape[classAxis]));
   return negReduced("crossEntropy", ll, picked, opts.reduction);
 }

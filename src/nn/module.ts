@@ -8,7 +8,10 @@ import { isDtype } from "../engine/dtype";
 import { retype } from "../engine/storage";
 import { ShapeError, fmt, sameShape } from "../engine/shape";
 
-/** Names of each module's buffers (state that is not a parameter: running statistics, masks), and whether they are saved. */
+/**
+ * Names of each module's buffers (state that is not a parameter: running statistics, masks), and whether they are
+ * saved.
+ */
 const buffers = new WeakMap<Module, Map<string, boolean>>();
 
 /**
@@ -130,7 +133,8 @@ export abstract class Module implements Nameable {
    * of stateDict, as PyTorch's register_buffer.
    */
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
-    if (tensor !== null && !(tensor instanceof Tensor)) throw new TypeError(`registerBuffer: "${name}" must be a Tensor or null`);
+    if (tensor !== null && !(tensor instanceof Tensor))
+      throw new TypeError(`registerBuffer: "${name}" must be a Tensor or null`);
     let m = buffers.get(this);
     if (m === undefined) buffers.set(this, (m = new Map()));
     m.set(name, persistent);
@@ -140,7 +144,8 @@ export abstract class Module implements Nameable {
   /** Every buffer below and including this module, named like its parameters ("bn1.running_mean"). */
   namedBuffers(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [path, m] of this.relativeModules()) for (const [key, b] of m.ownBuffers(false)) out.push([path + key, b]);
+    for (const [path, m] of this.relativeModules())
+      for (const [key, b] of m.ownBuffers(false)) out.push([path + key, b]);
     return out;
   }
 
@@ -154,7 +159,7 @@ export abstract class Module implements Nameable {
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const [prefix, m] of this.relativeModules()) {
-      for (const [key, p] of m.ownParameters()) if (!((prefix + key) in out)) out[prefix + key] = p.detach();
+      for (const [key, p] of m.ownParameters()) if (!(prefix + key in out)) out[prefix + key] = p.detach();
       for (const [key, b] of m.ownBuffers(true)) out[prefix + key] = b.detach();
     }
     return out;
@@ -164,7 +169,10 @@ export abstract class Module implements Nameable {
    * Copies values into the parameters and buffers by key (from stateDict() or PyTorch's state_dict, keyed the same).
    * With `strict` (the default) a missing or unexpected key is an error; shapes must match either way.
    */
-  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    dict: Record<string, Tensor>,
+    opts: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const own = new Map<string, Tensor>();
     for (const [prefix, m] of this.relativeModules()) {
       for (const [key, p] of m.ownParameters()) own.set(prefix + key, p);
@@ -173,22 +181,32 @@ export abstract class Module implements Nameable {
     const missingKeys = [...own.keys()].filter((k) => !(k in dict));
     const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
     if (opts.strict !== false && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      const parts = [missingKeys.length > 0 ? `missing keys: ${missingKeys.join(", ")}` : "", unexpectedKeys.length > 0 ? `unexpected keys: ${unexpectedKeys.join(", ")}` : ""];
-      throw new Error(`loadStateDict: ${parts.filter(Boolean).join("; ")} (pass { strict: false } to load the keys that match)`);
+      const parts = [
+        missingKeys.length > 0 ? `missing keys: ${missingKeys.join(", ")}` : "",
+        unexpectedKeys.length > 0 ? `unexpected keys: ${unexpectedKeys.join(", ")}` : "",
+      ];
+      throw new Error(
+        `loadStateDict: ${parts.filter(Boolean).join("; ")} (pass { strict: false } to load the keys that match)`,
+      );
     }
     for (const [key, target] of own) {
       const v = dict[key];
       if (v === undefined) continue;
       if (!(v instanceof Tensor)) throw new TypeError(`loadStateDict: "${key}" is not a Tensor`);
       if (!sameShape(v.shape, target.shape)) {
-        throw new ShapeError(`loadStateDict: "${key}" has shape ${fmt(v.shape)} but the module's has ${fmt(target.shape)}`);
+        throw new ShapeError(
+          `loadStateDict: "${key}" has shape ${fmt(v.shape)} but the module's has ${fmt(target.shape)}`,
+        );
       }
       target.data.set(v.data);
     }
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Casts every parameter and buffer (and gradient) to `dtype` in place, keeping the tensors themselves (module.double()). */
+  /**
+   * Casts every parameter and buffer (and gradient) to `dtype` in place, keeping the tensors themselves
+   * (module.double()).
+   */
   to(dtype: Dtype): this {
     if (!isDtype(dtype)) throw new TypeError(`to: dtype must be "float32" or "float64", got ${String(dtype)}`);
     const seen = new Set<Tensor>();
@@ -287,7 +305,8 @@ export abstract class Module implements Nameable {
     for (const [key, v] of Object.entries(this)) {
       if (key === "training" || key.startsWith("__") || (key === "length" && this.namedChildren().length > 0)) continue;
       if (typeof v === "number" || typeof v === "boolean") settings.push(`${key}=${v}`);
-      else if (Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === "number")) settings.push(`${key}=[${v.join(",")}]`);
+      else if (Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === "number"))
+        settings.push(`${key}=[${v.join(",")}]`);
       else if (v instanceof Tensor && v.requiresGrad) settings.push(`${key}=[${v.shape.join(",")}]`);
     }
     const kids = this.namedChildren();

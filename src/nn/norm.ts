@@ -25,7 +25,11 @@ abstract class BatchNorm extends Module {
   readonly eps: number;
   readonly momentum: number;
 
-  constructor(readonly numFeatures: number, opts: BatchNormOptions, private readonly ranks: readonly number[]) {
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormOptions,
+    private readonly ranks: readonly number[],
+  ) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -40,7 +44,9 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
-      const want = this.ranks.includes(4) ? `[N, ${this.numFeatures}, H, W]` : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`;
+      const want = this.ranks.includes(4)
+        ? `[N, ${this.numFeatures}, H, W]`
+        : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`;
       throw new ShapeError(`${this.constructor.name}: expected input ${want}, got ${fmt(x.shape)}`);
     }
     const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
@@ -66,7 +72,8 @@ abstract class BatchNorm extends Module {
     const n = x.size / this.numFeatures;
     const m = this.momentum;
     noGrad(() => {
-      const rm = (this.running_mean as Tensor).data, rv = (this.running_var as Tensor).data;
+      const rm = (this.running_mean as Tensor).data,
+        rv = (this.running_var as Tensor).data;
       for (let c = 0; c < this.numFeatures; c++) {
         rm[c] = (1 - m) * rm[c] + m * mean.data[c];
         rv[c] = (1 - m) * rv[c] + (m * variance.data[c] * n) / Math.max(1, n - 1);

@@ -15,7 +15,15 @@ export interface RecurrentOptions {
 }
 
 /** One step of an LSTM: gates = W_ih·x + b_ih + W_hh·h + b_hh split as i, f, g, o; c′ = f⊙c + i⊙g; h′ = o⊙tanh(c′). */
-function lstmStep(x: Tensor, h: Tensor, c: Tensor, wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null): [Tensor, Tensor] {
+function lstmStep(
+  x: Tensor,
+  h: Tensor,
+  c: Tensor,
+  wih: Tensor,
+  whh: Tensor,
+  bih: Tensor | null,
+  bhh: Tensor | null,
+): [Tensor, Tensor] {
   const gates = ops.add(linear(x, wih, bih), linear(h, whh, bhh));
   const [i, f, g, o] = ops.chunk(gates, 4, -1);
   const cNext = ops.add(ops.mul(ops.sigmoid(f), c), ops.mul(ops.sigmoid(i), ops.tanh(g)));
@@ -34,9 +42,19 @@ function gruStep(x: Tensor, h: Tensor, wih: Tensor, whh: Tensor, bih: Tensor | n
 }
 
 /** Weights W_ih [gates·H, I], W_hh [gates·H, H] and biases [gates·H], all U(±1/√H) as PyTorch. */
-function cellWeights(gates: number, input: number, hidden: number, bias: boolean): [Tensor, Tensor, Tensor | null, Tensor | null] {
+function cellWeights(
+  gates: number,
+  input: number,
+  hidden: number,
+  bias: boolean,
+): [Tensor, Tensor, Tensor | null, Tensor | null] {
   const k = 1 / Math.sqrt(hidden);
-  return [uniformParam([gates * hidden, input], k), uniformParam([gates * hidden, hidden], k), bias ? uniformParam([gates * hidden], k) : null, bias ? uniformParam([gates * hidden], k) : null];
+  return [
+    uniformParam([gates * hidden, input], k),
+    uniformParam([gates * hidden, hidden], k),
+    bias ? uniformParam([gates * hidden], k) : null,
+    bias ? uniformParam([gates * hidden], k) : null,
+  ];
 }
 
 /** A cell's parameters, named as PyTorch's: `gates` blocks of H rows each (LSTM 4, GRU 3). */
@@ -45,9 +63,19 @@ abstract class Cell extends Module {
   weight_hh: Tensor;
   bias_ih: Tensor | null;
   bias_hh: Tensor | null;
-  constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, opts: { bias?: boolean }) {
+  constructor(
+    gates: number,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: { bias?: boolean },
+  ) {
     super();
-    [this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh] = cellWeights(gates, inputSize, hiddenSize, opts.bias !== false);
+    [this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh] = cellWeights(
+      gates,
+      inputSize,
+      hiddenSize,
+      opts.bias !== false,
+    );
   }
 }
 
@@ -69,7 +97,14 @@ export class GRUCell extends Cell {
   }
   /** x [N, I] (or [I]) and h (zeros when omitted) → h′. */
   forward(x: Tensor, h?: Tensor): Tensor {
-    return gruStep(x, h ?? zeros([...x.shape.slice(0, -1), this.hiddenSize], { dtype: x.dtype }), this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    return gruStep(
+      x,
+      h ?? zeros([...x.shape.slice(0, -1), this.hiddenSize], { dtype: x.dtype }),
+      this.weight_ih,
+      this.weight_hh,
+      this.bias_ih,
+      this.bias_hh,
+    );
   }
 }
 
@@ -77,12 +112,22 @@ export class GRUCell extends Cell {
 abstract class Recurrent extends Module {
   readonly numLayers: number;
   readonly batchFirst: boolean;
-  constructor(gates: number, readonly inputSize: number, readonly hiddenSize: number, opts: RecurrentOptions) {
+  constructor(
+    gates: number,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    opts: RecurrentOptions,
+  ) {
     super();
     this.numLayers = opts.numLayers ?? 1;
     this.batchFirst = opts.batchFirst ?? false;
     for (let l = 0; l < this.numLayers; l++) {
-      const [wih, whh, bih, bhh] = cellWeights(gates, l === 0 ? inputSize : hiddenSize, hiddenSize, opts.bias !== false);
+      const [wih, whh, bih, bhh] = cellWeights(
+        gates,
+        l === 0 ? inputSize : hiddenSize,
+        hiddenSize,
+        opts.bias !== false,
+      );
       const self = this as unknown as Record<string, Tensor | null>;
       self[`weight_ih_l${l}`] = wih;
       self[`weight_hh_l${l}`] = whh;
@@ -93,13 +138,20 @@ abstract class Recurrent extends Module {
 
   protected layer(l: number): [Tensor, Tensor, Tensor | null, Tensor | null] {
     const self = this as unknown as Record<string, Tensor | undefined>;
-    return [self[`weight_ih_l${l}`] as Tensor, self[`weight_hh_l${l}`] as Tensor, self[`bias_ih_l${l}`] ?? null, self[`bias_hh_l${l}`] ?? null];
+    return [
+      self[`weight_ih_l${l}`] as Tensor,
+      self[`weight_hh_l${l}`] as Tensor,
+      self[`bias_ih_l${l}`] ?? null,
+      self[`bias_hh_l${l}`] ?? null,
+    ];
   }
 
   /** The input as a list of [N, I] steps (time-major), checking its shape. */
   protected steps(x: Tensor): { xs: Tensor[]; batch: number } {
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
-      throw new ShapeError(`${this.constructor.name}: expected input ${this.batchFirst ? "[N, T, " : "[T, N, "}${this.inputSize}], got ${fmt(x.shape)}`);
+      throw new ShapeError(
+        `${this.constructor.name}: expected input ${this.batchFirst ? "[N, T, " : "[T, N, "}${this.inputSize}], got ${fmt(x.shape)}`,
+      );
     }
     const t = this.batchFirst ? 1 : 0;
     return { xs: ops.split(x, 1, t).map((s) => ops.squeeze(s, t)), batch: x.shape[1 - t] };
@@ -117,12 +169,17 @@ export class LSTM extends Recurrent {
   /** x [T, N, I] (or [N, T, I] with batchFirst), state [h₀, c₀] each [layers, N, H] → [output, [h_n, c_n]]. */
   forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
     const { xs, batch } = this.steps(x);
-    const hN: Tensor[] = [], cN: Tensor[] = [];
+    const hN: Tensor[] = [],
+      cN: Tensor[] = [];
     let seq = xs;
     for (let l = 0; l < this.numLayers; l++) {
       const [wih, whh, bih, bhh] = this.layer(l);
-      let h = state ? ops.squeeze(ops.slice(state[0], 0, l, l + 1), 0) : zeros([batch, this.hiddenSize], { dtype: x.dtype });
-      let c = state ? ops.squeeze(ops.slice(state[1], 0, l, l + 1), 0) : zeros([batch, this.hiddenSize], { dtype: x.dtype });
+      let h = state
+        ? ops.squeeze(ops.slice(state[0], 0, l, l + 1), 0)
+        : zeros([batch, this.hiddenSize], { dtype: x.dtype });
+      let c = state
+        ? ops.squeeze(ops.slice(state[1], 0, l, l + 1), 0)
+        : zeros([batch, this.hiddenSize], { dtype: x.dtype });
       const out: Tensor[] = [];
       for (const xt of seq) {
         [h, c] = lstmStep(xt, h, c, wih, whh, bih, bhh);

@@ -41,13 +41,21 @@ export class Adam extends Optimizer {
   }
 
   protected updateOne(p: Tensor, grad: Tensor, i: number): void {
-    const w = p.data, g = grad.data;
+    const w = p.data,
+      g = grad.data;
     const [b1, b2] = this.betas;
-    const s = this.stateOf(i, this.amsgrad ? ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["step", "exp_avg", "exp_avg_sq"]);
+    const s = this.stateOf(
+      i,
+      this.amsgrad ? ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["step", "exp_avg", "exp_avg_sq"],
+    );
     const t = (s.step = (s.step as number) + 1);
-    const m = s.exp_avg as Float64Array, v = s.exp_avg_sq as Float64Array, vmax = s.max_exp_avg_sq as Float64Array | undefined;
-    const c1 = 1 - Math.pow(b1, t), c2 = Math.sqrt(1 - Math.pow(b2, t));
-    const lr = this.lr, eps = this.eps;
+    const m = s.exp_avg as Float64Array,
+      v = s.exp_avg_sq as Float64Array,
+      vmax = s.max_exp_avg_sq as Float64Array | undefined;
+    const c1 = 1 - Math.pow(b1, t),
+      c2 = Math.sqrt(1 - Math.pow(b2, t));
+    const lr = this.lr,
+      eps = this.eps;
     const wd = this.decoupled ? 0 : this.weightDecay;
     const shrink = this.decoupled ? 1 - lr * this.weightDecay : 1;
     for (let k = 0; k < w.length; k++) {

@@ -1,4 +1,5 @@
-// The optimizer base: holds parameters, zeroes gradients, updates values in place and reports each update to the observer.
+// The optimizer base: holds parameters, zeroes gradients, updates values in place and reports each update to the
+// observer.
 import type { Tensor } from "../engine/tensor";
 import { observer } from "../engine/observer";
 import { clearGrads } from "../engine/grads";
@@ -35,9 +36,14 @@ export abstract class Optimizer {
     const list = [...params];
     if (list.length === 0) throw new Error(`${new.target.name}: got an empty parameter list (pass model.parameters())`);
     this.params = list.map((p) => (Array.isArray(p) ? (p as readonly [string, Tensor])[1] : (p as Tensor)));
-    this.names = list.map((p, i) => (Array.isArray(p) ? (p as readonly [string, Tensor])[0] : ((p as Tensor).name ?? `param${i}`)));
+    this.names = list.map((p, i) =>
+      Array.isArray(p) ? (p as readonly [string, Tensor])[0] : ((p as Tensor).name ?? `param${i}`),
+    );
     for (const p of this.params) {
-      if (!p.requiresGrad || !p.isLeaf) throw new Error(`${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${p.toString()})`);
+      if (!p.requiresGrad || !p.isLeaf)
+        throw new Error(
+          `${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${p.toString()})`,
+        );
     }
   }
 
@@ -71,13 +77,15 @@ export abstract class Optimizer {
     });
   }
 
-
   /** Clears every parameter's gradient (sets it to null). */
   zeroGrad(): void {
     clearGrads(this.params);
   }
 
-  /** The state in PyTorch's layout (state tensors are float64 copies in each parameter's shape: the precision kept, so a resumed run continues exactly). */
+  /**
+   * The state in PyTorch's layout (state tensors are float64 copies in each parameter's shape: the precision kept, so a
+   * resumed run continues exactly).
+   */
   stateDict(): OptimizerStateDict {
     const state: Record<number, ParamState> = {};
     this.state.forEach((s, i) => {
@@ -90,23 +98,34 @@ export abstract class Optimizer {
     return { state, param_groups: [{ lr: this.lr, ...this.hyper(), params: this.params.map((_, i) => i) }] };
   }
 
-  /** Restores what stateDict() (or PyTorch's, keyed the same) returned: the learning rate and each parameter's state. */
+  /**
+   * Restores what stateDict() (or PyTorch's, keyed the same) returned: the learning rate and each parameter's state.
+   */
   loadStateDict(dict: OptimizerStateDict): void {
     const group = dict?.param_groups?.[0];
-    if (!group || typeof group.lr !== "number") throw new Error(`${this.constructor.name}.loadStateDict: expected { state, param_groups: [{ lr, … }] } as stateDict() returns`);
+    if (!group || typeof group.lr !== "number")
+      throw new Error(
+        `${this.constructor.name}.loadStateDict: expected { state, param_groups: [{ lr, … }] } as stateDict() returns`,
+      );
     if (group.params.length !== this.params.length) {
-      throw new Error(`${this.constructor.name}.loadStateDict: the state has ${group.params.length} parameters, this optimizer ${this.params.length}`);
+      throw new Error(
+        `${this.constructor.name}.loadStateDict: the state has ${group.params.length} parameters, this optimizer ${this.params.length}`,
+      );
     }
     this.lr = group.lr;
     this.state.length = 0;
     for (const [key, s] of Object.entries(dict.state)) {
-      const i = Number(key), p = this.params[i];
+      const i = Number(key),
+        p = this.params[i];
       const out: StateArrays = {};
       for (const [k, v] of Object.entries(s)) {
         if (typeof v === "number") out[k] = v;
         else if (v instanceof TensorClass && v.size === 1 && p.size !== 1 && k === "step") out[k] = v.item();
         else if (v instanceof TensorClass && v.size === p.size) out[k] = Float64Array.from(v.data);
-        else throw new Error(`${this.constructor.name}.loadStateDict: state "${k}" of parameter ${i} does not fit its shape [${p.shape}]`);
+        else
+          throw new Error(
+            `${this.constructor.name}.loadStateDict: state "${k}" of parameter ${i} does not fit its shape [${p.shape}]`,
+          );
       }
       this.state[i] = out;
     }

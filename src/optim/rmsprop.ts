@@ -38,7 +38,13 @@ export class RMSprop extends Optimizer {
   }
 
   protected hyper(): Record<string, GroupValue> {
-    return { alpha: this.alpha, eps: this.eps, weight_decay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+    return {
+      alpha: this.alpha,
+      eps: this.eps,
+      weight_decay: this.weightDecay,
+      momentum: this.momentum,
+      centered: this.centered,
+    };
   }
 
   protected updateOne(p: Tensor, grad: Tensor, i: number): void {
@@ -47,9 +53,16 @@ export class RMSprop extends Optimizer {
     if (this.centered) keys.push("grad_avg");
     const s = this.stateOf(i, keys);
     s.step = (s.step as number) + 1;
-    const w = p.data, g = grad.data, sq = s.square_avg as Float64Array;
-    const buf = s.momentum_buffer as Float64Array | undefined, gavg = s.grad_avg as Float64Array | undefined;
-    const a = this.alpha, eps = this.eps, wd = this.weightDecay, mu = this.momentum, lr = this.lr;
+    const w = p.data,
+      g = grad.data,
+      sq = s.square_avg as Float64Array;
+    const buf = s.momentum_buffer as Float64Array | undefined,
+      gavg = s.grad_avg as Float64Array | undefined;
+    const a = this.alpha,
+      eps = this.eps,
+      wd = this.weightDecay,
+      mu = this.momentum,
+      lr = this.lr;
     for (let k = 0; k < w.length; k++) {
       const d = g[k] + wd * w[k];
       sq[k] = a * sq[k] + (1 - a) * d * d;

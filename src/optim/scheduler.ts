@@ -8,7 +8,8 @@ export abstract class LRScheduler {
   lastEpoch = -1;
 
   constructor(readonly optimizer: Optimizer) {
-    if (!(optimizer && typeof optimizer.lr === "number")) throw new TypeError(`${new.target.name}: the first argument must be an optimizer`);
+    if (!(optimizer && typeof optimizer.lr === "number"))
+      throw new TypeError(`${new.target.name}: the first argument must be an optimizer`);
     this.baseLr = optimizer.lr;
   }
 
@@ -30,9 +31,14 @@ export abstract class LRScheduler {
 /** lr = base · γ^⌊epoch / stepSize⌋. */
 export class StepLR extends LRScheduler {
   readonly gamma: number;
-  constructor(optimizer: Optimizer, readonly stepSize: number, opts: { gamma?: number } = {}) {
+  constructor(
+    optimizer: Optimizer,
+    readonly stepSize: number,
+    opts: { gamma?: number } = {},
+  ) {
     super(optimizer);
-    if (!(Number.isInteger(stepSize) && stepSize > 0)) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
+    if (!(Number.isInteger(stepSize) && stepSize > 0))
+      throw new RangeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
     this.gamma = opts.gamma ?? 0.1;
     this.step();
   }
@@ -44,7 +50,11 @@ export class StepLR extends LRScheduler {
 /** lr = η_min + (base − η_min)·(1 + cos(π·epoch/T_max))/2 (SGDR's cosine without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
-  constructor(optimizer: Optimizer, readonly tMax: number, opts: { etaMin?: number } = {}) {
+  constructor(
+    optimizer: Optimizer,
+    readonly tMax: number,
+    opts: { etaMin?: number } = {},
+  ) {
     super(optimizer);
     if (!(tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${tMax}`);
     this.etaMin = opts.etaMin ?? 0;
@@ -57,14 +67,18 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** lr = base · lrLambda(epoch). */
 export class LambdaLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly lrLambda: (epoch: number) => number) {
+  constructor(
+    optimizer: Optimizer,
+    readonly lrLambda: (epoch: number) => number,
+  ) {
     super(optimizer);
     if (typeof lrLambda !== "function") throw new TypeError("LambdaLR: lrLambda must be a function of the epoch");
     this.step();
   }
   protected lrAt(epoch: number): number {
     const f = this.lrLambda(epoch);
-    if (typeof f !== "number" || !Number.isFinite(f)) throw new TypeError(`LambdaLR: lrLambda(${epoch}) returned ${String(f)}, expected a finite number`);
+    if (typeof f !== "number" || !Number.isFinite(f))
+      throw new TypeError(`LambdaLR: lrLambda(${epoch}) returned ${String(f)}, expected a finite number`);
     return this.baseLr * f;
   }
 }

@@ -25,7 +25,8 @@ export class SGD extends Optimizer {
     this.dampening = opts.dampening ?? 0;
     this.weightDecay = opts.weightDecay ?? 0;
     this.nesterov = opts.nesterov ?? false;
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new RangeError("SGD: Nesterov momentum requires a momentum and zero dampening");
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0))
+      throw new RangeError("SGD: Nesterov momentum requires a momentum and zero dampening");
   }
 
   protected formula(): string {
@@ -35,18 +36,28 @@ export class SGD extends Optimizer {
   }
 
   protected hyper(): Record<string, GroupValue> {
-    return { momentum: this.momentum, dampening: this.dampening, weight_decay: this.weightDecay, nesterov: this.nesterov };
+    return {
+      momentum: this.momentum,
+      dampening: this.dampening,
+      weight_decay: this.weightDecay,
+      nesterov: this.nesterov,
+    };
   }
 
   protected updateOne(p: Tensor, grad: Tensor, i: number): void {
-    const w = p.data, g = grad.data, lr = this.lr, mu = this.momentum, wd = this.weightDecay;
+    const w = p.data,
+      g = grad.data,
+      lr = this.lr,
+      mu = this.momentum,
+      wd = this.weightDecay;
     if (mu === 0) {
       for (let k = 0; k < w.length; k++) w[k] -= lr * (g[k] + wd * w[k]);
       return;
     }
     const first = this.state[i] === undefined;
     const v = this.stateOf(i, ["momentum_buffer"]).momentum_buffer as Float64Array;
-    const damp = 1 - this.dampening, nesterov = this.nesterov;
+    const damp = 1 - this.dampening,
+      nesterov = this.nesterov;
     for (let k = 0; k < w.length; k++) {
       const d = g[k] + wd * w[k];
       v[k] = first ? d : mu * v[k] + damp * d;

@@ -18,24 +18,47 @@ const TENSOR_KINDS = new Set(["input", "param", "activation", "constant", "grad"
 
 function isTensorInfo(x: unknown): x is TensorInfo {
   return (
-    isRec(x) && isInt(x.id) && TENSOR_KINDS.has(x.kind as string) && isIntArr(x.shape) &&
-    (x.dtype === "float32" || x.dtype === "float64") && typeof x.hasValues === "boolean" &&
-    isRec(x.stats) && STAT_KEYS.every((k) => isNum((x.stats as Rec)[k])) &&
-    opt(x.name, isStr) && opt(x.op, isInt) && x.values === undefined
+    isRec(x) &&
+    isInt(x.id) &&
+    TENSOR_KINDS.has(x.kind as string) &&
+    isIntArr(x.shape) &&
+    (x.dtype === "float32" || x.dtype === "float64") &&
+    typeof x.hasValues === "boolean" &&
+    isRec(x.stats) &&
+    STAT_KEYS.every((k) => isNum((x.stats as Rec)[k])) &&
+    opt(x.name, isStr) &&
+    opt(x.op, isInt) &&
+    x.values === undefined
   );
 }
 
 function isOp(x: unknown): x is TraceOp {
   return (
-    isRec(x) && isInt(x.id) && isStr(x.op) && isInt(x.step) && isIntArr(x.inputs) && isInt(x.output) &&
-    isRec(x.attrs) && opt(x.var, isStr) && opt(x.module, isStr) && opt(x.loc, isLoc) &&
-    Array.isArray(x.stack) && x.stack.every((f) => isLoc(f) && isStr((f as Rec).name)) && opt(x.phase, (p) => p === "backward")
+    isRec(x) &&
+    isInt(x.id) &&
+    isStr(x.op) &&
+    isInt(x.step) &&
+    isIntArr(x.inputs) &&
+    isInt(x.output) &&
+    isRec(x.attrs) &&
+    opt(x.var, isStr) &&
+    opt(x.module, isStr) &&
+    opt(x.loc, isLoc) &&
+    Array.isArray(x.stack) &&
+    x.stack.every((f) => isLoc(f) && isStr((f as Rec).name)) &&
+    opt(x.phase, (p) => p === "backward")
   );
 }
 
 function isLocal(x: unknown): x is LocalDerivative | null {
-  return x === null || (isRec(x) && isStr(x.formula) && isIntArr(x.jacobianShape) &&
-    (x.jacobianShape as number[]).length === 2 && opt(x.tensor, isInt));
+  return (
+    x === null ||
+    (isRec(x) &&
+      isStr(x.formula) &&
+      isIntArr(x.jacobianShape) &&
+      (x.jacobianShape as number[]).length === 2 &&
+      opt(x.tensor, isInt))
+  );
 }
 
 const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "update", "zeroGrad", "gradCheck"]);
@@ -45,39 +68,90 @@ const VERDICTS = new Set(["exact", "close", "mismatch", "shape", "missing"]);
 function isEvent(x: unknown): x is TraceEvent {
   if (!isRec(x)) return false;
   switch (x.kind) {
-    case "step": return isInt(x.index) && opt(x.loss, isNum);
-    case "forward": return isInt(x.op);
+    case "step":
+      return isInt(x.index) && opt(x.loss, isNum);
+    case "forward":
+      return isInt(x.op);
     case "backward":
-      return isInt(x.op) && isInt(x.upstream) && Array.isArray(x.local) && x.local.every(isLocal) &&
-        Array.isArray(x.contributions) && x.contributions.every((c) => c === null || isInt(c));
-    case "accumulate": return isInt(x.tensor) && isInt(x.contribution) && isInt(x.total) && opt(x.from, isInt);
-    case "update": return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
+      return (
+        isInt(x.op) &&
+        isInt(x.upstream) &&
+        Array.isArray(x.local) &&
+        x.local.every(isLocal) &&
+        Array.isArray(x.contributions) &&
+        x.contributions.every((c) => c === null || isInt(c))
+      );
+    case "accumulate":
+      return isInt(x.tensor) && isInt(x.contribution) && isInt(x.total) && opt(x.from, isInt);
+    case "update":
+      return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
     case "zeroGrad":
-      return Array.isArray(x.params) && x.params.every(isStr) && opt(x.tensors, isIntArr) && opt(x.loc, isLoc) &&
-        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)));
+      return (
+        Array.isArray(x.params) &&
+        x.params.every(isStr) &&
+        opt(x.tensors, isIntArr) &&
+        opt(x.loc, isLoc) &&
+        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)))
+      );
     case "gradCheck":
-      return (x.source === "expectGrad" || x.source === "function") && isStr(x.verdict) && VERDICTS.has(x.verdict) && isStr(x.label) &&
-        opt(x.tensor, isInt) && opt(x.op, isInt) && opt(x.input, isInt) && opt(x.manual, isInt) && opt(x.reference, isInt) &&
-        isIntArr(x.manualShape) && isIntArr(x.referenceShape) && opt(x.maxAbsDiff, isNum) && opt(x.relErr, isNum) &&
+      return (
+        (x.source === "expectGrad" || x.source === "function") &&
+        isStr(x.verdict) &&
+        VERDICTS.has(x.verdict) &&
+        isStr(x.label) &&
+        opt(x.tensor, isInt) &&
+        opt(x.op, isInt) &&
+        opt(x.input, isInt) &&
+        opt(x.manual, isInt) &&
+        opt(x.reference, isInt) &&
+        isIntArr(x.manualShape) &&
+        isIntArr(x.referenceShape) &&
+        opt(x.maxAbsDiff, isNum) &&
+        opt(x.relErr, isNum) &&
         opt(x.worst, (w) => isRec(w) && isIntArr(w.index) && isNum(w.manual) && isNum(w.reference)) &&
-        isNum(x.atol) && isNum(x.rtol) && opt(x.note, isStr) && opt(x.loc, isLoc) &&
-        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)));
+        isNum(x.atol) &&
+        isNum(x.rtol) &&
+        opt(x.note, isStr) &&
+        opt(x.loc, isLoc) &&
+        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)))
+      );
     // an event of a later format (version 1 grows by new kinds): kept, and skipped by every view
-    default: return isStr(x.kind) && !KNOWN_EVENTS.has(x.kind);
+    default:
+      return isStr(x.kind) && !KNOWN_EVENTS.has(x.kind);
   }
 }
 
 /** Checks the whole structure: every op, tensor and event, and that ids index it (cheap next to laying it out). */
 export function isTraceStructure(x: unknown): x is TraceStructure {
   return (
-    isRec(x) && x.format === "backstep-trace" && x.version === 1 && isStr(x.program) &&
-    Array.isArray(x.ops) && x.ops.every(isOp) &&
-    Array.isArray(x.tensors) && x.tensors.every(isTensorInfo) &&
-    Array.isArray(x.events) && x.events.every(isEvent) &&
-    Array.isArray(x.params) && x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&
-    Array.isArray(x.diagnostics) && x.diagnostics.every((d) => isRec(d) && isStr(d.severity) && isStr(d.code) && isStr(d.message) && opt(d.loc, isLoc) && opt(d.op, isInt)) &&
-    isNumArr(x.losses) && isRec(x.truncated) && isNum(x.durationMs) &&
-    opt(x.health, (h) => Array.isArray(h) && h.every((a) => isRec(a) && isInt(a.op) && (a.kind === "dead-relu" || a.kind === "saturated") && isNum(a.fraction))) &&
+    isRec(x) &&
+    x.format === "backstep-trace" &&
+    x.version === 1 &&
+    isStr(x.program) &&
+    Array.isArray(x.ops) &&
+    x.ops.every(isOp) &&
+    Array.isArray(x.tensors) &&
+    x.tensors.every(isTensorInfo) &&
+    Array.isArray(x.events) &&
+    x.events.every(isEvent) &&
+    Array.isArray(x.params) &&
+    x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&
+    Array.isArray(x.diagnostics) &&
+    x.diagnostics.every(
+      (d) =>
+        isRec(d) && isStr(d.severity) && isStr(d.code) && isStr(d.message) && opt(d.loc, isLoc) && opt(d.op, isInt),
+    ) &&
+    isNumArr(x.losses) &&
+    isRec(x.truncated) &&
+    isNum(x.durationMs) &&
+    opt(
+      x.health,
+      (h) =>
+        Array.isArray(h) &&
+        h.every(
+          (a) => isRec(a) && isInt(a.op) && (a.kind === "dead-relu" || a.kind === "saturated") && isNum(a.fraction),
+        ),
+    ) &&
     traceIdProblem(x as unknown as TraceStructure) === undefined
   );
 }
@@ -86,8 +160,14 @@ function isValuesResult(x: unknown): x is ValuesResult {
   if (!isRec(x)) return false;
   if (x.kind === "missing") return isStr(x.reason);
   return (
-    x.kind === "values" && isIntArr(x.shape) && isInt(x.rows) && isInt(x.cols) && isIntArr(x.rowIndex) &&
-    isIntArr(x.colIndex) && isNumArr(x.values) && typeof x.sampled === "boolean" &&
+    x.kind === "values" &&
+    isIntArr(x.shape) &&
+    isInt(x.rows) &&
+    isInt(x.cols) &&
+    isIntArr(x.rowIndex) &&
+    isIntArr(x.colIndex) &&
+    isNumArr(x.values) &&
+    typeof x.sampled === "boolean" &&
     x.values.length === (x.rowIndex as number[]).length * (x.colIndex as number[]).length
   );
 }
@@ -97,11 +177,27 @@ const isExportFormat = (x: unknown): boolean => x === "svg" || x === "png";
 
 function isGraphDiff(x: unknown): boolean {
   if (x === null) return true;
-  if (!isRec(x) || !isStr(x.title) || !isStr(x.summary) || !Array.isArray(x.marks) || !Array.isArray(x.details) || !Array.isArray(x.removed)) return false;
+  if (
+    !isRec(x) ||
+    !isStr(x.title) ||
+    !isStr(x.summary) ||
+    !Array.isArray(x.marks) ||
+    !Array.isArray(x.details) ||
+    !Array.isArray(x.removed)
+  )
+    return false;
   return (
     x.marks.every((m) => isRec(m) && isInt(m.op) && DIFF_KINDS.has(m.kind as string) && isStr(m.note)) &&
-    x.details.every((d) => isRec(d) && isInt(d.op) && isStr(d.what) && isStr(d.amount) && isInt(d.event) && Array.isArray(d.rows) &&
-      d.rows.every((r) => isRec(r) && isStr(r.label) && isNum(r.previous) && isNum(r.current))) &&
+    x.details.every(
+      (d) =>
+        isRec(d) &&
+        isInt(d.op) &&
+        isStr(d.what) &&
+        isStr(d.amount) &&
+        isInt(d.event) &&
+        Array.isArray(d.rows) &&
+        d.rows.every((r) => isRec(r) && isStr(r.label) && isNum(r.previous) && isNum(r.current)),
+    ) &&
     x.removed.every(isStr)
   );
 }
@@ -111,18 +207,38 @@ export function isHostMessage(x: unknown): x is HostMessage {
   if (!isRec(x)) return false;
   switch (x.type) {
     case "trace":
-      return isStr(x.file) && isInt(x.cursor) && typeof x.debugging === "boolean" && isIntArr(x.breakpoints) && isTraceStructure(x.trace);
-    case "noTrace": return isStr(x.message);
-    case "cursor": return isStr(x.file) && isInt(x.event) && (x.source === "debugger" || x.source === "panel" || x.source === "trace");
-    case "values": return isInt(x.requestId) && isInt(x.tensor) && isValuesResult(x.result);
-    case "select": return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
-    case "debugging": return typeof x.active === "boolean";
-    case "breakpoints": return isIntArr(x.lines);
+      return (
+        isStr(x.file) &&
+        isInt(x.cursor) &&
+        typeof x.debugging === "boolean" &&
+        isIntArr(x.breakpoints) &&
+        isTraceStructure(x.trace)
+      );
+    case "noTrace":
+      return isStr(x.message);
+    case "cursor":
+      return (
+        isStr(x.file) && isInt(x.event) && (x.source === "debugger" || x.source === "panel" || x.source === "trace")
+      );
+    case "values":
+      return isInt(x.requestId) && isInt(x.tensor) && isValuesResult(x.result);
+    case "select":
+      return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
+    case "debugging":
+      return typeof x.active === "boolean";
+    case "breakpoints":
+      return isIntArr(x.lines);
     case "thresholds":
-      return isRec(x.thresholds) && ["vanishing", "exploding", "deadRelu", "saturated"].every((k) => isNum((x.thresholds as Rec)[k]));
-    case "diff": return isStr(x.file) && isGraphDiff(x.diff);
-    case "exportGraph": return isExportFormat(x.format);
-    default: return false;
+      return (
+        isRec(x.thresholds) &&
+        ["vanishing", "exploding", "deadRelu", "saturated"].every((k) => isNum((x.thresholds as Rec)[k]))
+      );
+    case "diff":
+      return isStr(x.file) && isGraphDiff(x.diff);
+    case "exportGraph":
+      return isExportFormat(x.format);
+    default:
+      return false;
   }
 }
 
@@ -130,14 +246,24 @@ export function isHostMessage(x: unknown): x is HostMessage {
 export function isViewMessage(x: unknown): x is ViewMessage {
   if (!isRec(x)) return false;
   switch (x.type) {
-    case "ready": case "showGraph": return true;
-    case "requestValues": return isInt(x.requestId) && isInt(x.tensor) && isInt(x.maxValues) && (x.maxValues as number) > 0;
-    case "reveal": return isInt(x.op);
-    case "goto": return isInt(x.event) && (x.event as number) >= 0;
-    case "selectParam": return isStr(x.name);
-    case "export": return isExportFormat(x.format) && isStr(x.data);
-    case "openStep": return isInt(x.step) && (x.step as number) >= 0;
-    case "painted": return isNum(x.ms) && (x.ms as number) >= 0;
-    default: return false;
+    case "ready":
+    case "showGraph":
+      return true;
+    case "requestValues":
+      return isInt(x.requestId) && isInt(x.tensor) && isInt(x.maxValues) && (x.maxValues as number) > 0;
+    case "reveal":
+      return isInt(x.op);
+    case "goto":
+      return isInt(x.event) && (x.event as number) >= 0;
+    case "selectParam":
+      return isStr(x.name);
+    case "export":
+      return isExportFormat(x.format) && isStr(x.data);
+    case "openStep":
+      return isInt(x.step) && (x.step as number) >= 0;
+    case "painted":
+      return isNum(x.ms) && (x.ms as number) >= 0;
+    default:
+      return false;
   }
 }

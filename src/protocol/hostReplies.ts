@@ -25,7 +25,13 @@ export function openingEvent(trace: Pick<Trace, "events">): number {
 /** Most values a webview may ask for at once (a 128×128 heatmap). */
 export const MAX_VALUES = 16384;
 
-export function traceMessage(file: string, trace: Trace, cursor: number, debugging: boolean, breakpoints: number[]): HostMessage {
+export function traceMessage(
+  file: string,
+  trace: Trace,
+  cursor: number,
+  debugging: boolean,
+  breakpoints: number[],
+): HostMessage {
   return { type: "trace", file, trace: traceStructure(trace), cursor, debugging, breakpoints };
 }
 
@@ -35,7 +41,13 @@ export function valuesReply(trace: Trace, req: Extract<ViewMessage, { type: "req
   const base = { type: "values" as const, requestId: req.requestId, tensor: req.tensor };
   if (!t) return { ...base, result: { kind: "missing", reason: `No tensor ${req.tensor} in this trace.` } };
   if (!t.values || t.values.length === 0) {
-    return { ...base, result: { kind: "missing", reason: "Values not recorded (over the recording cap). Re-trace with a larger values cap to see them." } };
+    return {
+      ...base,
+      result: {
+        kind: "missing",
+        reason: "Values not recorded (over the recording cap). Re-trace with a larger values cap to see them.",
+      },
+    };
   }
   return { ...base, result: sampleValues(t.shape, t.values, Math.min(req.maxValues, MAX_VALUES)) };
 }

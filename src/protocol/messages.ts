@@ -40,7 +40,10 @@ export type ExportFormat = "svg" | "png";
 /** How an op of the current trace compares with the previous trace of the same file. */
 export interface DiffMark {
   op: OpId;
-  /** first: where the runs part; diverged: its value or gradient differs; added: not in the previous run; shape: its output's shape changed; moved: another line. */
+  /**
+   * first: where the runs part; diverged: its value or gradient differs; added: not in the previous run; shape: its
+   * output's shape changed; moved: another line.
+   */
   kind: "first" | "diverged" | "added" | "shape" | "moved";
   note: string;
 }
@@ -94,7 +97,10 @@ export type ViewMessage =
   | { type: "goto"; event: number }
   /** Side panel: a parameter was clicked; the graph selects it. */
   | { type: "selectParam"; name: string }
-  /** Side panel: a chart point was clicked; open that training step in the graph (re-recorded if only its statistics were kept). */
+  /**
+   * Side panel: a chart point was clicked; open that training step in the graph (re-recorded if only its statistics
+   * were kept).
+   */
   | { type: "openStep"; step: number }
   | { type: "showGraph" }
   /** The graph as drawn: SVG text or a PNG data URL, for the host to save. */

@@ -1,9 +1,11 @@
-// The facts about every primitive op, in one table: its family, display name, whether it is elementwise, its role in BP1–BP4.
+// The facts about every primitive op, in one table: its family, display name, whether it is elementwise, its role in
+// BP1–BP4.
 // Plain data, so the engine, the CLI, the trace and the webviews read the same facts; a meta-test keeps the table
 // and the engine's gradient rules in step (an op without facts, or facts naming no op, fail it).
 
 /** The op's family, as the docs and the graph group ops. */
-export type OpCategory = "arithmetic" | "math" | "activation" | "reduction" | "layout" | "linear" | "softmax" | "indexing" | "pooling";
+export type OpCategory =
+  "arithmetic" | "math" | "activation" | "reduction" | "layout" | "linear" | "softmax" | "indexing" | "pooling";
 
 /**
  * The op's part in Nielsen's four backprop equations (webview/graph/nielsen.ts): `activation` is σ of BP1/BP2,
@@ -16,18 +18,44 @@ export interface OpFacts {
   category: OpCategory;
   /** How the op is named to the user (graph nodes, the inspector): the function they call. */
   display: string;
-  /** Output element i depends on input element i only (after broadcasting): its local derivative is a tensor, and broadcasting is undone by summing. */
+  /**
+   * Output element i depends on input element i only (after broadcasting): its local derivative is a tensor, and
+   * broadcasting is undone by summing.
+   */
   elementwise: boolean;
-  /** Its derivative has kinks or ties (relu at 0, max's ties), where finite differences disagree with any subgradient. */
+  /**
+   * Its derivative has kinks or ties (relu at 0, max's ties), where finite differences disagree with any subgradient.
+   */
   piecewise?: true;
   nielsen?: NielsenRole;
 }
 
-const arithmetic = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "arithmetic", display, elementwise: true, ...extra });
-const math = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "math", display, elementwise: true, ...extra });
-const activation = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category: "activation", display, elementwise: true, nielsen: "activation", ...extra });
+const arithmetic = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({
+  category: "arithmetic",
+  display,
+  elementwise: true,
+  ...extra,
+});
+const math = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({
+  category: "math",
+  display,
+  elementwise: true,
+  ...extra,
+});
+const activation = (display: string, extra: Partial<OpFacts> = {}): OpFacts => ({
+  category: "activation",
+  display,
+  elementwise: true,
+  nielsen: "activation",
+  ...extra,
+});
 const masking = (category: OpCategory, display: string): OpFacts => ({ category, display, elementwise: true });
-const structured = (category: OpCategory, display: string, extra: Partial<OpFacts> = {}): OpFacts => ({ category, display, elementwise: false, ...extra });
+const structured = (category: OpCategory, display: string, extra: Partial<OpFacts> = {}): OpFacts => ({
+  category,
+  display,
+  elementwise: false,
+  ...extra,
+});
 
 /** Every primitive op the engine registers a gradient rule for, keyed by its op name (the Trace's `op`). */
 export const OP_FACTS = {

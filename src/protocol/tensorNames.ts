@@ -1,10 +1,26 @@
-// Stable names for unnamed leaf tensors (a label array turned into a tensor inside a call): kind and source line, not the id.
+// Stable names for unnamed leaf tensors (a label array turned into a tensor inside a call): kind and source line, not
+// the id.
 import type { SourceLoc, TensorId, TensorKind } from "../trace/types";
 
-interface NamedTensor { id: TensorId; name?: string; kind: TensorKind; op?: number }
-interface ReadingOp { step: number; inputs: readonly TensorId[]; loc?: SourceLoc }
+interface NamedTensor {
+  id: TensorId;
+  name?: string;
+  kind: TensorKind;
+  op?: number;
+}
+interface ReadingOp {
+  step: number;
+  inputs: readonly TensorId[];
+  loc?: SourceLoc;
+}
 
-const PREFIX: Partial<Record<TensorKind, string>> = { input: "input", constant: "const", param: "param", grad: "grad", activation: "t" };
+const PREFIX: Partial<Record<TensorKind, string>> = {
+  input: "input",
+  constant: "const",
+  param: "param",
+  grad: "grad",
+  activation: "t",
+};
 
 /**
  * Names for tensors that have neither a name nor a producing op, from their first reader's line: the same

@@ -10,7 +10,8 @@ export function messageToWire(message: object): unknown {
 
 /** fromWire for a whole message: walks only messages marked by messageToWire. */
 export function messageFromWire(message: unknown): unknown {
-  if (message === null || typeof message !== "object" || !(message as { $nonFinite?: unknown }).$nonFinite) return message;
+  if (message === null || typeof message !== "object" || !(message as { $nonFinite?: unknown }).$nonFinite)
+    return message;
   delete (message as { $nonFinite?: unknown }).$nonFinite;
   return fromWire(message);
 }

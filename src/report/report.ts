@@ -13,11 +13,17 @@ export interface ReportAssets {
   css: string;
 }
 
-/** Where the built report bundle is: next to the running bundle (dist/, the npm package's dist/), or the repo's dist/ from source. */
+/**
+ * Where the built report bundle is: next to the running bundle (dist/, the npm package's dist/), or the repo's dist/
+ * from source.
+ */
 export function reportAssetsDir(): string {
   const candidates = [join(__dirname, "webview"), join(__dirname, "..", "..", "dist", "webview")];
   const found = candidates.find((d) => existsSync(join(d, "report.js")));
-  if (!found) throw new Error(`backstep report: the report bundle (webview/report.js) is missing from ${candidates.join(" and ")}; run npm run build`);
+  if (!found)
+    throw new Error(
+      `backstep report: the report bundle (webview/report.js) is missing from ${candidates.join(" and ")}; run npm run build`,
+    );
   return found;
 }
 
@@ -29,11 +35,14 @@ export function reportAssetsDir(): string {
  */
 export function readReportAssets(dir = reportAssetsDir()): ReportAssets {
   const css = readFileSync(join(dir, "report.css"), "utf8").replace(/,url\(\) format\("(?:woff|truetype)"\)/g, "");
-  const js = readFileSync(join(dir, "report.js"), "utf8").replace(/https?:\/\/(?!www\.w3\.org\/)/g, (m) => m.replace(/\//g, "\\/"));
+  const js = readFileSync(join(dir, "report.js"), "utf8").replace(/https?:\/\/(?!www\.w3\.org\/)/g, (m) =>
+    m.replace(/\//g, "\\/"),
+  );
   return { js, css };
 }
 
-const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The report page. Script text may not hold `</script`; JSON is made safe by escaping every `<`. */
 export function reportHtml(trace: Trace, file: string, assets: ReportAssets = readReportAssets()): string {
@@ -41,7 +50,13 @@ export function reportHtml(trace: Trace, file: string, assets: ReportAssets = re
   const json = stringifyWire(data).replace(/</g, "\\u003c");
   const js = assets.js.replace(/<\/script/gi, "<\\/script");
   const hash = createHash("sha256").update(js).digest("base64");
-  const csp = ["default-src 'none'", "img-src data: blob:", "font-src data:", "style-src 'unsafe-inline'", `script-src 'sha256-${hash}'`].join("; ");
+  const csp = [
+    "default-src 'none'",
+    "img-src data: blob:",
+    "font-src data:",
+    "style-src 'unsafe-inline'",
+    `script-src 'sha256-${hash}'`,
+  ].join("; ");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -24,14 +24,21 @@ export interface RawSite {
  */
 export function wrapNode(edits: Wrap[], node: AnyNode, open: string, close: string, depth: number): void {
   const seq = node.type === "SequenceExpression";
-  edits.push({ start: node.start, end: node.end, open: seq ? open + "(" : open, close: seq ? ")" + close : close, depth });
+  edits.push({
+    start: node.start,
+    end: node.end,
+    open: seq ? open + "(" : open,
+    close: seq ? ")" + close : close,
+    depth,
+  });
 }
 
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
 function keyName(key: AnyNode | undefined): string {
   if (!key) return "<anonymous>";
-  if (key.type === "Identifier" || key.type === "PrivateIdentifier") return (key.type === "PrivateIdentifier" ? "#" : "") + (key.name as string);
+  if (key.type === "Identifier" || key.type === "PrivateIdentifier")
+    return (key.type === "PrivateIdentifier" ? "#" : "") + (key.name as string);
   if (key.type === "Literal") return String(key.value);
   return "<computed>";
 }
@@ -66,7 +73,13 @@ export function functionEdits(code: string, fn: AnyNode, depth: number, edits: W
     const params = fn.params as AnyNode[];
     const arrow = skipToToken(code, params.length > 0 ? params[params.length - 1].end : fn.start, body.start, "=>");
     if (arrow < 0) throw new Error(`instrument: no => before the arrow function body at offset ${body.start}`);
-    edits.push({ start: arrow + 2, end: fn.end, open: ` { ${enter}(); try { return (`, close: `); } finally { ${leave}(); } }`, depth });
+    edits.push({
+      start: arrow + 2,
+      end: fn.end,
+      open: ` { ${enter}(); try { return (`,
+      close: `); } finally { ${leave}(); } }`,
+      depth,
+    });
     return;
   }
   // after the directive prologue ("use strict" must stay first)
@@ -75,19 +88,45 @@ export function functionEdits(code: string, fn: AnyNode, depth: number, edits: W
     if (s.type !== "ExpressionStatement" || typeof s.directive !== "string") break;
     start = s.end;
   }
-  edits.push({ start, end: body.end - 1, open: ` ${enter}(); try {`, close: `} finally { ${leave}(); } `, depth, outer: [body.start, body.end] });
+  edits.push({
+    start,
+    end: body.end - 1,
+    open: ` ${enter}(); try {`,
+    close: `} finally { ${leave}(); } `,
+    depth,
+    outer: [body.start, body.end],
+  });
 }
 
 /** A class field's initializer runs as part of the constructor: give it a frame of its own, like a function body. */
 export function fieldEdits(field: AnyNode, depth: number, edits: Wrap[], hooks: HookNames): void {
   const value = field.value as AnyNode | null;
   // (anonymous functions and classes keep the field's name: no wrapping around them)
-  if (!value || ["Literal", "ArrowFunctionExpression", "FunctionExpression", "ClassExpression", "Identifier"].includes(value.type)) return;
-  edits.push({ start: value.start, end: value.end, open: `(() => { ${hooks.enter}(); try { return (`, close: `); } finally { ${hooks.leave}(); } })()`, depth });
+  if (
+    !value ||
+    ["Literal", "ArrowFunctionExpression", "FunctionExpression", "ClassExpression", "Identifier"].includes(value.type)
+  )
+    return;
+  edits.push({
+    start: value.start,
+    end: value.end,
+    open: `(() => { ${hooks.enter}(); try { return (`,
+    close: `); } finally { ${hooks.leave}(); } })()`,
+    depth,
+  });
 }
 
 /** Collects the edits and the site for one call or `new`; returns false when the call cannot be instrumented. */
-export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[], siteId: number, edits: Wrap[], sites: RawSite[], names: Map<Node, string>, hooks: HookNames): boolean {
+export function callEdits(
+  code: string,
+  call: AnyNode,
+  ancestors: readonly Node[],
+  siteId: number,
+  edits: Wrap[],
+  sites: RawSite[],
+  names: Map<Node, string>,
+  hooks: HookNames,
+): boolean {
   const callee = call.callee as AnyNode;
   if (callee.type === "Import") return false;
   const depth = ancestors.length;
@@ -95,7 +134,14 @@ export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[
   const last = args[args.length - 1];
   if (last?.type === "SpreadElement") {
     // not `...r(S, xs)`: V8 quotes a spread's expression when it is not iterable
-    edits.push({ start: last.end, end: last.end, open: `, ...${hooks.atNoArgs}(${siteId})`, close: "", depth, outer: [call.start, call.end] });
+    edits.push({
+      start: last.end,
+      end: last.end,
+      open: `, ...${hooks.atNoArgs}(${siteId})`,
+      close: "",
+      depth,
+      outer: [call.start, call.end],
+    });
   } else if (last) {
     wrapNode(edits, last, `${hooks.at}(${siteId}, `, ")", depth);
   } else {
@@ -109,7 +155,8 @@ export function callEdits(code: string, call: AnyNode, ancestors: readonly Node[
   // where V8 would put the frame: `new`, a method's name, the `(` after a computed member `o[k](…)`, or the callee
   let pos = callee.start;
   if (call.type === "NewExpression") pos = call.start;
-  else if (callee.type === "MemberExpression") pos = callee.computed ? skipToToken(code, callee.end, call.end, "(") : (callee.property as AnyNode).start;
+  else if (callee.type === "MemberExpression")
+    pos = callee.computed ? skipToToken(code, callee.end, call.end, "(") : (callee.property as AnyNode).start;
   sites.push({ pos, name: enclosingName(ancestors, names) });
   return true;
 }
@@ -136,7 +183,12 @@ function quoted(node: AnyNode, parent: AnyNode): boolean {
   if (parent.type === "ForOfStatement" || parent.type === "ForInStatement") return parent.right === node;
   if (parent.type === "SpreadElement") return true;
   if (parent.type === "VariableDeclarator") return parent.init === node && (parent.id as AnyNode).type !== "Identifier";
-  if (parent.type === "AssignmentExpression") return parent.right === node && (parent.left as AnyNode).type !== "MemberExpression" && (parent.left as AnyNode).type !== "Identifier";
+  if (parent.type === "AssignmentExpression")
+    return (
+      parent.right === node &&
+      (parent.left as AnyNode).type !== "MemberExpression" &&
+      (parent.left as AnyNode).type !== "Identifier"
+    );
   return false;
 }
 
@@ -146,15 +198,27 @@ function quoted(node: AnyNode, parent: AnyNode): boolean {
  * `r(S, w).T` (the object is evaluated first, then the getter runs; placed at the name), an assignment
  * `p.grad = r(S, v)` (placed at its `=`, as V8 places the setter).
  */
-export function accessEdits(code: string, member: AnyNode, ancestors: readonly Node[], accessors: ReadonlySet<string>, siteId: number, edits: Wrap[], sites: RawSite[], names: Map<Node, string>, hooks: HookNames): boolean {
+export function accessEdits(
+  code: string,
+  member: AnyNode,
+  ancestors: readonly Node[],
+  accessors: ReadonlySet<string>,
+  siteId: number,
+  edits: Wrap[],
+  sites: RawSite[],
+  names: Map<Node, string>,
+  hooks: HookNames,
+): boolean {
   const prop = member.property as AnyNode;
   if (member.computed || prop.type !== "Identifier" || !accessors.has(prop.name as string)) return false;
   const object = member.object as AnyNode;
   if (object.type === "Super") return false;
   const parent = ancestors[ancestors.length - 2] as AnyNode;
   const depth = ancestors.length;
-  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee === member) return false; // a call: a site of its own
-  if (parent.type === "UpdateExpression" || parent.type === "UnaryExpression" && parent.operator === "delete") return false;
+  // a call: a site of its own
+  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee === member) return false;
+  if (parent.type === "UpdateExpression" || (parent.type === "UnaryExpression" && parent.operator === "delete"))
+    return false;
   let pos = prop.start;
   if (parent.type === "AssignmentExpression" && parent.left === member) {
     if (parent.operator !== "=") return false;

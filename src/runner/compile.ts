@@ -40,7 +40,12 @@ function rejectValueNamespaces(source: string, js: string, file: string): void {
   for (let m = decl.exec(source); m; m = decl.exec(source)) {
     if (new RegExp(`(^|[^\\w$.])${m[2].replace(/\$/g, "\\$")}\\b`).test(js)) {
       const where = lineColOf(source, m.index + m[1].length);
-      throw new UserSyntaxError(`namespace ${m[2]}: Backstep compiles TypeScript with sucrase, which drops namespaces that hold values. Use a module (a file of its own) or a plain object instead.`, file, where.line, where.column);
+      throw new UserSyntaxError(
+        `namespace ${m[2]}: Backstep compiles TypeScript with sucrase, which drops namespaces that hold values. Use a module (a file of its own) or a plain object instead.`,
+        file,
+        where.line,
+        where.column,
+      );
     }
   }
 }
@@ -76,12 +81,18 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let sites: { line: number; column: number; name: string }[];
   let hooks: HookNames;
   try {
-    const inst = instrumented ? instrument(js, loopBase, siteBase, accessors) : { code: js, insertions: [], loops: [], sites: [], hooks: hookNames(js) };
+    const inst = instrumented
+      ? instrument(js, loopBase, siteBase, accessors)
+      : { code: js, insertions: [], loops: [], sites: [], hooks: hookNames(js) };
     hooks = inst.hooks;
     code = inst.code;
     index = indexInsertions(inst.insertions);
     loops = inst.loops.map((l) => ({ line: l.line + 1, column: originalColumn(lineMap, l.line, l.column) + 1 }));
-    sites = inst.sites.map((s) => ({ line: s.line + 1, column: originalColumn(lineMap, s.line, s.column) + 1, name: s.name }));
+    sites = inst.sites.map((s) => ({
+      line: s.line + 1,
+      column: originalColumn(lineMap, s.line, s.column) + 1,
+      name: s.name,
+    }));
   } catch (err) {
     // sucrase accepted it but it is not valid JavaScript (e.g. `const` without a value)
     const e = err as Error & { loc?: { line: number; column: number } };

@@ -14,7 +14,9 @@ export interface Wrap {
   close: string;
   /** The AST depth of the edit's node: breaks ties between wraps of the same range (the shallower is outside). */
   depth: number;
-  /** The range that decides nesting, when it differs from [start, end] (e.g. a call for the insertion before its `)`). */
+  /**
+   * The range that decides nesting, when it differs from [start, end] (e.g. a call for the insertion before its `)`).
+   */
   outer?: readonly [number, number];
 }
 
@@ -54,7 +56,13 @@ export function lineColumn(starts: readonly number[], pos: number): { line: numb
 
 /** The edited code, and each non-empty inserted text at its position in the code before the edits. */
 export function applyWraps(code: string, wraps: readonly Wrap[]): { code: string; insertions: Insertion[] } {
-  const nodes: Node[] = wraps.map((wrap) => ({ wrap, from: wrap.outer?.[0] ?? wrap.start, to: wrap.outer?.[1] ?? wrap.end, enter: 0, exit: 0 }));
+  const nodes: Node[] = wraps.map((wrap) => ({
+    wrap,
+    from: wrap.outer?.[0] ?? wrap.start,
+    to: wrap.outer?.[1] ?? wrap.end,
+    enter: 0,
+    exit: 0,
+  }));
   // outer before inner: earlier start, then later end, then shallower
   nodes.sort((a, b) => a.from - b.from || b.to - a.to || a.wrap.depth - b.wrap.depth);
   let clock = 0;
@@ -97,7 +105,9 @@ export function indexInsertions(insertions: readonly Insertion[]): InsertionInde
   return index;
 }
 
-/** The uninstrumented column of a 0-based column of the instrumented line (inside inserted text: where it was inserted). */
+/**
+ * The uninstrumented column of a 0-based column of the instrumented line (inside inserted text: where it was inserted).
+ */
 export function uninstrumentedColumn(index: InsertionIndex, line0: number, col0: number): number {
   const row = index.get(line0);
   if (!row) return col0;
@@ -111,7 +121,10 @@ export function uninstrumentedColumn(index: InsertionIndex, line0: number, col0:
   return col0 - shift;
 }
 
-/** The offset of the first `token` in code[from, to) outside comments, or -1 (for the few places between tokens the AST does not give). */
+/**
+ * The offset of the first `token` in code[from, to) outside comments, or -1 (for the few places between tokens the AST
+ * does not give).
+ */
 export function skipToToken(code: string, from: number, to: number, token: string): number {
   let i = from;
   while (i < to) {

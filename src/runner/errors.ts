@@ -24,7 +24,13 @@ export function where(loc: SourceLoc, program: string): string {
   return `${file}:${loc.line}:${loc.column}`;
 }
 
-export function diagnostic(code: DiagnosticCode, message: string, program: string, loc?: SourceLoc, severity: TraceDiagnostic["severity"] = "error"): TraceDiagnostic {
+export function diagnostic(
+  code: DiagnosticCode,
+  message: string,
+  program: string,
+  loc?: SourceLoc,
+  severity: TraceDiagnostic["severity"] = "error",
+): TraceDiagnostic {
   const d: TraceDiagnostic = { severity, code, message: loc ? `${message} (at ${where(loc, program)})` : message };
   if (loc) d.loc = { file: loc.file, line: loc.line, column: loc.column };
   return d;
@@ -46,10 +52,18 @@ function mostRepeated(frames: readonly SourceLoc[], mapper: StackMapper | undefi
 /** The diagnostic for an exception thrown by the user's model (or by the engine on its behalf). */
 export function diagnoseError(err: unknown, program: string, mapper: StackMapper | undefined): TraceDiagnostic {
   if (err instanceof UserSyntaxError) {
-    return diagnostic("syntax-error", `SyntaxError: ${err.message}`, program, { file: err.file, line: err.line, column: err.column });
+    return diagnostic("syntax-error", `SyntaxError: ${err.message}`, program, {
+      file: err.file,
+      line: err.line,
+      column: err.column,
+    });
   }
   if (typeof err !== "object" || err === null) {
-    return diagnostic("runtime-error", `The model threw a non-Error value: ${String(err)}. Throw an Error to get a location.`, program);
+    return diagnostic(
+      "runtime-error",
+      `The model threw a non-Error value: ${String(err)}. Throw an Error to get a location.`,
+      program,
+    );
   }
   const frames = mapper ? mapper.framesOf(err) : [];
   const loc = frames[0] && mapper?.locOf(frames[0]);
@@ -57,7 +71,12 @@ export function diagnoseError(err: unknown, program: string, mapper: StackMapper
   const message = String((err as { message?: unknown }).message ?? "");
   if (name === "RangeError" && /call stack/i.test(message)) {
     // the innermost frame is wherever the stack ran out; the recursive call is the frame that repeats
-    return diagnostic("runtime-error", "RangeError: Maximum call stack size exceeded: a function recurses too deeply (or forever)", program, mostRepeated(frames, mapper) ?? loc);
+    return diagnostic(
+      "runtime-error",
+      "RangeError: Maximum call stack size exceeded: a function recurses too deeply (or forever)",
+      program,
+      mostRepeated(frames, mapper) ?? loc,
+    );
   }
   if (name === "ShapeError") return diagnostic("shape-mismatch", `Shape mismatch: ${message}`, program, loc);
   return diagnostic("runtime-error", `${name}: ${message}`, program, loc);

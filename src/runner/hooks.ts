@@ -26,6 +26,15 @@ export interface HookNames {
 export function hookNames(code: string): HookNames {
   let prefix = "__bs_";
   for (let k = 1; code.includes(prefix); k++) prefix = `__bs${k}_`;
-  const names = { var: prefix + "var", mark: prefix + "mark", flush: prefix + "flush", at: prefix + "r", atNoArgs: prefix + "r0", enter: prefix + "enter", leave: prefix + "leave", module: prefix + "module" };
+  const names = {
+    var: prefix + "var",
+    mark: prefix + "mark",
+    flush: prefix + "flush",
+    at: prefix + "r",
+    atNoArgs: prefix + "r0",
+    enter: prefix + "enter",
+    leave: prefix + "leave",
+    module: prefix + "module",
+  };
   return { ...names, params: [names.var, names.mark, names.flush, names.at, names.atNoArgs, names.enter, names.leave] };
 }

@@ -1,4 +1,5 @@
-// runModel: runs a user's model file in a worker thread with time and memory limits and returns its Trace (docs/architecture.md, "The one-way flow").
+// runModel: runs a user's model file in a worker thread with time and memory limits and returns its Trace
+// (docs/architecture.md, "The one-way flow").
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
@@ -27,7 +28,8 @@ const STARTUP_LIMIT_MS = 120_000;
 
 /** The worker script: dist/runnerWorker.js beside a bundle, or src/runner/worker.ts (through tsx) from source. */
 function workerScript(explicit: string | undefined): { script: string; eval: boolean } {
-  const path = explicit ?? (__filename.endsWith(".ts") ? join(__dirname, "worker.ts") : join(__dirname, "runnerWorker.js"));
+  const path =
+    explicit ?? (__filename.endsWith(".ts") ? join(__dirname, "worker.ts") : join(__dirname, "runnerWorker.js"));
   if (!path.endsWith(".ts")) return { script: path, eval: false };
   // Workers do not inherit tsx's loader: register it first (development and tests only; the .vsix ships JS).
   const tsx = createRequire(__filename).resolve("tsx/cjs");
@@ -51,9 +53,16 @@ function warmKey(script: string, memoryMb: number): string {
 function startWarm(script: string, isEval: boolean, memoryMb: number): void {
   const key = warmKey(script, memoryMb);
   if (warm.has(key)) return;
-  const worker = new Worker(script, { eval: isEval, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+  const worker = new Worker(script, {
+    eval: isEval,
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
   worker.unref();
-  const forget = (): void => { if (warm.get(key) === worker) warm.delete(key); };
+  const forget = (): void => {
+    if (warm.get(key) === worker) warm.delete(key);
+  };
   worker.once("exit", forget);
   worker.once("error", forget);
   warm.set(key, worker);
@@ -95,7 +104,13 @@ function takeWorker(script: string, isEval: boolean, memoryMb: number, input: Wo
     ready.postMessage(start);
     return ready;
   }
-  return new Worker(script, { eval: isEval, workerData: input, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+  return new Worker(script, {
+    eval: isEval,
+    workerData: input,
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
 }
 
 /**
@@ -157,7 +172,10 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       void worker.terminate();
     };
 
-    let timer = setTimeout(() => stop("timeout", () => `The runner's worker did not start within ${STARTUP_LIMIT_MS / 1000} s.`), STARTUP_LIMIT_MS);
+    let timer = setTimeout(
+      () => stop("timeout", () => `The runner's worker did not start within ${STARTUP_LIMIT_MS / 1000} s.`),
+      STARTUP_LIMIT_MS,
+    );
     // Build the trace while the model runs, on this thread, in slices between which timers run: a model that
     // floods the stream is still stopped on time.
     let more = false;
@@ -177,7 +195,8 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       read();
       // The backstop: the process's growth, less this thread's own (the trace it builds), against 1.5× the limit.
       const own = process.memoryUsage();
-      if (own.rss - rssBase - Math.max(0, own.heapTotal + own.arrayBuffers - heapBase) > memoryMb * 2 ** 20 * 1.5) stop("memory-limit", (place) => memoryMessage(options, memoryMb, place));
+      if (own.rss - rssBase - Math.max(0, own.heapTotal + own.arrayBuffers - heapBase) > memoryMb * 2 ** 20 * 1.5)
+        stop("memory-limit", (place) => memoryMessage(options, memoryMb, place));
     }, POLL_MS);
     const onAbort = (): void => stop("cancelled", (place) => `The run was cancelled.${place}`);
     signal?.addEventListener("abort", onAbort);
@@ -216,14 +235,20 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
         case "exit":
           if (!error && !limit) {
             const at = m.loc ? ` at ${where(m.loc, program)}` : "";
-            error = { severity: "error", code: "runtime-error", message: `The model called process.exit(${m.code})${at}; the run ended there. Remove the call: Backstep runs the model for you.`, ...(m.loc ? { loc: m.loc } : {}) };
+            error = {
+              severity: "error",
+              code: "runtime-error",
+              message: `The model called process.exit(${m.code})${at}; the run ended there. Remove the call: Backstep runs the model for you.`,
+              ...(m.loc ? { loc: m.loc } : {}),
+            };
           }
           break;
       }
     });
     worker.on("error", (err: Error & { code?: string }) => {
       if (error || limit) return;
-      if (err.code === "ERR_WORKER_OUT_OF_MEMORY") limit = { code: "memory-limit", message: (place) => memoryMessage(options, memoryMb, place) };
+      if (err.code === "ERR_WORKER_OUT_OF_MEMORY")
+        limit = { code: "memory-limit", message: (place) => memoryMessage(options, memoryMb, place) };
       else error = diagnostic("runtime-error", `The runner failed: ${err.message}`, program);
     });
     worker.on("exit", (code) => {
@@ -236,12 +261,24 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       const trace = assembler.finish(final, [], Date.now() - started);
       if (limit && !error) {
         const place = lastPlace();
-        error = { severity: "error", code: limit.code, message: limit.message(place.text), ...(place.loc ? { loc: place.loc } : {}) };
+        error = {
+          severity: "error",
+          code: limit.code,
+          message: limit.message(place.text),
+          ...(place.loc ? { loc: place.loc } : {}),
+        };
       }
-      if (!final && !error) error = diagnostic("runtime-error", `The model's worker ended unexpectedly (exit code ${code}).`, program);
+      if (!final && !error)
+        error = diagnostic("runtime-error", `The model's worker ended unexpectedly (exit code ${code}).`, program);
       const found = computeDiagnostics(trace, assembler.health, options);
       trace.diagnostics = [...(error ? [error] : []), ...warnings, ...found];
-      resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output, timings: { ...timings, builtMs: since() } });
+      resolvePromise({
+        trace,
+        ok: !trace.diagnostics.some((d) => d.severity === "error"),
+        ...(error ? { error } : {}),
+        output,
+        timings: { ...timings, builtMs: since() },
+      });
     });
   });
 }

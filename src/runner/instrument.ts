@@ -16,7 +16,14 @@ type AnyNode = Node & Record<string, unknown>;
  * classes must stay unwrapped in any case: `const f = () => …` names the function "f", `const f = g(() => …)` does not.
  */
 function trivial(n: AnyNode): boolean {
-  return ["Literal", "TemplateLiteral", "ArrowFunctionExpression", "FunctionExpression", "ClassExpression", "UpdateExpression"].includes(n.type);
+  return [
+    "Literal",
+    "TemplateLiteral",
+    "ArrowFunctionExpression",
+    "FunctionExpression",
+    "ClassExpression",
+    "UpdateExpression",
+  ].includes(n.type);
 }
 
 /** `x`, `this.h`, `a.b.c` as text; undefined for anything computed. */
@@ -31,7 +38,10 @@ function targetName(n: AnyNode): string | undefined {
   return undefined;
 }
 
-/** The names an array pattern binds, nested as the pattern (`[q, k, v]`, `[out, [h_n, c_n]]`); null for holes, rest, objects. */
+/**
+ * The names an array pattern binds, nested as the pattern (`[q, k, v]`, `[out, [h_n, c_n]]`); null for holes, rest,
+ * objects.
+ */
 export type PatternNames = (string | PatternNames | null)[];
 
 function patternNames(n: AnyNode): PatternNames {
@@ -42,7 +52,10 @@ function patternNames(n: AnyNode): PatternNames {
   });
 }
 
-/** The var hook's name for a destructuring (`[q, k, v] = x.split(…)`): its pattern as JSON, which no identifier starts like. */
+/**
+ * The var hook's name for a destructuring (`[q, k, v] = x.split(…)`): its pattern as JSON, which no identifier starts
+ * like.
+ */
 function patternHookName(n: AnyNode): string | undefined {
   const names = patternNames(n);
   const binds = (p: PatternNames): boolean => p.some((x) => typeof x === "string" || (x !== null && binds(x)));
@@ -72,13 +85,24 @@ export interface Instrumented {
 /**
  * Rewrites `const h = expr` / `h = expr` to `const h = var("h", mark(), expr)` so the op that produced the value
  * gets the variable name (`const [q, k, v] = expr` passes the pattern, `["q","k","v"]`, as the name, and the bound
- * variables, in declarators after its own), and wraps every loop as `{flush(k); loop}` so what was recorded before a loop that never
+ * variables, in declarators after its own), and wraps every loop as `{flush(k); loop}` so what was recorded before a
+ * loop that never
  * ends reaches the parent; loop k (numbered from `loopBase`) is announced as `flush(k)` and its 0-based position
  * returned in `loops`. Reads and assignments of the properties named in `accessors` (the engine's getters and
  * setters) are sites too. Throws acorn's SyntaxError (with `loc`).
  */
-export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: ReadonlySet<string> = new Set()): Instrumented {
-  const ast = parse(code, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
+export function instrument(
+  code: string,
+  loopBase = 0,
+  siteBase = 0,
+  accessors: ReadonlySet<string> = new Set(),
+): Instrumented {
+  const ast = parse(code, {
+    ecmaVersion: "latest",
+    sourceType: "script",
+    allowReturnOutsideFunction: true,
+    allowAwaitOutsideFunction: true,
+  });
   const hooks = hookNames(code);
   const edits: Wrap[] = [];
   const loopStarts: number[] = [];
@@ -105,7 +129,13 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
       const k = patterns++;
       const m = `${hooks.var}_m${k}`;
       const values = patternValues(JSON.parse(pattern) as PatternNames);
-      edits.push({ start: n.start as number, end: n.end as number, open: `${m} = ${hooks.mark}(), `, close: `, ${hooks.var}_n${k} = ${hooks.var}(${JSON.stringify(pattern)}, ${m}, ${values})`, depth: ancestors.length });
+      edits.push({
+        start: n.start as number,
+        end: n.end as number,
+        open: `${m} = ${hooks.mark}(), `,
+        close: `, ${hooks.var}_n${k} = ${hooks.var}(${JSON.stringify(pattern)}, ${m}, ${values})`,
+        depth: ancestors.length,
+      });
     },
     AssignmentExpression(node, _state, ancestors) {
       const n = node as unknown as AnyNode;
@@ -118,7 +148,14 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
       }
       // `[a, b] = expr` is named from its value, around the whole assignment (whose value is expr's).
       const pattern = patternHookName(left);
-      if (pattern !== undefined) edits.push({ start: n.start as number, end: n.end as number, open: `${hooks.var}(${JSON.stringify(pattern)}, ${hooks.mark}(), (`, close: "))", depth: ancestors.length });
+      if (pattern !== undefined)
+        edits.push({
+          start: n.start as number,
+          end: n.end as number,
+          open: `${hooks.var}(${JSON.stringify(pattern)}, ${hooks.mark}(), (`,
+          close: "))",
+          depth: ancestors.length,
+        });
     },
     Function(node, _state, ancestors) {
       functionEdits(code, node as unknown as AnyNode, ancestors.length, edits, hooks);
@@ -133,7 +170,18 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
       callEdits(code, node as unknown as AnyNode, ancestors, siteBase + sites.length, edits, sites, names, hooks);
     },
     MemberExpression(node, _state, ancestors) {
-      if (accessors.size > 0) accessEdits(code, node as unknown as AnyNode, ancestors, accessors, siteBase + sites.length, edits, sites, names, hooks);
+      if (accessors.size > 0)
+        accessEdits(
+          code,
+          node as unknown as AnyNode,
+          ancestors,
+          accessors,
+          siteBase + sites.length,
+          edits,
+          sites,
+          names,
+          hooks,
+        );
     },
     Statement(node, _state, ancestors) {
       if (!LOOPS.has(node.type)) return;
@@ -141,12 +189,24 @@ export function instrument(code: string, loopBase = 0, siteBase = 0, accessors: 
       let t = ancestors.length - 1;
       while (t > 0 && ancestors[t - 1].type === "LabeledStatement") t--;
       const target = ancestors[t];
-      edits.push({ start: target.start, end: target.end, open: `{${hooks.flush}(${loopBase + loopStarts.length}); `, close: "}", depth: t + 1 });
+      edits.push({
+        start: target.start,
+        end: target.end,
+        open: `{${hooks.flush}(${loopBase + loopStarts.length}); `,
+        close: "}",
+        depth: t + 1,
+      });
       loopStarts.push(node.start);
     },
   });
   const { code: out, insertions } = applyWraps(code, edits);
   const starts = lineStarts(code);
   const loops = loopStarts.map((pos) => lineColumn(starts, pos));
-  return { code: out, insertions, loops, sites: sites.map((s) => ({ ...lineColumn(starts, s.pos), name: s.name })), hooks };
+  return {
+    code: out,
+    insertions,
+    loops,
+    sites: sites.map((s) => ({ ...lineColumn(starts, s.pos), name: s.name })),
+    hooks,
+  };
 }

@@ -5,10 +5,20 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MEMORY_LIMIT_MB = 2048;
 
 /** The limits as the library's caller names them (the RunOptions fields). */
-const OPTION_NAMES: Required<LimitNames> = { time: "timeoutMs", memory: "memoryLimitMb", ops: "maxOps", events: "maxEvents" };
+const OPTION_NAMES: Required<LimitNames> = {
+  time: "timeoutMs",
+  memory: "memoryLimitMb",
+  ops: "maxOps",
+  events: "maxEvents",
+};
 
 /** The CLI's flags for the limits. */
-export const CLI_LIMIT_NAMES: Required<LimitNames> = { time: "--timeout", memory: "--memory", ops: "--max-ops", events: "--max-events" };
+export const CLI_LIMIT_NAMES: Required<LimitNames> = {
+  time: "--timeout",
+  memory: "--memory",
+  ops: "--max-ops",
+  events: "--max-events",
+};
 
 export function limitName(options: RunOptions, limit: keyof LimitNames): string {
   return options.limitNames?.[limit] ?? OPTION_NAMES[limit];

@@ -21,7 +21,10 @@ interface UserModule {
 
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 
-/** Resolves a relative import the way TypeScript users write it: with or without an extension, `.js` for `.ts`, or a folder's index. */
+/**
+ * Resolves a relative import the way TypeScript users write it: with or without an extension, `.js` for `.ts`, or a
+ * folder's index.
+ */
 function resolveUserFile(spec: string, fromDir: string): string | undefined {
   const base = resolve(fromDir, spec);
   const candidates = [base, ...EXTENSIONS.map((e) => base + e)];
@@ -37,8 +40,13 @@ export function engineAccessors(engine: object): Set<string> {
   const visit = (obj: object, depth: number): void => {
     for (const [k, v] of Object.entries(obj)) {
       if (typeof v === "function" && /^[A-Z]/.test(k) && v.prototype) {
-        for (let p = v.prototype as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-          for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) if (d.get || d.set) names.add(name);
+        for (
+          let p = v.prototype as object | null;
+          p && p !== Object.prototype;
+          p = Object.getPrototypeOf(p) as object | null
+        ) {
+          for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p)))
+            if (d.get || d.set) names.add(name);
         }
       } else if (typeof v === "object" && v !== null && depth < 2) visit(v, depth + 1);
     }
@@ -54,15 +62,25 @@ export function engineAccessors(engine: object): Set<string> {
  */
 function checkImports(compiled: CompiledFile, engine: object): void {
   // sucrase's `var _backstep = require('backstep');` (instrumented: the value wrapped in hooks); not a namespace import
-  const bindings = [...compiled.code.matchAll(/\bvar ([\w$]+) = ([^;\n]*)require\([^;\n]*['"]backstep['"]/g)].filter((m) => !m[2].includes("_interopRequire")).map((m) => m[1]);
+  const bindings = [...compiled.code.matchAll(/\bvar ([\w$]+) = ([^;\n]*)require\([^;\n]*['"]backstep['"]/g)]
+    .filter((m) => !m[2].includes("_interopRequire"))
+    .map((m) => m[1]);
   if (bindings.length === 0) return;
   const lines = compiled.code.split("\n");
-  const use = new RegExp(`(?<![\\w$.])(?:${bindings.map((b) => b.replace(/\$/g, "\\$")).join("|")})\\.([A-Za-z_$][\\w$]*)`, "g");
+  const use = new RegExp(
+    `(?<![\\w$.])(?:${bindings.map((b) => b.replace(/\$/g, "\\$")).join("|")})\\.([A-Za-z_$][\\w$]*)`,
+    "g",
+  );
   lines.forEach((text, i) => {
     for (const m of text.matchAll(use)) {
       if (m[1] in engine) continue;
       const column = compiled.toOriginalColumn(i, (m.index ?? 0) + m[0].length - m[1].length) + 1;
-      throw new UserSyntaxError(`"backstep" has no export named ${m[1]}: ${missingExportHint(m[1], engine)}`, compiled.file, i + 1, column);
+      throw new UserSyntaxError(
+        `"backstep" has no export named ${m[1]}: ${missingExportHint(m[1], engine)}`,
+        compiled.file,
+        i + 1,
+        column,
+      );
     }
   });
 }
@@ -95,7 +113,12 @@ export class UserModules {
   load(file: string): unknown {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
-    const compiled = compileFile(readFileSync(file, "utf8"), file, { loopBase: this.loops.length, siteBase: this.shadow.siteCount, instrumented: this.instrumented, accessors: this.accessors });
+    const compiled = compileFile(readFileSync(file, "utf8"), file, {
+      loopBase: this.loops.length,
+      siteBase: this.shadow.siteCount,
+      instrumented: this.instrumented,
+      accessors: this.accessors,
+    });
     checkImports(compiled, this.engine);
     this.shadow.addSites(file, compiled.sites);
     this.compiled.set(file, compiled);
@@ -105,13 +128,29 @@ export class UserModules {
     this.cache.set(file, mod);
     // The wrapper sits on its own line 0 (lineOffset −1), so the user's line N stays line N for V8.
     const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
-    const script = new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, { filename: file, lineOffset: -1 });
+    const script = new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, {
+      filename: file,
+      lineOffset: -1,
+    });
     const fn = script.runInThisContext() as (...args: unknown[]) => void;
     const require = this.requireFrom(file);
     const sh = this.shadow;
     sh.enter(); // the module's top level is a frame of its own
     try {
-      fn(mod.exports, require, mod, file, dirname(file), this.hooks.var, this.hooks.mark, this.hooks.flush, sh.at, sh.atNoArgs, sh.enter, sh.leave);
+      fn(
+        mod.exports,
+        require,
+        mod,
+        file,
+        dirname(file),
+        this.hooks.var,
+        this.hooks.mark,
+        this.hooks.flush,
+        sh.at,
+        sh.atNoArgs,
+        sh.enter,
+        sh.leave,
+      );
       mod.loaded = true;
     } catch (err) {
       this.cache.delete(file);

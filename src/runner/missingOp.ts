@@ -43,7 +43,10 @@ export interface Place {
   method: boolean;
 }
 
-/** Every name Backstep offers → where: its exports, its namespaces' members (nn.Linear, F.relu), its classes' methods (Tensor.relu). */
+/**
+ * Every name Backstep offers → where: its exports, its namespaces' members (nn.Linear, F.relu), its classes' methods
+ * (Tensor.relu).
+ */
 export function backstepNames(engine: object): Map<string, Place[]> {
   const names = new Map<string, Place[]>();
   const add = (name: string, where: string, method = false): void => {
@@ -52,8 +55,13 @@ export function backstepNames(engine: object): Map<string, Place[]> {
     else if (!list.some((p) => p.where === where)) list.push({ where, method });
   };
   const methods = (proto: object | null, owner: string): void => {
-    for (let p = proto; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p) as object | null) {
-      for (const k of Object.getOwnPropertyNames(p)) if (k !== "constructor" && !k.startsWith("_")) add(k, `${owner}.${k}`, true);
+    for (
+      let p = proto;
+      p && p !== Object.prototype && p !== Function.prototype;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      for (const k of Object.getOwnPropertyNames(p))
+        if (k !== "constructor" && !k.startsWith("_")) add(k, `${owner}.${k}`, true);
     }
   };
   const visit = (obj: object, prefix: string, depth: number): void => {
@@ -105,6 +113,7 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
   const alternative = (ALTERNATIVES[name] ?? []).find((a) => names.has(a));
   const composition = COMPOSITIONS[name];
   let instead = similar ? spell(similar) : alternative && spell(alternative);
-  if (!instead && composition && composition[0].every((op) => names.has(op))) instead = simple ? composition[1].replace(/\bx\b/g, receiver) : composition[1];
+  if (!instead && composition && composition[0].every((op) => names.has(op)))
+    instead = simple ? composition[1].replace(/\bx\b/g, receiver) : composition[1];
   return `Backstep has no ${name}${instead ? `; use ${instead}` : ""}`;
 }

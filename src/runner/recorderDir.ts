@@ -6,6 +6,7 @@ import { join } from "node:path";
 export function recorderDir(): string {
   const candidates = [join(__dirname, "..", "python"), join(__dirname, "..", "..", "python")];
   const found = candidates.find((d) => existsSync(join(d, "backstep_torch", "__main__.py")));
-  if (!found) throw new Error(`Backstep's Python recorder is missing (looked in ${candidates.join(", ")}); reinstall Backstep.`);
+  if (!found)
+    throw new Error(`Backstep's Python recorder is missing (looked in ${candidates.join(", ")}); reinstall Backstep.`);
   return found;
 }

@@ -1,4 +1,5 @@
-// runPythonModel: runs a .py model in a Python child process under the recorder, with time and memory limits (docs/architecture.md, "PyTorch models").
+// runPythonModel: runs a .py model in a Python child process under the recorder, with time and memory limits
+// (docs/architecture.md, "PyTorch models").
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -65,22 +66,51 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
   const started = Date.now();
   const python = options.python || DEFAULT_PYTHON;
   if (!existsSync(program)) {
-    return Promise.resolve(failedRun(program, { severity: "error", code: "runtime-error", message: `Cannot trace ${program}: no such file` }, "", started));
+    return Promise.resolve(
+      failedRun(
+        program,
+        { severity: "error", code: "runtime-error", message: `Cannot trace ${program}: no such file` },
+        "",
+        started,
+      ),
+    );
   }
   const timeoutMs = options.timeoutMs ?? 60_000;
   const memoryMb = options.memoryLimitMb ?? 2048;
   const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
   const out = join(dir, "trace.json");
-  const args = ["-m", "backstep_torch", program, "--out", out, "--steps", String(options.maxSteps ?? 5), "--values", options.values ?? "capped", "--timeout", String(timeoutMs / 1000)];
-  if (options.maxValuesPerTensor !== undefined) args.push("--max-values-per-tensor", String(options.maxValuesPerTensor));
+  const args = [
+    "-m",
+    "backstep_torch",
+    program,
+    "--out",
+    out,
+    "--steps",
+    String(options.maxSteps ?? 5),
+    "--values",
+    options.values ?? "capped",
+    "--timeout",
+    String(timeoutMs / 1000),
+  ];
+  if (options.maxValuesPerTensor !== undefined)
+    args.push("--max-values-per-tensor", String(options.maxValuesPerTensor));
   if (options.maxValuesPerTrace !== undefined) args.push("--max-values-per-trace", String(options.maxValuesPerTrace));
-  const env = { ...process.env, PYTHONPATH: [recorderDir(), process.env.PYTHONPATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"), PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" };
+  const env = {
+    ...process.env,
+    PYTHONPATH: [recorderDir(), process.env.PYTHONPATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"),
+    PYTHONDONTWRITEBYTECODE: "1",
+    PYTHONUNBUFFERED: "1",
+  };
 
   return new Promise<RunResult>((resolvePromise) => {
     let output = "";
     let stderr = "";
     let limit: TraceDiagnostic | undefined;
-    const child = spawn(python, args, { cwd: options.cwd ?? resolve(program, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(python, args, {
+      cwd: options.cwd ?? resolve(program, ".."),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
       const text = chunk.toString();
       if (output.length < 1_000_000) output += text;
@@ -95,7 +125,10 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       child.kill("SIGKILL");
     };
     // the recorder stops the model itself at timeoutMs and keeps the partial trace; this is for a model stuck in C code
-    const timer = setTimeout(() => stop("timeout", timeoutMessage(options, timeoutMs, "")), timeoutMs + STARTUP_GRACE_MS);
+    const timer = setTimeout(
+      () => stop("timeout", timeoutMessage(options, timeoutMs, "")),
+      timeoutMs + STARTUP_GRACE_MS,
+    );
     const memTimer = setInterval(() => {
       const mb = child.pid === undefined ? undefined : rssMb(child.pid);
       if (mb !== undefined && mb > memoryMb) stop("memory-limit", memoryMessage(options, memoryMb, "", mb));
@@ -115,16 +148,27 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         rmSync(dir, { recursive: true, force: true });
       }
       if (!trace) {
-        const error: TraceDiagnostic = limit ?? { severity: "error", code: "runtime-error", message: environmentMessage(python, exitCode, stderr, spawnError) };
+        const error: TraceDiagnostic = limit ?? {
+          severity: "error",
+          code: "runtime-error",
+          message: environmentMessage(python, exitCode, stderr, spawnError),
+        };
         resolvePromise(failedRun(program, error, output, started));
         return;
       }
       const recorded = trace.diagnostics;
       // the recorder stopped the model at the time limit: say how this caller's user raises it
-      for (const d of recorded) if (d.code === "timeout") d.message += ` What it recorded until then is kept; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
+      for (const d of recorded)
+        if (d.code === "timeout")
+          d.message += ` What it recorded until then is kept; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
       trace.diagnostics = [...recorded, ...computeDiagnostics(trace, healthOf(trace), options)];
       const error = recorded.find((d) => d.severity === "error");
-      resolvePromise({ trace, ok: !trace.diagnostics.some((d) => d.severity === "error"), ...(error ? { error } : {}), output });
+      resolvePromise({
+        trace,
+        ok: !trace.diagnostics.some((d) => d.severity === "error"),
+        ...(error ? { error } : {}),
+        output,
+      });
     };
     child.on("error", (err: NodeJS.ErrnoException) => finish(null, err));
     child.on("close", (code) => finish(code));
@@ -132,7 +176,12 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
 }
 
 /** Why the interpreter produced no trace, and what to do about it. */
-export function environmentMessage(python: string, exitCode: number | null, stderr: string, spawnError?: NodeJS.ErrnoException): string {
+export function environmentMessage(
+  python: string,
+  exitCode: number | null,
+  stderr: string,
+  spawnError?: NodeJS.ErrnoException,
+): string {
   if (spawnError?.code === "ENOENT") {
     return `Python was not found ("${python}"). Install Python 3 with PyTorch (Debian/Ubuntu: \`sudo apt install python3-torch\`), or choose an interpreter: the backstep.python.path setting, or --python PATH on the command line.`;
   }

@@ -1,4 +1,5 @@
-// Runs a user's model in this thread under the recorder: load, step function calls, automatic backward (docs/architecture.md, "The Trace").
+// Runs a user's model in this thread under the recorder: load, step function calls, automatic backward
+// (docs/architecture.md, "The Trace").
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
@@ -67,12 +68,22 @@ export class ModelSession {
         flush();
       },
     };
-    this.modules = new UserModules(engine, hooks, this.shadow, (f) => options.onCompiled?.(f, this.modules.loops.length - f.loops.length), !options.untraced);
+    this.modules = new UserModules(
+      engine,
+      hooks,
+      this.shadow,
+      (f) => options.onCompiled?.(f, this.modules.loops.length - f.loops.length),
+      !options.untraced,
+    );
     this.mapper = new StackMapper(this.modules);
     // the shadow stack costs nothing per op; V8's stack is the fallback when no user call is in progress
     const shadow = this.shadow;
     const mapper = this.mapper;
-    this.recorder = new Recorder({ ...options, locate: () => shadow.locate() ?? mapper.capture(), currentLoop: () => this.modules.loops[lastLoop] });
+    this.recorder = new Recorder({
+      ...options,
+      locate: () => shadow.locate() ?? mapper.capture(),
+      currentLoop: () => this.modules.loops[lastLoop],
+    });
   }
 
   /**
@@ -111,8 +122,10 @@ export class ModelSession {
           const before = this.recorder.backwardCount;
           let result: unknown = (step as (index: number) => unknown)(i);
           if (result instanceof Promise) result = await result;
-          // docs/architecture.md, "The one-way flow": a returned scalar is the loss; differentiate it when the step did not
-          if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before) result.backward();
+          // docs/architecture.md, "The one-way flow": a returned scalar is the loss; differentiate it when the step did
+          // not
+          if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before)
+            result.backward();
           this.flush();
         }
       }
@@ -141,10 +154,22 @@ export class ModelSession {
   private checkRecorded(file: string): TraceDiagnostic | undefined {
     if (this.options.untraced) return undefined;
     if (this.recorder.mark() === 0 && this.recorder.currentStep < 0) {
-      return diagnostic("no-backward", `Nothing to trace: ${file} ran without a single tensor op. Import from "backstep", build a model and compute a loss (or export a default step function that returns it).`, file);
+      return diagnostic(
+        "no-backward",
+        `Nothing to trace: ${file} ran without a single tensor op. Import from "backstep", build a model and compute a loss (or export a default step function that returns it).`,
+        file,
+      );
     }
     if (this.recorder.backwardCount === 0) {
-      this.warnings.push(diagnostic("no-backward", "The model never called backward(): only the forward pass was recorded. Call loss.backward(), or return the loss from the default-exported step function.", file, undefined, "warning"));
+      this.warnings.push(
+        diagnostic(
+          "no-backward",
+          "The model never called backward(): only the forward pass was recorded. Call loss.backward(), or return the loss from the default-exported step function.",
+          file,
+          undefined,
+          "warning",
+        ),
+      );
     }
     return undefined;
   }

@@ -74,7 +74,12 @@ export class StackMapper {
     const key = line * 65536 + col;
     let frame = byPos.get(key);
     if (!frame) {
-      frame = { file, line, column: compiled.toOriginalColumn(line - 1, col - 1) + 1, name: frameName(site, compiled.hooks.module) };
+      frame = {
+        file,
+        line,
+        column: compiled.toOriginalColumn(line - 1, col - 1) + 1,
+        name: frameName(site, compiled.hooks.module),
+      };
       byPos.set(key, frame);
     }
     return frame;

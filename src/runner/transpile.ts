@@ -8,14 +8,25 @@ import { transform, type Transform } from "sucrase";
 import { lineColumn, lineStarts } from "./edits";
 import { decodeLineMap, type LineMap } from "./sourcemap";
 
-type MapBuilder = (result: { code: string; mappings: (number | undefined)[] }, filePath: string, options: unknown, source: string, tokens: readonly { start: number }[]) => { mappings: string };
+type MapBuilder = (
+  result: { code: string; mappings: (number | undefined)[] },
+  filePath: string,
+  options: unknown,
+  source: string,
+  tokens: readonly { start: number }[],
+) => { mappings: string };
 
 // sucrase's index calls `computeSourceMap.default` through this module object at each transform
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const builder = require("sucrase/dist/computeSourceMap") as { default: MapBuilder };
 
 /** Per generated line, [generatedColumn, originalColumn] pairs in generated order, from each token's two offsets. */
-function tokenLineMap(generated: string, offsets: readonly (number | undefined)[], source: string, tokens: readonly { start: number }[]): LineMap {
+function tokenLineMap(
+  generated: string,
+  offsets: readonly (number | undefined)[],
+  source: string,
+  tokens: readonly { start: number }[],
+): LineMap {
   const genStarts = lineStarts(generated);
   const srcStarts = lineStarts(source);
   const lines: number[][] = genStarts.map(() => []);

@@ -1,4 +1,5 @@
-// The runner's contract: run a user's model file away from the caller and get its Trace back (docs/architecture.md, "The one-way flow").
+// The runner's contract: run a user's model file away from the caller and get its Trace back (docs/architecture.md,
+// "The one-way flow").
 import type { FullStepsPolicy, Trace, TraceDiagnostic } from "../trace/types";
 
 /** How a user raises each limit: a CLI flag (`--timeout`), a setting (`backstep.timeLimitSeconds`), an option. */

@@ -1,4 +1,5 @@
-// The worker that runs a user's model: records its Trace into shared memory that runModel reads as it goes (docs/architecture.md, "The one-way flow").
+// The worker that runs a user's model: records its Trace into shared memory that runModel reads as it goes
+// (docs/architecture.md, "The one-way flow").
 import { parentPort, workerData } from "node:worker_threads";
 import * as engine from "../index";
 import type { TraceChunk } from "../trace/assembler";
@@ -44,7 +45,9 @@ function start(input: WorkerInput): void {
     const final = session.recorder.finish(); // snapshots the final parameters: flush after it
     session.flush();
     // the model's console output travels separately: let it reach the caller before "done" does
-    process.stdout.write("", () => process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })));
+    process.stdout.write("", () =>
+      process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })),
+    );
   }
 
   // The model's process.exit: say where it was called, send what was recorded, then end the worker.

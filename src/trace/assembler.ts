@@ -2,7 +2,21 @@
 import { TraceReader, type TraceChunk, type TraceSink } from "./stream";
 import { SeriesAssembler } from "./seriesAssembler";
 import type { SeriesLayerDef } from "./stream/reader";
-import type { FullStepsPolicy, ActivationHealth, OpId, RecordingStop, SourceLoc, StackFrame, TensorId, Trace, TraceDiagnostic, TraceEvent, TraceOp, TraceParam, TraceTensor } from "./types";
+import type {
+  FullStepsPolicy,
+  ActivationHealth,
+  OpId,
+  RecordingStop,
+  SourceLoc,
+  StackFrame,
+  TensorId,
+  Trace,
+  TraceDiagnostic,
+  TraceEvent,
+  TraceOp,
+  TraceParam,
+  TraceTensor,
+} from "./types";
 
 export type { TraceChunk } from "./stream";
 
@@ -44,7 +58,9 @@ export function emptyTrace(program: string): Trace {
   };
 }
 
-/** Builds a Trace from a recorder's stream, as it is written. Ids are dense, so ops[id] and tensors[id] index directly. */
+/**
+ * Builds a Trace from a recorder's stream, as it is written. Ids are dense, so ops[id] and tensors[id] index directly.
+ */
 export class TraceAssembler implements TraceSink {
   readonly trace: Trace;
   readonly health: OpHealth[] = [];

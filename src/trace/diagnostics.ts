@@ -1,8 +1,18 @@
 // Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
-// gradients, dead ReLUs, saturation, failed gradient checks. The rules and thresholds are src/trace/healthRules.ts's, shared with every view.
+// gradients, dead ReLUs, saturation, failed gradient checks. The rules and thresholds are src/trace/healthRules.ts's,
+// shared with every view.
 import type { OpHealth } from "./assembler";
 import { gradCheckDiagnostics } from "./gradChecks";
-import { activationFlagged, alwaysStructural, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, thresholds, type HealthThresholds, type StepGradient } from "./healthRules";
+import {
+  activationFlagged,
+  alwaysStructural,
+  DEFAULT_THRESHOLDS,
+  normVerdict,
+  parameterGradients,
+  thresholds,
+  type HealthThresholds,
+  type StepGradient,
+} from "./healthRules";
 import type { DiagnosticCode, OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";
 
 export interface DiagnosticOptions {
@@ -23,11 +33,22 @@ export const DEFAULT_EXPLODING = DEFAULT_THRESHOLDS.exploding;
 
 /** The runner's options as the health rules' thresholds. */
 export function thresholdsOf(opts: DiagnosticOptions): HealthThresholds {
-  return thresholds({ vanishing: opts.vanishingThreshold, exploding: opts.explodingThreshold, deadRelu: opts.deadReluThreshold, saturated: opts.saturationThreshold });
+  return thresholds({
+    vanishing: opts.vanishingThreshold,
+    exploding: opts.explodingThreshold,
+    deadRelu: opts.deadReluThreshold,
+    saturated: opts.saturationThreshold,
+  });
 }
 
 /** The codes the health rules produce: recomputed from a trace when the thresholds change. */
-export const HEALTH_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(["vanishing-gradient", "exploding-gradient", "zero-gradient", "dead-relu", "saturated"]);
+export const HEALTH_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>([
+  "vanishing-gradient",
+  "exploding-gradient",
+  "zero-gradient",
+  "dead-relu",
+  "saturated",
+]);
 
 function at(op: TraceOp | undefined): { loc?: SourceLoc; op?: OpId } {
   if (!op) return {};
@@ -41,13 +62,18 @@ function describe(op: TraceOp): string {
 
 const pct = (f: number): string => `${Math.round(f * 100)}%`;
 
-/** maskedFill(mask, -Infinity) writes ±Inf on purpose (nanoGPT's causal mask before softmax): not a numerical problem. */
+/**
+ * maskedFill(mask, -Infinity) writes ±Inf on purpose (nanoGPT's causal mask before softmax): not a numerical problem.
+ */
 function deliberateInf(op: TraceOp | undefined): boolean {
   const v = op?.op === "maskedFill" ? op.attrs.value : undefined;
   return v === Infinity || v === -Infinity;
 }
 
-/** The first NaN and the first ±Inf (but a deliberate one), in event order, and whether it appeared in the forward or the backward pass. */
+/**
+ * The first NaN and the first ±Inf (but a deliberate one), in event order, and whether it appeared in the forward or
+ * the backward pass.
+ */
 function firstNonFinite(trace: Trace): TraceDiagnostic[] {
   const out: TraceDiagnostic[] = [];
   let nanFound = false;
@@ -60,11 +86,21 @@ function firstNonFinite(trace: Trace): TraceDiagnostic[] {
       const opText = op ? describe(op) : "an op";
       if (!nanFound && s.nan > 0) {
         nanFound = true;
-        out.push({ severity: "warning", code: "nan", message: `NaN first produced in the ${phase} pass by ${opText}`, ...at(op) });
+        out.push({
+          severity: "warning",
+          code: "nan",
+          message: `NaN first produced in the ${phase} pass by ${opText}`,
+          ...at(op),
+        });
       }
       if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
         infFound = true;
-        out.push({ severity: "warning", code: "inf", message: `Infinity first produced in the ${phase} pass by ${opText}`, ...at(op) });
+        out.push({
+          severity: "warning",
+          code: "inf",
+          message: `Infinity first produced in the ${phase} pass by ${opText}`,
+          ...at(op),
+        });
       }
     }
   };
@@ -72,7 +108,8 @@ function firstNonFinite(trace: Trace): TraceDiagnostic[] {
     if (nanFound && infFound) break;
     if (e.kind === "forward") check([trace.ops[e.op]?.output], trace.ops[e.op], "forward");
     else if (e.kind === "backward") check(e.contributions, trace.ops[e.op], "backward");
-    else if (e.kind === "accumulate") check([e.total], e.from !== undefined ? trace.ops[e.from] : undefined, "backward");
+    else if (e.kind === "accumulate")
+      check([e.total], e.from !== undefined ? trace.ops[e.from] : undefined, "backward");
     else if (e.kind === "update") check([e.after], undefined, "optimizer update of");
   }
   return out;
@@ -92,7 +129,8 @@ function firstUse(trace: Trace): Map<string, TraceOp> {
 
 const sci = (x: number): string => x.toExponential(2);
 /** A threshold as a user would write it: 1e-6, 1000. */
-const limitText = (x: number): string => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential().replace("e+", "e") : String(x));
+const limitText = (x: number): string =>
+  x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential().replace("e+", "e") : String(x);
 
 /** Parameter names as a short list: the first two and the last when there are many. */
 function nameList(names: readonly string[]): string {
@@ -107,7 +145,10 @@ function gradientSizes(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
   const uses = firstUse(trace);
   const perStep = parameterGradients(trace, t);
   const out: TraceDiagnostic[] = [];
-  const groups = new Map<string, { code: DiagnosticCode; names: string[]; norms: number[]; at: { loc?: SourceLoc; op?: OpId } }>();
+  const groups = new Map<
+    string,
+    { code: DiagnosticCode; names: string[]; norms: number[]; at: { loc?: SourceLoc; op?: OpId } }
+  >();
   for (const p of trace.params) {
     if (p.grad === null) continue;
     const stats = trace.tensors[p.grad]?.stats;
@@ -122,7 +163,9 @@ function gradientSizes(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
     const verdict = normVerdict(stats.norm, t);
     if (verdict !== "vanishing" && verdict !== "exploding") continue;
     const code: DiagnosticCode = verdict === "vanishing" ? "vanishing-gradient" : "exploding-gradient";
-    const place = where.loc ? `${where.loc.file}:${where.loc.line}` : `layer ${p.name.includes(".") ? p.name.slice(0, p.name.lastIndexOf(".")) : p.name}`;
+    const place = where.loc
+      ? `${where.loc.file}:${where.loc.line}`
+      : `layer ${p.name.includes(".") ? p.name.slice(0, p.name.lastIndexOf(".")) : p.name}`;
     const key = `${code}\n${place}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { code, names: [], norms: [], at: where }));
@@ -148,7 +191,11 @@ function gradientSizes(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
 function structuralMessage(trace: Trace, name: string, steps: readonly StepGradient[]): string {
   const last = steps[steps.length - 1];
   const op = last.op !== undefined ? trace.ops[last.op] : undefined;
-  const into = op?.var ? ` (∂L/∂${op.var} ≈ ${sci(last.upstreamNorm ?? NaN)})` : last.upstreamNorm !== undefined ? ` (≈ ${sci(last.upstreamNorm)})` : "";
+  const into = op?.var
+    ? ` (∂L/∂${op.var} ≈ ${sci(last.upstreamNorm ?? NaN)})`
+    : last.upstreamNorm !== undefined
+      ? ` (≈ ${sci(last.upstreamNorm)})`
+      : "";
   return (
     `Zero by structure: ‖∂L/∂${name}‖ = ${sci(last.norm)} is rounding error in every step, not a vanishing gradient. ` +
     `The gradient reaching it${into} cancels exactly when summed into ${name}: the loss does not depend on it ` +
@@ -162,7 +209,9 @@ function activationHealth(trace: Trace, health: readonly OpHealth[], t: HealthTh
   for (const h of health) {
     const op = trace.ops[h.op];
     if (!op) continue;
-    const site = op.loc ? `${op.op}@${op.loc.file}:${op.loc.line}:${op.loc.column}` : `${op.op}@${op.module ?? ""}#${h.op}`;
+    const site = op.loc
+      ? `${op.op}@${op.loc.file}:${op.loc.line}:${op.loc.column}`
+      : `${op.op}@${op.module ?? ""}#${h.op}`;
     latest.set(site, h);
   }
   const out: TraceDiagnostic[] = [];
@@ -170,9 +219,19 @@ function activationHealth(trace: Trace, health: readonly OpHealth[], t: HealthTh
     const op = trace.ops[h.op];
     if (!activationFlagged(h.kind, h.fraction, t)) continue;
     if (h.kind === "dead-relu") {
-      out.push({ severity: "warning", code: "dead-relu", message: `Dead ReLU: ${pct(h.fraction)} of the units of ${describe(op)} output 0 for every sample (step ${op.step})`, ...at(op) });
+      out.push({
+        severity: "warning",
+        code: "dead-relu",
+        message: `Dead ReLU: ${pct(h.fraction)} of the units of ${describe(op)} output 0 for every sample (step ${op.step})`,
+        ...at(op),
+      });
     } else {
-      out.push({ severity: "warning", code: "saturated", message: `Saturated ${op.op}: ${pct(h.fraction)} of the outputs of ${describe(op)} sit in the flat tails, where the local gradient is near 0 (step ${op.step})`, ...at(op) });
+      out.push({
+        severity: "warning",
+        code: "saturated",
+        message: `Saturated ${op.op}: ${pct(h.fraction)} of the outputs of ${describe(op)} sit in the flat tails, where the local gradient is near 0 (step ${op.step})`,
+        ...at(op),
+      });
     }
   }
   return out;
@@ -187,7 +246,10 @@ function recordingStopped(trace: Trace, opts: DiagnosticOptions): TraceDiagnosti
   const what = stop.cap === "ops" ? "ops" : "events";
   const raise = opts.limitNames?.[stop.cap] ?? (stop.cap === "ops" ? "maxOps" : "maxEvents");
   const at = stop.loc ? ` at ${shortLoc(stop.loc)}` : "";
-  const loop = stop.loop && (!stop.loc || stop.loop.line !== stop.loc.line || stop.loop.file !== stop.loc.file) ? `, inside the loop at ${shortLoc(stop.loop)}` : "";
+  const loop =
+    stop.loop && (!stop.loc || stop.loop.line !== stop.loc.line || stop.loop.file !== stop.loc.file)
+      ? `, inside the loop at ${shortLoc(stop.loop)}`
+      : "";
   const loc = stop.loc ?? stop.loop;
   return [
     {
@@ -199,7 +261,10 @@ function recordingStopped(trace: Trace, opts: DiagnosticOptions): TraceDiagnosti
   ];
 }
 
-/** The health rules' diagnostics alone (gradient sizes, dead ReLUs, saturation), e.g. again after the thresholds changed. */
+/**
+ * The health rules' diagnostics alone (gradient sizes, dead ReLUs, saturation), e.g. again after the thresholds
+ * changed.
+ */
 export function healthDiagnostics(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
   return [...gradientSizes(trace, t), ...activationHealth(trace, trace.health ?? [], t)];
 }
@@ -207,22 +272,34 @@ export function healthDiagnostics(trace: Trace, t: HealthThresholds): TraceDiagn
 /** The trace's diagnostics with those of the health rules made again under `t` (the others are kept). */
 export function withThresholds(trace: Trace, t: HealthThresholds): TraceDiagnostic[] {
   // a trace without activation measures (written before they were kept, or by another recorder) keeps its own
-  const remade = (d: TraceDiagnostic): boolean => HEALTH_CODES.has(d.code) && (trace.health !== undefined || !ACTIVATION_CODES.has(d.code));
+  const remade = (d: TraceDiagnostic): boolean =>
+    HEALTH_CODES.has(d.code) && (trace.health !== undefined || !ACTIVATION_CODES.has(d.code));
   const activations = trace.health !== undefined ? activationHealth(trace, trace.health, t) : [];
   return [...trace.diagnostics.filter((d) => !remade(d)), ...gradientSizes(trace, t), ...activations];
 }
 
 const ACTIVATION_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(["dead-relu", "saturated"]);
 
-export function computeDiagnostics(trace: Trace, health: readonly OpHealth[], opts: DiagnosticOptions = {}): TraceDiagnostic[] {
+export function computeDiagnostics(
+  trace: Trace,
+  health: readonly OpHealth[],
+  opts: DiagnosticOptions = {},
+): TraceDiagnostic[] {
   const t = thresholdsOf(opts);
-  const out = [...firstNonFinite(trace), ...gradientSizes(trace, t), ...activationHealth(trace, health, t), ...recordingStopped(trace, opts), ...gradCheckDiagnostics(trace)];
+  const out = [
+    ...firstNonFinite(trace),
+    ...gradientSizes(trace, t),
+    ...activationHealth(trace, health, t),
+    ...recordingStopped(trace, opts),
+    ...gradCheckDiagnostics(trace),
+  ];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {
     const parts: string[] = [];
     if (stepsDropped) parts.push(`${stepsDropped} later step(s) ran unrecorded (raise maxSteps / --steps)`);
     if (eventsDropped) parts.push(`${eventsDropped} event(s) were not recorded`);
-    if (valuesDropped) parts.push(`${valuesDropped} tensor(s) keep only their stats (over the value caps; --values all keeps them)`);
+    if (valuesDropped)
+      parts.push(`${valuesDropped} tensor(s) keep only their stats (over the value caps; --values all keeps them)`);
     out.push({ severity: "info", code: "truncated", message: `Trace truncated: ${parts.join("; ")}` });
   }
   return out;

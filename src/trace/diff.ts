@@ -91,9 +91,17 @@ export function alignOps(a: Trace, b: Trace): { pairs: [OpId, OpId][]; moved: Se
     if (ib !== undefined) toB.set(ia, ib);
   }
   const matchedB = new Set(toB.values());
-  const restB = keyed(b.ops.filter((o) => !matchedB.has(o.id)), b.program, false);
+  const restB = keyed(
+    b.ops.filter((o) => !matchedB.has(o.id)),
+    b.program,
+    false,
+  );
   const moved = new Set<OpId>();
-  for (const [k, ia] of keyed(a.ops.filter((o) => !toB.has(o.id)), a.program, false)) {
+  for (const [k, ia] of keyed(
+    a.ops.filter((o) => !toB.has(o.id)),
+    a.program,
+    false,
+  )) {
     const ib = restB.get(k);
     if (ib !== undefined) {
       toB.set(ia, ib);
@@ -139,7 +147,10 @@ export function compareTensors(ta: TraceTensor, tb: TraceTensor, tol: Tolerance)
   let failed = false;
   const look = (x: number, y: number, i: number): void => {
     if (close(x, y, tol)) return;
-    const abs = Number.isNaN(x) !== Number.isNaN(y) || x === Infinity || x === -Infinity || y === Infinity || y === -Infinity ? Infinity : Math.abs(x - y);
+    const abs =
+      Number.isNaN(x) !== Number.isNaN(y) || x === Infinity || x === -Infinity || y === Infinity || y === -Infinity
+        ? Infinity
+        : Math.abs(x - y);
     const rel = abs / Math.max(Math.abs(y), Number.MIN_VALUE);
     failed = true;
     if (worst < 0 || abs > maxAbs) {
@@ -196,15 +207,26 @@ export function diffTraces(a: Trace, b: Trace, tolerance: Tolerance = DEFAULT_TO
       const sb = b.tensors[tb];
       if (sa.shape.join() !== sb.shape.join()) return; // the output's shape would differ too, or broadcasting hides it
       const c = compareTensors(sa, sb, tolerance);
-      if (c) divergences.push({ kind: "input", a: oa, b: ob, tensorA: ta, tensorB: tb, input: k, event: forward, ...c });
+      if (c)
+        divergences.push({ kind: "input", a: oa, b: ob, tensorA: ta, tensorB: tb, input: k, event: forward, ...c });
     });
     const value = compareTensors(outA, outB, tolerance);
-    if (value) divergences.push({ kind: "value", a: oa, b: ob, tensorA: outA.id, tensorB: outB.id, event: forward, ...value });
+    if (value)
+      divergences.push({ kind: "value", a: oa, b: ob, tensorA: outA.id, tensorB: outB.id, event: forward, ...value });
     const ga = ia.backwardOf(oa);
     const gb = ib.backwardOf(ob);
     if (ga && gb) {
       const grad = compareTensors(a.tensors[ga.upstream], b.tensors[gb.upstream], tolerance);
-      if (grad) divergences.push({ kind: "gradient", a: oa, b: ob, tensorA: ga.upstream, tensorB: gb.upstream, event: ia.backwardEvent.get(oa) ?? -1, ...grad });
+      if (grad)
+        divergences.push({
+          kind: "gradient",
+          a: oa,
+          b: ob,
+          tensorA: ga.upstream,
+          tensorB: gb.upstream,
+          event: ia.backwardEvent.get(oa) ?? -1,
+          ...grad,
+        });
     }
   }
   for (const o of a.ops) if (!inPairA.has(o.id)) structure.push({ kind: "removed", a: o.id });

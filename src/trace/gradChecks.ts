@@ -1,4 +1,5 @@
-// A trace's gradient checks as the views show them: the latest check at each line, and a diagnostic for each that failed.
+// A trace's gradient checks as the views show them: the latest check at each line, and a diagnostic for each that
+// failed.
 import { DIGITS, gradCheckFailed, gradCheckText } from "./text";
 import type { GradCheckEvent, Trace, TraceDiagnostic } from "./types";
 
@@ -33,10 +34,12 @@ export function gradCheckLine(e: GradCheckEvent, digits: number = DIGITS.panel):
  * did not fail (an error diagnostic is what ended a run, for the debugger, the CLI and the trace command).
  */
 export function gradCheckDiagnostics(trace: Pick<Trace, "events">): TraceDiagnostic[] {
-  return latestChecks(trace).filter(gradCheckFailed).map((e) => ({
-    severity: "warning",
-    code: "gradient-check",
-    message: `Gradient check failed for ${e.label}: ${gradCheckText(e, { digits: DIGITS.panel }).slice(2)}${e.note ? ` (${e.note})` : ""}`,
-    loc: e.loc,
-  }));
+  return latestChecks(trace)
+    .filter(gradCheckFailed)
+    .map((e) => ({
+      severity: "warning",
+      code: "gradient-check",
+      message: `Gradient check failed for ${e.label}: ${gradCheckText(e, { digits: DIGITS.panel }).slice(2)}${e.note ? ` (${e.note})` : ""}`,
+      loc: e.loc,
+    }));
 }

@@ -10,7 +10,12 @@ const TANH_EDGE = 0.98;
  * sample of the batch. For sigmoid/tanh: the fraction of
  * outputs in the flat, saturated tails. Undefined for other ops.
  */
-export function measureHealth(op: string, opId: number, data: ArrayLike<number>, shape: readonly number[]): OpHealth | undefined {
+export function measureHealth(
+  op: string,
+  opId: number,
+  data: ArrayLike<number>,
+  shape: readonly number[],
+): OpHealth | undefined {
   const n = data.length;
   if (n === 0) return undefined;
   if (op === "relu") {

@@ -1,4 +1,5 @@
-// The gradient-health rules and thresholds every view applies (Problems, debugger filters, inline hints, side panel): one table, the user's settings on top.
+// The gradient-health rules and thresholds every view applies (Problems, debugger filters, inline hints, side panel):
+// one table, the user's settings on top.
 import type { OpId, TensorId, TensorKind, TensorStats, TraceEvent, TraceOp } from "./types";
 
 export interface HealthThresholds {
@@ -6,13 +7,24 @@ export interface HealthThresholds {
   vanishing: number;
   /** … above this, exploding (`backstep.explodingThreshold`). */
   exploding: number;
-  /** A ReLU is dead when at least this fraction of its units output 0 for every sample of the batch (`backstep.deadReluThreshold`). */
+  /**
+   * A ReLU is dead when at least this fraction of its units output 0 for every sample of the batch
+   * (`backstep.deadReluThreshold`).
+   */
   deadRelu: number;
-  /** A sigmoid/tanh is saturated when at least this fraction of its outputs sit in the flat tails (`backstep.saturationThreshold`). */
+  /**
+   * A sigmoid/tanh is saturated when at least this fraction of its outputs sit in the flat tails
+   * (`backstep.saturationThreshold`).
+   */
   saturated: number;
 }
 
-export const DEFAULT_THRESHOLDS: Readonly<HealthThresholds> = { vanishing: 1e-6, exploding: 1e3, deadRelu: 0.5, saturated: 0.5 };
+export const DEFAULT_THRESHOLDS: Readonly<HealthThresholds> = {
+  vanishing: 1e-6,
+  exploding: 1e3,
+  deadRelu: 0.5,
+  saturated: 0.5,
+};
 
 /**
  * A gradient is rounding error, zero by the model's structure, when the gradient reaching its op is not small but
@@ -125,7 +137,12 @@ export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map
         const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
         const prev = cancelled.get(name);
         const first = prev === undefined || prev.step !== step;
-        cancelled.set(name, { step, all: roundingLevel && (first || prev.all), upstream: first ? up.stats.norm : Math.max(prev.upstream, up.stats.norm), op: e.op });
+        cancelled.set(name, {
+          step,
+          all: roundingLevel && (first || prev.all),
+          upstream: first ? up.stats.norm : Math.max(prev.upstream, up.stats.norm),
+          op: e.op,
+        });
         put(name, step, i, c);
       });
     } else if (e.kind === "accumulate") {

@@ -3,7 +3,20 @@
 export type * from "./types";
 export { TraceIndex, traceIdProblem } from "./traceIndex";
 export type { TraceOf, TensorHead, BackwardEvent, StepStart } from "./traceIndex";
-export { DIGITS, dimsText, gradCheckFailed, gradCheckMark, gradCheckText, formatDuration, formatNumber, hasNonFinite, nonFiniteText, shapeText, sizeOf, statsText } from "./text";
+export {
+  DIGITS,
+  dimsText,
+  gradCheckFailed,
+  gradCheckMark,
+  gradCheckText,
+  formatDuration,
+  formatNumber,
+  hasNonFinite,
+  nonFiniteText,
+  shapeText,
+  sizeOf,
+  statsText,
+} from "./text";
 export { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "./json";
 export { thresholdsOf, withThresholds } from "./diagnostics";
 export { gradCheckDiagnostics, gradCheckLine, gradChecks, latestChecks } from "./gradChecks";

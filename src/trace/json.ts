@@ -33,18 +33,22 @@ function finishParse(raw: Partial<Trace> | null): Trace {
   if (raw === null || typeof raw !== "object" || raw.format !== "backstep-trace") {
     throw new Error('backstep trace: not a Backstep trace (missing format: "backstep-trace")');
   }
-  if (raw.version !== 1) throw new Error(`backstep trace: unsupported version ${String(raw.version)}; this reader knows version 1`);
+  if (raw.version !== 1)
+    throw new Error(`backstep trace: unsupported version ${String(raw.version)}; this reader knows version 1`);
   const trace = raw as Trace;
   for (const t of trace.tensors) {
     const stats = t.stats as unknown as Record<string, unknown>;
-    for (const k of STAT_KEYS) if (typeof stats[k] !== "number") stats[k] = decodeNumber(stats[k], `tensors[id=${t.id}].stats.${k}`);
+    for (const k of STAT_KEYS)
+      if (typeof stats[k] !== "number") stats[k] = decodeNumber(stats[k], `tensors[id=${t.id}].stats.${k}`);
     if (t.values) {
       const vals = t.values as unknown[];
-      for (let i = 0; i < vals.length; i++) if (typeof vals[i] !== "number") vals[i] = decodeNumber(vals[i], `tensors[id=${t.id}].values[${i}]`);
+      for (let i = 0; i < vals.length; i++)
+        if (typeof vals[i] !== "number") vals[i] = decodeNumber(vals[i], `tensors[id=${t.id}].values[${i}]`);
     }
   }
   trace.losses = trace.losses.map((l, i) => decodeNumber(l, `losses[${i}]`));
-  for (const e of trace.events) if (e.kind === "step" && e.loss !== undefined) e.loss = decodeNumber(e.loss, `step ${e.index} loss`);
+  for (const e of trace.events)
+    if (e.kind === "step" && e.loss !== undefined) e.loss = decodeNumber(e.loss, `step ${e.index} loss`);
   const problem = traceIdProblem(trace);
   if (problem) throw new Error(`backstep trace: ${problem}`);
   return trace;

@@ -8,7 +8,9 @@ interface ModuleLike {
 }
 
 function isModuleLike(v: unknown): v is ModuleLike {
-  return typeof v === "object" && v !== null && typeof (v as { namedParameters?: unknown }).namedParameters === "function";
+  return (
+    typeof v === "object" && v !== null && typeof (v as { namedParameters?: unknown }).namedParameters === "function"
+  );
 }
 
 export class ParamNames {

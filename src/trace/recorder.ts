@@ -1,4 +1,5 @@
-// The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events (docs/architecture.md, "The Trace").
+// The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events
+// (docs/architecture.md, "The Trace").
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
@@ -6,7 +7,16 @@ import type { OpSite, TraceFinal } from "./assembler";
 import { AttrSets } from "./attrs";
 import { measureHealth } from "./health";
 import { ParamNames } from "./params";
-import { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KIND, TraceWriter, VERDICTS, type KindCode, type TraceChunk } from "./stream";
+import {
+  GRAD_SOURCES,
+  HAS_DIFF,
+  HAS_WORST,
+  KIND,
+  TraceWriter,
+  VERDICTS,
+  type KindCode,
+  type TraceChunk,
+} from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import { TensorNotes } from "./notes";
 import { SeriesCollector } from "./seriesCollector";
@@ -28,7 +38,9 @@ export interface RecorderOptions extends CapOptions {
    */
   maxOps?: number;
   maxEvents?: number;
-  /** Told of each op output's size in bytes, recorded or not (the runner's memory limit measures at intervals of it). */
+  /**
+   * Told of each op output's size in bytes, recorded or not (the runner's memory limit measures at intervals of it).
+   */
   onAllocate?: (bytes: number) => void;
   /** The loop the model entered last, if any (the runner knows its loops): where a flood most likely comes from. */
   currentLoop?: () => SourceLoc | undefined;
@@ -52,7 +64,10 @@ export const DEFAULT_MAX_EVENTS = 2_000_000;
 const { activation: ACTIVATION, grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
 
 export class Recorder implements EngineObserver {
-  /** What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording them). */
+  /**
+   * What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording
+   * them).
+   */
   private readonly out: TraceWriter;
   private readonly table: SnapshotTable;
   private readonly attrs: AttrSets;
@@ -143,7 +158,13 @@ export class Recorder implements EngineObserver {
     }
   }
 
-  forward(op: string, inputs: readonly Tensor[], output: Tensor, attrs: Readonly<Record<string, unknown>>, module: string | undefined): void {
+  forward(
+    op: string,
+    inputs: readonly Tensor[],
+    output: Tensor,
+    attrs: Readonly<Record<string, unknown>>,
+    module: string | undefined,
+  ): void {
     this.options.onAllocate?.(output.data.byteLength);
     const inBackward = this.inBackward > 0;
     if (this.step < 0 || (this.stepClosed && !this.explicitSteps && !inBackward)) this.nextStep();
@@ -156,7 +177,8 @@ export class Recorder implements EngineObserver {
     if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
     const inputIds = this.scratchInputs;
     // in a user-defined backward, ∂L/∂output and the gradients it makes are the backward pass's tensors
-    for (let k = 0; k < nIn; k++) inputIds[k] = (inBackward ? this.notes.grad(inputs[k])?.id : undefined) ?? this.idOf(inputs[k]);
+    for (let k = 0; k < nIn; k++)
+      inputIds[k] = (inBackward ? this.notes.grad(inputs[k])?.id : undefined) ?? this.idOf(inputs[k]);
     const out = this.table.snapshot(output, ACTIVATION, { op: id });
     this.notes.noteOutput(output, out, id);
     const w = this.out;
@@ -172,7 +194,18 @@ export class Recorder implements EngineObserver {
     }
     if (inBackward) w.opPhaseBackward();
     // (the op record is its forward event too)
-    w.op(w.string(op), this.step, out, module === undefined ? -1 : w.string(module), loc, attrSet, inputIds, nIn, this.scratchFrames, nFrames);
+    w.op(
+      w.string(op),
+      this.step,
+      out,
+      module === undefined ? -1 : w.string(module),
+      loc,
+      attrSet,
+      inputIds,
+      nIn,
+      this.scratchFrames,
+      nFrames,
+    );
     this.push();
     // from kept values the reader measures it, on its own thread
     if (!this.table.lastKept && !inBackward) {
@@ -195,7 +228,12 @@ export class Recorder implements EngineObserver {
     }
   }
 
-  backward(output: Tensor, upstream: Tensor, local: readonly (LocalDescription | null)[], contributions: readonly (Tensor | null)[]): void {
+  backward(
+    output: Tensor,
+    upstream: Tensor,
+    local: readonly (LocalDescription | null)[],
+    contributions: readonly (Tensor | null)[],
+  ): void {
     if (this.recording) this.series.backward(output, upstream);
     if (!this.full) return;
     const op = this.notes.output(output)?.op;
@@ -223,7 +261,11 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        locals[4 * k + 3] = l.tensor ? this.gradId(l.tensor) : l.transposeOf ? this.table.snapshotTransposed(l.transposeOf, GRAD) : -1;
+        locals[4 * k + 3] = l.tensor
+          ? this.gradId(l.tensor)
+          : l.transposeOf
+            ? this.table.snapshotTransposed(l.transposeOf, GRAD)
+            : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;
@@ -291,7 +333,10 @@ export class Recorder implements EngineObserver {
     const names: number[] = [];
     const leaves: number[] = [];
     for (const t of tensors) {
-      const name = this.params.nameOf(t) ?? this.updated.get(t.id)?.name ?? (this.gradLeaves.has(t.id) ? (t.name ?? `tensor#${t.id}`) : undefined);
+      const name =
+        this.params.nameOf(t) ??
+        this.updated.get(t.id)?.name ??
+        (this.gradLeaves.has(t.id) ? (t.name ?? `tensor#${t.id}`) : undefined);
       if (name !== undefined) names.push(w.string(name));
       const leaf = this.notes.leaf(t);
       if (leaf !== undefined && this.kindOfLeaf(t) !== PARAM) leaves.push(leaf.id);
@@ -330,10 +375,20 @@ export class Recorder implements EngineObserver {
     const op = report.output ? (this.notes.output(report.output)?.op ?? -1) : -1;
     const hasDiff = c.maxAbsDiff !== undefined;
     w.gradCheck(
-      { source: GRAD_SOURCES.indexOf(report.source), verdict: VERDICTS.indexOf(c.verdict), flags: (hasDiff ? HAS_DIFF : 0) | (c.worst ? HAS_WORST : 0) },
       {
-        label: w.string(report.label), note: report.note === undefined ? -1 : w.string(report.note), tensor, op, input: report.input ?? -1,
-        manual, reference, loc: at?.loc ? w.frame(at.loc) : -1,
+        source: GRAD_SOURCES.indexOf(report.source),
+        verdict: VERDICTS.indexOf(c.verdict),
+        flags: (hasDiff ? HAS_DIFF : 0) | (c.worst ? HAS_WORST : 0),
+      },
+      {
+        label: w.string(report.label),
+        note: report.note === undefined ? -1 : w.string(report.note),
+        tensor,
+        op,
+        input: report.input ?? -1,
+        manual,
+        reference,
+        loc: at?.loc ? w.frame(at.loc) : -1,
       },
       [c.maxAbsDiff ?? NaN, c.relErr ?? NaN, c.atol, c.rtol, c.worst?.manual ?? NaN, c.worst?.reference ?? NaN],
       { stack, manualShape: c.manualShape, referenceShape: c.referenceShape, worst: c.worst?.index ?? [] },
@@ -367,7 +422,11 @@ export class Recorder implements EngineObserver {
     return {
       params,
       losses,
-      truncated: { valuesDropped: this.table.valuesDropped, eventsDropped: this.eventsDropped, stepsDropped: this.stepsDropped },
+      truncated: {
+        valuesDropped: this.table.valuesDropped,
+        eventsDropped: this.eventsDropped,
+        stepsDropped: this.stepsDropped,
+      },
     };
   }
 
@@ -395,7 +454,10 @@ export class Recorder implements EngineObserver {
     this.series.endStep(this.step);
   }
 
-  /** Whether one more event fits under the caps (`opsFull`: the op cap is reached). Reaching a cap stops recording for good. */
+  /**
+   * Whether one more event fits under the caps (`opsFull`: the op cap is reached). Reaching a cap stops recording for
+   * good.
+   */
   private room(opsFull = false): boolean {
     if (!this.capped && !opsFull && this.eventCount < this.maxEvents) return true;
     if (!this.capped) {
@@ -403,7 +465,12 @@ export class Recorder implements EngineObserver {
       const w = this.out;
       const site = this.options.locate?.();
       const loop = this.options.currentLoop?.();
-      w.capped(opsFull ? "ops" : "events", opsFull ? this.maxOps : this.maxEvents, site?.loc ? w.frame(site.loc) : -1, loop ? w.frame(loop) : -1);
+      w.capped(
+        opsFull ? "ops" : "events",
+        opsFull ? this.maxOps : this.maxEvents,
+        site?.loc ? w.frame(site.loc) : -1,
+        loop ? w.frame(loop) : -1,
+      );
     }
     this.eventsDropped++;
     return false;

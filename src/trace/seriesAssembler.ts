@@ -35,7 +35,11 @@ export class SeriesAssembler {
 
   param(id: number, name: string): void {
     const n = this.series.steps.length;
-    this.series.params[id] = { name, gradNorm: new Array<number>(n).fill(NaN), updateRatio: new Array<number>(n).fill(NaN) };
+    this.series.params[id] = {
+      name,
+      gradNorm: new Array<number>(n).fill(NaN),
+      updateRatio: new Array<number>(n).fill(NaN),
+    };
   }
 
   /** A full step (its step event was read). */

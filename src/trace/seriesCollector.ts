@@ -14,7 +14,17 @@ const { LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
  * read src/protocol's op facts; a new activation op is added here too (test/trace/seriesCollector.test.ts checks
  * the two lists agree).
  */
-export const ACTIVATION_OPS: ReadonlySet<string> = new Set(["relu", "tanh", "sigmoid", "gelu", "silu", "leakyRelu", "elu", "softplus", "softsign"]);
+export const ACTIVATION_OPS: ReadonlySet<string> = new Set([
+  "relu",
+  "tanh",
+  "sigmoid",
+  "gelu",
+  "silu",
+  "leakyRelu",
+  "elu",
+  "softplus",
+  "softsign",
+]);
 
 /** One step's statistics as they are gathered, then written as one STEP_SUMMARY record. */
 export class SeriesCollector {
@@ -110,13 +120,17 @@ export class SeriesCollector {
     const module = this.prevModule;
     const output = this.prevOutput!;
     this.prevOutput = null;
-    const moduleOutput = !activated && module !== undefined && next !== module && !(next !== undefined && next.startsWith(module + "."));
+    const moduleOutput =
+      !activated && module !== undefined && next !== module && !(next !== undefined && next.startsWith(module + "."));
     if (!moduleOutput && !ACTIVATION_OPS.has(op)) return;
     if (this.blockOf.has(output)) return;
     // the k-th layer of a step is the same layer as the last step's k-th, unless its op or module differ
     const k = this.ordinal++;
     const last = this.lastAt[k];
-    let id = last !== undefined && last.op === op && last.module === module ? last.id : this.layerIds.get(`${k}|${op}|${module ?? ""}`);
+    let id =
+      last !== undefined && last.op === op && last.module === module
+        ? last.id
+        : this.layerIds.get(`${k}|${op}|${module ?? ""}`);
     if (id === undefined) {
       const key = `${k}|${op}|${module ?? ""}`;
       id = this.layerIds.size;
@@ -124,7 +138,13 @@ export class SeriesCollector {
       const w = this.out;
       const v = this.prevVar;
       const name = moduleOutput ? module : (v ?? op);
-      w.seriesLayer(id, w.string(name), w.string(op), module === undefined ? -1 : w.string(module), v === undefined ? -1 : w.string(v));
+      w.seriesLayer(
+        id,
+        w.string(name),
+        w.string(op),
+        module === undefined ? -1 : w.string(module),
+        v === undefined ? -1 : w.string(v),
+      );
     }
     if (last === undefined || last.id !== id) this.lastAt[k] = { op, module, id };
     const block = this.layers++;

@@ -61,7 +61,15 @@ export class SnapshotTable {
     // int32 indices and bool masks are recorded as float32 values (the Trace's values are floats)
     const float = t.dtype === "float32" || t.dtype === "float64";
     const data = float ? (t.data as Float32Array | Float64Array) : Float32Array.from(t.data);
-    this.out.tensor(kind, t.dtype === "float64" ? "float64" : "float32", op ?? -1, name === undefined ? -1 : this.out.string(name), t.shape, data, keep);
+    this.out.tensor(
+      kind,
+      t.dtype === "float64" ? "float64" : "float32",
+      op ?? -1,
+      name === undefined ? -1 : this.out.string(name),
+      t.shape,
+      data,
+      keep,
+    );
     return this.nextId++;
   }
 
@@ -69,7 +77,15 @@ export class SnapshotTable {
   snapshotTransposed(t: Tensor, kind: KindCode): TensorId {
     if (t.ndim < 2) return this.snapshot(t, kind);
     if (t.dtype !== "float32" && t.dtype !== "float64") return this.snapshot(t, kind);
-    this.out.transposedTensor(kind, t.dtype, -1, -1, t.shape, t.data as Float32Array | Float64Array, this.keeps(t.size, false));
+    this.out.transposedTensor(
+      kind,
+      t.dtype,
+      -1,
+      -1,
+      t.shape,
+      t.data as Float32Array | Float64Array,
+      this.keeps(t.size, false),
+    );
     return this.nextId++;
   }
 

@@ -1,4 +1,5 @@
-// Summary statistics of a tensor's values (docs/architecture.md, "The Trace": min max mean std norm and NaN/Inf/zero counts).
+// Summary statistics of a tensor's values (docs/architecture.md, "The Trace": min max mean std norm and NaN/Inf/zero
+// counts).
 import type { TensorStats } from "./types";
 
 type Values = ArrayLike<number>;
@@ -22,7 +23,10 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
   let min = Infinity;
   let max = -Infinity;
   // two running sums each: the adds of one element need not wait for the previous element's
-  let sum0 = 0, sum1 = 0, sq0 = 0, sq1 = 0;
+  let sum0 = 0,
+    sum1 = 0,
+    sq0 = 0,
+    sq1 = 0;
   let zeros = 0;
   const n = values.length;
   const pairs = n - (n % 2);
@@ -66,7 +70,16 @@ function finish(values: Values, min: number, max: number, sum: number, sumSq: nu
   // E[x²] − E[x]² can go slightly negative by rounding
   const variance = Math.max(0, sumSq / n - mean * mean);
   // −0 reads as 0, as in the careful loop
-  return { min: min === 0 ? 0 : min, max: max === 0 ? 0 : max, mean, std: Math.sqrt(variance), norm: Math.sqrt(sumSq), nan: 0, inf: 0, zeros };
+  return {
+    min: min === 0 ? 0 : min,
+    max: max === 0 ? 0 : max,
+    mean,
+    std: Math.sqrt(variance),
+    norm: Math.sqrt(sumSq),
+    nan: 0,
+    inf: 0,
+    zeros,
+  };
 }
 
 /** The same statistics with each value tested for NaN and ±Inf. */

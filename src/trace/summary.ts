@@ -1,4 +1,5 @@
-// A tensor's per-step summary for long runs: statistics and a 32-bin linear histogram (docs/architecture.md, "Long runs").
+// A tensor's per-step summary for long runs: statistics and a 32-bin linear histogram (docs/architecture.md, "Long
+// runs").
 import { computeStats } from "./stats";
 
 /**
@@ -99,5 +100,7 @@ export function updateRatio(before: ArrayLike<number>, after: ArrayLike<number>)
   return w === 0 ? NaN : Math.sqrt(d) / Math.sqrt(w);
 }
 
-/** Floats per layer in a step's summary record: its id, whether its output and its gradient were seen, their summaries. */
+/**
+ * Floats per layer in a step's summary record: its id, whether its output and its gradient were seen, their summaries.
+ */
 export const LAYER_BLOCK = 3 + 2 * SUMMARY_SIZE;

@@ -24,7 +24,11 @@ export function formatNumber(x: number | null | undefined, { digits }: NumberSty
   if (!Number.isFinite(x)) return x > 0 ? "+∞" : "-∞";
   const a = Math.abs(x);
   if (x === 0) return "0";
-  if (a < 1e-3 || a >= 1e5) return x.toExponential(digits - 1).replace(/\.?0+e/, "e").replace("e+", "e");
+  if (a < 1e-3 || a >= 1e5)
+    return x
+      .toExponential(digits - 1)
+      .replace(/\.?0+e/, "e")
+      .replace("e+", "e");
   if (Number.isInteger(x)) return String(x);
   return String(Number(x.toPrecision(digits)));
 }
@@ -81,7 +85,8 @@ export function gradCheckMark(e: Pick<GradCheckEvent, "verdict">): string {
 
 /**
  * One line for a gradient check: `✓ exact`, `≈ close (max diff 2.4e-8)`, `✗ max diff 0.031 at [3, 5]: 0.12 vs 0.151`
- * (the hand-written value first, then the reference; a function's check adds its relative error), `✗ shape [32] vs [32, 1]`,
+ * (the hand-written value first, then the reference; a function's check adds its relative error), `✗ shape [32] vs [32,
+ * 1]`,
  * `✗ no gradient`.
  */
 export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: DIGITS.panel }): string {

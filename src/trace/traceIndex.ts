@@ -26,7 +26,8 @@ export interface StepStart {
 export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
   const nT = trace.tensors.length;
   const nO = trace.ops.length;
-  const tensorOk = (id: number | null | undefined): boolean => id === null || id === undefined || (Number.isInteger(id) && id >= 0 && id < nT);
+  const tensorOk = (id: number | null | undefined): boolean =>
+    id === null || id === undefined || (Number.isInteger(id) && id >= 0 && id < nT);
   const opOk = (id: number | undefined): boolean => id === undefined || (Number.isInteger(id) && id >= 0 && id < nO);
   for (let i = 0; i < nT; i++) {
     const t = trace.tensors[i];
@@ -54,14 +55,25 @@ export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
 
 function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null | undefined)[] } {
   switch (e.kind) {
-    case "step": return { tensors: [] };
-    case "forward": return { op: e.op, tensors: [] };
-    case "backward": return { op: e.op, tensors: [e.upstream, ...(e.upstreams ?? []), ...e.contributions, ...e.local.map((l) => l?.tensor)] };
-    case "accumulate": return { op: e.from, tensors: [e.tensor, e.contribution, e.total] };
-    case "update": return { tensors: [e.before, e.grad, e.after] };
-    case "zeroGrad": return { tensors: e.tensors ?? [] };
-    case "gradCheck": return { op: e.op, tensors: [e.tensor, e.manual, e.reference] };
-    default: return { tensors: [] }; // a kind from a later format: readers keep it and look past it
+    case "step":
+      return { tensors: [] };
+    case "forward":
+      return { op: e.op, tensors: [] };
+    case "backward":
+      return {
+        op: e.op,
+        tensors: [e.upstream, ...(e.upstreams ?? []), ...e.contributions, ...e.local.map((l) => l?.tensor)],
+      };
+    case "accumulate":
+      return { op: e.from, tensors: [e.tensor, e.contribution, e.total] };
+    case "update":
+      return { tensors: [e.before, e.grad, e.after] };
+    case "zeroGrad":
+      return { tensors: e.tensors ?? [] };
+    case "gradCheck":
+      return { op: e.op, tensors: [e.tensor, e.manual, e.reference] };
+    default:
+      return { tensors: [] }; // a kind from a later format: readers keep it and look past it
   }
 }
 

@@ -139,14 +139,18 @@ export interface GradCheckEvent {
   /** source "function": the op of the application checked, and which of its inputs. */
   op?: OpId;
   input?: number;
-  /** The hand-written gradient (the learner's, the user backward's) and the reference (autograd's, finite differences). */
+  /**
+   * The hand-written gradient (the learner's, the user backward's) and the reference (autograd's, finite differences).
+   */
   manual?: TensorId;
   reference?: TensorId;
   manualShape: number[];
   referenceShape: number[];
   /** max |manual − reference| (NaN when an element of either is NaN); absent unless the shapes agree. */
   maxAbsDiff?: number;
-  /** max |manual − reference| / max(1, |manual|, |reference|), gradcheck's scaled error; absent unless the shapes agree. */
+  /**
+   * max |manual − reference| / max(1, |manual|, |reference|), gradcheck's scaled error; absent unless the shapes agree.
+   */
   relErr?: number;
   /** The element where they differ most (the first NaN difference, if any), with both values. */
   worst?: { index: number[]; manual: number; reference: number };
@@ -202,7 +206,10 @@ export interface RecordingStop {
 export interface ActivationHealth {
   op: OpId;
   kind: "dead-relu" | "saturated";
-  /** Fraction of units that output 0 for every sample (dead-relu) or of outputs in the flat tails (saturated), in [0, 1]. */
+  /**
+   * Fraction of units that output 0 for every sample (dead-relu) or of outputs in the flat tails (saturated), in [0,
+   * 1].
+   */
   fraction: number;
 }
 
@@ -218,14 +225,19 @@ export interface Trace {
   version: 1;
   /** Absolute path of the traced entry file. */
   program: string;
-  /** The model's language: absent for TypeScript (traces written before Python models existed), "python" for a .py model. */
+  /**
+   * The model's language: absent for TypeScript (traces written before Python models existed), "python" for a .py
+   * model.
+   */
   language?: "typescript" | "python";
   ops: TraceOp[];
   tensors: TraceTensor[];
   events: TraceEvent[];
   params: TraceParam[];
   diagnostics: TraceDiagnostic[];
-  /** Dead-ReLU and saturation measures of the activation ops, in order (absent from traces written before it existed). */
+  /**
+   * Dead-ReLU and saturation measures of the activation ops, in order (absent from traces written before it existed).
+   */
   health?: ActivationHealth[];
   /** Loss per recorded step (index = step), where known; NaN for a step without a scalar loss. */
   losses: number[];
@@ -258,7 +270,8 @@ export interface FullStepsPolicy {
 
 /**
  * One tensor summarised per step, column-wise (index i is the series' i-th step; NaN and an all-zero histogram
- * where the step did not produce it). `hist` holds 32 counts (HIST_BINS, src/trace/summary.ts) per step, step after step: bin b of step i
+ * where the step did not produce it). `hist` holds 32 counts (HIST_BINS, src/trace/summary.ts) per step, step after
+ * step: bin b of step i
  * counts the finite values in [min + b·w, min + (b+1)·w), w = (max − min) / HIST_BINS, the last bin closed
  * (with min = max every value is in bin 0).
  */
@@ -295,7 +308,10 @@ export interface SeriesParam {
   updateRatio: number[];
 }
 
-/** Statistics recorded for every step of a run, whether or not its full record was kept (docs/architecture.md, "The Trace": long runs). */
+/**
+ * Statistics recorded for every step of a run, whether or not its full record was kept (docs/architecture.md, "The
+ * Trace": long runs).
+ */
 export interface StepSeries {
   /** The steps summarised, ascending; column index i of every series is step steps[i]. */
   steps: number[];

@@ -20,7 +20,10 @@ function isTag(x: object): x is NonFiniteTag {
   return v === "NaN" || v === "Infinity" || v === "-Infinity";
 }
 
-/** A copy of `value` safe for JSON: non-finite numbers become tags. Shares unchanged subtrees (and returns `value` itself when nothing changed). */
+/**
+ * A copy of `value` safe for JSON: non-finite numbers become tags. Shares unchanged subtrees (and returns `value`
+ * itself when nothing changed).
+ */
 export function toWire(value: unknown): unknown {
   if (typeof value === "number") return Number.isFinite(value) ? value : tag(value);
   if (Array.isArray(value)) {
@@ -42,7 +45,8 @@ export function toWire(value: unknown): unknown {
     for (const k in rec) {
       if (!Object.prototype.hasOwnProperty.call(rec, k)) continue;
       const v = rec[k];
-      const w = typeof v === "number" ? (Number.isFinite(v) ? v : tag(v)) : v !== null && typeof v === "object" ? toWire(v) : v;
+      const w =
+        typeof v === "number" ? (Number.isFinite(v) ? v : tag(v)) : v !== null && typeof v === "object" ? toWire(v) : v;
       if (w !== v) {
         out ??= { ...rec };
         out[k] = w;

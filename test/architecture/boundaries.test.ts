@@ -31,9 +31,24 @@ describe("import boundaries (eslint.config.mjs)", function () {
       `import * as vscode from "vscode";`,
       `import { readFileSync } from "node:fs";`,
       `export type T = Trace;`,
-      uses(["isHostMessage", "TraceIndex", "formatNumber", "parseTrace", "Tensor", "runModel", "vscode", "readFileSync"]),
+      uses([
+        "isHostMessage",
+        "TraceIndex",
+        "formatNumber",
+        "parseTrace",
+        "Tensor",
+        "runModel",
+        "vscode",
+        "readFileSync",
+      ]),
     ].join("\n");
-    assert.deepEqual(await refused("webview/graph/zz.ts", code), ["../../src/trace/json", "../../src/engine/tensor", "../../src/runner", "vscode", "node:fs"]);
+    assert.deepEqual(await refused("webview/graph/zz.ts", code), [
+      "../../src/trace/json",
+      "../../src/engine/tensor",
+      "../../src/runner",
+      "vscode",
+      "node:fs",
+    ]);
   });
 
   it("what the webviews import imports nothing but types, the protocol and the pure trace modules", async () => {
@@ -47,7 +62,10 @@ describe("import boundaries (eslint.config.mjs)", function () {
       uses(["traceIdProblem", "computeStats", "readFileSync"]),
     ].join("\n");
     assert.deepEqual(await refused("src/protocol/zz.ts", code), ["../trace/stats", "node:fs"]);
-    assert.deepEqual(await refused("src/trace/text.ts", `import { computeStats } from "./stats";\n${uses(["computeStats"])}`), ["./stats"]);
+    assert.deepEqual(
+      await refused("src/trace/text.ts", `import { computeStats } from "./stats";\n${uses(["computeStats"])}`),
+      ["./stats"],
+    );
   });
 
   it("extension/ uses src/debug and src/trace through their index files", async () => {
@@ -59,11 +77,18 @@ describe("import boundaries (eslint.config.mjs)", function () {
       `export type T = Trace;`,
       uses(["TraceCursor", "TraceIndex", "Evaluator"]),
     ].join("\n");
-    assert.deepEqual(await refused("extension/debug/zz.ts", code), ["../../src/debug/evaluate", "../../src/trace/types"]);
+    assert.deepEqual(await refused("extension/debug/zz.ts", code), [
+      "../../src/debug/evaluate",
+      "../../src/trace/types",
+    ]);
   });
 
   it("src/ never imports vscode, extension/ or webview/", async () => {
     const code = `import * as vscode from "vscode";\nimport { el } from "../../webview/common/dom";\nimport { activate } from "../../extension/extension";\n${uses(["vscode", "el", "activate"])}`;
-    assert.deepEqual(await refused("src/trace/zz.ts", code), ["vscode", "../../webview/common/dom", "../../extension/extension"]);
+    assert.deepEqual(await refused("src/trace/zz.ts", code), [
+      "vscode",
+      "../../webview/common/dom",
+      "../../extension/extension",
+    ]);
   });
 });

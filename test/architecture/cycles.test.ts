@@ -1,4 +1,5 @@
-// No import cycles: none between src/ files at run time, none between src/ folders at all (docs/architecture.md, "The parts").
+// No import cycles: none between src/ files at run time, none between src/ folders at all (docs/architecture.md, "The
+// parts").
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { cycles, importEdges } from "./importGraph";
@@ -18,8 +19,12 @@ describe("import cycles", function () {
     assert.deepEqual(cycles([e("a", "b"), e("b", "c"), e("c", "a"), e("c", "d")]), [["a", "b", "c", "a"]]);
     assert.deepEqual(cycles([e("a", "a")]), [["a", "a"]]);
     assert.deepEqual(cycles([e("a", "b"), e("a", "c"), e("b", "c"), e("c", "d")]), []);
-    assert.ok(edges.some((x) => x.from === "src/engine/ops/index.ts" && x.to === "src/engine/rules/all.ts" && !x.typeOnly));
-    assert.ok(edges.some((x) => x.from === "src/engine/tensor.ts" && x.to === "src/engine/ops/functions.ts" && x.typeOnly));
+    assert.ok(
+      edges.some((x) => x.from === "src/engine/ops/index.ts" && x.to === "src/engine/rules/all.ts" && !x.typeOnly),
+    );
+    assert.ok(
+      edges.some((x) => x.from === "src/engine/tensor.ts" && x.to === "src/engine/ops/functions.ts" && x.typeOnly),
+    );
   });
 
   it("no src/ file imports itself back at run time (type-only imports aside)", () => {

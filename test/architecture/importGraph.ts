@@ -3,7 +3,9 @@ import ts from "typescript";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
-/** One relative import or re-export: from and to are paths relative to the root; typeOnly when it vanishes at run time. */
+/**
+ * One relative import or re-export: from and to are paths relative to the root; typeOnly when it vanishes at run time.
+ */
 export interface ImportEdge {
   from: string;
   to: string;
@@ -30,7 +32,13 @@ function isTypeOnly(s: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
   if (c === undefined) return false; // import "./x": run for its effect
   if (c.isTypeOnly) return true;
   const named = c.namedBindings;
-  return c.name === undefined && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+  return (
+    c.name === undefined &&
+    named !== undefined &&
+    ts.isNamedImports(named) &&
+    named.elements.length > 0 &&
+    named.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** Every relative import and re-export of the .ts files under root/dir. */
@@ -51,7 +59,10 @@ export function importEdges(root: string, dir: string): ImportEdge[] {
 export function cycles(edges: readonly { from: string; to: string }[]): string[][] {
   const next = new Map<string, string[]>();
   for (const e of edges) (next.get(e.from) ?? next.set(e.from, []).get(e.from)!).push(e.to);
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], onStack = new Set<string>();
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    stack: string[] = [],
+    onStack = new Set<string>();
   const found: string[][] = [];
   const visit = (v: string): void => {
     index.set(v, index.size);

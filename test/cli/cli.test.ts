@@ -43,7 +43,10 @@ describe("backstep CLI (dist/cli.js)", function () {
       const g = trace.tensors[p.grad ?? -1];
       assert.ok(trace.tensors[p.tensor].values && g.values, "parameter values and gradients are always included");
       // the printed gradient norm is the recorded one
-      assert.match(r.stdout, new RegExp(`${p.name.replace(/\./g, "\\.")}\\s+\\[[\\d, ]+\\]\\s+${Number(g.stats.norm.toPrecision(4))}`));
+      assert.match(
+        r.stdout,
+        new RegExp(`${p.name.replace(/\./g, "\\.")}\\s+\\[[\\d, ]+\\]\\s+${Number(g.stats.norm.toPrecision(4))}`),
+      );
     }
     assert.match(r.stdout, /Diagnostics: none/);
   });
@@ -52,7 +55,10 @@ describe("backstep CLI (dist/cli.js)", function () {
     const out = join(tmp, "long.json");
     const r = backstep("trace", "examples/mlp-classifier.ts", "--json", out, "--steps", "300", "--full-every", "100");
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /statistics of 300 step\(s\) \(2 layer\(s\), 4 parameter\(s\)\); full record of step\(s\) 0, 100, 200/);
+    assert.match(
+      r.stdout,
+      /statistics of 300 step\(s\) \(2 layer\(s\), 4 parameter\(s\)\); full record of step\(s\) 0, 100, 200/,
+    );
     const trace = readTraceFile(out);
     assert.deepEqual(trace.series?.fullSteps, [0, 100, 200]);
     assert.equal(trace.series?.steps.length, 300);
@@ -67,7 +73,9 @@ describe("backstep CLI (dist/cli.js)", function () {
     const r = backstep("trace", "examples/cnn.ts", "--values", "all", "--steps", "1", "--json", out);
     assert.equal(r.status, 0, r.stderr);
     const trace = readTraceFile(out);
-    assert.ok(trace.tensors.every((t) => t.values !== undefined && t.values.length === t.shape.reduce((a, b) => a * b, 1)));
+    assert.ok(
+      trace.tensors.every((t) => t.values !== undefined && t.values.length === t.shape.reduce((a, b) => a * b, 1)),
+    );
     assert.equal(trace.truncated.valuesDropped, 0);
   });
 

@@ -36,7 +36,11 @@ describe("backstep diff and report (dist/cli.js)", function () {
     // the same model in another folder, with the noise scale changed: the runs part at that mul
     writeFileSync(join(tmp, "b.ts"), source.replace(".mul(0.5)", ".mul(0.6)"));
     [a, a2, b] = [join(tmp, "a.json"), join(tmp, "a2.json"), join(tmp, "b.json")];
-    for (const [model, out] of [["a.ts", a], ["a.ts", a2], ["b.ts", b]]) {
+    for (const [model, out] of [
+      ["a.ts", a],
+      ["a.ts", a2],
+      ["b.ts", b],
+    ]) {
       const r = backstep("trace", join(tmp, model), "--steps", "2", "--json", out);
       assert.equal(r.status, 0, r.stderr);
     }
@@ -53,10 +57,17 @@ describe("backstep diff and report (dist/cli.js)", function () {
   it("a changed constant is reported at its op first, then every op downstream (exit 1)", () => {
     const r = backstep("diff", a, b);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stdout, new RegExp(`First divergence: input 1 \\(constant\\) of\\n  a  \\S*a\\.ts:${line}  mul  step 0`));
+    assert.match(
+      r.stdout,
+      new RegExp(`First divergence: input 1 \\(constant\\) of\\n  a  \\S*a\\.ts:${line}  mul  step 0`),
+    );
     assert.match(r.stdout, /max \|a−b\| 0\.1 at \[\] \(a 0\.5, b 0\.6\)/);
     assert.match(r.stdout, /Structure: the same ops in both runs/);
-    const json = JSON.parse(backstep("diff", a, b, "--json").stdout) as { same: boolean; first: { kind: string; a: { op: string; loc: { line: number } } }; divergences: { kind: string; a: { op: string; var?: string } }[] };
+    const json = JSON.parse(backstep("diff", a, b, "--json").stdout) as {
+      same: boolean;
+      first: { kind: string; a: { op: string; loc: { line: number } } };
+      divergences: { kind: string; a: { op: string; var?: string } }[];
+    };
     assert.equal(json.same, false);
     assert.equal(json.first.a.op, "mul");
     assert.equal(json.first.a.loc.line, line);

@@ -1,4 +1,5 @@
-// Unit tests of the pure debugger runtime: stepping, breakpoints, state as of an event, evaluation, on hand-built traces.
+// Unit tests of the pure debugger runtime: stepping, breakpoints, state as of an event, evaluation, on hand-built
+// traces.
 import { strict as assert } from "node:assert";
 import { TraceCursor } from "../../src/debug/cursor";
 import { complete } from "../../src/debug/completions";
@@ -11,11 +12,14 @@ import { NAN_LINES, nanTrace } from "./fixtures/nan";
 const FILE = "/models/mlp.ts";
 const NAN_FILE = "/models/nan.ts";
 
-const opName = (trace: Trace, e: TraceEvent | undefined): string | undefined => (e && "op" in e && typeof e.op === "number" ? trace.ops[e.op].op : undefined);
+const opName = (trace: Trace, e: TraceEvent | undefined): string | undefined =>
+  e && "op" in e && typeof e.op === "number" ? trace.ops[e.op].op : undefined;
 const evalAt = (c: TraceCursor, at: number, src: string): Value => new Evaluator(c.index, at).evaluate(src);
 const valuesOf = (v: Value): number[] => {
   assert.equal(v.kind, "tensor");
-  return v.kind === "tensor" ? (v.view.tensor.values ?? []).slice(v.view.offset, v.view.offset + v.view.shape.reduce((a, b) => a * b, 1)) : [];
+  return v.kind === "tensor"
+    ? (v.view.tensor.values ?? []).slice(v.view.offset, v.view.offset + v.view.shape.reduce((a, b) => a * b, 1))
+    : [];
 };
 const close = (a: number[], b: number[]): void => {
   assert.equal(a.length, b.length);
@@ -31,8 +35,14 @@ describe("debug cursor: stepping", () => {
     const seen = stops.map((s) => `${trace.events[s.at].kind}@${c.frames(s.at)[0].line}`);
     assert.deepEqual(seen, [
       `step@${LINES.fc1}`,
-      `forward@${LINES.fc1}`, `forward@${LINES.tanh}`, `forward@${LINES.fc2}`, `forward@${LINES.loss}`,
-      `backward@${LINES.loss}`, `backward@${LINES.fc2}`, `backward@${LINES.tanh}`, `backward@${LINES.fc1}`,
+      `forward@${LINES.fc1}`,
+      `forward@${LINES.tanh}`,
+      `forward@${LINES.fc2}`,
+      `forward@${LINES.loss}`,
+      `backward@${LINES.loss}`,
+      `backward@${LINES.fc2}`,
+      `backward@${LINES.tanh}`,
+      `backward@${LINES.fc1}`,
       `update@${LINES.fc1}`,
     ]);
     // At the end of the run the cursor stays on the last event and says so.
@@ -47,7 +57,10 @@ describe("debug cursor: stepping", () => {
     c.start(true);
     const visited = [0];
     while (c.position < trace.events.length - 1) visited.push(c.stepIn().at);
-    assert.deepEqual(visited, trace.events.map((_, i) => i));
+    assert.deepEqual(
+      visited,
+      trace.events.map((_, i) => i),
+    );
     let last = c.position;
     let guard = 0;
     while (c.position > 0 && guard++ < trace.events.length) {
@@ -104,8 +117,14 @@ describe("debug cursor: breakpoints", () => {
     assert.deepEqual(bp.hits, tanhEvents);
     c.start(true);
     const stops = tanhEvents.map(() => c.continue());
-    assert.deepEqual(stops.map((s) => s.at), tanhEvents);
-    assert.deepEqual(stops.map((s) => trace.events[s.at].kind), ["forward", "backward", "forward", "backward"]);
+    assert.deepEqual(
+      stops.map((s) => s.at),
+      tanhEvents,
+    );
+    assert.deepEqual(
+      stops.map((s) => trace.events[s.at].kind),
+      ["forward", "backward", "forward", "backward"],
+    );
     assert.ok(stops.every((s) => s.reason === "breakpoint" && s.breakpointIds?.includes(bp.id)));
     // Reverse continue goes back through the same hits.
     assert.equal(c.reverseContinue().at, tanhEvents[2]);
@@ -128,10 +147,19 @@ describe("debug cursor: breakpoints", () => {
       { line: LINES.tanh, hitCondition: "2" },
       { line: LINES.tanh, condition: "phase ==" },
     ]);
-    assert.deepEqual(backward.hits, tanhEvents.filter((i) => trace.events[i].kind === "backward"));
-    assert.deepEqual(stepOne.hits, tanhEvents.filter((i) => trace.ops[(trace.events[i] as { op: number }).op].step === 1));
+    assert.deepEqual(
+      backward.hits,
+      tanhEvents.filter((i) => trace.events[i].kind === "backward"),
+    );
+    assert.deepEqual(
+      stepOne.hits,
+      tanhEvents.filter((i) => trace.ops[(trace.events[i] as { op: number }).op].step === 1),
+    );
     assert.deepEqual(second.hits, [tanhEvents[1]]);
-    const [even, atLeast3] = c.breakpoints.setLines(FILE, [{ line: LINES.tanh, hitCondition: "% 2" }, { line: LINES.tanh, hitCondition: ">= 3" }]);
+    const [even, atLeast3] = c.breakpoints.setLines(FILE, [
+      { line: LINES.tanh, hitCondition: "% 2" },
+      { line: LINES.tanh, hitCondition: ">= 3" },
+    ]);
     assert.deepEqual(even.hits, [tanhEvents[1], tanhEvents[3]]);
     assert.deepEqual(atLeast3.hits, tanhEvents.slice(2));
     assert.equal(c.breakpoints.setLines(FILE, [{ line: LINES.tanh, hitCondition: "often" }])[0].verified, false);
@@ -142,7 +170,10 @@ describe("debug cursor: breakpoints", () => {
   it("function breakpoints stop on every forward and backward of an op", () => {
     const c = new TraceCursor(trace);
     const [mm, conv] = c.breakpoints.setFunctions([{ name: "matmul" }, { name: "conv2d" }]);
-    assert.deepEqual(mm.hits, trace.events.map((e, i) => (opName(trace, e) === "matmul" ? i : -1)).filter((i) => i >= 0));
+    assert.deepEqual(
+      mm.hits,
+      trace.events.map((e, i) => (opName(trace, e) === "matmul" ? i : -1)).filter((i) => i >= 0),
+    );
     assert.equal(conv.verified, false);
     c.start(true);
     assert.equal(c.continue().reason, "function breakpoint");
@@ -160,12 +191,24 @@ describe("debug cursor: data breakpoints", () => {
       { dataId: "name:h", condition: "step == 1" },
       { dataId: "param:model.fc9.bias" },
     ]);
-    assert.deepEqual(param.hits, trace.events.map((e, i) => (e.kind === "update" && e.param === "model.fc2.bias" ? i : -1)).filter((i) => i >= 0));
+    assert.deepEqual(
+      param.hits,
+      trace.events.map((e, i) => (e.kind === "update" && e.param === "model.fc2.bias" ? i : -1)).filter((i) => i >= 0),
+    );
     // ∂L/∂h is set by fc2's matmul backward (its contribution into h); tanh's upstream is that same tensor.
     const hIds = new Set(trace.ops.filter((o) => o.var === "h").map((o) => o.output));
-    const touchesH = (e: Trace["events"][number]): boolean => e.kind === "backward" && trace.ops[e.op].inputs.some((i) => hIds.has(i));
-    assert.deepEqual(grad.hits, trace.events.map((e, i) => (touchesH(e) ? i : -1)).filter((i) => i >= 0));
-    assert.deepEqual(name.hits, trace.events.map((e, i) => (e.kind === "forward" && trace.ops[e.op].var === "h" && trace.ops[e.op].step === 1 ? i : -1)).filter((i) => i >= 0));
+    const touchesH = (e: Trace["events"][number]): boolean =>
+      e.kind === "backward" && trace.ops[e.op].inputs.some((i) => hIds.has(i));
+    assert.deepEqual(
+      grad.hits,
+      trace.events.map((e, i) => (touchesH(e) ? i : -1)).filter((i) => i >= 0),
+    );
+    assert.deepEqual(
+      name.hits,
+      trace.events
+        .map((e, i) => (e.kind === "forward" && trace.ops[e.op].var === "h" && trace.ops[e.op].step === 1 ? i : -1))
+        .filter((i) => i >= 0),
+    );
     assert.equal(never.verified, false);
     c.start(true);
     assert.equal(c.continue().reason, "data breakpoint");
@@ -184,7 +227,10 @@ describe("debug cursor: state as of an event", () => {
     const before = trace.tensors[first.e.before].values ?? [];
     const grad = trace.tensors[first.e.grad].values ?? [];
     close(valuesOf(evalAt(c, first.i - 1, first.e.param)), before);
-    close(valuesOf(evalAt(c, first.i, first.e.param)), before.map((w, k) => w - 0.1 * grad[k]));
+    close(
+      valuesOf(evalAt(c, first.i, first.e.param)),
+      before.map((w, k) => w - 0.1 * grad[k]),
+    );
   });
 
   it("a gradient is null before backward reaches it, then ∂L/∂W as the backward event computed it", () => {
@@ -195,8 +241,17 @@ describe("debug cursor: state as of an event", () => {
     const e = trace.events[w1Backward];
     assert.equal(e.kind, "backward");
     if (e.kind !== "backward") return;
-    close(valuesOf(evalAt(c, w1Backward, "model.fc1.weight.grad")), trace.tensors[e.contributions[1] as number].values ?? []);
-    close(valuesOf(evalAt(c, w1Backward - 1, "h.grad")), trace.tensors[(trace.events.find((x) => x.kind === "backward" && trace.ops[x.op].op === "tanh") as { upstream: number }).upstream].values ?? []);
+    close(
+      valuesOf(evalAt(c, w1Backward, "model.fc1.weight.grad")),
+      trace.tensors[e.contributions[1] as number].values ?? [],
+    );
+    close(
+      valuesOf(evalAt(c, w1Backward - 1, "h.grad")),
+      trace.tensors[
+        (trace.events.find((x) => x.kind === "backward" && trace.ops[x.op].op === "tanh") as { upstream: number })
+          .upstream
+      ].values ?? [],
+    );
   });
 
   it("evaluates shapes, indexing, norm and mean against the recorded values", () => {
@@ -249,7 +304,8 @@ describe("debug cursor: NaN, gradient health and errors", () => {
       if (e.kind !== "backward") return;
       trace.ops[e.op].inputs.forEach((input, k) => {
         const c = e.contributions[k];
-        if (c !== null && trace.tensors[input].kind === "param") into.push({ at: i, norm: trace.tensors[c].stats.norm });
+        if (c !== null && trace.tensors[input].kind === "param")
+          into.push({ at: i, norm: trace.tensors[c].stats.norm });
       });
     });
     const norms = into.map((x) => x.norm).sort((a, b) => a - b);
@@ -289,7 +345,12 @@ describe("debug cursor: NaN, gradient health and errors", () => {
 
   it("a run that failed before any op (a syntax error) stops at its error even when asked to stop on entry", () => {
     const trace = mlpTrace(FILE, { steps: 0 });
-    trace.diagnostics.push({ severity: "error", code: "syntax-error", message: "Unexpected token at mlp.ts:7", loc: { file: FILE, line: 7, column: 3 } });
+    trace.diagnostics.push({
+      severity: "error",
+      code: "syntax-error",
+      message: "Unexpected token at mlp.ts:7",
+      loc: { file: FILE, line: 7, column: 3 },
+    });
     const c = new TraceCursor(trace);
     const s = c.start(true);
     assert.deepEqual([s.reason, s.at, c.frames()[0].line], ["exception", 0, 7]);
@@ -306,13 +367,25 @@ describe("debug console completions", () => {
     const labels = complete(c.index, tanhAt, "", 1).map((x) => x.label);
     for (const name of ["x", "z", "h", "model", "norm"]) assert.ok(labels.includes(name), name);
     assert.ok(!labels.includes("loss"), "loss is computed later than this event");
-    assert.deepEqual(complete(c.index, tanhAt, "norm(h", 7).map((x) => [x.label, x.replace]), [["h", 1]]);
+    assert.deepEqual(
+      complete(c.index, tanhAt, "norm(h", 7).map((x) => [x.label, x.replace]),
+      [["h", 1]],
+    );
   });
 
   it("offers a namespace's members and a tensor's properties after a dot", () => {
-    assert.deepEqual(complete(c.index, tanhAt, "model.f", 8).map((x) => x.label), ["fc1", "fc2"]);
-    assert.deepEqual(complete(c.index, tanhAt, "model.fc1.", 11).map((x) => x.label), ["bias", "weight"]);
-    assert.deepEqual(complete(c.index, tanhAt, "h.gr", 5).map((x) => [x.label, x.type]), [["grad", "property"]]);
+    assert.deepEqual(
+      complete(c.index, tanhAt, "model.f", 8).map((x) => x.label),
+      ["fc1", "fc2"],
+    );
+    assert.deepEqual(
+      complete(c.index, tanhAt, "model.fc1.", 11).map((x) => x.label),
+      ["bias", "weight"],
+    );
+    assert.deepEqual(
+      complete(c.index, tanhAt, "h.gr", 5).map((x) => [x.label, x.type]),
+      [["grad", "property"]],
+    );
     assert.deepEqual(complete(c.index, tanhAt, "nothing.", 9), []);
   });
 });

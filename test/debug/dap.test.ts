@@ -1,4 +1,5 @@
-// DAP tests of the Backstep debug adapter over recorded traces: stops for each step kind, breakpoints, variables, evaluate, filters, restart.
+// DAP tests of the Backstep debug adapter over recorded traces: stops for each step kind, breakpoints, variables,
+// evaluate, filters, restart.
 import { strict as assert } from "node:assert";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import type { Trace } from "../../src/trace/types";
@@ -7,7 +8,8 @@ import { LINES, MLP_SOURCE, mlpTrace } from "./fixtures/mlp";
 import { NAN_LINES, NAN_SOURCE, nanTrace } from "./fixtures/nan";
 import { TraceBuilder, m } from "./fixtures/build";
 
-const close = (got: string, want: number): void => assert.ok(Math.abs(Number(got) - want) <= 1e-4 * Math.max(1, Math.abs(want)), `${got} vs ${want}`);
+const close = (got: string, want: number): void =>
+  assert.ok(Math.abs(Number(got) - want) <= 1e-4 * Math.max(1, Math.abs(want)), `${got} vs ${want}`);
 
 describe("debug adapter (DAP) on a recorded MLP", function () {
   let h: Harness;
@@ -23,10 +25,24 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   it("announces the capabilities of a replay debugger", async () => {
     const init = await h.dc.initializeRequest();
     const caps = init.body ?? {};
-    for (const cap of ["supportsStepBack", "supportsConditionalBreakpoints", "supportsHitConditionalBreakpoints", "supportsFunctionBreakpoints", "supportsEvaluateForHovers", "supportsGotoTargetsRequest", "supportsRestartRequest", "supportsDataBreakpoints", "supportsCompletionsRequest", "supportsExceptionInfoRequest"] as const) {
+    for (const cap of [
+      "supportsStepBack",
+      "supportsConditionalBreakpoints",
+      "supportsHitConditionalBreakpoints",
+      "supportsFunctionBreakpoints",
+      "supportsEvaluateForHovers",
+      "supportsGotoTargetsRequest",
+      "supportsRestartRequest",
+      "supportsDataBreakpoints",
+      "supportsCompletionsRequest",
+      "supportsExceptionInfoRequest",
+    ] as const) {
       assert.equal(caps[cap], true, cap);
     }
-    assert.deepEqual(caps.exceptionBreakpointFilters?.map((f) => f.filter), ["nan", "vanishing", "exploding", "gradCheck"]);
+    assert.deepEqual(
+      caps.exceptionBreakpointFilters?.map((f) => f.filter),
+      ["nan", "vanishing", "exploding", "gradCheck"],
+    );
   });
 
   it("stops on entry, then each step kind stops where it should", async () => {
@@ -45,13 +61,23 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     const loss = await step(h.dc, "stepOut");
     assert.deepEqual([loss.line, loss.name], [LINES.loss, "forward · mseLoss  (loss = mseLoss(y, t))"]);
     const lossBackward = await step(h.dc, "next");
-    assert.deepEqual([lossBackward.line, lossBackward.name], [LINES.loss, "backward · mseLoss  (loss = mseLoss(y, t))"]);
+    assert.deepEqual(
+      [lossBackward.line, lossBackward.name],
+      [LINES.loss, "backward · mseLoss  (loss = mseLoss(y, t))"],
+    );
     const back = await step(h.dc, "stepBack");
     assert.equal(back.name, "forward · mseLoss  (loss = mseLoss(y, t))");
-    // Back over the call on the previous line lands on the last op inside it: the call stack shows the module method, then the training step.
+    // Back over the call on the previous line lands on the last op inside it: the call stack shows the module method,
+    // then the training step.
     await step(h.dc, "stepBack");
     const st = await h.dc.stackTraceRequest({ threadId: 1 });
-    assert.deepEqual(st.body.stackFrames.map((f) => [f.name.split("  ")[0], f.line]), [["forward · add", LINES.fc2], ["train", LINES.callForward]]);
+    assert.deepEqual(
+      st.body.stackFrames.map((f) => [f.name.split("  ")[0], f.line]),
+      [
+        ["forward · add", LINES.fc2],
+        ["train", LINES.callForward],
+      ],
+    );
   });
 
   it("one line breakpoint stops in the forward pass and again in the backward pass", async () => {
@@ -60,11 +86,14 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
       assert.equal(r.body.breakpoints[0].verified, true);
     });
     const stops = [await where(h.dc, first), await step(h.dc, "continue"), await step(h.dc, "continue")];
-    assert.deepEqual(stops.map((s) => [s.reason, s.line, s.name.split("  ")[0]]), [
-      ["breakpoint", LINES.tanh, "forward · tanh"],
-      ["breakpoint", LINES.tanh, "backward · tanh"],
-      ["breakpoint", LINES.tanh, "forward · tanh"],
-    ]);
+    assert.deepEqual(
+      stops.map((s) => [s.reason, s.line, s.name.split("  ")[0]]),
+      [
+        ["breakpoint", LINES.tanh, "forward · tanh"],
+        ["breakpoint", LINES.tanh, "backward · tanh"],
+        ["breakpoint", LINES.tanh, "forward · tanh"],
+      ],
+    );
     const rev = await step(h.dc, "reverseContinue");
     assert.deepEqual([rev.reason, rev.name.split("  ")[0]], ["breakpoint", "backward · tanh"]);
   });
@@ -83,9 +112,15 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
 
   it("conditions, hit counts and function breakpoints, and a breakpoint moved to the next line with ops", async () => {
     const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, async () => {
-      const r = await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }, { line: 19 }] });
+      const r = await h.dc.setBreakpointsRequest({
+        source: { path: model.file },
+        breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }, { line: 19 }],
+      });
       assert.equal(r.body.breakpoints[1].line, LINES.callForward);
-      await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }] });
+      await h.dc.setBreakpointsRequest({
+        source: { path: model.file },
+        breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }],
+      });
       const f = await h.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "mseLoss", hitCondition: "3" }] });
       assert.equal(f.body.breakpoints[0].verified, true);
     });
@@ -114,31 +149,58 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.ok(tanhOp);
     const hValues = trace.tensors[tanhOp.output].values ?? [];
     const op = await scopeVars(h.dc, "Op");
-    assert.deepEqual(op.map((v) => v.name), ["op", "z", "h"]);
+    assert.deepEqual(
+      op.map((v) => v.name),
+      ["op", "z", "h"],
+    );
     const hVar = op[2];
     assert.match(hVar.value, /^Tensor\[2×4\] float32/);
     assert.equal(hVar.indexedVariables, 2);
-    const rows = await h.dc.variablesRequest({ variablesReference: hVar.variablesReference, filter: "indexed", start: 1, count: 1 });
+    const rows = await h.dc.variablesRequest({
+      variablesReference: hVar.variablesReference,
+      filter: "indexed",
+      start: 1,
+      count: 1,
+    });
     assert.equal(rows.body.variables[0].name, "[1]");
-    const row1 = await h.dc.variablesRequest({ variablesReference: rows.body.variables[0].variablesReference, filter: "indexed" });
+    const row1 = await h.dc.variablesRequest({
+      variablesReference: rows.body.variables[0].variablesReference,
+      filter: "indexed",
+    });
     row1.body.variables.forEach((v, j) => close(v.value, hValues[4 + j]));
     const named = await h.dc.variablesRequest({ variablesReference: hVar.variablesReference, filter: "named" });
-    assert.deepEqual(named.body.variables.map((v) => v.name), ["shape", "dtype", "kind", "stats", "grad"]);
+    assert.deepEqual(
+      named.body.variables.map((v) => v.name),
+      ["shape", "dtype", "kind", "stats", "grad"],
+    );
     assert.match(named.body.variables[4].value, /^null/);
     const params = await scopeVars(h.dc, "Parameters");
-    assert.deepEqual(params.map((v) => v.name), ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"]);
+    assert.deepEqual(
+      params.map((v) => v.name),
+      ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"],
+    );
     const tensors = await scopeVars(h.dc, "Tensors");
-    assert.deepEqual(tensors.map((v) => v.name), ["x", "z", "h"], "t is first read by the loss, later");
+    assert.deepEqual(
+      tensors.map((v) => v.name),
+      ["x", "z", "h"],
+      "t is first read by the loss, later",
+    );
   });
 
   it("in backward the Op scope shows upstream, local and contribution", async () => {
     await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, () =>
-      h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward"' }] }),
+      h.dc.setBreakpointsRequest({
+        source: { path: model.file },
+        breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward"' }],
+      }),
     );
     const e = trace.events.find((x) => x.kind === "backward" && trace.ops[x.op].op === "tanh");
     assert.ok(e && e.kind === "backward");
     const op = await scopeVars(h.dc, "Op");
-    assert.deepEqual(op.map((v) => v.name), ["op", "z", "h", "∂L/∂h (upstream)", "∂h/∂z (local)", "∂L/∂z (contribution)"]);
+    assert.deepEqual(
+      op.map((v) => v.name),
+      ["op", "z", "h", "∂L/∂h (upstream)", "∂h/∂z (local)", "∂L/∂z (contribution)"],
+    );
     assert.match(op[4].value, /^1 − tanh²\(z\) {3}J /, "the formula as Unicode math, not raw LaTeX");
     const local = await h.dc.variablesRequest({ variablesReference: op[4].variablesReference });
     const byName = new Map(local.body.variables.map((v) => [v.name, v.value]));
@@ -146,19 +208,27 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.equal(byName.get("latex"), "1 - \\tanh^2(z)", "the LaTeX source stays available");
     const contribution = trace.tensors[e.contributions[0] as number];
     const rows = await h.dc.variablesRequest({ variablesReference: op[5].variablesReference, filter: "indexed" });
-    const row0 = await h.dc.variablesRequest({ variablesReference: rows.body.variables[0].variablesReference, filter: "indexed" });
+    const row0 = await h.dc.variablesRequest({
+      variablesReference: rows.body.variables[0].variablesReference,
+      filter: "indexed",
+    });
     row0.body.variables.forEach((v, j) => close(v.value, contribution.values?.[j] ?? NaN));
   });
 
   it("evaluates watches and hovers, and explains unknown names", async () => {
     await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, () =>
-      h.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "add", condition: 'phase == "backward" && module == "model.fc1"' }] }),
+      h.dc.setFunctionBreakpointsRequest({
+        breakpoints: [{ name: "add", condition: 'phase == "backward" && module == "model.fc1"' }],
+      }),
     );
     const e = trace.events.find((x) => x.kind === "backward" && trace.ops[x.op].op === "tanh");
     assert.ok(e && e.kind === "backward");
     const dz = trace.tensors[e.contributions[0] as number];
     assert.equal((await h.dc.evaluateRequest({ expression: "z.shape", context: "watch" })).body.result, "[2, 4]");
-    close((await h.dc.evaluateRequest({ expression: "z.grad[1][3]", context: "watch" })).body.result, dz.values?.[7] ?? NaN);
+    close(
+      (await h.dc.evaluateRequest({ expression: "z.grad[1][3]", context: "watch" })).body.result,
+      dz.values?.[7] ?? NaN,
+    );
     close((await h.dc.evaluateRequest({ expression: "norm(z.grad)", context: "repl" })).body.result, dz.stats.norm);
     // Hovering `this.fc1.weight` inside MLP.forward means the model's parameter.
     const hover = await h.dc.evaluateRequest({ expression: "this.fc1.weight", context: "hover" });
@@ -167,7 +237,10 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.equal(hover.body.result, w.body.result);
     await assert.rejects(h.dc.evaluateRequest({ expression: "foo.grad", context: "repl" }), /Unknown name 'foo'/);
     const completions = await h.dc.completionsRequest({ text: "model.fc1.w", column: 12 });
-    assert.deepEqual(completions.body.targets.map((t) => [t.label, t.start, t.length]), [["weight", 11, 1]]);
+    assert.deepEqual(
+      completions.body.targets.map((t) => [t.label, t.start, t.length]),
+      [["weight", 11, 1]],
+    );
   });
 
   it("Break on Value Change: a parameter stops where the optimizer updates it", async () => {
@@ -176,7 +249,10 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     const scopes = await h.dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
     const params = scopes.body.scopes.find((x) => x.name === "Parameters");
     assert.ok(params);
-    const info = await h.dc.dataBreakpointInfoRequest({ variablesReference: params.variablesReference, name: "model.fc2.bias" });
+    const info = await h.dc.dataBreakpointInfoRequest({
+      variablesReference: params.variablesReference,
+      name: "model.fc2.bias",
+    });
     assert.equal(info.body.dataId, "param:model.fc2.bias");
     assert.match(info.body.description, /updated by the optimizer \(2× in the recorded run\)/);
     const set = await h.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId as string }] });
@@ -190,7 +266,10 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   it("goto targets list a line's forward and backward events; goto and backstep/goto move there", async () => {
     await launch(h.dc, { trace: model.tracePath, program: model.file });
     const targets = await h.dc.gotoTargetsRequest({ source: { path: model.file }, line: LINES.tanh });
-    assert.deepEqual(targets.body.targets.map((t) => t.label.split("  ")[0]), ["step 0 · forward · tanh", "step 0 · backward · tanh", "step 1 · forward · tanh", "step 1 · backward · tanh"]);
+    assert.deepEqual(
+      targets.body.targets.map((t) => t.label.split("  ")[0]),
+      ["step 0 · forward · tanh", "step 0 · backward · tanh", "step 1 · forward · tanh", "step 1 · backward · tanh"],
+    );
     const stopped = h.dc.waitForEvent("stopped");
     const cursor = h.dc.waitForEvent("backstep/cursor");
     await h.dc.gotoRequest({ threadId: 1, targetId: targets.body.targets[1].id });
@@ -208,7 +287,9 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   it("restart re-reads the run after an edit and keeps the breakpoints", async () => {
     const short = writeModel("mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 1 }));
     const args = { trace: short.tracePath, program: short.file, stopOnEntry: false };
-    await launch(h.dc, args, () => h.dc.setBreakpointsRequest({ source: { path: short.file }, breakpoints: [{ line: LINES.tanh }] }));
+    await launch(h.dc, args, () =>
+      h.dc.setBreakpointsRequest({ source: { path: short.file }, breakpoints: [{ line: LINES.tanh }] }),
+    );
     short.rewrite(mlpTrace(short.file, { steps: 3 }));
     const changed = h.dc.waitForEvent("breakpoint");
     const traced = h.dc.waitForEvent("backstep/trace");
@@ -233,8 +314,12 @@ describe("debug adapter (DAP) on failing models", () => {
 
   it("the nan exception filter stops where the NaN first appears, with exception info", async () => {
     const model = writeModel("nan.ts", NAN_SOURCE, nanTrace);
-    const echoed = new Promise<DebugProtocol.OutputEvent>((resolve) => h.dc.on("output", (e: DebugProtocol.OutputEvent) => e.body.output.startsWith("⚠") && resolve(e)));
-    const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["nan"] }));
+    const echoed = new Promise<DebugProtocol.OutputEvent>((resolve) =>
+      h.dc.on("output", (e: DebugProtocol.OutputEvent) => e.body.output.startsWith("⚠") && resolve(e)),
+    );
+    const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, () =>
+      h.dc.setExceptionBreakpointsRequest({ filters: ["nan"] }),
+    );
     const w = await where(h.dc, stop);
     assert.deepEqual([w.reason, w.line, w.name.split("  ")[0]], ["exception", NAN_LINES.log, "forward · log"]);
     const info = await h.dc.exceptionInfoRequest({ threadId: 1 });
@@ -272,7 +357,15 @@ describe("debug adapter (DAP) on a million-element tensor", () => {
     const b = new TraceBuilder(file);
     const values = Array.from({ length: 1_000_000 }, (_, i) => Math.sin(i));
     const big = b.tensor(m([1000, 1000], values), "input", "big");
-    const out = b.forward({ op: "tanh", inputs: [big], out: m([1000, 1000], values.map(Math.tanh)), line: 3, stack: [{ name: "<module>", file, line: 3, column: 1 }], var: "t", step: 0 });
+    const out = b.forward({
+      op: "tanh",
+      inputs: [big],
+      out: m([1000, 1000], values.map(Math.tanh)),
+      line: 3,
+      stack: [{ name: "<module>", file, line: 3, column: 1 }],
+      var: "t",
+      step: 0,
+    });
     const trace = b.trace(file);
     delete trace.tensors[out].values; // over the recording cap: stats only
     const h = await startAdapter({ runModel: async () => ({ trace, ok: true }), onTrace: () => undefined });
@@ -280,16 +373,39 @@ describe("debug adapter (DAP) on a million-element tensor", () => {
       await launch(h.dc, { program: file });
       const [, bigVar, tVar] = await scopeVars(h.dc, "Op");
       assert.deepEqual([bigVar.name, bigVar.indexedVariables, tVar.name, tVar.indexedVariables], ["big", 1000, "t", 0]);
-      const rows = await h.dc.variablesRequest({ variablesReference: bigVar.variablesReference, filter: "indexed", start: 500, count: 3 });
-      assert.deepEqual(rows.body.variables.map((v) => [v.name, v.indexedVariables]), [["[500]", 1000], ["[501]", 1000], ["[502]", 1000]]);
-      const cells = await h.dc.variablesRequest({ variablesReference: rows.body.variables[1].variablesReference, filter: "indexed", start: 998, count: 2 });
-      assert.deepEqual(cells.body.variables.map((v) => v.name), ["[998]", "[999]"]);
+      const rows = await h.dc.variablesRequest({
+        variablesReference: bigVar.variablesReference,
+        filter: "indexed",
+        start: 500,
+        count: 3,
+      });
+      assert.deepEqual(
+        rows.body.variables.map((v) => [v.name, v.indexedVariables]),
+        [
+          ["[500]", 1000],
+          ["[501]", 1000],
+          ["[502]", 1000],
+        ],
+      );
+      const cells = await h.dc.variablesRequest({
+        variablesReference: rows.body.variables[1].variablesReference,
+        filter: "indexed",
+        start: 998,
+        count: 2,
+      });
+      assert.deepEqual(
+        cells.body.variables.map((v) => v.name),
+        ["[998]", "[999]"],
+      );
       cells.body.variables.forEach((v, k) => close(v.value, values[501 * 1000 + 998 + k]));
       assert.match(tVar.value, /^Tensor\[1000×1000\] float32 {2}μ=/);
       const named = await h.dc.variablesRequest({ variablesReference: tVar.variablesReference, filter: "named" });
       assert.match(named.body.variables.find((v) => v.name === "values")?.value ?? "", /not recorded/);
       await assert.rejects(h.dc.evaluateRequest({ expression: "t[0][0]", context: "watch" }), /not recorded/);
-      close((await h.dc.evaluateRequest({ expression: "big[999][999]", context: "watch" })).body.result, values[999_999]);
+      close(
+        (await h.dc.evaluateRequest({ expression: "big[999][999]", context: "watch" })).body.result,
+        values[999_999],
+      );
     } finally {
       await h.close();
     }

@@ -6,7 +6,10 @@ import { runModel } from "../../src/runner/index";
 import { launch, scopeVars, startAdapter, step, where, type Harness } from "./dapHarness";
 
 const FILE = join(__dirname, "..", "fixtures", "gradCheck", "checks.ts");
-const lineOf = (tag: string): number => readFileSync(FILE, "utf8").split("\n").findIndex((l) => l.includes(`// CHECK ${tag}`)) + 1;
+const lineOf = (tag: string): number =>
+  readFileSync(FILE, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(`// CHECK ${tag}`)) + 1;
 
 describe("debug adapter (DAP): the gradient check filter", function () {
   this.timeout(90_000);
@@ -18,7 +21,12 @@ describe("debug adapter (DAP): the gradient check filter", function () {
     const init = await h.dc.initializeRequest();
     const filter = init.body?.exceptionBreakpointFilters?.find((f) => f.filter === "gradCheck");
     assert.equal(filter?.label, "Gradient check failed");
-    const first = await where(h.dc, await launch(h.dc, { program: FILE, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["gradCheck"] })));
+    const first = await where(
+      h.dc,
+      await launch(h.dc, { program: FILE, stopOnEntry: false }, () =>
+        h.dc.setExceptionBreakpointsRequest({ filters: ["gradCheck"] }),
+      ),
+    );
     assert.deepEqual([first.reason, first.path, first.line], ["exception", FILE, lineOf("mismatch")]);
     assert.equal(first.name, "expectGrad · w  ✗ max diff 0.5 at [1, 1]: -18.5 vs autograd -18");
     const info = await h.dc.exceptionInfoRequest({ threadId: 1 });

@@ -1,4 +1,5 @@
-// Test harness: runs BackstepSession in-process behind a socket and drives it with @vscode/debugadapter-testsupport's DebugClient.
+// Test harness: runs BackstepSession in-process behind a socket and drives it with @vscode/debugadapter-testsupport's
+// DebugClient.
 import * as assert from "node:assert/strict";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
@@ -41,7 +42,11 @@ export async function startAdapter(options: SessionOptions = {}): Promise<Harnes
 }
 
 /** A temp folder holding the model source and its recorded trace as JSON (what `backstep trace --json` writes). */
-export function writeModel(name: string, source: string, makeTrace: (file: string) => Trace): { dir: string; file: string; tracePath: string; rewrite(t: Trace): void } {
+export function writeModel(
+  name: string,
+  source: string,
+  makeTrace: (file: string) => Trace,
+): { dir: string; file: string; tracePath: string; rewrite(t: Trace): void } {
   const dir = mkdtempSync(join(tmpdir(), "backstep-dap-"));
   const file = join(dir, name);
   writeFileSync(file, source);
@@ -60,7 +65,10 @@ export async function launch(
 ): Promise<DebugProtocol.StoppedEvent> {
   const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
   await Promise.all([
-    dc.waitForEvent("initialized").then(configure).then(() => dc.configurationDoneRequest()),
+    dc
+      .waitForEvent("initialized")
+      .then(configure)
+      .then(() => dc.configurationDoneRequest()),
     dc.launch(args),
   ]);
   return stopped;
@@ -78,7 +86,13 @@ export interface Where {
 export async function where(dc: DebugClient, stop: DebugProtocol.StoppedEvent): Promise<Where> {
   const st = await dc.stackTraceRequest({ threadId: 1 });
   const top = st.body.stackFrames[0];
-  return { reason: stop.body.reason, name: top.name, line: top.line, path: top.source?.path, description: stop.body.description };
+  return {
+    reason: stop.body.reason,
+    name: top.name,
+    line: top.line,
+    path: top.source?.path,
+    description: stop.body.description,
+  };
 }
 
 type StepRequest = "next" | "stepIn" | "stepOut" | "stepBack" | "continue" | "reverseContinue";
@@ -88,12 +102,24 @@ export async function step(dc: DebugClient, request: StepRequest): Promise<Where
   const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
   const args = { threadId: 1 };
   switch (request) {
-    case "next": await dc.nextRequest(args); break;
-    case "stepIn": await dc.stepInRequest(args); break;
-    case "stepOut": await dc.stepOutRequest(args); break;
-    case "stepBack": await dc.stepBackRequest(args); break;
-    case "continue": await dc.continueRequest(args); break;
-    case "reverseContinue": await dc.reverseContinueRequest(args); break;
+    case "next":
+      await dc.nextRequest(args);
+      break;
+    case "stepIn":
+      await dc.stepInRequest(args);
+      break;
+    case "stepOut":
+      await dc.stepOutRequest(args);
+      break;
+    case "stepBack":
+      await dc.stepBackRequest(args);
+      break;
+    case "continue":
+      await dc.continueRequest(args);
+      break;
+    case "reverseContinue":
+      await dc.reverseContinueRequest(args);
+      break;
   }
   return where(dc, await stopped);
 }

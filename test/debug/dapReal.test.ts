@@ -1,4 +1,5 @@
-// DAP tests on real runs: the adapter records examples/*.ts through the runner and steps through them; values are checked by hand math.
+// DAP tests on real runs: the adapter records examples/*.ts through the runner and steps through them; values are
+// checked by hand math.
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +46,10 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
   it("steps through the MLP example: entry, next, stepIn, stepOut, stepBack to the first event", async () => {
     const entry = await where(h.dc, await launch(h.dc, { program: EXAMPLE }));
     // The first recorded op is the module's top-level `x = centers.add(randn(…).mul(0.5))`.
-    const firstOpLine = readFileSync(EXAMPLE, "utf8").split("\n").findIndex((l) => l.includes("randn([n, 2]).mul(0.5)")) + 1;
+    const firstOpLine =
+      readFileSync(EXAMPLE, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("randn([n, 2]).mul(0.5)")) + 1;
     assert.deepEqual([entry.reason, entry.line, entry.path], ["entry", firstOpLine, EXAMPLE]);
     await h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.fc1 }] });
     const fc1 = await step(h.dc, "continue");
@@ -68,13 +72,20 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     );
     const fw = await where(h.dc, first);
     assert.deepEqual([fw.reason, fw.line, fw.name.split("  ")[0]], ["breakpoint", L.tanh, "forward · tanh"]);
-    for (const [i, j] of [[0, 0], [5, 3], [31, 15]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [5, 3],
+      [31, 15],
+    ]) {
       assert.ok(Math.abs((await num(h.dc, `h[${i}][${j}]`)) - Math.tanh(await num(h.dc, `z1[${i}][${j}]`))) < 1e-4);
     }
     assert.match((await h.dc.evaluateRequest({ expression: "h.grad", context: "watch" })).body.result, /^null/);
     const bw = await step(h.dc, "continue");
     assert.deepEqual([bw.reason, bw.line, bw.name.split("  ")[0]], ["breakpoint", L.tanh, "backward · tanh"]);
-    for (const [i, j] of [[0, 0], [7, 9]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [7, 9],
+    ]) {
       const hv = await num(h.dc, `h[${i}][${j}]`);
       const dh = await num(h.dc, `h.grad[${i}][${j}]`);
       const dz = await num(h.dc, `z1.grad[${i}][${j}]`);
@@ -86,7 +97,10 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     const before = trace.events[at - 1];
     assert.ok(before.kind === "backward");
     const back = await step(h.dc, "stepBack");
-    assert.deepEqual([back.line, back.name.split("  ")[0]], [trace.ops[before.op].loc?.line, `backward · ${trace.ops[before.op].op}`]);
+    assert.deepEqual(
+      [back.line, back.name.split("  ")[0]],
+      [trace.ops[before.op].loc?.line, `backward · ${trace.ops[before.op].op}`],
+    );
   });
 
   it("an optimizer update shows W − η·∂L/∂W in Parameters (η = 0.5 in the example)", async () => {
@@ -103,11 +117,15 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     const grad = [await num(h.dc, "model.fc2.bias.grad[0]"), await num(h.dc, "model.fc2.bias.grad[1]")];
     await goto(at);
     const after = [await num(h.dc, "model.fc2.bias[0]"), await num(h.dc, "model.fc2.bias[1]")];
-    after.forEach((a, k) => assert.ok(Math.abs(a - (before[k] - 0.5 * grad[k])) < 1e-5, `${a} vs ${before[k]} − 0.5·${grad[k]}`));
+    after.forEach((a, k) =>
+      assert.ok(Math.abs(a - (before[k] - 0.5 * grad[k])) < 1e-5, `${a} vs ${before[k]} − 0.5·${grad[k]}`),
+    );
   });
 
   it("the vanishing filter stops in backward on the deep sigmoid example", async () => {
-    const stop = await launch(h.dc, { program: VANISHING, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["vanishing"] }));
+    const stop = await launch(h.dc, { program: VANISHING, stopOnEntry: false }, () =>
+      h.dc.setExceptionBreakpointsRequest({ filters: ["vanishing"] }),
+    );
     const w = await where(h.dc, stop);
     assert.equal(w.reason, "exception");
     assert.match(w.name, /^backward · /);
@@ -116,14 +134,22 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
   });
 
   it("the nan filter stops at the line that makes the NaN; a thrown error stops at its line", async () => {
-    const nan = tempModel("nan.ts", `import { tensor } from "backstep";\nconst w = tensor([0.5, 2.0], { requiresGrad: true });\nconst s = w.mul(w).sub(1);\nconst r = s.log();\nconst loss = r.sum();\nloss.backward();\n`);
-    const stop = await launch(h.dc, { program: nan, stopOnEntry: false }, () => h.dc.setExceptionBreakpointsRequest({ filters: ["nan"] }));
+    const nan = tempModel(
+      "nan.ts",
+      `import { tensor } from "backstep";\nconst w = tensor([0.5, 2.0], { requiresGrad: true });\nconst s = w.mul(w).sub(1);\nconst r = s.log();\nconst loss = r.sum();\nloss.backward();\n`,
+    );
+    const stop = await launch(h.dc, { program: nan, stopOnEntry: false }, () =>
+      h.dc.setExceptionBreakpointsRequest({ filters: ["nan"] }),
+    );
     const w = await where(h.dc, stop);
     assert.deepEqual([w.reason, w.line, w.name.split("  ")[0]], ["exception", 4, "forward · log"]);
     await h.close();
 
     h = await startAdapter({ runModel });
-    const bad = tempModel("bad.ts", `import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst b = a.tanh();\nconst c = b.matmul(tensor([1, 2, 3]));\nc.sum().backward();\n`);
+    const bad = tempModel(
+      "bad.ts",
+      `import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst b = a.tanh();\nconst c = b.matmul(tensor([1, 2, 3]));\nc.sum().backward();\n`,
+    );
     const err = await where(h.dc, await launch(h.dc, { program: bad, stopOnEntry: false }));
     assert.deepEqual([err.reason, err.line, err.path], ["exception", 4, bad]);
     assert.match(err.name, /^error · /);
@@ -136,8 +162,14 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
   it("Debug Backprop on a model that fails at its first op stops on the error at its line, with the error in Variables", async () => {
     // matmul's vector operand is reshaped (an op recorded) before the shapes are found not to align
     for (const [source, line] of [
-      [`import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst c = a.matmul(tensor([1, 2, 3]));\nc.sum().backward();\n`, 3],
-      [`import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nexport default function step() {\n  return a.matmul(tensor([1, 2, 3])).sum();\n}\n`, 4],
+      [
+        `import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst c = a.matmul(tensor([1, 2, 3]));\nc.sum().backward();\n`,
+        3,
+      ],
+      [
+        `import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nexport default function step() {\n  return a.matmul(tensor([1, 2, 3])).sum();\n}\n`,
+        4,
+      ],
     ] as const) {
       const bad = tempModel("first.ts", source);
       // Debug Backprop on a file without breakpoints stops on entry
@@ -146,7 +178,10 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
       assert.match(first.name, /^error · shape-mismatch/);
       assert.match(first.description ?? "", /matmul: shapes \[2,2\] and \[3,1\] are not aligned/);
       const op = await scopeVars(h.dc, "Op");
-      assert.ok(op.some((v) => /not aligned/.test(v.value)), `the error in Variables: ${JSON.stringify(op.map((v) => [v.name, v.value]))}`);
+      assert.ok(
+        op.some((v) => /not aligned/.test(v.value)),
+        `the error in Variables: ${JSON.stringify(op.map((v) => [v.name, v.value]))}`,
+      );
       const info = await h.dc.exceptionInfoRequest({ threadId: 1 });
       assert.match(info.body.description ?? "", /Shape mismatch/);
       // Continue stays on the error (there is nothing after it), it does not end the session silently
@@ -160,17 +195,33 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
   it("breakpoints in an imported file stop with the whole call stack across files (examples/multifile)", async () => {
     const main = resolve(__dirname, "../../examples/multifile/main.ts");
     const layers = resolve(__dirname, "../../examples/multifile/layers.ts");
-    const tanhLine = readFileSync(layers, "utf8").split("\n").findIndex((l) => l.includes("t.tanh()")) + 1;
-    const callLine = readFileSync(main, "utf8").split("\n").findIndex((l) => l.includes("h = block.forward(h)")) + 1;
+    const tanhLine =
+      readFileSync(layers, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("t.tanh()")) + 1;
+    const callLine =
+      readFileSync(main, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("h = block.forward(h)")) + 1;
     const first = await launch(h.dc, { program: main, stopOnEntry: false }, async () => {
       const r = await h.dc.setBreakpointsRequest({ source: { path: layers }, breakpoints: [{ line: tanhLine }] });
       assert.deepEqual([r.body.breakpoints[0].verified, r.body.breakpoints[0].line], [true, tanhLine]);
     });
     const w = await where(h.dc, first);
-    assert.deepEqual([w.reason, w.path, w.line, w.name], ["breakpoint", layers, tanhLine, "forward · tanh  (s = tanh(z))"]);
+    assert.deepEqual(
+      [w.reason, w.path, w.line, w.name],
+      ["breakpoint", layers, tanhLine, "forward · tanh  (s = tanh(z))"],
+    );
     const st = await h.dc.stackTraceRequest({ threadId: 1 });
     const frames = st.body.stackFrames.slice(1).map((f) => `${f.source?.path === main ? "main" : "layers"}:${f.line}`);
-    assert.deepEqual(frames.slice(0, 2), [`layers:${readFileSync(layers, "utf8").split("\n").findIndex((l) => l.includes("squash(z)")) + 1}`, `main:${callLine}`]);
+    assert.deepEqual(frames.slice(0, 2), [
+      `layers:${
+        readFileSync(layers, "utf8")
+          .split("\n")
+          .findIndex((l) => l.includes("squash(z)")) + 1
+      }`,
+      `main:${callLine}`,
+    ]);
     // Every block runs tanh once per training step, forward then backward: 2 blocks × 3 epochs × 2 passes.
     let hits = 1;
     for (let s = await step(h.dc, "continue"); s.reason === "breakpoint"; s = await step(h.dc, "continue")) hits++;
@@ -180,7 +231,12 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
   it("restart re-traces the edited file and keeps the breakpoints", async () => {
     const file = tempModel("mlp.ts", readFileSync(EXAMPLE, "utf8"));
     const args = { program: file, stopOnEntry: false, maxSteps: 1 };
-    await launch(h.dc, args, () => h.dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: L.loss, condition: 'phase == "backward"' }] }));
+    await launch(h.dc, args, () =>
+      h.dc.setBreakpointsRequest({
+        source: { path: file },
+        breakpoints: [{ line: L.loss, condition: 'phase == "backward"' }],
+      }),
+    );
     const lossBefore = await num(h.dc, "loss");
     writeFileSync(file, readFileSync(file, "utf8").replace("randn([n, 2]).mul(0.5)", "randn([n, 2]).mul(2.0)"));
     const stopped = h.dc.waitForEvent("stopped");
@@ -200,7 +256,9 @@ describe("the standalone adapter (dist/debugAdapter.js over stdio)", function ()
     await dc.start();
     try {
       const traced = dc.waitForEvent("backstep/trace");
-      const stop = await launch(dc, { program: EXAMPLE, stopOnEntry: false }, () => dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }));
+      const stop = await launch(dc, { program: EXAMPLE, stopOnEntry: false }, () =>
+        dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }),
+      );
       const w = await where(dc, stop);
       assert.deepEqual([w.reason, w.line], ["breakpoint", L.tanh]);
       const body = (await traced).body as { trace: Trace; events: number };

@@ -8,7 +8,12 @@ import { launch, startAdapter, step, where, type Harness } from "./dapHarness";
 const MODEL = resolve(__dirname, "../fixtures/functions/mytanh.ts");
 const source = readFileSync(MODEL, "utf8").split("\n");
 const lineOf = (text: string): number => source.findIndex((l) => l.includes(text)) + 1;
-const L = { dtanh: lineOf("const dtanh"), dx: lineOf("const dx"), apply: lineOf("MyTanh.apply(z)"), backward: lineOf("loss.backward()") };
+const L = {
+  dtanh: lineOf("const dtanh"),
+  dx: lineOf("const dx"),
+  apply: lineOf("MyTanh.apply(z)"),
+  backward: lineOf("loss.backward()"),
+};
 
 describe("debug adapter (DAP): a breakpoint inside a user-defined backward", function () {
   this.timeout(60_000);
@@ -16,7 +21,8 @@ describe("debug adapter (DAP): a breakpoint inside a user-defined backward", fun
   beforeEach(async () => (h = await startAdapter({ runModel })));
   afterEach(() => h.close());
 
-  const evaluate = async (expression: string): Promise<string> => (await h.dc.evaluateRequest({ expression, context: "watch" })).body.result;
+  const evaluate = async (expression: string): Promise<string> =>
+    (await h.dc.evaluateRequest({ expression, context: "watch" })).body.result;
 
   it("stops there during loss.backward(), in the backward phase, with the backward's frame over the backward() call", async () => {
     const first = await launch(h.dc, { program: MODEL, stopOnEntry: false }, () =>
@@ -29,14 +35,20 @@ describe("debug adapter (DAP): a breakpoint inside a user-defined backward", fun
     assert.equal(await evaluate("phase"), '"backward"');
     assert.equal(await evaluate("op"), '"mul"');
     const frames = (await h.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
-    assert.deepEqual(frames.slice(1).map((f) => f.line), [L.backward], "called from the loss.backward() line");
+    assert.deepEqual(
+      frames.slice(1).map((f) => f.line),
+      [L.backward],
+      "called from the loss.backward() line",
+    );
     // the forward pass is over: the activation's output has its gradient
     assert.match(await evaluate("h.grad"), /^Tensor\[4×5\]/);
     assert.match(await evaluate("dtanh.shape"), /4, 5/);
   });
 
   it("stepping goes on correctly: back to the previous line of the backward, next out to the op's backward event, then on", async () => {
-    await launch(h.dc, { program: MODEL, stopOnEntry: false }, () => h.dc.setBreakpointsRequest({ source: { path: MODEL }, breakpoints: [{ line: L.dx }] }));
+    await launch(h.dc, { program: MODEL, stopOnEntry: false }, () =>
+      h.dc.setBreakpointsRequest({ source: { path: MODEL }, breakpoints: [{ line: L.dx }] }),
+    );
     const back = await step(h.dc, "stepBack");
     assert.deepEqual([back.line, back.name.split("  ")[0]], [L.dtanh, "backward pass · add"]);
     const again = await step(h.dc, "next");
@@ -53,16 +65,22 @@ describe("debug adapter (DAP): a breakpoint inside a user-defined backward", fun
 
   it("a condition on the phase and a line breakpoint never stop the forward pass there, and each step stops once", async () => {
     const first = await launch(h.dc, { program: MODEL, stopOnEntry: false }, () =>
-      h.dc.setBreakpointsRequest({ source: { path: MODEL }, breakpoints: [{ line: L.dtanh, condition: 'phase == "backward"' }, { line: L.apply }] }),
+      h.dc.setBreakpointsRequest({
+        source: { path: MODEL },
+        breakpoints: [{ line: L.dtanh, condition: 'phase == "backward"' }, { line: L.apply }],
+      }),
     );
     const stops = [await where(h.dc, first)];
     for (let i = 0; i < 3; i++) stops.push(await step(h.dc, "continue"));
-    assert.deepEqual(stops.map((s) => [s.line, s.name]), [
-      [L.apply, "forward · MyTanh  (h = MyTanh(z))"],
-      [L.dtanh, "backward pass · mul  (mul(h, h))"],
-      [L.apply, "backward · MyTanh  (h = MyTanh(z))"],
-      [lineOf("const z ="), "backward · matmul  (z = matmul(x, W1))"],
-    ]);
+    assert.deepEqual(
+      stops.map((s) => [s.line, s.name]),
+      [
+        [L.apply, "forward · MyTanh  (h = MyTanh(z))"],
+        [L.dtanh, "backward pass · mul  (mul(h, h))"],
+        [L.apply, "backward · MyTanh  (h = MyTanh(z))"],
+        [lineOf("const z ="), "backward · matmul  (z = matmul(x, W1))"],
+      ],
+    );
     assert.equal(stops[3].reason, "step", "the end of the run, not a stop of the forward pass on either line");
   });
 });

@@ -1,4 +1,5 @@
-// Tests of the debugger's expression grammar: precedence, members, indexing, calls, and clear errors (no eval anywhere).
+// Tests of the debugger's expression grammar: precedence, members, indexing, calls, and clear errors (no eval
+// anywhere).
 import { strict as assert } from "node:assert";
 import { ExprError, parseExpr, type Expr } from "../../src/debug/expr";
 
@@ -27,7 +28,10 @@ function show(e: Expr): string {
 describe("debug expressions: parser", () => {
   it("follows the usual precedence and left associativity", () => {
     assert.equal(show(parseExpr("a + b * c - d")), "((a + (b * c)) - d)");
-    assert.equal(show(parseExpr("phase == 'backward' && step >= 2 || op != \"tanh\"")), '(((phase == "backward") && (step >= 2)) || (op != "tanh"))');
+    assert.equal(
+      show(parseExpr("phase == 'backward' && step >= 2 || op != \"tanh\"")),
+      '(((phase == "backward") && (step >= 2)) || (op != "tanh"))',
+    );
     assert.equal(show(parseExpr("!(x > 1e-3) && -y < 2.5")), "((!(x > 0.001)) && ((-y) < 2.5))");
     assert.equal(show(parseExpr("a === b")), "(a == b)");
   });

@@ -12,7 +12,11 @@ const EXAMPLE = resolve(__dirname, "../../examples/mlp-classifier.ts");
 const L = { tanh: 12, zeroGrad: 29 };
 const W1 = "model.fc1.weight";
 
-async function evaluate(dc: DebugClient, expression: string, context: "watch" | "hover" | "repl" = "watch"): Promise<string> {
+async function evaluate(
+  dc: DebugClient,
+  expression: string,
+  context: "watch" | "hover" | "repl" = "watch",
+): Promise<string> {
   return (await dc.evaluateRequest({ expression, context })).body.result;
 }
 
@@ -72,7 +76,9 @@ describe("gradients across steps in the debugger (zeroGrad is recorded)", functi
   });
 
   it("in step 1, model.fc1.weight.grad is null after opt.zeroGrad() until the backward pass reaches fc1, then it is step 1's gradient", async () => {
-    await launch(h.dc, { program: EXAMPLE, stopOnEntry: false }, () => h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }));
+    await launch(h.dc, { program: EXAMPLE, stopOnEntry: false }, () =>
+      h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }),
+    );
     const trace = traces[0];
     const g0 = stepGradNorm(trace, 0);
     const g1 = stepGradNorm(trace, 1);
@@ -97,14 +103,17 @@ describe("gradients across steps in the debugger (zeroGrad is recorded)", functi
     let norm = NaN;
     for (let i = 0; i < 20 && Number.isNaN(norm); i++) {
       await step(h.dc, "stepIn");
-      if (!(await evaluate(h.dc, `${W1}.grad`)).startsWith("null")) norm = parseFloat(await evaluate(h.dc, `norm(${W1}.grad)`));
+      if (!(await evaluate(h.dc, `${W1}.grad`)).startsWith("null"))
+        norm = parseFloat(await evaluate(h.dc, `norm(${W1}.grad)`));
     }
     assert.ok(Math.abs(norm - g1) < 1e-4 * g1, `‖∂L/∂W1‖ shown ${norm}, step 1 computed ${g1} (step 0: ${g0})`);
     assert.doesNotMatch(await gradInParameters(h.dc), /^null/);
   });
 
   it("a breakpoint on the opt.zeroGrad() line stops at the reset; stepping back over it brings the old gradient back", async () => {
-    const first = await launch(h.dc, { program: EXAMPLE, stopOnEntry: false }, () => h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.zeroGrad }] }));
+    const first = await launch(h.dc, { program: EXAMPLE, stopOnEntry: false }, () =>
+      h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.zeroGrad }] }),
+    );
     assert.equal(first.body.reason, "breakpoint");
     // the second hit: step 1's zeroGrad, with step 0's gradient gone
     const hit = await step(h.dc, "continue");

@@ -17,7 +17,12 @@ describe("e2e: Compare with Previous Trace", function () {
   before(async function () {
     workspace = mkdtempSync(join(tmpdir(), "backstep-compare-"));
     writeFileSync(join(workspace, MODEL), source);
-    wb = await Workbench.launch({ workspace, vsix: vsixUnderTest(), open: MODEL, settings: { "backstep.intelliSense.offerSetup": false } });
+    wb = await Workbench.launch({
+      workspace,
+      vsix: vsixUnderTest(),
+      open: MODEL,
+      settings: { "backstep.intelliSense.offerSetup": false },
+    });
   });
 
   after(async function () {
@@ -27,11 +32,14 @@ describe("e2e: Compare with Previous Trace", function () {
 
   it("marks the op where two runs part in the graph, with both values side by side", async function () {
     const w = wb!;
-    const status = (): ReturnType<typeof w.page.locator> => w.page.locator(".statusbar-item", { hasText: new RegExp(`${MODEL}: \\d+ steps`) });
+    const status = (): ReturnType<typeof w.page.locator> =>
+      w.page.locator(".statusbar-item", { hasText: new RegExp(`${MODEL}: \\d+ steps`) });
     await w.runCommand("Backstep: Trace Backprop");
     await status().first().waitFor({ state: "visible" });
     await w.runCommand("Backstep: Compare with Previous Trace");
-    await w.page.locator(".notifications-toasts", { hasText: /traced once in this window/ }).waitFor({ state: "visible" });
+    await w.page
+      .locator(".notifications-toasts", { hasText: /traced once in this window/ })
+      .waitFor({ state: "visible" });
     await w.clearNotifications();
     // the user changes the noise scale (on disk; the editor follows) and traces again
     writeFileSync(join(workspace, MODEL), source.replace(".mul(0.5)", ".mul(0.6)"));
@@ -44,7 +52,9 @@ describe("e2e: Compare with Previous Trace", function () {
     await view.locator(".diff-summary", { hasText: /First divergence/ }).waitFor({ state: "visible" });
     assert.match(await view.innerText(), new RegExp(`First divergence: input 1 of mul \\(line ${line}\\), step 0`));
     await view.locator("vscode-button", { hasText: "Show first divergence" }).click();
-    const first = graph.locator("svg.graph g.node.diff-first.current", { has: graph.locator(".label", { hasText: /^mul$/ }) });
+    const first = graph.locator("svg.graph g.node.diff-first.current", {
+      has: graph.locator(".label", { hasText: /^mul$/ }),
+    });
     await first.waitFor({ state: "attached" });
     assert.equal(await first.locator(".diff-badge").count(), 1);
     // the constant itself, side by side: 0.5 before, 0.6 now

@@ -1,4 +1,5 @@
-// Scenario 3: Debug Backprop with a gutter breakpoint stops in forward, again in backward, shows the gradients, steps back; the graph follows.
+// Scenario 3: Debug Backprop with a gutter breakpoint stops in forward, again in backward, shows the gradients, steps
+// back; the graph follows.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,8 +32,14 @@ describe("e2e: Debug Backprop on the MLP example", function () {
 
   /** The graph's highlighted (current) node: its op label and whether it is drawn in the backward phase. */
   async function waitForHighlight(op: string, backward: boolean): Promise<void> {
-    const current = graph.locator("svg.graph g.node.current", { has: graph.locator(".label", { hasText: new RegExp(`^${op}$`) }) });
-    await (backward ? current.and(graph.locator(".phase-backward")) : current.and(graph.locator(":not(.phase-backward)"))).first().waitFor({ state: "attached" });
+    const current = graph.locator("svg.graph g.node.current", {
+      has: graph.locator(".label", { hasText: new RegExp(`^${op}$`) }),
+    });
+    await (
+      backward ? current.and(graph.locator(".phase-backward")) : current.and(graph.locator(":not(.phase-backward)"))
+    )
+      .first()
+      .waitFor({ state: "attached" });
   }
 
   /** A button of the debug toolbar (docked in the Run view's title), by its label. */
@@ -40,7 +47,12 @@ describe("e2e: Debug Backprop on the MLP example", function () {
 
   before(async function () {
     trace = cliTrace(join(examplesDir, MODEL)).trace;
-    wb = await Workbench.launch({ workspace: examplesDir, vsix: vsixUnderTest(), open: MODEL, settings: { "backstep.intelliSense.offerSetup": false, "debug.toolBarLocation": "docked" } });
+    wb = await Workbench.launch({
+      workspace: examplesDir,
+      vsix: vsixUnderTest(),
+      open: MODEL,
+      settings: { "backstep.intelliSense.offerSetup": false, "debug.toolBarLocation": "docked" },
+    });
   });
 
   after(async function () {
@@ -73,7 +85,10 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     await local.first().waitFor({ state: "visible" });
     assert.match(await local.first().innerText(), /tanh/, "the local derivative names tanh's rule");
     const rows = await variableRows(w.page);
-    assert.ok(rows.some((r) => /∂L\/∂z1/.test(r)), `the contribution into z1 is listed: ${rows.join(" | ")}`);
+    assert.ok(
+      rows.some((r) => /∂L\/∂z1/.test(r)),
+      `the contribution into z1 is listed: ${rows.join(" | ")}`,
+    );
     await w.screenshot(screenshotPath("debugger-backward.png"));
   });
 
@@ -81,7 +96,10 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     const w = wb!;
     const rule = graph.locator(".chain-rule", { hasText: /Chain rule at tanh/ });
     await rule.waitFor({ state: "visible" });
-    assert.match((await rule.locator(".shapes").first().textContent()) ?? "", /upstream ∂L\/∂out \[32×16\].*contribution \[32×16\]/);
+    assert.match(
+      (await rule.locator(".shapes").first().textContent()) ?? "",
+      /upstream ∂L\/∂out \[32×16\].*contribution \[32×16\]/,
+    );
     const items = await rule.locator(".numbers li").allTextContents();
     assert.ok(items.length > 0, "some numbers are shown");
     for (const item of items) {
@@ -101,8 +119,11 @@ describe("e2e: Debug Backprop on the MLP example", function () {
 
   it("step back returns to the previous event, and the graph highlight follows; next comes back", async function () {
     const w = wb!;
-    // Independent reference: the event recorded just before tanh's first backward, in the CLI's trace of the same model.
-    const at = trace.events.findIndex((e) => e.kind === "backward" && trace.ops[e.op]?.op === "tanh" && trace.ops[e.op]?.loc.line === hLine);
+    // Independent reference: the event recorded just before tanh's first backward, in the CLI's trace of the same
+    // model.
+    const at = trace.events.findIndex(
+      (e) => e.kind === "backward" && trace.ops[e.op]?.op === "tanh" && trace.ops[e.op]?.loc.line === hLine,
+    );
     assert.ok(at > 0, "the CLI's trace has tanh's backward event");
     const prev = trace.events[at - 1]!;
     assert.ok(prev.kind === "backward" || prev.kind === "forward", `the previous event is an op event (${prev.kind})`);

@@ -1,4 +1,5 @@
-// Scenarios 2 and 4: a shape mismatch lands in Problems at its line with the partial graph; an endless loop hits the time limit while the editor stays usable.
+// Scenarios 2 and 4: a shape mismatch lands in Problems at its line with the partial graph; an endless loop hits the
+// time limit while the editor stays usable.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,7 +77,10 @@ describe("e2e: models that fail", function () {
   it("shape mismatch: the error is in Problems at the failing line", async function () {
     const w = wb!;
     await w.explorerContextMenu("shape-mismatch.ts", "Trace Backprop");
-    await w.notifications(/Shape mismatch/).first().waitFor({ state: "visible" });
+    await w
+      .notifications(/Shape mismatch/)
+      .first()
+      .waitFor({ state: "visible" });
     const line = lineOf(SHAPE, "const y = fc2.forward(h)");
     let rows: string[] = [];
     for (let i = 0; i < 40 && !rows.some((r) => /Shape mismatch/.test(r)); i++) {
@@ -86,7 +90,10 @@ describe("e2e: models that fail", function () {
     const row = rows.find((r) => /Shape mismatch/.test(r)) ?? "";
     assert.match(row, /\[3,\s?8\]/, `names the input shape: ${row}`);
     assert.match(row, new RegExp(`\\[Ln ${line}, Col \\d+\\]`), `at line ${line}: ${row}`);
-    assert.ok(rows.some((r) => /shape-mismatch\.ts/.test(r)), `grouped under the file: ${rows.join(" | ")}`);
+    assert.ok(
+      rows.some((r) => /shape-mismatch\.ts/.test(r)),
+      `grouped under the file: ${rows.join(" | ")}`,
+    );
   });
 
   it("shape mismatch: the graph panel shows the partial graph recorded before the error", async function () {
@@ -94,7 +101,10 @@ describe("e2e: models that fail", function () {
     await w.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" }).waitFor({ state: "visible" });
     const graph = await w.webview("svg.graph g.node");
     const reference = cliTrace(join(workspace, "shape-mismatch.ts"));
-    await graph.locator("svg.graph g.node.op").nth(reference.ops - 1).waitFor({ state: "attached" });
+    await graph
+      .locator("svg.graph g.node.op")
+      .nth(reference.ops - 1)
+      .waitFor({ state: "attached" });
     const ops = await graph.locator("svg.graph g.node.op .label").allTextContents();
     assert.equal(ops.length, reference.ops, `op nodes: ${ops.join(", ")}`);
     assert.ok(ops.includes("relu") && ops.includes("matmul"), `ops before the failure: ${ops.join(", ")}`);
@@ -112,7 +122,9 @@ describe("e2e: models that fail", function () {
     await w.page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
     await w.page.keyboard.press("Control+End");
     await w.page.keyboard.type("typed while the model ran");
-    await w.page.locator(".editor-group-container.active .view-lines", { hasText: "typed while the model ran" }).waitFor({ state: "visible" });
+    await w.page
+      .locator(".editor-group-container.active .view-lines", { hasText: "typed while the model ran" })
+      .waitFor({ state: "visible" });
     assert.equal(await running.isVisible(), true, "the edit took effect while the model was still running");
     const message = w.notifications(/ran longer than/);
     await message.first().waitFor({ state: "visible", timeout: (TIME_LIMIT_S + 60) * 1000 });
@@ -124,7 +136,10 @@ describe("e2e: models that fail", function () {
   it("after the endless loop, another model traces normally", async function () {
     const w = wb!;
     await w.explorerContextMenu("square.ts", "Trace Backprop");
-    await w.page.locator(".statusbar-item", { hasText: /square\.ts: 1 steps? · \d+ ops/ }).first().waitFor({ state: "visible" });
+    await w.page
+      .locator(".statusbar-item", { hasText: /square\.ts: 1 steps? · \d+ ops/ })
+      .first()
+      .waitFor({ state: "visible" });
   });
 
   it("a failed model fixed and traced again: its error notification and Problem go away", async function () {
@@ -138,7 +153,10 @@ describe("e2e: models that fail", function () {
     assert.ok(shown, "the error is in Problems too");
     writeFileSync(join(workspace, "broken.ts"), FIXED);
     await w.explorerContextMenu("broken.ts", "Trace Backprop");
-    await w.page.locator(".statusbar-item", { hasText: /broken\.ts: 1 steps? · \d+ ops/ }).first().waitFor({ state: "visible" });
+    await w.page
+      .locator(".statusbar-item", { hasText: /broken\.ts: 1 steps? · \d+ ops/ })
+      .first()
+      .waitFor({ state: "visible" });
     await notice.first().waitFor({ state: "detached", timeout: 15_000 });
     assert.equal(await w.notifications(/kaboom/).count(), 0);
     assert.equal(await inProblems(), false, "nor in Problems");

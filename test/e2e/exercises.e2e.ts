@@ -1,4 +1,5 @@
-// Scenario: New Exercise → trace: a wrong hand-written gradient is ✗ in Problems; fix the line in the editor, trace again: ✓ at its line.
+// Scenario: New Exercise → trace: a wrong hand-written gradient is ✗ in Problems; fix the line in the editor, trace
+// again: ✓ at its line.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,11 @@ describe("e2e: a backprop exercise", function () {
     workspace = mkdtempSync(join(tmpdir(), "backstep-exercise-"));
     // a learner's folder (the Explorer shows a row once the workbench is up)
     writeFileSync(join(workspace, "notes.md"), "# backprop notes\n");
-    wb = await Workbench.launch({ workspace, vsix: vsixUnderTest(), settings: { "backstep.intelliSense.offerSetup": false } });
+    wb = await Workbench.launch({
+      workspace,
+      vsix: vsixUnderTest(),
+      settings: { "backstep.intelliSense.offerSetup": false },
+    });
   });
 
   after(async function () {
@@ -33,12 +38,20 @@ describe("e2e: a backprop exercise", function () {
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });
     await input.fill(">Backstep: New Exercise");
-    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused").filter({ hasText: "New Exercise" }).waitFor({ state: "visible" });
+    await page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
+      .filter({ hasText: "New Exercise" })
+      .waitFor({ state: "visible" });
     await page.keyboard.press("Enter");
     // the exercise picker
-    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "micrograd" }).waitFor({ state: "visible" });
+    await page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "micrograd" })
+      .waitFor({ state: "visible" });
     await input.fill("micrograd");
-    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused").filter({ hasText: "micrograd" }).waitFor({ state: "visible" });
+    await page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
+      .filter({ hasText: "micrograd" })
+      .waitFor({ state: "visible" });
     await page.keyboard.press("Enter");
     await w.activeTab("micrograd.ts").waitFor({ state: "visible" });
     await w.clearNotifications();
@@ -79,7 +92,10 @@ describe("e2e: a backprop exercise", function () {
     }
     assert.equal(hint, "✓ d: exact");
     const rows = await w.problems();
-    assert.deepEqual(rows.filter((r) => r.includes("Gradient check failed for d:")), []);
+    assert.deepEqual(
+      rows.filter((r) => r.includes("Gradient check failed for d:")),
+      [],
+    );
     assert.equal(rows.filter((r) => r.includes("Gradient check failed for ")).length, 10, rows.join(" | "));
     // the next TODO's check is still ✗, with its largest difference
     const next = lineOf("expectGrad(f, df);");

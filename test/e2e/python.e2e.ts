@@ -18,7 +18,16 @@ describe("e2e: a PyTorch model (.py)", function () {
   const hLine = lineOf(source, "h = torch.tanh(z1)");
 
   before(async function () {
-    wb = await Workbench.launch({ workspace: DIR, vsix: vsixUnderTest(), open: MODEL, settings: { "backstep.intelliSense.offerSetup": false, "backstep.python.path": PYTHON, "debug.toolBarLocation": "docked" } });
+    wb = await Workbench.launch({
+      workspace: DIR,
+      vsix: vsixUnderTest(),
+      open: MODEL,
+      settings: {
+        "backstep.intelliSense.offerSetup": false,
+        "backstep.python.path": PYTHON,
+        "debug.toolBarLocation": "docked",
+      },
+    });
   });
 
   after(async function () {
@@ -31,11 +40,14 @@ describe("e2e: a PyTorch model (.py)", function () {
     await w.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" }).waitFor({ state: "visible" });
     const graph = await w.webview("svg.graph g.node");
     const labels = await graph.locator("svg.graph g.node .label").allTextContents();
-    for (const op of ["linear", "tanh", "cross_entropy"]) assert.ok(labels.includes(op), `op ${op} among nodes: ${labels.join(", ")}`);
+    for (const op of ["linear", "tanh", "cross_entropy"])
+      assert.ok(labels.includes(op), `op ${op} among nodes: ${labels.join(", ")}`);
     const details = await graph.locator("svg.graph g.node .detail").allTextContents();
-    for (const v of ["z1", "h", "logits", "loss"]) assert.ok(details.includes(v), `variable ${v} among node details: ${details.join(", ")}`);
+    for (const v of ["z1", "h", "logits", "loss"])
+      assert.ok(details.includes(v), `variable ${v} among node details: ${details.join(", ")}`);
     const edges = await graph.locator("svg.graph .edge-label").allTextContents();
-    for (const shape of ["32×2", "32×16", "16×2", "2×16"]) assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
+    for (const shape of ["32×2", "32×16", "16×2", "2×16"])
+      assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
     await w.screenshot(screenshotPath("python-graph.png"));
   });
 
@@ -52,7 +64,11 @@ describe("e2e: a PyTorch model (.py)", function () {
         if (at !== hLine) await w.page.waitForTimeout(250);
       }
       assert.equal(at, hLine, `stopped on line ${at}, expected ${hLine}`);
-      if (frame.source.startsWith("^forward")) await w.page.getByRole("button", { name: /^Continue\b/ }).first().click();
+      if (frame.source.startsWith("^forward"))
+        await w.page
+          .getByRole("button", { name: /^Continue\b/ })
+          .first()
+          .click();
     }
     await w.screenshot(screenshotPath("python-debugger.png"));
   });

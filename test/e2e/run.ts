@@ -1,4 +1,5 @@
-// `npm run test:e2e`: installs code-server (cached), packages the .vsix once, runs test/e2e/*.e2e.ts with mocha and prints one summary line.
+// `npm run test:e2e`: installs code-server (cached), packages the .vsix once, runs test/e2e/*.e2e.ts with mocha and
+// prints one summary line.
 import Mocha from "mocha";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -26,24 +27,35 @@ async function main(): Promise<number> {
     async afterEach(this: Mocha.Context) {
       const test = this.currentTest;
       if (test?.state !== "failed") return;
-      const name = test.fullTitle().replace(/[^\w]+/g, "-").slice(0, 120);
+      const name = test
+        .fullTitle()
+        .replace(/[^\w]+/g, "-")
+        .slice(0, 120);
       let i = 0;
       for (const wb of Workbench.open) {
         const file = join(root, "test-results", "e2e", "failures", `${name}${i++ ? `-${i}` : ""}.png`);
-        await wb.screenshot(file).then(() => console.log(`      screenshot: ${file}`), () => {});
+        await wb.screenshot(file).then(
+          () => console.log(`      screenshot: ${file}`),
+          () => {},
+        );
       }
     },
   };
   const mocha = new Mocha({ timeout: 240_000, slow: 30_000, reporter: "spec", rootHooks, ...(grep ? { grep } : {}) });
   const dir = join(root, "test", "e2e");
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".e2e.ts")).sort()) mocha.addFile(join(dir, f));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith(".e2e.ts"))
+    .sort())
+    mocha.addFile(join(dir, f));
   await mocha.loadFilesAsync();
   return new Promise((done) => {
     const runner = mocha.run();
     runner.on("end", () => {
       const s = runner.stats;
       const failed = s?.failures ?? 0;
-      console.log(`\ne2e summary: ${failed === 0 ? "PASS" : "FAIL"} — ${s?.passes ?? 0} passed, ${failed} failed, ${s?.pending ?? 0} pending, in ${seconds()} s`);
+      console.log(
+        `\ne2e summary: ${failed === 0 ? "PASS" : "FAIL"} — ${s?.passes ?? 0} passed, ${failed} failed, ${s?.pending ?? 0} pending, in ${seconds()} s`,
+      );
       done(failed === 0 ? 0 : 1);
     });
   });

@@ -1,4 +1,5 @@
-// Scenario 1: right-click the MLP example → Trace Backprop: graph panel with ops and edge shapes, side panel with gradient norms, inline shape hints.
+// Scenario 1: right-click the MLP example → Trace Backprop: graph panel with ops and edge shapes, side panel with
+// gradient norms, inline shape hints.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +19,12 @@ describe("e2e: Trace Backprop on the MLP example", function () {
   const source = readFileSync(join(examplesDir, MODEL), "utf8");
 
   before(async function () {
-    wb = await Workbench.launch({ workspace: examplesDir, vsix: vsixUnderTest(), open: MODEL, settings: { "backstep.intelliSense.offerSetup": false } });
+    wb = await Workbench.launch({
+      workspace: examplesDir,
+      vsix: vsixUnderTest(),
+      open: MODEL,
+      settings: { "backstep.intelliSense.offerSetup": false },
+    });
   });
 
   after(async function () {
@@ -40,18 +46,28 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await w.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" }).waitFor({ state: "visible" });
     graph = await w.webview("svg.graph g.node");
     const labels = await graph.locator("svg.graph g.node .label").allTextContents();
-    for (const op of ["matmul", "tanh", "logSoftmax", "gather", "mean"]) assert.ok(labels.includes(op), `op ${op} among nodes: ${labels.join(", ")}`);
+    for (const op of ["matmul", "tanh", "logSoftmax", "gather", "mean"])
+      assert.ok(labels.includes(op), `op ${op} among nodes: ${labels.join(", ")}`);
     const details = await graph.locator("svg.graph g.node .detail").allTextContents();
-    for (const v of ["z1", "h", "logits", "loss"]) assert.ok(details.includes(v), `variable ${v} among node details: ${details.join(", ")}`);
+    for (const v of ["z1", "h", "logits", "loss"])
+      assert.ok(details.includes(v), `variable ${v} among node details: ${details.join(", ")}`);
     // n = 32 points, Linear(2, 16), Linear(16, 2): the shapes that flow along the edges.
     // Every edge names its shape in its tooltip (its label is drawn only where it clears titles and boxes).
     const edges = await graph.locator("svg.graph .edge > title").allTextContents();
-    for (const shape of ["32×2", "32×16", "16×2", "2×16", "scalar"]) assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
+    for (const shape of ["32×2", "32×16", "16×2", "2×16", "scalar"])
+      assert.ok(edges.includes(shape), `edge shape ${shape} among ${edges.join(", ")}`);
     // The picture in docs/ is the default view a user gets: zoom 1, every op label in view drawn at ≥ 11 px.
     const heights = await graph.locator("svg.graph g.node .label").evaluateAll((els) =>
-      els.map((e) => e.getBoundingClientRect()).filter((r) => r.bottom > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth).map((r) => r.height));
+      els
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.bottom > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth)
+        .map((r) => r.height),
+    );
     assert.ok(heights.length >= 3, `op labels in view at default zoom: ${heights.length}`);
-    assert.ok(Math.min(...heights) >= 11, `op label heights at default zoom: ${heights.map((h) => h.toFixed(1)).join(", ")}`);
+    assert.ok(
+      Math.min(...heights) >= 11,
+      `op label heights at default zoom: ${heights.map((h) => h.toFixed(1)).join(", ")}`,
+    );
     await w.screenshot(screenshotPath("graph.png"));
   });
 
@@ -60,12 +76,16 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     // The graph opens at zoom 1 on the current op (fc1's, at the end of backward): Fit brings tanh into view.
     await graph.locator('vscode-button[aria-label="Fit the graph to the view"]').click();
     await tanh.click();
-    await graph.locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
+    await graph
+      .locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) })
+      .waitFor({ state: "attached" });
     await graph.locator('vscode-button[aria-label="Go to the backward event of tanh"]').first().click();
     const rule = graph.locator(".chain-rule", { hasText: /Chain rule at tanh/ });
     await rule.waitFor({ state: "visible" });
     assert.match((await graph.locator(".insp-event").first().textContent()) ?? "", /backward/);
-    await graph.locator("svg.graph g.node.current.phase-backward", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).waitFor({ state: "attached" });
+    await graph
+      .locator("svg.graph g.node.current.phase-backward", { has: graph.locator(".label", { hasText: /^tanh$/ }) })
+      .waitFor({ state: "attached" });
   });
 
   it("shows each model line's shape and gradient norm at the end of the line", async function () {
@@ -91,15 +111,21 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await graph.locator('input[type="range"]').first().press("End");
     await w.page.locator('.activitybar .action-item a[aria-label^="Backstep"]').click();
     const side = await w.webview(".layers .layer");
-    for (let i = 0; i < 40 && (await side.locator(".param .num", { hasText: "not yet" }).count()) > 0; i++) await w.page.waitForTimeout(250);
-    const stepLabel = await side.locator("h3", { hasText: /Gradient norms, step \d+/i }).first().textContent();
+    for (let i = 0; i < 40 && (await side.locator(".param .num", { hasText: "not yet" }).count()) > 0; i++)
+      await w.page.waitForTimeout(250);
+    const stepLabel = await side
+      .locator("h3", { hasText: /Gradient norms, step \d+/i })
+      .first()
+      .textContent();
     const step = Number(/step (\d+)/i.exec(stepLabel ?? "")?.[1]);
     // Independent reference: the CLI traces the same model for step+1 steps; its final gradients are this step's.
     const reference = cliTrace(join(examplesDir, MODEL), step + 1);
     for (const [param, norm] of reference.gradNorms) {
       const short = param.split(".").pop() ?? param;
       const layer = param.slice(0, param.length - short.length - 1);
-      const row = side.locator(".layer", { has: side.locator(`.layer-head .name[title="${layer}"]`) }).locator(".param", { has: side.locator(".name", { hasText: new RegExp(`^${short}$`) }) });
+      const row = side
+        .locator(".layer", { has: side.locator(`.layer-head .name[title="${layer}"]`) })
+        .locator(".param", { has: side.locator(".name", { hasText: new RegExp(`^${short}$`) }) });
       const value = num((await row.first().locator(".num").textContent()) ?? "");
       assert.ok(Math.abs(value - norm) <= 1e-3 * norm + 1e-12, `${param}: panel ${value}, CLI ${norm}`);
     }
@@ -115,17 +141,24 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await w.explorerRow(other).click(); // so the file opens in the graph's group
     await w.activeTab(other).waitFor({ state: "visible" });
     await w.explorerContextMenu(other, "Trace Backprop");
-    await w.page.locator(".tabs-container .tab.active", { hasText: `Backprop Graph: ${other}` }).waitFor({ state: "visible" });
-    const groups = await w.page.locator(".editor-group-container").evaluateAll((gs) => gs.map((g) => ({
-      active: g.querySelector(".tab.active")?.getAttribute("aria-label") ?? "",
-      width: g.getBoundingClientRect().width,
-    })));
+    await w.page
+      .locator(".tabs-container .tab.active", { hasText: `Backprop Graph: ${other}` })
+      .waitFor({ state: "visible" });
+    const groups = await w.page.locator(".editor-group-container").evaluateAll((gs) =>
+      gs.map((g) => ({
+        active: g.querySelector(".tab.active")?.getAttribute("aria-label") ?? "",
+        width: g.getBoundingClientRect().width,
+      })),
+    );
     assert.equal(groups.length, 2, `two columns, not a third: ${JSON.stringify(groups)}`);
     const graphGroup = groups.find((g) => g.active.startsWith("Backprop Graph"));
     const modelGroup = groups.find((g) => g.active.startsWith(other));
     assert.ok(graphGroup && modelGroup && graphGroup !== modelGroup, JSON.stringify(groups));
     const area = groups.reduce((a, g) => a + g.width, 0);
-    assert.ok(graphGroup.width <= area * 0.45 && graphGroup.width >= area * 0.3, `graph ${graphGroup.width} px of ${area}`);
+    assert.ok(
+      graphGroup.width <= area * 0.45 && graphGroup.width >= area * 0.3,
+      `graph ${graphGroup.width} px of ${area}`,
+    );
     // The graph follows the active editor: back on the MLP's tab, it shows the MLP's trace again.
     await w.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
     await w.page.locator(".tabs-container .tab", { hasText: `Backprop Graph: ${MODEL}` }).waitFor({ state: "visible" });

@@ -45,7 +45,10 @@ describe("e2e: untrusted workspace", function () {
       const text = await toast.first().innerText();
       assert.match(text, new RegExp(`${command} runs your model's code`));
       // The toast offers the way out.
-      await w.page.locator(".notifications-toasts .notification-toast", { hasText: "trusted workspace" }).getByRole("button", { name: "Manage Workspace Trust" }).waitFor({ state: "visible" });
+      await w.page
+        .locator(".notifications-toasts .notification-toast", { hasText: "trusted workspace" })
+        .getByRole("button", { name: "Manage Workspace Trust" })
+        .waitFor({ state: "visible" });
       assert.equal(await w.page.locator(".debug-toolbar").isVisible(), false, "no debug session started");
       assert.equal(existsSync(marker), false, "the model must not have run");
     });

@@ -36,7 +36,10 @@ describe("e2e: VS Code with Backstep installed", function () {
     await w.page.keyboard.press("F1");
     const input = w.page.locator(".quick-input-widget .quick-input-box input");
     await input.fill(">Backstep: Trace Backprop");
-    await w.page.locator(".quick-input-list .monaco-list-row", { hasText: "Backstep: Trace Backprop" }).first().waitFor({ state: "visible" });
+    await w.page
+      .locator(".quick-input-list .monaco-list-row", { hasText: "Backstep: Trace Backprop" })
+      .first()
+      .waitFor({ state: "visible" });
     await w.page.keyboard.press("Escape");
   });
 
@@ -48,7 +51,11 @@ describe("e2e: VS Code with Backstep installed", function () {
     // Orphaned members are reaped by init shortly after the kill; give it a few seconds.
     const gone = async (): Promise<boolean> => {
       for (let i = 0; i < 50; i++) {
-        try { process.kill(-pid, 0); } catch { return true; }
+        try {
+          process.kill(-pid, 0);
+        } catch {
+          return true;
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
       return false;

@@ -81,7 +81,9 @@ describe("autograd API", () => {
   });
 
   it("several observers watch at once; setObserver replaces only its own slot", () => {
-    const a = counting(), b = counting(), c = counting();
+    const a = counting(),
+      b = counting(),
+      c = counting();
     const removeA = B.addObserver(a.obs);
     const prev = B.setObserver(b.obs);
     try {

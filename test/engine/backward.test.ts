@@ -19,7 +19,8 @@ describe("backward", () => {
   });
 
   it("micrograd more ops: g = 24.70408163265306, ∂g/∂a = 138.83381924198252, ∂g/∂b = 645.5772594752186", () => {
-    const a = f64(-4), b = f64(2);
+    const a = f64(-4),
+      b = f64(2);
     let c = a.add(b);
     let d = a.mul(b).add(b.pow(3));
     c = c.add(c.add(1));
@@ -91,15 +92,34 @@ describe("backward", () => {
     const b = B.tensor([10, 20], { dtype: "float64", requiresGrad: true }); // [2]
     const c = a.mul(b); // [3,2]: c[i][j] = a[i]·b[j]
     assert.deepEqual(c.shape, [3, 2]);
-    assert.deepEqual(c.toArray(), [[10, 20], [20, 40], [30, 60]]);
-    c.backward(B.tensor([[1, 2], [3, 4], [5, 6]], { dtype: "float64" }));
+    assert.deepEqual(c.toArray(), [
+      [10, 20],
+      [20, 40],
+      [30, 60],
+    ]);
+    c.backward(
+      B.tensor(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        { dtype: "float64" },
+      ),
+    );
     // ∂L/∂a[i] = Σⱼ g[i][j]·b[j];  ∂L/∂b[j] = Σᵢ g[i][j]·a[i]
     assert.deepEqual(a.grad!.toArray(), [[1 * 10 + 2 * 20], [3 * 10 + 4 * 20], [5 * 10 + 6 * 20]]);
     assert.deepEqual(b.grad!.toArray(), [1 * 1 + 3 * 2 + 5 * 3, 2 * 1 + 4 * 2 + 6 * 3]);
   });
 
   it("broadcasting a scalar and a size-1 dim: bias added to every row", () => {
-    const x = B.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float64" });
+    const x = B.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: "float64" },
+    );
     const bias = B.tensor([[0.5, -1, 2]], { dtype: "float64", requiresGrad: true }); // [1,3]
     const s = f64(2);
     const y = x.add(bias).mul(s).sum();
@@ -110,7 +130,14 @@ describe("backward", () => {
   });
 
   it("matmul of vectors follows PyTorch: dot product, matrix·vector, vector·matrix", () => {
-    const v = B.tensor([1, 2, 3], { dtype: "float64" }), m = B.tensor([[1, 0, 2], [0, 1, 1]], { dtype: "float64" });
+    const v = B.tensor([1, 2, 3], { dtype: "float64" }),
+      m = B.tensor(
+        [
+          [1, 0, 2],
+          [0, 1, 1],
+        ],
+        { dtype: "float64" },
+      );
     const dot = B.matmul(v, v);
     assert.deepEqual(dot.shape, []);
     assert.equal(dot.item(), 14);
@@ -141,7 +168,10 @@ describe("backward", () => {
     const original = rule.vjp;
     (rule as { vjp: typeof original }).vjp = () => B.zeros([7]);
     try {
-      assert.throws(() => B.ones([2, 3], { requiresGrad: true }).exp().sum().backward(), /backward of exp: gradient for input 0 has shape \[7\], which does not reduce to the input's shape \[2,3\]/);
+      assert.throws(
+        () => B.ones([2, 3], { requiresGrad: true }).exp().sum().backward(),
+        /backward of exp: gradient for input 0 has shape \[7\], which does not reduce to the input's shape \[2,3\]/,
+      );
     } finally {
       (rule as { vjp: typeof original }).vjp = original;
     }
@@ -161,13 +191,17 @@ describe("backward", () => {
     };
     try {
       B.manualSeed(5);
-      const x = B.randn([2, 3, 5, 5], { dtype: "float64" }), w = B.randn([4, 3, 3, 3], { dtype: "float64" });
+      const x = B.randn([2, 3, 5, 5], { dtype: "float64" }),
+        w = B.randn([4, 3, 3, 3], { dtype: "float64" });
       const both = [x.detach().requiresGrad_(), w.detach().requiresGrad_()];
       B.conv2d(both[0], both[1], { padding: 1 }).sum().backward();
       assert.deepEqual(calls, [[true, true]]);
       const onlyW = w.detach().requiresGrad_();
       B.conv2d(x, onlyW, { padding: 1 }).sum().backward();
-      assert.deepEqual(calls, [[true, true], [false, true]]);
+      assert.deepEqual(calls, [
+        [true, true],
+        [false, true],
+      ]);
       assert.equal(x.grad, null);
       assert.deepEqual([...onlyW.grad!.data], [...both[1].grad!.data]);
     } finally {
@@ -177,8 +211,14 @@ describe("backward", () => {
 
   it("a rule gives exactly one of vjp (per input) and vjps (all inputs together)", () => {
     const { name: _n, ...conv } = B.getRule("conv2d")!;
-    assert.throws(() => defineRule({ ...conv, name: "conv2dBoth", vjp: (_ctx, up) => up }), /"conv2dBoth" needs exactly one of vjp and vjps/);
-    assert.throws(() => defineRule({ ...conv, name: "conv2dNeither", vjps: undefined }), /"conv2dNeither" needs exactly one of vjp and vjps/);
+    assert.throws(
+      () => defineRule({ ...conv, name: "conv2dBoth", vjp: (_ctx, up) => up }),
+      /"conv2dBoth" needs exactly one of vjp and vjps/,
+    );
+    assert.throws(
+      () => defineRule({ ...conv, name: "conv2dNeither", vjps: undefined }),
+      /"conv2dNeither" needs exactly one of vjp and vjps/,
+    );
   });
 
   it("gradcheck catches a wrong rule", () => {

@@ -1,4 +1,5 @@
-// defineFunction: user-written backwards give the built-in ops' gradients, run inside backward(), and fail clearly when wrong.
+// defineFunction: user-written backwards give the built-in ops' gradients, run inside backward(), and fail clearly when
+// wrong.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
@@ -9,7 +10,15 @@ import { gradCheckText } from "../../src/trace/text";
 function checksDuring(fn: () => void): GradCheckReport[] {
   const reports: GradCheckReport[] = [];
   const none = (): void => undefined;
-  const remove = B.addObserver({ forward: none, backwardBegin: none, backward: none, accumulate: none, backwardEnd: none, update: none, gradCheck: (r) => void reports.push(r) });
+  const remove = B.addObserver({
+    forward: none,
+    backwardBegin: none,
+    backward: none,
+    accumulate: none,
+    backwardEnd: none,
+    update: none,
+    gradCheck: (r) => void reports.push(r),
+  });
   try {
     fn();
   } finally {
@@ -64,11 +73,15 @@ function close(actual: B.Tensor | null, expected: B.Tensor | null, tol = 1e-6): 
   assert.deepEqual(actual.shape, expected.shape);
   const a = actual.values();
   const e = expected.values();
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - e[i]) <= tol * Math.max(1, Math.abs(e[i])), `element ${i}: ${a[i]} vs ${e[i]}`);
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(a[i] - e[i]) <= tol * Math.max(1, Math.abs(e[i])), `element ${i}: ${a[i]} vs ${e[i]}`);
 }
 
 /** ∂L/∂x and ∂L/∂W of L = Σ c ⊙ act(x W), with act a built-in op or a defined one. */
-function gradsThrough(act: (z: B.Tensor) => B.Tensor, dtype: "float32" | "float64"): [B.Tensor | null, B.Tensor | null] {
+function gradsThrough(
+  act: (z: B.Tensor) => B.Tensor,
+  dtype: "float32" | "float64",
+): [B.Tensor | null, B.Tensor | null] {
   B.manualSeed(7);
   const x = B.randn([4, 3], { dtype, requiresGrad: true });
   const W = B.randn([3, 5], { dtype, requiresGrad: true });
@@ -110,7 +123,11 @@ describe("defineFunction", () => {
     assert.ok(B.gradcheck((t) => MyTanh.apply(t), [x]).ok);
     const b = B.randn([3, 4], { dtype: "float64", requiresGrad: true });
     assert.ok(B.gradcheck((p, q) => ScaledProduct.apply(p, q, -1.5), [x, b]).ok);
-    const Wrong = B.defineFunction({ name: "Wrong", forward: (_ctx, t: B.Tensor) => t.tanh(), backward: (_ctx, g) => g });
+    const Wrong = B.defineFunction({
+      name: "Wrong",
+      forward: (_ctx, t: B.Tensor) => t.tanh(),
+      backward: (_ctx, g) => g,
+    });
     assert.ok(!B.gradcheck((t) => Wrong.apply(t), [x]).ok);
   });
 
@@ -134,7 +151,18 @@ describe("defineFunction", () => {
       remove();
     }
     // forward: MyTanh (not its tanh), sum; backward: sum's rule, then the user's mul/neg/add/mul, then MyTanh's event
-    assert.deepEqual(seen, ["op MyTanh", "op sum", "begin", "d sum", "op mul", "op neg", "op add", "op mul", "d MyTanh", "end"]);
+    assert.deepEqual(seen, [
+      "op MyTanh",
+      "op sum",
+      "begin",
+      "d sum",
+      "op mul",
+      "op neg",
+      "op add",
+      "op mul",
+      "d MyTanh",
+      "end",
+    ]);
   });
 
   it("an input that needs no gradient gets none, and ctx.needsInputGrad says so", () => {
@@ -178,25 +206,62 @@ describe("defineFunction", () => {
   });
 
   it("a backward's wrong shape, wrong count or wrong type is an error naming the function", () => {
-    const x = B.tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
-    const Shape = B.defineFunction({ name: "BadShape", forward: (_ctx, t: B.Tensor) => t.exp(), backward: (_ctx, g) => g.sum(0) });
-    assert.throws(() => Shape.apply(x).sum().backward(), (e: Error) => {
-      assert.equal(e.name, "ShapeError");
-      assert.match(e.message, /BadShape\.backward returned a gradient of shape \[3\] for argument 0, whose shape is \[2,3\]/);
-      return true;
+    const x = B.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
+    const Shape = B.defineFunction({
+      name: "BadShape",
+      forward: (_ctx, t: B.Tensor) => t.exp(),
+      backward: (_ctx, g) => g.sum(0),
     });
-    const Count = B.defineFunction({ name: "BadCount", forward: (_ctx, a: B.Tensor, b: B.Tensor) => a.mul(b), backward: (_ctx, g) => g });
+    assert.throws(
+      () => Shape.apply(x).sum().backward(),
+      (e: Error) => {
+        assert.equal(e.name, "ShapeError");
+        assert.match(
+          e.message,
+          /BadShape\.backward returned a gradient of shape \[3\] for argument 0, whose shape is \[2,3\]/,
+        );
+        return true;
+      },
+    );
+    const Count = B.defineFunction({
+      name: "BadCount",
+      forward: (_ctx, a: B.Tensor, b: B.Tensor) => a.mul(b),
+      backward: (_ctx, g) => g,
+    });
     assert.throws(() => Count.apply(x, x).sum().backward(), /BadCount\.backward returned 1 gradient for 2 arguments/);
-    const Kind = B.defineFunction({ name: "BadKind", forward: (_ctx, t: B.Tensor) => t.exp(), backward: () => [[1, 2, 3]] as unknown as B.Tensor });
-    assert.throws(() => Kind.apply(x).sum().backward(), /BadKind\.backward returned object as the gradient of argument 0/);
-    const Out = B.defineFunction({ name: "BadOut", forward: (_ctx, t: B.Tensor) => [t, t] as unknown as B.Tensor, backward: (_ctx, g) => g });
+    const Kind = B.defineFunction({
+      name: "BadKind",
+      forward: (_ctx, t: B.Tensor) => t.exp(),
+      backward: () => [[1, 2, 3]] as unknown as B.Tensor,
+    });
+    assert.throws(
+      () => Kind.apply(x).sum().backward(),
+      /BadKind\.backward returned object as the gradient of argument 0/,
+    );
+    const Out = B.defineFunction({
+      name: "BadOut",
+      forward: (_ctx, t: B.Tensor) => [t, t] as unknown as B.Tensor,
+      backward: (_ctx, g) => g,
+    });
     assert.throws(() => Out.apply(x), /BadOut\.forward returned an array \(one output per function is supported\)/);
-    assert.throws(() => B.defineFunction({ name: "", forward: (_c, t: B.Tensor) => t, backward: (_c, g) => g }), /give the function a name/);
+    assert.throws(
+      () => B.defineFunction({ name: "", forward: (_c, t: B.Tensor) => t, backward: (_c, g) => g }),
+      /give the function a name/,
+    );
   });
 
   it("forward mode through a defined function is refused by name", () => {
     const x = B.tensor([0.5], { dtype: "float64" });
-    assert.throws(() => B.jvp((t) => MyTanh.apply(t), [x], [B.tensor([1], { dtype: "float64" })]), /jvp: MyTanh is a defineFunction with a backward only/);
+    assert.throws(
+      () => B.jvp((t) => MyTanh.apply(t), [x], [B.tensor([1], { dtype: "float64" })]),
+      /jvp: MyTanh is a defineFunction with a backward only/,
+    );
   });
 
   describe("first-use gradcheck", () => {
@@ -223,11 +288,19 @@ describe("defineFunction", () => {
       const m = reports[0].manual!.values();
       const n = reports[0].reference!.values();
       assert.equal(reports[0].manual!.dtype, "float64");
-      [0.3, -1.2, 2].forEach((v, i) => assert.ok(Math.abs(m[i] - n[i]) < 1e-8 && m[i] / (2 * Math.fround(v)) >= 0.5 && m[i] / (2 * Math.fround(v)) < 1.5));
+      [0.3, -1.2, 2].forEach((v, i) =>
+        assert.ok(
+          Math.abs(m[i] - n[i]) < 1e-8 && m[i] / (2 * Math.fround(v)) >= 0.5 && m[i] / (2 * Math.fround(v)) < 1.5,
+        ),
+      );
     });
 
     it("samples a large input evenly, naming the worst element in the input's shape and the relative error", () => {
-      const Half = B.defineFunction({ name: "Half", forward: (_ctx, t: B.Tensor) => t.mul(0.5), backward: (_ctx, g) => g });
+      const Half = B.defineFunction({
+        name: "Half",
+        forward: (_ctx, t: B.Tensor) => t.mul(0.5),
+        backward: (_ctx, g) => g,
+      });
       B.manualSeed(11);
       const big = B.randn([100, 150], { requiresGrad: true });
       const [r] = checksDuring(() => void Half.apply(big));
@@ -238,15 +311,47 @@ describe("defineFunction", () => {
       assert.equal(r.comparison.worst!.index.length, 2);
       // ∂L/∂x is 0.5 upstream everywhere; the backward says upstream: each element is off by half of itself
       assert.ok(Math.abs(r.comparison.worst!.manual - 2 * r.comparison.worst!.reference) < 1e-6);
-      const text = gradCheckText({ kind: "gradCheck", source: "function", label: r.label, verdict: r.comparison.verdict, manualShape: r.comparison.manualShape, referenceShape: r.comparison.referenceShape, maxAbsDiff: r.comparison.maxAbsDiff, relErr: r.comparison.relErr, worst: r.comparison.worst, atol: r.comparison.atol, rtol: r.comparison.rtol });
+      const text = gradCheckText({
+        kind: "gradCheck",
+        source: "function",
+        label: r.label,
+        verdict: r.comparison.verdict,
+        manualShape: r.comparison.manualShape,
+        referenceShape: r.comparison.referenceShape,
+        maxAbsDiff: r.comparison.maxAbsDiff,
+        relErr: r.comparison.relErr,
+        worst: r.comparison.worst,
+        atol: r.comparison.atol,
+        rtol: r.comparison.rtol,
+      });
       assert.match(text, /^✗ max diff .* vs numeric .*, relative error /);
     });
 
     it("reports a wrong shape or a throwing backward as such, and leaves the random generator and outputs alone", () => {
-      const Shape = B.defineFunction({ name: "Shape", forward: (_ctx, t: B.Tensor) => t.exp(), backward: (_ctx, g) => g.sum() });
-      const Throws = B.defineFunction({ name: "Throws", forward: (_ctx, t: B.Tensor) => t.exp(), backward: () => { throw new Error("not yet"); } });
-      const Noisy = B.defineFunction({ name: "Noisy", forward: (_ctx, t: B.Tensor) => t.add(B.rand(t.shape)), backward: (_ctx, g) => g });
-      const x = B.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+      const Shape = B.defineFunction({
+        name: "Shape",
+        forward: (_ctx, t: B.Tensor) => t.exp(),
+        backward: (_ctx, g) => g.sum(),
+      });
+      const Throws = B.defineFunction({
+        name: "Throws",
+        forward: (_ctx, t: B.Tensor) => t.exp(),
+        backward: () => {
+          throw new Error("not yet");
+        },
+      });
+      const Noisy = B.defineFunction({
+        name: "Noisy",
+        forward: (_ctx, t: B.Tensor) => t.add(B.rand(t.shape)),
+        backward: (_ctx, g) => g,
+      });
+      const x = B.tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { requiresGrad: true },
+      );
       B.manualSeed(5);
       const plain = [Noisy.apply(x).values(), B.rand([3]).values()];
       let checked: B.Tensor[] = [];
@@ -256,10 +361,20 @@ describe("defineFunction", () => {
         Throws.apply(x);
         checked = [Noisy.apply(x), B.rand([3])];
       });
-      assert.deepEqual(reports.map((r) => [r.label, r.comparison.verdict]), [["Shape input 0", "shape"], ["Throws input 0", "missing"], ["Noisy input 0", "close"]]);
+      assert.deepEqual(
+        reports.map((r) => [r.label, r.comparison.verdict]),
+        [
+          ["Shape input 0", "shape"],
+          ["Throws input 0", "missing"],
+          ["Noisy input 0", "close"],
+        ],
+      );
       assert.match(reports[0].note ?? "", /Shape\.backward returned a gradient of shape \[\] for argument 0/);
       assert.match(reports[1].note ?? "", /the backward threw on float64 copies of the inputs: not yet/);
-      assert.deepEqual(checked.map((t) => t.values()), plain);
+      assert.deepEqual(
+        checked.map((t) => t.values()),
+        plain,
+      );
     });
   });
 });

@@ -8,7 +8,11 @@ import { gradCases } from "./fixtures/gradcases";
 function emittedFormulas(): Map<string, Set<string>> {
   const byRule = new Map<string, Set<string>>();
   const obs: B.EngineObserver = {
-    forward: () => {}, backwardBegin: () => {}, backwardEnd: () => {}, accumulate: () => {}, update: () => {},
+    forward: () => {},
+    backwardBegin: () => {},
+    backwardEnd: () => {},
+    accumulate: () => {},
+    update: () => {},
     backward: (output, _upstream, local) => {
       const rule = output._ctx?.rule.name ?? "?";
       for (const l of local) if (l) byRule.set(rule, (byRule.get(rule) ?? new Set()).add(l.formula));
@@ -17,7 +21,11 @@ function emittedFormulas(): Map<string, Set<string>> {
   const prev = B.setObserver(obs);
   try {
     B.manualSeed(5);
-    for (const cases of Object.values(gradCases)) for (const c of cases) { const out = c.fn(...c.inputs()); out.backward(B.onesLike(out)); }
+    for (const cases of Object.values(gradCases))
+      for (const c of cases) {
+        const out = c.fn(...c.inputs());
+        out.backward(B.onesLike(out));
+      }
   } finally {
     B.setObserver(prev);
   }
@@ -48,7 +56,10 @@ describe("LaTeX formulas as Unicode math", () => {
       const u = latexToUnicode(f);
       assert.ok(u.length > 0, f);
       assert.doesNotMatch(u, /[\\{}]|\^\{|_\{|\\[a-z]/, `${JSON.stringify(f)} → ${JSON.stringify(u)}`);
-      assert.ok(balanced(u) === balanced(f.replace(/\\[a-z]+|[{}]/gi, "")), `${JSON.stringify(f)} → ${JSON.stringify(u)}`);
+      assert.ok(
+        balanced(u) === balanced(f.replace(/\\[a-z]+|[{}]/gi, "")),
+        `${JSON.stringify(f)} → ${JSON.stringify(u)}`,
+      );
     }
   });
 
@@ -59,8 +70,14 @@ describe("LaTeX formulas as Unicode math", () => {
     assert.equal(latexToUnicode("-\\frac{a}{b^2}"), "−a/b²");
     assert.equal(latexToUnicode("b\\,a^{b-1}"), "b\u2009aᵇ⁻¹");
     assert.equal(latexToUnicode("\\mathbb{1}[x > 0]"), "𝟙[x > 0]");
-    assert.equal(latexToUnicode("\\frac{\\partial s_i}{\\partial x_j} = s_i(\\delta_{ij} - s_j)"), "∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)");
-    assert.equal(latexToUnicode("\\frac{\\partial y_{n,o,p}}{\\partial W_{o,c,k}} = x_{n,c,p+k}"), "∂y[n,o,p]/∂W[o,c,k] = x[n,c,p+k]");
+    assert.equal(
+      latexToUnicode("\\frac{\\partial s_i}{\\partial x_j} = s_i(\\delta_{ij} - s_j)"),
+      "∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",
+    );
+    assert.equal(
+      latexToUnicode("\\frac{\\partial y_{n,o,p}}{\\partial W_{o,c,k}} = x_{n,c,p+k}"),
+      "∂y[n,o,p]/∂W[o,c,k] = x[n,c,p+k]",
+    );
     assert.equal(latexToUnicode("\\partial C / \\partial w^l_{jk} = a^{l-1}_k \\delta^l_j"), "∂C / ∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ");
     assert.equal(latexToUnicode("x^\\top"), "xᵀ");
     assert.equal(latexToUnicode("plain text"), "plain text");

@@ -16,7 +16,10 @@ describe("gradient rules: finite-difference gradcheck", () => {
       it(`${op}: ${c.label}`, () => {
         assert.ok(B.ruleNames().includes(op), `${op} is not a registered rule`);
         const res = B.gradcheck(c.fn, c.inputs());
-        assert.ok(res.ok, `${op} ${c.label}: max relative errors ${res.maxRelError.map((e) => e.toExponential(2)).join(", ")}`);
+        assert.ok(
+          res.ok,
+          `${op} ${c.label}: max relative errors ${res.maxRelError.map((e) => e.toExponential(2)).join(", ")}`,
+        );
         assert.ok(res.analytic.length > 0);
       });
     }
@@ -39,13 +42,18 @@ describe("gradient rules: local-derivative descriptions", () => {
           const ctx = output._ctx!;
           assert.deepEqual(upstream.shape, output.shape);
           ctx.inputs.forEach((input, i) => {
-            const l = local[i], c = contributions[i];
+            const l = local[i],
+              c = contributions[i];
             if (l === null) return assert.equal(c, null);
             if (ctx.rule.name === op) seen++;
             assert.ok(typeof l.formula === "string" && l.formula.length > 0);
             assert.deepEqual(l.jacobianShape, [output.size, input.size]);
             assert.deepEqual(c!.shape, input.shape);
-            if (l.tensor) assert.ok([output.size, input.size].includes(l.tensor.size) || l.tensor.ndim >= 2, `${ctx.rule.name}: local tensor of shape [${l.tensor.shape}]`);
+            if (l.tensor)
+              assert.ok(
+                [output.size, input.size].includes(l.tensor.size) || l.tensor.ndim >= 2,
+                `${ctx.rule.name}: local tensor of shape [${l.tensor.shape}]`,
+              );
           });
         },
       };

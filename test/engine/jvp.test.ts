@@ -1,4 +1,5 @@
-// Forward mode agrees with reverse mode: the Jacobian built column by column with jvp equals the one built row by row with backward.
+// Forward mode agrees with reverse mode: the Jacobian built column by column with jvp equals the one built row by row
+// with backward.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
@@ -31,22 +32,70 @@ const W = (): Tensor => B.randn([3, 4], { dtype: "float64" });
 
 describe("jvp (forward mode)", () => {
   before(() => B.manualSeed(11));
-  const w = W(), c = B.randn([2, 1, 2, 2], { dtype: "float64" });
+  const w = W(),
+    c = B.randn([2, 1, 2, 2], { dtype: "float64" });
   const fns: [string, (x: Tensor) => Tensor][] = [
-    ["MLP layer tanh(x·W + b) then softmax", (x) => x.matmul(w).add(B.tensor([0.1, 0.2, -0.3, 0.4], { dtype: "float64" })).tanh().softmax()],
+    [
+      "MLP layer tanh(x·W + b) then softmax",
+      (x) =>
+        x
+          .matmul(w)
+          .add(B.tensor([0.1, 0.2, -0.3, 0.4], { dtype: "float64" }))
+          .tanh()
+          .softmax(),
+    ],
     ["elementwise mix", (x) => x.exp().mul(x.sigmoid()).div(x.mul(x).add(1)).add(x.pow(3)).sqrt().log()],
-    ["reductions and layout", (x) => B.concat([x.sum(1, true), x.max(0, true).T, x.mean(0).reshape([3, 1])], 0).logSoftmax(0)],
-    ["indexing", (x) => x.slice(1, 1, 3).gather(0, B.tensor([[1, 0], [0, 0]], { dtype: "float64" })).relu().abs().clamp(0, 0.8)],
-    ["bool-mask and integer indexing", (x) => x.index([B.tensor([[1, 0, 1], [0, 1, 1]], { dtype: "bool" })]).mul(x.index([1, [2, 0, 1, 1]])).tanh()],
+    [
+      "reductions and layout",
+      (x) => B.concat([x.sum(1, true), x.max(0, true).T, x.mean(0).reshape([3, 1])], 0).logSoftmax(0),
+    ],
+    [
+      "indexing",
+      (x) =>
+        x
+          .slice(1, 1, 3)
+          .gather(
+            0,
+            B.tensor(
+              [
+                [1, 0],
+                [0, 0],
+              ],
+              { dtype: "float64" },
+            ),
+          )
+          .relu()
+          .abs()
+          .clamp(0, 0.8),
+    ],
+    [
+      "bool-mask and integer indexing",
+      (x) =>
+        x
+          .index([
+            B.tensor(
+              [
+                [1, 0, 1],
+                [0, 1, 1],
+              ],
+              { dtype: "bool" },
+            ),
+          ])
+          .mul(x.index([1, [2, 0, 1, 1]]))
+          .tanh(),
+    ],
     ["conv and pool", (x) => B.maxPool2d(B.conv2d(x.reshape([1, 1, 2, 3]).add(x.sum()), c, { padding: 1 }), 2)],
     ["average pooling", (x) => B.avgPool2d(x.reshape([1, 1, 2, 3]).tanh(), 2, { stride: 1, padding: 1 }).exp()],
   ];
   for (const [label, fn] of fns) {
     it(`agrees with reverse mode: ${label}`, () => {
       const x = B.rand([2, 3], { dtype: "float64" }).add(0.1);
-      const fwd = jacobianForward(fn, x), rev = jacobianReverse(fn, x);
+      const fwd = jacobianForward(fn, x),
+        rev = jacobianReverse(fn, x);
       assert.equal(fwd.length, rev.length);
-      fwd.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - rev[i][j]) < 1e-10, `J[${i}][${j}]: ${v} vs ${rev[i][j]}`)));
+      fwd.forEach((row, i) =>
+        row.forEach((v, j) => assert.ok(Math.abs(v - rev[i][j]) < 1e-10, `J[${i}][${j}]: ${v} vs ${rev[i][j]}`)),
+      );
     });
   }
 

@@ -6,7 +6,8 @@ import type { Tensor } from "../../src/index";
 const r64 = (shape: number[]): Tensor => B.randn(shape, { dtype: "float64" });
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-9): void {
   assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `index ${i}: ${actual[i]} vs ${expected[i]}`);
+  for (let i = 0; i < actual.length; i++)
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `index ${i}: ${actual[i]} vs ${expected[i]}`);
 }
 
 describe("layers vs naive reference implementations", () => {
@@ -14,19 +15,29 @@ describe("layers vs naive reference implementations", () => {
 
   it("conv2d with stride and padding equals a direct 7-loop cross-correlation", () => {
     const [N, C, H, W, O, K, S, P] = [2, 3, 6, 5, 4, 3, 2, 1];
-    const x = r64([N, C, H, W]), w = r64([O, C, K, K]), b = r64([O]);
+    const x = r64([N, C, H, W]),
+      w = r64([O, C, K, K]),
+      b = r64([O]);
     const y = B.F.conv2d(x, w, b, { stride: S, padding: P });
-    const OH = Math.floor((H + 2 * P - K) / S) + 1, OW = Math.floor((W + 2 * P - K) / S) + 1;
+    const OH = Math.floor((H + 2 * P - K) / S) + 1,
+      OW = Math.floor((W + 2 * P - K) / S) + 1;
     assert.deepEqual(y.shape, [N, O, OH, OW]);
     const ref: number[] = [];
-    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
-      let s = b.data[o];
-      for (let c = 0; c < C; c++) for (let p = 0; p < K; p++) for (let q = 0; q < K; q++) {
-        const hi = i * S - P + p, wj = j * S - P + q;
-        if (hi >= 0 && hi < H && wj >= 0 && wj < W) s += x.data[((n * C + c) * H + hi) * W + wj] * w.data[((o * C + c) * K + p) * K + q];
-      }
-      ref.push(s);
-    }
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < O; o++)
+        for (let i = 0; i < OH; i++)
+          for (let j = 0; j < OW; j++) {
+            let s = b.data[o];
+            for (let c = 0; c < C; c++)
+              for (let p = 0; p < K; p++)
+                for (let q = 0; q < K; q++) {
+                  const hi = i * S - P + p,
+                    wj = j * S - P + q;
+                  if (hi >= 0 && hi < H && wj >= 0 && wj < W)
+                    s += x.data[((n * C + c) * H + hi) * W + wj] * w.data[((o * C + c) * K + p) * K + q];
+                }
+            ref.push(s);
+          }
     assertClose(y.data, ref);
   });
 
@@ -42,18 +53,22 @@ describe("layers vs naive reference implementations", () => {
     const y = B.maxPool2d(x, 2);
     assert.deepEqual(y.shape, [2, 3, 2, 3]);
     const ref: number[] = [];
-    for (let p = 0; p < 6; p++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) {
-      let m = -Infinity;
-      for (let a = 0; a < 2; a++) for (let c = 0; c < 2; c++) m = Math.max(m, x.data[p * 30 + (2 * i + a) * 6 + 2 * j + c]);
-      ref.push(m);
-    }
+    for (let p = 0; p < 6; p++)
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 3; j++) {
+          let m = -Infinity;
+          for (let a = 0; a < 2; a++)
+            for (let c = 0; c < 2; c++) m = Math.max(m, x.data[p * 30 + (2 * i + a) * 6 + 2 * j + c]);
+          ref.push(m);
+        }
     assertClose(y.data, ref);
   });
 
   it("layerNorm normalises each row to mean 0, variance 1 (biased), then scales and shifts", () => {
     const x = r64([4, 6]);
     const ln = new B.nn.LayerNorm(6, { eps: 1e-5 });
-    const wt = r64([6]), bs = r64([6]);
+    const wt = r64([6]),
+      bs = r64([6]);
     const y = B.F.layerNorm(x, [6], wt, bs, 1e-5);
     const ref: number[] = [];
     for (let r = 0; r < 4; r++) {
@@ -68,9 +83,18 @@ describe("layers vs naive reference implementations", () => {
   });
 
   it("softmax is stable for large logits and matches exp/Σexp", () => {
-    const x = B.tensor([[1000, 1001, 1002], [-5, 0, 5]], { dtype: "float64" });
+    const x = B.tensor(
+      [
+        [1000, 1001, 1002],
+        [-5, 0, 5],
+      ],
+      { dtype: "float64" },
+    );
     const y = x.softmax();
-    const ref = [[0, 1, 2], [-5, 0, 5]].flatMap((row) => {
+    const ref = [
+      [0, 1, 2],
+      [-5, 0, 5],
+    ].flatMap((row) => {
       const e = row.map((v) => Math.exp(v - Math.max(...row)));
       const s = e.reduce((a, b) => a + b, 0);
       return e.map((v) => v / s);
@@ -96,11 +120,16 @@ describe("layers vs naive reference implementations", () => {
     const l = logits.detach().requiresGrad_();
     B.F.crossEntropy(l, target).backward();
     const sm = logits.softmax(1).data;
-    assertClose(l.grad!.data, Array.from(sm, (p, i) => (p - (i % 4 === target[Math.floor(i / 4)] ? 1 : 0)) / 5), 1e-12);
+    assertClose(
+      l.grad!.data,
+      Array.from(sm, (p, i) => (p - (i % 4 === target[Math.floor(i / 4)] ? 1 : 0)) / 5),
+      1e-12,
+    );
   });
 
   it("mseLoss and binaryCrossEntropy match their definitions", () => {
-    const p = B.tensor([0.9, 0.2, 0.6], { dtype: "float64" }), t = B.tensor([1, 0, 0], { dtype: "float64" });
+    const p = B.tensor([0.9, 0.2, 0.6], { dtype: "float64" }),
+      t = B.tensor([1, 0, 0], { dtype: "float64" });
     const bce = -(Math.log(0.9) + Math.log(0.8) + Math.log(0.4)) / 3;
     assert.ok(Math.abs(B.F.binaryCrossEntropy(p, t).item() - bce) < 1e-12);
     assert.ok(Math.abs(B.F.mseLoss(p, t).item() - (0.01 + 0.04 + 0.36) / 3) < 1e-12);
@@ -108,9 +137,17 @@ describe("layers vs naive reference implementations", () => {
 
   it("Embedding looks up rows; Flatten keeps the batch dim", () => {
     const emb = new B.nn.Embedding(10, 3);
-    const y = emb.forward([[1, 7], [7, 0]]);
+    const y = emb.forward([
+      [1, 7],
+      [7, 0],
+    ]);
     assert.deepEqual(y.shape, [2, 2, 3]);
-    const y2 = emb.forward(B.tensor([[1, 7], [7, 0]]));
+    const y2 = emb.forward(
+      B.tensor([
+        [1, 7],
+        [7, 0],
+      ]),
+    );
     assert.deepEqual(y2.shape, [2, 2, 3]);
     assert.deepEqual([...y2.data.subarray(3, 6)], [...emb.weight.data.subarray(21, 24)]);
     assert.deepEqual(new B.nn.Flatten().forward(B.zeros([2, 3, 4])).shape, [2, 12]);

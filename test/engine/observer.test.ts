@@ -7,7 +7,13 @@ import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
 type Ev =
   | { kind: "forward"; op: string; inputs: Tensor[]; output: Tensor; attrs: Record<string, unknown>; module?: string }
   | { kind: "backwardBegin" | "backwardEnd"; root: Tensor }
-  | { kind: "backward"; output: Tensor; upstream: Tensor; local: (LocalDescription | null)[]; contributions: (Tensor | null)[] }
+  | {
+      kind: "backward";
+      output: Tensor;
+      upstream: Tensor;
+      local: (LocalDescription | null)[];
+      contributions: (Tensor | null)[];
+    }
   | { kind: "accumulate"; target: Tensor; contribution: Tensor; total: Tensor }
   | { kind: "update"; param: Tensor; name: string; before: Tensor; grad: Tensor; after: Tensor; rule: string };
 
@@ -17,15 +23,23 @@ const copy = (t: Tensor): Tensor => B.tensor(Array.from(t.data), { shape: t.shap
 function record(fn: () => void): Ev[] {
   const evs: Ev[] = [];
   const obs: EngineObserver = {
-    forward: (op, inputs, output, attrs, module) => evs.push({ kind: "forward", op, inputs: [...inputs], output, attrs: { ...attrs }, module }),
+    forward: (op, inputs, output, attrs, module) =>
+      evs.push({ kind: "forward", op, inputs: [...inputs], output, attrs: { ...attrs }, module }),
     backwardBegin: (root) => evs.push({ kind: "backwardBegin", root }),
     // a local derivative's tensor is valid during the call only
     backward: (output, upstream, local, contributions) =>
-      evs.push({ kind: "backward", output, upstream, local: local.map((l) => (l?.tensor ? { ...l, tensor: copy(l.tensor) } : l)), contributions: [...contributions] }),
+      evs.push({
+        kind: "backward",
+        output,
+        upstream,
+        local: local.map((l) => (l?.tensor ? { ...l, tensor: copy(l.tensor) } : l)),
+        contributions: [...contributions],
+      }),
     accumulate: (target, contribution, total) => evs.push({ kind: "accumulate", target, contribution, total }),
     backwardEnd: (root) => evs.push({ kind: "backwardEnd", root }),
     // before and after are valid during the call only
-    update: (param, name, before, grad, after, rule) => evs.push({ kind: "update", param, name, before: copy(before), grad, after: copy(after), rule }),
+    update: (param, name, before, grad, after, rule) =>
+      evs.push({ kind: "update", param, name, before: copy(before), grad, after: copy(after), rule }),
   };
   const prev = B.setObserver(obs);
   try {
@@ -40,7 +54,9 @@ const vals = (t: Tensor): number[] => [...t.data];
 
 describe("observer contract", () => {
   it("tensor ids are unique and increasing", () => {
-    const a = B.zeros([1]), b = B.zeros([1]), c = a.add(b);
+    const a = B.zeros([1]),
+      b = B.zeros([1]),
+      c = a.add(b);
     assert.ok(a.id < b.id && b.id < c.id);
   });
 
@@ -50,7 +66,10 @@ describe("observer contract", () => {
       x.sum(1, true).softmax(0);
     });
     const fw = evs.filter((e) => e.kind === "forward");
-    assert.deepEqual(fw.map((e) => e.kind === "forward" && e.op), ["sum", "softmax"]);
+    assert.deepEqual(
+      fw.map((e) => e.kind === "forward" && e.op),
+      ["sum", "softmax"],
+    );
     assert.deepEqual(fw[0].kind === "forward" && fw[0].attrs, { axis: [1], keepDims: true });
     assert.deepEqual(fw[1].kind === "forward" && fw[1].attrs, { axis: 0 });
   });
@@ -71,7 +90,10 @@ describe("observer contract", () => {
     const expectedLocal = [0.5, -1].map((v) => 1 - Math.tanh(v) ** 2);
     vals(local.tensor!).forEach((v, i) => assert.ok(Math.abs(v - expectedLocal[i]) < 1e-12));
     vals(bw.contributions[0]!).forEach((v, i) => assert.ok(Math.abs(v - [2, 3][i] * expectedLocal[i]) < 1e-12));
-    assert.deepEqual(evs.map((e) => e.kind), ["forward", "backwardBegin", "backward", "backwardEnd"]);
+    assert.deepEqual(
+      evs.map((e) => e.kind),
+      ["forward", "backwardBegin", "backward", "backwardEnd"],
+    );
   });
 
   it("fan-out: accumulate events sum the contributions to the final gradient", () => {
@@ -82,7 +104,11 @@ describe("observer contract", () => {
     });
     const acc = evs.filter((e) => e.kind === "accumulate" && e.target === x);
     assert.equal(acc.length, 3, "x has four consumer paths (mul 3, exp, and both sides of x·x): three accumulations");
-    const first = evs.find((e) => e.kind === "backward" && e.contributions.some((c, i) => c !== null && (e.output as Tensor)._ctx!.inputs[i] === x));
+    const first = evs.find(
+      (e) =>
+        e.kind === "backward" &&
+        e.contributions.some((c, i) => c !== null && (e.output as Tensor)._ctx!.inputs[i] === x),
+    );
     assert.ok(first);
     const last = acc[acc.length - 1];
     assert.ok(last.kind === "accumulate");
@@ -105,7 +131,10 @@ describe("observer contract", () => {
   it("gradient computations themselves are not reported as forward ops", () => {
     const x = B.randn([3], { requiresGrad: true });
     const evs = record(() => x.tanh().mul(x).sum().backward());
-    assert.deepEqual(evs.filter((e) => e.kind === "forward").map((e) => e.kind === "forward" && e.op), ["tanh", "mul", "sum"]);
+    assert.deepEqual(
+      evs.filter((e) => e.kind === "forward").map((e) => e.kind === "forward" && e.op),
+      ["tanh", "mul", "sum"],
+    );
   });
 
   it("local derivatives are computed only while an observer is installed", () => {
@@ -135,19 +164,36 @@ describe("observer contract", () => {
     const model = new MLP();
     nameValue(model, "net");
     const evs = record(() => model.forward(B.randn([5, 4])));
-    const mods = evs.filter((e) => e.kind === "forward").map((e) => (e.kind === "forward" ? `${e.op}@${e.module}` : ""));
-    assert.deepEqual(mods, ["permute@net.fc1", "matmul@net.fc1", "add@net.fc1", "tanh@net.act", "permute@net.fc2", "matmul@net.fc2", "add@net.fc2"]);
+    const mods = evs
+      .filter((e) => e.kind === "forward")
+      .map((e) => (e.kind === "forward" ? `${e.op}@${e.module}` : ""));
+    assert.deepEqual(mods, [
+      "permute@net.fc1",
+      "matmul@net.fc1",
+      "add@net.fc1",
+      "tanh@net.act",
+      "permute@net.fc2",
+      "matmul@net.fc2",
+      "add@net.fc2",
+    ]);
     assert.equal(model.fc1.weight.name, "net.fc1.weight");
-    assert.deepEqual(model.namedParameters().map(([n]) => n), ["net.fc1.weight", "net.fc1.bias", "net.fc2.weight", "net.fc2.bias"]);
+    assert.deepEqual(
+      model.namedParameters().map(([n]) => n),
+      ["net.fc1.weight", "net.fc1.bias", "net.fc2.weight", "net.fc2.bias"],
+    );
     const outside = record(() => B.randn([1]).exp());
-    assert.equal(outside.find((e) => e.kind === "forward")?.kind === "forward" && (outside[0] as { module?: string }).module, undefined);
+    assert.equal(
+      outside.find((e) => e.kind === "forward")?.kind === "forward" && (outside[0] as { module?: string }).module,
+      undefined,
+    );
   });
 
   it("optimizers report each update with snapshots and the rule", () => {
     const model = new B.nn.Linear(2, 1);
     const opt = new B.optim.SGD(model.parameters(), { lr: 0.1 });
     B.F.mseLoss(model.forward(B.ones([3, 2])), B.zeros([3, 1])).backward();
-    const w0 = vals(model.weight), g = vals(model.weight.grad!);
+    const w0 = vals(model.weight),
+      g = vals(model.weight.grad!);
     const evs = record(() => opt.step());
     const ups = evs.filter((e) => e.kind === "update");
     assert.equal(ups.length, 2);
@@ -172,7 +218,10 @@ describe("observer contract", () => {
         a.mul(a).sum().add(b.mul(3).sum()).backward();
         const [a0, b0] = [vals(a), vals(b)];
         // by hand: ∂/∂a Σa² = 2a, ∂/∂b 3Σb = 3
-        expected.push({ before: a0, after: a0.map((v) => v - 0.25 * 2 * v) }, { before: b0, after: b0.map((v) => v - 0.25 * 3) });
+        expected.push(
+          { before: a0, after: a0.map((v) => v - 0.25 * 2 * v) },
+          { before: b0, after: b0.map((v) => v - 0.25 * 3) },
+        );
         opt.step();
       }
     });
@@ -182,7 +231,9 @@ describe("observer contract", () => {
       assert.ok(u.kind === "update");
       assert.equal(u.before.dtype, u.param.dtype);
       assert.deepEqual(u.before.shape, u.param.shape);
-      vals(u.before).forEach((v, i) => assert.ok(Math.abs(v - expected[k].before[i]) < 1e-6, `update ${k} before[${i}]`));
+      vals(u.before).forEach((v, i) =>
+        assert.ok(Math.abs(v - expected[k].before[i]) < 1e-6, `update ${k} before[${i}]`),
+      );
       vals(u.after).forEach((v, i) => assert.ok(Math.abs(v - expected[k].after[i]) < 1e-6, `update ${k} after[${i}]`));
     });
   });
@@ -208,9 +259,18 @@ describe("module paths", () => {
     const evs = record(() => net.forward(B.randn([3, 2])));
     const mods = [...new Set(evs.map((e) => (e.kind === "forward" ? `${e.op}@${e.module}` : "")))];
     assert.deepEqual(mods, [
-      "permute@model.blocks.0.lin", "matmul@model.blocks.0.lin", "add@model.blocks.0.lin", "relu@model.blocks.0",
-      "permute@model.blocks.1.lin", "matmul@model.blocks.1.lin", "add@model.blocks.1.lin", "relu@model.blocks.1",
-      "permute@model.head.0", "matmul@model.head.0", "add@model.head.0", "sigmoid@model.head.1",
+      "permute@model.blocks.0.lin",
+      "matmul@model.blocks.0.lin",
+      "add@model.blocks.0.lin",
+      "relu@model.blocks.0",
+      "permute@model.blocks.1.lin",
+      "matmul@model.blocks.1.lin",
+      "add@model.blocks.1.lin",
+      "relu@model.blocks.1",
+      "permute@model.head.0",
+      "matmul@model.head.0",
+      "add@model.head.0",
+      "sigmoid@model.head.1",
     ]);
     assert.equal(net.namedParameters()[0][0], "model.blocks.0.lin.weight");
   });
@@ -224,7 +284,10 @@ describe("module paths", () => {
         return x.mul(this.scale).add(this.taps[0]).add(this.taps[1]).mul(this.constant);
       }
     }
-    assert.deepEqual(new Custom().namedParameters().map(([n]) => n), ["model.scale", "model.taps.0", "model.taps.1"]);
+    assert.deepEqual(
+      new Custom().namedParameters().map(([n]) => n),
+      ["model.scale", "model.taps.0", "model.taps.1"],
+    );
   });
 
   it("a weight tied between two modules keeps its first path, as PyTorch's named_parameters (nanoGPT's wte = lm_head)", () => {
@@ -242,13 +305,19 @@ describe("module paths", () => {
     }
     const gpt = new Tied();
     nameValue(gpt, "gpt");
-    assert.deepEqual(gpt.namedParameters().map(([n]) => n), ["gpt.wte.weight"]);
+    assert.deepEqual(
+      gpt.namedParameters().map(([n]) => n),
+      ["gpt.wte.weight"],
+    );
     assert.equal(gpt.lm_head.weight.name, "gpt.wte.weight");
   });
 
   it("prints like PyTorch: settings, parameter shapes and nested children", () => {
     const seq = new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.ReLU());
-    assert.equal(String(seq), "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, weight=[3,2], bias=[3])\n  (1): ReLU()\n)");
+    assert.equal(
+      String(seq),
+      "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, weight=[3,2], bias=[3])\n  (1): ReLU()\n)",
+    );
   });
 
   it("nameValue names unnamed tensors and roots only", () => {
@@ -259,7 +328,10 @@ describe("module paths", () => {
     const seq = new B.nn.Sequential(new B.nn.Linear(1, 1));
     nameValue(seq, "net");
     nameValue(seq[0], "inner");
-    assert.deepEqual(seq.namedParameters().map(([n]) => n), ["net.0.weight", "net.0.bias"]);
+    assert.deepEqual(
+      seq.namedParameters().map(([n]) => n),
+      ["net.0.weight", "net.0.bias"],
+    );
     assert.equal(nameValue(42, "n"), 42);
   });
 });

@@ -21,25 +21,36 @@ describe("state dicts", () => {
 
   it("a module's stateDict has PyTorch's keys: own parameters, persistent buffers, then children", () => {
     assert.deepEqual(Object.keys(new Net().stateDict()), ["mask", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
-    assert.deepEqual(new Net().namedBuffers().map(([k]) => k), ["mask", "scratch"]);
+    assert.deepEqual(
+      new Net().namedBuffers().map(([k]) => k),
+      ["mask", "scratch"],
+    );
   });
 
   it("loadStateDict copies values in place; strict mode names missing and unexpected keys; shapes must match", () => {
-    const a = new Net(), b = new Net();
+    const a = new Net(),
+      b = new Net();
     const w = b.fc1.weight;
     b.loadStateDict(a.stateDict());
     assert.equal(b.fc1.weight, w);
     assert.deepEqual([...b.fc1.weight.data], [...a.fc1.weight.data]);
     const partial: Record<string, B.Tensor> = a.stateDict();
     delete partial["fc1.bias"];
-    assert.throws(() => b.loadStateDict({ ...partial, extra: B.ones([1]) }), /missing keys: fc1\.bias; unexpected keys: extra/);
+    assert.throws(
+      () => b.loadStateDict({ ...partial, extra: B.ones([1]) }),
+      /missing keys: fc1\.bias; unexpected keys: extra/,
+    );
     assert.deepEqual(b.loadStateDict(partial, { strict: false }), { missingKeys: ["fc1.bias"], unexpectedKeys: [] });
-    assert.throws(() => b.loadStateDict({ ...a.stateDict(), "fc1.weight": B.ones([3, 4]) }), /"fc1.weight" has shape \[3,4\] but the module's has \[4,3\]/);
+    assert.throws(
+      () => b.loadStateDict({ ...a.stateDict(), "fc1.weight": B.ones([3, 4]) }),
+      /"fc1.weight" has shape \[3,4\] but the module's has \[4,3\]/,
+    );
   });
 
   it("to('float64') casts parameters and buffers in place, keeping the tensors an optimizer holds", () => {
     const m = new Net();
-    const w = m.fc1.weight, before = [...w.data];
+    const w = m.fc1.weight,
+      before = [...w.data];
     m.double();
     assert.equal(m.fc1.weight, w);
     assert.equal(w.dtype, "float64");
@@ -54,7 +65,8 @@ describe("state dicts", () => {
       (p: B.Tensor[]) => new B.optim.SGD(p, { lr: 0.1, momentum: 0.9 }),
       (p: B.Tensor[]) => new B.optim.RMSprop(p, { lr: 0.01, centered: true, momentum: 0.3 }),
     ]) {
-      const a = new Net(), b = new Net();
+      const a = new Net(),
+        b = new Net();
       b.loadStateDict(a.stateDict());
       const x = B.randn([5, 3]);
       const stepOn = (m: Net, o: B.optim.Optimizer): void => {
@@ -80,7 +92,14 @@ describe("state dicts", () => {
     const opt = new B.optim.SGD([w], { lr: 0.1 });
     const sched = new B.optim.StepLR(opt, 1, { gamma: 0.5 });
     const rules: string[] = [];
-    const obs: EngineObserver = { forward: () => {}, backwardBegin: () => {}, backward: () => {}, accumulate: () => {}, backwardEnd: () => {}, update: (_p, _n, _b, _g, _a, rule) => rules.push(rule) };
+    const obs: EngineObserver = {
+      forward: () => {},
+      backwardBegin: () => {},
+      backward: () => {},
+      accumulate: () => {},
+      backwardEnd: () => {},
+      update: (_p, _n, _b, _g, _a, rule) => rules.push(rule),
+    };
     const remove = B.addObserver(obs);
     try {
       for (let i = 0; i < 3; i++) {
@@ -92,7 +111,11 @@ describe("state dicts", () => {
     } finally {
       remove();
     }
-    assert.deepEqual(rules, ["W ← W − η·∂L/∂W (SGD, η = 0.1)", "W ← W − η·∂L/∂W (SGD, η = 0.05)", "W ← W − η·∂L/∂W (SGD, η = 0.025)"]);
+    assert.deepEqual(rules, [
+      "W ← W − η·∂L/∂W (SGD, η = 0.1)",
+      "W ← W − η·∂L/∂W (SGD, η = 0.05)",
+      "W ← W − η·∂L/∂W (SGD, η = 0.025)",
+    ]);
     assert.deepEqual(sched.getLastLr(), [0.0125]);
   });
 });

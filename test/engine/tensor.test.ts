@@ -7,12 +7,24 @@ describe("Tensor", () => {
   it("tensor() takes numbers, nested arrays and typed arrays with a shape", () => {
     const s = B.tensor(2.5);
     assert.deepEqual([s.shape, s.ndim, s.size, s.dtype, s.item()], [[], 0, 1, "float32", 2.5]);
-    const m = B.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float64", name: "m" });
+    const m = B.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: "float64", name: "m" },
+    );
     assert.deepEqual([m.shape, m.size, m.dtype, m.name], [[2, 3], 6, "float64", "m"]);
-    assert.deepEqual(m.toArray(), [[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(m.toArray(), [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const t = B.tensor(new Float64Array([1, 2, 3, 4]), { shape: [2, 2] });
     assert.equal(t.dtype, "float64");
-    assert.deepEqual(t.toArray(), [[1, 2], [3, 4]]);
+    assert.deepEqual(t.toArray(), [
+      [1, 2],
+      [3, 4],
+    ]);
     assert.throws(() => B.tensor(new Float32Array(3), { shape: [2, 2] }), /3 values do not fill shape \[2,2\]/);
   });
 
@@ -22,12 +34,18 @@ describe("Tensor", () => {
   });
 
   it("zeros, ones, full, arange and eye", () => {
-    assert.deepEqual(B.zeros([2, 2]).toArray(), [[0, 0], [0, 0]]);
+    assert.deepEqual(B.zeros([2, 2]).toArray(), [
+      [0, 0],
+      [0, 0],
+    ]);
     assert.deepEqual(B.ones([3]).toArray(), [1, 1, 1]);
     assert.deepEqual(B.full([2], 7).toArray(), [7, 7]);
     assert.deepEqual(B.arange(4).toArray(), [0, 1, 2, 3]);
     assert.deepEqual(B.arange(1, 2, 0.25).toArray(), [1, 1.25, 1.5, 1.75]);
-    assert.deepEqual(B.eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
+    assert.deepEqual(B.eye(2, 3).toArray(), [
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     assert.equal(B.ones([2], { requiresGrad: true }).requiresGrad, true);
   });
 
@@ -45,13 +63,32 @@ describe("Tensor", () => {
   });
 
   it("prints its values, shape and flags in Node", () => {
-    assert.equal(inspect(B.tensor([[1, 2], [3, 4.56789]], { requiresGrad: true }).named("W")), "tensor([[1, 2], [3, 4.568]], shape=[2,2], requiresGrad, name=W)");
+    assert.equal(
+      inspect(
+        B.tensor(
+          [
+            [1, 2],
+            [3, 4.56789],
+          ],
+          { requiresGrad: true },
+        ).named("W"),
+      ),
+      "tensor([[1, 2], [3, 4.568]], shape=[2,2], requiresGrad, name=W)",
+    );
     assert.equal(inspect(B.zeros([100])), "tensor(… 100 values …, shape=[100])");
   });
 
   it("concat and slice as methods", () => {
-    const a = B.tensor([[1, 2]]), b = B.tensor([[3, 4], [5, 6]]);
-    assert.deepEqual(a.concat(b).toArray(), [[1, 2], [3, 4], [5, 6]]);
+    const a = B.tensor([[1, 2]]),
+      b = B.tensor([
+        [3, 4],
+        [5, 6],
+      ]);
+    assert.deepEqual(a.concat(b).toArray(), [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     assert.deepEqual(a.concat([a, a], 1).toArray(), [[1, 2, 1, 2, 1, 2]]);
     assert.deepEqual(b.slice(0, 1).toArray(), [[5, 6]]);
     assert.deepEqual(b.slice(1, 0, -1).toArray(), [[3], [5]]);
@@ -59,20 +96,29 @@ describe("Tensor", () => {
 
   it("large transposes and products agree with naive loops (tiled kernels, odd sizes)", () => {
     const [R, C, N] = [70, 45, 33];
-    const a = B.randn([R, C], { dtype: "float64" }), b = B.randn([C, N], { dtype: "float64" });
+    const a = B.randn([R, C], { dtype: "float64" }),
+      b = B.randn([C, N], { dtype: "float64" });
     const t = a.T;
     for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) assert.equal(t.data[c * R + r], a.data[r * C + c]);
     const p = a.matmul(b);
-    for (let i = 0; i < R; i++) for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < C; k++) s += a.data[i * C + k] * b.data[k * N + j];
-      assert.ok(Math.abs(p.data[i * N + j] - s) < 1e-12);
-    }
+    for (let i = 0; i < R; i++)
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < C; k++) s += a.data[i * C + k] * b.data[k * N + j];
+        assert.ok(Math.abs(p.data[i * N + j] - s) < 1e-12);
+      }
   });
 
   it("the T property and transpose swap axes", () => {
-    const m = B.tensor([[1, 2, 3], [4, 5, 6]]);
-    assert.deepEqual(m.T.toArray(), [[1, 4], [2, 5], [3, 6]]);
+    const m = B.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    assert.deepEqual(m.T.toArray(), [
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     assert.deepEqual(B.arange(6).reshape([1, 2, 3]).transpose(0, 2).shape, [3, 2, 1]);
     assert.deepEqual(B.arange(6).reshape([1, 2, 3]).permute([2, 0, 1]).toArray(), [[[0, 3]], [[1, 4]], [[2, 5]]]);
   });

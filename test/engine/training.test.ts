@@ -5,10 +5,13 @@ import type { Tensor } from "../../src/index";
 
 /** Two interleaved classes on concentric circles (radius 0.5 vs 1.0, with noise): not linearly separable. */
 function circles(n: number): { x: Tensor; y: number[] } {
-  const xs: number[][] = [], ys: number[] = [];
+  const xs: number[][] = [],
+    ys: number[] = [];
   const noise = B.randn([n, 2]).data;
   for (let i = 0; i < n; i++) {
-    const cls = i % 2, angle = (2 * Math.PI * i) / n, radius = cls === 0 ? 0.5 : 1.0;
+    const cls = i % 2,
+      angle = (2 * Math.PI * i) / n,
+      radius = cls === 0 ? 0.5 : 1.0;
     xs.push([radius * Math.cos(angle) + 0.05 * noise[2 * i], radius * Math.sin(angle) + 0.05 * noise[2 * i + 1]]);
     ys.push(cls);
   }
@@ -23,12 +26,16 @@ class MLP extends B.nn.Module {
   }
 }
 
-function train(makeOpt: (m: MLP) => B.optim.Optimizer, steps: number): { first: number; last: number; accuracy: number } {
+function train(
+  makeOpt: (m: MLP) => B.optim.Optimizer,
+  steps: number,
+): { first: number; last: number; accuracy: number } {
   B.manualSeed(42);
   const { x, y } = circles(64);
   const model = new MLP();
   const opt = makeOpt(model);
-  let first = NaN, last = NaN;
+  let first = NaN,
+    last = NaN;
   for (let s = 0; s < steps; s++) {
     opt.zeroGrad();
     const loss = B.F.crossEntropy(model.forward(x), y);
@@ -84,8 +91,14 @@ describe("training", () => {
 
   it("Sequential names children 0, 1, … and zeroGrad clears gradients", () => {
     const model = new B.nn.Sequential(new B.nn.Linear(3, 4), new B.nn.ReLU(), new B.nn.Linear(4, 1));
-    assert.deepEqual(model.namedParameters().map(([n, p]) => `${n}:${p.shape.join("x")}`), ["model.0.weight:4x3", "model.0.bias:4", "model.2.weight:1x4", "model.2.bias:1"]);
-    model.forward(B.randn([2, 3])).sum().backward();
+    assert.deepEqual(
+      model.namedParameters().map(([n, p]) => `${n}:${p.shape.join("x")}`),
+      ["model.0.weight:4x3", "model.0.bias:4", "model.2.weight:1x4", "model.2.bias:1"],
+    );
+    model
+      .forward(B.randn([2, 3]))
+      .sum()
+      .backward();
     assert.ok(model.parameters().every((p) => p.grad !== null));
     model.zeroGrad();
     assert.ok(model.parameters().every((p) => p.grad === null));

@@ -65,7 +65,12 @@ describe("extension: CodeLens placement", () => {
   it("still offers lenses while the file does not parse", () => {
     const src = lines(`import { tensor } from "backstep";`, `const x = tensor([1, 2], {`, `x.sum().backward();`);
     assert.deepEqual(lensPlaces(src), [{ line: 2, kind: "backward" }]);
-    const withStep = lines(`import { tensor } from "backstep";`, `export default function step() {`, `  const = ;`, `}`);
+    const withStep = lines(
+      `import { tensor } from "backstep";`,
+      `export default function step() {`,
+      `  const = ;`,
+      `}`,
+    );
     assert.deepEqual(lensPlaces(withStep), [{ line: 1, kind: "step" }]);
   });
 });

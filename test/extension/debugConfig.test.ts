@@ -13,9 +13,15 @@ describe("extension: Debug Backprop launch configuration", function () {
   this.timeout(60_000);
 
   it("launches `backstep` on the file, stopping on entry only when the file has no breakpoint", () => {
-    const run = toRunOptions(readSettings(() => undefined), new AbortController().signal);
+    const run = toRunOptions(
+      readSettings(() => undefined),
+      new AbortController().signal,
+    );
     const withBp = debugLaunch("/m/model.ts", true, run);
-    assert.deepEqual([withBp.type, withBp.request, withBp.program, withBp.stopOnEntry, withBp.name], ["backstep", "launch", "/m/model.ts", false, "Debug Backprop: model.ts"]);
+    assert.deepEqual(
+      [withBp.type, withBp.request, withBp.program, withBp.stopOnEntry, withBp.name],
+      ["backstep", "launch", "/m/model.ts", false, "Debug Backprop: model.ts"],
+    );
     assert.equal(debugLaunch("/m/model.ts", false, run).stopOnEntry, true);
     // Functions and signals cannot travel in a launch configuration.
     assert.ok(!("signal" in withBp) && !("onOutput" in withBp));

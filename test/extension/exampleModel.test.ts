@@ -34,14 +34,29 @@ describe("extension: the example model", function () {
     // Every step lowers the loss, by a visible amount over the five recorded steps.
     for (let i = 1; i < l.length; i++) assert.ok(l[i] < l[i - 1], `loss ${l.join(" → ")}`);
     assert.ok(l[0] - l[4] > 0.02, `loss ${l.join(" → ")}`);
-    assert.deepEqual(result.trace.params.map((p) => p.name).sort(), ["model.fc1.bias", "model.fc1.weight", "model.fc2.bias", "model.fc2.weight"]);
+    assert.deepEqual(result.trace.params.map((p) => p.name).sort(), [
+      "model.fc1.bias",
+      "model.fc1.weight",
+      "model.fc2.bias",
+      "model.fc2.weight",
+    ]);
   });
 
   it("type-checks with no errors once the shipped declarations are set up (no backstep package, no @types/node)", () => {
     const typesDir = path.join(tmp, "types");
-    execFileSync(process.execPath, [path.join(ROOT, "scripts", "buildTypes.mjs"), typesDir], { cwd: ROOT, stdio: "pipe" });
+    execFileSync(process.execPath, [path.join(ROOT, "scripts", "buildTypes.mjs"), typesDir], {
+      cwd: ROOT,
+      stdio: "pipe",
+    });
     const check = (moduleResolution: ts.ModuleResolutionKind): string[] => {
-      const program = ts.createProgram([file], { noEmit: true, strict: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, moduleResolution, types: [] });
+      const program = ts.createProgram([file], {
+        noEmit: true,
+        strict: true,
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution,
+        types: [],
+      });
       return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     };
     // Without the setup, the import is the red squiggle the user would see.
@@ -55,6 +70,9 @@ describe("extension: the example model", function () {
   it("gets its CodeLens on the step function, and a fresh name beside an existing one", () => {
     const line = EXAMPLE_MODEL.split("\n").findIndex((l) => l.startsWith("export default function step"));
     assert.deepEqual(lensPlaces(EXAMPLE_MODEL), [{ line, kind: "step" }]);
-    assert.equal(exampleFileName((n) => n === EXAMPLE_FILE_NAME), "backstep-example-2.ts");
+    assert.equal(
+      exampleFileName((n) => n === EXAMPLE_FILE_NAME),
+      "backstep-example-2.ts",
+    );
   });
 });

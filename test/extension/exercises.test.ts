@@ -1,4 +1,5 @@
-// The guided exercises: each template runs with a ✗ at every TODO's check, and its solved version (a fixture) with every check ✓ or ≈.
+// The guided exercises: each template runs with a ✗ at every TODO's check, and its solved version (a fixture) with
+// every check ✓ or ≈.
 import * as assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +12,9 @@ const ROOT = join(__dirname, "..", "..");
 
 /** The lines of `file` holding an expectGrad call, 1-based. */
 function checkLines(file: string): number[] {
-  return readFileSync(file, "utf8").split("\n").flatMap((l, i) => (/^\s*expectGrad\(/.test(l) ? [i + 1] : []));
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .flatMap((l, i) => (/^\s*expectGrad\(/.test(l) ? [i + 1] : []));
 }
 
 async function checksOf(file: string): Promise<GradCheckEvent[]> {
@@ -29,23 +32,44 @@ describe("extension: guided exercises", function () {
 
     it(`${exercise.id}: the template fails each check until solved, the solution passes them all`, async () => {
       assert.ok(existsSync(template) && existsSync(solved), exercise.file);
-      const todos = readFileSync(template, "utf8").split("\n").filter((l) => l.includes("// TODO")).length;
+      const todos = readFileSync(template, "utf8")
+        .split("\n")
+        .filter((l) => l.includes("// TODO")).length;
       assert.ok(todos > 0, "a template has TODO lines");
       assert.ok(!readFileSync(solved, "utf8").includes("// TODO"), "the solution has no TODO line left");
 
       const open = await checksOf(template);
-      assert.deepEqual(open.map((c) => c.loc?.line), checkLines(template), "one check per expectGrad line, at its line");
-      assert.ok(open.every(gradCheckFailed), `unsolved checks that pass: ${open.filter((c) => !gradCheckFailed(c)).map((c) => c.label).join(", ")}`);
+      assert.deepEqual(
+        open.map((c) => c.loc?.line),
+        checkLines(template),
+        "one check per expectGrad line, at its line",
+      );
+      assert.ok(
+        open.every(gradCheckFailed),
+        `unsolved checks that pass: ${open
+          .filter((c) => !gradCheckFailed(c))
+          .map((c) => c.label)
+          .join(", ")}`,
+      );
 
       const done = await checksOf(solved);
-      assert.deepEqual(done.map((c) => c.loc?.line), checkLines(solved));
+      assert.deepEqual(
+        done.map((c) => c.loc?.line),
+        checkLines(solved),
+      );
       assert.equal(done.length, open.length);
-      assert.deepEqual(done.filter(gradCheckFailed).map((c) => `${c.label}: ${c.verdict}`), []);
+      assert.deepEqual(
+        done.filter(gradCheckFailed).map((c) => `${c.label}: ${c.verdict}`),
+        [],
+      );
     });
   }
 
   it("names a second copy of an exercise apart from the first", () => {
     const taken = new Set(["micrograd.ts", "micrograd-2.ts"]);
-    assert.equal(exerciseFileName(EXERCISES[0], (n) => taken.has(n)), "micrograd-3.ts");
+    assert.equal(
+      exerciseFileName(EXERCISES[0], (n) => taken.has(n)),
+      "micrograd-3.ts",
+    );
   });
 });

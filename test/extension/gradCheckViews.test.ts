@@ -9,7 +9,10 @@ import { traceProblems } from "../../extension/editor/problems";
 import { summarize } from "../../src/cli/summary";
 
 const FILE = join(__dirname, "..", "fixtures", "gradCheck", "checks.ts");
-const lineOf = (tag: string): number => readFileSync(FILE, "utf8").split("\n").findIndex((l) => l.includes(`// CHECK ${tag}`)) + 1;
+const lineOf = (tag: string): number =>
+  readFileSync(FILE, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(`// CHECK ${tag}`)) + 1;
 const T = { vanishing: 1e-6, exploding: 1e3 };
 
 describe("gradient checks in the editor and the CLI", function () {
@@ -38,7 +41,10 @@ describe("gradient checks in the editor and the CLI", function () {
 
   it("gives one Problem per failed check, at its line, and none for the passing ones", () => {
     const problems = (traceProblems(trace).get(FILE) ?? []).filter((p) => p.code === "gradient-check");
-    assert.deepEqual(problems.map((p) => p.line + 1), [lineOf("mismatch"), lineOf("shape"), lineOf("nan"), lineOf("missing")]);
+    assert.deepEqual(
+      problems.map((p) => p.line + 1),
+      [lineOf("mismatch"), lineOf("shape"), lineOf("nan"), lineOf("missing")],
+    );
     assert.ok(problems.every((p) => p.severity === "warning" && p.message.startsWith("Gradient check failed for ")));
     assert.match(problems[0].message, /max diff 0\.5 at \[1, 1\]: -18\.5 vs autograd -18/);
   });

@@ -9,7 +9,8 @@ const FILE = "/work/models/tiny.ts";
 
 describe("extension: hover text", () => {
   const trace = tanhTrace(FILE);
-  const hint = (line: number) => lineHints(trace, FILE, { vanishing: 1e-6, exploding: 1e3 }).find((h) => h.line === line)!;
+  const hint = (line: number) =>
+    lineHints(trace, FILE, { vanishing: 1e-6, exploding: 1e3 }).find((h) => h.line === line)!;
 
   it("names the op with its inputs, and tabulates output, upstream and contribution stats", () => {
     const md = hoverMarkdown(trace, hint(4).ops);
@@ -21,7 +22,10 @@ describe("extension: hover text", () => {
     assert.ok(outRow.includes(`| ${hintNumber(t1)} |`), outRow);
     const up = md.split("\n").find((l) => l.startsWith("| upstream ∂L/∂h"))!;
     assert.ok(up.endsWith(`| ${hintNumber(Math.SQRT2)} |`), up);
-    assert.ok(md.split("\n").some((l) => l.startsWith("| in `z` | `[1, 2]` | 0 | 1 |")), md);
+    assert.ok(
+      md.split("\n").some((l) => l.startsWith("| in `z` | `[1, 2]` | 0 | 1 |")),
+      md,
+    );
     const contrib = md.split("\n").find((l) => l.startsWith("| → ∂L/∂z"))!;
     assert.ok(contrib.includes(hintNumber(1 - t1 * t1)), contrib);
   });
@@ -61,7 +65,13 @@ describe("extension: hover text escaping", () => {
     const id = b.op("abs", [x], y, 2, { var: "y_abs" });
     const dy = b.tensor([2], [1, 1], "grad");
     const dx = b.tensor([2], [1, -1], "grad");
-    b.event({ kind: "backward", op: id, upstream: dy, local: [{ formula: "\\operatorname{sign}(x) = x/|x|", jacobianShape: [2, 2] }], contributions: [dx] });
+    b.event({
+      kind: "backward",
+      op: id,
+      upstream: dy,
+      local: [{ formula: "\\operatorname{sign}(x) = x/|x|", jacobianShape: [2, 2] }],
+      contributions: [dx],
+    });
     const md = hoverMarkdown(b.trace, [id]);
     assert.ok(md.includes("`sign(x) = x/|x|`"), md);
     assert.ok(md.includes("local ∂y\\_abs/∂my\\_x"), md);

@@ -10,7 +10,10 @@ const T = { vanishing: 1e-6, exploding: 1e3 };
 describe("extension: inline hints", () => {
   it("puts one hint on each line that ran an op, with its variable, shape and ‖∂L/∂out‖", () => {
     const hints = lineHints(tanhTrace(FILE), FILE, T);
-    assert.deepEqual(hints.map((h) => h.line), [3, 4, 5]);
+    assert.deepEqual(
+      hints.map((h) => h.line),
+      [3, 4, 5],
+    );
     const h = hints.find((x) => x.line === 4)!;
     // ∂L/∂h = [1, 1] for L = sum(h): norm √2.
     assert.equal(h.text, `h: [1, 2]  ‖∂L/∂h‖ ${hintNumber(Math.SQRT2)}`);
@@ -32,7 +35,10 @@ describe("extension: inline hints", () => {
     const huge = lineHints(tanhTrace(FILE, 1e6), FILE, T).find((x) => x.line === 4)!;
     assert.equal(huge.severity, "exploding");
     // The same trace is healthy under looser thresholds.
-    assert.equal(lineHints(tanhTrace(FILE, 1e6), FILE, { vanishing: 0, exploding: 1e9 }).find((x) => x.line === 4)!.severity, "normal");
+    assert.equal(
+      lineHints(tanhTrace(FILE, 1e6), FILE, { vanishing: 0, exploding: 1e9 }).find((x) => x.line === 4)!.severity,
+      "normal",
+    );
   });
 
   it("flags NaN in a line's output as non-finite", () => {
@@ -55,7 +61,12 @@ describe("extension: inline hints", () => {
     b.op("mul", [a0], m0, 7, { step: 0 });
     b.op("relu", [m0], r0, 7, { step: 0, var: "r" });
     b.op("mul", [a1], m1, 7, { step: 1, var: "r" });
-    assert.deepEqual(opsByLine(b.trace, FILE).get(7)!.map((o) => o.id), [2]);
+    assert.deepEqual(
+      opsByLine(b.trace, FILE)
+        .get(7)!
+        .map((o) => o.id),
+      [2],
+    );
     const [hint] = lineHints(b.trace, FILE, T);
     assert.equal(hint.step, 1);
     assert.equal(hint.text, "r: [5]");

@@ -1,11 +1,17 @@
-// package.json contributions: every command has a handler, menus reference real commands under sound `when` clauses, Marketplace fields are set.
+// package.json contributions: every command has a handler, menus reference real commands under sound `when` clauses,
+// Marketplace fields are set.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Commands, ContextKeys } from "../../extension/commandIds";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-interface MenuItem { command?: string; submenu?: string; when?: string; group?: string }
+interface MenuItem {
+  command?: string;
+  submenu?: string;
+  when?: string;
+  group?: string;
+}
 interface Manifest {
   engines: { vscode: string };
   icon: string;
@@ -35,7 +41,9 @@ const extensionCode = sources(path.join(ROOT, "extension")).join("\n");
 function registeredCommands(): Set<string> {
   const ids = new Set<string>();
   const table = Commands as Record<string, string>;
-  for (const m of extensionCode.matchAll(/register(?:TextEditor)?Command\(\s*(?:"([^"]+)"|'([^']+)'|Commands\.(\w+)|(\w+))/g)) {
+  for (const m of extensionCode.matchAll(
+    /register(?:TextEditor)?Command\(\s*(?:"([^"]+)"|'([^']+)'|Commands\.(\w+)|(\w+))/g,
+  )) {
     if (m[1] ?? m[2]) ids.add((m[1] ?? m[2])!);
     else if (m[3] && table[m[3]]) ids.add(table[m[3]]);
     else if (m[4]) {
@@ -49,9 +57,25 @@ function registeredCommands(): Set<string> {
 
 /** Context keys every `when` may use: VS Code's built-ins used here, and the ones this extension sets. */
 const BUILTIN_KEYS = new Set([
-  "resourceLangId", "resourceExtname", "resourceFilename", "resourceScheme", "explorerResourceIsFolder", "editorLangId",
-  "isWorkspaceTrusted", "inDebugMode", "debugType", "debugState", "view", "viewItem", "webviewId", "activeWebviewPanelId",
-  "editorTextFocus", "activeEditor", "resourcePath", "focusedView", "config.backstep.inlineHints.enabled",
+  "resourceLangId",
+  "resourceExtname",
+  "resourceFilename",
+  "resourceScheme",
+  "explorerResourceIsFolder",
+  "editorLangId",
+  "isWorkspaceTrusted",
+  "inDebugMode",
+  "debugType",
+  "debugState",
+  "view",
+  "viewItem",
+  "webviewId",
+  "activeWebviewPanelId",
+  "editorTextFocus",
+  "activeEditor",
+  "resourcePath",
+  "focusedView",
+  "config.backstep.inlineHints.enabled",
 ]);
 
 function checkWhen(when: string): string[] {
@@ -146,7 +170,9 @@ describe("extension: package.json contributions", () => {
 
   it("shows only screenshots that exist, as PNG files (SVG is refused by the Marketplace)", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((src) => !/^https?:/.test(src));
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1])
+      .filter((src) => !/^https?:/.test(src));
     assert.ok(images.length >= 2, "the Marketplace page needs screenshots");
     for (const src of images) {
       assert.ok(src.endsWith(".png"), src);

@@ -1,4 +1,5 @@
-// Every locked dependency runs on the Node the product runs on (VS Code 1.100's extension host and the README's Node 20).
+// Every locked dependency runs on the Node the product runs on (VS Code 1.100's extension host and the README's Node
+// 20).
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,15 +29,23 @@ function comparator(c: string, version: Version): boolean {
   const { v, parts } = p;
   const d = cmp(version, v);
   // The first version past a partial (20 → 21.0.0, 20.1 → 20.2.0) or a caret/tilde range.
-  const upper = (level: number): Version => (level === 0 ? [v[0] + 1, 0, 0] : level === 1 ? [v[0], v[1] + 1, 0] : [v[0], v[1], v[2] + 1]);
+  const upper = (level: number): Version =>
+    level === 0 ? [v[0] + 1, 0, 0] : level === 1 ? [v[0], v[1] + 1, 0] : [v[0], v[1], v[2] + 1];
   switch (op) {
-    case ">=": return d >= 0;
-    case ">": return parts < 3 ? cmp(version, upper(parts - 1)) >= 0 : d > 0;
-    case "<": return d < 0;
-    case "<=": return parts < 3 ? cmp(version, upper(parts - 1)) < 0 : d <= 0;
-    case "^": return d >= 0 && cmp(version, upper(v[0] > 0 || parts === 1 ? 0 : v[1] > 0 || parts === 2 ? 1 : 2)) < 0;
-    case "~": return d >= 0 && cmp(version, upper(parts === 1 ? 0 : 1)) < 0;
-    default: return parts === 3 ? d === 0 : d >= 0 && cmp(version, upper(parts - 1)) < 0;
+    case ">=":
+      return d >= 0;
+    case ">":
+      return parts < 3 ? cmp(version, upper(parts - 1)) >= 0 : d > 0;
+    case "<":
+      return d < 0;
+    case "<=":
+      return parts < 3 ? cmp(version, upper(parts - 1)) < 0 : d <= 0;
+    case "^":
+      return d >= 0 && cmp(version, upper(v[0] > 0 || parts === 1 ? 0 : v[1] > 0 || parts === 2 ? 1 : 2)) < 0;
+    case "~":
+      return d >= 0 && cmp(version, upper(parts === 1 ? 0 : 1)) < 0;
+    default:
+      return parts === 3 ? d === 0 : d >= 0 && cmp(version, upper(parts - 1)) < 0;
   }
 }
 
@@ -46,21 +55,42 @@ export function satisfies(version: string, range: string): boolean {
   return range.split("||").some((alt) => {
     const hy = /^\s*(\S+)\s+-\s+(\S+)\s*$/.exec(alt);
     if (hy) return comparator(`>=${hy[1]}`, v) && comparator(`<=${hy[2]}`, v);
-    const cs = alt.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, "$1").split(/\s+/).filter(Boolean);
+    const cs = alt
+      .trim()
+      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, "$1")
+      .split(/\s+/)
+      .filter(Boolean);
     return cs.length === 0 || cs.every((c) => comparator(c, v));
   });
 }
 
 describe("dependencies match the Node the product runs on", () => {
   it("the range check reads npm's range forms", () => {
-    assert.ok(satisfies(NODE, ">=20") && satisfies(NODE, "^20.19.0 || >=22.12.0") && satisfies(NODE, "18 || 20 || >=22"));
-    assert.ok(satisfies(NODE, ">= 0.8.0") && satisfies(NODE, "*") && satisfies(NODE, "") && satisfies(NODE, "20.x") && satisfies(NODE, "16 - 20"));
-    assert.ok(!satisfies(NODE, ">=22.12.0") && !satisfies(NODE, "^20.19.1 || >=22") && !satisfies(NODE, "18 || >=22") && !satisfies(NODE, "~20.18.0"));
-    assert.ok(!satisfies(NODE, "<20") && satisfies(NODE, "<=20") && !satisfies(NODE, "^18.0.0") && satisfies(NODE, "~20"));
+    assert.ok(
+      satisfies(NODE, ">=20") && satisfies(NODE, "^20.19.0 || >=22.12.0") && satisfies(NODE, "18 || 20 || >=22"),
+    );
+    assert.ok(
+      satisfies(NODE, ">= 0.8.0") &&
+        satisfies(NODE, "*") &&
+        satisfies(NODE, "") &&
+        satisfies(NODE, "20.x") &&
+        satisfies(NODE, "16 - 20"),
+    );
+    assert.ok(
+      !satisfies(NODE, ">=22.12.0") &&
+        !satisfies(NODE, "^20.19.1 || >=22") &&
+        !satisfies(NODE, "18 || >=22") &&
+        !satisfies(NODE, "~20.18.0"),
+    );
+    assert.ok(
+      !satisfies(NODE, "<20") && satisfies(NODE, "<=20") && !satisfies(NODE, "^18.0.0") && satisfies(NODE, "~20"),
+    );
   });
 
   it(`every package in package-lock.json accepts Node ${NODE} (npm ci gives no EBADENGINE)`, () => {
-    const lock = JSON.parse(readFileSync(join(__dirname, "..", "..", "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string; engines?: { node?: string } | string[] }> };
+    const lock = JSON.parse(readFileSync(join(__dirname, "..", "..", "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+    };
     const bad: string[] = [];
     let checked = 0;
     for (const [path, pkg] of Object.entries(lock.packages)) {
@@ -74,7 +104,9 @@ describe("dependencies match the Node the product runs on", () => {
   });
 
   it("the README and package.json name Node 20", () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { engines: { node: string } };
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
+      engines: { node: string };
+    };
     assert.ok(satisfies(NODE, pkg.engines.node), pkg.engines.node);
     assert.match(readFileSync(join(__dirname, "..", "..", "README.md"), "utf8"), /Node 20/);
   });

@@ -1,4 +1,5 @@
-// Problems mapping: each trace diagnostic at its file and (0-based) line, falling back to the op's place or the program.
+// Problems mapping: each trace diagnostic at its file and (0-based) line, falling back to the op's place or the
+// program.
 import { strict as assert } from "node:assert";
 import { traceProblems } from "../../extension/editor/problems";
 import { TraceBuilder } from "./fixtures/traceBuilder";
@@ -12,7 +13,12 @@ describe("extension: Problems mapping", () => {
     const x = b.tensor([2, 3], [1, 2, 3, 4, 5, 6], "input", "x");
     const y = b.tensor([2, 3], [0, 0, 0, 4, 5, 6]);
     const relu = b.op("relu", [x], y, 9, { loc: { file: HELPER, line: 12, column: 15 } });
-    const shape = { severity: "error", code: "shape-mismatch", message: "matmul: [2, 3] @ [4, 5]: inner dimensions 3 and 4 differ", loc: { file: FILE, line: 20, column: 5 } } as const;
+    const shape = {
+      severity: "error",
+      code: "shape-mismatch",
+      message: "matmul: [2, 3] @ [4, 5]: inner dimensions 3 and 4 differ",
+      loc: { file: FILE, line: 20, column: 5 },
+    } as const;
     b.trace.diagnostics.push(
       shape,
       { ...shape },
@@ -23,14 +29,20 @@ describe("extension: Problems mapping", () => {
     const problems = traceProblems(b.trace);
     assert.deepEqual([...problems.keys()].sort(), [FILE, HELPER].sort());
     const main = problems.get(FILE)!;
-    assert.deepEqual(main.map((p) => [p.line, p.code, p.severity]), [
-      [0, "timeout", "error"],
-      [1, "truncated", "info"],
-      [19, "shape-mismatch", "error"],
-    ]);
+    assert.deepEqual(
+      main.map((p) => [p.line, p.code, p.severity]),
+      [
+        [0, "timeout", "error"],
+        [1, "truncated", "info"],
+        [19, "shape-mismatch", "error"],
+      ],
+    );
     assert.equal(main[2].column, 4);
     assert.equal(main[2].message, shape.message);
-    assert.deepEqual(problems.get(HELPER)!.map((p) => [p.line, p.column, p.code]), [[11, 14, "dead-relu"]]);
+    assert.deepEqual(
+      problems.get(HELPER)!.map((p) => [p.line, p.column, p.code]),
+      [[11, 14, "dead-relu"]],
+    );
   });
 
   it("gives no Problems for a clean trace", () => {
@@ -45,7 +57,12 @@ describe("extension: relative locations", () => {
     const x = b.tensor([2], [1, 2], "input", "x");
     const y = b.tensor([2], [2, 4]);
     b.op("mul", [x], y, 3, { var: "y", loc: { file: "layers.ts", line: 3, column: 1 } });
-    b.trace.diagnostics.push({ severity: "warning", code: "saturated", message: "saturated", loc: { file: "layers.ts", line: 3, column: 1 } });
+    b.trace.diagnostics.push({
+      severity: "warning",
+      code: "saturated",
+      message: "saturated",
+      loc: { file: "layers.ts", line: 3, column: 1 },
+    });
     assert.deepEqual([...traceProblems(b.trace).keys()], ["/work/models/layers.ts"]);
     assert.equal(lineHints(b.trace, "/work/models/layers.ts", { vanishing: 0, exploding: 1 })[0].text, "y: [2]");
   });

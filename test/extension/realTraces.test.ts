@@ -27,7 +27,10 @@ describe("extension: on real traces", function () {
     const { file, result } = await run("tanhModel.ts");
     assert.ok(result.ok, result.error?.message);
     const hints = lineHints(result.trace, file, T);
-    assert.deepEqual(hints.map((h) => h.line), [6, 7, 8]);
+    assert.deepEqual(
+      hints.map((h) => h.line),
+      [6, 7, 8],
+    );
     const t1 = Math.tanh(1); // z = xW = [1, 0]
     assert.equal(hints[1].text, `h: [1, 2]  ‖∂L/∂h‖ ${hintNumber(Math.SQRT2)}`);
     assert.equal(hints[0].text, `z: [1, 2]  ‖∂L/∂z‖ ${hintNumber(Math.hypot(1 - t1 * t1, 1))}`);
@@ -49,7 +52,10 @@ describe("extension: on real traces", function () {
     const { file, result } = await run("shapeMismatch.ts");
     assert.equal(result.ok, false);
     const problems = traceProblems(result.trace).get(file) ?? [];
-    const line = fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes("x.matmul(W)"));
+    const line = fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes("x.matmul(W)"));
     const p = problems.find((x) => x.code === "shape-mismatch");
     assert.ok(p, JSON.stringify(problems));
     assert.equal(p.line, line);
@@ -70,6 +76,8 @@ describe("extension: on real traces", function () {
 
   it("places a CodeLens on the backward() call of a fixture", () => {
     const src = fs.readFileSync(path.join(FIXTURES, "tanhModel.ts"), "utf8");
-    assert.deepEqual(lensPlaces(src), [{ line: src.split("\n").findIndex((l) => l.startsWith("loss.backward")), kind: "backward" }]);
+    assert.deepEqual(lensPlaces(src), [
+      { line: src.split("\n").findIndex((l) => l.startsWith("loss.backward")), kind: "backward" },
+    ]);
   });
 });

@@ -11,12 +11,20 @@ describe("extension: run summaries", () => {
     trace.diagnostics.push({ severity: "warning", code: "dead-relu", message: "dead" });
     assert.deepEqual(traceCounts(trace), { steps: 1, ops: 3, backward: 3, errors: 0, warnings: 1 });
     assert.equal(statusText({ trace, ok: true }), "tiny.ts: 1 step · 3 ops · 12 ms · 1 warning");
-    assert.match(logText({ trace, ok: true }, 40), /^ok — 1 step, 3 ops, 3 backward events, 0 errors, 1 warning; model ran 12 ms, total 40 ms$/);
+    assert.match(
+      logText({ trace, ok: true }, 40),
+      /^ok — 1 step, 3 ops, 3 backward events, 0 errors, 1 warning; model ran 12 ms, total 40 ms$/,
+    );
   });
 
   it("names a failed run's error and its line once", () => {
     const trace = tanhTrace(FILE);
-    const error = { severity: "error", code: "runtime-error", message: "TypeError: x is undefined", loc: { file: FILE, line: 4, column: 3 } } as const;
+    const error = {
+      severity: "error",
+      code: "runtime-error",
+      message: "TypeError: x is undefined",
+      loc: { file: FILE, line: 4, column: 3 },
+    } as const;
     assert.equal(errorText(error), "TypeError: x is undefined (tiny.ts:4)");
     assert.equal(errorText({ ...error, message: "boom (at tiny.ts:4:3)" }), "boom (at tiny.ts:4:3)");
     assert.match(statusText({ trace, ok: false, error }), / · failed$/);

@@ -14,8 +14,12 @@ describe("Trace Backprop's timing breakdown", function () {
     const t = r.timings!;
     assert.ok(t, "timings present");
     const order = [t.workerReadyMs, t.compiledMs, t.ranMs, t.builtMs];
-    assert.ok(order.every((x) => typeof x === "number" && x >= 0), JSON.stringify(t));
-    for (let i = 1; i < order.length; i++) assert.ok(order[i]! >= order[i - 1]!, `phase ${i} before phase ${i - 1}: ${JSON.stringify(t)}`);
+    assert.ok(
+      order.every((x) => typeof x === "number" && x >= 0),
+      JSON.stringify(t),
+    );
+    for (let i = 1; i < order.length; i++)
+      assert.ok(order[i]! >= order[i - 1]!, `phase ${i} before phase ${i - 1}: ${JSON.stringify(t)}`);
     assert.ok(t.builtMs <= wall, `built ${t.builtMs} ms within the call's ${wall} ms`);
   });
 
@@ -40,7 +44,10 @@ describe("Trace Backprop's timing breakdown", function () {
     timings.painted();
     timings.painted(); // a repaint after the breakdown is not a second line
     assert.equal(lines.length, 1);
-    assert.equal(lines[0], "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · painted 587 ms after Trace Backprop");
+    assert.equal(
+      lines[0],
+      "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · painted 587 ms after Trace Backprop",
+    );
     const parsed = parseTimingLine(`2026-12-01 21:40:00.000 [info] ${lines[0]}`)!;
     assert.deepEqual(Object.keys(parsed), [...PHASES]);
     assert.equal(parsed.painted, 587);

@@ -25,7 +25,10 @@ describe("extension: IntelliSense setup", () => {
     assert.equal(typesStatus(path.join(root, "models"), root, "0.1.0").kind, "missing");
     const dir = installTypes(types, root, "0.1.0");
     assert.equal(dir, path.join(root, "node_modules", "backstep"));
-    assert.equal(fs.readFileSync(path.join(dir, "engine", "tensor.d.ts"), "utf8"), fs.readFileSync(path.join(types, "engine", "tensor.d.ts"), "utf8"));
+    assert.equal(
+      fs.readFileSync(path.join(dir, "engine", "tensor.d.ts"), "utf8"),
+      fs.readFileSync(path.join(types, "engine", "tensor.d.ts"), "utf8"),
+    );
     assert.ok(!fs.existsSync(path.join(dir, "engine", "tensor.js.map")));
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
     assert.equal(pkg.name, "backstep");
@@ -49,7 +52,10 @@ describe("extension: IntelliSense setup", () => {
     fs.writeFileSync(path.join(real, "package.json"), JSON.stringify({ name: "backstep", version: "2.0.0" }));
     assert.deepEqual(typesStatus(path.join(root, "models"), root, "0.1.0"), { kind: "installed", dir: real });
     fs.mkdirSync(path.join(root, "node_modules", "backstep"), { recursive: true });
-    fs.writeFileSync(path.join(root, "node_modules", "backstep", "package.json"), JSON.stringify({ name: "backstep", version: "2.0.0" }));
+    fs.writeFileSync(
+      path.join(root, "node_modules", "backstep", "package.json"),
+      JSON.stringify({ name: "backstep", version: "2.0.0" }),
+    );
     assert.throws(() => installTypes(types, root, "0.1.0"), /installed backstep package/);
   });
 
@@ -60,10 +66,18 @@ describe("extension: IntelliSense setup", () => {
   it("plans `npm install -D backstep@<version>` in the nearest project with a package.json, else the copy", () => {
     assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.1.0"), { kind: "copy", root });
     fs.writeFileSync(path.join(root, "package.json"), "{}");
-    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.1.0"), { kind: "npm", projectDir: root, args: ["install", "--save-dev", "backstep@0.1.0"] });
+    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.1.0"), {
+      kind: "npm",
+      projectDir: root,
+      args: ["install", "--save-dev", "backstep@0.1.0"],
+    });
     // the nearest project wins (a model in a sub-project of a monorepo), and nothing above the workspace counts
     fs.writeFileSync(path.join(root, "models", "package.json"), "{}");
-    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.2.0"), { kind: "npm", projectDir: path.join(root, "models"), args: ["install", "--save-dev", "backstep@0.2.0"] });
+    assert.deepEqual(setupPlan(path.join(root, "models"), root, "0.2.0"), {
+      kind: "npm",
+      projectDir: path.join(root, "models"),
+      args: ["install", "--save-dev", "backstep@0.2.0"],
+    });
     fs.writeFileSync(path.join(tmp, "package.json"), "{}");
     fs.rmSync(path.join(root, "package.json"));
     fs.rmSync(path.join(root, "models", "package.json"));
@@ -77,8 +91,14 @@ describe("extension: IntelliSense setup with tsconfig paths", () => {
     try {
       const root = path.join(tmp, "ws");
       fs.mkdirSync(path.join(root, "models"), { recursive: true });
-      fs.writeFileSync(path.join(root, "tsconfig.json"), `{\n  // comments are allowed\n  "compilerOptions": { "paths": { "backstep": ["../src/index.ts"] } }\n}\n`);
-      assert.deepEqual(typesStatus(path.join(root, "models"), root, "0.1.0"), { kind: "mapped", config: path.join(root, "tsconfig.json") });
+      fs.writeFileSync(
+        path.join(root, "tsconfig.json"),
+        `{\n  // comments are allowed\n  "compilerOptions": { "paths": { "backstep": ["../src/index.ts"] } }\n}\n`,
+      );
+      assert.deepEqual(typesStatus(path.join(root, "models"), root, "0.1.0"), {
+        kind: "mapped",
+        config: path.join(root, "tsconfig.json"),
+      });
       const repoExamples = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../examples");
       assert.equal(typesStatus(repoExamples, repoExamples, "0.1.0").kind, "mapped");
       fs.writeFileSync(path.join(root, "tsconfig.json"), `{ "compilerOptions": { "paths": { "other": ["x"] } } }`);

@@ -1,4 +1,5 @@
-// Each example's trace against PyTorch: its twin (models/*.py) on the weights and batch the trace recorded, every named intermediate's value and gradient.
+// Each example's trace against PyTorch: its twin (models/*.py) on the weights and batch the trace recorded, every named
+// intermediate's value and gradient.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -34,34 +35,54 @@ const asTensor = (t: TraceTensor): B.Tensor => {
   assert.ok(t.values, `tensor ${t.id} (${t.name ?? "unnamed"}) has values`);
   return B.tensor(Float64Array.from(t.values), { shape: t.shape, dtype: "float64" });
 };
-const spec = (t: TraceTensor, dtype: "float64" | "int64"): Spec => ({ shape: t.shape, dtype, data: encode(asTensor(t)) });
-const outputOf = (t: Trace, ops: TraceOp[], v: string): TraceTensor => t.tensors[(ops.find((o) => o.var === v) as TraceOp).output];
+const spec = (t: TraceTensor, dtype: "float64" | "int64"): Spec => ({
+  shape: t.shape,
+  dtype,
+  data: encode(asTensor(t)),
+});
+const outputOf = (t: Trace, ops: TraceOp[], v: string): TraceTensor =>
+  t.tensors[(ops.find((o) => o.var === v) as TraceOp).output];
 /** The first tensor named `name` among the inputs of the first step's ops. */
 const inputNamed = (t: Trace, ops: TraceOp[], name: string): TraceTensor => {
-  const found = ops.flatMap((o) => o.inputs).map((i) => t.tensors[i]).find((x) => x.name === name && x.kind === "input");
+  const found = ops
+    .flatMap((o) => o.inputs)
+    .map((i) => t.tensors[i])
+    .find((x) => x.name === name && x.kind === "input");
   assert.ok(found, `an input named ${name}`);
   return found;
 };
 
 const PORTS: Port[] = [
   {
-    example: "makemore-backprop.ts", twin: "makemore", atol: 1e-7,
+    example: "makemore-backprop.ts",
+    twin: "makemore",
+    atol: 1e-7,
     batch: (t, ops) => ({ Xb: [outputOf(t, ops, "Xb"), "int64"], Yb: [outputOf(t, ops, "Yb"), "int64"] }),
   },
-  { example: "nanogpt.ts", twin: "nanogpt", batch: (t, ops) => ({ x: [inputNamed(t, ops, "x"), "int64"], y: [inputNamed(t, ops, "y"), "int64"] }) },
   {
-    example: "lenet.ts", twin: "lenet",
+    example: "nanogpt.ts",
+    twin: "nanogpt",
+    batch: (t, ops) => ({ x: [inputNamed(t, ops, "x"), "int64"], y: [inputNamed(t, ops, "y"), "int64"] }),
+  },
+  {
+    example: "lenet.ts",
+    twin: "lenet",
     batch: (t, ops) => {
       const gather = ops.find((o) => o.op === "gather") as TraceOp; // crossEntropy's pick of the target logits
       const index = t.tensors[gather.inputs[1]];
       const conv1 = ops.find((o) => o.module === "net.conv1") as TraceOp;
-      return { images: [t.tensors[conv1.inputs[0]], "float64"], labels: [{ ...index, shape: [index.shape[0]] }, "int64"] };
+      return {
+        images: [t.tensors[conv1.inputs[0]], "float64"],
+        labels: [{ ...index, shape: [index.shape[0]] }, "int64"],
+      };
     },
   },
   {
-    example: "lstm.ts", twin: "lstm",
+    example: "lstm.ts",
+    twin: "lstm",
     batch: (t, ops) => {
-      return { x: [inputNamed(t, ops, "x"), "float64"], y: [inputNamed(t, ops, "y"), "float64"] }; // const [x, y] = adding_batch(…)
+      // const [x, y] = adding_batch(…)
+      return { x: [inputNamed(t, ops, "x"), "float64"], y: [inputNamed(t, ops, "y"), "float64"] };
     },
   },
 ];
@@ -83,7 +104,11 @@ describe("oracle: the examples' intermediate gradients against PyTorch (retain_g
         weights[p.name] = spec(t.tensors[first], "float64");
       }
       const inputs = Object.fromEntries(Object.entries(port.batch(t, ops)).map(([k, [x, d]]) => [k, spec(x, d)]));
-      const res = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ model: port.twin, dtype: "float32", weights, inputs }), encoding: "utf8", maxBuffer: 1 << 28 });
+      const res = spawnSync(PYTHON, [SCRIPT], {
+        input: JSON.stringify({ model: port.twin, dtype: "float32", weights, inputs }),
+        encoding: "utf8",
+        maxBuffer: 1 << 28,
+      });
       assert.equal(res.status, 0, `${PYTHON} ${SCRIPT} (${port.twin}) failed:\n${res.stderr}`);
       const ref = JSON.parse(res.stdout) as TwinResult;
 
@@ -99,7 +124,8 @@ describe("oracle: the examples' intermediate gradients against PyTorch (retain_g
       }
       const upstream = new Map<number, number>();
       for (const e of t.events) if (e.kind === "backward" && !upstream.has(e.op)) upstream.set(e.op, e.upstream);
-      const tol = 1e-5, atol = port.atol ?? 0;
+      const tol = 1e-5,
+        atol = port.atol ?? 0;
       for (const [key, r] of Object.entries(ref.report)) {
         const op = byKey.get(key);
         assert.ok(op, `${port.example}: PyTorch's ${key} has no op in the trace (${[...byKey.keys()].join(", ")})`);
@@ -109,12 +135,17 @@ describe("oracle: the examples' intermediate gradients against PyTorch (retain_g
       }
       // every variable the backward pass reached is compared
       const differentiated = [...byKey].filter(([, o]) => upstream.has(o.id)).map(([k]) => k);
-      assert.deepEqual(differentiated.filter((k) => !(k in ref.report)), [], "named ops with a gradient that PyTorch's twin does not record");
+      assert.deepEqual(
+        differentiated.filter((k) => !(k in ref.report)),
+        [],
+        "named ops with a gradient that PyTorch's twin does not record",
+      );
       assert.ok(Math.abs(t.losses[0] - ref.loss) <= 1e-5 * Math.abs(ref.loss), `loss ${t.losses[0]} vs ${ref.loss}`);
       // the gradients the optimizer used
       const updates = t.events.filter((e) => e.kind === "update");
       assert.equal(updates.length, Object.keys(ref.grads).length);
-      for (const u of updates) closeTo(`${port.example} ∂L/∂${u.param}`, asTensor(t.tensors[u.grad]), ref.grads[u.param], tol, atol);
+      for (const u of updates)
+        closeTo(`${port.example} ∂L/∂${u.param}`, asTensor(t.tensors[u.grad]), ref.grads[u.param], tol, atol);
     });
   }
 });

@@ -33,7 +33,9 @@ export interface OracleCase {
   noBackward?: boolean;
   /** Tolerance relative to max|reference| per compared tensor (default 1e-5 in float32, 1e-10 in float64). */
   tol?: Partial<Record<FloatDtype, number>>;
-  /** An absolute floor under that tolerance, for gradients that are 0 in exact arithmetic (makemore's ∂L/∂logit_maxes). */
+  /**
+   * An absolute floor under that tolerance, for gradients that are 0 in exact arithmetic (makemore's ∂L/∂logit_maxes).
+   */
   atol?: Partial<Record<FloatDtype, number>>;
 }
 
@@ -105,9 +107,17 @@ export function runOracle(cases: readonly OracleCase[], seed = 1234): OracleRun 
       payload.push({ id: `${c.name} ${dtype}`, code: c.torch, dtype, backward: !c.noBackward, inputs: specs });
     }
   }
-  if (!existsSync(PYTHON)) throw new Error(`oracle: ${PYTHON} not found; install Debian's python3-torch (apt-get install python3-torch) or set BACKSTEP_TORCH_PYTHON`);
-  const res = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ cases: payload }), maxBuffer: 1 << 30, encoding: "utf8" });
-  if (res.status !== 0) throw new Error(`oracle: ${PYTHON} ${SCRIPT} failed (is python3-torch installed?):\n${res.stderr}`);
+  if (!existsSync(PYTHON))
+    throw new Error(
+      `oracle: ${PYTHON} not found; install Debian's python3-torch (apt-get install python3-torch) or set BACKSTEP_TORCH_PYTHON`,
+    );
+  const res = spawnSync(PYTHON, [SCRIPT], {
+    input: JSON.stringify({ cases: payload }),
+    maxBuffer: 1 << 30,
+    encoding: "utf8",
+  });
+  if (res.status !== 0)
+    throw new Error(`oracle: ${PYTHON} ${SCRIPT} failed (is python3-torch installed?):\n${res.stderr}`);
   const parsed = JSON.parse(res.stdout) as { torch: string; results: TorchResult[] };
   const results = new Map(parsed.results.map((r) => [r.id, r]));
   return {
@@ -131,7 +141,8 @@ function outcome(o: Outcome): { outs: Tensor[]; report: Record<string, Tensor> }
 function compareRun(c: OracleCase, inputs: Inputs, dtype: FloatDtype, ref: TorchResult): void {
   const tol = c.tol?.[dtype] ?? (dtype === "float32" ? 1e-5 : 1e-10);
   const atol = c.atol?.[dtype] ?? 0;
-  const close = (what: string, actual: Tensor | null, expected: Encoded | null, t: number): void => closeTo(what, actual, expected, t, atol);
+  const close = (what: string, actual: Tensor | null, expected: Encoded | null, t: number): void =>
+    closeTo(what, actual, expected, t, atol);
   const { outs, report } = outcome(c.ts(inputs, dtype));
   if (!c.noBackward) {
     for (const t of Object.values(report)) if (!t.isLeaf && t.requiresGrad) t.retainGrad();
@@ -140,7 +151,11 @@ function compareRun(c: OracleCase, inputs: Inputs, dtype: FloatDtype, ref: Torch
   }
   assert.equal(outs.length, ref.out.length, `${c.name}: ${outs.length} outputs, PyTorch gave ${ref.out.length}`);
   outs.forEach((o, i) => close(`${c.name} (${dtype}) output ${i}`, o, ref.out[i], tol));
-  assert.deepEqual(Object.keys(report).sort(), Object.keys(ref.report).sort(), `${c.name}: reported names differ from PyTorch's`);
+  assert.deepEqual(
+    Object.keys(report).sort(),
+    Object.keys(ref.report).sort(),
+    `${c.name}: reported names differ from PyTorch's`,
+  );
   for (const [k, r] of Object.entries(ref.report)) {
     close(`${c.name} (${dtype}) ${k}`, report[k], r.value, tol);
     if (!c.noBackward) close(`${c.name} (${dtype}) ∂/∂${k}`, report[k].grad, r.grad, tol);
@@ -149,25 +164,43 @@ function compareRun(c: OracleCase, inputs: Inputs, dtype: FloatDtype, ref: Torch
   for (const [k, g] of Object.entries(ref.grads)) close(`${c.name} (${dtype}) ∂/∂${k}`, inputs[k].grad, g, tol);
 }
 
-/** max|actual − ref| ≤ max(tol · max|ref|, atol) (and equal shapes), max|ref| over the finite values (a −∞ mask is matched exactly). */
-export function closeTo(what: string, actual: Tensor | null, expected: Encoded | null, tol: number, atol: number): void {
+/**
+ * max|actual − ref| ≤ max(tol · max|ref|, atol) (and equal shapes), max|ref| over the finite values (a −∞ mask is
+ * matched exactly).
+ */
+export function closeTo(
+  what: string,
+  actual: Tensor | null,
+  expected: Encoded | null,
+  tol: number,
+  atol: number,
+): void {
   if (expected === null) {
-    assert.ok(actual === null || [...actual.data].every((v) => v === 0), `${what}: PyTorch has no gradient, Backstep has one`);
+    assert.ok(
+      actual === null || [...actual.data].every((v) => v === 0),
+      `${what}: PyTorch has no gradient, Backstep has one`,
+    );
     return;
   }
   assert.ok(actual !== null, `${what}: Backstep has no value/gradient, PyTorch has one`);
   const e = decode(expected);
   assert.deepEqual(actual.shape, e.shape, `${what}: shape [${actual.shape}] vs PyTorch's [${e.shape}]`);
-  let scale = 0, worst = 0, at = -1;
+  let scale = 0,
+    worst = 0,
+    at = -1;
   for (let i = 0; i < e.data.length; i++) if (Number.isFinite(e.data[i])) scale = Math.max(scale, Math.abs(e.data[i]));
   for (let i = 0; i < e.data.length; i++) {
-    const a = actual.data[i], b = e.data[i];
+    const a = actual.data[i],
+      b = e.data[i];
     const sameSpecial = (Number.isNaN(a) && Number.isNaN(b)) || (!Number.isFinite(b) && a === b);
     const err = sameSpecial ? 0 : Math.abs(a - b);
     if (!(err <= worst)) [worst, at] = [Number.isNaN(err) ? Infinity : err, i];
   }
   const limit = Math.max(tol * Math.max(scale, 1e-30), atol);
-  assert.ok(worst <= limit, `${what}: max |Backstep − PyTorch| = ${worst.toExponential(3)} at [${at}] (${actual.data[at]} vs ${e.data[at]}), over ${tol} × max|ref| = ${limit.toExponential(3)}`);
+  assert.ok(
+    worst <= limit,
+    `${what}: max |Backstep − PyTorch| = ${worst.toExponential(3)} at [${at}] (${actual.data[at]} vs ${e.data[at]}), over ${tol} × max|ref| = ${limit.toExponential(3)}`,
+  );
 }
 
 /** A mocha suite with one test per case and dtype, the PyTorch side run once for all of them in before(). */
@@ -180,7 +213,8 @@ export function describeOracle(title: string, cases: readonly OracleCase[], extr
     });
     extra?.();
     for (const k of cases) {
-      for (const dtype of k.dtypes ?? (["float32", "float64"] as const)) it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
+      for (const dtype of k.dtypes ?? (["float32", "float64"] as const))
+        it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
     }
   });
 }

@@ -7,7 +7,8 @@ export const r = (shape: number[]): Tensor => B.randn(shape, { dtype: "float64",
 /** N(0, 1) values without grad (targets, constants). */
 export const c = (shape: number[]): Tensor => B.randn(shape, { dtype: "float64" });
 /** Values in [0.5, 2), away from 0 (log, sqrt, divisors, pow bases). */
-export const pos = (shape: number[]): Tensor => B.rand(shape, { dtype: "float64" }).mul(1.5).add(0.5).detach().requiresGrad_();
+export const pos = (shape: number[]): Tensor =>
+  B.rand(shape, { dtype: "float64" }).mul(1.5).add(0.5).detach().requiresGrad_();
 /** Values in (0.05, 0.95) (probabilities). */
 export const prob = (shape: number[], grad = true): Tensor => {
   const t = B.rand(shape, { dtype: "float64" }).mul(0.9).add(0.05).detach();
@@ -36,7 +37,11 @@ export function stateInputs(prefix: string, module: B.Module): Record<string, Te
 
 /** The inputs named `prefix + key`, as a state dict (the harness's `state(prefix)` in Python). */
 export function stateOf(x: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(x).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  return Object.fromEntries(
+    Object.entries(x)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
 }
 
 /** A module's parameters by their state-dict keys (for comparing their gradients with PyTorch's named_parameters()). */

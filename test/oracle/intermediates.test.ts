@@ -5,13 +5,24 @@ import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { ints, r } from "./inputs";
 
-const n = 8, blockSize = 3, vocab = 7, nEmbd = 4, nHidden = 16;
+const n = 8,
+  blockSize = 3,
+  vocab = 7,
+  nEmbd = 4,
+  nHidden = 16;
 
 const makemore: OracleCase = {
   name: "makemore part 4: every intermediate's gradient",
   inputs: () => ({
-    C: r([vocab, nEmbd]), W1: r([nEmbd * blockSize, nHidden]), b1: r([nHidden]), W2: r([nHidden, vocab]), b2: r([vocab]),
-    bngain: r([1, nHidden]), bnbias: r([1, nHidden]), Xb: ints([n, blockSize], vocab), Yb: ints([n], vocab),
+    C: r([vocab, nEmbd]),
+    W1: r([nEmbd * blockSize, nHidden]),
+    b1: r([nHidden]),
+    W2: r([nHidden, vocab]),
+    b2: r([vocab]),
+    bngain: r([1, nHidden]),
+    bnbias: r([1, nHidden]),
+    Xb: ints([n, blockSize], vocab),
+    Yb: ints([n], vocab),
   }),
   index: ["Xb", "Yb"],
   // ∂L/∂logit_maxes is 0 in exact arithmetic (the max cancels out of the softmax): both sides give rounding noise
@@ -36,10 +47,30 @@ const makemore: OracleCase = {
     const counts_sum_inv = counts_sum.pow(-1);
     const probs = counts.mul(counts_sum_inv);
     const logprobs = probs.log();
-    const loss = logprobs.index([B.arange(n, undefined, 1, { dtype: "int32" }), Yb]).mean().neg();
+    const loss = logprobs
+      .index([B.arange(n, undefined, 1, { dtype: "int32" }), Yb])
+      .mean()
+      .neg();
     const report: Record<string, Tensor> = {
-      logprobs, probs, counts_sum_inv, counts_sum, counts, norm_logits, logit_maxes, logits, h, hpreact,
-      bnraw, bnvar_inv, bnvar, bndiff2, bndiff, hprebn, bnmeani, embcat, emb,
+      logprobs,
+      probs,
+      counts_sum_inv,
+      counts_sum,
+      counts,
+      norm_logits,
+      logit_maxes,
+      logits,
+      h,
+      hpreact,
+      bnraw,
+      bnvar_inv,
+      bnvar,
+      bndiff2,
+      bndiff,
+      hprebn,
+      bnmeani,
+      embcat,
+      emb,
     };
     return { out: loss, report };
   },

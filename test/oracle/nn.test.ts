@@ -1,4 +1,5 @@
-// nn modules against PyTorch on the same weights (loaded through stateDict keys): outputs, input and parameter gradients.
+// nn modules against PyTorch on the same weights (loaded through stateDict keys): outputs, input and parameter
+// gradients.
 import * as B from "../../src/index";
 import { runOracle } from "./harness";
 import type { FloatDtype, Inputs, OracleCase, OracleRun } from "./harness";
@@ -10,7 +11,18 @@ import { c, ints, paramsOf, r, stateInputs, stateOf } from "./inputs";
  */
 type Layer = B.Module & { forward(x: B.Tensor): unknown };
 
-function moduleCase(name: string, make: () => Layer, torchMake: string, inputs: () => Inputs, opts: { call?: (m: Layer, x: Inputs) => B.Tensor | B.Tensor[]; torchCall?: string; index?: string[]; train?: boolean } = {}): OracleCase {
+function moduleCase(
+  name: string,
+  make: () => Layer,
+  torchMake: string,
+  inputs: () => Inputs,
+  opts: {
+    call?: (m: Layer, x: Inputs) => B.Tensor | B.Tensor[];
+    torchCall?: string;
+    index?: string[];
+    train?: boolean;
+  } = {},
+): OracleCase {
   return {
     name,
     inputs: () => ({ ...inputs(), ...stateInputs("m.", make()) }),
@@ -30,12 +42,28 @@ report = {**dict(m.named_parameters()), **dict(m.named_buffers())}`,
   };
 }
 
-const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] => (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
+const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
+  (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
 
 const cases: OracleCase[] = [
-  moduleCase("BatchNorm1d training (running statistics updated)", () => new B.nn.BatchNorm1d(4), "nn.BatchNorm1d(4)", () => ({ x: r([6, 4]) })),
-  moduleCase("BatchNorm1d [N, C, L] momentum 0.3", () => new B.nn.BatchNorm1d(3, { momentum: 0.3 }), "nn.BatchNorm1d(3, momentum=0.3)", () => ({ x: r([4, 3, 5]) })),
-  moduleCase("BatchNorm2d training", () => new B.nn.BatchNorm2d(3), "nn.BatchNorm2d(3)", () => ({ x: r([2, 3, 4, 5]) })),
+  moduleCase(
+    "BatchNorm1d training (running statistics updated)",
+    () => new B.nn.BatchNorm1d(4),
+    "nn.BatchNorm1d(4)",
+    () => ({ x: r([6, 4]) }),
+  ),
+  moduleCase(
+    "BatchNorm1d [N, C, L] momentum 0.3",
+    () => new B.nn.BatchNorm1d(3, { momentum: 0.3 }),
+    "nn.BatchNorm1d(3, momentum=0.3)",
+    () => ({ x: r([4, 3, 5]) }),
+  ),
+  moduleCase(
+    "BatchNorm2d training",
+    () => new B.nn.BatchNorm2d(3),
+    "nn.BatchNorm2d(3)",
+    () => ({ x: r([2, 3, 4, 5]) }),
+  ),
   moduleCase(
     "BatchNorm2d eval after two training batches",
     () => new B.nn.BatchNorm2d(2),
@@ -51,48 +79,139 @@ const cases: OracleCase[] = [
       torchCall: "(m(x), m(y), m.eval(), m(x))[-1]",
     },
   ),
-  moduleCase("AvgPool2d 2×2", () => new B.nn.AvgPool2d(2), "nn.AvgPool2d(2)", () => ({ x: r([2, 3, 4, 6]) })),
-  moduleCase("AvgPool2d 3×3 stride 2 padding 1", () => new B.nn.AvgPool2d(3, { stride: 2, padding: 1 }), "nn.AvgPool2d(3, stride=2, padding=1)", () => ({ x: r([1, 2, 5, 5]) })),
-  moduleCase("LSTMCell (gates i, f, g, o)", () => new B.nn.LSTMCell(3, 4), "nn.LSTMCell(3, 4)", () => ({ x: r([2, 3]), h: r([2, 4]), cc: r([2, 4]) }), {
-    call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTMCell).forward(y.x, [y.h, y.cc])),
-    torchCall: "list(m(x, (h, cc)))",
-  }),
-  moduleCase("LSTM 2 layers", () => new B.nn.LSTM(3, 4, { numLayers: 2 }), "nn.LSTM(3, 4, num_layers=2)", () => ({ x: r([5, 2, 3]) }), {
-    call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x)),
-    torchCall: "[(res := m(x))[0], *res[1]]",
-  }),
-  moduleCase("LSTM batchFirst with a given state", () => new B.nn.LSTM(2, 3, { batchFirst: true }), "nn.LSTM(2, 3, batch_first=True)", () => ({ x: r([2, 4, 2]), h: r([1, 2, 3]), cc: r([1, 2, 3]) }), {
-    call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x, [y.h, y.cc])),
-    torchCall: "[(res := m(x, (h, cc)))[0], *res[1]]",
-  }),
-  moduleCase("GRU 2 layers batchFirst (gates r, z, n)", () => new B.nn.GRU(3, 4, { numLayers: 2, batchFirst: true }), "nn.GRU(3, 4, num_layers=2, batch_first=True)", () => ({ x: r([2, 5, 3]), h: r([2, 2, 4]) }), {
-    call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.GRU).forward(y.x, y.h)),
-    torchCall: "list(m(x, h))",
-  }),
+  moduleCase(
+    "AvgPool2d 2×2",
+    () => new B.nn.AvgPool2d(2),
+    "nn.AvgPool2d(2)",
+    () => ({ x: r([2, 3, 4, 6]) }),
+  ),
+  moduleCase(
+    "AvgPool2d 3×3 stride 2 padding 1",
+    () => new B.nn.AvgPool2d(3, { stride: 2, padding: 1 }),
+    "nn.AvgPool2d(3, stride=2, padding=1)",
+    () => ({ x: r([1, 2, 5, 5]) }),
+  ),
+  moduleCase(
+    "LSTMCell (gates i, f, g, o)",
+    () => new B.nn.LSTMCell(3, 4),
+    "nn.LSTMCell(3, 4)",
+    () => ({ x: r([2, 3]), h: r([2, 4]), cc: r([2, 4]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTMCell).forward(y.x, [y.h, y.cc])),
+      torchCall: "list(m(x, (h, cc)))",
+    },
+  ),
+  moduleCase(
+    "LSTM 2 layers",
+    () => new B.nn.LSTM(3, 4, { numLayers: 2 }),
+    "nn.LSTM(3, 4, num_layers=2)",
+    () => ({ x: r([5, 2, 3]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x)),
+      torchCall: "[(res := m(x))[0], *res[1]]",
+    },
+  ),
+  moduleCase(
+    "LSTM batchFirst with a given state",
+    () => new B.nn.LSTM(2, 3, { batchFirst: true }),
+    "nn.LSTM(2, 3, batch_first=True)",
+    () => ({ x: r([2, 4, 2]), h: r([1, 2, 3]), cc: r([1, 2, 3]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x, [y.h, y.cc])),
+      torchCall: "[(res := m(x, (h, cc)))[0], *res[1]]",
+    },
+  ),
+  moduleCase(
+    "GRU 2 layers batchFirst (gates r, z, n)",
+    () => new B.nn.GRU(3, 4, { numLayers: 2, batchFirst: true }),
+    "nn.GRU(3, 4, num_layers=2, batch_first=True)",
+    () => ({ x: r([2, 5, 3]), h: r([2, 2, 4]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.GRU).forward(y.x, y.h)),
+      torchCall: "list(m(x, h))",
+    },
+  ),
   moduleCase(
     "Sequential(Linear, GELU, Linear, SiLU, Linear, LeakyReLU)",
-    () => new B.nn.Sequential(new B.nn.Linear(3, 5), new B.nn.GELU(), new B.nn.Linear(5, 4), new B.nn.SiLU(), new B.nn.Linear(4, 2), new B.nn.LeakyReLU(0.1)),
+    () =>
+      new B.nn.Sequential(
+        new B.nn.Linear(3, 5),
+        new B.nn.GELU(),
+        new B.nn.Linear(5, 4),
+        new B.nn.SiLU(),
+        new B.nn.Linear(4, 2),
+        new B.nn.LeakyReLU(0.1),
+      ),
     "nn.Sequential(nn.Linear(3, 5), nn.GELU(), nn.Linear(5, 4), nn.SiLU(), nn.Linear(4, 2), nn.LeakyReLU(0.1))",
     () => ({ x: r([6, 3]) }),
   ),
-  moduleCase("GELU tanh", () => new B.nn.GELU("tanh"), "nn.GELU(approximate='tanh')", () => ({ x: r([3, 4]) })),
-  moduleCase("GRUCell", () => new B.nn.GRUCell(3, 2), "nn.GRUCell(3, 2)", () => ({ x: r([4, 3]) })),
+  moduleCase(
+    "GELU tanh",
+    () => new B.nn.GELU("tanh"),
+    "nn.GELU(approximate='tanh')",
+    () => ({ x: r([3, 4]) }),
+  ),
+  moduleCase(
+    "GRUCell",
+    () => new B.nn.GRUCell(3, 2),
+    "nn.GRUCell(3, 2)",
+    () => ({ x: r([4, 3]) }),
+  ),
   moduleCase(
     "Sequential(Linear, Tanh, Linear, ReLU, Linear) — state dict keys 0.weight …",
-    () => new B.nn.Sequential(new B.nn.Linear(4, 8), new B.nn.Tanh(), new B.nn.Linear(8, 5), new B.nn.ReLU(), new B.nn.Linear(5, 3)),
+    () =>
+      new B.nn.Sequential(
+        new B.nn.Linear(4, 8),
+        new B.nn.Tanh(),
+        new B.nn.Linear(8, 5),
+        new B.nn.ReLU(),
+        new B.nn.Linear(5, 3),
+      ),
     "nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 5), nn.ReLU(), nn.Linear(5, 3))",
     () => ({ x: r([6, 4]) }),
   ),
-  moduleCase("Linear without bias", () => new B.nn.Linear(5, 2, { bias: false }), "nn.Linear(5, 2, bias=False)", () => ({ x: r([3, 5]) })),
-  moduleCase("Conv2d stride 2 padding 1", () => new B.nn.Conv2d(3, 4, 3, { stride: 2, padding: 1 }), "nn.Conv2d(3, 4, 3, stride=2, padding=1)", () => ({ x: r([2, 3, 7, 6]) })),
-  moduleCase("LayerNorm", () => new B.nn.LayerNorm(6), "nn.LayerNorm(6)", () => ({ x: r([2, 3, 6]) })),
-  moduleCase("Embedding", () => new B.nn.Embedding(7, 3), "nn.Embedding(7, 3)", () => ({ x: ints([2, 4], 7) }), { index: ["x"] }),
+  moduleCase(
+    "Linear without bias",
+    () => new B.nn.Linear(5, 2, { bias: false }),
+    "nn.Linear(5, 2, bias=False)",
+    () => ({ x: r([3, 5]) }),
+  ),
+  moduleCase(
+    "Conv2d stride 2 padding 1",
+    () => new B.nn.Conv2d(3, 4, 3, { stride: 2, padding: 1 }),
+    "nn.Conv2d(3, 4, 3, stride=2, padding=1)",
+    () => ({ x: r([2, 3, 7, 6]) }),
+  ),
+  moduleCase(
+    "LayerNorm",
+    () => new B.nn.LayerNorm(6),
+    "nn.LayerNorm(6)",
+    () => ({ x: r([2, 3, 6]) }),
+  ),
+  moduleCase(
+    "Embedding",
+    () => new B.nn.Embedding(7, 3),
+    "nn.Embedding(7, 3)",
+    () => ({ x: ints([2, 4], 7) }),
+    { index: ["x"] },
+  ),
   moduleCase(
     "Sequential(Conv2d, ReLU, MaxPool2d, Flatten, Linear) with crossEntropy",
-    () => new B.nn.Sequential(new B.nn.Conv2d(1, 2, 3, { padding: 1 }), new B.nn.ReLU(), new B.nn.MaxPool2d(2), new B.nn.Flatten(), new B.nn.Linear(2 * 3 * 3, 4)),
+    () =>
+      new B.nn.Sequential(
+        new B.nn.Conv2d(1, 2, 3, { padding: 1 }),
+        new B.nn.ReLU(),
+        new B.nn.MaxPool2d(2),
+        new B.nn.Flatten(),
+        new B.nn.Linear(2 * 3 * 3, 4),
+      ),
     "nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(18, 4))",
     () => ({ x: c([5, 1, 6, 6]), y: ints([5], 4) }),
-    { index: ["y"], call: (m, x) => B.F.crossEntropy(m.forward(x.x) as B.Tensor, x.y), torchCall: "F.cross_entropy(m(x), y)" },
+    {
+      index: ["y"],
+      call: (m, x) => B.F.crossEntropy(m.forward(x.x) as B.Tensor, x.y),
+      torchCall: "F.cross_entropy(m(x), y)",
+    },
   ),
   {
     name: "module stateDict has PyTorch's keys and values",
@@ -103,7 +222,8 @@ const cases: OracleCase[] = [
       m.loadStateDict(stateOf(x, "m."));
       return { out: [], report: m.stateDict() };
     },
-    torch: "m = nn.Sequential(nn.Linear(2, 3), nn.LayerNorm(3)).to(dtype)\nm.load_state_dict(state('m.'))\nout = []\nreport = m.state_dict()",
+    torch:
+      "m = nn.Sequential(nn.Linear(2, 3), nn.LayerNorm(3)).to(dtype)\nm.load_state_dict(state('m.'))\nout = []\nreport = m.state_dict()",
   },
 ];
 
@@ -114,6 +234,7 @@ describe("oracle: nn modules against PyTorch", function () {
     run = runOracle(cases);
   });
   for (const k of cases) {
-    for (const dtype of k.dtypes ?? (["float32", "float64"] as const)) it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
+    for (const dtype of k.dtypes ?? (["float32", "float64"] as const))
+      it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
   }
 });

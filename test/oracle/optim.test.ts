@@ -29,7 +29,12 @@ for i in range(${STEPS}):
         sched.step()
 out = [w.detach(), b.detach(), torch.tensor(opt.param_groups[0]["lr"], dtype=dtype)]`;
 
-const optimCase = (name: string, make: (p: Tensor[]) => [B.optim.Optimizer, B.optim.LRScheduler?], opt: string, sched?: string): OracleCase => ({
+const optimCase = (
+  name: string,
+  make: (p: Tensor[]) => [B.optim.Optimizer, B.optim.LRScheduler?],
+  opt: string,
+  sched?: string,
+): OracleCase => ({
   name,
   inputs: data,
   noBackward: true,
@@ -44,7 +49,11 @@ const cases: OracleCase[] = [
     (p) => [new B.optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
     "torch.optim.SGD([w, b], lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)",
   ),
-  optimCase("SGD momentum, dampening", (p) => [new B.optim.SGD(p, { lr: 0.05, momentum: 0.8, dampening: 0.3 })], "torch.optim.SGD([w, b], lr=0.05, momentum=0.8, dampening=0.3)"),
+  optimCase(
+    "SGD momentum, dampening",
+    (p) => [new B.optim.SGD(p, { lr: 0.05, momentum: 0.8, dampening: 0.3 })],
+    "torch.optim.SGD([w, b], lr=0.05, momentum=0.8, dampening=0.3)",
+  ),
   optimCase("Adam", (p) => [new B.optim.Adam(p, { lr: 0.01 })], "torch.optim.Adam([w, b], lr=0.01)"),
   optimCase(
     "Adam amsgrad, weight decay",
@@ -52,7 +61,11 @@ const cases: OracleCase[] = [
     "torch.optim.Adam([w, b], lr=0.02, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)",
   ),
   optimCase("AdamW", (p) => [new B.optim.AdamW(p, { lr: 0.01 })], "torch.optim.AdamW([w, b], lr=0.01)"),
-  optimCase("AdamW weight decay 0.5", (p) => [new B.optim.AdamW(p, { lr: 0.03, weightDecay: 0.5 })], "torch.optim.AdamW([w, b], lr=0.03, weight_decay=0.5)"),
+  optimCase(
+    "AdamW weight decay 0.5",
+    (p) => [new B.optim.AdamW(p, { lr: 0.03, weightDecay: 0.5 })],
+    "torch.optim.AdamW([w, b], lr=0.03, weight_decay=0.5)",
+  ),
   optimCase("RMSprop", (p) => [new B.optim.RMSprop(p, { lr: 0.01 })], "torch.optim.RMSprop([w, b], lr=0.01)"),
   optimCase(
     "RMSprop centered, momentum, weight decay",
@@ -91,11 +104,14 @@ const cases: OracleCase[] = [
     inputs: data,
     noBackward: true,
     ts: (x) => {
-      B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).mul(10).backward();
+      B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y)
+        .mul(10)
+        .backward();
       const norm = B.nn.utils.clipGradNorm([x.w, x.b], 0.5);
       return [norm, x.w.grad!, x.b.grad!];
     },
-    torch: "(F.mse_loss(F.linear(x, w, b), y) * 10).backward()\nnorm = nn.utils.clip_grad_norm_([w, b], 0.5)\nout = [norm, w.grad, b.grad]",
+    torch:
+      "(F.mse_loss(F.linear(x, w, b), y) * 10).backward()\nnorm = nn.utils.clip_grad_norm_([w, b], 0.5)\nout = [norm, w.grad, b.grad]",
   },
   {
     name: "clipGradNorm leaves small gradients alone (inf norm)",
@@ -105,7 +121,8 @@ const cases: OracleCase[] = [
       B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).backward();
       return [B.nn.utils.clipGradNorm([x.w, x.b], 100, Infinity), x.w.grad!];
     },
-    torch: "F.mse_loss(F.linear(x, w, b), y).backward()\nout = [nn.utils.clip_grad_norm_([w, b], 100, float('inf')), w.grad]",
+    torch:
+      "F.mse_loss(F.linear(x, w, b), y).backward()\nout = [nn.utils.clip_grad_norm_([w, b], 100, float('inf')), w.grad]",
   },
   {
     name: "optimizer stateDict: PyTorch's keys and values (Adam, RMSprop)",
@@ -117,9 +134,13 @@ const cases: OracleCase[] = [
       train(x, adam);
       train(x, rms);
       const report: Record<string, Tensor> = {};
-      for (const [o, tag] of [[adam, "adam"], [rms, "rms"]] as const) {
+      for (const [o, tag] of [
+        [adam, "adam"],
+        [rms, "rms"],
+      ] as const) {
         for (const [i, s] of Object.entries(o.stateDict().state)) {
-          for (const [k, v] of Object.entries(s)) report[`${tag}.${i}.${k}`] = typeof v === "number" ? B.tensor(v, { dtype: x.w.dtype }) : v;
+          for (const [k, v] of Object.entries(s))
+            report[`${tag}.${i}.${k}`] = typeof v === "number" ? B.tensor(v, { dtype: x.w.dtype }) : v;
         }
       }
       return { out: [x.w.detach()], report };
@@ -139,6 +160,7 @@ describe("oracle: optimizers and schedulers against PyTorch", function () {
     run = runOracle(cases);
   });
   for (const k of cases) {
-    for (const dtype of k.dtypes ?? (["float32", "float64"] as const)) it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
+    for (const dtype of k.dtypes ?? (["float32", "float64"] as const))
+      it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
   }
 });

@@ -1,4 +1,5 @@
-// The npm package as a user gets it: `npm pack`, installed offline into a fresh project, type-checked, run, and its CLI.
+// The npm package as a user gets it: `npm pack`, installed offline into a fresh project, type-checked, run, and its
+// CLI.
 import * as assert from "node:assert/strict";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -14,7 +15,12 @@ const pkgDir = join(root, "packages", "backstep");
 const TOOLS = ["typescript", "tsx", "@types/node"];
 
 function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 180_000, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
+  return spawnSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    timeout: 180_000,
+    env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" },
+  });
 }
 function ok(r: SpawnSyncReturns<string>, what: string): string {
   assert.equal(r.status, 0, `${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -51,14 +57,24 @@ describe("npm package: packed, installed and used as a user would", function () 
       ok(run(process.execPath, [join(root, "scripts", "buildTypes.mjs")], root), "buildTypes");
     }
     tmp = mkdtempSync(join(tmpdir(), "backstep-pkg-"));
-    const packed = JSON.parse(ok(run("npm", ["pack", "--json", "--pack-destination", tmp], pkgDir), "npm pack")) as { filename: string; size: number; files: { path: string }[] }[];
+    const packed = JSON.parse(ok(run("npm", ["pack", "--json", "--pack-destination", tmp], pkgDir), "npm pack")) as {
+      filename: string;
+      size: number;
+      files: { path: string }[];
+    }[];
     tarball = join(tmp, packed[0].filename);
     files = packed[0].files;
     packedSize = packed[0].size;
     const project = join(tmp, "project");
     ok(run("mkdir", ["-p", project], tmp), "mkdir");
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-model", version: "1.0.0", private: true, type: "module" }, null, 2));
-    ok(run("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], project), "npm install <tarball> (offline)");
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "my-model", version: "1.0.0", private: true, type: "module" }, null, 2),
+    );
+    ok(
+      run("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], project),
+      "npm install <tarball> (offline)",
+    );
     for (const name of TOOLS) {
       mkdirSync(join(project, "node_modules", name, ".."), { recursive: true });
       symlinkSync(join(root, "node_modules", name), join(project, "node_modules", name), "dir");
@@ -71,13 +87,35 @@ describe("npm package: packed, installed and used as a user would", function () 
 
   it("ships the engine, its types, the CLI, its worker, the report page's bundle and the Python recorder, and nothing of the extension, webviews or sources; under 1 MB packed", () => {
     const paths = files.map((f) => f.path).sort();
-    for (const f of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "dist/index.cjs", "dist/index.mjs", "dist/cli.js", "dist/runnerWorker.js", "dist/webview/report.js", "dist/webview/report.css", "dist/types/index.d.ts", "python/backstep_torch/__main__.py", "python/backstep_torch/recorder.py"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "CHANGELOG.md",
+      "LICENSE",
+      "dist/index.cjs",
+      "dist/index.mjs",
+      "dist/cli.js",
+      "dist/runnerWorker.js",
+      "dist/webview/report.js",
+      "dist/webview/report.css",
+      "dist/types/index.d.ts",
+      "python/backstep_torch/__main__.py",
+      "python/backstep_torch/recorder.py",
+    ]) {
       assert.ok(paths.includes(f), `${f} missing from the tarball`);
     }
-    const foreign = paths.filter((p) => /^(src|extension|webview|test|media|examples|node_modules)\//.test(p) || p.endsWith(".map") || p.endsWith(".ts") && !p.endsWith(".d.ts"));
+    const foreign = paths.filter(
+      (p) =>
+        /^(src|extension|webview|test|media|examples|node_modules)\//.test(p) ||
+        p.endsWith(".map") ||
+        (p.endsWith(".ts") && !p.endsWith(".d.ts")),
+    );
     assert.deepEqual(foreign, []);
     assert.ok(packedSize < 1_000_000, `packed size ${packedSize} bytes`);
-    const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { version: string; private?: boolean };
+    const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
+      version: string;
+      private?: boolean;
+    };
     const ext = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
     assert.equal(pkg.private, undefined, "the library is publishable");
     assert.equal(pkg.version, ext.version, "the library and the extension are released in step");
@@ -86,8 +124,24 @@ describe("npm package: packed, installed and used as a user would", function () 
   it("type-checks a model with tsc --strict (ESM, NodeNext resolution, through the exports map)", () => {
     const project = join(tmp, "project");
     writeFileSync(join(project, "model.ts"), MODEL);
-    writeFileSync(join(project, "bad.ts"), `import { tensor } from "backstep";\nconst t: number = tensor([1, 2]);\nexport { t };\n`);
-    const flags = ["--strict", "--noEmit", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "false", "--types", "node"];
+    writeFileSync(
+      join(project, "bad.ts"),
+      `import { tensor } from "backstep";\nconst t: number = tensor([1, 2]);\nexport { t };\n`,
+    );
+    const flags = [
+      "--strict",
+      "--noEmit",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--skipLibCheck",
+      "false",
+      "--types",
+      "node",
+    ];
     ok(run("npx", ["--offline", "tsc", ...flags, "model.ts"], project), "npx tsc --strict model.ts");
     // the types are real: a wrong use is an error naming the package's type
     const bad = run("npx", ["--offline", "tsc", ...flags, "bad.ts"], project);
@@ -109,21 +163,41 @@ const names = Object.keys(cjs).filter((n) => n !== "__esModule").sort();
 console.log(esm.Tensor === cjs.Tensor, esm.tensor([1, 2]).add(1).sum().item(), typeof cjs.nn.Linear,
   JSON.stringify(Object.keys(esm).sort()) === JSON.stringify(names));`;
     writeFileSync(join(project, "both.mjs"), both);
-    assert.equal(ok(run(process.execPath, ["both.mjs"], project), "node both.mjs").trim(), "true 5 function true", "every export of the CommonJS build is an ESM export");
+    assert.equal(
+      ok(run(process.execPath, ["both.mjs"], project), "node both.mjs").trim(),
+      "true 5 function true",
+      "every export of the CommonJS build is an ESM export",
+    );
   });
 
   it("npx backstep trace writes the Trace as JSON, and npx backstep gradcheck passes", () => {
     const project = join(tmp, "project");
     writeFileSync(join(project, "model.ts"), MODEL);
-    const traced = ok(run("npx", ["--offline", "backstep", "trace", "model.ts", "--json", "out.json", "--steps", "2"], project), "npx backstep trace");
+    const traced = ok(
+      run("npx", ["--offline", "backstep", "trace", "model.ts", "--json", "out.json", "--steps", "2"], project),
+      "npx backstep trace",
+    );
     assert.match(traced, /2 step\(s\)/);
-    const trace = JSON.parse(readFileSync(join(project, "out.json"), "utf8")) as { format: string; version: number; ops: { op: string; loc: { file: string; line: number } }[] };
+    const trace = JSON.parse(readFileSync(join(project, "out.json"), "utf8")) as {
+      format: string;
+      version: number;
+      ops: { op: string; loc: { file: string; line: number } }[];
+    };
     assert.equal(trace.format, "backstep-trace");
     assert.equal(trace.version, 1);
     const loss = trace.ops.find((o) => o.op === "mean" || o.op === "sum");
-    assert.ok(trace.ops.some((o) => o.op === "tanh"), "the model's tanh was recorded");
-    assert.ok(loss && loss.loc.file.endsWith("model.ts") && loss.loc.line === 9, `loss op at model.ts:9, got ${JSON.stringify(loss?.loc)}`);
-    const checked = ok(run("npx", ["--offline", "backstep", "gradcheck", "model.ts"], project), "npx backstep gradcheck");
+    assert.ok(
+      trace.ops.some((o) => o.op === "tanh"),
+      "the model's tanh was recorded",
+    );
+    assert.ok(
+      loss && loss.loc.file.endsWith("model.ts") && loss.loc.line === 9,
+      `loss op at model.ts:9, got ${JSON.stringify(loss?.loc)}`,
+    );
+    const checked = ok(
+      run("npx", ["--offline", "backstep", "gradcheck", "model.ts"], project),
+      "npx backstep gradcheck",
+    );
     assert.match(checked, /Gradient check of \d+ op type\(s\)/);
     assert.match(checked, /tanh\s+\S+\s+ok/);
   });

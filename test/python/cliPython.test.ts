@@ -1,4 +1,5 @@
-// The built `backstep` CLI on .py models: `backstep trace model.py --python … --json …`, and its messages when Python cannot record.
+// The built `backstep` CLI on .py models: `backstep trace model.py --python … --json …`, and its messages when Python
+// cannot record.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -29,10 +30,26 @@ describe("backstep CLI on PyTorch models", function () {
   it("trace model.py --python --json --steps --values all writes a backstep-trace with the .py lines", function () {
     if (!hasTorch()) this.skip();
     const out = join(tmp, "gpt.json");
-    const r = backstep("trace", "examples/python/gpt_block.py", "--python", PYTHON, "--json", out, "--steps", "2", "--values", "all", "--timeout", "60");
+    const r = backstep(
+      "trace",
+      "examples/python/gpt_block.py",
+      "--python",
+      PYTHON,
+      "--json",
+      out,
+      "--steps",
+      "2",
+      "--values",
+      "all",
+      "--timeout",
+      "60",
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /2 step\(s\)/);
-    assert.match(r.stdout, /examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[1, 4, 8, 8\]|examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[2, 4, 8, 8\]/);
+    assert.match(
+      r.stdout,
+      /examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[1, 4, 8, 8\]|examples\/python\/gpt_block\.py:\d+\s+att\s+softmax\s+\[2, 4, 8, 8\]/,
+    );
     const trace = readTraceFile(out);
     assert.equal(trace.language, "python");
     assert.equal(trace.truncated.valuesDropped, 0);
@@ -42,6 +59,9 @@ describe("backstep CLI on PyTorch models", function () {
   it("says which interpreter lacks what, and how to install it", () => {
     const r = backstep("trace", "examples/python/mlp.py", "--python", "/nonexistent/python3");
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /Python was not found \("\/nonexistent\/python3"\).*apt install python3-torch.*--python PATH/);
+    assert.match(
+      r.stderr,
+      /Python was not found \("\/nonexistent\/python3"\).*apt install python3-torch.*--python PATH/,
+    );
   });
 });

@@ -26,9 +26,15 @@ describe("debug adapter on a PyTorch model", function () {
       assert.equal(r.body.breakpoints[0].verified, true);
     });
     const fwd = await where(h.dc, first);
-    assert.deepEqual([fwd.reason, fwd.path, fwd.line, fwd.name.split("  ")[0]], ["breakpoint", MLP, TANH_LINE, "forward · tanh"]);
+    assert.deepEqual(
+      [fwd.reason, fwd.path, fwd.line, fwd.name.split("  ")[0]],
+      ["breakpoint", MLP, TANH_LINE, "forward · tanh"],
+    );
     const op = await scopeVars(h.dc, "Op");
-    assert.ok(op.some((v) => /\[32, ?16\]|32×16/.test(v.value)), op.map((v) => `${v.name}=${v.value}`).join("; "));
+    assert.ok(
+      op.some((v) => /\[32, ?16\]|32×16/.test(v.value)),
+      op.map((v) => `${v.name}=${v.value}`).join("; "),
+    );
     const bwd = await step(h.dc, "continue");
     assert.deepEqual([bwd.line, bwd.name.split("  ")[0]], [TANH_LINE, "backward · tanh"]);
     const names = (await scopeVars(h.dc, "Op")).map((v) => v.name).join(" ");

@@ -1,4 +1,5 @@
-// The Python recorder from the TypeScript side: its own unittest suite, and its traces read by the same parser and views.
+// The Python recorder from the TypeScript side: its own unittest suite, and its traces read by the same parser and
+// views.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -16,7 +17,10 @@ describe("python recorder (backstep_torch)", function () {
   });
 
   it("passes its unittest suite (gradients equal PyTorch's for every example, errors at the user's line, a clean torch after a run)", () => {
-    const r = spawnSync(PYTHON, ["-m", "unittest", "discover", "-s", join(ROOT, "python", "tests")], { encoding: "utf8", cwd: ROOT });
+    const r = spawnSync(PYTHON, ["-m", "unittest", "discover", "-s", join(ROOT, "python", "tests")], {
+      encoding: "utf8",
+      cwd: ROOT,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /Ran \d+ tests/);
   });
@@ -26,10 +30,21 @@ describe("python recorder (backstep_torch)", function () {
     assert.equal(r.ok, true, JSON.stringify(r.trace.diagnostics));
     const t = r.trace;
     assert.equal(t.language, "python");
-    assert.deepEqual(t.ops.slice(0, 4).map((o) => [o.op, o.var, o.module, o.loc?.line]), [["linear", "z1", "model.fc1", 16], ["tanh", "h", "model", 17], ["linear", "logits", "model.fc2", 18], ["cross_entropy", "loss", undefined, 35]]);
+    assert.deepEqual(
+      t.ops.slice(0, 4).map((o) => [o.op, o.var, o.module, o.loc?.line]),
+      [
+        ["linear", "z1", "model.fc1", 16],
+        ["tanh", "h", "model", 17],
+        ["linear", "logits", "model.fc2", 18],
+        ["cross_entropy", "loss", undefined, 35],
+      ],
+    );
     assert.equal(t.losses.length, 2);
     assert.ok(t.losses[1] < t.losses[0], "SGD lowers the loss");
-    assert.deepEqual(t.params.map((p) => p.name), ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"]);
+    assert.deepEqual(
+      t.params.map((p) => p.name),
+      ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"],
+    );
     // the same JSON codec both ways
     assert.deepEqual(parseTrace(stringifyTrace(t)), t);
     const text = summarize(t, EXAMPLES);
@@ -39,7 +54,10 @@ describe("python recorder (backstep_torch)", function () {
   it("a NaN in a Python run reaches the TypeScript side as a number and a diagnostic at the .py line", async () => {
     const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
     const file = join(dir, "nan.py");
-    writeFileSync(file, "import torch\nw = torch.tensor([1.0, -1.0], requires_grad=True)\n\ndef step():\n    y = torch.log(w)\n    return y.sum()\n");
+    writeFileSync(
+      file,
+      "import torch\nw = torch.tensor([1.0, -1.0], requires_grad=True)\n\ndef step():\n    y = torch.log(w)\n    return y.sum()\n",
+    );
     const r = await runModel(file, { python: PYTHON, maxSteps: 1 });
     const y = r.trace.tensors[r.trace.ops[0].output];
     assert.ok(Number.isNaN(y.values?.[1]));
@@ -50,7 +68,10 @@ describe("python recorder (backstep_torch)", function () {
   it("a shape error is an error diagnostic at the .py line, and the run still resolves", async () => {
     const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
     const file = join(dir, "shapes.py");
-    writeFileSync(file, "import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n");
+    writeFileSync(
+      file,
+      "import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n",
+    );
     const r = await runModel(file, { python: PYTHON });
     assert.equal(r.ok, false);
     assert.equal(r.error?.code, "shape-mismatch");
@@ -60,20 +81,29 @@ describe("python recorder (backstep_torch)", function () {
   it("names the interpreter and how to install when Python or torch is missing", async () => {
     const missing = await runModel(join(EXAMPLES, "mlp.py"), { python: "/nonexistent/python3" });
     assert.equal(missing.ok, false);
-    assert.match(missing.error?.message ?? "", /Python was not found \("\/nonexistent\/python3"\).*apt install python3-torch/);
+    assert.match(
+      missing.error?.message ?? "",
+      /Python was not found \("\/nonexistent\/python3"\).*apt install python3-torch/,
+    );
     // an interpreter without torch: a fake python that is the real one with torch hidden
     const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
     writeFileSync(join(dir, "torch.py"), "raise ImportError('No module named torch (hidden by the test)')\n");
     const fake = join(dir, "python");
     writeFileSync(fake, `#!/bin/sh\nPYTHONPATH=${dir}:$PYTHONPATH exec ${PYTHON} "$@"\n`, { mode: 0o755 });
     const noTorch = await runModel(join(EXAMPLES, "mlp.py"), { python: fake });
-    assert.match(noTorch.error?.message ?? "", /PyTorch is not installed for .*\(Python 3\.\d+\.\d+\).*apt install python3-torch/);
+    assert.match(
+      noTorch.error?.message ?? "",
+      /PyTorch is not installed for .*\(Python 3\.\d+\.\d+\).*apt install python3-torch/,
+    );
   });
 
   it("stops a model at the time limit with the partial trace and the loop's line", async () => {
     const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
     const file = join(dir, "loop.py");
-    writeFileSync(file, "import torch\nw = torch.ones(2, requires_grad=True)\ny = (w * 3).sum()\nwhile True:\n    pass\n");
+    writeFileSync(
+      file,
+      "import torch\nw = torch.ones(2, requires_grad=True)\ny = (w * 3).sum()\nwhile True:\n    pass\n",
+    );
     const r = await runModel(file, { python: PYTHON, timeoutMs: 1000 });
     assert.equal(r.error?.code, "timeout");
     assert.ok(r.error?.loc && [4, 5].includes(r.error.loc.line));

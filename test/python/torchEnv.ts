@@ -9,6 +9,7 @@ export const EXAMPLES = join(ROOT, "examples", "python");
 /** Whether PYTHON imports torch; CI installs it, so there a missing torch fails instead of skipping. */
 export function hasTorch(): boolean {
   const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-  if (r.status !== 0 && process.env.CI) throw new Error(`${PYTHON} cannot import torch (CI installs python3-torch): ${r.stderr ?? r.error}`);
+  if (r.status !== 0 && process.env.CI)
+    throw new Error(`${PYTHON} cannot import torch (CI installs python3-torch): ${r.stderr ?? r.error}`);
   return r.status === 0;
 }

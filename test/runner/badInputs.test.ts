@@ -1,4 +1,5 @@
-// Every bad input in the corpus ends with a clear diagnostic at the user's line, keeps its partial trace, and leaves the caller healthy.
+// Every bad input in the corpus ends with a clear diagnostic at the user's line, keeps its partial trace, and leaves
+// the caller healthy.
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,19 +36,69 @@ interface Case {
 
 const cases: Case[] = [
   { file: "bad-syntax.ts", code: "syntax-error", says: /SyntaxError: Unexpected token/, token: ";", ops: 0 },
-  { file: "bad-type-nonsense.ts", code: "runtime-error", says: /TypeError: w\.matmul is not a function/, token: "matmul", ops: 1 },
-  { file: "bad-throw.ts", code: "runtime-error", says: /Error: expected a scalar/, token: "new Error", ops: 1, firstOp: "tanh" },
+  {
+    file: "bad-type-nonsense.ts",
+    code: "runtime-error",
+    says: /TypeError: w\.matmul is not a function/,
+    token: "matmul",
+    ops: 1,
+  },
+  {
+    file: "bad-throw.ts",
+    code: "runtime-error",
+    says: /Error: expected a scalar/,
+    token: "new Error",
+    ops: 1,
+    firstOp: "tanh",
+  },
   { file: "bad-shape.ts", code: "shape-mismatch", says: /matmul.*\[4,3\].*\[4,2\]/, token: "matmul", ops: 1 },
-  { file: "bad-infinite-loop.ts", code: "timeout", says: /longer than 2 s.*loop at bad-infinite-loop\.ts:7:1/, token: "while", ops: 1 },
-  { file: "bad-memory-bomb.ts", code: "memory-limit", says: /memory.*loop at bad-memory-bomb\.ts:6:1/, token: "for", ops: 1 },
+  {
+    file: "bad-infinite-loop.ts",
+    code: "timeout",
+    says: /longer than 2 s.*loop at bad-infinite-loop\.ts:7:1/,
+    token: "while",
+    ops: 1,
+  },
+  {
+    file: "bad-memory-bomb.ts",
+    code: "memory-limit",
+    says: /memory.*loop at bad-memory-bomb\.ts:6:1/,
+    token: "for",
+    ops: 1,
+  },
   // typed arrays live outside the heap: the worker measures them itself and says how much it saw
-  { file: "bad-memory-bomb-typed.ts", code: "memory-limit", says: /used \d+ MB of memory \(its heap and typed arrays; the limit is 128 MB\).*loop at bad-memory-bomb-typed\.ts:7:1/, token: "while", ops: 1, loopOp: "add" },
+  {
+    file: "bad-memory-bomb-typed.ts",
+    code: "memory-limit",
+    says: /used \d+ MB of memory \(its heap and typed arrays; the limit is 128 MB\).*loop at bad-memory-bomb-typed\.ts:7:1/,
+    token: "while",
+    ops: 1,
+    loopOp: "add",
+  },
   // placed at the recursive call (the frame that repeats), not wherever the stack happened to run out
-  { file: "bad-deep-recursion.ts", code: "runtime-error", says: /Maximum call stack size exceeded/, token: "depth", ops: 1 },
-  { file: "bad-process-exit.ts", code: "runtime-error", says: /process\.exit\(3\) at bad-process-exit\.ts:5:27/, token: "exit", ops: 1 },
+  {
+    file: "bad-deep-recursion.ts",
+    code: "runtime-error",
+    says: /Maximum call stack size exceeded/,
+    token: "depth",
+    ops: 1,
+  },
+  {
+    file: "bad-process-exit.ts",
+    code: "runtime-error",
+    says: /process\.exit\(3\) at bad-process-exit\.ts:5:27/,
+    token: "exit",
+    ops: 1,
+  },
   { file: "bad-empty.ts", code: "no-backward", says: /Nothing to trace/, token: null, ops: 0 },
   { file: "bad-missing-import.ts", code: "runtime-error", says: /Cannot find module '\.\/no-such-file'/, ops: 0 },
-  { file: "bad-async-throw.ts", code: "runtime-error", says: /RangeError: learning rate schedule ran out/, token: "new RangeError", ops: 1 },
+  {
+    file: "bad-async-throw.ts",
+    code: "runtime-error",
+    says: /RangeError: learning rate schedule ran out/,
+    token: "new RangeError",
+    ops: 1,
+  },
 ];
 
 describe("runner: bad inputs", function () {
@@ -77,7 +128,11 @@ describe("runner: bad inputs", function () {
       if (c.loopOp === undefined) assert.equal(r.trace.ops.length, c.ops, "partial trace kept");
       else {
         assert.ok(r.trace.ops.length >= c.ops, "partial trace kept");
-        assert.deepEqual(new Set(r.trace.ops.slice(c.ops).map((o) => o.op)), new Set(r.trace.ops.length > c.ops ? [c.loopOp] : []), "the loop's own ops, up to the stop");
+        assert.deepEqual(
+          new Set(r.trace.ops.slice(c.ops).map((o) => o.op)),
+          new Set(r.trace.ops.length > c.ops ? [c.loopOp] : []),
+          "the loop's own ops, up to the stop",
+        );
       }
       if (c.ops > 0) {
         assert.equal(r.trace.ops[0].op, c.firstOp ?? "mul");
@@ -99,13 +154,19 @@ describe("runner: bad inputs", function () {
     // ∂L/∂x = [NaN, 0]: not a vanishing gradient (the norm of its finite part is 0), a NaN one.
     const x = r.trace.params.find((p) => p.name === "x");
     assert.equal(r.trace.tensors[x?.grad as number].stats.nan, 1);
-    assert.deepEqual(r.trace.diagnostics.filter((d) => d.code === "vanishing-gradient"), []);
+    assert.deepEqual(
+      r.trace.diagnostics.filter((d) => d.code === "vanishing-gradient"),
+      [],
+    );
   });
 
   it("a model that never calls backward() gets a warning and its forward trace", async () => {
     const r = await runModel(join(dir, "bad-no-backward.ts"));
     assert.equal(r.ok, true);
-    assert.deepEqual(r.trace.ops.map((o) => o.op), ["matmul", "relu"]);
+    assert.deepEqual(
+      r.trace.ops.map((o) => o.op),
+      ["matmul", "relu"],
+    );
     const w = r.trace.diagnostics.find((d) => d.code === "no-backward");
     assert.equal(w?.severity, "warning");
     assert.match(w?.message ?? "", /never called backward\(\)/);

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { runPlain, runTraced } from "./fixtures/corpusRun";
 
 const dir = join(__dirname, "fixtures", "corpus");
-const programs = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+const programs = readdirSync(dir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 
 /**
  * `// @ops a b` at the end of a line: calls of a and b on that line record ops (a at the first `.a(` of the line, else
@@ -16,7 +18,11 @@ const programs = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
 function expectedSites(program: string): string[] {
   const base = program.replace(/\.ts$/, "");
   const lib = join(dir, "lib");
-  const own = existsSync(lib) ? readdirSync(lib, { recursive: true, encoding: "utf8" }).filter((f) => f.startsWith(base + "-") && f.endsWith(".ts")) : [];
+  const own = existsSync(lib)
+    ? readdirSync(lib, { recursive: true, encoding: "utf8" }).filter(
+        (f) => f.startsWith(base + "-") && f.endsWith(".ts"),
+      )
+    : [];
   const files = [join(dir, program), ...own.map((f) => join(lib, f))];
   const sites: string[] = [];
   for (const file of files) {
@@ -28,7 +34,12 @@ function expectedSites(program: string): string[] {
         const code = line.slice(0, m.index);
         let from = 0;
         for (const token of m[1].trim().split(/\s+/)) {
-          const c = token === "(" ? code.indexOf("(", from) : [`.${token}(`, `${token}(`, `${token}<`, token].map((t, k) => code.indexOf(t, from) + (k === 0 && code.indexOf(t, from) >= 0 ? 1 : 0)).find((c) => c >= 0) ?? -1;
+          const c =
+            token === "("
+              ? code.indexOf("(", from)
+              : ([`.${token}(`, `${token}(`, `${token}<`, token]
+                  .map((t, k) => code.indexOf(t, from) + (k === 0 && code.indexOf(t, from) >= 0 ? 1 : 0))
+                  .find((c) => c >= 0) ?? -1);
           assert.ok(c >= 0, `${file}:${i + 1}: marker ${token} is not on the line`);
           sites.push(`${file}:${i + 1}:${c + 1}`);
           from = c + 1;
@@ -67,10 +78,17 @@ describe("runner: differential corpus (traced = plain, ops at their calls)", fun
       if (error === undefined) assert.equal(plain.error, undefined, `the program runs: ${plain.error?.message}`);
       else assert.equal(`${plain.error?.name}: ${plain.error?.message}`, error);
       const says = expectedDiagnostic(program);
-      if (says !== undefined) assert.ok(traced.error?.diagnostic.includes(says), `"${traced.error?.diagnostic}" says "${says}"`);
+      if (says !== undefined)
+        assert.ok(traced.error?.diagnostic.includes(says), `"${traced.error?.diagnostic}" says "${says}"`);
       for (const text of visible) assert.doesNotMatch(text, /__bs\d*_/, "no instrumentation name reaches the user");
       assert.deepEqual(locMismatches, [], "the shadow stack locates each op where V8 does");
-      const actual = [...new Set(trace.ops.map((o) => (o.loc ? `${o.loc.file}:${o.loc.line}:${o.loc.column}` : `op ${o.id} ${o.op} without a location`)))].sort();
+      const actual = [
+        ...new Set(
+          trace.ops.map((o) =>
+            o.loc ? `${o.loc.file}:${o.loc.line}:${o.loc.column}` : `op ${o.id} ${o.op} without a location`,
+          ),
+        ),
+      ].sort();
       assert.deepEqual(actual, expectedSites(program), "ops are located at the marked calls");
     });
   }

@@ -61,7 +61,8 @@ describe("examples", function () {
     const a1 = values(t, opByVar(t, "a1").output); // [5,4]
     const a2 = values(t, opByVar(t, "a2").output); // [5,2]
     const y = values(t, opByVar(t, "diff").inputs[1]); // [5,2]
-    const x = values(t, t.ops.find((o) => o.op === "matmul" && o.module === "net.hidden" && o.step === 0)?.inputs[0]); // [5,3]
+    // [5,3]
+    const x = values(t, t.ops.find((o) => o.op === "matmul" && o.module === "net.hidden" && o.step === 0)?.inputs[0]);
     const ups = t.events.filter((e): e is Update => e.kind === "update");
     const upd = (name: string) => ups.find((u) => u.param === name) as Update;
     const W2 = values(t, upd("net.output.weight").before); // [2,4]
@@ -70,14 +71,17 @@ describe("examples", function () {
     const d2 = a2.map((a, i) => ((a - y[i]) / n) * a * (1 - a));
     // BP2: δ¹ = (δ² W²) ⊙ σ′(z¹)
     const d1 = a1.map((a, k) => {
-      const b = Math.floor(k / 4), j = k % 4;
+      const b = Math.floor(k / 4),
+        j = k % 4;
       return (d2[b * 2] * W2[j] + d2[b * 2 + 1] * W2[4 + j]) * a * (1 - a);
     });
     // BP3: ∂C/∂b = Σ_batch δ;  BP4: ∂C/∂W = δᵀ a_prev
-    const sumBatch = (d: number[], w: number) => Array.from({ length: w }, (_, j) => d.reduce((s, v, k) => (k % w === j ? s + v : s), 0));
+    const sumBatch = (d: number[], w: number) =>
+      Array.from({ length: w }, (_, j) => d.reduce((s, v, k) => (k % w === j ? s + v : s), 0));
     const outer = (d: number[], w: number, prev: number[], p: number) =>
       Array.from({ length: w * p }, (_, k) => {
-        const o = Math.floor(k / p), i = k % p;
+        const o = Math.floor(k / p),
+          i = k % p;
         let s = 0;
         for (let b = 0; b < n; b++) s += d[b * w + o] * prev[b * p + i];
         return s;
@@ -90,8 +94,12 @@ describe("examples", function () {
 
   it("the 10-layer sigmoid MLP: gradients shrink toward the input and the early layers are flagged", async () => {
     const t = await traced("vanishing.ts");
-    const norms = Array.from({ length: 10 }, (_, i) => t.tensors[t.params.find((p) => p.name === `deep.layers.${i}.weight`)?.grad ?? -1].stats.norm);
-    for (let i = 1; i < 10; i++) assert.ok(norms[i - 1] < norms[i], `layer ${i - 1} (${norms[i - 1]}) < layer ${i} (${norms[i]})`);
+    const norms = Array.from(
+      { length: 10 },
+      (_, i) => t.tensors[t.params.find((p) => p.name === `deep.layers.${i}.weight`)?.grad ?? -1].stats.norm,
+    );
+    for (let i = 1; i < 10; i++)
+      assert.ok(norms[i - 1] < norms[i], `layer ${i - 1} (${norms[i - 1]}) < layer ${i} (${norms[i]})`);
     assert.ok(norms[9] / norms[0] > 1e4);
     const flagged = t.diagnostics.filter((d) => d.code === "vanishing-gradient");
     assert.ok(flagged.some((d) => d.message.includes("deep.layers.0.weight")));
@@ -105,12 +113,21 @@ describe("examples", function () {
   it("the vanishing/exploding thresholds are options", async () => {
     const quiet = await runModel(join(dir, "vanishing.ts"), { vanishingThreshold: 1e-15, maxSteps: 1 });
     assert.equal(quiet.trace.diagnostics.filter((d) => d.code === "vanishing-gradient").length, 0);
-    const loud = await runModel(join(dir, "vanishing.ts"), { explodingThreshold: 1e-3, vanishingThreshold: 0, maxSteps: 1 });
+    const loud = await runModel(join(dir, "vanishing.ts"), {
+      explodingThreshold: 1e-3,
+      vanishingThreshold: 0,
+      maxSteps: 1,
+    });
     const exploding = loud.trace.diagnostics.filter((d) => d.code === "exploding-gradient");
     // one warning for the line that uses them all, with their count, first and last names
-    const expected = loud.trace.params.filter((p) => loud.trace.tensors[p.grad ?? -1].stats.norm > 1e-3).map((p) => p.name);
+    const expected = loud.trace.params
+      .filter((p) => loud.trace.tensors[p.grad ?? -1].stats.norm > 1e-3)
+      .map((p) => p.name);
     assert.equal(exploding.length, 1);
-    assert.match(exploding[0].message, new RegExp(`^Exploding gradient in ${expected.length} parameters \\(${expected[0]}, `));
+    assert.match(
+      exploding[0].message,
+      new RegExp(`^Exploding gradient in ${expected.length} parameters \\(${expected[0]}, `),
+    );
     assert.ok(exploding[0].message.includes(`${expected[expected.length - 1]})`), exploding[0].message);
   });
 
@@ -126,7 +143,16 @@ describe("examples", function () {
   });
 
   it("training examples lower their loss over the recorded steps", async () => {
-    for (const f of ["mlp-classifier.ts", "cnn.ts", "attention.ts", "nielsen-sigmoid.ts", "makemore-backprop.ts", "nanogpt.ts", "lenet.ts", "lstm.ts"]) {
+    for (const f of [
+      "mlp-classifier.ts",
+      "cnn.ts",
+      "attention.ts",
+      "nielsen-sigmoid.ts",
+      "makemore-backprop.ts",
+      "nanogpt.ts",
+      "lenet.ts",
+      "lstm.ts",
+    ]) {
       const t = await traced(f);
       assert.equal(t.losses.length, 5, f);
       assert.ok(t.losses[4] < t.losses[0], `${f}: ${t.losses.join(" → ")}`);
@@ -135,21 +161,47 @@ describe("examples", function () {
 
   /** The (variable, op) pairs of step 0 in order, for the ops the example assigned to a variable. */
   const named = (t: Trace, module?: string): string[] =>
-    t.ops.filter((o) => o.step === 0 && o.var !== undefined && (module === undefined || o.module === module)).map((o) => `${o.var}=${o.op}`);
+    t.ops
+      .filter((o) => o.step === 0 && o.var !== undefined && (module === undefined || o.module === module))
+      .map((o) => `${o.var}=${o.op}`);
 
   it("makemore part 4: every chunk of the forward pass is an op named as in the notebook, with its gradient", async () => {
     const t = await traced("makemore-backprop.ts");
     const chunks = [
-      "emb=index", "embcat=reshape", "hprebn=add", "bnmeani=mul", "bndiff=sub", "bndiff2=pow", "bnvar=mul", "bnvar_inv=pow", "bnraw=mul", "hpreact=add", "h=tanh",
-      "logits=add", "logit_maxes=max", "norm_logits=sub", "counts=exp", "counts_sum=sum", "counts_sum_inv=pow", "probs=mul", "logprobs=log", "loss=neg",
+      "emb=index",
+      "embcat=reshape",
+      "hprebn=add",
+      "bnmeani=mul",
+      "bndiff=sub",
+      "bndiff2=pow",
+      "bnvar=mul",
+      "bnvar_inv=pow",
+      "bnraw=mul",
+      "hpreact=add",
+      "h=tanh",
+      "logits=add",
+      "logit_maxes=max",
+      "norm_logits=sub",
+      "counts=exp",
+      "counts_sum=sum",
+      "counts_sum_inv=pow",
+      "probs=mul",
+      "logprobs=log",
+      "loss=neg",
     ];
     const ops = named(t).filter((n) => !/^(W1|b1|W2|b2|bngain|bnbias|Xb|Yb)=/.test(n));
     assert.deepEqual(ops, chunks);
     // each retained intermediate got its gradient in the backward pass (the notebook's t.retain_grad() list)
     for (const v of ["logprobs", "probs", "counts_sum_inv", "bnvar_inv", "bndiff", "emb"]) {
-      assert.ok(t.events.some((e) => e.kind === "backward" && e.op === opByVar(t, v).id), `∂L/∂${v} recorded`);
+      assert.ok(
+        t.events.some((e) => e.kind === "backward" && e.op === opByVar(t, v).id),
+        `∂L/∂${v} recorded`,
+      );
     }
-    assert.deepEqual(t.params.map((p) => p.name), ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias"]);
+    assert.deepEqual(
+      t.params.map((p) => p.name),
+      ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias"],
+    );
     // b1 is useless because of BN (the notebook says so): reported as zero by structure, not as a vanishing gradient
     assert.ok(t.diagnostics.some((d) => d.code === "zero-gradient" && d.message.includes("b1")));
     assert.ok(!t.diagnostics.some((d) => d.severity !== "info"), JSON.stringify(t.diagnostics));
@@ -157,7 +209,19 @@ describe("examples", function () {
 
   it("nanoGPT: model.py's names per module (q, k, v, att, y, x), weight tying, and the -inf causal mask is no problem", async () => {
     const t = await traced("nanogpt.ts");
-    assert.deepEqual(named(t, "model.transformer.h.1.attn"), ["q=slice", "k=slice", "v=slice", "k=permute", "q=permute", "v=permute", "att=mul", "att=maskedFill", "att=softmax", "y=matmul", "y=reshape"]);
+    assert.deepEqual(named(t, "model.transformer.h.1.attn"), [
+      "q=slice",
+      "k=slice",
+      "v=slice",
+      "k=permute",
+      "q=permute",
+      "v=permute",
+      "att=mul",
+      "att=maskedFill",
+      "att=softmax",
+      "y=matmul",
+      "y=reshape",
+    ]);
     assert.deepEqual(named(t, "model.transformer.h.0.mlp.gelu"), ["x=gelu"]);
     assert.equal(t.ops.find((o) => o.op === "gelu")?.attrs.approximate, "none");
     assert.deepEqual(named(t, "model").slice(0, 1), ["x=add"]);
@@ -166,11 +230,17 @@ describe("examples", function () {
     // wte and lm_head share one weight, named as PyTorch's named_parameters() names it, in the ops and the parameters
     const tied = t.tensors[opByVar(t, "tok_emb").inputs[0]];
     assert.equal(tied.name, "model.transformer.wte.weight");
-    assert.equal(t.tensors[t.ops.find((o) => o.module === "model.lm_head" && o.op === "permute")?.inputs[0] ?? -1].name, tied.name);
+    assert.equal(
+      t.tensors[t.ops.find((o) => o.module === "model.lm_head" && o.op === "permute")?.inputs[0] ?? -1].name,
+      tied.name,
+    );
     assert.ok(!t.params.some((p) => p.name === "model.lm_head.weight"));
     // masked_fill(…, -inf) puts -inf in att on purpose; softmax turns it into exact zeros above the diagonal
     assert.ok(t.tensors[opByVar(t, "att").output].stats.inf === 0);
-    assert.deepEqual(t.diagnostics.filter((d) => d.severity !== "info"), []);
+    assert.deepEqual(
+      t.diagnostics.filter((d) => d.severity !== "info"),
+      [],
+    );
     const masked = t.ops.find((o) => o.op === "maskedFill" && o.step === 0);
     assert.ok(masked && t.tensors[masked.output].stats.inf > 0);
     const soft = values(t, t.ops.find((o) => o.op === "softmax" && o.step === 0)?.output); // [4, 2, 16, 16]
@@ -179,17 +249,36 @@ describe("examples", function () {
 
   it("LeNet-5: C1 … F6 named as in the paper, BatchNorm2d in training mode, average-pool subsampling", async () => {
     const t = await traced("lenet.ts");
-    assert.deepEqual(named(t).filter((n) => /^(c1|s2|c3|s4|c5|f6|output|loss)=/.test(n)), ["c1=relu", "s2=avgPool2d", "c3=relu", "s4=avgPool2d", "c5=relu", "f6=relu", "output=add", "loss=neg"]);
+    assert.deepEqual(
+      named(t).filter((n) => /^(c1|s2|c3|s4|c5|f6|output|loss)=/.test(n)),
+      ["c1=relu", "s2=avgPool2d", "c3=relu", "s4=avgPool2d", "c5=relu", "f6=relu", "output=add", "loss=neg"],
+    );
     assert.ok(t.params.some((p) => p.name === "net.bn1.weight") && !t.params.some((p) => p.name === "net.conv1.bias"));
-    assert.deepEqual(t.diagnostics.filter((d) => d.severity !== "info"), []);
+    assert.deepEqual(
+      t.diagnostics.filter((d) => d.severity !== "info"),
+      [],
+    );
   });
 
   it("LSTM: the adding problem through nn.LSTM (PyTorch's parameter names), out[:, -1, :] into a Linear", async () => {
     const t = await traced("lstm.ts");
     // `const [out] = this.lstm.forward(x)`: the destructured output is named too
-    assert.deepEqual(named(t).filter((n) => /^(out|last|pred|loss)=/.test(n)), ["out=concat", "last=index", "pred=add", "loss=mean"]);
+    assert.deepEqual(
+      named(t).filter((n) => /^(out|last|pred|loss)=/.test(n)),
+      ["out=concat", "last=index", "pred=add", "loss=mean"],
+    );
     assert.equal(t.tensors[opByVar(t, "out").output].name, "out");
-    assert.deepEqual(t.params.map((p) => p.name), ["model.lstm.weight_ih_l0", "model.lstm.weight_hh_l0", "model.lstm.bias_ih_l0", "model.lstm.bias_hh_l0", "model.fc.weight", "model.fc.bias"]);
+    assert.deepEqual(
+      t.params.map((p) => p.name),
+      [
+        "model.lstm.weight_ih_l0",
+        "model.lstm.weight_hh_l0",
+        "model.lstm.bias_ih_l0",
+        "model.lstm.bias_hh_l0",
+        "model.fc.weight",
+        "model.fc.bias",
+      ],
+    );
     assert.deepEqual(t.tensors[opByVar(t, "last").output].shape, [16, 12]);
   });
 });

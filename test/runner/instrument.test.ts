@@ -60,7 +60,21 @@ const destructured = [d1, d2, d3, drest, s1, s2, g1, g2];
 export const result = { count: c.count, twice: c.twice, opt, max, pairs, total, caught, seq, last, destructured };
 export const promised = later(41);
 `);
-    assert.deepEqual(exports.result, { count: 2, twice: 4, opt: -1, max: 9, pairs: [{ k: 1, sq: 1 }, { k: 2, sq: 4 }], total: 63, caught: "x", seq: 5, last: 11, destructured: [1, 2, 7, [3, 4], 5, 6, 1, 2] });
+    assert.deepEqual(exports.result, {
+      count: 2,
+      twice: 4,
+      opt: -1,
+      max: 9,
+      pairs: [
+        { k: 1, sq: 1 },
+        { k: 2, sq: 4 },
+      ],
+      total: 63,
+      caught: "x",
+      seq: 5,
+      last: 11,
+      destructured: [1, 2, 7, [3, 4], 5, 6, 1, 2],
+    });
     assert.equal(await (exports.promised as Promise<number>), 42);
   });
 
@@ -82,7 +96,11 @@ export const viaField = new Maker().site;
       `outer@5:${col(src, 5, "map")}`,
       `<module>@7:${col(src, 7, "outer")}`,
     ]);
-    assert.deepEqual(frames(exports.viaField), [`inner@2:${col(src, 2, "probe")}`, `new Maker@3:${col(src, 3, "inner")}`, `<module>@8:${col(src, 8, "new")}`]);
+    assert.deepEqual(frames(exports.viaField), [
+      `inner@2:${col(src, 2, "probe")}`,
+      `new Maker@3:${col(src, 3, "inner")}`,
+      `<module>@8:${col(src, 8, "new")}`,
+    ]);
     assert.equal((exports.viaField as OpSite).loc?.file, file);
     assert.equal(shadow.locate(), undefined, "the stack is empty once the module has run");
   });
@@ -95,6 +113,9 @@ try { middle(); } catch { /* caught two frames up */ }
 export const after = probe();
 `;
     const { exports } = load(src);
-    assert.deepEqual((exports.after as OpSite).stack.map((f) => `${f.name}@${f.line}`), ["<module>@5"]);
+    assert.deepEqual(
+      (exports.after as OpSite).stack.map((f) => `${f.name}@${f.line}`),
+      ["<module>@5"],
+    );
   });
 });

@@ -23,7 +23,12 @@ describe("runner: limits", function () {
 
   it("caps a flood of ops at the line that floods, stops it at the time limit, and keeps a usable trace", async () => {
     let startedAt = 0;
-    const r = await runModel(flood, { maxOps: 2000, timeoutMs: 1500, limitNames: CLI_LIMIT_NAMES, onOutput: () => (startedAt ||= Date.now()) });
+    const r = await runModel(flood, {
+      maxOps: 2000,
+      timeoutMs: 1500,
+      limitNames: CLI_LIMIT_NAMES,
+      onOutput: () => (startedAt ||= Date.now()),
+    });
     const ended = Date.now();
     assert.equal(r.error?.code, "timeout");
     assert.match(r.error.message, /longer than 1\.5 s.*loop at bad-op-flood\.ts:7:1.*--timeout/);
@@ -34,7 +39,10 @@ describe("runner: limits", function () {
     const capped = r.trace.diagnostics.find((d) => d.code === "truncated" && d.severity === "warning");
     assert.ok(capped, "a truncated warning");
     assert.deepEqual(capped.loc, { file: flood, ...lineOf(flood, "@error", "mul") });
-    assert.match(capped.message, /recording stopped at bad-op-flood\.ts:8:\d+, inside the loop at bad-op-flood\.ts:7:1 after 2,000 ops \(the cap, --max-ops\)/);
+    assert.match(
+      capped.message,
+      /recording stopped at bad-op-flood\.ts:8:\d+, inside the loop at bad-op-flood\.ts:7:1 after 2,000 ops \(the cap, --max-ops\)/,
+    );
     assert.deepEqual(r.trace.truncated.recordingStopped?.cap, "ops");
 
     // the trace up to there: every op complete, its output recorded; the summary and the file work
@@ -64,7 +72,10 @@ describe("runner: limits", function () {
   });
 
   it("names the limit as the caller's user sets it", async () => {
-    const r = await runModel(join(bad, "bad-infinite-loop.ts"), { timeoutMs: 1000, limitNames: { time: "the setting backstep.timeLimitSeconds" } });
+    const r = await runModel(join(bad, "bad-infinite-loop.ts"), {
+      timeoutMs: 1000,
+      limitNames: { time: "the setting backstep.timeLimitSeconds" },
+    });
     assert.equal(r.error?.code, "timeout");
     assert.match(r.error.message, /raise the time limit \(the setting backstep\.timeLimitSeconds\)/);
     assert.doesNotMatch(r.error.message, /timeoutMs/);

@@ -74,23 +74,46 @@ describe("runner: locations and names", function () {
     const step0 = trace.ops.filter((o) => o.step === 0);
     // Linear's bias add returns z; its matmul stays unnamed
     const zs = step0.filter((o) => o.var === "z");
-    assert.deepEqual(zs.map((o) => o.op), ["add", "add"]);
+    assert.deepEqual(
+      zs.map((o) => o.op),
+      ["add", "add"],
+    );
     for (const o of zs) assert.deepEqual(o.loc, find(layers, "const z = this.lin.forward(x)", "forward"));
     const inLinear = step0.filter((o) => o.loc?.line === zs[0].loc?.line && o.loc?.file === layers);
     assert.ok(inLinear.some((o) => o.op === "matmul" && o.var === undefined));
     // `h = block.forward(h)` in a loop names each block's residual add
     const hs = step0.filter((o) => o.var === "h");
-    assert.deepEqual(hs.map((o) => o.op), ["add", "add"]);
+    assert.deepEqual(
+      hs.map((o) => o.op),
+      ["add", "add"],
+    );
     for (const o of hs) assert.deepEqual(o.loc, find(layers, "return x.add(act)", "add"));
-    assert.deepEqual(step0.filter((o) => o.var === "y").map((o) => o.op), ["add"]);
-    assert.deepEqual(step0.filter((o) => o.var === "loss").map((o) => o.op), [trace.ops.find((o) => o.var === "loss")?.op]);
+    assert.deepEqual(
+      step0.filter((o) => o.var === "y").map((o) => o.op),
+      ["add"],
+    );
+    assert.deepEqual(
+      step0.filter((o) => o.var === "loss").map((o) => o.op),
+      [trace.ops.find((o) => o.var === "loss")?.op],
+    );
     assert.equal(trace.tensors[hs[1].output].name, "h", "the output tensor takes the name too");
   });
 
   it("gives module paths from the root variable's name, and parameters named after them", () => {
     const modules = new Set(trace.ops.map((o) => o.module).filter((m) => m !== undefined));
-    for (const m of ["net.blocks.0.lin", "net.blocks.1.lin", "net.head", "net.blocks.0"]) assert.ok(modules.has(m), `module ${m} in ${[...modules].join(", ")}`);
-    assert.deepEqual(trace.params.map((p) => p.name), ["net.blocks.0.lin.weight", "net.blocks.0.lin.bias", "net.blocks.1.lin.weight", "net.blocks.1.lin.bias", "net.head.weight", "net.head.bias"]);
+    for (const m of ["net.blocks.0.lin", "net.blocks.1.lin", "net.head", "net.blocks.0"])
+      assert.ok(modules.has(m), `module ${m} in ${[...modules].join(", ")}`);
+    assert.deepEqual(
+      trace.params.map((p) => p.name),
+      [
+        "net.blocks.0.lin.weight",
+        "net.blocks.0.lin.bias",
+        "net.blocks.1.lin.weight",
+        "net.blocks.1.lin.bias",
+        "net.head.weight",
+        "net.head.bias",
+      ],
+    );
     const w = trace.ops.find((o) => o.module === "net.head" && o.op === "permute");
     assert.equal(trace.tensors[w?.inputs[0] ?? -1].kind, "param");
     assert.equal(trace.tensors[w?.inputs[0] ?? -1].name, "net.head.weight");
@@ -98,7 +121,10 @@ describe("runner: locations and names", function () {
 
   it("splits a top-level training loop into steps at each new forward pass after backward/update", () => {
     const steps = trace.events.filter((e) => e.kind === "step");
-    assert.deepEqual(steps.map((e) => (e.kind === "step" ? e.index : -1)), [0, 1, 2]);
+    assert.deepEqual(
+      steps.map((e) => (e.kind === "step" ? e.index : -1)),
+      [0, 1, 2],
+    );
     assert.equal(trace.losses.length, 3);
     assert.ok(trace.losses[2] < trace.losses[0], "SGD lowers the loss");
     assert.equal(trace.events.filter((e) => e.kind === "update").length, 3 * 6);
@@ -120,10 +146,21 @@ describe("runner: locations and names", function () {
         from = c + 1;
       }
     });
-    assert.deepEqual(r.trace.ops.map((o) => ({ line: o.loc?.line, column: o.loc?.column })), expected);
+    assert.deepEqual(
+      r.trace.ops.map((o) => ({ line: o.loc?.line, column: o.loc?.column })),
+      expected,
+    );
     // the helper's mul has no name of its own, so it takes the caller's: `const s = scaleBy(…)`
-    assert.deepEqual(r.trace.ops.map((o) => o.var), ["z", "h", "s", undefined, "loss"]);
+    assert.deepEqual(
+      r.trace.ops.map((o) => o.var),
+      ["z", "h", "s", undefined, "loss"],
+    );
     // the helper's op is called from line 13, at scaleBy
-    assert.deepEqual(r.trace.ops[2].stack[1], { file, name: "<module>", line: 13, column: src[12].indexOf("scaleBy") + 1 });
+    assert.deepEqual(r.trace.ops[2].stack[1], {
+      file,
+      name: "<module>",
+      line: 13,
+      column: src[12].indexOf("scaleBy") + 1,
+    });
   });
 });

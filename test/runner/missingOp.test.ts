@@ -12,7 +12,10 @@ function fakeEngine(methods: string[], functions: string[] = []): object {
 
 describe("runner: calls of what Backstep lacks", () => {
   it("names the missing op of the real engine, for a name that will never exist", () => {
-    assert.equal(missingOpHint("z.frobnicateNeverAnOp is not a function", engine), "Backstep has no frobnicateNeverAnOp");
+    assert.equal(
+      missingOpHint("z.frobnicateNeverAnOp is not a function", engine),
+      "Backstep has no frobnicateNeverAnOp",
+    );
     assert.equal(missingOpHint("nn.FrobnicateNever is not a constructor", engine), "Backstep has no FrobnicateNever");
   });
 
@@ -24,7 +27,10 @@ describe("runner: calls of what Backstep lacks", () => {
   });
 
   it("looks the API up at run time: an op added later is found without a list to update", () => {
-    assert.match(missingOpHint("z.gelu is not a function", fakeEngine(["mul", "sigmoid"])) ?? "", /^Backstep has no gelu; use z\.mul\(z\.mul\(1\.702\)\.sigmoid\(\)\)/);
+    assert.match(
+      missingOpHint("z.gelu is not a function", fakeEngine(["mul", "sigmoid"])) ?? "",
+      /^Backstep has no gelu; use z\.mul\(z\.mul\(1\.702\)\.sigmoid\(\)\)/,
+    );
     assert.equal(missingOpHint("z.gelu is not a function", fakeEngine(["mul", "sigmoid", "gelu"])), undefined);
     assert.equal(missingOpHint("z.gelu is not a function", fakeEngine(["mul"], ["gelu"])), undefined);
   });
@@ -32,7 +38,10 @@ describe("runner: calls of what Backstep lacks", () => {
   it("suggests Backstep's name for another library's, only when that name exists", () => {
     assert.equal(missingOpHint("h.mm is not a function", fakeEngine(["matmul"])), "Backstep has no mm; use h.matmul");
     assert.equal(missingOpHint("h.mm is not a function", fakeEngine([])), "Backstep has no mm");
-    assert.equal(missingOpHint("h.view is not a function", fakeEngine(["reshape"])), "Backstep has no view; use h.reshape");
+    assert.equal(
+      missingOpHint("h.view is not a function", fakeEngine(["reshape"])),
+      "Backstep has no view; use h.reshape",
+    );
     assert.equal(missingOpHint("F.Relu is not a function", fakeEngine([])), "Backstep has no Relu; use F.relu");
     assert.equal(missingOpHint("t.relu is not a function", fakeEngine([])), "Backstep has relu only as F.relu");
   });
@@ -41,7 +50,10 @@ describe("runner: calls of what Backstep lacks", () => {
 describe("runner: imports of what Backstep lacks", () => {
   it("names the missing export and the op to use instead, from the engine at run time", () => {
     assert.equal(missingExportHint("frobnicateNeverExported", engine), "Backstep has no frobnicateNeverExported");
-    assert.match(missingExportHint("gelu", fakeEngine(["mul", "sigmoid"])), /^Backstep has no gelu; use x\.mul\(x\.mul\(1\.702\)\.sigmoid\(\)\)/);
+    assert.match(
+      missingExportHint("gelu", fakeEngine(["mul", "sigmoid"])),
+      /^Backstep has no gelu; use x\.mul\(x\.mul\(1\.702\)\.sigmoid\(\)\)/,
+    );
     assert.equal(missingExportHint("item", fakeEngine(["item"])), "Backstep has item only as Tensor.item");
     assert.equal(missingExportHint("cat", fakeEngine([], ["concat"])), "Backstep has no cat; use concat");
   });

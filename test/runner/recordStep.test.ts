@@ -1,4 +1,5 @@
-// Jump to any step: a step kept only as statistics is re-recorded by a seeded re-run, whose loss must equal the recorded one.
+// Jump to any step: a step kept only as statistics is re-recorded by a seeded re-run, whose loss must equal the
+// recorded one.
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,7 +32,10 @@ describe("re-recording a step of a long run (src/runner/recordStep.ts)", functio
     assert.equal(got.recorded, s.loss[spike]);
     assert.ok(hasFullStep(got.trace, 300));
     const ops = got.trace.ops.filter((o) => o.step === 300);
-    assert.ok(ops.some((o) => o.op === "tanh") && got.trace.events.some((e) => e.kind === "backward" && got.trace.ops[e.op].step === 300));
+    assert.ok(
+      ops.some((o) => o.op === "tanh") &&
+        got.trace.events.some((e) => e.kind === "backward" && got.trace.ops[e.op].step === 300),
+    );
     // the step event carries the re-run's loss, the charts keep the whole run
     const ev = got.trace.events.find((e) => e.kind === "step" && e.index === 300);
     assert.equal(ev?.kind === "step" ? ev.loss : undefined, s.loss[spike]);
@@ -42,7 +46,9 @@ describe("re-recording a step of a long run (src/runner/recordStep.ts)", functio
 
   it("says so clearly when the model is not deterministic", async () => {
     const file = join(dir, "unseeded.ts");
-    writeFileSync(file, `import { tensor, nn, F, optim, Tensor } from "backstep";
+    writeFileSync(
+      file,
+      `import { tensor, nn, F, optim, Tensor } from "backstep";
 const x = tensor(Array.from({ length: 8 }, () => [Math.random(), Math.random()]));
 const model = new nn.Linear(2, 2);
 const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
@@ -53,12 +59,16 @@ export default function step(): Tensor {
   opt.step();
   return loss;
 }
-`);
+`,
+    );
     const r = await runModel(file, { maxSteps: 6, fullSteps: { last: 1 } });
     const got = await recordStep(file, r.trace, 2, {}, runModel);
     assert.ok(!got.deterministic);
     assert.notEqual(got.rerun, got.recorded);
-    assert.match(got.message ?? "", /unseeded\.ts is not deterministic: step 2's loss was .* in the recorded run and .* when run again/);
+    assert.match(
+      got.message ?? "",
+      /unseeded\.ts is not deterministic: step 2's loss was .* in the recorded run and .* when run again/,
+    );
     assert.match(got.message ?? "", /manualSeed/);
   });
 });

@@ -13,7 +13,9 @@ describe("runner: instrumentation sweep over the repository's own TypeScript", f
   this.timeout(120_000);
 
   it("compiles every file it instruments, with its lines where they were", () => {
-    const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+    const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: root, encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
     assert.ok(files.length > 200, `${files.length} files`);
     let instrumented = 0;
     const refused: string[] = [];
@@ -31,17 +33,34 @@ describe("runner: instrumentation sweep over the repository's own TypeScript", f
       }
       instrumented++;
       const plain = compileFile(source, join(root, rel), { instrumented: false });
-      assert.equal(compiled.code.split("\n").length, plain.code.split("\n").length, `${rel}: instrumentation keeps the line count`);
-      assert.equal(plain.code.split("\n").length, source.split("\n").length, `${rel}: compilation keeps the line count`);
+      assert.equal(
+        compiled.code.split("\n").length,
+        plain.code.split("\n").length,
+        `${rel}: instrumentation keeps the line count`,
+      );
+      assert.equal(
+        plain.code.split("\n").length,
+        source.split("\n").length,
+        `${rel}: compilation keeps the line count`,
+      );
       // compiles (without running) as the loader wraps it: a syntax error or a redeclared hook would throw here
       const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
-      assert.doesNotThrow(() => new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, { filename: rel }), `${rel} compiles once instrumented`);
+      assert.doesNotThrow(
+        () => new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, { filename: rel }),
+        `${rel} compiles once instrumented`,
+      );
       const lines = source.split("\n");
       for (const s of compiled.sites) {
-        assert.ok(s.line >= 1 && s.line <= lines.length && s.column >= 1 && s.column <= lines[s.line - 1].length, `${rel}: call site ${s.line}:${s.column} is inside the source`);
+        assert.ok(
+          s.line >= 1 && s.line <= lines.length && s.column >= 1 && s.column <= lines[s.line - 1].length,
+          `${rel}: call site ${s.line}:${s.column} is inside the source`,
+        );
       }
     }
     assert.ok(instrumented > 200, `${instrumented} instrumented`);
-    assert.ok(refused.every((r) => /fixtures\/.*(bad-|fail-syntax|namespaces\.ts)/.test(r)), `refused: ${refused.join(", ")}`);
+    assert.ok(
+      refused.every((r) => /fixtures\/.*(bad-|fail-syntax|namespaces\.ts)/.test(r)),
+      `refused: ${refused.join(", ")}`,
+    );
   });
 });

@@ -68,7 +68,10 @@ describe("a trace of 1,000,000 ops, through every consumer", function () {
     const flood = hints.find((h) => h.line === FLOOD_LINES.flood);
     assert.match(flood?.text ?? "", /y: \[2\] ×999997/);
     const problems = traceProblems(trace).get(FLOOD_PROGRAM) ?? [];
-    assert.deepEqual(problems.map((p) => p.line + 1), [FLOOD_LINES.loop, FLOOD_LINES.flood]);
+    assert.deepEqual(
+      problems.map((p) => p.line + 1),
+      [FLOOD_LINES.loop, FLOOD_LINES.flood],
+    );
     assert.match(hoverMarkdown(trace, flood?.ops ?? []), /mul/);
   });
 
@@ -102,7 +105,10 @@ describe("a trace of 1,000,000 ops, through every consumer", function () {
     // chunks of 100 ops in ranges of at most 40: no group holds more than 40 boxes
     const kids = new Map<string | undefined, number>();
     for (const g of graph.groups.values()) kids.set(g.parent, (kids.get(g.parent) ?? 0) + 1);
-    assert.ok([...kids.values()].every((n) => n <= 40), "at most 40 groups in any group");
+    assert.ok(
+      [...kids.values()].every((n) => n <= 40),
+      "at most 40 groups in any group",
+    );
     const open = defaultOpenGroups(graph, 200);
     const visible = visibleGraph(graph, open);
     assert.ok(visible.nodes.length <= 200, `${visible.nodes.length} nodes drawn`);

@@ -1,4 +1,5 @@
-// An op's attribute sets: converted to plain values, one id per distinct set, whatever the engine does with its objects.
+// An op's attribute sets: converted to plain values, one id per distinct set, whatever the engine does with its
+// objects.
 import * as assert from "node:assert/strict";
 import { AttrSets } from "../../src/trace/attrs";
 import { TraceAssembler } from "../../src/trace/assembler";
@@ -21,13 +22,19 @@ describe("trace attribute sets", () => {
     assert.equal(sets.id("tanh", { fn: () => 1 }), -1, "functions are not attributes");
     const clamp = sets.id("clamp", { min: -Infinity, max: 0 });
     assert.notEqual(sets.id("clamp", { min: null, max: 0 }), clamp);
-    assert.notEqual(sets.id("mean", { axis: [0, 1], keepDims: false }), sets.id("mean", { axis: [0, 1], keepDims: true }));
+    assert.notEqual(
+      sets.id("mean", { axis: [0, 1], keepDims: false }),
+      sets.id("mean", { axis: [0, 1], keepDims: true }),
+    );
     // read back through the stream: the sets are the ops' attrs
     const asm = new TraceAssembler("attrs");
     w.op(w.string("clamp"), 0, 0, -1, -1, clamp, [], 0, [], 0);
     w.op(w.string("permute"), 0, 1, -1, -1, b, [], 0, [], 0);
     for (const c of chunks) asm.addChunk(c);
     asm.poll();
-    assert.deepEqual(asm.trace.ops.map((o) => o.attrs), [{ min: -Infinity, max: 0 }, { dims: [0, 1] }]);
+    assert.deepEqual(
+      asm.trace.ops.map((o) => o.attrs),
+      [{ min: -Infinity, max: 0 }, { dims: [0, 1] }],
+    );
   });
 });

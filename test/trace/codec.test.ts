@@ -1,5 +1,6 @@
 // One encoding of NaN and ±Infinity: a trace holding them, and string attributes that read "NaN", comes back equal
-// through every path it takes: the trace file (CLI writer, readers), the debugger's launch, the webview wire, the stream.
+// through every path it takes: the trace file (CLI writer, readers), the debugger's launch, the webview wire, the
+// stream.
 import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,14 +15,47 @@ import { computeStats } from "../../src/trace/stats";
 import type { Trace } from "../../src/trace/types";
 
 /** Attributes JSON cannot say as they are, and strings that look like them. */
-const ATTRS = { min: -Infinity, max: NaN, upper: Infinity, list: [1, NaN, -Infinity], mode: "NaN", other: "Infinity", neg: "-Infinity" };
+const ATTRS = {
+  min: -Infinity,
+  max: NaN,
+  upper: Infinity,
+  list: [1, NaN, -Infinity],
+  mode: "NaN",
+  other: "Infinity",
+  neg: "-Infinity",
+};
 
 function sample(): Trace {
   const t = emptyTrace("/m/model.ts");
   const values = [1, NaN, -Infinity, 0, 2.5, Infinity];
-  t.tensors.push({ id: 0, kind: "activation", shape: [2, 3], dtype: "float32", stats: computeStats(values), values, name: "NaN" });
-  t.tensors.push({ id: 1, kind: "activation", shape: [1], dtype: "float32", stats: computeStats([NaN]), values: [NaN] });
-  t.ops.push({ id: 0, op: "clamp", step: 0, inputs: [1], output: 0, attrs: { ...ATTRS }, var: "Infinity", stack: [], loc: { file: "/m/model.ts", line: 3, column: 7 } });
+  t.tensors.push({
+    id: 0,
+    kind: "activation",
+    shape: [2, 3],
+    dtype: "float32",
+    stats: computeStats(values),
+    values,
+    name: "NaN",
+  });
+  t.tensors.push({
+    id: 1,
+    kind: "activation",
+    shape: [1],
+    dtype: "float32",
+    stats: computeStats([NaN]),
+    values: [NaN],
+  });
+  t.ops.push({
+    id: 0,
+    op: "clamp",
+    step: 0,
+    inputs: [1],
+    output: 0,
+    attrs: { ...ATTRS },
+    var: "Infinity",
+    stack: [],
+    loc: { file: "/m/model.ts", line: 3, column: 7 },
+  });
   t.events.push({ kind: "step", index: 0, loss: NaN }, { kind: "forward", op: 0 });
   t.losses.push(NaN, Infinity, -Infinity, 0.5);
   t.diagnostics.push({ severity: "warning", code: "nan", message: "NaN first produced", op: 0 });
@@ -89,8 +123,10 @@ describe("trace codec: NaN, ±Infinity and look-alike strings through every path
     assert.deepEqual(readTraceFile(file), trace);
   });
 
-  it("reads files of the earlier encoding (the strings \"NaN\", \"Infinity\" in numeric places)", () => {
-    const legacy = JSON.parse(JSON.stringify(sample(), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))) as Trace;
+  it('reads files of the earlier encoding (the strings "NaN", "Infinity" in numeric places)', () => {
+    const legacy = JSON.parse(
+      JSON.stringify(sample(), (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v)),
+    ) as Trace;
     legacy.ops[0].attrs = { mode: "NaN" };
     const file = join(dir, "legacy.json");
     writeFileSync(file, JSON.stringify(legacy));

@@ -6,7 +6,16 @@ import type { Trace, TraceEvent, TraceOp, TraceTensor } from "../../src/trace/ty
 const stats = (v: number[]): TraceTensor["stats"] => {
   const mean = v.reduce((s, x) => s + x, 0) / v.length;
   const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  return { min: Math.min(...v), max: Math.max(...v), mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length), norm, nan: 0, inf: 0, zeros: v.filter((x) => x === 0).length };
+  return {
+    min: Math.min(...v),
+    max: Math.max(...v),
+    mean,
+    std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length),
+    norm,
+    nan: 0,
+    inf: 0,
+    zeros: v.filter((x) => x === 0).length,
+  };
 };
 
 interface Spec {
@@ -29,34 +38,91 @@ function build(specs: Spec[], program = "/m/model.ts", keepValues = true): Trace
   const events: TraceEvent[] = [{ kind: "step", index: 0 }];
   const tensor = (kind: TraceTensor["kind"], v: number[], shape: number[], name?: string, op?: number): number => {
     const id = tensors.length;
-    tensors.push({ id, kind, shape, dtype: "float32", stats: stats(v), ...(keepValues ? { values: v } : {}), ...(name ? { name } : {}), ...(op !== undefined ? { op } : {}) });
+    tensors.push({
+      id,
+      kind,
+      shape,
+      dtype: "float32",
+      stats: stats(v),
+      ...(keepValues ? { values: v } : {}),
+      ...(name ? { name } : {}),
+      ...(op !== undefined ? { op } : {}),
+    });
     return id;
   };
   for (const s of specs) {
-    const inputs = s.inputs.map((i) => (typeof i === "number" ? ops[i].output : tensor(i.name === "c" ? "constant" : "param", i.v, i.shape ?? [i.v.length], i.name)));
+    const inputs = s.inputs.map((i) =>
+      typeof i === "number"
+        ? ops[i].output
+        : tensor(i.name === "c" ? "constant" : "param", i.v, i.shape ?? [i.v.length], i.name),
+    );
     const id = ops.length;
     const output = tensor("activation", s.out, s.shape ?? [s.out.length], undefined, id);
-    ops.push({ id, op: s.op, step: 0, inputs, output, attrs: {}, ...(s.var ? { var: s.var } : {}), ...(s.module ? { module: s.module } : {}), loc: { file: program, line: s.line, column: 1 }, stack: [] });
+    ops.push({
+      id,
+      op: s.op,
+      step: 0,
+      inputs,
+      output,
+      attrs: {},
+      ...(s.var ? { var: s.var } : {}),
+      ...(s.module ? { module: s.module } : {}),
+      loc: { file: program, line: s.line, column: 1 },
+      stack: [],
+    });
     events.push({ kind: "forward", op: id });
   }
   for (let i = specs.length - 1; i >= 0; i--) {
     const g = specs[i].grad;
     if (!g) continue;
     const upstream = tensor("grad", g, specs[i].shape ?? [g.length]);
-    events.push({ kind: "backward", op: i, upstream, local: ops[i].inputs.map(() => null), contributions: ops[i].inputs.map(() => null) });
+    events.push({
+      kind: "backward",
+      op: i,
+      upstream,
+      local: ops[i].inputs.map(() => null),
+      contributions: ops[i].inputs.map(() => null),
+    });
   }
-  return { format: "backstep-trace", version: 1, program, ops, tensors, events, params: [], diagnostics: [], losses: [], truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 }, durationMs: 1 };
+  return {
+    format: "backstep-trace",
+    version: 1,
+    program,
+    ops,
+    tensors,
+    events,
+    params: [],
+    diagnostics: [],
+    losses: [],
+    truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 },
+    durationMs: 1,
+  };
 }
 
 /** z = w·x (line 3), h = tanh(z) (line 4), loss = sum(h) (line 5); `scale` changes z's value, `hGrad` h's gradient. */
 function mlp({ scale = 1, hGrad = 1, program = "/m/model.ts", keepValues = true } = {}): Trace {
   const z = [0.5 * scale, -1 * scale];
   const h = z.map(Math.tanh);
-  return build([
-    { op: "mul", line: 3, var: "z", module: "model.fc1", inputs: [{ name: "model.fc1.weight", v: [0.5, -1] }, { name: "x", v: [scale, scale] }], out: z, grad: h.map((y) => 1 - y * y) },
-    { op: "tanh", line: 4, var: "h", inputs: [0], out: h, grad: [hGrad, 1] },
-    { op: "sum", line: 5, var: "loss", inputs: [1], out: [h[0] + h[1]], shape: [], grad: [1] },
-  ], program, keepValues);
+  return build(
+    [
+      {
+        op: "mul",
+        line: 3,
+        var: "z",
+        module: "model.fc1",
+        inputs: [
+          { name: "model.fc1.weight", v: [0.5, -1] },
+          { name: "x", v: [scale, scale] },
+        ],
+        out: z,
+        grad: h.map((y) => 1 - y * y),
+      },
+      { op: "tanh", line: 4, var: "h", inputs: [0], out: h, grad: [hGrad, 1] },
+      { op: "sum", line: 5, var: "loss", inputs: [1], out: [h[0] + h[1]], shape: [], grad: [1] },
+    ],
+    program,
+    keepValues,
+  );
 }
 
 describe("diff of two runs", () => {
@@ -70,7 +136,11 @@ describe("diff of two runs", () => {
 
   it("aligns runs of the same model saved in different folders (ops keyed by the model's own file)", () => {
     const d = diffTraces(mlp({ program: "/a/model.ts" }), mlp({ program: "/elsewhere/copy.ts" }));
-    assert.deepEqual(d.pairs, [[0, 0], [1, 1], [2, 2]]);
+    assert.deepEqual(d.pairs, [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
     assert.equal(d.first, undefined);
   });
 
@@ -125,7 +195,17 @@ describe("diff of two runs", () => {
     const z = [0.5, -1];
     const h = z.map(Math.tanh);
     const b = build([
-      { op: "mul", line: 3, var: "z", module: "model.fc1", inputs: [{ name: "model.fc1.weight", v: [0.5, -1] }, { name: "x", v: [1, 1] }], out: z },
+      {
+        op: "mul",
+        line: 3,
+        var: "z",
+        module: "model.fc1",
+        inputs: [
+          { name: "model.fc1.weight", v: [0.5, -1] },
+          { name: "x", v: [1, 1] },
+        ],
+        out: z,
+      },
       { op: "relu", line: 4, var: "h", inputs: [0], out: z.map((x) => Math.max(x, 0)) }, // tanh → relu
       { op: "sum", line: 7, var: "loss", inputs: [1], out: [h[0] + h[1]], shape: [] }, // moved from line 5
       { op: "reshape", line: 8, var: "r", inputs: [0], out: z, shape: [2, 1] },
@@ -134,15 +214,40 @@ describe("diff of two runs", () => {
     const kinds = d.structure.map((s) => `${s.kind}:${"a" in s ? s.a : ""}:${"b" in s ? s.b : ""}`).sort();
     assert.deepEqual(kinds, ["added::1", "added::3", "moved:2:2", "removed:1:"]);
     const c = mlp();
-    const wide = build([{ op: "mul", line: 3, var: "z", module: "model.fc1", inputs: [{ name: "model.fc1.weight", v: [0.5, -1, 2] }, { name: "x", v: [1, 1, 1] }], out: [0.5, -1, 2] }]);
+    const wide = build([
+      {
+        op: "mul",
+        line: 3,
+        var: "z",
+        module: "model.fc1",
+        inputs: [
+          { name: "model.fc1.weight", v: [0.5, -1, 2] },
+          { name: "x", v: [1, 1, 1] },
+        ],
+        out: [0.5, -1, 2],
+      },
+    ]);
     const shaped = diffTraces(c, wide).structure.find((s) => s.kind === "shape");
     assert.deepEqual(shaped, { kind: "shape", a: 0, b: 0, shapeA: [2], shapeB: [3] });
   });
 
   it("aligns the nth occurrence of the same line with the nth (a loop body)", () => {
-    const loop = (n: number): Trace => build(Array.from({ length: n }, (_, i) => ({ op: "tanh", line: 9, var: "h", inputs: i === 0 ? [{ name: "x", v: [1] }] : [i - 1], out: [i] })));
+    const loop = (n: number): Trace =>
+      build(
+        Array.from({ length: n }, (_, i) => ({
+          op: "tanh",
+          line: 9,
+          var: "h",
+          inputs: i === 0 ? [{ name: "x", v: [1] }] : [i - 1],
+          out: [i],
+        })),
+      );
     const { pairs } = alignOps(loop(3), loop(4));
-    assert.deepEqual(pairs, [[0, 0], [1, 1], [2, 2]]);
+    assert.deepEqual(pairs, [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
     const d = diffTraces(loop(3), loop(4));
     assert.deepEqual(d.structure, [{ kind: "added", b: 3 }]);
   });

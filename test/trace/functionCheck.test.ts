@@ -1,4 +1,5 @@
-// A defineFunction's first-use gradcheck in a traced run: each input's backward gradient against float64 finite differences.
+// A defineFunction's first-use gradcheck in a traced run: each input's backward gradient against float64 finite
+// differences.
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -6,8 +7,12 @@ import { runModel } from "../../src/runner/index";
 import type { GradCheckEvent, Trace } from "../../src/trace/types";
 
 const dir = join(__dirname, "..", "fixtures", "functions");
-const lineIn = (file: string, text: string): number => readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
-const checksOf = (trace: Trace): GradCheckEvent[] => trace.events.filter((e): e is GradCheckEvent => e.kind === "gradCheck" && e.source === "function");
+const lineIn = (file: string, text: string): number =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(text)) + 1;
+const checksOf = (trace: Trace): GradCheckEvent[] =>
+  trace.events.filter((e): e is GradCheckEvent => e.kind === "gradCheck" && e.source === "function");
 
 describe("trace: a defineFunction's first-use gradcheck", function () {
   this.timeout(60_000);
@@ -33,12 +38,15 @@ describe("trace: a defineFunction's first-use gradcheck", function () {
     const r = await runModel(file);
     assert.equal(r.ok, true, r.error?.message);
     const checks = checksOf(r.trace);
-    assert.deepEqual(checks.map((c) => [c.label, c.verdict, c.loc?.line]), [
-      ["BadSigmoid input 0 (x)", "mismatch", lineIn(file, "const BadSigmoid = defineFunction(")],
-      ["Bilinear input 0 (s)", "close", lineIn(file, "const Bilinear = defineFunction(")],
-      ["Bilinear input 1 (W)", "close", lineIn(file, "const Bilinear = defineFunction(")],
-      ["Dropout input 0 (y)", "close", lineIn(file, "const Dropout = defineFunction(")],
-    ]);
+    assert.deepEqual(
+      checks.map((c) => [c.label, c.verdict, c.loc?.line]),
+      [
+        ["BadSigmoid input 0 (x)", "mismatch", lineIn(file, "const BadSigmoid = defineFunction(")],
+        ["Bilinear input 0 (s)", "close", lineIn(file, "const Bilinear = defineFunction(")],
+        ["Bilinear input 1 (W)", "close", lineIn(file, "const Bilinear = defineFunction(")],
+        ["Dropout input 0 (y)", "close", lineIn(file, "const Dropout = defineFunction(")],
+      ],
+    );
     const bad = checks[0];
     assert.ok(bad.relErr! > 0.05, `relative error ${bad.relErr}`);
     assert.equal(r.trace.ops[bad.op!].var, "s", "the first application is the one checked");
@@ -48,7 +56,10 @@ describe("trace: a defineFunction's first-use gradcheck", function () {
     const x = r.trace.tensors[bad.tensor!].values!;
     manual.forEach((m, i) => {
       const s = 1 / (1 + Math.exp(-x[i]));
-      assert.ok(Math.abs(m / reference[i] - 1 / (1 - s)) < 1e-3, `element ${i}: backward/numeric ${m / reference[i]} vs 1/(1 − σ) ${1 / (1 - s)}`);
+      assert.ok(
+        Math.abs(m / reference[i] - 1 / (1 - s)) < 1e-3,
+        `element ${i}: backward/numeric ${m / reference[i]} vs 1/(1 − σ) ${1 / (1 - s)}`,
+      );
     });
   });
 

@@ -1,4 +1,5 @@
-// Gradient checks (expectGrad): each outcome against torch.allclose's, the check's line, and the event through the stream, JSON and guards.
+// Gradient checks (expectGrad): each outcome against torch.allclose's, the check's line, and the event through the
+// stream, JSON and guards.
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -51,7 +52,11 @@ for c in json.loads(sys.stdin.read()):
     out.append({"equal": bool(torch.equal(m, r)), "close": bool(torch.allclose(m, r)), "maxdiff": str((m - r).abs().max().item())})
 print(json.dumps(out))`;
     const input = JSON.stringify(CASES.map((c) => ({ manual: c.manual.map(String), reference: c.reference })));
-    const torch = JSON.parse(execFileSync(PYTHON, ["-c", py], { input, encoding: "utf8" })) as { equal: boolean; close: boolean; maxdiff: string }[];
+    const torch = JSON.parse(execFileSync(PYTHON, ["-c", py], { input, encoding: "utf8" })) as {
+      equal: boolean;
+      close: boolean;
+      maxdiff: string;
+    }[];
     CASES.forEach((c, i) => {
       const r = compareGrads(c.manual, [2, 2], c.reference, [2, 2]);
       const expected = torch[i].equal ? "exact" : torch[i].close ? "close" : "mismatch";
@@ -65,14 +70,20 @@ print(json.dumps(out))`;
   it("names the worst element with both values, a NaN first, and a shape mismatch as such", () => {
     const m = compareGrads([1, -2.5, 0.5, 3.1], [2, 2], [1, -2, 0.5, 3], [2, 2]);
     assert.deepEqual(m.worst, { index: [0, 1], manual: -2.5, reference: -2 });
-    assert.equal(gradCheckText({ ...m, kind: "gradCheck", source: "expectGrad", label: "w" }), "✗ max diff 0.5 at [0, 1]: -2.5 vs autograd -2");
+    assert.equal(
+      gradCheckText({ ...m, kind: "gradCheck", source: "expectGrad", label: "w" }),
+      "✗ max diff 0.5 at [0, 1]: -2.5 vs autograd -2",
+    );
     const nan = compareGrads([1, 9, NaN, 3], [4], [1, -2, 0.5, 3], [4]);
     assert.equal(nan.verdict, "mismatch");
     assert.deepEqual(nan.worst?.index, [2]);
     const shape = compareGrads([1, 2], [2], [1, 2], [2, 1]);
     assert.equal(shape.verdict, "shape");
     assert.equal(shape.maxAbsDiff, undefined);
-    assert.equal(gradCheckText({ ...shape, kind: "gradCheck", source: "expectGrad", label: "b" }), "✗ shape [2] vs autograd [2, 1]");
+    assert.equal(
+      gradCheckText({ ...shape, kind: "gradCheck", source: "expectGrad", label: "b" }),
+      "✗ shape [2] vs autograd [2, 1]",
+    );
     // a plain number stands for any one-element gradient
     assert.equal(compareGrads([4], [], [4], [1, 1]).verdict, "exact");
     assert.equal(compareGrads([1, 2], [2], [1, 2], [2], { atol: 0, rtol: 0 }).verdict, "exact");
@@ -80,19 +91,52 @@ print(json.dumps(out))`;
 
   it("checks a non-leaf before and after backward without retainGrad, and leaves, changing no gradient", () => {
     const run = (check: boolean): { trace: Trace; xGrad: number[]; wGrad: number[]; logitsGrad: Tensor | null } => {
-      let xGrad: number[] = [], wGrad: number[] = [];
+      let xGrad: number[] = [],
+        wGrad: number[] = [];
       let logits: Tensor | undefined;
       const trace = record(() => {
-        const x = tensor([[1, 2], [3, 4]], { requiresGrad: true, name: "x" });
-        const w = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true, name: "w" });
+        const x = tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { requiresGrad: true, name: "x" },
+        );
+        const w = tensor(
+          [
+            [0.5, -1],
+            [2, 0.25],
+          ],
+          { requiresGrad: true, name: "w" },
+        );
         logits = x.matmul(w).named("logits");
         // w is read twice: its gradient accumulates (the watch must not change how)
         const y = logits.add(x.matmul(w));
-        if (check) expectGrad(logits, [[9, -1], [19, -4]]);
-        if (check) expectGrad(w, [[66, -13], [94, -18]]);
+        if (check)
+          expectGrad(logits, [
+            [9, -1],
+            [19, -4],
+          ]);
+        if (check)
+          expectGrad(w, [
+            [66, -13],
+            [94, -18],
+          ]);
         y.mul(logits).sum().backward();
-        if (check) expectGrad(logits, [[9, -1], [19, -4]], { label: "after" });
-        if (check) expectGrad(x, [[5.5, 17.75], [13.5, 37]]);
+        if (check)
+          expectGrad(
+            logits,
+            [
+              [9, -1],
+              [19, -4],
+            ],
+            { label: "after" },
+          );
+        if (check)
+          expectGrad(x, [
+            [5.5, 17.75],
+            [13.5, 37],
+          ]);
         xGrad = [...x.grad!.data];
         wGrad = [...w.grad!.data];
       });
@@ -109,7 +153,15 @@ print(json.dumps(out))`;
     const cs = checks(checked.trace);
     // L = Σ y·logits with y = logits + x·w (another node of the same value): ∂L/∂logits = y + logits = 3·logits
     const logits = [4.5, -0.5, 9.5, -2].map((v) => 3 * v);
-    assert.deepEqual(cs.map((c) => [c.label, c.verdict]), [["logits", "mismatch"], ["w", "mismatch"], ["after", "mismatch"], ["x", "mismatch"]]);
+    assert.deepEqual(
+      cs.map((c) => [c.label, c.verdict]),
+      [
+        ["logits", "mismatch"],
+        ["w", "mismatch"],
+        ["after", "mismatch"],
+        ["x", "mismatch"],
+      ],
+    );
     const byLabel = new Map(cs.map((c) => [c.label, c]));
     const before = byLabel.get("logits")!;
     assert.deepEqual(checked.trace.tensors[before.reference!].values, logits);
@@ -118,7 +170,9 @@ print(json.dumps(out))`;
     assert.deepEqual(checked.trace.tensors[byLabel.get("after")!.reference!].values, logits);
     // the check before backward is decided inside the pass, when ∂L/∂logits is complete: before matmul's backward
     const at = checked.trace.events.indexOf(before);
-    const matmulBackward = checked.trace.events.findIndex((e) => e.kind === "backward" && checked.trace.ops[e.op].output === before.tensor);
+    const matmulBackward = checked.trace.events.findIndex(
+      (e) => e.kind === "backward" && checked.trace.ops[e.op].output === before.tensor,
+    );
     assert.ok(at < matmulBackward && checked.trace.events.slice(0, at).some((e) => e.kind === "backward"));
     // the leaf's check waits for the whole pass (both uses of w)
     const wCheck = byLabel.get("w")!;
@@ -137,7 +191,10 @@ print(json.dumps(out))`;
       settlePendingGradChecks();
     });
     const cs = checks(trace);
-    assert.deepEqual(cs.map((c) => c.verdict), ["missing", "missing"]);
+    assert.deepEqual(
+      cs.map((c) => c.verdict),
+      ["missing", "missing"],
+    );
     assert.match(cs[0].note!, /does not require grad/);
     assert.match(cs[1].note!, /no backward pass reached/);
     assert.equal(gradCheckText(cs[1]), "✗ no autograd gradient");
@@ -145,10 +202,23 @@ print(json.dumps(out))`;
 
   it("reads back through the stream across chunks, JSON and the webview's guard unchanged", () => {
     const body = (): void => {
-      const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+      const x = tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { requiresGrad: true },
+      );
       for (let i = 0; i < 5; i++) {
         const y = x.mul(i + 1);
-        expectGrad(y, [[1, 1], [1, NaN]], { atol: 1e-6, rtol: 1e-3 });
+        expectGrad(
+          y,
+          [
+            [1, 1],
+            [1, NaN],
+          ],
+          { atol: 1e-6, rtol: 1e-3 },
+        );
         y.sum().backward();
       }
     };
@@ -161,11 +231,22 @@ print(json.dumps(out))`;
     assert.ok(Number.isNaN(cs[0].maxAbsDiff));
     const back = parseTrace(stringifyTrace(big));
     assert.deepEqual(checks(back), cs);
-    assert.ok(isHostMessage({ type: "trace", file: "m.ts", trace: traceStructure(big), cursor: 0, debugging: false, breakpoints: [] }));
+    assert.ok(
+      isHostMessage({
+        type: "trace",
+        file: "m.ts",
+        trace: traceStructure(big),
+        cursor: 0,
+        debugging: false,
+        breakpoints: [],
+      }),
+    );
     // a malformed check is refused
     const bad = traceStructure(big);
     (bad.events.find((e) => e.kind === "gradCheck") as { verdict: string }).verdict = "fine";
-    assert.ok(!isHostMessage({ type: "trace", file: "m.ts", trace: bad, cursor: 0, debugging: false, breakpoints: [] }));
+    assert.ok(
+      !isHostMessage({ type: "trace", file: "m.ts", trace: bad, cursor: 0, debugging: false, breakpoints: [] }),
+    );
   });
 
   it("places each check of a model file at its expectGrad line", async function () {

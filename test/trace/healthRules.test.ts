@@ -1,4 +1,5 @@
-// The health rules on recorded runs: grouped vanishing warnings, zero-by-structure gradients told apart, thresholds that every consumer follows.
+// The health rules on recorded runs: grouped vanishing warnings, zero-by-structure gradients told apart, thresholds
+// that every consumer follows.
 import { strict as assert } from "node:assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -72,7 +73,10 @@ describe("health rules on recorded runs", function () {
     assert.equal(d.loc?.line, 7, "the line of the loop that calls every layer");
     assert.match(d.message, new RegExp(`in ${small.length} parameters \\(model\\.layers\\.\\d+\\.\\w+, `));
     const norms = small.map((p) => trace.tensors[p.grad as number].stats.norm);
-    assert.ok(d.message.includes(`from ${Math.min(...norms).toExponential(2)} to ${Math.max(...norms).toExponential(2)}`), d.message);
+    assert.ok(
+      d.message.includes(`from ${Math.min(...norms).toExponential(2)} to ${Math.max(...norms).toExponential(2)}`),
+      d.message,
+    );
     // Problems: one entry for the line
     const problems = [...traceProblems(trace).values()].flat().filter((p) => p.code === "vanishing-gradient");
     assert.equal(problems.length, 1);
@@ -83,7 +87,11 @@ describe("health rules on recorded runs", function () {
     const keyBias = trace.params.find((p) => p.name === "block.key.bias");
     assert.ok(keyBias?.grad !== null && keyBias?.grad !== undefined);
     const norm = trace.tensors[keyBias.grad].stats.norm;
-    assert.equal(normVerdict(norm, thresholds()), "vanishing", `‖∂L/∂b_k‖ = ${norm}: below the threshold, yet not vanishing`);
+    assert.equal(
+      normVerdict(norm, thresholds()),
+      "vanishing",
+      `‖∂L/∂b_k‖ = ${norm}: below the threshold, yet not vanishing`,
+    );
     assert.ok(!codes(trace).includes("vanishing-gradient"), trace.diagnostics.map((d) => d.message).join("\n"));
     const info = trace.diagnostics.filter((d) => d.code === "zero-gradient");
     assert.equal(info.length, 1);
@@ -100,22 +108,34 @@ describe("health rules on recorded runs", function () {
   it("tells a bias just before a batch centring (zero by structure) from a vanishing one", async () => {
     const { trace } = await runModel(model("norm.ts", BIAS_BEFORE_NORM), { maxSteps: 3 });
     const info = trace.diagnostics.filter((d) => d.code === "zero-gradient");
-    assert.deepEqual(info.map((d) => d.message.split(":")[1].trim().split(" ")[0]), ["‖∂L/∂lin.bias‖"]);
+    assert.deepEqual(
+      info.map((d) => d.message.split(":")[1].trim().split(" ")[0]),
+      ["‖∂L/∂lin.bias‖"],
+    );
     assert.ok(!codes(trace).includes("vanishing-gradient"));
   });
 
   it("Problems, inline hints, the side panel and the debugger follow a changed threshold without tracing again", async () => {
     const { trace } = await runModel(VANISHING, { maxSteps: 2 });
     const problems = (vanishing: number): number =>
-      [...traceProblems(trace, healthThresholds(readSettings((k) => (k === "vanishingThreshold" ? vanishing : undefined)))).values()].flat().filter((p) => p.code === "vanishing-gradient").length;
+      [
+        ...traceProblems(
+          trace,
+          healthThresholds(readSettings((k) => (k === "vanishingThreshold" ? vanishing : undefined))),
+        ).values(),
+      ]
+        .flat()
+        .filter((p) => p.code === "vanishing-gradient").length;
     assert.equal(problems(1e-6), 1);
     assert.equal(problems(1e-30), 0);
-    const hints = (vanishing: number): number => lineHints(trace, VANISHING, thresholds({ vanishing })).filter((h) => h.severity === "vanishing").length;
+    const hints = (vanishing: number): number =>
+      lineHints(trace, VANISHING, thresholds({ vanishing })).filter((h) => h.severity === "vanishing").length;
     const withGradient = lineHints(trace, VANISHING, thresholds()).filter((h) => h.text.includes("‖∂L/∂")).length;
     assert.ok(withGradient > 0);
     assert.equal(hints(1e10), withGradient);
     assert.equal(hints(1e-30), 0);
-    const panel = (vanishing: number): number => health(viewOf(trace).index, thresholds({ vanishing })).flags.filter((f) => f.kind === "vanishing").length;
+    const panel = (vanishing: number): number =>
+      health(viewOf(trace).index, thresholds({ vanishing })).flags.filter((f) => f.kind === "vanishing").length;
     assert.ok(panel(1e-6) > 0);
     assert.equal(panel(1e-30), 0);
     const stops = (vanishing: number): boolean => {
@@ -126,7 +146,8 @@ describe("health rules on recorded runs", function () {
     assert.equal(stops(1e-6), true);
     assert.equal(stops(1e-30), false);
     // dead ReLU / saturation: the sigmoid layers saturate under a low enough fraction
-    const saturated = (fraction: number): number => withThresholds(trace, thresholds({ saturated: fraction })).filter((d) => d.code === "saturated").length;
+    const saturated = (fraction: number): number =>
+      withThresholds(trace, thresholds({ saturated: fraction })).filter((d) => d.code === "saturated").length;
     assert.ok(saturated(0) > 0);
     assert.equal(saturated(1.01), 0);
   });

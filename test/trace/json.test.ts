@@ -8,9 +8,32 @@ import type { Trace } from "../../src/trace/types";
 function sample(): Trace {
   const t = emptyTrace("/m/model.ts");
   const values = [1, NaN, -Infinity, 0, 2.5, Infinity];
-  t.tensors.push({ id: 0, kind: "activation", shape: [2, 3], dtype: "float32", stats: computeStats(values), values, name: "NaN" });
-  t.tensors.push({ id: 1, kind: "activation", shape: [1], dtype: "float32", stats: computeStats([NaN]), values: [NaN] });
-  t.ops.push({ id: 0, op: "clamp", step: 0, inputs: [1], output: 0, attrs: { min: -Infinity, max: 3, mode: "Infinity-ish" }, stack: [] });
+  t.tensors.push({
+    id: 0,
+    kind: "activation",
+    shape: [2, 3],
+    dtype: "float32",
+    stats: computeStats(values),
+    values,
+    name: "NaN",
+  });
+  t.tensors.push({
+    id: 1,
+    kind: "activation",
+    shape: [1],
+    dtype: "float32",
+    stats: computeStats([NaN]),
+    values: [NaN],
+  });
+  t.ops.push({
+    id: 0,
+    op: "clamp",
+    step: 0,
+    inputs: [1],
+    output: 0,
+    attrs: { min: -Infinity, max: 3, mode: "Infinity-ish" },
+    stack: [],
+  });
   t.events.push({ kind: "step", index: 0, loss: NaN }, { kind: "forward", op: 0 });
   t.losses.push(NaN, Infinity, 0.5);
   return t;
@@ -66,6 +89,15 @@ describe("tensor stats", () => {
   it("is NaN for min/max/mean/std/norm when no value is finite, and exact for all-zero tensors", () => {
     const s = computeStats([NaN, Infinity]);
     assert.ok([s.min, s.max, s.mean, s.std, s.norm].every(Number.isNaN));
-    assert.deepEqual(computeStats(new Float64Array(4)), { min: 0, max: 0, mean: 0, std: 0, norm: 0, nan: 0, inf: 0, zeros: 4 });
+    assert.deepEqual(computeStats(new Float64Array(4)), {
+      min: 0,
+      max: 0,
+      mean: 0,
+      std: 0,
+      norm: 0,
+      nan: 0,
+      inf: 0,
+      zeros: 4,
+    });
   });
 });

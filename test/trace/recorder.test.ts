@@ -29,7 +29,8 @@ const close = (a: readonly number[], b: readonly number[], tol = 1e-6): void => 
   a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `[${i}] ${x} vs ${b[i]}`));
 };
 type Of<K extends TraceEvent["kind"]> = Extract<TraceEvent, { kind: K }>;
-const events = <K extends TraceEvent["kind"]>(t: Trace, kind: K): Of<K>[] => t.events.filter((e): e is Of<K> => e.kind === kind);
+const events = <K extends TraceEvent["kind"]>(t: Trace, kind: K): Of<K>[] =>
+  t.events.filter((e): e is Of<K> => e.kind === kind);
 
 describe("trace recorder", () => {
   it("records backward contributions that sum, per leaf, to the engine's gradients and to the hand derivation", () => {
@@ -43,7 +44,10 @@ describe("trace recorder", () => {
       const d = c.add(a); // a fans out: into mul and into add
       d.sum().backward();
     });
-    assert.deepEqual(trace.ops.map((o) => o.op), ["mul", "add", "sum"]);
+    assert.deepEqual(
+      trace.ops.map((o) => o.op),
+      ["mul", "add", "sum"],
+    );
     const [mul, add] = trace.ops;
     const aId = mul.inputs[0];
     const bId = mul.inputs[1];
@@ -52,13 +56,17 @@ describe("trace recorder", () => {
       const total = new Array<number>(3).fill(0);
       for (const e of events(trace, "backward")) {
         trace.ops[e.op].inputs.forEach((input, i) => {
-          if (input === leaf && e.contributions[i] !== null) vals(trace, e.contributions[i]).forEach((v, k) => (total[k] += v));
+          if (input === leaf && e.contributions[i] !== null)
+            vals(trace, e.contributions[i]).forEach((v, k) => (total[k] += v));
         });
       }
       return total;
     };
     // ∂/∂a Σ(a·b + a) = b + 1; ∂/∂b = a
-    close(into(aId), bv.map((x) => x + 1));
+    close(
+      into(aId),
+      bv.map((x) => x + 1),
+    );
     close(into(bId), av);
     close(into(aId), Array.from(a.grad?.data ?? []));
     close(into(bId), Array.from(b.grad?.data ?? []));
@@ -89,13 +97,20 @@ describe("trace recorder", () => {
     }
     // ∂/∂x Σ(x² + tanh x + x) = 2x + 1 − tanh²x + 1
     const xId = trace.ops[0].inputs[0];
-    close(running.get(xId) ?? [], [1, 2].map((x) => 2 * x + 2 - Math.tanh(x) ** 2), 1e-5);
+    close(
+      running.get(xId) ?? [],
+      [1, 2].map((x) => 2 * x + 2 - Math.tanh(x) ** 2),
+      1e-5,
+    );
   });
 
   it("records each backward event's contribution as upstream × local for elementwise ops", () => {
     const trace = record(() => {
       const x = tensor([0.3, -0.7, 1.1], { requiresGrad: true, dtype: "float64" });
-      x.tanh().mul(tensor([1, 2, 3], { dtype: "float64" })).sum().backward();
+      x.tanh()
+        .mul(tensor([1, 2, 3], { dtype: "float64" }))
+        .sum()
+        .backward();
     });
     const tanh = events(trace, "backward").find((e) => trace.ops[e.op].op === "tanh");
     assert.ok(tanh);
@@ -103,10 +118,16 @@ describe("trace recorder", () => {
     assert.ok(local?.tensor !== undefined);
     assert.equal(local.formula, "1 - \\tanh^2(x)");
     assert.deepEqual(local.jacobianShape, [3, 3]);
-    close(vals(trace, local.tensor), [0.3, -0.7, 1.1].map((x) => 1 - Math.tanh(x) ** 2));
+    close(
+      vals(trace, local.tensor),
+      [0.3, -0.7, 1.1].map((x) => 1 - Math.tanh(x) ** 2),
+    );
     const upstream = vals(trace, tanh.upstream);
     close(upstream, [1, 2, 3]);
-    close(vals(trace, tanh.contributions[0]), upstream.map((u, i) => u * vals(trace, local.tensor)[i]));
+    close(
+      vals(trace, tanh.contributions[0]),
+      upstream.map((u, i) => u * vals(trace, local.tensor)[i]),
+    );
   });
 
   it("records optimizer updates: after = before − η·grad, and the next step reads the updated parameter", () => {
@@ -122,10 +143,17 @@ describe("trace recorder", () => {
     });
     const ups = events(trace, "update");
     assert.equal(ups.length, 2);
-    for (const u of ups) close(vals(trace, u.after), vals(trace, u.before).map((v, i) => v - lr * vals(trace, u.grad)[i]));
+    for (const u of ups)
+      close(
+        vals(trace, u.after),
+        vals(trace, u.before).map((v, i) => v - lr * vals(trace, u.grad)[i]),
+      );
     const step1 = trace.ops.find((o) => o.step === 1);
     assert.equal(step1?.inputs[0], ups[0].after, "step 1 reads the parameter as updated in step 0");
-    assert.deepEqual(trace.params.map((p) => p.name), ["w"]);
+    assert.deepEqual(
+      trace.params.map((p) => p.name),
+      ["w"],
+    );
     close(vals(trace, trace.params[0].tensor), vals(trace, ups[1].after));
   });
 
@@ -142,7 +170,8 @@ describe("trace recorder", () => {
     for (const t of trace.tensors) {
       assert.ok(t.stats, "stats always");
       if (t.values && trace.params.every((p) => p.tensor !== t.id && p.grad !== t.id)) kept += t.values.length;
-      if (t.shape.reduce((a, b) => a * b, 1) > 4 && trace.params.every((p) => p.tensor !== t.id && p.grad !== t.id)) assert.equal(t.values, undefined);
+      if (t.shape.reduce((a, b) => a * b, 1) > 4 && trace.params.every((p) => p.tensor !== t.id && p.grad !== t.id))
+        assert.equal(t.values, undefined);
     }
     assert.ok(kept <= 6, `kept ${kept} values`);
     assert.ok(trace.truncated.valuesDropped > 0);
@@ -159,11 +188,17 @@ describe("trace recorder", () => {
     const trace = record(
       () => {
         const w = tensor([0.5], { requiresGrad: true });
-        for (let i = 0; i < 5; i++) w.mul(i + 1).sum().backward();
+        for (let i = 0; i < 5; i++)
+          w.mul(i + 1)
+            .sum()
+            .backward();
       },
       { maxSteps: 2 },
     );
-    assert.deepEqual(events(trace, "step").map((e) => e.index), [0, 1]);
+    assert.deepEqual(
+      events(trace, "step").map((e) => e.index),
+      [0, 1],
+    );
     assert.deepEqual(trace.losses, [0.5, 1]);
     assert.equal(trace.truncated.stepsDropped, 3);
     assert.ok(trace.truncated.eventsDropped > 0);
@@ -186,8 +221,16 @@ describe("trace recorder", () => {
     assert.equal(exp.local[0]!.tensor, trace.ops[exp.op].output, "exp's local derivative is its output");
     // the shared tensors carry the right numbers: hand derivation of d(2·Σ exp(tanh x + 1))/dx
     const t = xv.map(Math.tanh);
-    close(vals(trace, exp.contributions[0]), t.map((v) => 2 * Math.exp(v + 1)), 1e-12);
-    close(vals(trace, tanh.contributions[0]), t.map((v) => 2 * Math.exp(v + 1) * (1 - v * v)), 1e-12);
+    close(
+      vals(trace, exp.contributions[0]),
+      t.map((v) => 2 * Math.exp(v + 1)),
+      1e-12,
+    );
+    close(
+      vals(trace, tanh.contributions[0]),
+      t.map((v) => 2 * Math.exp(v + 1) * (1 - v * v)),
+      1e-12,
+    );
     close(vals(trace, add.local[0]!.tensor), [1, 1, 1]);
     assert.equal(events(trace, "backward").length, 4);
   });
@@ -196,7 +239,8 @@ describe("trace recorder", () => {
     const av = [0.5, -1, 2, 0.25, 1.5, -0.75]; // [2,3]
     const bv = [1, -2, 0.5, 3, -1, 0.25]; // [3,2]
     const cv = [2, -1, 0.5, 4]; // [2,2]
-    const T = (v: number[], r: number, c: number): number[] => Array.from({ length: r * c }, (_, k) => v[(k % r) * c + Math.floor(k / r)]);
+    const T = (v: number[], r: number, c: number): number[] =>
+      Array.from({ length: r * c }, (_, k) => v[(k % r) * c + Math.floor(k / r)]);
     let a!: Tensor, b!: Tensor, c!: Tensor;
     const trace = record(() => {
       a = tensor(av, { requiresGrad: true, dtype: "float64", shape: [2, 3] });
@@ -207,7 +251,9 @@ describe("trace recorder", () => {
       for (let k = 0; k < c.grad!.size; k++) c.grad!.data[k] = Math.max(-0.1, Math.min(0.1, c.grad!.data[k]));
       new optim.SGD([a, b, c], { lr: 0.1 }).step();
     });
-    const [first, second] = events(trace, "backward").filter((e) => trace.ops[e.op].op === "matmul").sort((x, y) => x.op - y.op);
+    const [first, second] = events(trace, "backward")
+      .filter((e) => trace.ops[e.op].op === "matmul")
+      .sort((x, y) => x.op - y.op);
     const ab = trace.tensors[trace.ops[first.op].output].values!;
     // ∂(AB)/∂A = (·)Bᵀ, ∂(AB)/∂B = Aᵀ(·); for the second matmul A is AB and B is C
     close(vals(trace, first.local[0]!.tensor), T(bv, 3, 2));
@@ -215,13 +261,23 @@ describe("trace recorder", () => {
     close(vals(trace, second.local[0]!.tensor), T(cv, 2, 2));
     close(vals(trace, second.local[1]!.tensor), T(ab, 2, 2));
     const updates = events(trace, "update");
-    assert.deepEqual(updates.map((u) => u.param), ["param0", "param1", "param2"]);
+    assert.deepEqual(
+      updates.map((u) => u.param),
+      ["param0", "param1", "param2"],
+    );
     for (const [k, u] of updates.entries()) {
       const p = [a, b, c][k];
       close(vals(trace, u.grad), Array.from(p.grad!.data));
-      close(vals(trace, u.after), vals(trace, u.before).map((v, i) => v - 0.1 * p.grad!.data[i]));
+      close(
+        vals(trace, u.after),
+        vals(trace, u.before).map((v, i) => v - 0.1 * p.grad!.data[i]),
+      );
     }
-    assert.ok(Array.from(c.grad!.data).every((v) => Math.abs(v) <= 0.1) && vals(trace, updates[2].grad).some((v) => Math.abs(v) === 0.1), "clipped");
+    assert.ok(
+      Array.from(c.grad!.data).every((v) => Math.abs(v) <= 0.1) &&
+        vals(trace, updates[2].grad).some((v) => Math.abs(v) === 0.1),
+      "clipped",
+    );
   });
 
   it("a tensor made under one recorder is an input (a snapshot of its values) to the next recorder", () => {
@@ -231,7 +287,10 @@ describe("trace recorder", () => {
     });
     assert.equal(first.tensors[first.ops[0].output].kind, "activation");
     const second = record(() => h.tanh().sum().backward());
-    assert.deepEqual(second.ops.map((o) => o.op), ["tanh", "sum"]);
+    assert.deepEqual(
+      second.ops.map((o) => o.op),
+      ["tanh", "sum"],
+    );
     const input = second.tensors[second.ops[0].inputs[0]];
     assert.notEqual(input.kind, "activation", "not the first trace's op output");
     assert.equal(input.op, undefined);

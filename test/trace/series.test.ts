@@ -42,7 +42,12 @@ let file: string;
 
 async function record(maxSteps: number, fullSteps?: FullStepsPolicy): Promise<Trace> {
   const asm = new TraceAssembler(file, fullSteps);
-  const session = new ModelSession(engine, { maxSteps, values: "all", ...(fullSteps ? { fullSteps } : {}), onChunk: (c) => asm.addChunk(c) });
+  const session = new ModelSession(engine, {
+    maxSteps,
+    values: "all",
+    ...(fullSteps ? { fullSteps } : {}),
+    onChunk: (c) => asm.addChunk(c),
+  });
   const error = await session.run(file);
   assert.equal(error, undefined);
   const final = session.recorder.finish();
@@ -61,7 +66,8 @@ describe("long runs: statistics for every step, full records for chosen ones", (
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("picks the last K, every Nth and the chosen steps", () => {
-    const pick = (p: FullStepsPolicy | undefined, n: number): number[] => Array.from({ length: n }, (_, i) => i).filter((i) => isFullStep(p, i, n));
+    const pick = (p: FullStepsPolicy | undefined, n: number): number[] =>
+      Array.from({ length: n }, (_, i) => i).filter((i) => isFullStep(p, i, n));
     assert.deepEqual(pick(undefined, 4), [0, 1, 2, 3]);
     assert.deepEqual(pick({}, 4), []);
     assert.deepEqual(pick({ last: 2 }, 10), [8, 9]);
@@ -77,14 +83,26 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     assert.deepEqual(s.steps, [0, 1, 2, 3, 4, 5, 6]);
     assert.deepEqual(s.fullSteps, [0, 3, 6]);
     assert.deepEqual(s.policy, { every: 3, last: 1 });
-    assert.deepEqual(trace.events.filter((e): e is Of<"step"> => e.kind === "step").map((e) => e.index), [0, 3, 6]);
+    assert.deepEqual(
+      trace.events.filter((e): e is Of<"step"> => e.kind === "step").map((e) => e.index),
+      [0, 3, 6],
+    );
     assert.deepEqual([...new Set(trace.ops.map((o) => o.step))], [0, 3, 6]);
     assert.equal(trace.losses.length, 7);
     assert.deepEqual(s.loss, trace.losses);
     assert.ok(s.loss[6] < s.loss[0], "the loss falls");
     // the layers: tanh's output (named after its variable; fc1's output goes into it, so is not a layer) and fc2's
-    assert.deepEqual(s.layers.map((l) => [l.name, l.op]), [["h", "tanh"], ["model.fc2", "add"]]);
-    assert.deepEqual(s.params.map((p) => p.name), ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"]);
+    assert.deepEqual(
+      s.layers.map((l) => [l.name, l.op]),
+      [
+        ["h", "tanh"],
+        ["model.fc2", "add"],
+      ],
+    );
+    assert.deepEqual(
+      s.params.map((p) => p.name),
+      ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"],
+    );
     for (const l of s.layers) {
       assert.equal(l.act.hist.length, 7 * HIST_BINS);
       for (let i = 0; i < 7; i++) {
@@ -132,8 +150,11 @@ describe("long runs: statistics for every step, full records for chosen ones", (
       return w.values;
     };
     const after0 = trace.events.find((e): e is Of<"update"> => e.kind === "update" && e.param === "model.fc1.weight")!;
-    const update3 = trace.events.filter((e): e is Of<"update"> => e.kind === "update" && e.param === "model.fc1.weight")[1];
-    // step 3 reads the weight as steps 1 and 2 (statistics only) left it: not step 0's "after", and exactly what step 3's update started from
+    const update3 = trace.events.filter(
+      (e): e is Of<"update"> => e.kind === "update" && e.param === "model.fc1.weight",
+    )[1];
+    // step 3 reads the weight as steps 1 and 2 (statistics only) left it: not step 0's "after", and exactly what step
+    // 3's update started from
     assert.notDeepEqual(weightAt(3), trace.tensors[after0.after].values);
     assert.deepEqual(weightAt(3), trace.tensors[update3.before].values);
   });

@@ -68,7 +68,15 @@ describe("trace stream", () => {
     asm.poll();
     assert.equal(tensors.length, 1);
     assert.deepEqual(events, [{ kind: "step", index: 0 }]);
-    assert.deepEqual(tensors[0], { id: 0, kind: "input", shape: [3], dtype: "float32", name: "x", values: [1, 2, 0.5], stats: computeStats([1, 2, 0.5]) });
+    assert.deepEqual(tensors[0], {
+      id: 0,
+      kind: "input",
+      shape: [3],
+      dtype: "float32",
+      name: "x",
+      values: [1, 2, 0.5],
+      stats: computeStats([1, 2, 0.5]),
+    });
     w.commit();
     asm.poll();
     assert.equal(tensors.length, 2);
@@ -84,8 +92,20 @@ describe("trace stream", () => {
     const big = Float64Array.from({ length: 10 }, (_, i) => (i === 3 ? NaN : i - 4.5));
     w.tensor(KIND.grad, "float64", -1, -1, [10], big, false);
     const module = w.string("model.attn — ∂L/∂x 😀");
-    const attrs = w.attrSet({ min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] });
-    assert.equal(w.attrSet({ min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] }), attrs, "interned");
+    const attrs = w.attrSet({
+      min: -Infinity,
+      max: NaN,
+      dims: [1, 0],
+      mode: "same",
+      flag: true,
+      none: null,
+      names: ["a", "b"],
+    });
+    assert.equal(
+      w.attrSet({ min: -Infinity, max: NaN, dims: [1, 0], mode: "same", flag: true, none: null, names: ["a", "b"] }),
+      attrs,
+      "interned",
+    );
     assert.notEqual(w.attrSet({ min: Infinity }), w.attrSet({ min: null }), "Infinity and null differ");
     const loc = w.frame({ file: "/m/model.ts", line: 4, column: 9 });
     const frame = w.frame({ file: "/m/model.ts", line: 4, column: 9, name: "Attn.forward" });
@@ -119,7 +139,10 @@ describe("trace stream", () => {
       const previous = setObserver(rec);
       try {
         // relu on [batch 2, 4 units]: units 1 and 3 are ≤ 0 for both samples (dead); tanh: 3 of 6 beyond ±0.98
-        tensor([1, -1, 2, 0, -3, -2, 0.5, -1], { shape: [2, 4], requiresGrad: true }).relu().sum().backward();
+        tensor([1, -1, 2, 0, -3, -2, 0.5, -1], { shape: [2, 4], requiresGrad: true })
+          .relu()
+          .sum()
+          .backward();
         tensor([3, -4, 0.1, 2.5, -0.2, 0.9], { requiresGrad: true }).tanh().sum().backward();
       } finally {
         setObserver(previous);
@@ -187,7 +210,10 @@ describe("trace stream", () => {
     // every step read is whole up to the last, and its numbers are the model's: tanh(i·w) summed
     for (const op of trace.ops.filter((o) => o.op === "tanh" && o.step < steps - 1)) {
       const i = op.step;
-      assert.deepEqual(trace.tensors[op.output].values, [0.5, -0.25, 2].map((v) => Math.tanh(v * i)));
+      assert.deepEqual(
+        trace.tensors[op.output].values,
+        [0.5, -0.25, 2].map((v) => Math.tanh(v * i)),
+      );
     }
     const backward = trace.events.filter((e) => e.kind === "backward");
     assert.ok(backward.length >= 3 * (steps - 1));

@@ -1,10 +1,20 @@
-// Long runs' per-step summaries on hand-built numbers: statistics, the 32-bin histogram, norms and update-to-data ratios.
+// Long runs' per-step summaries on hand-built numbers: statistics, the 32-bin histogram, norms and update-to-data
+// ratios.
 import * as assert from "node:assert/strict";
 import { HIST_BINS, SUMMARY_SIZE, norm, summarizeInto, updateRatio } from "../../src/trace/summary";
 import { ACTIVATION_OPS } from "../../src/trace/seriesCollector";
 import { OP_FACTS } from "../../src/protocol/opFacts";
 
-function summary(values: number[] | Float32Array): { min: number; max: number; mean: number; std: number; nan: number; inf: number; zeroFraction: number; hist: number[] } {
+function summary(values: number[] | Float32Array): {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  nan: number;
+  inf: number;
+  zeroFraction: number;
+  hist: number[];
+} {
   const out = new Float64Array(SUMMARY_SIZE + 2).fill(-7);
   summarizeInto(values, out, 1);
   assert.equal(out[0], -7, "writes nothing before `at`");
@@ -22,7 +32,10 @@ describe("long-run summaries (src/trace/summary.ts)", () => {
     const expected = new Array<number>(32).fill(0);
     for (const v of values) expected[Math.min(31, Math.floor((v * 32) / 31))]++;
     assert.deepEqual(s.hist, expected);
-    assert.equal(s.hist.reduce((a, b) => a + b, 0), 32);
+    assert.equal(
+      s.hist.reduce((a, b) => a + b, 0),
+      32,
+    );
     assert.equal(s.min, 0);
     assert.equal(s.max, 31);
     assert.equal(s.mean, 15.5);
@@ -52,7 +65,10 @@ describe("long-run summaries (src/trace/summary.ts)", () => {
   it("puts every value in bin 0 when they are all equal, and bins nothing when none is finite", () => {
     const same = summary(new Float32Array([2.5, 2.5, 2.5]));
     assert.equal(same.hist[0], 3);
-    assert.equal(same.hist.slice(1).reduce((a, b) => a + b, 0), 0);
+    assert.equal(
+      same.hist.slice(1).reduce((a, b) => a + b, 0),
+      0,
+    );
     assert.equal(same.std, 0);
     const none = summary([NaN, Infinity]);
     assert.ok(Number.isNaN(none.min) && Number.isNaN(none.mean));

@@ -45,6 +45,9 @@ describe("trace text", () => {
     assert.equal(formatDuration(12_345), "12.3 s");
     const stats = { min: -1, max: 2, mean: 0.5, std: 1.25, norm: 3, nan: 0, inf: 0, zeros: 1 };
     assert.equal(statsText(stats), "min -1 · max 2 · mean 0.5 · std 1.25 · ‖·‖ 3");
-    assert.equal(statsText({ ...stats, nan: 2, inf: 1 }), "min -1 · max 2 · mean 0.5 · std 1.25 · ‖·‖ 3 · 2 NaN, 1 Inf");
+    assert.equal(
+      statsText({ ...stats, nan: 2, inf: 1 }),
+      "min -1 · max 2 · mean 0.5 · std 1.25 · ‖·‖ 3 · 2 NaN, 1 Inf",
+    );
   });
 });

@@ -34,7 +34,10 @@ describe("TraceIndex", () => {
     // per step: step, forward tanh, forward mul, backward mul, backward tanh, accumulate, update
     assert.deepEqual([...index.eventStep], [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
     assert.deepEqual([...index.eventOp], [-1, 0, 1, 1, 0, 0, -1, -1, 2, 3, 3, 2, 2, -1]);
-    assert.deepEqual(index.stepStarts, [{ step: 0, event: 0, loss: 0.5 }, { step: 1, event: 7, loss: 0.25 }]);
+    assert.deepEqual(index.stepStarts, [
+      { step: 0, event: 0, loss: 0.5 },
+      { step: 1, event: 7, loss: 0.25 },
+    ]);
   });
 
   it("finds each op's forward and backward event, the ops reading a tensor and a tensor's name", () => {
@@ -71,19 +74,35 @@ describe("TraceIndex", () => {
 
 describe("trace ids are checked once, where a trace is read", () => {
   const cases: [string, (t: Trace) => void, RegExp][] = [
-    ["a tensor out of order", (t) => ([t.tensors[0], t.tensors[1]] = [t.tensors[1], t.tensors[0]]), /tensors\[0\] has id 1/],
+    [
+      "a tensor out of order",
+      (t) => ([t.tensors[0], t.tensors[1]] = [t.tensors[1], t.tensors[0]]),
+      /tensors\[0\] has id 1/,
+    ],
     ["an op id that is not its place", (t) => (t.ops[1].id = 7), /ops\[1\] has id 7/],
     ["an op reading a tensor that does not exist", (t) => (t.ops[0].inputs = [42]), /op 0 \(tanh\) names tensor 42/],
-    ["a backward event with a missing contribution", (t) => {
-      const e = t.events[3];
-      if (e.kind === "backward") e.contributions[1] = 99;
-    }, /event 3 \(backward\) names tensor 99/],
+    [
+      "a backward event with a missing contribution",
+      (t) => {
+        const e = t.events[3];
+        if (e.kind === "backward") e.contributions[1] = 99;
+      },
+      /event 3 \(backward\) names tensor 99/,
+    ],
     ["a forward event of a missing op", (t) => t.events.push({ kind: "forward", op: 12 }), /names op 12/],
-    ["a multi-output op's second output that does not exist", (t) => (t.ops[0].outputs = [t.ops[0].output, 77]), /op 0 \(tanh\) names tensor 77/],
-    ["a backward event's upstream of a second output that does not exist", (t) => {
-      const e = t.events[3];
-      if (e.kind === "backward") e.upstreams = [e.upstream, 88];
-    }, /event 3 \(backward\) names tensor 88/],
+    [
+      "a multi-output op's second output that does not exist",
+      (t) => (t.ops[0].outputs = [t.ops[0].output, 77]),
+      /op 0 \(tanh\) names tensor 77/,
+    ],
+    [
+      "a backward event's upstream of a second output that does not exist",
+      (t) => {
+        const e = t.events[3];
+        if (e.kind === "backward") e.upstreams = [e.upstream, 88];
+      },
+      /event 3 \(backward\) names tensor 88/,
+    ],
     ["a parameter without its tensor", (t) => t.params.push({ name: "w", tensor: -1, grad: null }), /parameter w/],
   ];
   for (const [what, spoil, says] of cases) {
@@ -91,8 +110,18 @@ describe("trace ids are checked once, where a trace is read", () => {
       const trace = twoSteps();
       spoil(trace);
       assert.match(traceIdProblem(trace) ?? "", says);
-      assert.throws(() => parseTrace(stringifyTrace(trace)), (e: Error) => e.message.startsWith("backstep trace: ") && says.test(e.message));
-      const message = { type: "trace", file: "/m/model.ts", trace: traceStructure(trace), cursor: 0, debugging: false, breakpoints: [] };
+      assert.throws(
+        () => parseTrace(stringifyTrace(trace)),
+        (e: Error) => e.message.startsWith("backstep trace: ") && says.test(e.message),
+      );
+      const message = {
+        type: "trace",
+        file: "/m/model.ts",
+        trace: traceStructure(trace),
+        cursor: 0,
+        debugging: false,
+        breakpoints: [],
+      };
       assert.equal(isHostMessage(message), false, "the webview refuses it too");
     });
   }
@@ -100,6 +129,16 @@ describe("trace ids are checked once, where a trace is read", () => {
   it("reads back a well-formed trace", () => {
     const trace = twoSteps();
     assert.deepEqual(parseTrace(stringifyTrace(trace)).ops, trace.ops);
-    assert.equal(isHostMessage({ type: "trace", file: "/m/model.ts", trace: traceStructure(trace), cursor: 0, debugging: false, breakpoints: [] }), true);
+    assert.equal(
+      isHostMessage({
+        type: "trace",
+        file: "/m/model.ts",
+        trace: traceStructure(trace),
+        cursor: 0,
+        debugging: false,
+        breakpoints: [],
+      }),
+      true,
+    );
   });
 });

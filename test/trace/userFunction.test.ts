@@ -1,4 +1,5 @@
-// A defineFunction in a traced run: one op at its apply line, its backward's ops at the backward's lines, in the backward phase.
+// A defineFunction in a traced run: one op at its apply line, its backward's ops at the backward's lines, in the
+// backward phase.
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,12 +32,15 @@ describe("trace: a user-defined function (defineFunction)", function () {
 
   it("records the ops of the user's backward at the backward's lines, in the backward phase, with their variables", () => {
     const inBackward = trace.ops.filter((o) => o.phase === "backward");
-    assert.deepEqual(inBackward.map((o) => [o.op, o.loc?.line, o.var ?? null]), [
-      ["mul", lineOf("const dtanh"), null],
-      ["neg", lineOf("const dtanh"), null],
-      ["add", lineOf("const dtanh"), "dtanh"],
-      ["mul", lineOf("const dx"), "dx"],
-    ]);
+    assert.deepEqual(
+      inBackward.map((o) => [o.op, o.loc?.line, o.var ?? null]),
+      [
+        ["mul", lineOf("const dtanh"), null],
+        ["neg", lineOf("const dtanh"), null],
+        ["add", lineOf("const dtanh"), "dtanh"],
+        ["mul", lineOf("const dx"), "dx"],
+      ],
+    );
     const loss = trace.events.findIndex((e) => e.kind === "backward");
     for (const op of inBackward) {
       const at = trace.events.findIndex((e) => e.kind === "forward" && e.op === op.id);
@@ -49,7 +53,9 @@ describe("trace: a user-defined function (defineFunction)", function () {
 
   it("differentiates the op like any other: upstream, a user-defined local derivative, the backward's result as contribution", () => {
     const op = trace.ops.find((o) => o.op === "MyTanh")!;
-    const events = trace.events.filter((e): e is Extract<TraceEvent, { kind: "backward" }> => e.kind === "backward" && e.op === op.id);
+    const events = trace.events.filter(
+      (e): e is Extract<TraceEvent, { kind: "backward" }> => e.kind === "backward" && e.op === op.id,
+    );
     assert.equal(events.length, 1);
     const e = events[0];
     assert.equal(e.local[0]?.formula, "\\text{user-defined backward}");

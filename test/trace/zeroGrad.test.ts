@@ -1,4 +1,5 @@
-// Gradient resets in the trace: zeroGrad (module, optimizer) and `p.grad = null` become zeroGrad events every reader takes.
+// Gradient resets in the trace: zeroGrad (module, optimizer) and `p.grad = null` become zeroGrad events every reader
+// takes.
 import * as assert from "node:assert/strict";
 import { nn, optim, setObserver, tensor, Tensor, manualSeed, randn, F } from "../../src/index";
 import { Recorder } from "../../src/trace/recorder";
@@ -53,10 +54,16 @@ describe("gradient resets in the trace", () => {
       const rs = resets(trace);
       assert.equal(rs.length, 2);
       for (const r of rs) assert.deepEqual(r.params, NAMES);
-      assert.deepEqual(trace.params.map((p) => p.name), NAMES);
+      assert.deepEqual(
+        trace.params.map((p) => p.name),
+        NAMES,
+      );
       // each reset comes after its step's start and before its forward ops
       const firstForward = trace.events.findIndex((e, i) => e.kind === "forward" && i > trace.events.indexOf(rs[1]));
-      assert.ok(trace.events.indexOf(rs[1]) > trace.events.findIndex((e) => e.kind === "step" && e.index === 1) && firstForward > 0);
+      assert.ok(
+        trace.events.indexOf(rs[1]) > trace.events.findIndex((e) => e.kind === "step" && e.index === 1) &&
+          firstForward > 0,
+      );
     }
   });
 
@@ -66,8 +73,13 @@ describe("gradient resets in the trace", () => {
     });
     // step 0: no parameter had a gradient yet; step 1: one event per assignment
     const rs = resets(trace);
-    assert.deepEqual(rs.map((r) => r.params), NAMES.map((n) => [n]));
-    assert.ok(rs.every((r) => trace.events.indexOf(r) > trace.events.findIndex((e) => e.kind === "step" && e.index === 1)));
+    assert.deepEqual(
+      rs.map((r) => r.params),
+      NAMES.map((n) => [n]),
+    );
+    assert.ok(
+      rs.every((r) => trace.events.indexOf(r) > trace.events.findIndex((e) => e.kind === "step" && e.index === 1)),
+    );
   });
 
   it("a reset really clears the engine's gradient, and assigning a tensor still sets it", () => {
@@ -101,7 +113,10 @@ describe("gradient resets in the trace", () => {
     assert.ok(g1 !== null && g1 !== g0);
     const used = trace.events[update1];
     assert.ok(used.kind === "update");
-    assert.ok(Math.abs(trace.tensors[g1].stats.norm - trace.tensors[used.grad].stats.norm) < 1e-6, "the gradient the optimizer used in step 1");
+    assert.ok(
+      Math.abs(trace.tensors[g1].stats.norm - trace.tensors[used.grad].stats.norm) < 1e-6,
+      "the gradient the optimizer used in step 1",
+    );
   });
 
   it("readers take an event kind they do not know (a later format) without breaking", () => {
@@ -109,8 +124,19 @@ describe("gradient resets in the trace", () => {
     const future = { kind: "someFutureEvent", detail: 1 } as unknown as TraceEvent;
     trace.events.splice(3, 0, future);
     const structure = traceStructure(trace);
-    assert.ok(isHostMessage({ type: "trace", file: "m.ts", trace: structure, cursor: 0, debugging: false, breakpoints: [] }));
-    assert.ok(isHostMessage({ type: "trace", file: "m.ts", trace: traceStructure(twoSteps((m) => m.zeroGrad())), cursor: 0, debugging: false, breakpoints: [] }));
+    assert.ok(
+      isHostMessage({ type: "trace", file: "m.ts", trace: structure, cursor: 0, debugging: false, breakpoints: [] }),
+    );
+    assert.ok(
+      isHostMessage({
+        type: "trace",
+        file: "m.ts",
+        trace: traceStructure(twoSteps((m) => m.zeroGrad())),
+        cursor: 0,
+        debugging: false,
+        breakpoints: [],
+      }),
+    );
     const index = new DebugIndex(trace);
     assert.equal(index.eventStep.length, trace.events.length);
     const web = new TraceIndex(structure);

@@ -22,7 +22,10 @@ describe("webview chain rule", () => {
     assert.equal(rule.terms.length, 1);
     const t = rule.terms[0];
     assert.match(t.formulaLatex, /\\tanh\^2/);
-    assert.match(t.latex, /\\frac\{\\partial L\}\{\\partial h\} \\cdot \\frac\{\\partial h\}\{\\partial z_\{1\}\} = \\frac\{\\partial L\}\{\\partial z_\{1\}\}/);
+    assert.match(
+      t.latex,
+      /\\frac\{\\partial L\}\{\\partial h\} \\cdot \\frac\{\\partial h\}\{\\partial z_\{1\}\} = \\frac\{\\partial L\}\{\\partial z_\{1\}\}/,
+    );
     assert.equal(t.upstreamShape, "4×5");
     assert.equal(t.jacobianShape, "20 × 20");
     assert.equal(t.contributionShape, "4×5");
@@ -38,8 +41,14 @@ describe("webview chain rule", () => {
     const mm = opOf("matmul", 0, 1); // fc2: h[4×5] · W2ᵀ[5×1]
     const rule = chainRuleAt(index, backwardOf(mm), valuesOf);
     assert.ok(rule);
-    assert.deepEqual(rule.terms.map((t) => t.jacobianShape), ["4 × 20", "4 × 5"]);
-    assert.deepEqual(rule.terms.map((t) => t.contributionShape), ["4×5", "5×1"]);
+    assert.deepEqual(
+      rule.terms.map((t) => t.jacobianShape),
+      ["4 × 20", "4 × 5"],
+    );
+    assert.deepEqual(
+      rule.terms.map((t) => t.contributionShape),
+      ["4×5", "5×1"],
+    );
     assert.ok(rule.terms.every((t) => t.numbers.length === 0));
     // Entry [0,0] of each contribution, recomputed as a sum of products, equals what the backward recorded.
     const e = trace.events[backwardOf(mm)];
@@ -68,7 +77,10 @@ describe("webview chain rule", () => {
 
   it("sums the fan-out of h over its three uses (fc2's matmul, both sides of h·h)", () => {
     const h = trace.ops[opOf("tanh")].output;
-    const last = trace.events.reduce((a, e, i) => (e.kind === "accumulate" && e.tensor === h && index.eventStep[i] === 0 ? i : a), -1);
+    const last = trace.events.reduce(
+      (a, e, i) => (e.kind === "accumulate" && e.tensor === h && index.eventStep[i] === 0 ? i : a),
+      -1,
+    );
     const fan = fanOutAt(index, last, valuesOf);
     assert.ok(fan);
     assert.equal(fan.tensorName, "h");

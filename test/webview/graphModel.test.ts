@@ -22,7 +22,10 @@ describe("webview graph model", () => {
       assert.equal(n?.label, o.op);
       if (o.var) assert.equal(n?.detail, o.var);
     }
-    const leaves = g.nodes.filter((n) => n.kind === "tensor").map((n) => trace.tensors[n.tensor].name).sort();
+    const leaves = g.nodes
+      .filter((n) => n.kind === "tensor")
+      .map((n) => trace.tensors[n.tensor].name)
+      .sort();
     assert.deepEqual(leaves, ["model.fc1.bias", "model.fc1.weight", "model.fc2.bias", "model.fc2.weight", "x", "y"]);
     // Step 1 reads the parameters the step-0 update wrote.
     const w1 = g.nodes.find((n) => trace.tensors[n.tensor].name === "model.fc1.weight");
@@ -34,7 +37,8 @@ describe("webview graph model", () => {
     const g = buildStepGraph(index, 0);
     const expected = trace.ops.filter((o) => o.step === 0).reduce((a, o) => a + new Set(o.inputs).size, 0);
     assert.equal(g.edges.length, expected);
-    for (const e of g.edges) assert.equal(e.label, trace.tensors[e.tensor].shape.length ? trace.tensors[e.tensor].shape.join("×") : "scalar");
+    for (const e of g.edges)
+      assert.equal(e.label, trace.tensors[e.tensor].shape.length ? trace.tensors[e.tensor].shape.join("×") : "scalar");
     assert.ok(g.edges.some((e) => e.label === "4×5"));
   });
 
@@ -59,8 +63,14 @@ describe("webview graph model", () => {
     assert.equal(fc1.detail, "3 ops");
     assert.ok(!v.edges.some((e) => e.from === e.to));
     const tanh = `op:${trace.ops.find((o) => o.op === "tanh" && o.step === 0)?.id}`;
-    assert.deepEqual(v.edges.filter((e) => e.to === tanh).map((e) => [e.from, e.label]), [["g:model.fc1", "4×5"]]);
-    assert.ok(v.edges.some((e) => e.from === "t:0" && e.to === "g:model.fc1"), "x flows into the collapsed layer");
+    assert.deepEqual(
+      v.edges.filter((e) => e.to === tanh).map((e) => [e.from, e.label]),
+      [["g:model.fc1", "4×5"]],
+    );
+    assert.ok(
+      v.edges.some((e) => e.from === "t:0" && e.to === "g:model.fc1"),
+      "x flows into the collapsed layer",
+    );
     assert.deepEqual(v.clusters.map((c) => c.id).sort(), ["g:model", "g:model.fc2"]);
   });
 
@@ -74,7 +84,11 @@ describe("webview graph model", () => {
       const v = visibleGraph(bg, open);
       assert.ok(v.nodes.length <= 600, `${n} ops: ${v.nodes.length} visible`);
       assert.ok(v.nodes.length >= 30, `${n} ops: a useful number of boxes (${v.nodes.length})`);
-      assert.equal(v.nodes.reduce((a, x) => a + x.members.length, 0), bg.nodes.length, "every node is inside some visible box");
+      assert.equal(
+        v.nodes.reduce((a, x) => a + x.members.length, 0),
+        bg.nodes.length,
+        "every node is inside some visible box",
+      );
     }
   });
 
@@ -92,23 +106,37 @@ describe("webview graph model", () => {
     const input = layoutInput(v);
     assert.equal(input.nodes.length, v.nodes.length);
     const l = runLayout(input);
-    for (const e of l.edges) assert.ok((l.nodes.get(e.from)?.y ?? 0) < (l.nodes.get(e.to)?.y ?? 0), `${e.from} above ${e.to}`);
+    for (const e of l.edges)
+      assert.ok((l.nodes.get(e.from)?.y ?? 0) < (l.nodes.get(e.to)?.y ?? 0), `${e.from} above ${e.to}`);
     const boxes = [...l.nodes.values()];
-    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i], b = boxes[j];
-      const apart = Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2;
-      assert.ok(apart, `${a.id} overlaps ${b.id}`);
-    }
-    for (const c of l.clusters) for (const n of input.nodes.filter((x) => x.parent === c.id)) {
-      const b = l.nodes.get(n.id);
-      assert.ok(b && Math.abs(b.x - c.x) <= c.width / 2 && Math.abs(b.y - c.y) <= c.height / 2, `${n.id} inside ${c.id}`);
-    }
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i],
+          b = boxes[j];
+        const apart =
+          Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2;
+        assert.ok(apart, `${a.id} overlaps ${b.id}`);
+      }
+    for (const c of l.clusters)
+      for (const n of input.nodes.filter((x) => x.parent === c.id)) {
+        const b = l.nodes.get(n.id);
+        assert.ok(
+          b && Math.abs(b.x - c.x) <= c.width / 2 && Math.abs(b.y - c.y) <= c.height / 2,
+          `${n.id} inside ${c.id}`,
+        );
+      }
   });
 
   it("finds nodes by op, variable, tensor name or module", () => {
     const g = buildStepGraph(index, 0);
-    assert.deepEqual(searchNodes(index, g, "TANH").map((n) => n.label), ["tanh"]);
-    assert.deepEqual(searchNodes(index, g, "z2").map((n) => n.label), ["add"]);
+    assert.deepEqual(
+      searchNodes(index, g, "TANH").map((n) => n.label),
+      ["tanh"],
+    );
+    assert.deepEqual(
+      searchNodes(index, g, "z2").map((n) => n.label),
+      ["add"],
+    );
     assert.equal(searchNodes(index, g, "fc2").length, 5);
     assert.equal(searchNodes(index, g, "  ").length, 0);
   });

@@ -40,7 +40,8 @@ describe("gradient health as at the cursor", () => {
     // from step 1's opt.zeroGrad() on (before it, the debugger still holds step 0's gradient, which is right there)
     const reset = trace.events.findIndex((e, i) => i > step1.event && e.kind === "zeroGrad");
     assert.ok(reset > step1.event && reset < step1.end);
-    for (let i = step1.event; i < reset; i++) assert.equal(pendingAt(h, 1, i).size, trace.params.length, "step 1's gradients are not made yet");
+    for (let i = step1.event; i < reset; i++)
+      assert.equal(pendingAt(h, 1, i).size, trace.params.length, "step 1's gradients are not made yet");
     for (let i = reset; i <= step1.end; i++) {
       const pending = pendingAt(h, 1, i);
       for (const p of trace.params) {

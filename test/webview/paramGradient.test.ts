@@ -13,7 +13,10 @@ describe("side panel: short layer names", () => {
   it("drops the shared prefix, keeps the segment before a bare index, and keeps a lone name's last two parts", () => {
     assert.deepEqual([...shortLayerNames(["model.fc1", "model.fc2"]).values()], ["fc1", "fc2"]);
     assert.deepEqual([...shortLayerNames(["deep.layers.0", "deep.layers.10"]).values()], ["layers.0", "layers.10"]);
-    assert.deepEqual([...shortLayerNames(["block.query", "block.key", "block.norm.inner"]).values()], ["query", "key", "norm.inner"]);
+    assert.deepEqual(
+      [...shortLayerNames(["block.query", "block.key", "block.norm.inner"]).values()],
+      ["query", "key", "norm.inner"],
+    );
     assert.deepEqual([...shortLayerNames(["net.hidden"]).values()], ["net.hidden"]);
     assert.deepEqual([...shortLayerNames(["a.b.c.d"]).values()], ["c.d"]);
     assert.deepEqual([...shortLayerNames(["fc", "conv"]).values()], ["fc", "conv"]);
@@ -36,7 +39,10 @@ describe("side panel: a parameter click shows its gradient", function () {
       assert.ok(target?.event !== undefined, `step ${k}`);
       const e = t.events[target.event];
       assert.ok(e.kind === "update" && e.param === "model.fc1.weight", JSON.stringify(e));
-      assert.ok(target.event > start && (stepStarts[k + 1] === undefined || target.event < stepStarts[k + 1]), "in the cursor's step");
+      assert.ok(
+        target.event > start && (stepStarts[k + 1] === undefined || target.event < stepStarts[k + 1]),
+        "in the cursor's step",
+      );
       const reader = t.ops.find((o) => o.inputs.includes(target.tensor));
       assert.equal(reader?.step, k, "the tensor the step's forward read");
       const index = new TraceIndex(traceStructure(t));
@@ -51,7 +57,9 @@ describe("side panel: a parameter click shows its gradient", function () {
     const last = t.events.map((e) => e.kind).lastIndexOf("step");
     const firstFwd = last + 1;
     assert.equal(gradientAt(index, target.tensor, firstFwd), undefined, "forward pass: no gradient yet");
-    const bwd = t.events.findIndex((e, i) => i > last && e.kind === "backward" && t.ops.find((o) => o.id === e.op)?.inputs.includes(target.tensor));
+    const bwd = t.events.findIndex(
+      (e, i) => i > last && e.kind === "backward" && t.ops.find((o) => o.id === e.op)?.inputs.includes(target.tensor),
+    );
     const e = t.events[bwd];
     assert.ok(e.kind === "backward");
     const k = t.ops.find((o) => o.id === e.op)?.inputs.indexOf(target.tensor) as number;
@@ -66,7 +74,9 @@ describe("the inspector's gradient of a parameter after a reset", () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const file = join(mkdtempSync(join(tmpdir(), "backstep-reset-")), "reset-last.ts");
-    writeFileSync(file, `import { nn, optim, F, tensor, Tensor } from "backstep";
+    writeFileSync(
+      file,
+      `import { nn, optim, F, tensor, Tensor } from "backstep";
 const model = new nn.Linear(2, 1);
 const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
 const x = tensor([[1, 2], [3, 4]]);
@@ -77,7 +87,8 @@ export default function step(): Tensor {
   opt.zeroGrad();
   return loss;
 }
-`);
+`,
+    );
     const { trace } = await runModel(file, { maxSteps: 2 });
     const index = new TraceIndex(traceStructure(trace));
     const reset = trace.events.findIndex((e) => e.kind === "zeroGrad");

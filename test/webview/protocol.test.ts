@@ -10,7 +10,8 @@ import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { mlpTrace } from "./fixtures/mlp";
 
 /** What the webview receives for a host message: packed, tagged, JSON round trip (VS Code), untagged, unpacked. */
-const json = (x: HostMessage): unknown => unpackMessage(messageFromWire(JSON.parse(JSON.stringify(messageToWire(packMessage(x))))));
+const json = (x: HostMessage): unknown =>
+  unpackMessage(messageFromWire(JSON.parse(JSON.stringify(messageToWire(packMessage(x))))));
 
 describe("webview protocol", () => {
   const trace = mlpTrace();
@@ -22,7 +23,10 @@ describe("webview protocol", () => {
     const back = json(m);
     assert.ok(isHostMessage(back));
     assert.equal(back.type === "trace" && back.trace.tensors.length, trace.tensors.length);
-    assert.equal(back.type === "trace" && back.trace.tensors.filter((t) => t.hasValues).length, trace.tensors.filter((t) => t.values?.length).length);
+    assert.equal(
+      back.type === "trace" && back.trace.tensors.filter((t) => t.hasValues).length,
+      trace.tensors.filter((t) => t.values?.length).length,
+    );
   });
 
   it("sends tensors as columns and gets back exactly the structure; a broken table fails the guard", () => {
@@ -84,7 +88,9 @@ describe("webview protocol", () => {
     assert.equal(s.rowIndex[0], 0);
     assert.equal(s.rowIndex[s.rowIndex.length - 1], 299);
     assert.equal(s.colIndex[s.colIndex.length - 1], 199);
-    s.rowIndex.forEach((r, i) => s.colIndex.forEach((c, j) => assert.equal(s.values[i * s.colIndex.length + j], r * 200 + c)));
+    s.rowIndex.forEach((r, i) =>
+      s.colIndex.forEach((c, j) => assert.equal(s.values[i * s.colIndex.length + j], r * 200 + c)),
+    );
   });
 
   it("rejects malformed messages on both sides", () => {

@@ -14,8 +14,13 @@ const EXAMPLE = join(__dirname, "..", "..", "examples", "mlp-classifier.ts");
 /** The tensor crossEntropy made of `labels` in each step: the unnamed leaf read on the loss line. */
 function labelTensors(t: Trace): number[] {
   const produced = new Set(t.ops.map((o) => o.output));
-  return t.ops.filter((o) => o.loc?.line === 31).flatMap((o) => o.inputs)
-    .filter((id, i, all) => all.indexOf(id) === i && !produced.has(id) && t.tensors.find((x) => x.id === id)?.name === undefined);
+  return t.ops
+    .filter((o) => o.loc?.line === 31)
+    .flatMap((o) => o.inputs)
+    .filter(
+      (id, i, all) =>
+        all.indexOf(id) === i && !produced.has(id) && t.tensors.find((x) => x.id === id)?.name === undefined,
+    );
 }
 
 describe("stable names for unnamed leaf tensors", function () {
@@ -34,7 +39,10 @@ describe("stable names for unnamed leaf tensors", function () {
     const ids = [...labelTensors(a), ...labelTensors(b)];
     assert.equal(ids.length, 5, "one labels tensor per step");
     const names = new Set<string>();
-    for (const [t, list] of [[a, labelTensors(a)], [b, labelTensors(b)]] as const) {
+    for (const [t, list] of [
+      [a, labelTensors(a)],
+      [b, labelTensors(b)],
+    ] as const) {
       const structure = traceStructure(t);
       const debug = new DebugIndex(t);
       const editor = new TraceIndex(t);
@@ -50,8 +58,15 @@ describe("stable names for unnamed leaf tensors", function () {
   it("two unnamed leaves first read on one line in one step are told apart in reading order", () => {
     const tensors = [0, 1, 2].map((id) => ({ id, kind: "input" as const }));
     const loc = { file: "/m.ts", line: 7, column: 3 };
-    const names = leafNames(tensors, [{ step: 0, inputs: [1, 0], loc }, { step: 1, inputs: [2], loc }]);
+    const names = leafNames(tensors, [
+      { step: 0, inputs: [1, 0], loc },
+      { step: 1, inputs: [2], loc },
+    ]);
     assert.deepEqual([names.get(1), names.get(0), names.get(2)], ["input_L7", "input_L7_2", "input_L7"]);
-    assert.equal(leafNames([{ id: 3, name: "x", kind: "input" }], [{ step: 0, inputs: [3], loc }]).size, 0, "named tensors keep their names");
+    assert.equal(
+      leafNames([{ id: 3, name: "x", kind: "input" }], [{ step: 0, inputs: [3], loc }]).size,
+      0,
+      "named tensors keep their names",
+    );
   });
 });

@@ -1,4 +1,5 @@
-// The views on a model with a defineFunction: the chain rule shows it like any op, the backward's ops read as the backward pass.
+// The views on a model with a defineFunction: the chain rule shows it like any op, the backward's ops read as the
+// backward pass.
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";

@@ -16,7 +16,8 @@ import { eventWhere, viewOf } from "./helpers";
 /** Makes a gradient small together with the gradient reaching its op: vanishing, not cancelled (zero by structure). */
 function smallFlow(t: Trace, grad: number, norm: number): void {
   t.tensors[grad].stats.norm = norm;
-  for (const e of t.events) if (e.kind === "backward" && e.contributions.includes(grad)) t.tensors[e.upstream].stats.norm = norm;
+  for (const e of t.events)
+    if (e.kind === "backward" && e.contributions.includes(grad)) t.tensors[e.upstream].stats.norm = norm;
 }
 
 describe("webview view logic", () => {
@@ -37,7 +38,10 @@ describe("webview view logic", () => {
       if (op === undefined) return;
       assert.equal(h.states[i], op <= tanh ? "forward" : "pending", n.id);
     });
-    assert.deepEqual([...activeEdges(all, h)].map((i) => all.edges[i].to), [`op:${tanh}`]);
+    assert.deepEqual(
+      [...activeEdges(all, h)].map((i) => all.edges[i].to),
+      [`op:${tanh}`],
+    );
     const bwd = eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh);
     const hb = highlightAt(index, g, all, spans, bwd);
     assert.equal(hb.phase, "backward");
@@ -50,7 +54,13 @@ describe("webview view logic", () => {
   it("highlights the collapsed group holding the op", () => {
     const v = visibleGraph(g, new Set(["g:model"]));
     const matmul = trace.ops.find((o) => o.op === "matmul" && o.step === 0)?.id as number;
-    const h = highlightAt(index, g, v, eventSpans(index, g, v), eventWhere(trace, (e) => e.kind === "forward" && e.op === matmul));
+    const h = highlightAt(
+      index,
+      g,
+      v,
+      eventSpans(index, g, v),
+      eventWhere(trace, (e) => e.kind === "forward" && e.op === matmul),
+    );
     assert.equal(h.current, "g:model.fc1");
   });
 
@@ -63,10 +73,23 @@ describe("webview view logic", () => {
     assert.equal(stepKey(index, 5, "End"), trace.events.length - 1);
     const marks = timelineMarkers(index, [15]);
     const sig = trace.ops.find((o) => o.op === "sigmoid")?.id;
-    assert.ok(marks.some((m) => m.kind === "diagnostic" && trace.events[m.event].kind === "forward" && (trace.events[m.event] as { op: number }).op === sig));
+    assert.ok(
+      marks.some(
+        (m) =>
+          m.kind === "diagnostic" &&
+          trace.events[m.event].kind === "forward" &&
+          (trace.events[m.event] as { op: number }).op === sig,
+      ),
+    );
     const bp = marks.filter((m) => m.kind === "breakpoint");
     assert.equal(bp.length, 4, "line 15 (tanh) in forward and backward of both steps");
-    assert.match(describeEvent(index, eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh)), /backward · tanh {2}h \(line 15\)/);
+    assert.match(
+      describeEvent(
+        index,
+        eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh),
+      ),
+      /backward · tanh {2}h \(line 15\)/,
+    );
   });
 
   it("colours by the log of RMS magnitude: value from the output, gradient from ∂L/∂output", () => {
@@ -78,7 +101,10 @@ describe("webview view logic", () => {
     const b = trace.events.find((e) => e.kind === "backward" && e.op === tanh);
     const up = trace.tensors[b?.kind === "backward" ? b.upstream : -1];
     assert.ok(Math.abs(nodeMagnitude(index, node, "gradient") - rms(up.stats.norm, up.shape)) < 1e-12);
-    assert.deepEqual(logScale([1, 10, 100, NaN, 0]).map((x) => (Number.isNaN(x) ? "nan" : x)), [0, 0.5, 1, "nan", 0]);
+    assert.deepEqual(
+      logScale([1, 10, 100, NaN, 0]).map((x) => (Number.isNaN(x) ? "nan" : x)),
+      [0, 0.5, 1, "nan", 0],
+    );
   });
 
   it("fits and zooms about a point", () => {
@@ -93,13 +119,23 @@ describe("webview view logic", () => {
 
   it("computes per-step gradient norms per parameter and layer (√Σ‖∇p‖²) from the updates", () => {
     const h = health(index);
-    assert.deepEqual(h.steps.map((s) => s.step), [0, 1]);
-    assert.deepEqual(h.steps.map((s) => s.loss), trace.losses);
+    assert.deepEqual(
+      h.steps.map((s) => s.step),
+      [0, 1],
+    );
+    assert.deepEqual(
+      h.steps.map((s) => s.loss),
+      trace.losses,
+    );
     const fc1 = h.layers.find((l) => l.layer === "model.fc1");
     assert.ok(fc1);
     for (const step of [0, 1]) {
-      const grads = trace.events.filter((e, i) => e.kind === "update" && e.param.startsWith("model.fc1.") && index.eventStep[i] === step);
-      const norms = grads.map((e) => (e.kind === "update" ? Math.sqrt((trace.tensors[e.grad].values as number[]).reduce((a, v) => a + v * v, 0)) : 0));
+      const grads = trace.events.filter(
+        (e, i) => e.kind === "update" && e.param.startsWith("model.fc1.") && index.eventStep[i] === step,
+      );
+      const norms = grads.map((e) =>
+        e.kind === "update" ? Math.sqrt((trace.tensors[e.grad].values as number[]).reduce((a, v) => a + v * v, 0)) : 0,
+      );
       const expected = Math.sqrt(norms.reduce((a, n) => a + n * n, 0));
       assert.ok(Math.abs((fc1.norms.get(step) ?? 0) - expected) < 1e-9);
     }
@@ -131,14 +167,20 @@ describe("side panel health: one flag per finding, under the user's thresholds",
     const u = t.events.find((e) => e.kind === "update" && e.param === p.name);
     assert.ok(u?.kind === "update");
     smallFlow(t, u.grad, 2.2e-10);
-    t.diagnostics.push({ severity: "warning", code: "vanishing-gradient", message: `Vanishing gradient: ‖∂L/∂${p.name}‖ = 2.20e-10 (below 1e-6)` });
-    const about = (h: ReturnType<typeof health>): string[] => h.flags.filter((f) => f.message.includes(p.name)).map((f) => f.message);
+    t.diagnostics.push({
+      severity: "warning",
+      code: "vanishing-gradient",
+      message: `Vanishing gradient: ‖∂L/∂${p.name}‖ = 2.20e-10 (below 1e-6)`,
+    });
+    const about = (h: ReturnType<typeof health>): string[] =>
+      h.flags.filter((f) => f.message.includes(p.name)).map((f) => f.message);
     const flags = about(health(viewOf(t).index));
     assert.equal(flags.length, 1, flags.join("\n"));
     assert.match(flags[0], /‖∇‖ = 2\.2e-10 < 1\.0e-6/);
     // a lower vanishing threshold (the user's setting) clears it; a higher exploding one clears the others
     assert.deepEqual(about(health(viewOf(t).index, thresholds({ vanishing: 1e-12 }))), []);
-    const exploding = (th: Partial<HealthThresholds>): number => health(viewOf(t).index, thresholds(th)).flags.filter((f) => f.kind === "exploding").length;
+    const exploding = (th: Partial<HealthThresholds>): number =>
+      health(viewOf(t).index, thresholds(th)).flags.filter((f) => f.kind === "exploding").length;
     assert.ok(exploding({ exploding: 1e-3 }) > exploding({ exploding: 1e9 }));
     assert.equal(exploding({ exploding: 1e9 }), 0);
   });
@@ -149,7 +191,8 @@ describe("side panel health: one flag per finding, under the user's thresholds",
     assert.ok(relu);
     t.tensors[relu.output].stats.zeros = 120; // of 128 outputs, yet…
     t.health = [{ op: relu.id, kind: "dead-relu", fraction: 0.25 }]; // …only a quarter of the units never fire
-    const dead = (th: Partial<HealthThresholds>): number => health(viewOf(t).index, thresholds(th)).flags.filter((f) => f.kind === "dead-relu").length;
+    const dead = (th: Partial<HealthThresholds>): number =>
+      health(viewOf(t).index, thresholds(th)).flags.filter((f) => f.kind === "dead-relu").length;
     assert.equal(dead({}), 0);
     assert.equal(dead({ deadRelu: 0.2 }), 1);
   });

@@ -1,7 +1,11 @@
 // DOM helpers shared by the webviews: elements with text (never innerHTML) and VS Code-styled buttons.
 
 /** Create an element with a class and optional text (no innerHTML anywhere: the trace is user data). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  cls?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;

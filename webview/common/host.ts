@@ -1,4 +1,5 @@
-// The webview's side of the protocol: posts typed messages, validates what arrives, keeps view state, fetches values lazily.
+// The webview's side of the protocol: posts typed messages, validates what arrives, keeps view state, fetches values
+// lazily.
 import type { HostMessage, TensorValues, ViewMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
@@ -77,10 +78,12 @@ export class Host<S extends object> {
   /** Values already received, without asking (for synchronous re-renders). */
   async valuesNow(tensors: TensorId[]): Promise<Map<TensorId, TensorValues>> {
     const out = new Map<TensorId, TensorValues>();
-    await Promise.all(tensors.map(async (t) => {
-      const v = await this.values(t);
-      if (typeof v !== "string") out.set(t, v);
-    }));
+    await Promise.all(
+      tensors.map(async (t) => {
+        const v = await this.values(t);
+        if (typeof v !== "string") out.set(t, v);
+      }),
+    );
     return out;
   }
 }

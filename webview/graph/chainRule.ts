@@ -8,7 +8,12 @@ import { dimsText } from "../../src/trace/text";
 
 export type ValuesOf = (t: TensorId) => TensorValues | undefined;
 
-export interface NumericRow { at: number; upstream: number; local: number; contribution: number }
+export interface NumericRow {
+  at: number;
+  upstream: number;
+  local: number;
+  contribution: number;
+}
 
 export interface ChainTerm {
   input: number;
@@ -22,7 +27,9 @@ export interface ChainTerm {
   upstream: TensorId;
   local?: TensorId;
   contribution: TensorId;
-  /** Element-wise rows u × l = c, when all three tensors' values are at hand and the local derivative is elementwise. */
+  /**
+   * Element-wise rows u × l = c, when all three tensors' values are at hand and the local derivative is elementwise.
+   */
   numbers: NumericRow[];
   /** The contribution is smaller than the upstream: broadcasting was undone by summing. */
   summedOverBroadcast: boolean;
@@ -33,23 +40,40 @@ export interface ChainTerm {
   bp?: BpLabel;
 }
 
-export interface MatmulCheck { text: string; products: [number, number][]; sum: number; recorded: number }
+export interface MatmulCheck {
+  text: string;
+  products: [number, number][];
+  sum: number;
+  recorded: number;
+}
 
 /** dA = Ȳ·Bᵀ so dA[0,0] = Σⱼ Ȳ[0,j]·B[0,j]; dB = Aᵀ·Ȳ so dB[0,0] = Σᵢ A[i,0]·Ȳ[i,0]. Needs full (unsampled) values. */
-function matmulCheck(which: number, up?: TensorValues, a?: TensorValues, b?: TensorValues, c?: TensorValues): MatmulCheck | undefined {
+function matmulCheck(
+  which: number,
+  up?: TensorValues,
+  a?: TensorValues,
+  b?: TensorValues,
+  c?: TensorValues,
+): MatmulCheck | undefined {
   if (!up || !a || !b || !c || [up, a, b, c].some((v) => v.sampled || v.shape.length !== 2)) return undefined;
   const [m, k] = a.shape;
   const n = b.shape[1];
   if (b.shape[0] !== k || up.shape[0] !== m || up.shape[1] !== n) return undefined;
-  const products: [number, number][] = which === 0
-    ? Array.from({ length: n }, (_, j) => [up.values[j], b.values[j]])
-    : Array.from({ length: m }, (_, i) => [a.values[i * k], up.values[i * n]]);
+  const products: [number, number][] =
+    which === 0
+      ? Array.from({ length: n }, (_, j) => [up.values[j], b.values[j]])
+      : Array.from({ length: m }, (_, i) => [a.values[i * k], up.values[i * n]]);
   const sum = products.reduce((acc, [x, y]) => acc + x * y, 0);
   const text = which === 0 ? "∂L/∂A[0,0] = Σⱼ ∂L/∂Y[0,j]·B[0,j]" : "∂L/∂B[0,0] = Σᵢ A[i,0]·∂L/∂Y[i,0]";
   return { text, products, sum, recorded: c.values[0] };
 }
 
-export interface ChainRule { op: string; outName: string; terms: ChainTerm[]; skipped: string[] }
+export interface ChainRule {
+  op: string;
+  outName: string;
+  terms: ChainTerm[];
+  skipped: string[];
+}
 
 export interface FanOut {
   tensorName: string;
@@ -83,7 +107,9 @@ const frac = (a: string, b: string): string => `\\frac{\\partial ${a}}{\\partial
 function elementwise(u?: TensorValues, l?: TensorValues, c?: TensorValues, k = 3): NumericRow[] {
   if (!u || !l || !c) return [];
   const same = (a: TensorValues, b: TensorValues): boolean =>
-    a.values.length === b.values.length && a.rowIndex.join() === b.rowIndex.join() && a.colIndex.join() === b.colIndex.join();
+    a.values.length === b.values.length &&
+    a.rowIndex.join() === b.rowIndex.join() &&
+    a.colIndex.join() === b.colIndex.join();
   if (!same(u, l) || !same(u, c)) return [];
   const rows: NumericRow[] = [];
   for (let i = 0; i < Math.min(k, u.values.length); i++) {
@@ -109,24 +135,43 @@ export function chainRuleAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf
     const local = e.local[i];
     const contribution = e.contributions[i];
     const name = tensorName(index, input);
-    if (!local || contribution === null || contribution === undefined) { skipped.push(name); return; }
+    if (!local || contribution === null || contribution === undefined) {
+      skipped.push(name);
+      return;
+    }
     const c = index.tensor(contribution);
     const inp = texName(name);
     const bp = bpEquation(index, op.id, i, memo);
     terms.push({
-      input: i, inputName: name,
+      input: i,
+      inputName: name,
       latex: `${frac("L", out)} \\cdot ${frac(out, inp)} = ${frac("L", inp)}`,
       formulaLatex: `${frac(out, inp)} = ${local.formula}`,
       upstreamShape: up ? dimsText(up.shape) : "?",
       jacobianShape: `${local.jacobianShape[0]} × ${local.jacobianShape[1]}`,
       contributionShape: c ? dimsText(c.shape) : "?",
-      upstream: e.upstream, contribution,
+      upstream: e.upstream,
+      contribution,
       ...(local.tensor !== undefined ? { local: local.tensor } : {}),
-      numbers: local.tensor === undefined ? [] : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
+      numbers:
+        local.tensor === undefined
+          ? []
+          : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
       // only an elementwise op broadcasts its inputs (a matmul's or conv's contribution is smaller by its shape)
-      summedOverBroadcast: !!up && !!c && elementwiseOp && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1),
+      summedOverBroadcast:
+        !!up && !!c && elementwiseOp && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1),
       norms: { upstream: up?.stats.norm ?? NaN, contribution: c?.stats.norm ?? NaN },
-      ...(op.op === "matmul" && op.inputs.length === 2 ? { matmulCheck: matmulCheck(i, valuesOf(e.upstream), valuesOf(op.inputs[0]), valuesOf(op.inputs[1]), valuesOf(contribution)) } : {}),
+      ...(op.op === "matmul" && op.inputs.length === 2
+        ? {
+            matmulCheck: matmulCheck(
+              i,
+              valuesOf(e.upstream),
+              valuesOf(op.inputs[0]),
+              valuesOf(op.inputs[1]),
+              valuesOf(contribution),
+            ),
+          }
+        : {}),
       ...(bp ? { bp } : {}),
     });
   });
@@ -146,7 +191,11 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
     op?.inputs.forEach((t, i) => {
       const c = b.contributions[i];
       if (t === e.tensor && c !== null && c !== undefined) {
-        parts.unshift({ from: `${op.op}${op.var ? ` (${op.var})` : ""}`, contribution: c, shape: dimsText(index.tensor(c)?.shape ?? []) });
+        parts.unshift({
+          from: `${op.op}${op.var ? ` (${op.var})` : ""}`,
+          contribution: c,
+          shape: dimsText(index.tensor(c)?.shape ?? []),
+        });
       }
     });
   }
@@ -157,8 +206,12 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
   const partNums = parts.map((p) => first(p.contribution));
   const total = first(e.total);
   return {
-    tensorName: name, parts, total: e.total,
+    tensorName: name,
+    parts,
+    total: e.total,
     latex: `${frac("L", sym)} = \\sum_{\\text{consumers}} = ${terms}`,
-    ...(total !== undefined && partNums.every((x) => x !== undefined) ? { numbers: { parts: partNums as number[], total } } : {}),
+    ...(total !== undefined && partNums.every((x) => x !== undefined)
+      ? { numbers: { parts: partNums as number[], total } }
+      : {}),
   };
 }

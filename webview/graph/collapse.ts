@@ -57,7 +57,8 @@ export function visibleGraph(graph: StepGraph, open: ReadonlySet<string>): Visib
     v.members.push(n);
     for (let g = parent; g; g = graph.groups.get(g)?.parent) clusterIds.add(g);
   }
-  for (const v of byRep.values()) if (v.kind === "group") v.detail = `${v.members.filter((m) => m.kind === "op").length} ops`;
+  for (const v of byRep.values())
+    if (v.kind === "group") v.detail = `${v.members.filter((m) => m.kind === "op").length} ops`;
 
   const edges = new Map<string, VisibleEdge>();
   for (const e of graph.edges) {

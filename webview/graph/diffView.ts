@@ -23,7 +23,11 @@ export function markOf(node: VisibleNode, marks: ReadonlyMap<OpId, DiffMark>): D
 }
 
 /** Puts (or removes) each node's badge: a circle at the box's top-right corner with the mark's sign and note. */
-export function applyDiffMarks(nodes: readonly VisibleNode[], nodeEls: ReadonlyMap<string, SVGGElement>, marks: ReadonlyMap<OpId, DiffMark>): void {
+export function applyDiffMarks(
+  nodes: readonly VisibleNode[],
+  nodeEls: ReadonlyMap<string, SVGGElement>,
+  marks: ReadonlyMap<OpId, DiffMark>,
+): void {
   for (const n of nodes) {
     const g = nodeEls.get(n.id);
     if (!g) continue;
@@ -59,7 +63,10 @@ export interface DiffViewEvents {
   clear(): void;
 }
 
-/** The diff view: a strip under the toolbar with the summary and, for the selected (or first) diverging op, both runs' numbers. */
+/**
+ * The diff view: a strip under the toolbar with the summary and, for the selected (or first) diverging op, both runs'
+ * numbers.
+ */
 export class DiffView {
   readonly root = el("section", "diff-view");
   marks = new Map<OpId, DiffMark>();
@@ -87,7 +94,12 @@ export class DiffView {
     const head = el("div", "diff-head");
     const first = diff.details[0];
     head.append(el("strong", undefined, diff.title), el("span", "diff-summary", diff.summary));
-    if (first) head.append(vsButton("Show first divergence", "Select the first diverging op and move to where it differs", () => this.events.show(first.op, first.event)));
+    if (first)
+      head.append(
+        vsButton("Show first divergence", "Select the first diverging op and move to where it differs", () =>
+          this.events.show(first.op, first.event),
+        ),
+      );
     head.append(vsButton("Clear", "Clear the comparison", () => this.events.clear()));
     const parts: HTMLElement[] = [head];
     const mark = selectedOp === undefined ? undefined : this.marks.get(selectedOp);
@@ -112,7 +124,12 @@ export class DiffView {
       const tr = el("tr");
       const delta = r.current - r.previous;
       if (!(Object.is(r.previous, r.current) || r.previous === r.current)) tr.className = "differs";
-      tr.append(el("th", undefined, r.label), el("td", undefined, num(r.previous)), el("td", undefined, num(r.current)), el("td", undefined, num(delta)));
+      tr.append(
+        el("th", undefined, r.label),
+        el("td", undefined, num(r.previous)),
+        el("td", undefined, num(r.current)),
+        el("td", undefined, num(delta)),
+      );
       table.append(tr);
     }
     box.append(table);

@@ -2,12 +2,31 @@
 // panel, without VS Code's theme variables), and a PNG rasterised from it through a canvas.
 
 const SVG = "http://www.w3.org/2000/svg";
-/** The style properties the graph's stylesheet sets, copied onto each element as computed (as presentation attributes). */
-const PROPS = ["fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity", "opacity", "font-family", "font-size", "font-weight", "text-anchor", "dominant-baseline", "visibility", "display"] as const;
+/**
+ * The style properties the graph's stylesheet sets, copied onto each element as computed (as presentation attributes).
+ */
+const PROPS = [
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-dasharray",
+  "stroke-opacity",
+  "opacity",
+  "font-family",
+  "font-size",
+  "font-weight",
+  "text-anchor",
+  "dominant-baseline",
+  "visibility",
+  "display",
+] as const;
 
 /**
- * A standalone SVG document of the graph: a copy of `svg` whose drawing (its first group) is shown whole (its pan and zoom
- * undone, the view box fitted to `size`), every element's computed style written as attributes, on the panel's background.
+ * A standalone SVG document of the graph: a copy of `svg` whose drawing (its first group) is shown whole (its pan and
+ * zoom
+ * undone, the view box fitted to `size`), every element's computed style written as attributes, on the panel's
+ * background.
  */
 export function graphSvg(svg: SVGSVGElement, size: { width: number; height: number }, pad = 16): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;

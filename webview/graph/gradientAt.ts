@@ -1,4 +1,5 @@
-// A tensor's gradient as it stands at an event of its step: the latest contribution, fan-out total or update's ∂L/∂W so far.
+// A tensor's gradient as it stands at an event of its step: the latest contribution, fan-out total or update's ∂L/∂W so
+// far.
 import type { TensorId } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
 
@@ -11,8 +12,14 @@ export function gradientAt(index: ViewIndex, tensor: TensorId, cursor: number): 
   let grad: TensorId | undefined;
   for (let i = Math.min(cursor, events.length - 1); i >= 0 && index.eventStep[i] === step; i--) {
     const e = events[i];
-    // a reset (zeroGrad, `p.grad = null`) after everything before it in the step: no gradient until backward comes again
-    if (e.kind === "zeroGrad" && grad === undefined && ((param !== undefined && e.params.includes(param)) || e.tensors?.includes(tensor))) return undefined;
+    // a reset (zeroGrad, `p.grad = null`) after everything before it in the step: no gradient until backward comes
+    // again
+    if (
+      e.kind === "zeroGrad" &&
+      grad === undefined &&
+      ((param !== undefined && e.params.includes(param)) || e.tensors?.includes(tensor))
+    )
+      return undefined;
     if (e.kind === "update" && (e.before === tensor || (param !== undefined && e.param === param))) return e.grad;
     if (e.kind === "accumulate" && e.tensor === tensor) return e.total;
     if (e.kind === "backward" && grad === undefined) {

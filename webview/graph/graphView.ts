@@ -16,7 +16,10 @@ import type { Viewport } from "./viewport";
 export const VISIBLE_LIMIT = 200;
 /** "Expand all" stops here: laying out thousands of boxes would freeze the panel for seconds. */
 export const EXPAND_ALL_LIMIT = 1000;
-/** The smallest text in a node (its detail line) is 11 px: below zoom 1 it gets smaller, so the view focuses instead of fitting. */
+/**
+ * The smallest text in a node (its detail line) is 11 px: below zoom 1 it gets smaller, so the view focuses instead of
+ * fitting.
+ */
 export const READABLE_ZOOM = 1;
 
 export interface GraphViewEvents {
@@ -40,7 +43,11 @@ export class GraphView {
   private highlight?: Highlight;
   private cursor = 0;
 
-  constructor(private readonly layer: SVGGElement, private readonly viewport: Viewport, private readonly events: GraphViewEvents) {}
+  constructor(
+    private readonly layer: SVGGElement,
+    private readonly viewport: Viewport,
+    private readonly events: GraphViewEvents,
+  ) {}
 
   /** Shows `step`'s graph; `open` restores saved groups (else they open by size). Returns false if already shown. */
   show(index: ViewIndex, step: number, open?: readonly string[]): boolean {
@@ -63,7 +70,9 @@ export class GraphView {
       if (!n) return id;
       if (n.kind === "group") return `Module ${n.label}, collapsed, ${n.detail}. Press Enter to expand.`;
       const op = n.members[0]?.op === undefined ? undefined : this.index?.op(n.members[0].op as number);
-      return n.kind === "op" ? `${n.label} ${n.detail}${op?.loc ? `, line ${op.loc.line}` : ""}` : `${n.label}, ${n.detail}`;
+      return n.kind === "op"
+        ? `${n.label} ${n.detail}${op?.loc ? `, line ${op.loc.line}` : ""}`
+        : `${n.label}, ${n.detail}`;
     };
     this.drawing = drawGraph(this.layer, this.visible, this.layout, describe);
     this.spans = eventSpans(this.index, this.graph, this.visible);
@@ -102,7 +111,9 @@ export class GraphView {
     if (!this.layout) return;
     this.fit();
     if (this.viewport.t.k >= READABLE_ZOOM) return;
-    const at = (this.highlight?.current && this.layout.nodes.get(this.highlight.current)) || this.layout.nodes.values().next().value;
+    const at =
+      (this.highlight?.current && this.layout.nodes.get(this.highlight.current)) ||
+      this.layout.nodes.values().next().value;
     this.viewport.set({ ...this.viewport.t, k: READABLE_ZOOM });
     if (at) this.viewport.reveal(at.x, at.y, true);
   }
@@ -113,7 +124,8 @@ export class GraphView {
 
   select(id: string | undefined, focus = false): void {
     this.selected = id;
-    if (this.highlight && this.drawing && this.visible) applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), id);
+    if (this.highlight && this.drawing && this.visible)
+      applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), id);
     this.drawing?.nodeList.forEach((g) => g.setAttribute("tabindex", g.dataset.id === id ? "0" : "-1"));
     const el = id ? this.drawing?.nodeEls.get(id) : undefined;
     const box = id ? this.layout?.nodes.get(id) : undefined;
@@ -125,7 +137,9 @@ export class GraphView {
 
   toggleGroup(group: string): void {
     if (this.open.has(group)) {
-      for (const g of [...this.open]) if (g === group || this.graph?.groups.get(g)?.parent === group || g.startsWith(`${group}.`)) this.open.delete(g);
+      for (const g of [...this.open])
+        if (g === group || this.graph?.groups.get(g)?.parent === group || g.startsWith(`${group}.`))
+          this.open.delete(g);
     } else this.open.add(group);
     this.relayout();
   }
@@ -134,7 +148,11 @@ export class GraphView {
   setAllGroups(open: boolean): boolean {
     if (!this.graph) return true;
     const all = this.graph.nodes.length <= EXPAND_ALL_LIMIT;
-    this.open = !open ? new Set() : all ? new Set(this.graph.groups.keys()) : defaultOpenGroups(this.graph, EXPAND_ALL_LIMIT);
+    this.open = !open
+      ? new Set()
+      : all
+        ? new Set(this.graph.groups.keys())
+        : defaultOpenGroups(this.graph, EXPAND_ALL_LIMIT);
     this.relayout();
     return !open || all;
   }
@@ -182,7 +200,10 @@ export class GraphView {
     const idx = this.index;
     const mode = this.colour;
     this.drawing.root.ownerSVGElement?.classList.toggle("colour-gradient", mode === "gradient");
-    applyColour(this.drawing, mode === "none" ? undefined : logScale(this.visible.nodes.map((n) => nodeMagnitude(idx, n, mode))));
+    applyColour(
+      this.drawing,
+      mode === "none" ? undefined : logScale(this.visible.nodes.map((n) => nodeMagnitude(idx, n, mode))),
+    );
   }
 
   /** Neighbour for keyboard navigation: Down = a consumer, Up = a producer, Left/Right = previous/next node. */

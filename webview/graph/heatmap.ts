@@ -29,7 +29,10 @@ export function heatmap(v: TensorValues, name: string): HTMLCanvasElement {
   canvas.height = r * cell;
   const shown = v.sampled ? `sampled ${r}×${c} of ${v.rows}×${v.cols}` : `${r}×${c}`;
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", `Heatmap of ${name}, ${shown}, values ${formatNumber(Math.min(...v.values))} to ${formatNumber(Math.max(...v.values))}`);
+  canvas.setAttribute(
+    "aria-label",
+    `Heatmap of ${name}, ${shown}, values ${formatNumber(Math.min(...v.values))} to ${formatNumber(Math.max(...v.values))}`,
+  );
   const ctx = canvas.getContext("2d");
   if (!ctx) return canvas;
   const pos = themeRgb("--vscode-charts-red", [220, 80, 70]);

@@ -1,4 +1,5 @@
-// What the cursor means for the drawing: the current op, which nodes ran forward or were differentiated, which edges carry flow.
+// What the cursor means for the drawing: the current op, which nodes ran forward or were differentiated, which edges
+// carry flow.
 import type { TraceEvent } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
 import type { VisibleGraph } from "./collapse";
@@ -7,8 +8,15 @@ import type { StepGraph } from "./model";
 export type Phase = TraceEvent["kind"];
 export type NodeState = "pending" | "forward" | "backward";
 
-/** Per visible node: the first forward and backward event of any member op (Infinity when none; a leaf's forward is -Infinity). */
-export interface EventSpans { fwd: Float64Array; bwd: Float64Array; ids: string[] }
+/**
+ * Per visible node: the first forward and backward event of any member op (Infinity when none; a leaf's forward is
+ * -Infinity).
+ */
+export interface EventSpans {
+  fwd: Float64Array;
+  bwd: Float64Array;
+  ids: string[];
+}
 
 export function eventSpans(index: ViewIndex, graph: StepGraph, visible: VisibleGraph): EventSpans {
   const ids = visible.nodes.map((n) => n.id);
@@ -39,7 +47,13 @@ export interface Highlight {
 }
 
 /** A node is "backward" once its op's backward ran, "forward" once its forward ran, in this step, up to the cursor. */
-export function highlightAt(index: ViewIndex, graph: StepGraph, visible: VisibleGraph, spans: EventSpans, cursor: number): Highlight {
+export function highlightAt(
+  index: ViewIndex,
+  graph: StepGraph,
+  visible: VisibleGraph,
+  spans: EventSpans,
+  cursor: number,
+): Highlight {
   const event = index.trace.events[cursor];
   const phase: Phase = event?.kind ?? "step";
   const states: NodeState[] = new Array(spans.ids.length);

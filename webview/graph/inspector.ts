@@ -11,7 +11,10 @@ import { heatmap } from "./heatmap";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
 
-export interface InspectorActions { reveal(op: OpId): void; goto(event: number): void }
+export interface InspectorActions {
+  reveal(op: OpId): void;
+  goto(event: number): void;
+}
 
 function tex(latex: string, display = true): HTMLElement {
   const span = el("div", display ? "math display" : "math");
@@ -35,10 +38,20 @@ function section(title: string): HTMLElement {
 export class Inspector {
   private token = 0;
 
-  constructor(private readonly root: HTMLElement, private readonly host: Host<object>, private readonly actions: InspectorActions) {}
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: Host<object>,
+    private readonly actions: InspectorActions,
+  ) {}
 
   /** Renders for the event at `cursor` and the selected op (if other than the event's). Stale renders are dropped. */
-  async render(index: ViewIndex, cursor: number, selectedOp?: OpId, selectedTensor?: TensorId, selectedGroup?: { label: string; ops: OpId[] }): Promise<void> {
+  async render(
+    index: ViewIndex,
+    cursor: number,
+    selectedOp?: OpId,
+    selectedTensor?: TensorId,
+    selectedGroup?: { label: string; ops: OpId[] },
+  ): Promise<void> {
     const token = ++this.token;
     const e = index.trace.events[cursor];
     const wanted = new Set<TensorId>();
@@ -51,7 +64,8 @@ export class Inspector {
       wanted.add(e.total);
       wanted.add(e.contribution);
       index.trace.events.forEach((b, k) => {
-        if (b.kind === "backward" && index.eventStep[k] === index.eventStep[cursor] && k <= cursor) b.contributions.forEach((c) => c !== null && wanted.add(c));
+        if (b.kind === "backward" && index.eventStep[k] === index.eventStep[cursor] && k <= cursor)
+          b.contributions.forEach((c) => c !== null && wanted.add(c));
       });
     }
     const values = await this.host.valuesNow([...wanted]);
@@ -67,7 +81,8 @@ export class Inspector {
         const s = this.chainRule(rule);
         // The gradients themselves: what arrived (∂L/∂out) and what each input receives.
         s.append(this.tensorRow(index, e.upstream, `∂L/∂${rule.outName} (upstream)`, token));
-        for (const t of rule.terms) s.append(this.tensorRow(index, t.contribution, `∂L/∂${t.inputName} (contribution)`, token));
+        for (const t of rule.terms)
+          s.append(this.tensorRow(index, t.contribution, `∂L/∂${t.inputName} (contribution)`, token));
         frag.append(s);
       }
     } else if (e?.kind === "accumulate") {
@@ -76,22 +91,39 @@ export class Inspector {
     } else if (e?.kind === "update") {
       const s = section(`Update ${e.param}`);
       s.append(el("p", "rule", e.rule));
-      for (const [label, t] of [["before", e.before], ["∂L/∂W", e.grad], ["after", e.after]] as const) s.append(this.tensorRow(index, t, label, token));
+      for (const [label, t] of [
+        ["before", e.before],
+        ["∂L/∂W", e.grad],
+        ["after", e.after],
+      ] as const)
+        s.append(this.tensorRow(index, t, label, token));
       frag.append(s);
     } else if (e?.kind === "gradCheck") {
       frag.append(this.gradCheck(e, index, token));
     } else if (e?.kind === "step") {
-      frag.append(el("p", undefined, e.loss !== undefined ? `Step ${e.index} begins; its loss is ${formatNumber(e.loss)}.` : `Step ${e.index} begins.`));
+      frag.append(
+        el(
+          "p",
+          undefined,
+          e.loss !== undefined
+            ? `Step ${e.index} begins; its loss is ${formatNumber(e.loss)}.`
+            : `Step ${e.index} begins.`,
+        ),
+      );
     }
     if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", token));
-    if (selectedOp !== undefined && selectedOp !== eventOp) frag.append(this.opSection(index, selectedOp, "Selected", token));
+    if (selectedOp !== undefined && selectedOp !== eventOp)
+      frag.append(this.opSection(index, selectedOp, "Selected", token));
     else if (selectedTensor !== undefined) {
       const name = index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`;
       const s = section(`Selected: ${name}`);
       // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
       const grad = gradientAt(index, selectedTensor, cursor);
       if (grad !== undefined) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, token, "gradient"));
-      else s.append(el("p", "note", `No gradient of ${name} yet at this event: it arrives during this step's backward pass.`));
+      else
+        s.append(
+          el("p", "note", `No gradient of ${name} yet at this event: it arrives during this step's backward pass.`),
+        );
       s.append(this.tensorRow(index, selectedTensor, `${name} (value)`, token));
       frag.append(s);
     }
@@ -107,8 +139,17 @@ export class Inspector {
       const op = index.op(id);
       const target = index.backwardEvent.get(id) ?? index.forwardEvent.get(id);
       const li = el("li");
-      li.append(`${op?.op ?? "?"}${op?.var ? ` ${op.var}` : ""} [${dimsText(index.tensor(op?.output ?? -1)?.shape ?? [])}] `);
-      if (target !== undefined) li.append(vsButton("go", `Go to ${index.backwardEvent.has(id) ? "the backward" : "the forward"} event of ${op?.op}`, () => this.actions.goto(target)));
+      li.append(
+        `${op?.op ?? "?"}${op?.var ? ` ${op.var}` : ""} [${dimsText(index.tensor(op?.output ?? -1)?.shape ?? [])}] `,
+      );
+      if (target !== undefined)
+        li.append(
+          vsButton(
+            "go",
+            `Go to ${index.backwardEvent.has(id) ? "the backward" : "the forward"} event of ${op?.op}`,
+            () => this.actions.goto(target),
+          ),
+        );
       list.append(li);
     }
     s.append(list);
@@ -133,16 +174,42 @@ export class Inspector {
       const shapes = el("p", "shapes");
       shapes.textContent = `upstream ∂L/∂out [${t.upstreamShape}] · local Jacobian [${t.jacobianShape}] → contribution [${t.contributionShape}]`;
       box.append(shapes);
-      box.append(el("p", "shapes", `‖∂L/∂out‖ = ${formatNumber(t.norms.upstream)} · ‖contribution‖ = ${formatNumber(t.norms.contribution)}`));
+      box.append(
+        el(
+          "p",
+          "shapes",
+          `‖∂L/∂out‖ = ${formatNumber(t.norms.upstream)} · ‖contribution‖ = ${formatNumber(t.norms.contribution)}`,
+        ),
+      );
       if (t.matmulCheck) {
         const m = t.matmulCheck;
-        const shown = m.products.slice(0, 4).map(([x, y]) => `${formatNumber(x)}·${formatNumber(y)}`).join(" + ") + (m.products.length > 4 ? " + …" : "");
-        box.append(el("p", "numbers matmul-check", `${m.text} = ${shown} = ${formatNumber(m.sum)} (recorded ${formatNumber(m.recorded)})`));
+        const shown =
+          m.products
+            .slice(0, 4)
+            .map(([x, y]) => `${formatNumber(x)}·${formatNumber(y)}`)
+            .join(" + ") + (m.products.length > 4 ? " + …" : "");
+        box.append(
+          el(
+            "p",
+            "numbers matmul-check",
+            `${m.text} = ${shown} = ${formatNumber(m.sum)} (recorded ${formatNumber(m.recorded)})`,
+          ),
+        );
       }
-      if (t.summedOverBroadcast) box.append(el("p", "note", "The input was broadcast: its contribution sums the upstream over the broadcast dimensions."));
+      if (t.summedOverBroadcast)
+        box.append(
+          el("p", "note", "The input was broadcast: its contribution sums the upstream over the broadcast dimensions."),
+        );
       if (t.numbers.length) {
         const list = el("ul", "numbers");
-        for (const n of t.numbers) list.append(el("li", undefined, `[${n.at}]  ${formatNumber(n.upstream)} × ${formatNumber(n.local)} = ${formatNumber(n.contribution)}`));
+        for (const n of t.numbers)
+          list.append(
+            el(
+              "li",
+              undefined,
+              `[${n.at}]  ${formatNumber(n.upstream)} × ${formatNumber(n.local)} = ${formatNumber(n.contribution)}`,
+            ),
+          );
         box.append(list);
       }
       s.append(box);
@@ -158,7 +225,14 @@ export class Inspector {
     const list = el("ul", "parts");
     f.parts.forEach((p, i) => list.append(el("li", undefined, `${i + 1}. from ${p.from} [${p.shape}]`)));
     s.append(list);
-    if (f.numbers) s.append(el("p", "numbers", `[0]  ${f.numbers.parts.map((x) => formatNumber(x)).join(" + ")} = ${formatNumber(f.numbers.total)}`));
+    if (f.numbers)
+      s.append(
+        el(
+          "p",
+          "numbers",
+          `[0]  ${f.numbers.parts.map((x) => formatNumber(x)).join(" + ")} = ${formatNumber(f.numbers.total)}`,
+        ),
+      );
     return s;
   }
 
@@ -169,11 +243,17 @@ export class Inspector {
     const where = el("p", "where");
     where.append(`${op.module ? `${op.module} · ` : ""}step ${op.step}`);
     if (op.loc) {
-      where.append(" · ", vsButton(`line ${op.loc.line}`, `Reveal line ${op.loc.line} in the editor`, () => this.actions.reveal(op.id)));
+      where.append(
+        " · ",
+        vsButton(`line ${op.loc.line}`, `Reveal line ${op.loc.line} in the editor`, () => this.actions.reveal(op.id)),
+      );
     }
     const bwd = index.backwardEvent.get(op.id);
     if (bwd !== undefined) {
-      where.append(" · ", vsButton("go to its backward", `Go to the backward event of ${op.op}`, () => this.actions.goto(bwd)));
+      where.append(
+        " · ",
+        vsButton("go to its backward", `Go to the backward event of ${op.op}`, () => this.actions.goto(bwd)),
+      );
     }
     s.append(where);
     op.inputs.forEach((t, i) => s.append(this.tensorRow(index, t, `in ${i}: ${tensorName(index, t)}`, token)));
@@ -190,12 +270,21 @@ export class Inspector {
     const s = section(`Gradient check: ${e.label}${e.loc ? ` (line ${e.loc.line})` : ""}`);
     s.classList.add("grad-check", gradCheckFailed(e) ? "failed" : "passed");
     s.append(el("p", "verdict", gradCheckText(e)));
-    if (e.worst) s.append(el("p", "numbers", `worst at ${shapeText(e.worst.index)}: yours ${formatNumber(e.worst.manual)}, ${ref} ${formatNumber(e.worst.reference)}`));
+    if (e.worst)
+      s.append(
+        el(
+          "p",
+          "numbers",
+          `worst at ${shapeText(e.worst.index)}: yours ${formatNumber(e.worst.manual)}, ${ref} ${formatNumber(e.worst.reference)}`,
+        ),
+      );
     const tolerance = `close means |yours − ${ref}| ≤ ${formatNumber(e.atol)} + ${formatNumber(e.rtol)}·|${ref}|`;
     s.append(el("p", "note", e.note ? `${e.note}. ${tolerance}` : tolerance));
     const pair = el("div", "side-by-side");
-    if (e.manual !== undefined) pair.append(this.tensorRow(index, e.manual, `yours: ∂L/∂${e.label}`, token, "gradient"));
-    if (e.reference !== undefined) pair.append(this.tensorRow(index, e.reference, `${ref}: ∂L/∂${e.label}`, token, "gradient"));
+    if (e.manual !== undefined)
+      pair.append(this.tensorRow(index, e.manual, `yours: ∂L/∂${e.label}`, token, "gradient"));
+    if (e.reference !== undefined)
+      pair.append(this.tensorRow(index, e.reference, `${ref}: ∂L/∂${e.label}`, token, "gradient"));
     s.append(pair);
     return s;
   }
@@ -215,7 +304,8 @@ export class Inspector {
         if (typeof v === "string") slot.textContent = v;
         else {
           slot.append(heatmap(v, label));
-          if (v.sampled) slot.append(el("div", "note", `sampled ${v.rowIndex.length}×${v.colIndex.length} of ${v.rows}×${v.cols}`));
+          if (v.sampled)
+            slot.append(el("div", "note", `sampled ${v.rowIndex.length}×${v.colIndex.length} of ${v.rows}×${v.cols}`));
         }
       });
     }

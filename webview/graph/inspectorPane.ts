@@ -1,7 +1,11 @@
-// The inspector's pane: a drag (or arrow-key) splitter to resize it and a toggle to collapse it; beside the graph, or below it in a narrow panel.
+// The inspector's pane: a drag (or arrow-key) splitter to resize it and a toggle to collapse it; beside the graph, or
+// below it in a narrow panel.
 import { el } from "../common/dom";
 
-export interface PaneState { size?: number; collapsed?: boolean }
+export interface PaneState {
+  size?: number;
+  collapsed?: boolean;
+}
 
 /** Panels narrower than this stack the inspector under the graph. */
 export const STACK_BELOW = 720;
@@ -13,7 +17,11 @@ export class InspectorPane {
   private size: number | undefined;
   private collapsed = false;
 
-  constructor(private readonly main: HTMLElement, private readonly pane: HTMLElement, private readonly changed: (s: PaneState) => void) {
+  constructor(
+    private readonly main: HTMLElement,
+    private readonly pane: HTMLElement,
+    private readonly changed: (s: PaneState) => void,
+  ) {
     this.splitter.setAttribute("role", "separator");
     this.splitter.setAttribute("tabindex", "0");
     this.splitter.setAttribute("aria-label", "Resize the inspector (arrow keys)");
@@ -39,7 +47,9 @@ export class InspectorPane {
       this.splitter.addEventListener("pointerup", up);
     });
     this.splitter.addEventListener("keydown", (e) => {
-      const grow: Record<string, number> = this.stacked() ? { ArrowUp: 24, ArrowDown: -24 } : { ArrowLeft: 24, ArrowRight: -24 };
+      const grow: Record<string, number> = this.stacked()
+        ? { ArrowUp: 24, ArrowDown: -24 }
+        : { ArrowLeft: 24, ArrowRight: -24 };
       const d = grow[e.key];
       if (d === undefined) return;
       e.preventDefault();

@@ -2,15 +2,34 @@
 import dagre from "@dagrejs/dagre";
 import type { VisibleGraph, VisibleNode } from "./collapse";
 
-export interface Box { x: number; y: number; width: number; height: number }
-export interface LaidNode extends Box { id: string }
-export interface LaidCluster extends Box { id: string; label: string }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+export interface LaidNode extends Box {
+  id: string;
+}
+export interface LaidCluster extends Box {
+  id: string;
+  label: string;
+}
 export interface LaidEdge {
-  from: string; to: string; label: string; points: { x: number; y: number }[];
+  from: string;
+  to: string;
+  label: string;
+  points: { x: number; y: number }[];
   /** Where the shape label's text starts (its baseline), clear of module titles and boxes; none when nowhere is. */
   labelAt?: { x: number; y: number };
 }
-export interface Layout { nodes: Map<string, LaidNode>; clusters: LaidCluster[]; edges: LaidEdge[]; width: number; height: number }
+export interface Layout {
+  nodes: Map<string, LaidNode>;
+  clusters: LaidCluster[];
+  edges: LaidEdge[];
+  width: number;
+  height: number;
+}
 
 export interface LayoutInput {
   nodes: { id: string; width: number; height: number; parent?: string }[];
@@ -39,23 +58,57 @@ export function layoutInput(v: VisibleGraph): LayoutInput {
 export const PAD = 10;
 export const TITLE = 20;
 
-interface Placed { x: number; y: number; width: number; height: number }
-interface Block { width: number; height: number; nodes: Map<string, Placed>; clusters: Map<string, Placed>; edges: Map<string, { x: number; y: number }[]> }
+interface Placed {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+interface Block {
+  width: number;
+  height: number;
+  nodes: Map<string, Placed>;
+  clusters: Map<string, Placed>;
+  edges: Map<string, { x: number; y: number }[]>;
+}
 
 /** dagre on one level: items (nodes and closed-over child blocks) and the edges between them. */
-function layerLayout(items: { id: string; width: number; height: number }[], edges: [string, string][]): { pos: Map<string, { x: number; y: number }>; points: Map<string, { x: number; y: number }[]>; width: number; height: number } {
+function layerLayout(
+  items: { id: string; width: number; height: number }[],
+  edges: [string, string][],
+): {
+  pos: Map<string, { x: number; y: number }>;
+  points: Map<string, { x: number; y: number }[]>;
+  width: number;
+  height: number;
+} {
   const g = new dagre.graphlib.Graph({ multigraph: false });
-  // network-simplex ranks small graphs best; past ~80 boxes tight-tree without the extra ordering sweeps is 2–3× faster.
+  // network-simplex ranks small graphs best; past ~80 boxes tight-tree without the extra ordering sweeps is 2–3×
+  // faster.
   const big = items.length > 80;
-  g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 44, marginx: 0, marginy: 0, ranker: big ? "tight-tree" : "network-simplex" });
+  g.setGraph({
+    rankdir: "TB",
+    nodesep: 24,
+    ranksep: 44,
+    marginx: 0,
+    marginy: 0,
+    ranker: big ? "tight-tree" : "network-simplex",
+  });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of items) g.setNode(n.id, { width: n.width, height: n.height });
   for (const [a, b] of edges) g.setEdge(a, b, { minlen: 1 });
   dagre.layout(g, big ? { disableOptimalOrderHeuristic: true } : undefined);
   const pos = new Map<string, { x: number; y: number }>();
-  for (const n of items) { const l = g.node(n.id); pos.set(n.id, { x: l.x ?? 0, y: l.y ?? 0 }); }
+  for (const n of items) {
+    const l = g.node(n.id);
+    pos.set(n.id, { x: l.x ?? 0, y: l.y ?? 0 });
+  }
   const points = new Map<string, { x: number; y: number }[]>();
-  for (const [a, b] of edges) points.set(`${a}\u0000${b}`, (g.edge(a, b)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })));
+  for (const [a, b] of edges)
+    points.set(
+      `${a}\u0000${b}`,
+      (g.edge(a, b)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+    );
   const label = g.graph();
   const finite = (x: number | undefined): number => (x !== undefined && Number.isFinite(x) ? Math.max(0, x) : 0);
   return { pos, points, width: finite(label.width), height: finite(label.height) };
@@ -76,7 +129,10 @@ export function runLayout(input: LayoutInput): Layout {
     while (p && !holdsNodes.has(p)) p = given.get(p);
     return p;
   };
-  input = { ...input, clusters: input.clusters.filter((c) => holdsNodes.has(c.id)).map((c) => ({ ...c, parent: drawn(c.parent) })) };
+  input = {
+    ...input,
+    clusters: input.clusters.filter((c) => holdsNodes.has(c.id)).map((c) => ({ ...c, parent: drawn(c.parent) })),
+  };
   const parentOf = new Map<string, string | undefined>(input.clusters.map((c) => [c.id, c.parent]));
   const nodeParent = new Map(input.nodes.map((n) => [n.id, n.parent]));
   const clusterIds = new Set(input.clusters.map((c) => c.id));
@@ -88,7 +144,9 @@ export function runLayout(input: LayoutInput): Layout {
   };
   const chains = new Map<string, string[]>();
   for (const n of input.nodes) chains.set(n.id, chain(n.id));
-  /** The item standing for node `id` at the level of group `level` (undefined: the root), or undefined if outside it. */
+  /**
+   * The item standing for node `id` at the level of group `level` (undefined: the root), or undefined if outside it.
+   */
   const itemAt = (id: string, level: string | undefined): string | undefined => {
     const c = chains.get(id) ?? [];
     if (level === undefined) return c.length ? c[c.length - 1] : id;
@@ -114,14 +172,21 @@ export function runLayout(input: LayoutInput): Layout {
     const known = new Set(items.map((i) => i.id));
     const pairs = new Map<string, [string, string]>();
     for (const e of input.edges) {
-      const a = itemAt(e.from, level), b = itemAt(e.to, level);
+      const a = itemAt(e.from, level),
+        b = itemAt(e.to, level);
       if (a === undefined || b === undefined || a === b || !known.has(a) || !known.has(b)) continue;
       pairs.set(`${a}\u0000${b}`, [a, b]);
     }
     const l = layerLayout(items, [...pairs.values()]);
     const top = level === undefined ? 0 : TITLE + PAD;
     const left = level === undefined ? 0 : PAD;
-    const out: Block = { width: l.width + 2 * left, height: l.height + top + (level === undefined ? 0 : PAD), nodes: new Map(), clusters: new Map(), edges: new Map() };
+    const out: Block = {
+      width: l.width + 2 * left,
+      height: l.height + top + (level === undefined ? 0 : PAD),
+      nodes: new Map(),
+      clusters: new Map(),
+      edges: new Map(),
+    };
     for (const n of nodes) {
       const p = l.pos.get(n.id) as { x: number; y: number };
       out.nodes.set(n.id, { x: p.x + left, y: p.y + top, width: n.width, height: n.height });
@@ -129,38 +194,56 @@ export function runLayout(input: LayoutInput): Layout {
     for (const [id, b] of sub) {
       if (b.nodes.size === 0) continue;
       const p = l.pos.get(id) as { x: number; y: number };
-      const dx = p.x - b.width / 2 + left, dy = p.y - b.height / 2 + top;
+      const dx = p.x - b.width / 2 + left,
+        dy = p.y - b.height / 2 + top;
       out.clusters.set(id, { x: p.x + left, y: p.y + top, width: b.width, height: b.height });
       for (const [k, q] of b.nodes) out.nodes.set(k, { ...q, x: q.x + dx, y: q.y + dy });
       for (const [k, q] of b.clusters) out.clusters.set(k, { ...q, x: q.x + dx, y: q.y + dy });
-      for (const [k, pts] of b.edges) out.edges.set(k, pts.map((q) => ({ x: q.x + dx, y: q.y + dy })));
+      for (const [k, pts] of b.edges)
+        out.edges.set(
+          k,
+          pts.map((q) => ({ x: q.x + dx, y: q.y + dy })),
+        );
     }
-    for (const [key, pts] of l.points) out.edges.set(`${level ?? ""}\u0001${key}`, pts.map((q) => ({ x: q.x + left, y: q.y + top })));
+    for (const [key, pts] of l.points)
+      out.edges.set(
+        `${level ?? ""}\u0001${key}`,
+        pts.map((q) => ({ x: q.x + left, y: q.y + top })),
+      );
     return out;
   };
 
   const root = block(undefined);
-  const MX = 24, MY = 28;
+  const MX = 24,
+    MY = 28;
   const shift = <T extends { x: number; y: number }>(q: T): T => ({ ...q, x: q.x + MX, y: q.y + MY });
   const nodes = new Map<string, LaidNode>();
   for (const [id, q] of root.nodes) nodes.set(id, { id, ...shift(q) });
-  const clusters: LaidCluster[] = input.clusters.filter((c) => root.clusters.has(c.id))
+  const clusters: LaidCluster[] = input.clusters
+    .filter((c) => root.clusters.has(c.id))
     .sort((a, b) => chain(a.id).length - chain(b.id).length)
     .map((c) => ({ id: c.id, label: c.label, ...shift(root.clusters.get(c.id) as Placed) }));
   const edges: LaidEdge[] = input.edges.map((e) => ({ ...e, points: edgePoints(e.from, e.to) }));
   placeEdgeLabels(edges, nodes, clusters);
   return { nodes, clusters, edges, width: root.width + 2 * MX, height: root.height + 2 * MY };
 
-  /** An edge's route: dagre's own where both ends share a level, else from the source through its level's route to the target. */
+  /**
+   * An edge's route: dagre's own where both ends share a level, else from the source through its level's route to the
+   * target.
+   */
   function edgePoints(from: string, to: string): { x: number; y: number }[] {
-    const a = nodes.get(from), b = nodes.get(to);
+    const a = nodes.get(from),
+      b = nodes.get(to);
     if (!a || !b) return [];
-    const ca = chains.get(from) ?? [], cb = chains.get(to) ?? [];
+    const ca = chains.get(from) ?? [],
+      cb = chains.get(to) ?? [];
     const level = ca.find((g) => cb.includes(g));
-    const ia = itemAt(from, level) as string, ib = itemAt(to, level) as string;
+    const ia = itemAt(from, level) as string,
+      ib = itemAt(to, level) as string;
     const route = (root.edges.get(`${level ?? ""}\u0001${ia}\u0000${ib}`) ?? []).map(shift);
     if (ia === from && ib === to && route.length) return route;
-    const start = { x: a.x, y: a.y + a.height / 2 }, end = { x: b.x, y: b.y - b.height / 2 };
+    const start = { x: a.x, y: a.y + a.height / 2 },
+      end = { x: b.x, y: b.y - b.height / 2 };
     const inner = route.slice(1, -1);
     return [start, ...inner, end];
   }
@@ -169,12 +252,18 @@ export function runLayout(input: LayoutInput): Layout {
 /** Approximate text extents (the stylesheet's sizes: titles 11 px, edge labels 11 px monospace). */
 const TITLE_CHAR = 6.8;
 const EDGE_CHAR = 6.8;
-interface Rect { x0: number; y0: number; x1: number; y1: number }
+interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 const hits = (a: Rect, b: Rect): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
 /** A module box's title band: where render.ts writes "▾ name". */
 export function titleRect(c: LaidCluster): Rect {
-  const x0 = c.x - c.width / 2 + 4, y0 = c.y - c.height / 2 + 2;
+  const x0 = c.x - c.width / 2 + 4,
+    y0 = c.y - c.height / 2 + 2;
   return { x0, y0, x1: Math.min(c.x + c.width / 2, x0 + 8 + (c.label.length + 2) * TITLE_CHAR), y1: y0 + TITLE - 2 };
 }
 
@@ -191,7 +280,10 @@ function along(points: { x: number; y: number }[], f: number): { x: number; y: n
   for (let i = 0; i < seg.length; i++) {
     if (rest <= seg[i] || i === seg.length - 1) {
       const t = seg[i] > 0 ? Math.min(1, rest / seg[i]) : 0;
-      return { x: points[i].x + (points[i + 1].x - points[i].x) * t, y: points[i].y + (points[i + 1].y - points[i].y) * t };
+      return {
+        x: points[i].x + (points[i + 1].x - points[i].x) * t,
+        y: points[i].y + (points[i + 1].y - points[i].y) * t,
+      };
     }
     rest -= seg[i];
   }
@@ -202,7 +294,12 @@ function along(points: { x: number; y: number }[], f: number): { x: number; y: n
 function placeEdgeLabels(edges: LaidEdge[], nodes: Map<string, LaidNode>, clusters: LaidCluster[]): void {
   const blocked: Rect[] = [
     ...clusters.map(titleRect),
-    ...[...nodes.values()].map((n) => ({ x0: n.x - n.width / 2, y0: n.y - n.height / 2, x1: n.x + n.width / 2, y1: n.y + n.height / 2 })),
+    ...[...nodes.values()].map((n) => ({
+      x0: n.x - n.width / 2,
+      y0: n.y - n.height / 2,
+      x1: n.x + n.width / 2,
+      y1: n.y + n.height / 2,
+    })),
   ];
   for (const e of edges) {
     if (!e.label) continue;

@@ -21,17 +21,28 @@ import { DiffView } from "./diffView";
 import { graphPng, graphSvg } from "./exportGraph";
 import type { ExportFormat, GraphDiff } from "../../src/protocol/messages";
 
-interface GraphState { file?: string; cursor?: number; selected?: string; open?: string[]; step?: number; colour?: ColourMode; transform?: Transform; inspector?: PaneState }
+interface GraphState {
+  file?: string;
+  cursor?: number;
+  selected?: string;
+  open?: string[];
+  step?: number;
+  colour?: ColourMode;
+  transform?: Transform;
+  inspector?: PaneState;
+}
 
 /** Timings for the benchmark and tests: message received → graph painted. */
 const perf: { kind: string; ms: number; at: number }[] = [];
 (window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
 const painted = (kind: string, t0: number): void => {
-  requestAnimationFrame(() => setTimeout(() => {
-    const ms = performance.now() - t0;
-    perf.push({ kind, ms, at: performance.now() });
-    if (kind === "trace") host.post({ type: "painted", ms }); // the host's timing breakdown ends here
-  }, 0));
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      const ms = performance.now() - t0;
+      perf.push({ kind, ms, at: performance.now() });
+      if (kind === "trace") host.post({ type: "painted", ms }); // the host's timing breakdown ends here
+    }, 0),
+  );
 };
 
 let index: ViewIndex | undefined;
@@ -55,7 +66,11 @@ search.setAttribute("placeholder", "Search ops, variables, modules");
 search.setAttribute("aria-label", "Search the graph by name (Enter for the next match)");
 const colour = document.createElement("vscode-single-select");
 colour.setAttribute("aria-label", "Colour nodes by");
-for (const [value, label] of [["none", "No colour"], ["value", "Colour: |value|"], ["gradient", "Colour: |gradient|"]]) {
+for (const [value, label] of [
+  ["none", "No colour"],
+  ["value", "Colour: |value|"],
+  ["gradient", "Colour: |gradient|"],
+]) {
   const o = document.createElement("vscode-option");
   o.setAttribute("value", value);
   o.textContent = label;
@@ -67,7 +82,10 @@ const main = el("div", "main");
 const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
 svg.classList.add("graph");
 svg.setAttribute("role", "application");
-svg.setAttribute("aria-label", "Computation graph. Arrow keys move between nodes, Enter selects or expands, Shift+Enter reveals the line.");
+svg.setAttribute(
+  "aria-label",
+  "Computation graph. Arrow keys move between nodes, Enter selects or expands, Shift+Enter reveals the line.",
+);
 svg.setAttribute("tabindex", "0");
 svg.innerHTML = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="arrowhead"/></marker><marker id="arrow-back" viewBox="0 0 10 10" refX="1" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M10,0L0,5L10,10z" class="arrowhead back"/></marker></defs>`;
 const layer = document.createElementNS("http://www.w3.org/2000/svg", "g");
@@ -79,7 +97,10 @@ pane.restore(saved.inspector);
 main.append(svg, pane.splitter, inspectorEl);
 const empty = el("div", "empty", "Waiting for a trace… Right-click a model file and choose Trace Backprop.");
 const diffView = new DiffView({
-  show: (op, event) => { goto(event); graph.revealOp(op); },
+  show: (op, event) => {
+    goto(event);
+    graph.revealOp(op);
+  },
   clear: () => setDiff(null),
 });
 document.body.append(toolbar, diffView.root, empty, main);
@@ -87,7 +108,16 @@ document.body.append(toolbar, diffView.root, empty, main);
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 /** Keeps `saved` current now and persists it once things settle (stepping and panning call this often). */
 const save = (): void => {
-  saved = { file, cursor, step: graph.graph?.step, selected: graph.selected, open: [...graph.open], colour: graph.colour, transform: viewport.t, inspector: pane.state() };
+  saved = {
+    file,
+    cursor,
+    step: graph.graph?.step,
+    selected: graph.selected,
+    open: [...graph.open],
+    colour: graph.colour,
+    transform: viewport.t,
+    inspector: pane.state(),
+  };
   if (saveTimer === undefined) saveTimer = setTimeout(flushState, 150);
 };
 /** Persists now what is pending: a panel hidden or reloaded right after a click must not lose it. */
@@ -97,7 +127,9 @@ function flushState(): void {
   host.saveState(saved);
 }
 window.addEventListener("pagehide", flushState);
-document.addEventListener("visibilitychange", () => { if (document.hidden) flushState(); });
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) flushState();
+});
 const viewport = new Viewport(svg, layer, () => save());
 const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {
   reveal: (op) => host.post({ type: "reveal", op }),
@@ -111,14 +143,22 @@ const graph = new GraphView(layer, viewport, {
 const timeline = new Timeline({ move: (e) => goto(e), runToHere: (e) => host.post({ type: "goto", event: e }) });
 document.body.append(timeline.root);
 
-toolbar.append(search, colour,
+toolbar.append(
+  search,
+  colour,
   vsButton("Fit", "Fit the graph to the view", () => graph.fit()),
-  vsButton("+", "Zoom in", () => viewport.zoom(1.25)), vsButton("−", "Zoom out", () => viewport.zoom(0.8)),
+  vsButton("+", "Zoom in", () => viewport.zoom(1.25)),
+  vsButton("−", "Zoom out", () => viewport.zoom(0.8)),
   vsButton("Expand all", "Expand every module group", () => {
-    if (!graph.setAllGroups(true)) status.textContent = `${graph.visible?.nodes.length ?? 0} boxes shown: expand the rest group by group`;
+    if (!graph.setAllGroups(true))
+      status.textContent = `${graph.visible?.nodes.length ?? 0} boxes shown: expand the rest group by group`;
   }),
-  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)), pane.toggle,
-  vsButton("SVG", "Save the graph as SVG", () => void exportGraph("svg")), vsButton("PNG", "Save the graph as PNG", () => void exportGraph("png")), status);
+  vsButton("Collapse all", "Collapse every module group", () => graph.setAllGroups(false)),
+  pane.toggle,
+  vsButton("SVG", "Save the graph as SVG", () => void exportGraph("svg")),
+  vsButton("PNG", "Save the graph as PNG", () => void exportGraph("png")),
+  status,
+);
 
 /** Serialises the graph as drawn (every box of the step, whatever the zoom) and hands it to the host to save. */
 async function exportGraph(format: ExportFormat): Promise<void> {
@@ -141,7 +181,10 @@ function renderInspector(): void {
   if (!index) return;
   const n = graph.node(graph.selected);
   const m = n?.members.length === 1 ? n.members[0] : undefined;
-  const group = n?.kind === "group" ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) } : undefined;
+  const group =
+    n?.kind === "group"
+      ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) }
+      : undefined;
   diffView.render(m?.op);
   void inspector.render(index, cursor, m?.op, m && m.op === undefined ? m.tensor : undefined, group);
 }
@@ -198,7 +241,9 @@ function onMessage(m: HostMessage): void {
       status.textContent = `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`;
       if (index.trace.ops.length === 0) {
         // Nothing to draw: say why (the run's errors) instead of an empty canvas.
-        const why = index.trace.diagnostics.map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`).join("\n");
+        const why = index.trace.diagnostics
+          .map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`)
+          .join("\n");
         empty.textContent = `The run recorded no ops.${why ? `\n${why}` : ""}`;
         empty.hidden = false;
         main.hidden = true;
@@ -300,8 +345,15 @@ search.addEventListener("input", () => {
 search.addEventListener("keydown", (e) => {
   if (e.key === "Enter") graph.search((search as unknown as { value: string }).value, ++searchHit);
 });
-colour.addEventListener("change", () => graph.setColour(((colour as unknown as { value: string }).value as ColourMode) || "none"));
+colour.addEventListener("change", () =>
+  graph.setColour(((colour as unknown as { value: string }).value as ColourMode) || "none"),
+);
 
 main.hidden = true;
 host.post({ type: "ready" });
-requestIdleCallback(() => { if (!index) warmUpLayout(); }, { timeout: 2000 });
+requestIdleCallback(
+  () => {
+    if (!index) warmUpLayout();
+  },
+  { timeout: 2000 },
+);

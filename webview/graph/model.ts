@@ -1,4 +1,5 @@
-// The graph of one training step built from a Trace: op nodes, leaf-tensor nodes (params, inputs), shape-labelled edges, module groups.
+// The graph of one training step built from a Trace: op nodes, leaf-tensor nodes (params, inputs), shape-labelled
+// edges, module groups.
 import type { OpId, TensorId } from "../../src/trace/types";
 import { opDisplay } from "../../src/protocol/opFacts";
 import type { ViewIndex } from "../../src/protocol/messages";
@@ -86,7 +87,15 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
     else if (ungrouped > CHUNK_THRESHOLD) group = chunkOf(Math.floor(chunkIndex++ / CHUNK));
     const id = opNodeId(o.id);
     const out = index.tensor(o.output);
-    nodes.push({ id, kind: "op", op: o.id, tensor: o.output, label: opDisplay(o.op), detail: o.var ?? (out ? dimsText(out.shape) : ""), ...(group ? { group } : {}) });
+    nodes.push({
+      id,
+      kind: "op",
+      op: o.id,
+      tensor: o.output,
+      label: opDisplay(o.op),
+      detail: o.var ?? (out ? dimsText(out.shape) : ""),
+      ...(group ? { group } : {}),
+    });
     nodeOfOp.set(o.id, id);
     nodeOfTensor.set(o.output, id);
   }
@@ -107,8 +116,16 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
         // A param joins its module's group when that module has ops in this step; in a chunked graph a leaf
         // joins its first reader's chunk (else thousands of loose leaves would defeat collapsing).
         const reader = byOp.get(o.id)?.group;
-        const group = module && groups.has(`g:${module}`) ? `g:${module}` : reader?.startsWith("g:#") ? reader : undefined;
-        nodes.push({ id: from, kind: "tensor", tensor: t, label: dot > 0 ? name.slice(dot + 1) : name, detail: `${info.kind} ${dimsText(info.shape)}`, ...(group ? { group } : {}) });
+        const group =
+          module && groups.has(`g:${module}`) ? `g:${module}` : reader?.startsWith("g:#") ? reader : undefined;
+        nodes.push({
+          id: from,
+          kind: "tensor",
+          tensor: t,
+          label: dot > 0 ? name.slice(dot + 1) : name,
+          detail: `${info.kind} ${dimsText(info.shape)}`,
+          ...(group ? { group } : {}),
+        });
         nodeOfTensor.set(t, from);
       }
       edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
@@ -136,7 +153,12 @@ function chunkGroups(groups: Map<string, GraphGroup>, ungrouped: number): (c: nu
       if (!groups.has(id)) {
         const first = i * WIDE ** k * CHUNK;
         const last = Math.min((i + 1) * WIDE ** k * CHUNK, ungrouped) - 1;
-        groups.set(id, { id, label: `ops ${first}–${k === 0 ? first + CHUNK - 1 : last}`, depth: levels - k, ...(parent ? { parent } : {}) });
+        groups.set(id, {
+          id,
+          label: `ops ${first}–${k === 0 ? first + CHUNK - 1 : last}`,
+          depth: levels - k,
+          ...(parent ? { parent } : {}),
+        });
       }
       parent = id;
     }

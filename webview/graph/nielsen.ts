@@ -5,13 +5,23 @@ import type { ViewIndex } from "../../src/protocol/messages";
 
 export type BpEquation = "BP1" | "BP2" | "BP3" | "BP4";
 
-export interface BpLabel { eq: BpEquation; latex: string; text: string }
+export interface BpLabel {
+  eq: BpEquation;
+  latex: string;
+  text: string;
+}
 
 export const BP: Record<BpEquation, { latex: string; text: string }> = {
   BP1: { latex: "\\delta^L = \\nabla_a C \\odot \\sigma'(z^L)", text: "BP1: error of the output layer" },
-  BP2: { latex: "\\delta^l = ((w^{l+1})^{\\top} \\delta^{l+1}) \\odot \\sigma'(z^l)", text: "BP2: error carried back to an earlier layer" },
+  BP2: {
+    latex: "\\delta^l = ((w^{l+1})^{\\top} \\delta^{l+1}) \\odot \\sigma'(z^l)",
+    text: "BP2: error carried back to an earlier layer",
+  },
   BP3: { latex: "\\partial C / \\partial b^l_j = \\delta^l_j", text: "BP3: gradient of the bias is the error" },
-  BP4: { latex: "\\partial C / \\partial w^l_{jk} = a^{l-1}_k \\delta^l_j", text: "BP4: gradient of the weight is activation × error" },
+  BP4: {
+    latex: "\\partial C / \\partial w^l_{jk} = a^{l-1}_k \\delta^l_j",
+    text: "BP4: gradient of the weight is activation × error",
+  },
 };
 
 const is = (op: string, role: NielsenRole): boolean => opFacts(op)?.nielsen === role;
@@ -55,14 +65,23 @@ function isDenseNet(index: ViewIndex, step: number): boolean {
   if (!steps) denseSteps.set(index, (steps = new Map()));
   let dense = steps.get(step);
   if (dense === undefined) {
-    dense = index.trace.ops.some((o) => o.step === step && is(o.op, "dense") && o.inputs.some((i) => paramBehind(index, i) !== undefined));
+    dense = index.trace.ops.some(
+      (o) => o.step === step && is(o.op, "dense") && o.inputs.some((i) => paramBehind(index, i) !== undefined),
+    );
     steps.set(step, dense);
   }
   return dense;
 }
 
-/** The equation this op's backward computes for input `i`, or undefined when none applies (not a dense net, a plain op). */
-export function bpEquation(index: ViewIndex, opId: OpId, i: number, memo = new Map<OpId, boolean>()): BpLabel | undefined {
+/**
+ * The equation this op's backward computes for input `i`, or undefined when none applies (not a dense net, a plain op).
+ */
+export function bpEquation(
+  index: ViewIndex,
+  opId: OpId,
+  i: number,
+  memo = new Map<OpId, boolean>(),
+): BpLabel | undefined {
   const op = index.op(opId);
   if (!op || !isDenseNet(index, op.step)) return undefined;
   const input = op.inputs[i];

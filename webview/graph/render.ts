@@ -29,7 +29,12 @@ export interface Drawing {
   edgeTo: Int32Array;
 }
 
-export function drawGraph(root: SVGGElement, visible: VisibleGraph, layout: Layout, describe: (id: string) => string): Drawing {
+export function drawGraph(
+  root: SVGGElement,
+  visible: VisibleGraph,
+  layout: Layout,
+  describe: (id: string) => string,
+): Drawing {
   root.replaceChildren();
   const clusters = svg("g", "clusters");
   for (const c of layout.clusters) {
@@ -89,7 +94,12 @@ export function drawGraph(root: SVGGElement, visible: VisibleGraph, layout: Layo
     r.setAttribute("rx", n.kind === "op" ? "4" : n.kind === "group" ? "8" : String(l.height / 2));
     const title = svg("title");
     title.textContent = describe(n.id);
-    g.append(title, r, text(l.x, l.y - 3, n.kind === "group" ? `▸ ${n.label}` : n.label, "label"), text(l.x, l.y + 12, n.detail, "detail"));
+    g.append(
+      title,
+      r,
+      text(l.x, l.y - 3, n.kind === "group" ? `▸ ${n.label}` : n.label, "label"),
+      text(l.x, l.y + 12, n.detail, "detail"),
+    );
     nodes.append(g);
     nodeEls.set(n.id, g);
     nodeList.push(g);
@@ -121,7 +131,15 @@ export function applyHighlight(d: Drawing, h: Highlight, active: Set<number>, se
     const to = d.edgeTo[i];
     const bwd = to >= 0 && h.states[to] === "backward";
     const isActive = active.has(i);
-    const cls = isActive ? (h.phase === "forward" ? "active-forward" : "active-backward") : bwd ? "flow-backward" : h.states[to] === "forward" ? "flow-forward" : "";
+    const cls = isActive
+      ? h.phase === "forward"
+        ? "active-forward"
+        : "active-backward"
+      : bwd
+        ? "flow-backward"
+        : h.states[to] === "forward"
+          ? "flow-forward"
+          : "";
     if (g.dataset.flow !== cls) {
       g.dataset.flow = cls;
       g.setAttribute("class", `edge ${cls}`);

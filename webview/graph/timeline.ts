@@ -11,8 +11,12 @@ export interface TimelineActions {
 }
 
 const KIND_VAR: Record<string, string> = {
-  step: "--vscode-charts-purple", forward: "--vscode-charts-blue", backward: "--vscode-charts-orange",
-  accumulate: "--vscode-charts-yellow", update: "--vscode-charts-green", zeroGrad: "--vscode-charts-green",
+  step: "--vscode-charts-purple",
+  forward: "--vscode-charts-blue",
+  backward: "--vscode-charts-orange",
+  accumulate: "--vscode-charts-yellow",
+  update: "--vscode-charts-green",
+  zeroGrad: "--vscode-charts-green",
 };
 
 export class Timeline {
@@ -29,15 +33,25 @@ export class Timeline {
   constructor(private readonly actions: TimelineActions) {
     this.range.type = "range";
     this.range.min = "0";
-    this.range.setAttribute("aria-label", "Event timeline: arrow keys step one event, Page Up and Page Down one training step");
+    this.range.setAttribute(
+      "aria-label",
+      "Event timeline: arrow keys step one event, Page Up and Page Down one training step",
+    );
     this.label.setAttribute("aria-live", "polite");
     const bar = el("div", "timeline-buttons");
     const key = (k: string) => () => this.key(k);
     bar.append(
-      vsButton("«", "Previous training step", key("PageUp")), vsButton("◀", "Previous event", key("ArrowLeft")),
-      vsButton("▶", "Next event", key("ArrowRight")), vsButton("»", "Next training step", key("PageDown")),
+      vsButton("«", "Previous training step", key("PageUp")),
+      vsButton("◀", "Previous event", key("ArrowLeft")),
+      vsButton("▶", "Next event", key("ArrowRight")),
+      vsButton("»", "Next training step", key("PageDown")),
     );
-    this.runBtn = vsButton("Run to here", "Run the debugger to the selected event", () => this.actions.runToHere(Number(this.range.value)), false);
+    this.runBtn = vsButton(
+      "Run to here",
+      "Run the debugger to the selected event",
+      () => this.actions.runToHere(Number(this.range.value)),
+      false,
+    );
     this.runBtn.hidden = true;
     bar.append(this.runBtn, this.label);
     const track = el("div", "track");
@@ -45,7 +59,8 @@ export class Timeline {
     this.root.append(track, bar);
     this.range.addEventListener("input", () => {
       const v = Number(this.range.value);
-      if (this.debugging) this.label.textContent = `${describeEvent(this.index as ViewIndex, v)} — Run to here to move the debugger`;
+      if (this.debugging)
+        this.label.textContent = `${describeEvent(this.index as ViewIndex, v)} — Run to here to move the debugger`;
       else this.actions.move(v);
     });
     this.range.addEventListener("keydown", (e) => {
@@ -103,12 +118,14 @@ export class Timeline {
 
   private setMarkers(markers: Marker[]): void {
     const n = Math.max(1, (this.index?.trace.events.length ?? 1) - 1);
-    this.marks.replaceChildren(...markers.map((m) => {
-      const d = el("span", `marker ${m.kind} ${m.severity ?? ""}`);
-      d.style.left = `${(m.event / n) * 100}%`;
-      d.title = m.title;
-      return d;
-    }));
+    this.marks.replaceChildren(
+      ...markers.map((m) => {
+        const d = el("span", `marker ${m.kind} ${m.severity ?? ""}`);
+        d.style.left = `${(m.event / n) * 100}%`;
+        d.title = m.title;
+        return d;
+      }),
+    );
   }
 
   private drawStrip(): void {

@@ -2,9 +2,17 @@
 import type { ViewIndex } from "../../src/protocol/messages";
 import { formatNumber, gradCheckText } from "../../src/trace/text";
 
-export interface Marker { event: number; kind: "diagnostic" | "breakpoint"; severity?: "error" | "warning" | "info"; title: string }
+export interface Marker {
+  event: number;
+  kind: "diagnostic" | "breakpoint";
+  severity?: "error" | "warning" | "info";
+  title: string;
+}
 
-/** Diagnostics with an op sit at that op's forward event; breakpoint lines at every forward and backward event of their ops. */
+/**
+ * Diagnostics with an op sit at that op's forward event; breakpoint lines at every forward and backward event of their
+ * ops.
+ */
 export function timelineMarkers(index: ViewIndex, breakpointLines: readonly number[]): Marker[] {
   const markers: Marker[] = [];
   for (const d of index.trace.diagnostics) {
@@ -16,28 +24,40 @@ export function timelineMarkers(index: ViewIndex, breakpointLines: readonly numb
     index.trace.events.forEach((e, i) => {
       if (e.kind !== "forward" && e.kind !== "backward") return;
       const op = index.op(e.op);
-      if (op?.loc && lines.has(op.loc.line)) markers.push({ event: i, kind: "breakpoint", title: `breakpoint, line ${op.loc.line} (${e.kind} ${op.op})` });
+      if (op?.loc && lines.has(op.loc.line))
+        markers.push({ event: i, kind: "breakpoint", title: `breakpoint, line ${op.loc.line} (${e.kind} ${op.op})` });
     });
   }
   return markers.sort((a, b) => a.event - b.event);
 }
 
-/** Where a key moves the cursor: ←/→ one event, PageUp/PageDown a training step, Home/End the ends; undefined for other keys. */
+/**
+ * Where a key moves the cursor: ←/→ one event, PageUp/PageDown a training step, Home/End the ends; undefined for other
+ * keys.
+ */
 export function stepKey(index: ViewIndex, cursor: number, key: string): number | undefined {
   const last = index.trace.events.length - 1;
   const clamp = (x: number): number => Math.max(0, Math.min(last, x));
   const starts = index.stepStarts.map((s) => s.event);
   switch (key) {
-    case "ArrowRight": case "ArrowDown": return clamp(cursor + 1);
-    case "ArrowLeft": case "ArrowUp": return clamp(cursor - 1);
-    case "Home": return 0;
-    case "End": return last;
-    case "PageDown": return clamp(starts.find((s) => s > cursor) ?? last);
+    case "ArrowRight":
+    case "ArrowDown":
+      return clamp(cursor + 1);
+    case "ArrowLeft":
+    case "ArrowUp":
+      return clamp(cursor - 1);
+    case "Home":
+      return 0;
+    case "End":
+      return last;
+    case "PageDown":
+      return clamp(starts.find((s) => s > cursor) ?? last);
     case "PageUp": {
       const before = starts.filter((s) => s < cursor);
       return clamp(before.length ? before[before.length - 1] : 0);
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -48,17 +68,24 @@ export function describeEvent(index: ViewIndex, cursor: number): string {
   const step = index.eventStep[cursor];
   const head = `event ${cursor + 1} of ${index.trace.events.length} · step ${step}`;
   switch (e.kind) {
-    case "step": return `${head} · step ${e.index} begins${e.loss !== undefined ? `, loss ${formatNumber(e.loss)}` : ""}`;
-    case "forward": case "backward": {
+    case "step":
+      return `${head} · step ${e.index} begins${e.loss !== undefined ? `, loss ${formatNumber(e.loss)}` : ""}`;
+    case "forward":
+    case "backward": {
       const op = index.op(e.op);
       // an op a user-defined backward ran (docs/architecture.md, "User-defined functions")
       const kind = op?.phase === "backward" ? "backward pass" : e.kind;
       return `${head} · ${kind} · ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}${op?.loc ? ` (line ${op.loc.line})` : ""}`;
     }
-    case "accumulate": return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
-    case "update": return `${head} · update ${e.param}`;
-    case "zeroGrad": return `${head} · zeroGrad: ${e.params.length + (e.tensors?.length ?? 0)} gradient(s) set to null${e.loc ? ` (line ${e.loc.line})` : ""}`;
-    case "gradCheck": return `${head} · ${e.source === "expectGrad" ? "expectGrad" : "gradcheck"} ${e.label}: ${gradCheckText(e)}${e.loc ? ` (line ${e.loc.line})` : ""}`;
-    default: return `${head} · event`;
+    case "accumulate":
+      return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
+    case "update":
+      return `${head} · update ${e.param}`;
+    case "zeroGrad":
+      return `${head} · zeroGrad: ${e.params.length + (e.tensors?.length ?? 0)} gradient(s) set to null${e.loc ? ` (line ${e.loc.line})` : ""}`;
+    case "gradCheck":
+      return `${head} · ${e.source === "expectGrad" ? "expectGrad" : "gradcheck"} ${e.label}: ${gradCheckText(e)}${e.loc ? ` (line ${e.loc.line})` : ""}`;
+    default:
+      return `${head} · event`;
   }
 }

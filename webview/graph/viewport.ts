@@ -1,12 +1,19 @@
 // Zoom, pan and fit for the SVG graph: the transform maths is pure; `attachViewport` wires wheel, drag and keys.
-export interface Transform { x: number; y: number; k: number }
+export interface Transform {
+  x: number;
+  y: number;
+  k: number;
+}
 
 export const MIN_ZOOM = 0.05;
 export const MAX_ZOOM = 4;
 
 /** The transform showing a width×height drawing centred in a view of vw×vh, never magnified past 1.5. */
 export function fitTransform(width: number, height: number, vw: number, vh: number, margin = 16): Transform {
-  const k = Math.max(MIN_ZOOM, Math.min(1.5, (vw - 2 * margin) / Math.max(1, width), (vh - 2 * margin) / Math.max(1, height)));
+  const k = Math.max(
+    MIN_ZOOM,
+    Math.min(1.5, (vw - 2 * margin) / Math.max(1, width), (vh - 2 * margin) / Math.max(1, height)),
+  );
   return { k, x: (vw - width * k) / 2, y: Math.max(margin, (vh - height * k) / 2) };
 }
 
@@ -30,16 +37,24 @@ export class Viewport {
   /** The view's size, kept by a ResizeObserver: reading layout after each redraw would force a reflow every time. */
   private box: { vw: number; vh: number } | undefined;
 
-  constructor(private readonly svg: SVGSVGElement, private readonly layer: SVGGElement, private readonly changed: (t: Transform) => void) {
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly layer: SVGGElement,
+    private readonly changed: (t: Transform) => void,
+  ) {
     new ResizeObserver((entries) => {
       const r = entries[entries.length - 1]?.contentRect;
       if (r && r.width > 0) this.box = { vw: r.width, vh: r.height };
     }).observe(svg);
-    svg.addEventListener("wheel", (e) => {
-      e.preventDefault();
-      const r = svg.getBoundingClientRect();
-      this.set(zoomAt(this.t, Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top));
-    }, { passive: false });
+    svg.addEventListener(
+      "wheel",
+      (e) => {
+        e.preventDefault();
+        const r = svg.getBoundingClientRect();
+        this.set(zoomAt(this.t, Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top));
+      },
+      { passive: false },
+    );
     let drag: { x: number; y: number; t: Transform } | undefined;
     svg.addEventListener("pointerdown", (e) => {
       if ((e.target as Element).closest(".node, .cluster-title")) return;
@@ -50,7 +65,10 @@ export class Viewport {
     svg.addEventListener("pointermove", (e) => {
       if (drag) this.set({ k: drag.t.k, x: drag.t.x + e.clientX - drag.x, y: drag.t.y + e.clientY - drag.y });
     });
-    const end = (): void => { drag = undefined; svg.classList.remove("panning"); };
+    const end = (): void => {
+      drag = undefined;
+      svg.classList.remove("panning");
+    };
     svg.addEventListener("pointerup", end);
     svg.addEventListener("pointercancel", end);
   }

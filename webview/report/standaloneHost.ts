@@ -50,7 +50,8 @@ function receive(raw: unknown): void {
       break;
     case "goto":
       // no debugger here: the cursor moves where the view asked, as the extension's store moves it
-      if (m.event >= 0 && m.event < data.trace.events.length) send({ type: "cursor", file: data.file, event: m.event, source: "panel" });
+      if (m.event >= 0 && m.event < data.trace.events.length)
+        send({ type: "cursor", file: data.file, event: m.event, source: "panel" });
       break;
     case "export":
       download(m.format, m.data, data.file);
@@ -63,7 +64,9 @@ function receive(raw: unknown): void {
 (window as unknown as { acquireVsCodeApi: () => object }).acquireVsCodeApi = () => ({
   postMessage: receive,
   getState: () => state,
-  setState: (s: unknown) => { state = s; },
+  setState: (s: unknown) => {
+    state = s;
+  },
 });
 
 // the theme follows the browser's (VS Code sets these classes on its webviews' bodies)

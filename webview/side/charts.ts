@@ -1,4 +1,5 @@
-// Draws a long run's charts (DOM only): loss, gradient norms, update-to-data ratios with the 1e-3 guide, histograms with a step slider.
+// Draws a long run's charts (DOM only): loss, gradient norms, update-to-data ratios with the 1e-3 guide, histograms
+// with a step slider.
 import { el } from "../common/dom";
 import { formatNumber } from "../../src/trace/text";
 import type { StepSeries } from "../../src/trace/types";
@@ -12,36 +13,63 @@ export interface ChartActions {
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = ["blue", "orange", "green", "purple", "red", "yellow"];
 /** Plot margins: left for the y values, bottom for the steps. */
-const H = 110, L = 44, R = 8, T = 8, B = 18;
+const H = 110,
+  L = 44,
+  R = 8,
+  T = 8,
+  B = 18;
 
-function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+function svgEl<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;
 }
 
-interface Line { label: string; values: readonly number[] }
+interface Line {
+  label: string;
+  values: readonly number[];
+}
 
 /**
  * A line chart of per-step values: min/max envelopes per pixel column (every spike stays visible at 10,000 steps),
  * axes with step and value ticks, the current step marked, `guide` drawn dashed; a click opens the nearest step.
  */
-function lineChart(s: StepSeries, title: string, lines: readonly Line[], log: boolean, width: number, current: number, a: ChartActions, guide?: number): SVGSVGElement {
+function lineChart(
+  s: StepSeries,
+  title: string,
+  lines: readonly Line[],
+  log: boolean,
+  width: number,
+  current: number,
+  a: ChartActions,
+  guide?: number,
+): SVGSVGElement {
   const W = Math.max(200, Math.round(width));
   const columns = W - L - R;
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: `chart${log ? " log" : ""}` });
   svg.dataset.points = String(s.steps.length);
   const transform = log ? log10 : (v: number): number => v;
   const envs = lines.map((l) => envelope(s.steps, l.values, columns, transform));
-  const range = valueRange(guide !== undefined ? [...envs, [{ column: 0, lo: transform(guide), hi: transform(guide), loStep: 0, hiStep: 0 }]] : envs);
+  const range = valueRange(
+    guide !== undefined
+      ? [...envs, [{ column: 0, lo: transform(guide), hi: transform(guide), loStep: 0, hiStep: 0 }]]
+      : envs,
+  );
   const first = s.steps[0] ?? 0;
   const last = s.steps[s.steps.length - 1] ?? 0;
-  svg.setAttribute("aria-label", `${title} over ${s.steps.length} steps (${first} … ${last})${range ? `, ${log ? "log scale " : ""}${formatNumber(log ? 10 ** range[0] : range[0])} to ${formatNumber(log ? 10 ** range[1] : range[1])}` : ", no values"}. Click a point to open its step.`);
+  svg.setAttribute(
+    "aria-label",
+    `${title} over ${s.steps.length} steps (${first} … ${last})${range ? `, ${log ? "log scale " : ""}${formatNumber(log ? 10 ** range[0] : range[0])} to ${formatNumber(log ? 10 ** range[1] : range[1])}` : ", no values"}. Click a point to open its step.`,
+  );
   if (!range) return svg;
   const [lo, hi] = log ? [Math.floor(range[0]), Math.ceil(range[1])] : range;
   const y = (v: number): number => T + ((hi - v) * (H - T - B)) / (hi - lo || 1);
   const x = (column: number): number => L + column + 0.5;
-  const xOfStep = (step: number): number => L + (last === first ? columns / 2 : ((step - first) / (last - first)) * columns);
+  const xOfStep = (step: number): number =>
+    L + (last === first ? columns / 2 : ((step - first) / (last - first)) * columns);
   const axis = svgEl("g", { class: "axis" });
   axis.append(svgEl("path", { d: `M${L},${T}V${H - B}H${W - R}` }));
   const text = (tx: number, ty: number, str: string, anchor: string, cls: string): void => {
@@ -51,7 +79,9 @@ function lineChart(s: StepSeries, title: string, lines: readonly Line[], log: bo
   };
   // at most ~5 decades labelled, always the guide's
   const guideAt = guide !== undefined ? transform(guide) : NaN;
-  const yTicks = log ? decades([lo, hi]).filter((d, i, all) => all.length <= 5 || i % Math.ceil(all.length / 5) === 0 || d === guideAt) : [lo, (lo + hi) / 2, hi];
+  const yTicks = log
+    ? decades([lo, hi]).filter((d, i, all) => all.length <= 5 || i % Math.ceil(all.length / 5) === 0 || d === guideAt)
+    : [lo, (lo + hi) / 2, hi];
   for (const t of yTicks) {
     axis.append(svgEl("path", { class: "tick", d: `M${L - 3},${y(t).toFixed(1)}H${L}` }));
     text(L - 5, y(t) + 3, log ? `1e${t}` : formatNumber(t), "end", "y-value");
@@ -71,13 +101,16 @@ function lineChart(s: StepSeries, title: string, lines: readonly Line[], log: bo
   }
   envs.forEach((env, k) => {
     // each column from its max to its min: drawn at pixel resolution, it looks like every step drawn
-    const d = env.map((b, i) => `${i === 0 ? "M" : "L"}${x(b.column).toFixed(1)},${y(b.hi).toFixed(1)}V${y(b.lo).toFixed(1)}`).join("");
+    const d = env
+      .map((b, i) => `${i === 0 ? "M" : "L"}${x(b.column).toFixed(1)},${y(b.hi).toFixed(1)}V${y(b.lo).toFixed(1)}`)
+      .join("");
     const path = svgEl("path", { class: `line c-${COLOURS[k % COLOURS.length]}`, d });
     path.dataset.label = lines[k].label;
     path.dataset.columns = String(env.length);
     svg.append(path);
   });
-  if (current >= first && current <= last) svg.append(svgEl("path", { class: "current", d: `M${xOfStep(current).toFixed(1)},${T}V${H - B}` }));
+  if (current >= first && current <= last)
+    svg.append(svgEl("path", { class: "current", d: `M${xOfStep(current).toFixed(1)},${T}V${H - B}` }));
   svg.addEventListener("click", (ev) => {
     const m = svg.getScreenCTM();
     if (!m) return;
@@ -107,8 +140,14 @@ function legend(lines: readonly Line[]): HTMLElement {
 }
 
 /** A histogram's bars over [min, max], with its range on the x axis. */
-function histogram(title: string, h: { bins: number[]; min: number; max: number } | undefined, width: number): SVGSVGElement {
-  const W = Math.max(120, Math.round(width)), HH = 64, BB = 14;
+function histogram(
+  title: string,
+  h: { bins: number[]; min: number; max: number } | undefined,
+  width: number,
+): SVGSVGElement {
+  const W = Math.max(120, Math.round(width)),
+    HH = 64,
+    BB = 14;
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${HH}`, role: "img", class: "hist" });
   if (!h) {
     svg.setAttribute("aria-label", `${title}: not recorded at this step`);
@@ -116,11 +155,21 @@ function histogram(title: string, h: { bins: number[]; min: number; max: number 
   }
   const peak = Math.max(1, ...h.bins);
   const bw = (W - 2) / h.bins.length;
-  svg.setAttribute("aria-label", `${title}: ${h.bins.reduce((x, y) => x + y, 0)} values from ${formatNumber(h.min)} to ${formatNumber(h.max)}`);
+  svg.setAttribute(
+    "aria-label",
+    `${title}: ${h.bins.reduce((x, y) => x + y, 0)} values from ${formatNumber(h.min)} to ${formatNumber(h.max)}`,
+  );
   h.bins.forEach((c, b) => {
     if (c === 0) return;
     const bh = (c / peak) * (HH - BB - 2);
-    svg.append(svgEl("rect", { x: (1 + b * bw).toFixed(1), y: (HH - BB - bh).toFixed(1), width: Math.max(0.5, bw - 0.5).toFixed(1), height: bh.toFixed(1) }));
+    svg.append(
+      svgEl("rect", {
+        x: (1 + b * bw).toFixed(1),
+        y: (HH - BB - bh).toFixed(1),
+        width: Math.max(0.5, bw - 0.5).toFixed(1),
+        height: bh.toFixed(1),
+      }),
+    );
   });
   const axis = svgEl("g", { class: "axis" });
   axis.append(svgEl("path", { d: `M0,${HH - BB}H${W}` }));
@@ -141,9 +190,17 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
   frag.append(el("h3", undefined, `Loss (${s.steps.length} steps; ${s.fullSteps.length} kept in full)`));
   frag.append(lineChart(s, "Loss", [{ label: "loss", values: s.loss }], false, width, step, a));
   const norms = s.params.map((p) => ({ label: p.name, values: p.gradNorm }));
-  frag.append(el("h3", undefined, "Gradient norm ‖∂L/∂W‖ per parameter (log scale)"), lineChart(s, "Gradient norms", norms, true, width, step, a), legend(norms));
+  frag.append(
+    el("h3", undefined, "Gradient norm ‖∂L/∂W‖ per parameter (log scale)"),
+    lineChart(s, "Gradient norms", norms, true, width, step, a),
+    legend(norms),
+  );
   const ratios = s.params.map((p) => ({ label: p.name, values: p.updateRatio }));
-  frag.append(el("h3", undefined, "Update-to-data ratio ‖ΔW‖/‖W‖ (log scale, guide 1e-3)"), lineChart(s, "Update-to-data ratio", ratios, true, width, step, a, 1e-3), legend(ratios));
+  frag.append(
+    el("h3", undefined, "Update-to-data ratio ‖ΔW‖/‖W‖ (log scale, guide 1e-3)"),
+    lineChart(s, "Update-to-data ratio", ratios, true, width, step, a, 1e-3),
+    legend(ratios),
+  );
 
   frag.append(el("h3", undefined, "Histograms per layer"));
   const controls = el("div", "slider");
@@ -173,7 +230,10 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
         const row = el("div", "hist-row");
         row.append(el("div", "hist-name", `${l.name}${l.var && l.var !== l.name ? ` (${l.var})` : ""} · ${l.op}`));
         const pair = el("div", "hist-pair");
-        pair.append(histogram(`${l.name} activations at step ${at}`, histogramAt(s, k, "act", i), half), histogram(`${l.name} gradients at step ${at}`, histogramAt(s, k, "grad", i), half));
+        pair.append(
+          histogram(`${l.name} activations at step ${at}`, histogramAt(s, k, "act", i), half),
+          histogram(`${l.name} gradients at step ${at}`, histogramAt(s, k, "grad", i), half),
+        );
         row.append(pair);
         return [row];
       }),

@@ -1,11 +1,24 @@
 // Gradient health from a trace: per-step gradient norm of every parameter and layer, flags, the loss curve. Pure.
-// The rules and thresholds are src/trace/healthRules.ts's (the user's settings), the same as Problems' and the debugger's.
+// The rules and thresholds are src/trace/healthRules.ts's (the user's settings), the same as Problems' and the
+// debugger's.
 import type { DiagnosticCode } from "../../src/trace/types";
-import { activationFlagged, DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../../src/protocol/health";
+import {
+  activationFlagged,
+  DEFAULT_THRESHOLDS,
+  normVerdict,
+  parameterGradients,
+  type HealthThresholds,
+} from "../../src/protocol/health";
 import type { ViewIndex } from "../../src/protocol/messages";
 
 export type FlagKind = "vanishing" | "exploding" | "non-finite" | "dead-relu" | "saturated" | "zero-by-structure";
-export interface Flag { kind: FlagKind; message: string; step?: number; layer?: string; /** The parameter it is about. */ param?: string }
+export interface Flag {
+  kind: FlagKind;
+  message: string;
+  step?: number;
+  layer?: string;
+  /** The parameter it is about. */ param?: string;
+}
 
 export interface ParamHealth {
   name: string;
@@ -16,10 +29,16 @@ export interface ParamHealth {
   /** Per step, the event from which that gradient holds (the last contribution into it, or the update). */
   since: Map<number, number>;
 }
-export interface LayerHealth { layer: string; params: ParamHealth[]; norms: Map<number, number> }
+export interface LayerHealth {
+  layer: string;
+  params: ParamHealth[];
+  norms: Map<number, number>;
+}
 
 export interface Health {
-  /** Each step's first event, and its last (where every gradient of the step is known: the step selector goes there). */
+  /**
+   * Each step's first event, and its last (where every gradient of the step is known: the step selector goes there).
+   */
   steps: { step: number; event: number; end: number; loss?: number }[];
   layers: LayerHealth[];
   flags: Flag[];
@@ -31,8 +50,13 @@ const layerOf = (name: string): string => (name.includes(".") ? name.slice(0, na
 
 /** The run's diagnostics the panel shows as they are: where NaN/Inf first appeared (the rest it measures itself). */
 const DIAG_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = { nan: "non-finite", inf: "non-finite" };
-/** … and, from a trace without activation measures (an older one, or another recorder's), its activation diagnostics. */
-const ACTIVATION_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = { "dead-relu": "dead-relu", saturated: "saturated" };
+/**
+ * … and, from a trace without activation measures (an older one, or another recorder's), its activation diagnostics.
+ */
+const ACTIVATION_FLAGS: Partial<Record<DiagnosticCode, FlagKind>> = {
+  "dead-relu": "dead-relu",
+  saturated: "saturated",
+};
 
 const sci = (x: number): string => x.toExponential(1);
 
@@ -87,17 +111,33 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
       const sq = l.params.reduce((a, p) => a + (p.norms.get(s) ?? 0) ** 2, 0);
       l.norms.set(s, Math.sqrt(sq));
     }
-    for (const p of l.params) for (const [s, n] of p.norms) {
-      const at = { step: s, layer: l.layer, param: p.name };
-      if (structural.get(p.name)?.has(s)) {
-        flags.push({ kind: "zero-by-structure", ...at, message: `${p.name}: zero by structure in step ${s}: ‖∇‖ = ${sci(n)} is rounding error (the gradient reaching it cancels), not a vanishing gradient` });
-        continue;
+    for (const p of l.params)
+      for (const [s, n] of p.norms) {
+        const at = { step: s, layer: l.layer, param: p.name };
+        if (structural.get(p.name)?.has(s)) {
+          flags.push({
+            kind: "zero-by-structure",
+            ...at,
+            message: `${p.name}: zero by structure in step ${s}: ‖∇‖ = ${sci(n)} is rounding error (the gradient reaching it cancels), not a vanishing gradient`,
+          });
+          continue;
+        }
+        const v = normVerdict(n, th);
+        if (v === "non-finite")
+          flags.push({ kind: "non-finite", ...at, message: `${p.name}: gradient is NaN or ∞ in step ${s}` });
+        else if (v === "exploding")
+          flags.push({
+            kind: "exploding",
+            ...at,
+            message: `${p.name}: ‖∇‖ = ${sci(n)} > ${sci(th.exploding)} in step ${s}`,
+          });
+        else if (v === "vanishing")
+          flags.push({
+            kind: "vanishing",
+            ...at,
+            message: `${p.name}: ‖∇‖ = ${sci(n)} < ${sci(th.vanishing)} in step ${s}`,
+          });
       }
-      const v = normVerdict(n, th);
-      if (v === "non-finite") flags.push({ kind: "non-finite", ...at, message: `${p.name}: gradient is NaN or ∞ in step ${s}` });
-      else if (v === "exploding") flags.push({ kind: "exploding", ...at, message: `${p.name}: ‖∇‖ = ${sci(n)} > ${sci(th.exploding)} in step ${s}` });
-      else if (v === "vanishing") flags.push({ kind: "vanishing", ...at, message: `${p.name}: ‖∇‖ = ${sci(n)} < ${sci(th.vanishing)} in step ${s}` });
-    }
   }
   // Dead ReLUs and saturation as the run measured them: the same measure and threshold as Problems'.
   for (const h of t.health ?? []) {
@@ -105,19 +145,28 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
     if (!o || !activationFlagged(h.kind, h.fraction, th)) continue;
     const pct = Math.round(100 * h.fraction);
     const what = `${o.op}${o.var ? ` ${o.var}` : ""}${o.module ? ` in ${o.module}` : ""}`;
-    const message = h.kind === "dead-relu"
-      ? `${what}: ${pct}% of its units output 0 for every sample in step ${o.step}`
-      : `${what}: ${pct}% of its outputs sit in the flat tails in step ${o.step}`;
+    const message =
+      h.kind === "dead-relu"
+        ? `${what}: ${pct}% of its units output 0 for every sample in step ${o.step}`
+        : `${what}: ${pct}% of its outputs sit in the flat tails in step ${o.step}`;
     flags.push({ kind: h.kind, step: o.step, ...(o.module ? { layer: o.module } : {}), message });
   }
   for (const d of t.diagnostics) {
     const kind = DIAG_FLAGS[d.code] ?? (t.health === undefined ? ACTIVATION_FLAGS[d.code] : undefined);
     if (!kind) continue;
     const op = d.op === undefined ? undefined : index.op(d.op);
-    flags.push({ kind, message: d.message, ...(op ? { step: op.step } : {}), ...(op?.module ? { layer: op.module } : {}) });
+    flags.push({
+      kind,
+      message: d.message,
+      ...(op ? { step: op.step } : {}),
+      ...(op?.module ? { layer: op.module } : {}),
+    });
   }
 
-  const all = [...params.values()].flatMap((p) => [...p.norms.values()]).filter((n) => n > 0 && Number.isFinite(n)).map(Math.log10);
+  const all = [...params.values()]
+    .flatMap((p) => [...p.norms.values()])
+    .filter((n) => n > 0 && Number.isFinite(n))
+    .map(Math.log10);
   const domain: [number, number] = all.length ? [Math.floor(Math.min(...all)), Math.ceil(Math.max(...all))] : [-6, 0];
   if (domain[0] === domain[1]) domain[0] -= 1;
   const starts = index.stepStarts;

@@ -13,7 +13,10 @@ import { DEFAULT_THRESHOLDS, type HealthThresholds } from "../../src/protocol/he
 import { renderHealth } from "./view";
 import { renderCharts } from "./charts";
 
-interface SideState { file?: string; cursor?: number }
+interface SideState {
+  file?: string;
+  cursor?: number;
+}
 
 let index: ViewIndex | undefined;
 let model: Health | undefined;
@@ -48,11 +51,21 @@ function show(cursor: number, force = false): void {
     renderCharts(charts, series, s, { openStep: (n) => host.post({ type: "openStep", step: n }) });
   } else if (!series || series.steps.length <= 1) charts.replaceChildren();
   pendingKey = key;
-  renderHealth(root, file, model, step, {
-    selectParam: (name) => host.post({ type: "selectParam", name }),
-    selectStep: (event) => host.post({ type: "goto", event }),
-    showGraph: () => host.post({ type: "showGraph" }),
-  }, index.trace.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`), later);
+  renderHealth(
+    root,
+    file,
+    model,
+    step,
+    {
+      selectParam: (name) => host.post({ type: "selectParam", name }),
+      selectStep: (event) => host.post({ type: "goto", event }),
+      showGraph: () => host.post({ type: "showGraph" }),
+    },
+    index.trace.diagnostics
+      .filter((d) => d.severity === "error")
+      .map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`),
+    later,
+  );
 }
 
 function onMessage(m: HostMessage): void {

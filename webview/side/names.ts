@@ -1,4 +1,5 @@
-// Short layer names for a narrow panel: the part that tells layers apart (fc1, layers.3), not the shared "model." prefix.
+// Short layer names for a narrow panel: the part that tells layers apart (fc1, layers.3), not the shared "model."
+// prefix.
 
 /**
  * Each name without the dotted prefix all names share; a bare index keeps the segment before it

@@ -1,4 +1,5 @@
-// The side panel's long-run charts as data: min/max envelopes per pixel column, log and linear axes, the step under a click.
+// The side panel's long-run charts as data: min/max envelopes per pixel column, log and linear axes, the step under a
+// click.
 import type { StepSeries } from "../../src/trace/types";
 
 /** One pixel column of a line: the lowest and highest finite value of its steps, and the steps where they occur. */
@@ -16,7 +17,12 @@ export interface Bucket {
  * one-step spike among 10,000 steps stays visible, which plain striding would miss). Columns without a finite value
  * are left out. `transform` maps a value before it is compared (log10 for a log axis; non-finite results skipped).
  */
-export function envelope(steps: readonly number[], values: readonly number[], columns: number, transform: (v: number) => number = (v) => v): Bucket[] {
+export function envelope(
+  steps: readonly number[],
+  values: readonly number[],
+  columns: number,
+  transform: (v: number) => number = (v) => v,
+): Bucket[] {
   const n = Math.min(steps.length, values.length);
   if (n === 0 || columns < 1) return [];
   const first = steps[0];
@@ -77,16 +83,29 @@ export function stepTicks(first: number, last: number, count = 4): number[] {
   return out;
 }
 
-/** The step a click at column `column`, height `value` (in the axis' units) picks: the nearer extreme of the nearest column. */
-export function stepAt(line: readonly Bucket[], column: number, value: number): Bucket & { step: number } | undefined {
+/**
+ * The step a click at column `column`, height `value` (in the axis' units) picks: the nearer extreme of the nearest
+ * column.
+ */
+export function stepAt(
+  line: readonly Bucket[],
+  column: number,
+  value: number,
+): (Bucket & { step: number }) | undefined {
   let best: Bucket | undefined;
-  for (const b of line) if (best === undefined || Math.abs(b.column - column) < Math.abs(best.column - column)) best = b;
+  for (const b of line)
+    if (best === undefined || Math.abs(b.column - column) < Math.abs(best.column - column)) best = b;
   if (best === undefined) return undefined;
   return { ...best, step: Math.abs(value - best.hi) <= Math.abs(value - best.lo) ? best.hiStep : best.loStep };
 }
 
 /** The histogram of a layer's output (or gradient) at step index i: its bins and their value range. */
-export function histogramAt(s: StepSeries, layer: number, which: "act" | "grad", i: number): { bins: number[]; min: number; max: number } | undefined {
+export function histogramAt(
+  s: StepSeries,
+  layer: number,
+  which: "act" | "grad",
+  i: number,
+): { bins: number[]; min: number; max: number } | undefined {
   const summary = s.layers[layer]?.[which];
   if (!summary) return undefined;
   const nb = s.steps.length === 0 ? 0 : summary.hist.length / s.steps.length;

@@ -4,22 +4,42 @@ import { barFraction, type Flag, type Health } from "./health";
 import { shortLayerNames } from "./names";
 import { dimsText, formatNumber } from "../../src/trace/text";
 
-export interface HealthActions { selectParam(name: string): void; selectStep(event: number): void; showGraph(): void }
+export interface HealthActions {
+  selectParam(name: string): void;
+  selectStep(event: number): void;
+  showGraph(): void;
+}
 
 const SVG = "http://www.w3.org/2000/svg";
 
-/** The loss per step as a line, with its range on the y axis and the steps on the x axis; the cursor's step is marked. */
+/**
+ * The loss per step as a line, with its range on the y axis and the steps on the x axis; the cursor's step is marked.
+ */
 export function lossCurve(h: Health, step: number): SVGSVGElement {
   const svg = document.createElementNS(SVG, "svg");
   svg.classList.add("loss");
-  const pts = h.steps.filter((s) => s.loss !== undefined && Number.isFinite(s.loss)) as { step: number; loss: number }[];
+  const pts = h.steps.filter((s) => s.loss !== undefined && Number.isFinite(s.loss)) as {
+    step: number;
+    loss: number;
+  }[];
   // Plot area inside the margins: left for the y values, bottom for the steps.
-  const W = 260, H = 96, L = 44, R = 8, T = 8, B = 18;
+  const W = 260,
+    H = 96,
+    L = 44,
+    R = 8,
+    T = 8,
+    B = 18;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", pts.length ? `Loss over ${pts.length} steps: ${pts.map((p) => `step ${p.step} ${formatNumber(p.loss)}`).join(", ")}` : "No loss recorded");
+  svg.setAttribute(
+    "aria-label",
+    pts.length
+      ? `Loss over ${pts.length} steps: ${pts.map((p) => `step ${p.step} ${formatNumber(p.loss)}`).join(", ")}`
+      : "No loss recorded",
+  );
   if (pts.length === 0) return svg;
-  const lo = Math.min(...pts.map((p) => p.loss)), hi = Math.max(...pts.map((p) => p.loss));
+  const lo = Math.min(...pts.map((p) => p.loss)),
+    hi = Math.max(...pts.map((p) => p.loss));
   const x = (i: number): number => L + (pts.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (pts.length - 1));
   const y = (v: number): number => (hi === lo ? (T + H - B) / 2 : T + ((hi - v) * (H - T - B)) / (hi - lo));
   const text = (tx: number, ty: number, s: string, anchor: string, cls: string): void => {
@@ -38,7 +58,8 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
   axis.append(frame);
   text(L - 4, y(hi) + 4, formatNumber(hi), "end", "y-value");
   if (hi !== lo) text(L - 4, y(lo) + 4, formatNumber(lo), "end", "y-value");
-  const first = pts[0], last = pts[pts.length - 1];
+  const first = pts[0],
+    last = pts[pts.length - 1];
   text(x(0), H - 4, `step ${first.step}`, pts.length === 1 ? "middle" : "start", "x-value");
   if (pts.length > 1) text(x(pts.length - 1), H - 4, `${last.step}`, "end", "x-value");
   svg.append(axis);
@@ -74,14 +95,25 @@ function flagBadges(flags: Flag[]): HTMLElement {
   const span = el("span", "flags");
   for (const kind of new Set(flags.map((f) => f.kind))) {
     const b = el("span", `flag ${kind}`, kind.replace("-", " "));
-    b.title = flags.filter((f) => f.kind === kind).map((f) => f.message).join("\n");
+    b.title = flags
+      .filter((f) => f.kind === kind)
+      .map((f) => f.message)
+      .join("\n");
     span.append(b);
   }
   return span;
 }
 
 /** `pending`: parameters whose gradient of this step is not made yet at the cursor (see pendingAt). */
-export function renderHealth(root: HTMLElement, file: string, h: Health, step: number, a: HealthActions, errors: string[] = [], pending: ReadonlySet<string> = new Set()): void {
+export function renderHealth(
+  root: HTMLElement,
+  file: string,
+  h: Health,
+  step: number,
+  a: HealthActions,
+  errors: string[] = [],
+  pending: ReadonlySet<string> = new Set(),
+): void {
   const frag = document.createDocumentFragment();
   const head = el("div", "head");
   head.append(el("span", "file", file.split(/[\\/]/).pop() ?? file));
@@ -116,7 +148,12 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
     const lh = el("div", "layer-head");
     const name = el("span", "name", short.get(l.layer) ?? l.layer);
     name.title = l.layer;
-    lh.append(name, bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`), el("span", "num", formatNumber(l.norms.get(step))), flagBadges(lf));
+    lh.append(
+      name,
+      bar(l.norms.get(step), h.domain, `Gradient norm of layer ${l.layer}`),
+      el("span", "num", formatNumber(l.norms.get(step))),
+      flagBadges(lf),
+    );
     row.append(lh);
     for (const p of l.params) {
       const pr = el("button", "param");
@@ -133,7 +170,12 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
       const pflags = later ? [] : lf.filter((f) => f.param === p.name);
       const pname = el("span", "name", p.name.slice(l.layer.length + 1) || p.name);
       pname.title = p.name;
-      pr.append(pname, bar(n, h.domain, `Gradient norm of ${p.name}`), el("span", "num", later ? "not yet" : formatNumber(n)), flagBadges(pflags));
+      pr.append(
+        pname,
+        bar(n, h.domain, `Gradient norm of ${p.name}`),
+        el("span", "num", later ? "not yet" : formatNumber(n)),
+        flagBadges(pflags),
+      );
       pr.addEventListener("click", () => a.selectParam(p.name));
       row.append(pr);
     }
@@ -144,7 +186,8 @@ export function renderHealth(root: HTMLElement, file: string, h: Health, step: n
   frag.append(el("h3", undefined, `Flags (${stepFlags.length})`));
   const fl = el("ul", "flag-list");
   for (const f of stepFlags) fl.append(el("li", `flag-item ${f.kind}`, f.message));
-  if (stepFlags.length === 0) fl.append(el("li", "ok", "No vanishing or exploding gradients, dead ReLUs or saturation found."));
+  if (stepFlags.length === 0)
+    fl.append(el("li", "ok", "No vanishing or exploding gradients, dead ReLUs or saturation found."));
   frag.append(fl);
   root.replaceChildren(frag);
 }

@@ -2,11 +2,17 @@
 import type { Storage } from "../dtype";
 
 export interface ConvGeom {
-  C: number; H: number; W: number;
-  KH: number; KW: number;
-  SH: number; SW: number;
-  PH: number; PW: number;
-  OH: number; OW: number;
+  C: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  SH: number;
+  SW: number;
+  PH: number;
+  PW: number;
+  OH: number;
+  OW: number;
 }
 
 /** cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·SH − PH + kh, ow·SW − PW + kw] (0 in the padding). */

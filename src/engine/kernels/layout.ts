@@ -41,7 +41,8 @@ export function permuteData(x: Storage, shape: readonly number[], dims: readonly
 }
 
 function outerInner(shape: readonly number[], axis: number): [number, number] {
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i];
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, inner];
@@ -50,7 +51,8 @@ function outerInner(shape: readonly number[], axis: number): [number, number] {
 /** x[..., start:end, ...] along `axis`. */
 export function sliceData(x: Storage, shape: readonly number[], axis: number, start: number, end: number): Storage {
   const [outer, inner] = outerInner(shape, axis);
-  const n = shape[axis], m = end - start;
+  const n = shape[axis],
+    m = end - start;
   const out = alloc(dtypeOf(x), outer * m * inner);
   for (let o = 0; o < outer; o++) out.set(x.subarray((o * n + start) * inner, (o * n + end) * inner), o * m * inner);
   return out;
@@ -67,13 +69,19 @@ export function unsliceData(g: Storage, shape: readonly number[], axis: number, 
 }
 
 /** Joins arrays along `axis`; all shapes agree except at `axis`. */
-export function concatData(parts: readonly Storage[], shapes: readonly (readonly number[])[], axis: number, out: Storage): void {
+export function concatData(
+  parts: readonly Storage[],
+  shapes: readonly (readonly number[])[],
+  axis: number,
+  out: Storage,
+): void {
   const [outer, inner] = outerInner(shapes[0], axis);
   const total = shapes.reduce((s, sh) => s + sh[axis], 0);
   let at = 0;
   for (let p = 0; p < parts.length; p++) {
     const m = shapes[p][axis];
-    for (let o = 0; o < outer; o++) out.set(parts[p].subarray(o * m * inner, (o + 1) * m * inner), (o * total + at) * inner);
+    for (let o = 0; o < outer; o++)
+      out.set(parts[p].subarray(o * m * inner, (o + 1) * m * inner), (o * total + at) * inner);
     at += m;
   }
 }

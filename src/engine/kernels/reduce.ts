@@ -46,8 +46,16 @@ export function minAxis(x: Storage, shape: readonly number[], axis: number): Sto
   return extremumAxis(x, shape, axis, false);
 }
 
-/** Reduces over several axes (sorted ascending) with `kernel`, returning the data and the reduced shape (dims kept as 1). */
-export function reduceAxes(kernel: typeof sumAxis, x: Storage, shape: readonly number[], axes: readonly number[]): { data: Storage; keptShape: number[] } {
+/**
+ * Reduces over several axes (sorted ascending) with `kernel`, returning the data and the reduced shape (dims kept as
+ * 1).
+ */
+export function reduceAxes(
+  kernel: typeof sumAxis,
+  x: Storage,
+  shape: readonly number[],
+  axes: readonly number[],
+): { data: Storage; keptShape: number[] } {
   let data = x;
   const cur = shape.slice();
   for (let j = axes.length - 1; j >= 0; j--) {
@@ -59,4 +67,3 @@ export function reduceAxes(kernel: typeof sumAxis, x: Storage, shape: readonly n
   if (data === x) data = x.slice();
   return { data, keptShape: cur };
 }
-

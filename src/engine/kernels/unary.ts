@@ -1,10 +1,50 @@
-// Elementwise unary kernels over typed arrays: per op code, the forward y = f(x) beside its derivative f′ (one tight loop each).
+// Elementwise unary kernels over typed arrays: per op code, the forward y = f(x) beside its derivative f′ (one tight
+// loop each).
 import type { Storage } from "../dtype";
 
-export const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, TANH = 5, SIGMOID = 6, RELU = 7, CLAMP = 8, SOFTSIGN = 9;
-export const SQUARE = 10, RSQRT = 11, LOG1P = 12, ERF = 13, SIN = 14, COS = 15, GELU = 16, SILU = 17, LEAKY_RELU = 18, ELU = 19, SOFTPLUS = 20;
-export type UnaryCode = typeof NEG | typeof EXP | typeof LOG | typeof SQRT | typeof ABS | typeof TANH | typeof SIGMOID | typeof RELU | typeof CLAMP | typeof SOFTSIGN
-  | typeof SQUARE | typeof RSQRT | typeof LOG1P | typeof ERF | typeof SIN | typeof COS | typeof GELU | typeof SILU | typeof LEAKY_RELU | typeof ELU | typeof SOFTPLUS;
+export const NEG = 0,
+  EXP = 1,
+  LOG = 2,
+  SQRT = 3,
+  ABS = 4,
+  TANH = 5,
+  SIGMOID = 6,
+  RELU = 7,
+  CLAMP = 8,
+  SOFTSIGN = 9;
+export const SQUARE = 10,
+  RSQRT = 11,
+  LOG1P = 12,
+  ERF = 13,
+  SIN = 14,
+  COS = 15,
+  GELU = 16,
+  SILU = 17,
+  LEAKY_RELU = 18,
+  ELU = 19,
+  SOFTPLUS = 20;
+export type UnaryCode =
+  | typeof NEG
+  | typeof EXP
+  | typeof LOG
+  | typeof SQRT
+  | typeof ABS
+  | typeof TANH
+  | typeof SIGMOID
+  | typeof RELU
+  | typeof CLAMP
+  | typeof SOFTSIGN
+  | typeof SQUARE
+  | typeof RSQRT
+  | typeof LOG1P
+  | typeof ERF
+  | typeof SIN
+  | typeof COS
+  | typeof GELU
+  | typeof SILU
+  | typeof LEAKY_RELU
+  | typeof ELU
+  | typeof SOFTPLUS;
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -15,7 +55,8 @@ export function erf(x: number): number {
   const a = Math.abs(x);
   if (a < 2.5) {
     // erf x = 2/√π · Σ (−1)ⁿ x^{2n+1} / (n! (2n+1))
-    let term = x, sum = x;
+    let term = x,
+      sum = x;
     const x2 = x * x;
     for (let n = 1; n < 60; n++) {
       term *= -x2 / n;
@@ -43,7 +84,15 @@ const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.e
  * (A switch of loops, not a loop calling a function per op: V8 cannot inline a call site shared by many functions,
  * and such a loop ran 4–10× slower.)
  */
-export function unaryInto(code: UnaryCode, derivative: boolean, o: Storage, x: Storage, y: Storage, p: number, q: number): void {
+export function unaryInto(
+  code: UnaryCode,
+  derivative: boolean,
+  o: Storage,
+  x: Storage,
+  y: Storage,
+  p: number,
+  q: number,
+): void {
   const n = o.length;
   switch (code) {
     case NEG:
@@ -71,20 +120,36 @@ export function unaryInto(code: UnaryCode, derivative: boolean, o: Storage, x: S
       else for (let i = 0; i < n; i++) o[i] = 1 - y[i] * y[i];
       return;
     case SIGMOID:
-      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)); }
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          o[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+        }
       else for (let i = 0; i < n; i++) o[i] = y[i] * (1 - y[i]);
       return;
     case RELU:
-      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : 0; }
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          o[i] = v > 0 ? v : 0;
+        }
       else for (let i = 0; i < n; i++) o[i] = x[i] > 0 ? 1 : 0;
       return;
     case CLAMP: // p, q = min, max (±Infinity when absent)
-      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v < p ? p : v > q ? q : v; }
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          o[i] = v < p ? p : v > q ? q : v;
+        }
       else for (let i = 0; i < n; i++) o[i] = x[i] >= p && x[i] <= q ? 1 : 0;
       return;
     case SOFTSIGN:
       if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] / (1 + Math.abs(x[i]));
-      else for (let i = 0; i < n; i++) { const d = 1 + Math.abs(x[i]); o[i] = 1 / (d * d); }
+      else
+        for (let i = 0; i < n; i++) {
+          const d = 1 + Math.abs(x[i]);
+          o[i] = 1 / (d * d);
+        }
       return;
     case SQUARE:
       if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] * x[i];
@@ -113,30 +178,55 @@ export function unaryInto(code: UnaryCode, derivative: boolean, o: Storage, x: S
     case GELU: // p = 1 for the tanh approximation, 0 for x·Φ(x)
       if (p === 0) {
         if (!derivative) for (let i = 0; i < n; i++) o[i] = 0.5 * x[i] * (1 + erf(x[i] * Math.SQRT1_2));
-        else for (let i = 0; i < n; i++) { const v = x[i]; o[i] = 0.5 * (1 + erf(v * Math.SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v); }
+        else
+          for (let i = 0; i < n; i++) {
+            const v = x[i];
+            o[i] = 0.5 * (1 + erf(v * Math.SQRT1_2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+          }
       } else if (!derivative) for (let i = 0; i < n; i++) o[i] = geluTanh(x[i]);
       else {
         for (let i = 0; i < n; i++) {
-          const v = x[i], t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
+          const v = x[i],
+            t = Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v));
           o[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
         }
       }
       return;
     case SILU:
       if (!derivative) for (let i = 0; i < n; i++) o[i] = x[i] * sigmoid(x[i]);
-      else for (let i = 0; i < n; i++) { const s = sigmoid(x[i]); o[i] = s * (1 + x[i] * (1 - s)); }
+      else
+        for (let i = 0; i < n; i++) {
+          const s = sigmoid(x[i]);
+          o[i] = s * (1 + x[i] * (1 - s));
+        }
       return;
     case LEAKY_RELU: // p = negative slope
-      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : p * v; }
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          o[i] = v > 0 ? v : p * v;
+        }
       else for (let i = 0; i < n; i++) o[i] = x[i] > 0 ? 1 : p;
       return;
     case ELU: // p = α
-      if (!derivative) for (let i = 0; i < n; i++) { const v = x[i]; o[i] = v > 0 ? v : p * Math.expm1(v); }
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          o[i] = v > 0 ? v : p * Math.expm1(v);
+        }
       else for (let i = 0; i < n; i++) o[i] = x[i] > 0 ? 1 : p * Math.exp(x[i]);
       return;
     case SOFTPLUS: // p = β, q = threshold: linear where βx > threshold
-      if (!derivative) for (let i = 0; i < n; i++) { const v = p * x[i]; o[i] = v > q ? x[i] : Math.log1p(Math.exp(v)) / p; }
-      else for (let i = 0; i < n; i++) { const v = p * x[i]; o[i] = v > q ? 1 : sigmoid(v); }
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = p * x[i];
+          o[i] = v > q ? x[i] : Math.log1p(Math.exp(v)) / p;
+        }
+      else
+        for (let i = 0; i < n; i++) {
+          const v = p * x[i];
+          o[i] = v > q ? 1 : sigmoid(v);
+        }
       return;
   }
   throw new Error(`unary kernel: op code ${code} has no derivative loop (its rule states the derivative as data)`);

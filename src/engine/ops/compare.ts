@@ -10,7 +10,8 @@ import { broadcastTo } from "../kernels/layout";
 type Compare = (a: number, b: number) => boolean;
 
 function compare(op: string, a: TensorLike, b: TensorLike, test: Compare): Tensor {
-  if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${op}: at least one argument must be a Tensor`);
+  if (!(a instanceof Tensor) && !(b instanceof Tensor))
+    throw new TypeError(`${op}: at least one argument must be a Tensor`);
   const x = a instanceof Tensor ? a : scalarOf("float64", a);
   const y = b instanceof Tensor ? b : scalarOf("float64", b);
   const shape = broadcastShapes(op, x.shape, y.shape);
@@ -40,7 +41,8 @@ export function logicalNot(x: Tensor): Tensor {
 function argBest(op: string, x: Tensor, axis: number | undefined, keepDims: boolean, better: Compare): Tensor {
   if (axis === undefined) {
     let best = 0;
-    for (let i = 1; i < x.size; i++) if (better(x.data[i], x.data[best]) || (Number.isNaN(x.data[i]) && !Number.isNaN(x.data[best]))) best = i;
+    for (let i = 1; i < x.size; i++)
+      if (better(x.data[i], x.data[best]) || (Number.isNaN(x.data[i]) && !Number.isNaN(x.data[best]))) best = i;
     const out = alloc("int32", 1);
     out[0] = best;
     return fromData(out, keepDims ? x.shape.map(() => 1) : []);
@@ -53,7 +55,8 @@ function argBest(op: string, x: Tensor, axis: number | undefined, keepDims: bool
       const base = o * n * inner + c;
       let best = 0;
       for (let k = 1; k < n; k++) {
-        const v = x.data[base + k * inner], w = x.data[base + best * inner];
+        const v = x.data[base + k * inner],
+          w = x.data[base + best * inner];
         if (better(v, w) || (Number.isNaN(v) && !Number.isNaN(w))) best = k;
       }
       out[o * inner + c] = best;
@@ -66,16 +69,24 @@ function argBest(op: string, x: Tensor, axis: number | undefined, keepDims: bool
 }
 
 /** Index of the largest value (the first on ties), over all elements (flattened) or along `axis`; int32. */
-export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => argBest("argmax", x, axis, keepDims, (a, b) => a > b);
+export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor =>
+  argBest("argmax", x, axis, keepDims, (a, b) => a > b);
 /** Index of the smallest value (the first on ties); int32. */
-export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => argBest("argmin", x, axis, keepDims, (a, b) => a < b);
+export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor =>
+  argBest("argmin", x, axis, keepDims, (a, b) => a < b);
 
-/** The values in another dtype (PyTorch's .to(dtype)); a tensor on a gradient path changes dtype only through the model's ops. */
+/**
+ * The values in another dtype (PyTorch's .to(dtype)); a tensor on a gradient path changes dtype only through the
+ * model's ops.
+ */
 export function toDtype(x: Tensor, dtype: Dtype): Tensor {
-  if (!isDtype(dtype)) throw new TypeError(`to: dtype must be "float32", "float64", "int32" or "bool", got ${String(dtype)}`);
+  if (!isDtype(dtype))
+    throw new TypeError(`to: dtype must be "float32", "float64", "int32" or "bool", got ${String(dtype)}`);
   if (dtype === x.dtype) return x;
   if (x.requiresGrad) {
-    throw new TypeError(`to: ${x.toString()} requires grad, and a dtype cast is not differentiable in Backstep; cast inputs and parameters (module.to("${dtype}")) before the forward pass`);
+    throw new TypeError(
+      `to: ${x.toString()} requires grad, and a dtype cast is not differentiable in Backstep; cast inputs and parameters (module.to("${dtype}")) before the forward pass`,
+    );
   }
   return castTo(x, dtype);
 }

@@ -6,7 +6,9 @@ import { scalarOf } from "../storage";
 
 function check(op: string, x: unknown, position: string): void {
   if (!(x instanceof Tensor) && typeof x !== "number") {
-    throw new TypeError(`${op}: ${position} argument must be a Tensor or a number, got ${x === null ? "null" : typeof x}`);
+    throw new TypeError(
+      `${op}: ${position} argument must be a Tensor or a number, got ${x === null ? "null" : typeof x}`,
+    );
   }
 }
 
@@ -30,7 +32,10 @@ export const div = (a: TensorLike, b: TensorLike): Tensor => applyOp("div", pair
 export const pow = (a: TensorLike, b: TensorLike): Tensor => applyOp("pow", pair("pow", a, b), {});
 
 /** The free function of an elementwise op of one tensor (rules/unary.ts). */
-const unary = (name: string) => (x: TensorLike): Tensor => applyOp(name, [one(name, x)], {});
+const unary =
+  (name: string) =>
+  (x: TensorLike): Tensor =>
+    applyOp(name, [one(name, x)], {});
 
 export const neg = unary("neg");
 export const exp = unary("exp");
@@ -63,12 +68,14 @@ export const silu = unary("silu");
 /** GELU: x·Φ(x) (approximate "none", the default) or its tanh form (approximate "tanh"), as PyTorch's. */
 export function gelu(x: TensorLike, opts: { approximate?: "none" | "tanh" } = {}): Tensor {
   const approximate = opts.approximate ?? "none";
-  if (approximate !== "none" && approximate !== "tanh") throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${String(approximate)}`);
+  if (approximate !== "none" && approximate !== "tanh")
+    throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${String(approximate)}`);
   return applyOp("gelu", [one("gelu", x)], { approximate });
 }
 
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
-export const leakyRelu = (x: TensorLike, negativeSlope = 0.01): Tensor => applyOp("leakyRelu", [one("leakyRelu", x)], { negativeSlope });
+export const leakyRelu = (x: TensorLike, negativeSlope = 0.01): Tensor =>
+  applyOp("leakyRelu", [one("leakyRelu", x)], { negativeSlope });
 /** x for x > 0, α(eˣ − 1) otherwise (default α = 1). */
 export const elu = (x: TensorLike, alpha = 1): Tensor => applyOp("elu", [one("elu", x)], { alpha });
 /** ln(1 + e^{βx})/β, linear where βx > threshold (defaults β = 1, threshold 20). */

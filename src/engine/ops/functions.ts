@@ -1,10 +1,49 @@
 // Every op as a free function, and what gradient rules compute with (ops/index.ts re-exports it ready to run).
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, softsign, clamp, maximum, minimum,
-  square, rsqrt, log1p, erf, sin, cos, gelu, silu, leakyRelu, elu, softplus } from "./elementwise";
+export {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  tanh,
+  sigmoid,
+  relu,
+  softsign,
+  clamp,
+  maximum,
+  minimum,
+  square,
+  rsqrt,
+  log1p,
+  erf,
+  sin,
+  cos,
+  gelu,
+  silu,
+  leakyRelu,
+  elu,
+  softplus,
+} from "./elementwise";
 export { sum, mean, max, min, variance, std } from "./reduce";
 export type { VarOptions } from "./reduce";
 export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";
-export { index, indexWithSlots, indexPut, indexPutWithSlots, indexSelect, scatterAdd, where, maskedFill, tril, triu } from "./indexing";
+export {
+  index,
+  indexWithSlots,
+  indexPut,
+  indexPutWithSlots,
+  indexSelect,
+  scatterAdd,
+  where,
+  maskedFill,
+  tril,
+  triu,
+} from "./indexing";
 export type { IndexEntry } from "./indexing";
 export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
 export { reshape, flatten, permute, transpose, T } from "./layout";

@@ -7,27 +7,39 @@ import { scalarOf } from "../storage";
 import { tensor } from "../creation";
 
 /**
- * One entry of x.index([...]): an index tensor, (nested) arrays of indices, an integer (the dim is dropped, as PyTorch's
+ * One entry of x.index([...]): an index tensor, (nested) arrays of indices, an integer (the dim is dropped, as
+ * PyTorch's
  * x[:, 3]), a bool mask covering as many dims as it has (PyTorch's x[mask]), or null for the whole dim (PyTorch's `:`).
  */
 export type IndexEntry = Tensor | NestedArray | null;
 
 function asIndex(op: string, e: Tensor | NestedArray): Tensor {
   if (e instanceof Tensor) {
-    if (e.dtype === "bool") throw new TypeError(`${op}: boolean mask indices are not supported here; use index([mask]), where(mask, …) or maskedFill`);
+    if (e.dtype === "bool")
+      throw new TypeError(
+        `${op}: boolean mask indices are not supported here; use index([mask]), where(mask, …) or maskedFill`,
+      );
     return e;
   }
   const isInts = (v: NestedArray): boolean => (Array.isArray(v) ? v.every(isInts) : Number.isInteger(v));
-  if (!isInts(e)) throw new TypeError(`${op}: an index must be a Tensor, an integer, (nested) arrays of integers, or null; got ${JSON.stringify(e)}`);
+  if (!isInts(e))
+    throw new TypeError(
+      `${op}: an index must be a Tensor, an integer, (nested) arrays of integers, or null; got ${JSON.stringify(e)}`,
+    );
   return tensor(e, { dtype: "int32" });
 }
 
-/** The coordinates of a bool mask's true entries, one int32 tensor per mask dim (PyTorch turns x[mask] into x[mask.nonzero().unbind(1)]). */
+/**
+ * The coordinates of a bool mask's true entries, one int32 tensor per mask dim (PyTorch turns x[mask] into
+ * x[mask.nonzero().unbind(1)]).
+ */
 function maskCoords(op: string, x: Tensor, first: number, mask: Tensor): Tensor[] {
   const k = mask.ndim;
   const dims = x.shape.slice(first, first + k);
   if (k === 0 || dims.length < k || mask.shape.some((n, i) => n !== dims[i])) {
-    throw new ShapeError(`${op}: the mask of shape ${fmt(mask.shape)} does not match dims ${first}…${first + k - 1} of the indexed tensor's shape ${fmt(x.shape)}`);
+    throw new ShapeError(
+      `${op}: the mask of shape ${fmt(mask.shape)} does not match dims ${first}…${first + k - 1} of the indexed tensor's shape ${fmt(x.shape)}`,
+    );
   }
   const hits: number[] = [];
   for (let j = 0; j < mask.size; j++) if (mask.data[j] !== 0) hits.push(j);
@@ -42,42 +54,63 @@ function maskCoords(op: string, x: Tensor, first: number, mask: Tensor): Tensor[
 }
 
 function slotsOf(op: string, x: Tensor, indices: readonly IndexEntry[]): { slots: number[]; tensors: Tensor[] } {
-  if (!Array.isArray(indices)) throw new TypeError(`${op}: expected an array of indices, one per dim (null for a whole dim)`);
+  if (!Array.isArray(indices))
+    throw new TypeError(`${op}: expected an array of indices, one per dim (null for a whole dim)`);
   const tensors: Tensor[] = [];
   const slots: number[] = [];
   for (const e of indices) {
-    if (slots.length >= x.ndim) throw new ShapeError(`${op}: ${indices.length} indices for a tensor of shape ${fmt(x.shape)}`);
+    if (slots.length >= x.ndim)
+      throw new ShapeError(`${op}: ${indices.length} indices for a tensor of shape ${fmt(x.shape)}`);
     if (e === null || e === undefined) slots.push(-1);
-    else if (e instanceof Tensor && e.dtype === "bool") for (const c of maskCoords(op, x, slots.length, e)) slots.push(tensors.push(c));
+    else if (e instanceof Tensor && e.dtype === "bool")
+      for (const c of maskCoords(op, x, slots.length, e)) slots.push(tensors.push(c));
     else slots.push(tensors.push(asIndex(op, e)));
   }
   while (slots.length < x.ndim) slots.push(-1);
-  if (tensors.length === 0) throw new ShapeError(`${op}: at least one index must be a tensor, an integer or an array (null alone selects everything)`);
+  if (tensors.length === 0)
+    throw new ShapeError(
+      `${op}: at least one index must be a tensor, an integer or an array (null alone selects everything)`,
+    );
   return { slots, tensors };
 }
 
-/** x[i₀, i₁, …] with PyTorch's advanced indexing: index tensors broadcast together, integers drop their dim, a bool mask picks its true entries; null keeps a whole dim. */
+/**
+ * x[i₀, i₁, …] with PyTorch's advanced indexing: index tensors broadcast together, integers drop their dim, a bool mask
+ * picks its true entries; null keeps a whole dim.
+ */
 export function index(x: Tensor, indices: readonly IndexEntry[]): Tensor {
   const { slots, tensors } = slotsOf("index", x, indices);
   return applyOp("index", [x, ...tensors], { slots });
 }
 
 /** Engine-internal (forward mode): index with the slots already worked out. */
-export const indexWithSlots = (x: Tensor, tensors: readonly Tensor[], slots: number[]): Tensor => applyOp("index", [x, ...tensors], { slots });
+export const indexWithSlots = (x: Tensor, tensors: readonly Tensor[], slots: number[]): Tensor =>
+  applyOp("index", [x, ...tensors], { slots });
 
 /** A copy of x with x[indices] set to `values` (broadcast), or increased by them with `accumulate` (repeats add up). */
-export function indexPut(x: Tensor, indices: readonly IndexEntry[], values: TensorLike, opts: { accumulate?: boolean } = {}): Tensor {
+export function indexPut(
+  x: Tensor,
+  indices: readonly IndexEntry[],
+  values: TensorLike,
+  opts: { accumulate?: boolean } = {},
+): Tensor {
   const { slots, tensors } = slotsOf("indexPut", x, indices);
   const v = values instanceof Tensor ? values : scalarOf(x.dtype, values);
   return applyOp("indexPut", [x, v, ...tensors], { slots, accumulate: opts.accumulate ?? false });
 }
 
-export const indexPutWithSlots = (x: Tensor, tensors: readonly Tensor[], values: Tensor, slots: number[], accumulate: boolean): Tensor =>
-  applyOp("indexPut", [x, values, ...tensors], { slots, accumulate });
+export const indexPutWithSlots = (
+  x: Tensor,
+  tensors: readonly Tensor[],
+  values: Tensor,
+  slots: number[],
+  accumulate: boolean,
+): Tensor => applyOp("indexPut", [x, values, ...tensors], { slots, accumulate });
 
 /** The entries `index` of x along `axis` (PyTorch's index_select). */
 export function indexSelect(x: Tensor, axis: number, idx: Tensor | number[]): Tensor {
-  if (!(idx instanceof Tensor) && !Array.isArray(idx)) throw new TypeError(`indexSelect: the index must be a Tensor or an array of integers; got ${JSON.stringify(idx)}`);
+  if (!(idx instanceof Tensor) && !Array.isArray(idx))
+    throw new TypeError(`indexSelect: the index must be a Tensor or an array of integers; got ${JSON.stringify(idx)}`);
   const t = asIndex("indexSelect", idx);
   if (t.ndim !== 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmt(t.shape)}`);
   return applyOp("indexSelect", [x, t], { axis: normAxis("indexSelect", axis, x.ndim) });
@@ -88,9 +121,13 @@ export function scatterAdd(x: Tensor, dim: number, idx: Tensor | number[][] | nu
   const d = normAxis("scatterAdd", dim, x.ndim);
   const t = idx instanceof Tensor ? idx : tensor(idx, { dtype: "int32" });
   if (t.ndim !== x.ndim || t.shape.some((s, i) => s > src.shape[i] || (i !== d && s > x.shape[i]))) {
-    throw new ShapeError(`scatterAdd: index ${fmt(t.shape)} does not fit input ${fmt(x.shape)} and src ${fmt(src.shape)} along dim ${d}`);
+    throw new ShapeError(
+      `scatterAdd: index ${fmt(t.shape)} does not fit input ${fmt(x.shape)} and src ${fmt(src.shape)} along dim ${d}`,
+    );
   }
-  for (const v of t.data) if (!Number.isInteger(v) || v < 0 || v >= x.shape[d]) throw new RangeError(`scatterAdd: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
+  for (const v of t.data)
+    if (!Number.isInteger(v) || v < 0 || v >= x.shape[d])
+      throw new RangeError(`scatterAdd: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
   return applyOp("scatterAdd", [x, t, src], { dim: d });
 }
 
@@ -98,7 +135,11 @@ export function scatterAdd(x: Tensor, dim: number, idx: Tensor | number[][] | nu
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError("where: the condition must be a Tensor (e.g. x.gt(0))");
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : "float32";
-  return applyOp("where", [cond, a instanceof Tensor ? a : scalarOf(dtype, a), b instanceof Tensor ? b : scalarOf(dtype, b)], {});
+  return applyOp(
+    "where",
+    [cond, a instanceof Tensor ? a : scalarOf(dtype, a), b instanceof Tensor ? b : scalarOf(dtype, b)],
+    {},
+  );
 }
 
 /** A copy of x with `value` where mask is true (mask broadcasts to x's shape), as PyTorch's masked_fill. */

@@ -9,7 +9,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const free = s.indexOf(-1);
   if (free >= 0) {
     const rest = sizeOf(s.filter((_, i) => i !== free));
-    if (rest === 0 || x.size % rest !== 0) throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+    if (rest === 0 || x.size % rest !== 0)
+      throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
     s[free] = x.size / rest;
   }
   if (s.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(s) !== x.size) {
@@ -21,7 +22,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 /** Flattens dims startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
-  const a = normAxis("flatten", startDim, x.ndim), b = normAxis("flatten", endDim, x.ndim);
+  const a = normAxis("flatten", startDim, x.ndim),
+    b = normAxis("flatten", endDim, x.ndim);
   const shape = [...x.shape.slice(0, a), sizeOf(x.shape.slice(a, b + 1)), ...x.shape.slice(b + 1)];
   return reshape(x, shape);
 }
@@ -29,13 +31,16 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const d = dims.map((a) => normAxis("permute", a, x.ndim));
   if (d.length !== x.ndim || new Set(d).size !== d.length) {
-    throw new ShapeError(`permute: dims ${fmt(dims)} are not a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`);
+    throw new ShapeError(
+      `permute: dims ${fmt(dims)} are not a permutation of the ${x.ndim} dims of a tensor of shape ${fmt(x.shape)}`,
+    );
   }
   return applyOp("permute", [x], { dims: d });
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  const a = normAxis("transpose", dim0, x.ndim), b = normAxis("transpose", dim1, x.ndim);
+  const a = normAxis("transpose", dim0, x.ndim),
+    b = normAxis("transpose", dim1, x.ndim);
   const dims = x.shape.map((_, i) => i);
   dims[a] = b;
   dims[b] = a;
@@ -44,5 +49,8 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 /** The transpose: dims reversed (for a matrix, rows and columns swapped). */
 export function T(x: Tensor): Tensor {
-  return permute(x, x.shape.map((_, i) => x.ndim - 1 - i));
+  return permute(
+    x,
+    x.shape.map((_, i) => x.ndim - 1 - i),
+  );
 }

@@ -5,8 +5,10 @@ import { ShapeError, fmt, normAxis } from "../shape";
 import { tensor } from "../creation";
 import type { NestedArray } from "../tensor";
 
-export const softmax = (x: Tensor, axis = -1): Tensor => applyOp("softmax", [x], { axis: normAxis("softmax", axis, x.ndim) });
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => applyOp("logSoftmax", [x], { axis: normAxis("logSoftmax", axis, x.ndim) });
+export const softmax = (x: Tensor, axis = -1): Tensor =>
+  applyOp("softmax", [x], { axis: normAxis("softmax", axis, x.ndim) });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor =>
+  applyOp("logSoftmax", [x], { axis: normAxis("logSoftmax", axis, x.ndim) });
 
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ShapeError("concat: needs at least one tensor");
@@ -24,7 +26,8 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const ax = normAxis("slice", axis, x.ndim);
   const n = x.shape[ax];
   const clampIdx = (i: number): number => Math.min(n, Math.max(0, i < 0 ? i + n : i));
-  const s = clampIdx(start), e = Math.max(s, clampIdx(end ?? n));
+  const s = clampIdx(start),
+    e = Math.max(s, clampIdx(end ?? n));
   return applyOp("slice", [x], { axis: ax, start: s, end: e });
 }
 
@@ -40,10 +43,13 @@ export function gather(x: Tensor, dim: number, index: Tensor | NestedArray): Ten
   const d = normAxis("gather", dim, x.ndim);
   const idx = indexTensor("gather", index);
   if (idx.ndim !== x.ndim || idx.shape.some((s, i) => i !== d && s > x.shape[i])) {
-    throw new ShapeError(`gather: index of shape ${fmt(idx.shape)} does not fit input of shape ${fmt(x.shape)} along dim ${d}`);
+    throw new ShapeError(
+      `gather: index of shape ${fmt(idx.shape)} does not fit input of shape ${fmt(x.shape)} along dim ${d}`,
+    );
   }
   for (const v of idx.data) {
-    if (!Number.isInteger(v) || v < 0 || v >= x.shape[d]) throw new RangeError(`gather: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
+    if (!Number.isInteger(v) || v < 0 || v >= x.shape[d])
+      throw new RangeError(`gather: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
   }
   return applyOp("gather", [x, idx], { dim: d });
 }

@@ -1,4 +1,5 @@
-// avgPool2d (NCHW): y = (1/k²)·Σ over each window (zero padding counted, PyTorch's count_include_pad).  ∂L/∂x spreads ∂L/∂y/k² over each window.
+// avgPool2d (NCHW): y = (1/k²)·Σ over each window (zero padding counted, PyTorch's count_include_pad).  ∂L/∂x spreads
+// ∂L/∂y/k² over each window.
 import { defineRule } from "./registry";
 import { structured } from "./common";
 import { alloc } from "../dtype";
@@ -11,16 +12,24 @@ import type { PoolAttrs } from "./maxPool2d";
 function outShape(shape: readonly number[], { kernelSize, stride, padding }: PoolAttrs): number[] {
   if (shape.length !== 4) throw new ShapeError(`avgPool2d: expected input [N,C,H,W], got ${fmt(shape)}`);
   const [N, C, H, W] = shape;
-  const OH = Math.floor((H + 2 * padding[0] - kernelSize[0]) / stride[0]) + 1, OW = Math.floor((W + 2 * padding[1] - kernelSize[1]) / stride[1]) + 1;
-  if (OH <= 0 || OW <= 0) throw new ShapeError(`avgPool2d: window ${kernelSize[0]}×${kernelSize[1]} does not fit input ${fmt(shape)}`);
+  const OH = Math.floor((H + 2 * padding[0] - kernelSize[0]) / stride[0]) + 1,
+    OW = Math.floor((W + 2 * padding[1] - kernelSize[1]) / stride[1]) + 1;
+  if (OH <= 0 || OW <= 0)
+    throw new ShapeError(`avgPool2d: window ${kernelSize[0]}×${kernelSize[1]} does not fit input ${fmt(shape)}`);
   return [N, C, OH, OW];
 }
 
 /** Visits every (output, input) pair of the windows that lies in bounds, as flat indices into y and x. */
-function windows(shape: readonly number[], { kernelSize, stride, padding }: PoolAttrs, visit: (o: number, i: number) => void): void {
+function windows(
+  shape: readonly number[],
+  { kernelSize, stride, padding }: PoolAttrs,
+  visit: (o: number, i: number) => void,
+): void {
   const [N, C, OH, OW] = outShape(shape, { kernelSize, stride, padding });
   const [H, W] = [shape[2], shape[3]];
-  const [KH, KW] = kernelSize, [SH, SW] = stride, [PH, PW] = padding;
+  const [KH, KW] = kernelSize,
+    [SH, SW] = stride,
+    [PH, PW] = padding;
   let o = 0;
   for (let p = 0; p < N * C; p++) {
     const base = p * H * W;
@@ -60,6 +69,11 @@ export const avgPool2dRule = defineRule<PoolAttrs>({
     windows(x.shape, ctx.attrs, (o, i) => void (g[i] += up.data[o] / (KH * KW)));
     return fromData(g, x.shape);
   },
-  local: (ctx, i) => structured(ctx, i, "\\frac{\\partial y_p}{\\partial x_q} = \\frac{1}{k_h k_w}\\,\\mathbb{1}[q \\in \\text{window}(p)]"),
+  local: (ctx, i) =>
+    structured(
+      ctx,
+      i,
+      "\\frac{\\partial y_p}{\\partial x_q} = \\frac{1}{k_h k_w}\\,\\mathbb{1}[q \\in \\text{window}(p)]",
+    ),
   jvp: (ctx, [t]) => average(t, ctx.attrs),
 });

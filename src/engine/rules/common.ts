@@ -1,4 +1,5 @@
-// Helpers shared by the gradient rules: binary forward with broadcasting, local descriptions, shared constant derivatives.
+// Helpers shared by the gradient rules: binary forward with broadcasting, local descriptions, shared constant
+// derivatives.
 import type { Tensor } from "../tensor";
 import type { Dtype } from "../dtype";
 import type { LocalDescription } from "../observer";
@@ -18,17 +19,32 @@ export function binaryForward(op: string, code: BinCode, inputs: readonly Tensor
 }
 
 /** Local derivative of an elementwise op: its formula and the derivative tensor (output-shaped). */
-export function elementwise(ctx: { output: Tensor; inputs: readonly Tensor[] }, i: number, formula: string, tensor: Tensor): LocalDescription {
+export function elementwise(
+  ctx: { output: Tensor; inputs: readonly Tensor[] },
+  i: number,
+  formula: string,
+  tensor: Tensor,
+): LocalDescription {
   return { formula, jacobianShape: jac(ctx, i), tensor };
 }
 
 /** Local derivative described by formula only (structured, not elementwise: matmul, softmax, …). */
-export function structured(ctx: { output: Tensor; inputs: readonly Tensor[] }, i: number, formula: string, tensor?: Tensor): LocalDescription {
+export function structured(
+  ctx: { output: Tensor; inputs: readonly Tensor[] },
+  i: number,
+  formula: string,
+  tensor?: Tensor,
+): LocalDescription {
   return tensor ? { formula, jacobianShape: jac(ctx, i), tensor } : { formula, jacobianShape: jac(ctx, i) };
 }
 
 /** A structured local derivative whose numbers are `of` with its last two dims swapped (matmul's Bᵀ). */
-export function transposed(ctx: { output: Tensor; inputs: readonly Tensor[] }, i: number, formula: string, of: Tensor | undefined): LocalDescription {
+export function transposed(
+  ctx: { output: Tensor; inputs: readonly Tensor[] },
+  i: number,
+  formula: string,
+  of: Tensor | undefined,
+): LocalDescription {
   return of ? { formula, jacobianShape: jac(ctx, i), transposeOf: of } : { formula, jacobianShape: jac(ctx, i) };
 }
 
@@ -43,7 +59,8 @@ const constants: { dtype: Dtype; value: number; tensor: Tensor }[] = [];
  * few such shapes: a scan is cheaper than building a key.)
  */
 export function constantLocal(dtype: Dtype, shape: readonly number[], value: number): Tensor {
-  for (const c of constants) if (c.value === value && c.dtype === dtype && sameShape(c.tensor.shape, shape)) return c.tensor;
+  for (const c of constants)
+    if (c.value === value && c.dtype === dtype && sameShape(c.tensor.shape, shape)) return c.tensor;
   const tensor = fullOf(dtype, shape, value);
   if (tensor.size > CONSTANT_MAX_SIZE) return tensor;
   if (constants.length >= CONSTANTS_KEPT) constants.shift();

@@ -12,11 +12,20 @@ export const concatRule = defineRule<{ axis: number }>({
   keepsDtype: true,
   forward: (inputs, { axis }) => {
     const first = inputs[0].dtype;
-    const dtype = inputs.every((t) => t.dtype === first) ? first : inputs.some((t) => t.dtype === "float64") ? "float64" : "float32";
+    const dtype = inputs.every((t) => t.dtype === first)
+      ? first
+      : inputs.some((t) => t.dtype === "float64")
+        ? "float64"
+        : "float32";
     const shape = inputs[0].shape.slice();
     shape[axis] = inputs.reduce((s, t) => s + t.shape[axis], 0);
     const out = alloc(dtype, sizeOf(shape));
-    concatData(inputs.map((t) => castTo(t, dtype).data), inputs.map((t) => t.shape), axis, out);
+    concatData(
+      inputs.map((t) => castTo(t, dtype).data),
+      inputs.map((t) => t.shape),
+      axis,
+      out,
+    );
     return { out: fromData(out, shape) };
   },
   vjp: (ctx, up, i) => {

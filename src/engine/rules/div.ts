@@ -14,7 +14,9 @@ function d(ctx: OpCtx, i: number): Tensor {
 export const divRule = defineRule({
   name: "div",
   forward: (inputs) => binaryForward("div", DIV, inputs),
-  vjp: (ctx, up, i) => (i === 0 ? ops.div(up, ctx.inputs[1]) : ops.neg(ops.div(ops.mul(up, ctx.output), ctx.inputs[1]))),
-  local: (ctx, i) => elementwise(ctx, i, i === 0 ? "\\frac{1}{b}" : "-\\frac{a}{b^2}", ops.mul(d(ctx, i), ops.onesLike(ctx.output))),
+  vjp: (ctx, up, i) =>
+    i === 0 ? ops.div(up, ctx.inputs[1]) : ops.neg(ops.div(ops.mul(up, ctx.output), ctx.inputs[1])),
+  local: (ctx, i) =>
+    elementwise(ctx, i, i === 0 ? "\\frac{1}{b}" : "-\\frac{a}{b^2}", ops.mul(d(ctx, i), ops.onesLike(ctx.output))),
   jvp: (ctx, [ta, tb]) => ops.div(ops.sub(ta, ops.mul(ctx.output, tb)), ctx.inputs[1]),
 });

@@ -1,4 +1,5 @@
-// embedding: y[…, :] = W[index[…], :] (a row lookup).  ∂L/∂W scatters each row of ∂L/∂y back to its index (+= on repeats).
+// embedding: y[…, :] = W[index[…], :] (a row lookup).  ∂L/∂W scatters each row of ∂L/∂y back to its index (+= on
+// repeats).
 import { defineRule } from "./registry";
 import { structured } from "./common";
 import { alloc } from "../dtype";
@@ -24,6 +25,7 @@ export const embeddingRule = defineRule({
     }
     return fromData(g, w.shape);
   },
-  local: (ctx, i) => structured(ctx, i, "\\frac{\\partial y_{k,:}}{\\partial W_{j,:}} = \\mathbb{1}[j = \\mathrm{index}_k]\\, I"),
+  local: (ctx, i) =>
+    structured(ctx, i, "\\frac{\\partial y_{k,:}}{\\partial W_{j,:}} = \\mathbb{1}[j = \\mathrm{index}_k]\\, I"),
   jvp: (ctx, [tw]) => ops.embedding(tw, ctx.inputs[1]),
 });

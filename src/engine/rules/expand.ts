@@ -1,4 +1,5 @@
-// expand: x broadcast to a larger shape (size-1 dims repeated, new leading dims).  ∂L/∂x sums ∂L/∂y over the copies (central unbroadcast).
+// expand: x broadcast to a larger shape (size-1 dims repeated, new leading dims).  ∂L/∂x sums ∂L/∂y over the copies
+// (central unbroadcast).
 import { defineRule } from "./registry";
 import { structured } from "./common";
 import { broadcastTo } from "../kernels/layout";

@@ -25,7 +25,11 @@ function weights(ctx: OpCtx<ReduceAttrs>): Tensor {
 }
 
 /** A max-like reduction's rule: `kernel` reduces one axis, `latex` names the extremum in the local derivative. */
-export function defineExtremumRule(name: string, kernel: (x: Storage, shape: readonly number[], axis: number) => Storage, latex: string) {
+export function defineExtremumRule(
+  name: string,
+  kernel: (x: Storage, shape: readonly number[], axis: number) => Storage,
+  latex: string,
+) {
   return defineRule<ReduceAttrs>({
     name,
     forward: ([x], { axis, keepDims }) => {

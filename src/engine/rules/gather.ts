@@ -9,10 +9,13 @@ import * as ops from "../ops/functions";
 
 /** For each output position, the flat position in x it reads. */
 export function gatherPositions(x: Tensor, index: Tensor, dim: number): Int32Array {
-  const ish = index.shape, xs = stridesOf(x.shape), is = stridesOf(ish);
+  const ish = index.shape,
+    xs = stridesOf(x.shape),
+    is = stridesOf(ish);
   const pos = new Int32Array(index.size);
   for (let o = 0; o < index.size; o++) {
-    let rem = o, p = 0;
+    let rem = o,
+      p = 0;
     for (let d = 0; d < ish.length; d++) {
       const c = Math.floor(rem / is[d]);
       rem -= c * is[d];

@@ -1,4 +1,5 @@
-// Advanced indexing x[i₀, i₁, …] (index tensors broadcast together, null for a full slice) and indexSelect.  ∂L/∂x scatters ∂L/∂y back (+= on repeats).
+// Advanced indexing x[i₀, i₁, …] (index tensors broadcast together, null for a full slice) and indexSelect.  ∂L/∂x
+// scatters ∂L/∂y back (+= on repeats).
 import { defineRule } from "./registry";
 import { structured } from "./common";
 import { putBack, takeAt } from "./positions";
@@ -14,7 +15,11 @@ export const ALL_BUT_FIRST: readonly number[] = Array.from({ length: 16 }, (_, i
 export type IndexAttrs = { slots: number[] };
 
 /** Where each element of x[indices] comes from in x, and the result's shape (NumPy's rules for advanced indexing). */
-export function indexPositions(x: Tensor, indices: readonly Tensor[], slots: readonly number[]): { pos: Int32Array; shape: number[] } {
+export function indexPositions(
+  x: Tensor,
+  indices: readonly Tensor[],
+  slots: readonly number[],
+): { pos: Int32Array; shape: number[] } {
   const adv = slots.map((s, d) => (s >= 0 ? d : -1)).filter((d) => d >= 0);
   let B: number[] = [];
   for (const d of adv) B = broadcastShapes("index", B, indices[slots[d] - 1].shape);
@@ -24,7 +29,8 @@ export function indexPositions(x: Tensor, indices: readonly Tensor[], slots: rea
     const v = t.size === bSize ? Float64Array.from(t.data) : broadcastTo(Float64Array.from(t.data), t.shape, B);
     const n = x.shape[d];
     for (let i = 0; i < v.length; i++) {
-      if (!Number.isInteger(v[i]) || v[i] < -n || v[i] >= n) throw new RangeError(`index: index ${v[i]} is out of range for dim ${d} of size ${n}`);
+      if (!Number.isInteger(v[i]) || v[i] < -n || v[i] >= n)
+        throw new RangeError(`index: index ${v[i]} is out of range for dim ${d} of size ${n}`);
       if (v[i] < 0) v[i] += n;
     }
     return v;
@@ -36,10 +42,14 @@ export function indexPositions(x: Tensor, indices: readonly Tensor[], slots: rea
   const before = adjacent ? sliced.filter((d) => d < shaped[0]) : [];
   const after = adjacent ? sliced.filter((d) => d > shaped[0]) : sliced;
   const shape = [...before.map((d) => x.shape[d]), ...B, ...after.map((d) => x.shape[d])];
-  const xStr = stridesOf(x.shape), bStr = stridesOf(B), oStr = stridesOf(shape);
+  const xStr = stridesOf(x.shape),
+    bStr = stridesOf(B),
+    oStr = stridesOf(shape);
   const pos = new Int32Array(sizeOf(shape));
   for (let o = 0; o < pos.length; o++) {
-    let rem = o, p = 0, b = 0;
+    let rem = o,
+      p = 0,
+      b = 0;
     for (let k = 0; k < shape.length; k++) {
       const c = Math.floor(rem / oStr[k]);
       rem -= c * oStr[k];
@@ -61,7 +71,8 @@ export const indexRule = defineRule<IndexAttrs, Int32Array>({
     const { pos, shape } = indexPositions(x, indices, slots);
     return { out: takeAt(x, pos, shape), saved: pos };
   },
-  vjp: (ctx, up) => putBack(up, ctx.saved ?? indexPositions(ctx.inputs[0], ctx.inputs.slice(1), ctx.attrs.slots).pos, ctx.inputs[0]),
+  vjp: (ctx, up) =>
+    putBack(up, ctx.saved ?? indexPositions(ctx.inputs[0], ctx.inputs.slice(1), ctx.attrs.slots).pos, ctx.inputs[0]),
   local: (ctx, i) => structured(ctx, i, "\\frac{\\partial y_k}{\\partial x_j} = \\mathbb{1}[j = \\mathrm{pos}_k]"),
   jvp: (ctx, [t]) => ops.indexWithSlots(t, ctx.inputs.slice(1), ctx.attrs.slots),
 });
@@ -78,9 +89,20 @@ export const indexSelectRule = defineRule<{ axis: number }, Int32Array>({
   },
   vjp: (ctx, up) => {
     const x = ctx.inputs[0];
-    const pos = ctx.saved ?? indexPositions(x, [ctx.inputs[1]], x.shape.map((_, d) => (d === ctx.attrs.axis ? 1 : -1))).pos;
+    const pos =
+      ctx.saved ??
+      indexPositions(
+        x,
+        [ctx.inputs[1]],
+        x.shape.map((_, d) => (d === ctx.attrs.axis ? 1 : -1)),
+      ).pos;
     return putBack(up, pos, x);
   },
-  local: (ctx, i) => structured(ctx, i, "\\frac{\\partial y_{\\ldots k \\ldots}}{\\partial x_{\\ldots j \\ldots}} = \\mathbb{1}[j = \\mathrm{index}_k]"),
+  local: (ctx, i) =>
+    structured(
+      ctx,
+      i,
+      "\\frac{\\partial y_{\\ldots k \\ldots}}{\\partial x_{\\ldots j \\ldots}} = \\mathbb{1}[j = \\mathrm{index}_k]",
+    ),
   jvp: (ctx, [t]) => ops.indexSelect(t, ctx.attrs.axis, ctx.inputs[1]),
 });

@@ -17,18 +17,34 @@ function batchOf(shape: readonly number[], nb: number): number[] {
 }
 
 /** Runs one kernel variant on (a, b) viewed as matrices [.., M, K] and [.., K, N]; returns [...batch, M, N]. */
-function run(variant: MatmulVariant, a: Tensor, b: Tensor, M: number, K: number, N: number, outBatch: number[]): Tensor {
+function run(
+  variant: MatmulVariant,
+  a: Tensor,
+  b: Tensor,
+  M: number,
+  K: number,
+  N: number,
+  outBatch: number[],
+): Tensor {
   const dtype = promote(a.dtype, b.dtype);
-  const ad: Storage = castTo(a, dtype).data, bd: Storage = castTo(b, dtype).data;
+  const ad: Storage = castTo(a, dtype).data,
+    bd: Storage = castTo(b, dtype).data;
   const nb = outBatch.length;
   const c = alloc(dtype, sizeOf(outBatch) * M * N);
   batchedMatmul(variant, ad, batchOf(a.shape, nb), bd, batchOf(b.shape, nb), c, outBatch, M, K, N);
   return fromData(c, [...outBatch, M, N]);
 }
 
-export function matmulShapes(a: readonly number[], b: readonly number[]): { M: number; K: number; N: number; batch: number[] } {
-  if (a.length < 2 || b.length < 2) throw new ShapeError(`matmul: shapes ${fmt(a)} and ${fmt(b)} need at least 2 dimensions each`);
-  const M = a[a.length - 2], K = a[a.length - 1], K2 = b[b.length - 2], N = b[b.length - 1];
+export function matmulShapes(
+  a: readonly number[],
+  b: readonly number[],
+): { M: number; K: number; N: number; batch: number[] } {
+  if (a.length < 2 || b.length < 2)
+    throw new ShapeError(`matmul: shapes ${fmt(a)} and ${fmt(b)} need at least 2 dimensions each`);
+  const M = a[a.length - 2],
+    K = a[a.length - 1],
+    K2 = b[b.length - 2],
+    N = b[b.length - 1];
   if (K !== K2) throw new ShapeError(`matmul: shapes ${fmt(a)} and ${fmt(b)} are not aligned (${K} ≠ ${K2})`);
   let batch: number[];
   try {

@@ -11,8 +11,11 @@ export type PoolAttrs = { kernelSize: number[]; stride: number[]; padding: numbe
 function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Tensor; saved: Int32Array } {
   if (x.ndim !== 4) throw new ShapeError(`maxPool2d: expected input [N,C,H,W], got ${fmt(x.shape)}`);
   const [N, C, H, W] = x.shape;
-  const [KH, KW] = kernelSize, [SH, SW] = stride, [PH, PW] = padding;
-  const OH = Math.floor((H + 2 * PH - KH) / SH) + 1, OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
+  const [KH, KW] = kernelSize,
+    [SH, SW] = stride,
+    [PH, PW] = padding;
+  const OH = Math.floor((H + 2 * PH - KH) / SH) + 1,
+    OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
   if (OH <= 0 || OW <= 0) throw new ShapeError(`maxPool2d: window ${KH}×${KW} does not fit input ${fmt(x.shape)}`);
   const out = alloc(x.dtype, N * C * OH * OW);
   const arg = new Int32Array(out.length);
@@ -22,7 +25,8 @@ function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Ten
     const base = p * H * W;
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++) {
-        let best = -Infinity, at = -1;
+        let best = -Infinity,
+          at = -1;
         for (let kh = 0; kh < KH; kh++) {
           const ih = oh * SH - PH + kh;
           if (ih < 0 || ih >= H) continue;
@@ -30,7 +34,10 @@ function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Ten
             const iw = ow * SW - PW + kw;
             if (iw < 0 || iw >= W) continue;
             const v = d[base + ih * W + iw];
-            if (v > best || at < 0) { best = v; at = base + ih * W + iw; }
+            if (v > best || at < 0) {
+              best = v;
+              at = base + ih * W + iw;
+            }
           }
         }
         out[o] = best;
@@ -51,7 +58,8 @@ export const maxPool2dRule = defineRule<PoolAttrs, Int32Array>({
     for (let i = 0; i < arg.length; i++) g[arg[i]] += up.data[i];
     return fromData(g, x.shape);
   },
-  local: (ctx, i) => structured(ctx, i, "\\frac{\\partial y_p}{\\partial x_q} = \\mathbb{1}[q = \\arg\\max_{\\text{window}(p)} x]"),
+  local: (ctx, i) =>
+    structured(ctx, i, "\\frac{\\partial y_p}{\\partial x_q} = \\mathbb{1}[q = \\arg\\max_{\\text{window}(p)} x]"),
   jvp: (ctx, [t]) => {
     const arg = ctx.saved ?? pool(ctx.inputs[0], ctx.attrs).saved;
     const o = alloc(t.dtype, arg.length);

@@ -1,4 +1,5 @@
-// maximum / minimum (elementwise, broadcasting): y = max(a, b).  ∂y/∂a = 𝟙[a > b] + ½·𝟙[a = b] (ties split, as PyTorch).
+// maximum / minimum (elementwise, broadcasting): y = max(a, b).  ∂y/∂a = 𝟙[a > b] + ½·𝟙[a = b] (ties split, as
+// PyTorch).
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
 import { elementwise } from "./common";
@@ -15,12 +16,14 @@ const spread = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
 function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
   /** Output-shaped share of input i: 1 where it wins, ½ on ties, 0 where it loses. */
   const share = (ctx: OpCtx, i: number): Tensor => {
-    const [a, b] = ctx.inputs, shape = ctx.output.shape;
-    const x = spread(a, shape), y = spread(b, shape);
+    const [a, b] = ctx.inputs,
+      shape = ctx.output.shape;
+    const x = spread(a, shape),
+      y = spread(b, shape);
     const w = alloc(ctx.output.dtype, ctx.output.size);
     for (let k = 0; k < w.length; k++) {
       const d = sign * (x[k] - y[k]);
-      w[k] = d === 0 ? 0.5 : (d > 0) === (i === 0) ? 1 : 0;
+      w[k] = d === 0 ? 0.5 : d > 0 === (i === 0) ? 1 : 0;
     }
     return fromData(w, shape);
   };
@@ -28,13 +31,21 @@ function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
     name,
     forward: ([a, b]) => {
       const shape = broadcastShapes(name, a.shape, b.shape);
-      const x = spread(a, shape), y = spread(b, shape);
+      const x = spread(a, shape),
+        y = spread(b, shape);
       const o = alloc(promote(a.dtype, b.dtype), sizeOf(shape));
-      for (let k = 0; k < o.length; k++) o[k] = x[k] !== x[k] || y[k] !== y[k] ? NaN : sign > 0 ? Math.max(x[k], y[k]) : Math.min(x[k], y[k]);
+      for (let k = 0; k < o.length; k++)
+        o[k] = x[k] !== x[k] || y[k] !== y[k] ? NaN : sign > 0 ? Math.max(x[k], y[k]) : Math.min(x[k], y[k]);
       return { out: fromData(o, shape) };
     },
     vjp: (ctx, up, i) => ops.mul(up, share(ctx, i)),
-    local: (ctx, i) => elementwise(ctx, i, `\\mathbb{1}[${i === 0 ? "a" : "b"} ${sign > 0 ? ">" : "<"} ${i === 0 ? "b" : "a"}] + \\tfrac{1}{2}\\mathbb{1}[a = b]`, share(ctx, i)),
+    local: (ctx, i) =>
+      elementwise(
+        ctx,
+        i,
+        `\\mathbb{1}[${i === 0 ? "a" : "b"} ${sign > 0 ? ">" : "<"} ${i === 0 ? "b" : "a"}] + \\tfrac{1}{2}\\mathbb{1}[a = b]`,
+        share(ctx, i),
+      ),
     jvp: (ctx, [ta, tb]) => ops.add(ops.mul(ta, share(ctx, 0)), ops.mul(tb, share(ctx, 1))),
   });
 }

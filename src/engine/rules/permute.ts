@@ -8,7 +8,12 @@ import * as ops from "../ops/functions";
 export const permuteRule = defineRule<{ dims: number[] }>({
   name: "permute",
   keepsDtype: true,
-  forward: ([x], { dims }) => ({ out: fromData(permuteData(x.data, x.shape, dims), dims.map((d) => x.shape[d])) }),
+  forward: ([x], { dims }) => ({
+    out: fromData(
+      permuteData(x.data, x.shape, dims),
+      dims.map((d) => x.shape[d]),
+    ),
+  }),
   vjp: (ctx, up) => {
     const dims = ctx.attrs.dims;
     const inv = new Array<number>(dims.length);

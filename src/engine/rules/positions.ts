@@ -1,4 +1,5 @@
-// Shared by the rules that read each output element from one input position (repeat, index, indexSelect): take and put back.
+// Shared by the rules that read each output element from one input position (repeat, index, indexSelect): take and put
+// back.
 import type { Tensor } from "../tensor";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";

@@ -15,7 +15,8 @@ export const powRule = defineRule({
   name: "pow",
   forward: (inputs) => binaryForward("pow", POW, inputs),
   vjp: (ctx, up, i) => ops.mul(up, d(ctx, i)),
-  local: (ctx, i) => elementwise(ctx, i, i === 0 ? "b\\,a^{b-1}" : "a^b \\ln a", ops.mul(d(ctx, i), ops.onesLike(ctx.output))),
+  local: (ctx, i) =>
+    elementwise(ctx, i, i === 0 ? "b\\,a^{b-1}" : "a^b \\ln a", ops.mul(d(ctx, i), ops.onesLike(ctx.output))),
   jvp: (ctx, [ta, tb]) => {
     const da = ops.mul(ta, d(ctx, 0));
     return tb.data.some((v) => v !== 0) ? ops.add(da, ops.mul(tb, d(ctx, 1))) : da;

@@ -48,7 +48,8 @@ const table = new Map<string, GradRule<Attrs, unknown>>();
 /** Registers a rule; a second rule for the same op name is a programming error. */
 export function defineRule<A extends Attrs, S = undefined>(rule: GradRule<A, S>): GradRule<A, S> {
   if (table.has(rule.name)) throw new Error(`gradient rule "${rule.name}" is registered twice`);
-  if ((rule.vjp === undefined) === (rule.vjps === undefined)) throw new Error(`gradient rule "${rule.name}" needs exactly one of vjp and vjps`);
+  if ((rule.vjp === undefined) === (rule.vjps === undefined))
+    throw new Error(`gradient rule "${rule.name}" needs exactly one of vjp and vjps`);
   table.set(rule.name, rule as unknown as GradRule<Attrs, unknown>);
   return rule;
 }

@@ -10,11 +10,13 @@ import * as ops from "../ops/functions";
 function repeatPositions(x: Tensor, reps: readonly number[]): { pos: Int32Array; shape: number[] } {
   const xs = [...new Array<number>(reps.length - x.ndim).fill(1), ...x.shape];
   const shape = xs.map((d, i) => d * reps[i]);
-  const xStr = stridesOf(xs), oStr = stridesOf(shape);
+  const xStr = stridesOf(xs),
+    oStr = stridesOf(shape);
   const n = shape.reduce((a, b) => a * b, 1);
   const pos = new Int32Array(n);
   for (let o = 0; o < n; o++) {
-    let rem = o, p = 0;
+    let rem = o,
+      p = 0;
     for (let d = 0; d < shape.length; d++) {
       const c = Math.floor(rem / oStr[d]);
       rem -= c * oStr[d];

@@ -24,7 +24,9 @@ export const indexPutRule = defineRule<PutAttrs, Int32Array>({
   nondiff: putIndexInputs,
   forward: ([x, values, ...indices], { slots, accumulate }) => {
     const { pos, shape } = indexPositions(x, indices, slots);
-    const v = sameShape(values.shape, shape) ? values.data : broadcastTo(Float64Array.from(values.data), values.shape, shape);
+    const v = sameShape(values.shape, shape)
+      ? values.data
+      : broadcastTo(Float64Array.from(values.data), values.shape, shape);
     const o = alloc(promote(x.dtype, values.dtype), x.size);
     o.set(x.data);
     if (accumulate) for (let i = 0; i < pos.length; i++) o[pos[i]] += v[i];
@@ -41,17 +43,29 @@ export const indexPutRule = defineRule<PutAttrs, Int32Array>({
     return fromData(g, up.shape);
   },
   local: (ctx, i) =>
-    structured(ctx, i, i === 0 ? (ctx.attrs.accumulate ? "I" : "\\mathbb{1}[j \\notin \\mathrm{pos}]") : "\\frac{\\partial y_j}{\\partial v_k} = \\mathbb{1}[j = \\mathrm{pos}_k]"),
+    structured(
+      ctx,
+      i,
+      i === 0
+        ? ctx.attrs.accumulate
+          ? "I"
+          : "\\mathbb{1}[j \\notin \\mathrm{pos}]"
+        : "\\frac{\\partial y_j}{\\partial v_k} = \\mathbb{1}[j = \\mathrm{pos}_k]",
+    ),
   jvp: (ctx, [tx, tv]) => ops.indexPutWithSlots(tx, ctx.inputs.slice(2), tv, ctx.attrs.slots, ctx.attrs.accumulate),
 });
 
-/** For each element of `index` (row-major), the offset of the element of `src` at the same coordinates (src may be larger). */
+/**
+ * For each element of `index` (row-major), the offset of the element of `src` at the same coordinates (src may be
+ * larger).
+ */
 function srcOffsets(index: Tensor, src: Tensor): Int32Array {
   const srcStride = index.shape.map((_, d) => src.shape.slice(d + 1).reduce((a, b) => a * b, 1));
   const idxStride = index.shape.map((_, d) => index.shape.slice(d + 1).reduce((a, b) => a * b, 1));
   const out = new Int32Array(index.size);
   for (let k = 0; k < index.size; k++) {
-    let rem = k, s = 0;
+    let rem = k,
+      s = 0;
     for (let d = 0; d < index.ndim; d++) {
       const c = Math.floor(rem / idxStride[d]);
       rem -= c * idxStride[d];
@@ -84,6 +98,11 @@ export const scatterAddRule = defineRule<{ dim: number }, Int32Array>({
     for (let k = 0; k < picked.size; k++) g[at[k]] = picked.data[k];
     return fromData(g, src.shape);
   },
-  local: (ctx, i) => structured(ctx, i, i === 0 ? "I" : "\\frac{\\partial y_j}{\\partial \\mathrm{src}_k} = \\mathbb{1}[j = \\mathrm{pos}_k]"),
+  local: (ctx, i) =>
+    structured(
+      ctx,
+      i,
+      i === 0 ? "I" : "\\frac{\\partial y_j}{\\partial \\mathrm{src}_k} = \\mathbb{1}[j = \\mathrm{pos}_k]",
+    ),
   jvp: (ctx, [tx, , ts]) => ops.scatterAdd(tx, ctx.attrs.dim, ctx.inputs[1], ts),
 });

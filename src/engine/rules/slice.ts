@@ -13,7 +13,8 @@ export const sliceRule = defineRule<{ axis: number; start: number; end: number }
     shape[axis] = end - start;
     return { out: fromData(sliceData(x.data, x.shape, axis, start, end), shape) };
   },
-  vjp: (ctx, up) => fromData(unsliceData(up.data, ctx.inputs[0].shape, ctx.attrs.axis, ctx.attrs.start), ctx.inputs[0].shape),
+  vjp: (ctx, up) =>
+    fromData(unsliceData(up.data, ctx.inputs[0].shape, ctx.attrs.axis, ctx.attrs.start), ctx.inputs[0].shape),
   local: (ctx, i) => structured(ctx, i, "\\begin{bmatrix} 0 & I & 0 \\end{bmatrix}"),
   jvp: (ctx, [t]) => ops.slice(t, ctx.attrs.axis, ctx.attrs.start, ctx.attrs.end),
 });

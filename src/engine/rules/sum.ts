@@ -8,7 +8,11 @@ import * as ops from "../ops/functions";
 
 export type ReduceAttrs = { axis: number[]; keepDims: boolean };
 
-export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): { kept: number[]; out: number[] } {
+export function reducedShape(
+  shape: readonly number[],
+  axes: readonly number[],
+  keepDims: boolean,
+): { kept: number[]; out: number[] } {
   const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   return { kept, out: keepDims ? kept : shape.filter((_, i) => !axes.includes(i)) };
 }

@@ -1,4 +1,5 @@
-// tril / triu: keep the lower (j − i ≤ k) or upper (j − i ≥ k) triangle of the last two dims, zeros elsewhere.  ∂y/∂x = 𝟙[kept].
+// tril / triu: keep the lower (j − i ≤ k) or upper (j − i ≥ k) triangle of the last two dims, zeros elsewhere.  ∂y/∂x =
+// 𝟙[kept].
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
 import { elementwise } from "./common";
@@ -11,10 +12,12 @@ import * as ops from "../ops/functions";
 type TriAttrs = { k: number };
 
 function triangle(dtype: Dtype, shape: readonly number[], k: number, upper: boolean): Tensor {
-  const R = shape[shape.length - 2], C = shape[shape.length - 1];
-  const m = alloc(dtype, R * C * (shape.slice(0, -2).reduce((a, b) => a * b, 1)));
+  const R = shape[shape.length - 2],
+    C = shape[shape.length - 1];
+  const m = alloc(dtype, R * C * shape.slice(0, -2).reduce((a, b) => a * b, 1));
   for (let at = 0; at < m.length; at += R * C) {
-    for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) m[at + i * C + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
+    for (let i = 0; i < R; i++)
+      for (let j = 0; j < C; j++) m[at + i * C + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
   }
   return fromData(m, shape);
 }
@@ -31,7 +34,8 @@ function triRule(name: "tril" | "triu", upper: boolean) {
       return { out: fromData(o, x.shape) };
     },
     vjp: (ctx, up) => ops.mul(up, mask(ctx)),
-    local: (ctx, i) => elementwise(ctx, i, upper ? "\\mathbb{1}[j - i \\ge k]" : "\\mathbb{1}[j - i \\le k]", mask(ctx)),
+    local: (ctx, i) =>
+      elementwise(ctx, i, upper ? "\\mathbb{1}[j - i \\ge k]" : "\\mathbb{1}[j - i \\le k]", mask(ctx)),
     jvp: (ctx, [t]) => (upper ? ops.triu(t, ctx.attrs.k) : ops.tril(t, ctx.attrs.k)),
   });
 }

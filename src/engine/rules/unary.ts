@@ -40,7 +40,9 @@ function computeDerivative<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, un
   return fromData(o, y.shape);
 }
 
-/** The derivative computed last, kept for one more use: backward asks for the VJP's, then for the local description's. */
+/**
+ * The derivative computed last, kept for one more use: backward asks for the VJP's, then for the local description's.
+ */
 let last: { of: Tensor; d: Tensor } | null = null;
 
 function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>): Tensor {

@@ -1,4 +1,5 @@
-// var and std over axes with Bessel's correction c: s² = Σ(xᵢ − μ)² / (n − c), s = √s².  ∂s²/∂xᵢ = 2(xᵢ − μ)/(n − c), ∂s/∂xᵢ = (xᵢ − μ)/((n − c)·s).
+// var and std over axes with Bessel's correction c: s² = Σ(xᵢ − μ)² / (n − c), s = √s².  ∂s²/∂xᵢ = 2(xᵢ − μ)/(n − c),
+// ∂s/∂xᵢ = (xᵢ − μ)/((n − c)·s).
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
 import { elementwise } from "./common";

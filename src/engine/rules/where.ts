@@ -1,4 +1,5 @@
-// where(cond, a, b): y = cond ? a : b (broadcasting); maskedFill(x, mask, v): y = mask ? v : x.  ∂y/∂a = 𝟙[cond], ∂y/∂b = 𝟙[¬cond].
+// where(cond, a, b): y = cond ? a : b (broadcasting); maskedFill(x, mask, v): y = mask ? v : x.  ∂y/∂a = 𝟙[cond], ∂y/∂b
+// = 𝟙[¬cond].
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
 import { elementwise } from "./common";
@@ -27,13 +28,21 @@ export const whereRule = defineRule({
   nondiff: [0],
   forward: ([cond, a, b]) => {
     const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, a.shape), b.shape);
-    const c = spread(cond, shape), x = spread(a, shape), y = spread(b, shape);
+    const c = spread(cond, shape),
+      x = spread(a, shape),
+      y = spread(b, shape);
     const o = alloc(promote(a.dtype, b.dtype), sizeOf(shape));
     for (let i = 0; i < o.length; i++) o[i] = c[i] !== 0 ? x[i] : y[i];
     return { out: fromData(o, shape) };
   },
   vjp: (ctx, up, i) => ops.mul(up, selector(ctx.inputs[0], ctx.output, i === 2)),
-  local: (ctx, i) => elementwise(ctx, i, i === 1 ? "\\mathbb{1}[\\mathrm{cond}]" : "\\mathbb{1}[\\lnot\\mathrm{cond}]", selector(ctx.inputs[0], ctx.output, i === 2)),
+  local: (ctx, i) =>
+    elementwise(
+      ctx,
+      i,
+      i === 1 ? "\\mathbb{1}[\\mathrm{cond}]" : "\\mathbb{1}[\\lnot\\mathrm{cond}]",
+      selector(ctx.inputs[0], ctx.output, i === 2),
+    ),
   jvp: (ctx, [, ta, tb]) => ops.where(ctx.inputs[0], ta, tb),
 });
 

@@ -107,7 +107,12 @@ export abstract class ChunkWriter {
     }
     const needInts = HEADER + ints;
     const oldest = this.sealed[0];
-    if (oldest !== undefined && Atomics.load(oldest.ints, READ) === 1 && oldest.ints.length >= needInts && oldest.floats.length >= floats) {
+    if (
+      oldest !== undefined &&
+      Atomics.load(oldest.ints, READ) === 1 &&
+      oldest.ints.length >= needInts &&
+      oldest.floats.length >= floats
+    ) {
       this.sealed.shift();
       this.ints = oldest.ints;
       this.floats = oldest.floats;

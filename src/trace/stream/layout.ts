@@ -65,7 +65,10 @@ export const STEP_SUMMARY = 21;
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */
-export const KIND = { input: 0, param: 1, activation: 2, constant: 3, grad: 4 } as const satisfies Record<TensorKind, number>;
+export const KIND = { input: 0, param: 1, activation: 2, constant: 3, grad: 4 } as const satisfies Record<
+  TensorKind,
+  number
+>;
 export type KindCode = (typeof KIND)[TensorKind];
 export const HEALTH_KINDS: readonly OpHealth["kind"][] = ["dead-relu", "saturated"];
 export const NONE = -1;

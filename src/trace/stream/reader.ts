@@ -2,17 +2,71 @@
 import type { OpHealth, TracePatch } from "../assembler";
 import { measureHealth } from "../health";
 import { statsAndCopy } from "../stats";
-import type { AttrValue, GradCheckEvent, LocalDerivative, RecordingStop, SourceLoc, StackFrame, TensorStats, TraceEvent, TraceOp, TraceTensor } from "../types";
+import type {
+  AttrValue,
+  GradCheckEvent,
+  LocalDerivative,
+  RecordingStop,
+  SourceLoc,
+  StackFrame,
+  TensorStats,
+  TraceEvent,
+  TraceOp,
+  TraceTensor,
+} from "../types";
 import * as layout from "./layout";
 import { attrsFromJson, type TraceChunk } from "./layout";
 import { LAYER_BLOCK } from "../summary";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, COMMITTED, FRAME, GRAD_CHECK, GRAD_SOURCES, HAS_DIFF, HAS_WORST, HEADER, HEALTH, HEALTH_KINDS, KINDS, NONE, OP, OP_PHASE, OP_VAR, PHASES, READ, SEALED, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, VERDICTS, ZERO_GRAD } = layout;
+const {
+  ACCUMULATE,
+  ATTRS,
+  BACKWARD,
+  CAPPED,
+  CAPS,
+  COMMITTED,
+  FRAME,
+  GRAD_CHECK,
+  GRAD_SOURCES,
+  HAS_DIFF,
+  HAS_WORST,
+  HEADER,
+  HEALTH,
+  HEALTH_KINDS,
+  KINDS,
+  NONE,
+  OP,
+  OP_PHASE,
+  OP_VAR,
+  PHASES,
+  READ,
+  SEALED,
+  SERIES_LAYER,
+  SERIES_PARAM,
+  STEP,
+  STEP_LOSS,
+  STEP_SUMMARY,
+  STRING,
+  TENSOR,
+  TENSOR_NAME,
+  UPDATE,
+  VERDICTS,
+  ZERO_GRAD,
+} = layout;
 
 function getStats(from: Float64Array, at: number): TensorStats {
-  return { min: from[at], max: from[at + 1], mean: from[at + 2], std: from[at + 3], norm: from[at + 4], nan: from[at + 5], inf: from[at + 6], zeros: from[at + 7] };
+  return {
+    min: from[at],
+    max: from[at + 1],
+    mean: from[at + 2],
+    std: from[at + 3],
+    norm: from[at + 4],
+    nan: from[at + 5],
+    inf: from[at + 6],
+    zeros: from[at + 7],
+  };
 }
 
 /** Where a reader puts what it reads, in the order it happened. */
@@ -104,7 +158,15 @@ export class TraceReader {
           break;
         }
         case OP: {
-          const op: TraceOp = { id: this.ops++, op: str[a[i]], step: a[i + 1], inputs: [], output: a[i + 2], attrs: {}, stack: [] };
+          const op: TraceOp = {
+            id: this.ops++,
+            op: str[a[i]],
+            step: a[i + 1],
+            inputs: [],
+            output: a[i + 2],
+            attrs: {},
+            stack: [],
+          };
           if (a[i + 3] !== NONE) op.module = str[a[i + 3]];
           if (a[i + 4] !== NONE) op.loc = this.frames[a[i + 4]];
           if (a[i + 5] !== NONE) op.attrs = this.attrs[a[i + 5]];
@@ -137,10 +199,18 @@ export class TraceReader {
           }
           const at = a[i + 5];
           const single = a[i + 1] === 0;
-          const t = { id: this.tensors++, kind: KINDS[a[i]], shape, dtype: single ? "float32" : "float64" } as TraceTensor;
+          const t = {
+            id: this.tensors++,
+            kind: KINDS[a[i]],
+            shape,
+            dtype: single ? "float32" : "float64",
+          } as TraceTensor;
           if (a[i + 4] === 1) {
             const values = new Array<number>(size);
-            t.stats = statsAndCopy(single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size), values);
+            t.stats = statsAndCopy(
+              single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size),
+              values,
+            );
             t.values = values;
           } else {
             t.stats = getStats(fl, at >> 1);
@@ -183,7 +253,14 @@ export class TraceReader {
           break;
         }
         case UPDATE:
-          sink.event({ kind: "update", param: str[a[i]], before: a[i + 1], grad: a[i + 2], after: a[i + 3], rule: str[a[i + 4]] });
+          sink.event({
+            kind: "update",
+            param: str[a[i]],
+            before: a[i + 1],
+            grad: a[i + 2],
+            after: a[i + 3],
+            rule: str[a[i + 4]],
+          });
           i += 5;
           break;
         case ZERO_GRAD: {
@@ -225,7 +302,11 @@ export class TraceReader {
         case STRING: {
           const length = a[i++];
           let text = "";
-          for (let k = 0; k < length; k += 4096) text += String.fromCharCode.apply(null, a.subarray(i + k, i + Math.min(length, k + 4096)) as unknown as number[]);
+          for (let k = 0; k < length; k += 4096)
+            text += String.fromCharCode.apply(
+              null,
+              a.subarray(i + k, i + Math.min(length, k + 4096)) as unknown as number[],
+            );
           str.push(text);
           i += length;
           break;
@@ -277,8 +358,14 @@ export class TraceReader {
     };
     const at = a[i + 11];
     const e: GradCheckEvent = {
-      kind: "gradCheck", source: GRAD_SOURCES[a[i]], verdict: VERDICTS[a[i + 1]], label: str[a[i + 3]],
-      manualShape: [], referenceShape: [], atol: fl[at + 2], rtol: fl[at + 3],
+      kind: "gradCheck",
+      source: GRAD_SOURCES[a[i]],
+      verdict: VERDICTS[a[i + 1]],
+      label: str[a[i + 3]],
+      manualShape: [],
+      referenceShape: [],
+      atol: fl[at + 2],
+      rtol: fl[at + 3],
     };
     if (a[i + 4] !== NONE) e.note = str[a[i + 4]];
     if (a[i + 5] !== NONE) e.tensor = a[i + 5];

@@ -9,14 +9,46 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { ACCUMULATE, ATTRS, BACKWARD, CAPPED, CAPS, FRAME, GRAD_CHECK, HEALTH, HEALTH_KINDS, NONE, OP, OP_PHASE, OP_VAR, SERIES_LAYER, SERIES_PARAM, STEP, STEP_LOSS, STEP_SUMMARY, STRING, TENSOR, TENSOR_NAME, UPDATE, ZERO_GRAD } = layout;
+const {
+  ACCUMULATE,
+  ATTRS,
+  BACKWARD,
+  CAPPED,
+  CAPS,
+  FRAME,
+  GRAD_CHECK,
+  HEALTH,
+  HEALTH_KINDS,
+  NONE,
+  OP,
+  OP_PHASE,
+  OP_VAR,
+  SERIES_LAYER,
+  SERIES_PARAM,
+  STEP,
+  STEP_LOSS,
+  STEP_SUMMARY,
+  STRING,
+  TENSOR,
+  TENSOR_NAME,
+  UPDATE,
+  ZERO_GRAD,
+} = layout;
 
 /** A key that tells apart every attribute set (JSON would merge Infinity and NaN into null). */
 function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
   let key = "";
   for (const name in attrs) {
     const v = attrs[name];
-    key += name + "=" + (typeof v === "string" || (Array.isArray(v) && typeof v[0] === "string") ? JSON.stringify(v) : Array.isArray(v) ? `[${v.join(",")}]` : String(v)) + ";";
+    key +=
+      name +
+      "=" +
+      (typeof v === "string" || (Array.isArray(v) && typeof v[0] === "string")
+        ? JSON.stringify(v)
+        : Array.isArray(v)
+          ? `[${v.join(",")}]`
+          : String(v)) +
+      ";";
   }
   return key;
 }
@@ -87,7 +119,18 @@ export class TraceWriter extends ChunkWriter {
   }
 
   /** An op record, which is also its forward event. Its frames, strings and tensors must be written first. */
-  op(name: number, step: number, output: number, module: number, loc: number, attrs: number, inputs: ArrayLike<number>, nInputs: number, stack: ArrayLike<number>, nStack: number): void {
+  op(
+    name: number,
+    step: number,
+    output: number,
+    module: number,
+    loc: number,
+    attrs: number,
+    inputs: ArrayLike<number>,
+    nInputs: number,
+    stack: ArrayLike<number>,
+    nStack: number,
+  ): void {
     const a = this.room(9 + nInputs + nStack);
     let i = this.n;
     a[i++] = OP;
@@ -110,7 +153,15 @@ export class TraceWriter extends ChunkWriter {
    * A tensor record: its values when `keep` (their statistics are computed by the reader), else only its
    * statistics, computed here.
    */
-  tensor(kind: KindCode, dtype: Dtype, op: number, name: number, shape: readonly number[], data: Float32Array | Float64Array, keep: boolean): void {
+  tensor(
+    kind: KindCode,
+    dtype: Dtype,
+    op: number,
+    name: number,
+    shape: readonly number[],
+    data: Float32Array | Float64Array,
+    keep: boolean,
+  ): void {
     const single = keep && dtype === "float32";
     const at = this.valueRoom(single, keep ? data.length : 8, shape.length);
     if (!keep) putStats(this.floats, at >> 1, statsAndCopy(data, undefined));
@@ -119,8 +170,19 @@ export class TraceWriter extends ChunkWriter {
     this.tensorRecord(kind, dtype, op, name, keep, at, shape);
   }
 
-  /** A tensor record of `data` (of shape `shape`, 2 dims or more) with its last two dims swapped, transposed as it is copied. */
-  transposedTensor(kind: KindCode, dtype: Dtype, op: number, name: number, shape: readonly number[], data: Float32Array | Float64Array, keep: boolean): void {
+  /**
+   * A tensor record of `data` (of shape `shape`, 2 dims or more) with its last two dims swapped, transposed as it is
+   * copied.
+   */
+  transposedTensor(
+    kind: KindCode,
+    dtype: Dtype,
+    op: number,
+    name: number,
+    shape: readonly number[],
+    data: Float32Array | Float64Array,
+    keep: boolean,
+  ): void {
     const nd = shape.length;
     const rows = shape[nd - 2];
     const cols = shape[nd - 1];
@@ -139,7 +201,15 @@ export class TraceWriter extends ChunkWriter {
     this.tensorRecord(kind, dtype, op, name, true, at, swapped);
   }
 
-  private tensorRecord(kind: KindCode, dtype: Dtype, op: number, name: number, keep: boolean, at: number, shape: readonly number[]): void {
+  private tensorRecord(
+    kind: KindCode,
+    dtype: Dtype,
+    op: number,
+    name: number,
+    keep: boolean,
+    at: number,
+    shape: readonly number[],
+  ): void {
     const a = this.ints;
     let i = this.n;
     a[i++] = TENSOR;
@@ -202,7 +272,10 @@ export class TraceWriter extends ChunkWriter {
     this.tick();
   }
 
-  /** A zeroGrad record: its location and stack (frame ids, -1: none), the parameters' name strings, other leaves' tensor ids. */
+  /**
+   * A zeroGrad record: its location and stack (frame ids, -1: none), the parameters' name strings, other leaves' tensor
+   * ids.
+   */
   zeroGrad(loc: number, stack: readonly number[], params: readonly number[], tensors: readonly number[]): void {
     const a = this.room(5 + stack.length + params.length + tensors.length);
     let i = this.n;
@@ -222,9 +295,23 @@ export class TraceWriter extends ChunkWriter {
    */
   gradCheck(
     codes: { source: number; verdict: number; flags: number },
-    ids: { label: number; note: number; tensor: number; op: number; input: number; manual: number; reference: number; loc: number },
+    ids: {
+      label: number;
+      note: number;
+      tensor: number;
+      op: number;
+      input: number;
+      manual: number;
+      reference: number;
+      loc: number;
+    },
     floats: readonly number[],
-    lists: { stack: readonly number[]; manualShape: readonly number[]; referenceShape: readonly number[]; worst: readonly number[] },
+    lists: {
+      stack: readonly number[];
+      manualShape: readonly number[];
+      referenceShape: readonly number[];
+      worst: readonly number[];
+    },
   ): void {
     const listed = [lists.stack, lists.manualShape, lists.referenceShape, lists.worst];
     const size = 12 + listed.reduce((n, l) => n + 1 + l.length, 0);
@@ -328,7 +415,13 @@ export class TraceWriter extends ChunkWriter {
 }
 
 /** Each [rows, cols] matrix of `src` (batched over the leading dims) written transposed into `dst` at `at`. */
-function transposeCopy<T extends Float32Array | Float64Array>(src: T, dst: T, at: number, rows: number, cols: number): void {
+function transposeCopy<T extends Float32Array | Float64Array>(
+  src: T,
+  dst: T,
+  at: number,
+  rows: number,
+  cols: number,
+): void {
   const m = rows * cols;
   for (let b = 0; b < src.length; b += m) {
     for (let r = 0; r < rows; r++) {

@@ -1,4 +1,5 @@
-// Reads and drives the text editor and the debugger views of a Workbench: inline hints, go to line, gutter breakpoints, debug state.
+// Reads and drives the text editor and the debugger views of a Workbench: inline hints, go to line, gutter breakpoints,
+// debug state.
 import * as assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 
@@ -47,7 +48,9 @@ export async function gotoLine(page: Page, line: number): Promise<void> {
 /** Sets a breakpoint by clicking the gutter left of the line number, as a user does; waits for the red dot. */
 export async function clickGutterBreakpoint(page: Page, line: number): Promise<void> {
   await gotoLine(page, line); // scrolls it into view
-  const num = page.locator(`${activeEditor} .margin-view-overlays .line-numbers`, { hasText: new RegExp(`^\\s*${line}\\s*$`) });
+  const num = page.locator(`${activeEditor} .margin-view-overlays .line-numbers`, {
+    hasText: new RegExp(`^\\s*${line}\\s*$`),
+  });
   const box = await num.boundingBox();
   const margin = await page.locator(`${activeEditor} .margin`).first().boundingBox();
   assert.ok(box && margin, `line ${line} is not visible`);
@@ -79,7 +82,9 @@ export async function waitForBreakpointGlyph(page: Page, line: number): Promise<
 export async function stoppedLine(page: Page): Promise<number | undefined> {
   return page.evaluate((editorSel) => {
     const editor = document.querySelector(editorSel);
-    const hl = editor?.querySelector<HTMLElement>(".view-overlays .debug-top-stack-frame-line, .view-overlays .debug-focused-stack-frame-line");
+    const hl = editor?.querySelector<HTMLElement>(
+      ".view-overlays .debug-top-stack-frame-line, .view-overlays .debug-focused-stack-frame-line",
+    );
     if (!editor || !hl) return undefined;
     const top = hl.parentElement?.style.top;
     for (const d of editor.querySelectorAll<HTMLElement>(".margin-view-overlays > div")) {
@@ -104,5 +109,9 @@ export async function expandVariable(page: Page, label: string | RegExp): Promis
   const row = page.locator(".debug-variables .monaco-list-row").filter({ hasText: label }).first();
   await row.waitFor({ state: "visible" });
   if ((await row.getAttribute("aria-expanded")) === "false") await row.click();
-  await page.locator(".debug-variables .monaco-list-row[aria-expanded='true']").filter({ hasText: label }).first().waitFor({ state: "visible" });
+  await page
+    .locator(".debug-variables .monaco-list-row[aria-expanded='true']")
+    .filter({ hasText: label })
+    .first()
+    .waitFor({ state: "visible" });
 }

@@ -11,15 +11,23 @@ export const docsDir = join(repoRoot, "docs");
 /** The .vsix the runner packaged (test/e2e/run.ts sets BACKSTEP_VSIX). */
 export function vsixUnderTest(): string {
   const vsix = process.env.BACKSTEP_VSIX;
-  if (!vsix || !existsSync(vsix)) throw new Error("e2e: no packaged extension; run the suite with `npm run test:e2e` (or set BACKSTEP_VSIX)");
+  if (!vsix || !existsSync(vsix))
+    throw new Error("e2e: no packaged extension; run the suite with `npm run test:e2e` (or set BACKSTEP_VSIX)");
   return vsix;
 }
 
-/** Packages the extension the way a release does (`npm run package` → backstep.vsix), unless BACKSTEP_VSIX names one already. */
+/**
+ * Packages the extension the way a release does (`npm run package` → backstep.vsix), unless BACKSTEP_VSIX names one
+ * already.
+ */
 export function packageVsix(): string {
   const given = process.env.BACKSTEP_VSIX;
   if (given) return resolve(given);
-  const r = spawnSync("npm", ["run", "package", "--silent"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  const r = spawnSync("npm", ["run", "package", "--silent"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`e2e: \`npm run package\` failed:\n${r.stdout}\n${r.stderr}`);
   const vsix = join(repoRoot, "backstep.vsix");
   if (!existsSync(vsix)) throw new Error(`e2e: \`npm run package\` did not produce ${vsix}`);
@@ -57,17 +65,28 @@ export interface CliSummary {
   gradNorms: Map<string, number>;
 }
 
-/** The reference the UI is checked against: the package's own CLI (dist/cli.js) tracing the same model outside VS Code. */
+/**
+ * The reference the UI is checked against: the package's own CLI (dist/cli.js) tracing the same model outside VS Code.
+ */
 export function cliTrace(model: string, steps?: number): CliSummary {
   const dir = mkdtempSync(join(tmpdir(), "backstep-cli-"));
   try {
     const out = join(dir, "trace.json");
-    const args = [join(repoRoot, "dist", "cli.js"), "trace", model, "--json", out, ...(steps ? ["--steps", String(steps)] : [])];
+    const args = [
+      join(repoRoot, "dist", "cli.js"),
+      "trace",
+      model,
+      "--json",
+      out,
+      ...(steps ? ["--steps", String(steps)] : []),
+    ];
     const r = spawnSync(process.execPath, args, { encoding: "utf8" });
     if (!existsSync(out)) throw new Error(`e2e: the CLI wrote no trace (exit ${r.status}):\n${r.stderr}`);
     const trace = JSON.parse(readFileSync(out, "utf8")) as TraceJson;
     const norm = new Map(trace.tensors.map((t) => [t.id, t.stats.norm]));
-    const gradNorms = new Map(trace.params.filter((p) => p.grad !== null).map((p) => [p.name, norm.get(p.grad as number) ?? NaN]));
+    const gradNorms = new Map(
+      trace.params.filter((p) => p.grad !== null).map((p) => [p.name, norm.get(p.grad as number) ?? NaN]),
+    );
     return { trace, steps: trace.events.filter((e) => e.kind === "step").length, ops: trace.ops.length, gradNorms };
   } finally {
     rmSync(dir, { recursive: true, force: true });

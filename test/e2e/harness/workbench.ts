@@ -1,11 +1,27 @@
-// Drives a real VS Code (code-server + Chromium via playwright-core): launch with the packaged .vsix, run commands, find webviews, read Problems, screenshot.
+// Drives a real VS Code (code-server + Chromium via playwright-core): launch with the packaged .vsix, run commands,
+// find webviews, read Problems, screenshot.
 import { chromium, type Browser, type Frame, type Locator, type Page } from "playwright-core";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { createProfile, installVsix, quietSettings, startCodeServer, type Profile, type RunningServer } from "../../../scripts/codeServer";
+import {
+  createProfile,
+  installVsix,
+  quietSettings,
+  startCodeServer,
+  type Profile,
+  type RunningServer,
+} from "../../../scripts/codeServer";
 
 export const CHROMIUM = process.env.BACKSTEP_CHROMIUM || "/usr/bin/chromium";
-const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export interface LaunchOptions {
   workspace: string;
@@ -15,7 +31,9 @@ export interface LaunchOptions {
   settings?: Record<string, unknown>;
   /** Path (relative to the workspace) to open once the workbench is up. */
   open?: string;
-  /** Turn workspace trust on and answer VS Code's startup dialog with "No, I don't trust the authors" (Restricted Mode). */
+  /**
+   * Turn workspace trust on and answer VS Code's startup dialog with "No, I don't trust the authors" (Restricted Mode).
+   */
   untrusted?: boolean;
 }
 
@@ -33,9 +51,14 @@ export class Workbench {
     readonly profile: Profile,
   ) {}
 
-  /** Starts code-server in a fresh profile, installs the .vsix, opens Chromium on the workbench and waits until it is ready. */
+  /**
+   * Starts code-server in a fresh profile, installs the .vsix, opens Chromium on the workbench and waits until it is
+   * ready.
+   */
   static async launch(opts: LaunchOptions): Promise<Workbench> {
-    const trust = opts.untrusted ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "always" } : {};
+    const trust = opts.untrusted
+      ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "always" }
+      : {};
     const profile = createProfile({ ...quietSettings, ...trust, ...opts.settings });
     let server: RunningServer | undefined;
     let browser: Browser | undefined;
@@ -56,7 +79,8 @@ export class Workbench {
       // The Explorer lists the workspace once the file service and the window are ready.
       await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ state: "visible" });
       // The extension's contributions are registered once its activity-bar container shows (menus depend on it).
-      if (opts.vsix) await page.locator('.activitybar .action-item a[aria-label^="Backstep"]').waitFor({ state: "visible" });
+      if (opts.vsix)
+        await page.locator('.activitybar .action-item a[aria-label^="Backstep"]').waitFor({ state: "visible" });
       const wb = new Workbench(page, browser, server, profile);
       Workbench.open.add(wb);
       if (opts.open) await wb.openFile(opts.open);
@@ -88,7 +112,10 @@ export class Workbench {
     const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused");
     await row.filter({ hasText: title }).waitFor({ state: "visible" });
     await page.keyboard.press("Enter");
-    await page.locator(".quick-input-widget").waitFor({ state: "hidden" }).catch(() => {});
+    await page
+      .locator(".quick-input-widget")
+      .waitFor({ state: "hidden" })
+      .catch(() => {});
   }
 
   private async dismissQuickInput(): Promise<void> {
@@ -100,15 +127,24 @@ export class Workbench {
     const { page } = this;
     const name = relPath.split("/").pop() ?? relPath;
     await this.dismissQuickInput();
-    await page.locator(".monaco-workbench").click({ position: { x: 5, y: 400 } }).catch(() => {});
+    await page
+      .locator(".monaco-workbench")
+      .click({ position: { x: 5, y: 400 } })
+      .catch(() => {});
     await page.keyboard.press("Control+P");
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });
     await input.fill(relPath);
-    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused").filter({ hasText: name }).waitFor({ state: "visible" });
+    await page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
+      .filter({ hasText: name })
+      .waitFor({ state: "visible" });
     await page.keyboard.press("Enter");
     await this.activeTab(name).waitFor({ state: "visible" });
-    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().waitFor({ state: "visible" });
+    await page
+      .locator(".editor-group-container.active .monaco-editor .view-lines")
+      .first()
+      .waitFor({ state: "visible" });
   }
 
   activeTab(name: string): Locator {
@@ -148,7 +184,10 @@ export class Workbench {
     while (Date.now() < deadline) {
       for (const frame of this.page.frames()) {
         if (frame === this.page.mainFrame()) continue;
-        const found = await frame.locator(selector).count().catch(() => 0);
+        const found = await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0);
         if (found > 0) return frame;
       }
       await this.page.waitForTimeout(250);

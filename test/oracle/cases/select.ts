@@ -8,7 +8,16 @@ const mask = (shape: number[]): B.Tensor => B.rand(shape, { dtype: "float64" }).
 export const selectCases: OracleCase[] = [
   {
     name: "comparisons eq ne lt le gt ge → bool",
-    inputs: () => ({ a: B.tensor([[1, 2, 3], [3, 2, 1]], { dtype: "float64" }), b: B.tensor([2, 2, 2], { dtype: "float64" }) }),
+    inputs: () => ({
+      a: B.tensor(
+        [
+          [1, 2, 3],
+          [3, 2, 1],
+        ],
+        { dtype: "float64" },
+      ),
+      b: B.tensor([2, 2, 2], { dtype: "float64" }),
+    }),
     noBackward: true,
     ts: ({ a, b }) => [a.eq(b), a.ne(b), a.lt(b), a.le(b), B.gt(a, b), a.ge(2)],
     torch: "out = [a == b, a != b, a < b, a <= b, a > b, a >= 2]",
@@ -42,7 +51,12 @@ export const selectCases: OracleCase[] = [
     torch: "out = att.masked_fill(torch.tril(torch.ones(4, 4)) == 0, float('-inf')).softmax(-1)",
   },
   { name: "tril k = -1", inputs: () => ({ x: r([2, 3, 4]) }), ts: ({ x }) => x.tril(-1), torch: "out = x.tril(-1)" },
-  { name: "triu k = 1", inputs: () => ({ x: r([4, 3]) }), ts: ({ x }) => B.triu(x, 1), torch: "out = torch.triu(x, 1)" },
+  {
+    name: "triu k = 1",
+    inputs: () => ({ x: r([4, 3]) }),
+    ts: ({ x }) => B.triu(x, 1),
+    torch: "out = torch.triu(x, 1)",
+  },
   {
     name: "index x[arange(n), y] (makemore's logprobs[range(n), Yb])",
     inputs: () => ({ x: r([5, 4]), y: ints([5], 4) }),
@@ -83,7 +97,11 @@ export const selectCases: OracleCase[] = [
     name: "indexPut through bool masks: x[m] = s, x[:, n] = w, x[m] += 2",
     inputs: () => ({ x: r([3, 4]), m: mask([3, 4]), n: mask([4]), v: r([4]), w: r([3, 1]) }),
     bool: ["m", "n"],
-    ts: ({ x, m, n, v, w }) => [x.indexPut([m], v.sum()), x.indexPut([null, n], w), x.indexPut([m], 2, { accumulate: true })],
+    ts: ({ x, m, n, v, w }) => [
+      x.indexPut([m], v.sum()),
+      x.indexPut([null, n], w),
+      x.indexPut([m], 2, { accumulate: true }),
+    ],
     torch: `y = x.clone()
 y[:, n] = w
 out = [x.index_put((m,), v.sum()), y, x.index_put((m,), torch.tensor(2., dtype=x.dtype), accumulate=True)]`,
@@ -97,7 +115,19 @@ out = [x.index_put((m,), v.sum()), y, x.index_put((m,), torch.tensor(2., dtype=x
   },
   {
     name: "indexSelect and scatterAdd",
-    inputs: () => ({ x: r([3, 4]), s: r([3, 2]), i: B.tensor([3, 0, 3], { dtype: "float64" }), j: B.tensor([[0, 0], [3, 1], [2, 2]], { dtype: "float64" }) }),
+    inputs: () => ({
+      x: r([3, 4]),
+      s: r([3, 2]),
+      i: B.tensor([3, 0, 3], { dtype: "float64" }),
+      j: B.tensor(
+        [
+          [0, 0],
+          [3, 1],
+          [2, 2],
+        ],
+        { dtype: "float64" },
+      ),
+    }),
     index: ["i", "j"],
     ts: ({ x, s, i, j }) => [x.indexSelect(1, i), x.scatterAdd(1, j, s)],
     torch: "out = [x.index_select(1, i), x.scatter_add(1, j, s)]",
@@ -105,8 +135,17 @@ out = [x.index_put((m,), v.sum()), y, x.index_put((m,), torch.tensor(2., dtype=x
   {
     name: "unsqueeze squeeze expand repeat view",
     inputs: () => ({ x: r([3, 1, 2]) }),
-    ts: ({ x }) => [x.unsqueeze(0), x.squeeze(), x.squeeze(1), x.expand(2, 3, 4, 2), x.repeat(2, 1, 2, 1), x.view(2, -1), x.unsqueeze(-1)],
-    torch: "out = [x.unsqueeze(0), x.squeeze(), x.squeeze(1), x.expand(2, 3, 4, 2), x.repeat(2, 1, 2, 1), x.view(2, -1), x.unsqueeze(-1)]",
+    ts: ({ x }) => [
+      x.unsqueeze(0),
+      x.squeeze(),
+      x.squeeze(1),
+      x.expand(2, 3, 4, 2),
+      x.repeat(2, 1, 2, 1),
+      x.view(2, -1),
+      x.unsqueeze(-1),
+    ],
+    torch:
+      "out = [x.unsqueeze(0), x.squeeze(), x.squeeze(1), x.expand(2, 3, 4, 2), x.repeat(2, 1, 2, 1), x.view(2, -1), x.unsqueeze(-1)]",
   },
   {
     name: "stack split chunk (nanoGPT's q, k, v = qkv.split(n_embd, dim=2))",
@@ -114,12 +153,24 @@ out = [x.index_put((m,), v.sum()), y, x.index_put((m,), torch.tensor(2., dtype=x
     ts: ({ a, b, qkv }) => [B.stack([a, b], 1), ...qkv.split(3, 2), ...qkv.chunk(2, 2), ...qkv.split([4, 5], -1)],
     torch: "out = [torch.stack([a, b], 1), *qkv.split(3, 2), *qkv.chunk(2, 2), *qkv.split([4, 5], -1)]",
   },
-  { name: "min all and along an axis", inputs: () => ({ x: r([3, 4]) }), ts: ({ x }) => [x.min(), x.min(1, true)], torch: "out = [x.amin(), x.amin(1, keepdim=True)]" },
+  {
+    name: "min all and along an axis",
+    inputs: () => ({ x: r([3, 4]) }),
+    ts: ({ x }) => [x.min(), x.min(1, true)],
+    torch: "out = [x.amin(), x.amin(1, keepdim=True)]",
+  },
   {
     name: "var and std with corrections",
     inputs: () => ({ x: r([3, 5]) }),
-    ts: ({ x }) => [x.var(), x.var(1, true), x.std(0), x.std(1, false, { correction: 0 }), B.var(x, [0, 1], false, { correction: 0 })],
-    torch: "out = [x.var(), x.var(1, keepdim=True), x.std(0), x.std(1, correction=0), torch.var(x, (0, 1), correction=0)]",
+    ts: ({ x }) => [
+      x.var(),
+      x.var(1, true),
+      x.std(0),
+      x.std(1, false, { correction: 0 }),
+      B.var(x, [0, 1], false, { correction: 0 }),
+    ],
+    torch:
+      "out = [x.var(), x.var(1, keepdim=True), x.std(0), x.std(1, correction=0), torch.var(x, (0, 1), correction=0)]",
   },
   {
     name: "maximum and minimum with broadcasting",
@@ -138,7 +189,17 @@ out = [x.index_put((m,), v.sum()), y, x.index_put((m,), torch.tensor(2., dtype=x
     inputs: () => ({ x: away([4, 6]) }),
     ts: ({ x }) => {
       const y = x.mul(3);
-      return [B.gelu(y), y.gelu({ approximate: "tanh" }), y.silu(), y.leakyRelu(), B.leakyRelu(y, 0.2), y.elu(), B.elu(y, 0.7), y.softplus(), y.softplus({ beta: 2, threshold: 3 })];
+      return [
+        B.gelu(y),
+        y.gelu({ approximate: "tanh" }),
+        y.silu(),
+        y.leakyRelu(),
+        B.leakyRelu(y, 0.2),
+        y.elu(),
+        B.elu(y, 0.7),
+        y.softplus(),
+        y.softplus({ beta: 2, threshold: 3 }),
+      ];
     },
     torch: `y = x * 3
 out = [F.gelu(y), F.gelu(y, approximate="tanh"), F.silu(y), F.leaky_relu(y), F.leaky_relu(y, 0.2), F.elu(y), F.elu(y, 0.7), F.softplus(y), F.softplus(y, beta=2, threshold=3)]`,

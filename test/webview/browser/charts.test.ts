@@ -1,4 +1,5 @@
-// The side panel's long-run charts in Chromium at 10,000 steps: axes, envelopes, the 1e-3 guide, histograms, a click on a spike.
+// The side panel's long-run charts in Chromium at 10,000 steps: axes, envelopes, the 1e-3 guide, histograms, a click on
+// a spike.
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { longRunTrace, SPIKE_LOSS, SPIKE_STEP } from "../fixtures/longRun";
@@ -7,8 +8,12 @@ import { openView, RESULTS, startHarness, type Harness } from "./harness";
 describe("side panel charts in Chromium (10,000 steps)", function () {
   this.timeout(90000);
   let h: Harness;
-  before(async () => { h = await startHarness(); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   it("draws the loss, gradient-norm and update-ratio charts with axes, every step in an envelope, and the spike", async () => {
     const trace = longRunTrace();
@@ -25,7 +30,9 @@ describe("side panel charts in Chromium (10,000 steps)", function () {
       assert.ok(xs.length >= 3 && xs.includes("0") && xs.includes("5000"), `x ticks: ${xs.join(", ")}`);
       assert.ok((await c.locator(".axis text.y-value").count()) >= 2);
       // one envelope segment per pixel column at most, never one per step
-      const columns = await c.locator("path.line").evaluateAll((ps) => ps.map((p) => Number((p as SVGPathElement).dataset.columns)));
+      const columns = await c
+        .locator("path.line")
+        .evaluateAll((ps) => ps.map((p) => Number((p as SVGPathElement).dataset.columns)));
       const width = await c.evaluate((s) => (s as SVGSVGElement).viewBox.baseVal.width);
       for (const n of columns) assert.ok(n > 100 && n <= width, `${n} columns for a ${width}-wide chart`);
     }
@@ -54,8 +61,13 @@ describe("side panel charts in Chromium (10,000 steps)", function () {
     assert.equal(await v.page.locator("svg.hist").count(), 4);
     assert.ok((await v.page.locator("svg.hist").first().locator("rect").count()) > 10);
     await v.page.locator(".charts input[type=range]").fill("1234");
-    await v.page.waitForFunction(() => /step 1234 \(statistics only\)/.test(document.querySelector(".slider-step")?.textContent ?? ""));
-    assert.match((await v.page.locator("svg.hist").first().getAttribute("aria-label")) ?? "", /h activations at step 1234: \d+ values from -1 to 1/);
+    await v.page.waitForFunction(() =>
+      /step 1234 \(statistics only\)/.test(document.querySelector(".slider-step")?.textContent ?? ""),
+    );
+    assert.match(
+      (await v.page.locator("svg.hist").first().getAttribute("aria-label")) ?? "",
+      /h activations at step 1234: \d+ values from -1 to 1/,
+    );
     await v.page.getByRole("button", { name: "Open step 1234 in the graph" }).click();
     assert.deepEqual(await v.waitFor("openStep", 0), { type: "openStep", step: 1234 });
     await v.page.close();

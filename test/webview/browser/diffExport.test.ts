@@ -12,8 +12,12 @@ import { openView, RESULTS, startHarness, type Harness } from "./harness";
 describe("graph panel in Chromium: compare and export", function () {
   this.timeout(60000);
   let h: Harness;
-  before(async () => { h = await startHarness(); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   /** The fixture with h = tanh(z1)'s output changed at element 3 in every step: that op diverges first. */
   function changed(): { previous: Trace; current: Trace; tanh: number } {
@@ -38,11 +42,18 @@ describe("graph panel in Chromium: compare and export", function () {
     // the opening step (the last) shows its tanh, which diverged: a badge with what differs
     const node = v.page.locator(`.node[data-id="op:${tanh}"]`);
     await v.page.waitForSelector(`.node.diff-diverged[data-id="op:${tanh}"] .diff-badge`);
-    assert.match((await node.locator(".diff-badge title").textContent()) ?? "", /^value of h = tanh \(line \d+\).*: max \|Δ\| 0\.25$/);
+    assert.match(
+      (await node.locator(".diff-badge title").textContent()) ?? "",
+      /^value of h = tanh \(line \d+\).*: max \|Δ\| 0\.25$/,
+    );
     const view = v.page.locator(".diff-view");
-    assert.match(await view.innerText(), /Compared with the previous trace \(recorded 12:00:00; rtol 1e-5, atol 1e-8\)/);
+    assert.match(
+      await view.innerText(),
+      /Compared with the previous trace \(recorded 12:00:00; rtol 1e-5, atol 1e-8\)/,
+    );
     assert.match(await view.innerText(), /First divergence: value of h = tanh/);
-    // the rows around element 3 of the first divergence (step 0's tanh): previous and current, the differing one flagged
+    // the rows around element 3 of the first divergence (step 0's tanh): previous and current, the differing one
+    // flagged
     const first = previous.ops.filter((o) => o.op === "tanh")[0].id;
     const row = view.locator("tr.differs");
     assert.equal(await row.count(), 1);
@@ -86,7 +97,10 @@ describe("graph panel in Chromium: compare and export", function () {
     for (const o of trace.ops.filter((x) => x.step === step)) assert.ok(parsed.labels.includes(o.op), `label ${o.op}`);
     assert.ok(parsed.labels.includes("h") && parsed.labels.includes("loss"), "variable names");
     assert.equal(parsed.classes, 0, "styles are resolved inline: it reads the same outside the panel");
-    assert.match(svg.data, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(
+      svg.data,
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
     assert.doesNotMatch(svg.data, /var\(--/, "no theme variables left");
 
     await v.page.locator("vscode-button", { hasText: "PNG" }).click();

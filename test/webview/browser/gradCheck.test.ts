@@ -1,4 +1,5 @@
-// The graph panel's inspector at a gradient check, in Chromium: the verdict, the worst element, yours beside autograd's.
+// The graph panel's inspector at a gradient check, in Chromium: the verdict, the worst element, yours beside
+// autograd's.
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../../src/runner/index";
@@ -16,7 +17,9 @@ describe("graph panel in Chromium: gradient checks", function () {
     trace = (await runModel(FILE, { values: "all" })).trace;
     h = await startHarness();
   });
-  after(async () => { await h?.close(); });
+  after(async () => {
+    await h?.close();
+  });
 
   it("shows a failed check's verdict and the hand-written gradient beside autograd's, each with its heatmap", async () => {
     const at = trace.events.findIndex((e) => e.kind === "gradCheck" && e.verdict === "mismatch" && e.label === "w");
@@ -31,7 +34,10 @@ describe("graph panel in Chromium: gradient checks", function () {
     assert.equal(await rows.count(), 2);
     assert.match(await rows.nth(0).locator(".tensor-head").innerText(), /^yours: ∂L\/∂w\s+\[2×2\]/);
     assert.match(await rows.nth(1).locator(".tensor-head").innerText(), /^autograd: ∂L\/∂w\s+\[2×2\]/);
-    await check.locator(".side-by-side .heat table, .side-by-side .heat canvas, .side-by-side .heat svg").first().waitFor();
+    await check
+      .locator(".side-by-side .heat table, .side-by-side .heat canvas, .side-by-side .heat svg")
+      .first()
+      .waitFor();
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });

@@ -1,4 +1,5 @@
-// The built graph panel in headless Chromium under its real CSP: nodes, labels, highlight, inspector, keys, state, themes.
+// The built graph panel in headless Chromium under its real CSP: nodes, labels, highlight, inspector, keys, state,
+// themes.
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { Trace } from "../../../src/trace/types";
@@ -10,14 +11,21 @@ describe("graph panel in Chromium", function () {
   this.timeout(60000);
   let h: Harness;
   const trace: Trace = mlpTrace();
-  const opId = (name: string, step = 0, nth = 0): number => trace.ops.filter((o) => o.op === name && o.step === step)[nth].id;
+  const opId = (name: string, step = 0, nth = 0): number =>
+    trace.ops.filter((o) => o.op === name && o.step === step)[nth].id;
   const fwd = (op: number): number => eventWhere(trace, (e) => e.kind === "forward" && e.op === op);
   const bwd = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
-  const current = (v: ViewPage): Promise<string | null> => v.page.locator(".node.current").first().getAttribute("data-id");
-  const shot = (v: ViewPage, name: string): Promise<Buffer> => v.page.screenshot({ path: join(RESULTS, `${name}.png`) });
+  const current = (v: ViewPage): Promise<string | null> =>
+    v.page.locator(".node.current").first().getAttribute("data-id");
+  const shot = (v: ViewPage, name: string): Promise<Buffer> =>
+    v.page.screenshot({ path: join(RESULTS, `${name}.png`) });
 
-  before(async () => { h = await startHarness(); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   it("draws every op of the step with its op and variable names and shape-labelled edges, with no CSP or script errors", async () => {
     const v = await openView(h, "graph", trace, { cursor: fwd(opId("tanh")) });
@@ -33,7 +41,10 @@ describe("graph panel in Chromium", function () {
     assert.ok(edgeLabels.includes("4×5") && edgeLabels.includes("scalar"));
     assert.equal(await current(v), `op:${opId("tanh")}`);
     // model holds only model.fc1 and model.fc2 (and no op of its own): only they are boxed.
-    assert.deepEqual(await v.page.locator(".cluster").evaluateAll((cs) => cs.map((c) => (c as SVGGElement).dataset.group)), ["g:model.fc1", "g:model.fc2"]);
+    assert.deepEqual(
+      await v.page.locator(".cluster").evaluateAll((cs) => cs.map((c) => (c as SVGGElement).dataset.group)),
+      ["g:model.fc1", "g:model.fc2"],
+    );
     await shot(v, "graph-forward-tanh");
     assert.deepEqual(v.errors, []);
     await v.page.close();
@@ -65,7 +76,7 @@ describe("graph panel in Chromium", function () {
     assert.ok(Math.abs(Number(m[2]) - up) <= Math.abs(up) * 1e-3);
     assert.ok(Math.abs(Number(m[3]) - (1 - hv * hv)) <= 1e-3);
     assert.ok(Math.abs(Number(m[4]) - up * (1 - hv * hv)) <= Math.abs(up) * 1e-3 + 1e-6);
-    assert.ok(await v.page.locator(".edge.active-backward").count() >= 1);
+    assert.ok((await v.page.locator(".edge.active-backward").count()) >= 1);
     await v.page.waitForSelector(".chain-rule .tensor canvas.heatmap");
     assert.match(text, /∂L\/∂h \(upstream\)\s+\[4×5\]/);
     await shot(v, "graph-backward-tanh-chain-rule");
@@ -91,7 +102,10 @@ describe("graph panel in Chromium", function () {
 
   it("shows the fan-out sum at an accumulate event", async () => {
     const hId = trace.ops[opId("tanh")].output;
-    const acc = trace.events.reduce((a, e, i) => (e.kind === "accumulate" && e.tensor === hId && i < trace.events.length / 2 ? i : a), -1);
+    const acc = trace.events.reduce(
+      (a, e, i) => (e.kind === "accumulate" && e.tensor === hId && i < trace.events.length / 2 ? i : a),
+      -1,
+    );
     const v = await openView(h, "graph", trace, { cursor: acc });
     await v.page.waitForSelector(".fan-out .numbers");
     const text = await v.page.locator(".fan-out").innerText();
@@ -107,7 +121,9 @@ describe("graph panel in Chromium", function () {
     await v.page.waitForSelector(".node.current");
     await v.page.locator("input.scrubber").focus();
     await v.page.keyboard.press("ArrowRight");
-    await v.page.waitForSelector(`.node.current[data-id="op:${trace.events[start + 1].kind === "forward" ? (trace.events[start + 1] as { op: number }).op : -1}"]`);
+    await v.page.waitForSelector(
+      `.node.current[data-id="op:${trace.events[start + 1].kind === "forward" ? (trace.events[start + 1] as { op: number }).op : -1}"]`,
+    );
     assert.ok(v.sent.some((m) => m.type === "goto" && m.event === start + 1));
     // Fast stepping: the store's late echoes of earlier moves must not pull the cursor back.
     for (let k = 0; k < 5; k++) await v.page.keyboard.press("ArrowRight");
@@ -141,7 +157,8 @@ describe("graph panel in Chromium", function () {
     const v = await openView(h, "graph", trace, { cursor: 3 });
     await v.page.waitForSelector(".node.current");
     const sig = opId("sigmoid");
-    await v.page.getByRole("button", { name: "Fit the graph to the view" }).click(); // zoom 1 shows the current op's part only
+    // zoom 1 shows the current op's part only
+    await v.page.getByRole("button", { name: "Fit the graph to the view" }).click();
     await v.page.locator(`.node[data-id="op:${sig}"]`).click();
     await v.page.waitForSelector(`.node.selected[data-id="op:${sig}"]`);
     assert.match(await v.page.locator(".inspector").innerText(), /Selected: sigmoid\s+p/);
@@ -176,7 +193,9 @@ describe("graph panel in Chromium", function () {
     await v.page.keyboard.type("z2");
     await v.page.waitForSelector(".node.match.selected");
     assert.match(await v.page.locator(".status").innerText(), /1 match/);
-    await v.page.evaluate(`(() => { const s = document.querySelector("vscode-single-select"); s.value = "gradient"; s.dispatchEvent(new Event("change")); })()`);
+    await v.page.evaluate(
+      `(() => { const s = document.querySelector("vscode-single-select"); s.value = "gradient"; s.dispatchEvent(new Event("change")); })()`,
+    );
     await v.page.waitForSelector("svg.colour-gradient .node.coloured");
     await shot(v, "graph-colour-gradient");
     await v.page.close();
@@ -188,7 +207,7 @@ describe("graph panel in Chromium", function () {
       const v = await openView(h, "graph", trace, { cursor: bwd(opId("tanh")), theme });
       await v.page.waitForSelector(".node.current");
       await v.page.waitForSelector(".chain-rule .katex");
-      fills.push(await v.page.evaluate(`getComputedStyle(document.body).backgroundColor`) as string);
+      fills.push((await v.page.evaluate(`getComputedStyle(document.body).backgroundColor`)) as string);
       await shot(v, `graph-theme-${theme}`);
       assert.deepEqual(v.errors, []);
       await v.page.close();
@@ -202,7 +221,9 @@ describe("graph panel in Chromium", function () {
     t.tensors[hId].stats.max = Infinity;
     t.tensors[hId].stats.mean = NaN;
     t.tensors[hId].stats.nan = 2;
-    const v = await openView(h, "graph", t, { cursor: eventWhere(t, (e) => e.kind === "forward" && t.ops[e.op].op === "tanh") });
+    const v = await openView(h, "graph", t, {
+      cursor: eventWhere(t, (e) => e.kind === "forward" && t.ops[e.op].op === "tanh"),
+    });
     await v.page.waitForSelector(".inspector .stats");
     assert.match(await v.page.locator(".inspector").innerText(), /max \+∞ · mean NaN .* 2 NaN/);
     await v.page.close();
@@ -218,25 +239,36 @@ describe("graph panel in Chromium", function () {
 describe("graph panel at 10,000 ops in Chromium", function () {
   this.timeout(120000);
   let h: Harness;
-  before(async () => { h = await startHarness(); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   it("starts collapsed to a few hundred boxes, highlights the group holding the op, and is keyboard operable", async () => {
     const { syntheticTrace } = await import("../fixtures/synthetic");
     const t = syntheticTrace(10000);
     const deep = t.ops[5000];
-    const v = await openView(h, "graph", t, { cursor: t.events.findIndex((e) => e.kind === "forward" && e.op === deep.id) });
+    const v = await openView(h, "graph", t, {
+      cursor: t.events.findIndex((e) => e.kind === "forward" && e.op === deep.id),
+    });
     await v.page.waitForSelector(".node.current", { timeout: 60000 });
     const boxes = await v.page.locator(".node").count();
     assert.ok(boxes > 30 && boxes <= 300, `${boxes} boxes`);
     const cur = await v.page.locator(".node.current").getAttribute("data-id");
-    assert.ok(cur?.startsWith("g:model.blocks"), `current is the collapsed range or block holding op ${deep.id}: ${cur}`);
+    assert.ok(
+      cur?.startsWith("g:model.blocks"),
+      `current is the collapsed range or block holding op ${deep.id}: ${cur}`,
+    );
     // Keyboard: focus the graph, arrows select nodes, Enter on a selected group expands it.
     await v.page.locator("svg.graph").focus();
     await v.page.keyboard.press("ArrowRight");
     await v.page.waitForSelector(".node.selected");
     await v.page.locator(`.node[data-id="${cur}"]`).dispatchEvent("click");
-    await v.page.waitForFunction(() => /Module .* ops \(collapsed\)/.test(document.querySelector(".inspector")?.textContent ?? ""));
+    await v.page.waitForFunction(() =>
+      /Module .* ops \(collapsed\)/.test(document.querySelector(".inspector")?.textContent ?? ""),
+    );
     await v.page.keyboard.press("Enter");
     await v.page.waitForFunction((id) => !document.querySelector(`.node[data-id="${id}"]`), cur);
     assert.ok((await v.page.locator(".node").count()) > boxes);

@@ -19,27 +19,55 @@ const ROOT = join(__dirname, "..", "..", "..");
 const DIST = join(ROOT, "dist", "webview");
 export const RESULTS = join(ROOT, "test-results", "webview");
 
-const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".map": "application/json" };
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".ttf": "font/ttf",
+  ".map": "application/json",
+};
 
-export interface Harness { browser: Browser; server: Server; origin: string; close(): Promise<void> }
+export interface Harness {
+  browser: Browser;
+  server: Server;
+  origin: string;
+  close(): Promise<void>;
+}
 
 export async function startHarness(): Promise<Harness> {
   if (!existsSync(join(DIST, "graph.js"))) throw new Error("dist/webview/graph.js missing: run `npm run build` first.");
   mkdirSync(RESULTS, { recursive: true });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/favicon.ico") { res.writeHead(204); res.end(); return; }
+    if (url.pathname === "/favicon.ico") {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const m = /^\/page\/(graph|side)$/.exec(url.pathname);
     if (m) {
       const origin = `http://${req.headers.host}`;
       const nonce = randomBytes(16).toString("base64");
       const styles = [`${origin}/dist/${m[1]}.css`];
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(webviewHtml({ title: m[1], cspSource: origin, nonce, scriptUri: `${origin}/dist/${m[1]}.js`, styleUris: styles }));
+      res.end(
+        webviewHtml({
+          title: m[1],
+          cspSource: origin,
+          nonce,
+          scriptUri: `${origin}/dist/${m[1]}.js`,
+          styleUris: styles,
+        }),
+      );
       return;
     }
     const file = join(DIST, url.pathname.replace(/^\/dist\//, ""));
-    if (!url.pathname.startsWith("/dist/") || !file.startsWith(DIST) || !existsSync(file)) { res.writeHead(404); res.end(); return; }
+    if (!url.pathname.startsWith("/dist/") || !file.startsWith(DIST) || !existsSync(file)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     res.end(readFileSync(file));
   });
@@ -47,9 +75,25 @@ export async function startHarness(): Promise<Harness> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
-  return { browser, server, origin, close: async () => { await browser.close(); await new Promise((r) => server.close(r)); } };
+  return {
+    browser,
+    server,
+    origin,
+    close: async () => {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
 
 /** A webview page plus the host's side: what the webview sent, and a way to send it messages. */
@@ -62,30 +106,58 @@ export interface ViewPage {
   waitFor(type: ViewMessage["type"], since?: number): Promise<ViewMessage>;
 }
 
-export interface HostOptions { file?: string; /** Defaults to where the extension opens a new trace. */ cursor?: number; debugging?: boolean; breakpoints?: number[]; theme?: ThemeName; size?: { width: number; height: number } }
+export interface HostOptions {
+  file?: string;
+  /** Defaults to where the extension opens a new trace. */ cursor?: number;
+  debugging?: boolean;
+  breakpoints?: number[];
+  theme?: ThemeName;
+  size?: { width: number; height: number };
+}
 
 /** Opens a webview page whose stand-in host serves `trace` (or nothing, when undefined). */
-export async function openView(h: Harness, view: "graph" | "side", trace: Trace | undefined, o: HostOptions = {}): Promise<ViewPage> {
+export async function openView(
+  h: Harness,
+  view: "graph" | "side",
+  trace: Trace | undefined,
+  o: HostOptions = {},
+): Promise<ViewPage> {
   const page = await h.browser.newPage({ viewport: o.size ?? { width: 1280, height: 800 } });
   const sent: ViewMessage[] = [];
   const errors: string[] = [];
   const waiters: { type: string; since: number; resolve: (m: ViewMessage) => void }[] = [];
   const file = o.file ?? trace?.program ?? "/model.ts";
   const send = async (m: HostMessage): Promise<void> => {
-    const json = JSON.parse(JSON.stringify(messageToWire(packMessage(m)))) as unknown; // what VS Code's postMessage does
+    // what VS Code's postMessage does
+    const json = JSON.parse(JSON.stringify(messageToWire(packMessage(m)))) as unknown;
     await page.evaluate(`window.postMessage(${JSON.stringify(json)}, "*")`);
   };
-  page.on("console", (msg) => { if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text()); });
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text());
+  });
   page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()}`));
-  page.on("response", (r) => { if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`); });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`);
+  });
   page.on("pageerror", (err) => errors.push(String(err)));
   await page.exposeFunction("__toHost", async (raw: unknown) => {
     const m = messageFromWire(raw);
-    if (!isViewMessage(m)) { errors.push(`host got a malformed message: ${JSON.stringify(raw)}`); return; }
+    if (!isViewMessage(m)) {
+      errors.push(`host got a malformed message: ${JSON.stringify(raw)}`);
+      return;
+    }
     sent.push(m);
-    for (const w of [...waiters]) if (w.type === m.type && sent.length > w.since) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
-    if (!trace) { if (m.type === "ready") await send({ type: "noTrace", message: "No trace yet." }); return; }
-    if (m.type === "ready") await send(traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? []));
+    for (const w of [...waiters])
+      if (w.type === m.type && sent.length > w.since) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    if (!trace) {
+      if (m.type === "ready") await send({ type: "noTrace", message: "No trace yet." });
+      return;
+    }
+    if (m.type === "ready")
+      await send(traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? []));
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
   });
@@ -108,7 +180,10 @@ export async function openView(h: Harness, view: "graph" | "side", trace: Trace 
     });`);
   await page.goto(`${h.origin}/page/${view}`);
   return {
-    page, sent, errors, send,
+    page,
+    sent,
+    errors,
+    send,
     waitFor: (type, since = sent.length) => {
       const hit = sent.slice(since).find((m) => m.type === type);
       return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ type, since, resolve }));

@@ -22,7 +22,9 @@ describe("webviews on example traces in Chromium", function () {
       traces.set(name, r.trace);
     }
   });
-  after(async () => { await h?.close(); });
+  after(async () => {
+    await h?.close();
+  });
 
   it("nielsen-sigmoid: the output layer's sigmoid backward is BP1, with the chain rule in numbers", async () => {
     const t = traces.get("nielsen-sigmoid") as Trace;
@@ -43,7 +45,12 @@ describe("webviews on example traces in Chromium", function () {
     // The hidden layer's weight gradient is BP4.
     const hidden = step0.find((o) => o.op === "matmul" && o.module?.endsWith("hidden"));
     assert.ok(hidden);
-    await v.send({ type: "cursor", file: t.program, event: t.events.findIndex((e) => e.kind === "backward" && e.op === hidden.id), source: "debugger" });
+    await v.send({
+      type: "cursor",
+      file: t.program,
+      event: t.events.findIndex((e) => e.kind === "backward" && e.op === hidden.id),
+      source: "debugger",
+    });
     await v.page.waitForFunction(() => /BP4/.test(document.querySelector(".chain-rule")?.textContent ?? ""));
     assert.deepEqual(v.errors, []);
     await v.page.close();
@@ -56,7 +63,10 @@ describe("webviews on example traces in Chromium", function () {
     const step = t.ops[0].step;
     assert.equal(await v.page.locator(".node.op").count(), t.ops.filter((o) => o.step === step).length);
     const clusters = await v.page.locator(".cluster-title").allTextContents();
-    assert.ok(clusters.some((c) => c.includes("model.fc1")) && clusters.some((c) => c.includes("model.fc2")), clusters.join());
+    assert.ok(
+      clusters.some((c) => c.includes("model.fc1")) && clusters.some((c) => c.includes("model.fc2")),
+      clusters.join(),
+    );
     await v.page.screenshot({ path: join(RESULTS, "example-mlp-classifier.png") });
     assert.deepEqual(v.errors, []);
     await v.page.close();
@@ -68,8 +78,12 @@ describe("webviews on example traces in Chromium", function () {
     await v.page.waitForSelector(".layer");
     const layers = await v.page.locator(".layer-head .name").allTextContents();
     assert.equal(layers.length, 10);
-    const widths = await v.page.locator(".layer-head .bar .fill").evaluateAll((els) => els.map((e) => parseFloat((e as HTMLElement).style.width)));
-    const byLayer = layers.map((name, i) => ({ i: Number(/(\d+)$/.exec(name)?.[1]), w: widths[i] })).sort((a, b) => a.i - b.i);
+    const widths = await v.page
+      .locator(".layer-head .bar .fill")
+      .evaluateAll((els) => els.map((e) => parseFloat((e as HTMLElement).style.width)));
+    const byLayer = layers
+      .map((name, i) => ({ i: Number(/(\d+)$/.exec(name)?.[1]), w: widths[i] }))
+      .sort((a, b) => a.i - b.i);
     assert.ok(byLayer[0].w < byLayer[9].w, `layer 0 (${byLayer[0].w}%) below layer 9 (${byLayer[9].w}%)`);
     await v.page.screenshot({ path: join(RESULTS, "example-vanishing-side.png") });
     await v.page.locator("button.param").first().click();
@@ -83,13 +97,26 @@ describe("webviews on example traces in Chromium", function () {
     const t = traces.get("mlp-classifier") as Trace;
     const v = await openView(h, "side", t, { size: { width: 300, height: 800 } });
     await v.page.waitForSelector(".layer");
-    const names = await v.page.locator(".layer-head .name").evaluateAll((els) => els.map((e) => ({ text: e.textContent, title: (e as HTMLElement).title, cut: e.scrollWidth > e.clientWidth })));
-    assert.deepEqual(names, [{ text: "fc1", title: "model.fc1", cut: false }, { text: "fc2", title: "model.fc2", cut: false }]);
+    const names = await v.page
+      .locator(".layer-head .name")
+      .evaluateAll((els) =>
+        els.map((e) => ({ text: e.textContent, title: (e as HTMLElement).title, cut: e.scrollWidth > e.clientWidth })),
+      );
+    assert.deepEqual(names, [
+      { text: "fc1", title: "model.fc1", cut: false },
+      { text: "fc2", title: "model.fc2", cut: false },
+    ]);
     const losses = t.events.flatMap((e) => (e.kind === "step" && e.loss !== undefined ? [e.loss] : []));
     const axis = await v.page.locator("svg.loss .axis text").allTextContents();
-    assert.ok(axis.includes(formatNumber(Math.max(...losses))) && axis.includes(formatNumber(Math.min(...losses))), axis.join(" | "));
+    assert.ok(
+      axis.includes(formatNumber(Math.max(...losses))) && axis.includes(formatNumber(Math.min(...losses))),
+      axis.join(" | "),
+    );
     assert.ok(axis.includes("step 0") && axis.includes(String(losses.length - 1)), axis.join(" | "));
-    const px = await v.page.locator("svg.loss .axis text").first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * ((e as SVGTextElement).getScreenCTM()?.a ?? 0));
+    const px = await v.page
+      .locator("svg.loss .axis text")
+      .first()
+      .evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * ((e as SVGTextElement).getScreenCTM()?.a ?? 0));
     assert.ok(px >= 10, `axis text ${px.toFixed(1)} px`);
     await v.page.screenshot({ path: join(RESULTS, "example-mlp-side.png") });
     assert.deepEqual(v.errors, []);

@@ -25,7 +25,18 @@ describe("backstep report, offline in Chromium", function () {
     tmp = mkdtempSync(join(tmpdir(), "backstep-report-"));
     file = join(tmp, "report.html");
     writeReport(trace, file);
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -35,10 +46,24 @@ describe("backstep report, offline in Chromium", function () {
   it("holds no web address: the data, code, styles and fonts are all in the file", () => {
     const html = readFileSync(file, "utf8");
     const urls = [...html.matchAll(/https?:\/\/[^\s"'()<>]*/g)].map((m) => m[0]);
-    const namespaces = new Set(["http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML", "http://www.w3.org/1999/xhtml", "http://www.w3.org/1999/xlink"]);
-    assert.deepEqual(urls.filter((u) => !namespaces.has(u)), [], "only XML namespace names, which are never fetched");
-    const markup = html.replace(/<script>[\s\S]*?<\/script>/g, "<script></script>"); // the page, without the code's text
-    assert.doesNotMatch(markup, /<link\b|<script[^>]*\bsrc=|<img\b/i, "no script, stylesheet or image is loaded by reference");
+    const namespaces = new Set([
+      "http://www.w3.org/2000/svg",
+      "http://www.w3.org/1998/Math/MathML",
+      "http://www.w3.org/1999/xhtml",
+      "http://www.w3.org/1999/xlink",
+    ]);
+    assert.deepEqual(
+      urls.filter((u) => !namespaces.has(u)),
+      [],
+      "only XML namespace names, which are never fetched",
+    );
+    // the page, without the code's text
+    const markup = html.replace(/<script>[\s\S]*?<\/script>/g, "<script></script>");
+    assert.doesNotMatch(
+      markup,
+      /<link\b|<script[^>]*\bsrc=|<img\b/i,
+      "no script, stylesheet or image is loaded by reference",
+    );
     const styles = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "";
     assert.match(styles, /font-family:KaTeX_Main;[^}]*src:url\(data:font\/woff2;base64,/, "KaTeX's fonts are inlined");
     assert.doesNotMatch(styles, /url\((?!data:)/, "every url() in the styles is a data URL");
@@ -56,9 +81,13 @@ describe("backstep report, offline in Chromium", function () {
     });
     const page = await context.newPage();
     const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
     page.on("pageerror", (e) => errors.push(e.message));
-    page.on("request", (r) => { if (!r.url().endsWith("/report.html") && !r.url().startsWith("data:")) requests.push(r.url()); });
+    page.on("request", (r) => {
+      if (!r.url().endsWith("/report.html") && !r.url().startsWith("data:")) requests.push(r.url());
+    });
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector(".node.op");
     assert.equal(await page.title(), "Backstep report: mlp-classifier.ts");
@@ -79,14 +108,20 @@ describe("backstep report, offline in Chromium", function () {
     assert.doesNotMatch(await inspector.innerText(), /did not send|not recorded/);
     // KaTeX typesets with its inlined fonts
     await page.waitForSelector(".inspector .katex");
-    assert.ok(await page.evaluate(() => document.fonts.check("16px KaTeX_Main")), "KaTeX's font is loaded from the page");
+    assert.ok(
+      await page.evaluate(() => document.fonts.check("16px KaTeX_Main")),
+      "KaTeX's font is loaded from the page",
+    );
     // the timeline moves the cursor (the standalone host answers as the extension's store does)
     const before = await page.locator(".node.current").getAttribute("data-id");
     await page.locator(".timeline input[type=range]").focus();
     await page.keyboard.press("Home");
     await page.waitForFunction((b) => document.querySelector(".node.current")?.getAttribute("data-id") !== b, before);
     await page.screenshot({ path: join(RESULTS, "report-offline.png") });
-    assert.deepEqual(await page.evaluate(() => document.querySelectorAll("script[src], link[href], img[src], iframe").length), 0);
+    assert.deepEqual(
+      await page.evaluate(() => document.querySelectorAll("script[src], link[href], img[src], iframe").length),
+      0,
+    );
     assert.deepEqual(requests, []);
     assert.deepEqual(errors, []);
     await context.close();

@@ -8,17 +8,24 @@ import { openView, RESULTS, startHarness, type Harness } from "./harness";
 describe("side panel in Chromium", function () {
   this.timeout(60000);
   let h: Harness;
-  before(async () => { h = await startHarness(); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   it("shows each layer's parameters with gradient-norm bars, the loss curve, and follows the cursor's step", async () => {
     const trace = mlpTrace();
     const v = await openView(h, "side", trace, { cursor: 2, size: { width: 360, height: 700 } });
     await v.page.waitForSelector(".layer");
     assert.deepEqual(await v.page.locator(".layer-head .name").allTextContents(), ["fc1", "fc2"]);
-    assert.deepEqual(await v.page.locator(".layer-head .name").evaluateAll((els) => els.map((e) => (e as HTMLElement).title)), ["model.fc1", "model.fc2"]);
+    assert.deepEqual(
+      await v.page.locator(".layer-head .name").evaluateAll((els) => els.map((e) => (e as HTMLElement).title)),
+      ["model.fc1", "model.fc2"],
+    );
     assert.equal(await v.page.locator("button.param").count(), 4);
-    assert.match(await v.page.locator("svg.loss").getAttribute("aria-label") ?? "", /step 0 0\.3038, step 1 0\.2892/);
+    assert.match((await v.page.locator("svg.loss").getAttribute("aria-label")) ?? "", /step 0 0\.3038, step 1 0\.2892/);
     assert.match(await v.page.locator("h3", { hasText: "Gradient norms" }).innerText(), /step 0/i);
     const step1 = trace.events.findIndex((e) => e.kind === "step" && e.index === 1);
     await v.send({ type: "cursor", file: trace.program, event: step1 + 2, source: "panel" });
@@ -38,8 +45,8 @@ describe("side panel in Chromium", function () {
     if (relu) t.tensors[relu.output].stats.zeros = 120;
     const v = await openView(h, "side", t, { size: { width: 360, height: 900 } });
     await v.page.waitForSelector(".layer");
-    assert.ok(await v.page.locator(".flag.exploding").count() >= 1);
-    assert.ok(await v.page.locator(".flag-item.dead-relu").count() >= 1);
+    assert.ok((await v.page.locator(".flag.exploding").count()) >= 1);
+    assert.ok((await v.page.locator(".flag-item.dead-relu").count()) >= 1);
     await v.page.screenshot({ path: join(RESULTS, "side-flags.png") });
     await v.page.close();
   });
@@ -48,13 +55,31 @@ describe("side panel in Chromium", function () {
 describe("webviews on a run that recorded no ops", function () {
   this.timeout(60000);
   let h: Harness;
-  before(async () => { h = await startHarness(); });
-  after(async () => { await h?.close(); });
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
 
   it("say why instead of drawing nothing", async () => {
     const t = mlpTrace();
-    const failed = { ...t, ops: [], tensors: [], events: [], params: [], losses: [],
-      diagnostics: [{ severity: "error" as const, code: "runtime-error" as const, message: "TypeError: x.foo is not a function", loc: { file: t.program, line: 3, column: 1 } }] };
+    const failed = {
+      ...t,
+      ops: [],
+      tensors: [],
+      events: [],
+      params: [],
+      losses: [],
+      diagnostics: [
+        {
+          severity: "error" as const,
+          code: "runtime-error" as const,
+          message: "TypeError: x.foo is not a function",
+          loc: { file: t.program, line: 3, column: 1 },
+        },
+      ],
+    };
     for (const view of ["graph", "side"] as const) {
       const v = await openView(h, view, failed);
       await v.page.waitForFunction(() => /x\.foo is not a function \(line 3\)/.test(document.body.innerText));
