@@ -1,7 +1,7 @@
 // The cost of a long run's statistics-only recording (issue 16: ≤ 1.2× an untraced run): the MLP example run for
 // 10,000 steps with every step's statistics recorded and no full step, against the untraced engine in the same
 // process, in interleaved blocks, the stream read on another thread as runModel reads it. Run by trace.bench.ts
-// from source and from a bundle: `node statsOverhead.js <model.ts> [reader.js]` prints the results as JSON.
+// from source and from an esbuild bundle of overheadMain.ts.
 import { join } from "node:path";
 import * as engine from "../src/index";
 import { setObserver } from "../src/engine/observer";
@@ -83,15 +83,4 @@ export async function statsOverhead(
     /** The same over the timed steps' totals. */
     ratioTotal: statsTotal / untracedTotal,
   };
-}
-
-if (require.main === module) {
-  const [model, reader] = process.argv.slice(2);
-  statsOverhead(model, reader).then(
-    (o) => process.stdout.write(JSON.stringify(o) + "\n"),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }

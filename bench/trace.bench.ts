@@ -9,6 +9,7 @@ import * as engine from "../src/index";
 import { ModelSession } from "../src/runner/session";
 import { overhead } from "./traceOverhead";
 import { statsOverhead } from "./statsOverhead";
+import type { OverheadKind } from "./overheadMain";
 import { TraceAssembler } from "../src/trace/assembler";
 import { stringifyTrace } from "../src/trace/json";
 import { runModel } from "../src/runner/index";
@@ -16,22 +17,24 @@ import { runModel } from "../src/runner/index";
 const mlp = join(__dirname, "..", "examples", "mlp-classifier.ts");
 
 /** The overhead measured again in an esbuild bundle, as the runner's worker runs the engine and recorder. */
-async function bundledOverhead(entry = "traceOverhead"): Promise<Record<string, number>> {
+async function bundledOverhead(kind: OverheadKind): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "backstep-bench-bundle-"));
   try {
     await build({
-      entryPoints: [join(__dirname, `${entry}.ts`), join(__dirname, "traceReader.ts")],
+      entryPoints: [join(__dirname, "overheadMain.ts"), join(__dirname, "traceReader.ts")],
       bundle: true,
       platform: "node",
       format: "cjs",
       outdir: dir,
       logLevel: "warning",
     });
-    const out = execFileSync(process.execPath, [join(dir, `${entry}.js`), mlp, join(dir, "traceReader.js")], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    return JSON.parse(out) as Record<string, number>;
+    const args = [join(dir, "overheadMain.js"), kind, mlp, join(dir, "traceReader.js")];
+    const out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      return JSON.parse(out) as Record<string, number>;
+    } catch {
+      throw new Error(`the bundled ${kind} overhead printed something other than one line of JSON:\n${out}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -115,11 +118,11 @@ async function longRun(): Promise<Record<string, number>> {
 export default async function run(): Promise<Record<string, unknown>> {
   const o = await overhead(mlp);
   console.log(`MLP step from source (wall time, medians of ${o.rounds} interleaved rounds): ${describe(o)}`);
-  const bundled = await bundledOverhead();
+  const bundled = await bundledOverhead("trace");
   console.log(`MLP step bundled, as the runner's worker runs it: ${describe(bundled)}`);
   const s = await statsOverhead(mlp);
   console.log(`MLP, 10,000 steps statistics-only from source: ${describeStats(s)}`);
-  const sb = await bundledOverhead("statsOverhead");
+  const sb = await bundledOverhead("stats");
   console.log(`MLP, 10,000 steps statistics-only bundled, as the runner's worker runs it: ${describeStats(sb)}`);
   const long = await longRun();
   console.log(

@@ -1,6 +1,6 @@
 // The tracing overhead: the MLP example's traced step over the untraced engine's, with the trace read on another
 // thread as runModel reads it. Run by trace.bench.ts from source (through tsx) and, as the runner's worker runs
-// it, from an esbuild bundle: `node traceOverhead.js <model.ts> [reader.js]` prints the results as JSON.
+// it, from an esbuild bundle of overheadMain.ts.
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -170,15 +170,4 @@ export async function overhead(
     stepsPerBlock: steps,
     opsPerStep: opsRead / (rounds * steps),
   };
-}
-
-if (require.main === module) {
-  const [model, reader] = process.argv.slice(2);
-  overhead(model, reader).then(
-    (o) => process.stdout.write(JSON.stringify(o) + "\n"),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }
