@@ -1,0 +1,136 @@
+// The recorder's step bookkeeping: which step is current and whether it is recorded in full, each step's loss and
+// statistics, the caps on ops and events, and what was dropped (docs/architecture.md, "Long runs").
+import type { Tensor } from "../engine/tensor";
+import type { OpSite } from "./assembler";
+import { isFullStep } from "./fullSteps";
+import { SeriesCollector } from "./seriesCollector";
+import type { TraceWriter } from "./stream";
+import type { FullStepsPolicy, SourceLoc } from "./types";
+
+export const DEFAULT_MAX_STEPS = 5;
+/**
+ * Generous (a model's step is rarely more than a few thousand ops), yet bounded: a trace of tiny tensors takes
+ * ~1.3 KB of the reader's heap an op, so 500,000 ops are ~650 MB in the editor's extension host.
+ */
+export const DEFAULT_MAX_OPS = 500_000;
+export const DEFAULT_MAX_EVENTS = 2_000_000;
+
+/** What the step book reads of the recorder's options. */
+export interface StepOptions {
+  maxSteps?: number;
+  fullSteps?: FullStepsPolicy;
+  maxOps?: number;
+  maxEvents?: number;
+  currentLoop?: () => SourceLoc | undefined;
+  locate?: () => OpSite;
+}
+
+export class StepBook {
+  /** The current step's index (-1 before the first op). */
+  step = -1;
+  /** The step's backward pass (or, without explicit steps, its update) happened: the next op starts a step. */
+  stepClosed = false;
+  /** Steps are begun by the runner (one call of a default-exported step function), not by the ops. */
+  explicitSteps = false;
+  /** Within maxSteps: the step is recorded (in full or as statistics). */
+  recording = true;
+  /** Whether the current step keeps its full record (else only its statistics). */
+  full = true;
+  stepsDropped = 0;
+  eventsDropped = 0;
+  readonly maxSteps: number;
+  readonly maxOps: number;
+  private readonly maxEvents: number;
+  private eventCount = 0;
+  /** Set once a cap is reached: nothing more is recorded. */
+  private capped = false;
+  private readonly losses: number[] = [];
+  /** Every step's statistics (Trace.series). */
+  readonly series: SeriesCollector;
+  /** The last step whose statistics were written. */
+  private summarised = -1;
+
+  constructor(
+    private readonly options: StepOptions,
+    private readonly out: TraceWriter,
+  ) {
+    this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.maxOps = options.maxOps ?? DEFAULT_MAX_OPS;
+    this.series = new SeriesCollector(out);
+  }
+
+  /** Starts a step explicitly. Ops before the first one join step 0. */
+  begin(): void {
+    this.explicitSteps = true;
+    if (this.step < 0 || this.stepClosed) this.next();
+  }
+
+  /** Ends the current step and starts the next, recorded if within maxSteps. */
+  next(): void {
+    this.end();
+    this.step++;
+    this.stepClosed = false;
+    if (this.step >= this.maxSteps) {
+      if (this.recording) this.out.commit();
+      // (full stays as it was: what follows is counted as dropped, as before long runs)
+      this.recording = false;
+      this.stepsDropped++;
+      return;
+    }
+    this.full = isFullStep(this.options.fullSteps, this.step, this.maxSteps);
+    if (!this.full) return;
+    this.out.step(this.step);
+    this.push();
+  }
+
+  /** Writes the current step's statistics, once. */
+  end(): void {
+    if (this.step < 0 || !this.recording || this.summarised === this.step) return;
+    this.summarised = this.step;
+    this.series.endStep(this.step);
+  }
+
+  /** A backward pass from `root` begins: a scalar root is the step's loss (the first one counts). */
+  noteLoss(root: Tensor): void {
+    if (root.size === 1 && this.losses[this.step] === undefined) {
+      const loss = root.data[0];
+      this.losses[this.step] = loss;
+      this.out.stepLoss(this.step, loss);
+    }
+  }
+
+  /** Every step's loss, NaN where a step had none. */
+  lossList(): number[] {
+    const losses: number[] = [];
+    for (let i = 0; i < this.losses.length; i++) losses.push(this.losses[i] ?? NaN);
+    return losses;
+  }
+
+  /**
+   * Whether one more event fits under the caps (`opsFull`: the op cap is reached). Reaching a cap stops recording for
+   * good.
+   */
+  room(opsFull = false): boolean {
+    if (!this.capped && !opsFull && this.eventCount < this.maxEvents) return true;
+    if (!this.capped) {
+      this.capped = true;
+      const w = this.out;
+      const site = this.options.locate?.();
+      const loop = this.options.currentLoop?.();
+      w.capped(
+        opsFull ? "ops" : "events",
+        opsFull ? this.maxOps : this.maxEvents,
+        site?.loc ? w.frame(site.loc) : -1,
+        loop ? w.frame(loop) : -1,
+      );
+    }
+    this.eventsDropped++;
+    return false;
+  }
+
+  /** Counts an event just written. */
+  push(): void {
+    this.eventCount++;
+  }
+}

@@ -1,0 +1,92 @@
+// The recorder's tensor ids: which trace tensor an engine tensor is (an op output, a leaf's snapshot for this step,
+// a gradient recorded once), the kind of a leaf, and the final parameter list.
+import type { Tensor } from "../engine/tensor";
+import { ParamNames } from "./params";
+import { TensorNotes } from "./notes";
+import { KIND, type KindCode } from "./stream";
+import type { SnapshotTable } from "./snapshots";
+import type { TensorId, TraceParam } from "./types";
+
+// Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
+const { grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
+
+export class TensorIds {
+  /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
+  readonly notes = new TensorNotes();
+  /** Leaves that require grad, in first-seen order, for the final params list. */
+  readonly gradLeaves = new Map<number, Tensor>();
+  /** Parameters an optimizer updated, with the name it was recorded under. */
+  readonly updated = new Map<number, { tensor: Tensor; name: string }>();
+  /** Root modules (`model`) and the names they give their parameters (`model.fc1.weight`). */
+  readonly params = new ParamNames();
+  /**
+   * Parameters recorded as gradients or local derivatives in the current backward pass (rare: a parameter's
+   * values change at each update, so unlike other tensors it is recorded once per pass, not once for all).
+   */
+  private readonly passGrads = new Map<number, TensorId>();
+
+  constructor(readonly table: SnapshotTable) {}
+
+  /** A backward pass begins: parameters are recorded again as its gradients. */
+  beginPass(): void {
+    this.passGrads.clear();
+  }
+
+  /**
+   * The trace id for a tensor of the backward pass: an op output's snapshot (an op's output never changes, e.g.
+   * exp's local derivative is its output), the snapshot taken when it was first seen (gradients, contributions
+   * and shared constants, such as add's local 1, never change either), or a new snapshot.
+   */
+  gradId(t: Tensor): TensorId {
+    const made = this.notes.output(t);
+    if (made !== undefined) return made.tensor;
+    const seen = this.notes.grad(t);
+    if (seen !== undefined) return seen.id;
+    if (t.requiresGrad && t._ctx === null) {
+      // a parameter (it changes at each update): once per pass
+      const known = this.passGrads.get(t.id);
+      if (known !== undefined) return known;
+      const id = this.table.snapshot(t, GRAD);
+      this.passGrads.set(t.id, id);
+      return id;
+    }
+    const id = this.table.snapshot(t, GRAD);
+    this.notes.noteGrad(t, id);
+    return id;
+  }
+
+  /** The trace id for an op input in `step`: an op output's snapshot, or a leaf's snapshot for this step. */
+  idOf(t: Tensor, step: number): TensorId {
+    const out = this.notes.output(t);
+    if (out !== undefined) return out.tensor;
+    const leaf = this.notes.leaf(t);
+    if (leaf !== undefined && (leaf.step === step || leaf.step === -1)) return leaf.id;
+    if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
+    const id = this.table.snapshot(t, this.kindOfLeaf(t), { name: t.name ?? this.params.nameOf(t) });
+    this.notes.noteLeaf(t, id, step);
+    return id;
+  }
+
+  kindOfLeaf(t: Tensor): KindCode {
+    if (this.params.nameOf(t) !== undefined || this.updated.has(t.id)) return PARAM;
+    if (t.requiresGrad || t.name !== undefined || t.size !== 1) return INPUT;
+    return CONSTANT;
+  }
+
+  /** Final parameter values and gradients (kept whatever the caps): modules' parameters, updated ones, other leaves. */
+  finalParams(): TraceParam[] {
+    const params: TraceParam[] = [];
+    const seen = new Set<number>();
+    const add = (name: string, t: Tensor): void => {
+      if (seen.has(t.id)) return;
+      seen.add(t.id);
+      const tensor = this.table.snapshot(t, this.kindOfLeaf(t), { always: true, name });
+      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, { always: true }) : null;
+      params.push({ name, tensor, grad });
+    };
+    for (const [name, t] of this.params.all()) add(name, t);
+    for (const { tensor, name } of this.updated.values()) add(name, tensor);
+    for (const t of this.gradLeaves.values()) add(t.name ?? `tensor#${t.id}`, t);
+    return params;
+  }
+}

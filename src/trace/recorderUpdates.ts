@@ -1,0 +1,76 @@
+// What the recorder writes when gradients change outside a backward pass: an optimizer's update of a parameter, and
+// a reset of gradients to null (zeroGrad).
+import type { Tensor } from "../engine/tensor";
+import type { OpSite } from "./assembler";
+import type { StepBook } from "./recorderSteps";
+import type { TensorIds } from "./recorderTensors";
+import { KIND, type TraceWriter } from "./stream";
+
+const { grad: GRAD, param: PARAM } = KIND;
+
+export class UpdateRecorder {
+  constructor(
+    private readonly out: TraceWriter,
+    private readonly steps: StepBook,
+    private readonly ids: TensorIds,
+    private readonly locate: (() => OpSite) | undefined,
+  ) {}
+
+  /** An optimizer step changed `param`: one update event with its values before, its gradient and after. */
+  update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void {
+    const steps = this.steps;
+    const ids = this.ids;
+    if (!steps.explicitSteps) steps.stepClosed = true;
+    const known = ids.params.nameOf(param);
+    if (!ids.updated.has(param.id)) ids.updated.set(param.id, { tensor: param, name: known ?? name });
+    if (steps.recording && steps.step >= 0) steps.series.update(known ?? name, before, grad, after);
+    if (!steps.full) {
+      // its latest snapshot is out of date now: the next full step takes a new one
+      ids.notes.forgetLeaf(param);
+      return;
+    }
+    if (!steps.recording || !steps.room()) {
+      steps.eventsDropped++;
+      return;
+    }
+    // all three as they are now: a model may change a gradient in place (clipping it) after backward
+    const b = ids.table.snapshot(before, PARAM);
+    const g = ids.table.snapshot(grad, GRAD);
+    const a = ids.table.snapshot(after, PARAM);
+    ids.notes.noteLeaf(param, a, -1);
+    this.out.update(this.out.string(known ?? name), b, g, a, this.out.string(rule));
+    steps.push();
+  }
+
+  /** Gradients set to null: one zeroGrad event naming the parameters (and other leaves) the trace knows. */
+  gradReset(tensors: readonly Tensor[]): void {
+    const steps = this.steps;
+    const ids = this.ids;
+    if (!steps.full) return;
+    if (!steps.recording || steps.step < 0 || !steps.room()) {
+      if (steps.step >= 0) steps.eventsDropped++;
+      return;
+    }
+    const w = this.out;
+    const names: number[] = [];
+    const leaves: number[] = [];
+    for (const t of tensors) {
+      const name =
+        ids.params.nameOf(t) ??
+        ids.updated.get(t.id)?.name ??
+        (ids.gradLeaves.has(t.id) ? (t.name ?? `tensor#${t.id}`) : undefined);
+      if (name !== undefined) names.push(w.string(name));
+      const leaf = ids.notes.leaf(t);
+      if (leaf !== undefined && ids.kindOfLeaf(t) !== PARAM) leaves.push(leaf.id);
+    }
+    let loc = -1;
+    const stack: number[] = [];
+    if (this.locate) {
+      const site = this.locate();
+      if (site.loc) loc = w.frame(site.loc);
+      for (const f of site.stack) stack.push(w.frame(f));
+    }
+    w.zeroGrad(loc, stack, names, leaves);
+    steps.push();
+  }
+}
