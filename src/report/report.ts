@@ -1,6 +1,7 @@
-// `backstep report`: one self-contained HTML file of a trace (the graph panel, inspector and timeline) that opens
-// offline in any browser: the report bundle (dist/webview/report.js, the graph panel with a standalone host), its
-// CSS with KaTeX's fonts inlined, and the trace, all in the page; a CSP of default-src 'none' forbids any fetch.
+// `backstep report`: one self-contained HTML file of a trace (the graph panel, inspector, timeline, a long run's
+// charts) that opens offline in any browser: the report bundle (dist/webview/report.js, the graph panel with a
+// standalone host, and the side panel's charts), its CSS with KaTeX's fonts inlined, and the trace, all in the page; a
+// CSP of default-src 'none' forbids any fetch.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";

@@ -52,9 +52,11 @@ describe("e2e: long run charts, click a loss spike, land on that step", function
         const s = svg as SVGSVGElement;
         const vb = s.viewBox.baseVal;
         const r = s.getBoundingClientRect();
-        const columns = vb.width - 44 - 8;
+        // the plot's left edge, where the axis starts (the margin widens for long value labels)
+        const left = Number(/^M([\d.]+),/.exec(s.querySelector(".axis path")?.getAttribute("d") ?? "")?.[1]);
+        const columns = vb.width - left - 8;
         const column = Math.min(columns - 1, Math.floor((at.spike / (at.steps - 1)) * columns));
-        return { x: ((44 + column + 0.5) * r.width) / vb.width, y: (9 * r.height) / vb.height };
+        return { x: ((left + column + 0.5) * r.width) / vb.width, y: (9 * r.height) / vb.height };
       },
       { spike, steps: STEPS },
     );

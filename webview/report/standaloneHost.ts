@@ -13,11 +13,12 @@ function readData(): ReportData | undefined {
   return text ? (parseWire(text) as ReportData) : undefined;
 }
 
-const data = readData();
+/** The page's trace, or undefined when the page holds none. */
+export const data = readData();
 let state: unknown;
 
 /** Replies arrive as the extension's do: later, as a message event, in the wire form. */
-function send(m: HostMessage): void {
+export function send(m: HostMessage): void {
   const wire = messageToWire(packMessage(m));
   setTimeout(() => window.dispatchEvent(new MessageEvent("message", { data: wire })), 0);
 }

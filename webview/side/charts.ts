@@ -1,5 +1,6 @@
 // Draws a long run's charts (DOM only): loss, gradient norms, update-to-data ratios with the 1e-3 guide, histograms
 // with a step slider.
+import "./charts.css";
 import { el } from "../common/dom";
 import { formatNumber } from "../../src/trace/text";
 import type { StepSeries } from "../../src/trace/types";
@@ -12,12 +13,15 @@ export interface ChartActions {
 
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = ["blue", "orange", "green", "purple", "red", "yellow"];
-/** Plot margins: left for the y values, bottom for the steps. */
+/** Plot margins: left for the y values (at least MIN_LEFT, wider for long labels), bottom for the steps. */
 const H = 110,
-  L = 44,
+  MIN_LEFT = 44,
   R = 8,
   T = 8,
   B = 18;
+
+/** The width of one character of a 10px monospace axis label, in viewBox units. */
+const LABEL_CHAR = 6.2;
 
 function svgEl<K extends keyof SVGElementTagNameMap>(
   tag: K,
@@ -48,11 +52,12 @@ function lineChart(
   guide?: number,
 ): SVGSVGElement {
   const W = Math.max(200, Math.round(width));
-  const columns = W - L - R;
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: `chart${log ? " log" : ""}` });
   svg.dataset.points = String(s.steps.length);
   const transform = log ? log10 : (v: number): number => v;
-  const envs = lines.map((l) => envelope(s.steps, l.values, columns, transform));
+  let L = MIN_LEFT;
+  let columns = W - L - R;
+  let envs = lines.map((l) => envelope(s.steps, l.values, columns, transform));
   const range = valueRange(
     guide !== undefined
       ? [...envs, [{ column: 0, lo: transform(guide), hi: transform(guide), loStep: 0, hiStep: 0 }]]
@@ -66,6 +71,20 @@ function lineChart(
   );
   if (!range) return svg;
   const [lo, hi] = log ? [Math.floor(range[0]), Math.ceil(range[1])] : range;
+  // at most ~5 decades labelled, always the guide's
+  const guideAt = guide !== undefined ? transform(guide) : NaN;
+  const yTicks = log
+    ? decades([lo, hi]).filter((d, i, all) => all.length <= 5 || i % Math.ceil(all.length / 5) === 0 || d === guideAt)
+    : [lo, (lo + hi) / 2, hi];
+  const yLabels = yTicks.map((t) => (log ? `1e${t}` : formatNumber(t)));
+  // the left margin fits the longest value label (0.008879 would lose its first digits in the minimum margin);
+  // the range does not depend on the columns, so only the envelopes are redone
+  const needed = Math.ceil(8 + LABEL_CHAR * Math.max(0, ...yLabels.map((t) => t.length)));
+  if (needed > L) {
+    L = needed;
+    columns = W - L - R;
+    envs = lines.map((l) => envelope(s.steps, l.values, columns, transform));
+  }
   const y = (v: number): number => T + ((hi - v) * (H - T - B)) / (hi - lo || 1);
   const x = (column: number): number => L + column + 0.5;
   const xOfStep = (step: number): number =>
@@ -77,15 +96,10 @@ function lineChart(
     t.textContent = str;
     axis.append(t);
   };
-  // at most ~5 decades labelled, always the guide's
-  const guideAt = guide !== undefined ? transform(guide) : NaN;
-  const yTicks = log
-    ? decades([lo, hi]).filter((d, i, all) => all.length <= 5 || i % Math.ceil(all.length / 5) === 0 || d === guideAt)
-    : [lo, (lo + hi) / 2, hi];
-  for (const t of yTicks) {
+  yTicks.forEach((t, k) => {
     axis.append(svgEl("path", { class: "tick", d: `M${L - 3},${y(t).toFixed(1)}H${L}` }));
-    text(L - 5, y(t) + 3, log ? `1e${t}` : formatNumber(t), "end", "y-value");
-  }
+    text(L - 5, y(t) + 3, yLabels[k], "end", "y-value");
+  });
   for (const t of stepTicks(first, last)) {
     axis.append(svgEl("path", { class: "tick", d: `M${xOfStep(t).toFixed(1)},${H - B}V${H - B + 3}` }));
     text(xOfStep(t), H - 4, String(t), "middle", "x-value");

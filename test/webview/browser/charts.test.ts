@@ -77,15 +77,15 @@ describe("side panel charts in Chromium (10,000 steps)", function () {
     const v = await openView(h, "side", longRunTrace(), { size: { width: 380, height: 1400 } });
     await v.page.waitForSelector(".charts svg.chart");
     const loss = v.page.locator(".charts svg.chart").first();
-    // where the spike is drawn: its column, at the top of the plot
-    const at = await loss.evaluate((svg, spike) => {
+    // where the spike is drawn: the one column of the line that reaches the plot's top edge (y = 8)
+    const at = await loss.evaluate((svg) => {
       const s = svg as SVGSVGElement;
       const vb = s.viewBox.baseVal;
       const r = s.getBoundingClientRect();
-      const columns = vb.width - 44 - 8;
-      const column = Math.min(columns - 1, Math.floor((spike / 9999) * columns));
-      return { x: r.left + ((44 + column + 0.5) * r.width) / vb.width, y: r.top + (9 * r.height) / vb.height };
-    }, SPIKE_STEP);
+      const d = s.querySelector("path.line")?.getAttribute("d") ?? "";
+      const x = Number(/[ML]([\d.]+),8\.0V/.exec(d)?.[1]);
+      return { x: r.left + (x * r.width) / vb.width, y: r.top + (9 * r.height) / vb.height };
+    });
     await v.page.mouse.click(at.x, at.y);
     assert.deepEqual(await v.waitFor("openStep", 0), { type: "openStep", step: SPIKE_STEP });
     await v.page.close();

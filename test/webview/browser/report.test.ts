@@ -1,5 +1,6 @@
 // `backstep report`'s HTML file, opened from file:// in headless Chromium with the network off: it draws the graph,
-// the inspector answers a click with values, the timeline moves, and the page asks the network for nothing.
+// the inspector answers a click with values, the timeline moves, a long run's charts are drawn from its series, and
+// the page asks the network for nothing.
 import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,9 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { runModel } from "../../../src/runner/index";
 import { writeReport } from "../../../src/report/report";
+import { formatNumber } from "../../../src/trace/text";
 import type { Trace } from "../../../src/trace/types";
+import { longRunTrace } from "../fixtures/longRun";
 import { RESULTS } from "./harness";
 
 describe("backstep report, offline in Chromium", function () {
@@ -17,6 +20,9 @@ describe("backstep report, offline in Chromium", function () {
   let tmp: string;
   let trace: Trace;
   let file: string;
+  /** A 60-step run of the MLP example, step 10 and the last kept in full, the rest as statistics. */
+  let long: Trace;
+  let longFile: string;
 
   before(async () => {
     const r = await runModel(join(__dirname, "../../../examples/mlp-classifier.ts"), { maxSteps: 2, values: "all" });
@@ -25,6 +31,14 @@ describe("backstep report, offline in Chromium", function () {
     tmp = mkdtempSync(join(tmpdir(), "backstep-report-"));
     file = join(tmp, "report.html");
     writeReport(trace, file);
+    const l = await runModel(join(__dirname, "../../../examples/mlp-classifier.ts"), {
+      maxSteps: 60,
+      fullSteps: { last: 1, steps: [10] },
+    });
+    assert.ok(l.ok);
+    long = l.trace;
+    longFile = join(tmp, "long.html");
+    writeReport(long, longFile);
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: [
@@ -68,6 +82,117 @@ describe("backstep report, offline in Chromium", function () {
     assert.match(styles, /font-family:KaTeX_Main;[^}]*src:url\(data:font\/woff2;base64,/, "KaTeX's fonts are inlined");
     assert.doesNotMatch(styles, /url\((?!data:)/, "every url() in the styles is a data URL");
     assert.match(html, /default-src 'none'/, "and the CSP forbids any fetch");
+  });
+
+  /** Opens a report offline, recording every request beyond the file itself and every error. */
+  async function openOffline(path: string, width = 1280) {
+    const context = await browser.newContext({ offline: true, viewport: { width, height: 900 } });
+    const requests: string[] = [];
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url === pathToFileURL(path).href) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(path).href);
+    await page.waitForSelector(".node.op");
+    return { context, page, requests, errors };
+  }
+
+  it("draws a long run's charts from its series: one point a step, axes at the series' extremes", async () => {
+    const s = long.series;
+    assert.ok(s && s.steps.length === 60 && s.fullSteps.join() === "10,59", JSON.stringify(s?.fullSteps));
+    const { context, page, requests, errors } = await openOffline(longFile);
+    // the graph first, the charts behind a toolbar button
+    assert.equal(await page.locator(".report-charts").isHidden(), true);
+    await page.getByRole("button", { name: "Show the training run's charts" }).click();
+    await page.waitForSelector(".report-charts svg.chart");
+    assert.equal(await page.locator("body > .main").isHidden(), true);
+    const charts = page.locator(".report-charts svg.chart");
+    assert.equal(await charts.count(), 3);
+    const loss = charts.nth(0);
+    assert.equal(await loss.getAttribute("data-points"), String(s.loss.length));
+    assert.match((await loss.getAttribute("aria-label")) ?? "", /^Loss over 60 steps \(0 … 59\)/);
+    const finite = s.loss.filter(Number.isFinite);
+    assert.equal(finite.length, 60, "every step of the MLP has a loss");
+    const ys = await loss.locator(".axis text.y-value").allTextContents();
+    assert.deepEqual(
+      [ys[0], ys[ys.length - 1]],
+      [formatNumber(Math.min(...finite)), formatNumber(Math.max(...finite))],
+      "the loss axis spans the series' min and max",
+    );
+    assert.deepEqual(await loss.locator(".axis text.x-value").allTextContents(), ["0", "20", "40"]);
+    // one line a parameter in the gradient-norm and update-ratio charts, named as the series names them
+    for (const k of [1, 2]) {
+      const labels = await charts
+        .nth(k)
+        .locator("path.line")
+        .evaluateAll((ps) => ps.map((p) => (p as SVGPathElement).dataset.label));
+      assert.deepEqual(
+        labels,
+        s.params.map((p) => p.name),
+      );
+    }
+    assert.equal(await charts.nth(2).locator("path.guide").count(), 1);
+    assert.ok((await charts.nth(2).locator(".axis text.y-value").allTextContents()).includes("1e-3"));
+    // the histograms at the slider's step: the series' range, one bar per non-empty bin
+    assert.deepEqual(
+      await page.locator(".report-charts .hist-name").allTextContents(),
+      s.layers.map((l) => `${l.name}${l.var && l.var !== l.name ? ` (${l.var})` : ""} · ${l.op}`),
+    );
+    await page.locator(".report-charts input[type=range]").fill("33");
+    await page.waitForFunction(() =>
+      /step 33 \(statistics only\)/.test(document.querySelector(".slider-step")?.textContent ?? ""),
+    );
+    const act = s.layers[0].act;
+    const first = page.locator(".report-charts svg.hist").first();
+    assert.match(
+      (await first.getAttribute("aria-label")) ?? "",
+      new RegExp(`at step 33: \\d+ values from ${formatNumber(act.min[33])} to ${formatNumber(act.max[33])}$`),
+    );
+    const bins = act.hist.slice(33 * 32, 34 * 32);
+    assert.equal(await first.locator("rect").count(), bins.filter((c) => c > 0).length);
+    await page.screenshot({ path: join(RESULTS, "report-charts.png"), fullPage: true });
+    // a step kept only as statistics cannot open here; a full one opens in the graph
+    await page.getByRole("button", { name: "Open step 33 in the graph" }).click();
+    await page.getByText(/Step 33 was recorded as statistics only/).waitFor();
+    await page.locator(".report-charts input[type=range]").fill("10");
+    await page.getByRole("button", { name: "Open step 10 in the graph" }).click();
+    await page.waitForSelector("body > .main:not([hidden]) .node.op");
+    await page
+      .locator(".timeline")
+      .getByText(/step 10 begins/)
+      .waitFor();
+    assert.deepEqual(requests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it("keeps 10,000 steps readable: per-pixel envelopes, never one segment per step", async () => {
+    const t = longRunTrace();
+    const path = join(tmp, "10k.html");
+    writeReport(t, path);
+    const { context, page, errors } = await openOffline(path, 1000);
+    await page.getByRole("button", { name: "Show the training run's charts" }).click();
+    await page.waitForSelector(".report-charts svg.chart");
+    const charts = page.locator(".report-charts svg.chart");
+    for (let k = 0; k < 3; k++) {
+      const c = charts.nth(k);
+      assert.equal(await c.getAttribute("data-points"), "10000");
+      const width = await c.evaluate((e) => (e as SVGSVGElement).viewBox.baseVal.width);
+      const columns = await c
+        .locator("path.line")
+        .evaluateAll((ps) => ps.map((p) => Number((p as SVGPathElement).dataset.columns)));
+      for (const n of columns) assert.ok(n > 500 && n <= width, `${n} columns for a ${width}-wide chart`);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
   });
 
   it("draws the graph, shows the inspector on a click, and requests nothing from the network", async () => {

@@ -1,0 +1,72 @@
+// The report's Charts view: the side panel's long-run charts (webview/side/charts.ts) over the page's Trace.series, in
+// place of the graph; a click on a step kept in full opens it in the graph.
+import "./charts.css";
+import { el, vsButton } from "../common/dom";
+import { renderCharts } from "../side/charts";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import type { StepSeries } from "../../src/trace/types";
+import { data, send } from "./standaloneHost";
+
+/** The charts view and its toggle; nothing when the trace has no series of more than one step. */
+function install(file: string, series: StepSeries, index: TraceIndex): void {
+  const toolbar = document.querySelector(".toolbar");
+  const graphMain = document.querySelector<HTMLElement>("body > .main");
+  if (!toolbar || !graphMain) return;
+  const pane = el("section", "charts report-charts");
+  pane.setAttribute("aria-label", "Training run charts");
+  pane.hidden = true;
+  const note = el("p", "charts-note");
+  note.setAttribute("role", "status");
+  const body = el("div", "charts-body");
+  pane.append(note, body);
+  graphMain.after(pane);
+
+  let step = -1;
+  let drawn = -2;
+  const draw = (): void => {
+    if (pane.hidden || drawn === step) return;
+    drawn = step;
+    renderCharts(body, series, step, { openStep });
+  };
+  const show = (charts: boolean): void => {
+    pane.hidden = !charts;
+    graphMain.hidden = charts;
+    toggle.textContent = charts ? "Graph" : "Charts";
+    toggle.setAttribute("aria-label", charts ? "Show the graph" : "Show the training run's charts");
+    if (charts) {
+      drawn = -2; // drawn at the pane's width, which is known only once it shows
+      draw();
+    }
+  };
+  /** A step kept in full opens in the graph; one kept as statistics only cannot be re-run from a file. */
+  function openStep(n: number): void {
+    const start = index.stepStarts.find((s) => s.step === n);
+    if (!start || !series.fullSteps.includes(n)) {
+      note.textContent =
+        `Step ${n} was recorded as statistics only: its values are not in this report. ` +
+        `In VS Code, a click on it in the Backstep side panel's chart re-records it.`;
+      return;
+    }
+    note.textContent = "";
+    send({ type: "cursor", file, event: start.event, source: "panel" });
+    show(false);
+  }
+  const toggle = vsButton("Charts", "Show the training run's charts", () => show(pane.hidden));
+  toolbar.append(toggle);
+  // the cursor's step is marked on the charts, as in the side panel; read from the messages the graph gets (their
+  // event numbers are plain integers in the wire form, which the graph's host decodes in place)
+  window.addEventListener("message", (ev: MessageEvent) => {
+    const m = ev.data as { type?: unknown; cursor?: unknown; event?: unknown };
+    const event = m.type === "trace" ? m.cursor : m.type === "cursor" ? m.event : undefined;
+    if (typeof event !== "number") return;
+    step = index.eventStep[Math.max(0, Math.min(index.eventStep.length - 1, event))] ?? -1;
+    draw();
+  });
+  window.addEventListener("resize", () => {
+    drawn = -2;
+    draw();
+  });
+}
+
+const series = data?.trace.series;
+if (data && series && series.steps.length > 1) install(data.file, series, new TraceIndex(data.trace));
