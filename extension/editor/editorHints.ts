@@ -44,7 +44,7 @@ export class EditorHints implements vscode.Disposable {
       this.decorationTypes.set(
         severity,
         vscode.window.createTextEditorDecorationType({
-          after: { color: new vscode.ThemeColor(COLORS[severity]), margin: "0 0 0 2.5em", fontStyle: "italic" },
+          after: { color: new vscode.ThemeColor(COLORS[severity]), margin: "0 0 0 1.5em", fontStyle: "italic" },
           rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
         }),
       );

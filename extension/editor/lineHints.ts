@@ -1,4 +1,4 @@
-// Inline hints from a Trace: per model line, the result's shape and (after backward) its gradient norm and health.
+// Inline hints from a Trace: per model line, the result's shape and (after backward) ‖∂L/∂result‖ and its health.
 import * as path from "node:path";
 import {
   type OpId,
@@ -12,7 +12,7 @@ import {
   gradCheckLine,
   hasNonFinite,
   latestChecks,
-  shapeText,
+  dimsText,
 } from "../../src/trace";
 import { DEFAULT_THRESHOLDS, normVerdict, type HealthThresholds } from "../../src/protocol/health";
 
@@ -78,18 +78,25 @@ export function lineHints(trace: Trace, file: string, thresholds: Thresholds): L
     // The line's result is its last op (e.g. the `tanh` of `h = tanh(x.matmul(W).add(b))`).
     const shown = ops[ops.length - 1];
     const out = index.tensor(shown.output);
-    const name = shown.var ?? shown.op;
     const calls = ops.filter((o) => o.op === shown.op).length;
-    let text = `${name}: ${out ? shapeText(out.shape) : "?"}${calls > 1 ? ` ×${calls}` : ""}`;
+    // Compact, because the hint shares the editor's width with the code and the graph panel (1440×900 with the
+    // Explorer open leaves ~59 columns): the line names its variable already, so only an unnamed result says
+    // which op it is; the hover on the line has the long form (hoverText.ts).
+    const named = shown.var === undefined ? `${shown.op}: ` : "";
+    // A scalar shows its value; one nothing consumes is the loss the backward pass starts from (its ∂L/∂L is 1).
+    const scalar = out?.shape.length === 0 && !nonFinite(out);
+    const root = scalar && !index.consumers.get(shown.output)?.length;
+    const what = !out ? "?" : scalar ? `= ${hintNumber(out.stats.mean)}` : dimsText(out.shape);
+    let text = `${named}${what}${calls > 1 ? ` ×${calls}` : ""}`;
     let severity: HintSeverity = nonFinite(out) ? "nonfinite" : "normal";
     const b = index.backwardOf(shown.id);
-    const upstream = b ? index.tensor(b.upstream) : undefined;
+    const upstream = b && !root ? index.tensor(b.upstream) : undefined;
     if (upstream) {
       const norm = upstream.stats.norm;
       const health = nonFinite(upstream) ? "nonfinite" : gradientSeverity(norm, thresholds);
-      text += `  ‖∂L/∂${shown.var ?? "out"}‖ ${nonFinite(upstream) ? "NaN/Inf" : hintNumber(norm)}`;
-      if (health === "vanishing") text += " (vanishing)";
-      if (health === "exploding") text += " (exploding)";
+      text += `  ‖∇‖ ${nonFinite(upstream) ? "NaN/Inf" : hintNumber(norm)}`;
+      if (health === "vanishing") text += " vanishing";
+      if (health === "exploding") text += " exploding";
       if (severity === "normal") severity = health;
     }
     if (severity === "nonfinite" && out && nonFinite(out)) text += ` — ${out.stats.nan ? "NaN" : "Inf"} in output`;

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { Workbench } from "./harness/workbench";
-import { inlineHints } from "./harness/editor";
+import { hintExtents, inlineHints } from "./harness/editor";
 import { cliTrace, examplesDir, lineOf, screenshotPath, vsixUnderTest } from "./harness/fixtures";
 
 const MODEL = "mlp-classifier.ts";
@@ -98,9 +98,22 @@ describe("e2e: Trace Backprop on the MLP example", function () {
       hints = await inlineHints(w.page);
       if (!hints.get(hLine)) await w.page.waitForTimeout(250);
     }
-    assert.match(hints.get(hLine) ?? "", /^h: \[32, 16\]\s+‖∂L\/∂h‖ \d/, `hint on line ${hLine}`);
-    assert.match(hints.get(logitsLine) ?? "", /^logits: \[32, 2\]/, `hint on line ${logitsLine}`);
+    assert.match(hints.get(hLine) ?? "", /^32×16\s+‖∇‖ \d/, `hint on line ${hLine}`);
+    assert.match(hints.get(logitsLine) ?? "", /^32×2\s+‖∇‖ \d/, `hint on line ${logitsLine}`);
+    const lossLine = lineOf(source, "const loss = F.crossEntropy");
+    assert.match(hints.get(lossLine) ?? "", /^= \d/, `the loss's value on line ${lossLine}`);
     assert.equal(hints.get(lineOf(source, "manualSeed(0)")), undefined, "no hint on a line without a tensor op");
+    // At 1440×900 with the Explorer open and the graph beside the model, a hint after code that fits is not cut off.
+    const { visibleRight, lines } = await hintExtents(w.page);
+    const model = ["const z1 = this.fc1.forward(x)", "const x = centers.add"];
+    for (const line of [hLine, logitsLine, lossLine, ...model.map((m) => lineOf(source, m))]) {
+      const box = lines.get(line);
+      assert.ok(box, `line ${line} has a hint`);
+      assert.ok(
+        box.right <= visibleRight + 0.5,
+        `line ${line}'s hint ends at ${box.right} px, the editor at ${visibleRight}`,
+      );
+    }
   });
 
   it("shows the parameters' gradient norms in the Backstep side panel, equal to the CLI's", async function () {

@@ -8,7 +8,7 @@ const FILE = "/work/models/tiny.ts";
 const T = { vanishing: 1e-6, exploding: 1e3 };
 
 describe("extension: inline hints", () => {
-  it("puts one hint on each line that ran an op, with its variable, shape and ‖∂L/∂out‖", () => {
+  it("puts one hint on each line that ran an op: its shape and ‖∂L/∂out‖ (the line names the variable)", () => {
     const hints = lineHints(tanhTrace(FILE), FILE, T);
     assert.deepEqual(
       hints.map((h) => h.line),
@@ -16,12 +16,14 @@ describe("extension: inline hints", () => {
     );
     const h = hints.find((x) => x.line === 4)!;
     // ∂L/∂h = [1, 1] for L = sum(h): norm √2.
-    assert.equal(h.text, `h: [1, 2]  ‖∂L/∂h‖ ${hintNumber(Math.SQRT2)}`);
+    assert.equal(h.text, `1×2  ‖∇‖ ${hintNumber(Math.SQRT2)}`);
     assert.equal(h.severity, "normal");
     const z = hints.find((x) => x.line === 3)!;
     const t1 = Math.tanh(1);
     assert.ok(z.text.includes(hintNumber(Math.hypot(1 - t1 * t1, 1))), z.text);
-    assert.ok(hints.find((x) => x.line === 5)!.text.startsWith("loss: []"));
+    // the loss: its value, and no ‖∂L/∂L‖ (1 by definition)
+    const loss = hints.find((x) => x.line === 5)!;
+    assert.equal(loss.text, `= ${hintNumber(Math.tanh(1))}`);
   });
 
   it("shows no hints for another file", () => {
@@ -69,6 +71,14 @@ describe("extension: inline hints", () => {
     );
     const [hint] = lineHints(b.trace, FILE, T);
     assert.equal(hint.step, 1);
-    assert.equal(hint.text, "r: [5]");
+    assert.equal(hint.text, "5");
+  });
+
+  it("names the op of a result the line does not name (e.g. `return x.relu()`)", () => {
+    const b = new TraceBuilder(FILE);
+    const x = b.tensor([2, 3], [1, -2, 3, -4, 5, -6], "input", "x");
+    const y = b.tensor([2, 3], [1, 0, 3, 0, 5, 0]);
+    b.op("relu", [x], y, 9);
+    assert.equal(lineHints(b.trace, FILE, T)[0].text, "relu: 2×3");
   });
 });

@@ -130,7 +130,7 @@ describe("health rules on recorded runs", function () {
     assert.equal(problems(1e-30), 0);
     const hints = (vanishing: number): number =>
       lineHints(trace, VANISHING, thresholds({ vanishing })).filter((h) => h.severity === "vanishing").length;
-    const withGradient = lineHints(trace, VANISHING, thresholds()).filter((h) => h.text.includes("‖∂L/∂")).length;
+    const withGradient = lineHints(trace, VANISHING, thresholds()).filter((h) => h.text.includes("‖∇‖")).length;
     assert.ok(withGradient > 0);
     assert.equal(hints(1e10), withGradient);
     assert.equal(hints(1e-30), 0);

@@ -34,6 +34,46 @@ export async function inlineHints(page: Page): Promise<Map<number, string>> {
   return new Map(rows);
 }
 
+/**
+ * Where each line's inline hint ends, against the right edge of the editor's text area (left of the minimap and
+ * the scrollbar), in CSS pixels: a hint whose `right` exceeds `visibleRight` is cut off.
+ */
+export async function hintExtents(
+  page: Page,
+): Promise<{ visibleRight: number; lines: Map<number, { codeRight: number; right: number }> }> {
+  const { visibleRight, rows } = await page.evaluate((editorSel) => {
+    const editor = document.querySelector(editorSel);
+    const scrollable = editor?.querySelector<HTMLElement>(".editor-scrollable");
+    const rows: [number, { codeRight: number; right: number }][] = [];
+    if (!editor || !scrollable) return { visibleRight: 0, rows };
+    const lineAt = new Map<string, number>();
+    editor.querySelectorAll<HTMLElement>(".margin-view-overlays > div").forEach((d) => {
+      const n = Number(d.querySelector(".line-numbers")?.textContent?.trim());
+      if (n) lineAt.set(d.style.top, n);
+    });
+    editor.querySelectorAll<HTMLElement>(".view-lines .view-line").forEach((line) => {
+      const n = lineAt.get(line.style.top);
+      if (!n) return;
+      let codeRight = 0;
+      let right = 0;
+      line.querySelectorAll<HTMLElement>(":scope > span > span").forEach((s) => {
+        const c = getComputedStyle(s, "::after").content;
+        const box = s.getBoundingClientRect();
+        if (c && c !== "none" && c !== "normal") right = Math.max(right, box.right);
+        else codeRight = Math.max(codeRight, box.right);
+      });
+      if (right) rows.push([n, { codeRight, right }]);
+    });
+    const bar = scrollable.querySelector<HTMLElement>(".scrollbar.vertical");
+    const minimap = editor.querySelector<HTMLElement>(".minimap");
+    const edges = [scrollable.getBoundingClientRect().right];
+    if (bar) edges.push(bar.getBoundingClientRect().left);
+    if (minimap && minimap.offsetWidth) edges.push(minimap.getBoundingClientRect().left);
+    return { visibleRight: Math.min(...edges), rows };
+  }, activeEditor);
+  return { visibleRight, lines: new Map(rows) };
+}
+
 /** Moves the cursor to a line with Go to Line (Ctrl+G). */
 export async function gotoLine(page: Page, line: number): Promise<void> {
   await page.locator(`${activeEditor} .view-lines`).first().click();
