@@ -1,0 +1,47 @@
+"""The backward pass into the trace: a backward() call, and each op's backward event once its nodes have run."""
+import torch
+
+from .wiring import collect, emit, reset
+
+
+class Backward:
+    """Mixin of Recorder: wraps backward() (the loss, the step's end) and emits backward events from the node hooks."""
+
+    def _backward(self, func, args, kwargs):
+        self.updates.flush()
+        self.backward_calls += 1
+        self.pass_totals = {}
+        root = args[0] if args else None
+        if self.done and not self.explicit_steps:
+            self.steps_dropped += 1
+        elif isinstance(root, torch.Tensor) and root.numel() == 1:
+            self.note_loss(float(root.detach()))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self._flush_partial()
+            self.step_closed = True
+
+    def on_node(self, w, idx, grad_inputs, grad_outputs):
+        if collect(w, idx, grad_inputs, grad_outputs):
+            self.partial.discard(w)
+            self._emit(w)
+        elif w.fired == 1:
+            self.partial.add(w)
+
+    def _emit(self, w):
+        busy, self.busy = self.busy, True
+        try:
+            if self.recording:
+                emit(self, w)
+            else:
+                self.events_dropped += 1
+        finally:
+            self.busy = busy
+            reset(w)
+
+    def _flush_partial(self):
+        """Ops some of whose nodes never ran (an output the loss does not use, as of torch.tensor_split): what reached them."""
+        for w in sorted(self.partial, key=lambda w: -w.op):
+            self._emit(w)
+        self.partial.clear()

@@ -1,0 +1,103 @@
+"""The forward pass into the trace: a torch call's tensors and op record, and ops the mode did not see (adopted)."""
+import re
+
+from .calls import attrs_of, op_name
+from .retained import Retained
+from .wiring import key_of, wire
+
+
+class Forward:
+    """Mixin of Recorder: trace ids of tensors, and one op record (with its forward event) per recorded call."""
+
+    def id_of(self, t, user=None):
+        hit = self.ids.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
+            return self._adopt(t, user)
+        name, is_param = self.names.tensor_name(t)
+        if is_param:
+            kind = "param"
+        elif t.grad_fn is not None:
+            kind = "activation"
+        else:
+            kind = "input" if (t.requires_grad or name or t.numel() != 1) else "constant"
+        tid = self.table.snapshot(t, kind, name=name)
+        if t.is_leaf and t.requires_grad:
+            if name is None:
+                name = "tensor#%d" % tid
+                self.grad_leaves.setdefault(id(t), (t, name))
+            self.updates.watch(t, name)
+        self.ids[id(t)] = (t, tid)
+        return tid
+
+    def _record(self, name, args, kwargs, tensors, keys, outs, frame):
+        first = outs[0]
+        root = first.grad_fn
+        if any(k is not None and k[0] is root and k[1] == first.output_nr for k in keys):
+            return  # the op returned one of its inputs (x.contiguous(), x.to(x.dtype)): nothing new
+        opname, operands = op_name(name, args)
+        user = self.source.user_frames(frame)
+        inputs = [self.id_of(t, user) for t in tensors]
+        op_id = len(self.ops)
+        var = self.source.assigned_var(user[0]) if user else None
+        rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
+        if var:
+            rec["var"] = var
+        module = next((m for m in reversed(self.module_stack) if m), None)
+        if module:
+            rec["module"] = module
+        stack = self.source.stack(user)
+        if stack:
+            top = stack[0]
+            rec["loc"] = {"file": top["file"], "line": top["line"], "column": top["column"]}
+        rec["stack"] = stack
+        out_ids = []
+        for k, o in enumerate(outs):
+            tid = self.table.snapshot(o, "activation", op=op_id, name=var if k == 0 else None)
+            self.ids[id(o)] = (o, tid)
+            self.node_out[(o.grad_fn, o.output_nr)] = o
+            out_ids.append(tid)
+        rec["output"] = out_ids[0]
+        if len(outs) > 1:  # split, chunk, unbind …: every output, each with its own upstream in the backward event
+            rec["attrs"]["outputs"] = len(outs)
+            rec["outputs"] = out_ids
+        self.ops.append(rec)
+        self.events.append({"kind": "forward", "op": op_id})
+        wire(self, op_id, opname, operands, tensors, keys, inputs, outs)
+        if self.retain:
+            for k, o in enumerate(outs):
+                self.retained.append((op_id, k, Retained(o, len(outs) > 1)))
+
+    def _adopt(self, t, user):
+        """Records an op the mode did not see (torch 1.13 skips it for `x[tensor]`) from its output's autograd node."""
+        node = t.grad_fn
+        opname = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "", type(node).__name__)).lower()
+        tensors = []
+        for nf, _nr in node.next_functions:
+            if nf is not None and type(nf).__name__ == "AccumulateGrad":
+                tensors.append(nf.variable)
+            elif nf is not None:
+                known = self.node_out.get((nf, _nr))
+                if known is not None:
+                    tensors.append(known)
+        var, loc = self.source.assignment_of(t, user[0]) if user else (None, None)
+        inputs = [self.id_of(x) for x in tensors]
+        op_id = len(self.ops)
+        rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": {}}
+        if var:
+            rec["var"] = var
+        stack = self.source.stack(user)
+        if loc:  # where its variable was assigned
+            rec["loc"] = loc
+            rec["stack"] = [dict(loc, name=stack[0]["name"])] + stack[1:]
+        else:  # a temporary (`both[:5] @ W`): the line that uses it
+            if user:
+                rec["loc"] = self.source.loc(user[0])
+            rec["stack"] = stack
+        rec["output"] = self.table.snapshot(t, "activation", op=op_id, name=var)
+        self.ids[id(t)] = (t, rec["output"])
+        self.ops.append(rec)
+        self.events.append({"kind": "forward", "op": op_id})
+        wire(self, op_id, opname, (), tensors, [key_of(x) for x in tensors], inputs, [t])
+        return rec["output"]

@@ -1,0 +1,55 @@
+"""Step bookkeeping of the recorder: where a training step begins (explicit or after a backward), its loss."""
+import contextlib
+import math
+
+import torch
+
+
+class Steps:
+    """Mixin of Recorder: starts steps, stops recording past max_steps, keeps each step's loss."""
+
+    def quiet(self):
+        """Our own torch calls outside the mode's handler (between steps) skip the mode."""
+        if self._mode is not None and torch._C._len_torch_function_stack() > 0 and torch.overrides._get_current_function_mode() is self._mode:
+            return torch.overrides._pop_mode_temporarily()
+        return contextlib.nullcontext()
+
+    def begin_step(self, index):
+        """An explicit step: the runner calls step() for the index-th time."""
+        self.explicit_steps = True
+        self._resume()
+        with self.quiet():
+            self.updates.flush()
+        if index >= self.max_steps:
+            self.recording, self.done = False, True
+            self.steps_dropped += 1
+            return
+        self._start_step(index)
+
+    def _next_step(self):
+        self.updates.flush()
+        if self.step + 1 >= self.max_steps:
+            self.recording, self.done = False, True
+            return
+        self._start_step(self.step + 1)
+
+    def _start_step(self, index):
+        self.step = index
+        self.recording = True
+        self.step_closed = False
+        self.ids.clear()
+        self.owned.clear()
+        self.node_out.clear()
+        for h in self.handles:
+            h.remove()
+        self.handles = []
+        self.module_stack = []
+        self.names.new_step()
+        self._step_event = {"kind": "step", "index": index}
+        self.events.append(self._step_event)
+        self.losses.append(math.nan)
+
+    def note_loss(self, value):
+        if self.recording and 0 <= self.step < len(self.losses) and math.isnan(self.losses[self.step]):
+            self.losses[self.step] = value
+            self._step_event["loss"] = value
