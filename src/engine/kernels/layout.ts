@@ -3,7 +3,6 @@ import type { Storage } from "../dtype";
 import { alloc, dtypeOf } from "../dtype";
 import { stridesOf, sizeOf } from "../shape";
 import { ADD, binaryInto } from "./binary";
-import { transposeInto } from "./matmul";
 
 /** Copies `x` (shape `from`) broadcast to shape `to`. */
 export function broadcastTo(x: Storage, from: readonly number[], to: readonly number[]): Storage {
@@ -11,6 +10,21 @@ export function broadcastTo(x: Storage, from: readonly number[], to: readonly nu
   if (x.length === 1) return out.fill(x[0]); // (binaryInto reads a scalar `from` as the output's own shape)
   binaryInto(ADD, out, to, x, from, alloc(dtypeOf(x), 1), []);
   return out;
+}
+
+/** Writes the transpose of the R×C matrix at x[xo…] into out (C×R), in 32×32 tiles so both sides stay in cache. */
+export function transposeInto(x: Storage, xo: number, R: number, C: number, out: Storage): void {
+  const T = 32;
+  for (let r0 = 0; r0 < R; r0 += T) {
+    const r1 = Math.min(R, r0 + T);
+    for (let c0 = 0; c0 < C; c0 += T) {
+      const c1 = Math.min(C, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        const row = xo + r * C;
+        for (let c = c0; c < c1; c++) out[c * R + r] = x[row + c];
+      }
+    }
+  }
 }
 
 /** out = x transposed so that out dim i is x dim dims[i]. */

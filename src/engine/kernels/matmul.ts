@@ -1,8 +1,166 @@
-// Matrix-multiply kernels on typed arrays. Every product runs as C += A·Bᵀ with both operands' rows contiguous,
-// in 2×4 register blocks (8 running sums in locals, accumulated in double precision); NN and TN first transpose
-// operands into scratch buffers, an O(n²) copy that the O(n³) product repays many times over.
+// Matrix-multiply kernels on typed arrays. Every product runs as one strided kernel, C += A·B with A(i,k) and
+// B(k,j) read through strides, so NN, NT and TN (and conv2d's products) read their operands where they lie, with
+// no transposed copy and no scratch allocation. 4×4 register blocks (16 running sums in locals, accumulated in
+// double precision) load 8 values for 32 multiply-adds. Measured by CPU time on the shared 2-core EPYC (load
+// average ~12) at [64,784]·[784,256]: NN 11.2 → 6.0 ms (the transposed copy and its allocation were half the time),
+// TN [784,64]ᵀ-stored · [64,256] 8.2 → 6.0 ms, NT 6.4 → 5.7 ms (the former 2×4 blocks), ~4.5 GFLOP/s.
 import type { Storage } from "../dtype";
-import { alloc, dtypeOf } from "../dtype";
+
+/**
+ * C[M,N] (rows of N, from co) += Σₖ A(i,k)·B(k,j), where A(i,k) = a[ao + i·ais + k·aks] and
+ * B(k,j) = b[bo + k·bks + j·bjs].
+ */
+export function mmStrided(
+  a: Storage,
+  ao: number,
+  ais: number,
+  aks: number,
+  b: Storage,
+  bo: number,
+  bks: number,
+  bjs: number,
+  c: Storage,
+  co: number,
+  M: number,
+  K: number,
+  N: number,
+): void {
+  const a2 = 2 * ais,
+    a3 = 3 * ais,
+    b2 = 2 * bjs,
+    b3 = 3 * bjs;
+  const M4 = M - (M % 4),
+    N4 = N - (N % 4);
+  for (let i = 0; i < M4; i += 4) {
+    const c0 = co + i * N,
+      c1 = c0 + N,
+      c2 = c1 + N,
+      c3 = c2 + N;
+    for (let j = 0; j < N4; j += 4) {
+      let pa = ao + i * ais,
+        pb = bo + j * bjs;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0,
+        s20 = 0,
+        s21 = 0,
+        s22 = 0,
+        s23 = 0,
+        s30 = 0,
+        s31 = 0,
+        s32 = 0,
+        s33 = 0;
+      for (let k = 0; k < K; k++) {
+        const y0 = b[pb],
+          y1 = b[pb + bjs],
+          y2 = b[pb + b2],
+          y3 = b[pb + b3];
+        let x = a[pa];
+        s00 += x * y0;
+        s01 += x * y1;
+        s02 += x * y2;
+        s03 += x * y3;
+        x = a[pa + ais];
+        s10 += x * y0;
+        s11 += x * y1;
+        s12 += x * y2;
+        s13 += x * y3;
+        x = a[pa + a2];
+        s20 += x * y0;
+        s21 += x * y1;
+        s22 += x * y2;
+        s23 += x * y3;
+        x = a[pa + a3];
+        s30 += x * y0;
+        s31 += x * y1;
+        s32 += x * y2;
+        s33 += x * y3;
+        pa += aks;
+        pb += bks;
+      }
+      c[c0 + j] += s00;
+      c[c0 + j + 1] += s01;
+      c[c0 + j + 2] += s02;
+      c[c0 + j + 3] += s03;
+      c[c1 + j] += s10;
+      c[c1 + j + 1] += s11;
+      c[c1 + j + 2] += s12;
+      c[c1 + j + 3] += s13;
+      c[c2 + j] += s20;
+      c[c2 + j + 1] += s21;
+      c[c2 + j + 2] += s22;
+      c[c2 + j + 3] += s23;
+      c[c3 + j] += s30;
+      c[c3 + j + 1] += s31;
+      c[c3 + j + 2] += s32;
+      c[c3 + j + 3] += s33;
+    }
+    // the last N % 4 columns, four rows at a time
+    for (let j = N4; j < N; j++) {
+      let pa = ao + i * ais,
+        pb = bo + j * bjs;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let k = 0; k < K; k++) {
+        const y = b[pb];
+        s0 += a[pa] * y;
+        s1 += a[pa + ais] * y;
+        s2 += a[pa + a2] * y;
+        s3 += a[pa + a3] * y;
+        pa += aks;
+        pb += bks;
+      }
+      c[c0 + j] += s0;
+      c[c1 + j] += s1;
+      c[c2 + j] += s2;
+      c[c3 + j] += s3;
+    }
+  }
+  // the last M % 4 rows, four columns at a time
+  for (let i = M4; i < M; i++) {
+    const cr = co + i * N;
+    let j = 0;
+    for (; j < N4; j += 4) {
+      let pa = ao + i * ais,
+        pb = bo + j * bjs;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let k = 0; k < K; k++) {
+        const x = a[pa];
+        s0 += x * b[pb];
+        s1 += x * b[pb + bjs];
+        s2 += x * b[pb + b2];
+        s3 += x * b[pb + b3];
+        pa += aks;
+        pb += bks;
+      }
+      c[cr + j] += s0;
+      c[cr + j + 1] += s1;
+      c[cr + j + 2] += s2;
+      c[cr + j + 3] += s3;
+    }
+    for (; j < N; j++) {
+      let pa = ao + i * ais,
+        pb = bo + j * bjs;
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        s += a[pa] * b[pb];
+        pa += aks;
+        pb += bks;
+      }
+      c[cr + j] += s;
+    }
+  }
+}
 
 /** C[M,N] += A[M,K] · B[N,K]ᵀ. */
 export function mmNT(
@@ -16,88 +174,7 @@ export function mmNT(
   K: number,
   N: number,
 ): void {
-  let i = 0;
-  for (; i + 1 < M; i += 2) {
-    const a0 = ao + i * K,
-      a1 = a0 + K,
-      c0 = co + i * N,
-      c1 = c0 + N;
-    let j = 0;
-    for (; j + 3 < N; j += 4) {
-      const b0 = bo + j * K,
-        b1 = b0 + K,
-        b2 = b1 + K,
-        b3 = b2 + K;
-      let s00 = 0,
-        s01 = 0,
-        s02 = 0,
-        s03 = 0,
-        s10 = 0,
-        s11 = 0,
-        s12 = 0,
-        s13 = 0;
-      for (let k = 0; k < K; k++) {
-        const x0 = a[a0 + k],
-          x1 = a[a1 + k];
-        const y0 = b[b0 + k],
-          y1 = b[b1 + k],
-          y2 = b[b2 + k],
-          y3 = b[b3 + k];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s02 += x0 * y2;
-        s03 += x0 * y3;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-        s12 += x1 * y2;
-        s13 += x1 * y3;
-      }
-      c[c0 + j] += s00;
-      c[c0 + j + 1] += s01;
-      c[c0 + j + 2] += s02;
-      c[c0 + j + 3] += s03;
-      c[c1 + j] += s10;
-      c[c1 + j + 1] += s11;
-      c[c1 + j + 2] += s12;
-      c[c1 + j + 3] += s13;
-    }
-    for (; j < N; j++) {
-      const br = bo + j * K;
-      let s0 = 0,
-        s1 = 0;
-      for (let k = 0; k < K; k++) {
-        s0 += a[a0 + k] * b[br + k];
-        s1 += a[a1 + k] * b[br + k];
-      }
-      c[c0 + j] += s0;
-      c[c1 + j] += s1;
-    }
-  }
-  for (; i < M; i++) {
-    const ar = ao + i * K,
-      cr = co + i * N;
-    for (let j = 0; j < N; j++) {
-      const br = bo + j * K;
-      let s = 0;
-      for (let k = 0; k < K; k++) s += a[ar + k] * b[br + k];
-      c[cr + j] += s;
-    }
-  }
-}
-
-/** Writes the transpose of the R×C matrix at x[xo…] into out (C×R), in 32×32 tiles so both sides stay in cache. */
-export function transposeInto(x: Storage, xo: number, R: number, C: number, out: Storage): void {
-  const T = 32;
-  for (let r0 = 0; r0 < R; r0 += T) {
-    const r1 = Math.min(R, r0 + T);
-    for (let c0 = 0; c0 < C; c0 += T) {
-      const c1 = Math.min(C, c0 + T);
-      for (let r = r0; r < r1; r++) {
-        const row = xo + r * C;
-        for (let c = c0; c < c1; c++) out[c * R + r] = x[row + c];
-      }
-    }
-  }
+  mmStrided(a, ao, K, 1, b, bo, 1, K, c, co, M, K, N);
 }
 
 /** C[M,N] += A[M,K] · B[K,N]. */
@@ -112,9 +189,7 @@ export function mmNN(
   K: number,
   N: number,
 ): void {
-  const bt = alloc(dtypeOf(b), K * N);
-  transposeInto(b, bo, K, N, bt);
-  mmNT(a, ao, bt, 0, c, co, M, K, N);
+  mmStrided(a, ao, K, 1, b, bo, N, 1, c, co, M, K, N);
 }
 
 /** C[M,N] += A[K,M]ᵀ · B[K,N]. */
@@ -129,11 +204,7 @@ export function mmTN(
   K: number,
   N: number,
 ): void {
-  const at = alloc(dtypeOf(a), K * M),
-    bt = alloc(dtypeOf(b), K * N);
-  transposeInto(a, ao, K, M, at);
-  transposeInto(b, bo, K, N, bt);
-  mmNT(at, 0, bt, 0, c, co, M, K, N);
+  mmStrided(a, ao, 1, M, b, bo, N, 1, c, co, M, K, N);
 }
 
 export type MatmulVariant = "NN" | "NT" | "TN";
@@ -160,11 +231,7 @@ export function batchedMatmul(
   const aMat = M * K,
     bMat = K * N,
     cMat = M * N;
-  // Scratch for the operands in NT layout, reused while the batch index of an operand does not change.
-  const at = variant === "TN" ? alloc(dtypeOf(a), aMat) : null;
-  const bt = variant === "NT" ? null : alloc(dtypeOf(b), bMat);
-  let lastA = -1,
-    lastB = -1;
+  const kernel = variant === "NN" ? mmNN : variant === "NT" ? mmNT : mmTN;
   const idx = new Array<number>(nb).fill(0);
   for (let t = 0; t < batches; t++) {
     let ai = 0,
@@ -173,11 +240,7 @@ export function batchedMatmul(
       ai = ai * aBatch[d] + (aBatch[d] === 1 ? 0 : idx[d]);
       bi = bi * bBatch[d] + (bBatch[d] === 1 ? 0 : idx[d]);
     }
-    if (at !== null && ai !== lastA) transposeInto(a, ai * aMat, K, M, at);
-    if (bt !== null && bi !== lastB) transposeInto(b, bi * bMat, K, N, bt);
-    lastA = ai;
-    lastB = bi;
-    mmNT(at ?? a, at ? 0 : ai * aMat, bt ?? b, bt ? 0 : bi * bMat, c, t * cMat, M, K, N);
+    kernel(a, ai * aMat, b, bi * bMat, c, t * cMat, M, K, N);
     for (let d = nb - 1; d >= 0; d--) {
       if (++idx[d] < outBatch[d]) break;
       idx[d] = 0;
