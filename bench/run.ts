@@ -3,7 +3,7 @@
 import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, basename } from "node:path";
 import { pathToFileURL } from "node:url";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 /** A benchmark file default-exports a function returning its results (plain JSON data). */
 export type Benchmark = () => Promise<Record<string, unknown>>;
@@ -28,11 +28,18 @@ async function main(): Promise<void> {
     console.log(`\n== ${name} ==`);
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { default: Benchmark | { default: Benchmark } };
     const run = typeof mod.default === "function" ? mod.default : mod.default.default;
+    // the machine is shared: its load (1, 5 and 15 minutes) when the bench began and ended
+    const load0 = loadavg();
     const results = await run();
+    const loadAverage = { start: load0.map((x) => +x.toFixed(2)), end: loadavg().map((x) => +x.toFixed(2)) };
     const out = join(dir, "results", `${name}.json`);
     writeFileSync(
       out,
-      JSON.stringify({ benchmark: name, date: new Date().toISOString(), machine, results }, null, 2) + "\n",
+      JSON.stringify(
+        { benchmark: name, date: new Date().toISOString(), machine: { ...machine, loadAverage }, results },
+        null,
+        2,
+      ) + "\n",
     );
     console.log(`wrote ${out}`);
   }
