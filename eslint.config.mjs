@@ -104,14 +104,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/trace/traceIndex.ts", "src/trace/text.ts", "src/trace/healthRules.ts", "src/trace/wire.ts"],
+    files: [
+      "src/trace/traceIndex.ts",
+      "src/trace/gradTimeline.ts",
+      "src/trace/text.ts",
+      "src/trace/healthRules.ts",
+      "src/trace/wire.ts",
+    ],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
           patterns: [
             {
-              regex: "^(?!\\./(traceIndex|text|healthRules|wire)$)\\.\\.?/",
+              regex: "^(?!\\./(traceIndex|gradTimeline|text|healthRules|wire)$)\\.\\.?/",
               allowTypeImports: true,
               message: "The webviews import this module: it may import only types and the other pure trace modules.",
             },

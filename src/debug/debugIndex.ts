@@ -1,6 +1,7 @@
 // The debugger's timelines over one Trace, built once on the trace's TraceIndex, so every question about "as of
 // event i" is a binary search: frames and line entries per event, names, parameter values and gradients over time.
 import { leafNames } from "../protocol/tensorNames";
+import { lastAtOrBefore } from "../trace/gradTimeline";
 import { TraceIndex } from "../trace/traceIndex";
 import type { SourceLoc, TensorId, Trace, TraceEvent, TraceOp } from "../trace/types";
 
@@ -20,26 +21,7 @@ export interface Change {
   tensor: TensorId;
 }
 
-/** A gradient that changed at an event: the tensor that became ∂L/∂x, or null where it was reset (zeroGrad). */
-export interface GradChange {
-  event: number;
-  tensor: TensorId | null;
-}
-
-/** Index of the last entry with `event <= at`, or -1. */
-export function lastAtOrBefore(list: readonly { event: number }[], at: number): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].event <= at) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
+export { lastAtOrBefore };
 
 export function phaseOf(event: TraceEvent, ops: readonly TraceOp[]): Phase {
   if (event.kind === "forward") return ops[event.op]?.phase ?? "forward";
@@ -57,16 +39,15 @@ export class DebugIndex extends TraceIndex {
   readonly names = new Map<string, Change[]>();
   /** param name → its tensor over time (initial value at event -1, then each update's `after`). */
   readonly paramValues = new Map<string, Change[]>();
-  /** tensor → its gradient over time. */
-  private readonly grads = new Map<TensorId, GradChange[]>();
-  /** tensor → the parameter it holds a value of. */
-  private readonly paramOfTensor = new Map<TensorId, string>();
+  /** tensor → the parameter it holds a value of (the gradient timeline's). */
+  private readonly paramOfTensor: ReadonlyMap<TensorId, string>;
   /** Stable names of unnamed leaves (input_L31), the same in every step and trace. */
   private readonly leafNames: Map<TensorId, string>;
 
   constructor(trace: Trace) {
     super(trace);
     this.leafNames = leafNames(trace.tensors, trace.ops);
+    this.paramOfTensor = this.grads.paramOfTensor;
     this.indexParams();
     this.frames = [];
     this.ownLocation = [];
@@ -109,23 +90,14 @@ export class DebugIndex extends TraceIndex {
 
   /** ∂L/∂tensor as known at event `at` (null before the backward pass reaches it, and after a zeroGrad). */
   gradOf(id: TensorId, at: number): TensorId | null {
-    return this.gradChange(id, at)?.tensor ?? null;
+    return this.grads.at(id, at);
   }
 
   /**
    * Why a tensor has no gradient at event `at`: the zeroGrad event that cleared it, or undefined (never computed yet).
    */
   gradResetAt(id: TensorId, at: number): number | undefined {
-    const c = this.gradChange(id, at);
-    return c && c.tensor === null ? c.event : undefined;
-  }
-
-  private gradChange(id: TensorId, at: number): GradChange | undefined {
-    const param = this.paramOfTensor.get(id);
-    const list = param ? this.grads.get(this.paramKey(param)) : this.grads.get(id);
-    if (!list) return undefined;
-    const k = lastAtOrBefore(list, at);
-    return k < 0 ? undefined : list[k];
+    return this.grads.resetAt(id, at);
   }
 
   /** Events where a data breakpoint's value changes (see DataBreakpointSpec), ascending. */
@@ -140,9 +112,9 @@ export class DebugIndex extends TraceIndex {
       case "name":
         return events(this.names.get(name));
       case "grad": {
-        if (this.paramValues.has(name)) return events(this.grads.get(this.paramKey(name)));
+        if (this.paramValues.has(name)) return events(this.grads.ofParam(name));
         const ids = new Set((this.names.get(name) ?? []).map((c) => c.tensor));
-        const all = [...ids].flatMap((id) => events(this.grads.get(id)));
+        const all = [...ids].flatMap((id) => events(this.grads.of(id)));
         return [...new Set(all)].sort((a, b) => a - b);
       }
       default:
@@ -156,33 +128,15 @@ export class DebugIndex extends TraceIndex {
     return lines ? [...lines.keys()].sort((a, b) => a - b) : [];
   }
 
-  /** Gradients of all tensors of one parameter share one timeline under a negative pseudo-id. */
-  private paramKey(name: string): TensorId {
-    let keys = this.paramKeys;
-    if (!keys) this.paramKeys = keys = new Map(this.trace.params.map((p, k) => [p.name, -1 - k]));
-    // a name outside trace.params (an update of an unnamed tensor) still gets a key of its own
-    let key = keys.get(name);
-    if (key === undefined) keys.set(name, (key = -1 - keys.size - this.trace.params.length));
-    return key;
-  }
-  private paramKeys: Map<string, TensorId> | undefined;
-
   private indexParams(): void {
     const { params, events } = this.trace;
     const firstBefore = new Map<string, TensorId>();
     for (const e of events) if (e.kind === "update" && !firstBefore.has(e.param)) firstBefore.set(e.param, e.before);
-    const names = new Set(params.map((p) => p.name));
-    // The recorder snapshots a parameter per step under its own name: every snapshot is that parameter.
-    for (const t of this.trace.tensors)
-      if (t.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
     for (const p of params) {
-      this.paramOfTensor.set(p.tensor, p.name);
       this.paramValues.set(p.name, [{ event: -1, tensor: firstBefore.get(p.name) ?? p.tensor }]);
     }
     events.forEach((e, i) => {
       if (e.kind !== "update") return;
-      this.paramOfTensor.set(e.before, e.param);
-      this.paramOfTensor.set(e.after, e.param);
       let list = this.paramValues.get(e.param);
       if (!list) this.paramValues.set(e.param, (list = [{ event: -1, tensor: e.before }]));
       list.push({ event: i, tensor: e.after });
@@ -196,20 +150,6 @@ export class DebugIndex extends TraceIndex {
     list.push({ event, tensor });
   }
 
-  private setGrad(id: TensorId, event: number, grad: TensorId | null, onlyIfFirstInSweep: number): void {
-    const param = this.paramOfTensor.get(id);
-    this.setGradOf(param ? this.paramKey(param) : id, event, grad, onlyIfFirstInSweep);
-  }
-
-  private setGradOf(key: TensorId, event: number, grad: TensorId | null, onlyIfFirstInSweep: number): void {
-    let list = this.grads.get(key);
-    if (!list) this.grads.set(key, (list = []));
-    // A second consumer's contribution is only partial: the accumulate event that follows carries the sum.
-    if (onlyIfFirstInSweep >= 0 && list.length && list[list.length - 1].event >= onlyIfFirstInSweep) return;
-    if (list.length && list[list.length - 1].tensor === grad) return;
-    list.push({ event, tensor: grad });
-  }
-
   private indexEvents(): void {
     // A leaf (input, constant) appears where an op first reads it; parameters live in their own timeline.
     const isLeaf = (id: TensorId): boolean => {
@@ -220,12 +160,8 @@ export class DebugIndex extends TraceIndex {
     for (const op of this.trace.ops) for (const id of op.inputs) used.add(id);
     for (const t of this.trace.tensors) if (isLeaf(t.id) && !used.has(t.id)) this.bind(this.tensorName(t.id), -1, t.id);
     const bound = new Set<TensorId>();
-    let sweepStart = -1;
     this.trace.events.forEach((e, i) => {
       const op = this.opOf(e);
-      if (e.kind === "backward" || e.kind === "accumulate") {
-        if (sweepStart < 0) sweepStart = i;
-      } else sweepStart = -1;
       const frames =
         e.kind === "zeroGrad" || e.kind === "gradCheck"
           ? framesAt(
@@ -236,37 +172,13 @@ export class DebugIndex extends TraceIndex {
           : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
       this.frames.push(frames);
       this.ownLocation.push(frames.length > 0);
-      switch (e.kind) {
-        case "forward":
-          if (!op) break;
-          for (const id of op.inputs) {
-            if (!isLeaf(id) || bound.has(id)) continue;
-            bound.add(id);
-            this.bind(this.tensorName(id), i, id);
-          }
-          this.bind(this.tensorName(op.output), i, op.output);
-          break;
-        case "backward":
-          if (op) {
-            // ∂L/∂out is complete when its op is differentiated: it always becomes the gradient.
-            this.setGrad(op.output, i, e.upstream, -1);
-            op.inputs.forEach((input, k) => {
-              const c = e.contributions[k];
-              if (c !== null && c !== undefined) this.setGrad(input, i, c, sweepStart);
-            });
-          }
-          break;
-        case "accumulate":
-          this.setGrad(e.tensor, i, e.total, -1);
-          break;
-        case "zeroGrad":
-          // the gradients are gone (null) until the next backward pass reaches them again
-          for (const name of e.params) this.setGradOf(this.paramKey(name), i, null, -1);
-          for (const id of e.tensors ?? []) this.setGrad(id, i, null, -1);
-          break;
-        default:
-          break;
+      if (e.kind !== "forward" || !op) return;
+      for (const id of op.inputs) {
+        if (!isLeaf(id) || bound.has(id)) continue;
+        bound.add(id);
+        this.bind(this.tensorName(id), i, id);
       }
+      this.bind(this.tensorName(op.output), i, op.output);
     });
   }
 

@@ -1,5 +1,6 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
+import { GradTimeline } from "./gradTimeline";
 import type { OpId, TensorId, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
 
 /** A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request). */
@@ -91,6 +92,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   private forward?: Map<OpId, number>;
   private backward?: Map<OpId, number>;
   private readers?: Map<TensorId, OpId[]>;
+  private timeline?: GradTimeline;
 
   constructor(trace: TraceOf<T>) {
     this.trace = trace;
@@ -174,6 +176,12 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   backwardOf(op: OpId): BackwardEvent | undefined {
     const e = this.trace.events[this.backwardEvent.get(op) ?? -1];
     return e?.kind === "backward" ? e : undefined;
+  }
+
+  /** Every tensor's gradient over the events: `grads.at(tensor, event)` is ∂L/∂tensor at that event. */
+  get grads(): GradTimeline {
+    if (!this.timeline) this.timeline = new GradTimeline(this.trace);
+    return this.timeline;
   }
 
   /** The ops that read each tensor, in recording order. */

@@ -6,7 +6,6 @@ import { traceStructure } from "../../src/protocol/messages";
 import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
 import { TraceIndex } from "../../src/trace/traceIndex";
-import { gradientAt } from "../../webview/graph/gradientAt";
 import { shortLayerNames } from "../../webview/side/names";
 
 describe("side panel: short layer names", () => {
@@ -46,7 +45,10 @@ describe("side panel: a parameter click shows its gradient", function () {
       const reader = t.ops.find((o) => o.inputs.includes(target.tensor));
       assert.equal(reader?.step, k, "the tensor the step's forward read");
       const index = new TraceIndex(traceStructure(t));
-      assert.equal(gradientAt(index, target.tensor, target.event), e.grad);
+      // the gradient the optimizer used: the same values (a snapshot of its own unless the model changed it in place)
+      const held = index.grads.at(target.tensor, target.event);
+      assert.ok(held !== null);
+      assert.deepEqual(index.tensor(held)?.stats, index.tensor(e.grad)?.stats);
     }
   });
 
@@ -56,15 +58,15 @@ describe("side panel: a parameter click shows its gradient", function () {
     assert.ok(target);
     const last = t.events.map((e) => e.kind).lastIndexOf("step");
     const firstFwd = last + 1;
-    assert.equal(gradientAt(index, target.tensor, firstFwd), undefined, "forward pass: no gradient yet");
+    assert.equal(index.grads.at(target.tensor, firstFwd), null, "forward pass: no gradient yet");
     const bwd = t.events.findIndex(
       (e, i) => i > last && e.kind === "backward" && t.ops.find((o) => o.id === e.op)?.inputs.includes(target.tensor),
     );
     const e = t.events[bwd];
     assert.ok(e.kind === "backward");
     const k = t.ops.find((o) => o.id === e.op)?.inputs.indexOf(target.tensor) as number;
-    assert.equal(gradientAt(index, target.tensor, bwd), e.contributions[k]);
-    assert.equal(gradientAt(index, target.tensor, bwd - 1), undefined);
+    assert.equal(index.grads.at(target.tensor, bwd), e.contributions[k]);
+    assert.equal(index.grads.at(target.tensor, bwd - 1), null);
   });
 });
 
@@ -96,7 +98,7 @@ export default function step(): Tensor {
     assert.ok(update >= 0 && reset > update, `update at ${update}, reset at ${reset}`);
     const w = trace.tensors.find((x) => x.kind === "param" && x.name === "model.weight");
     assert.ok(w);
-    assert.notEqual(gradientAt(index, w.id, reset - 1), undefined, "before the reset: the step's gradient");
-    assert.equal(gradientAt(index, w.id, reset), undefined, "after it: none");
+    assert.notEqual(index.grads.at(w.id, reset - 1), null, "before the reset: the step's gradient");
+    assert.equal(index.grads.at(w.id, reset), null, "after it: none");
   });
 });

@@ -6,7 +6,6 @@ import { el, vsButton } from "../common/dom";
 import type { Host } from "../common/host";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { chainRuleAt, fanOutAt, tensorName, type ChainRule, type FanOut } from "./chainRule";
-import { gradientAt } from "./gradientAt";
 import { heatmap } from "./heatmap";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
@@ -118,8 +117,8 @@ export class Inspector {
       const name = index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`;
       const s = section(`Selected: ${name}`);
       // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
-      const grad = gradientAt(index, selectedTensor, cursor);
-      if (grad !== undefined) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, token, "gradient"));
+      const grad = index.grads.at(selectedTensor, cursor);
+      if (grad !== null) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, token, "gradient"));
       else
         s.append(
           el("p", "note", `No gradient of ${name} yet at this event: it arrives during this step's backward pass.`),

@@ -26,7 +26,10 @@ export interface ParamHealth {
   shape: number[];
   /** ‖∂L/∂θ‖ per step, as the step's backward pass (and the optimizer) left it. */
   norms: Map<number, number>;
-  /** Per step, the event from which that gradient holds (the last contribution into it, or the update). */
+  /**
+   * Per step, the event from which that gradient holds: the last event of the step where the parameter's gradient
+   * changed (TraceIndex.grads: a contribution, a fan-out total, or the update of a gradient clipped in place).
+   */
   since: Map<number, number>;
 }
 export interface LayerHealth {
@@ -75,7 +78,6 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
     const p = param(name, index.tensor(steps[0].grad)?.shape ?? []);
     for (const s of steps) {
       p.norms.set(s.step, s.norm);
-      p.since.set(s.step, s.event);
       if (s.verdict === "structural") {
         let set = structural.get(name);
         if (!set) structural.set(name, (set = new Set()));
@@ -92,7 +94,6 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
     // a gradient changed after backward (clipped) is the one the step used
     if (p.norms.get(step) !== g.stats.norm) {
       p.norms.set(step, g.stats.nan + g.stats.inf > 0 ? NaN : g.stats.norm);
-      if (!p.since.has(step)) p.since.set(step, i);
       structural.get(e.param)?.delete(step);
     }
   });
@@ -175,6 +176,11 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
     end: k + 1 < starts.length ? starts[k + 1].event - 1 : t.events.length - 1,
     ...(s.loss === undefined && t.losses[s.step] !== undefined ? { loss: t.losses[s.step] } : {}),
   }));
+  for (const p of params.values())
+    for (const s of steps) {
+      const at = index.grads.lastParamGradIn(p.name, s.event, s.end + 1)?.event;
+      if (at !== undefined && p.norms.has(s.step)) p.since.set(s.step, at);
+    }
   return { steps, layers: [...layers.values()], flags, domain };
 }
 
