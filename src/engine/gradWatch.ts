@@ -3,17 +3,16 @@ import type { Tensor } from "./tensor";
 
 /**
  * ∂L/∂t of the last backward pass for tensors computed by ops (non-leaves), kept while an observer records a run:
- * a learner checks `logits` after `loss.backward()`, as Karpathy's cmp() does, without retainGrad(). Weak, so a
- * step's gradients go with its tensors.
+ * a learner checks `logits` after `loss.backward()`, as Karpathy's cmp() does, without retainGrad(). Kept on the
+ * tensor, so a step's gradients go with its tensors, as they went with the WeakMap that kept them before, whose set
+ * cost ~7% of a traced MLP step's time (bench/trace.bench.ts) and more in the collector's ephemeron work.
  */
-const lastGrads = new WeakMap<Tensor, Tensor>();
-
 export function noteGrad(t: Tensor, g: Tensor): void {
-  lastGrads.set(t, g);
+  t._lastGrad = g;
 }
 
 export function lastGradOf(t: Tensor): Tensor | undefined {
-  return lastGrads.get(t);
+  return t._lastGrad ?? undefined;
 }
 
 /** Leaves whose gradient a check waits for, each told once its gradient is complete at the end of a backward pass. */

@@ -57,6 +57,8 @@ export class Tensor {
    * ids here: a property read where a weak map's lookup cost ~0.5 µs per op).
    */
   _observed: object | null = null;
+  /** Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
+  _lastGrad: Tensor | null = null;
   /** Engine-internal: hooks on this tensor's gradient and whether a non-leaf keeps its `.grad` (null: neither). */
   _gradHooks: GradHooks | null = null;
 
