@@ -25,6 +25,18 @@ def _check_environment():
     return torch
 
 
+def _policy(a):
+    """The full-steps policy of the flags (src/trace/types.ts' FullStepsPolicy), None when no flag asks for one."""
+    policy = {}
+    if a.full_last is not None:
+        policy["last"] = a.full_last
+    if a.full_every is not None:
+        policy["every"] = a.full_every
+    if a.full_steps:
+        policy["steps"] = [int(s) for s in a.full_steps.split(",") if s.strip()]
+    return policy if policy or a.stats_only else None
+
+
 def main(argv):
     import argparse
 
@@ -36,6 +48,10 @@ def main(argv):
     p.add_argument("--max-values-per-tensor", type=int, default=100_000)
     p.add_argument("--max-values-per-trace", type=int, default=5_000_000)
     p.add_argument("--timeout", type=float, default=None, help="seconds")
+    p.add_argument("--stats-only", action="store_true", help="keep only every step's statistics, but for the --full-* steps")
+    p.add_argument("--full-last", type=int, help="keep the last K steps in full")
+    p.add_argument("--full-every", type=int, help="keep steps 0, N, 2N, … in full")
+    p.add_argument("--full-steps", help="keep these steps in full (0-based, comma-separated)")
     p.add_argument("--check", action="store_true", help="only check the environment and print the versions")
     a = p.parse_args(argv)
     torch = _check_environment()
@@ -46,7 +62,7 @@ def main(argv):
         p.error("give a model file and --out")
     from .run import build_trace, run_file, write_trace
 
-    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout)
+    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout, policy=_policy(a))
     write_trace(build_trace(rec), a.out)
     return 0
 

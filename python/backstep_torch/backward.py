@@ -16,6 +16,8 @@ class Backward:
             self.steps_dropped += 1
         elif isinstance(root, torch.Tensor) and root.numel() == 1:
             self.note_loss(float(root.detach()))
+        if self.recording:
+            self.series.backward_begins(self.source)
         try:
             return func(*args, **kwargs)
         finally:

@@ -6,6 +6,13 @@ from .retained import Retained
 from .wiring import key_of, wire
 
 
+def returns_input(keys, outs):
+    """Whether the op returned one of its inputs (x.contiguous(), x.to(x.dtype)): nothing new to record."""
+    first = outs[0]
+    root = first.grad_fn
+    return any(k is not None and k[0] is root and k[1] == first.output_nr for k in keys)
+
+
 class Forward:
     """Mixin of Recorder: trace ids of tensors, and one op record (with its forward event) per recorded call."""
 
@@ -32,10 +39,6 @@ class Forward:
         return tid
 
     def _record(self, name, args, kwargs, tensors, keys, outs, frame):
-        first = outs[0]
-        root = first.grad_fn
-        if any(k is not None and k[0] is root and k[1] == first.output_nr for k in keys):
-            return  # the op returned one of its inputs (x.contiguous(), x.to(x.dtype)): nothing new
         opname, operands = op_name(name, args)
         user = self.source.user_frames(frame)
         inputs = [self.id_of(t, user) for t in tensors]
@@ -101,3 +104,17 @@ class Forward:
         self.events.append({"kind": "forward", "op": op_id})
         wire(self, op_id, opname, (), tensors, [key_of(x) for x in tensors], inputs, [t])
         return rec["output"]
+
+    def _series_forward(self, name, args, tensors, outs, frame):
+        """The step's statistics (Trace.series) see the op, in a full step or not; parameters it reads are watched for
+        their updates."""
+        updates = self.updates
+        for t in tensors:
+            if t.is_leaf and t.requires_grad and t.data_ptr() not in updates.params:
+                tname = self.names.tensor_name(t)[0]
+                if tname:
+                    updates.watch(t, tname)
+        user = self.source.user_frames(frame)
+        where = (user[0].f_code, user[0].f_lasti, user[0].f_lineno) if user else None
+        module = next((m for m in reversed(self.module_stack) if m), None)
+        self.series.forward(op_name(name, args)[0], tensors[0] if tensors else None, outs[0], module, where, self.source)

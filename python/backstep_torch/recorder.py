@@ -6,10 +6,11 @@ import torch
 from .backward import Backward
 from .calls import NOT_OPS, op_name, tensors_in
 from .dispatch import Dispatch, suspend
-from .forward import Forward
+from .forward import Forward, returns_input
 from .modes import CountingMode, RecordingMode
 from .names import Names
 from .source import SourceMap
+from .series import Series
 from .steps import Steps
 from .tensors import TensorTable
 from .updates import Updates, is_inplace, optimizer_of
@@ -20,9 +21,13 @@ class Recorder(Steps, Forward, Backward):
     """One run's recording: the mode's entry point (`call`), what it installs in torch, the final parameters; its
     forward, backward and step roles are the mixins'."""
 
-    def __init__(self, program, namespace, max_steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, retain=False):
+    def __init__(self, program, namespace, max_steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, retain=False, policy=None):
         self.program = program
         self.max_steps = max_steps
+        self.policy = policy  # which steps keep their full record (None: all); every step keeps its statistics
+        self.full = True
+        self.series = Series(policy, self.quiet)
+        self._series_step = None  # (index, full) of the step whose statistics are being gathered
         self.table = TensorTable(values, max_per_tensor, max_per_trace)
         self.source = SourceMap()
         self.names = Names(namespace)
@@ -130,7 +135,10 @@ class Recorder(Steps, Forward, Backward):
             self.busy = True
             try:
                 self.updates.flush()
-                self._record(name, args, kwargs, tensors, keys, outs, frame)
+                if not returns_input(keys, outs):
+                    if self.full:
+                        self._record(name, args, kwargs, tensors, keys, outs, frame)
+                    self._series_forward(name, args, tensors, outs, frame)
             finally:
                 self.busy = False
         return out

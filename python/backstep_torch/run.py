@@ -64,12 +64,13 @@ def diagnose(exc, rec, program, timeout_s):
     return _diagnostic("runtime-error", "%s: %s" % (name, text), program, loc)
 
 
-def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True):
-    """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording."""
+def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None):
+    """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
+    `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step)."""
     program = os.path.abspath(program)
     started = time.time()
     namespace = {"__name__": "__main__", "__file__": program, "__builtins__": builtins}
-    rec = Recorder(program, namespace, steps, values, max_per_tensor, max_per_trace, retain)
+    rec = Recorder(program, namespace, steps, values, max_per_tensor, max_per_trace, retain, policy)
     old_argv, old_path = sys.argv, list(sys.path)
     sys.argv = [program]
     sys.path.insert(0, os.path.dirname(program))
@@ -107,6 +108,8 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_alarm)
         rec.uninstall()
+        rec.updates.flush()  # the last step's update, into its statistics
+        rec.end_series_step()
         sys.argv, sys.path[:] = old_argv, old_path
     rec.duration_ms = (time.time() - started) * 1000
     return rec, namespace
@@ -123,6 +126,7 @@ def build_trace(rec):
     for e in rec.events:
         if e["kind"] == "step" and "loss" in e:
             e["loss"] = encode_number(e["loss"])
+    series = {"series": rec.series.json(rec.losses)} if rec.series.steps else {}
     return {
         "format": "backstep-trace",
         "version": 1,
@@ -137,6 +141,7 @@ def build_trace(rec):
         "truncated": {"valuesDropped": rec.table.values_dropped, "eventsDropped": rec.events_dropped, "stepsDropped": rec.steps_dropped},
         "durationMs": getattr(rec, "duration_ms", 0),
         "runtime": {"python": sys.version.split()[0], "torch": torch.__version__},
+        **series,
     }
 
 

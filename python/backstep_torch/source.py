@@ -113,10 +113,14 @@ class SourceMap:
 
     def assigned_var(self, frame):
         """The name the expression being evaluated is assigned to (`h = torch.tanh(z)` gives "h"), if it is a whole right-hand side."""
-        line, col, end_line, end_col = self.position(frame)
+        return self.assigned_var_at(frame.f_code, frame.f_lasti, frame.f_lineno)
+
+    def assigned_var_at(self, code, lasti, lineno):
+        """assigned_var for the instruction `lasti` of `code` (kept from a frame that has moved on since)."""
+        line, col, end_line, end_col = self.position_at(code, lasti, lineno)
         if end_line is None:
-            return self._stored_after(frame.f_code, frame.f_lasti)
-        table = self._assignments_of(frame.f_code.co_filename)
+            return self._stored_after(code, lasti)
+        table = self._assignments_of(code.co_filename)
         return table.get((line, col, end_line, end_col))
 
     def _stored_after(self, code, lasti):

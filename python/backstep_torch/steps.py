@@ -1,8 +1,10 @@
-"""Step bookkeeping of the recorder: where a training step begins (explicit or after a backward), its loss."""
+"""Step bookkeeping of the recorder: where a training step begins, whether it keeps its full record, its loss."""
 import contextlib
 import math
 
 import torch
+
+from .series import is_full_step
 
 
 class Steps:
@@ -21,20 +23,34 @@ class Steps:
         with self.quiet():
             self.updates.flush()
         if index >= self.max_steps:
+            with self.quiet():
+                self.end_series_step()
             self.recording, self.done = False, True
             self.steps_dropped += 1
             return
+        with self.quiet():
+            self.end_series_step()
         self._start_step(index)
 
     def _next_step(self):
         self.updates.flush()
+        self.end_series_step()
         if self.step + 1 >= self.max_steps:
             self.recording, self.done = False, True
             return
         self._start_step(self.step + 1)
 
+    def end_series_step(self):
+        """Appends the statistics of the step being recorded to every series, once."""
+        if self._series_step is not None:
+            index, full = self._series_step
+            self._series_step = None
+            self.series.end_step(index, full, self.source)
+
     def _start_step(self, index):
         self.step = index
+        self.full = is_full_step(self.policy, index, self.max_steps)
+        self._series_step = (index, self.full)
         self.recording = True
         self.step_closed = False
         self.ids.clear()
@@ -45,11 +61,15 @@ class Steps:
         self.handles = []
         self.module_stack = []
         self.names.new_step()
+        self.losses.append(math.nan)
+        if not self.full:  # statistics only: no step event, ops, tensors or other events
+            self._step_event = None
+            return
         self._step_event = {"kind": "step", "index": index}
         self.events.append(self._step_event)
-        self.losses.append(math.nan)
 
     def note_loss(self, value):
         if self.recording and 0 <= self.step < len(self.losses) and math.isnan(self.losses[self.step]):
             self.losses[self.step] = value
-            self._step_event["loss"] = value
+            if self._step_event is not None:
+                self._step_event["loss"] = value

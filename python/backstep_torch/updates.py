@@ -146,7 +146,7 @@ class Updates:
     def flush(self):
         if self.resets:
             rec = self.rec
-            if rec.recording:
+            if rec.recording and rec.full:
                 e = {"kind": "zeroGrad", "params": list(self.resets)}
                 if self.reset_site:
                     e["loc"], e["stack"] = self.reset_site
@@ -158,6 +158,11 @@ class Updates:
         rec = self.rec
         for param, name, before, grad, rule in self.pending.values():
             if not rec.recording:
+                continue
+            if rec.step >= 0:
+                rec.series.update(name, before, grad, param)
+            if not rec.full:  # statistics only
+                rec.step_closed = True
                 continue
             b = rec.table.snapshot(before, "param", name=name, owned=True)
             g = rec.table.snapshot(grad, "grad", owned=True)

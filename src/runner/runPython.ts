@@ -10,7 +10,7 @@ import { measureHealth } from "../trace/health";
 import { parseTrace } from "../trace/json";
 import { limitName, memoryMessage, timeoutMessage } from "./limits";
 import type { OpHealth } from "../trace/assembler";
-import type { Trace, TraceDiagnostic } from "../trace/types";
+import type { FullStepsPolicy, Trace, TraceDiagnostic } from "../trace/types";
 import type { RunOptions, RunResult } from "./types";
 import { recorderDir } from "./recorderDir";
 
@@ -95,6 +95,7 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
   if (options.maxValuesPerTensor !== undefined)
     args.push("--max-values-per-tensor", String(options.maxValuesPerTensor));
   if (options.maxValuesPerTrace !== undefined) args.push("--max-values-per-trace", String(options.maxValuesPerTrace));
+  args.push(...fullStepsArgs(options.fullSteps));
   const env = {
     ...process.env,
     PYTHONPATH: [recorderDir(), process.env.PYTHONPATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"),
@@ -190,4 +191,14 @@ export function environmentMessage(
   if (exitCode === ENVIRONMENT_EXIT && reported) return reported;
   const tail = stderr.trim().split("\n").slice(-5).join("\n");
   return `The Python recorder failed (${python}, exit code ${exitCode ?? "killed"})${tail ? `:\n${tail}` : "."}`;
+}
+
+/** A long run's full-steps policy as the Python recorder's flags (python/backstep_torch/__main__.py). */
+export function fullStepsArgs(policy: FullStepsPolicy | undefined): string[] {
+  if (policy === undefined) return [];
+  const args = ["--stats-only"];
+  if (policy.last !== undefined) args.push("--full-last", String(policy.last));
+  if (policy.every !== undefined) args.push("--full-every", String(policy.every));
+  if (policy.steps !== undefined && policy.steps.length > 0) args.push("--full-steps", policy.steps.join(","));
+  return args;
 }
