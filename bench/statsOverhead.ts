@@ -48,6 +48,8 @@ export async function statsOverhead(
     rc: number[] = [];
   let untracedTotal = 0;
   let statsTotal = 0;
+  let untracedCpuTotal = 0;
+  let statsCpuTotal = 0;
   for (let done = WARMUP; done < STEPS; done += BLOCK) {
     setObserver(null);
     const u0 = timePerCall(stepU, BLOCK);
@@ -62,6 +64,8 @@ export async function statsOverhead(
     rc.push(s0.cpu / ((u0.cpu + u1.cpu) / 2));
     untracedTotal += base * BLOCK;
     statsTotal += s0.wall * BLOCK;
+    untracedCpuTotal += ((u0.cpu + u1.cpu) / 2) * BLOCK;
+    statsCpuTotal += s0.cpu * BLOCK;
     const read = await reader.read(true);
     summaries += read.summaries;
     ops += read.ops;
@@ -80,7 +84,12 @@ export async function statsOverhead(
      */
     ratio: median(r),
     ratioCpu: median(rc),
-    /** The same over the timed steps' totals. */
+    /**
+     * The same over the timed steps' totals: on shared, loaded cores a few blocks preempted or paused (the other
+     * processes' work, a parallel scavenge waiting for its helper threads) weigh on it more than on the median.
+     */
     ratioTotal: statsTotal / untracedTotal,
+    /** The totals by process CPU time, which time spent waiting for a core does not count. */
+    ratioCpuTotal: statsCpuTotal / untracedCpuTotal,
   };
 }

@@ -17,7 +17,7 @@ import { runModel } from "../src/runner/index";
 const mlp = join(__dirname, "..", "examples", "mlp-classifier.ts");
 
 /** The overhead measured again in an esbuild bundle, as the runner's worker runs the engine and recorder. */
-async function bundledOverhead(kind: OverheadKind): Promise<Record<string, number>> {
+export async function bundledOverhead(kind: OverheadKind): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "backstep-bench-bundle-"));
   try {
     await build({

@@ -11,7 +11,7 @@ import { measureHealth } from "./health";
 import { StepBook, type StepOptions } from "./recorderSteps";
 import { TensorIds } from "./recorderTensors";
 import { UpdateRecorder } from "./recorderUpdates";
-import { KIND, TraceWriter, type TraceChunk } from "./stream";
+import { KIND, LONG_RUN_CHUNK, TraceWriter, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import type { OpId } from "./types";
 
@@ -73,7 +73,10 @@ export class Recorder implements EngineObserver {
   backwardCount = 0;
 
   constructor(private readonly options: RecorderOptions = {}) {
-    this.out = new TraceWriter(options.onChunk ?? (() => undefined), options.chunkSize);
+    this.out = new TraceWriter(
+      options.onChunk ?? (() => undefined),
+      options.chunkSize ?? (options.fullSteps !== undefined ? LONG_RUN_CHUNK : undefined),
+    );
     this.table = new SnapshotTable(options, this.out);
     this.attrs = new AttrSets(this.out);
     this.steps = new StepBook(options, this.out);

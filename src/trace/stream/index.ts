@@ -7,4 +7,5 @@
 // stopped (time limit, memory limit) is still there to read.
 export { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KIND, VERDICTS, type KindCode, type TraceChunk } from "./layout";
 export { TraceWriter } from "./writer";
+export { LONG_RUN_CHUNK } from "./chunks";
 export { TraceReader, type TraceSink } from "./reader";
