@@ -6,6 +6,7 @@ export { ShapeError } from "./engine/shape";
 export { tensor, zeros, ones, full, randn, rand, arange, eye, zerosLike, onesLike } from "./engine/creation";
 export type { TensorOptions } from "./engine/creation";
 export { manualSeed } from "./engine/random";
+export { setDefaultDtype, getDefaultDtype } from "./engine/dtype";
 export {
   add,
   sub,

@@ -7,17 +7,26 @@ import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
 import { currentModulePath } from "./scope";
 import { castTo, zerosLike } from "./storage";
 import { ShapeError, fmt } from "./shape";
+import { getDefaultDtype, type FloatDtype } from "./dtype";
 
-/** The inputs with int32 and bool ones (other than the rule's index and mask inputs) read as float32. */
+/**
+ * The inputs with int32 and bool ones (other than the rule's index and mask inputs) read as floats: as the op's float
+ * inputs if it has any (float64 if one is), else in the default float dtype (PyTorch's promotion).
+ */
 function floatInputs(rule: GradRule<Attrs, unknown>, inputs: readonly Tensor[]): readonly Tensor[] {
   let out: Tensor[] | null = null;
   for (let i = 0; i < inputs.length; i++) {
     const d = inputs[i].dtype;
     if (d === "float32" || d === "float64" || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;
     out ??= inputs.slice();
-    out[i] = castTo(inputs[i], "float32");
+    out[i] = castTo(inputs[i], floatFor(inputs));
   }
   return out ?? inputs;
+}
+
+function floatFor(inputs: readonly Tensor[]): FloatDtype {
+  if (inputs.some((t) => t.dtype === "float64")) return "float64";
+  return inputs.some((t) => t.dtype === "float32") ? "float32" : getDefaultDtype();
 }
 
 export function apply<A extends Attrs, S>(rule: GradRule<A, S>, inputs: readonly Tensor[], attrs: A): Tensor {

@@ -2,7 +2,7 @@
 import { Tensor } from "./tensor";
 import type { NestedArray } from "./tensor";
 import type { Dtype, Storage } from "./dtype";
-import { alloc, isDtype } from "./dtype";
+import { alloc, getDefaultDtype, isDtype } from "./dtype";
 import { ShapeError, checkShape, fmt, sizeOf } from "./shape";
 import { normal, uniform } from "./random";
 
@@ -27,7 +27,7 @@ function finish(data: Storage, shape: readonly number[], opts: TensorOptions | u
 }
 
 function dtypeOf(op: string, opts: TensorOptions | undefined): Dtype {
-  const d = opts?.dtype ?? "float32";
+  const d = opts?.dtype ?? getDefaultDtype();
   if (!isDtype(d))
     throw new TypeError(`${op}: dtype must be "float32", "float64", "int32" or "bool", got ${String(d)}`);
   return d;
@@ -82,7 +82,9 @@ export function tensor(data: NestedArray | Storage | Tensor, opts?: TensorOption
           ? "int32"
           : data instanceof Uint8Array
             ? "bool"
-            : "float32";
+            : data instanceof Float32Array
+              ? "float32"
+              : getDefaultDtype();
   const dtype = dtypeOf("tensor", { dtype: opts?.dtype ?? fallback });
   let flat: Storage;
   let shape: number[];

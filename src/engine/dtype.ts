@@ -5,6 +5,23 @@ export type Dtype = "float32" | "float64" | "int32" | "bool";
 export type FloatDtype = "float32" | "float64";
 export type Storage = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+let defaultFloat: FloatDtype = "float32";
+
+/**
+ * The float dtype that creation functions (`tensor` from numbers, `zeros`, `randn`, …), nn modules' parameters and
+ * numbers lifted next to int32 or bool tensors get unless told otherwise: float32 until setDefaultDtype.
+ */
+export function getDefaultDtype(): FloatDtype {
+  return defaultFloat;
+}
+
+/** Sets the default float dtype, as torch.set_default_dtype (call it before creating a model's tensors). */
+export function setDefaultDtype(dtype: FloatDtype): void {
+  if (dtype !== "float32" && dtype !== "float64")
+    throw new TypeError(`setDefaultDtype: dtype must be "float32" or "float64", got ${String(dtype)}`);
+  defaultFloat = dtype;
+}
+
 /** Allocates zeroed storage for `size` elements of `dtype` (bool as bytes 0/1). */
 export function alloc(dtype: Dtype, size: number): Storage {
   if (size > MAX_ELEMENTS) {
@@ -37,6 +54,11 @@ export function promote(a: Dtype, b: Dtype): FloatDtype {
  */
 export function floatOf(dtype: Dtype): FloatDtype {
   return dtype === "float64" ? "float64" : "float32";
+}
+
+/** The float dtype a number takes next to a tensor of `dtype`: the tensor's own if float, else the default. */
+export function liftedDtype(dtype: Dtype): FloatDtype {
+  return dtype === "float32" || dtype === "float64" ? dtype : defaultFloat;
 }
 
 export function isFloat(dtype: Dtype): dtype is FloatDtype {

@@ -1,8 +1,8 @@
 // nn modules against PyTorch on the same weights (loaded through stateDict keys): outputs, input and parameter
 // gradients.
 import * as B from "../../src/index";
-import { runOracle } from "./harness";
-import type { FloatDtype, Inputs, OracleCase, OracleRun } from "./harness";
+import { describeOracle } from "./harness";
+import type { FloatDtype, Inputs, OracleCase } from "./harness";
 import { c, ints, paramsOf, r, stateInputs, stateOf } from "./inputs";
 
 /**
@@ -227,14 +227,4 @@ const cases: OracleCase[] = [
   },
 ];
 
-describe("oracle: nn modules against PyTorch", function () {
-  this.timeout(120_000);
-  let run: OracleRun;
-  before(() => {
-    run = runOracle(cases);
-  });
-  for (const k of cases) {
-    for (const dtype of k.dtypes ?? (["float32", "float64"] as const))
-      it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
-  }
-});
+describeOracle("oracle: nn modules against PyTorch", cases);

@@ -2,8 +2,8 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
-import { runOracle } from "./harness";
-import type { OracleCase, OracleRun } from "./harness";
+import { describeOracle } from "./harness";
+import type { OracleCase } from "./harness";
 import { opCases as basicCases } from "./cases/ops";
 import { selectCases } from "./cases/select";
 
@@ -29,23 +29,11 @@ function opsOf(c: OracleCase): Set<string> {
   return seen;
 }
 
-describe("oracle: ops against PyTorch", function () {
-  this.timeout(120_000);
-  let run: OracleRun;
-  before(() => {
-    run = runOracle(opCases);
-  });
-
+describeOracle("oracle: ops against PyTorch", opCases, () => {
   it("every registered op is run by at least one case", () => {
     const covered = new Set<string>();
     for (const c of opCases) for (const op of opsOf(c)) covered.add(op);
     const missing = B.ruleNames().filter((op) => !covered.has(op));
     assert.deepEqual(missing, [], `ops no oracle case runs: ${missing.join(", ")}`);
   });
-
-  for (const c of opCases) {
-    for (const dtype of c.dtypes ?? (["float32", "float64"] as const)) {
-      it(`${c.name} (${dtype})`, () => run.check(c.name, dtype));
-    }
-  }
 });

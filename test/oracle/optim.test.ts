@@ -1,8 +1,8 @@
 // Optimizers, schedulers, clipGradNorm and state dicts against PyTorch: parameters and state after several steps.
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
-import { runOracle } from "./harness";
-import type { Inputs, OracleCase, OracleRun } from "./harness";
+import { describeOracle } from "./harness";
+import type { Inputs, OracleCase } from "./harness";
 import { c, r } from "./inputs";
 
 const STEPS = 6;
@@ -153,14 +153,4 @@ out = [w.detach()]`,
   },
 ];
 
-describe("oracle: optimizers and schedulers against PyTorch", function () {
-  this.timeout(120_000);
-  let run: OracleRun;
-  before(() => {
-    run = runOracle(cases);
-  });
-  for (const k of cases) {
-    for (const dtype of k.dtypes ?? (["float32", "float64"] as const))
-      it(`${k.name} (${dtype})`, () => run.check(k.name, dtype));
-  }
-});
+describeOracle("oracle: optimizers and schedulers against PyTorch", cases);

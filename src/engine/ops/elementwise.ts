@@ -3,6 +3,7 @@ import { Tensor } from "../tensor";
 import type { TensorLike } from "../tensor";
 import { applyOp } from "../apply";
 import { scalarOf } from "../storage";
+import { getDefaultDtype, liftedDtype } from "../dtype";
 
 function check(op: string, x: unknown, position: string): void {
   if (!(x instanceof Tensor) && typeof x !== "number") {
@@ -12,17 +13,20 @@ function check(op: string, x: unknown, position: string): void {
   }
 }
 
-/** Lifts numbers to scalar tensors of the other operand's dtype. */
+/**
+ * Lifts numbers to scalar tensors of the other operand's float dtype (the default float dtype next to an int32 or
+ * bool tensor, as PyTorch: `i + 0.5` is 1.5, not 1).
+ */
 function pair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   check(op, a, "first");
   check(op, b, "second");
-  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : "float32";
+  const dtype = liftedDtype(a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : getDefaultDtype());
   return [a instanceof Tensor ? a : scalarOf(dtype, a), b instanceof Tensor ? b : scalarOf(dtype, b)];
 }
 
 function one(op: string, x: TensorLike): Tensor {
   check(op, x, "first");
-  return x instanceof Tensor ? x : scalarOf("float32", x);
+  return x instanceof Tensor ? x : scalarOf(getDefaultDtype(), x);
 }
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => applyOp("add", pair("add", a, b), {});

@@ -4,6 +4,7 @@ import type { NestedArray, TensorLike } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
 import { scalarOf } from "../storage";
+import { getDefaultDtype, liftedDtype } from "../dtype";
 import { tensor } from "../creation";
 
 /**
@@ -134,7 +135,7 @@ export function scatterAdd(x: Tensor, dim: number, idx: Tensor | number[][] | nu
 /** cond ? a : b elementwise, broadcasting all three (cond a bool tensor or 0/1 values). */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError("where: the condition must be a Tensor (e.g. x.gt(0))");
-  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : "float32";
+  const dtype = liftedDtype(a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : getDefaultDtype());
   return applyOp(
     "where",
     [cond, a instanceof Tensor ? a : scalarOf(dtype, a), b instanceof Tensor ? b : scalarOf(dtype, b)],
