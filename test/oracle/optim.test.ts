@@ -1,4 +1,5 @@
 // Optimizers, schedulers, clipGradNorm and state dicts against PyTorch: parameters and state after several steps.
+import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
 import { describeOracle } from "./harness";
@@ -8,8 +9,13 @@ import { c, r } from "./inputs";
 const STEPS = 6;
 const data = (): Inputs => ({ w: r([3, 4]), b: r([3]), x: c([6, 4]), y: c([6, 3]) });
 
+/** The optimizer and scheduler classes train() has run (for the meta-test). */
+const trained = new Set<unknown>();
+
 /** The loop both sides run: mse of a linear layer, `STEPS` optimizer (and scheduler) steps. */
 function train(x: Inputs, opt: B.optim.Optimizer, sched?: B.optim.LRScheduler): Tensor[] {
+  trained.add(opt.constructor);
+  if (sched) trained.add(sched.constructor);
   for (let i = 0; i < STEPS; i++) {
     opt.zeroGrad();
     B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).backward();
@@ -153,4 +159,15 @@ out = [w.detach()]`,
   },
 ];
 
-describeOracle("oracle: optimizers and schedulers against PyTorch", cases);
+describeOracle("oracle: optimizers and schedulers against PyTorch", cases, () => {
+  it("every optimizer and scheduler class is trained by at least one case", () => {
+    for (const k of cases) k.ts(k.inputs(), "float64");
+    const classes = Object.entries(B.optim).filter(([, v]) => {
+      const proto = typeof v === "function" ? (v as { prototype: unknown }).prototype : null;
+      return proto instanceof B.optim.Optimizer || proto instanceof B.optim.LRScheduler;
+    });
+    assert.ok(classes.length >= 7, `found the optim classes (${classes.length})`);
+    const missing = classes.filter(([, v]) => !trained.has(v)).map(([k]) => k);
+    assert.deepEqual(missing, [], `optimizers/schedulers no oracle case trains: ${missing.join(", ")}`);
+  });
+});
