@@ -5,13 +5,17 @@ import { zeros } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import { uniformParam } from "./init";
-import { linear } from "./functional";
+import { dropout, linear } from "./functional";
 
 export interface RecurrentOptions {
   bias?: boolean;
   numLayers?: number;
   /** Input and output as [batch, time, features] instead of [time, batch, features]. */
   batchFirst?: boolean;
+  /** Dropout on each layer's output but the last's, in training mode, with this probability (default 0). */
+  dropout?: number;
+  /** A second pass over the sequence backwards in each layer, its hidden states concatenated to the forward's. */
+  bidirectional?: boolean;
 }
 
 /** One step of an LSTM: gates = W_ih·x + b_ih + W_hh·h + b_hh split as i, f, g, o; c′ = f⊙c + i⊙g; h′ = o⊙tanh(c′). */
@@ -108,10 +112,19 @@ export class GRUCell extends Cell {
   }
 }
 
-/** Parameters per layer named as PyTorch's (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then _l1, …). */
+/** One direction's step over a sequence: the new hidden state (and the cell state an LSTM carries along). */
+type Step<S> = (x: Tensor, state: S, weights: [Tensor, Tensor, Tensor | null, Tensor | null]) => S;
+
+/**
+ * Parameters per layer and direction named as PyTorch's (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then
+ * the same with _reverse when bidirectional, then _l1, …); a layer past the first reads the directions' outputs
+ * concatenated.
+ */
 abstract class Recurrent extends Module {
   readonly numLayers: number;
   readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
   constructor(
     gates: number,
     readonly inputSize: number,
@@ -121,33 +134,47 @@ abstract class Recurrent extends Module {
     super();
     this.numLayers = opts.numLayers ?? 1;
     this.batchFirst = opts.batchFirst ?? false;
+    this.dropout = opts.dropout ?? 0;
+    this.bidirectional = opts.bidirectional ?? false;
+    if (!(this.dropout >= 0 && this.dropout < 1))
+      throw new RangeError(`${new.target.name}: dropout must be in [0, 1), got ${this.dropout}`);
     for (let l = 0; l < this.numLayers; l++) {
-      const [wih, whh, bih, bhh] = cellWeights(
-        gates,
-        l === 0 ? inputSize : hiddenSize,
-        hiddenSize,
-        opts.bias !== false,
-      );
-      const self = this as unknown as Record<string, Tensor | null>;
-      self[`weight_ih_l${l}`] = wih;
-      self[`weight_hh_l${l}`] = whh;
-      if (bih !== null) self[`bias_ih_l${l}`] = bih;
-      if (bhh !== null) self[`bias_hh_l${l}`] = bhh;
+      for (const suffix of this.suffixes()) {
+        const [wih, whh, bih, bhh] = cellWeights(
+          gates,
+          l === 0 ? inputSize : hiddenSize * this.directions,
+          hiddenSize,
+          opts.bias !== false,
+        );
+        const self = this as unknown as Record<string, Tensor | null>;
+        self[`weight_ih_l${l}${suffix}`] = wih;
+        self[`weight_hh_l${l}${suffix}`] = whh;
+        if (bih !== null) self[`bias_ih_l${l}${suffix}`] = bih;
+        if (bhh !== null) self[`bias_hh_l${l}${suffix}`] = bhh;
+      }
     }
   }
 
-  protected layer(l: number): [Tensor, Tensor, Tensor | null, Tensor | null] {
+  get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  private suffixes(): string[] {
+    return this.bidirectional ? ["", "_reverse"] : [""];
+  }
+
+  private weights(l: number, suffix: string): [Tensor, Tensor, Tensor | null, Tensor | null] {
     const self = this as unknown as Record<string, Tensor | undefined>;
     return [
-      self[`weight_ih_l${l}`] as Tensor,
-      self[`weight_hh_l${l}`] as Tensor,
-      self[`bias_ih_l${l}`] ?? null,
-      self[`bias_hh_l${l}`] ?? null,
+      self[`weight_ih_l${l}${suffix}`] as Tensor,
+      self[`weight_hh_l${l}${suffix}`] as Tensor,
+      self[`bias_ih_l${l}${suffix}`] ?? null,
+      self[`bias_hh_l${l}${suffix}`] ?? null,
     ];
   }
 
   /** The input as a list of [N, I] steps (time-major), checking its shape. */
-  protected steps(x: Tensor): { xs: Tensor[]; batch: number } {
+  private steps(x: Tensor): { xs: Tensor[]; batch: number } {
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
       throw new ShapeError(
         `${this.constructor.name}: expected input ${this.batchFirst ? "[N, T, " : "[T, N, "}${this.inputSize}], got ${fmt(x.shape)}`,
@@ -157,8 +184,37 @@ abstract class Recurrent extends Module {
     return { xs: ops.split(x, 1, t).map((s) => ops.squeeze(s, t)), batch: x.shape[1 - t] };
   }
 
-  protected output(hs: Tensor[]): Tensor {
-    return ops.stack(hs, this.batchFirst ? 1 : 0);
+  /**
+   * Runs every layer and direction: `initial(k)` is the state of layer·direction k (PyTorch's order in h₀ and h_n),
+   * `hidden` the part of a state that is the output. Returns the last layer's outputs, stacked on the time axis,
+   * and each layer·direction's final state.
+   */
+  protected run<S>(x: Tensor, initial: (k: number, batch: number) => S, step: Step<S>, hidden: (s: S) => Tensor) {
+    const { xs, batch } = this.steps(x);
+    const finals: S[] = [];
+    let seq = xs;
+    for (let l = 0; l < this.numLayers; l++) {
+      const outs = this.suffixes().map((suffix, d) => {
+        const w = this.weights(l, suffix);
+        let s = initial(l * this.directions + d, batch);
+        const hs: Tensor[] = new Array<Tensor>(seq.length);
+        for (let i = 0; i < seq.length; i++) {
+          const t = d === 0 ? i : seq.length - 1 - i;
+          s = step(seq[t], s, w);
+          hs[t] = hidden(s);
+        }
+        finals.push(s);
+        return hs;
+      });
+      seq = outs.length === 1 ? outs[0] : outs[0].map((h, t) => ops.concat([h, outs[1][t]], -1));
+      if (this.dropout > 0 && this.training && l < this.numLayers - 1) seq = seq.map((h) => dropout(h, this.dropout));
+    }
+    return { output: ops.stack(seq, this.batchFirst ? 1 : 0), finals };
+  }
+
+  /** Layer·direction k's slice of a state given as [layers·directions, N, H], or zeros. */
+  protected initialFrom(state: Tensor | undefined, k: number, batch: number, x: Tensor): Tensor {
+    return state ? ops.squeeze(ops.slice(state, 0, k, k + 1), 0) : zeros([batch, this.hiddenSize], { dtype: x.dtype });
   }
 }
 
@@ -166,30 +222,30 @@ export class LSTM extends Recurrent {
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
     super(4, inputSize, hiddenSize, opts);
   }
-  /** x [T, N, I] (or [N, T, I] with batchFirst), state [h₀, c₀] each [layers, N, H] → [output, [h_n, c_n]]. */
+  /**
+   * x [T, N, I] (or [N, T, I] with batchFirst), state [h₀, c₀] each [layers·directions, N, H] → [output
+   * [T, N, directions·H], [h_n, c_n]].
+   */
   forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
-    const { xs, batch } = this.steps(x);
-    const hN: Tensor[] = [],
-      cN: Tensor[] = [];
-    let seq = xs;
-    for (let l = 0; l < this.numLayers; l++) {
-      const [wih, whh, bih, bhh] = this.layer(l);
-      let h = state
-        ? ops.squeeze(ops.slice(state[0], 0, l, l + 1), 0)
-        : zeros([batch, this.hiddenSize], { dtype: x.dtype });
-      let c = state
-        ? ops.squeeze(ops.slice(state[1], 0, l, l + 1), 0)
-        : zeros([batch, this.hiddenSize], { dtype: x.dtype });
-      const out: Tensor[] = [];
-      for (const xt of seq) {
-        [h, c] = lstmStep(xt, h, c, wih, whh, bih, bhh);
-        out.push(h);
-      }
-      hN.push(h);
-      cN.push(c);
-      seq = out;
-    }
-    return [this.output(seq), [ops.stack(hN, 0), ops.stack(cN, 0)]];
+    const { output, finals } = this.run<[Tensor, Tensor]>(
+      x,
+      (k, batch) => [this.initialFrom(state?.[0], k, batch, x), this.initialFrom(state?.[1], k, batch, x)],
+      (xt, [h, c], w) => lstmStep(xt, h, c, ...w),
+      ([h]) => h,
+    );
+    return [
+      output,
+      [
+        ops.stack(
+          finals.map(([h]) => h),
+          0,
+        ),
+        ops.stack(
+          finals.map(([, c]) => c),
+          0,
+        ),
+      ],
+    ];
   }
 }
 
@@ -197,19 +253,14 @@ export class GRU extends Recurrent {
   constructor(inputSize: number, hiddenSize: number, opts: RecurrentOptions = {}) {
     super(3, inputSize, hiddenSize, opts);
   }
-  /** x [T, N, I] (or [N, T, I] with batchFirst), h₀ [layers, N, H] → [output, h_n]. */
+  /** x [T, N, I] (or [N, T, I] with batchFirst), h₀ [layers·directions, N, H] → [output, h_n]. */
   forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
-    const { xs, batch } = this.steps(x);
-    const hN: Tensor[] = [];
-    let seq = xs;
-    for (let l = 0; l < this.numLayers; l++) {
-      const [wih, whh, bih, bhh] = this.layer(l);
-      let h = h0 ? ops.squeeze(ops.slice(h0, 0, l, l + 1), 0) : zeros([batch, this.hiddenSize], { dtype: x.dtype });
-      const out: Tensor[] = [];
-      for (const xt of seq) out.push((h = gruStep(xt, h, wih, whh, bih, bhh)));
-      hN.push(h);
-      seq = out;
-    }
-    return [this.output(seq), ops.stack(hN, 0)];
+    const { output, finals } = this.run<Tensor>(
+      x,
+      (k, batch) => this.initialFrom(h0, k, batch, x),
+      (xt, h, w) => gruStep(xt, h, ...w),
+      (h) => h,
+    );
+    return [output, ops.stack(finals, 0)];
   }
 }

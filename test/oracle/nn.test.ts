@@ -1,5 +1,6 @@
 // nn modules against PyTorch on the same weights (loaded through stateDict keys): outputs, input and parameter
 // gradients.
+import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
 import type { FloatDtype, Inputs, OracleCase } from "./harness";
@@ -10,6 +11,9 @@ import { c, ints, paramsOf, r, stateInputs, stateOf } from "./inputs";
  * Backstep's initialisation), run `call` on the inputs, and compare outputs, input gradients and every parameter's.
  */
 type Layer = B.Module & { forward(x: B.Tensor): unknown };
+
+/** Every moduleCase's maker, so the meta-test can tell which nn classes no case builds. */
+const makers: (() => B.Module)[] = [];
 
 function moduleCase(
   name: string,
@@ -23,6 +27,7 @@ function moduleCase(
     train?: boolean;
   } = {},
 ): OracleCase {
+  makers.push(make);
   return {
     name,
     inputs: () => ({ ...inputs(), ...stateInputs("m.", make()) }),
@@ -44,6 +49,8 @@ report = {**dict(m.named_parameters()), **dict(m.named_buffers())}`,
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
   (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
+
+const DROPOUT_SEED = 4242;
 
 const cases: OracleCase[] = [
   moduleCase(
@@ -158,6 +165,37 @@ const cases: OracleCase[] = [
     () => ({ x: r([4, 3]) }),
   ),
   moduleCase(
+    "LSTM 2 layers bidirectional batchFirst with a given state (_reverse weights, [h_n, c_n] by layer·direction)",
+    () => new B.nn.LSTM(3, 4, { numLayers: 2, bidirectional: true, batchFirst: true }),
+    "nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)",
+    () => ({ x: r([2, 5, 3]), h: r([4, 2, 4]), cc: r([4, 2, 4]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x, [y.h, y.cc])),
+      torchCall: "[(res := m(x, (h, cc)))[0], *res[1]]",
+    },
+  ),
+  moduleCase(
+    "LSTM 3 layers dropout 0.4 in eval mode (no dropout, as PyTorch)",
+    () => new B.nn.LSTM(2, 3, { numLayers: 3, dropout: 0.4 }),
+    "nn.LSTM(2, 3, num_layers=3, dropout=0.4)",
+    () => ({ x: r([4, 2, 2]) }),
+    {
+      train: false,
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x)),
+      torchCall: "[(res := m(x))[0], *res[1]]",
+    },
+  ),
+  moduleCase(
+    "GRU bidirectional without bias",
+    () => new B.nn.GRU(3, 2, { bidirectional: true, bias: false }),
+    "nn.GRU(3, 2, bidirectional=True, bias=False)",
+    () => ({ x: r([4, 3, 3]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.GRU).forward(y.x)),
+      torchCall: "list(m(x))",
+    },
+  ),
+  moduleCase(
     "Sequential(Linear, Tanh, Linear, ReLU, Linear) — state dict keys 0.weight …",
     () =>
       new B.nn.Sequential(
@@ -213,6 +251,19 @@ const cases: OracleCase[] = [
       torchCall: "F.cross_entropy(m(x), y)",
     },
   ),
+  moduleCase(
+    "Sequential(Linear, Sigmoid, Linear, Softmax(1))",
+    () => new B.nn.Sequential(new B.nn.Linear(4, 5), new B.nn.Sigmoid(), new B.nn.Linear(5, 3), new B.nn.Softmax(1)),
+    "nn.Sequential(nn.Linear(4, 5), nn.Sigmoid(), nn.Linear(5, 3), nn.Softmax(1))",
+    () => ({ x: r([6, 4]) }),
+  ),
+  moduleCase(
+    "Sequential(Linear, Dropout(0.5)) in eval mode (the identity)",
+    () => new B.nn.Sequential(new B.nn.Linear(4, 3), new B.nn.Dropout(0.5)),
+    "nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5))",
+    () => ({ x: r([5, 4]) }),
+    { train: false },
+  ),
   {
     name: "module stateDict has PyTorch's keys and values",
     inputs: () => ({ ...stateInputs("m.", new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.LayerNorm(3))) }),
@@ -225,6 +276,45 @@ const cases: OracleCase[] = [
     torch:
       "m = nn.Sequential(nn.Linear(2, 3), nn.LayerNorm(3)).to(dtype)\nm.load_state_dict(state('m.'))\nout = []\nreport = m.state_dict()",
   },
+  // Last: its inputs reseed the generator. PyTorch's dropout is x · mask / (1 − p) with its own Bernoulli mask;
+  // both sides use the mask Backstep draws after manualSeed(DROPOUT_SEED).
+  {
+    name: "Dropout(0.3) in training: x · mask / (1 − p) on the same mask, and its gradient",
+    inputs: () => {
+      const x = r([4, 6]);
+      B.manualSeed(DROPOUT_SEED);
+      const keep = new B.nn.Dropout(0.3)
+        .forward(B.ones([4, 6], { dtype: "float64" }))
+        .ne(0)
+        .double();
+      return { x, keep };
+    },
+    bool: ["keep"],
+    ts: ({ x, keep }) => {
+      B.manualSeed(DROPOUT_SEED);
+      const out = new B.nn.Dropout(0.3).forward(x);
+      assert.ok([...keep.data].some((k) => k === 0) && [...keep.data].some((k) => k === 1), "the mask drops some");
+      return out;
+    },
+    torch: "out = x * keep / (1 - 0.3)",
+  },
 ];
 
-describeOracle("oracle: nn modules against PyTorch", cases);
+/** The nn classes a case builds (each module in each maker's tree). */
+function builtClasses(): Set<unknown> {
+  const seen = new Set<unknown>();
+  for (const make of makers) for (const [, m] of make().namedModules()) seen.add(m.constructor);
+  return seen;
+}
+
+describeOracle("oracle: nn modules against PyTorch", cases, () => {
+  it("every nn module class is built by at least one case", () => {
+    const built = builtClasses();
+    const classes = Object.entries(B.nn).filter(
+      ([, v]) => typeof v === "function" && (v as { prototype: unknown }).prototype instanceof B.Module,
+    );
+    assert.ok(classes.length >= 20, `found the nn classes (${classes.length})`);
+    const missing = classes.filter(([, v]) => !built.has(v)).map(([k]) => k);
+    assert.deepEqual(missing, [], `nn modules no oracle case builds: ${missing.join(", ")}`);
+  });
+});
