@@ -48,14 +48,6 @@ export function promote(a: Dtype, b: Dtype): FloatDtype {
   return a === "float64" || b === "float64" ? "float64" : "float32";
 }
 
-/**
- * The float dtype an op computes in for an input of `dtype` (int32 and bool compute in float32, as PyTorch's float
- * ops).
- */
-export function floatOf(dtype: Dtype): FloatDtype {
-  return dtype === "float64" ? "float64" : "float32";
-}
-
 /** The float dtype a number takes next to a tensor of `dtype`: the tensor's own if float, else the default. */
 export function liftedDtype(dtype: Dtype): FloatDtype {
   return dtype === "float32" || dtype === "float64" ? dtype : defaultFloat;
