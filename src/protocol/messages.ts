@@ -114,11 +114,22 @@ export type ViewMessageType = ViewMessage["type"];
 /** Drop every tensor's values: the webview gets them one tensor at a time, on request. */
 export function traceStructure(trace: Trace): TraceStructure {
   const names = leafNames(trace.tensors, trace.ops);
-  return {
-    ...trace,
-    tensors: trace.tensors.map(({ values, ...rest }) => {
-      const name = rest.name ?? names.get(rest.id);
-      return { ...rest, ...(name !== undefined ? { name } : {}), hasValues: values !== undefined && values.length > 0 };
-    }),
-  };
+  const tensors: TensorInfo[] = new Array(trace.tensors.length);
+  // one plain loop, fields by name: a rest pattern per tensor took seconds at 400,000 tensors
+  for (let i = 0; i < tensors.length; i++) {
+    const t = trace.tensors[i];
+    const name = t.name ?? names.get(t.id);
+    const info: TensorInfo = {
+      id: t.id,
+      kind: t.kind,
+      shape: t.shape,
+      dtype: t.dtype,
+      stats: t.stats,
+      hasValues: t.values !== undefined && t.values.length > 0,
+    };
+    if (name !== undefined) info.name = name;
+    if (t.op !== undefined) info.op = t.op;
+    tensors[i] = info;
+  }
+  return { ...trace, tensors };
 }

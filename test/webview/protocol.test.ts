@@ -13,6 +13,14 @@ import { mlpTrace } from "./fixtures/mlp";
 const json = (x: HostMessage): unknown =>
   unpackMessage(messageFromWire(JSON.parse(JSON.stringify(messageToWire(packMessage(x))))));
 
+type Packed = {
+  trace: {
+    strings: string[];
+    tensorTable: { kind: number[]; shape: number[] };
+    opTable: { inputs: number[]; op: number[]; module: number[] };
+  };
+};
+
 describe("webview protocol", () => {
   const trace = mlpTrace();
 
@@ -29,16 +37,30 @@ describe("webview protocol", () => {
     );
   });
 
-  it("sends tensors as columns and gets back exactly the structure; a broken table fails the guard", () => {
+  it("sends ops and tensors as columns and gets back the structure but the ops' call stacks; a broken table fails the guard", () => {
     const m = traceMessage(trace.program, trace, 0, false, []);
     const packed = packMessage(m) as { trace: Record<string, unknown> };
     assert.ok(!("tensors" in packed.trace) && "tensorTable" in packed.trace);
+    assert.ok(!("ops" in packed.trace) && "opTable" in packed.trace);
+    assert.ok(!JSON.stringify(packed).includes('"stack"'), "no call stacks: no webview shows them");
     const back = json(m);
     assert.ok(isHostMessage(back) && back.type === "trace");
-    assert.deepEqual(back.trace, JSON.parse(JSON.stringify(traceStructure(trace))));
-    const broken = JSON.parse(JSON.stringify(packed)) as { trace: { tensorTable: { kind: string[] } } };
-    broken.trace.tensorTable.kind.pop();
-    assert.ok(!isHostMessage(unpackMessage(broken)));
+    const expected = JSON.parse(JSON.stringify(traceStructure(trace))) as ReturnType<typeof traceStructure>;
+    for (const o of expected.ops) o.stack = [];
+    assert.deepEqual(back.trace, expected);
+    const breakers: ((p: Packed) => void)[] = [
+      (p) => p.trace.tensorTable.kind.pop(),
+      (p) => (p.trace.tensorTable.shape[0] = 999),
+      (p) => p.trace.opTable.inputs.pop(),
+      (p) => (p.trace.opTable.op[1] = p.trace.strings.length),
+      (p) => (p.trace.opTable.module[0] = -2),
+      (p) => (p.trace.strings[0] = 7 as unknown as string),
+    ];
+    for (const breakIt of breakers) {
+      const broken = JSON.parse(JSON.stringify(packed)) as Packed;
+      breakIt(broken);
+      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+    }
   });
 
   it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {
