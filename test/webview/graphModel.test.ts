@@ -83,13 +83,35 @@ describe("webview graph model", () => {
       const open = defaultOpenGroups(bg, 300);
       const v = visibleGraph(bg, open);
       assert.ok(v.nodes.length <= 600, `${n} ops: ${v.nodes.length} visible`);
-      assert.ok(v.nodes.length >= 30, `${n} ops: a useful number of boxes (${v.nodes.length})`);
+      // the identical blocks are one box with their count (the last, cut short by the op count, is not one of them)
+      const blocks = Math.floor(n / 22);
+      const fold = v.nodes.find((x) => x.kind === "group" && x.label.endsWith(` ×${blocks}`));
+      assert.ok(fold, `${n} ops: ${v.nodes.map((x) => x.label).join(", ")}`);
+      assert.equal(fold.label, `model.blocks.0…${blocks - 1} ×${blocks}`);
+      assert.equal(fold.detail, `${blocks * 22} ops`);
       assert.equal(
         v.nodes.reduce((a, x) => a + x.members.length, 0),
         bg.nodes.length,
         "every node is inside some visible box",
       );
     }
+  });
+
+  it("folds repeats only in a large graph, and a folded repeat opens to its members a range at a time", () => {
+    const small = buildStepGraph(index, 0);
+    assert.ok(![...small.groups.values()].some((g) => g.repeat), "a small model is shown as it is");
+    const g = buildStepGraph(viewOf(syntheticTrace(2200)).index, 0);
+    const repeat = [...g.groups.values()].find((x) => x.repeat);
+    assert.equal(repeat?.repeat, 100);
+    const open = defaultOpenGroups(g, 300);
+    assert.ok(!open.has(repeat.id), "closed by default");
+    open.add(repeat.id);
+    const ranges = visibleGraph(g, open).nodes.filter((x) => x.kind === "group");
+    assert.deepEqual(
+      ranges.map((x) => x.label),
+      ["model.blocks.0…39", "model.blocks.40…79", "model.blocks.80…99"],
+    );
+    assert.ok(defaultOpenGroups(g, 1000, true).has(repeat.id), "Expand all opens it");
   });
 
   it("chunks a huge graph without modules so it can still collapse", () => {

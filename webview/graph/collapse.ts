@@ -79,8 +79,11 @@ export function visibleGraph(graph: StepGraph, open: ReadonlySet<string>): Visib
   return { nodes: [...byRep.values()], edges: [...edges.values()], clusters, repOf };
 }
 
-/** Opens groups breadth-first, outermost first, while the visible graph stays within `limit` nodes. */
-export function defaultOpenGroups(graph: StepGraph, limit: number): Set<string> {
+/**
+ * Opens groups breadth-first, outermost first, while the visible graph stays within `limit` nodes. A folded repeat
+ * (repeats.ts) stays one box unless `openRepeats` (Expand all).
+ */
+export function defaultOpenGroups(graph: StepGraph, limit: number, openRepeats = false): Set<string> {
   // Opening a closed group swaps its one box for its direct children (subgroups and nodes).
   const children = new Map<string, number>();
   let count = 0;
@@ -96,6 +99,7 @@ export function defaultOpenGroups(graph: StepGraph, limit: number): Set<string> 
   const byDepth = [...graph.groups.values()].sort((a, b) => a.depth - b.depth);
   for (const g of byDepth) {
     if (g.parent && !open.has(g.parent)) continue;
+    if (g.repeat && !openRepeats) continue;
     const next = count - 1 + (children.get(g.id) ?? 0);
     if (next > limit) continue;
     open.add(g.id);
@@ -105,7 +109,7 @@ export function defaultOpenGroups(graph: StepGraph, limit: number): Set<string> 
   // of blocks still lays out in time).
   if (count < limit / 10) {
     for (const g of byDepth) {
-      if (open.has(g.id) || (g.parent && !open.has(g.parent))) continue;
+      if (open.has(g.id) || (g.parent && !open.has(g.parent)) || (g.repeat && !openRepeats)) continue;
       const next = count - 1 + (children.get(g.id) ?? 0);
       if (next > limit * 1.5) continue;
       open.add(g.id);

@@ -152,7 +152,7 @@ export class GraphView {
       ? new Set()
       : all
         ? new Set(this.graph.groups.keys())
-        : defaultOpenGroups(this.graph, EXPAND_ALL_LIMIT);
+        : defaultOpenGroups(this.graph, EXPAND_ALL_LIMIT, true);
     this.relayout();
     return !open || all;
   }

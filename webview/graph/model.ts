@@ -4,6 +4,7 @@ import type { OpId, TensorId } from "../../src/trace/types";
 import { opDisplay } from "../../src/protocol/opFacts";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { dimsText, sizeOf } from "../../src/trace/text";
+import { foldRepeats, memberLabel, spanLabel } from "./repeats";
 
 export interface GraphNode {
   /** "op:<id>" or "t:<tensorId>". */
@@ -32,6 +33,8 @@ export interface GraphGroup {
   label: string;
   parent?: string;
   depth: number;
+  /** A folded run of this many structurally identical groups (repeats.ts). */
+  repeat?: number;
 }
 
 export interface StepGraph {
@@ -131,6 +134,7 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
       edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
     }
   }
+  foldRepeats(nodes, groups);
   chunkWideGroups(groups);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };
@@ -178,10 +182,13 @@ function chunkWideGroups(groups: Map<string, GraphGroup>): void {
     const p = groups.get(parent) as GraphGroup;
     for (let i = 0; i < kids.length; i += WIDE) {
       const range = kids.slice(i, i + WIDE);
-      const first = range[0].label.slice(p.label.length + 1);
-      const last = range[range.length - 1].label.slice(p.label.length + 1);
+      const first = range[0].label;
+      const last = range[range.length - 1].label;
       const id = `${parent}#${i / WIDE}`;
-      groups.set(id, { id, label: `${p.label}[${first}…${last}]`, parent, depth: p.depth + 1 });
+      const label = p.repeat
+        ? spanLabel(memberLabel(first), memberLabel(last))
+        : `${p.label}[${first.slice(p.label.length + 1)}…${last.slice(p.label.length + 1)}]`;
+      groups.set(id, { id, label, parent, depth: p.depth + 1 });
       for (const k of range) k.parent = id;
     }
   }

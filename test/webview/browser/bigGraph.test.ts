@@ -1,0 +1,68 @@
+// Big traces in the graph panel (Chromium): a real 300-layer MLP is one box "×300" that expands a range at a time, and
+// a tensor's values inside it still come on demand, never in the trace message.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runModel } from "../../../src/runner/index";
+import type { Trace } from "../../../src/trace/types";
+import { messageToWire } from "../../../src/protocol/wire";
+import { packMessage } from "../../../src/protocol/tensorTable";
+import { traceMessage } from "../../../extension/panels/protocolHost";
+import { openView, RESULTS, startHarness, type Harness } from "./harness";
+
+const DEEP = join(__dirname, "..", "..", "fixtures", "deep", "deep300.ts");
+
+describe("big graphs in Chromium", function () {
+  this.timeout(180000);
+  let h: Harness;
+  let trace: Trace;
+
+  before(async () => {
+    h = await startHarness();
+    const r = await runModel(DEEP, { maxSteps: 1 });
+    assert.ok(r.ok, r.error?.message);
+    trace = r.trace;
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it("a 300-layer MLP shows its layers as one box ×300, which expands to ranges and then to layers", async () => {
+    assert.equal(trace.ops.filter((o) => o.op === "tanh" && o.module === "deep").length, 300);
+    const v = await openView(h, "graph", trace);
+    await v.page.waitForSelector(".node.group");
+    const groups = await v.page.locator(".node.group .label").allTextContents();
+    assert.deepEqual(groups, ["▸ deep.layers.0…299 ×300"]);
+    const box = v.page.locator(".node.group", { hasText: "×300" });
+    assert.equal(await box.locator(".detail").textContent(), "1200 ops");
+    assert.ok((await v.page.locator(".node").count()) < 20, "a handful of boxes, not 1,200 ops");
+    await box.dblclick();
+    await v.page.waitForSelector(".cluster-title:has-text('×300')");
+    const ranges = await v.page.locator(".node.group .label").allTextContents();
+    assert.equal(ranges.length, 8);
+    assert.equal(ranges[0], "▸ deep.layers.0…39");
+    await v.page.locator(".node.group", { hasText: "deep.layers.0…39" }).dblclick();
+    // each layer with the tanh that follows it
+    await v.page.waitForSelector(".node.group:has-text('deep.layers.0 + tanh')");
+    await v.page.screenshot({ path: join(RESULTS, "graph-300-layers.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("the inspector shows a folded layer's weight, its values fetched on demand", async () => {
+    const json = JSON.stringify(messageToWire(packMessage(traceMessage(trace.program, trace, 0, false, []))));
+    assert.ok(!json.includes('"values"'), "no values in the trace message");
+    const w = trace.tensors.find((t) => t.name === "deep.layers.150.weight");
+    assert.ok(w?.values);
+    const v = await openView(h, "graph", trace);
+    await v.page.waitForSelector(".node.group");
+    await v.send({ type: "select", tensor: w.id });
+    await v.page.waitForSelector(`.node.selected[data-id="t:${w.id}"]`);
+    await v.page.waitForSelector(".inspector canvas.heatmap");
+    assert.ok(
+      v.sent.some((m) => m.type === "requestValues" && m.tensor === w.id),
+      "asked for the weight's values",
+    );
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+});
