@@ -55,7 +55,7 @@ export function deepTrace(): Trace {
         ops.push({
           id,
           op,
-          step: s,
+          trainingStep: s,
           inputs,
           output: out,
           attrs: {},

@@ -13,7 +13,7 @@ export interface TraceCounts {
 
 export function traceCounts(trace: Trace): TraceCounts {
   const stepEvents = trace.events.filter((e) => e.kind === "step").length;
-  const opSteps = new Set(trace.ops.map((o) => o.step)).size;
+  const opSteps = new Set(trace.ops.map((o) => o.trainingStep)).size;
   return {
     steps: Math.max(stepEvents, opSteps),
     ops: trace.ops.length,

@@ -53,7 +53,7 @@ function opTitle(op: TraceOp, index: TraceIndex): string {
 function opSection(trace: Trace, op: TraceOp, index: TraceIndex): string[] {
   const lines: string[] = [];
   const where = op.module ? ` · ${op.module}` : "";
-  lines.push(`**${code(opTitle(op, index))}** · step ${op.step}${plain(where)}`, "");
+  lines.push(`**${code(opTitle(op, index))}** · step ${op.trainingStep}${plain(where)}`, "");
   lines.push("| | shape | min | max | mean | std | ‖·‖ |", "|---|---|---|---|---|---|---|");
   lines.push(statsRow(`out ${code(tensorLabel(index, op.output), true)}`, index.tensor(op.output)));
   op.inputs.forEach((id: TensorId, i) =>

@@ -59,8 +59,8 @@ export function opsByLine(trace: Trace, file: string): Map<number, TraceOp[]> {
   for (const op of trace.ops) {
     if (!op.loc || !sameFile(locFile(trace, op.loc.file), file)) continue;
     const list = byLine.get(op.loc.line);
-    if (!list || list[0].step < op.step) byLine.set(op.loc.line, [op]);
-    else if (list[0].step === op.step) list.push(op);
+    if (!list || list[0].trainingStep < op.trainingStep) byLine.set(op.loc.line, [op]);
+    else if (list[0].trainingStep === op.trainingStep) list.push(op);
   }
   return byLine;
 }
@@ -100,7 +100,7 @@ export function lineHints(trace: Trace, file: string, thresholds: Thresholds): L
       if (severity === "normal") severity = health;
     }
     if (severity === "nonfinite" && out && nonFinite(out)) text += ` — ${out.stats.nan ? "NaN" : "Inf"} in output`;
-    hints.push({ line, text, severity, ops: ops.map((o) => o.id), step: shown.step });
+    hints.push({ line, text, severity, ops: ops.map((o) => o.id), step: shown.trainingStep });
   }
   // a gradient check's verdict is what its line is for (an expectGrad call): it replaces the line's op hint
   const byLine = new Map(hints.map((h) => [h.line, h]));

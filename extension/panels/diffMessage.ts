@@ -94,12 +94,12 @@ export function graphDiff(diff: TraceDiff, previous: Trace, current: Trace, when
       mark({ op: s.b, kind: "shape", note: `shape ${shapeText(s.shapeA)} before, ${shapeText(s.shapeB)} now` });
     else if (s.kind === "moved")
       mark({ op: s.b, kind: "moved", note: `was at line ${previous.ops[s.a].loc?.line ?? "?"}` });
-    else removed.push(`${opLabel(previous, s.a)}, step ${previous.ops[s.a].step}`);
+    else removed.push(`${opLabel(previous, s.a)}, step ${previous.ops[s.a].trainingStep}`);
   }
   const count = (k: string): number => diff.structure.filter((s) => s.kind === k).length;
   const diverging = new Set(diff.divergences.map((d) => d.b)).size;
   const first = diff.first
-    ? `First divergence: ${what(diff.first, current)}, step ${current.ops[diff.first.b].step}.`
+    ? `First divergence: ${what(diff.first, current)}, step ${current.ops[diff.first.b].trainingStep}.`
     : "No value or gradient differs beyond the tolerance.";
   const structure =
     diff.structure.length === 0

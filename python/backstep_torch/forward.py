@@ -44,7 +44,7 @@ class Forward:
         inputs = [self.id_of(t, user) for t in tensors]
         op_id = len(self.ops)
         var = self.source.assigned_var(user[0]) if user else None
-        rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
+        rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
         if var:
             rec["var"] = var
         module = next((m for m in reversed(self.module_stack) if m), None)
@@ -87,7 +87,7 @@ class Forward:
         var, loc = self.source.assignment_of(t, user[0]) if user else (None, None)
         inputs = [self.id_of(x) for x in tensors]
         op_id = len(self.ops)
-        rec = {"id": op_id, "op": opname, "step": self.step, "inputs": inputs, "output": -1, "attrs": {}}
+        rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": {}}
         if var:
             rec["var"] = var
         stack = self.source.stack(user)

@@ -75,7 +75,7 @@ def check_gradients(test, trace, rec, expected_params, rtol=1e-5, atol=1e-6, cli
         for tid, c in zip(op["inputs"], e["contributions"]):
             if c is not None:
                 sums[tid] = sums.get(tid, 0) + values(trace, c)
-                last_step[tid] = op["step"]
+                last_step[tid] = op["trainingStep"]
     final_step = max(last_step.values(), default=0)
     producer = {}
     for o in trace["ops"]:

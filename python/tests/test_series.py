@@ -105,7 +105,7 @@ class Series(unittest.TestCase):
         full = [0, 3, 5, 6]
         self.assertEqual(trace["series"]["fullSteps"], full)
         self.assertEqual([e["index"] for e in trace["events"] if e["kind"] == "step"], full)
-        self.assertEqual(sorted({o["step"] for o in trace["ops"]}), full)
+        self.assertEqual(sorted({o["trainingStep"] for o in trace["ops"]}), full)
         self.assertEqual(len(trace["losses"]), 7)
         # a full step is recorded as without a policy: the same ops, events and update events
         plain, _ = record(model_file(MODEL), steps=1)

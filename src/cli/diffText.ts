@@ -23,7 +23,7 @@ export function opText(trace: Trace, id: OpId, cwd: string): string {
   const o = trace.ops[id];
   const rel = o.loc ? relative(cwd, o.loc.file) : "";
   const at = o.loc ? `${rel.startsWith("..") ? o.loc.file : rel}:${o.loc.line}` : "(no line)";
-  return `${at}  ${o.var ? `${o.var} = ` : ""}${o.op}${o.module ? `  (${o.module})` : ""}  step ${o.step}`;
+  return `${at}  ${o.var ? `${o.var} = ` : ""}${o.op}${o.module ? `  (${o.module})` : ""}  step ${o.trainingStep}`;
 }
 
 function whatText(d: Divergence, a: Trace): string {
@@ -97,7 +97,7 @@ export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
     return {
       id,
       op: o.op,
-      step: o.step,
+      step: o.trainingStep,
       ...(o.var ? { var: o.var } : {}),
       ...(o.module ? { module: o.module } : {}),
       ...(o.loc ? { loc: o.loc } : {}),

@@ -29,7 +29,7 @@ export const MAX_CHECKED_ELEMENTS = 4096;
 /** Checks the ops of the trace's first step (later steps repeat them), each site once. */
 export function checkTrace(trace: Trace): OpCheck[] {
   const byOp = new Map<string, OpCheck>();
-  const step = trace.ops[0]?.step ?? 0;
+  const step = trace.ops[0]?.trainingStep ?? 0;
   // which inputs the run actually differentiated (a constant exponent of pow was not, and may have no derivative)
   const differentiated = new Map<number, boolean[]>();
   for (const e of trace.events)
@@ -39,7 +39,7 @@ export function checkTrace(trace: Trace): OpCheck[] {
         e.contributions.map((c) => c !== null),
       );
   for (const op of trace.ops) {
-    if (op.step !== step) continue;
+    if (op.trainingStep !== step) continue;
     let check = byOp.get(op.op);
     if (!check)
       byOp.set(

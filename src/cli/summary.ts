@@ -72,15 +72,15 @@ export function summarize(trace: Trace, cwd: string): string {
     );
   }
 
-  const firstStep = trace.ops[0]?.step ?? 0;
+  const firstStep = trace.ops[0]?.trainingStep ?? 0;
   let inFirst = 0;
-  for (const o of trace.ops) if (o.step === firstStep) inFirst++;
+  for (const o of trace.ops) if (o.trainingStep === firstStep) inFirst++;
   if (inFirst > 0) {
     out.push("", `Ops of step ${firstStep}:`);
     const rows = [["#", "line", "variable", "op", "shape", "module"]];
     for (const op of trace.ops) {
       if (rows.length > MAX_OP_ROWS) break;
-      if (op.step !== firstStep) continue;
+      if (op.trainingStep !== firstStep) continue;
       rows.push([
         String(op.id),
         op.loc ? `${relative(cwd, op.loc.file) || op.loc.file}:${op.loc.line}` : "",

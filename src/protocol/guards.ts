@@ -37,7 +37,7 @@ function isOp(x: unknown): x is TraceOp {
     isRec(x) &&
     isInt(x.id) &&
     isStr(x.op) &&
-    isInt(x.step) &&
+    isInt(x.trainingStep) &&
     isIntArr(x.inputs) &&
     isInt(x.output) &&
     isRec(x.attrs) &&

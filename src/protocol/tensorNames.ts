@@ -9,7 +9,7 @@ interface NamedTensor {
   op?: number;
 }
 interface ReadingOp {
-  step: number;
+  trainingStep: number;
   inputs: readonly TensorId[];
   loc?: SourceLoc;
 }
@@ -37,7 +37,7 @@ export function leafNames(tensors: readonly NamedTensor[], ops: readonly Reading
       const t = unnamed.get(id);
       if (!t || names.has(id)) continue;
       const base = `${PREFIX[t.kind] ?? "t"}${op.loc ? `_L${op.loc.line}` : ""}`;
-      const key = `${op.step}\u0000${base}`;
+      const key = `${op.trainingStep}\u0000${base}`;
       const n = (taken.get(key) ?? 0) + 1;
       taken.set(key, n);
       names.set(id, n === 1 ? base : `${base}_${n}`);

@@ -222,14 +222,14 @@ function activationHealth(trace: Trace, health: readonly OpHealth[], t: HealthTh
       out.push({
         severity: "warning",
         code: "dead-relu",
-        message: `Dead ReLU: ${pct(h.fraction)} of the units of ${describe(op)} output 0 for every sample (step ${op.step})`,
+        message: `Dead ReLU: ${pct(h.fraction)} of the units of ${describe(op)} output 0 for every sample (step ${op.trainingStep})`,
         ...at(op),
       });
     } else {
       out.push({
         severity: "warning",
         code: "saturated",
-        message: `Saturated ${op.op}: ${pct(h.fraction)} of the outputs of ${describe(op)} sit in the flat tails, where the local gradient is near 0 (step ${op.step})`,
+        message: `Saturated ${op.op}: ${pct(h.fraction)} of the outputs of ${describe(op)} sit in the flat tails, where the local gradient is near 0 (step ${op.trainingStep})`,
         ...at(op),
       });
     }

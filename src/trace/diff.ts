@@ -66,7 +66,7 @@ function fileKey(loc: SourceLoc | undefined, program: string): string {
 
 function baseKey(o: TraceOp, program: string, withLine: boolean): string {
   const at = withLine ? `${fileKey(o.loc, program)}:${o.loc?.line ?? 0}` : fileKey(o.loc, program);
-  return `${o.step}\u0000${at}\u0000${o.var ?? ""}\u0000${o.op}\u0000${o.module ?? ""}`;
+  return `${o.trainingStep}\u0000${at}\u0000${o.var ?? ""}\u0000${o.op}\u0000${o.module ?? ""}`;
 }
 
 /** Each op's key with its occurrence index among ops of the same key (the nth relu of a loop body). */

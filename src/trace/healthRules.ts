@@ -122,7 +122,7 @@ export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map
   let step = 0;
   trace.events.forEach((e, i) => {
     if (e.kind === "step") step = e.index;
-    else if (e.kind === "forward") step = trace.ops[e.op]?.step ?? step;
+    else if (e.kind === "forward") step = trace.ops[e.op]?.trainingStep ?? step;
     else if (e.kind === "backward") {
       const op = trace.ops[e.op];
       const up = trace.tensors[e.upstream];

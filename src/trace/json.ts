@@ -12,7 +12,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "./wire";
 import { traceIdProblem } from "./traceIndex";
-import type { Trace, TensorStats } from "./types";
+import type { Trace, TensorStats, TraceOp } from "./types";
 
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
 /** The per-op arrays, written LINE elements a line. */
@@ -36,6 +36,7 @@ function finishParse(raw: Partial<Trace> | null): Trace {
   if (raw.version !== 1)
     throw new Error(`backstep trace: unsupported version ${String(raw.version)}; this reader knows version 1`);
   const trace = raw as Trace;
+  for (const op of trace.ops) renameTrainingStep(op);
   for (const t of trace.tensors) {
     const stats = t.stats as unknown as Record<string, unknown>;
     for (const k of STAT_KEYS)
@@ -52,6 +53,18 @@ function finishParse(raw: Partial<Trace> | null): Trace {
   const problem = traceIdProblem(trace);
   if (problem) throw new Error(`backstep trace: ${problem}`);
   return trace;
+}
+
+/**
+ * An op's training step was called `step` before (a debugger's step it is not): a trace written then carries it under
+ * that name, read here as `trainingStep`.
+ */
+function renameTrainingStep(op: TraceOp): void {
+  const old = op as TraceOp & { step?: unknown };
+  if (op.trainingStep === undefined && typeof old.step === "number") {
+    op.trainingStep = old.step;
+    delete old.step;
+  }
 }
 
 /** The trace as one JSON text (for traces of ordinary size; writeTraceFile writes any size). */

@@ -99,7 +99,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     const n = trace.events.length;
     this.eventStep = new Int32Array(n);
     this.eventOp = new Int32Array(n).fill(-1);
-    let step = trace.ops[0]?.step ?? 0;
+    let step = trace.ops[0]?.trainingStep ?? 0;
     trace.events.forEach((e, i) => {
       switch (e.kind) {
         case "step":
@@ -108,7 +108,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
           break;
         case "forward":
           this.eventOp[i] = e.op;
-          step = trace.ops[e.op]?.step ?? step;
+          step = trace.ops[e.op]?.trainingStep ?? step;
           break;
         case "backward":
           this.eventOp[i] = e.op;

@@ -49,8 +49,11 @@ export interface TraceOp {
   id: OpId;
   /** Primitive op name, from the gradient-rule table (e.g. "matmul", "tanh"). */
   op: string;
-  /** Training step (0-based) in which the op ran. */
-  step: number;
+  /**
+   * The training step (0-based) the op ran in: the `index` of the step event before it (one call of the model's step
+   * function). Not a debugger step. Traces written before this name carry it as `step`; the readers accept both.
+   */
+  trainingStep: number;
   inputs: TensorId[];
   output: TensorId;
   /** Every output of an op with several (a PyTorch split, chunk, unbind): `output` is the first. */

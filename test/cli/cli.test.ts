@@ -62,7 +62,7 @@ describe("backstep CLI (dist/cli.js)", function () {
     const trace = readTraceFile(out);
     assert.deepEqual(trace.series?.fullSteps, [0, 100, 200]);
     assert.equal(trace.series?.steps.length, 300);
-    assert.deepEqual([...new Set(trace.ops.map((o) => o.step))], [0, 100, 200]);
+    assert.deepEqual([...new Set(trace.ops.map((o) => o.trainingStep))], [0, 100, 200]);
     const bad = backstep("trace", "examples/mlp-classifier.ts", "--full-steps", "3,x");
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--full-steps takes step numbers/);

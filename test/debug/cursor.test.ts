@@ -153,7 +153,7 @@ describe("debug cursor: breakpoints", () => {
     );
     assert.deepEqual(
       stepOne.hits,
-      tanhEvents.filter((i) => trace.ops[(trace.events[i] as { op: number }).op].step === 1),
+      tanhEvents.filter((i) => trace.ops[(trace.events[i] as { op: number }).op].trainingStep === 1),
     );
     assert.deepEqual(second.hits, [tanhEvents[1]]);
     const [even, atLeast3] = c.breakpoints.setLines(FILE, [
@@ -206,7 +206,9 @@ describe("debug cursor: data breakpoints", () => {
     assert.deepEqual(
       name.hits,
       trace.events
-        .map((e, i) => (e.kind === "forward" && trace.ops[e.op].var === "h" && trace.ops[e.op].step === 1 ? i : -1))
+        .map((e, i) =>
+          e.kind === "forward" && trace.ops[e.op].var === "h" && trace.ops[e.op].trainingStep === 1 ? i : -1,
+        )
         .filter((i) => i >= 0),
     );
     assert.equal(never.verified, false);

@@ -145,7 +145,7 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     await launch(h.dc, { trace: model.tracePath, program: model.file });
     for (let i = 0; i < 3; i++) await step(h.dc, "next"); // step → fc1 → tanh → fc2
     await step(h.dc, "stepBack"); // back on tanh forward
-    const tanhOp = trace.ops.find((o) => o.op === "tanh" && o.step === 0);
+    const tanhOp = trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 0);
     assert.ok(tanhOp);
     const hValues = trace.tensors[tanhOp.output].values ?? [];
     const op = await scopeVars(h.dc, "Op");

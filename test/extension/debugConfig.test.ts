@@ -38,7 +38,7 @@ describe("extension: Debug Backprop launch configuration", function () {
       const { program, trace } = await loadTrace(launch, runModel, undefined);
       assert.equal(program, file);
       assert.equal(trace.losses.length, 2);
-      assert.equal(new Set(trace.ops.map((o) => o.step)).size, 2);
+      assert.equal(new Set(trace.ops.map((o) => o.trainingStep)).size, 2);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

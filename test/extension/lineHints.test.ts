@@ -60,9 +60,9 @@ describe("extension: inline hints", () => {
     const m0 = b.tensor([3], [2, 4, 6]);
     const r0 = b.tensor([3], [2, 4, 6]);
     const m1 = b.tensor([5], [0, 0, 0, 0, 0]);
-    b.op("mul", [a0], m0, 7, { step: 0 });
-    b.op("relu", [m0], r0, 7, { step: 0, var: "r" });
-    b.op("mul", [a1], m1, 7, { step: 1, var: "r" });
+    b.op("mul", [a0], m0, 7, { trainingStep: 0 });
+    b.op("relu", [m0], r0, 7, { trainingStep: 0, var: "r" });
+    b.op("mul", [a1], m1, 7, { trainingStep: 1, var: "r" });
     assert.deepEqual(
       opsByLine(b.trace, FILE)
         .get(7)!

@@ -16,11 +16,11 @@ describe("where a new trace opens", function () {
     const at = openingEvent(t);
     const e = t.events[at];
     assert.ok(e.kind === "backward" || e.kind === "accumulate", e.kind);
-    const lastStep = Math.max(...t.ops.map((o) => o.step));
+    const lastStep = Math.max(...t.ops.map((o) => o.trainingStep));
     const before = t.events.slice(0, at + 1);
     const ran = new Set(before.flatMap((x) => (x.kind === "forward" ? [x.op] : [])));
     const differentiated = new Set(before.flatMap((x) => (x.kind === "backward" ? [x.op] : [])));
-    const stepOps = t.ops.filter((o) => o.step === lastStep);
+    const stepOps = t.ops.filter((o) => o.trainingStep === lastStep);
     assert.deepEqual(
       stepOps.filter((o) => !ran.has(o.id)).map((o) => o.op),
       [],

@@ -116,7 +116,7 @@ describe("oracle: the examples' intermediate gradients against PyTorch (retain_g
         const run = await runModel(file, { maxSteps: 1, values: "all" });
         assert.ok(run.ok, run.error?.message);
         const t = run.trace;
-        const ops = t.ops.filter((o) => o.step === 0);
+        const ops = t.ops.filter((o) => o.trainingStep === 0);
         const params = t.params.map((p) => t.tensors[p.tensor]);
         assert.ok(params.length > 0 && params.every((p) => p.dtype === dtype), `the parameters are ${dtype}`);
         const weights: Record<string, Spec> = {};

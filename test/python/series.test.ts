@@ -43,7 +43,7 @@ describe("python recorder: long runs (Trace.series)", function () {
     assert.deepEqual(s.steps, [...Array(STEPS).keys()]);
     assert.deepEqual(s.fullSteps, [7, STEPS - 1]);
     assert.deepEqual(s.policy, { last: 1, steps: [7] });
-    assert.deepEqual([...new Set(trace.ops.map((o) => o.step))], [7, STEPS - 1]);
+    assert.deepEqual([...new Set(trace.ops.map((o) => o.trainingStep))], [7, STEPS - 1]);
     assert.deepEqual(
       trace.events.filter((e) => e.kind === "step").map((e) => (e.kind === "step" ? e.index : -1)),
       [7, STEPS - 1],
@@ -68,7 +68,7 @@ describe("python recorder: long runs (Trace.series)", function () {
     const s = trace.series!;
     for (const step of s.fullSteps) {
       const i = s.steps.indexOf(step);
-      const tanh = trace.ops.find((o) => o.step === step && o.op === "tanh");
+      const tanh = trace.ops.find((o) => o.trainingStep === step && o.op === "tanh");
       assert.ok(tanh);
       const h = trace.tensors[tanh.output];
       const v = h.values;

@@ -24,7 +24,7 @@ const values = (t: Trace, id: number | null | undefined): number[] => {
   return t.tensors[id].values as number[];
 };
 const opByVar = (t: Trace, v: string, step = 0) => {
-  const op = t.ops.find((o) => o.var === v && o.step === step);
+  const op = t.ops.find((o) => o.var === v && o.trainingStep === step);
   assert.ok(op, `an op assigned to ${v}`);
   return op;
 };
@@ -62,7 +62,10 @@ describe("examples", function () {
     const a2 = values(t, opByVar(t, "a2").output); // [5,2]
     const y = values(t, opByVar(t, "diff").inputs[1]); // [5,2]
     // [5,3]
-    const x = values(t, t.ops.find((o) => o.op === "matmul" && o.module === "net.hidden" && o.step === 0)?.inputs[0]);
+    const x = values(
+      t,
+      t.ops.find((o) => o.op === "matmul" && o.module === "net.hidden" && o.trainingStep === 0)?.inputs[0],
+    );
     const ups = t.events.filter((e): e is Update => e.kind === "update");
     const upd = (name: string) => ups.find((u) => u.param === name) as Update;
     const W2 = values(t, upd("net.output.weight").before); // [2,4]
@@ -162,7 +165,7 @@ describe("examples", function () {
   /** The (variable, op) pairs of step 0 in order, for the ops the example assigned to a variable. */
   const named = (t: Trace, module?: string): string[] =>
     t.ops
-      .filter((o) => o.step === 0 && o.var !== undefined && (module === undefined || o.module === module))
+      .filter((o) => o.trainingStep === 0 && o.var !== undefined && (module === undefined || o.module === module))
       .map((o) => `${o.var}=${o.op}`);
 
   it("makemore part 4: every chunk of the forward pass is an op named as in the notebook, with its gradient", async () => {
@@ -241,9 +244,9 @@ describe("examples", function () {
       t.diagnostics.filter((d) => d.severity !== "info"),
       [],
     );
-    const masked = t.ops.find((o) => o.op === "maskedFill" && o.step === 0);
+    const masked = t.ops.find((o) => o.op === "maskedFill" && o.trainingStep === 0);
     assert.ok(masked && t.tensors[masked.output].stats.inf > 0);
-    const soft = values(t, t.ops.find((o) => o.op === "softmax" && o.step === 0)?.output); // [4, 2, 16, 16]
+    const soft = values(t, t.ops.find((o) => o.op === "softmax" && o.trainingStep === 0)?.output); // [4, 2, 16, 16]
     for (let i = 0; i < 16; i++) for (let j = i + 1; j < 16; j++) assert.equal(soft[i * 16 + j], 0);
   });
 

@@ -71,7 +71,7 @@ describe("runner: locations and names", function () {
 
   it("names the op that made an assigned value, not the ops inside the expression", () => {
     const layers = join(multi, "layers.ts");
-    const step0 = trace.ops.filter((o) => o.step === 0);
+    const step0 = trace.ops.filter((o) => o.trainingStep === 0);
     // Linear's bias add returns z; its matmul stays unnamed
     const zs = step0.filter((o) => o.var === "z");
     assert.deepEqual(

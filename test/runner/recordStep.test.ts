@@ -31,10 +31,10 @@ describe("re-recording a step of a long run (src/runner/recordStep.ts)", functio
     assert.equal(got.rerun, got.recorded);
     assert.equal(got.recorded, s.loss[spike]);
     assert.ok(hasFullStep(got.trace, 300));
-    const ops = got.trace.ops.filter((o) => o.step === 300);
+    const ops = got.trace.ops.filter((o) => o.trainingStep === 300);
     assert.ok(
       ops.some((o) => o.op === "tanh") &&
-        got.trace.events.some((e) => e.kind === "backward" && got.trace.ops[e.op].step === 300),
+        got.trace.events.some((e) => e.kind === "backward" && got.trace.ops[e.op].trainingStep === 300),
     );
     // the step event carries the re-run's loss, the charts keep the whole run
     const ev = got.trace.events.find((e) => e.kind === "step" && e.index === 300);

@@ -12,7 +12,7 @@ const MLP = join(__dirname, "..", "..", "examples", "mlp-classifier.ts");
 function summary(r: RunResult): unknown {
   return {
     ok: r.ok,
-    ops: r.trace.ops.map((o) => [o.op, o.var, o.loc?.line, o.step]),
+    ops: r.trace.ops.map((o) => [o.op, o.var, o.loc?.line, o.trainingStep]),
     losses: r.trace.losses,
     diagnostics: r.trace.diagnostics.map((d) => [d.code, d.loc?.line, d.message]),
     output: r.output,

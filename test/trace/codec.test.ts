@@ -48,7 +48,7 @@ function sample(): Trace {
   t.ops.push({
     id: 0,
     op: "clamp",
-    step: 0,
+    trainingStep: 0,
     inputs: [1],
     output: 0,
     attrs: { ...ATTRS },

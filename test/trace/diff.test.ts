@@ -61,7 +61,7 @@ function build(specs: Spec[], program = "/m/model.ts", keepValues = true): Trace
     ops.push({
       id,
       op: s.op,
-      step: 0,
+      trainingStep: 0,
       inputs,
       output,
       attrs: {},

@@ -38,7 +38,15 @@ class Build {
   /** An op of step `step` reading `inputs`; returns the op and its output; its forward event is written. */
   op(name: string, inputs: TensorId[], step: number): { op: number; out: TensorId } {
     const out = this.tensor("activation");
-    const op: TraceOp = { id: this.trace.ops.length, op: name, step, inputs, output: out, attrs: {}, stack: [] };
+    const op: TraceOp = {
+      id: this.trace.ops.length,
+      op: name,
+      trainingStep: step,
+      inputs,
+      output: out,
+      attrs: {},
+      stack: [],
+    };
     this.trace.ops.push(op);
     this.trace.tensors[out].op = op.id;
     this.event({ kind: "forward", op: op.id });

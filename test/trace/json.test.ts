@@ -1,6 +1,9 @@
 // Trace JSON: NaN and ±Infinity survive a round trip; stats match a direct computation.
 import * as assert from "node:assert/strict";
-import { parseTrace, stringifyTrace } from "../../src/trace/json";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json";
 import { computeStats } from "../../src/trace/stats";
 import { emptyTrace } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
@@ -28,7 +31,7 @@ function sample(): Trace {
   t.ops.push({
     id: 0,
     op: "clamp",
-    step: 0,
+    trainingStep: 0,
     inputs: [1],
     output: 0,
     attrs: { min: -Infinity, max: 3, mode: "Infinity-ish" },
@@ -68,6 +71,34 @@ describe("trace JSON", () => {
     const bad = JSON.parse(stringifyTrace(sample())) as Trace;
     (bad.tensors[0].values as unknown[])[0] = "one";
     assert.throws(() => parseTrace(JSON.stringify(bad)), /expected a number at tensors\[id=0\]\.values\[0\]/);
+  });
+});
+
+describe("trace JSON written before ops' step was named trainingStep", () => {
+  /** The sample as an older Backstep wrote it: each op's training step under `step`. */
+  function oldText(): string {
+    const raw = JSON.parse(stringifyTrace(sample())) as { ops: Record<string, unknown>[] };
+    raw.ops[0] = Object.fromEntries(
+      Object.entries(raw.ops[0]).map(([k, v]) => (k === "trainingStep" ? ["step", 3] : [k, v])),
+    );
+    return JSON.stringify(raw);
+  }
+
+  it("reads `step` as trainingStep, with parseTrace and a file read line by line", () => {
+    assert.match(oldText(), /"step":3/);
+    assert.doesNotMatch(oldText(), /trainingStep/);
+    const dir = mkdtempSync(join(tmpdir(), "backstep-old-"));
+    writeFileSync(join(dir, "old.json"), oldText());
+    for (const t of [parseTrace(oldText()), readTraceFile(join(dir, "old.json"))]) {
+      assert.equal(t.ops[0].trainingStep, 3);
+      assert.equal("step" in t.ops[0], false, "the old name is not kept beside the new one");
+    }
+  });
+
+  it("writes trainingStep, and a trace with both names keeps trainingStep", () => {
+    assert.match(stringifyTrace(sample()), /"trainingStep":0/);
+    const both = oldText().replace('"step":3', '"step":3,"trainingStep":1');
+    assert.equal(parseTrace(both).ops[0].trainingStep, 1);
   });
 });
 

@@ -148,7 +148,7 @@ describe("trace recorder", () => {
         vals(trace, u.after),
         vals(trace, u.before).map((v, i) => v - lr * vals(trace, u.grad)[i]),
       );
-    const step1 = trace.ops.find((o) => o.step === 1);
+    const step1 = trace.ops.find((o) => o.trainingStep === 1);
     assert.equal(step1?.inputs[0], ups[0].after, "step 1 reads the parameter as updated in step 0");
     assert.deepEqual(
       trace.params.map((p) => p.name),
@@ -202,7 +202,7 @@ describe("trace recorder", () => {
     assert.deepEqual(trace.losses, [0.5, 1]);
     assert.equal(trace.truncated.stepsDropped, 3);
     assert.ok(trace.truncated.eventsDropped > 0);
-    assert.ok(trace.ops.every((o) => o.step < 2));
+    assert.ok(trace.ops.every((o) => o.trainingStep < 2));
   });
 
   it("records a gradient once per backward pass: an op's upstream is its consumer's contribution, add passes its upstream on", () => {

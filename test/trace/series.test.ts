@@ -87,7 +87,7 @@ describe("long runs: statistics for every step, full records for chosen ones", (
       trace.events.filter((e): e is Of<"step"> => e.kind === "step").map((e) => e.index),
       [0, 3, 6],
     );
-    assert.deepEqual([...new Set(trace.ops.map((o) => o.step))], [0, 3, 6]);
+    assert.deepEqual([...new Set(trace.ops.map((o) => o.trainingStep))], [0, 3, 6]);
     assert.equal(trace.losses.length, 7);
     assert.deepEqual(s.loss, trace.losses);
     assert.ok(s.loss[6] < s.loss[0], "the loss falls");
@@ -116,7 +116,7 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     const trace = await record(5, { steps: [3] });
     const s = trace.series!;
     const i = s.steps.indexOf(3);
-    const tanh = trace.ops.find((o) => o.op === "tanh" && o.step === 3)!;
+    const tanh = trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 3)!;
     const out = trace.tensors[tanh.output];
     const h = s.layers[0];
     assert.equal(h.act.min[i], out.stats.min);
@@ -144,7 +144,7 @@ describe("long runs: statistics for every step, full records for chosen ones", (
   it("records the parameters afresh at a full step after statistics-only steps", async () => {
     const trace = await record(4, { steps: [0, 3] });
     const weightAt = (step: number): number[] => {
-      const ids = trace.ops.filter((o) => o.step === step).flatMap((o) => o.inputs);
+      const ids = trace.ops.filter((o) => o.trainingStep === step).flatMap((o) => o.inputs);
       const w = ids.map((id) => trace.tensors[id]).find((t) => t.kind === "param" && t.name === "model.fc1.weight");
       assert.ok(w?.values, `fc1's weight is an input in step ${step}`);
       return w.values;

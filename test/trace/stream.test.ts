@@ -208,8 +208,8 @@ describe("trace stream", () => {
     const steps = trace.events.filter((e) => e.kind === "step").length;
     assert.ok(steps > 20, `${steps} steps read`);
     // every step read is whole up to the last, and its numbers are the model's: tanh(i·w) summed
-    for (const op of trace.ops.filter((o) => o.op === "tanh" && o.step < steps - 1)) {
-      const i = op.step;
+    for (const op of trace.ops.filter((o) => o.op === "tanh" && o.trainingStep < steps - 1)) {
+      const i = op.trainingStep;
       assert.deepEqual(
         trace.tensors[op.output].values,
         [0.5, -0.25, 2].map((v) => Math.tanh(v * i)),

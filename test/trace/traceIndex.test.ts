@@ -17,8 +17,8 @@ function twoSteps(): Trace {
     const x = b.tensor([2], [1, 2], "param", "w");
     const h = b.tensor([2], [0.76, 0.96]);
     const y = b.tensor([2], [1.5, 1.9]);
-    const tanh = b.op("tanh", [x], h, 3, { step, var: "h" });
-    const mul = b.op("mul", [h, x], y, 4, { step, var: "y" });
+    const tanh = b.op("tanh", [x], h, 3, { trainingStep: step, var: "h" });
+    const mul = b.op("mul", [h, x], y, 4, { trainingStep: step, var: "y" });
     const g = b.tensor([2], [1, 1], "grad");
     b.event({ kind: "backward", op: mul, upstream: g, local: [null, null], contributions: [g, g] });
     b.event({ kind: "backward", op: tanh, upstream: g, local: [null], contributions: [g] });
@@ -56,7 +56,7 @@ describe("TraceIndex", () => {
   it("starts a trace without step events in the first op's step", () => {
     const b = new TraceBuilder("/m/model.ts");
     const x = b.tensor([1], [1], "input", "x");
-    b.op("neg", [x], b.tensor([1], [-1]), 2, { step: 3 });
+    b.op("neg", [x], b.tensor([1], [-1]), 2, { trainingStep: 3 });
     const index = new TraceIndex(b.trace);
     assert.deepEqual([...index.eventStep], [3]);
     assert.deepEqual(index.stepStarts, [{ step: 3, event: 0 }]);

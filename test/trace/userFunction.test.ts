@@ -75,6 +75,6 @@ describe("trace: a user-defined function (defineFunction)", function () {
 
   it("keeps one training step: the backward's ops do not start a new one", () => {
     assert.equal(trace.events.filter((e) => e.kind === "step").length, 1);
-    assert.ok(trace.ops.every((o) => o.step === 0));
+    assert.ok(trace.ops.every((o) => o.trainingStep === 0));
   });
 });

@@ -9,7 +9,7 @@ describe("webview chain rule", () => {
   const trace = mlpTrace();
   const { index, valuesOf } = viewOf(trace);
   const opOf = (name: string, step = 0, nth = 0): number => {
-    const o = trace.ops.filter((x) => x.op === name && x.step === step)[nth];
+    const o = trace.ops.filter((x) => x.op === name && x.trainingStep === step)[nth];
     assert.ok(o, `${name} #${nth} in step ${step}`);
     return o.id;
   };

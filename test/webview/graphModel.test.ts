@@ -15,7 +15,7 @@ describe("webview graph model", () => {
   it("has one node per op of the step, labelled with op and variable, plus leaf nodes for params and inputs", () => {
     assert.deepEqual(stepsWithOps(index), [0, 1]);
     const g = buildStepGraph(index, 1);
-    const ops = trace.ops.filter((o) => o.step === 1);
+    const ops = trace.ops.filter((o) => o.trainingStep === 1);
     assert.equal(g.nodes.filter((n) => n.kind === "op").length, ops.length);
     for (const o of ops) {
       const n = g.byId.get(`op:${o.id}`);
@@ -35,7 +35,7 @@ describe("webview graph model", () => {
 
   it("draws one edge per distinct input, labelled with that tensor's shape", () => {
     const g = buildStepGraph(index, 0);
-    const expected = trace.ops.filter((o) => o.step === 0).reduce((a, o) => a + new Set(o.inputs).size, 0);
+    const expected = trace.ops.filter((o) => o.trainingStep === 0).reduce((a, o) => a + new Set(o.inputs).size, 0);
     assert.equal(g.edges.length, expected);
     for (const e of g.edges)
       assert.equal(e.label, trace.tensors[e.tensor].shape.length ? trace.tensors[e.tensor].shape.join("×") : "scalar");
@@ -62,7 +62,7 @@ describe("webview graph model", () => {
     assert.equal(fc1.members.length, 5);
     assert.equal(fc1.detail, "3 ops");
     assert.ok(!v.edges.some((e) => e.from === e.to));
-    const tanh = `op:${trace.ops.find((o) => o.op === "tanh" && o.step === 0)?.id}`;
+    const tanh = `op:${trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 0)?.id}`;
     assert.deepEqual(
       v.edges.filter((e) => e.to === tanh).map((e) => [e.from, e.label]),
       [["g:model.fc1", "4×5"]],

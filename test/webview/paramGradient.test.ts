@@ -43,7 +43,7 @@ describe("side panel: a parameter click shows its gradient", function () {
         "in the cursor's step",
       );
       const reader = t.ops.find((o) => o.inputs.includes(target.tensor));
-      assert.equal(reader?.step, k, "the tensor the step's forward read");
+      assert.equal(reader?.trainingStep, k, "the tensor the step's forward read");
       const index = new TraceIndex(traceStructure(t));
       // the gradient the optimizer used: the same values (a snapshot of its own unless the model changed it in place)
       const held = index.grads.at(target.tensor, target.event);

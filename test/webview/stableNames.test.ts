@@ -59,12 +59,12 @@ describe("stable names for unnamed leaf tensors", function () {
     const tensors = [0, 1, 2].map((id) => ({ id, kind: "input" as const }));
     const loc = { file: "/m.ts", line: 7, column: 3 };
     const names = leafNames(tensors, [
-      { step: 0, inputs: [1, 0], loc },
-      { step: 1, inputs: [2], loc },
+      { trainingStep: 0, inputs: [1, 0], loc },
+      { trainingStep: 1, inputs: [2], loc },
     ]);
     assert.deepEqual([names.get(1), names.get(0), names.get(2)], ["input_L7", "input_L7_2", "input_L7"]);
     assert.equal(
-      leafNames([{ id: 3, name: "x", kind: "input" }], [{ step: 0, inputs: [3], loc }]).size,
+      leafNames([{ id: 3, name: "x", kind: "input" }], [{ trainingStep: 0, inputs: [3], loc }]).size,
       0,
       "named tensors keep their names",
     );

@@ -26,7 +26,7 @@ describe("webview view logic", () => {
   const g = buildStepGraph(index, 0);
   const all = visibleGraph(g, new Set(g.groups.keys()));
   const spans = eventSpans(index, g, all);
-  const tanh = trace.ops.find((o) => o.op === "tanh" && o.step === 0)?.id as number;
+  const tanh = trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 0)?.id as number;
 
   it("highlights the event's op: forward ran up to it, backward marks what was differentiated", () => {
     const fwd = eventWhere(trace, (e) => e.kind === "forward" && e.op === tanh);
@@ -53,7 +53,7 @@ describe("webview view logic", () => {
 
   it("highlights the collapsed group holding the op", () => {
     const v = visibleGraph(g, new Set(["g:model"]));
-    const matmul = trace.ops.find((o) => o.op === "matmul" && o.step === 0)?.id as number;
+    const matmul = trace.ops.find((o) => o.op === "matmul" && o.trainingStep === 0)?.id as number;
     const h = highlightAt(
       index,
       g,

@@ -240,7 +240,7 @@ export class Inspector {
     const s = section(`${title}: ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}`);
     if (!op) return s;
     const where = el("p", "where");
-    where.append(`${op.module ? `${op.module} · ` : ""}step ${op.step}`);
+    where.append(`${op.module ? `${op.module} · ` : ""}step ${op.trainingStep}`);
     if (op.loc) {
       where.append(
         " · ",

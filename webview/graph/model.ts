@@ -68,11 +68,11 @@ function ensureGroups(groups: Map<string, GraphGroup>, module: string): string {
 
 /** Steps that have ops, ascending. */
 export function stepsWithOps(index: ViewIndex): number[] {
-  return [...new Set(index.trace.ops.map((o) => o.step))].sort((a, b) => a - b);
+  return [...new Set(index.trace.ops.map((o) => o.trainingStep))].sort((a, b) => a - b);
 }
 
 export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
-  const ops = index.trace.ops.filter((o) => o.step === step);
+  const ops = index.trace.ops.filter((o) => o.trainingStep === step);
   const groups = new Map<string, GraphGroup>();
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];

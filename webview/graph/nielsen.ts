@@ -66,7 +66,7 @@ function isDenseNet(index: ViewIndex, step: number): boolean {
   let dense = steps.get(step);
   if (dense === undefined) {
     dense = index.trace.ops.some(
-      (o) => o.step === step && is(o.op, "dense") && o.inputs.some((i) => paramBehind(index, i) !== undefined),
+      (o) => o.trainingStep === step && is(o.op, "dense") && o.inputs.some((i) => paramBehind(index, i) !== undefined),
     );
     steps.set(step, dense);
   }
@@ -83,7 +83,7 @@ export function bpEquation(
   memo = new Map<OpId, boolean>(),
 ): BpLabel | undefined {
   const op = index.op(opId);
-  if (!op || !isDenseNet(index, op.step)) return undefined;
+  if (!op || !isDenseNet(index, op.trainingStep)) return undefined;
   const input = op.inputs[i];
   const param = input === undefined ? undefined : paramBehind(index, input);
   const label = (eq: BpEquation): BpLabel => ({ eq, ...BP[eq] });

@@ -148,9 +148,9 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
     const what = `${o.op}${o.var ? ` ${o.var}` : ""}${o.module ? ` in ${o.module}` : ""}`;
     const message =
       h.kind === "dead-relu"
-        ? `${what}: ${pct}% of its units output 0 for every sample in step ${o.step}`
-        : `${what}: ${pct}% of its outputs sit in the flat tails in step ${o.step}`;
-    flags.push({ kind: h.kind, step: o.step, ...(o.module ? { layer: o.module } : {}), message });
+        ? `${what}: ${pct}% of its units output 0 for every sample in step ${o.trainingStep}`
+        : `${what}: ${pct}% of its outputs sit in the flat tails in step ${o.trainingStep}`;
+    flags.push({ kind: h.kind, step: o.trainingStep, ...(o.module ? { layer: o.module } : {}), message });
   }
   for (const d of t.diagnostics) {
     const kind = DIAG_FLAGS[d.code] ?? (t.health === undefined ? ACTIVATION_FLAGS[d.code] : undefined);
@@ -159,7 +159,7 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
     flags.push({
       kind,
       message: d.message,
-      ...(op ? { step: op.step } : {}),
+      ...(op ? { step: op.trainingStep } : {}),
       ...(op?.module ? { layer: op.module } : {}),
     });
   }

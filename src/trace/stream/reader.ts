@@ -161,7 +161,7 @@ export class TraceReader {
           const op: TraceOp = {
             id: this.ops++,
             op: str[a[i]],
-            step: a[i + 1],
+            trainingStep: a[i + 1],
             inputs: [],
             output: a[i + 2],
             attrs: {},

@@ -93,8 +93,9 @@ describe("graph panel in Chromium: compare and export", function () {
     }, svg.data);
     assert.equal(parsed.error, null, "well-formed XML");
     assert.equal(parsed.root, "svg");
-    const step = trace.ops[trace.ops.length - 1].step;
-    for (const o of trace.ops.filter((x) => x.step === step)) assert.ok(parsed.labels.includes(o.op), `label ${o.op}`);
+    const step = trace.ops[trace.ops.length - 1].trainingStep;
+    for (const o of trace.ops.filter((x) => x.trainingStep === step))
+      assert.ok(parsed.labels.includes(o.op), `label ${o.op}`);
     assert.ok(parsed.labels.includes("h") && parsed.labels.includes("loss"), "variable names");
     assert.equal(parsed.classes, 0, "styles are resolved inline: it reads the same outside the panel");
     assert.match(

@@ -12,7 +12,7 @@ describe("graph panel in Chromium", function () {
   let h: Harness;
   const trace: Trace = mlpTrace();
   const opId = (name: string, step = 0, nth = 0): number =>
-    trace.ops.filter((o) => o.op === name && o.step === step)[nth].id;
+    trace.ops.filter((o) => o.op === name && o.trainingStep === step)[nth].id;
   const fwd = (op: number): number => eventWhere(trace, (e) => e.kind === "forward" && e.op === op);
   const bwd = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
   const current = (v: ViewPage): Promise<string | null> =>
@@ -30,7 +30,7 @@ describe("graph panel in Chromium", function () {
   it("draws every op of the step with its op and variable names and shape-labelled edges, with no CSP or script errors", async () => {
     const v = await openView(h, "graph", trace, { cursor: fwd(opId("tanh")) });
     await v.page.waitForSelector(".node.current");
-    const ops = trace.ops.filter((o) => o.step === 0);
+    const ops = trace.ops.filter((o) => o.trainingStep === 0);
     assert.equal(await v.page.locator(".node.op").count(), ops.length);
     assert.equal(await v.page.locator(".node.tensor").count(), 6);
     const labels = await v.page.locator(".node.op .label").allTextContents();

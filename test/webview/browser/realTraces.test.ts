@@ -28,7 +28,7 @@ describe("webviews on example traces in Chromium", function () {
 
   it("nielsen-sigmoid: the output layer's sigmoid backward is BP1, with the chain rule in numbers", async () => {
     const t = traces.get("nielsen-sigmoid") as Trace;
-    const step0 = t.ops.filter((o) => o.step === 0);
+    const step0 = t.ops.filter((o) => o.trainingStep === 0);
     const sig = step0.filter((o) => o.op === "sigmoid").pop();
     assert.ok(sig);
     const ev = t.events.findIndex((e) => e.kind === "backward" && e.op === sig.id);
@@ -60,8 +60,8 @@ describe("webviews on example traces in Chromium", function () {
     const t = traces.get("mlp-classifier") as Trace;
     const v = await openView(h, "graph", t, { cursor: 1 });
     await v.page.waitForSelector(".node.current");
-    const step = t.ops[0].step;
-    assert.equal(await v.page.locator(".node.op").count(), t.ops.filter((o) => o.step === step).length);
+    const step = t.ops[0].trainingStep;
+    assert.equal(await v.page.locator(".node.op").count(), t.ops.filter((o) => o.trainingStep === step).length);
     const clusters = await v.page.locator(".cluster-title").allTextContents();
     assert.ok(
       clusters.some((c) => c.includes("model.fc1")) && clusters.some((c) => c.includes("model.fc2")),

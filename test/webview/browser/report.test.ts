@@ -217,7 +217,7 @@ describe("backstep report, offline in Chromium", function () {
     await page.waitForSelector(".node.op");
     assert.equal(await page.title(), "Backstep report: mlp-classifier.ts");
     // the opening step's ops, named as in the code
-    const stepOps = trace.ops.filter((o) => o.step === trace.ops[trace.ops.length - 1].step);
+    const stepOps = trace.ops.filter((o) => o.trainingStep === trace.ops[trace.ops.length - 1].trainingStep);
     assert.equal(await page.locator(".node.op").count(), stepOps.length);
     const details = await page.locator(".node.op .detail").allTextContents();
     for (const v of ["z1", "h", "logits", "loss"]) assert.ok(details.includes(v), `node for ${v}`);
