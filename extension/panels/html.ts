@@ -1,6 +1,8 @@
 // The HTML shell of both webviews: strict CSP (nothing but our nonce'd script and styles from the extension), no inline
 // code.
-// Pure (no vscode import) so the browser tests load exactly the page VS Code shows.
+// Pure (no vscode import) so the browser tests load exactly the page VS Code shows. The page itself is
+// src/protocol/page.ts', shared with the standalone report.
+import { escapeHtml, htmlPage } from "../../src/protocol/page";
 
 export interface PageAssets {
   title: string;
@@ -12,27 +14,17 @@ export interface PageAssets {
   styleUris: string[];
 }
 
-const escapeAttr = (s: string): string => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-
 export function webviewHtml(a: PageAssets): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${a.cspSource} data:`,
-    `style-src ${a.cspSource}`,
-    `font-src ${a.cspSource}`,
-    `script-src 'nonce-${a.nonce}'`,
-  ].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${a.styleUris.map((u) => `<link rel="stylesheet" href="${escapeAttr(u)}">`).join("\n")}
-<title>${escapeAttr(a.title)}</title>
-</head>
-<body>
-<script nonce="${a.nonce}" src="${escapeAttr(a.scriptUri)}"></script>
-</body>
-</html>`;
+  return htmlPage({
+    csp: [
+      "default-src 'none'",
+      `img-src ${a.cspSource} data:`,
+      `style-src ${a.cspSource}`,
+      `font-src ${a.cspSource}`,
+      `script-src 'nonce-${a.nonce}'`,
+    ],
+    title: a.title,
+    head: a.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join("\n"),
+    body: `<script nonce="${a.nonce}" src="${escapeHtml(a.scriptUri)}"></script>`,
+  });
 }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { htmlPage } from "../protocol/page";
 import { REPORT_DATA_ID, type ReportData } from "../protocol/report";
 import { stringifyWire } from "../trace/wire";
 import type { Trace } from "../trace/types";
@@ -42,38 +43,25 @@ export function readReportAssets(dir = reportAssetsDir()): ReportAssets {
   return { js, css };
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 /** The report page. Script text may not hold `</script`; JSON is made safe by escaping every `<`. */
 export function reportHtml(trace: Trace, file: string, assets: ReportAssets = readReportAssets()): string {
   const data: ReportData = { file, trace };
   const json = stringifyWire(data).replace(/</g, "\\u003c");
   const js = assets.js.replace(/<\/script/gi, "<\\/script");
   const hash = createHash("sha256").update(js).digest("base64");
-  const csp = [
-    "default-src 'none'",
-    "img-src data: blob:",
-    "font-src data:",
-    "style-src 'unsafe-inline'",
-    `script-src 'sha256-${hash}'`,
-  ].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="Backstep">
-<title>Backstep report: ${escapeHtml(basename(file))}</title>
-<style>${assets.css}</style>
-</head>
-<body>
-<script type="application/json" id="${REPORT_DATA_ID}">${json}</script>
-<script>${js}</script>
-</body>
-</html>
-`;
+  const page = htmlPage({
+    csp: [
+      "default-src 'none'",
+      "img-src data: blob:",
+      "font-src data:",
+      "style-src 'unsafe-inline'",
+      `script-src 'sha256-${hash}'`,
+    ],
+    title: `Backstep report: ${basename(file)}`,
+    head: `<meta name="generator" content="Backstep">\n<style>${assets.css}</style>`,
+    body: `<script type="application/json" id="${REPORT_DATA_ID}">${json}</script>\n<script>${js}</script>`,
+  });
+  return `${page}\n`;
 }
 
 export function writeReport(trace: Trace, out: string, assets?: ReportAssets): void {

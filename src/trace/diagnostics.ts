@@ -79,28 +79,21 @@ function firstNonFinite(trace: Trace): TraceDiagnostic[] {
   let nanFound = false;
   let infFound = false;
   const check = (ids: readonly (TensorId | null | undefined)[], op: TraceOp | undefined, phase: string): void => {
+    const first = (code: "nan" | "inf", what: string): void => {
+      const message = `${what} first produced in the ${phase} pass by ${op ? describe(op) : "an op"}`;
+      out.push({ severity: "warning", code, message, ...at(op) });
+    };
     for (const id of ids) {
       if (id === null || id === undefined) continue;
       const s = trace.tensors[id]?.stats;
       if (!s) continue;
-      const opText = op ? describe(op) : "an op";
       if (!nanFound && s.nan > 0) {
         nanFound = true;
-        out.push({
-          severity: "warning",
-          code: "nan",
-          message: `NaN first produced in the ${phase} pass by ${opText}`,
-          ...at(op),
-        });
+        first("nan", "NaN");
       }
       if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
         infFound = true;
-        out.push({
-          severity: "warning",
-          code: "inf",
-          message: `Infinity first produced in the ${phase} pass by ${opText}`,
-          ...at(op),
-        });
+        first("inf", "Infinity");
       }
     }
   };

@@ -2,6 +2,7 @@
 // updates and step boundaries, and the debugger, inspector and side panel reading it.
 import { strict as assert } from "node:assert";
 import { DebugIndex } from "../../src/debug/debugIndex";
+import { emptyTrace } from "../../src/trace/assembler";
 import { traceStructure } from "../../src/protocol/messages";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { TensorId, TensorKind, Trace, TraceEvent, TraceOp } from "../../src/trace/types";
@@ -9,19 +10,7 @@ import { health, pendingAt } from "../../webview/side/health";
 
 /** A trace written event by event; each tensor's statistics are distinct unless `like` copies another's. */
 class Build {
-  readonly trace: Trace = {
-    format: "backstep-trace",
-    version: 1,
-    program: "hand.ts",
-    ops: [],
-    tensors: [],
-    events: [],
-    params: [],
-    diagnostics: [],
-    losses: [],
-    truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 },
-    durationMs: 0,
-  };
+  readonly trace: Trace = emptyTrace("hand.ts");
 
   tensor(kind: TensorKind, name?: string, like?: TensorId): TensorId {
     const id = this.trace.tensors.length;
