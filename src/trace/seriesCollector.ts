@@ -11,8 +11,8 @@ const { LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
  * The activations a layer ends with. A layer's output, followed per step, is an activation's, or a module's when
  * no activation takes it next (`h = tanh(fc1(x))` is one layer, `h`; `logits = fc2(h)` another): the
  * pre-activation is not followed, as Karpathy's makemore plots follow tanh outputs. The recorder may not
- * read src/protocol's op facts; a new activation op is added here too (test/trace/seriesCollector.test.ts checks
- * the two lists agree).
+ * read src/protocol's op facts; a new activation op is added here too (test/trace/summary.test.ts checks the
+ * two lists agree).
  */
 export const ACTIVATION_OPS: ReadonlySet<string> = new Set([
   "relu",
