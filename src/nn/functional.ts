@@ -22,6 +22,7 @@ export {
   leakyRelu,
   elu,
   softplus,
+  softsign,
 } from "../engine/ops";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy } from "./losses";
 

@@ -23,6 +23,15 @@ describe("op facts", () => {
     assert.equal(opFacts("no-such-op"), undefined);
   });
 
+  it("every activation is a function of F (nn.functional), as in PyTorch", () => {
+    const inF = new Set(Object.keys(B.F));
+    const activations = Object.entries(OP_FACTS as Record<string, { category: string }>)
+      .filter(([, f]) => f.category === "activation")
+      .map(([op]) => op);
+    const missing = activations.filter((op) => !inF.has(op));
+    assert.deepEqual(missing, [], `activations missing from F (src/nn/functional.ts): ${missing.join(", ")}`);
+  });
+
   it("display names are distinct and non-empty; every activation is elementwise", () => {
     const all = [...Object.values(OP_FACTS), ...Object.values(TORCH_OP_FACTS)];
     const names = all.map((f) => f.display);
