@@ -22,6 +22,7 @@ export {
   sigmoid,
   relu,
   softsign,
+  mish,
   clamp,
   matmul,
   sum,

@@ -237,6 +237,9 @@ export class Tensor {
   softsign(): Tensor {
     return ops.softsign(this);
   }
+  mish(): Tensor {
+    return ops.mish(this);
+  }
   clamp(min?: number | null, max?: number | null): Tensor {
     return ops.clamp(this, min, max);
   }

@@ -23,6 +23,7 @@ export {
   elu,
   softplus,
   softsign,
+  mish,
 } from "../engine/ops";
 export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy } from "./losses";
 

@@ -87,6 +87,7 @@ export const OP_FACTS = {
   sigmoid: activation("sigmoid"),
   relu: activation("relu", { piecewise: true }),
   softsign: activation("softsign"),
+  mish: activation("mish"),
   sum: structured("reduction", "sum"),
   mean: structured("reduction", "mean"),
   max: structured("reduction", "max", { piecewise: true }),

@@ -24,6 +24,7 @@ export const ACTIVATION_OPS: ReadonlySet<string> = new Set([
   "elu",
   "softplus",
   "softsign",
+  "mish",
 ]);
 
 /** One step's statistics as they are gathered, then written as one STEP_SUMMARY record. */

@@ -22,7 +22,8 @@ export const SQUARE = 10,
   SILU = 17,
   LEAKY_RELU = 18,
   ELU = 19,
-  SOFTPLUS = 20;
+  SOFTPLUS = 20,
+  MISH = 21;
 export type UnaryCode =
   | typeof NEG
   | typeof EXP
@@ -44,7 +45,8 @@ export type UnaryCode =
   | typeof SILU
   | typeof LEAKY_RELU
   | typeof ELU
-  | typeof SOFTPLUS;
+  | typeof SOFTPLUS
+  | typeof MISH;
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -226,6 +228,19 @@ export function unaryInto(
         for (let i = 0; i < n; i++) {
           const v = p * x[i];
           o[i] = v > q ? 1 : sigmoid(v);
+        }
+      return;
+    case MISH: // x·tanh(softplus(x)), softplus linear above 20 as PyTorch's
+      if (!derivative)
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          o[i] = v * Math.tanh(v > 20 ? v : Math.log1p(Math.exp(v)));
+        }
+      else
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          const t = Math.tanh(v > 20 ? v : Math.log1p(Math.exp(v)));
+          o[i] = t + v * (1 - t * t) * sigmoid(v);
         }
       return;
   }

@@ -50,6 +50,7 @@ export const tanh = unary("tanh");
 export const sigmoid = unary("sigmoid");
 export const relu = unary("relu");
 export const softsign = unary("softsign");
+export const mish = unary("mish");
 
 /** Limits values to [min, max]; either bound may be omitted (null/undefined). */
 export function clamp(x: TensorLike, min?: number | null, max?: number | null): Tensor {

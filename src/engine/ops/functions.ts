@@ -14,6 +14,7 @@ export {
   sigmoid,
   relu,
   softsign,
+  mish,
   clamp,
   maximum,
   minimum,

@@ -7,7 +7,7 @@ import { MUL } from "../kernels/binary";
 import { unaryInto } from "../kernels/unary";
 import type { UnaryCode } from "../kernels/unary";
 import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SOFTSIGN, SQRT, TANH } from "../kernels/unary";
-import { COS, ELU, ERF, GELU, LEAKY_RELU, LOG1P, RSQRT, SILU, SIN, SOFTPLUS, SQUARE } from "../kernels/unary";
+import { COS, ELU, ERF, GELU, LEAKY_RELU, LOG1P, MISH, RSQRT, SILU, SIN, SOFTPLUS, SQUARE } from "../kernels/unary";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
@@ -86,6 +86,11 @@ export const tanhRule = defineUnary({ name: "tanh", code: TANH, latex: "1 - \\ta
 export const sigmoidRule = defineUnary({ name: "sigmoid", code: SIGMOID, latex: "\\sigma(x)\\,(1 - \\sigma(x))" });
 export const reluRule = defineUnary({ name: "relu", code: RELU, latex: "\\mathbb{1}[x > 0]" });
 export const softsignRule = defineUnary({ name: "softsign", code: SOFTSIGN, latex: "\\frac{1}{(1 + |x|)^2}" });
+export const mishRule = defineUnary({
+  name: "mish",
+  code: MISH,
+  latex: "\\tanh(s) + x\\,\\sigma(x)\\,(1 - \\tanh^2(s)),\\ s = \\log(1 + e^{x})",
+});
 export const clampRule = defineUnary<ClampAttrs>({
   name: "clamp",
   code: CLAMP,

@@ -58,6 +58,7 @@ export const opCases: OracleCase[] = [
   unary("sigmoid", (x) => x.sigmoid(), "x.sigmoid()"),
   unary("relu", (x) => x.relu(), "x.relu()", away),
   unary("softsign", (x) => x.softsign(), "F.softsign(x)"),
+  unary("mish", (x) => x.mish(), "F.mish(x)"),
   unary("clamp both", (x) => x.clamp(-0.5, 0.5), "x.clamp(-0.5, 0.5)", away),
   unary("clamp min", (x) => B.clamp(x, 0.05), "x.clamp(min=0.05)", away),
   {
