@@ -121,7 +121,7 @@ describe("trace stream", () => {
     assert.deepEqual(ops[0], {
       id: 0,
       op: "clamp",
-      step: 0,
+      trainingStep: 0,
       inputs: [1],
       output: 0,
       module: "model.attn — ∂L/∂x 😀",
