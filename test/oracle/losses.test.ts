@@ -1,5 +1,7 @@
 // Losses against PyTorch: every reduction, crossEntropy over [N, C, …] with ignoreIndex and labelSmoothing.
+import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
+import * as losses from "../../src/nn/losses";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { c, ints, prob, r } from "./inputs";
@@ -73,4 +75,14 @@ cases.push(
   },
 );
 
-describeOracle("oracle: losses against PyTorch", cases);
+describeOracle("oracle: losses against PyTorch", cases, () => {
+  it("every loss function (src/nn/losses.ts, in F) has a case named after it", () => {
+    const names = Object.entries(losses)
+      .filter(([, v]) => typeof v === "function")
+      .map(([k]) => k);
+    assert.ok(names.length >= 4, `found the losses (${names.join(", ")})`);
+    for (const k of names) assert.equal(typeof (B.F as Record<string, unknown>)[k], "function", `F.${k}`);
+    const missing = names.filter((k) => !cases.some((c) => c.name.startsWith(`${k} `)));
+    assert.deepEqual(missing, [], `losses no oracle case is named after: ${missing.join(", ")}`);
+  });
+});
