@@ -63,7 +63,7 @@ export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable 
   for (const o of ops) {
     t.id.push(o.id);
     t.op.push(strings.id(o.op));
-    t.step.push(o.step);
+    t.step.push(o.trainingStep);
     for (const i of o.inputs) t.inputs.push(i);
     t.inputCount.push(o.inputs.length);
     t.output.push(o.output);
@@ -127,7 +127,7 @@ export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[]
     out[i] = {
       id: c.id[i],
       op,
-      step: c.step[i],
+      trainingStep: c.step[i],
       inputs: c.inputs.slice(at, at + count),
       output: c.output[i],
       ...(outputs !== null ? { outputs } : {}),
