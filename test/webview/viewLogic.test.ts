@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { buildStepGraph } from "../../webview/graph/model";
 import { visibleGraph } from "../../webview/graph/collapse";
 import { activeEdges, eventSpans, highlightAt } from "../../webview/graph/highlight";
-import { describeEvent, stepKey, timelineMarkers } from "../../webview/graph/timelineModel";
+import { describeEvent, stepKey, thinMarkers, timelineMarkers, type Marker } from "../../webview/graph/timelineModel";
 import { logScale, nodeMagnitude, rms } from "../../webview/graph/colour";
 import { fitTransform, zoomAt } from "../../webview/graph/viewport";
 import { barFraction, health } from "../../webview/side/health";
@@ -62,6 +62,23 @@ describe("webview view logic", () => {
       eventWhere(trace, (e) => e.kind === "forward" && e.op === matmul),
     );
     assert.equal(h.current, "g:model.fc1");
+  });
+
+  it("draws at most one marker per slice of the timeline, keeping the most severe, saying how many it stands for", () => {
+    const many: Marker[] = Array.from({ length: 50000 }, (_, i) => ({
+      event: i * 2,
+      kind: "breakpoint",
+      title: `breakpoint ${i}`,
+    }));
+    many.push({ event: 40000, kind: "diagnostic", severity: "warning", title: "dead relu" });
+    many.push({ event: 40001, kind: "diagnostic", severity: "error", title: "NaN" });
+    const thin = thinMarkers(many, 100000);
+    assert.ok(thin.length <= 1000 + 1, `${thin.length} markers`);
+    const diag = thin.filter((m) => m.kind === "diagnostic");
+    assert.equal(diag.length, 1);
+    assert.equal(diag[0].title, "NaN (and 1 more here)");
+    assert.equal(thin[0].title, "breakpoint 0 (and 49 more here)");
+    assert.deepEqual(thinMarkers(many.slice(0, 10), 100000), many.slice(0, 10), "few markers stay as they are");
   });
 
   it("steps the timeline by event and by training step, and marks diagnostics and breakpoints", () => {

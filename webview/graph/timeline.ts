@@ -1,7 +1,7 @@
 // The timeline: every event of every step on a scrubber, coloured by kind, with diagnostic and breakpoint markers.
 import { el, vsButton } from "../common/dom";
 import type { ViewIndex } from "../../src/protocol/messages";
-import { describeEvent, stepKey, timelineMarkers, type Marker } from "./timelineModel";
+import { describeEvent, stepKey, thinMarkers, timelineMarkers, type Marker } from "./timelineModel";
 
 export interface TimelineActions {
   /** The user moved the timeline (scrub, keys, buttons). */
@@ -119,7 +119,7 @@ export class Timeline {
   private setMarkers(markers: Marker[]): void {
     const n = Math.max(1, (this.index?.trace.events.length ?? 1) - 1);
     this.marks.replaceChildren(
-      ...markers.map((m) => {
+      ...thinMarkers(markers, n + 1).map((m) => {
         const d = el("span", `marker ${m.kind} ${m.severity ?? ""}`);
         d.style.left = `${(m.event / n) * 100}%`;
         d.title = m.title;

@@ -31,6 +31,33 @@ export function timelineMarkers(index: ViewIndex, breakpointLines: readonly numb
   return markers.sort((a, b) => a.event - b.event);
 }
 
+/** Most marker elements of one kind the timeline draws: one per 0.1% of its width. */
+export const MAX_MARKERS = 1000;
+
+const RANK = { error: 3, warning: 2, info: 1 } as const;
+
+/**
+ * At most `max` markers of each kind, one per equal slice of the events: a breakpoint on a loop's line at 100,000
+ * ops (or a thousand warnings) would otherwise be one element each, most of them on the same pixel. A slice keeps
+ * its most severe diagnostic (else its first breakpoint), titled with how many it stands for.
+ */
+export function thinMarkers(markers: readonly Marker[], events: number, max = MAX_MARKERS): Marker[] {
+  if (markers.length <= max) return [...markers];
+  const slices = new Map<string, { keep: Marker; n: number }>();
+  for (const m of markers) {
+    const key = `${m.kind}:${Math.floor((m.event / Math.max(1, events)) * max)}`;
+    const s = slices.get(key);
+    if (!s) slices.set(key, { keep: m, n: 1 });
+    else {
+      s.n++;
+      if (m.severity && RANK[m.severity] > (s.keep.severity ? RANK[s.keep.severity] : 0)) s.keep = m;
+    }
+  }
+  return [...slices.values()]
+    .map(({ keep, n }) => (n === 1 ? keep : { ...keep, title: `${keep.title} (and ${n - 1} more here)` }))
+    .sort((a, b) => a.event - b.event);
+}
+
 /**
  * Where a key moves the cursor: ←/→ one event, PageUp/PageDown a training step, Home/End the ends; undefined for other
  * keys.
