@@ -68,6 +68,8 @@ describe("e2e: Trace Backprop on the MLP example", function () {
       Math.min(...heights) >= 11,
       `op label heights at default zoom: ${heights.map((h) => h.toFixed(1)).join(", ")}`,
     );
+    // the inspector's formulas are drawn once KaTeX's fonts have loaded (a picture before shows bare fraction bars)
+    await graph.evaluate(() => document.fonts.ready.then(() => undefined));
     await w.screenshot(screenshotPath("graph.png"));
   });
 
