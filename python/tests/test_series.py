@@ -100,6 +100,29 @@ class Series(unittest.TestCase):
                 self.assertAlmostEqual(p["gradNorm"][i], norm, delta=1e-9 * norm)
                 self.assertAlmostEqual(p["updateRatio"][i], ratio, delta=1e-9 * ratio)
 
+    def test_summaries_bin_as_the_typescript_recorder_does_even_where_histc_rounds_otherwise(self):
+        from backstep_torch.series import summarize
+        # 15/7 lands in bin 23 by ⌊(v − min)·32/(max − min)⌋ (src/trace/summary.ts) and in bin 24 by torch.histc
+        for values in ([0.0, 15 / 7, 20 / 7], [float(i % 13) / 3 for i in range(200)], [-1e-3, 0.0, 0.0, 2.5e-4]):
+            stats, hist = summarize(torch.tensor(values, dtype=torch.float64))
+            lo, hi = min(values), max(values)
+            want = [0] * 32
+            for v in values:
+                want[min(31, int((v - lo) * (32 / (hi - lo))))] += 1
+            self.assertEqual(hist, want, values)
+            self.assertEqual(stats[:2], [lo, hi])
+            self.assertAlmostEqual(stats[2], sum(values) / len(values), delta=1e-15)
+            self.assertEqual(stats[6], values.count(0.0) / len(values))
+        edge = torch.histc(torch.tensor([0.0, 15 / 7, 20 / 7], dtype=torch.float64), 32, 0, 20 / 7).tolist()
+        self.assertEqual((edge[23], edge[24], summarize(torch.tensor([0.0, 15 / 7, 20 / 7]).double())[1][23]), (0, 1, 1))
+        # non-finite values are counted and left out of the statistics and the bins; an empty tensor has none
+        stats, hist = summarize(torch.tensor([1.0, float("nan"), float("-inf"), 0.0, 3.0]))
+        self.assertEqual((stats[:2], stats[4:]), ([0.0, 3.0], [1, 1, 0.2]))
+        self.assertEqual((hist[0], hist[10], hist[31], sum(hist)), (1, 1, 1, 3))
+        stats, hist = summarize(torch.tensor([]))
+        self.assertTrue(all(math.isnan(v) for v in stats[:4]))
+        self.assertEqual((stats[4:], sum(hist)), ([0, 0, 0.0], 0))
+
     def test_statistics_only_steps_keep_no_ops_tensors_or_events(self):
         trace, _ = record(model_file(MODEL), steps=7, policy={"every": 3, "steps": [5]})
         full = [0, 3, 5, 6]
