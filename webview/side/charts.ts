@@ -23,6 +23,11 @@ const H = 110,
 /** The width of one character of a 10px monospace axis label, in viewBox units. */
 const LABEL_CHAR = 6.2;
 
+/** A left margin wide enough for the longest of `labels` (10px monospace), at least MIN_LEFT. */
+export function leftMargin(labels: readonly string[]): number {
+  return Math.max(MIN_LEFT, Math.ceil(8 + LABEL_CHAR * Math.max(0, ...labels.map((t) => t.length))));
+}
+
 function svgEl<K extends keyof SVGElementTagNameMap>(
   tag: K,
   attrs: Record<string, string | number> = {},
@@ -79,7 +84,7 @@ function lineChart(
   const yLabels = yTicks.map((t) => (log ? `1e${t}` : formatNumber(t)));
   // the left margin fits the longest value label (0.008879 would lose its first digits in the minimum margin);
   // the range does not depend on the columns, so only the envelopes are redone
-  const needed = Math.ceil(8 + LABEL_CHAR * Math.max(0, ...yLabels.map((t) => t.length)));
+  const needed = leftMargin(yLabels);
   if (needed > L) {
     L = needed;
     columns = W - L - R;

@@ -46,10 +46,11 @@ function show(cursor: number, force = false): void {
   if (s === step && key === pendingKey && !force) return;
   step = s;
   const series = index.trace.series;
-  if (series && series.steps.length > 1 && (force || chartStep !== s)) {
+  const charted = series !== undefined && series.steps.length > 1;
+  if (charted && (force || chartStep !== s)) {
     chartStep = s;
     renderCharts(charts, series, s, { openStep: (n) => host.post({ type: "openStep", step: n }) });
-  } else if (!series || series.steps.length <= 1) charts.replaceChildren();
+  } else if (!charted) charts.replaceChildren();
   pendingKey = key;
   renderHealth(
     root,
@@ -65,6 +66,7 @@ function show(cursor: number, force = false): void {
       .filter((d) => d.severity === "error")
       .map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`),
     later,
+    !charted,
   );
 }
 

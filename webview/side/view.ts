@@ -1,6 +1,7 @@
 // Draws the health view: step selector, loss curve, per-layer log-scale gradient bars with flags (DOM only).
 import { el } from "../common/dom";
 import { barFraction, type Flag, type Health } from "./health";
+import { leftMargin } from "./charts";
 import { shortLayerNames } from "./names";
 import { dimsText, formatNumber } from "../../src/trace/text";
 
@@ -23,9 +24,11 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
     loss: number;
   }[];
   // Plot area inside the margins: left for the y values, bottom for the steps.
+  const lo = Math.min(...pts.map((p) => p.loss)),
+    hi = Math.max(...pts.map((p) => p.loss));
   const W = 260,
     H = 96,
-    L = 44,
+    L = leftMargin([formatNumber(hi), formatNumber(lo)]),
     R = 8,
     T = 8,
     B = 18;
@@ -38,8 +41,6 @@ export function lossCurve(h: Health, step: number): SVGSVGElement {
       : "No loss recorded",
   );
   if (pts.length === 0) return svg;
-  const lo = Math.min(...pts.map((p) => p.loss)),
-    hi = Math.max(...pts.map((p) => p.loss));
   const x = (i: number): number => L + (pts.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (pts.length - 1));
   const y = (v: number): number => (hi === lo ? (T + H - B) / 2 : T + ((hi - v) * (H - T - B)) / (hi - lo));
   const text = (tx: number, ty: number, s: string, anchor: string, cls: string): void => {
@@ -104,7 +105,10 @@ function flagBadges(flags: Flag[]): HTMLElement {
   return span;
 }
 
-/** `pending`: parameters whose gradient of this step is not made yet at the cursor (see pendingAt). */
+/**
+ * `pending`: parameters whose gradient of this step is not made yet at the cursor (see pendingAt).
+ * `withLossCurve`: false when the run's charts below draw the loss over its steps already (one loss chart, not two).
+ */
 export function renderHealth(
   root: HTMLElement,
   file: string,
@@ -113,6 +117,7 @@ export function renderHealth(
   a: HealthActions,
   errors: string[] = [],
   pending: ReadonlySet<string> = new Set(),
+  withLossCurve = true,
 ): void {
   const frag = document.createDocumentFragment();
   const head = el("div", "head");
@@ -135,7 +140,8 @@ export function renderHealth(
     select.append(o);
   }
   select.addEventListener("change", () => a.selectStep(Number((select as unknown as { value: string }).value)));
-  frag.append(el("h3", undefined, "Step"), select, el("h3", undefined, "Loss"), lossCurve(h, step));
+  frag.append(el("h3", undefined, "Step"), select);
+  if (withLossCurve) frag.append(el("h3", undefined, "Loss"), lossCurve(h, step));
 
   frag.append(el("h3", undefined, `Gradient norms, step ${step} (log scale 1e${h.domain[0]} … 1e${h.domain[1]})`));
   const list = el("div", "layers");

@@ -5,7 +5,7 @@ import { readFileSync, existsSync, mkdirSync } from "node:fs";
 import { join, extname } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { webviewHtml } from "../../../extension/panels/html";
 import { openingEvent, traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
@@ -208,4 +208,16 @@ export async function openView(
       return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ type, since, resolve }));
     },
   };
+}
+
+/** Each SVG text under `texts`: its content, whether it lies whole inside its SVG, and its size in screen pixels. */
+export async function svgLabels(texts: Locator): Promise<{ text: string | null; inside: boolean; px: number }[]> {
+  return texts.evaluateAll((els) =>
+    els.map((e) => {
+      const box = e.getBoundingClientRect();
+      const svg = (e as SVGTextElement).ownerSVGElement?.getBoundingClientRect();
+      const px = parseFloat(getComputedStyle(e).fontSize) * ((e as SVGTextElement).getScreenCTM()?.a ?? 0);
+      return { text: e.textContent, inside: !!svg && box.left >= svg.left - 0.5 && box.right <= svg.right + 0.5, px };
+    }),
+  );
 }

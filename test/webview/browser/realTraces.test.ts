@@ -5,7 +5,7 @@ import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
 import { paramTarget } from "../../../extension/panels/protocolHost";
 import { formatNumber } from "../../../src/trace/text";
-import { openView, RESULTS, startHarness, type Harness } from "./harness";
+import { openView, RESULTS, startHarness, svgLabels, type Harness } from "./harness";
 
 const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
 
@@ -93,7 +93,7 @@ describe("webviews on example traces in Chromium", function () {
     await v.page.close();
   });
 
-  it("mlp-classifier side panel: layer names tell layers apart (full name on hover), the loss curve has values on its axes", async () => {
+  it("mlp-classifier side panel: layer names tell layers apart (full name on hover), one loss chart with whole values on its axes", async () => {
     const t = traces.get("mlp-classifier") as Trace;
     const v = await openView(h, "side", t, { size: { width: 300, height: 800 } });
     await v.page.waitForSelector(".layer");
@@ -107,17 +107,20 @@ describe("webviews on example traces in Chromium", function () {
       { text: "fc2", title: "model.fc2", cut: false },
     ]);
     const losses = t.events.flatMap((e) => (e.kind === "step" && e.loss !== undefined ? [e.loss] : []));
-    const axis = await v.page.locator("svg.loss .axis text").allTextContents();
+    // one loss chart: the run's (its steps are charted below), not a second small one under the step selector
+    assert.equal(await v.page.locator("svg.loss").count(), 0);
+    const lossChart = v.page.locator(".charts svg.chart").first();
+    assert.match((await lossChart.getAttribute("aria-label")) ?? "", new RegExp(`^Loss over ${losses.length} steps`));
+    assert.equal(await v.page.locator("svg[aria-label^='Loss']").count(), 1);
+    const axis = await lossChart.locator(".axis text").allTextContents();
     assert.ok(
       axis.includes(formatNumber(Math.max(...losses))) && axis.includes(formatNumber(Math.min(...losses))),
       axis.join(" | "),
     );
-    assert.ok(axis.includes("step 0") && axis.includes(String(losses.length - 1)), axis.join(" | "));
-    const px = await v.page
-      .locator("svg.loss .axis text")
-      .first()
-      .evaluate((e) => parseFloat(getComputedStyle(e).fontSize) * ((e as SVGTextElement).getScreenCTM()?.a ?? 0));
-    assert.ok(px >= 10, `axis text ${px.toFixed(1)} px`);
+    assert.ok(axis.includes("0") && axis.includes(String(losses.length - 1)), axis.join(" | "));
+    // every axis label is whole inside its chart, and readable
+    const labels = await svgLabels(lossChart.locator(".axis text"));
+    for (const l of labels) assert.ok(l.inside && l.px >= 10, JSON.stringify(l));
     await v.page.screenshot({ path: join(RESULTS, "example-mlp-side.png") });
     assert.deepEqual(v.errors, []);
     await v.page.close();

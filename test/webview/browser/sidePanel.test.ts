@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { mlpTrace } from "../fixtures/mlp";
 import { syntheticTrace } from "../fixtures/synthetic";
-import { openView, RESULTS, startHarness, type Harness } from "./harness";
+import { openView, RESULTS, startHarness, svgLabels, type Harness } from "./harness";
 
 describe("side panel in Chromium", function () {
   this.timeout(60000);
@@ -33,6 +33,25 @@ describe("side panel in Chromium", function () {
     await v.page.getByRole("button", { name: /model\.fc2\.weight/ }).click();
     assert.deepEqual(await v.waitFor("selectParam", 0), { type: "selectParam", name: "model.fc2.weight" });
     await v.page.screenshot({ path: join(RESULTS, "side-mlp.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("draws the loss curve's long values whole (the left margin fits the longest)", async () => {
+    const trace = mlpTrace();
+    // losses of seven characters and more, as 0.07299 or -0.0003125
+    const scaled = (l: number | undefined, k: number): number | undefined =>
+      l === undefined ? l : k === 0 ? l / 40 : -l / 900;
+    trace.events = trace.events.map((e) => (e.kind === "step" ? { ...e, loss: scaled(e.loss, e.index) } : e));
+    trace.losses = trace.losses.map((l, k) => scaled(l, k) as number);
+    const v = await openView(h, "side", trace, { size: { width: 260, height: 700 } });
+    await v.page.waitForSelector("svg.loss .axis text");
+    const labels = await svgLabels(v.page.locator("svg.loss .axis text"));
+    assert.ok(
+      labels.some((l) => (l.text ?? "").length >= 9),
+      JSON.stringify(labels),
+    );
+    for (const l of labels) assert.ok(l.inside, JSON.stringify(labels));
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });
