@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import { HIST_BINS, SUMMARY_SIZE, norm, summarizeInto, updateRatio } from "../../src/trace/summary";
 import { ACTIVATION_OPS } from "../../src/trace/seriesCollector";
+import { computeStats } from "../../src/trace/stats";
 import { OP_FACTS } from "../../src/protocol/opFacts";
 
 function summary(values: number[] | Float32Array): {
@@ -81,6 +82,54 @@ describe("long-run summaries (src/trace/summary.ts)", () => {
     const xs = [0.3, -0.7, 0.05, 0.9, -0.2, 0.44, -0.61, 0.12];
     const f32 = Array.from(new Float32Array(xs));
     assert.deepEqual(summary(new Float32Array(xs)).hist, summary(f32).hist);
+  });
+
+  it("gives computeStats' statistics bit for bit and a naive two-pass histogram, whatever the length or values", () => {
+    // a seeded generator: the same cases every run
+    let seed = 12345;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const cases: (number[] | Float32Array | Float64Array)[] = [[], [0], [-0, 0], [3], [1, 2], [1, 2, 3], [-0, -1e-3]];
+    for (const n of [5, 6, 7, 8, 9, 31, 64, 65, 127, 512, 1001]) {
+      cases.push(Float32Array.from({ length: n }, () => Math.tanh(3 * rand())));
+      cases.push(Float64Array.from({ length: n }, () => rand() * 1e-4));
+      // relu-like: half zeros
+      cases.push(Float32Array.from({ length: n }, () => Math.max(0, rand())));
+    }
+    const withBad = Float32Array.from({ length: 33 }, () => rand());
+    withBad[3] = NaN;
+    withBad[10] = Infinity;
+    withBad[32] = -Infinity;
+    cases.push(withBad, [NaN, NaN, NaN], [Infinity, -Infinity], [NaN, 2, 2], [1e300, 1e300, -1e300]);
+    for (const values of cases) {
+      const s = summary(values);
+      const c = computeStats(values);
+      const label = `${values.constructor.name}(${values.length}) ${Array.from(values).slice(0, 3).join(", ")}…`;
+      for (const k of ["min", "max", "mean", "std", "nan", "inf"] as const)
+        assert.ok(Object.is(s[k], c[k]), `${label}: ${k}`);
+      assert.equal(s.zeroFraction, values.length === 0 ? 0 : c.zeros / values.length, `${label}: zeros`);
+      // naively: the finite values, then each one's bin over [min, max], the maximum in the last bin
+      const finite = Array.from(values).filter((v) => Number.isFinite(v));
+      const hist = new Array<number>(HIST_BINS).fill(0);
+      if (finite.length > 0) {
+        const lo = Math.min(...finite);
+        const width = Math.max(...finite) - lo;
+        for (const v of finite)
+          hist[width === 0 ? 0 : Math.min(HIST_BINS - 1, Math.floor((v - lo) * (HIST_BINS / width)))]++;
+      }
+      assert.deepEqual(s.hist, hist, `${label}: histogram`);
+    }
+  });
+
+  it("keeps its statistics close to a naive two-pass mean and standard deviation", () => {
+    const values = Float32Array.from({ length: 777 }, (_, i) => Math.sin(i * 0.37) * 2 + 0.5);
+    const xs = Array.from(values);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+    const s = summary(values);
+    assert.ok(Math.abs(s.mean - mean) < 1e-12, `mean ${s.mean} vs ${mean}`);
+    assert.ok(Math.abs(s.std - std) < 1e-12, `std ${s.std} vs ${std}`);
+    assert.equal(s.min, Math.min(...xs));
+    assert.equal(s.max, Math.max(...xs));
   });
 
   it("computes ‖W‖ and the update-to-data ratio ‖ΔW‖/‖W‖ by hand", () => {
