@@ -37,8 +37,15 @@ export class SeriesCollector {
   private buf = new Float64Array(1 + 8 * LAYER_BLOCK);
   private layers = 0;
   private params: number[] = [];
-  /** This step's layer outputs, and their block index: a layer's gradient is found by its output. */
-  private readonly blockOf = new Map<Tensor, number>();
+  /**
+   * This step's layer outputs by block, and their tensor ids: a layer's gradient is found by its output. Outputs are
+   * met in the order they were made, so their ids ascend and a binary search finds one (a Map keyed by tensor gave
+   * each new output an identity hash and an entry, a tenth of the recorder's time in a statistics-only step).
+   */
+  private readonly outputs: Tensor[] = [];
+  private readonly outputIds: number[] = [];
+  /** Whether outputIds ascend (an op that hands back an older tensor breaks it: then they are searched in turn). */
+  private ascending = true;
   private ordinal = 0;
   private hasLoss = false;
   /** The previous op: its output is a module's when the next op runs outside that module. */
@@ -74,8 +81,8 @@ export class SeriesCollector {
 
   /** One op differentiated: when its output is a layer's, `upstream` (∂L/∂output, complete here) is summarised. */
   backward(output: Tensor, upstream: Tensor): void {
-    const block = this.blockOf.get(output);
-    if (block === undefined) return;
+    const block = this.blockOf(output);
+    if (block < 0) return;
     const at = 1 + block * LAYER_BLOCK;
     if (this.buf[at + 2] === 1) return;
     this.buf[at + 2] = 1;
@@ -101,12 +108,20 @@ export class SeriesCollector {
     const p = this.params;
     const count = 1 + nLayers * LAYER_BLOCK + p.length;
     this.reserve(count);
+    const buf = this.buf;
+    // a layer whose gradient never came (a branch not on the loss's path): NaN for its summary
+    for (let b = 0; b < nLayers; b++) {
+      const at = 1 + b * LAYER_BLOCK;
+      if (buf[at + 2] !== 1) buf.fill(NaN, at + 3 + SUMMARY_SIZE, at + LAYER_BLOCK);
+    }
     const at = 1 + nLayers * LAYER_BLOCK;
-    for (let k = 0; k < p.length; k++) this.buf[at + k] = p[k];
-    this.out.stepSummary(step, nLayers, p.length / 3, this.buf, count);
+    for (let k = 0; k < p.length; k++) buf[at + k] = p[k];
+    this.out.stepSummary(step, nLayers, p.length / 3, buf, count);
     this.layers = 0;
     this.params = [];
-    this.blockOf.clear();
+    this.outputs.length = 0;
+    this.outputIds.length = 0;
+    this.ascending = true;
     this.ordinal = 0;
     this.hasLoss = false;
     this.prevOutput = null;
@@ -122,9 +137,9 @@ export class SeriesCollector {
     const output = this.prevOutput!;
     this.prevOutput = null;
     const moduleOutput =
-      !activated && module !== undefined && next !== module && !(next !== undefined && next.startsWith(module + "."));
+      !activated && module !== undefined && next !== module && !(next !== undefined && within(next, module));
     if (!moduleOutput && !ACTIVATION_OPS.has(op)) return;
-    if (this.blockOf.has(output)) return;
+    if (this.blockOf(output) >= 0) return;
     // the k-th layer of a step is the same layer as the last step's k-th, unless its op or module differ
     const k = this.ordinal++;
     const last = this.lastAt[k];
@@ -155,8 +170,30 @@ export class SeriesCollector {
     this.buf[at + 1] = 1;
     this.buf[at + 2] = 0;
     summarizeInto(output.data, this.buf, at + 3);
-    this.buf.fill(NaN, at + 3 + SUMMARY_SIZE, at + LAYER_BLOCK);
-    this.blockOf.set(output, block);
+    const ids = this.outputIds;
+    if (block > 0 && output.id <= ids[block - 1]) this.ascending = false;
+    this.outputs.push(output);
+    ids.push(output.id);
+  }
+
+  /** The block of this step's layer whose output `t` is, or -1. */
+  private blockOf(t: Tensor): number {
+    const ids = this.outputIds;
+    const outputs = this.outputs;
+    const id = t.id;
+    let hi = ids.length - 1;
+    if (!this.ascending) {
+      for (let b = hi; b >= 0; b--) if (outputs[b] === t) return b;
+      return -1;
+    }
+    if (hi < 0 || id < ids[0] || id > ids[hi]) return -1;
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return outputs[lo] === t ? lo : -1;
   }
 
   private reserve(n: number): void {
@@ -165,4 +202,9 @@ export class SeriesCollector {
     bigger.set(this.buf);
     this.buf = bigger;
   }
+}
+
+/** Whether the module path `inner` lies inside `outer` (`model.fc1` inside `model`), without making `outer + "."`. */
+function within(inner: string, outer: string): boolean {
+  return inner.length > outer.length && inner.charCodeAt(outer.length) === 46 && inner.startsWith(outer);
 }
