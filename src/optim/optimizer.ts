@@ -29,6 +29,8 @@ export abstract class Optimizer {
   /** Per-parameter state, by the parameter's index (created on its first update). */
   protected readonly state: (StateArrays | undefined)[] = [];
   private readonly names: string[];
+  /** The last rule() made, and what it was made from. */
+  private lastRule: { lr: number; formula: string; text: string } | null = null;
   /** Where an observed step copies the values before each update, kept from step to step. */
   private scratch: Record<FloatDtype, Storage> | null = null;
 
@@ -54,7 +56,13 @@ export abstract class Optimizer {
 
   /** The rule shown in update events: the formula, the optimizer and the current learning rate. */
   protected rule(): string {
-    return `${this.formula()} (${this.constructor.name}, η = ${Number(this.lr.toPrecision(6))})`;
+    const formula = this.formula();
+    const last = this.lastRule;
+    // made again only when the learning rate or the formula changed (an observed step asked for it every step)
+    if (last !== null && last.lr === this.lr && last.formula === formula) return last.text;
+    const text = `${formula} (${this.constructor.name}, η = ${Number(this.lr.toPrecision(6))})`;
+    this.lastRule = { lr: this.lr, formula, text };
+    return text;
   }
   /** Updates p.data in place from its gradient; `index` identifies the parameter's state. */
   protected abstract updateOne(p: Tensor, grad: Tensor, index: number): void;

@@ -29,7 +29,8 @@ export class TensorIds {
 
   /** A backward pass begins: parameters are recorded again as its gradients. */
   beginPass(): void {
-    this.passGrads.clear();
+    // (clear() allocates a new table, empty or not: most passes record no parameter as a gradient)
+    if (this.passGrads.size > 0) this.passGrads.clear();
   }
 
   /**

@@ -6,7 +6,7 @@ import { ACTIVATION_OPS } from "../../src/trace/seriesCollector";
 import { computeStats } from "../../src/trace/stats";
 import { OP_FACTS } from "../../src/protocol/opFacts";
 
-function summary(values: number[] | Float32Array): {
+function summary(values: number[] | Float32Array | Float64Array): {
   min: number;
   max: number;
   mean: number;
