@@ -120,13 +120,15 @@ function backwardPass(root: Tensor, seed: Tensor, obs: EngineObserver | null): v
   obs?.backwardBegin(root);
   // (ended even when a user-written backward throws, so an observer never stays inside a pass)
   try {
-    internal(() => passBody(root, seed, obs));
+    const locals = obs !== null && (obs.wantsLocals?.() ?? true);
+    internal(() => passBody(root, seed, obs, locals));
   } finally {
     obs?.backwardEnd(root);
   }
 }
 
-function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void {
+/** `describeLocals`: the observer wants each op's local derivatives described. */
+function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null, describeLocals: boolean): void {
   const grads = new Map<number, Tensor>();
   /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
   const hooked = new Map<Tensor, Tensor>();
@@ -188,7 +190,7 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
       g = castTo(unbroadcast(g, input.shape, rule.name, i), input.dtype);
       if (g === up || g === input) g = fromData(g.data, g.shape);
       contributions[i] = g;
-      if (obs !== null) locals[i] = rule.local(ctx, i);
+      if (describeLocals) locals[i] = rule.local(ctx, i);
     }
     obs?.backward(out, up, locals, contributions);
     for (let i = 0; i < n; i++) {

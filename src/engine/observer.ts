@@ -51,6 +51,12 @@ export interface EngineObserver {
   ): void;
   /** backward() was called on `root` (a scalar, or with an explicit grad). */
   backwardBegin(root: Tensor): void;
+  /**
+   * Whether backward() should describe local derivatives in this pass (absent: yes). Asked once a pass, after
+   * backwardBegin: a recorder that keeps only statistics of this step has no use for them, and describing them
+   * costs the engine work (mul's is a product per input). Without them `backward` gets `local` all null.
+   */
+  wantsLocals?(): boolean;
   /** One op was differentiated. Arrays are per input; null where the input needs no gradient. */
   backward(
     output: Tensor,
@@ -93,6 +99,7 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
     backwardBegin: (root) => {
       for (const o of list) o.backwardBegin(root);
     },
+    wantsLocals: () => list.some((o) => o.wantsLocals?.() ?? true),
     backward: (output, upstream, local, contributions) => {
       for (const o of list) o.backward(output, upstream, local, contributions);
     },

@@ -186,6 +186,11 @@ export class Recorder implements EngineObserver {
     steps.noteLoss(root);
   }
 
+  /** Only a step recorded in full records local derivatives. */
+  wantsLocals(): boolean {
+    return this.steps.recording && this.steps.full;
+  }
+
   backward(
     output: Tensor,
     upstream: Tensor,

@@ -188,6 +188,58 @@ describe("observer contract", () => {
     );
   });
 
+  it("describes local derivatives only to a pass whose observers want them (wantsLocals), asked once a pass", () => {
+    const locals = (
+      wants: (() => boolean) | undefined,
+      alongside?: B.EngineObserver,
+    ): (LocalDescription | null)[][] => {
+      const seen: (LocalDescription | null)[][] = [];
+      let asked = 0;
+      const obs: EngineObserver = {
+        forward: () => undefined,
+        backwardBegin: () => undefined,
+        backward: (_o, _u, local) => void seen.push([...local]),
+        accumulate: () => undefined,
+        backwardEnd: () => undefined,
+        update: () => undefined,
+        ...(wants ? { wantsLocals: () => (asked++, wants()) } : {}),
+      };
+      const prev = B.setObserver(obs);
+      const remove = alongside ? B.addObserver(alongside) : undefined;
+      try {
+        const x = B.tensor([0.5, -1], { requiresGrad: true });
+        x.tanh().mul(x).sum().backward();
+      } finally {
+        remove?.();
+        B.setObserver(prev);
+      }
+      // (fanned out, the question goes to each observer through the fan-out's one question)
+      if (wants && !alongside) assert.equal(asked, 1, "asked once for the pass");
+      return seen;
+    };
+    const described = (ls: (LocalDescription | null)[][]): boolean[] => ls.flat().map((l) => l !== null);
+    // sum, mul (two inputs: the product and x), tanh
+    assert.deepEqual(described(locals(undefined)), [true, true, true, true]);
+    assert.deepEqual(described(locals(() => true)), [true, true, true, true]);
+    assert.deepEqual(described(locals(() => false)), [false, false, false, false]);
+    const wanting: EngineObserver = {
+      forward: () => undefined,
+      backwardBegin: () => undefined,
+      backward: () => undefined,
+      accumulate: () => undefined,
+      backwardEnd: () => undefined,
+      update: () => undefined,
+    };
+    // beside an observer that wants them (by default), every observer gets them
+    assert.deepEqual(described(locals(() => false, wanting)), [true, true, true, true]);
+    assert.deepEqual(described(locals(() => false, { ...wanting, wantsLocals: () => false })), [
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it("optimizers report each update with snapshots and the rule", () => {
     const model = new B.nn.Linear(2, 1);
     const opt = new B.optim.SGD(model.parameters(), { lr: 0.1 });

@@ -141,6 +141,19 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     }
   });
 
+  it("describes local derivatives in a full step after statistics-only ones, as in a run of full steps", async () => {
+    // the statistics-only steps tell the engine they need none (Recorder.wantsLocals)
+    const mixed = await record(3, { steps: [2] });
+    const full = await record(3);
+    const locals = (t: Trace, step: number): string[] =>
+      t.events
+        .filter((e): e is Of<"backward"> => e.kind === "backward" && t.ops[e.op].trainingStep === step)
+        .flatMap((e) => e.local.map((l) => (l === null ? "-" : `${l.formula} ${l.jacobianShape.join("×")}`)));
+    const expected = locals(full, 2);
+    assert.ok(expected.length > 10 && expected.some((l) => l !== "-"));
+    assert.deepEqual(locals(mixed, 2), expected);
+  });
+
   it("records the parameters afresh at a full step after statistics-only steps", async () => {
     const trace = await record(4, { steps: [0, 3] });
     const weightAt = (step: number): number[] => {
