@@ -8,15 +8,13 @@ import {
   InitializedEvent,
   LoggingDebugSession,
   OutputEvent,
-  Source,
   StoppedEvent,
   TerminatedEvent,
   Thread,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { EXCEPTION_FILTERS, complete, TraceCursor, type Stop } from "../../src/debug";
-import * as path from "node:path";
-import { thresholdsOf, type Trace, type TraceDiagnostic } from "../../src/trace";
+import { complete, TraceCursor, type Stop } from "../../src/debug";
+import { thresholdsOf, type Trace } from "../../src/trace";
 import {
   breakpointLocations,
   dataBreakpointInfo,
@@ -29,6 +27,8 @@ import {
 } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
+import { announceTrace } from "./announce";
+import { CAPABILITIES } from "./capabilities";
 import { scopes, stackTrace, variables, type VarRef } from "./variables";
 
 export interface SessionOptions {
@@ -38,6 +38,8 @@ export interface SessionOptions {
   onTrace?: (file: string, trace: Trace) => void;
 }
 
+export type { TraceEventBody } from "./announce";
+
 /** Body of the `backstep/cursor` event sent on every stop. */
 export interface CursorEventBody {
   file: string;
@@ -46,34 +48,7 @@ export interface CursorEventBody {
   error?: string;
 }
 
-/**
- * Body of the `backstep/trace` event sent when a trace is (re)recorded; `trace` is omitted for an in-process listener.
- */
-export interface TraceEventBody {
-  file: string;
-  events: number;
-  ok: boolean;
-  error?: string;
-  trace?: Trace;
-}
-
 const THREAD_ID = 1;
-/** The run's diagnostics are echoed to the Debug Console, each linked to its line; the Problems view has them all. */
-const MAX_DIAGNOSTICS_SHOWN = 20;
-
-function diagnosticOutput(d: TraceDiagnostic): DebugProtocol.OutputEvent {
-  const icon = d.severity === "error" ? "✖" : d.severity === "warning" ? "⚠" : "ℹ";
-  const e = new OutputEvent(
-    `${icon} ${d.message}\n`,
-    d.severity === "error" ? "stderr" : "console",
-  ) as DebugProtocol.OutputEvent;
-  if (d.loc) {
-    e.body.source = new Source(path.basename(d.loc.file), d.loc.file);
-    e.body.line = d.loc.line;
-    e.body.column = d.loc.column;
-  }
-  return e;
-}
 /**
  * How long launch waits for configurationDone before starting anyway (a client that never sends it). Not the
  * mock-debug sample's 1–2 s: on a loaded 2-core machine VS Code took over 2 s to send the breakpoints, and the
@@ -100,27 +75,7 @@ export class BackstepSession extends LoggingDebugSession {
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
-    response.body = {
-      supportsConfigurationDoneRequest: true,
-      supportsStepBack: true,
-      supportsConditionalBreakpoints: true,
-      supportsHitConditionalBreakpoints: true,
-      supportsFunctionBreakpoints: true,
-      supportsEvaluateForHovers: true,
-      supportsGotoTargetsRequest: true,
-      supportsRestartRequest: true,
-      supportsExceptionInfoRequest: true,
-      supportsBreakpointLocationsRequest: true,
-      supportsSteppingGranularity: true,
-      supportsCompletionsRequest: true,
-      supportsDataBreakpoints: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
-        filter: f.filter,
-        label: f.label,
-        description: f.description,
-        default: f.default,
-      })),
-    };
+    response.body = CAPABILITIES;
     this.sendResponse(response);
   }
 
@@ -333,23 +288,7 @@ export class BackstepSession extends LoggingDebugSession {
       if (this.cursor) {
         for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
       } else this.cursor = new TraceCursor(trace, thresholdsOf(this.launchArgs));
-      const body: TraceEventBody = {
-        file: program,
-        events: trace.events.length,
-        ok: !this.cursor.fatal,
-        ...(this.cursor.fatal ? { error: this.cursor.fatal.message } : {}),
-      };
-      if (this.options.onTrace) this.options.onTrace(program, trace);
-      else body.trace = trace;
-      this.sendEvent(new Event("backstep/trace", body));
-      const ops = trace.ops.length;
-      this.sendEvent(
-        new OutputEvent(
-          `Backstep: recorded ${ops} op${ops === 1 ? "" : "s"}, ${trace.events.length} events in ${Math.round(trace.durationMs)} ms — ${program}\n`,
-          "console",
-        ),
-      );
-      for (const d of trace.diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN)) this.sendEvent(diagnosticOutput(d));
+      announceTrace((e) => this.sendEvent(e), program, trace, this.cursor, this.options.onTrace);
       return true;
     } catch (err) {
       const message =

@@ -1,0 +1,61 @@
+// What a (re)recorded run tells the debug client: the backstep/trace event, a summary line and the run's diagnostics
+// in the Debug Console, each linked to its line.
+import { Event, OutputEvent, Source } from "@vscode/debugadapter";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import * as path from "node:path";
+import type { TraceCursor } from "../../src/debug";
+import type { Trace, TraceDiagnostic } from "../../src/trace";
+
+/**
+ * Body of the `backstep/trace` event sent when a trace is (re)recorded; `trace` is omitted for an in-process listener.
+ */
+export interface TraceEventBody {
+  file: string;
+  events: number;
+  ok: boolean;
+  error?: string;
+  trace?: Trace;
+}
+
+/** The run's diagnostics are echoed to the Debug Console, each linked to its line; the Problems view has them all. */
+const MAX_DIAGNOSTICS_SHOWN = 20;
+
+function diagnosticOutput(d: TraceDiagnostic): DebugProtocol.OutputEvent {
+  const icon = d.severity === "error" ? "✖" : d.severity === "warning" ? "⚠" : "ℹ";
+  const e = new OutputEvent(
+    `${icon} ${d.message}\n`,
+    d.severity === "error" ? "stderr" : "console",
+  ) as DebugProtocol.OutputEvent;
+  if (d.loc) {
+    e.body.source = new Source(path.basename(d.loc.file), d.loc.file);
+    e.body.line = d.loc.line;
+    e.body.column = d.loc.column;
+  }
+  return e;
+}
+/** Sends what the client learns of a newly recorded trace; `onTrace` (the inline adapter) gets the trace in process. */
+export function announceTrace(
+  send: (e: DebugProtocol.Event) => void,
+  program: string,
+  trace: Trace,
+  cursor: TraceCursor,
+  onTrace?: (file: string, trace: Trace) => void,
+): void {
+  const body: TraceEventBody = {
+    file: program,
+    events: trace.events.length,
+    ok: !cursor.fatal,
+    ...(cursor.fatal ? { error: cursor.fatal.message } : {}),
+  };
+  if (onTrace) onTrace(program, trace);
+  else body.trace = trace;
+  send(new Event("backstep/trace", body));
+  const ops = trace.ops.length;
+  send(
+    new OutputEvent(
+      `Backstep: recorded ${ops} op${ops === 1 ? "" : "s"}, ${trace.events.length} events in ${Math.round(trace.durationMs)} ms — ${program}\n`,
+      "console",
+    ),
+  );
+  for (const d of trace.diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN)) send(diagnosticOutput(d));
+}
