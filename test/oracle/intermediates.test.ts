@@ -1,4 +1,5 @@
 // Intermediate gradients (retainGrad ↔ retain_grad) of makemore part 4's hand-expanded forward pass, against PyTorch.
+import { strict as assert } from "node:assert";
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
 import { describeOracle } from "./harness";
@@ -101,3 +102,56 @@ report = dict(logprobs=logprobs, probs=probs, counts_sum_inv=counts_sum_inv, cou
 };
 
 describeOracle("oracle: intermediate gradients (retainGrad) against PyTorch", [makemore]);
+
+// The same pass checked against the closed forms makemore part 4 derives by hand (exercises 2 and 3), not against
+// another engine: ∂L/∂logits = (softmax(logits) − onehot(Y)) / n, and batch norm's backward in one expression.
+describe("makemore part 4's closed-form gradients, derived by hand", () => {
+  it("∂L/∂logits and ∂L/∂hprebn equal the exercises' formulas", () => {
+    B.manualSeed(7);
+    const x = makemore.inputs();
+    const int = (t: Tensor): Tensor => B.tensor(Array.from(t.values()), { dtype: "int32" }).reshape([...t.shape]);
+    const { out, report } = makemore.ts({ ...x, Xb: int(x.Xb), Yb: int(x.Yb) }, "float64") as {
+      out: Tensor;
+      report: Record<string, Tensor>;
+    };
+    for (const t of Object.values(report)) t.retainGrad();
+    out.backward();
+    const { logits, hpreact, hprebn, bnraw, bnvar_inv } = report;
+    const Y = Array.from(x.Yb.values());
+    const L = logits.values();
+    const dlogits = logits.grad?.values();
+    assert.ok(dlogits);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(L.subarray(i * vocab, (i + 1) * vocab));
+      const m = Math.max(...row);
+      const z = row.reduce((s, v) => s + Math.exp(v - m), 0);
+      for (let j = 0; j < vocab; j++) {
+        const want = (Math.exp(row[j] - m) / z - (Y[i] === j ? 1 : 0)) / n;
+        assert.ok(
+          Math.abs(dlogits[i * vocab + j] - want) <= 1e-15,
+          `dlogits[${i}][${j}] ${dlogits[i * vocab + j]} ≠ ${want}`,
+        );
+      }
+    }
+    // dhprebn = bngain·bnvar_inv/n · (n·dhpreact − Σ₀dhpreact − n/(n−1)·bnraw·Σ₀(dhpreact·bnraw))
+    const dh = hpreact.grad?.values();
+    const got = hprebn.grad?.values();
+    assert.ok(dh && got);
+    const gain = x.bngain.values(),
+      inv = bnvar_inv.values(),
+      raw = bnraw.values();
+    for (let j = 0; j < nHidden; j++) {
+      let s = 0,
+        sr = 0;
+      for (let i = 0; i < n; i++) {
+        s += dh[i * nHidden + j];
+        sr += dh[i * nHidden + j] * raw[i * nHidden + j];
+      }
+      for (let i = 0; i < n; i++) {
+        const k = i * nHidden + j;
+        const want = ((gain[j] * inv[j]) / n) * (n * dh[k] - s - (n / (n - 1)) * raw[k] * sr);
+        assert.ok(Math.abs(got[k] - want) <= 1e-12 * (1 + Math.abs(want)), `dhprebn[${i}][${j}] ${got[k]} ≠ ${want}`);
+      }
+    }
+  });
+});
