@@ -7,40 +7,7 @@ import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json"
 import { computeStats } from "../../src/trace/stats";
 import { emptyTrace } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
-
-function sample(): Trace {
-  const t = emptyTrace("/m/model.ts");
-  const values = [1, NaN, -Infinity, 0, 2.5, Infinity];
-  t.tensors.push({
-    id: 0,
-    kind: "activation",
-    shape: [2, 3],
-    dtype: "float32",
-    stats: computeStats(values),
-    values,
-    name: "NaN",
-  });
-  t.tensors.push({
-    id: 1,
-    kind: "activation",
-    shape: [1],
-    dtype: "float32",
-    stats: computeStats([NaN]),
-    values: [NaN],
-  });
-  t.ops.push({
-    id: 0,
-    op: "clamp",
-    trainingStep: 0,
-    inputs: [1],
-    output: 0,
-    attrs: { min: -Infinity, max: 3, mode: "Infinity-ish" },
-    stack: [],
-  });
-  t.events.push({ kind: "step", index: 0, loss: NaN }, { kind: "forward", op: 0 });
-  t.losses.push(NaN, Infinity, 0.5);
-  return t;
-}
+import { nonFiniteTrace as sample } from "./nonFinite";
 
 describe("trace JSON", () => {
   it("round-trips NaN and ±Infinity in values, stats, losses, step losses and numeric attrs", () => {
@@ -49,9 +16,17 @@ describe("trace JSON", () => {
     const back = parseTrace(text);
     assert.deepEqual(back.tensors[0].values, [1, NaN, -Infinity, 0, 2.5, Infinity]);
     assert.deepEqual(back.tensors[1].stats, computeStats([NaN]));
-    assert.deepEqual(back.losses, [NaN, Infinity, 0.5]);
+    assert.deepEqual(back.losses, [NaN, Infinity, -Infinity, 0.5]);
     assert.deepEqual(back.events[0], { kind: "step", index: 0, loss: NaN });
-    assert.deepEqual(back.ops[0].attrs, { min: -Infinity, max: 3, mode: "Infinity-ish" });
+    assert.deepEqual(back.ops[0].attrs, {
+      min: -Infinity,
+      max: NaN,
+      upper: Infinity,
+      list: [1, NaN, -Infinity],
+      mode: "NaN",
+      other: "Infinity",
+      neg: "-Infinity",
+    });
     assert.equal(back.tensors[0].name, "NaN", "strings outside numeric places are left alone");
     assert.deepEqual(back, sample());
   });
