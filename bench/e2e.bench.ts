@@ -1,5 +1,5 @@
-// Real VS Code (code-server + Chromium): time from the Trace Backprop command to the graph painted, MLP example; target
-// < 2 s.
+// Real VS Code (code-server + Chromium): time from the Trace Backprop command to the graph painted, MLP example, and
+// where it goes (the extension's own breakdown, put on the bench's clock).
 import { readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -7,11 +7,20 @@ import type { Frame } from "playwright-core";
 import { ensureCodeServer } from "../scripts/codeServer";
 import { examplesDir, packageVsix } from "../test/e2e/harness/fixtures";
 import { Workbench } from "../test/e2e/harness/workbench";
-import { PHASES, type Phase, parseTimingLine } from "../extension/traceTimings";
+import {
+  PHASES,
+  type LoggedTimings,
+  type Phase,
+  parseActivationLine,
+  parseTimingLine,
+} from "../extension/traceTimings";
 
 const MODEL = "mlp-classifier.ts";
 const RUNS = 5;
-const TARGET_MS = 2000;
+/** Issue 15's targets (ms, Enter → graph painted, median). */
+const COLD_TARGET_MS = 1500;
+const MUST_OPEN_TARGET_MS = 1000;
+const OPEN_TARGET_MS = 300;
 
 /** The graph webview's frame once it shows nodes, polled every 10 ms so the measurement is not coarser than that. */
 async function graphPainted(wb: Workbench, since: number, timeoutMs = 60_000): Promise<{ frame: Frame; ms: number }> {
@@ -48,16 +57,27 @@ function backstepLogs(dir: string): string[] {
   return out;
 }
 
+const logLines = (wb: Workbench): string[] =>
+  backstepLogs(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
+
 /** Every timing breakdown the extension logged so far, oldest first (the log is flushed within a second). */
-function loggedBreakdowns(wb: Workbench): Partial<Record<Phase, number>>[] {
-  const lines = backstepLogs(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
-  return lines.flatMap((l) => {
+function loggedBreakdowns(wb: Workbench): LoggedTimings[] {
+  return logLines(wb).flatMap((l) => {
     const b = parseTimingLine(l);
     return b ? [b] : [];
   });
 }
 
-async function breakdownAfter(wb: Workbench, seen: number): Promise<Partial<Record<Phase, number>> | undefined> {
+/** When the extension's activate() ended (ms since the epoch), once it logged it. */
+function activatedAt(wb: Workbench): number | undefined {
+  for (const l of logLines(wb)) {
+    const a = parseActivationLine(l);
+    if (a) return a.endedAt;
+  }
+  return undefined;
+}
+
+async function breakdownAfter(wb: Workbench, seen: number): Promise<LoggedTimings | undefined> {
   for (let i = 0; i < 50; i++) {
     const all = loggedBreakdowns(wb);
     if (all.length > seen) return all[all.length - 1];
@@ -77,8 +97,15 @@ interface Run {
   runnerMs?: number;
   /** The webview's own share: trace message received → graph painted. */
   webviewPaint?: number;
-  /** The extension's own breakdown of this run (ms after the command, per phase), from its log. */
-  phases?: Partial<Record<Phase, number>>;
+  /**
+   * Where the time went, ms after Enter: "command" is the command handler starting (on the cold run: after the
+   * extension activated), then the extension's own breakdown (its log line), moved from its command's start to Enter.
+   */
+  phases?: Partial<Record<"activated" | "command" | Phase, number>>;
+  /** The 1-minute load average when the run ended (the machine is shared). */
+  load: number;
+  /** Enter's wall-clock time (ms since the epoch). */
+  enterAt: number;
 }
 
 const perfOf = (frame: Frame): Promise<{ kind: string; ms: number }[]> =>
@@ -104,6 +131,7 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
     .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: "Trace Backprop" })
     .waitFor();
   const t0 = performance.now();
+  const enterAt = Date.now(); // the extension's log lines are on this clock (same machine)
   await page.keyboard.press("Enter");
   let traced: number | undefined;
   let statusText = "";
@@ -125,7 +153,11 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
     if (!done || traced === undefined) await new Promise((r) => setTimeout(r, 10));
   }
   const paints = (await perfOf(done.frame)).filter((p) => p.kind === "trace");
-  const phases = await breakdownAfter(wb, logged);
+  const logged1 = await breakdownAfter(wb, logged);
+  const phases = logged1 && {
+    command: logged1.startedAt - enterAt,
+    ...Object.fromEntries(Object.entries(logged1.phases).map(([k, v]) => [k, v + logged1.startedAt - enterAt])),
+  };
   const m = /· ([\d.]+) (ms|s)\s*$/.exec(statusText);
   const runnerMs = m ? Number(m[1]) * (m[2] === "s" ? 1000 : 1) : undefined;
   return {
@@ -135,6 +167,8 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
     ...(runnerMs !== undefined ? { runnerMs } : {}),
     ...(paints.length ? { webviewPaint: paints[paints.length - 1]!.ms } : {}),
     ...(phases ? { phases } : {}),
+    load: Number(loadavg()[0]!.toFixed(2)),
+    enterAt,
   };
 }
 
@@ -143,73 +177,92 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export default async function e2eBench(): Promise<Record<string, unknown>> {
-  ensureCodeServer();
-  const vsix = packageVsix();
-  const wb = await Workbench.launch({
+const launch = (vsix: string): Promise<Workbench> =>
+  Workbench.launch({
     workspace: examplesDir,
     vsix,
     open: MODEL,
     settings: { "backstep.intelliSense.offerSetup": false },
   });
-  try {
-    const first = await once(wb, true); // cold: activation, worker start, first webview
-    const reopened: Run[] = [];
-    for (let i = 0; i < RUNS; i++) reopened.push(await once(wb, true));
-    const kept: Run[] = [];
-    let frame = (await once(wb, true)).frame;
-    for (let i = 0; i < RUNS; i++) {
-      const r = await once(wb, false, frame);
-      frame = r.frame;
-      kept.push(r);
+
+/** A cold run: the first Trace Backprop in a freshly started code-server, right after the model's editor opened. */
+async function cold(wb: Workbench): Promise<Run> {
+  const r = await once(wb, true);
+  const activated = activatedAt(wb);
+  // The extension activates when the model's editor opens (onLanguage): before Enter (negative) or after it.
+  return { ...r, phases: { ...(activated !== undefined ? { activated: activated - r.enterAt } : {}), ...r.phases } };
+}
+
+function summary(runs: Run[], target: number) {
+  const totals = runs.map((r) => Math.round(r.total));
+  const pick = (f: (r: Run) => number | undefined) => {
+    const xs = runs.flatMap((r) => (f(r) === undefined ? [] : [f(r)!]));
+    return xs.length ? Math.round(median(xs)) : null;
+  };
+  return {
+    targetMs: target,
+    medianMs: median(totals),
+    maxMs: Math.max(...totals),
+    meetsTarget: median(totals) <= target,
+    ratioToTarget: Number((median(totals) / target).toFixed(2)),
+    tracedMedianMs: pick((r) => r.traced),
+    runnerMedianMs: pick((r) => r.runnerMs),
+    webviewPaintMedianMs: pick((r) => r.webviewPaint),
+    // Median ms after Enter at which each phase ended (the extension's log line, on the bench's clock).
+    phasesMedianMs: Object.fromEntries(
+      (["activated", "command", ...PHASES] as const).flatMap((p) => {
+        const m = pick((r) => r.phases?.[p]);
+        return m === null ? [] : [[p, m]];
+      }),
+    ),
+    // Each run: Enter → painted as the bench saw it, the load average when it ended, and its breakdown.
+    runs: runs.map((r) => ({ totalMs: Math.round(r.total), load: r.load, phasesMs: r.phases ?? null })),
+  };
+}
+
+const phaseText = (m: Record<string, number>): string =>
+  Object.entries(m)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(" → ");
+
+export default async function e2eBench(): Promise<Record<string, unknown>> {
+  ensureCodeServer();
+  const vsix = packageVsix();
+  const colds: Run[] = [];
+  const reopened: Run[] = [];
+  const kept: Run[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const wb = await launch(vsix);
+    try {
+      colds.push(await cold(wb));
+      if (i > 0) continue;
+      for (let j = 0; j < RUNS; j++) reopened.push(await once(wb, true));
+      let frame = (await once(wb, true)).frame;
+      for (let j = 0; j < RUNS; j++) {
+        const r = await once(wb, false, frame);
+        frame = r.frame;
+        kept.push(r);
+      }
+    } finally {
+      await wb.close();
     }
-    const summary = (runs: Run[]) => {
-      const totals = runs.map((r) => Math.round(r.total));
-      const pick = (f: (r: Run) => number | undefined) => {
-        const xs = runs.flatMap((r) => (f(r) === undefined ? [] : [f(r)!]));
-        return xs.length ? Math.round(median(xs)) : null;
-      };
-      return {
-        medianMs: median(totals),
-        maxMs: Math.max(...totals),
-        runsMs: totals,
-        tracedMedianMs: pick((r) => r.traced),
-        runnerMedianMs: pick((r) => r.runnerMs),
-        webviewPaintMedianMs: pick((r) => r.webviewPaint),
-        // Median ms after the command at which each phase ended, as the extension logged it.
-        phasesMedianMs: Object.fromEntries(
-          PHASES.flatMap((p) => {
-            const m = pick((r) => r.phases?.[p]);
-            return m === null ? [] : [[p, m]];
-          }),
-        ),
-        meetsTarget: median(totals) < TARGET_MS,
-        ratioToTarget: Number((median(totals) / TARGET_MS).toFixed(2)),
-      };
-    };
-    const result = {
-      model: `examples/${MODEL}`,
-      what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium. traced = status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted; phases = the extension's log line: ms after the command at which saved → worker ready → compiled → model ran → trace built → stored → panel created → webview loaded → painted ended",
-      targetMs: TARGET_MS,
-      // The 2 cores are shared with other work: a busy machine stretches every number here.
-      loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
-      coldMs: Math.round(first.total),
-      coldPhasesMs: first.phases ?? null,
-      panelReopened: summary(reopened),
-      panelKeptOpen: summary(kept),
-    };
-    console.log(
-      `e2e: Trace Backprop → graph painted, MLP: cold ${result.coldMs} ms; panel reopened: median ${result.panelReopened.medianMs} ms; panel kept open: median ${result.panelKeptOpen.medianMs} ms (${result.panelKeptOpen.ratioToTarget}× the ${TARGET_MS} ms target); of which the runner ${result.panelKeptOpen.runnerMedianMs} ms`,
-    );
-    const phaseText = (m: Record<string, number>): string =>
-      Object.entries(m)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(" → ");
-    console.log(
-      `e2e: where the time goes (ms after the command, median), panel reopened: ${phaseText(result.panelReopened.phasesMedianMs)}; panel kept open: ${phaseText(result.panelKeptOpen.phasesMedianMs)}`,
-    );
-    return result;
-  } finally {
-    await wb.close();
   }
+  const result = {
+    model: `examples/${MODEL}`,
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → webview loaded, then transferred (the trace message reached the webview) → painted",
+    // The 2 cores are shared with other work: a busy machine stretches every number here.
+    loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
+    cold: summary(colds, COLD_TARGET_MS),
+    panelMustOpen: summary(reopened, MUST_OPEN_TARGET_MS),
+    panelOpen: summary(kept, OPEN_TARGET_MS),
+  };
+  for (const [name, r] of [
+    ["cold", result.cold],
+    ["panel must open", result.panelMustOpen],
+    ["panel open", result.panelOpen],
+  ] as const)
+    console.log(
+      `e2e: ${name}: median ${r.medianMs} ms (target ${r.targetMs}; runs ${r.runs.map((x) => `${x.totalMs} @${x.load}`).join(", ")}); where it goes (median ms after Enter): ${phaseText(r.phasesMedianMs)}`,
+    );
+  return result;
 }

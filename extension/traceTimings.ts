@@ -1,7 +1,11 @@
 // Where one Trace Backprop's time goes, command → graph painted, as one log line per trace (read by the e2e bench).
 import type { RunTimings } from "../src/runner/types";
 
-/** The phases in order; each is the ms from the command to the phase's end. */
+/**
+ * The phases in order; each is the ms from the command to the phase's end. The panel's phases run beside the model's
+ * (a panel that must be created opens at the command's start); "transferred" is the trace message reaching the graph's
+ * webview (its paint minus the webview's own share).
+ */
 export const PHASES = [
   "saved",
   "workerReady",
@@ -11,6 +15,7 @@ export const PHASES = [
   "stored",
   "panelCreated",
   "webviewLoaded",
+  "transferred",
   "painted",
 ] as const;
 export type Phase = (typeof PHASES)[number];
@@ -24,17 +29,26 @@ const LABELS: Record<Phase, string> = {
   stored: "stored",
   panelCreated: "panel created",
   webviewLoaded: "webview loaded",
+  transferred: "transferred",
   painted: "painted",
 };
 
-/** The log line's prefix; `parseTimingLine` reads what `format` writes. */
+/** The log line's prefix and the words before its clock time; `parseTimingLine` reads what `format` writes. */
 const PREFIX = "timings ";
+const SUFFIX = " ms after Trace Backprop started at ";
+
+/** One logged breakdown: ms after the command per phase, and when the command started (ms since the epoch). */
+export interface LoggedTimings {
+  phases: Partial<Record<Phase, number>>;
+  startedAt: number;
+}
 
 export class TraceTimings {
   private current: { file?: string; t0: number; marks: Partial<Record<Phase, number>> } | undefined;
   /** Where a finished breakdown goes (the extension's log). */
   onLine: (line: string) => void = () => {};
 
+  /** `now` is the wall clock (ms since the epoch), so the bench can relate the command's start to its own key press. */
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   /** A Trace Backprop starts; a trace still waiting for its paint is dropped (superseded). */
@@ -70,33 +84,53 @@ export class TraceTimings {
       this.current.marks[phase] = this.now() - this.current.t0;
   }
 
-  /** The graph painted the trace: the breakdown is complete and goes to the log. */
-  painted(): void {
+  /**
+   * The graph painted the trace, `webviewMs` after its webview received it: the breakdown is complete and goes to the
+   * log.
+   */
+  painted(webviewMs?: number): void {
     const c = this.current;
     if (!c || c.marks.stored === undefined) return; // a repaint not caused by a trace being timed
     this.mark("painted");
+    if (webviewMs !== undefined) c.marks.transferred = Math.max(c.marks.stored, c.marks.painted! - webviewMs);
     this.current = undefined;
-    this.onLine(format(c.file ?? "?", c.marks));
+    this.onLine(format(c.file ?? "?", c.marks, c.t0));
   }
 }
 
-function format(file: string, marks: Partial<Record<Phase, number>>): string {
+function format(file: string, marks: Partial<Record<Phase, number>>, t0: number): string {
   const parts = PHASES.flatMap((p) => (marks[p] === undefined ? [] : [`${LABELS[p]} ${Math.round(marks[p]!)}`]));
-  return `${PREFIX}${file.split(/[\\/]/).pop()}: ${parts.join(" · ")} ms after Trace Backprop`;
+  return `${PREFIX}${file.split(/[\\/]/).pop()}: ${parts.join(" · ")}${SUFFIX}${Math.round(t0)}`;
 }
 
-/** The phases of a line `format` wrote (in a log), or undefined for any other line. */
-export function parseTimingLine(line: string): Partial<Record<Phase, number>> | undefined {
+/** The breakdown a line `format` wrote (in a log), or undefined for any other line. */
+export function parseTimingLine(line: string): LoggedTimings | undefined {
   const i = line.indexOf(PREFIX);
-  if (i < 0 || !line.endsWith(" ms after Trace Backprop")) return undefined;
-  const body = line.slice(line.indexOf(": ", i) + 2, -" ms after Trace Backprop".length);
-  const out: Partial<Record<Phase, number>> = {};
+  const j = line.lastIndexOf(SUFFIX);
+  if (i < 0 || j < i) return undefined;
+  const startedAt = Number(line.slice(j + SUFFIX.length).trim());
+  if (!Number.isFinite(startedAt)) return undefined;
+  const body = line.slice(line.indexOf(": ", i) + 2, j);
+  const phases: Partial<Record<Phase, number>> = {};
   for (const part of body.split(" · ")) {
     const phase = PHASES.find((p) => part.startsWith(`${LABELS[p]} `));
-    if (phase) out[phase] = Number(part.slice(LABELS[phase].length + 1));
+    if (phase) phases[phase] = Number(part.slice(LABELS[phase].length + 1));
   }
-  return out;
+  return { phases, startedAt };
 }
 
 /** The one timer of this extension host's Trace Backprop commands. */
 export const traceTimings = new TraceTimings();
+
+const ACTIVATED = "activated in ";
+
+/** The extension's activation, as one log line: how long activate() took and when it ended (ms since the epoch). */
+export function activationLine(startedAt: number, endedAt: number): string {
+  return `${ACTIVATED}${Math.round(endedAt - startedAt)} ms, ended at ${Math.round(endedAt)}`;
+}
+
+/** What `activationLine` wrote, or undefined for any other line. */
+export function parseActivationLine(line: string): { ms: number; endedAt: number } | undefined {
+  const m = new RegExp(`${ACTIVATED}(\\d+) ms, ended at (\\d+)$`).exec(line);
+  return m ? { ms: Number(m[1]), endedAt: Number(m[2]) } : undefined;
+}

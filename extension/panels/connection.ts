@@ -22,8 +22,8 @@ export interface ConnectionHooks {
   exported?(format: "svg" | "png", data: string): void;
   /** The webview loaded (its first "ready"). */
   loaded?(): void;
-  /** The webview drew a trace message. */
-  painted?(): void;
+  /** The webview drew a trace message, `ms` after it received it. */
+  painted?(ms: number): void;
 }
 
 /** Breakpoint lines (1-based) set in `file`, for the timeline's markers. */
@@ -133,7 +133,7 @@ export class ViewConnection implements vscode.Disposable {
         this.sendTrace();
         break;
       case "painted":
-        this.hooks.painted?.();
+        this.hooks.painted?.(m.ms);
         break;
       case "requestValues":
         if (trace) this.post(valuesReply(trace, m));

@@ -103,7 +103,7 @@ export class GraphPanel {
       },
       exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
       loaded: () => traceTimings.mark("webviewLoaded"),
-      painted: () => traceTimings.painted(),
+      painted: (ms) => traceTimings.painted(ms),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "backstep.svg");

@@ -1,7 +1,13 @@
 // Trace Backprop's timing breakdown: the runner's phases are ordered, and the log line the bench reads round-trips.
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { PHASES, TraceTimings, parseTimingLine } from "../../extension/traceTimings";
+import {
+  PHASES,
+  TraceTimings,
+  activationLine,
+  parseActivationLine,
+  parseTimingLine,
+} from "../../extension/traceTimings";
 import { runModel } from "../../src/runner/index";
 
 describe("Trace Backprop's timing breakdown", function () {
@@ -41,17 +47,41 @@ describe("Trace Backprop's timing breakdown", function () {
     timings.mark("webviewLoaded");
     timings.mark("webviewLoaded"); // a second ready (a reload) does not move the first
     clock += 40;
-    timings.painted();
+    timings.painted(15); // the webview drew it 15 ms after receiving it
     timings.painted(); // a repaint after the breakdown is not a second line
     assert.equal(lines.length, 1);
     assert.equal(
       lines[0],
-      "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · painted 587 ms after Trace Backprop",
+      "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · transferred 572 · painted 587 ms after Trace Backprop started at 1000",
     );
     const parsed = parseTimingLine(`2026-12-01 21:40:00.000 [info] ${lines[0]}`)!;
-    assert.deepEqual(Object.keys(parsed), [...PHASES]);
-    assert.equal(parsed.painted, 587);
+    assert.deepEqual(Object.keys(parsed.phases), [...PHASES]);
+    assert.equal(parsed.phases.painted, 587);
+    assert.equal(parsed.phases.transferred, 572);
+    assert.equal(parsed.startedAt, 1000);
     assert.equal(parseTimingLine("[info] trace /w/examples/mlp.ts {}"), undefined);
+  });
+
+  it("the transfer never ends before the trace was stored (a webview that says it took longer than it had)", () => {
+    let clock = 0;
+    const lines: string[] = [];
+    const timings = new TraceTimings(() => clock);
+    timings.onLine = (l) => lines.push(l);
+    timings.begin();
+    clock = 100;
+    timings.mark("stored");
+    clock = 130;
+    timings.painted(50);
+    assert.equal(parseTimingLine(lines[0]!)!.phases.transferred, 100);
+  });
+
+  it("logs the activation's length and end, which parseActivationLine reads back", () => {
+    const line = activationLine(1_764_000_000_000, 1_764_000_000_042);
+    assert.deepEqual(parseActivationLine(`2026-12-02 02:00:00.000 [info] ${line}`), {
+      ms: 42,
+      endedAt: 1_764_000_000_042,
+    });
+    assert.equal(parseActivationLine("[info] trace /w/examples/mlp.ts {}"), undefined);
   });
 
   it("a paint with no trace being timed (a cursor move, a reload) logs nothing", () => {
