@@ -1,20 +1,54 @@
-// Webview options and HTML for a bundle in dist/webview: local resources limited to that folder, a fresh nonce each
-// time.
+// Webview options and HTML for a bundle in dist/webview: its script and styles inlined in the page (read once, ahead
+// of the first panel), local resources limited to that folder, a fresh nonce each time.
 import * as vscode from "vscode";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { webviewHtml } from "./html";
+import { webviewHtml, type InlineBundle } from "./html";
+
+type Bundle = "graph" | "side";
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  // KaTeX's fonts are emitted next to the bundles, so dist/webview is the only root needed.
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist", "webview")] };
 }
 
-export function bundleHtml(
-  webview: vscode.Webview,
-  extensionUri: vscode.Uri,
-  bundle: "graph" | "side",
-  title: string,
-): string {
+/**
+ * The bundles' text (KaTeX's fonts are data URLs in the CSS), read once. Inlined, a webview fetches nothing. In VS Code
+ * for the web (code-server) a webview's fetches go through a service worker shared by every webview, which each new
+ * webview replaces with its own; a fetch left unanswered by a closed webview (KaTeX's fonts, loaded after the first
+ * paint) held that handover for the worker's 30 s timeout, and the next graph panel stayed blank that long (seen in 4
+ * of 5 reopens in `npm run bench e2e`).
+ */
+const loaded = new Map<Bundle, InlineBundle>();
+
+const bundleFile = (extensionUri: vscode.Uri, f: string): string =>
+  vscode.Uri.joinPath(extensionUri, "dist", "webview", f).fsPath;
+
+/** Reads the bundles ahead of the first panel (at activation), off the extension host's thread. */
+export function preloadBundles(extensionUri: vscode.Uri): void {
+  for (const b of ["graph", "side"] as const)
+    void Promise.all([
+      readFile(bundleFile(extensionUri, `${b}.js`), "utf8"),
+      readFile(bundleFile(extensionUri, `${b}.css`), "utf8"),
+    ]).then(
+      ([js, css]) => void (loaded.has(b) || loaded.set(b, { js, css })),
+      () => {}, // read (and reported) when a panel needs it
+    );
+}
+
+function bundleText(extensionUri: vscode.Uri, bundle: Bundle): InlineBundle {
+  let text = loaded.get(bundle);
+  if (!text) {
+    text = {
+      js: readFileSync(bundleFile(extensionUri, `${bundle}.js`), "utf8"),
+      css: readFileSync(bundleFile(extensionUri, `${bundle}.css`), "utf8"),
+    };
+    loaded.set(bundle, text);
+  }
+  return text;
+}
+
+export function bundleHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: Bundle, title: string): string {
   const uri = (f: string): string =>
     webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", f)).toString();
   return webviewHtml({
@@ -23,5 +57,6 @@ export function bundleHtml(
     nonce: randomBytes(18).toString("base64"),
     scriptUri: uri(`${bundle}.js`),
     styleUris: [uri(`${bundle}.css`)],
+    inline: bundleText(extensionUri, bundle),
   });
 }

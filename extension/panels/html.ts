@@ -1,8 +1,14 @@
-// The HTML shell of both webviews: strict CSP (nothing but our nonce'd script and styles from the extension), no inline
-// code.
+// The HTML shell of both webviews: strict CSP (nothing but our nonce'd script and styles, from the extension or inlined
+// in the page), no other inline code.
 // Pure (no vscode import) so the browser tests load exactly the page VS Code shows. The page itself is
 // src/protocol/page.ts', shared with the standalone report.
 import { escapeHtml, htmlPage } from "../../src/protocol/page";
+
+/** A bundle's own text, put in the page instead of fetched. */
+export interface InlineBundle {
+  js: string;
+  css: string;
+}
 
 export interface PageAssets {
   title: string;
@@ -12,19 +18,37 @@ export interface PageAssets {
   nonce: string;
   scriptUri: string;
   styleUris: string[];
+  /**
+   * The bundle's text, inlined in place of scriptUri and styleUris. A script that holds `<!--` (which would change how
+   * the page's parser reads the rest of it) is fetched from scriptUri instead.
+   */
+  inline?: InlineBundle;
+}
+
+/** Script text as it can stand inside <script> (`</script` is written `<\/script`, the same string in JavaScript). */
+export function inlinableScript(js: string): string | undefined {
+  return js.includes("<!--") ? undefined : js.replace(/<\/script/gi, "<\\/script");
 }
 
 export function webviewHtml(a: PageAssets): string {
+  const js = a.inline && inlinableScript(a.inline.js);
+  const nonce = `'nonce-${a.nonce}'`;
   return htmlPage({
     csp: [
       "default-src 'none'",
       `img-src ${a.cspSource} data:`,
-      `style-src ${a.cspSource}`,
-      `font-src ${a.cspSource}`,
-      `script-src 'nonce-${a.nonce}'`,
+      `style-src ${a.cspSource} ${nonce}`,
+      // KaTeX's fonts are data URLs inside the bundle's CSS
+      `font-src ${a.cspSource} data:`,
+      `script-src ${nonce}`,
     ],
     title: a.title,
-    head: a.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join("\n"),
-    body: `<script nonce="${a.nonce}" src="${escapeHtml(a.scriptUri)}"></script>`,
+    head: a.inline
+      ? `<style nonce="${a.nonce}">${a.inline.css.replace(/<\/style/gi, "<\\/style")}</style>`
+      : a.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join("\n"),
+    body:
+      js !== undefined
+        ? `<script nonce="${a.nonce}">${js}</script>`
+        : `<script nonce="${a.nonce}" src="${escapeHtml(a.scriptUri)}"></script>`,
   });
 }

@@ -3,10 +3,12 @@ import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
 import { GraphPanel } from "./graphPanel";
 import { SidePanelProvider } from "./sidePanel";
+import { preloadBundles } from "./assets";
 
 export { GraphPanel } from "./graphPanel";
 
 export function registerPanels(context: vscode.ExtensionContext, store: TraceStore): void {
+  preloadBundles(context.extensionUri); // the first panel's page is ready before the first Trace Backprop
   const side = new SidePanelProvider(context, store);
   context.subscriptions.push(
     side,
