@@ -30,8 +30,8 @@ function besideModel(file: string | undefined, current: vscode.ViewColumn | unde
  * hints stay in view.
  */
 async function sizeGroups(graphColumn: vscode.ViewColumn): Promise<void> {
-  // The new group appears in the window a moment after createWebviewPanel returns.
-  for (let i = 0; i < 20 && vscode.window.tabGroups.all.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  // The new group appears in the window a moment after createWebviewPanel returns (over a second on a loaded machine).
+  for (let i = 0; i < 100 && vscode.window.tabGroups.all.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
   if (vscode.window.tabGroups.all.length !== 2) return;
   const graphFirst = graphColumn === vscode.ViewColumn.One;
   await vscode.commands.executeCommand("vscode.setEditorLayout", {
@@ -68,7 +68,9 @@ export class GraphPanel {
       GraphPanel.viewType,
       "Backprop Graph",
       { viewColumn: column, preserveFocus: true },
-      webviewOptions(context.extensionUri),
+      // Kept alive when hidden (another tab in its group): back at once, as it was (search, scroll, values loaded),
+      // without loading a new webview. It is one panel; the side panel is not kept.
+      { ...webviewOptions(context.extensionUri), retainContextWhenHidden: true },
     );
     traceTimings.mark("panelCreated");
     GraphPanel.current = new GraphPanel(panel, context, store, file);

@@ -1,0 +1,97 @@
+// The graph panel's life in the real editor: its webview fetches nothing (script, styles and KaTeX's fonts are in the
+// page), so a graph closed and traced again opens without waiting on code-server's webview service worker; hidden
+// behind another tab in its group, it stays as it was.
+import assert from "node:assert/strict";
+import type { Frame } from "playwright-core";
+import { Workbench } from "./harness/workbench";
+import { examplesDir, vsixUnderTest } from "./harness/fixtures";
+
+const MODEL = "mlp-classifier.ts";
+const OTHER = "micrograd.ts";
+
+describe("e2e: the graph panel closed, reopened and hidden", function () {
+  let wb: Workbench | undefined;
+  let graph: Frame;
+  /** Every webview resource request (VS Code serves them from the vscode-resource authority). */
+  const fetched: string[] = [];
+
+  before(async function () {
+    wb = await Workbench.launch({
+      workspace: examplesDir,
+      vsix: vsixUnderTest(),
+      open: MODEL,
+      settings: { "backstep.intelliSense.offerSetup": false },
+    });
+    wb.page.on("request", (r) => {
+      if (new URL(r.url()).hostname.endsWith(".vscode-cdn.net")) fetched.push(r.url());
+    });
+  });
+
+  after(async function () {
+    await wb?.close();
+  });
+
+  const graphTab = () => wb!.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
+
+  async function selectTanh(): Promise<void> {
+    const tanh = graph.locator("svg.graph g.node", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).first();
+    await graph.locator('vscode-button[aria-label="Fit the graph to the view"]').click();
+    await tanh.click();
+    await graph
+      .locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) })
+      .waitFor({ state: "attached" });
+  }
+
+  it("Trace Backprop opens a graph whose webview fetched nothing, with KaTeX's fonts loaded for the inspector", async function () {
+    const w = wb!;
+    await w.runCommand("Backstep: Trace Backprop");
+    graph = await w.webview("svg.graph g.node");
+    await selectTanh();
+    await graph.locator(".katex").first().waitFor({ state: "visible" });
+    const katex = await graph.evaluate(async () => {
+      await document.fonts.ready;
+      return [...document.fonts]
+        .filter((f) => f.family.includes("KaTeX") && f.status === "loaded")
+        .map((f) => f.family);
+    });
+    assert.ok(katex.length > 0, "KaTeX's fonts loaded in the graph's webview");
+    assert.deepEqual(fetched, [], "the graph's webview made no resource request");
+  });
+
+  it("closed and traced again, a new graph panel shows the trace, fetching nothing either", async function () {
+    const w = wb!;
+    await graphTab().first().locator(".tab-actions .action-label").click({ force: true });
+    await graphTab().first().waitFor({ state: "detached" });
+    assert.ok(graph.isDetached(), "the closed panel's webview is gone");
+    await w.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
+    await w.runCommand("Backstep: Trace Backprop");
+    graph = await w.webview("svg.graph g.node");
+    await selectTanh();
+    assert.deepEqual(fetched, [], "the reopened graph's webview made no resource request");
+  });
+
+  it("hidden behind another file in its group, the graph keeps its state and is back as it was", async function () {
+    const w = wb!;
+    const search = graph.locator("vscode-textfield input");
+    await search.fill("tanh");
+    await graph.locator(".toolbar .status", { hasText: /match/ }).waitFor({ state: "visible" });
+    // the page's own memory: a new page (a webview reloaded on show) would not have it
+    await graph.evaluate(() => ((window as unknown as { backstepKept?: number }).backstepKept = 42));
+    // Another file opened in the graph's group hides the graph behind it.
+    await graphTab().first().click();
+    await w.openFile(OTHER);
+    await w.page
+      .locator(".editor-group-container", { has: w.page.locator(".tab.active", { hasText: OTHER }) })
+      .locator(".tab", { hasText: "Backprop Graph" })
+      .waitFor({ state: "visible" });
+    await w.page.waitForTimeout(500); // a webview not kept alive is torn down as soon as it is hidden
+    await graphTab().first().click();
+    await graph.locator("svg.graph g.node").first().waitFor({ state: "visible" });
+    assert.ok(!graph.isDetached(), "the graph's webview was kept while hidden");
+    assert.equal(await graph.evaluate(() => (window as unknown as { backstepKept?: number }).backstepKept), 42);
+    assert.equal(await search.inputValue(), "tanh", "the search typed before is still there");
+    await graph
+      .locator("svg.graph g.node.selected", { has: graph.locator(".label", { hasText: /^tanh$/ }) })
+      .waitFor({ state: "attached" });
+  });
+});
