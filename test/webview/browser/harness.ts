@@ -35,6 +35,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Debian's Chromium, headless, with nothing of its own reaching the network (the tests run offline). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
 export async function startHarness(): Promise<Harness> {
   if (!existsSync(join(DIST, "graph.js"))) throw new Error("dist/webview/graph.js missing: run `npm run build` first.");
   mkdirSync(RESULTS, { recursive: true });
@@ -73,18 +89,7 @@ export async function startHarness(): Promise<Harness> {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   return {
     browser,
     server,

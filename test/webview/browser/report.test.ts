@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { runModel } from "../../../src/runner/index";
 import { writeReport } from "../../../src/report/report";
 import { formatNumber } from "../../../src/trace/text";
 import type { Trace } from "../../../src/trace/types";
 import { longRunTrace } from "../fixtures/longRun";
-import { RESULTS } from "./harness";
+import { launchChromium, RESULTS } from "./harness";
 
 describe("backstep report, offline in Chromium", function () {
   this.timeout(90_000);
@@ -39,18 +39,7 @@ describe("backstep report, offline in Chromium", function () {
     long = l.trace;
     longFile = join(tmp, "long.html");
     writeReport(long, longFile);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
