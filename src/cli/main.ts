@@ -10,7 +10,7 @@ import { UsageError } from "./usage";
 import { formatDiagnostic, locText, summarize } from "./summary";
 
 const USAGE = `usage:
-  backstep trace <model.ts|model.py> [--json out.json] [--values all] [--steps N] [--timeout S] [--memory MB] [--python PATH]
+  backstep trace <model.ts|model.py> [--json out.json | -o out.json] [--values all] [--steps N] [--timeout S] [--memory MB] [--python PATH]
                  [--max-ops N] [--max-events N] [--cwd DIR]
                  [--stats-only] [--full-last K] [--full-every N] [--full-steps 3,17,250]
   backstep gradcheck <model.ts> [--timeout S]
@@ -19,7 +19,7 @@ const USAGE = `usage:
 
 trace      runs the model, records every forward and backward step, prints a summary
            (ops with variable, op, shape and line; gradient norms; diagnostics)
-  --json F     also write the Trace to F (format "backstep-trace", version 1)
+  --json F, -o F  also write the Trace to F (format "backstep-trace", version 1)
   --values all keep every tensor's values (default: capped; stats are always kept)
   --steps N    record N training steps (default 5; up to 10000 and more with --stats-only)
   --stats-only every step records only its statistics (loss, layers' activation and gradient
@@ -70,7 +70,7 @@ function parseArgs(argv: readonly string[]): Args {
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === "--json") json = value(i++, a);
+    if (a === "--json" || a === "-o" || a === "--out") json = value(i++, a);
     else if (a === "--values") {
       const v = value(i++, a);
       if (v !== "all" && v !== "capped") throw new UsageError(`--values takes "all" or "capped", got "${v}"`);

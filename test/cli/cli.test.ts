@@ -70,7 +70,7 @@ describe("backstep CLI (dist/cli.js)", function () {
 
   it("--values all keeps every tensor's values", () => {
     const out = join(tmp, "all.json");
-    const r = backstep("trace", "examples/cnn.ts", "--values", "all", "--steps", "1", "--json", out);
+    const r = backstep("trace", "examples/cnn.ts", "--values", "all", "--steps", "1", "-o", out);
     assert.equal(r.status, 0, r.stderr);
     const trace = readTraceFile(out);
     assert.ok(
