@@ -2,6 +2,8 @@
 // TensorFlow.js CPU and PyTorch CPU, and of a small CNN step in Backstep and PyTorch, in interleaved rounds.
 import * as tf from "@tensorflow/tfjs";
 import * as B from "../src/index";
+import { mmStridedTs, WASM_MIN_MACS } from "../src/engine/kernels/matmul";
+import { mmWasm, wasmMatmulAvailable } from "../src/engine/kernels/wasmMatmul";
 import { startTorch, type StepTime, type TorchStepName } from "./torchSteps";
 
 const BATCH = 64,
@@ -87,6 +89,29 @@ function matmulGflops(M: number, K: number, N: number): number {
   return (2 * M * K * N) / (timeIt(() => B.matmul(a, b), 20).cpuMs * 1e6);
 }
 
+/**
+ * The two matmul kernels by themselves on n×n·n×n float32 (NN), microseconds per product by CPU time: where the
+ * WebAssembly one's copying in and out stops costing more than it saves (mmStrided switches at WASM_MIN_MACS).
+ */
+function matmulCrossover(): Record<string, { ts: number; wasm: number | null }> {
+  const out: Record<string, { ts: number; wasm: number | null }> = {};
+  for (const n of [4, 8, 12, 16, 24, 32, 64]) {
+    const a = B.randn([n, n]).data as Float32Array,
+      b = B.randn([n, n]).data as Float32Array,
+      c = new Float32Array(n * n);
+    const iters = Math.max(20, Math.round(2e7 / n ** 3));
+    const us = (fn: () => void): number => {
+      timeIt(fn, iters);
+      return +(timeIt(fn, iters).cpuMs * 1000).toFixed(2);
+    };
+    out[`${n}³`] = {
+      ts: us(() => mmStridedTs(a, 0, n, 1, b, 0, n, 1, c, 0, n, n, n)),
+      wasm: wasmMatmulAvailable() ? us(() => mmWasm(a, 0, n, 1, b, 0, n, 1, c, 0, n, n, n)) : null,
+    };
+  }
+  return out;
+}
+
 /** Medians of a list of round times, by wall clock and by CPU time. */
 function medians(ts: StepTime[]): { wallMs: number; cpuMs: number } {
   return { wallMs: +median(ts.map((t) => t.wallMs)).toFixed(2), cpuMs: +median(ts.map((t) => t.cpuMs)).toFixed(2) };
@@ -158,6 +183,8 @@ export default async (): Promise<Record<string, unknown>> => {
       "64x784·784x256": +matmulGflops(64, 784, 256).toFixed(2),
       "256x256·256x256": +matmulGflops(256, 256, 256).toFixed(2),
     },
+    matmulKernel: wasmMatmulAvailable() ? "WebAssembly SIMD" : "TypeScript (WebAssembly SIMD unavailable)",
+    matmulCrossoverUs: { ...matmulCrossover(), wasmFromMacs: WASM_MIN_MACS },
     rounds,
     stepsPerRound: iters,
     statistic:
@@ -176,6 +203,7 @@ export default async (): Promise<Record<string, unknown>> => {
     console.log(`  pytorch-cpu ${fmt(conv.pytorchCpu)}, backstep ÷ pytorch-cpu ${conv.ratioBackstepOverPytorch.wall}`);
     console.log(`  (CPU ${conv.ratioBackstepOverPytorch.cpu}; target ≤ 1.0)`);
   }
-  console.log(`matmul GFLOP/s: ${JSON.stringify(results.matmulGflops)}`);
+  console.log(`matmul GFLOP/s (${results.matmulKernel}): ${JSON.stringify(results.matmulGflops)}`);
+  console.log(`matmul µs, TypeScript vs WebAssembly: ${JSON.stringify(results.matmulCrossoverUs)}`);
   return results;
 };

@@ -5,6 +5,7 @@ import * as esbuild from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { buildWasm } from "./buildWasm.mjs";
 
 const production = process.argv.includes("--production");
 const node = { platform: "node", format: "cjs", target: "node20", external: ["vscode"] };
@@ -37,6 +38,9 @@ const bundles = [
   ["src/runner/worker.ts", `${PKG}/dist/runnerWorker.js`, node],
   ["webview/report/main.ts", `${PKG}/dist/webview/report.js`, report],
 ];
+
+// the WebAssembly kernels first: the bundles embed them
+await buildWasm();
 
 const missing = bundles.filter(([entry]) => !existsSync(entry)).map(([entry]) => entry);
 if (missing.length) console.warn(`build: not yet present, skipped: ${missing.join(", ")}`);

@@ -1,16 +1,55 @@
 // Matrix-multiply kernels on typed arrays. Every product runs as one strided kernel, C += A·B with A(i,k) and
-// B(k,j) read through strides, so NN, NT and TN (and conv2d's products) read their operands where they lie, with
-// no transposed copy and no scratch allocation. 4×4 register blocks (16 running sums in locals, accumulated in
-// double precision) load 8 values for 32 multiply-adds. Measured by CPU time on the shared 2-core EPYC (load
-// average ~12) at [64,784]·[784,256]: NN 11.2 → 6.0 ms (the transposed copy and its allocation were half the time),
-// TN [784,64]ᵀ-stored · [64,256] 8.2 → 6.0 ms, NT 6.4 → 5.7 ms (the former 2×4 blocks), ~4.5 GFLOP/s.
+// B(k,j) read through strides, so NN, NT and TN (and conv2d's products) read their operands where they lie. It runs
+// in WebAssembly SIMD (wasmMatmul.ts) where available and the product is large enough to pay for copying in and
+// out, else in TypeScript here: 4×4 register blocks (16 running sums in locals, accumulated in double precision)
+// load 8 values for 32 multiply-adds, no transposed copy and no scratch allocation. Measured by CPU time on the
+// shared 2-core EPYC (load average ~12) at [64,784]·[784,256]: NN 11.2 → 6.0 ms (the transposed copy and its
+// allocation were half the time), TN [784,64]ᵀ-stored · [64,256] 8.2 → 6.0 ms, NT 6.4 → 5.7 ms, ~4.5 GFLOP/s.
 import type { Storage } from "../dtype";
+import { mmWasm } from "./wasmMatmul";
+
+/**
+ * Products with fewer multiply-adds than this stay in TypeScript: below, copying in and out costs more than SIMD
+ * saves (the engine bench's matmulCrossoverUs: on a 2-core EPYC, about even at 8³, WebAssembly 2× faster at 16³).
+ */
+export const WASM_MIN_MACS = 4096;
+
+let wasmEnabled = true;
+
+/** Turns the WebAssembly kernel off (the TypeScript one runs everywhere) or back on; for tests and benchmarks. */
+export function useWasmMatmul(on: boolean): void {
+  wasmEnabled = on;
+}
 
 /**
  * C[M,N] (rows of N, from co) += Σₖ A(i,k)·B(k,j), where A(i,k) = a[ao + i·ais + k·aks] and
  * B(k,j) = b[bo + k·bks + j·bjs].
  */
 export function mmStrided(
+  a: Storage,
+  ao: number,
+  ais: number,
+  aks: number,
+  b: Storage,
+  bo: number,
+  bks: number,
+  bjs: number,
+  c: Storage,
+  co: number,
+  M: number,
+  K: number,
+  N: number,
+): void {
+  if (wasmEnabled && M * K * N >= WASM_MIN_MACS) {
+    const f32 = c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array;
+    const f64 = c instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array;
+    if ((f32 || f64) && mmWasm(a, ao, ais, aks, b, bo, bks, bjs, c, co, M, K, N)) return;
+  }
+  mmStridedTs(a, ao, ais, aks, b, bo, bks, bjs, c, co, M, K, N);
+}
+
+/** mmStrided in TypeScript: any Storage, any size, every runtime. */
+export function mmStridedTs(
   a: Storage,
   ao: number,
   ais: number,

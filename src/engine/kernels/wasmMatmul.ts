@@ -1,0 +1,129 @@
+// The WebAssembly SIMD matmul (wasm/matmul.wat): copies strided operands into the module's memory, packs them into
+// panels, multiplies there with f32x4 / f64x2 and copies C back. One instance per thread, its memory reused.
+import { MATMUL_WASM_BASE64 } from "./wasm/matmulWasm";
+
+interface MatmulExports {
+  memory: WebAssembly.Memory;
+  pack(src: number, s1: number, s2: number, n: number, K: number, P: number, dst: number, shift: number): void;
+  gemm(
+    ap: number,
+    bp: number,
+    c: number,
+    Mp: number,
+    K: number,
+    Np: number,
+    kcb: number,
+    mcb: number,
+    wide: number,
+  ): void;
+}
+
+/** Values of k per block (B's panel stays in L1) and rows of A per block (their panels stay in L2). */
+export const blocking = { kc: 256, mc: 128 };
+
+/**
+ * Memory: up to keepBytes stays between calls; a product needing more gets it, and the instance is dropped after it,
+ * so that its memory is freed. Products needing more than maxBytes are left to the TypeScript kernel (wasm32
+ * addresses 4 GiB).
+ */
+export const wasmMemory = { keepBytes: 64 * 2 ** 20, maxBytes: 2 ** 31 };
+
+let module: WebAssembly.Module | null | undefined;
+let instance: MatmulExports | null = null;
+
+/** The compiled module, or null where WebAssembly or its SIMD is missing (the TypeScript kernel runs instead). */
+function compiled(): WebAssembly.Module | null {
+  if (module === undefined) {
+    try {
+      module = new WebAssembly.Module(Uint8Array.from(atob(MATMUL_WASM_BASE64), (ch) => ch.charCodeAt(0)));
+    } catch {
+      module = null;
+    }
+  }
+  return module;
+}
+
+export function wasmMatmulAvailable(): boolean {
+  return compiled() !== null;
+}
+
+/** Bytes of the current instance's memory (0 when none is live). */
+export function wasmMemoryBytes(): number {
+  return instance === null ? 0 : instance.memory.buffer.byteLength;
+}
+
+function exportsWith(bytes: number): MatmulExports | null {
+  const mod = compiled();
+  if (mod === null) return null;
+  instance ??= new WebAssembly.Instance(mod).exports as unknown as MatmulExports;
+  const have = instance.memory.buffer.byteLength;
+  try {
+    if (bytes > have) instance.memory.grow(Math.ceil((bytes - have) / 65536));
+  } catch {
+    instance = null; // the engine's own limit or the process's memory: the TypeScript kernel needs none
+    return null;
+  }
+  return instance;
+}
+
+/** Elements from the first to the last one a strided R×C read touches, inclusive (0 when empty). */
+function span(R: number, rs: number, C: number, cs: number): number {
+  return R === 0 || C === 0 ? 0 : (R - 1) * rs + (C - 1) * cs + 1;
+}
+
+const up = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/**
+ * C[M,N] (rows of N, from co) += Σₖ A(i,k)·B(k,j), A(i,k) = a[ao + i·ais + k·aks], B(k,j) = b[bo + k·bks + j·bjs],
+ * as mmStrided, in WebAssembly. All three arrays of one float type. Returns false, having done nothing, when the
+ * module is unavailable or the product too large for its memory.
+ */
+export function mmWasm(
+  a: Float32Array | Float64Array,
+  ao: number,
+  ais: number,
+  aks: number,
+  b: Float32Array | Float64Array,
+  bo: number,
+  bks: number,
+  bjs: number,
+  c: Float32Array | Float64Array,
+  co: number,
+  M: number,
+  K: number,
+  N: number,
+): boolean {
+  if (a.constructor !== c.constructor || b.constructor !== c.constructor) return false;
+  if (M === 0 || N === 0 || K === 0) return true;
+  const wide = c instanceof Float64Array;
+  const size = wide ? 8 : 4,
+    NR = wide ? 4 : 8;
+  const Mp = up(M, 4),
+    Np = up(N, NR);
+  const aLen = span(M, ais, K, aks),
+    bLen = span(K, bks, N, bjs);
+  // regions in elements, each starting on 16 bytes: A and B as given, C padded, then the packed panels
+  const aAt = 0,
+    bAt = up(aLen, 4),
+    cAt = bAt + up(bLen, 4),
+    apAt = cAt + Mp * Np,
+    bpAt = apAt + Mp * K,
+    end = bpAt + K * Np;
+  const bytes = end * size;
+  if (bytes > wasmMemory.maxBytes) return false;
+  const x = exportsWith(bytes);
+  if (x === null) return false;
+  const mem = wide ? new Float64Array(x.memory.buffer) : new Float32Array(x.memory.buffer);
+  mem.set(a.subarray(ao, ao + aLen), aAt);
+  mem.set(b.subarray(bo, bo + bLen), bAt);
+  if (N === Np) mem.set(c.subarray(co, co + M * N), cAt);
+  else for (let i = 0; i < M; i++) mem.set(c.subarray(co + i * N, co + i * N + N), cAt + i * Np);
+  const shift = wide ? 3 : 2;
+  x.pack(aAt * size, ais, aks, M, K, 4, apAt * size, shift);
+  x.pack(bAt * size, bjs, bks, N, K, NR, bpAt * size, shift);
+  x.gemm(apAt * size, bpAt * size, cAt * size, Mp, K, Np, blocking.kc, blocking.mc, wide ? 1 : 0);
+  if (N === Np) c.set(mem.subarray(cAt, cAt + M * N), co);
+  else for (let i = 0; i < M; i++) c.set(mem.subarray(cAt + i * Np, cAt + i * Np + N), co + i * N);
+  if (x.memory.buffer.byteLength > wasmMemory.keepBytes) instance = null;
+  return true;
+}
