@@ -38,7 +38,7 @@ export async function compileWat(source, wat) {
   }
 }
 
-function hasWabt() {
+export function hasWabt() {
   try {
     createRequire(import.meta.url).resolve("wabt");
     return true;
