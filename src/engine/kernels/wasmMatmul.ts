@@ -28,19 +28,19 @@ export const blocking = { kc: 256, mc: 128 };
  */
 export const wasmMemory = { keepBytes: 64 * 2 ** 20, maxBytes: 2 ** 31 };
 
-let module: WebAssembly.Module | null | undefined;
+let wasmModule: WebAssembly.Module | null | undefined;
 let instance: MatmulExports | null = null;
 
 /** The compiled module, or null where WebAssembly or its SIMD is missing (the TypeScript kernel runs instead). */
 function compiled(): WebAssembly.Module | null {
-  if (module === undefined) {
+  if (wasmModule === undefined) {
     try {
-      module = new WebAssembly.Module(Uint8Array.from(atob(MATMUL_WASM_BASE64), (ch) => ch.charCodeAt(0)));
+      wasmModule = new WebAssembly.Module(Uint8Array.from(atob(MATMUL_WASM_BASE64), (ch) => ch.charCodeAt(0)));
     } catch {
-      module = null;
+      wasmModule = null;
     }
   }
-  return module;
+  return wasmModule;
 }
 
 export function wasmMatmulAvailable(): boolean {
