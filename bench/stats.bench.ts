@@ -8,10 +8,23 @@ import { median } from "./traceOverhead";
 const mlp = join(__dirname, "..", "examples", "mlp-classifier.ts");
 /** Independent runs of the bundled measurement (each 10,000 steps of each kind, interleaved). */
 const RUNS = 3;
-const KEYS = ["untracedStepUs", "statsStepUs", "ratio", "ratioCpu", "ratioTotal", "ratioCpuTotal"] as const;
+const KEYS = [
+  "untracedStepUs",
+  "statsStepUs",
+  "ratio",
+  "ratioQ1",
+  "ratioQ3",
+  "ratioCpu",
+  "ratioCpuQ1",
+  "ratioCpuQ3",
+  "ratioTotal",
+  "ratioCpuTotal",
+] as const;
 
 function describe(o: Record<string, number>): string {
-  return `untraced ${o.untracedStepUs.toFixed(1)} µs, stats-only ${o.statsStepUs.toFixed(1)} µs a step; median block ${o.ratio.toFixed(2)}× (CPU ${o.ratioCpu.toFixed(2)}×), totals ${o.ratioTotal.toFixed(2)}× (CPU ${o.ratioCpuTotal.toFixed(2)}×); target ≤ 1.2×`;
+  const spread = (q1: number | undefined, q3: number | undefined): string =>
+    q1 === undefined || q3 === undefined ? "" : ` [${q1.toFixed(2)}–${q3.toFixed(2)}]`;
+  return `untraced ${o.untracedStepUs.toFixed(1)} µs, stats-only ${o.statsStepUs.toFixed(1)} µs a step; median block ${o.ratio.toFixed(2)}×${spread(o.ratioQ1, o.ratioQ3)} (CPU ${o.ratioCpu.toFixed(2)}×${spread(o.ratioCpuQ1, o.ratioCpuQ3)}), totals ${o.ratioTotal.toFixed(2)}× (CPU ${o.ratioCpuTotal.toFixed(2)}×); target ≤ 1.2×`;
 }
 
 export default async function run(): Promise<Record<string, unknown>> {

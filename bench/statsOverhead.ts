@@ -6,7 +6,7 @@ import { join } from "node:path";
 import * as engine from "../src/index";
 import { setObserver } from "../src/engine/observer";
 import { ModelSession } from "../src/runner/session";
-import { loadStep, median, startReader, timePerCall } from "./traceOverhead";
+import { loadStep, median, quantile, startReader, timePerCall } from "./traceOverhead";
 
 const STEPS = 10_000;
 const WARMUP = 2_000;
@@ -83,7 +83,12 @@ export async function statsOverhead(
      * Median over blocks of the stats-only block's wall time over the untraced blocks around it: the target's measure.
      */
     ratio: median(r),
+    /** The spread of the blocks' ratios: their quartiles. */
+    ratioQ1: quantile(r, 0.25),
+    ratioQ3: quantile(r, 0.75),
     ratioCpu: median(rc),
+    ratioCpuQ1: quantile(rc, 0.25),
+    ratioCpuQ3: quantile(rc, 0.75),
     /**
      * The same over the timed steps' totals: on shared, loaded cores a few blocks preempted or paused (the other
      * processes' work, a parallel scavenge waiting for its helper threads) weigh on it more than on the median.

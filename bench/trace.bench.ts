@@ -92,11 +92,11 @@ async function bigTrace(): Promise<Record<string, number>> {
 }
 
 function describe(o: Record<string, number>): string {
-  return `untraced ${o.untracedStepUs.toFixed(1)} µs, engine with a no-op observer ${o.noopObserverStepUs.toFixed(1)} µs (${o.noopRatio.toFixed(2)}×), traced ${o.tracedStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}×, target ≤ 1.3×; by process CPU time ${o.ratioCpu.toFixed(2)}×); reading it on the caller's thread ${o.readerStepUs.toFixed(1)} µs a step (both threads' CPU together ${o.ratioWithReader.toFixed(2)}×)`;
+  return `untraced ${o.untracedStepUs.toFixed(1)} µs, engine with a no-op observer ${o.noopObserverStepUs.toFixed(1)} µs (${o.noopRatio.toFixed(2)}×), traced ${o.tracedStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}× [quartiles ${o.ratioQ1.toFixed(2)}–${o.ratioQ3.toFixed(2)}], target ≤ 1.3×; by process CPU time ${o.ratioCpu.toFixed(2)}× [${o.ratioCpuQ1.toFixed(2)}–${o.ratioCpuQ3.toFixed(2)}]); reading it on the caller's thread ${o.readerStepUs.toFixed(1)} µs a step (both threads' CPU together ${o.ratioWithReader.toFixed(2)}×)`;
 }
 
 function describeStats(o: Record<string, number>): string {
-  return `untraced ${o.untracedStepUs.toFixed(1)} µs a step, stats-only ${o.statsStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}×, target ≤ 1.2×; by process CPU time ${o.ratioCpu.toFixed(2)}×; over the timed steps' totals ${o.ratioTotal.toFixed(2)}×); ${o.summariesRead} step summaries read, ${o.opsRecorded} ops recorded in full`;
+  return `untraced ${o.untracedStepUs.toFixed(1)} µs a step, stats-only ${o.statsStepUs.toFixed(1)} µs (${o.ratio.toFixed(2)}× [quartiles ${o.ratioQ1.toFixed(2)}–${o.ratioQ3.toFixed(2)}], target ≤ 1.2×; by process CPU time ${o.ratioCpu.toFixed(2)}×; over the timed steps' totals ${o.ratioTotal.toFixed(2)}×); ${o.summariesRead} step summaries read, ${o.opsRecorded} ops recorded in full`;
 }
 
 /** The long run as a user makes it: runModel, 10,000 steps, statistics for each, the last one full; its JSON size. */

@@ -34,6 +34,12 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** The `p`-quantile of xs (0.25 and 0.75: the quartiles, the spread reported beside a median). */
+export function quantile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(p * (s.length - 1))];
+}
+
 export interface Reader {
   worker: Worker;
   /** Reads everything committed so far; resolves with the CPU time that took (the process's, this thread idle). */
@@ -159,11 +165,16 @@ export async function overhead(
     readerStepUs,
     /** The traced step's wall time over the untraced step's: the target's measure. */
     ratio: median(rt),
+    /** The spread of that ratio over the rounds: its quartiles. */
+    ratioQ1: quantile(rt, 0.25),
+    ratioQ3: quantile(rt, 0.75),
     noopRatio: median(re),
     /** The same by the process's CPU time, which also counts what the reading thread does meanwhile. */
     untracedStepCpuUs: median(uc),
     tracedStepCpuUs: median(tc),
     ratioCpu: median(rtc),
+    ratioCpuQ1: quantile(rtc, 0.25),
+    ratioCpuQ3: quantile(rtc, 0.75),
     /** Both threads' CPU time over the untraced step's. */
     ratioWithReader: (median(tc) + readerStepUs) / median(uc),
     rounds,

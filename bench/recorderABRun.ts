@@ -1,0 +1,108 @@
+// The measurement recorderAB.ts bundles: two versions' untraced and recorded steps of one model, timed in
+// interleaved blocks round after round (the order of the versions alternating), each version's stream read on a
+// thread of its own between rounds. Types only from this tree: each version brings its own code.
+import { median, quantile, startReader, timePerCall } from "./traceOverhead";
+
+type Step = () => void;
+
+/** What a version of src/ provides: its engine, its observer slot, its runner session. */
+export interface Version {
+  engine: object;
+  setObserver: (o: never) => unknown;
+  Session: new (
+    engine: object,
+    options: object,
+  ) => {
+    modules: { load(file: string): unknown };
+    recorder: { beginStep(): void };
+    flush(): void;
+  };
+}
+
+export interface ABOptions {
+  mode: "stats" | "trace";
+  rounds: number;
+  model: string;
+  reader: string;
+}
+
+const WARMUP = 3000;
+const STEPS = 20;
+
+export async function compare(a: Version, b: Version, o: ABOptions): Promise<string[]> {
+  const readers = [startReader(o.reader), startReader(o.reader)];
+  const steps = (v: Version, k: number): { u: Step; r: Step } => {
+    const onChunk = (chunk: unknown): void => readers[k].worker.postMessage({ chunk });
+    const options =
+      o.mode === "trace" ? { maxSteps: 1e9, values: "all", onChunk } : { maxSteps: 1e9, fullSteps: {}, onChunk };
+    const untraced = new v.Session(v.engine, { untraced: true });
+    const stepU = (untraced.modules.load(o.model) as { default: Step }).default;
+    const recorded = new v.Session(v.engine, options);
+    const stepR = (recorded.modules.load(o.model) as { default: Step }).default;
+    const recorder = recorded.recorder as never;
+    return {
+      u: () => {
+        v.setObserver(null as never);
+        stepU();
+      },
+      r: () => {
+        v.setObserver(recorder);
+        recorded.recorder.beginStep();
+        stepR();
+        recorded.flush();
+      },
+    };
+  };
+  const A = steps(a, 0);
+  const B = steps(b, 1);
+  const read = async (): Promise<void> => {
+    for (const r of readers) await r.read(true);
+  };
+  for (let i = 0; i < WARMUP; i++) {
+    A.u();
+    A.r();
+    B.u();
+    B.r();
+    if (i % STEPS === 0) await read();
+  }
+  await read();
+  const cols = ["uA", "rA", "uB", "rB", "ratioA", "ratioB", "cpuRatioA", "cpuRatioB", "bOverA", "cpuBOverA"] as const;
+  const got = Object.fromEntries(cols.map((c) => [c, [] as number[]])) as Record<(typeof cols)[number], number[]>;
+  for (let round = 0; round < o.rounds; round++) {
+    const blocks: [string, Step][] = [
+      ["uA", A.u],
+      ["rA", A.r],
+      ["uB", B.u],
+      ["rB", B.r],
+    ];
+    const order = round % 2 === 0 ? blocks : [blocks[2], blocks[3], blocks[0], blocks[1]];
+    const t: Record<string, { wall: number; cpu: number }> = {};
+    for (const [k, f] of order) {
+      // a few steps untimed: the first after the readers' turn run slower
+      for (let i = 0; i < 3; i++) f();
+      t[k] = timePerCall(f, STEPS);
+    }
+    got.uA.push(t.uA.wall);
+    got.rA.push(t.rA.wall);
+    got.uB.push(t.uB.wall);
+    got.rB.push(t.rB.wall);
+    got.ratioA.push(t.rA.wall / t.uA.wall);
+    got.ratioB.push(t.rB.wall / t.uB.wall);
+    got.cpuRatioA.push(t.rA.cpu / t.uA.cpu);
+    got.cpuRatioB.push(t.rB.cpu / t.uB.cpu);
+    got.bOverA.push(t.rB.wall / t.rA.wall);
+    got.cpuBOverA.push(t.rB.cpu / t.rA.cpu);
+    await read();
+  }
+  for (const r of readers) await r.worker.terminate();
+  const f = (xs: number[]): string =>
+    `${median(xs).toFixed(3)} [${quantile(xs, 0.25).toFixed(3)}–${quantile(xs, 0.75).toFixed(3)}]`;
+  const us = (xs: number[]): string => median(xs).toFixed(1);
+  return [
+    `µs a step (medians): untraced A ${us(got.uA)}, recorded A ${us(got.rA)}; untraced B ${us(got.uB)}, recorded B ${us(got.rB)}`,
+    `recorded ÷ untraced, median [quartiles] over ${o.rounds} rounds:`,
+    `  A: wall ${f(got.ratioA)}, CPU ${f(got.cpuRatioA)}`,
+    `  B: wall ${f(got.ratioB)}, CPU ${f(got.cpuRatioB)}`,
+    `B's recorded step ÷ A's: wall ${f(got.bOverA)}, CPU ${f(got.cpuBOverA)}`,
+  ];
+}
