@@ -9,6 +9,7 @@ import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";
 import { MemoryGuard } from "./memoryGuard";
 import type { WorkerInput, WorkerMessage, WorkerStart } from "./protocol";
 import { ModelSession } from "./session";
+import { warmUpCompiler } from "./warmUp";
 
 const port = parentPort;
 if (!port) throw new Error("backstep: runner worker started outside a worker thread");
@@ -17,8 +18,11 @@ function post(message: WorkerMessage): void {
   port!.postMessage(message);
 }
 
+let started = false;
+
 /** Runs one model; a worker runs one and ends. */
 function start(input: WorkerInput): void {
+  started = true;
   const progress = new Int32Array(input.progress);
   if (input.options.cwd !== undefined) useWorkingDirectory(input.options.cwd);
   // process.exit in a worker ends only the worker (the model's own calls are reported below)
@@ -71,4 +75,10 @@ function start(input: WorkerInput): void {
 // Started for a model (workerData), or started ahead and waiting for one (a warm worker, see runModel's pool):
 // the engine and runner are loaded either way before the model's time starts.
 if (workerData) start(workerData as WorkerInput);
-else port.once("message", (m: WorkerStart) => start(m.input));
+else {
+  port.once("message", (m: WorkerStart) => start(m.input));
+  // while it waits (never in a run's time: a model that came first has it skipped)
+  setImmediate(() => {
+    if (!started) warmUpCompiler();
+  });
+}
