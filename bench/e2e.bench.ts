@@ -68,11 +68,11 @@ function loggedBreakdowns(wb: Workbench): LoggedTimings[] {
   });
 }
 
-/** When the extension's activate() ended (ms since the epoch), once it logged it. */
-function activatedAt(wb: Workbench): number | undefined {
+/** How long the extension's activate() took and when it ended (ms since the epoch), once it logged it. */
+function activation(wb: Workbench): { ms: number; endedAt: number } | undefined {
   for (const l of logLines(wb)) {
     const a = parseActivationLine(l);
-    if (a) return a.endedAt;
+    if (a) return a;
   }
   return undefined;
 }
@@ -101,11 +101,13 @@ interface Run {
    * Where the time went, ms after Enter: "command" is the command handler starting (on the cold run: after the
    * extension activated), then the extension's own breakdown (its log line), moved from its command's start to Enter.
    */
-  phases?: Partial<Record<"activated" | "command" | Phase, number>>;
+  phases?: Partial<Record<"activated" | "command" | "hostStarted" | "pageStarted" | Phase, number>>;
   /** The 1-minute load average when the run ended (the machine is shared). */
   load: number;
   /** Enter's wall-clock time (ms since the epoch). */
   enterAt: number;
+  /** How long the extension's activate() itself took (cold runs). */
+  activateMs?: number;
 }
 
 const perfOf = (frame: Frame): Promise<{ kind: string; ms: number }[]> =>
@@ -154,9 +156,17 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
   }
   const paints = (await perfOf(done.frame)).filter((p) => p.kind === "trace");
   const logged1 = await breakdownAfter(wb, logged);
+  // A panel created for this run: when VS Code's webview host page (the outer frame) and our page (the inner one)
+  // started, on this clock — panel created → hostStarted → pageStarted is VS Code's share (in code-server the
+  // webview service worker's handover sits between the two), pageStarted → webviewLoaded our bundle's.
+  const origin = (f: Frame | null): Promise<number | undefined> =>
+    f ? f.evaluate(() => performance.timeOrigin).catch(() => undefined) : Promise.resolve(undefined);
+  const [hostAt, pageAt] = reopen ? [await origin(done.frame.parentFrame()), await origin(done.frame)] : [];
   const phases = logged1 && {
     command: logged1.startedAt - enterAt,
     ...Object.fromEntries(Object.entries(logged1.phases).map(([k, v]) => [k, v + logged1.startedAt - enterAt])),
+    ...(hostAt !== undefined && hostAt > enterAt ? { hostStarted: Math.round(hostAt - enterAt) } : {}),
+    ...(pageAt !== undefined && pageAt > enterAt ? { pageStarted: Math.round(pageAt - enterAt) } : {}),
   };
   const m = /· ([\d.]+) (ms|s)\s*$/.exec(statusText);
   const runnerMs = m ? Number(m[1]) * (m[2] === "s" ? 1000 : 1) : undefined;
@@ -188,9 +198,13 @@ const launch = (vsix: string): Promise<Workbench> =>
 /** A cold run: the first Trace Backprop in a freshly started code-server, right after the model's editor opened. */
 async function cold(wb: Workbench): Promise<Run> {
   const r = await once(wb, true);
-  const activated = activatedAt(wb);
+  const a = activation(wb);
   // The extension activates when the model's editor opens (onLanguage): before Enter (negative) or after it.
-  return { ...r, phases: { ...(activated !== undefined ? { activated: activated - r.enterAt } : {}), ...r.phases } };
+  return {
+    ...r,
+    ...(a ? { activateMs: a.ms } : {}),
+    phases: { ...(a ? { activated: a.endedAt - r.enterAt } : {}), ...r.phases },
+  };
 }
 
 function summary(runs: Run[], target: number) {
@@ -210,13 +224,18 @@ function summary(runs: Run[], target: number) {
     webviewPaintMedianMs: pick((r) => r.webviewPaint),
     // Median ms after Enter at which each phase ended (the extension's log line, on the bench's clock).
     phasesMedianMs: Object.fromEntries(
-      (["activated", "command", ...PHASES] as const).flatMap((p) => {
+      (["activated", "command", "hostStarted", "pageStarted", ...PHASES] as const).flatMap((p) => {
         const m = pick((r) => r.phases?.[p]);
         return m === null ? [] : [[p, m]];
       }),
     ),
     // Each run: Enter → painted as the bench saw it, the load average when it ended, and its breakdown.
-    runs: runs.map((r) => ({ totalMs: Math.round(r.total), load: r.load, phasesMs: r.phases ?? null })),
+    runs: runs.map((r) => ({
+      totalMs: Math.round(r.total),
+      load: r.load,
+      ...(r.activateMs !== undefined ? { activateMs: r.activateMs } : {}),
+      phasesMs: r.phases ?? null,
+    })),
   };
 }
 
@@ -249,7 +268,7 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
   }
   const result = {
     model: `examples/${MODEL}`,
-    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → webview loaded, then transferred (the trace message reached the webview) → painted",
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (our page started; in code-server the webview service worker's handover is between the two) → webview loaded (our script said ready), then transferred (the trace message reached the webview) → painted",
     // The 2 cores are shared with other work: a busy machine stretches every number here.
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     cold: summary(colds, COLD_TARGET_MS),
