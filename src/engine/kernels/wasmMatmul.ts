@@ -26,7 +26,7 @@ export const blocking = { kc: 256, mc: 128 };
  * so that its memory is freed. Products needing more than maxBytes are left to the TypeScript kernel (wasm32
  * addresses 4 GiB).
  */
-export const wasmMemory = { keepBytes: 64 * 2 ** 20, maxBytes: 2 ** 31 };
+export const wasmMemory = { keepBytes: 16 * 2 ** 20, maxBytes: 2 ** 31 };
 
 let wasmModule: WebAssembly.Module | null | undefined;
 let instance: MatmulExports | null = null;
