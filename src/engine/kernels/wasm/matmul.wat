@@ -20,10 +20,31 @@
     (param $src i32) (param $s1 i32) (param $s2 i32) (param $n i32) (param $K i32) (param $P i32) (param $dst i32)
     (param $shift i32)
     (local $r i32) (local $s i32) (local $d i32) (local $end i32) (local $step i32)
-    (local.set $s1 (i32.shl (local.get $s1) (local.get $shift)))
-    (local.set $s2 (i32.shl (local.get $s2) (local.get $shift)))
     ;; consecutive k of one row are P elements apart in dst
     (local.set $step (i32.shl (local.get $P) (local.get $shift)))
+    ;; Rows next to each other in src (B of an NN product, A of a TN one): each full panel takes a k's P values,
+    ;; 16 or 32 bytes, in one or two v128 moves; the rows of a partial last panel go one by one below.
+    (if (i32.eq (local.get $s1) (i32.const 1))
+      (then
+        (local.set $s2 (i32.shl (local.get $s2) (local.get $shift)))
+        (block $panelsDone (loop $panels
+          (br_if $panelsDone (i32.gt_u (i32.add (local.get $r) (local.get $P)) (local.get $n)))
+          (local.set $s (i32.add (local.get $src) (i32.shl (local.get $r) (local.get $shift))))
+          (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $r) (local.get $K)) (local.get $shift))))
+          (local.set $end (i32.add (local.get $d) (i32.mul (local.get $K) (local.get $step))))
+          (block $kDone (loop $k
+            (br_if $kDone (i32.ge_u (local.get $d) (local.get $end)))
+            (v128.store (local.get $d) (v128.load (local.get $s)))
+            (if (i32.eq (local.get $step) (i32.const 32))
+              (then (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $s)))))
+            (local.set $s (i32.add (local.get $s) (local.get $s2)))
+            (local.set $d (i32.add (local.get $d) (local.get $step)))
+            (br $k)))
+          (local.set $r (i32.add (local.get $r) (local.get $P)))
+          (br $panels)))
+        (local.set $s2 (i32.shr_u (local.get $s2) (local.get $shift)))))
+    (local.set $s1 (i32.shl (local.get $s1) (local.get $shift)))
+    (local.set $s2 (i32.shl (local.get $s2) (local.get $shift)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
