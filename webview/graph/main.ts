@@ -78,6 +78,8 @@ for (const [value, label] of [
 }
 const status = el("span", "status");
 status.setAttribute("aria-live", "polite");
+/** The trace's size and how many boxes are drawn: kept current on every relayout (expand, collapse, step). */
+const counts = el("span", "counts");
 const main = el("div", "main");
 const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
 svg.classList.add("graph");
@@ -138,7 +140,10 @@ const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {
 const graph = new GraphView(layer, viewport, {
   selected: () => renderInspector(),
   reveal: (op) => host.post({ type: "reveal", op }),
-  changed: () => save(),
+  changed: () => {
+    showCounts();
+    save();
+  },
 });
 const timeline = new Timeline({ move: (e) => goto(e), runToHere: (e) => host.post({ type: "goto", event: e }) });
 document.body.append(timeline.root);
@@ -158,7 +163,15 @@ toolbar.append(
   vsButton("SVG", "Save the graph as SVG", () => void exportGraph("svg")),
   vsButton("PNG", "Save the graph as PNG", () => void exportGraph("png")),
   status,
+  counts,
 );
+
+function showCounts(): void {
+  const text = index
+    ? `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`
+    : "";
+  if (counts.textContent !== text) counts.textContent = text;
+}
 
 /** Serialises the graph as drawn (every box of the step, whatever the zoom) and hands it to the host to save. */
 async function exportGraph(format: ExportFormat): Promise<void> {
@@ -238,7 +251,8 @@ function onMessage(m: HostMessage): void {
       setCursor(cursor);
       if (same && restore.transform) viewport.set(restore.transform);
       else graph.fitOrFocus();
-      status.textContent = `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${graph.visible?.nodes.length ?? 0} shown`;
+      status.textContent = "";
+      showCounts();
       if (index.trace.ops.length === 0) {
         // Nothing to draw: say why (the run's errors) instead of an empty canvas.
         const why = index.trace.diagnostics

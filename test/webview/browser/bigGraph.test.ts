@@ -7,9 +7,18 @@ import type { Trace } from "../../../src/trace/types";
 import { messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
 import { traceMessage } from "../../../extension/panels/protocolHost";
+import type { Page } from "playwright-core";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 
 const DEEP = join(__dirname, "..", "..", "fixtures", "deep", "deep300.ts");
+
+/** The toolbar's "N shown" is the number of boxes drawn. */
+async function assertCountShown(page: Page): Promise<void> {
+  const text = await page.locator(".toolbar .counts").innerText();
+  const shown = /(\d+) shown/.exec(text);
+  assert.ok(shown, text);
+  assert.equal(Number(shown[1]), await page.locator(".node").count(), text);
+}
 
 describe("big graphs in Chromium", function () {
   this.timeout(180000);
@@ -35,8 +44,11 @@ describe("big graphs in Chromium", function () {
     const box = v.page.locator(".node.group", { hasText: "×300" });
     assert.equal(await box.locator(".detail").textContent(), "1200 ops");
     assert.ok((await v.page.locator(".node").count()) < 20, "a handful of boxes, not 1,200 ops");
+    await assertCountShown(v.page);
     await box.dblclick();
     await v.page.waitForSelector(".cluster-title:has-text('×300')");
+    // the toolbar's "N shown" follows the expansion
+    await assertCountShown(v.page);
     const ranges = await v.page.locator(".node.group .label").allTextContents();
     assert.equal(ranges.length, 8);
     assert.equal(ranges[0], "▸ deep.layers.0…39");
