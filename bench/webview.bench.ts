@@ -9,7 +9,8 @@ import { messageToWire } from "../src/protocol/wire";
 import { packMessage } from "../src/protocol/tensorTable";
 import type { Trace } from "../src/trace/types";
 import { syntheticTrace } from "../test/webview/fixtures/synthetic";
-import { openView, postJson, startHarness, type Harness } from "../test/webview/browser/harness";
+import { openView, postSerialized, startHarness, type Harness } from "../test/webview/browser/harness";
+import { serializeMessage } from "../test/webview/vscodeWire";
 
 const TARGET_MS: Record<number, number> = { 100: 300, 1000: 1000, 10000: 3000, 100000: 6000 };
 const STEP_TARGET_MS = 50;
@@ -34,9 +35,9 @@ async function timeTrace(
   await v.page.waitForTimeout(500);
   // What the extension host does before postMessage (VS Code then JSON-serialises the message).
   const h0 = performance.now();
-  const json = JSON.stringify(messageToWire(packMessage(traceMessage(trace.program, trace, 1, false, []))));
+  const wire = serializeMessage(messageToWire(packMessage(traceMessage(trace.program, trace, 1, false, []))));
   const hostMs = performance.now() - h0;
-  await postJson(v.page, json, "window.__t0 = performance.now()");
+  await postSerialized(v.page, wire, "window.__t0 = performance.now()");
   await v.page.waitForFunction(
     () => (window as unknown as { __backstepPerf: Perf }).__backstepPerf.some((p) => p.kind === "trace"),
     undefined,
@@ -49,7 +50,8 @@ async function timeTrace(
   const handlerMs = (await v.page.evaluate(`window.__backstepPerf.find((p) => p.kind === "trace").ms`)) as number;
   const shown = await v.page.locator(".node").count();
   await v.page.close();
-  return { ms, handlerMs, shown, messageMB: json.length / 1e6, hostMs };
+  const bytes = wire.buffers.reduce((a, b) => a + b.byteLength, 0);
+  return { ms, handlerMs, shown, messageMB: (wire.json.length + bytes) / 1e6, hostMs };
 }
 
 async function timeSteps(h: Harness, trace: Trace, n: number): Promise<number[]> {

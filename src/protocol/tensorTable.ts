@@ -4,45 +4,50 @@
 // the ops too (opTable.ts).
 import type { HostMessage, TensorInfo } from "./messages";
 import type { Dtype, TensorKind, TensorStats } from "../trace/types";
-import { packOps, StringTable, unpackOps } from "./opTable";
+import { isColumn, packOps, StringTable, unpackOps } from "./opTable";
+import { packEvents, unpackEvents } from "./eventTable";
 
 const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;
 
 export interface TensorTable {
-  id: number[];
+  id: Int32Array;
   /** kind, dtype and name: indices into the message's strings (name -1: no name). */
-  kind: number[];
-  dtype: number[];
-  name: number[];
+  kind: Int32Array;
+  dtype: Int32Array;
+  name: Int32Array;
   /** Indices into `shapes`, each distinct shape sent once. */
-  shape: number[];
+  shape: Int32Array;
   shapes: number[][];
   /** -1: no producing op. */
-  op: number[];
+  op: Int32Array;
   /** 1: values were recorded (the webview asks for them). */
-  hasValues: number[];
-  stats: Record<keyof TensorStats, number[]>;
+  hasValues: Uint8Array;
+  /** NaN and ±Infinity as they are: typed arrays need no JSON tags. */
+  stats: Record<keyof TensorStats, Float64Array>;
 }
 
 export function packTensors(tensors: readonly TensorInfo[], strings: StringTable): TensorTable {
+  const n = tensors.length;
+  const f64 = (): Float64Array => new Float64Array(n);
   const t: TensorTable = {
-    id: [],
-    kind: [],
-    dtype: [],
-    name: [],
-    shape: [],
+    id: new Int32Array(n),
+    kind: new Int32Array(n),
+    dtype: new Int32Array(n),
+    name: new Int32Array(n),
+    shape: new Int32Array(n),
     shapes: [],
-    op: [],
-    hasValues: [],
-    stats: { min: [], max: [], mean: [], std: [], norm: [], nan: [], inf: [], zeros: [] },
+    op: new Int32Array(n),
+    hasValues: new Uint8Array(n),
+    stats: { min: f64(), max: f64(), mean: f64(), std: f64(), norm: f64(), nan: f64(), inf: f64(), zeros: f64() },
   };
   const shapeIds = new Map<string, number>();
   const st = t.stats;
-  for (const x of tensors) {
-    t.id.push(x.id);
-    t.kind.push(strings.id(x.kind));
-    t.dtype.push(strings.id(x.dtype));
-    t.name.push(strings.id(x.name));
+  for (let i = 0; i < n; i++) {
+    const x = tensors[i];
+    t.id[i] = x.id;
+    t.kind[i] = strings.id(x.kind);
+    t.dtype[i] = strings.id(x.dtype);
+    t.name[i] = strings.id(x.name);
     const key = x.shape.join(",");
     let shape = shapeIds.get(key);
     if (shape === undefined) {
@@ -50,96 +55,94 @@ export function packTensors(tensors: readonly TensorInfo[], strings: StringTable
       t.shapes.push(x.shape);
       shapeIds.set(key, shape);
     }
-    t.shape.push(shape);
-    t.op.push(x.op ?? -1);
-    t.hasValues.push(x.hasValues ? 1 : 0);
+    t.shape[i] = shape;
+    t.op[i] = x.op ?? -1;
+    t.hasValues[i] = x.hasValues ? 1 : 0;
     // field by field: a loop over the keys was most of the time at 400,000 tensors
     const s = x.stats;
-    st.min.push(s.min);
-    st.max.push(s.max);
-    st.mean.push(s.mean);
-    st.std.push(s.std);
-    st.norm.push(s.norm);
-    st.nan.push(s.nan);
-    st.inf.push(s.inf);
-    st.zeros.push(s.zeros);
+    st.min[i] = s.min;
+    st.max[i] = s.max;
+    st.mean[i] = s.mean;
+    st.std[i] = s.std;
+    st.norm[i] = s.norm;
+    st.nan[i] = s.nan;
+    st.inf[i] = s.inf;
+    st.zeros[i] = s.zeros;
   }
   return t;
 }
 
-const isArr = (x: unknown, n: number): x is unknown[] => Array.isArray(x) && x.length === n;
+const INT_COLUMNS = ["id", "kind", "dtype", "name", "shape", "op"] as const;
 
 /**
- * The tensors back as objects, or undefined if the table is malformed (columns missing or of unequal length, an index
- * out of range).
+ * The tensors back as objects, or undefined if the table is malformed (columns missing, of the wrong type or of
+ * unequal length, an index out of range).
  */
 export function unpackTensors(table: unknown, strings: readonly string[]): TensorInfo[] | undefined {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof TensorTable, unknown>>;
-  if (!Array.isArray(t.id)) return undefined;
+  if (!(t.id instanceof Int32Array)) return undefined;
   const n = t.id.length;
   const s = t.stats as Partial<Record<keyof TensorStats, unknown>> | undefined;
-  if (
-    !isArr(t.kind, n) ||
-    !isArr(t.shape, n) ||
-    !Array.isArray(t.shapes) ||
-    !isArr(t.dtype, n) ||
-    !isArr(t.name, n) ||
-    !isArr(t.op, n) ||
-    !isArr(t.hasValues, n)
-  )
+  if (!INT_COLUMNS.every((k) => isColumn(t[k], Int32Array, n)) || !isColumn(t.hasValues, Uint8Array, n))
     return undefined;
-  if (!s || !STAT_KEYS.every((k) => isArr(s[k], n))) return undefined;
-  const cols = STAT_KEYS.map((k) => s[k] as number[]);
-  const str = (i: unknown): string | undefined =>
-    typeof i === "number" && i >= 0 && i < strings.length ? strings[i] : undefined;
+  if (!Array.isArray(t.shapes)) return undefined;
+  if (!s || !STAT_KEYS.every((k) => isColumn(s[k], Float64Array, n))) return undefined;
+  const c = t as TensorTable;
+  const [min, max, mean, std, norm, nan, inf, zeros] = STAT_KEYS.map((k) => c.stats[k]);
+  const shapes = c.shapes as unknown[];
+  const str = (i: number): string | undefined => (i >= 0 && i < strings.length ? strings[i] : undefined);
   const out: TensorInfo[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const kind = str(t.kind[i]);
-    const dtype = str(t.dtype[i]);
-    const shape: unknown = t.shapes[t.shape[i] as number];
-    const nameId = t.name[i];
+    const kind = str(c.kind[i]);
+    const dtype = str(c.dtype[i]);
+    const shape: unknown = shapes[c.shape[i]];
+    const nameId = c.name[i];
     const name = nameId === -1 ? undefined : str(nameId);
     if (kind === undefined || dtype === undefined || !Array.isArray(shape)) return undefined;
     if (nameId !== -1 && name === undefined) return undefined;
-    const op = t.op[i];
-    out[i] = {
-      id: t.id[i] as number,
+    const info: TensorInfo = {
+      id: c.id[i],
       kind: kind as TensorKind,
       // each tensor its own array: a view may change one without changing every tensor of that shape
       shape: (shape as number[]).slice(),
       dtype: dtype as Dtype,
       stats: {
-        min: cols[0][i],
-        max: cols[1][i],
-        mean: cols[2][i],
-        std: cols[3][i],
-        norm: cols[4][i],
-        nan: cols[5][i],
-        inf: cols[6][i],
-        zeros: cols[7][i],
+        min: min[i],
+        max: max[i],
+        mean: mean[i],
+        std: std[i],
+        norm: norm[i],
+        nan: nan[i],
+        inf: inf[i],
+        zeros: zeros[i],
       },
-      hasValues: t.hasValues[i] === 1,
-      ...(name !== undefined ? { name } : {}),
-      ...(op !== -1 ? { op: op as number } : {}),
+      hasValues: c.hasValues[i] === 1,
     };
+    if (name !== undefined) info.name = name;
+    if (c.op[i] !== -1) info.op = c.op[i];
+    out[i] = info;
   }
   return out;
 }
 
-/** A host message as sent: a trace's ops and tensors packed into tables sharing one string table. */
+/** A host message as sent: a trace's ops, tensors and events packed into tables sharing one string table. */
 export function packMessage(m: HostMessage): object {
   if (m.type !== "trace") return m;
-  const { tensors, ops, ...rest } = m.trace;
+  const { tensors, ops, events, ...rest } = m.trace;
   const strings = new StringTable();
   const opTable = packOps(ops, strings);
   const tensorTable = packTensors(tensors, strings);
-  return { ...m, trace: { ...rest, opTable, tensorTable, strings: strings.strings } };
+  const eventTable = packEvents(events, strings);
+  return { ...m, trace: { ...rest, opTable, tensorTable, eventTable, strings: strings.strings } };
 }
 
 /** Undo packMessage on a received message (anything else passes through; the guard judges the result). */
 export function unpackMessage(raw: unknown): unknown {
-  const m = raw as { type?: unknown; trace?: { tensorTable?: unknown; opTable?: unknown; strings?: unknown } } | null;
+  const m = raw as {
+    type?: unknown;
+    trace?: { tensorTable?: unknown; opTable?: unknown; eventTable?: unknown; strings?: unknown };
+  } | null;
   if (
     m === null ||
     typeof m !== "object" ||
@@ -149,9 +152,10 @@ export function unpackMessage(raw: unknown): unknown {
     !("tensorTable" in m.trace)
   )
     return raw;
-  const { tensorTable, opTable, strings, ...rest } = m.trace;
+  const { tensorTable, opTable, eventTable, strings, ...rest } = m.trace;
   if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
   const tensors = unpackTensors(tensorTable, strings as string[]);
   const ops = unpackOps(opTable, strings as string[]);
-  return tensors && ops ? { ...m, trace: { ...rest, tensors, ops } } : raw;
+  const events = unpackEvents(eventTable, strings as string[]);
+  return tensors && ops && events ? { ...m, trace: { ...rest, tensors, ops, events } } : raw;
 }

@@ -38,6 +38,8 @@ export function toWire(value: unknown): unknown {
     }
     return out ?? value;
   }
+  // typed arrays hold NaN and ±Infinity as they are (a message's typed arrays travel as bytes, not JSON)
+  if (ArrayBuffer.isView(value)) return value;
   if (value !== null && typeof value === "object") {
     let out: Record<string, unknown> | undefined;
     const rec = value as Record<string, unknown>;
@@ -46,7 +48,13 @@ export function toWire(value: unknown): unknown {
       if (!Object.prototype.hasOwnProperty.call(rec, k)) continue;
       const v = rec[k];
       const w =
-        typeof v === "number" ? (Number.isFinite(v) ? v : tag(v)) : v !== null && typeof v === "object" ? toWire(v) : v;
+        typeof v === "number"
+          ? Number.isFinite(v)
+            ? v
+            : tag(v)
+          : v !== null && typeof v === "object" && !ArrayBuffer.isView(v)
+            ? toWire(v)
+            : v;
       if (w !== v) {
         out ??= { ...rec };
         out[k] = w;
@@ -66,7 +74,7 @@ export function fromWire(value: unknown): unknown {
     }
     return value;
   }
-  if (value !== null && typeof value === "object") {
+  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
     if (isTag(value)) return value.$nf === "NaN" ? NaN : value.$nf === "Infinity" ? Infinity : -Infinity;
     const rec = value as Record<string, unknown>;
     for (const k of Object.keys(rec)) {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { TraceCursor } from "../../src/debug/cursor";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
+import { deserializeMessage, serializeMessage } from "../webview/vscodeWire";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { traceStructure } from "../../src/protocol/messages";
 import { computeDiagnostics } from "../../src/trace/diagnostics";
@@ -94,9 +95,12 @@ describe("a trace of 1,000,000 ops, through every consumer", function () {
   });
 
   it("the webviews: the message on the wire, the graph of the step, its layout, highlight, timeline and health", () => {
-    // as VS Code's postMessage carries it: JSON text
-    const json = JSON.stringify(messageToWire(packMessage(traceMessage(FLOOD_PROGRAM, trace, 1, false, []))));
-    const message = messageFromWire(JSON.parse(json));
+    // as VS Code's postMessage carries it: JSON text, typed arrays as bytes
+    const message = messageFromWire(
+      deserializeMessage(
+        serializeMessage(messageToWire(packMessage(traceMessage(FLOOD_PROGRAM, trace, 1, false, [])))),
+      ),
+    );
     const unpacked = unpackMessage(message) as { trace: ReturnType<typeof traceStructure> };
     assert.equal(unpacked.trace.ops.length, N);
     const index = new TraceIndex(unpacked.trace);

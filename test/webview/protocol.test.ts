@@ -8,16 +8,21 @@ import { sampleValues } from "../../src/protocol/sample";
 import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { mlpTrace } from "./fixtures/mlp";
+import { deserializeMessage, serializeMessage } from "./vscodeWire";
 
-/** What the webview receives for a host message: packed, tagged, JSON round trip (VS Code), untagged, unpacked. */
+/**
+ * What the webview receives for a host message: packed, tagged, through VS Code's serialisation (JSON text, typed
+ * arrays as bytes), untagged, unpacked.
+ */
 const json = (x: HostMessage): unknown =>
-  unpackMessage(messageFromWire(JSON.parse(JSON.stringify(messageToWire(packMessage(x))))));
+  unpackMessage(messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x))))));
 
 type Packed = {
   trace: {
     strings: string[];
-    tensorTable: { kind: number[]; shape: number[] };
-    opTable: { inputs: number[]; op: number[]; module: number[] };
+    tensorTable: { kind: Int32Array; shape: Int32Array; stats: { norm: Float64Array | number[] } };
+    opTable: { inputs: Int32Array; op: Int32Array; module: Int32Array; attrsAt: number[] };
+    eventTable: { kind: Uint8Array; arity: Int32Array; formula: Int32Array; otherAt: number[] };
   };
 };
 
@@ -42,6 +47,7 @@ describe("webview protocol", () => {
     const packed = packMessage(m) as { trace: Record<string, unknown> };
     assert.ok(!("tensors" in packed.trace) && "tensorTable" in packed.trace);
     assert.ok(!("ops" in packed.trace) && "opTable" in packed.trace);
+    assert.ok(!("events" in packed.trace) && "eventTable" in packed.trace);
     assert.ok(!JSON.stringify(packed).includes('"stack"'), "no call stacks: no webview shows them");
     const back = json(m);
     assert.ok(isHostMessage(back) && back.type === "trace");
@@ -49,15 +55,21 @@ describe("webview protocol", () => {
     for (const o of expected.ops) o.stack = [];
     assert.deepEqual(back.trace, expected);
     const breakers: ((p: Packed) => void)[] = [
-      (p) => p.trace.tensorTable.kind.pop(),
+      (p) => (p.trace.tensorTable.kind = p.trace.tensorTable.kind.subarray(1)),
       (p) => (p.trace.tensorTable.shape[0] = 999),
-      (p) => p.trace.opTable.inputs.pop(),
+      (p) => (p.trace.tensorTable.stats.norm = Array.from(p.trace.tensorTable.stats.norm)),
+      (p) => (p.trace.opTable.inputs = p.trace.opTable.inputs.subarray(1)),
       (p) => (p.trace.opTable.op[1] = p.trace.strings.length),
       (p) => (p.trace.opTable.module[0] = -2),
+      (p) => p.trace.opTable.attrsAt.push(1e9),
       (p) => (p.trace.strings[0] = 7 as unknown as string),
+      (p) => (p.trace.eventTable.kind[1] = 9),
+      (p) => (p.trace.eventTable.arity[p.trace.eventTable.kind.indexOf(2)] += 1),
+      (p) => (p.trace.eventTable.formula[0] = p.trace.strings.length),
+      (p) => p.trace.eventTable.otherAt.pop(),
     ];
     for (const breakIt of breakers) {
-      const broken = JSON.parse(JSON.stringify(packed)) as Packed;
+      const broken = deserializeMessage(serializeMessage(packed)) as Packed;
       breakIt(broken);
       assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
     }

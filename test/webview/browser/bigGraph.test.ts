@@ -8,6 +8,7 @@ import { messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
 import { traceMessage } from "../../../extension/panels/protocolHost";
 import type { Page } from "playwright-core";
+import { serializeMessage } from "../vscodeWire";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 
 const DEEP = join(__dirname, "..", "..", "fixtures", "deep", "deep300.ts");
@@ -61,7 +62,7 @@ describe("big graphs in Chromium", function () {
   });
 
   it("the inspector shows a folded layer's weight, its values fetched on demand", async () => {
-    const json = JSON.stringify(messageToWire(packMessage(traceMessage(trace.program, trace, 0, false, []))));
+    const { json } = serializeMessage(messageToWire(packMessage(traceMessage(trace.program, trace, 0, false, []))));
     assert.ok(!json.includes('"values"'), "no values in the trace message");
     const w = trace.tensors.find((t) => t.name === "deep.layers.150.weight");
     assert.ok(w?.values);

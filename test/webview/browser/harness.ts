@@ -14,6 +14,7 @@ import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
 import type { Trace } from "../../../src/trace/types";
 import { THEMES, type ThemeName } from "./themes";
+import { PAGE_REVIVER, serializeMessage, type SerializedMessage } from "../vscodeWire";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const DIST = join(ROOT, "dist", "webview");
@@ -123,20 +124,43 @@ export interface HostOptions {
 /** Parts of at most this many characters: one page.evaluate of a 100,000-op trace's message crashes the page. */
 const PART = 8_000_000;
 
+let slots = 0;
+
+/** Sends a long string to the page in parts; returns its slot's number (sends to one page may overlap). */
+async function sendText(page: Page, text: string): Promise<number> {
+  const slot = slots++;
+  await page.evaluate(`window.__slots = window.__slots || {}; window.__slots[${slot}] = []`);
+  for (let i = 0; i < text.length; i += PART)
+    await page.evaluate(`window.__slots[${slot}].push(${JSON.stringify(text.slice(i, i + PART))})`);
+  return slot;
+}
+
 /**
- * Posts a message (as JSON text) to the page as the host would, parsed in the page; `before` runs in the page just
- * before postMessage (the benchmark starts its clock there).
+ * Posts a message to the page as VS Code's postMessage delivers it (vscodeWire.ts): JSON text parsed in the page, its
+ * buffers brought back as typed arrays and transferred; `before` runs in the page just before postMessage (the
+ * benchmark starts its clock there).
  */
-export async function postJson(page: Page, json: string, before = ""): Promise<void> {
-  if (json.length <= PART) {
-    await page.evaluate(`(() => { const data = ${json}; ${before}; window.postMessage(data, "*"); })()`);
-    return;
-  }
-  await page.evaluate(`window.__parts = []`);
-  for (let i = 0; i < json.length; i += PART)
-    await page.evaluate((p) => (window as unknown as { __parts: string[] }).__parts.push(p), json.slice(i, i + PART));
+export async function postSerialized(page: Page, s: SerializedMessage, before = ""): Promise<void> {
+  const buffers: number[] = [];
+  for (const b of s.buffers) buffers.push(await sendText(page, Buffer.from(b).toString("base64")));
+  const json = await sendText(page, s.json);
   await page.evaluate(
-    `(() => { const data = JSON.parse(window.__parts.join("")); window.__parts = undefined; ${before}; window.postMessage(data, "*"); })()`,
+    `(() => {
+      const take = (slot) => {
+        const text = window.__slots[slot].join("");
+        delete window.__slots[slot];
+        return text;
+      };
+      const buffers = ${JSON.stringify(buffers)}.map((slot) => {
+        const s = atob(take(slot));
+        const bytes = new Uint8Array(s.length);
+        for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+        return bytes.buffer;
+      });
+      const data = JSON.parse(take(${json}), ${PAGE_REVIVER.replace("window.__buffers", "buffers")});
+      ${before};
+      window.postMessage(data, "*", buffers);
+    })()`,
   );
 }
 
@@ -154,7 +178,7 @@ export async function openView(
   const file = o.file ?? trace?.program ?? "/model.ts";
   const send = async (m: HostMessage): Promise<void> => {
     // what VS Code's postMessage does
-    await postJson(page, JSON.stringify(messageToWire(packMessage(m))));
+    await postSerialized(page, serializeMessage(messageToWire(packMessage(m))));
   };
   page.on("console", (msg) => {
     if (msg.type() === "error" || msg.type() === "warning") errors.push(msg.text());
