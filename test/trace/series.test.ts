@@ -121,12 +121,15 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     const h = s.layers[0];
     assert.equal(h.act.min[i], out.stats.min);
     assert.equal(h.act.max[i], out.stats.max);
-    assert.ok(Math.abs(h.act.mean[i] - out.stats.mean) < 1e-12);
-    assert.ok(Math.abs(h.act.std[i] - out.stats.std) < 1e-12);
+    // the same sums in the same order: bit for bit
+    assert.equal(h.act.mean[i], out.stats.mean);
+    assert.equal(h.act.std[i], out.stats.std);
     const back = trace.events.find((e): e is Of<"backward"> => e.kind === "backward" && e.op === tanh.id)!;
     const up = computeStats(trace.tensors[back.upstream].values!);
     assert.equal(h.grad.min[i], up.min);
     assert.equal(h.grad.max[i], up.max);
+    assert.equal(h.grad.mean[i], up.mean);
+    assert.equal(h.grad.std[i], up.std);
     const updates = trace.events.filter((e): e is Of<"update"> => e.kind === "update");
     assert.equal(updates.length, 4);
     for (const u of updates) {
