@@ -4,6 +4,7 @@ import { buildStepGraph, stepsWithOps, CHUNK_THRESHOLD } from "../../webview/gra
 import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
 import { layoutInput, runLayout } from "../../webview/graph/layout";
 import { searchNodes } from "../../webview/graph/search";
+import { periodicRuns } from "../../webview/graph/unrolled";
 import { mlpTrace } from "./fixtures/mlp";
 import { syntheticTrace } from "./fixtures/synthetic";
 import { viewOf } from "./helpers";
@@ -112,6 +113,23 @@ describe("webview graph model", () => {
       ["model.blocks.0…39", "model.blocks.40…79", "model.blocks.80…99"],
     );
     assert.ok(defaultOpenGroups(g, 1000, true).has(repeat.id), "Expand all opens it");
+  });
+
+  it("finds a loop body repeated in a sequence of ops: the run covering the most, then what is left around it", () => {
+    // prelude 7 8, then 300 calls of 1 2 3 4, then 9
+    const body = [1, 2, 3, 4];
+    const keys = [7, 8, ...Array.from({ length: 300 }, () => body).flat(), 9];
+    assert.deepEqual(periodicRuns(keys), [{ start: 2, period: 4, count: 300 }]);
+    // a block of period 1 (x3), then another loop of period 2 (x4): both found, in order
+    assert.deepEqual(periodicRuns([5, 5, 5, 1, 2, 1, 2, 1, 2, 1, 2]), [
+      { start: 0, period: 1, count: 3 },
+      { start: 3, period: 2, count: 4 },
+    ]);
+    assert.deepEqual(periodicRuns([1, 2, 3, 1, 2, 3, 4]), [], "two repetitions are not a loop");
+    // 300 layers of a deep MLP are modules of their own (layers.0, layers.1, …): no unrolled loop there
+    const layers = syntheticTrace(2200);
+    const g = buildStepGraph(viewOf(layers).index, 0);
+    assert.ok(![...g.groups.keys()].some((id) => id.includes("@")), "no repetition groups in distinct modules");
   });
 
   it("chunks a huge graph without modules so it can still collapse", () => {

@@ -134,7 +134,7 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
       edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
     }
   }
-  foldRepeats(nodes, groups);
+  foldRepeats(nodes, edges, groups);
   chunkWideGroups(groups);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };

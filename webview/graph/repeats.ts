@@ -1,6 +1,7 @@
 // Collapsed repeats: in a large step graph, runs of structurally identical sibling module groups (the 300 layers of a
 // deep MLP, the blocks of a transformer) are folded into one group, drawn as one box "×300" until it is expanded.
-import type { GraphGroup, GraphNode } from "./model";
+import type { GraphEdge, GraphGroup, GraphNode } from "./model";
+import { splitUnrolled } from "./unrolled";
 
 /** Step graphs with more nodes than this fold their repeats (a small model is shown as it is). */
 export const FOLD_ABOVE = 200;
@@ -15,8 +16,13 @@ type Item = { group: string } | { node: GraphNode };
  * enclosing module that run right after a member (`h = layer(h).tanh()`: the tanh) belong to it; a member with such
  * ops is wrapped, with them, in a group of its own. Mutates `groups` and the nodes' `group`.
  */
-export function foldRepeats(nodes: readonly GraphNode[], groups: Map<string, GraphGroup>): void {
+export function foldRepeats(
+  nodes: readonly GraphNode[],
+  edges: readonly GraphEdge[],
+  groups: Map<string, GraphGroup>,
+): void {
   if (nodes.length <= FOLD_ABOVE) return;
+  splitUnrolled(nodes, edges, groups);
   const ROOT = "";
   // Each group's direct items (nodes and child groups) in the order they first ran.
   const items = new Map<string, Item[]>();
@@ -70,7 +76,9 @@ export function foldRepeats(nodes: readonly GraphNode[], groups: Map<string, Gra
     if (i === undefined) ids.set(s, (i = ids.size));
     return i;
   };
-  const nodeSig = (n: GraphNode): string => `${n.kind}:${n.label}:${n.detail}`;
+  // a leaf other than a parameter by its kind and shape: each time step of an unrolled loop reads its own input
+  const nodeSig = (n: GraphNode): string =>
+    n.kind === "tensor" && !n.detail.startsWith("param ") ? `leaf:${n.detail}` : `${n.kind}:${n.label}:${n.detail}`;
   const sigs = new Map<string, number>();
   const sig = (g: string): number => {
     const known = sigs.get(g);
@@ -104,9 +112,12 @@ export function foldRepeats(nodes: readonly GraphNode[], groups: Map<string, Gra
 /** The module a repeat's member stands for: `deep.layers.3` for `deep.layers.3 + tanh`. */
 export const memberLabel = (label: string): string => label.split(" + ")[0];
 
-/** `model.layers.0…299` for model.layers.0 to model.layers.299 (the common path said once). */
+/**
+ * `model.layers.0…299` for model.layers.0 to model.layers.299 (the common path said once); `model.cell #1…300` for
+ * the calls of an unrolled loop (unrolled.ts).
+ */
 export function spanLabel(first: string, last: string): string {
-  const dot = first.lastIndexOf(".");
+  const dot = Math.max(first.lastIndexOf("."), first.lastIndexOf("#"));
   const prefix = dot >= 0 && last.startsWith(first.slice(0, dot + 1)) ? first.slice(0, dot + 1) : "";
   return `${first}…${last.slice(prefix.length)}`;
 }

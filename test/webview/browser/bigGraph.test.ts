@@ -12,6 +12,7 @@ import { serializeMessage } from "../vscodeWire";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 
 const DEEP = join(__dirname, "..", "..", "fixtures", "deep", "deep300.ts");
+const RNN = join(__dirname, "..", "..", "fixtures", "deep", "rnn300.ts");
 
 /** The toolbar's "N shown" is the number of boxes drawn. */
 async function assertCountShown(page: Page): Promise<void> {
@@ -75,6 +76,38 @@ describe("big graphs in Chromium", function () {
       v.sent.some((m) => m.type === "requestValues" && m.tensor === w.id),
       "asked for the weight's values",
     );
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("an LSTM cell called 300 times in one module folds into one box ×300, which expands to ranges and to calls", async () => {
+    const r = await runModel(RNN, { maxSteps: 1 });
+    assert.ok(r.ok, r.error?.message);
+    const rnn = r.trace;
+    assert.equal(rnn.ops.filter((o) => o.module === "model.cell").length, 6000, "20 ops per call, all in model.cell");
+    // at the first op (the opening event, ∂L/∂weight_ih summed over 300 time steps, is the inspector's heaviest)
+    const v = await openView(h, "graph", rnn, { cursor: 1 });
+    const box = v.page.locator(".node.group", { hasText: "×300" });
+    await box.waitFor({ timeout: 120000 });
+    assert.equal(await box.locator(".label").textContent(), "▸ model.cell #1…300 ×300");
+    assert.equal(await box.locator(".detail").textContent(), "6000 ops");
+    assert.ok((await v.page.locator(".node").count()) < 40, "a few boxes, not 6,000 ops and 300 inputs");
+    await assertCountShown(v.page);
+    // (the boxes may lie outside the view, which is on the first op: the double-click is dispatched to them)
+    await box.dispatchEvent("dblclick");
+    await v.page.waitForSelector(".cluster-title:has-text('×300')");
+    const ranges = await v.page.locator(".node.group .label").allTextContents();
+    assert.equal(ranges.length, 8);
+    assert.equal(ranges[0], "▸ model.cell #1…40");
+    await v.page.locator(".node.group", { hasText: "model.cell #1…40" }).dispatchEvent("dblclick");
+    await v.page.waitForSelector(".node.group:has-text('model.cell #40')");
+    await assertCountShown(v.page);
+    // a call opens to its 20 ops and the time step's input
+    await v.page.locator('.node.group[data-id="g:model.cell@1"]').dispatchEvent("dblclick");
+    await v.page.waitForSelector(".cluster-title:has-text('model.cell #2')");
+    assert.equal(await v.page.locator('.node[data-parent="g:model.cell@1"]').count(), 21, "20 ops and the input");
+    await assertCountShown(v.page);
+    await v.page.screenshot({ path: join(RESULTS, "graph-rnn-300-calls.png") });
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });

@@ -1,0 +1,119 @@
+// Unrolled loops inside one module: an RNN cell called 300 times, or a loop body written inline, puts every call's
+// ops in the same module group. Where a group's own ops repeat with a period (the same ops, variables and shapes, over
+// and over), each repetition becomes a group of its own, "model.cell #1", "#2", …, which repeats.ts then folds as it
+// folds repeated sibling modules: "model.cell #1…300 ×300".
+import type { GraphEdge, GraphGroup, GraphNode } from "./model";
+
+/** Fewer repetitions stay as they are (as repeats.ts's REPEAT_MIN). */
+const MIN_REPEATS = 3;
+/** The longest loop body looked for, in ops (an LSTM cell is 20, a transformer block written inline ~100). */
+const MAX_PERIOD = 400;
+
+export interface PeriodicRun {
+  start: number;
+  period: number;
+  count: number;
+}
+
+/**
+ * The runs of `keys` that repeat a block of `period` keys at least MIN_REPEATS times, not overlapping: the run
+ * covering the most keys (the shortest period among equals), then the same in what is left on either side.
+ */
+export function periodicRuns(keys: readonly number[], from = 0, to = keys.length): PeriodicRun[] {
+  const n = to - from;
+  let best: PeriodicRun | undefined;
+  for (let p = 1; p <= Math.min(MAX_PERIOD, Math.floor(n / MIN_REPEATS)); p++) {
+    let streak = 0;
+    for (let i = from; i + p <= to; i++) {
+      const same = i + p < to && keys[i] === keys[i + p];
+      if (same) {
+        streak++;
+        continue;
+      }
+      // keys[i − streak … i + p) repeat with period p
+      const count = Math.floor((streak + p) / p);
+      if (count >= MIN_REPEATS && (!best || count * p > best.count * best.period))
+        best = { start: i - streak, period: p, count };
+      streak = 0;
+    }
+  }
+  if (!best) return [];
+  const end = best.start + best.period * best.count;
+  return [...periodicRuns(keys, from, best.start), best, ...periodicRuns(keys, end, to)];
+}
+
+/**
+ * Splits each module group whose ops repeat into one group per repetition (`<group>@<k>`, labelled `<label> #<k+1>`),
+ * children of that group. Repetition is judged on every op under the group, its submodules' by their path below it:
+ * the 300 layers of a deep MLP (`layers.0`, `layers.1`, …) do not repeat this way (repeats.ts folds them as
+ * siblings), 300 calls of one cell do. Only the group's own ops move. Mutates `groups` and the nodes' `group`. Chunks
+ * of ungrouped ops (`g:#…`) are ranges already and stay as they are.
+ */
+export function splitUnrolled(
+  nodes: readonly GraphNode[],
+  edges: readonly GraphEdge[],
+  groups: Map<string, GraphGroup>,
+): void {
+  // every op under each group that has ops of its own, in the order they ran
+  const own = new Set<string>();
+  for (const n of nodes) if (n.kind === "op" && n.group && !n.group.startsWith("g:#")) own.add(n.group);
+  const under = new Map<string, GraphNode[]>();
+  for (const n of nodes) {
+    if (n.kind !== "op") continue;
+    for (let g = n.group; g; g = groups.get(g)?.parent) {
+      if (!own.has(g)) continue;
+      let list = under.get(g);
+      if (!list) under.set(g, (list = []));
+      list.push(n);
+    }
+  }
+  const ids = new Map<string, number>();
+  const intern = (s: string): number => {
+    let i = ids.get(s);
+    if (i === undefined) ids.set(s, (i = ids.size));
+    return i;
+  };
+  const made = new Set<string>();
+  for (const [group, list] of under) {
+    if (list.length < MIN_REPEATS) continue;
+    const g = groups.get(group) as GraphGroup;
+    const keys = list.map((n) => {
+      const path = n.group === group ? "" : (groups.get(n.group as string)?.label ?? "").slice(g.label.length);
+      return intern(`${path}\u0001${n.label}\u0001${n.detail}`);
+    });
+    let k = 0;
+    for (const run of periodicRuns(keys)) {
+      for (let r = 0; r < run.count; r++, k++) {
+        const id = `${group}@${k}`;
+        for (let i = 0; i < run.period; i++) {
+          const n = list[run.start + r * run.period + i];
+          if (n.group !== group) continue;
+          if (!groups.has(id)) groups.set(id, { id, label: `${g.label} #${k + 1}`, depth: g.depth + 1, parent: group });
+          made.add(id);
+          n.group = id;
+        }
+      }
+    }
+  }
+  if (made.size > 0) adoptLeaves(nodes, edges, made);
+}
+
+/**
+ * A leaf outside any module (the input x_t of time step t) read only by one repetition goes into it: otherwise
+ * each of 300 time steps would leave its input as a loose box beside the folded loop.
+ */
+function adoptLeaves(nodes: readonly GraphNode[], edges: readonly GraphEdge[], made: ReadonlySet<string>): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const readers = new Map<string, Set<string | undefined>>();
+  for (const e of edges) {
+    let set = readers.get(e.from);
+    if (!set) readers.set(e.from, (set = new Set()));
+    set.add(byId.get(e.to)?.group);
+  }
+  for (const n of nodes) {
+    if (n.kind !== "tensor" || n.group) continue;
+    const groups = readers.get(n.id);
+    const only = groups?.size === 1 ? [...groups][0] : undefined;
+    if (only && made.has(only)) n.group = only;
+  }
+}
