@@ -11,6 +11,8 @@ import type { Trace } from "../src/trace/types";
 import { syntheticTrace } from "../test/webview/fixtures/synthetic";
 import { openView, postSerialized, startHarness, type Harness } from "../test/webview/browser/harness";
 import { serializeMessage } from "../test/webview/vscodeWire";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 const TARGET_MS: Record<number, number> = { 100: 300, 1000: 1000, 10000: 3000, 100000: 6000 };
 const STEP_TARGET_MS = 50;
@@ -52,6 +54,34 @@ async function timeTrace(
   await v.page.close();
   const bytes = wire.buffers.reduce((a, b) => a + b.byteLength, 0);
   return { ms, handlerMs, shown, messageMB: (wire.json.length + bytes) / 1e6, hostMs };
+}
+
+/** Bytes the extension host holds: the JS heap and the ArrayBuffers beside it. */
+function heldBytes(gc: () => void): number {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * The extension host's memory for a trace of `n` ops: the trace itself (what TraceStore keeps), and what building
+ * the trace message adds while it is being sent (released afterwards).
+ */
+function hostMemory(n: number): { traceMB: number; whileSendingMB: number; afterSendMB: number } {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const held: unknown[] = [];
+  const base = heldBytes(gc);
+  const trace = syntheticTrace(n);
+  held.push(trace);
+  const withTrace = heldBytes(gc);
+  held.push(serializeMessage(messageToWire(packMessage(traceMessage(trace.program, trace, 1, false, [])))));
+  const sending = heldBytes(gc);
+  held.pop();
+  const after = heldBytes(gc);
+  held.length = 0;
+  const mb = (x: number): number => round(x / 1e6);
+  return { traceMB: mb(withTrace - base), whileSendingMB: mb(sending - withTrace), afterSendMB: mb(after - withTrace) };
 }
 
 async function timeSteps(h: Harness, trace: Trace, n: number): Promise<number[]> {
@@ -116,6 +146,13 @@ export default async function bench(): Promise<Record<string, unknown>> {
       };
       console.log(
         `${n} ops: trace → painted ${round(ms)} ms (median of ${reps}; ${shown} boxes; ${round(mb)} MB message built by the host in ${round(median(host))} ms; our handler ${round(median(handler))} ms), ${round((100 * ms) / TARGET_MS[n])}% of the ${TARGET_MS[n]} ms target`,
+      );
+    }
+    for (const n of [10000, 100000]) {
+      const mem = hostMemory(n);
+      results[`hostMemory_${n}_ops`] = mem;
+      console.log(
+        `${n} ops: extension host holds ${mem.traceMB} MB for the trace, +${mem.whileSendingMB} MB while sending the trace message, +${mem.afterSendMB} MB after`,
       );
     }
     for (const n of [10000, 100000]) {
