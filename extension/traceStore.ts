@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import type { Trace } from "../src/trace";
 import { openingEvent } from "./panels/protocolHost";
+import { TraceHistory } from "./traceHistory";
 
 /** Who moved the cursor: the debugger (a stop) or a webview (timeline, "run to here", a node click). */
 export type CursorSource = "debugger" | "panel" | "trace";
@@ -14,10 +15,8 @@ export interface CursorChange {
 }
 
 export class TraceStore implements vscode.Disposable {
-  private readonly traces = new Map<string, Trace>();
-  /** The trace of each file before its latest one, and when each was recorded (Compare with Previous Trace). */
-  private readonly previousTraces = new Map<string, { trace: Trace; at: Date }>();
-  private readonly recordedAt = new Map<string, Date>();
+  /** Each file's latest trace and the one before it (Compare with Previous Trace), within a memory budget. */
+  private readonly history = new TraceHistory();
   /** Files whose Trace Backprop is running (a view with no trace of them says so). */
   private readonly running = new Set<string>();
   private readonly tracingChanged = new vscode.EventEmitter<string>();
@@ -27,6 +26,7 @@ export class TraceStore implements vscode.Disposable {
   private readonly traceChanged = new vscode.EventEmitter<{ file: string; trace: Trace }>();
   private readonly cursorMoved = new vscode.EventEmitter<CursorChange>();
   private readonly gotoRequested = new vscode.EventEmitter<{ file: string; event: number }>();
+  private readonly traceDropped = new vscode.EventEmitter<string>();
 
   /** A new trace was recorded for a file (Trace Backprop, a debug launch or restart). */
   readonly onDidChangeTrace = this.traceChanged.event;
@@ -34,6 +34,9 @@ export class TraceStore implements vscode.Disposable {
   readonly onDidMoveCursor = this.cursorMoved.event;
   /** A webview asked to move to an event; an active debug session answers with a goto, else the store moves. */
   readonly onDidRequestGoto = this.gotoRequested.event;
+
+  /** A file's trace was let go to stay within the memory budget (its views clear as for an edit). */
+  readonly onDidDropTrace = this.traceDropped.event;
 
   /** A file started or stopped being traced. */
   readonly onDidChangeTracing = this.tracingChanged.event;
@@ -54,30 +57,30 @@ export class TraceStore implements vscode.Disposable {
   }
 
   setTrace(file: string, trace: Trace): void {
-    const before = this.traces.get(file);
-    if (before && before !== trace)
-      this.previousTraces.set(file, { trace: before, at: this.recordedAt.get(file) ?? new Date() });
     this.running.delete(file);
-    this.traces.set(file, trace);
-    this.recordedAt.set(file, new Date());
+    const { dropped } = this.history.set(file, trace);
     this.cursors.set(file, openingEvent(trace));
     this.active = file;
     this.traceChanged.fire({ file, trace });
+    for (const gone of dropped) {
+      this.cursors.delete(gone);
+      this.traceDropped.fire(gone);
+    }
   }
 
   trace(file: string): Trace | undefined {
-    return this.traces.get(file);
+    return this.history.latestOf(file)?.trace;
   }
 
   /** The trace of `file` before its latest one, and when it was recorded. */
   previous(file: string): { trace: Trace; at: Date } | undefined {
-    return this.previousTraces.get(file);
+    return this.history.previousOf(file);
   }
 
   /** The most recently traced file and its trace. */
   current(): { file: string; trace: Trace } | undefined {
     if (!this.active) return undefined;
-    const trace = this.traces.get(this.active);
+    const trace = this.history.latestOf(this.active)?.trace;
     return trace ? { file: this.active, trace } : undefined;
   }
 
@@ -88,6 +91,7 @@ export class TraceStore implements vscode.Disposable {
   moveCursor(file: string, event: number, source: CursorSource): void {
     this.cursors.set(file, event);
     this.active = file;
+    this.history.touch(file);
     this.cursorMoved.fire({ file, event, source });
   }
 
@@ -101,5 +105,6 @@ export class TraceStore implements vscode.Disposable {
     this.tracingChanged.dispose();
     this.cursorMoved.dispose();
     this.gotoRequested.dispose();
+    this.traceDropped.dispose();
   }
 }

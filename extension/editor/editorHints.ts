@@ -52,6 +52,7 @@ export class EditorHints implements vscode.Disposable {
     this.disposables.push(
       this.problems,
       store.onDidChangeTrace(({ file, trace }) => this.show(file, trace)),
+      store.onDidDropTrace((program) => this.forget(program)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.render()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length) this.clearFile(e.document.uri.fsPath);
@@ -93,6 +94,13 @@ export class EditorHints implements vscode.Disposable {
       touched.add(file);
     }
     this.touched.set(program, touched);
+    this.render();
+  }
+
+  /** Removes what a program's trace showed in every file, and the trace with it (the store let it go). */
+  forget(program: string): void {
+    for (const file of this.touched.get(program) ?? []) this.clearFile(file, false);
+    this.touched.delete(program);
     this.render();
   }
 
