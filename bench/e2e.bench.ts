@@ -141,7 +141,9 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
   while (!done || traced === undefined) {
     if (traced === undefined && (await status.count())) {
       statusText = await status.innerText().catch(() => "");
-      if (statusText && statusText !== statusBefore) traced = performance.now() - t0;
+      // a run as long as the one before leaves the same text: the extension's log line for the run tells it too
+      if ((statusText && statusText !== statusBefore) || loggedBreakdowns(wb).length > logged)
+        traced = performance.now() - t0;
     }
     if (!done) {
       if (reopen || !openFrame) {
