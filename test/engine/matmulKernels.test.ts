@@ -2,18 +2,7 @@
 // every remainder of the 4×4 register blocks, in float32 and float64, and batched with broadcasting.
 import * as assert from "node:assert/strict";
 import { batchedMatmul, mmNN, mmNT, mmTN } from "../../src/engine/kernels/matmul";
-
-type Floats = Float32Array | Float64Array;
-
-function random(make: (n: number) => Floats, n: number, seed: number): Floats {
-  const x = make(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    x[i] = s / 2 ** 30 - 1;
-  }
-  return x;
-}
+import { random, type Floats } from "./randomFloats";
 
 /** C[i,j] = c0[i,j] + Σₖ A(i,k)·B(k,j), in double precision, with A and B read through accessors. */
 function naive(

@@ -14,19 +14,9 @@ import {
 } from "../../src/engine/kernels/wasmMatmul";
 import { MATMUL_WASM_BASE64, MATMUL_WAT_SHA256 } from "../../src/engine/kernels/wasm/matmulWasm";
 import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
+import { random, type Floats } from "./randomFloats";
 
-type Floats = Float32Array | Float64Array;
 type Make = (n: number) => Floats;
-
-function random(make: Make, n: number, seed: number): Floats {
-  const x = make(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    x[i] = s / 2 ** 30 - 1;
-  }
-  return x;
-}
 
 /** A layout: where A(i,k) and B(k,j) lie, as (row, k) strides of A and (k, column) strides of B. */
 interface Layout {
