@@ -54,8 +54,12 @@ async function measure(v: ViewPage): Promise<Measured> {
     }));
     const hit = (a: DOMRect, b: DOMRect): boolean =>
       a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    // nested: a submodule (`.`), a range of ungrouped ops (`#`), a repetition of an unrolled loop (`@`, unrolled.ts)
     const within = (inner: string, outer: string): boolean =>
-      inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}#`);
+      inner === outer ||
+      inner.startsWith(`${outer}.`) ||
+      inner.startsWith(`${outer}#`) ||
+      inner.startsWith(`${outer}@`);
     const overlaps: string[] = [];
     for (const a of boxes)
       for (const b of boxes)
