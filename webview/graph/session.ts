@@ -1,0 +1,240 @@
+// The graph panel's trace session: the host's messages, the cursor, the saved view state and the inspector's render.
+import type { ExportFormat, GraphDiff, HostMessage, ViewIndex } from "../../src/protocol/messages";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import type { Host } from "../common/host";
+import type { ColourMode } from "./colour";
+import type { DiffView } from "./diffView";
+import { graphPng, graphSvg } from "./exportGraph";
+import type { GraphView } from "./graphView";
+import type { Inspector } from "./inspector";
+import type { InspectorPane, PaneState } from "./inspectorPane";
+import type { Timeline } from "./timeline";
+import type { Toolbar } from "./toolbar";
+import type { Transform, Viewport } from "./viewport";
+
+export interface GraphState {
+  file?: string;
+  cursor?: number;
+  selected?: string;
+  open?: string[];
+  step?: number;
+  colour?: ColourMode;
+  transform?: Transform;
+  inspector?: PaneState;
+}
+
+/** The panel's parts the session drives. */
+export interface SessionParts {
+  host: Host<GraphState>;
+  graph: GraphView;
+  viewport: Viewport;
+  inspector: Inspector;
+  pane: InspectorPane;
+  timeline: Timeline;
+  diffView: DiffView;
+  toolbar: Toolbar;
+  svg: SVGSVGElement;
+  /** The "waiting for a trace" / "no ops" message, shown instead of `main`. */
+  empty: HTMLElement;
+  main: HTMLElement;
+}
+
+/** Timings for the benchmark and tests: message received → graph painted. */
+const perf: { kind: string; ms: number; at: number }[] = [];
+(window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
+
+export class GraphSession {
+  index: ViewIndex | undefined;
+  private file = "";
+  private cursor = 0;
+  private debugging = false;
+  /** Events this panel moved to itself and whose echo from the store has not come back yet. */
+  private readonly echoes: number[] = [];
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly p: SessionParts,
+    /** The view state: restored at start, kept current by `save`. */
+    public saved: GraphState,
+  ) {
+    window.addEventListener("pagehide", () => this.flushState());
+    document.addEventListener("visibilitychange", () => {
+      if (document.hidden) this.flushState();
+    });
+  }
+
+  /** Keeps `saved` current now and persists it once things settle (stepping and panning call this often). */
+  save(): void {
+    const { graph } = this.p;
+    this.saved = {
+      file: this.file,
+      cursor: this.cursor,
+      step: graph.graph?.step,
+      selected: graph.selected,
+      open: [...graph.open],
+      colour: graph.colour,
+      transform: this.p.viewport.t,
+      inspector: this.p.pane.state(),
+    };
+    if (this.saveTimer === undefined) this.saveTimer = setTimeout(() => this.flushState(), 150);
+  }
+
+  /** Persists now what is pending: a panel hidden or reloaded right after a click must not lose it. */
+  private flushState(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.p.host.saveState(this.saved);
+  }
+
+  showCounts(): void {
+    const { index } = this;
+    const shown = this.p.graph.visible?.nodes.length ?? 0;
+    this.p.toolbar.showCounts(
+      index ? `${index.trace.ops.length} ops · ${index.trace.events.length} events · ${shown} shown` : "",
+    );
+  }
+
+  /** Serialises the graph as drawn (every box of the step, whatever the zoom) and hands it to the host to save. */
+  async exportGraph(format: ExportFormat): Promise<void> {
+    const { graph, host, svg } = this.p;
+    if (!graph.layout) return;
+    const text = graphSvg(svg, { width: graph.layout.width, height: graph.layout.height });
+    try {
+      host.post({ type: "export", format, data: format === "svg" ? text : await graphPng(text) });
+    } catch (err) {
+      this.p.toolbar.status.textContent = `Could not export: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  setDiff(diff: GraphDiff | null): void {
+    this.p.diffView.set(diff);
+    this.p.graph.setDiffMarks(this.p.diffView.marks);
+    this.renderInspector();
+  }
+
+  renderInspector(): void {
+    const { index } = this;
+    if (!index) return;
+    const n = this.p.graph.node(this.p.graph.selected);
+    const m = n?.members.length === 1 ? n.members[0] : undefined;
+    const group =
+      n?.kind === "group"
+        ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) }
+        : undefined;
+    this.p.diffView.render(m?.op);
+    void this.p.inspector.render(index, this.cursor, m?.op, m && m.op === undefined ? m.tensor : undefined, group);
+  }
+
+  /** Move the cursor: locally and tell the host (outside a debug session); through the debugger inside one. */
+  goto(event: number): void {
+    if (!this.debugging) {
+      this.setCursor(event);
+      this.echoes.push(event);
+    }
+    this.p.host.post({ type: "goto", event });
+  }
+
+  private setCursor(event: number): void {
+    const { index } = this;
+    if (!index) return;
+    const { graph } = this.p;
+    this.cursor = Math.max(0, Math.min(index.trace.events.length - 1, event));
+    const step = index.eventStep[this.cursor] ?? 0;
+    const shown = graph.show(index, step, step === this.saved.step ? this.saved.open : undefined);
+    graph.setCursor(this.cursor);
+    if (shown) graph.fitOrFocus();
+    this.p.timeline.setCursor(this.cursor);
+    this.renderInspector();
+    this.save();
+  }
+
+  private painted(kind: string, t0: number): void {
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        const ms = performance.now() - t0;
+        perf.push({ kind, ms, at: performance.now() });
+        if (kind === "trace") this.p.host.post({ type: "painted", ms }); // the host's timing breakdown ends here
+      }, 0),
+    );
+  }
+
+  onMessage(m: HostMessage): void {
+    const t0 = performance.now();
+    const { graph, timeline, empty, main } = this.p;
+    switch (m.type) {
+      case "trace": {
+        const restore = this.saved; // laying out saves the new view state over `saved`
+        const same = m.file === restore.file;
+        const index = (this.index = new TraceIndex(m.trace));
+        this.file = m.file;
+        this.p.diffView.set(null);
+        graph.diffMarks = new Map();
+        this.p.toolbar.clearSearch();
+        this.debugging = m.debugging;
+        empty.hidden = true;
+        main.hidden = false;
+        timeline.setTrace(index, m.breakpoints);
+        timeline.setDebugging(this.debugging);
+        this.cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
+        const step = index.eventStep[this.cursor] ?? 0;
+        graph.colour = same && restore.colour ? restore.colour : graph.colour;
+        this.p.toolbar.showColour(graph.colour);
+        graph.show(index, step, same && restore.step === step ? restore.open : undefined);
+        if (same && restore.selected) graph.select(restore.selected);
+        this.setCursor(this.cursor);
+        if (same && restore.transform) this.p.viewport.set(restore.transform);
+        else graph.fitOrFocus();
+        this.p.toolbar.status.textContent = "";
+        this.showCounts();
+        if (index.trace.ops.length === 0) {
+          // Nothing to draw: say why (the run's errors) instead of an empty canvas.
+          const why = index.trace.diagnostics
+            .map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`)
+            .join("\n");
+          empty.textContent = `The run recorded no ops.${why ? `\n${why}` : ""}`;
+          empty.hidden = false;
+          main.hidden = true;
+        }
+        this.painted("trace", t0);
+        break;
+      }
+      case "noTrace":
+        empty.textContent = m.message;
+        empty.hidden = false;
+        main.hidden = true;
+        break;
+      case "cursor": {
+        // The store echoes our own moves back; while scrubbing they arrive late and would pull the cursor back.
+        const echo = m.source === "panel" ? this.echoes.indexOf(m.event) : -1;
+        if (echo >= 0) {
+          this.echoes.splice(0, echo + 1);
+          break;
+        }
+        if (m.file === this.file) {
+          this.setCursor(m.event);
+          this.painted("cursor", t0);
+        }
+        break;
+      }
+      case "select":
+        if (m.tensor !== undefined) graph.revealTensor(m.tensor);
+        else if (m.op !== undefined) graph.revealOp(m.op);
+        break;
+      case "debugging":
+        this.debugging = m.active;
+        timeline.setDebugging(this.debugging);
+        break;
+      case "breakpoints":
+        timeline.setBreakpoints(m.lines);
+        break;
+      case "values":
+        break;
+      case "diff":
+        if (m.file === this.file) this.setDiff(m.diff);
+        break;
+      case "exportGraph":
+        void this.exportGraph(m.format);
+        break;
+    }
+  }
+}
