@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   installVsix(vsix, profile);
   const workspace = resolve(flag("--workspace") ?? join(root, "examples"));
   const port = flag("--port") ? Number(flag("--port")) : undefined;
-  const server = await startCodeServer({ workspace, profile, port });
+  // A server that does not start (a port in use, say) leaves no profile behind.
+  const server = await startCodeServer({ workspace, profile, port }).catch((err: unknown) => {
+    rmSync(profileRoot, { recursive: true, force: true });
+    throw err;
+  });
   const url = `${server.url}?folder=${encodeURIComponent(workspace)}`;
   console.log(
     `\n  Backstep is running in VS Code at:\n\n    ${url}\n\n  Open it in a browser, right-click a model in examples/ and choose "Trace Backprop".\n  Press Ctrl-C to stop.\n`,
