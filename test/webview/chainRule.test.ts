@@ -88,6 +88,10 @@ describe("webview chain rule", () => {
     assert.ok(fan.numbers);
     const sum = fan.numbers.parts.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - fan.numbers.total) < 1e-12);
+    assert.equal(fan.numbers.more, 0);
+    // every entry, from the stats: the parts' entries sum to the total's
+    const { parts, total } = fan.entrySums;
+    assert.ok(Number.isFinite(total) && Math.abs(parts - total) <= 1e-9 * Math.max(1, Math.abs(total)), `${parts}`);
     assert.match(fan.latex, /\\sum/);
   });
 

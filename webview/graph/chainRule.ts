@@ -75,13 +75,27 @@ export interface ChainRule {
   skipped: string[];
 }
 
+/** How many of a fan-out's contributions the inspector shows (and fetches values of) before an "N more" button. */
+export const FAN_SHOWN = 5;
+
+export interface FanPart {
+  from: string;
+  contribution: TensorId;
+  shape: string;
+}
+
 export interface FanOut {
   tensorName: string;
   latex: string;
-  parts: { from: string; contribution: TensorId; shape: string }[];
+  parts: FanPart[];
   total: TensorId;
-  /** First-element check c₁ + c₂ + … = total, when values are at hand. */
-  numbers?: { parts: number[]; total: number };
+  /**
+   * First-element check c₁ + c₂ + … = total over the first FAN_SHOWN parts, when their values are at hand; `more`
+   * parts are left out of the sum (their values are not fetched).
+   */
+  numbers?: { parts: number[]; total: number; more: number };
+  /** The sum of every entry, from the stats (mean × size), of all parts together and of the total: always known. */
+  entrySums: { parts: number; total: number };
 }
 
 /** A name as a LaTeX symbol: "z1" → z_{1}, others upright with TeX specials escaped. */
@@ -178,12 +192,12 @@ export function chainRuleAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf
   return { op: op.op, outName: tensorName(index, op.output), terms, skipped };
 }
 
-/** The fan-out sum at an accumulate event: every contribution to the tensor's gradient so far in this step. */
-export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): FanOut | undefined {
+/** Every contribution to the gradient at the accumulate event at `cursor` so far in its step, in order. */
+export function fanOutParts(index: ViewIndex, cursor: number): FanPart[] {
   const e = index.trace.events[cursor];
-  if (e?.kind !== "accumulate") return undefined;
+  if (e?.kind !== "accumulate") return [];
   const step = index.eventStep[cursor];
-  const parts: FanOut["parts"] = [];
+  const parts: FanPart[] = [];
   for (let k = cursor; k >= 0 && index.eventStep[k] === step; k--) {
     const b = index.trace.events[k];
     if (b.kind !== "backward") continue;
@@ -191,7 +205,7 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
     op?.inputs.forEach((t, i) => {
       const c = b.contributions[i];
       if (t === e.tensor && c !== null && c !== undefined) {
-        parts.unshift({
+        parts.push({
           from: `${op.op}${op.var ? ` (${op.var})` : ""}`,
           contribution: c,
           shape: dimsText(index.tensor(c)?.shape ?? []),
@@ -199,11 +213,34 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
       }
     });
   }
+  return parts.reverse();
+}
+
+/** A tensor's entries summed, from its stats. */
+function entrySum(index: ViewIndex, t: TensorId): number {
+  const info = index.tensor(t);
+  return info ? info.stats.mean * info.shape.reduce((a, b) => a * b, 1) : NaN;
+}
+
+/**
+ * The fan-out sum at an accumulate event: every contribution to the tensor's gradient so far in this step. Only the
+ * first FAN_SHOWN parts' values are used, so a 300-way sum needs 5 tensors' values, not 300.
+ */
+export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): FanOut | undefined {
+  const e = index.trace.events[cursor];
+  if (e?.kind !== "accumulate") return undefined;
+  const parts = fanOutParts(index, cursor);
   const name = tensorName(index, e.tensor);
   const sym = texName(name);
-  const terms = parts.map((_p, i) => `${frac("L", sym)}\\Big|_{${i + 1}}`).join(" + ");
+  const term = (k: number | string): string => `${frac("L", sym)}\\Big|_{${k}}`;
+  // a long sum as its first two terms, ⋯ and its last: KaTeX typesets 300 fractions slowly, and nobody reads them
+  const terms =
+    parts.length <= FAN_SHOWN
+      ? parts.map((_p, i) => term(i + 1)).join(" + ")
+      : `${term(1)} + ${term(2)} + \\cdots + ${term(parts.length)}`;
   const first = (t: TensorId): number | undefined => valuesOf(t)?.values[0];
-  const partNums = parts.map((p) => first(p.contribution));
+  const shown = parts.slice(0, FAN_SHOWN);
+  const partNums = shown.map((p) => first(p.contribution));
   const total = first(e.total);
   return {
     tensorName: name,
@@ -211,7 +248,11 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
     total: e.total,
     latex: `${frac("L", sym)} = \\sum_{\\text{consumers}} = ${terms}`,
     ...(total !== undefined && partNums.every((x) => x !== undefined)
-      ? { numbers: { parts: partNums as number[], total } }
+      ? { numbers: { parts: partNums as number[], total, more: parts.length - shown.length } }
       : {}),
+    entrySums: {
+      parts: parts.reduce((a, p) => a + entrySum(index, p.contribution), 0),
+      total: entrySum(index, e.total),
+    },
   };
 }

@@ -5,10 +5,13 @@ import type { GradCheckEvent, OpId, TensorId } from "../../src/trace/types";
 import { el, vsButton } from "../common/dom";
 import type { Host } from "../common/host";
 import type { ViewIndex } from "../../src/protocol/messages";
-import { chainRuleAt, fanOutAt, tensorName, type ChainRule, type FanOut } from "./chainRule";
+import { chainRuleAt, FAN_SHOWN, fanOutAt, fanOutParts, tensorName, type ChainRule, type FanOut } from "./chainRule";
 import { heatmap } from "./heatmap";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
+
+/** How many more of a fan-out's contributions one click on "N more" lists. */
+const FAN_MORE_PAGE = 100;
 
 export interface InspectorActions {
   reveal(op: OpId): void;
@@ -62,10 +65,8 @@ export class Inspector {
     } else if (e?.kind === "accumulate") {
       wanted.add(e.total);
       wanted.add(e.contribution);
-      index.trace.events.forEach((b, k) => {
-        if (b.kind === "backward" && index.eventStep[k] === index.eventStep[cursor] && k <= cursor)
-          b.contributions.forEach((c) => c !== null && wanted.add(c));
-      });
+      // the first few parts only: a parameter used in 300 cells would otherwise ask for 300 tensors' values
+      for (const p of fanOutParts(index, cursor).slice(0, FAN_SHOWN)) wanted.add(p.contribution);
     }
     const values = await this.host.valuesNow([...wanted]);
     if (token !== this.token) return;
@@ -222,16 +223,39 @@ export class Inspector {
     s.classList.add("fan-out");
     s.append(tex(f.latex));
     const list = el("ul", "parts");
-    f.parts.forEach((p, i) => list.append(el("li", undefined, `${i + 1}. from ${p.from} [${p.shape}]`)));
+    let rows = 0;
+    /** Lists up to `n` more parts: a 300-way sum shows its first few and a button for the rest, a page at a time. */
+    const more = (n: number): void => {
+      for (const end = Math.min(f.parts.length, rows + n); rows < end; rows++) {
+        const p = f.parts[rows];
+        list.append(el("li", undefined, `${rows + 1}. from ${p.from} [${p.shape}]`));
+      }
+    };
+    more(FAN_SHOWN);
     s.append(list);
-    if (f.numbers)
-      s.append(
-        el(
-          "p",
-          "numbers",
-          `[0]  ${f.numbers.parts.map((x) => formatNumber(x)).join(" + ")} = ${formatNumber(f.numbers.total)}`,
-        ),
-      );
+    if (rows < f.parts.length) {
+      const label = (): string => `${f.parts.length - rows} more`;
+      const button = vsButton(label(), "List more of the contributions", () => {
+        more(FAN_MORE_PAGE);
+        if (rows < f.parts.length) button.textContent = label();
+        else button.remove();
+      });
+      button.classList.add("fan-more");
+      s.append(button);
+    }
+    if (f.numbers) {
+      const { parts, more: left, total } = f.numbers;
+      const terms = parts.map((x) => formatNumber(x)).join(" + ") + (left ? ` + … (${left} more)` : "");
+      s.append(el("p", "numbers", `[0]  ${terms} = ${formatNumber(total)}`));
+    }
+    s.append(
+      el(
+        "p",
+        "numbers entry-sums",
+        `Σ of all entries: the ${f.parts.length} contributions ${formatNumber(f.entrySums.parts)} · ` +
+          `∂L/∂${f.tensorName} ${formatNumber(f.entrySums.total)}`,
+      ),
+    );
     return s;
   }
 

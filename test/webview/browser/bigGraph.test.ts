@@ -6,9 +6,10 @@ import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
 import { messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
-import { traceMessage } from "../../../extension/panels/protocolHost";
+import { openingEvent, traceMessage } from "../../../extension/panels/protocolHost";
 import type { Page } from "playwright-core";
 import { serializeMessage } from "../vscodeWire";
+import { formatNumber } from "../../../src/trace/text";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 
 const DEEP = join(__dirname, "..", "..", "fixtures", "deep", "deep300.ts");
@@ -108,6 +109,59 @@ describe("big graphs in Chromium", function () {
     assert.equal(await v.page.locator('.node[data-parent="g:model.cell@1"]').count(), 21, "20 ops and the input");
     await assertCountShown(v.page);
     await v.page.screenshot({ path: join(RESULTS, "graph-rnn-300-calls.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("the inspector lists the first parts of ∂L/∂weight_ih's 300-way sum, fetches only theirs, and still sums all", async () => {
+    const r = await runModel(RNN, { maxSteps: 1 });
+    assert.ok(r.ok, r.error?.message);
+    const rnn = r.trace;
+    const at = openingEvent(rnn);
+    const acc = rnn.events[at];
+    assert.ok(acc.kind === "accumulate" && rnn.tensors[acc.tensor].name === "model.cell.weight_ih", "opens there");
+    const parts = rnn.events.flatMap((e) =>
+      e.kind === "backward"
+        ? rnn.ops[e.op].inputs.flatMap((t, i) => (t === acc.tensor ? [e.contributions[i]] : []))
+        : [],
+    );
+    assert.equal(parts.length, 300);
+    const v = await openView(h, "graph", rnn);
+    const fan = v.page.locator(".inspector .fan-out");
+    await fan.locator(".numbers:not(.entry-sums)").waitFor({ timeout: 120000 });
+    assert.match(await fan.locator("h3").innerText(), /sums 300 contributions/);
+    // the old inspector listed all 300 and asked for the values of every contribution in the step (7,208)
+    assert.equal(await fan.locator("li").count(), 5);
+    const asked = v.sent.filter((m) => m.type === "requestValues").length;
+    assert.ok(asked <= 12, `${asked} values requests`);
+    const valuesOf = (t: number | null): Float64Array | number[] => {
+      const values = t === null ? undefined : rnn.tensors[t]?.values;
+      assert.ok(values, `values of t${t}`);
+      return values;
+    };
+    // first entries: the first five parts, then the recorded total
+    const first = ((await fan.locator(".numbers:not(.entry-sums)").textContent()) ?? "").replaceAll("−", "-");
+    const shown = parts.slice(0, 5).map((t) => formatNumber(valuesOf(t)[0]));
+    assert.equal(first, `[0]  ${shown.join(" + ")} + … (295 more) = ${formatNumber(valuesOf(acc.total)[0])}`);
+    // every entry of every part, summed here from the values, against what the inspector says (from the stats)
+    const sum = (xs: ArrayLike<number>): number => Array.from(xs).reduce((a, b) => a + b, 0);
+    let wantParts = 0;
+    for (const t of parts) wantParts += sum(valuesOf(t));
+    const wantTotal = sum(valuesOf(acc.total));
+    assert.ok(Math.abs(wantParts - wantTotal) <= 1e-4 * Math.abs(wantTotal), `${wantParts} vs ${wantTotal}`);
+    const m = /300 contributions (\S+) · ∂L\/∂model\.cell\.weight_ih (\S+)$/.exec(
+      (await fan.locator(".entry-sums").innerText()).replaceAll("−", "-"),
+    );
+    assert.ok(m, await fan.locator(".entry-sums").innerText());
+    for (const got of [Number(m[1]), Number(m[2])])
+      assert.ok(Math.abs(got - wantTotal) <= 1e-3 * Math.abs(wantTotal), `${got} vs ${wantTotal}`);
+    // the rest, a page at a time
+    const more = fan.locator(".fan-more");
+    assert.equal(await more.innerText(), "295 more");
+    await more.click();
+    assert.equal(await fan.locator("li").count(), 105);
+    assert.equal(await more.innerText(), "195 more");
+    assert.match(await fan.locator("li").nth(104).innerText(), /^105\. from \S+/);
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });
