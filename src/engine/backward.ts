@@ -4,7 +4,7 @@ import { Tensor } from "./tensor";
 import type { TensorLike } from "./tensor";
 import type { EngineObserver, LocalDescription } from "./observer";
 import { observer } from "./observer";
-import { internal, isQuiet, reported } from "./mode";
+import { internal, isQuiet, reported, withLocalsDescribed } from "./mode";
 import { ShapeError, fmt, sameShape } from "./shape";
 import { reduceAxes, sumAxis } from "./kernels/reduce";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
@@ -121,7 +121,7 @@ function backwardPass(root: Tensor, seed: Tensor, obs: EngineObserver | null): v
   // (ended even when a user-written backward throws, so an observer never stays inside a pass)
   try {
     const locals = obs !== null && (obs.wantsLocals?.() ?? true);
-    internal(() => passBody(root, seed, obs, locals));
+    internal(() => withLocalsDescribed(locals, () => passBody(root, seed, obs, locals)));
   } finally {
     obs?.backwardEnd(root);
   }

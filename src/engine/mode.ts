@@ -80,3 +80,23 @@ export function withTangents<T>(map: Map<number, Tensor>, fn: () => T): T {
     tangentMap = saved;
   }
 }
+
+let localsDescribed = false;
+
+/**
+ * True inside a backward pass whose observer wants each op's local derivatives: a rule then keeps what the
+ * description needs (an elementwise op's f′) rather than fusing it into its VJP.
+ */
+export function describingLocals(): boolean {
+  return localsDescribed;
+}
+
+export function withLocalsDescribed<T>(on: boolean, fn: () => T): T {
+  const saved = localsDescribed;
+  localsDescribed = on;
+  try {
+    return fn();
+  } finally {
+    localsDescribed = saved;
+  }
+}

@@ -7,6 +7,16 @@ import { around } from "../shape";
 export function sumAxis(x: Storage, shape: readonly number[], axis: number): Storage {
   const [outer, n, inner] = around(shape, axis);
   const out = alloc(dtypeOf(x), outer * inner);
+  if (inner === 1) {
+    // along the last dim: a running sum in a register, stored once
+    for (let o = 0; o < outer; o++) {
+      const base = o * n;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += x[base + k];
+      out[o] = s;
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const ob = o * inner;
@@ -56,14 +66,27 @@ export function reduceAxes(
   shape: readonly number[],
   axes: readonly number[],
 ): { data: Storage; keptShape: number[] } {
+  const keptShape = shape.slice();
+  for (const ax of axes) keptShape[ax] = 1;
+  // neighbouring reduced axes as one (the last two of a channel bias's [N,C,H,W] gradient: one axis of H·W)
+  const cur: number[] = [],
+    along: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const reduced = axes.includes(i);
+    if (reduced && i > 0 && along.length > 0 && along[along.length - 1] === cur.length - 1 && axes.includes(i - 1))
+      cur[cur.length - 1] *= shape[i];
+    else {
+      if (reduced) along.push(cur.length);
+      cur.push(shape[i]);
+    }
+  }
   let data = x;
-  const cur = shape.slice();
-  for (let j = axes.length - 1; j >= 0; j--) {
-    const ax = axes[j];
+  for (let j = along.length - 1; j >= 0; j--) {
+    const ax = along[j];
     if (cur[ax] === 1) continue;
     data = kernel(data, cur, ax);
     cur[ax] = 1;
   }
   if (data === x) data = x.slice();
-  return { data, keptShape: cur };
+  return { data, keptShape };
 }

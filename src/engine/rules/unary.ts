@@ -4,13 +4,14 @@ import { defineRule } from "./registry";
 import type { Attrs, GradRule, OpCtx } from "./registry";
 import { binaryForward, constantLocal, elementwise } from "./common";
 import { MUL } from "../kernels/binary";
-import { unaryInto } from "../kernels/unary";
+import { unaryInto, unaryVjpInto } from "../kernels/unary";
 import type { UnaryCode } from "../kernels/unary";
 import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SOFTSIGN, SQRT, TANH } from "../kernels/unary";
 import { COS, ELU, ERF, GELU, LEAKY_RELU, LOG1P, MISH, RSQRT, SILU, SIN, SOFTPLUS, SQUARE } from "../kernels/unary";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
+import { describingLocals } from "../mode";
 
 /** An elementwise op of one tensor, stated as data. */
 export interface UnarySpec<A extends Attrs> {
@@ -68,7 +69,16 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
       unaryInto(spec.code, false, o, x.data, x.data, p, q);
       return { out: fromData(o, x.shape) };
     },
-    vjp: (ctx, up) => times(up, derivativeFor(spec, ctx)),
+    vjp: (ctx, up) => {
+      const y = ctx.output;
+      // f′ kept for the local description that follows, when one is wanted
+      if (spec.derivative !== undefined || up.dtype !== y.dtype || describingLocals())
+        return times(up, derivativeFor(spec, ctx));
+      const [p, q] = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
+      const o = alloc(y.dtype, y.size);
+      unaryVjpInto(spec.code, o, ctx.inputs[0].data, y.data, up.data, p, q);
+      return fromData(o, y.shape);
+    },
     local: (ctx, i) => elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx)),
     jvp: (ctx, [t]) => times(t, computeDerivative(spec, ctx)),
   });
