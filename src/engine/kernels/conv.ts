@@ -15,14 +15,16 @@ export interface ConvGeom {
   OW: number;
 }
 
-/** cols[(c·KH + kh)·KW + kw, oh·OW + ow] = x[c, oh·SH − PH + kh, ow·SW − PW + kw] (0 in the padding). */
-export function im2col(x: Storage, xo: number, g: ConvGeom, cols: Storage): void {
+/**
+ * cols[co + ((c·KH + kh)·KW + kw)·ld + oh·OW + ow] = x[c, oh·SH − PH + kh, ow·SW − PW + kw] (0 in the padding): one
+ * image's columns, in rows `ld` apart (OH·OW, or more to lay several images' columns side by side).
+ */
+export function im2col(x: Storage, xo: number, g: ConvGeom, cols: Storage, co = 0, ld = g.OH * g.OW): void {
   const { C, H, W, KH, KW, SH, SW, PH, PW, OH, OW } = g;
-  const L = OH * OW;
   for (let c = 0; c < C; c++) {
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
-        const row = ((c * KH + kh) * KW + kw) * L;
+        const row = co + ((c * KH + kh) * KW + kw) * ld;
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * SH - PH + kh;
           const dst = row + oh * OW;

@@ -7,6 +7,8 @@ import { col2im, im2col } from "../kernels/conv";
 import type { ConvGeom } from "../kernels/conv";
 import { mmNN, mmNT, mmTN } from "../kernels/matmul";
 import { alloc, promote } from "../dtype";
+import type { FloatDtype, Storage } from "../dtype";
+import { scratch } from "../kernels/scratch";
 import { castTo, fromData } from "../storage";
 import { ShapeError, fmt } from "../shape";
 import type { Tensor } from "../tensor";
@@ -40,15 +42,11 @@ function grads(ctx: OpCtx<ConvAttrs>, up: Tensor, [wantX, wantW]: readonly boole
   const xd = castTo(x, dtype).data,
     wd = castTo(w, dtype).data,
     ud = castTo(up, dtype).data;
-  const cols = wantW ? alloc(dtype, CKK * L) : null,
-    dcols = wantX ? alloc(dtype, CKK * L) : null;
+  const dcols = wantX ? alloc(dtype, CKK * L) : null;
   const dx = wantX ? alloc(dtype, x.size) : null,
     dw = wantW ? alloc(dtype, w.size) : null;
+  if (dw !== null) weightGrad(xd, ud, g, N, O, dtype, dw);
   for (let n = 0; n < N; n++) {
-    if (cols !== null && dw !== null) {
-      im2col(xd, n * g.C * g.H * g.W, g, cols);
-      mmNT(ud, n * O * L, cols, 0, dw, 0, O, L, CKK);
-    }
     if (dcols !== null && dx !== null) {
       dcols.fill(0);
       mmTN(wd, 0, ud, n * O * L, dcols, 0, CKK, O, L);
@@ -56,6 +54,32 @@ function grads(ctx: OpCtx<ConvAttrs>, up: Tensor, [wantX, wantW]: readonly boole
     }
   }
   return [dx && fromData(dx, x.shape), dw && fromData(dw, w.shape)];
+}
+
+/** Elements of the two scratch arrays of one group of images in weightGrad. */
+const GROUP_ELEMENTS = 1 << 20;
+
+/**
+ * δW += δY′·colsᵀ for a group of images at a time, one product each: their columns side by side, cols [C·KH·KW, G·L],
+ * and their δY likewise, δY′ [O, G·L], both in scratch arrays (one product per image cost more in calls and copies).
+ */
+function weightGrad(xd: Storage, ud: Storage, g: ConvGeom, N: number, O: number, dtype: FloatDtype, dw: Storage): void {
+  const CKK = g.C * g.KH * g.KW,
+    L = g.OH * g.OW,
+    image = g.C * g.H * g.W;
+  const G = Math.max(1, Math.min(N, Math.floor(GROUP_ELEMENTS / ((CKK + O) * L))));
+  const cols = scratch(dtype, 0, CKK * G * L),
+    dy = scratch(dtype, 1, O * G * L);
+  for (let n0 = 0; n0 < N; n0 += G) {
+    const gn = Math.min(G, N - n0),
+      ld = gn * L;
+    for (let j = 0; j < gn; j++) {
+      im2col(xd, (n0 + j) * image, g, cols, j * L, ld);
+      const from = (n0 + j) * O * L;
+      for (let o = 0; o < O; o++) dy.set(ud.subarray(from + o * L, from + o * L + L), o * ld + j * L);
+    }
+    mmNT(dy, 0, cols, 0, dw, 0, O, ld, CKK);
+  }
 }
 
 export const conv2dRule = defineRule<ConvAttrs>({
