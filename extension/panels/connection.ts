@@ -10,6 +10,7 @@ import type { TraceStore } from "../traceStore";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
 import { traceMessage, valuesReply } from "./protocolHost";
+import { TraceDelivery } from "./traceDelivery";
 
 export interface ConnectionHooks {
   /** The side panel's parameter click (the graph panel ignores it). */
@@ -39,7 +40,7 @@ function breakpointLines(file: string): number[] {
 export class ViewConnection implements vscode.Disposable {
   /** The file whose trace this view shows; follows the latest trace when not pinned. */
   file: string | undefined;
-  private ready = false;
+  private readonly delivery = new TraceDelivery<Trace>();
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -53,17 +54,17 @@ export class ViewConnection implements vscode.Disposable {
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       store.onDidChangeTrace((e) => {
         this.file = e.file;
-        if (this.ready) this.sendTrace();
+        this.sendTrace(); // before the page's "ready" too: VS Code queues it until the page has loaded
       }),
       store.onDidChangeTracing((f) => {
-        if (this.ready && f === this.file && !store.trace(f)) this.sendTrace();
+        if (this.delivery.posting && f === this.file && !store.trace(f)) this.sendTrace();
       }),
       store.onDidMoveCursor((e) => {
-        if (this.ready && e.file === this.file)
+        if (this.posting && e.file === this.file)
           this.post({ type: "cursor", file: e.file, event: e.event, source: e.source });
       }),
       vscode.debug.onDidChangeBreakpoints(() => {
-        if (this.ready && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) });
+        if (this.posting && this.file) this.post({ type: "breakpoints", lines: breakpointLines(this.file) });
       }),
       vscode.debug.onDidStartDebugSession((s) => {
         if (s.type === "backstep") this.post({ type: "debugging", active: true });
@@ -72,9 +73,21 @@ export class ViewConnection implements vscode.Disposable {
         if (s.type === "backstep") this.post({ type: "debugging", active: false });
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.ready && e.affectsConfiguration("backstep")) this.sendThresholds();
+        if (this.posting && e.affectsConfiguration("backstep")) this.sendThresholds();
       }),
     );
+  }
+
+  private get posting(): boolean {
+    return this.delivery.posting;
+  }
+
+  /**
+   * Posts the stored trace now, before the page has said "ready" (call it once the webview's HTML is set), unless its
+   * file is being traced again: the new trace is then posted as soon as it is stored, and the page draws only that.
+   */
+  sendEarly(): void {
+    if (!this.delivery.posting && this.trace() && !this.store.isTracing(this.file!)) this.sendTrace();
   }
 
   post(m: HostMessage): void {
@@ -100,6 +113,7 @@ export class ViewConnection implements vscode.Disposable {
       });
       return;
     }
+    this.delivery.sent(trace);
     this.sendThresholds();
     this.post(
       traceMessage(
@@ -128,9 +142,8 @@ export class ViewConnection implements vscode.Disposable {
     const trace = this.trace();
     switch (m.type) {
       case "ready":
-        this.ready = true;
         this.hooks.loaded?.();
-        this.sendTrace();
+        if (this.delivery.onReady(trace)) this.sendTrace();
         break;
       case "painted":
         this.hooks.painted?.(m.ms);

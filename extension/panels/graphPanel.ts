@@ -108,6 +108,7 @@ export class GraphPanel {
       painted: (ms) => traceTimings.painted(ms),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
+    this.connection.sendEarly();
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, "media", "backstep.svg");
     this.subs.push(
       panel.onDidDispose(() => this.dispose()),

@@ -2,9 +2,12 @@
 // page), so a graph closed and traced again opens without waiting on code-server's webview service worker; hidden
 // behind another tab in its group, it stays as it was.
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { Workbench } from "./harness/workbench";
 import { examplesDir, vsixUnderTest } from "./harness/fixtures";
+import { parseTimingLine } from "../../extension/traceTimings";
 
 const MODEL = "mlp-classifier.ts";
 const OTHER = "micrograd.ts";
@@ -30,6 +33,17 @@ describe("e2e: the graph panel closed, reopened and hidden", function () {
   after(async function () {
     await wb?.close();
   });
+
+  /** How many Trace Backprop breakdowns the extension has logged: one per trace painted, once it heard "painted". */
+  function timingLines(): number {
+    const logs = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? logs(join(dir, e.name)) : /Backstep\.log$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    return logs(join(wb!.profile.userDataDir, "logs"))
+      .flatMap((f) => readFileSync(f, "utf8").split("\n"))
+      .filter((l) => parseTimingLine(l)).length;
+  }
 
   const graphTab = () => wb!.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
 
@@ -64,10 +78,23 @@ describe("e2e: the graph panel closed, reopened and hidden", function () {
     await graphTab().first().waitFor({ state: "detached" });
     assert.ok(graph.isDetached(), "the closed panel's webview is gone");
     await w.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
+    const logged = timingLines();
     await w.runCommand("Backstep: Trace Backprop");
     graph = await w.webview("svg.graph g.node");
     await selectTanh();
     assert.deepEqual(fetched, [], "the reopened graph's webview made no resource request");
+    // The new trace goes to the new page before the page says "ready" (VS Code queues it), and not again at "ready":
+    // the page draws one trace, the new one, not the previous trace first nor the new one twice. The extension logs
+    // the run's breakdown once it heard "painted", which the page posts after "ready"; a trace posted again at
+    // "ready" would be on its way by then.
+    while (timingLines() === logged) await w.page.waitForTimeout(100);
+    await w.page.waitForTimeout(1000);
+    const paints = await graph.evaluate(
+      () =>
+        (window as unknown as { __backstepPerf: { kind: string }[] }).__backstepPerf.filter((p) => p.kind === "trace")
+          .length,
+    );
+    assert.equal(paints, 1, "the new graph panel drew one trace message");
   });
 
   it("hidden behind another file in its group, the graph keeps its state and is back as it was", async function () {

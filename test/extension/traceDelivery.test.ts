@@ -1,0 +1,43 @@
+// A webview's trace goes out before its page says "ready" and is not posted again at that "ready", unless it changed
+// or the page loaded again.
+import { strict as assert } from "node:assert";
+import { TraceDelivery } from "../../extension/panels/traceDelivery";
+
+describe("a webview's trace delivery", () => {
+  it("a trace posted before the page's first ready is not posted again at it", () => {
+    const d = new TraceDelivery<string>();
+    assert.equal(d.posting, false, "nothing sent yet: cursor and breakpoint messages wait for the page");
+    d.sent("A");
+    assert.equal(d.posting, true, "later messages queue behind the trace, in order");
+    assert.equal(d.onReady("A"), false);
+  });
+
+  it("a trace replaced before the first ready is posted again (the current one)", () => {
+    const d = new TraceDelivery<string>();
+    d.sent("A");
+    assert.equal(d.onReady("B"), true);
+  });
+
+  it("the latest of two traces posted early is the one that counts", () => {
+    const d = new TraceDelivery<string>();
+    d.sent("A");
+    d.sent("B");
+    assert.equal(d.onReady("B"), false);
+    assert.equal(d.onReady("B"), true, "a second ready is a reloaded page: its queue is gone");
+  });
+
+  it("without an early trace, ready posts the current one (or the page's 'no trace yet')", () => {
+    const d = new TraceDelivery<string>();
+    assert.equal(d.onReady(undefined), true);
+    const e = new TraceDelivery<string>();
+    assert.equal(e.onReady("A"), true);
+  });
+
+  it("traces posted after ready are not early: a reload posts again", () => {
+    const d = new TraceDelivery<string>();
+    assert.equal(d.onReady(undefined), true);
+    d.sent("A");
+    assert.equal(d.posting, true);
+    assert.equal(d.onReady("A"), true);
+  });
+});
