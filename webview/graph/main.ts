@@ -8,7 +8,6 @@ import "./style.css";
 import { el } from "../common/dom";
 import { Host } from "../common/host";
 import { GraphView } from "./graphView";
-import { warmUpLayout } from "./layout";
 import { Inspector } from "./inspector";
 import { InspectorPane } from "./inspectorPane";
 import { Timeline } from "./timeline";
@@ -96,9 +95,3 @@ document.addEventListener("keydown", (e) => {
 
 main.hidden = true;
 host.post({ type: "ready" });
-requestIdleCallback(
-  () => {
-    if (!session.index) warmUpLayout();
-  },
-  { timeout: 2000 },
-);

@@ -5,6 +5,7 @@ import type { Host } from "../common/host";
 import type { ColourMode } from "./colour";
 import type { DiffView } from "./diffView";
 import { graphPng, graphSvg } from "./exportGraph";
+import { warmUpLayout } from "./layout";
 import type { GraphView } from "./graphView";
 import type { Inspector } from "./inspector";
 import type { InspectorPane, PaneState } from "./inspectorPane";
@@ -48,6 +49,7 @@ export class GraphSession {
   private file = "";
   private cursor = 0;
   private debugging = false;
+  private warming = false;
   /** Events this panel moved to itself and whose echo from the store has not come back yet. */
   private readonly echoes: number[] = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -202,6 +204,7 @@ export class GraphSession {
         empty.textContent = m.message;
         empty.hidden = false;
         main.hidden = true;
+        this.warmUpWhileWaiting();
         break;
       case "cursor": {
         // The store echoes our own moves back; while scrubbing they arrive late and would pull the cursor back.
@@ -236,5 +239,20 @@ export class GraphSession {
         void this.exportGraph(m.format);
         break;
     }
+  }
+
+  /**
+   * The page waits for a trace (its model still runs, or none yet): the layout's code warms up meanwhile, so the first
+   * trace lays out sooner. Not at load: a new panel's trace is usually queued for the page already, and would wait.
+   */
+  private warmUpWhileWaiting(): void {
+    if (this.warming) return;
+    this.warming = true;
+    requestIdleCallback(
+      () => {
+        if (!this.index) warmUpLayout();
+      },
+      { timeout: 2000 },
+    );
   }
 }
