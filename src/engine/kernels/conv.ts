@@ -15,6 +15,13 @@ export interface ConvGeom {
   OW: number;
 }
 
+/** The output columns [lo, hi) whose input column ow·SW − PW + kw lies inside the image's W columns. */
+function inside(OW: number, SW: number, PW: number, kw: number, W: number): [number, number] {
+  const lo = Math.min(OW, Math.max(0, Math.ceil((PW - kw) / SW))),
+    hi = Math.min(OW, Math.max(0, Math.floor((W - 1 + PW - kw) / SW) + 1));
+  return [lo, Math.max(lo, hi)];
+}
+
 /**
  * cols[co + ((c·KH + kh)·KW + kw)·ld + oh·OW + ow] = x[c, oh·SH − PH + kh, ow·SW − PW + kw] (0 in the padding): one
  * image's columns, in rows `ld` apart (OH·OW, or more to lay several images' columns side by side).
@@ -25,6 +32,7 @@ export function im2col(x: Storage, xo: number, g: ConvGeom, cols: Storage, co = 
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const row = co + ((c * KH + kh) * KW + kw) * ld;
+        const [lo, hi] = inside(OW, SW, PW, kw, W);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * SH - PH + kh;
           const dst = row + oh * OW;
@@ -32,11 +40,10 @@ export function im2col(x: Storage, xo: number, g: ConvGeom, cols: Storage, co = 
             for (let ow = 0; ow < OW; ow++) cols[dst + ow] = 0;
             continue;
           }
-          const src = xo + (c * H + ih) * W;
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * SW - PW + kw;
-            cols[dst + ow] = iw >= 0 && iw < W ? x[src + iw] : 0;
-          }
+          const src = xo + (c * H + ih) * W - PW + kw;
+          for (let ow = 0; ow < lo; ow++) cols[dst + ow] = 0;
+          for (let ow = lo; ow < hi; ow++) cols[dst + ow] = x[src + ow * SW];
+          for (let ow = hi; ow < OW; ow++) cols[dst + ow] = 0;
         }
       }
     }
@@ -51,14 +58,13 @@ export function col2im(cols: Storage, g: ConvGeom, dx: Storage, xo: number): voi
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const row = ((c * KH + kh) * KW + kw) * L;
+        const [lo, hi] = inside(OW, SW, PW, kw, W);
         for (let oh = 0; oh < OH; oh++) {
           const ih = oh * SH - PH + kh;
           if (ih < 0 || ih >= H) continue;
-          const dst = xo + (c * H + ih) * W;
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * SW - PW + kw;
-            if (iw >= 0 && iw < W) dx[dst + iw] += cols[row + oh * OW + ow];
-          }
+          const dst = xo + (c * H + ih) * W - PW + kw,
+            src = row + oh * OW;
+          for (let ow = lo; ow < hi; ow++) dx[dst + ow * SW] += cols[src + ow];
         }
       }
     }
