@@ -25,7 +25,7 @@ function sameBits(got: Floats, want: Floats, what: string): void {
 
 describe("ReLU's kernels", () => {
   for (const [dtype, make] of makers) {
-    it(`forward is v > 0 ? v : 0 and f′ is 1[v > 0] (${dtype}, with ±0, ±∞, NaN, subnormals)`, () => {
+    it(`forward is v > 0 ? v : 0 and f′ is 1[¬(v ≤ 0)], NaN kept as PyTorch keeps it (${dtype}, with ±0, ±∞, NaN, subnormals)`, () => {
       const x = make(SPECIAL.length + 37);
       x.set(SPECIAL);
       x.set(random(make, 37, 5), SPECIAL.length);
@@ -35,12 +35,12 @@ describe("ReLU's kernels", () => {
       unaryInto(RELU, true, d, x, y, 0, 0);
       sameBits(
         y,
-        x.map((v) => (v > 0 ? v : 0)),
+        x.map((v) => (v !== v ? v : v > 0 ? v : 0)),
         "relu",
       );
       sameBits(
         d,
-        x.map((v) => (v > 0 ? 1 : 0)),
+        x.map((v) => (v <= 0 ? 0 : 1)),
         "relu′",
       );
     });

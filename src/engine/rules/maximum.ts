@@ -14,7 +14,8 @@ const spread = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
   t.size === sizeOf(shape) ? t.data : broadcastTo(Float64Array.from(t.data), t.shape, shape);
 
 function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
-  /** Output-shaped share of input i: 1 where it wins, ½ on ties, 0 where it loses. */
+  /** Output-shaped share of input i: 1 where it wins, ½ on ties, 0 where it loses; 1 for both where either is NaN (as
+   * PyTorch: the NaN output's gradient reaches both). */
   const share = (ctx: OpCtx, i: number): Tensor => {
     const [a, b] = ctx.inputs,
       shape = ctx.output.shape;
@@ -23,7 +24,7 @@ function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
     const w = alloc(ctx.output.dtype, ctx.output.size);
     for (let k = 0; k < w.length; k++) {
       const d = sign * (x[k] - y[k]);
-      w[k] = d === 0 ? 0.5 : d > 0 === (i === 0) ? 1 : 0;
+      w[k] = d === 0 ? 0.5 : d !== d ? 1 : d > 0 === (i === 0) ? 1 : 0;
     }
     return fromData(w, shape);
   };
