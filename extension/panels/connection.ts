@@ -13,6 +13,11 @@ import { traceMessage, valuesReply } from "./protocolHost";
 import { TraceDelivery } from "./traceDelivery";
 
 export interface ConnectionHooks {
+  /**
+   * Post the trace before the page's first "ready" (the graph panel: kept alive when hidden, so what VS Code queued for
+   * its page is not dropped). A view whose page is torn down when hidden (the side panel) waits for "ready".
+   */
+  early?: boolean;
   /** The side panel's parameter click (the graph panel ignores it). */
   selectParam?(file: string, trace: Trace, name: string): void;
   /** The side panel's chart click: open a training step. */
@@ -54,7 +59,8 @@ export class ViewConnection implements vscode.Disposable {
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       store.onDidChangeTrace((e) => {
         this.file = e.file;
-        this.sendTrace(); // before the page's "ready" too: VS Code queues it until the page has loaded
+        // before the page's "ready" too, where asked: VS Code queues it until the page has loaded
+        if (this.hooks.early || this.delivery.posting) this.sendTrace();
       }),
       store.onDidChangeTracing((f) => {
         if (this.delivery.posting && f === this.file && !store.trace(f)) this.sendTrace();
@@ -87,7 +93,8 @@ export class ViewConnection implements vscode.Disposable {
    * file is being traced again: the new trace is then posted as soon as it is stored, and the page draws only that.
    */
   sendEarly(): void {
-    if (!this.delivery.posting && this.trace() && !this.store.isTracing(this.file!)) this.sendTrace();
+    if (this.hooks.early && !this.delivery.posting && this.trace() && !this.store.isTracing(this.file!))
+      this.sendTrace();
   }
 
   post(m: HostMessage): void {

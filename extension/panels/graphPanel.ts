@@ -96,6 +96,7 @@ export class GraphPanel {
     file: string | undefined,
   ) {
     this.connection = new ViewConnection(panel.webview, store, file, {
+      early: true,
       traceSent: () => {
         this.hasTrace = true;
         this.showTitle(vscode.window.activeTextEditor);
