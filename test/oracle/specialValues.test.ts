@@ -17,6 +17,13 @@ const on =
   });
 const special = on(SPECIAL);
 const zero = (x: B.Tensor): B.Tensor => B.zerosLike(x);
+/** `t` with a NaN, a −∞ and a +∞ at spread-out places, requiring grad. */
+const withSpecials = (t: B.Tensor): B.Tensor => {
+  t.data[1] = NaN;
+  t.data[Math.floor(t.size / 2)] = -Infinity;
+  t.data[t.size - 3] = Infinity;
+  return t.requiresGrad_();
+};
 
 const cases: OracleCase[] = [
   special("neg", (x) => x.neg(), "-x"),
@@ -60,6 +67,37 @@ const cases: OracleCase[] = [
   // A NaN maximum's gradient: PyTorch's is NaN everywhere (0/0), ours is the NaN's own; compared without NaN.
   on(SPECIAL.slice(1))("max all", (x) => x.max(), "x.amax()"),
   on(SPECIAL.slice(1))("min all", (x) => x.min(), "x.amin()"),
+  // Windows and rows holding a NaN and ±∞ among random values: a NaN wins a max-pool window, as in PyTorch.
+  {
+    name: "maxPool2d",
+    inputs: () => ({ x: withSpecials(B.randn([1, 2, 4, 6], { dtype: "float64" })) }),
+    ts: ({ x }) => B.F.maxPool2d(x, 2),
+    torch: "out = F.max_pool2d(x, 2)",
+  },
+  {
+    name: "maxPool2d padded",
+    inputs: () => ({ x: withSpecials(B.randn([1, 2, 4, 6], { dtype: "float64" })) }),
+    ts: ({ x }) => B.F.maxPool2d(x, 3, { stride: 2, padding: 1 }),
+    torch: "out = F.max_pool2d(x, 3, stride=2, padding=1)",
+  },
+  {
+    name: "avgPool2d",
+    inputs: () => ({ x: withSpecials(B.randn([1, 2, 4, 6], { dtype: "float64" })) }),
+    ts: ({ x }) => B.F.avgPool2d(x, 2),
+    torch: "out = F.avg_pool2d(x, 2)",
+  },
+  {
+    name: "softmax rows",
+    inputs: () => ({ x: withSpecials(B.randn([4, 6], { dtype: "float64" })) }),
+    ts: ({ x }) => x.softmax(1),
+    torch: "out = x.softmax(1)",
+  },
+  {
+    name: "var rows",
+    inputs: () => ({ x: withSpecials(B.randn([4, 6], { dtype: "float64" })) }),
+    ts: ({ x }) => x.var(1),
+    torch: "out = x.var(1)",
+  },
 ];
 
 describeOracle("oracle: NaN, ±∞, ±0 and extreme values against PyTorch", cases);

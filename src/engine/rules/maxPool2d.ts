@@ -39,7 +39,7 @@ function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Ten
             const iw = ow * SW - PW + kw;
             if (iw < 0 || iw >= W) continue;
             const v = d[base + ih * W + iw];
-            if (v > best || at < 0) {
+            if (v > best || v !== v || at < 0) {
               best = v;
               at = base + ih * W + iw;
             }
@@ -55,8 +55,8 @@ function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Ten
 
 /**
  * The pool without padding (every window inside the image), as the loop above: the first element of each window, then
- * whichever is strictly greater, in window order. A row of outputs at a time, without a branch on the comparison
- * (half of them mispredicted on random data): 2× faster.
+ * whichever is strictly greater or NaN, in window order (a NaN wins, as in PyTorch, and so reaches the loss). A row
+ * of outputs at a time, without a branch on the comparison (half of them mispredicted on random data): 2× faster.
  */
 function unpaddedMax(
   d: Storage,
@@ -87,7 +87,8 @@ function unpaddedMax(
           for (let ow = 0; ow < OW; ow++) {
             const j = r + ow * SW,
               a = arg[o + ow];
-            const at = a + +(d[j] > out[o + ow]) * (j - a);
+            const v = d[j],
+              at = a + +(v > out[o + ow] || v !== v) * (j - a);
             arg[o + ow] = at;
             out[o + ow] = d[at];
           }
