@@ -1,5 +1,7 @@
 // Where one Trace Backprop's time goes, command → graph painted, as one log line per trace (read by the e2e bench).
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { RunTimings } from "../src/runner/types";
+import { withHostProfile } from "./hostProfile";
 
 /**
  * The phases in order; each is the ms from the command to the phase's end. The panel's phases run beside the model's
@@ -41,19 +43,43 @@ const SUFFIX = " ms after Trace Backprop started at ";
 export interface LoggedTimings {
   phases: Partial<Record<Phase, number>>;
   startedAt: number;
+  /** The extension host's longest block (event-loop delay) between the command and the paint, when measured. */
+  hostBlockedMs?: number;
 }
 
+/** Watches the extension host's event loop from `start` until the returned `stop`, which gives its longest block. */
+export type BlockMeter = () => { stop: () => number };
+
+/** Node's event-loop delay monitor, sampling every 10 ms: its max is the longest time a timer waited, in ms. */
+export const eventLoopBlocks: BlockMeter = () => {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    stop: () => {
+      h.disable();
+      return h.max / 1e6;
+    },
+  };
+};
+
+const BLOCKED = "host blocked ";
+
 export class TraceTimings {
-  private current: { file?: string; t0: number; marks: Partial<Record<Phase, number>> } | undefined;
+  private current:
+    { file?: string; t0: number; marks: Partial<Record<Phase, number>>; blocks?: { stop: () => number } } | undefined;
   /** Where a finished breakdown goes (the extension's log). */
   onLine: (line: string) => void = () => {};
 
   /** `now` is the wall clock (ms since the epoch), so the bench can relate the command's start to its own key press. */
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    private readonly now: () => number = () => Date.now(),
+    private readonly meter: BlockMeter = eventLoopBlocks,
+  ) {}
 
   /** A Trace Backprop starts; a trace still waiting for its paint is dropped (superseded). */
   begin(): void {
-    this.current = { t0: this.now(), marks: {} };
+    this.current?.blocks?.stop();
+    this.current = { t0: this.now(), marks: {}, blocks: this.meter() };
   }
 
   /** The model file is known once it is saved. */
@@ -94,12 +120,13 @@ export class TraceTimings {
     this.mark("painted");
     if (webviewMs !== undefined) c.marks.transferred = Math.max(c.marks.stored, c.marks.painted! - webviewMs);
     this.current = undefined;
-    this.onLine(format(c.file ?? "?", c.marks, c.t0));
+    this.onLine(format(c.file ?? "?", c.marks, c.t0, c.blocks?.stop()));
   }
 }
 
-function format(file: string, marks: Partial<Record<Phase, number>>, t0: number): string {
+function format(file: string, marks: Partial<Record<Phase, number>>, t0: number, blockedMs?: number): string {
   const parts = PHASES.flatMap((p) => (marks[p] === undefined ? [] : [`${LABELS[p]} ${Math.round(marks[p]!)}`]));
+  if (blockedMs !== undefined) parts.push(`${BLOCKED}${Math.round(blockedMs)}`);
   return `${PREFIX}${file.split(/[\\/]/).pop()}: ${parts.join(" · ")}${SUFFIX}${Math.round(t0)}`;
 }
 
@@ -112,15 +139,17 @@ export function parseTimingLine(line: string): LoggedTimings | undefined {
   if (!Number.isFinite(startedAt)) return undefined;
   const body = line.slice(line.indexOf(": ", i) + 2, j);
   const phases: Partial<Record<Phase, number>> = {};
+  let hostBlockedMs: number | undefined;
   for (const part of body.split(" · ")) {
     const phase = PHASES.find((p) => part.startsWith(`${LABELS[p]} `));
     if (phase) phases[phase] = Number(part.slice(LABELS[phase].length + 1));
+    else if (part.startsWith(BLOCKED)) hostBlockedMs = Number(part.slice(BLOCKED.length));
   }
-  return { phases, startedAt };
+  return { phases, startedAt, ...(hostBlockedMs !== undefined ? { hostBlockedMs } : {}) };
 }
 
 /** The one timer of this extension host's Trace Backprop commands. */
-export const traceTimings = new TraceTimings();
+export const traceTimings = new TraceTimings(undefined, withHostProfile(eventLoopBlocks));
 
 const ACTIVATED = "activated in ";
 

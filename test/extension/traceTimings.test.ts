@@ -5,6 +5,7 @@ import {
   PHASES,
   TraceTimings,
   activationLine,
+  eventLoopBlocks,
   parseActivationLine,
   parseTimingLine,
 } from "../../extension/traceTimings";
@@ -32,7 +33,10 @@ describe("Trace Backprop's timing breakdown", function () {
   it("logs one line per trace, from the command to the paint, which parseTimingLine reads back", () => {
     let clock = 1000;
     const lines: string[] = [];
-    const timings = new TraceTimings(() => clock);
+    const timings = new TraceTimings(
+      () => clock,
+      () => ({ stop: () => 42.4 }), // the extension host's longest block meanwhile
+    );
     timings.onLine = (l) => lines.push(l);
     timings.begin();
     clock += 5;
@@ -52,13 +56,14 @@ describe("Trace Backprop's timing breakdown", function () {
     assert.equal(lines.length, 1);
     assert.equal(
       lines[0],
-      "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · transferred 572 · painted 587 ms after Trace Backprop started at 1000",
+      "timings mlp.ts: saved 5 · worker ready 107 · compiled 157 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · transferred 572 · painted 587 · host blocked 42 ms after Trace Backprop started at 1000",
     );
     const parsed = parseTimingLine(`2026-12-01 21:40:00.000 [info] ${lines[0]}`)!;
     assert.deepEqual(Object.keys(parsed.phases), [...PHASES]);
     assert.equal(parsed.phases.painted, 587);
     assert.equal(parsed.phases.transferred, 572);
     assert.equal(parsed.startedAt, 1000);
+    assert.equal(parsed.hostBlockedMs, 42);
     assert.equal(parseTimingLine("[info] trace /w/examples/mlp.ts {}"), undefined);
   });
 
@@ -73,6 +78,29 @@ describe("Trace Backprop's timing breakdown", function () {
     clock = 130;
     timings.painted(50);
     assert.equal(parseTimingLine(lines[0]!)!.phases.transferred, 100);
+  });
+
+  it("measures the extension host's longest block from the command to the paint, and only then", async () => {
+    const lines: string[] = [];
+    const timings = new TraceTimings(() => Date.now(), eventLoopBlocks);
+    timings.onLine = (l) => lines.push(l);
+    timings.begin();
+    timings.mark("stored");
+    await new Promise((r) => setTimeout(r, 30));
+    const until = Date.now() + 200;
+    while (Date.now() < until); // the host busy for 200 ms on end, as a long synchronous handler would keep it
+    await new Promise((r) => setTimeout(r, 30));
+    timings.painted();
+    const blocked = parseTimingLine(lines[0]!)!.hostBlockedMs!;
+    assert.ok(blocked >= 150, `a 200 ms block measured as ${blocked} ms`);
+    let stopped = 0;
+    const superseded = new TraceTimings(
+      () => 0,
+      () => ({ stop: () => (stopped++, 0) }),
+    );
+    superseded.begin();
+    superseded.begin(); // a newer trace replaces one not yet painted: its meter stops
+    assert.equal(stopped, 1);
   });
 
   it("logs the activation's length and end, which parseActivationLine reads back", () => {

@@ -1,0 +1,231 @@
+// The e2e bench's 10k-op scenario (issue 15): right-click in a 10,000-op model's editor → Trace Backprop → graph
+// painted, in code-server, with the editor's longest hitch (workbench long tasks) and the extension host's.
+import { readFileSync, readdirSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import type { Frame } from "playwright-core";
+import { Workbench } from "../test/e2e/harness/workbench";
+import { PHASES, type LoggedTimings, type Phase, parseTimingLine } from "../extension/traceTimings";
+
+/** The model, in its own workspace (bench/models, with a tsconfig so the editor resolves `backstep` as a user's). */
+export const BIG_MODEL = "resmlp-10k.ts";
+const WORKSPACE = resolve(__dirname, "models");
+const RUNS = 5;
+/** Issue 15's targets: Enter → graph painted (median), and no editor hitch longer than this. */
+const TARGET_MS = 2000;
+const HITCH_TARGET_MS = 100;
+
+/** A long task (≥ 50 ms) seen by a PerformanceObserver in the workbench page: its frame attribution and length. */
+interface LongTask {
+  /** "self" (the workbench's own code) or a descendant frame's (a webview's, in the same renderer). */
+  name: string;
+  ms: number;
+}
+
+interface BigRun {
+  /** Menu click → graph painted. */
+  total: number;
+  /** The phases the extension logged, ms after the click (as the other scenarios'). */
+  phases: Partial<Record<"command" | Phase, number>>;
+  /** The extension host's longest event-loop block from the command to the paint. */
+  hostBlockedMs?: number;
+  /** The renderer's longest task during the run (the editor does not respond meanwhile), and all of them. */
+  longestTaskMs: number;
+  longTasks: LongTask[];
+  /** The status bar's Problems counts after the run (errors, warnings, infos). */
+  problems: string;
+  load: number;
+}
+
+function logLines(wb: Workbench): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : /Backstep\.log$/.test(e.name) ? [join(dir, e.name)] : [],
+    );
+  return walk(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
+}
+
+const breakdowns = (wb: Workbench): LoggedTimings[] =>
+  logLines(wb).flatMap((l) => {
+    const b = parseTimingLine(l);
+    return b ? [b] : [];
+  });
+
+/** Starts collecting the workbench renderer's long tasks (once per page); `takeLongTasks` reads and clears them. */
+async function watchLongTasks(wb: Workbench): Promise<void> {
+  await wb.page.evaluate(() => {
+    const w = window as unknown as { __bsLong?: { name: string; ms: number }[] };
+    if (w.__bsLong) return;
+    const seen: { name: string; ms: number }[] = [];
+    w.__bsLong = seen;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) seen.push({ name: e.name, ms: Math.round(e.duration) });
+    }).observe({ type: "longtask" });
+  });
+}
+
+const takeLongTasks = (wb: Workbench): Promise<LongTask[]> =>
+  wb.page.evaluate(() => {
+    const seen = (window as unknown as { __bsLong: { name: string; ms: number }[] }).__bsLong;
+    return seen.splice(0, seen.length);
+  });
+
+async function closeGraph(wb: Workbench): Promise<void> {
+  const tab = wb.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
+  if ((await tab.count()) === 0) return;
+  await tab.first().locator(".tab-actions .action-label").click({ force: true });
+  await tab.first().waitFor({ state: "detached" });
+  await wb.page.locator(".tabs-container .tab", { hasText: BIG_MODEL }).first().click();
+}
+
+/** The graph's webview once it drew a trace (its own perf record says so; nodes alone may be the last trace's). */
+async function painted(wb: Workbench, since: number): Promise<Frame> {
+  for (;;) {
+    for (const frame of wb.page.frames()) {
+      if (frame === wb.page.mainFrame() || frame.isDetached()) continue;
+      const drew = await frame
+        .evaluate(() =>
+          ((window as unknown as { __backstepPerf?: { kind: string }[] }).__backstepPerf ?? []).some(
+            (p) => p.kind === "trace",
+          ),
+        )
+        .catch(() => false);
+      if (drew) return frame;
+    }
+    if (performance.now() - since > 180_000) throw new Error("the 10k-op graph was not painted within 180 s");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** One run as a user makes it: right-click in the model's text → "Trace Backprop" → the graph painted. */
+async function once(wb: Workbench): Promise<BigRun> {
+  const { page } = wb;
+  await closeGraph(wb);
+  const logged = breakdowns(wb).length;
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click({ button: "right" });
+  const item = page.getByRole("menuitem", { name: "Trace Backprop", exact: true });
+  await item.waitFor({ state: "visible" });
+  await new Promise((r) => setTimeout(r, 300)); // the menu settles: a click right after it opened can be dropped
+  await takeLongTasks(wb);
+  const t0 = performance.now();
+  const clickAt = Date.now(); // the extension's log lines are on this clock (same machine)
+  await item.click();
+  await painted(wb, t0);
+  const total = performance.now() - t0;
+  let b: LoggedTimings | undefined;
+  for (let i = 0; i < 100 && !b; i++) {
+    const all = breakdowns(wb);
+    if (all.length > logged) b = all[all.length - 1];
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1000)); // what follows the paint (hints, Problems) counts as a hitch too
+  const longTasks = await takeLongTasks(wb);
+  const problems = await page
+    .locator('.statusbar-item[id="status.problems"]')
+    .first()
+    .innerText()
+    .catch(() => "");
+  const phases = b
+    ? {
+        command: b.startedAt - clickAt,
+        ...Object.fromEntries(Object.entries(b.phases).map(([k, v]) => [k, v + b.startedAt - clickAt])),
+      }
+    : {};
+  return {
+    total,
+    phases,
+    ...(b?.hostBlockedMs !== undefined ? { hostBlockedMs: b.hostBlockedMs } : {}),
+    longestTaskMs: Math.max(0, ...longTasks.map((t) => t.ms)),
+    longTasks,
+    problems: problems.replace(/\s+/g, " ").trim(),
+    load: Number(loadavg()[0]!.toFixed(2)),
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** The scenario: a fresh code-server, one trace to warm it (reported apart), then RUNS measured ones. */
+export async function bigModelBench(vsix: string): Promise<Record<string, unknown>> {
+  const wb = await Workbench.launch({
+    workspace: WORKSPACE,
+    vsix,
+    open: BIG_MODEL,
+    // a loaded machine (other work on its 2 cores) can stretch this model's run past the default 60 s limit
+    settings: { "backstep.intelliSense.offerSetup": false, "backstep.timeLimitSeconds": 300 },
+  });
+  const runs: BigRun[] = [];
+  let first: BigRun;
+  try {
+    await watchLongTasks(wb);
+    first = await once(wb);
+    for (let i = 0; i < RUNS; i++) runs.push(await once(wb));
+  } catch (err) {
+    // what the window showed and what the extension logged, to tell a slow machine from a broken scenario
+    const shot = join(__dirname, "..", "test-results", "e2e", "bench-bigModel-failure.png");
+    await wb.screenshot(shot).catch(() => {});
+    console.log(`e2e: 10k-op model failed; screenshot ${shot}; the extension's log ends:`);
+    console.log(logLines(wb).slice(-15).join("\n"));
+    throw err;
+  } finally {
+    await wb.close();
+  }
+  const totals = runs.map((r) => Math.round(r.total));
+  const hitches = runs.map((r) => r.longestTaskMs);
+  const pick = (f: (r: BigRun) => number | undefined): number | null => {
+    const xs = runs.flatMap((r) => (f(r) === undefined ? [] : [f(r)!]));
+    return xs.length ? Math.round(median(xs)) : null;
+  };
+  const out = {
+    model: `bench/models/${BIG_MODEL}`,
+    targetMs: TARGET_MS,
+    hitchTargetMs: HITCH_TARGET_MS,
+    medianMs: median(totals),
+    maxMs: Math.max(...totals),
+    meetsTarget: median(totals) <= TARGET_MS,
+    longestHitchMedianMs: median(hitches),
+    longestHitchMaxMs: Math.max(...hitches),
+    meetsHitchTarget: Math.max(...hitches) <= HITCH_TARGET_MS,
+    hostBlockedMedianMs: pick((r) => r.hostBlockedMs),
+    phasesMedianMs: Object.fromEntries(
+      (["command", ...PHASES] as const).flatMap((p) => {
+        const m = pick((r) => r.phases[p]);
+        return m === null ? [] : [[p, m]];
+      }),
+    ),
+    first: summariseRun(first),
+    runs: runs.map(summariseRun),
+  };
+  console.log(
+    `e2e: 10k-op model, right-click → painted: median ${out.medianMs} ms (target ${TARGET_MS}; runs ${runs.map((r) => `${Math.round(r.total)} @${r.load}`).join(", ")}); longest editor hitch median ${out.longestHitchMedianMs} ms, max ${out.longestHitchMaxMs} (target ${HITCH_TARGET_MS}); extension host blocked ${out.hostBlockedMedianMs} ms; phases ${Object.entries(
+      out.phasesMedianMs,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(" → ")}; Problems ${runs[0]?.problems}`,
+  );
+  return out;
+}
+
+const summariseRun = (r: BigRun) => ({
+  totalMs: Math.round(r.total),
+  load: r.load,
+  longestTaskMs: r.longestTaskMs,
+  longTasksMs: r.longTasks.map((t) => (t.name === "self" ? t.ms : `${t.ms} (${t.name})`)),
+  ...(r.hostBlockedMs !== undefined ? { hostBlockedMs: r.hostBlockedMs } : {}),
+  problems: r.problems,
+  phasesMs: r.phases,
+});
+
+/**
+ * `BACKSTEP_E2E=big10k npm run bench e2e` runs only this scenario; the other scenarios' results are kept from
+ * bench/results/e2e.json as they were (with the date they were measured).
+ */
+export function bigModelOnly(): { kept: Record<string, unknown> } | undefined {
+  if (process.env.BACKSTEP_E2E !== "big10k") return undefined;
+  const file = join(__dirname, "results", "e2e.json");
+  const old = JSON.parse(readFileSync(file, "utf8")) as { date: string; results: Record<string, unknown> };
+  const { bigModel10k: _replaced, ...kept } = old.results;
+  return { kept: { ...kept, othersMeasuredAt: (kept.othersMeasuredAt as string | undefined) ?? old.date } };
+}

@@ -1,0 +1,30 @@
+// A diagnostic for the benches: with BACKSTEP_HOST_PROFILE=<folder> in the extension host's environment, each Trace
+// Backprop, command → paint, is CPU-profiled in the host and written there as a .cpuprofile (Chrome DevTools reads it).
+import { Session } from "node:inspector";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BlockMeter } from "./traceTimings";
+
+/** `meter`, profiling the extension host meanwhile when BACKSTEP_HOST_PROFILE names a folder. */
+export function withHostProfile(meter: BlockMeter, dir = process.env.BACKSTEP_HOST_PROFILE): BlockMeter {
+  if (!dir) return meter;
+  return () => {
+    const inner = meter();
+    const session = new Session();
+    session.connect();
+    session.post("Profiler.enable", () => session.post("Profiler.start"));
+    return {
+      stop: () => {
+        const blocked = inner.stop();
+        session.post("Profiler.stop", (err, res) => {
+          if (!err) {
+            mkdirSync(dir, { recursive: true });
+            writeFileSync(join(dir, `trace-${Date.now()}.cpuprofile`), JSON.stringify(res.profile));
+          }
+          session.disconnect();
+        });
+        return blocked;
+      },
+    };
+  };
+}
