@@ -9,6 +9,8 @@ import { errorText, logText, statusText } from "../summary";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 import { closeFailure, showFailure } from "./failureNotice";
 import { traceTimings } from "../traceTimings";
+import { markDiagnosed } from "../editor/problems";
+import { thresholdsOf } from "../../src/trace";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -80,6 +82,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
       arguments: [vscode.Uri.file(file)],
     };
     if (abort.signal.aborted && running.get(file) !== abort) return result; // superseded by a newer trace
+    markDiagnosed(result.trace, thresholdsOf(options)); // Problems use its diagnostics as they are
     deps.store.setTrace(file, result.trace);
     traceTimings.mark("stored");
     // The graph opens for failed and cancelled runs too: the partial graph shows how far the model got.

@@ -37,6 +37,8 @@ export class EditorHints implements vscode.Disposable {
   private readonly files = new Map<string, FileHints>();
   /** Files each program's latest trace put hints or Problems in, to clear them on the next trace. */
   private readonly touched = new Map<string, Set<string>>();
+  /** Traces whose hints and Problems are to be made on the next turn of the event loop, per program. */
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly store: TraceStore) {
@@ -51,11 +53,15 @@ export class EditorHints implements vscode.Disposable {
     }
     this.disposables.push(
       this.problems,
-      store.onDidChangeTrace(({ file, trace }) => this.show(file, trace)),
+      store.onDidChangeTrace(({ file, trace }) => this.showSoon(file, trace)),
       store.onDidDropTrace((program) => this.forget(program)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.render()),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length) this.clearFile(e.document.uri.fsPath);
+        if (!e.contentChanges.length) return;
+        // an edit makes the file's trace stale, also one whose hints were not shown yet
+        for (const program of [...this.pending.keys()])
+          if (sameFile(program, e.document.uri.fsPath)) this.cancel(program);
+        this.clearFile(e.document.uri.fsPath);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration("backstep")) this.recompute();
@@ -66,8 +72,32 @@ export class EditorHints implements vscode.Disposable {
     );
   }
 
+  /**
+   * Shows a new trace once the event loop turns: the views' listeners post the trace to the graph first, so its
+   * webview starts drawing while the hints and Problems are made (at 10,000 ops they take a while). A newer trace of
+   * the same program, an edit of it or the trace being let go before then cancels it.
+   */
+  private showSoon(program: string, trace: Trace): void {
+    this.cancel(program);
+    this.pending.set(
+      program,
+      setTimeout(() => {
+        this.pending.delete(program);
+        if (this.store.trace(program) === trace) this.show(program, trace);
+      }, 0),
+    );
+  }
+
+  private cancel(program: string): void {
+    const timer = this.pending.get(program);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.pending.delete(program);
+  }
+
   /** Shows a new trace of `program`, replacing what its previous trace showed. */
   show(program: string, trace: Trace): void {
+    this.cancel(program);
     for (const file of this.touched.get(program) ?? []) this.clearFile(file, false);
     const touched = new Set<string>([program]);
     // the user's thresholds now, so a changed setting shows without tracing again
@@ -99,6 +129,7 @@ export class EditorHints implements vscode.Disposable {
 
   /** Removes what a program's trace showed in every file, and the trace with it (the store let it go). */
   forget(program: string): void {
+    this.cancel(program);
     for (const file of this.touched.get(program) ?? []) this.clearFile(file, false);
     this.touched.delete(program);
     this.render();
@@ -122,6 +153,7 @@ export class EditorHints implements vscode.Disposable {
   }
 
   clearAll(): void {
+    for (const program of [...this.pending.keys()]) this.cancel(program);
     this.files.clear();
     this.problems.clear();
     this.touched.clear();
@@ -173,6 +205,7 @@ export class EditorHints implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const program of [...this.pending.keys()]) this.cancel(program);
     for (const type of this.decorationTypes.values()) type.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -1,5 +1,5 @@
 // Maps a Trace's diagnostics to Problems: one entry per file, line and message, at the user's TypeScript line.
-import type { DiagnosticCode, OpId, SourceLoc, Trace } from "../../src/trace";
+import type { DiagnosticCode, Trace } from "../../src/trace";
 import { locFile } from "./lineHints";
 import { withThresholds } from "../../src/trace";
 import type { HealthThresholds } from "../../src/protocol/health";
@@ -14,17 +14,34 @@ export interface Problem {
   code: DiagnosticCode;
 }
 
+/** The thresholds each trace's own diagnostics were made under, when known (Trace Backprop's runs). */
+const diagnosedUnder = new WeakMap<Trace, HealthThresholds>();
+
+/** Records that `trace.diagnostics` were made under `t` (the run's options), so Problems need not make them again. */
+export function markDiagnosed(trace: Trace, t: HealthThresholds): void {
+  diagnosedUnder.set(trace, { ...t });
+}
+
+const sameThresholds = (a: HealthThresholds | undefined, b: HealthThresholds): boolean =>
+  a !== undefined &&
+  a.vanishing === b.vanishing &&
+  a.exploding === b.exploding &&
+  a.deadRelu === b.deadRelu &&
+  a.saturated === b.saturated;
+
 /**
  * Problems per file (absolute paths as the trace gives them). Diagnostics without a place go to the program's first
- * line. With `thresholds` (the user's settings), the health rules' diagnostics are made again under them.
+ * line. With `thresholds` (the user's settings), the health rules' diagnostics are made again under them, unless the
+ * trace's were made under the same (markDiagnosed): at 10,000 ops that walk over every event is worth skipping.
  */
 export function traceProblems(trace: Trace, thresholds?: HealthThresholds): Map<string, Problem[]> {
-  const opLoc = new Map<OpId, SourceLoc | undefined>(trace.ops.map((o) => [o.id, o.loc]));
   const byFile = new Map<string, Problem[]>();
   const seen = new Set<string>();
-  for (const d of thresholds ? withThresholds(trace, thresholds) : trace.diagnostics) {
+  const remake = thresholds !== undefined && !sameThresholds(diagnosedUnder.get(trace), thresholds);
+  for (const d of remake ? withThresholds(trace, thresholds) : trace.diagnostics) {
+    // op ids index trace.ops (checked when a trace is read)
     const loc = d.loc ??
-      (d.op !== undefined ? opLoc.get(d.op) : undefined) ?? { file: trace.program, line: 1, column: 1 };
+      (d.op !== undefined ? trace.ops[d.op]?.loc : undefined) ?? { file: trace.program, line: 1, column: 1 };
     const problem: Problem = {
       file: locFile(trace, loc.file),
       line: Math.max(0, loc.line - 1),

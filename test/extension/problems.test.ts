@@ -1,7 +1,7 @@
 // Problems mapping: each trace diagnostic at its file and (0-based) line, falling back to the op's place or the
 // program.
 import { strict as assert } from "node:assert";
-import { traceProblems } from "../../extension/editor/problems";
+import { markDiagnosed, traceProblems } from "../../extension/editor/problems";
 import { TraceBuilder } from "./fixtures/traceBuilder";
 
 const FILE = "/work/models/tiny.ts";
@@ -43,6 +43,25 @@ describe("extension: Problems mapping", () => {
       problems.get(HELPER)!.map((p) => [p.line, p.column, p.code]),
       [[11, 14, "dead-relu"]],
     );
+  });
+
+  it("uses a run's own diagnostics under the thresholds they were made with, and makes them again under others", () => {
+    const b = new TraceBuilder(FILE);
+    const w = b.tensor([2], [1, 2], "param", "w");
+    b.op("mul", [w], b.tensor([2], [2, 4]), 3, { loc: { file: FILE, line: 3, column: 1 } });
+    // the run's verdict (its gradients are gone from this trace, so the rules would not find it again)
+    b.trace.diagnostics.push({
+      severity: "warning",
+      code: "vanishing-gradient",
+      message: "Vanishing gradient in w",
+      loc: { file: FILE, line: 3, column: 1 },
+    });
+    const t = { vanishing: 1e-6, exploding: 1e3, deadRelu: 0.5, saturated: 0.5 };
+    const codes = (m: Map<string, { code: string }[]>): string[] => [...m.values()].flat().map((p) => p.code);
+    assert.deepEqual(codes(traceProblems(b.trace, t)), [], "not marked: remade under the settings, from the data");
+    markDiagnosed(b.trace, t);
+    assert.deepEqual(codes(traceProblems(b.trace, { ...t })), ["vanishing-gradient"], "the run's own, as they are");
+    assert.deepEqual(codes(traceProblems(b.trace, { ...t, vanishing: 1e-9 })), [], "a changed setting remakes them");
   });
 
   it("gives no Problems for a clean trace", () => {
