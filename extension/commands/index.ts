@@ -62,7 +62,12 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     status,
     hints,
     lens,
-    vscode.commands.registerCommand(Commands.trace, (arg?: unknown) => traceModel(deps, arg)),
+    // The command resolves when the trace is shown, with nothing: whatever a command returns goes back to the
+    // window that ran it (the menu, the palette), so returning the RunResult sent the whole trace there too — tens of
+    // MB as JSON at 10,000 ops, which the extension host serialised and the editor parsed, before the graph's message.
+    vscode.commands.registerCommand(Commands.trace, async (arg?: unknown): Promise<void> => {
+      await traceModel(deps, arg);
+    }),
     vscode.commands.registerCommand(Commands.debug, (arg?: unknown) => debugModel(log, arg)),
     vscode.commands.registerCommand(Commands.newExample, () => newExampleModel(context, log)),
     vscode.commands.registerCommand(Commands.newExercise, (id?: unknown) => newExercise(context, log, id)),
