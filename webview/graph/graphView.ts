@@ -21,6 +21,11 @@ export const EXPAND_ALL_LIMIT = 1000;
  * fitting.
  */
 export const READABLE_ZOOM = 1;
+/**
+ * Fit never zooms out past this (node labels 9 px, details 8 px): a tall graph in a narrow panel shows its top, or the
+ * current node, legibly, and the user pans (or zooms out with "−") for the rest.
+ */
+export const FIT_MIN_ZOOM = 0.75;
 
 export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;
@@ -102,19 +107,24 @@ export class GraphView {
     return this.highlight;
   }
 
+  /** The whole graph in view, unless that needs a zoom under FIT_MIN_ZOOM: then that zoom, on the current node. */
   fit(): void {
-    if (this.layout) this.viewport.fit(this.layout.width, this.layout.height);
+    this.fitAtLeast(FIT_MIN_ZOOM);
   }
 
   /** Fit when the whole graph fits at a readable zoom; otherwise zoom 1 centred on the current (or first) node. */
   fitOrFocus(): void {
+    this.fitAtLeast(READABLE_ZOOM);
+  }
+
+  private fitAtLeast(zoom: number): void {
     if (!this.layout) return;
-    this.fit();
-    if (this.viewport.t.k >= READABLE_ZOOM) return;
+    this.viewport.fit(this.layout.width, this.layout.height);
+    if (this.viewport.t.k >= zoom) return;
     const at =
       (this.highlight?.current && this.layout.nodes.get(this.highlight.current)) ||
       this.layout.nodes.values().next().value;
-    this.viewport.set({ ...this.viewport.t, k: READABLE_ZOOM });
+    this.viewport.set({ ...this.viewport.t, k: zoom });
     if (at) this.viewport.reveal(at.x, at.y, true);
   }
 

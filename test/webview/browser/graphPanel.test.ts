@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Trace } from "../../../src/trace/types";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
-import { openView, RESULTS, startHarness, type Harness, type ViewPage } from "./harness";
+import { openView, RESULTS, startHarness, svgLabels, type Harness, type ViewPage } from "./harness";
 
 describe("graph panel in Chromium", function () {
   this.timeout(60000);
@@ -100,6 +100,27 @@ describe("graph panel in Chromium", function () {
     await v.page.close();
   });
 
+  it("Fit in a narrow panel with the inspector open keeps the labels legible, on the current op", async () => {
+    // 420 px wide: the inspector stacks under the graph, which gets a short wide strip for a tall column of boxes
+    const tanh = opId("tanh");
+    const v = await openView(h, "graph", trace, { cursor: fwd(tanh), size: { width: 420, height: 800 } });
+    await v.page.waitForSelector(".node.current");
+    assert.ok(await v.page.locator(".inspector").isVisible());
+    await v.page.locator(`vscode-button[aria-label="Fit the graph to the view"]`).click();
+    await v.page.waitForTimeout(50);
+    const view = await v.page.locator("svg.graph").boundingBox();
+    assert.ok(view && view.height < 500, `graph area ${JSON.stringify(view)}`);
+    const labels = await svgLabels(v.page.locator(".node .label"));
+    const sizes = labels.map((l) => l.px);
+    // the whole graph fitted into this strip is 3.2 px text
+    assert.ok(Math.min(...sizes) >= 9 - 1e-6, `label sizes after Fit: ${sizes.map((x) => x.toFixed(1)).join(", ")}`);
+    const cur = await v.page.locator(".node.current").boundingBox();
+    assert.ok(cur && cur.y >= view.y && cur.y + cur.height <= view.y + view.height, "the current op is in view");
+    await shot(v, "graph-fit-narrow");
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   it("shows the fan-out sum at an accumulate event", async () => {
     const hId = trace.ops[opId("tanh")].output;
     const acc = trace.events.reduce(
@@ -154,7 +175,8 @@ describe("graph panel in Chromium", function () {
   });
 
   it("selects on click, reveals the line on double-click, collapses groups and restores all of it after a reload", async () => {
-    const v = await openView(h, "graph", trace, { cursor: 3 });
+    // tall enough for Fit to show the whole graph at a legible zoom (≥ 0.75)
+    const v = await openView(h, "graph", trace, { cursor: 3, size: { width: 1280, height: 1200 } });
     await v.page.waitForSelector(".node.current");
     const sig = opId("sigmoid");
     // zoom 1 shows the current op's part only
