@@ -213,7 +213,9 @@ describe("backstep report, offline in Chromium", function () {
     // click h = tanh(z1): the inspector shows it, with its values (answered from the file's own data)
     const tanh = stepOps.find((o) => o.op === "tanh");
     assert.ok(tanh);
-    await page.locator("vscode-button", { hasText: "Fit" }).click(); // the view opens on the backward pass's first op
+    // the view opens on the backward pass's first op; Fit stops at a legible zoom on it, and zooming out shows the rest
+    await page.locator("vscode-button", { hasText: "Fit" }).click();
+    for (let i = 0; i < 2; i++) await page.locator('vscode-button[aria-label="Zoom out"]').click();
     await page.locator(`.node[data-id="op:${tanh.id}"]`).click();
     await page.waitForSelector(`.node.selected[data-id="op:${tanh.id}"]`);
     const inspector = page.locator(".inspector");
