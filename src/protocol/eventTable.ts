@@ -2,7 +2,8 @@
 // numbers, local-derivative formulas interned; the rarer kinds (step, update, zeroGrad, gradCheck, kinds of a later
 // format) as objects. At 10,000 ops the events as objects were a quarter of the message and of its deserialisation.
 import type { LocalDerivative, TraceEvent } from "../trace/types";
-import { isColumn, type StringTable } from "./opTable";
+import { isColumn } from "./opTable";
+import type { StringTable } from "./stringTable";
 
 const OTHER = 0;
 const FORWARD = 1;

@@ -3,23 +3,7 @@
 // it; typed arrays travel as bytes (VS Code transfers a message's ArrayBuffers without JSON). Packed by the host,
 // unpacked (then validated like any message) by the webview.
 import type { AttrValue, TraceOp } from "../trace/types";
-
-/** Strings used more than once (op names, modules, variables, files) sent once each. */
-export class StringTable {
-  readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
-  /** The string's index; -1 for undefined. */
-  id(s: string | undefined): number {
-    if (s === undefined) return -1;
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      i = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, i);
-    }
-    return i;
-  }
-}
+import type { StringTable } from "./stringTable";
 
 export interface OpTable {
   id: Int32Array;

@@ -4,7 +4,8 @@
 // the ops too (opTable.ts).
 import type { HostMessage, TensorInfo } from "./messages";
 import type { Dtype, TensorKind, TensorStats } from "../trace/types";
-import { isColumn, packOps, StringTable, unpackOps } from "./opTable";
+import { isColumn, packOps, unpackOps } from "./opTable";
+import { StringTable } from "./stringTable";
 import { packEvents, unpackEvents } from "./eventTable";
 
 const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;

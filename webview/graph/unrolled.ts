@@ -3,6 +3,7 @@
 // and over), each repetition becomes a group of its own, "model.cell #1", "#2", …, which repeats.ts then folds as it
 // folds repeated sibling modules: "model.cell #1…300 ×300".
 import type { GraphEdge, GraphGroup, GraphNode } from "./model";
+import { StringTable } from "../../src/protocol/stringTable";
 
 /** Fewer repetitions stay as they are (as repeats.ts's REPEAT_MIN). */
 const MIN_REPEATS = 3;
@@ -67,12 +68,8 @@ export function splitUnrolled(
       list.push(n);
     }
   }
-  const ids = new Map<string, number>();
-  const intern = (s: string): number => {
-    let i = ids.get(s);
-    if (i === undefined) ids.set(s, (i = ids.size));
-    return i;
-  };
+  const keyIds = new StringTable();
+  const intern = (s: string): number => keyIds.id(s);
   const made = new Set<string>();
   for (const [group, list] of under) {
     if (list.length < MIN_REPEATS) continue;
