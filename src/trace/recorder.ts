@@ -13,7 +13,7 @@ import { TensorIds } from "./recorderTensors";
 import { UpdateRecorder } from "./recorderUpdates";
 import { KIND, LONG_RUN_CHUNK, TraceWriter, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
-import type { OpId } from "./types";
+import type { OpId, TensorId } from "./types";
 
 export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_OPS, DEFAULT_MAX_STEPS } from "./recorderSteps";
 
@@ -71,6 +71,9 @@ export class Recorder implements EngineObserver {
   private inBackward = 0;
   /** backward() calls seen, recorded or not. */
   backwardCount = 0;
+  /** The step whose first trace tensor id is `stepFloor` (see stepTensor). */
+  private floorStep = -1;
+  private stepFloor = 0;
 
   constructor(private readonly options: RecorderOptions = {}) {
     this.out = new TraceWriter(
@@ -128,6 +131,7 @@ export class Recorder implements EngineObserver {
     const inBackward = this.inBackward > 0;
     if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && !inBackward)) steps.next();
     if (!steps.recording) return;
+    this.noteStepFloor();
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);
     if (!steps.full || !steps.room(this.opCount >= steps.maxOps)) return;
@@ -142,6 +146,7 @@ export class Recorder implements EngineObserver {
       inputIds[k] = (inBackward ? ids.notes.grad(inputs[k])?.id : undefined) ?? ids.idOf(inputs[k], step);
     const out = this.table.snapshot(output, ACTIVATION, { op: id });
     ids.notes.noteOutput(output, out, id);
+    if (!inBackward) steps.series.outputRecorded(this.stepTensor(out));
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
     let loc = -1;
@@ -198,15 +203,19 @@ export class Recorder implements EngineObserver {
     contributions: readonly (Tensor | null)[],
   ): void {
     const steps = this.steps;
-    if (steps.recording) steps.series.backward(output, upstream);
-    if (!steps.full) return;
+    if (!steps.full) {
+      if (steps.recording) steps.series.backward(output, upstream);
+      return;
+    }
     const ids = this.ids;
     const op = ids.notes.output(output)?.op;
     if (!steps.recording || op === undefined || !steps.room()) {
+      if (steps.recording) steps.series.backward(output, upstream);
       steps.eventsDropped++;
       return;
     }
     const up = ids.gradId(upstream);
+    steps.series.backward(output, upstream, this.stepTensor(up));
     const w = this.out;
     const n = local.length;
     if (4 * n > this.scratchLocal.length) {
@@ -291,6 +300,27 @@ export class Recorder implements EngineObserver {
     }
     writeGradCheck(this.out, this.ids, steps.step, report, site as OpSite | undefined);
     steps.push();
+  }
+
+  /**
+   * `id` if its values are in the stream and it was recorded in the current step, else -1: the reader keeps the
+   * values of the step it reads until the step's summary, and summarises a layer's from them.
+   */
+  private stepTensor(id: TensorId): number {
+    this.noteStepFloor();
+    return id >= this.stepFloor && this.table.isKept(id) ? id : -1;
+  }
+
+  /**
+   * The current step's first trace tensor id, noted at the step's first op (or later: then fewer of its tensors
+   * count as the step's). The previous step's summary was written before its index moved on.
+   */
+  private noteStepFloor(): void {
+    const step = this.steps.step;
+    if (this.floorStep !== step) {
+      this.floorStep = step;
+      this.stepFloor = this.table.count;
+    }
   }
 
   /** Publishes everything recorded so far to the reader. */

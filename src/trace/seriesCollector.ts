@@ -5,7 +5,7 @@ import * as summary from "./summary";
 import type { TraceWriter } from "./stream";
 
 // Copied once: read through the import, each constant cost a getter call in CommonJS builds (tsx, tests).
-const { LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
+const { FROM_TENSOR, LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
 
 /**
  * The activations a layer ends with. A layer's output, followed per step, is an activation's, or a module's when
@@ -52,6 +52,8 @@ export class SeriesCollector {
   private prevOp = "";
   private prevModule: string | undefined;
   private prevOutput: Tensor | null = null;
+  /** The previous op's output as a trace tensor whose values the stream has, or -1. */
+  private prevTensor = -1;
   private prevVar: string | undefined;
 
   constructor(private readonly out: TraceWriter) {}
@@ -62,7 +64,16 @@ export class SeriesCollector {
     this.prevOp = op;
     this.prevModule = module;
     this.prevOutput = output;
+    this.prevTensor = -1;
     this.prevVar = undefined;
+  }
+
+  /**
+   * The op just run recorded its output as trace tensor `id`, its values kept in the stream, in this step: if it is
+   * a layer's, the reader summarises those values.
+   */
+  outputRecorded(id: number): void {
+    this.prevTensor = id;
   }
 
   /** `name = value` ran: the variable of the op just run, if it is that op's output. */
@@ -79,12 +90,20 @@ export class SeriesCollector {
     }
   }
 
-  /** One op differentiated: when its output is a layer's, `upstream` (∂L/∂output, complete here) is summarised. */
-  backward(output: Tensor, upstream: Tensor): void {
+  /**
+   * One op differentiated: when its output is a layer's, `upstream` (∂L/∂output, complete here) is summarised, or
+   * when `upstreamId` is not -1 (the trace tensor it was recorded as in this step, values kept), the reader does it.
+   */
+  backward(output: Tensor, upstream: Tensor, upstreamId = -1): void {
     const block = this.blockOf(output);
     if (block < 0) return;
     const at = 1 + block * LAYER_BLOCK;
-    if (this.buf[at + 2] === 1) return;
+    if (this.buf[at + 2] !== 0) return;
+    if (upstreamId >= 0) {
+      this.buf[at + 2] = FROM_TENSOR;
+      this.buf[at + 3 + SUMMARY_SIZE] = upstreamId;
+      return;
+    }
     this.buf[at + 2] = 1;
     summarizeInto(upstream.data, this.buf, at + 3 + SUMMARY_SIZE);
   }
@@ -112,7 +131,7 @@ export class SeriesCollector {
     // a layer whose gradient never came (a branch not on the loss's path): NaN for its summary
     for (let b = 0; b < nLayers; b++) {
       const at = 1 + b * LAYER_BLOCK;
-      if (buf[at + 2] !== 1) buf.fill(NaN, at + 3 + SUMMARY_SIZE, at + LAYER_BLOCK);
+      if (buf[at + 2] === 0) buf.fill(NaN, at + 3 + SUMMARY_SIZE, at + LAYER_BLOCK);
     }
     const at = 1 + nLayers * LAYER_BLOCK;
     for (let k = 0; k < p.length; k++) buf[at + k] = p[k];
@@ -135,6 +154,7 @@ export class SeriesCollector {
     const op = this.prevOp;
     const module = this.prevModule;
     const output = this.prevOutput!;
+    const recorded = this.prevTensor;
     this.prevOutput = null;
     const moduleOutput =
       !activated && module !== undefined && next !== module && !(next !== undefined && within(next, module));
@@ -167,9 +187,14 @@ export class SeriesCollector {
     this.reserve(1 + this.layers * LAYER_BLOCK);
     const at = 1 + block * LAYER_BLOCK;
     this.buf[at] = id;
-    this.buf[at + 1] = 1;
     this.buf[at + 2] = 0;
-    summarizeInto(output.data, this.buf, at + 3);
+    if (recorded >= 0) {
+      this.buf[at + 1] = FROM_TENSOR;
+      this.buf[at + 3] = recorded;
+    } else {
+      this.buf[at + 1] = 1;
+      summarizeInto(output.data, this.buf, at + 3);
+    }
     const ids = this.outputIds;
     if (block > 0 && output.id <= ids[block - 1]) this.ascending = false;
     this.outputs.push(output);

@@ -33,6 +33,8 @@ export class SnapshotTable {
   valuesDropped = 0;
   /** Whether the last snapshot kept its values. */
   lastKept = false;
+  /** Per trace tensor id, 1 where its values were kept. */
+  private keptIds = new Uint8Array(1024);
   private readonly all: boolean;
   private readonly perTensor: number;
   private readonly perTrace: number;
@@ -48,6 +50,25 @@ export class SnapshotTable {
 
   get count(): number {
     return this.nextId;
+  }
+
+  /** Whether trace tensor `id`'s values were kept (the stream has them, not only their statistics). */
+  isKept(id: TensorId): boolean {
+    return id < this.keptIds.length && this.keptIds[id] === 1;
+  }
+
+  /** The next id, noting whether its values are kept. */
+  private take(): TensorId {
+    const id = this.nextId++;
+    if (this.lastKept) {
+      if (id >= this.keptIds.length) {
+        const bigger = new Uint8Array(2 * id);
+        bigger.set(this.keptIds);
+        this.keptIds = bigger;
+      }
+      this.keptIds[id] = 1;
+    }
+    return id;
   }
 
   /**
@@ -70,7 +91,7 @@ export class SnapshotTable {
       data,
       keep,
     );
-    return this.nextId++;
+    return this.take();
   }
 
   /** Records `t` (2 dims or more) with its last two dims swapped, as an unnamed tensor of no op (matmul's Bᵀ). */
@@ -86,7 +107,7 @@ export class SnapshotTable {
       t.data as Float32Array | Float64Array,
       this.keeps(t.size, false),
     );
-    return this.nextId++;
+    return this.take();
   }
 
   /** Whether a tensor of `n` values keeps them, counting them against the caps. */

@@ -164,3 +164,11 @@ export function updateRatio(before: ArrayLike<number>, after: ArrayLike<number>)
  * Floats per layer in a step's summary record: its id, whether its output and its gradient were seen, their summaries.
  */
 export const LAYER_BLOCK = 3 + 2 * SUMMARY_SIZE;
+
+/**
+ * A layer block's "seen" flag for its output or its gradient when the summary is not in the block: its first float
+ * is instead the id of the trace tensor (of the same step, values kept) it summarises, and the stream's reader
+ * computes it from the values it reads (in a full step the recorder copies them anyway: summarising them there too
+ * was a fifth of its work). Seen flags are otherwise 0 (not seen) and 1 (its summary follows).
+ */
+export const FROM_TENSOR = 2;

@@ -11,6 +11,7 @@ import { isFullStep } from "../../src/trace/fullSteps";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import { computeStats } from "../../src/trace/stats";
 import { HIST_BINS, norm, updateRatio } from "../../src/trace/summary";
+import type { CapOptions } from "../../src/trace/snapshots";
 import type { FullStepsPolicy, Trace, TraceEvent } from "../../src/trace/types";
 
 const MODEL = `import { manualSeed, randn, tensor, nn, F, optim, Tensor } from "backstep";
@@ -40,11 +41,12 @@ export default function step(): Tensor {
 let dir: string;
 let file: string;
 
-async function record(maxSteps: number, fullSteps?: FullStepsPolicy): Promise<Trace> {
+async function record(maxSteps: number, fullSteps?: FullStepsPolicy, caps?: CapOptions): Promise<Trace> {
   const asm = new TraceAssembler(file, fullSteps);
   const session = new ModelSession(engine, {
     maxSteps,
     values: "all",
+    ...caps,
     ...(fullSteps ? { fullSteps } : {}),
     onChunk: (c) => asm.addChunk(c),
   });
@@ -173,6 +175,25 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     // 3's update started from
     assert.notDeepEqual(weightAt(3), trace.tensors[after0.after].values);
     assert.deepEqual(weightAt(3), trace.tensors[update3.before].values);
+  });
+
+  it("summarises a full step's layers as a statistics-only step's, bit for bit, values kept or not", async () => {
+    // in a full step the reader summarises a layer from the values the stream has (summary.ts, FROM_TENSOR); without
+    // them (over the caps) the recorder does, as in a statistics-only step
+    const statsOnly = (await record(4, {})).series!;
+    const full = (await record(4)).series!;
+    const capped = (await record(4, undefined, { values: "capped", maxValuesPerTensor: 20 })).series!;
+    assert.deepEqual(full.fullSteps, [0, 1, 2, 3]);
+    assert.deepEqual(statsOnly.fullSteps, []);
+    for (const s of [full, capped]) {
+      assert.deepEqual(s.steps, statsOnly.steps);
+      assert.deepEqual(s.loss, statsOnly.loss);
+      assert.deepEqual(s.layers, statsOnly.layers);
+      assert.deepEqual(s.params, statsOnly.params);
+    }
+    // (both kinds of layer: tanh's 6×8 values are over that cap, fc2's 6×2 under it)
+    assert.equal(full.layers.length, 2);
+    assert.ok(full.layers.every((l) => l.act.hist.some((c) => c > 0) && l.grad.hist.some((c) => c > 0)));
   });
 
   it("records every step in full and summarised when no policy is given, and survives JSON", async () => {
