@@ -64,6 +64,10 @@ export class Recorder implements EngineObserver {
   /** Scratch for one op's ids, before they are written. */
   private scratchInputs = new Int32Array(16);
   private scratchFrames = new Int32Array(64);
+  /** The site the last op was called at, its location's frame id (-1: none) and its stack's (in scratchFrames). */
+  private lastSite: OpSite | undefined;
+  private siteLoc = -1;
+  private siteFrames = 0;
   private scratchLocal = new Int32Array(64);
   private scratchContrib = new Int32Array(16);
   private lastBackwardOp: OpId | undefined;
@@ -144,20 +148,25 @@ export class Recorder implements EngineObserver {
     // in a user-defined backward, ∂L/∂output and the gradients it makes are the backward pass's tensors
     for (let k = 0; k < nIn; k++)
       inputIds[k] = (inBackward ? ids.notes.grad(inputs[k])?.id : undefined) ?? ids.idOf(inputs[k], step);
-    const out = this.table.snapshot(output, ACTIVATION, { op: id });
+    const out = this.table.snapshot(output, ACTIVATION, id);
     ids.notes.noteOutput(output, out, id);
     if (!inBackward) steps.series.outputRecorded(this.stepTensor(out));
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
-    let loc = -1;
-    let nFrames = 0;
     if (this.options.locate) {
       const site = this.options.locate();
-      if (site.loc) loc = w.frame(site.loc);
-      nFrames = site.stack.length;
-      if (nFrames > this.scratchFrames.length) this.scratchFrames = new Int32Array(2 * nFrames);
-      for (let k = 0; k < nFrames; k++) this.scratchFrames[k] = w.frame(site.stack[k]);
+      // the ops of one user call get the same site object (ShadowStack.locate): its frames' ids are those just found
+      if (site !== this.lastSite) {
+        this.lastSite = site;
+        this.siteLoc = site.loc ? w.frame(site.loc) : -1;
+        const n = site.stack.length;
+        if (n > this.scratchFrames.length) this.scratchFrames = new Int32Array(2 * n);
+        for (let k = 0; k < n; k++) this.scratchFrames[k] = w.frame(site.stack[k]);
+        this.siteFrames = n;
+      }
     }
+    const loc = this.options.locate ? this.siteLoc : -1;
+    const nFrames = this.options.locate ? this.siteFrames : 0;
     if (inBackward) w.opPhaseBackward();
     // (the op record is its forward event too)
     w.op(

@@ -63,13 +63,19 @@ export class TensorIds {
     const leaf = this.notes.leaf(t);
     if (leaf !== undefined && (leaf.step === step || leaf.step === -1)) return leaf.id;
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
-    const id = this.table.snapshot(t, this.kindOfLeaf(t), { name: t.name ?? this.params.nameOf(t) });
+    const param = this.params.nameOf(t);
+    const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, t.name ?? param);
     this.notes.noteLeaf(t, id, step);
     return id;
   }
 
   kindOfLeaf(t: Tensor): KindCode {
-    if (this.params.nameOf(t) !== undefined || this.updated.has(t.id)) return PARAM;
+    return this.kindOf(t, this.params.nameOf(t));
+  }
+
+  /** kindOfLeaf, given the tensor's parameter name (undefined: none). */
+  private kindOf(t: Tensor, param: string | undefined): KindCode {
+    if (param !== undefined || this.updated.has(t.id)) return PARAM;
     if (t.requiresGrad || t.name !== undefined || t.size !== 1) return INPUT;
     return CONSTANT;
   }
@@ -81,8 +87,8 @@ export class TensorIds {
     const add = (name: string, t: Tensor): void => {
       if (seen.has(t.id)) return;
       seen.add(t.id);
-      const tensor = this.table.snapshot(t, this.kindOfLeaf(t), { always: true, name });
-      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, { always: true }) : null;
+      const tensor = this.table.snapshot(t, this.kindOfLeaf(t), -1, true, name);
+      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, -1, true) : null;
       params.push({ name, tensor, grad });
     };
     for (const [name, t] of this.params.all()) add(name, t);

@@ -16,16 +16,6 @@ export const DEFAULT_MAX_VALUES_PER_TENSOR = 100_000;
 export const DEFAULT_MAX_VALUES_PER_TRACE = 5_000_000;
 
 /** Allocates dense trace tensor ids and snapshots values, counting what the caps dropped. */
-/** How one tensor is recorded (SnapshotTable.snapshot). */
-export interface SnapshotOptions {
-  /** The op that produced it. */
-  op?: OpId;
-  /** Keep its values whatever the caps (final parameters and gradients). */
-  always?: boolean;
-  /** Its name in the trace, when not the tensor's own. */
-  name?: string;
-}
-
 export class SnapshotTable {
   private nextId = 0;
   private kept = 0;
@@ -72,12 +62,11 @@ export class SnapshotTable {
   }
 
   /**
-   * Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor: `op` produced it,
-   * `always` ignores the caps (final parameters and gradients), `name` replaces the tensor's own.
+   * Records `t`'s current values (or, over the caps, their statistics) as a new trace tensor: `op` produced it (-1:
+   * none), `always` ignores the caps (final parameters and gradients), `name` replaces the tensor's own. (Arguments,
+   * not an options object: a snapshot is taken for every tensor, and each object was garbage.)
    */
-  snapshot(t: Tensor, kind: KindCode, opts: SnapshotOptions = {}): TensorId {
-    const { op, always = false } = opts;
-    const name = opts.name ?? t.name;
+  snapshot(t: Tensor, kind: KindCode, op: OpId = -1, always = false, name: string | undefined = t.name): TensorId {
     const keep = this.keeps(t.size, always);
     // int32 indices and bool masks are recorded as float32 values (the Trace's values are floats)
     const float = t.dtype === "float32" || t.dtype === "float64";
@@ -85,7 +74,7 @@ export class SnapshotTable {
     this.out.tensor(
       kind,
       t.dtype === "float64" ? "float64" : "float32",
-      op ?? -1,
+      op,
       name === undefined ? -1 : this.out.string(name),
       t.shape,
       data,
