@@ -39,14 +39,6 @@ async function graphPainted(wb: Workbench, since: number, timeoutMs = 60_000): P
   }
 }
 
-async function closeGraph(wb: Workbench): Promise<void> {
-  const tab = wb.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
-  if ((await tab.count()) === 0) return;
-  await tab.first().locator(".tab-actions .action-label").click({ force: true });
-  await tab.first().waitFor({ state: "detached" });
-  await wb.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
-}
-
 /** The extension's log files (its LogOutputChannel "Backstep") under the profile's user-data folder. */
 function backstepLogs(dir: string): string[] {
   const out: string[] = [];
@@ -121,7 +113,7 @@ const perfOf = (frame: Frame): Promise<{ kind: string; ms: number }[]> =>
  * (so the time includes creating the webview); otherwise the open panel repaints with the new trace.
  */
 async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<Run & { frame: Frame }> {
-  if (reopen) await closeGraph(wb);
+  if (reopen) await wb.closeGraphPanel(MODEL);
   const { page } = wb;
   const logged = loggedBreakdowns(wb).length;
   const paintsBefore = openFrame && !reopen ? (await perfOf(openFrame)).filter((p) => p.kind === "trace").length : 0;

@@ -70,14 +70,6 @@ const takeLongTasks = (wb: Workbench): Promise<LongTask[]> =>
     return seen.splice(0, seen.length);
   });
 
-async function closeGraph(wb: Workbench): Promise<void> {
-  const tab = wb.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
-  if ((await tab.count()) === 0) return;
-  await tab.first().locator(".tab-actions .action-label").click({ force: true });
-  await tab.first().waitFor({ state: "detached" });
-  await wb.page.locator(".tabs-container .tab", { hasText: BIG_MODEL }).first().click();
-}
-
 /** The graph's webview once it drew a trace (its own perf record says so; nodes alone may be the last trace's). */
 async function painted(wb: Workbench, since: number): Promise<Frame> {
   for (;;) {
@@ -100,7 +92,7 @@ async function painted(wb: Workbench, since: number): Promise<Frame> {
 /** One run as a user makes it: right-click in the model's text → "Trace Backprop" → the graph painted. */
 async function once(wb: Workbench): Promise<BigRun> {
   const { page } = wb;
-  await closeGraph(wb);
+  await wb.closeGraphPanel(BIG_MODEL);
   const logged = breakdowns(wb).length;
   await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click({ button: "right" });
   const item = page.getByRole("menuitem", { name: "Trace Backprop", exact: true });

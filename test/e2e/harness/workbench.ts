@@ -101,6 +101,15 @@ export class Workbench {
     rmSync(this.profile.root, { recursive: true, force: true });
   }
 
+  /** Closes the graph panel's tab, if there is one, and brings back the editor tab of `file` (its name). */
+  async closeGraphPanel(file: string): Promise<void> {
+    const tab = this.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
+    if ((await tab.count()) === 0) return;
+    await tab.first().locator(".tab-actions .action-label").click({ force: true });
+    await tab.first().waitFor({ state: "detached" });
+    await this.page.locator(".tabs-container .tab", { hasText: file }).first().click();
+  }
+
   /** Runs a command by its palette title through F1, as a user would. */
   async runCommand(title: string): Promise<void> {
     const { page } = this;
