@@ -23,6 +23,16 @@ async function assertCountShown(page: Page): Promise<void> {
   assert.equal(Number(shown[1]), await page.locator(".node").count(), text);
 }
 
+let rnnRun: Promise<Trace> | undefined;
+/** The 300-step LSTM's trace, recorded once for the tests that need it. */
+function rnnTrace(): Promise<Trace> {
+  rnnRun ??= runModel(RNN, { maxSteps: 1 }).then((r) => {
+    assert.ok(r.ok, r.error?.message);
+    return r.trace;
+  });
+  return rnnRun;
+}
+
 describe("big graphs in Chromium", function () {
   this.timeout(180000);
   let h: Harness;
@@ -82,9 +92,7 @@ describe("big graphs in Chromium", function () {
   });
 
   it("an LSTM cell called 300 times in one module folds into one box ×300, which expands to ranges and to calls", async () => {
-    const r = await runModel(RNN, { maxSteps: 1 });
-    assert.ok(r.ok, r.error?.message);
-    const rnn = r.trace;
+    const rnn = await rnnTrace();
     assert.equal(rnn.ops.filter((o) => o.module === "model.cell").length, 6000, "20 ops per call, all in model.cell");
     // at the first op (the opening event, ∂L/∂weight_ih summed over 300 time steps, is the inspector's heaviest)
     const v = await openView(h, "graph", rnn, { cursor: 1 });
@@ -114,9 +122,7 @@ describe("big graphs in Chromium", function () {
   });
 
   it("the inspector lists the first parts of ∂L/∂weight_ih's 300-way sum, fetches only theirs, and still sums all", async () => {
-    const r = await runModel(RNN, { maxSteps: 1 });
-    assert.ok(r.ok, r.error?.message);
-    const rnn = r.trace;
+    const rnn = await rnnTrace();
     const at = openingEvent(rnn);
     const acc = rnn.events[at];
     assert.ok(acc.kind === "accumulate" && rnn.tensors[acc.tensor].name === "model.cell.weight_ih", "opens there");
