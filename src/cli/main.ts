@@ -127,7 +127,8 @@ function failed(r: RunResult, cwd: string): number {
 
 async function trace(args: Args, cwd: string): Promise<number> {
   const r = await runModel(args.file, { ...args.options, onOutput: echoOutput });
-  process.stdout.write(summarize(r.trace, cwd) + "\n");
+  // a run that recorded nothing (a missing interpreter, a syntax error) has no summary: its error is on stderr
+  if (r.ok || r.trace.ops.length > 0) process.stdout.write(summarize(r.trace, cwd) + "\n");
   if (args.json) {
     writeTraceFile(args.json, r.trace);
     process.stdout.write(`wrote ${args.json}\n`);

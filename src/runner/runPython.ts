@@ -116,7 +116,9 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       const text = chunk.toString();
       if (output.length < 1_000_000) output += text;
       if (stream === "stderr" && stderr.length < 100_000) stderr += text;
-      options.onOutput?.(text, stream);
+      // the recorder's own "backstep-python: …" report becomes the run's error (environmentMessage); not echoed twice
+      const shown = stream === "stderr" ? text.replace(REPORT_LINE, "") : text;
+      if (shown) options.onOutput?.(shown, stream);
     };
     child.stdout.on("data", collect("stdout"));
     child.stderr.on("data", collect("stderr"));
@@ -177,7 +179,10 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
 }
 
 /** Why the interpreter produced no trace, and what to do about it. */
-export function environmentMessage(
+export /** A line the recorder writes to report why it cannot record (python/backstep_torch/__main__.py's _fail). */
+const REPORT_LINE = /^backstep-python: .*(\n|$)/gm;
+
+function environmentMessage(
   python: string,
   exitCode: number | null,
   stderr: string,

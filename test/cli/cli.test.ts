@@ -1,10 +1,11 @@
 // End to end: the built `backstep` CLI (dist/cli.js) on examples and bad inputs.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTraceFile } from "../../src/trace/json";
+import { PYTHON } from "../python/torchEnv";
 
 const root = join(__dirname, "..", "..");
 const cli = join(root, "dist", "cli.js");
@@ -126,6 +127,19 @@ describe("backstep CLI (dist/cli.js)", function () {
     assert.equal(backstep("frobnicate", "x.ts").status, 2);
     assert.equal(backstep("trace", "x.ts", "--steps", "zero").status, 2);
     assert.equal(backstep("--help").status, 0);
+  });
+
+  it("a Python without torch: one clear error on stderr, no empty summary on stdout", () => {
+    // an interpreter without torch: the real one with torch hidden, as in test/python/recorder.test.ts
+    const dir = mkdtempSync(join(tmp, "py-"));
+    writeFileSync(join(dir, "torch.py"), "raise ImportError('No module named torch (hidden by the test)')\n");
+    const fake = join(dir, "python");
+    writeFileSync(fake, `#!/bin/sh\nPYTHONPATH=${dir}:$PYTHONPATH exec ${PYTHON} "$@"\n`, { mode: 0o755 });
+    const r = backstep("trace", "examples/python/mlp.py", "--python", fake);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.match(/PyTorch is not installed for/g)?.length, 1, r.stderr);
+    assert.match(r.stderr, /^backstep: .*PyTorch is not installed for .*apt install python3-torch/m);
+    assert.equal(r.stdout, "");
   });
 
   it("a missing file is a clear failure, not a crash", () => {
