@@ -29,6 +29,8 @@ const bundles = [
   ["extension/debug/adapterMain.ts", "dist/debugAdapter.js", node],
   ["webview/graph/main.ts", "dist/webview/graph.js", browser],
   ["webview/side/main.ts", "dist/webview/side.js", browser],
+  // KaTeX, which the graph page runs on first use (webview/graph/tex.ts): its own script and styles, inlined as text
+  ["webview/graph/katexBundle.ts", "dist/webview/katex.js", browser],
   // `backstep report`: the graph panel with a standalone host, inlined into one HTML file (src/report), so minified
   // always (no comments) and KaTeX's woff2 fonts as data URLs (every browser the report targets reads woff2)
   ["webview/report/main.ts", "dist/webview/report.js", report],

@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { webviewHtml, type InlineBundle } from "./html";
+import { KATEX_PART } from "../../src/protocol/page";
 
-type Bundle = "graph" | "side";
+type Bundle = "graph" | "side" | typeof KATEX_PART;
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist", "webview")] };
@@ -26,7 +27,7 @@ const bundleFile = (extensionUri: vscode.Uri, f: string): string =>
 
 /** Reads the bundles ahead of the first panel (at activation), off the extension host's thread. */
 export function preloadBundles(extensionUri: vscode.Uri): void {
-  for (const b of ["graph", "side"] as const)
+  for (const b of ["graph", "side", KATEX_PART] as const)
     void Promise.all([
       readFile(bundleFile(extensionUri, `${b}.js`), "utf8"),
       readFile(bundleFile(extensionUri, `${b}.css`), "utf8"),
@@ -58,5 +59,16 @@ export function bundleHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bu
     scriptUri: uri(`${bundle}.js`),
     styleUris: [uri(`${bundle}.css`)],
     inline: bundleText(extensionUri, bundle),
+    // KaTeX's 640 KB (the inspector's formulas) is parsed and run when the first formula is shown, not at page load
+    ...(bundle === "graph"
+      ? {
+          deferred: {
+            name: KATEX_PART,
+            scriptUri: uri(`${KATEX_PART}.js`),
+            styleUri: uri(`${KATEX_PART}.css`),
+            inline: bundleText(extensionUri, KATEX_PART),
+          },
+        }
+      : {}),
   });
 }

@@ -1,5 +1,4 @@
 // The inspector: the current event and the selected op, with shapes, stats, heatmaps and the chain rule in numbers.
-import katex from "katex";
 import type { TensorValues } from "../../src/protocol/messages";
 import type { GradCheckEvent, OpId, TensorId } from "../../src/trace/types";
 import { el, vsButton } from "../common/dom";
@@ -7,6 +6,7 @@ import type { Host } from "../common/host";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { chainRuleAt, FAN_SHOWN, fanOutAt, fanOutParts, tensorName, type ChainRule, type FanOut } from "./chainRule";
 import { heatmap } from "./heatmap";
+import { tex } from "./tex";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
 
@@ -16,12 +16,6 @@ const FAN_MORE_PAGE = 100;
 export interface InspectorActions {
   reveal(op: OpId): void;
   goto(event: number): void;
-}
-
-function tex(latex: string, display = true): HTMLElement {
-  const span = el("div", display ? "math display" : "math");
-  katex.render(latex, span, { throwOnError: false, displayMode: display, output: "htmlAndMathml" });
-  return span;
 }
 
 /** The last gradient check of a tensor's gradient, if the run stated one. */

@@ -3,7 +3,6 @@ import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-textfield/index.js";
 import "@vscode-elements/elements/dist/vscode-single-select/index.js";
 import "@vscode-elements/elements/dist/vscode-option/index.js";
-import "katex/dist/katex.min.css";
 import "./style.css";
 import { el } from "../common/dom";
 import { Host } from "../common/host";

@@ -2,5 +2,6 @@
 // it, then the charts of a long run beside it.
 import "./theme.css";
 import "./standaloneHost";
+import "../graph/katexBundle";
 import "../graph/main";
 import "./charts";

@@ -50,6 +50,48 @@ describe("graph panel in Chromium", function () {
     await v.page.close();
   });
 
+  it("as the extension inlines it, holds KaTeX as inert text until the inspector first shows a formula, then runs it under the CSP", async () => {
+    const v = await openView(h, "graph", trace, { cursor: 0, inline: true });
+    await v.page.waitForSelector(".node");
+    const katexState = (): Promise<{ run: boolean; inert: string[]; fonts: boolean; fetched: string[] }> =>
+      v.page.evaluate(() => ({
+        run: (window as unknown as { backstepKatex?: object }).backstepKatex !== undefined,
+        inert: [...document.querySelectorAll("script[id^=deferred-]")].map(
+          (e) => `${e.id} ${(e as HTMLScriptElement).type}`,
+        ),
+        fonts: [...document.styleSheets].some((sh) =>
+          [...sh.cssRules].some((r) => r instanceof CSSFontFaceRule && r.style.fontFamily.includes("KaTeX")),
+        ),
+        fetched: performance
+          .getEntriesByType("resource")
+          .map((r) => r.name)
+          .filter((n) => /^https?:/.test(n) && !n.endsWith("/favicon.ico")),
+      }));
+    const before = await katexState();
+    assert.deepEqual(before, {
+      run: false,
+      inert: ["deferred-katex-css text/plain", "deferred-katex-js text/plain"],
+      fonts: false,
+      fetched: [],
+    });
+    const tanh = opId("tanh");
+    await v.send({ type: "cursor", file: trace.program, event: bwd(tanh), source: "debugger" });
+    await v.page.waitForSelector(".chain-rule .katex");
+    assert.ok((await v.page.locator(".chain-rule .katex").count()) >= 2, "formulas typeset");
+    const after = await katexState();
+    assert.deepEqual(after, { run: true, inert: [], fonts: true, fetched: [] });
+    // KaTeX's own styles apply: the MathML copy (for screen readers) is hidden by them
+    assert.equal(
+      await v.page
+        .locator(".chain-rule .katex-mathml")
+        .first()
+        .evaluate((e) => getComputedStyle(e).position),
+      "absolute",
+    );
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   it("moves the highlight with the cursor and shows the chain rule, rendered by KaTeX, with real numbers", async () => {
     const v = await openView(h, "graph", trace, { cursor: 0 });
     await v.page.waitForSelector(".node");

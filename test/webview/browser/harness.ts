@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { webviewHtml } from "../../../extension/panels/html";
+import { KATEX_PART } from "../../../src/protocol/page";
 import { openingEvent, traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
 import { isViewMessage } from "../../../src/protocol/guards";
@@ -67,6 +68,12 @@ export async function startHarness(): Promise<Harness> {
       const origin = `http://${req.headers.host}`;
       const nonce = randomBytes(16).toString("base64");
       const styles = [`${origin}/dist/${m[1]}.css`];
+      // ?inline: the page as the extension writes it (extension/panels/assets.ts), the bundles' text in the page
+      const inline = url.searchParams.has("inline");
+      const text = (b: string): { js: string; css: string } => ({
+        js: readFileSync(join(DIST, `${b}.js`), "utf8"),
+        css: readFileSync(join(DIST, `${b}.css`), "utf8"),
+      });
       res.writeHead(200, { "content-type": "text/html" });
       res.end(
         webviewHtml({
@@ -75,6 +82,17 @@ export async function startHarness(): Promise<Harness> {
           nonce,
           scriptUri: `${origin}/dist/${m[1]}.js`,
           styleUris: styles,
+          ...(inline ? { inline: text(m[1]) } : {}),
+          ...(m[1] === "graph"
+            ? {
+                deferred: {
+                  name: KATEX_PART,
+                  scriptUri: `${origin}/dist/${KATEX_PART}.js`,
+                  styleUri: `${origin}/dist/${KATEX_PART}.css`,
+                  ...(inline ? { inline: text(KATEX_PART) } : {}),
+                },
+              }
+            : {}),
         }),
       );
       return;
@@ -119,6 +137,8 @@ export interface HostOptions {
   breakpoints?: number[];
   theme?: ThemeName;
   size?: { width: number; height: number };
+  /** Serve the page with its bundles' text inlined, as the extension does (else it fetches them). */
+  inline?: boolean;
 }
 
 /** Parts of at most this many characters: one page.evaluate of a 100,000-op trace's message crashes the page. */
@@ -229,7 +249,7 @@ export async function openView(
       for (var k in vars) document.documentElement.style.setProperty(k, vars[k]);
       document.body.classList.add(${JSON.stringify(theme.kind)});
     });`);
-  await page.goto(`${h.origin}/page/${view}`);
+  await page.goto(`${h.origin}/page/${view}${o.inline ? "?inline" : ""}`);
   return {
     page,
     sent,
