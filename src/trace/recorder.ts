@@ -244,11 +244,7 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        locals[4 * k + 3] = l.tensor
-          ? ids.gradId(l.tensor)
-          : l.transposeOf
-            ? this.table.snapshotTransposed(l.transposeOf, GRAD)
-            : -1;
+        locals[4 * k + 3] = l.tensor ? ids.gradId(l.tensor) : l.transposeOf ? this.transposed(l.transposeOf) : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;
@@ -309,6 +305,16 @@ export class Recorder implements EngineObserver {
     }
     writeGradCheck(this.out, this.ids, steps.step, report, site as OpSite | undefined);
     steps.push();
+  }
+
+  /**
+   * A local derivative that is `t` transposed (matmul's Bᵀ): when `t` is an op output whose values this step recorded,
+   * the record names it and the reader transposes them; else its values are copied transposed.
+   */
+  private transposed(t: Tensor): TensorId {
+    const made = this.ids.notes.output(t);
+    const source = made === undefined ? -1 : this.stepTensor(made.tensor);
+    return source >= 0 ? this.table.snapshotTransposedOf(t, source, GRAD) : this.table.snapshotTransposed(t, GRAD);
   }
 
   /**

@@ -99,6 +99,20 @@ export class SnapshotTable {
     return this.take();
   }
 
+  /**
+   * snapshotTransposed of a tensor already recorded as trace tensor `source` in this step, values kept: within the caps
+   * the record names `source` and the reader transposes its values; over them only statistics are taken, as before.
+   */
+  snapshotTransposedOf(t: Tensor, source: TensorId, kind: KindCode): TensorId {
+    if (t.ndim < 2 || (t.dtype !== "float32" && t.dtype !== "float64")) return this.snapshotTransposed(t, kind);
+    if (!this.keeps(t.size, false)) {
+      this.out.transposedTensor(kind, t.dtype, -1, -1, t.shape, t.data as Float32Array | Float64Array, false);
+      return this.take();
+    }
+    this.out.transposedOf(kind, t.dtype, t.shape, source);
+    return this.take();
+  }
+
   /** Whether a tensor of `n` values keeps them, counting them against the caps. */
   private keeps(n: number, always: boolean): boolean {
     const keep = always || this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);

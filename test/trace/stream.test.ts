@@ -179,6 +179,31 @@ describe("trace stream", () => {
     assert.deepEqual(tensors[2].stats, computeStats(v));
   });
 
+  it("reads a tensor recorded as another of the step transposed (TRANSPOSE_OF), in both dtypes", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c));
+    const { asm, tensors } = collector();
+    const v = Array.from({ length: 12 }, (_, k) => Math.sin(k) * 3 - 0.5); // [2, 2, 3]
+    const byHand = [0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11].map((k) => v[k]); // [2, 3, 2]
+    const f32 = Float32Array.from(v);
+    w.tensor(KIND.activation, "float32", -1, -1, [2, 2, 3], f32, true);
+    w.tensor(KIND.activation, "float64", -1, -1, [2, 2, 3], Float64Array.from(v), true);
+    w.transposedOf(KIND.grad, "float32", [2, 2, 3], 0);
+    w.transposedOf(KIND.grad, "float64", [2, 2, 3], 1);
+    // as copied transposed: the same values and statistics, bit for bit
+    w.transposedTensor(KIND.grad, "float32", -1, -1, [2, 2, 3], f32, true);
+    w.commit();
+    for (const c of chunks) asm.addChunk(c);
+    asm.poll();
+    assert.deepEqual(tensors[2].shape, [2, 3, 2]);
+    assert.deepEqual(tensors[2].values, tensors[4].values);
+    assert.deepEqual(tensors[2].stats, tensors[4].stats);
+    assert.equal(tensors[2].dtype, "float32");
+    assert.deepEqual(tensors[3].values, byHand);
+    assert.deepEqual(tensors[3].stats, computeStats(byHand));
+    assert.equal(tensors[3].dtype, "float64");
+  });
+
   it("is read on another thread while it is written, up to where the writer was stopped", async () => {
     // the worker records an endless training loop; this thread reads it, then stops the worker mid-run
     const src = `

@@ -63,6 +63,13 @@ export const SERIES_PARAM = 20;
  */
 export const STEP_SUMMARY = 21;
 
+/**
+ * A TENSOR record's "kept" field: 0 statistics only (8 floats at its value slot), 1 its values at its value slot, or
+ * this: its values are those of the tensor whose id is in the value slot's place, read earlier in the same step, with
+ * the last two dims swapped (its shape is the swapped one).
+ */
+export const TRANSPOSE_OF = 2;
+
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */
 export const KIND = { input: 0, param: 1, activation: 2, constant: 3, grad: 4 } as const satisfies Record<

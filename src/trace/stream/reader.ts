@@ -1,7 +1,7 @@
 // The caller's side of the stream: reads each chunk as far as it is committed and builds the Trace's objects.
 import type { OpHealth, TracePatch } from "../assembler";
 import { measureHealth } from "../health";
-import { statsAndCopy } from "../stats";
+import { computeStats, statsAndCopy } from "../stats";
 import type {
   AttrValue,
   GradCheckEvent,
@@ -51,6 +51,7 @@ const {
   STRING,
   TENSOR,
   TENSOR_NAME,
+  TRANSPOSE_OF,
   UPDATE,
   VERDICTS,
   ZERO_GRAD,
@@ -213,7 +214,12 @@ export class TraceReader {
             shape,
             dtype: single ? "float32" : "float64",
           } as TraceTensor;
-          if (a[i + 4] === 1) {
+          if (a[i + 4] === TRANSPOSE_OF) {
+            const values = this.transposedValues(at, shape);
+            t.stats = computeStats(values);
+            t.values = values;
+            this.stepValues.push(values);
+          } else if (a[i + 4] === 1) {
             const values = new Array<number>(size);
             t.stats = statsAndCopy(
               single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size),
@@ -358,6 +364,28 @@ export class TraceReader {
       }
     }
     return i;
+  }
+
+  /**
+   * The values of tensor `source` (read in this step) with their last two dims swapped, `shape` being the swapped
+   * shape: what a TRANSPOSE_OF record holds.
+   */
+  private transposedValues(source: number, shape: readonly number[]): number[] {
+    const src = this.stepValues[source - this.stepBase];
+    if (src === undefined)
+      throw new Error(`backstep: corrupt trace stream: a tensor is tensor ${source} transposed, whose values it lacks`);
+    const nd = shape.length;
+    const rows = shape[nd - 1];
+    const cols = shape[nd - 2];
+    const m = rows * cols;
+    const out = new Array<number>(src.length);
+    for (let b = 0; b < src.length; b += m) {
+      for (let r = 0; r < rows; r++) {
+        const row = b + r * cols;
+        for (let c = 0; c < cols; c++) out[b + c * rows + r] = src[row + c];
+      }
+    }
+    return out;
   }
 
   /**

@@ -31,6 +31,7 @@ const {
   STRING,
   TENSOR,
   TENSOR_NAME,
+  TRANSPOSE_OF,
   UPDATE,
   ZERO_GRAD,
 } = layout;
@@ -201,12 +202,26 @@ export class TraceWriter extends ChunkWriter {
     this.tensorRecord(kind, dtype, op, name, true, at, swapped);
   }
 
+  /**
+   * A kept tensor record of shape `shape` (2 dims or more) whose values are those of trace tensor `source` (recorded in
+   * the current step, values kept: the reader has them) with its last two dims swapped: nothing is copied here, the
+   * reader transposes them (matmul's Aᵀ and Bᵀ are its inputs, recorded as they were made).
+   */
+  transposedOf(kind: KindCode, dtype: Dtype, shape: readonly number[], source: number): void {
+    const nd = shape.length;
+    const swapped = shape.slice();
+    swapped[nd - 2] = shape[nd - 1];
+    swapped[nd - 1] = shape[nd - 2];
+    this.room(8 + nd);
+    this.tensorRecord(kind, dtype, -1, NONE, TRANSPOSE_OF, source, swapped);
+  }
+
   private tensorRecord(
     kind: KindCode,
     dtype: Dtype,
     op: number,
     name: number,
-    keep: boolean,
+    keep: boolean | typeof TRANSPOSE_OF,
     at: number,
     shape: readonly number[],
   ): void {
@@ -217,7 +232,7 @@ export class TraceWriter extends ChunkWriter {
     a[i++] = dtype === "float64" ? 1 : 0;
     a[i++] = op;
     a[i++] = name;
-    a[i++] = keep ? 1 : 0;
+    a[i++] = keep === true ? 1 : keep === false ? 0 : TRANSPOSE_OF;
     a[i++] = at;
     a[i++] = shape.length;
     for (let k = 0; k < shape.length; k++) a[i++] = shape[k];
