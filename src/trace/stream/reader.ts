@@ -16,7 +16,8 @@ import type {
 } from "../types";
 import * as layout from "./layout";
 import { attrsFromJson, type TraceChunk } from "./layout";
-import { FROM_TENSOR, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
+import { LAYER_BLOCK } from "../summary";
+import { StepValues } from "./stepSummaries";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
@@ -109,14 +110,8 @@ export class TraceReader {
   private lastTensor: TraceTensor | undefined;
   /** The phase an OP_PHASE record gave the next op. */
   private nextPhase: "backward" | undefined;
-  /**
-   * The values of the tensors read since the last step summary (undefined: not kept), the first one's id: a summary
-   * may name them for a layer's statistics (summary.ts, FROM_TENSOR).
-   */
-  private readonly stepValues: (number[] | undefined)[] = [];
-  private stepBase = 0;
-  /** A step summary with the statistics the reader computed filled in. */
-  private summary = new Float64Array(0);
+  /** The values of the step being read, for the step summary and TRANSPOSE_OF records (stepSummaries.ts). */
+  private readonly step = new StepValues();
 
   constructor(private readonly sink: TraceSink) {}
 
@@ -215,10 +210,10 @@ export class TraceReader {
             dtype: single ? "float32" : "float64",
           } as TraceTensor;
           if (a[i + 4] === TRANSPOSE_OF) {
-            const values = this.transposedValues(at, shape);
+            const values = this.step.transposed(at, shape);
             t.stats = computeStats(values);
             t.values = values;
-            this.stepValues.push(values);
+            this.step.push(values);
           } else if (a[i + 4] === 1) {
             const values = new Array<number>(size);
             t.stats = statsAndCopy(
@@ -226,10 +221,10 @@ export class TraceReader {
               values,
             );
             t.values = values;
-            this.stepValues.push(values);
+            this.step.push(values);
           } else {
             t.stats = getStats(fl, at >> 1);
-            this.stepValues.push(undefined);
+            this.step.push(undefined);
           }
           if (a[i + 3] !== NONE) t.name = str[a[i + 3]];
           if (a[i + 2] !== NONE) t.op = a[i + 2];
@@ -350,9 +345,8 @@ export class TraceReader {
         case STEP_SUMMARY: {
           const at = a[i + 3];
           const data = fl.subarray(at, at + 1 + a[i + 1] * LAYER_BLOCK + a[i + 2] * 3);
-          sink.stepSummary(a[i], a[i + 1], a[i + 2], this.summarised(data, a[i + 1]));
-          this.stepValues.length = 0;
-          this.stepBase = this.tensors;
+          sink.stepSummary(a[i], a[i + 1], a[i + 2], this.step.summarised(data, a[i + 1]));
+          this.step.endStep(this.tensors);
           i += 4;
           break;
         }
@@ -364,55 +358,6 @@ export class TraceReader {
       }
     }
     return i;
-  }
-
-  /**
-   * The values of tensor `source` (read in this step) with their last two dims swapped, `shape` being the swapped
-   * shape: what a TRANSPOSE_OF record holds.
-   */
-  private transposedValues(source: number, shape: readonly number[]): number[] {
-    const src = this.stepValues[source - this.stepBase];
-    if (src === undefined)
-      throw new Error(`backstep: corrupt trace stream: a tensor is tensor ${source} transposed, whose values it lacks`);
-    const nd = shape.length;
-    const rows = shape[nd - 1];
-    const cols = shape[nd - 2];
-    const m = rows * cols;
-    const out = new Array<number>(src.length);
-    for (let b = 0; b < src.length; b += m) {
-      for (let r = 0; r < rows; r++) {
-        const row = b + r * cols;
-        for (let c = 0; c < cols; c++) out[b + c * rows + r] = src[row + c];
-      }
-    }
-    return out;
-  }
-
-  /**
-   * A step summary's floats with every summary the recorder left to the reader (FROM_TENSOR) computed from the
-   * values of the tensor it names (of this step, kept): a copy when there are any, else `data` itself.
-   */
-  private summarised(data: Float64Array, layers: number): Float64Array {
-    let out: Float64Array | undefined;
-    for (let b = 0; b < layers; b++) {
-      const at = 1 + b * LAYER_BLOCK;
-      for (let k = 1; k <= 2; k++) {
-        if (data[at + k] !== FROM_TENSOR) continue;
-        if (out === undefined) {
-          if (this.summary.length < data.length) this.summary = new Float64Array(2 * data.length);
-          out = this.summary.subarray(0, data.length);
-          out.set(data);
-        }
-        const where = at + 3 + (k - 1) * SUMMARY_SIZE;
-        const id = out[where];
-        const values = this.stepValues[id - this.stepBase];
-        if (values === undefined)
-          throw new Error(`backstep: corrupt trace stream: a step summary names tensor ${id}, whose values it lacks`);
-        summarizeInto(values, out, where);
-        out[at + k] = 1;
-      }
-    }
-    return out ?? data;
   }
 
   /** Reads a gradCheck record's fields from `i` (after its tag); returns where it ends. */

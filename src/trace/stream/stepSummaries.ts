@@ -1,0 +1,73 @@
+// The reader's values of the current step: what a step summary names for a layer's statistics (summary.ts,
+// FROM_TENSOR) and a TRANSPOSE_OF record for its values, and the step summaries it fills in from them.
+import { FROM_TENSOR, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
+
+/** The values of the tensors read since the last step summary, by trace tensor id. */
+export class StepValues {
+  /** Per tensor read since the last summary, in order, its values (undefined: not kept). */
+  private readonly values: (number[] | undefined)[] = [];
+  /** The id of the first of them. */
+  private base = 0;
+  /** A step summary with the statistics computed here filled in (reused: every sink copies what it is given). */
+  private summary = new Float64Array(0);
+
+  /** The next tensor read (ids are dense): its values, or undefined when only its statistics were kept. */
+  push(values: number[] | undefined): void {
+    this.values.push(values);
+  }
+
+  /** A step summary was read: `next` is the id of the next tensor, the first of the next step's. */
+  endStep(next: number): void {
+    this.values.length = 0;
+    this.base = next;
+  }
+
+  /**
+   * The values of tensor `source` (read in this step) with their last two dims swapped, `shape` being the swapped
+   * shape: what a TRANSPOSE_OF record holds.
+   */
+  transposed(source: number, shape: readonly number[]): number[] {
+    const src = this.values[source - this.base];
+    if (src === undefined)
+      throw new Error(`backstep: corrupt trace stream: a tensor is tensor ${source} transposed, whose values it lacks`);
+    const nd = shape.length;
+    const rows = shape[nd - 1];
+    const cols = shape[nd - 2];
+    const m = rows * cols;
+    const out = new Array<number>(src.length);
+    for (let b = 0; b < src.length; b += m) {
+      for (let r = 0; r < rows; r++) {
+        const row = b + r * cols;
+        for (let c = 0; c < cols; c++) out[b + c * rows + r] = src[row + c];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A step summary's floats with every summary the recorder left to the reader (FROM_TENSOR) computed from the
+   * values of the tensor it names (of this step, kept): a copy when there are any, else `data` itself.
+   */
+  summarised(data: Float64Array, layers: number): Float64Array {
+    let out: Float64Array | undefined;
+    for (let b = 0; b < layers; b++) {
+      const at = 1 + b * LAYER_BLOCK;
+      for (let k = 1; k <= 2; k++) {
+        if (data[at + k] !== FROM_TENSOR) continue;
+        if (out === undefined) {
+          if (this.summary.length < data.length) this.summary = new Float64Array(2 * data.length);
+          out = this.summary.subarray(0, data.length);
+          out.set(data);
+        }
+        const where = at + 3 + (k - 1) * SUMMARY_SIZE;
+        const id = out[where];
+        const values = this.values[id - this.base];
+        if (values === undefined)
+          throw new Error(`backstep: corrupt trace stream: a step summary names tensor ${id}, whose values it lacks`);
+        summarizeInto(values, out, where);
+        out[at + k] = 1;
+      }
+    }
+    return out ?? data;
+  }
+}
