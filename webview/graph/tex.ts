@@ -15,10 +15,14 @@ function katex(): Katex | undefined {
   return katexSlot.backstepKatex;
 }
 
+/**
+ * A formula. A display formula is typeset in display style but in KaTeX's inline mode, which may break the line after
+ * a top-level = or ·: a long name (∂L/∂model.fc1.weight) wraps to the inspector's width instead of scrolling sideways.
+ */
 export function tex(latex: string, display = true): HTMLElement {
   const span = el("div", display ? "math display" : "math");
   const k = katex();
-  if (k) k.render(latex, span, { throwOnError: false, displayMode: display, output: "htmlAndMathml" });
+  if (k) k.render(display ? `\\displaystyle ${latex}` : latex, span, { throwOnError: false, output: "htmlAndMathml" });
   else span.textContent = latex; // the formula's source rather than no inspector
   return span;
 }

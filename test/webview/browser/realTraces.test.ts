@@ -56,6 +56,27 @@ describe("webviews on example traces in Chromium", function () {
     await v.page.close();
   });
 
+  it("mlp-classifier: a long parameter name's chain rule wraps to the inspector's width, with no sideways scroll", async () => {
+    const t = traces.get("mlp-classifier") as Trace;
+    const step0 = t.ops.filter((o) => o.trainingStep === 0);
+    const fc1 = step0.find((o) => o.op === "permute" && o.module === "model.fc1");
+    assert.ok(fc1);
+    const ev = t.events.findIndex((e) => e.kind === "backward" && e.op === fc1.id);
+    // a panel wide enough for the inspector to sit beside the graph, in a column ~340 px wide
+    const v = await openView(h, "graph", t, { cursor: ev, size: { width: 1100, height: 800 } });
+    await v.page.waitForSelector(".chain-rule .katex");
+    const text = await v.page.locator(".chain-rule").innerText();
+    assert.match(text, /model\.fc1\.weight/, text);
+    const overflow = await v.page
+      .locator(".chain-rule .math")
+      .evaluateAll((els) => els.map((e) => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().height]));
+    assert.ok(overflow.length >= 2);
+    for (const [scroll, client] of overflow) assert.ok(scroll <= client + 1, `${scroll} px of formula in ${client} px`);
+    await v.page.locator(".chain-rule").screenshot({ path: join(RESULTS, "example-mlp-long-name-chain-rule.png") });
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   it("mlp-classifier: every op of the step is drawn, grouped under model.fc1 and model.fc2", async () => {
     const t = traces.get("mlp-classifier") as Trace;
     const v = await openView(h, "graph", t, { cursor: 1 });
