@@ -1,5 +1,5 @@
-// Connects one webview to the TraceStore: sends the trace structure and cursor, answers value requests, acts on view
-// messages.
+// Connects one webview to the TraceStore: sends the trace structure and cursor, answers value and statistics requests,
+// acts on view messages.
 import * as vscode from "vscode";
 import { isViewMessage } from "../../src/protocol/guards";
 import type { HostMessage, ViewMessage } from "../../src/protocol/messages";
@@ -9,7 +9,7 @@ import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
-import { traceMessage, valuesReply } from "./protocolHost";
+import { statsReply, traceMessage, valuesReply } from "./protocolHost";
 import { TraceDelivery } from "./traceDelivery";
 
 export interface ConnectionHooks {
@@ -157,6 +157,9 @@ export class ViewConnection implements vscode.Disposable {
         break;
       case "requestValues":
         if (trace) this.post(valuesReply(trace, m));
+        break;
+      case "requestStats":
+        if (trace) this.post(statsReply(trace, m));
         break;
       case "reveal": {
         const loc = trace?.ops.find((o) => o.id === m.op)?.loc;

@@ -1,6 +1,7 @@
 // Runtime checks on every received message: each side validates what it gets before acting on it.
 import type { HostMessage, TensorInfo, TraceStructure, ValuesResult, ViewMessage } from "./messages";
 import { traceIdProblem } from "../trace/traceIndex";
+import { isStatsTable, MAX_STATS_REQUEST, STAT_KEYS } from "./statsTable";
 import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
 
 type Rec = Record<string, unknown>;
@@ -13,7 +14,6 @@ const isNumArr = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNu
 const opt = (x: unknown, f: (y: unknown) => boolean): boolean => x === undefined || f(x);
 const isLoc = (x: unknown): boolean => isRec(x) && isStr(x.file) && isInt(x.line) && isInt(x.column);
 
-const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;
 const TENSOR_KINDS = new Set(["input", "param", "activation", "constant", "grad"]);
 
 function isTensorInfo(x: unknown): x is TensorInfo {
@@ -24,8 +24,7 @@ function isTensorInfo(x: unknown): x is TensorInfo {
     isIntArr(x.shape) &&
     (x.dtype === "float32" || x.dtype === "float64") &&
     typeof x.hasValues === "boolean" &&
-    isRec(x.stats) &&
-    STAT_KEYS.every((k) => isNum((x.stats as Rec)[k])) &&
+    opt(x.stats, (st) => isRec(st) && STAT_KEYS.every((k) => isNum(st[k]))) &&
     opt(x.name, isStr) &&
     opt(x.op, isInt) &&
     x.values === undefined
@@ -222,6 +221,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
       );
     case "values":
       return isInt(x.requestId) && isInt(x.tensor) && isValuesResult(x.result);
+    case "stats":
+      return isInt(x.requestId) && isStatsTable(x.stats);
     case "select":
       return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
     case "debugging":
@@ -251,6 +252,13 @@ export function isViewMessage(x: unknown): x is ViewMessage {
       return true;
     case "requestValues":
       return isInt(x.requestId) && isInt(x.tensor) && isInt(x.maxValues) && (x.maxValues as number) > 0;
+    case "requestStats":
+      return (
+        isInt(x.requestId) &&
+        Array.isArray(x.tensors) &&
+        x.tensors.length <= MAX_STATS_REQUEST &&
+        x.tensors.every((t) => isInt(t) && (t as number) >= 0)
+      );
     case "reveal":
       return isInt(x.op);
     case "goto":

@@ -1,8 +1,11 @@
-// The host's side of the protocol that needs only a Trace: the trace message, the event a new trace opens at, and
-// value replies. Shared by the extension's webview hosts and the standalone report's host shim (webview/report).
+// The host's side of the protocol that needs only a Trace: the trace message, the event a new trace opens at, value
+// and statistics replies. Shared by the extension's webview hosts and the standalone report's host shim
+// (webview/report).
 import type { HostMessage, ViewMessage } from "./messages";
 import { traceStructure } from "./messages";
 import { sampleValues } from "./sample";
+import { packStats } from "./statsTable";
+import { statsUpFront } from "./statsUpFront";
 import type { Trace } from "../trace/types";
 
 /**
@@ -32,7 +35,12 @@ export function traceMessage(
   debugging: boolean,
   breakpoints: number[],
 ): HostMessage {
-  return { type: "trace", file, trace: traceStructure(trace), cursor, debugging, breakpoints };
+  return { type: "trace", file, trace: traceStructure(trace, statsUpFront(trace)), cursor, debugging, breakpoints };
+}
+
+/** The reply to a statistics request: those of the named tensors the trace has (an unknown id is left out). */
+export function statsReply(trace: Trace, req: Extract<ViewMessage, { type: "requestStats" }>): HostMessage {
+  return { type: "stats", requestId: req.requestId, stats: packStats(req.tensors, (id) => trace.tensors[id]?.stats) };
 }
 
 /** The reply to a values request: the tensor's values sampled to the asked size, or why there are none. */

@@ -1,11 +1,15 @@
 // The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
 import type { TraceIndex } from "../trace/traceIndex";
-import type { OpId, Trace, TraceTensor, TensorId } from "../trace/types";
+import type { OpId, Trace, TraceTensor, TensorId, TensorStats } from "../trace/types";
 import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
+import type { StatsTable } from "./statsTable";
 
-/** A tensor as the webview first sees it: everything but its values, which it asks for lazily. */
-export type TensorInfo = Omit<TraceTensor, "values"> & { hasValues: boolean };
+/**
+ * A tensor as the webview first sees it: everything but its values, which it asks for lazily, and its statistics only
+ * when they came with the trace (statsUpFront.ts); the others arrive in a `stats` reply when a view asks.
+ */
+export type TensorInfo = Omit<TraceTensor, "values" | "stats"> & { stats?: TensorStats; hasValues: boolean };
 
 /** The Trace without tensor values: the structure a webview lays out and steps through. */
 export type TraceStructure = Omit<Trace, "tensors"> & { tensors: TensorInfo[] };
@@ -77,6 +81,8 @@ export type HostMessage =
   | { type: "noTrace"; message: string }
   | { type: "cursor"; file: string; event: number; source: CursorSource }
   | { type: "values"; requestId: number; tensor: TensorId; result: ValuesResult }
+  /** The statistics of the tensors a `requestStats` named (those the trace has). */
+  | { type: "stats"; requestId: number; stats: StatsTable }
   | { type: "select"; tensor?: TensorId; op?: OpId }
   | { type: "debugging"; active: boolean }
   | { type: "breakpoints"; lines: number[] }
@@ -91,6 +97,8 @@ export type HostMessage =
 export type ViewMessage =
   | { type: "ready" }
   | { type: "requestValues"; requestId: number; tensor: TensorId; maxValues: number }
+  /** The statistics of these tensors (at most MAX_STATS_REQUEST), which the trace message left out. */
+  | { type: "requestStats"; requestId: number; tensors: TensorId[] }
   /** Double-click on a node: open the op's line in the editor. */
   | { type: "reveal"; op: OpId }
   /** Timeline scrub, arrow-key step or "run to here": move the cursor (through the debugger when one runs). */
@@ -111,8 +119,11 @@ export type ViewMessage =
 export type HostMessageType = HostMessage["type"];
 export type ViewMessageType = ViewMessage["type"];
 
-/** Drop every tensor's values: the webview gets them one tensor at a time, on request. */
-export function traceStructure(trace: Trace): TraceStructure {
+/**
+ * Drop every tensor's values: the webview gets them one tensor at a time, on request. With `upFront` (a flag per
+ * tensor), only the flagged tensors keep their statistics; a view asks for the others.
+ */
+export function traceStructure(trace: Trace, upFront?: Uint8Array): TraceStructure {
   const names = leafNames(trace.tensors, trace.ops);
   const tensors: TensorInfo[] = new Array(trace.tensors.length);
   // one plain loop, fields by name: a rest pattern per tensor took seconds at 400,000 tensors
@@ -124,9 +135,9 @@ export function traceStructure(trace: Trace): TraceStructure {
       kind: t.kind,
       shape: t.shape,
       dtype: t.dtype,
-      stats: t.stats,
       hasValues: t.values !== undefined && t.values.length > 0,
     };
+    if (!upFront || upFront[i] === 1) info.stats = t.stats;
     if (name !== undefined) info.name = name;
     if (t.op !== undefined) info.op = t.op;
     tensors[i] = info;

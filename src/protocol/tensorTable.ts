@@ -3,12 +3,11 @@
 // of showing it. Packed by the host, unpacked (and then validated like any message) by the webview; packMessage packs
 // the ops too (opTable.ts).
 import type { HostMessage, TensorInfo } from "./messages";
-import type { Dtype, TensorKind, TensorStats } from "../trace/types";
+import type { Dtype, TensorKind } from "../trace/types";
 import { isColumn, packOps, unpackOps } from "./opTable";
 import { StringTable } from "./stringTable";
 import { packEvents, unpackEvents } from "./eventTable";
-
-const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;
+import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";
 
 export interface TensorTable {
   id: Int32Array;
@@ -23,13 +22,12 @@ export interface TensorTable {
   op: Int32Array;
   /** 1: values were recorded (the webview asks for them). */
   hasValues: Uint8Array;
-  /** NaN and ±Infinity as they are: typed arrays need no JSON tags. */
-  stats: Record<keyof TensorStats, Float64Array>;
+  /** The statistics of the tensors that have them here (statsUpFront.ts); the webview asks for the others. */
+  stats: StatsTable;
 }
 
 export function packTensors(tensors: readonly TensorInfo[], strings: StringTable): TensorTable {
   const n = tensors.length;
-  const f64 = (): Float64Array => new Float64Array(n);
   const t: TensorTable = {
     id: new Int32Array(n),
     kind: new Int32Array(n),
@@ -39,10 +37,14 @@ export function packTensors(tensors: readonly TensorInfo[], strings: StringTable
     shapes: [],
     op: new Int32Array(n),
     hasValues: new Uint8Array(n),
-    stats: { min: f64(), max: f64(), mean: f64(), std: f64(), norm: f64(), nan: f64(), inf: f64(), zeros: f64() },
+    stats: packStats(
+      (function* () {
+        for (let i = 0; i < n; i++) if (tensors[i].stats) yield i;
+      })(),
+      (i) => tensors[i].stats,
+    ),
   };
   const shapeIds = new Map<string, number>();
-  const st = t.stats;
   for (let i = 0; i < n; i++) {
     const x = tensors[i];
     t.id[i] = x.id;
@@ -59,16 +61,6 @@ export function packTensors(tensors: readonly TensorInfo[], strings: StringTable
     t.shape[i] = shape;
     t.op[i] = x.op ?? -1;
     t.hasValues[i] = x.hasValues ? 1 : 0;
-    // field by field: a loop over the keys was most of the time at 400,000 tensors
-    const s = x.stats;
-    st.min[i] = s.min;
-    st.max[i] = s.max;
-    st.mean[i] = s.mean;
-    st.std[i] = s.std;
-    st.norm[i] = s.norm;
-    st.nan[i] = s.nan;
-    st.inf[i] = s.inf;
-    st.zeros[i] = s.zeros;
   }
   return t;
 }
@@ -84,13 +76,10 @@ export function unpackTensors(table: unknown, strings: readonly string[]): Tenso
   const t = table as Partial<Record<keyof TensorTable, unknown>>;
   if (!(t.id instanceof Int32Array)) return undefined;
   const n = t.id.length;
-  const s = t.stats as Partial<Record<keyof TensorStats, unknown>> | undefined;
   if (!INT_COLUMNS.every((k) => isColumn(t[k], Int32Array, n)) || !isColumn(t.hasValues, Uint8Array, n))
     return undefined;
-  if (!Array.isArray(t.shapes)) return undefined;
-  if (!s || !STAT_KEYS.every((k) => isColumn(s[k], Float64Array, n))) return undefined;
+  if (!Array.isArray(t.shapes) || !isStatsTable(t.stats)) return undefined;
   const c = t as TensorTable;
-  const [min, max, mean, std, norm, nan, inf, zeros] = STAT_KEYS.map((k) => c.stats[k]);
   const shapes = c.shapes as unknown[];
   const str = (i: number): string | undefined => (i >= 0 && i < strings.length ? strings[i] : undefined);
   const out: TensorInfo[] = new Array(n);
@@ -108,23 +97,18 @@ export function unpackTensors(table: unknown, strings: readonly string[]): Tenso
       // each tensor its own array: a view may change one without changing every tensor of that shape
       shape: (shape as number[]).slice(),
       dtype: dtype as Dtype,
-      stats: {
-        min: min[i],
-        max: max[i],
-        mean: mean[i],
-        std: std[i],
-        norm: norm[i],
-        nan: nan[i],
-        inf: inf[i],
-        zeros: zeros[i],
-      },
       hasValues: c.hasValues[i] === 1,
     };
     if (name !== undefined) info.name = name;
     if (c.op[i] !== -1) info.op = c.op[i];
     out[i] = info;
   }
-  return out;
+  let bad = false;
+  eachStats(c.stats, (id, stats) => {
+    if (id >= 0 && id < n) out[id].stats = stats;
+    else bad = true;
+  });
+  return bad ? undefined : out;
 }
 
 /** A host message as sent: a trace's ops, tensors and events packed into tables sharing one string table. */

@@ -58,12 +58,15 @@ export function activationFlagged(kind: "dead-relu" | "saturated", fraction: num
   return fraction >= (kind === "dead-relu" ? t.deadRelu : t.saturated);
 }
 
-/** The tensor facts the rules read (a Trace's tensors, or a webview's TensorInfo). */
+/**
+ * The tensor facts the rules read (a Trace's tensors, or a webview's TensorInfo, whose statistics for the parameters'
+ * gradients come with the trace: src/protocol/statsUpFront.ts). A tensor without statistics is not judged.
+ */
 export interface HealthTensor {
   kind: TensorKind;
   name?: string;
   shape: number[];
-  stats: TensorStats;
+  stats?: TensorStats;
 }
 
 /** What the rules need of a trace (a Trace or a webview's TraceStructure): ids are dense. */
@@ -105,7 +108,7 @@ export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map
   };
   const put = (name: string, step: number, event: number, grad: TensorId): void => {
     const info = trace.tensors[grad];
-    if (!info) return;
+    if (!info?.stats) return;
     let list = out.get(name);
     if (!list) out.set(name, (list = []));
     const norm = info.stats.nan + info.stats.inf > 0 ? NaN : info.stats.norm;
@@ -125,22 +128,22 @@ export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map
     else if (e.kind === "forward") step = trace.ops[e.op]?.trainingStep ?? step;
     else if (e.kind === "backward") {
       const op = trace.ops[e.op];
-      const up = trace.tensors[e.upstream];
+      const up = trace.tensors[e.upstream]?.stats;
       op?.inputs.forEach((input, k) => {
         const name = paramName(input);
         const c = e.contributions[k];
         if (name === undefined || c === null || c === undefined || !up) return;
         const local = e.local[k];
-        const localTensor = local?.tensor !== undefined ? trace.tensors[local.tensor] : undefined;
-        const scale = up.stats.norm * (localTensor ? maxAbs(localTensor.stats) : 1);
-        const norm = trace.tensors[c]?.stats.norm ?? NaN;
+        const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
+        const scale = up.norm * (localStats ? maxAbs(localStats) : 1);
+        const norm = trace.tensors[c]?.stats?.norm ?? NaN;
         const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
         const prev = cancelled.get(name);
         const first = prev === undefined || prev.step !== step;
         cancelled.set(name, {
           step,
           all: roundingLevel && (first || prev.all),
-          upstream: first ? up.stats.norm : Math.max(prev.upstream, up.stats.norm),
+          upstream: first ? up.norm : Math.max(prev.upstream, up.norm),
           op: e.op,
         });
         put(name, step, i, c);

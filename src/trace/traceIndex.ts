@@ -1,10 +1,13 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
-import type { OpId, TensorId, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
+import type { OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
 
-/** A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request). */
-export type TensorHead = Omit<TraceTensor, "values">;
+/**
+ * A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request, and
+ * statistics too unless they came with the trace).
+ */
+export type TensorHead = Omit<TraceTensor, "values" | "stats"> & { stats?: TensorStats };
 
 /** A Trace whose tensors are `T`: the Trace itself, or the webview's TraceStructure. */
 export type TraceOf<T extends TensorHead> = Omit<Trace, "tensors"> & { tensors: T[] };

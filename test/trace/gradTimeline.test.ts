@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { DebugIndex } from "../../src/debug/debugIndex";
 import { emptyTrace } from "../../src/trace/assembler";
 import { traceStructure } from "../../src/protocol/messages";
+import { statsUpFront } from "../../src/protocol/statsUpFront";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { TensorId, TensorKind, Trace, TraceEvent, TraceOp } from "../../src/trace/types";
 import { health, pendingAt } from "../../webview/side/health";
@@ -178,9 +179,18 @@ describe("gradient at an event (TraceIndex.grads)", () => {
   });
 
   it("the debugger, the inspector's index and the side panel read the same gradients", () => {
+    // the webview's index is over the trace message's structure, with only the statistics sent up front; with none,
+    // an update would look like a new gradient (clipped) every time
+    for (const opts of [{ zeroGradAt: "never" as const }, { zeroGradAt: "start" as const, clip: true }]) {
+      const { b, snapshots, index } = training(opts);
+      const view = new TraceIndex(traceStructure(b.trace, statsUpFront(b.trace)));
+      for (let i = 0; i < b.trace.events.length; i++)
+        for (const t of snapshots)
+          assert.equal(view.grads.at(t, i), index.grads.at(t, i), `${JSON.stringify(opts)}: tensor ${t} at ${i}`);
+    }
     const { b, e, snapshots, index } = training({ zeroGradAt: "start" });
     const debug = new DebugIndex(b.trace);
-    const view = new TraceIndex(traceStructure(b.trace));
+    const view = new TraceIndex(traceStructure(b.trace, statsUpFront(b.trace)));
     for (let i = 0; i < b.trace.events.length; i++)
       for (const t of snapshots) {
         assert.equal(debug.gradOf(t, i), index.grads.at(t, i), `debugger, tensor ${t} at ${i}`);

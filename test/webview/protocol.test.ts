@@ -7,6 +7,7 @@ import { fromWire, toWire } from "../../src/trace/wire";
 import { sampleValues } from "../../src/protocol/sample";
 import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
+import { statsUpFront } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./vscodeWire";
 
@@ -51,7 +52,8 @@ describe("webview protocol", () => {
     assert.ok(!JSON.stringify(packed).includes('"stack"'), "no call stacks: no webview shows them");
     const back = json(m);
     assert.ok(isHostMessage(back) && back.type === "trace");
-    const expected = JSON.parse(JSON.stringify(traceStructure(trace))) as ReturnType<typeof traceStructure>;
+    const lean = traceStructure(trace, statsUpFront(trace));
+    const expected = JSON.parse(JSON.stringify(lean)) as ReturnType<typeof traceStructure>;
     for (const o of expected.ops) o.stack = [];
     assert.deepEqual(back.trace, expected);
     const breakers: ((p: Packed) => void)[] = [
@@ -77,13 +79,15 @@ describe("webview protocol", () => {
 
   it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {
     const t = structuredClone(trace);
-    t.tensors[0].stats.min = -Infinity;
-    t.tensors[0].stats.max = Infinity;
-    t.tensors[0].stats.mean = NaN;
+    const p = t.params[0].tensor; // a parameter's statistics go in the trace message
+    t.tensors[p].stats.min = -Infinity;
+    t.tensors[p].stats.max = Infinity;
+    t.tensors[p].stats.mean = NaN;
     t.losses[0] = NaN;
     const back = json(traceMessage(t.program, t, 0, false, []));
     assert.ok(isHostMessage(back) && back.type === "trace");
-    const s = back.trace.tensors[0].stats;
+    const s = back.trace.tensors[p].stats;
+    assert.ok(s);
     assert.equal(s.min, -Infinity);
     assert.equal(s.max, Infinity);
     assert.ok(Number.isNaN(s.mean));

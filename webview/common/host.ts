@@ -1,6 +1,7 @@
 // The webview's side of the protocol: posts typed messages, validates what arrives, keeps view state, fetches values
-// lazily.
-import type { HostMessage, TensorValues, ViewMessage } from "../../src/protocol/messages";
+// and statistics lazily.
+import type { HostMessage, TensorInfo, TensorValues, ViewMessage } from "../../src/protocol/messages";
+import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
 import { isHostMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { unpackMessage } from "../../src/protocol/tensorTable";
@@ -19,6 +20,11 @@ export class Host<S extends object> {
   private readonly api: VsCodeApi = acquireVsCodeApi();
   private readonly waiting = new Map<number, { tensor: TensorId; resolve: (v: TensorValues | string) => void }>();
   private readonly cache = new Map<TensorId, Promise<TensorValues | string>>();
+  /** The current trace's tensors: a `stats` reply fills in their statistics. */
+  private tensors: TensorInfo[] = [];
+  /** Statistics asked for and not yet answered: per request its resolve, per tensor the request's promise. */
+  private readonly statsWaiting = new Map<number, () => void>();
+  private readonly statsAsked = new Map<TensorId, Promise<void>>();
   private nextId = 1;
 
   constructor(onMessage: (m: HostMessage) => void) {
@@ -36,7 +42,26 @@ export class Host<S extends object> {
         }
         return;
       }
-      if (m.type === "trace") this.cache.clear();
+      if (m.type === "stats") {
+        const done = this.statsWaiting.get(m.requestId);
+        if (!done) return; // a reply for a trace since replaced
+        this.statsWaiting.delete(m.requestId);
+        const tensors = this.tensors;
+        eachStats(m.stats, (id, stats) => {
+          const t = tensors[id];
+          if (t && !t.stats) t.stats = stats;
+        });
+        done();
+        return;
+      }
+      if (m.type === "trace") {
+        this.cache.clear();
+        this.tensors = m.trace.tensors;
+        // a late reply must not fill the new trace's tensors with the old one's statistics
+        for (const done of this.statsWaiting.values()) done();
+        this.statsWaiting.clear();
+        this.statsAsked.clear();
+      }
       onMessage(m);
     });
   }
@@ -73,6 +98,40 @@ export class Host<S extends object> {
       this.post({ type: "requestValues", requestId, tensor, maxValues });
     }
     return p;
+  }
+
+  /**
+   * Fetches the statistics of those of `ids` the trace message left out, into the trace's tensors (`stats`). Resolves
+   * when they are there, or when the host did not answer in time (the tensors then stay without).
+   */
+  stats(ids: Iterable<TensorId>): Promise<void> {
+    const missing: TensorId[] = [];
+    const pending = new Set<Promise<void>>();
+    for (const id of ids) {
+      const t = this.tensors[id];
+      if (!t || t.stats) continue;
+      const asked = this.statsAsked.get(id);
+      if (asked) pending.add(asked);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += MAX_STATS_REQUEST) {
+      const part = missing.slice(i, i + MAX_STATS_REQUEST);
+      const requestId = this.nextId++;
+      const p = new Promise<void>((resolve) => {
+        const done = (): void => {
+          for (const id of part) this.statsAsked.delete(id);
+          resolve();
+        };
+        this.statsWaiting.set(requestId, done);
+        setTimeout(() => {
+          if (this.statsWaiting.delete(requestId)) done();
+        }, VALUES_TIMEOUT_MS);
+      });
+      for (const id of part) this.statsAsked.set(id, p);
+      pending.add(p);
+      this.post({ type: "requestStats", requestId, tensors: part });
+    }
+    return pending.size ? Promise.all(pending).then(() => undefined) : Promise.resolve();
   }
 
   /** Values already received, without asking (for synchronous re-renders). */

@@ -33,7 +33,7 @@ export interface ChainTerm {
   numbers: NumericRow[];
   /** The contribution is smaller than the upstream: broadcasting was undone by summing. */
   summedOverBroadcast: boolean;
-  /** ‖∂L/∂out‖ and ‖contribution‖ (from stats, always known). */
+  /** ‖∂L/∂out‖ and ‖contribution‖ (from stats; the inspector fetches them first: inspectorStats.ts). */
   norms: { upstream: number; contribution: number };
   /** For a 2-D matmul with values at hand: entry [0,0] of the contribution recomputed as a sum of products. */
   matmulCheck?: MatmulCheck;
@@ -174,7 +174,7 @@ export function chainRuleAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf
       // only an elementwise op broadcasts its inputs (a matmul's or conv's contribution is smaller by its shape)
       summedOverBroadcast:
         !!up && !!c && elementwiseOp && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1),
-      norms: { upstream: up?.stats.norm ?? NaN, contribution: c?.stats.norm ?? NaN },
+      norms: { upstream: up?.stats?.norm ?? NaN, contribution: c?.stats?.norm ?? NaN },
       ...(op.op === "matmul" && op.inputs.length === 2
         ? {
             matmulCheck: matmulCheck(
@@ -216,10 +216,10 @@ export function fanOutParts(index: ViewIndex, cursor: number): FanPart[] {
   return parts.reverse();
 }
 
-/** A tensor's entries summed, from its stats. */
+/** A tensor's entries summed, from its stats (NaN while they have not arrived). */
 function entrySum(index: ViewIndex, t: TensorId): number {
   const info = index.tensor(t);
-  return info ? info.stats.mean * info.shape.reduce((a, b) => a * b, 1) : NaN;
+  return info?.stats ? info.stats.mean * info.shape.reduce((a, b) => a * b, 1) : NaN;
 }
 
 /**

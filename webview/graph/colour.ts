@@ -1,6 +1,7 @@
 // Colour by magnitude: log-scaled RMS of each node's output value or of the gradient reaching it, mapped to 0..1.
 import type { ViewIndex } from "../../src/protocol/messages";
 import { sizeOf } from "../../src/trace/text";
+import type { TensorId } from "../../src/trace/types";
 import type { VisibleNode } from "./collapse";
 
 export type ColourMode = "none" | "value" | "gradient";
@@ -11,28 +12,40 @@ export function rms(norm: number, shape: readonly number[]): number {
   return n > 0 && Number.isFinite(norm) ? norm / Math.sqrt(n) : NaN;
 }
 
+/** The tensor whose RMS a node member stands for: its output, or ∂L/∂output (a parameter's gradient). */
+function magnitudeTensor(index: ViewIndex, m: VisibleNode["members"][number], mode: ColourMode): TensorId | undefined {
+  if (mode !== "gradient") return m.tensor;
+  if (m.op === undefined) {
+    const p = index.trace.params.find((q) => q.tensor === m.tensor);
+    return !p || p.grad === null ? undefined : p.grad;
+  }
+  const b = index.backwardEvent.get(m.op);
+  const e = b === undefined ? undefined : index.trace.events[b];
+  return e?.kind === "backward" ? e.upstream : undefined;
+}
+
 /** Magnitude a node stands for: max over its member ops of the output's RMS, or of ∂L/∂output's RMS. */
 export function nodeMagnitude(index: ViewIndex, n: VisibleNode, mode: ColourMode): number {
   let best = NaN;
   for (const m of n.members) {
-    let t = m.tensor;
-    if (mode === "gradient") {
-      if (m.op === undefined) {
-        const p = index.trace.params.find((q) => q.tensor === m.tensor);
-        if (!p || p.grad === null) continue;
-        t = p.grad;
-      } else {
-        const b = index.backwardEvent.get(m.op);
-        const e = b === undefined ? undefined : index.trace.events[b];
-        if (!e || e.kind !== "backward") continue;
-        t = e.upstream;
-      }
-    }
-    const info = index.tensor(t);
-    const v = info ? rms(info.stats.norm, info.shape) : NaN;
+    const t = magnitudeTensor(index, m, mode);
+    const info = t === undefined ? undefined : index.tensor(t);
+    const v = info?.stats ? rms(info.stats.norm, info.shape) : NaN;
     if (!Number.isNaN(v) && !(v <= best)) best = v;
   }
   return best;
+}
+
+/** The tensors `nodeMagnitude` reads the statistics of, for these nodes, that have none yet (to fetch them). */
+export function magnitudeStatsMissing(index: ViewIndex, nodes: readonly VisibleNode[], mode: ColourMode): TensorId[] {
+  const out = new Set<TensorId>();
+  if (mode === "none") return [];
+  for (const n of nodes)
+    for (const m of n.members) {
+      const t = magnitudeTensor(index, m, mode);
+      if (t !== undefined && index.tensor(t) && !index.tensor(t)?.stats) out.add(t);
+    }
+  return [...out];
 }
 
 /** Intensities in 0..1 on a log10 scale between the smallest and largest positive magnitude; NaN stays NaN. */

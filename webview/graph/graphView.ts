@@ -2,7 +2,7 @@
 import type { OpId, TensorId } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { defaultOpenGroups, visibleGraph, type VisibleGraph, type VisibleNode } from "./collapse";
-import { logScale, nodeMagnitude, type ColourMode } from "./colour";
+import { logScale, magnitudeStatsMissing, nodeMagnitude, type ColourMode } from "./colour";
 import { activeEdges, eventSpans, highlightAt, type EventSpans, type Highlight } from "./highlight";
 import { layoutInput, runLayout, type Layout } from "./layout";
 import { ancestors, buildStepGraph, type StepGraph } from "./model";
@@ -31,6 +31,8 @@ export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;
   reveal(op: OpId): void;
   changed(): void;
+  /** Fetch these tensors' statistics (the trace message left them out); resolves when they are in the index. */
+  stats?(tensors: TensorId[]): Promise<void>;
 }
 
 export class GraphView {
@@ -205,7 +207,18 @@ export class GraphView {
     this.events.changed();
   }
 
+  /** Colours the nodes; the statistics it needs and the trace message left out are fetched, then it colours again. */
   private applyColour(): void {
+    this.paintColour();
+    const { drawing, index, colour } = this;
+    const missing = drawing && index && this.visible ? magnitudeStatsMissing(index, this.visible.nodes, colour) : [];
+    if (missing.length && this.events.stats)
+      void this.events.stats(missing).then(() => {
+        if (this.drawing === drawing && this.colour === colour) this.paintColour();
+      });
+  }
+
+  private paintColour(): void {
     if (!this.drawing || !this.visible || !this.index) return;
     const idx = this.index;
     const mode = this.colour;

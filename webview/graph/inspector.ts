@@ -7,6 +7,7 @@ import type { ViewIndex } from "../../src/protocol/messages";
 import { chainRuleAt, FAN_SHOWN, fanOutAt, fanOutParts, tensorName, type ChainRule, type FanOut } from "./chainRule";
 import { heatmap } from "./heatmap";
 import { tex } from "./tex";
+import { inspectorStats, lastCheckOf } from "./inspectorStats";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
 
@@ -16,13 +17,6 @@ const FAN_MORE_PAGE = 100;
 export interface InspectorActions {
   reveal(op: OpId): void;
   goto(event: number): void;
-}
-
-/** The last gradient check of a tensor's gradient, if the run stated one. */
-function lastCheckOf(index: ViewIndex, t: TensorId): GradCheckEvent | undefined {
-  let found: GradCheckEvent | undefined;
-  for (const e of index.trace.events) if (e.kind === "gradCheck" && e.tensor === t) found = e;
-  return found;
 }
 
 function section(title: string): HTMLElement {
@@ -62,7 +56,11 @@ export class Inspector {
       // the first few parts only: a parameter used in 300 cells would otherwise ask for 300 tensors' values
       for (const p of fanOutParts(index, cursor).slice(0, FAN_SHOWN)) wanted.add(p.contribution);
     }
-    const values = await this.host.valuesNow([...wanted]);
+    // the statistics the trace message left out come with the values, in one round trip
+    const [values] = await Promise.all([
+      this.host.valuesNow([...wanted]),
+      this.host.stats(inspectorStats(index, cursor, selectedOp, selectedTensor)),
+    ]);
     if (token !== this.token) return;
     const valuesOf = (t: TensorId): TensorValues | undefined => values.get(t);
 
@@ -312,7 +310,7 @@ export class Inspector {
     const row = el("div", role ? `tensor ${role}` : "tensor");
     row.dataset.tensor = String(t);
     row.append(el("div", "tensor-head", `${label}  [${info ? dimsText(info.shape) : "?"}] ${info?.dtype ?? ""}`));
-    if (info) row.append(el("div", "stats", statsText(info.stats)));
+    if (info) row.append(el("div", "stats", info.stats ? statsText(info.stats) : "statistics not received"));
     if (info?.hasValues) {
       const slot = el("div", "heat");
       row.append(slot);

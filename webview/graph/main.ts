@@ -59,6 +59,7 @@ const graph = new GraphView(layer, viewport, {
     session.showCounts();
     session.save();
   },
+  stats: (tensors) => host.stats(tensors),
 });
 const timeline = new Timeline({
   move: (e) => session.goto(e),

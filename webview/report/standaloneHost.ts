@@ -1,7 +1,7 @@
 // The VS Code webview API for a report opened in any browser: acquireVsCodeApi answered from the trace embedded in
 // the page, as the extension's host answers it (src/protocol/hostReplies.ts). Imported before the graph panel's entry.
 import { isViewMessage } from "../../src/protocol/guards";
-import { openingEvent, traceMessage, valuesReply } from "../../src/protocol/hostReplies";
+import { openingEvent, statsReply, traceMessage, valuesReply } from "../../src/protocol/hostReplies";
 import type { HostMessage } from "../../src/protocol/messages";
 import { packMessage } from "../../src/protocol/tensorTable";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
@@ -48,6 +48,9 @@ function receive(raw: unknown): void {
       break;
     case "requestValues":
       send(valuesReply(data.trace, m));
+      break;
+    case "requestStats":
+      send(statsReply(data.trace, m));
       break;
     case "goto":
       // no debugger here: the cursor moves where the view asked, as the extension's store moves it

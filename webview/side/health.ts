@@ -88,12 +88,13 @@ export function health(index: ViewIndex, th: HealthThresholds = DEFAULT_THRESHOL
   t.events.forEach((e, i) => {
     if (e.kind !== "update") return;
     const g = index.tensor(e.grad);
-    if (!g) return;
+    const stats = g?.stats; // an update's gradient comes with its statistics (statsUpFront.ts)
+    if (!g || !stats) return;
     const p = param(e.param, g.shape);
     const step = index.eventStep[i];
     // a gradient changed after backward (clipped) is the one the step used
-    if (p.norms.get(step) !== g.stats.norm) {
-      p.norms.set(step, g.stats.nan + g.stats.inf > 0 ? NaN : g.stats.norm);
+    if (p.norms.get(step) !== stats.norm) {
+      p.norms.set(step, stats.nan + stats.inf > 0 ? NaN : stats.norm);
       structural.get(e.param)?.delete(step);
     }
   });

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { webviewHtml } from "../../../extension/panels/html";
 import { KATEX_PART } from "../../../src/protocol/page";
-import { openingEvent, traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
+import { openingEvent, statsReply, traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
 import { isViewMessage } from "../../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
@@ -139,6 +139,8 @@ export interface HostOptions {
   size?: { width: number; height: number };
   /** Serve the page with its bundles' text inlined, as the extension does (else it fetches them). */
   inline?: boolean;
+  /** false: a host that never answers statistics requests. */
+  answerStats?: boolean;
 }
 
 /** Parts of at most this many characters: one page.evaluate of a 100,000-op trace's message crashes the page. */
@@ -230,6 +232,7 @@ export async function openView(
     if (m.type === "ready")
       await send(traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? []));
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
+    else if (m.type === "requestStats" && o.answerStats !== false) await send(statsReply(trace, m));
     else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
   });
   const theme = THEMES[o.theme ?? "dark"];

@@ -1,0 +1,58 @@
+// Which tensors' statistics go in the trace message: the parameters' values and gradients, which the views read for
+// the whole run at once (the side panel's gradient norms per step, the gradient timeline's test of an update against
+// the gradient it holds). Every other tensor's statistics are sent when a view shows that tensor.
+import type { TensorId, TraceEvent, TraceOp, TraceTensor } from "../trace/types";
+
+interface StatsTrace {
+  ops: readonly Pick<TraceOp, "inputs">[];
+  tensors: readonly Pick<TraceTensor, "kind">[];
+  params: readonly { tensor: TensorId; grad: TensorId | null }[];
+  events: readonly TraceEvent[];
+}
+
+/**
+ * A flag per tensor: 1 when its statistics go up front. Every parameter snapshot and update (before, ∂L/∂W, after),
+ * and where an op reads a parameter: the gradient reaching the op, the local derivative, the contribution to the
+ * parameter, and the fan-out sums into it. src/trace/healthRules.ts' parameterGradients reads these, and
+ * src/trace/gradTimeline.ts compares an update's gradient with them.
+ */
+export function statsUpFront(trace: StatsTrace): Uint8Array {
+  const n = trace.tensors.length;
+  const up = new Uint8Array(n);
+  const mark = (id: TensorId | null | undefined): void => {
+    if (id !== null && id !== undefined && id >= 0 && id < n) up[id] = 1;
+  };
+  const param = new Uint8Array(n);
+  const markParam = (id: TensorId): void => {
+    if (id >= 0 && id < n) param[id] = up[id] = 1;
+  };
+  for (let i = 0; i < n; i++) if (trace.tensors[i].kind === "param") markParam(i);
+  for (const p of trace.params) {
+    markParam(p.tensor);
+    mark(p.grad);
+  }
+  for (const e of trace.events) {
+    if (e.kind !== "update") continue;
+    markParam(e.before);
+    markParam(e.after);
+    mark(e.grad);
+  }
+  for (const e of trace.events) {
+    if (e.kind === "accumulate") {
+      if (param[e.tensor] === 1) {
+        mark(e.total);
+        mark(e.contribution);
+      }
+    } else if (e.kind === "backward") {
+      const inputs = trace.ops[e.op]?.inputs ?? [];
+      e.contributions.forEach((c, k) => {
+        if (c === null || param[inputs[k]] !== 1) return;
+        mark(c);
+        mark(e.upstream);
+        for (const u of e.upstreams ?? []) mark(u);
+        mark(e.local[k]?.tensor);
+      });
+    }
+  }
+  return up;
+}
