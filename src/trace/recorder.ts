@@ -1,6 +1,7 @@
 // The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events
 // (docs/architecture.md, "The Trace"). Here the ops and the backward pass; its step bookkeeping is recorderSteps.ts,
-// its tensor ids recorderTensors.ts, updates and resets recorderUpdates.ts, gradient checks gradCheckRecord.ts.
+// its tensor ids recorderTensors.ts, the step's tensors the reader holds recorderStepTensors.ts, updates and resets
+// recorderUpdates.ts, gradient checks gradCheckRecord.ts.
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
@@ -10,10 +11,11 @@ import { writeGradCheck } from "./gradCheckRecord";
 import { measureHealth } from "./health";
 import { StepBook, type StepOptions } from "./recorderSteps";
 import { TensorIds } from "./recorderTensors";
+import { StepTensors } from "./recorderStepTensors";
 import { UpdateRecorder } from "./recorderUpdates";
 import { KIND, LONG_RUN_CHUNK, TraceWriter, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
-import type { OpId, TensorId } from "./types";
+import type { OpId } from "./types";
 
 export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_OPS, DEFAULT_MAX_STEPS } from "./recorderSteps";
 
@@ -47,7 +49,7 @@ export interface RecorderOptions extends CapOptions, StepOptions {
 }
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
-const { activation: ACTIVATION, grad: GRAD } = KIND;
+const { activation: ACTIVATION } = KIND;
 
 export class Recorder implements EngineObserver {
   /**
@@ -60,6 +62,8 @@ export class Recorder implements EngineObserver {
   private readonly steps: StepBook;
   private readonly ids: TensorIds;
   private readonly updates: UpdateRecorder;
+  /** This step's tensors whose values the reader holds (FROM_TENSOR, TRANSPOSE_OF). */
+  private readonly stepTensors: StepTensors;
   private opCount = 0;
   /** Scratch for one op's ids, before they are written. */
   private scratchInputs = new Int32Array(16);
@@ -75,9 +79,6 @@ export class Recorder implements EngineObserver {
   private inBackward = 0;
   /** backward() calls seen, recorded or not. */
   backwardCount = 0;
-  /** The step whose first trace tensor id is `stepFloor` (see stepTensor). */
-  private floorStep = -1;
-  private stepFloor = 0;
 
   constructor(private readonly options: RecorderOptions = {}) {
     this.out = new TraceWriter(
@@ -86,9 +87,10 @@ export class Recorder implements EngineObserver {
     );
     this.table = new SnapshotTable(options, this.out);
     this.attrs = new AttrSets(this.out);
-    this.steps = new StepBook(options, this.out);
+    this.steps = new StepBook(options, this.out, () => this.table.count);
     this.ids = new TensorIds(this.table);
     this.updates = new UpdateRecorder(this.out, this.steps, this.ids, options.locate);
+    this.stepTensors = new StepTensors(this.steps, this.table, this.ids);
   }
 
   /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
@@ -135,7 +137,6 @@ export class Recorder implements EngineObserver {
     const inBackward = this.inBackward > 0;
     if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && !inBackward)) steps.next();
     if (!steps.recording) return;
-    this.noteStepFloor();
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);
     if (!steps.full || !steps.room(this.opCount >= steps.maxOps)) return;
@@ -150,7 +151,7 @@ export class Recorder implements EngineObserver {
       inputIds[k] = (inBackward ? ids.notes.grad(inputs[k])?.id : undefined) ?? ids.idOf(inputs[k], step);
     const out = this.table.snapshot(output, ACTIVATION, id);
     ids.notes.noteOutput(output, out, id);
-    if (!inBackward) steps.series.outputRecorded(this.stepTensor(out));
+    if (!inBackward) steps.series.outputRecorded(this.stepTensors.of(out));
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
     if (this.options.locate) {
@@ -224,7 +225,7 @@ export class Recorder implements EngineObserver {
       return;
     }
     const up = ids.gradId(upstream);
-    steps.series.backward(output, upstream, this.stepTensor(up));
+    steps.series.backward(output, upstream, this.stepTensors.of(up));
     const w = this.out;
     const n = local.length;
     if (4 * n > this.scratchLocal.length) {
@@ -244,7 +245,11 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        locals[4 * k + 3] = l.tensor ? ids.gradId(l.tensor) : l.transposeOf ? this.transposed(l.transposeOf) : -1;
+        locals[4 * k + 3] = l.tensor
+          ? ids.gradId(l.tensor)
+          : l.transposeOf
+            ? this.stepTensors.transposed(l.transposeOf)
+            : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;
@@ -305,37 +310,6 @@ export class Recorder implements EngineObserver {
     }
     writeGradCheck(this.out, this.ids, steps.step, report, site as OpSite | undefined);
     steps.push();
-  }
-
-  /**
-   * A local derivative that is `t` transposed (matmul's Bᵀ): when `t` is an op output whose values this step recorded,
-   * the record names it and the reader transposes them; else its values are copied transposed.
-   */
-  private transposed(t: Tensor): TensorId {
-    const made = this.ids.notes.output(t);
-    const source = made === undefined ? -1 : this.stepTensor(made.tensor);
-    return source >= 0 ? this.table.snapshotTransposedOf(t, source, GRAD) : this.table.snapshotTransposed(t, GRAD);
-  }
-
-  /**
-   * `id` if its values are in the stream and it was recorded in the current step, else -1: the reader keeps the
-   * values of the step it reads until the step's summary, and summarises a layer's from them.
-   */
-  private stepTensor(id: TensorId): number {
-    this.noteStepFloor();
-    return id >= this.stepFloor && this.table.isKept(id) ? id : -1;
-  }
-
-  /**
-   * The current step's first trace tensor id, noted at the step's first op (or later: then fewer of its tensors
-   * count as the step's). The previous step's summary was written before its index moved on.
-   */
-  private noteStepFloor(): void {
-    const step = this.steps.step;
-    if (this.floorStep !== step) {
-      this.floorStep = step;
-      this.stepFloor = this.table.count;
-    }
   }
 
   /** Publishes everything recorded so far to the reader. */

@@ -38,6 +38,11 @@ export class StepBook {
   full = true;
   stepsDropped = 0;
   eventsDropped = 0;
+  /**
+   * The current step's first trace tensor id: the tensors recorded since its start, the previous step's summary
+   * written, are those whose values the reader holds for this step's summary (recorderStepTensors.ts).
+   */
+  firstTensor = 0;
   readonly maxSteps: number;
   readonly maxOps: number;
   private readonly maxEvents: number;
@@ -53,6 +58,8 @@ export class StepBook {
   constructor(
     private readonly options: StepOptions,
     private readonly out: TraceWriter,
+    /** How many trace tensors are recorded so far. */
+    private readonly tensorCount: () => number,
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -69,6 +76,7 @@ export class StepBook {
   /** Ends the current step and starts the next, recorded if within maxSteps. */
   next(): void {
     this.end();
+    this.firstTensor = this.tensorCount();
     this.step++;
     this.stepClosed = false;
     if (this.step >= this.maxSteps) {
