@@ -5,9 +5,11 @@ import { registerCommands } from "./commands/index";
 import { registerDebugger } from "./debug/register";
 import { registerPanels } from "./panels/index";
 import { activationLine, traceTimings } from "./traceTimings";
+import { profileFromActivation } from "./hostProfile";
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = Date.now();
+  profileFromActivation(); // only with BACKSTEP_HOST_PROFILE set (the benches' diagnostic)
   const store = new TraceStore();
   context.subscriptions.push(store);
   registerCommands(context, store);

@@ -1,5 +1,6 @@
 // A diagnostic for the benches: with BACKSTEP_HOST_PROFILE=<folder> in the extension host's environment, each Trace
-// Backprop, command → paint, is CPU-profiled in the host and written there as a .cpuprofile (Chrome DevTools reads it).
+// Backprop, command → paint, is CPU-profiled in the host and written there as a .cpuprofile (Chrome DevTools reads it),
+// and so is the host from activation on for a while (the cold path).
 import { Session } from "node:inspector";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,4 +28,27 @@ export function withHostProfile(meter: BlockMeter, dir = process.env.BACKSTEP_HO
       },
     };
   };
+}
+
+/**
+ * With BACKSTEP_HOST_PROFILE, profiles the extension host from activation for `ms` and writes activation-<time>
+ * .cpuprofile: the cold path, where the first command waits for what the host does as it starts (other extensions'
+ * activation, our CodeLens, the worker's start), which the per-trace profile, command → paint, does not see.
+ */
+export function profileFromActivation(ms = 15_000, dir = process.env.BACKSTEP_HOST_PROFILE): void {
+  if (!dir) return;
+  const session = new Session();
+  session.connect();
+  session.post("Profiler.enable", () => session.post("Profiler.start"));
+  setTimeout(
+    () =>
+      session.post("Profiler.stop", (err, res) => {
+        if (!err) {
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(join(dir, `activation-${Date.now()}.cpuprofile`), JSON.stringify(res.profile));
+        }
+        session.disconnect();
+      }),
+    ms,
+  ).unref();
 }
