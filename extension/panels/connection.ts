@@ -18,6 +18,8 @@ export interface ConnectionHooks {
    * its page is not dropped). A view whose page is torn down when hidden (the side panel) waits for "ready".
    */
   early?: boolean;
+  /** The side panel reads every parameter's gradient statistics at once: they come with its trace message. */
+  view?: "graph" | "side";
   /** The side panel's parameter click (the graph panel ignores it). */
   selectParam?(file: string, trace: Trace, name: string): void;
   /** The side panel's chart click: open a training step. */
@@ -129,6 +131,7 @@ export class ViewConnection implements vscode.Disposable {
         this.store.cursor(this.file),
         this.store.debuggerAttached,
         breakpointLines(this.file),
+        this.hooks.view,
       ),
     );
     this.hooks.traceSent?.();

@@ -21,6 +21,7 @@ export class SidePanelProvider implements vscode.WebviewViewProvider, vscode.Dis
     view.webview.options = webviewOptions(this.context.extensionUri);
     this.connection?.dispose();
     this.connection = new ViewConnection(view.webview, this.store, this.store.current()?.file, {
+      view: "side",
       selectParam: (file, trace, name) => {
         // Show the parameter's gradient: move to an event of the cursor's step where it is complete, then select it.
         const target = paramTarget(trace, name, this.store.cursor(file));

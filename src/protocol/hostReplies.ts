@@ -5,7 +5,7 @@ import type { HostMessage, ViewMessage } from "./messages";
 import { traceStructure } from "./messages";
 import { sampleValues } from "./sample";
 import { packStats } from "./statsTable";
-import { statsUpFront } from "./statsUpFront";
+import { statsForTimeline, statsUpFront } from "./statsUpFront";
 import type { Trace } from "../trace/types";
 
 /**
@@ -28,14 +28,20 @@ export function openingEvent(trace: Pick<Trace, "events">): number {
 /** Most values a webview may ask for at once (a 128×128 heatmap). */
 export const MAX_VALUES = 16384;
 
+/**
+ * The trace message for a view: the structure, with the statistics that view reads for the whole run at once
+ * (statsUpFront.ts); it asks for the others when it shows them.
+ */
 export function traceMessage(
   file: string,
   trace: Trace,
   cursor: number,
   debugging: boolean,
   breakpoints: number[],
+  view: "graph" | "side" = "graph",
 ): HostMessage {
-  return { type: "trace", file, trace: traceStructure(trace, statsUpFront(trace)), cursor, debugging, breakpoints };
+  const upFront = view === "side" ? statsUpFront(trace) : statsForTimeline(trace);
+  return { type: "trace", file, trace: traceStructure(trace, upFront), cursor, debugging, breakpoints };
 }
 
 /** The reply to a statistics request: those of the named tensors the trace has (an unknown id is left out). */

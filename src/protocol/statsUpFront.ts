@@ -1,7 +1,8 @@
-// Which tensors' statistics go in the trace message: the parameters' values and gradients, which the views read for
-// the whole run at once (the side panel's gradient norms per step, the gradient timeline's test of an update against
-// the gradient it holds). Every other tensor's statistics are sent when a view shows that tensor.
+// Which tensors' statistics go in the trace message: for the side panel the parameters' values and gradients, which it
+// reads for the whole run at once (its gradient norms per step); for the graph panel only those its gradient timeline
+// compares at an optimizer update. Every other tensor's statistics are sent when a view shows that tensor.
 import type { TensorId, TraceEvent, TraceOp, TraceTensor } from "../trace/types";
+import { TraceIndex, type TensorHead, type TraceOf } from "../trace/traceIndex";
 
 interface StatsTrace {
   ops: readonly Pick<TraceOp, "inputs">[];
@@ -54,5 +55,25 @@ export function statsUpFront(trace: StatsTrace): Uint8Array {
       });
     }
   }
+  return up;
+}
+
+/**
+ * The graph panel's flags: only what its gradient timeline compares at an optimizer update, the update's ∂L/∂W and the
+ * gradient the parameter held before it, where the two are different tensors (the same tensor needs no comparison).
+ * The panel asks for every other tensor's statistics when it shows them.
+ */
+export function statsForTimeline(trace: TraceOf<TensorHead>): Uint8Array {
+  const n = trace.tensors.length;
+  const up = new Uint8Array(n);
+  if (!trace.events.some((e) => e.kind === "update")) return up;
+  const grads = new TraceIndex(trace).grads;
+  trace.events.forEach((e, i) => {
+    if (e.kind !== "update") return;
+    const held = i > 0 ? grads.at(e.before, i - 1) : null;
+    if (held === null || held === e.grad) return;
+    if (held >= 0 && held < n) up[held] = 1;
+    if (e.grad >= 0 && e.grad < n) up[e.grad] = 1;
+  });
   return up;
 }

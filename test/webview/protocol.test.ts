@@ -5,9 +5,10 @@ import { isHostMessage, isTraceStructure, isViewMessage } from "../../src/protoc
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { fromWire, toWire } from "../../src/trace/wire";
 import { sampleValues } from "../../src/protocol/sample";
-import { traceMessage, valuesReply } from "../../extension/panels/protocolHost";
+import { statsReply, traceMessage, valuesReply } from "../../extension/panels/protocolHost";
+import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
-import { statsUpFront } from "../../src/protocol/statsUpFront";
+import { statsForTimeline, statsUpFront } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./vscodeWire";
 
@@ -52,7 +53,7 @@ describe("webview protocol", () => {
     assert.ok(!JSON.stringify(packed).includes('"stack"'), "no call stacks: no webview shows them");
     const back = json(m);
     assert.ok(isHostMessage(back) && back.type === "trace");
-    const lean = traceStructure(trace, statsUpFront(trace));
+    const lean = traceStructure(trace, statsForTimeline(trace));
     const expected = JSON.parse(JSON.stringify(lean)) as ReturnType<typeof traceStructure>;
     for (const o of expected.ops) o.stack = [];
     assert.deepEqual(back.trace, expected);
@@ -84,7 +85,7 @@ describe("webview protocol", () => {
     t.tensors[p].stats.max = Infinity;
     t.tensors[p].stats.mean = NaN;
     t.losses[0] = NaN;
-    const back = json(traceMessage(t.program, t, 0, false, []));
+    const back = json(traceMessage(t.program, t, 0, false, [], "side"));
     assert.ok(isHostMessage(back) && back.type === "trace");
     const s = back.trace.tensors[p].stats;
     assert.ok(s);
@@ -129,6 +130,50 @@ describe("webview protocol", () => {
     s.rowIndex.forEach((r, i) =>
       s.colIndex.forEach((c, j) => assert.equal(s.values[i * s.colIndex.length + j], r * 200 + c)),
     );
+  });
+
+  it("sends the graph only the statistics its gradient timeline compares, the side panel the parameters'; a stats reply has the rest", () => {
+    const t = structuredClone(trace);
+    const graph = json(traceMessage(t.program, t, 0, false, []));
+    const side = json(traceMessage(t.program, t, 0, false, [], "side"));
+    assert.ok(isHostMessage(graph) && graph.type === "trace" && isHostMessage(side) && side.type === "trace");
+    const has = (m: typeof graph): number[] =>
+      m.type === "trace" ? m.trace.tensors.flatMap((x) => (x.stats ? [x.id] : [])) : [];
+    const flagged = (f: Uint8Array): number[] => [...f.keys()].filter((i) => f[i] === 1);
+    assert.deepEqual(has(graph), flagged(statsForTimeline(t)));
+    assert.deepEqual(has(side), flagged(statsUpFront(t)));
+    assert.ok(has(graph).length < has(side).length && has(side).length < t.tensors.length);
+    const params = new Set(t.params.map((p) => p.tensor));
+    assert.ok(
+      [...params].every((p) => has(side).includes(p)),
+      "every parameter's value in the side panel's",
+    );
+    // the rest on request, non-finite numbers included; an id the trace does not have is left out
+    const missing = t.tensors.filter((x) => !has(graph).includes(x.id)).map((x) => x.id);
+    t.tensors[missing[0]].stats.max = Infinity;
+    t.tensors[missing[0]].stats.mean = NaN;
+    const req = { type: "requestStats" as const, requestId: 9, tensors: [...missing, t.tensors.length + 5] };
+    assert.ok(isViewMessage(req));
+    const reply = json(statsReply(t, req));
+    assert.ok(isHostMessage(reply) && reply.type === "stats" && reply.requestId === 9);
+    assert.deepEqual([...reply.stats.tensors], missing);
+    eachStats(reply.stats, (id, s) => assert.deepEqual(s, t.tensors[id].stats, `tensor ${id}`));
+    assert.ok(Number.isNaN(reply.stats.mean[0]) && reply.stats.max[0] === Infinity);
+  });
+
+  it("rejects malformed statistics requests and replies", () => {
+    const ok = { type: "requestStats", requestId: 1, tensors: [0, 3] };
+    assert.ok(isViewMessage(ok));
+    assert.ok(!isViewMessage({ ...ok, tensors: [0, -1] }));
+    assert.ok(!isViewMessage({ ...ok, tensors: [0.5] }));
+    assert.ok(!isViewMessage({ ...ok, tensors: "0" }));
+    assert.ok(!isViewMessage({ ...ok, tensors: new Array(MAX_STATS_REQUEST + 1).fill(0) }));
+    const reply = statsReply(trace, { type: "requestStats", requestId: 2, tensors: [0, 1, 2] });
+    assert.ok(isHostMessage(reply) && reply.type === "stats");
+    assert.ok(!isHostMessage({ ...reply, stats: { ...reply.stats, norm: reply.stats.norm.subarray(1) } }));
+    assert.ok(!isHostMessage({ ...reply, stats: { ...reply.stats, tensors: Array.from(reply.stats.tensors) } }));
+    assert.ok(!isHostMessage({ ...reply, stats: { ...reply.stats, min: Array.from(reply.stats.min) } }));
+    assert.ok(!isHostMessage({ ...reply, requestId: "2" }));
   });
 
   it("rejects malformed messages on both sides", () => {

@@ -230,7 +230,9 @@ export async function openView(
       return;
     }
     if (m.type === "ready")
-      await send(traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? []));
+      await send(
+        traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? [], view),
+      );
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "requestStats" && o.answerStats !== false) await send(statsReply(trace, m));
     else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import type { Trace } from "../../../src/trace/types";
 import type { ViewMessage } from "../../../src/protocol/messages";
-import { statsUpFront } from "../../../src/protocol/statsUpFront";
+import { statsForTimeline } from "../../../src/protocol/statsUpFront";
 import { statsText } from "../../../src/trace/text";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
@@ -16,7 +16,7 @@ describe("graph panel: statistics on demand", function () {
   this.timeout(60000);
   let h: Harness;
   const trace: Trace = mlpTrace();
-  const upFront = statsUpFront(trace);
+  const upFront = statsForTimeline(trace);
   const tanh = trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 0)!;
   const bwdTanh = eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh.id);
   const backward = trace.events[bwdTanh] as Extract<Trace["events"][number], { kind: "backward" }>;
