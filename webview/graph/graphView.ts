@@ -27,6 +27,19 @@ export const READABLE_ZOOM = 1;
  */
 export const FIT_MIN_ZOOM = 0.75;
 
+/** A step's graph and its open groups, before it is laid out. */
+interface Built {
+  index: ViewIndex;
+  graph: StepGraph;
+  open: Set<string>;
+}
+
+/** A step's graph laid out, ready to draw (GraphView.prepare → commit). */
+export interface Prepared {
+  built: Built;
+  laid: { visible: VisibleGraph; layout: Layout };
+}
+
 export interface GraphViewEvents {
   selected(node: VisibleNode | undefined): void;
   reveal(op: OpId): void;
@@ -59,18 +72,57 @@ export class GraphView {
   /** Shows `step`'s graph; `open` restores saved groups (else they open by size). Returns false if already shown. */
   show(index: ViewIndex, step: number, open?: readonly string[]): boolean {
     if (this.index === index && this.graph?.step === step) return false;
-    this.index = index;
-    this.graph = buildStepGraph(index, step);
-    const known = open?.filter((g) => this.graph?.groups.has(g));
-    this.open = known && known.length > 0 ? new Set(known) : defaultOpenGroups(this.graph, VISIBLE_LIMIT);
-    this.relayout();
+    const built = this.build(index, step, open);
+    this.draw(built, this.layOut(built));
     return true;
+  }
+
+  /**
+   * `show` in slices, for a new trace's first paint: `prepare` builds the step's graph and lays it out, each in its own
+   * task (`next` yields to the page between them), and `commit` draws it, so that no task holds the page for all
+   * three. In code-server the webview shares the workbench's thread: a long task here is the editor's hitch. What is
+   * shown changes only in `commit`, so the page stays consistent in between.
+   */
+  async prepare(
+    index: ViewIndex,
+    step: number,
+    open: readonly string[] | undefined,
+    next: () => Promise<void>,
+  ): Promise<Prepared> {
+    const built = this.build(index, step, open);
+    await next();
+    return { built, laid: this.layOut(built) };
+  }
+
+  commit({ built, laid }: Prepared): void {
+    this.draw(built, laid);
   }
 
   relayout(): void {
     if (!this.graph || !this.index) return;
-    this.visible = visibleGraph(this.graph, this.open);
-    this.layout = runLayout(layoutInput(this.visible));
+    const built = { index: this.index, graph: this.graph, open: this.open };
+    this.draw(built, this.layOut(built));
+  }
+
+  private build(index: ViewIndex, step: number, open?: readonly string[]): Built {
+    const graph = buildStepGraph(index, step);
+    const known = open?.filter((g) => graph.groups.has(g));
+    return {
+      index,
+      graph,
+      open: known && known.length > 0 ? new Set(known) : defaultOpenGroups(graph, VISIBLE_LIMIT),
+    };
+  }
+
+  private layOut({ graph, open }: Built): { visible: VisibleGraph; layout: Layout } {
+    const visible = visibleGraph(graph, open);
+    return { visible, layout: runLayout(layoutInput(visible)) };
+  }
+
+  private draw(built: Built, laid: { visible: VisibleGraph; layout: Layout }): void {
+    ({ index: this.index, graph: this.graph, open: this.open } = built);
+    ({ visible: this.visible, layout: this.layout } = laid);
+    if (!this.graph || !this.index || !this.visible || !this.layout) return;
     const byId = new Map(this.visible.nodes.map((n) => [n.id, n]));
     const describe = (id: string): string => {
       const n = byId.get(id);

@@ -40,6 +40,18 @@ export interface SessionParts {
   main: HTMLElement;
 }
 
+/** Yields to the page: resolves in a task of its own, after the input and tasks queued before it. */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Timings for the benchmark and tests: message received → graph painted. */
 const perf: { kind: string; ms: number; at: number }[] = [];
 (window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
@@ -53,6 +65,8 @@ export class GraphSession {
   /** Events this panel moved to itself and whose echo from the store has not come back yet. */
   private readonly echoes: number[] = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A trace being painted in slices; the messages that arrive meanwhile are handled after it, in order. */
+  private painting: Promise<void> | undefined;
 
   constructor(
     private readonly p: SessionParts,
@@ -162,44 +176,26 @@ export class GraphSession {
 
   onMessage(m: HostMessage): void {
     const t0 = performance.now();
+    if (this.painting) this.queue(this.painting.then(() => this.handle(m, t0)));
+    else {
+      const slices = this.handle(m, t0);
+      if (slices) this.queue(slices);
+    }
+  }
+
+  private queue(p: Promise<void>): void {
+    const q = (this.painting = p.catch((err: unknown) => console.error("backstep: the graph could not be drawn", err)));
+    void q.then(() => {
+      if (this.painting === q) this.painting = undefined;
+    });
+  }
+
+  /** Handles one host message; a trace's paint returns its promise (it yields to the page between its slices). */
+  private handle(m: HostMessage, t0: number): Promise<void> | undefined {
     const { graph, timeline, empty, main } = this.p;
     switch (m.type) {
-      case "trace": {
-        const restore = this.saved; // laying out saves the new view state over `saved`
-        const same = m.file === restore.file;
-        const index = (this.index = new TraceIndex(m.trace));
-        this.file = m.file;
-        this.p.diffView.set(null);
-        graph.diffMarks = new Map();
-        this.p.toolbar.clearSearch();
-        this.debugging = m.debugging;
-        empty.hidden = true;
-        main.hidden = false;
-        timeline.setTrace(index, m.breakpoints);
-        timeline.setDebugging(this.debugging);
-        this.cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
-        const step = index.eventStep[this.cursor] ?? 0;
-        graph.colour = same && restore.colour ? restore.colour : graph.colour;
-        this.p.toolbar.showColour(graph.colour);
-        graph.show(index, step, same && restore.step === step ? restore.open : undefined);
-        if (same && restore.selected) graph.select(restore.selected);
-        this.setCursor(this.cursor);
-        if (same && restore.transform) this.p.viewport.set(restore.transform);
-        else graph.fitOrFocus();
-        this.p.toolbar.status.textContent = "";
-        this.showCounts();
-        if (index.trace.ops.length === 0) {
-          // Nothing to draw: say why (the run's errors) instead of an empty canvas.
-          const why = index.trace.diagnostics
-            .map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`)
-            .join("\n");
-          empty.textContent = `The run recorded no ops.${why ? `\n${why}` : ""}`;
-          empty.hidden = false;
-          main.hidden = true;
-        }
-        this.painted("trace", t0);
-        break;
-      }
+      case "trace":
+        return this.paintTrace(m, t0);
       case "noTrace":
         empty.textContent = m.message;
         empty.hidden = false;
@@ -239,6 +235,61 @@ export class GraphSession {
         void this.exportGraph(m.format);
         break;
     }
+  }
+
+  /**
+   * A new trace, drawn in slices (each its own task, the page free in between): index it; build the step's graph; lay
+   * it out; then show it all at once (timeline, graph, cursor, inspector). In code-server a webview runs on the
+   * workbench's thread, so one long task here is the editor's hitch (issue 15: a 10,000-op model's paint held it for
+   * 0.7 s).
+   */
+  private async paintTrace(m: Extract<HostMessage, { type: "trace" }>, t0: number): Promise<void> {
+    const { graph, timeline, empty, main } = this.p;
+    let sliceAt = t0;
+    /** Ends a slice (its length goes in the perf record, kind "slice") and yields to the page. */
+    const next = async (): Promise<void> => {
+      perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
+      await nextTask();
+      sliceAt = performance.now();
+    };
+    const index = new TraceIndex(m.trace);
+    const cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
+    const step = index.eventStep[cursor] ?? 0;
+    const restore = this.saved; // laying out saves the new view state over `saved`
+    const same = m.file === restore.file;
+    await next();
+    const prepared = await graph.prepare(index, step, same && restore.step === step ? restore.open : undefined, next);
+    await next();
+    // the page changes only from here: until now it showed the last trace, or "Tracing …", and answered as before
+    this.index = index;
+    this.file = m.file;
+    this.p.diffView.set(null);
+    graph.diffMarks = new Map();
+    this.p.toolbar.clearSearch();
+    this.debugging = m.debugging;
+    timeline.setTrace(index, m.breakpoints);
+    timeline.setDebugging(this.debugging);
+    this.cursor = cursor;
+    graph.colour = same && restore.colour ? restore.colour : graph.colour;
+    this.p.toolbar.showColour(graph.colour);
+    empty.hidden = true;
+    main.hidden = false;
+    graph.commit(prepared);
+    if (same && restore.selected) graph.select(restore.selected);
+    this.setCursor(this.cursor);
+    if (same && restore.transform) this.p.viewport.set(restore.transform);
+    else graph.fitOrFocus();
+    this.p.toolbar.status.textContent = "";
+    this.showCounts();
+    if (index.trace.ops.length === 0) {
+      // Nothing to draw: say why (the run's errors) instead of an empty canvas.
+      const why = index.trace.diagnostics.map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`).join("\n");
+      empty.textContent = `The run recorded no ops.${why ? `\n${why}` : ""}`;
+      empty.hidden = false;
+      main.hidden = true;
+    }
+    perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
+    this.painted("trace", t0);
   }
 
   /**

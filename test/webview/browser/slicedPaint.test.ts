@@ -1,0 +1,91 @@
+// A trace's first paint in slices (issue 15): in code-server the graph webview runs on the workbench's thread, so the
+// page must hand the thread back between building, laying out and drawing a step's graph, and the host's messages that
+// arrive meanwhile must still apply, after the trace, in order.
+import { strict as assert } from "node:assert";
+import type { Trace } from "../../../src/trace/types";
+import { messageToWire } from "../../../src/protocol/wire";
+import { packMessage } from "../../../src/protocol/tensorTable";
+import { traceMessage } from "../../../extension/panels/protocolHost";
+import { mlpTrace } from "../fixtures/mlp";
+import { eventWhere } from "../helpers";
+import { serializeMessage } from "../vscodeWire";
+import { openView, postSerialized, startHarness, type Harness } from "./harness";
+
+interface PerfEntry {
+  kind: string;
+  ms: number;
+  at: number;
+}
+
+describe("the graph's first paint in slices (Chromium)", function () {
+  this.timeout(60000);
+  let h: Harness;
+  const trace: Trace = mlpTrace();
+  const opId = (name: string, nth = 0): number =>
+    trace.ops.filter((o) => o.op === name && o.trainingStep === 0)[nth].id;
+  const fwd = (op: number): number => eventWhere(trace, (e) => e.kind === "forward" && e.op === op);
+  const bwd = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
+  const wire = (m: Parameters<typeof packMessage>[0]) => serializeMessage(messageToWire(packMessage(m)));
+
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it("builds, lays out and draws a new trace in separate tasks, with the page's own tasks run between them", async () => {
+    const v = await openView(h, "graph", undefined);
+    await v.waitFor("ready", 0);
+    // another task source of the page (as the editor's input would be): a task that queues itself again and again
+    await v.page.evaluate(`(() => {
+      window.__ticks = [];
+      const c = new MessageChannel();
+      c.port1.onmessage = () => {
+        window.__ticks.push(performance.now());
+        if (window.__ticks.length < 5000) c.port2.postMessage(null);
+      };
+      c.port2.postMessage(null);
+    })()`);
+    const since = v.sent.length;
+    await v.send(traceMessage(trace.program, trace, fwd(opId("tanh")), false, []));
+    await v.waitFor("painted", since);
+    await v.page.waitForSelector(".node.current");
+    assert.equal(await v.page.locator(".node.op").count(), trace.ops.filter((o) => o.trainingStep === 0).length);
+    const perf = (await v.page.evaluate("window.__backstepPerf")) as PerfEntry[];
+    const ticks = (await v.page.evaluate("window.__ticks")) as number[];
+    const slices = perf.filter((p) => p.kind === "slice");
+    // index, build, lay out, draw: each ends a slice
+    assert.equal(slices.length, 4, JSON.stringify(perf));
+    const first = slices[0].at;
+    const last = slices[slices.length - 1].at;
+    for (let i = 1; i < slices.length; i++) {
+      const between = ticks.filter((t) => t > slices[i - 1].at && t < slices[i].at);
+      assert.ok(between.length > 0, `no other task ran between slices ${i - 1} and ${i} (${first}…${last})`);
+    }
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("a cursor that arrives while a trace is being painted moves the highlight once the trace is drawn", async () => {
+    const v = await openView(h, "graph", undefined);
+    await v.waitFor("ready", 0);
+    const tanh = opId("tanh");
+    const mm = opId("matmul");
+    const cursor = wire({ type: "cursor", file: trace.program, event: bwd(mm), source: "debugger" });
+    assert.equal(cursor.buffers.length, 0);
+    // the cursor message is queued right behind the trace's, before any of the trace's slices has run
+    const since = v.sent.length;
+    await postSerialized(
+      v.page,
+      wire(traceMessage(trace.program, trace, fwd(tanh), false, [])),
+      `queueMicrotask(() => window.postMessage(JSON.parse(${JSON.stringify(cursor.json)}), "*"))`,
+    );
+    await v.waitFor("painted", since);
+    await v.page.waitForSelector(`.node.current.phase-backward[data-id="op:${mm}"]`);
+    assert.equal(await v.page.locator(".node.current").count(), 1);
+    assert.equal(await v.page.locator(`.node.current[data-id="op:${tanh}"]`).count(), 0);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+});
