@@ -1,6 +1,6 @@
 // Graph model, grouping, collapse and layout input built from traces, checked against the traces themselves.
 import { strict as assert } from "node:assert";
-import { buildStepGraph, stepsWithOps, CHUNK_THRESHOLD } from "../../webview/graph/model";
+import { buildStepGraph, stepGraphSlices, stepsWithOps, CHUNK_THRESHOLD } from "../../webview/graph/model";
 import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
 import { layoutInput, runLayout } from "../../webview/graph/layout";
 import { searchNodes } from "../../webview/graph/search";
@@ -113,6 +113,30 @@ describe("webview graph model", () => {
       ["model.blocks.0…39", "model.blocks.40…79", "model.blocks.80…99"],
     );
     assert.ok(defaultOpenGroups(g, 1000, true).has(repeat.id), "Expand all opens it");
+  });
+
+  it("builds a step's graph in slices (the graph page's first paint): pausing between its passes, to the same graph", () => {
+    const slices = (
+      g: ReturnType<typeof stepGraphSlices>,
+    ): { pauses: number; graph: ReturnType<typeof buildStepGraph> } => {
+      for (let pauses = 0; ; pauses++) {
+        const r = g.next();
+        if (r.done) return { pauses, graph: r.value };
+      }
+    };
+    const big = viewOf(syntheticTrace(2200)).index;
+    const sliced = slices(stepGraphSlices(big, 0));
+    // after the nodes, after the edges, after splitting unrolled loops (before folding repeats)
+    assert.equal(sliced.pauses, 3);
+    assert.deepEqual(sliced.graph, buildStepGraph(big, 0));
+    assert.ok(
+      [...sliced.graph.groups.values()].some((g) => g.repeat),
+      "repeats folded as at once",
+    );
+    // a small graph folds nothing: it pauses after its nodes and its edges only
+    const small = slices(stepGraphSlices(index, 0));
+    assert.equal(small.pauses, 2);
+    assert.deepEqual(small.graph, buildStepGraph(index, 0));
   });
 
   it("finds a loop body repeated in a sequence of ops: the run covering the most, then what is left around it", () => {

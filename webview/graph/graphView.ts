@@ -5,7 +5,8 @@ import { defaultOpenGroups, visibleGraph, type VisibleGraph, type VisibleNode } 
 import { logScale, magnitudeStatsMissing, nodeMagnitude, type ColourMode } from "./colour";
 import { activeEdges, eventSpans, highlightAt, type EventSpans, type Highlight } from "./highlight";
 import { layoutInput, runLayout, type Layout } from "./layout";
-import { ancestors, buildStepGraph, type StepGraph } from "./model";
+import { ancestors, stepGraphSlices, type StepGraph } from "./model";
+import { runAll, runSliced, type Slices } from "./slices";
 import { applyColour, applyHighlight, drawGraph, type Drawing } from "./render";
 import { searchNodes } from "./search";
 import { applyDiffMarks } from "./diffView";
@@ -72,16 +73,16 @@ export class GraphView {
   /** Shows `step`'s graph; `open` restores saved groups (else they open by size). Returns false if already shown. */
   show(index: ViewIndex, step: number, open?: readonly string[]): boolean {
     if (this.index === index && this.graph?.step === step) return false;
-    const built = this.build(index, step, open);
+    const built = runAll(this.build(index, step, open));
     this.draw(built, this.layOut(built));
     return true;
   }
 
   /**
-   * `show` in slices, for a new trace's first paint: `prepare` builds the step's graph and lays it out, each in its own
-   * task (`next` yields to the page between them), and `commit` draws it, so that no task holds the page for all
-   * three. In code-server the webview shares the workbench's thread: a long task here is the editor's hitch. What is
-   * shown changes only in `commit`, so the page stays consistent in between.
+   * `show` in slices, for a new trace's first paint: `prepare` builds the step's graph (itself in slices) and lays it
+   * out, each in its own task (`next` yields to the page between them), and `commit` draws it, so that no task holds
+   * the page for all three. In code-server the webview shares the workbench's thread: a long task here is the editor's
+   * hitch. What is shown changes only in `commit`, so the page stays consistent in between.
    */
   async prepare(
     index: ViewIndex,
@@ -89,7 +90,7 @@ export class GraphView {
     open: readonly string[] | undefined,
     next: () => Promise<void>,
   ): Promise<Prepared> {
-    const built = this.build(index, step, open);
+    const built = await runSliced(this.build(index, step, open), next);
     await next();
     return { built, laid: this.layOut(built) };
   }
@@ -104,8 +105,8 @@ export class GraphView {
     this.draw(built, this.layOut(built));
   }
 
-  private build(index: ViewIndex, step: number, open?: readonly string[]): Built {
-    const graph = buildStepGraph(index, step);
+  private *build(index: ViewIndex, step: number, open?: readonly string[]): Slices<Built> {
+    const graph = yield* stepGraphSlices(index, step);
     const known = open?.filter((g) => graph.groups.has(g));
     return {
       index,

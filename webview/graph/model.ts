@@ -5,6 +5,7 @@ import { opDisplay } from "../../src/protocol/opFacts";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { dimsText, sizeOf } from "../../src/trace/text";
 import { foldRepeats, memberLabel, spanLabel } from "./repeats";
+import { runAll, type Slices } from "./slices";
 
 export interface GraphNode {
   /** "op:<id>" or "t:<tensorId>". */
@@ -72,6 +73,11 @@ export function stepsWithOps(index: ViewIndex): number[] {
 }
 
 export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
+  return runAll(stepGraphSlices(index, step));
+}
+
+/** buildStepGraph in slices: it pauses after the nodes, after the edges, and between the passes that fold repeats. */
+export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGraph> {
   const ops = index.trace.ops.filter((o) => o.trainingStep === step);
   const groups = new Map<string, GraphGroup>();
   const nodes: GraphNode[] = [];
@@ -103,6 +109,7 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
     nodeOfTensor.set(o.output, id);
   }
 
+  yield;
   const byOp = new Map(nodes.map((n) => [n.op as OpId, n]));
   for (const o of ops) {
     const to = opNodeId(o.id);
@@ -134,7 +141,8 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
       edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
     }
   }
-  foldRepeats(nodes, edges, groups);
+  yield;
+  yield* foldRepeats(nodes, edges, groups);
   chunkWideGroups(groups);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };

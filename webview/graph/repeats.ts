@@ -2,6 +2,7 @@
 // deep MLP, the blocks of a transformer) are folded into one group, drawn as one box "×300" until it is expanded.
 import type { GraphEdge, GraphGroup, GraphNode } from "./model";
 import { splitUnrolled } from "./unrolled";
+import type { Slices } from "./slices";
 
 /** Step graphs with more nodes than this fold their repeats (a small model is shown as it is). */
 export const FOLD_ABOVE = 200;
@@ -14,15 +15,17 @@ type Item = { group: string } | { node: GraphNode };
  * Folds runs of at least REPEAT_MIN consecutive sibling groups with the same structure: the same ops (name and
  * variable, or shape) and leaves in the same order, and subgroups of the same relative names and structure. Ops of an
  * enclosing module that run right after a member (`h = layer(h).tanh()`: the tanh) belong to it; a member with such
- * ops is wrapped, with them, in a group of its own. Mutates `groups` and the nodes' `group`.
+ * ops is wrapped, with them, in a group of its own. Mutates `groups` and the nodes' `group`. Pauses (slices.ts) after
+ * splitting unrolled loops.
  */
-export function foldRepeats(
+export function* foldRepeats(
   nodes: readonly GraphNode[],
   edges: readonly GraphEdge[],
   groups: Map<string, GraphGroup>,
-): void {
+): Slices<void> {
   if (nodes.length <= FOLD_ABOVE) return;
   splitUnrolled(nodes, edges, groups);
+  yield;
   const ROOT = "";
   // Each group's direct items (nodes and child groups) in the order they first ran.
   const items = new Map<string, Item[]>();

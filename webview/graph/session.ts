@@ -6,6 +6,7 @@ import type { ColourMode } from "./colour";
 import type { DiffView } from "./diffView";
 import { graphPng, graphSvg } from "./exportGraph";
 import { warmUpLayout } from "./layout";
+import { nextTask } from "./slices";
 import type { GraphView } from "./graphView";
 import type { Inspector } from "./inspector";
 import type { InspectorPane, PaneState } from "./inspectorPane";
@@ -38,18 +39,6 @@ export interface SessionParts {
   /** The "waiting for a trace" / "no ops" message, shown instead of `main`. */
   empty: HTMLElement;
   main: HTMLElement;
-}
-
-/** Yields to the page: resolves in a task of its own, after the input and tasks queued before it. */
-export function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }
 
 /** Timings for the benchmark and tests: message received → graph painted. */
