@@ -12,6 +12,7 @@ import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMess
 import type { WorkerInput, WorkerMessage, WorkerOptions, WorkerStart } from "./protocol";
 import type { RunOptions, RunResult, RunTimings } from "./types";
 import { runPythonModel } from "./runPython";
+import { MemoryBackstop } from "./memoryBackstop";
 
 export type { LimitNames, RunOptions, RunResult } from "./types";
 export { CLI_LIMIT_NAMES, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from "./limits";
@@ -188,15 +189,12 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
         read();
       });
     };
-    // measured from when the worker is ready, so its own startup does not count against the model
-    let rssBase = Infinity;
-    let heapBase = 0;
+    // The backstop: the process's growth, less this thread's own (the trace it builds), against 1.5× the limit,
+    // measured from when the worker is ready, so its own startup does not count against the model.
+    const backstop = new MemoryBackstop(memoryMb * 2 ** 20 * 1.5);
     const pollTimer = setInterval(() => {
       read();
-      // The backstop: the process's growth, less this thread's own (the trace it builds), against 1.5× the limit.
-      const own = process.memoryUsage();
-      if (own.rss - rssBase - Math.max(0, own.heapTotal + own.arrayBuffers - heapBase) > memoryMb * 2 ** 20 * 1.5)
-        stop("memory-limit", (place) => memoryMessage(options, memoryMb, place));
+      if (backstop.exceeded()) stop("memory-limit", (place) => memoryMessage(options, memoryMb, place));
     }, POLL_MS);
     const onAbort = (): void => stop("cancelled", (place) => `The run was cancelled.${place}`);
     signal?.addEventListener("abort", onAbort);
@@ -206,9 +204,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       switch (m.kind) {
         case "ready": {
           timings.workerReadyMs = since();
-          const m0 = process.memoryUsage();
-          rssBase = m0.rss;
-          heapBase = m0.heapTotal + m0.arrayBuffers;
+          backstop.start();
           clearTimeout(timer);
           timer = setTimeout(() => stop("timeout", (place) => timeoutMessage(options, timeoutMs, place)), timeoutMs);
           break;
