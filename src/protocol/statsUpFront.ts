@@ -1,8 +1,7 @@
 // Which tensors' statistics go in the trace message: for the side panel the parameters' values and gradients, which it
 // reads for the whole run at once (its gradient norms per step); for the graph panel only those its gradient timeline
-// compares at an optimizer update. Every other tensor's statistics are sent when a view shows that tensor.
+// may compare at an optimizer update. Every other tensor's statistics are sent when a view shows that tensor.
 import type { TensorId, TraceEvent, TraceOp, TraceTensor } from "../trace/types";
-import { TraceIndex, type TensorHead, type TraceOf } from "../trace/traceIndex";
 
 interface StatsTrace {
   ops: readonly Pick<TraceOp, "inputs">[];
@@ -18,6 +17,19 @@ interface StatsTrace {
  * src/trace/gradTimeline.ts compares an update's gradient with them.
  */
 export function statsUpFront(trace: StatsTrace): Uint8Array {
+  return flags(trace, true);
+}
+
+/**
+ * The graph panel's flags: only what its gradient timeline may compare at an optimizer update, the update's ∂L/∂W
+ * and every gradient a parameter can hold before it (the contributions and fan-out sums into it). The panel asks for
+ * every other tensor's statistics when it shows them.
+ */
+export function statsForTimeline(trace: StatsTrace): Uint8Array {
+  return flags(trace, false);
+}
+
+function flags(trace: StatsTrace, readers: boolean): Uint8Array {
   const n = trace.tensors.length;
   const up = new Uint8Array(n);
   const mark = (id: TensorId | null | undefined): void => {
@@ -25,7 +37,9 @@ export function statsUpFront(trace: StatsTrace): Uint8Array {
   };
   const param = new Uint8Array(n);
   const markParam = (id: TensorId): void => {
-    if (id >= 0 && id < n) param[id] = up[id] = 1;
+    if (id < 0 || id >= n) return;
+    param[id] = 1;
+    if (readers) up[id] = 1;
   };
   for (let i = 0; i < n; i++) if (trace.tensors[i].kind === "param") markParam(i);
   for (const p of trace.params) {
@@ -42,38 +56,19 @@ export function statsUpFront(trace: StatsTrace): Uint8Array {
     if (e.kind === "accumulate") {
       if (param[e.tensor] === 1) {
         mark(e.total);
-        mark(e.contribution);
+        if (readers) mark(e.contribution);
       }
     } else if (e.kind === "backward") {
       const inputs = trace.ops[e.op]?.inputs ?? [];
       e.contributions.forEach((c, k) => {
         if (c === null || param[inputs[k]] !== 1) return;
         mark(c);
+        if (!readers) return;
         mark(e.upstream);
         for (const u of e.upstreams ?? []) mark(u);
         mark(e.local[k]?.tensor);
       });
     }
   }
-  return up;
-}
-
-/**
- * The graph panel's flags: only what its gradient timeline compares at an optimizer update, the update's ∂L/∂W and the
- * gradient the parameter held before it, where the two are different tensors (the same tensor needs no comparison).
- * The panel asks for every other tensor's statistics when it shows them.
- */
-export function statsForTimeline(trace: TraceOf<TensorHead>): Uint8Array {
-  const n = trace.tensors.length;
-  const up = new Uint8Array(n);
-  if (!trace.events.some((e) => e.kind === "update")) return up;
-  const grads = new TraceIndex(trace).grads;
-  trace.events.forEach((e, i) => {
-    if (e.kind !== "update") return;
-    const held = i > 0 ? grads.at(e.before, i - 1) : null;
-    if (held === null || held === e.grad) return;
-    if (held >= 0 && held < n) up[held] = 1;
-    if (e.grad >= 0 && e.grad < n) up[e.grad] = 1;
-  });
   return up;
 }
