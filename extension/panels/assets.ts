@@ -59,16 +59,15 @@ export function bundleHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bu
     scriptUri: uri(`${bundle}.js`),
     styleUris: [uri(`${bundle}.css`)],
     inline: bundleText(extensionUri, bundle),
-    // KaTeX's 640 KB (the inspector's formulas) is parsed and run when the first formula is shown, not at page load
+    // KaTeX's 640 KB (the inspector's formulas) is not in the page: the page asks for it (`partText`) when the first
+    // formula is to be shown
     ...(bundle === "graph"
-      ? {
-          deferred: {
-            name: KATEX_PART,
-            scriptUri: uri(`${KATEX_PART}.js`),
-            styleUri: uri(`${KATEX_PART}.css`),
-            inline: bundleText(extensionUri, KATEX_PART),
-          },
-        }
+      ? { deferred: { name: KATEX_PART, scriptUri: uri(`${KATEX_PART}.js`), styleUri: uri(`${KATEX_PART}.css`) } }
       : {}),
   });
+}
+
+/** The text of a part a page asks for by name (`requestPart`), or undefined for a name that is not one. */
+export function partText(extensionUri: vscode.Uri, name: string): InlineBundle | undefined {
+  return name === KATEX_PART ? bundleText(extensionUri, KATEX_PART) : undefined;
 }

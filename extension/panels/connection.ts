@@ -32,6 +32,8 @@ export interface ConnectionHooks {
   loaded?(): void;
   /** The webview drew a trace message, `ms` after it received it. */
   painted?(ms: number): void;
+  /** The text of a part of the page it asks for (`requestPart`: KaTeX), if this view has it. */
+  part?(name: string): { js: string; css: string } | undefined;
 }
 
 /** Breakpoint lines (1-based) set in `file`, for the timeline's markers. */
@@ -164,6 +166,11 @@ export class ViewConnection implements vscode.Disposable {
       case "requestStats":
         if (trace) this.post(statsReply(trace, m));
         break;
+      case "requestPart": {
+        const part = this.hooks.part?.(m.name);
+        if (part) this.post({ type: "part", name: m.name, js: part.js, css: part.css });
+        break;
+      }
       case "reveal": {
         const loc = trace?.ops.find((o) => o.id === m.op)?.loc;
         if (!loc) break;

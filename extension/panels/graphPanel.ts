@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { TraceStore } from "../traceStore";
 import { traceTimings } from "../traceTimings";
-import { bundleHtml, webviewOptions } from "./assets";
+import { bundleHtml, partText, webviewOptions } from "./assets";
 import { ViewConnection } from "./connection";
 import type { ExportFormat, GraphDiff } from "../../src/protocol/messages";
 import { saveGraphExport } from "./graphExport";
@@ -107,6 +107,7 @@ export class GraphPanel {
       exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
       loaded: () => traceTimings.mark("webviewLoaded"),
       painted: (ms) => traceTimings.painted(ms),
+      part: (name) => partText(context.extensionUri, name),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
     this.connection.sendEarly();

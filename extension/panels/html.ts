@@ -2,7 +2,7 @@
 // in the page), no other inline code.
 // Pure (no vscode import) so the browser tests load exactly the page VS Code shows. The page itself is
 // src/protocol/page.ts', shared with the standalone report.
-import { deferredIds, escapeHtml, htmlPage } from "../../src/protocol/page";
+import { escapeHtml, htmlPage } from "../../src/protocol/page";
 
 /** A bundle's own text, put in the page instead of fetched. */
 export interface InlineBundle {
@@ -24,19 +24,18 @@ export interface PageAssets {
    */
   inline?: InlineBundle;
   /**
-   * A part the page loads on first use (KaTeX: only the inspector's formulas need it). With the page inlined, its text
-   * is in the page as inert `<script type="text/plain">` elements (webview/common/deferred.ts runs them); otherwise, or
-   * when its script holds `<!--`, it is fetched and run at load like the bundle.
+   * A part the page loads on first use (KaTeX: only the inspector's formulas need it). An inlined page leaves it out
+   * and asks the extension for its text by message when it first needs it (webview/common/deferred.ts); a page that
+   * fetches its bundle fetches the part too, at load.
    */
   deferred?: DeferredPart;
 }
 
 export interface DeferredPart {
-  /** The name webview/common/deferred.ts looks it up by. */
+  /** The name webview/common/deferred.ts asks for it by. */
   name: string;
   scriptUri: string;
   styleUri: string;
-  inline?: InlineBundle;
 }
 
 /** Script text as it can stand inside <script> (`</script` is written `<\/script`, the same string in JavaScript). */
@@ -44,18 +43,13 @@ export function inlinableScript(js: string): string | undefined {
   return js.includes("<!--") ? undefined : js.replace(/<\/script/gi, "<\\/script");
 }
 
-/** The deferred part's elements: inert text when it can be inlined, else fetched at load (head, body). */
+/**
+ * The deferred part's elements: none in an inlined page (its text comes by message: 640 KB that VS Code would
+ * otherwise carry to the webview, parse twice and write into it before the page could run), else fetched at load.
+ */
 function deferredMarkup(a: PageAssets, inlined: boolean): { head: string; body: string } {
   const d = a.deferred;
-  if (!d) return { head: "", body: "" };
-  const js = inlined && d.inline ? inlinableScript(d.inline.js) : undefined;
-  const css = inlined && d.inline ? inlinableScript(d.inline.css) : undefined; // `<\/script` reads `</script` in CSS
-  if (js !== undefined && css !== undefined) {
-    const ids = deferredIds(d.name);
-    const inert = (id: string, text: string): string =>
-      `<script type="text/plain" id="${escapeHtml(id)}" nonce="${a.nonce}">${text}</script>`;
-    return { head: "", body: inert(ids.css, css) + inert(ids.js, js) };
-  }
+  if (!d || inlined) return { head: "", body: "" };
   return {
     head: `<link rel="stylesheet" href="${escapeHtml(d.styleUri)}">`,
     body: `<script nonce="${a.nonce}" src="${escapeHtml(d.scriptUri)}"></script>`,
@@ -81,10 +75,10 @@ export function webviewHtml(a: PageAssets): string {
       (a.inline
         ? `<style nonce="${a.nonce}">${a.inline.css.replace(/<\/style/gi, "<\\/style")}</style>`
         : a.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join("\n")),
-    // a part fetched at load runs before the bundle; inert text comes after it (the bundle starts without waiting)
+    // a part fetched at load runs before the bundle
     body:
       js !== undefined
-        ? `<script nonce="${a.nonce}">${js}</script>${deferred.body}`
+        ? `<script nonce="${a.nonce}">${js}</script>`
         : `${deferred.body}<script nonce="${a.nonce}" src="${escapeHtml(a.scriptUri)}"></script>`,
   });
 }

@@ -238,6 +238,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return isStr(x.file) && isGraphDiff(x.diff);
     case "exportGraph":
       return isExportFormat(x.format);
+    case "part":
+      return isStr(x.name) && isStr(x.js) && isStr(x.css);
     default:
       return false;
   }
@@ -259,6 +261,8 @@ export function isViewMessage(x: unknown): x is ViewMessage {
         x.tensors.length <= MAX_STATS_REQUEST &&
         x.tensors.every((t) => isInt(t) && (t as number) >= 0)
       );
+    case "requestPart":
+      return isStr(x.name);
     case "reveal":
       return isInt(x.op);
     case "goto":

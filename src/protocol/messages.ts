@@ -91,7 +91,9 @@ export type HostMessage =
   /** Compare with Previous Trace: mark the graph and show the diff view (null clears it). */
   | { type: "diff"; file: string; diff: GraphDiff | null }
   /** Export Graph: the graph panel serialises its drawing and answers with an `export` message. */
-  | { type: "exportGraph"; format: ExportFormat };
+  | { type: "exportGraph"; format: ExportFormat }
+  /** A part of the page asked for with `requestPart` (KaTeX): its script and styles, to run under the nonce. */
+  | { type: "part"; name: string; js: string; css: string };
 
 /** Messages a webview sends to the extension. */
 export type ViewMessage =
@@ -99,6 +101,8 @@ export type ViewMessage =
   | { type: "requestValues"; requestId: number; tensor: TensorId; maxValues: number }
   /** The statistics of these tensors (at most MAX_STATS_REQUEST), which the trace message left out. */
   | { type: "requestStats"; requestId: number; tensors: TensorId[] }
+  /** A part of the page left out of it (KaTeX, src/protocol/page.ts), asked for when first needed. */
+  | { type: "requestPart"; name: string }
   /** Double-click on a node: open the op's line in the editor. */
   | { type: "reveal"; op: OpId }
   /** Timeline scrub, arrow-key step or "run to here": move the cursor (through the debugger when one runs). */

@@ -5,14 +5,11 @@
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** The part of the graph page loaded on first use (webview/common/deferred.ts): KaTeX, for the inspector's formulas. */
+/**
+ * The part of the graph page loaded on first use (webview/common/deferred.ts): KaTeX, for the inspector's formulas. An
+ * inlined page asks the extension for it by message (`requestPart`) rather than carrying its text.
+ */
 export const KATEX_PART = "katex";
-
-/** The ids of a deferred part's inert script and style text in the page (the extension writes them, the page reads). */
-export const deferredIds = (name: string): { js: string; css: string } => ({
-  js: `deferred-${name}-js`,
-  css: `deferred-${name}-css`,
-});
 
 export interface Page {
   /** The policy's directives, joined with "; ". */

@@ -176,6 +176,15 @@ describe("webview protocol", () => {
     assert.ok(!isHostMessage({ ...reply, requestId: "2" }));
   });
 
+  it("accepts a part of the page asked for by name (KaTeX) and its text, and nothing else in their place", () => {
+    assert.ok(isViewMessage({ type: "requestPart", name: "katex" }));
+    assert.ok(!isViewMessage({ type: "requestPart" }));
+    assert.ok(!isViewMessage({ type: "requestPart", name: 1 }));
+    const part = { type: "part", name: "katex", js: "k();", css: "a{}" };
+    assert.ok(isHostMessage(part));
+    for (const k of ["name", "js", "css"]) assert.ok(!isHostMessage({ ...part, [k]: undefined }), k);
+  });
+
   it("rejects malformed messages on both sides", () => {
     assert.ok(!isHostMessage({ type: "cursor", file: "a.ts", event: "3", source: "panel" }));
     assert.ok(!isHostMessage({ type: "select" }));

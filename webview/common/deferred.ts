@@ -1,29 +1,20 @@
-// A part of the page that is loaded on first use: the extension inlines its script and styles as inert text
-// (extension/panels/html.ts, `<script type="text/plain" id="deferred-NAME-js|css">`), and this turns them into a
-// running script and a stylesheet, under the page's nonce, when the page first needs them.
-import { deferredIds } from "../../src/protocol/page";
+// A part of the page that is loaded on first use: the page asks the extension for its script and styles by message
+// (`requestPart`; extension/panels/html.ts leaves them out of the page), and this runs them under the page's nonce.
 
-/**
- * Runs the part `name` now if the page holds it as text (its style first, then its script, synchronously). Returns
- * whether it did; false when the page has no such text (already loaded, or the page fetched the part at load).
- */
-export function loadDeferred(name: string): boolean {
-  const ids = deferredIds(name);
-  const css = document.getElementById(ids.css);
-  const js = document.getElementById(ids.js);
-  if (css) {
-    const style = document.createElement("style");
-    style.nonce = css.nonce ?? "";
-    style.textContent = css.textContent;
-    document.head.append(style);
-    css.remove();
-  }
-  if (js) {
-    const script = document.createElement("script");
-    script.nonce = js.nonce ?? "";
-    script.textContent = js.textContent;
-    js.remove();
-    document.head.append(script); // an inline script runs as it is inserted
-  }
-  return !!(css || js);
+/** The page's nonce, read from its own script element (a script or style made by script needs it under the CSP). */
+function pageNonce(): string {
+  return document.querySelector<HTMLScriptElement>("script[nonce]")?.nonce ?? "";
+}
+
+/** Runs a part now: its styles first, then its script (an inline script runs as it is inserted, synchronously). */
+export function runPart(text: { js: string; css: string }): void {
+  const nonce = pageNonce();
+  const style = document.createElement("style");
+  style.nonce = nonce;
+  style.textContent = text.css;
+  document.head.append(style);
+  const script = document.createElement("script");
+  script.nonce = nonce;
+  script.textContent = text.js;
+  document.head.append(script);
 }

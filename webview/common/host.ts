@@ -25,6 +25,8 @@ export class Host<S extends object> {
   /** Statistics asked for and not yet answered: per request its resolve, per tensor the request's promise. */
   private readonly statsWaiting = new Map<number, () => void>();
   private readonly statsAsked = new Map<TensorId, Promise<void>>();
+  /** Parts of the page asked for (`requestPart`), by name: the answer's resolve. */
+  private readonly partsWaiting = new Map<string, (text: { js: string; css: string } | undefined) => void>();
   private nextId = 1;
 
   constructor(onMessage: (m: HostMessage) => void) {
@@ -40,6 +42,12 @@ export class Host<S extends object> {
           this.waiting.delete(m.requestId);
           w.resolve(m.result.kind === "values" ? m.result : m.result.reason);
         }
+        return;
+      }
+      if (m.type === "part") {
+        const resolve = this.partsWaiting.get(m.name);
+        this.partsWaiting.delete(m.name);
+        resolve?.({ js: m.js, css: m.css });
         return;
       }
       if (m.type === "stats") {
@@ -132,6 +140,20 @@ export class Host<S extends object> {
       this.post({ type: "requestStats", requestId, tensors: part });
     }
     return pending.size ? Promise.all(pending).then(() => undefined) : Promise.resolve();
+  }
+
+  /** A part of the page left out of it (KaTeX), from the host; undefined if it did not answer in time. */
+  part(name: string): Promise<{ js: string; css: string } | undefined> {
+    return new Promise((resolve) => {
+      this.partsWaiting.get(name)?.(undefined);
+      this.partsWaiting.set(name, resolve);
+      setTimeout(() => {
+        if (this.partsWaiting.get(name) !== resolve) return;
+        this.partsWaiting.delete(name);
+        resolve(undefined);
+      }, VALUES_TIMEOUT_MS);
+      this.post({ type: "requestPart", name });
+    });
   }
 
   /** Values already received, without asking (for synchronous re-renders). */

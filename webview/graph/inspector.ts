@@ -6,7 +6,7 @@ import type { Host } from "../common/host";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { chainRuleAt, FAN_SHOWN, fanOutAt, fanOutParts, tensorName, type ChainRule, type FanOut } from "./chainRule";
 import { heatmap } from "./heatmap";
-import { tex } from "./tex";
+import { katexReady, tex } from "./tex";
 import { inspectorStats, lastCheckOf } from "./inspectorStats";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
@@ -56,10 +56,12 @@ export class Inspector {
       // the first few parts only: a parameter used in 300 cells would otherwise ask for 300 tensors' values
       for (const p of fanOutParts(index, cursor).slice(0, FAN_SHOWN)) wanted.add(p.contribution);
     }
-    // the statistics the trace message left out come with the values, in one round trip
+    // the statistics the trace message left out come with the values, in one round trip, and with them KaTeX's text
+    // the first time a formula is shown (a chain rule, a fan-out sum)
     const [values] = await Promise.all([
       this.host.valuesNow([...wanted]),
       this.host.stats(inspectorStats(index, cursor, selectedOp, selectedTensor)),
+      e?.kind === "backward" || e?.kind === "accumulate" ? katexReady() : undefined,
     ]);
     if (token !== this.token) return;
     const valuesOf = (t: TensorId): TensorValues | undefined => values.get(t);

@@ -15,12 +15,15 @@ import { DiffView } from "./diffView";
 import { Toolbar } from "./toolbar";
 import { wireGraphInput } from "./graphInput";
 import { GraphSession, type GraphState } from "./session";
+import { setKatexSource } from "./tex";
+import { KATEX_PART } from "../../src/protocol/page";
 
 // Every callback below reaches the session, which is made last: none of them runs before the host's first message.
 // eslint-disable-next-line prefer-const -- assigned once, below, after the parts it drives
 let session: GraphSession;
 const host = new Host<GraphState>((m) => session.onMessage(m));
 const saved = host.state();
+setKatexSource(() => host.part(KATEX_PART));
 
 const main = el("div", "main");
 const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");

@@ -1,18 +1,34 @@
-// Typesetting for the inspector: KaTeX, whose script and styles (640 KB of the graph page's 860 KB) are run and parsed
-// only when the first formula is shown, not at every page load (webview/common/deferred.ts).
+// Typesetting for the inspector: KaTeX, whose script and styles (640 KB) are not in the graph page: the page asks the
+// extension for them when the inspector first shows a formula (webview/common/deferred.ts), so a new panel neither
+// carries nor parses them before its first paint.
 import type katexModule from "katex";
 import { el } from "../common/dom";
-import { loadDeferred } from "../common/deferred";
-import { KATEX_PART } from "../../src/protocol/page";
+import { runPart } from "../common/deferred";
 
 export type Katex = typeof katexModule;
 /** Where webview/graph/katexBundle.ts puts KaTeX. */
 export const katexSlot = globalThis as unknown as { backstepKatex?: Katex };
 
-/** KaTeX, run now if it is not yet; undefined while a fetched copy has not arrived. */
-function katex(): Katex | undefined {
-  if (!katexSlot.backstepKatex) loadDeferred(KATEX_PART);
-  return katexSlot.backstepKatex;
+type PartSource = () => Promise<{ js: string; css: string } | undefined>;
+let source: PartSource | undefined;
+let loading: Promise<void> | undefined;
+
+/** Where KaTeX's text comes from when the page does not hold it (the graph page: its host, by message). */
+export function setKatexSource(s: PartSource): void {
+  source = s;
+}
+
+/**
+ * Resolves once KaTeX can typeset: at once when the page loaded it (the report; a page that fetched it), else after it
+ * was fetched from the source and run. Without it (no source, no answer) formulas show their LaTeX.
+ */
+export function katexReady(): Promise<void> {
+  if (katexSlot.backstepKatex || !source) return Promise.resolve();
+  loading ??= source().then((text) => {
+    if (text && !katexSlot.backstepKatex) runPart(text);
+    if (!katexSlot.backstepKatex) loading = undefined; // not run: ask again next time
+  });
+  return loading;
 }
 
 /**
@@ -21,7 +37,7 @@ function katex(): Katex | undefined {
  */
 export function tex(latex: string, display = true): HTMLElement {
   const span = el("div", display ? "math display" : "math");
-  const k = katex();
+  const k = katexSlot.backstepKatex;
   if (k) k.render(display ? `\\displaystyle ${latex}` : latex, span, { throwOnError: false, output: "htmlAndMathml" });
   else span.textContent = latex; // the formula's source rather than no inspector
   return span;

@@ -89,7 +89,6 @@ export async function startHarness(): Promise<Harness> {
                   name: KATEX_PART,
                   scriptUri: `${origin}/dist/${KATEX_PART}.js`,
                   styleUri: `${origin}/dist/${KATEX_PART}.css`,
-                  ...(inline ? { inline: text(KATEX_PART) } : {}),
                 },
               }
             : {}),
@@ -235,7 +234,11 @@ export async function openView(
       );
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "requestStats" && o.answerStats !== false) await send(statsReply(trace, m));
-    else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
+    else if (m.type === "requestPart" && m.name === KATEX_PART) {
+      // what extension/panels/assets.ts's partText answers
+      const dist = (f: string): string => readFileSync(join(DIST, f), "utf8");
+      await send({ type: "part", name: m.name, js: dist(`${KATEX_PART}.js`), css: dist(`${KATEX_PART}.css`) });
+    } else if (m.type === "goto" && !o.debugging) await send({ type: "cursor", file, event: m.event, source: "panel" });
   });
   const theme = THEMES[o.theme ?? "dark"];
   // A string, not a function: tsx's keepNames helpers (__name) do not exist in the page. Tests' page.evaluate
