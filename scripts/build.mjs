@@ -25,6 +25,8 @@ const PKG = "packages/backstep";
 const bundles = [
   ["extension/extension.ts", "dist/extension.js", node],
   ["src/runner/worker.ts", "dist/runnerWorker.js", node],
+  // the CodeLens's parser thread (sucrase + acorn off the extension host's event loop)
+  ["extension/editor/lensWorker.ts", "dist/lensWorker.js", node],
   ["src/cli/main.ts", "dist/cli.js", { ...node, banner: { js: "#!/usr/bin/env node" } }],
   ["extension/debug/adapterMain.ts", "dist/debugAdapter.js", node],
   ["webview/graph/main.ts", "dist/webview/graph.js", browser],

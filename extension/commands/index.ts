@@ -27,7 +27,7 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
   status.command = Commands.showLog;
   status.tooltip = "Backstep: show the log";
   const hints = new EditorHints(store);
-  const lens = new BackpropCodeLens();
+  const lens = new BackpropCodeLens(path.join(context.extensionPath, "dist", "lensWorker.js"));
   const showGraph = (file: string): void => {
     try {
       GraphPanel.createOrShow(context, store, file);

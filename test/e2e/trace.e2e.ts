@@ -31,6 +31,14 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await wb?.close();
   });
 
+  it("shows Trace Backprop | Debug Backprop as a CodeLens in the model's editor (parsed in its own thread)", async function () {
+    const lens = wb!.page.locator(".editor-group-container.active .monaco-editor .codelens-decoration").first();
+    await lens.waitFor({ state: "visible" });
+    const text = await lens.innerText();
+    assert.match(text, /Trace Backprop/, `CodeLens: ${text}`);
+    assert.match(text, /Debug Backprop/, `CodeLens: ${text}`);
+  });
+
   it("runs from the Explorer's context menu and reports the run in the status bar", async function () {
     const w = wb!;
     await w.explorerContextMenu(MODEL, "Trace Backprop");
