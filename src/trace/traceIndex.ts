@@ -1,7 +1,7 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
-import type { OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
+import type { GradCheckEvent, OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
 
 /**
  * A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request, and
@@ -96,6 +96,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   private backward?: Map<OpId, number>;
   private readers?: Map<TensorId, OpId[]>;
   private timeline?: GradTimeline;
+  private checks?: Map<TensorId, GradCheckEvent>;
 
   constructor(trace: TraceOf<T>) {
     this.trace = trace;
@@ -185,6 +186,16 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   get grads(): GradTimeline {
     if (!this.timeline) this.timeline = new GradTimeline(this.trace);
     return this.timeline;
+  }
+
+  /** The last gradient check of a tensor's gradient, if the run stated one. */
+  lastCheck(t: TensorId): GradCheckEvent | undefined {
+    if (!this.checks) {
+      this.checks = new Map();
+      for (const e of this.trace.events)
+        if (e.kind === "gradCheck" && e.tensor !== undefined) this.checks.set(e.tensor, e);
+    }
+    return this.checks.get(t);
   }
 
   /** The ops that read each tensor, in recording order. */

@@ -7,7 +7,7 @@ import { eventWhere, viewOf } from "./helpers";
 
 describe("webview chain rule", () => {
   const trace = mlpTrace();
-  const { index, valuesOf } = viewOf(trace);
+  const { index, reads } = viewOf(trace);
   const opOf = (name: string, step = 0, nth = 0): number => {
     const o = trace.ops.filter((x) => x.op === name && x.trainingStep === step)[nth];
     assert.ok(o, `${name} #${nth} in step ${step}`);
@@ -17,7 +17,7 @@ describe("webview chain rule", () => {
 
   it("writes upstream × local = contribution for tanh with numbers that equal (1 − h²)·∂L/∂h", () => {
     const tanh = opOf("tanh");
-    const rule = chainRuleAt(index, backwardOf(tanh), valuesOf);
+    const rule = chainRuleAt(index, backwardOf(tanh), reads);
     assert.ok(rule);
     assert.equal(rule.terms.length, 1);
     const t = rule.terms[0];
@@ -39,7 +39,7 @@ describe("webview chain rule", () => {
 
   it("gives matmul's Jacobian shapes [size(out) × size(in)] and no element-wise numbers", () => {
     const mm = opOf("matmul", 0, 1); // fc2: h[4×5] · W2ᵀ[5×1]
-    const rule = chainRuleAt(index, backwardOf(mm), valuesOf);
+    const rule = chainRuleAt(index, backwardOf(mm), reads);
     assert.ok(rule);
     assert.deepEqual(
       rule.terms.map((t) => t.jacobianShape),
@@ -68,10 +68,10 @@ describe("webview chain rule", () => {
 
   it("notes the broadcast sum for a bias and skips inputs that need no gradient", () => {
     const add = opOf("add", 0, 0);
-    const rule = chainRuleAt(index, backwardOf(add), valuesOf);
+    const rule = chainRuleAt(index, backwardOf(add), reads);
     assert.ok(rule?.terms[1].summedOverBroadcast);
     assert.equal(rule?.terms[1].contributionShape, "5");
-    const sub = chainRuleAt(index, backwardOf(opOf("sub")), valuesOf);
+    const sub = chainRuleAt(index, backwardOf(opOf("sub")), reads);
     assert.deepEqual(sub?.skipped, ["y"]);
   });
 
@@ -81,7 +81,7 @@ describe("webview chain rule", () => {
       (a, e, i) => (e.kind === "accumulate" && e.tensor === h && index.eventStep[i] === 0 ? i : a),
       -1,
     );
-    const fan = fanOutAt(index, last, valuesOf);
+    const fan = fanOutAt(index, last, reads);
     assert.ok(fan);
     assert.equal(fan.tensorName, "h");
     assert.deepEqual(fan.parts.map((p) => p.from).sort(), ["matmul", "mul (act)", "mul (act)"]);

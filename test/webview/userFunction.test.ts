@@ -20,10 +20,10 @@ describe("views: a user-defined function", function () {
   });
 
   it("the chain rule at its backward: ∂L/∂h · (user-defined backward) = ∂L/∂z, with the backward's result as the contribution", () => {
-    const { index, valuesOf } = viewOf(trace);
+    const { index, reads } = viewOf(trace);
     const op = trace.ops.find((o) => o.op === "MyTanh")!;
     const at = eventWhere(trace, (e) => e.kind === "backward" && e.op === op.id);
-    const rule = chainRuleAt(index, at, valuesOf)!;
+    const rule = chainRuleAt(index, at, reads)!;
     assert.equal(rule.op, "MyTanh");
     assert.equal(rule.outName, "h");
     assert.equal(rule.terms.length, 1);

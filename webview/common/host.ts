@@ -20,6 +20,8 @@ export class Host<S extends object> {
   private readonly api: VsCodeApi = acquireVsCodeApi();
   private readonly waiting = new Map<number, { tensor: TensorId; resolve: (v: TensorValues | string) => void }>();
   private readonly cache = new Map<TensorId, Promise<TensorValues | string>>();
+  /** What arrived of `cache`: a tensor's values or the reason they are unavailable. */
+  private readonly arrived = new Map<TensorId, TensorValues | string>();
   /** The current trace's tensors: a `stats` reply fills in their statistics. */
   private tensors: TensorInfo[] = [];
   /** Statistics asked for and not yet answered: per request its resolve, per tensor the request's promise. */
@@ -64,6 +66,7 @@ export class Host<S extends object> {
       }
       if (m.type === "trace") {
         this.cache.clear();
+        this.arrived.clear();
         this.tensors = m.trace.tensors;
         // a late reply must not fill the new trace's tensors with the old one's statistics
         for (const done of this.statsWaiting.values()) done();
@@ -103,6 +106,10 @@ export class Host<S extends object> {
         }, VALUES_TIMEOUT_MS);
       });
       this.cache.set(tensor, p);
+      const asked = p;
+      void p.then((v) => {
+        if (this.cache.get(tensor) === asked) this.arrived.set(tensor, v);
+      });
       this.post({ type: "requestValues", requestId, tensor, maxValues });
     }
     return p;
@@ -156,15 +163,8 @@ export class Host<S extends object> {
     });
   }
 
-  /** Values already received, without asking (for synchronous re-renders). */
-  async valuesNow(tensors: TensorId[]): Promise<Map<TensorId, TensorValues>> {
-    const out = new Map<TensorId, TensorValues>();
-    await Promise.all(
-      tensors.map(async (t) => {
-        const v = await this.values(t);
-        if (typeof v !== "string") out.set(t, v);
-      }),
-    );
-    return out;
+  /** A tensor's values or the reason they are unavailable, if they have arrived; undefined otherwise (not asked). */
+  received(tensor: TensorId): TensorValues | string | undefined {
+    return this.arrived.get(tensor);
   }
 }

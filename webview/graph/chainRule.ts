@@ -5,8 +5,7 @@ import type { ViewIndex } from "../../src/protocol/messages";
 import { bpEquation, type BpLabel } from "./nielsen";
 import { opFacts } from "../../src/protocol/opFacts";
 import { dimsText } from "../../src/trace/text";
-
-export type ValuesOf = (t: TensorId) => TensorValues | undefined;
+import type { TensorReads } from "./inspectorReads";
 
 export interface NumericRow {
   at: number;
@@ -33,7 +32,7 @@ export interface ChainTerm {
   numbers: NumericRow[];
   /** The contribution is smaller than the upstream: broadcasting was undone by summing. */
   summedOverBroadcast: boolean;
-  /** ‖∂L/∂out‖ and ‖contribution‖ (from stats; the inspector fetches them first: inspectorStats.ts). */
+  /** ‖∂L/∂out‖ and ‖contribution‖, from their statistics (NaN while those are not at hand). */
   norms: { upstream: number; contribution: number };
   /** For a 2-D matmul with values at hand: entry [0,0] of the contribution recomputed as a sum of products. */
   matmulCheck?: MatmulCheck;
@@ -134,7 +133,7 @@ function elementwise(u?: TensorValues, l?: TensorValues, c?: TensorValues, k = 3
 }
 
 /** The chain rule for the backward event at `cursor`, or undefined if that event is not a backward one. */
-export function chainRuleAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): ChainRule | undefined {
+export function chainRuleAt(index: ViewIndex, cursor: number, reads: TensorReads): ChainRule | undefined {
   const e = index.trace.events[cursor];
   if (e?.kind !== "backward") return undefined;
   const op = index.op(e.op);
@@ -170,19 +169,19 @@ export function chainRuleAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf
       numbers:
         local.tensor === undefined
           ? []
-          : elementwise(valuesOf(e.upstream), valuesOf(local.tensor), valuesOf(contribution)),
+          : elementwise(reads.values(e.upstream), reads.values(local.tensor), reads.values(contribution)),
       // only an elementwise op broadcasts its inputs (a matmul's or conv's contribution is smaller by its shape)
       summedOverBroadcast:
         !!up && !!c && elementwiseOp && c.shape.reduce((a, b) => a * b, 1) < up.shape.reduce((a, b) => a * b, 1),
-      norms: { upstream: up?.stats?.norm ?? NaN, contribution: c?.stats?.norm ?? NaN },
+      norms: { upstream: reads.stats(e.upstream)?.norm ?? NaN, contribution: reads.stats(contribution)?.norm ?? NaN },
       ...(op.op === "matmul" && op.inputs.length === 2
         ? {
             matmulCheck: matmulCheck(
               i,
-              valuesOf(e.upstream),
-              valuesOf(op.inputs[0]),
-              valuesOf(op.inputs[1]),
-              valuesOf(contribution),
+              reads.values(e.upstream),
+              reads.values(op.inputs[0]),
+              reads.values(op.inputs[1]),
+              reads.values(contribution),
             ),
           }
         : {}),
@@ -217,16 +216,16 @@ export function fanOutParts(index: ViewIndex, cursor: number): FanPart[] {
 }
 
 /** A tensor's entries summed, from its stats (NaN while they have not arrived). */
-function entrySum(index: ViewIndex, t: TensorId): number {
-  const info = index.tensor(t);
-  return info?.stats ? info.stats.mean * info.shape.reduce((a, b) => a * b, 1) : NaN;
+function entrySum(index: ViewIndex, reads: TensorReads, t: TensorId): number {
+  const stats = reads.stats(t);
+  return stats ? stats.mean * (index.tensor(t)?.shape ?? []).reduce((a, b) => a * b, 1) : NaN;
 }
 
 /**
  * The fan-out sum at an accumulate event: every contribution to the tensor's gradient so far in this step. Only the
  * first FAN_SHOWN parts' values are used, so a 300-way sum needs 5 tensors' values, not 300.
  */
-export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): FanOut | undefined {
+export function fanOutAt(index: ViewIndex, cursor: number, reads: TensorReads): FanOut | undefined {
   const e = index.trace.events[cursor];
   if (e?.kind !== "accumulate") return undefined;
   const parts = fanOutParts(index, cursor);
@@ -238,7 +237,7 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
     parts.length <= FAN_SHOWN
       ? parts.map((_p, i) => term(i + 1)).join(" + ")
       : `${term(1)} + ${term(2)} + \\cdots + ${term(parts.length)}`;
-  const first = (t: TensorId): number | undefined => valuesOf(t)?.values[0];
+  const first = (t: TensorId): number | undefined => reads.values(t)?.values[0];
   const shown = parts.slice(0, FAN_SHOWN);
   const partNums = shown.map((p) => first(p.contribution));
   const total = first(e.total);
@@ -251,8 +250,8 @@ export function fanOutAt(index: ViewIndex, cursor: number, valuesOf: ValuesOf): 
       ? { numbers: { parts: partNums as number[], total, more: parts.length - shown.length } }
       : {}),
     entrySums: {
-      parts: parts.reduce((a, p) => a + entrySum(index, p.contribution), 0),
-      total: entrySum(index, e.total),
+      parts: parts.reduce((a, p) => a + entrySum(index, reads, p.contribution), 0),
+      total: entrySum(index, reads, e.total),
     },
   };
 }

@@ -1,13 +1,12 @@
 // The inspector: the current event and the selected op, with shapes, stats, heatmaps and the chain rule in numbers.
-import type { TensorValues } from "../../src/protocol/messages";
 import type { GradCheckEvent, OpId, TensorId } from "../../src/trace/types";
 import { el, vsButton } from "../common/dom";
 import type { Host } from "../common/host";
 import type { ViewIndex } from "../../src/protocol/messages";
-import { chainRuleAt, FAN_SHOWN, fanOutAt, fanOutParts, tensorName, type ChainRule, type FanOut } from "./chainRule";
+import { chainRuleAt, FAN_SHOWN, fanOutAt, tensorName, type ChainRule, type FanOut } from "./chainRule";
 import { heatmap } from "./heatmap";
-import { katexReady, tex } from "./tex";
-import { inspectorStats, lastCheckOf } from "./inspectorStats";
+import { katexReady, katexSlot, tex } from "./tex";
+import { InspectorReads } from "./inspectorReads";
 import { describeEvent } from "./timelineModel";
 import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
 
@@ -17,6 +16,13 @@ const FAN_MORE_PAGE = 100;
 export interface InspectorActions {
   reveal(op: OpId): void;
   goto(event: number): void;
+}
+
+/** One render's doing: its reads (what was missing), and its heatmaps, fetched once it is shown. */
+interface Built {
+  token: number;
+  reads: InspectorReads;
+  heatmaps: (() => void)[];
 }
 
 function section(title: string): HTMLElement {
@@ -34,7 +40,11 @@ export class Inspector {
     private readonly actions: InspectorActions,
   ) {}
 
-  /** Renders for the event at `cursor` and the selected op (if other than the event's). Stale renders are dropped. */
+  /**
+   * Renders for the event at `cursor` and the selected op (if other than the event's). What the render read and was
+   * not at hand (statistics the trace message left out, values, KaTeX) is fetched in one round trip and the render done
+   * again, so its numbers are never placeholders. Stale renders are dropped.
+   */
   async render(
     index: ViewIndex,
     cursor: number,
@@ -43,44 +53,56 @@ export class Inspector {
     selectedGroup?: { label: string; ops: OpId[] },
   ): Promise<void> {
     const token = ++this.token;
-    const e = index.trace.events[cursor];
-    const wanted = new Set<TensorId>();
-    if (e?.kind === "backward") {
-      wanted.add(e.upstream);
-      index.op(e.op)?.inputs.forEach((t) => wanted.add(t));
-      e.local.forEach((l) => l?.tensor !== undefined && wanted.add(l.tensor));
-      e.contributions.forEach((c) => c !== null && wanted.add(c));
-    } else if (e?.kind === "accumulate") {
-      wanted.add(e.total);
-      wanted.add(e.contribution);
-      // the first few parts only: a parameter used in 300 cells would otherwise ask for 300 tensors' values
-      for (const p of fanOutParts(index, cursor).slice(0, FAN_SHOWN)) wanted.add(p.contribution);
+    const build = (b: Built): DocumentFragment =>
+      this.build(b, index, cursor, selectedOp, selectedTensor, selectedGroup);
+    const fresh = (): Built => ({
+      token,
+      reads: new InspectorReads(index, (t) => this.host.received(t)),
+      heatmaps: [],
+    });
+    let b = fresh();
+    let frag = build(b);
+    // the first formula shown (a chain rule, a fan-out sum) brings KaTeX's text, in the same round trip
+    const kind = index.trace.events[cursor]?.kind;
+    const formulas = (kind === "backward" || kind === "accumulate") && !katexSlot.backstepKatex;
+    if (!b.reads.complete || formulas) {
+      await Promise.all([
+        ...[...b.reads.missingValues].map((t) => this.host.values(t)),
+        this.host.stats(b.reads.missingStats),
+        formulas ? katexReady() : undefined,
+      ]);
+      if (token !== this.token) return;
+      b = fresh();
+      frag = build(b);
     }
-    // the statistics the trace message left out come with the values, in one round trip, and with them KaTeX's text
-    // the first time a formula is shown (a chain rule, a fan-out sum)
-    const [values] = await Promise.all([
-      this.host.valuesNow([...wanted]),
-      this.host.stats(inspectorStats(index, cursor, selectedOp, selectedTensor)),
-      e?.kind === "backward" || e?.kind === "accumulate" ? katexReady() : undefined,
-    ]);
-    if (token !== this.token) return;
-    const valuesOf = (t: TensorId): TensorValues | undefined => values.get(t);
+    this.root.replaceChildren(frag);
+    for (const show of b.heatmaps) show();
+  }
 
+  private build(
+    b: Built,
+    index: ViewIndex,
+    cursor: number,
+    selectedOp?: OpId,
+    selectedTensor?: TensorId,
+    selectedGroup?: { label: string; ops: OpId[] },
+  ): DocumentFragment {
+    const e = index.trace.events[cursor];
     const frag = document.createDocumentFragment();
     frag.append(el("h2", "insp-event", describeEvent(index, cursor)));
     const eventOp = index.eventOp[cursor] >= 0 ? index.eventOp[cursor] : undefined;
     if (e?.kind === "backward") {
-      const rule = chainRuleAt(index, cursor, valuesOf);
+      const rule = chainRuleAt(index, cursor, b.reads);
       if (rule) {
         const s = this.chainRule(rule);
         // The gradients themselves: what arrived (∂L/∂out) and what each input receives.
-        s.append(this.tensorRow(index, e.upstream, `∂L/∂${rule.outName} (upstream)`, token));
+        s.append(this.tensorRow(index, e.upstream, `∂L/∂${rule.outName} (upstream)`, b));
         for (const t of rule.terms)
-          s.append(this.tensorRow(index, t.contribution, `∂L/∂${t.inputName} (contribution)`, token));
+          s.append(this.tensorRow(index, t.contribution, `∂L/∂${t.inputName} (contribution)`, b));
         frag.append(s);
       }
     } else if (e?.kind === "accumulate") {
-      const fan = fanOutAt(index, cursor, valuesOf);
+      const fan = fanOutAt(index, cursor, b.reads);
       if (fan) frag.append(this.fanOut(fan));
     } else if (e?.kind === "update") {
       const s = section(`Update ${e.param}`);
@@ -90,10 +112,10 @@ export class Inspector {
         ["∂L/∂W", e.grad],
         ["after", e.after],
       ] as const)
-        s.append(this.tensorRow(index, t, label, token));
+        s.append(this.tensorRow(index, t, label, b));
       frag.append(s);
     } else if (e?.kind === "gradCheck") {
-      frag.append(this.gradCheck(e, index, token));
+      frag.append(this.gradCheck(e, index, b));
     } else if (e?.kind === "step") {
       frag.append(
         el(
@@ -105,24 +127,24 @@ export class Inspector {
         ),
       );
     }
-    if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", token));
+    if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", b));
     if (selectedOp !== undefined && selectedOp !== eventOp)
-      frag.append(this.opSection(index, selectedOp, "Selected", token));
+      frag.append(this.opSection(index, selectedOp, "Selected", b));
     else if (selectedTensor !== undefined) {
       const name = index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`;
       const s = section(`Selected: ${name}`);
       // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
       const grad = index.grads.at(selectedTensor, cursor);
-      if (grad !== null) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, token, "gradient"));
+      if (grad !== null) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, b, "gradient"));
       else
         s.append(
           el("p", "note", `No gradient of ${name} yet at this event: it arrives during this step's backward pass.`),
         );
-      s.append(this.tensorRow(index, selectedTensor, `${name} (value)`, token));
+      s.append(this.tensorRow(index, selectedTensor, `${name} (value)`, b));
       frag.append(s);
     }
     if (selectedGroup) frag.append(this.groupSection(index, selectedGroup.label, selectedGroup.ops));
-    this.root.replaceChildren(frag);
+    return frag;
   }
 
   /** A collapsed module: its ops in order, each a button to its backward event (or forward, if it has none). */
@@ -253,7 +275,7 @@ export class Inspector {
     return s;
   }
 
-  private opSection(index: ViewIndex, opId: OpId, title: string, token: number): HTMLElement {
+  private opSection(index: ViewIndex, opId: OpId, title: string, b: Built): HTMLElement {
     const op = index.op(opId);
     const s = section(`${title}: ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}`);
     if (!op) return s;
@@ -273,16 +295,16 @@ export class Inspector {
       );
     }
     s.append(where);
-    op.inputs.forEach((t, i) => s.append(this.tensorRow(index, t, `in ${i}: ${tensorName(index, t)}`, token)));
-    s.append(this.tensorRow(index, op.output, `out: ${tensorName(index, op.output)}`, token));
+    op.inputs.forEach((t, i) => s.append(this.tensorRow(index, t, `in ${i}: ${tensorName(index, t)}`, b)));
+    s.append(this.tensorRow(index, op.output, `out: ${tensorName(index, op.output)}`, b));
     // a learner's gradient of this op's result, beside autograd's
-    const check = lastCheckOf(index, op.output);
-    if (check) s.append(this.gradCheck(check, index, token));
+    const check = index.lastCheck(op.output);
+    if (check) s.append(this.gradCheck(check, index, b));
     return s;
   }
 
   /** A gradient check: its verdict, the worst element, and the hand-written gradient beside the reference. */
-  private gradCheck(e: GradCheckEvent, index: ViewIndex, token: number): HTMLElement {
+  private gradCheck(e: GradCheckEvent, index: ViewIndex, b: Built): HTMLElement {
     const ref = e.source === "expectGrad" ? "autograd" : "finite differences";
     const s = section(`Gradient check: ${e.label}${e.loc ? ` (line ${e.loc.line})` : ""}`);
     s.classList.add("grad-check", gradCheckFailed(e) ? "failed" : "passed");
@@ -298,33 +320,39 @@ export class Inspector {
     const tolerance = `close means |yours − ${ref}| ≤ ${formatNumber(e.atol)} + ${formatNumber(e.rtol)}·|${ref}|`;
     s.append(el("p", "note", e.note ? `${e.note}. ${tolerance}` : tolerance));
     const pair = el("div", "side-by-side");
-    if (e.manual !== undefined)
-      pair.append(this.tensorRow(index, e.manual, `yours: ∂L/∂${e.label}`, token, "gradient"));
+    if (e.manual !== undefined) pair.append(this.tensorRow(index, e.manual, `yours: ∂L/∂${e.label}`, b, "gradient"));
     if (e.reference !== undefined)
-      pair.append(this.tensorRow(index, e.reference, `${ref}: ∂L/∂${e.label}`, token, "gradient"));
+      pair.append(this.tensorRow(index, e.reference, `${ref}: ∂L/∂${e.label}`, b, "gradient"));
     s.append(pair);
     return s;
   }
 
   /** A tensor's shape and stats now; its heatmap when the values arrive. */
-  private tensorRow(index: ViewIndex, t: TensorId, label: string, token: number, role?: "gradient"): HTMLElement {
+  private tensorRow(index: ViewIndex, t: TensorId, label: string, b: Built, role?: "gradient"): HTMLElement {
     const info = index.tensor(t);
     const row = el("div", role ? `tensor ${role}` : "tensor");
     row.dataset.tensor = String(t);
     row.append(el("div", "tensor-head", `${label}  [${info ? dimsText(info.shape) : "?"}] ${info?.dtype ?? ""}`));
-    if (info) row.append(el("div", "stats", info.stats ? statsText(info.stats) : "statistics not received"));
+    const stats = b.reads.stats(t);
+    if (info) row.append(el("div", "stats", stats ? statsText(stats) : "statistics not received"));
     if (info?.hasValues) {
       const slot = el("div", "heat");
       row.append(slot);
-      void this.host.values(t).then((v) => {
-        if (token !== this.token) return;
-        if (typeof v === "string") slot.textContent = v;
-        else {
-          slot.append(heatmap(v, label));
-          if (v.sampled)
-            slot.append(el("div", "note", `sampled ${v.rowIndex.length}×${v.colIndex.length} of ${v.rows}×${v.cols}`));
-        }
-      });
+      // fetched once this render is shown, not for one done again (InspectorReads)
+      b.heatmaps.push(
+        () =>
+          void this.host.values(t).then((v) => {
+            if (b.token !== this.token) return;
+            if (typeof v === "string") slot.textContent = v;
+            else {
+              slot.append(heatmap(v, label));
+              if (v.sampled)
+                slot.append(
+                  el("div", "note", `sampled ${v.rowIndex.length}×${v.colIndex.length} of ${v.rows}×${v.cols}`),
+                );
+            }
+          }),
+      );
     }
     return row;
   }
