@@ -4,7 +4,7 @@ import { buildStepGraph, stepGraphSlices, stepsWithOps, CHUNK_THRESHOLD } from "
 import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
 import { layoutInput, runLayout } from "../../webview/graph/layout";
 import { searchNodes } from "../../webview/graph/search";
-import { periodicRuns } from "../../webview/graph/unrolled";
+import { type PeriodicRun, periodicRuns } from "../../webview/graph/unrolled";
 import { mlpTrace } from "./fixtures/mlp";
 import { syntheticTrace } from "./fixtures/synthetic";
 import { viewOf } from "./helpers";
@@ -154,6 +154,52 @@ describe("webview graph model", () => {
     const layers = syntheticTrace(2200);
     const g = buildStepGraph(viewOf(layers).index, 0);
     assert.ok(![...g.groups.keys()].some((id) => id.includes("@")), "no repetition groups in distinct modules");
+  });
+
+  it("finds the same loops as scanning every period again on either side of each one found", () => {
+    // the scan periodicRuns replaced (3 repetitions at least, periods up to 400), as the reference
+    const reference = (keys: readonly number[], from = 0, to = keys.length): PeriodicRun[] => {
+      let best: PeriodicRun | undefined;
+      for (let p = 1; p <= Math.min(400, Math.floor((to - from) / 3)); p++) {
+        let streak = 0;
+        for (let i = from; i + p <= to; i++) {
+          if (i + p < to && keys[i] === keys[i + p]) {
+            streak++;
+            continue;
+          }
+          const count = Math.floor((streak + p) / p);
+          if (count >= 3 && (!best || count * p > best.count * best.period))
+            best = { start: i - streak, period: p, count };
+          streak = 0;
+        }
+      }
+      if (!best) return [];
+      const end = best.start + best.period * best.count;
+      return [...reference(keys, from, best.start), best, ...reference(keys, end, to)];
+    };
+    let seed = 15;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n) | 0;
+    for (let trial = 0; trial < 200; trial++) {
+      // loop bodies of random length and repeat count, between random ops, from a small alphabet (overlaps, ties)
+      const keys: number[] = [];
+      const len = trial < 198 ? 20 + random(300) : 1250 + random(100);
+      while (keys.length < len) {
+        if (random(3) === 0) keys.push(random(4));
+        else {
+          const body = Array.from({ length: 1 + random(trial < 198 ? 6 : 450) }, () => random(trial % 2 ? 3 : 50));
+          for (let r = 1 + random(6); r > 0; r--) keys.push(...body);
+        }
+      }
+      const from = random(10);
+      const to = keys.length - random(10);
+      assert.deepEqual(periodicRuns(keys), reference(keys), `trial ${trial}`);
+      assert.deepEqual(periodicRuns(keys, from, to), reference(keys, from, to), `trial ${trial} in [${from}, ${to})`);
+    }
+    // an unrolled cell whose calls differ (each one's own input op) but whose 4 gates repeat: 100 short runs
+    const cell = (k: number): number[] => [1000 + k, 1, 2, 3, 3, 3, 3, 4, 5];
+    const keys = Array.from({ length: 100 }, (_, k) => cell(k)).flat();
+    assert.deepEqual(periodicRuns(keys), reference(keys));
+    assert.equal(periodicRuns(keys).length, 100);
   });
 
   it("chunks a huge graph without modules so it can still collapse", () => {

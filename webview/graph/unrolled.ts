@@ -16,31 +16,56 @@ export interface PeriodicRun {
   count: number;
 }
 
+/** A maximal stretch keys[start, end) that repeats a block of `period` keys at least MIN_REPEATS times. */
+interface Segment {
+  start: number;
+  end: number;
+  period: number;
+}
+
 /**
  * The runs of `keys` that repeat a block of `period` keys at least MIN_REPEATS times, not overlapping: the run
- * covering the most keys (the shortest period among equals), then the same in what is left on either side.
+ * covering the most keys (the shortest period among equals, then the first), then the same in what is left on either
+ * side. The stretches that repeat are found once, for every period, and each side picks among them clipped to it:
+ * scanning every period again on each side made a step graph of the e2e bench's 100,000-op LSTM (20,000 ops, 911
+ * short runs) take 16–29 s to build, now 1.9–3.7 s (node, 3 interleaved pairs, load 13–15).
  */
 export function periodicRuns(keys: readonly number[], from = 0, to = keys.length): PeriodicRun[] {
-  const n = to - from;
-  let best: PeriodicRun | undefined;
-  for (let p = 1; p <= Math.min(MAX_PERIOD, Math.floor(n / MIN_REPEATS)); p++) {
+  const segments: Segment[] = [];
+  for (let p = 1; p <= Math.min(MAX_PERIOD, Math.floor((to - from) / MIN_REPEATS)); p++) {
     let streak = 0;
     for (let i = from; i + p <= to; i++) {
-      const same = i + p < to && keys[i] === keys[i + p];
-      if (same) {
+      if (i + p < to && keys[i] === keys[i + p]) {
         streak++;
         continue;
       }
       // keys[i − streak … i + p) repeat with period p
-      const count = Math.floor((streak + p) / p);
-      if (count >= MIN_REPEATS && (!best || count * p > best.count * best.period))
-        best = { start: i - streak, period: p, count };
+      if (streak + p >= MIN_REPEATS * p) segments.push({ start: i - streak, end: i + p, period: p });
       streak = 0;
     }
   }
-  if (!best) return [];
-  const end = best.start + best.period * best.count;
-  return [...periodicRuns(keys, from, best.start), best, ...periodicRuns(keys, end, to)];
+  const out: PeriodicRun[] = [];
+  pick(segments, from, to, out);
+  return out;
+}
+
+/** The best run in [from, to) among `segments` (by period, then start) clipped to it, then either side's. */
+function pick(segments: readonly Segment[], from: number, to: number, out: PeriodicRun[]): void {
+  const maxPeriod = Math.min(MAX_PERIOD, Math.floor((to - from) / MIN_REPEATS));
+  const here: Segment[] = [];
+  let best: PeriodicRun | undefined;
+  for (const s of segments) {
+    if (s.period > maxPeriod) break;
+    const start = Math.max(s.start, from);
+    const count = Math.floor((Math.min(s.end, to) - start) / s.period);
+    if (count < MIN_REPEATS) continue;
+    here.push(s);
+    if (!best || count * s.period > best.count * best.period) best = { start, period: s.period, count };
+  }
+  if (!best) return;
+  pick(here, from, best.start, out);
+  out.push(best);
+  pick(here, best.start + best.period * best.count, to, out);
 }
 
 /**
