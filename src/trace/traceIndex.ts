@@ -1,7 +1,17 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
-import type { GradCheckEvent, OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
+import type {
+  GradCheckEvent,
+  OpId,
+  TensorId,
+  TensorStats,
+  Trace,
+  TraceEvent,
+  TraceOp,
+  TraceParam,
+  TraceTensor,
+} from "./types";
 
 /**
  * A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request, and
@@ -97,6 +107,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   private readers?: Map<TensorId, OpId[]>;
   private timeline?: GradTimeline;
   private checks?: Map<TensorId, GradCheckEvent>;
+  private params?: Map<TensorId, TraceParam>;
 
   constructor(trace: TraceOf<T>) {
     this.trace = trace;
@@ -196,6 +207,12 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
         if (e.kind === "gradCheck" && e.tensor !== undefined) this.checks.set(e.tensor, e);
     }
     return this.checks.get(t);
+  }
+
+  /** The parameter a tensor is, if it is one (colouring by gradient asks for each node's on every recolour). */
+  parameter(t: TensorId): TraceParam | undefined {
+    this.params ??= new Map(this.trace.params.map((p) => [p.tensor, p]));
+    return this.params.get(t);
   }
 
   /** The ops that read each tensor, in recording order. */

@@ -118,6 +118,14 @@ describe("webview view logic", () => {
     const b = trace.events.find((e) => e.kind === "backward" && e.op === tanh);
     const up = trace.tensors[b?.kind === "backward" ? b.upstream : -1];
     assert.ok(Math.abs(nodeMagnitude(index, node, "gradient") - rms(up.stats.norm, up.shape)) < 1e-12);
+    // a parameter's node (the trace's parameters are their last tensors: drawn as in a one-step trace) stands for
+    // the gradient the parameter holds, ∂L/∂W
+    const p = trace.params[0];
+    const leaf = all.nodes.find((n) => n.kind === "tensor");
+    assert.ok(leaf && p.grad !== null);
+    const w = { ...leaf, members: [{ ...leaf.members[0], tensor: p.tensor }] };
+    const g = trace.tensors[p.grad];
+    assert.ok(Math.abs(nodeMagnitude(index, w, "gradient") - rms(g.stats.norm, g.shape)) < 1e-12);
     assert.deepEqual(
       logScale([1, 10, 100, NaN, 0]).map((x) => (Number.isNaN(x) ? "nan" : x)),
       [0, 0.5, 1, "nan", 0],

@@ -16,7 +16,7 @@ export function rms(norm: number, shape: readonly number[]): number {
 function magnitudeTensor(index: ViewIndex, m: VisibleNode["members"][number], mode: ColourMode): TensorId | undefined {
   if (mode !== "gradient") return m.tensor;
   if (m.op === undefined) {
-    const p = index.trace.params.find((q) => q.tensor === m.tensor);
+    const p = m.tensor === undefined ? undefined : index.parameter(m.tensor);
     return !p || p.grad === null ? undefined : p.grad;
   }
   const b = index.backwardEvent.get(m.op);
