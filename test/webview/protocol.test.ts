@@ -99,6 +99,25 @@ describe("webview protocol", () => {
     assert.deepEqual(fromWire(toWire([1, NaN, [-Infinity]])), [1, NaN, [-Infinity]]);
   });
 
+  it("leaves the run's series and activation health out of the graph's message: only the side panel reads them", () => {
+    const t = structuredClone(trace);
+    t.health = [{ op: 1, kind: "saturated", fraction: 0.5 }];
+    t.series = {
+      steps: [0],
+      loss: [1],
+      fullSteps: [0],
+      layers: [],
+      params: [{ name: "w", gradNorm: [2], updateRatio: [3] }],
+    };
+    const graph = json(traceMessage(t.program, t, 0, false, []));
+    const side = json(traceMessage(t.program, t, 0, false, [], "side"));
+    assert.ok(isHostMessage(graph) && graph.type === "trace" && isHostMessage(side) && side.type === "trace");
+    assert.ok(!("series" in graph.trace) && !("health" in graph.trace));
+    assert.deepEqual(side.trace.series, t.series);
+    assert.deepEqual(side.trace.health, t.health);
+    assert.ok(t.series && t.health, "the trace keeps them");
+  });
+
   it("answers a values request with the tensor's own numbers, NaN included", () => {
     const t = structuredClone(trace);
     const w = t.tensors.find((x) => x.name === "model.fc1.weight");
