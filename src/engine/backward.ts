@@ -4,7 +4,7 @@ import { Tensor } from "./tensor";
 import type { TensorLike } from "./tensor";
 import type { EngineObserver, LocalDescription } from "./observer";
 import { observer } from "./observer";
-import { internal, isQuiet, reported, withLocalsDescribed } from "./mode";
+import { describingLocals, internal, isQuiet, reported, withLocalsDescribed } from "./mode";
 import { ShapeError, fmt, sameShape } from "./shape";
 import { reduceAxes, sumAxis } from "./kernels/reduce";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
@@ -120,15 +120,15 @@ function backwardPass(root: Tensor, seed: Tensor, obs: EngineObserver | null): v
   obs?.backwardBegin(root);
   // (ended even when a user-written backward throws, so an observer never stays inside a pass)
   try {
-    const locals = obs !== null && (obs.wantsLocals?.() ?? true);
-    internal(() => withLocalsDescribed(locals, () => passBody(root, seed, obs, locals)));
+    internal(() => withLocalsDescribed(obs !== null && (obs.wantsLocals?.() ?? true), () => passBody(root, seed, obs)));
   } finally {
     obs?.backwardEnd(root);
   }
 }
 
-/** `describeLocals`: the observer wants each op's local derivatives described. */
-function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null, describeLocals: boolean): void {
+function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void {
+  /** The observer wants each op's local derivatives described (the rules read the same fact: describingLocals). */
+  const describeLocals = describingLocals();
   const grads = new Map<number, Tensor>();
   /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
   const hooked = new Map<Tensor, Tensor>();
