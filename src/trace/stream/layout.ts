@@ -63,12 +63,17 @@ export const SERIES_PARAM = 20;
  */
 export const STEP_SUMMARY = 21;
 
+/** What a TENSOR record's value slot holds (its "held" field): 8 float64 statistics only, computed by the writer. */
+export const STATS_ONLY = 0;
+/** The tensor's values (the reader computes their statistics). */
+export const VALUES = 1;
 /**
- * A TENSOR record's "kept" field: 0 statistics only (8 floats at its value slot), 1 its values at its value slot, or
- * this: its values are those of the tensor whose id is in the value slot's place, read earlier in the same step, with
- * the last two dims swapped (its shape is the swapped one).
+ * In the value slot's place, the id of a tensor read earlier in the same step, values kept: this tensor's values are
+ * those with the last two dims swapped (its shape is the swapped one).
  */
 export const TRANSPOSE_OF = 2;
+/** A TENSOR record's "held" field. */
+export type HeldCode = typeof STATS_ONLY | typeof VALUES | typeof TRANSPOSE_OF;
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

@@ -53,6 +53,7 @@ const {
   TENSOR,
   TENSOR_NAME,
   TRANSPOSE_OF,
+  VALUES,
   UPDATE,
   VERDICTS,
   ZERO_GRAD,
@@ -214,7 +215,7 @@ export class TraceReader {
             t.stats = computeStats(values);
             t.values = values;
             this.step.push(values);
-          } else if (a[i + 4] === 1) {
+          } else if (a[i + 4] === VALUES) {
             const values = new Array<number>(size);
             t.stats = statsAndCopy(
               single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size),

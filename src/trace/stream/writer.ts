@@ -1,11 +1,10 @@
-// The recorder's side of the stream: encodes ops, tensors, events and the strings, frames and attributes they
-// refer to (each interned once) as records in the chunks ChunkWriter provides.
+// The recorder's side of the stream: encodes ops, events and the strings, frames and attributes they refer to (each
+// interned once) as records in the chunks ChunkWriter provides; TensorWriter writes the tensors, values and all.
 import type { OpHealth } from "../assembler";
-import { statsAndCopy } from "../stats";
-import type { AttrValue, Dtype, SourceLoc, StackFrame, TensorStats } from "../types";
+import type { AttrValue, SourceLoc, StackFrame } from "../types";
 import * as layout from "./layout";
-import { attrsToJson, type KindCode } from "./layout";
-import { ChunkWriter } from "./chunks";
+import { attrsToJson } from "./layout";
+import { TensorWriter } from "./tensorWriter";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
@@ -29,9 +28,7 @@ const {
   STEP_LOSS,
   STEP_SUMMARY,
   STRING,
-  TENSOR,
   TENSOR_NAME,
-  TRANSPOSE_OF,
   UPDATE,
   ZERO_GRAD,
 } = layout;
@@ -55,7 +52,7 @@ function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
 }
 
 /** Writes one run's records (the recorder's side). `onChunk` hands each new chunk to the reader. */
-export class TraceWriter extends ChunkWriter {
+export class TraceWriter extends TensorWriter {
   private readonly stringIds = new Map<string, number>();
   private readonly attrIds = new Map<string, number>();
   /** Frames by identity (the stack mappers hand out the same objects), then by content. */
@@ -148,95 +145,6 @@ export class TraceWriter extends ChunkWriter {
     this.n = i;
     // an op is where a run is seen to progress: publish it (other records are published in bunches)
     this.commit();
-  }
-
-  /**
-   * A tensor record: its values when `keep` (their statistics are computed by the reader), else only its
-   * statistics, computed here.
-   */
-  tensor(
-    kind: KindCode,
-    dtype: Dtype,
-    op: number,
-    name: number,
-    shape: readonly number[],
-    data: Float32Array | Float64Array,
-    keep: boolean,
-  ): void {
-    const single = keep && dtype === "float32";
-    const at = this.valueRoom(single, keep ? data.length : 8, shape.length);
-    if (!keep) putStats(this.floats, at >> 1, statsAndCopy(data, undefined));
-    else if (single) this.singles.set(data, at);
-    else this.floats.set(data, at >> 1);
-    this.tensorRecord(kind, dtype, op, name, keep, at, shape);
-  }
-
-  /**
-   * A tensor record of `data` (of shape `shape`, 2 dims or more) with its last two dims swapped, transposed as it is
-   * copied.
-   */
-  transposedTensor(
-    kind: KindCode,
-    dtype: Dtype,
-    op: number,
-    name: number,
-    shape: readonly number[],
-    data: Float32Array | Float64Array,
-    keep: boolean,
-  ): void {
-    const nd = shape.length;
-    const rows = shape[nd - 2];
-    const cols = shape[nd - 1];
-    const swapped = shape.slice();
-    swapped[nd - 2] = cols;
-    swapped[nd - 1] = rows;
-    // statistics do not depend on the order: only kept values need the transpose
-    if (!keep || rows === 1 || cols === 1) {
-      this.tensor(kind, dtype, op, name, swapped, data, keep);
-      return;
-    }
-    const single = dtype === "float32";
-    const at = this.valueRoom(single, data.length, nd);
-    if (single) transposeCopy(data as Float32Array, this.singles, at, rows, cols);
-    else transposeCopy(data as Float64Array, this.floats, at >> 1, rows, cols);
-    this.tensorRecord(kind, dtype, op, name, true, at, swapped);
-  }
-
-  /**
-   * A kept tensor record of shape `shape` (2 dims or more) whose values are those of trace tensor `source` (recorded in
-   * the current step, values kept: the reader has them) with its last two dims swapped: nothing is copied here, the
-   * reader transposes them (matmul's Aᵀ and Bᵀ are its inputs, recorded as they were made).
-   */
-  transposedOf(kind: KindCode, dtype: Dtype, shape: readonly number[], source: number): void {
-    const nd = shape.length;
-    const swapped = shape.slice();
-    swapped[nd - 2] = shape[nd - 1];
-    swapped[nd - 1] = shape[nd - 2];
-    this.room(8 + nd);
-    this.tensorRecord(kind, dtype, -1, NONE, TRANSPOSE_OF, source, swapped);
-  }
-
-  private tensorRecord(
-    kind: KindCode,
-    dtype: Dtype,
-    op: number,
-    name: number,
-    keep: boolean | typeof TRANSPOSE_OF,
-    at: number,
-    shape: readonly number[],
-  ): void {
-    const a = this.ints;
-    let i = this.n;
-    a[i++] = TENSOR;
-    a[i++] = kind;
-    a[i++] = dtype === "float64" ? 1 : 0;
-    a[i++] = op;
-    a[i++] = name;
-    a[i++] = keep === true ? 1 : keep === false ? 0 : TRANSPOSE_OF;
-    a[i++] = at;
-    a[i++] = shape.length;
-    for (let k = 0; k < shape.length; k++) a[i++] = shape[k];
-    this.n = i;
   }
 
   step(index: number): void {
@@ -427,32 +335,4 @@ export class TraceWriter extends ChunkWriter {
     this.n += 4;
     this.tick();
   }
-}
-
-/** Each [rows, cols] matrix of `src` (batched over the leading dims) written transposed into `dst` at `at`. */
-function transposeCopy<T extends Float32Array | Float64Array>(
-  src: T,
-  dst: T,
-  at: number,
-  rows: number,
-  cols: number,
-): void {
-  const m = rows * cols;
-  for (let b = 0; b < src.length; b += m) {
-    for (let r = 0; r < rows; r++) {
-      const row = b + r * cols;
-      for (let c = 0; c < cols; c++) dst[at + b + c * rows + r] = src[row + c];
-    }
-  }
-}
-
-function putStats(out: Float64Array, at: number, s: TensorStats): void {
-  out[at] = s.min;
-  out[at + 1] = s.max;
-  out[at + 2] = s.mean;
-  out[at + 3] = s.std;
-  out[at + 4] = s.norm;
-  out[at + 5] = s.nan;
-  out[at + 6] = s.inf;
-  out[at + 7] = s.zeros;
 }
