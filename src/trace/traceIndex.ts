@@ -1,17 +1,7 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
-import type {
-  GradCheckEvent,
-  OpId,
-  TensorId,
-  TensorStats,
-  Trace,
-  TraceEvent,
-  TraceOp,
-  TraceParam,
-  TraceTensor,
-} from "./types";
+import type { GradCheckEvent, OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
 
 /**
  * A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request, and
@@ -107,7 +97,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   private readers?: Map<TensorId, OpId[]>;
   private timeline?: GradTimeline;
   private checks?: Map<TensorId, GradCheckEvent>;
-  private params?: Map<TensorId, TraceParam>;
+  private paramGrads?: Map<TensorId, TensorId>;
 
   constructor(trace: TraceOf<T>) {
     this.trace = trace;
@@ -209,10 +199,19 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     return this.checks.get(t);
   }
 
-  /** The parameter a tensor is, if it is one (colouring by gradient asks for each node's on every recolour). */
-  parameter(t: TensorId): TraceParam | undefined {
-    this.params ??= new Map(this.trace.params.map((p) => [p.tensor, p]));
-    return this.params.get(t);
+  /**
+   * ∂L/∂W for a parameter's tensor: the gradient an update applied to it (the version a step's graph draws: the
+   * update's `before`), else the gradient the parameter holds at the end (its last version, not updated). Colouring by
+   * gradient asks for each node's on every recolour; the map is built once.
+   */
+  parameterGradient(t: TensorId): TensorId | undefined {
+    if (!this.paramGrads) {
+      const grads = new Map<TensorId, TensorId>();
+      for (const p of this.trace.params) if (p.grad !== null) grads.set(p.tensor, p.grad);
+      for (const e of this.trace.events) if (e.kind === "update") grads.set(e.before, e.grad);
+      this.paramGrads = grads;
+    }
+    return this.paramGrads.get(t);
   }
 
   /** The ops that read each tensor, in recording order. */

@@ -118,8 +118,19 @@ describe("webview view logic", () => {
     const b = trace.events.find((e) => e.kind === "backward" && e.op === tanh);
     const up = trace.tensors[b?.kind === "backward" ? b.upstream : -1];
     assert.ok(Math.abs(nodeMagnitude(index, node, "gradient") - rms(up.stats.norm, up.shape)) < 1e-12);
-    // a parameter's node (the trace's parameters are their last tensors: drawn as in a one-step trace) stands for
-    // the gradient the parameter holds, ∂L/∂W
+    // a parameter's node in a step's graph (the version the step read, which its update then replaced) stands for
+    // the gradient that update applied, ∂L/∂W of that step
+    const updates = trace.events.flatMap((e) => (e.kind === "update" ? [e] : []));
+    const params = all.nodes.filter(
+      (n) => n.kind === "tensor" && updates.some((u) => u.before === n.members[0].tensor),
+    );
+    assert.ok(params.length >= 2, "the step's graph draws the parameters it updates");
+    for (const n of params) {
+      const u = updates.find((e) => e.before === n.members[0].tensor);
+      const grad = trace.tensors[u?.grad ?? -1];
+      assert.ok(Math.abs(nodeMagnitude(index, n, "gradient") - rms(grad.stats.norm, grad.shape)) < 1e-12, u?.param);
+    }
+    // a parameter's last version (updated by no step: drawn as in a one-step trace) stands for the gradient it holds
     const p = trace.params[0];
     const leaf = all.nodes.find((n) => n.kind === "tensor");
     assert.ok(leaf && p.grad !== null);

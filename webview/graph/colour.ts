@@ -15,10 +15,7 @@ export function rms(norm: number, shape: readonly number[]): number {
 /** The tensor whose RMS a node member stands for: its output, or ∂L/∂output (a parameter's gradient). */
 function magnitudeTensor(index: ViewIndex, m: VisibleNode["members"][number], mode: ColourMode): TensorId | undefined {
   if (mode !== "gradient") return m.tensor;
-  if (m.op === undefined) {
-    const p = m.tensor === undefined ? undefined : index.parameter(m.tensor);
-    return !p || p.grad === null ? undefined : p.grad;
-  }
+  if (m.op === undefined) return m.tensor === undefined ? undefined : index.parameterGradient(m.tensor);
   const b = index.backwardEvent.get(m.op);
   const e = b === undefined ? undefined : index.trace.events[b];
   return e?.kind === "backward" ? e.upstream : undefined;
