@@ -8,19 +8,6 @@ import type * as Ops from "./ops/functions";
 
 let nextId = 1;
 
-/**
- * @internal The id the next tensor gets, and putting it back: a warm worker's engine warm-up (runner/warmUp.ts) leaves
- * the ids a model's tensors get (unnamed leaves are shown as `tensor#<id>`) as a fresh worker gives them.
- */
-export function nextTensorId(): number {
-  return nextId;
-}
-
-/** @internal See nextTensorId: only once no tensor made since is reachable (ids key the backward pass's maps). */
-export function resetNextTensorId(id: number): void {
-  nextId = id;
-}
-
 /** @internal What Tensor's methods delegate to: every op's free function and reverse mode. */
 export type TensorOps = typeof Ops & { backward(root: Tensor, grad?: TensorLike): void };
 

@@ -10,7 +10,6 @@ import { MemoryGuard } from "./memoryGuard";
 import type { WorkerInput, WorkerMessage, WorkerStart } from "./protocol";
 import { ModelSession } from "./session";
 import { warmUpCompiler } from "./warmUp";
-import { EngineWarmUp } from "./engineWarmUp";
 
 const port = parentPort;
 if (!port) throw new Error("backstep: runner worker started outside a worker thread");
@@ -20,12 +19,6 @@ function post(message: WorkerMessage): void {
 }
 
 let started = false;
-
-/**
- * How long a warm worker waits before it warms the engine up (engineWarmUp.ts): it starts as the last run ends, and
- * the warm-up's ~0.7-1.1 s of one core (load 8-13) should not compete with drawing that run's trace.
- */
-const ENGINE_WARM_UP_DELAY_MS = 1000;
 
 /** Runs one model; a worker runs one and ends. */
 function start(input: WorkerInput): void {
@@ -83,22 +76,9 @@ function start(input: WorkerInput): void {
 // the engine and runner are loaded either way before the model's time starts.
 if (workerData) start(workerData as WorkerInput);
 else {
-  let engineWarmUp: EngineWarmUp | undefined;
-  port.once("message", (m: WorkerStart) => {
-    engineWarmUp?.stop();
-    start(m.input);
-  });
-  // while it waits (never in a run's time: a model that came first has it skipped, or stopped between two steps)
+  port.once("message", (m: WorkerStart) => start(m.input));
+  // while it waits (never in a run's time: a model that came first has it skipped)
   setImmediate(() => {
-    if (started) return;
-    warmUpCompiler();
-    setTimeout(() => {
-      if (started) return;
-      const warmUp = (engineWarmUp = new EngineWarmUp());
-      const next = (): void => {
-        if (!started && warmUp.next()) setImmediate(next);
-      };
-      next();
-    }, ENGINE_WARM_UP_DELAY_MS);
+    if (!started) warmUpCompiler();
   });
 }
