@@ -2,7 +2,7 @@
 // parts").
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { cycles, importEdges } from "./importGraph";
+import { cycles, importEdges } from "./support/importGraph";
 
 const root = join(__dirname, "../..");
 const show = (found: string[][]): string => found.map((c) => c.join(" → ")).join("\n");

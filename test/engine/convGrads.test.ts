@@ -2,7 +2,7 @@
 // are taken in several groups), δx, for odd sizes, strides and paddings, in both dtypes.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
-import { random } from "./randomFloats";
+import { random } from "./fixtures/randomFloats";
 
 interface Case {
   N: number;

@@ -8,8 +8,8 @@ import { reduceAxes, sumAxis, maxAxis } from "../../src/engine/kernels/reduce";
 import { RELU, TANH, SQRT, LEAKY_RELU, GELU, unaryInto, unaryVjpInto } from "../../src/engine/kernels/unary";
 import type { UnaryCode } from "../../src/engine/kernels/unary";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
-import { random } from "./randomFloats";
-import type { Floats } from "./randomFloats";
+import { random } from "./fixtures/randomFloats";
+import type { Floats } from "./fixtures/randomFloats";
 
 const makers: [string, (n: number) => Floats][] = [
   ["float32", (n) => new Float32Array(n)],

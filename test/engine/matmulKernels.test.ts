@@ -2,7 +2,7 @@
 // every remainder of the 4×4 register blocks, in float32 and float64, and batched with broadcasting.
 import * as assert from "node:assert/strict";
 import { batchedMatmul, mmNN, mmNT, mmTN } from "../../src/engine/kernels/matmul";
-import { random, type Floats } from "./randomFloats";
+import { random, type Floats } from "./fixtures/randomFloats";
 
 /** C[i,j] = c0[i,j] + Σₖ A(i,k)·B(k,j), in double precision, with A and B read through accessors. */
 function naive(

@@ -14,7 +14,7 @@ import {
 } from "../../src/engine/kernels/wasmMatmul";
 import { MATMUL_WASM_BASE64, MATMUL_WAT_SHA256 } from "../../src/engine/kernels/wasm/matmulWasm";
 import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
-import { random, type Floats } from "./randomFloats";
+import { random, type Floats } from "./fixtures/randomFloats";
 
 type Make = (n: number) => Floats;
 

@@ -4,7 +4,7 @@ import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
-import { ints, r } from "./inputs";
+import { ints, r } from "./fixtures/inputs";
 
 const n = 8,
   blockSize = 3,

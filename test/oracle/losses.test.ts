@@ -4,7 +4,7 @@ import * as B from "../../src/index";
 import * as losses from "../../src/nn/losses";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
-import { c, ints, prob, r } from "./inputs";
+import { c, ints, prob, r } from "./fixtures/inputs";
 
 /** Class targets [shape] in [0, n) with some set to `ignore`. */
 const withIgnored = (shape: number[], n: number, ignore: number): B.Tensor => {

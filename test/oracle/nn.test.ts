@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
 import type { FloatDtype, Inputs, OracleCase } from "./harness";
-import { c, ints, paramsOf, r, stateInputs, stateOf } from "./inputs";
+import { c, ints, paramsOf, r, stateInputs, stateOf } from "./fixtures/inputs";
 
 /**
  * A module case: `make` builds the Backstep module and `torchMake` the PyTorch one; both load the same state (made by

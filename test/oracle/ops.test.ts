@@ -4,8 +4,8 @@ import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
-import { opCases as basicCases } from "./cases/ops";
-import { selectCases } from "./cases/select";
+import { opCases as basicCases } from "./fixtures/opCases";
+import { selectCases } from "./fixtures/selectCases";
 
 const opCases = [...basicCases, ...selectCases];
 

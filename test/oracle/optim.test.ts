@@ -4,7 +4,7 @@ import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
 import { describeOracle } from "./harness";
 import type { Inputs, OracleCase } from "./harness";
-import { c, r } from "./inputs";
+import { c, r } from "./fixtures/inputs";
 
 const STEPS = 6;
 const data = (): Inputs => ({ w: r([3, 4]), b: r([3]), x: c([6, 4]), y: c([6, 3]) });
