@@ -10,7 +10,7 @@ import { packMessage } from "../src/protocol/tensorTable";
 import type { Trace } from "../src/trace/types";
 import { syntheticTrace } from "../test/webview/fixtures/synthetic";
 import { openView, postSerialized, startHarness, type Harness } from "../test/webview/browser/harness";
-import { serializeMessage } from "../test/webview/vscodeWire";
+import { serializeMessage } from "../test/webview/support/vscodeWire";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTraceFile } from "../../src/trace/json";
-import { PYTHON } from "../python/torchEnv";
+import { PYTHON } from "../python/support/torchEnv";
 
 const root = join(__dirname, "..", "..");
 const cli = join(root, "dist", "cli.js");

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTraceFile } from "../../src/trace/json";
-import { PYTHON, ROOT, hasTorch } from "./torchEnv";
+import { PYTHON, ROOT, hasTorch } from "./support/torchEnv";
 
 const cli = join(ROOT, "dist", "cli.js");
 

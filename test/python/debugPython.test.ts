@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { launch, scopeVars, startAdapter, step, where, type Harness } from "../debug/dapHarness";
-import { EXAMPLES, PYTHON, hasTorch } from "./torchEnv";
+import { EXAMPLES, PYTHON, hasTorch } from "./support/torchEnv";
 
 const MLP = join(EXAMPLES, "mlp.py");
 const TANH_LINE = 17; // h = torch.tanh(z1)

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { runModel } from "../../src/runner/index";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
-import { EXAMPLES, PYTHON, ROOT, hasTorch } from "./torchEnv";
+import { EXAMPLES, PYTHON, ROOT, hasTorch } from "./support/torchEnv";
 
 describe("python recorder (backstep_torch)", function () {
   this.timeout(180_000);

@@ -8,7 +8,7 @@ import { fullStepsArgs } from "../../src/runner/runPython";
 import { hasFullStep, recordStep } from "../../src/runner/recordStep";
 import type { Trace } from "../../src/trace/types";
 import { envelope, histogramAt } from "../../webview/side/seriesModel";
-import { EXAMPLES, PYTHON, hasTorch } from "./torchEnv";
+import { EXAMPLES, PYTHON, hasTorch } from "./support/torchEnv";
 
 const MLP = join(EXAMPLES, "mlp.py");
 const STEPS = 40;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { TraceCursor } from "../../src/debug/cursor";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
-import { deserializeMessage, serializeMessage } from "../webview/vscodeWire";
+import { deserializeMessage, serializeMessage } from "../webview/support/vscodeWire";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { traceStructure } from "../../src/protocol/messages";
 import { computeDiagnostics } from "../../src/trace/diagnostics";

@@ -12,7 +12,7 @@ import { TraceAssembler } from "../../src/trace/assembler";
 import { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "../../src/trace/json";
 import { Recorder } from "../../src/trace/recorder";
 import type { Trace } from "../../src/trace/types";
-import { ATTRS, nonFiniteTrace as sample } from "./nonFinite";
+import { ATTRS, nonFiniteTrace as sample } from "./fixtures/nonFinite";
 
 describe("trace codec: NaN, ±Infinity and look-alike strings through every path", () => {
   let dir: string;

@@ -7,7 +7,7 @@ import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json"
 import { computeStats } from "../../src/trace/stats";
 import { emptyTrace } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
-import { nonFiniteTrace as sample } from "./nonFinite";
+import { nonFiniteTrace as sample } from "./fixtures/nonFinite";
 
 describe("trace JSON", () => {
   it("round-trips NaN and ±Infinity in values, stats, losses, step losses and numeric attrs", () => {

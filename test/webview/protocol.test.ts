@@ -10,7 +10,7 @@ import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { statsForTimeline, statsUpFront } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
-import { deserializeMessage, serializeMessage } from "./vscodeWire";
+import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
 
 /**
  * What the webview receives for a host message: packed, tagged, through VS Code's serialisation (JSON text, typed

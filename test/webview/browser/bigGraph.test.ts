@@ -8,7 +8,7 @@ import { messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
 import { openingEvent, traceMessage } from "../../../extension/panels/protocolHost";
 import type { Page } from "playwright-core";
-import { serializeMessage } from "../vscodeWire";
+import { serializeMessage } from "../support/vscodeWire";
 import { formatNumber } from "../../../src/trace/text";
 import { openView, RESULTS, startHarness, type Harness } from "./harness";
 

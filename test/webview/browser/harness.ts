@@ -14,8 +14,8 @@ import { isViewMessage } from "../../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
 import type { Trace } from "../../../src/trace/types";
-import { THEMES, type ThemeName } from "./themes";
-import { PAGE_REVIVER, serializeMessage, type SerializedMessage } from "../vscodeWire";
+import { THEMES, type ThemeName } from "./support/themes";
+import { PAGE_REVIVER, serializeMessage, type SerializedMessage } from "../support/vscodeWire";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const DIST = join(ROOT, "dist", "webview");

@@ -8,7 +8,7 @@ import { packMessage } from "../../../src/protocol/tensorTable";
 import { traceMessage } from "../../../extension/panels/protocolHost";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
-import { serializeMessage } from "../vscodeWire";
+import { serializeMessage } from "../support/vscodeWire";
 import { openView, postSerialized, startHarness, type Harness } from "./harness";
 
 interface PerfEntry {

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 
-export const ROOT = resolve(__dirname, "..", "..");
+export const ROOT = resolve(__dirname, "..", "..", "..");
 export const PYTHON = process.env.BACKSTEP_TEST_PYTHON ?? "/usr/bin/python3";
 export const EXAMPLES = join(ROOT, "examples", "python");
 
