@@ -131,7 +131,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const memoryMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
-  const { signal, onOutput, workerPath, ...rest } = options;
+  const { signal, onOutput, onStep, workerPath, ...rest } = options;
   const workerOptions: WorkerOptions = rest;
   const progress = new SharedArrayBuffer(4);
   const input: WorkerInput = { file: program, options: workerOptions, progress };
@@ -180,9 +180,20 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     // Build the trace while the model runs, on this thread, in slices between which timers run: a model that
     // floods the stream is still stopped on time.
     let more = false;
+    let reported = 0;
+    /** Tells onStep of each step completed since the last read, in order. */
+    const stepDone = (): void => {
+      const done = assembler.completed;
+      while (onStep && reported < done.length && !settled) {
+        const b = done[reported++];
+        onStep(b.step, () => assembler.provisional(b));
+      }
+    };
     const read = (): void => {
       if (more || settled) return;
-      if (assembler.poll(Date.now() + READ_SLICE_MS)) return;
+      const all = assembler.poll(Date.now() + READ_SLICE_MS);
+      stepDone();
+      if (all) return;
       more = true;
       setImmediate(() => {
         more = false;

@@ -4,7 +4,7 @@ import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import type { RunOptions } from "./types";
 
 /** The options a worker can receive (functions and signals stay with the caller). */
-export type WorkerOptions = Omit<RunOptions, "signal" | "onOutput">;
+export type WorkerOptions = Omit<RunOptions, "signal" | "onOutput" | "onStep">;
 
 export interface WorkerInput {
   file: string;

@@ -119,6 +119,9 @@ export class ModelSession {
       if (typeof step === "function" && !isClass(step)) {
         for (let i = 0; i < this.maxSteps; i++) {
           this.recorder.beginStep();
+          // the next step's event tells the reader the last step is complete (runModel's onStep): publish it now, not
+          // at this step's first loop or chunk
+          if (i > 0) this.flush();
           const before = this.recorder.backwardCount;
           let result: unknown = (step as (index: number) => unknown)(i);
           if (result instanceof Promise) result = await result;

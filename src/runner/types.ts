@@ -52,6 +52,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The model's console output as it is written (it is also collected in RunResult.output). */
   onOutput?: (text: string, stream: "stdout" | "stderr") => void;
+  /**
+   * A training step's records are complete (the next step began), while the run goes on: `trace()` builds the trace
+   * of the steps so far, a prefix of the final one (same op, tensor and event ids). It leaves out what needs the
+   * whole run (diagnostics, health, the step series, the final parameters). TypeScript models only.
+   */
+  onStep?: (step: number, trace: () => Trace) => void;
 }
 
 export interface RunResult {

@@ -58,6 +58,15 @@ export function emptyTrace(program: string): Trace {
   };
 }
 
+/** How much of the trace was read when a training step's records were complete (the next step's event arrived). */
+export interface StepBoundary {
+  /** The step whose records are complete (with every step before it). */
+  step: number;
+  ops: number;
+  tensors: number;
+  events: number;
+}
+
 /**
  * Builds a Trace from a recorder's stream, as it is written. Ids are dense, so ops[id] and tensors[id] index directly.
  */
@@ -67,6 +76,10 @@ export class TraceAssembler implements TraceSink {
   private readonly stepEvents = new Map<number, Extract<TraceEvent, { kind: "step" }>>();
   private readonly reader = new TraceReader(this);
   private readonly series: SeriesAssembler;
+  /** The index of the last step event read, and the last step known complete (for provisional traces). */
+  private lastStep: number | undefined;
+  /** Where each complete step ended, in order. */
+  readonly completed: StepBoundary[] = [];
 
   /** `policy`: the run's full-steps policy, kept in the trace's series. */
   constructor(program: string, policy?: FullStepsPolicy) {
@@ -93,8 +106,18 @@ export class TraceAssembler implements TraceSink {
   }
 
   event(e: TraceEvent): void {
+    if (e.kind === "step" && this.lastStep !== undefined) {
+      const t = this.trace;
+      this.completed.push({
+        step: this.lastStep,
+        ops: t.ops.length,
+        tensors: t.tensors.length,
+        events: t.events.length,
+      });
+    }
     this.trace.events.push(e);
     if (e.kind === "step") {
+      this.lastStep = e.index;
       this.stepEvents.set(e.index, e);
       this.series.full(e.index);
     }
@@ -140,6 +163,22 @@ export class TraceAssembler implements TraceSink {
         break;
       }
     }
+  }
+
+  /**
+   * The trace as it was at `b`: the steps up to b.step, with their ids as the final trace will have them (ids are
+   * dense and handed out in order, so this is a prefix of it). What needs the whole run is left out: the final
+   * parameters, the step series and activation health, the diagnostics.
+   */
+  provisional(b: StepBoundary): Trace {
+    const t = this.trace;
+    return {
+      ...emptyTrace(t.program),
+      ops: t.ops.slice(0, b.ops),
+      tensors: t.tensors.slice(0, b.tensors),
+      events: t.events.slice(0, b.events),
+      losses: Array.from({ length: b.step + 1 }, (_, i) => t.losses[i] ?? NaN),
+    };
   }
 
   finish(final: TraceFinal | undefined, diagnostics: TraceDiagnostic[], durationMs: number): Trace {
