@@ -265,13 +265,29 @@ const summariseRun = (r: BigRun) => ({
 
 /**
  * `BACKSTEP_E2E=big10k` (or `big100k`) `npm run bench e2e` runs only that scenario; the other scenarios' results are
- * kept from bench/results/e2e.json as they were (with the date they were measured).
+ * kept from bench/results/e2e.json as they were, each with the date it was measured (`measuredAt`; the file's `date`
+ * is the new scenario's).
  */
 export function bigModelOnly(): { kept: Record<string, unknown>; scenario: BigScenario } | undefined {
   const scenario = [BIG_10K, BIG_100K].find((s) => s.env === process.env.BACKSTEP_E2E);
   if (!scenario) return undefined;
   const file = join(__dirname, "results", "e2e.json");
   const old = JSON.parse(readFileSync(file, "utf8")) as { date: string; results: Record<string, unknown> };
-  const { [scenario.key]: _replaced, ...kept } = old.results;
-  return { kept: { ...kept, othersMeasuredAt: (kept.othersMeasuredAt as string | undefined) ?? old.date }, scenario };
+  return { kept: keptScenarios(old, scenario.key), scenario };
+}
+
+/** The scenarios of an earlier result but `replaced`, each stamped with the date it was measured. */
+export function keptScenarios(
+  old: { date: string; results: Record<string, unknown> },
+  replaced: string,
+): Record<string, unknown> {
+  const { [replaced]: _replaced, othersMeasuredAt, ...rest } = old.results; // othersMeasuredAt: the older form
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    const isScenario = typeof value === "object" && value !== null && !Array.isArray(value);
+    kept[key] = isScenario
+      ? { measuredAt: (othersMeasuredAt as string | undefined) ?? old.date, ...(value as object) }
+      : value;
+  }
+  return kept;
 }
