@@ -157,6 +157,26 @@ describe("trace recorder", () => {
     close(vals(trace, trace.params[0].tensor), vals(trace, ups[1].after));
   });
 
+  it("records an update's values before as the tensor the step's ops read, not a copy of them", () => {
+    const trace = record(() => {
+      const w = tensor([1, -2], { requiresGrad: true }).named("w");
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let i = 0; i < 2; i++) {
+        opt.zeroGrad();
+        w.mul(w).sum().backward();
+        opt.step();
+      }
+    });
+    const ups = events(trace, "update");
+    const step1 = trace.ops.find((o) => o.trainingStep === 1);
+    assert.equal(ups[1].before, step1?.inputs[0], "step 1's update starts from the tensor step 1 read");
+    assert.equal(ups[1].before, ups[0].after);
+    // in step 0 the ops read w as an input (no module names it, no update yet): its update records a parameter
+    assert.equal(trace.tensors[trace.ops[0].inputs[0]].kind, "input");
+    assert.equal(trace.tensors[ups[0].before].kind, "param");
+    assert.deepEqual(vals(trace, ups[0].before), [1, -2]);
+  });
+
   it("keeps values within the per-tensor and per-trace caps, stats always, and counts what it dropped", () => {
     const trace = record(
       () => {
