@@ -1,5 +1,6 @@
 // Element types and their typed-array storage.
 import { MAX_ELEMENTS, ShapeError } from "./shape";
+import { newStorage } from "./slabs";
 /** Element types: floats carry gradients; int32 holds indices (argmax's result), bool masks (comparisons' results). */
 export type Dtype = "float32" | "float64" | "int32" | "bool";
 export type FloatDtype = "float32" | "float64";
@@ -31,13 +32,13 @@ export function alloc(dtype: Dtype, size: number): Storage {
   }
   switch (dtype) {
     case "float64":
-      return new Float64Array(size);
+      return newStorage(Float64Array, size);
     case "int32":
-      return new Int32Array(size);
+      return newStorage(Int32Array, size);
     case "bool":
-      return new Uint8Array(size);
+      return newStorage(Uint8Array, size);
     default:
-      return new Float32Array(size);
+      return newStorage(Float32Array, size);
   }
 }
 
