@@ -1,15 +1,12 @@
 // The caller's side of the stream: reads each chunk as far as it is committed and builds the Trace's objects.
 import type { OpHealth, TracePatch } from "../assembler";
 import { measureHealth } from "../health";
-import { computeStats, statsAndCopy } from "../stats";
 import type {
   AttrValue,
-  GradCheckEvent,
   LocalDerivative,
   RecordingStop,
   SourceLoc,
   StackFrame,
-  TensorStats,
   TraceEvent,
   TraceOp,
   TraceTensor,
@@ -17,7 +14,7 @@ import type {
 import * as layout from "./layout";
 import { attrsFromJson, type TraceChunk } from "./layout";
 import { LAYER_BLOCK } from "../summary";
-import { StepValues } from "./stepSummaries";
+import { readGradCheck, TensorReader } from "./tensorReader";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
@@ -30,13 +27,9 @@ const {
   COMMITTED,
   FRAME,
   GRAD_CHECK,
-  GRAD_SOURCES,
-  HAS_DIFF,
-  HAS_WORST,
   HEADER,
   HEALTH,
   HEALTH_KINDS,
-  KINDS,
   NONE,
   OP,
   OP_PHASE,
@@ -52,25 +45,9 @@ const {
   STRING,
   TENSOR,
   TENSOR_NAME,
-  TRANSPOSE_OF,
-  VALUES,
   UPDATE,
-  VERDICTS,
   ZERO_GRAD,
 } = layout;
-
-function getStats(from: Float64Array, at: number): TensorStats {
-  return {
-    min: from[at],
-    max: from[at + 1],
-    mean: from[at + 2],
-    std: from[at + 3],
-    norm: from[at + 4],
-    nan: from[at + 5],
-    inf: from[at + 6],
-    zeros: from[at + 7],
-  };
-}
 
 /** Where a reader puts what it reads, in the order it happened. */
 export interface TraceSink {
@@ -107,12 +84,10 @@ export class TraceReader {
   /** Frames as the Trace holds them: a location, or a named stack frame. */
   private readonly frames: (SourceLoc | StackFrame)[] = [];
   private ops = 0;
-  private tensors = 0;
-  private lastTensor: TraceTensor | undefined;
+  /** TENSOR records, and the current step's values (tensorReader.ts). */
+  private readonly tensors = new TensorReader(this.strings);
   /** The phase an OP_PHASE record gave the next op. */
   private nextPhase: "backward" | undefined;
-  /** The values of the step being read, for the step summary and TRANSPOSE_OF records (stepSummaries.ts). */
-  private readonly step = new StepValues();
 
   constructor(private readonly sink: TraceSink) {}
 
@@ -187,53 +162,17 @@ export class TraceReader {
           sink.op(op);
           sink.event({ kind: "forward", op: op.id });
           // an op's output comes just before it: when its values were kept, its health is measured here
-          const out = this.lastTensor;
+          const out = this.tensors.last;
           if (out !== undefined && out.id === op.output && out.values !== undefined && op.phase === undefined) {
             const h = measureHealth(op.op, op.id, out.values, out.shape);
             if (h) sink.opHealth(h);
           }
           break;
         }
-        case TENSOR: {
-          const rank = a[i + 6];
-          const shape: number[] = [];
-          let size = 1;
-          for (let k = 0; k < rank; k++) {
-            shape.push(a[i + 7 + k]);
-            size *= a[i + 7 + k];
-          }
-          const at = a[i + 5];
-          const single = a[i + 1] === 0;
-          const t = {
-            id: this.tensors++,
-            kind: KINDS[a[i]],
-            shape,
-            dtype: single ? "float32" : "float64",
-          } as TraceTensor;
-          if (a[i + 4] === TRANSPOSE_OF) {
-            const values = this.step.transposed(at, shape);
-            t.stats = computeStats(values);
-            t.values = values;
-            this.step.push(values);
-          } else if (a[i + 4] === VALUES) {
-            const values = new Array<number>(size);
-            t.stats = statsAndCopy(
-              single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size),
-              values,
-            );
-            t.values = values;
-            this.step.push(values);
-          } else {
-            t.stats = getStats(fl, at >> 1);
-            this.step.push(undefined);
-          }
-          if (a[i + 3] !== NONE) t.name = str[a[i + 3]];
-          if (a[i + 2] !== NONE) t.op = a[i + 2];
-          i += 7 + rank;
-          this.lastTensor = t;
-          sink.tensor(t);
+        case TENSOR:
+          i = this.tensors.read(chunk, i);
+          sink.tensor(this.tensors.last!);
           break;
-        }
         case STEP:
           sink.event({ kind: "step", index: a[i++] });
           break;
@@ -292,9 +231,12 @@ export class TraceReader {
         case OP_PHASE:
           this.nextPhase = PHASES[a[i++]];
           break;
-        case GRAD_CHECK:
-          i = this.gradCheck(a, fl, i);
+        case GRAD_CHECK: {
+          const { event, end } = readGradCheck(a, fl, i, str, this.frames);
+          sink.event(event);
+          i = end;
           break;
+        }
         case OP_VAR:
           sink.patch({ kind: "op-var", op: a[i], var: str[a[i + 1]] });
           i += 2;
@@ -346,8 +288,9 @@ export class TraceReader {
         case STEP_SUMMARY: {
           const at = a[i + 3];
           const data = fl.subarray(at, at + 1 + a[i + 1] * LAYER_BLOCK + a[i + 2] * 3);
-          sink.stepSummary(a[i], a[i + 1], a[i + 2], this.step.summarised(data, a[i + 1]));
-          this.step.endStep(this.tensors);
+          const step = this.tensors.step;
+          sink.stepSummary(a[i], a[i + 1], a[i + 2], step.summarised(data, a[i + 1]));
+          step.endStep(this.tensors.count);
           i += 4;
           break;
         }
@@ -358,48 +301,6 @@ export class TraceReader {
           throw new Error(`backstep: corrupt trace stream: record tag ${tag} at ${i - 1}`);
       }
     }
-    return i;
-  }
-
-  /** Reads a gradCheck record's fields from `i` (after its tag); returns where it ends. */
-  private gradCheck(a: Int32Array, fl: Float64Array, i: number): number {
-    const str = this.strings;
-    const flags = a[i + 2];
-    const list = (): number[] => {
-      const out: number[] = [];
-      for (let k = a[i++]; k > 0; k--) out.push(a[i++]);
-      return out;
-    };
-    const at = a[i + 11];
-    const e: GradCheckEvent = {
-      kind: "gradCheck",
-      source: GRAD_SOURCES[a[i]],
-      verdict: VERDICTS[a[i + 1]],
-      label: str[a[i + 3]],
-      manualShape: [],
-      referenceShape: [],
-      atol: fl[at + 2],
-      rtol: fl[at + 3],
-    };
-    if (a[i + 4] !== NONE) e.note = str[a[i + 4]];
-    if (a[i + 5] !== NONE) e.tensor = a[i + 5];
-    if (a[i + 6] !== NONE) e.op = a[i + 6];
-    if (a[i + 7] !== NONE) e.input = a[i + 7];
-    if (a[i + 8] !== NONE) e.manual = a[i + 8];
-    if (a[i + 9] !== NONE) e.reference = a[i + 9];
-    if (a[i + 10] !== NONE) e.loc = this.frames[a[i + 10]];
-    i += 12;
-    const stack = list().map((f) => this.frames[f] as StackFrame);
-    if (stack.length > 0) e.stack = stack;
-    e.manualShape = list();
-    e.referenceShape = list();
-    const worst = list();
-    if (flags & HAS_DIFF) {
-      e.maxAbsDiff = fl[at];
-      e.relErr = fl[at + 1];
-    }
-    if (flags & HAS_WORST) e.worst = { index: worst, manual: fl[at + 4], reference: fl[at + 5] };
-    this.sink.event(e);
     return i;
   }
 }

@@ -1,0 +1,125 @@
+// The reader's side of tensorWriter.ts and of the gradCheck record: a TENSOR record's values (copied out of the
+// chunk, their statistics computed on the way), its transposed values, or the statistics the writer computed; and a
+// gradCheck record's event.
+import { computeStats, statsAndCopy } from "../stats";
+import type { GradCheckEvent, SourceLoc, StackFrame, TensorStats, TraceTensor } from "../types";
+import * as layout from "./layout";
+import type { TraceChunk } from "./layout";
+import { StepValues } from "./stepSummaries";
+
+// Copied into this module once: read through the import on every record, each constant cost a getter call in
+// CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
+const { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KINDS, NONE, TRANSPOSE_OF, VALUES, VERDICTS } = layout;
+
+function getStats(from: Float64Array, at: number): TensorStats {
+  return {
+    min: from[at],
+    max: from[at + 1],
+    mean: from[at + 2],
+    std: from[at + 3],
+    norm: from[at + 4],
+    nan: from[at + 5],
+    inf: from[at + 6],
+    zeros: from[at + 7],
+  };
+}
+
+/** Reads TENSOR records into TraceTensors, numbering them, and keeps the current step's values. */
+export class TensorReader {
+  /** Tensors read so far (the next one's id). */
+  count = 0;
+  /** The tensor read last (an op's output comes just before the op). */
+  last: TraceTensor | undefined;
+  /** The values of the step being read, for the step summary and TRANSPOSE_OF records (stepSummaries.ts). */
+  readonly step = new StepValues();
+
+  constructor(private readonly strings: readonly string[]) {}
+
+  /** Reads the TENSOR record at `i` (after its tag) into `last`; returns where it ends. */
+  read(chunk: TraceChunk, i: number): number {
+    const a = chunk.ints;
+    const rank = a[i + 6];
+    const shape: number[] = [];
+    let size = 1;
+    for (let k = 0; k < rank; k++) {
+      shape.push(a[i + 7 + k]);
+      size *= a[i + 7 + k];
+    }
+    const at = a[i + 5];
+    const single = a[i + 1] === 0;
+    const t = {
+      id: this.count++,
+      kind: KINDS[a[i]],
+      shape,
+      dtype: single ? "float32" : "float64",
+    } as TraceTensor;
+    if (a[i + 4] === TRANSPOSE_OF) {
+      const values = this.step.transposed(at, shape);
+      t.stats = computeStats(values);
+      t.values = values;
+      this.step.push(values);
+    } else if (a[i + 4] === VALUES) {
+      const values = new Array<number>(size);
+      const fl = chunk.floats;
+      t.stats = statsAndCopy(
+        single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size),
+        values,
+      );
+      t.values = values;
+      this.step.push(values);
+    } else {
+      t.stats = getStats(chunk.floats, at >> 1);
+      this.step.push(undefined);
+    }
+    if (a[i + 3] !== NONE) t.name = this.strings[a[i + 3]];
+    if (a[i + 2] !== NONE) t.op = a[i + 2];
+    this.last = t;
+    return i + 7 + rank;
+  }
+}
+
+/** Reads the gradCheck record at `i` (after its tag): its event, and where the record ends. */
+export function readGradCheck(
+  a: Int32Array,
+  fl: Float64Array,
+  i: number,
+  str: readonly string[],
+  frames: readonly (SourceLoc | StackFrame)[],
+): { event: GradCheckEvent; end: number } {
+  const flags = a[i + 2];
+  const list = (): number[] => {
+    const out: number[] = [];
+    for (let k = a[i++]; k > 0; k--) out.push(a[i++]);
+    return out;
+  };
+  const at = a[i + 11];
+  const e: GradCheckEvent = {
+    kind: "gradCheck",
+    source: GRAD_SOURCES[a[i]],
+    verdict: VERDICTS[a[i + 1]],
+    label: str[a[i + 3]],
+    manualShape: [],
+    referenceShape: [],
+    atol: fl[at + 2],
+    rtol: fl[at + 3],
+  };
+  if (a[i + 4] !== NONE) e.note = str[a[i + 4]];
+  if (a[i + 5] !== NONE) e.tensor = a[i + 5];
+  if (a[i + 6] !== NONE) e.op = a[i + 6];
+  if (a[i + 7] !== NONE) e.input = a[i + 7];
+  if (a[i + 8] !== NONE) e.manual = a[i + 8];
+  if (a[i + 9] !== NONE) e.reference = a[i + 9];
+  if (a[i + 10] !== NONE) e.loc = frames[a[i + 10]];
+  i += 12;
+  const stack = list().map((f) => frames[f] as StackFrame);
+  if (stack.length > 0) e.stack = stack;
+  e.manualShape = list();
+  e.referenceShape = list();
+  const worst = list();
+  if (flags & HAS_DIFF) {
+    e.maxAbsDiff = fl[at];
+    e.relErr = fl[at + 1];
+  }
+  if (flags & HAS_WORST) e.worst = { index: worst, manual: fl[at + 4], reference: fl[at + 5] };
+  return { event: e, end: i };
+}
