@@ -60,17 +60,9 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   if (!deps.graphOpen()) deps.showGraph(file);
   const started = Date.now();
   try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Backstep: tracing ${name}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => abort.abort());
-        progress.report({ message: "running the model…" });
-        const runStarted = Date.now();
-        const r = await deps.runModel(file, options);
-        traceTimings.run(r.timings, runStarted);
-        return r;
-      },
-    );
+    const runStarted = Date.now();
+    const result = await withCancelNotice(`Backstep: tracing ${name}`, abort, deps.runModel(file, options));
+    traceTimings.run(result.timings, runStarted);
     const wall = Date.now() - started;
     deps.log.info(`${name}: ${logText(result, wall)}`);
     deps.status.text = `$(type-hierarchy-sub) ${statusText(result)}`;
@@ -104,6 +96,34 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
       running.delete(file);
       deps.store.setTracing(file, false); // a run that threw leaves no "Tracing …" behind
     }
+  }
+}
+
+/**
+ * A run that lasts longer than this gets a notification with Cancel; a shorter one shows only the status bar's spinner
+ * (most models trace in well under a second: a toast that opens and closes at once is noise).
+ */
+const NOTICE_AFTER_MS = 1000;
+
+/** `run`, with a cancellable progress notification once it has taken NOTICE_AFTER_MS; Cancel aborts `abort`. */
+async function withCancelNotice<T>(title: string, abort: AbortController, run: Promise<T>): Promise<T> {
+  const timer = setTimeout(() => {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        progress.report({ message: "running the model…" });
+        return run.then(
+          () => undefined,
+          () => undefined,
+        );
+      },
+    );
+  }, NOTICE_AFTER_MS);
+  try {
+    return await run;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

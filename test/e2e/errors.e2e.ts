@@ -1,5 +1,5 @@
 // Scenarios 2 and 4: a shape mismatch lands in Problems at its line with the partial graph; an endless loop hits the
-// time limit while the editor stays usable.
+// time limit while the editor stays usable, or is cancelled from its notification.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -131,6 +131,29 @@ describe("e2e: models that fail", function () {
     const text = await message.first().innerText();
     assert.match(text, new RegExp(`longer than ${TIME_LIMIT_S} s`));
     assert.match(text, new RegExp(`forever\\.ts:${lineOf(FOREVER, "while (true)")}`));
+  });
+
+  it("a run past a second offers Cancel in a notification, which stops it and shows what was recorded", async function () {
+    const w = wb!;
+    await w.clearNotifications();
+    await w.explorerContextMenu("forever.ts", "Trace Backprop");
+    const started = Date.now();
+    const notice = w.page.locator(".notifications-toasts .notification-toast", {
+      hasText: "Backstep: tracing forever.ts",
+    });
+    await w.page.locator(".statusbar-item", { hasText: "tracing forever.ts" }).first().waitFor({ state: "visible" });
+    await w.page.waitForTimeout(300);
+    assert.equal(await notice.count(), 0, "no notification at first: the status bar's spinner says the model runs");
+    await notice.first().waitFor({ state: "visible" });
+    await notice.first().getByRole("button", { name: "Cancel" }).click();
+    await w
+      .notifications(/tracing forever\.ts was cancelled; the partial trace is shown/)
+      .first()
+      .waitFor({ state: "visible", timeout: 10_000 });
+    assert.ok(Date.now() - started < (TIME_LIMIT_S - 2) * 1000, "stopped by Cancel, not by the time limit");
+    const graph = await w.webview("svg.graph g.node");
+    const ops = await graph.locator("svg.graph g.node.op .label").allTextContents();
+    assert.ok(ops.includes("mul") && ops.includes("sum"), `the ops recorded before the loop: ${ops.join(", ")}`);
   });
 
   it("after the endless loop, another model traces normally", async function () {
