@@ -67,19 +67,16 @@ export class SnapshotTable {
    * not an options object: a snapshot is taken for every tensor, and each object was garbage.)
    */
   snapshot(t: Tensor, kind: KindCode, op: OpId = -1, always = false, name: string | undefined = t.name): TensorId {
+    return this.snapshotNamed(t, kind, op, always, name === undefined ? -1 : this.out.string(name));
+  }
+
+  /** snapshot, named by the id of a string already written (-1: unnamed). */
+  snapshotNamed(t: Tensor, kind: KindCode, op: OpId, always: boolean, name: number): TensorId {
     const keep = this.keeps(t.size, always);
     // int32 indices and bool masks are recorded as float32 values (the Trace's values are floats)
     const float = t.dtype === "float32" || t.dtype === "float64";
     const data = float ? (t.data as Float32Array | Float64Array) : Float32Array.from(t.data);
-    this.out.tensor(
-      kind,
-      t.dtype === "float64" ? "float64" : "float32",
-      op,
-      name === undefined ? -1 : this.out.string(name),
-      t.shape,
-      data,
-      keep,
-    );
+    this.out.tensor(kind, t.dtype === "float64" ? "float64" : "float32", op, name, t.shape, data, keep);
     return this.take();
   }
 

@@ -177,6 +177,23 @@ describe("trace recorder", () => {
     assert.deepEqual(vals(trace, ups[0].before), [1, -2]);
   });
 
+  it("records each update's rule as it was, the learning rate changing between steps", () => {
+    const trace = record(() => {
+      const w = tensor([1, -2], { requiresGrad: true }).named("w");
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (const lr of [0.1, 0.05, 0.05]) {
+        opt.lr = lr;
+        opt.zeroGrad();
+        w.mul(w).sum().backward();
+        opt.step();
+      }
+    });
+    assert.deepEqual(
+      events(trace, "update").map((u) => [u.param, u.rule, trace.tensors[u.after].name]),
+      [0.1, 0.05, 0.05].map((lr) => ["w", `W ← W − η·∂L/∂W (SGD, η = ${lr})`, "w"]),
+    );
+  });
+
   it("keeps values within the per-tensor and per-trace caps, stats always, and counts what it dropped", () => {
     const trace = record(
       () => {
