@@ -5,7 +5,7 @@
 // machine's load hits both versions' blocks of a round alike, so each round gives each version's ratio, and B's
 // recorded step over A's. It prints the medians and quartiles over the rounds, by wall clock and by CPU time.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -23,11 +23,11 @@ function entry(a: string, b: string): string {
   return `${imports("A", a)}
 ${imports("B", b)}
 import { compare } from ${JSON.stringify(join(__dirname, "recorderABRun"))};
-const [mode, rounds, model, reader] = process.argv.slice(2);
+const [mode, rounds, model, readerA, readerB] = process.argv.slice(2);
 compare(
   { engine: engineA, setObserver: setObserverA, Session: SessionA },
   { engine: engineB, setObserver: setObserverB, Session: SessionB },
-  { mode: mode === "trace" ? "trace" : "stats", rounds: Number(rounds), model, reader },
+  { mode: mode === "trace" ? "trace" : "stats", rounds: Number(rounds), model, readers: [readerA, readerB] },
 ).then((lines) => console.log(lines.join("\\n")));
 `;
 }
@@ -46,8 +46,17 @@ async function main(): Promise<void> {
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
     writeFileSync(join(dir, "ab.ts"), entry(join(dir, "src"), join(root, "src")));
+    // each version's stream read by its own reader (a change may change the stream's layout)
+    const reader = readFileSync(join(__dirname, "traceReader.ts"), "utf8");
+    const stream = JSON.stringify("../src/trace/stream");
+    if (!reader.includes(stream)) throw new Error(`bench/traceReader.ts no longer imports ${stream}`);
+    writeFileSync(join(dir, "readerA.ts"), reader.replace(stream, JSON.stringify(join(dir, "src", "trace", "stream"))));
+    writeFileSync(
+      join(dir, "readerB.ts"),
+      reader.replace(stream, JSON.stringify(join(root, "src", "trace", "stream"))),
+    );
     await build({
-      entryPoints: [join(dir, "ab.ts"), join(__dirname, "traceReader.ts")],
+      entryPoints: [join(dir, "ab.ts"), join(dir, "readerA.ts"), join(dir, "readerB.ts")],
       bundle: true,
       platform: "node",
       format: "cjs",
@@ -58,7 +67,7 @@ async function main(): Promise<void> {
     console.log(`A = ${rev}, B = the working tree; ${mode}, ${rounds} rounds, ${model}`);
     execFileSync(
       process.execPath,
-      [join(dir, "out", "ab.js"), mode, rounds, model, join(dir, "out", "traceReader.js")],
+      [join(dir, "out", "ab.js"), mode, rounds, model, join(dir, "out", "readerA.js"), join(dir, "out", "readerB.js")],
       { stdio: "inherit" },
     );
   } finally {

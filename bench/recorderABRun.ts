@@ -23,14 +23,15 @@ export interface ABOptions {
   mode: "stats" | "trace";
   rounds: number;
   model: string;
-  reader: string;
+  /** A's and B's reading threads' scripts. */
+  readers: [string, string];
 }
 
 const WARMUP = 3000;
 const STEPS = 20;
 
 export async function compare(a: Version, b: Version, o: ABOptions): Promise<string[]> {
-  const readers = [startReader(o.reader), startReader(o.reader)];
+  const readers = [startReader(o.readers[0]), startReader(o.readers[1])];
   const steps = (v: Version, k: number): { u: Step; r: Step } => {
     const onChunk = (chunk: unknown): void => readers[k].worker.postMessage({ chunk });
     const options =
