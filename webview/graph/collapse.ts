@@ -43,8 +43,18 @@ export function visibleGraph(graph: StepGraph, open: ReadonlySet<string>): Visib
   const repOf = new Map<string, string>();
   const byRep = new Map<string, VisibleNode>();
   const clusterIds = new Set<string>();
+  // what a node's group stands for, once per group (a step of 21,000 nodes has ~3,000 groups)
+  const ofGroup = new Map<string, { rep?: string; parent?: string }>();
   for (const n of graph.nodes) {
-    const { rep, parent } = repFor(graph, n, open);
+    let known = n.group === undefined ? undefined : ofGroup.get(n.group);
+    if (!known) {
+      const { rep, parent } = repFor(graph, n, open);
+      known = rep === n.id ? (parent ? { parent } : {}) : { rep, ...(parent ? { parent } : {}) };
+      if (n.group !== undefined) ofGroup.set(n.group, known);
+      for (let g = parent; g && !clusterIds.has(g); g = graph.groups.get(g)?.parent) clusterIds.add(g);
+    }
+    const rep = known.rep ?? n.id;
+    const parent = known.parent;
     repOf.set(n.id, rep);
     let v = byRep.get(rep);
     if (!v) {
@@ -55,7 +65,6 @@ export function visibleGraph(graph: StepGraph, open: ReadonlySet<string>): Visib
       byRep.set(rep, v);
     }
     v.members.push(n);
-    for (let g = parent; g; g = graph.groups.get(g)?.parent) clusterIds.add(g);
   }
   for (const v of byRep.values())
     if (v.kind === "group") v.detail = `${v.members.filter((m) => m.kind === "op").length} ops`;

@@ -1,14 +1,15 @@
 // The graph of the current step: builds, collapses, lays out and draws it, then moves highlight, selection and colour.
 import type { OpId, TensorId } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
-import { defaultOpenGroups, visibleGraph, type VisibleGraph, type VisibleNode } from "./collapse";
+import { defaultOpenGroups, type VisibleGraph, type VisibleNode } from "./collapse";
 import { logScale, magnitudeStatsMissing, nodeMagnitude, type ColourMode } from "./colour";
-import { activeEdges, eventSpans, highlightAt, type EventSpans, type Highlight } from "./highlight";
-import { layoutInput, runLayout, type Layout } from "./layout";
-import { ancestors, stepGraphSlices, type StepGraph } from "./model";
+import { activeEdges, highlightAt, type EventSpans, type Highlight } from "./highlight";
+import type { Layout } from "./layout";
+import { ancestors, type StepGraph } from "./model";
 import { runAll, runSliced, type Slices } from "./slices";
 import { applyColour, applyHighlight, drawGraph, type Drawing } from "./render";
 import { searchNodes } from "./search";
+import { StepCache, type Laid } from "./stepCache";
 import { applyDiffMarks } from "./diffView";
 import type { DiffMark } from "../../src/protocol/messages";
 import type { Viewport } from "./viewport";
@@ -38,7 +39,7 @@ interface Built {
 /** A step's graph laid out, ready to draw (GraphView.prepare → commit). */
 export interface Prepared {
   built: Built;
-  laid: { visible: VisibleGraph; layout: Layout };
+  laid: Laid;
 }
 
 export interface GraphViewEvents {
@@ -63,6 +64,8 @@ export class GraphView {
   private spans?: EventSpans;
   private highlight?: Highlight;
   private cursor = 0;
+  private readonly steps = new StepCache((graph) => defaultOpenGroups(graph, VISIBLE_LIMIT));
+  private aheadTask?: number;
 
   constructor(
     private readonly layer: SVGGElement,
@@ -106,23 +109,40 @@ export class GraphView {
   }
 
   private *build(index: ViewIndex, step: number, open?: readonly string[]): Slices<Built> {
-    const graph = yield* stepGraphSlices(index, step);
+    const graph = yield* this.steps.graph(index, step);
     const known = open?.filter((g) => graph.groups.has(g));
     return {
       index,
       graph,
-      open: known && known.length > 0 ? new Set(known) : defaultOpenGroups(graph, VISIBLE_LIMIT),
+      open: known && known.length > 0 ? new Set(known) : this.steps.openByDefault(graph),
     };
   }
 
-  private layOut({ graph, open }: Built): { visible: VisibleGraph; layout: Layout } {
-    const visible = visibleGraph(graph, open);
-    return { visible, layout: runLayout(layoutInput(visible)) };
+  private layOut({ graph, open }: Built): Laid {
+    return this.steps.laidOut(graph, open);
   }
 
-  private draw(built: Built, laid: { visible: VisibleGraph; layout: Layout }): void {
+  /**
+   * Builds the next training step's graph (or else the previous one's) in idle time, in slices while the idle period
+   * lasts: a message or a click waits for one slice at most (a few ms to tens of ms).
+   */
+  private buildAhead(index: ViewIndex, step: number): void {
+    if (this.aheadTask !== undefined) cancelIdleCallback(this.aheadTask);
+    this.aheadTask = undefined;
+    if (!this.steps.buildAhead(index, step)) return;
+    const work = (deadline: IdleDeadline): void => {
+      this.aheadTask = undefined;
+      let more = true;
+      while (more && deadline.timeRemaining() > 0) more = this.steps.work();
+      if (more) this.aheadTask = requestIdleCallback(work);
+      else if (this.index === index && this.graph) this.buildAhead(index, this.graph.step);
+    };
+    this.aheadTask = requestIdleCallback(work);
+  }
+
+  private draw(built: Built, laid: Laid): void {
     ({ index: this.index, graph: this.graph, open: this.open } = built);
-    ({ visible: this.visible, layout: this.layout } = laid);
+    ({ visible: this.visible, layout: this.layout, spans: this.spans } = laid);
     if (!this.graph || !this.index || !this.visible || !this.layout) return;
     const byId = new Map(this.visible.nodes.map((n) => [n.id, n]));
     const describe = (id: string): string => {
@@ -135,12 +155,12 @@ export class GraphView {
         : `${n.label}, ${n.detail}`;
     };
     this.drawing = drawGraph(this.layer, this.visible, this.layout, describe);
-    this.spans = eventSpans(this.index, this.graph, this.visible);
     if (this.selected && !byId.has(this.selected)) this.selected = undefined;
     this.applyColour();
     this.applyDiff();
     this.setCursor(this.cursor);
     this.events.changed();
+    this.buildAhead(this.index, this.graph.step);
   }
 
   setDiffMarks(marks: ReadonlyMap<OpId, DiffMark>): void {

@@ -1,0 +1,132 @@
+// The graph panel's kept and derived step graphs and layouts are the ones it would build afresh, whatever the step and
+// whichever groups are open.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import type { Trace } from "../../src/trace/types";
+import type { ViewIndex } from "../../src/protocol/messages";
+import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
+import { eventSpans } from "../../webview/graph/highlight";
+import { layoutInput, runLayout } from "../../webview/graph/layout";
+import { buildStepGraph, stepsWithOps, type StepGraph } from "../../webview/graph/model";
+import { deriveStepGraph } from "../../webview/graph/sameSteps";
+import { StepCache } from "../../webview/graph/stepCache";
+import { runAll } from "../../webview/graph/slices";
+import { viewOf } from "./helpers";
+
+const traced = async (file: string, steps: number): Promise<Trace> => {
+  const { trace, ok } = await runModel(join(__dirname, "../..", file), { maxSteps: steps });
+  assert.ok(ok, file);
+  return trace;
+};
+
+const fresh = (index: ViewIndex, step: number, open?: ReadonlySet<string>) => {
+  const graph = buildStepGraph(index, step);
+  const visible = visibleGraph(graph, open ?? defaultOpenGroups(graph, 200));
+  return { graph, visible, layout: runLayout(layoutInput(visible)), spans: eventSpans(index, graph, visible) };
+};
+
+describe("step graphs derived from another step's", function () {
+  this.timeout(120_000);
+
+  it("are the graph built afresh, for every pair of steps of real training runs (or none, where steps differ)", async () => {
+    let derived = 0;
+    for (const [file, steps] of [
+      ["examples/lstm.ts", 3],
+      ["examples/mlp-classifier.ts", 3],
+      ["examples/attention.ts", 2],
+      ["test/fixtures/deep/rnn300.ts", 2],
+    ] as const) {
+      const { index } = viewOf(await traced(file, steps));
+      const all = stepsWithOps(index);
+      assert.equal(all.length, steps, file);
+      const built = new Map(all.map((s) => [s, buildStepGraph(index, s)]));
+      for (const a of all)
+        for (const b of all) {
+          const d = deriveStepGraph(index, built.get(a) as StepGraph, b);
+          if (d) derived++;
+          if (d) assert.deepStrictEqual(d, built.get(b), `${file}: step ${b} from step ${a}`);
+        }
+    }
+    // the training steps of these models run the same ops: most pairs derive
+    assert.ok(derived >= 20, `${derived} derived`);
+  });
+
+  it("are none when a step differs from the other in what its graph shows", async () => {
+    const trace = await traced("examples/lstm.ts", 2);
+    const step1 = trace.ops.filter((o) => o.trainingStep === 1);
+    const param = step1.flatMap((o) => o.inputs).find((t) => trace.tensors[t].kind === "param") as number;
+    const changes: [string, (t: Trace) => void][] = [
+      ["a variable", (t) => (t.ops[step1[5].id].var = "renamed")],
+      ["an op", (t) => (t.ops[step1[7].id].op = "exp")],
+      ["a module", (t) => (t.ops[step1[9].id].module = "model.other")],
+      ["an output's shape", (t) => (t.tensors[step1[3].output].shape = [99])],
+      ["a parameter's name", (t) => (t.tensors[param].name = "model.renamed.weight")],
+      [
+        "an input's producer",
+        (t) => (t.ops[step1[12].id].inputs = [step1[0].output, ...t.ops[step1[12].id].inputs.slice(1)]),
+      ],
+    ];
+    for (const [what, change] of changes) {
+      const t = structuredClone(trace);
+      change(t);
+      const { index } = viewOf(t);
+      const d = deriveStepGraph(index, buildStepGraph(index, 0), 1);
+      assert.equal(d, undefined, what);
+    }
+    // an input's name is only its label: the step derives, with the name
+    const t = structuredClone(trace);
+    const input = step1.flatMap((o) => o.inputs).find((x) => t.tensors[x].kind === "input") as number;
+    t.tensors[input].name = "batch";
+    const { index } = viewOf(t);
+    const d = deriveStepGraph(index, buildStepGraph(index, 0), 1);
+    assert.deepStrictEqual(d, buildStepGraph(index, 1));
+    assert.ok(d?.nodes.some((n) => n.label === "batch"));
+  });
+});
+
+describe("the graph panel's step cache", function () {
+  this.timeout(120_000);
+
+  it("serves every step and every set of open groups as built afresh, building ahead or not", async () => {
+    const { index } = viewOf(await traced("examples/lstm.ts", 4));
+    const cache = new StepCache((g) => defaultOpenGroups(g, 200));
+    const shown = (step: number, open?: ReadonlySet<string>) => {
+      const graph = runAll(cache.graph(index, step));
+      const o = open ?? cache.openByDefault(graph);
+      return { graph, ...cache.laidOut(graph, o), open: o };
+    };
+    const check = (step: number, open?: ReadonlySet<string>) => {
+      const got = shown(step, open);
+      const want = fresh(index, step, open);
+      assert.deepStrictEqual(got.graph, want.graph, `step ${step}`);
+      assert.deepStrictEqual(got.visible, want.visible, `step ${step} open ${[...(open ?? [])]}`);
+      assert.deepStrictEqual(got.layout, want.layout, `step ${step} open ${[...(open ?? [])]}`);
+      assert.deepStrictEqual(got.spans, want.spans, `step ${step} open ${[...(open ?? [])]}`);
+      return got;
+    };
+    // step by step, building ahead between (fully, or one slice: the step is then finished when it is wanted)
+    for (const [step, slices] of [
+      [0, 99],
+      [1, 1],
+      [2, 0],
+      [1, 99],
+      [3, 2],
+      [0, 99],
+    ]) {
+      const { graph, open } = check(step);
+      cache.buildAhead(index, step);
+      for (let i = 0; i < slices && cache.work(); i++);
+      // open, then close, every group of this step in turn: each a layout of its own, then the first again
+      const boxes = new Set<number>();
+      for (const g of [...graph.groups.keys()].slice(0, 6)) {
+        const toggled = new Set(open);
+        if (toggled.has(g)) toggled.delete(g);
+        else toggled.add(g);
+        boxes.add(check(step, toggled).visible.nodes.length);
+        boxes.add(check(step, open).visible.nodes.length);
+      }
+      assert.ok(boxes.size > 1, "opening and closing groups changes what is shown");
+    }
+  });
+});
