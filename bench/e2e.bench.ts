@@ -23,7 +23,10 @@ const COLD_TARGET_MS = 1500;
 const MUST_OPEN_TARGET_MS = 1000;
 const OPEN_TARGET_MS = 300;
 
-/** The graph webview's frame once it shows nodes, polled every 10 ms so the measurement is not coarser than that. */
+/**
+ * The graph webview's frame once it shows nodes of a final trace (not a provisional one: the first step of a run still
+ * recording), polled every 10 ms so the measurement is not coarser than that.
+ */
 async function graphPainted(wb: Workbench, since: number, timeoutMs = 60_000): Promise<{ frame: Frame; ms: number }> {
   for (;;) {
     for (const frame of wb.page.frames()) {
@@ -32,7 +35,11 @@ async function graphPainted(wb: Workbench, since: number, timeoutMs = 60_000): P
         .locator("svg.graph g.node")
         .count()
         .catch(() => 0);
-      if (nodes > 0) return { frame, ms: performance.now() - since };
+      const provisional = await frame
+        .locator(".run-banner:not([hidden])", { hasText: "Recording…" })
+        .count()
+        .catch(() => 0);
+      if (nodes > 0 && provisional === 0) return { frame, ms: performance.now() - since };
     }
     if (performance.now() - since > timeoutMs) throw new Error(`the graph was not painted within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));

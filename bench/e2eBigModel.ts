@@ -54,8 +54,10 @@ interface LongTask {
 }
 
 interface BigRun {
-  /** Menu click → graph painted. */
+  /** Menu click → graph painted (the final trace). */
   total: number;
+  /** Menu click → the run's first step painted (a provisional trace, while the run records), when there was one. */
+  firstPaint?: number;
   /** The phases the extension logged, ms after the click (as the other scenarios'). */
   phases: Partial<Record<"command" | Phase, number>>;
   /** The extension host's longest event-loop block from the command to the paint. */
@@ -103,19 +105,22 @@ const takeLongTasks = (wb: Workbench): Promise<LongTask[]> =>
     return seen.splice(0, seen.length);
   });
 
-/** The graph's webview once it drew a trace (its own perf record says so; nodes alone may be the last trace's). */
-async function painted(wb: Workbench, since: number, label: string): Promise<Frame> {
+/**
+ * The graph's webview once it drew the final trace (its own perf record says so; nodes alone may be the last trace's),
+ * and when it first drew a provisional one (the run's first step while it records), ms after `since`, if it did.
+ */
+async function painted(wb: Workbench, since: number, label: string): Promise<{ frame: Frame; firstMs?: number }> {
+  let firstMs: number | undefined;
   for (;;) {
     for (const frame of wb.page.frames()) {
       if (frame === wb.page.mainFrame() || frame.isDetached()) continue;
-      const drew = await frame
+      const kinds = await frame
         .evaluate(() =>
-          ((window as unknown as { __backstepPerf?: { kind: string }[] }).__backstepPerf ?? []).some(
-            (p) => p.kind === "trace",
-          ),
+          ((window as unknown as { __backstepPerf?: { kind: string }[] }).__backstepPerf ?? []).map((p) => p.kind),
         )
-        .catch(() => false);
-      if (drew) return frame;
+        .catch(() => [] as string[]);
+      if (firstMs === undefined && kinds.includes("provisional")) firstMs = performance.now() - since;
+      if (kinds.includes("trace")) return { frame, ...(firstMs !== undefined ? { firstMs } : {}) };
     }
     if (performance.now() - since > 180_000) throw new Error(`the ${label}'s graph was not painted within 180 s`);
     await new Promise((r) => setTimeout(r, 10));
@@ -135,7 +140,7 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
   const t0 = performance.now();
   const clickAt = Date.now(); // the extension's log lines are on this clock (same machine)
   await item.click();
-  const frame = await painted(wb, t0, s.label);
+  const { frame, firstMs } = await painted(wb, t0, s.label);
   const total = performance.now() - t0;
   const slices = await frame
     .evaluate(() =>
@@ -166,6 +171,7 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
   return {
     frame,
     total,
+    ...(firstMs !== undefined ? { firstPaint: firstMs } : {}),
     phases,
     ...(b?.hostBlockedMs !== undefined ? { hostBlockedMs: b.hostBlockedMs } : {}),
     longestTaskMs: Math.max(0, ...longTasks.map((t) => t.ms)),
@@ -225,6 +231,8 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
     hitchTargetMs: s.hitchTargetMs,
     medianMs: median(totals),
     maxMs: Math.max(...totals),
+    /** Right-click → the first step painted while the run records (the final paint is medianMs). */
+    firstPaintMedianMs: pick((r) => r.firstPaint),
     meetsTarget: median(totals) <= s.targetMs,
     longestHitchMedianMs: median(hitches),
     longestHitchMaxMs: Math.max(...hitches),
@@ -243,7 +251,7 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
     runs: runs.map(summariseRun),
   };
   console.log(
-    `e2e: ${s.label}, right-click → painted: median ${out.medianMs} ms (target ${s.targetMs}; runs ${runs.map((r) => `${Math.round(r.total)} @${r.load}`).join(", ")}); longest editor hitch median ${out.longestHitchMedianMs} ms, max ${out.longestHitchMaxMs} (target ${s.hitchTargetMs}), of it the graph page's longest slice median ${out.longestGraphSliceMedianMs} ms; extension host blocked ${out.hostBlockedMedianMs} ms; phases ${Object.entries(
+    `e2e: ${s.label}, right-click → first step painted: median ${out.firstPaintMedianMs} ms; → painted: median ${out.medianMs} ms (target ${s.targetMs}; runs ${runs.map((r) => `${Math.round(r.total)} @${r.load}`).join(", ")}); longest editor hitch median ${out.longestHitchMedianMs} ms, max ${out.longestHitchMaxMs} (target ${s.hitchTargetMs}), of it the graph page's longest slice median ${out.longestGraphSliceMedianMs} ms; extension host blocked ${out.hostBlockedMedianMs} ms; phases ${Object.entries(
       out.phasesMedianMs,
     )
       .map(([k, v]) => `${k} ${v}`)
@@ -254,6 +262,7 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
 
 const summariseRun = (r: BigRun) => ({
   totalMs: Math.round(r.total),
+  ...(r.firstPaint !== undefined ? { firstPaintMs: Math.round(r.firstPaint) } : {}),
   load: r.load,
   longestTaskMs: r.longestTaskMs,
   longTasksMs: r.longTasks.map((t) => (t.name === "self" ? t.ms : `${t.ms} (${t.name})`)),

@@ -21,6 +21,11 @@ export class TraceStore implements vscode.Disposable {
   private readonly running = new Set<string>();
   private readonly tracingChanged = new vscode.EventEmitter<string>();
   private readonly cursors = new Map<string, number>();
+  /** The trace of a running Trace Backprop's first steps, until its final trace (the graph's first paint). */
+  private readonly provisionals = new Map<string, { trace: Trace; step: number }>();
+  private readonly provisionalShown = new vscode.EventEmitter<string>();
+  /** A running trace's first steps can be shown (provisional); the final trace follows through onDidChangeTrace. */
+  readonly onDidShowProvisional = this.provisionalShown.event;
   private active: string | undefined;
 
   private readonly traceChanged = new vscode.EventEmitter<{ file: string; trace: Trace }>();
@@ -46,6 +51,7 @@ export class TraceStore implements vscode.Disposable {
 
   /** Trace Backprop started (true) or ended without a trace (false) for a file. */
   setTracing(file: string, running: boolean): void {
+    this.provisionals.delete(file); // a new run's, or one that ended without a final trace
     if (running === this.running.has(file)) return;
     if (running) this.running.add(file);
     else this.running.delete(file);
@@ -56,10 +62,30 @@ export class TraceStore implements vscode.Disposable {
     return this.running.has(file);
   }
 
+  /**
+   * A running trace's steps up to `step`: a prefix of the trace to come (same ids). Ignored once the file is no longer
+   * being traced. The cursor goes to its opening event, and stays where the view has it when the final trace comes.
+   */
+  setProvisional(file: string, trace: Trace, step: number): void {
+    if (!this.running.has(file)) return;
+    this.provisionals.set(file, { trace, step });
+    this.cursors.set(file, openingEvent(trace));
+    this.provisionalShown.fire(file);
+  }
+
+  /** The running trace's provisional trace of `file`, if one was shown. */
+  provisional(file: string): { trace: Trace; step: number } | undefined {
+    return this.provisionals.get(file);
+  }
+
   setTrace(file: string, trace: Trace): void {
     this.running.delete(file);
+    const shown = this.provisionals.get(file);
+    this.provisionals.delete(file);
     const { dropped } = this.history.set(file, trace);
-    this.cursors.set(file, openingEvent(trace));
+    // keep the view: the provisional trace's events are the final's first ones, so the cursor stays valid
+    const kept = shown ? this.cursors.get(file) : undefined;
+    this.cursors.set(file, kept !== undefined && kept < trace.events.length ? kept : openingEvent(trace));
     this.active = file;
     this.traceChanged.fire({ file, trace });
     for (const gone of dropped) {
@@ -102,6 +128,7 @@ export class TraceStore implements vscode.Disposable {
 
   dispose(): void {
     this.traceChanged.dispose();
+    this.provisionalShown.dispose();
     this.tracingChanged.dispose();
     this.cursorMoved.dispose();
     this.gotoRequested.dispose();

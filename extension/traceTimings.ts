@@ -12,6 +12,7 @@ export const PHASES = [
   "saved",
   "workerReady",
   "compiled",
+  "firstPainted",
   "ran",
   "built",
   "stored",
@@ -26,6 +27,7 @@ const LABELS: Record<Phase, string> = {
   saved: "saved",
   workerReady: "worker ready",
   compiled: "compiled",
+  firstPainted: "first step painted",
   ran: "model ran",
   built: "trace built",
   stored: "stored",
@@ -112,10 +114,14 @@ export class TraceTimings {
 
   /**
    * The graph painted the trace, `webviewMs` after its webview received it: the breakdown is complete and goes to the
-   * log.
+   * log. A provisional trace's paint (the run's first steps, while it still records) is the "firstPainted" phase.
    */
-  painted(webviewMs?: number): void {
+  painted(webviewMs?: number, provisional = false): void {
     const c = this.current;
+    if (provisional) {
+      if (c && c.marks.stored === undefined) this.mark("firstPainted");
+      return;
+    }
     if (!c || c.marks.stored === undefined) return; // a repaint not caused by a trace being timed
     this.mark("painted");
     if (webviewMs !== undefined) c.marks.transferred = Math.max(c.marks.stored, c.marks.painted! - webviewMs);

@@ -10,7 +10,7 @@ import { ensureTrusted, saveModel, targetUri } from "./target";
 import { closeFailure, showFailure } from "./failureNotice";
 import { traceTimings } from "../traceTimings";
 import { markDiagnosed } from "../editor/problems";
-import { thresholdsOf } from "../../src/trace";
+import { thresholdsOf, type Trace } from "../../src/trace";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -29,6 +29,13 @@ export interface TraceDeps {
 
 const running = new Map<string, AbortController>();
 
+/**
+ * A run whose first step ends sooner than this after runModel was called (worker start and compile included) is not
+ * shown step by step: its final trace is likely near, and painting twice would only delay it (the MLP example's whole
+ * run is ~0.2 s at a quiet machine).
+ */
+const PROVISIONAL_AFTER_MS = 500;
+
 /** Runs the model and stores its trace. Resolves with the result (undefined when nothing ran). */
 export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResult | undefined> {
   const uri = targetUri(arg);
@@ -46,12 +53,23 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   const onOutput = (text: string): void => {
     for (const line of text.replace(/\n$/, "").split("\n")) deps.log.info(`[${name}] ${line}`);
   };
+  let runStarted = Date.now();
+  let provisional = false;
+  // Progressive first paint: the graph shows the first step while the rest records (a provisional trace; the final
+  // one keeps its view: same ids).
+  const onStep = (step: number, trace: () => Trace): void => {
+    if (provisional || running.get(file) !== abort || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
+    provisional = true;
+    deps.store.setProvisional(file, trace(), step);
+    deps.status.text = `$(sync~spin) Backstep: tracing ${name}… (step ${step} shown, recording the rest)`;
+  };
   const options = await withPython(file, {
     ...currentRunOptions(vscode.Uri.file(file), abort.signal),
     workerPath: deps.workerPath,
     onOutput,
+    onStep,
   });
-  const { signal: _signal, onOutput: _onOutput, ...shown } = options;
+  const { signal: _signal, onOutput: _onOutput, onStep: _onStep, ...shown } = options;
   deps.log.info(`trace ${file} ${JSON.stringify(shown)}`);
   deps.status.text = `$(sync~spin) Backstep: tracing ${name}…`;
   deps.status.show();
@@ -60,7 +78,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   if (!deps.graphOpen()) deps.showGraph(file);
   const started = Date.now();
   try {
-    const runStarted = Date.now();
+    runStarted = Date.now();
     const result = await withCancelNotice(`Backstep: tracing ${name}`, abort, deps.runModel(file, options));
     traceTimings.run(result.timings, runStarted);
     const wall = Date.now() - started;
@@ -87,6 +105,18 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     const message = err instanceof Error ? err.message : String(err);
     deps.log.error(`${name}: the runner failed: ${err instanceof Error && err.stack ? err.stack : message}`);
     deps.status.text = `$(error) Backstep: ${name} failed`;
+    // what the graph showed of the run stays, marked as the end of a failed run (and the error goes to Problems)
+    const shown = running.get(file) === abort ? deps.store.provisional(file) : undefined;
+    if (shown) {
+      shown.trace.diagnostics = [
+        {
+          severity: "error",
+          code: "runtime-error",
+          message: `Backstep's runner failed after step ${shown.step} of ${name}: ${message}. The steps recorded before it are shown.`,
+        },
+      ];
+      deps.store.setTrace(file, shown.trace);
+    }
     void vscode.window
       .showErrorMessage(`Backstep: could not trace ${name}: ${message}`, "Show Log")
       .then((c) => c && deps.log.show());

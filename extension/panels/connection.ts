@@ -20,6 +20,11 @@ export interface ConnectionHooks {
   early?: boolean;
   /** The side panel reads every parameter's gradient statistics at once: they come with its trace message. */
   view?: "graph" | "side";
+  /**
+   * Show a running trace's first steps (the store's provisional trace) until its final trace: the graph panel. The
+   * side panel's charts and health need the whole run, so it waits.
+   */
+  provisional?: boolean;
   /** The side panel's parameter click (the graph panel ignores it). */
   selectParam?(file: string, trace: Trace, name: string): void;
   /** The side panel's chart click: open a training step. */
@@ -30,8 +35,8 @@ export interface ConnectionHooks {
   exported?(format: "svg" | "png", data: string): void;
   /** The webview loaded (its first "ready"). */
   loaded?(): void;
-  /** The webview drew a trace message, `ms` after it received it. */
-  painted?(ms: number): void;
+  /** The webview drew a trace message, `ms` after it received it (a provisional one: the run still records). */
+  painted?(ms: number, provisional: boolean): void;
   /** The text of a part of the page it asks for (`requestPart`: KaTeX), if this view has it. */
   part?(name: string): { js: string; css: string } | undefined;
 }
@@ -66,6 +71,11 @@ export class ViewConnection implements vscode.Disposable {
         // before the page's "ready" too, where asked: VS Code queues it until the page has loaded
         if (this.hooks.early || this.delivery.posting) this.sendTrace();
       }),
+      store.onDidShowProvisional((f) => {
+        if (!this.hooks.provisional) return;
+        this.file = f;
+        if (this.hooks.early || this.delivery.posting) this.sendTrace();
+      }),
       store.onDidChangeTracing((f) => {
         if (this.delivery.posting && f === this.file && !store.trace(f)) this.sendTrace();
       }),
@@ -97,7 +107,12 @@ export class ViewConnection implements vscode.Disposable {
    * file is being traced again: the new trace is then posted as soon as it is stored, and the page draws only that.
    */
   sendEarly(): void {
-    if (this.hooks.early && !this.delivery.posting && this.trace() && !this.store.isTracing(this.file!))
+    if (
+      this.hooks.early &&
+      !this.delivery.posting &&
+      this.trace() &&
+      (!this.store.isTracing(this.file!) || this.provisional())
+    )
       this.sendTrace();
   }
 
@@ -105,9 +120,15 @@ export class ViewConnection implements vscode.Disposable {
     void this.webview.postMessage(messageToWire(packMessage(m)));
   }
 
+  /** A running trace's provisional trace, where this view shows them. */
+  private provisional(): { trace: Trace; step: number } | undefined {
+    return this.hooks.provisional && this.file ? this.store.provisional(this.file) : undefined;
+  }
+
+  /** The trace this view shows (a provisional one is newer than the stored one of its file). */
   private trace(): Trace | undefined {
     if (!this.file) this.file = this.store.current()?.file;
-    return this.file ? this.store.trace(this.file) : undefined;
+    return this.file ? (this.provisional()?.trace ?? this.store.trace(this.file)) : undefined;
   }
 
   sendTrace(): void {
@@ -134,6 +155,7 @@ export class ViewConnection implements vscode.Disposable {
         this.store.debuggerAttached,
         breakpointLines(this.file),
         this.hooks.view,
+        this.provisional() ? { step: this.provisional()!.step } : undefined,
       ),
     );
     this.hooks.traceSent?.();
@@ -158,7 +180,7 @@ export class ViewConnection implements vscode.Disposable {
         if (this.delivery.onReady(trace)) this.sendTrace();
         break;
       case "painted":
-        this.hooks.painted?.(m.ms);
+        this.hooks.painted?.(m.ms, m.provisional === true);
         break;
       case "requestValues":
         if (trace) this.post(valuesReply(trace, m));

@@ -97,6 +97,7 @@ export class GraphPanel {
   ) {
     this.connection = new ViewConnection(panel.webview, store, file, {
       early: true,
+      provisional: true,
       traceSent: () => {
         this.hasTrace = true;
         this.showTitle(vscode.window.activeTextEditor);
@@ -106,7 +107,7 @@ export class GraphPanel {
       },
       exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
       loaded: () => traceTimings.mark("webviewLoaded"),
-      painted: (ms) => traceTimings.painted(ms),
+      painted: (ms, provisional) => traceTimings.painted(ms, provisional),
       part: (name) => partText(context.extensionUri, name),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");

@@ -211,6 +211,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
         isInt(x.cursor) &&
         typeof x.debugging === "boolean" &&
         isIntArr(x.breakpoints) &&
+        opt(x.provisional, (p) => isRec(p) && isInt(p.step)) &&
         isTraceStructure(x.trace)
       );
     case "noTrace":
@@ -274,7 +275,7 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case "openStep":
       return isInt(x.step) && (x.step as number) >= 0;
     case "painted":
-      return isNum(x.ms) && (x.ms as number) >= 0;
+      return isNum(x.ms) && (x.ms as number) >= 0 && opt(x.provisional, (b) => typeof b === "boolean");
     default:
       return false;
   }

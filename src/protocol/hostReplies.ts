@@ -41,11 +41,21 @@ export function traceMessage(
   debugging: boolean,
   breakpoints: number[],
   view: "graph" | "side" = "graph",
+  provisional?: { step: number },
 ): HostMessage {
+  const more = provisional ? { provisional } : {};
   if (view === "side")
-    return { type: "trace", file, trace: traceStructure(trace, statsUpFront(trace)), cursor, debugging, breakpoints };
+    return {
+      type: "trace",
+      file,
+      trace: traceStructure(trace, statsUpFront(trace)),
+      cursor,
+      debugging,
+      breakpoints,
+      ...more,
+    };
   const { series: _series, health: _health, ...structure } = traceStructure(trace, statsForTimeline(trace));
-  return { type: "trace", file, trace: structure, cursor, debugging, breakpoints };
+  return { type: "trace", file, trace: structure, cursor, debugging, breakpoints, ...more };
 }
 
 /** The reply to a statistics request: those of the named tensors the trace has (an unknown id is left out). */

@@ -77,7 +77,19 @@ export interface GraphDiff {
 
 /** Messages the extension sends to a webview. */
 export type HostMessage =
-  | { type: "trace"; file: string; trace: TraceStructure; cursor: number; debugging: boolean; breakpoints: number[] }
+  | {
+      type: "trace";
+      file: string;
+      trace: TraceStructure;
+      cursor: number;
+      debugging: boolean;
+      breakpoints: number[];
+      /**
+       * A provisional trace: the steps up to `step` of a run still recording (the graph's first paint). The final trace
+       * follows, with the same ids for what this one has; until then what needs the whole run is pending.
+       */
+      provisional?: { step: number };
+    }
   | { type: "noTrace"; message: string }
   | { type: "cursor"; file: string; event: number; source: CursorSource }
   | { type: "values"; requestId: number; tensor: TensorId; result: ValuesResult }
@@ -118,7 +130,7 @@ export type ViewMessage =
   /** The graph as drawn: SVG text or a PNG data URL, for the host to save. */
   | { type: "export"; format: ExportFormat; data: string }
   /** The graph drew a trace message (a frame after it arrived): the end of Trace Backprop's timing breakdown. */
-  | { type: "painted"; ms: number };
+  | { type: "painted"; ms: number; provisional?: boolean };
 
 export type HostMessageType = HostMessage["type"];
 export type ViewMessageType = ViewMessage["type"];

@@ -43,6 +43,9 @@ const pane = new InspectorPane(main, inspectorEl, () => session.save());
 pane.restore(saved.inspector);
 main.append(svg, pane.splitter, inspectorEl);
 const empty = el("div", "empty", "Waiting for a trace… Right-click a model file and choose Trace Backprop.");
+const banner = el("div", "run-banner");
+banner.setAttribute("role", "status");
+banner.hidden = true;
 const diffView = new DiffView({
   show: (op, event) => {
     session.goto(event);
@@ -83,9 +86,9 @@ const toolbar = new Toolbar(
   },
   pane.toggle,
 );
-document.body.append(toolbar.root, diffView.root, empty, main, timeline.root);
+document.body.append(toolbar.root, banner, diffView.root, empty, main, timeline.root);
 session = new GraphSession(
-  { host, graph, viewport, inspector, pane, timeline, diffView, toolbar, svg, empty, main },
+  { host, graph, viewport, inspector, pane, timeline, diffView, toolbar, svg, empty, banner, main },
   saved,
 );
 

@@ -7,6 +7,7 @@ import type { DiffView } from "./diffView";
 import { graphPng, graphSvg } from "./exportGraph";
 import { warmUpLayout } from "./layout";
 import { nextTask } from "./slices";
+import { runBannerText } from "./runBanner";
 import type { GraphView } from "./graphView";
 import type { Inspector } from "./inspector";
 import type { InspectorPane, PaneState } from "./inspectorPane";
@@ -38,6 +39,8 @@ export interface SessionParts {
   svg: SVGSVGElement;
   /** The "waiting for a trace" / "no ops" message, shown instead of `main`. */
   empty: HTMLElement;
+  /** Says when the graph is not a whole run: still recording (a provisional trace), or failed (runBanner.ts). */
+  banner: HTMLElement;
   main: HTMLElement;
 }
 
@@ -158,7 +161,9 @@ export class GraphSession {
       setTimeout(() => {
         const ms = performance.now() - t0;
         perf.push({ kind, ms, at: performance.now() });
-        if (kind === "trace") this.p.host.post({ type: "painted", ms }); // the host's timing breakdown ends here
+        // the host's timing breakdown ends here (a provisional trace's paint is its "first step painted")
+        if (kind === "trace" || kind === "provisional")
+          this.p.host.post({ type: "painted", ms, ...(kind === "provisional" ? { provisional: true } : {}) });
       }, 0),
     );
   }
@@ -188,6 +193,7 @@ export class GraphSession {
       case "noTrace":
         empty.textContent = m.message;
         empty.hidden = false;
+        this.p.banner.hidden = true;
         main.hidden = true;
         this.warmUpWhileWaiting();
         break;
@@ -269,6 +275,9 @@ export class GraphSession {
     if (same && restore.transform) this.p.viewport.set(restore.transform);
     else graph.fitOrFocus();
     this.p.toolbar.status.textContent = "";
+    const banner = runBannerText(m.provisional, index.trace.diagnostics);
+    this.p.banner.textContent = banner ?? "";
+    this.p.banner.hidden = banner === undefined;
     this.showCounts();
     if (index.trace.ops.length === 0) {
       // Nothing to draw: say why (the run's errors) instead of an empty canvas.
@@ -278,7 +287,7 @@ export class GraphSession {
       main.hidden = true;
     }
     perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
-    this.painted("trace", t0);
+    this.painted(m.provisional ? "provisional" : "trace", t0);
   }
 
   /**
