@@ -1,0 +1,57 @@
+// The progressive first paint in the real editor: while a model records its steps, the graph panel shows step 0 under
+// a "Recording…" banner; the final trace then replaces it keeping what the user selected.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Workbench } from "./harness/workbench";
+import { repoRoot, vsixUnderTest } from "./harness/fixtures";
+
+const MODEL = "slow-first-paint.ts";
+
+describe("e2e: the graph paints a run's first step while it records", function () {
+  let wb: Workbench | undefined;
+
+  before(async function () {
+    wb = await Workbench.launch({
+      workspace: join(repoRoot, "test", "fixtures", "steps"),
+      vsix: vsixUnderTest(),
+      open: MODEL,
+      settings: { "backstep.intelliSense.offerSetup": false },
+    });
+  });
+
+  after(async function () {
+    await wb?.close();
+  });
+
+  it("shows step 0 marked as recording, then the whole run in the same view", async function () {
+    const w = wb!;
+    await w.runCommand("Backstep: Trace Backprop");
+    const graph = await w.webview('.run-banner:not([hidden]):has-text("Recording…")');
+    assert.ok((await graph.locator("svg.graph g.node").count()) > 0, "step 0's nodes are drawn");
+    assert.match(await graph.locator(".run-banner").innerText(), /step 0 shown.*pending until the run ends/);
+    await w.page
+      .locator(".statusbar-item", { hasText: `tracing ${MODEL}… (step 0 shown, recording the rest)` })
+      .first()
+      .waitFor();
+    // the user selects a node meanwhile
+    const tanh = graph.locator("svg.graph g.node", { has: graph.locator(".label", { hasText: /^tanh$/ }) }).first();
+    // Fit stops at a legible zoom (0.75) on the current op; zooming out twice brings tanh into view
+    await graph.locator('vscode-button[aria-label="Fit the graph to the view"]').click();
+    for (let i = 0; i < 2; i++) await graph.locator('vscode-button[aria-label="Zoom out"]').click();
+    await tanh.click({ timeout: 3000 });
+    const selected = graph.locator("svg.graph g.node.selected");
+    await selected.waitFor({ state: "attached" });
+    const id = await selected.getAttribute("data-id");
+    const firstCounts = await graph.locator(".counts").innerText();
+    // the final trace: the banner goes, the selection stays, the timeline has every step
+    await graph.locator(".run-banner").waitFor({ state: "hidden", timeout: 60_000 });
+    await w.page
+      .locator(".statusbar-item", { hasText: new RegExp(`${MODEL}: 5 steps`) })
+      .first()
+      .waitFor();
+    assert.equal(await graph.locator("svg.graph g.node.selected").getAttribute("data-id"), id);
+    const finalCounts = await graph.locator(".counts").innerText();
+    const events = (s: string): number => Number(/(\d+) events/.exec(s)?.[1]);
+    assert.ok(events(finalCounts) > 4 * events(firstCounts), `${firstCounts} → ${finalCounts}`);
+  });
+});
