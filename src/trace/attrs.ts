@@ -6,6 +6,8 @@ import type { AttrValue } from "./types";
 interface AttrCache {
   raw: Readonly<Record<string, unknown>>;
   id: number;
+  /** The op name's string id. */
+  name: number;
 }
 
 /** Whether `attrs` has the same keys and values as `raw` (arrays element by element). */
@@ -37,14 +39,24 @@ function toAttr(v: unknown): AttrValue | undefined {
 export class AttrSets {
   /** Per op name, the attributes last seen and their id: most ops of a name get the same ones step after step. */
   private readonly cache = new Map<string, AttrCache>();
+  /**
+   * The string id of the op name id() was last given: the lookup that finds its attributes finds it too (a second
+   * lookup among the stream's strings per op was ~2% of the recorder's time in a profile of the MLP's traced step;
+   * bundled A/B, bench/recorderAB.ts, 1,500 interleaved rounds at load 10–12: the recorded step 0.988× [quartiles
+   * 0.84–1.20]).
+   */
+  name = -1;
 
   constructor(private readonly out: TraceWriter) {}
 
-  /** The id of an op's attribute set (-1: none), as the stream numbers them. */
+  /** The id of an op's attribute set (-1: none), as the stream numbers them; `name` becomes its name's string id. */
   id(op: string, attrs: Readonly<Record<string, unknown>>): number {
     // most ops of a name get the same attributes step after step
     const cached = this.cache.get(op);
-    if (cached !== undefined && sameAttrs(attrs, cached.raw)) return cached.id;
+    if (cached !== undefined) {
+      this.name = cached.name;
+      if (sameAttrs(attrs, cached.raw)) return cached.id;
+    }
     const converted: Record<string, AttrValue> = {};
     let any = false;
     for (const k in attrs) {
@@ -57,7 +69,9 @@ export class AttrSets {
     // a copy: the engine's object is the op's, and nothing stops it changing
     const raw: Record<string, unknown> = {};
     for (const k in attrs) raw[k] = Array.isArray(attrs[k]) ? (attrs[k] as unknown[]).slice() : attrs[k];
-    this.cache.set(op, { raw, id });
+    const name = cached !== undefined ? cached.name : this.out.string(op);
+    this.name = name;
+    this.cache.set(op, { raw, id, name });
     return id;
   }
 }

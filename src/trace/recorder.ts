@@ -171,7 +171,7 @@ export class Recorder implements EngineObserver {
     if (inBackward) w.opPhaseBackward();
     // (the op record is its forward event too)
     w.op(
-      w.string(op),
+      this.attrs.name,
       step,
       out,
       module === undefined ? -1 : w.string(module),

@@ -37,4 +37,28 @@ describe("trace attribute sets", () => {
       [{ min: -Infinity, max: 0 }, { dims: [0, 1] }],
     );
   });
+
+  it("names each op's string as it gives its set's id, attributes seen before or not", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c));
+    const sets = new AttrSets(w);
+    const ops: [string, Record<string, unknown>][] = [
+      ["sum", { axis: 0 }],
+      ["tanh", {}],
+      ["sum", { axis: 0 }],
+      ["sum", { axis: 1 }],
+      ["tanh", {}],
+    ];
+    for (const [k, [op, attrs]] of ops.entries()) {
+      const set = sets.id(op, attrs);
+      w.op(sets.name, 0, k, -1, -1, set, [], 0, [], 0);
+    }
+    const asm = new TraceAssembler("names");
+    for (const c of chunks) asm.addChunk(c);
+    asm.poll();
+    assert.deepEqual(
+      asm.trace.ops.map((o) => [o.op, o.attrs]),
+      ops.map(([op, attrs]) => [op, attrs]),
+    );
+  });
 });
