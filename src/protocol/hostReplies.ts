@@ -6,6 +6,7 @@ import { traceStructure } from "./messages";
 import { sampleValues } from "./sample";
 import { packStats } from "./statsTable";
 import { statsForTimeline, statsUpFront } from "./statsUpFront";
+import { mergeLayerCalls } from "./seriesCalls";
 import type { Trace } from "../trace/types";
 
 /**
@@ -44,16 +45,13 @@ export function traceMessage(
   provisional?: { step: number },
 ): HostMessage {
   const more = provisional ? { provisional } : {};
-  if (view === "side")
-    return {
-      type: "trace",
-      file,
-      trace: traceStructure(trace, statsUpFront(trace)),
-      cursor,
-      debugging,
-      breakpoints,
-      ...more,
-    };
+  if (view === "side") {
+    // one series layer per call site (seriesCalls.ts): in the e2e bench's 100,000-op LSTM 6,371 layers → 5, the series
+    // 11.5 → 0.03 MB of JSON, the whole message as VS Code sends it 40.4 → 28.9 MB; merging takes 170–280 ms (load 9.5)
+    const side = traceStructure(trace, statsUpFront(trace));
+    if (side.series) side.series = mergeLayerCalls(side.series);
+    return { type: "trace", file, trace: side, cursor, debugging, breakpoints, ...more };
+  }
   const { series: _series, health: _health, ...structure } = traceStructure(trace, statsForTimeline(trace));
   return { type: "trace", file, trace: structure, cursor, debugging, breakpoints, ...more };
 }
