@@ -128,6 +128,8 @@ describe("WebAssembly SIMD matmul", () => {
       } finally {
         wasmMemory.keepBytes = keep;
       }
+      // a small product on the instance that then grows: the views of its memory must follow the growth
+      check(make, 4, 4, 4, layouts[0], 8, wasm, tol);
       const before = wasmMemoryBytes();
       // ~2.7 MB (float32) or ~5.5 MB (float64) of operands, panels and C: more than any product above
       check(make, 130, 1100, 301, layouts[2], 9, wasm, 1e3 * tol);
