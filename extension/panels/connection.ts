@@ -131,18 +131,23 @@ export class ViewConnection implements vscode.Disposable {
     return this.file ? (this.provisional()?.trace ?? this.store.trace(this.file)) : undefined;
   }
 
+  /** The page shows why there is no trace: none yet, or its file is being traced. */
+  private sendNoTrace(): void {
+    const name = this.file ? vscode.workspace.asRelativePath(this.file) : undefined;
+    this.post({
+      type: "noTrace",
+      message: !name
+        ? "No trace yet: right-click a model file and choose Trace Backprop."
+        : this.store.isTracing(this.file!)
+          ? `Tracing ${name}…`
+          : `No trace of ${name} in this window yet: right-click it and choose Trace Backprop.`,
+    });
+  }
+
   sendTrace(): void {
     const trace = this.trace();
     if (!trace || !this.file) {
-      const name = this.file ? vscode.workspace.asRelativePath(this.file) : undefined;
-      this.post({
-        type: "noTrace",
-        message: !name
-          ? "No trace yet: right-click a model file and choose Trace Backprop."
-          : this.store.isTracing(this.file!)
-            ? `Tracing ${name}…`
-            : `No trace of ${name} in this window yet: right-click it and choose Trace Backprop.`,
-      });
+      this.sendNoTrace();
       return;
     }
     this.delivery.sent(trace);
@@ -177,7 +182,11 @@ export class ViewConnection implements vscode.Disposable {
     switch (m.type) {
       case "ready":
         this.hooks.loaded?.();
-        if (this.delivery.onReady(trace)) this.sendTrace();
+        if (!this.delivery.onReady(trace)) break;
+        // A graph opened while its file is traced again says "Tracing …" until the new run's first step or trace, as
+        // sendEarly does: painting the last run's trace misleads, and at 10,000 ops it held the page for seconds.
+        if (this.hooks.early && this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
+        else this.sendTrace();
         break;
       case "painted":
         this.hooks.painted?.(m.ms, m.provisional === true);

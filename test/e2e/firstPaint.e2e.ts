@@ -6,6 +6,7 @@ import { Workbench } from "./harness/workbench";
 import { repoRoot, vsixUnderTest } from "./harness/fixtures";
 
 const MODEL = "slow-first-paint.ts";
+const SLOW_START = "slow-start.ts";
 
 describe("e2e: the graph paints a run's first step while it records", function () {
   let wb: Workbench | undefined;
@@ -53,5 +54,34 @@ describe("e2e: the graph paints a run's first step while it records", function (
     const finalCounts = await graph.locator(".counts").innerText();
     const events = (s: string): number => Number(/(\d+) events/.exec(s)?.[1]);
     assert.ok(events(finalCounts) > 4 * events(firstCounts), `${firstCounts} → ${finalCounts}`);
+  });
+
+  it("a graph opened while its model is traced again says 'Tracing …' until the new run has a step to show", async function () {
+    const w = wb!;
+    await w.openFile(SLOW_START);
+    await w.runCommand("Backstep: Trace Backprop");
+    await w.page
+      .locator(".statusbar-item", { hasText: new RegExp(`${SLOW_START}: 5 steps`) })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await w.closeGraphPanel(SLOW_START);
+    await w.runCommand("Backstep: Trace Backprop");
+    // the new page's first content: "Tracing …", or the last run's graph (nodes, no banner), which would be stale
+    const graph = await w.webview("svg.graph");
+    let first = { tracing: "", nodes: 0 };
+    for (let i = 0; i < 600 && !first.tracing && !first.nodes; i++) {
+      first = await graph.evaluate(() => ({
+        tracing: /Tracing/.test(document.querySelector(".empty:not([hidden])")?.textContent ?? "")
+          ? document.querySelector(".empty")!.textContent!
+          : "",
+        nodes: document.querySelectorAll("svg.graph g.node").length,
+      }));
+      if (!first.tracing && !first.nodes) await w.page.waitForTimeout(100);
+    }
+    const running = await w.page.locator(".statusbar-item", { hasText: `tracing ${SLOW_START}` }).count();
+    assert.ok(running > 0, "the run was still in its first step's wait when the page first showed something");
+    assert.equal(first.nodes, 0, "no graph while the new run has recorded nothing");
+    assert.equal(first.tracing, `Tracing ${SLOW_START}…`);
+    await graph.locator("svg.graph g.node").first().waitFor({ state: "attached", timeout: 60_000 });
   });
 });
