@@ -49,7 +49,7 @@ export class SeenIds {
   /** `bitmap`: a clear one to use (a previous walk's, cleared). */
   constructor(
     private readonly top: number,
-    private bits = new Uint8Array(4096),
+    private bits: Uint8Array = new Uint8Array(4096),
   ) {}
 
   /** The bitmap, to hand to the next walk once cleared. */
