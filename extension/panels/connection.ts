@@ -9,7 +9,8 @@ import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
-import { statsReply, traceMessage, valuesReply } from "./protocolHost";
+import { sideMessage, statsReply, traceMessage, valuesReply } from "./protocolHost";
+import type { HealthThresholds } from "../../src/protocol/health";
 import { TraceDelivery } from "./traceDelivery";
 
 export interface ConnectionHooks {
@@ -18,7 +19,7 @@ export interface ConnectionHooks {
    * its page is not dropped). A view whose page is torn down when hidden (the side panel) waits for "ready".
    */
   early?: boolean;
-  /** The side panel reads every parameter's gradient statistics at once: they come with its trace message. */
+  /** The side panel is sent its model of the trace (src/protocol/sideModel.ts), not the trace. */
   view?: "graph" | "side";
   /**
    * Show a running trace's first steps (the store's provisional trace) until its final trace: the graph panel. The
@@ -93,7 +94,10 @@ export class ViewConnection implements vscode.Disposable {
         if (s.type === "backstep") this.post({ type: "debugging", active: false });
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (this.posting && e.affectsConfiguration("backstep")) this.sendThresholds();
+        if (!this.posting || !e.affectsConfiguration("backstep")) return;
+        // the side panel's model is made under the thresholds: it is made again
+        if (this.hooks.view === "side") this.sendTrace();
+        else this.sendThresholds();
       }),
     );
   }
@@ -151,6 +155,11 @@ export class ViewConnection implements vscode.Disposable {
       return;
     }
     this.delivery.sent(trace);
+    if (this.hooks.view === "side") {
+      this.post(sideMessage(this.file, trace, this.store.cursor(this.file), this.thresholds()));
+      this.hooks.traceSent?.();
+      return;
+    }
     this.sendThresholds();
     this.post(
       traceMessage(
@@ -168,10 +177,11 @@ export class ViewConnection implements vscode.Disposable {
 
   /** The user's health thresholds (for the traced file's folder), which the side panel's flags follow. */
   private sendThresholds(): void {
-    this.post({
-      type: "thresholds",
-      thresholds: healthThresholds(currentSettings(this.file ? vscode.Uri.file(this.file) : undefined)),
-    });
+    this.post({ type: "thresholds", thresholds: this.thresholds() });
+  }
+
+  private thresholds(): HealthThresholds {
+    return healthThresholds(currentSettings(this.file ? vscode.Uri.file(this.file) : undefined));
   }
 
   private receive(raw: unknown): void {

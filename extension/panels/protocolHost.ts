@@ -1,7 +1,14 @@
 // The host's answers to webview messages that need only the Trace (no vscode). The trace message, the opening event
 // and value replies live in src/protocol/hostReplies.ts, shared with the standalone report's host.
 import { TraceIndex, type Trace } from "../../src/trace";
-export { MAX_VALUES, openingEvent, statsReply, traceMessage, valuesReply } from "../../src/protocol/hostReplies";
+export {
+  MAX_VALUES,
+  openingEvent,
+  sideMessage,
+  statsReply,
+  traceMessage,
+  valuesReply,
+} from "../../src/protocol/hostReplies";
 
 /**
  * Where a parameter clicked in the side panel is shown: its tensor as read in the cursor's step (each update

@@ -201,6 +201,38 @@ function isGraphDiff(x: unknown): boolean {
   );
 }
 
+const isEntries = (x: unknown): boolean => Array.isArray(x) && x.every((e) => Array.isArray(e) && isNumArr(e));
+
+/** The side panel's model (sideModel.ts): its shape, as far as the panel reads it. */
+function isSideModel(x: unknown): boolean {
+  if (!isRec(x) || !isRec(x.health)) return false;
+  const h = x.health;
+  return (
+    isIntArr(x.eventSteps) &&
+    x.eventSteps.length % 2 === 0 &&
+    isInt(x.eventCount) &&
+    Array.isArray(x.errors) &&
+    x.errors.every(isStr) &&
+    opt(x.series, isRec) &&
+    Array.isArray(h.steps) &&
+    h.steps.every((s) => isRec(s) && isInt(s.step) && isInt(s.event) && isInt(s.end) && opt(s.loss, isNum)) &&
+    Array.isArray(h.layers) &&
+    h.layers.every(
+      (l) =>
+        isRec(l) &&
+        isStr(l.layer) &&
+        isEntries(l.norms) &&
+        Array.isArray(l.params) &&
+        l.params.every(
+          (p) => isRec(p) && isStr(p.name) && isIntArr(p.shape) && isEntries(p.norms) && isEntries(p.since),
+        ),
+    ) &&
+    Array.isArray(h.flags) &&
+    h.flags.every((f) => isRec(f) && isStr(f.kind) && isStr(f.message)) &&
+    isNumArr(h.domain)
+  );
+}
+
 /** What a webview accepts from the host. */
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isRec(x)) return false;
@@ -214,6 +246,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
         opt(x.provisional, (p) => isRec(p) && isInt(p.step)) &&
         isTraceStructure(x.trace)
       );
+    case "side":
+      return isStr(x.file) && isInt(x.cursor) && isSideModel(x.side);
     case "noTrace":
       return isStr(x.message);
     case "cursor":

@@ -5,8 +5,9 @@ import type { HostMessage, ViewMessage } from "./messages";
 import { traceStructure } from "./messages";
 import { sampleValues } from "./sample";
 import { packStats } from "./statsTable";
-import { statsForTimeline, statsUpFront } from "./statsUpFront";
-import { mergeLayerCalls } from "./seriesCalls";
+import { statsForTimeline } from "./statsUpFront";
+import { sideModel } from "./sideModel";
+import { DEFAULT_THRESHOLDS, type HealthThresholds } from "./health";
 import type { Trace } from "../trace/types";
 
 /**
@@ -30,10 +31,11 @@ export function openingEvent(trace: Pick<Trace, "events">): number {
 export const MAX_VALUES = 16384;
 
 /**
- * The trace message for a view: the structure, with the statistics that view reads for the whole run at once
- * (statsUpFront.ts); it asks for the others when it shows them. The graph's leaves out what only the side panel reads:
- * the run's per-step series (its charts) and activation health. In the e2e bench's 100,000-op LSTM the series alone
- * was 11.5 MB of the message's 13.6 MB of JSON text (one series per unrolled call: 6,371 "layers"), health 1.0 MB.
+ * The trace message for a view: the side panel's is its model (sideMessage); the graph's is the structure, with the
+ * statistics it reads for the whole run at once (statsUpFront.ts); it asks for the others when it shows them. It
+ * leaves out what only the side panel reads: the run's per-step series (its charts) and activation health. In the
+ * e2e bench's 100,000-op LSTM the series alone was 11.5 MB of the message's 13.6 MB of JSON text (one series per
+ * unrolled call: 6,371 "layers"), health 1.0 MB.
  */
 export function traceMessage(
   file: string,
@@ -45,15 +47,22 @@ export function traceMessage(
   provisional?: { step: number },
 ): HostMessage {
   const more = provisional ? { provisional } : {};
-  if (view === "side") {
-    // one series layer per call site (seriesCalls.ts): in the e2e bench's 100,000-op LSTM 6,371 layers → 5, the series
-    // 11.5 → 0.03 MB of JSON, the whole message as VS Code sends it 40.4 → 28.9 MB; merging takes 170–280 ms (load 9.5)
-    const side = traceStructure(trace, statsUpFront(trace));
-    if (side.series) side.series = mergeLayerCalls(side.series);
-    return { type: "trace", file, trace: side, cursor, debugging, breakpoints, ...more };
-  }
+  if (view === "side") return sideMessage(file, trace, cursor);
   const { series: _series, health: _health, ...structure } = traceStructure(trace, statsForTimeline(trace));
   return { type: "trace", file, trace: structure, cursor, debugging, breakpoints, ...more };
+}
+
+/**
+ * The side panel's message: its model of the trace (sideModel.ts) under the user's thresholds, not the trace. At the
+ * e2e bench's 100,000-op LSTM the trace structure it was sent was 85 MB of JSON and took 1.8-2.4 s to build (load 11).
+ */
+export function sideMessage(
+  file: string,
+  trace: Trace,
+  cursor: number,
+  thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
+): HostMessage {
+  return { type: "side", file, side: sideModel(trace, thresholds), cursor };
 }
 
 /** The reply to a statistics request: those of the named tensors the trace has (an unknown id is left out). */

@@ -4,6 +4,7 @@ import type { OpId, Trace, TraceTensor, TensorId, TensorStats } from "../trace/t
 import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
 import type { StatsTable } from "./statsTable";
+import type { SideModel } from "./sideModel";
 
 /**
  * A tensor as the webview first sees it: everything but its values, which it asks for lazily, and its statistics only
@@ -90,6 +91,8 @@ export type HostMessage =
        */
       provisional?: { step: number };
     }
+  /** The side panel's trace: what it draws, made by the host (sideModel.ts), not the trace's structure. */
+  | { type: "side"; file: string; side: SideModel; cursor: number }
   | { type: "noTrace"; message: string }
   | { type: "cursor"; file: string; event: number; source: CursorSource }
   | { type: "values"; requestId: number; tensor: TensorId; result: ValuesResult }

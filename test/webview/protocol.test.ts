@@ -8,7 +8,7 @@ import { sampleValues } from "../../src/protocol/sample";
 import { statsReply, traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
-import { statsForTimeline, statsUpFront } from "../../src/protocol/statsUpFront";
+import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
 
@@ -80,14 +80,16 @@ describe("webview protocol", () => {
 
   it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {
     const t = structuredClone(trace);
-    const p = t.params[0].tensor; // a parameter's statistics go in the trace message
-    t.tensors[p].stats.min = -Infinity;
-    t.tensors[p].stats.max = Infinity;
-    t.tensors[p].stats.mean = NaN;
+    const u = t.events.find((e) => e.kind === "update");
+    assert.ok(u?.kind === "update");
+    const g = u.grad; // an update's gradient's statistics go in the graph's trace message
+    t.tensors[g].stats.min = -Infinity;
+    t.tensors[g].stats.max = Infinity;
+    t.tensors[g].stats.mean = NaN;
     t.losses[0] = NaN;
-    const back = json(traceMessage(t.program, t, 0, false, [], "side"));
+    const back = json(traceMessage(t.program, t, 0, false, []));
     assert.ok(isHostMessage(back) && back.type === "trace");
-    const s = back.trace.tensors[p].stats;
+    const s = back.trace.tensors[g].stats;
     assert.ok(s);
     assert.equal(s.min, -Infinity);
     assert.equal(s.max, Infinity);
@@ -111,10 +113,10 @@ describe("webview protocol", () => {
     };
     const graph = json(traceMessage(t.program, t, 0, false, []));
     const side = json(traceMessage(t.program, t, 0, false, [], "side"));
-    assert.ok(isHostMessage(graph) && graph.type === "trace" && isHostMessage(side) && side.type === "trace");
+    assert.ok(isHostMessage(graph) && graph.type === "trace" && isHostMessage(side) && side.type === "side");
     assert.ok(!("series" in graph.trace) && !("health" in graph.trace));
-    assert.deepEqual(side.trace.series, t.series);
-    assert.deepEqual(side.trace.health, t.health);
+    assert.deepEqual(side.side.series, t.series);
+    assert.ok(side.side.health.flags.some((f) => f.kind === "saturated"));
     assert.ok(t.series && t.health, "the trace keeps them");
   });
 
@@ -151,22 +153,15 @@ describe("webview protocol", () => {
     );
   });
 
-  it("sends the graph only the statistics its gradient timeline compares, the side panel the parameters'; a stats reply has the rest", () => {
+  it("sends the graph only the statistics its gradient timeline compares; a stats reply has the rest", () => {
     const t = structuredClone(trace);
     const graph = json(traceMessage(t.program, t, 0, false, []));
-    const side = json(traceMessage(t.program, t, 0, false, [], "side"));
-    assert.ok(isHostMessage(graph) && graph.type === "trace" && isHostMessage(side) && side.type === "trace");
+    assert.ok(isHostMessage(graph) && graph.type === "trace");
     const has = (m: typeof graph): number[] =>
       m.type === "trace" ? m.trace.tensors.flatMap((x) => (x.stats ? [x.id] : [])) : [];
     const flagged = (f: Uint8Array): number[] => [...f.keys()].filter((i) => f[i] === 1);
     assert.deepEqual(has(graph), flagged(statsForTimeline(t)));
-    assert.deepEqual(has(side), flagged(statsUpFront(t)));
-    assert.ok(has(graph).length < has(side).length && has(side).length < t.tensors.length);
-    const params = new Set(t.params.map((p) => p.tensor));
-    assert.ok(
-      [...params].every((p) => has(side).includes(p)),
-      "every parameter's value in the side panel's",
-    );
+    assert.ok(has(graph).length < t.tensors.length);
     // the rest on request, non-finite numbers included; an id the trace does not have is left out
     const missing = t.tensors.filter((x) => !has(graph).includes(x.id)).map((x) => x.id);
     t.tensors[missing[0]].stats.max = Infinity;

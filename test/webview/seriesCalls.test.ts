@@ -8,7 +8,8 @@ import { traceStructure } from "../../src/protocol/messages";
 import { HIST_BINS, SUMMARY_SIZE, summarizeInto } from "../../src/trace/summary";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { SeriesLayer, StepSeries, SummarySeries } from "../../src/trace/types";
-import { health } from "../../webview/side/health";
+import { health, type Health } from "../../webview/side/health";
+import { healthOf } from "../../src/protocol/sideModel";
 
 function rng(seed: number): () => number {
   let s = seed;
@@ -118,15 +119,14 @@ describe("the side panel's series, one layer per call site", () => {
     const { trace, ok } = await runModel(join(__dirname, "../fixtures/deep/rnn300.ts"), { maxSteps: 2 });
     assert.ok(ok);
     const m = traceMessage(trace.program, trace, 0, false, [], "side");
-    assert.equal(m.type, "trace");
-    if (m.type !== "trace") return;
-    const sent = m.trace.series?.layers ?? [];
+    assert.equal(m.type, "side");
+    if (m.type !== "side") return;
+    const sent = m.side.series?.layers ?? [];
     const keys = sent.map((l) => `${l.name} ${l.op} ${l.module} ${l.var}`);
     assert.ok((trace.series?.layers.length ?? 0) >= 300, `${trace.series?.layers.length} layers recorded`);
     assert.equal(new Set(keys).size, keys.length, keys.slice(0, 8).join("; "));
     assert.ok(sent.length >= 2 && sent.length <= 10, keys.slice(0, 8).join("; "));
-    const rows = (t: typeof m.trace): unknown =>
-      health(new TraceIndex(t)).layers.map((l) => [l.layer, l.params.map((p) => [p.name, [...p.norms]])]);
-    assert.deepEqual(rows(m.trace), rows(traceStructure(trace)));
+    const rows = (h: Health): unknown => h.layers.map((l) => [l.layer, l.params.map((p) => [p.name, [...p.norms]])]);
+    assert.deepEqual(rows(healthOf(m.side.health)), rows(health(new TraceIndex(traceStructure(trace)))));
   });
 });

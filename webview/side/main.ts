@@ -1,4 +1,5 @@
-// Side panel entry: receives the trace structure and cursor, shows gradient health for the cursor's step.
+// Side panel entry: receives its model of the trace (src/protocol/sideModel.ts, made by the host) and the cursor, shows
+// gradient health for the cursor's step.
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-single-select/index.js";
 import "@vscode-elements/elements/dist/vscode-option/index.js";
@@ -6,10 +7,8 @@ import "./style.css";
 import type { HostMessage } from "../../src/protocol/messages";
 import { el } from "../common/dom";
 import { Host } from "../common/host";
-import { TraceIndex } from "../../src/trace/traceIndex";
-import type { ViewIndex } from "../../src/protocol/messages";
-import { health, pendingAt, type Health } from "./health";
-import { DEFAULT_THRESHOLDS, type HealthThresholds } from "../../src/protocol/health";
+import { pendingAt, type Health } from "./health";
+import { healthOf, stepAt, type SideModel } from "../../src/protocol/sideModel";
 import { renderHealth } from "./view";
 import { renderCharts } from "./charts";
 
@@ -18,10 +17,8 @@ interface SideState {
   cursor?: number;
 }
 
-let index: ViewIndex | undefined;
+let side: SideModel | undefined;
 let model: Health | undefined;
-/** The user's thresholds (backstep.* settings), as the host sends them. */
-let thresholds: HealthThresholds = DEFAULT_THRESHOLDS;
 let file = "";
 let step = -1;
 let pendingKey = "";
@@ -37,15 +34,15 @@ let chartStep = -2;
 const host = new Host<SideState>(onMessage);
 
 function show(cursor: number, force = false): void {
-  if (!index || !model) return;
-  const s = index.eventStep[Math.max(0, Math.min(index.eventStep.length - 1, cursor))] ?? 0;
+  if (!side || !model) return;
+  const s = stepAt(side, cursor);
   host.saveState({ file, cursor });
   // gradients as at the cursor: re-drawn when the step changes or the backward pass reaches another parameter
   const later = pendingAt(model, s, cursor);
   const key = [...later].join("\n");
   if (s === step && key === pendingKey && !force) return;
   step = s;
-  const series = index.trace.series;
+  const series = side.series;
   const charted = series !== undefined && series.steps.length > 1;
   if (charted && (force || chartStep !== s)) {
     chartStep = s;
@@ -62,9 +59,7 @@ function show(cursor: number, force = false): void {
       selectStep: (event) => host.post({ type: "goto", event }),
       showGraph: () => host.post({ type: "showGraph" }),
     },
-    index.trace.diagnostics
-      .filter((d) => d.severity === "error")
-      .map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`),
+    side.errors,
     later,
     !charted,
   );
@@ -72,18 +67,12 @@ function show(cursor: number, force = false): void {
 
 function onMessage(m: HostMessage): void {
   switch (m.type) {
-    case "trace":
-      index = new TraceIndex(m.trace);
-      model = health(index, thresholds);
+    case "side":
+      // the host made it under the user's thresholds, and sends it again when they change
+      side = m.side;
+      model = healthOf(m.side.health);
       file = m.file;
       show(m.cursor, true);
-      break;
-    case "thresholds":
-      thresholds = m.thresholds;
-      if (index) {
-        model = health(index, thresholds);
-        show(host.state().cursor ?? 0, true);
-      }
       break;
     case "cursor":
       if (m.file === file) show(m.event);
