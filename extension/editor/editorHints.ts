@@ -102,8 +102,11 @@ export class EditorHints implements vscode.Disposable {
     const touched = new Set<string>([program]);
     // the user's thresholds now, so a changed setting shows without tracing again
     const thresholds = healthThresholds(currentSettings(vscode.Uri.file(program)));
-    const files = new Set(trace.ops.flatMap((o) => (o.loc ? [locFile(trace, o.loc.file)] : [])));
-    for (const e of trace.events) if (e.kind === "gradCheck" && e.loc) files.add(locFile(trace, e.loc.file));
+    // the ops' few file spellings first, then their paths: a path and an array per op took 0.06-0.5 s at 100,000 ops
+    const spellings = new Set<string>();
+    for (const o of trace.ops) if (o.loc) spellings.add(o.loc.file);
+    for (const e of trace.events) if (e.kind === "gradCheck" && e.loc) spellings.add(e.loc.file);
+    const files = new Set([...spellings].map((f) => locFile(trace, f)));
     for (const file of files) {
       // Hovers work with the inline hints turned off, so the hints are kept and only their rendering is skipped.
       const hints = lineHints(trace, file, thresholds);
