@@ -1,7 +1,7 @@
 // The e2e bench's big-model scenarios (issue 15): right-click in a 10,000- or 100,000-op model's editor → Trace
 // Backprop → graph painted, in code-server, with the editor's longest hitch (workbench long tasks) and the extension
 // host's; for the 100,000-op model also a step of the graph's cursor (bigModelSteps.ts).
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import type { Frame } from "playwright-core";
@@ -44,7 +44,7 @@ export const BIG_100K: BigScenario = {
 };
 
 const WORKSPACE = resolve(__dirname, "models");
-const RUNS = 5;
+const RUNS = Number(process.env.BACKSTEP_E2E_RUNS) || 5;
 
 /** A long task (≥ 50 ms) seen by a PerformanceObserver in the workbench page: its frame attribution and length. */
 interface LongTask {
@@ -137,6 +137,7 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
   await item.waitFor({ state: "visible" });
   await new Promise((r) => setTimeout(r, 300)); // the menu settles: a click right after it opened can be dropped
   await takeLongTasks(wb);
+  const profile = await profileWorkbench(wb);
   const t0 = performance.now();
   const clickAt = Date.now(); // the extension's log lines are on this clock (same machine)
   await item.click();
@@ -157,6 +158,7 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
   }
   await new Promise((r) => setTimeout(r, 1000)); // what follows the paint (hints, Problems) counts as a hitch too
   const longTasks = await takeLongTasks(wb);
+  await profile?.();
   const problems = await page
     .locator('.statusbar-item[id="status.problems"]')
     .first()
@@ -179,6 +181,24 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
     slices,
     problems: problems.replace(/\s+/g, " ").trim(),
     load: Number(loadavg()[0]!.toFixed(2)),
+  };
+}
+
+/**
+ * With BACKSTEP_WORKBENCH_PROFILE=<folder>, CPU-profiles the workbench's renderer (the editor, and the webviews in its
+ * process) through CDP from the click to after the paint: what its long tasks are. The stop writes workbench-<time>.
+ */
+async function profileWorkbench(wb: Workbench): Promise<(() => Promise<void>) | undefined> {
+  const dir = process.env.BACKSTEP_WORKBENCH_PROFILE;
+  if (!dir) return undefined;
+  const cdp = await wb.page.context().newCDPSession(wb.page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.start");
+  return async () => {
+    const { profile } = await cdp.send("Profiler.stop");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `workbench-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
   };
 }
 
