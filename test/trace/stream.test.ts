@@ -158,6 +158,31 @@ describe("trace stream", () => {
     assert.deepEqual(health(0), expected, "values dropped: measured by the recorder");
   });
 
+  it("puts float32 values where their 8-byte alignment is the source's, and reads them back as written", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c));
+    const { asm, tensors } = collector();
+    const source = Float32Array.from({ length: 9 }, (_, i) => i + 0.5);
+    const aligned = source.subarray(0, 6); // byteOffset 0
+    const odd = source.subarray(1, 7); // byteOffset 4
+    w.tensor(KIND.activation, "float32", -1, -1, [1], Float32Array.of(7), true); // one slot: the next is odd
+    w.tensor(KIND.activation, "float32", -1, -1, [6], aligned, true);
+    w.tensor(KIND.activation, "float32", -1, -1, [6], odd, true);
+    w.tensor(KIND.activation, "float32", -1, -1, [6], aligned, true);
+    w.commit();
+    for (const c of chunks) asm.addChunk(c);
+    asm.poll();
+    assert.deepEqual(
+      tensors.map((t) => t.values),
+      [[7], [...aligned], [...odd], [...aligned]],
+    );
+    // (slots 0, 2–7, 9–14, 16–21: set() into shared memory copies byte by byte when the two are aligned apart)
+    const singles = chunks[0].singles;
+    assert.deepEqual([...singles.subarray(2, 8)], [...aligned]);
+    assert.deepEqual([...singles.subarray(9, 15)], [...odd]);
+    assert.deepEqual([...singles.subarray(16, 22)], [...aligned]);
+  });
+
   it("transposes the last two dims of a batch of matrices as it copies them, in both dtypes", () => {
     const chunks: TraceChunk[] = [];
     const w = new TraceWriter((c) => chunks.push(c));

@@ -26,7 +26,7 @@ export abstract class TensorWriter extends ChunkWriter {
     keep: boolean,
   ): void {
     const single = keep && dtype === "float32";
-    const at = this.valueRoom(single, keep ? data.length : 8, shape.length);
+    const at = this.valueRoom(single, keep ? data.length : 8, shape.length, (data.byteOffset >> 2) & 1);
     if (!keep) putStats(this.floats, at >> 1, statsAndCopy(data, undefined));
     else if (single) this.singles.set(data, at);
     else this.floats.set(data, at >> 1);
