@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { ensureCodeServer } from "../scripts/codeServer";
 import { examplesDir, packageVsix } from "../test/e2e/harness/fixtures";
-import { BIG_100K, BIG_10K, bigModelBench, bigModelOnly } from "./e2eBigModel";
+import { BIG_100K, BIG_10K, bigModelBench, bigModelOnly, keptScenarios } from "./e2eBigModel";
 import { Workbench } from "../test/e2e/harness/workbench";
 import {
   PHASES,
@@ -101,13 +101,42 @@ interface Run {
    * Where the time went, ms after Enter: "command" is the command handler starting (on the cold run: after the
    * extension activated), then the extension's own breakdown (its log line), moved from its command's start to Enter.
    */
-  phases?: Partial<Record<"activated" | "command" | "hostStarted" | "pageStarted" | Phase, number>>;
+  phases?: Partial<Record<"activated" | "command" | "hostStarted" | "pageStarted" | PagePhase | Phase, number>>;
   /** The 1-minute load average when the run ended (the machine is shared). */
   load: number;
   /** Enter's wall-clock time (ms since the epoch). */
   enterAt: number;
   /** How long the extension's activate() itself took (cold runs). */
   activateMs?: number;
+}
+
+/** The page's boot phases after Enter, beside pageStarted (see PAGE_PHASES). */
+type PagePhase = (typeof PAGE_PHASES)[number];
+const PAGE_PHASES = ["swActivated", "bootStarted", "readyPosted"] as const;
+
+/**
+ * A new graph page's boot, ms after its frame's timeOrigin (pageStarted): swActivated, when the navigation of VS Code's
+ * placeholder page (fake.html, into which the webview host then writes ours) could start its fetch (in code-server it
+ * waits for the new webview's service worker to activate); bootStarted, when our bundle's first module ran
+ * (webview/common/bootMarks.ts); readyPosted, when it posted "ready".
+ */
+function pageBoot(frame: Frame): Promise<Partial<Record<PagePhase, number>>> {
+  return frame
+    .evaluate(() => {
+      const out: Record<string, number> = {};
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+      if (nav) out.swActivated = nav.fetchStart;
+      // the page's marks (webview/common/bootMarks.ts)
+      for (const [name, phase] of [
+        ["backstep:bootStart", "bootStarted"],
+        ["backstep:ready", "readyPosted"],
+      ] as const) {
+        const m = performance.getEntriesByName(name, "mark")[0];
+        if (m) out[phase] = m.startTime;
+      }
+      return out;
+    })
+    .catch(() => ({}));
 }
 
 const perfOf = (frame: Frame): Promise<{ kind: string; ms: number }[]> =>
@@ -164,11 +193,13 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
   const origin = (f: Frame | null): Promise<number | undefined> =>
     f ? f.evaluate(() => performance.timeOrigin).catch(() => undefined) : Promise.resolve(undefined);
   const [hostAt, pageAt] = reopen ? [await origin(done.frame.parentFrame()), await origin(done.frame)] : [];
+  const boot = reopen && pageAt !== undefined && pageAt > enterAt ? await pageBoot(done.frame) : {};
   const phases = logged1 && {
     command: logged1.startedAt - enterAt,
     ...Object.fromEntries(Object.entries(logged1.phases).map(([k, v]) => [k, v + logged1.startedAt - enterAt])),
     ...(hostAt !== undefined && hostAt > enterAt ? { hostStarted: Math.round(hostAt - enterAt) } : {}),
     ...(pageAt !== undefined && pageAt > enterAt ? { pageStarted: Math.round(pageAt - enterAt) } : {}),
+    ...Object.fromEntries(Object.entries(boot).map(([k, v]) => [k, Math.round(pageAt! + v - enterAt)])),
   };
   const m = /· ([\d.]+) (ms|s)\s*$/.exec(statusText);
   const runnerMs = m ? Number(m[1]) * (m[2] === "s" ? 1000 : 1) : undefined;
@@ -226,7 +257,7 @@ function summary(runs: Run[], target: number) {
     webviewPaintMedianMs: pick((r) => r.webviewPaint),
     // Median ms after Enter at which each phase ended (the extension's log line, on the bench's clock).
     phasesMedianMs: Object.fromEntries(
-      (["activated", "command", "hostStarted", "pageStarted", ...PHASES] as const).flatMap((p) => {
+      (["activated", "command", "hostStarted", "pageStarted", ...PAGE_PHASES, ...PHASES] as const).flatMap((p) => {
         const m = pick((r) => r.phases?.[p]);
         return m === null ? [] : [[p, m]];
       }),
@@ -246,11 +277,26 @@ const phaseText = (m: Record<string, number>): string =>
     .map(([k, v]) => `${k} ${v}`)
     .join(" → ");
 
+/**
+ * `BACKSTEP_E2E=small` runs only the small model's scenarios (cold, panelMustOpen, panelOpen: ~4 min instead of ~7);
+ * the big models' results are kept from bench/results/e2e.json, each with the date it was measured (`measuredAt`).
+ */
+function bigModelsKept(): Record<string, unknown> | undefined {
+  if (process.env.BACKSTEP_E2E !== "small") return undefined;
+  const old = JSON.parse(readFileSync(join(__dirname, "results", "e2e.json"), "utf8")) as {
+    date: string;
+    results: Record<string, unknown>;
+  };
+  const kept = keptScenarios(old, "cold");
+  return { bigModel10k: kept.bigModel10k, bigModel100k: kept.bigModel100k };
+}
+
 export default async function e2eBench(): Promise<Record<string, unknown>> {
   ensureCodeServer();
   const vsix = packageVsix();
   const only = bigModelOnly();
   if (only) return { ...only.kept, [only.scenario.key]: await bigModelBench(vsix, only.scenario) };
+  const bigKept = bigModelsKept();
   const colds: Run[] = [];
   const reopened: Run[] = [];
   const kept: Run[] = [];
@@ -272,14 +318,16 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
   }
   const result = {
     model: `examples/${MODEL}`,
-    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (our page started; in code-server the webview service worker's handover is between the two) → webview loaded (our script said ready), then transferred (the trace message reached the webview) → painted",
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted",
     // The 2 cores are shared with other work: a busy machine stretches every number here.
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     cold: summary(colds, COLD_TARGET_MS),
     panelMustOpen: summary(reopened, MUST_OPEN_TARGET_MS),
     panelOpen: summary(kept, OPEN_TARGET_MS),
-    bigModel10k: await bigModelBench(vsix, BIG_10K),
-    bigModel100k: await bigModelBench(vsix, BIG_100K),
+    ...(bigKept ?? {
+      bigModel10k: await bigModelBench(vsix, BIG_10K),
+      bigModel100k: await bigModelBench(vsix, BIG_100K),
+    }),
   };
   for (const [name, r] of [
     ["cold", result.cold],
