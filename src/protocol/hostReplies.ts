@@ -6,7 +6,7 @@ import { traceStructure } from "./messages";
 import { sampleValues } from "./sample";
 import { packStats } from "./statsTable";
 import { statsForTimeline } from "./statsUpFront";
-import { sideModel } from "./sideModel";
+import { sideModel, type SideModel } from "./sideModel";
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from "./health";
 import type { Trace } from "../trace/types";
 
@@ -62,8 +62,18 @@ export function sideMessage(
   cursor: number,
   thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
 ): HostMessage {
-  return { type: "side", file, side: sideModel(trace, thresholds), cursor };
+  const key = JSON.stringify(thresholds);
+  let made = madeSide.get(trace);
+  // the side panel is made again each time it is shown (a hidden view's page is torn down): its model is kept
+  if (!made || made.key !== key || made.events !== trace.events.length) {
+    made = { key, events: trace.events.length, side: sideModel(trace, thresholds) };
+    madeSide.set(trace, made);
+  }
+  return { type: "side", file, side: made.side, cursor };
 }
+
+/** Each trace's latest side model, and the thresholds and number of events it was made of. */
+const madeSide = new WeakMap<Trace, { key: string; events: number; side: SideModel }>();
 
 /** The reply to a statistics request: those of the named tensors the trace has (an unknown id is left out). */
 export function statsReply(trace: Trace, req: Extract<ViewMessage, { type: "requestStats" }>): HostMessage {

@@ -21,7 +21,7 @@ const received = (x: HostMessage): unknown =>
 describe("the side panel's message", function () {
   this.timeout(60_000);
 
-  it("carries the health, steps and errors the panel made from the whole trace structure, under the given thresholds", async () => {
+  it("carries the health, steps and errors the panel made from the whole trace structure, under the given thresholds (a kept model is made again under others)", async () => {
     const tight = { vanishing: 1e-2, exploding: 1, deadRelu: 0.1, saturated: 0.1 };
     for (const [model, steps] of [
       ["mlp-classifier.ts", 3],
