@@ -66,6 +66,24 @@ describe("the side panel's message", function () {
     assert.equal(stepAt(m.side, 0), 0, "no events: step 0");
   });
 
+  it("is dropped by the page when malformed (off-protocol messages are not drawn)", () => {
+    const m = received(sideMessage("/m.ts", emptyTrace(), 0));
+    assert.ok(isHostMessage(m) && m.type === "side");
+    const bad = (f: (x: { side: Record<string, unknown> }) => void): unknown => {
+      const x = structuredClone(m) as unknown as { side: Record<string, unknown> };
+      f(x);
+      return x;
+    };
+    assert.ok(!isHostMessage(bad((x) => (x.side.eventSteps = [0]))), "an event without its step");
+    assert.ok(!isHostMessage(bad((x) => delete x.side.health)), "no health");
+    assert.ok(!isHostMessage(bad((x) => (x.side.errors = [1]))), "an error that is not text");
+    const layer = { layer: "fc", norms: [[0, "1"]], params: [] };
+    assert.ok(
+      !isHostMessage(bad((x) => ((x.side.health as { layers: unknown[] }).layers = [layer]))),
+      "a norm as text",
+    );
+  });
+
   it("sends none of the trace's ops, tensors or events, a fraction of the graph's message", async () => {
     const { trace } = await runModel(join(__dirname, "../../examples/lstm.ts"), { maxSteps: 2 });
     const side = JSON.stringify(messageToWire(traceMessage(trace.program, trace, 0, false, [], "side")));
