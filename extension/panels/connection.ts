@@ -9,7 +9,7 @@ import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
-import { sideMessage, statsReply, traceMessage, valuesReply } from "./protocolHost";
+import { sideMessage, statsReply, stepsReply, traceMessage, valuesReply } from "./protocolHost";
 import type { HealthThresholds } from "../../src/protocol/health";
 import { TraceDelivery } from "./traceDelivery";
 
@@ -56,6 +56,9 @@ export class ViewConnection implements vscode.Disposable {
   /** The file whose trace this view shows; follows the latest trace when not pinned. */
   file: string | undefined;
   private readonly delivery = new TraceDelivery<Trace>();
+  /** The last graph message's trace and token: a `requestSteps` naming another (a replaced trace) is not answered. */
+  private windowed?: { token: number; trace: Trace };
+  private tokens = 0;
   private readonly subs: vscode.Disposable[] = [];
   private soon: ReturnType<typeof setTimeout> | undefined;
 
@@ -163,6 +166,8 @@ export class ViewConnection implements vscode.Disposable {
       return;
     }
     this.sendThresholds();
+    // the graph's message of a big trace carries one step's tensors, the page asks for the others (traceWindow.ts)
+    this.windowed = { token: ++this.tokens, trace };
     this.post(
       traceMessage(
         this.file,
@@ -172,6 +177,7 @@ export class ViewConnection implements vscode.Disposable {
         breakpointLines(this.file),
         this.hooks.view,
         this.provisional() ? { step: this.provisional()!.step } : undefined,
+        { token: this.windowed.token },
       ),
     );
     this.hooks.traceSent?.();
@@ -208,6 +214,9 @@ export class ViewConnection implements vscode.Disposable {
         break;
       case "requestStats":
         if (trace) this.post(statsReply(trace, m));
+        break;
+      case "requestSteps":
+        if (this.windowed?.token === m.token) this.post(stepsReply(this.windowed.trace, m));
         break;
       case "requestPart": {
         const part = this.hooks.part?.(m.name);

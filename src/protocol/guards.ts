@@ -1,5 +1,6 @@
 // Runtime checks on every received message: each side validates what it gets before acting on it.
 import type { HostMessage, TensorInfo, TraceStructure, ValuesResult, ViewMessage } from "./messages";
+import { MAX_STEPS_REQUEST } from "./messages";
 import { traceIdProblem } from "../trace/traceIndex";
 import { isStatsTable, MAX_STATS_REQUEST, STAT_KEYS } from "./statsTable";
 import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
@@ -131,6 +132,7 @@ export function isTraceStructure(x: unknown): x is TraceStructure {
     x.ops.every(isOp) &&
     Array.isArray(x.tensors) &&
     x.tensors.every(isTensorInfo) &&
+    opt(x.window, (w) => isRec(w) && isInt(w.token) && isIntArr(w.steps)) &&
     Array.isArray(x.events) &&
     x.events.every(isEvent) &&
     Array.isArray(x.params) &&
@@ -258,6 +260,15 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return isInt(x.requestId) && isInt(x.tensor) && isValuesResult(x.result);
     case "stats":
       return isInt(x.requestId) && isStatsTable(x.stats);
+    case "steps":
+      // a hole is a tensor left out; every other sits at its id (`every` skips holes)
+      return (
+        isInt(x.requestId) &&
+        isInt(x.token) &&
+        isIntArr(x.steps) &&
+        Array.isArray(x.tensors) &&
+        x.tensors.every((t, i) => isTensorInfo(t) && t.id === i)
+      );
     case "select":
       return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
     case "debugging":
@@ -298,6 +309,15 @@ export function isViewMessage(x: unknown): x is ViewMessage {
       );
     case "requestPart":
       return isStr(x.name);
+    case "requestSteps":
+      return (
+        isInt(x.requestId) &&
+        isInt(x.token) &&
+        Array.isArray(x.steps) &&
+        x.steps.length > 0 &&
+        x.steps.length <= MAX_STEPS_REQUEST &&
+        x.steps.every((s) => isInt(s) && (s as number) >= 0)
+      );
     case "reveal":
       return isInt(x.op);
     case "goto":

@@ -8,6 +8,7 @@ import { packStats } from "./statsTable";
 import { statsForTimeline } from "./statsUpFront";
 import { sideModel, type SideModel } from "./sideModel";
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from "./health";
+import { WINDOW_FROM_TENSORS, windowedStructure } from "./traceWindow";
 import type { Trace } from "../trace/types";
 
 /**
@@ -45,10 +46,17 @@ export function traceMessage(
   breakpoints: number[],
   view: "graph" | "side" = "graph",
   provisional?: { step: number },
+  /** A graph message of a trace of `from` tensors or more (WINDOW_FROM_TENSORS) carries one step's: traceWindow.ts. */
+  window?: { token: number; from?: number },
 ): HostMessage {
   const more = provisional ? { provisional } : {};
   if (view === "side") return sideMessage(file, trace, cursor);
-  const { series: _series, health: _health, ...structure } = traceStructure(trace, statsForTimeline(trace));
+  const windowed = window && trace.tensors.length >= (window.from ?? WINDOW_FROM_TENSORS);
+  const {
+    series: _series,
+    health: _health,
+    ...structure
+  } = windowed ? windowedStructure(trace, cursor, window.token) : traceStructure(trace, statsForTimeline(trace));
   return { type: "trace", file, trace: structure, cursor, debugging, breakpoints, ...more };
 }
 

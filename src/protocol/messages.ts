@@ -12,8 +12,24 @@ import type { SideModel } from "./sideModel";
  */
 export type TensorInfo = Omit<TraceTensor, "values" | "stats"> & { stats?: TensorStats; hasValues: boolean };
 
-/** The Trace without tensor values: the structure a webview lays out and steps through. */
-export type TraceStructure = Omit<Trace, "tensors"> & { tensors: TensorInfo[] };
+/**
+ * Which training steps' tensors a windowed trace message carries (traceWindow.ts): the page asks for another step's
+ * with `requestSteps`, naming the message's `token` (a reply for another trace is ignored).
+ */
+export interface TraceWindow {
+  token: number;
+  /** The steps whose tensors the page has (the reply's steps are added as they arrive). */
+  steps: number[];
+}
+
+/** Most steps one `requestSteps` may name. */
+export const MAX_STEPS_REQUEST = 4;
+
+/**
+ * The Trace without tensor values: the structure a webview lays out and steps through. With a `window`, `tensors` has
+ * holes (the tensors of the steps not in it, their ids kept): a view reads them through TraceIndex.tensor.
+ */
+export type TraceStructure = Omit<Trace, "tensors"> & { tensors: TensorInfo[]; window?: TraceWindow };
 
 /** The index a webview builds over the structure it is sent (the same TraceIndex the debugger and editor use). */
 export type ViewIndex = TraceIndex<TensorInfo>;
@@ -98,6 +114,11 @@ export type HostMessage =
   | { type: "values"; requestId: number; tensor: TensorId; result: ValuesResult }
   /** The statistics of the tensors a `requestStats` named (those the trace has). */
   | { type: "stats"; requestId: number; stats: StatsTable }
+  /**
+   * The tensors of the steps a `requestSteps` named: an array as long as the trace's tensors, with holes where the page
+   * has them already or does not need them.
+   */
+  | { type: "steps"; requestId: number; token: number; steps: number[]; tensors: TensorInfo[] }
   | { type: "select"; tensor?: TensorId; op?: OpId }
   | { type: "debugging"; active: boolean }
   | { type: "breakpoints"; lines: number[] }
@@ -118,6 +139,8 @@ export type ViewMessage =
   | { type: "requestStats"; requestId: number; tensors: TensorId[] }
   /** A part of the page left out of it (KaTeX, src/protocol/page.ts), asked for when first needed. */
   | { type: "requestPart"; name: string }
+  /** The tensors of training steps a windowed trace message left out (at most MAX_STEPS_REQUEST steps). */
+  | { type: "requestSteps"; requestId: number; token: number; steps: number[] }
   /** Double-click on a node: open the op's line in the editor. */
   | { type: "reveal"; op: OpId }
   /** Timeline scrub, arrow-key step or "run to here": move the cursor (through the debugger when one runs). */
@@ -140,13 +163,15 @@ export type ViewMessageType = ViewMessage["type"];
 
 /**
  * Drop every tensor's values: the webview gets them one tensor at a time, on request. With `upFront` (a flag per
- * tensor), only the flagged tensors keep their statistics; a view asks for the others.
+ * tensor), only the flagged tensors keep their statistics; a view asks for the others. With `only` (a flag per tensor),
+ * the tensors not flagged are holes.
  */
-export function traceStructure(trace: Trace, upFront?: Uint8Array): TraceStructure {
+export function traceStructure(trace: Trace, upFront?: Uint8Array, only?: Uint8Array): TraceStructure {
   const names = leafNames(trace.tensors, trace.ops);
   const tensors: TensorInfo[] = new Array(trace.tensors.length);
   // one plain loop, fields by name: a rest pattern per tensor took seconds at 400,000 tensors
   for (let i = 0; i < tensors.length; i++) {
+    if (only && only[i] !== 1) continue; // a hole: a tensor of a step the window leaves out
     const t = trace.tensors[i];
     const name = t.name ?? names.get(t.id);
     const info: TensorInfo = {

@@ -22,12 +22,19 @@ export interface TensorTable {
   op: Int32Array;
   /** 1: values were recorded (the webview asks for them). */
   hasValues: Uint8Array;
-  /** The statistics of the tensors that have them here (statsUpFront.ts); the webview asks for the others. */
+  /** The statistics of the tensors that have them here (statsUpFront.ts), by row; the webview asks for the others. */
   stats: StatsTable;
+  /** A table with holes (traceWindow.ts): the tensors' count, of which these rows are some (each at its id). */
+  count?: number;
 }
 
-export function packTensors(tensors: readonly TensorInfo[], strings: StringTable): TensorTable {
-  const n = tensors.length;
+/** `tensors` may have holes (a windowed message, traceWindow.ts): the table then has their `count` and rows by id. */
+export function packTensors(tensors: readonly (TensorInfo | undefined)[], strings: StringTable): TensorTable {
+  let n = 0;
+  for (let i = 0; i < tensors.length; i++) if (tensors[i] !== undefined) n++;
+  const rows = new Int32Array(n);
+  for (let i = 0, k = 0; i < tensors.length; i++) if (tensors[i] !== undefined) rows[k++] = i;
+  const row = (k: number): TensorInfo => tensors[rows[k]] as TensorInfo;
   const t: TensorTable = {
     id: new Int32Array(n),
     kind: new Int32Array(n),
@@ -37,16 +44,18 @@ export function packTensors(tensors: readonly TensorInfo[], strings: StringTable
     shapes: [],
     op: new Int32Array(n),
     hasValues: new Uint8Array(n),
+    // keyed by row (a tensor's id in a whole table)
     stats: packStats(
       (function* () {
-        for (let i = 0; i < n; i++) if (tensors[i].stats) yield i;
+        for (let k = 0; k < n; k++) if (row(k).stats) yield k;
       })(),
-      (i) => tensors[i].stats,
+      (k) => row(k).stats,
     ),
   };
+  if (n < tensors.length) t.count = tensors.length;
   const shapeIds = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const x = tensors[i];
+    const x = row(i);
     t.id[i] = x.id;
     t.kind[i] = strings.id(x.kind);
     t.dtype[i] = strings.id(x.dtype);
@@ -80,9 +89,12 @@ export function unpackTensors(table: unknown, strings: readonly string[]): Tenso
     return undefined;
   if (!Array.isArray(t.shapes) || !isStatsTable(t.stats)) return undefined;
   const c = t as TensorTable;
+  const holes = c.count !== undefined;
+  if (holes && (!Number.isInteger(c.count) || (c.count as number) < n)) return undefined;
   const shapes = c.shapes as unknown[];
   const str = (i: number): string | undefined => (i >= 0 && i < strings.length ? strings[i] : undefined);
-  const out: TensorInfo[] = new Array(n);
+  const out: TensorInfo[] = new Array(holes ? c.count : n);
+  const rows: TensorInfo[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const kind = str(c.kind[i]);
     const dtype = str(c.dtype[i]);
@@ -101,11 +113,15 @@ export function unpackTensors(table: unknown, strings: readonly string[]): Tenso
     };
     if (name !== undefined) info.name = name;
     if (c.op[i] !== -1) info.op = c.op[i];
-    out[i] = info;
+    rows[i] = info;
+    // each row at its id (the guard's traceIdProblem checks a whole table's ids)
+    const at = holes ? info.id : i;
+    if (at < 0 || at >= out.length || out[at] !== undefined) return undefined;
+    out[at] = info;
   }
   let bad = false;
-  eachStats(c.stats, (id, stats) => {
-    if (id >= 0 && id < n) out[id].stats = stats;
+  eachStats(c.stats, (row, stats) => {
+    if (row >= 0 && row < n) rows[row].stats = stats;
     else bad = true;
   });
   return bad ? undefined : out;
@@ -113,6 +129,11 @@ export function unpackTensors(table: unknown, strings: readonly string[]): Tenso
 
 /** A host message as sent: a trace's ops, tensors and events packed into tables sharing one string table. */
 export function packMessage(m: HostMessage): object {
+  if (m.type === "steps") {
+    const strings = new StringTable();
+    const { tensors, ...rest } = m;
+    return { ...rest, tensorTable: packTensors(tensors, strings), strings: strings.strings };
+  }
   if (m.type !== "trace") return m;
   const { tensors, ops, events, ...rest } = m.trace;
   const strings = new StringTable();
@@ -124,6 +145,13 @@ export function packMessage(m: HostMessage): object {
 
 /** Undo packMessage on a received message (anything else passes through; the guard judges the result). */
 export function unpackMessage(raw: unknown): unknown {
+  const r = raw as { type?: unknown; tensorTable?: unknown; strings?: unknown } | null;
+  if (r !== null && typeof r === "object" && r.type === "steps" && "tensorTable" in r) {
+    const { tensorTable, strings, ...rest } = r;
+    if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
+    const tensors = unpackTensors(tensorTable, strings as string[]);
+    return tensors ? { ...rest, tensors } : raw;
+  }
   const m = raw as {
     type?: unknown;
     trace?: { tensorTable?: unknown; opTable?: unknown; eventTable?: unknown; strings?: unknown };

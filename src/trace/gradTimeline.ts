@@ -116,8 +116,9 @@ export class GradTimeline {
     const { params, events, tensors } = this.trace;
     const names = new Set(params.map((p) => p.name));
     // The recorder snapshots a parameter per step under its own name: every snapshot is that parameter.
-    for (const t of tensors)
-      if (t.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
+    // (a windowed trace message has holes, never where a parameter is: src/protocol/traceWindow.ts)
+    for (const t of tensors as (TensorHead | undefined)[])
+      if (t?.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
     for (const p of params) this.paramOfTensor.set(p.tensor, p.name);
     for (const e of events) {
       if (e.kind !== "update") continue;

@@ -34,7 +34,8 @@ export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
     id === null || id === undefined || (Number.isInteger(id) && id >= 0 && id < nT);
   const opOk = (id: number | undefined): boolean => id === undefined || (Number.isInteger(id) && id >= 0 && id < nO);
   for (let i = 0; i < nT; i++) {
-    const t = trace.tensors[i];
+    const t = trace.tensors[i] as TensorHead | undefined;
+    if (t === undefined) continue; // a windowed trace message's hole (src/protocol/traceWindow.ts)
     if (t.id !== i) return `tensors[${i}] has id ${t.id} (ids must be 0, 1, 2, … in order)`;
     if (!opOk(t.op)) return `tensor ${i} names op ${t.op}, which the trace does not have`;
   }
@@ -57,7 +58,8 @@ export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
   return undefined;
 }
 
-function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null | undefined)[] } {
+/** The op and the tensors an event names. */
+export function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null | undefined)[] } {
   switch (e.kind) {
     case "step":
       return { tensors: [] };
@@ -181,6 +183,14 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   backwardOf(op: OpId): BackwardEvent | undefined {
     const e = this.trace.events[this.backwardEvent.get(op) ?? -1];
     return e?.kind === "backward" ? e : undefined;
+  }
+
+  /**
+   * Tensors were filled into the trace's holes (a windowed trace message, src/protocol/traceWindow.ts): the gradient
+   * timeline, which compares tensors' statistics, is built again when next read.
+   */
+  tensorsAdded(): void {
+    this.timeline = undefined;
   }
 
   /** Every tensor's gradient over the events: `grads.at(tensor, event)` is ∂L/∂tensor at that event. */

@@ -10,6 +10,7 @@ import { runAll, runSliced, type Slices } from "./slices";
 import { applyColour, applyHighlight, drawGraph, type Drawing } from "./render";
 import { searchNodes } from "./search";
 import { StepCache, type Laid } from "./stepCache";
+import { hasStep } from "./stepLoader";
 import { applyDiffMarks } from "./diffView";
 import type { DiffMark } from "../../src/protocol/messages";
 import type { Viewport } from "./viewport";
@@ -51,6 +52,8 @@ export interface GraphViewEvents {
   changed(): void;
   /** Fetch these tensors' statistics (the trace message left them out); resolves when they are in the index. */
   stats?(tensors: TensorId[]): Promise<void>;
+  /** Fetch a step's tensors (a windowed trace message left them out, stepLoader.ts); resolves when they are in. */
+  needStep?(step: number): Promise<void>;
 }
 
 export class GraphView {
@@ -132,6 +135,18 @@ export class GraphView {
    */
   private buildAhead(index: ViewIndex, step: number): void {
     this.cancelAhead();
+    const next = this.steps.nextAhead(index, step);
+    const { needStep } = this.events;
+    if (next !== undefined && !hasStep(index, next) && needStep) {
+      // a windowed trace: its tensors first (asked for when building would start), then build
+      this.aheadWait = setTimeout(() => {
+        this.aheadWait = undefined;
+        void needStep(next).then(() => {
+          if (this.index === index && this.graph?.step === step && hasStep(index, next)) this.buildAhead(index, step);
+        });
+      }, AHEAD_AFTER_MS);
+      return;
+    }
     if (!this.steps.buildAhead(index, step)) return;
     const work = (deadline: IdleDeadline): void => {
       this.aheadTask = undefined;

@@ -69,6 +69,7 @@ const graph = new GraphView(layer, viewport, {
     session.save();
   },
   stats: (tensors) => host.stats(tensors),
+  needStep: (step) => session.needStep(step),
 });
 const timeline = new Timeline({
   move: (e) => session.goto(e),

@@ -8,6 +8,7 @@ import { graphPng, graphSvg } from "./exportGraph";
 import { warmUpLayout } from "./layout";
 import { nextTask } from "./slices";
 import { runBannerText } from "./runBanner";
+import { hasStep, StepLoader } from "./stepLoader";
 import type { GraphView } from "./graphView";
 import type { Inspector } from "./inspector";
 import type { InspectorPane, PaneState } from "./inspectorPane";
@@ -59,12 +60,15 @@ export class GraphSession {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** A trace being painted in slices; the messages that arrive meanwhile are handled after it, in order. */
   private painting: Promise<void> | undefined;
+  /** A windowed trace's other steps (stepLoader.ts). */
+  private readonly loader: StepLoader;
 
   constructor(
     private readonly p: SessionParts,
     /** The view state: restored at start, kept current by `save`. */
     public saved: GraphState,
   ) {
+    this.loader = new StepLoader((m) => p.host.post(m));
     window.addEventListener("pagehide", () => this.flushState());
     document.addEventListener("visibilitychange", () => {
       if (document.hidden) this.flushState();
@@ -136,18 +140,42 @@ export class GraphSession {
   /** Move the cursor: locally and tell the host (outside a debug session); through the debugger inside one. */
   goto(event: number): void {
     if (!this.debugging) {
-      this.setCursor(event);
+      const loading = this.loadFor(event);
+      if (loading) this.after(loading.then(() => this.setCursor(event)));
+      else this.setCursor(event);
       this.echoes.push(event);
     }
     this.p.host.post({ type: "goto", event });
+  }
+
+  /** Fetches a step's tensors that a windowed trace message left out (the graph builds the next step ahead). */
+  needStep(step: number): Promise<void> {
+    return this.loader.load(step);
+  }
+
+  /**
+   * When the event's step is not in the page yet (a windowed trace message), its tensors' fetch; the cursor moves there
+   * once they are in. Undefined when they are.
+   */
+  private loadFor(event: number): Promise<void> | undefined {
+    const { index } = this;
+    if (!index) return undefined;
+    const step = index.eventStep[Math.max(0, Math.min(index.trace.events.length - 1, event))] ?? 0;
+    return hasStep(index, step) ? undefined : this.loader.load(step);
   }
 
   private setCursor(event: number): void {
     const { index } = this;
     if (!index) return;
     const { graph } = this.p;
-    this.cursor = Math.max(0, Math.min(index.trace.events.length - 1, event));
-    const step = index.eventStep[this.cursor] ?? 0;
+    const at = Math.max(0, Math.min(index.trace.events.length - 1, event));
+    const step = index.eventStep[at] ?? 0;
+    if (!hasStep(index, step)) {
+      // its tensors did not come (the host did not answer): the cursor stays where it is
+      this.p.toolbar.status.textContent = `Could not load step ${step}'s tensors.`;
+      return;
+    }
+    this.cursor = at;
     const shown = graph.show(index, step, step === this.saved.step ? this.saved.open : undefined);
     graph.setCursor(this.cursor);
     if (shown) graph.fitOrFocus();
@@ -170,9 +198,20 @@ export class GraphSession {
 
   onMessage(m: HostMessage): void {
     const t0 = performance.now();
-    if (this.painting) this.queue(this.painting.then(() => this.handle(m, t0)));
+    // not queued: a message waiting in the queue may be waiting for these very tensors
+    if (m.type === "steps") this.loader.receive(m);
+    else this.after(() => this.handle(m, t0));
+  }
+
+  /** Runs `work` after the messages and fetches already queued (at once when none is), in order. */
+  private after(work: Promise<void> | (() => Promise<void> | undefined)): void {
+    if (typeof work !== "function") {
+      this.queue(this.painting ? this.painting.then(() => work) : work);
+      return;
+    }
+    if (this.painting) this.queue(this.painting.then(work));
     else {
-      const slices = this.handle(m, t0);
+      const slices = work();
       if (slices) this.queue(slices);
     }
   }
@@ -205,8 +244,14 @@ export class GraphSession {
           break;
         }
         if (m.file === this.file) {
-          this.setCursor(m.event);
-          this.painted("cursor", t0);
+          const loading = this.loadFor(m.event);
+          const move = (): void => {
+            this.setCursor(m.event);
+            this.painted("cursor", t0);
+          };
+          // the messages after it (a selection in that step) wait for its tensors
+          if (loading) return loading.then(move);
+          move();
         }
         break;
       }
@@ -257,6 +302,7 @@ export class GraphSession {
     await next();
     // the page changes only from here: until now it showed the last trace, or "Tracing …", and answered as before
     this.index = index;
+    this.loader.reset(index);
     this.file = m.file;
     this.p.diffView.set(null);
     graph.diffMarks = new Map();

@@ -8,6 +8,7 @@ import { layoutInput, runLayout, type Layout } from "./layout";
 import { stepGraphSlices, stepsWithOps, type StepGraph } from "./model";
 import { deriveSlices } from "./sameSteps";
 import { runAll, type Slices } from "./slices";
+import { hasStep } from "./stepLoader";
 
 export interface Laid {
   visible: VisibleGraph;
@@ -102,15 +103,22 @@ export class StepCache {
    * open groups. Returns whether there is work for `work`.
    */
   buildAhead(index: ViewIndex, step: number): boolean {
-    // only for the trace being shown: a new one's first paint may be under way
-    if (index !== this.index) return false;
-    const steps = (this.steps ??= stepsWithOps(index));
-    const at = steps.indexOf(step);
-    const next =
-      at < 0 ? undefined : [steps[at + 1], steps[at - 1]].find((s) => s !== undefined && !this.graphs.has(s));
-    if (next === undefined) this.ahead = undefined;
+    const next = this.nextAhead(index, step);
+    if (next === undefined || !hasStep(index, next)) this.ahead = undefined;
     else if (this.ahead?.step !== next) this.ahead = { step: next, slices: this.prepare(index, next) };
     return this.ahead !== undefined;
+  }
+
+  /**
+   * The step to build ahead after `step`: the next one (else the one before) not kept. Its tensors may not be in a
+   * windowed trace yet (stepLoader.ts): the caller fetches them first.
+   */
+  nextAhead(index: ViewIndex, step: number): number | undefined {
+    // only for the trace being shown: a new one's first paint may be under way
+    if (index !== this.index) return undefined;
+    const steps = (this.steps ??= stepsWithOps(index));
+    const at = steps.indexOf(step);
+    return at < 0 ? undefined : [steps[at + 1], steps[at - 1]].find((s) => s !== undefined && !this.graphs.has(s));
   }
 
   /** `step` as it is first shown: its graph, laid out with its default open groups. */

@@ -8,7 +8,13 @@ import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { webviewHtml } from "../../../extension/panels/html";
 import { KATEX_PART } from "../../../src/protocol/page";
-import { openingEvent, statsReply, traceMessage, valuesReply } from "../../../extension/panels/protocolHost";
+import {
+  openingEvent,
+  statsReply,
+  stepsReply,
+  traceMessage,
+  valuesReply,
+} from "../../../extension/panels/protocolHost";
 import type { HostMessage, ViewMessage } from "../../../src/protocol/messages";
 import { isViewMessage } from "../../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../../src/protocol/wire";
@@ -140,6 +146,11 @@ export interface HostOptions {
   inline?: boolean;
   /** false: a host that never answers statistics requests. */
   answerStats?: boolean;
+  /**
+   * Send the graph a windowed message (src/protocol/traceWindow.ts) when the trace has this many tensors, as the
+   * extension does from WINDOW_FROM_TENSORS (the host answers the page's requestSteps).
+   */
+  windowFrom?: number;
 }
 
 /** Parts of at most this many characters: one page.evaluate of a 100,000-op trace's message crashes the page. */
@@ -228,10 +239,11 @@ export async function openView(
       if (m.type === "ready") await send({ type: "noTrace", message: "No trace yet." });
       return;
     }
-    if (m.type === "ready")
-      await send(
-        traceMessage(file, trace, o.cursor ?? openingEvent(trace), o.debugging ?? false, o.breakpoints ?? [], view),
-      );
+    if (m.type === "ready") {
+      const window = o.windowFrom === undefined ? undefined : { token: 1, from: o.windowFrom };
+      const cursor = o.cursor ?? openingEvent(trace);
+      await send(traceMessage(file, trace, cursor, o.debugging ?? false, o.breakpoints ?? [], view, undefined, window));
+    } else if (m.type === "requestSteps" && m.token === 1) await send(stepsReply(trace, m));
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "requestStats" && o.answerStats !== false) await send(statsReply(trace, m));
     else if (m.type === "requestPart" && m.name === KATEX_PART) {

@@ -1,0 +1,82 @@
+// The graph page's side of a windowed trace message (src/protocol/traceWindow.ts): asks for the tensors of a training
+// step the message left out, and fills them into the trace's holes when they arrive.
+import type { HostMessage, TraceStructure, TraceWindow, ViewIndex, ViewMessage } from "../../src/protocol/messages";
+
+/** A step not answered in this long is given up (its trace was replaced, or the host is gone). */
+const STEPS_TIMEOUT_MS = 10_000;
+
+type StepsReply = Extract<HostMessage, { type: "steps" }>;
+
+/** The window of the message the index was built over (the index is over the message's TraceStructure). */
+const windowOf = (index: ViewIndex): TraceWindow | undefined => (index.trace as TraceStructure).window;
+
+/** Whether the page has `step`'s tensors: always for a trace sent whole. */
+export function hasStep(index: ViewIndex, step: number): boolean {
+  const w = windowOf(index);
+  return !w || w.steps.includes(step);
+}
+
+/**
+ * Fills a reply's tensors into the index's holes (the array the page's host reads statistics into too), and adds its
+ * steps to the window. False, and nothing changed, when the reply is for another trace (its token) or does not fit.
+ */
+export function mergeSteps(index: ViewIndex, m: StepsReply): boolean {
+  const { tensors } = index.trace;
+  const window = windowOf(index);
+  if (!window || window.token !== m.token || m.tensors.length !== tensors.length) return false;
+  m.tensors.forEach((t, id) => {
+    tensors[id] ??= t;
+  });
+  for (const s of m.steps) if (!window.steps.includes(s)) window.steps.push(s);
+  index.tensorsAdded();
+  return true;
+}
+
+export class StepLoader {
+  private index?: ViewIndex;
+  private nextId = 1;
+  /** Per request: its steps' promise's resolve. */
+  private readonly waiting = new Map<number, () => void>();
+  /** Per step asked for and not answered: the request's promise. */
+  private readonly asked = new Map<number, Promise<void>>();
+
+  constructor(private readonly post: (m: ViewMessage) => void) {}
+
+  /** A new trace: requests for the last one resolve now, and their replies will be ignored. */
+  reset(index: ViewIndex): void {
+    this.index = index;
+    for (const done of this.waiting.values()) done();
+    this.waiting.clear();
+    this.asked.clear();
+  }
+
+  /** Resolves once `step`'s tensors are in the index, or when the host did not answer in time (then they are not). */
+  load(step: number): Promise<void> {
+    const index = this.index;
+    const w = index && windowOf(index);
+    if (!index || !w || hasStep(index, step)) return Promise.resolve();
+    let p = this.asked.get(step);
+    if (p) return p;
+    const requestId = this.nextId++;
+    p = new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.waiting.delete(requestId);
+        if (this.asked.get(step) === p) this.asked.delete(step);
+        resolve();
+      };
+      this.waiting.set(requestId, done);
+      setTimeout(done, STEPS_TIMEOUT_MS);
+    });
+    this.asked.set(step, p);
+    this.post({ type: "requestSteps", requestId, token: w.token, steps: [step] });
+    return p;
+  }
+
+  /** A `steps` reply: merged when it is for this trace, else ignored. */
+  receive(m: StepsReply): void {
+    const done = this.waiting.get(m.requestId);
+    if (!done || !this.index) return; // a reply for a trace since replaced, or one given up
+    if (!mergeSteps(this.index, m)) console.warn("backstep: ignored tensors sent for another trace");
+    done();
+  }
+}
