@@ -164,10 +164,14 @@ export type ViewMessageType = ViewMessage["type"];
 /**
  * Drop every tensor's values: the webview gets them one tensor at a time, on request. With `upFront` (a flag per
  * tensor), only the flagged tensors keep their statistics; a view asks for the others. With `only` (a flag per tensor),
- * the tensors not flagged are holes.
+ * the tensors not flagged are holes. `names`: leafNames of the trace, when they were worked out already.
  */
-export function traceStructure(trace: Trace, upFront?: Uint8Array, only?: Uint8Array): TraceStructure {
-  const names = leafNames(trace.tensors, trace.ops);
+export function traceStructure(
+  trace: Trace,
+  upFront?: Uint8Array,
+  only?: Uint8Array,
+  names: ReadonlyMap<TensorId, string> = leafNames(trace.tensors, trace.ops),
+): TraceStructure {
   const tensors: TensorInfo[] = new Array(trace.tensors.length);
   // one plain loop, fields by name: a rest pattern per tensor took seconds at 400,000 tensors
   for (let i = 0; i < tensors.length; i++) {

@@ -5,6 +5,7 @@
 import type { HostMessage, TraceWindow, ViewMessage } from "./messages";
 import { traceStructure } from "./messages";
 import { statsForTimeline } from "./statsUpFront";
+import { leafNames } from "./tensorNames";
 import { eventIds, TraceIndex } from "../trace/traceIndex";
 import type { Trace, TensorId } from "../trace/types";
 
@@ -17,6 +18,8 @@ interface Facts {
   upFront: Uint8Array;
   /** The tensors every window carries (see windowTensors). */
   base: Uint8Array;
+  /** leafNames, for every message and reply of the trace. */
+  names: ReadonlyMap<TensorId, string>;
 }
 
 const facts = new WeakMap<Trace, Facts>();
@@ -34,7 +37,8 @@ function factsOf(trace: Trace): Facts {
   for (const e of trace.events)
     if (e.kind !== "forward" && e.kind !== "backward" && e.kind !== "accumulate")
       eventIds(e).tensors.forEach((t) => mark(base, t));
-  f = { index: new TraceIndex(trace), upFront: statsForTimeline(trace), base };
+  const names = leafNames(trace.tensors, trace.ops);
+  f = { index: new TraceIndex(trace), upFront: statsForTimeline(trace), base, names };
   facts.set(trace, f);
   return f;
 }
@@ -87,13 +91,15 @@ export function windowStep(trace: Trace, cursor: number): number {
 /** The structure of a windowed graph message: the tensors of the cursor's step, the others holes. */
 export function windowedStructure(trace: Trace, cursor: number, token: number): ReturnType<typeof traceStructure> {
   const step = windowStep(trace, cursor);
-  const structure = traceStructure(trace, factsOf(trace).upFront, windowTensors(trace, [step], true));
+  const f = factsOf(trace);
+  const structure = traceStructure(trace, f.upFront, windowTensors(trace, [step], true), f.names);
   const window: TraceWindow = { token, steps: [step] };
   return { ...structure, window };
 }
 
 /** The reply to `requestSteps`: those steps' tensors (every other one a hole). */
 export function stepsReply(trace: Trace, req: Extract<ViewMessage, { type: "requestSteps" }>): HostMessage {
-  const { tensors } = traceStructure(trace, factsOf(trace).upFront, windowTensors(trace, req.steps, false));
+  const f = factsOf(trace);
+  const { tensors } = traceStructure(trace, f.upFront, windowTensors(trace, req.steps, false), f.names);
   return { type: "steps", requestId: req.requestId, token: req.token, steps: req.steps, tensors };
 }
