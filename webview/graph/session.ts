@@ -334,6 +334,10 @@ export class GraphSession {
     }
     perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
     this.painted(m.provisional ? "provisional" : "trace", t0);
+    this.loader.prefetch(
+      index.stepStarts.map((s) => s.step),
+      step,
+    );
   }
 
   /**

@@ -5,6 +5,10 @@ import type { HostMessage, TraceStructure, TraceWindow, ViewIndex, ViewMessage }
 /** A step not answered in this long is given up (its trace was replaced, or the host is gone). */
 const STEPS_TIMEOUT_MS = 10_000;
 
+/** The other steps are fetched from this long after a paint, with this gap between one reply and the next request. */
+const PREFETCH_AFTER_MS = 500;
+const PREFETCH_GAP_MS = 100;
+
 type StepsReply = Extract<HostMessage, { type: "steps" }>;
 
 /** The window of the message the index was built over (the index is over the message's TraceStructure). */
@@ -70,6 +74,24 @@ export class StepLoader {
     this.asked.set(step, p);
     this.post({ type: "requestSteps", requestId, token: w.token, steps: [step] });
     return p;
+  }
+
+  /**
+   * After a paint, the other steps one at a time, each after the last one's reply, nearest first: a jump to any step
+   * (goto, the bench's spread debugger steps) then finds its tensors here. In the e2e bench at 100,000 ops (2 runs,
+   * load 5.5-6) a jump to a step not fetched yet took p95 512 ms against 195 ms with the whole trace sent.
+   */
+  prefetch(steps: readonly number[], from: number): void {
+    const index = this.index;
+    const rest = steps
+      .filter((s) => index && !hasStep(index, s))
+      .sort((a, b) => Math.abs(a - from) - Math.abs(b - from));
+    const next = (): void => {
+      const s = rest.shift();
+      if (s === undefined || this.index !== index) return;
+      void this.load(s).then(() => setTimeout(next, PREFETCH_GAP_MS));
+    };
+    setTimeout(next, PREFETCH_AFTER_MS);
   }
 
   /** A `steps` reply: merged when it is for this trace, else ignored. */
