@@ -11,6 +11,7 @@ import { healthOf, stepAt } from "../../src/protocol/sideModel";
 import { mergeLayerCalls } from "../../src/protocol/seriesCalls";
 import { sideMessage, traceMessage } from "../../extension/panels/protocolHost";
 import { TraceIndex } from "../../src/trace/traceIndex";
+import { emptyTrace } from "../../src/trace/assembler";
 import { health } from "../../webview/side/health";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
 
@@ -49,7 +50,7 @@ describe("the side panel's message", function () {
 
   it("lists the run's errors with their lines, as the panel did", () => {
     const trace = {
-      ...emptyTrace(),
+      ...emptyTrace("/m.ts"),
       diagnostics: [
         {
           severity: "error" as const,
@@ -67,7 +68,7 @@ describe("the side panel's message", function () {
   });
 
   it("is dropped by the page when malformed (off-protocol messages are not drawn)", () => {
-    const m = received(sideMessage("/m.ts", emptyTrace(), 0));
+    const m = received(sideMessage("/m.ts", emptyTrace("/m.ts"), 0));
     assert.ok(isHostMessage(m) && m.type === "side");
     const bad = (f: (x: { side: Record<string, unknown> }) => void): unknown => {
       const x = structuredClone(m) as unknown as { side: Record<string, unknown> };
@@ -92,19 +93,3 @@ describe("the side panel's message", function () {
     assert.ok(side.length * 10 < graph.length, `side ${side.length} B, graph ${graph.length} B`);
   });
 });
-
-function emptyTrace(): import("../../src/trace/types").Trace {
-  return {
-    format: "backstep-trace",
-    version: 1,
-    program: "/m.ts",
-    ops: [],
-    tensors: [],
-    events: [],
-    params: [],
-    diagnostics: [],
-    losses: [],
-    truncated: { values: 0 },
-    durationMs: 0,
-  } as unknown as import("../../src/trace/types").Trace;
-}
