@@ -29,7 +29,7 @@ describe("extension host profiles (extension/hostProfile.ts)", () => {
   it("from activation: profiles the host for the time asked and writes one activation-*.cpuprofile", async () => {
     profileFromActivation(300, dir);
     // Busy in slices until the profile is written, not for a fixed 150 ms: the profiler starts asynchronously, and
-    // under load (two mocha workers, other processes) it started after a fixed burst had ended, with no busyHost sample.
+    // under load (two mocha workers, other processes) it started after a fixed burst had ended: no busyHost sample.
     await until(() => {
       busyHost(20);
       return readdirSync(dir).length > 0;
