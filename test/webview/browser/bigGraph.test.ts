@@ -10,7 +10,7 @@ import { openingEvent, traceMessage } from "../../../extension/panels/protocolHo
 import type { Page } from "playwright-core";
 import { serializeMessage } from "../support/vscodeWire";
 import { formatNumber } from "../../../src/trace/text";
-import { openView, RESULTS, startHarness, type Harness } from "./harness";
+import { RESULTS, openView, useHarness } from "./harness";
 
 const DEEP = join(__dirname, "..", "..", "fixtures", "deep", "deep300.ts");
 const RNN = join(__dirname, "..", "..", "fixtures", "deep", "rnn300.ts");
@@ -35,17 +35,13 @@ function rnnTrace(): Promise<Trace> {
 
 describe("big graphs in Chromium", function () {
   this.timeout(180000);
-  let h: Harness;
+  const h = useHarness();
   let trace: Trace;
 
   before(async () => {
-    h = await startHarness();
     const r = await runModel(DEEP, { maxSteps: 1 });
     assert.ok(r.ok, r.error?.message);
     trace = r.trace;
-  });
-  after(async () => {
-    await h?.close();
   });
 
   it("a 300-layer MLP shows its layers as one box ×300, which expands to ranges and then to layers", async () => {

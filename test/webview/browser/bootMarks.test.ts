@@ -2,17 +2,11 @@
 // "our page started → ready" into VS Code's share and the bundle's own: both are there once the page said "ready", the
 // bundle's start first.
 import { strict as assert } from "node:assert";
-import { openView, startHarness, type Harness } from "./harness";
+import { openView, useHarness } from "./harness";
 
 describe("the graph page's boot marks (Chromium)", function () {
   this.timeout(60000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   for (const inline of [false, true])
     it(`marks the bundle's start and its "ready" (${inline ? "inlined" : "fetched"} page)`, async () => {

@@ -3,17 +3,11 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { longRunTrace, SPIKE_LOSS, SPIKE_STEP } from "../fixtures/longRun";
-import { openView, RESULTS, startHarness, type Harness } from "./harness";
+import { RESULTS, openView, useHarness } from "./harness";
 
 describe("side panel charts in Chromium (10,000 steps)", function () {
   this.timeout(90000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it("draws the loss, gradient-norm and update-ratio charts with axes, every step in an envelope, and the spike", async () => {
     const trace = longRunTrace();

@@ -7,17 +7,11 @@ import { exportBytes } from "../../../extension/panels/exportBytes";
 import { diffTraces } from "../../../src/trace/diff";
 import type { Trace } from "../../../src/trace/types";
 import { mlpTrace } from "../fixtures/mlp";
-import { openView, RESULTS, startHarness, type Harness } from "./harness";
+import { RESULTS, openView, useHarness } from "./harness";
 
 describe("graph panel in Chromium: compare and export", function () {
   this.timeout(60000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   /** The fixture with h = tanh(z1)'s output changed at element 3 in every step: that op diverges first. */
   function changed(): { previous: Trace; current: Trace; tanh: number } {

@@ -4,21 +4,17 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
-import { openView, startHarness, type Harness } from "./harness";
+import { openView, useHarness } from "./harness";
 
 const FILE = join(__dirname, "..", "..", "fixtures", "gradCheck", "checks.ts");
 
 describe("graph panel in Chromium: gradient checks", function () {
   this.timeout(90_000);
-  let h: Harness;
+  const h = useHarness();
   let trace: Trace;
 
   before(async () => {
     trace = (await runModel(FILE, { values: "all" })).trace;
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
   });
 
   it("shows a failed check's verdict and the hand-written gradient beside autograd's, each with its heatmap", async () => {

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import type { Trace } from "../../../src/trace/types";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
-import { openView, RESULTS, startHarness, svgLabels, type Harness, type ViewPage } from "./harness";
+import { RESULTS, openView, svgLabels, type ViewPage, useHarness } from "./harness";
 import type { ViewMessage } from "../../../src/protocol/messages";
 
 describe("graph panel in Chromium", function () {
   this.timeout(60000);
-  let h: Harness;
+  const h = useHarness();
   const trace: Trace = mlpTrace();
   const opId = (name: string, step = 0, nth = 0): number =>
     trace.ops.filter((o) => o.op === name && o.trainingStep === step)[nth].id;
@@ -20,13 +20,6 @@ describe("graph panel in Chromium", function () {
     v.page.locator(".node.current").first().getAttribute("data-id");
   const shot = (v: ViewPage, name: string): Promise<Buffer> =>
     v.page.screenshot({ path: join(RESULTS, `${name}.png`) });
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
 
   it("draws every op of the step with its op and variable names and shape-labelled edges, with no CSP or script errors", async () => {
     const v = await openView(h, "graph", trace, { cursor: fwd(opId("tanh")) });
@@ -299,13 +292,7 @@ describe("graph panel in Chromium", function () {
 
 describe("graph panel at 10,000 ops in Chromium", function () {
   this.timeout(120000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it("starts collapsed (its 454 identical blocks one box), highlights the group holding the op, and is keyboard operable", async () => {
     const { syntheticTrace } = await import("../fixtures/synthetic");

@@ -125,6 +125,21 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/**
+ * The harness of a `describe` block: started in a `before` hook registered here and closed after the block's tests.
+ * Its fields are filled once that hook has run, so call this first in the block, before hooks that use it.
+ */
+export function useHarness(): Harness {
+  const h = {} as Harness;
+  before(async () => {
+    Object.assign(h, await startHarness());
+  });
+  after(async () => {
+    await h.close?.();
+  });
+  return h;
+}
+
 /** A webview page plus the host's side: what the webview sent, and a way to send it messages. */
 export interface ViewPage {
   page: Page;

@@ -10,26 +10,19 @@ import { statsText } from "../../../src/trace/text";
 import { mlpTrace } from "../fixtures/mlp";
 import { describeEvent } from "../../../webview/graph/timelineModel";
 import { eventWhere, viewOf } from "../helpers";
-import { openView, startHarness, type Harness, type ViewPage } from "./harness";
+import { openView, type ViewPage, useHarness } from "./harness";
 
 const asked = (v: ViewPage): number[] =>
   v.sent.flatMap((m: ViewMessage) => (m.type === "requestStats" ? m.tensors : []));
 
 describe("graph panel: statistics on demand", function () {
   this.timeout(60000);
-  let h: Harness;
+  const h = useHarness();
   const trace: Trace = mlpTrace();
   const upFront = statsForTimeline(trace);
   const tanh = trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 0)!;
   const bwdTanh = eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh.id);
   const backward = trace.events[bwdTanh] as Extract<Trace["events"][number], { kind: "backward" }>;
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
 
   it("asks for the statistics of the tensors the inspector shows, none sent up front, and shows the host's numbers", async () => {
     assert.equal(upFront[backward.upstream], 0, "the fixture's upstream gradient is not sent up front");

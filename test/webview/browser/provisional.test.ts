@@ -5,7 +5,7 @@ import type { Trace } from "../../../src/trace/types";
 import { traceMessage } from "../../../extension/panels/protocolHost";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
-import { openView, startHarness, type Harness, type ViewPage } from "./harness";
+import { openView, type ViewPage, useHarness } from "./harness";
 
 /** The trace as a run has it when its step 0 is complete (what the runner's onStep gives: a prefix, same ids). */
 function firstStep(trace: Trace): Trace {
@@ -24,18 +24,11 @@ function firstStep(trace: Trace): Trace {
 
 describe("the graph's provisional first paint (Chromium)", function () {
   this.timeout(60000);
-  let h: Harness;
+  const h = useHarness();
   const trace: Trace = mlpTrace();
   const first = firstStep(trace);
   const opId = (name: string): number => trace.ops.filter((o) => o.op === name && o.trainingStep === 0)[0].id;
   const bwd = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
 
   /** What the user sees of the view: nodes and where they are, the selection, the zoom, the current op, the banner. */
   const view = (v: ViewPage) =>

@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
-import { openView, RESULTS, startHarness, type Harness, type ViewPage } from "./harness";
+import { RESULTS, openView, type ViewPage, useHarness } from "./harness";
 
 const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
 /** The graph panel's webview beside the model in a 1440×900 window (measured in the e2e suite). */
@@ -87,22 +87,18 @@ async function measure(v: ViewPage): Promise<Measured> {
 
 describe("graph at default zoom on every example (Chromium)", function () {
   this.timeout(300000);
-  let h: Harness;
+  const h = useHarness();
   const traces = new Map<string, Trace>();
   const names = readdirSync(EXAMPLES)
     .filter((f) => f.endsWith(".ts"))
     .map((f) => f.replace(/\.ts$/, ""));
 
   before(async () => {
-    h = await startHarness();
     for (const name of names) {
       const r = await runModel(join(EXAMPLES, `${name}.ts`), { maxSteps: 2 });
       assert.ok(r.ok, `${name}: ${r.error?.message}`);
       traces.set(name, r.trace);
     }
-  });
-  after(async () => {
-    await h?.close();
   });
 
   it("covers the examples", () => assert.ok(names.length >= 11, names.join()));

@@ -5,25 +5,21 @@ import { runModel } from "../../../src/runner/index";
 import type { Trace } from "../../../src/trace/types";
 import { paramTarget } from "../../../extension/panels/protocolHost";
 import { formatNumber } from "../../../src/trace/text";
-import { openView, RESULTS, startHarness, svgLabels, type Harness } from "./harness";
+import { RESULTS, openView, svgLabels, useHarness } from "./harness";
 
 const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
 
 describe("webviews on example traces in Chromium", function () {
   this.timeout(120000);
-  let h: Harness;
+  const h = useHarness();
   const traces = new Map<string, Trace>();
 
   before(async () => {
-    h = await startHarness();
     for (const name of ["nielsen-sigmoid", "mlp-classifier", "vanishing"]) {
       const r = await runModel(join(EXAMPLES, `${name}.ts`), { maxSteps: 3 });
       assert.ok(r.ok, `${name}: ${r.error?.message}`);
       traces.set(name, r.trace);
     }
-  });
-  after(async () => {
-    await h?.close();
   });
 
   it("nielsen-sigmoid: the output layer's sigmoid backward is BP1, with the chain rule in numbers", async () => {

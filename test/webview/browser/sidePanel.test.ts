@@ -3,17 +3,11 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { mlpTrace } from "../fixtures/mlp";
 import { syntheticTrace } from "../fixtures/synthetic";
-import { openView, RESULTS, startHarness, svgLabels, type Harness } from "./harness";
+import { RESULTS, openView, svgLabels, useHarness } from "./harness";
 
 describe("side panel in Chromium", function () {
   this.timeout(60000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it("shows each layer's parameters with gradient-norm bars, the loss curve, and follows the cursor's step", async () => {
     const trace = mlpTrace();
@@ -73,13 +67,7 @@ describe("side panel in Chromium", function () {
 
 describe("webviews on a run that recorded no ops", function () {
   this.timeout(60000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it("say why instead of drawing nothing", async () => {
     const t = mlpTrace();

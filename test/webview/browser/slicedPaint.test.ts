@@ -9,7 +9,7 @@ import { traceMessage } from "../../../extension/panels/protocolHost";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
 import { serializeMessage } from "../support/vscodeWire";
-import { openView, postSerialized, startHarness, type Harness } from "./harness";
+import { openView, postSerialized, useHarness } from "./harness";
 
 interface PerfEntry {
   kind: string;
@@ -19,20 +19,13 @@ interface PerfEntry {
 
 describe("the graph's first paint in slices (Chromium)", function () {
   this.timeout(60000);
-  let h: Harness;
+  const h = useHarness();
   const trace: Trace = mlpTrace();
   const opId = (name: string, nth = 0): number =>
     trace.ops.filter((o) => o.op === name && o.trainingStep === 0)[nth].id;
   const fwd = (op: number): number => eventWhere(trace, (e) => e.kind === "forward" && e.op === op);
   const bwd = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
   const wire = (m: Parameters<typeof packMessage>[0]) => serializeMessage(messageToWire(packMessage(m)));
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
 
   it("builds, lays out and draws a new trace in separate tasks, with the page's own tasks run meanwhile", async () => {
     const v = await openView(h, "graph", undefined);

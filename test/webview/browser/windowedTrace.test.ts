@@ -5,24 +5,17 @@ import type { Trace } from "../../../src/trace/types";
 import type { ViewMessage } from "../../../src/protocol/messages";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
-import { openView, startHarness, type Harness, type ViewPage } from "./harness";
+import { openView, type ViewPage, useHarness } from "./harness";
 
 describe("graph panel: a windowed trace's other steps on demand", function () {
   this.timeout(60000);
-  let h: Harness;
+  const h = useHarness();
   const trace: Trace = mlpTrace();
   const tanh = trace.ops.find((o) => o.op === "tanh" && o.trainingStep === 0)!;
   const bwdTanh = eventWhere(trace, (e) => e.kind === "backward" && e.op === tanh.id);
   const backward = trace.events[bwdTanh] as Extract<Trace["events"][number], { kind: "backward" }>;
   const stepsAsked = (v: ViewPage): number[] =>
     v.sent.flatMap((m: ViewMessage) => (m.type === "requestSteps" ? m.steps : []));
-
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h?.close();
-  });
 
   it("asks for step 0's tensors when the debugger moves there, then draws its chain rule and the values asked for", async () => {
     // opens at the last step (1); from 0 tensors: windowed however small
