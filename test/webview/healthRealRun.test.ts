@@ -8,6 +8,7 @@ import { viewOf } from "./helpers";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import { traceStructure } from "../../src/protocol/messages";
 import { statsUpFront } from "../../src/protocol/statsUpFront";
+import { healthRunTraces } from "./support/healthRuns";
 
 describe("gradient health of a recorded training run", () => {
   it("lists exactly the model's parameters, each with a gradient norm at every step, equal to the update's gradient", async () => {
@@ -32,12 +33,7 @@ describe("gradient health of a recorded training run", () => {
 
 describe("gradient health from the trace message", () => {
   it("is the same from the statistics sent up front as from every tensor's (the side panel asks for none)", async () => {
-    for (const [model, steps] of [
-      ["mlp-classifier.ts", 3],
-      ["lstm.ts", 2],
-      ["vanishing.ts", 2],
-    ] as const) {
-      const { trace } = await runModel(join(__dirname, "../../examples", model), { maxSteps: steps });
+    for await (const { model, trace } of healthRunTraces()) {
       const full = new TraceIndex(traceStructure(trace));
       const lean = new TraceIndex(traceStructure(trace, statsUpFront(trace)));
       const sent = lean.trace.tensors.filter((t) => t.stats).length;

@@ -14,6 +14,7 @@ import { TraceIndex } from "../../src/trace/traceIndex";
 import { emptyTrace } from "../../src/trace/assembler";
 import { health } from "../../webview/side/health";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
+import { healthRunTraces } from "./support/healthRuns";
 
 /** What the webview receives: packed, tagged, through VS Code's serialisation, untagged, unpacked. */
 const received = (x: HostMessage): unknown =>
@@ -24,12 +25,7 @@ describe("the side panel's message", function () {
 
   it("carries the health, steps and errors the panel made from the whole trace structure, under the given thresholds (a kept model is made again under others)", async () => {
     const tight = { vanishing: 1e-2, exploding: 1, deadRelu: 0.1, saturated: 0.1 };
-    for (const [model, steps] of [
-      ["mlp-classifier.ts", 3],
-      ["lstm.ts", 2],
-      ["vanishing.ts", 2],
-    ] as const) {
-      const { trace } = await runModel(join(__dirname, "../../examples", model), { maxSteps: steps });
+    for await (const { model, steps, trace } of healthRunTraces()) {
       // what the panel computed itself when it was sent the structure
       const index = new TraceIndex(traceStructure(trace));
       for (const th of [undefined, tight]) {
