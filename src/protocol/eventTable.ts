@@ -1,8 +1,11 @@
 // The trace message's events as typed columns: forward, backward and accumulate events (nearly all of them) as
-// numbers, local-derivative formulas interned; the rarer kinds (step, update, zeroGrad, gradCheck, kinds of a later
-// format) as objects. At 10,000 ops the events as objects were a quarter of the message and of its deserialisation.
+// numbers, the rarer kinds (step, update, zeroGrad, gradCheck, kinds of a later format) as objects. Each kind's fields
+// are columns of that kind's events only (a forward event is its kind and op), and a local derivative (formula and
+// Jacobian shape) is an index into the message's distinct ones: at the e2e bench's 100,000-op LSTM (245,800 events, 20
+// distinct local derivatives) the table went 9.4 → 4.0 MB (bench/firstMessage.ts). At 10,000 ops the events as
+// objects were a quarter of the message and of its deserialisation.
 import type { LocalDerivative, TraceEvent } from "../trace/types";
-import { isColumn } from "./opTable";
+import { isColumn, isIndexColumn, narrow, type IndexColumn } from "./opTable";
 import type { StringTable } from "./stringTable";
 
 const OTHER = 0;
@@ -15,18 +18,19 @@ export interface EventTable {
   kind: Uint8Array;
   /** forward and backward: the op; accumulate: `from` (-1: none). */
   op: Int32Array;
-  /** backward: upstream; accumulate: tensor, contribution, total. */
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
-  /** backward: its inputs' count; their entries follow one another in the per-input columns below. */
-  arity: Int32Array;
-  /** Per input: the contribution (-1: null). */
+  /** Per backward event, in order: its upstream, and its inputs' count (their entries follow in the input columns). */
+  upstream: Int32Array;
+  arity: IndexColumn;
+  /** Per accumulate event, in order. */
+  tensor: Int32Array;
   contribution: Int32Array;
-  /** Per input: the local derivative's formula, an index into the message's strings (-1: no local derivative). */
-  formula: Int32Array;
-  /** Per input: the Jacobian's shape, two numbers each. */
-  jacobian: Float64Array;
+  total: Int32Array;
+  /** Per input of a backward event: the contribution (-1: null). */
+  inputContribution: Int32Array;
+  /** Per input: 0 for no local derivative, else 1 + the index of its formula and Jacobian shape in `locals`. */
+  local: IndexColumn;
+  /** Three numbers per distinct local derivative: its formula (an index into the message's strings), Jacobian shape. */
+  locals: Float64Array;
   /** Per input: the local derivative's tensor (-1: none). */
   localTensor: Int32Array;
   /** The events not in columns, by index (`otherAt` ascending). */
@@ -37,56 +41,90 @@ export interface EventTable {
 export function packEvents(events: readonly TraceEvent[], strings: StringTable): EventTable {
   const n = events.length;
   let inputs = 0;
-  for (const e of events) if (e.kind === "backward" && !e.upstreams) inputs += e.local.length;
-  const t: EventTable = {
-    kind: new Uint8Array(n),
-    op: new Int32Array(n),
-    a: new Int32Array(n),
-    b: new Int32Array(n),
-    c: new Int32Array(n),
-    arity: new Int32Array(n),
-    contribution: new Int32Array(inputs),
-    formula: new Int32Array(inputs),
-    jacobian: new Float64Array(2 * inputs),
-    localTensor: new Int32Array(inputs),
-    otherAt: [],
-    other: [],
-  };
+  let backward = 0;
+  let accumulate = 0;
+  for (const e of events) {
+    if (e.kind === "accumulate") accumulate++;
+    else if (isColumnBackward(e)) {
+      backward++;
+      inputs += e.local.length;
+    }
+  }
+  const kind = new Uint8Array(n);
+  const op = new Int32Array(n);
+  const upstream = new Int32Array(backward);
+  const arity = new Int32Array(backward);
+  const tensor = new Int32Array(accumulate);
+  const contribution = new Int32Array(accumulate);
+  const total = new Int32Array(accumulate);
+  const inputContribution = new Int32Array(inputs);
+  const local = new Int32Array(inputs);
+  const localTensor = new Int32Array(inputs);
+  const locals: number[] = [];
+  const localIds = new Map<string, number>();
+  const otherAt: number[] = [];
+  const other: TraceEvent[] = [];
+  let b = 0;
+  let a = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
     const e = events[i];
     if (e.kind === "forward") {
-      t.kind[i] = FORWARD;
-      t.op[i] = e.op;
+      kind[i] = FORWARD;
+      op[i] = e.op;
     } else if (e.kind === "accumulate") {
-      t.kind[i] = ACCUMULATE;
-      t.op[i] = e.from ?? -1;
-      t.a[i] = e.tensor;
-      t.b[i] = e.contribution;
-      t.c[i] = e.total;
-    } else if (e.kind === "backward" && !e.upstreams && e.local.length === e.contributions.length) {
-      t.kind[i] = BACKWARD;
-      t.op[i] = e.op;
-      t.a[i] = e.upstream;
-      t.arity[i] = e.local.length;
+      kind[i] = ACCUMULATE;
+      op[i] = e.from ?? -1;
+      tensor[a] = e.tensor;
+      contribution[a] = e.contribution;
+      total[a++] = e.total;
+    } else if (isColumnBackward(e)) {
+      kind[i] = BACKWARD;
+      op[i] = e.op;
+      upstream[b] = e.upstream;
+      arity[b++] = e.local.length;
       for (let j = 0; j < e.local.length; j++, k++) {
         const l = e.local[j];
-        t.contribution[k] = e.contributions[j] ?? -1;
-        t.formula[k] = l ? strings.id(l.formula) : -1;
-        t.jacobian[2 * k] = l ? l.jacobianShape[0] : 0;
-        t.jacobian[2 * k + 1] = l ? l.jacobianShape[1] : 0;
-        t.localTensor[k] = l?.tensor ?? -1;
+        inputContribution[k] = e.contributions[j] ?? -1;
+        localTensor[k] = l?.tensor ?? -1;
+        if (!l) continue; // local[k] stays 0: no local derivative
+        const f = strings.id(l.formula);
+        const key = `${f},${l.jacobianShape[0]},${l.jacobianShape[1]}`;
+        let id = localIds.get(key);
+        if (id === undefined) {
+          id = localIds.size;
+          localIds.set(key, id);
+          locals.push(f, l.jacobianShape[0], l.jacobianShape[1]);
+        }
+        local[k] = id + 1;
       }
     } else {
-      t.kind[i] = OTHER;
-      t.otherAt.push(i);
-      t.other.push(e);
+      kind[i] = OTHER;
+      otherAt.push(i);
+      other.push(e);
     }
   }
-  return t;
+  return {
+    kind,
+    op,
+    upstream,
+    arity: narrow(arity),
+    tensor,
+    contribution,
+    total,
+    inputContribution,
+    local: narrow(local),
+    locals: Float64Array.from(locals),
+    localTensor,
+    otherAt,
+    other,
+  };
 }
 
-const INT_COLUMNS = ["op", "a", "b", "c", "arity"] as const;
+/** A backward event the columns hold: one output, a local derivative and a contribution per input. */
+function isColumnBackward(e: TraceEvent): e is Extract<TraceEvent, { kind: "backward" }> {
+  return e.kind === "backward" && !e.upstreams && e.local.length === e.contributions.length;
+}
 
 /**
  * The events back as objects, or undefined when the table is malformed (columns missing, of the wrong type or
@@ -95,17 +133,27 @@ const INT_COLUMNS = ["op", "a", "b", "c", "arity"] as const;
 export function unpackEvents(table: unknown, strings: readonly string[]): TraceEvent[] | undefined {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof EventTable, unknown>>;
-  if (!(t.kind instanceof Uint8Array)) return undefined;
-  const n = t.kind.length;
-  if (!INT_COLUMNS.every((key) => isColumn(t[key], Int32Array, n))) return undefined;
-  if (!(t.contribution instanceof Int32Array)) return undefined;
-  const m = t.contribution.length;
-  if (!isColumn(t.formula, Int32Array, m) || !isColumn(t.localTensor, Int32Array, m)) return undefined;
-  if (!isColumn(t.jacobian, Float64Array, 2 * m)) return undefined;
+  if (!(t.kind instanceof Uint8Array) || !isColumn(t.op, Int32Array, t.kind.length)) return undefined;
+  if (!(t.upstream instanceof Int32Array) || !isIndexColumn(t.arity, t.upstream.length)) return undefined;
+  if (!(t.tensor instanceof Int32Array)) return undefined;
+  const na = t.tensor.length;
+  if (!isColumn(t.contribution, Int32Array, na) || !isColumn(t.total, Int32Array, na)) return undefined;
+  if (!(t.inputContribution instanceof Int32Array)) return undefined;
+  const m = t.inputContribution.length;
+  if (!isIndexColumn(t.local, m) || !isColumn(t.localTensor, Int32Array, m)) return undefined;
+  if (!(t.locals instanceof Float64Array) || t.locals.length % 3 !== 0) return undefined;
   if (!Array.isArray(t.otherAt) || !Array.isArray(t.other) || t.otherAt.length !== t.other.length) return undefined;
   const c = t as EventTable;
+  const n = c.kind.length;
+  const nLocals = c.locals.length / 3;
+  for (let l = 0; l < nLocals; l++) {
+    const f = c.locals[3 * l];
+    if (!Number.isInteger(f) || f < 0 || f >= strings.length) return undefined;
+  }
   const out: TraceEvent[] = new Array(n);
   let next = 0;
+  let a = 0;
+  let b = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
     switch (c.kind[i]) {
@@ -113,31 +161,40 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
         out[i] = { kind: "forward", op: c.op[i] };
         break;
       case ACCUMULATE: {
-        const e: TraceEvent = { kind: "accumulate", tensor: c.a[i], contribution: c.b[i], total: c.c[i] };
+        if (a >= na) return undefined;
+        const e: TraceEvent = {
+          kind: "accumulate",
+          tensor: c.tensor[a],
+          contribution: c.contribution[a],
+          total: c.total[a],
+        };
+        a++;
         if (c.op[i] !== -1) e.from = c.op[i];
         out[i] = e;
         break;
       }
       case BACKWARD: {
-        const arity = c.arity[i];
+        if (b >= c.upstream.length) return undefined;
+        const arity = c.arity[b];
         if (arity < 0 || k + arity > m) return undefined;
         const local: (LocalDerivative | null)[] = new Array(arity);
         const contributions: (number | null)[] = new Array(arity);
         for (let j = 0; j < arity; j++, k++) {
-          const f = c.formula[k];
-          if (f >= strings.length || f < -1) return undefined;
-          contributions[j] = c.contribution[k] === -1 ? null : c.contribution[k];
-          if (f === -1) local[j] = null;
+          const id = c.local[k];
+          if (id > nLocals || id < 0) return undefined;
+          contributions[j] = c.inputContribution[k] === -1 ? null : c.inputContribution[k];
+          if (id === 0) local[j] = null;
           else {
+            const at = 3 * (id - 1);
             const l: LocalDerivative = {
-              formula: strings[f],
-              jacobianShape: [c.jacobian[2 * k], c.jacobian[2 * k + 1]],
+              formula: strings[c.locals[at]],
+              jacobianShape: [c.locals[at + 1], c.locals[at + 2]],
             };
             if (c.localTensor[k] !== -1) l.tensor = c.localTensor[k];
             local[j] = l;
           }
         }
-        out[i] = { kind: "backward", op: c.op[i], upstream: c.a[i], local, contributions };
+        out[i] = { kind: "backward", op: c.op[i], upstream: c.upstream[b++], local, contributions };
         break;
       }
       case OTHER:
@@ -148,5 +205,5 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
         return undefined;
     }
   }
-  return next === c.other.length && k === m ? out : undefined;
+  return next === c.other.length && k === m && a === na && b === c.upstream.length ? out : undefined;
 }

@@ -1,83 +1,120 @@
 // The trace message's ops as typed columns, their strings interned and their call stacks left out (no webview shows
 // them): at 100,000 ops one object per op made the message 27 MB and its structured clone the slowest part of showing
-// it; typed arrays travel as bytes (VS Code transfers a message's ArrayBuffers without JSON). Packed by the host,
-// unpacked (then validated like any message) by the webview.
+// it; typed arrays travel as bytes (VS Code transfers a message's ArrayBuffers without JSON). An op's line (name,
+// variable, module, location, phase) is one index into the message's `sites`, its attributes one into `attrs`, and
+// an index column is as narrow as its largest value: the e2e bench's 100,000-op LSTM has 100 sites and 11 attribute
+// sets, and its op table went 5.7 → 1.9 MB (bench/firstMessage.ts). Packed by the host, unpacked (then validated like
+// any message) by the webview.
 import type { AttrValue, TraceOp } from "../trace/types";
 import type { StringTable } from "./stringTable";
 
+/** A column of indices, as narrow as its values allow (narrow). */
+export type IndexColumn = Uint8Array | Uint16Array | Int32Array;
+
 export interface OpTable {
-  id: Int32Array;
-  /** Indices into the message's strings; -1: absent (var, module, file). */
-  op: Int32Array;
-  step: Int32Array;
+  /** Each op's site: an index into `sites`. An op's id is its index (the guard's traceIdProblem requires it). */
+  site: IndexColumn;
+  /** SITE_FIELDS numbers per site: name, var, module, file (indices into the message's strings, -1: absent), etc. */
+  sites: Int32Array;
+  step: IndexColumn;
   /** Every op's inputs one after another; `inputCount[i]` of them are op i's. */
   inputs: Int32Array;
-  inputCount: Int32Array;
+  inputCount: IndexColumn;
   output: Int32Array;
   /** The few ops with several outputs: `outputsAt[k]` is the op of `outputs[k]`. */
   outputsAt: number[];
   outputs: number[][];
-  /** The ops with attributes: `attrsAt[k]` is the op of `attrs[k]`. */
-  attrsAt: number[];
+  /** 0: no attributes; otherwise 1 + an index into `attrs`, each distinct set once. */
+  attr: IndexColumn;
   attrs: Record<string, AttrValue>[];
-  var: Int32Array;
-  module: Int32Array;
-  /** The op's line: file index (-1 without a location), line, column. */
-  file: Int32Array;
-  line: Int32Array;
-  column: Int32Array;
-  /** 1: an op of a user-defined backward (phase "backward"). */
-  phase: Uint8Array;
+}
+
+/** A site's fields: op name, var, module, file (-1 without a location), line, column, phase (1: "backward"). */
+const SITE_FIELDS = 7;
+
+/** The narrowest of Uint8Array, Uint16Array and Int32Array that holds these values. */
+export function narrow(values: Int32Array): IndexColumn {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  if (lo < 0 || hi > 0xffff) return values;
+  return hi > 0xff ? Uint16Array.from(values) : Uint8Array.from(values);
+}
+
+/** Whether `x` is an index column (narrow's) of length `n`. */
+export function isIndexColumn(x: unknown, n: number): x is IndexColumn {
+  return isColumn(x, Uint8Array, n) || isColumn(x, Uint16Array, n) || isColumn(x, Int32Array, n);
 }
 
 export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable {
   const n = ops.length;
   let nInputs = 0;
   for (const o of ops) nInputs += o.inputs.length;
-  const t: OpTable = {
-    id: new Int32Array(n),
-    op: new Int32Array(n),
-    step: new Int32Array(n),
-    inputs: new Int32Array(nInputs),
-    inputCount: new Int32Array(n),
-    output: new Int32Array(n),
-    outputsAt: [],
-    outputs: [],
-    attrsAt: [],
-    attrs: [],
-    var: new Int32Array(n),
-    module: new Int32Array(n),
-    file: new Int32Array(n),
-    line: new Int32Array(n),
-    column: new Int32Array(n),
-    phase: new Uint8Array(n),
-  };
+  const site = new Int32Array(n);
+  const step = new Int32Array(n);
+  const inputs = new Int32Array(nInputs);
+  const inputCount = new Int32Array(n);
+  const output = new Int32Array(n);
+  const attr = new Int32Array(n);
+  const outputsAt: number[] = [];
+  const outputs: number[][] = [];
+  const attrs: Record<string, AttrValue>[] = [];
+  // by identity: the trace reader shares one attributes object among the ops of one set (src/trace/stream/reader.ts)
+  const attrIds = new Map<Record<string, AttrValue>, number>();
+  const siteIds = new Map<string, number>();
+  const sites: number[] = [];
   let at = 0;
   for (let i = 0; i < n; i++) {
     const o = ops[i];
-    t.id[i] = o.id;
-    t.op[i] = strings.id(o.op);
-    t.step[i] = o.trainingStep;
-    for (const x of o.inputs) t.inputs[at++] = x;
-    t.inputCount[i] = o.inputs.length;
-    t.output[i] = o.output;
+    const name = strings.id(o.op);
+    const v = strings.id(o.var);
+    const module = strings.id(o.module);
+    const file = strings.id(o.loc?.file);
+    const line = o.loc?.line ?? 0;
+    const column = o.loc?.column ?? 0;
+    const phase = o.phase === "backward" ? 1 : 0;
+    const key = `${name},${v},${module},${file},${line},${column},${phase}`;
+    let s = siteIds.get(key);
+    if (s === undefined) {
+      s = siteIds.size;
+      siteIds.set(key, s);
+      sites.push(name, v, module, file, line, column, phase);
+    }
+    site[i] = s;
+    step[i] = o.trainingStep;
+    for (const x of o.inputs) inputs[at++] = x;
+    inputCount[i] = o.inputs.length;
+    output[i] = o.output;
     if (o.outputs) {
-      t.outputsAt.push(i);
-      t.outputs.push(o.outputs);
+      outputsAt.push(i);
+      outputs.push(o.outputs);
     }
     for (const _ in o.attrs) {
-      t.attrsAt.push(i);
-      t.attrs.push(o.attrs);
+      let a = attrIds.get(o.attrs);
+      if (a === undefined) {
+        a = attrs.push(o.attrs) - 1;
+        attrIds.set(o.attrs, a);
+      }
+      attr[i] = a + 1;
       break;
     }
-    t.var[i] = strings.id(o.var);
-    t.module[i] = strings.id(o.module);
-    t.file[i] = strings.id(o.loc?.file);
-    t.line[i] = o.loc?.line ?? 0;
-    t.column[i] = o.loc?.column ?? 0;
-    t.phase[i] = o.phase === "backward" ? 1 : 0;
   }
-  return t;
+  return {
+    site: narrow(site),
+    sites: Int32Array.from(sites),
+    step: narrow(step),
+    inputs,
+    inputCount: narrow(inputCount),
+    output,
+    outputsAt,
+    outputs,
+    attr: narrow(attr),
+    attrs,
+  };
 }
 
 /** Whether `x` is a typed array of this kind and length (what a packed column must be). */
@@ -88,8 +125,6 @@ export function isColumn<T extends ArrayBufferView>(
 ): x is T & { length: number } {
   return x instanceof kind && (x as unknown as { length: number }).length === n;
 }
-
-const INT_COLUMNS = ["id", "op", "step", "inputCount", "output", "var", "module", "file", "line", "column"] as const;
 
 /** Sparse per-op extras (`at` ascending op indices, one value each), or undefined when malformed. */
 function sparse<T>(at: unknown, values: unknown, n: number): Map<number, T> | undefined {
@@ -103,48 +138,73 @@ function sparse<T>(at: unknown, values: unknown, n: number): Map<number, T> | un
   return out;
 }
 
+/** The sites as the ops' shared fields, or undefined when one names a string out of range. */
+function unpackSites(
+  sites: Int32Array,
+  strings: readonly string[],
+): Pick<TraceOp, "op" | "var" | "module" | "loc" | "phase">[] | undefined {
+  const str = (i: number): string | undefined | null =>
+    i === -1 ? undefined : i >= 0 && i < strings.length ? strings[i] : null;
+  const out: Pick<TraceOp, "op" | "var" | "module" | "loc" | "phase">[] = [];
+  for (let s = 0; s < sites.length; s += SITE_FIELDS) {
+    const op = str(sites[s]);
+    const v = str(sites[s + 1]);
+    const module = str(sites[s + 2]);
+    const file = str(sites[s + 3]);
+    if (typeof op !== "string" || v === null || module === null || file === null) return undefined;
+    const site: Pick<TraceOp, "op" | "var" | "module" | "loc" | "phase"> = { op };
+    if (v !== undefined) site.var = v;
+    if (module !== undefined) site.module = module;
+    if (file !== undefined) site.loc = { file, line: sites[s + 4], column: sites[s + 5] };
+    if (sites[s + 6] === 1) site.phase = "backward";
+    out.push(site);
+  }
+  return out;
+}
+
 /**
  * The ops back as objects (with an empty stack), or undefined when the table is malformed: columns missing, of the
- * wrong type or of unequal length, or a string index out of range. The values themselves are judged by the guard.
+ * wrong type or of unequal length, or an index (string, site, attributes) out of range. The values themselves are
+ * judged by the guard.
  */
 export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[] | undefined {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof OpTable, unknown>>;
-  if (!(t.id instanceof Int32Array)) return undefined;
-  const n = t.id.length;
-  if (!INT_COLUMNS.every((k) => isColumn(t[k], Int32Array, n)) || !isColumn(t.phase, Uint8Array, n)) return undefined;
-  if (!(t.inputs instanceof Int32Array)) return undefined;
+  if (!(t.output instanceof Int32Array)) return undefined;
+  const n = t.output.length;
+  if (![t.site, t.step, t.inputCount, t.attr].every((c) => isIndexColumn(c, n))) return undefined;
+  if (!(t.inputs instanceof Int32Array) || !(t.sites instanceof Int32Array) || t.sites.length % SITE_FIELDS !== 0)
+    return undefined;
+  if (!Array.isArray(t.attrs) || !t.attrs.every((a) => typeof a === "object" && a !== null && !Array.isArray(a)))
+    return undefined;
   const c = t as OpTable;
   const outputs = sparse<number[]>(t.outputsAt, t.outputs, n);
-  const attrs = sparse<Record<string, AttrValue>>(t.attrsAt, t.attrs, n);
-  if (!outputs || !attrs) return undefined;
-  const str = (i: number): string | undefined | null =>
-    i === -1 ? undefined : i >= 0 && i < strings.length ? strings[i] : null;
+  const sites = unpackSites(c.sites, strings);
+  if (!outputs || !sites) return undefined;
   const out: TraceOp[] = new Array(n);
   let at = 0;
   for (let i = 0; i < n; i++) {
-    const op = str(c.op[i]);
-    const v = str(c.var[i]);
-    const module = str(c.module[i]);
-    const file = str(c.file[i]);
+    const site = sites[c.site[i]];
     const count = c.inputCount[i];
-    if (typeof op !== "string" || v === null || module === null || file === null) return undefined;
-    if (count < 0 || at + count > c.inputs.length) return undefined;
+    const a = c.attr[i];
+    if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > c.inputs.length)
+      return undefined;
     const o: TraceOp = {
-      id: c.id[i],
-      op,
+      id: i,
+      op: site.op,
       trainingStep: c.step[i],
       inputs: Array.from(c.inputs.subarray(at, at + count)),
       output: c.output[i],
-      attrs: attrs.get(i) ?? {},
+      attrs: a === 0 ? {} : c.attrs[a - 1],
       stack: [],
     };
     const outs = outputs.get(i);
     if (outs !== undefined) o.outputs = outs;
-    if (v !== undefined) o.var = v;
-    if (module !== undefined) o.module = module;
-    if (file !== undefined) o.loc = { file, line: c.line[i], column: c.column[i] };
-    if (c.phase[i] === 1) o.phase = "backward";
+    if (site.var !== undefined) o.var = site.var;
+    if (site.module !== undefined) o.module = site.module;
+    // each op its own location object, as it had on the host
+    if (site.loc !== undefined) o.loc = { ...site.loc };
+    if (site.phase !== undefined) o.phase = site.phase;
     out[i] = o;
     at += count;
   }

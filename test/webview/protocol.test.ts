@@ -23,8 +23,24 @@ type Packed = {
   trace: {
     strings: string[];
     tensorTable: { kind: Int32Array; shape: Int32Array; stats: { norm: Float64Array | number[] } };
-    opTable: { inputs: Int32Array; op: Int32Array; module: Int32Array; attrsAt: number[] };
-    eventTable: { kind: Uint8Array; arity: Int32Array; formula: Int32Array; otherAt: number[] };
+    opTable: {
+      output: Int32Array;
+      inputs: Int32Array;
+      site: Uint8Array;
+      sites: Int32Array;
+      attr: Uint8Array;
+      attrs: unknown[];
+      outputsAt: number[];
+    };
+    eventTable: {
+      kind: Uint8Array;
+      upstream: Int32Array;
+      arity: Uint8Array;
+      tensor: Int32Array;
+      local: Uint8Array;
+      locals: Float64Array;
+      otherAt: number[];
+    };
   };
 };
 
@@ -62,13 +78,21 @@ describe("webview protocol", () => {
       (p) => (p.trace.tensorTable.shape[0] = 999),
       (p) => (p.trace.tensorTable.stats.norm = Array.from(p.trace.tensorTable.stats.norm)),
       (p) => (p.trace.opTable.inputs = p.trace.opTable.inputs.subarray(1)),
-      (p) => (p.trace.opTable.op[1] = p.trace.strings.length),
-      (p) => (p.trace.opTable.module[0] = -2),
-      (p) => p.trace.opTable.attrsAt.push(1e9),
+      (p) => (p.trace.opTable.output = p.trace.opTable.output.subarray(1)),
+      (p) => (p.trace.opTable.sites[0] = p.trace.strings.length),
+      (p) => (p.trace.opTable.sites[2] = -2),
+      (p) => (p.trace.opTable.sites = p.trace.opTable.sites.subarray(1)),
+      (p) => (p.trace.opTable.site[1] = p.trace.opTable.sites.length),
+      (p) => (p.trace.opTable.attr[0] = p.trace.opTable.attrs.length + 1),
+      (p) => (p.trace.opTable.attrs[0] = 7),
+      (p) => p.trace.opTable.outputsAt.push(1e9),
       (p) => (p.trace.strings[0] = 7 as unknown as string),
       (p) => (p.trace.eventTable.kind[1] = 9),
-      (p) => (p.trace.eventTable.arity[p.trace.eventTable.kind.indexOf(2)] += 1),
-      (p) => (p.trace.eventTable.formula[0] = p.trace.strings.length),
+      (p) => (p.trace.eventTable.arity[0] += 1),
+      (p) => (p.trace.eventTable.upstream = p.trace.eventTable.upstream.subarray(1)),
+      (p) => (p.trace.eventTable.tensor = p.trace.eventTable.tensor.subarray(1)),
+      (p) => (p.trace.eventTable.local[0] = p.trace.eventTable.locals.length / 3 + 1),
+      (p) => (p.trace.eventTable.locals[0] = p.trace.strings.length),
       (p) => p.trace.eventTable.otherAt.pop(),
     ];
     for (const breakIt of breakers) {
@@ -76,6 +100,34 @@ describe("webview protocol", () => {
       breakIt(broken);
       assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
     }
+  });
+
+  it("gets back every op and event as the host had it: several outputs, a user-defined backward, null derivatives", () => {
+    const t = structuredClone(trace);
+    const [a, b] = [t.ops[2], t.ops[3]];
+    a.outputs = [a.output, b.output]; // a split's several outputs
+    b.phase = "backward";
+    delete b.loc;
+    b.attrs = t.ops.find((o) => Object.keys(o.attrs).length > 0)?.attrs ?? {}; // an attribute set shared by two ops
+    a.attrs = { start: 0, end: 300, dims: [1, 0], name: "x", on: true, none: null };
+    a.trainingStep = 70_000; // a long run's step, past a Uint16's range
+    const backward = t.events.filter((e) => e.kind === "backward");
+    const wide = backward[0];
+    // an op of 300 inputs (a stack of an unrolled sequence), a Jacobian past 2³¹, a formula without a Jacobian's tensor
+    wide.local = Array.from({ length: 300 }, (_, j) =>
+      j % 3 === 0 ? null : { formula: `f_{${j % 5}}`, jacobianShape: [3e9, j], ...(j % 2 ? { tensor: j % 100 } : {}) },
+    );
+    wide.contributions = wide.local.map((l, j) => (l ? j % 100 : null));
+    backward[1].upstreams = [backward[1].upstream, 0]; // the backward of an op with several outputs: an object
+    const acc = t.events.find((e) => e.kind === "accumulate");
+    if (acc?.kind === "accumulate") delete acc.from;
+    const back = json(traceMessage(t.program, t, 0, false, []));
+    assert.ok(isHostMessage(back) && back.type === "trace", "passes the guard");
+    const expected = JSON.parse(JSON.stringify(traceStructure(t, statsForTimeline(t)))) as ReturnType<
+      typeof traceStructure
+    >;
+    for (const o of expected.ops) o.stack = [];
+    assert.deepEqual(back.trace, expected);
   });
 
   it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {
