@@ -2,7 +2,7 @@
 import "../rules/all";
 import * as functions from "./functions";
 import { backward } from "../backward";
-import { installTensorOps } from "../tensor";
+import { installTensorOps } from "../tensorMethods";
 
 installTensorOps({ ...functions, backward });
 

@@ -1,0 +1,266 @@
+// Tensor's op methods (t.add(u), t.relu(), …): each delegates to the op's free function, which records it for autograd.
+// Tensor (tensor.ts) extends this class; the methods are apart from its state and autograd so that each file reads as
+// one thing.
+import type { Dtype } from "./dtype";
+import type * as Ops from "./ops/functions";
+import type { NestedArray, Tensor, TensorLike } from "./tensor";
+
+/** @internal What Tensor's methods delegate to: every op's free function and reverse mode. */
+export type TensorOps = typeof Ops & { backward(root: Tensor, grad?: TensorLike): void };
+
+const notLoaded = (): never => {
+  throw new Error("the engine's ops are not loaded: import the engine through src/engine/ops (or the package's API)");
+};
+/**
+ * The ops behind the methods, installed by ops/index.ts when the engine loads (tfjs's opHandler): this module imports
+ * no op, so the ops and the rules, which import Tensor, do not import it back in a cycle.
+ */
+let ops: TensorOps = new Proxy({} as TensorOps, { get: notLoaded });
+
+/** @internal Gives Tensor's methods their ops (ops/index.ts calls it once). */
+export function installTensorOps(impl: TensorOps): void {
+  ops = impl;
+}
+
+/** @internal The ops installed, for Tensor's own autograd entry (backward). */
+export const opsOfTensors = (): TensorOps => ops;
+
+/** The op methods of every Tensor; `this` is always a Tensor (the only subclass). */
+export abstract class TensorMethods {
+  add(this: Tensor, other: TensorLike): Tensor {
+    return ops.add(this, other);
+  }
+  sub(this: Tensor, other: TensorLike): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(this: Tensor, other: TensorLike): Tensor {
+    return ops.mul(this, other);
+  }
+  div(this: Tensor, other: TensorLike): Tensor {
+    return ops.div(this, other);
+  }
+  pow(this: Tensor, other: TensorLike): Tensor {
+    return ops.pow(this, other);
+  }
+  neg(this: Tensor): Tensor {
+    return ops.neg(this);
+  }
+  exp(this: Tensor): Tensor {
+    return ops.exp(this);
+  }
+  log(this: Tensor): Tensor {
+    return ops.log(this);
+  }
+  sqrt(this: Tensor): Tensor {
+    return ops.sqrt(this);
+  }
+  abs(this: Tensor): Tensor {
+    return ops.abs(this);
+  }
+  tanh(this: Tensor): Tensor {
+    return ops.tanh(this);
+  }
+  sigmoid(this: Tensor): Tensor {
+    return ops.sigmoid(this);
+  }
+  relu(this: Tensor): Tensor {
+    return ops.relu(this);
+  }
+  softsign(this: Tensor): Tensor {
+    return ops.softsign(this);
+  }
+  mish(this: Tensor): Tensor {
+    return ops.mish(this);
+  }
+  clamp(this: Tensor, min?: number | null, max?: number | null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  matmul(this: Tensor, other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  }
+  sum(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.sum(this, axis, keepDims);
+  }
+  mean(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.mean(this, axis, keepDims);
+  }
+  max(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.max(this, axis, keepDims);
+  }
+  reshape(this: Tensor, shape: number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  flatten(this: Tensor, startDim = 0, endDim = -1): Tensor {
+    return ops.flatten(this, startDim, endDim);
+  }
+  permute(this: Tensor, dims: number[]): Tensor {
+    return ops.permute(this, dims);
+  }
+  transpose(this: Tensor, dim0: number, dim1: number): Tensor {
+    return ops.transpose(this, dim0, dim1);
+  }
+  get T(): Tensor {
+    return ops.T(this as unknown as Tensor);
+  }
+  softmax(this: Tensor, axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(this: Tensor, axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
+  slice(this: Tensor, axis: number, start: number, end?: number): Tensor {
+    return ops.slice(this, axis, start, end);
+  }
+  /** This tensor followed by `others` along `axis`. */
+  concat(this: Tensor, others: Tensor | Tensor[], axis = 0): Tensor {
+    return ops.concat([this, ...(Array.isArray(others) ? others : [others])], axis);
+  }
+  gather(this: Tensor, dim: number, index: Tensor | NestedArray): Tensor {
+    return ops.gather(this, dim, index);
+  }
+  maximum(this: Tensor, other: TensorLike): Tensor {
+    return ops.maximum(this, other);
+  }
+  square(this: Tensor): Tensor {
+    return ops.square(this);
+  }
+  rsqrt(this: Tensor): Tensor {
+    return ops.rsqrt(this);
+  }
+  log1p(this: Tensor): Tensor {
+    return ops.log1p(this);
+  }
+  erf(this: Tensor): Tensor {
+    return ops.erf(this);
+  }
+  sin(this: Tensor): Tensor {
+    return ops.sin(this);
+  }
+  cos(this: Tensor): Tensor {
+    return ops.cos(this);
+  }
+  gelu(this: Tensor, opts?: { approximate?: "none" | "tanh" }): Tensor {
+    return ops.gelu(this, opts);
+  }
+  silu(this: Tensor): Tensor {
+    return ops.silu(this);
+  }
+  leakyRelu(this: Tensor, negativeSlope = 0.01): Tensor {
+    return ops.leakyRelu(this, negativeSlope);
+  }
+  elu(this: Tensor, alpha = 1): Tensor {
+    return ops.elu(this, alpha);
+  }
+  softplus(this: Tensor, opts?: { beta?: number; threshold?: number }): Tensor {
+    return ops.softplus(this, opts);
+  }
+  minimum(this: Tensor, other: TensorLike): Tensor {
+    return ops.minimum(this, other);
+  }
+  min(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.min(this, axis, keepDims);
+  }
+  /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */
+  var(this: Tensor, axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor {
+    return ops.variance(this, axis, keepDims, opts);
+  }
+  std(this: Tensor, axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor {
+    return ops.std(this, axis, keepDims, opts);
+  }
+  /** PyTorch's contiguous(): Backstep's tensors are always stored row-major, so this is the tensor itself (no op). */
+  contiguous(this: Tensor): Tensor {
+    return this;
+  }
+  /** reshape under PyTorch's other name (one dim may be −1). */
+  view(this: Tensor, ...shape: (number | number[])[]): Tensor {
+    return ops.view(this, ...shape);
+  }
+  unsqueeze(this: Tensor, dim: number): Tensor {
+    return ops.unsqueeze(this, dim);
+  }
+  squeeze(this: Tensor, dim?: number | number[]): Tensor {
+    return ops.squeeze(this, dim);
+  }
+  expand(this: Tensor, ...shape: (number | number[])[]): Tensor {
+    return ops.expand(this, ...shape);
+  }
+  repeat(this: Tensor, ...reps: (number | number[])[]): Tensor {
+    return ops.repeat(this, ...reps);
+  }
+  split(this: Tensor, size: number | number[], dim = 0): Tensor[] {
+    return ops.split(this, size, dim);
+  }
+  chunk(this: Tensor, chunks: number, dim = 0): Tensor[] {
+    return ops.chunk(this, chunks, dim);
+  }
+  /** PyTorch's x[i₀, i₁, …] with index tensors, integer arrays or null (a whole dim), broadcast together. */
+  index(this: Tensor, indices: readonly Ops.IndexEntry[]): Tensor {
+    return ops.index(this, indices);
+  }
+  indexPut(
+    this: Tensor,
+    indices: readonly Ops.IndexEntry[],
+    values: TensorLike,
+    opts?: { accumulate?: boolean },
+  ): Tensor {
+    return ops.indexPut(this, indices, values, opts);
+  }
+  indexSelect(this: Tensor, axis: number, index: Tensor | number[]): Tensor {
+    return ops.indexSelect(this, axis, index);
+  }
+  scatterAdd(this: Tensor, dim: number, index: Tensor | number[][] | number[], src: Tensor): Tensor {
+    return ops.scatterAdd(this, dim, index, src);
+  }
+  maskedFill(this: Tensor, mask: Tensor, value: number): Tensor {
+    return ops.maskedFill(this, mask, value);
+  }
+  tril(this: Tensor, k = 0): Tensor {
+    return ops.tril(this, k);
+  }
+  triu(this: Tensor, k = 0): Tensor {
+    return ops.triu(this, k);
+  }
+  eq(this: Tensor, other: TensorLike): Tensor {
+    return ops.eq(this, other);
+  }
+  ne(this: Tensor, other: TensorLike): Tensor {
+    return ops.ne(this, other);
+  }
+  lt(this: Tensor, other: TensorLike): Tensor {
+    return ops.lt(this, other);
+  }
+  le(this: Tensor, other: TensorLike): Tensor {
+    return ops.le(this, other);
+  }
+  gt(this: Tensor, other: TensorLike): Tensor {
+    return ops.gt(this, other);
+  }
+  ge(this: Tensor, other: TensorLike): Tensor {
+    return ops.ge(this, other);
+  }
+  logicalNot(this: Tensor): Tensor {
+    return ops.logicalNot(this);
+  }
+  argmax(this: Tensor, axis?: number, keepDims = false): Tensor {
+    return ops.argmax(this, axis, keepDims);
+  }
+  argmin(this: Tensor, axis?: number, keepDims = false): Tensor {
+    return ops.argmin(this, axis, keepDims);
+  }
+  /** The values in another dtype (int32 and bool results have no gradient). */
+  to(this: Tensor, dtype: Dtype): Tensor {
+    return ops.toDtype(this, dtype);
+  }
+  float(this: Tensor): Tensor {
+    return ops.toDtype(this, "float32");
+  }
+  double(this: Tensor): Tensor {
+    return ops.toDtype(this, "float64");
+  }
+  int(this: Tensor): Tensor {
+    return ops.toDtype(this, "int32");
+  }
+  bool(this: Tensor): Tensor {
+    return ops.toDtype(this, "bool");
+  }
+}
