@@ -25,15 +25,17 @@ describe("runner: limits", function () {
     let startedAt = 0;
     const r = await runModel(flood, {
       maxOps: 2000,
-      timeoutMs: 1500,
+      // the cap must come before the time limit: at load 14 (two mocha workers beside other work) the flood reached
+      // only 1,307 ops in 1.5 s, so the limit is 4 s
+      timeoutMs: 4000,
       limitNames: CLI_LIMIT_NAMES,
       onOutput: () => (startedAt ||= Date.now()),
     });
     const ended = Date.now();
     assert.equal(r.error?.code, "timeout");
-    assert.match(r.error.message, /longer than 1\.5 s.*loop at bad-op-flood\.ts:7:1.*--timeout/);
+    assert.match(r.error.message, /longer than 4 s.*loop at bad-op-flood\.ts:7:1.*--timeout/);
     // generous for a loaded machine; before, reading the flood kept the caller busy ~20 s past a 3 s limit
-    assert.ok(ended - startedAt < 1500 + 8000, `ended ${ended - startedAt} ms after the model started`);
+    assert.ok(ended - startedAt < 4000 + 8000, `ended ${ended - startedAt} ms after the model started`);
 
     assert.equal(r.trace.ops.length, 2000, "recording stopped at the cap");
     const capped = r.trace.diagnostics.find((d) => d.code === "truncated" && d.severity === "warning");
@@ -64,11 +66,12 @@ describe("runner: limits", function () {
     let ticks = 0;
     let started = false;
     const timer = setInterval(() => started && ticks++, 50);
-    const r = await runModel(flood, { timeoutMs: 2000, onOutput: () => (started = true) });
+    // 3 s, of which the caller needs 0.75 s: at load 14 it had 13 ticks of 50 ms in a 2 s limit
+    const r = await runModel(flood, { timeoutMs: 3000, onOutput: () => (started = true) });
     clearInterval(timer);
     assert.equal(r.error?.code, "timeout");
     assert.ok(r.trace.ops.length > 1);
-    assert.ok(ticks >= 15, `the caller's timers ran (${ticks} ticks of 50 ms in 2 s)`);
+    assert.ok(ticks >= 15, `the caller's timers ran (${ticks} ticks of 50 ms in 3 s)`);
   });
 
   it("names the limit as the caller's user sets it", async () => {
