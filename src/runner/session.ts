@@ -123,12 +123,8 @@ export class ModelSession {
           // at this step's first loop or chunk
           if (i > 0) this.flush();
           const before = this.recorder.backwardCount;
-          let result: unknown = (step as (index: number) => unknown)(i);
-          if (result instanceof Promise) result = await result;
-          // docs/architecture.md, "The one-way flow": a returned scalar is the loss; differentiate it when the step did
-          // not
-          if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before)
-            result.backward();
+          const pending = this.callStep(step as (index: number) => unknown, i, before);
+          if (pending !== undefined) this.lossBackward(await pending, before);
           this.flush();
         }
       }
@@ -141,6 +137,31 @@ export class ModelSession {
       this.flush();
       removeRecorder?.();
     }
+  }
+
+  /**
+   * Calls the step function; a synchronous step is over on return (its loss differentiated if it was not), an
+   * asynchronous one's promise is returned. A synchronous step's result stays in this frame, which ends with the call:
+   * kept in run()'s, the last step's loss (and through it every tensor of that step's graph) lived on while the next
+   * step ran, two steps' tensors alive at once: the 10,000-op model's typed arrays peaked at 143 MB rather than 90, the
+   * 100,000-op model's at 303 MB rather than 168 (~28,000 more pages of fresh memory, each a page fault). (An async
+   * step's promise, which holds its loss, stays in run()'s suspended frame until its next await; releasing it sooner
+   * would take another await between steps, a turn the model's own promises would see.)
+   */
+  private callStep(step: (index: number) => unknown, i: number, before: number): Promise<unknown> | undefined {
+    const result = step(i);
+    if (result instanceof Promise) return result;
+    this.lossBackward(result, before);
+    return undefined;
+  }
+
+  /**
+   * docs/architecture.md, "The one-way flow": a returned scalar is the loss; differentiate it when the step did not
+   * (`before`: the backward passes seen before the step).
+   */
+  private lossBackward(result: unknown, before: number): void {
+    if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before)
+      result.backward();
   }
 
   /** The diagnostic for an exception of the model; a call of something Backstep lacks says so (missingOp.ts). */
