@@ -193,17 +193,19 @@ export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[]
       id: i,
       op: site.op,
       trainingStep: c.step[i],
-      inputs: Array.from(c.inputs.subarray(at, at + count)),
+      inputs: new Array<number>(count),
       output: c.output[i],
       attrs: a === 0 ? {} : c.attrs[a - 1],
       stack: [],
     };
+    for (let j = 0; j < count; j++) o.inputs[j] = c.inputs[at + j];
     const outs = outputs.get(i);
     if (outs !== undefined) o.outputs = outs;
     if (site.var !== undefined) o.var = site.var;
     if (site.module !== undefined) o.module = site.module;
     // each op its own location object, as it had on the host
-    if (site.loc !== undefined) o.loc = { ...site.loc };
+    const loc = site.loc;
+    if (loc !== undefined) o.loc = { file: loc.file, line: loc.line, column: loc.column };
     if (site.phase !== undefined) o.phase = site.phase;
     out[i] = o;
     at += count;
