@@ -5,7 +5,7 @@
 // distinct local derivatives) the table went 9.4 → 4.0 MB (bench/firstMessage.ts). At 10,000 ops the events as
 // objects were a quarter of the message and of its deserialisation.
 import type { LocalDerivative, TraceEvent } from "../trace/types";
-import { isColumn, isIndexColumn, narrow, type IndexColumn } from "./opTable";
+import { isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexColumn } from "./opTable";
 import type { StringTable } from "./stringTable";
 
 const OTHER = 0;
@@ -17,22 +17,22 @@ export interface EventTable {
   /** 0: the event is in `other`; 1 forward, 2 backward, 3 accumulate. */
   kind: Uint8Array;
   /** forward and backward: the op; accumulate: `from` (-1: none). */
-  op: Int32Array;
+  op: IdColumn;
   /** Per backward event, in order: its upstream, and its inputs' count (their entries follow in the input columns). */
-  upstream: Int32Array;
+  upstream: IdColumn;
   arity: IndexColumn;
   /** Per accumulate event, in order. */
-  tensor: Int32Array;
-  contribution: Int32Array;
-  total: Int32Array;
+  tensor: IdColumn;
+  contribution: IdColumn;
+  total: IdColumn;
   /** Per input of a backward event: the contribution (-1: null). */
-  inputContribution: Int32Array;
+  inputContribution: IdColumn;
   /** Per input: 0 for no local derivative, else 1 + the index of its formula and Jacobian shape in `locals`. */
   local: IndexColumn;
   /** Three numbers per distinct local derivative: its formula (an index into the message's strings), Jacobian shape. */
   locals: Float64Array;
   /** Per input: the local derivative's tensor (-1: none). */
-  localTensor: Int32Array;
+  localTensor: IdColumn;
   /** The events not in columns, by index (`otherAt` ascending). */
   otherAt: number[];
   other: TraceEvent[];
@@ -106,16 +106,16 @@ export function packEvents(events: readonly TraceEvent[], strings: StringTable):
   }
   return {
     kind,
-    op,
-    upstream,
+    op: packIds(op),
+    upstream: packIds(upstream),
     arity: narrow(arity),
-    tensor,
-    contribution,
-    total,
-    inputContribution,
+    tensor: packIds(tensor),
+    contribution: packIds(contribution),
+    total: packIds(total),
+    inputContribution: packIds(inputContribution),
     local: narrow(local),
     locals: Float64Array.from(locals),
-    localTensor,
+    localTensor: packIds(localTensor),
     otherAt,
     other,
   };
@@ -133,18 +133,22 @@ function isColumnBackward(e: TraceEvent): e is Extract<TraceEvent, { kind: "back
 export function unpackEvents(table: unknown, strings: readonly string[]): TraceEvent[] | undefined {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof EventTable, unknown>>;
-  if (!(t.kind instanceof Uint8Array) || !isColumn(t.op, Int32Array, t.kind.length)) return undefined;
-  if (!(t.upstream instanceof Int32Array) || !isIndexColumn(t.arity, t.upstream.length)) return undefined;
-  if (!(t.tensor instanceof Int32Array)) return undefined;
-  const na = t.tensor.length;
-  if (!isColumn(t.contribution, Int32Array, na) || !isColumn(t.total, Int32Array, na)) return undefined;
-  if (!(t.inputContribution instanceof Int32Array)) return undefined;
-  const m = t.inputContribution.length;
-  if (!isIndexColumn(t.local, m) || !isColumn(t.localTensor, Int32Array, m)) return undefined;
+  if (!(t.kind instanceof Uint8Array)) return undefined;
+  const n = t.kind.length;
+  const op = unpackIds(t.op, n);
+  const upstream = unpackIds(t.upstream);
+  const tensor = unpackIds(t.tensor);
+  const na = tensor?.length;
+  const contribution = unpackIds(t.contribution, na);
+  const total = unpackIds(t.total, na);
+  const inputContribution = unpackIds(t.inputContribution);
+  const m = inputContribution?.length;
+  const localTensor = unpackIds(t.localTensor, m);
+  if (!op || !upstream || !tensor || !contribution || !total || !inputContribution || !localTensor) return undefined;
+  if (!isIndexColumn(t.arity, upstream.length) || !isIndexColumn(t.local, m as number)) return undefined;
   if (!(t.locals instanceof Float64Array) || t.locals.length % 3 !== 0) return undefined;
   if (!Array.isArray(t.otherAt) || !Array.isArray(t.other) || t.otherAt.length !== t.other.length) return undefined;
-  const c = t as EventTable;
-  const n = c.kind.length;
+  const c = { ...(t as EventTable), op, upstream, tensor, contribution, total, inputContribution, localTensor };
   const nLocals = c.locals.length / 3;
   for (let l = 0; l < nLocals; l++) {
     const f = c.locals[3 * l];
@@ -161,7 +165,7 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
         out[i] = { kind: "forward", op: c.op[i] };
         break;
       case ACCUMULATE: {
-        if (a >= na) return undefined;
+        if (a >= tensor.length) return undefined;
         const e: TraceEvent = {
           kind: "accumulate",
           tensor: c.tensor[a],
@@ -176,7 +180,7 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
       case BACKWARD: {
         if (b >= c.upstream.length) return undefined;
         const arity = c.arity[b];
-        if (arity < 0 || k + arity > m) return undefined;
+        if (arity < 0 || k + arity > localTensor.length) return undefined;
         const local: (LocalDerivative | null)[] = new Array(arity);
         const contributions: (number | null)[] = new Array(arity);
         for (let j = 0; j < arity; j++, k++) {
@@ -205,5 +209,7 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
         return undefined;
     }
   }
-  return next === c.other.length && k === m && a === na && b === c.upstream.length ? out : undefined;
+  return next === c.other.length && k === localTensor.length && a === tensor.length && b === upstream.length
+    ? out
+    : undefined;
 }

@@ -18,9 +18,9 @@ export interface OpTable {
   sites: Int32Array;
   step: IndexColumn;
   /** Every op's inputs one after another; `inputCount[i]` of them are op i's. */
-  inputs: Int32Array;
+  inputs: IdColumn;
   inputCount: IndexColumn;
-  output: Int32Array;
+  output: IdColumn;
   /** The few ops with several outputs: `outputsAt[k]` is the op of `outputs[k]`. */
   outputsAt: number[];
   outputs: number[][];
@@ -43,6 +43,60 @@ export function narrow(values: Int32Array): IndexColumn {
   }
   if (lo < 0 || hi > 0xffff) return values;
   return hi > 0xff ? Uint16Array.from(values) : Uint8Array.from(values);
+}
+
+/**
+ * A column of ids (of tensors, ops or strings; -1 for none): as they are, or as the differences between consecutive
+ * ones (the first from 0) in an Int8Array or Int16Array, as they mostly are small (ids run in recording order), each
+ * that is not (its place holds the type's least value) in `escaped` as the id itself.
+ */
+export type IdColumn = Int32Array | { delta: Int8Array | Int16Array; escaped: Int32Array };
+
+/** The narrowest IdColumn of these ids (the fewest bytes). */
+export function packIds(ids: Int32Array): IdColumn {
+  const n = ids.length;
+  let wide8 = 0; // differences outside an Int8Array's range (but its escape)
+  let wide16 = 0;
+  for (let i = 0, prev = 0; i < n; prev = ids[i++]) {
+    const d = ids[i] - prev;
+    if (d <= -0x80 || d > 0x7f) wide8++;
+    if (d <= -0x8000 || d > 0x7fff) wide16++;
+  }
+  const bytes8 = n + 4 * wide8;
+  const bytes16 = 2 * n + 4 * wide16;
+  if (4 * n <= Math.min(bytes8, bytes16)) return ids;
+  const delta = bytes8 <= bytes16 ? new Int8Array(n) : new Int16Array(n);
+  const esc = delta instanceof Int8Array ? -0x80 : -0x8000;
+  const escaped = new Int32Array(delta instanceof Int8Array ? wide8 : wide16);
+  for (let i = 0, k = 0, prev = 0; i < n; prev = ids[i++]) {
+    const d = ids[i] - prev;
+    if (d <= esc || d > -esc - 1) {
+      delta[i] = esc;
+      escaped[k++] = ids[i];
+    } else delta[i] = d;
+  }
+  return { delta, escaped };
+}
+
+/** packIds' column back as the ids, or undefined when it is not one (or not of length `n`, when given). */
+export function unpackIds(x: unknown, n?: number): Int32Array | undefined {
+  if (x instanceof Int32Array) return n === undefined || x.length === n ? x : undefined;
+  if (typeof x !== "object" || x === null) return undefined;
+  const { delta, escaped } = x as { delta?: unknown; escaped?: unknown };
+  if (!(delta instanceof Int8Array || delta instanceof Int16Array) || !(escaped instanceof Int32Array))
+    return undefined;
+  if (n !== undefined && delta.length !== n) return undefined;
+  const esc = delta instanceof Int8Array ? -0x80 : -0x8000;
+  const out = new Int32Array(delta.length);
+  let k = 0;
+  for (let i = 0, v = 0; i < delta.length; i++) {
+    const d = delta[i];
+    if (d !== esc) v += d;
+    else if (k < escaped.length) v = escaped[k++];
+    else return undefined;
+    out[i] = v;
+  }
+  return k === escaped.length ? out : undefined;
 }
 
 /** Whether `x` is an index column (narrow's) of length `n`. */
@@ -107,9 +161,9 @@ export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable 
     site: narrow(site),
     sites: Int32Array.from(sites),
     step: narrow(step),
-    inputs,
+    inputs: packIds(inputs),
     inputCount: narrow(inputCount),
-    output,
+    output: packIds(output),
     outputsAt,
     outputs,
     attr: narrow(attr),
@@ -170,11 +224,12 @@ function unpackSites(
 export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[] | undefined {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof OpTable, unknown>>;
-  if (!(t.output instanceof Int32Array)) return undefined;
-  const n = t.output.length;
+  const output = unpackIds(t.output);
+  const inputs = unpackIds(t.inputs);
+  if (!output || !inputs) return undefined;
+  const n = output.length;
   if (![t.site, t.step, t.inputCount, t.attr].every((c) => isIndexColumn(c, n))) return undefined;
-  if (!(t.inputs instanceof Int32Array) || !(t.sites instanceof Int32Array) || t.sites.length % SITE_FIELDS !== 0)
-    return undefined;
+  if (!(t.sites instanceof Int32Array) || t.sites.length % SITE_FIELDS !== 0) return undefined;
   if (!Array.isArray(t.attrs) || !t.attrs.every((a) => typeof a === "object" && a !== null && !Array.isArray(a)))
     return undefined;
   const c = t as OpTable;
@@ -187,18 +242,17 @@ export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[]
     const site = sites[c.site[i]];
     const count = c.inputCount[i];
     const a = c.attr[i];
-    if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > c.inputs.length)
-      return undefined;
+    if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > inputs.length) return undefined;
     const o: TraceOp = {
       id: i,
       op: site.op,
       trainingStep: c.step[i],
       inputs: new Array<number>(count),
-      output: c.output[i],
+      output: output[i],
       attrs: a === 0 ? {} : c.attrs[a - 1],
       stack: [],
     };
-    for (let j = 0; j < count; j++) o.inputs[j] = c.inputs[at + j];
+    for (let j = 0; j < count; j++) o.inputs[j] = inputs[at + j];
     const outs = outputs.get(i);
     if (outs !== undefined) o.outputs = outs;
     if (site.var !== undefined) o.var = site.var;
@@ -210,5 +264,5 @@ export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[]
     out[i] = o;
     at += count;
   }
-  return at === c.inputs.length ? out : undefined;
+  return at === inputs.length ? out : undefined;
 }

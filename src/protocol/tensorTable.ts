@@ -4,22 +4,23 @@
 // the ops too (opTable.ts).
 import type { HostMessage, TensorInfo } from "./messages";
 import type { Dtype, TensorKind } from "../trace/types";
-import { isColumn, packOps, unpackOps } from "./opTable";
+import { isColumn, isIndexColumn, narrow, packIds, packOps, unpackIds, unpackOps } from "./opTable";
+import type { IdColumn, IndexColumn } from "./opTable";
 import { StringTable } from "./stringTable";
 import { packEvents, unpackEvents } from "./eventTable";
 import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";
 
 export interface TensorTable {
-  id: Int32Array;
+  id: IdColumn;
   /** kind, dtype and name: indices into the message's strings (name -1: no name). */
-  kind: Int32Array;
-  dtype: Int32Array;
-  name: Int32Array;
+  kind: IndexColumn;
+  dtype: IndexColumn;
+  name: IdColumn;
   /** Indices into `shapes`, each distinct shape sent once. */
-  shape: Int32Array;
+  shape: IndexColumn;
   shapes: number[][];
   /** -1: no producing op. */
-  op: Int32Array;
+  op: IdColumn;
   /** 1: values were recorded (the webview asks for them). */
   hasValues: Uint8Array;
   /** The statistics of the tensors that have them here (statsUpFront.ts), by row; the webview asks for the others. */
@@ -35,14 +36,22 @@ export function packTensors(tensors: readonly (TensorInfo | undefined)[], string
   const rows = new Int32Array(n);
   for (let i = 0, k = 0; i < tensors.length; i++) if (tensors[i] !== undefined) rows[k++] = i;
   const row = (k: number): TensorInfo => tensors[rows[k]] as TensorInfo;
-  const t: TensorTable = {
+  const c = {
     id: new Int32Array(n),
     kind: new Int32Array(n),
     dtype: new Int32Array(n),
     name: new Int32Array(n),
     shape: new Int32Array(n),
-    shapes: [],
     op: new Int32Array(n),
+  };
+  const t: TensorTable = {
+    id: c.id,
+    kind: c.kind,
+    dtype: c.dtype,
+    name: c.name,
+    shape: c.shape,
+    shapes: [],
+    op: c.op,
     hasValues: new Uint8Array(n),
     // keyed by row (a tensor's id in a whole table)
     stats: packStats(
@@ -56,10 +65,10 @@ export function packTensors(tensors: readonly (TensorInfo | undefined)[], string
   const shapeIds = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const x = row(i);
-    t.id[i] = x.id;
-    t.kind[i] = strings.id(x.kind);
-    t.dtype[i] = strings.id(x.dtype);
-    t.name[i] = strings.id(x.name);
+    c.id[i] = x.id;
+    c.kind[i] = strings.id(x.kind);
+    c.dtype[i] = strings.id(x.dtype);
+    c.name[i] = strings.id(x.name);
     const key = x.shape.join(",");
     let shape = shapeIds.get(key);
     if (shape === undefined) {
@@ -67,14 +76,20 @@ export function packTensors(tensors: readonly (TensorInfo | undefined)[], string
       t.shapes.push(x.shape);
       shapeIds.set(key, shape);
     }
-    t.shape[i] = shape;
-    t.op[i] = x.op ?? -1;
+    c.shape[i] = shape;
+    c.op[i] = x.op ?? -1;
     t.hasValues[i] = x.hasValues ? 1 : 0;
   }
-  return t;
+  return {
+    ...t,
+    id: packIds(c.id),
+    kind: narrow(c.kind),
+    dtype: narrow(c.dtype),
+    name: packIds(c.name),
+    shape: narrow(c.shape),
+    op: packIds(c.op),
+  };
 }
-
-const INT_COLUMNS = ["id", "kind", "dtype", "name", "shape", "op"] as const;
 
 /**
  * The tensors back as objects, or undefined if the table is malformed (columns missing, of the wrong type or of
@@ -83,12 +98,20 @@ const INT_COLUMNS = ["id", "kind", "dtype", "name", "shape", "op"] as const;
 export function unpackTensors(table: unknown, strings: readonly string[]): TensorInfo[] | undefined {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof TensorTable, unknown>>;
-  if (!(t.id instanceof Int32Array)) return undefined;
-  const n = t.id.length;
-  if (!INT_COLUMNS.every((k) => isColumn(t[k], Int32Array, n)) || !isColumn(t.hasValues, Uint8Array, n))
+  const id = unpackIds(t.id);
+  if (!id) return undefined;
+  const n = id.length;
+  const names = unpackIds(t.name, n);
+  const op = unpackIds(t.op, n);
+  if (
+    !names ||
+    !op ||
+    ![t.kind, t.dtype, t.shape].every((k) => isIndexColumn(k, n)) ||
+    !isColumn(t.hasValues, Uint8Array, n)
+  )
     return undefined;
   if (!Array.isArray(t.shapes) || !isStatsTable(t.stats)) return undefined;
-  const c = t as TensorTable;
+  const c = { ...(t as TensorTable), id, name: names, op };
   const holes = c.count !== undefined;
   if (holes && (!Number.isInteger(c.count) || (c.count as number) < n)) return undefined;
   const shapes = c.shapes as unknown[];

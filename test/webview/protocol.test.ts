@@ -8,6 +8,7 @@ import { sampleValues } from "../../src/protocol/sample";
 import { statsReply, traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
+import { packIds, unpackIds, type IdColumn } from "../../src/protocol/opTable";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
@@ -19,13 +20,17 @@ import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
 const json = (x: HostMessage): unknown =>
   unpackMessage(messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x))))));
 
+/** An id column one shorter than it was (packIds: ids, or differences and escapes). */
+const shorter = (c: IdColumn): IdColumn =>
+  c instanceof Int32Array ? c.subarray(1) : { delta: c.delta.subarray(1), escaped: c.escaped };
+
 type Packed = {
   trace: {
     strings: string[];
     tensorTable: { kind: Int32Array; shape: Int32Array; stats: { norm: Float64Array | number[] } };
     opTable: {
-      output: Int32Array;
-      inputs: Int32Array;
+      output: IdColumn;
+      inputs: IdColumn;
       site: Uint8Array;
       sites: Int32Array;
       attr: Uint8Array;
@@ -34,9 +39,9 @@ type Packed = {
     };
     eventTable: {
       kind: Uint8Array;
-      upstream: Int32Array;
+      upstream: IdColumn;
       arity: Uint8Array;
-      tensor: Int32Array;
+      tensor: IdColumn;
       local: Uint8Array;
       locals: Float64Array;
       otherAt: number[];
@@ -77,8 +82,8 @@ describe("webview protocol", () => {
       (p) => (p.trace.tensorTable.kind = p.trace.tensorTable.kind.subarray(1)),
       (p) => (p.trace.tensorTable.shape[0] = 999),
       (p) => (p.trace.tensorTable.stats.norm = Array.from(p.trace.tensorTable.stats.norm)),
-      (p) => (p.trace.opTable.inputs = p.trace.opTable.inputs.subarray(1)),
-      (p) => (p.trace.opTable.output = p.trace.opTable.output.subarray(1)),
+      (p) => (p.trace.opTable.inputs = shorter(p.trace.opTable.inputs)),
+      (p) => (p.trace.opTable.output = shorter(p.trace.opTable.output)),
       (p) => (p.trace.opTable.sites[0] = p.trace.strings.length),
       (p) => (p.trace.opTable.sites[2] = -2),
       (p) => (p.trace.opTable.sites = p.trace.opTable.sites.subarray(1)),
@@ -89,8 +94,8 @@ describe("webview protocol", () => {
       (p) => (p.trace.strings[0] = 7 as unknown as string),
       (p) => (p.trace.eventTable.kind[1] = 9),
       (p) => (p.trace.eventTable.arity[0] += 1),
-      (p) => (p.trace.eventTable.upstream = p.trace.eventTable.upstream.subarray(1)),
-      (p) => (p.trace.eventTable.tensor = p.trace.eventTable.tensor.subarray(1)),
+      (p) => (p.trace.eventTable.upstream = shorter(p.trace.eventTable.upstream)),
+      (p) => (p.trace.eventTable.tensor = shorter(p.trace.eventTable.tensor)),
       (p) => (p.trace.eventTable.local[0] = p.trace.eventTable.locals.length / 3 + 1),
       (p) => (p.trace.eventTable.locals[0] = p.trace.strings.length),
       (p) => p.trace.eventTable.otherAt.pop(),
@@ -128,6 +133,26 @@ describe("webview protocol", () => {
     >;
     for (const o of expected.ops) o.stack = [];
     assert.deepEqual(back.trace, expected);
+  });
+
+  it("sends a column of ids as differences where they are small, each jump as the id itself, and gets them back", () => {
+    const runs = [
+      [5, 6, 7, 7, 6, -1, 3, 130, 2, 2 + 127, 2 + 127 - 128, 70_000, 70_001, -1, 2 ** 31 - 1, -(2 ** 31)],
+      Array.from({ length: 1000 }, (_, i) => i * 300 - (i % 7 === 0 ? 40_000 : 0)), // 300 apart: Int16
+      Array.from({ length: 1000 }, (_, i) => (i * 2_654_435_761) % 2 ** 30), // no order: as they are
+    ];
+    const kinds = runs.map((ids) => {
+      const packed = packIds(Int32Array.from(ids));
+      const back = deserializeMessage(serializeMessage({ packed })) as { packed: unknown };
+      assert.deepEqual(Array.from(unpackIds(back.packed, ids.length) ?? []), ids);
+      return packed instanceof Int32Array ? "Int32" : packed.delta.constructor.name;
+    });
+    assert.deepEqual(kinds, ["Int8Array", "Int16Array", "Int32"]);
+    const { delta, escaped } = packIds(Int32Array.from(runs[0])) as { delta: Int8Array; escaped: Int32Array };
+    assert.equal(unpackIds({ delta, escaped: escaped.subarray(1) }), undefined, "an escape without its id");
+    assert.equal(unpackIds({ delta, escaped: Int32Array.of(...escaped, 9) }), undefined, "an id without its escape");
+    assert.equal(unpackIds({ delta, escaped }, delta.length + 1), undefined, "another length");
+    assert.equal(unpackIds({ delta: Uint8Array.from(delta), escaped }), undefined, "unsigned differences");
   });
 
   it("keeps NaN and ±Infinity across JSON (which would turn them into null)", () => {
