@@ -1,7 +1,7 @@
 // div: z = a / b (broadcasting).  ∂z/∂a = 1/b, ∂z/∂b = −a/b².
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { binaryForward, elementwise } from "./common";
+import { binaryForward, elementwise, spread } from "./common";
 import { DIV } from "../kernels/binary";
 import type { Tensor } from "../tensor";
 import * as ops from "../ops/functions";
@@ -17,6 +17,6 @@ export const divRule = defineRule({
   vjp: (ctx, up, i) =>
     i === 0 ? ops.div(up, ctx.inputs[1]) : ops.neg(ops.div(ops.mul(up, ctx.output), ctx.inputs[1])),
   local: (ctx, i) =>
-    elementwise(ctx, i, i === 0 ? "\\frac{1}{b}" : "-\\frac{a}{b^2}", ops.mul(d(ctx, i), ops.onesLike(ctx.output))),
+    elementwise(ctx, i, i === 0 ? "\\frac{1}{b}" : "-\\frac{a}{b^2}", spread(d(ctx, i), ctx.output, true)),
   jvp: (ctx, [ta, tb]) => ops.div(ops.sub(ta, ops.mul(ctx.output, tb)), ctx.inputs[1]),
 });

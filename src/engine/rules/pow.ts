@@ -1,7 +1,7 @@
 // pow: z = a^b (broadcasting).  ∂z/∂a = b·a^(b−1), ∂z/∂b = a^b·ln a.
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { binaryForward, elementwise } from "./common";
+import { binaryForward, elementwise, spread } from "./common";
 import { POW } from "../kernels/binary";
 import type { Tensor } from "../tensor";
 import * as ops from "../ops/functions";
@@ -15,8 +15,7 @@ export const powRule = defineRule({
   name: "pow",
   forward: (inputs) => binaryForward("pow", POW, inputs),
   vjp: (ctx, up, i) => ops.mul(up, d(ctx, i)),
-  local: (ctx, i) =>
-    elementwise(ctx, i, i === 0 ? "b\\,a^{b-1}" : "a^b \\ln a", ops.mul(d(ctx, i), ops.onesLike(ctx.output))),
+  local: (ctx, i) => elementwise(ctx, i, i === 0 ? "b\\,a^{b-1}" : "a^b \\ln a", spread(d(ctx, i), ctx.output, true)),
   jvp: (ctx, [ta, tb]) => {
     const da = ops.mul(ta, d(ctx, 0));
     return tb.data.some((v) => v !== 0) ? ops.add(da, ops.mul(tb, d(ctx, 1))) : da;
