@@ -9,7 +9,7 @@ import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
-import { sideMessage, statsReply, stepsReply, traceMessage, valuesReply } from "./protocolHost";
+import { prepareStepsReplies, sideMessage, statsReply, stepsReply, traceMessage, valuesReply } from "./protocolHost";
 import type { HealthThresholds } from "../../src/protocol/health";
 import { TraceDelivery } from "./traceDelivery";
 
@@ -180,6 +180,13 @@ export class ViewConnection implements vscode.Disposable {
         { token: this.windowed.token },
       ),
     );
+    // a run's final trace: its step replies' lists are worked out while the page paints (not at its first request)
+    if (!this.provisional()) {
+      const sent = this.windowed;
+      setTimeout(() => {
+        if (this.windowed === sent) prepareStepsReplies(sent.trace);
+      }, 0);
+    }
     this.hooks.traceSent?.();
   }
 

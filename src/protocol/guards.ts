@@ -261,13 +261,15 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case "stats":
       return isInt(x.requestId) && isStatsTable(x.stats);
     case "steps":
-      // a hole is a tensor left out; every other sits at its id (`every` skips holes)
+      // the tensors in id order, each once (the page checks they are within its trace: mergeSteps)
       return (
         isInt(x.requestId) &&
         isInt(x.token) &&
         isIntArr(x.steps) &&
         Array.isArray(x.tensors) &&
-        x.tensors.every((t, i) => isTensorInfo(t) && t.id === i)
+        x.tensors.every(
+          (t, i, all) => isTensorInfo(t) && t.id >= 0 && (i === 0 || t.id > (all[i - 1] as TensorInfo).id),
+        )
       );
     case "select":
       return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);

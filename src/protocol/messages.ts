@@ -115,8 +115,8 @@ export type HostMessage =
   /** The statistics of the tensors a `requestStats` named (those the trace has). */
   | { type: "stats"; requestId: number; stats: StatsTable }
   /**
-   * The tensors of the steps a `requestSteps` named: an array as long as the trace's tensors, with holes where the page
-   * has them already or does not need them.
+   * The tensors of the steps a `requestSteps` named that the graph message's window does not carry whatever its step
+   * (traceWindow.ts: the parameters, the run-wide events' tensors), in id order.
    */
   | { type: "steps"; requestId: number; token: number; steps: number[]; tensors: TensorInfo[] }
   | { type: "select"; tensor?: TensorId; op?: OpId }

@@ -86,7 +86,8 @@ export class GradTimeline {
     return lastGradIn(this.ofParam(name), from, to);
   }
 
-  private changeAt(tensor: TensorId, at: number): GradChange | undefined {
+  /** The change of a tensor's gradient in effect at event `at` (its event says where that gradient came from). */
+  changeAt(tensor: TensorId, at: number): GradChange | undefined {
     const list = this.changes.get(this.key(tensor));
     if (!list) return undefined;
     const k = lastAtOrBefore(list, at);

@@ -1,7 +1,7 @@
 // A big trace's graph message carries one training step's tensors; the page asks for another step's (requestSteps) and
 // fills them in (src/protocol/traceWindow.ts, webview/graph/stepLoader.ts).
 import { strict as assert } from "node:assert";
-import { traceStructure, type HostMessage, type TensorInfo, type ViewMessage } from "../../src/protocol/messages";
+import { traceStructure, type HostMessage, type ViewMessage } from "../../src/protocol/messages";
 import { isHostMessage, isViewMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
@@ -69,6 +69,19 @@ describe("windowed graph message", () => {
     for (const t of step0Only) assert.deepEqual(index.tensor(t.id), whole.tensors[t.id], `tensor ${t.id}`);
   });
 
+  it("replies with the step's tensors only, in id order, leaving out those every window carries", () => {
+    const reply = stepsReply(trace, { type: "requestSteps", requestId: 3, token: 7, steps: [0] });
+    assert.ok(reply.type === "steps");
+    const expected = trace.tensors.filter(
+      (t) => stepOf(t.id).includes(0) && t.kind !== "param" && !stepOf(t.id).includes(9),
+    );
+    assert.deepEqual(
+      reply.tensors.map((t) => t.id),
+      expected.map((t) => t.id),
+    );
+    for (const t of reply.tensors) assert.deepEqual(t, whole.tensors[t.id], `tensor ${t.id}`);
+  });
+
   it("ignores a reply for another trace (its token) and one given up on a new trace", async () => {
     const m = windowed(7);
     const index = new TraceIndex(m.trace) as ViewIndex;
@@ -103,13 +116,17 @@ describe("windowed graph message", () => {
     ])
       assert.ok(!isViewMessage(bad), JSON.stringify(bad));
     const reply = stepsReply(trace, { type: "requestSteps", requestId: 3, token: 7, steps: [0] });
-    assert.ok(reply.type === "steps");
-    const moved: TensorInfo[] = new Array(reply.tensors.length); // holes kept (a spread would make them undefined)
-    reply.tensors.forEach((t, i) => (moved[i] = t));
-    assert.ok(isHostMessage({ ...reply, tensors: moved }));
-    const k = moved.findIndex((t) => t !== undefined);
-    moved[k + 1] = moved[k]; // a tensor away from its id
-    assert.ok(!isHostMessage({ ...reply, tensors: moved }));
+    assert.ok(reply.type === "steps" && isHostMessage(reply));
+    const [a, b] = reply.tensors;
+    const rest = reply.tensors.slice(2);
+    assert.ok(!isHostMessage({ ...reply, tensors: [b, a, ...rest] }), "out of id order");
+    assert.ok(!isHostMessage({ ...reply, tensors: [a, a, b, ...rest] }), "a tensor twice");
+    assert.ok(!isHostMessage({ ...reply, tensors: [{ ...a, id: -1 }, b, ...rest] }), "a negative id");
+    const index = new TraceIndex(windowed().trace) as ViewIndex;
+    const beyond = { ...reply, tensors: [...reply.tensors, { ...a, id: trace.tensors.length }] };
+    assert.ok(isHostMessage(beyond));
+    assert.equal(mergeSteps(index, beyond), false, "a tensor beyond the trace");
+    assert.ok(!hasStep(index, 0) && step0Only.every((t) => index.tensor(t.id) === undefined), "nothing filled in");
     assert.ok(!isHostMessage({ ...reply, token: undefined }));
     assert.ok(!isHostMessage({ ...reply, tensors: [{ id: 0, kind: "activation" }] }));
   });

@@ -14,6 +14,8 @@ import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, stat
 export interface InspectorActions {
   reveal(op: OpId): void;
   goto(event: number): void;
+  /** Fetch a step's tensors (a windowed trace message left them out, stepLoader.ts); resolves when they are in. */
+  needStep?(step: number): Promise<void>;
 }
 
 /** One render's doing: its reads (what was missing), and its heatmaps, fetched once it is shown. */
@@ -61,6 +63,7 @@ export class Inspector {
       await Promise.all([
         ...[...b.reads.missingValues].map((t) => this.host.values(t)),
         this.host.stats(b.reads.missingStats),
+        ...[...b.reads.missingSteps].map((step) => this.actions.needStep?.(step)),
         formulas ? katexReady() : undefined,
       ]);
       if (token !== this.token) return;
@@ -126,7 +129,7 @@ export class Inspector {
       const name = index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`;
       const s = section(`Selected: ${name}`);
       // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
-      const grad = index.grads.at(selectedTensor, cursor);
+      const grad = b.reads.gradAt(selectedTensor, cursor);
       if (grad !== null) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, b, "gradient"));
       else
         s.append(

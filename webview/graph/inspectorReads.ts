@@ -14,6 +14,8 @@ export interface TensorReads {
 export class InspectorReads implements TensorReads {
   readonly missingStats = new Set<TensorId>();
   readonly missingValues = new Set<TensorId>();
+  /** Steps whose tensors a windowed trace left out and a read needed (stepLoader.ts). */
+  readonly missingSteps = new Set<number>();
 
   /** `received`: a tensor's values, the reason they are unavailable, or undefined when not asked for yet. */
   constructor(
@@ -33,8 +35,19 @@ export class InspectorReads implements TensorReads {
     return typeof v === "string" ? undefined : v;
   }
 
+  /**
+   * ∂L/∂t at event `at` (TraceIndex.grads). A gradient can come from an earlier step (`.grad` persists): when a
+   * windowed trace left that step's tensors out, the step is recorded as missing.
+   */
+  gradAt(t: TensorId, at: number): TensorId | null {
+    const change = this.index.grads.changeAt(t, at);
+    const grad = change?.tensor ?? null;
+    if (change && grad !== null && !this.index.tensor(grad)) this.missingSteps.add(this.index.eventStep[change.event]);
+    return grad;
+  }
+
   /** Nothing read was missing. */
   get complete(): boolean {
-    return this.missingStats.size === 0 && this.missingValues.size === 0;
+    return this.missingStats.size === 0 && this.missingValues.size === 0 && this.missingSteps.size === 0;
   }
 }

@@ -50,16 +50,14 @@ const banner = el("div", "run-banner");
 banner.setAttribute("role", "status");
 banner.hidden = true;
 const diffView = new DiffView({
-  show: (op, event) => {
-    session.goto(event);
-    graph.revealOp(op);
-  },
+  show: (op, event) => session.goto(event, () => graph.revealOp(op)),
   clear: () => session.setDiff(null),
 });
 const viewport = new Viewport(svg, layer, () => session.save());
 const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {
   reveal: (op) => host.post({ type: "reveal", op }),
   goto: (event) => session.goto(event),
+  needStep: (step) => session.needStep(step),
 });
 const graph = new GraphView(layer, viewport, {
   selected: () => session.renderInspector(),

@@ -8,7 +8,7 @@ import { graphPng, graphSvg } from "./exportGraph";
 import { warmUpLayout } from "./layout";
 import { nextTask } from "./slices";
 import { runBannerText } from "./runBanner";
-import { hasStep, StepLoader } from "./stepLoader";
+import { hasStep, HeldMessages, StepLoader } from "./stepLoader";
 import type { GraphView } from "./graphView";
 import type { Inspector } from "./inspector";
 import type { InspectorPane, PaneState } from "./inspectorPane";
@@ -58,8 +58,8 @@ export class GraphSession {
   /** Events this panel moved to itself and whose echo from the store has not come back yet. */
   private readonly echoes: number[] = [];
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A trace being painted in slices; the messages that arrive meanwhile are handled after it, in order. */
-  private painting: Promise<void> | undefined;
+  /** A trace painted in slices, or a step's tensors fetched, holds the messages that arrive meanwhile. */
+  private readonly held = new HeldMessages();
   /** A windowed trace's other steps (stepLoader.ts). */
   private readonly loader: StepLoader;
 
@@ -138,30 +138,27 @@ export class GraphSession {
   }
 
   /** Move the cursor: locally and tell the host (outside a debug session); through the debugger inside one. */
-  goto(event: number): void {
+  /**
+   * ... and `then` once it is there (the diff view reveals the op it goes to): outside a debug session after the
+   * step's tensors came, when a windowed trace had to fetch them; inside one at once, as the debugger moves.
+   */
+  goto(event: number, then?: () => void): void {
     if (!this.debugging) {
-      const loading = this.loadFor(event);
-      if (loading) this.after(loading.then(() => this.setCursor(event)));
-      else this.setCursor(event);
+      const loading = this.loader.forEvent(event);
+      const move = (): void => {
+        this.setCursor(event);
+        then?.();
+      };
+      if (loading) this.held.after(loading.then(move));
+      else move();
       this.echoes.push(event);
-    }
+    } else then?.();
     this.p.host.post({ type: "goto", event });
   }
 
   /** Fetches a step's tensors that a windowed trace message left out (the graph builds the next step ahead). */
   needStep(step: number): Promise<void> {
     return this.loader.load(step);
-  }
-
-  /**
-   * When the event's step is not in the page yet (a windowed trace message), its tensors' fetch; the cursor moves there
-   * once they are in. Undefined when they are.
-   */
-  private loadFor(event: number): Promise<void> | undefined {
-    const { index } = this;
-    if (!index) return undefined;
-    const step = index.eventStep[Math.max(0, Math.min(index.trace.events.length - 1, event))] ?? 0;
-    return hasStep(index, step) ? undefined : this.loader.load(step);
   }
 
   private setCursor(event: number): void {
@@ -176,6 +173,7 @@ export class GraphSession {
       return;
     }
     this.cursor = at;
+    this.loader.moved();
     const shown = graph.show(index, step, step === this.saved.step ? this.saved.open : undefined);
     graph.setCursor(this.cursor);
     if (shown) graph.fitOrFocus();
@@ -200,27 +198,7 @@ export class GraphSession {
     const t0 = performance.now();
     // not queued: a message waiting in the queue may be waiting for these very tensors
     if (m.type === "steps") this.loader.receive(m);
-    else this.after(() => this.handle(m, t0));
-  }
-
-  /** Runs `work` after the messages and fetches already queued (at once when none is), in order. */
-  private after(work: Promise<void> | (() => Promise<void> | undefined)): void {
-    if (typeof work !== "function") {
-      this.queue(this.painting ? this.painting.then(() => work) : work);
-      return;
-    }
-    if (this.painting) this.queue(this.painting.then(work));
-    else {
-      const slices = work();
-      if (slices) this.queue(slices);
-    }
-  }
-
-  private queue(p: Promise<void>): void {
-    const q = (this.painting = p.catch((err: unknown) => console.error("backstep: the graph could not be drawn", err)));
-    void q.then(() => {
-      if (this.painting === q) this.painting = undefined;
-    });
+    else this.held.after(() => this.handle(m, t0));
   }
 
   /** Handles one host message; a trace's paint returns its promise (it yields to the page between its slices). */
@@ -244,7 +222,7 @@ export class GraphSession {
           break;
         }
         if (m.file === this.file) {
-          const loading = this.loadFor(m.event);
+          const loading = this.loader.forEvent(m.event);
           const move = (): void => {
             this.setCursor(m.event);
             this.painted("cursor", t0);

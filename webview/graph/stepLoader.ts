@@ -8,6 +8,12 @@ const STEPS_TIMEOUT_MS = 10_000;
 /** The other steps are fetched from this long after a paint, with this gap between one reply and the next request. */
 const PREFETCH_AFTER_MS = 500;
 const PREFETCH_GAP_MS = 100;
+/**
+ * ... and only once the cursor has been still this long: a reply's unpacking holds the page's thread (30–75 ms at
+ * 100,000 ops, and VS Code's passing it on ~100–270 ms on the workbench's thread in code-server, load 10–15), and a
+ * debugger step or a scrub meanwhile waited for it.
+ */
+const PREFETCH_STILL_MS = 300;
 
 type StepsReply = Extract<HostMessage, { type: "steps" }>;
 
@@ -23,14 +29,14 @@ export function hasStep(index: ViewIndex, step: number): boolean {
 /**
  * Fills a reply's tensors into the index's holes (the array the page's host reads statistics into too), and adds its
  * steps to the window. False, and nothing changed, when the reply is for another trace (its token) or does not fit.
+ * It walks the reply's tensors only (the guard has them in id order): at 100,000 ops ~67,000 of the trace's 337,000.
  */
 export function mergeSteps(index: ViewIndex, m: StepsReply): boolean {
   const { tensors } = index.trace;
   const window = windowOf(index);
-  if (!window || window.token !== m.token || m.tensors.length !== tensors.length) return false;
-  m.tensors.forEach((t, id) => {
-    tensors[id] ??= t;
-  });
+  const last = m.tensors[m.tensors.length - 1];
+  if (!window || window.token !== m.token || (last !== undefined && last.id >= tensors.length)) return false;
+  for (const t of m.tensors) tensors[t.id] ??= t;
   for (const s of m.steps) if (!window.steps.includes(s)) window.steps.push(s);
   index.tensorsAdded();
   return true;
@@ -43,6 +49,8 @@ export class StepLoader {
   private readonly waiting = new Map<number, () => void>();
   /** Per step asked for and not answered: the request's promise. */
   private readonly asked = new Map<number, Promise<void>>();
+  /** When the cursor last moved (performance.now()). */
+  private movedAt = -Infinity;
 
   constructor(private readonly post: (m: ViewMessage) => void) {}
 
@@ -52,6 +60,19 @@ export class StepLoader {
     for (const done of this.waiting.values()) done();
     this.waiting.clear();
     this.asked.clear();
+  }
+
+  /** The fetch of the step `event` is in, when the page lacks its tensors (a windowed trace); else undefined. */
+  forEvent(event: number): Promise<void> | undefined {
+    const index = this.index;
+    if (!index) return undefined;
+    const step = index.eventStep[Math.max(0, Math.min(index.trace.events.length - 1, event))] ?? 0;
+    return hasStep(index, step) ? undefined : this.load(step);
+  }
+
+  /** The cursor moved: the background fetches wait until it is still (PREFETCH_STILL_MS). */
+  moved(): void {
+    this.movedAt = performance.now();
   }
 
   /** Resolves once `step`'s tensors are in the index, or when the host did not answer in time (then they are not). */
@@ -77,9 +98,10 @@ export class StepLoader {
   }
 
   /**
-   * After a paint, the other steps one at a time, each after the last one's reply, nearest first: a jump to any step
-   * (goto, the bench's spread debugger steps) then finds its tensors here. In the e2e bench at 100,000 ops (2 runs,
-   * load 5.5-6) a jump to a step not fetched yet took p95 512 ms against 195 ms with the whole trace sent.
+   * After a paint, the other steps one at a time, each after the last one's reply, nearest first, while the cursor is
+   * still: a jump to any step (goto, the bench's spread debugger steps) then finds its tensors here. In the e2e bench
+   * at 100,000 ops (2 runs, load 5.5-6) a jump to a step not fetched yet took p95 512 ms against 195 ms with the whole
+   * trace sent.
    */
   prefetch(steps: readonly number[], from: number): void {
     const index = this.index;
@@ -87,8 +109,14 @@ export class StepLoader {
       .filter((s) => index && !hasStep(index, s))
       .sort((a, b) => Math.abs(a - from) - Math.abs(b - from));
     const next = (): void => {
+      if (this.index !== index) return;
+      const moving = PREFETCH_STILL_MS - (performance.now() - this.movedAt);
+      if (moving > 0) {
+        setTimeout(next, moving);
+        return;
+      }
       const s = rest.shift();
-      if (s === undefined || this.index !== index) return;
+      if (s === undefined) return;
       void this.load(s).then(() => setTimeout(next, PREFETCH_GAP_MS));
     };
     setTimeout(next, PREFETCH_AFTER_MS);
@@ -100,5 +128,33 @@ export class StepLoader {
     if (!done || !this.index) return; // a reply for a trace since replaced, or one given up
     if (!mergeSteps(this.index, m)) console.warn("backstep: ignored tensors sent for another trace");
     done();
+  }
+}
+
+/**
+ * The page's host messages in order: work that takes more than one task (a trace painted in slices, a cursor move
+ * waiting for its step's tensors) holds the messages that arrive meanwhile, and they run after it.
+ */
+export class HeldMessages {
+  private pending: Promise<void> | undefined;
+
+  /** Runs `work` after the work already held (at once when none is), in order. */
+  after(work: Promise<void> | (() => Promise<void> | undefined)): void {
+    if (typeof work !== "function") {
+      this.hold(this.pending ? this.pending.then(() => work) : work);
+      return;
+    }
+    if (this.pending) this.hold(this.pending.then(work));
+    else {
+      const slices = work();
+      if (slices) this.hold(slices);
+    }
+  }
+
+  private hold(p: Promise<void>): void {
+    const q = (this.pending = p.catch((err: unknown) => console.error("backstep: the graph could not be drawn", err)));
+    void q.then(() => {
+      if (this.pending === q) this.pending = undefined;
+    });
   }
 }

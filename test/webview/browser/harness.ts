@@ -148,6 +148,8 @@ export interface ViewPage {
   send(m: HostMessage): Promise<void>;
   /** Resolves once the webview has sent a message of this type (after `since` messages). */
   waitFor(type: ViewMessage["type"], since?: number): Promise<ViewMessage>;
+  /** With `holdSteps`: answers the step requests held so far. */
+  answerSteps(): Promise<void>;
 }
 
 export interface HostOptions {
@@ -166,6 +168,8 @@ export interface HostOptions {
    * extension does from WINDOW_FROM_TENSORS (the host answers the page's requestSteps).
    */
   windowFrom?: number;
+  /** Hold the answers to step requests until the test calls `answerSteps` (what the page shows meanwhile). */
+  holdSteps?: boolean;
 }
 
 /** Parts of at most this many characters: one page.evaluate of a 100,000-op trace's message crashes the page. */
@@ -226,6 +230,7 @@ export async function openView(
   const errors: string[] = [];
   const waiters: { type: string; since: number; resolve: (m: ViewMessage) => void }[] = [];
   const file = o.file ?? trace?.program ?? "/model.ts";
+  const heldSteps: Extract<ViewMessage, { type: "requestSteps" }>[] = [];
   const send = async (m: HostMessage): Promise<void> => {
     // what VS Code's postMessage does
     await postSerialized(page, serializeMessage(messageToWire(packMessage(m))));
@@ -258,7 +263,10 @@ export async function openView(
       const window = o.windowFrom === undefined ? undefined : { token: 1, from: o.windowFrom };
       const cursor = o.cursor ?? openingEvent(trace);
       await send(traceMessage(file, trace, cursor, o.debugging ?? false, o.breakpoints ?? [], view, undefined, window));
-    } else if (m.type === "requestSteps" && m.token === 1) await send(stepsReply(trace, m));
+    } else if (m.type === "requestSteps" && m.token === 1) {
+      if (o.holdSteps) heldSteps.push(m);
+      else await send(stepsReply(trace, m));
+    }
     else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "requestStats" && o.answerStats !== false) await send(statsReply(trace, m));
     else if (m.type === "requestPart" && m.name === KATEX_PART) {
@@ -293,6 +301,9 @@ export async function openView(
     waitFor: (type, since = sent.length) => {
       const hit = sent.slice(since).find((m) => m.type === type);
       return hit ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ type, since, resolve }));
+    },
+    answerSteps: async () => {
+      for (const m of heldSteps.splice(0)) if (trace) await send(stepsReply(trace, m));
     },
   };
 }
