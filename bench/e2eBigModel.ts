@@ -228,7 +228,11 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
       frame = r.frame;
       runs.push(r);
     }
-    if (s.steps) steps = await timeSteps(frame, join(WORKSPACE, s.model), s.steps);
+    if (s.steps) {
+      const profile = await profileWorkbench(wb);
+      steps = await timeSteps(frame, join(WORKSPACE, s.model), s.steps);
+      await profile?.();
+    }
   } catch (err) {
     // what the window showed and what the extension logged, to tell a slow machine from a broken scenario
     const shot = join(__dirname, "..", "test-results", "e2e", `bench-${s.key}-failure.png`);
