@@ -11,6 +11,7 @@ import { ADD, binaryInto } from "./kernels/binary";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
 import * as ops from "./ops/functions";
 import { noteGrad, settleLeafWatches } from "./gradWatch";
+import { recycle } from "./slabs";
 
 /** Sums a gradient of a broadcast shape back down to `shape` (the one place broadcasting is undone). */
 export function unbroadcast(g: Tensor, shape: readonly number[], op: string, input: number): Tensor {
@@ -228,8 +229,11 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
    * RNN's weights get one contribution a time step: the char-LSTM's 4 weights and biases summed 910 × 4 new [128, 32]
    * and [128, 16] tensors a step (`accumulate` was 15% of its untraced profile). Same floats: a[i] + b[i], rounded
    * once into a's dtype, in the same order.
+   * An observer sees each sum as a tensor of its own; one that keeps no tensor it is told of (the trace recorder copies
+   * what it keeps) is done with a sum once it returned, and a sum replaced by the next is then garbage: its storage
+   * is recycled for the next sum (slabs.ts), while no user code ran in the pass (a hook could have kept it).
    */
-  const sums = obs === null ? new Set<Tensor>() : null;
+  const sums = obs === null || obs.keepsTensors === false ? new Set<Tensor>() : null;
   const userCallsBefore = userCalls;
   /** Adds a contribution to t's gradient: the running sum for interior tensors, `.grad` for leaves. */
   const accumulate = (t: Tensor, g: Tensor, direct = false): void => {
@@ -245,6 +249,7 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
       return;
     }
     if (
+      obs === null &&
       sums !== null &&
       sums.has(prev) &&
       userCalls === userCallsBefore &&
@@ -258,7 +263,10 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
     sums?.add(total);
     if (t._ctx === null) t._grad = total;
     else grads.set(t.id, total);
-    obs?.accumulate(t, g, total);
+    if (obs !== null) {
+      obs.accumulate(t, g, total);
+      if (sums !== null && sums.delete(prev) && userCalls === userCallsBefore) recycle(prev.data);
+    }
   };
   accumulate(root, seed);
   const order = topoOrder(root);

@@ -66,6 +66,12 @@ export interface EngineObserver {
   ): void;
   /** A gradient was summed into `target` from a second (third, …) consumer. */
   accumulate(target: Tensor, contribution: Tensor, total: Tensor): void;
+  /**
+   * False when the observer keeps none of the tensors it is told of (it copies what it keeps): then the engine may
+   * reuse the memory of a tensor it knows dead once the call returned (a running sum of gradients replaced by the
+   * next). Absent: it may keep them.
+   */
+  readonly keepsTensors?: boolean;
   backwardEnd(root: Tensor): void;
   /**
    * An optimizer changed a parameter in place. `before` and `after` hold its values before and after the update,
@@ -100,6 +106,7 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
       for (const o of list) o.backwardBegin(root);
     },
     wantsLocals: () => list.some((o) => o.wantsLocals?.() ?? true),
+    keepsTensors: list.some((o) => o.keepsTensors !== false),
     backward: (output, upstream, local, contributions) => {
       for (const o of list) o.backward(output, upstream, local, contributions);
     },

@@ -1,4 +1,5 @@
-// Small tensors' storage carved from shared slabs: a view on a fresh ArrayBuffer instead of an ArrayBuffer each.
+// Small tensors' storage carved from shared slabs: a view on a fresh ArrayBuffer instead of an ArrayBuffer each; and
+// storage known to be dead, handed out again.
 import type { Storage } from "./dtype";
 
 /*
@@ -26,8 +27,43 @@ for (let k = 0; k <= Math.log2(SLAB_MAX_BYTES); k++) {
 
 type StorageCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 
-/** Zeroed storage of `size` elements: its own array when tiny or big, else a view on a slab. */
+/*
+ * Storage that nothing reads any more, by constructor and length, to be handed out again (zeroed) rather than made:
+ * backward's running sums, each dead once the next contribution made the next one (backward.ts). A traced step of
+ * the char-LSTM summed 910 contributions into each of its weights, 30 of the 137 MB the step allocated: memory that,
+ * new, costs a page fault per 4 KB in the run's first step, and later the collector's work. Only a caller that knows
+ * no tensor reads the storage (test/engine/storagePool.test.ts) recycles it.
+ */
+const free = new Map<StorageCtor, Map<number, Storage[]>>();
+let freeCount = 0;
+let freeBytes = 0;
+/** Beyond this, storage recycled is left to the collector (a pass's sums are a few arrays per weight). */
+const FREE_MAX_BYTES = 16 * 2 ** 20;
+
+/** Takes storage no tensor reads any more (nor will: its tensor is garbage) to hand out again. */
+export function recycle(s: Storage): void {
+  if (freeBytes + s.byteLength > FREE_MAX_BYTES || s.length === 0) return;
+  const ctor = s.constructor as StorageCtor;
+  let bySize = free.get(ctor);
+  if (bySize === undefined) free.set(ctor, (bySize = new Map()));
+  let list = bySize.get(s.length);
+  if (list === undefined) bySize.set(s.length, (list = []));
+  list.push(s);
+  freeCount++;
+  freeBytes += s.byteLength;
+}
+
+/** Zeroed storage of `size` elements: recycled, or its own array when tiny or big, else a view on a slab. */
 export function newStorage(ctor: StorageCtor, size: number): Storage {
+  if (freeCount > 0) {
+    const list = free.get(ctor)?.get(size);
+    if (list !== undefined && list.length > 0) {
+      const s = list.pop()!;
+      freeCount--;
+      freeBytes -= s.byteLength;
+      return s.fill(0);
+    }
+  }
   const bytes = size * ctor.BYTES_PER_ELEMENT;
   if (bytes <= HEAP_MAX_BYTES || bytes > SLAB_MAX_BYTES) return new ctor(size);
   const k = 32 - Math.clz32(bytes - 1);

@@ -52,6 +52,8 @@ export interface RecorderOptions extends CapOptions, StepOptions {
 const { activation: ACTIVATION } = KIND;
 
 export class Recorder implements EngineObserver {
+  /** Tensors' values and statistics are copied into the stream as they are told of: none is kept. */
+  readonly keepsTensors = false;
   /**
    * What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording
    * them).
