@@ -173,7 +173,6 @@ export class GraphSession {
       return;
     }
     this.cursor = at;
-    this.loader.moved();
     const shown = graph.show(index, step, step === this.saved.step ? this.saved.open : undefined);
     graph.setCursor(this.cursor);
     if (shown) graph.fitOrFocus();

@@ -8,12 +8,6 @@ const STEPS_TIMEOUT_MS = 10_000;
 /** The other steps are fetched from this long after a paint, with this gap between one reply and the next request. */
 const PREFETCH_AFTER_MS = 500;
 const PREFETCH_GAP_MS = 100;
-/**
- * ... and only once the cursor has been still this long: a reply's unpacking holds the page's thread (30–75 ms at
- * 100,000 ops, and VS Code's passing it on ~100–270 ms on the workbench's thread in code-server, load 10–15), and a
- * debugger step or a scrub meanwhile waited for it.
- */
-const PREFETCH_STILL_MS = 300;
 
 type StepsReply = Extract<HostMessage, { type: "steps" }>;
 
@@ -49,8 +43,6 @@ export class StepLoader {
   private readonly waiting = new Map<number, () => void>();
   /** Per step asked for and not answered: the request's promise. */
   private readonly asked = new Map<number, Promise<void>>();
-  /** When the cursor last moved (performance.now()). */
-  private movedAt = -Infinity;
 
   constructor(private readonly post: (m: ViewMessage) => void) {}
 
@@ -68,11 +60,6 @@ export class StepLoader {
     if (!index) return undefined;
     const step = index.eventStep[Math.max(0, Math.min(index.trace.events.length - 1, event))] ?? 0;
     return hasStep(index, step) ? undefined : this.load(step);
-  }
-
-  /** The cursor moved: the background fetches wait until it is still (PREFETCH_STILL_MS). */
-  moved(): void {
-    this.movedAt = performance.now();
   }
 
   /** Resolves once `step`'s tensors are in the index, or when the host did not answer in time (then they are not). */
@@ -98,10 +85,11 @@ export class StepLoader {
   }
 
   /**
-   * After a paint, the other steps one at a time, each after the last one's reply, nearest first, while the cursor is
-   * still: a jump to any step (goto, the bench's spread debugger steps) then finds its tensors here. In the e2e bench
-   * at 100,000 ops (2 runs, load 5.5-6) a jump to a step not fetched yet took p95 512 ms against 195 ms with the whole
-   * trace sent.
+   * After a paint, the other steps one at a time, each after the last one's reply, nearest first: a jump to any step
+   * (goto, the bench's spread debugger steps) then finds its tensors here. In the e2e bench at 100,000 ops (2 runs,
+   * load 5.5-6) a jump to a step not fetched yet took p95 512 ms against 195 ms with the whole trace sent. Not paused
+   * while the cursor moves: held until it was still 300 ms, the bench's debugger steps (one every ~20-300 ms) fetched
+   * their steps on demand, p95 548-661 ms against 209 (e2e bench, 2 runs against 1, same minutes, load 6-11).
    */
   prefetch(steps: readonly number[], from: number): void {
     const index = this.index;
@@ -109,14 +97,8 @@ export class StepLoader {
       .filter((s) => index && !hasStep(index, s))
       .sort((a, b) => Math.abs(a - from) - Math.abs(b - from));
     const next = (): void => {
-      if (this.index !== index) return;
-      const moving = PREFETCH_STILL_MS - (performance.now() - this.movedAt);
-      if (moving > 0) {
-        setTimeout(next, moving);
-        return;
-      }
       const s = rest.shift();
-      if (s === undefined) return;
+      if (s === undefined || this.index !== index) return;
       void this.load(s).then(() => setTimeout(next, PREFETCH_GAP_MS));
     };
     setTimeout(next, PREFETCH_AFTER_MS);
