@@ -44,6 +44,8 @@ type Packed = {
       tensor: IdColumn;
       local: Uint8Array;
       locals: Float64Array;
+      rule: Uint8Array;
+      before: IdColumn;
       otherAt: number[];
     };
   };
@@ -98,6 +100,8 @@ describe("webview protocol", () => {
       (p) => (p.trace.eventTable.tensor = shorter(p.trace.eventTable.tensor)),
       (p) => (p.trace.eventTable.local[0] = p.trace.eventTable.locals.length / 3 + 1),
       (p) => (p.trace.eventTable.locals[0] = p.trace.strings.length),
+      (p) => (p.trace.eventTable.rule[0] = p.trace.strings.length),
+      (p) => (p.trace.eventTable.before = shorter(p.trace.eventTable.before)),
       (p) => p.trace.eventTable.otherAt.pop(),
     ];
     for (const breakIt of breakers) {
@@ -124,6 +128,8 @@ describe("webview protocol", () => {
     );
     wide.contributions = wide.local.map((l, j) => (l ? j % 100 : null));
     backward[1].upstreams = [backward[1].upstream, 0]; // the backward of an op with several outputs: an object
+    const update = t.events.find((e) => e.kind === "update");
+    Object.assign(update ?? {}, { clipped: true }); // a field of a later format: the update goes as an object
     const acc = t.events.find((e) => e.kind === "accumulate");
     if (acc?.kind === "accumulate") delete acc.from;
     const back = json(traceMessage(t.program, t, 0, false, []));
