@@ -266,8 +266,7 @@ export async function openView(
     } else if (m.type === "requestSteps" && m.token === 1) {
       if (o.holdSteps) heldSteps.push(m);
       else await send(stepsReply(trace, m));
-    }
-    else if (m.type === "requestValues") await send(valuesReply(trace, m));
+    } else if (m.type === "requestValues") await send(valuesReply(trace, m));
     else if (m.type === "requestStats" && o.answerStats !== false) await send(statsReply(trace, m));
     else if (m.type === "requestPart" && m.name === KATEX_PART) {
       // what extension/panels/assets.ts's partText answers
