@@ -1,34 +1,56 @@
 // A/B of the recorder's cost between two versions of src/, in one process: `node --import tsx bench/recorderAB.ts
-// <git rev> [stats|trace] [rounds] [model.ts]` bundles the rev's src/ (A) and the working tree's (B) into one script
-// and times, round after round, an untraced and a recorded block of each (the MLP example, as the overhead
+// <git rev> [stats|trace|replay] [rounds] [model.ts]` bundles the rev's src/ (A) and the working tree's (B) into one
+// script and times, round after round, an untraced and a recorded block of each (the MLP example, as the overhead
 // benchmarks do). Separate runs of two builds on a loaded machine differ by more than most changes; here the
 // machine's load hits both versions' blocks of a round alike, so each round gives each version's ratio, and B's
 // recorded step over A's. It prints the medians and quartiles over the rounds, by wall clock and by CPU time.
+// `replay` times the recorders alone: one step's observer calls, captured through a third copy of the rev's src/ (so
+// that neither A's nor B's code learns from the engine's calls what the other's does not), replayed into A's and
+// B's Recorder in turn (replayCalls.ts). Whole steps' B ÷ A moves by ±3–5% between runs at load ~10; the replay's
+// by ~±1–2% (the same code against itself: 1.011× [quartiles 0.84–1.22], 400 rounds at load ~19).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 
 const root = join(__dirname, "..");
 
-/** The script's text: each version's engine, observer slot and session, handed to compare() (recorderABRun.ts). */
-function entry(a: string, b: string): string {
+/**
+ * The script's text: each version's engine, observer slot and session, handed to compare() (recorderABRun.ts); in
+ * replay mode, each version's Recorder and the capturing copy `c`'s code, handed to compareReplay().
+ */
+function entry(a: string, b: string, c: string | undefined): string {
   const imports = (tag: string, src: string): string =>
     [
       `import * as engine${tag} from ${JSON.stringify(join(src, "index"))};`,
       `import { setObserver as setObserver${tag} } from ${JSON.stringify(join(src, "engine", "observer"))};`,
       `import { ModelSession as Session${tag} } from ${JSON.stringify(join(src, "runner", "session"))};`,
+      `import { Recorder as Recorder${tag} } from ${JSON.stringify(join(src, "trace", "recorder"))};`,
     ].join("\n");
-  return `${imports("A", a)}
-${imports("B", b)}
-import { compare } from ${JSON.stringify(join(__dirname, "recorderABRun"))};
-const [mode, rounds, model, readerA, readerB] = process.argv.slice(2);
-compare(
+  const run =
+    c === undefined
+      ? `compare(
   { engine: engineA, setObserver: setObserverA, Session: SessionA },
   { engine: engineB, setObserver: setObserverB, Session: SessionB },
   { mode: mode === "trace" ? "trace" : "stats", rounds: Number(rounds), model, readers: [readerA, readerB] },
-).then((lines) => console.log(lines.join("\\n")));
+)`
+      : `compareReplay(
+  { engine: engineC, setObserver: setObserverC, Session: SessionC, Recorder: RecorderC, Tensor: TensorC },
+  [RecorderA, RecorderB],
+  { rounds: Number(rounds), model, readers: [readerA, readerB] },
+)`;
+  const capturing =
+    c === undefined
+      ? ""
+      : `${imports("C", c)}
+import { Tensor as TensorC } from ${JSON.stringify(join(c, "engine", "tensor"))};
+`;
+  return `${imports("A", a)}
+${imports("B", b)}
+${capturing}import { compare, compareReplay } from ${JSON.stringify(join(__dirname, "recorderABRun"))};
+const [mode, rounds, model, readerA, readerB] = process.argv.slice(2);
+${run}.then((lines) => console.log(lines.join("\\n")));
 `;
 }
 
@@ -36,7 +58,7 @@ async function main(): Promise<void> {
   const [rev, mode = "stats", rounds = "400", model = join(root, "examples", "mlp-classifier.ts")] =
     process.argv.slice(2);
   if (rev === undefined) {
-    console.error("usage: node --import tsx bench/recorderAB.ts <git rev> [stats|trace] [rounds] [model.ts]");
+    console.error("usage: node --import tsx bench/recorderAB.ts <git rev> [stats|trace|replay] [rounds] [model.ts]");
     process.exit(2);
   }
   const dir = mkdtempSync(join(tmpdir(), "backstep-ab-"));
@@ -45,7 +67,13 @@ async function main(): Promise<void> {
     const tar = execFileSync("git", ["-C", root, "archive", rev, "src"]);
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-    writeFileSync(join(dir, "ab.ts"), entry(join(dir, "src"), join(root, "src")));
+    let capturing: string | undefined;
+    if (mode === "replay") {
+      capturing = join(dir, "capture", "src");
+      mkdirSync(join(dir, "capture"));
+      execFileSync("tar", ["-x", "-C", join(dir, "capture")], { input: tar });
+    }
+    writeFileSync(join(dir, "ab.ts"), entry(join(dir, "src"), join(root, "src"), capturing));
     // each version's stream read by its own reader (a change may change the stream's layout)
     const reader = readFileSync(join(__dirname, "traceReader.ts"), "utf8");
     const stream = JSON.stringify("../src/trace/stream");

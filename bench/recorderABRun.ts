@@ -1,6 +1,8 @@
 // The measurement recorderAB.ts bundles: two versions' untraced and recorded steps of one model, timed in
 // interleaved blocks round after round (the order of the versions alternating), each version's stream read on a
-// thread of its own between rounds. Types only from this tree: each version brings its own code.
+// thread of its own between rounds (or, in replay mode, only their recorders: compareReplay). Types only from this
+// tree: each version brings its own code.
+import { capture, replayer, tensorsOf, type CaptureVersion, type RecorderClass } from "./replayCalls";
 import { median, quantile, startReader, timePerCall } from "./traceOverhead";
 
 type Step = () => void;
@@ -105,5 +107,53 @@ export async function compare(a: Version, b: Version, o: ABOptions): Promise<str
     `  A: wall ${f(got.ratioA)}, CPU ${f(got.cpuRatioA)}`,
     `  B: wall ${f(got.ratioB)}, CPU ${f(got.cpuRatioB)}`,
     `B's recorded step ÷ A's: wall ${f(got.bOverA)}, CPU ${f(got.cpuBOverA)}`,
+  ];
+}
+
+/**
+ * The recorders alone: the `model`'s 50th step's observer calls, captured through `c` (a third copy of A's code),
+ * replayed into a fresh recorder of each class in interleaved blocks (the order alternating), each one's stream read
+ * by its own thread between rounds.
+ */
+export async function compareReplay(
+  c: CaptureVersion,
+  recorders: [RecorderClass, RecorderClass],
+  o: Omit<ABOptions, "mode">,
+): Promise<string[]> {
+  const calls = capture(c, o.model, 49);
+  const tensors = tensorsOf(calls, c.Tensor);
+  const readers = [startReader(o.readers[0]), startReader(o.readers[1])];
+  const replays = recorders.map((R, k) =>
+    replayer(R, calls, tensors, (chunk) => readers[k].worker.postMessage({ chunk })),
+  );
+  const read = async (): Promise<void> => {
+    for (const r of readers) await r.read(true);
+  };
+  for (let i = 0; i < 300; i++) {
+    for (const replay of replays) replay();
+    if (i % STEPS === 0) await read();
+  }
+  await read();
+  const us: [number[], number[]] = [[], []];
+  const bOverA: number[] = [];
+  for (let round = 0; round < o.rounds; round++) {
+    const t = [0, 0];
+    for (const k of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      const t0 = performance.now();
+      for (let i = 0; i < STEPS; i++) replays[k]();
+      t[k] = ((performance.now() - t0) * 1000) / STEPS;
+    }
+    us[0].push(t[0]);
+    us[1].push(t[1]);
+    bOverA.push(t[1] / t[0]);
+    await read();
+  }
+  for (const r of readers) await r.worker.terminate();
+  const f = (xs: number[]): string =>
+    `${median(xs).toFixed(3)} [${quantile(xs, 0.25).toFixed(3)}–${quantile(xs, 0.75).toFixed(3)}]`;
+  return [
+    `${calls.length} observer calls a step replayed, ${o.rounds} rounds of ${STEPS}; µs a step, median [quartiles]:`,
+    `  A ${f(us[0])}, B ${f(us[1])}`,
+    `B's replayed step ÷ A's: ${f(bOverA)}`,
   ];
 }

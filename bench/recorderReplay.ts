@@ -13,75 +13,15 @@ import { setObserver } from "../src/engine/observer";
 import { Tensor } from "../src/engine/tensor";
 import { ModelSession } from "../src/runner/session";
 import { Recorder } from "../src/trace/recorder";
-import { loadStep, median, quantile, startReader } from "./traceOverhead";
-
-type Call = [method: string, args: unknown[]];
-const OBSERVED = ["forward", "backwardBegin", "backward", "accumulate", "backwardEnd", "update", "gradReset"];
-const RUNNER = ["wantsLocals", "noteVariable", "mark"];
-
-/** The calls a recorder gets in the `at`-th step of the model, through the runner (instrumented, as traced). */
-function capture(model: string, at: number): Call[] {
-  const session = new ModelSession(engine, { maxSteps: 1e9, values: "all" });
-  const step = loadStep(session, model);
-  const calls: Call[] = [];
-  let on = false;
-  const proto = Recorder.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const originals = new Map<string, (...a: unknown[]) => unknown>();
-  for (const m of [...OBSERVED, ...RUNNER]) {
-    const f = proto[m];
-    originals.set(m, f);
-    proto[m] = function (this: unknown, ...a: unknown[]) {
-      if (on) calls.push([m, a]);
-      return f.apply(this, a);
-    };
-  }
-  const previous = setObserver(session.recorder);
-  try {
-    for (let i = 0; i <= at; i++) {
-      on = i === at;
-      session.recorder.beginStep();
-      step();
-      session.flush();
-    }
-  } finally {
-    setObserver(previous);
-    for (const [m, f] of originals) proto[m] = f;
-  }
-  return calls;
-}
-
-/** Every tensor the calls name (arguments, and tensors in arrays or local descriptions). */
-function tensorsOf(calls: Call[]): Tensor[] {
-  const found = new Set<Tensor>();
-  const walk = (v: unknown, depth: number): void => {
-    if (v instanceof Tensor) found.add(v);
-    else if (depth < 2 && v !== null && typeof v === "object")
-      for (const x of Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
-  };
-  for (const [, args] of calls) for (const a of args) walk(a, 0);
-  return [...found];
-}
+import { capture, replayer, tensorsOf } from "./replayCalls";
+import { median, quantile, startReader } from "./traceOverhead";
 
 async function main(): Promise<void> {
   const [rounds = "400", model = join(__dirname, "..", "examples", "mlp-classifier.ts")] = process.argv.slice(2);
-  const calls = capture(model, 49);
-  const tensors = tensorsOf(calls);
+  const calls = capture({ engine, setObserver, Session: ModelSession, Recorder, Tensor }, model, 49);
+  const tensors = tensorsOf(calls, Tensor);
   const reader = startReader(join(__dirname, "traceReader.ts"));
-  const rec = new Recorder({
-    maxSteps: 1e9,
-    maxOps: 1e12,
-    maxEvents: 1e12,
-    values: "all",
-    onChunk: (chunk) => reader.worker.postMessage({ chunk }),
-  });
-  const target = rec as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const replay = (): void => {
-    // as new tensors: a recorder's notes on them would make the next replay take other paths
-    for (const t of tensors) t._observed = null;
-    rec.beginStep();
-    for (const [m, args] of calls) target[m](...args);
-    rec.commit();
-  };
+  const replay = replayer(Recorder, calls, tensors, (chunk) => reader.worker.postMessage({ chunk }));
   const steps = 20;
   for (let k = 0; k < 300; k++) {
     replay();
