@@ -28,8 +28,14 @@ describe("e2e: the graph paints a run's first step while it records", function (
     const w = wb!;
     await w.runCommand("Backstep: Trace Backprop");
     const graph = await w.webview('.run-banner:not([hidden]):has-text("Recording…")');
+    // the banner and the counts read together: the step-0 graph's counts, whatever the load
+    const first = await graph.evaluate(() => ({
+      banner: (document.querySelector(".run-banner:not([hidden])") as HTMLElement | null)?.innerText ?? "",
+      counts: document.querySelector(".counts")?.textContent ?? "",
+    }));
+    assert.match(first.banner, /step 0 shown.*pending until the run ends/);
+    const firstCounts = first.counts;
     assert.ok((await graph.locator("svg.graph g.node").count()) > 0, "step 0's nodes are drawn");
-    assert.match(await graph.locator(".run-banner").innerText(), /step 0 shown.*pending until the run ends/);
     await w.page
       .locator(".statusbar-item", { hasText: `tracing ${MODEL}… (step 0 shown, recording the rest)` })
       .first()
@@ -43,7 +49,10 @@ describe("e2e: the graph paints a run's first step while it records", function (
     const selected = graph.locator("svg.graph g.node.selected");
     await selected.waitFor({ state: "attached" });
     const id = await selected.getAttribute("data-id");
-    const firstCounts = await graph.locator(".counts").innerText();
+    assert.ok(
+      await graph.locator(".run-banner:not([hidden])").isVisible(),
+      "still recording when the node was selected (else the final trace came first: the fixture's waits are too short)",
+    );
     // the final trace: the banner goes, the selection stays, the timeline has every step
     await graph.locator(".run-banner").waitFor({ state: "hidden", timeout: 60_000 });
     await w.page

@@ -157,6 +157,26 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await w.screenshot(screenshotPath("side-panel.png"));
   });
 
+  it("flags the gradients under the thresholds setting as it changes, and unflags them when it changes back", async function () {
+    const w = wb!;
+    const side = await w.webview(".layers .layer");
+    const vanishing = side.locator(".flag-list .flag-item.vanishing");
+    assert.equal(await vanishing.count(), 0, "the MLP's gradients are above the default 1e-6");
+    const params = await side.locator(".layers .param").count();
+    // every gradient norm of the example is far below 1e6: each parameter is flagged at this step
+    await w.setSetting("backstep.vanishingThreshold", "1000000");
+    try {
+      await vanishing.first().waitFor({ state: "visible" });
+      for (let i = 0; i < 40 && (await vanishing.count()) < params; i++) await w.page.waitForTimeout(250);
+      assert.equal(await vanishing.count(), params, `a vanishing flag per parameter (${params})`);
+      assert.match((await vanishing.first().textContent()) ?? "", /< 1(\.0+)?e\+?6/);
+    } finally {
+      await w.setSetting("backstep.vanishingThreshold", "1e-6");
+    }
+    await vanishing.first().waitFor({ state: "detached" });
+    assert.equal(await vanishing.count(), 0);
+  });
+
   it("keeps the graph in one column beside the model, 40% wide: a click in the graph, a file from the Explorer, Trace", async function () {
     const w = wb!;
     const other = "nielsen-sigmoid.ts";

@@ -146,6 +146,27 @@ export class Workbench {
       .catch(() => {});
   }
 
+  /**
+   * Sets a number or text setting in the Settings editor, as a user would: search its id, type the value, close the
+   * editor. The setting's own tab is closed again, so the editor group is as it was.
+   */
+  async setSetting(id: string, value: string): Promise<void> {
+    const { page } = this;
+    await this.runCommand("Preferences: Open User Settings");
+    const search = page.locator(".settings-editor .settings-header .suggest-input-container .monaco-editor textarea");
+    await search.waitFor({ state: "visible" });
+    await search.focus();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.type(id);
+    const input = page.locator(`.settings-editor [data-key="${id}"] input`).first();
+    await input.waitFor({ state: "visible" });
+    await input.fill(value);
+    await input.press("Tab");
+    const tab = page.locator(".tabs-container .tab", { hasText: "Settings" }).first();
+    await tab.locator(".tab-actions .action-label").click({ force: true });
+    await tab.waitFor({ state: "detached" });
+  }
+
   private async dismissQuickInput(): Promise<void> {
     if (await this.page.locator(".quick-input-widget").isVisible()) await this.page.keyboard.press("Escape");
   }
