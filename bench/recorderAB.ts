@@ -7,7 +7,9 @@
 // `replay` times the recorders alone: one step's observer calls, captured through a third copy of the rev's src/ (so
 // that neither A's nor B's code learns from the engine's calls what the other's does not), replayed into A's and
 // B's Recorder in turn (replayCalls.ts). Whole steps' B ÷ A moves by ±3–5% between runs at load ~10; the replay's
-// by ~±1–2% (the same code against itself: 1.011× [quartiles 0.84–1.22], 400 rounds at load ~19).
+// by ~±1–2% (the same code against itself: 1.011× [quartiles 0.84–1.22], 400 rounds at load ~19). `floor` replays
+// them so into A's Recorder and into floorRecorder.ts (B), a floor for the model's thread: its copies and raw
+// records, with every other bookkeeping gone to the reading thread.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,9 +20,10 @@ const root = join(__dirname, "..");
 
 /**
  * The script's text: each version's engine, observer slot and session, handed to compare() (recorderABRun.ts); in
- * replay mode, each version's Recorder and the capturing copy `c`'s code, handed to compareReplay().
+ * replay mode, each version's Recorder (in floor mode, A's and floorRecorder.ts's) and the capturing copy `c`'s code,
+ * handed to compareReplay().
  */
-function entry(a: string, b: string, c: string | undefined): string {
+function entry(a: string, b: string, c: string | undefined, floor: boolean): string {
   const imports = (tag: string, src: string): string =>
     [
       `import * as engine${tag} from ${JSON.stringify(join(src, "index"))};`,
@@ -37,7 +40,7 @@ function entry(a: string, b: string, c: string | undefined): string {
 )`
       : `compareReplay(
   { engine: engineC, setObserver: setObserverC, Session: SessionC, Recorder: RecorderC, Tensor: TensorC },
-  [RecorderA, RecorderB],
+  [RecorderA, ${floor ? "FloorRecorder" : "RecorderB"}],
   { rounds: Number(rounds), model, readers: [readerA, readerB] },
 )`;
   const capturing =
@@ -45,6 +48,7 @@ function entry(a: string, b: string, c: string | undefined): string {
       ? ""
       : `${imports("C", c)}
 import { Tensor as TensorC } from ${JSON.stringify(join(c, "engine", "tensor"))};
+import { FloorRecorder } from ${JSON.stringify(join(__dirname, "floorRecorder"))};
 `;
   return `${imports("A", a)}
 ${imports("B", b)}
@@ -58,7 +62,9 @@ async function main(): Promise<void> {
   const [rev, mode = "stats", rounds = "400", model = join(root, "examples", "mlp-classifier.ts")] =
     process.argv.slice(2);
   if (rev === undefined) {
-    console.error("usage: node --import tsx bench/recorderAB.ts <git rev> [stats|trace|replay] [rounds] [model.ts]");
+    console.error(
+      "usage: node --import tsx bench/recorderAB.ts <git rev> [stats|trace|replay|floor] [rounds] [model.ts]",
+    );
     process.exit(2);
   }
   const dir = mkdtempSync(join(tmpdir(), "backstep-ab-"));
@@ -68,12 +74,12 @@ async function main(): Promise<void> {
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
     let capturing: string | undefined;
-    if (mode === "replay") {
+    if (mode === "replay" || mode === "floor") {
       capturing = join(dir, "capture", "src");
       mkdirSync(join(dir, "capture"));
       execFileSync("tar", ["-x", "-C", join(dir, "capture")], { input: tar });
     }
-    writeFileSync(join(dir, "ab.ts"), entry(join(dir, "src"), join(root, "src"), capturing));
+    writeFileSync(join(dir, "ab.ts"), entry(join(dir, "src"), join(root, "src"), capturing, mode === "floor"));
     // each version's stream read by its own reader (a change may change the stream's layout)
     const reader = readFileSync(join(__dirname, "traceReader.ts"), "utf8");
     const stream = JSON.stringify("../src/trace/stream");
@@ -81,7 +87,9 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, "readerA.ts"), reader.replace(stream, JSON.stringify(join(dir, "src", "trace", "stream"))));
     writeFileSync(
       join(dir, "readerB.ts"),
-      reader.replace(stream, JSON.stringify(join(root, "src", "trace", "stream"))),
+      mode === "floor"
+        ? `require(${JSON.stringify(join(__dirname, "floorReader"))});`
+        : reader.replace(stream, JSON.stringify(join(root, "src", "trace", "stream"))),
     );
     await build({
       entryPoints: [join(dir, "ab.ts"), join(dir, "readerA.ts"), join(dir, "readerB.ts")],
