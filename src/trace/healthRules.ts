@@ -59,8 +59,8 @@ export function activationFlagged(kind: "dead-relu" | "saturated", fraction: num
 }
 
 /**
- * The tensor facts the rules read (a Trace's tensors, or a webview's TensorInfo, whose statistics for the parameters'
- * gradients come with the trace: src/protocol/statsUpFront.ts). A tensor without statistics is not judged.
+ * The tensor facts the rules read (a Trace's tensors, or a webview's TensorInfo, whose statistics come with the trace
+ * or when the view asks: src/protocol/statsUpFront.ts). A tensor without statistics is not judged.
  */
 export interface HealthTensor {
   kind: TensorKind;

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { DebugIndex } from "../../src/debug/debugIndex";
 import { emptyTrace } from "../../src/trace/assembler";
 import { traceStructure } from "../../src/protocol/messages";
-import { statsForTimeline, statsUpFront } from "../../src/protocol/statsUpFront";
+import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { TensorId, TensorKind, Trace, TraceEvent, TraceOp } from "../../src/trace/types";
 import { health, pendingAt } from "../../webview/side/health";
@@ -183,16 +183,14 @@ describe("gradient at an event (TraceIndex.grads)", () => {
     // an update would look like a new gradient (clipped) every time
     for (const opts of [{ zeroGradAt: "never" as const }, { zeroGradAt: "start" as const, clip: true }]) {
       const { b, snapshots, index } = training(opts);
-      for (const upFront of [statsUpFront(b.trace), statsForTimeline(b.trace)]) {
-        const view = new TraceIndex(traceStructure(b.trace, upFront));
-        for (let i = 0; i < b.trace.events.length; i++)
-          for (const t of snapshots)
-            assert.equal(view.grads.at(t, i), index.grads.at(t, i), `${JSON.stringify(opts)}: tensor ${t} at ${i}`);
-      }
+      const view = new TraceIndex(traceStructure(b.trace, statsForTimeline(b.trace)));
+      for (let i = 0; i < b.trace.events.length; i++)
+        for (const t of snapshots)
+          assert.equal(view.grads.at(t, i), index.grads.at(t, i), `${JSON.stringify(opts)}: tensor ${t} at ${i}`);
     }
     const { b, e, snapshots, index } = training({ zeroGradAt: "start" });
     const debug = new DebugIndex(b.trace);
-    const view = new TraceIndex(traceStructure(b.trace, statsUpFront(b.trace)));
+    const view = new TraceIndex(traceStructure(b.trace, statsForTimeline(b.trace)));
     for (let i = 0; i < b.trace.events.length; i++)
       for (const t of snapshots) {
         assert.equal(debug.gradOf(t, i), index.grads.at(t, i), `debugger, tensor ${t} at ${i}`);

@@ -5,10 +5,6 @@ import { runModel } from "../../src/runner/index";
 import { health, pendingAt } from "../../webview/side/health";
 import { DebugIndex } from "../../src/debug/debugIndex";
 import { viewOf } from "./helpers";
-import { TraceIndex } from "../../src/trace/traceIndex";
-import { traceStructure } from "../../src/protocol/messages";
-import { statsUpFront } from "../../src/protocol/statsUpFront";
-import { healthRunTraces } from "./support/healthRuns";
 
 describe("gradient health of a recorded training run", () => {
   it("lists exactly the model's parameters, each with a gradient norm at every step, equal to the update's gradient", async () => {
@@ -27,20 +23,6 @@ describe("gradient health of a recorded training run", () => {
         if (e.kind !== "update" || e.param !== p.name) return;
         assert.equal(p.norms.get(index.eventStep[i]), trace.tensors[e.grad].stats.norm);
       });
-    }
-  });
-});
-
-describe("gradient health from the trace message", () => {
-  it("is the same from the statistics sent up front as from every tensor's (the side panel asks for none)", async () => {
-    for await (const { model, trace } of healthRunTraces()) {
-      const full = new TraceIndex(traceStructure(trace));
-      const lean = new TraceIndex(traceStructure(trace, statsUpFront(trace)));
-      const sent = lean.trace.tensors.filter((t) => t.stats).length;
-      assert.ok(sent > 0 && sent < trace.tensors.length, `${model}: ${sent} of ${trace.tensors.length} tensors' stats`);
-      assert.deepEqual(health(lean), health(full), model);
-      const tight = { vanishing: 1e-2, exploding: 1, deadRelu: 0.1, saturated: 0.1 };
-      assert.deepEqual(health(lean, tight), health(full, tight), `${model}, tight thresholds`);
     }
   });
 });
