@@ -10,6 +10,7 @@ import { MemoryGuard } from "./memoryGuard";
 import type { WorkerInput, WorkerMessage, WorkerStart } from "./protocol";
 import { ModelSession } from "./session";
 import { warmUpCompiler } from "./warmUp";
+import { engineWarmUp } from "./warmEngine";
 
 const port = parentPort;
 if (!port) throw new Error("backstep: runner worker started outside a worker thread");
@@ -77,8 +78,26 @@ function start(input: WorkerInput): void {
 if (workerData) start(workerData as WorkerInput);
 else {
   port.once("message", (m: WorkerStart) => start(m.input));
-  // while it waits (never in a run's time: a model that came first has it skipped)
+  // while it waits (never in a run's time: a model that came first has it skipped), the compiler, then the engine one
+  // step at a time: a model that arrives meanwhile waits for one step (a few ms), and the rest is skipped
   setImmediate(() => {
-    if (!started) warmUpCompiler();
+    if (started) return;
+    warmUpCompiler();
+    let step: () => boolean;
+    try {
+      step = engineWarmUp();
+    } catch {
+      return; // a warm-up never costs the run it prepares
+    }
+    const next = (): void => {
+      let more = false;
+      try {
+        more = !started && step();
+      } catch {
+        // as above
+      }
+      if (more) setImmediate(next);
+    };
+    setImmediate(next);
   });
 }

@@ -57,6 +57,23 @@ describe("warm runner workers", function () {
     }
   });
 
+  it("a worker that has warmed up its engine (warmEngine.ts) computes an unseeded model as a new worker does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "backstep-warm-"));
+    const file = join(dir, "unseeded.ts");
+    writeFileSync(
+      file,
+      `import { randn, nn, F } from "backstep";\nconst fc = new nn.Linear(4, 3);\nconst x = randn([8, 4]);\nexport default () => F.crossEntropy(fc.forward(x), [0, 1, 2, 0, 1, 2, 0, 1]);\n`,
+    );
+    stopWarmRunners();
+    const cold = await runModel(file, { maxSteps: 2 });
+    prewarmRunner({});
+    await untilWarm();
+    await new Promise((r) => setTimeout(r, 3000)); // its warm-up is done by now (~0.1 s of CPU)
+    const warmRun = await runModel(file, { maxSteps: 2 });
+    assert.ok(cold.ok && cold.trace.losses.length === 2);
+    assert.deepEqual(summary(warmRun), summary(cold));
+  });
+
   it("a different memory limit does not take the warm worker (its limit is fixed when it starts)", async () => {
     stopWarmRunners();
     prewarmRunner({ memoryLimitMb: 512 });
