@@ -253,6 +253,9 @@ describe("the standalone adapter (dist/debugAdapter.js over stdio)", function ()
   it("launches the example, stops at a breakpoint and sends the trace in a backstep/trace event", async function () {
     if (!existsSync(ADAPTER)) this.skip(); // built by `npm run build` (npm test builds first)
     const dc = new DebugClient("node", ADAPTER, "backstep");
+    // a new node process loads the bundled adapter and runs the model: 5 s (the client's default) was not enough for
+    // 'initialized' in a CI run at load ~18; what this test asserts is the protocol, not the time
+    dc.defaultTimeout = 30_000;
     await dc.start();
     try {
       const traced = dc.waitForEvent("backstep/trace");
