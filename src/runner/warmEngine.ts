@@ -3,31 +3,52 @@
 // V8 (and WebAssembly's matmul instantiated) rather than interpreted. Nothing of it reaches the model: the random
 // generator is put back after the tiny model's initialisation, no observer is installed, and its tensors are garbage
 // when it ends (their ids are taken, so the model's tensors' ids start higher: ids are only unique, as before).
-// Measured on the 10,000-op ResMLP (bench/models/resmlp-10k.ts), untraced, in one process, 8 runs with and 8 without,
-// interleaved, load 17-22: its first step's CPU time 586 → 474 ms (median of the pairs' ratios 0.79), its 5 steps'
-// 1529 → 1230 ms (0.87); the warm-up itself takes ~100 ms of CPU before the model arrives.
-import { F, nn, optim, tensor, type Tensor } from "../index";
+// Measured untraced, in one process, runs with and without interleaved (CPU time, medians of the pairs' ratios): the
+// residual block alone (24 steps, ~100 ms of CPU) took the 10,000-op ResMLP's (bench/models/resmlp-10k.ts) first step
+// 586 → 474 ms (0.79) and its 5 steps 1529 → 1230 ms (0.87; 8 pairs, load 17-22), the 100,000-op char-LSTM's first
+// step to 0.82 (3 pairs, load 15-16); adding the recurrent read (30 steps, ~280 ms of CPU) took the char-LSTM's first
+// step to 0.85 and its 5 steps to 0.90 of the block alone's (4 pairs, load 12-16), the ResMLP's 5 steps to 0.92 (4
+// pairs, load 13-15).
+import { F, nn, optim, stack, tensor, zeros, type Tensor } from "../index";
 import { randomState, setRandomState } from "../engine/random";
 
-/** Common layers at sizes whose products take the WebAssembly matmul (≥ WASM_MIN_MACS multiply-adds). */
+/**
+ * Common layers at sizes whose products take the WebAssembly matmul (≥ WASM_MIN_MACS multiply-adds): a residual block,
+ * and a recurrent read (an embedding into an LSTM cell, step by step, its states stacked).
+ */
 class Tiny extends nn.Module {
   norm = new nn.LayerNorm(16);
   up = new nn.Linear(16, 32);
   down = new nn.Linear(32, 16);
   head = new nn.Linear(16, 4);
+  embed = new nn.Embedding(8, 16);
+  cell = new nn.LSTMCell(16, 16);
 
   forward(x: Tensor): Tensor {
     const h = this.up.forward(this.norm.forward(x)).relu();
     return this.head.forward(x.add(this.down.forward(h)).tanh());
   }
+
+  /** Reads `ids` (one [4] tensor of token ids a position) → logits [positions·4, 4]. */
+  recur(ids: Tensor[]): Tensor {
+    let h = zeros([4, 16]);
+    let c = zeros([4, 16]);
+    const hs: Tensor[] = [];
+    for (const x of ids) {
+      [h, c] = this.cell.forward(this.embed.forward(x), [h, c]);
+      hs.push(h);
+    }
+    return this.head.forward(stack(hs, 0).reshape([-1, 16]));
+  }
 }
 
-/** How many training steps the warm-up takes; each is one slice (a few ms), between which a model can arrive. */
-export const WARM_UP_STEPS = 24;
+/** How many training steps the warm-up takes; each is one slice (~3-20 ms), between which a model can arrive. */
+export const WARM_UP_STEPS = 30;
 
 /**
- * The warm-up as a function that takes its next training step (Adam and cross-entropy, then SGD and MSE, in turn) and
- * says whether more remain. Neither making it nor a step moves the random generator.
+ * The warm-up as a function that takes its next training step and says whether more remain: the block with Adam and
+ * cross-entropy, with SGD and MSE, then the recurrent read with Adam and cross-entropy, in turn. Neither making it nor
+ * a step moves the random generator.
  */
 export function engineWarmUp(): () => boolean {
   const saved = randomState();
@@ -36,16 +57,28 @@ export function engineWarmUp(): () => boolean {
   const x = tensor(Array.from({ length: 16 }, (_, i) => Array.from({ length: 16 }, (_, j) => Math.sin(i * 16 + j))));
   const labels = Array.from({ length: 16 }, (_, i) => i % 4);
   const target = tensor(Array.from({ length: 16 }, (_, i) => [0, 1, 2, 3].map((j) => Math.cos(i + j))));
+  const ids = Array.from({ length: 16 }, (_, t) =>
+    tensor(
+      [0, 1, 2, 3].map((b) => (b * 3 + t) % 8),
+      { dtype: "int32" },
+    ),
+  );
+  const next = Array.from({ length: 64 }, (_, i) => i % 4);
   const adam = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const sgd = new optim.SGD(model.parameters(), { lr: 1e-2 });
   let done = 0;
   return () => {
     if (done >= WARM_UP_STEPS) return false;
     // (a step draws nothing from the generator: no dropout, no random init)
-    const opt = done % 2 === 0 ? adam : sgd;
+    const kind = done % 3;
+    const opt = kind === 1 ? sgd : adam;
     opt.zeroGrad();
-    const out = model.forward(x);
-    const loss = done % 2 === 0 ? F.crossEntropy(out, labels) : F.mseLoss(out, target);
+    const loss =
+      kind === 0
+        ? F.crossEntropy(model.forward(x), labels)
+        : kind === 1
+          ? F.mseLoss(model.forward(x), target)
+          : F.crossEntropy(model.recur(ids), next);
     loss.backward();
     opt.step();
     done++;

@@ -79,7 +79,7 @@ if (workerData) start(workerData as WorkerInput);
 else {
   port.once("message", (m: WorkerStart) => start(m.input));
   // while it waits (never in a run's time: a model that came first has it skipped), the compiler, then the engine one
-  // step at a time: a model that arrives meanwhile waits for one step (a few ms), and the rest is skipped
+  // step at a time: a model that arrives meanwhile waits for one step (~3-20 ms), and the rest is skipped
   setImmediate(() => {
     if (started) return;
     warmUpCompiler();
