@@ -8,6 +8,8 @@ export interface StepTimes {
   debuggerMedianMs: number;
   debuggerP95Ms: number;
   debuggerMaxMs: number;
+  /** Every debugger step, in order (6 an event's training step at 5 steps and 30 samples): which ones are slow. */
+  debuggerMs: number[];
   /** The panel's own step: the timeline's "Next event" button, clicked again and again from where the cursor is. */
   nextEventMedianMs: number;
   nextEventMaxMs: number;
@@ -65,6 +67,7 @@ export async function timeSteps(frame: Frame, file: string, n: number): Promise<
     debuggerMedianMs: r(quantile(debug, 0.5)),
     debuggerP95Ms: r(quantile(debug, 0.95)),
     debuggerMaxMs: r(Math.max(...debug)),
+    debuggerMs: debug.map(r),
     nextEventMedianMs: r(quantile(next, 0.5)),
     nextEventMaxMs: r(Math.max(...next)),
     samples: n,
@@ -73,4 +76,4 @@ export async function timeSteps(frame: Frame, file: string, n: number): Promise<
 }
 
 export const stepText = (s: StepTimes): string =>
-  `a step: debugger's median ${s.debuggerMedianMs} ms (p95 ${s.debuggerP95Ms}, max ${s.debuggerMaxMs}), the panel's "Next event" median ${s.nextEventMedianMs} ms (max ${s.nextEventMaxMs}), target ${s.targetMs}`;
+  `a step: debugger's median ${s.debuggerMedianMs} ms (p95 ${s.debuggerP95Ms}, max ${s.debuggerMaxMs}; all ${s.debuggerMs.join(" ")}), the panel's "Next event" median ${s.nextEventMedianMs} ms (max ${s.nextEventMaxMs}), target ${s.targetMs}`;
