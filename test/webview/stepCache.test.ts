@@ -9,6 +9,7 @@ import { defaultOpenGroups, visibleGraph } from "../../webview/graph/collapse";
 import { eventSpans } from "../../webview/graph/highlight";
 import { layoutInput, runLayout } from "../../webview/graph/layout";
 import { buildStepGraph, stepsWithOps, type StepGraph } from "../../webview/graph/model";
+import { renamedLayout } from "../../webview/graph/sameLayout";
 import { deriveStepGraph } from "../../webview/graph/sameSteps";
 import { StepCache } from "../../webview/graph/stepCache";
 import { runAll } from "../../webview/graph/slices";
@@ -85,6 +86,59 @@ describe("step graphs derived from another step's", function () {
   });
 });
 
+describe("a step's layout renamed from another step's", function () {
+  this.timeout(120_000);
+
+  const laidOut = (index: ViewIndex, step: number) => {
+    const graph = buildStepGraph(index, step);
+    const visible = visibleGraph(graph, defaultOpenGroups(graph, 200));
+    return { visible, layout: runLayout(layoutInput(visible)) };
+  };
+
+  it("is the layout runLayout gives, for every pair of steps of real training runs (or none)", async () => {
+    let renamed = 0;
+    for (const [file, steps] of [
+      ["examples/lstm.ts", 3],
+      ["examples/mlp-classifier.ts", 3],
+      ["examples/attention.ts", 2],
+      ["test/fixtures/deep/rnn300.ts", 2],
+    ] as const) {
+      const { index } = viewOf(await traced(file, steps));
+      const all = stepsWithOps(index).map((s) => laidOut(index, s));
+      for (const a of all)
+        for (const b of all) {
+          const r = renamedLayout(a.visible, a.layout, b.visible);
+          if (r) renamed++;
+          if (r) assert.deepStrictEqual(r, b.layout, file);
+        }
+    }
+    assert.ok(renamed >= 20, `${renamed} renamed`);
+  });
+
+  it("is none when the other step's boxes, groups or edges differ", async () => {
+    const { index } = viewOf(await traced("examples/lstm.ts", 2));
+    const a = laidOut(index, 0);
+    const b = laidOut(index, 1);
+    assert.ok(renamedLayout(a.visible, a.layout, b.visible), "the steps are alike");
+    const op = b.visible.nodes.findIndex((n) => n.kind === "op" && n.parent);
+    const changes: [string, (v: typeof b.visible) => void][] = [
+      ["a longer label (a wider box)", (v) => (v.nodes[op].label += "_renamed")],
+      ["a tensor's box for an op's", (v) => (v.nodes[op].kind = "tensor")],
+      ["another open group around a box", (v) => delete v.nodes[op].parent],
+      ["boxes in another order", (v) => v.nodes.splice(op, 2, v.nodes[op + 1], v.nodes[op])],
+      ["an edge's end", (v) => (v.edges[3].to = v.edges[3].from)],
+      ["an edge's label", (v) => (v.edges[2].label = "[9]")],
+      ["a group's title", (v) => (v.clusters[0].label += "s")],
+      ["one box fewer", (v) => v.nodes.pop()],
+    ];
+    for (const [what, change] of changes) {
+      const v = structuredClone(b.visible);
+      change(v);
+      assert.equal(renamedLayout(a.visible, a.layout, v), undefined, what);
+    }
+  });
+});
+
 describe("the graph panel's step cache", function () {
   this.timeout(120_000);
 
@@ -128,5 +182,47 @@ describe("the graph panel's step cache", function () {
       }
       assert.ok(boxes.size > 1, "opening and closing groups changes what is shown");
     }
+  });
+
+  it("builds ahead every step it keeps, nearest first, then serves each without building", async () => {
+    const { index } = viewOf(await traced("examples/lstm.ts", 4));
+    const cache = new StepCache((g) => defaultOpenGroups(g, 200));
+    runAll(cache.graph(index, 0));
+    const order: number[] = [];
+    for (let s = cache.nextAhead(index, 0); s !== undefined; s = cache.nextAhead(index, 0)) {
+      order.push(s);
+      assert.ok(cache.buildAhead(index, 0));
+      while (cache.work());
+    }
+    // four small steps: all kept (the previous step's first, were there one)
+    assert.deepStrictEqual(order, [1, 2, 3]);
+    for (const s of [0, 1, 2, 3]) assert.ok(cache.graph(index, s).next().done, `step ${s} kept`);
+  });
+
+  it("lays a step out afresh when its boxes differ from a kept step's (an input of a longer name)", async () => {
+    const trace = await traced("examples/lstm.ts", 2);
+    const input = trace.ops
+      .filter((o) => o.trainingStep === 1)
+      .flatMap((o) => o.inputs)
+      .find((x) => trace.tensors[x].kind === "input") as number;
+    trace.tensors[input].name = "a_much_longer_name";
+    const { index } = viewOf(trace);
+    const cache = new StepCache((g) => defaultOpenGroups(g, 200));
+    const shown = (step: number) => {
+      const graph = runAll(cache.graph(index, step));
+      return cache.laidOut(graph, cache.openByDefault(graph));
+    };
+    const zero = shown(0);
+    const one = shown(1);
+    const want = fresh(index, 1);
+    assert.ok(
+      want.visible.nodes.some((n) => n.label === "a_much_longer_name"),
+      "the input is a box of its own",
+    );
+    assert.deepStrictEqual(one.layout, want.layout);
+    assert.notDeepStrictEqual(
+      [...one.layout.nodes.values()].map((n) => n.width),
+      [...zero.layout.nodes.values()].map((n) => n.width),
+    );
   });
 });

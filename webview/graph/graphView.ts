@@ -15,8 +15,11 @@ import { applyDiffMarks } from "./diffView";
 import type { DiffMark } from "../../src/protocol/messages";
 import type { Viewport } from "./viewport";
 
-/** How long after a paint the next step starts being built ahead (in idle time then). */
-const AHEAD_AFTER_MS = 500;
+/**
+ * How long after a paint the next step starts being built ahead (in idle time then). At 500 ms the e2e bench's
+ * debugger steps, ~6 a training step and one every ~40-150 ms, reached the next step before it had started.
+ */
+const AHEAD_AFTER_MS = 100;
 
 /** Visible nodes above which groups start collapsed. */
 export const VISIBLE_LIMIT = 200;
@@ -130,10 +133,10 @@ export class GraphView {
   }
 
   /**
-   * Builds the next training step's graph (or else the previous one's) in idle time, in slices while the idle period
-   * lasts: a message or a click waits for one slice at most (a few ms to tens of ms).
+   * Builds the steps around `step` (StepCache.nextAhead: the next, the one before, …) in idle time, in slices while
+   * the idle period lasts: a message or a click waits for one slice at most (a few ms to tens of ms).
    */
-  private buildAhead(index: ViewIndex, step: number): void {
+  private buildAhead(index: ViewIndex, step: number, after = AHEAD_AFTER_MS): void {
     this.cancelAhead();
     const next = this.steps.nextAhead(index, step);
     const { needStep } = this.events;
@@ -142,26 +145,31 @@ export class GraphView {
       this.aheadWait = setTimeout(() => {
         this.aheadWait = undefined;
         void needStep(next).then(() => {
-          if (this.index === index && this.graph?.step === step && hasStep(index, next)) this.buildAhead(index, step);
+          if (this.index === index && this.graph?.step === step && hasStep(index, next))
+            this.buildAhead(index, step, 0);
         });
-      }, AHEAD_AFTER_MS);
+      }, after);
       return;
     }
     if (!this.steps.buildAhead(index, step)) return;
     const work = (deadline: IdleDeadline): void => {
       this.aheadTask = undefined;
       let more = true;
+      // Not capped below the idle period: at 12 ms an idle callback, the e2e bench's step into its last training step
+      // took 617 and 684 ms (2 runs of 3; 17-49 ms in 4 runs of 5 uncapped), the debugger steps meanwhile no faster.
       while (more && deadline.timeRemaining() > 0) more = this.steps.work();
       if (more) this.aheadTask = requestIdleCallback(work);
-      else if (this.index === index && this.graph) this.buildAhead(index, this.graph.step);
+      else if (this.index === index && this.graph) this.buildAhead(index, this.graph.step, 0);
     };
-    // Not in the idle time right after a paint: a slice is indivisible (up to ~100 ms at 100,000 ops), and the
-    // first thing after a paint is the user's look and click (in the webview bench, the 100-op trace's paint was
-    // reported 205 → 319 ms later, its 10,000-op 541 → 749 ms, while a slice started in the frame's idle time).
-    this.aheadWait = setTimeout(() => {
+    // Not in the idle time right after a paint: a slice is indivisible, and the first thing after a paint is the
+    // user's look and click (in the webview bench, the 100-op trace's paint was reported 205 → 319 ms later, its
+    // 10,000-op 541 → 749 ms, while a slice started in the frame's idle time).
+    const start = (): void => {
       this.aheadWait = undefined;
       this.aheadTask = requestIdleCallback(work);
-    }, AHEAD_AFTER_MS);
+    };
+    if (after > 0) this.aheadWait = setTimeout(start, after);
+    else start();
   }
 
   private cancelAhead(): void {

@@ -7,10 +7,27 @@ import type { TensorInfo, ViewIndex } from "../../src/protocol/messages";
 import { opNodeId, tensorNodeId, type GraphEdge, type GraphNode, type StepGraph } from "./model";
 import { runAll, type Slices } from "./slices";
 
-/** Ops compared, or nodes renamed, between pauses. */
-const SLICE = 5000;
+/**
+ * Ops compared, or nodes or edges renamed, between pauses: a step is derived ahead in idle time (stepCache.ts), where
+ * a click waits for the slice under way. 5,000 took 30-80 ms on the e2e bench's LSTM (node, load 14).
+ */
+const SLICE = 1000;
 
-const opsOf = (index: ViewIndex, step: number): TraceOp[] => index.trace.ops.filter((o) => o.trainingStep === step);
+/** Each index's ops by training step, sorted once: a derive read 100,000 ops twice in one slice of 20-70 ms. */
+const byStep = new WeakMap<ViewIndex, Map<number, TraceOp[]>>();
+
+function opsOf(index: ViewIndex, step: number): TraceOp[] {
+  let steps = byStep.get(index);
+  if (!steps) {
+    byStep.set(index, (steps = new Map()));
+    for (const o of index.trace.ops) {
+      const list = steps.get(o.trainingStep);
+      if (list) list.push(o);
+      else steps.set(o.trainingStep, [o]);
+    }
+  }
+  return steps.get(step) ?? [];
+}
 
 const sameShape = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean =>
   a === b || (!!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]));
@@ -44,6 +61,7 @@ export function* deriveSlices(index: ViewIndex, from: StepGraph, step: number): 
   const a = opsOf(index, from.step);
   const b = opsOf(index, step);
   if (a.length !== b.length || a.length === 0) return undefined;
+  yield;
   const r = new Renaming(index, a, b);
   for (let i = 0; i < a.length; i += SLICE) {
     if (!r.compare(i, Math.min(a.length, i + SLICE))) return undefined;
@@ -54,7 +72,12 @@ export function* deriveSlices(index: ViewIndex, from: StepGraph, step: number): 
     r.renameNodes(from.nodes, nodes, i, Math.min(nodes.length, i + SLICE));
     yield;
   }
-  return r.graph(from, step, nodes);
+  const edges: GraphEdge[] = new Array(from.edges.length);
+  for (let i = 0; i < edges.length; i += SLICE) {
+    r.renameEdges(from.edges, edges, i, Math.min(edges.length, i + SLICE));
+    yield;
+  }
+  return r.graph(from, step, nodes, edges);
 }
 
 /** One step's ops and tensors to another's, built as they are compared. */
@@ -136,15 +159,23 @@ class Renaming {
     }
   }
 
-  /** The graph of `step`: `from` with its nodes renamed (`nodes`), and its edges and maps. */
-  graph(from: StepGraph, step: number, nodes: GraphNode[]): StepGraph {
+  /** out[from, to): edges[from, to) renamed. */
+  renameEdges(edges: readonly GraphEdge[], out: GraphEdge[], from: number, to: number): void {
+    const { ids, there } = this;
+    for (let i = from; i < to; i++) {
+      const e = edges[i];
+      out[i] = {
+        from: ids.get(e.from) as string,
+        to: ids.get(e.to) as string,
+        tensor: there[e.tensor],
+        label: e.label,
+      };
+    }
+  }
+
+  /** The graph of `step`: `from` with its nodes and edges renamed (`nodes`, `edges`), and its maps. */
+  graph(from: StepGraph, step: number, nodes: GraphNode[], edges: GraphEdge[]): StepGraph {
     const { ids, there, ops } = this;
-    const edges: GraphEdge[] = from.edges.map((e) => ({
-      from: ids.get(e.from) as string,
-      to: ids.get(e.to) as string,
-      tensor: there[e.tensor],
-      label: e.label,
-    }));
     const nodeOfOp = new Map<OpId, string>();
     for (const [o, n] of from.nodeOfOp) nodeOfOp.set(ops.get(o) as OpId, ids.get(n) as string);
     const nodeOfTensor = new Map<TensorId, string>();

@@ -1,11 +1,13 @@
 // The step graphs the graph panel built and their layouts by open groups, kept for the steps to come back to, and the
-// next step's built ahead in idle time: a debugger step into another training step built that step's graph at the
-// click (the e2e bench's 100,000-op LSTM: a step 0.36 s at p95, the median 15.5 ms).
+// steps around the one shown built ahead in idle time: a debugger step into another training step built that step's
+// graph at the click (the e2e bench's 100,000-op LSTM: a step 0.36 s at p95, the median 15.5 ms). A step laid out
+// like a kept one (sameLayout.ts) takes its layout renamed.
 import type { ViewIndex } from "../../src/protocol/messages";
 import { visibleGraph, type VisibleGraph } from "./collapse";
 import { eventSpans, type EventSpans } from "./highlight";
 import { layoutInput, runLayout, type Layout } from "./layout";
 import { stepGraphSlices, stepsWithOps, type StepGraph } from "./model";
+import { renamedLayout } from "./sameLayout";
 import { deriveSlices } from "./sameSteps";
 import { runAll, type Slices } from "./slices";
 import { hasStep } from "./stepLoader";
@@ -17,9 +19,13 @@ export interface Laid {
   spans: EventSpans;
 }
 
-/** Graphs kept (the one shown, the next and the previous step's); layouts kept, over them all. */
+/**
+ * Graphs kept: at least the one shown, the next and the previous step's; more while they hold NODES_KEPT nodes in all
+ * (the e2e bench's 100,000-op LSTM: 5 steps of 20,949 nodes, all kept). Layouts kept: LAYOUTS more than graphs.
+ */
 const GRAPHS = 3;
-const LAYOUTS = 8;
+const NODES_KEPT = 120_000;
+const LAYOUTS = 5;
 
 export class StepCache {
   private index?: ViewIndex;
@@ -33,6 +39,8 @@ export class StepCache {
   private steps?: number[];
   /** Each kept graph's default open groups. */
   private opens = new WeakMap<StepGraph, ReadonlySet<string>>();
+  /** The step last asked for by `graph` (shown): never the one let go. */
+  private shown?: number;
 
   /** `defaultOpen`: the groups a step shows open when nothing says which (its graph's first view). */
   constructor(private readonly defaultOpen: (graph: StepGraph) => Set<string>) {}
@@ -47,6 +55,7 @@ export class StepCache {
   /** `step`'s graph: kept, or the one built ahead finished, or derived from a kept step's (sameSteps), or built. */
   *graph(index: ViewIndex, step: number): Slices<StepGraph> {
     this.use(index);
+    this.shown = step;
     const ahead = this.ahead;
     if (ahead?.step === step) {
       this.ahead = undefined;
@@ -64,12 +73,33 @@ export class StepCache {
     graph ??= yield* stepGraphSlices(index, step);
     this.graphs.delete(step);
     this.graphs.set(step, graph);
-    for (const old of this.graphs.keys()) {
-      if (this.graphs.size <= GRAPHS) break;
+    while (this.graphs.size > this.capacity()) {
+      const old = this.farthest();
       this.graphs.delete(old);
       for (const [key, v] of this.laid) if (v.graph.step === old) this.laid.delete(key);
     }
     return graph;
+  }
+
+  /** How many graphs are kept: GRAPHS, or more while they hold NODES_KEPT nodes (sized by the largest kept). */
+  private capacity(): number {
+    let most = 1;
+    for (const g of this.graphs.values()) most = Math.max(most, g.nodes.length);
+    return Math.max(GRAPHS, Math.floor(NODES_KEPT / most));
+  }
+
+  /** The kept step to let go: the farthest from the one shown (in steps with ops), the least recently used of ties. */
+  private farthest(): number {
+    const steps = (this.steps ??= stepsWithOps(this.index as ViewIndex));
+    const at = steps.indexOf(this.shown ?? -1);
+    let pick = -1;
+    let far = -1;
+    for (const s of this.graphs.keys()) {
+      if (s === this.shown && this.graphs.size > 1) continue;
+      const d = at < 0 ? 0 : Math.abs(steps.indexOf(s) - at);
+      if (d > far) [pick, far] = [s, d];
+    }
+    return pick;
   }
 
   /** `graph` with the groups in `open` open, laid out. */
@@ -85,22 +115,34 @@ export class StepCache {
     if (!laid) {
       const visible = visibleGraph(graph, open);
       yield;
-      const layout = runLayout(layoutInput(visible));
+      const layout = this.sameLayout(key, visible) ?? runLayout(layoutInput(visible));
       yield;
       laid = { visible, layout, spans: eventSpans(this.index as ViewIndex, graph, visible) };
     }
     this.laid.delete(key);
     this.laid.set(key, { graph, laid });
+    const most = this.graphs.size + LAYOUTS;
     for (const old of this.laid.keys()) {
-      if (this.laid.size <= LAYOUTS) break;
+      if (this.laid.size <= most) break;
       this.laid.delete(old);
     }
     return laid;
   }
 
+  /** The layout of a kept step with the same groups open, renamed, when it would be laid out alike (sameLayout). */
+  private sameLayout(key: string, visible: VisibleGraph): Layout | undefined {
+    const groups = key.slice(key.indexOf("\u0000"));
+    for (const [k, { laid }] of this.laid) {
+      if (k === key || k.slice(k.indexOf("\u0000")) !== groups) continue;
+      const layout = renamedLayout(laid.visible, laid.layout, visible);
+      if (layout) return layout;
+    }
+    return undefined;
+  }
+
   /**
-   * Starts building the step after `step` (or else the one before) ahead, as it will first be shown: with its default
-   * open groups. Returns whether there is work for `work`.
+   * Starts building the next step around `step` (nextAhead) ahead, as it will first be shown: with its default open
+   * groups. Returns whether there is work for `work`.
    */
   buildAhead(index: ViewIndex, step: number): boolean {
     const next = this.nextAhead(index, step);
@@ -110,15 +152,21 @@ export class StepCache {
   }
 
   /**
-   * The step to build ahead after `step`: the next one (else the one before) not kept. Its tensors may not be in a
-   * windowed trace yet (stepLoader.ts): the caller fetches them first.
+   * The step to build ahead after `step`: the nearest not kept of those kept around it (the next, the one before,
+   * the one after next, …: as many as `capacity` keeps with `step`). Its tensors may not be in a windowed trace yet
+   * (stepLoader.ts): the caller fetches them first.
    */
   nextAhead(index: ViewIndex, step: number): number | undefined {
     // only for the trace being shown: a new one's first paint may be under way
     if (index !== this.index) return undefined;
     const steps = (this.steps ??= stepsWithOps(index));
     const at = steps.indexOf(step);
-    return at < 0 ? undefined : [steps[at + 1], steps[at - 1]].find((s) => s !== undefined && !this.graphs.has(s));
+    if (at < 0) return undefined;
+    const around = this.capacity() - 1;
+    for (let d = 1, n = 0; n < around && (at + d < steps.length || at - d >= 0); d++)
+      for (const i of [at + d, at - d])
+        if (i >= 0 && i < steps.length && n++ < around && !this.graphs.has(steps[i])) return steps[i];
+    return undefined;
   }
 
   /** `step` as it is first shown: its graph, laid out with its default open groups. */
@@ -144,6 +192,7 @@ export class StepCache {
     this.laid.clear();
     this.ahead = undefined;
     this.steps = undefined;
+    this.shown = undefined;
   }
 }
 
