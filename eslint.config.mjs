@@ -73,10 +73,10 @@ export default tseslint.config(
                 'webview/ imports from src/ only src/protocol and src/trace\'s pure modules (docs/architecture.md, "The parts").',
             },
             {
-              regex: "(^|/)src/trace/(?!traceIndex$|text$|wire$)",
+              regex: "(^|/)src/trace/(?!traceIndex$|text$|wire$|slices$)",
               allowTypeImports: true,
               message:
-                "webview/ may import src/trace's types, and at run time only its pure traceIndex, text and wire modules.",
+                "webview/ may import src/trace's types, and at run time only its pure traceIndex, text, wire and slices modules.",
             },
           ],
         },
@@ -92,10 +92,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(?!\\./\\w+$|\\.\\./trace/(traceIndex|text|healthRules|wire)$)\\.\\.?/",
+              regex: "^(?!\\./\\w+$|\\.\\./trace/(traceIndex|text|healthRules|wire|slices)$)\\.\\.?/",
               allowTypeImports: true,
               message:
-                "The webviews import src/protocol: it may import only types, src/protocol and src/trace's pure traceIndex, text, healthRules and wire.",
+                "The webviews import src/protocol: it may import only types, src/protocol and src/trace's pure traceIndex, text, healthRules, wire and slices.",
             },
             { group: nodeBuiltins, message: "The webviews import src/protocol: no Node built-ins." },
           ],
@@ -110,6 +110,7 @@ export default tseslint.config(
       "src/trace/text.ts",
       "src/trace/healthRules.ts",
       "src/trace/wire.ts",
+      "src/trace/slices.ts",
     ],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -117,7 +118,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(?!\\./(traceIndex|gradTimeline|text|healthRules|wire)$)\\.\\.?/",
+              regex: "^(?!\\./(traceIndex|gradTimeline|text|healthRules|wire|slices)$)\\.\\.?/",
               allowTypeImports: true,
               message: "The webviews import this module: it may import only types and the other pure trace modules.",
             },

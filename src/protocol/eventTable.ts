@@ -7,6 +7,7 @@
 import type { LocalDerivative, TraceEvent } from "../trace/types";
 import { isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexColumn } from "./opTable";
 import type { StringTable } from "./stringTable";
+import { inParts, runAll, type Slices } from "../trace/slices";
 
 const OTHER = 0;
 const FORWARD = 1;
@@ -169,6 +170,11 @@ function isColumnUpdate(e: TraceEvent): e is Extract<TraceEvent, { kind: "update
  * length, an index out of range). The events themselves are judged by the message guard.
  */
 export function unpackEvents(table: unknown, strings: readonly string[]): TraceEvent[] | undefined {
+  return runAll(unpackEventsSlices(table, strings));
+}
+
+/** unpackEvents, pausing every ROWS_PER_PAUSE events (the graph page unpacks a big trace a task at a time). */
+export function* unpackEventsSlices(table: unknown, strings: readonly string[]): Slices<TraceEvent[] | undefined> {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof EventTable, unknown>>;
   if (!(t.kind instanceof Uint8Array)) return undefined;
@@ -202,70 +208,75 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
     if (!Number.isInteger(f) || f < 0 || f >= strings.length) return undefined;
   }
   const out: TraceEvent[] = new Array(n);
-  let next = 0;
-  let u = 0;
-  let a = 0;
-  let b = 0;
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    switch (c.kind[i]) {
-      case FORWARD:
-        out[i] = { kind: "forward", op: c.op[i] };
-        break;
-      case ACCUMULATE: {
-        if (a >= tensor.length) return undefined;
-        const e: TraceEvent = {
-          kind: "accumulate",
-          tensor: c.tensor[a],
-          contribution: c.contribution[a],
-          total: c.total[a],
-        };
-        a++;
-        if (c.op[i] !== -1) e.from = c.op[i];
-        out[i] = e;
-        break;
-      }
-      case BACKWARD: {
-        if (b >= c.upstream.length) return undefined;
-        const arity = c.arity[b];
-        if (arity < 0 || k + arity > localTensor.length) return undefined;
-        const local: (LocalDerivative | null)[] = new Array(arity);
-        const contributions: (number | null)[] = new Array(arity);
-        for (let j = 0; j < arity; j++, k++) {
-          const id = c.local[k];
-          if (id > nLocals || id < 0) return undefined;
-          contributions[j] = c.inputContribution[k] === -1 ? null : c.inputContribution[k];
-          if (id === 0) local[j] = null;
-          else {
-            const at = 3 * (id - 1);
-            const l: LocalDerivative = {
-              formula: strings[c.locals[at]],
-              jacobianShape: [c.locals[at + 1], c.locals[at + 2]],
-            };
-            if (c.localTensor[k] !== -1) l.tensor = c.localTensor[k];
-            local[j] = l;
-          }
+  /** Where each kind's columns are read, from part to part. */
+  const cursor = { next: 0, u: 0, a: 0, b: 0, k: 0 };
+  const part = (from: number, to: number): true | undefined => {
+    // in locals while a part runs: the loop reads and bumps them per event
+    let { next, u, a, b, k } = cursor;
+    for (let i = from; i < to; i++) {
+      switch (c.kind[i]) {
+        case FORWARD:
+          out[i] = { kind: "forward", op: c.op[i] };
+          break;
+        case ACCUMULATE: {
+          if (a >= tensor.length) return true;
+          const e: TraceEvent = {
+            kind: "accumulate",
+            tensor: c.tensor[a],
+            contribution: c.contribution[a],
+            total: c.total[a],
+          };
+          a++;
+          if (c.op[i] !== -1) e.from = c.op[i];
+          out[i] = e;
+          break;
         }
-        out[i] = { kind: "backward", op: c.op[i], upstream: c.upstream[b++], local, contributions };
-        break;
+        case BACKWARD: {
+          if (b >= c.upstream.length) return true;
+          const arity = c.arity[b];
+          if (arity < 0 || k + arity > localTensor.length) return true;
+          const local: (LocalDerivative | null)[] = new Array(arity);
+          const contributions: (number | null)[] = new Array(arity);
+          for (let j = 0; j < arity; j++, k++) {
+            const id = c.local[k];
+            if (id > nLocals || id < 0) return true;
+            contributions[j] = c.inputContribution[k] === -1 ? null : c.inputContribution[k];
+            if (id === 0) local[j] = null;
+            else {
+              const at = 3 * (id - 1);
+              const l: LocalDerivative = {
+                formula: strings[c.locals[at]],
+                jacobianShape: [c.locals[at + 1], c.locals[at + 2]],
+              };
+              if (c.localTensor[k] !== -1) l.tensor = c.localTensor[k];
+              local[j] = l;
+            }
+          }
+          out[i] = { kind: "backward", op: c.op[i], upstream: c.upstream[b++], local, contributions };
+          break;
+        }
+        case UPDATE: {
+          if (u >= before.length) return true;
+          const param = strings[c.param[u]] as string | undefined;
+          const rule = strings[c.rule[u]] as string | undefined;
+          if (param === undefined || rule === undefined) return true;
+          out[i] = { kind: "update", param, before: before[u], grad: grad[u], after: after[u], rule };
+          u++;
+          break;
+        }
+        case OTHER:
+          if (c.otherAt[next] !== i) return true;
+          out[i] = c.other[next++];
+          break;
+        default:
+          return true;
       }
-      case UPDATE: {
-        if (u >= before.length) return undefined;
-        const param = strings[c.param[u]] as string | undefined;
-        const rule = strings[c.rule[u]] as string | undefined;
-        if (param === undefined || rule === undefined) return undefined;
-        out[i] = { kind: "update", param, before: before[u], grad: grad[u], after: after[u], rule };
-        u++;
-        break;
-      }
-      case OTHER:
-        if (c.otherAt[next] !== i) return undefined;
-        out[i] = c.other[next++];
-        break;
-      default:
-        return undefined;
     }
-  }
+    Object.assign(cursor, { next, u, a, b, k });
+    return undefined;
+  };
+  if (yield* inParts(n, part)) return undefined;
+  const { next, u, a, b, k } = cursor;
   return next === c.other.length &&
     k === localTensor.length &&
     a === tensor.length &&

@@ -1,161 +1,12 @@
 // Runtime checks on every received message: each side validates what it gets before acting on it.
-import type { HostMessage, TensorInfo, TraceStructure, ValuesResult, ViewMessage } from "./messages";
+import type { HostMessage, TensorInfo, ValuesResult, ViewMessage } from "./messages";
 import { MAX_STEPS_REQUEST } from "./messages";
-import { traceIdProblem } from "../trace/traceIndex";
-import { isStatsTable, MAX_STATS_REQUEST, STAT_KEYS } from "./statsTable";
-import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
+import { isStatsTable, MAX_STATS_REQUEST } from "./statsTable";
+import { everySliced, isInt, isIntArr, isNum, isNumArr, isRec, isStr, isTensorInfo, opt, type Rec } from "./traceGuard";
+import { traceStructureSlices } from "./traceGuard";
+import { runAll, type Slices } from "../trace/slices";
 
-type Rec = Record<string, unknown>;
-const isRec = (x: unknown): x is Rec => typeof x === "object" && x !== null && !Array.isArray(x);
-const isNum = (x: unknown): x is number => typeof x === "number";
-const isInt = (x: unknown): x is number => Number.isInteger(x);
-const isStr = (x: unknown): x is string => typeof x === "string";
-const isIntArr = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
-const isNumArr = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
-const opt = (x: unknown, f: (y: unknown) => boolean): boolean => x === undefined || f(x);
-const isLoc = (x: unknown): boolean => isRec(x) && isStr(x.file) && isInt(x.line) && isInt(x.column);
-
-const TENSOR_KINDS = new Set(["input", "param", "activation", "constant", "grad"]);
-
-function isTensorInfo(x: unknown): x is TensorInfo {
-  return (
-    isRec(x) &&
-    isInt(x.id) &&
-    TENSOR_KINDS.has(x.kind as string) &&
-    isIntArr(x.shape) &&
-    (x.dtype === "float32" || x.dtype === "float64") &&
-    typeof x.hasValues === "boolean" &&
-    opt(x.stats, (st) => isRec(st) && STAT_KEYS.every((k) => isNum(st[k]))) &&
-    opt(x.name, isStr) &&
-    opt(x.op, isInt) &&
-    x.values === undefined
-  );
-}
-
-function isOp(x: unknown): x is TraceOp {
-  return (
-    isRec(x) &&
-    isInt(x.id) &&
-    isStr(x.op) &&
-    isInt(x.trainingStep) &&
-    isIntArr(x.inputs) &&
-    isInt(x.output) &&
-    isRec(x.attrs) &&
-    opt(x.var, isStr) &&
-    opt(x.module, isStr) &&
-    opt(x.loc, isLoc) &&
-    Array.isArray(x.stack) &&
-    x.stack.every((f) => isLoc(f) && isStr((f as Rec).name)) &&
-    opt(x.phase, (p) => p === "backward")
-  );
-}
-
-function isLocal(x: unknown): x is LocalDerivative | null {
-  return (
-    x === null ||
-    (isRec(x) &&
-      isStr(x.formula) &&
-      isIntArr(x.jacobianShape) &&
-      (x.jacobianShape as number[]).length === 2 &&
-      opt(x.tensor, isInt))
-  );
-}
-
-const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "update", "zeroGrad", "gradCheck"]);
-
-const VERDICTS = new Set(["exact", "close", "mismatch", "shape", "missing"]);
-
-function isEvent(x: unknown): x is TraceEvent {
-  if (!isRec(x)) return false;
-  switch (x.kind) {
-    case "step":
-      return isInt(x.index) && opt(x.loss, isNum);
-    case "forward":
-      return isInt(x.op);
-    case "backward":
-      return (
-        isInt(x.op) &&
-        isInt(x.upstream) &&
-        Array.isArray(x.local) &&
-        x.local.every(isLocal) &&
-        Array.isArray(x.contributions) &&
-        x.contributions.every((c) => c === null || isInt(c))
-      );
-    case "accumulate":
-      return isInt(x.tensor) && isInt(x.contribution) && isInt(x.total) && opt(x.from, isInt);
-    case "update":
-      return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
-    case "zeroGrad":
-      return (
-        Array.isArray(x.params) &&
-        x.params.every(isStr) &&
-        opt(x.tensors, isIntArr) &&
-        opt(x.loc, isLoc) &&
-        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)))
-      );
-    case "gradCheck":
-      return (
-        (x.source === "expectGrad" || x.source === "function") &&
-        isStr(x.verdict) &&
-        VERDICTS.has(x.verdict) &&
-        isStr(x.label) &&
-        opt(x.tensor, isInt) &&
-        opt(x.op, isInt) &&
-        opt(x.input, isInt) &&
-        opt(x.manual, isInt) &&
-        opt(x.reference, isInt) &&
-        isIntArr(x.manualShape) &&
-        isIntArr(x.referenceShape) &&
-        opt(x.maxAbsDiff, isNum) &&
-        opt(x.relErr, isNum) &&
-        opt(x.worst, (w) => isRec(w) && isIntArr(w.index) && isNum(w.manual) && isNum(w.reference)) &&
-        isNum(x.atol) &&
-        isNum(x.rtol) &&
-        opt(x.note, isStr) &&
-        opt(x.loc, isLoc) &&
-        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)))
-      );
-    // an event of a later format (version 1 grows by new kinds): kept, and skipped by every view
-    default:
-      return isStr(x.kind) && !KNOWN_EVENTS.has(x.kind);
-  }
-}
-
-/** Checks the whole structure: every op, tensor and event, and that ids index it (cheap next to laying it out). */
-export function isTraceStructure(x: unknown): x is TraceStructure {
-  return (
-    isRec(x) &&
-    x.format === "backstep-trace" &&
-    x.version === 1 &&
-    isStr(x.program) &&
-    Array.isArray(x.ops) &&
-    x.ops.every(isOp) &&
-    Array.isArray(x.tensors) &&
-    x.tensors.every(isTensorInfo) &&
-    opt(x.window, (w) => isRec(w) && isInt(w.token) && isIntArr(w.steps)) &&
-    Array.isArray(x.events) &&
-    x.events.every(isEvent) &&
-    Array.isArray(x.params) &&
-    x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&
-    Array.isArray(x.diagnostics) &&
-    x.diagnostics.every(
-      (d) =>
-        isRec(d) && isStr(d.severity) && isStr(d.code) && isStr(d.message) && opt(d.loc, isLoc) && opt(d.op, isInt),
-    ) &&
-    isNumArr(x.losses) &&
-    isRec(x.truncated) &&
-    isNum(x.durationMs) &&
-    opt(
-      x.health,
-      (h) =>
-        Array.isArray(h) &&
-        h.every(
-          (a) => isRec(a) && isInt(a.op) && (a.kind === "dead-relu" || a.kind === "saturated") && isNum(a.fraction),
-        ),
-    ) &&
-    traceIdProblem(x as unknown as TraceStructure) === undefined
-  );
-}
+export { isTraceStructure } from "./traceGuard";
 
 function isValuesResult(x: unknown): x is ValuesResult {
   if (!isRec(x)) return false;
@@ -237,6 +88,11 @@ function isSideModel(x: unknown): boolean {
 
 /** What a webview accepts from the host. */
 export function isHostMessage(x: unknown): x is HostMessage {
+  return runAll(hostMessageSlices(x));
+}
+
+/** isHostMessage, pausing every ROWS_PER_PAUSE rows of a trace or of a step's tensors (the graph page's way). */
+export function* hostMessageSlices(x: unknown): Slices<boolean> {
   if (!isRec(x)) return false;
   switch (x.type) {
     case "trace":
@@ -246,7 +102,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
         typeof x.debugging === "boolean" &&
         isIntArr(x.breakpoints) &&
         opt(x.provisional, (p) => isRec(p) && isInt(p.step)) &&
-        isTraceStructure(x.trace)
+        (yield* traceStructureSlices(x.trace))
       );
     case "side":
       return isStr(x.file) && isInt(x.cursor) && isSideModel(x.side);
@@ -267,9 +123,10 @@ export function isHostMessage(x: unknown): x is HostMessage {
         isInt(x.token) &&
         isIntArr(x.steps) &&
         Array.isArray(x.tensors) &&
-        x.tensors.every(
+        (yield* everySliced(
+          x.tensors,
           (t, i, all) => isTensorInfo(t) && t.id >= 0 && (i === 0 || t.id > (all[i - 1] as TensorInfo).id),
-        )
+        ))
       );
     case "select":
       return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);

@@ -7,6 +7,7 @@
 // any message) by the webview.
 import type { AttrValue, TraceOp } from "../trace/types";
 import type { StringTable } from "./stringTable";
+import { inParts, runAll, type Slices } from "../trace/slices";
 
 /** A column of indices, as narrow as its values allow (narrow). */
 export type IndexColumn = Uint8Array | Uint16Array | Int32Array;
@@ -222,6 +223,11 @@ function unpackSites(
  * judged by the guard.
  */
 export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[] | undefined {
+  return runAll(unpackOpsSlices(table, strings));
+}
+
+/** unpackOps, pausing every ROWS_PER_PAUSE ops (the graph page unpacks a big trace a task at a time). */
+export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Slices<TraceOp[] | undefined> {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof OpTable, unknown>>;
   const output = unpackIds(t.output);
@@ -238,31 +244,35 @@ export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[]
   if (!outputs || !sites) return undefined;
   const out: TraceOp[] = new Array(n);
   let at = 0;
-  for (let i = 0; i < n; i++) {
-    const site = sites[c.site[i]];
-    const count = c.inputCount[i];
-    const a = c.attr[i];
-    if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > inputs.length) return undefined;
-    const o: TraceOp = {
-      id: i,
-      op: site.op,
-      trainingStep: c.step[i],
-      inputs: new Array<number>(count),
-      output: output[i],
-      attrs: a === 0 ? {} : c.attrs[a - 1],
-      stack: [],
-    };
-    for (let j = 0; j < count; j++) o.inputs[j] = inputs[at + j];
-    const outs = outputs.get(i);
-    if (outs !== undefined) o.outputs = outs;
-    if (site.var !== undefined) o.var = site.var;
-    if (site.module !== undefined) o.module = site.module;
-    // each op its own location object, as it had on the host
-    const loc = site.loc;
-    if (loc !== undefined) o.loc = { file: loc.file, line: loc.line, column: loc.column };
-    if (site.phase !== undefined) o.phase = site.phase;
-    out[i] = o;
-    at += count;
-  }
+  const part = (from: number, to: number): true | undefined => {
+    for (let i = from; i < to; i++) {
+      const site = sites[c.site[i]];
+      const count = c.inputCount[i];
+      const a = c.attr[i];
+      if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > inputs.length) return true;
+      const o: TraceOp = {
+        id: i,
+        op: site.op,
+        trainingStep: c.step[i],
+        inputs: new Array<number>(count),
+        output: output[i],
+        attrs: a === 0 ? {} : c.attrs[a - 1],
+        stack: [],
+      };
+      for (let j = 0; j < count; j++) o.inputs[j] = inputs[at + j];
+      const outs = outputs.get(i);
+      if (outs !== undefined) o.outputs = outs;
+      if (site.var !== undefined) o.var = site.var;
+      if (site.module !== undefined) o.module = site.module;
+      // each op its own location object, as it had on the host
+      const loc = site.loc;
+      if (loc !== undefined) o.loc = { file: loc.file, line: loc.line, column: loc.column };
+      if (site.phase !== undefined) o.phase = site.phase;
+      out[i] = o;
+      at += count;
+    }
+    return undefined;
+  };
+  if (yield* inParts(n, part)) return undefined;
   return at === inputs.length ? out : undefined;
 }

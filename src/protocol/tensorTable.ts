@@ -4,11 +4,12 @@
 // the ops too (opTable.ts).
 import type { HostMessage, TensorInfo } from "./messages";
 import type { Dtype, TensorKind } from "../trace/types";
-import { isColumn, isIndexColumn, narrow, packIds, packOps, unpackIds, unpackOps } from "./opTable";
+import { isColumn, isIndexColumn, narrow, packIds, packOps, unpackIds, unpackOpsSlices } from "./opTable";
 import type { IdColumn, IndexColumn } from "./opTable";
 import { StringTable } from "./stringTable";
-import { packEvents, unpackEvents } from "./eventTable";
+import { packEvents, unpackEventsSlices } from "./eventTable";
 import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";
+import { inParts, runAll, type Slices } from "../trace/slices";
 
 export interface TensorTable {
   id: IdColumn;
@@ -96,6 +97,11 @@ export function packTensors(tensors: readonly (TensorInfo | undefined)[], string
  * unequal length, an index out of range).
  */
 export function unpackTensors(table: unknown, strings: readonly string[]): TensorInfo[] | undefined {
+  return runAll(unpackTensorsSlices(table, strings));
+}
+
+/** unpackTensors, pausing every ROWS_PER_PAUSE tensors (the graph page unpacks a big trace a task at a time). */
+function* unpackTensorsSlices(table: unknown, strings: readonly string[]): Slices<TensorInfo[] | undefined> {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof TensorTable, unknown>>;
   const id = unpackIds(t.id);
@@ -118,30 +124,34 @@ export function unpackTensors(table: unknown, strings: readonly string[]): Tenso
   const str = (i: number): string | undefined => (i >= 0 && i < strings.length ? strings[i] : undefined);
   const out: TensorInfo[] = new Array(holes ? c.count : n);
   const rows: TensorInfo[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const kind = str(c.kind[i]);
-    const dtype = str(c.dtype[i]);
-    const shape: unknown = shapes[c.shape[i]];
-    const nameId = c.name[i];
-    const name = nameId === -1 ? undefined : str(nameId);
-    if (kind === undefined || dtype === undefined || !Array.isArray(shape)) return undefined;
-    if (nameId !== -1 && name === undefined) return undefined;
-    const info: TensorInfo = {
-      id: c.id[i],
-      kind: kind as TensorKind,
-      // each tensor its own array: a view may change one without changing every tensor of that shape
-      shape: (shape as number[]).slice(),
-      dtype: dtype as Dtype,
-      hasValues: c.hasValues[i] === 1,
-    };
-    if (name !== undefined) info.name = name;
-    if (c.op[i] !== -1) info.op = c.op[i];
-    rows[i] = info;
-    // each row at its id (the guard's traceIdProblem checks a whole table's ids)
-    const at = holes ? info.id : i;
-    if (at < 0 || at >= out.length || out[at] !== undefined) return undefined;
-    out[at] = info;
-  }
+  const part = (from: number, to: number): true | undefined => {
+    for (let i = from; i < to; i++) {
+      const kind = str(c.kind[i]);
+      const dtype = str(c.dtype[i]);
+      const shape: unknown = shapes[c.shape[i]];
+      const nameId = c.name[i];
+      const name = nameId === -1 ? undefined : str(nameId);
+      if (kind === undefined || dtype === undefined || !Array.isArray(shape)) return true;
+      if (nameId !== -1 && name === undefined) return true;
+      const info: TensorInfo = {
+        id: c.id[i],
+        kind: kind as TensorKind,
+        // each tensor its own array: a view may change one without changing every tensor of that shape
+        shape: (shape as number[]).slice(),
+        dtype: dtype as Dtype,
+        hasValues: c.hasValues[i] === 1,
+      };
+      if (name !== undefined) info.name = name;
+      if (c.op[i] !== -1) info.op = c.op[i];
+      rows[i] = info;
+      // each row at its id (the guard's traceIdProblem checks a whole table's ids)
+      const at = holes ? info.id : i;
+      if (at < 0 || at >= out.length || out[at] !== undefined) return true;
+      out[at] = info;
+    }
+    return undefined;
+  };
+  if (yield* inParts(n, part)) return undefined;
   let bad = false;
   eachStats(c.stats, (row, stats) => {
     if (row >= 0 && row < n) rows[row].stats = stats;
@@ -168,11 +178,24 @@ export function packMessage(m: HostMessage): object {
 
 /** Undo packMessage on a received message (anything else passes through; the guard judges the result). */
 export function unpackMessage(raw: unknown): unknown {
+  return runAll(unpackMessageSlices(raw));
+}
+
+/** Whether `raw` is a message packMessage packed (unpackMessage has work to do: the graph page does it in slices). */
+export function isPacked(raw: unknown): boolean {
+  const r = raw as { type?: unknown; trace?: unknown } | null;
+  if (r === null || typeof r !== "object") return false;
+  if (r.type === "steps") return "tensorTable" in r;
+  return r.type === "trace" && typeof r.trace === "object" && r.trace !== null && "tensorTable" in r.trace;
+}
+
+/** unpackMessage, pausing every ROWS_PER_PAUSE rows of its tables. */
+export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
   const r = raw as { type?: unknown; tensorTable?: unknown; strings?: unknown } | null;
   if (r !== null && typeof r === "object" && r.type === "steps" && "tensorTable" in r) {
     const { tensorTable, strings, ...rest } = r;
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
-    const tensors = unpackTensors(tensorTable, strings as string[]);
+    const tensors = yield* unpackTensorsSlices(tensorTable, strings as string[]);
     return tensors ? { ...rest, tensors } : raw;
   }
   const m = raw as {
@@ -190,8 +213,10 @@ export function unpackMessage(raw: unknown): unknown {
     return raw;
   const { tensorTable, opTable, eventTable, strings, ...rest } = m.trace;
   if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
-  const tensors = unpackTensors(tensorTable, strings as string[]);
-  const ops = unpackOps(opTable, strings as string[]);
-  const events = unpackEvents(eventTable, strings as string[]);
-  return tensors && ops && events ? { ...m, trace: { ...rest, tensors, ops, events } } : raw;
+  const tensors = yield* unpackTensorsSlices(tensorTable, strings as string[]);
+  if (!tensors) return raw;
+  const ops = yield* unpackOpsSlices(opTable, strings as string[]);
+  if (!ops) return raw;
+  const events = yield* unpackEventsSlices(eventTable, strings as string[]);
+  return events ? { ...m, trace: { ...rest, tensors, ops, events } } : raw;
 }

@@ -1,6 +1,7 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
+import { inParts, runAll, type Slices } from "./slices";
 import type { GradCheckEvent, OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
 
 /**
@@ -28,30 +29,47 @@ export interface StepStart {
  * recorder writes ids densely by construction.
  */
 export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
+  return runAll(traceIdProblemSlices(trace));
+}
+
+/** traceIdProblem, pausing every ROWS_PER_PAUSE tensors, ops or events (the graph page checks a big trace so). */
+export function* traceIdProblemSlices(trace: TraceOf<TensorHead>): Slices<string | undefined> {
   const nT = trace.tensors.length;
   const nO = trace.ops.length;
   const tensorOk = (id: number | null | undefined): boolean =>
     id === null || id === undefined || (Number.isInteger(id) && id >= 0 && id < nT);
   const opOk = (id: number | undefined): boolean => id === undefined || (Number.isInteger(id) && id >= 0 && id < nO);
-  for (let i = 0; i < nT; i++) {
-    const t = trace.tensors[i] as TensorHead | undefined;
-    if (t === undefined) continue; // a windowed trace message's hole (src/protocol/traceWindow.ts)
-    if (t.id !== i) return `tensors[${i}] has id ${t.id} (ids must be 0, 1, 2, … in order)`;
-    if (!opOk(t.op)) return `tensor ${i} names op ${t.op}, which the trace does not have`;
-  }
-  for (let i = 0; i < nO; i++) {
-    const op = trace.ops[i];
-    if (op.id !== i) return `ops[${i}] has id ${op.id} (ids must be 0, 1, 2, … in order)`;
-    const bad = [...op.inputs, op.output, ...(op.outputs ?? [])].find((t) => !tensorOk(t));
-    if (bad !== undefined) return `op ${i} (${op.op}) names tensor ${bad}, which the trace does not have`;
-  }
-  for (let i = 0; i < trace.events.length; i++) {
-    const e = trace.events[i];
-    const ids = eventIds(e);
-    if (!opOk(ids.op)) return `event ${i} (${e.kind}) names op ${ids.op}, which the trace does not have`;
-    const bad = ids.tensors.find((t) => !tensorOk(t));
-    if (bad !== undefined) return `event ${i} (${e.kind}) names tensor ${bad}, which the trace does not have`;
-  }
+  const tensors = (from: number, to: number): string | undefined => {
+    for (let i = from; i < to; i++) {
+      const t = trace.tensors[i] as TensorHead | undefined;
+      if (t === undefined) continue; // a windowed trace message's hole (src/protocol/traceWindow.ts)
+      if (t.id !== i) return `tensors[${i}] has id ${t.id} (ids must be 0, 1, 2, … in order)`;
+      if (!opOk(t.op)) return `tensor ${i} names op ${t.op}, which the trace does not have`;
+    }
+    return undefined;
+  };
+  const ops = (from: number, to: number): string | undefined => {
+    for (let i = from; i < to; i++) {
+      const op = trace.ops[i];
+      if (op.id !== i) return `ops[${i}] has id ${op.id} (ids must be 0, 1, 2, … in order)`;
+      const bad = [...op.inputs, op.output, ...(op.outputs ?? [])].find((t) => !tensorOk(t));
+      if (bad !== undefined) return `op ${i} (${op.op}) names tensor ${bad}, which the trace does not have`;
+    }
+    return undefined;
+  };
+  const events = (from: number, to: number): string | undefined => {
+    for (let i = from; i < to; i++) {
+      const e = trace.events[i];
+      const ids = eventIds(e);
+      if (!opOk(ids.op)) return `event ${i} (${e.kind}) names op ${ids.op}, which the trace does not have`;
+      const bad = ids.tensors.find((t) => !tensorOk(t));
+      if (bad !== undefined) return `event ${i} (${e.kind}) names tensor ${bad}, which the trace does not have`;
+    }
+    return undefined;
+  };
+  const problem =
+    (yield* inParts(nT, tensors)) ?? (yield* inParts(nO, ops)) ?? (yield* inParts(trace.events.length, events));
+  if (problem !== undefined) return problem;
   for (const p of trace.params) {
     if (!tensorOk(p.tensor) || !tensorOk(p.grad)) return `parameter ${p.name} names a tensor the trace does not have`;
   }

@@ -2,10 +2,12 @@
 // and statistics lazily.
 import type { HostMessage, TensorInfo, TensorValues, ViewMessage } from "../../src/protocol/messages";
 import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
-import { isHostMessage } from "../../src/protocol/guards";
+import { hostMessageSlices, isHostMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
-import { unpackMessage } from "../../src/protocol/tensorTable";
+import { isPacked, unpackMessage, unpackMessageSlices } from "../../src/protocol/tensorTable";
+import { runBudgeted } from "../../src/trace/slices";
 import type { TensorId } from "../../src/trace/types";
+import { nextTask } from "./nextTask";
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -15,6 +17,13 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const VALUES_TIMEOUT_MS = 5000;
+
+/**
+ * A packed message (a trace, a step's tensors) is unpacked and checked in tasks of about this length: in code-server
+ * the webview runs on the workbench's thread, and the 100,000-op LSTM's final trace message took ~0.9 s in one task
+ * (the e2e bench's longest editor hitch, load 13).
+ */
+const UNPACK_TASK_MS = 30;
 
 export class Host<S extends object> {
   private readonly api: VsCodeApi = acquireVsCodeApi();
@@ -30,51 +39,76 @@ export class Host<S extends object> {
   /** Parts of the page asked for (`requestPart`), by name: the answer's resolve. */
   private readonly partsWaiting = new Map<string, (text: { js: string; css: string } | undefined) => void>();
   private nextId = 1;
+  /** A packed message being unpacked in slices: the messages after it wait for it, in order. */
+  private unpacking: Promise<void> | undefined;
 
-  constructor(onMessage: (m: HostMessage) => void) {
+  constructor(private readonly onMessage: (m: HostMessage) => void) {
     window.addEventListener("message", (e: MessageEvent<unknown>) => {
-      const m = unpackMessage(messageFromWire(e.data));
-      if (!isHostMessage(m)) {
-        console.warn("backstep: ignored a malformed message", m);
-        return;
+      const raw = messageFromWire(e.data);
+      if (!this.unpacking && !isPacked(raw)) {
+        const m = unpackMessage(raw);
+        return this.receive(m, isHostMessage(m));
       }
-      if (m.type === "values") {
-        const w = this.waiting.get(m.requestId);
-        if (w && w.tensor === m.tensor) {
-          this.waiting.delete(m.requestId);
-          w.resolve(m.result.kind === "values" ? m.result : m.result.reason);
-        }
-        return;
-      }
-      if (m.type === "part") {
-        const resolve = this.partsWaiting.get(m.name);
-        this.partsWaiting.delete(m.name);
-        resolve?.({ js: m.js, css: m.css });
-        return;
-      }
-      if (m.type === "stats") {
-        const done = this.statsWaiting.get(m.requestId);
-        if (!done) return; // a reply for a trace since replaced
-        this.statsWaiting.delete(m.requestId);
-        const tensors = this.tensors;
-        eachStats(m.stats, (id, stats) => {
-          const t = tensors[id];
-          if (t && !t.stats) t.stats = stats;
+      const work = (this.unpacking ?? Promise.resolve()).then(async () => {
+        const m = await runBudgeted(unpackMessageSlices(raw), nextTask, UNPACK_TASK_MS);
+        this.receive(m, await runBudgeted(hostMessageSlices(m), nextTask, UNPACK_TASK_MS));
+      });
+      // a message that throws is reported as before (an uncaught error), and the messages after it still come
+      const settled = work.catch((err: unknown) => {
+        setTimeout(() => {
+          throw err;
         });
-        done();
-        return;
-      }
-      if (m.type === "trace") {
-        this.cache.clear();
-        this.arrived.clear();
-        this.tensors = m.trace.tensors;
-        // a late reply must not fill the new trace's tensors with the old one's statistics
-        for (const done of this.statsWaiting.values()) done();
-        this.statsWaiting.clear();
-        this.statsAsked.clear();
-      }
-      onMessage(m);
+      });
+      this.unpacking = settled;
+      void settled.then(() => {
+        if (this.unpacking === settled) this.unpacking = undefined;
+      });
     });
+  }
+
+  /** Handles a received message, unpacked, if it passed the guard. */
+  private receive(x: unknown, ok: boolean): void {
+    if (!ok) {
+      console.warn("backstep: ignored a malformed message", x);
+      return;
+    }
+    const m = x as HostMessage;
+    if (m.type === "values") {
+      const w = this.waiting.get(m.requestId);
+      if (w && w.tensor === m.tensor) {
+        this.waiting.delete(m.requestId);
+        w.resolve(m.result.kind === "values" ? m.result : m.result.reason);
+      }
+      return;
+    }
+    if (m.type === "part") {
+      const resolve = this.partsWaiting.get(m.name);
+      this.partsWaiting.delete(m.name);
+      resolve?.({ js: m.js, css: m.css });
+      return;
+    }
+    if (m.type === "stats") {
+      const done = this.statsWaiting.get(m.requestId);
+      if (!done) return; // a reply for a trace since replaced
+      this.statsWaiting.delete(m.requestId);
+      const tensors = this.tensors;
+      eachStats(m.stats, (id, stats) => {
+        const t = tensors[id];
+        if (t && !t.stats) t.stats = stats;
+      });
+      done();
+      return;
+    }
+    if (m.type === "trace") {
+      this.cache.clear();
+      this.arrived.clear();
+      this.tensors = m.trace.tensors;
+      // a late reply must not fill the new trace's tensors with the old one's statistics
+      for (const done of this.statsWaiting.values()) done();
+      this.statsWaiting.clear();
+      this.statsAsked.clear();
+    }
+    this.onMessage(m);
   }
 
   post(m: ViewMessage): void {

@@ -10,6 +10,7 @@ import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
 import { serializeMessage } from "../support/vscodeWire";
 import { openView, postSerialized, useHarness } from "./harness";
+import { startTicks } from "./support/ticks";
 
 interface PerfEntry {
   kind: string;
@@ -30,16 +31,7 @@ describe("the graph's first paint in slices (Chromium)", function () {
   it("builds, lays out and draws a new trace in separate tasks, with the page's own tasks run meanwhile", async () => {
     const v = await openView(h, "graph", undefined);
     await v.waitFor("ready", 0);
-    // another task source of the page (as the editor's input would be): a task that queues itself again and again
-    await v.page.evaluate(`(() => {
-      window.__ticks = [];
-      const c = new MessageChannel();
-      c.port1.onmessage = () => {
-        window.__ticks.push(performance.now());
-        if (!window.__stopTicks) c.port2.postMessage(null);
-      };
-      c.port2.postMessage(null);
-    })()`);
+    await startTicks(v.page);
     const since = v.sent.length;
     await v.send(traceMessage(trace.program, trace, fwd(opId("tanh")), false, []));
     await v.waitFor("painted", since);
