@@ -11,7 +11,7 @@ import type { Tensor } from "../src/engine/tensor";
 import type { TraceChunk } from "../src/trace/stream/layout";
 import { TensorWriter } from "../src/trace/stream/tensorWriter";
 
-const [STEP, OP, BACKWARD, ACCUMULATE, UPDATE, VAR, STRING] = [4, 2, 6, 7, 8, 9, 13];
+const [STEP, OP, BACKWARD, ACCUMULATE, UPDATE, VAR] = [4, 2, 6, 7, 8, 9];
 
 /** A tensor as this floor notes it: 2 × its id, + 1 for a leaf's (valid in its step only). */
 interface Noted {
@@ -19,23 +19,6 @@ interface Noted {
 }
 
 class RawWriter extends TensorWriter {
-  private readonly strings = new Map<string, number>();
-
-  string(s: string): number {
-    let id = this.strings.get(s);
-    if (id === undefined) {
-      id = this.strings.size;
-      this.strings.set(s, id);
-      const a = this.room(2 + s.length);
-      let i = this.n;
-      a[i++] = STRING;
-      a[i++] = s.length;
-      for (let k = 0; k < s.length; k++) a[i++] = s.charCodeAt(k);
-      this.n = i;
-    }
-    return id;
-  }
-
   /** Writes `count` ints of `xs` as one record, published in bunches (ops at once). */
   record(xs: ArrayLike<number>, count: number, publish: boolean): void {
     const a = this.room(count);

@@ -21,6 +21,14 @@ const traced = async (file: string, steps: number): Promise<Trace> => {
   return trace;
 };
 
+/** Real training runs (file, steps) whose steps are derived from one another, or refused where they differ. */
+const RUNS = [
+  ["examples/lstm.ts", 3],
+  ["examples/mlp-classifier.ts", 3],
+  ["examples/attention.ts", 2],
+  ["test/fixtures/deep/rnn300.ts", 2],
+] as const;
+
 const fresh = (index: ViewIndex, step: number, open?: ReadonlySet<string>) => {
   const graph = buildStepGraph(index, step);
   const visible = visibleGraph(graph, open ?? defaultOpenGroups(graph, 200));
@@ -32,12 +40,7 @@ describe("step graphs derived from another step's", function () {
 
   it("are the graph built afresh, for every pair of steps of real training runs (or none, where steps differ)", async () => {
     let derived = 0;
-    for (const [file, steps] of [
-      ["examples/lstm.ts", 3],
-      ["examples/mlp-classifier.ts", 3],
-      ["examples/attention.ts", 2],
-      ["test/fixtures/deep/rnn300.ts", 2],
-    ] as const) {
+    for (const [file, steps] of RUNS) {
       const { index } = viewOf(await traced(file, steps));
       const all = stepsWithOps(index);
       assert.equal(all.length, steps, file);
@@ -89,22 +92,11 @@ describe("step graphs derived from another step's", function () {
 describe("a step's layout renamed from another step's", function () {
   this.timeout(120_000);
 
-  const laidOut = (index: ViewIndex, step: number) => {
-    const graph = buildStepGraph(index, step);
-    const visible = visibleGraph(graph, defaultOpenGroups(graph, 200));
-    return { visible, layout: runLayout(layoutInput(visible)) };
-  };
-
   it("is the layout runLayout gives, for every pair of steps of real training runs (or none)", async () => {
     let renamed = 0;
-    for (const [file, steps] of [
-      ["examples/lstm.ts", 3],
-      ["examples/mlp-classifier.ts", 3],
-      ["examples/attention.ts", 2],
-      ["test/fixtures/deep/rnn300.ts", 2],
-    ] as const) {
+    for (const [file, steps] of RUNS) {
       const { index } = viewOf(await traced(file, steps));
-      const all = stepsWithOps(index).map((s) => laidOut(index, s));
+      const all = stepsWithOps(index).map((s) => fresh(index, s));
       for (const a of all)
         for (const b of all) {
           const r = renamedLayout(a.visible, a.layout, b.visible);
@@ -117,8 +109,8 @@ describe("a step's layout renamed from another step's", function () {
 
   it("is none when the other step's boxes, groups or edges differ", async () => {
     const { index } = viewOf(await traced("examples/lstm.ts", 2));
-    const a = laidOut(index, 0);
-    const b = laidOut(index, 1);
+    const a = fresh(index, 0);
+    const b = fresh(index, 1);
     assert.ok(renamedLayout(a.visible, a.layout, b.visible), "the steps are alike");
     const op = b.visible.nodes.findIndex((n) => n.kind === "op" && n.parent);
     const changes: [string, (v: typeof b.visible) => void][] = [

@@ -8,10 +8,28 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { NONE, STATS_ONLY, TENSOR, TRANSPOSE_OF, VALUES } = layout;
+const { NONE, STATS_ONLY, STRING, TENSOR, TRANSPOSE_OF, VALUES } = layout;
 
-/** Tensor records on top of the chunks; TraceWriter adds the rest. */
+/** Tensor records (and the strings that name them) on top of the chunks; TraceWriter adds the rest. */
 export abstract class TensorWriter extends ChunkWriter {
+  private readonly stringIds = new Map<string, number>();
+
+  /** The id of string `s`, written as a string record the first time. */
+  string(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) {
+      id = this.stringIds.size;
+      this.stringIds.set(s, id);
+      const a = this.room(2 + s.length);
+      let i = this.n;
+      a[i++] = STRING;
+      a[i++] = s.length;
+      for (let k = 0; k < s.length; k++) a[i++] = s.charCodeAt(k);
+      this.n = i;
+    }
+    return id;
+  }
+
   /**
    * A tensor record: its values when `keep` (their statistics are computed by the reader), else only its
    * statistics, computed here.

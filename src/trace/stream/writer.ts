@@ -27,7 +27,6 @@ const {
   STEP,
   STEP_LOSS,
   STEP_SUMMARY,
-  STRING,
   TENSOR_NAME,
   UPDATE,
   ZERO_GRAD,
@@ -53,26 +52,10 @@ function attrKey(attrs: Readonly<Record<string, AttrValue>>): string {
 
 /** Writes one run's records (the recorder's side). `onChunk` hands each new chunk to the reader. */
 export class TraceWriter extends TensorWriter {
-  private readonly stringIds = new Map<string, number>();
   private readonly attrIds = new Map<string, number>();
   /** Frames by identity (the stack mappers hand out the same objects), then by content. */
   private readonly frameObjects = new WeakMap<object, number>();
   private readonly frameKeys = new Map<string, number>();
-
-  string(s: string): number {
-    let id = this.stringIds.get(s);
-    if (id === undefined) {
-      id = this.stringIds.size;
-      this.stringIds.set(s, id);
-      const a = this.room(2 + s.length);
-      let i = this.n;
-      a[i++] = STRING;
-      a[i++] = s.length;
-      for (let k = 0; k < s.length; k++) a[i++] = s.charCodeAt(k);
-      this.n = i;
-    }
-    return id;
-  }
 
   attrSet(attrs: Record<string, AttrValue>): number {
     const key = attrKey(attrs);
