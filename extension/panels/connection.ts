@@ -12,6 +12,7 @@ import { healthThresholds } from "../settings";
 import { prepareStepsReplies, sideMessage, statsReply, stepsReply, traceMessage, valuesReply } from "./protocolHost";
 import type { HealthThresholds } from "../../src/protocol/health";
 import { TraceDelivery } from "./traceDelivery";
+import { RowsSender, withoutRows } from "./rowsSender";
 
 export interface ConnectionHooks {
   /**
@@ -56,6 +57,8 @@ export class ViewConnection implements vscode.Disposable {
   /** The file whose trace this view shows; follows the latest trace when not pinned. */
   file: string | undefined;
   private readonly delivery = new TraceDelivery<Trace>();
+  /** The rows of a running trace the graph page holds (provisional views only). */
+  private readonly rows = new RowsSender();
   /** The last graph message's trace and token: a `requestSteps` naming another (a replaced trace) is not answered. */
   private windowed?: { token: number; trace: Trace };
   private tokens = 0;
@@ -81,6 +84,11 @@ export class ViewConnection implements vscode.Disposable {
         if (!this.hooks.provisional) return;
         this.file = f;
         if (this.hooks.early || this.delivery.posting) this.sendTrace();
+      }),
+      store.onDidRecordSteps((f) => {
+        const r = this.hooks.provisional && f === this.file && this.posting ? store.recordedSteps(f) : undefined;
+        const m = r && this.rows.more(r.origin, r.trace);
+        if (m) this.post(m);
       }),
       store.onDidChangeTracing((f) => {
         if (this.delivery.posting && f === this.file && !store.trace(f)) this.sendTrace();
@@ -168,18 +176,24 @@ export class ViewConnection implements vscode.Disposable {
     this.sendThresholds();
     // the graph's message of a big trace carries one step's tensors, the page asks for the others (traceWindow.ts)
     this.windowed = { token: ++this.tokens, trace };
-    this.post(
-      traceMessage(
-        this.file,
-        trace,
-        this.store.cursor(this.file),
-        this.store.debuggerAttached,
-        breakpointLines(this.file),
-        this.hooks.view,
-        this.provisional() ? { step: this.provisional()!.step } : undefined,
-        { token: this.windowed.token },
-      ),
+    const shown = this.provisional();
+    const message = traceMessage(
+      this.file,
+      trace,
+      this.store.cursor(this.file),
+      this.store.debuggerAttached,
+      breakpointLines(this.file),
+      this.hooks.view,
+      shown ? { step: shown.step } : undefined,
+      { token: this.windowed.token },
     );
+    // a run shown provisionally: its rows go as they are recorded, and its final trace leaves out what the page has
+    const rows = !this.hooks.provisional
+      ? undefined
+      : shown
+        ? this.rows.started(shown.trace)
+        : this.rows.finished(this.store.shownBefore(trace), trace);
+    this.post(rows ? withoutRows(message, rows) : message);
     // a run's final trace: its step replies' lists are worked out while the page paints (not at its first request)
     if (!this.provisional()) {
       const sent = this.windowed;
@@ -208,10 +222,15 @@ export class ViewConnection implements vscode.Disposable {
       case "ready":
         this.hooks.loaded?.();
         if (!this.delivery.onReady(trace)) break;
+        this.rows.reset(); // a page that loaded again has none
         // A graph opened while its file is traced again says "Tracing …" until the new run's first step or trace, as
         // sendEarly does: painting the last run's trace misleads, and at 10,000 ops it held the page for seconds.
         if (this.hooks.early && this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
         else this.sendTrace();
+        break;
+      case "requestTrace":
+        this.rows.reset();
+        this.sendTrace();
         break;
       case "painted":
         this.hooks.painted?.(m.ms, m.provisional === true);

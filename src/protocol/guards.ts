@@ -2,8 +2,21 @@
 import type { HostMessage, TensorInfo, ValuesResult, ViewMessage } from "./messages";
 import { MAX_STEPS_REQUEST } from "./messages";
 import { isStatsTable, MAX_STATS_REQUEST } from "./statsTable";
-import { everySliced, isInt, isIntArr, isNum, isNumArr, isRec, isStr, isTensorInfo, opt, type Rec } from "./traceGuard";
-import { traceStructureSlices } from "./traceGuard";
+import {
+  everySliced,
+  isEvent,
+  isInt,
+  isIntArr,
+  isNum,
+  isNumArr,
+  isOp,
+  isRec,
+  isStr,
+  isTensorInfo,
+  opt,
+  traceStructureSlices,
+  type Rec,
+} from "./traceGuard";
 import { runAll, type Slices } from "../trace/slices";
 
 export { isTraceStructure } from "./traceGuard";
@@ -91,8 +104,13 @@ export function isHostMessage(x: unknown): x is HostMessage {
   return runAll(hostMessageSlices(x));
 }
 
-/** isHostMessage, pausing every ROWS_PER_PAUSE rows of a trace or of a step's tensors (the graph page's way). */
-export function* hostMessageSlices(x: unknown): Slices<boolean> {
+const isCount = (x: unknown): boolean => isInt(x) && (x as number) >= 0;
+
+/**
+ * isHostMessage, pausing every ROWS_PER_PAUSE rows of a trace or of a step's tensors (the graph page's way).
+ * `checked`: a trace's first ops and events were checked one by one when they came (the page's rows, traceRows.ts).
+ */
+export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: number }): Slices<boolean> {
   if (!isRec(x)) return false;
   switch (x.type) {
     case "trace":
@@ -102,7 +120,20 @@ export function* hostMessageSlices(x: unknown): Slices<boolean> {
         typeof x.debugging === "boolean" &&
         isIntArr(x.breakpoints) &&
         opt(x.provisional, (p) => isRec(p) && isInt(p.step)) &&
-        (yield* traceStructureSlices(x.trace))
+        opt(x.rows, (r) => isRec(r) && isInt(r.stream) && isCount(r.ops) && isCount(r.events)) &&
+        (yield* traceStructureSlices(x.trace, checked))
+      );
+    case "rows":
+      // ids are checked against the whole trace when the final trace message completes it (traceIdProblem)
+      return (
+        isInt(x.stream) &&
+        isRec(x.from) &&
+        isCount(x.from.ops) &&
+        isCount(x.from.events) &&
+        Array.isArray(x.ops) &&
+        Array.isArray(x.events) &&
+        (yield* everySliced(x.ops, (o, i) => isOp(o) && o.id === ((x.from as Rec).ops as number) + i)) &&
+        (yield* everySliced(x.events, isEvent))
       );
     case "side":
       return isStr(x.file) && isInt(x.cursor) && isSideModel(x.side);
@@ -155,6 +186,7 @@ export function isViewMessage(x: unknown): x is ViewMessage {
   if (!isRec(x)) return false;
   switch (x.type) {
     case "ready":
+    case "requestTrace":
     case "showGraph":
       return true;
     case "requestValues":

@@ -1,6 +1,6 @@
 // The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
 import type { TraceIndex } from "../trace/traceIndex";
-import type { OpId, Trace, TraceTensor, TensorId, TensorStats } from "../trace/types";
+import type { OpId, Trace, TraceEvent, TraceOp, TraceTensor, TensorId, TensorStats } from "../trace/types";
 import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
 import type { StatsTable } from "./statsTable";
@@ -20,6 +20,17 @@ export interface TraceWindow {
   token: number;
   /** The steps whose tensors the page has (the reply's steps are added as they arrive). */
   steps: number[];
+}
+
+/**
+ * A running trace's rows (ops and events) the graph page keeps as a stream (traceRows.ts): a provisional trace message
+ * starts one, `rows` messages add the steps recorded since, and the final trace message sends only the rows after them.
+ * `ops` and `events` count the stream's rows a message leaves out (the trace's first ones).
+ */
+export interface RowsPrefix {
+  stream: number;
+  ops: number;
+  events: number;
 }
 
 /** Most steps one `requestSteps` may name. */
@@ -106,7 +117,14 @@ export type HostMessage =
        * follows, with the same ids for what this one has; until then what needs the whole run is pending.
        */
       provisional?: { step: number };
+      /**
+       * The trace's first `rows.ops` ops and `rows.events` events are the page's stream `rows.stream` (`trace.ops` and
+       * `trace.events` here are the rest); a provisional trace's message starts that stream (counts 0).
+       */
+      rows?: RowsPrefix;
     }
+  /** A running trace's rows recorded since the stream's last: its ops from id `from.ops`, events from `from.events`. */
+  | { type: "rows"; stream: number; from: { ops: number; events: number }; ops: TraceOp[]; events: TraceEvent[] }
   /** The side panel's trace: what it draws, made by the host (sideModel.ts), not the trace's structure. */
   | { type: "side"; file: string; side: SideModel; cursor: number }
   | { type: "noTrace"; message: string }
@@ -134,6 +152,8 @@ export type HostMessage =
 /** Messages a webview sends to the extension. */
 export type ViewMessage =
   | { type: "ready" }
+  /** The page could not complete a trace message from its rows (traceRows.ts): send the whole trace. */
+  | { type: "requestTrace" }
   | { type: "requestValues"; requestId: number; tensor: TensorId; maxValues: number }
   /** The statistics of these tensors (at most MAX_STATS_REQUEST), which the trace message left out. */
   | { type: "requestStats"; requestId: number; tensors: TensorId[] }

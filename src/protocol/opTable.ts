@@ -28,6 +28,8 @@ export interface OpTable {
   /** 0: no attributes; otherwise 1 + an index into `attrs`, each distinct set once. */
   attr: IndexColumn;
   attrs: Record<string, AttrValue>[];
+  /** The first op's id, when not 0: a trace's later ops sent on their own (src/protocol/traceRows.ts). */
+  first?: number;
 }
 
 /** A site's fields: op name, var, module, file (-1 without a location), line, column, phase (1: "backward"). */
@@ -158,7 +160,9 @@ export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable 
       break;
     }
   }
+  const first = n > 0 ? ops[0].id : 0;
   return {
+    ...(first !== 0 ? { first } : {}),
     site: narrow(site),
     sites: Int32Array.from(sites),
     step: narrow(step),
@@ -238,6 +242,8 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
   if (!(t.sites instanceof Int32Array) || t.sites.length % SITE_FIELDS !== 0) return undefined;
   if (!Array.isArray(t.attrs) || !t.attrs.every((a) => typeof a === "object" && a !== null && !Array.isArray(a)))
     return undefined;
+  const first = t.first ?? 0;
+  if (!Number.isInteger(first) || (first as number) < 0) return undefined;
   const c = t as OpTable;
   const outputs = sparse<number[]>(t.outputsAt, t.outputs, n);
   const sites = unpackSites(c.sites, strings);
@@ -251,7 +257,7 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
       const a = c.attr[i];
       if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > inputs.length) return true;
       const o: TraceOp = {
-        id: i,
+        id: (first as number) + i,
         op: site.op,
         trainingStep: c.step[i],
         inputs: new Array<number>(count),

@@ -33,7 +33,7 @@ export function isTensorInfo(x: unknown): x is TensorInfo {
   );
 }
 
-function isOp(x: unknown): x is TraceOp {
+export function isOp(x: unknown): x is TraceOp {
   return (
     isRec(x) &&
     isInt(x.id) &&
@@ -66,7 +66,7 @@ const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "upda
 
 const VERDICTS = new Set(["exact", "close", "mismatch", "shape", "missing"]);
 
-function isEvent(x: unknown): x is TraceEvent {
+export function isEvent(x: unknown): x is TraceEvent {
   if (!isRec(x)) return false;
   switch (x.kind) {
     case "step":
@@ -127,10 +127,17 @@ export function isTraceStructure(x: unknown): x is TraceStructure {
   return runAll(traceStructureSlices(x));
 }
 
-/** `xs.every(f)` a part at a time (inParts); a hole passes, as with `every` (a windowed trace's tensors). */
-export function* everySliced(xs: unknown[], f: (x: unknown, i: number, xs: unknown[]) => boolean): Slices<boolean> {
+/**
+ * `xs.every(f)` a part at a time (inParts); a hole passes, as with `every` (a windowed trace's tensors). The first
+ * `skip` are not looked at (checked already).
+ */
+export function* everySliced(
+  xs: unknown[],
+  f: (x: unknown, i: number, xs: unknown[]) => boolean,
+  skip = 0,
+): Slices<boolean> {
   const bad = (from: number, to: number): true | undefined => {
-    for (let i = from; i < to; i++) {
+    for (let i = Math.max(from, skip); i < to; i++) {
       const x = xs[i];
       if ((x !== undefined || i in xs) && !f(x, i, xs)) return true;
     }
@@ -141,15 +148,17 @@ export function* everySliced(xs: unknown[], f: (x: unknown, i: number, xs: unkno
 
 /**
  * isTraceStructure, pausing every ROWS_PER_PAUSE ops, tensors or events: the graph page checks a big trace a task at
- * a time (at 100,000 ops the check took ~0.5 s, one long task on code-server's workbench thread).
+ * a time (at 100,000 ops the check took ~0.5 s, one long task on code-server's workbench thread). `checked`: the first
+ * ops and events were checked already, one by one, when they came (traceRows.ts); that ids index the trace is checked
+ * for every one.
  */
-export function* traceStructureSlices(x: unknown): Slices<boolean> {
+export function* traceStructureSlices(x: unknown, checked = { ops: 0, events: 0 }): Slices<boolean> {
   if (!(isRec(x) && x.format === "backstep-trace" && x.version === 1 && isStr(x.program) && Array.isArray(x.ops)))
     return false;
-  if (!(yield* everySliced(x.ops, isOp)) || !Array.isArray(x.tensors)) return false;
+  if (!(yield* everySliced(x.ops, isOp, checked.ops)) || !Array.isArray(x.tensors)) return false;
   if (!(yield* everySliced(x.tensors, isTensorInfo))) return false;
   if (!opt(x.window, (w) => isRec(w) && isInt(w.token) && isIntArr(w.steps)) || !Array.isArray(x.events)) return false;
-  if (!(yield* everySliced(x.events, isEvent))) return false;
+  if (!(yield* everySliced(x.events, isEvent, checked.events))) return false;
   return (
     Array.isArray(x.params) &&
     x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&

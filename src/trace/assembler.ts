@@ -42,6 +42,19 @@ export interface OpSite {
   stack: StackFrame[];
 }
 
+/**
+ * The lowest op and event index a patch changed after its step was complete (a name given to an op of an earlier step),
+ * per trace an assembler builds: rows handed on as a step completed are stale from there (src/protocol/traceRows.ts).
+ */
+const lateEdits = new WeakMap<Trace, { ops: number; events: number }>();
+/** A provisional trace's assembler's trace (whose ops and events it shares). */
+const prefixOf = new WeakMap<Trace, Trace>();
+
+/** Where `trace` (a TraceAssembler's, or a provisional one of it) was changed after its steps were complete. */
+export function editedAfterStep(trace: Trace): { ops: number; events: number } {
+  return lateEdits.get(prefixOf.get(trace) ?? trace) ?? { ops: Infinity, events: Infinity };
+}
+
 export function emptyTrace(program: string): Trace {
   return {
     format: "backstep-trace",
@@ -73,7 +86,8 @@ export interface StepBoundary {
 export class TraceAssembler implements TraceSink {
   readonly trace: Trace;
   readonly health: OpHealth[] = [];
-  private readonly stepEvents = new Map<number, Extract<TraceEvent, { kind: "step" }>>();
+  /** Each step's event and its index in the events. */
+  private readonly stepEvents = new Map<number, { e: Extract<TraceEvent, { kind: "step" }>; at: number }>();
   private readonly reader = new TraceReader(this);
   private readonly series: SeriesAssembler;
   /** The index of the last step event read, and the last step known complete (for provisional traces). */
@@ -118,7 +132,7 @@ export class TraceAssembler implements TraceSink {
     this.trace.events.push(e);
     if (e.kind === "step") {
       this.lastStep = e.index;
-      this.stepEvents.set(e.index, e);
+      this.stepEvents.set(e.index, { e, at: this.trace.events.length - 1 });
       this.series.full(e.index);
     }
   }
@@ -149,6 +163,7 @@ export class TraceAssembler implements TraceSink {
       case "op-var": {
         const op = t.ops[p.op];
         if (op) op.var = p.var;
+        this.edited(p.op, Infinity);
         break;
       }
       case "tensor-name": {
@@ -158,11 +173,22 @@ export class TraceAssembler implements TraceSink {
       }
       case "step-loss": {
         const e = this.stepEvents.get(p.index);
-        if (e) e.loss = p.loss;
+        if (e) {
+          e.e.loss = p.loss;
+          this.edited(Infinity, e.at);
+        }
         t.losses[p.index] = p.loss;
         break;
       }
     }
+  }
+
+  /** Notes an edit of op `op` or event `event` that falls in a step already complete (editedAfterStep). */
+  private edited(op: number, event: number): void {
+    const done = this.completed[this.completed.length - 1];
+    if (!done || (op >= done.ops && event >= done.events)) return;
+    const was = editedAfterStep(this.trace);
+    lateEdits.set(this.trace, { ops: Math.min(was.ops, op), events: Math.min(was.events, event) });
   }
 
   /**
@@ -172,13 +198,15 @@ export class TraceAssembler implements TraceSink {
    */
   provisional(b: StepBoundary): Trace {
     const t = this.trace;
-    return {
+    const p: Trace = {
       ...emptyTrace(t.program),
       ops: t.ops.slice(0, b.ops),
       tensors: t.tensors.slice(0, b.tensors),
       events: t.events.slice(0, b.events),
       losses: Array.from({ length: b.step + 1 }, (_, i) => t.losses[i] ?? NaN),
     };
+    prefixOf.set(p, t);
+    return p;
   }
 
   finish(final: TraceFinal | undefined, diagnostics: TraceDiagnostic[], durationMs: number): Trace {

@@ -19,6 +19,7 @@ export {
 } from "./text";
 export { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "./json";
 export { thresholdsOf, withThresholds } from "./diagnostics";
+export { editedAfterStep } from "./assembler";
 export { gradCheckDiagnostics, gradCheckLine, gradChecks, latestChecks } from "./gradChecks";
 export { DEFAULT_TOLERANCE, diffTraces } from "./diff";
 export type { Divergence, StructureChange, Tolerance, TraceDiff } from "./diff";

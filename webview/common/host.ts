@@ -6,6 +6,7 @@ import { hostMessageSlices, isHostMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { isPacked, unpackMessage, unpackMessageSlices } from "../../src/protocol/tensorTable";
 import { runBudgeted } from "../../src/trace/slices";
+import { RowStore } from "../../src/protocol/traceRows";
 import type { TensorId } from "../../src/trace/types";
 import { nextTask } from "./nextTask";
 
@@ -41,6 +42,8 @@ export class Host<S extends object> {
   private nextId = 1;
   /** A packed message being unpacked in slices: the messages after it wait for it, in order. */
   private unpacking: Promise<void> | undefined;
+  /** A running trace's rows sent ahead of its final trace message, which leaves them out. */
+  private readonly rows = new RowStore();
 
   constructor(private readonly onMessage: (m: HostMessage) => void) {
     window.addEventListener("message", (e: MessageEvent<unknown>) => {
@@ -50,8 +53,11 @@ export class Host<S extends object> {
         return this.receive(m, isHostMessage(m));
       }
       const work = (this.unpacking ?? Promise.resolve()).then(async () => {
-        const m = await runBudgeted(unpackMessageSlices(raw), nextTask, UNPACK_TASK_MS);
-        this.receive(m, await runBudgeted(hostMessageSlices(m), nextTask, UNPACK_TASK_MS));
+        const whole = this.rows.complete(await runBudgeted(unpackMessageSlices(raw), nextTask, UNPACK_TASK_MS));
+        // a trace message that leaves out rows this page does not hold (one it refused): the host sends it whole
+        if (!whole) return this.post({ type: "requestTrace" });
+        const m = whole.message;
+        this.receive(m, await runBudgeted(hostMessageSlices(m, whole.checked), nextTask, UNPACK_TASK_MS));
       });
       // a message that throws is reported as before (an uncaught error), and the messages after it still come
       const settled = work.catch((err: unknown) => {
@@ -73,6 +79,7 @@ export class Host<S extends object> {
       return;
     }
     const m = x as HostMessage;
+    if (m.type === "rows") return this.rows.add(m);
     if (m.type === "values") {
       const w = this.waiting.get(m.requestId);
       if (w && w.tensor === m.tensor) {
@@ -100,6 +107,7 @@ export class Host<S extends object> {
       return;
     }
     if (m.type === "trace") {
+      this.rows.accepted(m);
       this.cache.clear();
       this.arrived.clear();
       this.tensors = m.trace.tensors;

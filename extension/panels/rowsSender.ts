@@ -1,0 +1,64 @@
+// Which rows of a running trace one graph page holds (issue 15; the page's side is src/protocol/traceRows.ts): its
+// provisional trace's, then those of the steps recorded since, sent as they complete; the final trace's message then
+// leaves them out. The host packs only the new rows and the page unpacks and checks only those.
+import type { HostMessage, RowsPrefix } from "../../src/protocol/messages";
+import { editedAfterStep, type Trace } from "../../src/trace";
+
+export class RowsSender {
+  private streams = 0;
+  /** The stream being sent: the provisional trace it started from (its run) and the rows sent so far. */
+  private sent: { origin: Trace; prefix: RowsPrefix } | undefined;
+
+  /** A provisional trace's message is posted: it starts a stream of its run's rows (the `rows` of its message). */
+  started(origin: Trace): RowsPrefix {
+    this.sent = {
+      origin,
+      prefix: { stream: ++this.streams, ops: origin.ops.length, events: origin.events.length },
+    };
+    return { stream: this.streams, ops: 0, events: 0 };
+  }
+
+  /** The run of `origin` recorded more steps (`trace`, a later prefix of it): the rows the page lacks, if any. */
+  more(origin: Trace, trace: Trace): HostMessage | undefined {
+    const s = this.sent;
+    if (s?.origin !== origin) return undefined;
+    const { ops, events } = s.prefix;
+    if (trace.ops.length < ops || trace.events.length < events) return undefined;
+    if (trace.ops.length === ops && trace.events.length === events) return undefined;
+    s.prefix = { ...s.prefix, ops: trace.ops.length, events: trace.events.length };
+    return {
+      type: "rows",
+      stream: s.prefix.stream,
+      from: { ops, events },
+      ops: trace.ops.slice(ops),
+      events: trace.events.slice(events),
+    };
+  }
+
+  /**
+   * The final trace of the run whose provisional trace was `origin`: the rows its message may leave out, or undefined
+   * (send it whole): another run's, or rows changed since they were sent (a late name). The stream ends.
+   */
+  finished(origin: Trace | undefined, trace: Trace): RowsPrefix | undefined {
+    const s = this.sent;
+    this.sent = undefined;
+    if (!s || s.origin !== origin) return undefined;
+    const { ops, events } = s.prefix;
+    const edited = editedAfterStep(trace);
+    if (trace.ops.length < ops || trace.events.length < events || edited.ops < ops || edited.events < events)
+      return undefined;
+    return s.prefix;
+  }
+
+  /** The page lost its rows (it loaded again, or asked for the whole trace). */
+  reset(): void {
+    this.sent = undefined;
+  }
+}
+
+/** A trace message without the first rows that `rows` says the page holds. */
+export function withoutRows(m: HostMessage, rows: RowsPrefix): HostMessage {
+  if (m.type !== "trace") return m;
+  const trace = { ...m.trace, ops: m.trace.ops.slice(rows.ops), events: m.trace.events.slice(rows.events) };
+  return { ...m, rows, trace };
+}
