@@ -2,7 +2,8 @@
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
 import { inParts, runAll, type Slices } from "./slices";
-import type { GradCheckEvent, OpId, TensorId, TensorStats, Trace, TraceEvent, TraceOp, TraceTensor } from "./types";
+import type { GradCheckEvent, LocalDerivative, OpId, TensorId, TensorStats, Trace, TraceEvent } from "./types";
+import type { TraceOp, TraceTensor } from "./types";
 
 /**
  * A tensor as the index needs it: a full TraceTensor, or the webview's TensorInfo (values fetched on request, and
@@ -48,21 +49,47 @@ export function* traceIdProblemSlices(trace: TraceOf<TensorHead>): Slices<string
     }
     return undefined;
   };
+  /** The first of `ids` that is not a tensor of the trace, or undefined. */
+  const badIn = (ids: readonly (TensorId | null | undefined)[] | undefined): TensorId | null | undefined => {
+    if (ids) for (const t of ids) if (!tensorOk(t)) return t;
+    return undefined;
+  };
+  // no arrays made per op or event (at 100,000 ops the page's check of its final message spent most of its time so)
   const ops = (from: number, to: number): string | undefined => {
     for (let i = from; i < to; i++) {
       const op = trace.ops[i];
       if (op.id !== i) return `ops[${i}] has id ${op.id} (ids must be 0, 1, 2, … in order)`;
-      const bad = [...op.inputs, op.output, ...(op.outputs ?? [])].find((t) => !tensorOk(t));
+      const bad = badIn(op.inputs) ?? (tensorOk(op.output) ? badIn(op.outputs) : op.output);
       if (bad !== undefined) return `op ${i} (${op.op}) names tensor ${bad}, which the trace does not have`;
     }
+    return undefined;
+  };
+  /** The first tensor `e` names that the trace lacks (eventIds' order), or undefined. */
+  const badTensor = (e: TraceEvent): TensorId | null | undefined => {
+    switch (e.kind) {
+      case "forward":
+        return undefined;
+      case "accumulate":
+        if (!tensorOk(e.tensor)) return e.tensor;
+        return tensorOk(e.contribution) ? (tensorOk(e.total) ? undefined : e.total) : e.contribution;
+      case "backward":
+        if (!tensorOk(e.upstream)) return e.upstream;
+        return badIn(e.upstreams) ?? badIn(e.contributions) ?? badLocal(e.local);
+      default:
+        return badIn(eventIds(e).tensors);
+    }
+  };
+  const badLocal = (local: readonly (LocalDerivative | null)[]): TensorId | undefined => {
+    for (const l of local) if (!tensorOk(l?.tensor)) return l!.tensor;
     return undefined;
   };
   const events = (from: number, to: number): string | undefined => {
     for (let i = from; i < to; i++) {
       const e = trace.events[i];
-      const ids = eventIds(e);
-      if (!opOk(ids.op)) return `event ${i} (${e.kind}) names op ${ids.op}, which the trace does not have`;
-      const bad = ids.tensors.find((t) => !tensorOk(t));
+      const op =
+        e.kind === "forward" || e.kind === "backward" ? e.op : e.kind === "accumulate" ? e.from : eventIds(e).op;
+      if (!opOk(op)) return `event ${i} (${e.kind}) names op ${op}, which the trace does not have`;
+      const bad = badTensor(e);
       if (bad !== undefined) return `event ${i} (${e.kind}) names tensor ${bad}, which the trace does not have`;
     }
     return undefined;

@@ -103,6 +103,24 @@ describe("trace ids are checked once, where a trace is read", () => {
       },
       /event 3 \(backward\) names tensor 88/,
     ],
+    [
+      "an accumulate event's total that does not exist",
+      (t) => t.events.push({ kind: "accumulate", tensor: 0, contribution: 0, total: 55 }),
+      /names tensor 55/,
+    ],
+    [
+      "an accumulate event from a missing op",
+      (t) => t.events.push({ kind: "accumulate", tensor: 0, contribution: 0, total: 0, from: 13 }),
+      /names op 13/,
+    ],
+    [
+      "a backward event's local derivative of a tensor that does not exist",
+      (t) => {
+        const e = t.events[3];
+        if (e.kind === "backward") e.local[0] = { formula: "1", jacobianShape: [1, 1], tensor: 66 };
+      },
+      /event 3 \(backward\) names tensor 66/,
+    ],
     ["a parameter without its tensor", (t) => t.params.push({ name: "w", tensor: -1, grad: null }), /parameter w/],
   ];
   for (const [what, spoil, says] of cases) {
