@@ -45,6 +45,18 @@ describe("extension host profiles (extension/hostProfile.ts)", () => {
     );
   });
 
+  it("a trace's own profile is not started while the profile from activation runs (it covers the trace)", async () => {
+    profileFromActivation(300, dir);
+    const meter = withHostProfile(() => ({ stop: () => 7 }), dir);
+    assert.equal(meter().stop(), 7);
+    await until(() => readdirSync(dir).length > 0);
+    await new Promise((r) => setTimeout(r, 200)); // a trace profile's file would be written by now
+    assert.deepEqual(
+      readdirSync(dir).map((f) => f.replace(/\d+/, "N")),
+      ["activation-N.cpuprofile"],
+    );
+  });
+
   it("writes nothing without a folder (BACKSTEP_HOST_PROFILE unset)", async () => {
     profileFromActivation(50, undefined);
     const meter = withHostProfile(() => ({ stop: () => 7 }), undefined);
