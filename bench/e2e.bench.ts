@@ -101,7 +101,9 @@ interface Run {
    * Where the time went, ms after Enter: "command" is the command handler starting (on the cold run: after the
    * extension activated), then the extension's own breakdown (its log line), moved from its command's start to Enter.
    */
-  phases?: Partial<Record<"activated" | "command" | "hostStarted" | "pageStarted" | PagePhase | Phase, number>>;
+  phases?: Partial<
+    Record<"activated" | "command" | "hostStarted" | "pageStarted" | PagePhase | Phase | PageTracePhase, number>
+  >;
   /** The 1-minute load average when the run ended (the machine is shared). */
   load: number;
   /** Enter's wall-clock time (ms since the epoch). */
@@ -113,6 +115,15 @@ interface Run {
 /** The page's boot phases after Enter, beside pageStarted (see PAGE_PHASES). */
 type PagePhase = (typeof PAGE_PHASES)[number];
 const PAGE_PHASES = ["swActivated", "bootStarted", "readyPosted"] as const;
+
+/**
+ * The trace on the page's own clock, beside the host's "transferred" and "painted": pageReceived, when the trace
+ * message reached the page; pagePainted, when it was drawn. The host's two are when the page's "painted" message
+ * reached it, so they are later by that message's way back: 0.36-0.79 s in 6 cold runs (load 8-14), where the host is
+ * busy; the page had the trace 0.05-0.25 s after it posted "ready".
+ */
+type PageTracePhase = (typeof PAGE_TRACE_PHASES)[number];
+const PAGE_TRACE_PHASES = ["pageReceived", "pagePainted"] as const;
 
 /**
  * A new graph page's boot, ms after its frame's timeOrigin (pageStarted): swActivated, when the navigation of VS Code's
@@ -139,16 +150,19 @@ function pageBoot(frame: Frame): Promise<Partial<Record<PagePhase, number>>> {
     .catch(() => ({}));
 }
 
-const perfOf = (frame: Frame): Promise<{ kind: string; ms: number }[]> =>
+/** The page's paints (webview/graph/session.ts): `ms` from the message's receipt to the paint done `at` (its clock). */
+const perfOf = (frame: Frame): Promise<{ kind: string; ms: number; at: number }[]> =>
   frame
-    .evaluate(() => (window as unknown as { __backstepPerf?: { kind: string; ms: number }[] }).__backstepPerf ?? [])
+    .evaluate(
+      () => (window as unknown as { __backstepPerf?: { kind: string; ms: number; at: number }[] }).__backstepPerf ?? [],
+    )
     .catch(() => []);
 
 /**
  * One measured run: palette command → Enter → graph painted. With `reopen`, the graph panel is closed first
  * (so the time includes creating the webview); otherwise the open panel repaints with the new trace.
  */
-async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<Run & { frame: Frame }> {
+export async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<Run & { frame: Frame }> {
   if (reopen) await wb.closeGraphPanel(MODEL);
   const { page } = wb;
   const logged = loggedBreakdowns(wb).length;
@@ -194,12 +208,22 @@ async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): Promise<
     f ? f.evaluate(() => performance.timeOrigin).catch(() => undefined) : Promise.resolve(undefined);
   const [hostAt, pageAt] = reopen ? [await origin(done.frame.parentFrame()), await origin(done.frame)] : [];
   const boot = reopen && pageAt !== undefined && pageAt > enterAt ? await pageBoot(done.frame) : {};
+  const frameAt = pageAt ?? (await origin(done.frame));
+  const last = paints[paints.length - 1];
+  const onPage =
+    frameAt !== undefined && last
+      ? {
+          pageReceived: Math.round(frameAt + last.at - last.ms - enterAt),
+          pagePainted: Math.round(frameAt + last.at - enterAt),
+        }
+      : {};
   const phases = logged1 && {
     command: logged1.startedAt - enterAt,
     ...Object.fromEntries(Object.entries(logged1.phases).map(([k, v]) => [k, v + logged1.startedAt - enterAt])),
     ...(hostAt !== undefined && hostAt > enterAt ? { hostStarted: Math.round(hostAt - enterAt) } : {}),
     ...(pageAt !== undefined && pageAt > enterAt ? { pageStarted: Math.round(pageAt - enterAt) } : {}),
     ...Object.fromEntries(Object.entries(boot).map(([k, v]) => [k, Math.round(pageAt! + v - enterAt)])),
+    ...onPage,
   };
   const m = /· ([\d.]+) (ms|s)\s*$/.exec(statusText);
   const runnerMs = m ? Number(m[1]) * (m[2] === "s" ? 1000 : 1) : undefined;
@@ -220,7 +244,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const launch = (vsix: string): Promise<Workbench> =>
+export const launch = (vsix: string): Promise<Workbench> =>
   Workbench.launch({
     workspace: examplesDir,
     vsix,
@@ -229,7 +253,7 @@ const launch = (vsix: string): Promise<Workbench> =>
   });
 
 /** A cold run: the first Trace Backprop in a freshly started code-server, right after the model's editor opened. */
-async function cold(wb: Workbench): Promise<Run> {
+export async function cold(wb: Workbench): Promise<Run & { frame: Frame }> {
   const r = await once(wb, true);
   const a = activation(wb);
   // The extension activates when the model's editor opens (onLanguage): before Enter (negative) or after it.
@@ -257,7 +281,9 @@ function summary(runs: Run[], target: number) {
     webviewPaintMedianMs: pick((r) => r.webviewPaint),
     // Median ms after Enter at which each phase ended (the extension's log line, on the bench's clock).
     phasesMedianMs: Object.fromEntries(
-      (["activated", "command", "hostStarted", "pageStarted", ...PAGE_PHASES, ...PHASES] as const).flatMap((p) => {
+      (
+        ["activated", "command", "hostStarted", "pageStarted", ...PAGE_PHASES, ...PHASES, ...PAGE_TRACE_PHASES] as const
+      ).flatMap((p) => {
         const m = pick((r) => r.phases?.[p]);
         return m === null ? [] : [[p, m]];
       }),
@@ -318,7 +344,7 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
   }
   const result = {
     model: `examples/${MODEL}`,
-    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted",
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; pageReceived and pagePainted are those two on the page's own clock (the host's are when the page's painted message reached it)",
     // The 2 cores are shared with other work: a busy machine stretches every number here.
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     cold: summary(colds, COLD_TARGET_MS),

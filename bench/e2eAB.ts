@@ -1,0 +1,105 @@
+// A/B of two packaged builds in the real editor (the e2e bench's runs): `node --import tsx bench/e2eAB.ts a.vsix b.vsix
+// [launches per build, 4]`, under `flock /tmp/e2e.lock`. The builds are launched in turn (ABBA…), each launch timing a
+// cold trace, then 4 with the graph panel to open and 4 with it open, so both meet the same load; prints every launch
+// and each scenario's medians (the first reopen after the cold run is left out: 2.8-9.3 s in 14 launches of both
+// builds, the others 1.6-4.0 s). BACKSTEP_HOST_PROFILE=<dir> profiles the extension host from activation
+// (extension/hostProfile.ts); BACKSTEP_PAGE_PROFILE=<dir> writes the workbench page's CPU profile of each cold run
+// (Enter at `enterAt` ms in it).
+import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { ensureCodeServer } from "../scripts/codeServer";
+import { cold, launch, once } from "./e2e.bench";
+
+const REOPENS = 4;
+const OPEN = 4;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Launch {
+  cold: number;
+  phases: Record<string, number>;
+  reopen: number[];
+  open: number[];
+  load: number;
+}
+
+async function oneLaunch(vsix: string, name: string): Promise<Launch> {
+  const wb = await launch(vsix);
+  try {
+    const pageDir = process.env.BACKSTEP_PAGE_PROFILE;
+    const cdp = pageDir ? await wb.page.context().newCDPSession(wb.page) : undefined;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.start");
+    }
+    const profiledAt = Date.now();
+    const c = await cold(wb);
+    if (cdp) {
+      const { profile } = await cdp.send("Profiler.stop");
+      writeFileSync(join(pageDir!, `${name}-enterAt${c.enterAt - profiledAt}.cpuprofile`), JSON.stringify(profile));
+    }
+    const reopen: number[] = [];
+    let frame = c.frame;
+    for (let i = 0; i < REOPENS; i++) {
+      const r = await once(wb, true);
+      frame = r.frame;
+      reopen.push(Math.round(r.total));
+    }
+    const open: number[] = [];
+    for (let i = 0; i < OPEN; i++) {
+      const r = await once(wb, false, frame);
+      frame = r.frame;
+      open.push(Math.round(r.total));
+    }
+    // the host's profile from activation is written 15 s after it
+    if (process.env.BACKSTEP_HOST_PROFILE) await new Promise((r) => setTimeout(r, 16_000));
+    const phases = Object.fromEntries(Object.entries(c.phases ?? {}).map(([p, v]) => [p, Math.round(v)]));
+    return { cold: Math.round(c.total), phases, reopen, open, load: Number(loadavg()[0]!.toFixed(1)) };
+  } finally {
+    await wb.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [a, b, n = "4"] = process.argv.slice(2);
+  if (!a || !b) throw new Error("usage: node --import tsx bench/e2eAB.ts a.vsix b.vsix [launches per build]");
+  ensureCodeServer();
+  const builds = { A: a, B: b };
+  const out: Record<"A" | "B", Launch[]> = { A: [], B: [] };
+  for (let i = 0; i < Number(n); i++) {
+    for (const k of i % 2 ? (["B", "A"] as const) : (["A", "B"] as const)) {
+      const l = await oneLaunch(builds[k], `${k}${i}`);
+      out[k].push(l);
+      const phases = Object.entries(l.phases).map(([p, v]) => `${p} ${v}`);
+      console.log(`${k} cold ${l.cold} · reopen ${l.reopen.join(" ")} · open ${l.open.join(" ")} · load ${l.load}`);
+      console.log(`  cold: ${phases.join(" ")}`);
+    }
+  }
+  const scenario = (k: "A" | "B") => ({
+    cold: median(out[k].map((l) => l.cold)),
+    reopen: median(out[k].flatMap((l) => l.reopen.slice(1))),
+    open: median(out[k].flatMap((l) => l.open)),
+  });
+  const [sa, sb] = [scenario("A"), scenario("B")];
+  for (const s of ["cold", "reopen", "open"] as const)
+    console.log(`${s}: A ${sa[s]} ms, B ${sb[s]} ms, B ÷ A ${(sb[s] / sa[s]).toFixed(2)}`);
+  for (const k of ["A", "B"] as const) {
+    const keys = [...new Set(out[k].flatMap((l) => Object.keys(l.phases)))];
+    const m = keys.map((p) => `${p} ${median(out[k].flatMap((l) => (p in l.phases ? [l.phases[p]!] : [])))}`);
+    console.log(`${k} cold phases (medians, ms after Enter): ${m.join(" → ")}`);
+  }
+  const loads = [...out.A, ...out.B].map((l) => l.load);
+  console.log(`load ${Math.min(...loads)}-${Math.max(...loads)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
