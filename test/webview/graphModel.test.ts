@@ -126,8 +126,8 @@ describe("webview graph model", () => {
     };
     const big = viewOf(syntheticTrace(2200)).index;
     const sliced = slices(stepGraphSlices(big, 0));
-    // after the nodes, after the edges, after splitting unrolled loops (before folding repeats)
-    assert.equal(sliced.pauses, 3);
+    // after the nodes, after the edges, and within them and the folding of repeats (slicedPasses.test.ts)
+    assert.ok(sliced.pauses > 3, `${sliced.pauses} pauses`);
     assert.deepEqual(sliced.graph, buildStepGraph(big, 0));
     assert.ok(
       [...sliced.graph.groups.values()].some((g) => g.repeat),

@@ -1,5 +1,6 @@
 // Which groups are open: the visible graph after collapsing closed module groups into single nodes.
 import { ancestors, type GraphNode, type StepGraph } from "./model";
+import { inParts, runAll, type Slices } from "./slices";
 
 export interface VisibleNode {
   id: string;
@@ -40,12 +41,18 @@ function repFor(graph: StepGraph, node: GraphNode, open: ReadonlySet<string>): {
 }
 
 export function visibleGraph(graph: StepGraph, open: ReadonlySet<string>): VisibleGraph {
+  return runAll(visibleGraphSlices(graph, open));
+}
+
+/** visibleGraph, pausing every ROWS_PER_PAUSE nodes or edges (the 100,000-op LSTM's step: 20,949 nodes). */
+export function* visibleGraphSlices(graph: StepGraph, open: ReadonlySet<string>): Slices<VisibleGraph> {
   const repOf = new Map<string, string>();
   const byRep = new Map<string, VisibleNode>();
   const clusterIds = new Set<string>();
   // what a node's group stands for, once per group (a step of 21,000 nodes has ~3,000 groups)
   const ofGroup = new Map<string, { rep?: string; parent?: string }>();
-  for (const n of graph.nodes) {
+  const { nodes } = graph;
+  const place = (n: GraphNode): void => {
     let known = n.group === undefined ? undefined : ofGroup.get(n.group);
     if (!known) {
       const { rep, parent } = repFor(graph, n, open);
@@ -65,22 +72,30 @@ export function visibleGraph(graph: StepGraph, open: ReadonlySet<string>): Visib
       byRep.set(rep, v);
     }
     v.members.push(n);
-  }
+  };
+  yield* inParts(nodes.length, (first, end) => {
+    for (let i = first; i < end; i++) place(nodes[i]);
+    return undefined;
+  });
   for (const v of byRep.values())
     if (v.kind === "group") v.detail = `${v.members.filter((m) => m.kind === "op").length} ops`;
 
   const edges = new Map<string, VisibleEdge>();
-  for (const e of graph.edges) {
-    const from = repOf.get(e.from) as string;
-    const to = repOf.get(e.to) as string;
-    if (from === to) continue;
-    const key = `${from}\u0000${to}`;
-    const seen = edges.get(key);
-    if (seen) {
-      seen.count++;
-      if (seen.label !== e.label && !seen.label.endsWith("…")) seen.label += " …";
-    } else edges.set(key, { from, to, label: e.label, count: 1 });
-  }
+  yield* inParts(graph.edges.length, (first, end) => {
+    for (let i = first; i < end; i++) {
+      const e = graph.edges[i];
+      const from = repOf.get(e.from) as string;
+      const to = repOf.get(e.to) as string;
+      if (from === to) continue;
+      const key = `${from}\u0000${to}`;
+      const seen = edges.get(key);
+      if (seen) {
+        seen.count++;
+        if (seen.label !== e.label && !seen.label.endsWith("…")) seen.label += " …";
+      } else edges.set(key, { from, to, label: e.label, count: 1 });
+    }
+    return undefined;
+  });
   const clusters = [...clusterIds].map((id) => {
     const g = graph.groups.get(id);
     return { id, label: g?.label ?? id, ...(g?.parent ? { parent: g.parent } : {}) };

@@ -92,20 +92,24 @@ export class GraphView {
   }
 
   /**
-   * `show` in slices, for a new trace's first paint: `prepare` builds the step's graph (itself in slices) and lays it
-   * out, each in its own task (`next` yields to the page between them), and `commit` draws it, so that no task holds
-   * the page for all three. In code-server the webview shares the workbench's thread: a long task here is the editor's
-   * hitch. What is shown changes only in `commit`, so the page stays consistent in between.
+   * `show` in slices, for a new trace's first paint: `prepare` builds the step's graph and lays it out, pausing
+   * (`pause`, which yields to the page when its task has run long enough) every few thousand nodes, and `commit` draws
+   * it, so that no task holds the page for long. In code-server the webview shares the workbench's thread: a long task
+   * here is the editor's hitch. What is shown changes only in `commit`, so the page stays consistent in between.
    */
-  async prepare(
+  prepare(
     index: ViewIndex,
     step: number,
     open: readonly string[] | undefined,
-    next: () => Promise<void>,
+    pause: () => Promise<void>,
   ): Promise<Prepared> {
-    const built = await runSliced(this.build(index, step, open), next);
-    await next();
-    return { built, laid: this.layOut(built) };
+    return runSliced(this.prepareSlices(index, step, open), pause);
+  }
+
+  private *prepareSlices(index: ViewIndex, step: number, open: readonly string[] | undefined): Slices<Prepared> {
+    const built = yield* this.build(index, step, open);
+    yield;
+    return { built, laid: yield* this.steps.layOut(built.graph, built.open) };
   }
 
   commit({ built, laid }: Prepared): void {

@@ -5,7 +5,7 @@ import { opDisplay } from "../../src/protocol/opFacts";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { dimsText, sizeOf } from "../../src/trace/text";
 import { foldRepeats, memberLabel, spanLabel } from "./repeats";
-import { runAll, type Slices } from "./slices";
+import { inParts, runAll, type Slices } from "./slices";
 
 export interface GraphNode {
   /** "op:<id>" or "t:<tensorId>". */
@@ -89,58 +89,72 @@ export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGra
 
   const ungrouped = ops.filter((o) => !o.module).length;
   const chunkOf = chunkGroups(groups, ungrouped);
+  // a module's group, made once per module path (its ops are thousands: an LSTM cell's 18,200 in a step)
+  const groupOfModule = new Map<string, string>();
   let chunkIndex = 0;
-  for (const o of ops) {
-    let group: string | undefined;
-    if (o.module) group = ensureGroups(groups, o.module);
-    else if (ungrouped > CHUNK_THRESHOLD) group = chunkOf(Math.floor(chunkIndex++ / CHUNK));
-    const id = opNodeId(o.id);
-    const out = index.tensor(o.output);
-    nodes.push({
-      id,
-      kind: "op",
-      op: o.id,
-      tensor: o.output,
-      label: opDisplay(o.op),
-      detail: o.var ?? (out ? dimsText(out.shape) : ""),
-      ...(group ? { group } : {}),
-    });
-    nodeOfOp.set(o.id, id);
-    nodeOfTensor.set(o.output, id);
-  }
+  const opNodes = (first: number, end: number): undefined => {
+    for (let i = first; i < end; i++) {
+      const o = ops[i];
+      let group: string | undefined;
+      if (o.module) {
+        group = groupOfModule.get(o.module);
+        if (group === undefined) groupOfModule.set(o.module, (group = ensureGroups(groups, o.module)));
+      } else if (ungrouped > CHUNK_THRESHOLD) group = chunkOf(Math.floor(chunkIndex++ / CHUNK));
+      const id = opNodeId(o.id);
+      const out = index.tensor(o.output);
+      nodes.push({
+        id,
+        kind: "op",
+        op: o.id,
+        tensor: o.output,
+        label: opDisplay(o.op),
+        detail: o.var ?? (out ? dimsText(out.shape) : ""),
+        ...(group ? { group } : {}),
+      });
+      nodeOfOp.set(o.id, id);
+      nodeOfTensor.set(o.output, id);
+    }
+    return undefined;
+  };
+  yield* inParts(ops.length, opNodes);
 
   yield;
   const byOp = new Map(nodes.map((n) => [n.op as OpId, n]));
-  for (const o of ops) {
-    const to = opNodeId(o.id);
-    for (const t of new Set(o.inputs)) {
-      const info = index.tensor(t);
-      let from = producedHere.has(t) ? opNodeId(producedHere.get(t) as OpId) : nodeOfTensor.get(t);
-      if (!from) {
-        // A leaf: a parameter or input (or an activation from another step). Scalar constants are left out.
-        if (!info || (info.kind === "constant" && sizeOf(info.shape) <= 1)) continue;
-        from = tensorNodeId(t);
-        const name = info.name ?? `t${t}`;
-        const dot = info.kind === "param" ? name.lastIndexOf(".") : -1;
-        const module = dot > 0 ? name.slice(0, dot) : undefined;
-        // A param joins its module's group when that module has ops in this step; in a chunked graph a leaf
-        // joins its first reader's chunk (else thousands of loose leaves would defeat collapsing).
-        const reader = byOp.get(o.id)?.group;
-        const group =
-          module && groups.has(`g:${module}`) ? `g:${module}` : reader?.startsWith("g:#") ? reader : undefined;
-        nodes.push({
-          id: from,
-          kind: "tensor",
-          tensor: t,
-          label: dot > 0 ? name.slice(dot + 1) : name,
-          detail: `${info.kind} ${dimsText(info.shape)}`,
-          ...(group ? { group } : {}),
-        });
-        nodeOfTensor.set(t, from);
+  const opEdges = (first: number, end: number): undefined => {
+    for (let i = first; i < end; i++) {
+      const o = ops[i];
+      const to = opNodeId(o.id);
+      for (const t of new Set(o.inputs)) {
+        const info = index.tensor(t);
+        let from = producedHere.has(t) ? opNodeId(producedHere.get(t) as OpId) : nodeOfTensor.get(t);
+        if (!from) {
+          // A leaf: a parameter or input (or an activation from another step). Scalar constants are left out.
+          if (!info || (info.kind === "constant" && sizeOf(info.shape) <= 1)) continue;
+          from = tensorNodeId(t);
+          const name = info.name ?? `t${t}`;
+          const dot = info.kind === "param" ? name.lastIndexOf(".") : -1;
+          const module = dot > 0 ? name.slice(0, dot) : undefined;
+          // A param joins its module's group when that module has ops in this step; in a chunked graph a leaf
+          // joins its first reader's chunk (else thousands of loose leaves would defeat collapsing).
+          const reader = byOp.get(o.id)?.group;
+          const group =
+            module && groups.has(`g:${module}`) ? `g:${module}` : reader?.startsWith("g:#") ? reader : undefined;
+          nodes.push({
+            id: from,
+            kind: "tensor",
+            tensor: t,
+            label: dot > 0 ? name.slice(dot + 1) : name,
+            detail: `${info.kind} ${dimsText(info.shape)}`,
+            ...(group ? { group } : {}),
+          });
+          nodeOfTensor.set(t, from);
+        }
+        edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
       }
-      edges.push({ from, to, tensor: t, label: info ? dimsText(info.shape) : "?" });
     }
-  }
+    return undefined;
+  };
+  yield* inParts(ops.length, opEdges);
   yield;
   yield* foldRepeats(nodes, edges, groups);
   chunkWideGroups(groups);
@@ -184,7 +198,12 @@ export const WIDE = 40;
 /** Puts ranges of WIDE subgroups between a wide group and its children, so collapsing can open it a range at a time. */
 function chunkWideGroups(groups: Map<string, GraphGroup>): void {
   const children = new Map<string, GraphGroup[]>();
-  for (const g of groups.values()) if (g.parent) children.set(g.parent, [...(children.get(g.parent) ?? []), g]);
+  for (const g of groups.values()) {
+    if (!g.parent) continue;
+    const kids = children.get(g.parent);
+    if (kids) kids.push(g);
+    else children.set(g.parent, [g]);
+  }
   for (const [parent, kids] of children) {
     if (kids.length <= WIDE) continue;
     const p = groups.get(parent) as GraphGroup;

@@ -1,8 +1,8 @@
 // Collapsed repeats: in a large step graph, runs of structurally identical sibling module groups (the 300 layers of a
 // deep MLP, the blocks of a transformer) are folded into one group, drawn as one box "×300" until it is expanded.
 import type { GraphEdge, GraphGroup, GraphNode } from "./model";
-import { splitUnrolled } from "./unrolled";
-import type { Slices } from "./slices";
+import { splitUnrolledSlices } from "./unrolled";
+import { inParts, type Slices } from "./slices";
 
 /** Step graphs with more nodes than this fold their repeats (a small model is shown as it is). */
 export const FOLD_ABOVE = 200;
@@ -24,7 +24,7 @@ export function* foldRepeats(
   groups: Map<string, GraphGroup>,
 ): Slices<void> {
   if (nodes.length <= FOLD_ABOVE) return;
-  splitUnrolled(nodes, edges, groups);
+  yield* splitUnrolledSlices(nodes, edges, groups);
   yield;
   const ROOT = "";
   // Each group's direct items (nodes and child groups) in the order they first ran.
@@ -40,14 +40,16 @@ export function* foldRepeats(
     return c;
   };
   const direct = new Set<string>();
-  for (const n of nodes) if (n.kind === "op" && n.group) direct.add(n.group);
+  yield* eachNode(nodes, (n) => {
+    if (n.kind === "op" && n.group) direct.add(n.group);
+  });
   // Ops of a group that run right after one of its members (through groups of no ops of their own, such as
   // `deep.layers` above `deep.layers.3`) trail that member: `h = layer(h).tanh()`.
   const trailing = new Map<string, GraphNode[]>();
   let prev: GraphNode | undefined;
   let prevUnit: string | undefined;
-  for (const n of nodes) {
-    if (n.kind !== "op") continue;
+  yield* eachNode(nodes, (n) => {
+    if (n.kind !== "op") return;
     let unit: string | undefined;
     if (prev && prevUnit && prev.group === n.group) unit = prevUnit;
     else if (prev) {
@@ -59,20 +61,24 @@ export function* foldRepeats(
         unit = c[i];
       }
     }
-    if (unit) trailing.set(unit, [...(trailing.get(unit) ?? []), n]);
+    if (unit) {
+      const list = trailing.get(unit);
+      if (list) list.push(n);
+      else trailing.set(unit, [n]);
+    }
     prev = n;
     prevUnit = unit;
-  }
+  });
   const trails = new Set([...trailing.values()].flat());
   const placed = new Set<string>();
-  for (const n of nodes) {
+  yield* eachNode(nodes, (n) => {
     if (!trails.has(n)) push(n.group ?? ROOT, { node: n });
     // each group joins its parent's items once, where it first ran (a leaf drawn later does not move it)
     for (let g = n.group; g && !placed.has(g); g = groups.get(g)?.parent) {
       placed.add(g);
       push(groups.get(g)?.parent ?? ROOT, { group: g });
     }
-  }
+  });
   const ids = new Map<string, number>();
   const intern = (s: string): number => {
     let i = ids.get(s);
@@ -109,7 +115,16 @@ export function* foldRepeats(
       if (j - i >= REPEAT_MIN) fold(units.slice(i, j), parent === ROOT ? undefined : parent, groups);
       i = j;
     }
+    yield;
   }
+}
+
+/** `f` on each node, pausing every ROWS_PER_PAUSE nodes (slices.ts). */
+function eachNode(nodes: readonly GraphNode[], f: (n: GraphNode) => void): Slices<undefined> {
+  return inParts(nodes.length, (first, end) => {
+    for (let i = first; i < end; i++) f(nodes[i]);
+    return undefined;
+  });
 }
 
 /** The module a repeat's member stands for: `deep.layers.3` for `deep.layers.3 + tanh`. */

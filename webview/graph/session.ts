@@ -6,7 +6,7 @@ import type { ColourMode } from "./colour";
 import type { DiffView } from "./diffView";
 import { graphPng, graphSvg } from "./exportGraph";
 import { warmUpLayout } from "./layout";
-import { nextTask } from "./slices";
+import { nextTask, runSliced } from "./slices";
 import { runBannerText } from "./runBanner";
 import { hasStep, HeldMessages, StepLoader } from "./stepLoader";
 import type { GraphView } from "./graphView";
@@ -44,6 +44,12 @@ export interface SessionParts {
   banner: HTMLElement;
   main: HTMLElement;
 }
+
+/**
+ * A new trace's first paint yields to the page once a task of it ran this long: the passes pause every 2,048 rows
+ * (slices.ts), each part a few ms to ~25 ms (the 100,000-op LSTM's step, node, load 5-10).
+ */
+const PAINT_TASK_MS = 25;
 
 /** Timings for the benchmark and tests: message received → graph painted. */
 const perf: { kind: string; ms: number; at: number }[] = [];
@@ -269,13 +275,14 @@ export class GraphSession {
       await nextTask();
       sliceAt = performance.now();
     };
-    const index = new TraceIndex(m.trace);
+    /** A pause of the passes below: a slice ends once it ran PAINT_TASK_MS. */
+    const pause = (): Promise<void> => (performance.now() - sliceAt >= PAINT_TASK_MS ? next() : Promise.resolve());
+    const index = await runSliced(TraceIndex.slices(m.trace), pause);
     const cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
     const step = index.eventStep[cursor] ?? 0;
     const restore = this.saved; // laying out saves the new view state over `saved`
     const same = m.file === restore.file;
-    await next();
-    const prepared = await graph.prepare(index, step, same && restore.step === step ? restore.open : undefined, next);
+    const prepared = await graph.prepare(index, step, same && restore.step === step ? restore.open : undefined, pause);
     await next();
     // the page changes only from here: until now it showed the last trace, or "Tracing …", and answered as before
     this.index = index;

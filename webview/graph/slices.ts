@@ -1,3 +1,3 @@
 // Work in slices (src/trace/slices.ts), and the page's way to yield between them.
-export { runAll, runSliced, type Slices } from "../../src/trace/slices";
+export { inParts, runAll, runBudgeted, runSliced, type Slices } from "../../src/trace/slices";
 export { nextTask } from "../common/nextTask";

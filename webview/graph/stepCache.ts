@@ -3,7 +3,7 @@
 // graph at the click (the e2e bench's 100,000-op LSTM: a step 0.36 s at p95, the median 15.5 ms). A step laid out
 // like a kept one (sameLayout.ts) takes its layout renamed.
 import type { ViewIndex } from "../../src/protocol/messages";
-import { visibleGraph, type VisibleGraph } from "./collapse";
+import { visibleGraphSlices, type VisibleGraph } from "./collapse";
 import { eventSpans, type EventSpans } from "./highlight";
 import { layoutInput, runLayout, type Layout } from "./layout";
 import { stepGraphSlices, stepsWithOps, type StepGraph } from "./model";
@@ -107,13 +107,13 @@ export class StepCache {
     return runAll(this.layOut(graph, open));
   }
 
-  /** laidOut in slices: it pauses after the visible graph and after its layout. */
-  private *layOut(graph: StepGraph, open: ReadonlySet<string>): Slices<Laid> {
+  /** laidOut in slices: it pauses while it makes the visible graph, after it, and after its layout. */
+  *layOut(graph: StepGraph, open: ReadonlySet<string>): Slices<Laid> {
     const key = layoutKey(graph.step, open);
     const kept = this.laid.get(key);
     let laid = kept?.graph === graph ? kept.laid : undefined;
     if (!laid) {
-      const visible = visibleGraph(graph, open);
+      const visible = yield* visibleGraphSlices(graph, open);
       yield;
       const layout = this.sameLayout(key, visible) ?? runLayout(layoutInput(visible));
       yield;

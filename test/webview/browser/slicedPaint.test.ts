@@ -28,7 +28,7 @@ describe("the graph's first paint in slices (Chromium)", function () {
   const bwd = (op: number): number => eventWhere(trace, (e) => e.kind === "backward" && e.op === op);
   const wire = (m: Parameters<typeof packMessage>[0]) => serializeMessage(messageToWire(packMessage(m)));
 
-  it("builds, lays out and draws a new trace in separate tasks, with the page's own tasks run meanwhile", async () => {
+  it("builds and lays out a new trace in tasks apart from its drawing, with the page's own tasks run meanwhile", async () => {
     const v = await openView(h, "graph", undefined);
     await v.waitFor("ready", 0);
     await startTicks(v.page);
@@ -41,9 +41,9 @@ describe("the graph's first paint in slices (Chromium)", function () {
     const perf = (await v.page.evaluate("window.__backstepPerf")) as PerfEntry[];
     const ticks = (await v.page.evaluate("window.__ticks")) as number[];
     const slices = perf.filter((p) => p.kind === "slice");
-    // index; the graph's nodes, its edges, the rest of it (a small graph folds no repeats); the layout; then everything
-    // shown: each ends a slice
-    assert.equal(slices.length, 6, JSON.stringify(perf));
+    // the index, the graph and its layout in tasks of ~25 ms (as many as that takes on this machine), then everything
+    // shown in a task of its own
+    assert.ok(slices.length >= 2, JSON.stringify(perf));
     // the page's other tasks ran while the trace was painted (which of its pauses they take is the browser's choice:
     // messages of different channels have no order)
     const between = ticks.filter((t) => t > slices[0].at && t < slices[slices.length - 1].at);
