@@ -8,6 +8,7 @@ import { ROWS_PER_PAUSE } from "../../src/trace/slices";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { Trace } from "../../src/trace/types";
 import { defaultOpenGroups, visibleGraph, visibleGraphSlices } from "../../webview/graph/collapse";
+import { layoutInput, runLayout, runLayoutSlices } from "../../webview/graph/layout";
 import { buildStepGraph, stepGraphSlices, type StepGraph } from "../../webview/graph/model";
 import { runAll, type Slices } from "../../webview/graph/slices";
 import { StepCache } from "../../webview/graph/stepCache";
@@ -119,6 +120,11 @@ describe("the graph's first paint in slices", function () {
         );
       }
       assert.ok(visible.pauses[0] >= Math.floor(graph.nodes.length / ROWS_PER_PAUSE), `${visible.pauses[0]} pauses`);
+      // the layout pauses after each group's dagre run
+      const input = layoutInput(visible.a);
+      const layout = interleaved(runLayoutSlices(input), runLayoutSlices(layoutInput(visible.b)));
+      assert.deepEqual(layout.a, runLayout(input));
+      assert.equal(layout.pauses[0], layout.a.clusters.length + 1);
       const [cache, fresh] = [0, 1].map(() => new StepCache((g) => defaultOpenGroups(g, 200)));
       const kept = runAll(cache.graph(index, 0));
       const laid = interleaved(cache.layOut(kept, open), stepGraphSlices(index, 0)).a;

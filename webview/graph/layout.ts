@@ -1,6 +1,7 @@
 // Lays out the visible graph with dagre (layered, top to bottom: data flows down, gradients flow back up).
 import dagre from "@dagrejs/dagre";
 import type { VisibleGraph, VisibleNode } from "./collapse";
+import { runAll, type Slices } from "./slices";
 
 export interface Box {
   x: number;
@@ -120,6 +121,14 @@ function layerLayout(
  * nodes, and each dagre run is small (compound mode would do the same but costs 5–10× more).
  */
 export function runLayout(input: LayoutInput): Layout {
+  return runAll(runLayoutSlices(input));
+}
+
+/**
+ * runLayout, pausing after each group's dagre run: the 100,000-op LSTM's step (43 boxes in 7 groups) took 70-180 ms in
+ * one task, its groups' runs 1-63 ms each (node, load 8-10).
+ */
+export function* runLayoutSlices(input: LayoutInput): Slices<Layout> {
   // A group holding only sub-groups (deep.layers around deep.layers.0…9) is not drawn: as one box it would
   // force the ops between its sub-groups (deep's sigmoids) around it, laying the sub-groups side by side.
   const holdsNodes = new Set(input.nodes.flatMap((n) => (n.parent ? [n.parent] : [])));
@@ -162,9 +171,10 @@ export function runLayout(input: LayoutInput): Layout {
   for (const n of input.nodes) kids(n.parent).nodes.push(n);
   for (const c of input.clusters) kids(c.parent).clusters.push(c.id);
 
-  const block = (level: string | undefined): Block => {
+  const block = function* (level: string | undefined): Slices<Block> {
     const { nodes, clusters } = kids(level);
-    const sub = new Map(clusters.map((c) => [c, block(c)]));
+    const sub = new Map<string, Block>();
+    for (const c of clusters) sub.set(c, yield* block(c));
     const items = [
       ...nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
       ...[...sub].filter(([, b]) => b.nodes.size > 0).map(([id, b]) => ({ id, width: b.width, height: b.height })),
@@ -178,6 +188,7 @@ export function runLayout(input: LayoutInput): Layout {
       pairs.set(`${a}\u0000${b}`, [a, b]);
     }
     const l = layerLayout(items, [...pairs.values()]);
+    yield;
     const top = level === undefined ? 0 : TITLE + PAD;
     const left = level === undefined ? 0 : PAD;
     const out: Block = {
@@ -213,7 +224,7 @@ export function runLayout(input: LayoutInput): Layout {
     return out;
   };
 
-  const root = block(undefined);
+  const root = yield* block(undefined);
   const MX = 24,
     MY = 28;
   const shift = <T extends { x: number; y: number }>(q: T): T => ({ ...q, x: q.x + MX, y: q.y + MY });

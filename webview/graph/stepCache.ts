@@ -5,7 +5,7 @@
 import type { ViewIndex } from "../../src/protocol/messages";
 import { visibleGraphSlices, type VisibleGraph } from "./collapse";
 import { eventSpans, type EventSpans } from "./highlight";
-import { layoutInput, runLayout, type Layout } from "./layout";
+import { layoutInput, runLayoutSlices, type Layout } from "./layout";
 import { stepGraphSlices, stepsWithOps, type StepGraph } from "./model";
 import { renamedLayout } from "./sameLayout";
 import { deriveSlices } from "./sameSteps";
@@ -115,7 +115,7 @@ export class StepCache {
     if (!laid) {
       const visible = yield* visibleGraphSlices(graph, open);
       yield;
-      const layout = this.sameLayout(key, visible) ?? runLayout(layoutInput(visible));
+      const layout = this.sameLayout(key, visible) ?? (yield* runLayoutSlices(layoutInput(visible)));
       yield;
       laid = { visible, layout, spans: eventSpans(this.index as ViewIndex, graph, visible) };
     }

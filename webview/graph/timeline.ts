@@ -137,10 +137,16 @@ export class Timeline {
     if (!ctx) return;
     const css = getComputedStyle(document.body);
     const colour = new Map(Object.entries(KIND_VAR).map(([k, v]) => [k, css.getPropertyValue(v).trim() || "#888"]));
-    for (let x = 0; x < w; x++) {
-      const e = events[Math.floor((x / w) * events.length)];
-      ctx.fillStyle = colour.get(e?.kind ?? "step") ?? "#888";
-      ctx.fillRect(x, e?.kind === "step" ? 0 : 2, 1, e?.kind === "step" ? 8 : 6);
+    // a column per x, the columns of one kind in a row filled at once: 2,000 fills of 1 px took 28 ms of the 100,000-op
+    // LSTM's first paint (Chromium, load 8)
+    const kindAt = (x: number): string | undefined => events[Math.floor((x / w) * events.length)]?.kind;
+    for (let x = 0; x < w;) {
+      const kind = kindAt(x);
+      let end = x + 1;
+      while (end < w && kindAt(end) === kind) end++;
+      ctx.fillStyle = colour.get(kind ?? "step") ?? "#888";
+      ctx.fillRect(x, kind === "step" ? 0 : 2, end - x, kind === "step" ? 8 : 6);
+      x = end;
     }
   }
 }

@@ -1,0 +1,52 @@
+// The timeline's strip under the slider: a column per pixel, coloured by the kind of the event it stands for.
+import { strict as assert } from "node:assert";
+import { mlpTrace } from "../fixtures/mlp";
+import { syntheticTrace } from "../fixtures/synthetic";
+import { openView, useHarness } from "./harness";
+
+describe("the timeline's strip (Chromium)", function () {
+  this.timeout(60000);
+  const h = useHarness();
+
+  for (const [what, trace] of [
+    ["a small trace (fewer events than columns)", mlpTrace()],
+    ["a trace of 1,000 ops (more events than columns)", syntheticTrace(1000)],
+  ] as const)
+    it(`colours each column by its event's kind, as one 1-pixel fill per column would: ${what}`, async () => {
+      const v = await openView(h, "graph", trace);
+      await v.page.waitForSelector(".node");
+      const kinds = trace.events.map((e) => e.kind);
+      // the strip drawn again a column at a time (the page's vars, its canvas size), and both canvases' pixels
+      const { same, width, differing } = await v.page.evaluate((kinds: string[]) => {
+        const strip = document.querySelector("canvas.strip") as HTMLCanvasElement;
+        const w = strip.width;
+        const ref = document.createElement("canvas");
+        ref.width = w;
+        ref.height = strip.height;
+        const ctx = ref.getContext("2d") as CanvasRenderingContext2D;
+        const css = getComputedStyle(document.body);
+        const vars: Record<string, string> = {
+          step: "--vscode-charts-purple",
+          forward: "--vscode-charts-blue",
+          backward: "--vscode-charts-orange",
+          accumulate: "--vscode-charts-yellow",
+          update: "--vscode-charts-green",
+          zeroGrad: "--vscode-charts-green",
+        };
+        for (let x = 0; x < w; x++) {
+          const kind = kinds[Math.floor((x / w) * kinds.length)];
+          ctx.fillStyle = (vars[kind] && css.getPropertyValue(vars[kind]).trim()) || "#888";
+          ctx.fillRect(x, kind === "step" ? 0 : 2, 1, kind === "step" ? 8 : 6);
+        }
+        const a = (strip.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, w, strip.height).data;
+        const b = ctx.getImageData(0, 0, w, ref.height).data;
+        let differing = 0;
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+        return { same: a.length === b.length && differing === 0, width: w, differing };
+      }, kinds);
+      assert.ok(width >= 200, `${width} columns`);
+      assert.ok(same, `${differing} bytes differ`);
+      assert.deepEqual(v.errors, []);
+      await v.page.close();
+    });
+});
