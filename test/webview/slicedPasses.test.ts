@@ -12,6 +12,8 @@ import { layoutInput, runLayout, runLayoutSlices } from "../../webview/graph/lay
 import { buildStepGraph, stepGraphSlices, type StepGraph } from "../../webview/graph/model";
 import { runAll, type Slices } from "../../webview/graph/slices";
 import { StepCache } from "../../webview/graph/stepCache";
+import { eventSpans } from "../../webview/graph/highlight";
+import { mlpTrace } from "./fixtures/mlp";
 import { syntheticTrace } from "./fixtures/synthetic";
 import { viewOf } from "./helpers";
 
@@ -130,4 +132,23 @@ describe("the graph's first paint in slices", function () {
       const laid = interleaved(cache.layOut(kept, open), stepGraphSlices(index, 0)).a;
       assert.deepEqual(laid, fresh.laidOut(runAll(fresh.graph(index, 0)), open));
     });
+
+  it("keeps nothing of a new trace built in slices while the old trace's step was shown between its pauses", () => {
+    const old = viewOf(mlpTrace()).index;
+    const next = viewOf(syntheticTrace(2200)).index;
+    const cache = new StepCache((g) => defaultOpenGroups(g, 200));
+    runAll(cache.graph(old, 1));
+    // the new trace's first paint starts (its step 0), and the user steps the old trace to its step 0 meanwhile
+    const building = cache.graph(next, 0);
+    building.next();
+    const shown = runAll(cache.graph(old, 0));
+    const built = runAll(building);
+    assert.deepEqual(built, buildStepGraph(next, 0));
+    const open = defaultOpenGroups(built, 200);
+    const laid = runAll(cache.layOut(built, open, next));
+    assert.deepEqual(laid.spans, eventSpans(next, built, visibleGraph(built, open)));
+    // the cache still serves the old trace: its own step 0, not the new trace's
+    assert.equal(runAll(cache.graph(old, 0)), shown);
+    assert.deepEqual(shown, buildStepGraph(old, 0));
+  });
 });

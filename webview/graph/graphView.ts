@@ -109,7 +109,7 @@ export class GraphView {
   private *prepareSlices(index: ViewIndex, step: number, open: readonly string[] | undefined): Slices<Prepared> {
     const built = yield* this.build(index, step, open);
     yield;
-    return { built, laid: yield* this.steps.layOut(built.graph, built.open) };
+    return { built, laid: yield* this.steps.layOut(built.graph, built.open, index) };
   }
 
   commit({ built, laid }: Prepared): void {

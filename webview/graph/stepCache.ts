@@ -71,6 +71,8 @@ export class StepCache {
       graph = yield* deriveSlices(index, from, step);
     }
     graph ??= yield* stepGraphSlices(index, step);
+    // another trace's step was shown while this one was built in slices (a new trace's first paint): not kept
+    if (index !== this.index) return graph;
     this.graphs.delete(step);
     this.graphs.set(step, graph);
     while (this.graphs.size > this.capacity()) {
@@ -108,7 +110,7 @@ export class StepCache {
   }
 
   /** laidOut in slices: it pauses while it makes the visible graph, after it, and after its layout. */
-  *layOut(graph: StepGraph, open: ReadonlySet<string>): Slices<Laid> {
+  *layOut(graph: StepGraph, open: ReadonlySet<string>, index = this.index as ViewIndex): Slices<Laid> {
     const key = layoutKey(graph.step, open);
     const kept = this.laid.get(key);
     let laid = kept?.graph === graph ? kept.laid : undefined;
@@ -117,8 +119,9 @@ export class StepCache {
       yield;
       const layout = this.sameLayout(key, visible) ?? (yield* runLayoutSlices(layoutInput(visible)));
       yield;
-      laid = { visible, layout, spans: eventSpans(this.index as ViewIndex, graph, visible) };
+      laid = { visible, layout, spans: eventSpans(index, graph, visible) };
     }
+    if (index !== this.index) return laid; // as in obtain
     this.laid.delete(key);
     this.laid.set(key, { graph, laid });
     const most = this.graphs.size + LAYOUTS;
@@ -173,7 +176,7 @@ export class StepCache {
   private *prepare(index: ViewIndex, step: number): Slices<void> {
     const graph = yield* this.obtain(index, step);
     yield;
-    yield* this.layOut(graph, this.openByDefault(graph));
+    yield* this.layOut(graph, this.openByDefault(graph), index);
   }
 
   /** One slice of the step built ahead; returns whether more is left. */
