@@ -1,6 +1,6 @@
 // The graph of one training step built from a Trace: op nodes, leaf-tensor nodes (params, inputs), shape-labelled
 // edges, module groups.
-import type { OpId, TensorId } from "../../src/trace/types";
+import type { OpId, TensorId, TraceOp } from "../../src/trace/types";
 import { opDisplay } from "../../src/protocol/opFacts";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { dimsText, sizeOf } from "../../src/trace/text";
@@ -78,16 +78,28 @@ export function buildStepGraph(index: ViewIndex, step: number): StepGraph {
 
 /** buildStepGraph in slices: it pauses after the nodes, after the edges, and between the passes that fold repeats. */
 export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGraph> {
-  const ops = index.trace.ops.filter((o) => o.trainingStep === step);
+  // the step's ops, what they make and how many have no module, in parts too (the trace's 100,000 ops, then 20,000)
+  const ops: TraceOp[] = [];
+  const all = index.trace.ops;
+  yield* inParts(all.length, (first, end) => {
+    for (let i = first; i < end; i++) if (all[i].trainingStep === step) ops.push(all[i]);
+    return undefined;
+  });
   const groups = new Map<string, GraphGroup>();
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const nodeOfOp = new Map<OpId, string>();
   const nodeOfTensor = new Map<TensorId, string>();
   const producedHere = new Map<TensorId, OpId>();
-  for (const o of ops) producedHere.set(o.output, o.id);
+  let ungrouped = 0;
+  yield* inParts(ops.length, (first, end) => {
+    for (let i = first; i < end; i++) {
+      producedHere.set(ops[i].output, ops[i].id);
+      if (!ops[i].module) ungrouped++;
+    }
+    return undefined;
+  });
 
-  const ungrouped = ops.filter((o) => !o.module).length;
   const chunkOf = chunkGroups(groups, ungrouped);
   // a module's group, made once per module path (its ops are thousands: an LSTM cell's 18,200 in a step)
   const groupOfModule = new Map<string, string>();

@@ -284,6 +284,9 @@ export class GraphSession {
     };
     /** A pause of the passes below: a slice ends once it ran PAINT_TASK_MS. */
     const pause = (): Promise<void> => (performance.now() - sliceAt >= PAINT_TASK_MS ? next() : Promise.resolve());
+    // not in the task that unpacked and checked the message (its last ~30 ms part: host.ts)
+    await nextTask();
+    sliceAt = performance.now();
     const index = await runSliced(TraceIndex.slices(m.trace), pause);
     const cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
     const step = index.eventStep[cursor] ?? 0;
