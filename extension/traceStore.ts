@@ -26,11 +26,6 @@ export class TraceStore implements vscode.Disposable {
   private readonly provisionalShown = new vscode.EventEmitter<string>();
   /** A running trace's first steps can be shown (provisional); the final trace follows through onDidChangeTrace. */
   readonly onDidShowProvisional = this.provisionalShown.event;
-  /** A running trace shown provisionally: its provisional trace and the latest of its steps recorded since. */
-  private readonly recorded = new Map<string, { origin: Trace; trace: Trace }>();
-  private readonly stepsRecorded = new vscode.EventEmitter<string>();
-  /** A running trace shown provisionally recorded more steps (the graph page gets their rows as they come). */
-  readonly onDidRecordSteps = this.stepsRecorded.event;
   /** A final trace's provisional trace, when one was shown for its run. */
   private readonly shownFirst = new WeakMap<Trace, Trace>();
   private active: string | undefined;
@@ -59,7 +54,6 @@ export class TraceStore implements vscode.Disposable {
   /** Trace Backprop started (true) or ended without a trace (false) for a file. */
   setTracing(file: string, running: boolean): void {
     this.provisionals.delete(file); // a new run's, or one that ended without a final trace
-    this.recorded.delete(file);
     if (running === this.running.has(file)) return;
     if (running) this.running.add(file);
     else this.running.delete(file);
@@ -81,19 +75,6 @@ export class TraceStore implements vscode.Disposable {
     this.provisionalShown.fire(file);
   }
 
-  /** `file`'s running trace up to a later step than its provisional trace's (ignored when none was shown). */
-  recordSteps(file: string, trace: Trace): void {
-    const shown = this.provisionals.get(file);
-    if (!shown) return;
-    this.recorded.set(file, { origin: shown.trace, trace });
-    this.stepsRecorded.fire(file);
-  }
-
-  /** The latest steps recorded of `file`'s running trace, and the provisional trace shown of its run. */
-  recordedSteps(file: string): { origin: Trace; trace: Trace } | undefined {
-    return this.recorded.get(file);
-  }
-
   /** The provisional trace shown of the run that recorded `trace`, if one was. */
   shownBefore(trace: Trace): Trace | undefined {
     return this.shownFirst.get(trace);
@@ -108,7 +89,6 @@ export class TraceStore implements vscode.Disposable {
     this.running.delete(file);
     const shown = this.provisionals.get(file);
     this.provisionals.delete(file);
-    this.recorded.delete(file);
     if (shown) this.shownFirst.set(trace, shown.trace);
     const { dropped } = this.history.set(file, trace);
     // keep the view: the provisional trace's events are the final's first ones, so the cursor stays valid
@@ -157,7 +137,6 @@ export class TraceStore implements vscode.Disposable {
   dispose(): void {
     this.traceChanged.dispose();
     this.provisionalShown.dispose();
-    this.stepsRecorded.dispose();
     this.tracingChanged.dispose();
     this.cursorMoved.dispose();
     this.gotoRequested.dispose();

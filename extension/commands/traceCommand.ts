@@ -56,15 +56,9 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   let runStarted = Date.now();
   let provisional = false;
   // Progressive first paint: the graph shows the first step while the rest records (a provisional trace; the final
-  // one keeps its view: same ids). The steps after it go to the graph page as they complete (extension/panels/
-  // rowsSender.ts), so the final trace's message carries only the last.
+  // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts).
   const onStep = (step: number, trace: () => Trace): void => {
-    if (running.get(file) !== abort) return;
-    if (provisional) {
-      deps.store.recordSteps(file, trace());
-      return;
-    }
-    if (Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
+    if (provisional || running.get(file) !== abort || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
     provisional = true;
     deps.store.setProvisional(file, trace(), step);
     deps.status.text = `$(sync~spin) Backstep: tracing ${name}… (step ${step} shown, recording the rest)`;

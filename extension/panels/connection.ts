@@ -85,11 +85,6 @@ export class ViewConnection implements vscode.Disposable {
         this.file = f;
         if (this.hooks.early || this.delivery.posting) this.sendTrace();
       }),
-      store.onDidRecordSteps((f) => {
-        const r = this.hooks.provisional && f === this.file && this.posting ? store.recordedSteps(f) : undefined;
-        const m = r && this.rows.more(r.origin, r.trace);
-        if (m) this.post(m);
-      }),
       store.onDidChangeTracing((f) => {
         if (this.delivery.posting && f === this.file && !store.trace(f)) this.sendTrace();
       }),
@@ -187,7 +182,7 @@ export class ViewConnection implements vscode.Disposable {
       shown ? { step: shown.step } : undefined,
       { token: this.windowed.token },
     );
-    // a run shown provisionally: its rows go as they are recorded, and its final trace leaves out what the page has
+    // a run shown provisionally: its final trace's message leaves out the provisional trace's rows, which the page has
     const rows = !this.hooks.provisional
       ? undefined
       : shown
