@@ -10,7 +10,8 @@ export interface TimelineActions {
   runToHere(event: number): void;
 }
 
-const KIND_VAR: Record<string, string> = {
+/** The theme colour of each event kind in the strip (its tests draw with it too). */
+export const KIND_VAR: Record<string, string> = {
   step: "--vscode-charts-purple",
   forward: "--vscode-charts-blue",
   backward: "--vscode-charts-orange",

@@ -3,6 +3,7 @@ import { strict as assert } from "node:assert";
 import { mlpTrace } from "../fixtures/mlp";
 import { syntheticTrace } from "../fixtures/synthetic";
 import { openView, useHarness } from "./harness";
+import { KIND_VAR } from "../../../webview/graph/timeline";
 
 describe("the timeline's strip (Chromium)", function () {
   this.timeout(60000);
@@ -17,33 +18,28 @@ describe("the timeline's strip (Chromium)", function () {
       await v.page.waitForSelector(".node");
       const kinds = trace.events.map((e) => e.kind);
       // the strip drawn again a column at a time (the page's vars, its canvas size), and both canvases' pixels
-      const { same, width, differing } = await v.page.evaluate((kinds: string[]) => {
-        const strip = document.querySelector("canvas.strip") as HTMLCanvasElement;
-        const w = strip.width;
-        const ref = document.createElement("canvas");
-        ref.width = w;
-        ref.height = strip.height;
-        const ctx = ref.getContext("2d") as CanvasRenderingContext2D;
-        const css = getComputedStyle(document.body);
-        const vars: Record<string, string> = {
-          step: "--vscode-charts-purple",
-          forward: "--vscode-charts-blue",
-          backward: "--vscode-charts-orange",
-          accumulate: "--vscode-charts-yellow",
-          update: "--vscode-charts-green",
-          zeroGrad: "--vscode-charts-green",
-        };
-        for (let x = 0; x < w; x++) {
-          const kind = kinds[Math.floor((x / w) * kinds.length)];
-          ctx.fillStyle = (vars[kind] && css.getPropertyValue(vars[kind]).trim()) || "#888";
-          ctx.fillRect(x, kind === "step" ? 0 : 2, 1, kind === "step" ? 8 : 6);
-        }
-        const a = (strip.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, w, strip.height).data;
-        const b = ctx.getImageData(0, 0, w, ref.height).data;
-        let differing = 0;
-        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
-        return { same: a.length === b.length && differing === 0, width: w, differing };
-      }, kinds);
+      const { same, width, differing } = await v.page.evaluate(
+        ([kinds, vars]: [string[], Record<string, string>]) => {
+          const strip = document.querySelector("canvas.strip") as HTMLCanvasElement;
+          const w = strip.width;
+          const ref = document.createElement("canvas");
+          ref.width = w;
+          ref.height = strip.height;
+          const ctx = ref.getContext("2d") as CanvasRenderingContext2D;
+          const css = getComputedStyle(document.body);
+          for (let x = 0; x < w; x++) {
+            const kind = kinds[Math.floor((x / w) * kinds.length)];
+            ctx.fillStyle = (vars[kind] && css.getPropertyValue(vars[kind]).trim()) || "#888";
+            ctx.fillRect(x, kind === "step" ? 0 : 2, 1, kind === "step" ? 8 : 6);
+          }
+          const a = (strip.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, w, strip.height).data;
+          const b = ctx.getImageData(0, 0, w, ref.height).data;
+          let differing = 0;
+          for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+          return { same: a.length === b.length && differing === 0, width: w, differing };
+        },
+        [kinds, KIND_VAR] as [string[], Record<string, string>],
+      );
       assert.ok(width >= 200, `${width} columns`);
       assert.ok(same, `${differing} bytes differ`);
       assert.deepEqual(v.errors, []);
