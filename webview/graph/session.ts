@@ -1,19 +1,18 @@
 // The graph panel's trace session: the host's messages, the cursor, the saved view state and the inspector's render.
 import type { ExportFormat, GraphDiff, HostMessage, ViewIndex } from "../../src/protocol/messages";
-import { TraceIndex } from "../../src/trace/traceIndex";
 import type { Host } from "../common/host";
 import type { ColourMode } from "./colour";
 import type { DiffView } from "./diffView";
 import { graphPng, graphSvg } from "./exportGraph";
 import { warmUpLayout } from "./layout";
-import { nextTask, runSliced } from "./slices";
 import { runBannerText } from "./runBanner";
 import { hasStep, HeldMessages, StepLoader } from "./stepLoader";
-import type { GraphView, Prepared } from "./graphView";
+import type { GraphView } from "./graphView";
 import type { Inspector } from "./inspector";
 import type { InspectorPane, PaneState } from "./inspectorPane";
 import type { Timeline } from "./timeline";
 import type { Toolbar } from "./toolbar";
+import { noOpsText, PaintSlices, perf, prepareTrace, type PreparedTrace } from "./tracePaint";
 import type { Transform, Viewport } from "./viewport";
 
 export interface GraphState {
@@ -44,16 +43,6 @@ export interface SessionParts {
   banner: HTMLElement;
   main: HTMLElement;
 }
-
-/**
- * A new trace's first paint yields to the page once a task of it ran this long: the passes pause every 2,048 rows
- * (slices.ts), each part a few ms to ~25 ms (the 100,000-op LSTM's step, node, load 5-10).
- */
-const PAINT_TASK_MS = 25;
-
-/** Timings for the benchmark and tests: message received → graph painted. */
-const perf: { kind: string; ms: number; at: number }[] = [];
-(window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
 
 export class GraphSession {
   index: ViewIndex | undefined;
@@ -150,9 +139,9 @@ export class GraphSession {
     void this.p.inspector.render(index, this.cursor, m?.op, m && m.op === undefined ? m.tensor : undefined, group);
   }
 
-  /** Move the cursor: locally and tell the host (outside a debug session); through the debugger inside one. */
   /**
-   * ... and `then` once it is there (the diff view reveals the op it goes to): outside a debug session after the
+   * Moves the cursor: locally and tells the host (outside a debug session); through the debugger inside one. Then
+   * `then` once it is there (the diff view reveals the op it goes to): outside a debug session after the
    * step's tensors came, when a windowed trace had to fetch them; inside one at once, as the debugger moves.
    */
   goto(event: number, then?: () => void): void {
@@ -268,65 +257,41 @@ export class GraphSession {
   }
 
   /**
-   * A new trace, drawn in slices (each its own task, the page free in between): index it; build the step's graph; lay
-   * it out; then show it all at once (timeline, graph, cursor, inspector). In code-server a webview runs on the
-   * workbench's thread, so one long task here is the editor's hitch (issue 15: a 10,000-op model's paint held it for
-   * 0.7 s).
+   * A new trace, drawn in slices (each its own task, the page free in between: tracePaint.ts), then shown all at once
+   * (timeline, graph, cursor, inspector). In code-server a webview runs on the workbench's thread, so one long task
+   * here is the editor's hitch (issue 15: a 10,000-op model's paint held it for 0.7 s).
    */
   private async paintTrace(m: Extract<HostMessage, { type: "trace" }>, t0: number): Promise<void> {
-    const { graph } = this.p;
-    let sliceAt = t0;
-    /** Ends a slice (its length goes in the perf record, kind "slice") and yields to the page. */
-    const next = async (): Promise<void> => {
-      perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
-      await nextTask();
-      sliceAt = performance.now();
-    };
-    /** A pause of the passes below: a slice ends once it ran PAINT_TASK_MS. */
-    const pause = (): Promise<void> => (performance.now() - sliceAt >= PAINT_TASK_MS ? next() : Promise.resolve());
-    // not in the task that unpacked and checked the message (its last ~30 ms part: host.ts)
-    await nextTask();
-    sliceAt = performance.now();
-    const index = await runSliced(TraceIndex.slices(m.trace), pause);
-    const cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
-    const step = index.eventStep[cursor] ?? 0;
+    const slices = new PaintSlices(t0);
     const restore = this.saved; // laying out saves the new view state over `saved`
-    const same = m.file === restore.file;
-    const prepared = await graph.prepare(index, step, same && restore.step === step ? restore.open : undefined, pause);
-    await next();
-    // the page changes only from here: until now it showed the last trace, or "Tracing …", and answered as before
+    const ready = await prepareTrace(this.p.graph, m, m.file === restore.file ? restore : undefined, slices);
+    // the page changes only from here
     this.inspectorLater = true;
     this.inspectorWanted = false;
     try {
-      this.showTrace(m, index, prepared, cursor, restore);
+      this.showTrace(m, ready, restore);
     } finally {
       this.inspectorLater = false;
     }
-    perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
+    slices.end();
     // The inspector in a task of its own (the opening event's chain rule, typeset): with the drawing, the 100,000-op
     // LSTM's last task of its first paint took 190-230 ms, 90 ms of it the inspector's (Chromium, load 9-11).
     if (this.inspectorWanted) {
-      await nextTask();
-      sliceAt = performance.now();
+      await slices.start();
       this.renderInspector();
-      perf.push({ kind: "slice", ms: performance.now() - sliceAt, at: performance.now() });
+      slices.end();
     }
     this.painted(m.provisional ? "provisional" : "trace", t0);
     this.loader.prefetch(
-      index.stepStarts.map((s) => s.step),
-      step,
+      ready.index.stepStarts.map((s) => s.step),
+      ready.step,
     );
   }
 
   /** Shows a new trace, its step's graph prepared: timeline, graph, cursor, and its file's view state `restore`. */
-  private showTrace(
-    m: Extract<HostMessage, { type: "trace" }>,
-    index: ViewIndex,
-    prepared: Prepared,
-    cursor: number,
-    restore: GraphState,
-  ): void {
+  private showTrace(m: Extract<HostMessage, { type: "trace" }>, ready: PreparedTrace, restore: GraphState): void {
     const { graph, timeline, empty, main } = this.p;
+    const { index } = ready;
     const same = m.file === restore.file;
     this.index = index;
     this.loader.reset(index);
@@ -337,12 +302,12 @@ export class GraphSession {
     this.debugging = m.debugging;
     timeline.setTrace(index, m.breakpoints);
     timeline.setDebugging(this.debugging);
-    this.cursor = cursor;
+    this.cursor = ready.cursor;
     graph.colour = same && restore.colour ? restore.colour : graph.colour;
     this.p.toolbar.showColour(graph.colour);
     empty.hidden = true;
     main.hidden = false;
-    graph.commit(prepared);
+    graph.commit(ready.prepared);
     if (same && restore.selected) graph.select(restore.selected);
     this.setCursor(this.cursor);
     if (same && restore.transform) this.p.viewport.set(restore.transform);
@@ -353,9 +318,7 @@ export class GraphSession {
     this.p.banner.hidden = banner === undefined;
     this.showCounts();
     if (index.trace.ops.length === 0) {
-      // Nothing to draw: say why (the run's errors) instead of an empty canvas.
-      const why = index.trace.diagnostics.map((d) => `${d.message}${d.loc ? ` (line ${d.loc.line})` : ""}`).join("\n");
-      empty.textContent = `The run recorded no ops.${why ? `\n${why}` : ""}`;
+      empty.textContent = noOpsText(index.trace.diagnostics);
       empty.hidden = false;
       main.hidden = true;
     }
