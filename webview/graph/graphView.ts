@@ -10,16 +10,10 @@ import { runAll, runSliced, type Slices } from "./slices";
 import { applyColour, applyHighlight, drawGraph, type Drawing } from "./render";
 import { searchNodes } from "./search";
 import { StepCache, type Laid } from "./stepCache";
-import { hasStep } from "./stepLoader";
 import { applyDiffMarks } from "./diffView";
+import { BuildAhead } from "./buildAhead";
 import type { DiffMark } from "../../src/protocol/messages";
 import type { Viewport } from "./viewport";
-
-/**
- * How long after a paint the next step starts being built ahead (in idle time then). At 500 ms the e2e bench's
- * debugger steps, ~6 a training step and one every ~40-150 ms, reached the next step before it had started.
- */
-const AHEAD_AFTER_MS = 100;
 
 /** Visible nodes above which groups start collapsed. */
 export const VISIBLE_LIMIT = 200;
@@ -74,14 +68,19 @@ export class GraphView {
   private highlight?: Highlight;
   private cursor = 0;
   private readonly steps = new StepCache((graph) => defaultOpenGroups(graph, VISIBLE_LIMIT));
-  private aheadTask?: number;
-  private aheadWait?: ReturnType<typeof setTimeout>;
+  private readonly ahead: BuildAhead;
 
   constructor(
     private readonly layer: SVGGElement,
     private readonly viewport: Viewport,
     private readonly events: GraphViewEvents,
-  ) {}
+  ) {
+    this.ahead = new BuildAhead(
+      this.steps,
+      () => ({ index: this.index, step: this.graph?.step }),
+      events.needStep?.bind(events),
+    );
+  }
 
   /** Shows `step`'s graph; `open` restores saved groups (else they open by size). Returns false if already shown. */
   show(index: ViewIndex, step: number, open?: readonly string[]): boolean {
@@ -136,52 +135,6 @@ export class GraphView {
     return this.steps.laidOut(graph, open);
   }
 
-  /**
-   * Builds the steps around `step` (StepCache.nextAhead: the next, the one before, …) in idle time, in slices while
-   * the idle period lasts: a message or a click waits for one slice at most (a few ms to tens of ms).
-   */
-  private buildAhead(index: ViewIndex, step: number, after = AHEAD_AFTER_MS): void {
-    this.cancelAhead();
-    const next = this.steps.nextAhead(index, step);
-    const { needStep } = this.events;
-    if (next !== undefined && !hasStep(index, next) && needStep) {
-      // a windowed trace: its tensors first (asked for when building would start), then build
-      this.aheadWait = setTimeout(() => {
-        this.aheadWait = undefined;
-        void needStep(next).then(() => {
-          if (this.index === index && this.graph?.step === step && hasStep(index, next))
-            this.buildAhead(index, step, 0);
-        });
-      }, after);
-      return;
-    }
-    if (!this.steps.buildAhead(index, step)) return;
-    const work = (deadline: IdleDeadline): void => {
-      this.aheadTask = undefined;
-      let more = true;
-      // Not capped below the idle period: at 12 ms an idle callback, the e2e bench's step into its last training step
-      // took 617 and 684 ms (2 runs of 3; 17-49 ms in 4 runs of 5 uncapped), the debugger steps meanwhile no faster.
-      while (more && deadline.timeRemaining() > 0) more = this.steps.work();
-      if (more) this.aheadTask = requestIdleCallback(work);
-      else if (this.index === index && this.graph) this.buildAhead(index, this.graph.step, 0);
-    };
-    // Not in the idle time right after a paint: a slice is indivisible, and the first thing after a paint is the
-    // user's look and click (in the webview bench, the 100-op trace's paint was reported 205 → 319 ms later, its
-    // 10,000-op 541 → 749 ms, while a slice started in the frame's idle time).
-    const start = (): void => {
-      this.aheadWait = undefined;
-      this.aheadTask = requestIdleCallback(work);
-    };
-    if (after > 0) this.aheadWait = setTimeout(start, after);
-    else start();
-  }
-
-  private cancelAhead(): void {
-    if (this.aheadWait !== undefined) clearTimeout(this.aheadWait);
-    if (this.aheadTask !== undefined) cancelIdleCallback(this.aheadTask);
-    this.aheadWait = this.aheadTask = undefined;
-  }
-
   private draw(built: Built, laid: Laid): void {
     ({ index: this.index, graph: this.graph, open: this.open } = built);
     ({ visible: this.visible, layout: this.layout, spans: this.spans } = laid);
@@ -202,7 +155,7 @@ export class GraphView {
     this.applyDiff();
     this.setCursor(this.cursor);
     this.events.changed();
-    this.buildAhead(this.index, this.graph.step);
+    this.ahead.start(this.index, this.graph.step);
   }
 
   setDiffMarks(marks: ReadonlyMap<OpId, DiffMark>): void {
