@@ -17,6 +17,22 @@ export interface LocalDescription {
    * for every matmul of every backward pass cost the engine ~1.5 µs each.
    */
   transposeOf?: Tensor;
+  /**
+   * Beside `tensor`, how its numbers were made, for an observer that holds the op's input and output values and can
+   * make them again elsewhere (the Trace recorder leaves them to its reading thread): `tensor` is f′ as
+   * kernels/unary.ts's unaryInto(code, true, …) computes it from `input`'s and the op's output's values with the
+   * kernel's two parameters. `product`, when given, is the op's contribution to `input`'s gradient, and it is
+   * upstream ⊙ `tensor`: each product of the two values rounded once to `product`'s dtype.
+   */
+  derivative?: UnaryDerivative;
+}
+
+/** How an elementwise op's local derivative was computed (LocalDescription.derivative). */
+export interface UnaryDerivative {
+  code: number;
+  params: readonly [number, number];
+  input: Tensor;
+  product?: Tensor;
 }
 
 /**

@@ -1,10 +1,11 @@
 // The trace tensors of the current step whose values the reader holds until the step's summary: a layer's statistics
 // may name them (summary.ts, FROM_TENSOR), and a transposed local derivative may be one of them (TRANSPOSE_OF).
+import type { UnaryDerivative } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import type { StepBook } from "./recorderSteps";
 import type { TensorIds } from "./recorderTensors";
 import type { SnapshotTable } from "./snapshots";
-import { KIND } from "./stream";
+import { DERIVATIVE_OF, KIND, PRODUCT_OF } from "./stream";
 import type { TensorId } from "./types";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
@@ -26,12 +27,65 @@ export class StepTensors {
   }
 
   /**
-   * A local derivative that is `t` transposed (matmul's Bᵀ): when `t` is an op output whose values this step recorded,
-   * the record names it and the reader transposes them; else its values are copied transposed.
+   * The trace id of `t` when this step recorded its values as they are (an op output, a leaf's snapshot of this step, a
+   * tensor of this backward pass), else -1.
+   */
+  held(t: Tensor): TensorId {
+    const notes = this.ids.notes;
+    const made = notes.output(t);
+    if (made !== undefined) return this.of(made.tensor);
+    const leaf = notes.leaf(t);
+    if (leaf !== undefined) return leaf.step === this.steps.step ? this.of(leaf.id) : -1;
+    const grad = notes.grad(t);
+    return grad === undefined ? -1 : this.of(grad.id);
+  }
+
+  /**
+   * A local derivative that is `t` transposed (matmul's Bᵀ): when this step recorded `t`'s values (an op output, or a
+   * leaf such as the batch of inputs), the record names it and the reader transposes them; else its values are copied
+   * transposed.
    */
   transposed(t: Tensor): TensorId {
-    const made = this.ids.notes.output(t);
-    const source = made === undefined ? -1 : this.of(made.tensor);
+    const source = this.held(t);
     return source >= 0 ? this.table.snapshotTransposedOf(t, source, GRAD) : this.table.snapshotTransposed(t, GRAD);
   }
+
+  /**
+   * An elementwise op's local derivative f′ (`l.tensor`) of `output`: when this step recorded the op's input and output
+   * values, the record says how to compute it from them and the reader does (no values copied here); else, or over the
+   * caps, it is recorded as any gradient is.
+   */
+  derivative(t: Tensor, d: UnaryDerivative, output: Tensor): TensorId {
+    const ids = this.ids;
+    const known = ids.notes.grad(t);
+    if (known !== undefined) return known.id;
+    if (!sameFloats(t, output) || !sameFloats(t, d.input) || t.name !== undefined) return ids.gradId(t);
+    const x = this.held(d.input);
+    const y = x < 0 ? -1 : this.held(output);
+    if (y < 0) return ids.gradId(t);
+    const id = this.table.snapshotDerived(t, GRAD, DERIVATIVE_OF, d.code, x, y, d.params[0], d.params[1]);
+    ids.notes.noteGrad(t, id);
+    return id;
+  }
+
+  /**
+   * A contribution `c` that is upstream (trace id `up`) ⊙ the local derivative just recorded as `local`, element by
+   * element (LocalDescription.derivative's product): the reader multiplies them when it holds both; else `c` is
+   * recorded as any gradient is.
+   */
+  product(c: Tensor, upstream: Tensor, up: TensorId, local: TensorId): TensorId {
+    const ids = this.ids;
+    if (c.size !== upstream.size) return ids.gradId(c);
+    if (ids.notes.grad(c) !== undefined || ids.notes.output(c) !== undefined || c.name !== undefined)
+      return ids.gradId(c);
+    if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);
+    const id = this.table.snapshotDerived(c, GRAD, PRODUCT_OF, up, local, 0, 0, 0);
+    ids.notes.noteGrad(c, id);
+    return id;
+  }
+}
+
+/** Both float tensors of one dtype and size. */
+function sameFloats(a: Tensor, b: Tensor): boolean {
+  return a.dtype === b.dtype && a.size === b.size && (a.dtype === "float32" || a.dtype === "float64");
 }

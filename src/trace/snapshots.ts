@@ -1,6 +1,6 @@
 // Turns engine tensors into trace tensors: stats always, values within the per-tensor and per-trace caps.
 import type { Tensor } from "../engine/tensor";
-import type { KindCode, TraceWriter } from "./stream";
+import type { DerivedCode, KindCode, TraceWriter } from "./stream";
 import type { OpId, TensorId } from "./types";
 
 export interface CapOptions {
@@ -107,6 +107,26 @@ export class SnapshotTable {
       return this.take();
     }
     this.out.transposedOf(kind, t.dtype, t.shape, source);
+    return this.take();
+  }
+
+  /**
+   * Records `t` (float32 or float64, unnamed, of no op) as values the reader computes from tensors of this step it
+   * holds (`held` says how, from the five numbers); over the caps only its statistics are taken, as for any tensor.
+   */
+  snapshotDerived(
+    t: Tensor,
+    kind: KindCode,
+    held: DerivedCode,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    e: number,
+  ): TensorId {
+    const dtype = t.dtype === "float64" ? "float64" : "float32";
+    if (!this.keeps(t.size, false)) this.out.tensor(kind, dtype, -1, -1, t.shape, t.data as Float32Array, false);
+    else this.out.derivedTensor(kind, dtype, t.shape, held, a, b, c, d, e);
     return this.take();
   }
 

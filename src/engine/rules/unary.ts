@@ -12,6 +12,7 @@ import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
 import { describingLocals } from "../mode";
+import type { LocalDescription } from "../observer";
 
 /** An elementwise op of one tensor, stated as data. */
 export interface UnarySpec<A extends Attrs> {
@@ -42,9 +43,10 @@ function computeDerivative<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, un
 }
 
 /**
- * The derivative computed last, kept for one more use: backward asks for the VJP's, then for the local description's.
+ * The derivative computed last, kept for one more use: backward asks for the VJP's, then for the local description's;
+ * and the VJP made from it (up ⊙ f′), which the description names as its product.
  */
-let last: { of: Tensor; d: Tensor } | null = null;
+let last: { of: Tensor; d: Tensor; product: Tensor | undefined } | null = null;
 
 function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>): Tensor {
   if (last !== null && last.of === ctx.output) {
@@ -53,8 +55,24 @@ function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefi
     return d;
   }
   const d = computeDerivative(spec, ctx);
-  last = { of: ctx.output, d };
+  last = { of: ctx.output, d, product: undefined };
   return d;
+}
+
+/**
+ * The local description of f′: its tensor, and (when the kernel computed it from the op's input and output) how, so
+ * that an observer holding those values may compute it again instead of copying it (LocalDescription.derivative).
+ */
+function describeLocal<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>, i: number): LocalDescription {
+  const product = last !== null && last.of === ctx.output ? last.product : undefined;
+  const l = elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx));
+  if (spec.derivative === undefined) {
+    const params = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
+    l.derivative = product
+      ? { code: spec.code, params, input: ctx.inputs[0], product }
+      : { code: spec.code, params, input: ctx.inputs[0] };
+  }
+  return l;
 }
 
 const times = (a: Tensor, b: Tensor): Tensor => binaryForward("mul", MUL, [a, b]).out;
@@ -72,14 +90,17 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
     vjp: (ctx, up) => {
       const y = ctx.output;
       // f′ kept for the local description that follows, when one is wanted
-      if (spec.derivative !== undefined || up.dtype !== y.dtype || describingLocals())
-        return times(up, derivativeFor(spec, ctx));
+      if (spec.derivative !== undefined || up.dtype !== y.dtype || describingLocals()) {
+        const product = times(up, derivativeFor(spec, ctx));
+        if (last !== null && last.of === y) last.product = product;
+        return product;
+      }
       const [p, q] = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
       const o = alloc(y.dtype, y.size);
       unaryVjpInto(spec.code, o, ctx.inputs[0].data, y.data, up.data, p, q);
       return fromData(o, y.shape);
     },
-    local: (ctx, i) => elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx)),
+    local: (ctx, i) => describeLocal(spec, ctx, i),
     jvp: (ctx, [t]) => times(t, computeDerivative(spec, ctx)),
   });
 }

@@ -5,7 +5,8 @@
 // atomic store. Nothing is copied or posted per op; the reader builds the Trace's objects, and the statistics of
 // the values it receives, on its own thread, while the model runs; and what was written before a worker was
 // stopped (time limit, memory limit) is still there to read.
-export { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KIND, VERDICTS, type KindCode, type TraceChunk } from "./layout";
+export { DERIVATIVE_OF, GRAD_SOURCES, HAS_DIFF, HAS_WORST, KIND, PRODUCT_OF, VERDICTS } from "./layout";
+export type { DerivedCode, KindCode, TraceChunk } from "./layout";
 export { TraceWriter } from "./writer";
 export { LONG_RUN_CHUNK } from "./chunks";
 export { TraceReader, type TraceSink } from "./reader";

@@ -72,8 +72,22 @@ export const VALUES = 1;
  * those with the last two dims swapped (its shape is the swapped one).
  */
 export const TRANSPOSE_OF = 2;
+/**
+ * Five float64s in the value slot: an elementwise op's local derivative f′, which the reader computes as the engine
+ * did (kernels/unary.ts's unaryInto with its code, the op's input and output, two parameters): the code, the ids of
+ * the input and the output (read earlier in the same step, values kept), and the two parameters.
+ */
+export const DERIVATIVE_OF = 3;
+/**
+ * Five float64s in the value slot, the first two the ids of two tensors of one size read earlier in the same step,
+ * values kept: this tensor's values are their products, element by element, each rounded once to its dtype.
+ */
+export const PRODUCT_OF = 4;
 /** A TENSOR record's "held" field. */
-export type HeldCode = typeof STATS_ONLY | typeof VALUES | typeof TRANSPOSE_OF;
+export type HeldCode =
+  typeof STATS_ONLY | typeof VALUES | typeof TRANSPOSE_OF | typeof DERIVATIVE_OF | typeof PRODUCT_OF;
+/** The held codes whose values the reader computes from five float64s (DERIVATIVE_OF, PRODUCT_OF). */
+export type DerivedCode = typeof DERIVATIVE_OF | typeof PRODUCT_OF;
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

@@ -1,6 +1,9 @@
 // The reader's values of the current step: what a step summary names for a layer's statistics (summary.ts,
 // FROM_TENSOR) and a TRANSPOSE_OF record for its values, and the step summaries it fills in from them.
+import type { Storage } from "../../engine/dtype";
+import { unaryInto, type UnaryCode } from "../../engine/kernels/unary";
 import { FROM_TENSOR, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
+import { DERIVATIVE_OF, type DerivedCode } from "./layout";
 
 /** The values of the tensors read since the last step summary, by trace tensor id. */
 export class StepValues {
@@ -42,6 +45,42 @@ export class StepValues {
       }
     }
     return out;
+  }
+
+  /**
+   * The values of a DERIVATIVE_OF or PRODUCT_OF record whose five float64s are at `at` in `floats`, computed as the
+   * engine computed them: f′ by the engine's own kernel from the op's input and output, or the products of two
+   * tensors, each rounded once to the record's dtype (`single`: float32).
+   */
+  derived(held: DerivedCode, floats: Float64Array, at: number, single: boolean): number[] {
+    const source = (id: number): number[] => {
+      const v = this.values[id - this.base];
+      if (v === undefined)
+        throw new Error(
+          `backstep: corrupt trace stream: a tensor is computed from tensor ${id}, whose values it lacks`,
+        );
+      return v;
+    };
+    if (held === DERIVATIVE_OF) {
+      const x = source(floats[at + 1]);
+      const y = source(floats[at + 2]);
+      const o = single ? new Float32Array(y.length) : new Float64Array(y.length);
+      unaryInto(
+        floats[at] as UnaryCode,
+        true,
+        o,
+        x as unknown as Storage,
+        y as unknown as Storage,
+        floats[at + 3],
+        floats[at + 4],
+      );
+      return Array.from(o);
+    }
+    const a = source(floats[at]);
+    const b = source(floats[at + 1]);
+    const o = single ? new Float32Array(a.length) : new Float64Array(a.length);
+    for (let k = 0; k < o.length; k++) o[k] = a[k] * b[k];
+    return Array.from(o);
   }
 
   /**

@@ -9,7 +9,8 @@ import { StepValues } from "./stepSummaries";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { GRAD_SOURCES, HAS_DIFF, HAS_WORST, KINDS, NONE, TRANSPOSE_OF, VALUES, VERDICTS } = layout;
+const { DERIVATIVE_OF, GRAD_SOURCES, HAS_DIFF, HAS_WORST, KINDS, NONE, PRODUCT_OF, TRANSPOSE_OF, VALUES } = layout;
+const { VERDICTS } = layout;
 
 function getStats(from: Float64Array, at: number): TensorStats {
   return {
@@ -53,12 +54,15 @@ export class TensorReader {
       shape,
       dtype: single ? "float32" : "float64",
     } as TraceTensor;
-    if (a[i + 4] === TRANSPOSE_OF) {
-      const values = this.step.transposed(at, shape);
+    const held = a[i + 4];
+    if (held === TRANSPOSE_OF || held === DERIVATIVE_OF || held === PRODUCT_OF) {
+      const step = this.step;
+      const values =
+        held === TRANSPOSE_OF ? step.transposed(at, shape) : step.derived(held, chunk.floats, at >> 1, single);
       t.stats = computeStats(values);
       t.values = values;
       this.step.push(values);
-    } else if (a[i + 4] === VALUES) {
+    } else if (held === VALUES) {
       const values = new Array<number>(size);
       const fl = chunk.floats;
       t.stats = statsAndCopy(

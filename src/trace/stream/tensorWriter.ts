@@ -3,7 +3,7 @@
 import { statsAndCopy } from "../stats";
 import type { Dtype, TensorStats } from "../types";
 import * as layout from "./layout";
-import type { HeldCode, KindCode } from "./layout";
+import type { DerivedCode, HeldCode, KindCode } from "./layout";
 import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
@@ -99,6 +99,32 @@ export abstract class TensorWriter extends ChunkWriter {
     swapped[nd - 1] = shape[nd - 2];
     this.room(8 + nd);
     this.tensorRecord(kind, dtype, -1, NONE, TRANSPOSE_OF, source, swapped);
+  }
+
+  /**
+   * A kept tensor record whose values the reader computes from tensors it read earlier in the step (DERIVATIVE_OF,
+   * PRODUCT_OF: what the five numbers are): nothing is copied here.
+   */
+  derivedTensor(
+    kind: KindCode,
+    dtype: Dtype,
+    shape: readonly number[],
+    held: DerivedCode,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    e: number,
+  ): void {
+    const at = this.valueRoom(false, 5, shape.length);
+    const f = this.floats;
+    const k = at >> 1;
+    f[k] = a;
+    f[k + 1] = b;
+    f[k + 2] = c;
+    f[k + 3] = d;
+    f[k + 4] = e;
+    this.tensorRecord(kind, dtype, -1, NONE, held, at, shape);
   }
 
   private tensorRecord(
