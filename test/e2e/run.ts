@@ -1,10 +1,11 @@
 // `npm run test:e2e`: installs code-server (cached), packages the .vsix once, runs test/e2e/*.e2e.ts with mocha and
-// prints one summary line.
+// prints one summary line. `npm run test:e2e -- --grep X` runs every scenario (describe) with a test matching X.
 import Mocha from "mocha";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureCodeServer } from "../../scripts/codeServer";
 import { packageVsix, repoRoot as root } from "./harness/fixtures";
+import { scenarioGrep } from "./harness/scenarios";
 import { Workbench } from "./harness/workbench";
 
 const t0 = Date.now();
@@ -41,13 +42,19 @@ async function main(): Promise<number> {
       }
     },
   };
-  const mocha = new Mocha({ timeout: 240_000, slow: 30_000, reporter: "spec", rootHooks, ...(grep ? { grep } : {}) });
+  const mocha = new Mocha({ timeout: 240_000, slow: 30_000, reporter: "spec", rootHooks });
   const dir = join(root, "test", "e2e");
   for (const f of readdirSync(dir)
     .filter((f) => f.endsWith(".e2e.ts"))
     .sort())
     mocha.addFile(join(dir, f));
   await mocha.loadFilesAsync();
+  if (grep) {
+    // each matching test's whole scenario: its steps lean on the ones before (harness/scenarios.ts)
+    const whole = scenarioGrep(mocha.suite, new RegExp(grep));
+    mocha.grep(whole ? new RegExp(whole.source) : grep);
+    if (whole) console.log(`e2e: --grep ${grep} runs these scenarios whole: ${whole.scenarios.join("; ")}`);
+  }
   return new Promise((done) => {
     const runner = mocha.run();
     runner.on("end", () => {
