@@ -4,12 +4,13 @@
 // and each scenario's medians (the first reopen after the cold run is left out: 2.8-9.3 s in 14 launches of both
 // builds, the others 1.6-4.0 s). BACKSTEP_HOST_PROFILE=<dir> profiles the extension host from activation
 // (extension/hostProfile.ts); BACKSTEP_PAGE_PROFILE=<dir> writes the workbench page's CPU profile of each cold run
-// (Enter at `enterAt` ms in it).
+// (Enter at `enterAt` ms in it). BACKSTEP_E2E=big10k or big100k A/Bs that big model's scenario instead (bigAB).
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureCodeServer } from "../scripts/codeServer";
 import { cold, launch, once } from "./e2e.bench";
+import { BIG_100K, BIG_10K, bigModelBench, type BigScenario } from "./e2eBigModel";
 
 const REOPENS = 4;
 const OPEN = 4;
@@ -64,10 +65,45 @@ async function oneLaunch(vsix: string, name: string): Promise<Launch> {
   }
 }
 
+/**
+ * `BACKSTEP_E2E=big10k` or `big100k`: the big model's scenario instead (bigModelBench, BACKSTEP_E2E_RUNS measured runs
+ * a launch, no cursor steps), launched in turn; prints each launch's medians and, per build, the medians over its runs.
+ */
+async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n: number): Promise<void> {
+  type Out = { medianMs: number; firstPaintMedianMs: number | null; phasesMedianMs: Record<string, number> };
+  const out: Record<"A" | "B", { total: number; first?: number; phases: Record<string, number>; load: number }[]> = {
+    A: [],
+    B: [],
+  };
+  for (let i = 0; i < n; i++) {
+    for (const k of i % 2 ? (["B", "A"] as const) : (["A", "B"] as const)) {
+      const r = (await bigModelBench(builds[k], { ...scenario, steps: undefined })) as unknown as Out & {
+        runs: { totalMs: number; firstPaintMs?: number; phasesMs: Record<string, number>; load: number }[];
+      };
+      for (const run of r.runs)
+        out[k].push({ total: run.totalMs, first: run.firstPaintMs, phases: run.phasesMs, load: run.load });
+    }
+  }
+  for (const k of ["A", "B"] as const) {
+    const runs = out[k];
+    const keys = [...new Set(runs.flatMap((r) => Object.keys(r.phases)))];
+    const m = keys.map((p) => `${p} ${Math.round(median(runs.flatMap((r) => (p in r.phases ? [r.phases[p]!] : []))))}`);
+    const first = runs.flatMap((r) => (r.first === undefined ? [] : [r.first]));
+    console.log(
+      `${k}: painted ${median(runs.map((r) => r.total))} ms (runs ${runs.map((r) => r.total).join(" ")}), first step ${first.length ? median(first) : "-"} ms; phases (medians) ${m.join(" → ")}`,
+    );
+  }
+  const ratio = median(out.B.map((r) => r.total)) / median(out.A.map((r) => r.total));
+  const loads = [...out.A, ...out.B].map((r) => r.load);
+  console.log(`painted B ÷ A ${ratio.toFixed(2)}; load ${Math.min(...loads)}-${Math.max(...loads)}`);
+}
+
 async function main(): Promise<void> {
   const [a, b, n = "4"] = process.argv.slice(2);
   if (!a || !b) throw new Error("usage: node --import tsx bench/e2eAB.ts a.vsix b.vsix [launches per build]");
   ensureCodeServer();
+  const big = [BIG_10K, BIG_100K].find((s) => s.env === process.env.BACKSTEP_E2E);
+  if (big) return bigAB(big, { A: a, B: b }, Number(n));
   const builds = { A: a, B: b };
   const out: Record<"A" | "B", Launch[]> = { A: [], B: [] };
   for (let i = 0; i < Number(n); i++) {
