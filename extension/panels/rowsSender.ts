@@ -1,41 +1,25 @@
 // Which rows of a running trace one graph page holds (issue 15; the page's side is src/protocol/traceRows.ts): its
-// provisional trace's, and those of the steps recorded since if they were sent (`more`); the final trace's message then
-// leaves them out, so the host packs and the page unpacks and checks only the rows after them. The extension sends no
-// `rows` messages for now: in the e2e bench, sending them while the model ran delayed the first step's paint (10,000
-// ops 2.24 -> 2.65 s, 100,000 ops 4.7 -> 6.6 s, one launch of each build in turn at load 6-7) and at 10,000 ops the
-// final paint (3.9 -> 4.8 s).
+// provisional trace's; the final trace's message leaves them out, so the host packs and the page unpacks and checks
+// only the rows after them. The steps recorded after the provisional trace are not sent ahead as rows: in the e2e
+// bench, sending them while the model ran delayed the first step's paint (10,000 ops 2.24 -> 2.65 s, 100,000 ops 4.7 ->
+// 6.6 s, one launch of each build in turn at load 6-7), and sending them only after the first step's paint made the
+// 100,000-op final paint 1.23x slower (bench/e2eAB.ts big100k, 3 launches of 3 runs each in turn, load 8-15: medians
+// 22.3 against 18.1 s; the run's read lagged, ran -> built 1.63 against 0.79 s).
 import type { HostMessage, RowsPrefix } from "../../src/protocol/messages";
 import { editedAfterStep, type Trace } from "../../src/trace";
 
 export class RowsSender {
   private streams = 0;
-  /** The stream being sent: the provisional trace it started from (its run) and the rows sent so far. */
+  /** The stream the page holds: the provisional trace it started from (its run) and its rows. */
   private sent: { origin: Trace; prefix: RowsPrefix } | undefined;
 
-  /** A provisional trace's message is posted: it starts a stream of its run's rows (the `rows` of its message). */
+  /** A provisional trace's message is posted: the page holds its rows (a stream, the `rows` of its message). */
   started(origin: Trace): RowsPrefix {
     this.sent = {
       origin,
       prefix: { stream: ++this.streams, ops: origin.ops.length, events: origin.events.length },
     };
     return { stream: this.streams, ops: 0, events: 0 };
-  }
-
-  /** The run of `origin` recorded more steps (`trace`, a later prefix of it): the rows the page lacks, if any. */
-  more(origin: Trace, trace: Trace): HostMessage | undefined {
-    const s = this.sent;
-    if (s?.origin !== origin) return undefined;
-    const { ops, events } = s.prefix;
-    if (trace.ops.length < ops || trace.events.length < events) return undefined;
-    if (trace.ops.length === ops && trace.events.length === events) return undefined;
-    s.prefix = { ...s.prefix, ops: trace.ops.length, events: trace.events.length };
-    return {
-      type: "rows",
-      stream: s.prefix.stream,
-      from: { ops, events },
-      ops: trace.ops.slice(ops),
-      events: trace.events.slice(events),
-    };
   }
 
   /**

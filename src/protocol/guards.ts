@@ -4,12 +4,10 @@ import { MAX_STEPS_REQUEST } from "./messages";
 import { isStatsTable, MAX_STATS_REQUEST } from "./statsTable";
 import {
   everySliced,
-  isEvent,
   isInt,
   isIntArr,
   isNum,
   isNumArr,
-  isOp,
   isRec,
   isStr,
   isTensorInfo,
@@ -108,7 +106,7 @@ const isCount = (x: unknown): boolean => isInt(x) && (x as number) >= 0;
 
 /**
  * isHostMessage, pausing every ROWS_PER_PAUSE rows of a trace or of a step's tensors (the graph page's way).
- * `checked`: a trace's first ops and events were checked one by one when they came (the page's rows, traceRows.ts).
+ * `checked`: a trace's first ops and events were checked when they came (the page's rows, traceRows.ts).
  */
 export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: number }): Slices<boolean> {
   if (!isRec(x)) return false;
@@ -122,18 +120,6 @@ export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: 
         opt(x.provisional, (p) => isRec(p) && isInt(p.step)) &&
         opt(x.rows, (r) => isRec(r) && isInt(r.stream) && isCount(r.ops) && isCount(r.events)) &&
         (yield* traceStructureSlices(x.trace, checked))
-      );
-    case "rows":
-      // ids are checked against the whole trace when the final trace message completes it (traceIdProblem)
-      return (
-        isInt(x.stream) &&
-        isRec(x.from) &&
-        isCount(x.from.ops) &&
-        isCount(x.from.events) &&
-        Array.isArray(x.ops) &&
-        Array.isArray(x.events) &&
-        (yield* everySliced(x.ops, (o, i) => isOp(o) && o.id === ((x.from as Rec).ops as number) + i)) &&
-        (yield* everySliced(x.events, isEvent))
       );
     case "side":
       return isStr(x.file) && isInt(x.cursor) && isSideModel(x.side);

@@ -1,6 +1,6 @@
 // The one message protocol between the extension's webview hosts and the webviews (graph panel, side panel).
 import type { TraceIndex } from "../trace/traceIndex";
-import type { OpId, Trace, TraceEvent, TraceOp, TraceTensor, TensorId, TensorStats } from "../trace/types";
+import type { OpId, Trace, TraceTensor, TensorId, TensorStats } from "../trace/types";
 import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
 import type { StatsTable } from "./statsTable";
@@ -24,8 +24,8 @@ export interface TraceWindow {
 
 /**
  * A running trace's rows (ops and events) the graph page keeps as a stream (traceRows.ts): a provisional trace message
- * starts one, `rows` messages add the steps recorded since, and the final trace message sends only the rows after them.
- * `ops` and `events` count the stream's rows a message leaves out (the trace's first ones).
+ * starts one, and the final trace message sends only the rows after them. `ops` and `events` count the stream's rows a
+ * message leaves out (the trace's first ones).
  */
 export interface RowsPrefix {
   stream: number;
@@ -123,8 +123,6 @@ export type HostMessage =
        */
       rows?: RowsPrefix;
     }
-  /** A running trace's rows recorded since the stream's last: its ops from id `from.ops`, events from `from.events`. */
-  | { type: "rows"; stream: number; from: { ops: number; events: number }; ops: TraceOp[]; events: TraceEvent[] }
   /** The side panel's trace: what it draws, made by the host (sideModel.ts), not the trace's structure. */
   | { type: "side"; file: string; side: SideModel; cursor: number }
   | { type: "noTrace"; message: string }

@@ -167,12 +167,6 @@ export function packMessage(m: HostMessage): object {
     const { tensors, ...rest } = m;
     return { ...rest, tensorTable: packTensors(tensors, strings), strings: strings.strings };
   }
-  if (m.type === "rows") {
-    const strings = new StringTable();
-    const { ops, events, ...rest } = m;
-    const opTable = packOps(ops, strings);
-    return { ...rest, opTable, eventTable: packEvents(events, strings), strings: strings.strings };
-  }
   if (m.type !== "trace") return m;
   const { tensors, ops, events, ...rest } = m.trace;
   const strings = new StringTable();
@@ -192,7 +186,6 @@ export function isPacked(raw: unknown): boolean {
   const r = raw as { type?: unknown; trace?: unknown } | null;
   if (r === null || typeof r !== "object") return false;
   if (r.type === "steps") return "tensorTable" in r;
-  if (r.type === "rows") return "opTable" in r;
   return r.type === "trace" && typeof r.trace === "object" && r.trace !== null && "tensorTable" in r.trace;
 }
 
@@ -204,14 +197,6 @@ export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
     const tensors = yield* unpackTensorsSlices(tensorTable, strings as string[]);
     return tensors ? { ...rest, tensors } : raw;
-  }
-  if (r !== null && typeof r === "object" && r.type === "rows" && "opTable" in r) {
-    const { opTable, eventTable, strings, ...rest } = r as typeof r & { opTable?: unknown; eventTable?: unknown };
-    if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
-    const ops = yield* unpackOpsSlices(opTable, strings as string[]);
-    if (!ops) return raw;
-    const events = yield* unpackEventsSlices(eventTable, strings as string[]);
-    return events ? { ...rest, ops, events } : raw;
   }
   const m = raw as {
     type?: unknown;

@@ -33,7 +33,7 @@ export function isTensorInfo(x: unknown): x is TensorInfo {
   );
 }
 
-export function isOp(x: unknown): x is TraceOp {
+function isOp(x: unknown): x is TraceOp {
   return (
     isRec(x) &&
     isInt(x.id) &&
@@ -66,7 +66,7 @@ const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "upda
 
 const VERDICTS = new Set(["exact", "close", "mismatch", "shape", "missing"]);
 
-export function isEvent(x: unknown): x is TraceEvent {
+function isEvent(x: unknown): x is TraceEvent {
   if (!isRec(x)) return false;
   switch (x.kind) {
     case "step":

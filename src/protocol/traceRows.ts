@@ -1,25 +1,15 @@
-// The graph page's rows of a running trace (issue 15): a provisional trace message's ops and events, then each `rows`
-// message's (the steps recorded since), so that the final trace message carries only the rows after them and neither
-// side packs, unpacks or checks a big trace's first steps twice. The host's side is extension/panels/rowsSender.ts.
+// The graph page's rows of a running trace (issue 15): a provisional trace message's ops and events, so that the final
+// trace message carries only the rows after them and neither side packs, unpacks or checks a big trace's first steps
+// twice. The host's side is extension/panels/rowsSender.ts.
 import type { HostMessage } from "./messages";
 import type { TraceEvent, TraceOp } from "../trace/types";
 
 type TraceMessage = Extract<HostMessage, { type: "trace" }>;
-type RowsMessage = Extract<HostMessage, { type: "rows" }>;
 
 const rec = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
 export class RowStore {
   private held: { stream: number; ops: TraceOp[]; events: TraceEvent[] } | undefined;
-
-  /** A checked `rows` message: its rows join the stream when they continue it; otherwise the stream is lost. */
-  add(m: RowsMessage): void {
-    const h = this.held;
-    // new arrays: the held ones may be a shown trace's
-    if (h && h.stream === m.stream && h.ops.length === m.from.ops && h.events.length === m.from.events)
-      this.held = { stream: h.stream, ops: h.ops.concat(m.ops), events: h.events.concat(m.events) };
-    else this.held = undefined;
-  }
 
   /**
    * A message as unpacked, not yet checked, made whole: a trace message that leaves out its stream's first rows gets

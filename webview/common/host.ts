@@ -42,7 +42,7 @@ export class Host<S extends object> {
   private nextId = 1;
   /** A packed message being unpacked in slices: the messages after it wait for it, in order. */
   private unpacking: Promise<void> | undefined;
-  /** A running trace's rows sent ahead of its final trace message, which leaves them out. */
+  /** A running trace's rows (its provisional trace's), which its final trace message leaves out. */
   private readonly rows = new RowStore();
 
   constructor(private readonly onMessage: (m: HostMessage) => void) {
@@ -79,7 +79,6 @@ export class Host<S extends object> {
       return;
     }
     const m = x as HostMessage;
-    if (m.type === "rows") return this.rows.add(m);
     if (m.type === "values") {
       const w = this.waiting.get(m.requestId);
       if (w && w.tensor === m.tensor) {
