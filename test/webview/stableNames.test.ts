@@ -63,6 +63,12 @@ describe("stable names for unnamed leaf tensors", function () {
       { trainingStep: 1, inputs: [2], loc },
     ]);
     assert.deepEqual([names.get(1), names.get(0), names.get(2)], ["input_L7", "input_L7_2", "input_L7"]);
+    // read again (by a second op on the line) it keeps its name, and the next leaf there is the second, not a third
+    const again = leafNames(tensors, [
+      { trainingStep: 0, inputs: [1, 1], loc },
+      { trainingStep: 0, inputs: [1, 0, 9], loc },
+    ]);
+    assert.deepEqual([again.get(1), again.get(0), again.size], ["input_L7", "input_L7_2", 2]);
     assert.equal(
       leafNames([{ id: 3, name: "x", kind: "input" }], [{ trainingStep: 0, inputs: [3], loc }]).size,
       0,
