@@ -12,6 +12,7 @@ import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import type { Tensor } from "../tensor";
 import { describingLocals } from "../mode";
+import { sameShape } from "../shape";
 import type { LocalDescription } from "../observer";
 
 /** An elementwise op of one tensor, stated as data. */
@@ -77,6 +78,20 @@ function describeLocal<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefi
 
 const times = (a: Tensor, b: Tensor): Tensor => binaryForward("mul", MUL, [a, b]).out;
 
+/**
+ * up ⊙ f′ for the VJP, the numbers times(up, d) gives: when both are of one dtype and shape, in a loop of its own.
+ * (binaryInto's loop serves every binary op and dtype, its element accesses polymorphic: in a CPU profile of the MLP
+ * example run with an observer, tanh's VJP spent ~3 ns an element there, 1.5 µs of the step; load ~6.)
+ */
+function vjpOf(up: Tensor, d: Tensor): Tensor {
+  if (up.dtype !== d.dtype || up.size !== d.size || !sameShape(up.shape, d.shape)) return times(up, d);
+  const o = alloc(d.dtype, d.size);
+  const a = up.data;
+  const b = d.data;
+  for (let i = 0; i < o.length; i++) o[i] = a[i] * b[i];
+  return fromData(o, d.shape);
+}
+
 /** Registers the rule of an elementwise op of one tensor from its data. */
 export function defineUnary<A extends Attrs = Record<string, never>>(spec: UnarySpec<A>): GradRule<A, undefined> {
   return defineRule<A, undefined>({
@@ -91,7 +106,7 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
       const y = ctx.output;
       // f′ kept for the local description that follows, when one is wanted
       if (spec.derivative !== undefined || up.dtype !== y.dtype || describingLocals()) {
-        const product = times(up, derivativeFor(spec, ctx));
+        const product = vjpOf(up, derivativeFor(spec, ctx));
         if (last !== null && last.of === y) last.product = product;
         return product;
       }
