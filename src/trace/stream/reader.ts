@@ -14,6 +14,7 @@ import type {
 import * as layout from "./layout";
 import { attrsFromJson, type TraceChunk } from "./layout";
 import { LAYER_BLOCK } from "../summary";
+import { Shapes } from "./shapes";
 import { readGradCheck, TensorReader } from "./tensorReader";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
@@ -48,6 +49,9 @@ const {
   UPDATE,
   ZERO_GRAD,
 } = layout;
+
+/** The attrs of every op without any: one object, as ops with the same attrs share theirs (ATTRS records). */
+const NO_ATTRS: Record<string, AttrValue> = Object.freeze({});
 
 /** Where a reader puts what it reads, in the order it happened. */
 export interface TraceSink {
@@ -84,8 +88,10 @@ export class TraceReader {
   /** Frames as the Trace holds them: a location, or a named stack frame. */
   private readonly frames: (SourceLoc | StackFrame)[] = [];
   private ops = 0;
+  /** One array per distinct shape, for tensors and Jacobian shapes (shapes.ts). */
+  private readonly shapes = new Shapes();
   /** TENSOR records, and the current step's values (tensorReader.ts). */
-  private readonly tensors = new TensorReader(this.strings);
+  private readonly tensors = new TensorReader(this.strings, this.shapes);
   /** The phase an OP_PHASE record gave the next op. */
   private nextPhase: "backward" | undefined;
 
@@ -138,27 +144,30 @@ export class TraceReader {
           break;
         }
         case OP: {
+          // arrays of their length: an empty array's first push gives it room for 17
+          const at = i;
+          i += 6;
+          const nIn = a[i++];
+          const inputs = new Array<number>(nIn);
+          for (let k = 0; k < nIn; k++) inputs[k] = a[i++];
+          const nStack = a[i++];
+          const stack = new Array<StackFrame>(nStack);
+          for (let k = 0; k < nStack; k++) stack[k] = this.frames[a[i++]] as StackFrame;
           const op: TraceOp = {
             id: this.ops++,
-            op: str[a[i]],
-            trainingStep: a[i + 1],
-            inputs: [],
-            output: a[i + 2],
-            attrs: {},
-            stack: [],
+            op: str[a[at]],
+            trainingStep: a[at + 1],
+            inputs,
+            output: a[at + 2],
+            attrs: a[at + 5] === NONE ? NO_ATTRS : this.attrs[a[at + 5]],
+            stack,
           };
-          if (a[i + 3] !== NONE) op.module = str[a[i + 3]];
-          if (a[i + 4] !== NONE) op.loc = this.frames[a[i + 4]];
-          if (a[i + 5] !== NONE) op.attrs = this.attrs[a[i + 5]];
+          if (a[at + 3] !== NONE) op.module = str[a[at + 3]];
+          if (a[at + 4] !== NONE) op.loc = this.frames[a[at + 4]];
           if (this.nextPhase !== undefined) {
             op.phase = this.nextPhase;
             this.nextPhase = undefined;
           }
-          i += 6;
-          const nIn = a[i++];
-          for (let k = 0; k < nIn; k++) op.inputs.push(a[i++]);
-          const nStack = a[i++];
-          for (let k = 0; k < nStack; k++) op.stack.push(this.frames[a[i++]] as StackFrame);
           sink.op(op);
           sink.event({ kind: "forward", op: op.id });
           // an op's output comes just before it: when its values were kept, its health is measured here
@@ -180,19 +189,20 @@ export class TraceReader {
           const op = a[i++];
           const upstream = a[i++];
           const nLocal = a[i++];
-          const local: (LocalDerivative | null)[] = [];
+          const local = new Array<LocalDerivative | null>(nLocal);
           for (let k = 0; k < nLocal; k++, i += 4) {
             if (a[i] === NONE) {
-              local.push(null);
+              local[k] = null;
               continue;
             }
-            const d: LocalDerivative = { formula: str[a[i]], jacobianShape: [a[i + 1], a[i + 2]] };
+            const jacobianShape = this.shapes.get(a, i + 1, 2) as [number, number];
+            const d: LocalDerivative = { formula: str[a[i]], jacobianShape };
             if (a[i + 3] !== NONE) d.tensor = a[i + 3];
-            local.push(d);
+            local[k] = d;
           }
           const nContrib = a[i++];
-          const contributions: (number | null)[] = [];
-          for (let k = 0; k < nContrib; k++, i++) contributions.push(a[i] === NONE ? null : a[i]);
+          const contributions = new Array<number | null>(nContrib);
+          for (let k = 0; k < nContrib; k++, i++) contributions[k] = a[i] === NONE ? null : a[i];
           sink.event({ kind: "backward", op, upstream, local, contributions });
           break;
         }

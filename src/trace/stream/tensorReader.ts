@@ -5,6 +5,7 @@ import { computeStats, statsAndCopy } from "../stats";
 import type { GradCheckEvent, SourceLoc, StackFrame, TensorStats, TraceTensor } from "../types";
 import * as layout from "./layout";
 import type { TraceChunk } from "./layout";
+import type { Shapes } from "./shapes";
 import { StepValues } from "./stepSummaries";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
@@ -34,18 +35,19 @@ export class TensorReader {
   /** The values of the step being read, for the step summary and TRANSPOSE_OF records (stepSummaries.ts). */
   readonly step = new StepValues();
 
-  constructor(private readonly strings: readonly string[]) {}
+  constructor(
+    private readonly strings: readonly string[],
+    /** Shared by the tensors' shapes (shapes.ts). */
+    private readonly shapes: Shapes,
+  ) {}
 
   /** Reads the TENSOR record at `i` (after its tag) into `last`; returns where it ends. */
   read(chunk: TraceChunk, i: number): number {
     const a = chunk.ints;
     const rank = a[i + 6];
-    const shape: number[] = [];
+    const shape = this.shapes.get(a, i + 7, rank);
     let size = 1;
-    for (let k = 0; k < rank; k++) {
-      shape.push(a[i + 7 + k]);
-      size *= a[i + 7 + k];
-    }
+    for (let k = 0; k < rank; k++) size *= shape[k];
     const at = a[i + 5];
     const single = a[i + 1] === 0;
     const t = {
