@@ -8,7 +8,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 /** [source, generated module, exported name] */
-export const wasmModules = [["src/engine/kernels/wasm/matmul.wat", "src/engine/kernels/wasm/matmulWasm.ts", "MATMUL"]];
+export const wasmModules = [
+  ["src/engine/kernels/wasm/matmul.wat", "src/engine/kernels/wasm/matmulWasm.ts", "MATMUL"],
+  ["src/trace/wasm/stats.wat", "src/trace/wasm/statsWasm.ts", "STATS"],
+];
 
 /** The generated module's text for a source and its compiled bytes. */
 export function moduleText(source, wat, bytes, name) {

@@ -58,11 +58,21 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
     sum0 += a;
     sq0 += a * a;
   }
-  return finish(values, min, max, sum0 + sum1, sq0 + sq1, zeros);
+  return statsFromSums(values, min, max, sum0 + sum1, sq0 + sq1, zeros);
 }
 
-/** Stats from a fast pass's sums, or from the careful loop when a value (or a sum) is not finite. */
-function finish(values: Values, min: number, max: number, sum: number, sumSq: number, zeros: number): TensorStats {
+/**
+ * Stats from a fast pass's sums, or from the careful loop when a value (or a sum) is not finite (statsAndCopy's loop,
+ * or the same sums taken in WebAssembly: statsKernel.ts).
+ */
+export function statsFromSums(
+  values: Values,
+  min: number,
+  max: number,
+  sum: number,
+  sumSq: number,
+  zeros: number,
+): TensorStats {
   const n = values.length;
   // NaN or ±Inf anywhere makes the sum (or the sum of squares) non-finite; so does overflow
   if (n === 0 || sum - sum !== 0 || sumSq - sumSq !== 0) return careful(values);

@@ -1,6 +1,6 @@
 // The stream's tensor records, the recorder's hot path: a tensor's values copied into the chunk's value memory (or
 // transposed as they are, or named as another's transpose), or only its statistics, computed here.
-import { statsAndCopy } from "../stats";
+import { recordedStats } from "../statsKernel";
 import type { Dtype, TensorStats } from "../types";
 import * as layout from "./layout";
 import type { DerivedCode, HeldCode, KindCode } from "./layout";
@@ -50,7 +50,7 @@ export abstract class TensorWriter extends ChunkWriter {
   ): void {
     const single = keep && dtype === "float32";
     const at = this.valueRoom(single, keep ? data.length : 8, shape.length, (data.byteOffset >> 2) & 1);
-    if (!keep) putStats(this.floats, at >> 1, statsAndCopy(data, undefined));
+    if (!keep) putStats(this.floats, at >> 1, recordedStats(data));
     else if (single) this.singles.set(data, at);
     else this.floats.set(data, at >> 1);
     this.tensorRecord(kind, dtype, op, name, keep ? VALUES : STATS_ONLY, at, shape);
