@@ -49,10 +49,10 @@ export class StepValues {
 
   /**
    * The values of a DERIVATIVE_OF or PRODUCT_OF record whose five float64s are at `at` in `floats`, computed as the
-   * engine computed them: f′ by the engine's own kernel from the op's input and output, or the products of two
-   * tensors, each rounded once to the record's dtype (`single`: float32).
+   * engine computed them into an array of the record's dtype (`single`: float32): f′ by the engine's own kernel from
+   * the op's input and output, or the products of two tensors, each rounded once to that dtype.
    */
-  derived(held: DerivedCode, floats: Float64Array, at: number, single: boolean): number[] {
+  derived(held: DerivedCode, floats: Float64Array, at: number, single: boolean): Float32Array | Float64Array {
     const source = (id: number): number[] => {
       const v = this.values[id - this.base];
       if (v === undefined)
@@ -74,13 +74,13 @@ export class StepValues {
         floats[at + 3],
         floats[at + 4],
       );
-      return Array.from(o);
+      return o;
     }
     const a = source(floats[at]);
     const b = source(floats[at + 1]);
     const o = single ? new Float32Array(a.length) : new Float64Array(a.length);
     for (let k = 0; k < o.length; k++) o[k] = a[k] * b[k];
-    return Array.from(o);
+    return o;
   }
 
   /**

@@ -57,11 +57,15 @@ export class TensorReader {
       dtype: single ? "float32" : "float64",
     } as TraceTensor;
     const held = a[i + 4];
-    if (held === TRANSPOSE_OF || held === DERIVATIVE_OF || held === PRODUCT_OF) {
-      const step = this.step;
-      const values =
-        held === TRANSPOSE_OF ? step.transposed(at, shape) : step.derived(held, chunk.floats, at >> 1, single);
+    if (held === TRANSPOSE_OF) {
+      const values = this.step.transposed(at, shape);
       t.stats = computeStats(values);
+      t.values = values;
+      this.step.push(values);
+    } else if (held === DERIVATIVE_OF || held === PRODUCT_OF) {
+      // computed into a typed array of the dtype, then read as copied values are: statistics and copy in one pass
+      const values = new Array<number>(size);
+      t.stats = statsAndCopy(this.step.derived(held, chunk.floats, at >> 1, single), values);
       t.values = values;
       this.step.push(values);
     } else if (held === VALUES) {
