@@ -9,6 +9,9 @@ import type { AttrValue, TraceOp } from "../trace/types";
 import type { StringTable } from "./stringTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
 
+/** The attrs of every unpacked op without any: one object, as ops with the same attrs share theirs. */
+const NO_ATTRS: Record<string, AttrValue> = Object.freeze({});
+
 /** A column of indices, as narrow as its values allow (narrow). */
 export type IndexColumn = Uint8Array | Uint16Array | Int32Array;
 
@@ -262,7 +265,7 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
         trainingStep: c.step[i],
         inputs: new Array<number>(count),
         output: output[i],
-        attrs: a === 0 ? {} : c.attrs[a - 1],
+        attrs: a === 0 ? NO_ATTRS : c.attrs[a - 1],
         stack: [],
       };
       for (let j = 0; j < count; j++) o.inputs[j] = inputs[at + j];
@@ -270,9 +273,8 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
       if (outs !== undefined) o.outputs = outs;
       if (site.var !== undefined) o.var = site.var;
       if (site.module !== undefined) o.module = site.module;
-      // each op its own location object, as it had on the host
-      const loc = site.loc;
-      if (loc !== undefined) o.loc = { file: loc.file, line: loc.line, column: loc.column };
+      // its site's location object: the host's ops of one place share theirs too (the trace reader's frames)
+      if (site.loc !== undefined) o.loc = site.loc;
       if (site.phase !== undefined) o.phase = site.phase;
       out[i] = o;
       at += count;

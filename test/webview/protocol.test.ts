@@ -111,6 +111,24 @@ describe("webview protocol", () => {
     }
   });
 
+  it("unpacks one shape array per shape, one location per op site and one empty attrs for all (the page's garbage)", () => {
+    const back = json(traceMessage(trace.program, trace, 0, false, []));
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    const { tensors, ops } = back.trace;
+    const shapes = new Map(tensors.map((t) => [t.shape.join(","), t.shape]));
+    assert.ok(shapes.size < tensors.length / 4, `${shapes.size} shapes`);
+    for (const t of tensors) assert.equal(t.shape, shapes.get(t.shape.join(",")));
+    // an op's site: its name, variable, module, phase and place
+    const site = (o: (typeof ops)[number]): string =>
+      `${o.op} ${o.var} ${o.module} ${o.phase} ${o.loc?.line}:${o.loc?.column}`;
+    const locs = new Map(ops.map((o) => [site(o), o.loc]));
+    assert.ok(locs.size < ops.length, `${locs.size} sites of ${ops.length} ops`);
+    for (const o of ops) assert.equal(o.loc, locs.get(site(o)));
+    const empty = new Set(ops.filter((o) => Object.keys(o.attrs).length === 0).map((o) => o.attrs));
+    assert.equal(empty.size, 1);
+    assert.ok(Object.isFrozen([...empty][0]));
+  });
+
   it("gets back every op and event as the host had it: several outputs, a user-defined backward, null derivatives", () => {
     const t = structuredClone(trace);
     const [a, b] = [t.ops[2], t.ops[3]];
