@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), "backstep-engine-ab-"));
   try {
-    const tar = execFileSync("git", ["-C", root, "archive", rev, "src"]);
+    const tar = execFileSync("git", ["-C", root, "archive", rev, "src"], { maxBuffer: 1 << 28 });
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
     writeFileSync(join(dir, "ab.ts"), entry(join(dir, "src"), join(root, "src")));

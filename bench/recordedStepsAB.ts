@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), "backstep-stepsab-"));
   try {
-    execFileSync("tar", ["-x", "-C", dir], { input: execFileSync("git", ["-C", root, "archive", rev, "src"]) });
+    execFileSync("tar", ["-x", "-C", dir], {
+      input: execFileSync("git", ["-C", root, "archive", rev, "src"], { maxBuffer: 1 << 28 }),
+    });
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
     for (const [v, src] of [
       ["A", join(dir, "src")],

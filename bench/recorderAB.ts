@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "backstep-ab-"));
   try {
     // A: the rev's src/, beside the repo's node_modules
-    const tar = execFileSync("git", ["-C", root, "archive", rev, "src"]);
+    const tar = execFileSync("git", ["-C", root, "archive", rev, "src"], { maxBuffer: 1 << 28 });
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
     let capturing: string | undefined;

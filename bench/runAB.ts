@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), "backstep-runab-"));
   try {
-    const tar = execFileSync("git", ["-C", root, "archive", rev, "src"]);
+    const tar = execFileSync("git", ["-C", root, "archive", rev, "src"], { maxBuffer: 1 << 28 });
     execFileSync("tar", ["-x", "-C", dir], { input: tar });
     // both versions run the working tree's runOnce.ts, against their own src/
     mkdirSync(join(dir, "bench"));
