@@ -57,6 +57,8 @@ export class StepTensors {
    */
   derivative(t: Tensor, d: UnaryDerivative, output: Tensor): TensorId {
     const ids = this.ids;
+    // (over the caps, as a long run soon is, only statistics: nothing to leave to the reader)
+    if (!this.table.wouldKeep(t.size)) return ids.gradId(t);
     const known = ids.notes.grad(t);
     if (known !== undefined) return known.id;
     if (!sameFloats(t, output) || !sameFloats(t, d.input) || t.name !== undefined) return ids.gradId(t);
@@ -75,7 +77,7 @@ export class StepTensors {
    */
   product(c: Tensor, upstream: Tensor, up: TensorId, local: TensorId): TensorId {
     const ids = this.ids;
-    if (c.size !== upstream.size) return ids.gradId(c);
+    if (c.size !== upstream.size || !this.table.wouldKeep(c.size)) return ids.gradId(c);
     if (ids.notes.grad(c) !== undefined || ids.notes.output(c) !== undefined || c.name !== undefined)
       return ids.gradId(c);
     if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);

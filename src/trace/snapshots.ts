@@ -130,6 +130,11 @@ export class SnapshotTable {
     return this.take();
   }
 
+  /** Whether a tensor of `n` values recorded now would keep them (the caps not counting it yet). */
+  wouldKeep(n: number): boolean {
+    return this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);
+  }
+
   /** Whether a tensor of `n` values keeps them, counting them against the caps. */
   private keeps(n: number, always: boolean): boolean {
     const keep = always || this.all || (n <= this.perTensor && this.kept + n <= this.perTrace);

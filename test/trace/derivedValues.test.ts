@@ -6,6 +6,7 @@ import { addObserver, setObserver, tensor, type EngineObserver, type Tensor } fr
 import { Recorder, type RecorderOptions } from "../../src/trace/recorder";
 import { TraceAssembler } from "../../src/trace/assembler";
 import { TraceWriter } from "../../src/trace/stream";
+import { computeStats } from "../../src/trace/stats";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 
 /** What the engine told observers of one op's backward: its local derivative's and contribution's values. */
@@ -107,6 +108,29 @@ describe("values the reader computes from the step's values (DERIVATIVE_OF, PROD
     assert.equal(local.values, undefined);
     const engine = told[backwards(trace).indexOf(ev)].local!;
     assert.equal(local.stats.max, Math.max(...engine));
+  });
+
+  it("keeps only statistics of f′ and its product once the trace's cap is reached, whose sources it kept", () => {
+    // x and tanh(x) fill the trace's 16 values; w and everything after keep statistics only
+    const { trace, told, derived } = record(
+      () => {
+        const x = tensor(xs.slice(0, 8), { requiresGrad: true });
+        x.tanh()
+          .mul(tensor(ws.slice(0, 8)))
+          .sum()
+          .backward();
+      },
+      { maxValuesPerTrace: 16 },
+    );
+    assert.equal(derived, 0);
+    const all = backwards(trace);
+    const ev = all.find((e) => trace.ops[e.op].op === "tanh")!;
+    const local = trace.tensors[ev.local[0]!.tensor!];
+    const contribution = trace.tensors[ev.contributions[0]!];
+    assert.equal(local.values, undefined);
+    assert.equal(contribution.values, undefined);
+    assert.deepEqual(local.stats, computeStats(told[all.indexOf(ev)].local!));
+    assert.deepEqual(contribution.stats, computeStats(told[all.indexOf(ev)].contribution!));
   });
 
   it("names a leaf recorded in this step as the source of its transpose (matmul's Xᵀ)", () => {
