@@ -53,7 +53,10 @@ describe("the reader's shared shapes", function () {
       assert.ok(empty.length > 10);
       assert.equal(new Set(empty).size, 1);
       assert.ok(Object.isFrozen(empty[0]));
-      assert.ok(trace.ops.some((o) => Object.keys(o.attrs).length > 0), "and ops with attrs have theirs");
+      assert.ok(
+        trace.ops.some((o) => Object.keys(o.attrs).length > 0),
+        "and ops with attrs have theirs",
+      );
     });
   });
 });
