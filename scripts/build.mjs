@@ -6,9 +6,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { buildWasm } from "./buildWasm.mjs";
+import { node, nodeMinify } from "./bundleOptions.mjs";
 
 const production = process.argv.includes("--production");
-const node = { platform: "node", format: "cjs", target: "node20", external: ["vscode"] };
 // KaTeX's woff2 fonts as data URLs in the CSS (every Chromium reads woff2; the woff/ttf fallbacks are dropped): the
 // webviews inline their bundle and fetch nothing (extension/panels/assets.ts), the report is one file.
 const browser = {
@@ -63,6 +63,7 @@ await Promise.all(
         alias: { backstep: "./src/index.ts" },
         loader: { ".woff2": "file", ".woff": "file", ".ttf": "file" },
         ...options,
+        ...(production && options.platform === "node" ? nodeMinify : {}),
       }),
     ),
 );
