@@ -1,5 +1,6 @@
 // Elementwise ops and reductions on NaN, ±∞, ±0, huge and subnormal inputs against PyTorch: a NaN must travel to the
 // loss (and its gradient back) as it does in PyTorch, or "the first NaN" points at the wrong line.
+import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
@@ -101,3 +102,19 @@ const cases: OracleCase[] = [
 ];
 
 describeOracle("oracle: NaN, ±∞, ±0 and extreme values against PyTorch", cases);
+
+/** NaN, ±∞, −0, a magnitude past float32's range, or a float32 subnormal. */
+const isSpecial = (v: number): boolean =>
+  !Number.isFinite(v) || Object.is(v, -0) || Math.abs(v) >= 1e30 || (v !== 0 && Math.abs(v) < 1.2e-38);
+
+describe("oracle: special values: what the cases feed their ops", function () {
+  it("every case's input holds a special value, so no case compares ordinary numbers only", function () {
+    for (const c of cases) {
+      const values = Object.values(c.inputs()).flatMap((t) => [...(t as B.Tensor).data]);
+      assert.ok(
+        values.some(isSpecial),
+        `${c.name}: no NaN, ±∞, −0, extreme or subnormal value in ${values.join(", ")}`,
+      );
+    }
+  });
+});
