@@ -114,7 +114,7 @@ interface Run {
 
 /** The page's boot phases after Enter, beside pageStarted (see PAGE_PHASES). */
 type PagePhase = (typeof PAGE_PHASES)[number];
-const PAGE_PHASES = ["swActivated", "bootStarted", "readyPosted"] as const;
+const PAGE_PHASES = ["swStarting", "swActivated", "bootStarted", "readyPosted"] as const;
 
 /**
  * The trace on the page's own clock, beside the host's "transferred" and "painted": pageReceived, when the trace
@@ -126,7 +126,9 @@ type PageTracePhase = (typeof PAGE_TRACE_PHASES)[number];
 const PAGE_TRACE_PHASES = ["pageReceived", "pagePainted"] as const;
 
 /**
- * A new graph page's boot, ms after its frame's timeOrigin (pageStarted): swActivated, when the navigation of VS Code's
+ * A new graph page's boot, ms after its frame's timeOrigin (pageStarted): swStarting, when the browser began running
+ * the service worker that serves that navigation (Navigation Timing's workerStart; absent when it was running already);
+ * swActivated, when the navigation of VS Code's
  * placeholder page (fake.html, into which the webview host then writes ours) could start its fetch (in code-server it
  * waits for the new webview's service worker to activate); bootStarted, when our bundle's first module ran
  * (webview/common/bootMarks.ts); readyPosted, when it posted "ready".
@@ -136,6 +138,7 @@ function pageBoot(frame: Frame): Promise<Partial<Record<PagePhase, number>>> {
     .evaluate(() => {
       const out: Record<string, number> = {};
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+      if (nav && nav.workerStart > 0) out.swStarting = nav.workerStart;
       if (nav) out.swActivated = nav.fetchStart;
       // the page's marks (webview/common/bootMarks.ts)
       for (const [name, phase] of [
@@ -344,7 +347,7 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
   }
   const result = {
     model: `examples/${MODEL}`,
-    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; pageReceived and pagePainted are those two on the page's own clock (the host's are when the page's painted message reached it)",
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two) → swStarting (the browser began running the service worker that serves the frame's first navigation; absent if it was running) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; pageReceived and pagePainted are those two on the page's own clock (the host's are when the page's painted message reached it)",
     // The 2 cores are shared with other work: a busy machine stretches every number here.
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     cold: summary(colds, COLD_TARGET_MS),
