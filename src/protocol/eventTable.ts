@@ -203,9 +203,13 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
     ...{ op, upstream, tensor, contribution, total, inputContribution, localTensor, before, grad, after },
   };
   const nLocals = c.locals.length / 3;
+  // One Jacobian shape array per distinct local derivative, and one object for it where it names no tensor, shared by
+  // the events that have it (as the host's trace reader shares shapes; no view writes to them).
+  const shared: LocalDerivative[] = new Array(nLocals);
   for (let l = 0; l < nLocals; l++) {
     const f = c.locals[3 * l];
     if (!Number.isInteger(f) || f < 0 || f >= strings.length) return undefined;
+    shared[l] = { formula: strings[f], jacobianShape: [c.locals[3 * l + 1], c.locals[3 * l + 2]] };
   }
   const out: TraceEvent[] = new Array(n);
   /** Where each kind's columns are read, from part to part. */
@@ -243,13 +247,11 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
             contributions[j] = c.inputContribution[k] === -1 ? null : c.inputContribution[k];
             if (id === 0) local[j] = null;
             else {
-              const at = 3 * (id - 1);
-              const l: LocalDerivative = {
-                formula: strings[c.locals[at]],
-                jacobianShape: [c.locals[at + 1], c.locals[at + 2]],
-              };
-              if (c.localTensor[k] !== -1) l.tensor = c.localTensor[k];
-              local[j] = l;
+              const s = shared[id - 1];
+              local[j] =
+                c.localTensor[k] === -1
+                  ? s
+                  : { formula: s.formula, jacobianShape: s.jacobianShape, tensor: c.localTensor[k] };
             }
           }
           out[i] = { kind: "backward", op: c.op[i], upstream: c.upstream[b++], local, contributions };

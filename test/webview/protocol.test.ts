@@ -129,6 +129,22 @@ describe("webview protocol", () => {
     assert.ok(Object.isFrozen([...empty][0]));
   });
 
+  it("unpacks one Jacobian shape per local derivative, and one object for it where it names no tensor", () => {
+    const back = json(traceMessage(trace.program, trace, 0, false, []));
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    assert.deepEqual(back.trace.events, trace.events);
+    const locals = back.trace.events.flatMap((e) => (e.kind === "backward" ? e.local : [])).filter((l) => l !== null);
+    const key = (l: (typeof locals)[number]): string => `${l.formula} ${l.jacobianShape.join(",")}`;
+    const shapes = new Map(locals.map((l) => [key(l), l.jacobianShape]));
+    assert.ok(shapes.size < locals.length / 2, `${shapes.size} Jacobian shapes of ${locals.length} local derivatives`);
+    for (const l of locals) assert.equal(l.jacobianShape, shapes.get(key(l)));
+    const bare = locals.filter((l) => l.tensor === undefined);
+    // (a rule that describes its derivative by the formula alone: the MLP's has some in every step)
+    const bareKinds = new Set(bare.map(key)).size;
+    assert.ok(bare.length > bareKinds, `${bare.length} local derivatives without a tensor, ${bareKinds} distinct`);
+    assert.equal(new Set(bare).size, bareKinds);
+  });
+
   it("gets back every op and event as the host had it: several outputs, a user-defined backward, null derivatives", () => {
     const t = structuredClone(trace);
     const [a, b] = [t.ops[2], t.ops[3]];
