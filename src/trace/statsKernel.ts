@@ -76,3 +76,29 @@ export function recordedStats(values: Float32Array | Float64Array): TensorStats 
   const max = r[6] > r[7] ? r[6] : r[7];
   return statsFromSums(values, min, max, r[0] + r[1], r[2] + r[3], s.i32[16] + s.i32[18]);
 }
+
+/**
+ * For summary.ts's summarizeInto: the sums and extremes of `values` its loop takes (the same as recordedStats'), in
+ * `into` as [min, max, sum, sum of squares, zeros] (the minimum and maximum as the loop leaves them: −0 not yet read as
+ * 0). False where the kernel does not run (too few or too many values, no WebAssembly SIMD): then the loop runs.
+ */
+export function summarySums(values: Float32Array | Float64Array, into: Float64Array): boolean {
+  const n = values.length;
+  const wide = values instanceof Float64Array;
+  const s = n < MIN_VALUES || n > MAX_VALUES ? null : ready(DATA + n * (wide ? 8 : 4));
+  if (s === null) return false;
+  if (wide) {
+    s.f64.set(values, DATA >> 3);
+    s.x.stats64(n);
+  } else {
+    s.f32.set(values, DATA >> 2);
+    s.x.stats32(n);
+  }
+  const r = s.f64;
+  into[0] = r[4] < r[5] ? r[4] : r[5];
+  into[1] = r[6] > r[7] ? r[6] : r[7];
+  into[2] = r[0] + r[1];
+  into[3] = r[2] + r[3];
+  into[4] = s.i32[16] + s.i32[18];
+  return true;
+}
