@@ -5,7 +5,7 @@
 // builds, the others 1.6-4.0 s). BACKSTEP_HOST_PROFILE=<dir> profiles the extension host from activation
 // (extension/hostProfile.ts); BACKSTEP_PAGE_PROFILE=<dir> writes the workbench page's CPU profile of each cold run
 // (Enter at `enterAt` ms in it). BACKSTEP_E2E=big10k or big100k A/Bs that big model's scenario instead (bigAB).
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureCodeServer } from "../scripts/codeServer";
@@ -71,17 +71,54 @@ async function oneLaunch(vsix: string, name: string): Promise<Launch> {
  */
 async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n: number): Promise<void> {
   type Out = { medianMs: number; firstPaintMedianMs: number | null; phasesMedianMs: Record<string, number> };
-  const out: Record<"A" | "B", { total: number; first?: number; phases: Record<string, number>; load: number }[]> = {
+  interface Run {
+    totalMs: number;
+    firstPaintMs?: number;
+    phasesMs: Record<string, number>;
+    load: number;
+    longTasksMs: (number | string)[];
+    graphSlicesMs: number[];
+  }
+  const out: Record<
+    "A" | "B",
+    {
+      total: number;
+      first?: number;
+      phases: Record<string, number>;
+      load: number;
+      /** The longest task (the editor's hitch), the workbench's own and the webviews'; the page's longest slice. */
+      hitch: number;
+      self: number;
+      page: number;
+      slice: number;
+    }[]
+  > = {
     A: [],
     B: [],
   };
+  const dump = process.env.BACKSTEP_AB_RUNS; // a file to append each launch's runs to (JSON lines), to read after
   for (let i = 0; i < n; i++) {
     for (const k of i % 2 ? (["B", "A"] as const) : (["A", "B"] as const)) {
       const r = (await bigModelBench(builds[k], { ...scenario, steps: undefined })) as unknown as Out & {
-        runs: { totalMs: number; firstPaintMs?: number; phasesMs: Record<string, number>; load: number }[];
+        runs: Run[];
       };
-      for (const run of r.runs)
-        out[k].push({ total: run.totalMs, first: run.firstPaintMs, phases: run.phasesMs, load: run.load });
+      if (dump) appendFileSync(dump, `${JSON.stringify({ build: k, launch: i, runs: r.runs })}\n`);
+      for (const run of r.runs) {
+        const tasks = run.longTasksMs.map((t) =>
+          typeof t === "number" ? { self: true, ms: t } : { self: false, ms: parseInt(t, 10) },
+        );
+        const longest = (xs: number[]): number => Math.max(0, ...xs);
+        out[k].push({
+          total: run.totalMs,
+          first: run.firstPaintMs,
+          phases: run.phasesMs,
+          load: run.load,
+          hitch: longest(tasks.map((t) => t.ms)),
+          self: longest(tasks.filter((t) => t.self).map((t) => t.ms)),
+          page: longest(tasks.filter((t) => !t.self).map((t) => t.ms)),
+          slice: longest(run.graphSlicesMs),
+        });
+      }
     }
   }
   for (const k of ["A", "B"] as const) {
@@ -91,6 +128,11 @@ async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n
     const first = runs.flatMap((r) => (r.first === undefined ? [] : [r.first]));
     console.log(
       `${k}: painted ${median(runs.map((r) => r.total))} ms (runs ${runs.map((r) => r.total).join(" ")}), first step ${first.length ? median(first) : "-"} ms; phases (medians) ${m.join(" → ")}`,
+    );
+    const hitches = (f: (r: (typeof runs)[number]) => number): string =>
+      `${median(runs.map(f))} (runs ${runs.map(f).join(" ")})`;
+    console.log(
+      `${k}: longest hitch ${hitches((r) => r.hitch)}; the workbench's own longest task ${hitches((r) => r.self)}; the webviews' ${hitches((r) => r.page)}; the graph page's longest slice ${hitches((r) => r.slice)}`,
     );
   }
   const ratio = median(out.B.map((r) => r.total)) / median(out.A.map((r) => r.total));

@@ -1,13 +1,21 @@
 // The e2e bench's big-model scenarios (issue 15): right-click in a 10,000- or 100,000-op model's editor → Trace
 // Backprop → graph painted, in code-server, with the editor's longest hitch (workbench long tasks) and the extension
 // host's; for the 100,000-op model also a step of the graph's cursor (bigModelSteps.ts).
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import type { Frame } from "playwright-core";
 import { Workbench } from "../test/e2e/harness/workbench";
 import { PHASES, type LoggedTimings, type Phase, parseTimingLine } from "../extension/traceTimings";
 import { type StepTimes, stepText, timeSteps } from "./bigModelSteps";
+import {
+  type LongTask,
+  profileWorkbench,
+  takeFrames,
+  takeLongTasks,
+  traceWorkbench,
+  watchLongTasks,
+} from "./workbenchWatch";
 
 /** A scenario: its model (in bench/models, whose tsconfig resolves `backstep` as a user's) and targets. */
 export interface BigScenario {
@@ -46,13 +54,6 @@ export const BIG_100K: BigScenario = {
 const WORKSPACE = resolve(__dirname, "models");
 const RUNS = Number(process.env.BACKSTEP_E2E_RUNS) || 5;
 
-/** A long task (≥ 50 ms) seen by a PerformanceObserver in the workbench page: its frame attribution and length. */
-interface LongTask {
-  /** "self" (the workbench's own code) or a descendant frame's (a webview's, in the same renderer). */
-  name: string;
-  ms: number;
-}
-
 interface BigRun {
   /** Menu click → graph painted (the final trace). */
   total: number;
@@ -65,6 +66,8 @@ interface BigRun {
   /** The renderer's longest task during the run (the editor does not respond meanwhile), and all of them. */
   longestTaskMs: number;
   longTasks: LongTask[];
+  /** The long animation frames (≥ 50 ms) in that time: length, rendering, the 3 longest scripts and their source. */
+  frames: string[];
   /** The graph page's own slices of its first paint (webview/graph/session.ts), in order, ms each. */
   slices: number[];
   /** The status bar's Problems counts after the run (errors, warnings, infos). */
@@ -84,25 +87,6 @@ const breakdowns = (wb: Workbench): LoggedTimings[] =>
   logLines(wb).flatMap((l) => {
     const b = parseTimingLine(l);
     return b ? [b] : [];
-  });
-
-/** Starts collecting the workbench renderer's long tasks (once per page); `takeLongTasks` reads and clears them. */
-async function watchLongTasks(wb: Workbench): Promise<void> {
-  await wb.page.evaluate(() => {
-    const w = window as unknown as { __bsLong?: { name: string; ms: number }[] };
-    if (w.__bsLong) return;
-    const seen: { name: string; ms: number }[] = [];
-    w.__bsLong = seen;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) seen.push({ name: e.name, ms: Math.round(e.duration) });
-    }).observe({ type: "longtask" });
-  });
-}
-
-const takeLongTasks = (wb: Workbench): Promise<LongTask[]> =>
-  wb.page.evaluate(() => {
-    const seen = (window as unknown as { __bsLong: { name: string; ms: number }[] }).__bsLong;
-    return seen.splice(0, seen.length);
   });
 
 /**
@@ -137,7 +121,9 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
   await item.waitFor({ state: "visible" });
   await new Promise((r) => setTimeout(r, 300)); // the menu settles: a click right after it opened can be dropped
   await takeLongTasks(wb);
+  await takeFrames(wb);
   const profile = await profileWorkbench(wb);
+  const traced = await traceWorkbench(wb);
   const t0 = performance.now();
   const clickAt = Date.now(); // the extension's log lines are on this clock (same machine)
   await item.click();
@@ -158,7 +144,9 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
   }
   await new Promise((r) => setTimeout(r, 1000)); // what follows the paint (hints, Problems) counts as a hitch too
   const longTasks = await takeLongTasks(wb);
+  const frames = await takeFrames(wb);
   await profile?.();
+  await traced?.();
   const problems = await page
     .locator('.statusbar-item[id="status.problems"]')
     .first()
@@ -178,27 +166,10 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
     ...(b?.hostBlockedMs !== undefined ? { hostBlockedMs: b.hostBlockedMs } : {}),
     longestTaskMs: Math.max(0, ...longTasks.map((t) => t.ms)),
     longTasks,
+    frames,
     slices,
     problems: problems.replace(/\s+/g, " ").trim(),
     load: Number(loadavg()[0]!.toFixed(2)),
-  };
-}
-
-/**
- * With BACKSTEP_WORKBENCH_PROFILE=<folder>, CPU-profiles the workbench's renderer (the editor, and the webviews in its
- * process) through CDP from the click to after the paint: what its long tasks are. The stop writes workbench-<time>.
- */
-async function profileWorkbench(wb: Workbench): Promise<(() => Promise<void>) | undefined> {
-  const dir = process.env.BACKSTEP_WORKBENCH_PROFILE;
-  if (!dir) return undefined;
-  const cdp = await wb.page.context().newCDPSession(wb.page);
-  await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.start");
-  return async () => {
-    const { profile } = await cdp.send("Profiler.stop");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `workbench-${Date.now()}.cpuprofile`), JSON.stringify(profile));
-    await cdp.detach();
   };
 }
 
@@ -291,6 +262,7 @@ const summariseRun = (r: BigRun) => ({
   longestTaskMs: r.longestTaskMs,
   longTasksMs: r.longTasks.map((t) => (t.name === "self" ? t.ms : `${t.ms} (${t.name})`)),
   graphSlicesMs: r.slices,
+  longFrames: r.frames,
   ...(r.hostBlockedMs !== undefined ? { hostBlockedMs: r.hostBlockedMs } : {}),
   problems: r.problems,
   phasesMs: r.phases,
