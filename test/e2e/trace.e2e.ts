@@ -13,6 +13,25 @@ const MODEL = "mlp-classifier.ts";
 /** Parses a number as the webviews print it (U+2212 minus, exponent form). */
 const num = (s: string): number => Number(s.trim().replaceAll("−", "-"));
 
+/** Two columns, the model's and the graph's, the graph's 40% of the editor area. */
+async function assertBeside(w: Workbench, model: string): Promise<void> {
+  const groups = await w.page.locator(".editor-group-container").evaluateAll((gs) =>
+    gs.map((g) => ({
+      active: g.querySelector(".tab.active")?.getAttribute("aria-label") ?? "",
+      width: g.getBoundingClientRect().width,
+    })),
+  );
+  assert.equal(groups.length, 2, `two columns, not a third: ${JSON.stringify(groups)}`);
+  const graphGroup = groups.find((g) => g.active.startsWith("Backprop Graph"));
+  const modelGroup = groups.find((g) => g.active.startsWith(model));
+  assert.ok(graphGroup && modelGroup && graphGroup !== modelGroup, JSON.stringify(groups));
+  const area = groups.reduce((a, g) => a + g.width, 0);
+  assert.ok(
+    graphGroup.width <= area * 0.45 && graphGroup.width >= area * 0.3,
+    `graph ${graphGroup.width} px of ${area}`,
+  );
+}
+
 describe("e2e: Trace Backprop on the MLP example", function () {
   let wb: Workbench | undefined;
   let graph: Frame;
@@ -53,6 +72,8 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     const w = wb!;
     await w.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" }).waitFor({ state: "visible" });
     graph = await w.webview("svg.graph g.node");
+    // the graph made the model's column's neighbour, 40% wide
+    await assertBeside(w, MODEL);
     const labels = await graph.locator("svg.graph g.node .label").allTextContents();
     for (const op of ["matmul", "tanh", "logSoftmax", "gather", "mean"])
       assert.ok(labels.includes(op), `op ${op} among nodes: ${labels.join(", ")}`);
@@ -189,21 +210,7 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     await w.page
       .locator(".tabs-container .tab.active", { hasText: `Backprop Graph: ${other}` })
       .waitFor({ state: "visible" });
-    const groups = await w.page.locator(".editor-group-container").evaluateAll((gs) =>
-      gs.map((g) => ({
-        active: g.querySelector(".tab.active")?.getAttribute("aria-label") ?? "",
-        width: g.getBoundingClientRect().width,
-      })),
-    );
-    assert.equal(groups.length, 2, `two columns, not a third: ${JSON.stringify(groups)}`);
-    const graphGroup = groups.find((g) => g.active.startsWith("Backprop Graph"));
-    const modelGroup = groups.find((g) => g.active.startsWith(other));
-    assert.ok(graphGroup && modelGroup && graphGroup !== modelGroup, JSON.stringify(groups));
-    const area = groups.reduce((a, g) => a + g.width, 0);
-    assert.ok(
-      graphGroup.width <= area * 0.45 && graphGroup.width >= area * 0.3,
-      `graph ${graphGroup.width} px of ${area}`,
-    );
+    await assertBeside(w, other);
     // The graph follows the active editor: back on the MLP's tab, it shows the MLP's trace again.
     await w.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
     await w.page.locator(".tabs-container .tab", { hasText: `Backprop Graph: ${MODEL}` }).waitFor({ state: "visible" });
