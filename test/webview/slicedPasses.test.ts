@@ -8,7 +8,13 @@ import { ROWS_PER_PAUSE } from "../../src/trace/slices";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { Trace } from "../../src/trace/types";
 import { defaultOpenGroups, visibleGraph, visibleGraphSlices } from "../../webview/graph/collapse";
-import { layoutInput, runLayout, runLayoutSlices } from "../../webview/graph/layout";
+import {
+  layoutInput,
+  runLayout,
+  runLayoutSlices,
+  WARM_UP_CHAINS,
+  warmUpLayoutSlices,
+} from "../../webview/graph/layout";
 import { buildStepGraph, stepGraphSlices, type StepGraph } from "../../webview/graph/model";
 import { runAll, type Slices } from "../../webview/graph/slices";
 import { StepCache } from "../../webview/graph/stepCache";
@@ -150,5 +156,16 @@ describe("the graph's first paint in slices", function () {
     // the cache still serves the old trace: its own step 0, not the new trace's
     assert.equal(runAll(cache.graph(old, 0)), shown);
     assert.deepEqual(shown, buildStepGraph(old, 0));
+  });
+
+  it("warms the layout up a small chain at a time, pausing between them", () => {
+    // one part each: the page yields between them (session.ts); a chain past 80 boxes (dagre's other ranker) was one
+    // long task of the page
+    let pauses = 0;
+    const parts = warmUpLayoutSlices();
+    while (!parts.next().done) pauses++;
+    assert.ok(WARM_UP_CHAINS.length >= 2, JSON.stringify(WARM_UP_CHAINS));
+    assert.equal(pauses, WARM_UP_CHAINS.length - 1);
+    assert.ok(Math.max(...WARM_UP_CHAINS) <= 20, JSON.stringify(WARM_UP_CHAINS));
   });
 });

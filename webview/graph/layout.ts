@@ -331,11 +331,17 @@ function placeEdgeLabels(edges: LaidEdge[], nodes: Map<string, LaidNode>, cluste
 }
 
 /**
- * Lays out two throwaway chains (one per ranker) so the layout code is compiled before the first trace arrives:
- * the panel opens while the runner is still tracing, and this saves about 100 ms of the first paint.
+ * Throwaway chains laid out so the layout code is compiled before the first trace arrives: the panel opens while the
+ * runner is still tracing, and this saved about 100 ms of the first paint. Small chains, each a part of its own (the
+ * page yields between them, session.ts): as one 3-node and one 90-node chain (the second for dagre's other ranker, used
+ * past 80 boxes on a level, which collapsed big models' steps do not reach) it was one task of 100-171 ms in the e2e
+ * bench's 10,000-op run (Chromium trace, load ~13), the editor's hitch. A 30-node chain took 22-34 ms (node, load 9).
  */
-export function warmUpLayout(): void {
-  for (const n of [3, 90]) {
+export const WARM_UP_CHAINS = [3, 12, 12, 12];
+
+export function* warmUpLayoutSlices(): Slices<void> {
+  for (const [i, n] of WARM_UP_CHAINS.entries()) {
+    if (i > 0) yield;
     const nodes = Array.from({ length: n }, (_, i) => ({ id: `w${i}`, width: 60, height: NODE_HEIGHT }));
     runLayout({ nodes, clusters: [], edges: nodes.slice(1).map((x, i) => ({ from: `w${i}`, to: x.id, label: "" })) });
   }

@@ -88,6 +88,8 @@ const toolbar = new Toolbar(
   },
   pane.toggle,
 );
+// the select shows the colour from the start: set by the first trace's paint, it redrew with the drawing just in
+toolbar.showColour(graph.colour);
 document.body.append(toolbar.root, banner, diffView.root, empty, main, timeline.root);
 session = new GraphSession(
   { host, graph, viewport, inspector, pane, timeline, diffView, toolbar, svg, empty, banner, main },
