@@ -13,9 +13,10 @@ import { TensorWriter } from "../src/trace/stream/tensorWriter";
 
 const [STEP, OP, BACKWARD, ACCUMULATE, UPDATE, VAR] = [4, 2, 6, 7, 8, 9];
 
-/** A tensor as this floor notes it: 2 × its id, + 1 for a leaf's (valid in its step only). */
+/** A tensor as this floor notes it (in a field of the Recorder's): 2 × its id, + 1 for a leaf's (valid in its step
+ * only), -1 for none. */
 interface Noted {
-  _observed: unknown;
+  _obsId: number;
 }
 
 class RawWriter extends TensorWriter {
@@ -47,13 +48,13 @@ export class FloorRecorder {
   /** `t`'s id, its values copied into the stream the first time (a leaf's, once a step). */
   private id(t: Tensor, leaf: boolean): number {
     const n = t as unknown as Noted;
-    const o = n._observed;
-    if (typeof o === "number" && ((o & 1) === 0 || o >> 1 >= this.stepFirst)) return o >> 1;
+    const o = n._obsId;
+    if (o >= 0 && ((o & 1) === 0 || o >> 1 >= this.stepFirst)) return o >> 1;
     const id = this.next++;
     const float = t.dtype === "float32" || t.dtype === "float64";
     const data = float ? (t.data as Float32Array | Float64Array) : Float32Array.from(t.data);
     this.w.tensor(2, t.dtype === "float64" ? "float64" : "float32", -1, -1, t.shape, data, true);
-    n._observed = 2 * id + (leaf && t._ctx === null ? 1 : 0);
+    n._obsId = 2 * id + (leaf && t._ctx === null ? 1 : 0);
     return id;
   }
 
@@ -73,8 +74,8 @@ export class FloorRecorder {
   }
 
   noteVariable(name: string, _mark: number, value: unknown): void {
-    const o = (value as Noted | null)?._observed;
-    if (typeof o !== "number") return;
+    const o = (value as Noted | null)?._obsId;
+    if (o === undefined || o < 0) return;
     this.buf[0] = VAR;
     this.buf[1] = this.w.string(name);
     this.buf[2] = o >> 1;
@@ -138,11 +139,11 @@ export class FloorRecorder {
     b[1] = this.w.string(name);
     b[2] = this.id(before, true);
     // the gradient as it is now (a model may change it in place after backward), as the Recorder takes it
-    (grad as unknown as Noted)._observed = null;
+    (grad as unknown as Noted)._obsId = -1;
     b[3] = this.id(grad, false);
     b[4] = this.id(after, true);
     b[5] = this.w.string(rule);
-    (param as unknown as Noted)._observed = 2 * b[4] + 1;
+    (param as unknown as Noted)._obsId = 2 * b[4] + 1;
     this.w.record(b, 6, false);
   }
 

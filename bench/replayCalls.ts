@@ -23,9 +23,10 @@ export interface CaptureVersion {
 /** A Recorder class of any version, made as the overhead benchmarks make theirs. */
 export type RecorderClass = new (options: object) => object;
 
-/** A tensor of the captured calls: replays clear what a recorder noted on it. */
+/** A tensor of the captured calls: replays clear what a recorder noted on it (_observed in revs before notes.ts). */
 interface Noted {
-  _observed: unknown;
+  _observed?: unknown;
+  _obsKey?: number;
 }
 
 /** The calls a recorder gets in the `at`-th step of the model, through the runner (instrumented, as traced). */
@@ -85,7 +86,10 @@ export function replayer(
   const target = rec as Record<string, Method>;
   return () => {
     // as new tensors: a recorder's notes on them would make the next replay take other paths
-    for (const t of tensors) t._observed = null;
+    for (const t of tensors) {
+      if ("_observed" in t) t._observed = null;
+      else t._obsKey = 0;
+    }
     target.beginStep();
     for (const [m, args] of calls) target[m](...args);
     target.commit();

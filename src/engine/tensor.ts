@@ -36,10 +36,12 @@ export class Tensor extends TensorMethods {
   /** Row-major values. Treat as read-only: only optimizers write a parameter's values in place. */
   data: Storage;
   /**
-   * Engine-internal: a note the installed observer keeps about this tensor (the Trace recorder keeps its
-   * ids here: a property read where a weak map's lookup cost ~0.5 µs per op).
+   * Engine-internal: three numbers the installed observer keeps about this tensor (the Trace recorder keeps its ids
+   * here: src/trace/notes.ts; a property read where a weak map's lookup cost ~0.5 µs per op, and no object per tensor).
    */
-  _observed: object | null = null;
+  _obsKey = 0;
+  _obsId = -1;
+  _obsAux = 0;
   /** Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
   _lastGrad: Tensor | null = null;
   /** Engine-internal: hooks on this tensor's gradient and whether a non-leaf keeps its `.grad` (null: neither). */

@@ -17,7 +17,7 @@ export function writeGradCheck(
   const tensor = report.tensor ? ids.idOf(report.tensor, step) : -1;
   const manual = report.manual ? ids.gradId(report.manual) : -1;
   const reference = report.reference ? ids.gradId(report.reference) : -1;
-  const op = report.output ? (ids.notes.output(report.output)?.op ?? -1) : -1;
+  const op = report.output && ids.notes.output(report.output) >= 0 ? ids.notes.outputOp(report.output) : -1;
   const hasDiff = c.maxAbsDiff !== undefined;
   w.gradCheck(
     {

@@ -115,12 +115,13 @@ export class Recorder implements EngineObserver {
     const recording = this.steps.recording;
     if (recording) this.steps.series.noteVariable(name, value);
     if (isTensor(value)) {
-      const m = this.ids.notes.output(value);
-      if (m !== undefined && m.op >= mark && recording && !m.named) {
-        m.named = true;
+      const notes = this.ids.notes;
+      const tensor = notes.output(value);
+      if (tensor >= 0 && notes.outputOp(value) >= mark && recording && !notes.named(value)) {
+        notes.markNamed(value);
         const s = this.out.string(name);
-        this.out.opVar(m.op, s);
-        this.out.tensorName(m.tensor, s);
+        this.out.opVar(notes.outputOp(value), s);
+        this.out.tensorName(tensor, s);
       }
     } else if (!name.includes(".")) {
       this.ids.params.noteRoot(value, name);
@@ -149,8 +150,10 @@ export class Recorder implements EngineObserver {
     const ids = this.ids;
     const step = steps.step;
     // in a user-defined backward, ∂L/∂output and the gradients it makes are the backward pass's tensors
-    for (let k = 0; k < nIn; k++)
-      inputIds[k] = (inBackward ? ids.notes.grad(inputs[k])?.id : undefined) ?? ids.idOf(inputs[k], step);
+    for (let k = 0; k < nIn; k++) {
+      const g = inBackward ? ids.notes.grad(inputs[k]) : -1;
+      inputIds[k] = g >= 0 ? g : ids.idOf(inputs[k], step);
+    }
     const out = this.table.snapshot(output, ACTIVATION, id);
     ids.notes.noteOutput(output, out, id);
     if (!inBackward) steps.series.outputRecorded(this.stepTensors.of(out));
@@ -220,8 +223,8 @@ export class Recorder implements EngineObserver {
       return;
     }
     const ids = this.ids;
-    const op = ids.notes.output(output)?.op;
-    if (!steps.recording || op === undefined || !steps.room()) {
+    const op = ids.notes.output(output) >= 0 ? ids.notes.outputOp(output) : -1;
+    if (!steps.recording || op < 0 || !steps.room()) {
       if (steps.recording) steps.series.backward(output, upstream);
       steps.eventsDropped++;
       return;

@@ -33,11 +33,11 @@ export class StepTensors {
   held(t: Tensor): TensorId {
     const notes = this.ids.notes;
     const made = notes.output(t);
-    if (made !== undefined) return this.of(made.tensor);
+    if (made >= 0) return this.of(made);
     const leaf = notes.leaf(t);
-    if (leaf !== undefined) return leaf.step === this.steps.step ? this.of(leaf.id) : -1;
+    if (leaf >= 0) return notes.leafStep(t) === this.steps.step ? this.of(leaf) : -1;
     const grad = notes.grad(t);
-    return grad === undefined ? -1 : this.of(grad.id);
+    return grad < 0 ? -1 : this.of(grad);
   }
 
   /**
@@ -60,7 +60,7 @@ export class StepTensors {
     // (over the caps, as a long run soon is, only statistics: nothing to leave to the reader)
     if (!this.table.wouldKeep(t.size)) return ids.gradId(t);
     const known = ids.notes.grad(t);
-    if (known !== undefined) return known.id;
+    if (known >= 0) return known;
     if (!sameFloats(t, output) || !sameFloats(t, d.input) || t.name !== undefined) return ids.gradId(t);
     const x = this.held(d.input);
     const y = x < 0 ? -1 : this.held(output);
@@ -78,8 +78,7 @@ export class StepTensors {
   product(c: Tensor, upstream: Tensor, up: TensorId, local: TensorId): TensorId {
     const ids = this.ids;
     if (c.size !== upstream.size || !this.table.wouldKeep(c.size)) return ids.gradId(c);
-    if (ids.notes.grad(c) !== undefined || ids.notes.output(c) !== undefined || c.name !== undefined)
-      return ids.gradId(c);
+    if (ids.notes.grad(c) >= 0 || ids.notes.output(c) >= 0 || c.name !== undefined) return ids.gradId(c);
     if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);
     const id = this.table.snapshotDerived(c, GRAD, PRODUCT_OF, up, local, 0, 0, 0);
     ids.notes.noteGrad(c, id);

@@ -40,9 +40,9 @@ export class TensorIds {
    */
   gradId(t: Tensor): TensorId {
     const made = this.notes.output(t);
-    if (made !== undefined) return made.tensor;
+    if (made >= 0) return made;
     const seen = this.notes.grad(t);
-    if (seen !== undefined) return seen.id;
+    if (seen >= 0) return seen;
     if (t.requiresGrad && t._ctx === null) {
       // a parameter (it changes at each update): once per pass
       const known = this.passGrads.get(t.id);
@@ -58,10 +58,14 @@ export class TensorIds {
 
   /** The trace id for an op input in `step`: an op output's snapshot, or a leaf's snapshot for this step. */
   idOf(t: Tensor, step: number): TensorId {
-    const out = this.notes.output(t);
-    if (out !== undefined) return out.tensor;
-    const leaf = this.notes.leaf(t);
-    if (leaf !== undefined && (leaf.step === step || leaf.step === -1)) return leaf.id;
+    const notes = this.notes;
+    const out = notes.output(t);
+    if (out >= 0) return out;
+    const leaf = notes.leaf(t);
+    if (leaf >= 0) {
+      const taken = notes.leafStep(t);
+      if (taken === step || taken === -1) return leaf;
+    }
     if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
     const param = this.params.nameOf(t);
     const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, t.name ?? param);

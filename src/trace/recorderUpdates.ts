@@ -60,9 +60,9 @@ export class UpdateRecorder {
     // record fewer per parameter and step (the MLP: 4 of ~48, 82 of ~4,500 values); bundled A/B (bench/recorderAB.ts,
     // 600 rounds, load 8–11): the MLP's recorded step 0.999× [quartiles 0.87–1.12], below the measure's noise.
     const leaf = ids.notes.leaf(param);
-    const recorded =
-      leaf !== undefined && (leaf.step === -1 || (leaf.step === steps.step && (known !== undefined || updatedBefore)));
-    const b = recorded ? leaf.id : ids.table.snapshot(before, PARAM);
+    const taken = leaf >= 0 ? ids.notes.leafStep(param) : -2;
+    const recorded = taken === -1 || (taken === steps.step && (known !== undefined || updatedBefore));
+    const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
     // the gradient and after as they are now: a model may change a gradient in place (clipping it) after backward
     const g = ids.table.snapshot(grad, GRAD);
     const s = this.stringsOf(param, known ?? name, rule, after.name);
@@ -110,7 +110,7 @@ export class UpdateRecorder {
         (ids.gradLeaves.has(t.id) ? (t.name ?? `tensor#${t.id}`) : undefined);
       if (name !== undefined) names.push(w.string(name));
       const leaf = ids.notes.leaf(t);
-      if (leaf !== undefined && ids.kindOfLeaf(t) !== PARAM) leaves.push(leaf.id);
+      if (leaf >= 0 && ids.kindOfLeaf(t) !== PARAM) leaves.push(leaf);
     }
     let loc = -1;
     const stack: number[] = [];
