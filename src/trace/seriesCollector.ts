@@ -1,11 +1,19 @@
 // Every step's statistics for long runs (StepSeries): layers' outputs and gradients, parameters' gradient norms and
 // update-to-data ratios, written to the stream once per step. Cheap enough to run on every step (bench/trace.bench.ts).
+import type { Storage } from "../engine/dtype";
 import type { Tensor } from "../engine/tensor";
 import * as summary from "./summary";
 import type { TraceWriter } from "./stream";
 
 // Copied once: read through the import, each constant cost a getter call in CommonJS builds (tsx, tests).
-const { FROM_TENSOR, LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
+const { FROM_TENSOR, FROM_VALUES, LAYER_BLOCK, SUMMARY_SIZE, norm, summarizeInto, updateRatio } = summary;
+
+/**
+ * Values a step copies at most for the reader to summarise (FROM_VALUES); beyond, the summaries are taken here. A copy
+ * costs the model's thread a fraction of a summary, but the reader must keep up: a big model's layers would send it
+ * megabytes a step (an unrolled LSTM's thousands of activations), and chunks it has not read are not written again.
+ */
+const COPY_BUDGET = 1 << 14;
 
 /**
  * The activations a layer ends with. A layer's output, followed per step, is an activation's, or a module's when
@@ -55,6 +63,9 @@ export class SeriesCollector {
   /** The previous op's output as a trace tensor whose values the stream has, or -1. */
   private prevTensor = -1;
   private prevVar: string | undefined;
+  /** This step's SERIES_VALUES records, and the values they copied. */
+  private copies = 0;
+  private copied = 0;
 
   constructor(private readonly out: TraceWriter) {}
 
@@ -104,8 +115,7 @@ export class SeriesCollector {
       this.buf[at + 3 + SUMMARY_SIZE] = upstreamId;
       return;
     }
-    this.buf[at + 2] = 1;
-    summarizeInto(upstream.data, this.buf, at + 3 + SUMMARY_SIZE);
+    this.summarise(upstream.data, at + 2, at + 3 + SUMMARY_SIZE);
   }
 
   /** An optimizer update of the parameter `name`: ‖∂L/∂W‖ and ‖ΔW‖/‖W‖. */
@@ -144,6 +154,8 @@ export class SeriesCollector {
     this.ordinal = 0;
     this.hasLoss = false;
     this.prevOutput = null;
+    this.copies = 0;
+    this.copied = 0;
   }
 
   /**
@@ -191,14 +203,28 @@ export class SeriesCollector {
     if (recorded >= 0) {
       this.buf[at + 1] = FROM_TENSOR;
       this.buf[at + 3] = recorded;
-    } else {
-      this.buf[at + 1] = 1;
-      summarizeInto(output.data, this.buf, at + 3);
-    }
+    } else this.summarise(output.data, at + 1, at + 3);
     const ids = this.outputIds;
     if (block > 0 && output.id <= ids[block - 1]) this.ascending = false;
     this.outputs.push(output);
     ids.push(output.id);
+  }
+
+  /**
+   * The summary of `values` at `where` in the step's record, its seen flag at `flag`: left to the reader (FROM_VALUES,
+   * the values copied into the stream) while the step's copies are within COPY_BUDGET, else taken here.
+   */
+  private summarise(values: Storage, flag: number, where: number): void {
+    const n = values.length;
+    if ((values instanceof Float32Array || values instanceof Float64Array) && this.copied + n <= COPY_BUDGET) {
+      this.copied += n;
+      this.buf[flag] = FROM_VALUES;
+      this.buf[where] = this.copies++;
+      this.out.seriesValues(values);
+      return;
+    }
+    this.buf[flag] = 1;
+    summarizeInto(values, this.buf, where);
   }
 
   /** The block of this step's layer whose output `t` is, or -1. */

@@ -199,3 +199,11 @@ export const LAYER_BLOCK = 3 + 2 * SUMMARY_SIZE;
  * was a fifth of its work). Seen flags are otherwise 0 (not seen) and 1 (its summary follows).
  */
 export const FROM_TENSOR = 2;
+/**
+ * Likewise, in a step recorded with statistics only: the first float is the index, among the step's SERIES_VALUES
+ * records (stream/layout.ts), of the one whose values it summarises. The recorder copies them and the reader
+ * summarises them: a copy costs the model's thread a fraction of a summary (the statistics-only MLP step, whose two
+ * layers' outputs and gradients are 1,152 values: bench/recorderAB.ts stats against the summaries taken on the model's
+ * thread, 1,500 rounds at load ~12, recorded ÷ untraced 1.182 → 1.139, B ÷ A 0.952).
+ */
+export const FROM_VALUES = 3;

@@ -1,7 +1,8 @@
 // The step series' collector driven by hand: which outputs are layers, each layer's gradient found by its output
-// (made in any order), a layer whose gradient never comes, and the summaries against summarizeInto's own.
+// (made in any order), a layer whose gradient never comes, and the summaries against summarizeInto's own, whether the
+// reader takes them from values copied into the stream or the collector takes them itself.
 import * as assert from "node:assert/strict";
-import { tensor, type Tensor } from "../../src/index";
+import { randn, tensor, type Tensor } from "../../src/index";
 import { TraceAssembler } from "../../src/trace/assembler";
 import { SeriesCollector } from "../../src/trace/seriesCollector";
 import { TraceWriter } from "../../src/trace/stream";
@@ -121,5 +122,51 @@ describe("series collector (src/trace/seriesCollector.ts)", () => {
       );
       assert.deepEqual(at(layer.act, step), expected(layer === l1 ? h1 : h2));
     }
+  });
+
+  it("summarises a step's layers from values copied for the reader, float32 and float64, and past the step's copy budget itself", () => {
+    // the copy budget is 16,384 values a step: the first layers' values go to the reader, the big one's do not
+    const x = vals(8, (i) => i - 4);
+    const a = randn([300]);
+    const b = randn([10, 20], { dtype: "float64" });
+    const c = randn([20_000]);
+    const d = randn([130]);
+    const [ga, gb, gc, gd] = [a, b, c, d].map((t) => randn(t.shape, { dtype: t.dtype }));
+    let copied = 0;
+    const s = series((col) => {
+      const out = (col as unknown as { out: TraceWriter }).out;
+      const copy = out.seriesValues.bind(out);
+      out.seriesValues = (values) => {
+        copied++;
+        copy(values);
+      };
+      for (let step = 0; step < 2; step++) {
+        col.forward("tanh", x, a, undefined);
+        col.forward("relu", x, b, undefined);
+        col.forward("sigmoid", x, c, undefined);
+        col.forward("tanh", x, d, undefined);
+        col.backwardBegin(vals(1, () => 0.5));
+        for (const [t, g] of [
+          [d, gd],
+          [c, gc],
+          [b, gb],
+          [a, ga],
+        ] as const)
+          col.backward(t, g);
+        col.endStep(step);
+      }
+    });
+    // per step: a, b, d and the gradients of d, b, a copied; c and its gradient past the budget
+    assert.equal(copied, 2 * 6, "values copied for the reader");
+    const layers = s.layers;
+    assert.deepEqual(
+      layers.map((l) => l.op),
+      ["tanh", "relu", "sigmoid", "tanh"],
+    );
+    for (let step = 0; step < 2; step++)
+      [a, b, c, d].forEach((t, k) => {
+        assert.deepEqual(at(layers[k].act, step), expected(t), `layer ${k}'s output at step ${step}`);
+        assert.deepEqual(at(layers[k].grad, step), expected([ga, gb, gc, gd][k]), `layer ${k}'s gradient`);
+      });
   });
 });

@@ -62,6 +62,11 @@ export const SERIES_PARAM = 20;
  * parameter its id, gradient norm and update-to-data ratio.
  */
 export const STEP_SUMMARY = 21;
+/**
+ * A layer's output or gradient values in a step recorded with statistics only, for the reader to summarise (summary.ts,
+ * FROM_VALUES): dtype (0 float32, 1 float64), count, and where the values are (a 4-byte slot, as a tensor's).
+ */
+export const SERIES_VALUES = 22;
 
 /** What a TENSOR record's value slot holds (its "held" field): 8 float64 statistics only, computed by the writer. */
 export const STATS_ONLY = 0;

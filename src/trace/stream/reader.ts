@@ -40,6 +40,7 @@ const {
   SEALED,
   SERIES_LAYER,
   SERIES_PARAM,
+  SERIES_VALUES,
   STEP,
   STEP_LOSS,
   STEP_SUMMARY,
@@ -295,6 +296,15 @@ export class TraceReader {
           sink.seriesParam(a[i], str[a[i + 1]]);
           i += 2;
           break;
+        case SERIES_VALUES: {
+          const n = a[i + 1];
+          const at = a[i + 2];
+          this.tensors.step.seriesValues(
+            a[i] === 0 ? chunk.singles.subarray(at, at + n) : fl.subarray(at >> 1, (at >> 1) + n),
+          );
+          i += 3;
+          break;
+        }
         case STEP_SUMMARY: {
           const at = a[i + 3];
           const data = fl.subarray(at, at + 1 + a[i + 1] * LAYER_BLOCK + a[i + 2] * 3);

@@ -2,7 +2,7 @@
 // FROM_TENSOR) and a TRANSPOSE_OF record for its values, and the step summaries it fills in from them.
 import type { Storage } from "../../engine/dtype";
 import { unaryInto, type UnaryCode } from "../../engine/kernels/unary";
-import { FROM_TENSOR, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
+import { FROM_TENSOR, FROM_VALUES, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
 import { DERIVATIVE_OF, type DerivedCode } from "./layout";
 
 /** The values of the tensors read since the last step summary, by trace tensor id. */
@@ -13,6 +13,9 @@ export class StepValues {
   private base = 0;
   /** A step summary with the statistics computed here filled in (reused: every sink copies what it is given). */
   private summary = new Float64Array(0);
+  /** The summaries of the step's SERIES_VALUES records so far, in order, SUMMARY_SIZE floats each. */
+  private valueSummaries = new Float64Array(4 * SUMMARY_SIZE);
+  private valueCount = 0;
 
   /** The next tensor read (ids are dense): its values, or undefined when only its statistics were kept. */
   push(values: number[] | undefined): void {
@@ -23,6 +26,18 @@ export class StepValues {
   endStep(next: number): void {
     this.values.length = 0;
     this.base = next;
+    this.valueCount = 0;
+  }
+
+  /** A SERIES_VALUES record's values (a view of the chunk): summarised now, for the step summary to come. */
+  seriesValues(values: Float32Array | Float64Array): void {
+    const at = this.valueCount++ * SUMMARY_SIZE;
+    if (at + SUMMARY_SIZE > this.valueSummaries.length) {
+      const bigger = new Float64Array(2 * (at + SUMMARY_SIZE));
+      bigger.set(this.valueSummaries);
+      this.valueSummaries = bigger;
+    }
+    summarizeInto(values, this.valueSummaries, at);
   }
 
   /**
@@ -84,15 +99,17 @@ export class StepValues {
   }
 
   /**
-   * A step summary's floats with every summary the recorder left to the reader (FROM_TENSOR) computed from the
-   * values of the tensor it names (of this step, kept): a copy when there are any, else `data` itself.
+   * A step summary's floats with every summary the recorder left to the reader computed: from the values of the
+   * tensor it names (FROM_TENSOR: of this step, kept), or of the step's SERIES_VALUES record it names (FROM_VALUES). A
+   * copy when there are any, else `data` itself.
    */
   summarised(data: Float64Array, layers: number): Float64Array {
     let out: Float64Array | undefined;
     for (let b = 0; b < layers; b++) {
       const at = 1 + b * LAYER_BLOCK;
       for (let k = 1; k <= 2; k++) {
-        if (data[at + k] !== FROM_TENSOR) continue;
+        const seen = data[at + k];
+        if (seen !== FROM_TENSOR && seen !== FROM_VALUES) continue;
         if (out === undefined) {
           if (this.summary.length < data.length) this.summary = new Float64Array(2 * data.length);
           out = this.summary.subarray(0, data.length);
@@ -100,6 +117,13 @@ export class StepValues {
         }
         const where = at + 3 + (k - 1) * SUMMARY_SIZE;
         const id = out[where];
+        if (seen === FROM_VALUES) {
+          if (!(id < this.valueCount))
+            throw new Error(`backstep: corrupt trace stream: a step summary names layer values ${id} it lacks`);
+          out.set(this.valueSummaries.subarray(id * SUMMARY_SIZE, (id + 1) * SUMMARY_SIZE), where);
+          out[at + k] = 1;
+          continue;
+        }
         const values = this.values[id - this.base];
         if (values === undefined)
           throw new Error(`backstep: corrupt trace stream: a step summary names tensor ${id}, whose values it lacks`);

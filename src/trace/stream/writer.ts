@@ -24,6 +24,7 @@ const {
   OP_VAR,
   SERIES_LAYER,
   SERIES_PARAM,
+  SERIES_VALUES,
   STEP,
   STEP_LOSS,
   STEP_SUMMARY,
@@ -290,6 +291,22 @@ export class TraceWriter extends TensorWriter {
 
   seriesParam(id: number, name: number): void {
     this.record3(SERIES_PARAM, id, name);
+    this.tick();
+  }
+
+  /** A layer's values for the reader to summarise (a SERIES_VALUES record), copied as a tensor's are. */
+  seriesValues(data: Float32Array | Float64Array): void {
+    const single = data instanceof Float32Array;
+    const at = this.valueRoom(single, data.length, 0, (data.byteOffset >> 2) & 1);
+    if (single) this.singles.set(data, at);
+    else this.floats.set(data, at >> 1);
+    const a = this.ints;
+    let i = this.n;
+    a[i++] = SERIES_VALUES;
+    a[i++] = single ? 0 : 1;
+    a[i++] = data.length;
+    a[i++] = at;
+    this.n = i;
     this.tick();
   }
 
