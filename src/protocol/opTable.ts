@@ -5,7 +5,7 @@
 // an index column is as narrow as its largest value: the e2e bench's 100,000-op LSTM has 100 sites and 11 attribute
 // sets, and its op table went 5.7 → 1.9 MB (bench/firstMessage.ts). Packed by the host, unpacked (then validated like
 // any message) by the webview.
-import type { AttrValue, TraceOp } from "../trace/types";
+import type { AttrValue, SourceLoc, TraceOp } from "../trace/types";
 import type { StringTable } from "./stringTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
 
@@ -110,6 +110,15 @@ export function isIndexColumn(x: unknown, n: number): x is IndexColumn {
   return isColumn(x, Uint8Array, n) || isColumn(x, Uint16Array, n) || isColumn(x, Int32Array, n);
 }
 
+/** A site as packOps met it on ops with one location object. */
+interface SeenSite {
+  op: string;
+  var: string | undefined;
+  module: string | undefined;
+  phase: number;
+  site: number;
+}
+
 export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable {
   const n = ops.length;
   let nInputs = 0;
@@ -126,23 +135,38 @@ export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable 
   // by identity: the trace reader shares one attributes object among the ops of one set (src/trace/stream/reader.ts)
   const attrIds = new Map<Record<string, AttrValue>, number>();
   const siteIds = new Map<string, number>();
+  // the sites found per location object (the trace reader's ops of one place share theirs): an op of a known site is
+  // found by comparing its strings, without making its site's key (at 100,000 ops, a key string and its hash per op)
+  const byLoc = new Map<SourceLoc | undefined, SeenSite[]>();
   const sites: number[] = [];
   let at = 0;
   for (let i = 0; i < n; i++) {
     const o = ops[i];
-    const name = strings.id(o.op);
-    const v = strings.id(o.var);
-    const module = strings.id(o.module);
-    const file = strings.id(o.loc?.file);
-    const line = o.loc?.line ?? 0;
-    const column = o.loc?.column ?? 0;
     const phase = o.phase === "backward" ? 1 : 0;
-    const key = `${name},${v},${module},${file},${line},${column},${phase}`;
-    let s = siteIds.get(key);
-    if (s === undefined) {
-      s = siteIds.size;
-      siteIds.set(key, s);
-      sites.push(name, v, module, file, line, column, phase);
+    let seen = byLoc.get(o.loc);
+    if (seen === undefined) byLoc.set(o.loc, (seen = []));
+    let s = -1;
+    for (const x of seen)
+      if (x.op === o.op && x.var === o.var && x.module === o.module && x.phase === phase) {
+        s = x.site;
+        break;
+      }
+    if (s === -1) {
+      const name = strings.id(o.op);
+      const v = strings.id(o.var);
+      const module = strings.id(o.module);
+      const file = strings.id(o.loc?.file);
+      const line = o.loc?.line ?? 0;
+      const column = o.loc?.column ?? 0;
+      const key = `${name},${v},${module},${file},${line},${column},${phase}`;
+      let id = siteIds.get(key);
+      if (id === undefined) {
+        id = siteIds.size;
+        siteIds.set(key, id);
+        sites.push(name, v, module, file, line, column, phase);
+      }
+      s = id;
+      seen.push({ op: o.op, var: o.var, module: o.module, phase, site: s });
     }
     site[i] = s;
     step[i] = o.trainingStep;

@@ -64,18 +64,24 @@ export function packTensors(tensors: readonly (TensorInfo | undefined)[], string
   };
   if (n < tensors.length) t.count = tensors.length;
   const shapeIds = new Map<string, number>();
+  // by the array first (the trace reader shares one per shape): no key made per tensor
+  const byArray = new Map<readonly number[], number>();
   for (let i = 0; i < n; i++) {
     const x = row(i);
     c.id[i] = x.id;
     c.kind[i] = strings.id(x.kind);
     c.dtype[i] = strings.id(x.dtype);
     c.name[i] = strings.id(x.name);
-    const key = x.shape.join(",");
-    let shape = shapeIds.get(key);
+    let shape = byArray.get(x.shape);
     if (shape === undefined) {
-      shape = t.shapes.length;
-      t.shapes.push(x.shape);
-      shapeIds.set(key, shape);
+      const key = x.shape.join(",");
+      shape = shapeIds.get(key);
+      if (shape === undefined) {
+        shape = t.shapes.length;
+        t.shapes.push(x.shape);
+        shapeIds.set(key, shape);
+      }
+      byArray.set(x.shape, shape);
     }
     c.shape[i] = shape;
     c.op[i] = x.op ?? -1;

@@ -11,6 +11,7 @@ import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { packIds, unpackIds, type IdColumn } from "../../src/protocol/opTable";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
+import type { SourceLoc } from "../../src/trace/types";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
 
 /**
@@ -143,6 +144,62 @@ describe("webview protocol", () => {
     const bareKinds = new Set(bare.map(key)).size;
     assert.ok(bare.length > bareKinds, `${bare.length} local derivatives without a tensor, ${bareKinds} distinct`);
     assert.equal(new Set(bare).size, bareKinds);
+  });
+
+  it("packs the same tables whether or not ops share their location, tensors their shape, derivatives theirs", () => {
+    const m = traceMessage(trace.program, trace, 0, false, []);
+    assert.ok(m.type === "trace");
+    // each object once per value (as the trace reader hands them out), or a copy everywhere
+    const once = <T>(key: (x: T) => string, copy: (x: T) => T, share: boolean): ((x: T) => T) => {
+      const seen = new Map<string, T>();
+      return (x) => {
+        if (!share) return copy(x);
+        if (!seen.has(key(x))) seen.set(key(x), x);
+        return seen.get(key(x))!;
+      };
+    };
+    const first = m.trace.ops[0]!;
+    const made = (share: boolean): HostMessage => {
+      const loc = once<SourceLoc>(
+        (l) => `${l.file}:${l.line}:${l.column}`,
+        (l) => ({ ...l }),
+        share,
+      );
+      const shape = once<number[]>(
+        (s) => s.join(","),
+        (s) => [...s],
+        share,
+      );
+      return {
+        ...m,
+        trace: {
+          ...m.trace,
+          // and ops at the first op's place that differ from it in one of name, variable, module, phase (a site each)
+          ops: [
+            ...m.trace.ops,
+            { ...first, op: "relu" },
+            { ...first, var: "other" },
+            { ...first, module: "other" },
+            { ...first, phase: first.phase ? undefined : ("backward" as const) },
+          ].map((o, id) => ({ ...o, id, ...(o.loc ? { loc: loc(o.loc) } : {}) })),
+          tensors: m.trace.tensors.map((t) => t && { ...t, shape: shape(t.shape) }),
+          events: m.trace.events.map((e) =>
+            e.kind === "backward"
+              ? {
+                  ...e,
+                  local: e.local.map((l) => l && { ...l, jacobianShape: shape(l.jacobianShape) as [number, number] }),
+                }
+              : e,
+          ),
+        },
+      };
+    };
+    const shared = made(true);
+    assert.ok(shared.type === "trace");
+    const locs = new Set(shared.trace.ops.map((o) => o.loc)).size;
+    assert.ok(locs < shared.trace.ops.length / 2, `${locs} locations of ${shared.trace.ops.length} ops`);
+    assert.ok(new Set(shared.trace.tensors.map((t) => t?.shape)).size < shared.trace.tensors.length / 4);
+    assert.deepEqual(packMessage(shared), packMessage(made(false)));
   });
 
   it("gets back every op and event as the host had it: several outputs, a user-defined backward, null derivatives", () => {
