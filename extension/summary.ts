@@ -11,11 +11,31 @@ export interface TraceCounts {
   warnings: number;
 }
 
+/** A trace's step and backward counts, with how many events and ops they were counted over. */
+const counted = new WeakMap<Trace, { events: number; ops: number; steps: number; backward: number }>();
+
 /**
  * One pass over the events and ops: three filters and a Set of every op's step took 280 ms of the host's thread at
- * 100,000 ops (the e2e bench's host profile, 4 calls a run, load 13).
+ * 100,000 ops (the e2e bench's host profile, 4 calls a run, load 13). The pass is made once per trace (a run's log
+ * line, tooltip and status text each ask: its three passes were ~95 ms of the host's thread between the run's end and
+ * the graph's message at 100,000 ops, profile of the e2e bench, load 10).
  */
 export function traceCounts(trace: Trace): TraceCounts {
+  let errors = 0;
+  let warnings = 0;
+  for (const d of trace.diagnostics) {
+    if (d.severity === "error") errors++;
+    else if (d.severity === "warning") warnings++;
+  }
+  let c = counted.get(trace);
+  if (!c || c.events !== trace.events.length || c.ops !== trace.ops.length) {
+    c = { events: trace.events.length, ops: trace.ops.length, ...stepsAndBackward(trace) };
+    counted.set(trace, c);
+  }
+  return { steps: c.steps, ops: trace.ops.length, backward: c.backward, errors, warnings };
+}
+
+function stepsAndBackward(trace: Trace): { steps: number; backward: number } {
   let stepEvents = 0;
   let backward = 0;
   for (const e of trace.events) {
@@ -29,13 +49,7 @@ export function traceCounts(trace: Trace): TraceCounts {
       last = o.trainingStep;
       opSteps.add(last);
     }
-  let errors = 0;
-  let warnings = 0;
-  for (const d of trace.diagnostics) {
-    if (d.severity === "error") errors++;
-    else if (d.severity === "warning") warnings++;
-  }
-  return { steps: Math.max(stepEvents, opSteps.size), ops: trace.ops.length, backward, errors, warnings };
+  return { steps: Math.max(stepEvents, opSteps.size), backward };
 }
 
 function plural(n: number, word: string): string {

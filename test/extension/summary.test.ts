@@ -17,6 +17,16 @@ describe("extension: run summaries", () => {
     );
   });
 
+  it("counts a trace again once it has grown, and its diagnostics each time (the counts are kept per trace)", () => {
+    const trace = tanhTrace(FILE);
+    assert.deepEqual(traceCounts(trace), { steps: 1, ops: 3, backward: 3, errors: 0, warnings: 0 });
+    trace.diagnostics.push({ severity: "error", code: "runtime-error", message: "boom" });
+    const first = trace.events.findIndex((e) => e.kind === "backward");
+    trace.events.push({ kind: "step", index: 1 }, structuredClone(trace.events[first]!));
+    trace.ops.push({ ...structuredClone(trace.ops[0]!), id: 3, trainingStep: 1 });
+    assert.deepEqual(traceCounts(trace), { steps: 2, ops: 4, backward: 4, errors: 1, warnings: 0 });
+  });
+
   it("names a failed run's error and its line once", () => {
     const trace = tanhTrace(FILE);
     const error = {
