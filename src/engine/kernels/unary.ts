@@ -81,7 +81,8 @@ const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.e
 
 /**
  * With `derivative` false, o[i] = f(x[i]); with it true, o[i] = f′(x[i]), given y = f(x) (some derivatives are
- * cheaper from the output: tanh′ = 1 − y²). `p` and `q` are the op's numeric attributes (clamp's bounds). Ops whose
+ * cheaper from the output: tanh′ = 1 − y²). `x` and `y` are only read (the trace reader passes the values it keeps,
+ * plain arrays). `p` and `q` are the op's numeric attributes (clamp's bounds). Ops whose
  * derivative is a constant or the output itself say so in their rule's data (rules/unary.ts) and have no case here.
  * (A switch of loops, not a loop calling a function per op: V8 cannot inline a call site shared by many functions,
  * and such a loop ran 4–10× slower.)
@@ -90,8 +91,8 @@ export function unaryInto(
   code: UnaryCode,
   derivative: boolean,
   o: Storage,
-  x: Storage,
-  y: Storage,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
   p: number,
   q: number,
 ): void {

@@ -1,6 +1,5 @@
 // The reader's values of the current step: what a step summary names for a layer's statistics (summary.ts,
 // FROM_TENSOR) and a TRANSPOSE_OF record for its values, and the step summaries it fills in from them.
-import type { Storage } from "../../engine/dtype";
 import { unaryInto, type UnaryCode } from "../../engine/kernels/unary";
 import { FROM_TENSOR, FROM_VALUES, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
 import { DERIVATIVE_OF, type DerivedCode } from "./layout";
@@ -80,15 +79,7 @@ export class StepValues {
       const x = source(floats[at + 1]);
       const y = source(floats[at + 2]);
       const o = single ? new Float32Array(y.length) : new Float64Array(y.length);
-      unaryInto(
-        floats[at] as UnaryCode,
-        true,
-        o,
-        x as unknown as Storage,
-        y as unknown as Storage,
-        floats[at + 3],
-        floats[at + 4],
-      );
+      unaryInto(floats[at] as UnaryCode, true, o, x, y, floats[at + 3], floats[at + 4]);
       return o;
     }
     const a = source(floats[at]);
