@@ -28,23 +28,25 @@ export class Tensor extends TensorMethods {
   readonly size: number;
   /** True when gradients flow to (leaf) or through (computed) this tensor. */
   requiresGrad = false;
-  /** Engine-internal: the gradient behind `grad` (backward() writes it directly). */
+  /** @internal Engine-internal: the gradient behind `grad` (backward() writes it directly). */
   _grad: Tensor | null = null;
   name: string | undefined = undefined;
-  /** The op that produced this tensor, when it is on a gradient path (engine-internal). */
+  /** @internal The op that produced this tensor, when it is on a gradient path (engine-internal). */
   _ctx: OpCtx | null = null;
   /** Row-major values. Treat as read-only: only optimizers write a parameter's values in place. */
   data: Storage;
   /**
-   * Engine-internal: three numbers the installed observer keeps about this tensor (the Trace recorder keeps its ids
+   * @internal Engine-internal: three numbers the installed observer keeps about this tensor (the Trace recorder keeps its ids
    * here: src/trace/notes.ts; a property read where a weak map's lookup cost ~0.5 µs per op, and no object per tensor).
    */
   _obsKey = 0;
+  /** @internal */
   _obsId = -1;
+  /** @internal */
   _obsAux = 0;
-  /** Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
+  /** @internal Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
   _lastGrad: Tensor | null = null;
-  /** Engine-internal: hooks on this tensor's gradient and whether a non-leaf keeps its `.grad` (null: neither). */
+  /** @internal Engine-internal: hooks on this tensor's gradient and whether a non-leaf keeps its `.grad` (null: neither). */
   _gradHooks: GradHooks | null = null;
 
   /** Engine-internal: wraps storage without copying. Users call `tensor()`, `zeros()`, …. */

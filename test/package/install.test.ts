@@ -147,6 +147,16 @@ describe("npm package: packed, installed and used as a user would", function () 
     const bad = run("npx", ["--offline", "tsc", ...flags, "bad.ts"], project);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stdout, /Type 'Tensor' is not assignable to type 'number'/);
+    // the engine's own fields (the recorder's notes, the op context, the raw gradient) are not in a user's completions
+    writeFileSync(
+      join(project, "internal.ts"),
+      `import { tensor } from "backstep";\nconst t = tensor([1, 2]);\nexport const k = [t._obsKey, t._ctx, t._grad];\n`,
+    );
+    const internal = run("npx", ["--offline", "tsc", ...flags, "internal.ts"], project);
+    assert.notEqual(internal.status, 0);
+    for (const f of ["_obsKey", "_ctx", "_grad"]) {
+      assert.match(internal.stdout, new RegExp(`Property '${f}' does not exist on type 'Tensor'`));
+    }
   });
 
   it("runs the model with npx tsx, and import and require share one engine", () => {
