@@ -36,8 +36,9 @@ export class Tensor extends TensorMethods {
   /** Row-major values. Treat as read-only: only optimizers write a parameter's values in place. */
   data: Storage;
   /**
-   * @internal Engine-internal: three numbers the installed observer keeps about this tensor (the Trace recorder keeps its ids
-   * here: src/trace/notes.ts; a property read where a weak map's lookup cost ~0.5 µs per op, and no object per tensor).
+   * @internal Engine-internal: three numbers the installed observer keeps about this tensor (the Trace recorder keeps
+   * its ids here: src/trace/notes.ts; a property read where a weak map's lookup cost ~0.5 µs per op, and no object per
+   * tensor).
    */
   _obsKey = 0;
   /** @internal */
@@ -46,7 +47,7 @@ export class Tensor extends TensorMethods {
   _obsAux = 0;
   /** @internal Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
   _lastGrad: Tensor | null = null;
-  /** @internal Engine-internal: hooks on this tensor's gradient and whether a non-leaf keeps its `.grad` (null: neither). */
+  /** @internal Engine-internal: hooks on its gradient, and whether a non-leaf keeps its `.grad` (null: none). */
   _gradHooks: GradHooks | null = null;
 
   /** Engine-internal: wraps storage without copying. Users call `tensor()`, `zeros()`, …. */
