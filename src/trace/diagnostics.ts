@@ -78,32 +78,36 @@ function firstNonFinite(trace: Trace): TraceDiagnostic[] {
   const out: TraceDiagnostic[] = [];
   let nanFound = false;
   let infFound = false;
-  const check = (ids: readonly (TensorId | null | undefined)[], op: TraceOp | undefined, phase: string): void => {
-    const first = (code: "nan" | "inf", what: string): void => {
-      const message = `${what} first produced in the ${phase} pass by ${op ? describe(op) : "an op"}`;
-      out.push({ severity: "warning", code, message, ...at(op) });
-    };
-    for (const id of ids) {
-      if (id === null || id === undefined) continue;
-      const s = trace.tensors[id]?.stats;
-      if (!s) continue;
-      if (!nanFound && s.nan > 0) {
-        nanFound = true;
-        first("nan", "NaN");
-      }
-      if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
-        infFound = true;
-        first("inf", "Infinity");
-      }
+  const first = (code: "nan" | "inf", what: string, op: TraceOp | undefined, phase: string): void => {
+    const message = `${what} first produced in the ${phase} pass by ${op ? describe(op) : "an op"}`;
+    out.push({ severity: "warning", code, message, ...at(op) });
+  };
+  // one tensor at a time: an array and a closure per event (245,800 events at 100,000 ops) made this the largest part
+  // of the diagnostics the extension host computes between the run's end and its trace
+  const check = (id: TensorId | null | undefined, op: TraceOp | undefined, phase: string): void => {
+    if (id === null || id === undefined) return;
+    const s = trace.tensors[id]?.stats;
+    if (!s) return;
+    if (!nanFound && s.nan > 0) {
+      nanFound = true;
+      first("nan", "NaN", op, phase);
+    }
+    if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
+      infFound = true;
+      first("inf", "Infinity", op, phase);
     }
   };
   for (const e of trace.events) {
     if (nanFound && infFound) break;
-    if (e.kind === "forward") check([trace.ops[e.op]?.output], trace.ops[e.op], "forward");
-    else if (e.kind === "backward") check(e.contributions, trace.ops[e.op], "backward");
-    else if (e.kind === "accumulate")
-      check([e.total], e.from !== undefined ? trace.ops[e.from] : undefined, "backward");
-    else if (e.kind === "update") check([e.after], undefined, "optimizer update of");
+    if (e.kind === "forward") {
+      const op = trace.ops[e.op];
+      check(op?.output, op, "forward");
+    } else if (e.kind === "backward") {
+      const op = trace.ops[e.op];
+      for (const c of e.contributions) check(c, op, "backward");
+    } else if (e.kind === "accumulate")
+      check(e.total, e.from !== undefined ? trace.ops[e.from] : undefined, "backward");
+    else if (e.kind === "update") check(e.after, undefined, "optimizer update of");
   }
   return out;
 }
