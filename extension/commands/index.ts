@@ -29,11 +29,16 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
   const hints = new EditorHints(store);
   const lens = new BackpropCodeLens(path.join(context.extensionPath, "dist", "lensWorker.js"));
   const showGraph = (file: string): void => {
-    try {
-      GraphPanel.createOrShow(context, store, file);
-    } catch (err) {
-      log.error(`could not open the graph panel: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const show = (): void => {
+      try {
+        GraphPanel.createOrShow(context, store, file);
+      } catch (err) {
+        log.error(`could not open the graph panel: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    // a new panel: its column first, sent to the editor apart from the panel (GraphPanel.makeColumn)
+    if (GraphPanel.makeColumn(file)) setTimeout(show, 0);
+    else show();
   };
   const graphOpen = (): boolean => GraphPanel.current !== undefined;
   const deps = {
