@@ -217,4 +217,22 @@ describe("the graph panel's step cache", function () {
       [...zero.layout.nodes.values()].map((n) => n.width),
     );
   });
+
+  it("lays a new trace's step out as the last trace's, when alike, without laying it out again", async () => {
+    // the same model traced twice (a provisional trace and its final one are alike too): two indexes
+    const first = viewOf(await traced("examples/lstm.ts", 2)).index;
+    const second = viewOf(await traced("examples/lstm.ts", 2)).index;
+    const cache = new StepCache((g) => defaultOpenGroups(g, 200));
+    /** The step's layout and how many times laying it out paused (a layout pauses after each group it places). */
+    const layOut = (index: ViewIndex) => {
+      const graph = runAll(cache.graph(index, 0));
+      const slices = cache.layOut(graph, cache.openByDefault(graph), index);
+      let pauses = 0;
+      for (let r = slices.next(); ; r = slices.next(), pauses++) if (r.done) return { laid: r.value, pauses };
+    };
+    const a = layOut(first);
+    const b = layOut(second);
+    assert.deepStrictEqual(b.laid.layout, fresh(second, 0).layout);
+    assert.ok(b.pauses < a.pauses, `laid out again: ${a.pauses} pauses, then ${b.pauses}`);
+  });
 });

@@ -33,6 +33,11 @@ export class StepCache {
   private readonly graphs = new Map<number, StepGraph>();
   /** By step and open groups (layoutKey), least recently used first. */
   private readonly laid = new Map<string, { graph: StepGraph; laid: Laid }>();
+  /**
+   * The last trace's layouts, by layoutKey: sameLayout's candidates too, as a trace of the same model (the final trace
+   * after its provisional one, a trace again) usually shows the same boxes.
+   */
+  private before = new Map<string, Laid>();
   /** A step built ahead, a slice at a time (`work`). */
   private ahead?: { step: number; slices: Slices<void> };
   /** The index's steps that have ops. */
@@ -132,11 +137,20 @@ export class StepCache {
     return laid;
   }
 
-  /** The layout of a kept step with the same groups open, renamed, when it would be laid out alike (sameLayout). */
+  /**
+   * The layout of a kept step (or one of the last trace's) with the same groups open, renamed, when it would be laid
+   * out alike (sameLayout).
+   */
   private sameLayout(key: string, visible: VisibleGraph): Layout | undefined {
     const groups = key.slice(key.indexOf("\u0000"));
-    for (const [k, { laid }] of this.laid) {
-      if (k === key || k.slice(k.indexOf("\u0000")) !== groups) continue;
+    const others = (k: string): boolean => k !== key && k.slice(k.indexOf("\u0000")) === groups;
+    const last = this.before.get(key); // the same step of the last trace
+    const candidates = [
+      ...[...this.laid].flatMap(([k, v]) => (others(k) ? [v.laid] : [])),
+      ...(last ? [last] : []),
+      ...[...this.before].flatMap(([k, v]) => (others(k) ? [v] : [])),
+    ];
+    for (const laid of candidates) {
       const layout = renamedLayout(laid.visible, laid.layout, visible);
       if (layout) return layout;
     }
@@ -192,6 +206,7 @@ export class StepCache {
     if (index === this.index) return;
     this.index = index;
     this.graphs.clear();
+    if (this.laid.size) this.before = new Map([...this.laid].map(([k, v]) => [k, v.laid]));
     this.laid.clear();
     this.ahead = undefined;
     this.steps = undefined;

@@ -8,6 +8,7 @@ import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
 import { openView, useHarness } from "./harness";
 import { startTicks } from "./support/ticks";
+import { UNPACK_MARK } from "../../../webview/common/host";
 
 describe("the graph page's tasks (Chromium)", function () {
   this.timeout(60000);
@@ -71,6 +72,25 @@ describe("the graph page's tasks (Chromium)", function () {
     // a read in the frame the drawing went in lays it out there and then, in the task that drew it
     const forced = reads.filter((r) => r.drawn && r.frame === drawnIn);
     assert.deepEqual(forced, [], `reads after the drawing went in: ${JSON.stringify(reads)}`);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
+  it("unpacks a trace message in tasks after the one that received it", async () => {
+    const v = await openView(h, "graph", undefined);
+    await v.waitFor("ready", 0);
+    // a listener after the page's own, in the task that received the message (its microtasks ran before this one)
+    await v.page.evaluate(
+      `window.addEventListener("message", (e) => {
+        if (e.data?.type === "trace")
+          window.__unpacksWhenReceived = performance.getEntriesByName("${UNPACK_MARK}").length;
+      })`,
+    );
+    const since = v.sent.length;
+    await v.send(traceMessage(trace.program, trace, fwd, false, []));
+    await v.waitFor("painted", since);
+    assert.equal(await v.page.evaluate("window.__unpacksWhenReceived"), 0, "no unpack began in the receiving task");
+    assert.equal(await v.page.evaluate(`performance.getEntriesByName("${UNPACK_MARK}").length`), 1, "unpacked once");
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });
