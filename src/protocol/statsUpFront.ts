@@ -15,23 +15,29 @@ interface StatsTrace {
  * and every gradient a parameter can hold before it (the contributions and fan-out sums into it). The panel asks for
  * every other tensor's statistics when it shows them.
  */
-export function statsForTimeline(trace: StatsTrace): Uint8Array {
+export function statsForTimeline(
+  trace: StatsTrace,
+  /**
+   * What the caller has at hand (traceWindow.ts): paramKindOf's flags, and events among which are all the trace's
+   * updates (those about no op), in order.
+   */
+  known?: { params: Uint8Array; updates: readonly TraceEvent[] },
+): Uint8Array {
   const n = trace.tensors.length;
   const up = new Uint8Array(n);
   const mark = (id: TensorId | null | undefined): void => {
     if (id !== null && id !== undefined && id >= 0 && id < n) up[id] = 1;
   };
-  const param = new Uint8Array(n);
+  const param = known ? known.params.slice() : paramKindOf(trace.tensors);
   const markParam = (id: TensorId): void => {
     if (id < 0 || id >= n) return;
     param[id] = 1;
   };
-  for (let i = 0; i < n; i++) if (trace.tensors[i].kind === "param") markParam(i);
   for (const p of trace.params) {
     markParam(p.tensor);
     mark(p.grad);
   }
-  for (const e of trace.events) {
+  for (const e of known ? known.updates : trace.events) {
     if (e.kind !== "update") continue;
     markParam(e.before);
     markParam(e.after);
@@ -48,4 +54,12 @@ export function statsForTimeline(trace: StatsTrace): Uint8Array {
     }
   }
   return up;
+}
+
+/** A flag per tensor: 1 for a parameter (kind "param"). */
+export function paramKindOf(tensors: readonly Pick<TraceTensor, "kind">[]): Uint8Array {
+  const n = tensors.length;
+  const param = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (tensors[i].kind === "param") param[i] = 1;
+  return param;
 }

@@ -4,10 +4,10 @@
 // 100,000-op LSTM the tensor table was 11.5 of the message's 26.6 MB (337,000 tensors over 5 steps).
 import type { HostMessage, TensorInfo, TraceWindow, ViewMessage } from "./messages";
 import { traceStructure } from "./messages";
-import { statsForTimeline } from "./statsUpFront";
+import { paramKindOf, statsForTimeline } from "./statsUpFront";
 import { leafNames } from "./tensorNames";
 import { eventIds, TraceIndex } from "../trace/traceIndex";
-import type { Trace, TensorId } from "../trace/types";
+import type { Trace, TensorId, TraceEvent } from "../trace/types";
 
 /** Traces with fewer tensors than this are sent whole (a window's bookkeeping buys nothing there). */
 export const WINDOW_FROM_TENSORS = 20_000;
@@ -29,18 +29,24 @@ const facts = new WeakMap<Trace, Facts>();
 function factsOf(trace: Trace): Facts {
   let f = facts.get(trace);
   if (f) return f;
-  const n = trace.tensors.length;
-  const base = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (trace.tensors[i].kind === "param") base[i] = 1;
+  const index = new TraceIndex(trace);
+  // the events that are about no op (step, update, zeroGrad, gradCheck: 45 of the 100,000-op LSTM's 245,800), found
+  // in the index's column instead of looking at every event again (the base's and statsForTimeline's walks)
+  const { eventOp } = index;
+  const { events } = trace;
+  const aboutNoOp: TraceEvent[] = [];
+  for (let i = 0; i < eventOp.length; i++) if (eventOp[i] === -1) aboutNoOp.push(events[i]);
+  const params = paramKindOf(trace.tensors);
+  const base = params.slice();
   for (const p of trace.params) {
     mark(base, p.tensor);
     mark(base, p.grad);
   }
-  for (const e of trace.events)
+  for (const e of aboutNoOp)
     if (e.kind !== "forward" && e.kind !== "backward" && e.kind !== "accumulate")
       eventIds(e).tensors.forEach((t) => mark(base, t));
   const names = leafNames(trace.tensors, trace.ops);
-  f = { index: new TraceIndex(trace), upFront: statsForTimeline(trace), base, names };
+  f = { index, upFront: statsForTimeline(trace, { params, updates: aboutNoOp }), base, names };
   facts.set(trace, f);
   return f;
 }

@@ -58,6 +58,25 @@ describe("windowed graph message", () => {
     assert.ok(small.type === "trace" && !small.trace.window && !small.trace.tensors.includes(undefined as never));
   });
 
+  it("carries every tensor the run-wide events and parameters name, and each tensor it carries as sent whole", () => {
+    const { tensors } = windowed().trace;
+    const runWide = trace.tensors.filter((t) => stepOf(t.id).includes(9));
+    // the updates' gradients of step 0 among them: not parameters, and read by no op of step 1
+    assert.ok(runWide.some((t) => t.kind !== "param" && !stepOf(t.id).includes(1)));
+    for (const t of runWide) assert.notEqual(tensors[t.id], undefined, `tensor ${t.id} of a run-wide event`);
+    tensors.forEach((t, id) => assert.deepEqual(t, whole.tensors[id], `tensor ${id}`));
+    // an update whose gradient no backward event gives a parameter (here a step 0 activation): sent with its statistics
+    const t2 = structuredClone(trace);
+    const update = t2.events.find((e) => e.kind === "update")!;
+    const activation = t2.ops.find((o) => o.trainingStep === 0 && o.output !== undefined)!.output;
+    assert.ok(update.kind === "update" && !whole.tensors[activation]!.stats);
+    update.grad = activation;
+    const m = received(traceMessage(t2.program, t2, cursor, false, [], "graph", undefined, { token: 7, from: 0 }));
+    assert.ok(isHostMessage(m) && m.type === "trace");
+    assert.deepEqual(m.trace.tensors[activation], traceStructure(t2, statsForTimeline(t2)).tensors[activation]);
+    assert.ok(m.trace.tensors[activation]!.stats);
+  });
+
   it("fills the holes from a reply to requestSteps: the index then has the step, each tensor as sent whole", () => {
     const m = windowed();
     const index = new TraceIndex(m.trace) as ViewIndex;
