@@ -61,6 +61,8 @@ export class ViewConnection implements vscode.Disposable {
   private readonly rows = new RowsSender();
   /** The last graph message's trace and token: a `requestSteps` naming another (a replaced trace) is not answered. */
   private windowed?: { token: number; trace: Trace };
+  /** The final trace's window whose step replies are worked out when the page says it painted it. */
+  private prepareOnPaint?: { token: number; trace: Trace };
   private tokens = 0;
   private readonly subs: vscode.Disposable[] = [];
   private soon: ReturnType<typeof setTimeout> | undefined;
@@ -189,13 +191,12 @@ export class ViewConnection implements vscode.Disposable {
         ? this.rows.started(shown.trace)
         : this.rows.finished(this.store.shownBefore(trace), trace);
     this.post(rows ? withoutRows(message, rows) : message);
-    // a run's final trace: its step replies' lists are worked out while the page paints (not at its first request)
-    if (!this.provisional()) {
-      const sent = this.windowed;
-      setTimeout(() => {
-        if (this.windowed === sent) prepareStepsReplies(sent.trace);
-      }, 0);
-    }
+    // a run's final trace: its step replies' lists are worked out once the page has painted it (its prefetch asks
+    // 500 ms after, stepLoader.ts; a request before that works them out itself). Not at once: the message is written
+    // out (compressed, in code-server) in callbacks on this thread, which waited for them: in the e2e bench's host
+    // profile (100,000 ops, load ~10) the first write callback came ~300 ms after the post, behind the editor's hints
+    // and these lists (~130 ms), and ~175 ms after it without the lists.
+    this.prepareOnPaint = this.provisional() ? undefined : this.windowed;
     this.hooks.traceSent?.();
   }
 
@@ -227,9 +228,13 @@ export class ViewConnection implements vscode.Disposable {
         this.rows.reset();
         this.sendTrace();
         break;
-      case "painted":
+      case "painted": {
         this.hooks.painted?.(m.ms, m.provisional === true);
+        const sent = this.prepareOnPaint;
+        this.prepareOnPaint = undefined;
+        if (sent && sent === this.windowed && m.provisional !== true) prepareStepsReplies(sent.trace);
         break;
+      }
       case "requestValues":
         if (trace) this.post(valuesReply(trace, m));
         break;
