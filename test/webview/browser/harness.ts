@@ -170,6 +170,8 @@ export interface HostOptions {
   windowFrom?: number;
   /** Hold the answers to step requests until the test calls `answerSteps` (what the page shows meanwhile). */
   holdSteps?: boolean;
+  /** A script the page runs before its own (after the stand-in acquireVsCodeApi is defined). */
+  beforeLoad?: string;
 }
 
 /** Parts of at most this many characters: one page.evaluate of a 100,000-op trace's message crashes the page. */
@@ -291,6 +293,7 @@ export async function openView(
       for (var k in vars) document.documentElement.style.setProperty(k, vars[k]);
       document.body.classList.add(${JSON.stringify(theme.kind)});
     });`);
+  if (o.beforeLoad) await page.addInitScript(o.beforeLoad);
   await page.goto(`${h.origin}/page/${view}${o.inline ? "?inline" : ""}`);
   return {
     page,

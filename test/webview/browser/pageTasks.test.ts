@@ -94,4 +94,30 @@ describe("the graph page's tasks (Chromium)", function () {
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });
+
+  it("puts the toolbar's controls in the page after its boot: they draw themselves in a task of their own", async () => {
+    // whether the toolbar's controls were in the page once the script that posted "ready" (the boot's last step) and
+    // the microtasks it queued ran: the end of the boot's task
+    const beforeLoad = `(() => {
+      const make = window.acquireVsCodeApi;
+      window.acquireVsCodeApi = function () {
+        const api = make();
+        const post = api.postMessage;
+        api.postMessage = function (m) {
+          if (m && m.type === "ready")
+            Promise.resolve().then(() => {
+              window.__controlsInBoot = document.querySelector(".toolbar vscode-single-select") !== null;
+            });
+          post(m);
+        };
+        return api;
+      };
+    })()`;
+    const v = await openView(h, "graph", trace, { cursor: fwd, beforeLoad });
+    await v.page.waitForSelector(".node");
+    await v.page.waitForSelector(".toolbar vscode-single-select");
+    assert.equal(await v.page.evaluate("window.__controlsInBoot"), false, "the controls came in a later task");
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
 });
