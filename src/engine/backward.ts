@@ -220,6 +220,8 @@ function noLocals(n: number): readonly null[] {
 function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void {
   /** The observer wants each op's local derivatives described (the rules read the same fact: describingLocals). */
   const describeLocals = describingLocals();
+  /** While a run is recorded, a gradient check may still ask for a computed tensor's gradient after backward. */
+  const keepGrads = obs !== null && (obs.wantsLastGrads?.() ?? true);
   const grads = new Map<number, Tensor>();
   /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
   const hooked = new Map<Tensor, Tensor>();
@@ -282,8 +284,7 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
       up = runHooks(out, up);
       if (extra.retain) out.grad = out.grad === null ? up : ops.add(out.grad, up);
     }
-    // while a run is recorded, a gradient check may still ask for it after backward (expectGrad)
-    if (obs !== null) noteGrad(out, up);
+    if (keepGrads) noteGrad(out, up);
     const rule = ctx.rule;
     const n = ctx.inputs.length;
     const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);

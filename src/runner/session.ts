@@ -72,7 +72,11 @@ export class ModelSession {
       engine,
       hooks,
       this.shadow,
-      (f) => options.onCompiled?.(f, this.modules.loops.length - f.loops.length),
+      (f) => {
+        // a check stated after backward() reads the pass's gradient of a computed tensor, kept only for it
+        if (/\bexpectGrad\b/.test(f.code)) this.recorder.lastGradsWanted = true;
+        options.onCompiled?.(f, this.modules.loops.length - f.loops.length);
+      },
       !options.untraced,
     );
     this.mapper = new StackMapper(this.modules);
@@ -84,6 +88,8 @@ export class ModelSession {
       locate: () => shadow.locate() ?? mapper.capture(),
       currentLoop: () => this.modules.loops[lastLoop],
     });
+    // on again when a file of the model's names expectGrad (its compile, above, comes before any of its code runs)
+    this.recorder.lastGradsWanted = false;
   }
 
   /**

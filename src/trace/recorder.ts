@@ -81,6 +81,11 @@ export class Recorder implements EngineObserver {
   private inBackward = 0;
   /** backward() calls seen, recorded or not. */
   backwardCount = 0;
+  /**
+   * Whether backward passes keep computed tensors' gradients for a check stated after them (wantsLastGrads): the
+   * runner turns it off unless a file of the model's names expectGrad, the one reader of them.
+   */
+  lastGradsWanted = true;
 
   constructor(private readonly options: RecorderOptions = {}) {
     this.out = new TraceWriter(
@@ -204,6 +209,10 @@ export class Recorder implements EngineObserver {
     if (!steps.recording || steps.step < 0) return;
     steps.series.backwardBegin(root);
     steps.noteLoss(root);
+  }
+
+  wantsLastGrads(): boolean {
+    return this.lastGradsWanted;
   }
 
   /** Only a step recorded in full records local derivatives. */

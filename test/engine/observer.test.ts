@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { nameValue } from "../../src/engine/naming";
+import { lastGradOf } from "../../src/engine/gradWatch";
 import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
 
 type Ev =
@@ -238,6 +239,58 @@ describe("observer contract", () => {
       false,
       false,
     ]);
+  });
+
+  it("keeps computed tensors' gradients after the pass only when its observers want them (wantsLastGrads)", () => {
+    const kept = (wants: (() => boolean) | undefined, alongside?: EngineObserver): boolean[] => {
+      const obs: EngineObserver = {
+        forward: () => undefined,
+        backwardBegin: () => undefined,
+        backward: () => undefined,
+        accumulate: () => undefined,
+        backwardEnd: () => undefined,
+        update: () => undefined,
+        ...(wants ? { wantsLastGrads: wants } : {}),
+      };
+      const prev = B.setObserver(obs);
+      const remove = alongside ? B.addObserver(alongside) : undefined;
+      try {
+        const x = B.tensor([0.5, -1], { requiresGrad: true });
+        const h = x.tanh();
+        const p = h.mul(x);
+        p.sum().backward();
+        return [h, p].map((t) => lastGradOf(t) !== undefined);
+      } finally {
+        remove?.();
+        B.setObserver(prev);
+      }
+    };
+    assert.deepEqual(kept(undefined), [true, true], "kept by default, for expectGrad after backward()");
+    assert.deepEqual(
+      kept(() => true),
+      [true, true],
+    );
+    assert.deepEqual(
+      kept(() => false),
+      [false, false],
+    );
+    const plain: EngineObserver = {
+      forward: () => undefined,
+      backwardBegin: () => undefined,
+      backward: () => undefined,
+      accumulate: () => undefined,
+      backwardEnd: () => undefined,
+      update: () => undefined,
+    };
+    assert.deepEqual(
+      kept(() => false, plain),
+      [true, true],
+      "beside one that wants them (by default)",
+    );
+    assert.deepEqual(
+      kept(() => false, { ...plain, wantsLastGrads: () => false }),
+      [false, false],
+    );
   });
 
   it("optimizers report each update with snapshots and the rule", () => {

@@ -1,0 +1,53 @@
+// A recorded run keeps the gradients of computed tensors after backward() (for expectGrad stated after it) only when
+// a file of the model's names expectGrad: kept, every gradient of a pass lives as long as its tensor.
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as engine from "../../src/index";
+import { lastGradOf } from "../../src/engine/gradWatch";
+import type { Tensor } from "../../src/index";
+import { ModelSession } from "../../src/runner/session";
+
+/** A step that leaves its hidden layer where the test can look at it after the run. */
+const model = (importLine: string): string => `import { tensor, Tensor } from "backstep";
+${importLine}
+const w = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true });
+export default function step(): Tensor {
+  const h = tensor([[1, 2]]).matmul(w).tanh();
+  (globalThis as { lastHidden?: Tensor }).lastHidden = h;
+  return h.sum();
+}
+`;
+
+describe("runner: gradients kept for checks after backward()", function () {
+  this.timeout(30000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "backstep-last-grads-"));
+    writeFileSync(join(dir, "plain.ts"), model(""));
+    // the name in another file of the model's counts: the check may live in a helper module
+    writeFileSync(join(dir, "checks.ts"), `export { expectGrad } from "backstep";\n`);
+    writeFileSync(join(dir, "checked.ts"), model(`import { expectGrad } from "./checks";\nvoid expectGrad;`));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    delete (globalThis as { lastHidden?: Tensor }).lastHidden;
+  });
+
+  async function hiddenAfter(file: string): Promise<{ kept: boolean; wanted: boolean }> {
+    const session = new ModelSession(engine, { maxSteps: 2, onChunk: () => undefined });
+    assert.equal(await session.run(join(dir, file)), undefined);
+    const h = (globalThis as { lastHidden?: Tensor }).lastHidden;
+    assert.ok(h, "the step ran");
+    return { kept: lastGradOf(h) !== undefined, wanted: session.recorder.lastGradsWanted };
+  }
+
+  it("drops them for a model that never names expectGrad", async () => {
+    assert.deepEqual(await hiddenAfter("plain.ts"), { kept: false, wanted: false });
+  });
+
+  it("keeps them when a file of the model's names it", async () => {
+    assert.deepEqual(await hiddenAfter("checked.ts"), { kept: true, wanted: true });
+  });
+});
