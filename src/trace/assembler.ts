@@ -86,6 +86,8 @@ export interface StepBoundary {
 export class TraceAssembler implements TraceSink {
   readonly trace: Trace;
   readonly health: OpHealth[] = [];
+  /** Whether a tensor read so far holds a NaN or ±Inf (computeDiagnostics looks for the first only then). */
+  nonFinite = false;
   /** Each step's event and its index in the events. */
   private readonly stepEvents = new Map<number, { e: Extract<TraceEvent, { kind: "step" }>; at: number }>();
   private readonly reader = new TraceReader(this);
@@ -117,6 +119,7 @@ export class TraceAssembler implements TraceSink {
 
   tensor(t: TraceTensor): void {
     this.trace.tensors.push(t);
+    if (t.stats.nan > 0 || t.stats.inf > 0) this.nonFinite = true;
   }
 
   event(e: TraceEvent): void {

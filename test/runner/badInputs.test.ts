@@ -160,6 +160,17 @@ describe("runner: bad inputs", function () {
     );
   });
 
+  it("an Infinity without any NaN is reported at the op that made it", async () => {
+    const r = await runModel(join(dir, "bad-inf-forward.ts"));
+    assert.equal(r.ok, true, "the run itself completes");
+    assert.ok(r.trace.tensors.every((t) => t.stats.nan === 0));
+    assert.deepEqual(
+      r.trace.diagnostics.filter((d) => d.code === "nan" || d.code === "inf").map((d) => [d.code, d.loc]),
+      [["inf", { file: join(dir, "bad-inf-forward.ts"), ...marked("bad-inf-forward.ts", "exp") }]],
+    );
+    assert.match(r.trace.diagnostics.find((d) => d.code === "inf")!.message, /forward pass by y = exp/);
+  });
+
   it("a model that never calls backward() gets a warning and its forward trace", async () => {
     const r = await runModel(join(dir, "bad-no-backward.ts"));
     assert.equal(r.ok, true);
