@@ -18,9 +18,11 @@ import { stringifyTrace } from "../../src/trace/json";
  * Sums of every kind: a weight used at each of 6 time steps (a sum per use), a tensor added to itself and read
  * through reshapes (contributions that share their upstream's memory), a retained gradient, a hook that keeps a
  * running sum mid-pass, and a second backward pass adding into the first pass's gradients, one of which the model
- * keeps, with a copy of its values, in between. Every intermediate's gradient is held to the end.
+ * keeps, with a copy of its values, in between. Every intermediate's gradient is held to the end: the model names
+ * expectGrad, so the recorder keeps each computed tensor's gradient of a pass (wantsLastGrads), as for a check.
  */
-const MODEL = `import { manualSeed, randn, nn, Tensor } from "backstep";
+const MODEL = `import { expectGrad, manualSeed, randn, nn, Tensor } from "backstep";
+void expectGrad;
 manualSeed(7);
 class Cell extends nn.Module {
   fc = new nn.Linear(4, 4);
