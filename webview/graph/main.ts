@@ -98,7 +98,11 @@ toolbar.showColour(graph.colour);
 // in a frame under 50 ms in the other 3.
 const toolbarSlot = el("div", "toolbar");
 document.body.append(toolbarSlot, banner, diffView.root, empty, main, timeline.root);
-void nextTask().then(() => toolbarSlot.replaceWith(toolbar.root));
+/** The toolbar once it is in the page, a task after the boot (the report's charts add their toggle to it). */
+export const toolbarPlaced: Promise<HTMLElement> = nextTask().then(() => {
+  toolbarSlot.replaceWith(toolbar.root);
+  return toolbar.root;
+});
 session = new GraphSession(
   { host, graph, viewport, inspector, pane, timeline, diffView, toolbar, svg, empty, banner, main },
   saved,

@@ -6,12 +6,12 @@ import { renderCharts } from "../side/charts";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { StepSeries } from "../../src/trace/types";
 import { data, send } from "./standaloneHost";
+import { toolbarPlaced } from "../graph/main";
 
 /** The charts view and its toggle; nothing when the trace has no series of more than one step. */
-function install(file: string, series: StepSeries, index: TraceIndex): void {
-  const toolbar = document.querySelector(".toolbar");
+function install(toolbar: HTMLElement, file: string, series: StepSeries, index: TraceIndex): void {
   const graphMain = document.querySelector<HTMLElement>("body > .main");
-  if (!toolbar || !graphMain) return;
+  if (!graphMain) return;
   const pane = el("section", "charts report-charts");
   pane.setAttribute("aria-label", "Training run charts");
   pane.hidden = true;
@@ -69,4 +69,9 @@ function install(file: string, series: StepSeries, index: TraceIndex): void {
 }
 
 const series = data?.trace.series;
-if (data && series && series.steps.length > 1) install(data.file, series, new TraceIndex(data.trace));
+// (the graph's toolbar goes in a task after its boot: webview/graph/main.ts)
+if (data && series && series.steps.length > 1) {
+  const file = data.file;
+  const index = new TraceIndex(data.trace);
+  void toolbarPlaced.then((toolbar) => install(toolbar, file, series, index));
+}
