@@ -57,12 +57,12 @@ function ready(bytes: number): Instance | null {
   return state;
 }
 
-/** computeStats(values), for the recorder's tensors over the caps. */
-export function recordedStats(values: Float32Array | Float64Array): TensorStats {
+/** Runs the kernel over `values` (its sums and extremes then in the result slots); null where it does not run. */
+function runKernel(values: Float32Array | Float64Array): Instance | null {
   const n = values.length;
   const wide = values instanceof Float64Array;
   const s = n < MIN_VALUES || n > MAX_VALUES ? null : ready(DATA + n * (wide ? 8 : 4));
-  if (s === null) return statsAndCopy(values, undefined);
+  if (s === null) return null;
   if (wide) {
     s.f64.set(values, DATA >> 3);
     s.x.stats64(n);
@@ -70,6 +70,13 @@ export function recordedStats(values: Float32Array | Float64Array): TensorStats 
     s.f32.set(values, DATA >> 2);
     s.x.stats32(n);
   }
+  return s;
+}
+
+/** computeStats(values), for the recorder's tensors over the caps. */
+export function recordedStats(values: Float32Array | Float64Array): TensorStats {
+  const s = runKernel(values);
+  if (s === null) return statsAndCopy(values, undefined);
   const r = s.f64;
   // (a minimum of −0 and one of 0 are both 0 to statsFromSums; NaN anywhere makes the sums NaN: the careful loop)
   const min = r[4] < r[5] ? r[4] : r[5];
@@ -83,17 +90,8 @@ export function recordedStats(values: Float32Array | Float64Array): TensorStats 
  * 0). False where the kernel does not run (too few or too many values, no WebAssembly SIMD): then the loop runs.
  */
 export function summarySums(values: Float32Array | Float64Array, into: Float64Array): boolean {
-  const n = values.length;
-  const wide = values instanceof Float64Array;
-  const s = n < MIN_VALUES || n > MAX_VALUES ? null : ready(DATA + n * (wide ? 8 : 4));
+  const s = runKernel(values);
   if (s === null) return false;
-  if (wide) {
-    s.f64.set(values, DATA >> 3);
-    s.x.stats64(n);
-  } else {
-    s.f32.set(values, DATA >> 2);
-    s.x.stats32(n);
-  }
   const r = s.f64;
   into[0] = r[4] < r[5] ? r[4] : r[5];
   into[1] = r[6] > r[7] ? r[6] : r[7];

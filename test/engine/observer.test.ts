@@ -21,6 +21,16 @@ type Ev =
 /** A copy of a tensor's values, shape and dtype. */
 const copy = (t: Tensor): Tensor => B.tensor(Array.from(t.data), { shape: t.shape, dtype: t.dtype });
 
+/** An observer that is told of everything and keeps nothing (and asks for nothing: every question's default). */
+const NOOP: EngineObserver = {
+  forward: () => undefined,
+  backwardBegin: () => undefined,
+  backward: () => undefined,
+  accumulate: () => undefined,
+  backwardEnd: () => undefined,
+  update: () => undefined,
+};
+
 function record(fn: () => void): Ev[] {
   const evs: Ev[] = [];
   const obs: EngineObserver = {
@@ -223,14 +233,7 @@ describe("observer contract", () => {
     assert.deepEqual(described(locals(undefined)), [true, true, true, true]);
     assert.deepEqual(described(locals(() => true)), [true, true, true, true]);
     assert.deepEqual(described(locals(() => false)), [false, false, false, false]);
-    const wanting: EngineObserver = {
-      forward: () => undefined,
-      backwardBegin: () => undefined,
-      backward: () => undefined,
-      accumulate: () => undefined,
-      backwardEnd: () => undefined,
-      update: () => undefined,
-    };
+    const wanting = NOOP;
     // beside an observer that wants them (by default), every observer gets them
     assert.deepEqual(described(locals(() => false, wanting)), [true, true, true, true]);
     assert.deepEqual(described(locals(() => false, { ...wanting, wantsLocals: () => false })), [
@@ -243,15 +246,7 @@ describe("observer contract", () => {
 
   it("keeps computed tensors' gradients after the pass only when its observers want them (wantsLastGrads)", () => {
     const kept = (wants: (() => boolean) | undefined, alongside?: EngineObserver): boolean[] => {
-      const obs: EngineObserver = {
-        forward: () => undefined,
-        backwardBegin: () => undefined,
-        backward: () => undefined,
-        accumulate: () => undefined,
-        backwardEnd: () => undefined,
-        update: () => undefined,
-        ...(wants ? { wantsLastGrads: wants } : {}),
-      };
+      const obs: EngineObserver = { ...NOOP, ...(wants ? { wantsLastGrads: wants } : {}) };
       const prev = B.setObserver(obs);
       const remove = alongside ? B.addObserver(alongside) : undefined;
       try {
@@ -274,14 +269,7 @@ describe("observer contract", () => {
       kept(() => false),
       [false, false],
     );
-    const plain: EngineObserver = {
-      forward: () => undefined,
-      backwardBegin: () => undefined,
-      backward: () => undefined,
-      accumulate: () => undefined,
-      backwardEnd: () => undefined,
-      update: () => undefined,
-    };
+    const plain = NOOP;
     assert.deepEqual(
       kept(() => false, plain),
       [true, true],

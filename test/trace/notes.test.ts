@@ -2,25 +2,12 @@
 // tensor an op output, a leaf's snapshot of this step and a backward tensor are, so each is recorded once and named
 // once, and one recorder never reads another's notes.
 import * as assert from "node:assert/strict";
-import { optim, setObserver, tensor, Tensor } from "../../src/index";
-import { Recorder } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/assembler";
+import { optim, tensor, Tensor } from "../../src/index";
 import { TensorNotes } from "../../src/trace/notes";
 import type { Trace, TraceEvent } from "../../src/trace/types";
+import { recordWith as record } from "./fixtures/recordWith";
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
-
-function record(fn: (rec: Recorder) => void): Trace {
-  const asm = new TraceAssembler("in-process");
-  const rec = new Recorder({ onChunk: (c) => asm.addChunk(c) });
-  const previous = setObserver(rec);
-  try {
-    fn(rec);
-  } finally {
-    setObserver(previous);
-  }
-  return asm.finish(rec.finish(), [], 0);
-}
 
 type Of<K extends TraceEvent["kind"]> = Extract<TraceEvent, { kind: K }>;
 const events = <K extends TraceEvent["kind"]>(t: Trace, kind: K): Of<K>[] =>

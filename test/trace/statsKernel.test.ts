@@ -6,17 +6,11 @@ import { computeStats } from "../../src/trace/stats";
 import { recordedStats } from "../../src/trace/statsKernel";
 import { STATS_WASM_BASE64, STATS_WAT_SHA256 } from "../../src/trace/wasm/statsWasm";
 import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
+import { mixedValues } from "./fixtures/mixedValues";
 
 describe("statistics of tensors over the values caps (WebAssembly)", () => {
-  let seed = 11;
-  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   /** Values of many magnitudes and signs, with zeros of both signs. */
-  const value = (): number => {
-    const r = rand();
-    if (r < 0.08) return 0;
-    if (r < 0.12) return -0;
-    return (rand() < 0.5 ? -1 : 1) * rand() * 10 ** Math.floor(rand() * 12 - 6);
-  };
+  const value = mixedValues(11);
 
   for (const Ctor of [Float32Array, Float64Array]) {
     it(`${Ctor.name}: every length from 0 to 300, and long ones, give the loop's statistics`, () => {

@@ -4,6 +4,7 @@
 // and a view at an offset.
 import { strict as assert } from "node:assert";
 import { SUMMARY_SIZE, summarizeInto } from "../../src/trace/summary";
+import { mixedValues } from "./fixtures/mixedValues";
 
 /** The summary as a plain array (deepStrictEqual compares its numbers by Object.is). */
 function summary(values: ArrayLike<number>): number[] {
@@ -13,15 +14,8 @@ function summary(values: ArrayLike<number>): number[] {
 }
 
 describe("long-run summaries taken in WebAssembly", () => {
-  let seed = 7;
-  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   /** Values of many magnitudes and signs, with zeros of both signs. */
-  const value = (): number => {
-    const r = rand();
-    if (r < 0.08) return 0;
-    if (r < 0.12) return -0;
-    return (rand() < 0.5 ? -1 : 1) * rand() * 10 ** Math.floor(rand() * 12 - 6);
-  };
+  const value = mixedValues(7);
 
   for (const Ctor of [Float32Array, Float64Array]) {
     it(`${Ctor.name}: every length from 100 to 400, and long ones, summarise as the loop does`, () => {

@@ -1,9 +1,7 @@
 // Gradient resets in the trace: zeroGrad (module, optimizer) and `p.grad = null` become zeroGrad events every reader
 // takes.
 import * as assert from "node:assert/strict";
-import { nn, optim, setObserver, tensor, Tensor, manualSeed, randn, F } from "../../src/index";
-import { Recorder } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/assembler";
+import { nn, optim, tensor, Tensor, manualSeed, randn, F } from "../../src/index";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 import { computeDiagnostics } from "../../src/trace/diagnostics";
@@ -12,21 +10,10 @@ import { TraceIndex } from "../../src/trace/traceIndex";
 import { isHostMessage } from "../../src/protocol/guards";
 import { traceStructure } from "../../src/protocol/messages";
 import { describeEvent } from "../../webview/graph/timelineModel";
+import { recordWith as record } from "./fixtures/recordWith";
 
 type ZeroGrad = Extract<TraceEvent, { kind: "zeroGrad" }>;
 const resets = (t: Trace): ZeroGrad[] => t.events.filter((e): e is ZeroGrad => e.kind === "zeroGrad");
-
-function record(fn: (rec: Recorder) => void): Trace {
-  const asm = new TraceAssembler("in-process");
-  const rec = new Recorder({ onChunk: (c) => asm.addChunk(c) });
-  const previous = setObserver(rec);
-  try {
-    fn(rec);
-  } finally {
-    setObserver(previous);
-  }
-  return asm.finish(rec.finish(), [], 0);
-}
 
 /** Two steps of a small MLP; `reset` clears the gradients at the start of each step. */
 function twoSteps(reset: (model: nn.Module, opt: optim.SGD) => void): Trace {
