@@ -1,6 +1,7 @@
 // A gradient check's result as a gradCheck record of the stream (docs/architecture.md, "The Trace": gradCheck).
 import type { GradCheckReport } from "../engine/observer";
 import type { OpSite } from "./assembler";
+import type { StepBook } from "./recorderSteps";
 import type { TensorIds } from "./recorderTensors";
 import { GRAD_SOURCES, HAS_DIFF, HAS_WORST, VERDICTS, type TraceWriter } from "./stream";
 
@@ -38,4 +39,22 @@ export function writeGradCheck(
     [c.maxAbsDiff ?? NaN, c.relErr ?? NaN, c.atol, c.rtol, c.worst?.manual ?? NaN, c.worst?.reference ?? NaN],
     { stack, manualShape: c.manualShape, referenceShape: c.referenceShape, worst: c.worst?.index ?? [] },
   );
+}
+
+/** A check's result: one gradCheck event in a recorded, full step with room, else counted as dropped. */
+export function recordGradCheck(
+  w: TraceWriter,
+  ids: TensorIds,
+  steps: StepBook,
+  report: GradCheckReport,
+  at: OpSite | undefined,
+): void {
+  // a statistics-only step records no tensors to point at
+  if (!steps.full) return;
+  if (!steps.recording || steps.step < 0 || !steps.room()) {
+    if (steps.step >= 0) steps.eventsDropped++;
+    return;
+  }
+  writeGradCheck(w, ids, steps.step, report, at);
+  steps.push();
 }

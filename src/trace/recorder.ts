@@ -7,7 +7,7 @@ import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
 import type { OpSite, TraceFinal } from "./assembler";
 import { AttrSets } from "./attrs";
-import { writeGradCheck } from "./gradCheckRecord";
+import { recordGradCheck } from "./gradCheckRecord";
 import { measureHealth } from "./health";
 import { StepBook, type StepOptions } from "./recorderSteps";
 import { TensorIds } from "./recorderTensors";
@@ -320,15 +320,7 @@ export class Recorder implements EngineObserver {
 
   /** A gradient check's result: one gradCheck event, at the place gradCheckSite gave. */
   gradCheck(report: GradCheckReport, site: unknown): void {
-    const steps = this.steps;
-    // a statistics-only step records no tensors to point at
-    if (!steps.full) return;
-    if (!steps.recording || steps.step < 0 || !steps.room()) {
-      if (steps.step >= 0) steps.eventsDropped++;
-      return;
-    }
-    writeGradCheck(this.out, this.ids, steps.step, report, site as OpSite | undefined);
-    steps.push();
+    recordGradCheck(this.out, this.ids, this.steps, report, site as OpSite | undefined);
   }
 
   /** Publishes everything recorded so far to the reader. */

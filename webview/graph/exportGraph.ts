@@ -1,5 +1,7 @@
 // Saves the graph as drawn: the SVG with its styles resolved into attributes (so it reads the same outside the
 // panel, without VS Code's theme variables), and a PNG rasterised from it through a canvas.
+import type { ExportFormat } from "../../src/protocol/messages";
+import type { Host } from "../common/host";
 
 const SVG = "http://www.w3.org/2000/svg";
 /**
@@ -86,4 +88,20 @@ export async function graphPng(svgText: string, scale = 2): Promise<string> {
   ctx.scale(scale, scale);
   ctx.drawImage(img, 0, 0);
   return canvas.toDataURL("image/png");
+}
+
+/** Serialises the graph as drawn and hands it to the host to save; a failure is said in `status`. */
+export async function exportDrawn(
+  svg: SVGSVGElement,
+  size: { width: number; height: number },
+  format: ExportFormat,
+  host: Pick<Host<object>, "post">,
+  status: HTMLElement,
+): Promise<void> {
+  const text = graphSvg(svg, size);
+  try {
+    host.post({ type: "export", format, data: format === "svg" ? text : await graphPng(text) });
+  } catch (err) {
+    status.textContent = `Could not export: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }

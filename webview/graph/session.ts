@@ -3,7 +3,7 @@ import type { ExportFormat, GraphDiff, HostMessage, ViewIndex } from "../../src/
 import type { Host } from "../common/host";
 import type { ColourMode } from "./colour";
 import type { DiffView } from "./diffView";
-import { graphPng, graphSvg } from "./exportGraph";
+import { exportDrawn } from "./exportGraph";
 import { warmUpLayoutSlices } from "./layout";
 import { runBannerText } from "./runBanner";
 import type { Slices } from "./slices";
@@ -109,14 +109,8 @@ export class GraphSession {
 
   /** Serialises the graph as drawn (every box of the step, whatever the zoom) and hands it to the host to save. */
   async exportGraph(format: ExportFormat): Promise<void> {
-    const { graph, host, svg } = this.p;
-    if (!graph.layout) return;
-    const text = graphSvg(svg, { width: graph.layout.width, height: graph.layout.height });
-    try {
-      host.post({ type: "export", format, data: format === "svg" ? text : await graphPng(text) });
-    } catch (err) {
-      this.p.toolbar.status.textContent = `Could not export: ${err instanceof Error ? err.message : String(err)}`;
-    }
+    const { graph, host, svg, toolbar } = this.p;
+    if (graph.layout) await exportDrawn(svg, graph.layout, format, host, toolbar.status);
   }
 
   setDiff(diff: GraphDiff | null): void {
