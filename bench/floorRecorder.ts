@@ -6,6 +6,26 @@
 // step (the Recorder keeps an updated parameter's), and add's contribution is copied as a tensor of its own: it
 // copies a little more than the Recorder (the MLP: 49 tensor records, 5,279 values a step, against 44 and 4,685).
 // Its stream is no Trace stream: floorReader.ts only reads it through.
+//
+// What the way to the floor is worth, part by part (2026-12-03, bench/recorderAB.ts trace, the MLP, bundled; B is the
+// working tree with a part of the Recorder's work simply left out, not a Trace recorder; load 5-13):
+// - all of it (the Recorder's six observer methods return at once; the engine still describes local derivatives):
+//   recorded ÷ untraced 1.386 -> 1.066, B's recorded step ÷ A's 0.788 (400 rounds); with no local derivatives
+//   described either, 1.406 -> 1.017 (0.738). So the Recorder's own work is ~0.32 of the untraced step, the engine's
+//   descriptions ~0.05, the runner's instrumentation ~0.02.
+// - the step series in full steps (SeriesCollector's forward, backward, variable, update and endStep calls): 0.971,
+//   0.942, 0.960 (400-600 rounds): ~0.05 of the ratio, the one part above the measure's noise.
+// - the series, attribute sets, zeroGrad events and the per-op publish (ops published in bunches of 64) together:
+//   0.928, 0.933 (600 rounds): 1.39 -> 1.30.
+// - each alone, within the noise: the call sites' frames (locate) 1.018, attribute sets 1.002, zeroGrad 0.996,
+//   per-op publish 1.011 (replayed, recorderAB.ts replay: 0.93-0.96); the series collector's per-step arrays kept
+//   (no `length = 0`, no new params array) replayed 1.00-1.01.
+// Moving the series alone (the reader deriving a full step's layers from the op, backward and variable records it
+// reads) needs the layer ids, now assigned on the model's thread in first-seen order, to be assigned in one place:
+// a full step that cannot be derived (a cap reached, an output or gradient not kept, an op that hands back an
+// older tensor) falls back to the collector, which must then know the ids the reader gave. Logging every op for that
+// fallback costs the model's thread about what the collector's per-op work does (~40-70 ns an op), so the ids must
+// move to the reader too (the collector writing its layers' keys, op, module and ordinal, for the reader to number).
 import type { LocalDescription } from "../src/engine/observer";
 import type { Tensor } from "../src/engine/tensor";
 import type { TraceChunk } from "../src/trace/stream/layout";
