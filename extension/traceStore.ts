@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { Trace } from "../src/trace";
 import { openingEvent } from "./panels/protocolHost";
 import { TraceHistory } from "./traceHistory";
+import { TracePosts } from "./tracePosts";
 
 /** Who moved the cursor: the debugger (a stop) or a webview (timeline, "run to here", a node click). */
 export type CursorSource = "debugger" | "panel" | "trace";
@@ -29,6 +30,8 @@ export class TraceStore implements vscode.Disposable {
   /** A final trace's provisional trace, when one was shown for its run. */
   private readonly shownFirst = new WeakMap<Trace, Trace>();
   private active: string | undefined;
+  /** The views' posts of each trace, until they have gone (tracePosts.ts). */
+  private readonly posts = new TracePosts();
 
   private readonly traceChanged = new vscode.EventEmitter<{ file: string; trace: Trace }>();
   private readonly cursorMoved = new vscode.EventEmitter<CursorChange>();
@@ -100,6 +103,16 @@ export class TraceStore implements vscode.Disposable {
       this.cursors.delete(gone);
       this.traceDropped.fire(gone);
     }
+  }
+
+  /** A view posted `trace` to its webview; `sent` is its postMessage's promise. */
+  posting(trace: Trace, sent: PromiseLike<unknown>): void {
+    this.posts.posting(trace, sent);
+  }
+
+  /** Settles once the views' posts of `trace` so far have gone (or a while after: POSTED_CAP_MS). */
+  posted(trace: Trace): Promise<void> {
+    return this.posts.posted(trace);
   }
 
   trace(file: string): Trace | undefined {

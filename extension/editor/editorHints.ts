@@ -37,8 +37,8 @@ export class EditorHints implements vscode.Disposable {
   private readonly files = new Map<string, FileHints>();
   /** Files each program's latest trace put hints or Problems in, to clear them on the next trace. */
   private readonly touched = new Map<string, Set<string>>();
-  /** Traces whose hints and Problems are to be made on the next turn of the event loop, per program. */
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Traces whose hints and Problems are to be made once their posts have gone, per program: each one's cancel. */
+  private readonly pending = new Map<string, () => void>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly store: TraceStore) {
@@ -73,25 +73,29 @@ export class EditorHints implements vscode.Disposable {
   }
 
   /**
-   * Shows a new trace once the event loop turns: the views' listeners post the trace to the graph first, so its
-   * webview starts drawing while the hints and Problems are made (at 10,000 ops they take a while). A newer trace of
-   * the same program, an edit of it or the trace being let go before then cancels it.
+   * Shows a new trace once the views' posts of it have gone (TraceStore.posted): its graph webview starts drawing while
+   * the hints and Problems are made (100 ms of the host's thread in its profile at 100,000 ops, load ~6). Not in the
+   * turn after the post: in code-server the message is compressed on its way out in callbacks on this thread, which
+   * waited for them. A newer trace of the same program, an edit of it or the trace being let go before then cancels it.
    */
   private showSoon(program: string, trace: Trace): void {
     this.cancel(program);
-    this.pending.set(
-      program,
-      setTimeout(() => {
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      void this.store.posted(trace).then(() => {
+        if (cancelled) return;
         this.pending.delete(program);
         if (this.store.trace(program) === trace) this.show(program, trace);
-      }, 0),
-    );
+      });
+    }, 0);
+    this.pending.set(program, () => {
+      cancelled = true;
+      clearTimeout(timer);
+    });
   }
 
   private cancel(program: string): void {
-    const timer = this.pending.get(program);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    this.pending.get(program)?.();
     this.pending.delete(program);
   }
 

@@ -131,7 +131,12 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   post(m: HostMessage): void {
-    void this.webview.postMessage(messageToWire(packMessage(m)));
+    void this.send(m);
+  }
+
+  /** Posts `m`; the promise settles once VS Code has handed it to the page. */
+  private send(m: HostMessage): Thenable<boolean> {
+    return this.webview.postMessage(messageToWire(packMessage(m)));
   }
 
   /** A running trace's provisional trace, where this view shows them. */
@@ -190,7 +195,8 @@ export class ViewConnection implements vscode.Disposable {
       : shown
         ? this.rows.started(shown.trace)
         : this.rows.finished(this.store.shownBefore(trace), trace);
-    this.post(rows ? withoutRows(message, rows) : message);
+    // the editor's hints wait for it to have gone (editorHints.ts)
+    this.store.posting(trace, this.send(rows ? withoutRows(message, rows) : message));
     // a run's final trace: its step replies' lists are worked out once the page has painted it (its prefetch asks
     // 500 ms after, stepLoader.ts; a request before that works them out itself). Not at once: the message is written
     // out (compressed, in code-server) in callbacks on this thread, which waited for them: in the e2e bench's host

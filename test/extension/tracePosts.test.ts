@@ -1,0 +1,47 @@
+// What waits for a trace's posts to its webviews (the editor's hints): it runs once they have gone, and not before.
+import { strict as assert } from "node:assert";
+import { emptyTrace } from "../../src/trace/assembler";
+import { TracePosts } from "../../extension/tracePosts";
+
+/** Whether `p` settled within a few turns of the event loop. */
+async function settles(p: Promise<unknown>, ms = 20): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true));
+  await new Promise((r) => setTimeout(r, ms));
+  return done;
+}
+
+describe("trace posts (work that waits for a trace's messages to have gone)", () => {
+  it("waits for every post of the trace, then goes", async () => {
+    const posts = new TracePosts();
+    const trace = emptyTrace("m.ts");
+    let sendA!: () => void;
+    let sendB!: () => void;
+    posts.posting(trace, new Promise<void>((r) => (sendA = r)));
+    posts.posting(trace, new Promise<void>((r) => (sendB = r)));
+    const after = posts.posted(trace);
+    assert.equal(await settles(after), false);
+    sendA();
+    assert.equal(await settles(after), false);
+    sendB();
+    assert.equal(await settles(after), true);
+  });
+
+  it("goes at once for a trace nobody posted, and after a post that failed", async () => {
+    const posts = new TracePosts();
+    const other = emptyTrace("m.ts");
+    posts.posting(other, new Promise(() => {}));
+    assert.equal(await settles(posts.posted(emptyTrace("m.ts"))), true);
+    const failed = emptyTrace("m.ts");
+    posts.posting(failed, Promise.reject(new Error("webview disposed")));
+    assert.equal(await settles(posts.posted(failed)), true);
+  });
+
+  it("goes after the cap when a post never settles", async () => {
+    const posts = new TracePosts();
+    const trace = emptyTrace("m.ts");
+    posts.posting(trace, new Promise(() => {}));
+    assert.equal(await settles(posts.posted(trace, 200)), false);
+    assert.equal(await settles(posts.posted(trace, 5), 40), true);
+  });
+});
