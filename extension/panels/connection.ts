@@ -193,7 +193,7 @@ export class ViewConnection implements vscode.Disposable {
     const rows = !this.hooks.provisional
       ? undefined
       : shown
-        ? this.rows.started(shown.trace)
+        ? this.rows.started(shown.trace, message.type === "trace" ? message.trace.tensors : [])
         : this.rows.finished(this.store.shownBefore(trace), trace);
     // the editor's hints wait for it to have gone (editorHints.ts)
     this.store.posting(trace, this.send(rows ? withoutRows(message, rows) : message));

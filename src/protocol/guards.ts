@@ -16,6 +16,7 @@ import {
   type Rec,
 } from "./traceGuard";
 import { runAll, type Slices } from "../trace/slices";
+import { unpackIds } from "./opTable";
 
 export { isTraceStructure } from "./traceGuard";
 
@@ -118,7 +119,15 @@ export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: 
         typeof x.debugging === "boolean" &&
         isIntArr(x.breakpoints) &&
         opt(x.provisional, (p) => isRec(p) && isInt(p.step)) &&
-        opt(x.rows, (r) => isRec(r) && isInt(r.stream) && isCount(r.ops) && isCount(r.events)) &&
+        opt(
+          x.rows,
+          (r) =>
+            isRec(r) &&
+            isInt(r.stream) &&
+            isCount(r.ops) &&
+            isCount(r.events) &&
+            opt(r.tensors, (t) => unpackIds(t) !== undefined),
+        ) &&
         (yield* traceStructureSlices(x.trace, checked))
       );
     case "side":

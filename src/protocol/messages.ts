@@ -5,6 +5,7 @@ import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
 import type { StatsTable } from "./statsTable";
 import type { SideModel } from "./sideModel";
+import type { IdColumn } from "./opTable";
 
 /**
  * A tensor as the webview first sees it: everything but its values, which it asks for lazily, and its statistics only
@@ -25,12 +26,14 @@ export interface TraceWindow {
 /**
  * A running trace's rows (ops and events) the graph page keeps as a stream (traceRows.ts): a provisional trace message
  * starts one, and the final trace message sends only the rows after them. `ops` and `events` count the stream's rows a
- * message leaves out (the trace's first ones).
+ * message leaves out (the trace's first ones); `tensors`, the ids of the tensors it leaves out (holes in its table)
+ * because the stream's provisional message carried them as they are (opTable.ts's IdColumn, ascending).
  */
 export interface RowsPrefix {
   stream: number;
   ops: number;
   events: number;
+  tensors?: IdColumn;
 }
 
 /** Most steps one `requestSteps` may name. */

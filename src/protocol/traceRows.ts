@@ -1,36 +1,72 @@
-// The graph page's rows of a running trace (issue 15): a provisional trace message's ops and events, so that the final
-// trace message carries only the rows after them and neither side packs, unpacks or checks a big trace's first steps
-// twice. The host's side is extension/panels/rowsSender.ts.
-import type { HostMessage } from "./messages";
+// The graph page's rows of a running trace (issue 15): a provisional trace message's ops, events and tensors, so that
+// the final trace message carries only the rows after them (and the tensors that changed) and neither side packs,
+// unpacks or checks a big trace's first steps twice. The host's side is extension/panels/rowsSender.ts.
+import type { HostMessage, TensorInfo } from "./messages";
+import { unpackIds } from "./opTable";
 import type { TraceEvent, TraceOp } from "../trace/types";
 
 type TraceMessage = Extract<HostMessage, { type: "trace" }>;
 
 const rec = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
+/** A message made whole (RowStore.complete). */
+export interface Completed {
+  message: unknown;
+  /** How many of its first ops and events were checked already, as they came. */
+  checked: { ops: number; events: number };
+  /** Puts the tensors it left out back, from the page's (checked as they came): call it once the guard passed it. */
+  fill(): void;
+}
+
 export class RowStore {
-  private held: { stream: number; ops: TraceOp[]; events: TraceEvent[] } | undefined;
+  private held:
+    { stream: number; ops: TraceOp[]; events: TraceEvent[]; tensors: readonly (TensorInfo | undefined)[] } | undefined;
 
   /**
    * A message as unpacked, not yet checked, made whole: a trace message that leaves out its stream's first rows gets
-   * them back, with how many ops and events of it were checked already (as they came). Undefined when the page does
-   * not hold those rows: it must ask for the whole trace.
+   * them back, with how many ops and events of it were checked already (as they came), and the tensors it left out
+   * once it is checked (`fill`). Undefined when the page does not hold those rows or tensors: it must ask for the whole
+   * trace.
    */
-  complete(m: unknown): { message: unknown; checked: { ops: number; events: number } } | undefined {
-    const whole = { message: m, checked: { ops: 0, events: 0 } };
-    if (!rec(m) || m.type !== "trace" || !rec(m.rows) || (m.rows.ops === 0 && m.rows.events === 0)) return whole;
-    const { stream, ops, events } = m.rows;
+  complete(m: unknown): Completed | undefined {
+    const whole: Completed = { message: m, checked: { ops: 0, events: 0 }, fill: () => {} };
+    const r = rec(m) && m.type === "trace" ? m.rows : undefined;
+    if (!rec(m) || !rec(r) || (r.ops === 0 && r.events === 0 && r.tensors === undefined)) return whole;
+    const { stream, ops, events } = r;
     const h = this.held;
     const t = m.trace;
     if (!h || h.stream !== stream || h.ops.length !== ops || h.events.length !== events) return undefined;
-    if (!rec(t) || !Array.isArray(t.ops) || !Array.isArray(t.events)) return whole; // the guard refuses it
-    const trace = { ...t, ops: h.ops.concat(t.ops as TraceOp[]), events: h.events.concat(t.events as TraceEvent[]) };
-    return { message: { ...m, trace }, checked: { ops: h.ops.length, events: h.events.length } };
+    // what is malformed here, the guard refuses
+    if (!rec(t) || !Array.isArray(t.ops) || !Array.isArray(t.events) || !Array.isArray(t.tensors)) return whole;
+    const ids = r.tensors === undefined ? new Int32Array(0) : unpackIds(r.tensors);
+    if (!ids) return whole;
+    // a copy: the message as received stays as it came (holes and all)
+    const tensors = t.tensors as (TensorInfo | undefined)[];
+    const filled = ids.length > 0 ? tensors.slice() : tensors;
+    // each a hole of this message that the page holds
+    for (const id of ids)
+      if (!(id < h.tensors.length && h.tensors[id] !== undefined && tensors[id] === undefined)) return undefined;
+    const trace = {
+      ...t,
+      ops: h.ops.concat(t.ops as TraceOp[]),
+      events: h.events.concat(t.events as TraceEvent[]),
+      tensors: filled,
+    };
+    const held = h.tensors;
+    return {
+      message: { ...m, trace },
+      checked: { ops: h.ops.length, events: h.events.length },
+      fill: () => {
+        for (const id of ids) filled[id] = held[id];
+      },
+    };
   }
 
   /** A trace message the page took (whole, checked): a provisional one's rows start its stream; any other ends it. */
   accepted(m: TraceMessage): void {
     this.held =
-      m.provisional && m.rows ? { stream: m.rows.stream, ops: m.trace.ops, events: m.trace.events } : undefined;
+      m.provisional && m.rows
+        ? { stream: m.rows.stream, ops: m.trace.ops, events: m.trace.events, tensors: m.trace.tensors }
+        : undefined;
   }
 }

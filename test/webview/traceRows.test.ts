@@ -8,6 +8,7 @@ import { isHostMessage, isViewMessage } from "../../src/protocol/guards";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { RowStore } from "../../src/protocol/traceRows";
+import { unpackIds } from "../../src/protocol/opTable";
 import { openingEvent, traceMessage } from "../../extension/panels/protocolHost";
 import { RowsSender, withoutRows } from "../../extension/panels/rowsSender";
 import { runModel } from "../../src/runner/index";
@@ -33,6 +34,7 @@ function page() {
       if (!whole) return "requestTrace";
       const m = whole.message;
       if (!isHostMessage(m)) return false;
+      whole.fill();
       if (m.type === "trace") {
         store.accepted(m);
         taken.push(m);
@@ -42,8 +44,8 @@ function page() {
   };
 }
 
-const graphMessage = (trace: Trace, provisional?: { step: number }): TraceMessage =>
-  traceMessage(trace.program, trace, openingEvent(trace), false, [], "graph", provisional, {
+const graphMessage = (trace: Trace, provisional?: { step: number }, cursor = openingEvent(trace)): TraceMessage =>
+  traceMessage(trace.program, trace, cursor, false, [], "graph", provisional, {
     token: 1,
     from: 0,
   }) as TraceMessage;
@@ -53,19 +55,25 @@ describe("a run's final trace message without the provisional trace's rows", fun
   /** The host's graph messages as the extension posts them in slow-steps.ts's run (4 steps, 0-2 completing in it). */
   const posted: TraceMessage[] = [];
   const sent: unknown[] = [];
+  /** The same run's messages when the final trace opens where the provisional one did (the view kept: the store). */
+  const sentAtSameStep: unknown[] = [];
+  let atSameStep: TraceMessage;
   let final: Trace;
   let origin: Trace;
 
   before(async () => {
     const sender = new RowsSender();
+    const sameStep = new RowsSender();
     const result = await runModel(join(__dirname, "..", "fixtures", "steps", "slow-steps.ts"), {
       maxSteps: 4,
       onStep: (step, trace) => {
         if (step !== 0) return;
         origin = trace();
-        const m = withoutRows(graphMessage(origin, { step }), sender.started(origin)) as TraceMessage;
+        const p = graphMessage(origin, { step });
+        const m = withoutRows(p, sender.started(origin, p.trace.tensors)) as TraceMessage;
         posted.push(m);
         sent.push(received(m));
+        sentAtSameStep.push(received(withoutRows(p, sameStep.started(origin, p.trace.tensors))));
       },
     });
     assert.ok(result.ok, result.error?.message);
@@ -75,6 +83,11 @@ describe("a run's final trace message without the provisional trace's rows", fun
     const m = withoutRows(graphMessage(final), rows) as TraceMessage;
     posted.push(m);
     sent.push(received(m));
+    atSameStep = withoutRows(
+      graphMessage(final, undefined, openingEvent(origin)),
+      sameStep.finished(origin, final)!,
+    ) as TraceMessage;
+    sentAtSameStep.push(received(atSameStep));
   });
 
   it("the page takes the final trace as the whole message would have been, from the provisional trace's rows", () => {
@@ -89,6 +102,36 @@ describe("a run's final trace message without the provisional trace's rows", fun
     const last = posted[posted.length - 1];
     assert.equal(last.trace.ops.length, final.ops.filter((o) => o.trainingStep > 0).length);
     assert.ok(last.trace.ops.every((o) => o.trainingStep > 0));
+  });
+
+  it("leaves out the tensors of the step the provisional trace showed, which the page holds as they are", () => {
+    const p = page();
+    for (const m of sentAtSameStep) assert.equal(p.receive(m), true);
+    const whole = received(graphMessage(final, undefined, openingEvent(origin))) as TraceMessage;
+    const { rows, ...got } = p.taken[1];
+    assert.deepEqual(got, whole);
+    const carried = (x: TraceMessage): number => x.trace.tensors.filter((t) => t !== undefined).length;
+    const held = unpackIds(rows?.tensors);
+    assert.ok(held && held.length > 0);
+    assert.equal(carried(atSameStep), carried(whole) - held.length);
+    // a page that does not hold one of them asks for the whole trace
+    const other = page();
+    other.receive(sentAtSameStep[0]);
+    const [id] = held;
+    (other.taken[0].trace.tensors as unknown[])[id] = undefined;
+    assert.equal(other.receive(sentAtSameStep[1]), "requestTrace");
+  });
+
+  it("sends a tensor the page holds again once it changed (a name given after its step)", () => {
+    const sender = new RowsSender();
+    const p = graphMessage(origin, { step: 0 });
+    const tensors = p.trace.tensors.map((t) => t && { ...t });
+    const renamed = tensors.findIndex((t) => t !== undefined);
+    tensors[renamed] = { ...tensors[renamed]!, name: "an earlier name" };
+    sender.started(origin, tensors);
+    const m = withoutRows(graphMessage(final, undefined, openingEvent(origin)), sender.finished(origin, final)!);
+    assert.ok(m.type === "trace" && m.trace.tensors[renamed] !== undefined);
+    assert.ok(!unpackIds(m.rows?.tensors)!.includes(renamed));
   });
 
   it("a page without the provisional trace's rows asks for the whole trace instead of taking the message", () => {

@@ -65,7 +65,9 @@ export class Host<S extends object> {
         // a trace message that leaves out rows this page does not hold (one it refused): the host sends it whole
         if (!whole) return this.post({ type: "requestTrace" });
         const m = whole.message;
-        this.receive(m, await runBudgeted(hostMessageSlices(m, whole.checked), nextTask, UNPACK_TASK_MS));
+        const ok = await runBudgeted(hostMessageSlices(m, whole.checked), nextTask, UNPACK_TASK_MS);
+        if (ok) whole.fill();
+        this.receive(m, ok);
       });
       // a message that throws is reported as before (an uncaught error), and the messages after it still come
       const settled = work.catch((err: unknown) => {

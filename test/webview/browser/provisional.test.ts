@@ -3,6 +3,8 @@
 import { strict as assert } from "node:assert";
 import type { Trace } from "../../../src/trace/types";
 import { traceMessage } from "../../../extension/panels/protocolHost";
+import { RowsSender, withoutRows } from "../../../extension/panels/rowsSender";
+import type { HostMessage } from "../../../src/protocol/messages";
 import { mlpTrace } from "../fixtures/mlp";
 import { eventWhere } from "../helpers";
 import { openView, type ViewPage, useHarness } from "./harness";
@@ -88,6 +90,45 @@ describe("the graph's provisional first paint (Chromium)", function () {
     );
     assert.deepEqual(v.errors, []);
     await v.page.close();
+  });
+
+  it("takes the final trace's message as the extension posts it: without the rows and tensors the page holds", async () => {
+    const cursor = bwd(opId("matmul"));
+    // windowed (one step's tensors, as from 20,000 tensors), the cursor kept at the provisional trace's step
+    const message = (t: Trace, provisional?: { step: number }) =>
+      traceMessage(trace.program, t, cursor, false, [], "graph", provisional, { token: 1, from: 0 }) as Extract<
+        HostMessage,
+        { type: "trace" }
+      >;
+    /** The drawing: every text of the graph (op names, edge shapes) and the counts. */
+    const drawn = async (v: ViewPage) => ({
+      texts: await v.page.locator("svg.graph text").allTextContents(),
+      counts: await v.page.locator(".counts").innerText(),
+    });
+    const sender = new RowsSender();
+    const v = await openView(h, "graph", undefined, { file: trace.program });
+    await v.waitFor("ready", 0);
+    const p = message(first, { step: 0 });
+    let since = v.sent.length;
+    await v.send(withoutRows(p, sender.started(first, p.trace.tensors)));
+    await v.waitFor("painted", since);
+    const final = withoutRows(message(trace), sender.finished(first, trace)!);
+    assert.ok(final.type === "trace" && final.rows?.tensors, "the final message leaves out tensors the page holds");
+    since = v.sent.length;
+    await v.send(final);
+    const painted = (await v.waitFor("painted", since)) as { provisional?: boolean };
+    assert.equal(painted.provisional, undefined);
+    assert.ok(!v.sent.slice(since).some((m) => m.type === "requestTrace"));
+    // as a page sent the whole final message draws it
+    const whole = await openView(h, "graph", undefined, { file: trace.program });
+    await whole.waitFor("ready", 0);
+    since = whole.sent.length;
+    await whole.send(message(trace));
+    await whole.waitFor("painted", since);
+    assert.deepEqual(await drawn(v), await drawn(whole));
+    assert.deepEqual([...v.errors, ...whole.errors], []);
+    await v.page.close();
+    await whole.page.close();
   });
 
   it("marks a failed run's graph with its error and line", async () => {
