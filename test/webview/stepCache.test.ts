@@ -14,6 +14,7 @@ import { deriveStepGraph } from "../../webview/graph/sameSteps";
 import { StepCache } from "../../webview/graph/stepCache";
 import { runAll } from "../../webview/graph/slices";
 import { viewOf } from "./helpers";
+import { TraceIndex } from "../../src/trace/traceIndex";
 
 const traced = async (file: string, steps: number): Promise<Trace> => {
   const { trace, ok } = await runModel(join(__dirname, "../..", file), { maxSteps: steps });
@@ -216,6 +217,38 @@ describe("the graph panel's step cache", function () {
       [...one.layout.nodes.values()].map((n) => n.width),
       [...zero.layout.nodes.values()].map((n) => n.width),
     );
+  });
+
+  it("takes a new trace's step made of the last trace's very ops and tensors as it was, and builds one that differs", async () => {
+    // a final trace on the graph page holds its provisional trace's rows and tensors (traceRows.ts): the same objects
+    const first = viewOf(await traced("examples/lstm.ts", 2)).index;
+    const again = (tensors = first.trace.tensors) =>
+      new TraceIndex({ ...first.trace, ops: first.trace.ops.slice(), events: first.trace.events.slice(), tensors });
+    const cache = new StepCache((g) => defaultOpenGroups(g, 200));
+    /** The step's graph and how many times building it paused. */
+    const obtain = (index: ViewIndex, step = 0) => {
+      const slices = cache.graph(index, step);
+      let pauses = 0;
+      for (let r = slices.next(); ; r = slices.next(), pauses++) if (r.done) return { graph: r.value, pauses };
+    };
+    const a = obtain(first);
+    const final = again();
+    const b = obtain(final);
+    assert.equal(b.graph, a.graph, "the last trace's graph, not built again");
+    assert.ok(b.pauses < a.pauses, `built again: ${a.pauses} pauses, then ${b.pauses}`);
+    assert.deepStrictEqual(b.graph, fresh(final, 0).graph);
+    // a parameter renamed since (a tensor the page was sent again): its graph is built, with the new name
+    const param = first.trace.ops
+      .filter((o) => o.trainingStep === 0)
+      .flatMap((o) => o.inputs)
+      .find((t) => first.tensor(t)?.kind === "param") as number;
+    const tensors = first.trace.tensors.slice();
+    tensors[param] = { ...tensors[param], name: "model.cell.renamed" };
+    const renamed = again(tensors);
+    const c = obtain(renamed);
+    assert.notEqual(c.graph, b.graph);
+    assert.deepStrictEqual(c.graph, fresh(renamed, 0).graph);
+    assert.ok(c.graph.nodes.some((n) => n.tensor === param && n.label === "renamed"));
   });
 
   it("lays a new trace's step out as the last trace's, when alike, without laying it out again", async () => {

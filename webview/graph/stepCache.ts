@@ -8,7 +8,7 @@ import { eventSpans, type EventSpans } from "./highlight";
 import { layoutInput, runLayoutSlices, type Layout } from "./layout";
 import { stepGraphSlices, stepsWithOps, type StepGraph } from "./model";
 import { renamedLayout } from "./sameLayout";
-import { deriveSlices } from "./sameSteps";
+import { deriveSlices, sameStepGraph } from "./sameSteps";
 import { runAll, type Slices } from "./slices";
 import { hasStep } from "./stepLoader";
 
@@ -38,6 +38,8 @@ export class StepCache {
    * after its provisional one, a trace again) usually shows the same boxes.
    */
   private before = new Map<string, Laid>();
+  /** The last trace's graphs, until this trace's first is obtained: a step made of the same objects is theirs. */
+  private last?: { index: ViewIndex; graphs: Map<number, StepGraph> };
   /** A step built ahead, a slice at a time (`work`). */
   private ahead?: { step: number; slices: Slices<void> };
   /** The index's steps that have ops. */
@@ -70,7 +72,7 @@ export class StepCache {
   }
 
   private *obtain(index: ViewIndex, step: number): Slices<StepGraph> {
-    let graph = this.graphs.get(step);
+    let graph = this.graphs.get(step) ?? this.fromLast(index, step);
     for (const from of [...this.graphs.values()].reverse()) {
       if (graph) break;
       graph = yield* deriveSlices(index, from, step);
@@ -86,6 +88,15 @@ export class StepCache {
       for (const [key, v] of this.laid) if (v.graph.step === old) this.laid.delete(key);
     }
     return graph;
+  }
+
+  /** The last trace's graph of `step` when this trace's is made of the same objects (sameStepGraph); once only. */
+  private fromLast(index: ViewIndex, step: number): StepGraph | undefined {
+    const last = this.last;
+    if (!last || last.index === index || index !== this.index) return undefined;
+    this.last = undefined; // not kept longer than the new trace's first graph
+    const from = last.graphs.get(step);
+    return from && sameStepGraph(last.index, from, index);
   }
 
   /** How many graphs are kept: GRAPHS, or more while they hold NODES_KEPT nodes (sized by the largest kept). */
@@ -204,6 +215,7 @@ export class StepCache {
 
   private use(index: ViewIndex): void {
     if (index === this.index) return;
+    this.last = this.index && this.graphs.size ? { index: this.index, graphs: new Map(this.graphs) } : undefined;
     this.index = index;
     this.graphs.clear();
     if (this.laid.size) this.before = new Map([...this.laid].map(([k, v]) => [k, v.laid]));
