@@ -79,7 +79,22 @@ export function withoutRows(m: HostMessage, rows: RowsPrefix & { held?: Tensors 
   return { ...m, rows: { ...prefix, tensors: packIds(Int32Array.from(ids)) }, trace: { ...trace, tensors } };
 }
 
-/** Whether the page would read `b` as it reads `a`: every field the message carries of it. */
+/**
+ * The fields sameTensor compares: every field of TensorInfo, so that a field added to it fails to compile here until it
+ * is compared too (else a tensor changed only in it would be left out of the final message, and the page keep the old).
+ */
+export const COMPARED_FIELDS = {
+  id: true,
+  name: true,
+  kind: true,
+  shape: true,
+  dtype: true,
+  stats: true,
+  op: true,
+  hasValues: true,
+} as const satisfies Record<keyof TensorInfo, true>;
+
+/** Whether the page would read `b` as it reads `a`: every field the message carries of it (COMPARED_FIELDS). */
 function sameTensor(a: TensorInfo, b: TensorInfo): boolean {
   if (a === b) return true;
   if (
