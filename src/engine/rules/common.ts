@@ -2,7 +2,7 @@
 // derivatives.
 import type { Tensor } from "../tensor";
 import type { Dtype } from "../dtype";
-import type { LocalDescription } from "../observer";
+import { observer, type EngineObserver, type LocalDescription } from "../observer";
 import type { BinCode } from "../kernels/binary";
 import { MUL, binaryInto } from "../kernels/binary";
 import { alloc, promote } from "../dtype";
@@ -72,6 +72,13 @@ export function transposed(
 const CONSTANTS_KEPT = 32;
 const CONSTANT_MAX_SIZE = 1 << 16;
 const constants: { dtype: Dtype; value: number; tensor: Tensor }[] = [];
+/**
+ * The observer the kept constants were made for. Another one (a new recording) starts with none kept: a recorder
+ * records a constant once and names it again by identity, so constants left by what ran before (another recording in
+ * the process, a warm worker's warm-up) decided which of them a recording found and which it pushed out partway
+ * through, and so its tensor ids (a test comparing two recordings failed in the CI pre-check so, after other tests).
+ */
+let constantsFor: EngineObserver | null = null;
 
 /**
  * A constant local derivative (1 for add, −1 for neg, 1/n for mean), shared by the ops of one shape: it
@@ -79,6 +86,11 @@ const constants: { dtype: Dtype; value: number; tensor: Tensor }[] = [];
  * few such shapes: a scan is cheaper than building a key.)
  */
 export function constantLocal(dtype: Dtype, shape: readonly number[], value: number): Tensor {
+  const watching = observer();
+  if (watching !== constantsFor) {
+    constants.length = 0;
+    constantsFor = watching;
+  }
   for (const c of constants)
     if (c.value === value && c.dtype === dtype && sameShape(c.tensor.shape, shape)) return c.tensor;
   const tensor = fullOf(dtype, shape, value);
