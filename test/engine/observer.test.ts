@@ -233,10 +233,9 @@ describe("observer contract", () => {
     assert.deepEqual(described(locals(undefined)), [true, true, true, true]);
     assert.deepEqual(described(locals(() => true)), [true, true, true, true]);
     assert.deepEqual(described(locals(() => false)), [false, false, false, false]);
-    const wanting = NOOP;
     // beside an observer that wants them (by default), every observer gets them
-    assert.deepEqual(described(locals(() => false, wanting)), [true, true, true, true]);
-    assert.deepEqual(described(locals(() => false, { ...wanting, wantsLocals: () => false })), [
+    assert.deepEqual(described(locals(() => false, NOOP)), [true, true, true, true]);
+    assert.deepEqual(described(locals(() => false, { ...NOOP, wantsLocals: () => false })), [
       false,
       false,
       false,
@@ -269,14 +268,13 @@ describe("observer contract", () => {
       kept(() => false),
       [false, false],
     );
-    const plain = NOOP;
     assert.deepEqual(
-      kept(() => false, plain),
+      kept(() => false, NOOP),
       [true, true],
       "beside one that wants them (by default)",
     );
     assert.deepEqual(
-      kept(() => false, { ...plain, wantsLastGrads: () => false }),
+      kept(() => false, { ...NOOP, wantsLastGrads: () => false }),
       [false, false],
     );
   });
