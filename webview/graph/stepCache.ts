@@ -30,7 +30,7 @@ const LAYOUTS = 5;
 export class StepCache {
   private index?: ViewIndex;
   /** By step, least recently used first. */
-  private readonly graphs = new Map<number, StepGraph>();
+  private graphs = new Map<number, StepGraph>();
   /** By step and open groups (layoutKey), least recently used first. */
   private readonly laid = new Map<string, { graph: StepGraph; laid: Laid }>();
   /**
@@ -215,9 +215,10 @@ export class StepCache {
 
   private use(index: ViewIndex): void {
     if (index === this.index) return;
-    this.last = this.index && this.graphs.size ? { index: this.index, graphs: new Map(this.graphs) } : undefined;
+    // the last trace's graphs move over as they are (this trace starts a map of its own)
+    this.last = this.index && this.graphs.size ? { index: this.index, graphs: this.graphs } : undefined;
     this.index = index;
-    this.graphs.clear();
+    this.graphs = new Map();
     if (this.laid.size) this.before = new Map([...this.laid].map(([k, v]) => [k, v.laid]));
     this.laid.clear();
     this.ahead = undefined;
