@@ -1,6 +1,6 @@
 // Real VS Code (code-server + Chromium): time from the Trace Backprop command to the graph painted, MLP example, and
 // where it goes (the extension's own breakdown, put on the bench's clock).
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
@@ -8,13 +8,9 @@ import { ensureCodeServer } from "../scripts/codeServer";
 import { examplesDir, packageVsix } from "../test/e2e/harness/fixtures";
 import { BIG_100K, BIG_10K, bigModelBench, bigModelOnly, keptScenarios } from "./e2eBigModel";
 import { Workbench } from "../test/e2e/harness/workbench";
-import {
-  PHASES,
-  type LoggedTimings,
-  type Phase,
-  parseActivationLine,
-  parseTimingLine,
-} from "../extension/traceTimings";
+import { WebviewWorkers } from "./webviewWorkers";
+import { PHASES, type Phase } from "../extension/traceTimings";
+import { activation, breakdownAfter, loggedBreakdowns } from "./e2eLog";
 
 const MODEL = "mlp-classifier.ts";
 const RUNS = 5;
@@ -46,46 +42,6 @@ async function graphPainted(wb: Workbench, since: number, timeoutMs = 60_000): P
   }
 }
 
-/** The extension's log files (its LogOutputChannel "Backstep") under the profile's user-data folder. */
-function backstepLogs(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) out.push(...backstepLogs(full));
-    else if (/Backstep\.log$/.test(e.name)) out.push(full);
-  }
-  return out;
-}
-
-const logLines = (wb: Workbench): string[] =>
-  backstepLogs(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
-
-/** Every timing breakdown the extension logged so far, oldest first (the log is flushed within a second). */
-function loggedBreakdowns(wb: Workbench): LoggedTimings[] {
-  return logLines(wb).flatMap((l) => {
-    const b = parseTimingLine(l);
-    return b ? [b] : [];
-  });
-}
-
-/** How long the extension's activate() took and when it ended (ms since the epoch), once it logged it. */
-function activation(wb: Workbench): { ms: number; endedAt: number } | undefined {
-  for (const l of logLines(wb)) {
-    const a = parseActivationLine(l);
-    if (a) return a;
-  }
-  return undefined;
-}
-
-async function breakdownAfter(wb: Workbench, seen: number): Promise<LoggedTimings | undefined> {
-  for (let i = 0; i < 50; i++) {
-    const all = loggedBreakdowns(wb);
-    if (all.length > seen) return all[all.length - 1];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return undefined;
-}
-
 interface Run {
   /** Enter → graph painted. */
   total: number;
@@ -102,7 +58,17 @@ interface Run {
    * extension activated), then the extension's own breakdown (its log line), moved from its command's start to Enter.
    */
   phases?: Partial<
-    Record<"activated" | "command" | "hostStarted" | "pageStarted" | PagePhase | Phase | PageTracePhase, number>
+    Record<
+      | "activated"
+      | "command"
+      | "hostStarted"
+      | "pageStarted"
+      | (typeof WORKER_PHASES)[number]
+      | PagePhase
+      | Phase
+      | PageTracePhase,
+      number
+    >
   >;
   /** The 1-minute load average when the run ended (the machine is shared). */
   load: number;
@@ -115,6 +81,10 @@ interface Run {
 /** The page's boot phases after Enter, beside pageStarted (see PAGE_PHASES). */
 type PagePhase = (typeof PAGE_PHASES)[number];
 const PAGE_PHASES = ["swStarting", "swActivated", "bootStarted", "readyPosted"] as const;
+/** The new webview's service worker version, from Chromium's DevTools protocol (bench/webviewWorkers.ts). */
+const WORKER_PHASES = ["swRegistered", "swActivating", "swActive"] as const;
+/** Each launched workbench's watcher of the webview service workers. */
+const workers = new WeakMap<Workbench, WebviewWorkers>();
 
 /**
  * The trace on the page's own clock, beside the host's "transferred" and "painted": pageReceived, when the trace
@@ -127,7 +97,8 @@ const PAGE_TRACE_PHASES = ["pageReceived", "pagePainted"] as const;
 
 /**
  * A new graph page's boot, ms after its frame's timeOrigin (pageStarted): swStarting, when the browser began running
- * the service worker that serves that navigation (Navigation Timing's workerStart; absent when it was running already);
+ * or dispatching to, the service worker that serves that navigation (Navigation Timing's workerStart: after the new
+ * webview's worker activated, swActive);
  * swActivated, when the navigation of VS Code's
  * placeholder page (fake.html, into which the webview host then writes ours) could start its fetch (in code-server it
  * waits for the new webview's service worker to activate); bootStarted, when our bundle's first module ran
@@ -226,6 +197,7 @@ export async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): P
     ...(hostAt !== undefined && hostAt > enterAt ? { hostStarted: Math.round(hostAt - enterAt) } : {}),
     ...(pageAt !== undefined && pageAt > enterAt ? { pageStarted: Math.round(pageAt - enterAt) } : {}),
     ...Object.fromEntries(Object.entries(boot).map(([k, v]) => [k, Math.round(pageAt! + v - enterAt)])),
+    ...(reopen ? workers.get(wb)?.phasesSince(enterAt) : {}),
     ...onPage,
   };
   const m = /· ([\d.]+) (ms|s)\s*$/.exec(statusText);
@@ -247,13 +219,16 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export const launch = (vsix: string): Promise<Workbench> =>
-  Workbench.launch({
+export async function launch(vsix: string): Promise<Workbench> {
+  const wb = await Workbench.launch({
     workspace: examplesDir,
     vsix,
     open: MODEL,
     settings: { "backstep.intelliSense.offerSetup": false },
   });
+  workers.set(wb, await WebviewWorkers.watch(wb.page));
+  return wb;
+}
 
 /** A cold run: the first Trace Backprop in a freshly started code-server, right after the model's editor opened. */
 export async function cold(wb: Workbench): Promise<Run & { frame: Frame }> {
@@ -285,7 +260,16 @@ function summary(runs: Run[], target: number) {
     // Median ms after Enter at which each phase ended (the extension's log line, on the bench's clock).
     phasesMedianMs: Object.fromEntries(
       (
-        ["activated", "command", "hostStarted", "pageStarted", ...PAGE_PHASES, ...PHASES, ...PAGE_TRACE_PHASES] as const
+        [
+          "activated",
+          "command",
+          "hostStarted",
+          "pageStarted",
+          ...WORKER_PHASES,
+          ...PAGE_PHASES,
+          ...PHASES,
+          ...PAGE_TRACE_PHASES,
+        ] as const
       ).flatMap((p) => {
         const m = pick((r) => r.phases?.[p]);
         return m === null ? [] : [[p, m]];
@@ -347,7 +331,7 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
   }
   const result = {
     model: `examples/${MODEL}`,
-    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two) → swStarting (the browser began running the service worker that serves the frame's first navigation; absent if it was running) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; pageReceived and pagePainted are those two on the page's own clock (the host's are when the page's painted message reached it)",
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes, in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two; swRegistered → swActivating → swActive are the new webview's worker version as Chromium reports it: code-server's webviews share one scope, so a new webview's worker replaces the last one's, and Chromium waits 1 s before activating it when the old one was running, bench/webviewWorkers.ts) → swStarting (the browser began running the service worker that serves the frame's first navigation; absent if it was running) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; pageReceived and pagePainted are those two on the page's own clock (the host's are when the page's painted message reached it)",
     // The 2 cores are shared with other work: a busy machine stretches every number here.
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     cold: summary(colds, COLD_TARGET_MS),

@@ -1,12 +1,13 @@
 // The e2e bench's big-model scenarios (issue 15): right-click in a 10,000- or 100,000-op model's editor → Trace
 // Backprop → graph painted, in code-server, with the editor's longest hitch (workbench long tasks) and the extension
 // host's; for the 100,000-op model also a step of the graph's cursor (bigModelSteps.ts).
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import type { Frame } from "playwright-core";
 import { Workbench } from "../test/e2e/harness/workbench";
-import { PHASES, type LoggedTimings, type Phase, parseTimingLine } from "../extension/traceTimings";
+import { PHASES, type Phase } from "../extension/traceTimings";
+import { breakdownAfter, logLines, loggedBreakdowns } from "./e2eLog";
 import { type StepTimes, stepText, timeSteps } from "./bigModelSteps";
 import {
   type LongTask,
@@ -74,20 +75,6 @@ interface BigRun {
   problems: string;
   load: number;
 }
-
-function logLines(wb: Workbench): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : /Backstep\.log$/.test(e.name) ? [join(dir, e.name)] : [],
-    );
-  return walk(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
-}
-
-const breakdowns = (wb: Workbench): LoggedTimings[] =>
-  logLines(wb).flatMap((l) => {
-    const b = parseTimingLine(l);
-    return b ? [b] : [];
-  });
 
 /**
  * The graph's webview once it drew the final trace (its own perf record says so; nodes alone may be the last trace's),
@@ -162,7 +149,7 @@ function stopPageWait(token: string): void {
 async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Frame }> {
   const { page } = wb;
   await wb.closeGraphPanel(s.model);
-  const logged = breakdowns(wb).length;
+  const logged = loggedBreakdowns(wb).length;
   await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click({ button: "right" });
   const item = page.getByRole("menuitem", { name: "Trace Backprop", exact: true });
   await item.waitFor({ state: "visible" });
@@ -183,12 +170,7 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
         .map((p) => Math.round(p.ms)),
     )
     .catch(() => [] as number[]);
-  let b: LoggedTimings | undefined;
-  for (let i = 0; i < 100 && !b; i++) {
-    const all = breakdowns(wb);
-    if (all.length > logged) b = all[all.length - 1];
-    else await new Promise((r) => setTimeout(r, 100));
-  }
+  const b = await breakdownAfter(wb, logged, 10_000);
   await new Promise((r) => setTimeout(r, 1000)); // what follows the paint (hints, Problems) counts as a hitch too
   const longTasks = await takeLongTasks(wb);
   const frames = await takeFrames(wb);
