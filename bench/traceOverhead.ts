@@ -5,8 +5,9 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import * as engine from "../src/index";
-import { setObserver, type EngineObserver } from "../src/engine/observer";
+import { setObserver } from "../src/engine/observer";
 import { ModelSession } from "../src/runner/session";
+import { NOOP_OBSERVER } from "../test/engine/support/observers";
 
 type Step = () => unknown;
 
@@ -97,15 +98,6 @@ export async function overhead(
     stepT();
     traced.flush();
   };
-  // the engine's own share: an observer that records nothing still makes backward describe local derivatives
-  const noop: EngineObserver = {
-    forward() {},
-    backwardBegin() {},
-    backward() {},
-    accumulate() {},
-    backwardEnd() {},
-    update() {},
-  };
   const previous = setObserver(null);
   for (let i = 0; i < WARMUP; i++) {
     setObserver(null);
@@ -133,7 +125,8 @@ export async function overhead(
     setObserver(null);
     for (let i = 0; i < 5; i++) stepU();
     const u0 = timePerCall(stepU, steps);
-    setObserver(noop);
+    // the engine's own share: an observer that records nothing still makes backward describe local derivatives
+    setObserver(NOOP_OBSERVER);
     const e0 = timePerCall(stepU, steps);
     setObserver(traced.recorder);
     const t0 = timePerCall(tracedStep, steps);

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import * as engine from "../src/index";
 import { addObserver, type EngineObserver } from "../src/engine/observer";
 import { ModelSession } from "../src/runner/session";
+import { NOOP_OBSERVER } from "../test/engine/support/observers";
 import { loadStep, median, quantile } from "./traceOverhead";
 
 const DEFAULT_MODELS = ["bench/models/resmlp-10k.ts", "bench/models/char-lstm-100k.ts"];
@@ -14,13 +15,10 @@ const DEFAULT_MODELS = ["bench/models/resmlp-10k.ts", "bench/models/char-lstm-10
 function countOps(step: () => unknown): { forward: number; backward: number } {
   const n = { forward: 0, backward: 0 };
   const counter: EngineObserver = {
+    ...NOOP_OBSERVER,
     forward: () => void n.forward++,
-    backwardBegin() {},
     wantsLocals: () => false,
     backward: () => void n.backward++,
-    accumulate() {},
-    backwardEnd() {},
-    update() {},
   };
   const remove = addObserver(counter);
   try {

@@ -2,17 +2,16 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
+import { NOOP_OBSERVER } from "./support/observers";
 
 const f64 = (v: number[] | number, requiresGrad = true): B.Tensor => B.tensor(v, { dtype: "float64", requiresGrad });
 
 function counting(): { obs: EngineObserver; ops: string[]; backward: number; updates: number } {
   const r = { ops: [] as string[], backward: 0, updates: 0, obs: null as unknown as EngineObserver };
   r.obs = {
+    ...NOOP_OBSERVER,
     forward: (op) => r.ops.push(op),
-    backwardBegin: () => {},
     backward: () => r.backward++,
-    accumulate: () => {},
-    backwardEnd: () => {},
     update: () => r.updates++,
   };
   return r;

@@ -5,18 +5,13 @@ import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
 import type { GradCheckReport } from "../../src/engine/observer";
 import { gradCheckText } from "../../src/trace/text";
+import { NOOP_OBSERVER } from "./support/observers";
 
 /** Runs `fn` with an observer that keeps the gradient checks reported (and nothing else). */
 function checksDuring(fn: () => void): GradCheckReport[] {
   const reports: GradCheckReport[] = [];
-  const none = (): void => undefined;
   const remove = B.addObserver({
-    forward: none,
-    backwardBegin: none,
-    backward: none,
-    accumulate: none,
-    backwardEnd: none,
-    update: none,
+    ...NOOP_OBSERVER,
     gradCheck: (r) => void reports.push(r),
   });
   try {

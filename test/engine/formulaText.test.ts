@@ -3,16 +3,13 @@ import { strict as assert } from "node:assert";
 import * as B from "../../src/index";
 import { latexToUnicode } from "../../src/protocol/latexText";
 import { gradCases } from "./fixtures/gradcases";
+import { NOOP_OBSERVER } from "./support/observers";
 
 /** Each registered rule's local-derivative formulas, as its gradcheck cases make it emit them. */
 function emittedFormulas(): Map<string, Set<string>> {
   const byRule = new Map<string, Set<string>>();
   const obs: B.EngineObserver = {
-    forward: () => {},
-    backwardBegin: () => {},
-    backwardEnd: () => {},
-    accumulate: () => {},
-    update: () => {},
+    ...NOOP_OBSERVER,
     backward: (output, _upstream, local) => {
       const rule = output._ctx?.rule.name ?? "?";
       for (const l of local) if (l) byRule.set(rule, (byRule.get(rule) ?? new Set()).add(l.formula));

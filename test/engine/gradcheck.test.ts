@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { gradCases } from "./fixtures/gradcases";
+import { NOOP_OBSERVER } from "./support/observers";
 
 describe("gradient rules: finite-difference gradcheck", () => {
   before(() => B.manualSeed(1234));
@@ -33,11 +34,7 @@ describe("gradient rules: local-derivative descriptions", () => {
     it(`${op}: every backward event has a formula, the Jacobian shape [size(out), size(in)] and input-shaped contributions`, () => {
       let seen = 0;
       const obs: B.EngineObserver = {
-        forward: () => {},
-        backwardBegin: () => {},
-        backwardEnd: () => {},
-        accumulate: () => {},
-        update: () => {},
+        ...NOOP_OBSERVER,
         backward: (output, upstream, local, contributions) => {
           const ctx = output._ctx!;
           assert.deepEqual(upstream.shape, output.shape);

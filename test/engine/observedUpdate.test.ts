@@ -4,6 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver, Tensor } from "../../src/index";
+import { NOOP_OBSERVER } from "./support/observers";
 
 interface Told {
   name: string;
@@ -16,11 +17,7 @@ interface Told {
 function observedSteps(steps: () => void): Told[] {
   const told: Told[] = [];
   const obs: EngineObserver = {
-    forward() {},
-    backwardBegin() {},
-    backward() {},
-    accumulate() {},
-    backwardEnd() {},
+    ...NOOP_OBSERVER,
     update(param: Tensor, name: string, before: Tensor, _grad: Tensor, after: Tensor) {
       told.push({
         name,

@@ -2,6 +2,7 @@
 // f′ as a tensor of its own and makes the VJP from it): upstream ⊙ f′, each f′ and each product rounded to the dtype.
 import * as assert from "node:assert/strict";
 import { setObserver, tensor, type EngineObserver, type Tensor } from "../../src/index";
+import { NOOP_OBSERVER } from "./support/observers";
 
 const xs = [-3.1, -0.7, -0.05, 0, 0.2, 0.9, 2.5, 7, 1e-3, -12];
 const ws = [0.3, -1.7, 2.2, 0.01, -0.4, 1.3, -2.9, 0.6, 1e5, -3e-4];
@@ -36,17 +37,13 @@ describe("an elementwise op's VJP, observed or not", () => {
       it(`${name} (${dtype}): the same gradient, and the observed contribution is upstream ⊙ f′ rounded`, () => {
         const told: { up: number[]; local: number[]; contribution: number[] }[] = [];
         const observer: EngineObserver = {
-          forward() {},
-          backwardBegin() {},
+          ...NOOP_OBSERVER,
           backward(_out, up, local, contributions) {
             const l = local[0]?.tensor;
             const c = contributions[0];
             if (l && c)
               told.push({ up: Array.from(up.data), local: Array.from(l.data), contribution: Array.from(c.data) });
           },
-          accumulate() {},
-          backwardEnd() {},
-          update() {},
         };
         const plain = gradOf(f, dtype, null);
         const observed = gradOf(f, dtype, observer);

@@ -4,6 +4,7 @@ import * as B from "../../src/index";
 import { nameValue } from "../../src/engine/naming";
 import { lastGradOf } from "../../src/engine/gradWatch";
 import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
+import { NOOP_OBSERVER } from "./support/observers";
 
 type Ev =
   | { kind: "forward"; op: string; inputs: Tensor[]; output: Tensor; attrs: Record<string, unknown>; module?: string }
@@ -20,16 +21,6 @@ type Ev =
 
 /** A copy of a tensor's values, shape and dtype. */
 const copy = (t: Tensor): Tensor => B.tensor(Array.from(t.data), { shape: t.shape, dtype: t.dtype });
-
-/** An observer that is told of everything and keeps nothing (and asks for nothing: every question's default). */
-const NOOP: EngineObserver = {
-  forward: () => undefined,
-  backwardBegin: () => undefined,
-  backward: () => undefined,
-  accumulate: () => undefined,
-  backwardEnd: () => undefined,
-  update: () => undefined,
-};
 
 function record(fn: () => void): Ev[] {
   const evs: Ev[] = [];
@@ -207,12 +198,8 @@ describe("observer contract", () => {
       const seen: (LocalDescription | null)[][] = [];
       let asked = 0;
       const obs: EngineObserver = {
-        forward: () => undefined,
-        backwardBegin: () => undefined,
+        ...NOOP_OBSERVER,
         backward: (_o, _u, local) => void seen.push([...local]),
-        accumulate: () => undefined,
-        backwardEnd: () => undefined,
-        update: () => undefined,
         ...(wants ? { wantsLocals: () => (asked++, wants()) } : {}),
       };
       const prev = B.setObserver(obs);
@@ -234,8 +221,8 @@ describe("observer contract", () => {
     assert.deepEqual(described(locals(() => true)), [true, true, true, true]);
     assert.deepEqual(described(locals(() => false)), [false, false, false, false]);
     // beside an observer that wants them (by default), every observer gets them
-    assert.deepEqual(described(locals(() => false, NOOP)), [true, true, true, true]);
-    assert.deepEqual(described(locals(() => false, { ...NOOP, wantsLocals: () => false })), [
+    assert.deepEqual(described(locals(() => false, NOOP_OBSERVER)), [true, true, true, true]);
+    assert.deepEqual(described(locals(() => false, { ...NOOP_OBSERVER, wantsLocals: () => false })), [
       false,
       false,
       false,
@@ -245,7 +232,7 @@ describe("observer contract", () => {
 
   it("keeps computed tensors' gradients after the pass only when its observers want them (wantsLastGrads)", () => {
     const kept = (wants: (() => boolean) | undefined, alongside?: EngineObserver): boolean[] => {
-      const obs: EngineObserver = { ...NOOP, ...(wants ? { wantsLastGrads: wants } : {}) };
+      const obs: EngineObserver = { ...NOOP_OBSERVER, ...(wants ? { wantsLastGrads: wants } : {}) };
       const prev = B.setObserver(obs);
       const remove = alongside ? B.addObserver(alongside) : undefined;
       try {
@@ -269,12 +256,12 @@ describe("observer contract", () => {
       [false, false],
     );
     assert.deepEqual(
-      kept(() => false, NOOP),
+      kept(() => false, NOOP_OBSERVER),
       [true, true],
       "beside one that wants them (by default)",
     );
     assert.deepEqual(
-      kept(() => false, { ...NOOP, wantsLastGrads: () => false }),
+      kept(() => false, { ...NOOP_OBSERVER, wantsLastGrads: () => false }),
       [false, false],
     );
   });

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { OP_FACTS, TORCH_OP_FACTS, opFacts, opNames } from "../../src/protocol/opFacts";
 import { gradCases } from "./fixtures/gradcases";
+import { NOOP_OBSERVER } from "./support/observers";
 
 describe("op facts", () => {
   it("every registered op has facts, and every op in the table is registered", () => {
@@ -45,11 +46,7 @@ describe("op facts", () => {
     it(`${op} is elementwise: its local derivative is a tensor of the output's shape for every input`, () => {
       let seen = 0;
       const obs: B.EngineObserver = {
-        forward: () => {},
-        backwardBegin: () => {},
-        backwardEnd: () => {},
-        accumulate: () => {},
-        update: () => {},
+        ...NOOP_OBSERVER,
         backward: (output, _upstream, local) => {
           if (output._ctx?.rule.name !== op) return;
           for (const l of local) {

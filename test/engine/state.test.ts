@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
+import { NOOP_OBSERVER } from "./support/observers";
 
 class Net extends B.Module {
   fc1 = new B.nn.Linear(3, 4);
@@ -93,11 +94,7 @@ describe("state dicts", () => {
     const sched = new B.optim.StepLR(opt, 1, { gamma: 0.5 });
     const rules: string[] = [];
     const obs: EngineObserver = {
-      forward: () => {},
-      backwardBegin: () => {},
-      backward: () => {},
-      accumulate: () => {},
-      backwardEnd: () => {},
+      ...NOOP_OBSERVER,
       update: (_p, _n, _b, _g, _a, rule) => rules.push(rule),
     };
     const remove = B.addObserver(obs);

@@ -12,6 +12,7 @@ import { recycle } from "../../src/engine/slabs";
 import { lastGradOf } from "../../src/engine/gradWatch";
 import { ModelSession } from "../../src/runner/session";
 import { TraceAssembler } from "../../src/trace/assembler";
+import { NOOP_OBSERVER } from "./support/observers";
 import { stringifyTrace } from "../../src/trace/json";
 
 /**
@@ -91,12 +92,8 @@ async function record(file: string, alongside: EngineObserver | null): Promise<R
  */
 const sums: { total: engine.Tensor; values: number[] }[] = [];
 const watcher: EngineObserver = {
-  forward() {},
-  backwardBegin() {},
-  backward() {},
+  ...NOOP_OBSERVER,
   accumulate: (_t, _c, total) => void sums.push({ total, values: Array.from(total.data) }),
-  backwardEnd() {},
-  update() {},
 };
 
 describe("storage handed out again", () => {

@@ -2,6 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver } from "../../src/index";
+import { NOOP_OBSERVER } from "../engine/support/observers";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { opCases as basicCases } from "./fixtures/opCases";
@@ -12,14 +13,7 @@ const opCases = [...basicCases, ...selectCases];
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */
 function opsOf(c: OracleCase): Set<string> {
   const seen = new Set<string>();
-  const obs: EngineObserver = {
-    forward: (op) => seen.add(op),
-    backwardBegin: () => {},
-    backward: () => {},
-    accumulate: () => {},
-    backwardEnd: () => {},
-    update: () => {},
-  };
+  const obs: EngineObserver = { ...NOOP_OBSERVER, forward: (op) => seen.add(op) };
   const remove = B.addObserver(obs);
   try {
     c.ts(c.inputs(), "float64");

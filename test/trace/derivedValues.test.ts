@@ -8,6 +8,7 @@ import { TraceAssembler } from "../../src/trace/assembler";
 import { TraceWriter } from "../../src/trace/stream";
 import { computeStats } from "../../src/trace/stats";
 import type { Trace, TraceEvent } from "../../src/trace/types";
+import { NOOP_OBSERVER } from "../engine/support/observers";
 
 /** What the engine told observers of one op's backward: its local derivative's and contribution's values. */
 interface Told {
@@ -21,16 +22,12 @@ function record(fn: () => void, opts: RecorderOptions = {}): { trace: Trace; tol
   const rec = new Recorder({ ...opts, onChunk: (c) => asm.addChunk(c) });
   const told: Told[] = [];
   const spy: EngineObserver = {
-    forward() {},
-    backwardBegin() {},
+    ...NOOP_OBSERVER,
     backward(_out, _up, local, contributions) {
       const l = local[0]?.tensor;
       const c = contributions[0];
       told.push({ local: l ? Array.from(l.data) : undefined, contribution: c ? Array.from(c.data) : undefined });
     },
-    accumulate() {},
-    backwardEnd() {},
-    update() {},
   };
   const proto = TraceWriter.prototype;
   const write = proto.derivedTensor;
