@@ -285,7 +285,10 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       }
       if (!final && !error)
         error = diagnostic("runtime-error", `The model's worker ended unexpectedly (exit code ${code}).`, program);
-      const found = computeDiagnostics(trace, assembler.health, options, { nonFinite: assembler.nonFinite });
+      const found = computeDiagnostics(trace, assembler.health, options, {
+        nonFinite: assembler.nonFinite,
+        params: assembler.paramTensors,
+      });
       trace.diagnostics = [...(error ? [error] : []), ...warnings, ...found];
       resolvePromise({
         trace,

@@ -88,6 +88,8 @@ export class TraceAssembler implements TraceSink {
   readonly health: OpHealth[] = [];
   /** Whether a tensor read so far holds a NaN or ±Inf (computeDiagnostics looks for the first only then). */
   nonFinite = false;
+  /** The ids of the tensors of kind "param" read so far (computeDiagnostics's parameter rules read no other tensor). */
+  readonly paramTensors = new Set<TensorId>();
   /** Each step's event and its index in the events. */
   private readonly stepEvents = new Map<number, { e: Extract<TraceEvent, { kind: "step" }>; at: number }>();
   private readonly reader = new TraceReader(this);
@@ -120,6 +122,7 @@ export class TraceAssembler implements TraceSink {
   tensor(t: TraceTensor): void {
     this.trace.tensors.push(t);
     if (t.stats.nan > 0 || t.stats.inf > 0) this.nonFinite = true;
+    if (t.kind === "param") this.paramTensors.add(t.id);
   }
 
   event(e: TraceEvent): void {

@@ -5,7 +5,15 @@ import type { GradCheckEvent, Trace, TraceDiagnostic } from "./types";
 
 /** Every gradCheck event, in order. */
 export function gradChecks(trace: Pick<Trace, "events">): GradCheckEvent[] {
-  return trace.events.filter((e): e is GradCheckEvent => e.kind === "gradCheck");
+  // a loop, not filter's callback per event: gradCheckDiagnostics at 100,000 ops (245,800 events) 12.2 -> 8.8 ms (node
+  // CPU, medians of 21 in turn, load 8)
+  const out: GradCheckEvent[] = [];
+  const { events } = trace;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.kind === "gradCheck") out.push(e);
+  }
+  return out;
 }
 
 /**

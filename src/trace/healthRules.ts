@@ -98,11 +98,21 @@ const maxAbs = (s: TensorStats): number => Math.max(Math.abs(s.min), Math.abs(s.
  * contribution (or fan-out sum) into it in the step; it is "structural" when every contribution of the step
  * cancelled to rounding level (STRUCTURAL_RELATIVE) while a gradient at least `vanishing` reached the op.
  */
-export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map<string, StepGradient[]> {
+export function parameterGradients(
+  trace: HealthTrace,
+  t: HealthThresholds,
+  /**
+   * The ids of the trace's tensors of kind "param", where the caller knows them (the runner's TraceAssembler saw each
+   * tensor as it came): the rules then read no other tensor to tell whether an op's input is a parameter (at 100,000
+   * ops, 150,000 reads of tensors scattered in memory).
+   */
+  params?: ReadonlySet<TensorId>,
+): Map<string, StepGradient[]> {
   const out = new Map<string, StepGradient[]>();
   /** Per parameter, whether every contribution of the current step so far was rounding level. */
   const cancelled = new Map<string, { step: number; all: boolean; upstream: number; op?: OpId }>();
   const paramName = (id: TensorId): string | undefined => {
+    if (params && !params.has(id)) return undefined;
     const info = trace.tensors[id];
     return info?.kind === "param" && info.name ? info.name : undefined;
   };
@@ -132,12 +142,16 @@ export function parameterGradients(trace: HealthTrace, t: HealthThresholds): Map
     else if (e.kind === "forward") step = trace.ops[e.op]?.trainingStep ?? step;
     else if (e.kind === "backward") {
       const op = trace.ops[e.op];
-      const up = trace.tensors[e.upstream]?.stats;
       const inputs = op?.inputs ?? [];
+      // the upstream's statistics are read at the op's first parameter input: most backward events have none (with
+      // `params`, this at 100,000 ops 52.5 -> 45.3 ms, node CPU, medians of 21 in turn, load 8)
+      let up: TensorStats | undefined | null = null;
       for (let k = 0; k < inputs.length; k++) {
         const name = paramName(inputs[k]);
         const c = e.contributions[k];
-        if (name === undefined || c === null || c === undefined || !up) continue;
+        if (name === undefined || c === null || c === undefined) continue;
+        if (up === null) up = trace.tensors[e.upstream]?.stats;
+        if (!up) continue;
         const local = e.local[k];
         const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
         const scale = up.norm * (localStats ? maxAbs(localStats) : 1);

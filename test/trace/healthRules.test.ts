@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { thresholds, normVerdict } from "../../src/protocol/health";
-import { withThresholds } from "../../src/trace/diagnostics";
+import { computeDiagnostics, HEALTH_CODES, withThresholds } from "../../src/trace/diagnostics";
 import { traceProblems } from "../../extension/editor/problems";
 import { lineHints } from "../../extension/editor/lineHints";
 import { healthThresholds, readSettings } from "../../extension/settings";
@@ -103,6 +103,23 @@ describe("health rules on recorded runs", function () {
     const c = new TraceCursor(trace);
     c.breakpoints.setExceptionFilters(["vanishing"]);
     assert.notEqual(c.start(false).reason, "exception");
+  });
+
+  it("the runner's diagnostics are those computed again from the trace alone (what its reader knew left out)", async () => {
+    const runs: [string, number][] = [
+      [model("deep.ts", DEEP), 1],
+      [ATTENTION, 2],
+      [model("norm.ts", BIAS_BEFORE_NORM), 3],
+    ];
+    for (const [file, maxSteps] of runs) {
+      const { trace } = await runModel(file, { maxSteps });
+      const again = computeDiagnostics(trace, trace.health ?? []);
+      assert.deepEqual(trace.diagnostics, again, file);
+      assert.ok(
+        again.some((d) => HEALTH_CODES.has(d.code)),
+        `${file}: a health rule's diagnostic (${codes(trace).join(", ")})`,
+      );
+    }
   });
 
   it("tells a bias just before a batch centring (zero by structure) from a vanishing one", async () => {
