@@ -29,16 +29,16 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
   const hints = new EditorHints(store);
   const lens = new BackpropCodeLens(path.join(context.extensionPath, "dist", "lensWorker.js"));
   const showGraph = (file: string): void => {
-    const show = (): void => {
+    const show = (columnAsked: boolean): void => {
       try {
-        GraphPanel.createOrShow(context, store, file);
+        GraphPanel.createOrShow(context, store, file, columnAsked);
       } catch (err) {
         log.error(`could not open the graph panel: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
     // a new panel: its column first, sent to the editor apart from the panel (GraphPanel.makeColumn)
-    if (GraphPanel.makeColumn(file)) setTimeout(show, 0);
-    else show();
+    if (GraphPanel.makeColumn(file)) setTimeout(() => show(true), 0);
+    else show(false);
   };
   const graphOpen = (): boolean => GraphPanel.current !== undefined;
   const deps = {

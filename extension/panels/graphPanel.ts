@@ -55,25 +55,30 @@ export class GraphPanel {
   private pendingDiff: { file: string; diff: GraphDiff } | undefined;
   private hasTrace = false;
 
-  /** makeColumn asked VS Code for the graph's column, and no panel was made since. */
-  private static columnAsked = false;
-
   /**
    * Before a new panel opens (`createOrShow`, in a later task here), with the model alone: asks VS Code to split its
    * group 60/40, so that the panel then opens in the new group in a task of the editor's thread of its own. Asked with
    * the panel (one message), the split and the panel's opening were one task: 82-126 ms in 6 runs of the e2e 10k
    * bench, two of 39-74 ms since (e2eAB, 2 launches x 3 runs each in turn, load 10-13.6). Awaiting the split before
-   * opening the panel did the same but created the panel 190 ms later (load 16-19). Returns whether it asked.
+   * opening the panel did the same but created the panel 190 ms later (load 16-19). Returns whether it asked: then
+   * pass `columnAsked` true to that createOrShow.
    */
   static makeColumn(file: string | undefined): boolean {
     if (GraphPanel.current || vscode.window.tabGroups.all.length !== 1) return false;
     void twoColumns(besideModel(file, undefined));
-    GraphPanel.columnAsked = true;
     return true;
   }
 
-  /** Shows the panel (creating it beside the model if needed) on `file`'s trace, or the latest trace. */
-  static createOrShow(context: vscode.ExtensionContext, store: TraceStore, file?: string): GraphPanel {
+  /**
+   * Shows the panel (creating it beside the model if needed) on `file`'s trace, or the latest trace. `columnAsked`:
+   * makeColumn has already asked for the new panel's column (a task before), so it is not asked again.
+   */
+  static createOrShow(
+    context: vscode.ExtensionContext,
+    store: TraceStore,
+    file?: string,
+    columnAsked = false,
+  ): GraphPanel {
     const column = besideModel(file, GraphPanel.current?.panel.viewColumn);
     if (GraphPanel.current) {
       const moved = GraphPanel.current.panel.viewColumn !== column;
@@ -89,8 +94,7 @@ export class GraphPanel {
     // its group (50/50), VS Code laid the editor area and the webview out twice, each in one task of the editor's
     // thread (a Chromium trace of the e2e bench's 10,000-op run, load ~13: the panel's creation 148-158 ms, then the
     // layout 101-160 ms, 205 of its 402 samples placing the webview over its group).
-    if (vscode.window.tabGroups.all.length === 1 && !GraphPanel.columnAsked) void twoColumns(column);
-    GraphPanel.columnAsked = false;
+    if (vscode.window.tabGroups.all.length === 1 && !columnAsked) void twoColumns(column);
     const panel = vscode.window.createWebviewPanel(
       GraphPanel.viewType,
       "Backprop Graph",
