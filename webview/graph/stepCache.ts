@@ -34,12 +34,17 @@ export class StepCache {
   /** By step and open groups (layoutKey), least recently used first. */
   private readonly laid = new Map<string, { graph: StepGraph; laid: Laid }>();
   /**
-   * The last trace's layouts, by layoutKey: sameLayout's candidates too, as a trace of the same model (the final trace
-   * after its provisional one, a trace again) usually shows the same boxes.
+   * What is kept of the traces shown before this one, for a trace of the same model (the final trace after its
+   * provisional one, a trace again), each part for a time of its own (set in `use`):
+   * - `graphs`: the last trace's, with its index, until this trace's first graph is obtained (fromLast): a step made of
+   *   the same objects is theirs (sameStepGraph).
+   * - `layouts`: by layoutKey, of the last trace that laid any out, until another trace does: sameLayout's candidates
+   *   too, as such a trace usually shows the same boxes.
    */
-  private before = new Map<string, Laid>();
-  /** The last trace's graphs, until this trace's first is obtained: a step made of the same objects is theirs. */
-  private last?: { index: ViewIndex; graphs: Map<number, StepGraph> };
+  private earlier: {
+    graphs?: { index: ViewIndex; byStep: Map<number, StepGraph> };
+    layouts: Map<string, Laid>;
+  } = { layouts: new Map() };
   /** A step built ahead, a slice at a time (`work`). */
   private ahead?: { step: number; slices: Slices<void> };
   /** The index's steps that have ops. */
@@ -92,10 +97,10 @@ export class StepCache {
 
   /** The last trace's graph of `step` when this trace's is made of the same objects (sameStepGraph); once only. */
   private fromLast(index: ViewIndex, step: number): StepGraph | undefined {
-    const last = this.last;
+    const last = this.earlier.graphs;
     if (!last || last.index === index || index !== this.index) return undefined;
-    this.last = undefined; // not kept longer than the new trace's first graph
-    const from = last.graphs.get(step);
+    this.earlier.graphs = undefined; // not kept longer than the new trace's first graph
+    const from = last.byStep.get(step);
     return from && sameStepGraph(last.index, from, index);
   }
 
@@ -155,11 +160,12 @@ export class StepCache {
   private sameLayout(key: string, visible: VisibleGraph): Layout | undefined {
     const groups = key.slice(key.indexOf("\u0000"));
     const others = (k: string): boolean => k !== key && k.slice(k.indexOf("\u0000")) === groups;
-    const last = this.before.get(key); // the same step of the last trace
+    const { layouts } = this.earlier;
+    const last = layouts.get(key); // the same step of the last trace
     const candidates = [
       ...[...this.laid].flatMap(([k, v]) => (others(k) ? [v.laid] : [])),
       ...(last ? [last] : []),
-      ...[...this.before].flatMap(([k, v]) => (others(k) ? [v] : [])),
+      ...[...layouts].flatMap(([k, v]) => (others(k) ? [v] : [])),
     ];
     for (const laid of candidates) {
       const layout = renamedLayout(laid.visible, laid.layout, visible);
@@ -215,11 +221,13 @@ export class StepCache {
 
   private use(index: ViewIndex): void {
     if (index === this.index) return;
-    // the last trace's graphs move over as they are (this trace starts a map of its own)
-    this.last = this.index && this.graphs.size ? { index: this.index, graphs: this.graphs } : undefined;
+    this.earlier = {
+      // the last trace's graphs move over as they are (this trace starts a map of its own)
+      graphs: this.index && this.graphs.size ? { index: this.index, byStep: this.graphs } : undefined,
+      layouts: this.laid.size ? new Map([...this.laid].map(([k, v]) => [k, v.laid])) : this.earlier.layouts,
+    };
     this.index = index;
     this.graphs = new Map();
-    if (this.laid.size) this.before = new Map([...this.laid].map(([k, v]) => [k, v.laid]));
     this.laid.clear();
     this.ahead = undefined;
     this.steps = undefined;
