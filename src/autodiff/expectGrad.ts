@@ -9,7 +9,7 @@ import {
   type GradComparison,
   type GradTolerance,
 } from "../engine/gradCompare";
-import { lastGradOf, watchLeaf } from "../engine/gradWatch";
+import { droppedGradNote, lastGradOf, watchLeaf } from "../engine/gradWatch";
 import { tensor as makeTensor } from "../engine/creation";
 import { quietly } from "../engine/mode";
 
@@ -70,6 +70,14 @@ export function expectGrad(t: Tensor, manual: Tensor | NestedArray, opts: Expect
   const now = t.grad ?? (t.isLeaf ? undefined : lastGradOf(t));
   if (now) {
     report(now);
+    return;
+  }
+  const dropped = t.isLeaf ? undefined : droppedGradNote(t, label);
+  if (dropped !== undefined) {
+    // stated after the pass that computed it, which did not keep it: said now (waiting would end as "no backward pass
+    // reached it"), and the observer asked to keep them for the passes to come (the next step's check)
+    obs.keepLastGrads?.();
+    report(null, dropped);
     return;
   }
   // stated before backward(): decided when the gradient is complete

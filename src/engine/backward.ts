@@ -10,7 +10,7 @@ import { reduceAxes, sumAxis } from "./kernels/reduce";
 import { ADD, binaryInto } from "./kernels/binary";
 import { castTo, fromData, fullOf, scalarOf } from "./storage";
 import * as ops from "./ops/functions";
-import { noteGrad, settleLeafWatches } from "./gradWatch";
+import { beginGradPass, noteDropped, noteGrad, settleLeafWatches } from "./gradWatch";
 import { recycle } from "./slabs";
 
 /** Sums a gradient of a broadcast shape back down to `shape` (the one place broadcasting is undone). */
@@ -222,6 +222,8 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
   const describeLocals = describingLocals();
   /** While a run is recorded, a gradient check may still ask for a computed tensor's gradient after backward. */
   const keepGrads = obs !== null && (obs.wantsLastGrads?.() ?? true);
+  /** This pass's number, which each computed tensor it reaches is marked with (kept or dropped); 0: unobserved. */
+  const pass = obs === null ? 0 : beginGradPass(root);
   const grads = new Map<number, Tensor>();
   /** Leaves with hooks: their gradient is summed over this pass first, so the hooks see it complete (as PyTorch's). */
   const hooked = new Map<Tensor, Tensor>();
@@ -284,7 +286,8 @@ function passBody(root: Tensor, seed: Tensor, obs: EngineObserver | null): void 
       up = runHooks(out, up);
       if (extra.retain) out.grad = out.grad === null ? up : ops.add(out.grad, up);
     }
-    if (keepGrads) noteGrad(out, up);
+    if (keepGrads) noteGrad(out, up, pass);
+    else if (pass !== 0) noteDropped(out, pass);
     const rule = ctx.rule;
     const n = ctx.inputs.length;
     const contributions: (Tensor | null)[] = new Array<Tensor | null>(n).fill(null);

@@ -81,6 +81,11 @@ export interface EngineObserver {
    * step's page faults fell 40.5k -> 32.5k, the untraced run's.
    */
   wantsLastGrads?(): boolean;
+  /**
+   * A check after a pass found that the pass computed a tensor's gradient and did not keep it (wantsLastGrads was
+   * false): from now on it should want them, so that the same check in a later step (a new pass) gets its verdict.
+   */
+  keepLastGrads?(): void;
   /** One op was differentiated. Arrays are per input; null where the input needs no gradient. */
   backward(
     output: Tensor,
@@ -131,6 +136,9 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
     },
     wantsLocals: () => list.some((o) => o.wantsLocals?.() ?? true),
     wantsLastGrads: () => list.some((o) => o.wantsLastGrads?.() ?? true),
+    keepLastGrads: () => {
+      for (const o of list) o.keepLastGrads?.();
+    },
     keepsTensors: list.some((o) => o.keepsTensors !== false),
     backward: (output, upstream, local, contributions) => {
       for (const o of list) o.backward(output, upstream, local, contributions);

@@ -47,6 +47,11 @@ export class Tensor extends TensorMethods {
   _obsAux = 0;
   /** @internal Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
   _lastGrad: Tensor | null = null;
+  /**
+   * @internal Engine-internal: the last recorded backward pass that computed ∂L/∂this (a non-leaf): its number, kept
+   * in `_lastGrad`, or minus it, dropped; 0: none (gradWatch.ts).
+   */
+  _gradPass = 0;
   /** @internal Engine-internal: hooks on its gradient, and whether a non-leaf keeps its `.grad` (null: none). */
   _gradHooks: GradHooks | null = null;
 

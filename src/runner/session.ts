@@ -73,7 +73,11 @@ export class ModelSession {
       hooks,
       this.shadow,
       (f) => {
-        // a check stated after backward() reads the pass's gradient of a computed tensor, kept only for it
+        // A check stated after backward() reads the pass's gradient of a computed tensor, kept only for it. Kept from
+        // the first pass only by a decision taken before it, which only the text can inform: a check that finds its
+        // gradient dropped (a model that reaches expectGrad without its name) says so and keeps them from then on
+        // (expectGrad.ts), but cannot have its own back. Recomputing it from the pass's root would not be safe: a
+        // parameter's values may have changed in place since (`p.data[i] -= …`), which nothing records.
         if (/\bexpectGrad\b/.test(f.code)) this.recorder.lastGradsWanted = true;
         options.onCompiled?.(f, this.modules.loops.length - f.loops.length);
       },

@@ -83,7 +83,8 @@ export class Recorder implements EngineObserver {
   backwardCount = 0;
   /**
    * Whether backward passes keep computed tensors' gradients for a check stated after them (wantsLastGrads): the
-   * runner turns it off unless a file of the model's names expectGrad, the one reader of them.
+   * runner turns it off unless a file of the model's names expectGrad, the one reader of them; a check that finds
+   * one dropped turns it on (keepLastGrads).
    */
   lastGradsWanted = true;
 
@@ -213,6 +214,11 @@ export class Recorder implements EngineObserver {
 
   wantsLastGrads(): boolean {
     return this.lastGradsWanted;
+  }
+
+  /** A check after a pass found its gradient dropped: the passes to come keep them (the next step's check). */
+  keepLastGrads(): void {
+    this.lastGradsWanted = true;
   }
 
   /** Only a step recorded in full records local derivatives. */

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { nameValue } from "../../src/engine/naming";
-import { lastGradOf } from "../../src/engine/gradWatch";
+import { droppedGradNote, lastGradOf } from "../../src/engine/gradWatch";
 import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
 import { NOOP_OBSERVER } from "./support/observers";
 
@@ -264,6 +264,35 @@ describe("observer contract", () => {
       kept(() => false, { ...NOOP_OBSERVER, wantsLastGrads: () => false }),
       [false, false],
     );
+  });
+
+  it("a pass that drops a computed tensor's gradient leaves no older pass's kept one to read, and says it dropped it", () => {
+    let wants = true;
+    const prev = B.setObserver({ ...NOOP_OBSERVER, wantsLastGrads: () => wants });
+    try {
+      const x = B.tensor([0.5, -1], { requiresGrad: true });
+      const h = x.tanh();
+      h.sum().backward();
+      assert.ok(lastGradOf(h), "kept by the first pass");
+      assert.equal(droppedGradNote(h, "h"), undefined);
+      wants = false;
+      // another pass over the same graph, with another seed: ∂L/∂h is not the first pass's
+      h.sum().backward(B.tensor(3));
+      assert.equal(lastGradOf(h), undefined);
+      h.named("h");
+      assert.equal(
+        droppedGradNote(h, "h"),
+        "∂L/∂h was computed by backward() and not kept for a check after it: state this check before backward(), or call h.retainGrad() before backward()",
+      );
+      // an unobserved pass neither keeps nor marks
+      const u = x.tanh();
+      B.setObserver(null);
+      u.sum().backward();
+      assert.equal(lastGradOf(u), undefined);
+      assert.equal(droppedGradNote(u, "u"), undefined);
+    } finally {
+      B.setObserver(prev);
+    }
   });
 
   it("optimizers report each update with snapshots and the rule", () => {

@@ -8,6 +8,8 @@ import * as engine from "../../src/index";
 import { lastGradOf } from "../../src/engine/gradWatch";
 import type { Tensor } from "../../src/index";
 import { ModelSession } from "../../src/runner/session";
+import { runModel } from "../../src/runner/index";
+import { gradChecks } from "../../src/trace/gradChecks";
 
 /** A step that leaves its hidden layer where the test can look at it after the run. */
 const model = (importLine: string): string => `import { tensor, Tensor } from "backstep";
@@ -29,6 +31,21 @@ describe("runner: gradients kept for checks after backward()", function () {
     // the name in another file of the model's counts: the check may live in a helper module
     writeFileSync(join(dir, "checks.ts"), `export { expectGrad } from "backstep";\n`);
     writeFileSync(join(dir, "checked.ts"), model(`import { expectGrad } from "./checks";\nvoid expectGrad;`));
+    // reaches expectGrad without its name in its text: the first pass drops ∂loss/∂h before the check asks for it
+    writeFileSync(
+      join(dir, "hidden.ts"),
+      `import * as backstep from "backstep";
+import { tensor, type Tensor } from "backstep";
+const check = (backstep as unknown as Record<string, (t: Tensor, manual: number[][]) => void>)["expect" + "Grad"];
+const w = tensor([[0.5, -1], [2, 0.25]], { requiresGrad: true });
+export default function step(): void {
+  const h = tensor([[1, 2]]).matmul(w).tanh();
+  const loss = h.sum();
+  loss.backward();
+  check(h, [[1, 1]]);
+}
+`,
+    );
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -49,5 +66,20 @@ describe("runner: gradients kept for checks after backward()", function () {
 
   it("keeps them when a file of the model's names it", async () => {
     assert.deepEqual(await hiddenAfter("checked.ts"), { kept: true, wanted: true });
+  });
+
+  it("says a gradient was computed and dropped when a check that the text did not show asks for it, then keeps them", async () => {
+    const r = await runModel(join(dir, "hidden.ts"), { maxSteps: 2 });
+    assert.equal(r.error, undefined);
+    const cs = gradChecks(r.trace).map((c) => [c.verdict, c.note]);
+    // step 0's check, then step 1's
+    assert.deepEqual(cs, [
+      [
+        "missing",
+        "∂L/∂h was computed by loss.backward() and not kept for a check after it: state this check before backward(), or call h.retainGrad() before backward()",
+      ],
+      // the check asked for them: the next step's pass keeps them, and the same check gets its verdict
+      ["exact", undefined],
+    ]);
   });
 });
