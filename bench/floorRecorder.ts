@@ -26,6 +26,18 @@
 // older tensor) falls back to the collector, which must then know the ids the reader gave. Logging every op for that
 // fallback costs the model's thread about what the collector's per-op work does (~40-70 ns an op), so the ids must
 // move to the reader too (the collector writing its layers' keys, op, module and ordinal, for the reader to number).
+// What that move is worth, measured before building it (2026-12-03 17:35-18:16, recorderAB.ts trace, 600-3,000 rounds
+// a run, load 3-12; B's recorded step ÷ A's; B = a part left out, not a Trace recorder; main against itself: 0.999,
+// 1.008): the series left out of full steps altogether 0.946-0.966 (7 runs); its layer tracking alone (forward,
+// outputRecorded, noteVariable, backward) 0.967-0.983 (4), its forward part alone 0.973-0.981 (3; 0.972-0.975 with
+// V8's cumulative inlining budget raised to 4,000: no inlining effect); the updates' norms 0.998-1.000 (2), the step
+// summary's copy into shared memory 1.001-1.005 (2). The least a move that stays exact keeps on the model's thread,
+// the last op's name, module, output and variable (what a handoff to the collector mid-step needs: at a cap, an
+// output whose values were not kept, a handed-back tensor), brings the series left out to 0.954-0.971 (5): recorded ÷
+// untraced ~1.29 -> ~1.24 here, ~1.41 -> ~1.36 by `npm run bench trace`, short of 1.3 alone. A log of the step's ops
+// for a replay instead: 1.013-1.018 over the layers left out (3). Kept on the model's thread, cheaper bookkeeping did
+// not help: one collector call an op instead of two and the kept check only on a layer's gradient 0.999-1.004 (3), and
+// the step's layer outputs kept as Tensor.id numbers, not tensors, too 1.003-1.007 (3).
 import type { LocalDescription } from "../src/engine/observer";
 import type { Tensor } from "../src/engine/tensor";
 import type { TraceChunk } from "../src/trace/stream/layout";
