@@ -100,13 +100,13 @@ function make(trace: Trace, prior?: { trace: Trace; facts: Facts; kept: Kept }):
     if (e.kind !== "forward" && e.kind !== "backward" && e.kind !== "accumulate")
       eventIds(e).tensors.forEach((t) => mark(base, t));
   // statsForTimeline, the contributions of the prior's events taken over where the parameters they were marked under
-  // are this trace's too
+  // are this trace's too, and the ops they read were the prior's (as TraceIndex.after checks)
   const param = timelineParams(trace, kind, aboutNoOp);
   const contributions = new Uint8Array(trace.tensors.length);
   let walked = 0;
   let beyond = false;
   const p = prior?.kept;
-  if (p && !p.beyond && startsWith(param, p.param)) {
+  if (p && after && !p.beyond && startsWith(param, p.param)) {
     contributions.set(p.contributions);
     walked = prior.trace.events.length;
   }

@@ -129,6 +129,14 @@ describe("trace facts gone on from a provisional trace's", function () {
     assert.deepEqual(f.took, { events: provisional.events.length, index: true, contributions: false, names: true });
   });
 
+  it("index and mark the contributions again when the provisional trace's events name ops it lacks", async () => {
+    const { final, provisional } = await run(STEPS);
+    // its events as they are, half its ops: the backward events of the other half read no inputs there
+    const cut: Trace = { ...provisional, ops: provisional.ops.slice(0, provisional.ops.length >> 1) };
+    const f = compare(final, cut);
+    assert.deepEqual(f.took, { events: cut.events.length, index: false, contributions: false, names: true });
+  });
+
   it("are worked out from scratch after another run's provisional trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "backstep-facts-"));
     const other = join(dir, "other.ts");
