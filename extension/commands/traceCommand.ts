@@ -11,7 +11,6 @@ import { closeFailure, showFailure } from "./failureNotice";
 import { traceTimings } from "../traceTimings";
 import { markDiagnosed } from "../editor/problems";
 import { thresholdsOf, type Trace } from "../../src/trace";
-import { prepareFacts } from "../panels/protocolHost";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -55,22 +54,13 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     for (const line of text.replace(/\n$/, "").split("\n")) deps.log.info(`[${name}] ${line}`);
   };
   let runStarted = Date.now();
-  /** The trace of the steps recorded so far whose facts the host has (the provisional trace's, then each step's). */
-  let recorded: Trace | undefined;
+  let provisional = false;
   // Progressive first paint: the graph shows the first step while the rest records (a provisional trace; the final
   // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts).
   const onStep = (step: number, trace: () => Trace): void => {
-    if (running.get(file) !== abort) return;
-    if (recorded) {
-      // each later step: its facts for the graph's message now, while the model runs (src/protocol/traceWindow.ts)
-      const next = trace();
-      prepareFacts(next, recorded);
-      recorded = next;
-      return;
-    }
-    if (Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
-    recorded = trace();
-    deps.store.setProvisional(file, recorded, step);
+    if (provisional || running.get(file) !== abort || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
+    provisional = true;
+    deps.store.setProvisional(file, trace(), step);
     deps.status.text = `$(sync~spin) Backstep: tracing ${name}… (step ${step} shown, recording the rest)`;
   };
   const options = await withPython(file, {

@@ -9,7 +9,7 @@ export {
   traceMessage,
   valuesReply,
 } from "../../src/protocol/hostReplies";
-export { prepareFacts, prepareStepsReplies, stepsReply } from "../../src/protocol/traceWindow";
+export { prepareStepsReplies, stepsReply } from "../../src/protocol/traceWindow";
 
 /**
  * Where a parameter clicked in the side panel is shown: its tensor as read in the cursor's step (each update

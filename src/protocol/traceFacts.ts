@@ -17,8 +17,8 @@ export interface Facts {
   names: ReadonlyMap<TensorId, string>;
   /** stepTensors, once worked out. */
   steps?: ReadonlyMap<number, Int32Array>;
-  /** What was gone on from, of a prior trace's facts (tests): its events, index, contributions and leaf names. */
-  took?: { events: number; index: boolean; contributions: boolean; names: boolean };
+  /** What was gone on from, of the prior trace's facts (tests): its index, contributions and leaf names. */
+  took?: { index: boolean; contributions: boolean; names: boolean };
 }
 
 /** What a longer trace that begins with this one's rows goes on from. */
@@ -37,37 +37,20 @@ const facts = new WeakMap<Trace, Facts>();
 const kept = new WeakMap<Facts, Kept>();
 
 /**
- * The trace whose facts went on last from a trace's: a later step's trace of the same run (traceWindow.ts's
- * prepareFacts, while the model runs), which the final trace's facts go on from in turn.
- */
-const later = new WeakMap<Trace, Trace>();
-
-/**
  * The facts of `trace`, worked out at its first call. `prior`: a trace whose ops, tensors and events are the first of
- * `trace`'s (a run's provisional trace, whose facts were worked out when it was shown); its facts, or those of the
- * latest trace whose facts went on from them, are gone on from where that holds (checked, object by object), else
- * ignored.
+ * `trace`'s (a run's provisional trace, whose facts were worked out when it was shown); its facts are gone on from when
+ * that holds (checked, object by object) and they were worked out, else ignored.
  */
 export function factsOf(trace: Trace, prior?: Trace): Facts {
   let f = facts.get(trace);
   if (f) return f;
-  const from = prior && prior !== trace ? startOf(prior, trace) : undefined;
-  f = make(trace, from);
+  const from = prior && prior !== trace ? facts.get(prior) : undefined;
+  f = make(
+    trace,
+    from && prior && isPrefix(prior, trace) ? { trace: prior, facts: from, kept: kept.get(from)! } : undefined,
+  );
   facts.set(trace, f);
-  // what went on from `prior` before is no longer needed: `trace` goes on from here
-  if (prior && prior !== trace) later.set(prior, trace);
   return f;
-}
-
-/** The latest trace of `prior`'s line (prior, then each that went on from the one before) to go on from. */
-function startOf(prior: Trace, trace: Trace): { trace: Trace; facts: Facts; kept: Kept } | undefined {
-  const line = [prior];
-  for (let t = later.get(prior); t && t !== trace && line.length < 1000; t = later.get(t)) line.push(t);
-  for (let k = line.length - 1; k >= 0; k--) {
-    const f = facts.get(line[k]);
-    if (f && isPrefix(line[k], trace)) return { trace: line[k], facts: f, kept: kept.get(f)! };
-  }
-  return undefined;
 }
 
 /** Whether `trace`'s first ops, tensors and events are `prior`'s, the same objects. */
@@ -116,13 +99,7 @@ function make(trace: Trace, prior?: { trace: Trace; facts: Facts; kept: Kept }):
   const extended = prior?.kept.naming.extended(trace.tensors, trace.ops);
   const naming = extended ?? new LeafNaming(trace.tensors, trace.ops);
   const f: Facts = { index, upFront, base, names: naming.names };
-  if (prior)
-    f.took = {
-      events: prior.trace.events.length,
-      index: after !== undefined,
-      contributions: walked > 0,
-      names: extended !== undefined,
-    };
+  if (prior) f.took = { index: after !== undefined, contributions: walked > 0, names: extended !== undefined };
   kept.set(f, { kind, param, contributions, beyond, naming });
   return f;
 }

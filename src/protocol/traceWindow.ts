@@ -115,15 +115,6 @@ export function prepareStepsReplies(trace: Trace): void {
   if (trace.tensors.length >= WINDOW_FROM_TENSORS) stepTensors(trace, factsOf(trace));
 }
 
-/**
- * Works out the facts of a running trace's later step (`trace`, the steps recorded so far) from those of the trace of
- * the steps before (`prior`), while the model runs: the final trace's then go on from them, and the host has only its
- * last step's left to work out between the run's end and the graph message.
- */
-export function prepareFacts(trace: Trace, prior: Trace): void {
-  if (trace.tensors.length >= WINDOW_FROM_TENSORS) factsOf(trace, prior);
-}
-
 /** The ids once each, ascending. */
 function ascendingOnce(ids: readonly number[]): Int32Array {
   const sorted = Int32Array.from(ids).sort();

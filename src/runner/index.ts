@@ -5,8 +5,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { TraceAssembler, type TraceFinal } from "../trace/assembler";
-import { computeDiagnostics, thresholdsOf } from "../trace/diagnostics";
-import { ParameterGradients } from "../trace/healthRules";
+import { computeDiagnostics } from "../trace/diagnostics";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMessage } from "./limits";
@@ -182,17 +181,13 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     // floods the stream is still stopped on time.
     let more = false;
     let reported = 0;
-    // the parameters' gradients (computeDiagnostics) read step by step as each is complete
-    const gradients = new ParameterGradients(thresholdsOf(options), assembler.paramTensors);
-    /** Tells onStep of each step completed since the last read, in order; reads their gradients. */
+    /** Tells onStep of each step completed since the last read, in order. */
     const stepDone = (): void => {
       const done = assembler.completed;
       while (onStep && reported < done.length && !settled) {
         const b = done[reported++];
         onStep(b.step, () => assembler.provisional(b));
       }
-      // after the step's trace went to onStep (the graph's first paint)
-      if (done.length && !settled) gradients.read(assembler.trace, done[done.length - 1].events);
     };
     const read = (): void => {
       if (more || settled) return;
@@ -293,7 +288,6 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       const found = computeDiagnostics(trace, assembler.health, options, {
         nonFinite: assembler.nonFinite,
         params: assembler.paramTensors,
-        gradients,
       });
       trace.diagnostics = [...(error ? [error] : []), ...warnings, ...found];
       resolvePromise({

@@ -9,7 +9,6 @@ import {
   DEFAULT_THRESHOLDS,
   normVerdict,
   parameterGradients,
-  ParameterGradients,
   thresholds,
   type HealthThresholds,
   type StepGradient,
@@ -146,14 +145,9 @@ function nameList(names: readonly string[]): string {
  * Vanishing and exploding gradients (of each parameter's final gradient), one diagnostic per line (or per layer when
  * no line is known) with the count and the range of norms; gradients zero by structure as information, one each.
  */
-function gradientSizes(
-  trace: Trace,
-  t: HealthThresholds,
-  params?: ReadonlySet<TensorId>,
-  read?: ParameterGradients,
-): TraceDiagnostic[] {
+function gradientSizes(trace: Trace, t: HealthThresholds, params?: ReadonlySet<TensorId>): TraceDiagnostic[] {
   const uses = firstUse(trace, new Set(trace.params.map((p) => p.name)));
-  const perStep = goneOn(trace, t, read) ?? parameterGradients(trace, t, params);
+  const perStep = parameterGradients(trace, t, params);
   const out: TraceDiagnostic[] = [];
   const groups = new Map<
     string,
@@ -195,15 +189,6 @@ function gradientSizes(
     out.push({ severity: "warning", code: g.code, message, ...g.at });
   }
   return out;
-}
-
-/** What `read` read of the trace's gradients so far, read on to its end, where it is what a read at once gives. */
-function goneOn(trace: Trace, t: HealthThresholds, read?: ParameterGradients): Map<string, StepGradient[]> | undefined {
-  if (!read || read.stale(trace)) return undefined;
-  const r = read.thresholds;
-  if (r.vanishing !== t.vanishing || r.exploding !== t.exploding) return undefined;
-  read.read(trace);
-  return read.gradients;
 }
 
 /** Why a parameter's gradient is rounding error in every step, for a learner. */
@@ -314,15 +299,14 @@ export function computeDiagnostics(
    * What the trace's reader knows: whether any tensor holds a NaN or ±Inf (TraceAssembler.nonFinite). Without one,
    * the walk for the first is skipped: at 100,000 ops it was the largest part of this, on the extension host's thread
    * between the model's end and its trace. And the ids of the tensors of kind "param" (TraceAssembler.paramTensors),
-   * which the gradient rules then need not look up (parameterGradients), and the parameters' gradients read as the
-   * run went (gone on from unless they could differ: ParameterGradients.stale).
+   * which the gradient rules then need not look up (parameterGradients).
    */
-  read?: { nonFinite: boolean; params?: ReadonlySet<TensorId>; gradients?: ParameterGradients },
+  read?: { nonFinite: boolean; params?: ReadonlySet<TensorId> },
 ): TraceDiagnostic[] {
   const t = thresholdsOf(opts);
   const out = [
     ...(read?.nonFinite === false ? [] : firstNonFinite(trace)),
-    ...gradientSizes(trace, t, read?.params, read?.gradients),
+    ...gradientSizes(trace, t, read?.params),
     ...activationHealth(trace, health, t),
     ...recordingStopped(trace, opts),
     ...gradCheckDiagnostics(trace),

@@ -108,128 +108,71 @@ export function parameterGradients(
    */
   params?: ReadonlySet<TensorId>,
 ): Map<string, StepGradient[]> {
-  const g = new ParameterGradients(t, params);
-  g.read(trace);
-  return g.gradients;
-}
-
-/**
- * parameterGradients, read as a trace grows (the runner reads each step's events once the step is complete, while the
- * model runs: at 100,000 ops the whole walk was ~45 ms of the extension host's thread after the run, load 8).
- */
-export class ParameterGradients {
-  readonly gradients = new Map<string, StepGradient[]>();
-  /** The events read so far. */
-  events = 0;
+  const out = new Map<string, StepGradient[]>();
   /** Per parameter, whether every contribution of the current step so far was rounding level. */
-  private readonly cancelled = new Map<string, { step: number; all: boolean; upstream: number; op?: OpId }>();
-  private step = 0;
-  /** Tensors of kind "param" passed over for want of a name: one named since would have counted. */
-  private readonly unnamed = new Set<TensorId>();
-  /** An event named an op or tensor the trace did not have yet when read. */
-  private beyond = false;
-
-  constructor(
-    readonly thresholds: HealthThresholds,
-    private readonly params?: ReadonlySet<TensorId>,
-  ) {}
-
-  /**
-   * Whether the gradients read so far could differ from those read from `trace` at once: a parameter passed over then
-   * has a name now (a late name), or an event named an op or tensor not read yet.
-   */
-  stale(trace: HealthTrace): boolean {
-    if (this.beyond) return true;
-    for (const id of this.unnamed) if (trace.tensors[id]?.name) return true;
-    return false;
-  }
-
-  /** Reads trace.events[this.events, to). */
-  read(trace: HealthTrace, to = trace.events.length): void {
-    const { params, gradients: out, cancelled, thresholds: t } = this;
-    const nT = trace.tensors.length;
-    const nO = trace.ops.length;
-    const paramName = (id: TensorId): string | undefined => {
-      if (params && !params.has(id)) return id >= nT ? this.wasBeyond() : undefined;
-      const info = trace.tensors[id];
-      if (info === undefined) return id >= nT ? this.wasBeyond() : undefined;
-      if (info.kind !== "param") return undefined;
-      if (!info.name) this.unnamed.add(id);
-      return info.name ? info.name : undefined;
-    };
-    const stats = (id: TensorId): TensorStats | undefined => {
-      const info = trace.tensors[id];
-      if (info === undefined && id >= nT) this.beyond = true;
-      return info?.stats;
-    };
-    const put = (name: string, step: number, event: number, grad: TensorId): void => {
-      const s = stats(grad);
-      if (!s) return;
-      let list = out.get(name);
-      if (!list) out.set(name, (list = []));
-      const norm = s.nan + s.inf > 0 ? NaN : s.norm;
-      const c = cancelled.get(name);
-      const structural = c !== undefined && c.step === step && c.all && Number.isFinite(norm);
-      const g: StepGradient = { step, event, grad, norm, verdict: structural ? "structural" : normVerdict(norm, t) };
-      if (structural) {
-        g.upstreamNorm = c.upstream;
-        if (c.op !== undefined) g.op = c.op;
-      }
-      if (list.length && list[list.length - 1].step === step) list[list.length - 1] = g;
-      else list.push(g);
-    };
-    let { step } = this;
-    // for loops, not forEach: two closures per backward event made the 100,000-op LSTM's diagnostics (computed on the
-    // extension host's thread between the run's end and its trace) slower (see firstNonFinite)
-    const { events } = trace;
-    const end = Math.min(to, events.length);
-    for (let i = this.events; i < end; i++) {
-      const e = events[i];
-      if (e.kind === "step") step = e.index;
-      else if (e.kind === "forward") {
-        if (e.op >= nO) this.beyond = true;
-        step = trace.ops[e.op]?.trainingStep ?? step;
-      } else if (e.kind === "backward") {
-        if (e.op >= nO) this.beyond = true;
-        const op = trace.ops[e.op];
-        const inputs = op?.inputs ?? [];
-        // the upstream's statistics are read at the op's first parameter input: most backward events have none (with
-        // `params`, this at 100,000 ops 52.5 -> 45.3 ms, node CPU, medians of 21 in turn, load 8)
-        let up: TensorStats | undefined | null = null;
-        for (let k = 0; k < inputs.length; k++) {
-          const name = paramName(inputs[k]);
-          const c = e.contributions[k];
-          if (name === undefined || c === null || c === undefined) continue;
-          if (up === null) up = stats(e.upstream);
-          if (!up) continue;
-          const local = e.local[k];
-          const localStats = local?.tensor !== undefined ? stats(local.tensor) : undefined;
-          const scale = up.norm * (localStats ? maxAbs(localStats) : 1);
-          const norm = stats(c)?.norm ?? NaN;
-          const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
-          const prev = cancelled.get(name);
-          const first = prev === undefined || prev.step !== step;
-          cancelled.set(name, {
-            step,
-            all: roundingLevel && (first || prev.all),
-            upstream: first ? up.norm : Math.max(prev.upstream, up.norm),
-            op: e.op,
-          });
-          put(name, step, i, c);
-        }
-      } else if (e.kind === "accumulate") {
-        const name = paramName(e.tensor);
-        if (name !== undefined) put(name, step, i, e.total);
-      }
+  const cancelled = new Map<string, { step: number; all: boolean; upstream: number; op?: OpId }>();
+  const paramName = (id: TensorId): string | undefined => {
+    if (params && !params.has(id)) return undefined;
+    const info = trace.tensors[id];
+    return info?.kind === "param" && info.name ? info.name : undefined;
+  };
+  const put = (name: string, step: number, event: number, grad: TensorId): void => {
+    const info = trace.tensors[grad];
+    if (!info?.stats) return;
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    const norm = info.stats.nan + info.stats.inf > 0 ? NaN : info.stats.norm;
+    const c = cancelled.get(name);
+    const structural = c !== undefined && c.step === step && c.all && Number.isFinite(norm);
+    const g: StepGradient = { step, event, grad, norm, verdict: structural ? "structural" : normVerdict(norm, t) };
+    if (structural) {
+      g.upstreamNorm = c.upstream;
+      if (c.op !== undefined) g.op = c.op;
     }
-    this.step = step;
-    this.events = Math.max(this.events, end);
+    if (list.length && list[list.length - 1].step === step) list[list.length - 1] = g;
+    else list.push(g);
+  };
+  let step = 0;
+  // for loops, not forEach: two closures per backward event made the 100,000-op LSTM's diagnostics (computed on the
+  // extension host's thread between the run's end and its trace) slower (see firstNonFinite)
+  const { events } = trace;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.kind === "step") step = e.index;
+    else if (e.kind === "forward") step = trace.ops[e.op]?.trainingStep ?? step;
+    else if (e.kind === "backward") {
+      const op = trace.ops[e.op];
+      const inputs = op?.inputs ?? [];
+      // the upstream's statistics are read at the op's first parameter input: most backward events have none (with
+      // `params`, this at 100,000 ops 52.5 -> 45.3 ms, node CPU, medians of 21 in turn, load 8)
+      let up: TensorStats | undefined | null = null;
+      for (let k = 0; k < inputs.length; k++) {
+        const name = paramName(inputs[k]);
+        const c = e.contributions[k];
+        if (name === undefined || c === null || c === undefined) continue;
+        if (up === null) up = trace.tensors[e.upstream]?.stats;
+        if (!up) continue;
+        const local = e.local[k];
+        const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
+        const scale = up.norm * (localStats ? maxAbs(localStats) : 1);
+        const norm = trace.tensors[c]?.stats?.norm ?? NaN;
+        const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
+        const prev = cancelled.get(name);
+        const first = prev === undefined || prev.step !== step;
+        cancelled.set(name, {
+          step,
+          all: roundingLevel && (first || prev.all),
+          upstream: first ? up.norm : Math.max(prev.upstream, up.norm),
+          op: e.op,
+        });
+        put(name, step, i, c);
+      }
+    } else if (e.kind === "accumulate") {
+      const name = paramName(e.tensor);
+      if (name !== undefined) put(name, step, i, e.total);
+    }
   }
-
-  private wasBeyond(): undefined {
-    this.beyond = true;
-    return undefined;
-  }
+  return out;
 }
 
 /** The verdict over a whole run: structural when the gradient was rounding level in every recorded step. */
