@@ -179,8 +179,6 @@ export class ViewConnection implements vscode.Disposable {
     // the graph's message of a big trace carries one step's tensors, the page asks for the others (traceWindow.ts)
     this.windowed = { token: ++this.tokens, trace };
     const shown = this.provisional();
-    // a run's final trace after its provisional one: the host's facts of the latter's rows are gone on from
-    const prior = shown ? undefined : this.store.shownBefore(trace);
     const message = traceMessage(
       this.file,
       trace,
@@ -189,14 +187,14 @@ export class ViewConnection implements vscode.Disposable {
       breakpointLines(this.file),
       this.hooks.view,
       shown ? { step: shown.step } : undefined,
-      { token: this.windowed.token, prior },
+      { token: this.windowed.token },
     );
     // a run shown provisionally: its final trace's message leaves out the provisional trace's rows, which the page has
     const rows = !this.hooks.provisional
       ? undefined
       : shown
         ? this.rows.started(shown.trace, message.type === "trace" ? message.trace.tensors : [])
-        : this.rows.finished(prior, trace);
+        : this.rows.finished(this.store.shownBefore(trace), trace);
     // the editor's hints wait for it to have gone (editorHints.ts)
     this.store.posting(trace, this.send(rows ? withoutRows(message, rows) : message));
     // a run's final trace: its step replies' lists are worked out once the page has painted it (its prefetch asks

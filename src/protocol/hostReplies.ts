@@ -48,11 +48,8 @@ export function traceMessage(
   breakpoints: number[],
   view: "graph" | "side" = "graph",
   provisional?: { step: number },
-  /**
-   * A graph message of a trace of `from` tensors or more (WINDOW_FROM_TENSORS) carries one step's: traceWindow.ts.
-   * `prior`: the trace shown before of the same run (its provisional trace), whose facts the host goes on from.
-   */
-  window?: { token: number; from?: number; prior?: Trace },
+  /** A graph message of a trace of `from` tensors or more (WINDOW_FROM_TENSORS) carries one step's: traceWindow.ts. */
+  window?: { token: number; from?: number },
 ): HostMessage {
   const more = provisional ? { provisional } : {};
   if (view === "side") return sideMessage(file, trace, cursor);
@@ -61,9 +58,7 @@ export function traceMessage(
     series: _series,
     health: _health,
     ...structure
-  } = windowed
-    ? windowedStructure(trace, cursor, window.token, window.prior)
-    : traceStructure(trace, statsForTimeline(trace));
+  } = windowed ? windowedStructure(trace, cursor, window.token) : traceStructure(trace, statsForTimeline(trace));
   return { type: "trace", file, trace: structure, cursor, debugging, breakpoints, ...more };
 }
 

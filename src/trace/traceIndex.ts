@@ -170,38 +170,13 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     return index;
   }
 
-  /**
-   * The index of `trace`, whose first events and ops are `prior`'s trace's (the very objects, checked by the caller:
-   * a run's final trace after its provisional one), made by scanning only the events after them: each event's step and
-   * op depend only on the events and ops before it. Undefined when that could differ: an event of `prior` names an op
-   * its trace lacks, or its trace had no op (its first events' step is the first op's).
-   */
-  static after<T extends TensorHead>(prior: TraceIndex<T>, trace: TraceOf<T>): TraceIndex<T> | undefined {
-    const n = prior.eventStep.length;
-    const ops = prior.trace.ops.length;
-    // the events before the first step event or op are in the first op's step
-    if ((prior.trace.ops[0]?.trainingStep ?? 0) !== (trace.ops[0]?.trainingStep ?? 0)) return undefined;
-    for (let i = 0; i < n; i++) if (prior.eventOp[i] >= ops) return undefined;
-    const index = new TraceIndex(trace, SCAN_LATER);
-    index.eventStep.set(prior.eventStep);
-    index.eventOp.set(prior.eventOp);
-    // a step's loss is given to its event late (a patch): read again
-    for (const s of prior.stepStarts) {
-      const e = trace.events[s.event];
-      if (e.kind !== "step") continue; // the start put in when there were no step events
-      index.stepStarts.push({ step: s.step, event: s.event, ...(e.loss !== undefined ? { loss: e.loss } : {}) });
-    }
-    runAll(index.scanEvents(n));
-    return index;
-  }
-
-  /** Fills eventStep, eventOp and stepStarts from event `from` on (those before it are filled). */
-  private *scanEvents(from = 0): Slices<void> {
+  /** Fills eventStep, eventOp and stepStarts. */
+  private *scanEvents(): Slices<void> {
     const { trace } = this;
-    const n = trace.events.length - from;
-    let step = from > 0 ? this.eventStep[from - 1] : (trace.ops[0]?.trainingStep ?? 0);
+    const n = trace.events.length;
+    let step = trace.ops[0]?.trainingStep ?? 0;
     yield* inParts(n, (first, end) => {
-      for (let i = first + from; i < end + from; i++) {
+      for (let i = first; i < end; i++) {
         const e = trace.events[i];
         switch (e.kind) {
           case "step":
@@ -225,8 +200,7 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
       }
       return undefined;
     });
-    if (this.stepStarts.length === 0 && trace.events.length > 0)
-      this.stepStarts.push({ step: this.eventStep[0], event: 0 });
+    if (this.stepStarts.length === 0 && n > 0) this.stepStarts.push({ step: this.eventStep[0], event: 0 });
   }
 
   /** The number of events. */
