@@ -1,0 +1,118 @@
+// The engine → recorder contract, module side: the module path each forward op reports, parameters named from the
+// module tree, printing, and naming values (split from observer.test.ts).
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+import { nameValue } from "../../src/engine/naming";
+import type { Tensor } from "../../src/index";
+import { NOOP_OBSERVER } from "./support/observers";
+
+/** Each forward op `fn` makes, as op@module path. */
+function forwards(fn: () => void): string[] {
+  const out: string[] = [];
+  const prev = B.setObserver({
+    ...NOOP_OBSERVER,
+    forward: (op, _inputs, _output, _attrs, module) => out.push(`${op}@${module}`),
+  });
+  try {
+    fn();
+  } finally {
+    B.setObserver(prev);
+  }
+  return out;
+}
+
+describe("module paths", () => {
+  it("a forward written as a class field still reports its module, Sequential and module arrays nest paths", () => {
+    class Block extends B.nn.Module {
+      lin = new B.nn.Linear(2, 2);
+      // a property instead of a method: assigned after the base constructor, wrapped later by link()
+      forward = (x: Tensor): Tensor => this.lin.forward(x).relu();
+    }
+    class Net extends B.nn.Module {
+      blocks = [new Block(), new Block()];
+      head = new B.nn.Sequential(new B.nn.Linear(2, 1), new B.nn.Sigmoid());
+      forward(x: Tensor): Tensor {
+        let h = x;
+        for (const b of this.blocks) h = b.forward(h);
+        return this.head.forward(h);
+      }
+    }
+    const net = new Net();
+    const mods = [...new Set(forwards(() => net.forward(B.randn([3, 2]))))];
+    assert.deepEqual(mods, [
+      "permute@model.blocks.0.lin",
+      "matmul@model.blocks.0.lin",
+      "add@model.blocks.0.lin",
+      "relu@model.blocks.0",
+      "permute@model.blocks.1.lin",
+      "matmul@model.blocks.1.lin",
+      "add@model.blocks.1.lin",
+      "relu@model.blocks.1",
+      "permute@model.head.0",
+      "matmul@model.head.0",
+      "add@model.head.0",
+      "sigmoid@model.head.1",
+    ]);
+    assert.equal(net.namedParameters()[0][0], "model.blocks.0.lin.weight");
+  });
+
+  it("tensors that require grad are parameters, also in arrays; other tensors are not", () => {
+    class Custom extends B.nn.Module {
+      scale = B.ones([2], { requiresGrad: true });
+      taps = [B.zeros([1], { requiresGrad: true }), B.zeros([1], { requiresGrad: true })];
+      constant = B.ones([2]);
+      forward(x: Tensor): Tensor {
+        return x.mul(this.scale).add(this.taps[0]).add(this.taps[1]).mul(this.constant);
+      }
+    }
+    assert.deepEqual(
+      new Custom().namedParameters().map(([n]) => n),
+      ["model.scale", "model.taps.0", "model.taps.1"],
+    );
+  });
+
+  it("a weight tied between two modules keeps its first path, as PyTorch's named_parameters (nanoGPT's wte = lm_head)", () => {
+    class Tied extends B.nn.Module {
+      wte = new B.nn.Embedding(5, 3);
+      lm_head = new B.nn.Linear(3, 5, { bias: false });
+      constructor() {
+        super();
+        this.wte.weight = this.lm_head.weight;
+        this.namedModules(); // e.g. an init loop over the modules, before the root has its name
+      }
+      forward(x: Tensor): Tensor {
+        return this.lm_head.forward(this.wte.forward(x));
+      }
+    }
+    const gpt = new Tied();
+    nameValue(gpt, "gpt");
+    assert.deepEqual(
+      gpt.namedParameters().map(([n]) => n),
+      ["gpt.wte.weight"],
+    );
+    assert.equal(gpt.lm_head.weight.name, "gpt.wte.weight");
+  });
+
+  it("prints like PyTorch: settings, parameter shapes and nested children", () => {
+    const seq = new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.ReLU());
+    assert.equal(
+      String(seq),
+      "Sequential(\n  (0): Linear(inFeatures=2, outFeatures=3, weight=[3,2], bias=[3])\n  (1): ReLU()\n)",
+    );
+  });
+
+  it("nameValue names unnamed tensors and roots only", () => {
+    const t = B.zeros([1]);
+    nameValue(t, "x");
+    nameValue(t, "y");
+    assert.equal(t.name, "x");
+    const seq = new B.nn.Sequential(new B.nn.Linear(1, 1));
+    nameValue(seq, "net");
+    nameValue(seq[0], "inner");
+    assert.deepEqual(
+      seq.namedParameters().map(([n]) => n),
+      ["net.0.weight", "net.0.bias"],
+    );
+    assert.equal(nameValue(42, "n"), 42);
+  });
+});
