@@ -1,7 +1,7 @@
 // The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events
 // (docs/architecture.md, "The Trace"). Here the ops and the backward pass; its step bookkeeping is recorderSteps.ts,
 // its tensor ids recorderTensors.ts, the step's tensors the reader holds recorderStepTensors.ts, updates and resets
-// recorderUpdates.ts, gradient checks gradCheckRecord.ts.
+// recorderUpdates.ts, call sites' frames recorderSites.ts, gradient checks gradCheckRecord.ts.
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
@@ -13,6 +13,7 @@ import { StepBook, type StepOptions } from "./recorderSteps";
 import { TensorIds } from "./recorderTensors";
 import { StepTensors } from "./recorderStepTensors";
 import { UpdateRecorder } from "./recorderUpdates";
+import { SiteFrames } from "./recorderSites";
 import { KIND, LONG_RUN_CHUNK, TraceWriter, type TraceChunk } from "./stream";
 import { SnapshotTable, type CapOptions } from "./snapshots";
 import type { OpId } from "./types";
@@ -69,11 +70,8 @@ export class Recorder implements EngineObserver {
   private opCount = 0;
   /** Scratch for one op's ids, before they are written. */
   private scratchInputs = new Int32Array(16);
-  private scratchFrames = new Int32Array(64);
-  /** The site the last op was called at, its location's frame id (-1: none) and its stack's (in scratchFrames). */
-  private lastSite: OpSite | undefined;
-  private siteLoc = -1;
-  private siteFrames = 0;
+  /** The frame ids of the site the last op was called at. */
+  private readonly sites: SiteFrames;
   private scratchLocal = new Int32Array(64);
   private scratchContrib = new Int32Array(16);
   private lastBackwardOp: OpId | undefined;
@@ -99,6 +97,7 @@ export class Recorder implements EngineObserver {
     this.ids = new TensorIds(this.table);
     this.updates = new UpdateRecorder(this.out, this.steps, this.ids, options.locate);
     this.stepTensors = new StepTensors(this.steps, this.table, this.ids);
+    this.sites = new SiteFrames(this.out);
   }
 
   /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
@@ -165,20 +164,11 @@ export class Recorder implements EngineObserver {
     if (!inBackward) steps.series.outputRecorded(this.stepTensors.of(out));
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
-    if (this.options.locate) {
-      const site = this.options.locate();
-      // the ops of one user call get the same site object (ShadowStack.locate): its frames' ids are those just found
-      if (site !== this.lastSite) {
-        this.lastSite = site;
-        this.siteLoc = site.loc ? w.frame(site.loc) : -1;
-        const n = site.stack.length;
-        if (n > this.scratchFrames.length) this.scratchFrames = new Int32Array(2 * n);
-        for (let k = 0; k < n; k++) this.scratchFrames[k] = w.frame(site.stack[k]);
-        this.siteFrames = n;
-      }
-    }
-    const loc = this.options.locate ? this.siteLoc : -1;
-    const nFrames = this.options.locate ? this.siteFrames : 0;
+    const sites = this.sites;
+    const located = this.options.locate !== undefined;
+    if (located) sites.use(this.options.locate!());
+    const loc = located ? sites.loc : -1;
+    const nFrames = located ? sites.count : 0;
     if (inBackward) w.opPhaseBackward();
     // (the op record is its forward event too)
     w.op(
@@ -190,7 +180,7 @@ export class Recorder implements EngineObserver {
       attrSet,
       inputIds,
       nIn,
-      this.scratchFrames,
+      sites.frames,
       nFrames,
     );
     steps.push();
