@@ -4,7 +4,7 @@ import type { OpSite } from "./assembler";
 import type { TraceWriter } from "./stream";
 
 export class SiteFrames {
-  /** The last site seen, its location's frame id (-1: none) and its stack's frame ids (the first `count` of `frames`). */
+  /** The last site seen, its location's frame id (-1: none), and its stack's frame ids: `count` of `frames`. */
   private last: OpSite | undefined;
   loc = -1;
   count = 0;
