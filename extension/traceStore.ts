@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import type { Trace } from "../src/trace";
 import { openingEvent } from "./panels/protocolHost";
+import { provisionalHoldMs } from "./panels/provisionalHold";
 import { TraceHistory } from "./traceHistory";
 import { TracePosts } from "./tracePosts";
 
@@ -24,6 +25,8 @@ export class TraceStore implements vscode.Disposable {
   private readonly cursors = new Map<string, number>();
   /** The trace of a running Trace Backprop's first steps, until its final trace (the graph's first paint). */
   private readonly provisionals = new Map<string, { trace: Trace; step: number }>();
+  /** A running trace's recorded steps' end times (ms since the epoch) and the steps it records. */
+  private readonly progress = new Map<string, { ends: number[]; total: number }>();
   private readonly provisionalShown = new vscode.EventEmitter<string>();
   /** A running trace's first steps can be shown (provisional); the final trace follows through onDidChangeTrace. */
   readonly onDidShowProvisional = this.provisionalShown.event;
@@ -57,6 +60,7 @@ export class TraceStore implements vscode.Disposable {
   /** Trace Backprop started (true) or ended without a trace (false) for a file. */
   setTracing(file: string, running: boolean): void {
     this.provisionals.delete(file); // a new run's, or one that ended without a final trace
+    this.progress.delete(file);
     if (running === this.running.has(file)) return;
     if (running) this.running.add(file);
     else this.running.delete(file);
@@ -78,6 +82,20 @@ export class TraceStore implements vscode.Disposable {
     this.provisionalShown.fire(file);
   }
 
+  /** A running trace of `file` recorded a step, of the `total` it records, at `at` (ms since the epoch). */
+  noteStep(file: string, total: number, at = Date.now()): void {
+    if (!this.running.has(file)) return;
+    const p = this.progress.get(file) ?? { ends: [], total };
+    p.ends.push(at);
+    this.progress.set(file, p);
+  }
+
+  /** How long a page that has just loaded waits for the running trace's final trace (provisionalHold.ts); 0: not. */
+  provisionalHoldMs(file: string, now = Date.now()): number {
+    const p = this.progress.get(file);
+    return p && this.provisionals.has(file) ? provisionalHoldMs(p.ends, p.total, now) : 0;
+  }
+
   /** The provisional trace shown of the run that recorded `trace`, if one was. */
   shownBefore(trace: Trace): Trace | undefined {
     return this.shownFirst.get(trace);
@@ -90,6 +108,7 @@ export class TraceStore implements vscode.Disposable {
 
   setTrace(file: string, trace: Trace): void {
     this.running.delete(file);
+    this.progress.delete(file);
     const shown = this.provisionals.get(file);
     this.provisionals.delete(file);
     if (shown) this.shownFirst.set(trace, shown.trace);

@@ -58,7 +58,9 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   // Progressive first paint: the graph shows the first step while the rest records (a provisional trace; the final
   // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts).
   const onStep = (step: number, trace: () => Trace): void => {
-    if (provisional || running.get(file) !== abort || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
+    if (running.get(file) !== abort) return;
+    deps.store.noteStep(file, options.maxSteps ?? 1);
+    if (provisional || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
     provisional = true;
     deps.store.setProvisional(file, trace(), step);
     deps.status.text = `$(sync~spin) Backstep: tracing ${name}… (step ${step} shown, recording the rest)`;

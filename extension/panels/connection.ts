@@ -66,6 +66,8 @@ export class ViewConnection implements vscode.Disposable {
   private tokens = 0;
   private readonly subs: vscode.Disposable[] = [];
   private soon: ReturnType<typeof setTimeout> | undefined;
+  /** A loaded page's wait for a running trace's final trace (provisionalHold.ts), ending with what is current. */
+  private held: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -85,7 +87,8 @@ export class ViewConnection implements vscode.Disposable {
       store.onDidShowProvisional((f) => {
         if (!this.hooks.provisional) return;
         this.file = f;
-        if (this.hooks.early || this.delivery.posting) this.sendTrace();
+        // a page still loading gets the newest trace at its "ready": maybe the final one by then (takesProvisional)
+        if (this.delivery.takesProvisional) this.sendTrace();
       }),
       store.onDidChangeTracing((f) => {
         if (this.delivery.posting && f === this.file && !store.trace(f)) this.sendTrace();
@@ -118,15 +121,11 @@ export class ViewConnection implements vscode.Disposable {
 
   /**
    * Posts the stored trace now, before the page has said "ready" (call it once the webview's HTML is set), unless its
-   * file is being traced again: the new trace is then posted as soon as it is stored, and the page draws only that.
+   * file is being traced again: the new trace is then posted as soon as it is stored, and the page draws only that (a
+   * provisional trace of the run waits for the page's "ready", TraceDelivery.takesProvisional).
    */
   sendEarly(): void {
-    if (
-      this.hooks.early &&
-      !this.delivery.posting &&
-      this.trace() &&
-      (!this.store.isTracing(this.file!) || this.provisional())
-    )
+    if (this.hooks.early && !this.delivery.posting && this.trace() && !this.store.isTracing(this.file!))
       this.sendTrace();
   }
 
@@ -164,6 +163,8 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   sendTrace(): void {
+    clearTimeout(this.held);
+    this.held = undefined;
     const trace = this.trace();
     if (!trace || !this.file) {
       this.sendNoTrace();
@@ -206,6 +207,18 @@ export class ViewConnection implements vscode.Disposable {
     this.hooks.traceSent?.();
   }
 
+  /**
+   * At a page's "ready" while its run is about to end: true, and the provisional trace waits for the final one (any
+   * trace or the run's end sends it, and clears the wait), or for the wait's end.
+   */
+  private holdProvisional(): boolean {
+    const ms = this.provisional() && this.file ? this.store.provisionalHoldMs(this.file) : 0;
+    if (ms <= 0) return false;
+    clearTimeout(this.held);
+    this.held = setTimeout(() => this.sendTrace(), ms);
+    return true;
+  }
+
   /** The user's health thresholds (for the traced file's folder), which the side panel's flags follow. */
   private sendThresholds(): void {
     this.post({ type: "thresholds", thresholds: this.thresholds() });
@@ -228,6 +241,7 @@ export class ViewConnection implements vscode.Disposable {
         // A graph opened while its file is traced again says "Tracing …" until the new run's first step or trace, as
         // sendEarly does: painting the last run's trace misleads, and at 10,000 ops it held the page for seconds.
         if (this.hooks.early && this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
+        else if (this.holdProvisional()) this.sendNoTrace();
         else this.sendTrace();
         break;
       case "requestTrace":
@@ -295,6 +309,7 @@ export class ViewConnection implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.soon);
+    clearTimeout(this.held);
     this.subs.forEach((s) => s.dispose());
   }
 }

@@ -1,5 +1,6 @@
 // When a webview gets its trace: at once, even before its page has said "ready" (VS Code holds a page's messages until
 // it has loaded, then delivers them in order), and at "ready" again only when that is not the trace already on its way.
+// A running trace's provisional trace is the exception: it waits for "ready" (takesProvisional).
 
 /**
  * One webview's side of the handshake. Posting a trace early saves a new panel the round trip of its page's "ready"
@@ -12,6 +13,21 @@ export class TraceDelivery<T> {
   /** Whether other messages (cursor, breakpoints) can go now: the page is ready, or they queue behind a trace. */
   get posting(): boolean {
     return this.ready || this.early !== undefined;
+  }
+
+  /**
+   * Whether a running trace's provisional trace (its first steps) may be posted now: only once the page has loaded.
+   * Posted before, it waited in VS Code's queue and the page drew it as it loaded (0.14-0.3 s from receiving it to
+   * its paint, 4 runs) while the run went on beside it on the same two cores, and the final trace, often stored by
+   * then, came after it. At its "ready" the page gets the newest trace, or waits a moment for the final one
+   * (provisionalHold.ts). The e2e bench's 10,000-op model, its panel to open (bench/e2eAB.ts, launches in turn, 3
+   * runs each, load 4-6.5), right-click → final trace painted: 2,241 → 2,140 ms (0.96) and 1,906 → 1,794 ms (0.94)
+   * with the wait; 2,384 → 2,208 ms (0.93) without it. The 100,000-op model: 5,029 → 4,733 ms (0.94, 2 launches
+   * each), and 4,373 → 5,870 ms in 1 launch each, where the run itself ended 1.1 s later (3.3 → 4.4 s), though the
+   * change only takes work away before the page loads: noise.
+   */
+  get takesProvisional(): boolean {
+    return this.ready;
   }
 
   /** A trace was posted to the page. */

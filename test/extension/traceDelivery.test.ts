@@ -1,5 +1,5 @@
 // A webview's trace goes out before its page says "ready" and is not posted again at that "ready", unless it changed
-// or the page loaded again.
+// or the page loaded again; a provisional trace waits for that "ready".
 import { strict as assert } from "node:assert";
 import { TraceDelivery } from "../../extension/panels/traceDelivery";
 
@@ -31,6 +31,16 @@ describe("a webview's trace delivery", () => {
     assert.equal(d.onReady(undefined), true);
     const e = new TraceDelivery<string>();
     assert.equal(e.onReady("A"), true);
+  });
+
+  it("a running trace's provisional trace waits for the page's first ready; a final trace goes before it", () => {
+    const d = new TraceDelivery<string>();
+    assert.equal(d.takesProvisional, false, "a loading page: the newest trace goes at its ready");
+    d.sent("final");
+    assert.equal(d.posting, true, "a final trace was posted early");
+    assert.equal(d.takesProvisional, false, "not queued behind it either");
+    d.onReady("final");
+    assert.equal(d.takesProvisional, true, "a loaded page takes each provisional trace as it comes");
   });
 
   it("traces posted after ready are not early: a reload posts again", () => {
