@@ -2,7 +2,7 @@
 // these are the cases where something has (a user's hook, an earlier pass's .grad), and the sums must stay put.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 const f64 = (v: number[]): B.Tensor => B.tensor(v, { dtype: "float64", requiresGrad: true });
 
@@ -14,14 +14,11 @@ describe("backward: gradient sums added in place", () => {
     h.sum().backward();
     // reference: the same graph under an observer, where every sum is a new tensor
     const w2 = f64([0.5, -0.25]);
-    const off = B.setObserver(NOOP_OBSERVER);
-    try {
+    observing(NOOP_OBSERVER, () => {
       let h2 = B.tensor([1, 2], { dtype: "float64" });
       for (let t = 0; t < 5; t++) h2 = h2.mul(w2).tanh();
       h2.sum().backward();
-    } finally {
-      B.setObserver(off);
-    }
+    });
     assert.deepEqual(Array.from(w.grad!.data), Array.from(w2.grad!.data));
   });
 

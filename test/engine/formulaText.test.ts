@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as B from "../../src/index";
 import { latexToUnicode } from "../../src/protocol/latexText";
 import { gradCases } from "./fixtures/gradcases";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 /** Each registered rule's local-derivative formulas, as its gradcheck cases make it emit them. */
 function emittedFormulas(): Map<string, Set<string>> {
@@ -15,17 +15,14 @@ function emittedFormulas(): Map<string, Set<string>> {
       for (const l of local) if (l) byRule.set(rule, (byRule.get(rule) ?? new Set()).add(l.formula));
     },
   };
-  const prev = B.setObserver(obs);
-  try {
+  observing(obs, () => {
     B.manualSeed(5);
     for (const cases of Object.values(gradCases))
       for (const c of cases) {
         const out = c.fn(...c.inputs());
         out.backward(B.onesLike(out));
       }
-  } finally {
-    B.setObserver(prev);
-  }
+  });
   return byRule;
 }
 

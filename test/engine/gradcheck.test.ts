@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { gradCases } from "./fixtures/gradcases";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 describe("gradient rules: finite-difference gradcheck", () => {
   before(() => B.manualSeed(1234));
@@ -54,15 +54,12 @@ describe("gradient rules: local-derivative descriptions", () => {
           });
         },
       };
-      const prev = B.setObserver(obs);
-      try {
+      observing(obs, () => {
         for (const c of cases) {
           const out = c.fn(...c.inputs());
           out.backward(B.onesLike(out));
         }
-      } finally {
-        B.setObserver(prev);
-      }
+      });
       assert.ok(seen > 0, `no backward event for ${op}`);
     });
   }

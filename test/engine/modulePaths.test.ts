@@ -4,20 +4,18 @@ import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { nameValue } from "../../src/engine/naming";
 import type { Tensor } from "../../src/index";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 /** Each forward op `fn` makes, as op@module path. */
 function forwards(fn: () => void): string[] {
   const out: string[] = [];
-  const prev = B.setObserver({
-    ...NOOP_OBSERVER,
-    forward: (op, _inputs, _output, _attrs, module) => out.push(`${op}@${module}`),
-  });
-  try {
-    fn();
-  } finally {
-    B.setObserver(prev);
-  }
+  observing(
+    {
+      ...NOOP_OBSERVER,
+      forward: (op, _inputs, _output, _attrs, module) => out.push(`${op}@${module}`),
+    },
+    fn,
+  );
   return out;
 }
 

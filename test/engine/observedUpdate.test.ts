@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { EngineObserver, Tensor } from "../../src/index";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 interface Told {
   name: string;
@@ -30,12 +30,7 @@ function observedSteps(steps: () => void): Told[] {
       assert.equal(before.name, name);
     },
   };
-  const previous = B.setObserver(obs);
-  try {
-    steps();
-  } finally {
-    B.setObserver(previous);
-  }
+  observing(obs, steps);
   return told;
 }
 

@@ -1,8 +1,8 @@
 // An elementwise op's gradient is the same numbers whether or not an observer watches backward (which then describes
 // f′ as a tensor of its own and makes the VJP from it): upstream ⊙ f′, each f′ and each product rounded to the dtype.
 import * as assert from "node:assert/strict";
-import { setObserver, tensor, type EngineObserver, type Tensor } from "../../src/index";
-import { NOOP_OBSERVER } from "./support/observers";
+import { tensor, type EngineObserver, type Tensor } from "../../src/index";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 const xs = [-3.1, -0.7, -0.05, 0, 0.2, 0.9, 2.5, 7, 1e-3, -12];
 const ws = [0.3, -1.7, 2.2, 0.01, -0.4, 1.3, -2.9, 0.6, 1e5, -3e-4];
@@ -22,12 +22,9 @@ const ops: [string, (x: Tensor) => Tensor][] = [
 /** x's gradient through `f`, upstream w, with `observer` watching (null: none); and what it was told of f's op. */
 function gradOf(f: (x: Tensor) => Tensor, dtype: "float32" | "float64", observer: EngineObserver | null): number[] {
   const x = tensor(xs, { requiresGrad: true, dtype });
-  const previous = setObserver(observer);
-  try {
+  observing(observer, () => {
     f(x).backward(tensor(ws, { dtype }));
-  } finally {
-    setObserver(previous);
-  }
+  });
   return Array.from(x.grad!.data);
 }
 

@@ -4,7 +4,7 @@ import * as B from "../../src/index";
 import { nameValue } from "../../src/engine/naming";
 import { droppedGradNote, lastGradOf } from "../../src/engine/gradWatch";
 import type { EngineObserver, LocalDescription, Tensor } from "../../src/index";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 type Ev =
   | { kind: "forward"; op: string; inputs: Tensor[]; output: Tensor; attrs: Record<string, unknown>; module?: string }
@@ -43,12 +43,7 @@ function record(fn: () => void): Ev[] {
     update: (param, name, before, grad, after, rule) =>
       evs.push({ kind: "update", param, name, before: copy(before), grad, after: copy(after), rule }),
   };
-  const prev = B.setObserver(obs);
-  try {
-    fn();
-  } finally {
-    B.setObserver(prev);
-  }
+  observing(obs, fn);
   return evs;
 }
 

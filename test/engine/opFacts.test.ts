@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { OP_FACTS, TORCH_OP_FACTS, opFacts, opNames } from "../../src/protocol/opFacts";
 import { gradCases } from "./fixtures/gradcases";
-import { NOOP_OBSERVER } from "./support/observers";
+import { NOOP_OBSERVER, observing } from "./support/observers";
 
 describe("op facts", () => {
   it("every registered op has facts, and every op in the table is registered", () => {
@@ -57,15 +57,12 @@ describe("op facts", () => {
           }
         },
       };
-      const prev = B.setObserver(obs);
-      try {
+      observing(obs, () => {
         for (const c of gradCases[op]) {
           const out = c.fn(...c.inputs());
           out.backward(B.onesLike(out));
         }
-      } finally {
-        B.setObserver(prev);
-      }
+      });
       assert.ok(seen > 0, `${op}: no backward event seen`);
     });
   }
