@@ -165,8 +165,9 @@ export class Recorder implements EngineObserver {
     const w = this.out;
     const attrSet = this.attrs.id(op, attrs);
     const sites = this.sites;
-    const located = this.options.locate !== undefined;
-    if (located) sites.use(this.options.locate!());
+    const locate = this.options.locate;
+    const located = locate !== undefined;
+    if (located) sites.use(locate());
     const loc = located ? sites.loc : -1;
     const nFrames = located ? sites.count : 0;
     if (inBackward) w.opPhaseBackward();
