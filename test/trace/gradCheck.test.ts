@@ -4,11 +4,9 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectGrad, setObserver, tensor, Tensor } from "../../src/index";
+import { expectGrad, tensor, Tensor } from "../../src/index";
 import { compareGrads } from "../../src/engine/gradCompare";
 import { settlePendingGradChecks } from "../../src/autodiff/expectGrad";
-import { Recorder } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/assembler";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import { gradCheckText } from "../../src/trace/text";
 import type { GradCheckEvent, Trace } from "../../src/trace/types";
@@ -16,20 +14,11 @@ import { isHostMessage } from "../../src/protocol/guards";
 import { traceStructure } from "../../src/protocol/messages";
 import { runModel } from "../../src/runner/index";
 import { PYTHON } from "../oracle/harness";
+import { recordWith } from "./fixtures/recordWith";
 
 const checks = (t: Trace): GradCheckEvent[] => t.events.filter((e): e is GradCheckEvent => e.kind === "gradCheck");
 
-function record(fn: () => void, chunkSize?: { ints: number; floats: number }): Trace {
-  const asm = new TraceAssembler("in-process");
-  const rec = new Recorder({ onChunk: (c) => asm.addChunk(c), chunkSize });
-  const previous = setObserver(rec);
-  try {
-    fn();
-  } finally {
-    setObserver(previous);
-  }
-  return asm.finish(rec.finish(), [], 0);
-}
+const record = (fn: () => void, chunkSize?: { ints: number; floats: number }): Trace => recordWith(fn, { chunkSize });
 
 /** manual vs reference pairs, each with the outcome torch gives it. */
 const CASES: { name: string; manual: number[]; reference: number[]; shape?: number[] }[] = [

@@ -1,22 +1,11 @@
 // The recorder against the engine in-process: backward contributions, fan-out sums, updates, caps and steps.
 import * as assert from "node:assert/strict";
-import { tensor, setObserver, optim, Tensor } from "../../src/index";
-import { Recorder, type RecorderOptions } from "../../src/trace/recorder";
-import { TraceAssembler } from "../../src/trace/assembler";
+import { tensor, optim, Tensor } from "../../src/index";
+import type { RecorderOptions } from "../../src/trace/recorder";
 import type { Trace, TraceEvent } from "../../src/trace/types";
+import { recordWith } from "./fixtures/recordWith";
 
-function record(fn: () => void, opts: RecorderOptions = {}): Trace {
-  const asm = new TraceAssembler("in-process");
-  const rec = new Recorder({ ...opts, onChunk: (c) => asm.addChunk(c) });
-  const previous = setObserver(rec);
-  try {
-    fn();
-  } finally {
-    setObserver(previous);
-  }
-  const final = rec.finish();
-  return asm.finish(final, [], 0);
-}
+const record = (fn: () => void, opts: RecorderOptions = {}): Trace => recordWith(fn, opts);
 
 const vals = (trace: Trace, id: number | null | undefined): number[] => {
   assert.ok(id !== null && id !== undefined);
