@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setObserver, tensor } from "../../src/index";
+import { tensor } from "../../src/index";
 import { loadTrace } from "../../extension/debug/launch";
 import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { TraceAssembler } from "../../src/trace/assembler";
@@ -13,6 +13,7 @@ import { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTra
 import { Recorder } from "../../src/trace/recorder";
 import type { Trace } from "../../src/trace/types";
 import { ATTRS, nonFiniteTrace as sample } from "./fixtures/nonFinite";
+import { observing } from "../engine/support/observers";
 
 describe("trace codec: NaN, ±Infinity and look-alike strings through every path", () => {
   let dir: string;
@@ -55,14 +56,11 @@ describe("trace codec: NaN, ±Infinity and look-alike strings through every path
   it("the recorder's stream (op attributes, values, statistics, losses)", () => {
     const asm = new TraceAssembler("/m/model.ts");
     const rec = new Recorder({ onChunk: (c) => asm.addChunk(c) });
-    const previous = setObserver(rec);
-    try {
+    observing(rec, () => {
       const x = tensor([1, NaN, -Infinity, Infinity], { requiresGrad: true });
       const y = x.mul(2);
       rec.forward("clamp", [y], y.add(0), { ...ATTRS }, undefined);
-    } finally {
-      setObserver(previous);
-    }
+    });
     const trace = asm.finish(rec.finish(), [], 0);
     const clamp = trace.ops.find((o) => o.op === "clamp");
     assert.deepEqual(clamp?.attrs, ATTRS);

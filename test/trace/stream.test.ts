@@ -1,12 +1,13 @@
 // The trace stream: records written into shared-memory chunks, read back as far as they are committed.
 import * as assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
-import { setObserver, optim, Tensor, nn, F, manualSeed, randn, tensor } from "../../src/index";
+import { optim, Tensor, nn, F, manualSeed, randn, tensor } from "../../src/index";
 import { Recorder } from "../../src/trace/recorder";
 import { TraceAssembler } from "../../src/trace/assembler";
 import { computeStats } from "../../src/trace/stats";
 import { KIND, TraceWriter, type TraceChunk } from "../../src/trace/stream";
 import type { Trace, TraceEvent, TraceOp, TraceTensor } from "../../src/trace/types";
+import { observing } from "../engine/support/observers";
 
 /** A reader's sink that keeps what it is given. */
 function collector(): { ops: TraceOp[]; tensors: TraceTensor[]; events: TraceEvent[]; asm: TraceAssembler } {
@@ -27,8 +28,7 @@ function recordMlp(chunkSize?: { ints: number; floats: number }): { trace: Trace
       asm.addChunk(c);
     },
   });
-  const previous = setObserver(rec);
-  try {
+  observing(rec, () => {
     const model = new nn.Sequential(new nn.Linear(3, 8), new nn.Tanh(), new nn.Linear(8, 2));
     rec.noteVariable("model", rec.mark(), model, (v): v is Tensor => v instanceof Tensor);
     const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
@@ -41,9 +41,7 @@ function recordMlp(chunkSize?: { ints: number; floats: number }): { trace: Trace
       opt.step();
       asm.poll(); // read while recording, as runModel does
     }
-  } finally {
-    setObserver(previous);
-  }
+  });
   return { trace: asm.finish(rec.finish(), [], 0), chunks };
 }
 
@@ -65,8 +63,7 @@ describe("trace stream", () => {
     const differs: number[] = [];
     for (let n = 0; n <= 34; n++) {
       const other = new Recorder({ maxSteps: 1, onChunk: () => {} });
-      const previous = setObserver(other);
-      try {
+      observing(other, () => {
         other.beginStep();
         for (let k = 1; k <= 32; k++) {
           const a = randn([k, 11]).requiresGrad_();
@@ -79,9 +76,7 @@ describe("trace stream", () => {
           const a = randn([k, 13]).requiresGrad_();
           a.add(a).sum().backward();
         }
-      } finally {
-        setObserver(previous);
-      }
+      });
       const first = recordMlp();
       const second = recordMlp();
       if (JSON.stringify(second.trace) !== JSON.stringify(first.trace)) differs.push(n);
@@ -168,17 +163,14 @@ describe("trace stream", () => {
     const health = (maxValuesPerTensor?: number): { kind: string; fraction: number; op: string }[] => {
       const asm = new TraceAssembler("health");
       const rec = new Recorder({ maxValuesPerTensor, onChunk: (c) => asm.addChunk(c) });
-      const previous = setObserver(rec);
-      try {
+      observing(rec, () => {
         // relu on [batch 2, 4 units]: units 1 and 3 are ≤ 0 for both samples (dead); tanh: 3 of 6 beyond ±0.98
         tensor([1, -1, 2, 0, -3, -2, 0.5, -1], { shape: [2, 4], requiresGrad: true })
           .relu()
           .sum()
           .backward();
         tensor([3, -4, 0.1, 2.5, -0.2, 0.9], { requiresGrad: true }).tanh().sum().backward();
-      } finally {
-        setObserver(previous);
-      }
+      });
       const trace = asm.finish(rec.finish(), [], 0);
       return asm.health.map((h) => ({ kind: h.kind, fraction: h.fraction, op: trace.ops[h.op].op }));
     };
