@@ -215,7 +215,12 @@ export class ViewConnection implements vscode.Disposable {
     const ms = this.provisional() && this.file ? this.store.provisionalHoldMs(this.file) : 0;
     if (ms <= 0) return false;
     clearTimeout(this.held);
-    this.held = setTimeout(() => this.sendTrace(), ms);
+    this.held = setTimeout(() => {
+      this.held = undefined;
+      // a new run of the file may have started meanwhile: as at "ready", its last run's trace is not shown
+      if (this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
+      else this.sendTrace();
+    }, ms);
     return true;
   }
 
