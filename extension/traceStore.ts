@@ -90,10 +90,13 @@ export class TraceStore implements vscode.Disposable {
     this.progress.set(file, p);
   }
 
-  /** How long a page that has just loaded waits for the running trace's final trace (provisionalHold.ts); 0: not. */
+  /**
+   * How long a page that has just loaded, rather than draw the running trace's provisional trace, waits for its final
+   * one (provisionalHold.ts); 0: not.
+   */
   provisionalHoldMs(file: string, now = Date.now()): number {
     const p = this.progress.get(file);
-    return p && this.provisionals.has(file) ? provisionalHoldMs(p.ends, p.total, now) : 0;
+    return p ? provisionalHoldMs(p.ends, p.total, now) : 0;
   }
 
   /** The provisional trace shown of the run that recorded `trace`, if one was. */

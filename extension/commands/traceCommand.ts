@@ -11,6 +11,7 @@ import { closeFailure, showFailure } from "./failureNotice";
 import { traceTimings } from "../traceTimings";
 import { markDiagnosed } from "../editor/problems";
 import { thresholdsOf, type Trace } from "../../src/trace";
+import { DEFAULT_MAX_STEPS } from "../../src/runner/index";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -59,7 +60,7 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts).
   const onStep = (step: number, trace: () => Trace): void => {
     if (running.get(file) !== abort) return;
-    deps.store.noteStep(file, options.maxSteps ?? 1);
+    deps.store.noteStep(file, options.maxSteps ?? DEFAULT_MAX_STEPS);
     if (provisional || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
     provisional = true;
     deps.store.setProvisional(file, trace(), step);

@@ -208,6 +208,18 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   /**
+   * What a page that has loaded is sent (at its "ready", or when `mayHold`'s wait ends). A graph opened while its file
+   * is traced again says "Tracing …" until the new run's first step or trace, as sendEarly does: painting the last
+   * run's trace misleads, and at 10,000 ops it held the page for seconds. A run about to end: "Tracing …" while the
+   * page waits for its final trace (holdProvisional). Else the current trace.
+   */
+  private sendLoaded(mayHold: boolean): void {
+    if (this.hooks.early && this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
+    else if (mayHold && this.holdProvisional()) this.sendNoTrace();
+    else this.sendTrace();
+  }
+
+  /**
    * At a page's "ready" while its run is about to end: true, and the provisional trace waits for the final one (any
    * trace or the run's end sends it, and clears the wait), or for the wait's end.
    */
@@ -215,12 +227,8 @@ export class ViewConnection implements vscode.Disposable {
     const ms = this.provisional() && this.file ? this.store.provisionalHoldMs(this.file) : 0;
     if (ms <= 0) return false;
     clearTimeout(this.held);
-    this.held = setTimeout(() => {
-      this.held = undefined;
-      // a new run of the file may have started meanwhile: as at "ready", its last run's trace is not shown
-      if (this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
-      else this.sendTrace();
-    }, ms);
+    // (a new run of the file may have started meanwhile: what a loaded page is sent, then, is "Tracing …")
+    this.held = setTimeout(() => this.sendLoaded(false), ms);
     return true;
   }
 
@@ -243,11 +251,7 @@ export class ViewConnection implements vscode.Disposable {
         this.hooks.loaded?.();
         if (!this.delivery.onReady(trace)) break;
         this.rows.reset(); // a page that loaded again has none
-        // A graph opened while its file is traced again says "Tracing …" until the new run's first step or trace, as
-        // sendEarly does: painting the last run's trace misleads, and at 10,000 ops it held the page for seconds.
-        if (this.hooks.early && this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
-        else if (this.holdProvisional()) this.sendNoTrace();
-        else this.sendTrace();
+        this.sendLoaded(true);
         break;
       case "requestTrace":
         this.rows.reset();

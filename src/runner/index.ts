@@ -16,6 +16,7 @@ import { MemoryBackstop } from "./memoryBackstop";
 
 export type { LimitNames, RunOptions, RunResult } from "./types";
 export { CLI_LIMIT_NAMES, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from "./limits";
+export { DEFAULT_MAX_STEPS } from "../trace/recorder";
 
 /**
  * How often the caller reads the stream and checks the process's memory (the worker measures its own; this is
