@@ -11,7 +11,7 @@ import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
 import { prepareStepsReplies, sideMessage, statsReply, stepsReply, traceMessage, valuesReply } from "./protocolHost";
 import type { HealthThresholds } from "../../src/protocol/health";
-import { TraceDelivery } from "./traceDelivery";
+import { TraceDelivery, loadedSend } from "./traceDelivery";
 import { RowsSender, withoutRows } from "./rowsSender";
 
 export interface ConnectionHooks {
@@ -207,29 +207,25 @@ export class ViewConnection implements vscode.Disposable {
     this.hooks.traceSent?.();
   }
 
-  /**
-   * What a page that has loaded is sent (at its "ready", or when `mayHold`'s wait ends). A graph opened while its file
-   * is traced again says "Tracing …" until the new run's first step or trace, as sendEarly does: painting the last
-   * run's trace misleads, and at 10,000 ops it held the page for seconds. A run about to end: "Tracing …" while the
-   * page waits for its final trace (holdProvisional). Else the current trace.
-   */
+  /** What a page that has loaded is sent (at its "ready", or when `mayHold`'s wait ends): loadedSend. */
   private sendLoaded(mayHold: boolean): void {
-    if (this.hooks.early && this.file && this.store.isTracing(this.file) && !this.provisional()) this.sendNoTrace();
-    else if (mayHold && this.holdProvisional()) this.sendNoTrace();
-    else this.sendTrace();
-  }
-
-  /**
-   * At a page's "ready" while its run is about to end: true, and the provisional trace waits for the final one (any
-   * trace or the run's end sends it, and clears the wait), or for the wait's end.
-   */
-  private holdProvisional(): boolean {
-    const ms = this.provisional() && this.file ? this.store.provisionalHoldMs(this.file) : 0;
-    if (ms <= 0) return false;
-    clearTimeout(this.held);
-    // (a new run of the file may have started meanwhile: what a loaded page is sent, then, is "Tracing …")
-    this.held = setTimeout(() => this.sendLoaded(false), ms);
-    return true;
+    const file = this.file;
+    const next = loadedSend(
+      {
+        early: this.hooks.early === true,
+        tracing: file !== undefined && this.store.isTracing(file),
+        provisional: this.provisional() !== undefined,
+        holdMs: file !== undefined && this.provisional() ? this.store.provisionalHoldMs(file) : 0,
+      },
+      mayHold,
+    );
+    if (next.send === "trace") return this.sendTrace();
+    if (next.send === "hold") {
+      clearTimeout(this.held);
+      // (a new run of the file may have started by its end: what a loaded page is sent, then, is "Tracing …")
+      this.held = setTimeout(() => this.sendLoaded(false), next.ms);
+    }
+    this.sendNoTrace();
   }
 
   /** The user's health thresholds (for the traced file's folder), which the side panel's flags follow. */

@@ -47,3 +47,33 @@ export class TraceDelivery<T> {
     return early === undefined || early !== current;
   }
 }
+
+/** The facts about a view's file that decide what its loaded page is sent (loadedSend). */
+export interface LoadedFacts {
+  /** The view posts traces before its page's "ready" (the graph panel). */
+  early: boolean;
+  /** The view's file is being traced anew. */
+  tracing: boolean;
+  /** The running trace has a provisional trace (its first steps) to show. */
+  provisional: boolean;
+  /** How long its provisional trace may wait for the final one (provisionalHoldMs); 0: none. */
+  holdMs: number;
+}
+
+/** What a loaded page is sent: its trace, "Tracing …", or "Tracing …" while it waits `ms` for the final trace. */
+export type LoadedSend = { send: "trace" } | { send: "noTrace" } | { send: "hold"; ms: number };
+
+/**
+ * What a loaded page is sent, at its "ready" (`mayHold`) or when the wait for the final trace ends (not `mayHold`: it
+ * is sent what is current then).
+ * - A graph opened while its file is traced anew, with no step of the new run to show: "Tracing …". Painting the last
+ *   run's trace misleads, and at 10,000 ops it held the page for seconds.
+ * - A run about to end (its provisional trace's `holdMs`): "Tracing …" while the page waits for its final trace; any
+ *   trace, or the run's end, sends it sooner (ViewConnection.sendTrace clears the wait).
+ * - Else the current trace (or, when there is none, why: ViewConnection.sendTrace).
+ */
+export function loadedSend(f: LoadedFacts, mayHold: boolean): LoadedSend {
+  if (f.early && f.tracing && !f.provisional) return { send: "noTrace" };
+  if (mayHold && f.provisional && f.holdMs > 0) return { send: "hold", ms: f.holdMs };
+  return { send: "trace" };
+}

@@ -1,7 +1,7 @@
 // A webview's trace goes out before its page says "ready" and is not posted again at that "ready", unless it changed
-// or the page loaded again; a provisional trace waits for that "ready".
+// or the page loaded again; a provisional trace waits for that "ready". What a loaded page is sent: loadedSend.
 import { strict as assert } from "node:assert";
-import { TraceDelivery } from "../../extension/panels/traceDelivery";
+import { TraceDelivery, loadedSend, type LoadedFacts } from "../../extension/panels/traceDelivery";
 
 describe("a webview's trace delivery", () => {
   it("a trace posted before the page's first ready is not posted again at it", () => {
@@ -49,5 +49,33 @@ describe("a webview's trace delivery", () => {
     d.sent("A");
     assert.equal(d.posting, true);
     assert.equal(d.onReady("A"), true);
+  });
+});
+
+describe("what a loaded page is sent", () => {
+  const graph: LoadedFacts = { early: true, tracing: false, provisional: false, holdMs: 0 };
+
+  it("a graph opened while its file is traced anew says 'Tracing …' until the new run has a step to show", () => {
+    const anew = { ...graph, tracing: true };
+    assert.deepEqual(loadedSend(anew, true), { send: "noTrace" });
+    // the wait for a final trace that ends after a second Trace Backprop of the file: not the last run's trace
+    assert.deepEqual(loadedSend(anew, false), { send: "noTrace" });
+    // the side panel (posted at ready only) shows the stored trace, or why there is none
+    assert.deepEqual(loadedSend({ ...anew, early: false }, true), { send: "trace" });
+  });
+
+  it("a run about to end: 'Tracing …' while the page waits for the final trace, then what is current", () => {
+    const ending = { ...graph, tracing: true, provisional: true, holdMs: 250 };
+    assert.deepEqual(loadedSend(ending, true), { send: "hold", ms: 250 });
+    assert.deepEqual(loadedSend(ending, false), { send: "trace" }, "the wait's end shows the provisional trace");
+  });
+
+  it("a run far from its end shows its provisional trace at once", () => {
+    assert.deepEqual(loadedSend({ ...graph, tracing: true, provisional: true, holdMs: 0 }, true), { send: "trace" });
+  });
+
+  it("with no run under way the page gets its trace", () => {
+    assert.deepEqual(loadedSend(graph, true), { send: "trace" });
+    assert.deepEqual(loadedSend({ ...graph, early: false }, true), { send: "trace" });
   });
 });
