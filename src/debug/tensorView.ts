@@ -2,7 +2,7 @@
 // summaries.
 import { computeStats } from "../trace/stats";
 import { DIGITS, dimsText, formatNumber, nonFiniteText, sizeOf } from "../trace/text";
-import type { TensorStats, TraceTensor } from "../trace/types";
+import type { TensorStats, TensorValues, TraceTensor } from "../trace/types";
 
 /** A block of a tensor: `shape` is the trailing shape, `offset` the first element in row-major order. */
 export interface TensorView {
@@ -22,7 +22,7 @@ export function isFull(view: TensorView): boolean {
 }
 
 /** The view's values, or undefined when the recorder did not keep them (beyond its caps). */
-export function viewValues(view: TensorView): number[] | undefined {
+export function viewValues(view: TensorView): TensorValues | undefined {
   const values = view.tensor.values;
   if (!values) return undefined;
   return isFull(view) ? values : values.slice(view.offset, view.offset + sizeOf(view.shape));
@@ -75,7 +75,7 @@ export function summarize(view: TensorView): string {
   if (!stats) return `Tensor${head}`;
   let text = `Tensor${head}  μ=${valueText(stats.mean)} σ=${valueText(stats.std)} ‖·‖=${valueText(stats.norm)}`;
   if (stats.nan || stats.inf) text += `  ⚠ ${nonFiniteText(stats)}`;
-  if (values && size <= 6) text += `  [${values.map(valueText).join(", ")}]`;
+  if (values && size <= 6) text += `  [${Array.from(values, valueText).join(", ")}]`;
   return text;
 }
 
@@ -84,10 +84,7 @@ export function previewRow(view: TensorView, max = 6): string {
   const values = view.tensor.values;
   if (!values) return describeShape(view.shape);
   const size = sizeOf(view.shape);
-  const shown = values
-    .slice(view.offset, view.offset + Math.min(size, max))
-    .map(valueText)
-    .join(", ");
+  const shown = Array.from(values.slice(view.offset, view.offset + Math.min(size, max)), valueText).join(", ");
   return view.shape.length === 1
     ? `[${shown}${size > max ? ", …" : ""}]`
     : `${describeShape(view.shape)} [${shown}, …]`;

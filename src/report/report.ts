@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { htmlPage } from "../protocol/page";
 import { REPORT_DATA_ID, type ReportData } from "../protocol/report";
 import { stringifyWire } from "../trace/wire";
+import { jsonTrace } from "../trace/json";
 import type { Trace } from "../trace/types";
 
 export interface ReportAssets {
@@ -45,7 +46,7 @@ export function readReportAssets(dir = reportAssetsDir()): ReportAssets {
 
 /** The report page. Script text may not hold `</script`; JSON is made safe by escaping every `<`. */
 export function reportHtml(trace: Trace, file: string, assets: ReportAssets = readReportAssets()): string {
-  const data: ReportData = { file, trace };
+  const data: ReportData = { file, trace: jsonTrace(trace) };
   const json = stringifyWire(data).replace(/</g, "\\u003c");
   const js = assets.js.replace(/<\/script/gi, "<\\/script");
   const hash = createHash("sha256").update(js).digest("base64");

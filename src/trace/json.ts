@@ -12,7 +12,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "./wire";
 import { traceIdProblem } from "./traceIndex";
-import type { Trace, TensorStats, TraceOp } from "./types";
+import type { Trace, TensorStats, TraceOp, TraceTensor } from "./types";
 
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
 /** The per-op arrays, written LINE elements a line. */
@@ -67,9 +67,19 @@ function renameTrainingStep(op: TraceOp): void {
   }
 }
 
+/** `t` as JSON holds it: values kept in a typed array (as a recorded trace holds them) become an array. */
+function jsonTensor(t: TraceTensor): TraceTensor {
+  return t.values === undefined || Array.isArray(t.values) ? t : { ...t, values: Array.from(t.values) };
+}
+
+/** The trace as JSON holds it (its tensors' values as arrays): what stringifyTrace, the report and the CLI write. */
+export function jsonTrace(trace: Trace): Trace {
+  return { ...trace, tensors: trace.tensors.map(jsonTensor) };
+}
+
 /** The trace as one JSON text (for traces of ordinary size; writeTraceFile writes any size). */
 export function stringifyTrace(trace: Trace, indent?: number): string {
-  return stringifyWire(trace, indent);
+  return stringifyWire(jsonTrace(trace), indent);
 }
 
 /** Decodes JSON text of a trace (written by stringifyTrace, writeTraceFile or the CLI's `--json`). */
@@ -98,7 +108,8 @@ export function writeTraceFile(path: string, trace: Trace): void {
       put(`${JSON.stringify(key)}:[\n`);
       // a line of LINE elements: one stringify (and one parse) per line, not per element, is several times faster
       for (let i = 0; i < items.length; i += LINE) {
-        const line = JSON.stringify(toWire(items.slice(i, i + LINE)));
+        const part = items.slice(i, i + LINE);
+        const line = JSON.stringify(toWire(key === "tensors" ? (part as TraceTensor[]).map(jsonTensor) : part));
         put(line.slice(1, -1) + (i + LINE < items.length ? ",\n" : "\n"));
       }
       put(k < BIG.length - 1 ? "],\n" : "]\n");

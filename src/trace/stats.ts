@@ -10,16 +10,16 @@ type Values = ArrayLike<number>;
  * they are NaN.
  */
 export function computeStats(values: Values): TensorStats {
-  return statsAndCopy(values, undefined);
+  return loopStats(values);
 }
 
 /**
- * computeStats, copying the values into `out` in the same pass (when given). Recording calls this for every
- * tensor, so the common case (every value finite) takes a loop without NaN/Inf tests; a non-finite sum
- * sends the values through the careful loop, which gives exactly what it always gave. (A copy of this loop
- * per storage type was tried: within the benchmark's noise, so one loop serves every type.)
+ * computeStats' loop. Recording calls it (or the same sums in WebAssembly: statsKernel.ts) for every tensor, so the
+ * common case (every value finite) takes a loop without NaN/Inf tests; a non-finite sum sends the values through the
+ * careful loop, which gives exactly what it always gave. (A copy of this loop per storage type was tried: within the
+ * benchmark's noise, so one loop serves every type.)
  */
-export function statsAndCopy(values: Values, out: number[] | undefined): TensorStats {
+export function loopStats(values: Values): TensorStats {
   let min = Infinity;
   let max = -Infinity;
   // two running sums each: the adds of one element need not wait for the previous element's
@@ -33,10 +33,6 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
   for (let i = 0; i < pairs; i += 2) {
     const a = values[i];
     const b = values[i + 1];
-    if (out !== undefined) {
-      out[i] = a;
-      out[i + 1] = b;
-    }
     // (tests that rarely change min or max: a test of a against b would mispredict half the time)
     if (a < min) min = a;
     if (b < min) min = b;
@@ -51,7 +47,6 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
   }
   if (pairs < n) {
     const a = values[pairs];
-    if (out !== undefined) out[pairs] = a;
     if (a < min) min = a;
     if (a > max) max = a;
     if (a === 0) zeros++;
@@ -62,7 +57,7 @@ export function statsAndCopy(values: Values, out: number[] | undefined): TensorS
 }
 
 /**
- * Stats from a fast pass's sums, or from the careful loop when a value (or a sum) is not finite (statsAndCopy's loop,
+ * Stats from a fast pass's sums, or from the careful loop when a value (or a sum) is not finite (loopStats,
  * or the same sums taken in WebAssembly: statsKernel.ts).
  */
 export function statsFromSums(

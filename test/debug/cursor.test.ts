@@ -18,10 +18,13 @@ const evalAt = (c: TraceCursor, at: number, src: string): Value => new Evaluator
 const valuesOf = (v: Value): number[] => {
   assert.equal(v.kind, "tensor");
   return v.kind === "tensor"
-    ? (v.view.tensor.values ?? []).slice(v.view.offset, v.view.offset + v.view.shape.reduce((a, b) => a * b, 1))
+    ? Array.from(v.view.tensor.values ?? []).slice(
+        v.view.offset,
+        v.view.offset + v.view.shape.reduce((a, b) => a * b, 1),
+      )
     : [];
 };
-const close = (a: number[], b: number[]): void => {
+const close = (a: number[], b: ArrayLike<number>): void => {
   assert.equal(a.length, b.length);
   a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-9, `element ${i}: ${x} vs ${b[i]}`));
 };
@@ -226,8 +229,8 @@ describe("debug cursor: state as of an event", () => {
   it("parameters show the value before the update, then W − η·∂L/∂W after it", () => {
     assert.equal(first.e.kind, "update");
     if (first.e.kind !== "update") return;
-    const before = trace.tensors[first.e.before].values ?? [];
-    const grad = trace.tensors[first.e.grad].values ?? [];
+    const before = Array.from(trace.tensors[first.e.before].values ?? []);
+    const grad = Array.from(trace.tensors[first.e.grad].values ?? []);
     close(valuesOf(evalAt(c, first.i - 1, first.e.param)), before);
     close(
       valuesOf(evalAt(c, first.i, first.e.param)),
@@ -245,7 +248,7 @@ describe("debug cursor: state as of an event", () => {
     if (e.kind !== "backward") return;
     close(
       valuesOf(evalAt(c, w1Backward, "model.fc1.weight.grad")),
-      trace.tensors[e.contributions[1] as number].values ?? [],
+      Array.from(trace.tensors[e.contributions[1] as number].values ?? []),
     );
     close(
       valuesOf(evalAt(c, w1Backward - 1, "h.grad")),
@@ -294,7 +297,7 @@ describe("debug cursor: NaN, gradient health and errors", () => {
     const e = trace.events[acc];
     assert.ok(e.kind === "accumulate");
     const got = valuesOf(evalAt(c, acc, "w.grad"));
-    const want = trace.tensors[e.total].values ?? [];
+    const want = Array.from(trace.tensors[e.total].values ?? []);
     assert.deepEqual(got.map(String), want.map(String));
   });
 

@@ -71,7 +71,7 @@ describe("python recorder: long runs (Trace.series)", function () {
       const tanh = trace.ops.find((o) => o.trainingStep === step && o.op === "tanh");
       assert.ok(tanh);
       const h = trace.tensors[tanh.output];
-      const v = h.values;
+      const v = h.values && Array.from(h.values);
       assert.ok(v && v.length === 32 * 16, "the tanh output's 512 values are kept");
       // the histogram computed here from the values, as the chart reads the series (the side panel's histogramAt)
       const lo = Math.min(...v);

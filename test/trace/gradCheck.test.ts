@@ -153,10 +153,10 @@ print(json.dumps(out))`;
     );
     const byLabel = new Map(cs.map((c) => [c.label, c]));
     const before = byLabel.get("logits")!;
-    assert.deepEqual(checked.trace.tensors[before.reference!].values, logits);
-    assert.deepEqual(checked.trace.tensors[before.manual!].values, [9, -1, 19, -4]);
+    assert.deepEqual(Array.from(checked.trace.tensors[before.reference!].values ?? []), logits);
+    assert.deepEqual(Array.from(checked.trace.tensors[before.manual!].values ?? []), [9, -1, 19, -4]);
     assert.deepEqual(before.worst, { index: [1, 0], manual: 19, reference: 28.5 });
-    assert.deepEqual(checked.trace.tensors[byLabel.get("after")!.reference!].values, logits);
+    assert.deepEqual(Array.from(checked.trace.tensors[byLabel.get("after")!.reference!].values ?? []), logits);
     // the check before backward is decided inside the pass, when ∂L/∂logits is complete: before matmul's backward
     const at = checked.trace.events.indexOf(before);
     const matmulBackward = checked.trace.events.findIndex(
@@ -165,7 +165,7 @@ print(json.dumps(out))`;
     assert.ok(at < matmulBackward && checked.trace.events.slice(0, at).some((e) => e.kind === "backward"));
     // the leaf's check waits for the whole pass (both uses of w)
     const wCheck = byLabel.get("w")!;
-    assert.deepEqual(checked.trace.tensors[wCheck.reference!].values, checked.wGrad);
+    assert.deepEqual(Array.from(checked.trace.tensors[wCheck.reference!].values ?? []), checked.wGrad);
   });
 
   it("reports a tensor that needs no gradient, and one no backward pass reached, as missing", () => {

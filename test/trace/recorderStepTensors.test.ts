@@ -68,7 +68,10 @@ describe("the step's tensors the reader holds (FROM_TENSOR, TRANSPOSE_OF)", () =
     const asm = new TraceAssembler("test");
     for (const c of chunks) asm.addChunk(c);
     asm.poll();
-    const values = (k: number): number[] | undefined => asm.trace.tensors[k].values;
+    const values = (k: number): number[] | undefined => {
+      const v = asm.trace.tensors[k].values;
+      return v && Array.from(v);
+    };
     assert.deepEqual(values(t1), [1, 4, 2, 5, 3, 6]);
     assert.deepEqual(values(t2), values(t1));
     assert.deepEqual(values(t3), values(t1));

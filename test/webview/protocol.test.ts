@@ -298,7 +298,7 @@ describe("webview protocol", () => {
     const t = structuredClone(trace);
     const w = t.tensors.find((x) => x.name === "model.fc1.weight");
     assert.ok(w?.values);
-    w.values[4] = NaN;
+    (w.values as { [i: number]: number })[4] = NaN;
     const reply = json(valuesReply(t, { type: "requestValues", requestId: 7, tensor: w.id, maxValues: 100 }));
     assert.ok(isHostMessage(reply) && reply.type === "values" && reply.result.kind === "values");
     assert.equal(reply.requestId, 7);

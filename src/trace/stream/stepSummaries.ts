@@ -7,7 +7,7 @@ import { DERIVATIVE_OF, type DerivedCode } from "./layout";
 /** The values of the tensors read since the last step summary, by trace tensor id. */
 export class StepValues {
   /** Per tensor read since the last summary, in order, its values (undefined: not kept). */
-  private readonly values: (number[] | undefined)[] = [];
+  private readonly values: (Float32Array | Float64Array | undefined)[] = [];
   /** The id of the first of them. */
   private base = 0;
   /** A step summary with the statistics computed here filled in (reused: every sink copies what it is given). */
@@ -17,7 +17,7 @@ export class StepValues {
   private valueCount = 0;
 
   /** The next tensor read (ids are dense): its values, or undefined when only its statistics were kept. */
-  push(values: number[] | undefined): void {
+  push(values: Float32Array | Float64Array | undefined): void {
     this.values.push(values);
   }
 
@@ -41,9 +41,9 @@ export class StepValues {
 
   /**
    * The values of tensor `source` (read in this step) with their last two dims swapped, `shape` being the swapped
-   * shape: what a TRANSPOSE_OF record holds.
+   * shape: what a TRANSPOSE_OF record holds, in an array of the record's dtype (`single`: float32).
    */
-  transposed(source: number, shape: readonly number[]): number[] {
+  transposed(source: number, shape: readonly number[], single: boolean): Float32Array | Float64Array {
     const src = this.values[source - this.base];
     if (src === undefined)
       throw new Error(`backstep: corrupt trace stream: a tensor is tensor ${source} transposed, whose values it lacks`);
@@ -51,7 +51,7 @@ export class StepValues {
     const rows = shape[nd - 1];
     const cols = shape[nd - 2];
     const m = rows * cols;
-    const out = new Array<number>(src.length);
+    const out = single ? new Float32Array(src.length) : new Float64Array(src.length);
     for (let b = 0; b < src.length; b += m) {
       for (let r = 0; r < rows; r++) {
         const row = b + r * cols;
@@ -67,7 +67,7 @@ export class StepValues {
    * the op's input and output, or the products of two tensors, each rounded once to that dtype.
    */
   derived(held: DerivedCode, floats: Float64Array, at: number, single: boolean): Float32Array | Float64Array {
-    const source = (id: number): number[] => {
+    const source = (id: number): Float32Array | Float64Array => {
       const v = this.values[id - this.base];
       if (v === undefined)
         throw new Error(

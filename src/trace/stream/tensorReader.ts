@@ -1,7 +1,8 @@
 // The reader's side of tensorWriter.ts and of the gradCheck record: a TENSOR record's values (copied out of the
-// chunk, their statistics computed on the way), its transposed values, or the statistics the writer computed; and a
-// gradCheck record's event.
-import { computeStats, statsAndCopy } from "../stats";
+// chunk into a typed array of the tensor's dtype, then summarised), its transposed or derived values, or the
+// statistics the writer computed; and a gradCheck record's event.
+import { computeStats } from "../stats";
+import { recordedStats } from "../statsKernel";
 import type { GradCheckEvent, SourceLoc, StackFrame, TensorStats, TraceTensor } from "../types";
 import * as layout from "./layout";
 import type { TraceChunk } from "./layout";
@@ -58,23 +59,20 @@ export class TensorReader {
     } as TraceTensor;
     const held = a[i + 4];
     if (held === TRANSPOSE_OF) {
-      const values = this.step.transposed(at, shape);
+      const values = this.step.transposed(at, shape, single);
       t.stats = computeStats(values);
       t.values = values;
       this.step.push(values);
     } else if (held === DERIVATIVE_OF || held === PRODUCT_OF) {
-      // computed into a typed array of the dtype, then read as copied values are: statistics and copy in one pass
-      const values = new Array<number>(size);
-      t.stats = statsAndCopy(this.step.derived(held, chunk.floats, at >> 1, single), values);
+      // computed into a typed array of the dtype: the tensor's values
+      const values = this.step.derived(held, chunk.floats, at >> 1, single);
+      t.stats = recordedStats(values);
       t.values = values;
       this.step.push(values);
     } else if (held === VALUES) {
-      const values = new Array<number>(size);
-      const fl = chunk.floats;
-      t.stats = statsAndCopy(
-        single ? chunk.singles.subarray(at, at + size) : fl.subarray(at >> 1, (at >> 1) + size),
-        values,
-      );
+      // copied out of the chunk (written again once read) as they are
+      const values = single ? chunk.singles.slice(at, at + size) : chunk.floats.slice(at >> 1, (at >> 1) + size);
+      t.stats = recordedStats(values);
       t.values = values;
       this.step.push(values);
     } else {

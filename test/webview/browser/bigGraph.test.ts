@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../../src/runner/index";
-import type { Trace } from "../../../src/trace/types";
+import type { TensorValues, Trace } from "../../../src/trace/types";
 import { messageToWire } from "../../../src/protocol/wire";
 import { packMessage } from "../../../src/protocol/tensorTable";
 import { openingEvent, traceMessage } from "../../../extension/panels/protocolHost";
@@ -136,7 +136,7 @@ describe("big graphs in Chromium", function () {
     assert.equal(await fan.locator("li").count(), 5);
     const asked = v.sent.filter((m) => m.type === "requestValues").length;
     assert.ok(asked <= 12, `${asked} values requests`);
-    const valuesOf = (t: number | null): Float64Array | number[] => {
+    const valuesOf = (t: number | null): TensorValues => {
       const values = t === null ? undefined : rnn.tensors[t]?.values;
       assert.ok(values, `values of t${t}`);
       return values;

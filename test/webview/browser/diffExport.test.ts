@@ -19,7 +19,7 @@ describe("graph panel in Chromium: compare and export", function () {
     const current = mlpTrace();
     const tanhs = current.ops.filter((o) => o.op === "tanh");
     for (const o of tanhs) {
-      const v = current.tensors[o.output].values;
+      const v = current.tensors[o.output].values as { [i: number]: number } | undefined;
       assert.ok(v);
       v[3] += 0.25;
     }

@@ -53,7 +53,7 @@ describe("graph panel: a windowed trace's other steps on demand", function () {
     const previous = mlpTrace();
     const current = mlpTrace();
     const tanhs = current.ops.filter((o) => o.op === "tanh");
-    for (const o of tanhs) current.tensors[o.output].values![3] += 0.25;
+    for (const o of tanhs) (current.tensors[o.output].values as { [i: number]: number })[3] += 0.25;
     const first = tanhs[0].id;
     assert.equal(current.ops[first].trainingStep, 0);
     const v = await openView(h, "graph", current, { windowFrom: 0, holdSteps: true });
