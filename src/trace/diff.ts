@@ -3,7 +3,7 @@
 import { dirname, relative } from "node:path";
 import { TraceIndex } from "./traceIndex";
 import { sizeOf } from "./text";
-import type { OpId, SourceLoc, TensorId, Trace, TraceOp, TraceTensor } from "./types";
+import type { OpId, SourceLoc, TensorId, TensorValues, Trace, TraceOp, TraceTensor } from "./types";
 
 /** numpy.allclose's test: |a − b| ≤ atol + rtol·|b|. */
 export interface Tolerance {
@@ -160,8 +160,8 @@ export function compareTensors(ta: TraceTensor, tb: TraceTensor, tol: Tolerance)
     maxRel = Math.max(maxRel, rel);
   };
   if (full(ta) && full(tb)) {
-    const va = ta.values as number[];
-    const vb = tb.values as number[];
+    const va = ta.values as TensorValues;
+    const vb = tb.values as TensorValues;
     for (let i = 0; i < n; i++) look(va[i], vb[i], i);
     if (!failed) return undefined;
     return { by: "values", maxAbs, maxRel, element: unravel(worst, ta.shape), valueA: va[worst], valueB: vb[worst] };

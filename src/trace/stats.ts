@@ -7,19 +7,12 @@ type Values = ArrayLike<number>;
 /**
  * One pass over the values. min, max, mean, std (population) and the L2 norm are taken over the finite
  * values only, so one NaN does not hide the rest; NaN and ±Inf are counted instead. With no finite value
- * they are NaN.
- */
-export function computeStats(values: Values): TensorStats {
-  return loopStats(values);
-}
-
-/**
- * computeStats' loop. Recording calls it (or the same sums in WebAssembly: statsKernel.ts) for every tensor, so the
- * common case (every value finite) takes a loop without NaN/Inf tests; a non-finite sum sends the values through the
- * careful loop, which gives exactly what it always gave. (A copy of this loop per storage type was tried: within the
+ * they are NaN. Recording takes it (or the same sums in WebAssembly: statsKernel.ts) for every tensor, so the common
+ * case (every value finite) takes a loop without NaN/Inf tests; a non-finite sum sends the values through the careful
+ * loop, which gives exactly what it always gave. (A copy of this loop per storage type was tried: within the
  * benchmark's noise, so one loop serves every type.)
  */
-export function loopStats(values: Values): TensorStats {
+export function computeStats(values: Values): TensorStats {
   let min = Infinity;
   let max = -Infinity;
   // two running sums each: the adds of one element need not wait for the previous element's
@@ -57,7 +50,7 @@ export function loopStats(values: Values): TensorStats {
 }
 
 /**
- * Stats from a fast pass's sums, or from the careful loop when a value (or a sum) is not finite (loopStats,
+ * Stats from a fast pass's sums, or from the careful loop when a value (or a sum) is not finite (computeStats,
  * or the same sums taken in WebAssembly: statsKernel.ts).
  */
 export function statsFromSums(

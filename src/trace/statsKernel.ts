@@ -1,7 +1,7 @@
 // The statistics of a tensor recorded with statistics only (over the values caps: most tensors of a big model), taken
-// by WebAssembly SIMD (wasm/stats.wat) rather than loopStats: the same numbers, bit for bit (same sums in
+// by WebAssembly SIMD (wasm/stats.wat) rather than computeStats' loop: the same numbers, bit for bit (same sums in
 // the same order, the careful loop for non-finite values). One instance per thread, its memory reused.
-import { loopStats, statsFromSums } from "./stats";
+import { computeStats, statsFromSums } from "./stats";
 import type { TensorStats } from "./types";
 import { STATS_WASM_BASE64 } from "./wasm/statsWasm";
 
@@ -76,7 +76,7 @@ function runKernel(values: Float32Array | Float64Array): Instance | null {
 /** computeStats(values) of a typed array: the recorder's tensors over the caps, the reader's kept values. */
 export function recordedStats(values: Float32Array | Float64Array): TensorStats {
   const s = runKernel(values);
-  if (s === null) return loopStats(values);
+  if (s === null) return computeStats(values);
   const r = s.f64;
   // (a minimum of −0 and one of 0 are both 0 to statsFromSums; NaN anywhere makes the sums NaN: the careful loop)
   const min = r[4] < r[5] ? r[4] : r[5];

@@ -33,8 +33,8 @@ export interface TensorStats {
 /**
  * A tensor's kept values, row-major. A recorded trace holds them in a typed array of the tensor's dtype (a float32
  * tensor's Float32Array: each value the float it was), a trace read from JSON in an array: the same numbers. (As
- * arrays the 10,000-op model's Trace held 69 MB of heap and took 433-466 ms of CPU to read; as typed arrays, 25 MB
- * and 361-377 ms: bench/read.bench.ts, 8 reads each, load ~1, 2026-12-03.)
+ * arrays the 10,000-op model's Trace held 69.3 MB of heap and took 369-371 ms of CPU to read; as typed arrays,
+ * 24 MB and 244-324 ms: bench/read.bench.ts, two runs of 10 reads each in turn, load ~1, 2026-12-03.)
  */
 export type TensorValues = readonly number[] | Float32Array | Float64Array;
 

@@ -1,4 +1,4 @@
-// The statistics of tensors recorded with statistics only, taken in WebAssembly (statsKernel.ts), are loopStats'
+// The statistics of tensors recorded with statistics only, taken in WebAssembly (statsKernel.ts), are computeStats'
 // bit for bit (−0 and NaN told apart): every length around the kernel's blocks, zeros, −0, extremes, NaN and ±Inf.
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";

@@ -1,7 +1,6 @@
 // The reader's side of tensorWriter.ts and of the gradCheck record: a TENSOR record's values (copied out of the
 // chunk into a typed array of the tensor's dtype, then summarised), its transposed or derived values, or the
 // statistics the writer computed; and a gradCheck record's event.
-import { computeStats } from "../stats";
 import { recordedStats } from "../statsKernel";
 import type { GradCheckEvent, SourceLoc, StackFrame, TensorStats, TraceTensor } from "../types";
 import * as layout from "./layout";
@@ -60,7 +59,7 @@ export class TensorReader {
     const held = a[i + 4];
     if (held === TRANSPOSE_OF) {
       const values = this.step.transposed(at, shape, single);
-      t.stats = computeStats(values);
+      t.stats = recordedStats(values);
       t.values = values;
       this.step.push(values);
     } else if (held === DERIVATIVE_OF || held === PRODUCT_OF) {
