@@ -210,12 +210,13 @@ export class ViewConnection implements vscode.Disposable {
   /** What a page that has loaded is sent (at its "ready", or when `mayHold`'s wait ends): loadedSend. */
   private sendLoaded(mayHold: boolean): void {
     const file = this.file;
+    const provisional = this.provisional() !== undefined;
     const next = loadedSend(
       {
         early: this.hooks.early === true,
         tracing: file !== undefined && this.store.isTracing(file),
-        provisional: this.provisional() !== undefined,
-        holdMs: file !== undefined && this.provisional() ? this.store.provisionalHoldMs(file) : 0,
+        provisional,
+        holdMs: file !== undefined && provisional ? this.store.provisionalHoldMs(file) : 0,
       },
       mayHold,
     );
