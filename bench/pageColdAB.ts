@@ -17,8 +17,8 @@ import { readTraceFile } from "../src/trace/json";
 import { openingEvent, traceMessage } from "../extension/panels/protocolHost";
 import { messageToWire } from "../src/protocol/wire";
 import { packMessage } from "../src/protocol/tensorTable";
-import { PAGE_REVIVER, serializeMessage } from "../test/webview/support/vscodeWire";
-import type { Harness } from "../test/webview/browser/harness";
+import { serializeMessage } from "../test/webview/support/vscodeWire";
+import { postScript, type Harness } from "../test/webview/browser/harness";
 
 /** The page's own clock (ms after navigation): ready posted, load event, trace message received, trace painted. */
 type Times = [ready: number, load: number, received: number, painted: number];
@@ -29,20 +29,15 @@ function initScript(traceFile: string): string {
   const s = serializeMessage(
     messageToWire(packMessage(traceMessage(trace.program, trace, openingEvent(trace), false, []))),
   );
-  const b64 = s.buffers.map((b) => Buffer.from(b).toString("base64"));
   return `
     window.acquireVsCodeApi = function () {
       return { postMessage: function () {}, getState: function () { return null; }, setState: function () {} };
     };
     window.addEventListener("load", function () {
-      var buffers = ${JSON.stringify(b64)}.map(function (text) {
-        var s = atob(text);
-        var bytes = new Uint8Array(s.length);
-        for (var i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-        return bytes.buffer;
-      });
-      var data = JSON.parse(${JSON.stringify(s.json)}, ${PAGE_REVIVER.replace("window.__buffers", "buffers")});
-      window.postMessage(data, "*", buffers);
+      ${postScript(
+        JSON.stringify(s.json),
+        s.buffers.map((b) => JSON.stringify(Buffer.from(b).toString("base64"))),
+      )}
     });`;
 }
 

@@ -207,7 +207,17 @@ export async function postSerialized(page: Page, s: SerializedMessage, before = 
         delete window.__slots[slot];
         return text;
       };
-      const buffers = [${buffers.join(", ")}].map((text) => {
+      ${postScript(json, buffers, before)}
+    })()`,
+  );
+}
+
+/**
+ * Page script that posts a serialised message to the page as VS Code delivers it: `json` and `buffers` are expressions
+ * of its JSON text and of each buffer's base64 text; `before` runs just before postMessage.
+ */
+export function postScript(json: string, buffers: readonly string[], before = ""): string {
+  return `const buffers = [${buffers.join(", ")}].map((text) => {
         const s = atob(text);
         const bytes = new Uint8Array(s.length);
         for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
@@ -215,9 +225,7 @@ export async function postSerialized(page: Page, s: SerializedMessage, before = 
       });
       const data = JSON.parse(${json}, ${PAGE_REVIVER.replace("window.__buffers", "buffers")});
       ${before};
-      window.postMessage(data, "*", buffers);
-    })()`,
-  );
+      window.postMessage(data, "*", buffers);`;
 }
 
 /** Opens a webview page whose stand-in host serves `trace` (or nothing, when undefined). */
