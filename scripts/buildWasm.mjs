@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 /** [source, generated module, exported name] */
 export const wasmModules = [
   ["src/engine/kernels/wasm/matmul.wat", "src/engine/kernels/wasm/matmulWasm.ts", "MATMUL"],
+  ["src/engine/kernels/wasm/binary.wat", "src/engine/kernels/wasm/binaryWasm.ts", "BINARY"],
   ["src/trace/wasm/stats.wat", "src/trace/wasm/statsWasm.ts", "STATS"],
 ];
 
