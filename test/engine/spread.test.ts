@@ -6,6 +6,7 @@ import type { Tensor } from "../../src/index";
 import * as ops from "../../src/engine/ops/functions";
 import { spread } from "../../src/engine/rules/common";
 import type { Dtype } from "../../src/engine/dtype";
+import { ranWasmBinary } from "./fixtures/wasmBinaryRan";
 
 const SPECIAL = [-0, 0, 1.5, -2.25, Infinity, -Infinity, NaN, 3e-45, 1e38, 16777217];
 
@@ -36,6 +37,9 @@ describe("spread (a broadcasting op's elementwise local derivative)", () => {
     { t: [], out: [5] },
     { t: [2, 1, 4], out: [2, 3, 4] },
     { t: [], out: [] },
+    // (128 values or more: binaryInto's WebAssembly kernel)
+    { t: [64, 1], out: [64, 32] },
+    { t: [32], out: [2, 64, 32] },
   ];
   const dtypes: [Dtype, Dtype][] = [
     ["float32", "float32"],
@@ -58,4 +62,11 @@ describe("spread (a broadcasting op's elementwise local derivative)", () => {
         same(owned, was);
         assert.equal(owned === x, x.dtype === was.dtype && t.length === out.length && t.every((d, i) => d === out[i]));
       });
+
+  for (const dtype of ["float32", "float64"] as const)
+    it(`spreads ${dtype} values in binaryInto's WebAssembly kernel (a multiplier of another dtype took the loop)`, () => {
+      const x = values([64, 1], dtype, 1);
+      const output = values([64, 32], dtype, 0);
+      assert.ok(ranWasmBinary(() => spread(x, output, false)));
+    });
 });

@@ -13,6 +13,7 @@ import { BINARY_WASM_BASE64, BINARY_WAT_SHA256 } from "../../src/engine/kernels/
 import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
 import { random, type Floats } from "./fixtures/randomFloats";
+import { dropWasmBinary, ranWasmBinary } from "./fixtures/wasmBinaryRan";
 
 const makers: [string, (n: number) => Floats][] = [
   ["float32", (n) => new Float32Array(n)],
@@ -121,23 +122,9 @@ describe("WebAssembly SIMD elementwise kernel", () => {
       sameBits(a, want, "in place");
     });
 
-  /** Drops the instance: an op run with keepBytes 0 frees its memory after it. */
-  function dropInstance(): void {
-    const keep = binaryMemory.keepBytes;
-    binaryMemory.keepBytes = 0;
-    const n = WASM_MIN_VALUES;
-    binaryInto(ADD, new Float32Array(n), [n], new Float32Array(n), [n], new Float32Array(n), [n]);
-    binaryMemory.keepBytes = keep;
-    assert.equal(wasmBinaryBytes(), 0);
-  }
-
   it("runs for float ops of WASM_MIN_VALUES values or more, and leaves pow, fewer values and mixed types to the loop", () => {
-    /** Whether an op of n values ran in WebAssembly: from no instance, one is live after it. */
-    const ran = (code: BinCode, n: number, b: Floats = new Float32Array(n)): boolean => {
-      dropInstance();
-      binaryInto(code, new Float32Array(n), [n], new Float32Array(n), [n], b, [n]);
-      return wasmBinaryBytes() > 0;
-    };
+    const ran = (code: BinCode, n: number, b: Floats = new Float32Array(n)): boolean =>
+      ranWasmBinary(() => binaryInto(code, new Float32Array(n), [n], new Float32Array(n), [n], b, [n]));
     assert.ok(ran(MUL, WASM_MIN_VALUES), "a float32 mul of WASM_MIN_VALUES values");
     assert.ok(!ran(MUL, WASM_MIN_VALUES - 1), "one value fewer");
     assert.ok(!ran(POW, 1000), "pow");
@@ -171,7 +158,7 @@ describe("WebAssembly SIMD elementwise kernel", () => {
     });
 
   it("declines an op over its memory limit, which the loop then computes", () => {
-    dropInstance();
+    dropWasmBinary();
     const max = binaryMemory.maxBytes;
     binaryMemory.maxBytes = 1000;
     try {

@@ -28,8 +28,14 @@ export function elementwise(
   return { formula, jacobianShape: jac(ctx, i), tensor };
 }
 
-/** The multiplier of `spread`: its values are t ⊙ 1, exactly t's (−0 and infinities kept). */
-const ONE = new Float64Array([1]);
+/**
+ * The multiplier of `spread`, of the output's dtype: its values are t ⊙ 1, exactly t's (−0 and infinities kept). Of
+ * one float type with t's and the output's, the product runs in binaryInto's WebAssembly kernel; a float64 1 made a
+ * float32 product take the loop, with its element accesses polymorphic (72 of the ~1,200 ms of the 10,000-op
+ * ResMLP's traced run in its worker, 2026-12-04).
+ */
+const ONE32 = new Float32Array([1]);
+const ONE64 = new Float64Array([1]);
 
 /**
  * `t`'s values spread over `output`'s shape, as a tensor of their own: a broadcasting op's elementwise local
@@ -43,8 +49,9 @@ export function spread(t: Tensor, output: Tensor, owned: boolean): Tensor {
   if (owned && t.dtype === dtype && sameShape(t.shape, output.shape)) return t;
   const out = alloc(dtype, output.size);
   // (binaryInto reads a scalar `t` and `ONE`, alike in shape, as the output's own shape)
-  if (t.size === 1) out.fill(t.data[0] * ONE[0]);
-  else binaryInto(MUL, out, output.shape, t.data, t.shape, ONE, []);
+  const one = out instanceof Float32Array ? ONE32 : ONE64;
+  if (t.size === 1) out.fill(t.data[0] * one[0]);
+  else binaryInto(MUL, out, output.shape, t.data, t.shape, one, []);
   return fromData(out, output.shape);
 }
 
