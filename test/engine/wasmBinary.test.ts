@@ -8,12 +8,17 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ADD, DIV, MUL, POW, SUB, WASM_MIN_VALUES, binaryInto, useWasmBinary } from "../../src/engine/kernels/binary";
 import type { BinCode } from "../../src/engine/kernels/binary";
-import { binaryMemory, wasmBinaryAvailable, wasmBinaryBytes } from "../../src/engine/kernels/wasmBinary";
+import {
+  binaryMemory,
+  freeWasmBinary,
+  wasmBinaryAvailable,
+  wasmBinaryBytes,
+} from "../../src/engine/kernels/wasmBinary";
 import { BINARY_WASM_BASE64, BINARY_WAT_SHA256 } from "../../src/engine/kernels/wasm/binaryWasm";
 import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
 import { random, type Floats } from "./fixtures/randomFloats";
-import { dropWasmBinary, ranWasmBinary } from "./fixtures/wasmBinaryRan";
+import { ranWasmBinary } from "./fixtures/wasmBinaryRan";
 
 const makers: [string, (n: number) => Floats][] = [
   ["float32", (n) => new Float32Array(n)],
@@ -129,6 +134,15 @@ describe("WebAssembly SIMD elementwise kernel", () => {
     assert.ok(!ran(MUL, WASM_MIN_VALUES - 1), "one value fewer");
     assert.ok(!ran(POW, 1000), "pow");
     assert.ok(!ran(ADD, 1000, new Float64Array(1000)), "float32 and float64");
+    // more than 16 MB of copies: a model near its memory limit would stop at an op that runs with the loop
+    const keep = binaryMemory.keepBytes;
+    binaryMemory.keepBytes = 2 ** 31; // (an instance that ran the op would stay, whatever its size)
+    try {
+      assert.ok(!ran(ADD, 1_500_000), "an op of 1.5 million float32 values");
+    } finally {
+      binaryMemory.keepBytes = keep;
+    }
+    assert.ok(ran(ADD, 1_000_000), "an op of a million float32 values");
     useWasmBinary(false);
     assert.ok(!ran(ADD, 1000), "turned off");
   });
@@ -158,7 +172,7 @@ describe("WebAssembly SIMD elementwise kernel", () => {
     });
 
   it("declines an op over its memory limit, which the loop then computes", () => {
-    dropWasmBinary();
+    freeWasmBinary();
     const max = binaryMemory.maxBytes;
     binaryMemory.maxBytes = 1000;
     try {

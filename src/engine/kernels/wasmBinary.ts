@@ -29,8 +29,13 @@ interface BinaryExports {
   ): void;
 }
 
-/** Up to this many bytes of memory stay between calls; a bigger op gets what it needs, freed after it. */
-export const binaryMemory = { keepBytes: 16 * 2 ** 20, maxBytes: 2 ** 31 };
+/**
+ * Up to keepBytes of memory stay between calls; an op needing more gets it, freed after it. An op whose copies need
+ * more than maxBytes (a float32 op of ~1.4 million values) is left to the loop, which needs no memory beyond its
+ * output: the kernel holds a copy of both operands and of the result, and a model near its memory limit
+ * (memoryGuard.ts counts this memory too) would otherwise stop at an op that runs with the loop.
+ */
+export const binaryMemory = { keepBytes: 16 * 2 ** 20, maxBytes: 16 * 2 ** 20 };
 
 /** Where each row's pair of offsets goes (below: the two 16-byte splats). */
 const OFFS = 32;
@@ -53,6 +58,11 @@ function compiled(): WebAssembly.Module | null {
 
 export function wasmBinaryAvailable(): boolean {
   return compiled() !== null;
+}
+
+/** Lets the instance and its memory go (the next op makes another); for tests. */
+export function freeWasmBinary(): void {
+  instance = views = null;
 }
 
 /** Bytes of the current instance's memory (0 when none is live). */
