@@ -2,10 +2,9 @@
 // unravelled, each operand's index found from it, the op computed in double precision and stored into the output's
 // type), bit for bit: add, sub, mul and div; float32 and float64; every way binaryInto reads a broadcast (same shapes,
 // a scalar on either side, rows over merged dims, a row's splat); every remainder of a vector; ±0, ±∞, NaN, subnormals
-// and overflow; the output also an input; memory growth and its release; the loop when turned off; the compiled module
-// current with its source.
+// and overflow; the output also an input; memory growth and its release; the loop when turned off. (The compiled module
+// current with its source: wasmModules.test.ts.)
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { ADD, DIV, MUL, POW, SUB, WASM_MIN_VALUES, binaryInto, useWasmBinary } from "../../src/engine/kernels/binary";
 import type { BinCode } from "../../src/engine/kernels/binary";
 import {
@@ -14,8 +13,6 @@ import {
   wasmBinaryAvailable,
   wasmBinaryBytes,
 } from "../../src/engine/kernels/wasmBinary";
-import { BINARY_WASM_BASE64, BINARY_WAT_SHA256 } from "../../src/engine/kernels/wasm/binaryWasm";
-import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
 import { random, type Floats } from "./fixtures/randomFloats";
 import { ranWasmBinary } from "./fixtures/wasmBinaryRan";
@@ -187,20 +184,5 @@ describe("WebAssembly SIMD elementwise kernel", () => {
     } finally {
       binaryMemory.maxBytes = max;
     }
-  });
-
-  const source = "src/engine/kernels/wasm/binary.wat";
-  it("was built from the current binary.wat", () => {
-    assert.equal(
-      BINARY_WAT_SHA256,
-      sha256(readFileSync(source, "utf8")),
-      "binary.wat changed: npm run build rebuilds binaryWasm.ts",
-    );
-  });
-
-  it("holds the bytes wabt compiles binary.wat to", async function () {
-    if (!hasWabt()) this.skip();
-    const bytes = await compileWat(source, readFileSync(source, "utf8"));
-    assert.equal(Buffer.from(bytes).toString("base64"), BINARY_WASM_BASE64);
   });
 });

@@ -1,11 +1,8 @@
 // The statistics of tensors recorded with statistics only, taken in WebAssembly (statsKernel.ts), are computeStats'
 // bit for bit (−0 and NaN told apart): every length around the kernel's blocks, zeros, −0, extremes, NaN and ±Inf.
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
 import { computeStats } from "../../src/trace/stats";
 import { recordedStats } from "../../src/trace/statsKernel";
-import { STATS_WASM_BASE64, STATS_WAT_SHA256 } from "../../src/trace/wasm/statsWasm";
-import { compileWat, hasWabt, sha256 } from "../../scripts/buildWasm.mjs";
 import { mixedValues } from "./fixtures/mixedValues";
 
 describe("statistics of tensors over the values caps (WebAssembly)", () => {
@@ -46,20 +43,5 @@ describe("statistics of tensors over the values caps (WebAssembly)", () => {
     const slab = new Float32Array(300).map((_, i) => i - 150);
     const view = new Float32Array(slab.buffer, 4 * 37, 101);
     assert.deepStrictEqual(recordedStats(view), computeStats(Array.from(view)));
-  });
-
-  const source = "src/trace/wasm/stats.wat";
-  it("was built from the current stats.wat", () => {
-    assert.equal(
-      STATS_WAT_SHA256,
-      sha256(readFileSync(source, "utf8")),
-      "stats.wat changed: npm run build rebuilds it",
-    );
-  });
-
-  it("holds the bytes wabt compiles stats.wat to", async function () {
-    if (!hasWabt()) this.skip();
-    const bytes = await compileWat(source, readFileSync(source, "utf8"));
-    assert.equal(Buffer.from(bytes).toString("base64"), STATS_WASM_BASE64);
   });
 });

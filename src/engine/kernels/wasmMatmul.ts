@@ -1,6 +1,7 @@
 // The WebAssembly SIMD matmul (wasm/matmul.wat): copies strided operands into the module's memory, packs them into
 // panels, multiplies there with f32x4 / f64x2 and copies C back. One instance per thread, its memory reused.
 import { MATMUL_WASM_BASE64 } from "./wasm/matmulWasm";
+import { WasmKernel } from "./wasmKernel";
 
 interface MatmulExports {
   memory: WebAssembly.Memory;
@@ -22,27 +23,11 @@ interface MatmulExports {
 export const blocking = { kc: 256, mc: 128 };
 
 /**
- * Memory: up to keepBytes stays between calls; a product needing more gets it, and the instance is dropped after it,
- * so that its memory is freed. Products needing more than maxBytes are left to the TypeScript kernel (wasm32
- * addresses 4 GiB).
+ * The module's instance (wasmKernel.ts). Memory: up to keepBytes stays between calls; a product needing more gets it,
+ * freed after it. Products needing more than maxBytes are left to the TypeScript kernel (wasm32 addresses 4 GiB).
  */
-export const wasmMemory = { keepBytes: 16 * 2 ** 20, maxBytes: 2 ** 31 };
-
-let wasmModule: WebAssembly.Module | null | undefined;
-let instance: MatmulExports | null = null;
-/**
- * Views of the instance's memory, made again only when its buffer changes (it grows, or a new instance): making them
- * at every call, with the memory.buffer getter thrice and a subarray per operand, was most of mmWasm's own time in
- * the char-LSTM's untraced profile (6% self; its products are [4, 16]·[16, 128] and alike).
- */
-let views: { buffer: ArrayBuffer; f32: Float32Array; f64: Float64Array } | null = null;
-
-function viewsOf(x: MatmulExports): { buffer: ArrayBuffer; f32: Float32Array; f64: Float64Array } {
-  const buffer = x.memory.buffer;
-  if (views === null || views.buffer !== buffer)
-    views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
-  return views;
-}
+const kernel = new WasmKernel<MatmulExports>(MATMUL_WASM_BASE64, { keepBytes: 16 * 2 ** 20, maxBytes: 2 ** 31 });
+export const wasmMemory = kernel.limits;
 
 /** Copies src[from, from + n) into dst at `at`, without a subarray when src is copied whole. */
 function copyIn(
@@ -55,39 +40,13 @@ function copyIn(
   dst.set(from === 0 && n === src.length ? src : src.subarray(from, from + n), at);
 }
 
-/** The compiled module, or null where WebAssembly or its SIMD is missing (the TypeScript kernel runs instead). */
-function compiled(): WebAssembly.Module | null {
-  if (wasmModule === undefined) {
-    try {
-      wasmModule = new WebAssembly.Module(Uint8Array.from(atob(MATMUL_WASM_BASE64), (ch) => ch.charCodeAt(0)));
-    } catch {
-      wasmModule = null;
-    }
-  }
-  return wasmModule;
-}
-
 export function wasmMatmulAvailable(): boolean {
-  return compiled() !== null;
+  return kernel.available();
 }
 
 /** Bytes of the current instance's memory (0 when none is live). */
 export function wasmMemoryBytes(): number {
-  return instance === null ? 0 : instance.memory.buffer.byteLength;
-}
-
-function exportsWith(bytes: number): MatmulExports | null {
-  const mod = compiled();
-  if (mod === null) return null;
-  instance ??= new WebAssembly.Instance(mod).exports as unknown as MatmulExports;
-  const have = instance.memory.buffer.byteLength;
-  try {
-    if (bytes > have) instance.memory.grow(Math.ceil((bytes - have) / 65536));
-  } catch {
-    instance = views = null; // the engine's own limit or the process's memory: the TypeScript kernel needs none
-    return null;
-  }
-  return instance;
+  return kernel.bytes();
 }
 
 /** Elements from the first to the last one a strided R×C read touches, inclusive (0 when empty). */
@@ -133,11 +92,9 @@ export function mmWasm(
     apAt = cAt + Mp * Np,
     bpAt = apAt + Mp * K,
     end = bpAt + K * Np;
-  const bytes = end * size;
-  if (bytes > wasmMemory.maxBytes) return false;
-  const x = exportsWith(bytes);
+  const x = kernel.withMemory(end * size);
   if (x === null) return false;
-  const v = viewsOf(x);
+  const v = kernel.views!;
   const mem = wide ? v.f64 : v.f32;
   copyIn(mem, aAt, a, ao, aLen);
   copyIn(mem, bAt, b, bo, bLen);
@@ -149,9 +106,6 @@ export function mmWasm(
   x.gemm(apAt * size, bpAt * size, cAt * size, Mp, K, Np, blocking.kc, blocking.mc, wide ? 1 : 0);
   if (N === Np) c.set(mem.subarray(cAt, cAt + M * N), co);
   else for (let i = 0; i < M; i++) c.set(mem.subarray(cAt + i * Np, cAt + i * Np + N), co + i * N);
-  if (v.buffer.byteLength > wasmMemory.keepBytes) {
-    instance = null;
-    views = null; // (else the views would keep the big memory alive)
-  }
+  kernel.done();
   return true;
 }

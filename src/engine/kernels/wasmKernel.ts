@@ -1,0 +1,89 @@
+// One WebAssembly kernel module of the engine's (the matmul, the elementwise ops) per thread: compiled once from the
+// bytes scripts/buildWasm.mjs embedded, one instance whose memory grows as a call needs and is let go after a call that
+// took more than `keepBytes`, and views of that memory made again only when its buffer changes.
+
+/** Views of an instance's memory. */
+export interface KernelViews {
+  buffer: ArrayBuffer;
+  f32: Float32Array;
+  f64: Float64Array;
+  i32: Int32Array;
+}
+
+export class WasmKernel<X extends { memory: WebAssembly.Memory }> {
+  private mod: WebAssembly.Module | null | undefined;
+  private instance: X | null = null;
+  /**
+   * The views of the live instance's memory, valid after `withMemory` returned it. Made at every call instead, with the
+   * memory.buffer getter thrice and a subarray per operand, they were most of the matmul's own time in the char-LSTM's
+   * untraced profile (6% self; its products are [4, 16]·[16, 128] and alike).
+   */
+  views: KernelViews | null = null;
+
+  /**
+   * `limits`: up to keepBytes of memory stay between calls; a call needing more gets it, freed after it (`done`); a
+   * call needing more than maxBytes is declined (the TypeScript kernel runs). Tests and benchmarks may change them.
+   */
+  constructor(
+    private readonly base64: string,
+    readonly limits: { keepBytes: number; maxBytes: number },
+  ) {}
+
+  /** The compiled module, or null where WebAssembly or its SIMD is missing. */
+  private compiled(): WebAssembly.Module | null {
+    if (this.mod === undefined) {
+      try {
+        this.mod = new WebAssembly.Module(Uint8Array.from(atob(this.base64), (ch) => ch.charCodeAt(0)));
+      } catch {
+        this.mod = null;
+      }
+    }
+    return this.mod;
+  }
+
+  available(): boolean {
+    return this.compiled() !== null;
+  }
+
+  /** Bytes of the live instance's memory (0 when none is). */
+  bytes(): number {
+    return this.instance === null ? 0 : this.instance.memory.buffer.byteLength;
+  }
+
+  /** Lets the instance and its memory go (the next call makes another). */
+  free(): void {
+    this.instance = this.views = null; // (the views would keep the memory alive)
+  }
+
+  /**
+   * The instance, its memory grown to `bytes` and `views` made for it; null (the TypeScript kernel runs) where the
+   * module is unavailable, over maxBytes, or when the memory cannot grow (the engine's own limit or the process's).
+   */
+  withMemory(bytes: number): X | null {
+    if (bytes > this.limits.maxBytes) return null;
+    const mod = this.compiled();
+    if (mod === null) return null;
+    const x = (this.instance ??= new WebAssembly.Instance(mod).exports as unknown as X);
+    const have = x.memory.buffer.byteLength;
+    try {
+      if (bytes > have) x.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      this.free();
+      return null;
+    }
+    const buffer = x.memory.buffer;
+    if (this.views === null || this.views.buffer !== buffer)
+      this.views = {
+        buffer,
+        f32: new Float32Array(buffer),
+        f64: new Float64Array(buffer),
+        i32: new Int32Array(buffer),
+      };
+    return x;
+  }
+
+  /** After a call: frees memory grown over keepBytes. */
+  done(): void {
+    if (this.views !== null && this.views.buffer.byteLength > this.limits.keepBytes) this.free();
+  }
+}
