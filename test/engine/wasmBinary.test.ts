@@ -16,6 +16,7 @@ import {
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
 import { random, type Floats } from "./fixtures/randomFloats";
 import { ranWasmBinary } from "./fixtures/wasmBinaryRan";
+import { RELU, unaryInto, unaryVjpInto } from "../../src/engine/kernels/unary";
 
 const makers: [string, (n: number) => Floats][] = [
   ["float32", (n) => new Float32Array(n)],
@@ -114,6 +115,30 @@ describe("WebAssembly SIMD elementwise kernel", () => {
           }
         });
       }
+
+  for (const [dtype, make] of makers)
+    for (const n of [128, 129, 130, 131, 1000])
+      it(`ReLU and its VJP of ${n} values: v > 0 or NaN kept, else +0; up · 𝟙[¬(x ≤ 0)] (${dtype})`, () => {
+        const x = values(make, n, 7),
+          up = values(make, n, 8);
+        const want = make(n).map((_, i) => (x[i] > 0 || x[i] !== x[i] ? x[i] : 0));
+        const wantVjp = make(n).map((_, i) => up[i] * (x[i] <= 0 ? 0 : 1));
+        for (const simd of [true, false]) {
+          useWasmBinary(simd);
+          const y = make(n),
+            g = make(n);
+          assert.equal(
+            ranWasmBinary(() => unaryInto(RELU, false, y, x, x, 0, 0)),
+            simd,
+          );
+          assert.equal(
+            ranWasmBinary(() => unaryVjpInto(RELU, g, x, y, up, 0, 0)),
+            simd,
+          );
+          sameBits(y, want, `relu, ${simd ? "WebAssembly" : "loop"}`);
+          sameBits(g, wantVjp, `relu's VJP, ${simd ? "WebAssembly" : "loop"}`);
+        }
+      });
 
   for (const [dtype, make] of makers)
     it(`writes into an operand it reads (backward's running sum: out is a) (${dtype})`, () => {

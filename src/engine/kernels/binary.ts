@@ -60,6 +60,16 @@ export function useWasmBinary(on: boolean): void {
   wasmEnabled = on;
 }
 
+/** Whether `n` values of `o` computed from `x` (and `y`) go to the WebAssembly kernel: all of one float type. */
+export function simdFor(n: number, o: unknown, x: unknown, y: unknown = o): o is Float32Array | Float64Array {
+  return (
+    wasmEnabled &&
+    n >= WASM_MIN_VALUES &&
+    ((o instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array) ||
+      (o instanceof Float64Array && x instanceof Float64Array && y instanceof Float64Array))
+  );
+}
+
 /** Each row's offsets into a and b, in pairs (grown as needed; a one-row op uses the first pair). */
 let offsets = new Int32Array(64);
 
@@ -95,12 +105,9 @@ export function binaryInto(
     rowOffsets(m, rows);
   }
   const simd =
-    wasmEnabled &&
     code !== POW &&
-    out.length >= WASM_MIN_VALUES &&
-    ((out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) ||
-      (out instanceof Float64Array && a instanceof Float64Array && b instanceof Float64Array)) &&
-    binaryWasm(code, out, a, b, n, rows, ia, ib, offsets);
+    simdFor(out.length, out, a, b) &&
+    binaryWasm(code, out, a as typeof out, b as typeof out, n, rows, ia, ib, offsets);
   if (!simd)
     for (let r = 0; r < rows; r++) inner(code, out, r * n, a, offsets[2 * r], ia, b, offsets[2 * r + 1], ib, n);
   if (offsets.length > MAX_KEPT_OFFSETS) offsets = new Int32Array(64);

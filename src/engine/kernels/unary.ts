@@ -1,6 +1,8 @@
 // Elementwise unary kernels over typed arrays: per op code, the forward y = f(x) beside its derivative f′ (one tight
 // loop each).
 import type { Storage } from "../dtype";
+import { simdFor } from "./binary";
+import { reluWasm } from "./wasmBinary";
 
 export const NEG = 0,
   EXP = 1,
@@ -133,6 +135,7 @@ export function unaryInto(
     // ReLU as PyTorch's: NaN stays NaN and its f′ is 1 (f′ = 𝟙[¬(x ≤ 0)]), so a NaN is not hidden on its way to the
     // loss. Without branches on the sign (half of them mispredicted: 4–5× slower); +0 for −0.
     case RELU:
+      if (!derivative && simdFor(n, o, x) && reluWasm(o, x as typeof o)) return;
       if (!derivative)
         for (let i = 0; i < n; i++) {
           const v = x[i],
@@ -266,6 +269,7 @@ export function unaryVjpInto(
 ): void {
   const n = o.length;
   if (code === RELU) {
+    if (simdFor(n, o, x, up) && reluWasm(o, x as typeof o, up as typeof o)) return;
     for (let i = 0; i < n; i++) o[i] = up[i] * +!(x[i] <= 0);
     return;
   }

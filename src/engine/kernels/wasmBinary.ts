@@ -21,6 +21,10 @@ interface BinaryExports {
   memory: WebAssembly.Memory;
   rows_f32: Rows;
   rows_f64: Rows;
+  relu_f32(o: number, x: number, n: number): void;
+  relu_f64(o: number, x: number, n: number): void;
+  reluvjp_f32(o: number, x: number, up: number, n: number): void;
+  reluvjp_f64(o: number, x: number, up: number, n: number): void;
 }
 
 /**
@@ -93,6 +97,35 @@ export function binaryWasm(
     x.rows_f32(code, n, rows, oAt * 4, aAt * 4, bAt * 4, ia, ib, OFFS);
     out.set(v.f32.subarray(oAt, oAt + out.length));
   }
+  kernel.done();
+  return true;
+}
+
+/**
+ * ReLU of x into out, or with `up` its VJP (out = up · f′(x)): unary.ts's loops, bit for bit. All arrays of one float
+ * type and length; out is only written. Returns false, having done nothing, where binaryWasm would.
+ */
+export function reluWasm(
+  out: Float32Array | Float64Array,
+  x: Float32Array | Float64Array,
+  up?: Float32Array | Float64Array,
+): boolean {
+  const wide = out instanceof Float64Array;
+  const size = wide ? 8 : 4;
+  const n = out.length;
+  // x, then up, then o, each on 16 bytes
+  const xAt = 64 / size,
+    upAt = xAt + up4(n),
+    oAt = upAt + (up ? up4(n) : 0),
+    k = kernel.withMemory((oAt + n) * size);
+  if (k === null) return false;
+  const v = kernel.views!;
+  const mem = wide ? v.f64 : v.f32;
+  mem.set(x, xAt);
+  if (up) mem.set(up, upAt);
+  if (up) (wide ? k.reluvjp_f64 : k.reluvjp_f32)(oAt * size, xAt * size, upAt * size, n);
+  else (wide ? k.relu_f64 : k.relu_f32)(oAt * size, xAt * size, n);
+  out.set(mem.subarray(oAt, oAt + n));
   kernel.done();
   return true;
 }

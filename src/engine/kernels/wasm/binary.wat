@@ -1,6 +1,7 @@
 ;; Elementwise add, sub, mul and div of float32 or float64 values with SIMD, over rows of a broadcast (wasmBinary.ts):
-;; the same numbers as binary.ts's loop, bit for bit. A float32 result computed there in double precision and rounded
-;; once is the float32 operation's own correctly rounded result (53 ≥ 2·24 + 2 bits), which is what f32x4 gives.
+;; the same numbers as binary.ts's loop, bit for bit (and, at the end, ReLU and its VJP as unary.ts's loops). A float32
+;; result computed there in double precision and rounded once is the float32 operation's own correctly rounded result
+;; (53 ≥ 2·24 + 2 bits), which is what f32x4 gives.
 ;; Memory (bytes): 0 and 16 hold the row's splatted scalar of an operand that does not advance along the row (a
 ;; broadcast [rows, 1], or a scalar); `offs` holds each row's offsets into a and b, in elements, as i32 pairs; a, b and
 ;; o are where wasmBinary.ts copied them.
@@ -208,4 +209,97 @@
       (br $next)))
   )
 
+  ;; ReLU of n f32 values from x into o, as unary.ts's loop: v where v > 0 or v is NaN, else +0 (−0 included): v
+  ;; masked by (v > 0) | (v ≠ v), whose other lanes are all-zero bits, +0.
+  (func (export "relu_f32") (param $o i32) (param $x i32) (param $n i32)
+    (local $endv i32) (local $end i32) (local $v v128) (local $s f32)
+    (local.set $endv (i32.add (local.get $o) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $o) (local.get $endv)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $o)
+        (v128.and (local.get $v) (v128.or (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $l)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $s (f32.load (local.get $x)))
+      (f32.store (local.get $o)
+        (select (local.get $s) (f32.const 0) (i32.or (f32.gt (local.get $s) (f32.const 0)) (f32.ne (local.get $s) (local.get $s)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br $l2))))
+
+  ;; ReLU's VJP as unary.ts's loop: o = up · f′(x), f′ = 1 where ¬(x ≤ 0) (NaN included), else 0; the product by 1 or 0
+  ;; is exact, so the same numbers (−0 for a negative upstream, NaN for an infinite one, as there).
+  (func (export "reluvjp_f32") (param $o i32) (param $x i32) (param $up i32) (param $n i32)
+    (local $endv i32) (local $end i32)
+    (local.set $endv (i32.add (local.get $o) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $o) (local.get $endv)))
+      (v128.store (local.get $o)
+        (f32x4.mul (v128.load (local.get $up))
+          (v128.andnot (v128.const f32x4 1 1 1 1) (f32x4.le (v128.load (local.get $x)) (v128.const f32x4 0 0 0 0)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $up (i32.add (local.get $up) (i32.const 16)))
+      (br $l)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $o) (local.get $end)))
+      (f32.store (local.get $o)
+        (f32.mul (f32.load (local.get $up)) (select (f32.const 0) (f32.const 1) (f32.le (f32.load (local.get $x)) (f32.const 0)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $up (i32.add (local.get $up) (i32.const 4)))
+      (br $l2))))
+
+  ;; ReLU of n f64 values from x into o, as unary.ts's loop: v where v > 0 or v is NaN, else +0 (−0 included): v
+  ;; masked by (v > 0) | (v ≠ v), whose other lanes are all-zero bits, +0.
+  (func (export "relu_f64") (param $o i32) (param $x i32) (param $n i32)
+    (local $endv i32) (local $end i32) (local $v v128) (local $s f64)
+    (local.set $endv (i32.add (local.get $o) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $o) (local.get $endv)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $o)
+        (v128.and (local.get $v) (v128.or (f64x2.gt (local.get $v) (v128.const f64x2 0 0)) (f64x2.ne (local.get $v) (local.get $v)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $l)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $s (f64.load (local.get $x)))
+      (f64.store (local.get $o)
+        (select (local.get $s) (f64.const 0) (i32.or (f64.gt (local.get $s) (f64.const 0)) (f64.ne (local.get $s) (local.get $s)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (local.set $x (i32.add (local.get $x) (i32.const 8)))
+      (br $l2))))
+
+  ;; ReLU's VJP as unary.ts's loop: o = up · f′(x), f′ = 1 where ¬(x ≤ 0) (NaN included), else 0; the product by 1 or 0
+  ;; is exact, so the same numbers (−0 for a negative upstream, NaN for an infinite one, as there).
+  (func (export "reluvjp_f64") (param $o i32) (param $x i32) (param $up i32) (param $n i32)
+    (local $endv i32) (local $end i32)
+    (local.set $endv (i32.add (local.get $o) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $o) (local.get $endv)))
+      (v128.store (local.get $o)
+        (f64x2.mul (v128.load (local.get $up))
+          (v128.andnot (v128.const f64x2 1 1) (f64x2.le (v128.load (local.get $x)) (v128.const f64x2 0 0)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $up (i32.add (local.get $up) (i32.const 16)))
+      (br $l)))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $o) (local.get $end)))
+      (f64.store (local.get $o)
+        (f64.mul (f64.load (local.get $up)) (select (f64.const 0) (f64.const 1) (f64.le (f64.load (local.get $x)) (f64.const 0)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (local.set $x (i32.add (local.get $x) (i32.const 8)))
+      (local.set $up (i32.add (local.get $up) (i32.const 8)))
+      (br $l2))))
 )
