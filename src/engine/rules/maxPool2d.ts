@@ -6,6 +6,8 @@ import type { Storage } from "../dtype";
 import { fromData } from "../storage";
 import { ShapeError, fmt } from "../shape";
 import type { Tensor } from "../tensor";
+import { simdFor } from "../kernels/binary";
+import { maxPoolWasm } from "../kernels/wasmPool";
 
 export type PoolAttrs = { kernelSize: number[]; stride: number[]; padding: number[] };
 
@@ -22,6 +24,14 @@ function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Ten
   const arg = new Int32Array(out.length);
   const d = x.data;
   if (PH === 0 && PW === 0) {
+    const pairs = KH === 2 && KW === 2 && SH === 2 && SW === 2;
+    if (
+      pairs &&
+      simdFor(d.length, out, d) &&
+      out instanceof Float32Array &&
+      maxPoolWasm(d as Float32Array, N * C, H, W, OH, OW, out, arg)
+    )
+      return { out: fromData(out, [N, C, OH, OW]), saved: arg };
     unpaddedMax(d, N * C, H, W, KH, KW, SH, SW, OH, OW, out, arg);
     return { out: fromData(out, [N, C, OH, OW]), saved: arg };
   }
