@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 export const wasmModules = [
   ["src/engine/kernels/wasm/matmul.wat", "src/engine/kernels/wasm/matmulWasm.ts", "MATMUL"],
   ["src/engine/kernels/wasm/binary.wat", "src/engine/kernels/wasm/binaryWasm.ts", "BINARY"],
+  ["src/engine/kernels/wasm/im2col.wat", "src/engine/kernels/wasm/im2colWasm.ts", "IM2COL"],
   ["src/engine/kernels/wasm/pool.wat", "src/engine/kernels/wasm/poolWasm.ts", "POOL"],
   ["src/trace/wasm/stats.wat", "src/trace/wasm/statsWasm.ts", "STATS"],
 ];

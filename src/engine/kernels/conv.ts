@@ -1,5 +1,7 @@
 // im2col / col2im for 2-D convolution: patches of one image laid out as columns, so a convolution becomes one matmul.
 import type { Storage } from "../dtype";
+import { simdFor } from "./binary";
+import { im2colWasm } from "./wasmIm2col";
 
 export interface ConvGeom {
   C: number;
@@ -28,6 +30,11 @@ function inside(OW: number, SW: number, PW: number, kw: number, W: number): [num
  */
 export function im2col(x: Storage, xo: number, g: ConvGeom, cols: Storage, co = 0, ld = g.OH * g.OW): void {
   const { C, H, W, KH, KW, SH, SW, PH, PW, OH, OW } = g;
+  if (simdFor(C * KH * KW * OH * OW, cols, x)) {
+    const spans = new Int32Array(2 * KW);
+    for (let kw = 0; kw < KW; kw++) spans.set(inside(OW, SW, PW, kw, W), 2 * kw);
+    if (im2colWasm(x as typeof cols, xo, g, cols, co, ld, spans)) return;
+  }
   for (let c = 0; c < C; c++) {
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {

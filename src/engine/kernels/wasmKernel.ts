@@ -50,6 +50,11 @@ export class WasmKernel<X extends { memory: WebAssembly.Memory }> {
     return this.instance === null ? 0 : this.instance.memory.buffer.byteLength;
   }
 
+  /** For tests: sets every bit of the live instance's memory (NaN in both float types), as calls may leave it. */
+  scribble(): void {
+    this.views?.i32.fill(-1);
+  }
+
   /** Lets the instance and its memory go (the next call makes another). */
   free(): void {
     this.instance = this.views = null; // (the views would keep the memory alive)
