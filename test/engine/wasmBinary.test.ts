@@ -7,12 +7,7 @@
 import * as assert from "node:assert/strict";
 import { ADD, DIV, MUL, POW, SUB, WASM_MIN_VALUES, binaryInto, useWasmBinary } from "../../src/engine/kernels/binary";
 import type { BinCode } from "../../src/engine/kernels/binary";
-import {
-  binaryMemory,
-  freeWasmBinary,
-  wasmBinaryAvailable,
-  wasmBinaryBytes,
-} from "../../src/engine/kernels/wasmBinary";
+import { binaryKernel } from "../../src/engine/kernels/wasmBinary";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
 import { random, type Floats } from "./fixtures/randomFloats";
 import { ranWasmBinary } from "./fixtures/wasmBinaryRan";
@@ -95,7 +90,7 @@ describe("WebAssembly SIMD elementwise kernel", () => {
   afterEach(() => useWasmBinary(true));
 
   it("is available in Node (WebAssembly with SIMD)", () => {
-    assert.ok(wasmBinaryAvailable());
+    assert.ok(binaryKernel.available());
   });
 
   for (const [dtype, make] of makers)
@@ -157,12 +152,12 @@ describe("WebAssembly SIMD elementwise kernel", () => {
     assert.ok(!ran(POW, 1000), "pow");
     assert.ok(!ran(ADD, 1000, new Float64Array(1000)), "float32 and float64");
     // more than 16 MB of copies: a model near its memory limit would stop at an op that runs with the loop
-    const keep = binaryMemory.keepBytes;
-    binaryMemory.keepBytes = 2 ** 31; // (an instance that ran the op would stay, whatever its size)
+    const keep = binaryKernel.limits.keepBytes;
+    binaryKernel.limits.keepBytes = 2 ** 31; // (an instance that ran the op would stay, whatever its size)
     try {
       assert.ok(!ran(ADD, 1_500_000), "an op of 1.5 million float32 values");
     } finally {
-      binaryMemory.keepBytes = keep;
+      binaryKernel.limits.keepBytes = keep;
     }
     assert.ok(ran(ADD, 1_000_000), "an op of a million float32 values");
     useWasmBinary(false);
@@ -171,13 +166,13 @@ describe("WebAssembly SIMD elementwise kernel", () => {
 
   for (const [dtype, make] of makers)
     it(`grows its memory for a large op, matches there, and frees what is over its keep limit after it (${dtype})`, () => {
-      const keep = binaryMemory.keepBytes;
+      const keep = binaryKernel.limits.keepBytes;
       try {
         // a small op on an instance that then grows: the views of its memory must follow the growth
         binaryInto(MUL, make(200), [200], values(make, 200, 1), [200], values(make, 200, 2), [200]);
-        const before = wasmBinaryBytes();
+        const before = binaryKernel.bytes();
         const n = 300_000; // 3.6 MB (float32) or 7.2 MB (float64): more than any op above
-        binaryMemory.keepBytes = 1 << 20;
+        binaryKernel.limits.keepBytes = 1 << 20;
         const a = values(make, n, 5),
           b = values(make, 600, 6);
         const want = reference(make, (x, y) => x - y, a, [500, 600], b, [600], [500, 600]);
@@ -185,18 +180,18 @@ describe("WebAssembly SIMD elementwise kernel", () => {
         binaryInto(SUB, got, [500, 600], a, [500, 600], b, [600]);
         sameBits(got, want, "large");
         assert.ok(before > 0);
-        assert.equal(wasmBinaryBytes(), 0, "freed after the op that needed it");
+        assert.equal(binaryKernel.bytes(), 0, "freed after the op that needed it");
         binaryInto(MUL, make(200), [200], values(make, 200, 1), [200], values(make, 200, 2), [200]);
-        assert.ok(wasmBinaryBytes() > 0, "and the next op gets a fresh instance");
+        assert.ok(binaryKernel.bytes() > 0, "and the next op gets a fresh instance");
       } finally {
-        binaryMemory.keepBytes = keep;
+        binaryKernel.limits.keepBytes = keep;
       }
     });
 
   it("declines an op over its memory limit, which the loop then computes", () => {
-    freeWasmBinary();
-    const max = binaryMemory.maxBytes;
-    binaryMemory.maxBytes = 1000;
+    binaryKernel.free();
+    const max = binaryKernel.limits.maxBytes;
+    binaryKernel.limits.maxBytes = 1000;
     try {
       const make = (n: number): Floats => new Float32Array(n);
       const a = values(make, 640, 1),
@@ -205,9 +200,9 @@ describe("WebAssembly SIMD elementwise kernel", () => {
       const got = make(640);
       binaryInto(DIV, got, [640], a, [640], b, [640]);
       sameBits(got, want, "over the limit");
-      assert.equal(wasmBinaryBytes(), 0, "no instance made");
+      assert.equal(binaryKernel.bytes(), 0, "no instance made");
     } finally {
-      binaryMemory.maxBytes = max;
+      binaryKernel.limits.maxBytes = max;
     }
   });
 });

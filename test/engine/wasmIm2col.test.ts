@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { useWasmBinary } from "../../src/engine/kernels/binary";
 import { im2col, type ConvGeom } from "../../src/engine/kernels/conv";
-import { freeWasmIm2col, scribbleWasmIm2col, wasmIm2colBytes } from "../../src/engine/kernels/wasmIm2col";
+import { im2colKernel } from "../../src/engine/kernels/wasmIm2col";
 import { random, type Floats } from "./fixtures/randomFloats";
 
 const makers: [string, (n: number) => Floats][] = [
@@ -63,11 +63,11 @@ describe("WebAssembly im2col", () => {
         for (const simd of [true, false]) {
           useWasmBinary(simd);
           const cols = random(make, 2 * rows * L, 9);
-          freeWasmIm2col();
+          im2colKernel.free();
           im2col(x, image, g, make(2 * rows * L), L, 2 * L);
-          assert.equal(wasmIm2colBytes() > 0, simd, "the kernel runs from 128 values on");
+          assert.equal(im2colKernel.bytes() > 0, simd, "the kernel runs from 128 values on");
           // the kernel's memory all set bits: a padding value it fails to write would show as NaN
-          scribbleWasmIm2col();
+          im2colKernel.scribble();
           im2col(x, image, g, cols, L, 2 * L);
           for (let i = 0; i < cols.length; i++)
             assert.ok(Object.is(cols[i], want[i]), `${simd ? "WebAssembly" : "loop"} at ${i}: ${cols[i]} ≠ ${want[i]}`);

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { useWasmBinary } from "../../src/engine/kernels/binary";
-import { freeWasmPool, wasmPoolBytes } from "../../src/engine/kernels/wasmPool";
+import { poolKernel } from "../../src/engine/kernels/wasmPool";
 import { random } from "./fixtures/randomFloats";
 
 const SPECIAL = [0, -0, 1, -1, 0.5, 0.5, Infinity, -Infinity, NaN, 3e-39, -3e-39, 3e38, -3e38];
@@ -46,10 +46,10 @@ function values(n: number, seed: number): Float32Array {
 
 /** maxPool2d of x (planes as [N, C]) and whether it ran in WebAssembly (from no instance, one is live after it). */
 function pool(x: Float32Array, N: number, C: number, H: number, W: number): { out: Float32Array; ran: boolean } {
-  freeWasmPool();
+  poolKernel.free();
   const t = B.tensor(Array.from(x), { shape: [N, C, H, W] });
   const y = B.F.maxPool2d(t, 2);
-  return { out: y.data as Float32Array, ran: wasmPoolBytes() > 0 };
+  return { out: y.data as Float32Array, ran: poolKernel.bytes() > 0 };
 }
 
 describe("WebAssembly SIMD max-pool (2×2, stride 2)", () => {

@@ -33,25 +33,13 @@ interface BinaryExports {
  * output: the kernel holds a copy of both operands and of the result, and a model near its memory limit
  * (memoryGuard.ts counts this memory too) would otherwise stop at an op that runs with the loop.
  */
-const kernel = new WasmKernel<BinaryExports>(BINARY_WASM_BASE64, { keepBytes: 16 * 2 ** 20, maxBytes: 16 * 2 ** 20 });
-export const binaryMemory = kernel.limits;
+export const binaryKernel = new WasmKernel<BinaryExports>(BINARY_WASM_BASE64, {
+  keepBytes: 16 * 2 ** 20,
+  maxBytes: 16 * 2 ** 20,
+});
 
 /** Where each row's pair of offsets goes (below: the two 16-byte splats). */
 const OFFS = 32;
-
-export function wasmBinaryAvailable(): boolean {
-  return kernel.available();
-}
-
-/** Lets the instance and its memory go (the next op makes another); for tests. */
-export function freeWasmBinary(): void {
-  kernel.free();
-}
-
-/** Bytes of the current instance's memory (0 when none is live). */
-export function wasmBinaryBytes(): number {
-  return kernel.bytes();
-}
 
 const up4 = (n: number): number => (n + 3) & ~3;
 
@@ -78,9 +66,9 @@ export function binaryWasm(
   const aAt = up4((OFFS + rows * 8) / size),
     bAt = aAt + up4(a.length),
     oAt = bAt + up4(b.length),
-    x = kernel.withMemory((oAt + out.length) * size);
+    x = binaryKernel.withMemory((oAt + out.length) * size);
   if (x === null) return false;
-  const v = kernel.views!;
+  const v = binaryKernel.views!;
   const at = OFFS >> 2;
   if (rows === 1) {
     v.i32[at] = offsets[0];
@@ -97,7 +85,7 @@ export function binaryWasm(
     x.rows_f32(code, n, rows, oAt * 4, aAt * 4, bAt * 4, ia, ib, OFFS);
     out.set(v.f32.subarray(oAt, oAt + out.length));
   }
-  kernel.done();
+  binaryKernel.done();
   return true;
 }
 
@@ -117,15 +105,15 @@ export function reluWasm(
   const xAt = 64 / size,
     upAt = xAt + up4(n),
     oAt = upAt + (up ? up4(n) : 0),
-    k = kernel.withMemory((oAt + n) * size);
+    k = binaryKernel.withMemory((oAt + n) * size);
   if (k === null) return false;
-  const v = kernel.views!;
+  const v = binaryKernel.views!;
   const mem = wide ? v.f64 : v.f32;
   mem.set(x, xAt);
   if (up) mem.set(up, upAt);
   if (up) (wide ? k.reluvjp_f64 : k.reluvjp_f32)(oAt * size, xAt * size, upAt * size, n);
   else (wide ? k.relu_f64 : k.relu_f32)(oAt * size, xAt * size, n);
   out.set(mem.subarray(oAt, oAt + n));
-  kernel.done();
+  binaryKernel.done();
   return true;
 }

@@ -26,23 +26,10 @@ interface Im2colExports {
 }
 
 /** As the elementwise kernel's (wasmBinary.ts): the loop needs no memory beyond its output. */
-const kernel = new WasmKernel<Im2colExports>(IM2COL_WASM_BASE64, { keepBytes: 16 * 2 ** 20, maxBytes: 16 * 2 ** 20 });
-export const im2colMemory = kernel.limits;
-
-/** Lets the instance and its memory go (the next call makes another); for tests. */
-export function freeWasmIm2col(): void {
-  kernel.free();
-}
-
-/** For tests: fills the instance's memory with set bits, so that a value the kernel fails to write shows. */
-export function scribbleWasmIm2col(): void {
-  kernel.scribble();
-}
-
-/** Bytes of the current instance's memory (0 when none is live). */
-export function wasmIm2colBytes(): number {
-  return kernel.bytes();
-}
+export const im2colKernel = new WasmKernel<Im2colExports>(IM2COL_WASM_BASE64, {
+  keepBytes: 16 * 2 ** 20,
+  maxBytes: 16 * 2 ** 20,
+});
 
 const up4 = (n: number): number => (n + 3) & ~3;
 
@@ -69,15 +56,15 @@ export function im2colWasm(
   // in elements of the values' size, each region on 16 bytes: the spans (i32 pairs), the image, the columns
   const xAt = up4(Math.ceil((KW * 8) / size)),
     cAt = xAt + up4(image);
-  const k = kernel.withMemory((cAt + rows * L) * size);
+  const k = im2colKernel.withMemory((cAt + rows * L) * size);
   if (k === null) return false;
-  const v = kernel.views!;
+  const v = im2colKernel.views!;
   v.i32.set(spans);
   const mem = wide ? v.f64 : v.f32;
   mem.set(x.subarray(xo, xo + image), xAt);
   k.im2col(xAt * size, cAt * size, 0, C, H, W, KH, KW, g.SH, g.SW, g.PH, g.PW, OH, OW, wide ? 3 : 2);
   if (ld === L) cols.set(mem.subarray(cAt, cAt + rows * L), co);
   else for (let r = 0; r < rows; r++) cols.set(mem.subarray(cAt + r * L, cAt + r * L + L), co + r * ld);
-  kernel.done();
+  im2colKernel.done();
   return true;
 }

@@ -9,18 +9,10 @@ interface PoolExports {
 }
 
 /** As the elementwise kernel's (wasmBinary.ts): the loop needs no memory beyond its outputs. */
-const kernel = new WasmKernel<PoolExports>(POOL_WASM_BASE64, { keepBytes: 16 * 2 ** 20, maxBytes: 16 * 2 ** 20 });
-export const poolMemory = kernel.limits;
-
-/** Lets the instance and its memory go (the next pool makes another); for tests. */
-export function freeWasmPool(): void {
-  kernel.free();
-}
-
-/** Bytes of the current instance's memory (0 when none is live). */
-export function wasmPoolBytes(): number {
-  return kernel.bytes();
-}
+export const poolKernel = new WasmKernel<PoolExports>(POOL_WASM_BASE64, {
+  keepBytes: 16 * 2 ** 20,
+  maxBytes: 16 * 2 ** 20,
+});
 
 /**
  * The 2×2, stride-2 max-pool of `planes` H×W planes of `d` into `out` (planes·OH·OW) and the flat index into `d` of
@@ -43,13 +35,13 @@ export function maxPoolWasm(
   const xAt = 16,
     oAt = xAt + ((n + 3) & ~3),
     aAt = oAt + ((m + 3) & ~3);
-  const k = kernel.withMemory((aAt + m) * 4);
+  const k = poolKernel.withMemory((aAt + m) * 4);
   if (k === null) return false;
-  const v = kernel.views!;
+  const v = poolKernel.views!;
   v.f32.set(d, xAt);
   k.maxpool2_f32(xAt * 4, oAt * 4, aAt * 4, planes, H, W, OH, OW);
   out.set(v.f32.subarray(oAt, oAt + m));
   arg.set(v.i32.subarray(aAt, aAt + m));
-  kernel.done();
+  poolKernel.done();
   return true;
 }
