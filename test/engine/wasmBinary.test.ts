@@ -5,7 +5,8 @@
 // and overflow; the output also an input; memory growth and its release; the loop when turned off. (The compiled module
 // current with its source: wasmModules.test.ts.)
 import * as assert from "node:assert/strict";
-import { ADD, DIV, MUL, POW, SUB, WASM_MIN_VALUES, binaryInto, useWasmBinary } from "../../src/engine/kernels/binary";
+import { ADD, DIV, MUL, POW, SUB, binaryInto } from "../../src/engine/kernels/binary";
+import { WASM_MIN_VALUES, useWasmKernels } from "../../src/engine/kernels/wasmKernel";
 import type { BinCode } from "../../src/engine/kernels/binary";
 import { binaryKernel } from "../../src/engine/kernels/wasmBinary";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
@@ -87,7 +88,7 @@ function values(make: (n: number) => Floats, n: number, seed: number): Floats {
 }
 
 describe("WebAssembly SIMD elementwise kernel", () => {
-  afterEach(() => useWasmBinary(true));
+  afterEach(() => useWasmKernels(true));
 
   it("is available in Node (WebAssembly with SIMD)", () => {
     assert.ok(binaryKernel.available());
@@ -103,7 +104,7 @@ describe("WebAssembly SIMD elementwise kernel", () => {
             b = values(make, sizeOf(bs), 11 + code);
           const want = reference(make, f, a, as, b, bs, out);
           for (const simd of [true, false]) {
-            useWasmBinary(simd);
+            useWasmKernels(simd);
             const got = make(want.length);
             binaryInto(code, got, out, a, as, b, bs);
             sameBits(got, want, simd ? "WebAssembly" : "loop");
@@ -119,7 +120,7 @@ describe("WebAssembly SIMD elementwise kernel", () => {
         const want = make(n).map((_, i) => (x[i] > 0 || x[i] !== x[i] ? x[i] : 0));
         const wantVjp = make(n).map((_, i) => up[i] * (x[i] <= 0 ? 0 : 1));
         for (const simd of [true, false]) {
-          useWasmBinary(simd);
+          useWasmKernels(simd);
           const y = make(n),
             g = make(n);
           assert.equal(
@@ -160,7 +161,7 @@ describe("WebAssembly SIMD elementwise kernel", () => {
       binaryKernel.limits.keepBytes = keep;
     }
     assert.ok(ran(ADD, 1_000_000), "an op of a million float32 values");
-    useWasmBinary(false);
+    useWasmKernels(false);
     assert.ok(!ran(ADD, 1000), "turned off");
   });
 

@@ -3,7 +3,7 @@
 // non-square, several channels, odd sizes, float32 and float64, one image's columns beside others' (`ld`, `co`), in
 // WebAssembly and in the loop.
 import * as assert from "node:assert/strict";
-import { useWasmBinary } from "../../src/engine/kernels/binary";
+import { useWasmKernels } from "../../src/engine/kernels/wasmKernel";
 import { im2col, type ConvGeom } from "../../src/engine/kernels/conv";
 import { im2colKernel } from "../../src/engine/kernels/wasmIm2col";
 import { random, type Floats } from "./fixtures/randomFloats";
@@ -45,7 +45,7 @@ const cases: [number, number, number, number, number, number, number][] = [
 ];
 
 describe("WebAssembly im2col", () => {
-  afterEach(() => useWasmBinary(true));
+  afterEach(() => useWasmKernels(true));
 
   for (const [dtype, make] of makers)
     for (const [C, H, W, KH, KW, S, P] of cases) {
@@ -61,7 +61,7 @@ describe("WebAssembly im2col", () => {
         const want = random(make, 2 * rows * L, 9);
         reference(x, image, g, want, L, 2 * L);
         for (const simd of [true, false]) {
-          useWasmBinary(simd);
+          useWasmKernels(simd);
           const cols = random(make, 2 * rows * L, 9);
           im2colKernel.free();
           im2col(x, image, g, make(2 * rows * L), L, 2 * L);

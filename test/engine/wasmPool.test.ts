@@ -5,7 +5,7 @@
 // to the argmax through the op.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
-import { useWasmBinary } from "../../src/engine/kernels/binary";
+import { useWasmKernels } from "../../src/engine/kernels/wasmKernel";
 import { poolKernel } from "../../src/engine/kernels/wasmPool";
 import { random } from "./fixtures/randomFloats";
 
@@ -53,7 +53,7 @@ function pool(x: Float32Array, N: number, C: number, H: number, W: number): { ou
 }
 
 describe("WebAssembly SIMD max-pool (2×2, stride 2)", () => {
-  afterEach(() => useWasmBinary(true));
+  afterEach(() => useWasmKernels(true));
 
   const shapes: [number, number, number, number][] = [
     [1, 2, 8, 8],
@@ -68,7 +68,7 @@ describe("WebAssembly SIMD max-pool (2×2, stride 2)", () => {
       const x = values(N * C * H * W, H * 31 + W);
       const want = reference(x, N * C, H, W);
       for (const simd of [true, false]) {
-        useWasmBinary(simd);
+        useWasmKernels(simd);
         const { out, ran } = pool(x, N, C, H, W);
         assert.equal(ran, simd && x.length >= 128, "the kernel runs from 128 values on");
         assert.equal(out.length, want.out.length);

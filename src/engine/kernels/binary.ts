@@ -2,6 +2,7 @@
 import type { Storage } from "../dtype";
 import { broadcastStrides, sameShape } from "../shape";
 import { binaryWasm } from "./wasmBinary";
+import { simdFor } from "./wasmKernel";
 
 export const ADD = 0,
   SUB = 1,
@@ -44,30 +45,6 @@ function inner(
       for (let i = 0; i < n; i++) o[oo + i] = Math.pow(a[ao + i * as], b[bo + i * bs]);
       break;
   }
-}
-
-/**
- * Ops over fewer values than this stay in the loop: below, the call and the copies cost more than SIMD saves (a float32
- * mul on this 2-core Xeon, 2026-12-04: the loop ~6 ns a value; the WebAssembly kernel ~0.45 µs a call, even with the
- * loop at 64–128 values, 0.36× its time at 256 and 0.13× at 2,048; rows of 32 over a broadcast bias, 0.68× at 256).
- */
-export const WASM_MIN_VALUES = 128;
-
-let wasmEnabled = true;
-
-/** Turns the WebAssembly kernel off (the loop runs everywhere) or back on; for tests and benchmarks. */
-export function useWasmBinary(on: boolean): void {
-  wasmEnabled = on;
-}
-
-/** Whether `n` values of `o` computed from `x` (and `y`) go to the WebAssembly kernel: all of one float type. */
-export function simdFor(n: number, o: unknown, x: unknown, y: unknown = o): o is Float32Array | Float64Array {
-  return (
-    wasmEnabled &&
-    n >= WASM_MIN_VALUES &&
-    ((o instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array) ||
-      (o instanceof Float64Array && x instanceof Float64Array && y instanceof Float64Array))
-  );
 }
 
 /** Each row's offsets into a and b, in pairs (grown as needed; a one-row op uses the first pair). */

@@ -1,6 +1,6 @@
 // im2col / col2im for 2-D convolution: patches of one image laid out as columns, so a convolution becomes one matmul.
 import type { Storage } from "../dtype";
-import { simdFor } from "./binary";
+import { simdFor } from "./wasmKernel";
 import { im2colWasm } from "./wasmIm2col";
 
 export interface ConvGeom {

@@ -1,7 +1,7 @@
 // Elementwise unary kernels over typed arrays: per op code, the forward y = f(x) beside its derivative f′ (one tight
 // loop each).
 import type { Storage } from "../dtype";
-import { simdFor } from "./binary";
+import { simdFor } from "./wasmKernel";
 import { reluWasm } from "./wasmBinary";
 
 export const NEG = 0,

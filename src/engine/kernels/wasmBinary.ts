@@ -2,7 +2,7 @@
 // memory, walks the broadcast's rows there with f32x4 / f64x2 and copies the result back. One instance per thread, its
 // memory reused (as wasmMatmul.ts's).
 import { BINARY_WASM_BASE64 } from "./wasm/binaryWasm";
-import { WasmKernel } from "./wasmKernel";
+import { WasmKernel, up4 } from "./wasmKernel";
 
 /** A kernel over rows of n values (binary.wat's header). */
 type Rows = (
@@ -40,8 +40,6 @@ export const binaryKernel = new WasmKernel<BinaryExports>(BINARY_WASM_BASE64, {
 
 /** Where each row's pair of offsets goes (below: the two 16-byte splats). */
 const OFFS = 32;
-
-const up4 = (n: number): number => (n + 3) & ~3;
 
 /**
  * out = a ∘ b (code 0–3: add, sub, mul, div) in `rows` rows of n values: row r reads a from element offsets[2r] on
@@ -110,9 +108,10 @@ export function reluWasm(
   const v = binaryKernel.views!;
   const mem = wide ? v.f64 : v.f32;
   mem.set(x, xAt);
-  if (up) mem.set(up, upAt);
-  if (up) (wide ? k.reluvjp_f64 : k.reluvjp_f32)(oAt * size, xAt * size, upAt * size, n);
-  else (wide ? k.relu_f64 : k.relu_f32)(oAt * size, xAt * size, n);
+  if (up) {
+    mem.set(up, upAt);
+    (wide ? k.reluvjp_f64 : k.reluvjp_f32)(oAt * size, xAt * size, upAt * size, n);
+  } else (wide ? k.relu_f64 : k.relu_f32)(oAt * size, xAt * size, n);
   out.set(mem.subarray(oAt, oAt + n));
   binaryKernel.done();
   return true;

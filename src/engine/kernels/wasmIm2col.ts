@@ -2,7 +2,7 @@
 // patches out there (a row of stride 1 as one memory.copy) and copies the columns back.
 import type { ConvGeom } from "./conv";
 import { IM2COL_WASM_BASE64 } from "./wasm/im2colWasm";
-import { WasmKernel } from "./wasmKernel";
+import { WasmKernel, up4 } from "./wasmKernel";
 
 interface Im2colExports {
   memory: WebAssembly.Memory;
@@ -30,8 +30,6 @@ export const im2colKernel = new WasmKernel<Im2colExports>(IM2COL_WASM_BASE64, {
   keepBytes: 16 * 2 ** 20,
   maxBytes: 16 * 2 ** 20,
 });
-
-const up4 = (n: number): number => (n + 3) & ~3;
 
 /**
  * conv.ts's im2col of the image at `xo` of `x` into `cols` (rows `ld` apart from `co`), `spans` holding each kw's

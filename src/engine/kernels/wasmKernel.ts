@@ -1,6 +1,7 @@
-// One WebAssembly kernel module of the engine's (the matmul, the elementwise ops) per thread: compiled once from the
-// bytes scripts/buildWasm.mjs embedded, one instance whose memory grows as a call needs and is let go after a call that
-// took more than `keepBytes`, and views of that memory made again only when its buffer changes.
+// One WebAssembly kernel module of the engine's (the matmul, the elementwise ops, the max-pool, im2col) per thread:
+// compiled once from the bytes scripts/buildWasm.mjs embedded, one instance whose memory grows as a call needs and is
+// let go after a call that took more than `keepBytes`, and views of that memory made again only when its buffer
+// changes. Below the class: which ops take the kernels other than the matmul (simdFor), and their switch.
 
 /** Views of an instance's memory. */
 export interface KernelViews {
@@ -91,4 +92,35 @@ export class WasmKernel<X extends { memory: WebAssembly.Memory }> {
   done(): void {
     if (this.views !== null && this.views.buffer.byteLength > this.limits.keepBytes) this.free();
   }
+}
+
+/** n rounded up to a multiple of 4: elements of 4 or 8 bytes from there start on 16 bytes. */
+export const up4 = (n: number): number => (n + 3) & ~3;
+
+/**
+ * Ops over fewer values than this stay in their loops (the elementwise ops, ReLU, the max-pool, im2col): below, the
+ * call and the copies cost more than SIMD saves (a float32 mul on this 2-core Xeon, 2026-12-04: the loop ~6 ns a
+ * value; the WebAssembly kernel ~0.45 µs a call, even with the loop at 64–128 values, 0.36× its time at 256 and 0.13×
+ * at 2,048; rows of 32 over a broadcast bias, 0.68× at 256).
+ */
+export const WASM_MIN_VALUES = 128;
+
+let wasmEnabled = true;
+
+/**
+ * Turns the elementwise, ReLU, max-pool and im2col kernels off (their loops run everywhere) or back on; for tests and
+ * benchmarks. (The matmul has its own switch and threshold: useWasmMatmul, WASM_MIN_MACS.)
+ */
+export function useWasmKernels(on: boolean): void {
+  wasmEnabled = on;
+}
+
+/** Whether `n` values of `o` computed from `x` (and `y`) go to a WebAssembly kernel: all of one float type. */
+export function simdFor(n: number, o: unknown, x: unknown, y: unknown = o): o is Float32Array | Float64Array {
+  return (
+    wasmEnabled &&
+    n >= WASM_MIN_VALUES &&
+    ((o instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array) ||
+      (o instanceof Float64Array && x instanceof Float64Array && y instanceof Float64Array))
+  );
 }

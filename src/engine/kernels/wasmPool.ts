@@ -1,7 +1,7 @@
 // The WebAssembly SIMD max-pool (wasm/pool.wat) behind maxPool2d's 2×2 windows of stride 2 without padding, in
 // float32: copies the input into the module's memory, pools there and copies the maxima and their argmax indices back.
 import { POOL_WASM_BASE64 } from "./wasm/poolWasm";
-import { WasmKernel } from "./wasmKernel";
+import { WasmKernel, up4 } from "./wasmKernel";
 
 interface PoolExports {
   memory: WebAssembly.Memory;
@@ -33,8 +33,8 @@ export function maxPoolWasm(
     m = planes * OH * OW;
   // in 4-byte elements, each region on 16 bytes: the input, the maxima, the indices
   const xAt = 16,
-    oAt = xAt + ((n + 3) & ~3),
-    aAt = oAt + ((m + 3) & ~3);
+    oAt = xAt + up4(n),
+    aAt = oAt + up4(m);
   const k = poolKernel.withMemory((aAt + m) * 4);
   if (k === null) return false;
   const v = poolKernel.views!;

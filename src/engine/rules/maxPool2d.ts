@@ -6,7 +6,7 @@ import type { Storage } from "../dtype";
 import { fromData } from "../storage";
 import { ShapeError, fmt } from "../shape";
 import type { Tensor } from "../tensor";
-import { simdFor } from "../kernels/binary";
+import { simdFor } from "../kernels/wasmKernel";
 import { maxPoolWasm } from "../kernels/wasmPool";
 
 export type PoolAttrs = { kernelSize: number[]; stride: number[]; padding: number[] };
