@@ -4,13 +4,12 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import json
 import unittest
 
 import torch
 
-from helpers import model_file, record
+from helpers import model_file, record, temp_path
 
 MODEL = """import torch
 torch.manual_seed(0)
@@ -159,7 +158,7 @@ class Series(unittest.TestCase):
         self.assertEqual(s["params"][0]["name"], "w")
 
     def test_the_command_line_takes_the_long_run_flags(self):
-        out = os.path.join(tempfile.mkdtemp(), "t.json")
+        out = temp_path("t.json")
         here = os.path.dirname(os.path.abspath(__file__))
         r = subprocess.run([sys.executable, "-m", "backstep_torch", model_file(MODEL), "--out", out, "--steps", "9", "--full-every", "4", "--full-steps", "1,2"],
                            cwd=os.path.dirname(here), capture_output=True, text=True)

@@ -2,7 +2,7 @@
 // views.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
@@ -17,12 +17,16 @@ describe("python recorder (backstep_torch)", function () {
   });
 
   it("passes its unittest suite (gradients equal PyTorch's for every example, errors at the user's line, a clean torch after a run)", () => {
+    // its own temporary folder: what the suite leaves in it is left on every developer's machine and CI runner
+    const tmp = mkdtempSync(join(tmpdir(), "backstep-py-suite-"));
     const r = spawnSync(PYTHON, ["-m", "unittest", "discover", "-s", join(ROOT, "python", "tests")], {
       encoding: "utf8",
       cwd: ROOT,
+      env: { ...process.env, TMPDIR: tmp },
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /Ran \d+ tests/);
+    assert.deepEqual(readdirSync(tmp), [], "the suite's temporary files are removed");
   });
 
   it("runModel traces a .py model into a Trace the TypeScript parser, summary and diagnostics read", async () => {
