@@ -9,6 +9,8 @@ import { Workbench } from "../test/e2e/harness/workbench";
 import { PHASES, type Phase } from "../extension/traceTimings";
 import { breakdownAfter, logLines, loggedBreakdowns } from "./e2eLog";
 import { type StepTimes, stepText, timeSteps } from "./bigModelSteps";
+import { PAGE_PHASES, PAGE_TRACE_PHASES, pageBoot, perfOf } from "./e2ePage";
+import { RECEIVED_MARK, UNPACK_MARK } from "../webview/common/host";
 import {
   type LongTask,
   profileWorkbench,
@@ -60,8 +62,11 @@ interface BigRun {
   total: number;
   /** Menu click → the run's first step painted (a provisional trace, while the run records), when there was one. */
   firstPaint?: number;
-  /** The phases the extension logged, ms after the click (as the other scenarios'). */
-  phases: Partial<Record<"command" | Phase, number>>;
+  /**
+   * The phases the extension logged, ms after the click (as the other scenarios'), and the new graph page's on its
+   * own clock (pageStarted, its boot and the trace's receipt and paint, e2ePage.ts).
+   */
+  phases: Partial<Record<"command" | Phase | PagePhaseName, number>>;
   /** The extension host's longest event-loop block from the command to the paint. */
   hostBlockedMs?: number;
   /** The renderer's longest task during the run (the editor does not respond meanwhile), and all of them. */
@@ -145,6 +150,49 @@ function stopPageWait(token: string): void {
   (w.__bsStop ??= new Set()).add(token);
 }
 
+type PagePhaseName =
+  "pageStarted" | (typeof PAGE_PHASES)[number] | "pageMessage" | "pageUnpack" | (typeof PAGE_TRACE_PHASES)[number];
+const PAGE_ORDER: readonly PagePhaseName[] = [
+  "pageStarted",
+  ...PAGE_PHASES,
+  "pageMessage",
+  "pageUnpack",
+  ...PAGE_TRACE_PHASES,
+];
+
+/** The new graph page's phases, ms after the click: its frame's start, its boot, the trace's receipt and paint. */
+async function pagePhases(frame: Frame, clickAt: number): Promise<Partial<Record<PagePhaseName, number>>> {
+  const at = await frame.evaluate(() => performance.timeOrigin).catch(() => undefined);
+  if (at === undefined || at < clickAt) return {};
+  const out: Partial<Record<PagePhaseName, number>> = { pageStarted: Math.round(at - clickAt) };
+  for (const [k, v] of Object.entries(await pageBoot(frame))) out[k as PagePhaseName] = Math.round(at + v - clickAt);
+  const last = (await perfOf(frame)).filter((p) => p.kind === "trace").pop();
+  if (last) {
+    const received = last.at - last.ms;
+    // the final trace's message reached the page, and its unpack began (webview/common/host.ts's marks): the last
+    // before the paint's message was handed to the graph (pageReceived)
+    const before = (name: string): Promise<number | undefined> =>
+      frame
+        .evaluate(
+          ({ name, t }) =>
+            performance
+              .getEntriesByName(name, "mark")
+              .map((m) => m.startTime)
+              .filter((x) => x <= t)
+              .pop(),
+          { name, t: received },
+        )
+        .catch(() => undefined);
+    const message = await before(RECEIVED_MARK);
+    const unpack = await before(UNPACK_MARK);
+    if (message !== undefined) out.pageMessage = Math.round(at + message - clickAt);
+    if (unpack !== undefined) out.pageUnpack = Math.round(at + unpack - clickAt);
+    out.pageReceived = Math.round(at + received - clickAt);
+    out.pagePainted = Math.round(at + last.at - clickAt);
+  }
+  return out;
+}
+
 /** One run as a user makes it: right-click in the model's text → "Trace Backprop" → the graph painted. */
 async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Frame }> {
   const { page } = wb;
@@ -181,12 +229,15 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
     .first()
     .innerText()
     .catch(() => "");
-  const phases = b
-    ? {
-        command: b.startedAt - clickAt,
-        ...Object.fromEntries(Object.entries(b.phases).map(([k, v]) => [k, v + b.startedAt - clickAt])),
-      }
-    : {};
+  const phases = {
+    ...(b
+      ? {
+          command: b.startedAt - clickAt,
+          ...Object.fromEntries(Object.entries(b.phases).map(([k, v]) => [k, v + b.startedAt - clickAt])),
+        }
+      : {}),
+    ...(await pagePhases(frame, clickAt)),
+  };
   return {
     frame,
     total,
@@ -265,7 +316,7 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
     meetsHitchTarget: Math.max(...hitches) <= s.hitchTargetMs,
     hostBlockedMedianMs: pick((r) => r.hostBlockedMs),
     phasesMedianMs: Object.fromEntries(
-      (["command", ...PHASES] as const).flatMap((p) => {
+      (["command", ...PHASES, ...PAGE_ORDER] as const).flatMap((p) => {
         const m = pick((r) => r.phases[p]);
         return m === null ? [] : [[p, m]];
       }),

@@ -5,8 +5,11 @@
 
 export const BOOT_START_MARK = "backstep:bootStart";
 export const BOOT_READY_MARK = "backstep:ready";
+/** The page's window "load" event: VS Code's webview host delivers the messages queued for the page then. */
+export const BOOT_LOAD_MARK = "backstep:load";
 
 /** Marks the bundle's start: imported first by a page's entry, so it runs before the other modules (ES order). */
 export function markBootStart(): void {
   performance.mark(BOOT_START_MARK);
+  window.addEventListener("load", () => performance.mark(BOOT_LOAD_MARK), { once: true });
 }
