@@ -8,6 +8,7 @@ import type { LocalDerivative, TraceEvent } from "../trace/types";
 import { isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexColumn } from "./opTable";
 import type { StringTable } from "./stringTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
+import { isEvent } from "./traceGuard";
 
 const OTHER = 0;
 const FORWARD = 1;
@@ -176,7 +177,9 @@ function isColumnUpdate(e: TraceEvent): e is Extract<TraceEvent, { kind: "update
 
 /**
  * The events back as objects, or undefined when the table is malformed (columns missing, of the wrong type or
- * length, an index out of range). The events themselves are judged by the message guard.
+ * length, an index out of range, a Jacobian shape that is not whole numbers, an event kept as an object that the guard
+ * would refuse). Each event is then well formed with the message's strings (checkedRows.ts); that its ids index the
+ * trace is the guard's to check.
  */
 export function unpackEvents(table: unknown, strings: readonly string[]): TraceEvent[] | undefined {
   return runAll(unpackEventsSlices(table, strings));
@@ -207,6 +210,8 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
   if (!isIndexColumn(t.arity, upstream.length) || !isIndexColumn(t.local, m as number)) return undefined;
   if (!(t.locals instanceof Float64Array) || t.locals.length % 3 !== 0) return undefined;
   if (!Array.isArray(t.otherAt) || !Array.isArray(t.other) || t.otherAt.length !== t.other.length) return undefined;
+  // the events kept as objects are judged here as the guard would (the others are built from the columns)
+  if (!t.other.every(isEvent)) return undefined;
   const c = {
     ...(t as EventTable),
     ...{ op, upstream, tensor, contribution, total, inputContribution, localTensor, before, grad, after },
@@ -218,6 +223,7 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
   for (let l = 0; l < nLocals; l++) {
     const f = c.locals[3 * l];
     if (!Number.isInteger(f) || f < 0 || f >= strings.length) return undefined;
+    if (!Number.isInteger(c.locals[3 * l + 1]) || !Number.isInteger(c.locals[3 * l + 2])) return undefined;
     shared[l] = { formula: strings[f], jacobianShape: [c.locals[3 * l + 1], c.locals[3 * l + 2]] };
   }
   const out: TraceEvent[] = new Array(n);

@@ -17,6 +17,7 @@ import {
 } from "./traceGuard";
 import { runAll, type Slices } from "../trace/slices";
 import { unpackIds } from "./opTable";
+import { isBuilt } from "./checkedRows";
 
 export { isTraceStructure } from "./traceGuard";
 
@@ -142,8 +143,9 @@ export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: 
       return isInt(x.requestId) && isInt(x.tensor) && isValuesResult(x.result);
     case "stats":
       return isInt(x.requestId) && isStatsTable(x.stats);
-    case "steps":
+    case "steps": {
       // the tensors in id order, each once (the page checks they are within its trace: mergeSteps)
+      const built = isBuilt(x.tensors);
       return (
         isInt(x.requestId) &&
         isInt(x.token) &&
@@ -151,9 +153,14 @@ export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: 
         Array.isArray(x.tensors) &&
         (yield* everySliced(
           x.tensors,
-          (t, i, all) => isTensorInfo(t) && t.id >= 0 && (i === 0 || t.id > (all[i - 1] as TensorInfo).id),
+          // (the rows the page's unpack built are well formed: checkedRows.ts)
+          (t, i, all) =>
+            (built || isTensorInfo(t)) &&
+            (t as TensorInfo).id >= 0 &&
+            (i === 0 || (t as TensorInfo).id > (all[i - 1] as TensorInfo).id),
         ))
       );
+    }
     case "select":
       return opt(x.tensor, isInt) && opt(x.op, isInt) && (x.tensor !== undefined || x.op !== undefined);
     case "debugging":

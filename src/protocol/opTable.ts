@@ -250,8 +250,9 @@ function unpackSites(
 
 /**
  * The ops back as objects (with an empty stack), or undefined when the table is malformed: columns missing, of the
- * wrong type or of unequal length, or an index (string, site, attributes) out of range. The values themselves are
- * judged by the guard.
+ * wrong type or of unequal length, an index (string, site, attributes) out of range, or extra outputs that are not
+ * ids. Each op is then well formed with the message's strings (checkedRows.ts); that its ids index the trace is the
+ * guard's to check.
  */
 export function unpackOps(table: unknown, strings: readonly string[]): TraceOp[] | undefined {
   return runAll(unpackOpsSlices(table, strings));
@@ -275,6 +276,9 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
   const outputs = sparse<number[]>(t.outputsAt, t.outputs, n);
   const sites = unpackSites(c.sites, strings);
   if (!outputs || !sites) return undefined;
+  // (traceGuard's isIntArr: imported here, it would be an import cycle through statsTable.ts)
+  for (const ids of outputs.values())
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) return undefined;
   const out: TraceOp[] = new Array(n);
   let at = 0;
   const part = (from: number, to: number): true | undefined => {

@@ -10,6 +10,8 @@ import { StringTable } from "./stringTable";
 import { packEvents, unpackEventsSlices } from "./eventTable";
 import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
+import { isIntArr, TENSOR_KINDS } from "./traceGuard";
+import { markBuilt } from "./checkedRows";
 
 export interface TensorTable {
   id: IdColumn;
@@ -122,7 +124,8 @@ function* unpackTensorsSlices(table: unknown, strings: readonly string[]): Slice
     !isColumn(t.hasValues, Uint8Array, n)
   )
     return undefined;
-  if (!Array.isArray(t.shapes) || !isStatsTable(t.stats)) return undefined;
+  // each shape once: the rows share them
+  if (!Array.isArray(t.shapes) || !t.shapes.every(isIntArr) || !isStatsTable(t.stats)) return undefined;
   const c = { ...(t as TensorTable), id, name: names, op };
   const holes = c.count !== undefined;
   if (holes && (!Number.isInteger(c.count) || (c.count as number) < n)) return undefined;
@@ -137,7 +140,8 @@ function* unpackTensorsSlices(table: unknown, strings: readonly string[]): Slice
       const shape: unknown = shapes[c.shape[i]];
       const nameId = c.name[i];
       const name = nameId === -1 ? undefined : str(nameId);
-      if (kind === undefined || dtype === undefined || !Array.isArray(shape)) return true;
+      if (kind === undefined || !TENSOR_KINDS.has(kind) || !Array.isArray(shape)) return true;
+      if (dtype !== "float32" && dtype !== "float64") return true;
       if (nameId !== -1 && name === undefined) return true;
       const info: TensorInfo = {
         id: c.id[i],
@@ -204,7 +208,7 @@ export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
     const { tensorTable, strings, ...rest } = r;
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
     const tensors = yield* unpackTensorsSlices(tensorTable, strings as string[]);
-    return tensors ? { ...rest, tensors } : raw;
+    return tensors ? { ...rest, tensors: markBuilt(tensors) } : raw;
   }
   const m = raw as {
     type?: unknown;
@@ -226,5 +230,7 @@ export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
   const ops = yield* unpackOpsSlices(opTable, strings as string[]);
   if (!ops) return raw;
   const events = yield* unpackEventsSlices(eventTable, strings as string[]);
-  return events ? { ...m, trace: { ...rest, tensors, ops, events } } : raw;
+  // built from the columns and strings checked above, each row well formed (checkedRows.ts)
+  if (!events) return raw;
+  return { ...m, trace: { ...rest, tensors: markBuilt(tensors), ops: markBuilt(ops), events: markBuilt(events) } };
 }

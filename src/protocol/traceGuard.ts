@@ -4,6 +4,7 @@ import type { TensorInfo, TraceStructure } from "./messages";
 import { traceIdProblemSlices } from "../trace/traceIndex";
 import { inParts, runAll, type Slices } from "../trace/slices";
 import { STAT_KEYS } from "./statsTable";
+import { isBuilt } from "./checkedRows";
 import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
 
 export type Rec = Record<string, unknown>;
@@ -16,13 +17,13 @@ export const isNumArr = (x: unknown): x is number[] => Array.isArray(x) && x.eve
 export const opt = (x: unknown, f: (y: unknown) => boolean): boolean => x === undefined || f(x);
 export const isLoc = (x: unknown): boolean => isRec(x) && isStr(x.file) && isInt(x.line) && isInt(x.column);
 
-const TENSOR_KINDS = new Set(["input", "param", "activation", "constant", "grad"]);
+export const TENSOR_KINDS: ReadonlySet<unknown> = new Set(["input", "param", "activation", "constant", "grad"]);
 
 export function isTensorInfo(x: unknown): x is TensorInfo {
   return (
     isRec(x) &&
     isInt(x.id) &&
-    TENSOR_KINDS.has(x.kind as string) &&
+    TENSOR_KINDS.has(x.kind) &&
     isIntArr(x.shape) &&
     (x.dtype === "float32" || x.dtype === "float64") &&
     typeof x.hasValues === "boolean" &&
@@ -41,6 +42,7 @@ function isOp(x: unknown): x is TraceOp {
     isInt(x.trainingStep) &&
     isIntArr(x.inputs) &&
     isInt(x.output) &&
+    opt(x.outputs, isIntArr) &&
     isRec(x.attrs) &&
     opt(x.var, isStr) &&
     opt(x.module, isStr) &&
@@ -66,7 +68,7 @@ const KNOWN_EVENTS = new Set(["step", "forward", "backward", "accumulate", "upda
 
 const VERDICTS = new Set(["exact", "close", "mismatch", "shape", "missing"]);
 
-function isEvent(x: unknown): x is TraceEvent {
+export function isEvent(x: unknown): x is TraceEvent {
   if (!isRec(x)) return false;
   switch (x.kind) {
     case "step":
@@ -77,6 +79,7 @@ function isEvent(x: unknown): x is TraceEvent {
       return (
         isInt(x.op) &&
         isInt(x.upstream) &&
+        opt(x.upstreams, isIntArr) &&
         Array.isArray(x.local) &&
         x.local.every(isLocal) &&
         Array.isArray(x.contributions) &&
@@ -136,6 +139,7 @@ export function* everySliced(
   f: (x: unknown, i: number, xs: unknown[]) => boolean,
   skip = 0,
 ): Slices<boolean> {
+  if (skip >= xs.length) return true;
   const bad = (from: number, to: number): true | undefined => {
     for (let i = Math.max(from, skip); i < to; i++) {
       const x = xs[i];
@@ -155,10 +159,12 @@ export function* everySliced(
 export function* traceStructureSlices(x: unknown, checked = { ops: 0, events: 0 }): Slices<boolean> {
   if (!(isRec(x) && x.format === "backstep-trace" && x.version === 1 && isStr(x.program) && Array.isArray(x.ops)))
     return false;
-  if (!(yield* everySliced(x.ops, isOp, checked.ops)) || !Array.isArray(x.tensors)) return false;
-  if (!(yield* everySliced(x.tensors, isTensorInfo))) return false;
+  // rows the page's unpack built are well formed by construction (checkedRows.ts): only their ids are checked, below
+  const unchecked = (rows: unknown[], n: number): number => (isBuilt(rows) ? rows.length : n);
+  if (!(yield* everySliced(x.ops, isOp, unchecked(x.ops, checked.ops))) || !Array.isArray(x.tensors)) return false;
+  if (!(yield* everySliced(x.tensors, isTensorInfo, unchecked(x.tensors, 0)))) return false;
   if (!opt(x.window, (w) => isRec(w) && isInt(w.token) && isIntArr(w.steps)) || !Array.isArray(x.events)) return false;
-  if (!(yield* everySliced(x.events, isEvent, checked.events))) return false;
+  if (!(yield* everySliced(x.events, isEvent, unchecked(x.events, checked.events)))) return false;
   return (
     Array.isArray(x.params) &&
     x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&

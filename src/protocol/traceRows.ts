@@ -3,6 +3,7 @@
 // unpacks or checks a big trace's first steps twice. The host's side is extension/panels/rowsSender.ts.
 import type { HostMessage, TensorInfo } from "./messages";
 import { unpackIds } from "./opTable";
+import { isBuilt, markBuilt } from "./checkedRows";
 import type { TraceEvent, TraceOp } from "../trace/types";
 
 type TraceMessage = Extract<HostMessage, { type: "trace" }>;
@@ -46,12 +47,13 @@ export class RowStore {
     // each a hole of this message that the page holds
     for (const id of ids)
       if (!(id < h.tensors.length && h.tensors[id] !== undefined && tensors[id] === undefined)) return undefined;
-    const trace = {
-      ...t,
-      ops: h.ops.concat(t.ops as TraceOp[]),
-      events: h.events.concat(t.events as TraceEvent[]),
-      tensors: filled,
+    // the rows held were checked as they came: rows the unpack built keep their mark in the whole (checkedRows.ts)
+    const join = <T>(held: T[], rows: unknown[]): T[] => {
+      const all = held.concat(rows as T[]);
+      return isBuilt(rows) ? markBuilt(all) : all;
     };
+    if (ids.length > 0 && isBuilt(tensors)) markBuilt(filled);
+    const trace = { ...t, ops: join(h.ops, t.ops), events: join(h.events, t.events), tensors: filled };
     const held = h.tensors;
     return {
       message: { ...m, trace },

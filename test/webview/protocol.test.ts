@@ -8,6 +8,7 @@ import { sampleValues } from "../../src/protocol/sample";
 import { statsReply, traceMessage, valuesReply } from "../../extension/panels/protocolHost";
 import { eachStats, MAX_STATS_REQUEST } from "../../src/protocol/statsTable";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
+import { isBuilt } from "../../src/protocol/checkedRows";
 import { packIds, unpackIds, type IdColumn } from "../../src/protocol/opTable";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
@@ -28,7 +29,13 @@ const shorter = (c: IdColumn): IdColumn =>
 type Packed = {
   trace: {
     strings: string[];
-    tensorTable: { kind: Int32Array; shape: Int32Array; stats: { norm: Float64Array | number[] } };
+    tensorTable: {
+      kind: Int32Array;
+      dtype: Int32Array;
+      shape: Int32Array;
+      shapes: unknown[][];
+      stats: { norm: Float64Array | number[] };
+    };
     opTable: {
       output: IdColumn;
       inputs: IdColumn;
@@ -37,6 +44,7 @@ type Packed = {
       attr: Uint8Array;
       attrs: unknown[];
       outputsAt: number[];
+      outputs: unknown[];
     };
     eventTable: {
       kind: Uint8Array;
@@ -48,6 +56,7 @@ type Packed = {
       rule: Uint8Array;
       before: IdColumn;
       otherAt: number[];
+      other: Record<string, unknown>[];
     };
   };
 };
@@ -104,12 +113,60 @@ describe("webview protocol", () => {
       (p) => (p.trace.eventTable.rule[0] = p.trace.strings.length),
       (p) => (p.trace.eventTable.before = shorter(p.trace.eventTable.before)),
       (p) => p.trace.eventTable.otherAt.pop(),
+      // the fields the columns cannot promise, which the page's unpack checks as it builds the rows (checkedRows.ts)
+      (p) => (p.trace.tensorTable.kind[0] = p.trace.tensorTable.dtype[0]),
+      (p) => (p.trace.tensorTable.dtype[0] = p.trace.tensorTable.kind[0]),
+      (p) => (p.trace.tensorTable.shapes[0] = [2, 1.5]),
+      (p) => (p.trace.tensorTable.shapes[0] = ["2"]),
+      (p) => (p.trace.opTable.outputsAt.push(0), p.trace.opTable.outputs.push([0.5])),
+      (p) => (p.trace.opTable.outputsAt.push(0), p.trace.opTable.outputs.push(3)),
+      (p) => (p.trace.eventTable.locals[1] = 0.5),
+      (p) => (p.trace.eventTable.locals[2] = NaN),
+      (p) => (p.trace.eventTable.other[0].kind = "forward"),
+      (p) => (p.trace.eventTable.other[0].index = "1"),
+      (p) =>
+        (p.trace.eventTable.other[0] = {
+          kind: "backward",
+          op: 0,
+          upstream: 0,
+          upstreams: 7,
+          local: [],
+          contributions: [],
+        }),
     ];
     for (const breakIt of breakers) {
-      const broken = deserializeMessage(serializeMessage(packed)) as Packed;
+      // a copy each: VS Code's serialisation (as vscodeWire.ts does it) shares the typed arrays, and a breaker that
+      // wrote into one broke every message after it (so those breakers tested nothing)
+      const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as Packed;
       breakIt(broken);
-      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+      const back = unpackMessage(broken);
+      assert.ok(!isHostMessage(back), String(breakIt));
+      // the same verdict on a copy, whose rows the guard checks one by one: the unpack builds no row it would refuse
+      assert.ok(!isHostMessage(structuredClone(back)), String(breakIt));
     }
+  });
+
+  it("checks a trace's rows once: those the page's unpack built only for their ids, any others one by one", () => {
+    const m = traceMessage(trace.program, trace, 0, false, []);
+    const back = json(m) as HostMessage & { type: "trace" };
+    assert.ok(isHostMessage(back) && isHostMessage(structuredClone(back)));
+    assert.ok(isBuilt(back.trace.ops) && isBuilt(back.trace.tensors) && isBuilt(back.trace.events));
+    assert.ok(!isBuilt(structuredClone(back).trace.ops), "a copy is checked row by row");
+    // a row changed after the unpack is not the unpack's: a copy of it is refused, the built rows' ids still checked
+    const late = structuredClone(back);
+    (late.trace.ops[1] as { op: unknown }).op = 7;
+    assert.ok(!isHostMessage(late));
+    const bad = json(m) as HostMessage & { type: "trace" };
+    bad.trace.ops[1].inputs = [trace.tensors.length];
+    assert.ok(!isHostMessage(bad), "ids are checked in built rows too");
+    // rows checked one by one are refused, not thrown on, for lists that are not lists of ids
+    const outputs = structuredClone(back);
+    (outputs.trace.ops[1] as { outputs?: unknown }).outputs = 3;
+    assert.equal(isHostMessage(outputs), false);
+    const upstreams = structuredClone(back);
+    const b = upstreams.trace.events.findIndex((e) => e.kind === "backward");
+    (upstreams.trace.events[b] as { upstreams?: unknown }).upstreams = 7;
+    assert.equal(isHostMessage(upstreams), false);
   });
 
   it("unpacks one shape array per shape, one location per op site and one empty attrs for all (the page's garbage)", () => {

@@ -15,6 +15,7 @@ import { runModel } from "../../src/runner/index";
 import { editedAfterStep, TraceAssembler } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
+import { isBuilt } from "../../src/protocol/checkedRows";
 
 /** What the webview receives for a host message, through VS Code's serialisation, unpacked (not yet checked). */
 const received = (x: HostMessage): unknown =>
@@ -98,6 +99,8 @@ describe("a run's final trace message without the provisional trace's rows", fun
     const { rows, ...got } = p.taken[1];
     assert.deepEqual(got, whole);
     assert.ok(rows && rows.ops > 0);
+    // made whole from rows checked as they came and rows the unpack built: the guard checks none of them again
+    assert.ok(isBuilt(p.taken[1].trace.ops) && isBuilt(p.taken[1].trace.events) && isBuilt(p.taken[1].trace.tensors));
     // the final message itself carried only the ops of the steps after the provisional trace's (step 0)
     const last = posted[posted.length - 1];
     assert.equal(last.trace.ops.length, final.ops.filter((o) => o.trainingStep > 0).length);
