@@ -10,6 +10,16 @@ import { join } from "node:path";
 export function runInBackground(command: string, args: string[]): Promise<{ code: number; log: string }> {
   const dir = mkdtempSync(join(tmpdir(), "backstep-install-"));
   const logFile = join(dir, "install.log");
+  const removeLog = (): void => {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Windows: the install, still running, has the log open; left in the temp dir
+    }
+  };
+  // If the parent exits first, nobody reads the log: it goes with the parent. The install keeps writing to the file it
+  // has open, which no longer has a name (POSIX), instead of leaving a folder in the temp dir on every such exit.
+  process.once("exit", removeLog);
   const fd = openSync(logFile, "w");
   const child = spawn(command, args, { stdio: ["ignore", fd, fd] });
   closeSync(fd);
@@ -19,8 +29,9 @@ export function runInBackground(command: string, args: string[]): Promise<{ code
     const done = (code: number, extra = ""): void => {
       if (settled) return;
       settled = true;
+      process.off("exit", removeLog);
       const log = readFileSync(logFile, "utf8") + extra;
-      rmSync(dir, { recursive: true, force: true });
+      removeLog();
       resolve({ code, log });
     };
     child.on("error", (err) => done(1, String(err)));

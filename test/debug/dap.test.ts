@@ -7,16 +7,18 @@ import { launch, scopeVars, startAdapter, step, where, writeModel, type Harness 
 import { LINES, MLP_SOURCE, mlpTrace } from "./fixtures/mlp";
 import { NAN_LINES, NAN_SOURCE, nanTrace } from "./fixtures/nan";
 import { TraceBuilder, m } from "./fixtures/build";
+import { tempDirs } from "../support/tempDirs";
 
 const close = (got: string, want: number): void =>
   assert.ok(Math.abs(Number(got) - want) <= 1e-4 * Math.max(1, Math.abs(want)), `${got} vs ${want}`);
 
 describe("debug adapter (DAP) on a recorded MLP", function () {
+  const tmp = tempDirs("backstep-dap-");
   let h: Harness;
   let model: ReturnType<typeof writeModel>;
   let trace: Trace;
   beforeEach(async () => {
-    model = writeModel("mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2 }));
+    model = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2 }));
     trace = mlpTrace(model.file, { steps: 2 });
     h = await startAdapter();
   });
@@ -285,7 +287,7 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   });
 
   it("restart re-reads the run after an edit and keeps the breakpoints", async () => {
-    const short = writeModel("mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 1 }));
+    const short = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 1 }));
     const args = { trace: short.tracePath, program: short.file, stopOnEntry: false };
     await launch(h.dc, args, () =>
       h.dc.setBreakpointsRequest({ source: { path: short.file }, breakpoints: [{ line: LINES.tanh }] }),
@@ -308,12 +310,13 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
 });
 
 describe("debug adapter (DAP) on failing models", () => {
+  const tmp = tempDirs("backstep-dap-");
   let h: Harness;
   beforeEach(async () => (h = await startAdapter()));
   afterEach(() => h.close());
 
   it("the nan exception filter stops where the NaN first appears, with exception info", async () => {
-    const model = writeModel("nan.ts", NAN_SOURCE, nanTrace);
+    const model = writeModel(tmp(), "nan.ts", NAN_SOURCE, nanTrace);
     const echoed = new Promise<DebugProtocol.OutputEvent>((resolve) =>
       h.dc.on("output", (e: DebugProtocol.OutputEvent) => e.body.output.startsWith("⚠") && resolve(e)),
     );
@@ -336,7 +339,7 @@ describe("debug adapter (DAP) on failing models", () => {
   });
 
   it("without the filter the run just ends; a model error stops at the failing line and the recording stays steppable", async () => {
-    const model = writeModel("mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2, failAtStep: 1 }));
+    const model = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2, failAtStep: 1 }));
     const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false });
     const w = await where(h.dc, stop);
     assert.deepEqual([w.reason, w.line, w.path], ["exception", LINES.fc2, model.file]);

@@ -3,9 +3,8 @@
 import * as assert from "node:assert/strict";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BackstepSession, type SessionOptions } from "../../extension/debug/session";
 import { writeTraceFile } from "../../src/trace/json";
@@ -41,20 +40,23 @@ export async function startAdapter(options: SessionOptions = {}): Promise<Harnes
   };
 }
 
-/** A temp folder holding the model source and its recorded trace as JSON (what `backstep trace --json` writes). */
+/**
+ * Writes the model source and its recorded trace as JSON (what `backstep trace --json` writes) into `dir`, a temporary
+ * folder of the caller's (test/support/tempDirs.ts) that its suite removes.
+ */
 export function writeModel(
+  dir: string,
   name: string,
   source: string,
   makeTrace: (file: string) => Trace,
-): { dir: string; file: string; tracePath: string; rewrite(t: Trace): void } {
-  const dir = mkdtempSync(join(tmpdir(), "backstep-dap-"));
+): { file: string; tracePath: string; rewrite(t: Trace): void } {
   const file = join(dir, name);
   writeFileSync(file, source);
   const tracePath = join(dir, name.replace(/\.ts$/, ".trace.json"));
   // as the CLI writes it: NaN and ±Infinity survive
   const rewrite = (t: Trace): void => writeTraceFile(tracePath, t);
   rewrite(makeTrace(file));
-  return { dir, file, tracePath, rewrite };
+  return { file, tracePath, rewrite };
 }
 
 /** initialize → launch → (breakpoints) → configurationDone, resolving with the first stop. */

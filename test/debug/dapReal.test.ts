@@ -1,14 +1,14 @@
 // DAP tests on real runs: the adapter records examples/*.ts through the runner and steps through them; values are
 // checked by hand math.
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
 import { launch, scopeVars, startAdapter, step, where, type Harness } from "./dapHarness";
+import { tempDirs } from "../support/tempDirs";
 
 const EXAMPLE = resolve(__dirname, "../../examples/mlp-classifier.ts");
 const VANISHING = resolve(__dirname, "../../examples/vanishing.ts");
@@ -20,8 +20,10 @@ async function num(dc: DebugClient, expression: string): Promise<number> {
   return parseFloat((await dc.evaluateRequest({ expression, context: "watch" })).body.result);
 }
 
+const tmp = tempDirs("backstep-dbg-");
+
 function tempModel(name: string, source: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "backstep-dbg-")), name);
+  const file = join(tmp(), name);
   writeFileSync(file, source);
   return file;
 }

@@ -2,31 +2,32 @@
 // views.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { runModel } from "../../src/runner/index";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
 import { EXAMPLES, PYTHON, ROOT, hasTorch } from "./support/torchEnv";
+import { tempDirs } from "../support/tempDirs";
 
 describe("python recorder (backstep_torch)", function () {
   this.timeout(180_000);
+  const tmp = tempDirs("backstep-py-");
   before(function () {
     if (!hasTorch()) this.skip();
   });
 
   it("passes its unittest suite (gradients equal PyTorch's for every example, errors at the user's line, a clean torch after a run)", () => {
     // its own temporary folder: what the suite leaves in it is left on every developer's machine and CI runner
-    const tmp = mkdtempSync(join(tmpdir(), "backstep-py-suite-"));
+    const suiteTmp = tmp();
     const r = spawnSync(PYTHON, ["-m", "unittest", "discover", "-s", join(ROOT, "python", "tests")], {
       encoding: "utf8",
       cwd: ROOT,
-      env: { ...process.env, TMPDIR: tmp },
+      env: { ...process.env, TMPDIR: suiteTmp },
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /Ran \d+ tests/);
-    assert.deepEqual(readdirSync(tmp), [], "the suite's temporary files are removed");
+    assert.deepEqual(readdirSync(suiteTmp), [], "the suite's temporary files are removed");
   });
 
   it("runModel traces a .py model into a Trace the TypeScript parser, summary and diagnostics read", async () => {
@@ -56,7 +57,7 @@ describe("python recorder (backstep_torch)", function () {
   });
 
   it("a NaN in a Python run reaches the TypeScript side as a number and a diagnostic at the .py line", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
+    const dir = tmp();
     const file = join(dir, "nan.py");
     writeFileSync(
       file,
@@ -70,7 +71,7 @@ describe("python recorder (backstep_torch)", function () {
   });
 
   it("a shape error is an error diagnostic at the .py line, and the run still resolves", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
+    const dir = tmp();
     const file = join(dir, "shapes.py");
     writeFileSync(
       file,
@@ -90,7 +91,7 @@ describe("python recorder (backstep_torch)", function () {
       /Python was not found \("\/nonexistent\/python3"\).*apt install python3-torch/,
     );
     // an interpreter without torch: a fake python that is the real one with torch hidden
-    const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
+    const dir = tmp();
     writeFileSync(join(dir, "torch.py"), "raise ImportError('No module named torch (hidden by the test)')\n");
     const fake = join(dir, "python");
     writeFileSync(fake, `#!/bin/sh\nPYTHONPATH=${dir}:$PYTHONPATH exec ${PYTHON} "$@"\n`, { mode: 0o755 });
@@ -102,7 +103,7 @@ describe("python recorder (backstep_torch)", function () {
   });
 
   it("stops a model at the time limit with the partial trace and the loop's line", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
+    const dir = tmp();
     const file = join(dir, "loop.py");
     writeFileSync(
       file,

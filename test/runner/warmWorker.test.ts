@@ -1,10 +1,10 @@
 // A worker started ahead of the run (the extension's warm worker) runs a model exactly as a new worker does.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { prewarmRunner, runModel, stopWarmRunners, warmRunnerCount } from "../../src/runner/index";
 import type { RunResult } from "../../src/runner/types";
+import { tempDirs } from "../support/tempDirs";
 
 const MLP = join(__dirname, "..", "..", "examples", "mlp-classifier.ts");
 
@@ -26,6 +26,7 @@ async function untilWarm(): Promise<void> {
 describe("warm runner workers", function () {
   this.timeout(120000);
   after(stopWarmRunners);
+  const tmp = tempDirs("backstep-warm-");
 
   it("a prewarmed worker is taken by the next run, which records what a new worker records; the next one starts after", async () => {
     const cold = await runModel(MLP, { maxSteps: 2 });
@@ -39,7 +40,7 @@ describe("warm runner workers", function () {
   });
 
   it("a model that fails, prints or exits behaves the same in a warm worker", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "backstep-warm-"));
+    const dir = tmp();
     const programs = {
       "throws.ts": `import { tensor } from "backstep";\nconsole.log("before");\nconst a = tensor([1, 2, 3]);\nconst b = tensor([1, 2]);\na.add(b);\n`,
       "exits.ts": `console.log("bye");\nprocess.exit(3);\n`,
@@ -58,7 +59,7 @@ describe("warm runner workers", function () {
   });
 
   it("a worker that has warmed up its engine (warmEngine.ts) computes an unseeded model as a new worker does", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "backstep-warm-"));
+    const dir = tmp();
     const file = join(dir, "unseeded.ts");
     writeFileSync(
       file,

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInBackground } from "../../scripts/backgroundInstall";
@@ -25,7 +25,7 @@ describe("npm test's background install (scripts/backgroundInstall.ts)", () => {
     assert.match(r.log, /ENOENT/);
   });
 
-  it("finishes the install when npm test exits first (a failed step), printing all the while", async function () {
+  it("finishes the install when npm test exits first (a failed step), printing all the while, and leaves no log behind", async function () {
     this.timeout(30000);
     const mark = join(dir, "installed");
     // the install prints as it goes, also after its parent is gone, and writes its result a tick later: a write to a
@@ -36,11 +36,23 @@ describe("npm test's background install (scripts/backgroundInstall.ts)", () => {
     const parent = `require(${JSON.stringify(join(__dirname, "../../scripts/backgroundInstall.ts"))})
       .runInBackground(process.execPath, ['-e', ${JSON.stringify(install)}]);
       setTimeout(() => process.exit(1), 200);`;
-    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", parent], { encoding: "utf8" });
+    // npm test's temporary folder, to see what it leaves there
+    const npmTestTmp = join(dir, "tmp");
+    mkdirSync(npmTestTmp);
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", parent], {
+      encoding: "utf8",
+      env: { ...process.env, TMPDIR: npmTestTmp },
+    });
     assert.equal(r.status, 1, r.stderr);
     assert.ok(!existsSync(mark), "the parent exited before the install finished");
     const deadline = Date.now() + 20000;
     while (!existsSync(mark) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
     assert.equal(existsSync(mark) && readFileSync(mark, "utf8"), "done");
+    // the log, which nobody reads once npm test is gone, went with it (tsx keeps its compile cache there too)
+    assert.deepEqual(
+      readdirSync(npmTestTmp).filter((name) => name.startsWith("backstep-install-")),
+      [],
+      "no install log left in the temporary folder",
+    );
   });
 });

@@ -1,8 +1,7 @@
 // The health rules on recorded runs: grouped vanishing warnings, zero-by-structure gradients told apart, thresholds
 // that every consumer follows.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { thresholds, normVerdict } from "../../src/protocol/health";
@@ -13,13 +12,16 @@ import { healthThresholds, readSettings } from "../../extension/settings";
 import { TraceCursor } from "../../src/debug/cursor";
 import { health } from "../../webview/side/health";
 import { viewOf } from "../webview/helpers";
+import { tempDirs } from "../support/tempDirs";
 import type { Trace } from "../../src/trace/types";
 
 const ATTENTION = resolve(__dirname, "../../examples/attention.ts");
 const VANISHING = resolve(__dirname, "../../examples/vanishing.ts");
 
+const tmp = tempDirs("backstep-health-");
+
 function model(name: string, source: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "backstep-health-")), name);
+  const file = join(tmp(), name);
   writeFileSync(file, source);
   return file;
 }

@@ -1,13 +1,13 @@
 // Trace JSON: NaN and ±Infinity survive a round trip; stats match a direct computation.
 import * as assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json";
 import { computeStats } from "../../src/trace/stats";
 import { emptyTrace } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
 import { nonFiniteTrace as sample } from "./fixtures/nonFinite";
+import { tempDirs } from "../support/tempDirs";
 
 describe("trace JSON", () => {
   it("round-trips NaN and ±Infinity in values, stats, losses, step losses and numeric attrs", () => {
@@ -50,6 +50,7 @@ describe("trace JSON", () => {
 });
 
 describe("trace JSON written before ops' step was named trainingStep", () => {
+  const tmp = tempDirs("backstep-old-");
   /** The sample as an older Backstep wrote it: each op's training step under `step`. */
   function oldText(): string {
     const raw = JSON.parse(stringifyTrace(sample())) as { ops: Record<string, unknown>[] };
@@ -62,7 +63,7 @@ describe("trace JSON written before ops' step was named trainingStep", () => {
   it("reads `step` as trainingStep, with parseTrace and a file read line by line", () => {
     assert.match(oldText(), /"step":3/);
     assert.doesNotMatch(oldText(), /trainingStep/);
-    const dir = mkdtempSync(join(tmpdir(), "backstep-old-"));
+    const dir = tmp();
     writeFileSync(join(dir, "old.json"), oldText());
     for (const t of [parseTrace(oldText()), readTraceFile(join(dir, "old.json"))]) {
       assert.equal(t.ops[0].trainingStep, 3);

@@ -1,5 +1,6 @@
 // A parameter clicked in the side panel: short layer names, the event its gradient is complete at, and that gradient.
 import { strict as assert } from "node:assert";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { paramTarget } from "../../extension/panels/protocolHost";
 import { traceStructure } from "../../src/protocol/messages";
@@ -7,6 +8,7 @@ import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import { shortLayerNames } from "../../webview/side/names";
+import { tempDirs } from "../support/tempDirs";
 
 describe("side panel: short layer names", () => {
   it("drops the shared prefix, keeps the segment before a bare index, and keeps a lone name's last two parts", () => {
@@ -71,11 +73,10 @@ describe("side panel: a parameter click shows its gradient", function () {
 });
 
 describe("the inspector's gradient of a parameter after a reset", () => {
+  const tmp = tempDirs("backstep-reset-");
   it("is none from a zeroGrad at the end of a step (after opt.step()) on, until the next backward pass", async function () {
     this.timeout(60000);
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const file = join(mkdtempSync(join(tmpdir(), "backstep-reset-")), "reset-last.ts");
+    const file = join(tmp(), "reset-last.ts");
     writeFileSync(
       file,
       `import { nn, optim, F, tensor, Tensor } from "backstep";
