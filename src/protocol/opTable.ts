@@ -11,6 +11,8 @@ import { inParts, runAll, type Slices } from "../trace/slices";
 
 /** The attrs of every unpacked op without any: one object, as ops with the same attrs share theirs. */
 const NO_ATTRS: Record<string, AttrValue> = Object.freeze({});
+/** The call stack of every unpacked op (the message leaves stacks out: no webview shows them): one frozen array. */
+const NO_STACK: TraceOp["stack"] = Object.freeze([]) as unknown as TraceOp["stack"];
 
 /** A column of indices, as narrow as its values allow (narrow). */
 export type IndexColumn = Uint8Array | Uint16Array | Int32Array;
@@ -294,7 +296,7 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
         inputs: new Array<number>(count),
         output: output[i],
         attrs: a === 0 ? NO_ATTRS : c.attrs[a - 1],
-        stack: [],
+        stack: NO_STACK,
       };
       for (let j = 0; j < count; j++) o.inputs[j] = inputs[at + j];
       const outs = outputs.get(i);

@@ -169,7 +169,7 @@ describe("webview protocol", () => {
     assert.equal(isHostMessage(upstreams), false);
   });
 
-  it("unpacks one shape array per shape, one location per op site and one empty attrs for all (the page's garbage)", () => {
+  it("unpacks one shape array per shape, one location per op site, one empty attrs and stack for all (the page's garbage)", () => {
     const back = json(traceMessage(trace.program, trace, 0, false, []));
     assert.ok(isHostMessage(back) && back.type === "trace");
     const { tensors, ops } = back.trace;
@@ -185,6 +185,10 @@ describe("webview protocol", () => {
     const empty = new Set(ops.filter((o) => Object.keys(o.attrs).length === 0).map((o) => o.attrs));
     assert.equal(empty.size, 1);
     assert.ok(Object.isFrozen([...empty][0]));
+    // and one empty call stack for all (the message leaves stacks out)
+    const stacks = new Set(ops.map((o) => o.stack));
+    assert.equal(stacks.size, 1);
+    assert.ok(Object.isFrozen([...stacks][0]) && [...stacks][0].length === 0);
   });
 
   it("unpacks one Jacobian shape per local derivative, and one object for it where it names no tensor", () => {
