@@ -17,6 +17,7 @@ import {
   WORKER_PHASES,
   pageBoot,
   perfOf,
+  tracePhases,
 } from "./e2ePage";
 import { PHASES, type Phase } from "../extension/traceTimings";
 import { activation, breakdownAfter, loggedBreakdowns } from "./e2eLog";
@@ -149,14 +150,7 @@ export async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): P
   const [hostAt, pageAt] = reopen ? [await origin(done.frame.parentFrame()), await origin(done.frame)] : [];
   const boot = reopen && pageAt !== undefined && pageAt > enterAt ? await pageBoot(done.frame) : {};
   const frameAt = pageAt ?? (await origin(done.frame));
-  const last = paints[paints.length - 1];
-  const onPage =
-    frameAt !== undefined && last
-      ? {
-          pageReceived: Math.round(frameAt + last.at - last.ms - enterAt),
-          pagePainted: Math.round(frameAt + last.at - enterAt),
-        }
-      : {};
+  const onPage = frameAt !== undefined && paints.length ? await tracePhases(done.frame, frameAt, enterAt) : {};
   const phases = logged1 && {
     command: logged1.startedAt - enterAt,
     ...Object.fromEntries(Object.entries(logged1.phases).map(([k, v]) => [k, v + logged1.startedAt - enterAt])),
@@ -299,7 +293,7 @@ export default async function e2eBench(): Promise<Record<string, unknown>> {
   }
   const result = {
     model: `examples/${MODEL}`,
-    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes (the page's own record of its paint, on its clock; seen = when the bench's polling saw the nodes), in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two; swRegistered → swActivating → swActive are the new webview's worker version as Chromium reports it: code-server's webviews share one scope, so a new webview's worker replaces the last one's, and Chromium waits 1 s before activating it when the old one was running, bench/webviewWorkers.ts) → swStarting (the browser began running the service worker that serves the frame's first navigation; absent if it was running) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; pageReceived and pagePainted are those two on the page's own clock (the host's are when the page's painted message reached it)",
+    what: "Trace Backprop command (Enter in the palette) → graph painted with nodes (the page's own record of its paint, on its clock; seen = when the bench's polling saw the nodes), in code-server 4.100.3 + Chromium, median of 5. cold = the first trace in a freshly started code-server (5 starts), Enter pressed as soon as the model's editor opened; panelMustOpen = the graph panel closed before each trace; panelOpen = the open panel repaints. traced = the status bar reports the run; runner = its own wall time; webviewPaint = trace message → painted. phases: ms after Enter at which each ended — activated (the extension's activate(), cold only; negative = before Enter), command (the command handler started), then the extension's log line: saved → worker ready → compiled → model ran → trace built → stored (in the extension host) and, beside them, panel created → hostStarted (VS Code's webview host page started) → pageStarted (the frame of our page started; in code-server the webview service worker's handover is between the two; swRegistered → swActivating → swActive are the new webview's worker version as Chromium reports it: code-server's webviews share one scope, so a new webview's worker replaces the last one's, and Chromium waits 1 s before activating it when the old one was running, bench/webviewWorkers.ts) → swStarting (the browser began running the service worker that serves the frame's first navigation; absent if it was running) → swActivated (the frame's placeholder page could be fetched: the new webview's service worker is active) → bootStarted (our bundle's first module ran) → readyPosted (it posted ready) → pageLoaded (its window's load event, when VS Code's webview host hands it the messages queued for it) → webview loaded (the extension got ready), then transferred (the trace message reached the webview) → painted; on the page's own clock, pageMessage (the trace message reached it) → pageUnpack (its unpack and check began) → pageReceived (the graph got it) → pagePainted (the host's transferred and painted are when the page's painted message reached it)",
     // The 2 cores are shared with other work: a busy machine stretches every number here.
     loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     cold: summary(colds, COLD_TARGET_MS),

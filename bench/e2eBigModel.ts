@@ -9,8 +9,7 @@ import { Workbench } from "../test/e2e/harness/workbench";
 import { PHASES, type Phase } from "../extension/traceTimings";
 import { breakdownAfter, logLines, loggedBreakdowns } from "./e2eLog";
 import { type StepTimes, stepText, timeSteps } from "./bigModelSteps";
-import { PAGE_PHASES, PAGE_TRACE_PHASES, pageBoot, perfOf } from "./e2ePage";
-import { RECEIVED_MARK, UNPACK_MARK } from "../webview/common/host";
+import { PAGE_PHASES, PAGE_TRACE_PHASES, pageBoot, tracePhases } from "./e2ePage";
 import {
   type LongTask,
   profileWorkbench,
@@ -150,15 +149,8 @@ function stopPageWait(token: string): void {
   (w.__bsStop ??= new Set()).add(token);
 }
 
-type PagePhaseName =
-  "pageStarted" | (typeof PAGE_PHASES)[number] | "pageMessage" | "pageUnpack" | (typeof PAGE_TRACE_PHASES)[number];
-const PAGE_ORDER: readonly PagePhaseName[] = [
-  "pageStarted",
-  ...PAGE_PHASES,
-  "pageMessage",
-  "pageUnpack",
-  ...PAGE_TRACE_PHASES,
-];
+type PagePhaseName = "pageStarted" | (typeof PAGE_PHASES)[number] | (typeof PAGE_TRACE_PHASES)[number];
+const PAGE_ORDER: readonly PagePhaseName[] = ["pageStarted", ...PAGE_PHASES, ...PAGE_TRACE_PHASES];
 
 /** The new graph page's phases, ms after the click: its frame's start, its boot, the trace's receipt and paint. */
 async function pagePhases(frame: Frame, clickAt: number): Promise<Partial<Record<PagePhaseName, number>>> {
@@ -166,31 +158,7 @@ async function pagePhases(frame: Frame, clickAt: number): Promise<Partial<Record
   if (at === undefined || at < clickAt) return {};
   const out: Partial<Record<PagePhaseName, number>> = { pageStarted: Math.round(at - clickAt) };
   for (const [k, v] of Object.entries(await pageBoot(frame))) out[k as PagePhaseName] = Math.round(at + v - clickAt);
-  const last = (await perfOf(frame)).filter((p) => p.kind === "trace").pop();
-  if (last) {
-    const received = last.at - last.ms;
-    // the final trace's message reached the page, and its unpack began (webview/common/host.ts's marks): the last
-    // before the paint's message was handed to the graph (pageReceived)
-    const before = (name: string): Promise<number | undefined> =>
-      frame
-        .evaluate(
-          ({ name, t }) =>
-            performance
-              .getEntriesByName(name, "mark")
-              .map((m) => m.startTime)
-              .filter((x) => x <= t)
-              .pop(),
-          { name, t: received },
-        )
-        .catch(() => undefined);
-    const message = await before(RECEIVED_MARK);
-    const unpack = await before(UNPACK_MARK);
-    if (message !== undefined) out.pageMessage = Math.round(at + message - clickAt);
-    if (unpack !== undefined) out.pageUnpack = Math.round(at + unpack - clickAt);
-    out.pageReceived = Math.round(at + received - clickAt);
-    out.pagePainted = Math.round(at + last.at - clickAt);
-  }
-  return out;
+  return { ...out, ...(await tracePhases(frame, at, clickAt)) };
 }
 
 /** One run as a user makes it: right-click in the model's text → "Trace Backprop" → the graph painted. */

@@ -1,6 +1,7 @@
 // What a graph page in code-server says about itself, for the e2e bench: its boot (Navigation Timing and its own marks,
 // webview/common/bootMarks.ts) and its paints (webview/graph/session.ts), each on the page's clock.
 import type { Frame } from "playwright-core";
+import { RECEIVED_MARK, UNPACK_MARK } from "../webview/common/host";
 
 /** The page's boot phases after Enter, beside pageStarted (see PAGE_PHASES). */
 export type PagePhase = (typeof PAGE_PHASES)[number];
@@ -9,14 +10,15 @@ export const PAGE_PHASES = ["swStarting", "swActivated", "bootStarted", "readyPo
 export const WORKER_PHASES = ["swRegistered", "swActivating", "swActive"] as const;
 
 /**
- * The trace on the page's own clock, beside the host's "transferred" and "painted": pageReceived, when the graph got
- * the trace message (a packed one unpacked and checked first: the big models' runs time that apart, e2eBigModel.ts);
- * pagePainted, when it was drawn. The host's two are when the page's "painted" message
+ * The trace on the page's own clock, beside the host's "transferred" and "painted": pageMessage, when the trace
+ * message reached the page; pageUnpack, when its unpack and check began (webview/common/host.ts's marks; a small
+ * message has none: it is unpacked at once); pageReceived, when the graph got it, unpacked and checked; pagePainted,
+ * when it was drawn. The host's two are when the page's "painted" message
  * reached it, so they are later by that message's way back: 0.36-0.79 s in 6 cold runs (load 8-14), where the host is
  * busy; the page had the trace 0.05-0.25 s after it posted "ready".
  */
 export type PageTracePhase = (typeof PAGE_TRACE_PHASES)[number];
-export const PAGE_TRACE_PHASES = ["pageReceived", "pagePainted"] as const;
+export const PAGE_TRACE_PHASES = ["pageMessage", "pageUnpack", "pageReceived", "pagePainted"] as const;
 
 /**
  * A new graph page's boot, ms after its frame's timeOrigin (pageStarted): swStarting, when the browser began running
@@ -55,3 +57,39 @@ export const perfOf = (frame: Frame): Promise<{ kind: string; ms: number; at: nu
       () => (window as unknown as { __backstepPerf?: { kind: string; ms: number; at: number }[] }).__backstepPerf ?? [],
     )
     .catch(() => []);
+
+/**
+ * The last trace paint's PAGE_TRACE_PHASES, ms after `since` (a Date.now()), for a page whose frame started at
+ * `frameAt` (its performance.timeOrigin): the message and unpack marks are the last ones before the graph got it.
+ */
+export async function tracePhases(
+  frame: Frame,
+  frameAt: number,
+  since: number,
+): Promise<Partial<Record<PageTracePhase, number>>> {
+  const last = (await perfOf(frame)).filter((p) => p.kind === "trace").pop();
+  if (!last) return {};
+  const received = last.at - last.ms;
+  const marks = await frame
+    .evaluate(
+      ({ names, t }) =>
+        names.map((name) =>
+          performance
+            .getEntriesByName(name, "mark")
+            .map((m) => m.startTime)
+            .filter((x) => x <= t)
+            .pop(),
+        ),
+      { names: [RECEIVED_MARK, UNPACK_MARK], t: received },
+    )
+    .catch(() => [undefined, undefined]);
+  const at = (ms: number | undefined): number | undefined =>
+    ms === undefined ? undefined : Math.round(frameAt + ms - since);
+  const out: Partial<Record<PageTracePhase, number>> = {};
+  const [message, unpack] = marks;
+  if (message !== undefined) out.pageMessage = at(message);
+  if (unpack !== undefined) out.pageUnpack = at(unpack);
+  out.pageReceived = at(received);
+  out.pagePainted = at(last.at);
+  return out;
+}
