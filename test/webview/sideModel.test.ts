@@ -3,22 +3,17 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
-import { traceStructure, type HostMessage } from "../../src/protocol/messages";
+import { traceStructure } from "../../src/protocol/messages";
+import { messageToWire } from "../../src/protocol/wire";
 import { isHostMessage } from "../../src/protocol/guards";
-import { messageFromWire, messageToWire } from "../../src/protocol/wire";
-import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { healthOf, stepAt } from "../../src/protocol/sideModel";
 import { mergeLayerCalls } from "../../src/protocol/seriesCalls";
 import { sideMessage, traceMessage } from "../../extension/panels/protocolHost";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import { emptyTrace } from "../../src/trace/assembler";
 import { health } from "../../webview/side/health";
-import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
+import { received } from "./support/received";
 import { healthRunTraces } from "./support/healthRuns";
-
-/** What the webview receives: packed, tagged, through VS Code's serialisation, untagged, unpacked. */
-const received = (x: HostMessage): unknown =>
-  unpackMessage(messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x))))));
 
 describe("the side panel's message", function () {
   this.timeout(60_000);

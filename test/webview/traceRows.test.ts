@@ -5,8 +5,6 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage, isViewMessage } from "../../src/protocol/guards";
-import { messageFromWire, messageToWire } from "../../src/protocol/wire";
-import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { RowStore } from "../../src/protocol/traceRows";
 import { unpackIds } from "../../src/protocol/opTable";
 import { openingEvent, traceMessage } from "../../extension/panels/protocolHost";
@@ -14,12 +12,8 @@ import { RowsSender, withoutRows } from "../../extension/panels/rowsSender";
 import { runModel } from "../../src/runner/index";
 import { editedAfterStep, TraceAssembler } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
-import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
+import { received } from "./support/received";
 import { isBuilt } from "../../src/protocol/checkedRows";
-
-/** What the webview receives for a host message, through VS Code's serialisation, unpacked (not yet checked). */
-const received = (x: HostMessage): unknown =>
-  unpackMessage(messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x))))));
 
 type TraceMessage = Extract<HostMessage, { type: "trace" }>;
 

@@ -3,19 +3,13 @@
 import { strict as assert } from "node:assert";
 import { traceStructure, type HostMessage, type ViewMessage } from "../../src/protocol/messages";
 import { isHostMessage, isViewMessage } from "../../src/protocol/guards";
-import { messageFromWire, messageToWire } from "../../src/protocol/wire";
-import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { stepsReply, traceMessage } from "../../extension/panels/protocolHost";
 import { eventIds, TraceIndex } from "../../src/trace/traceIndex";
 import { hasStep, mergeSteps, StepLoader } from "../../webview/graph/stepLoader";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { mlpTrace } from "./fixtures/mlp";
-import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
-
-/** What the webview receives for a host message, through VS Code's serialisation. */
-const received = (x: HostMessage): unknown =>
-  unpackMessage(messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x))))));
+import { received } from "./support/received";
 
 describe("windowed graph message", () => {
   const trace = mlpTrace();
