@@ -106,11 +106,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
 
 const isCount = (x: unknown): boolean => isInt(x) && (x as number) >= 0;
 
-/**
- * isHostMessage, pausing every ROWS_PER_PAUSE rows of a trace or of a step's tensors (the graph page's way).
- * `checked`: a trace's first ops and events were checked when they came (the page's rows, traceRows.ts).
- */
-export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: number }): Slices<boolean> {
+/** isHostMessage, pausing every ROWS_PER_PAUSE rows of a trace or of a step's tensors (the graph page's way). */
+export function* hostMessageSlices(x: unknown): Slices<boolean> {
   if (!isRec(x)) return false;
   switch (x.type) {
     case "trace":
@@ -129,7 +126,7 @@ export function* hostMessageSlices(x: unknown, checked?: { ops: number; events: 
             isCount(r.events) &&
             opt(r.tensors, (t) => unpackIds(t) !== undefined),
         ) &&
-        (yield* traceStructureSlices(x.trace, checked))
+        (yield* traceStructureSlices(x.trace))
       );
     case "side":
       return isStr(x.file) && isInt(x.cursor) && isSideModel(x.side);

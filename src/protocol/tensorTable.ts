@@ -10,7 +10,7 @@ import { StringTable } from "./stringTable";
 import { packEvents, unpackEventsSlices } from "./eventTable";
 import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
-import { isIntArr, TENSOR_KINDS } from "./traceGuard";
+import { isDtype, isIntArr, TENSOR_KINDS } from "./traceGuard";
 import { markBuilt } from "./checkedRows";
 
 export interface TensorTable {
@@ -141,7 +141,7 @@ function* unpackTensorsSlices(table: unknown, strings: readonly string[]): Slice
       const nameId = c.name[i];
       const name = nameId === -1 ? undefined : str(nameId);
       if (kind === undefined || !TENSOR_KINDS.has(kind) || !Array.isArray(shape)) return true;
-      if (dtype !== "float32" && dtype !== "float64") return true;
+      if (!isDtype(dtype)) return true;
       if (nameId !== -1 && name === undefined) return true;
       const info: TensorInfo = {
         id: c.id[i],

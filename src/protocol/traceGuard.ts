@@ -18,6 +18,7 @@ export const opt = (x: unknown, f: (y: unknown) => boolean): boolean => x === un
 export const isLoc = (x: unknown): boolean => isRec(x) && isStr(x.file) && isInt(x.line) && isInt(x.column);
 
 export const TENSOR_KINDS: ReadonlySet<unknown> = new Set(["input", "param", "activation", "constant", "grad"]);
+export const isDtype = (x: unknown): boolean => x === "float32" || x === "float64";
 
 export function isTensorInfo(x: unknown): x is TensorInfo {
   return (
@@ -25,7 +26,7 @@ export function isTensorInfo(x: unknown): x is TensorInfo {
     isInt(x.id) &&
     TENSOR_KINDS.has(x.kind) &&
     isIntArr(x.shape) &&
-    (x.dtype === "float32" || x.dtype === "float64") &&
+    isDtype(x.dtype) &&
     typeof x.hasValues === "boolean" &&
     opt(x.stats, (st) => isRec(st) && STAT_KEYS.every((k) => isNum(st[k]))) &&
     opt(x.name, isStr) &&
@@ -130,18 +131,10 @@ export function isTraceStructure(x: unknown): x is TraceStructure {
   return runAll(traceStructureSlices(x));
 }
 
-/**
- * `xs.every(f)` a part at a time (inParts); a hole passes, as with `every` (a windowed trace's tensors). The first
- * `skip` are not looked at (checked already).
- */
-export function* everySliced(
-  xs: unknown[],
-  f: (x: unknown, i: number, xs: unknown[]) => boolean,
-  skip = 0,
-): Slices<boolean> {
-  if (skip >= xs.length) return true;
+/** `xs.every(f)` a part at a time (inParts); a hole passes, as with `every` (a windowed trace's tensors). */
+export function* everySliced(xs: unknown[], f: (x: unknown, i: number, xs: unknown[]) => boolean): Slices<boolean> {
   const bad = (from: number, to: number): true | undefined => {
-    for (let i = Math.max(from, skip); i < to; i++) {
+    for (let i = from; i < to; i++) {
       const x = xs[i];
       if ((x !== undefined || i in xs) && !f(x, i, xs)) return true;
     }
@@ -152,19 +145,20 @@ export function* everySliced(
 
 /**
  * isTraceStructure, pausing every ROWS_PER_PAUSE ops, tensors or events: the graph page checks a big trace a task at
- * a time (at 100,000 ops the check took ~0.5 s, one long task on code-server's workbench thread). `checked`: the first
- * ops and events were checked already, one by one, when they came (traceRows.ts); that ids index the trace is checked
- * for every one.
+ * a time (at 100,000 ops the check took ~0.5 s, one long task on code-server's workbench thread). Rows the page's
+ * unpack built (and its rows made whole from them, traceRows.ts) are well formed by construction (checkedRows.ts):
+ * only that their ids index the trace is checked for them, as for every row.
  */
-export function* traceStructureSlices(x: unknown, checked = { ops: 0, events: 0 }): Slices<boolean> {
+export function* traceStructureSlices(x: unknown): Slices<boolean> {
   if (!(isRec(x) && x.format === "backstep-trace" && x.version === 1 && isStr(x.program) && Array.isArray(x.ops)))
     return false;
-  // rows the page's unpack built are well formed by construction (checkedRows.ts): only their ids are checked, below
-  const unchecked = (rows: unknown[], n: number): number => (isBuilt(rows) ? rows.length : n);
-  if (!(yield* everySliced(x.ops, isOp, unchecked(x.ops, checked.ops))) || !Array.isArray(x.tensors)) return false;
-  if (!(yield* everySliced(x.tensors, isTensorInfo, unchecked(x.tensors, 0)))) return false;
+  const rows = function* (xs: unknown[], f: (x: unknown) => boolean): Slices<boolean> {
+    return isBuilt(xs) || (yield* everySliced(xs, f));
+  };
+  if (!(yield* rows(x.ops, isOp)) || !Array.isArray(x.tensors)) return false;
+  if (!(yield* rows(x.tensors, isTensorInfo))) return false;
   if (!opt(x.window, (w) => isRec(w) && isInt(w.token) && isIntArr(w.steps)) || !Array.isArray(x.events)) return false;
-  if (!(yield* everySliced(x.events, isEvent, unchecked(x.events, checked.events)))) return false;
+  if (!(yield* rows(x.events, isEvent))) return false;
   return (
     Array.isArray(x.params) &&
     x.params.every((p) => isRec(p) && isStr(p.name) && isInt(p.tensor) && (p.grad === null || isInt(p.grad))) &&

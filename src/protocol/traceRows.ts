@@ -13,8 +13,6 @@ const rec = (x: unknown): x is Record<string, unknown> => typeof x === "object" 
 /** A message made whole (RowStore.complete). */
 export interface Completed {
   message: unknown;
-  /** How many of its first ops and events were checked already, as they came. */
-  checked: { ops: number; events: number };
   /** Puts the tensors it left out back, from the page's (checked as they came): call it once the guard passed it. */
   fill(): void;
 }
@@ -25,12 +23,12 @@ export class RowStore {
 
   /**
    * A message as unpacked, not yet checked, made whole: a trace message that leaves out its stream's first rows gets
-   * them back, with how many ops and events of it were checked already (as they came), and the tensors it left out
-   * once it is checked (`fill`). Undefined when the page does not hold those rows or tensors: it must ask for the whole
-   * trace.
+   * them back (checked as they came: the whole is marked as the rows the unpack built are, checkedRows.ts), and the
+   * tensors it left out once it is checked (`fill`). Undefined when the page does not hold those rows or tensors: it
+   * must ask for the whole trace.
    */
   complete(m: unknown): Completed | undefined {
-    const whole: Completed = { message: m, checked: { ops: 0, events: 0 }, fill: () => {} };
+    const whole: Completed = { message: m, fill: () => {} };
     const r = rec(m) && m.type === "trace" ? m.rows : undefined;
     if (!rec(m) || !rec(r) || (r.ops === 0 && r.events === 0 && r.tensors === undefined)) return whole;
     const { stream, ops, events } = r;
@@ -47,7 +45,8 @@ export class RowStore {
     // each a hole of this message that the page holds
     for (const id of ids)
       if (!(id < h.tensors.length && h.tensors[id] !== undefined && tensors[id] === undefined)) return undefined;
-    // the rows held were checked as they came: rows the unpack built keep their mark in the whole (checkedRows.ts)
+    // the rows held were checked as they came: with rows the unpack built, the whole is marked as they are; with others
+    // (not the host's way: it packs every trace message), the whole is checked row by row
     const join = <T>(held: T[], rows: unknown[]): T[] => {
       const all = held.concat(rows as T[]);
       return isBuilt(rows) ? markBuilt(all) : all;
@@ -57,7 +56,6 @@ export class RowStore {
     const held = h.tensors;
     return {
       message: { ...m, trace },
-      checked: { ops: h.ops.length, events: h.events.length },
       fill: () => {
         for (const id of ids) filled[id] = held[id];
       },

@@ -68,7 +68,7 @@ export class Host<S extends object> {
         // a trace message that leaves out rows this page does not hold (one it refused): the host sends it whole
         if (!whole) return this.post({ type: "requestTrace" });
         const m = whole.message;
-        const ok = await runBudgeted(hostMessageSlices(m, whole.checked), nextTask, UNPACK_TASK_MS);
+        const ok = await runBudgeted(hostMessageSlices(m), nextTask, UNPACK_TASK_MS);
         if (ok) whole.fill();
         this.receive(m, ok);
       });
