@@ -2,6 +2,7 @@
 // webview/common/bootMarks.ts) and its paints (webview/graph/session.ts), each on the page's clock.
 import type { Frame } from "playwright-core";
 import { RECEIVED_MARK, UNPACK_MARK } from "../webview/common/host";
+import { BOOT_LOAD_MARK, BOOT_READY_MARK, BOOT_START_MARK } from "../webview/common/bootMarks";
 
 /** The page's boot phases after Enter, beside pageStarted (see PAGE_PHASES). */
 export type PagePhase = (typeof PAGE_PHASES)[number];
@@ -11,11 +12,11 @@ export const WORKER_PHASES = ["swRegistered", "swActivating", "swActive"] as con
 
 /**
  * The trace on the page's own clock, beside the host's "transferred" and "painted": pageMessage, when the trace
- * message reached the page; pageUnpack, when its unpack and check began (webview/common/host.ts's marks; a small
- * message has none: it is unpacked at once); pageReceived, when the graph got it, unpacked and checked; pagePainted,
- * when it was drawn. The host's two are when the page's "painted" message
- * reached it, so they are later by that message's way back: 0.36-0.79 s in 6 cold runs (load 8-14), where the host is
- * busy; the page had the trace 0.05-0.25 s after it posted "ready".
+ * message reached the page; pageUnpack, when its unpack and check began (webview/common/host.ts's marks, made for
+ * packed messages: every trace message is); pageReceived, when the graph got it, unpacked and checked; pagePainted,
+ * when it was drawn. The host's two are when the page's "painted" message reached it, so they are later by that
+ * message's way back: 0.36-0.79 s in 6 cold runs (load 8-14), where the host is busy; the page had the trace 0.05-0.25
+ * s after it posted "ready".
  */
 export type PageTracePhase = (typeof PAGE_TRACE_PHASES)[number];
 export const PAGE_TRACE_PHASES = ["pageMessage", "pageUnpack", "pageReceived", "pagePainted"] as const;
@@ -27,26 +28,28 @@ export const PAGE_TRACE_PHASES = ["pageMessage", "pageUnpack", "pageReceived", "
  * swActivated, when the navigation of VS Code's
  * placeholder page (fake.html, into which the webview host then writes ours) could start its fetch (in code-server it
  * waits for the new webview's service worker to activate); bootStarted, when our bundle's first module ran
- * (webview/common/bootMarks.ts); readyPosted, when it posted "ready".
+ * (webview/common/bootMarks.ts); readyPosted, when it posted "ready"; pageLoaded, its window's load event.
  */
+const BOOT_PHASE_MARKS: [string, PagePhase][] = [
+  [BOOT_START_MARK, "bootStarted"],
+  [BOOT_READY_MARK, "readyPosted"],
+  [BOOT_LOAD_MARK, "pageLoaded"],
+];
+
 export function pageBoot(frame: Frame): Promise<Partial<Record<PagePhase, number>>> {
   return frame
-    .evaluate(() => {
+    .evaluate((marks) => {
       const out: Record<string, number> = {};
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
       if (nav && nav.workerStart > 0) out.swStarting = nav.workerStart;
       if (nav) out.swActivated = nav.fetchStart;
       // the page's marks (webview/common/bootMarks.ts)
-      for (const [name, phase] of [
-        ["backstep:bootStart", "bootStarted"],
-        ["backstep:ready", "readyPosted"],
-        ["backstep:load", "pageLoaded"],
-      ] as const) {
+      for (const [name, phase] of marks) {
         const m = performance.getEntriesByName(name, "mark")[0];
         if (m) out[phase] = m.startTime;
       }
       return out;
-    })
+    }, BOOT_PHASE_MARKS)
     .catch(() => ({}));
 }
 
