@@ -9,7 +9,9 @@ export function sumAxis(x: Storage, shape: readonly number[], axis: number): Sto
   const out = alloc(dtypeOf(x), outer * inner);
   if (inner === 1) {
     // along the last dim: four running sums in registers (each add waits for the one before it in its own sum only),
-    // added once at the end and stored once
+    // added once at the end and stored once. One chained sum was most of the engine bench's conv step's bias gradient
+    // (200,704 values a step over [N, C, H·W]); four took that step 2.81 → 2.41 ms (A/B in one process, 60 rounds of
+    // 30 steps, 2026-12-04), its gradients the same floats
     const fours = n - (n % 4);
     for (let o = 0; o < outer; o++) {
       const base = o * n;
