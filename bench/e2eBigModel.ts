@@ -68,6 +68,8 @@ interface BigRun {
   phases: Partial<Record<"command" | Phase | PagePhaseName, number>>;
   /** The extension host's longest event-loop block from the command to the paint. */
   hostBlockedMs?: number;
+  /** The engine warm-up steps the run's worker took while it waited (0: it met the model cold). */
+  warmUpSteps?: number;
   /** The renderer's longest task during the run (the editor does not respond meanwhile), and all of them. */
   longestTaskMs: number;
   longTasks: LongTask[];
@@ -212,6 +214,7 @@ async function once(wb: Workbench, s: BigScenario): Promise<BigRun & { frame: Fr
     ...(firstMs !== undefined ? { firstPaint: firstMs } : {}),
     phases,
     ...(b?.hostBlockedMs !== undefined ? { hostBlockedMs: b.hostBlockedMs } : {}),
+    ...(b?.warmUpSteps !== undefined ? { warmUpSteps: b.warmUpSteps } : {}),
     longestTaskMs: Math.max(0, ...longTasks.map((t) => t.ms)),
     longTasks,
     frames,
@@ -312,6 +315,7 @@ const summariseRun = (r: BigRun) => ({
   graphSlicesMs: r.slices,
   longFrames: r.frames,
   ...(r.hostBlockedMs !== undefined ? { hostBlockedMs: r.hostBlockedMs } : {}),
+  ...(r.warmUpSteps !== undefined ? { warmUpSteps: r.warmUpSteps } : {}),
   problems: r.problems,
   phasesMs: r.phases,
 });

@@ -47,6 +47,8 @@ export interface LoggedTimings {
   startedAt: number;
   /** The extension host's longest block (event-loop delay) between the command and the paint, when measured. */
   hostBlockedMs?: number;
+  /** The engine warm-up steps the run's worker took while it waited (RunTimings.warmUpSteps; 0: a cold worker). */
+  warmUpSteps?: number;
 }
 
 /** Watches the extension host's event loop from `start` until the returned `stop`, which gives its longest block. */
@@ -65,10 +67,19 @@ export const eventLoopBlocks: BlockMeter = () => {
 };
 
 const BLOCKED = "host blocked ";
+/** After the file's name: how warm the run's worker was. */
+const WARM_UP = / \(worker warmed up (\d+) steps\)$/;
 
 export class TraceTimings {
   private current:
-    { file?: string; t0: number; marks: Partial<Record<Phase, number>>; blocks?: { stop: () => number } } | undefined;
+    | {
+        file?: string;
+        t0: number;
+        marks: Partial<Record<Phase, number>>;
+        blocks?: { stop: () => number };
+        warmUpSteps?: number;
+      }
+    | undefined;
   /** Where a finished breakdown goes (the extension's log). */
   onLine: (line: string) => void = () => {};
 
@@ -101,6 +112,7 @@ export class TraceTimings {
       if (ms !== undefined) c.marks[phase] = ms;
     };
     put("workerReady", at(t.workerReadyMs));
+    c.warmUpSteps = t.warmUpSteps;
     put("compiled", at(t.compiledMs));
     put("ran", at(t.ranMs));
     put("built", at(t.builtMs));
@@ -126,14 +138,21 @@ export class TraceTimings {
     this.mark("painted");
     if (webviewMs !== undefined) c.marks.transferred = Math.max(c.marks.stored, c.marks.painted! - webviewMs);
     this.current = undefined;
-    this.onLine(format(c.file ?? "?", c.marks, c.t0, c.blocks?.stop()));
+    this.onLine(format(c.file ?? "?", c.marks, c.t0, c.blocks?.stop(), c.warmUpSteps));
   }
 }
 
-function format(file: string, marks: Partial<Record<Phase, number>>, t0: number, blockedMs?: number): string {
+function format(
+  file: string,
+  marks: Partial<Record<Phase, number>>,
+  t0: number,
+  blockedMs?: number,
+  warmUpSteps?: number,
+): string {
   const parts = PHASES.flatMap((p) => (marks[p] === undefined ? [] : [`${LABELS[p]} ${Math.round(marks[p]!)}`]));
   if (blockedMs !== undefined) parts.push(`${BLOCKED}${Math.round(blockedMs)}`);
-  return `${PREFIX}${file.split(/[\\/]/).pop()}: ${parts.join(" · ")}${SUFFIX}${Math.round(t0)}`;
+  const warmth = warmUpSteps === undefined ? "" : ` (worker warmed up ${warmUpSteps} steps)`;
+  return `${PREFIX}${file.split(/[\\/]/).pop()}${warmth}: ${parts.join(" · ")}${SUFFIX}${Math.round(t0)}`;
 }
 
 /** The breakdown a line `format` wrote (in a log), or undefined for any other line. */
@@ -143,15 +162,23 @@ export function parseTimingLine(line: string): LoggedTimings | undefined {
   if (i < 0 || j < i) return undefined;
   const startedAt = Number(line.slice(j + SUFFIX.length).trim());
   if (!Number.isFinite(startedAt)) return undefined;
-  const body = line.slice(line.indexOf(": ", i) + 2, j);
+  const colon = line.indexOf(": ", i);
+  const warmth = WARM_UP.exec(line.slice(i + PREFIX.length, colon));
+  const body = line.slice(colon + 2, j);
   const phases: Partial<Record<Phase, number>> = {};
   let hostBlockedMs: number | undefined;
+  const warmUpSteps = warmth ? Number(warmth[1]) : undefined;
   for (const part of body.split(" · ")) {
     const phase = PHASES.find((p) => part.startsWith(`${LABELS[p]} `));
     if (phase) phases[phase] = Number(part.slice(LABELS[phase].length + 1));
     else if (part.startsWith(BLOCKED)) hostBlockedMs = Number(part.slice(BLOCKED.length));
   }
-  return { phases, startedAt, ...(hostBlockedMs !== undefined ? { hostBlockedMs } : {}) };
+  return {
+    phases,
+    startedAt,
+    ...(hostBlockedMs !== undefined ? { hostBlockedMs } : {}),
+    ...(warmUpSteps !== undefined ? { warmUpSteps } : {}),
+  };
 }
 
 /** The one timer of this extension host's Trace Backprop commands. */

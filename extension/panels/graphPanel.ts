@@ -8,6 +8,7 @@ import { bundleHtml, partText, webviewOptions } from "./assets";
 import { ViewConnection } from "./connection";
 import type { ExportFormat, GraphDiff } from "../../src/protocol/messages";
 import { saveGraphExport } from "./graphExport";
+import { warmUpRunnersNow } from "../../src/runner/index";
 
 /**
  * The column for the graph: where it already is, unless the model is there too (a file opened from the
@@ -137,7 +138,11 @@ export class GraphPanel {
       },
       exported: (format, data) => void saveGraphExport(this.connection.file, format, data),
       loaded: () => traceTimings.mark("webviewLoaded"),
-      painted: (ms, provisional) => traceTimings.painted(ms, provisional),
+      painted: (ms, provisional) => {
+        traceTimings.painted(ms, provisional);
+        // the next run's worker warms up once the run is on screen, not while the graph draws it (runner/index.ts)
+        if (!provisional) warmUpRunnersNow();
+      },
       part: (name) => partText(context.extensionUri, name),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");

@@ -9,7 +9,7 @@ import { computeDiagnostics } from "../trace/diagnostics";
 import type { SourceLoc, TraceDiagnostic } from "../trace/types";
 import { diagnostic, where } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, memoryMessage, timeoutMessage } from "./limits";
-import type { WorkerInput, WorkerMessage, WorkerOptions, WorkerStart } from "./protocol";
+import type { WorkerInput, WorkerMessage, WorkerOptions, WorkerStart, WorkerWarmUp } from "./protocol";
 import type { RunOptions, RunResult, RunTimings } from "./types";
 import { runPythonModel } from "./runPython";
 import { MemoryBackstop } from "./memoryBackstop";
@@ -44,15 +44,30 @@ function workerScript(explicit: string | undefined): { script: string; eval: boo
  * Loading them is most of a worker's start: "worker ready" was 0.9–1.1 s of a 1.6 s Trace Backprop in the
  * e2e bench on the loaded 2-core machine. A warm worker is unref'd: it never keeps a process alive.
  */
-const warm = new Map<string, Worker>();
+const warm = new Map<string, { worker: Worker; told: boolean; timer?: ReturnType<typeof setTimeout> }>();
 /** The keys prewarmRunner asked for: after each run from them, the next worker starts (once the run ends). */
 const keepWarm = new Map<string, () => void>();
+/**
+ * warmUpRunnersNow came after the last run started: the next worker warms up as it starts (the run's worker ends, and
+ * its successor starts, up to ~0.8 s after the run: often after its graph is painted).
+ */
+let shown = false;
+
+/**
+ * A worker started after a run waits this long, unless warmUpRunnersNow comes first, before it warms up (warmUp.ts,
+ * warmEngine.ts: its compile and 30 recorded steps, ~0.4 s of CPU of a start of ~0.6 s). It starts as the run's
+ * worker ends, while the caller shows what the run recorded on the same few cores. Warmed up once the graph had
+ * painted (the extension), against at once: the e2e bench's 10,000-op model, right-click → painted 2,572 → 2,092 ms
+ * (0.81), the page's message → painted 342 → 267 ms, every run's worker warmed up in full (bench/e2eAB.ts, 3
+ * launches of 5 runs each, in turn, load 3.3-6.4); warmed up 1.5 s after it started instead, 0.92 (load 4.8-6.7).
+ */
+export const WARM_UP_AFTER_MS = 5000;
 
 function warmKey(script: string, memoryMb: number): string {
   return `${memoryMb}\0${script}`;
 }
 
-function startWarm(script: string, isEval: boolean, memoryMb: number): void {
+function startWarm(script: string, isEval: boolean, memoryMb: number, warmUpAfterMs: number): void {
   const key = warmKey(script, memoryMb);
   if (warm.has(key)) return;
   const worker = new Worker(script, {
@@ -62,23 +77,47 @@ function startWarm(script: string, isEval: boolean, memoryMb: number): void {
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });
   worker.unref();
+  const waiting: { worker: Worker; told: boolean; timer?: ReturnType<typeof setTimeout> } = { worker, told: false };
   const forget = (): void => {
-    if (warm.get(key) === worker) warm.delete(key);
+    clearTimeout(waiting.timer);
+    if (warm.get(key) === waiting) warm.delete(key);
   };
   worker.once("exit", forget);
   worker.once("error", forget);
-  warm.set(key, worker);
+  warm.set(key, waiting);
+  if (warmUpAfterMs <= 0 || shown) tellToWarmUp(waiting);
+  else waiting.timer = setTimeout(() => tellToWarmUp(waiting), warmUpAfterMs).unref();
+}
+
+function tellToWarmUp(w: { worker: Worker; told: boolean; timer?: ReturnType<typeof setTimeout> }): void {
+  clearTimeout(w.timer);
+  if (w.told) return;
+  w.told = true;
+  const m: WorkerWarmUp = { kind: "warmUp" };
+  w.worker.postMessage(m);
 }
 
 /**
  * Starts a worker ahead of the next runModel with these options (the extension calls it when it activates,
  * and every run from then on leaves the next one started). No effect on a run's result: a cold run is the same.
  */
-export function prewarmRunner(options: Pick<RunOptions, "memoryLimitMb"> & { workerPath?: string } = {}): void {
+export function prewarmRunner(
+  options: Pick<RunOptions, "memoryLimitMb"> & { workerPath?: string; warmUpAfterMs?: number } = {},
+): void {
   const { script, eval: isEval } = workerScript(options.workerPath);
   const memoryMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
-  keepWarm.set(warmKey(script, memoryMb), () => startWarm(script, isEval, memoryMb));
-  startWarm(script, isEval, memoryMb);
+  const after = options.warmUpAfterMs ?? WARM_UP_AFTER_MS;
+  keepWarm.set(warmKey(script, memoryMb), () => startWarm(script, isEval, memoryMb, after));
+  startWarm(script, isEval, memoryMb, 0);
+}
+
+/**
+ * The caller has shown what the last run recorded (the extension: the graph painted the final trace): the workers
+ * waiting for the next run warm up now rather than WARM_UP_AFTER_MS after they started.
+ */
+export function warmUpRunnersNow(): void {
+  shown = true;
+  for (const w of warm.values()) tellToWarmUp(w);
 }
 
 /** How many warm workers wait for a model (the log and tests). */
@@ -86,18 +125,29 @@ export function warmRunnerCount(): number {
   return warm.size;
 }
 
+/** How many of the waiting workers have been told to warm up (tests). */
+export function warmingRunnerCount(): number {
+  return [...warm.values()].filter((w) => w.told).length;
+}
+
 /** Stops the warm workers and ends prewarming (the extension's deactivate; tests). */
 export function stopWarmRunners(): void {
   keepWarm.clear();
-  for (const w of warm.values()) void w.terminate();
+  for (const w of warm.values()) {
+    clearTimeout(w.timer);
+    void w.worker.terminate();
+  }
   warm.clear();
 }
 
 /** A started worker for this run: a warm one given its model, else a new one. */
 function takeWorker(script: string, isEval: boolean, memoryMb: number, input: WorkerInput): Worker {
+  shown = false;
   const key = warmKey(script, memoryMb);
-  const ready = warm.get(key);
-  if (ready) {
+  const waiting = warm.get(key);
+  if (waiting) {
+    const ready = waiting.worker;
+    clearTimeout(waiting.timer);
     warm.delete(key);
     ready.removeAllListeners("exit");
     ready.removeAllListeners("error");
@@ -216,6 +266,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       switch (m.kind) {
         case "ready": {
           timings.workerReadyMs = since();
+          timings.warmUpSteps = m.warmUpSteps;
           backstop.start();
           clearTimeout(timer);
           timer = setTimeout(() => stop("timeout", (place) => timeoutMessage(options, timeoutMs, place)), timeoutMs);

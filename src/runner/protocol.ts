@@ -19,9 +19,14 @@ export interface WorkerStart {
   input: WorkerInput;
 }
 
+/** Tells a warm worker still waiting for its model to warm up meanwhile (runModel's pool says when). */
+export interface WorkerWarmUp {
+  kind: "warmUp";
+}
+
 export type WorkerMessage =
-  /** The worker has loaded the engine; the model's time limit starts now. */
-  | { kind: "ready" }
+  /** The worker has loaded the engine; the model's time limit starts now. A warm worker's warm-up steps (0: cold). */
+  | { kind: "ready"; warmUpSteps: number }
   /** A new chunk of the trace stream, in shared memory: read it as far as it is committed. */
   | { kind: "chunk"; chunk: TraceChunk }
   /** A user file was compiled; its loops have ids `firstLoop`, `firstLoop + 1`, …. */

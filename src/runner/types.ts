@@ -80,6 +80,8 @@ export interface RunResult {
  */
 export interface RunTimings {
   workerReadyMs?: number;
+  /** The engine warm-up steps its worker took while it waited for the model (warmEngine.ts; 0: none). */
+  warmUpSteps?: number;
   compiledMs?: number;
   ranMs?: number;
   builtMs: number;

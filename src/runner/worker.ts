@@ -7,7 +7,7 @@ import { useWorkingDirectory } from "./cwd";
 import { diagnoseError } from "./errors";
 import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";
 import { MemoryGuard } from "./memoryGuard";
-import type { WorkerInput, WorkerMessage, WorkerStart } from "./protocol";
+import type { WorkerInput, WorkerMessage, WorkerStart, WorkerWarmUp } from "./protocol";
 import { ModelSession } from "./session";
 import { warmUpCompiler } from "./warmUp";
 import { engineWarmUp } from "./warmEngine";
@@ -20,6 +20,9 @@ function post(message: WorkerMessage): void {
 }
 
 let started = false;
+let warming = false;
+/** The warm-up's steps taken before the model came (its "ready" says: RunTimings.warmUpSteps). */
+let warmUpSteps = 0;
 
 /** Runs one model; a worker runs one and ends. */
 function start(input: WorkerInput): void {
@@ -69,7 +72,7 @@ function start(input: WorkerInput): void {
   process.on("uncaughtException", (err) => finish(session.diagnose(err, input.file)));
   process.on("unhandledRejection", (err) => finish(session.diagnose(err, input.file)));
 
-  post({ kind: "ready" });
+  post({ kind: "ready", warmUpSteps });
   session.run(input.file).then(finish, (err: unknown) => finish(session.diagnose(err, input.file)));
 }
 
@@ -77,9 +80,23 @@ function start(input: WorkerInput): void {
 // the engine and runner are loaded either way before the model's time starts.
 if (workerData) start(workerData as WorkerInput);
 else {
-  port.once("message", (m: WorkerStart) => start(m.input));
-  // while it waits (never in a run's time: a model that came first has it skipped), the compiler, then the engine one
-  // step at a time: a model that arrives meanwhile waits for one step (~3-20 ms), and the rest is skipped
+  // listening no longer once the model came: the worker ends by itself when the model's work is done
+  const onMessage = (m: WorkerStart | WorkerWarmUp): void => {
+    if (m.kind === "warmUp") return warmUp();
+    port.off("message", onMessage);
+    start(m.input);
+  };
+  port.on("message", onMessage);
+}
+
+/**
+ * While it waits, once told (runModel's pool: at once, or once the last run's trace is shown), the compiler, then the
+ * engine one step at a time: a model that arrives meanwhile waits for one step (~3-20 ms), and the rest is skipped.
+ * Never in a run's time: a model that came first has it skipped.
+ */
+function warmUp(): void {
+  if (started || warming) return;
+  warming = true;
   setImmediate(() => {
     if (started) return;
     warmUpCompiler();
@@ -92,7 +109,10 @@ else {
     const next = (): void => {
       let more = false;
       try {
-        more = !started && step();
+        if (!started) {
+          warmUpSteps++;
+          more = step();
+        }
       } catch {
         // as above
       }

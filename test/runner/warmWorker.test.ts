@@ -2,7 +2,15 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { prewarmRunner, runModel, stopWarmRunners, warmRunnerCount } from "../../src/runner/index";
+import {
+  prewarmRunner,
+  runModel,
+  stopWarmRunners,
+  warmingRunnerCount,
+  warmRunnerCount,
+  warmUpRunnersNow,
+} from "../../src/runner/index";
+import { WARM_UP_STEPS } from "../../src/runner/warmEngine";
 import type { RunResult } from "../../src/runner/types";
 import { tempDirs } from "../support/tempDirs";
 
@@ -73,6 +81,53 @@ describe("warm runner workers", function () {
     const warmRun = await runModel(file, { maxSteps: 2 });
     assert.ok(cold.ok && cold.trace.losses.length === 2);
     assert.deepEqual(summary(warmRun), summary(cold));
+  });
+
+  it("the worker a run leaves started warms up only once the run is shown (or WARM_UP_AFTER_MS later), the first at once", async () => {
+    stopWarmRunners();
+    const cold = await runModel(MLP, { maxSteps: 1 });
+    assert.equal(cold.timings?.warmUpSteps, 0, "a new worker took no warm-up steps");
+    prewarmRunner({ warmUpAfterMs: 600_000 });
+    await untilWarm();
+    assert.equal(warmingRunnerCount(), 1, "the first warm worker warms up as it starts");
+    await new Promise((r) => setTimeout(r, 3000)); // its warm-up is done by now (~0.4 s of CPU)
+    const first = await runModel(MLP, { maxSteps: 1 });
+    assert.equal(first.timings?.warmUpSteps, WARM_UP_STEPS, "the first warm worker's whole warm-up ran");
+    await untilWarm();
+    assert.equal(warmingRunnerCount(), 0, "the next worker waits to be told");
+    await new Promise((r) => setTimeout(r, 1500));
+    const untold = await runModel(MLP, { maxSteps: 1 });
+    assert.equal(untold.timings?.warmUpSteps, 0, "a worker not told to warm up did not");
+    assert.deepEqual(summary(untold), summary(first));
+    // the run's trace is shown before its worker has ended: the worker that then starts warms up at once
+    warmUpRunnersNow();
+    await untilWarm();
+    assert.equal(warmingRunnerCount(), 1, "told before it started");
+    await new Promise((r) => setTimeout(r, 3000));
+    const told = await runModel(MLP, { maxSteps: 1 });
+    assert.equal(told.timings?.warmUpSteps, WARM_UP_STEPS);
+    // and a worker already waiting warms up when told
+    await untilWarm();
+    assert.equal(warmingRunnerCount(), 0);
+    warmUpRunnersNow();
+    assert.equal(warmingRunnerCount(), 1);
+    await new Promise((r) => setTimeout(r, 3000));
+    const late = await runModel(MLP, { maxSteps: 1 });
+    assert.equal(late.timings?.warmUpSteps, WARM_UP_STEPS);
+    assert.deepEqual(summary(late), summary(cold));
+  });
+
+  it("a worker a run leaves started warms up by itself after warmUpAfterMs, if nothing says sooner", async () => {
+    stopWarmRunners();
+    prewarmRunner({ warmUpAfterMs: 2000 });
+    await untilWarm();
+    await runModel(MLP, { maxSteps: 1 });
+    await untilWarm();
+    assert.equal(warmingRunnerCount(), 0, "the next worker waits");
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.equal(warmingRunnerCount(), 1, "and then warms up");
+    const r = await runModel(MLP, { maxSteps: 1 });
+    assert.equal(r.timings?.warmUpSteps, WARM_UP_STEPS);
   });
 
   it("a different memory limit does not take the warm worker (its limit is fixed when it starts)", async () => {
