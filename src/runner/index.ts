@@ -44,7 +44,15 @@ function workerScript(explicit: string | undefined): { script: string; eval: boo
  * Loading them is most of a worker's start: "worker ready" was 0.9–1.1 s of a 1.6 s Trace Backprop in the
  * e2e bench on the loaded 2-core machine. A warm worker is unref'd: it never keeps a process alive.
  */
-const warm = new Map<string, { worker: Worker; told: boolean; timer?: ReturnType<typeof setTimeout> }>();
+const warm = new Map<string, WaitingWorker>();
+
+/** A warm worker waiting for its model: whether it was told to warm up, and the timer that will tell it. */
+interface WaitingWorker {
+  worker: Worker;
+  told: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 /** The keys prewarmRunner asked for: after each run from them, the next worker starts (once the run ends). */
 const keepWarm = new Map<string, () => void>();
 /**
@@ -77,7 +85,7 @@ function startWarm(script: string, isEval: boolean, memoryMb: number, warmUpAfte
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });
   worker.unref();
-  const waiting: { worker: Worker; told: boolean; timer?: ReturnType<typeof setTimeout> } = { worker, told: false };
+  const waiting: WaitingWorker = { worker, told: false };
   const forget = (): void => {
     clearTimeout(waiting.timer);
     if (warm.get(key) === waiting) warm.delete(key);
@@ -89,7 +97,7 @@ function startWarm(script: string, isEval: boolean, memoryMb: number, warmUpAfte
   else waiting.timer = setTimeout(() => tellToWarmUp(waiting), warmUpAfterMs).unref();
 }
 
-function tellToWarmUp(w: { worker: Worker; told: boolean; timer?: ReturnType<typeof setTimeout> }): void {
+function tellToWarmUp(w: WaitingWorker): void {
   clearTimeout(w.timer);
   if (w.told) return;
   w.told = true;
@@ -100,6 +108,8 @@ function tellToWarmUp(w: { worker: Worker; told: boolean; timer?: ReturnType<typ
 /**
  * Starts a worker ahead of the next runModel with these options (the extension calls it when it activates,
  * and every run from then on leaves the next one started). No effect on a run's result: a cold run is the same.
+ * This first worker warms up at once; each one a run leaves started, when warmUpRunnersNow says or `warmUpAfterMs`
+ * (default WARM_UP_AFTER_MS) after it started.
  */
 export function prewarmRunner(
   options: Pick<RunOptions, "memoryLimitMb"> & { workerPath?: string; warmUpAfterMs?: number } = {},
