@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { Workbench } from "./harness/workbench";
 import { examplesDir, vsixUnderTest } from "./harness/fixtures";
-import { parseTimingLine } from "../../extension/traceTimings";
+import { parseTimingLine, type LoggedTimings } from "../../extension/traceTimings";
 
 const MODEL = "mlp-classifier.ts";
 const OTHER = "micrograd.ts";
@@ -34,16 +34,17 @@ describe("e2e: the graph panel closed, reopened and hidden", function () {
     await wb?.close();
   });
 
-  /** How many Trace Backprop breakdowns the extension has logged: one per trace painted, once it heard "painted". */
-  function timingLines(): number {
+  /** The Trace Backprop breakdowns the extension has logged: one per trace painted, once it heard "painted". */
+  function timings(): LoggedTimings[] {
     const logs = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? logs(join(dir, e.name)) : /Backstep\.log$/.test(e.name) ? [join(dir, e.name)] : [],
       );
     return logs(join(wb!.profile.userDataDir, "logs"))
       .flatMap((f) => readFileSync(f, "utf8").split("\n"))
-      .filter((l) => parseTimingLine(l)).length;
+      .flatMap((l) => parseTimingLine(l) ?? []);
   }
+  const timingLines = (): number => timings().length;
 
   const graphTab = () => wb!.page.locator(".tabs-container .tab", { hasText: "Backprop Graph" });
 
@@ -97,6 +98,10 @@ describe("e2e: the graph panel closed, reopened and hidden", function () {
           .length,
     );
     assert.equal(paints, 1, "the new graph panel drew one trace message");
+    // This run's worker started as the first run's ended and warmed up once that run's graph was painted, not
+    // WARM_UP_AFTER_MS (5 s) later (src/runner/index.ts): the graph panel tells the runner so.
+    const steps = timings().at(-1)?.warmUpSteps;
+    assert.ok(steps !== undefined && steps > 0, `the second run's worker took ${steps} warm-up steps`);
   });
 
   it("hidden behind another file in its group, the graph keeps its state and is back as it was", async function () {
