@@ -140,7 +140,7 @@ export class GraphPanel {
       loaded: () => traceTimings.mark("webviewLoaded"),
       painted: (ms, provisional) => {
         traceTimings.painted(ms, provisional);
-        // the next run's worker warms up once the run is on screen, not while the graph draws it (runner/index.ts)
+        // the next run's worker warms up once the run is on screen, not while the graph draws it (runner/warmPool.ts)
         if (!provisional) warmUpRunnersNow();
       },
       part: (name) => partText(context.extensionUri, name),

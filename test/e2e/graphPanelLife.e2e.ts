@@ -99,7 +99,7 @@ describe("e2e: the graph panel closed, reopened and hidden", function () {
     );
     assert.equal(paints, 1, "the new graph panel drew one trace message");
     // This run's worker started as the first run's ended and warmed up once that run's graph was painted, not
-    // WARM_UP_AFTER_MS (5 s) later (src/runner/index.ts): the graph panel tells the runner so.
+    // WARM_UP_AFTER_MS (5 s) later (src/runner/warmPool.ts): the graph panel tells the runner so.
     const steps = timings().at(-1)?.warmUpSteps;
     assert.ok(steps !== undefined && steps > 0, `the second run's worker took ${steps} warm-up steps`);
   });
