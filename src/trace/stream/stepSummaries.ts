@@ -3,9 +3,12 @@
 import { unaryInto, type UnaryCode } from "../../engine/kernels/unary";
 import { FROM_TENSOR, FROM_VALUES, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
 import { DERIVATIVE_OF, type DerivedCode } from "./layout";
+import { ValueSlabs } from "./valueSlabs";
 
 /** The values of the tensors read since the last step summary, by trace tensor id. */
 export class StepValues {
+  /** Where the values the reader keeps are made. */
+  readonly slabs = new ValueSlabs();
   /** Per tensor read since the last summary, in order, its values (undefined: not kept). */
   private readonly values: (Float32Array | Float64Array | undefined)[] = [];
   /** The id of the first of them. */
@@ -51,7 +54,7 @@ export class StepValues {
     const rows = shape[nd - 1];
     const cols = shape[nd - 2];
     const m = rows * cols;
-    const out = single ? new Float32Array(src.length) : new Float64Array(src.length);
+    const out = single ? this.slabs.f32(src.length) : this.slabs.f64(src.length);
     for (let b = 0; b < src.length; b += m) {
       for (let r = 0; r < rows; r++) {
         const row = b + r * cols;
@@ -78,13 +81,13 @@ export class StepValues {
     if (held === DERIVATIVE_OF) {
       const x = source(floats[at + 1]);
       const y = source(floats[at + 2]);
-      const o = single ? new Float32Array(y.length) : new Float64Array(y.length);
+      const o = single ? this.slabs.f32(y.length) : this.slabs.f64(y.length);
       unaryInto(floats[at] as UnaryCode, true, o, x, y, floats[at + 3], floats[at + 4]);
       return o;
     }
     const a = source(floats[at]);
     const b = source(floats[at + 1]);
-    const o = single ? new Float32Array(a.length) : new Float64Array(a.length);
+    const o = single ? this.slabs.f32(a.length) : this.slabs.f64(a.length);
     for (let k = 0; k < o.length; k++) o[k] = a[k] * b[k];
     return o;
   }

@@ -26,6 +26,14 @@ function getStats(from: Float64Array, at: number): TensorStats {
   };
 }
 
+/** `to` filled with the values of `from` at `at` (a loop for a few: a subarray view costs more than it copies). */
+function copyOut<T extends Float32Array | Float64Array>(to: T, from: T, at: number): T {
+  const n = to.length;
+  if (n <= 32) for (let k = 0; k < n; k++) to[k] = from[at + k];
+  else to.set(from.subarray(at, at + n));
+  return to;
+}
+
 /** Reads TENSOR records into TraceTensors, numbering them, and keeps the current step's values. */
 export class TensorReader {
   /** Tensors read so far (the next one's id). */
@@ -70,7 +78,9 @@ export class TensorReader {
       this.step.push(values);
     } else if (held === VALUES) {
       // copied out of the chunk (written again once read) as they are
-      const values = single ? chunk.singles.slice(at, at + size) : chunk.floats.slice(at >> 1, (at >> 1) + size);
+      const values = single
+        ? copyOut(this.step.slabs.f32(size, at & 1), chunk.singles, at)
+        : copyOut(this.step.slabs.f64(size), chunk.floats, at >> 1);
       t.stats = recordedStats(values);
       t.values = values;
       this.step.push(values);
