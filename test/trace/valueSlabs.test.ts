@@ -17,6 +17,12 @@ function readBack(write: (w: TraceWriter) => void): TraceTensor[] {
   return asm.trace.tensors;
 }
 
+/** A tensor's values as the reader makes them: a typed array. */
+const typed = (t: TraceTensor): Float32Array | Float64Array => {
+  assert.ok(t.values instanceof Float32Array || t.values instanceof Float64Array);
+  return t.values;
+};
+
 const ramp = (n: number, from: number): Float32Array => Float32Array.from({ length: n }, (_, k) => from + k * 0.25);
 
 describe("the reader's values in slabs", () => {
@@ -26,15 +32,16 @@ describe("the reader's values in slabs", () => {
       for (const s of sources) w.tensor(KIND.activation, "float32", -1, -1, [100], s, true);
     });
     assert.equal(tensors.length, 200);
-    tensors.forEach((t, i) => assert.deepEqual(Array.from(t.values!), Array.from(sources[i]), `tensor ${i}`));
-    const buffers = new Set(tensors.map((t) => t.values!.buffer));
+    const values = tensors.map(typed);
+    values.forEach((v, i) => assert.deepEqual(Array.from(v), Array.from(sources[i]), `tensor ${i}`));
+    const buffers = new Set(values.map((v) => v.buffer));
     // 80 KB of values: a slice() each made 200 buffers
     assert.ok(buffers.size <= 2, `${buffers.size} buffers`);
     // no two views overlap: writing into one changes no other
-    for (const t of tensors) t.values!.fill(-1);
-    for (const t of tensors) assert.ok(t.values!.every((v) => v === -1));
-    const spans = tensors
-      .map(({ values: v }) => ({ b: v!.buffer, from: v!.byteOffset, to: v!.byteOffset + v!.byteLength }))
+    for (const v of values) v.fill(-1);
+    for (const v of values) assert.ok(v.every((x) => x === -1));
+    const spans = values
+      .map((v) => ({ b: v.buffer, from: v.byteOffset, to: v.byteOffset + v.byteLength }))
       .sort((x, y) => (x.b === y.b ? x.from - y.from : 0));
     for (let k = 1; k < spans.length; k++)
       if (spans[k].b === spans[k - 1].b) assert.ok(spans[k].from >= spans[k - 1].to, `overlap at ${k}`);
@@ -48,7 +55,7 @@ describe("the reader's values in slabs", () => {
       w.tensor(KIND.activation, "float32", -1, -1, [100], source.subarray(0, 100), true); // byteOffset 0
       w.tensor(KIND.activation, "float64", -1, -1, [20], Float64Array.from(source.subarray(0, 20)), true);
     });
-    const [, odd, even, double] = tensors.map((t) => t.values!);
+    const [, odd, even, double] = tensors.map(typed);
     assert.deepEqual(Array.from(odd), Array.from(source.subarray(1)));
     assert.deepEqual(Array.from(even), Array.from(source.subarray(0, 100)));
     assert.equal(odd.byteOffset % 8, 4);
@@ -68,8 +75,9 @@ describe("the reader's values in slabs", () => {
       [tensors[0], tiny],
       [tensors[1], big],
     ] as const) {
-      assert.deepEqual(Array.from(t.values!), Array.from(s));
-      assert.equal(t.values!.buffer.byteLength, t.values!.byteLength);
+      const v = typed(t);
+      assert.deepEqual(Array.from(v), Array.from(s));
+      assert.equal(v.buffer.byteLength, v.byteLength);
     }
   });
 });
