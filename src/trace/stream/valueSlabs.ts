@@ -7,8 +7,11 @@
 // Measured (2026-12-04, AMD EPYC, node 20, load 1.6-2): `npm run bench trace`'s reading thread, the MLP example read
 // 20 steps at a time, 50.0 and 44.0 -> 32.0 and 32.8 µs a step bundled (from source 77.4, 57.6 -> 46.8, 44.8), both
 // threads' CPU 2.90, 2.71 -> 2.41, 2.42× the untraced step's; 2,000 MLP steps recorded, then read at once, 89.8 ->
-// 36.3 µs a step (medians of 10, in turn). The 10,000-op model's steps (8 KB tensors, 60 MB of values a step) read
-// in the same time either way (62 against 65 ms a step, in the noise): there the memory written is the cost.
+// 36.3 µs a step (medians of 10, in turn). The 10,000-op model's steps recorded with every value kept (8 KB tensors,
+// 60 MB of values a step) read in the same time either way (62 against 65 ms a step, in the noise): there the memory
+// written is the cost. Through runModel, where the reader also builds the Trace's objects, 2,000 full MLP steps kept
+// its thread busy about as long either way (754-1,021 against 669-1,160 ms), and in the editor the 10,000-op model
+// painted in 2,133 against 2,138 ms (e2e A/B, 3 launches of 5 runs each, load 5-8): a saving for small tensors only.
 //
 // The values of one trace are made in the order they are read and live as long as the trace (nothing drops them), so
 // slabs are filled in order, without size classes; a view's buffer is its slab, which nothing reads (the values leave
