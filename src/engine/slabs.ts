@@ -13,7 +13,8 @@ import type { Storage } from "./dtype";
  * neighbours keeps their memory too: slabs hold 16 arrays of one size class (sizes within 2×), so a kept tensor
  * holds at most ~32× its own size. Over SLAB_MAX_BYTES the arithmetic outweighs the allocation: own buffers.
  */
-const HEAP_MAX_BYTES = 64;
+/** V8 keeps a typed array of up to this many bytes on its heap, cheaper to make than a view on a slab. */
+export const HEAP_MAX_BYTES = 64;
 const SLAB_MAX_BYTES = 32 * 1024;
 const PER_SLAB = 16;
 

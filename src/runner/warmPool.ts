@@ -57,12 +57,7 @@ function warmKey(script: string, memoryMb: number): string {
 function startWarm(script: string, isEval: boolean, memoryMb: number, warmUpAfterMs: number): void {
   const key = warmKey(script, memoryMb);
   if (warm.has(key)) return;
-  const worker = new Worker(script, {
-    eval: isEval,
-    stdout: true,
-    stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-  });
+  const worker = newWorker(script, isEval, memoryMb);
   worker.unref();
   const waiting: WaitingWorker = { worker, told: false };
   const forget = (): void => {
@@ -145,9 +140,14 @@ export function takeWorker(script: string, isEval: boolean, memoryMb: number, in
     ready.postMessage(start);
     return ready;
   }
+  return newWorker(script, isEval, memoryMb, input);
+}
+
+/** A runner worker: its output piped to the caller, its heap limited; given its model now, or later (a warm one). */
+function newWorker(script: string, isEval: boolean, memoryMb: number, input?: WorkerInput): Worker {
   return new Worker(script, {
     eval: isEval,
-    workerData: input,
+    ...(input ? { workerData: input } : {}),
     stdout: true,
     stderr: true,
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },

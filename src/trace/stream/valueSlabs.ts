@@ -13,14 +13,16 @@
 // its thread busy about as long either way (754-1,021 against 669-1,160 ms), and in the editor the 10,000-op model
 // painted in 2,133 against 2,138 ms (e2e A/B, 3 launches of 5 runs each, load 5-8): a saving for small tensors only.
 //
-// The values of one trace are made in the order they are read and live as long as the trace (nothing drops them), so
-// slabs are filled in order, without size classes; a view's buffer is its slab, which nothing reads (the values leave
-// the host sampled into plain arrays or as JSON numbers).
+// Not the engine's newStorage (src/engine/slabs.ts): its views start at 8-byte steps, so half the float32 copies out of
+// a chunk would be aligned apart, and its size classes bound what a kept engine tensor holds of its neighbours, which
+// the reader need not: the values of one trace are made in the order they are read and live as long as the trace
+// (nothing drops them), so slabs are filled in order, without size classes. A view's buffer is its slab, which nothing
+// reads (the values leave the host sampled into plain arrays or as JSON numbers).
+
+import { HEAP_MAX_BYTES } from "../../engine/slabs";
 
 /** Bytes per slab: a tensor larger than a quarter of it gets its own buffer. */
 const SLAB_BYTES = 1 << 18;
-/** V8 keeps a typed array of up to 64 bytes on its heap: cheaper than a view. */
-const HEAP_MAX_BYTES = 64;
 
 export class ValueSlabs {
   private slab = new ArrayBuffer(0);
