@@ -92,10 +92,11 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(?!\\./\\w+$|\\.\\./trace/(traceIndex|text|healthRules|wire|slices)$)\\.\\.?/",
+              regex:
+                "^(?!\\./\\w+$|\\.\\./trace/(traceIndex|traceIds|eventHoles|text|healthRules|wire|slices)$)\\.\\.?/",
               allowTypeImports: true,
               message:
-                "The webviews import src/protocol: it may import only types, src/protocol and src/trace's pure traceIndex, text, healthRules, wire and slices.",
+                "The webviews import src/protocol: it may import only types, src/protocol and src/trace's pure traceIndex, traceIds, eventHoles, text, healthRules, wire and slices.",
             },
             { group: nodeBuiltins, message: "The webviews import src/protocol: no Node built-ins." },
           ],
@@ -106,6 +107,8 @@ export default tseslint.config(
   {
     files: [
       "src/trace/traceIndex.ts",
+      "src/trace/eventHoles.ts",
+      "src/trace/traceIds.ts",
       "src/trace/gradTimeline.ts",
       "src/trace/text.ts",
       "src/trace/healthRules.ts",
@@ -118,7 +121,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(?!\\./(traceIndex|gradTimeline|text|healthRules|wire|slices)$)\\.\\.?/",
+              regex: "^(?!\\./(traceIndex|traceIds|eventHoles|gradTimeline|text|healthRules|wire|slices)$)\\.\\.?/",
               allowTypeImports: true,
               message: "The webviews import this module: it may import only types and the other pure trace modules.",
             },

@@ -9,12 +9,8 @@ import { isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexCol
 import type { StringTable } from "./stringTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
 import { isEvent } from "./traceGuard";
-
-const OTHER = 0;
-const FORWARD = 1;
-const BACKWARD = 2;
-const ACCUMULATE = 3;
-const UPDATE = 4;
+import { EventHoles, withHoles } from "../trace/eventHoles";
+import { ACCUMULATE, BACKWARD, FORWARD, holeSource, OTHER, UPDATE } from "./eventRows";
 
 export interface EventTable {
   /** 0: the event is in `other`; 1 forward, 2 backward, 3 accumulate, 4 update. */
@@ -185,8 +181,16 @@ export function unpackEvents(table: unknown, strings: readonly string[]): TraceE
   return runAll(unpackEventsSlices(table, strings));
 }
 
-/** unpackEvents, pausing every ROWS_PER_PAUSE events (the graph page unpacks a big trace a task at a time). */
-export function* unpackEventsSlices(table: unknown, strings: readonly string[]): Slices<TraceEvent[] | undefined> {
+/**
+ * unpackEvents, pausing every ROWS_PER_PAUSE events (the graph page unpacks a big trace a task at a time). `holes`: the
+ * forward, backward and accumulate events are left as holes, every column checked as if they were built, and the
+ * array is marked with an EventHoles that builds them on demand (src/trace/eventHoles.ts).
+ */
+export function* unpackEventsSlices(
+  table: unknown,
+  strings: readonly string[],
+  holes = false,
+): Slices<TraceEvent[] | undefined> {
   if (typeof table !== "object" || table === null) return undefined;
   const t = table as Partial<Record<keyof EventTable, unknown>>;
   if (!(t.kind instanceof Uint8Array)) return undefined;
@@ -226,7 +230,12 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
     if (!Number.isInteger(c.locals[3 * l + 1]) || !Number.isInteger(c.locals[3 * l + 2])) return undefined;
     shared[l] = { formula: strings[f], jacobianShape: [c.locals[3 * l + 1], c.locals[3 * l + 2]] };
   }
-  const out: TraceEvent[] = new Array(n);
+  // (holes: filled with undefined, so the array is not holey to V8)
+  const out: TraceEvent[] = holes ? new Array<TraceEvent>(n).fill(undefined as unknown as TraceEvent) : new Array(n);
+  /** Each accumulate and backward event's row in its kind's columns; each backward's first input's. */
+  const row = new Int32Array(n);
+  const inputAt = new Int32Array(upstream.length);
+  const source = holeSource(c, shared, row, inputAt);
   /** Where each kind's columns are read, from part to part. */
   const cursor = { next: 0, u: 0, a: 0, b: 0, k: 0 };
   const part = (from: number, to: number): true | undefined => {
@@ -235,41 +244,22 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
     for (let i = from; i < to; i++) {
       switch (c.kind[i]) {
         case FORWARD:
-          out[i] = { kind: "forward", op: c.op[i] };
+          if (!holes) out[i] = source.build(i);
           break;
-        case ACCUMULATE: {
+        case ACCUMULATE:
           if (a >= tensor.length) return true;
-          const e: TraceEvent = {
-            kind: "accumulate",
-            tensor: c.tensor[a],
-            contribution: c.contribution[a],
-            total: c.total[a],
-          };
-          a++;
-          if (c.op[i] !== -1) e.from = c.op[i];
-          out[i] = e;
+          row[i] = a++;
+          if (!holes) out[i] = source.build(i);
           break;
-        }
         case BACKWARD: {
           if (b >= c.upstream.length) return true;
           const arity = c.arity[b];
           if (arity < 0 || k + arity > localTensor.length) return true;
-          const local: (LocalDerivative | null)[] = new Array(arity);
-          const contributions: (number | null)[] = new Array(arity);
-          for (let j = 0; j < arity; j++, k++) {
-            const id = c.local[k];
-            if (id > nLocals || id < 0) return true;
-            contributions[j] = c.inputContribution[k] === -1 ? null : c.inputContribution[k];
-            if (id === 0) local[j] = null;
-            else {
-              const s = shared[id - 1];
-              local[j] =
-                c.localTensor[k] === -1
-                  ? s
-                  : { formula: s.formula, jacobianShape: s.jacobianShape, tensor: c.localTensor[k] };
-            }
-          }
-          out[i] = { kind: "backward", op: c.op[i], upstream: c.upstream[b++], local, contributions };
+          for (let j = k; j < k + arity; j++) if (c.local[j] > nLocals || c.local[j] < 0) return true;
+          row[i] = b;
+          inputAt[b++] = k;
+          k += arity;
+          if (!holes) out[i] = source.build(i);
           break;
         }
         case UPDATE: {
@@ -294,11 +284,12 @@ export function* unpackEventsSlices(table: unknown, strings: readonly string[]):
   };
   if (yield* inParts(n, part)) return undefined;
   const { next, u, a, b, k } = cursor;
-  return next === c.other.length &&
+  const whole =
+    next === c.other.length &&
     k === localTensor.length &&
     a === tensor.length &&
     b === upstream.length &&
-    u === before.length
-    ? out
-    : undefined;
+    u === before.length;
+  if (!whole) return undefined;
+  return holes ? withHoles(out, new EventHoles([source])) : out;
 }

@@ -229,7 +229,13 @@ export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
   if (!tensors) return raw;
   const ops = yield* unpackOpsSlices(opTable, strings as string[]);
   if (!ops) return raw;
-  const events = yield* unpackEventsSlices(eventTable, strings as string[]);
+  // a windowed trace (traceWindow.ts): the page builds its ops' events as it shows their steps (eventHoles.ts)
+  const window = (rest as { window?: unknown }).window;
+  const events = yield* unpackEventsSlices(
+    eventTable,
+    strings as string[],
+    typeof window === "object" && window !== null,
+  );
   // built from the columns and strings checked above, each row well formed (checkedRows.ts)
   if (!events) return raw;
   return { ...m, trace: { ...rest, tensors: markBuilt(tensors), ops: markBuilt(ops), events: markBuilt(events) } };

@@ -1,7 +1,7 @@
 // The guard's check of a trace's structure (every op, tensor and event, and that ids index it), at once or in slices
 // (src/trace/slices.ts), and the small checks every guard uses (guards.ts).
 import type { TensorInfo, TraceStructure } from "./messages";
-import { traceIdProblemSlices } from "../trace/traceIndex";
+import { traceIdProblemSlices } from "../trace/traceIds";
 import { inParts, runAll, type Slices } from "../trace/slices";
 import { STAT_KEYS } from "./statsTable";
 import { isBuilt } from "./checkedRows";

@@ -5,6 +5,7 @@ import type { HostMessage, TensorInfo } from "./messages";
 import { unpackIds } from "./opTable";
 import { isBuilt, markBuilt } from "./checkedRows";
 import type { TraceEvent, TraceOp } from "../trace/types";
+import { EventHoles, holesOf, withHoles } from "../trace/eventHoles";
 
 type TraceMessage = Extract<HostMessage, { type: "trace" }>;
 
@@ -52,7 +53,12 @@ export class RowStore {
       return isBuilt(rows) ? markBuilt(all) : all;
     };
     if (ids.length > 0 && isBuilt(tensors)) markBuilt(filled);
-    const trace = { ...t, ops: join(h.ops, t.ops), events: join(h.events, t.events), tensors: filled };
+    const allEvents = join(h.events, t.events);
+    // the events either part left as holes (eventHoles.ts), at their places in the whole
+    const holes = holesOf(t.events as unknown[]);
+    const heldHoles = holesOf(h.events);
+    if (holes || heldHoles) withHoles(allEvents, (holes ?? new EventHoles([])).after(heldHoles, h.events.length));
+    const trace = { ...t, ops: join(h.ops, t.ops), events: allEvents, tensors: filled };
     const held = h.tensors;
     return {
       message: { ...m, trace },

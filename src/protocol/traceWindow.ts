@@ -1,7 +1,8 @@
 // The graph message's window (issue 15: traces stay lean as they grow): a big trace's graph message carries the tensors
 // of the training step it opens at, and the page asks for another step's (`requestSteps`) when it goes there. Ops and
-// events all come with it (the timeline, its markers and the step list read every one). At the e2e bench's
-// 100,000-op LSTM the tensor table was 11.5 of the message's 26.6 MB (337,000 tensors over 5 steps).
+// events all come with it (the timeline, its markers and the step list read every one), but the page builds only the
+// shown step's forward, backward and accumulate events from their columns (src/trace/eventHoles.ts). At the e2e
+// bench's 100,000-op LSTM the tensor table was 11.5 of the message's 26.6 MB (337,000 tensors over 5 steps).
 import type { HostMessage, TensorInfo, TraceWindow, ViewMessage } from "./messages";
 import { traceStructure } from "./messages";
 import { paramKindOf, statsForTimeline } from "./statsUpFront";

@@ -1,8 +1,9 @@
 // Every tensor's gradient over the events of a run: what ∂L/∂x is at event N, with resets (zeroGrad), fan-out
 // accumulation and optimizer steps taken into account. The one answer the debugger, the graph inspector and the side
 // panel give (docs/architecture.md, "One index, one spelling"). Pure: it imports only types.
+import { holesOf } from "./eventHoles";
 import type { TensorHead, TraceOf } from "./traceIndex";
-import type { TensorId, TensorStats } from "./types";
+import type { TensorId, TensorStats, TraceEvent } from "./types";
 
 /**
  * The gradient of a tensor (or of a parameter, whatever snapshot of it) from an event on: a trace tensor, or null
@@ -121,8 +122,9 @@ export class GradTimeline {
     for (const t of tensors as (TensorHead | undefined)[])
       if (t?.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
     for (const p of params) this.paramOfTensor.set(p.tensor, p.name);
+    // (a hole of the graph page's events, eventHoles.ts, is never an update)
     for (const e of events) {
-      if (e.kind !== "update") continue;
+      if (e?.kind !== "update") continue;
       this.paramOfTensor.set(e.before, e.param);
       this.paramOfTensor.set(e.after, e.param);
     }
@@ -130,10 +132,14 @@ export class GradTimeline {
 
   private indexEvents(): void {
     const { events, ops, tensors } = this.trace;
+    // the graph page's holes (eventHoles.ts), events of steps it has not built: built here for the moment each is read
+    // (a gradient persists across steps), and not kept
+    const holes = holesOf(events);
+    const at = (i: number): TraceEvent | undefined => (events[i] as TraceEvent | undefined) ?? holes?.peek(i);
     let lastStep: number | undefined;
     for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      switch (e.kind) {
+      const e = at(i);
+      switch (e?.kind) {
         case "step":
           // steps not recorded in between (statistics only): what they did to the gradients is unknown
           if (lastStep !== undefined && e.index > lastStep + 1)
@@ -151,8 +157,8 @@ export class GradTimeline {
           // the inputs whose contribution is summed into a gradient already there, at the accumulate events after it
           const summed = new Set<TensorId>();
           for (let j = i + 1; j < events.length; j++) {
-            const a = events[j];
-            if (a.kind !== "accumulate" || (a.from !== undefined && a.from !== e.op)) break;
+            const a = at(j);
+            if (a?.kind !== "accumulate" || (a.from !== undefined && a.from !== e.op)) break;
             summed.add(a.tensor);
           }
           op.inputs.forEach((input, k) => {

@@ -1,7 +1,8 @@
 // What the extension (and the CLI) may use of src/trace: the Trace format, the one index over it, its text, and
 // reading and writing it as JSON. Recording (recorder, stream, snapshots) is the runner's business, not theirs.
 export type * from "./types";
-export { TraceIndex, traceIdProblem } from "./traceIndex";
+export { TraceIndex } from "./traceIndex";
+export { traceIdProblem } from "./traceIds";
 export type { TraceOf, TensorHead, BackwardEvent, StepStart } from "./traceIndex";
 export {
   DIGITS,

@@ -11,7 +11,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fromWire, NON_FINITE_KEY, parseWire, stringifyWire, toWire } from "./wire";
-import { traceIdProblem } from "./traceIndex";
+import { traceIdProblem } from "./traceIds";
 import type { Trace, TensorStats, TraceOp, TraceTensor } from "./types";
 
 const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];

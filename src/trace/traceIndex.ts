@@ -1,8 +1,9 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
 import { GradTimeline } from "./gradTimeline";
+import { holesOf } from "./eventHoles";
 import { inParts, runAll, type Slices } from "./slices";
-import type { GradCheckEvent, LocalDerivative, OpId, TensorId, TensorStats, Trace, TraceEvent } from "./types";
+import type { GradCheckEvent, OpId, TensorId, TensorStats, Trace, TraceEvent } from "./types";
 import type { TraceOp, TraceTensor } from "./types";
 
 /**
@@ -21,86 +22,6 @@ export interface StepStart {
   /** The index of the step's first event. */
   event: number;
   loss?: number;
-}
-
-/**
- * Why a trace's ids cannot be used as array indices, or undefined when they can: `ops[i].id === i`,
- * `tensors[i].id === i`, and every op, tensor, event and parameter names ops and tensors that exist. The readers
- * of a trace (parseTrace, the webview's message guard) check it once, so the index and the views can trust it; a
- * recorder writes ids densely by construction.
- */
-export function traceIdProblem(trace: TraceOf<TensorHead>): string | undefined {
-  return runAll(traceIdProblemSlices(trace));
-}
-
-/** traceIdProblem, pausing every ROWS_PER_PAUSE tensors, ops or events (the graph page checks a big trace so). */
-export function* traceIdProblemSlices(trace: TraceOf<TensorHead>): Slices<string | undefined> {
-  const nT = trace.tensors.length;
-  const nO = trace.ops.length;
-  const tensorOk = (id: number | null | undefined): boolean =>
-    id === null || id === undefined || (Number.isInteger(id) && id >= 0 && id < nT);
-  const opOk = (id: number | undefined): boolean => id === undefined || (Number.isInteger(id) && id >= 0 && id < nO);
-  const tensors = (from: number, to: number): string | undefined => {
-    for (let i = from; i < to; i++) {
-      const t = trace.tensors[i] as TensorHead | undefined;
-      if (t === undefined) continue; // a windowed trace message's hole (src/protocol/traceWindow.ts)
-      if (t.id !== i) return `tensors[${i}] has id ${t.id} (ids must be 0, 1, 2, … in order)`;
-      if (!opOk(t.op)) return `tensor ${i} names op ${t.op}, which the trace does not have`;
-    }
-    return undefined;
-  };
-  /** The first of `ids` that is not a tensor of the trace, or undefined. */
-  const badIn = (ids: readonly (TensorId | null | undefined)[] | undefined): TensorId | null | undefined => {
-    if (ids) for (const t of ids) if (!tensorOk(t)) return t;
-    return undefined;
-  };
-  // no arrays made per op or event (at 100,000 ops the page's check of its final message spent most of its time so)
-  const ops = (from: number, to: number): string | undefined => {
-    for (let i = from; i < to; i++) {
-      const op = trace.ops[i];
-      if (op.id !== i) return `ops[${i}] has id ${op.id} (ids must be 0, 1, 2, … in order)`;
-      const bad = badIn(op.inputs) ?? (tensorOk(op.output) ? badIn(op.outputs) : op.output);
-      if (bad !== undefined) return `op ${i} (${op.op}) names tensor ${bad}, which the trace does not have`;
-    }
-    return undefined;
-  };
-  /** The first tensor `e` names that the trace lacks (eventIds' order), or undefined. */
-  const badTensor = (e: TraceEvent): TensorId | null | undefined => {
-    switch (e.kind) {
-      case "forward":
-        return undefined;
-      case "accumulate":
-        if (!tensorOk(e.tensor)) return e.tensor;
-        return tensorOk(e.contribution) ? (tensorOk(e.total) ? undefined : e.total) : e.contribution;
-      case "backward":
-        if (!tensorOk(e.upstream)) return e.upstream;
-        return badIn(e.upstreams) ?? badIn(e.contributions) ?? badLocal(e.local);
-      default:
-        return badIn(eventIds(e).tensors);
-    }
-  };
-  const badLocal = (local: readonly (LocalDerivative | null)[]): TensorId | undefined => {
-    for (const l of local) if (!tensorOk(l?.tensor)) return l!.tensor;
-    return undefined;
-  };
-  const events = (from: number, to: number): string | undefined => {
-    for (let i = from; i < to; i++) {
-      const e = trace.events[i];
-      const op =
-        e.kind === "forward" || e.kind === "backward" ? e.op : e.kind === "accumulate" ? e.from : eventIds(e).op;
-      if (!opOk(op)) return `event ${i} (${e.kind}) names op ${op}, which the trace does not have`;
-      const bad = badTensor(e);
-      if (bad !== undefined) return `event ${i} (${e.kind}) names tensor ${bad}, which the trace does not have`;
-    }
-    return undefined;
-  };
-  const problem =
-    (yield* inParts(nT, tensors)) ?? (yield* inParts(nO, ops)) ?? (yield* inParts(trace.events.length, events));
-  if (problem !== undefined) return problem;
-  for (const p of trace.params) {
-    if (!tensorOk(p.tensor) || !tensorOk(p.grad)) return `parameter ${p.name} names a tensor the trace does not have`;
-  }
-  return undefined;
 }
 
 /** The op and the tensors an event names. */
@@ -147,6 +68,8 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   private timeline?: GradTimeline;
   private checks?: Map<TensorId, GradCheckEvent>;
   private paramGrads?: Map<TensorId, TensorId>;
+  /** The steps whose events fillSteps built (a trace without holes has them all). */
+  private readonly filled = new Set<number>();
 
   /** `later`: `slices` scans the events (a token of this module, so no one else makes an index left unscanned). */
   constructor(trace: TraceOf<T>, later?: typeof SCAN_LATER) {
@@ -175,9 +98,18 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     const { trace } = this;
     const n = trace.events.length;
     let step = trace.ops[0]?.trainingStep ?? 0;
+    const holes = holesOf(trace.events);
     yield* inParts(n, (first, end) => {
       for (let i = first; i < end; i++) {
-        const e = trace.events[i];
+        const e = trace.events[i] as TraceEvent | undefined;
+        if (e === undefined) {
+          // a hole (eventHoles.ts): a forward, backward or accumulate event not built yet
+          const op = holes?.op(i) ?? -1;
+          this.eventOp[i] = op;
+          if (holes?.kind(i) === "forward") step = trace.ops[op]?.trainingStep ?? step;
+          this.eventStep[i] = step;
+          continue;
+        }
         switch (e.kind) {
           case "step":
             step = e.index;
@@ -210,6 +142,35 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
 
   event(i: number): TraceEvent | undefined {
     return this.trace.events[i];
+  }
+
+  /** Event `i`'s kind, a hole's too (eventHoles.ts); undefined past the events. */
+  kindAt(i: number): TraceEvent["kind"] | undefined {
+    return (this.trace.events[i] as TraceEvent | undefined)?.kind ?? holesOf(this.trace.events)?.kind(i);
+  }
+
+  /**
+   * Builds the events of training steps `steps` that are holes (a big trace's graph page, eventHoles.ts), so that
+   * event(i) has each of them; the gradient timeline is built again when next read. Returns how many it built.
+   */
+  fillSteps(steps: readonly number[]): number {
+    return runAll(this.fillStepsSlices(steps));
+  }
+
+  /** fillSteps, pausing every ROWS_PER_PAUSE events (the graph page's first paint). */
+  *fillStepsSlices(steps: readonly number[]): Slices<number> {
+    const holes = holesOf(this.trace.events);
+    if (!holes) return 0;
+    const { eventStep } = this;
+    const built = yield* holes.fill(this.trace.events, (i) => steps.includes(eventStep[i]));
+    for (const s of steps) this.filled.add(s);
+    if (built > 0) this.timeline = undefined;
+    return built;
+  }
+
+  /** Whether event(i) has every event of training step `step`: its holes, if it had any, were filled (fillSteps). */
+  hasEvents(step: number): boolean {
+    return this.filled.has(step) || holesOf(this.trace.events) === undefined;
   }
 
   /** Ids index the arrays directly (checked by traceIdProblem when the trace was read). */
@@ -275,8 +236,9 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   lastCheck(t: TensorId): GradCheckEvent | undefined {
     if (!this.checks) {
       this.checks = new Map();
-      for (const e of this.trace.events)
-        if (e.kind === "gradCheck" && e.tensor !== undefined) this.checks.set(e.tensor, e);
+      // (never a hole: eventHoles.ts)
+      for (const e of this.trace.events as (TraceEvent | undefined)[])
+        if (e?.kind === "gradCheck" && e.tensor !== undefined) this.checks.set(e.tensor, e);
     }
     return this.checks.get(t);
   }
@@ -290,7 +252,8 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     if (!this.paramGrads) {
       const grads = new Map<TensorId, TensorId>();
       for (const p of this.trace.params) if (p.grad !== null) grads.set(p.tensor, p.grad);
-      for (const e of this.trace.events) if (e.kind === "update") grads.set(e.before, e.grad);
+      for (const e of this.trace.events as (TraceEvent | undefined)[])
+        if (e?.kind === "update") grads.set(e.before, e.grad);
       this.paramGrads = grads;
     }
     return this.paramGrads.get(t);
@@ -316,11 +279,14 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     const forward = new Map<OpId, number>();
     const backward = new Map<OpId, number>();
     const { events } = this.trace;
+    const holes = holesOf(events);
     yield* inParts(events.length, (first, end) => {
       for (let i = first; i < end; i++) {
-        const e = events[i];
-        if (e.kind === "forward") forward.set(e.op, i);
-        else if (e.kind === "backward" && !backward.has(e.op)) backward.set(e.op, i);
+        const e = events[i] as TraceEvent | undefined;
+        const kind = e === undefined ? holes?.kind(i) : e.kind;
+        const op = e === undefined || e.kind === "forward" || e.kind === "backward" ? this.eventOp[i] : -1;
+        if (kind === "forward") forward.set(op, i);
+        else if (kind === "backward" && !backward.has(op)) backward.set(op, i);
       }
       return undefined;
     });

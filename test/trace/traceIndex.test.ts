@@ -5,7 +5,8 @@ import { isHostMessage } from "../../src/protocol/guards";
 import { traceStructure } from "../../src/protocol/messages";
 import { runModel } from "../../src/runner/index";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
-import { TraceIndex, traceIdProblem } from "../../src/trace/traceIndex";
+import { TraceIndex } from "../../src/trace/traceIndex";
+import { traceIdProblem } from "../../src/trace/traceIds";
 import type { Trace } from "../../src/trace/types";
 import { TraceBuilder } from "../extension/fixtures/traceBuilder";
 

@@ -12,6 +12,7 @@ import { RowsSender, withoutRows } from "../../extension/panels/rowsSender";
 import { runModel } from "../../src/runner/index";
 import { editedAfterStep, TraceAssembler } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
+import { TraceIndex } from "../../src/trace/traceIndex";
 import { received } from "./support/received";
 import { isBuilt } from "../../src/protocol/checkedRows";
 
@@ -95,6 +96,13 @@ describe("a run's final trace message without the provisional trace's rows", fun
     assert.ok(rows && rows.ops > 0);
     // made whole from rows checked as they came and rows the unpack built: the guard checks none of them again
     assert.ok(isBuilt(p.taken[1].trace.ops) && isBuilt(p.taken[1].trace.events) && isBuilt(p.taken[1].trace.tensors));
+    // the events both messages left as holes (src/trace/eventHoles.ts), built, are the final trace's
+    const { events } = p.taken[1].trace;
+    assert.ok(events.includes(undefined as never), "holes");
+    const index = new TraceIndex(p.taken[1].trace);
+    index.fillSteps(index.stepStarts.map((s) => s.step));
+    const sentWhole = received(traceMessage(final.program, final, openingEvent(final), false, [], "graph"));
+    assert.deepEqual(events, (sentWhole as TraceMessage).trace.events);
     // the final message itself carried only the ops of the steps after the provisional trace's (step 0)
     const last = posted[posted.length - 1];
     assert.equal(last.trace.ops.length, final.ops.filter((o) => o.trainingStep > 0).length);

@@ -6,7 +6,7 @@ import { isHostMessage, isViewMessage } from "../../src/protocol/guards";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { stepsReply, traceMessage } from "../../extension/panels/protocolHost";
 import { eventIds, TraceIndex } from "../../src/trace/traceIndex";
-import { hasStep, mergeSteps, StepLoader } from "../../webview/graph/stepLoader";
+import { hasStep, hasTensors, mergeSteps, StepLoader } from "../../webview/graph/stepLoader";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { mlpTrace } from "./fixtures/mlp";
 import { received } from "./support/received";
@@ -74,12 +74,43 @@ describe("windowed graph message", () => {
   it("fills the holes from a reply to requestSteps: the index then has the step, each tensor as sent whole", () => {
     const m = windowed();
     const index = new TraceIndex(m.trace) as ViewIndex;
-    assert.ok(!hasStep(index, 0));
+    assert.ok(!hasTensors(index, 0));
     const reply = received(stepsReply(trace, { type: "requestSteps", requestId: 3, token: 7, steps: [0] }));
     assert.ok(isHostMessage(reply) && reply.type === "steps", "the reply passes the guard");
     assert.ok(mergeSteps(index, reply));
-    assert.ok(hasStep(index, 0));
+    assert.ok(hasTensors(index, 0));
     for (const t of step0Only) assert.deepEqual(index.tensor(t.id), whole.tensors[t.id], `tensor ${t.id}`);
+    // its events are built when the step is shown (the loader's load), not as its tensors come (a prefetch)
+    assert.ok(!hasStep(index, 0) && !index.hasEvents(0));
+  });
+
+  it("loads a step to show: asks for its tensors, then builds its events, each as sent whole", async () => {
+    const index = new TraceIndex(windowed().trace) as ViewIndex;
+    const posted: ViewMessage[] = [];
+    const loader = new StepLoader((x) => posted.push(x));
+    loader.reset(index);
+    const loading = loader.load(0);
+    assert.deepEqual(posted, [{ type: "requestSteps", requestId: 1, token: 7, steps: [0] }]);
+    const answer = received(stepsReply(trace, posted[0] as Extract<ViewMessage, { type: "requestSteps" }>));
+    loader.receive(answer as Extract<HostMessage, { type: "steps" }>);
+    await loading;
+    assert.ok(hasStep(index, 0));
+    const sentWhole = received(traceMessage(trace.program, trace, cursor, false, [], "graph")) as typeof whole & {
+      trace: { events: unknown[] };
+    };
+    index.trace.events.forEach((e, i) => {
+      if (index.eventStep[i] === 0) assert.deepEqual(e, sentWhole.trace.events[i], `event ${i}`);
+    });
+    // a step whose tensors came without it being shown (a prefetch) gets its events without asking again
+    const prefetched = new TraceIndex(windowed().trace) as ViewIndex;
+    const reply = received(stepsReply(trace, { type: "requestSteps", requestId: 3, token: 7, steps: [0] }));
+    assert.ok(isHostMessage(reply) && reply.type === "steps" && mergeSteps(prefetched, reply));
+    const again: ViewMessage[] = [];
+    const other = new StepLoader((x) => again.push(x));
+    other.reset(prefetched);
+    await other.load(0);
+    assert.ok(hasStep(prefetched, 0));
+    assert.deepEqual(again, []);
   });
 
   it("replies with the step's tensors only, in id order, leaving out those every window carries", () => {

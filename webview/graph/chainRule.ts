@@ -198,8 +198,8 @@ export function fanOutParts(index: ViewIndex, cursor: number): FanPart[] {
   const step = index.eventStep[cursor];
   const parts: FanPart[] = [];
   for (let k = cursor; k >= 0 && index.eventStep[k] === step; k--) {
-    const b = index.trace.events[k];
-    if (b.kind !== "backward") continue;
+    const b = index.event(k);
+    if (b?.kind !== "backward") continue;
     const op = index.op(b.op);
     op?.inputs.forEach((t, i) => {
       const c = b.contributions[i];

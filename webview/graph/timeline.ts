@@ -130,7 +130,8 @@ export class Timeline {
   }
 
   private drawStrip(): void {
-    const events = this.index?.trace.events ?? [];
+    const index = this.index;
+    const events = index?.trace.events ?? [];
     const w = Math.min(2000, Math.max(200, events.length));
     this.strip.width = w;
     this.strip.height = 8;
@@ -140,7 +141,7 @@ export class Timeline {
     const colour = new Map(Object.entries(KIND_VAR).map(([k, v]) => [k, css.getPropertyValue(v).trim() || "#888"]));
     // a column per x, the columns of one kind in a row filled at once: 2,000 fills of 1 px took 28 ms of the 100,000-op
     // LSTM's first paint (Chromium, load 8)
-    const kindAt = (x: number): string | undefined => events[Math.floor((x / w) * events.length)]?.kind;
+    const kindAt = (x: number): string | undefined => index?.kindAt(Math.floor((x / w) * events.length));
     for (let x = 0; x < w;) {
       const kind = kindAt(x);
       let end = x + 1;

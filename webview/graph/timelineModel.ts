@@ -21,12 +21,14 @@ export function timelineMarkers(index: ViewIndex, breakpointLines: readonly numb
   }
   if (breakpointLines.length > 0) {
     const lines = new Set(breakpointLines);
-    index.trace.events.forEach((e, i) => {
-      if (e.kind !== "forward" && e.kind !== "backward") return;
-      const op = index.op(e.op);
+    // (by kind and op: the events of steps the page has not built yet are holes, src/trace/eventHoles.ts)
+    for (let i = 0; i < index.size; i++) {
+      const kind = index.kindAt(i);
+      if (kind !== "forward" && kind !== "backward") continue;
+      const op = index.op(index.eventOp[i]);
       if (op?.loc && lines.has(op.loc.line))
-        markers.push({ event: i, kind: "breakpoint", title: `breakpoint, line ${op.loc.line} (${e.kind} ${op.op})` });
-    });
+        markers.push({ event: i, kind: "breakpoint", title: `breakpoint, line ${op.loc.line} (${kind} ${op.op})` });
+    }
   }
   return markers.sort((a, b) => a.event - b.event);
 }

@@ -1,6 +1,6 @@
 // A new trace's first paint, in slices: the page's clock for them, and the passes before anything on the page changes
 // (the trace's index, the step's graph and its layout). The session shows the result (session.ts).
-import type { HostMessage, ViewIndex } from "../../src/protocol/messages";
+import type { HostMessage, TraceStructure, ViewIndex } from "../../src/protocol/messages";
 import { TraceIndex } from "../../src/trace/traceIndex";
 import type { GraphView, Prepared } from "./graphView";
 import { nextTask, runSliced } from "./slices";
@@ -68,6 +68,9 @@ export async function prepareTrace(
 ): Promise<PreparedTrace> {
   await slices.start();
   const index = await runSliced(TraceIndex.slices(m.trace), slices.pause);
+  // a windowed trace's events of the steps it carries (the others are holes until their steps come: eventHoles.ts)
+  const window = (m.trace as TraceStructure).window;
+  if (window) await runSliced(index.fillStepsSlices(window.steps), slices.pause);
   const cursor = Math.max(0, Math.min(index.trace.events.length - 1, m.cursor));
   const step = index.eventStep[cursor] ?? 0;
   const open = restored?.step === step ? restored.open : undefined;
