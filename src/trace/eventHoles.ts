@@ -39,7 +39,7 @@ export class EventHoles {
     return undefined;
   }
 
-  /** Event `i`'s kind and op when it may be a hole (built or not); undefined for the kinds always built. */
+  /** Event `i`'s kind when it may be a hole (built or not); undefined for the kinds always built. */
   kind(i: number): HoleKind | undefined {
     const s = this.source(i);
     return s?.kind(i - s.offset);
@@ -51,6 +51,7 @@ export class EventHoles {
     return s && s.kind(i - s.offset) !== undefined ? s.build(i - s.offset) : undefined;
   }
 
+  /** The op of event `i`, one that may be a hole (forward and backward: its op; accumulate: `from`, -1 for none). */
   op(i: number): OpId {
     const s = this.source(i);
     return s ? s.op(i - s.offset) : -1;
