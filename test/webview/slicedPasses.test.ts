@@ -90,8 +90,12 @@ describe("the graph's first paint in slices", function () {
       if (e.kind === "forward") forward.set(e.op, i);
       if (e.kind === "backward" && !backward.has(e.op)) backward.set(e.op, i);
     });
-    assert.deepEqual(sliced.forwardEvent, forward);
-    assert.deepEqual(sliced.backwardEvent, backward);
+    assert.ok(forward.size > 1000 && backward.size > 1000);
+    for (let op = -1; op <= structure.ops.length; op++) {
+      assert.equal(sliced.forwardEvent.get(op), forward.get(op), `op ${op}'s forward event`);
+      assert.equal(sliced.backwardEvent.get(op), backward.get(op), `op ${op}'s backward event`);
+      assert.equal(sliced.backwardEvent.has(op), backward.has(op), `op ${op}`);
+    }
   });
 
   for (const [what, trace, folded] of [
