@@ -48,6 +48,11 @@ describe("TraceIndex", () => {
     assert.equal(index.backwardEvent.get(0), 4);
     assert.equal(index.backwardOf(2), trace.events[11]);
     assert.equal(index.backwardOf(99), undefined);
+    assert.equal(index.forwardEvent.get(-1), undefined);
+    assert.equal(index.backwardEvent.has(4), false, "no op 4");
+    // an op differentiated twice (a second backward through its graph): its first backward event is the one
+    trace.events.push({ ...(trace.events[4] as Extract<Trace["events"][number], { kind: "backward" }>) });
+    assert.equal(new TraceIndex(trace).backwardEvent.get(0), 4);
     assert.deepEqual(index.consumers.get(0), [0, 1], "x is read by tanh and mul");
     assert.equal(index.tensorName(1), "h", "an unnamed result is called after its variable");
     assert.equal(index.tensorName(0), "w");
