@@ -27,7 +27,7 @@ export function holeSource(c: Columns, shared: LocalDerivative[], row: Int32Arra
     length: c.kind.length,
     kind: (j) => HOLE_KINDS[c.kind[j]],
     op: (j) => c.op[j],
-    build(j) {
+    build(j, locals = true) {
       const r = row[j];
       switch (c.kind[j]) {
         case FORWARD:
@@ -44,11 +44,12 @@ export function holeSource(c: Columns, shared: LocalDerivative[], row: Int32Arra
         }
         default: {
           const arity = c.arity[r];
-          const local: (LocalDerivative | null)[] = new Array(arity);
+          const local: (LocalDerivative | null)[] = locals ? new Array(arity) : [];
           const contributions: (number | null)[] = new Array(arity);
           for (let q = 0, k = inputAt[r]; q < arity; q++, k++) {
-            const id = c.local[k];
             contributions[q] = c.inputContribution[k] === -1 ? null : c.inputContribution[k];
+            if (!locals) continue;
+            const id = c.local[k];
             const s = id === 0 ? null : shared[id - 1];
             local[q] =
               s === null || c.localTensor[k] === -1
