@@ -4,9 +4,8 @@
 import { strict as assert } from "node:assert";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
-import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
+import { unpackMessage } from "../../src/protocol/tensorTable";
 import { unpackIds } from "../../src/protocol/opTable";
-import { messageFromWire, messageToWire } from "../../src/protocol/wire";
 import { traceMessage } from "../../extension/panels/protocolHost";
 import { holesOf } from "../../src/trace/eventHoles";
 import { TraceIndex } from "../../src/trace/traceIndex";
@@ -14,8 +13,7 @@ import type { TraceEvent } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { timelineMarkers } from "../../webview/graph/timelineModel";
 import { mlpTrace } from "./fixtures/mlp";
-import { received } from "./support/received";
-import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
+import { received, wired } from "./support/received";
 
 type TraceMessage = Extract<HostMessage, { type: "trace" }>;
 
@@ -87,9 +85,7 @@ describe("a windowed trace's events as holes", () => {
 
   it("refuses a message whose holes name a tensor or an op the trace does not have", () => {
     const wire = (): { trace: { eventTable: Record<string, unknown> } } =>
-      messageFromWire(
-        deserializeMessage(serializeMessage(messageToWire(packMessage(message({ token: 3, from: 0 }))))),
-      ) as { trace: { eventTable: Record<string, unknown> } };
+      wired(message({ token: 3, from: 0 })) as { trace: { eventTable: Record<string, unknown> } };
     const good = unpackMessage(wire());
     assert.ok(isHostMessage(good));
     for (const [column, id] of [

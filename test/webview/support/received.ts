@@ -8,5 +8,8 @@ import { deserializeMessage, serializeMessage } from "./vscodeWire";
  * What the webview receives for a host message: packed, tagged, through VS Code's serialisation (JSON text, typed
  * arrays as bytes), untagged, unpacked (not yet checked).
  */
-export const received = (x: HostMessage): unknown =>
-  unpackMessage(messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x))))));
+export const received = (x: HostMessage): unknown => unpackMessage(wired(x));
+
+/** What reaches the webview for a host message before its unpack: packed, through VS Code's serialisation, untagged. */
+export const wired = (x: HostMessage): unknown =>
+  messageFromWire(deserializeMessage(serializeMessage(messageToWire(packMessage(x)))));
