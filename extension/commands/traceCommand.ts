@@ -12,6 +12,7 @@ import { traceTimings } from "../traceTimings";
 import { markDiagnosed } from "../editor/problems";
 import { thresholdsOf, type Trace } from "../../src/trace";
 import { DEFAULT_MAX_STEPS } from "../../src/runner/index";
+import { DRAW_MS_PER_OP, provisionalWorthDrawing } from "../panels/provisionalHold";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -56,12 +57,25 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   };
   let runStarted = Date.now();
   let provisional = false;
+  /** When each recorded step ended. */
+  const ends: number[] = [];
   // Progressive first paint: the graph shows the first step while the rest records (a provisional trace; the final
-  // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts).
-  const onStep = (step: number, trace: () => Trace): void => {
+  // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts),
+  // when the run has long enough to go for that to be worth drawing (provisionalHold.ts).
+  const onStep = (step: number, trace: () => Trace, ops: number): void => {
     if (running.get(file) !== abort) return;
-    deps.store.noteStep(file, options.maxSteps ?? DEFAULT_MAX_STEPS);
-    if (provisional || Date.now() - runStarted < PROVISIONAL_AFTER_MS) return;
+    const total = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    const now = Date.now();
+    ends.push(now);
+    deps.store.noteStep(file, total, now);
+    if (ends.length === 1) traceTimings.mark("firstStep");
+    if (provisional || now - runStarted < PROVISIONAL_AFTER_MS) return;
+    if (!provisionalWorthDrawing(ends, total, ops)) {
+      deps.log.info(
+        `${name}: step ${step} recorded (${ops} ops) ${now - runStarted} ms into the run; not drawn yet: drawing it beside the run would take ~${Math.round(DRAW_MS_PER_OP * ops)} ms, and the steps left are not known to last twice that`,
+      );
+      return;
+    }
     provisional = true;
     deps.store.setProvisional(file, trace(), step);
     deps.status.text = `$(sync~spin) Backstep: tracing ${name}… (step ${step} shown, recording the rest)`;

@@ -107,7 +107,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
       const done = assembler.completed;
       while (onStep && reported < done.length && !settled) {
         const b = done[reported++];
-        onStep(b.step, () => assembler.provisional(b));
+        onStep(b.step, () => assembler.provisional(b), b.ops);
       }
     };
     const read = (): void => {

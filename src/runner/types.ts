@@ -55,9 +55,10 @@ export interface RunOptions {
   /**
    * A training step's records are complete (the next step began), while the run goes on: `trace()` builds the trace
    * of the steps so far, a prefix of the final one (same op, tensor and event ids). It leaves out what needs the
-   * whole run (diagnostics, health, the step series, the final parameters). TypeScript models only.
+   * whole run (diagnostics, health, the step series, the final parameters). `ops`: how many ops that trace holds (known
+   * without building it). TypeScript models only.
    */
-  onStep?: (step: number, trace: () => Trace) => void;
+  onStep?: (step: number, trace: () => Trace, ops: number) => void;
 }
 
 export interface RunResult {

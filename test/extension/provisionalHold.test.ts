@@ -1,7 +1,13 @@
 // A page that loads while its model runs waits for the final trace when the run's steps say it is near, and is shown
 // the provisional trace at once otherwise (extension/panels/provisionalHold.ts).
 import { strict as assert } from "node:assert";
-import { HOLD_MAX_MS, provisionalHoldMs } from "../../extension/panels/provisionalHold";
+import {
+  DRAW_AT_ONCE_MS,
+  DRAW_MS_PER_OP,
+  HOLD_MAX_MS,
+  provisionalHoldMs,
+  provisionalWorthDrawing,
+} from "../../extension/panels/provisionalHold";
 
 describe("holding a provisional trace back from a page that has just loaded", () => {
   it("shows it at once with no estimate yet: only step 0 done (it also loads the model and warms V8 up)", () => {
@@ -34,5 +40,42 @@ describe("holding a provisional trace back from a page that has just loaded", ()
     assert.equal(provisionalHoldMs([0, 100, 200], 4, 400), 100);
     assert.equal(provisionalHoldMs([0, 100, 200, 300, 400], 5, 400), HOLD_MAX_MS);
     assert.equal(HOLD_MAX_MS, 600);
+  });
+});
+
+describe("drawing a running trace's first steps before the run ends (provisionalWorthDrawing)", () => {
+  // drawing n ops is estimated at n × DRAW_MS_PER_OP
+  const draw = (ops: number): number => ops * DRAW_MS_PER_OP;
+  const atOnce = Math.floor(DRAW_AT_ONCE_MS / DRAW_MS_PER_OP);
+
+  it("draws a step that draws in a moment as soon as it is recorded, whatever its time", () => {
+    assert.ok(draw(atOnce) <= DRAW_AT_ONCE_MS && draw(atOnce + 1) > DRAW_AT_ONCE_MS);
+    // the slow-first-paint fixture's shape: a few ops, slow steps; and a quick step
+    assert.equal(provisionalWorthDrawing([1800], 5, 40), true);
+    assert.equal(provisionalWorthDrawing([60], 5, atOnce), true);
+  });
+
+  it("waits for step 1 to draw a bigger step: step 0's time includes the run's start", () => {
+    // the 100,000-op LSTM's step 0 ended 1.6 s in; its 4 later steps took 2.5 s together
+    assert.equal(provisionalWorthDrawing([1600], 5, 20_029), false);
+    assert.equal(provisionalWorthDrawing([60_000], 5, atOnce + 1), false);
+  });
+
+  it("then draws it when the steps left take at least twice the drawing, at the later steps' mean", () => {
+    // step 1 took 620 ms: 3 left, 1.86 s, against ~2.2 s to draw 20,029 ops
+    assert.equal(provisionalWorthDrawing([1600, 2220], 5, 20_029), false);
+    // steps of 3 s: 9 s left
+    assert.equal(provisionalWorthDrawing([4000, 7000], 5, 20_029), true);
+    // the boundary: one step left, lasting exactly twice the drawing
+    const ops = 10_000;
+    assert.equal(provisionalWorthDrawing([0, 2 * draw(ops)], 3, ops), true);
+    assert.equal(provisionalWorthDrawing([0, 2 * draw(ops) - 1], 3, ops), false);
+    // step 0's time is left out of the mean: 5 s, then two steps of 100 ms
+    assert.equal(provisionalWorthDrawing([5000, 5100, 5200], 5, 10_000), false);
+  });
+
+  it("never with no step recorded or none left", () => {
+    assert.equal(provisionalWorthDrawing([], 5, 10), false);
+    assert.equal(provisionalWorthDrawing([1000, 2000], 2, 10), false);
   });
 });

@@ -43,6 +43,8 @@ describe("Trace Backprop's timing breakdown", function () {
     timings.saved("/w/examples/mlp.ts");
     const runStarted = clock + 2; // the runner's offsets are from its own start
     timings.run({ workerReadyMs: 100, warmUpSteps: 30, compiledMs: 150, ranMs: 300, builtMs: 320 }, runStarted);
+    clock = runStarted + 180;
+    timings.mark("firstStep"); // the run's step 0 recorded
     clock = runStarted + 200;
     timings.painted(12, true); // the run's first step, drawn while it records: no line yet
     assert.equal(lines.length, 0);
@@ -59,7 +61,7 @@ describe("Trace Backprop's timing breakdown", function () {
     assert.equal(lines.length, 1);
     assert.equal(
       lines[0],
-      "timings mlp.ts (worker warmed up 30 steps): saved 5 · worker ready 107 · compiled 157 · first step painted 207 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · transferred 572 · painted 587 · host blocked 42 ms after Trace Backprop started at 1000",
+      "timings mlp.ts (worker warmed up 30 steps): saved 5 · worker ready 107 · compiled 157 · first step recorded 187 · first step painted 207 · model ran 307 · trace built 327 · stored 337 · panel created 347 · webview loaded 547 · transferred 572 · painted 587 · host blocked 42 ms after Trace Backprop started at 1000",
     );
     const parsed = parseTimingLine(`2026-12-01 21:40:00.000 [info] ${lines[0]}`)!;
     assert.deepEqual(Object.keys(parsed.phases), [...PHASES]);

@@ -9,11 +9,12 @@ const dir = join(__dirname, "..", "fixtures", "steps");
 
 /** Runs `file`, keeping a copy of each provisional trace as it was when onStep was called. */
 async function runWithSteps(file: string, maxSteps: number) {
-  const provisional: { step: number; trace: Trace }[] = [];
+  const provisional: { step: number; trace: Trace; ops: number }[] = [];
   const result = await runModel(file, {
     maxSteps,
     // a deep copy at once: what was shown must equal the final, not merely share objects with it
-    onStep: (step, trace) => provisional.push({ step, trace: JSON.parse(JSON.stringify(trace())) as Trace }),
+    onStep: (step, trace, ops) =>
+      provisional.push({ step, trace: JSON.parse(JSON.stringify(trace())) as Trace, ops }),
   });
   return { result, provisional };
 }
@@ -29,9 +30,10 @@ describe("runner: provisional traces (onStep)", function () {
       provisional.map((p) => p.step),
       [0, 1],
     );
-    for (const { step, trace } of provisional) {
-      // every op of the steps so far, and nothing of a later step
+    for (const { step, trace, ops } of provisional) {
+      // every op of the steps so far, and nothing of a later step; their count told without building the trace
       assert.equal(trace.ops.length, final.ops.filter((o) => o.trainingStep <= step).length);
+      assert.equal(ops, trace.ops.length);
       assert.ok(trace.ops.length > 0);
       assert.deepEqual(trace.ops, final.ops.slice(0, trace.ops.length));
       assert.deepEqual(trace.tensors, final.tensors.slice(0, trace.tensors.length));
