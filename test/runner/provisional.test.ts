@@ -13,8 +13,7 @@ async function runWithSteps(file: string, maxSteps: number) {
   const result = await runModel(file, {
     maxSteps,
     // a deep copy at once: what was shown must equal the final, not merely share objects with it
-    onStep: (step, trace, ops) =>
-      provisional.push({ step, trace: JSON.parse(JSON.stringify(trace())) as Trace, ops }),
+    onStep: (step, trace, ops) => provisional.push({ step, trace: JSON.parse(JSON.stringify(trace())) as Trace, ops }),
   });
   return { result, provisional };
 }
