@@ -45,10 +45,11 @@ export const DRAW_MS_PER_OP = 0.11;
 export const DRAW_AT_ONCE_MS = 300;
 
 /**
- * Whether a running trace's steps so far (`ops` ops) are worth drawing before the run ends: a drawing within
- * DRAW_AT_ONCE_MS always; a longer one when the steps left take at least twice as long as it would (so that it is on
- * screen at least as long as it took), estimated at the mean of the steps after step 0, so from step 1 on. `ends` are
- * the recorded steps' end times (ms), `total` the steps the run records.
+ * Whether a running trace's steps so far (`ops` ops in all: the page unpacks and indexes every step's, and draws one)
+ * are worth drawing before the run ends: a drawing within DRAW_AT_ONCE_MS always; a longer one when the steps left take
+ * at least twice as long as it would (so that it is on screen at least as long as it took), estimated at the mean of
+ * the steps after step 0, so from step 1 on. `ends` are the recorded steps' end times (ms), `total` the steps the run
+ * records.
  */
 export function provisionalWorthDrawing(ends: readonly number[], total: number, ops: number): boolean {
   const done = ends.length;

@@ -62,10 +62,11 @@ describe("drawing a running trace's first steps before the run ends (provisional
   });
 
   it("then draws it when the steps left take at least twice the drawing, at the later steps' mean", () => {
-    // step 1 took 620 ms: 3 left, 1.86 s, against ~2.2 s to draw 20,029 ops
-    assert.equal(provisionalWorthDrawing([1600, 2220], 5, 20_029), false);
-    // steps of 3 s: 9 s left
-    assert.equal(provisionalWorthDrawing([4000, 7000], 5, 20_029), true);
+    // `ops` counts every step so far: steps 0 and 1, 40,058 ops, ~4.4 s to draw, against 3 steps left of 620 ms
+    assert.equal(provisionalWorthDrawing([1600, 2220], 5, 40_058), false);
+    // steps of 3 s: 9 s left, against twice ~4.4 s
+    assert.equal(provisionalWorthDrawing([4000, 7000], 5, 40_058), true);
+    assert.equal(provisionalWorthDrawing([4000, 6000], 5, 40_058), false);
     // the boundary: one step left, lasting exactly twice the drawing
     const ops = 10_000;
     assert.equal(provisionalWorthDrawing([0, 2 * draw(ops)], 3, ops), true);
