@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import type { Trace } from "../src/trace";
 import { openingEvent } from "./panels/protocolHost";
-import { provisionalHoldMs } from "./panels/provisionalHold";
+import { provisionalHoldMs, provisionalWorthDrawing } from "./panels/provisionalHold";
 import { TraceHistory } from "./traceHistory";
 import { TracePosts } from "./tracePosts";
 
@@ -97,6 +97,12 @@ export class TraceStore implements vscode.Disposable {
   provisionalHoldMs(file: string, now = Date.now()): number {
     const p = this.progress.get(file);
     return p ? provisionalHoldMs(p.ends, p.total, now) : 0;
+  }
+
+  /** Whether the running trace of `file`, `ops` ops so far, is worth drawing now (provisionalHold.ts). */
+  provisionalWorthDrawing(file: string, ops: number): boolean {
+    const p = this.progress.get(file);
+    return p !== undefined && provisionalWorthDrawing(p.ends, p.total, ops);
   }
 
   /** The provisional trace shown of the run that recorded `trace`, if one was. */

@@ -12,7 +12,7 @@ import { traceTimings } from "../traceTimings";
 import { markDiagnosed } from "../editor/problems";
 import { thresholdsOf, type Trace } from "../../src/trace";
 import { DEFAULT_MAX_STEPS } from "../../src/runner/index";
-import { DRAW_MS_PER_OP, provisionalWorthDrawing } from "../panels/provisionalHold";
+import { DRAW_MS_PER_OP } from "../panels/provisionalHold";
 
 export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
 
@@ -57,20 +57,16 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
   };
   let runStarted = Date.now();
   let provisional = false;
-  /** When each recorded step ended. */
-  const ends: number[] = [];
   // Progressive first paint: the graph shows the first step while the rest records (a provisional trace; the final
   // one keeps its view: same ids; its message leaves out the provisional trace's rows, extension/panels/rowsSender.ts),
   // when the run has long enough to go for that to be worth drawing (provisionalHold.ts).
   const onStep = (step: number, trace: () => Trace, ops: number): void => {
     if (running.get(file) !== abort) return;
-    const total = options.maxSteps ?? DEFAULT_MAX_STEPS;
     const now = Date.now();
-    ends.push(now);
-    deps.store.noteStep(file, total, now);
-    if (ends.length === 1) traceTimings.mark("firstStep");
+    deps.store.noteStep(file, options.maxSteps ?? DEFAULT_MAX_STEPS, now);
+    traceTimings.mark("firstStep"); // (the first mark of a phase stands)
     if (provisional || now - runStarted < PROVISIONAL_AFTER_MS) return;
-    if (!provisionalWorthDrawing(ends, total, ops)) {
+    if (!deps.store.provisionalWorthDrawing(file, ops)) {
       deps.log.info(
         `${name}: step ${step} recorded (${ops} ops) ${now - runStarted} ms into the run; not drawn yet: drawing it beside the run would take ~${Math.round(DRAW_MS_PER_OP * ops)} ms, and the steps left are not known to last twice that`,
       );

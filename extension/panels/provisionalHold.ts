@@ -19,8 +19,8 @@ const SLACK_MS = 100;
 export function provisionalHoldMs(ends: readonly number[], total: number, now: number): number {
   const done = ends.length;
   if (done >= total) return HOLD_MAX_MS; // every step recorded: the final trace is being put together
-  if (done < 2) return 0;
-  const perStep = (ends[done - 1]! - ends[0]!) / (done - 1);
+  const perStep = laterStepMs(ends);
+  if (perStep === undefined) return 0;
   const left = (total - done) * perStep - (now - ends[done - 1]!);
   if (left + SLACK_MS > HOLD_MAX_MS) return 0;
   return Math.max(SLACK_MS, left + SLACK_MS);
@@ -56,7 +56,15 @@ export function provisionalWorthDrawing(ends: readonly number[], total: number, 
   if (done === 0 || done >= total) return false;
   const drawMs = DRAW_MS_PER_OP * ops;
   if (drawMs <= DRAW_AT_ONCE_MS) return true;
-  if (done < 2) return false;
-  const perStep = (ends[done - 1]! - ends[0]!) / (done - 1);
-  return (total - done) * perStep >= 2 * drawMs;
+  const perStep = laterStepMs(ends);
+  return perStep !== undefined && (total - done) * perStep >= 2 * drawMs;
+}
+
+/**
+ * The mean time of the recorded steps after step 0 (step 0 also starts the worker, compiles the model and warms V8 up),
+ * from their end times; undefined with step 0 alone.
+ */
+function laterStepMs(ends: readonly number[]): number | undefined {
+  const done = ends.length;
+  return done < 2 ? undefined : (ends[done - 1]! - ends[0]!) / (done - 1);
 }
