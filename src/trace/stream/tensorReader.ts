@@ -2,29 +2,17 @@
 // chunk into a typed array of the tensor's dtype, then summarised), its transposed or derived values, or the
 // statistics the writer computed; and a gradCheck record's event.
 import { recordedStats } from "../statsKernel";
-import type { GradCheckEvent, SourceLoc, StackFrame, TensorStats, TraceTensor } from "../types";
+import type { GradCheckEvent, SourceLoc, StackFrame, TraceTensor } from "../types";
 import * as layout from "./layout";
 import type { TraceChunk } from "./layout";
 import type { Shapes } from "./shapes";
+import { StatsColumn } from "./statsColumn";
 import { StepValues } from "./stepSummaries";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
 const { DERIVATIVE_OF, GRAD_SOURCES, HAS_DIFF, HAS_WORST, KINDS, NONE, PRODUCT_OF, TRANSPOSE_OF, VALUES } = layout;
 const { VERDICTS } = layout;
-
-function getStats(from: Float64Array, at: number): TensorStats {
-  return {
-    min: from[at],
-    max: from[at + 1],
-    mean: from[at + 2],
-    std: from[at + 3],
-    norm: from[at + 4],
-    nan: from[at + 5],
-    inf: from[at + 6],
-    zeros: from[at + 7],
-  };
-}
 
 /** `to` filled with the values of `from` at `at` (a loop for a few: a subarray view costs more than it copies). */
 function copyOut<T extends Float32Array | Float64Array>(to: T, from: T, at: number): T {
@@ -42,6 +30,8 @@ export class TensorReader {
   last: TraceTensor | undefined;
   /** The values of the step being read, for the step summary and TRANSPOSE_OF records (stepSummaries.ts). */
   readonly step = new StepValues();
+  /** The statistics of tensors read without values. */
+  private readonly stats = new StatsColumn();
 
   constructor(
     private readonly strings: readonly string[],
@@ -85,7 +75,7 @@ export class TensorReader {
       t.values = values;
       this.step.push(values);
     } else {
-      t.stats = getStats(chunk.floats, at >> 1);
+      t.stats = this.stats.row(chunk.floats, at >> 1);
       this.step.push(undefined);
     }
     if (a[i + 3] !== NONE) t.name = this.strings[a[i + 3]];
