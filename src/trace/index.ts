@@ -23,4 +23,5 @@ export { thresholdsOf, withThresholds } from "./diagnostics";
 export { editedAfterStep } from "./assembler";
 export { gradCheckDiagnostics, gradCheckLine, gradChecks, latestChecks } from "./gradChecks";
 export { DEFAULT_TOLERANCE, diffTraces } from "./diff";
+export { plainStats } from "./stream/statsColumn";
 export type { Divergence, StructureChange, Tolerance, TraceDiff } from "./diff";
