@@ -110,12 +110,7 @@ export async function once(wb: Workbench, reopen: boolean, openFrame?: Frame): P
   const paintsBefore = openFrame && !reopen ? (await perfOf(openFrame)).filter((p) => p.kind === "trace").length : 0;
   const status = page.locator(".statusbar-item", { hasText: new RegExp(`${MODEL}: \\d+ steps`) }).first();
   const statusBefore = (await status.count()) ? await status.innerText() : "";
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await input.fill(">Backstep: Trace Backprop");
-  await page
-    .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: "Trace Backprop" })
-    .waitFor();
+  await wb.chooseCommand("Backstep: Trace Backprop");
   const t0 = performance.now();
   const enterAt = Date.now(); // the extension's log lines are on this clock (same machine)
   await page.keyboard.press("Enter");
