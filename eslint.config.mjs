@@ -107,6 +107,7 @@ export default tseslint.config(
   {
     files: [
       "src/trace/traceIndex.ts",
+      "src/trace/consumers.ts",
       "src/trace/eventHoles.ts",
       "src/trace/traceIds.ts",
       "src/trace/gradTimeline.ts",
@@ -121,7 +122,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(?!\\./(traceIndex|traceIds|eventHoles|gradTimeline|text|healthRules|wire|slices)$)\\.\\.?/",
+              regex:
+                "^(?!\\./(traceIndex|consumers|traceIds|eventHoles|gradTimeline|text|healthRules|wire|slices)$)\\.\\.?/",
               allowTypeImports: true,
               message: "The webviews import this module: it may import only types and the other pure trace modules.",
             },

@@ -1,5 +1,6 @@
 // The one index over a Trace, built once per trace by every view: each event's training step and op, each op's
 // events, the steps' first events and each tensor's consumers. Pure, so the webviews use it too (eslint.config.mjs).
+import { Consumers } from "./consumers";
 import { GradTimeline } from "./gradTimeline";
 import { holesOf } from "./eventHoles";
 import { inParts, runAll, type Slices } from "./slices";
@@ -64,7 +65,8 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   readonly stepStarts: StepStart[] = [];
   private forward?: OpEvents;
   private backward?: OpEvents;
-  private readers?: Map<TensorId, OpId[]>;
+  /** Per training step, the ops of it reading each tensor. */
+  private readonly readers = new Map<number, Consumers>();
   private timeline?: GradTimeline;
   private checks?: Map<TensorId, GradCheckEvent>;
   private paramGrads?: Map<TensorId, TensorId>;
@@ -259,20 +261,14 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
     return this.paramGrads.get(t);
   }
 
-  /** The ops that read each tensor, in recording order. */
-  get consumers(): ReadonlyMap<TensorId, readonly OpId[]> {
-    if (!this.readers) {
-      const readers = new Map<TensorId, OpId[]>();
-      for (const o of this.trace.ops) {
-        for (const i of o.inputs) {
-          const list = readers.get(i);
-          if (!list) readers.set(i, [o.id]);
-          else if (list[list.length - 1] !== o.id) list.push(o.id);
-        }
-      }
-      this.readers = readers;
+  /** The ops of training step `step` that read each tensor, in recording order (built once per step). */
+  consumersIn(step: number): Consumers {
+    let c = this.readers.get(step);
+    if (!c) {
+      const ops = this.trace.ops.filter((o) => o.trainingStep === step);
+      this.readers.set(step, (c = new Consumers(ops, this.trace.tensors.length)));
     }
-    return this.readers;
+    return c;
   }
 
   private *indexOpEvents(): Slices<void> {

@@ -53,7 +53,8 @@ describe("TraceIndex", () => {
     // an op differentiated twice (a second backward through its graph): its first backward event is the one
     trace.events.push({ ...(trace.events[4] as Extract<Trace["events"][number], { kind: "backward" }>) });
     assert.equal(new TraceIndex(trace).backwardEvent.get(0), 4);
-    assert.deepEqual(index.consumers.get(0), [0, 1], "x is read by tanh and mul");
+    assert.deepEqual([...index.consumersIn(0).of(0)], [0, 1], "x is read by tanh and mul");
+    assert.deepEqual([...index.consumersIn(1).of(0)], [], "in step 1, by none: its ops read that step's x");
     assert.equal(index.tensorName(1), "h", "an unnamed result is called after its variable");
     assert.equal(index.tensorName(0), "w");
     assert.equal(index.producer(2)?.op, "mul");

@@ -39,14 +39,14 @@ function paramBehind(index: ViewIndex, t: TensorId): string | undefined {
   return undefined;
 }
 
-/** Whether a dense (matmul with a parameter) op consumes this op's output, directly or further down. */
+/** Whether a dense (matmul with a parameter) op of its step consumes this op's output, directly or further down. */
 function denseDownstream(index: ViewIndex, op: OpId, memo: Map<OpId, boolean>): boolean {
   const known = memo.get(op);
   if (known !== undefined) return known;
   memo.set(op, false);
   const o = index.op(op);
   let found = false;
-  for (const c of (o && index.consumers.get(o.output)) ?? []) {
+  for (const c of o ? index.consumersIn(o.trainingStep).of(o.output) : []) {
     const co = index.op(c);
     if (!co) continue;
     if (is(co.op, "dense") && co.inputs.some((i) => paramBehind(index, i) !== undefined)) found = true;
