@@ -10,6 +10,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureCodeServer } from "../scripts/codeServer";
 import { cold, launch, once } from "./e2e.bench";
+import { type StepTimes, stepText } from "./bigModelSteps";
 import { BIG_100K, BIG_10K, bigModelBench, type BigScenario } from "./e2eBigModel";
 
 const REOPENS = 4;
@@ -67,7 +68,9 @@ async function oneLaunch(vsix: string, name: string): Promise<Launch> {
 
 /**
  * `BACKSTEP_E2E=big10k` or `big100k`: the big model's scenario instead (bigModelBench, BACKSTEP_E2E_RUNS measured runs
- * a launch, no cursor steps), launched in turn; prints each launch's medians and, per build, the medians over its runs.
+ * a launch), launched in turn; prints each launch's medians and, per build, the medians over its runs. With
+ * `BACKSTEP_AB_STEPS=n` each launch also times n of the graph's cursor steps after its runs, as the e2e bench does at
+ * 100,000 ops (bigModelSteps.ts), and prints each build's, pooled over its launches.
  */
 async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n: number): Promise<void> {
   type Out = { medianMs: number; firstPaintMedianMs: number | null; phasesMedianMs: Record<string, number> };
@@ -96,12 +99,20 @@ async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n
     A: [],
     B: [],
   };
+  const abSteps = Number(process.env.BACKSTEP_AB_STEPS) || undefined;
+  /** Per build, each launch's debugger steps (ms), in order. */
+  const cursor: Record<"A" | "B", number[][]> = { A: [], B: [] };
   const dump = process.env.BACKSTEP_AB_RUNS; // a file to append each launch's runs to (JSON lines), to read after
   for (let i = 0; i < n; i++) {
     for (const k of i % 2 ? (["B", "A"] as const) : (["A", "B"] as const)) {
-      const r = (await bigModelBench(builds[k], { ...scenario, steps: undefined })) as unknown as Out & {
+      const r = (await bigModelBench(builds[k], { ...scenario, steps: abSteps })) as unknown as Out & {
         runs: Run[];
+        steps?: StepTimes;
       };
+      if (r.steps) {
+        cursor[k].push(r.steps.debuggerMs);
+        console.log(`${k}, launch ${i}: ${stepText(r.steps)}`);
+      }
       if (dump) appendFileSync(dump, `${JSON.stringify({ build: k, launch: i, runs: r.runs })}\n`);
       for (const run of r.runs) {
         const tasks = run.longTasksMs.map((t) =>
@@ -134,6 +145,14 @@ async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n
     console.log(
       `${k}: longest hitch ${hitches((r) => r.hitch)}; the workbench's own longest task ${hitches((r) => r.self)}; the webviews' ${hitches((r) => r.page)}; the graph page's longest slice ${hitches((r) => r.slice)}`,
     );
+    if (cursor[k].length) {
+      // each launch's p95 as the e2e bench takes it (the second slowest of 30), and every step pooled
+      const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
+      const all = cursor[k].flat();
+      console.log(
+        `${k}: debugger steps: each launch's p95 ${cursor[k].map(p95).join(" ")}; pooled median ${median(all)} ms, p95 ${p95(all)}, over 50 ms ${all.filter((x) => x > 50).length} of ${all.length}; by position (medians over launches) ${cursor[k][0]!.map((_, j) => median(cursor[k].map((l) => l[j]!))).join(" ")}`,
+      );
+    }
   }
   const ratio = median(out.B.map((r) => r.total)) / median(out.A.map((r) => r.total));
   const loads = [...out.A, ...out.B].map((r) => r.load);
