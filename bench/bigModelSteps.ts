@@ -23,7 +23,7 @@ const quantile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 /** The debugger's step to `event`: the cursor message the extension posts, handled → painted (its perf record). */
-async function cursorStep(frame: Frame, file: string, event: number): Promise<number> {
+export async function cursorStep(frame: Frame, file: string, event: number): Promise<number> {
   const before = await frame.evaluate(() => (window as unknown as { __backstepPerf: unknown[] }).__backstepPerf.length);
   await frame.evaluate(
     ({ file, event }) => {
