@@ -1,7 +1,7 @@
 // The ops that read each tensor (TraceIndex.consumersIn, per training step), as a column over tensor ids: offsets and
 // op ids in two typed arrays, not a Map of arrays. The graph page asks for a step's the first time it shows a dense
 // net's activation in that step's backward pass (nielsen.ts's BP1/BP2 label). At the e2e bench's 100,000 ops that is
-// its fourth debugger step, the p95 of 5 of its 8 launches before this change: in headless Chromium a Map over the
+// its fourth debugger step, the p95 of 7 of its 8 launches before this change: in headless Chromium a Map over the
 // whole trace took 23-52 ms of that 37-123 ms step, a column over the whole trace still 26-33 ms (built once, cold),
 // the step's own column 11 ms, the step then 26-42 ms (docs/performance-history.md, "The morning of 2026-12-05").
 import type { TensorId, TraceOp } from "./types";
