@@ -10,7 +10,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ensureCodeServer } from "../scripts/codeServer";
 import { cold, launch, once } from "./e2e.bench";
-import { type StepTimes, stepText } from "./bigModelSteps";
+import { quantile, type StepTimes, stepText } from "./bigModelSteps";
 import { BIG_100K, BIG_10K, bigModelBench, type BigScenario } from "./e2eBigModel";
 
 const REOPENS = 4;
@@ -147,7 +147,7 @@ async function bigAB(scenario: BigScenario, builds: Record<"A" | "B", string>, n
     );
     if (cursor[k].length) {
       // each launch's p95 as the e2e bench takes it (the second slowest of 30), and every step pooled
-      const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
+      const p95 = (xs: number[]): number => quantile(xs, 0.95);
       const all = cursor[k].flat();
       console.log(
         `${k}: debugger steps: each launch's p95 ${cursor[k].map(p95).join(" ")}; pooled median ${median(all)} ms, p95 ${p95(all)}, over 50 ms ${all.filter((x) => x > 50).length} of ${all.length}; by position (medians over launches) ${cursor[k][0]!.map((_, j) => median(cursor[k].map((l) => l[j]!))).join(" ")}`,
