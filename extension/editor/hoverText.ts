@@ -93,16 +93,11 @@ function opSection(trace: Trace, op: TraceOp, index: TraceIndex): string[] {
   return lines;
 }
 
-/**
- * One index per trace for every hover over its lines (a trace is not changed once recorded): at 10,000 ops, building
- * it and the leaves' names again took the extension host 0.1–1 s a hover.
- */
-const indexes = new WeakMap<Trace, TraceIndex>();
-
 /** Markdown for the hover over a line whose ops are `opIds` (from a LineHint). */
 export function hoverMarkdown(trace: Trace, opIds: readonly OpId[]): string {
-  let index = indexes.get(trace);
-  if (!index) indexes.set(trace, (index = new TraceIndex(trace)));
+  // (one index per trace for every hover, TraceIndex.shared: at 10,000 ops, building it and the leaves' names again
+  // took the extension host 0.1–1 s a hover)
+  const index = TraceIndex.shared(trace);
   const ops = opIds.map((id) => index.op(id)).filter((o): o is TraceOp => !!o);
   const parts: string[] = [`**Backstep** — ${ops.length} op${ops.length === 1 ? "" : "s"} on this line`, ""];
   // The line's result is its last op; show it first, then the intermediate ones.

@@ -67,7 +67,7 @@ export function graphDiff(diff: TraceDiff, previous: Trace, current: Trace, when
   };
   const details: DiffDetail[] = [];
   const seen = new Set<number>();
-  const index = new TraceIndex(current);
+  const index = TraceIndex.shared(current);
   for (const d of diff.divergences) {
     mark({
       op: d.b,

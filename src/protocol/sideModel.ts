@@ -38,7 +38,7 @@ export interface SideModel {
 
 /** The side panel's model of `trace` under the user's thresholds (the host sends it again when they change). */
 export function sideModel(trace: Trace, th: HealthThresholds = DEFAULT_THRESHOLDS): SideModel {
-  const index = new TraceIndex(trace);
+  const index = TraceIndex.shared(trace);
   const h = health(index, th);
   const eventSteps: number[] = [];
   const at = index.eventStep;

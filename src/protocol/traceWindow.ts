@@ -30,7 +30,7 @@ const facts = new WeakMap<Trace, Facts>();
 function factsOf(trace: Trace): Facts {
   let f = facts.get(trace);
   if (f) return f;
-  const index = new TraceIndex(trace);
+  const index = TraceIndex.shared(trace);
   // the events that are about no op (step, update, zeroGrad, gradCheck: 45 of the 100,000-op LSTM's 245,800), found
   // in the index's column instead of looking at every event again (the base's and statsForTimeline's walks)
   const { eventOp } = index;

@@ -52,6 +52,9 @@ export function eventIds(e: TraceEvent): { op?: OpId; tensors: (TensorId | null 
 
 const SCAN_LATER: unique symbol = Symbol("scan later");
 
+/** TraceIndex.shared's indexes, one per trace. */
+const sharedIndexes = new WeakMap<object, TraceIndex<TensorHead>>();
+
 export class TraceIndex<T extends TensorHead = TraceTensor> {
   readonly trace: TraceOf<T>;
   /**
@@ -70,16 +73,40 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
   private timeline?: GradTimeline;
   private checks?: Map<TensorId, GradCheckEvent>;
   private paramGrads?: Map<TensorId, TensorId>;
+  /** The trace's ops and tensors when the index was made (shared). */
+  private readonly opCount: number;
+  private readonly tensorCount: number;
   /** The steps whose events fillSteps built (a trace without holes has them all). */
   private readonly filled = new Set<number>();
 
   /** `later`: `slices` scans the events (a token of this module, so no one else makes an index left unscanned). */
   constructor(trace: TraceOf<T>, later?: typeof SCAN_LATER) {
     this.trace = trace;
+    this.opCount = trace.ops.length;
+    this.tensorCount = trace.tensors.length;
     const n = trace.events.length;
     this.eventStep = new Int32Array(n);
     this.eventOp = new Int32Array(n).fill(-1);
     if (later !== SCAN_LATER) runAll(this.scanEvents());
+  }
+
+  /**
+   * The one index of `trace` that every caller of this thread shares: the extension host's graph message, side panel,
+   * hovers and clicks each made their own, and the side panel's gradient timeline again (at the e2e bench's
+   * 100,000-op LSTM, tsx, load ~1: the index 25 ms and the timeline ~185 ms a build, a side panel's parameter click 45
+   * ms). Made again when the trace has grown since (a running trace's provisional traces share its arrays).
+   */
+  static shared<T extends TensorHead>(trace: TraceOf<T>): TraceIndex<T> {
+    const known = sharedIndexes.get(trace) as TraceIndex<T> | undefined;
+    if (known && known.size === known.eventStep.length && known.builtOver(trace)) return known;
+    const index = new TraceIndex(trace);
+    sharedIndexes.set(trace, index as unknown as TraceIndex<TensorHead>);
+    return index;
+  }
+
+  /** Whether `trace` has as many ops and tensors as when this index was made (and so the same: traces only grow). */
+  private builtOver(trace: TraceOf<T>): boolean {
+    return trace.ops.length === this.opCount && trace.tensors.length === this.tensorCount;
   }
 
   /**

@@ -60,6 +60,30 @@ describe("TraceIndex", () => {
     assert.equal(index.producer(2)?.op, "mul");
   });
 
+  it("shares one index per trace, made again when the trace has grown", () => {
+    const trace = twoSteps();
+    const index = TraceIndex.shared(trace);
+    assert.equal(TraceIndex.shared(trace), index, "the same trace, the same index");
+    assert.equal(index.grads, TraceIndex.shared(trace).grads, "and its gradient timeline, made once");
+    assert.notEqual(TraceIndex.shared(twoSteps()), index, "another trace has its own");
+    // a running trace's provisional trace shares the arrays the run appends to: an event, then an op and its tensor
+    trace.events.push({ kind: "step", index: 2 });
+    const grown = TraceIndex.shared(trace);
+    assert.notEqual(grown, index);
+    assert.deepEqual(
+      grown.stepStarts.map((s) => s.step),
+      [0, 1, 2],
+    );
+    const b = new TraceBuilder("/m/model.ts");
+    b.trace.tensors.push(...trace.tensors);
+    const t = b.tensor([1], [0]);
+    trace.tensors.push(b.trace.tensors[t]);
+    assert.notEqual(TraceIndex.shared(trace), grown, "a tensor more");
+    const again = TraceIndex.shared(trace);
+    trace.ops.push({ ...trace.ops[0], id: trace.ops.length });
+    assert.notEqual(TraceIndex.shared(trace), again, "an op more");
+  });
+
   it("starts a trace without step events in the first op's step", () => {
     const b = new TraceBuilder("/m/model.ts");
     const x = b.tensor([1], [1], "input", "x");
