@@ -31,3 +31,22 @@ export class TracePosts {
     });
   }
 }
+
+/**
+ * Runs `then` once the posts of `trace` have gone (`posted`, TraceStore.posted), looked at a turn from now, so that
+ * posts made by the other listeners of the event that brought it count. Returns a cancel, after which it does not run.
+ * What can wait for the graph's message uses it (the editor's hints, the side panel's model): in code-server that
+ * message is written out in callbacks on the host's thread, which waited behind work started in the same turn.
+ */
+export function afterPosts(posted: (trace: Trace) => Promise<void>, trace: Trace, then: () => void): () => void {
+  let cancelled = false;
+  const timer = setTimeout(() => {
+    void posted(trace).then(() => {
+      if (!cancelled) then();
+    });
+  }, 0);
+  return () => {
+    cancelled = true;
+    clearTimeout(timer);
+  };
+}

@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import type { Trace } from "../../src/trace";
 import type { TraceStore } from "../traceStore";
+import { afterPosts } from "../tracePosts";
 import { ContextKeys } from "../commandIds";
 import { currentSettings } from "../config";
 import { healthThresholds } from "../settings";
@@ -80,18 +81,15 @@ export class EditorHints implements vscode.Disposable {
    */
   private showSoon(program: string, trace: Trace): void {
     this.cancel(program);
-    let cancelled = false;
-    const timer = setTimeout(() => {
-      void this.store.posted(trace).then(() => {
-        if (cancelled) return;
+    const cancel = afterPosts(
+      (t) => this.store.posted(t),
+      trace,
+      () => {
         this.pending.delete(program);
         if (this.store.trace(program) === trace) this.show(program, trace);
-      });
-    }, 0);
-    this.pending.set(program, () => {
-      cancelled = true;
-      clearTimeout(timer);
-    });
+      },
+    );
+    this.pending.set(program, cancel);
   }
 
   private cancel(program: string): void {

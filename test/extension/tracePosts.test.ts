@@ -1,7 +1,7 @@
 // What waits for a trace's posts to its webviews (the editor's hints): it runs once they have gone, and not before.
 import { strict as assert } from "node:assert";
 import { emptyTrace } from "../../src/trace/assembler";
-import { TracePosts } from "../../extension/tracePosts";
+import { afterPosts, TracePosts } from "../../extension/tracePosts";
 
 /** Whether `p` settled within a few turns of the event loop. */
 async function settles(p: Promise<unknown>, ms = 20): Promise<boolean> {
@@ -43,5 +43,23 @@ describe("trace posts (work that waits for a trace's messages to have gone)", ()
     posts.posting(trace, new Promise(() => {}));
     assert.equal(await settles(posts.posted(trace, 200)), false);
     assert.equal(await settles(posts.posted(trace, 5), 40), true);
+  });
+
+  it("runs what waits (the side panel's model) after the posts made in the same turn, and not once cancelled", async () => {
+    const posts = new TracePosts();
+    const trace = emptyTrace("m.ts");
+    const ran: string[] = [];
+    const posted = (t: typeof trace): Promise<void> => posts.posted(t);
+    // the side panel's listener runs before the graph's, which posts in the same turn
+    afterPosts(posted, trace, () => ran.push("side"));
+    let send!: () => void;
+    posts.posting(trace, new Promise<void>((r) => (send = r)));
+    const cancel = afterPosts(posted, trace, () => ran.push("cancelled"));
+    cancel();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(ran, [], "nothing before the graph's message has gone");
+    send();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(ran, ["side"]);
   });
 });
