@@ -242,6 +242,12 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
   let first: BigRun & { frame: Frame };
   let steps: StepTimes | undefined;
   try {
+    // BACKSTEP_E2E_SIDE=1: with the Backstep side panel (Gradient Health) showing, as a user who opened it has it
+    if (process.env.BACKSTEP_E2E_SIDE) {
+      await wb.runCommand("View: Show Backstep");
+      await new Promise((r) => setTimeout(r, 5000)); // its page loads
+      await wb.openFile(s.model);
+    }
     await watchLongTasks(wb);
     first = await once(wb, s);
     let frame = first.frame;
