@@ -315,7 +315,13 @@ export class ViewConnection implements vscode.Disposable {
     if (this.hooks.view !== "side") return this.sendTrace();
     this.cancelSoon?.();
     const trace = this.trace();
-    this.cancelSoon = trace ? afterPosts((t) => this.store.posted(t), trace, () => this.sendTrace()) : undefined;
+    this.cancelSoon = trace
+      ? afterPosts(
+          (t) => this.store.posted(t),
+          trace,
+          () => this.sendTrace(),
+        )
+      : undefined;
     if (!trace) this.sendTrace();
   }
 
