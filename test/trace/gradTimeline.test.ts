@@ -103,6 +103,52 @@ describe("gradient at an event (TraceIndex.grads)", () => {
     assert.equal(g.at(x, acc), total);
   });
 
+  it("the same input twice with no accumulate: the second contribution at the same event replaces the first", () => {
+    const b = new Build();
+    const x = b.tensor("input", "x");
+    const sq = b.op("mul", [x, x], 0);
+    const [c0, c1] = [b.grad(), b.grad()];
+    const at = b.backward(sq.op, b.grad(), [c0, c1]);
+    const g = new TraceIndex(b.trace).grads;
+    assert.deepEqual(g.of(x), [{ event: at, tensor: c1 }], "one change, the later contribution");
+  });
+
+  it("answers every lookup from each tensor's changes in event order, however the tensors' changes interleave", () => {
+    // a chain of ops, each backward pass of five writing to every tensor of it in turn, with a reset between passes:
+    // each tensor's changes are spread among the others' (the columns' layout puts them together again)
+    const b = new Build();
+    const x = b.tensor("input", "x");
+    const ops = [b.op("tanh", [x], 0)];
+    for (let k = 1; k < 6; k++) ops.push(b.op("exp", [ops[k - 1].out], 0));
+    const tensors = [x, ...ops.map((o) => o.out)];
+    for (let pass = 0; pass < 5; pass++) {
+      let up = b.grad();
+      for (let k = ops.length - 1; k >= 0; k--) {
+        const c = b.grad();
+        b.backward(ops[k].op, up, [c]);
+        up = c;
+      }
+      b.event({ kind: "zeroGrad", params: [], tensors });
+    }
+    const g = new TraceIndex(b.trace).grads;
+    const n = b.trace.events.length;
+    for (const t of tensors) {
+      const list = g.of(t);
+      assert.equal(list.length, 10, `tensor ${t}: a gradient and a reset per pass`);
+      for (let k = 1; k < list.length; k++) assert.ok(list[k - 1].event < list[k].event, `tensor ${t} in event order`);
+      for (let at = -1; at <= n; at++) {
+        const expected = list.filter((c) => c.event <= at).pop();
+        assert.deepEqual(g.changeAt(t, at), expected, `tensor ${t} at ${at}`);
+        assert.equal(g.at(t, at), expected?.tensor ?? null);
+        assert.equal(g.resetAt(t, at), expected?.reset ? expected.event : undefined);
+        const inWindow = list.filter((c) => c.event >= at - 7 && c.event < at && c.tensor !== null).pop();
+        assert.deepEqual(g.lastGradIn(t, at - 7, at), inWindow, `tensor ${t}, last gradient in [${at - 7}, ${at})`);
+      }
+    }
+    assert.deepEqual(g.of(b.trace.tensors.length + 3), [], "an id past the tensors has no changes");
+    assert.equal(g.at(-1, n), null);
+  });
+
   /** Three steps of W ← W − η∇W with a parameter snapshot per step, as the recorder writes them. */
   function training(opts: { zeroGradAt: "start" | "never"; clip?: boolean; gapBefore?: number }) {
     const b = new Build();
