@@ -8,8 +8,43 @@ import type { Trace } from "../src/trace";
  */
 export const POSTED_CAP_MS = 3000;
 
+/** What waits for a graph page's paint of a trace waits no longer than this (a page hidden meanwhile may not paint). */
+export const PAINTED_CAP_MS = 3000;
+
 export class TracePosts {
   private readonly posts = new WeakMap<Trace, Promise<unknown>[]>();
+  /** Each trace a graph page was sent to draw, settled when the page said it painted it (drawn). */
+  private readonly draws = new WeakMap<Trace, { done: Promise<void>; settle: () => void }>();
+
+  /** A graph page was sent `trace` to draw: painted(trace) waits for its paint. */
+  drawing(trace: Trace): void {
+    if (this.draws.has(trace)) return;
+    let settle!: () => void;
+    const done = new Promise<void>((r) => (settle = r));
+    this.draws.set(trace, { done, settle });
+  }
+
+  /** The graph page said it painted `trace`. */
+  drawn(trace: Trace): void {
+    this.draws.get(trace)?.settle();
+  }
+
+  /**
+   * Settles once the posts of `trace` have gone and a graph page sent it has painted it, or after `capMs`; at once when
+   * there was neither.
+   */
+  painted(trace: Trace, capMs = PAINTED_CAP_MS): Promise<void> {
+    const draw = this.draws.get(trace);
+    const posted = this.posted(trace, capMs);
+    if (!draw) return posted;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, capMs);
+      void Promise.all([posted, draw.done]).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 
   /** A view posted `trace` to its webview; `sent` settles once VS Code has handed the message over (postMessage). */
   posting(trace: Trace, sent: PromiseLike<unknown>): void {

@@ -143,6 +143,20 @@ export class TraceStore implements vscode.Disposable {
     return this.posts.posted(trace);
   }
 
+  /** A graph page was sent `trace` to draw; drawn(trace) when it says it painted it. */
+  drawing(trace: Trace): void {
+    this.posts.drawing(trace);
+  }
+
+  drawn(trace: Trace): void {
+    this.posts.drawn(trace);
+  }
+
+  /** Settles once `trace` was posted and a graph page sent it painted it (or a while after: PAINTED_CAP_MS). */
+  painted(trace: Trace): Promise<void> {
+    return this.posts.painted(trace);
+  }
+
   trace(file: string): Trace | undefined {
     return this.history.latestOf(file)?.trace;
   }

@@ -198,8 +198,9 @@ export class ViewConnection implements vscode.Disposable {
       : shown
         ? this.rows.started(shown.trace, message.type === "trace" ? message.trace.tensors : [])
         : this.rows.finished(this.store.shownBefore(trace), trace);
-    // the editor's hints wait for it to have gone (editorHints.ts)
+    // the editor's hints wait for it to have gone (editorHints.ts), the side panel for its paint too
     this.store.posting(trace, this.send(rows ? withoutRows(message, rows) : message));
+    if (!shown) this.store.drawing(trace);
     // a run's final trace: its step replies' lists are worked out once the page has painted it (its prefetch asks
     // 500 ms after, stepLoader.ts; a request before that works them out itself). Not at once: the message is written
     // out (compressed, in code-server) in callbacks on this thread, which waited for them: in the e2e bench's host
@@ -258,6 +259,7 @@ export class ViewConnection implements vscode.Disposable {
         break;
       case "painted": {
         this.hooks.painted?.(m.ms, m.provisional === true);
+        if (m.provisional !== true && this.windowed) this.store.drawn(this.windowed.trace);
         const sent = this.prepareOnPaint;
         this.prepareOnPaint = undefined;
         if (sent && sent === this.windowed && m.provisional !== true) prepareStepsReplies(sent.trace);
@@ -306,10 +308,11 @@ export class ViewConnection implements vscode.Disposable {
   }
 
   /**
-   * The graph sends a new trace at once; the side panel once the views' posts of it have gone (afterPosts, as the
-   * editor's hints wait). Its model takes the host's thread 0.46 s at 100,000 ops (tsx, load ~1; 0.5-1.3 s at load 14),
-   * and in code-server the graph's message is written out in callbacks on this thread, which waited behind it when
-   * the model was made a turn after the post.
+   * The graph sends a new trace at once; the side panel once the graph's page has painted it (afterPosts with
+   * TraceStore.painted; at once when no graph page was sent it). Its model takes the host's thread 0.35 s at 100,000
+   * ops (tsx, load ~1; 0.5-1.3 s at load 14): in code-server the graph's message is written out in callbacks on this
+   * thread, which waited behind it when the model was made a turn after the post, and made once the message had gone
+   * it ran beside the page's paint on the 2 cores.
    */
   private sendSoon(): void {
     if (this.hooks.view !== "side") return this.sendTrace();
@@ -317,7 +320,7 @@ export class ViewConnection implements vscode.Disposable {
     const trace = this.trace();
     this.cancelSoon = trace
       ? afterPosts(
-          (t) => this.store.posted(t),
+          (t) => this.store.painted(t),
           trace,
           () => this.sendTrace(),
         )

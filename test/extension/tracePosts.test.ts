@@ -62,4 +62,23 @@ describe("trace posts (work that waits for a trace's messages to have gone)", ()
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(ran, ["side"]);
   });
+
+  it("waits for a graph page's paint of a trace as well as its posts, when a page was sent it to draw", async () => {
+    const posts = new TracePosts();
+    const trace = emptyTrace("m.ts");
+    assert.equal(await settles(posts.painted(trace)), true, "no post and no page: at once");
+    let send!: () => void;
+    posts.posting(trace, new Promise<void>((r) => (send = r)));
+    posts.drawing(trace);
+    const painted = posts.painted(trace);
+    send();
+    assert.equal(await settles(painted), false, "the message has gone, the page has not painted it");
+    posts.drawn(emptyTrace("m.ts"));
+    assert.equal(await settles(painted), false, "another trace's paint");
+    posts.drawn(trace);
+    assert.equal(await settles(painted), true);
+    const never = emptyTrace("m.ts");
+    posts.drawing(never);
+    assert.equal(await settles(posts.painted(never, 5), 40), true, "a page that never paints holds it to the cap");
+  });
 });
