@@ -40,6 +40,8 @@ export interface ConnectionHooks {
   loaded?(): void;
   /** The webview drew a trace message, `ms` after it received it (a provisional one: the run still records). */
   painted?(ms: number, provisional: boolean): void;
+  /** Whether the view shows now (a hidden page may paint only once shown again: what waits for its paint does not). */
+  visible?(): boolean;
   /** The text of a part of the page it asks for (`requestPart`: KaTeX), if this view has it. */
   part?(name: string): { js: string; css: string } | undefined;
 }
@@ -200,7 +202,7 @@ export class ViewConnection implements vscode.Disposable {
         : this.rows.finished(this.store.shownBefore(trace), trace);
     // the editor's hints wait for it to have gone (editorHints.ts), the side panel for its paint too
     this.store.posting(trace, this.send(rows ? withoutRows(message, rows) : message));
-    if (!shown) this.store.drawing(trace);
+    if (!shown && this.hooks.visible?.() !== false) this.store.drawing(trace);
     // a run's final trace: its step replies' lists are worked out once the page has painted it (its prefetch asks
     // 500 ms after, stepLoader.ts; a request before that works them out itself). Not at once: the message is written
     // out (compressed, in code-server) in callbacks on this thread, which waited for them: in the e2e bench's host

@@ -143,6 +143,7 @@ export class GraphPanel {
         // the next run's worker warms up once the run is on screen, not while the graph draws it (runner/warmPool.ts)
         if (!provisional) warmUpRunnersNow();
       },
+      visible: () => panel.visible,
       part: (name) => partText(context.extensionUri, name),
     });
     panel.webview.html = bundleHtml(panel.webview, context.extensionUri, "graph", "Backprop Graph");
