@@ -1,5 +1,6 @@
-// Which views' posts of a trace are still on their way to their webviews, so that work which can wait (the editor's
-// line hints and Problems) runs once they have gone. Pure (no vscode import): TraceStore holds one.
+// Which views' posts of a trace are still on their way to their webviews, and whether the graph's page has painted it,
+// so that work which can wait runs after them: the editor's line hints and Problems once the posts have gone, the side
+// panel's model once the graph is painted. Pure (no vscode import): TraceStore holds one.
 import type { Trace } from "../src/trace";
 
 /**
