@@ -111,6 +111,7 @@ export default tseslint.config(
       "src/trace/eventHoles.ts",
       "src/trace/traceIds.ts",
       "src/trace/gradTimeline.ts",
+      "src/trace/gradChanges.ts",
       "src/trace/text.ts",
       "src/trace/healthRules.ts",
       "src/trace/wire.ts",
@@ -123,7 +124,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                "^(?!\\./(traceIndex|consumers|traceIds|eventHoles|gradTimeline|text|healthRules|wire|slices)$)\\.\\.?/",
+                "^(?!\\./(traceIndex|consumers|traceIds|eventHoles|gradTimeline|gradChanges|text|healthRules|wire|slices)$)\\.\\.?/",
               allowTypeImports: true,
               message: "The webviews import this module: it may import only types and the other pure trace modules.",
             },

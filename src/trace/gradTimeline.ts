@@ -1,7 +1,8 @@
 // Every tensor's gradient over the events of a run: what ∂L/∂x is at event N, with resets (zeroGrad), fan-out
 // accumulation and optimizer steps taken into account. The one answer the debugger, the graph inspector and the side
-// panel give (docs/architecture.md, "One index, one spelling"). Pure: it imports only types.
+// panel give (docs/architecture.md, "One index, one spelling"). Its store of tensors' changes is gradChanges.ts. Pure.
 import { holesOf } from "./eventHoles";
+import { TensorChanges } from "./gradChanges";
 import type { TensorHead, TraceOf } from "./traceIndex";
 import type { TensorId, TensorStats, TraceEvent } from "./types";
 
@@ -44,32 +45,18 @@ export function lastAtOrBefore(list: readonly { event: number }[], at: number): 
  *   statistics-only steps), after which nothing is known until a backward pass.
  */
 export class GradTimeline {
-  /**
-   * A tensor's changes, as records in columns (most tensors change once or twice: the 100,000-op LSTM's 336,865 had a
-   * list and an object each in a Map, 28 MB held and ~230 ms to build at its 245,800 events, tsx, load ~1). While
-   * the events are read, each record names the one before it of the same tensor; then they are laid out tensor by
-   * tensor in event order (starts: each tensor's first), so that a lookup is a binary search.
-   */
-  private events = new Int32Array(1024);
-  /** The gradient tensor a record sets (-1: null). */
-  private values = new Int32Array(1024);
-  /** Records that are resets (zeroGrad). */
-  private resets = new Uint8Array(1024);
-  /** While building, each record's previous one of its tensor (-1: none); then unused. */
-  private before: Int32Array | undefined = new Int32Array(1024);
-  private count = 0;
-  /** While building, each tensor's latest record (-1: none); then each tensor's first (starts[t + 1] ends it). */
-  private starts: Int32Array;
+  /** Tensors' changes (a parameter's value's are its parameter's, below). */
+  private readonly changes: TensorChanges;
   /** Parameters' changes (a parameter's gradient is one timeline for all its snapshots): by name. */
   private readonly params = new Map<string, GradChange[]>();
   /** tensor → the parameter it holds a value of (each step's snapshot, each update's before and after). */
   readonly paramOfTensor = new Map<TensorId, string>();
 
   constructor(private readonly trace: TraceOf<TensorHead>) {
-    this.starts = new Int32Array(trace.tensors.length + 1).fill(-1);
+    this.changes = new TensorChanges(trace.tensors.length);
     this.indexParams();
     this.indexEvents();
-    this.layOut();
+    this.changes.layOut();
   }
 
   /** ∂L/∂tensor at event `at` (after that event happened), or null: not reached yet, reset, or unknown. */
@@ -86,11 +73,7 @@ export class GradTimeline {
   /** Every change of a tensor's gradient (of its parameter's, for a parameter's snapshot), in event order. */
   of(tensor: TensorId): readonly GradChange[] {
     const name = this.paramOfTensor.get(tensor);
-    if (name !== undefined) return this.ofParam(name);
-    const out: GradChange[] = [];
-    const [from, to] = this.range(tensor);
-    for (let r = from; r < to; r++) out.push(this.change(r));
-    return out;
+    return name !== undefined ? this.ofParam(name) : this.changes.of(tensor);
   }
 
   /** Every change of a parameter's gradient, by the parameter's name. */
@@ -101,11 +84,7 @@ export class GradTimeline {
   /** The last event in [from, to) where a tensor's gradient became a tensor (not null), if any. */
   lastGradIn(tensor: TensorId, from: number, to: number): GradChange | undefined {
     const name = this.paramOfTensor.get(tensor);
-    if (name !== undefined) return this.lastParamGradIn(name, from, to);
-    const [first, end] = this.range(tensor);
-    for (let r = this.lastRecordAtOrBefore(first, end, to - 1); r >= first && this.events[r] >= from; r--)
-      if (this.values[r] >= 0) return this.change(r);
-    return undefined;
+    return name !== undefined ? this.lastParamGradIn(name, from, to) : this.changes.lastGradIn(tensor, from, to);
   }
 
   /** The same for a parameter, by its name. */
@@ -119,49 +98,16 @@ export class GradTimeline {
   /** The change of a tensor's gradient in effect at event `at` (its event says where that gradient came from). */
   changeAt(tensor: TensorId, at: number): GradChange | undefined {
     const name = this.paramOfTensor.get(tensor);
-    if (name !== undefined) {
-      const list = this.ofParam(name);
-      const k = lastAtOrBefore(list, at);
-      return k < 0 ? undefined : list[k];
-    }
-    const [first, end] = this.range(tensor);
-    const r = this.lastRecordAtOrBefore(first, end, at);
-    return r < first ? undefined : this.change(r);
+    if (name === undefined) return this.changes.changeAt(tensor, at);
+    const list = this.ofParam(name);
+    const k = lastAtOrBefore(list, at);
+    return k < 0 ? undefined : list[k];
   }
 
-  /** Tensor `tensor`'s records, [first, end), once laid out. */
-  private range(tensor: TensorId): [number, number] {
-    const { starts } = this;
-    if (!(tensor >= 0 && tensor + 1 < starts.length)) return [0, 0];
-    return [starts[tensor], starts[tensor + 1]];
-  }
-
-  /** The last of records [first, end) with an event ≤ at, or first - 1 (a binary search: they are in event order). */
-  private lastRecordAtOrBefore(first: number, end: number, at: number): number {
-    let lo = first;
-    let hi = end - 1;
-    let found = first - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.events[mid] <= at) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  }
-
-  private change(r: number): GradChange {
-    const tensor = this.values[r] < 0 ? null : this.values[r];
-    return this.resets[r] === 1 ? { event: this.events[r], tensor, reset: true } : { event: this.events[r], tensor };
-  }
-
-  /** The gradient `tensor` (its parameter, for a parameter's value) holds now, while building. */
+  /** While building: the gradient `tensor` (its parameter, for a parameter's value) holds now. */
   private currentOf(tensor: TensorId): TensorId | null {
     const name = this.paramOfTensor.get(tensor);
-    if (name !== undefined) return this.currentParam(name);
-    const r = tensor >= 0 && tensor < this.starts.length - 1 ? this.starts[tensor] : -1;
-    return r < 0 || this.values[r] < 0 ? null : this.values[r];
+    return name !== undefined ? this.currentParam(name) : this.changes.current(tensor);
   }
 
   private currentParam(name: string): TensorId | null {
@@ -173,29 +119,10 @@ export class GradTimeline {
   private setOf(tensor: TensorId, event: number, to: TensorId | null, reset = false): void {
     const name = this.paramOfTensor.get(tensor);
     if (name !== undefined) this.setParam(name, event, to, reset);
-    else this.set(tensor, event, to, reset);
+    else this.changes.set(tensor, event, to, reset);
   }
 
-  /** Appends a tensor's change; the same gradient again is no change, and a second change at one event replaces it. */
-  private set(tensor: TensorId, event: number, to: TensorId | null, reset = false): void {
-    // (an id past the trace's tensors has no timeline: nothing reads it)
-    if (!(tensor >= 0 && tensor < this.starts.length - 1)) return;
-    const value = to === null ? -1 : to;
-    let last = this.starts[tensor];
-    if (last >= 0 && this.values[last] === value) return;
-    if (last < 0 && value < 0 && !reset) return;
-    const before = this.before!;
-    // (the replaced record stays in the columns, unreachable: layOut copies only what each tensor's chain reaches)
-    if (last >= 0 && this.events[last] === event) last = before[last];
-    const r = this.count++;
-    if (r === this.events.length) this.grow();
-    this.events[r] = event;
-    this.values[r] = value;
-    this.resets[r] = reset ? 1 : 0;
-    this.before![r] = last;
-    this.starts[tensor] = r;
-  }
-
+  /** As TensorChanges.set, for a parameter's list. */
   private setParam(name: string, event: number, tensor: TensorId | null, reset = false): void {
     let list = this.params.get(name);
     if (!list) this.params.set(name, (list = []));
@@ -204,53 +131,6 @@ export class GradTimeline {
     if (last === undefined && tensor === null && !reset) return;
     if (last !== undefined && last.event === event) list.pop();
     list.push(reset ? { event, tensor, reset } : { event, tensor });
-  }
-
-  private grow(): void {
-    const n = 2 * this.events.length;
-    const events = new Int32Array(n);
-    const values = new Int32Array(n);
-    const resets = new Uint8Array(n);
-    const before = new Int32Array(n);
-    events.set(this.events);
-    values.set(this.values);
-    resets.set(this.resets);
-    before.set(this.before!);
-    this.events = events;
-    this.values = values;
-    this.resets = resets;
-    this.before = before;
-  }
-
-  /** Lays the records out tensor by tensor, each tensor's in event order (its chain read backwards). */
-  private layOut(): void {
-    const latest = this.starts;
-    const before = this.before!;
-    const n = latest.length - 1;
-    const starts = new Int32Array(n + 1);
-    let total = 0;
-    for (let t = 0; t < n; t++) {
-      starts[t] = total;
-      for (let r = latest[t]; r >= 0; r = before[r]) total++;
-    }
-    starts[n] = total;
-    const events = new Int32Array(total);
-    const values = new Int32Array(total);
-    const resets = new Uint8Array(total);
-    for (let t = 0; t < n; t++) {
-      let k = starts[t + 1];
-      for (let r = latest[t]; r >= 0; r = before[r]) {
-        k--;
-        events[k] = this.events[r];
-        values[k] = this.values[r];
-        resets[k] = this.resets[r];
-      }
-    }
-    this.events = events;
-    this.values = values;
-    this.resets = resets;
-    this.before = undefined;
-    this.starts = starts;
   }
 
   private indexParams(): void {
@@ -284,7 +164,8 @@ export class GradTimeline {
         case "step":
           // steps not recorded in between (statistics only): what they did to the gradients is unknown
           if (lastStep !== undefined && e.index > lastStep + 1) {
-            for (let t = 0; t < this.starts.length - 1; t++) if (this.starts[t] >= 0) this.set(t, i, null);
+            const { changes } = this;
+            for (let t = 0; t < changes.tensorCount; t++) if (changes.changed(t)) changes.set(t, i, null);
             for (const name of this.params.keys()) this.setParam(name, i, null);
           }
           lastStep = e.index;
