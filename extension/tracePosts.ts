@@ -36,15 +36,8 @@ export class TracePosts {
    */
   painted(trace: Trace, capMs = PAINTED_CAP_MS): Promise<void> {
     const draw = this.draws.get(trace);
-    const posted = this.posted(trace, capMs);
-    if (!draw) return posted;
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, capMs);
-      void Promise.all([posted, draw.done]).then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    const posts = this.posts.get(trace) ?? [];
+    return capped(draw ? [...posts, draw.done] : posts, capMs);
   }
 
   /** A view posted `trace` to its webview; `sent` settles once VS Code has handed the message over (postMessage). */
@@ -56,16 +49,20 @@ export class TracePosts {
 
   /** Settles once every post of `trace` so far has settled, or after `capMs`; at once when there was none. */
   posted(trace: Trace, capMs = POSTED_CAP_MS): Promise<void> {
-    const list = this.posts.get(trace);
-    if (!list?.length) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, capMs);
-      void Promise.all(list).then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return capped(this.posts.get(trace) ?? [], capMs);
   }
+}
+
+/** Settles once every one of `waits` has settled, or after `capMs`; at once when there is none. */
+function capped(waits: readonly Promise<unknown>[], capMs: number): Promise<void> {
+  if (waits.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, capMs);
+    void Promise.all(waits).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**

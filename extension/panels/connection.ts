@@ -319,15 +319,14 @@ export class ViewConnection implements vscode.Disposable {
   private sendSoon(): void {
     if (this.hooks.view !== "side") return this.sendTrace();
     this.cancelSoon?.();
+    this.cancelSoon = undefined;
     const trace = this.trace();
-    this.cancelSoon = trace
-      ? afterPosts(
-          (t) => this.store.painted(t),
-          trace,
-          () => this.sendTrace(),
-        )
-      : undefined;
-    if (!trace) this.sendTrace();
+    if (!trace) return this.sendTrace();
+    this.cancelSoon = afterPosts(
+      (t) => this.store.painted(t),
+      trace,
+      () => this.sendTrace(),
+    );
   }
 
   dispose(): void {

@@ -98,15 +98,20 @@ export class TraceIndex<T extends TensorHead = TraceTensor> {
    */
   static shared<T extends TensorHead>(trace: TraceOf<T>): TraceIndex<T> {
     const known = sharedIndexes.get(trace) as TraceIndex<T> | undefined;
-    if (known && known.size === known.eventStep.length && known.builtOver(trace)) return known;
+    if (known && !known.grown()) return known;
     const index = new TraceIndex(trace);
     sharedIndexes.set(trace, index as unknown as TraceIndex<TensorHead>);
     return index;
   }
 
-  /** Whether `trace` has as many ops and tensors as when this index was made (and so the same: traces only grow). */
-  private builtOver(trace: TraceOf<T>): boolean {
-    return trace.ops.length === this.opCount && trace.tensors.length === this.tensorCount;
+  /** Whether the trace has more events, ops or tensors than when this index was made (a trace only grows). */
+  private grown(): boolean {
+    const { trace } = this;
+    return (
+      trace.events.length !== this.eventStep.length ||
+      trace.ops.length !== this.opCount ||
+      trace.tensors.length !== this.tensorCount
+    );
   }
 
   /**
