@@ -9,13 +9,33 @@ export function divergingScale(values: readonly number[]): number[] {
   return values.map((v) => (Number.isFinite(v) ? (m === 0 ? 0 : v / m) : NaN));
 }
 
-function themeRgb(name: string, fallback: [number, number, number]): [number, number, number] {
+type Rgb = readonly [number, number, number];
+
+/**
+ * The theme's chart colours, read once per theme: each read appends a probe and asks for its computed style, a style
+ * recalculation forced in the middle of the inspector's render (three per heatmap, and a debugger step draws several).
+ * VS Code sets a theme's colours as variables in the root element's style and names the theme in the body's class.
+ */
+let colours: { theme: string; pos: Rgb; neg: Rgb; bad: Rgb } | undefined;
+
+function themeColours(): { pos: Rgb; neg: Rgb; bad: Rgb } {
+  const theme = `${document.body.className}\u0000${document.documentElement.getAttribute("style") ?? ""}`;
+  if (colours?.theme === theme) return colours;
   const probe = document.createElement("span");
-  probe.style.color = `var(${name})`;
   document.body.append(probe);
-  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(getComputedStyle(probe).color);
+  const read = (name: string, fallback: Rgb): Rgb => {
+    probe.style.color = `var(${name})`;
+    const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(getComputedStyle(probe).color);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : fallback;
+  };
+  colours = {
+    theme,
+    pos: read("--vscode-charts-red", [220, 80, 70]),
+    neg: read("--vscode-charts-blue", [60, 130, 220]),
+    bad: read("--vscode-charts-yellow", [220, 200, 60]),
+  };
   probe.remove();
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : fallback;
+  return colours;
 }
 
 /** Draws the heatmap; returns the canvas (role img, labelled with what it shows). */
@@ -34,19 +54,31 @@ export function heatmap(v: TensorValues, name: string): HTMLCanvasElement {
     `Heatmap of ${name}, ${shown}, values ${formatNumber(Math.min(...v.values))} to ${formatNumber(Math.max(...v.values))}`,
   );
   const ctx = canvas.getContext("2d");
-  if (!ctx) return canvas;
-  const pos = themeRgb("--vscode-charts-red", [220, 80, 70]);
-  const neg = themeRgb("--vscode-charts-blue", [60, 130, 220]);
-  const bad = themeRgb("--vscode-charts-yellow", [220, 200, 60]);
+  if (!ctx || canvas.width === 0 || canvas.height === 0) return canvas;
+  const { pos, neg, bad } = themeColours();
   const s = divergingScale(v.values);
+  // Pixels written at once (putImageData), each cell as a fill of rgba(colour, |x|) over the transparent canvas leaves
+  // it. A fill per cell parsed a colour string per cell: heatmap() took 24-33 ms of a debugger step into step 0 at
+  // 100,000 ops, now 0-9.5 ms (headless Chromium, bench/cursorStepsHeadless.ts).
+  const image = ctx.createImageData(canvas.width, canvas.height);
+  const px = image.data;
+  const side = cell - (cell > 4 ? 1 : 0); // a 1-pixel gap between cells large enough to show it
   for (let i = 0; i < r; i++) {
     for (let j = 0; j < c; j++) {
       const x = s[i * c + j];
       const [R, G, B] = Number.isNaN(x) ? bad : x >= 0 ? pos : neg;
-      ctx.fillStyle = `rgba(${R},${G},${B},${Number.isNaN(x) ? 1 : Math.max(0.04, Math.abs(x))})`;
-      ctx.fillRect(j * cell, i * cell, cell - (cell > 4 ? 1 : 0), cell - (cell > 4 ? 1 : 0));
+      const A = Math.round(255 * (Number.isNaN(x) ? 1 : Math.max(0.04, Math.abs(x))));
+      for (let y = i * cell; y < i * cell + side; y++) {
+        for (let k = 4 * (y * canvas.width + j * cell), end = k + 4 * side; k < end; k += 4) {
+          px[k] = R;
+          px[k + 1] = G;
+          px[k + 2] = B;
+          px[k + 3] = A;
+        }
+      }
     }
   }
+  ctx.putImageData(image, 0, 0);
   canvas.title = `${name}: ${shown} (red > 0, blue < 0, yellow NaN/∞)`;
   return canvas;
 }
