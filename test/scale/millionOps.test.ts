@@ -118,7 +118,7 @@ describe("a trace of 1,000,000 ops, through every consumer", function () {
     assert.ok(visible.nodes.length <= 200, `${visible.nodes.length} nodes drawn`);
     assert.ok(runLayout(layoutInput(visible)).nodes.size > 0);
     // opened down to the last op, as following the cursor there does: still a few hundred boxes, laid out
-    const last = graph.byId.get(`op:${N - 1}`);
+    const last = graph.nodes.find((n) => n.id === `op:${N - 1}`);
     const chain = new Set(open);
     for (let g = last?.group; g; g = graph.groups.get(g)?.parent) chain.add(g);
     const deep = visibleGraph(graph, chain);

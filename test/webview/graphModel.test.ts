@@ -19,7 +19,7 @@ describe("webview graph model", () => {
     const ops = trace.ops.filter((o) => o.trainingStep === 1);
     assert.equal(g.nodes.filter((n) => n.kind === "op").length, ops.length);
     for (const o of ops) {
-      const n = g.byId.get(`op:${o.id}`);
+      const n = g.nodes.find((x) => x.id === `op:${o.id}`);
       assert.equal(n?.label, o.op);
       if (o.var) assert.equal(n?.detail, o.var);
     }

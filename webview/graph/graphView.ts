@@ -239,7 +239,8 @@ export class GraphView {
 
   /** Opens the groups around a graph node and selects it (a parameter clicked in the side panel, a search hit). */
   reveal(graphNodeId: string | undefined, focus = true): boolean {
-    const node = graphNodeId ? this.graph?.byId.get(graphNodeId) : undefined;
+    // (a search hit, a click in the side panel: a walk over the step's nodes, not a map kept for each step's graph)
+    const node = graphNodeId ? this.graph?.nodes.find((n) => n.id === graphNodeId) : undefined;
     if (!node || !this.graph) return false;
     const closed = ancestors(this.graph, node).filter((g) => !this.open.has(g));
     if (closed.length) {

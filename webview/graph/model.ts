@@ -45,7 +45,6 @@ export interface StepGraph {
   groups: Map<string, GraphGroup>;
   nodeOfOp: Map<OpId, string>;
   nodeOfTensor: Map<TensorId, string>;
-  byId: Map<string, GraphNode>;
 }
 
 /** Ungrouped ops beyond this many are chunked into groups of CHUNK, so the collapsed view stays small. */
@@ -170,8 +169,7 @@ export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGra
   yield;
   yield* foldRepeats(nodes, edges, groups);
   chunkWideGroups(groups);
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor, byId };
+  return { step, nodes, edges, groups, nodeOfOp, nodeOfTensor };
 }
 
 /**
