@@ -350,4 +350,48 @@ describe("the trace message's tables", () => {
     assert.ok(packed.trace.tensorTable.kind instanceof Uint8Array, packed.trace.tensorTable.kind.constructor.name);
     assert.ok(packed.trace.tensorTable.dtype instanceof Uint8Array, packed.trace.tensorTable.dtype.constructor.name);
   });
+
+  it("sends a zeroGrad's parameter names as string ids and gets the event back; names that do not fit fail the guard", () => {
+    const t = mlpTrace();
+    const names = t.tensors.filter((x) => x.kind === "param").map((x) => x.name as string);
+    const loc = { file: t.program, line: 3, column: 1 };
+    const events = [
+      ...t.events,
+      { kind: "zeroGrad" as const, params: names, loc },
+      { kind: "zeroGrad" as const, params: [], tensors: [0] }, // nothing to pack
+      { kind: "zeroGrad" as const, params: [names[0], names[0]], tensors: [0, 1] },
+    ];
+    const m = traceMessage(t.program, { ...t, events }, 0, false, []);
+    const packed = packMessage(m) as Packed & { trace: { eventTable: { otherParams: (number[] | null)[] } } };
+    const { other, otherParams } = packed.trace.eventTable;
+    const zeroGrads = other.flatMap((e, k) => (e.kind === "zeroGrad" ? [k] : []));
+    assert.equal(zeroGrads.length, 3);
+    assert.deepEqual(
+      zeroGrads.map((k) => other[k].params),
+      [[], [], []],
+      "the names travel as ids",
+    );
+    assert.deepEqual(
+      zeroGrads.map((k) => otherParams[k]?.map((id) => packed.trace.strings[id]) ?? null),
+      [names, null, [names[0], names[0]]],
+    );
+    const back = json(m);
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    assert.deepEqual(back.trace.events.slice(-3), events.slice(-3));
+    type WithParams = Packed & { trace: { eventTable: { otherParams: unknown[] } } };
+    const at = zeroGrads[0];
+    const breakers: ((p: WithParams) => void)[] = [
+      (p) => (p.trace.eventTable.otherParams[at] = [p.trace.strings.length]),
+      (p) => (p.trace.eventTable.otherParams[at] = [0.5]),
+      (p) => (p.trace.eventTable.otherParams[at] = "0"),
+      (p) => p.trace.eventTable.otherParams.pop(),
+      (p) => (p.trace.eventTable.otherParams[other.findIndex((e) => e.kind === "step")] = [0]),
+      (p) => (p.trace.eventTable.other[at].params = ["x"]),
+    ];
+    for (const breakIt of breakers) {
+      const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as WithParams;
+      breakIt(broken);
+      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+    }
+  });
 });
