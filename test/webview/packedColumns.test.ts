@@ -1,0 +1,117 @@
+// The trace message's narrower columns (statsTable.ts, tensorTable.ts, eventTable.ts): statistics' counts as the
+// narrowest unsigned integers, the tensors' kinds and dtypes one byte each, a zeroGrad's parameter names as string ids;
+// what the host packs the page gets back, and a malformed column fails the guard.
+import { strict as assert } from "node:assert";
+import type { HostMessage } from "../../src/protocol/messages";
+import { isHostMessage } from "../../src/protocol/guards";
+import { traceMessage } from "../../extension/panels/protocolHost";
+import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
+import { isStatsTable, packStats, STAT_KEYS } from "../../src/protocol/statsTable";
+import type { TensorStats } from "../../src/trace/types";
+import { mlpTrace } from "./fixtures/mlp";
+import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
+import { received as json } from "./support/received";
+import type { Packed } from "./support/packed";
+
+describe("the trace message's narrower columns", () => {
+  it("sends statistics' counts as the narrowest unsigned integers that hold them (float64 when one is not such), and gets them back", () => {
+    const row = (nan: number, inf: number, zeros: number): TensorStats => ({
+      min: -1.5,
+      max: 2.25,
+      mean: 0.1 + 0.2,
+      std: Math.PI,
+      norm: Number.MIN_VALUE,
+      nan,
+      inf,
+      zeros,
+    });
+    const cases: [TensorStats[], string][] = [
+      [[row(0, 0, 3), row(1, 2, 255)], "Uint8Array"],
+      [[row(0, 0, 256), row(0, 0, 0)], "Uint16Array"],
+      [[row(0, 70_000, 0)], "Uint32Array"],
+      [[row(0, 0, 2 ** 32)], "Float64Array"], // too many for 32 bits
+      [[row(0, 0, 2.5)], "Float64Array"], // a trace read from a file may say anything
+      [[row(-1, 0, 0)], "Float64Array"],
+      [[row(NaN, 0, 0)], "Float64Array"],
+    ];
+    for (const [rows, column] of cases) {
+      const packed = packStats(
+        rows.map((_, i) => i),
+        (i) => rows[i],
+      );
+      const kinds = [packed.nan, packed.inf, packed.zeros].map((c) => c.constructor.name);
+      assert.ok(kinds.includes(column), `${JSON.stringify(rows)}: ${kinds.join(" ")}`);
+      assert.ok(packed.min instanceof Float64Array && packed.norm instanceof Float64Array);
+      const back = deserializeMessage(serializeMessage({ packed })) as { packed: unknown };
+      assert.ok(isStatsTable(back.packed));
+      for (const k of STAT_KEYS)
+        assert.deepEqual(
+          Array.from(back.packed[k]),
+          rows.map((r) => r[k]),
+          k,
+        );
+    }
+    const good = packStats([0, 1], (i) => row(i, 0, 3));
+    assert.ok(isStatsTable(good));
+    assert.ok(!isStatsTable({ ...good, zeros: Int8Array.from(good.zeros) }), "signed counts");
+    assert.ok(!isStatsTable({ ...good, nan: Array.from(good.nan) }), "counts not typed");
+    assert.ok(!isStatsTable({ ...good, inf: good.inf.subarray(1) }), "a count column of another length");
+    assert.ok(!isStatsTable({ ...good, min: Float32Array.from(good.min) }), "float32 statistics");
+  });
+
+  it("sends the tensors' kinds and dtypes as one byte each, however many strings the ops name first", () => {
+    const t = mlpTrace();
+    // 300 ops of other names before the tensors' strings
+    const names = Array.from({ length: 300 }, (_, i) => `op${i}`);
+    const m = traceMessage(t.program, t, 0, false, []) as Extract<HostMessage, { type: "trace" }>;
+    const ops = names.map((op, i) => ({ ...m.trace.ops[i % m.trace.ops.length], op, id: i }));
+    const packed = packMessage({ ...m, trace: { ...m.trace, ops } }) as Packed;
+    assert.ok(packed.trace.strings.length > 300);
+    assert.ok(packed.trace.tensorTable.kind instanceof Uint8Array, packed.trace.tensorTable.kind.constructor.name);
+    assert.ok(packed.trace.tensorTable.dtype instanceof Uint8Array, packed.trace.tensorTable.dtype.constructor.name);
+  });
+
+  it("sends a zeroGrad's parameter names as string ids and gets the event back; names that do not fit fail the guard", () => {
+    const t = mlpTrace();
+    const names = t.tensors.filter((x) => x.kind === "param").map((x) => x.name as string);
+    const loc = { file: t.program, line: 3, column: 1 };
+    const events = [
+      ...t.events,
+      { kind: "zeroGrad" as const, params: names, loc },
+      { kind: "zeroGrad" as const, params: [], tensors: [0] }, // nothing to pack
+      { kind: "zeroGrad" as const, params: [names[0], names[0]], tensors: [0, 1] },
+    ];
+    const m = traceMessage(t.program, { ...t, events }, 0, false, []);
+    const packed = packMessage(m) as Packed & { trace: { eventTable: { otherParams: (number[] | null)[] } } };
+    const { other, otherParams } = packed.trace.eventTable;
+    const zeroGrads = other.flatMap((e, k) => (e.kind === "zeroGrad" ? [k] : []));
+    assert.equal(zeroGrads.length, 3);
+    assert.deepEqual(
+      zeroGrads.map((k) => other[k].params),
+      [[], [], []],
+      "the names travel as ids",
+    );
+    assert.deepEqual(
+      zeroGrads.map((k) => otherParams[k]?.map((id) => packed.trace.strings[id]) ?? null),
+      [names, null, [names[0], names[0]]],
+    );
+    const back = json(m);
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    assert.deepEqual(back.trace.events.slice(-3), events.slice(-3));
+    type WithParams = Packed & { trace: { eventTable: { otherParams: unknown[] } } };
+    const at = zeroGrads[0];
+    const breakers: ((p: WithParams) => void)[] = [
+      (p) => (p.trace.eventTable.otherParams[at] = [p.trace.strings.length]),
+      (p) => (p.trace.eventTable.otherParams[at] = [0.5]),
+      (p) => (p.trace.eventTable.otherParams[at] = "0"),
+      (p) => p.trace.eventTable.otherParams.pop(),
+      (p) => (p.trace.eventTable.otherParams[other.findIndex((e) => e.kind === "step")] = [0]),
+      (p) => (p.trace.eventTable.other[at].params = ["x"]),
+    ];
+    for (const breakIt of breakers) {
+      const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as WithParams;
+      breakIt(broken);
+      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+    }
+  });
+});
