@@ -8,13 +8,13 @@ export const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "ze
 const FLOAT_KEYS = ["min", "max", "mean", "std", "norm"] as const;
 const COUNT_KEYS = ["nan", "inf", "zeros"] as const;
 
-/** Most tensors one `requestStats` may name (a view splits a longer list); the reply is 68 bytes a tensor. */
+/** Most tensors one `requestStats` may name (a view splits a longer list); the reply is 47-68 bytes a tensor. */
 export const MAX_STATS_REQUEST = 65536;
 
 /**
  * A column of counts: the narrowest unsigned integers that hold them all, or float64 when one is not such an integer (a
- * trace read from a file may say anything). As float64 the three counts were 3 of the 8 bytes columns' 8 per tensor:
- * 219 KB of the 100,000-op LSTM's 3.9 MB graph message, 122 KB of the 10,000-op ResMLP's 1.02 MB.
+ * trace read from a file may say anything). As float64 the three counts took 24 of a tensor's 68 bytes: 219 KB of the
+ * 100,000-op LSTM's 3.9 MB graph message, 122 KB of the 10,000-op ResMLP's 1.02 MB.
  */
 export type CountColumn = Float64Array | Uint8Array | Uint16Array | Uint32Array;
 
