@@ -257,4 +257,26 @@ describe("the trace message's tables", () => {
     assert.equal(unpackIds({ delta, escaped }, delta.length + 1), undefined, "another length");
     assert.equal(unpackIds({ delta: Uint8Array.from(delta), escaped }), undefined, "unsigned differences");
   });
+
+  it("marks a -1 among the ids without an escape, the next id's difference from the id before it", () => {
+    // a backward event's inputs: a local derivative's tensor, or none, in turn (ids far from 0, close to each other)
+    const ids = Array.from({ length: 1000 }, (_, i) => (i % 2 ? -1 : 300_000 + i));
+    const packed = packIds(Int32Array.from(ids));
+    assert.ok(!(packed instanceof Int32Array) && packed.delta instanceof Int8Array, "one byte each");
+    assert.equal(packed.escaped.length, 1, "only the first id, 300,000 from 0");
+    const back = deserializeMessage(serializeMessage({ packed })) as { packed: unknown };
+    assert.deepEqual(Array.from(unpackIds(back.packed, ids.length) ?? []), ids);
+    // differences that border the two marks (the type's least value and the one above it), in columns long enough to
+    // be packed as differences of each type
+    for (const steps of [
+      [-126, -127, -128, 127, 1],
+      [-32766, -32767, -32768, 32767, 300],
+    ]) {
+      const edge = [0];
+      for (let i = 0; i < 200; i++) edge.push(edge[i] + steps[i % steps.length]);
+      const c = packIds(Int32Array.from(edge));
+      assert.ok(!(c instanceof Int32Array), `${steps[0]}: packed as differences`);
+      assert.deepEqual(Array.from(unpackIds(c, edge.length) ?? []), edge, String(steps));
+    }
+  });
 });
