@@ -2,7 +2,7 @@
 // at once (statsUpFront), and a `stats` reply the ones a view asks for when it shows them (the inspector, colouring).
 // At 100,000 ops every tensor's statistics were 26 of the first message's 60 MB.
 import type { TensorId, TensorStats } from "../trace/types";
-import { isColumn } from "./opTable";
+import { isColumn, isIndexColumn, narrow, type IndexColumn } from "./opTable";
 
 export const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;
 const FLOAT_KEYS = ["min", "max", "mean", "std", "norm"] as const;
@@ -12,11 +12,12 @@ const COUNT_KEYS = ["nan", "inf", "zeros"] as const;
 export const MAX_STATS_REQUEST = 65536;
 
 /**
- * A column of counts: the narrowest unsigned integers that hold them all, or float64 when one is not such an integer (a
- * trace read from a file may say anything). As float64 the three counts took 24 of a tensor's 68 bytes: 219 KB of the
- * 100,000-op LSTM's 3.9 MB graph message, 122 KB of the 10,000-op ResMLP's 1.02 MB.
+ * A column of counts: an index column (opTable.ts's narrow: Uint8, Uint16 or Int32) when they are all whole and fit,
+ * or float64 when one is not such an integer (a trace read from a file may say anything). As float64 the three counts
+ * took 24 of a tensor's 68 bytes: 219 KB of the 100,000-op LSTM's 3.9 MB graph message, 122 KB of the 10,000-op
+ * ResMLP's 1.02 MB.
  */
-export type CountColumn = Float64Array | Uint8Array | Uint16Array | Uint32Array;
+export type CountColumn = Float64Array | IndexColumn;
 
 /** `tensors[k]`'s statistics are the k-th entries of the columns; NaN and ±Infinity as they are. */
 export type StatsTable = { tensors: Int32Array } & Record<(typeof FLOAT_KEYS)[number], Float64Array> &
@@ -24,13 +25,11 @@ export type StatsTable = { tensors: Int32Array } & Record<(typeof FLOAT_KEYS)[nu
 
 /** `values` as a CountColumn. */
 function counts(values: Float64Array): CountColumn {
-  let most = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) return values;
-    if (v > most) most = v;
+    if (!(v >= 0 && v <= 0x7fffffff && Number.isInteger(v))) return values;
   }
-  return most <= 0xff ? Uint8Array.from(values) : most <= 0xffff ? Uint16Array.from(values) : Uint32Array.from(values);
+  return narrow(Int32Array.from(values));
 }
 
 /** The statistics of `ids` (ascending or not) that `statsOf` knows; the others are left out. */
@@ -83,11 +82,7 @@ export function isStatsTable(x: unknown): x is StatsTable {
   const n = t.tensors.length;
   return (
     FLOAT_KEYS.every((k) => isColumn(t[k], Float64Array, n)) &&
-    COUNT_KEYS.every((k) => {
-      const c = t[k];
-      const typed = c instanceof Float64Array || c instanceof Uint8Array || c instanceof Uint16Array;
-      return (typed || c instanceof Uint32Array) && c.length === n;
-    })
+    COUNT_KEYS.every((k) => isIndexColumn(t[k], n) || isColumn(t[k], Float64Array, n))
   );
 }
 

@@ -1,6 +1,6 @@
 // The trace message's narrower columns (statsTable.ts, tensorTable.ts, eventTable.ts): statistics' counts as the
-// narrowest unsigned integers, the tensors' kinds and dtypes one byte each, a zeroGrad's parameter names as string ids;
-// what the host packs the page gets back, and a malformed column fails the guard.
+// narrowest index column (opTable.ts's narrow), the tensors' kinds and dtypes one byte each, a zeroGrad's parameter
+// names as string ids; what the host packs the page gets back, and a malformed column fails the guard.
 import { strict as assert } from "node:assert";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
@@ -14,7 +14,7 @@ import { received as json } from "./support/received";
 import type { Packed } from "./support/packed";
 
 describe("the trace message's narrower columns", () => {
-  it("sends statistics' counts as the narrowest unsigned integers that hold them (float64 when one is not such), and gets them back", () => {
+  it("sends statistics' counts as the narrowest index column that holds them (float64 when one is not such), and gets them back", () => {
     const row = (nan: number, inf: number, zeros: number): TensorStats => ({
       min: -1.5,
       max: 2.25,
@@ -28,7 +28,7 @@ describe("the trace message's narrower columns", () => {
     const cases: [TensorStats[], string][] = [
       [[row(0, 0, 3), row(1, 2, 255)], "Uint8Array"],
       [[row(0, 0, 256), row(0, 0, 0)], "Uint16Array"],
-      [[row(0, 70_000, 0)], "Uint32Array"],
+      [[row(0, 70_000, 0)], "Int32Array"], // four bytes a count (narrow, opTable.ts)
       [[row(0, 0, 2 ** 32)], "Float64Array"], // too many for 32 bits
       [[row(0, 0, 2.5)], "Float64Array"], // a trace read from a file may say anything
       [[row(-1, 0, 0)], "Float64Array"],
