@@ -18,9 +18,24 @@ export class TensorChanges {
   /** Before layOut, each tensor's latest record (-1: none); then each tensor's first (starts[t + 1] ends it). */
   private starts: Int32Array;
 
-  /** For tensor ids 0 … tensorCount - 1 (a change of another id is not kept: nothing reads it). */
-  constructor(readonly tensorCount: number) {
-    this.starts = new Int32Array(tensorCount + 1).fill(-1);
+  /**
+   * For keys 0 … keyCount - 1 (a change of another key is not kept: nothing reads it): tensor ids, and after them the
+   * keys GradTimeline gives parameters (addKey, while building).
+   */
+  constructor(private keyCount: number) {
+    this.starts = new Int32Array(keyCount + 1).fill(-1);
+  }
+
+  /** While building: one key more (a parameter the timeline met late), returned. */
+  addKey(): number {
+    const starts = new Int32Array(this.keyCount + 2).fill(-1);
+    starts.set(this.starts.subarray(0, this.keyCount));
+    this.starts = starts;
+    return this.keyCount++;
+  }
+
+  get keys(): number {
+    return this.keyCount;
   }
 
   /** While building: the gradient `tensor` holds now, or null. */
@@ -60,7 +75,7 @@ export class TensorChanges {
   layOut(): void {
     const latest = this.starts;
     const before = this.before!;
-    const n = this.tensorCount;
+    const n = this.keyCount;
     const starts = new Int32Array(n + 1);
     let total = 0;
     for (let t = 0; t < n; t++) {
@@ -111,7 +126,7 @@ export class TensorChanges {
   }
 
   private has(tensor: TensorId): boolean {
-    return tensor >= 0 && tensor < this.tensorCount;
+    return tensor >= 0 && tensor < this.keyCount;
   }
 
   /** `tensor`'s records, [first, end), once laid out. */

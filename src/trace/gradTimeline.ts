@@ -45,16 +45,24 @@ export function lastAtOrBefore(list: readonly { event: number }[], at: number): 
  *   statistics-only steps), after which nothing is known until a backward pass.
  */
 export class GradTimeline {
-  /** Tensors' changes (a parameter's value's are its parameter's, below). */
+  /**
+   * Every gradient's changes, by key: a tensor's id, or for a parameter's values (a parameter's gradient is one
+   * timeline for all its snapshots) its parameter's key, after the tensor ids (paramKeys).
+   */
   private readonly changes: TensorChanges;
-  /** Parameters' changes (a parameter's gradient is one timeline for all its snapshots): by name. */
-  private readonly params = new Map<string, GradChange[]>();
+  private readonly paramKeys = new Map<string, number>();
+  /** The trace's tensors' count: keys below it are tensor ids. */
+  private readonly tensorCount: number;
   /** tensor → the parameter it holds a value of (each step's snapshot, each update's before and after). */
   readonly paramOfTensor = new Map<TensorId, string>();
 
   constructor(private readonly trace: TraceOf<TensorHead>) {
-    this.changes = new TensorChanges(trace.tensors.length);
+    this.tensorCount = trace.tensors.length;
     this.indexParams();
+    const names = new Set(this.paramOfTensor.values());
+    this.changes = new TensorChanges(this.tensorCount + names.size);
+    let key = this.tensorCount;
+    for (const name of names) this.paramKeys.set(name, key++);
     this.indexEvents();
     this.changes.layOut();
   }
@@ -72,65 +80,49 @@ export class GradTimeline {
 
   /** Every change of a tensor's gradient (of its parameter's, for a parameter's snapshot), in event order. */
   of(tensor: TensorId): readonly GradChange[] {
-    const name = this.paramOfTensor.get(tensor);
-    return name !== undefined ? this.ofParam(name) : this.changes.of(tensor);
+    return this.changes.of(this.key(tensor));
   }
 
   /** Every change of a parameter's gradient, by the parameter's name. */
   ofParam(name: string): readonly GradChange[] {
-    return this.params.get(name) ?? [];
+    const key = this.paramKeys.get(name);
+    return key === undefined ? [] : this.changes.of(key);
   }
 
   /** The last event in [from, to) where a tensor's gradient became a tensor (not null), if any. */
   lastGradIn(tensor: TensorId, from: number, to: number): GradChange | undefined {
-    const name = this.paramOfTensor.get(tensor);
-    return name !== undefined ? this.lastParamGradIn(name, from, to) : this.changes.lastGradIn(tensor, from, to);
+    return this.changes.lastGradIn(this.key(tensor), from, to);
   }
 
   /** The same for a parameter, by its name. */
   lastParamGradIn(name: string, from: number, to: number): GradChange | undefined {
-    const list = this.ofParam(name);
-    for (let k = lastAtOrBefore(list, to - 1); k >= 0 && list[k].event >= from; k--)
-      if (list[k].tensor !== null) return list[k];
-    return undefined;
+    const key = this.paramKeys.get(name);
+    return key === undefined ? undefined : this.changes.lastGradIn(key, from, to);
   }
 
   /** The change of a tensor's gradient in effect at event `at` (its event says where that gradient came from). */
   changeAt(tensor: TensorId, at: number): GradChange | undefined {
-    const name = this.paramOfTensor.get(tensor);
-    if (name === undefined) return this.changes.changeAt(tensor, at);
-    const list = this.ofParam(name);
-    const k = lastAtOrBefore(list, at);
-    return k < 0 ? undefined : list[k];
+    return this.changes.changeAt(this.key(tensor), at);
   }
 
-  /** While building: the gradient `tensor` (its parameter, for a parameter's value) holds now. */
-  private currentOf(tensor: TensorId): TensorId | null {
+  /** The key of `tensor`'s changes: its parameter's, for a parameter's value. */
+  private key(tensor: TensorId): number {
     const name = this.paramOfTensor.get(tensor);
-    return name !== undefined ? this.currentParam(name) : this.changes.current(tensor);
-  }
-
-  private currentParam(name: string): TensorId | null {
-    const list = this.params.get(name);
-    return list && list.length ? list[list.length - 1].tensor : null;
+    if (name !== undefined) return this.paramKey(name);
+    // (an id past the tensors is no key: those are the parameters')
+    return tensor < this.tensorCount ? tensor : -1;
   }
 
   /** `tensor`'s gradient (its parameter's, for a parameter's value) is `to` from `event` on (null: none). */
-  private setOf(tensor: TensorId, event: number, to: TensorId | null, reset = false): void {
-    const name = this.paramOfTensor.get(tensor);
-    if (name !== undefined) this.setParam(name, event, to, reset);
-    else this.changes.set(tensor, event, to, reset);
+  private setKey(tensor: TensorId, event: number, to: TensorId | null, reset = false): void {
+    this.changes.set(this.key(tensor), event, to, reset);
   }
 
-  /** As TensorChanges.set, for a parameter's list. */
-  private setParam(name: string, event: number, tensor: TensorId | null, reset = false): void {
-    let list = this.params.get(name);
-    if (!list) this.params.set(name, (list = []));
-    const last = list[list.length - 1];
-    if (last !== undefined && last.tensor === tensor) return;
-    if (last === undefined && tensor === null && !reset) return;
-    if (last !== undefined && last.event === event) list.pop();
-    list.push(reset ? { event, tensor, reset } : { event, tensor });
+  /** A parameter's key; one made now for a parameter only an event names (while building). */
+  private paramKey(name: string): number {
+    let key = this.paramKeys.get(name);
+    if (key === undefined) this.paramKeys.set(name, (key = this.changes.addKey()));
+    return key;
   }
 
   private indexParams(): void {
@@ -165,8 +157,7 @@ export class GradTimeline {
           // steps not recorded in between (statistics only): what they did to the gradients is unknown
           if (lastStep !== undefined && e.index > lastStep + 1) {
             const { changes } = this;
-            for (let t = 0; t < changes.tensorCount; t++) if (changes.changed(t)) changes.set(t, i, null);
-            for (const name of this.params.keys()) this.setParam(name, i, null);
+            for (let k = 0; k < changes.keys; k++) if (changes.changed(k)) changes.set(k, i, null);
           }
           lastStep = e.index;
           break;
@@ -174,10 +165,10 @@ export class GradTimeline {
           const op = ops[e.op];
           if (!op) break;
           if (op.outputs === undefined) {
-            if (e.upstream !== undefined) this.setOf(op.output, i, e.upstream);
+            if (e.upstream !== undefined) this.setKey(op.output, i, e.upstream);
           } else {
             const ups = e.upstreams ?? [e.upstream];
-            for (let k = 0; k < op.outputs.length; k++) if (ups[k] !== undefined) this.setOf(op.outputs[k], i, ups[k]);
+            for (let k = 0; k < op.outputs.length; k++) if (ups[k] !== undefined) this.setKey(op.outputs[k], i, ups[k]);
           }
           // the inputs whose contribution is summed into a gradient already there, at the accumulate events after it
           summed.length = 0;
@@ -191,22 +182,22 @@ export class GradTimeline {
             const c = e.contributions[k];
             if (c === null || c === undefined) continue;
             const input = inputs[k];
-            if (this.currentOf(input) === null || !summed.includes(input)) this.setOf(input, i, c);
+            if (this.changes.current(this.key(input)) === null || !summed.includes(input)) this.setKey(input, i, c);
           }
           break;
         }
         case "accumulate":
-          this.setOf(e.tensor, i, e.total);
+          this.setKey(e.tensor, i, e.total);
           break;
         case "update": {
-          const held = this.currentParam(e.param);
+          const held = this.changes.current(this.paramKey(e.param));
           if (held === null || !sameStats(tensors[held]?.stats, tensors[e.grad]?.stats))
-            this.setParam(e.param, i, e.grad);
+            this.changes.set(this.paramKey(e.param), i, e.grad);
           break;
         }
         case "zeroGrad":
-          for (const name of e.params) this.setParam(name, i, null, true);
-          for (const id of e.tensors ?? []) this.setOf(id, i, null, true);
+          for (const name of e.params) this.changes.set(this.paramKey(name), i, null, true);
+          for (const id of e.tensors ?? []) this.setKey(id, i, null, true);
           break;
         default:
           break;
