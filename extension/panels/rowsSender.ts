@@ -6,7 +6,7 @@
 // 100,000-op final paint 1.23x slower (bench/e2eAB.ts big100k, 3 launches of 3 runs each in turn, load 8-15: medians
 // 22.3 against 18.1 s; the run's read lagged, ran -> built 1.63 against 0.79 s).
 import type { HostMessage, RowsPrefix, TensorInfo } from "../../src/protocol/messages";
-import { packIds } from "../../src/protocol/opTable";
+import { packIds } from "../../src/protocol/columns";
 import { STAT_KEYS } from "../../src/protocol/statsTable";
 import { editedAfterStep, type Trace } from "../../src/trace";
 

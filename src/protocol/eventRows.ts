@@ -2,6 +2,7 @@
 // there: at once as the page unpacks them, or later, when the page shows their step (src/trace/eventHoles.ts).
 import type { HoleSource } from "../trace/eventHoles";
 import type { LocalDerivative, TraceEvent } from "../trace/types";
+import type { IndexColumn } from "./columns";
 import type { EventTable } from "./eventTable";
 
 /** An event's kind in the table's `kind` column. */
@@ -11,9 +12,9 @@ export const BACKWARD = 2;
 export const ACCUMULATE = 3;
 export const UPDATE = 4;
 
-type Columns = EventTable &
+type Columns = Omit<EventTable, "arity"> &
   Record<"op" | "upstream" | "tensor" | "contribution" | "total", Int32Array> &
-  Record<"inputContribution" | "localTensor", Int32Array>;
+  Record<"inputContribution" | "localTensor", Int32Array> & { arity: IndexColumn };
 
 const HOLE_KINDS = [undefined, "forward", "backward", "accumulate"] as const;
 

@@ -5,7 +5,17 @@
 // distinct local derivatives) the table went 9.4 → 4.0 MB (bench/firstMessage.ts). At 10,000 ops the events as
 // objects were a quarter of the message and of its deserialisation.
 import type { LocalDerivative, TraceEvent } from "../trace/types";
-import { isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexColumn } from "./opTable";
+import {
+  isIndexColumn,
+  narrow,
+  packCounts,
+  packIds,
+  unpackCounts,
+  unpackIds,
+  type CountColumn,
+  type IdColumn,
+  type IndexColumn,
+} from "./columns";
 import type { StringTable } from "./stringTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
 import { isEvent } from "./traceGuard";
@@ -19,7 +29,7 @@ export interface EventTable {
   op: IdColumn;
   /** Per backward event, in order: its upstream, and its inputs' count (their entries follow in the input columns). */
   upstream: IdColumn;
-  arity: IndexColumn;
+  arity: CountColumn;
   /** Per accumulate event, in order. */
   tensor: IdColumn;
   contribution: IdColumn;
@@ -154,7 +164,7 @@ export function packEvents(events: readonly TraceEvent[], strings: StringTable):
     kind,
     op: packIds(op),
     upstream: packIds(upstream),
-    arity: narrow(arity),
+    arity: packCounts(arity),
     tensor: packIds(tensor),
     contribution: packIds(contribution),
     total: packIds(total),
@@ -251,7 +261,8 @@ export function* unpackEventsSlices(
   const after = unpackIds(t.after, nu);
   if (!before || !grad || !after || !isIndexColumn(t.param, nu as number) || !isIndexColumn(t.rule, nu as number))
     return undefined;
-  if (!isIndexColumn(t.arity, upstream.length) || !isIndexColumn(t.local, m as number)) return undefined;
+  const arity = unpackCounts(t.arity, upstream.length);
+  if (!arity || !isIndexColumn(t.local, m as number)) return undefined;
   if (!(t.locals instanceof Float64Array) || t.locals.length % 3 !== 0) return undefined;
   if (!Array.isArray(t.otherAt) || !Array.isArray(t.other) || t.otherAt.length !== t.other.length) return undefined;
   const other = withParams(t.other as unknown[], t.otherParams, strings);
@@ -259,7 +270,7 @@ export function* unpackEventsSlices(
   if (!other?.every(isEvent)) return undefined;
   const c = {
     ...(t as EventTable),
-    ...{ op, upstream, tensor, contribution, total, inputContribution, localTensor, before, grad, after, other },
+    ...{ op, upstream, arity, tensor, contribution, total, inputContribution, localTensor, before, grad, after, other },
   };
   const nLocals = c.locals.length / 3;
   // One Jacobian shape array per distinct local derivative, and one object for it where it names no tensor, shared by

@@ -16,7 +16,7 @@ import {
   type Rec,
 } from "./traceGuard";
 import { runAll, type Slices } from "../trace/slices";
-import { unpackIds } from "./opTable";
+import { unpackIds } from "./columns";
 import { isBuilt } from "./checkedRows";
 
 export { isTraceStructure } from "./traceGuard";

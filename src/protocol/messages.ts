@@ -5,7 +5,7 @@ import { leafNames } from "./tensorNames";
 import type { HealthThresholds } from "./health";
 import type { StatsTable } from "./statsTable";
 import type { SideModel } from "./sideModel";
-import type { IdColumn } from "./opTable";
+import type { IdColumn } from "./columns";
 
 /**
  * A tensor as the webview first sees it: everything but its values, which it asks for lazily, and its statistics only

@@ -8,14 +8,22 @@
 import type { AttrValue, SourceLoc, TraceOp } from "../trace/types";
 import type { StringTable } from "./stringTable";
 import { inParts, runAll, type Slices } from "../trace/slices";
+import {
+  isIndexColumn,
+  narrow,
+  packCounts,
+  packIds,
+  unpackCounts,
+  unpackIds,
+  type CountColumn,
+  type IdColumn,
+  type IndexColumn,
+} from "./columns";
 
 /** The attrs of every unpacked op without any: one object, as ops with the same attrs share theirs. */
 const NO_ATTRS: Record<string, AttrValue> = Object.freeze({});
 /** The call stack of every unpacked op (the message leaves stacks out: no webview shows them): one frozen array. */
 const NO_STACK: TraceOp["stack"] = Object.freeze([]) as unknown as TraceOp["stack"];
-
-/** A column of indices, as narrow as its values allow (narrow). */
-export type IndexColumn = Uint8Array | Uint16Array | Int32Array;
 
 export interface OpTable {
   /** Each op's site: an index into `sites`. An op's id is its index (the guard's traceIdProblem requires it). */
@@ -25,7 +33,7 @@ export interface OpTable {
   step: IndexColumn;
   /** Every op's inputs one after another; `inputCount[i]` of them are op i's. */
   inputs: IdColumn;
-  inputCount: IndexColumn;
+  inputCount: CountColumn;
   output: IdColumn;
   /** The few ops with several outputs: `outputsAt[k]` is the op of `outputs[k]`. */
   outputsAt: number[];
@@ -39,94 +47,6 @@ export interface OpTable {
 
 /** A site's fields: op name, var, module, file (-1 without a location), line, column, phase (1: "backward"). */
 const SITE_FIELDS = 7;
-
-/** The narrowest of Uint8Array, Uint16Array and Int32Array that holds these values. */
-export function narrow(values: Int32Array): IndexColumn {
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < lo) lo = v;
-    else if (v > hi) hi = v;
-  }
-  if (lo < 0 || hi > 0xffff) return values;
-  return hi > 0xff ? Uint16Array.from(values) : Uint8Array.from(values);
-}
-
-/**
- * A column of ids (of tensors, ops or strings; -1 for none): as they are, or as the differences between consecutive
- * ones (the first from 0) in an Int8Array or Int16Array, as they mostly are small (ids run in recording order). The
- * type's least value stands for an id that is not (its place holds it in `escaped`, as the id itself), the one above
- * it for -1, which leaves the last id as it was: a column where "none" alternates with ids (a backward event's local
- * derivative tensors, each input's contribution) had each id after a -1 escaped, 291 KB of escapes in one column of the
- * 100,000-op LSTM's graph message.
- */
-export type IdColumn = Int32Array | { delta: Int8Array | Int16Array; escaped: Int32Array };
-
-/** The narrowest IdColumn of these ids (the fewest bytes). */
-export function packIds(ids: Int32Array): IdColumn {
-  const n = ids.length;
-  let wide8 = 0; // differences outside an Int8Array's range (but its two marks)
-  let wide16 = 0;
-  for (let i = 0, prev = 0; i < n; i++) {
-    const v = ids[i];
-    if (v === -1) continue;
-    const d = v - prev;
-    if (d <= -0x7f || d > 0x7f) wide8++;
-    if (d <= -0x7fff || d > 0x7fff) wide16++;
-    prev = v;
-  }
-  const bytes8 = n + 4 * wide8;
-  const bytes16 = 2 * n + 4 * wide16;
-  if (4 * n <= Math.min(bytes8, bytes16)) return ids;
-  const delta = bytes8 <= bytes16 ? new Int8Array(n) : new Int16Array(n);
-  const esc = delta instanceof Int8Array ? -0x80 : -0x8000;
-  const escaped = new Int32Array(delta instanceof Int8Array ? wide8 : wide16);
-  for (let i = 0, k = 0, prev = 0; i < n; i++) {
-    const v = ids[i];
-    if (v === -1) {
-      delta[i] = esc + 1;
-      continue;
-    }
-    const d = v - prev;
-    if (d <= esc + 1 || d > -esc - 1) {
-      delta[i] = esc;
-      escaped[k++] = v;
-    } else delta[i] = d;
-    prev = v;
-  }
-  return { delta, escaped };
-}
-
-/** packIds' column back as the ids, or undefined when it is not one (or not of length `n`, when given). */
-export function unpackIds(x: unknown, n?: number): Int32Array | undefined {
-  if (x instanceof Int32Array) return n === undefined || x.length === n ? x : undefined;
-  if (typeof x !== "object" || x === null) return undefined;
-  const { delta, escaped } = x as { delta?: unknown; escaped?: unknown };
-  if (!(delta instanceof Int8Array || delta instanceof Int16Array) || !(escaped instanceof Int32Array))
-    return undefined;
-  if (n !== undefined && delta.length !== n) return undefined;
-  const esc = delta instanceof Int8Array ? -0x80 : -0x8000;
-  const out = new Int32Array(delta.length);
-  let k = 0;
-  for (let i = 0, v = 0; i < delta.length; i++) {
-    const d = delta[i];
-    if (d === esc + 1) {
-      out[i] = -1;
-      continue;
-    }
-    if (d !== esc) v += d;
-    else if (k < escaped.length) v = escaped[k++];
-    else return undefined;
-    out[i] = v;
-  }
-  return k === escaped.length ? out : undefined;
-}
-
-/** Whether `x` is an index column (narrow's) of length `n`. */
-export function isIndexColumn(x: unknown, n: number): x is IndexColumn {
-  return isColumn(x, Uint8Array, n) || isColumn(x, Uint16Array, n) || isColumn(x, Int32Array, n);
-}
 
 /** A site as packOps met it on ops with one location object. */
 interface SeenSite {
@@ -212,22 +132,13 @@ export function packOps(ops: readonly TraceOp[], strings: StringTable): OpTable 
     sites: Int32Array.from(sites),
     step: narrow(step),
     inputs: packIds(inputs),
-    inputCount: narrow(inputCount),
+    inputCount: packCounts(inputCount),
     output: packIds(output),
     outputsAt,
     outputs,
     attr: narrow(attr),
     attrs,
   };
-}
-
-/** Whether `x` is a typed array of this kind and length (what a packed column must be). */
-export function isColumn<T extends ArrayBufferView>(
-  x: unknown,
-  kind: new (n: number) => T,
-  n: number,
-): x is T & { length: number } {
-  return x instanceof kind && (x as unknown as { length: number }).length === n;
 }
 
 /** Sparse per-op extras (`at` ascending op indices, one value each), or undefined when malformed. */
@@ -284,7 +195,8 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
   const inputs = unpackIds(t.inputs);
   if (!output || !inputs) return undefined;
   const n = output.length;
-  if (![t.site, t.step, t.inputCount, t.attr].every((c) => isIndexColumn(c, n))) return undefined;
+  const inputCount = unpackCounts(t.inputCount, n);
+  if (!inputCount || ![t.site, t.step, t.attr].every((c) => isIndexColumn(c, n))) return undefined;
   if (!(t.sites instanceof Int32Array) || t.sites.length % SITE_FIELDS !== 0) return undefined;
   if (!Array.isArray(t.attrs) || !t.attrs.every((a) => typeof a === "object" && a !== null && !Array.isArray(a)))
     return undefined;
@@ -302,7 +214,7 @@ export function* unpackOpsSlices(table: unknown, strings: readonly string[]): Sl
   const part = (from: number, to: number): true | undefined => {
     for (let i = from; i < to; i++) {
       const site = sites[c.site[i]];
-      const count = c.inputCount[i];
+      const count = inputCount[i];
       const a = c.attr[i];
       if (site === undefined || a < 0 || a > c.attrs.length || count < 0 || at + count > inputs.length) return true;
       const o: TraceOp = {

@@ -2,7 +2,7 @@
 // at once (statsUpFront), and a `stats` reply the ones a view asks for when it shows them (the inspector, colouring).
 // At 100,000 ops every tensor's statistics were 26 of the first message's 60 MB.
 import type { TensorId, TensorStats } from "../trace/types";
-import { isColumn, isIndexColumn, narrow, type IndexColumn } from "./opTable";
+import { isColumn, isIndexColumn, narrow, type IndexColumn } from "./columns";
 
 export const STAT_KEYS = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const;
 const FLOAT_KEYS = ["min", "max", "mean", "std", "norm"] as const;

@@ -4,8 +4,8 @@
 // the ops too (opTable.ts).
 import type { HostMessage, TensorInfo } from "./messages";
 import type { Dtype, TensorKind } from "../trace/types";
-import { isColumn, isIndexColumn, narrow, packIds, packOps, unpackIds, unpackOpsSlices } from "./opTable";
-import type { IdColumn, IndexColumn } from "./opTable";
+import { isColumn, isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexColumn } from "./columns";
+import { packOps, unpackOpsSlices } from "./opTable";
 import { StringTable } from "./stringTable";
 import { packEvents, unpackEventsSlices } from "./eventTable";
 import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";

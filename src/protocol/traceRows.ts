@@ -2,7 +2,7 @@
 // the final trace message carries only the rows after them (and the tensors that changed) and neither side packs,
 // unpacks or checks a big trace's first steps twice. The host's side is extension/panels/rowsSender.ts.
 import type { HostMessage, TensorInfo } from "./messages";
-import { unpackIds } from "./opTable";
+import { unpackIds } from "./columns";
 import { isBuilt, markBuilt } from "./checkedRows";
 import type { TraceEvent, TraceOp } from "../trace/types";
 import { EventHoles, holesOf, withHoles } from "../trace/eventHoles";

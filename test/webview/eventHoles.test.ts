@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
 import { unpackMessage } from "../../src/protocol/tensorTable";
-import { unpackIds } from "../../src/protocol/opTable";
+import { unpackIds } from "../../src/protocol/columns";
 import { traceMessage } from "../../extension/panels/protocolHost";
 import { holesOf } from "../../src/trace/eventHoles";
 import { TraceIndex } from "../../src/trace/traceIndex";

@@ -1,12 +1,14 @@
-// The trace message's narrower columns (statsTable.ts, tensorTable.ts, eventTable.ts): statistics' counts as the
-// narrowest index column (opTable.ts's narrow), the tensors' kinds and dtypes one byte each, a zeroGrad's parameter
-// names as string ids; what the host packs the page gets back, and a malformed column fails the guard.
+// The trace message's narrower columns (statsTable.ts, tensorTable.ts, eventTable.ts, columns.ts): statistics'
+// counts as the narrowest index column (narrow), an op's inputs and a backward event's arity one byte each with the
+// rare big count beside them (packCounts), the tensors' kinds and dtypes one byte each, a zeroGrad's parameter names
+// as string ids; what the host packs the page gets back, and a malformed column fails the guard.
 import { strict as assert } from "node:assert";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
 import { traceMessage } from "../../extension/panels/protocolHost";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { isStatsTable, packStats, STAT_KEYS } from "../../src/protocol/statsTable";
+import { packCounts, unpackCounts } from "../../src/protocol/columns";
 import type { TensorStats } from "../../src/trace/types";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
@@ -57,6 +59,71 @@ describe("the trace message's narrower columns", () => {
     assert.ok(!isStatsTable({ ...good, nan: Array.from(good.nan) }), "counts not typed");
     assert.ok(!isStatsTable({ ...good, inf: good.inf.subarray(1) }), "a count column of another length");
     assert.ok(!isStatsTable({ ...good, min: Float32Array.from(good.min) }), "float32 statistics");
+  });
+
+  it("sends counts one byte each with the rare one over 254 beside them, or narrowed when big ones are many", () => {
+    const cases: [number[], string][] = [
+      [[0, 1, 254, 7], "Uint8Array"],
+      [[0, 255, 3, 910, 2, 70_000, ...Array<number>(20).fill(2)], "small+big"], // a stack of 910 unrolled states
+      [Array.from({ length: 40 }, (_, i) => 250 + i), "Uint16Array"], // big ones are most: two bytes each is less
+      [Array.from({ length: 40 }, (_, i) => 70_000 + i), "Int32Array"],
+    ];
+    for (const [counts, column] of cases) {
+      const packed = packCounts(Int32Array.from(counts));
+      const kind = ArrayBuffer.isView(packed) ? packed.constructor.name : "small+big";
+      assert.equal(kind, column, JSON.stringify(counts));
+      const back = deserializeMessage(serializeMessage({ packed })) as { packed: unknown };
+      assert.deepEqual(Array.from(unpackCounts(back.packed, counts.length) ?? []), counts);
+    }
+    const ones = Array<number>(20).fill(1);
+    const n = 24;
+    const { small, big } = packCounts(Int32Array.of(1, 300, 255, 4, ...ones)) as { small: Uint8Array; big: Int32Array };
+    assert.deepEqual(
+      [Array.from(small), Array.from(big)],
+      [
+        [1, 255, 255, 4, ...ones],
+        [300, 255],
+      ],
+    );
+    assert.equal(unpackCounts({ small, big: big.subarray(1) }, n), undefined, "a big count missing");
+    assert.equal(unpackCounts({ small, big: Int32Array.of(...big, 900) }, n), undefined, "a big count too many");
+    assert.equal(unpackCounts({ small, big: Int32Array.of(300, 3) }, n), undefined, "a small count among the big");
+    assert.equal(unpackCounts({ small, big }, n + 1), undefined, "another length");
+    assert.equal(unpackCounts({ small: Int8Array.from(small), big }, n), undefined, "signed small counts");
+    assert.equal(unpackCounts(Int32Array.of(1, -1), 2), undefined, "a count below 0");
+  });
+
+  it("sends an op of 300 inputs and its backward's 300 entries with one byte a count, and gets them back", () => {
+    const t = mlpTrace();
+    const wideOp = t.ops[2];
+    wideOp.inputs = Array.from({ length: 300 }, (_, j) => j % 7); // a stack of an unrolled sequence
+    const wide = t.events.find((e) => e.kind === "backward" && e.op === wideOp.id);
+    assert.ok(wide?.kind === "backward");
+    wide.local = Array.from({ length: 300 }, (_, j) => (j % 3 ? null : { formula: "1", jacobianShape: [4, 4] }));
+    wide.contributions = wide.local.map((_, j) => (j % 2 ? j % 7 : null));
+    const m = traceMessage(t.program, t, 0, false, []);
+    type Counts = { small: Uint8Array; big: Int32Array };
+    const packed = packMessage(m) as Packed & { trace: { opTable: { inputCount: Counts } } };
+    const { inputCount } = packed.trace.opTable;
+    const arity = packed.trace.eventTable.arity as unknown as Counts;
+    assert.ok(inputCount.small instanceof Uint8Array && arity.small instanceof Uint8Array, "one byte a count");
+    assert.deepEqual([Array.from(inputCount.big), Array.from(arity.big)], [[300], [300]]);
+    const back = json(m);
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    assert.deepEqual(back.trace.ops[2].inputs, wideOp.inputs);
+    assert.deepEqual(back.trace.events[t.events.indexOf(wide)], wide);
+    type WithCounts = Packed & { trace: { opTable: { inputCount: Counts }; eventTable: { arity: Counts } } };
+    const breakers: ((p: WithCounts) => void)[] = [
+      (p) => (p.trace.opTable.inputCount.big = new Int32Array(0)),
+      (p) => (p.trace.opTable.inputCount.big[0] = 301),
+      (p) => (p.trace.eventTable.arity.big[0] = 299),
+      (p) => (p.trace.eventTable.arity.small = p.trace.eventTable.arity.small.subarray(1)),
+    ];
+    for (const breakIt of breakers) {
+      const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as WithCounts;
+      breakIt(broken);
+      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+    }
   });
 
   it("sends the tensors' kinds and dtypes as one byte each, however many strings the ops name first", () => {

@@ -7,7 +7,7 @@ import { isHostMessage } from "../../src/protocol/guards";
 import { traceMessage } from "../../extension/panels/protocolHost";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { isBuilt } from "../../src/protocol/checkedRows";
-import { packIds, unpackIds, type IdColumn } from "../../src/protocol/opTable";
+import { packIds, unpackIds, type IdColumn } from "../../src/protocol/columns";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { mlpTrace } from "./fixtures/mlp";
 import type { SourceLoc } from "../../src/trace/types";

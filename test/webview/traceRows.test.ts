@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage, isViewMessage } from "../../src/protocol/guards";
 import { RowStore } from "../../src/protocol/traceRows";
-import { unpackIds } from "../../src/protocol/opTable";
+import { unpackIds } from "../../src/protocol/columns";
 import { openingEvent, traceMessage } from "../../extension/panels/protocolHost";
 import { RowsSender, withoutRows } from "../../extension/panels/rowsSender";
 import { runModel } from "../../src/runner/index";

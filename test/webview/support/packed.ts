@@ -1,6 +1,6 @@
 // The packed trace message's shape as the tests of its tables read it (src/protocol/tensorTable.ts, opTable.ts,
 // eventTable.ts).
-import type { IdColumn } from "../../../src/protocol/opTable";
+import type { IdColumn } from "../../../src/protocol/columns";
 
 export type Packed = {
   trace: {
