@@ -12,7 +12,7 @@ const COUNT_KEYS = ["nan", "inf", "zeros"] as const;
 export const MAX_STATS_REQUEST = 65536;
 
 /**
- * A column of counts: an index column (opTable.ts's narrow: Uint8, Uint16 or Int32) when they are all whole and fit,
+ * A column of counts: an index column (columns.ts's narrow: Uint8, Uint16 or Int32) when they are all whole and fit,
  * or float64 when one is not such an integer (a trace read from a file may say anything). As float64 the three counts
  * took 24 of a tensor's 68 bytes: 219 KB of the 100,000-op LSTM's 3.9 MB graph message, 122 KB of the 10,000-op
  * ResMLP's 1.02 MB.

@@ -30,7 +30,7 @@ describe("the trace message's narrower columns", () => {
     const cases: [TensorStats[], string][] = [
       [[row(0, 0, 3), row(1, 2, 255)], "Uint8Array"],
       [[row(0, 0, 256), row(0, 0, 0)], "Uint16Array"],
-      [[row(0, 70_000, 0)], "Int32Array"], // four bytes a count (narrow, opTable.ts)
+      [[row(0, 70_000, 0)], "Int32Array"], // four bytes a count (narrow, columns.ts)
       [[row(0, 0, 2 ** 32)], "Float64Array"], // too many for 32 bits
       [[row(0, 0, 2.5)], "Float64Array"], // a trace read from a file may say anything
       [[row(-1, 0, 0)], "Float64Array"],
