@@ -6,6 +6,7 @@ import type { HostMessage, TensorInfo } from "./messages";
 import type { Dtype, TensorKind } from "../trace/types";
 import { isColumn, isIndexColumn, narrow, packIds, unpackIds, type IdColumn, type IndexColumn } from "./columns";
 import { packOps, unpackOpsSlices } from "./opTable";
+import { tableFromRuns, tableRuns } from "./runs";
 import { StringTable } from "./stringTable";
 import { packEvents, unpackEventsSlices } from "./eventTable";
 import { eachStats, isStatsTable, packStats, type StatsTable } from "./statsTable";
@@ -177,14 +178,14 @@ export function packMessage(m: HostMessage): object {
   if (m.type === "steps") {
     const strings = tensorStrings();
     const { tensors, ...rest } = m;
-    return { ...rest, tensorTable: packTensors(tensors, strings), strings: strings.strings };
+    return { ...rest, tensorTable: tableRuns(packTensors(tensors, strings)), strings: strings.strings };
   }
   if (m.type !== "trace") return m;
   const { tensors, ops, events, ...rest } = m.trace;
   const strings = tensorStrings();
-  const opTable = packOps(ops, strings);
-  const tensorTable = packTensors(tensors, strings);
-  const eventTable = packEvents(events, strings);
+  const opTable = tableRuns(packOps(ops, strings));
+  const tensorTable = tableRuns(packTensors(tensors, strings));
+  const eventTable = tableRuns(packEvents(events, strings));
   return { ...m, trace: { ...rest, opTable, tensorTable, eventTable, strings: strings.strings } };
 }
 
@@ -217,7 +218,7 @@ export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
   if (r !== null && typeof r === "object" && r.type === "steps" && "tensorTable" in r) {
     const { tensorTable, strings, ...rest } = r;
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
-    const tensors = yield* unpackTensorsSlices(tensorTable, strings as string[]);
+    const tensors = yield* unpackTensorsSlices(tableFromRuns(tensorTable), strings as string[]);
     return tensors ? { ...rest, tensors: markBuilt(tensors) } : raw;
   }
   const m = raw as {
@@ -235,14 +236,14 @@ export function* unpackMessageSlices(raw: unknown): Slices<unknown> {
     return raw;
   const { tensorTable, opTable, eventTable, strings, ...rest } = m.trace;
   if (!Array.isArray(strings) || !strings.every((s) => typeof s === "string")) return raw;
-  const tensors = yield* unpackTensorsSlices(tensorTable, strings as string[]);
+  const tensors = yield* unpackTensorsSlices(tableFromRuns(tensorTable), strings as string[]);
   if (!tensors) return raw;
-  const ops = yield* unpackOpsSlices(opTable, strings as string[]);
+  const ops = yield* unpackOpsSlices(tableFromRuns(opTable), strings as string[]);
   if (!ops) return raw;
   // a windowed trace (traceWindow.ts): the page builds its ops' events as it shows their steps (eventHoles.ts)
   const window = (rest as { window?: unknown }).window;
   const events = yield* unpackEventsSlices(
-    eventTable,
+    tableFromRuns(eventTable),
     strings as string[],
     typeof window === "object" && window !== null,
   );

@@ -1,7 +1,8 @@
-// The trace message's narrower columns (statsTable.ts, tensorTable.ts, eventTable.ts, columns.ts): statistics'
+// The trace message's narrower columns (statsTable.ts, tensorTable.ts, eventTable.ts, columns.ts, runs.ts): statistics'
 // counts as the narrowest index column (narrow), an op's inputs and a backward event's arity one byte each with the
-// rare big count beside them (packCounts), the tensors' kinds and dtypes one byte each, a zeroGrad's parameter names
-// as string ids; what the host packs the page gets back, and a malformed column fails the guard.
+// rare big count beside them (packCounts), long repetitive columns as runs, the tensors' kinds and dtypes one byte
+// each, a zeroGrad's parameter names as string ids; what the host packs the page gets back, and a malformed column
+// fails the guard.
 import { strict as assert } from "node:assert";
 import type { HostMessage } from "../../src/protocol/messages";
 import { isHostMessage } from "../../src/protocol/guards";
@@ -9,6 +10,10 @@ import { traceMessage } from "../../extension/panels/protocolHost";
 import { packMessage, unpackMessage } from "../../src/protocol/tensorTable";
 import { isStatsTable, packStats, STAT_KEYS } from "../../src/protocol/statsTable";
 import { packCounts, unpackCounts } from "../../src/protocol/columns";
+import { asRuns, fromRuns, type Runs } from "../../src/protocol/runs";
+import { traceStructure } from "../../src/protocol/messages";
+import { statsForTimeline } from "../../src/protocol/statsUpFront";
+import { syntheticTrace } from "./fixtures/synthetic";
 import type { TensorStats } from "../../src/trace/types";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
@@ -121,6 +126,57 @@ describe("the trace message's narrower columns", () => {
     ];
     for (const breakIt of breakers) {
       const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as WithCounts;
+      breakIt(broken);
+      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+    }
+  });
+
+  it("sends a long column of few runs as its runs, exactly (NaN, −0), and fails a malformed one", () => {
+    const steps = Uint8Array.from({ length: 5000 }, (_, i) => Math.floor(i / 1000));
+    const runs = asRuns(steps) as Runs;
+    assert.deepEqual([Array.from(runs.runValues), Array.from(runs.runLengths)], [[0, 1, 2, 3, 4], Array(5).fill(1000)]);
+    const sent = deserializeMessage(serializeMessage({ runs })) as { runs: unknown };
+    assert.deepEqual(fromRuns(sent.runs), steps);
+    const floats = Float64Array.from({ length: 2000 }, (_, i) => (i < 700 ? NaN : i < 1400 ? 0 : -0));
+    const back = fromRuns(asRuns(floats)) as Float64Array;
+    assert.ok(back instanceof Float64Array && back.every((v, i) => Object.is(v, floats[i])), "NaN and −0 as they were");
+    const varied = Int32Array.from({ length: 5000 }, (_, i) => i % 7);
+    assert.equal(asRuns(varied), varied, "many runs: as it is");
+    const short = steps.subarray(0, 100);
+    assert.equal(asRuns(short), short, "short: as it is");
+    const bad: [string, unknown][] = [
+      ["a length of 0", { ...runs, runLengths: Int32Array.of(1000, 0, 1000, 1000, 1000) }],
+      ["a negative length", { ...runs, runLengths: Int32Array.of(1000, -1, 1000, 1000, 1000) }],
+      ["lengths of another count", { ...runs, runLengths: runs.runLengths.subarray(1) }],
+      ["lengths not Int32", { ...runs, runLengths: Float64Array.from(runs.runLengths) }],
+      ["values not a column", { ...runs, runValues: Array.from(runs.runValues) }],
+      ["too many values", { runValues: Uint8Array.of(1, 2), runLengths: Int32Array.of(2 ** 30, 2 ** 30) }],
+    ];
+    for (const [what, x] of bad) assert.equal(fromRuns(x), undefined, what);
+  });
+
+  it("sends a big trace's repetitive columns as runs and gets the trace back; broken runs fail the guard", () => {
+    const t = syntheticTrace(3000);
+    const m = traceMessage(t.program, t, 0, false, []);
+    type Tables = Record<"opTable" | "tensorTable" | "eventTable", Record<string, unknown>>;
+    const packed = packMessage(m) as { trace: Tables };
+    const { opTable, tensorTable } = packed.trace;
+    assert.ok("runValues" in (opTable.step as object), "every op's step: one run");
+    assert.ok("runValues" in (tensorTable.dtype as object), "every tensor's dtype: one run");
+    const back = json(m);
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    const expected = JSON.parse(JSON.stringify(traceStructure(t, statsForTimeline(t)))) as ReturnType<
+      typeof traceStructure
+    >;
+    for (const o of expected.ops) o.stack = [];
+    assert.deepEqual(back.trace, expected);
+    const breakers: ((p: { trace: Tables }) => void)[] = [
+      (p) => ((p.trace.opTable.step as Runs).runLengths[0] -= 1),
+      (p) => ((p.trace.tensorTable.dtype as Runs).runLengths[0] = 0),
+      (p) => ((p.trace.tensorTable.dtype as Runs).runValues[0] = 200),
+    ];
+    for (const breakIt of breakers) {
+      const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as { trace: Tables };
       breakIt(broken);
       assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
     }
