@@ -84,7 +84,8 @@ export function tableFromRuns(table: unknown): unknown {
   if (typeof table !== "object" || table === null || Array.isArray(table) || ArrayBuffer.isView(table)) return table;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(table)) {
-    const v = "runValues" in Object(value) ? fromRuns(value) : tableFromRuns(value);
+    const column = fromRuns(value);
+    const v = column === value ? tableFromRuns(value) : column;
     if (v === undefined && value !== undefined) return undefined;
     out[key] = v;
   }

@@ -17,14 +17,14 @@ export const MAX_STATS_REQUEST = 65536;
  * took 24 of a tensor's 68 bytes: 219 KB of the 100,000-op LSTM's 3.9 MB graph message, 122 KB of the 10,000-op
  * ResMLP's 1.02 MB.
  */
-export type CountColumn = Float64Array | IndexColumn;
+export type StatCountColumn = Float64Array | IndexColumn;
 
 /** `tensors[k]`'s statistics are the k-th entries of the columns; NaN and ±Infinity as they are. */
 export type StatsTable = { tensors: Int32Array } & Record<(typeof FLOAT_KEYS)[number], Float64Array> &
-  Record<(typeof COUNT_KEYS)[number], CountColumn>;
+  Record<(typeof COUNT_KEYS)[number], StatCountColumn>;
 
-/** `values` as a CountColumn. */
-function counts(values: Float64Array): CountColumn {
+/** `values` as a StatCountColumn. */
+function counts(values: Float64Array): StatCountColumn {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!(v >= 0 && v <= 0x7fffffff && Number.isInteger(v))) return values;
