@@ -149,15 +149,16 @@ export class Workbench {
     for (let attempt = 1; ; attempt++) {
       await this.dismissQuickInput();
       await page.keyboard.press("F1");
-      await input.waitFor({ state: "visible" });
       try {
+        await input.waitFor({ state: "visible", timeout: 10_000 });
         await input.fill(`>${title}`, { timeout: 5_000 });
         break;
       } catch (err) {
         // The palette closes when focus moves after it opened: VS Code gives the editor focus back a moment after a
         // webview's tab closes (closeGraphPanel), and once in a CI run (2026-12-03) that came after F1, the fill then
-        // waiting 60 s for a hidden input; so did the e2e bench's reopened runs once (2026-12-05). Opened again, as a
-        // user would.
+        // waiting 60 s for a hidden input; so did the e2e bench's reopened runs once (2026-12-05). In a CI run of
+        // 2026-12-05 the palette was already gone when its input was first looked for (121 polls over 60 s saw it
+        // hidden), so the wait for it is inside the retry as well. Opened again, as a user would.
         if (attempt >= 3 || (await input.isVisible())) throw err;
       }
     }
