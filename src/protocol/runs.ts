@@ -27,10 +27,13 @@ function isRunColumn(x: unknown): x is RunColumn {
 export function asRuns<T>(column: T): T | Runs {
   if (!isRunColumn(column) || column.length < RUNS_FROM) return column;
   const n = column.length;
+  // the most runs worth sending: counting stops past them (most columns are not runs, and are found so early on)
+  const most = (n * column.BYTES_PER_ELEMENT) / 2 / (column.BYTES_PER_ELEMENT + 4);
   let runs = 1;
-  // (Object.is: NaN continues a run of NaN, and −0 does not continue one of 0)
-  for (let i = 1; i < n; i++) if (!Object.is(column[i], column[i - 1])) runs++;
-  if (runs * (column.BYTES_PER_ELEMENT + 4) > (n * column.BYTES_PER_ELEMENT) / 2) return column;
+  if (column instanceof Float64Array) {
+    // (Object.is: NaN continues a run of NaN, and −0 does not continue one of 0)
+    for (let i = 1; i < n; i++) if (!Object.is(column[i], column[i - 1]) && ++runs > most) return column;
+  } else for (let i = 1; i < n; i++) if (column[i] !== column[i - 1] && ++runs > most) return column;
   const runValues = new (column.constructor as new (n: number) => RunColumn)(runs);
   const runLengths = new Int32Array(runs);
   let k = 0;
