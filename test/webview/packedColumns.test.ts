@@ -142,6 +142,13 @@ describe("the trace message's narrower columns", () => {
     assert.ok(back instanceof Float64Array && back.every((v, i) => Object.is(v, floats[i])), "NaN and −0 as they were");
     const varied = Int32Array.from({ length: 5000 }, (_, i) => i % 7);
     assert.equal(asRuns(varied), varied, "many runs: as it is");
+    // at most half the bytes: 2,000 one-byte values go as runs up to 200 runs of 5 bytes each, not at 201
+    const runsOf = (k: number): Uint8Array => Uint8Array.from({ length: 2000 }, (_, i) => Math.min(k - 1, i) % 2);
+    const within = runsOf(200);
+    assert.deepEqual(fromRuns(asRuns(within)), within);
+    assert.equal((asRuns(within) as Runs).runLengths.length, 200, "200 runs: as runs");
+    const over = runsOf(201);
+    assert.equal(asRuns(over), over, "201 runs: as it is");
     const short = steps.subarray(0, 100);
     assert.equal(asRuns(short), short, "short: as it is");
     const bad: [string, unknown][] = [
