@@ -146,24 +146,31 @@ export class Workbench {
   async chooseCommand(title: string): Promise<void> {
     const { page } = this;
     const input = page.locator(".quick-input-widget .quick-input-box input");
+    const row = page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
+      .filter({ hasText: title });
     for (let attempt = 1; ; attempt++) {
       await this.dismissQuickInput();
       await page.keyboard.press("F1");
       try {
         await input.waitFor({ state: "visible", timeout: 10_000 });
         await input.fill(`>${title}`, { timeout: 5_000 });
-        break;
+        await row.waitFor({ state: "visible", timeout: 10_000 });
+        return;
       } catch (err) {
         // The palette closes when focus moves after it opened: VS Code gives the editor focus back a moment after a
         // webview's tab closes (closeGraphPanel), and once in a CI run (2026-12-03) that came after F1, the fill then
         // waiting 60 s for a hidden input; so did the e2e bench's reopened runs once (2026-12-05). In a CI run of
         // 2026-12-05 the palette was already gone when its input was first looked for (121 polls over 60 s saw it
-        // hidden), so the wait for it is inside the retry as well. Opened again, as a user would.
-        if (attempt >= 3 || (await input.isVisible())) throw err;
+        // hidden), so the waits for it and for the command's row are inside the retry as well. Opened again, as a
+        // user would; a palette still open is left to show the row (a slow list, not a lost palette).
+        if (await input.isVisible()) {
+          await row.waitFor({ state: "visible" });
+          return;
+        }
+        if (attempt >= 3) throw err;
       }
     }
-    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused");
-    await row.filter({ hasText: title }).waitFor({ state: "visible" });
   }
 
   /**
