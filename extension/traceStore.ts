@@ -115,7 +115,11 @@ export class TraceStore implements vscode.Disposable {
     return this.provisionals.get(file);
   }
 
-  setTrace(file: string, trace: Trace): void {
+  /**
+   * Stores `file`'s new trace. Its views open at `opening` where given (a debug session's: where it will first stop),
+   * else where its provisional trace was shown, else at the end of its last backward pass (openingEvent).
+   */
+  setTrace(file: string, trace: Trace, opening?: number): void {
     this.running.delete(file);
     this.progress.delete(file);
     const shown = this.provisionals.get(file);
@@ -123,7 +127,7 @@ export class TraceStore implements vscode.Disposable {
     if (shown) this.shownFirst.set(trace, shown.trace);
     const { dropped } = this.history.set(file, trace);
     // keep the view: the provisional trace's events are the final's first ones, so the cursor stays valid
-    const kept = shown ? this.cursors.get(file) : undefined;
+    const kept = opening ?? (shown ? this.cursors.get(file) : undefined);
     this.cursors.set(file, kept !== undefined && kept < trace.events.length ? kept : openingEvent(trace));
     this.active = file;
     this.traceChanged.fire({ file, trace });

@@ -14,6 +14,8 @@ export interface TraceEventBody {
   events: number;
   ok: boolean;
   error?: string;
+  /** The event the session's views open at before its first stop (TraceCursor.openingEvent). */
+  opening: number;
   trace?: Trace;
 }
 
@@ -39,15 +41,17 @@ export function announceTrace(
   program: string,
   trace: Trace,
   cursor: TraceCursor,
-  onTrace?: (file: string, trace: Trace) => void,
+  onTrace?: (file: string, trace: Trace, opening: number) => void,
 ): void {
+  const opening = cursor.openingEvent();
   const body: TraceEventBody = {
     file: program,
     events: trace.events.length,
     ok: !cursor.fatal,
     ...(cursor.fatal ? { error: cursor.fatal.message } : {}),
+    opening,
   };
-  if (onTrace) onTrace(program, trace);
+  if (onTrace) onTrace(program, trace, opening);
   else body.trace = trace;
   send(new Event("backstep/trace", body));
   const ops = trace.ops.length;

@@ -84,8 +84,8 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
 
   // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session
   // (docs/architecture.md, "The one-way flow").
-  const onTrace = (file: string, trace: Trace): void => {
-    store.setTrace(file, trace);
+  const onTrace = (file: string, trace: Trace, opening: number): void => {
+    store.setTrace(file, trace, opening);
     GraphPanel.createOrShow(context, store, file);
   };
   const factory: vscode.DebugAdapterDescriptorFactory = {
@@ -124,7 +124,7 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
         if (body.event >= 0) store.moveCursor(body.file, body.event, "debugger");
       } else if (e.event === "backstep/trace") {
         const body = e.body as TraceEventBody;
-        if (body.trace) onTrace(body.file, body.trace);
+        if (body.trace) onTrace(body.file, body.trace, body.opening);
       }
     }),
     // The webview's "run to here": the session owning that file moves, and its stop moves the store's cursor.

@@ -35,7 +35,7 @@ export interface SessionOptions {
   runModel?: RunModel;
   workerPath?: string;
   /** In-process listener (the inline adapter): gets each recorded trace without serialising it into an event. */
-  onTrace?: (file: string, trace: Trace) => void;
+  onTrace?: (file: string, trace: Trace, opening: number) => void;
 }
 
 export type { TraceEventBody } from "./announce";

@@ -194,6 +194,46 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     }
   });
 
+  it("the trace is announced opening in the training step of the first stop: the entry, a breakpoint, an error at once", async () => {
+    const openings: number[] = [];
+    const sessionFor = (): Promise<Harness> =>
+      startAdapter({ runModel, onTrace: (_file, trace, opening) => (traces.push(trace), openings.push(opening)) });
+    /** The training step of event `at` (the run's error, past the last event, is in the last one's). */
+    const stepOf = (trace: Trace, at: number): number =>
+      trace.events.slice(0, Math.min(at, trace.events.length - 1) + 1).filter((e) => e.kind === "step").length;
+    const firstStop = async (args: Record<string, unknown>, configure?: () => Promise<unknown>) => {
+      const cursor = h.dc.waitForEvent("backstep/cursor") as Promise<DebugProtocol.Event>;
+      const announced = h.dc.waitForEvent("backstep/trace") as Promise<DebugProtocol.Event>;
+      await launch(h.dc, args, configure);
+      const [c, a] = await Promise.all([cursor, announced]);
+      await h.close();
+      h = await sessionFor();
+      return { stop: (c.body as { event: number }).event, body: a.body as { opening: number } };
+    };
+    await h.close();
+    h = await sessionFor();
+
+    // on entry: exactly where it stops
+    const entry = await firstStop({ program: EXAMPLE });
+    assert.deepEqual([openings[0], entry.body.opening], [entry.stop, entry.stop]);
+    // a breakpoint's first hit, in the first training step's forward pass, after the opening
+    const bp = await firstStop({ program: EXAMPLE, stopOnEntry: false }, () =>
+      h.dc.setBreakpointsRequest({ source: { path: EXAMPLE }, breakpoints: [{ line: L.tanh }] }),
+    );
+    const t = traces[1];
+    assert.ok(bp.stop > openings[1], `stopped at ${bp.stop}, opened at ${openings[1]}`);
+    assert.equal(stepOf(t, openings[1]), stepOf(t, bp.stop), "opened in the step it stops in");
+    assert.notEqual(stepOf(t, bp.stop), stepOf(t, t.events.length - 1), "not in the last step, where a trace opens");
+    // a run that failed at its first op: at its error, where it stops even when asked to stop on entry
+    const bad = tempModel(
+      "once.ts",
+      `import { tensor } from "backstep";\nconst a = tensor([[1, 2], [3, 4]]);\nconst c = a.matmul(tensor([1, 2, 3]));\n`,
+    );
+    const err = await firstStop({ program: bad, stopOnEntry: true });
+    assert.ok(err.stop > 0, `the error's event ${err.stop}`);
+    assert.deepEqual([openings[2], err.body.opening], [err.stop, err.stop]);
+  });
+
   it("breakpoints in an imported file stop with the whole call stack across files (examples/multifile)", async () => {
     const main = resolve(__dirname, "../../examples/multifile/main.ts");
     const layers = resolve(__dirname, "../../examples/multifile/layers.ts");

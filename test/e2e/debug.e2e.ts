@@ -67,6 +67,21 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     // The graph panel opens beside the editor with the session, without being asked.
     graph = await w.webview("svg.graph g.node");
     await waitForHighlight("tanh", false);
+    // ... at the session's first step: it never drew the end of the run first (where a traced run opens) and then
+    // jumped to the stop, which at 100,000 ops fetched and built the first step's graph (0.2-0.66 s)
+    const paints = await graph.evaluate(() =>
+      (window as unknown as { __backstepPerf: { kind: string; event?: number }[] }).__backstepPerf.filter(
+        (p) => p.kind === "trace" || p.kind === "cursor",
+      ),
+    );
+    const stepOf = (at: number): number => trace.events.slice(0, at + 1).filter((e) => e.kind === "step").length;
+    const stop = paints.filter((p) => p.kind === "cursor").pop()?.event ?? -1;
+    assert.ok(stop >= 0 && trace.events[stop]?.kind === "forward", `stopped at event ${stop}`);
+    assert.deepEqual(
+      paints.map((p) => stepOf(p.event ?? -1)),
+      paints.map(() => stepOf(stop)),
+      `every paint in the stop's training step: ${JSON.stringify(paints)}`,
+    );
   });
 
   it("continue stops on the same line again, now differentiating it in the backward pass", async function () {

@@ -181,10 +181,11 @@ export class GraphSession {
   }
 
   private painted(kind: string, t0: number): void {
+    const event = this.cursor;
     requestAnimationFrame(() =>
       setTimeout(() => {
         const ms = performance.now() - t0;
-        perf.push({ kind, ms, at: performance.now() });
+        perf.push({ kind, ms, at: performance.now(), event });
         // the host's timing breakdown ends here (a provisional trace's paint is its "first step painted")
         if (kind === "trace" || kind === "provisional")
           this.p.host.post({ type: "painted", ms, ...(kind === "provisional" ? { provisional: true } : {}) });

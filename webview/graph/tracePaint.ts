@@ -12,7 +12,13 @@ import { nextTask, runSliced } from "./slices";
 export const PAINT_TASK_MS = 25;
 
 /** Timings for the benchmark and tests: message received → graph painted, and each slice of a paint ("slice"). */
-export const perf: { kind: string; ms: number; at: number }[] = [];
+export const perf: {
+  kind: string;
+  ms: number;
+  at: number;
+  /** The event the cursor stood on when it was painted (a trace's, a cursor move's paints). */
+  event?: number;
+}[] = [];
 (window as unknown as { __backstepPerf: typeof perf }).__backstepPerf = perf;
 
 /** A paint's slices: each its own task, its length in `perf`. In code-server one long task is the editor's hitch. */
