@@ -12,8 +12,7 @@ export function activate(context: vscode.ExtensionContext): void {
   profileFromActivation(); // only with BACKSTEP_HOST_PROFILE set (the benches' diagnostic)
   const store = new TraceStore();
   context.subscriptions.push(store);
-  registerCommands(context, store);
-  registerDebugger(context, store);
+  registerCommands(context, store, registerDebugger(context, store));
   registerPanels(context, store);
   traceTimings.onLine(activationLine(started, Date.now())); // the e2e bench's cold breakdown reads it
   // Each part registers itself here as it lands:

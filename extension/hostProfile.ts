@@ -36,11 +36,15 @@ export function withHostProfile(meter: BlockMeter, dir = process.env.BACKSTEP_HO
 }
 
 /**
- * With BACKSTEP_HOST_PROFILE, profiles the extension host from activation for `ms` and writes activation-<time>
- * .cpuprofile: the cold path, where the first command waits for what the host does as it starts (other extensions'
- * activation, our CodeLens, the worker's start), which the per-trace profile, command → paint, does not see.
+ * With BACKSTEP_HOST_PROFILE, profiles the extension host from activation for `ms` (BACKSTEP_HOST_PROFILE_MS, else
+ * 15 s) and writes activation-<time>.cpuprofile: the cold path, where the first command waits for what the host does
+ * as it starts (other extensions' activation, our CodeLens, the worker's start), which the per-trace profile, command
+ * → paint, does not see.
  */
-export function profileFromActivation(ms = 15_000, dir = process.env.BACKSTEP_HOST_PROFILE): void {
+export function profileFromActivation(
+  ms = Number(process.env.BACKSTEP_HOST_PROFILE_MS) || 15_000,
+  dir = process.env.BACKSTEP_HOST_PROFILE,
+): void {
   if (!dir) return;
   fromActivation = true;
   const session = new Session();

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { currentRunOptions } from "../config";
 import { debugLaunch } from "./debugConfig";
 import { ensureTrusted, saveModel, targetUri } from "./target";
+import type { EarlyDebugRun } from "../debug/register";
 
 /**
  * Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry).
@@ -14,7 +15,7 @@ function hasBreakpointIn(file: string): boolean {
   );
 }
 
-export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Promise<boolean> {
+export async function debugModel(log: vscode.LogOutputChannel, arg: unknown, early?: EarlyDebugRun): Promise<boolean> {
   const uri = targetUri(arg);
   if (!ensureTrusted("Debug Backprop", log)) return false;
   const file = await saveModel(uri, log);
@@ -26,6 +27,9 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Pr
     currentRunOptions(vscode.Uri.file(file)),
   );
   log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
+  // The model runs from now, while VS Code starts the session (1.2 s before its launch in code-server, 2026-12-05):
+  // the session takes this run (its configuration names it), and the graph panel opens meanwhile.
+  const run = await early?.start(file, config);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
   let session: vscode.DebugSession | undefined;
   const listener = vscode.debug.onDidStartDebugSession((s) => {
@@ -41,13 +45,20 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown): Pr
       async (_progress, token) => {
         token.onCancellationRequested(() => {
           log.info(`debug ${name} cancelled`);
+          run?.cancel();
           if (session) void vscode.debug.stopDebugging(session);
         });
-        const started = await vscode.debug.startDebugging(folder, config);
-        if (!started) log.error(`debug ${name}: the debug session did not start`);
+        const started = await vscode.debug.startDebugging(folder, run?.config ?? config);
+        if (!started) {
+          log.error(`debug ${name}: the debug session did not start`);
+          run?.cancel();
+        }
         return started;
       },
     );
+  } catch (err) {
+    run?.cancel();
+    throw err;
   } finally {
     listener.dispose();
   }

@@ -11,6 +11,7 @@ import { currentRunOptions } from "../config";
 import { GraphPanel } from "../panels/index";
 import { traceModel } from "./traceCommand";
 import { debugModel } from "./debugCommand";
+import type { EarlyDebugRun } from "../debug/register";
 import { newExampleModel } from "./newExample";
 import { newExercise } from "./newExercise";
 import { offerTypesSetup, setupTypesCommand } from "./setupTypes";
@@ -19,7 +20,7 @@ import { compareWithPrevious } from "./compareCommand";
 import { exportGraph, exportReport } from "./exportCommands";
 import { traceTimings } from "../traceTimings";
 
-export function registerCommands(context: vscode.ExtensionContext, store: TraceStore): void {
+export function registerCommands(context: vscode.ExtensionContext, store: TraceStore, early?: EarlyDebugRun): void {
   const log = vscode.window.createOutputChannel("Backstep", { log: true });
   traceTimings.onLine = (line) => log.info(line);
   const status = vscode.window.createStatusBarItem("backstep.status", vscode.StatusBarAlignment.Left, 50);
@@ -73,7 +74,7 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     vscode.commands.registerCommand(Commands.trace, async (arg?: unknown): Promise<void> => {
       await traceModel(deps, arg);
     }),
-    vscode.commands.registerCommand(Commands.debug, (arg?: unknown) => debugModel(log, arg)),
+    vscode.commands.registerCommand(Commands.debug, (arg?: unknown) => debugModel(log, arg, early)),
     vscode.commands.registerCommand(Commands.newExample, () => newExampleModel(context, log)),
     vscode.commands.registerCommand(Commands.newExercise, (id?: unknown) => newExercise(context, log, id)),
     vscode.commands.registerCommand(Commands.setupTypes, () => setupTypesCommand(context, log)),

@@ -14,9 +14,14 @@ export interface LaunchArgs extends Omit<RunOptions, "signal" | "onOutput"> {
   trace?: string;
   /** Stop at the first recorded event (default true); otherwise run to the first breakpoint. */
   stopOnEntry?: boolean;
+  /** The run Debug Backprop started at the click, which the session takes instead of running the model again. */
+  earlyRun?: number;
 }
 
-export type RunModel = (file: string, options: RunOptions & { workerPath?: string }) => Promise<RunResult>;
+export type RunModel = (
+  file: string,
+  options: RunOptions & { workerPath?: string; earlyRun?: number },
+) => Promise<RunResult>;
 
 export class LaunchError extends Error {}
 
@@ -47,7 +52,18 @@ export async function loadTrace(
   const program = path.resolve(args.program);
   if (!runModel)
     throw new LaunchError("This adapter cannot run models (no runner); launch with a saved 'trace' instead.");
-  const options: RunOptions & { workerPath?: string } = {
+  const options = defined({ ...runOptions(args, program, workerPath), onOutput, signal, earlyRun: args.earlyRun });
+  const result = await runModel(program, options);
+  return { program, trace: absolutize(result.trace, program) };
+}
+
+/** The runner's options for a launch of `program` (its run limits), but for its output and stop listeners. */
+export function runOptions(
+  args: LaunchArgs,
+  program: string,
+  workerPath: string | undefined,
+): RunOptions & { workerPath?: string } {
+  return defined({
     maxSteps: args.maxSteps,
     timeoutMs: args.timeoutMs,
     memoryLimitMb: args.memoryLimitMb,
@@ -65,13 +81,13 @@ export async function loadTrace(
     deadReluThreshold: args.deadReluThreshold,
     saturationThreshold: args.saturationThreshold,
     workerPath,
-    onOutput,
-    signal,
-  };
-  for (const key of Object.keys(options) as (keyof typeof options)[])
-    if (options[key] === undefined) delete options[key];
-  const result = await runModel(program, options);
-  return { program, trace: absolutize(result.trace, program) };
+  });
+}
+
+/** `o` without its undefined keys (a key set to undefined would hide the runner's default). */
+function defined<T extends object>(o: T): T {
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
+  return o;
 }
 
 /** Source locations relative to the model's folder become absolute paths. */

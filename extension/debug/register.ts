@@ -10,6 +10,8 @@ import { GraphPanel } from "../panels";
 import type { TraceStore } from "../traceStore";
 import type { Trace } from "../../src/trace";
 import { BackstepSession, type CursorEventBody, type TraceEventBody } from "./session";
+import { EarlyRuns } from "./earlyRuns";
+import { runOptions, type LaunchArgs } from "./launch";
 
 const TYPE = "backstep";
 
@@ -62,19 +64,34 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
    * After `${file}` and friends are substituted: run limits the configuration leaves unset come from the settings of
    * the model's folder.
    */
-  async resolveDebugConfigurationWithSubstitutedVariables(
+  resolveDebugConfigurationWithSubstitutedVariables(
     _folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration> {
-    const scope = typeof config.program === "string" ? vscode.Uri.file(config.program) : undefined;
-    const resolved = { ...currentRunOptions(scope), ...config };
-    return typeof config.program === "string" ? withPython(config.program, resolved) : resolved;
+    return withRunLimits(config);
   }
 }
 
+/** A configuration with the run limits it leaves unset taken from the settings of the model's folder. */
+function withRunLimits(config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration> {
+  const scope = typeof config.program === "string" ? vscode.Uri.file(config.program) : undefined;
+  const resolved = { ...currentRunOptions(scope), ...config };
+  return typeof config.program === "string" ? withPython(config.program, resolved) : Promise.resolve(resolved);
+}
+
+/** Debug Backprop's start of a session's run at the click (earlyRuns.ts). */
+export interface EarlyDebugRun {
+  /** `config` naming the run of `file` started now, and how to stop that run if no session takes it. */
+  start(
+    file: string,
+    config: vscode.DebugConfiguration,
+  ): Promise<{ config: vscode.DebugConfiguration; cancel(): void }>;
+}
+
 /** Registers the debugger and keeps the TraceStore in step with every Backstep debug session. */
-export function registerDebugger(context: vscode.ExtensionContext, store: TraceStore): void {
+export function registerDebugger(context: vscode.ExtensionContext, store: TraceStore): EarlyDebugRun {
   const workerPath = context.asAbsolutePath(path.join("dist", "runnerWorker.js"));
+  const early = new EarlyRuns(runModel);
   const sessions = new Map<string, vscode.DebugSession>();
   const fileOf = (s: vscode.DebugSession): string | undefined =>
     typeof s.configuration.program === "string" ? path.resolve(s.configuration.program) : undefined;
@@ -82,16 +99,30 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
     store.debuggerAttached = sessions.size > 0;
   };
 
-  // Each recorded trace goes to the store, and the graph panel opens beside the editor to follow the session
-  // (docs/architecture.md, "The one-way flow").
+  /** Files a session is recording: their views say "Tracing …" until the trace comes. */
+  const recording = new Set<string>();
+  // The graph panel opens as a session starts recording, as Trace Backprop's does at the click: its page loads while
+  // the model runs. Opened with the trace, a new panel's page (~1.5 s in code-server) came after the run.
+  const onRecording = (file: string, started: boolean): void => {
+    if (started) {
+      recording.add(file);
+      store.setTracing(file, true); // not the file's last trace first
+      GraphPanel.createOrShow(context, store, file);
+    } else if (recording.delete(file)) store.setTracing(file, false); // the run could not start: no "Tracing …" left
+  };
+  // Each recorded trace goes to the store, and the graph panel beside the editor follows the session (docs/
+  // architecture.md, "The one-way flow").
   const onTrace = (file: string, trace: Trace, opening: number): void => {
+    recording.delete(file);
     store.setTrace(file, trace, opening);
     GraphPanel.createOrShow(context, store, file);
   };
   const factory: vscode.DebugAdapterDescriptorFactory = {
     // In-process: the session hands each recorded trace over directly instead of serialising it into an event.
     createDebugAdapterDescriptor: () =>
-      new vscode.DebugAdapterInlineImplementation(new BackstepSession({ runModel, workerPath, onTrace })),
+      new vscode.DebugAdapterInlineImplementation(
+        new BackstepSession({ runModel: early.sessionRun, workerPath, onTrace, onRecording }),
+      ),
   };
 
   context.subscriptions.push(
@@ -138,4 +169,18 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
       });
     }),
   );
+  return {
+    async start(file, config) {
+      const resolved = (await withRunLimits(config)) as LaunchArgs;
+      const id = early.start(file, runOptions(resolved, file, workerPath));
+      onRecording(file, true);
+      return {
+        config: { ...config, earlyRun: id },
+        cancel: () => {
+          early.cancel(id);
+          onRecording(file, false);
+        },
+      };
+    },
+  };
 }

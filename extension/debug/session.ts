@@ -13,6 +13,7 @@ import {
   Thread,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
+import * as path from "node:path";
 import { complete, TraceCursor, type Stop } from "../../src/debug";
 import { thresholdsOf, type Trace } from "../../src/trace";
 import {
@@ -36,6 +37,11 @@ export interface SessionOptions {
   workerPath?: string;
   /** In-process listener (the inline adapter): gets each recorded trace without serialising it into an event. */
   onTrace?: (file: string, trace: Trace, opening: number) => void;
+  /**
+   * In-process listener: a run of `file` starts (true; its views may open meanwhile) or ends (false: after onTrace
+   * when it recorded a trace, else without one).
+   */
+  onRecording?: (file: string, started: boolean) => void;
 }
 
 export type { TraceEventBody } from "./announce";
@@ -273,6 +279,10 @@ export class BackstepSession extends LoggingDebugSession {
 
   /** Runs (or reads) the model and installs the cursor; on failure answers `response` with the error. */
   private async record(response: DebugProtocol.Response): Promise<boolean> {
+    // a model to run (not a saved trace to read): its views open while it runs
+    const running = typeof this.launchArgs.program === "string" && !this.launchArgs.trace;
+    const file = running ? path.resolve(this.launchArgs.program!) : undefined;
+    if (file) this.options.onRecording?.(file, true);
     try {
       const output = (text: string, stream: "stdout" | "stderr"): void => this.sendEvent(new OutputEvent(text, stream));
       this.recording = new AbortController();
@@ -297,6 +307,8 @@ export class BackstepSession extends LoggingDebugSession {
           : `Backstep could not record the run: ${(err as Error).message ?? String(err)}`;
       this.sendErrorResponse(response, { id: 3000, format: message, showUser: true });
       return false;
+    } finally {
+      if (file) this.options.onRecording?.(file, false);
     }
   }
 

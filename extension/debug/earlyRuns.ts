@@ -1,0 +1,84 @@
+// Debug Backprop's run, started at the click (pure: no vscode, tested). VS Code takes a while to start a debug session
+// before it sends the launch request: the command's run goes on meanwhile, and the session's launch takes it instead
+// of running the model again (the launch configuration names it: `earlyRun`).
+import type { RunOptions, RunResult } from "../../src/runner/types";
+import type { RunModel } from "./launch";
+
+type Output = (text: string, stream: "stdout" | "stderr") => void;
+
+interface Early {
+  file: string;
+  result: Promise<RunResult>;
+  abort: AbortController;
+  /** The model's output until a session takes the run, then that session's listener. */
+  buffered: [string, "stdout" | "stderr"][];
+  listener?: Output;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** A run no session took is stopped and forgotten after this long (its session never launched). */
+const UNCLAIMED_MS = 5 * 60_000;
+
+export class EarlyRuns {
+  private next = 1;
+  private readonly runs = new Map<number, Early>();
+
+  constructor(private readonly runModel: RunModel) {}
+
+  /** Starts the run of `file` now; returns its id, for the launch configuration's `earlyRun`. */
+  start(file: string, options: RunOptions & { workerPath?: string }): number {
+    const id = this.next++;
+    const abort = new AbortController();
+    const early: Early = {
+      file,
+      abort,
+      buffered: [],
+      result: Promise.resolve(undefined as unknown as RunResult),
+      timer: setTimeout(() => {
+        this.runs.delete(id);
+        abort.abort();
+      }, UNCLAIMED_MS),
+    };
+    early.timer.unref?.();
+    const onOutput: Output = (text, stream) => {
+      if (early.listener) early.listener(text, stream);
+      else early.buffered.push([text, stream]);
+    };
+    early.result = this.runModel(file, { ...options, onOutput, signal: abort.signal });
+    // a run nobody takes (its session did not start) must not be an unhandled rejection
+    early.result.catch(() => undefined);
+    this.runs.set(id, early);
+    return id;
+  }
+
+  /**
+   * The run `id` of `file`, for the session that launches it: the output so far goes to `onOutput` at once, the rest
+   * as it comes, and `signal` (the session's stop) stops it. Undefined when there is no such run (a configuration
+   * written by hand, an id from another window): the session then runs the model itself. A run is taken once.
+   */
+  take(id: number, file: string, onOutput?: Output, signal?: AbortSignal): Promise<RunResult> | undefined {
+    const early = this.runs.get(id);
+    if (!early || early.file !== file) return undefined;
+    this.runs.delete(id);
+    clearTimeout(early.timer);
+    for (const [text, stream] of early.buffered) onOutput?.(text, stream);
+    early.buffered = [];
+    early.listener = onOutput ?? (() => {});
+    if (signal?.aborted) early.abort.abort();
+    else signal?.addEventListener("abort", () => early.abort.abort(), { once: true });
+    return early.result;
+  }
+
+  /**
+   * Stops run `id` if no session has taken it (its session did not start, or the user cancelled): a session that
+   * launches it after this gets the stopped run, not a new one.
+   */
+  cancel(id: number): void {
+    this.runs.get(id)?.abort.abort();
+  }
+
+  /** A session's runModel: the run the click started when the launch names it (`earlyRun`), else a new one. */
+  readonly sessionRun: RunModel = (file, { earlyRun, ...options }) =>
+    (earlyRun === undefined ? undefined : this.take(earlyRun, file, options.onOutput, options.signal)) ??
+    this.runModel(file, options);
+}
