@@ -28,7 +28,7 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown, ear
   );
   log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
   // The model runs from now, while VS Code starts the session (1.2 s before its launch in code-server, 2026-12-05):
-  // the session takes this run (its configuration names it), and the graph panel opens meanwhile.
+  // the session takes this run (its configuration names it).
   const run = await early?.start(file, config);
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
   let session: vscode.DebugSession | undefined;
