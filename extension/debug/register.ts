@@ -101,8 +101,9 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
 
   /** Files a session is recording: their views say "Tracing …" until the trace comes. */
   const recording = new Set<string>();
-  // The graph panel opens as a session starts recording, as Trace Backprop's does at the click: its page loads while
-  // the model runs. Opened with the trace, a new panel's page (~1.5 s in code-server) came after the run.
+  // The graph panel opens as a session's launch starts its run (or takes the one the command started at the click):
+  // its page loads while the model runs. Opened with the trace, a new panel's page (~1.5 s in code-server) came after
+  // the run. (Not at the click: see EarlyDebugRun.start.)
   const onRecording = (file: string, started: boolean): void => {
     if (started) {
       recording.add(file);
