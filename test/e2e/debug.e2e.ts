@@ -69,6 +69,10 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     await waitForHighlight("tanh", false);
     // ... at the session's first step: it never drew the end of the run first (where a traced run opens) and then
     // jumped to the stop, which at 100,000 ops fetched and built the first step's graph (0.2-0.66 s)
+    // (a paint's record is taken in the frame after it: rAF, then a task)
+    await graph.waitForFunction(() =>
+      (window as unknown as { __backstepPerf: { kind: string }[] }).__backstepPerf.some((p) => p.kind === "cursor"),
+    );
     const paints = await graph.evaluate(() =>
       (window as unknown as { __backstepPerf: { kind: string; event?: number }[] }).__backstepPerf.filter(
         (p) => p.kind === "trace" || p.kind === "cursor",
