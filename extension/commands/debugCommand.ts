@@ -51,13 +51,13 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown, ear
         const started = await vscode.debug.startDebugging(folder, run?.config ?? config);
         if (!started) {
           log.error(`debug ${name}: the debug session did not start`);
-          run?.cancel();
+          run?.drop();
         }
         return started;
       },
     );
   } catch (err) {
-    run?.cancel();
+    run?.drop();
     throw err;
   } finally {
     listener.dispose();

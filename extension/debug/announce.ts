@@ -1,9 +1,9 @@
-// What a (re)recorded run tells the debug client: the backstep/trace event, a summary line and the run's diagnostics
-// in the Debug Console, each linked to its line.
+// What the session tells the debug client besides DAP: the backstep/trace event of a (re)recorded run, with a summary
+// line and the run's diagnostics in the Debug Console, each linked to its line; the backstep/cursor event of a stop.
 import { Event, OutputEvent, Source } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import * as path from "node:path";
-import type { TraceCursor } from "../../src/debug";
+import type { Stop, TraceCursor } from "../../src/debug";
 import type { Trace, TraceDiagnostic } from "../../src/trace";
 
 /**
@@ -62,4 +62,22 @@ export function announceTrace(
     ),
   );
   for (const d of trace.diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN)) send(diagnosticOutput(d));
+}
+
+/** Body of the `backstep/cursor` event sent on every stop. */
+export interface CursorEventBody {
+  file: string;
+  /** Index into trace.events (the last event when stopped at the error that ended the run). */
+  event: number;
+  error?: string;
+}
+
+/** The `backstep/cursor` event of `stop` in `program`'s run. */
+export function cursorEvent(program: string, cursor: TraceCursor, stop: Stop): DebugProtocol.Event {
+  const body: CursorEventBody = {
+    file: program,
+    event: Math.min(stop.at, cursor.index.size - 1),
+    ...(cursor.atError && cursor.fatal ? { error: cursor.fatal.message } : {}),
+  };
+  return new Event("backstep/cursor", body);
 }

@@ -10,9 +10,8 @@ interface Early {
   file: string;
   result: Promise<RunResult>;
   abort: AbortController;
-  /** The model's output until a session takes the run, then that session's listener. */
-  buffered: [string, "stdout" | "stderr"][];
-  listener?: Output;
+  /** Where the model's output goes: kept until a session takes the run, then that session's listener. */
+  output: { buffered: [string, "stdout" | "stderr"][]; listener?: Output };
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -29,25 +28,15 @@ export class EarlyRuns {
   start(file: string, options: RunOptions & { workerPath?: string }): number {
     const id = this.next++;
     const abort = new AbortController();
-    const early: Early = {
-      file,
-      abort,
-      buffered: [],
-      result: Promise.resolve(undefined as unknown as RunResult),
-      timer: setTimeout(() => {
-        this.runs.delete(id);
-        abort.abort();
-      }, UNCLAIMED_MS),
-    };
-    early.timer.unref?.();
-    const onOutput: Output = (text, stream) => {
-      if (early.listener) early.listener(text, stream);
-      else early.buffered.push([text, stream]);
-    };
-    early.result = this.runModel(file, { ...options, onOutput, signal: abort.signal });
+    const output: Early["output"] = { buffered: [] };
+    const onOutput: Output = (text, stream) =>
+      output.listener ? output.listener(text, stream) : output.buffered.push([text, stream]);
+    const result = this.runModel(file, { ...options, onOutput, signal: abort.signal });
     // a run nobody takes (its session did not start) must not be an unhandled rejection
-    early.result.catch(() => undefined);
-    this.runs.set(id, early);
+    result.catch(() => undefined);
+    const timer = setTimeout(() => this.drop(id), UNCLAIMED_MS);
+    timer.unref?.();
+    this.runs.set(id, { file, result, abort, output, timer });
     return id;
   }
 
@@ -61,9 +50,9 @@ export class EarlyRuns {
     if (!early || early.file !== file) return undefined;
     this.runs.delete(id);
     clearTimeout(early.timer);
-    for (const [text, stream] of early.buffered) onOutput?.(text, stream);
-    early.buffered = [];
-    early.listener = onOutput ?? (() => {});
+    for (const [text, stream] of early.output.buffered) onOutput?.(text, stream);
+    early.output.buffered = [];
+    early.output.listener = onOutput ?? (() => {});
     if (signal?.aborted) early.abort.abort();
     else signal?.addEventListener("abort", () => early.abort.abort(), { once: true });
     return early.result;
@@ -75,6 +64,15 @@ export class EarlyRuns {
    */
   cancel(id: number): void {
     this.runs.get(id)?.abort.abort();
+  }
+
+  /** Stops run `id` if no session has taken it, and forgets it (and its trace): no session will launch it. */
+  drop(id: number): void {
+    const early = this.runs.get(id);
+    if (!early) return;
+    this.runs.delete(id);
+    clearTimeout(early.timer);
+    early.abort.abort();
   }
 
   /** A session's runModel: the run the click started when the launch names it (`earlyRun`), else a new one. */

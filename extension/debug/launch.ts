@@ -32,6 +32,8 @@ export async function loadTrace(
   workerPath: string | undefined,
   onOutput?: (text: string, stream: "stdout" | "stderr") => void,
   signal?: AbortSignal,
+  /** Called as the model's run starts (not for a saved trace). */
+  onRun?: (program: string) => void,
 ): Promise<{ program: string; trace: Trace }> {
   if (args.trace) {
     const file = path.resolve(args.trace);
@@ -53,6 +55,7 @@ export async function loadTrace(
   if (!runModel)
     throw new LaunchError("This adapter cannot run models (no runner); launch with a saved 'trace' instead.");
   const options = defined({ ...runOptions(args, program, workerPath), onOutput, signal, earlyRun: args.earlyRun });
+  onRun?.(program);
   const result = await runModel(program, options);
   return { program, trace: absolutize(result.trace, program) };
 }

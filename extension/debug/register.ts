@@ -81,11 +81,14 @@ function withRunLimits(config: vscode.DebugConfiguration): Promise<vscode.DebugC
 
 /** Debug Backprop's start of a session's run at the click (earlyRuns.ts). */
 export interface EarlyDebugRun {
-  /** `config` naming the run of `file` started now, and how to stop that run if no session takes it. */
+  /**
+   * `config` naming the run of `file` started now; `cancel` stops it (the user cancelled: a session launching it gets
+   * the stopped run), `drop` stops and forgets it (no session will launch it).
+   */
   start(
     file: string,
     config: vscode.DebugConfiguration,
-  ): Promise<{ config: vscode.DebugConfiguration; cancel(): void }>;
+  ): Promise<{ config: vscode.DebugConfiguration; cancel(): void; drop(): void }>;
 }
 
 /** Registers the debugger and keeps the TraceStore in step with every Backstep debug session. */
@@ -109,7 +112,7 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
       recording.add(file);
       store.setTracing(file, true); // not the file's last trace first
       GraphPanel.createOrShow(context, store, file);
-    } else if (recording.delete(file)) store.setTracing(file, false); // the run could not start: no "Tracing …" left
+    } else if (recording.delete(file)) store.setTracing(file, false); // no trace came: no "Tracing …" left
   };
   // Each recorded trace goes to the store, and the graph panel beside the editor follows the session (docs/
   // architecture.md, "The one-way flow").
@@ -172,11 +175,12 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
   );
   return {
     async start(file, config) {
-      const resolved = (await withRunLimits(config)) as LaunchArgs;
+      const resolved = await withRunLimits(config);
       // (the graph panel opens when the session launches: opened now, its page's load on the workbench's thread held
       // back VS Code's start of the session, the first stop 0.27 s later at the MLP, medians of 6 launches each)
-      const id = early.start(file, runOptions(resolved, file, workerPath));
-      return { config: { ...config, earlyRun: id }, cancel: () => early.cancel(id) };
+      const id = early.start(file, runOptions(resolved as LaunchArgs, file, workerPath));
+      // the resolved configuration: the session's limits are the run's, and VS Code's resolution of it finds none unset
+      return { config: { ...resolved, earlyRun: id }, cancel: () => early.cancel(id), drop: () => early.drop(id) };
     },
   };
 }

@@ -3,7 +3,6 @@
 import {
   Breakpoint,
   BreakpointEvent,
-  Event,
   Handles,
   InitializedEvent,
   LoggingDebugSession,
@@ -13,7 +12,6 @@ import {
   Thread,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import * as path from "node:path";
 import { complete, TraceCursor, type Stop } from "../../src/debug";
 import { thresholdsOf, type Trace } from "../../src/trace";
 import {
@@ -28,7 +26,7 @@ import {
 } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
-import { announceTrace } from "./announce";
+import { announceTrace, cursorEvent } from "./announce";
 import { CAPABILITIES } from "./capabilities";
 import { scopes, stackTrace, variables, type VarRef } from "./variables";
 
@@ -38,21 +36,13 @@ export interface SessionOptions {
   /** In-process listener (the inline adapter): gets each recorded trace without serialising it into an event. */
   onTrace?: (file: string, trace: Trace, opening: number) => void;
   /**
-   * In-process listener: a run of `file` starts (true; its views may open meanwhile) or ends (false: after onTrace
-   * when it recorded a trace, else without one).
+   * In-process listener: a run of `file` starts (true; its views may open meanwhile), or it ended without a trace
+   * (false; onTrace follows one that recorded a trace).
    */
   onRecording?: (file: string, started: boolean) => void;
 }
 
-export type { TraceEventBody } from "./announce";
-
-/** Body of the `backstep/cursor` event sent on every stop. */
-export interface CursorEventBody {
-  file: string;
-  /** Index into trace.events (the last event when stopped at the error that ended the run). */
-  event: number;
-  error?: string;
-}
+export type { CursorEventBody, TraceEventBody } from "./announce";
 
 const THREAD_ID = 1;
 /**
@@ -279,10 +269,11 @@ export class BackstepSession extends LoggingDebugSession {
 
   /** Runs (or reads) the model and installs the cursor; on failure answers `response` with the error. */
   private async record(response: DebugProtocol.Response): Promise<boolean> {
-    // a model to run (not a saved trace to read): its views open while it runs
-    const running = typeof this.launchArgs.program === "string" && !this.launchArgs.trace;
-    const file = running ? path.resolve(this.launchArgs.program!) : undefined;
-    if (file) this.options.onRecording?.(file, true);
+    let running: string | undefined; // the model being run (not a saved trace read): its views open meanwhile
+    const onRun = (file: string): void => {
+      running = file;
+      this.options.onRecording?.(file, true);
+    };
     try {
       const output = (text: string, stream: "stdout" | "stderr"): void => this.sendEvent(new OutputEvent(text, stream));
       this.recording = new AbortController();
@@ -292,6 +283,7 @@ export class BackstepSession extends LoggingDebugSession {
         this.options.workerPath,
         output,
         this.recording.signal,
+        onRun,
       );
       this.recording = undefined;
       this.program = program;
@@ -306,9 +298,8 @@ export class BackstepSession extends LoggingDebugSession {
           ? err.message
           : `Backstep could not record the run: ${(err as Error).message ?? String(err)}`;
       this.sendErrorResponse(response, { id: 3000, format: message, showUser: true });
+      if (running) this.options.onRecording?.(running, false);
       return false;
-    } finally {
-      if (file) this.options.onRecording?.(file, false);
     }
   }
 
@@ -345,12 +336,6 @@ export class BackstepSession extends LoggingDebugSession {
     if (stop.text) event.body.description = stop.text;
     event.body.allThreadsStopped = true;
     this.sendEvent(event);
-    const atError = cursor.atError;
-    const body: CursorEventBody = {
-      file: this.program,
-      event: Math.min(stop.at, cursor.index.size - 1),
-      ...(atError && cursor.fatal ? { error: cursor.fatal.message } : {}),
-    };
-    this.sendEvent(new Event("backstep/cursor", body));
+    this.sendEvent(cursorEvent(this.program, cursor, stop));
   }
 }

@@ -78,12 +78,47 @@ describe("Debug Backprop's early run (EarlyRuns)", () => {
     assert.equal(calls[1].options.signal?.aborted, true);
     void early.sessionRun("/m/b.ts", { earlyRun: b });
     assert.equal(calls.length, 2, "a cancelled run is not started again");
+
+    // dropped (no session will launch it): stopped and forgotten, its trace with it
+    const c = early.start("/m/c.ts", {});
+    early.drop(c);
+    assert.equal(calls[2].options.signal?.aborted, true);
+    void early.sessionRun("/m/c.ts", { earlyRun: c });
+    assert.equal(calls.length, 4, "a launch naming a dropped run runs the model");
   });
 });
 
 describe("a debug session launched with the early run (DAP, real runner)", function () {
   this.timeout(60_000);
   const tmp = tempDirs("backstep-early-");
+
+  it("tells its listener a run started, and that it ended without a trace only when it did", async () => {
+    const dir = tmp();
+    const program = join(dir, "m.ts");
+    writeFileSync(
+      program,
+      `import { tensor } from "backstep";\ntensor([1], { requiresGrad: true }).sum().backward();\n`,
+    );
+    for (const fails of [false, true]) {
+      const said: string[] = [];
+      const h = await startAdapter({
+        runModel: fails ? () => Promise.reject(new Error("the worker died")) : runModel,
+        onRecording: (file, started) => said.push(`${started ? "started" : "ended without a trace"} ${file}`),
+        onTrace: (file) => said.push(`trace ${file}`),
+      });
+      try {
+        if (fails) await assert.rejects(h.dc.launch({ program }), /the worker died/);
+        else await where(h.dc, await launch(h.dc, { program }));
+        assert.deepEqual(
+          said,
+          [`started ${program}`, fails ? `ended without a trace ${program}` : `trace ${program}`],
+          fails ? "failed" : "ran",
+        );
+      } finally {
+        await h.close();
+      }
+    }
+  });
 
   it("runs the model once: the click's run is the session's (a model that counts its runs in a file)", async () => {
     const dir = tmp();
