@@ -1,19 +1,10 @@
 // What the extension logged in a code-server profile (its LogOutputChannel "Backstep"): the timing breakdown of each
 // Trace Backprop and its activation, read by the e2e benches.
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Workbench } from "../test/e2e/harness/workbench";
+import { logLines } from "../test/e2e/harness/extensionLog";
 import { type LoggedTimings, parseActivationLine, parseTimingLine } from "../extension/traceTimings";
 
-/** The extension's log files under the profile's user-data folder. */
-function backstepLogs(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? backstepLogs(join(dir, e.name)) : /Backstep\.log$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
-}
-
-export const logLines = (wb: Workbench): string[] =>
-  backstepLogs(join(wb.profile.userDataDir, "logs")).flatMap((f) => readFileSync(f, "utf8").split("\n"));
+export { logLines };
 
 /** Every timing breakdown the extension logged so far, oldest first (the log is flushed within a second). */
 export function loggedBreakdowns(wb: Workbench): LoggedTimings[] {

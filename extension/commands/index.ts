@@ -61,6 +61,9 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
     void vscode.commands.executeCommand("setContext", ContextKeys.isModel, isModel);
   };
   updateIsModel(vscode.window.activeTextEditor);
+  early?.onTaken((file, ms) =>
+    log.info(`debug ${path.basename(file)}: the session took the run Debug Backprop started ${ms} ms before`),
+  );
   for (const doc of vscode.workspace.textDocuments) void offerTypesSetup(context, log, doc);
 
   context.subscriptions.push(

@@ -8,6 +8,8 @@ type Output = (text: string, stream: "stdout" | "stderr") => void;
 
 interface Early {
   file: string;
+  /** When the run started (Date.now()). */
+  started: number;
   result: Promise<RunResult>;
   abort: AbortController;
   /** Where the model's output goes: kept until a session takes the run, then that session's listener. */
@@ -21,6 +23,8 @@ const UNCLAIMED_MS = 5 * 60_000;
 export class EarlyRuns {
   private next = 1;
   private readonly runs = new Map<number, Early>();
+  /** Told when a session takes a run: its file, and how long the run had gone on (the log says so). */
+  onTaken?: (file: string, afterMs: number) => void;
 
   constructor(private readonly runModel: RunModel) {}
 
@@ -28,6 +32,7 @@ export class EarlyRuns {
   start(file: string, options: RunOptions & { workerPath?: string }): number {
     const id = this.next++;
     const abort = new AbortController();
+    const started = Date.now();
     const output: Early["output"] = { buffered: [] };
     const onOutput: Output = (text, stream) =>
       output.listener ? output.listener(text, stream) : output.buffered.push([text, stream]);
@@ -36,7 +41,7 @@ export class EarlyRuns {
     result.catch(() => undefined);
     const timer = setTimeout(() => this.drop(id), UNCLAIMED_MS);
     timer.unref?.();
-    this.runs.set(id, { file, result, abort, output, timer });
+    this.runs.set(id, { file, started, result, abort, output, timer });
     return id;
   }
 
@@ -55,6 +60,7 @@ export class EarlyRuns {
     early.output.listener = onOutput ?? (() => {});
     if (signal?.aborted) early.abort.abort();
     else signal?.addEventListener("abort", () => early.abort.abort(), { once: true });
+    this.onTaken?.(file, Date.now() - early.started);
     return early.result;
   }
 

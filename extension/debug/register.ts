@@ -89,6 +89,8 @@ export interface EarlyDebugRun {
     file: string,
     config: vscode.DebugConfiguration,
   ): Promise<{ config: vscode.DebugConfiguration; cancel(): void; drop(): void }>;
+  /** `listener` is told when a session takes a run started so: its file, and how long the run had gone on. */
+  onTaken(listener: (file: string, afterMs: number) => void): void;
 }
 
 /** Registers the debugger and keeps the TraceStore in step with every Backstep debug session. */
@@ -181,6 +183,9 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
       const id = early.start(file, runOptions(resolved as LaunchArgs, file, workerPath));
       // the resolved configuration: the session's limits are the run's, and VS Code's resolution of it finds none unset
       return { config: { ...resolved, earlyRun: id }, cancel: () => early.cancel(id), drop: () => early.drop(id) };
+    },
+    onTaken(listener) {
+      early.onTaken = listener;
     },
   };
 }

@@ -48,6 +48,25 @@ describe("Debug Backprop's early run (EarlyRuns)", () => {
     assert.equal("earlyRun" in calls[1].options, false, "the runner never sees the id");
   });
 
+  it("tells onTaken of a run a session takes (its file, how long it had run), and of no other", async () => {
+    const { run, calls } = stubRunner();
+    const early = new EarlyRuns(run);
+    const taken: [string, number][] = [];
+    early.onTaken = (file, ms) => taken.push([file, ms]);
+    const id = early.start("/m/a.ts", {});
+    const other = early.start("/m/b.ts", {});
+    await new Promise((r) => setTimeout(r, 20));
+    void early.sessionRun("/m/a.ts", {}); // no id: a run of its own
+    void early.sessionRun("/m/b.ts", { earlyRun: id }); // another file's id: a run of its own
+    assert.deepEqual(taken, []);
+    void early.sessionRun("/m/a.ts", { earlyRun: id });
+    early.drop(other);
+    assert.equal(taken.length, 1);
+    assert.equal(taken[0][0], "/m/a.ts");
+    assert.ok(taken[0][1] >= 15 && taken[0][1] < 10_000, `ran ${taken[0][1]} ms before it was taken`);
+    assert.equal(calls.length, 4);
+  });
+
   it("a launch without the id, or naming another file's run, runs the model itself", () => {
     const { run, calls } = stubRunner();
     const early = new EarlyRuns(run);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { Workbench } from "./harness/workbench";
+import { loggedLine } from "./harness/extensionLog";
 import { clickGutterBreakpoint, expandVariable, stoppedLine, topFrame, variableRows } from "./harness/editor";
 import { cliTrace, examplesDir, lineOf, screenshotPath, vsixUnderTest, type TraceJson } from "./harness/fixtures";
 
@@ -86,6 +87,13 @@ describe("e2e: Debug Backprop on the MLP example", function () {
       paints.map(() => stepOf(stop)),
       `every paint in the stop's training step: ${JSON.stringify(paints)}`,
     );
+    // The model ran from the click, while VS Code started the session, and the session took that run (not a second
+    // one of its own at its launch: a second later in code-server)
+    const took = await loggedLine(
+      w,
+      /debug mlp-classifier\.ts: the session took the run Debug Backprop started \d+ ms before/,
+    );
+    assert.ok(took, "the extension's log says the session took the run started at the click");
   });
 
   it("continue stops on the same line again, now differentiating it in the backward pass", async function () {
