@@ -144,30 +144,63 @@ export class Workbench {
    * Enter (the e2e bench times a trace from that key).
    */
   async chooseCommand(title: string): Promise<void> {
-    const { page } = this;
-    const input = page.locator(".quick-input-widget .quick-input-box input");
-    const row = page
+    const row = this.focusedRow(title);
+    await this.quickInput({
+      key: "F1",
+      text: `>${title}`,
+      row,
+      timeoutMs: 10_000,
+      // a palette still open is left to show the row (a slow list, not a lost palette)
+      recovered: async () => {
+        if (!(await this.quickInputBox().isVisible())) return false;
+        await row.waitFor({ state: "visible" });
+        return true;
+      },
+    });
+  }
+
+  private quickInputBox(): Locator {
+    return this.page.locator(".quick-input-widget .quick-input-box input");
+  }
+
+  private focusedRow(text: string): Locator {
+    return this.page
       .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
-      .filter({ hasText: title });
+      .filter({ hasText: text });
+  }
+
+  /**
+   * Opens a quick input with `key`, types `text`, waits for `row` (its focused row) and then for `then`. Quick input
+   * closes when the focus moves after it opened: VS Code gives the editor focus back a moment after a webview's tab
+   * closes (closeGraphPanel), and once in a CI run (2026-12-03) that came after F1, the fill then waiting 60 s for a
+   * hidden input; so did the e2e bench's reopened runs once (2026-12-05). In a CI run of 2026-12-05 the palette was
+   * already gone when its input was first looked for (121 polls over 60 s saw it hidden), and a CI run saw Quick
+   * Open's input hidden before the name was typed (a webview focused a moment before took the focus back, once in 37
+   * tests). So every wait is inside the retry: it is opened again, as a user would, up to three times, unless
+   * `recovered` says the attempt got there after all.
+   */
+  private async quickInput(o: {
+    key: string;
+    text: string;
+    row: Locator;
+    timeoutMs: number;
+    before?: () => Promise<void>;
+    then?: () => Promise<void>;
+    recovered: () => Promise<boolean>;
+  }): Promise<void> {
+    const input = this.quickInputBox();
     for (let attempt = 1; ; attempt++) {
       await this.dismissQuickInput();
-      await page.keyboard.press("F1");
+      await o.before?.();
+      await this.page.keyboard.press(o.key);
       try {
-        await input.waitFor({ state: "visible", timeout: 10_000 });
-        await input.fill(`>${title}`, { timeout: 5_000 });
-        await row.waitFor({ state: "visible", timeout: 10_000 });
+        await input.waitFor({ state: "visible", timeout: o.timeoutMs });
+        await input.fill(o.text, { timeout: o.timeoutMs / 2 });
+        await o.row.waitFor({ state: "visible", timeout: o.timeoutMs });
+        await o.then?.();
         return;
       } catch (err) {
-        // The palette closes when focus moves after it opened: VS Code gives the editor focus back a moment after a
-        // webview's tab closes (closeGraphPanel), and once in a CI run (2026-12-03) that came after F1, the fill then
-        // waiting 60 s for a hidden input; so did the e2e bench's reopened runs once (2026-12-05). In a CI run of
-        // 2026-12-05 the palette was already gone when its input was first looked for (121 polls over 60 s saw it
-        // hidden), so the waits for it and for the command's row are inside the retry as well. Opened again, as a
-        // user would; a palette still open is left to show the row (a slow list, not a lost palette).
-        if (await input.isVisible()) {
-          await row.waitFor({ state: "visible" });
-          return;
-        }
+        if (await o.recovered()) return;
         if (attempt >= 3) throw err;
       }
     }
@@ -202,32 +235,22 @@ export class Workbench {
   async openFile(relPath: string): Promise<void> {
     const { page } = this;
     const name = relPath.split("/").pop() ?? relPath;
-    const input = page.locator(".quick-input-widget .quick-input-box input");
-    const row = page
-      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
-      .filter({ hasText: name });
-    // Quick Open closes when it loses focus, and a webview focused a moment before (a click on its tab) can take the
-    // focus back after Quick Open showed (a CI run saw its input hidden before the name was typed, once in 37 tests):
-    // then it is opened again.
-    for (let attempt = 1; ; attempt++) {
-      await this.dismissQuickInput();
-      await page
-        .locator(".monaco-workbench")
-        .click({ position: { x: 5, y: 400 } })
-        .catch(() => {});
-      await page.keyboard.press("Control+P");
-      try {
-        await input.waitFor({ state: "visible", timeout: 20_000 });
-        await input.fill(relPath, { timeout: 10_000 });
-        await row.waitFor({ state: "visible", timeout: 20_000 });
+    await this.quickInput({
+      key: "Control+P",
+      text: relPath,
+      row: this.focusedRow(name),
+      timeoutMs: 20_000,
+      before: () =>
+        page
+          .locator(".monaco-workbench")
+          .click({ position: { x: 5, y: 400 } })
+          .catch(() => {}),
+      then: async () => {
         await page.keyboard.press("Enter");
         await this.activeTab(name).waitFor({ state: "visible", timeout: 20_000 });
-        break;
-      } catch (err) {
-        if (await this.activeTab(name).isVisible()) break; // it opened after all
-        if (attempt >= 3) throw err;
-      }
-    }
+      },
+      recovered: () => this.activeTab(name).isVisible(), // it opened after all
+    });
     await page
       .locator(".editor-group-container.active .monaco-editor .view-lines")
       .first()
