@@ -13,7 +13,7 @@ import {
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { complete, TraceCursor, type Stop } from "../../src/debug";
-import { thresholdsOf, type Trace } from "../../src/trace";
+import { emptyTrace, thresholdsOf, type Trace } from "../../src/trace";
 import {
   breakpointLocations,
   dataBreakpointInfo,
@@ -23,6 +23,7 @@ import {
   setDataBreakpoints,
   setFunctionBreakpoints,
   toDapBreakpoint,
+  traceFile,
 } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
@@ -45,6 +46,8 @@ export interface SessionOptions {
 export type { CursorEventBody, TraceEventBody } from "./announce";
 
 const THREAD_ID = 1;
+/** What a breakpoint set while the run records says until the run is recorded and it is resolved against it. */
+const PENDING = "Backstep is recording the run; the breakpoint is placed on it when the recording ends.";
 /**
  * How long launch waits for configurationDone before starting anyway (a client that never sends it). Not the
  * mock-debug sample's 1–2 s: on a loaded 2-core machine VS Code took over 2 s to send the breakpoints, and the
@@ -53,7 +56,12 @@ const THREAD_ID = 1;
 const CONFIGURATION_TIMEOUT_MS = 60_000;
 
 export class BackstepSession extends LoggingDebugSession {
+  /**
+   * The cursor over the recorded run. Made empty at initialize, so that the breakpoints VS Code sends meanwhile are
+   * kept (unverified) and resolved against the run once it is recorded (`recorded`).
+   */
   private cursor: TraceCursor | undefined;
+  private recorded = false;
   private readonly refs = new Handles<VarRef>();
   private program = "";
   private launchArgs: LaunchArgs = {};
@@ -70,9 +78,15 @@ export class BackstepSession extends LoggingDebugSession {
     this.configured = new Promise((resolve) => (this.markConfigured = resolve));
   }
 
+  /**
+   * Ready for the breakpoints at once, not once the run is recorded: VS Code sends them, the exception filters and
+   * configurationDone one round trip after another, which then overlap the model's run instead of following it.
+   */
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = CAPABILITIES;
+    this.cursor ??= new TraceCursor(emptyTrace(""));
     this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
   }
 
   protected override async launchRequest(
@@ -81,7 +95,6 @@ export class BackstepSession extends LoggingDebugSession {
   ): Promise<void> {
     this.launchArgs = args ?? {};
     if (!(await this.record(response))) return;
-    this.sendEvent(new InitializedEvent());
     await Promise.race([this.configured, new Promise((r) => setTimeout(r, CONFIGURATION_TIMEOUT_MS))]);
     this.sendResponse(response);
     this.begin();
@@ -121,8 +134,10 @@ export class BackstepSession extends LoggingDebugSession {
     args: DebugProtocol.SetBreakpointsArguments,
   ): void {
     const cursor = this.cursor;
+    const set = cursor ? setBreakpoints(cursor, args) : (args.breakpoints ?? []).map(() => new Breakpoint(false));
+    // before the run is recorded, nothing is wrong with them yet: a 'breakpoint' event says how each resolved
     response.body = {
-      breakpoints: cursor ? setBreakpoints(cursor, args) : (args.breakpoints ?? []).map(() => new Breakpoint(false)),
+      breakpoints: this.recorded ? set : set.map((b) => (b.verified ? b : { ...b, message: PENDING })),
     };
     this.sendResponse(response);
   }
@@ -287,9 +302,11 @@ export class BackstepSession extends LoggingDebugSession {
       );
       this.recording = undefined;
       this.program = program;
-      if (this.cursor) {
-        for (const b of this.cursor.reload(trace)) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
-      } else this.cursor = new TraceCursor(trace, thresholdsOf(this.launchArgs));
+      const cursor = (this.cursor ??= new TraceCursor(emptyTrace("")));
+      // (the breakpoints set so far, as the new run spells their files, under the launch's health rules)
+      const resolved = cursor.reload(trace, (f) => traceFile(cursor, f), thresholdsOf(this.launchArgs));
+      for (const b of resolved) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
+      this.recorded = true;
       announceTrace((e) => this.sendEvent(e), program, trace, this.cursor, this.options.onTrace);
       return true;
     } catch (err) {

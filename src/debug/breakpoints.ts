@@ -118,7 +118,7 @@ export class Breakpoints {
   constructor(
     private index: DebugIndex,
     /** The health rules' thresholds (the user's settings, through the launch configuration). */
-    readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
+    private thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
   ) {
     this.computeExceptions();
   }
@@ -144,15 +144,28 @@ export class Breakpoints {
     this.filters = new Set(filters.filter((f): f is ExceptionFilter => EXCEPTION_FILTERS.some((x) => x.filter === f)));
   }
 
-  /** After a re-trace: the same breakpoints, resolved against the new run (ids kept). */
-  rebind(index: DebugIndex): ResolvedBreakpoint[] {
+  /**
+   * After a re-trace, or the first trace of a session whose breakpoints came while it recorded: the same breakpoints,
+   * resolved against the new run (ids kept). `spell` gives a file's spelling in the new run (the editor's and the
+   * trace's may differ in case where paths do not), `thresholds` the launch's health rules when they are new.
+   */
+  rebind(
+    index: DebugIndex,
+    spell: (file: string) => string = (f) => f,
+    thresholds: HealthThresholds = this.thresholds,
+  ): ResolvedBreakpoint[] {
     this.index = index;
+    this.thresholds = thresholds;
     this.computeExceptions();
-    for (const [file, list] of this.lines)
-      this.lines.set(
-        file,
-        list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)),
-      );
+    const lines = [...this.lines];
+    this.lines.clear();
+    for (const [was, list] of lines) {
+      const file = spell(was);
+      this.lines.set(file, [
+        ...(this.lines.get(file) ?? []),
+        ...list.map((b) => this.resolveLine(b.id, file, b.spec as LineBreakpointSpec)),
+      ]);
+    }
     this.functions = this.functions.map((b) => this.resolveFunction(b.id, b.spec as FunctionBreakpointSpec));
     this.data = this.data.map((b) => this.resolveData(b.id, b.spec as DataBreakpointSpec));
     return this.all();

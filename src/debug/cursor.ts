@@ -40,12 +40,16 @@ export class TraceCursor {
     this.fatal = fatalError(trace);
   }
 
-  /** Swaps in a new recording (restart after an edit); breakpoints are resolved again and returned. */
-  reload(trace: Trace): ResolvedBreakpoint[] {
+  /**
+   * Swaps in a new recording (restart after an edit; a session's first, when its breakpoints came while it recorded);
+   * breakpoints are resolved again and returned. `spell(file)`: a breakpoint's file as the new run spells it (read
+   * once the new index is in place); `thresholds`: the launch's health rules, when they are new.
+   */
+  reload(trace: Trace, spell?: (file: string) => string, thresholds?: HealthThresholds): ResolvedBreakpoint[] {
     this.index = new DebugIndex(trace);
     this.fatal = fatalError(trace);
     this.position = 0;
-    return this.breakpoints.rebind(this.index);
+    return this.breakpoints.rebind(this.index, spell, thresholds);
   }
 
   /** The last place the cursor can be: the error position when the run failed, else the last event. */

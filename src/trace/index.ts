@@ -20,7 +20,7 @@ export {
 } from "./text";
 export { parseTrace, readTraceFile, readTraceFileAsync, stringifyTrace, writeTraceFile } from "./json";
 export { thresholdsOf, withThresholds } from "./diagnostics";
-export { editedAfterStep } from "./assembler";
+export { editedAfterStep, emptyTrace } from "./assembler";
 export { gradCheckDiagnostics, gradCheckLine, gradChecks, latestChecks } from "./gradChecks";
 export { DEFAULT_TOLERANCE, diffTraces } from "./diff";
 export { plainStats } from "./stream/statsColumn";

@@ -5,6 +5,7 @@ import { TraceCursor } from "../../src/debug/cursor";
 import { complete } from "../../src/debug/completions";
 import { Evaluator, formatValue, type Value } from "../../src/debug/evaluate";
 import type { Trace, TraceEvent } from "../../src/trace/types";
+import { emptyTrace } from "../../src/trace/assembler";
 import { thresholds, type HealthThresholds } from "../../src/protocol/health";
 import { LINES, mlpTrace } from "./fixtures/mlp";
 import { NAN_LINES, nanTrace } from "./fixtures/nan";
@@ -131,6 +132,16 @@ describe("debug cursor: breakpoints", () => {
     assert.ok(stops.every((s) => s.reason === "breakpoint" && s.breakpointIds?.includes(bp.id)));
     // Reverse continue goes back through the same hits.
     assert.equal(c.reverseContinue().at, tanhEvents[2]);
+  });
+
+  it("keeps breakpoints set before there is a run, and places them on it, under the file's spelling in the run", () => {
+    const c = new TraceCursor(emptyTrace(""));
+    const [b] = c.breakpoints.setLines("/Models/MLP.ts", [{ line: LINES.tanh }]);
+    assert.equal(b.verified, false);
+    const [r] = c.reload(mlpTrace(FILE), (f) => (f.toLowerCase() === FILE ? FILE : f));
+    assert.deepEqual([r.id, r.verified, r.line, r.file], [b.id, true, LINES.tanh, FILE]);
+    const stop = c.start(false);
+    assert.deepEqual([stop.reason, stop.breakpointIds], ["breakpoint", [b.id]]);
   });
 
   it("moves a breakpoint on a line without ops to the next line with ops, or leaves it unverified", () => {

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import type { Trace } from "../../src/trace/types";
-import { launch, scopeVars, startAdapter, step, where, writeModel, type Harness } from "./dapHarness";
+import { launch, scopeVars, startAdapter, step, trackBreakpoints, where, writeModel, type Harness } from "./dapHarness";
 import { LINES, MLP_SOURCE, mlpTrace } from "./fixtures/mlp";
 import { NAN_LINES, NAN_SOURCE, nanTrace } from "./fixtures/nan";
 import { TraceBuilder, m } from "./fixtures/build";
@@ -83,10 +83,13 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   });
 
   it("one line breakpoint stops in the forward pass and again in the backward pass", async () => {
+    const bps = trackBreakpoints(h.dc);
+    let set: DebugProtocol.Breakpoint[] = [];
     const first = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, async () => {
-      const r = await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh }] });
-      assert.equal(r.body.breakpoints[0].verified, true);
+      set = (await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh }] }))
+        .body.breakpoints;
     });
+    assert.equal(bps.resolved(set)[0].verified, true);
     const stops = [await where(h.dc, first), await step(h.dc, "continue"), await step(h.dc, "continue")];
     assert.deepEqual(
       stops.map((s) => [s.reason, s.line, s.name.split("  ")[0]]),
@@ -113,19 +116,22 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   });
 
   it("conditions, hit counts and function breakpoints, and a breakpoint moved to the next line with ops", async () => {
+    const bps = trackBreakpoints(h.dc);
+    let fn: DebugProtocol.Breakpoint[] = [];
     const stop = await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }, async () => {
-      const r = await h.dc.setBreakpointsRequest({
+      await h.dc.setBreakpointsRequest({
         source: { path: model.file },
         breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }, { line: 19 }],
       });
-      assert.equal(r.body.breakpoints[1].line, LINES.callForward);
+      // the file's breakpoints replaced (line 19's is moved: below)
       await h.dc.setBreakpointsRequest({
         source: { path: model.file },
         breakpoints: [{ line: LINES.tanh, condition: 'phase == "backward" && step == 1' }],
       });
-      const f = await h.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "mseLoss", hitCondition: "3" }] });
-      assert.equal(f.body.breakpoints[0].verified, true);
+      fn = (await h.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "mseLoss", hitCondition: "3" }] })).body
+        .breakpoints;
     });
+    assert.equal(bps.resolved(fn)[0].verified, true);
     // mseLoss runs forward then backward in step 0, forward in step 1: the third hit is step 1's forward.
     const w = await where(h.dc, stop);
     assert.deepEqual([w.reason, w.name.split("  ")[0]], ["function breakpoint", "forward · mseLoss"]);
@@ -133,6 +139,9 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.deepEqual([next.reason, next.name.split("  ")[0]], ["breakpoint", "backward · tanh"]);
     const ev = await h.dc.evaluateRequest({ expression: "step", context: "watch" });
     assert.equal(ev.body.result, "1");
+    // once the run is recorded a breakpoint resolves at once: line 19 has no op, so it moves to the next line with one
+    const r = await h.dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: 19 }] });
+    assert.deepEqual([r.body.breakpoints[0].verified, r.body.breakpoints[0].line], [true, LINES.callForward]);
   });
 
   it("steps back from the end of the run to the very first event", async () => {

@@ -59,6 +59,22 @@ export function writeModel(
   return { file, tracePath, rewrite };
 }
 
+/**
+ * Each breakpoint as the adapter last described it. Breakpoints come while the run is recorded (the adapter is ready
+ * for them at initialize) and are resolved against it when it is: a 'breakpoint' event then says how each resolved.
+ * `resolved` gives a response's breakpoints so (read it after the first stop: the events come before it).
+ */
+export function trackBreakpoints(dc: DebugClient): {
+  resolved: (bps: DebugProtocol.Breakpoint[]) => DebugProtocol.Breakpoint[];
+} {
+  const latest = new Map<number, DebugProtocol.Breakpoint>();
+  dc.on("breakpoint", (e: DebugProtocol.BreakpointEvent) => {
+    const b = e.body.breakpoint;
+    if (b.id !== undefined) latest.set(b.id, b);
+  });
+  return { resolved: (bps) => bps.map((b) => (b.id === undefined ? b : (latest.get(b.id) ?? b))) };
+}
+
 /** initialize → launch → (breakpoints) → configurationDone, resolving with the first stop. */
 export async function launch(
   dc: DebugClient,

@@ -7,7 +7,7 @@ import { DebugClient } from "@vscode/debugadapter-testsupport";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { runModel } from "../../src/runner/index";
 import type { Trace } from "../../src/trace/types";
-import { launch, scopeVars, startAdapter, step, where, type Harness } from "./dapHarness";
+import { launch, scopeVars, startAdapter, step, trackBreakpoints, where, type Harness } from "./dapHarness";
 import { tempDirs } from "../support/tempDirs";
 
 const EXAMPLE = resolve(__dirname, "../../examples/mlp-classifier.ts");
@@ -245,10 +245,14 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
       readFileSync(main, "utf8")
         .split("\n")
         .findIndex((l) => l.includes("h = block.forward(h)")) + 1;
+    const bps = trackBreakpoints(h.dc);
+    let set: DebugProtocol.Breakpoint[] = [];
     const first = await launch(h.dc, { program: main, stopOnEntry: false }, async () => {
-      const r = await h.dc.setBreakpointsRequest({ source: { path: layers }, breakpoints: [{ line: tanhLine }] });
-      assert.deepEqual([r.body.breakpoints[0].verified, r.body.breakpoints[0].line], [true, tanhLine]);
+      set = (await h.dc.setBreakpointsRequest({ source: { path: layers }, breakpoints: [{ line: tanhLine }] })).body
+        .breakpoints;
     });
+    const [b] = bps.resolved(set);
+    assert.deepEqual([b.verified, b.line], [true, tanhLine]);
     const w = await where(h.dc, first);
     assert.deepEqual(
       [w.reason, w.path, w.line, w.name],
