@@ -27,9 +27,14 @@ function samePath(a: string, b: string): boolean {
   return process.platform === "win32" || process.platform === "darwin" ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
+/** What a breakpoint set while the run records says until the run is recorded and it is resolved against it. */
+const PENDING = "Backstep is recording the run; the breakpoint is placed on it when the recording ends.";
+
+/** A file's line breakpoints; before the run is `recorded` they are kept and resolved later ('breakpoint' events). */
 export function setBreakpoints(
   cursor: TraceCursor,
   args: DebugProtocol.SetBreakpointsArguments,
+  recorded = true,
 ): DebugProtocol.Breakpoint[] {
   const file = args.source.path;
   const specs: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
@@ -40,7 +45,7 @@ export function setBreakpoints(
       traceFile(cursor, file),
       specs.map((s) => ({ line: s.line, condition: s.condition, hitCondition: s.hitCondition })),
     )
-    .map(toDapBreakpoint);
+    .map((b) => (recorded || b.verified ? toDapBreakpoint(b) : { ...toDapBreakpoint(b), message: PENDING }));
 }
 
 export function setFunctionBreakpoints(

@@ -46,8 +46,6 @@ export interface SessionOptions {
 export type { CursorEventBody, TraceEventBody } from "./announce";
 
 const THREAD_ID = 1;
-/** What a breakpoint set while the run records says until the run is recorded and it is resolved against it. */
-const PENDING = "Backstep is recording the run; the breakpoint is placed on it when the recording ends.";
 /**
  * How long launch waits for configurationDone before starting anyway (a client that never sends it). Not the
  * mock-debug sample's 1–2 s: on a loaded 2-core machine VS Code took over 2 s to send the breakpoints, and the
@@ -56,10 +54,7 @@ const PENDING = "Backstep is recording the run; the breakpoint is placed on it w
 const CONFIGURATION_TIMEOUT_MS = 60_000;
 
 export class BackstepSession extends LoggingDebugSession {
-  /**
-   * The cursor over the recorded run. Made empty at initialize, so that the breakpoints VS Code sends meanwhile are
-   * kept (unverified) and resolved against the run once it is recorded (`recorded`).
-   */
+  /** Over the recorded run; empty from initialize until it is `recorded`, keeping the breakpoints set meanwhile. */
   private cursor: TraceCursor | undefined;
   private recorded = false;
   private readonly refs = new Handles<VarRef>();
@@ -78,10 +73,7 @@ export class BackstepSession extends LoggingDebugSession {
     this.configured = new Promise((resolve) => (this.markConfigured = resolve));
   }
 
-  /**
-   * Ready for the breakpoints at once, not once the run is recorded: VS Code sends them, the exception filters and
-   * configurationDone one round trip after another, which then overlap the model's run instead of following it.
-   */
+  /** Ready for the breakpoints now: VS Code's round trips for them and configurationDone overlap the model's run. */
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = CAPABILITIES;
     this.cursor ??= new TraceCursor(emptyTrace(""));
@@ -134,10 +126,10 @@ export class BackstepSession extends LoggingDebugSession {
     args: DebugProtocol.SetBreakpointsArguments,
   ): void {
     const cursor = this.cursor;
-    const set = cursor ? setBreakpoints(cursor, args) : (args.breakpoints ?? []).map(() => new Breakpoint(false));
-    // before the run is recorded, nothing is wrong with them yet: a 'breakpoint' event says how each resolved
     response.body = {
-      breakpoints: this.recorded ? set : set.map((b) => (b.verified ? b : { ...b, message: PENDING })),
+      breakpoints: cursor
+        ? setBreakpoints(cursor, args, this.recorded)
+        : (args.breakpoints ?? []).map(() => new Breakpoint(false)),
     };
     this.sendResponse(response);
   }
