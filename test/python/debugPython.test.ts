@@ -3,7 +3,8 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
-import { launch, scopeVars, startAdapter, step, where, type Harness } from "../debug/dapHarness";
+import type { DebugProtocol } from "@vscode/debugprotocol";
+import { launch, scopeVars, startAdapter, step, trackBreakpoints, where, type Harness } from "../debug/dapHarness";
 import { EXAMPLES, PYTHON, hasTorch } from "./support/torchEnv";
 
 const MLP = join(EXAMPLES, "mlp.py");
@@ -21,10 +22,17 @@ describe("debug adapter on a PyTorch model", function () {
   afterEach(() => h?.close());
 
   it("a breakpoint on a .py line stops in forward, then in backward; step back returns; Variables show the op", async () => {
+    const bps = trackBreakpoints(h.dc);
+    let set: DebugProtocol.Breakpoint[] = [];
     const first = await launch(h.dc, { program: MLP, python: PYTHON, maxSteps: 2, stopOnEntry: false }, async () => {
-      const r = await h.dc.setBreakpointsRequest({ source: { path: MLP }, breakpoints: [{ line: TANH_LINE }] });
-      assert.equal(r.body.breakpoints[0].verified, true);
+      set = (await h.dc.setBreakpointsRequest({ source: { path: MLP }, breakpoints: [{ line: TANH_LINE }] })).body
+        .breakpoints;
     });
+    // (set while the model runs, it is placed when the run is recorded)
+    assert.deepEqual(
+      bps.resolved(set).map((b) => [b.verified, b.line]),
+      [[true, TANH_LINE]],
+    );
     const fwd = await where(h.dc, first);
     assert.deepEqual(
       [fwd.reason, fwd.path, fwd.line, fwd.name.split("  ")[0]],
