@@ -309,6 +309,11 @@ export async function bigModelBench(vsix: string, s: BigScenario): Promise<Recor
       .map(([k, v]) => `${k} ${v}`)
       .join(" → ")}; Problems ${runs[0]?.problems}${steps ? `; ${stepText(steps)}` : ""}`,
   );
+  // the first trace after code-server started, apart: VS Code's own start takes most of the cores meanwhile
+  console.log(
+    `e2e: ${s.label}, the first trace after start (not in the medians): painted ${Math.round(first.total)} ms, ` +
+      `the model's run ended at ${first.phases.ran ?? "?"} ms, its worker warmed up ${first.warmUpSteps ?? "?"} steps`,
+  );
   return out;
 }
 
