@@ -7,11 +7,19 @@ import { type ResolvedBreakpoint, type TraceCursor, eventTitle, isFull } from ".
 import type { Handles } from "@vscode/debugadapter";
 import type { VarRef } from "./variables";
 
-export function toDapBreakpoint(b: ResolvedBreakpoint): DebugProtocol.Breakpoint {
+/** What a breakpoint set while the run records says until the run is recorded and it is resolved against it. */
+const PENDING = "Backstep is recording the run; the breakpoint is placed on it when the recording ends.";
+
+/**
+ * A resolved breakpoint as DAP describes it. Not yet `recorded` (set while the run records), an unresolved one is
+ * pending, not wrong: a 'breakpoint' event resolves it once the run is recorded.
+ */
+export function toDapBreakpoint(b: ResolvedBreakpoint, recorded = true): DebugProtocol.Breakpoint {
   const bp: DebugProtocol.Breakpoint = { id: b.id, verified: b.verified };
   if (b.line !== undefined) bp.line = b.line;
   if (b.file) bp.source = new Source(path.basename(b.file), b.file);
-  if (b.message) bp.message = b.message;
+  if (!recorded && !b.verified) bp.message = PENDING;
+  else if (b.message) bp.message = b.message;
   else if (b.verified) bp.message = `stops ${b.hits.length} time${b.hits.length === 1 ? "" : "s"} in the recorded run`;
   return bp;
 }
@@ -26,9 +34,6 @@ export function traceFile(cursor: TraceCursor, file: string): string {
 function samePath(a: string, b: string): boolean {
   return process.platform === "win32" || process.platform === "darwin" ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
-
-/** What a breakpoint set while the run records says until the run is recorded and it is resolved against it. */
-const PENDING = "Backstep is recording the run; the breakpoint is placed on it when the recording ends.";
 
 /** A file's line breakpoints; before the run is `recorded` they are kept and resolved later ('breakpoint' events). */
 export function setBreakpoints(
@@ -45,18 +50,19 @@ export function setBreakpoints(
       traceFile(cursor, file),
       specs.map((s) => ({ line: s.line, condition: s.condition, hitCondition: s.hitCondition })),
     )
-    .map((b) => (recorded || b.verified ? toDapBreakpoint(b) : { ...toDapBreakpoint(b), message: PENDING }));
+    .map((b) => toDapBreakpoint(b, recorded));
 }
 
 export function setFunctionBreakpoints(
   cursor: TraceCursor,
   args: DebugProtocol.SetFunctionBreakpointsArguments,
+  recorded = true,
 ): DebugProtocol.Breakpoint[] {
   return cursor.breakpoints
     .setFunctions(
       args.breakpoints.map((b) => ({ name: b.name.trim(), condition: b.condition, hitCondition: b.hitCondition })),
     )
-    .map(toDapBreakpoint);
+    .map((b) => toDapBreakpoint(b, recorded));
 }
 
 /** Lines of a file where a breakpoint can stop (the gutter shows them while hovering). */
@@ -108,7 +114,7 @@ export function setDataBreakpoints(
 ): DebugProtocol.Breakpoint[] {
   return cursor.breakpoints
     .setData(args.breakpoints.map((b) => ({ dataId: b.dataId, condition: b.condition, hitCondition: b.hitCondition })))
-    .map(toDapBreakpoint);
+    .map((b) => toDapBreakpoint(b));
 }
 
 /**

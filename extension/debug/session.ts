@@ -138,7 +138,7 @@ export class BackstepSession extends LoggingDebugSession {
     response: DebugProtocol.SetFunctionBreakpointsResponse,
     args: DebugProtocol.SetFunctionBreakpointsArguments,
   ): void {
-    response.body = { breakpoints: this.cursor ? setFunctionBreakpoints(this.cursor, args) : [] };
+    response.body = { breakpoints: this.cursor ? setFunctionBreakpoints(this.cursor, args, this.recorded) : [] };
     this.sendResponse(response);
   }
 
@@ -299,7 +299,7 @@ export class BackstepSession extends LoggingDebugSession {
       const resolved = cursor.reload(trace, (f) => traceFile(cursor, f), thresholdsOf(this.launchArgs));
       for (const b of resolved) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));
       this.recorded = true;
-      announceTrace((e) => this.sendEvent(e), program, trace, this.cursor, this.options.onTrace);
+      announceTrace((e) => this.sendEvent(e), program, trace, cursor, this.options.onTrace);
       return true;
     } catch (err) {
       const message =

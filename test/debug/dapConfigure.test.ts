@@ -60,6 +60,33 @@ describe("debug adapter (DAP): configured while the model runs", function () {
     );
   });
 
+  it("a function breakpoint set while the model runs is pending, not 'no such op ran', until the run is recorded", async () => {
+    const model = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2 }));
+    const runner = heldRunner();
+    h = await startAdapter({ runModel: runner.run });
+    const { dc } = h;
+    const changed: DebugProtocol.Breakpoint[] = [];
+    dc.on("breakpoint", (e: DebugProtocol.BreakpointEvent) => changed.push(e.body.breakpoint));
+    const initialized = dc.waitForEvent("initialized");
+    await dc.initializeRequest();
+    await initialized;
+    const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
+    const launched = dc.launchRequest({ program: model.file, stopOnEntry: false } as LaunchArgs &
+      DebugProtocol.LaunchRequestArguments);
+    await runner.started;
+    const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "mseLoss" }] });
+    const [pending] = set.body.breakpoints;
+    assert.deepEqual([pending.verified, /recording the run/.test(pending.message ?? "")], [false, true]);
+    await dc.configurationDoneRequest();
+    runner.finish(mlpTrace(model.file, { steps: 2 }));
+    await launched;
+    assert.equal((await stopped).body.reason, "function breakpoint");
+    assert.deepEqual(
+      changed.map((b) => [b.id, b.verified]),
+      [[pending.id, true]],
+    );
+  });
+
   it("an exception filter set before the run ends follows the launch's thresholds", async () => {
     const model = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2 }));
     const trace = mlpTrace(model.file, { steps: 2 });
