@@ -70,6 +70,9 @@ describe("graph panel in Chromium: compare and export", function () {
   it("exports the graph as an SVG naming every op, and as a PNG", async () => {
     const trace = mlpTrace();
     const v = await openView(h, "graph", trace, { theme: "light" });
+    // the trace painted (the page says so a frame after its paint), not only its current node in the DOM: a CI run
+    // (2026-12-05) exported a graph whose SVG lacked one of the step's op labels
+    await v.waitFor("painted", 0);
     await v.page.waitForSelector(".node.current");
     const since = v.sent.length;
     await v.page.locator("vscode-button", { hasText: "SVG" }).click();
