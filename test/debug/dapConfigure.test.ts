@@ -29,7 +29,11 @@ describe("debug adapter (DAP): configured while the model runs", function () {
   let h: Harness | undefined;
   afterEach(() => h?.close());
 
-  it("says initialized before the run ends; breakpoints set meanwhile are placed when it is recorded, and stop", async () => {
+  /**
+   * An MLP launched with a runner held open, after initialize (the session said initialized): the run has started,
+   * and the 'breakpoint' events are collected.
+   */
+  async function launchedAndRunning() {
     const model = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2 }));
     const runner = heldRunner();
     h = await startAdapter({ runModel: runner.run });
@@ -43,6 +47,11 @@ describe("debug adapter (DAP): configured while the model runs", function () {
     const launched = dc.launchRequest({ program: model.file, stopOnEntry: false } as LaunchArgs &
       DebugProtocol.LaunchRequestArguments);
     await runner.started;
+    return { dc, model, runner, changed, stopped, launched };
+  }
+
+  it("says initialized before the run ends; breakpoints set meanwhile are placed when it is recorded, and stop", async () => {
+    const { dc, model, runner, changed, stopped, launched } = await launchedAndRunning();
     // the run goes on: the breakpoint is kept, and says why it is not placed yet
     const set = await dc.setBreakpointsRequest({ source: { path: model.file }, breakpoints: [{ line: LINES.tanh }] });
     const [pending] = set.body.breakpoints;
@@ -61,19 +70,7 @@ describe("debug adapter (DAP): configured while the model runs", function () {
   });
 
   it("a function breakpoint set while the model runs is pending, not 'no such op ran', until the run is recorded", async () => {
-    const model = writeModel(tmp(), "mlp.ts", MLP_SOURCE, (f) => mlpTrace(f, { steps: 2 }));
-    const runner = heldRunner();
-    h = await startAdapter({ runModel: runner.run });
-    const { dc } = h;
-    const changed: DebugProtocol.Breakpoint[] = [];
-    dc.on("breakpoint", (e: DebugProtocol.BreakpointEvent) => changed.push(e.body.breakpoint));
-    const initialized = dc.waitForEvent("initialized");
-    await dc.initializeRequest();
-    await initialized;
-    const stopped = dc.waitForEvent("stopped") as Promise<DebugProtocol.StoppedEvent>;
-    const launched = dc.launchRequest({ program: model.file, stopOnEntry: false } as LaunchArgs &
-      DebugProtocol.LaunchRequestArguments);
-    await runner.started;
+    const { dc, model, runner, changed, stopped, launched } = await launchedAndRunning();
     const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: "mseLoss" }] });
     const [pending] = set.body.breakpoints;
     assert.deepEqual([pending.verified, /recording the run/.test(pending.message ?? "")], [false, true]);
