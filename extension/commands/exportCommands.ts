@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ExportFormat } from "../../src/protocol/messages";
-import { writeReport } from "../../src/report/report";
+import { writeReportAsync } from "../../src/report/report";
 import { GraphPanel } from "../panels/index";
 import type { TraceStore } from "../traceStore";
 import { tracedFile } from "./compareCommand";
@@ -25,7 +25,7 @@ export async function exportReport(store: TraceStore, log: vscode.LogOutputChann
   });
   if (!target) return;
   try {
-    writeReport(trace, target.fsPath);
+    await writeReportAsync(trace, target.fsPath);
     log.info(`exported the report of ${file} to ${target.fsPath}`);
     const choice = await vscode.window.showInformationMessage(
       `Backstep: wrote ${path.basename(target.fsPath)}: the graph, inspector and timeline, offline in any browser.`,

@@ -3,12 +3,13 @@
 // standalone host, and the side panel's charts), its CSS with KaTeX's fonts inlined, and the trace, all in the page; a
 // CSP of default-src 'none' forbids any fetch.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
+import { promisify } from "node:util";
+import { gzip, gzipSync } from "node:zlib";
 import { htmlPage } from "../protocol/page";
-import { REPORT_DATA_ID, type ReportData } from "../protocol/report";
-import { stringifyWire } from "../trace/wire";
-import { jsonTrace } from "../trace/json";
+import { REPORT_DATA_ID, REPORT_PIECE_BYTES } from "../protocol/report";
+import { encodeReportPayload } from "../protocol/reportPayload";
 import type { Trace } from "../trace/types";
 
 export interface ReportAssets {
@@ -44,10 +45,11 @@ export function readReportAssets(dir = reportAssetsDir()): ReportAssets {
   return { js, css };
 }
 
-/** The report page. Script text may not hold `</script`; JSON is made safe by escaping every `<`. */
-export function reportHtml(trace: Trace, file: string, assets: ReportAssets = readReportAssets()): string {
-  const data: ReportData = { file, trace: jsonTrace(trace) };
-  const json = stringifyWire(data).replace(/</g, "\\u003c");
+/**
+ * The report page around its data: the text before and after the data's elements. Script text may not hold
+ * `</script`.
+ */
+function pageAround(file: string, assets: ReportAssets): [string, string] {
   const js = assets.js.replace(/<\/script/gi, "<\\/script");
   const hash = createHash("sha256").update(js).digest("base64");
   const page = htmlPage({
@@ -60,11 +62,59 @@ export function reportHtml(trace: Trace, file: string, assets: ReportAssets = re
     ],
     title: `Backstep report: ${basename(file)}`,
     head: `<meta name="generator" content="Backstep">\n<style>${assets.css}</style>`,
-    body: `<script type="application/json" id="${REPORT_DATA_ID}">${json}</script>\n<script>${js}</script>`,
+    body: `${DATA_MARK}\n<script>${js}</script>`,
   });
-  return `${page}\n`;
+  const at = page.indexOf(DATA_MARK);
+  return [page.slice(0, at), `${page.slice(at + DATA_MARK.length)}\n`];
 }
 
-export function writeReport(trace: Trace, out: string, assets?: ReportAssets): void {
-  writeFileSync(out, reportHtml(trace, trace.program, assets));
+/** Where the data's elements go in the page (a comment no bundle or stylesheet holds). */
+const DATA_MARK = "<!--backstep-report-data-->";
+
+/**
+ * The gzipped payload's pieces as the page's elements (base64 has no `<`, so no piece can end its element early).
+ */
+function* dataElements(gz: Uint8Array, pieceBytes: number): Generator<string> {
+  if (pieceBytes <= 0 || pieceBytes % 3 !== 0)
+    throw new Error(`a report's pieces are a multiple of 3 bytes, not ${pieceBytes}`);
+  for (let k = 0, at = 0; at < gz.byteLength; k++, at += pieceBytes) {
+    const piece = Buffer.from(gz.buffer, gz.byteOffset + at, Math.min(pieceBytes, gz.byteLength - at));
+    yield `<script type="application/octet-stream" id="${REPORT_DATA_ID}-${k}">${piece.toString("base64")}</script>\n`;
+  }
+}
+
+/**
+ * gzip's level for the payload: at 1 the 100,000-op LSTM's 107.2 MB payload took 0.99 s to compress, to 36.2 MB; at 6,
+ * 1.87 s, to 34.6 MB (node, 2026-12-05, AMD EPYC). Its values and statistics, 41.5 MB of floats, hardly compress.
+ */
+const LEVEL = 1;
+
+export interface ReportOptions {
+  assets?: ReportAssets;
+  /** Bytes of gzipped data per element of the page (default REPORT_PIECE_BYTES; tests make several with less). */
+  pieceBytes?: number;
+}
+
+function writePage(out: string, file: string, gz: Uint8Array, options: ReportOptions): void {
+  const [before, after] = pageAround(file, options.assets ?? readReportAssets());
+  const fd = openSync(out, "w");
+  try {
+    writeSync(fd, before);
+    for (const e of dataElements(gz, options.pieceBytes ?? REPORT_PIECE_BYTES)) writeSync(fd, e);
+    writeSync(fd, after);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes the report of `trace` to `out` (the CLI's `backstep report`). */
+export function writeReport(trace: Trace, out: string, options: ReportOptions = {}): void {
+  const payload = Buffer.concat(encodeReportPayload({ file: trace.program, trace }));
+  writePage(out, trace.program, gzipSync(payload, { level: LEVEL }), options);
+}
+
+/** writeReport with the compression on libuv's thread pool, off the caller's thread (the extension host's). */
+export async function writeReportAsync(trace: Trace, out: string, options: ReportOptions = {}): Promise<void> {
+  const payload = Buffer.concat(encodeReportPayload({ file: trace.program, trace }));
+  writePage(out, trace.program, await promisify(gzip)(payload, { level: LEVEL }), options);
 }

@@ -4,12 +4,13 @@ import "./charts.css";
 import { el, vsButton } from "../common/dom";
 import { renderCharts } from "../side/charts";
 import { TraceIndex } from "../../src/trace/traceIndex";
-import type { StepSeries } from "../../src/trace/types";
+import type { StepSeries, Trace } from "../../src/trace/types";
+import { openingEvent } from "../../src/protocol/hostReplies";
 import { data, send } from "./standaloneHost";
 import { toolbarPlaced } from "../graph/main";
 
 /** The charts view and its toggle; nothing when the trace has no series of more than one step. */
-function install(toolbar: HTMLElement, file: string, series: StepSeries, index: TraceIndex): void {
+function install(toolbar: HTMLElement, file: string, series: StepSeries, index: TraceIndex, trace: Trace): void {
   const graphMain = document.querySelector<HTMLElement>("body > .main");
   if (!graphMain) return;
   const pane = el("section", "charts report-charts");
@@ -21,7 +22,8 @@ function install(toolbar: HTMLElement, file: string, series: StepSeries, index: 
   pane.append(note, body);
   graphMain.after(pane);
 
-  let step = -1;
+  // the step the graph opens on (its trace message may have come before this view was made)
+  let step = index.eventStep[openingEvent(trace)] ?? -1;
   let drawn = -2;
   const draw = (): void => {
     if (pane.hidden || drawn === step) return;
@@ -68,10 +70,11 @@ function install(toolbar: HTMLElement, file: string, series: StepSeries, index: 
   });
 }
 
-const series = data?.trace.series;
-// (the graph's toolbar goes in a task after its boot: webview/graph/main.ts)
-if (data && series && series.steps.length > 1) {
-  const file = data.file;
-  const index = new TraceIndex(data.trace);
-  void toolbarPlaced.then((toolbar) => install(toolbar, file, series, index));
-}
+// (the graph's toolbar goes in a task after its boot: webview/graph/main.ts; the page's data is read meanwhile)
+void Promise.all([data, toolbarPlaced]).then(
+  ([d, toolbar]) => {
+    const series = d?.trace.series;
+    if (d && series && series.steps.length > 1) install(toolbar, d.file, series, new TraceIndex(d.trace), d.trace);
+  },
+  () => undefined,
+); // (a report whose data cannot be read says so in the graph: standaloneHost.ts)

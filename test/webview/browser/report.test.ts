@@ -2,7 +2,7 @@
 // the inspector answers a click with values, the timeline moves, a long run's charts are drawn from its series, and
 // the page asks the network for nothing.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -241,5 +241,37 @@ describe("backstep report, offline in Chromium", function () {
     assert.deepEqual(requests, []);
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  it("reads its data in several pieces, and says so when the data is damaged, drawing nothing wrong", async () => {
+    const path = join(tmp, "pieces.html");
+    writeReport(trace, path, { pieceBytes: 3 * 1024 });
+    const html = readFileSync(path, "utf8");
+    const pieces = [...html.matchAll(/<script type="application\/octet-stream" id="backstep-report-data-(\d+)">/g)];
+    assert.ok(pieces.length >= 3, `${pieces.length} pieces`);
+    assert.deepEqual(
+      pieces.map((m) => Number(m[1])),
+      pieces.map((_, k) => k),
+    );
+    const { context, page, requests, errors } = await openOffline(path);
+    const stepOps = trace.ops.filter((o) => o.trainingStep === trace.ops[trace.ops.length - 1].trainingStep);
+    assert.equal(await page.locator(".node.op").count(), stepOps.length);
+    // the data's elements are dropped once read
+    assert.equal(await page.locator("script[type='application/octet-stream']").count(), 0);
+    assert.deepEqual(requests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+
+    // a byte of the compressed data changed: gzip's check fails, and the page says the data could not be read
+    const damaged = join(tmp, "damaged.html");
+    const at = html.indexOf(">", pieces[1].index) + 200;
+    const c = html[at];
+    writeFileSync(damaged, html.slice(0, at) + (c === "A" ? "B" : "A") + html.slice(at + 1));
+    const d = await browser.newContext({ offline: true });
+    const p = await d.newPage();
+    await p.goto(pathToFileURL(damaged).href);
+    await p.getByText(/This report's data could not be read/).waitFor();
+    assert.equal(await p.locator(".node.op").count(), 0);
+    await d.close();
   });
 });
