@@ -145,6 +145,26 @@ def build_trace(rec):
     }
 
 
+# The per-op arrays, written LINE elements a line, as src/trace/json.ts's writeTraceFile writes a trace: still one JSON
+# document, and its reader (parseTraceData) reads it a line at a time. As one line, a trace of over ~512 MB of JSON
+# (a few hundred thousand ops) was more than one JavaScript string holds, and Backstep could not read it.
+BIG = ("ops", "tensors", "events")
+LINE = 1024
+
+
 def write_trace(trace, path):
+    def dump(v):
+        return json.dumps(v, allow_nan=False, separators=(",", ":"))
+
+    # format and version first: a reader tells what it reads from the first line
+    head = {"format": trace["format"], "version": trace["version"]}
+    head.update((k, v) for k, v in trace.items() if k not in BIG)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(trace, f, allow_nan=False, separators=(",", ":"))
+        f.write(dump(head)[:-1] + ",\n")
+        for k, key in enumerate(BIG):
+            items = trace[key]
+            f.write(json.dumps(key) + ":[\n")
+            for i in range(0, len(items), LINE):
+                f.write(dump(items[i:i + LINE])[1:-1] + (",\n" if i + LINE < len(items) else "\n"))
+            f.write("],\n" if k < len(BIG) - 1 else "]\n")
+        f.write("}\n")

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { emptyTrace } from "../trace/assembler";
 import { computeDiagnostics } from "../trace/diagnostics";
 import { measureHealth } from "../trace/health";
-import { parseTrace } from "../trace/json";
+import { parseTraceData } from "../trace/json";
 import { limitName, memoryMessage, timeoutMessage } from "./limits";
 import type { OpHealth } from "../trace/assembler";
 import type { FullStepsPolicy, Trace, TraceDiagnostic } from "../trace/types";
@@ -146,7 +146,7 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       options.signal?.removeEventListener("abort", onAbort);
       let trace: Trace | undefined;
       try {
-        if (!limit && !spawnError && existsSync(out)) trace = parseTrace(readFileSync(out, "utf8"));
+        if (!limit && !spawnError && existsSync(out)) trace = parseTraceData(readFileSync(out));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

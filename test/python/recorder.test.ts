@@ -2,11 +2,11 @@
 // views.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { runModel } from "../../src/runner/index";
-import { parseTrace, stringifyTrace } from "../../src/trace/json";
+import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json";
 import { EXAMPLES, PYTHON, ROOT, hasTorch } from "./support/torchEnv";
 import { tempDirs } from "../support/tempDirs";
 
@@ -28,6 +28,47 @@ describe("python recorder (backstep_torch)", function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /Ran \d+ tests/);
     assert.deepEqual(readdirSync(suiteTmp), [], "the suite's temporary files are removed");
+  });
+
+  it("writes its trace a line at a time, as writeTraceFile does, which the TypeScript reader reads line by line", () => {
+    // 1,200 ops and more tensors in one step, so each per-op array takes several lines
+    const dir = tmp();
+    const model = join(dir, "deep.py");
+    writeFileSync(
+      model,
+      [
+        "import torch",
+        "torch.manual_seed(0)",
+        "w = torch.randn(4, requires_grad=True)",
+        "def step():",
+        "    h = w",
+        "    for _ in range(600):",
+        "        h = torch.tanh(h * 0.9)",
+        "    return h.sum()",
+        "",
+      ].join("\n"),
+    );
+    const out = join(dir, "trace.json");
+    const r = spawnSync(PYTHON, ["-m", "backstep_torch", model, "--out", out, "--steps", "1"], {
+      encoding: "utf8",
+      cwd: join(ROOT, "python"),
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const text = readFileSync(out, "utf8");
+    const lines = text.split("\n");
+    // the layout parseTraceData reads a line at a time: the small fields first, then each array 1,024 elements a line
+    assert.match(lines[0], /^\{"format":"backstep-trace","version":1,.*,$/);
+    assert.equal(lines[1], '"ops":[');
+    const trace = readTraceFile(out);
+    assert.ok(trace.ops.length > 1024 && trace.tensors.length > 1024, `${trace.ops.length} ops`);
+    for (const key of ["ops", "tensors", "events"] as const) {
+      const at = lines.indexOf(`"${key}":[`);
+      assert.ok(at > 0, key);
+      assert.equal(lines[at + 1].startsWith("{"), true);
+      assert.equal(JSON.parse(`[${lines[at + 1].replace(/,$/, "")}]`).length, Math.min(1024, trace[key].length), key);
+    }
+    // one JSON document still, and the same trace either way
+    assert.deepStrictEqual(trace, parseTrace(text));
   });
 
   it("runModel traces a .py model into a Trace the TypeScript parser, summary and diagnostics read", async () => {
