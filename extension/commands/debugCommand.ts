@@ -7,11 +7,13 @@ import { ensureTrusted, saveModel, targetUri } from "./target";
 import type { EarlyDebugRun } from "../debug/register";
 
 /**
- * Whether the user set an enabled breakpoint in this file (then the session runs to it instead of stopping on entry).
+ * Whether the user set an enabled breakpoint the run may hit: on a line of any file (a model's module is often in a
+ * file of its own, imported by the one traced) or on an op's name. Then the session runs to the first it hits, and
+ * stops on entry when it hits none (TraceCursor.start).
  */
-function hasBreakpointIn(file: string): boolean {
+function hasBreakpoint(): boolean {
   return vscode.debug.breakpoints.some(
-    (b) => b.enabled && b instanceof vscode.SourceBreakpoint && b.location.uri.fsPath === file,
+    (b) => b.enabled && (b instanceof vscode.SourceBreakpoint || b instanceof vscode.FunctionBreakpoint),
   );
 }
 
@@ -23,7 +25,7 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown, ear
   const name = path.basename(file);
   const config: vscode.DebugConfiguration = debugLaunch(
     file,
-    hasBreakpointIn(file),
+    hasBreakpoint(),
     currentRunOptions(vscode.Uri.file(file)),
   );
   log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);

@@ -11,8 +11,9 @@ export interface BackstepLaunch extends Omit<RunOptions, "signal" | "onOutput"> 
 }
 
 /**
- * Debug Backprop on `program`: with a breakpoint in the file the session runs to it (forward, then
- * backward); without one it stops on the first op, so the user always lands somewhere to step from.
+ * Debug Backprop on `program`: with a breakpoint set the session runs to the first it hits (forward, then backward),
+ * or stops on the first op if it hits none; without one it stops on the first op, so the user always lands somewhere
+ * to step from.
  */
 export function debugLaunch(program: string, hasBreakpoint: boolean, run: RunOptions): BackstepLaunch {
   const { signal: _signal, onOutput: _onOutput, ...limits } = run;

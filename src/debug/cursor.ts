@@ -21,6 +21,7 @@ export interface Stop {
 export type StepBackGranularity = "statement" | "line" | "instruction";
 
 const END_TEXT = "End of the recorded run: step back or reverse-continue to revisit it.";
+const NO_HIT_TEXT = "No breakpoint was hit in the recorded run: stopped at its first event.";
 
 /** The error that ended the run, if it did not complete. */
 export function fatalError(trace: Trace): TraceDiagnostic | undefined {
@@ -84,7 +85,11 @@ export class TraceCursor {
     if (this.failedAtOnce()) return this.end();
     if (stopOnEntry || this.empty) return this.stop(0, "entry");
     this.position = -1;
-    return this.continue();
+    const hit = this.breakpoints.nextStop(-1, 1);
+    if (hit) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
+    // nothing to run to: the run's error if it failed, else its first event, to step from (not its end: a user's
+    // breakpoints may all be in files this run did not reach, a model's module imported by another file)
+    return this.fatal ? this.end() : { ...this.stop(0, "entry"), text: NO_HIT_TEXT };
   }
 
   /** Whether the run failed before any op on another line than the error's was recorded. */

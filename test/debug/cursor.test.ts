@@ -144,6 +144,21 @@ describe("debug cursor: breakpoints", () => {
     assert.deepEqual([stop.reason, stop.breakpointIds], ["breakpoint", [b.id]]);
   });
 
+  it("asked to run to its breakpoints, stops at the first event when none is hit, and at the error of a failed run", () => {
+    // no breakpoint; then one only in a file this run never reaches (its model's module imported elsewhere)
+    for (const set of [[], ["/elsewhere/model.ts"]]) {
+      const c = new TraceCursor(trace);
+      for (const f of set) c.breakpoints.setLines(f, [{ line: 3 }]);
+      const stop = c.start(false);
+      assert.deepEqual([stop.at, stop.reason], [0, "entry"]);
+      assert.match(stop.text ?? "", /No breakpoint was hit/);
+      assert.equal(c.stepIn().at, 1, "and it steps on from there");
+    }
+    const failed = mlpTrace(FILE, { steps: 2, failAtStep: 1 });
+    const end = new TraceCursor(failed).start(false);
+    assert.deepEqual([end.reason, end.at], ["exception", failed.events.length]);
+  });
+
   it("moves a breakpoint on a line without ops to the next line with ops, or leaves it unverified", () => {
     const c = new TraceCursor(trace);
     const [blank, past] = c.breakpoints.setLines(FILE, [{ line: 3 }, { line: 40 }]);

@@ -145,7 +145,16 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
   });
 
   it("steps back from the end of the run to the very first event", async () => {
-    let w = await where(h.dc, await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }));
+    // asked to run to its breakpoints, none set: it stops at the first event, and says why
+    const first = await where(
+      h.dc,
+      await launch(h.dc, { trace: model.tracePath, program: model.file, stopOnEntry: false }),
+    );
+    assert.deepEqual(
+      [first.reason, first.description],
+      ["entry", "No breakpoint was hit in the recorded run: stopped at its first event."],
+    );
+    let w = await step(h.dc, "continue");
     assert.match(w.description ?? "", /End of the recorded run/);
     for (let i = 0; i < trace.events.length && w.reason !== "entry"; i++) w = await step(h.dc, "stepBack");
     assert.equal(w.reason, "entry");

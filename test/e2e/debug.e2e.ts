@@ -165,4 +165,25 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     await debugButton("Stop").click();
     await topFrame(w.page).waitFor({ state: "hidden" });
   });
+
+  it("with its only breakpoint in an imported file, Debug Backprop on the importing file runs to it", async function () {
+    const w = wb!;
+    // a model's module in a file of its own, as nanoGPT's model.py beside train.py (the MLP's breakpoint stays set:
+    // this run never reaches it)
+    const layers = readFileSync(join(examplesDir, "multifile", "layers.ts"), "utf8");
+    const tanhLine = lineOf(layers, "const s = t.tanh()");
+    await w.openFile("multifile/layers.ts");
+    await clickGutterBreakpoint(w.page, tanhLine);
+    await w.openFile("multifile/main.ts");
+    await w.runCommand("Backstep: Debug Backprop");
+    // VS Code shows layers.ts at the stop: the breakpoint's line in the forward pass, not main.ts's first op
+    await w.activeTab("layers.ts").waitFor({ state: "visible" });
+    await waitForStop(/^forward · tanh/, tanhLine);
+    assert.ok(
+      await loggedLine(w, /multifile[\\/]main\.ts \(stopOnEntry: false\)/),
+      "the launch ran to the breakpoints",
+    );
+    await debugButton("Stop").click();
+    await topFrame(w.page).waitFor({ state: "hidden" });
+  });
 });
