@@ -5,6 +5,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { decodeReportPayload } from "../../src/protocol/reportPayload";
+import { readTraceFile } from "../../src/trace/json";
 
 const root = join(__dirname, "..", "..");
 const cli = join(root, "dist", "cli.js");
@@ -101,8 +104,17 @@ describe("backstep diff and report (dist/cli.js)", function () {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /wrote .*out\.html/);
     const html = readFileSync(out, "utf8");
-    assert.match(html, /<script type="application\/json" id="backstep-report-data">\{"file":/);
-    assert.ok(html.includes('"op":"tanh"') && html.includes('"var":"h"'), "the trace's ops are in the page");
+    // the page's data: base64 pieces of the gzipped payload, which decode to the trace
+    const pieces = [
+      ...html.matchAll(/<script type="application\/octet-stream" id="backstep-report-data-\d+">([^<]*)</g),
+    ];
+    assert.ok(pieces.length > 0, "the page holds its data");
+    const data = decodeReportPayload(gunzipSync(Buffer.concat(pieces.map((m) => Buffer.from(m[1], "base64")))));
+    assert.equal(data.file, readTraceFile(a).program);
+    assert.ok(
+      data.trace.ops.some((o) => o.op === "tanh" && o.var === "h"),
+      "the trace's ops are in the page",
+    );
     const model = backstep("report", join(tmp, "a.ts"));
     assert.equal(model.status, 2);
     assert.match(model.stderr, /is a model; trace it first \(backstep trace .*a\.ts --json trace\.json\)/);
