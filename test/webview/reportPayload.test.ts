@@ -7,10 +7,11 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { writeReport, writeReportAsync } from "../../src/report/report";
 import { runModel } from "../../src/runner/index";
-import { decodeReportPayload, encodeReportPayload } from "../../src/protocol/reportPayload";
+import { decodeReportPayload, encodeReportPayload, reportPayloadParts } from "../../src/protocol/reportPayload";
 import { jsonTrace, parseTrace, stringifyTrace } from "../../src/trace/json";
 import type { Trace } from "../../src/trace/types";
 import { mlpTrace } from "./fixtures/mlp";
+import { syntheticTrace } from "./fixtures/synthetic";
 
 const example = (name: string): string => join(__dirname, "..", "..", "examples", name);
 
@@ -119,5 +120,19 @@ describe("a report page's data", function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("pauses within its long loops, so that the extension host's thread can serve others between them", () => {
+    const trace = syntheticTrace(20_000);
+    let pauses = 0;
+    const frames: Uint8Array[] = [];
+    for (const part of reportPayloadParts({ file: trace.program, trace })) {
+      if (part === undefined) pauses++;
+      else frames.push(...part);
+    }
+    // a pause every 4,096 ops and tensors in each pass over them; a batch of 1,024 ops or events is a part of its own
+    const passes = Math.floor(trace.ops.length / 4096) + 3 * Math.floor(trace.tensors.length / 4096);
+    assert.ok(pauses >= passes, `${pauses} pauses for ${trace.ops.length} ops and ${trace.tensors.length} tensors`);
+    assert.deepStrictEqual(jsonTrace(decodeReportPayload(bytesOf(frames)).trace), jsonTrace(trace));
   });
 });
