@@ -1,12 +1,14 @@
 // Scenario 1: right-click the MLP example → Trace Backprop: graph panel with ops and edge shapes, side panel with
 // gradient norms, inline shape hints.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { Frame } from "playwright-core";
 import { Workbench } from "./harness/workbench";
 import { hintExtents, inlineHints } from "./harness/editor";
 import { cliTrace, examplesDir, lineOf, screenshotPath, vsixUnderTest } from "./harness/fixtures";
+import { decodeReportPayload } from "../../src/protocol/reportPayload";
 
 const MODEL = "mlp-classifier.ts";
 
@@ -214,5 +216,41 @@ describe("e2e: Trace Backprop on the MLP example", function () {
     // The graph follows the active editor: back on the MLP's tab, it shows the MLP's trace again.
     await w.page.locator(".tabs-container .tab", { hasText: MODEL }).first().click();
     await w.page.locator(".tabs-container .tab", { hasText: `Backprop Graph: ${MODEL}` }).waitFor({ state: "visible" });
+  });
+
+  it("exports the trace as one HTML report from the Command Palette, which decodes to the run it traced", async function () {
+    const w = wb!;
+    const target = join(examplesDir, "mlp-classifier-report.html");
+    rmSync(target, { force: true });
+    try {
+      await w.clearNotifications();
+      await w.runCommand("Backstep: Export Report (HTML)");
+      // VS Code's save dialog (in code-server its simple dialog: a path in a quick input), on the name offered
+      const input = w.page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible" });
+      assert.match(await input.inputValue(), /mlp-classifier-report\.html$/);
+      await w.page.keyboard.press("Enter");
+      await w
+        .notifications()
+        .filter({ hasText: /wrote mlp-classifier-report\.html/ })
+        .first()
+        .waitFor();
+      // the page's data: base64 pieces of the gzipped payload, which decode to the trace of this model
+      const html = readFileSync(target, "utf8");
+      const pieces = [...html.matchAll(/id="backstep-report-data-\d+">([^<]*)</g)].map((m) =>
+        Buffer.from(m[1], "base64"),
+      );
+      const data = decodeReportPayload(gunzipSync(Buffer.concat(pieces)));
+      assert.equal(data.file, join(examplesDir, MODEL));
+      const cli = cliTrace(join(examplesDir, MODEL)).trace;
+      assert.deepEqual(
+        data.trace.ops.map((o) => `${o.op} ${o.var ?? ""}`),
+        cli.ops.slice(0, data.trace.ops.length).map((o) => `${o.op} ${o.var ?? ""}`),
+        "the same ops as the CLI's trace of the model",
+      );
+      assert.ok(data.trace.tensors.some((t) => t.values !== undefined && t.values.length > 0));
+    } finally {
+      rmSync(target, { force: true });
+    }
   });
 });
