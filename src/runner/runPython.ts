@@ -2,12 +2,13 @@
 // (docs/architecture.md, "PyTorch models").
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { emptyTrace } from "../trace/assembler";
 import { computeDiagnostics } from "../trace/diagnostics";
 import { measureHealth } from "../trace/health";
-import { parseTraceData } from "../trace/json";
+import { parseTraceDataAsync } from "../trace/json";
 import { limitName, memoryMessage, timeoutMessage } from "./limits";
 import type { OpHealth } from "../trace/assembler";
 import type { FullStepsPolicy, Trace, TraceDiagnostic } from "../trace/types";
@@ -140,13 +141,18 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     options.signal?.addEventListener("abort", onAbort);
     if (options.signal?.aborted) onAbort();
 
-    const finish = (exitCode: number | null, spawnError?: NodeJS.ErrnoException): void => {
+    const finish = async (exitCode: number | null, spawnError?: NodeJS.ErrnoException): Promise<void> => {
       clearTimeout(timer);
       clearInterval(memTimer);
       options.signal?.removeEventListener("abort", onAbort);
       let trace: Trace | undefined;
+      let unreadable: string | undefined;
       try {
-        if (!limit && !spawnError && existsSync(out)) trace = parseTraceData(readFileSync(out));
+        // read in tasks: the caller's thread may be the extension host's, and a big trace is seconds of parsing
+        if (!limit && !spawnError && existsSync(out)) trace = await parseTraceDataAsync(await readFile(out));
+      } catch (err) {
+        // a trace cut short (the recorder failed while writing it): said so, as any failed run, and nothing lost
+        unreadable = `The Python recorder's trace could not be read: ${err instanceof Error ? err.message : String(err)}`;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -154,7 +160,10 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         const error: TraceDiagnostic = limit ?? {
           severity: "error",
           code: "runtime-error",
-          message: environmentMessage(python, exitCode, stderr, spawnError),
+          message:
+            unreadable !== undefined && exitCode === 0
+              ? unreadable
+              : environmentMessage(python, exitCode, stderr, spawnError),
         };
         resolvePromise(failedRun(program, error, output, started));
         return;
@@ -173,8 +182,8 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         output,
       });
     };
-    child.on("error", (err: NodeJS.ErrnoException) => finish(null, err));
-    child.on("close", (code) => finish(code));
+    child.on("error", (err: NodeJS.ErrnoException) => void finish(null, err));
+    child.on("close", (code) => void finish(code));
   });
 }
 

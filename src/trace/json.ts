@@ -121,8 +121,11 @@ export function writeTraceFile(path: string, trace: Trace): void {
   }
 }
 
-/** Reads a file written by writeTraceFile line by line; `undefined` when it has another layout. */
-function parseLines(data: Buffer): Trace | undefined {
+/**
+ * Reads a file written by writeTraceFile line by line, pausing after each line (each `undefined`: where a caller on a
+ * shared thread may yield); returns the trace, or `undefined` when the file has another layout.
+ */
+function* lineParts(data: Buffer): Generator<undefined, Trace | undefined> {
   const lineEnd = (from: number): number => {
     const i = data.indexOf(10, from);
     return i < 0 ? data.length : i;
@@ -148,6 +151,7 @@ function parseLines(data: Buffer): Trace | undefined {
       const batch = JSON.parse(`[${json}]`) as unknown[];
       if (json.includes(NON_FINITE_KEY)) fromWire(batch);
       for (let i = 0; i < batch.length; i++) items.push(batch[i]);
+      yield undefined;
     }
     trace[key] = items;
   }
@@ -156,14 +160,35 @@ function parseLines(data: Buffer): Trace | undefined {
 
 /** A trace from a file's bytes: line by line when writeTraceFile wrote it, else as one JSON text. */
 export function parseTraceData(data: Buffer): Trace {
-  return parseLines(data) ?? parseTrace(data.toString("utf8"));
+  const lines = lineParts(data);
+  for (;;) {
+    const r = lines.next();
+    if (r.done) return r.value ?? parseTrace(data.toString("utf8"));
+  }
+}
+
+/**
+ * parseTraceData on a thread others share (the extension host's): the lines are parsed in tasks of about `sliceMs`,
+ * yielding between them. (A whole 100,000-op trace, 262.6 MB of JSON, is 5–6 s of parsing.)
+ */
+export async function parseTraceDataAsync(data: Buffer, sliceMs = 15): Promise<Trace> {
+  const lines = lineParts(data);
+  let since = performance.now();
+  for (;;) {
+    const r = lines.next();
+    if (r.done) return r.value ?? parseTrace(data.toString("utf8"));
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
 }
 
 export function readTraceFile(path: string): Trace {
   return parseTraceData(readFileSync(path));
 }
 
-/** readTraceFile without blocking the thread while the file is read (the debugger's launch of a saved trace). */
+/** readTraceFile without blocking the thread for long (the debugger's launch of a saved trace). */
 export async function readTraceFileAsync(path: string): Promise<Trace> {
-  return parseTraceData(await readFile(path));
+  return parseTraceDataAsync(await readFile(path));
 }

@@ -143,6 +143,27 @@ describe("python recorder (backstep_torch)", function () {
     );
   });
 
+  it("says so when the recorder's trace is cut short, and the run ends (it never settled, its error uncaught)", async () => {
+    // an interpreter that writes the start of a trace where the recorder's goes, and exits 0
+    const dir = tmp();
+    const fake = join(dir, "python");
+    writeFileSync(
+      fake,
+      [
+        "#!/bin/sh",
+        'while [ $# -gt 0 ]; do [ "$1" = "--out" ] && printf \'{"format":"backstep-trace","version":1,\\n"ops":[\\n{"id":0\' > "$2"; shift; done',
+        "exit 0",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const r = await runModel(join(EXAMPLES, "mlp.py"), { python: fake });
+    assert.equal(r.ok, false);
+    assert.equal(r.error?.code, "runtime-error");
+    assert.match(r.error?.message ?? "", /^The Python recorder's trace could not be read: /);
+    assert.equal(r.trace.program, join(EXAMPLES, "mlp.py"));
+  });
+
   it("stops a model at the time limit with the partial trace and the loop's line", async () => {
     const dir = tmp();
     const file = join(dir, "loop.py");

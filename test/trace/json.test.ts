@@ -1,8 +1,16 @@
 // Trace JSON: NaN and ±Infinity survive a round trip; stats match a direct computation.
 import * as assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json";
+import {
+  parseTrace,
+  parseTraceData,
+  parseTraceDataAsync,
+  readTraceFile,
+  stringifyTrace,
+  writeTraceFile,
+} from "../../src/trace/json";
+import { syntheticTrace } from "../webview/fixtures/synthetic";
 import { computeStats } from "../../src/trace/stats";
 import { emptyTrace } from "../../src/trace/assembler";
 import type { Trace } from "../../src/trace/types";
@@ -69,6 +77,30 @@ describe("trace JSON written before ops' step was named trainingStep", () => {
       assert.equal(t.ops[0].trainingStep, 3);
       assert.equal("step" in t.ops[0], false, "the old name is not kept beside the new one");
     }
+  });
+
+  it("reads a big file in tasks, yielding to the thread between its lines, to the same trace", async () => {
+    const dir = tmp();
+    const file = join(dir, "big.json");
+    const trace = syntheticTrace(5000);
+    writeTraceFile(file, trace);
+    const data = readFileSync(file);
+    const lines = data.toString("utf8").split("\n").length;
+    // the thread's other work: a task that comes back for as long as the read runs
+    let turns = 0;
+    let reading = true;
+    const other = (): void => {
+      if (!reading) return;
+      turns++;
+      setImmediate(other);
+    };
+    setImmediate(other);
+    const read = await parseTraceDataAsync(data, 0); // a task a line
+    reading = false;
+    assert.deepStrictEqual(read, parseTraceData(data));
+    assert.ok(turns >= lines - 10, `${turns} turns of other work for ${lines} lines`);
+    // any other JSON is read whole, as parseTraceData reads it
+    assert.deepStrictEqual(await parseTraceDataAsync(Buffer.from(stringifyTrace(trace))), parseTraceData(data));
   });
 
   it("writes trainingStep, and a trace with both names keeps trainingStep", () => {
