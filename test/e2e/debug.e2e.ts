@@ -177,7 +177,8 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     await w.openFile("multifile/main.ts");
     await w.runCommand("Backstep: Debug Backprop");
     // VS Code shows layers.ts at the stop: the breakpoint's line in the forward pass, not main.ts's first op
-    await w.activeTab("layers.ts").waitFor({ state: "visible" });
+    // (by the tab's file: the graph's tab may read "Backprop Graph: main.ts (layers.ts has no trace)")
+    await w.page.locator('.tabs-container .tab.active[data-resource-name="layers.ts"]').waitFor({ state: "visible" });
     await waitForStop(/^forward · tanh/, tanhLine);
     assert.ok(
       await loggedLine(w, /multifile[\\/]main\.ts \(stopOnEntry: false\)/),
