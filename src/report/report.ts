@@ -80,8 +80,6 @@ const BASE64_CHUNK = 3 * 2 ** 20;
  * element early).
  */
 function* dataElements(gz: Uint8Array, pieceBytes: number): Generator<string> {
-  if (pieceBytes <= 0 || pieceBytes % 3 !== 0)
-    throw new Error(`a report's pieces are a multiple of 3 bytes, not ${pieceBytes}`);
   for (let k = 0, at = 0; at < gz.byteLength; k++, at += pieceBytes) {
     yield `<script type="application/octet-stream" id="${REPORT_DATA_ID}-${k}">`;
     const end = Math.min(at + pieceBytes, gz.byteLength);
@@ -103,12 +101,21 @@ export interface ReportOptions {
   pieceBytes?: number;
 }
 
+/** The bytes a piece of the page's data holds, checked before anything is written. */
+function pieceBytesOf(options: ReportOptions): number {
+  const n = options.pieceBytes ?? REPORT_PIECE_BYTES;
+  if (!Number.isInteger(n) || n <= 0 || n % 3 !== 0)
+    throw new Error(`a report's pieces are a multiple of 3 bytes, not ${n}`);
+  return n;
+}
+
 function writePage(out: string, file: string, gz: Uint8Array, options: ReportOptions): void {
+  const pieceBytes = pieceBytesOf(options);
   const [before, after] = pageAround(file, options.assets ?? readReportAssets());
   const fd = openSync(out, "w");
   try {
     writeSync(fd, before);
-    for (const e of dataElements(gz, options.pieceBytes ?? REPORT_PIECE_BYTES)) writeSync(fd, e);
+    for (const e of dataElements(gz, pieceBytes)) writeSync(fd, e);
     writeSync(fd, after);
   } finally {
     closeSync(fd);
@@ -117,6 +124,7 @@ function writePage(out: string, file: string, gz: Uint8Array, options: ReportOpt
 
 /** Writes the report of `trace` to `out` (the CLI's `backstep report`). */
 export function writeReport(trace: Trace, out: string, options: ReportOptions = {}): void {
+  pieceBytesOf(options);
   const payload = Buffer.concat(encodeReportPayload({ file: trace.program, trace }));
   writePage(out, trace.program, gzipSync(payload, { level: LEVEL }), options);
 }
@@ -132,6 +140,7 @@ const SLICE_MS = 15;
  * stringify, ~0.2 s of it; a major garbage collection the rest), the whole write taking 3.9–5.0 s.
  */
 export async function writeReportAsync(trace: Trace, out: string, options: ReportOptions = {}): Promise<void> {
+  const pieceBytes = pieceBytesOf(options);
   const parts: Uint8Array[] = [];
   let since = performance.now();
   const yieldNow = async (): Promise<void> => {
@@ -148,7 +157,7 @@ export async function writeReportAsync(trace: Trace, out: string, options: Repor
   const handle = await open(out, "w");
   try {
     await handle.write(before);
-    for (const e of dataElements(gz, options.pieceBytes ?? REPORT_PIECE_BYTES)) await handle.write(e);
+    for (const e of dataElements(gz, pieceBytes)) await handle.write(e);
     await handle.write(after);
   } finally {
     await handle.close();

@@ -116,7 +116,11 @@ describe("a report page's data", function () {
       const gz = Buffer.concat(pieces.map((m) => Buffer.from(m[2], "base64")));
       const data = decodeReportPayload(gunzipSync(gz));
       assert.deepStrictEqual(jsonTrace(data.trace), jsonTrace(recorded));
+      // a bad piece size is refused before the file is touched
       assert.throws(() => writeReport(recorded, a, { assets, pieceBytes: 4096 }), /a multiple of 3 bytes/);
+      assert.equal(readFileSync(a, "utf8"), html);
+      await assert.rejects(writeReportAsync(recorded, b, { assets, pieceBytes: 0 }), /a multiple of 3 bytes/);
+      assert.equal(readFileSync(b, "utf8"), html);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
