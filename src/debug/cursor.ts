@@ -85,11 +85,9 @@ export class TraceCursor {
     if (this.failedAtOnce()) return this.end();
     if (stopOnEntry || this.empty) return this.stop(0, "entry");
     this.position = -1;
-    const hit = this.breakpoints.nextStop(-1, 1);
-    if (hit) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
     // nothing to run to: the run's error if it failed, else its first event, to step from (not its end: a user's
     // breakpoints may all be in files this run did not reach, a model's module imported by another file)
-    return this.fatal ? this.end() : { ...this.stop(0, "entry"), text: NO_HIT_TEXT };
+    return this.nextHit() ?? (this.fatal ? this.end() : { ...this.stop(0, "entry"), text: NO_HIT_TEXT });
   }
 
   /** Whether the run failed before any op on another line than the error's was recorded. */
@@ -139,9 +137,13 @@ export class TraceCursor {
   }
 
   continue(): Stop {
+    return this.nextHit() ?? this.end();
+  }
+
+  /** The stop at the next breakpoint or exception filter hit after the cursor, if there is one. */
+  private nextHit(): Stop | undefined {
     const hit = this.breakpoints.nextStop(this.position, 1);
-    if (hit) return this.hitStop(hit.event, hit.reason, hit.ids, hit.filter);
-    return this.end();
+    return hit ? this.hitStop(hit.event, hit.reason, hit.ids, hit.filter) : undefined;
   }
 
   /**

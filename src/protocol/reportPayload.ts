@@ -8,8 +8,11 @@
 // page took 11.3–12.0 s to load it in headless Chromium, and a trace of twice that size is more than one JavaScript
 // string holds, in node as in the browser. Frames keep each string small, whatever the trace's size.
 import { parseWire, stringifyWire } from "../trace/wire";
-import type { SourceLoc, StackFrame, Trace, TensorStats, TraceOp, TraceTensor } from "../trace/types";
+import type { Slices } from "../trace/slices";
+import { runAll } from "../trace/slices";
+import type { SourceLoc, StackFrame, Trace, TraceOp, TraceTensor } from "../trace/types";
 import type { ReportData } from "./report";
+import { STAT_KEYS } from "./statsTable";
 
 /** The frames' kinds: a JSON text (wire-encoded), or a column of numbers. */
 const JSON_FRAME = 1;
@@ -21,7 +24,6 @@ const I32_FRAME = 4;
 const BATCH = 1024;
 /** The per-op arrays: ops and events go in JSON batches, tensors in columns; everything else goes in the head. */
 const BIG = ["ops", "events", "tensors"] as const;
-const STAT_KEYS: readonly (keyof TensorStats)[] = ["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"];
 
 /** How a tensor's values are held: none, or in the float32 or the float64 column. */
 const NO_VALUES = 0;
@@ -86,12 +88,12 @@ const siteKey = (f: StackFrame | SourceLoc): string =>
 const PAUSE_EVERY = 4096;
 
 /**
- * The frames of `data`, in order (the head, the ops' and events' batches, then the tensors' columns), with pauses
- * between them and inside its long loops: each `undefined` is a point where a caller on a thread it shares may yield
- * (the extension host's: at 100,000 ops the encoding takes 1.7–2.4 s). (An op's call sites are its largest part as
- * JSON: at 100,000 ops 40.1 MB with them, one file's path written twice an op.)
+ * Appends the frames of `data` to `out`, in order (the head, the ops' and events' batches, then the tensors' columns),
+ * pausing between them and inside its long loops (slices.ts): a caller on a thread others share yields there (the
+ * extension host's: at 100,000 ops the encoding takes 1.7–2.4 s). (An op's call sites are its largest part as JSON: at
+ * 100,000 ops 40.1 MB with them, one file's path written twice an op.)
  */
-export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | undefined> {
+export function* reportPayloadSlices(data: ReportData, out: Uint8Array[]): Slices<void> {
   const { trace } = data;
   const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(trace)) if (!(BIG as readonly string[]).includes(k)) rest[k] = v;
@@ -101,7 +103,7 @@ export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | 
   for (let i = 0; i < ops.length; i++) {
     const op = trace.ops[i];
     ops[i] = { ...op, stack: op.stack.map(site), ...(op.loc === undefined ? {} : { loc: site(op.loc) }) };
-    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield undefined;
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield;
   }
   const tensors = trace.tensors;
   const n = tensors.length;
@@ -127,7 +129,7 @@ export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | 
     if (t.name !== undefined) sparse.names[i] = t.name;
     for (const k in t)
       if (!TENSOR_COLUMNS.has(k)) (sparse.extras[i] ??= {})[k] = (t as unknown as Record<string, unknown>)[k];
-    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield undefined;
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield;
   }
   const head: Head = {
     format: "backstep-report",
@@ -139,12 +141,15 @@ export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | 
     kinds: kinds.items,
     dtypes: dtypes.items,
   };
-  yield frame(JSON_FRAME, encoder.encode(stringifyWire(head)));
+  out.push(...frame(JSON_FRAME, encoder.encode(stringifyWire(head))));
+  yield;
   for (const items of [ops, trace.events] as const)
-    for (let i = 0; i < items.length; i += BATCH)
-      yield frame(JSON_FRAME, encoder.encode(stringifyWire(items.slice(i, i + BATCH))));
-  yield [...frame(I32_FRAME, bytesOf(columns)), ...frame(I32_FRAME, bytesOf(shapes))];
-  yield frame(JSON_FRAME, encoder.encode(stringifyWire(sparse)));
+    for (let i = 0; i < items.length; i += BATCH) {
+      out.push(...frame(JSON_FRAME, encoder.encode(stringifyWire(items.slice(i, i + BATCH)))));
+      yield;
+    }
+  out.push(...frame(I32_FRAME, bytesOf(columns)), ...frame(I32_FRAME, bytesOf(shapes)));
+  out.push(...frame(JSON_FRAME, encoder.encode(stringifyWire(sparse))));
   const stats = new Float64Array(8 * n);
   const held = new Int32Array(2 * n);
   let singles = 0;
@@ -152,7 +157,7 @@ export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | 
   for (let i = 0; i < n; i++) {
     const t = tensors[i];
     for (let k = 0; k < 8; k++) stats[8 * i + k] = t.stats[STAT_KEYS[k]];
-    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield undefined;
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield;
     const v = t.values;
     if (v === undefined) continue;
     const single = v instanceof Float32Array || (!(v instanceof Float64Array) && t.dtype !== "float64" && allSingle(v));
@@ -166,7 +171,7 @@ export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | 
   singles = doubles = 0;
   for (let i = 0; i < n; i++) {
     const v = tensors[i].values;
-    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield undefined;
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) yield;
     if (v === undefined) continue;
     if (held[2 * i] === IN_F32) {
       f32.set(v, singles);
@@ -176,14 +181,14 @@ export function* reportPayloadParts(data: ReportData): Generator<Uint8Array[] | 
       doubles += v.length;
     }
   }
-  yield [...frame(I32_FRAME, bytesOf(held)), ...frame(F64_FRAME, bytesOf(stats))];
-  yield [...frame(F32_FRAME, bytesOf(f32)), ...frame(F64_FRAME, bytesOf(f64))];
+  out.push(...frame(I32_FRAME, bytesOf(held)), ...frame(F64_FRAME, bytesOf(stats)));
+  out.push(...frame(F32_FRAME, bytesOf(f32)), ...frame(F64_FRAME, bytesOf(f64)));
 }
 
 /** The frames of `data`, in order, at once. */
 export function encodeReportPayload(data: ReportData): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const part of reportPayloadParts(data)) if (part) out.push(...part);
+  runAll(reportPayloadSlices(data, out));
   return out;
 }
 

@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
 import { htmlPage } from "../protocol/page";
 import { REPORT_DATA_ID, REPORT_PIECE_BYTES } from "../protocol/report";
-import { encodeReportPayload, reportPayloadParts } from "../protocol/reportPayload";
+import { encodeReportPayload, reportPayloadSlices } from "../protocol/reportPayload";
+import { runBudgeted } from "../trace/slices";
 import type { Trace } from "../trace/types";
 
 export interface ReportAssets {
@@ -142,16 +143,8 @@ const SLICE_MS = 15;
 export async function writeReportAsync(trace: Trace, out: string, options: ReportOptions = {}): Promise<void> {
   const pieceBytes = pieceBytesOf(options);
   const parts: Uint8Array[] = [];
-  let since = performance.now();
-  const yieldNow = async (): Promise<void> => {
-    if (performance.now() - since < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
-  for (const part of reportPayloadParts({ file: trace.program, trace })) {
-    if (part) parts.push(...part);
-    await yieldNow();
-  }
+  const next = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  await runBudgeted(reportPayloadSlices({ file: trace.program, trace }, parts), next, SLICE_MS);
   const gz = await promisify(gzip)(Buffer.concat(parts), { level: LEVEL });
   const [before, after] = pageAround(trace.program, options.assets ?? readReportAssets());
   const handle = await open(out, "w");

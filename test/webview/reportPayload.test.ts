@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { writeReport, writeReportAsync } from "../../src/report/report";
 import { runModel } from "../../src/runner/index";
-import { decodeReportPayload, encodeReportPayload, reportPayloadParts } from "../../src/protocol/reportPayload";
+import { decodeReportPayload, encodeReportPayload, reportPayloadSlices } from "../../src/protocol/reportPayload";
 import { jsonTrace, parseTrace, stringifyTrace } from "../../src/trace/json";
 import type { Trace } from "../../src/trace/types";
 import { mlpTrace } from "./fixtures/mlp";
@@ -130,10 +130,8 @@ describe("a report page's data", function () {
     const trace = syntheticTrace(20_000);
     let pauses = 0;
     const frames: Uint8Array[] = [];
-    for (const part of reportPayloadParts({ file: trace.program, trace })) {
-      if (part === undefined) pauses++;
-      else frames.push(...part);
-    }
+    const slices = reportPayloadSlices({ file: trace.program, trace }, frames);
+    while (!slices.next().done) pauses++;
     // a pause every 4,096 ops and tensors in each pass over them; a batch of 1,024 ops or events is a part of its own
     const passes = Math.floor(trace.ops.length / 4096) + 3 * Math.floor(trace.tensors.length / 4096);
     assert.ok(pauses >= passes, `${pauses} pauses for ${trace.ops.length} ops and ${trace.tensors.length} tensors`);
