@@ -141,6 +141,17 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     options.signal?.addEventListener("abort", onAbort);
     if (options.signal?.aborted) onAbort();
 
+    let settled = false;
+    // 'error' and 'close' may both come; and whatever finishing throws (a trace that parses but that the diagnostics
+    // cannot read) ends the run with that error rather than leaving the caller waiting on a promise that never settles
+    const end = (exitCode: number | null, spawnError?: NodeJS.ErrnoException): void => {
+      if (settled) return;
+      settled = true;
+      finish(exitCode, spawnError).catch((err: unknown) => {
+        const message = `Backstep could not finish reading the Python recorder's trace: ${err instanceof Error ? err.message : String(err)}`;
+        resolvePromise(failedRun(program, { severity: "error", code: "runtime-error", message }, output, started));
+      });
+    };
     const finish = async (exitCode: number | null, spawnError?: NodeJS.ErrnoException): Promise<void> => {
       clearTimeout(timer);
       clearInterval(memTimer);
@@ -182,8 +193,8 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         output,
       });
     };
-    child.on("error", (err: NodeJS.ErrnoException) => void finish(null, err));
-    child.on("close", (code) => void finish(code));
+    child.on("error", (err: NodeJS.ErrnoException) => end(null, err));
+    child.on("close", (code) => end(code));
   });
 }
 

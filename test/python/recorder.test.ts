@@ -164,6 +164,42 @@ describe("python recorder (backstep_torch)", function () {
     assert.equal(r.trace.program, join(EXAMPLES, "mlp.py"));
   });
 
+  it("a trace that reads but cannot be finished ends the run with that error (the promise settled)", async () => {
+    // a whole trace whose `truncated` is null: it parses, and the diagnostics' read of it throws
+    const dir = tmp();
+    const fake = join(dir, "python");
+    const trace = JSON.stringify({
+      format: "backstep-trace",
+      version: 1,
+      program: "m.py",
+      ops: [],
+      tensors: [],
+      events: [],
+      params: [],
+      diagnostics: [],
+      losses: [1],
+      truncated: null,
+      durationMs: 1,
+    });
+    writeFileSync(
+      fake,
+      [
+        "#!/bin/sh",
+        `while [ $# -gt 0 ]; do [ "$1" = "--out" ] && printf '%s' '${trace}' > "$2"; shift; done`,
+        "exit 0",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const r = await runModel(join(EXAMPLES, "mlp.py"), { python: fake });
+    assert.equal(r.ok, false);
+    assert.equal(r.error?.code, "runtime-error");
+    assert.match(
+      r.error?.message ?? "",
+      /^Backstep could not finish reading the Python recorder's trace: .*recordingStopped/,
+    );
+  });
+
   it("stops a model at the time limit with the partial trace and the loop's line", async () => {
     const dir = tmp();
     const file = join(dir, "loop.py");
