@@ -47,7 +47,7 @@ class Forward:
         rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
         if var:
             rec["var"] = var
-        module = next((m for m in reversed(self.module_stack) if m), None)
+        module = self.current_module()
         if module:
             rec["module"] = module
         stack = self.source.stack(user)
@@ -116,5 +116,5 @@ class Forward:
                     updates.watch(t, tname)
         user = self.source.user_frames(frame)
         where = (user[0].f_code, user[0].f_lasti, user[0].f_lineno) if user else None
-        module = next((m for m in reversed(self.module_stack) if m), None)
+        module = self.current_module()
         self.series.forward(op_name(name, args)[0], tensors[0] if tensors else None, outs[0], module, where, self.source)

@@ -82,13 +82,38 @@ class Recorder(Steps, Forward, Backward):
             h.remove()
         self._module_hooks, self.handles = [], []
 
+    # The modules being run, outermost first, each with the frame of the call that runs it, kept whether or not a
+    # step is being recorded: a training step begins at its first op, inside the modules already entered (`model(x)` →
+    # `model.inp` → `model.inp.0`'s linear).
     def _enter_module(self, module, _inputs):
-        if self.recording:
-            self.module_stack.append(self.names.module_path(module))
+        self.module_stack.append((module, sys._getframe(1)))
 
     def _leave_module(self, module, _inputs, _output):
-        if self.recording and self.module_stack:
-            self.module_stack.pop()
+        stack = self.module_stack
+        if any(m is module for m, _ in stack):
+            while stack.pop()[0] is not module:
+                pass
+
+    def current_module(self):
+        """The path of the innermost module being run that the user's namespace names, else None."""
+        stack = self.module_stack
+        if not stack:
+            return None
+        # a forward that raised never left: its entries are those whose call is no longer running (the user caught it)
+        live = set()
+        f = sys._getframe(1)
+        while f is not None:
+            live.add(id(f))
+            f = f.f_back
+        while stack and id(stack[-1][1]) not in live:
+            stack.pop()
+        for m, frame in reversed(stack):
+            if id(frame) not in live:
+                continue
+            path = self.names.module_path(m)
+            if path:
+                return path
+        return None
 
     # ── the mode's entry point ─────────────────────────────────────────────
     def call(self, func, args, kwargs):

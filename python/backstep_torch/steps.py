@@ -59,7 +59,6 @@ class Steps:
         for h in self.handles:
             h.remove()
         self.handles = []
-        self.module_stack = []
         self.names.new_step()
         self.losses.append(math.nan)
         if not self.full:  # statistics only: no step event, ops, tensors or other events

@@ -59,6 +59,23 @@ class Contract(unittest.TestCase):
         self.assertEqual([(o["op"], o.get("var"), o["loc"]["line"]) for o in trace["ops"]], [(o["op"], o.get("var"), o["loc"]["line"]) for o in with_columns["ops"]])
         self.assertEqual((d["loc"]["line"], d["loc"]["column"]), (5, 9))
 
+    def test_every_op_names_its_module_from_a_steps_first_op(self):
+        """A step begins at its first op, inside modules entered before it; a module whose forward raised, caught by
+        the user, leaves no name behind."""
+        src = ("import torch\nimport torch.nn as nn\n\nclass Boom(nn.Module):\n    def forward(self, x):\n"
+               "        raise ValueError('no')\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+               "        self.inp = nn.Sequential(nn.Linear(3, 4), nn.Tanh())\n        self.boom = Boom()\n"
+               "        self.head = nn.Linear(4, 1)\n\n    def forward(self, x):\n        h = self.inp(x)\n"
+               "        try:\n            self.boom(h)\n        except ValueError:\n            pass\n"
+               "        return (self.head(h) * 2).sum()\n\ntorch.manual_seed(0)\nmodel = Net()\nx = torch.randn(5, 3)\n"
+               "for i in range(3):\n    model.zero_grad()\n    loss = model(x)\n    loss.backward()\n")
+        trace, _ = record(model_file(src), steps=3)
+        per_step = {}
+        for o in trace["ops"]:
+            per_step.setdefault(o["trainingStep"], []).append((o["op"], o.get("module")))
+        want = [("linear", "model.inp.0"), ("tanh", "model.inp.1"), ("linear", "model.head"), ("mul", "model"), ("sum", "model")]
+        self.assertEqual(per_step, {0: want, 1: want, 2: want})
+
     def test_shape_error_at_the_users_line(self):
         path = model_file("import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n")
         trace, _ = record(path)
