@@ -54,7 +54,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
   const memoryMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   const { signal, onOutput, onStep, workerPath, ...rest } = options;
   const workerOptions: WorkerOptions = rest;
-  const progress = new SharedArrayBuffer(4);
+  const progress = new SharedArrayBuffer(8);
   const input: WorkerInput = { file: program, options: workerOptions, progress };
   const { script, eval: isEval } = workerScript(workerPath);
 
@@ -79,7 +79,15 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
 
     /** Where the model was when a limit stopped it: the loop it entered last, else its last op. */
     const lastPlace = (): { loc?: SourceLoc; text: string } => {
-      const loop = loops.get(new Int32Array(progress)[0] - 1);
+      const [loopSeen, waiting] = new Int32Array(progress);
+      if (waiting === 1) {
+        const op = assembler.trace.ops.at(-1);
+        return {
+          ...(op?.loc ? { loc: op.loc } : {}),
+          text: " Its code had run to its end and it was waiting for something it left pending, as Node would: a timer (a setInterval never cleared?), a read or a socket.",
+        };
+      }
+      const loop = loops.get(loopSeen - 1);
       if (loop) return { loc: loop, text: ` It was last seen entering the loop at ${where(loop, program)}.` };
       const ops = assembler.trace.ops;
       const op = ops[ops.length - 1];

@@ -1,7 +1,7 @@
 // A small CommonJS loader for the user's files: compiles .ts on require, "backstep" is the engine in this thread.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { Script } from "node:vm";
 import { compileFile, type CompiledFile } from "./compile";
 import { UserSyntaxError } from "./errors";
@@ -17,6 +17,57 @@ export interface LoaderHooks {
 interface UserModule {
   exports: unknown;
   loaded: boolean;
+  /** A file that awaits at its top level: its body's promise (what follows an await runs later, as an ES module's). */
+  evaluation?: Promise<unknown>;
+}
+
+/** Where V8 put a syntax error of compiled code: the `file:line` heading its stack, the column of its caret. */
+function syntaxErrorAt(err: SyntaxError, compiled: CompiledFile): { line: number; column: number } {
+  const [head = "", , caret = ""] = (err.stack ?? "").split("\n");
+  const line = Number(/:(\d+)$/.exec(head)?.[1] ?? 1);
+  const col0 = Math.max(0, caret.indexOf("^"));
+  return { line, column: compiled.toOriginalColumn(line - 1, col0) + 1 };
+}
+
+/**
+ * The file's code as V8 runs it: a function of CommonJS's parameters and the hooks, on a line of its own (line 0,
+ * lineOffset −1, so that the user's line N stays line N); an async function when the file awaits at its top level,
+ * as an ES module may (`await main()`, `const data = await readFile(…)`). Only the traced file may: a file it imports
+ * is required, and the importer would go on before the awaited part had run.
+ */
+function moduleScript(
+  compiled: CompiledFile,
+  params: string,
+  importedBy: string | undefined,
+): { script: Script; awaits: boolean } {
+  const wrap = (prefix: string): { script: Script; awaits: boolean } => ({
+    awaits: prefix !== "",
+    script: new Script(`(${prefix}function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, {
+      filename: compiled.file,
+      lineOffset: -1,
+    }),
+  });
+  try {
+    return wrap("");
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    const at = syntaxErrorAt(err, compiled);
+    // valid only as an async function's body: the file awaits at its top level (V8's message for the plain one
+    // depends on what follows the `await`, an identifier there: "missing ) after argument list", …)
+    let awaited: { script: Script; awaits: boolean } | undefined;
+    try {
+      awaited = wrap("async ");
+    } catch {
+      throw new UserSyntaxError(err.message, compiled.file, at.line, at.column);
+    }
+    if (importedBy === undefined) return awaited;
+    throw new UserSyntaxError(
+      `await at the top level of a file that ${basename(importedBy)} imports: Backstep runs a top-level await only in the file it traces. Await inside an async function that file calls, or move the await there.`,
+      compiled.file,
+      at.line,
+      at.column,
+    );
+  }
 }
 
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
@@ -109,8 +160,20 @@ export class UserModules {
     return file ? this.compiled.get(file) : undefined;
   }
 
-  /** Loads (compiling and running) a user file; returns its exports. */
+  /**
+   * Loads (compiling and running) the traced file; returns its exports. A file that awaits at its top level has run
+   * to its first await: `evaluation(file)` is the rest.
+   */
   load(file: string): unknown {
+    return this.loadModule(file, undefined);
+  }
+
+  /** What a file that awaits at its top level has still to run after load: its body's promise. */
+  evaluation(file: string): Promise<unknown> | undefined {
+    return this.cache.get(file)?.evaluation;
+  }
+
+  private loadModule(file: string, importedBy: string | undefined): unknown {
     const cached = this.cache.get(file);
     if (cached) return cached.exports;
     const compiled = compileFile(readFileSync(file, "utf8"), file, {
@@ -124,20 +187,16 @@ export class UserModules {
     this.compiled.set(file, compiled);
     for (const l of compiled.loops) this.loops.push({ file, ...l });
     this.onCompiled?.(compiled);
+    const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
+    const script = moduleScript(compiled, params, importedBy);
     const mod: UserModule = { exports: {}, loaded: false };
     this.cache.set(file, mod);
-    // The wrapper sits on its own line 0 (lineOffset −1), so the user's line N stays line N for V8.
-    const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
-    const script = new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, {
-      filename: file,
-      lineOffset: -1,
-    });
-    const fn = script.runInThisContext() as (...args: unknown[]) => void;
+    const fn = script.script.runInThisContext() as (...args: unknown[]) => unknown;
     const require = this.requireFrom(file);
     const sh = this.shadow;
     sh.enter(); // the module's top level is a frame of its own
     try {
-      fn(
+      const result = fn(
         mod.exports,
         require,
         mod,
@@ -151,6 +210,7 @@ export class UserModules {
         sh.enter,
         sh.leave,
       );
+      if (script.awaits) mod.evaluation = result as Promise<unknown>;
       mod.loaded = true;
     } catch (err) {
       this.cache.delete(file);
@@ -169,7 +229,7 @@ export class UserModules {
         const target = resolveUserFile(spec, dirname(file));
         if (!target) throw new Error(`Cannot find module '${spec}' imported from ${file}: no such .ts or .js file`);
         if (target.endsWith(".json")) return JSON.parse(readFileSync(target, "utf8")) as unknown;
-        return this.load(target);
+        return this.loadModule(target, file);
       }
       return nodeRequire(spec);
     };

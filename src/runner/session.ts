@@ -22,12 +22,51 @@ export interface SessionOptions extends RecorderOptions {
   /** Receives each chunk of the recorded stream (runModel's TraceAssembler reads it on the caller's thread). */
   onChunk?: (chunk: TraceChunk) => void;
   onCompiled?: (file: CompiledFile, firstLoop: number) => void;
-  /** Slot 0 gets 1 + the id of the loop entered last. */
+  /**
+   * Slot 0 gets 1 + the id of the loop entered last; slot 1 is 1 while the model's file has run to its end and the
+   * run waits for what it left pending (its timers, reads).
+   */
   progress?: Int32Array;
 }
 
 function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
+}
+
+/**
+ * Whether the model has left work that keeps a thread alive: more of some kind of resource than before it loaded
+ * (its timers, reads, sockets; not the thread's message ports, its console's way to the caller). A chain of promises
+ * alone is over by the next turn of the event loop. What the thread had in flight as the model came (tsx's loader
+ * writing its cache, seen in 1 of 18 runs from source; the bundled worker has nothing) is given up to 20 ms to end
+ * first, so that the model's own reads are not taken for it.
+ */
+async function pendingWork(): Promise<() => boolean> {
+  const count = (): Map<string, number> => {
+    const n = new Map<string, number>();
+    for (const kind of process.getActiveResourcesInfo())
+      if (kind !== "MessagePort") n.set(kind, (n.get(kind) ?? 0) + 1);
+    return n;
+  };
+  const before = count();
+  for (const until = Date.now() + 20; before.size > 0 && Date.now() < until;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const now = count();
+    for (const [kind, n] of before) if ((now.get(kind) ?? 0) < n) before.set(kind, now.get(kind) ?? 0);
+    for (const [kind, n] of before) if (n === 0) before.delete(kind);
+  }
+  return () => [...count()].some(([kind, n]) => n > (before.get(kind) ?? 0));
+}
+
+/**
+ * Resolves once `busy()` is false on a turn of the event loop (its check after an immediate, when no timer of ours is
+ * running): at once while the model works on promises, every 1-20 ms while it waits for its timers or files.
+ */
+async function settled(busy: () => boolean): Promise<void> {
+  for (let turn = 1; ; turn++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!busy()) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(20, turn)));
+  }
 }
 
 function isClass(fn: unknown): boolean {
@@ -124,9 +163,18 @@ export class ModelSession {
     // added beside any observer the model installs itself, so a model's own tool never displaces the recorder
     const removeRecorder = this.options.untraced ? null : addObserver(this.recorder);
     try {
+      const busy = await pendingWork();
       const exports = this.modules.load(file) as { default?: unknown } | undefined;
+      // a file that awaits at its top level (`await main()`) runs on after load
+      const rest = this.modules.evaluation(file);
+      if (rest !== undefined) await rest;
       const step = exports?.default;
-      if (typeof step === "function" && !isClass(step)) {
+      if (typeof step !== "function" || isClass(step)) {
+        // a script: its run is over when `node` would end it, once nothing it started is pending (`main();` of an
+        // async main that awaits timers or files runs on after the file's last line)
+        if (this.options.progress) this.options.progress[1] = 1;
+        await settled(busy);
+      } else {
         for (let i = 0; i < this.maxSteps; i++) {
           this.recorder.beginStep();
           // the next step's event tells the reader the last step is complete (runModel's onStep): publish it now, not
