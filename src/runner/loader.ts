@@ -35,7 +35,7 @@ function syntaxErrorAt(err: SyntaxError, compiled: CompiledFile): { line: number
  * as an ES module may (`await main()`, `const data = await readFile(…)`). Only the traced file may: a file it imports
  * is required, and the importer would go on before the awaited part had run.
  */
-function moduleScript(
+export function moduleScript(
   compiled: CompiledFile,
   params: string,
   importedBy: string | undefined,

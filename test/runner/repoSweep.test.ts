@@ -3,9 +3,9 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Script } from "node:vm";
 import { compileFile } from "../../src/runner/compile";
 import { UserSyntaxError } from "../../src/runner/errors";
+import { moduleScript } from "../../src/runner/loader";
 
 const root = join(__dirname, "..", "..");
 
@@ -43,12 +43,10 @@ describe("runner: instrumentation sweep over the repository's own TypeScript", f
         source.split("\n").length,
         `${rel}: compilation keeps the line count`,
       );
-      // compiles (without running) as the loader wraps it: a syntax error or a redeclared hook would throw here
+      // compiles (without running) as the loader wraps it (as the traced file: an async function where it awaits at its
+      // top level): a syntax error or a redeclared hook would throw here
       const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
-      assert.doesNotThrow(
-        () => new Script(`(function ${compiled.hooks.module}(${params}) {\n${compiled.code}\n})`, { filename: rel }),
-        `${rel} compiles once instrumented`,
-      );
+      assert.doesNotThrow(() => moduleScript(compiled, params, undefined), `${rel} compiles once instrumented`);
       const lines = source.split("\n");
       for (const s of compiled.sites) {
         assert.ok(
