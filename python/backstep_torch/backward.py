@@ -22,7 +22,7 @@ class Backward:
             return func(*args, **kwargs)
         finally:
             self._flush_partial()
-            self.step_closed = True
+            self.backward_ended()
 
     def on_node(self, w, idx, grad_inputs, grad_outputs):
         if collect(w, idx, grad_inputs, grad_outputs):

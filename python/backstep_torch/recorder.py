@@ -37,6 +37,8 @@ class Recorder(Steps, Forward, Backward):
         self.recording = False
         self.done = False
         self.step_closed = False
+        self.grads_managed = False  # the run updates or resets gradients: see Steps.grads_changed
+        self.backward_open = False
         self.explicit_steps = False
         self.steps_dropped = 0
         self.events_dropped = 0
@@ -122,8 +124,11 @@ class Recorder(Steps, Forward, Backward):
             if name == "_record_function_exit" and args and args[0] is self.suspended:
                 self._resume()
             return func(*args, **kwargs)
-        if name == "_record_function_enter" and self.recording and not self.busy and args and isinstance(args[0], str):
-            return self._profiler_range(func, args, kwargs)
+        if name == "_record_function_enter" and args and isinstance(args[0], str):
+            if args[0].startswith("Optimizer.zero_grad#"):  # before the first op too: gradients then accumulate until an update
+                self.grads_changed(False)
+            if self.recording and not self.busy:
+                return self._profiler_range(func, args, kwargs)
         if name in NOT_OPS:  # the most frequent calls (an optimizer reads p.grad several times a parameter): kept short
             if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
                 self.updates.before_reset(name, args, sys._getframe(2), self.source)

@@ -32,6 +32,20 @@ class Steps:
             self.end_series_step()
         self._start_step(index)
 
+    def backward_ended(self):
+        """A backward pass is over: the step ends here, unless an update or a reset will end it (grads_managed)."""
+        self.backward_open = True
+        if self.explicit_steps or not self.grads_managed:
+            self.step_closed = True
+
+    def grads_changed(self, update):
+        """An optimizer's step (`update`) or a reset of gradients. Once a run does either, a step ends at its update, or
+        at a reset after its backward pass, not at the backward pass: the backward passes between two updates
+        (micro-batches accumulating their gradients) are one step, as PyTorch's training loops count them."""
+        self.grads_managed = True
+        if not self.explicit_steps and (update or self.backward_open):
+            self.step_closed = True
+
     def _next_step(self):
         self.updates.flush()
         self.end_series_step()
@@ -53,6 +67,7 @@ class Steps:
         self._series_step = (index, self.full)
         self.recording = True
         self.step_closed = False
+        self.backward_open = False
         self.ids.clear()
         self.owned.clear()
         self.node_out.clear()

@@ -127,6 +127,7 @@ class Updates:
             self._reset(hit[1], frame, source_map)
 
     def _reset(self, name, frame, source_map):
+        self.rec.grads_changed(False)
         if name in self.resets:
             return
         if not self.resets:
@@ -162,11 +163,11 @@ class Updates:
             if rec.step >= 0:
                 rec.series.update(name, before, grad, param)
             if not rec.full:  # statistics only
-                rec.step_closed = True
+                rec.grads_changed(True)
                 continue
             b = rec.table.snapshot(before, "param", name=name, owned=True)
             g = rec.table.snapshot(grad, "grad", owned=True)
             a = rec.table.snapshot(param, "param", name=name)
             rec.events.append({"kind": "update", "param": name, "before": b, "grad": g, "after": a, "rule": rule})
-            rec.step_closed = True
+            rec.grads_changed(True)
         self.pending.clear()

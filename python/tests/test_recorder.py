@@ -76,6 +76,25 @@ class Contract(unittest.TestCase):
         want = [("linear", "model.inp.0"), ("tanh", "model.inp.1"), ("linear", "model.head"), ("mul", "model"), ("sum", "model")]
         self.assertEqual(per_step, {0: want, 1: want, 2: want})
 
+    def test_gradient_accumulation_is_one_step_per_update(self):
+        """zero_grad, two micro-batches' backward passes, step(): three iterations are three steps, as PyTorch counts them."""
+        def loop(zero, update):
+            return ("import torch\nw = torch.tensor([0.5, -1.0], requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
+                    "for it in range(3):\n" + ("    opt.zero_grad()\n" if zero else "") + "    for mb in range(2):\n"
+                    "        (w * (mb + 1)).sum().backward()\n" + ("    opt.step()\n" if update else ""))
+        trace, _ = record(model_file(loop(True, True)), steps=10)
+        self.assertEqual([e["index"] for e in trace["events"] if e["kind"] == "step"], [0, 1, 2])
+        for s in range(3):
+            self.assertEqual([o["op"] for o in trace["ops"] if o["trainingStep"] == s], ["mul", "sum", "mul", "sum"])
+        self.assertEqual([e["kind"] for e in trace["events"] if e["kind"] in ("step", "update")], ["step", "update"] * 3)
+        for got, want in zip(trace["losses"], [-0.5, -1.1, -1.7]):
+            self.assertAlmostEqual(got, want, places=6)
+        # without updates or resets each backward pass is a step, as before; with updates and no resets, from the first
+        no_updates, _ = record(model_file(loop(False, False)), steps=10)
+        self.assertEqual(len([e for e in no_updates["events"] if e["kind"] == "step"]), 6)
+        no_resets, _ = record(model_file(loop(False, True)), steps=10)
+        self.assertEqual(len([e for e in no_resets["events"] if e["kind"] == "step"]), 4)
+
     def test_shape_error_at_the_users_line(self):
         path = model_file("import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n")
         trace, _ = record(path)

@@ -197,7 +197,7 @@ export class Recorder implements EngineObserver {
     this.backwardCount++;
     this.inBackward++;
     this.ids.beginPass();
-    steps.stepClosed = true;
+    steps.backwardBegan();
     if (!steps.recording || steps.step < 0) return;
     steps.series.backwardBegin(root);
     steps.noteLoss(root);

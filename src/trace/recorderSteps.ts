@@ -30,6 +30,14 @@ export class StepBook {
   step = -1;
   /** The step's backward pass (or, without explicit steps, its update) happened: the next op starts a step. */
   stepClosed = false;
+  /**
+   * The run updates or resets gradients (an optimizer's step, zeroGrad, `p.grad = null`): without explicit steps, a
+   * step then ends at its update or reset, not at its backward pass, so that the backward passes between two updates
+   * (micro-batches accumulating their gradients) are one step, as PyTorch's loops count them.
+   */
+  gradsManaged = false;
+  /** A backward pass happened in this step, and no update or reset since. */
+  backwardOpen = false;
   /** Steps are begun by the runner (one call of a default-exported step function), not by the ops. */
   explicitSteps = false;
   /** Within maxSteps: the step is recorded (in full or as statistics). */
@@ -73,12 +81,25 @@ export class StepBook {
     if (this.step < 0 || this.stepClosed) this.next();
   }
 
+  /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
+  backwardBegan(): void {
+    this.backwardOpen = true;
+    if (this.explicitSteps || !this.gradsManaged) this.stepClosed = true;
+  }
+
+  /** An optimizer's update (`update`) or a reset of gradients after this step's backward pass ends the step. */
+  gradsChanged(update: boolean): void {
+    this.gradsManaged = true;
+    if (!this.explicitSteps && (update || this.backwardOpen)) this.stepClosed = true;
+  }
+
   /** Ends the current step and starts the next, recorded if within maxSteps. */
   next(): void {
     this.end();
     this.firstTensor = this.tensorCount();
     this.step++;
     this.stepClosed = false;
+    this.backwardOpen = false;
     if (this.step >= this.maxSteps) {
       if (this.recording) this.out.commit();
       // (full stays as it was: what follows is counted as dropped, as before long runs)

@@ -40,7 +40,7 @@ export class UpdateRecorder {
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void {
     const steps = this.steps;
     const ids = this.ids;
-    if (!steps.explicitSteps) steps.stepClosed = true;
+    steps.gradsChanged(true);
     const known = ids.params.nameOf(param);
     const updatedBefore = ids.updated.has(param.id);
     if (!updatedBefore) ids.updated.set(param.id, { tensor: param, name: known ?? name });
@@ -95,6 +95,7 @@ export class UpdateRecorder {
   gradReset(tensors: readonly Tensor[]): void {
     const steps = this.steps;
     const ids = this.ids;
+    steps.gradsChanged(false);
     if (!steps.full) return;
     if (!steps.recording || steps.step < 0 || !steps.room()) {
       if (steps.step >= 0) steps.eventsDropped++;

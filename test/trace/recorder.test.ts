@@ -231,6 +231,37 @@ describe("trace recorder", () => {
     assert.ok(trace.ops.every((o) => o.trainingStep < 2));
   });
 
+  it("counts a training loop's steps by its updates: micro-batches accumulating gradients are one step", () => {
+    // zeroGrad, two backward passes, then the update: three iterations, as PyTorch counts them
+    const loop = (zero: boolean, update: boolean) => () => {
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 3; it++) {
+        if (zero) opt.zeroGrad();
+        for (let mb = 0; mb < 2; mb++)
+          w.mul(mb + 1)
+            .sum()
+            .backward();
+        if (update) opt.step();
+      }
+    };
+    const accumulated = record(loop(true, true));
+    assert.equal(events(accumulated, "step").length, 3);
+    for (let s = 0; s < 3; s++) {
+      const ops = accumulated.ops.filter((o) => o.trainingStep === s).map((o) => o.op);
+      assert.deepEqual(ops, ["mul", "sum", "mul", "sum"], `step ${s}`);
+    }
+    // each step's update comes after both of its backward passes, and before the next step
+    const kinds = accumulated.events.map((e) => e.kind).filter((k) => k === "step" || k === "update");
+    assert.deepEqual(kinds, ["step", "update", "step", "update", "step", "update"]);
+    // a step's loss is its first backward pass's: w·1 summed, w moving by −0.1·(1 + 2) each step
+    close(accumulated.losses, [-0.5, -1.1, -1.7]);
+    // without updates or resets, each backward pass is a step, as before
+    assert.equal(events(record(loop(false, false), { maxSteps: 10 }), "step").length, 6);
+    // with updates but no resets, the first step ends at its update too (the run's first reset or update is what tells)
+    assert.equal(events(record(loop(false, true), { maxSteps: 10 }), "step").length, 4);
+  });
+
   it("records a gradient once per backward pass: an op's upstream is its consumer's contribution, add passes its upstream on", () => {
     const xv = [0.3, -0.7, 1.1];
     const trace = record(() => {
