@@ -159,6 +159,8 @@ class Recorder(Steps, Forward, Backward):
         outs = [o for o in (result if isinstance(result, (tuple, list)) else (result,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
         if not outs:
             return out
+        if self.updates.pending and not self.explicit_steps:
+            self.updates.flush()  # an optimizer's update ends its step (Steps.grads_changed) before this op
         if self.step < 0 or (self.step_closed and not self.explicit_steps):
             self._next_step()
         if self.recording:
