@@ -10,8 +10,8 @@ export interface WorkerInput {
   file: string;
   options: WorkerOptions;
   /**
-   * Int32 slot 0: 1 + the id of the loop the model entered last (0: none); slot 1: 1 once the model's file has run to its
-   * end and the run waits for what it left pending. Read when a limit stops it.
+   * Int32 slot 0: 1 + the id of the loop the model entered last (0: none); slot 1: 1 once the model's file has run
+   * to its end and the run waits for what it left pending. Read when a limit stops it.
    */
   progress: SharedArrayBuffer;
 }
