@@ -5,6 +5,7 @@
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
+import { isGradEnabled } from "../engine/mode";
 import type { OpSite, TraceFinal } from "./assembler";
 import { AttrSets } from "./attrs";
 import { recordGradCheck } from "./gradCheckRecord";
@@ -143,7 +144,8 @@ export class Recorder implements EngineObserver {
     this.options.onAllocate?.(output.data.byteLength);
     const steps = this.steps;
     const inBackward = this.inBackward > 0;
-    if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && !inBackward)) steps.next();
+    // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none
+    if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && !inBackward && isGradEnabled())) steps.next();
     if (!steps.recording) return;
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);

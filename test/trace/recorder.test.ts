@@ -1,6 +1,6 @@
 // The recorder against the engine in-process: backward contributions, fan-out sums, updates, caps and steps.
 import * as assert from "node:assert/strict";
-import { tensor, optim, Tensor } from "../../src/index";
+import { tensor, optim, noGrad, Tensor } from "../../src/index";
 import type { RecorderOptions } from "../../src/trace/recorder";
 import type { Trace, TraceEvent } from "../../src/trace/types";
 import { recordWith } from "./fixtures/recordWith";
@@ -269,6 +269,26 @@ describe("trace recorder", () => {
         ["mul", "sum", "mul", "sum"],
       ],
     );
+  });
+
+  it("keeps an evaluation under noGrad after a step's update in that step", () => {
+    const trace = record(() => {
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 3; it++) {
+        opt.zeroGrad();
+        w.mul(2).sum().backward();
+        opt.step();
+        noGrad(() => w.exp().sum());
+      }
+    });
+    assert.equal(events(trace, "step").length, 3);
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        trace.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["mul", "sum", "exp", "sum"],
+        `step ${s}`,
+      );
   });
 
   it("records a gradient once per backward pass: an op's upstream is its consumer's contribution, add passes its upstream on", () => {
