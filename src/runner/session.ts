@@ -228,6 +228,8 @@ export class ModelSession {
     if (err instanceof TypeError) {
       const hint = missingOpHint(err.message, this.engine);
       if (hint) d.message = d.message.replace(err.message, `${err.message}: ${hint}`);
+      // V8 quotes the compiled expression: `import { nn } from "backstep"` is sucrase's `_backstep.nn`
+      d.message = d.message.replace(/(?<![\w$.])_backstep\d*\./g, "");
     }
     return d;
   }
