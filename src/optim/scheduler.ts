@@ -30,16 +30,20 @@ export abstract class LRScheduler {
 
 /** lr = base · γ^⌊epoch / stepSize⌋. */
 export class StepLR extends LRScheduler {
+  readonly stepSize: number;
   readonly gamma: number;
+  /** `StepLR(opt, stepSize, { gamma })`, as PyTorch's arguments; or `StepLR(opt, { stepSize, gamma })`. */
   constructor(
     optimizer: Optimizer,
-    readonly stepSize: number,
+    stepSize: number | { stepSize: number; gamma?: number },
     opts: { gamma?: number } = {},
   ) {
     super(optimizer);
-    if (!(Number.isInteger(stepSize) && stepSize > 0))
-      throw new RangeError(`StepLR: stepSize must be a positive integer, got ${stepSize}`);
-    this.gamma = opts.gamma ?? 0.1;
+    const o = typeof stepSize === "object" && stepSize !== null ? stepSize : { ...opts, stepSize };
+    if (!(Number.isInteger(o.stepSize) && o.stepSize > 0))
+      throw new RangeError(`StepLR: stepSize must be a positive integer, got ${String(o.stepSize)}`);
+    this.stepSize = o.stepSize;
+    this.gamma = o.gamma ?? 0.1;
     this.step();
   }
   protected lrAt(epoch: number): number {
@@ -49,15 +53,15 @@ export class StepLR extends LRScheduler {
 
 /** lr = η_min + (base − η_min)·(1 + cos(π·epoch/T_max))/2 (SGDR's cosine without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
+  readonly tMax: number;
   readonly etaMin: number;
-  constructor(
-    optimizer: Optimizer,
-    readonly tMax: number,
-    opts: { etaMin?: number } = {},
-  ) {
+  /** `CosineAnnealingLR(opt, tMax, { etaMin })`, as PyTorch's arguments; or `(opt, { tMax, etaMin })`. */
+  constructor(optimizer: Optimizer, tMax: number | { tMax: number; etaMin?: number }, opts: { etaMin?: number } = {}) {
     super(optimizer);
-    if (!(tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${tMax}`);
-    this.etaMin = opts.etaMin ?? 0;
+    const o = typeof tMax === "object" && tMax !== null ? tMax : { ...opts, tMax };
+    if (!(o.tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${String(o.tMax)}`);
+    this.tMax = o.tMax;
+    this.etaMin = o.etaMin ?? 0;
     this.step();
   }
   protected lrAt(epoch: number): number {
