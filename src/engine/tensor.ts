@@ -180,12 +180,29 @@ export class Tensor extends TensorMethods {
     return `Tensor(${this.name ? this.name + ", " : ""}shape=${fmt(this.shape)}, dtype=${this.dtype}${this.op ? ", op=" + this.op : ""})`;
   }
 
-  /** console.log(t) in Node: the values (up to 64 of them) and what the tensor is. */
+  /**
+   * console.log(t) in Node: the values and what the tensor is. Past 64 values, as PyTorch prints a big tensor: the
+   * first and last 3 along each axis, `…` between them (a NaN in a corner of a [64, 512] activation shows).
+   */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     const meta = `shape=${fmt(this.shape)}${this.dtype === "float64" ? ", dtype=float64" : ""}${this.requiresGrad ? ", requiresGrad" : ""}${this.name ? `, name=${this.name}` : ""}`;
-    if (this.size > 64) return `tensor(… ${this.size} values …, ${meta})`;
-    const show = (v: NestedArray): string =>
-      Array.isArray(v) ? `[${v.map(show).join(", ")}]` : Number(v.toPrecision(4)).toString();
-    return `tensor(${show(this.toArray())}, ${meta})`;
+    const { data, shape } = this;
+    const num = (v: number): string => Number(v.toPrecision(4)).toString();
+    const edge = this.size > 64 ? 3 : Infinity;
+    const show = (dim: number, offset: number, stride: number): string => {
+      if (dim === shape.length) return num(data[offset]);
+      const n = shape[dim];
+      const inner = stride / n;
+      const parts: string[] = [];
+      for (let i = 0; i < n; i++) {
+        if (i === edge && n > 2 * edge) {
+          parts.push("…");
+          i = n - edge;
+        }
+        parts.push(show(dim + 1, offset + i * inner, inner));
+      }
+      return `[${parts.join(", ")}]`;
+    };
+    return `tensor(${show(0, 0, this.size)}, ${meta})`;
   }
 }

@@ -75,7 +75,15 @@ describe("Tensor", () => {
       ),
       "tensor([[1, 2], [3, 4.568]], shape=[2,2], requiresGrad, name=W)",
     );
-    assert.equal(inspect(B.zeros([100])), "tensor(… 100 values …, shape=[100])");
+    // past 64 values, the first and last 3 along each axis, as PyTorch prints them
+    assert.equal(inspect(B.arange(0, 100)), "tensor([0, 1, 2, …, 97, 98, 99], shape=[100])");
+    assert.equal(
+      inspect(B.arange(0, 70).reshape([10, 7])),
+      "tensor([[0, 1, 2, …, 4, 5, 6], [7, 8, 9, …, 11, 12, 13], [14, 15, 16, …, 18, 19, 20], …, " +
+        "[49, 50, 51, …, 53, 54, 55], [56, 57, 58, …, 60, 61, 62], [63, 64, 65, …, 67, 68, 69]], shape=[10,7])",
+    );
+    assert.equal(inspect(B.tensor([NaN, 1]).mul(2)), "tensor([NaN, 2], shape=[2])");
+    assert.equal(inspect(B.tensor(2.5)), "tensor(2.5, shape=[])");
   });
 
   it("concat and slice as methods", () => {
