@@ -10,6 +10,18 @@ import { parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json"
 import { EXAMPLES, PYTHON, ROOT, hasTorch } from "./support/torchEnv";
 import { tempDirs } from "../support/tempDirs";
 
+/** An interpreter in `dir` that writes `text` where the recorder's trace goes (its --out argument), and exits 0. */
+function fakePython(dir: string, text: string): string {
+  const fake = join(dir, "python");
+  const quoted = `'${text.replace(/'/g, "'\\''")}'`;
+  writeFileSync(
+    fake,
+    `#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = "--out" ] && printf '%s' ${quoted} > "$2"; shift; done\nexit 0\n`,
+    { mode: 0o755 },
+  );
+  return fake;
+}
+
 describe("python recorder (backstep_torch)", function () {
   this.timeout(180_000);
   const tmp = tempDirs("backstep-py-");
@@ -145,18 +157,7 @@ describe("python recorder (backstep_torch)", function () {
 
   it("says so when the recorder's trace is cut short, and the run ends (it never settled, its error uncaught)", async () => {
     // an interpreter that writes the start of a trace where the recorder's goes, and exits 0
-    const dir = tmp();
-    const fake = join(dir, "python");
-    writeFileSync(
-      fake,
-      [
-        "#!/bin/sh",
-        'while [ $# -gt 0 ]; do [ "$1" = "--out" ] && printf \'{"format":"backstep-trace","version":1,\\n"ops":[\\n{"id":0\' > "$2"; shift; done',
-        "exit 0",
-        "",
-      ].join("\n"),
-      { mode: 0o755 },
-    );
+    const fake = fakePython(tmp(), '{"format":"backstep-trace","version":1,\n"ops":[\n{"id":0');
     const r = await runModel(join(EXAMPLES, "mlp.py"), { python: fake });
     assert.equal(r.ok, false);
     assert.equal(r.error?.code, "runtime-error");
@@ -166,8 +167,6 @@ describe("python recorder (backstep_torch)", function () {
 
   it("a trace that reads but cannot be finished ends the run with that error (the promise settled)", async () => {
     // a whole trace whose `truncated` is null: it parses, and the diagnostics' read of it throws
-    const dir = tmp();
-    const fake = join(dir, "python");
     const trace = JSON.stringify({
       format: "backstep-trace",
       version: 1,
@@ -181,17 +180,7 @@ describe("python recorder (backstep_torch)", function () {
       truncated: null,
       durationMs: 1,
     });
-    writeFileSync(
-      fake,
-      [
-        "#!/bin/sh",
-        `while [ $# -gt 0 ]; do [ "$1" = "--out" ] && printf '%s' '${trace}' > "$2"; shift; done`,
-        "exit 0",
-        "",
-      ].join("\n"),
-      { mode: 0o755 },
-    );
-    const r = await runModel(join(EXAMPLES, "mlp.py"), { python: fake });
+    const r = await runModel(join(EXAMPLES, "mlp.py"), { python: fakePython(tmp(), trace) });
     assert.equal(r.ok, false);
     assert.equal(r.error?.code, "runtime-error");
     assert.match(
