@@ -25,7 +25,7 @@ export {
   softsign,
   mish,
 } from "../engine/ops";
-export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy } from "./losses";
+export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {

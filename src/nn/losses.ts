@@ -50,6 +50,24 @@ export function binaryCrossEntropy(p: Tensor, target: Tensor, opts: LossOptions 
   );
 }
 
+export interface BCEWithLogitsOptions extends LossOptions {
+  /** The positive term's weight, broadcast against the logits (PyTorch's pos_weight: one per class, last axis). */
+  posWeight?: Tensor;
+}
+
+/**
+ * −(w·t·log σ(x) + (1 − t)·log(1 − σ(x))) from logits x, reduced, without forming σ(x) (which rounds to 0 or 1 for
+ * |x| past ~17 in float32): (1 − t)·x + (1 + (w − 1)·t)·softplus(−x). softplus is smooth everywhere, so a logit of
+ * exactly 0 (a head initialised to zeros) gets PyTorch's gradient σ(0) − t, which log1p(e^−|x|) + max(−x, 0) (PyTorch's
+ * forward) differentiated through |x| and max would not; its values agree to e^−20 where |x| > 20.
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
+  const spNeg = ops.softplus(ops.neg(logits));
+  const pw = opts.posWeight;
+  const weighted = pw === undefined ? spNeg : ops.mul(ops.add(ops.mul(ops.sub(pw, 1), target), 1), spNeg);
+  return reduce("binaryCrossEntropyWithLogits", ops.add(ops.mul(ops.sub(1, target), logits), weighted), opts.reduction);
+}
+
 /**
  * Class targets checked against input [N, C, d₁, …] (or [C] with one target): gather indices, the ignore mask, the
  * count kept.

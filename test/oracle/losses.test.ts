@@ -29,6 +29,12 @@ for (const reduction of ["mean", "sum", "none"] as const) {
       torch: `out = F.binary_cross_entropy(p, t, reduction="${reduction}")`,
     },
     {
+      name: `binaryCrossEntropyWithLogits ${reduction}`,
+      inputs: () => ({ x: r([5, 3]), t: prob([5, 3], false) }),
+      ts: ({ x, t }) => B.F.binaryCrossEntropyWithLogits(x, t, { reduction }),
+      torch: `out = F.binary_cross_entropy_with_logits(x, t, reduction="${reduction}")`,
+    },
+    {
       name: `crossEntropy [N,C] ${reduction}`,
       inputs: () => ({ x: r([5, 4]), y: ints([5], 4) }),
       index: ["y"],
@@ -52,6 +58,22 @@ for (const reduction of ["mean", "sum", "none"] as const) {
   );
 }
 cases.push(
+  {
+    name: "binaryCrossEntropyWithLogits posWeight per class",
+    inputs: () => ({ x: r([4, 3]), t: prob([4, 3], false), w: prob([3], false) }),
+    ts: ({ x, t, w }) => B.F.binaryCrossEntropyWithLogits(x, t, { posWeight: w.mul(3) }),
+    torch: "out = F.binary_cross_entropy_with_logits(x, t, pos_weight=w * 3)",
+  },
+  {
+    // logits where σ rounds to 0 or 1, and exactly 0 (a head initialised to zeros): the gradient σ(x) − t there too
+    name: "binaryCrossEntropyWithLogits large and zero logits",
+    inputs: () => ({
+      x: B.tensor([-60, -30, -3, 0, 0, 3, 30, 60], { dtype: "float64", requiresGrad: true }),
+      t: B.tensor([0, 1, 0.3, 0, 1, 0.7, 0, 1], { dtype: "float64" }),
+    }),
+    ts: ({ x, t }) => B.F.binaryCrossEntropyWithLogits(x, t, { reduction: "none" }),
+    torch: 'out = F.binary_cross_entropy_with_logits(x, t, reduction="none")',
+  },
   {
     name: "crossEntropy labelSmoothing [N,C]",
     inputs: () => ({ x: r([6, 5]), y: ints([6], 5) }),

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
 import type { FloatDtype, Inputs, OracleCase } from "./harness";
-import { c, ints, paramsOf, r, stateInputs, stateOf } from "./fixtures/inputs";
+import { c, ints, paramsOf, prob, r, stateInputs, stateOf } from "./fixtures/inputs";
 
 /**
  * A module case: `make` builds the Backstep module and `torchMake` the PyTorch one; both load the same state (made by
@@ -45,6 +45,16 @@ ${opts.train === false ? "m.eval()" : ""}
 out = ${opts.torchCall ?? "m(x)"}
 report = {**dict(m.named_parameters()), **dict(m.named_buffers())}`,
   };
+}
+
+/** A loss module: built with its options, called on the inputs `x` and `t`, as `criterion(x, t)` in PyTorch. */
+function lossCase(name: string, make: () => B.Module, torchMake: string, inputs: () => Inputs, index?: string[]) {
+  type Criterion = B.Module & { forward(x: B.Tensor, t: B.Tensor): B.Tensor };
+  return moduleCase(name, make as () => Layer, torchMake, inputs, {
+    call: (m, x) => (m as unknown as Criterion).forward(x.x, x.t),
+    torchCall: "m(x, t)",
+    index,
+  });
 }
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
@@ -263,6 +273,42 @@ const cases: OracleCase[] = [
     "nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5))",
     () => ({ x: r([5, 4]) }),
     { train: false },
+  ),
+  lossCase(
+    "MSELoss sum",
+    () => new B.nn.MSELoss({ reduction: "sum" }),
+    'nn.MSELoss(reduction="sum")',
+    () => ({
+      x: r([4, 3]),
+      t: c([4, 3]),
+    }),
+  ),
+  lossCase(
+    "CrossEntropyLoss labelSmoothing ignoreIndex",
+    () => new B.nn.CrossEntropyLoss({ labelSmoothing: 0.1, ignoreIndex: 2 }),
+    "nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=2)",
+    () => ({ x: r([6, 4]), t: ints([6], 4) }),
+    ["t"],
+  ),
+  lossCase(
+    "NLLLoss none",
+    () => new B.nn.NLLLoss({ reduction: "none" }),
+    'nn.NLLLoss(reduction="none")',
+    () => ({ x: r([5, 3]), t: ints([5], 3) }),
+    ["t"],
+  ),
+  lossCase(
+    "BCELoss",
+    () => new B.nn.BCELoss(),
+    "nn.BCELoss()",
+    () => ({ x: prob([4, 2]), t: prob([4, 2], false) }),
+  ),
+  // pos_weight is a buffer with PyTorch's key: loaded into both from Backstep's state
+  lossCase(
+    "BCEWithLogitsLoss posWeight",
+    () => new B.nn.BCEWithLogitsLoss({ posWeight: B.tensor([0.5, 2, 3], { dtype: "float64" }) }),
+    "nn.BCEWithLogitsLoss(pos_weight=torch.ones(3))",
+    () => ({ x: r([4, 3]), t: prob([4, 3], false) }),
   ),
   {
     name: "module stateDict has PyTorch's keys and values",
