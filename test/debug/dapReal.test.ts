@@ -124,6 +124,27 @@ describe("debug adapter (DAP) on models recorded by the runner", function () {
     );
   });
 
+  it("a breakpoint in an async main called without await stops forward, then backward, after its awaits", async () => {
+    // test/runner/fixtures/async: `main();` whose loop awaits a timer and a read before each step's ops
+    const program = resolve(__dirname, "../runner/fixtures/async/unawaited-main.ts");
+    const lossLine =
+      readFileSync(program, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("F.mseLoss")) + 1;
+    const first = await launch(h.dc, { program, stopOnEntry: false }, () =>
+      h.dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: lossLine }] }),
+    );
+    const fw = await where(h.dc, first);
+    assert.deepEqual([fw.reason, fw.line, fw.path], ["breakpoint", lossLine, program]);
+    assert.match(fw.name, /^forward · /);
+    let w = fw;
+    for (let i = 0; i < 10 && !w.name.startsWith("backward"); i++) w = await step(h.dc, "continue");
+    assert.deepEqual([w.reason, w.line], ["breakpoint", lossLine]);
+    assert.match(w.name, /^backward · /);
+    // the run's three steps were recorded, each after its awaits
+    assert.equal(traces.at(-1)?.events.filter((e) => e.kind === "step").length, 3);
+  });
+
   it("the vanishing filter stops in backward on the deep sigmoid example", async () => {
     const stop = await launch(h.dc, { program: VANISHING, stopOnEntry: false }, () =>
       h.dc.setExceptionBreakpointsRequest({ filters: ["vanishing"] }),
