@@ -38,7 +38,7 @@ class Forward:
         self.ids[id(t)] = (t, tid)
         return tid
 
-    def _record(self, name, args, kwargs, tensors, keys, outs, frame):
+    def _record(self, name, args, kwargs, tensors, keys, outs, frame, module):
         opname, operands = op_name(name, args)
         user = self.source.user_frames(frame)
         inputs = [self.id_of(t, user) for t in tensors]
@@ -47,7 +47,6 @@ class Forward:
         rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
         if var:
             rec["var"] = var
-        module = self.current_module()
         if module:
             rec["module"] = module
         stack = self.source.stack(user)
@@ -105,7 +104,7 @@ class Forward:
         wire(self, op_id, opname, (), tensors, [key_of(x) for x in tensors], inputs, [t])
         return rec["output"]
 
-    def _series_forward(self, name, args, tensors, outs, frame):
+    def _series_forward(self, name, args, tensors, outs, frame, module):
         """The step's statistics (Trace.series) see the op, in a full step or not; parameters it reads are watched for
         their updates."""
         updates = self.updates
@@ -116,5 +115,4 @@ class Forward:
                     updates.watch(t, tname)
         user = self.source.user_frames(frame)
         where = (user[0].f_code, user[0].f_lasti, user[0].f_lineno) if user else None
-        module = self.current_module()
         self.series.forward(op_name(name, args)[0], tensors[0] if tensors else None, outs[0], module, where, self.source)

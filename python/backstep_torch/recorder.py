@@ -96,25 +96,25 @@ class Recorder(Steps, Forward, Backward):
             while stack.pop()[0] is not module:
                 pass
 
-    def current_module(self):
-        """The path of the innermost module being run that the user's namespace names, else None."""
+    def current_module(self, frame):
+        """The path of the innermost module running `frame` (an op's caller) that the user's namespace names, else None.
+        An entry whose call is not among frame's callers is a forward that raised (caught by the user): skipped, and
+        dropped when on top. Each entry's call is looked for up the callers from where the last one was found."""
         stack = self.module_stack
-        if not stack:
-            return None
-        # a forward that raised never left: its entries are those whose call is no longer running (the user caught it)
-        live = set()
-        f = sys._getframe(1)
-        while f is not None:
-            live.add(id(f))
-            f = f.f_back
-        while stack and id(stack[-1][1]) not in live:
-            stack.pop()
-        for m, frame in reversed(stack):
-            if id(frame) not in live:
+        f = frame
+        for i in range(len(stack) - 1, -1, -1):
+            m, call = stack[i]
+            g = f
+            while g is not None and g is not call:
+                g = g.f_back
+            if g is None:
+                if i == len(stack) - 1:
+                    stack.pop()
                 continue
             path = self.names.module_path(m)
             if path:
                 return path
+            f = g
         return None
 
     # ── the mode's entry point ─────────────────────────────────────────────
@@ -168,9 +168,10 @@ class Recorder(Steps, Forward, Backward):
             try:
                 self.updates.flush()
                 if not returns_input(keys, outs):
+                    module = self.current_module(frame)
                     if self.full:
-                        self._record(name, args, kwargs, tensors, keys, outs, frame)
-                    self._series_forward(name, args, tensors, outs, frame)
+                        self._record(name, args, kwargs, tensors, keys, outs, frame, module)
+                    self._series_forward(name, args, tensors, outs, frame, module)
             finally:
                 self.busy = False
         return out
