@@ -1,0 +1,98 @@
+// The recorder's training steps without explicit steps (a top-level loop): where one ends, and maxSteps.
+import * as assert from "node:assert/strict";
+import { tensor, optim, noGrad } from "../../src/index";
+import type { RecorderOptions } from "../../src/trace/recorder";
+import type { Trace, TraceEvent } from "../../src/trace/types";
+import { recordWith } from "./fixtures/recordWith";
+
+const record = (fn: () => void, opts: RecorderOptions = {}): Trace => recordWith(fn, opts);
+type Of<K extends TraceEvent["kind"]> = Extract<TraceEvent, { kind: K }>;
+const events = <K extends TraceEvent["kind"]>(t: Trace, kind: K): Of<K>[] =>
+  t.events.filter((e): e is Of<K> => e.kind === kind);
+const close = (a: readonly number[], b: readonly number[], tol = 1e-6): void => {
+  assert.equal(a.length, b.length);
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= tol * Math.max(1, Math.abs(b[i])), `[${i}] ${x} vs ${b[i]}`));
+};
+
+describe("trace recorder: training steps", () => {
+  it("records maxSteps steps of a training loop and counts the rest", () => {
+    const trace = record(
+      () => {
+        const w = tensor([0.5], { requiresGrad: true });
+        for (let i = 0; i < 5; i++)
+          w.mul(i + 1)
+            .sum()
+            .backward();
+      },
+      { maxSteps: 2 },
+    );
+    assert.deepEqual(
+      events(trace, "step").map((e) => e.index),
+      [0, 1],
+    );
+    assert.deepEqual(trace.losses, [0.5, 1]);
+    assert.equal(trace.truncated.stepsDropped, 3);
+    assert.ok(trace.truncated.eventsDropped > 0);
+    assert.ok(trace.ops.every((o) => o.trainingStep < 2));
+  });
+
+  it("counts a training loop's steps by its updates: micro-batches accumulating gradients are one step", () => {
+    // zeroGrad, two backward passes, then the update: three iterations, as PyTorch counts them
+    const loop = (zero: boolean, update: boolean) => () => {
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 3; it++) {
+        if (zero) opt.zeroGrad();
+        for (let mb = 0; mb < 2; mb++)
+          w.mul(mb + 1)
+            .sum()
+            .backward();
+        if (update) opt.step();
+      }
+    };
+    const accumulated = record(loop(true, true));
+    assert.equal(events(accumulated, "step").length, 3);
+    for (let s = 0; s < 3; s++) {
+      const ops = accumulated.ops.filter((o) => o.trainingStep === s).map((o) => o.op);
+      assert.deepEqual(ops, ["mul", "sum", "mul", "sum"], `step ${s}`);
+    }
+    // each step's update comes after both of its backward passes, and before the next step
+    const kinds = accumulated.events.map((e) => e.kind).filter((k) => k === "step" || k === "update");
+    assert.deepEqual(kinds, ["step", "update", "step", "update", "step", "update"]);
+    // a step's loss is its first backward pass's: w·1 summed, w moving by −0.1·(1 + 2) each step
+    close(accumulated.losses, [-0.5, -1.1, -1.7]);
+    // without updates or resets, each backward pass is a step, as before
+    assert.equal(events(record(loop(false, false), { maxSteps: 10 }), "step").length, 6);
+    // with updates but no resets, the first step ends at its update too (the run's first reset or update is what tells)
+    const noResets = record(loop(false, true), { maxSteps: 10 });
+    assert.deepEqual(
+      [0, 1, 2, 3].map((s) => noResets.ops.filter((o) => o.trainingStep === s).map((o) => o.op)),
+      [
+        ["mul", "sum"],
+        ["mul", "sum"],
+        ["mul", "sum", "mul", "sum"],
+        ["mul", "sum", "mul", "sum"],
+      ],
+    );
+  });
+
+  it("keeps an evaluation under noGrad after a step's update in that step", () => {
+    const trace = record(() => {
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 3; it++) {
+        opt.zeroGrad();
+        w.mul(2).sum().backward();
+        opt.step();
+        noGrad(() => w.exp().sum());
+      }
+    });
+    assert.equal(events(trace, "step").length, 3);
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        trace.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["mul", "sum", "exp", "sum"],
+        `step ${s}`,
+      );
+  });
+});
