@@ -16,41 +16,38 @@ import {
 
 type Target = Tensor | NestedArray | number;
 
-/** (input − target)², reduced: F.mseLoss. */
-export class MSELoss extends Module {
-  constructor(readonly options: LossOptions = {}) {
+/** A loss function as a module: its options at construction, then forward(input, target). */
+abstract class Loss<O extends LossOptions, T> extends Module {
+  // every option is optional: {} is each loss's defaults
+  constructor(readonly options: O = {} as O) {
     super();
   }
+  abstract override forward(input: Tensor, target: T): Tensor;
+}
+
+/** (input − target)², reduced: F.mseLoss. */
+export class MSELoss extends Loss<LossOptions, Tensor> {
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
   }
 }
 
 /** Softmax cross-entropy from logits and class indices: F.crossEntropy. */
-export class CrossEntropyLoss extends Module {
-  constructor(readonly options: CrossEntropyOptions = {}) {
-    super();
-  }
+export class CrossEntropyLoss extends Loss<CrossEntropyOptions, Target> {
   forward(logits: Tensor, target: Target): Tensor {
     return crossEntropy(logits, target, this.options);
   }
 }
 
 /** −log p of each target class from log-probabilities: F.nllLoss. */
-export class NLLLoss extends Module {
-  constructor(readonly options: ClassLossOptions = {}) {
-    super();
-  }
+export class NLLLoss extends Loss<ClassLossOptions, Target> {
   forward(logp: Tensor, target: Target): Tensor {
     return nllLoss(logp, target, this.options);
   }
 }
 
 /** Binary cross-entropy of probabilities: F.binaryCrossEntropy. */
-export class BCELoss extends Module {
-  constructor(readonly options: LossOptions = {}) {
-    super();
-  }
+export class BCELoss extends Loss<LossOptions, Tensor> {
   forward(p: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(p, target, this.options);
   }
