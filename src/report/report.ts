@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { setImmediate } from "node:timers/promises";
 import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
 import { htmlPage } from "../protocol/page";
@@ -110,24 +111,24 @@ function pieceBytesOf(options: ReportOptions): number {
   return n;
 }
 
-function writePage(out: string, file: string, gz: Uint8Array, options: ReportOptions): void {
-  const pieceBytes = pieceBytesOf(options);
+/** The page's texts, in order: the page before its data, the data's elements, the page after them. */
+function* pageTexts(file: string, gz: Uint8Array, pieceBytes: number, options: ReportOptions): Generator<string> {
   const [before, after] = pageAround(file, options.assets ?? readReportAssets());
-  const fd = openSync(out, "w");
-  try {
-    writeSync(fd, before);
-    for (const e of dataElements(gz, pieceBytes)) writeSync(fd, e);
-    writeSync(fd, after);
-  } finally {
-    closeSync(fd);
-  }
+  yield before;
+  yield* dataElements(gz, pieceBytes);
+  yield after;
 }
 
 /** Writes the report of `trace` to `out` (the CLI's `backstep report`). */
 export function writeReport(trace: Trace, out: string, options: ReportOptions = {}): void {
-  pieceBytesOf(options);
-  const payload = Buffer.concat(encodeReportPayload({ file: trace.program, trace }));
-  writePage(out, trace.program, gzipSync(payload, { level: LEVEL }), options);
+  const pieceBytes = pieceBytesOf(options);
+  const gz = gzipSync(Buffer.concat(encodeReportPayload({ file: trace.program, trace })), { level: LEVEL });
+  const fd = openSync(out, "w");
+  try {
+    for (const text of pageTexts(trace.program, gz, pieceBytes, options)) writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A task of writeReportAsync runs at most about this long before it yields to the thread's other work. */
@@ -143,15 +144,11 @@ const SLICE_MS = 15;
 export async function writeReportAsync(trace: Trace, out: string, options: ReportOptions = {}): Promise<void> {
   const pieceBytes = pieceBytesOf(options);
   const parts: Uint8Array[] = [];
-  const next = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-  await runBudgeted(reportPayloadSlices({ file: trace.program, trace }, parts), next, SLICE_MS);
+  await runBudgeted(reportPayloadSlices({ file: trace.program, trace }, parts), () => setImmediate(), SLICE_MS);
   const gz = await promisify(gzip)(Buffer.concat(parts), { level: LEVEL });
-  const [before, after] = pageAround(trace.program, options.assets ?? readReportAssets());
   const handle = await open(out, "w");
   try {
-    await handle.write(before);
-    for (const e of dataElements(gz, pieceBytes)) await handle.write(e);
-    await handle.write(after);
+    for (const text of pageTexts(trace.program, gz, pieceBytes, options)) await handle.write(text);
   } finally {
     await handle.close();
   }

@@ -80,17 +80,14 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     /** Where the model was when a limit stopped it: the loop it entered last, else its last op. */
     const lastPlace = (): { loc?: SourceLoc; text: string } => {
       const [loopSeen, waiting] = new Int32Array(progress);
-      if (waiting === 1) {
-        const op = assembler.trace.ops.at(-1);
+      const op = assembler.trace.ops.at(-1);
+      if (waiting === 1)
         return {
           ...(op?.loc ? { loc: op.loc } : {}),
           text: " Its code had run to its end and it was waiting for something it left pending, as Node would: a timer (a setInterval never cleared?), a read or a socket.",
         };
-      }
       const loop = loops.get(loopSeen - 1);
       if (loop) return { loc: loop, text: ` It was last seen entering the loop at ${where(loop, program)}.` };
-      const ops = assembler.trace.ops;
-      const op = ops[ops.length - 1];
       if (op?.loc) return { loc: op.loc, text: ` Its last recorded op was ${op.op} at ${where(op.loc, program)}.` };
       return { text: "" };
     };

@@ -1,5 +1,6 @@
 // Runs a user's model in this thread under the recorder: load, step function calls, automatic backward
 // (docs/architecture.md, "The Trace").
+import { setImmediate, setTimeout } from "node:timers/promises";
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
@@ -49,10 +50,13 @@ async function pendingWork(): Promise<() => boolean> {
   };
   const before = count();
   for (const until = Date.now() + 20; before.size > 0 && Date.now() < until;) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await setImmediate();
     const now = count();
-    for (const [kind, n] of before) if ((now.get(kind) ?? 0) < n) before.set(kind, now.get(kind) ?? 0);
-    for (const [kind, n] of before) if (n === 0) before.delete(kind);
+    for (const [kind, n] of before) {
+      const left = Math.min(n, now.get(kind) ?? 0);
+      if (left === 0) before.delete(kind);
+      else before.set(kind, left);
+    }
   }
   return () => [...count()].some(([kind, n]) => n > (before.get(kind) ?? 0));
 }
@@ -63,9 +67,9 @@ async function pendingWork(): Promise<() => boolean> {
  */
 async function settled(busy: () => boolean): Promise<void> {
   for (let turn = 1; ; turn++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await setImmediate();
     if (!busy()) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(20, turn)));
+    await setTimeout(Math.min(20, turn));
   }
 }
 
