@@ -159,14 +159,13 @@ class Recorder(Steps, Forward, Backward):
         outs = [o for o in (result if isinstance(result, (tuple, list)) else (result,)) if isinstance(o, torch.Tensor) and o.grad_fn is not None]
         if not outs:
             return out
-        if self.updates.pending and not self.explicit_steps:
-            self.updates.flush()  # an optimizer's update ends its step (Steps.grads_changed) before this op
+        # the updates and resets pending since the last op are recorded first: they may end its step (grads_changed)
+        self.updates.flush()
         if self.step < 0 or (self.step_closed and not self.explicit_steps):
             self._next_step()
         if self.recording:
             self.busy = True
             try:
-                self.updates.flush()
                 if not returns_input(keys, outs):
                     module = self.current_module(frame)
                     if self.full:
