@@ -46,6 +46,10 @@ export {
   minimum,
   min,
   std,
+  logsumexp,
+  norm,
+  cumsum,
+  clone,
   view,
   unsqueeze,
   squeeze,
@@ -82,12 +86,13 @@ export {
   logicalNot,
   argmax,
   argmin,
+  multinomial,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).
  */
 export { variance as var, variance } from "./engine/ops";
-export type { VarOptions, IndexEntry } from "./engine/ops";
+export type { VarOptions, IndexEntry, MultinomialOptions } from "./engine/ops";
 export * as nn from "./nn";
 export * as F from "./nn/functional";
 export * as optim from "./optim";

@@ -129,6 +129,21 @@ export class Tensor extends TensorMethods {
     return build(0, 0, this.size);
   }
 
+  /** PyTorch's name for toArray(): the values as nested arrays (a number for a scalar). */
+  tolist(): NestedArray {
+    return this.toArray();
+  }
+
+  /** The number of elements (PyTorch's numel()); also the `size` property. */
+  numel(): number {
+    return this.size;
+  }
+
+  /** The number of dims (PyTorch's dim()); also the `ndim` property. */
+  dim(): number {
+    return this.ndim;
+  }
+
   /** The same values, cut off from the graph. */
   detach(): Tensor {
     const t = new Tensor(this.data, this.shape);

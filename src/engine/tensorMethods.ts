@@ -167,6 +167,26 @@ export abstract class TensorMethods {
   std(this: Tensor, axis?: number | number[], keepDims = false, opts?: Ops.VarOptions): Tensor {
     return ops.std(this, axis, keepDims, opts);
   }
+  /** log Σ e^x over all axes or the given ones (computed stably). */
+  logsumexp(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.logsumexp(this, axis, keepDims);
+  }
+  /** The p-norm (2 by default), over all axes or the given ones, as PyTorch's x.norm(p, dim, keepdim). */
+  norm(this: Tensor, p: number | "fro" = 2, axis?: number | number[], keepDims = false): Tensor {
+    return ops.norm(this, p, axis, keepDims);
+  }
+  /** Running sums along `axis`. */
+  cumsum(this: Tensor, axis: number): Tensor {
+    return ops.cumsum(this, axis);
+  }
+  /** A copy of the values, one op in the graph (its gradient flows back to this tensor), as PyTorch's clone(). */
+  clone(this: Tensor): Tensor {
+    return ops.clone(this);
+  }
+  /** `numSamples` class indices drawn from this tensor's rows of weights (int32; see multinomial). */
+  multinomial(this: Tensor, numSamples: number, replacement?: boolean | Ops.MultinomialOptions): Tensor {
+    return ops.multinomial(this, numSamples, replacement);
+  }
   /** PyTorch's contiguous(): Backstep's tensors are always stored row-major, so this is the tensor itself (no op). */
   contiguous(this: Tensor): Tensor {
     return this;

@@ -44,6 +44,8 @@ const SYMBOLS: Record<string, string> = {
   prime: "′",
   pm: "±",
   mid: "|",
+  lVert: "‖",
+  rVert: "‖",
   backslash: "\\",
   ",": "\u2009",
   ";": " ",
@@ -267,7 +269,8 @@ class Reader {
     if (name === "\\") return "; ";
     if (WORDS.has(name)) return name;
     const sym = SYMBOLS[name];
-    if (sym !== undefined && LETTERS.test(sym)) while (this.src[this.i] === " ") this.i++;
+    // (as TeX skips the space after a control word: after a letter, and after an opening ‖)
+    if (sym !== undefined && (LETTERS.test(sym) || name === "lVert")) while (this.src[this.i] === " ") this.i++;
     if (sym !== undefined) return sym;
     return name; // an unknown command: its name reads better than a backslash
   }

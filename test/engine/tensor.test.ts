@@ -130,4 +130,30 @@ describe("Tensor", () => {
     assert.deepEqual(B.arange(6).reshape([1, 2, 3]).transpose(0, 2).shape, [3, 2, 1]);
     assert.deepEqual(B.arange(6).reshape([1, 2, 3]).permute([2, 0, 1]).toArray(), [[[0, 3]], [[1, 4]], [[2, 5]]]);
   });
+
+  it("answers PyTorch's tolist(), numel() and dim(); clone() copies (the copy's change leaves the original)", () => {
+    const t = B.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { requiresGrad: true },
+    );
+    assert.deepEqual(t.tolist(), [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    assert.equal(B.tensor(2.5).tolist(), 2.5);
+    assert.equal(t.numel(), 6);
+    assert.equal(t.dim(), 2);
+    const c = t.clone();
+    assert.equal(c.op, "clone");
+    c.data[0] = 100;
+    assert.equal(t.data[0], 1);
+    c.mul(t).sum().backward();
+    assert.deepEqual(t.grad?.tolist(), [
+      [101, 4, 6],
+      [8, 10, 12],
+    ]);
+  });
 });

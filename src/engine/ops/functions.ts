@@ -30,7 +30,7 @@ export {
   elu,
   softplus,
 } from "./elementwise";
-export { sum, mean, max, min, variance, std } from "./reduce";
+export { sum, mean, max, min, variance, std, logsumexp, norm, cumsum } from "./reduce";
 export type { VarOptions } from "./reduce";
 export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";
 export {
@@ -47,8 +47,10 @@ export {
 } from "./indexing";
 export type { IndexEntry } from "./indexing";
 export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
-export { reshape, flatten, permute, transpose, T } from "./layout";
+export { reshape, flatten, permute, transpose, T, clone } from "./layout";
 export { matmul } from "./matmul";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
 export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";
+export { multinomial } from "./sampling";
+export type { MultinomialOptions } from "./sampling";

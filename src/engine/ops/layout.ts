@@ -1,4 +1,4 @@
-// Shape ops as free functions: reshape, flatten, permute, transpose, T.
+// Shape ops as free functions: reshape, flatten, permute, transpose, T, and clone (a copy).
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis, sizeOf } from "../shape";
@@ -54,3 +54,6 @@ export function T(x: Tensor): Tensor {
     x.shape.map((_, i) => x.ndim - 1 - i),
   );
 }
+
+/** A copy of x's values (PyTorch's clone): one op in the graph, its gradient passed through. */
+export const clone = (x: Tensor): Tensor => applyOp("clone", [x], {});

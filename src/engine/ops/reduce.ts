@@ -1,7 +1,8 @@
-// Reductions as free functions: sum, mean, max over all axes or the given ones, optionally keeping dims.
+// Reductions as free functions: sum, mean, max, min, var, std, logsumexp, norm over all axes or the given ones
+// (optionally keeping dims), and cumsum along one.
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
-import { normAxes } from "../shape";
+import { normAxes, normAxis } from "../shape";
 
 export const sum = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
   applyOp("sum", [x], { axis: normAxes("sum", axis, x.ndim), keepDims });
@@ -20,3 +21,22 @@ export const variance = (x: Tensor, axis?: number | number[], keepDims = false, 
   applyOp("var", [x], { axis: normAxes("var", axis, x.ndim), keepDims, correction: opts.correction ?? 1 });
 export const std = (x: Tensor, axis?: number | number[], keepDims = false, opts: VarOptions = {}): Tensor =>
   applyOp("std", [x], { axis: normAxes("std", axis, x.ndim), keepDims, correction: opts.correction ?? 1 });
+
+/** log Σ e^x over all axes or the given ones, computed stably (PyTorch's logsumexp). */
+export const logsumexp = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
+  applyOp("logsumexp", [x], { axis: normAxes("logsumexp", axis, x.ndim), keepDims });
+
+/**
+ * The p-norm (Σ|x|^p)^{1/p} over all axes or the given ones, as PyTorch's x.norm(p, dim, keepdim): p = 2 by default
+ * ("fro" is 2), any positive finite p.
+ */
+export function norm(x: Tensor, p: number | "fro" = 2, axis?: number | number[], keepDims = false): Tensor {
+  const q = p === "fro" ? 2 : p;
+  if (typeof q !== "number" || !(q > 0) || !Number.isFinite(q))
+    throw new RangeError(`norm: p must be a positive finite number or "fro", got ${String(p)}`);
+  return applyOp("norm", [x], { p: q, axis: normAxes("norm", axis, x.ndim), keepDims });
+}
+
+/** Running sums along `axis` (PyTorch's cumsum(dim)). */
+export const cumsum = (x: Tensor, axis: number): Tensor =>
+  applyOp("cumsum", [x], { axis: normAxis("cumsum", axis, x.ndim) });

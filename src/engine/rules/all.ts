@@ -29,3 +29,7 @@ import "./conv2d";
 import "./maxPool2d";
 import "./avgPool2d";
 import "./embedding";
+import "./logsumexp";
+import "./norm";
+import "./cumsum";
+import "./clone";
