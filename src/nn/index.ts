@@ -6,6 +6,7 @@ export type { BatchNormOptions } from "./norm";
 export { LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
 export { ReLU, Tanh, Sigmoid, Softmax, GELU, SiLU, LeakyReLU, Sequential } from "./activations";
+export { ModuleList, ModuleDict, Identity } from "./containers";
 export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss } from "./lossModules";
 import * as functional from "./functional";
 import * as utils from "./utils";
