@@ -64,6 +64,28 @@ const DROPOUT_SEED = 4242;
 
 const cases: OracleCase[] = [
   moduleCase(
+    "ModuleList, ModuleDict and Identity (PyTorch's state_dict keys through the containers)",
+    () =>
+      new B.nn.ModuleDict<B.Module>({
+        blocks: new B.nn.ModuleList([new B.nn.Linear(3, 3), new B.nn.Linear(3, 3)]),
+        heads: new B.nn.ModuleDict({ mean: new B.nn.Linear(3, 1) }),
+        skip: new B.nn.Identity(),
+      }) as unknown as Layer,
+    "nn.ModuleDict({'blocks': nn.ModuleList([nn.Linear(3, 3), nn.Linear(3, 3)]), " +
+      "'heads': nn.ModuleDict({'mean': nn.Linear(3, 1)}), 'skip': nn.Identity()})",
+    () => ({ x: r([4, 3]) }),
+    {
+      call: (m, x) => {
+        type Lin = B.Module & { forward(x: B.Tensor): B.Tensor };
+        const d = m as unknown as B.nn.ModuleDict;
+        const [b0, b1] = d.get("blocks") as B.nn.ModuleList<Lin>;
+        const h = (d.get("skip") as Lin).forward(b1.forward(b0.forward(x.x).tanh()).tanh());
+        return ((d.get("heads") as B.nn.ModuleDict<Lin>).get("mean") as Lin).forward(h);
+      },
+      torchCall: "m['heads']['mean'](m['skip'](m['blocks'][1](m['blocks'][0](x).tanh()).tanh()))",
+    },
+  ),
+  moduleCase(
     "BatchNorm1d training (running statistics updated)",
     () => new B.nn.BatchNorm1d(4),
     "nn.BatchNorm1d(4)",
