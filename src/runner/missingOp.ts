@@ -109,6 +109,18 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
     if (simple && places.some((p) => p.where === `Tensor.${alt}`)) return `${receiver}.${alt}`;
     return (places.find((p) => !p.method) ?? places[0]).where;
   };
+  // PyTorch's in-place ops (add_, mul_, zero_): Backstep's ops make new tensors, so the update is an assignment
+  const base = name.endsWith("_") ? name.slice(0, -1) : "";
+  if (base !== "" && (names.get(base) ?? []).some((p) => p.method)) {
+    const target = simple ? receiver : "x";
+    return `Backstep has no ${name}: its ops make new tensors instead of changing one in place; write ${target} = ${target}.${base}(…)`;
+  }
+  if (name === "zero_" && simple && receiver.endsWith(".grad"))
+    return `Backstep has no zero_: write ${receiver} = null (PyTorch's zero_grad(set_to_none=True)), or call the optimizer's zeroGrad()`;
+  if (name === "zero_" && names.has("zerosLike")) {
+    const target = simple ? receiver : "x";
+    return `Backstep has no zero_: its ops make new tensors instead of changing one in place; write ${target} = zerosLike(${target})`;
+  }
   const similar = [...names.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
   const alternative = (ALTERNATIVES[name] ?? []).find((a) => names.has(a));
   const composition = COMPOSITIONS[name];

@@ -35,6 +35,20 @@ describe("runner: calls of what Backstep lacks", () => {
     assert.equal(missingOpHint("z.gelu is not a function", fakeEngine(["mul"], ["gelu"])), undefined);
   });
 
+  it("answers PyTorch's in-place ops with the assignment that does their job", () => {
+    assert.equal(
+      missingOpHint("h.add_ is not a function", engine),
+      "Backstep has no add_: its ops make new tensors instead of changing one in place; write h = h.add(…)",
+    );
+    assert.equal(
+      missingOpHint("this.w.clamp_ is not a function", engine),
+      "Backstep has no clamp_: its ops make new tensors instead of changing one in place; write this.w = this.w.clamp(…)",
+    );
+    assert.match(missingOpHint("p.grad.zero_ is not a function", engine) ?? "", /write p\.grad = null \(PyTorch's/);
+    assert.match(missingOpHint("h.zero_ is not a function", engine) ?? "", /write h = zerosLike\(h\)$/);
+    assert.equal(missingOpHint("h.frob_ is not a function", fakeEngine([])), "Backstep has no frob_");
+  });
+
   it("suggests Backstep's name for another library's, only when that name exists", () => {
     assert.equal(missingOpHint("h.mm is not a function", fakeEngine(["matmul"])), "Backstep has no mm; use h.matmul");
     assert.equal(missingOpHint("h.mm is not a function", fakeEngine([])), "Backstep has no mm");
