@@ -25,7 +25,17 @@ export {
   softsign,
   mish,
 } from "../engine/ops";
-export { mseLoss, crossEntropy, nllLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits } from "./losses";
+export {
+  mseLoss,
+  crossEntropy,
+  nllLoss,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  klDiv,
+} from "./losses";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {

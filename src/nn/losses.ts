@@ -4,13 +4,12 @@ import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { indexTensor } from "../engine/ops/select";
 import { ShapeError, fmt } from "../engine/shape";
+import { checkPair, reduce } from "./reduction";
+import type { LossOptions, Reduction } from "./reduction";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 
-export type Reduction = "mean" | "sum" | "none";
-export interface LossOptions {
-  reduction?: Reduction;
-}
+export type { Reduction, LossOptions } from "./reduction";
 export interface ClassLossOptions extends LossOptions {
   /** Targets equal to this class index add nothing and are not counted in the mean (default −100). */
   ignoreIndex?: number;
@@ -20,27 +19,16 @@ export interface CrossEntropyOptions extends ClassLossOptions {
   labelSmoothing?: number;
 }
 
-function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Tensor {
-  switch (reduction ?? "mean") {
-    case "mean":
-      return ops.mean(loss);
-    case "sum":
-      return ops.sum(loss);
-    case "none":
-      return loss;
-    default:
-      throw new TypeError(`${op}: reduction must be "mean", "sum" or "none", got ${String(reduction)}`);
-  }
-}
-
 /** (input − target)², reduced. */
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair("mseLoss", input, target);
   const d = ops.sub(input, target);
   return reduce("mseLoss", ops.mul(d, d), opts.reduction);
 }
 
 /** −(t·log p + (1 − t)·log(1 − p)), with logs clamped at −100 as PyTorch does, reduced. */
 export function binaryCrossEntropy(p: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair("binaryCrossEntropy", p, target);
   const logP = ops.clamp(ops.log(p), -100);
   const log1mP = ops.clamp(ops.log(ops.sub(1, p)), -100);
   return reduce(
@@ -62,10 +50,87 @@ export interface BCEWithLogitsOptions extends LossOptions {
  * forward) differentiated through |x| and max would not; its values agree to e^−20 where |x| > 20.
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
+  checkPair("binaryCrossEntropyWithLogits", logits, target);
   const spNeg = ops.softplus(ops.neg(logits));
   const pw = opts.posWeight;
   const weighted = pw === undefined ? spNeg : ops.mul(ops.add(ops.mul(ops.sub(pw, 1), target), 1), spNeg);
   return reduce("binaryCrossEntropyWithLogits", ops.add(ops.mul(ops.sub(1, target), logits), weighted), opts.reduction);
+}
+
+/** |input − target|, reduced; its gradient at input = target is sign(0) = 0, as PyTorch's. */
+export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  checkPair("l1Loss", input, target);
+  return reduce("l1Loss", ops.abs(ops.sub(input, target)), opts.reduction);
+}
+
+export interface SmoothL1Options extends LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1); 0 leaves |input − target|. */
+  beta?: number;
+}
+
+/**
+ * d²/(2β) where |d| < β, else |d| − β/2, for d = input − target, reduced (Girshick's Fast R-CNN loss). Its slope
+ * d/β meets sign(d) at |d| = β, where PyTorch takes the linear piece. β = 0 leaves |d|, whose slope at d = 0 is −1
+ * in PyTorch (its kernel's d ≤ −β test), not l1Loss's 0: so it is d where d > 0, else −d. (PyTorch's ∂/∂target
+ * there is −1 too, its kernel run with the two swapped; here it is +1.)
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  const beta = opts.beta ?? 1;
+  if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be ≥ 0, got ${beta}`);
+  checkPair("smoothL1Loss", input, target);
+  const d = ops.sub(input, target);
+  if (beta === 0) return reduce("smoothL1Loss", ops.where(ops.gt(d, 0), d, ops.neg(d)), opts.reduction);
+  const a = ops.abs(d);
+  const loss = ops.where(ops.lt(a, beta), ops.mul(ops.square(d), 0.5 / beta), ops.sub(a, 0.5 * beta));
+  return reduce("smoothL1Loss", loss, opts.reduction);
+}
+
+export interface HuberOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1); must be positive. */
+  delta?: number;
+}
+
+/** d²/2 where |d| < δ, else δ·(|d| − δ/2), for d = input − target, reduced: smoothL1Loss with β = δ, times δ. */
+export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  const delta = opts.delta ?? 1;
+  if (!(delta > 0)) throw new RangeError(`huberLoss: delta must be > 0, got ${delta}`);
+  checkPair("huberLoss", input, target);
+  const d = ops.sub(input, target);
+  const a = ops.abs(d);
+  const loss = ops.where(ops.lt(a, delta), ops.mul(ops.square(d), 0.5), ops.mul(ops.sub(a, 0.5 * delta), delta));
+  return reduce("huberLoss", loss, opts.reduction);
+}
+
+export interface KLDivOptions {
+  /**
+   * "mean" (the default, as PyTorch's) divides the sum by every element; "batchmean" by the batch size input.shape[0],
+   * which is the KL divergence per sample.
+   */
+  reduction?: Reduction | "batchmean";
+  /** The target holds log-probabilities (default: probabilities). */
+  logTarget?: boolean;
+}
+
+/**
+ * KL(target ‖ exp(input)) pointwise for log-probabilities `input`: t·log t − t·input (0 where t = 0), or with
+ * logTarget e^t·(t − input), reduced. t·log t takes log(1) where t = 0, so the forward pass makes no −∞ or NaN (which
+ * the trace would report). Values and ∂/∂input = −t are PyTorch's everywhere; ∂/∂target at t = 0 is −input here and
+ * NaN in PyTorch (xlogy's t/t), which only an xlogy primitive could give without a NaN in the forward pass.
+ */
+export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
+  const reduction = opts.reduction ?? "mean";
+  if (!["mean", "batchmean", "sum", "none"].includes(reduction))
+    throw new TypeError(`klDiv: reduction must be "mean", "batchmean", "sum" or "none", got ${String(reduction)}`);
+  checkPair("klDiv", input, target);
+  let loss: Tensor;
+  if (opts.logTarget) loss = ops.mul(ops.exp(target), ops.sub(target, input));
+  else {
+    const tLogT = ops.mul(target, ops.log(ops.where(ops.eq(target, 0), 1, target)));
+    loss = ops.sub(tLogT, ops.mul(target, input));
+  }
+  if (reduction !== "batchmean") return reduce("klDiv", loss, reduction);
+  const total = ops.sum(loss);
+  return input.ndim === 0 ? total : ops.div(total, input.shape[0]);
 }
 
 /**
