@@ -145,7 +145,9 @@ export class Recorder implements EngineObserver {
     const steps = this.steps;
     const inBackward = this.inBackward > 0;
     // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none
-    if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && !inBackward && isGradEnabled())) steps.next();
+    const gradEnabled = !inBackward && isGradEnabled();
+    if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && gradEnabled)) steps.next();
+    if (gradEnabled) steps.forwardSinceBackward = true;
     if (!steps.recording) return;
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);

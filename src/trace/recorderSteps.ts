@@ -38,6 +38,8 @@ export class StepBook {
   gradsManaged = false;
   /** A backward pass happened in this step, and no update or reset since. */
   backwardOpen = false;
+  /** An op with gradients on ran outside a backward pass since the last backward pass (or the run's start). */
+  forwardSinceBackward = false;
   /** Steps are begun by the runner (one call of a default-exported step function), not by the ops. */
   explicitSteps = false;
   /** Within maxSteps: the step is recorded (in full or as statistics). */
@@ -84,11 +86,18 @@ export class StepBook {
   /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
   backwardBegan(): void {
     this.backwardOpen = true;
+    this.forwardSinceBackward = false;
     if (this.explicitSteps || !this.gradsManaged) this.stepClosed = true;
   }
 
-  /** An optimizer's update (`update`) or a reset of gradients after this step's backward pass ends the step. */
+  /**
+   * An optimizer's update (`update`) or a reset of gradients after this step's backward pass ends the step. A reset
+   * after the forward pass, just before its backward (makemore's `p.grad = None` then `loss.backward()`), prepares
+   * that pass and tells nothing of accumulation: the step still ends at the pass (or at an update, if the run has
+   * them). Counted as the other resets, it ended each step after the next one's forward pass.
+   */
   gradsChanged(update: boolean): void {
+    if (!update && this.forwardSinceBackward) return;
     this.gradsManaged = true;
     if (!this.explicitSteps && (update || this.backwardOpen)) this.stepClosed = true;
   }

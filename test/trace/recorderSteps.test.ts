@@ -95,4 +95,35 @@ describe("trace recorder: training steps", () => {
         `step ${s}`,
       );
   });
+
+  it("ends makemore's steps at their backward pass: the reset between forward and backward does not move the end", () => {
+    // makemore's loop: forward, `for p in parameters: p.grad = None`, loss.backward(), then an update by hand
+    const makemore = (sgd: boolean) => () => {
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 3; it++) {
+        const loss = w.mul(it + 1).sum();
+        w.grad = null;
+        loss.backward();
+        if (sgd) opt.step();
+        else noGrad(() => w.data.set(w.sub(w.grad!.mul(0.1)).data));
+      }
+    };
+    const byHand = record(makemore(false));
+    assert.equal(events(byHand, "step").length, 3);
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        byHand.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["mul", "sum", "mul", "sub"],
+        `step ${s}`,
+      );
+    close(byHand.losses, [-0.5, -1.4, -3.3]);
+    const withSgd = record(makemore(true));
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        withSgd.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["mul", "sum"],
+        `step ${s}`,
+      );
+  });
 });
