@@ -87,6 +87,9 @@ export function missingOpHint(message: string, engine: object): string | undefin
   const m = NOT_CALLABLE.exec(message);
   if (!m) return undefined;
   const [, receiver, name] = m;
+  // PyTorch's x.size(0): Backstep's size is the element count, a number (DESIGN.md: Tensor.size)
+  if (name === "size" && /^[\w$.]+$/.test(receiver))
+    return `${receiver}.size is a number in Backstep (the element count, PyTorch's numel()); for PyTorch's ${receiver}.size(d) write ${receiver}.shape[d], for ${receiver}.size() write ${receiver}.shape`;
   const names = backstepNames(engine);
   const exact = names.get(name) ?? [];
   if (exact.some((p) => p.where === name || p.method)) return undefined;

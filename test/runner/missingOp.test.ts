@@ -47,6 +47,11 @@ describe("runner: calls of what Backstep lacks", () => {
     assert.match(missingOpHint("p.grad.zero_ is not a function", engine) ?? "", /write p\.grad = null \(PyTorch's/);
     assert.match(missingOpHint("h.zero_ is not a function", engine) ?? "", /write h = zerosLike\(h\)$/);
     assert.equal(missingOpHint("h.frob_ is not a function", fakeEngine([])), "Backstep has no frob_");
+    // PyTorch's x.size(0), where Backstep's size is the element count
+    assert.match(
+      missingOpHint("x.size is not a function", engine) ?? "",
+      /for PyTorch's x\.size\(d\) write x\.shape\[d\]/,
+    );
   });
 
   it("suggests Backstep's name for another library's, only when that name exists", () => {
