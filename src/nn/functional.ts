@@ -1,8 +1,9 @@
-// nn.functional (F): layers as functions, composed from the engine's primitive ops.
+// nn.functional (F): layers, losses and helpers as functions, composed from the engine's primitive ops.
 import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import type { Pair } from "../engine/ops/nn";
+import { indexTensor } from "../engine/ops/select";
 import { uniform } from "../engine/random";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
@@ -36,6 +37,7 @@ export {
   huberLoss,
   klDiv,
 } from "./losses";
+export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -97,4 +99,27 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const scale = 1 / (1 - p);
   for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
   return ops.mul(x, fromData(mask, x.shape).named("dropout mask"));
+}
+
+/**
+ * [..., C] int32: 1 at each index's class, 0 elsewhere (PyTorch's one_hot, int64 there). Indices are an int32 tensor
+ * (or any tensor or arrays of integers); numClasses −1 takes the largest index + 1.
+ */
+export function oneHot(indices: Tensor | NestedArray, numClasses = -1): Tensor {
+  const idx = indexTensor("oneHot", indices);
+  if (!Number.isInteger(numClasses) || numClasses < -1)
+    throw new RangeError(`oneHot: numClasses must be a non-negative integer or -1, got ${numClasses}`);
+  let C = numClasses;
+  for (const v of idx.data) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`oneHot: indices must be non-negative integers, got ${v}`);
+    if (numClasses === -1) C = Math.max(C, v + 1);
+  }
+  if (C === -1) throw new RangeError("oneHot: cannot infer the number of classes from no indices; pass numClasses");
+  const out = alloc("int32", idx.size * C);
+  for (let i = 0; i < idx.size; i++) {
+    const v = idx.data[i];
+    if (v >= C) throw new RangeError(`oneHot: index ${v} is out of range for ${C} classes`);
+    out[i * C + v] = 1;
+  }
+  return fromData(out, [...idx.shape, C]);
 }

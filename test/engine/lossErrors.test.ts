@@ -43,4 +43,30 @@ describe("loss arguments", () => {
       /^TypeError: l1Loss: reduction must be "mean", "sum" or "none", got batchmean$/,
     );
   });
+
+  it("cosineSimilarity, cosineEmbeddingLoss, normalize and oneHot name the shapes or values they cannot take", () => {
+    assert.throws(
+      () => B.F.cosineSimilarity(x, B.zeros([2, 4])),
+      /^ShapeError: cosineSimilarity: x1 \[2,3\] and x2 \[2,4\] cannot be broadcast together \(dimension 1: 3 vs 4\)$/,
+    );
+    assert.throws(() => B.F.cosineSimilarity(x, x, { dim: 2 }), /cosineSimilarity: axis 2 is out of range/);
+    assert.throws(
+      () => B.F.cosineEmbeddingLoss(B.zeros([3]), B.zeros([3]), [1, -1, 1]),
+      /^ShapeError: cosineEmbeddingLoss: a target \[3\] needs \[N, D\] inputs, got x1 \[3\] and x2 \[3\]$/,
+    );
+    assert.throws(
+      () => B.F.cosineEmbeddingLoss(x, x, [1, -1, 1]),
+      /^ShapeError: cosineEmbeddingLoss: target \[3\] does not match the \[2\] pairs of x1 \[2,3\] and x2 \[2,3\]$/,
+    );
+    assert.throws(
+      () => B.F.cosineEmbeddingLoss(x, x, [[1], [-1]]),
+      /cosineEmbeddingLoss: target must be \[N\] or a single label, got \[2,1\]/,
+    );
+    assert.throws(() => B.F.normalize(x, { p: 0 }), /^RangeError: normalize: p must be positive .*, got 0$/);
+    assert.throws(() => B.F.oneHot([0, 3], 3), /^RangeError: oneHot: index 3 is out of range for 3 classes$/);
+    assert.throws(() => B.F.oneHot([0, -1]), /^RangeError: oneHot: indices must be non-negative integers, got -1$/);
+    assert.throws(() => B.F.oneHot(B.tensor([0.5])), /oneHot: indices must be non-negative integers, got 0.5/);
+    assert.throws(() => B.F.oneHot([]), /oneHot: cannot infer the number of classes from no indices; pass numClasses/);
+    assert.deepEqual(B.F.oneHot([], 3).shape, [0, 3]);
+  });
 });
