@@ -7,7 +7,17 @@ export { LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
 export { ReLU, Tanh, Sigmoid, Softmax, GELU, SiLU, LeakyReLU, Sequential } from "./activations";
 export { ModuleList, ModuleDict, Identity } from "./containers";
-export { MSELoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss } from "./lossModules";
+export {
+  MSELoss,
+  CrossEntropyLoss,
+  NLLLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  L1Loss,
+  SmoothL1Loss,
+  HuberLoss,
+  KLDivLoss,
+} from "./lossModules";
 import * as functional from "./functional";
 import * as utils from "./utils";
 export { functional, utils };

@@ -6,18 +6,25 @@ import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
   crossEntropy,
+  huberLoss,
+  klDiv,
+  l1Loss,
   mseLoss,
   nllLoss,
+  smoothL1Loss,
   type BCEWithLogitsOptions,
   type ClassLossOptions,
   type CrossEntropyOptions,
+  type HuberOptions,
+  type KLDivOptions,
   type LossOptions,
+  type SmoothL1Options,
 } from "./losses";
 
 type Target = Tensor | NestedArray | number;
 
 /** A loss function as a module: its options at construction, then forward(input, target). */
-abstract class Loss<O extends LossOptions, T> extends Module {
+abstract class Loss<O extends { reduction?: string }, T> extends Module {
   // every option is optional: {} is each loss's defaults
   constructor(readonly options: O = {} as O) {
     super();
@@ -29,6 +36,34 @@ abstract class Loss<O extends LossOptions, T> extends Module {
 export class MSELoss extends Loss<LossOptions, Tensor> {
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
+  }
+}
+
+/** |input − target|, reduced: F.l1Loss. */
+export class L1Loss extends Loss<LossOptions, Tensor> {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, this.options);
+  }
+}
+
+/** Quadratic under β, linear past it: F.smoothL1Loss. */
+export class SmoothL1Loss extends Loss<SmoothL1Options, Tensor> {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1Loss(input, target, this.options);
+  }
+}
+
+/** Quadratic under δ, δ-scaled linear past it: F.huberLoss. */
+export class HuberLoss extends Loss<HuberOptions, Tensor> {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, this.options);
+  }
+}
+
+/** KL(target ‖ exp(input)) from log-probabilities, reduction "batchmean" for the per-sample divergence: F.klDiv. */
+export class KLDivLoss extends Loss<KLDivOptions, Tensor> {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return klDiv(input, target, this.options);
   }
 }
 

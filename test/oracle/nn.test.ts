@@ -3,59 +3,11 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
-import type { FloatDtype, Inputs, OracleCase } from "./harness";
-import { c, ints, paramsOf, prob, r, stateInputs, stateOf } from "./fixtures/inputs";
-
-/**
- * A module case: `make` builds the Backstep module and `torchMake` the PyTorch one; both load the same state (made by
- * Backstep's initialisation), run `call` on the inputs, and compare outputs, input gradients and every parameter's.
- */
-type Layer = B.Module & { forward(x: B.Tensor): unknown };
-
-/** Every moduleCase's maker, so the meta-test can tell which nn classes no case builds. */
-const makers: (() => B.Module)[] = [];
-
-function moduleCase(
-  name: string,
-  make: () => Layer,
-  torchMake: string,
-  inputs: () => Inputs,
-  opts: {
-    call?: (m: Layer, x: Inputs) => B.Tensor | B.Tensor[];
-    torchCall?: string;
-    index?: string[];
-    train?: boolean;
-  } = {},
-): OracleCase {
-  makers.push(make);
-  return {
-    name,
-    inputs: () => ({ ...inputs(), ...stateInputs("m.", make()) }),
-    index: opts.index,
-    ts: (x, dtype: FloatDtype) => {
-      const m = make().to(dtype);
-      m.loadStateDict(stateOf(x, "m."));
-      if (opts.train === false) m.eval();
-      const out = opts.call ? opts.call(m, x) : (m.forward(x.x) as B.Tensor);
-      return { out, report: { ...paramsOf(m), ...Object.fromEntries(m.namedBuffers()) } };
-    },
-    torch: `m = ${torchMake}.to(dtype)
-m.load_state_dict(state("m."))
-${opts.train === false ? "m.eval()" : ""}
-out = ${opts.torchCall ?? "m(x)"}
-report = {**dict(m.named_parameters()), **dict(m.named_buffers())}`,
-  };
-}
-
-/** A loss module: built with its options, called on the inputs `x` and `t`, as `criterion(x, t)` in PyTorch. */
-function lossCase(name: string, make: () => B.Module, torchMake: string, inputs: () => Inputs, index?: string[]) {
-  type Criterion = B.Module & { forward(x: B.Tensor, t: B.Tensor): B.Tensor };
-  return moduleCase(name, make as () => Layer, torchMake, inputs, {
-    call: (m, x) => (m as unknown as Criterion).forward(x.x, x.t),
-    torchCall: "m(x, t)",
-    index,
-  });
-}
+import type { Inputs, OracleCase } from "./harness";
+import { c, ints, r, stateInputs, stateOf } from "./fixtures/inputs";
+import { builtClasses, moduleCase } from "./fixtures/moduleCase";
+import type { Layer } from "./fixtures/moduleCase";
+import { lossModuleCases } from "./fixtures/lossModuleCases";
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
   (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
@@ -296,42 +248,8 @@ const cases: OracleCase[] = [
     () => ({ x: r([5, 4]) }),
     { train: false },
   ),
-  lossCase(
-    "MSELoss sum",
-    () => new B.nn.MSELoss({ reduction: "sum" }),
-    'nn.MSELoss(reduction="sum")',
-    () => ({
-      x: r([4, 3]),
-      t: c([4, 3]),
-    }),
-  ),
-  lossCase(
-    "CrossEntropyLoss labelSmoothing ignoreIndex",
-    () => new B.nn.CrossEntropyLoss({ labelSmoothing: 0.1, ignoreIndex: 2 }),
-    "nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=2)",
-    () => ({ x: r([6, 4]), t: ints([6], 4) }),
-    ["t"],
-  ),
-  lossCase(
-    "NLLLoss none",
-    () => new B.nn.NLLLoss({ reduction: "none" }),
-    'nn.NLLLoss(reduction="none")',
-    () => ({ x: r([5, 3]), t: ints([5], 3) }),
-    ["t"],
-  ),
-  lossCase(
-    "BCELoss",
-    () => new B.nn.BCELoss(),
-    "nn.BCELoss()",
-    () => ({ x: prob([4, 2]), t: prob([4, 2], false) }),
-  ),
-  // pos_weight is a buffer with PyTorch's key: loaded into both from Backstep's state
-  lossCase(
-    "BCEWithLogitsLoss posWeight",
-    () => new B.nn.BCEWithLogitsLoss({ posWeight: B.tensor([0.5, 2, 3], { dtype: "float64" }) }),
-    "nn.BCEWithLogitsLoss(pos_weight=torch.ones(3))",
-    () => ({ x: r([4, 3]), t: prob([4, 3], false) }),
-  ),
+  // the loss modules (fixtures/lossModuleCases.ts)
+  ...lossModuleCases,
   {
     name: "module stateDict has PyTorch's keys and values",
     inputs: () => ({ ...stateInputs("m.", new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.LayerNorm(3))) }),
@@ -368,16 +286,9 @@ const cases: OracleCase[] = [
   },
 ];
 
-/** The nn classes a case builds (each module in each maker's tree). */
-function builtClasses(): Set<unknown> {
-  const seen = new Set<unknown>();
-  for (const make of makers) for (const [, m] of make().namedModules()) seen.add(m.constructor);
-  return seen;
-}
-
 describeOracle("oracle: nn modules against PyTorch", cases, () => {
   it("every nn module class is built by at least one case", () => {
-    const built = builtClasses();
+    const built = builtClasses(cases);
     const classes = Object.entries(B.nn).filter(
       ([, v]) => typeof v === "function" && (v as { prototype: unknown }).prototype instanceof B.Module,
     );
