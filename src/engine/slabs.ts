@@ -54,6 +54,18 @@ export function recycle(s: Storage): void {
   freeBytes += s.byteLength;
 }
 
+/**
+ * Told of each fresh buffer's bytes (a slab, or a big tensor's own buffer), whatever made it: an op, a creation
+ * function (`zeros`, `randn`), a cast. The runner's memory limit measures at intervals of it: counting op outputs
+ * only, a loop keeping `zeros([1e7])` ran into the time limit instead, 60 s later.
+ */
+let onBuffer: ((bytes: number) => void) | null = null;
+
+/** Sets (or, with null, removes) the listener told of each fresh buffer. */
+export function watchBuffers(listener: ((bytes: number) => void) | null): void {
+  onBuffer = listener;
+}
+
 /** Zeroed storage of `size` elements: recycled, or its own array when tiny or big, else a view on a slab. */
 export function newStorage(ctor: StorageCtor, size: number): Storage {
   if (freeCount > 0) {
@@ -66,12 +78,17 @@ export function newStorage(ctor: StorageCtor, size: number): Storage {
     }
   }
   const bytes = size * ctor.BYTES_PER_ELEMENT;
-  if (bytes <= HEAP_MAX_BYTES || bytes > SLAB_MAX_BYTES) return new ctor(size);
+  if (bytes <= HEAP_MAX_BYTES) return new ctor(size);
+  if (bytes > SLAB_MAX_BYTES) {
+    onBuffer?.(bytes);
+    return new ctor(size);
+  }
   const k = 32 - Math.clz32(bytes - 1);
   let buffer = slabs[k];
   let offset = used[k];
   if (offset + bytes > buffer.byteLength) {
     buffer = slabs[k] = new ArrayBuffer(PER_SLAB << k);
+    onBuffer?.(PER_SLAB << k);
     offset = 0;
   }
   // 8-byte steps keep float64 views aligned

@@ -3,8 +3,8 @@
 // resourceLimits bounds only the worker's JS heap; a tensor's values live in ArrayBuffers outside it, so a model
 // that keeps typed arrays would run until the machine ran short. This thread's process.memoryUsage() counts its
 // own isolate's heap and ArrayBuffers (a worker has its own allocator), so the worker measures itself: every
-// `every` bytes of op outputs (a measure costs ~50 µs), and a run ends at the second measure in a row over the
-// limit (the first may count garbage the collector has not reached yet).
+// `every` bytes of fresh tensor buffers (engine/slabs.ts; a measure costs ~50 µs), and a run ends at the second
+// measure in a row over the limit (the first may count garbage the collector has not reached yet).
 
 export class MemoryGuard {
   private since = 0;

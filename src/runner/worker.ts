@@ -5,6 +5,7 @@ import * as engine from "../index";
 import type { TraceChunk } from "../trace/assembler";
 import { useWorkingDirectory } from "./cwd";
 import { diagnoseError } from "./errors";
+import { watchBuffers } from "../engine/slabs";
 import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";
 import { MemoryGuard } from "./memoryGuard";
 import type { WorkerInput, WorkerMessage, WorkerStart, WorkerWarmUp } from "./protocol";
@@ -36,10 +37,11 @@ function start(input: WorkerInput): void {
     post({ kind: "memory", usedBytes: used });
     realExit(1);
   });
+  // every fresh buffer counts, an op's or a creation function's (zeros, randn)
+  watchBuffers((bytes) => memory.allocated(bytes));
   const session = new ModelSession(engine, {
     ...input.options,
     progress,
-    onAllocate: (bytes) => memory.allocated(bytes),
     // a chunk is shared memory: posting it shares it, and the caller reads the records as they are committed
     onChunk: (chunk: TraceChunk) => post({ kind: "chunk", chunk }),
     onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),

@@ -36,10 +36,6 @@ export interface RecorderOptions extends CapOptions, StepOptions {
    */
   maxOps?: number;
   maxEvents?: number;
-  /**
-   * Told of each op output's size in bytes, recorded or not (the runner's memory limit measures at intervals of it).
-   */
-  onAllocate?: (bytes: number) => void;
   /** The loop the model entered last, if any (the runner knows its loops): where a flood most likely comes from. */
   currentLoop?: StepOptions["currentLoop"];
   /** Where the current op was called (the runner supplies a user-stack capture). */
@@ -141,7 +137,6 @@ export class Recorder implements EngineObserver {
     attrs: Readonly<Record<string, unknown>>,
     module: string | undefined,
   ): void {
-    this.options.onAllocate?.(output.data.byteLength);
     const steps = this.steps;
     const inBackward = this.inBackward > 0;
     // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none

@@ -75,6 +75,14 @@ const cases: Case[] = [
     ops: 1,
     loopOp: "add",
   },
+  // buffers a creation function makes count too (before, this ran into the time limit)
+  {
+    file: "bad-memory-bomb-creation.ts",
+    code: "memory-limit",
+    says: /used \d+ MB of memory \(its heap and typed arrays; the limit is 128 MB\).*loop at bad-memory-bomb-creation\.ts:7:1/,
+    token: "while",
+    ops: 1,
+  },
   // placed at the recursive call (the frame that repeats), not wherever the stack happened to run out
   {
     file: "bad-deep-recursion.ts",
