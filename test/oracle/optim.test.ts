@@ -1,52 +1,10 @@
-// Optimizers, schedulers, clipGradNorm and state dicts against PyTorch: parameters and state after several steps.
+// Optimizers, schedulers, clipGradNorm and state dicts against PyTorch: parameters, lr and momentum after each step.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
 import { describeOracle } from "./harness";
-import type { Inputs, OracleCase } from "./harness";
-import { c, r } from "./fixtures/inputs";
-
-const STEPS = 6;
-const data = (): Inputs => ({ w: r([3, 4]), b: r([3]), x: c([6, 4]), y: c([6, 3]) });
-
-/** The optimizer and scheduler classes train() has run (for the meta-test). */
-const trained = new Set<unknown>();
-
-/** The loop both sides run: mse of a linear layer, `STEPS` optimizer (and scheduler) steps. */
-function train(x: Inputs, opt: B.optim.Optimizer, sched?: B.optim.LRScheduler): Tensor[] {
-  trained.add(opt.constructor);
-  if (sched) trained.add(sched.constructor);
-  for (let i = 0; i < STEPS; i++) {
-    opt.zeroGrad();
-    B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y).backward();
-    opt.step();
-    sched?.step();
-  }
-  return [x.w.detach(), x.b.detach(), B.tensor(opt.lr, { dtype: x.w.dtype })];
-}
-const torchTrain = (opt: string, sched = "None"): string => `
-opt = ${opt}
-sched = ${sched}
-for i in range(${STEPS}):
-    opt.zero_grad()
-    F.mse_loss(F.linear(x, w, b), y).backward()
-    opt.step()
-    if sched is not None:
-        sched.step()
-out = [w.detach(), b.detach(), torch.tensor(opt.param_groups[0]["lr"], dtype=dtype)]`;
-
-const optimCase = (
-  name: string,
-  make: (p: Tensor[]) => [B.optim.Optimizer, B.optim.LRScheduler?],
-  opt: string,
-  sched?: string,
-): OracleCase => ({
-  name,
-  inputs: data,
-  noBackward: true,
-  ts: (x) => train(x, ...make([x.w, x.b])),
-  torch: torchTrain(opt, sched),
-});
+import type { OracleCase } from "./harness";
+import { data, optimCase, schedulerCase, torchTrain, train, trained } from "./optimTraining";
 
 const cases: OracleCase[] = [
   optimCase("SGD", (p) => [new B.optim.SGD(p, { lr: 0.1 })], "torch.optim.SGD([w, b], lr=0.1)"),
@@ -78,32 +36,26 @@ const cases: OracleCase[] = [
     (p) => [new B.optim.RMSprop(p, { lr: 0.01, alpha: 0.9, centered: true, momentum: 0.5, weightDecay: 0.01 })],
     "torch.optim.RMSprop([w, b], lr=0.01, alpha=0.9, centered=True, momentum=0.5, weight_decay=0.01)",
   ),
-  optimCase(
+  schedulerCase(
     "StepLR",
-    (p) => {
-      const o = new B.optim.SGD(p, { lr: 0.2 });
-      return [o, new B.optim.StepLR(o, 2, { gamma: 0.5 })];
-    },
-    "torch.optim.SGD([w, b], lr=0.2)",
-    "torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)",
+    [(p) => new B.optim.SGD(p, { lr: 0.2 }), "torch.optim.SGD([w, b], lr=0.2)"],
+    [(o) => new B.optim.StepLR(o, 2, { gamma: 0.5 }), "torch.optim.lr_scheduler.StepLR(opt, 2, gamma=0.5)"],
   ),
-  optimCase(
+  schedulerCase(
     "CosineAnnealingLR",
-    (p) => {
-      const o = new B.optim.Adam(p, { lr: 0.05 });
-      return [o, new B.optim.CosineAnnealingLR(o, 4, { etaMin: 0.001 })];
-    },
-    "torch.optim.Adam([w, b], lr=0.05)",
-    "torch.optim.lr_scheduler.CosineAnnealingLR(opt, 4, eta_min=0.001)",
+    [(p) => new B.optim.Adam(p, { lr: 0.05 }), "torch.optim.Adam([w, b], lr=0.05)"],
+    [
+      (o) => new B.optim.CosineAnnealingLR(o, 4, { etaMin: 0.001 }),
+      "torch.optim.lr_scheduler.CosineAnnealingLR(opt, 4, eta_min=0.001)",
+    ],
   ),
-  optimCase(
+  schedulerCase(
     "LambdaLR",
-    (p) => {
-      const o = new B.optim.AdamW(p, { lr: 0.05 });
-      return [o, new B.optim.LambdaLR(o, (e) => 1 / (1 + e))];
-    },
-    "torch.optim.AdamW([w, b], lr=0.05)",
-    "torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (1 + e))",
+    [(p) => new B.optim.AdamW(p, { lr: 0.05 }), "torch.optim.AdamW([w, b], lr=0.05)"],
+    [
+      (o) => new B.optim.LambdaLR(o, (e) => 1 / (1 + e)),
+      "torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (1 + e))",
+    ],
   ),
   {
     name: "clipGradNorm clips (returns the norm before clipping)",
