@@ -7,5 +7,7 @@ export { Adam, AdamW } from "./adam";
 export type { AdamOptions } from "./adam";
 export { RMSprop } from "./rmsprop";
 export type { RMSpropOptions } from "./rmsprop";
+export { Adagrad } from "./adagrad";
+export type { AdagradOptions } from "./adagrad";
 export { LRScheduler, StepLR, CosineAnnealingLR, LambdaLR } from "./scheduler";
 export * as lrScheduler from "./scheduler";

@@ -36,6 +36,14 @@ const cases: OracleCase[] = [
     (p) => [new B.optim.RMSprop(p, { lr: 0.01, alpha: 0.9, centered: true, momentum: 0.5, weightDecay: 0.01 })],
     "torch.optim.RMSprop([w, b], lr=0.01, alpha=0.9, centered=True, momentum=0.5, weight_decay=0.01)",
   ),
+  optimCase("Adagrad", (p) => [new B.optim.Adagrad(p, { lr: 0.1 })], "torch.optim.Adagrad([w, b], lr=0.1)"),
+  optimCase(
+    "Adagrad lr decay, weight decay, initial accumulator, eps",
+    (p) => [
+      new B.optim.Adagrad(p, { lr: 0.2, lrDecay: 0.1, weightDecay: 0.05, initialAccumulatorValue: 0.5, eps: 1e-3 }),
+    ],
+    "torch.optim.Adagrad([w, b], lr=0.2, lr_decay=0.1, weight_decay=0.05, initial_accumulator_value=0.5, eps=1e-3)",
+  ),
   schedulerCase(
     "StepLR",
     [(p) => new B.optim.SGD(p, { lr: 0.2 }), "torch.optim.SGD([w, b], lr=0.2)"],
@@ -83,18 +91,23 @@ const cases: OracleCase[] = [
       "F.mse_loss(F.linear(x, w, b), y).backward()\nout = [nn.utils.clip_grad_norm_([w, b], 100, float('inf')), w.grad]",
   },
   {
-    name: "optimizer stateDict: PyTorch's keys and values (Adam, RMSprop)",
+    name: "optimizer stateDict: PyTorch's keys and values (Adam, RMSprop, Adagrad before and after steps)",
     inputs: data,
     noBackward: true,
     ts: (x) => {
       const adam = new B.optim.Adam([x.w, x.b], { lr: 0.01 });
       const rms = new B.optim.RMSprop([x.w, x.b], { lr: 0.01, momentum: 0.5, centered: true });
+      const adagrad = new B.optim.Adagrad([x.w, x.b], { lr: 0.1, lrDecay: 0.01 });
       train(x, adam);
       train(x, rms);
+      train(x, adagrad);
+      const fresh = new B.optim.Adagrad([x.w, x.b], { initialAccumulatorValue: 0.3 });
       const report: Record<string, Tensor> = {};
       for (const [o, tag] of [
         [adam, "adam"],
         [rms, "rms"],
+        [adagrad, "adagrad"],
+        [fresh, "fresh"],
       ] as const) {
         for (const [i, s] of Object.entries(o.stateDict().state)) {
           for (const [k, v] of Object.entries(s))
@@ -106,7 +119,10 @@ const cases: OracleCase[] = [
     torch: `${torchTrain("torch.optim.Adam([w, b], lr=0.01)")}
 adam = opt
 ${torchTrain("torch.optim.RMSprop([w, b], lr=0.01, momentum=0.5, centered=True)")}
-report = {f"{tag}.{i}.{k}": (v if torch.is_tensor(v) else torch.tensor(v)).to(dtype) for o, tag in [(adam, "adam"), (opt, "rms")] for i, s in o.state_dict()["state"].items() for k, v in s.items()}
+rms = opt
+${torchTrain("torch.optim.Adagrad([w, b], lr=0.1, lr_decay=0.01)")}
+fresh = torch.optim.Adagrad([w, b], initial_accumulator_value=0.3)
+report = {f"{tag}.{i}.{k}": (v if torch.is_tensor(v) else torch.tensor(v)).to(dtype) for o, tag in [(adam, "adam"), (rms, "rms"), (opt, "adagrad"), (fresh, "fresh")] for i, s in o.state_dict()["state"].items() for k, v in s.items()}
 out = [w.detach()]`,
   },
 ];
@@ -118,7 +134,7 @@ describeOracle("oracle: optimizers and schedulers against PyTorch", cases, () =>
       const proto = typeof v === "function" ? (v as { prototype: unknown }).prototype : null;
       return proto instanceof B.optim.Optimizer || proto instanceof B.optim.LRScheduler;
     });
-    assert.ok(classes.length >= 7, `found the optim classes (${classes.length})`);
+    assert.ok(classes.length >= 8, `found the optim classes (${classes.length})`);
     const missing = classes.filter(([, v]) => !trained.has(v)).map(([k]) => k);
     assert.deepEqual(missing, [], `optimizers/schedulers no oracle case trains: ${missing.join(", ")}`);
   });
