@@ -48,7 +48,8 @@ export interface NormalizeOptions {
 
 /**
  * x / max(‖x‖_p, ε) along `dim`, as PyTorch's normalize (x.norm(p, dim, keepdim).clamp_min(eps)): the clamp passes no
- * gradient, so a zero vector's gradient is δ/ε, the norm's own 0 there (PyTorch's subgradient) keeping it finite.
+ * gradient under ε, so a zero vector's gradient is δ/ε, the norm's own 0 there (PyTorch's subgradient) keeping it
+ * finite.
  */
 export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
   const p = opts.p ?? 2;
@@ -84,17 +85,17 @@ export function cosineEmbeddingLoss(
     throw new ShapeError(
       `cosineEmbeddingLoss: a target ${fmt(y.shape)} needs ${rank === 2 ? "[N, D]" : "[D]"} inputs, got x1 ${fmt(x1.shape)} and x2 ${fmt(x2.shape)}`,
     );
-  checkPair("cosineEmbeddingLoss", x1, x2, ["x1", "x2"]);
+  const pairs = checkPair("cosineEmbeddingLoss", x1, x2, ["x1", "x2"]).slice(0, rank - 1);
+  if (!sameShape(pairs, y.shape))
+    throw new ShapeError(
+      `cosineEmbeddingLoss: target ${fmt(y.shape)} does not match the ${fmt(pairs)} pairs of x1 ${fmt(x1.shape)} and x2 ${fmt(x2.shape)}`,
+    );
   const d = rank - 1;
   const EPSILON = Math.fround(1e-12);
   const dot = ops.sum(ops.mul(x1, x2), d);
   const sq1 = ops.add(ops.sum(ops.square(x1), d), EPSILON);
   const sq2 = ops.add(ops.sum(ops.square(x2), d), EPSILON);
   const cos = ops.div(dot, ops.sqrt(ops.mul(sq1, sq2)));
-  if (!sameShape(cos.shape, y.shape))
-    throw new ShapeError(
-      `cosineEmbeddingLoss: target ${fmt(y.shape)} does not match the ${fmt(cos.shape)} pairs of x1 ${fmt(x1.shape)} and x2 ${fmt(x2.shape)}`,
-    );
   const similar = ops.where(ops.eq(y, 1), ops.sub(1, cos), 0);
   const dissimilar = ops.where(ops.eq(y, -1), ops.clamp(ops.sub(cos, opts.margin ?? 0), 0), 0);
   return reduce("cosineEmbeddingLoss", ops.add(similar, dissimilar), opts.reduction);
