@@ -9,5 +9,5 @@ export { RMSprop } from "./rmsprop";
 export type { RMSpropOptions } from "./rmsprop";
 export { Adagrad } from "./adagrad";
 export type { AdagradOptions } from "./adagrad";
-export { LRScheduler, StepLR, CosineAnnealingLR, LambdaLR } from "./scheduler";
-export * as lrScheduler from "./scheduler";
+export * from "./lrScheduler";
+export * as lrScheduler from "./lrScheduler";

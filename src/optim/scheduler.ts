@@ -86,3 +86,95 @@ export class LambdaLR extends LRScheduler {
     return this.baseLr * f;
   }
 }
+
+/** lr = base · γ^epoch. */
+export class ExponentialLR extends LRScheduler {
+  readonly gamma: number;
+  /** `ExponentialLR(opt, gamma)`, as PyTorch's arguments; or `ExponentialLR(opt, { gamma })`. */
+  constructor(optimizer: Optimizer, gamma: number | { gamma: number }) {
+    super(optimizer);
+    const g = typeof gamma === "object" && gamma !== null ? gamma.gamma : gamma;
+    this.gamma = positive("ExponentialLR", "gamma", g);
+    this.step();
+  }
+  protected lrAt(epoch: number): number {
+    return this.baseLr * Math.pow(this.gamma, epoch);
+  }
+}
+
+/** lr = base · γ^(milestones passed): each milestone epoch multiplies the lr by γ (a repeated one twice). */
+export class MultiStepLR extends LRScheduler {
+  /** The milestones in increasing order (PyTorch counts them, so their order does not matter). */
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+  /** `MultiStepLR(opt, [30, 80], { gamma })`, as PyTorch's arguments; or `(opt, { milestones, gamma })`. */
+  constructor(
+    optimizer: Optimizer,
+    milestones: readonly number[] | { milestones: readonly number[]; gamma?: number },
+    opts: { gamma?: number } = {},
+  ) {
+    super(optimizer);
+    const o =
+      typeof milestones === "object" && milestones !== null && "milestones" in milestones
+        ? milestones
+        : { ...opts, milestones };
+    if (!Array.isArray(o.milestones))
+      throw new TypeError(`MultiStepLR: milestones must be a list of epochs, got ${String(o.milestones)}`);
+    const bad = o.milestones.find((m) => !(Number.isInteger(m) && m >= 0));
+    if (bad !== undefined)
+      throw new RangeError(`MultiStepLR: milestones must be epochs (integers ≥ 0), got ${String(bad)}`);
+    this.milestones = [...o.milestones].sort((a, b) => a - b);
+    this.gamma = positive("MultiStepLR", "gamma", o.gamma ?? 0.1);
+    this.step();
+  }
+  protected lrAt(epoch: number): number {
+    return this.baseLr * Math.pow(this.gamma, this.milestones.filter((m) => m <= epoch).length);
+  }
+}
+
+export interface LinearLROptions {
+  /** The lr factor at epoch 0, in (0, 1]. Default 1/3. */
+  startFactor?: number;
+  /** The lr factor from epoch totalIters on, in [0, 1]. Default 1. */
+  endFactor?: number;
+  /** Epochs over which the factor moves from startFactor to endFactor. Default 5. */
+  totalIters?: number;
+}
+
+/** lr = base · (f₀ + (f₁ − f₀)·min(epoch, T)/T): a linear warm-up (or decay) over T epochs, then constant. */
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+  /** `LinearLR(opt, { startFactor, endFactor, totalIters })` (PyTorch's keyword arguments; all optional). */
+  constructor(optimizer: Optimizer, opts: LinearLROptions = {}) {
+    super(optimizer);
+    if (typeof opts !== "object" || opts === null)
+      throw new TypeError(
+        `LinearLR: pass the options as one object, e.g. new LinearLR(opt, { startFactor: 0.5, totalIters: 4 }); got ${String(opts)}`,
+      );
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = opts;
+    // 0 is refused: PyTorch 1.13 takes it, then divides by zero at the next step (PyTorch 2 refuses it too)
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${String(startFactor)}`);
+    if (!(endFactor >= 0 && endFactor <= 1))
+      throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${String(endFactor)}`);
+    if (!(Number.isInteger(totalIters) && totalIters > 0))
+      throw new RangeError(`LinearLR: totalIters must be a positive integer, got ${String(totalIters)}`);
+    this.startFactor = startFactor;
+    this.endFactor = endFactor;
+    this.totalIters = totalIters;
+    this.step();
+  }
+  protected lrAt(epoch: number): number {
+    const f0 = this.startFactor,
+      f1 = this.endFactor;
+    return this.baseLr * (f0 + ((f1 - f0) * Math.min(this.totalIters, epoch)) / this.totalIters);
+  }
+}
+
+/** `value` if it is a positive number, else a RangeError naming the scheduler and the option. */
+function positive(cls: string, name: string, value: unknown): number {
+  if (typeof value === "number" && value > 0 && Number.isFinite(value)) return value;
+  throw new RangeError(`${cls}: ${name} must be a positive number, got ${String(value)}`);
+}

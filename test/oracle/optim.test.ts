@@ -65,6 +65,40 @@ const cases: OracleCase[] = [
       "torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (1 + e))",
     ],
   ),
+  schedulerCase(
+    "ExponentialLR",
+    [(p) => new B.optim.SGD(p, { lr: 0.2, momentum: 0.5 }), "torch.optim.SGD([w, b], lr=0.2, momentum=0.5)"],
+    [(o) => new B.optim.ExponentialLR(o, 0.7), "torch.optim.lr_scheduler.ExponentialLR(opt, 0.7)"],
+  ),
+  schedulerCase(
+    "MultiStepLR across milestones",
+    [(p) => new B.optim.SGD(p, { lr: 0.2 }), "torch.optim.SGD([w, b], lr=0.2)"],
+    [
+      (o) => new B.optim.MultiStepLR(o, [2, 4], { gamma: 0.5 }),
+      "torch.optim.lr_scheduler.MultiStepLR(opt, [2, 4], gamma=0.5)",
+    ],
+  ),
+  schedulerCase(
+    "MultiStepLR milestones unordered and repeated (each counted)",
+    [(p) => new B.optim.Adam(p, { lr: 0.05 }), "torch.optim.Adam([w, b], lr=0.05)"],
+    [
+      (o) => new B.optim.MultiStepLR(o, { milestones: [5, 1, 5], gamma: 0.3 }),
+      "torch.optim.lr_scheduler.MultiStepLR(opt, [5, 1, 5], gamma=0.3)",
+    ],
+  ),
+  schedulerCase(
+    "LinearLR past totalIters",
+    [(p) => new B.optim.Adam(p, { lr: 0.05 }), "torch.optim.Adam([w, b], lr=0.05)"],
+    [
+      (o) => new B.optim.LinearLR(o, { startFactor: 0.25, endFactor: 0.9, totalIters: 3 }),
+      "torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, end_factor=0.9, total_iters=3)",
+    ],
+  ),
+  schedulerCase(
+    "LinearLR defaults (1/3 to 1 over 5 epochs)",
+    [(p) => new B.optim.SGD(p, { lr: 0.3 }), "torch.optim.SGD([w, b], lr=0.3)"],
+    [(o) => new B.optim.LinearLR(o), "torch.optim.lr_scheduler.LinearLR(opt)"],
+  ),
   {
     name: "clipGradNorm clips (returns the norm before clipping)",
     inputs: data,
@@ -134,7 +168,7 @@ describeOracle("oracle: optimizers and schedulers against PyTorch", cases, () =>
       const proto = typeof v === "function" ? (v as { prototype: unknown }).prototype : null;
       return proto instanceof B.optim.Optimizer || proto instanceof B.optim.LRScheduler;
     });
-    assert.ok(classes.length >= 8, `found the optim classes (${classes.length})`);
+    assert.ok(classes.length >= 11, `found the optim classes (${classes.length})`);
     const missing = classes.filter(([, v]) => !trained.has(v)).map(([k]) => k);
     assert.deepEqual(missing, [], `optimizers/schedulers no oracle case trains: ${missing.join(", ")}`);
   });
