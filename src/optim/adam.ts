@@ -13,7 +13,8 @@ export interface AdamOptions {
 }
 
 export class Adam extends Optimizer {
-  readonly betas: [number, number];
+  /** β₁, β₂ (OneCycleLR cycles β₁, as PyTorch's does its param_groups' betas[0]). */
+  betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
   readonly amsgrad: boolean;

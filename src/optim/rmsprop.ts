@@ -16,7 +16,8 @@ export class RMSprop extends Optimizer {
   readonly alpha: number;
   readonly eps: number;
   readonly weightDecay: number;
-  readonly momentum: number;
+  /** μ (OneCycleLR cycles it, as PyTorch's does its param_groups' momentum). */
+  momentum: number;
   readonly centered: boolean;
 
   constructor(params: ParamsInput, opts: RMSpropOptions = {}) {

@@ -2,15 +2,18 @@
 import type { Optimizer } from "./optimizer";
 
 export abstract class LRScheduler {
-  /** The optimizer's lr when the scheduler was made (PyTorch's base_lrs[0]). */
+  /** The lr the schedule starts from (PyTorch's base_lrs[0]): the optimizer's when made, OneCycleLR's maxLr/div. */
   readonly baseLr: number;
   /** Epochs stepped so far: 0 after construction, as PyTorch's last_epoch. */
   lastEpoch = -1;
 
-  constructor(readonly optimizer: Optimizer) {
+  constructor(
+    readonly optimizer: Optimizer,
+    baseLr?: number,
+  ) {
     if (!(optimizer && typeof optimizer.lr === "number"))
       throw new TypeError(`${new.target.name}: the first argument must be an optimizer`);
-    this.baseLr = optimizer.lr;
+    this.baseLr = baseLr ?? optimizer.lr;
   }
 
   /** The learning rate for epoch `epoch`. */

@@ -12,7 +12,8 @@ export interface SGDOptions {
 }
 
 export class SGD extends Optimizer {
-  readonly momentum: number;
+  /** μ (OneCycleLR cycles it, as PyTorch's does its param_groups' momentum). */
+  momentum: number;
   readonly dampening: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;

@@ -41,6 +41,7 @@ describe("learning-rate schedulers' options", () => {
   it("optim.lrScheduler holds every scheduler, as torch.optim.lr_scheduler", () => {
     for (const name of ["StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "CosineAnnealingLR", "LambdaLR"])
       assert.equal(optim.lrScheduler[name as keyof typeof optim.lrScheduler], optim[name as keyof typeof optim], name);
+    assert.equal(optim.lrScheduler.OneCycleLR, optim.OneCycleLR);
   });
 
   it("says what is wrong with an options object", () => {

@@ -99,6 +99,66 @@ const cases: OracleCase[] = [
     [(p) => new B.optim.SGD(p, { lr: 0.3 }), "torch.optim.SGD([w, b], lr=0.3)"],
     [(o) => new B.optim.LinearLR(o), "torch.optim.lr_scheduler.LinearLR(opt)"],
   ),
+  schedulerCase(
+    "OneCycleLR cos, SGD's momentum cycled",
+    [(p) => new B.optim.SGD(p, { lr: 0.1, momentum: 0.9 }), "torch.optim.SGD([w, b], lr=0.1, momentum=0.9)"],
+    [
+      (o) => new B.optim.OneCycleLR(o, 0.5, { totalSteps: 8 }),
+      "torch.optim.lr_scheduler.OneCycleLR(opt, 0.5, total_steps=8)",
+    ],
+    8,
+  ),
+  schedulerCase(
+    "OneCycleLR linear, Adam's β₁ cycled (epochs × stepsPerEpoch)",
+    [(p) => new B.optim.Adam(p, { lr: 0.01 }), "torch.optim.Adam([w, b], lr=0.01)"],
+    [
+      (o) =>
+        new B.optim.OneCycleLR(o, {
+          maxLr: 0.05,
+          epochs: 2,
+          stepsPerEpoch: 4,
+          pctStart: 0.25,
+          annealStrategy: "linear",
+          divFactor: 10,
+          finalDivFactor: 100,
+        }),
+      `torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.05, epochs=2, steps_per_epoch=4, pct_start=0.25,
+    anneal_strategy="linear", div_factor=10, final_div_factor=100)`,
+    ],
+    8,
+  ),
+  schedulerCase(
+    "OneCycleLR threePhase, RMSprop's momentum cycled (from 0)",
+    [(p) => new B.optim.RMSprop(p, { lr: 0.01 }), "torch.optim.RMSprop([w, b], lr=0.01)"],
+    [
+      (o) => new B.optim.OneCycleLR(o, 0.02, { totalSteps: 10, threePhase: true, baseMomentum: 0.8, maxMomentum: 0.9 }),
+      "torch.optim.lr_scheduler.OneCycleLR(opt, 0.02, total_steps=10, three_phase=True, base_momentum=0.8, max_momentum=0.9)",
+    ],
+    10,
+  ),
+  schedulerCase(
+    "OneCycleLR gives a plain SGD momentum, as PyTorch's",
+    [(p) => new B.optim.SGD(p, { lr: 0.1 }), "torch.optim.SGD([w, b], lr=0.1)"],
+    [
+      (o) => new B.optim.OneCycleLR(o, 0.3, { totalSteps: 6 }),
+      "torch.optim.lr_scheduler.OneCycleLR(opt, 0.3, total_steps=6)",
+    ],
+  ),
+  schedulerCase(
+    "OneCycleLR threePhase linear without cycleMomentum (Adagrad)",
+    [(p) => new B.optim.Adagrad(p, { lr: 0.1 }), "torch.optim.Adagrad([w, b], lr=0.1)"],
+    [
+      (o) =>
+        new B.optim.OneCycleLR(o, 0.3, {
+          totalSteps: 6,
+          threePhase: true,
+          annealStrategy: "linear",
+          cycleMomentum: false,
+        }),
+      `torch.optim.lr_scheduler.OneCycleLR(opt, 0.3, total_steps=6, three_phase=True, anneal_strategy="linear",
+    cycle_momentum=False)`,
+    ],
+  ),
   {
     name: "clipGradNorm clips (returns the norm before clipping)",
     inputs: data,
@@ -168,7 +228,7 @@ describeOracle("oracle: optimizers and schedulers against PyTorch", cases, () =>
       const proto = typeof v === "function" ? (v as { prototype: unknown }).prototype : null;
       return proto instanceof B.optim.Optimizer || proto instanceof B.optim.LRScheduler;
     });
-    assert.ok(classes.length >= 11, `found the optim classes (${classes.length})`);
+    assert.ok(classes.length >= 12, `found the optim classes (${classes.length})`);
     const missing = classes.filter(([, v]) => !trained.has(v)).map(([k]) => k);
     assert.deepEqual(missing, [], `optimizers/schedulers no oracle case trains: ${missing.join(", ")}`);
   });
