@@ -19,6 +19,14 @@ class RunTimeout(BaseException):
     """Raised in the model's thread when the time limit passes."""
 
 
+class RunMemoryLimit(BaseException):
+    """Raised in the model's thread when the runner finds the process over its memory limit (it sends SIGUSR1)."""
+
+
+# the runner's signal that the process is over its memory limit (none on Windows, where the runner kills it instead)
+_MEMORY_SIGNAL = getattr(signal, "SIGUSR1", None)
+
+
 def _where(loc, program):
     rel = os.path.relpath(loc["file"], os.path.dirname(program))
     return "%s:%d:%d" % (loc["file"] if rel.startswith("..") else rel, loc["line"], loc["column"])
@@ -54,6 +62,8 @@ def diagnose(exc, rec, program, timeout_s):
         return _diagnostic("timeout", "The model ran longer than %g s and was stopped." % timeout_s, program, loc)
     if isinstance(exc, SystemExit):
         return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there. Remove the call: Backstep runs the model for you." % (exc.code,), program, loc)
+    if isinstance(exc, RunMemoryLimit):
+        return _diagnostic("memory-limit", "The model went over the memory limit and was stopped.", program, loc)
     if isinstance(exc, MemoryError):
         return _diagnostic("memory-limit", "The model ran out of memory (MemoryError).", program, loc)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -80,6 +90,10 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             raise RunTimeout()
         old_alarm = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout_s)
+    if _MEMORY_SIGNAL is not None:
+        def on_memory(_signum, _frame):
+            raise RunMemoryLimit()
+        signal.signal(_MEMORY_SIGNAL, on_memory)
     try:
         with open(program, encoding="utf-8") as f:
             code = compile(f.read(), program, "exec")
@@ -107,6 +121,9 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         if timeout_s:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_alarm)
+        if _MEMORY_SIGNAL is not None:
+            # while the trace is written, a second signal must not end the process (SIGUSR1's default does)
+            signal.signal(_MEMORY_SIGNAL, signal.SIG_IGN)
         rec.uninstall()
         rec.updates.flush()  # the last step's update, into its statistics
         rec.end_series_step()

@@ -122,6 +122,14 @@ class Contract(unittest.TestCase):
         self.assertIn(d["loc"]["line"], (4, 5), "the endless loop")
         self.assertEqual(len(trace["ops"]), 2)
 
+    def test_the_runners_memory_signal_stops_the_model_at_its_line_and_keeps_the_trace(self):
+        # the runner sends SIGUSR1 when the process is over its memory limit; here the model sends it to itself
+        path = model_file("import os, signal, torch\nw = torch.ones(2, requires_grad=True)\ny = (w * 3).sum()\nos.kill(os.getpid(), signal.SIGUSR1)\nz = y * 2\n")
+        trace, _ = record(path)
+        [d] = [d for d in trace["diagnostics"] if d["severity"] == "error"]
+        self.assertEqual((d["code"], d["loc"]["line"]), ("memory-limit", 4))
+        self.assertEqual(len(trace["ops"]), 2, "stopped before z")
+
     def test_nan_is_encoded_as_the_typescript_codec_reads_it(self):
         path = model_file("import torch\nw = torch.tensor([1.0, -1.0], requires_grad=True)\n\ndef step():\n    y = torch.log(w)\n    return y.sum()\n")
         trace, _ = record(path)

@@ -152,7 +152,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           read();
           break;
         case "memory":
-          stop("memory-limit", (place) => memoryMessage(options, memoryMb, place, m.usedBytes / 2 ** 20));
+          stop("memory-limit", (place) => memoryMessage(options, memoryMb, place, { usedMb: m.usedBytes / 2 ** 20 }));
           break;
         case "file":
           timings.compiledMs ??= since();

@@ -33,13 +33,26 @@ function fmtSeconds(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
-/** `place`: where the model was (" It was last seen entering the loop at m.ts:4:1."), or "". */
-export function timeoutMessage(options: RunOptions, timeoutMs: number, place: string): string {
-  return `The model ran longer than ${fmtSeconds(timeoutMs)} and was stopped.${place} What it recorded until then is kept; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
+/** What a limit's message says besides where: the model's use, when seen, and whether its record was kept. */
+export interface LimitFacts {
+  /** What the model was seen using, in MB (memory limit). */
+  usedMb?: number;
+  /** What the memory limit measures (a TypeScript model's worker: its heap and typed arrays). */
+  what?: string;
+  /** False when the model was killed before its record could be written (a .py model that did not stop). */
+  kept?: boolean;
 }
 
-/** `usedMb`: what the worker was seen using (heap and typed arrays), when known. */
-export function memoryMessage(options: RunOptions, limitMb: number, place: string, usedMb?: number): string {
-  const used = usedMb === undefined ? `more than ${fmtMb(limitMb)}` : fmtMb(usedMb);
-  return `The model used ${used} of memory (its heap and typed arrays; the limit is ${fmtMb(limitMb)}) and was stopped.${place} What it recorded until then is kept; if it needs more, raise the memory limit (${limitName(options, "memory")}).`;
+const keptText = (kept: boolean | undefined): string =>
+  kept === false ? "It did not stop when asked, so what it recorded is lost" : "What it recorded until then is kept";
+
+/** `place`: where the model was (" It was last seen entering the loop at m.ts:4:1."), or "". */
+export function timeoutMessage(options: RunOptions, timeoutMs: number, place: string, facts: LimitFacts = {}): string {
+  return `The model ran longer than ${fmtSeconds(timeoutMs)} and was stopped.${place} ${keptText(facts.kept)}; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
+}
+
+export function memoryMessage(options: RunOptions, limitMb: number, place: string, facts: LimitFacts = {}): string {
+  const used = facts.usedMb === undefined ? `more than ${fmtMb(limitMb)}` : fmtMb(facts.usedMb);
+  const what = facts.what ?? "its heap and typed arrays";
+  return `The model used ${used} of memory (${what}; the limit is ${fmtMb(limitMb)}) and was stopped.${place} ${keptText(facts.kept)}; if it needs more, raise the memory limit (${limitName(options, "memory")}).`;
 }

@@ -21,11 +21,24 @@ const ENVIRONMENT_EXIT = 3;
 /** Importing torch is not the model's time: the child gets this long on top of the model's limit. */
 const STARTUP_GRACE_MS = 30_000;
 const MEMORY_POLL_MS = 200;
+/**
+ * Over the memory limit, the recorder is first asked to stop the model where it is (SIGUSR1: it raises at the model's
+ * line and writes what it recorded); killed if it has not ended within this, or grows past MEMORY_HARD_FACTOR × the
+ * limit meanwhile. Killed at once, a run lost its trace and its line.
+ */
+const MEMORY_GRACE_MS = 10_000;
+const MEMORY_HARD_FACTOR = 1.5;
 
 export interface PythonRunOptions extends RunOptions {
   /** The interpreter: a path or a command on PATH (default python3). */
   python?: string;
 }
+
+/** What the memory limit of a .py model measures. */
+const RESIDENT = "the Python process's resident memory";
+
+/** The recorder's "(at model.py:4:9)" at the end of a message, as " (at model.py:4:9)", or "". */
+const placeOf = (message: string): string => / \(at [^()]*\)$/.exec(message)?.[0] ?? "";
 
 /** Resident memory of a process in MB (Linux /proc), or undefined where that is not available. */
 function rssMb(pid: number): number | undefined {
@@ -130,12 +143,20 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     };
     // the recorder stops the model itself at timeoutMs and keeps the partial trace; this is for a model stuck in C code
     const timer = setTimeout(
-      () => stop("timeout", timeoutMessage(options, timeoutMs, "")),
+      () => stop("timeout", timeoutMessage(options, timeoutMs, "", { kept: false })),
       timeoutMs + STARTUP_GRACE_MS,
     );
+    let memoryAsked = 0;
+    let memorySeenMb: number | undefined;
     const memTimer = setInterval(() => {
       const mb = child.pid === undefined ? undefined : rssMb(child.pid);
-      if (mb !== undefined && mb > memoryMb) stop("memory-limit", memoryMessage(options, memoryMb, "", mb));
+      if (mb === undefined || mb <= memoryMb) return;
+      memorySeenMb = Math.max(mb, memorySeenMb ?? 0);
+      if (memoryAsked === 0 && process.platform !== "win32") {
+        memoryAsked = Date.now();
+        child.kill("SIGUSR1");
+      } else if (Date.now() - memoryAsked > MEMORY_GRACE_MS || mb > MEMORY_HARD_FACTOR * memoryMb)
+        stop("memory-limit", memoryMessage(options, memoryMb, "", { usedMb: mb, what: RESIDENT, kept: false }));
     }, MEMORY_POLL_MS);
     const onAbort = (): void => stop("cancelled", "The run was cancelled.");
     options.signal?.addEventListener("abort", onAbort);
@@ -180,10 +201,12 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         return;
       }
       const recorded = trace.diagnostics;
-      // the recorder stopped the model at the time limit: say how this caller's user raises it
+      // the recorder stopped the model at the time or memory limit: say how this caller's user raises it
       for (const d of recorded)
         if (d.code === "timeout")
           d.message += ` What it recorded until then is kept; if it is not stuck, raise the time limit (${limitName(options, "time")}).`;
+        else if (d.code === "memory-limit" && memoryAsked > 0)
+          d.message = memoryMessage(options, memoryMb, placeOf(d.message), { usedMb: memorySeenMb, what: RESIDENT });
       trace.diagnostics = [...recorded, ...computeDiagnostics(trace, healthOf(trace), options)];
       const error = recorded.find((d) => d.severity === "error");
       resolvePromise({

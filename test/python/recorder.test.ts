@@ -201,4 +201,30 @@ describe("python recorder (backstep_torch)", function () {
     assert.ok(r.error?.loc && [4, 5].includes(r.error.loc.line));
     assert.equal(r.trace.ops.length, 2);
   });
+
+  it("stops a model at the memory limit at its line, with the partial trace (it was killed, its trace and line lost)", async () => {
+    const dir = tmp();
+    const file = join(dir, "bomb.py");
+    writeFileSync(
+      file,
+      [
+        "import torch",
+        "w = torch.ones(2, requires_grad=True)",
+        "y = (w * 3).sum()",
+        "hog = []",
+        "while True:",
+        "    hog.append(torch.ones(5_000_000))",
+        "",
+      ].join("\n"),
+    );
+    // importing torch takes ~230 MB here; each iteration keeps 20 MB more
+    const r = await runModel(file, { python: PYTHON, memoryLimitMb: 450, timeoutMs: 60_000 });
+    assert.equal(r.error?.code, "memory-limit");
+    assert.match(
+      r.error?.message ?? "",
+      /^The model used \d+ MB of memory \(the Python process's resident memory; the limit is 450 MB\) and was stopped\. \(at bomb\.py:6:\d+\) What it recorded until then is kept/,
+    );
+    assert.deepEqual(r.error?.loc && [r.error.loc.file, r.error.loc.line], [file, 6]);
+    assert.equal(r.trace.ops.length, 2);
+  });
 });
