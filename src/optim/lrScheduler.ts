@@ -3,3 +3,5 @@ export { LRScheduler, StepLR, MultiStepLR, ExponentialLR, LinearLR, CosineAnneal
 export type { LinearLROptions } from "./scheduler";
 export { OneCycleLR } from "./oneCycle";
 export type { OneCycleLROptions } from "./oneCycle";
+export { ReduceLROnPlateau } from "./plateau";
+export type { ReduceLROnPlateauOptions } from "./plateau";

@@ -42,6 +42,7 @@ describe("learning-rate schedulers' options", () => {
     for (const name of ["StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "CosineAnnealingLR", "LambdaLR"])
       assert.equal(optim.lrScheduler[name as keyof typeof optim.lrScheduler], optim[name as keyof typeof optim], name);
     assert.equal(optim.lrScheduler.OneCycleLR, optim.OneCycleLR);
+    assert.equal(optim.lrScheduler.ReduceLROnPlateau, optim.ReduceLROnPlateau);
   });
 
   it("says what is wrong with an options object", () => {

@@ -7,7 +7,7 @@ import { c, r } from "./fixtures/inputs";
 export const STEPS = 6;
 export const data = (): Inputs => ({ w: r([3, 4]), b: r([3]), x: c([6, 4]), y: c([6, 3]) });
 
-export type Scheduler = B.optim.LRScheduler;
+export type Scheduler = B.optim.LRScheduler | B.optim.ReduceLROnPlateau;
 
 /** The optimizer and scheduler classes train() has run (for the meta-test). */
 export const trained = new Set<unknown>();
@@ -18,7 +18,7 @@ const momentumOf = (o: B.optim.Optimizer): number =>
 
 /**
  * mse of a linear layer, `steps` optimizer (and scheduler) steps; returns the parameters, then the lr and the momentum
- * before the first step and after each.
+ * before the first step and after each (ReduceLROnPlateau is stepped with the loss).
  */
 export function train(x: Inputs, opt: B.optim.Optimizer, sched?: Scheduler, steps = STEPS): Tensor[] {
   trained.add(opt.constructor);
@@ -30,7 +30,8 @@ export function train(x: Inputs, opt: B.optim.Optimizer, sched?: Scheduler, step
     const loss = B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y);
     loss.backward();
     opt.step();
-    sched?.step();
+    if (sched instanceof B.optim.ReduceLROnPlateau) sched.step(loss);
+    else sched?.step();
     lrs.push(opt.lr);
     momenta.push(momentumOf(opt));
   }
