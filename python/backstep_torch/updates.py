@@ -25,14 +25,23 @@ def describe_optimizer(opt):
     wd = g.get("weight_decay", 0) or 0
     grad = "(∂L/∂W + λ·W)" if wd and name != "AdamW" else "∂L/∂W"
     if name == "SGD":
-        rule = ("v ← μ·v + %s;  W ← W − η·v" % grad) if g.get("momentum") else ("W ← W − η·%s" % grad)
+        damp = "(1−τ)·" if g.get("dampening") else ""
+        rule = ("v ← μ·v + %s%s;  W ← W − η·%s" % (damp, grad, "(%s + μ·v)" % grad if g.get("nesterov") else "v")) if g.get("momentum") else ("W ← W − η·%s" % grad)
     elif name in ("Adam", "AdamW"):
-        rule = "m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  W ← W − η·m̂/(√v̂ + ε)"
+        rule = "m ← β₁·m + (1−β₁)·%s;  v ← β₂·v + (1−β₂)·%s²;  W ← W − η·m̂/(√v̂ + ε)" % (grad, grad)
         if name == "AdamW" and wd:
-            rule = "W ← W − η·λ·W;  " + rule
+            rule = "W ← W·(1 − η·λ);  " + rule
+    elif name == "RMSprop":
+        denom = "√(s − ḡ²) + ε" if g.get("centered") else "√s + ε"
+        step = ("b ← μ·b + %s/(%s);  W ← W − η·b" % (grad, denom)) if g.get("momentum") else ("W ← W − η·%s/(%s)" % (grad, denom))
+        rule = "s ← α·s + (1−α)·%s²;  %s%s" % (grad, ("ḡ ← α·ḡ + (1−α)·%s;  " % grad) if g.get("centered") else "", step)
+    elif name == "Adagrad":
+        lr_t = "η/(1 + (t−1)·lr_decay)" if g.get("lr_decay") else "η"
+        rule = "s ← s + %s²;  W ← W − %s·%s/(√s + ε)" % (grad, lr_t, grad)
     else:
         rule = "%s.step()" % name
-    settings = ", ".join("%s=%s" % (k, g[k]) for k in ("lr", "momentum", "weight_decay", "betas", "eps") if k in g and g[k] not in (0, None))
+    # (the TypeScript optimizers' formula() in the same words: test/python/optimizerRules.test.ts holds them equal)
+    settings = ", ".join("%s=%s" % (k, g[k]) for k in ("lr", "momentum", "weight_decay", "betas", "eps", "alpha", "lr_decay") if k in g and g[k] not in (0, None))
     return "%s  [%s: %s]" % (rule, name, settings) if lr is not None else rule
 
 
