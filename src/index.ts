@@ -87,6 +87,22 @@ export {
   argmax,
   argmin,
   multinomial,
+  sign,
+  floor,
+  ceil,
+  round,
+  trunc,
+  frac,
+  reciprocal,
+  log2,
+  log10,
+  expm1,
+  tan,
+  atan,
+  sinh,
+  cosh,
+  asin,
+  acos,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).

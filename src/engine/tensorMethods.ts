@@ -1,9 +1,10 @@
-// Tensor's op methods (t.add(u), t.relu(), …): each delegates to the op's free function, which records it for autograd.
+// Tensor's op methods (t.add(u), t.sum(), …): each delegates to the op's free function, which records it for autograd.
 // Tensor (tensor.ts) extends this class; the methods are apart from its state and autograd so that each file reads as
-// one thing.
+// one thing, and those of the elementwise ops of one tensor (t.relu()) are in its base class, tensorUnaryMethods.ts.
 import type { Dtype } from "./dtype";
 import type * as Ops from "./ops/functions";
 import type { NestedArray, Tensor, TensorLike } from "./tensor";
+import { installUnaryOps, TensorUnaryMethods } from "./tensorUnaryMethods";
 
 /** @internal What Tensor's methods delegate to: every op's free function and reverse mode. */
 export type TensorOps = typeof Ops & { backward(root: Tensor, grad?: TensorLike): void };
@@ -20,13 +21,14 @@ let ops: TensorOps = new Proxy({} as TensorOps, { get: notLoaded });
 /** @internal Gives Tensor's methods their ops (ops/index.ts calls it once). */
 export function installTensorOps(impl: TensorOps): void {
   ops = impl;
+  installUnaryOps(impl);
 }
 
 /** @internal The ops installed, for Tensor's own autograd entry (backward). */
 export const opsOfTensors = (): TensorOps => ops;
 
-/** The op methods of every Tensor; `this` is always a Tensor (the only subclass). */
-export abstract class TensorMethods {
+/** The op methods of every Tensor (the elementwise ones of one tensor in its base class); `this` is always a Tensor. */
+export abstract class TensorMethods extends TensorUnaryMethods {
   add(this: Tensor, other: TensorLike): Tensor {
     return ops.add(this, other);
   }
@@ -41,39 +43,6 @@ export abstract class TensorMethods {
   }
   pow(this: Tensor, other: TensorLike): Tensor {
     return ops.pow(this, other);
-  }
-  neg(this: Tensor): Tensor {
-    return ops.neg(this);
-  }
-  exp(this: Tensor): Tensor {
-    return ops.exp(this);
-  }
-  log(this: Tensor): Tensor {
-    return ops.log(this);
-  }
-  sqrt(this: Tensor): Tensor {
-    return ops.sqrt(this);
-  }
-  abs(this: Tensor): Tensor {
-    return ops.abs(this);
-  }
-  tanh(this: Tensor): Tensor {
-    return ops.tanh(this);
-  }
-  sigmoid(this: Tensor): Tensor {
-    return ops.sigmoid(this);
-  }
-  relu(this: Tensor): Tensor {
-    return ops.relu(this);
-  }
-  softsign(this: Tensor): Tensor {
-    return ops.softsign(this);
-  }
-  mish(this: Tensor): Tensor {
-    return ops.mish(this);
-  }
-  clamp(this: Tensor, min?: number | null, max?: number | null): Tensor {
-    return ops.clamp(this, min, max);
   }
   matmul(this: Tensor, other: Tensor): Tensor {
     return ops.matmul(this, other);
@@ -120,39 +89,6 @@ export abstract class TensorMethods {
   }
   maximum(this: Tensor, other: TensorLike): Tensor {
     return ops.maximum(this, other);
-  }
-  square(this: Tensor): Tensor {
-    return ops.square(this);
-  }
-  rsqrt(this: Tensor): Tensor {
-    return ops.rsqrt(this);
-  }
-  log1p(this: Tensor): Tensor {
-    return ops.log1p(this);
-  }
-  erf(this: Tensor): Tensor {
-    return ops.erf(this);
-  }
-  sin(this: Tensor): Tensor {
-    return ops.sin(this);
-  }
-  cos(this: Tensor): Tensor {
-    return ops.cos(this);
-  }
-  gelu(this: Tensor, opts?: { approximate?: "none" | "tanh" }): Tensor {
-    return ops.gelu(this, opts);
-  }
-  silu(this: Tensor): Tensor {
-    return ops.silu(this);
-  }
-  leakyRelu(this: Tensor, negativeSlope = 0.01): Tensor {
-    return ops.leakyRelu(this, negativeSlope);
-  }
-  elu(this: Tensor, alpha = 1): Tensor {
-    return ops.elu(this, alpha);
-  }
-  softplus(this: Tensor, opts?: { beta?: number; threshold?: number }): Tensor {
-    return ops.softplus(this, opts);
   }
   minimum(this: Tensor, other: TensorLike): Tensor {
     return ops.minimum(this, other);

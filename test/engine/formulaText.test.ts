@@ -75,6 +75,8 @@ describe("LaTeX formulas as Unicode math", () => {
     assert.equal(latexToUnicode("\\partial C / \\partial w^l_{jk} = a^{l-1}_k \\delta^l_j"), "∂C / ∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ");
     assert.equal(latexToUnicode("x^\\top"), "xᵀ");
     assert.equal(latexToUnicode("\\frac{x_i}{\\lVert x\\rVert_2}"), "xᵢ/(‖x‖₂)");
+    assert.equal(latexToUnicode("-\\frac{1}{\\sqrt{1 - x^2}}"), "−1/(√(1 − x²))");
+    assert.equal(latexToUnicode("\\frac{1}{x \\ln 2}"), "1/(x ln 2)");
     assert.equal(latexToUnicode("plain text"), "plain text");
   });
 });

@@ -3,6 +3,7 @@
 import type { Storage } from "../dtype";
 import { simdFor } from "./wasmKernel";
 import { reluWasm } from "./wasmBinary";
+import { FIRST_MATH_CODE, mathUnaryInto, type MathCode } from "./unaryMath";
 
 export const NEG = 0,
   EXP = 1,
@@ -48,7 +49,8 @@ export type UnaryCode =
   | typeof LEAKY_RELU
   | typeof ELU
   | typeof SOFTPLUS
-  | typeof MISH;
+  | typeof MISH
+  | MathCode;
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -98,6 +100,7 @@ export function unaryInto(
   p: number,
   q: number,
 ): void {
+  if (code >= FIRST_MATH_CODE) return mathUnaryInto(code as MathCode, derivative, o, x, y, p);
   const n = o.length;
   switch (code) {
     case NEG:

@@ -86,3 +86,28 @@ export const elu = (x: TensorLike, alpha = 1): Tensor => applyOp("elu", [one("el
 /** ln(1 + e^{βx})/β, linear where βx > threshold (defaults β = 1, threshold 20). */
 export const softplus = (x: TensorLike, opts: { beta?: number; threshold?: number } = {}): Tensor =>
   applyOp("softplus", [one("softplus", x)], { beta: opts.beta ?? 1, threshold: opts.threshold ?? 20 });
+
+// PyTorch's rounding functions: their gradient is 0 (frac's is 1); an int32 input stays int32 (frac reads it as float).
+export const sign = unary("sign");
+export const floor = unary("floor");
+export const ceil = unary("ceil");
+export const trunc = unary("trunc");
+export const frac = unary("frac");
+
+/** Rounds half to even as PyTorch's round (0.5 → 0, 2.5 → 2), to `decimals` places (negative: tens, hundreds, …). */
+export function round(x: TensorLike, opts: { decimals?: number } = {}): Tensor {
+  const decimals = opts.decimals ?? 0;
+  if (!Number.isInteger(decimals)) throw new TypeError(`round: decimals must be an integer, got ${decimals}`);
+  return applyOp("round", [one("round", x)], { decimals });
+}
+
+export const reciprocal = unary("reciprocal");
+export const log2 = unary("log2");
+export const log10 = unary("log10");
+export const expm1 = unary("expm1");
+export const tan = unary("tan");
+export const atan = unary("atan");
+export const sinh = unary("sinh");
+export const cosh = unary("cosh");
+export const asin = unary("asin");
+export const acos = unary("acos");

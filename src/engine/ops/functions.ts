@@ -29,6 +29,22 @@ export {
   leakyRelu,
   elu,
   softplus,
+  sign,
+  floor,
+  ceil,
+  round,
+  trunc,
+  frac,
+  reciprocal,
+  log2,
+  log10,
+  expm1,
+  tan,
+  atan,
+  sinh,
+  cosh,
+  asin,
+  acos,
 } from "./elementwise";
 export { sum, mean, max, min, variance, std, logsumexp, norm, cumsum } from "./reduce";
 export type { VarOptions } from "./reduce";

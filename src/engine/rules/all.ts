@@ -33,3 +33,4 @@ import "./logsumexp";
 import "./norm";
 import "./cumsum";
 import "./clone";
+import "./unaryMath";

@@ -9,7 +9,7 @@ import type { UnaryCode } from "../kernels/unary";
 import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SOFTSIGN, SQRT, TANH } from "../kernels/unary";
 import { COS, ELU, ERF, GELU, LEAKY_RELU, LOG1P, MISH, RSQRT, SILU, SIN, SOFTPLUS, SQUARE } from "../kernels/unary";
 import { alloc } from "../dtype";
-import { fromData } from "../storage";
+import { fromData, zerosOf } from "../storage";
 import type { Tensor } from "../tensor";
 import { describingLocals } from "../mode";
 import { sameShape } from "../shape";
@@ -27,6 +27,8 @@ export interface UnarySpec<A extends Attrs> {
   derivative?: number | "output";
   /** The kernel's numeric parameters from the op's attributes (clamp's bounds); 0, 0 when absent. */
   params?: (attrs: A) => [number, number];
+  /** An int32 or bool input keeps its dtype, not read as float (PyTorch's floor of an integer is an integer). */
+  keepsDtype?: true;
 }
 
 const NO_PARAMS: [number, number] = [0, 0];
@@ -96,6 +98,7 @@ function vjpOf(up: Tensor, d: Tensor): Tensor {
 export function defineUnary<A extends Attrs = Record<string, never>>(spec: UnarySpec<A>): GradRule<A, undefined> {
   return defineRule<A, undefined>({
     name: spec.name,
+    ...(spec.keepsDtype ? { keepsDtype: true } : {}),
     forward: ([x], attrs) => {
       const [p, q] = spec.params ? spec.params(attrs) : NO_PARAMS;
       const o = alloc(x.dtype, x.size);
@@ -104,6 +107,8 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
     },
     vjp: (ctx, up) => {
       const y = ctx.output;
+      // a derivative of 0 gives 0 even where δ is NaN or ±∞ (PyTorch's zeros_like(grad) for floor, sign, round)
+      if (spec.derivative === 0) return zerosOf(up.dtype, y.shape);
       // f′ kept for the local description that follows, when one is wanted
       if (spec.derivative !== undefined || up.dtype !== y.dtype || describingLocals()) {
         const product = vjpOf(up, derivativeFor(spec, ctx));
@@ -116,7 +121,8 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
       return fromData(o, y.shape);
     },
     local: (ctx, i) => describeLocal(spec, ctx, i),
-    jvp: (ctx, [t]) => times(t, computeDerivative(spec, ctx)),
+    jvp: (ctx, [t]) =>
+      spec.derivative === 0 ? zerosOf(t.dtype, ctx.output.shape) : times(t, computeDerivative(spec, ctx)),
   });
 }
 
