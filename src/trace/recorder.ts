@@ -142,7 +142,8 @@ export class Recorder implements EngineObserver {
     // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none
     const gradEnabled = !inBackward && isGradEnabled();
     if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && gradEnabled)) steps.next();
-    if (gradEnabled) steps.forwardSinceBackward = true;
+    // (a model's forward builds a graph; data made ahead of a step, x[ix] of a dataset, does not)
+    if (gradEnabled && output.requiresGrad) steps.forwardSinceBackward = true;
     if (!steps.recording) return;
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);

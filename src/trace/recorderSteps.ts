@@ -38,7 +38,7 @@ export class StepBook {
   gradsManaged = false;
   /** A backward pass happened in this step, and no update or reset since. */
   backwardOpen = false;
-  /** An op with gradients on ran outside a backward pass since the last backward pass (or the run's start). */
+  /** An op of the graph (its output requires grad) ran outside a backward pass since the last backward pass. */
   forwardSinceBackward = false;
   /** Steps are begun by the runner (one call of a default-exported step function), not by the ops. */
   explicitSteps = false;

@@ -118,6 +118,24 @@ describe("trace recorder: training steps", () => {
         `step ${s}`,
       );
     close(byHand.losses, [-0.5, -1.4, -3.3]);
+    // data taken ahead of zeroGrad (x[ix] of a dataset: no graph) leaves the reset what it is, here with accumulation
+    const withData = record(() => {
+      const data = tensor([1, 2, 3, 4]);
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 2; it++) {
+        const xb = data.slice(0, it, it + 2);
+        opt.zeroGrad();
+        for (let mb = 0; mb < 2; mb++) w.mul(xb).sum().backward();
+        opt.step();
+      }
+    });
+    for (let s = 0; s < 2; s++)
+      assert.deepEqual(
+        withData.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["slice", "mul", "sum", "mul", "sum"],
+        `step ${s}`,
+      );
     const withSgd = record(makemore(true));
     for (let s = 0; s < 3; s++)
       assert.deepEqual(
