@@ -39,6 +39,7 @@ class Recorder(Steps, Forward, Backward):
         self.step_closed = False
         self.grads_managed = False  # the run updates or resets gradients: see Steps.grads_changed
         self.backward_open = False
+        self.forward_since_backward = False  # an op of the graph ran since the last backward pass: see grads_changed
         self.explicit_steps = False
         self.steps_dropped = 0
         self.events_dropped = 0
@@ -163,6 +164,7 @@ class Recorder(Steps, Forward, Backward):
         self.updates.flush()
         if self.step < 0 or (self.step_closed and not self.explicit_steps):
             self._next_step()
+        self.forward_since_backward = True
         if self.recording:
             self.busy = True
             try:

@@ -35,13 +35,19 @@ class Steps:
     def backward_ended(self):
         """A backward pass is over: the step ends here, unless an update or a reset will end it (grads_managed)."""
         self.backward_open = True
+        self.forward_since_backward = False
         if self.explicit_steps or not self.grads_managed:
             self.step_closed = True
 
     def grads_changed(self, update):
         """An optimizer's step (`update`) or a reset of gradients. Once a run does either, a step ends at its update, or
         at a reset after its backward pass, not at the backward pass: the backward passes between two updates
-        (micro-batches accumulating their gradients) are one step, as PyTorch's training loops count them."""
+        (micro-batches accumulating their gradients) are one step, as PyTorch's training loops count them. A reset after
+        the forward pass, just before its backward (makemore's `p.grad = None` then `loss.backward()`), prepares that
+        pass and says nothing of accumulation: the step still ends at the pass (counted as the other resets, it ended
+        each step after the next one's forward pass)."""
+        if not update and self.forward_since_backward:
+            return
         self.grads_managed = True
         if not self.explicit_steps and (update or self.backward_open):
             self.step_closed = True

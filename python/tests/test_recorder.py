@@ -96,6 +96,18 @@ class Contract(unittest.TestCase):
         by_step = [[o["op"] for o in no_resets["ops"] if o["trainingStep"] == s] for s in range(4)]
         self.assertEqual(by_step, [["mul", "sum"], ["mul", "sum"], ["mul", "sum", "mul", "sum"], ["mul", "sum", "mul", "sum"]])
 
+    def test_makemores_loop_is_one_step_per_iteration(self):
+        """makemore's order: forward, `p.grad = None`, backward, an update by assignment (no in-place op to see)."""
+        src = ("import torch\nw = torch.tensor([0.5, -1.0], requires_grad=True)\n"
+               "for it in range(3):\n    loss = (w * (it + 1)).sum()\n    w.grad = None\n    loss.backward()\n"
+               "    w.data = w.data - 0.1 * w.grad\n")
+        trace, _ = record(model_file(src), steps=10)
+        self.assertEqual([e["index"] for e in trace["events"] if e["kind"] == "step"], [0, 1, 2])
+        for s in range(3):
+            self.assertEqual([o["op"] for o in trace["ops"] if o["trainingStep"] == s], ["mul", "sum"])
+        for got, want in zip(trace["losses"], [-0.5, -1.4, -3.3]):
+            self.assertAlmostEqual(got, want, places=6)
+
     def test_shape_error_at_the_users_line(self):
         path = model_file("import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n")
         trace, _ = record(path)
