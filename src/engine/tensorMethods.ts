@@ -203,6 +203,18 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   argmin(this: Tensor, axis?: number, keepDims = false): Tensor {
     return ops.argmin(this, axis, keepDims);
   }
+  /** [values, indices (int32)] sorted along a dim (`x.sort(1)`, `{ dim, descending }`); stable. */
+  sort(this: Tensor, opts?: number | Ops.SortOptions): [Tensor, Tensor] {
+    return ops.sort(this, opts);
+  }
+  /** The int32 indices that sort this tensor along a dim. */
+  argsort(this: Tensor, opts?: number | Ops.SortOptions): Tensor {
+    return ops.argsort(this, opts);
+  }
+  /** [values, indices (int32)]: the k largest (`{ largest: false }`: smallest) along a dim, in order. */
+  topk(this: Tensor, k: number, opts?: number | Ops.TopkOptions): [Tensor, Tensor] {
+    return ops.topk(this, k, opts);
+  }
   /** The values in another dtype (int32 and bool results have no gradient). */
   to(this: Tensor, dtype: Dtype): Tensor {
     return ops.toDtype(this, dtype);

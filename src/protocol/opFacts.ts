@@ -127,6 +127,8 @@ export const OP_FACTS = {
   softmax: structured("softmax", "softmax"),
   logSoftmax: structured("softmax", "logSoftmax"),
   gather: structured("indexing", "gather"),
+  sort: structured("indexing", "sort", { piecewise: true }),
+  topk: structured("indexing", "topk", { piecewise: true }),
   embedding: structured("indexing", "embedding"),
   index: structured("indexing", "index"),
   indexSelect: structured("indexing", "indexSelect"),

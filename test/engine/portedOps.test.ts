@@ -12,4 +12,48 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.equal(B.floor(B.tensor([1.5], { dtype: "float64" })).dtype, "float64");
     assert.throws(() => B.round(B.tensor([1.5]), { decimals: 0.5 }), /decimals must be an integer, got 0\.5/);
   });
+
+  it("sort is stable and topk takes the lower index of equal values; their gradient goes to those positions", () => {
+    const x = B.tensor([2, 1, 2, 0, 1, 2], { requiresGrad: true });
+    const [v, i] = x.sort({ descending: true });
+    assert.deepEqual(v.tolist(), [2, 2, 2, 1, 1, 0]);
+    assert.deepEqual(i.tolist(), [0, 2, 5, 1, 4, 3]);
+    assert.equal(i.dtype, "int32");
+    const [tv, ti] = x.topk(2);
+    assert.deepEqual(ti.tolist(), [0, 2]);
+    tv.mul(B.tensor([10, 20]))
+      .sum()
+      .backward();
+    assert.deepEqual(x.grad?.tolist(), [10, 0, 20, 0, 0, 0]);
+    assert.deepEqual(B.topk(x, 2, { largest: false })[1].tolist(), [3, 1]);
+  });
+
+  it("orders NaN after every number (first when descending); sorts int32 as int32; argsort is int32", () => {
+    const x = B.tensor([1, NaN, -Infinity, 3]);
+    assert.deepEqual(x.argsort().tolist(), [2, 0, 3, 1]);
+    assert.deepEqual(x.argsort({ descending: true }).tolist(), [1, 3, 0, 2]);
+    assert.deepEqual(x.topk(1)[1].tolist(), [1]);
+    assert.equal(x.argsort().dtype, "int32");
+    const [v] = B.tensor([3, -1, 2], { dtype: "int32" }).sort();
+    assert.equal(v.dtype, "int32");
+    assert.deepEqual(v.tolist(), [-1, 2, 3]);
+    assert.deepEqual(
+      B.tensor([
+        [3, 1],
+        [0, 2],
+      ])
+        .sort(0)[1]
+        .tolist(),
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
+  });
+
+  it("refuses a k the dim does not have, saying how many values there are", () => {
+    assert.throws(() => B.topk(B.ones([2, 3]), 4), /topk: k = 4 is out of range: dim 1 has 3 values/);
+    assert.throws(() => B.topk(B.ones([2, 3]), 1.5, 0), /k = 1\.5 is out of range: dim 0 has 2 values/);
+    assert.deepEqual(B.topk(B.ones([2, 3]), 0)[0].shape, [2, 0]);
+  });
 });

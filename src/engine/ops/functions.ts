@@ -69,4 +69,6 @@ export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./selec
 export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";
 export { multinomial } from "./sampling";
+export { sort, argsort, topk } from "./sorting";
+export type { SortOptions, TopkOptions } from "./sorting";
 export type { MultinomialOptions } from "./sampling";

@@ -34,3 +34,5 @@ import "./norm";
 import "./cumsum";
 import "./clone";
 import "./unaryMath";
+import "./sort";
+import "./topk";
