@@ -1,6 +1,6 @@
 // Reverse mode: iterative topological order, one rule call per input (or per op), broadcasting undone here, +=
 // accumulation.
-import { Tensor } from "./tensor";
+import { Tensor, describeTensor } from "./tensor";
 import type { TensorLike } from "./tensor";
 import type { EngineObserver, LocalDescription } from "./observer";
 import { observer } from "./observer";
@@ -162,10 +162,10 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
     const r = hook(g);
     if (r === undefined || r === null) continue;
     if (!(r instanceof Tensor))
-      throw new TypeError(`a gradient hook on ${t.toString()} returned ${typeof r}; return a Tensor or nothing`);
+      throw new TypeError(`a gradient hook on ${describeTensor(t)} returned ${typeof r}; return a Tensor or nothing`);
     if (!sameShape(r.shape, t.shape))
       throw new ShapeError(
-        `a gradient hook on ${t.toString()} returned shape ${fmt(r.shape)}; the gradient's shape is ${fmt(t.shape)}`,
+        `a gradient hook on ${describeTensor(t)} returned shape ${fmt(r.shape)}; the gradient's shape is ${fmt(t.shape)}`,
       );
     g = castTo(r, t.dtype);
   }

@@ -191,8 +191,12 @@ export class Tensor extends TensorMethods {
     opsOfTensors().backward(this, grad);
   }
 
+  /**
+   * `${loss}` and String(t): the values, as console.log shows them (PyTorch's str(t) and f"{t}" show values too; this
+   * printed only the shape and dtype, so a ported `console.log(\`loss ${loss}\`)` showed no number).
+   */
   override toString(): string {
-    return `Tensor(${this.name ? this.name + ", " : ""}shape=${fmt(this.shape)}, dtype=${this.dtype}${this.op ? ", op=" + this.op : ""})`;
+    return formatTensor(this);
   }
 
   /**
@@ -200,24 +204,34 @@ export class Tensor extends TensorMethods {
    * first and last 3 along each axis, `…` between them (a NaN in a corner of a [64, 512] activation shows).
    */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    const meta = `shape=${fmt(this.shape)}${this.dtype === "float64" ? ", dtype=float64" : ""}${this.requiresGrad ? ", requiresGrad" : ""}${this.name ? `, name=${this.name}` : ""}`;
-    const { data, shape } = this;
-    const num = (v: number): string => Number(v.toPrecision(4)).toString();
-    const edge = this.size > 64 ? 3 : Infinity;
-    const show = (dim: number, offset: number, stride: number): string => {
-      if (dim === shape.length) return num(data[offset]);
-      const n = shape[dim];
-      const inner = stride / n;
-      const parts: string[] = [];
-      for (let i = 0; i < n; i++) {
-        if (i === edge && n > 2 * edge) {
-          parts.push("…");
-          i = n - edge;
-        }
-        parts.push(show(dim + 1, offset + i * inner, inner));
-      }
-      return `[${parts.join(", ")}]`;
-    };
-    return `tensor(${show(0, 0, this.size)}, ${meta})`;
+    return formatTensor(this);
   }
+}
+
+/** A tensor named in an error message: what it is, without its values. */
+export function describeTensor(t: Tensor): string {
+  return `Tensor(${t.name ? t.name + ", " : ""}shape=${fmt(t.shape)}, dtype=${t.dtype}${t.op ? ", op=" + t.op : ""})`;
+}
+
+/** The values and what the tensor is (console.log, String): see Tensor.toString. */
+function formatTensor(t: Tensor): string {
+  const meta = `shape=${fmt(t.shape)}${t.dtype === "float64" ? ", dtype=float64" : ""}${t.requiresGrad ? ", requiresGrad" : ""}${t.name ? `, name=${t.name}` : ""}`;
+  const { data, shape } = t;
+  const num = (v: number): string => Number(v.toPrecision(4)).toString();
+  const edge = t.size > 64 ? 3 : Infinity;
+  const show = (dim: number, offset: number, stride: number): string => {
+    if (dim === shape.length) return num(data[offset]);
+    const n = shape[dim];
+    const inner = stride / n;
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i === edge && n > 2 * edge) {
+        parts.push("…");
+        i = n - edge;
+      }
+      parts.push(show(dim + 1, offset + i * inner, inner));
+    }
+    return `[${parts.join(", ")}]`;
+  };
+  return `tensor(${show(0, 0, t.size)}, ${meta})`;
 }

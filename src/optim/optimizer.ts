@@ -6,7 +6,7 @@ import { clearGrads } from "../engine/grads";
 import { isQuiet } from "../engine/mode";
 import { fromData } from "../engine/storage";
 import { alloc, type Storage } from "../engine/dtype";
-import { Tensor as TensorClass } from "../engine/tensor";
+import { Tensor as TensorClass, describeTensor } from "../engine/tensor";
 
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
 
@@ -56,7 +56,7 @@ export abstract class Optimizer {
     for (const p of this.params) {
       if (!p.requiresGrad || !p.isLeaf)
         throw new Error(
-          `${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${p.toString()})`,
+          `${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${describeTensor(p)})`,
         );
     }
   }

@@ -84,6 +84,12 @@ describe("Tensor", () => {
     );
     assert.equal(inspect(B.tensor([NaN, 1]).mul(2)), "tensor([NaN, 2], shape=[2])");
     assert.equal(inspect(B.tensor(2.5)), "tensor(2.5, shape=[])");
+    // a template literal and String() print the same, as PyTorch's f"{loss}" shows the number
+    const loss = B.tensor(2.345678, { requiresGrad: true }).mul(1);
+    assert.equal(`loss ${loss}`, "loss tensor(2.346, shape=[], requiresGrad)");
+    assert.equal(String(B.arange(0, 100)), inspect(B.arange(0, 100)));
+    // error messages name a tensor without its values
+    assert.throws(() => new B.optim.SGD([loss], { lr: 0.1 }), /got Tensor\(shape=\[\], dtype=float32, op=mul\)/);
   });
 
   it("concat and slice as methods", () => {

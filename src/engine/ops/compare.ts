@@ -1,5 +1,5 @@
 // Comparisons (bool results), argmax/argmin (int32 results) and dtype casts: values without gradients, as in PyTorch.
-import { Tensor } from "../tensor";
+import { Tensor, describeTensor } from "../tensor";
 import type { TensorLike } from "../tensor";
 import type { Dtype } from "../dtype";
 import { alloc, isDtype } from "../dtype";
@@ -85,7 +85,7 @@ export function toDtype(x: Tensor, dtype: Dtype): Tensor {
   if (dtype === x.dtype) return x;
   if (x.requiresGrad) {
     throw new TypeError(
-      `to: ${x.toString()} requires grad, and a dtype cast is not differentiable in Backstep; cast inputs and parameters (module.to("${dtype}")) before the forward pass`,
+      `to: ${describeTensor(x)} requires grad, and a dtype cast is not differentiable in Backstep; cast inputs and parameters (module.to("${dtype}")) before the forward pass`,
     );
   }
   return castTo(x, dtype);
