@@ -38,6 +38,8 @@ export {
   klDiv,
 } from "./losses";
 export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
+export { conv1d } from "./conv1d";
+export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {

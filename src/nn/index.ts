@@ -7,6 +7,10 @@ export { LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
 export { ReLU, Tanh, Sigmoid, Softmax, GELU, SiLU, LeakyReLU, Sequential } from "./activations";
 export { ModuleList, ModuleDict, Identity } from "./containers";
+export { Conv1d } from "./conv1d";
+export type { Conv1dOptions } from "./conv1d";
+export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
+export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export {
   MSELoss,
   CrossEntropyLoss,

@@ -8,6 +8,7 @@ import { c, ints, r, stateInputs, stateOf } from "./fixtures/inputs";
 import { builtClasses, moduleCase } from "./fixtures/moduleCase";
 import type { Layer } from "./fixtures/moduleCase";
 import { lossModuleCases } from "./fixtures/lossModuleCases";
+import { convPoolModuleCases } from "./fixtures/convPoolCases";
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
   (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
@@ -248,8 +249,9 @@ const cases: OracleCase[] = [
     () => ({ x: r([5, 4]) }),
     { train: false },
   ),
-  // the loss modules (fixtures/lossModuleCases.ts)
+  // the loss modules (fixtures/lossModuleCases.ts), 1-D conv and pooling (fixtures/convPoolCases.ts)
   ...lossModuleCases,
+  ...convPoolModuleCases,
   {
     name: "module stateDict has PyTorch's keys and values",
     inputs: () => ({ ...stateInputs("m.", new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.LayerNorm(3))) }),

@@ -1,0 +1,140 @@
+// Pooling beyond the engine's 2-D ops, as PyTorch's: maxPool1d and avgPool1d (the 2-D ops on a height-1 view), and
+// adaptiveAvgPool2d (global mean, avgPool2d, or PyTorch's uneven windows as two averaging matmuls); F and nn forms.
+import type { Tensor } from "../engine/tensor";
+import * as ops from "../engine/ops";
+import { tensor } from "../engine/creation";
+import type { FloatDtype } from "../engine/dtype";
+import { ShapeError, fmt } from "../engine/shape";
+import { Module } from "./module";
+import { asHeightOne, outLength, single } from "./lengthView";
+import type { Single } from "./lengthView";
+
+/** stride defaults to the window, as PyTorch's; padding is at most half the window (PyTorch refuses more). */
+export interface Pool1dOptions {
+  stride?: Single;
+  padding?: Single;
+}
+
+/** The window's numbers checked, and x [N, C, L] (or [C, L]) as [N, C, 1, L] with the 2-D op's attributes. */
+function window1d(fn: string, x: Tensor, kernelSize: Single, opts: Pool1dOptions) {
+  const k = single(fn, "kernelSize", kernelSize, 1);
+  const s = single(fn, "stride", opts.stride ?? k, 1);
+  const p = single(fn, "padding", opts.padding ?? 0, 0);
+  if (2 * p > k)
+    throw new RangeError(`${fn}: padding should be at most half of kernelSize, got padding ${p} and kernelSize ${k}`);
+  const { view, back } = asHeightOne(fn, x);
+  if (outLength(view.shape[3], k, s, p) < 1)
+    throw new ShapeError(`${fn}: window ${k} does not fit input ${fmt(x.shape)} with padding ${p}`);
+  return { view, back, attrs: { stride: [1, s] as [number, number], padding: [0, p] as [number, number] }, k };
+}
+
+/** y[n, c, t] = max of x[n, c, ·] over the window at t·stride − padding (padding never wins, as PyTorch's −∞). */
+export function maxPool1d(x: Tensor, kernelSize: Single, opts: Pool1dOptions = {}): Tensor {
+  const w = window1d("maxPool1d", x, kernelSize, opts);
+  return w.back(ops.maxPool2d(w.view, [1, w.k], w.attrs));
+}
+
+/** y[n, c, t] = (1/k)·Σ over the window at t·stride − padding, zero padding counted (PyTorch's count_include_pad). */
+export function avgPool1d(x: Tensor, kernelSize: Single, opts: Pool1dOptions = {}): Tensor {
+  const w = window1d("avgPool1d", x, kernelSize, opts);
+  return w.back(ops.avgPool2d(w.view, [1, w.k], w.attrs));
+}
+
+/** An output size as PyTorch's: one number for both, or [H, W] where null keeps that input size. */
+export type AdaptiveSize = number | [number | null, number | null];
+
+/**
+ * P [out, in] (or Pᵀ): row i is 1/|wᵢ| on PyTorch's window wᵢ = [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), so P·v averages v's
+ * windows, overlapping and uneven as PyTorch's are when out does not divide in.
+ */
+function averagingMatrix(inSize: number, outSize: number, dtype: FloatDtype, transposed: boolean): Tensor {
+  const m = dtype === "float64" ? new Float64Array(inSize * outSize) : new Float32Array(inSize * outSize);
+  for (let i = 0; i < outSize; i++) {
+    const start = Math.floor((i * inSize) / outSize),
+      end = Math.ceil(((i + 1) * inSize) / outSize);
+    for (let j = start; j < end; j++) m[transposed ? j * outSize + i : i * inSize + j] = 1 / (end - start);
+  }
+  const shape = transposed ? [inSize, outSize] : [outSize, inSize];
+  return tensor(m, { shape, dtype }).named(`adaptive pooling windows ${fmt(shape)}`);
+}
+
+/**
+ * The mean over each of PyTorch's adaptive windows, x [N, C, H, W] (or [C, H, W]) to [N, C, outH, outW]: output 1 is
+ * the global mean over H, W; sizes that divide the input are avgPool2d with window = stride = in/out; any other is
+ * exact too, as y = P_H·x·P_Wᵀ with the averaging matrices of PyTorch's uneven windows.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  if (x.ndim !== 4 && x.ndim !== 3)
+    throw new ShapeError(`adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
+  const [H, W] = x.shape.slice(-2);
+  const [oh, ow] = adaptiveSize(outputSize, H, W);
+  if (H === 0 || W === 0) throw new ShapeError(`adaptiveAvgPool2d: input ${fmt(x.shape)} has no elements to average`);
+  if (oh === 1 && ow === 1) return ops.mean(x, [-2, -1], true);
+  if (H % oh === 0 && W % ow === 0) {
+    const kernel: [number, number] = [H / oh, W / ow];
+    if (x.ndim === 4) return ops.avgPool2d(x, kernel);
+    return ops.reshape(ops.avgPool2d(ops.reshape(x, [1, ...x.shape]), kernel), [x.shape[0], oh, ow]);
+  }
+  const dtype: FloatDtype = x.dtype === "float64" ? "float64" : "float32";
+  let y = x;
+  if (oh !== H) y = ops.matmul(averagingMatrix(H, oh, dtype, false), y);
+  if (ow !== W) y = ops.matmul(y, averagingMatrix(W, ow, dtype, true));
+  return y;
+}
+
+function adaptiveSize(outputSize: AdaptiveSize, H: number, W: number): [number, number] {
+  if (typeof outputSize !== "number" && !(Array.isArray(outputSize) && outputSize.length === 2))
+    throw new TypeError(`adaptiveAvgPool2d: outputSize must be a number or [H, W], got ${String(outputSize)}`);
+  const [h, w] = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize;
+  const sizes: [number, number] = [h ?? H, w ?? W];
+  if (!sizes.every((n) => Number.isInteger(n) && n >= 1))
+    throw new RangeError(
+      `adaptiveAvgPool2d: outputSize must be positive integers (or null), got ${fmtSize(outputSize)}`,
+    );
+  return sizes;
+}
+
+const fmtSize = (s: AdaptiveSize): string => (typeof s === "number" ? String(s) : `[${s.map(String).join(", ")}]`);
+
+/** Max pooling over windows of `kernelSize` along L, as PyTorch's nn.MaxPool1d. */
+export class MaxPool1d extends Module {
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number;
+  constructor(kernelSize: Single, opts: Pool1dOptions = {}) {
+    super();
+    this.kernelSize = single("MaxPool1d", "kernelSize", kernelSize, 1);
+    this.stride = single("MaxPool1d", "stride", opts.stride ?? this.kernelSize, 1);
+    this.padding = single("MaxPool1d", "padding", opts.padding ?? 0, 0);
+  }
+  forward(x: Tensor): Tensor {
+    return maxPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+  }
+}
+
+/** Average pooling over windows of `kernelSize` along L, as PyTorch's nn.AvgPool1d. */
+export class AvgPool1d extends Module {
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number;
+  constructor(kernelSize: Single, opts: Pool1dOptions = {}) {
+    super();
+    this.kernelSize = single("AvgPool1d", "kernelSize", kernelSize, 1);
+    this.stride = single("AvgPool1d", "stride", opts.stride ?? this.kernelSize, 1);
+    this.padding = single("AvgPool1d", "padding", opts.padding ?? 0, 0);
+  }
+  forward(x: Tensor): Tensor {
+    return avgPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+  }
+}
+
+/** The mean over PyTorch's adaptive windows to a fixed output size (1: global average pooling), any input size. */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: AdaptiveSize) {
+    super();
+    adaptiveSize(outputSize, 1, 1);
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
