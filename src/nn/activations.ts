@@ -1,6 +1,7 @@
 // Parameter-free activation modules and Sequential.
 import type { Tensor } from "../engine/tensor";
 import { Module } from "./module";
+import * as F from "./functional";
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
@@ -50,6 +51,75 @@ export class LeakyReLU extends Module {
   }
   forward(x: Tensor): Tensor {
     return x.leakyRelu(this.negativeSlope);
+  }
+}
+
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.elu(this.alpha);
+  }
+}
+
+/** (1/β)·log(1 + e^{βx}), x itself where βx > threshold, as PyTorch's nn.Softplus(beta, threshold). */
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(opts: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = opts.beta ?? 1;
+    this.threshold = opts.threshold ?? 20;
+  }
+  forward(x: Tensor): Tensor {
+    return x.softplus({ beta: this.beta, threshold: this.threshold });
+  }
+}
+
+export class Mish extends Module {
+  forward(x: Tensor): Tensor {
+    return x.mish();
+  }
+}
+
+export class Softsign extends Module {
+  forward(x: Tensor): Tensor {
+    return x.softsign();
+  }
+}
+
+/** log softmax along `dim` (default −1, as this Softmax's; PyTorch's dim=None picks 0 for 0-, 1- and 3-D inputs). */
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.dim);
+  }
+}
+
+/** x clipped to [minVal, maxVal] (default [−1, 1]), gradient 0 at the bounds, as PyTorch's nn.Hardtanh. */
+export class Hardtanh extends Module {
+  constructor(
+    readonly minVal = -1,
+    readonly maxVal = 1,
+  ) {
+    super();
+    if (!(minVal < maxVal))
+      throw new RangeError(
+        `${this.constructor.name}: maxVal must be larger than minVal, got minVal ${minVal} and maxVal ${maxVal}`,
+      );
+  }
+  forward(x: Tensor): Tensor {
+    return F.hardtanh(x, this.minVal, this.maxVal);
+  }
+}
+
+/** Hardtanh(0, 6), as PyTorch's nn.ReLU6 (a subclass of its Hardtanh too). */
+export class ReLU6 extends Hardtanh {
+  constructor() {
+    super(0, 6);
   }
 }
 

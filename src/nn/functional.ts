@@ -40,6 +40,7 @@ export {
 export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
 export { conv1d } from "./conv1d";
 export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
+export { groupNorm } from "./groupNorm";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -61,6 +62,21 @@ export function conv2d(
 ): Tensor {
   const y = ops.conv2d(x, weight, opts);
   return bias ? ops.add(y, ops.reshape(bias, [1, bias.size, 1, 1])) : y;
+}
+
+/**
+ * minVal where x ≤ minVal, maxVal where x ≥ maxVal, x between (PyTorch's hardtanh). Not clamp, whose ∂/∂x is 1 at the
+ * bounds: hardtanh's is 0 there (PyTorch's hardtanh_backward), so the bounds come in as constants through where.
+ */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  if (!(minVal < maxVal))
+    throw new RangeError(`hardtanh: maxVal must be larger than minVal, got minVal ${minVal} and maxVal ${maxVal}`);
+  return ops.where(ops.le(x, minVal), minVal, ops.where(ops.ge(x, maxVal), maxVal, x));
+}
+
+/** min(max(x, 0), 6): hardtanh(x, 0, 6), as PyTorch's relu6 (∂/∂x = 0 at 0 and at 6). */
+export function relu6(x: Tensor): Tensor {
+  return hardtanh(x, 0, 6);
 }
 
 /** Rows of `weight` picked by `indices` (PyTorch's argument order). */

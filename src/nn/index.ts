@@ -7,10 +7,13 @@ export { LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
 export type { RecurrentOptions } from "./recurrent";
 export { ReLU, Tanh, Sigmoid, Softmax, GELU, SiLU, LeakyReLU, Sequential } from "./activations";
 export { ModuleList, ModuleDict, Identity } from "./containers";
+export { ELU, Softplus, Mish, Softsign, LogSoftmax, Hardtanh, ReLU6 } from "./activations";
+export { Unflatten } from "./layers";
 export { Conv1d } from "./conv1d";
 export type { Conv1dOptions } from "./conv1d";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
 export type { Pool1dOptions, AdaptiveSize } from "./pooling";
+export { GroupNorm } from "./groupNorm";
 export {
   MSELoss,
   CrossEntropyLoss,

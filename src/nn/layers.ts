@@ -1,4 +1,4 @@
-// Layers with parameters or shape logic: Linear, Conv2d, MaxPool2d, Flatten, Embedding, LayerNorm, Dropout.
+// Layers with parameters or shape logic: Linear, Conv2d, MaxPool2d, Flatten, Unflatten, Embedding, LayerNorm, Dropout.
 import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import { Module } from "./module";
@@ -6,6 +6,7 @@ import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
 import * as F from "./functional";
 import { pair } from "../engine/ops/nn";
 import type { Pair } from "../engine/ops/nn";
+import { ShapeError, fmt, normAxis } from "../engine/shape";
 
 /** y = x·Wᵀ + b, weight [out, in], initialised U(±1/√in) as in PyTorch. */
 export class Linear extends Module {
@@ -86,6 +87,34 @@ export class Flatten extends Module {
   }
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
+  }
+}
+
+/**
+ * Splits dim `dim` into `sizes` (one of them may be −1, inferred), as PyTorch's nn.Unflatten: [N, 12] with
+ * Unflatten(1, [3, 4]) gives [N, 3, 4].
+ */
+export class Unflatten extends Module {
+  readonly sizes: number[];
+  constructor(
+    readonly dim: number,
+    sizes: number[],
+  ) {
+    super();
+    this.sizes = sizes.slice();
+    const free = this.sizes.filter((s) => s === -1).length;
+    if (this.sizes.length === 0 || free > 1 || !this.sizes.every((s) => s === -1 || (Number.isInteger(s) && s >= 0)))
+      throw new RangeError(`Unflatten: sizes must be non-negative integers, at most one of them −1, got ${fmt(sizes)}`);
+  }
+  forward(x: Tensor): Tensor {
+    const d = normAxis("Unflatten", this.dim, x.ndim);
+    const known = this.sizes.reduce((p, s) => (s === -1 ? p : p * s), 1);
+    const n = x.shape[d];
+    if (this.sizes.includes(-1) ? known === 0 || n % known !== 0 : known !== n)
+      throw new ShapeError(
+        `Unflatten: sizes ${fmt(this.sizes)} do not multiply to dim ${d} of input ${fmt(x.shape)} (size ${n})`,
+      );
+    return x.reshape([...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
   }
 }
 

@@ -1,6 +1,6 @@
 // F's own functions against PyTorch (cosineSimilarity, normalize, cosineEmbeddingLoss, oneHot at zero vectors and
-// norms under ε; conv1d and the pools from fixtures/); and every function F defines beside the engine's ops has a
-// case somewhere.
+// norms under ε; conv1d, the pools, groupNorm, hardtanh and relu6 from fixtures/); and every function F defines
+// beside the engine's ops has a case somewhere.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import * as engineOps from "../../src/engine/ops";
@@ -9,6 +9,7 @@ import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { ints, r } from "./fixtures/inputs";
 import { convPoolFunctionCases } from "./fixtures/convPoolCases";
+import { normActivationFunctionCases } from "./fixtures/normActivationCases";
 
 const rows = (v: number[][], requiresGrad = true): B.Tensor =>
   B.tensor(Float64Array.from(v.flat()), { shape: [v.length, v[0].length], dtype: "float64", requiresGrad });
@@ -144,8 +145,9 @@ const cases: OracleCase[] = [
     },
     torch: "out = [F.one_hot(i, 5), F.one_hot(j), F.one_hot(k, 3), F.one_hot(torch.tensor([1, 0, 3]))]",
   },
-  // conv1d, maxPool1d, avgPool1d, adaptiveAvgPool2d (fixtures/convPoolCases.ts)
+  // conv1d and the pools (fixtures/convPoolCases.ts); groupNorm, hardtanh, relu6 (fixtures/normActivationCases.ts)
   ...convPoolFunctionCases,
+  ...normActivationFunctionCases,
 ];
 
 /** F's functions that are built by nn modules, and checked against PyTorch through them (test/oracle/nn.test.ts). */

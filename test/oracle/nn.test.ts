@@ -9,6 +9,7 @@ import { builtClasses, moduleCase } from "./fixtures/moduleCase";
 import type { Layer } from "./fixtures/moduleCase";
 import { lossModuleCases } from "./fixtures/lossModuleCases";
 import { convPoolModuleCases } from "./fixtures/convPoolCases";
+import { normActivationModuleCases } from "./fixtures/normActivationCases";
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
   (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
@@ -249,9 +250,10 @@ const cases: OracleCase[] = [
     () => ({ x: r([5, 4]) }),
     { train: false },
   ),
-  // the loss modules (fixtures/lossModuleCases.ts), 1-D conv and pooling (fixtures/convPoolCases.ts)
+  // the loss modules, 1-D conv and pooling, GroupNorm, Unflatten, activations (fixtures/*Cases.ts)
   ...lossModuleCases,
   ...convPoolModuleCases,
+  ...normActivationModuleCases,
   {
     name: "module stateDict has PyTorch's keys and values",
     inputs: () => ({ ...stateInputs("m.", new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.LayerNorm(3))) }),
