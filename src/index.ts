@@ -106,6 +106,8 @@ export {
   sort,
   argsort,
   topk,
+  flip,
+  roll,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).

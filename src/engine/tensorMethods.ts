@@ -68,6 +68,14 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   transpose(this: Tensor, dim0: number, dim1: number): Tensor {
     return ops.transpose(this, dim0, dim1);
   }
+  /** The values in reverse order along the dims (`x.flip(0)`, `x.flip(0, 1)` or `x.flip([0, 1])`). */
+  flip(this: Tensor, ...dims: (number | number[])[]): Tensor {
+    return ops.flip(this, dims.flat());
+  }
+  /** Shifted by `shifts` along `dims`, wrapping around (without dims, the flattened tensor). */
+  roll(this: Tensor, shifts: number | number[], dims?: number | number[]): Tensor {
+    return ops.roll(this, shifts, dims);
+  }
   get T(): Tensor {
     return ops.T(this as unknown as Tensor);
   }

@@ -120,6 +120,8 @@ export const OP_FACTS = {
   expand: structured("layout", "expand"),
   repeat: structured("layout", "repeat"),
   clone: arithmetic("clone", { category: "layout" }),
+  flip: structured("layout", "flip"),
+  roll: structured("layout", "roll"),
   tril: masking("layout", "tril"),
   triu: masking("layout", "triu"),
   matmul: structured("linear", "matmul", { nielsen: "dense" }),

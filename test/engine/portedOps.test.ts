@@ -51,6 +51,16 @@ describe("ported ops: dtypes, ties and errors", () => {
     );
   });
 
+  it("flip and roll move int32 values as int32; refuse a dim named twice and shifts without their dims", () => {
+    const i = B.tensor([[1, 2, 3]], { dtype: "int32" });
+    assert.equal(i.flip(1).dtype, "int32");
+    assert.deepEqual(i.roll(1).tolist(), [[3, 1, 2]]);
+    assert.deepEqual(B.roll(B.tensor(3), 1).tolist(), 3);
+    assert.throws(() => i.flip([1, -1]), /flip: dim 1 appears more than once/);
+    assert.throws(() => B.roll(i, [1, 2]), /roll: 2 shifts need as many dims; without dims, roll takes one shift/);
+    assert.throws(() => B.roll(i, [1, 2], 0), /shifts \[1,2\] and dims \[0\] must be of one length/);
+  });
+
   it("refuses a k the dim does not have, saying how many values there are", () => {
     assert.throws(() => B.topk(B.ones([2, 3]), 4), /topk: k = 4 is out of range: dim 1 has 3 values/);
     assert.throws(() => B.topk(B.ones([2, 3]), 1.5, 0), /k = 1\.5 is out of range: dim 0 has 2 values/);

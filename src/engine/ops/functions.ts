@@ -63,7 +63,7 @@ export {
 } from "./indexing";
 export type { IndexEntry } from "./indexing";
 export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
-export { reshape, flatten, permute, transpose, T, clone } from "./layout";
+export { reshape, flatten, permute, transpose, T, clone, flip, roll } from "./layout";
 export { matmul } from "./matmul";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
 export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";

@@ -1,4 +1,4 @@
-// Shape ops as free functions: reshape, flatten, permute, transpose, T, and clone (a copy).
+// Shape ops as free functions: reshape, flatten, permute, transpose, T, flip, roll, and clone (a copy).
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis, sizeOf } from "../shape";
@@ -57,3 +57,34 @@ export function T(x: Tensor): Tensor {
 
 /** A copy of x's values (PyTorch's clone): one op in the graph, its gradient passed through. */
 export const clone = (x: Tensor): Tensor => applyOp("clone", [x], {});
+
+/** The dims as a sorted list, normalised, each once (PyTorch refuses a dim named twice). */
+function distinctDims(op: string, dims: number | readonly number[], ndim: number): number[] {
+  const list = (typeof dims === "number" ? [dims] : dims).map((d) => normAxis(op, d, ndim));
+  const twice = list.find((d, i) => list.indexOf(d) !== i);
+  if (twice !== undefined) throw new ShapeError(`${op}: dim ${twice} appears more than once in dims ${fmt(list)}`);
+  return list.sort((a, b) => a - b);
+}
+
+/** x with the order of its values reversed along `dims` (PyTorch's torch.flip(x, dims)). */
+export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  return applyOp("flip", [x], { dims: distinctDims("flip", dims, x.ndim) });
+}
+
+/**
+ * x shifted by `shifts` along `dims`, wrapping around (PyTorch's torch.roll): y[i] = x[(i − s) mod n]. Without dims,
+ * the flattened x is rolled by one shift and keeps its shape.
+ */
+export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+  const s = typeof shifts === "number" ? [shifts] : shifts.slice();
+  if (s.some((v) => !Number.isInteger(v))) throw new TypeError(`roll: shifts must be integers, got ${fmt(s)}`);
+  if (dims === undefined) {
+    if (s.length !== 1)
+      throw new ShapeError(`roll: ${s.length} shifts need as many dims; without dims, roll takes one shift`);
+    return applyOp("roll", [x], { shifts: s, dims: [] });
+  }
+  const d = (typeof dims === "number" ? [dims] : dims).map((a) => normAxis("roll", a, x.ndim));
+  if (d.length !== s.length || d.length === 0)
+    throw new ShapeError(`roll: shifts ${fmt(s)} and dims ${fmt(d)} must be of one length, one shift per dim`);
+  return applyOp("roll", [x], { shifts: s, dims: d });
+}

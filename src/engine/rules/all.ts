@@ -36,3 +36,5 @@ import "./clone";
 import "./unaryMath";
 import "./sort";
 import "./topk";
+import "./flip";
+import "./roll";
