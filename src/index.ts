@@ -108,6 +108,7 @@ export {
   topk,
   flip,
   roll,
+  prod,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).

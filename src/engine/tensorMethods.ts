@@ -119,6 +119,10 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   norm(this: Tensor, p: number | "fro" = 2, axis?: number | number[], keepDims = false): Tensor {
     return ops.norm(this, p, axis, keepDims);
   }
+  /** The product over all axes or the given ones (PyTorch's gradient where values are 0). */
+  prod(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.prod(this, axis, keepDims);
+  }
   /** Running sums along `axis`. */
   cumsum(this: Tensor, axis: number): Tensor {
     return ops.cumsum(this, axis);

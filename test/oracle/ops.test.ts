@@ -7,9 +7,9 @@ import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { opCases as basicCases } from "./fixtures/opCases";
 import { selectCases } from "./fixtures/selectCases";
-import { layoutCases, moreCases, sortingCases } from "./fixtures/moreCases";
+import { layoutCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
 
-const opCases = [...basicCases, ...selectCases, ...moreCases, ...sortingCases, ...layoutCases];
+const opCases = [...basicCases, ...selectCases, ...moreCases, ...sortingCases, ...layoutCases, ...prodCases];
 
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */
 function opsOf(c: OracleCase): Set<string> {

@@ -41,6 +41,21 @@ export function sumAxis(x: Storage, shape: readonly number[], axis: number): Sto
   return out;
 }
 
+/** Products along `axis` (1 for an empty one), multiplied in order. */
+export function prodAxis(x: Storage, shape: readonly number[], axis: number): Storage {
+  const [outer, n, inner] = around(shape, axis);
+  const out = alloc(dtypeOf(x), outer * inner).fill(1);
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    const ob = o * inner;
+    for (let k = 0; k < n; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) out[ob + i] *= x[row + i];
+    }
+  }
+  return out;
+}
+
 /** Max (largest) or min along `axis` (NaN propagates). */
 function extremumAxis(x: Storage, shape: readonly number[], axis: number, largest: boolean): Storage {
   const [outer, n, inner] = around(shape, axis);

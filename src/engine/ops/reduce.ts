@@ -1,4 +1,4 @@
-// Reductions as free functions: sum, mean, max, min, var, std, logsumexp, norm over all axes or the given ones
+// Reductions as free functions: sum, mean, max, min, var, std, logsumexp, norm, prod over all axes or the given ones
 // (optionally keeping dims), and cumsum along one.
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
@@ -40,3 +40,10 @@ export function norm(x: Tensor, p: number | "fro" = 2, axis?: number | number[],
 /** Running sums along `axis` (PyTorch's cumsum(dim)). */
 export const cumsum = (x: Tensor, axis: number): Tensor =>
   applyOp("cumsum", [x], { axis: normAxis("cumsum", axis, x.ndim) });
+
+/**
+ * The product over all axes or the given ones (PyTorch's prod; it takes one dim, Backstep any), with PyTorch's gradient
+ * where values are 0: the others' product at a product's only zero, 0 at the rest.
+ */
+export const prod = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
+  applyOp("prod", [x], { axis: normAxes("prod", axis, x.ndim), keepDims });

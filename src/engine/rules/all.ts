@@ -38,3 +38,4 @@ import "./sort";
 import "./topk";
 import "./flip";
 import "./roll";
+import "./prod";
