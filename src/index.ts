@@ -109,6 +109,10 @@ export {
   flip,
   roll,
   prod,
+  all,
+  any,
+  nonzero,
+  outer,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).

@@ -47,6 +47,10 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   matmul(this: Tensor, other: Tensor): Tensor {
     return ops.matmul(this, other);
   }
+  /** The outer product with another vector: [n] and [m] give [n, m]. */
+  outer(this: Tensor, other: Tensor): Tensor {
+    return ops.outer(this, other);
+  }
   sum(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
     return ops.sum(this, axis, keepDims);
   }
@@ -214,6 +218,18 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   }
   argmin(this: Tensor, axis?: number, keepDims = false): Tensor {
     return ops.argmin(this, axis, keepDims);
+  }
+  /** Whether every value is non-zero, over all axes or the given ones (bool). */
+  all(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.all(this, axis, keepDims);
+  }
+  /** Whether any value is non-zero, over all axes or the given ones (bool). */
+  any(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.any(this, axis, keepDims);
+  }
+  /** The positions of the non-zero values: int32 [n, ndim]. */
+  nonzero(this: Tensor): Tensor {
+    return ops.nonzero(this);
   }
   /** [values, indices (int32)] sorted along a dim (`x.sort(1)`, `{ dim, descending }`); stable. */
   sort(this: Tensor, opts?: number | Ops.SortOptions): [Tensor, Tensor] {

@@ -61,6 +61,25 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.throws(() => B.roll(i, [1, 2], 0), /shifts \[1,2\] and dims \[0\] must be of one length/);
   });
 
+  it("all and any are bool, nonzero int32 [n, ndim]; outer wants vectors", () => {
+    const x = B.tensor([
+      [0, 1],
+      [2, 3],
+    ]);
+    assert.equal(x.all().dtype, "bool");
+    assert.deepEqual(x.any(1).tolist(), [1, 1]);
+    assert.deepEqual(B.all(x, 0).tolist(), [0, 1]);
+    const nz = x.nonzero();
+    assert.equal(nz.dtype, "int32");
+    assert.deepEqual(nz.tolist(), [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
+    assert.deepEqual(B.nonzero(B.zeros([2, 3])).shape, [0, 2]);
+    assert.throws(() => B.outer(x, B.ones([2])), /outer: both arguments must be 1-D, got shapes \[2,2\] and \[2\]/);
+  });
+
   it("refuses a k the dim does not have, saying how many values there are", () => {
     assert.throws(() => B.topk(B.ones([2, 3]), 4), /topk: k = 4 is out of range: dim 1 has 3 values/);
     assert.throws(() => B.topk(B.ones([2, 3]), 1.5, 0), /k = 1\.5 is out of range: dim 0 has 2 values/);

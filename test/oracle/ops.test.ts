@@ -7,9 +7,17 @@ import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { opCases as basicCases } from "./fixtures/opCases";
 import { selectCases } from "./fixtures/selectCases";
-import { layoutCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
+import { layoutCases, logicalCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
 
-const opCases = [...basicCases, ...selectCases, ...moreCases, ...sortingCases, ...layoutCases, ...prodCases];
+const opCases = [
+  ...basicCases,
+  ...selectCases,
+  ...moreCases,
+  ...sortingCases,
+  ...layoutCases,
+  ...prodCases,
+  ...logicalCases,
+];
 
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */
 function opsOf(c: OracleCase): Set<string> {

@@ -64,11 +64,12 @@ export {
 export type { IndexEntry } from "./indexing";
 export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
 export { reshape, flatten, permute, transpose, T, clone, flip, roll } from "./layout";
-export { matmul } from "./matmul";
+export { matmul, outer } from "./matmul";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
 export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";
 export { multinomial } from "./sampling";
 export { sort, argsort, topk } from "./sorting";
+export { all, any, nonzero } from "./logical";
 export type { SortOptions, TopkOptions } from "./sorting";
 export type { MultinomialOptions } from "./sampling";
