@@ -1,4 +1,4 @@
-// Explains a call of something Backstep lacks ("z.gelu is not a function"): says so, and what to use instead.
+// Explains a call of something Backstep lacks ("z.swish is not a function"): says so, and what to use instead.
 //
 // What Backstep has is looked up in the engine it runs, never listed here: an op added later is found by itself.
 // The table below only says which of Backstep's names do the job of a name from other libraries, and each
@@ -10,12 +10,8 @@ const ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
   bmm: ["matmul"],
   dot: ["matmul"],
   matMul: ["matmul"],
-  view: ["reshape"],
-  unsqueeze: ["reshape"],
-  squeeze: ["reshape"],
   expandDims: ["reshape"],
   cat: ["concat"],
-  stack: ["concat"],
   clip: ["clamp"],
   clipByValue: ["clamp"],
   t: ["T", "transpose"],
@@ -26,15 +22,7 @@ const ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
 
 /** Compositions of Backstep ops for common missing functions: [the ops they need, how to write it]. */
 const COMPOSITIONS: Readonly<Record<string, readonly [readonly string[], string]>> = {
-  gelu: [["mul", "sigmoid"], "x.mul(x.mul(1.702).sigmoid()) (the sigmoid approximation of GELU)"],
-  silu: [["mul", "sigmoid"], "x.mul(x.sigmoid())"],
   swish: [["mul", "sigmoid"], "x.mul(x.sigmoid())"],
-  softplus: [["exp", "add", "log"], "x.exp().add(1).log()"],
-  leakyRelu: [["relu", "neg", "mul", "sub"], "x.relu().sub(x.neg().relu().mul(0.01))"],
-  elu: [["relu", "neg", "exp", "sub", "clamp"], "x.relu().add(x.clamp(-Infinity, 0).exp().sub(1))"],
-  rsqrt: [["sqrt", "pow"], "x.sqrt().pow(-1)"],
-  reciprocal: [["pow"], "x.pow(-1)"],
-  square: [["mul"], "x.mul(x)"],
 };
 
 /** Where Backstep has a name: `F.relu`, or a class's method `Tensor.relu`. */
@@ -79,8 +67,8 @@ export function backstepNames(engine: object): Map<string, Place[]> {
 const NOT_CALLABLE = /^(.+?)\.([A-Za-z_$][\w$]*) is not a (function|constructor)$/;
 
 /**
- * For a message like "z.gelu is not a function" where Backstep has no `gelu`, the explanation to append:
- * "Backstep has no gelu" and, where there is one, what to use instead. Undefined when a tensor, a module or the
+ * For a message like "z.swish is not a function" where Backstep has no `swish`, the explanation to append:
+ * "Backstep has no swish" and, where there is one, what to use instead. Undefined when a tensor, a module or the
  * package itself has the name (the receiver was then something of the user's: the message is right as it is).
  */
 export function missingOpHint(message: string, engine: object): string | undefined {
