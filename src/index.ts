@@ -113,6 +113,7 @@ export {
   any,
   nonzero,
   outer,
+  einsum,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).

@@ -80,6 +80,18 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.throws(() => B.outer(x, B.ones([2])), /outer: both arguments must be 1-D, got shapes \[2,2\] and \[2\]/);
   });
 
+  it("einsum says what is wrong with an equation or its operands", () => {
+    const [a, b] = [B.ones([2, 3]), B.ones([3, 4])];
+    assert.deepEqual(B.einsum("ij,jk->ik", [a, b]).shape, [2, 4]);
+    assert.throws(() => B.einsum("ij,jk->ik", a), /"ij,jk->ik" names 2 operand\(s\), 1 given/);
+    assert.throws(() => B.einsum("ijk", a), /operand 0 of shape \[2,3\] has 2 dims; "ijk" names 3/);
+    assert.throws(() => B.einsum("ij->iz", a), /output subscript z is in no operand/);
+    assert.throws(() => B.einsum("ij->ii", a), /output subscript i appears more than once/);
+    assert.throws(() => B.einsum("i2", a), /subscripts are letters and "\.\.\.", got "2"/);
+    assert.throws(() => B.einsum("ii", a), /"i" is 2 long in one place and 3 in operand 0/);
+    assert.throws(() => B.einsum("ij,jk->ik", a, a), /"j" is 3 long in one place and 2 in operand 1/);
+  });
+
   it("refuses a k the dim does not have, saying how many values there are", () => {
     assert.throws(() => B.topk(B.ones([2, 3]), 4), /topk: k = 4 is out of range: dim 1 has 3 values/);
     assert.throws(() => B.topk(B.ones([2, 3]), 1.5, 0), /k = 1\.5 is out of range: dim 0 has 2 values/);

@@ -7,7 +7,7 @@ import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { opCases as basicCases } from "./fixtures/opCases";
 import { selectCases } from "./fixtures/selectCases";
-import { layoutCases, logicalCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
+import { einsumCases, layoutCases, logicalCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
 
 const opCases = [
   ...basicCases,
@@ -17,6 +17,7 @@ const opCases = [
   ...layoutCases,
   ...prodCases,
   ...logicalCases,
+  ...einsumCases,
 ];
 
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */

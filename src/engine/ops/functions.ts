@@ -65,6 +65,7 @@ export type { IndexEntry } from "./indexing";
 export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
 export { reshape, flatten, permute, transpose, T, clone, flip, roll } from "./layout";
 export { matmul, outer } from "./matmul";
+export { einsum } from "./einsum";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
 export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";
