@@ -63,6 +63,10 @@ const ops: [string, (x: Tensor) => Tensor, number][] = [
   ["leakyRelu", (x) => x.leakyRelu(0.2), 2],
   ["softplus", (x) => x.softplus({ beta: 2, threshold: 5 }), 2],
   ["sqrt", (x) => x.abs().add(0.5).sqrt(), 4],
+  // codes of kernels/unaryMath.ts, which unaryInto hands on: f′ from the output (tan′ = 1 + y²) and from the input
+  ["tan", (x) => x.tanh().tan(), 4],
+  ["asin", (x) => x.tanh().asin(), 4],
+  ["reciprocal", (x) => x.abs().add(0.5).reciprocal(), 4],
 ];
 
 describe("values the reader computes from the step's values (DERIVATIVE_OF, PRODUCT_OF, TRANSPOSE_OF)", () => {
