@@ -1,8 +1,9 @@
 // Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
-// gradients, dead ReLUs, saturation, failed gradient checks. The rules and thresholds are src/trace/healthRules.ts's,
-// shared with every view.
+// gradients, dead ReLUs, saturation, failed gradient checks, a diverging loss (lossDivergence.ts). The rules and
+// thresholds are src/trace/healthRules.ts's, shared with every view.
 import type { OpHealth } from "./assembler";
 import { gradCheckDiagnostics } from "./gradChecks";
+import { lossDivergence } from "./lossDivergence";
 import {
   activationFlagged,
   alwaysStructural,
@@ -310,6 +311,7 @@ export function computeDiagnostics(
     ...activationHealth(trace, health, t),
     ...recordingStopped(trace, opts),
     ...gradCheckDiagnostics(trace),
+    ...lossDivergence(trace),
   ];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {

@@ -182,6 +182,7 @@ export type DiagnosticCode =
   | "inf"
   | "vanishing-gradient"
   | "exploding-gradient"
+  | "diverging-loss"
   | "zero-gradient"
   | "dead-relu"
   | "saturated"
