@@ -4,7 +4,7 @@ import * as B from "../../src/index";
 import type { Tensor } from "../../src/index";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
-import { data, optimCase, schedulerCase, torchTrain, train, trained } from "./optimTraining";
+import { data, optimCase, schedulerCase, torchTrain, train, trained } from "./fixtures/optimTraining";
 
 const cases: OracleCase[] = [
   optimCase("SGD", (p) => [new B.optim.SGD(p, { lr: 0.1 })], "torch.optim.SGD([w, b], lr=0.1)"),
