@@ -96,35 +96,35 @@ function adaptiveSize(outputSize: AdaptiveSize, H: number, W: number): [number, 
 
 const fmtSize = (s: AdaptiveSize): string => (typeof s === "number" ? String(s) : `[${s.map(String).join(", ")}]`);
 
-/** Max pooling over windows of `kernelSize` along L, as PyTorch's nn.MaxPool1d. */
-export class MaxPool1d extends Module {
+/** A 1-D pooling module's window: kernelSize, stride (default the window) and padding, checked as made. */
+abstract class Pool1d extends Module {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number;
   constructor(kernelSize: Single, opts: Pool1dOptions = {}) {
     super();
-    this.kernelSize = single("MaxPool1d", "kernelSize", kernelSize, 1);
-    this.stride = single("MaxPool1d", "stride", opts.stride ?? this.kernelSize, 1);
-    this.padding = single("MaxPool1d", "padding", opts.padding ?? 0, 0);
+    const name = new.target.name;
+    this.kernelSize = single(name, "kernelSize", kernelSize, 1);
+    this.stride = single(name, "stride", opts.stride ?? this.kernelSize, 1);
+    this.padding = single(name, "padding", opts.padding ?? 0, 0);
   }
+  protected get window(): Pool1dOptions {
+    return { stride: this.stride, padding: this.padding };
+  }
+  abstract override forward(x: Tensor): Tensor;
+}
+
+/** Max pooling over windows of `kernelSize` along L, as PyTorch's nn.MaxPool1d. */
+export class MaxPool1d extends Pool1d {
   forward(x: Tensor): Tensor {
-    return maxPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    return maxPool1d(x, this.kernelSize, this.window);
   }
 }
 
 /** Average pooling over windows of `kernelSize` along L, as PyTorch's nn.AvgPool1d. */
-export class AvgPool1d extends Module {
-  readonly kernelSize: number;
-  readonly stride: number;
-  readonly padding: number;
-  constructor(kernelSize: Single, opts: Pool1dOptions = {}) {
-    super();
-    this.kernelSize = single("AvgPool1d", "kernelSize", kernelSize, 1);
-    this.stride = single("AvgPool1d", "stride", opts.stride ?? this.kernelSize, 1);
-    this.padding = single("AvgPool1d", "padding", opts.padding ?? 0, 0);
-  }
+export class AvgPool1d extends Pool1d {
   forward(x: Tensor): Tensor {
-    return avgPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    return avgPool1d(x, this.kernelSize, this.window);
   }
 }
 
