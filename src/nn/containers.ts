@@ -17,19 +17,18 @@ function checkModule(owner: string, m: unknown): asserts m is Module {
  */
 export class ModuleList<T extends Module = Module> extends Module {
   [index: number]: T;
+  /** How many modules (a private field: the container's own keys are only its modules). */
+  #count = 0;
   constructor(modules: Iterable<T> = []) {
     super();
     for (const m of modules) this.append(m);
   }
-  /** The number of modules (not an own property: the container's own keys are only its modules). */
   get length(): number {
-    let n = 0;
-    while (Object.prototype.hasOwnProperty.call(this, n)) n++;
-    return n;
+    return this.#count;
   }
   append(module: T): this {
     checkModule("ModuleList.append", module);
-    this[this.length] = module;
+    this[this.#count++] = module;
     return this;
   }
   /** JavaScript's name for append. */
@@ -46,7 +45,7 @@ export class ModuleList<T extends Module = Module> extends Module {
     return this[index < 0 ? this.length + index : index];
   }
   *[Symbol.iterator](): Iterator<T> {
-    for (let i = 0; i < this.length; i++) yield this[i];
+    for (let i = 0; i < this.#count; i++) yield this[i];
   }
   map<U>(fn: (m: T, i: number) => U): U[] {
     return [...this].map(fn);
