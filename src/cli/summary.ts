@@ -5,7 +5,7 @@ import { DIGITS, formatDuration, formatNumber, gradCheckFailed, shapeText as sha
 import { gradCheckLine, latestChecks } from "../trace/gradChecks";
 import type { Trace, TraceDiagnostic, SourceLoc, TensorStats } from "../trace/types";
 
-const num = (v: number): string => formatNumber(v, { digits: DIGITS.cli });
+const num = (v: number | null): string => formatNumber(v, { digits: DIGITS.cli });
 
 /** A tensor's norm, or what makes it meaningless: its stats are over the finite values only. */
 function norm(s: TensorStats): string {
@@ -29,6 +29,22 @@ function table(rows: string[][]): string[] {
         .join("  ")
         .trimEnd(),
   );
+}
+
+/**
+ * Each step's loss for the summary: a number, or null for a full step with no backward pass (its NaN in the Trace means
+ * no scalar loss, not a loss that went NaN: a script's hand-written gradients after `backward()` are a step of their
+ * own).
+ */
+export function lossesShown(trace: Trace): (number | null)[] {
+  const withBackward = new Set<number>();
+  const full = new Set<number>();
+  let step = -1;
+  for (const e of trace.events) {
+    if (e.kind === "step") full.add((step = e.index));
+    else if (e.kind === "backward" && step >= 0) withBackward.add(step);
+  }
+  return trace.losses.map((l, i) => (Number.isNaN(l) && full.has(i) && !withBackward.has(i) ? null : l));
 }
 
 function count(events: Trace["events"], kind: Trace["events"][number]["kind"]): number {
@@ -58,8 +74,8 @@ export function summarize(trace: Trace, cwd: string): string {
   out.push(
     `Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${formatDuration(trace.durationMs)}`,
   );
-  const l = trace.losses;
-  // a long run's losses: the first and last few
+  const l = lossesShown(trace);
+  // a long run's losses: the first and last few (— for a step without a loss)
   if (l.length > 0)
     out.push(
       `loss by step: ${l.length <= 12 ? l.map(num).join(" → ") : `${l.slice(0, 5).map(num).join(" → ")} → … (${l.length - 10} more) → ${l.slice(-5).map(num).join(" → ")}`}`,

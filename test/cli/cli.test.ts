@@ -108,6 +108,29 @@ describe("backstep CLI (dist/cli.js)", function () {
     assert.match(r.stdout, /loss by step: 24\.7/);
   });
 
+  it("loss by step: — for a step without a loss, NaN only for a loss that is NaN", () => {
+    // hand-written gradients after backward() (makemore part 4) are graph ops of a step with no loss: not a NaN loss
+    const py = join(tmp, "manual.py");
+    writeFileSync(
+      py,
+      "import torch\nw = torch.tensor([1.0, 2.0], requires_grad=True)\nloss = (w * w).sum()\n" +
+        "loss.backward()\ndw = 2 * w\nprint(torch.equal(dw, w.grad))\n",
+    );
+    const r = backstep("trace", py, "--python", PYTHON);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^True$/m);
+    assert.match(r.stdout, /2 step\(s\)/);
+    assert.match(r.stdout, /^loss by step: 5 → —$/m);
+    const ts = join(tmp, "nanLoss.ts");
+    writeFileSync(
+      ts,
+      'import { tensor } from "backstep";\ntensor([-1], { requiresGrad: true }).sqrt().sum().backward();\n',
+    );
+    const n = backstep("trace", ts);
+    assert.equal(n.status, 0, n.stderr);
+    assert.match(n.stdout, /^loss by step: NaN$/m);
+  });
+
   it("gradcheck prints the worst relative error per op and passes on a smooth model", () => {
     const r = backstep("gradcheck", "examples/mlp-classifier.ts");
     assert.equal(r.status, 0, r.stderr + r.stdout);
