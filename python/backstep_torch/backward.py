@@ -22,6 +22,8 @@ class Backward:
             return func(*args, **kwargs)
         finally:
             self._flush_partial()
+            if self.pending_checks:
+                self.settle_grad_checks()
             self.backward_ended()
 
     def on_node(self, w, idx, grad_inputs, grad_outputs):

@@ -5,6 +5,7 @@ import torch
 
 from .backward import Backward
 from .calls import NOT_OPS, op_name, tensors_in
+from .checks import Checks
 from .dispatch import Dispatch, suspend
 from .forward import Forward, returns_input
 from .modes import CountingMode, RecordingMode
@@ -17,7 +18,7 @@ from .updates import Updates, is_inplace, optimizer_of
 from .wiring import key_of
 
 
-class Recorder(Steps, Forward, Backward):
+class Recorder(Steps, Forward, Backward, Checks):
     """One run's recording: the mode's entry point (`call`), what it installs in torch, the final parameters; its
     forward, backward and step roles are the mixins'."""
 
@@ -61,6 +62,9 @@ class Recorder(Steps, Forward, Backward):
         self._mode = None
         self._dispatch = None
         self._module_hooks = []
+        self.pending_checks = []  # expect_grad's checks waiting for their gradient (checks.py)
+        self.keep_grads = False  # the program names expect_grad: op outputs' gradients are kept (last_grads)
+        self.last_grads = {}
 
     # ── installing and removing ────────────────────────────────────────────
     def install(self):

@@ -9,6 +9,7 @@ import time
 
 import torch
 
+from . import checks
 from .recorder import Recorder
 from .tensors import encode_number
 
@@ -96,8 +97,13 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         signal.signal(_MEMORY_SIGNAL, on_memory)
     try:
         with open(program, encoding="utf-8") as f:
-            code = compile(f.read(), program, "exec")
+            text = f.read()
+        code = compile(text, program, "exec")
         if record:
+            # a check after backward() reads a computed tensor's gradient from that pass, kept only for a program that
+            # names expect_grad (src/runner/session.ts decides the same for expectGrad)
+            rec.keep_grads = re.search(r"\bexpect_grad\b", text) is not None
+            checks.activate(rec)
             rec.install()
         else:
             rec.install_counter()
@@ -125,6 +131,9 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             # while the trace is written, a second signal must not end the process (SIGUSR1's default does)
             signal.signal(_MEMORY_SIGNAL, signal.SIG_IGN)
         rec.uninstall()
+        if record:
+            checks.activate(None)
+            rec.settle_grad_checks(final=True)  # a check stated before a backward() that never reached its tensor
         rec.updates.flush()  # the last step's update, into its statistics
         rec.end_series_step()
         sys.argv, sys.path[:] = old_argv, old_path

@@ -107,6 +107,9 @@ class TensorTable:
             rows.append((kind, op, name, None, tensor_stats(t), list(t.shape), dtype_name(t)))
         return len(rows) - 1
 
+    def name_of(self, tid):
+        return self._rows[tid][2]
+
     def finish(self):
         """The trace tensors: records, stats and values of the tensors copied during the run (the cost of recording
         moves to writing the trace)."""

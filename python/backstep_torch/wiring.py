@@ -118,6 +118,8 @@ def emit(rec, w):
     if len(ups) > 1:
         event["upstreams"] = ups
     rec.events.append(event)
+    if rec.keep_grads:
+        rec.keep_upstreams(w.op, w.upstreams)
     totals = rec.pass_totals
     for k, c in enumerate(w.contrib):
         if c is None:

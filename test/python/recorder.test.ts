@@ -109,6 +109,38 @@ describe("python recorder (backstep_torch)", function () {
     assert.match(text, /mlp\.py:17 +h +tanh +\[32, 16\] +model/);
   });
 
+  it("expect_grad's checks reach the views as expectGrad's: ✓ and ≈ in the summary, a warning at a wrong one's line", async () => {
+    const dir = tmp();
+    const file = join(dir, "manual.py");
+    writeFileSync(
+      file,
+      [
+        "import torch",
+        "from backstep_torch import expect_grad",
+        "w = torch.tensor([1.0, 2.0], requires_grad=True)",
+        "h = torch.tanh(w)",
+        "loss = h.sum()",
+        "loss.backward()",
+        "expect_grad(h, torch.ones(2))",
+        "expect_grad(w, 1 - h.detach() ** 2)",
+        "expect_grad(h, torch.ones(2) * 2)",
+        "",
+      ].join("\n"),
+    );
+    const r = await runModel(file, { python: PYTHON, maxSteps: 1 });
+    assert.equal(r.ok, true, JSON.stringify(r.trace.diagnostics));
+    const checks = r.trace.events.flatMap((e) => (e.kind === "gradCheck" ? [[e.label, e.verdict, e.loc?.line]] : []));
+    assert.deepEqual(checks, [
+      ["h", "exact", 7],
+      ["w", "close", 8],
+      ["h", "mismatch", 9],
+    ]);
+    const warning = r.trace.diagnostics.find((d) => d.code === "gradient-check");
+    assert.deepEqual([warning?.severity, warning?.loc?.line], ["warning", 9]);
+    assert.match(warning?.message ?? "", /Gradient check failed for h: max diff 1 at \[0\]: 2 vs autograd 1/);
+    assert.match(summarize(r.trace, dir), /Gradient checks \(2 of 3 pass\)/);
+  });
+
   it("a NaN in a Python run reaches the TypeScript side as a number and a diagnostic at the .py line", async () => {
     const dir = tmp();
     const file = join(dir, "nan.py");
