@@ -1,6 +1,7 @@
 // The guided exercises Backstep: New Exercise scaffolds: each a file of exercises/ (shipped in the .vsix) whose TODO
 // lines
-// turn ✓ as they are solved, each checked by an expectGrad (or a defineFunction's first-use check).
+// turn ✓ as they are solved, each checked by an expectGrad (or a defineFunction's first-use check; in a .py exercise,
+// expect_grad).
 
 export interface Exercise {
   id: string;
@@ -33,6 +34,13 @@ export const EXERCISES: readonly Exercise[] = [
       "The full manual backward of a character MLP with batch norm, from dlogprobs to dC, as in Karpathy's makemore part 4",
   },
   {
+    id: "makemore-backprop-py",
+    file: "makemore_backprop.py",
+    title: "Backprop ninja in PyTorch: makemore part 4",
+    detail:
+      "The same manual backward in PyTorch, each gradient checked by expect_grad in place of the lecture's cmp(), without retain_grad()",
+  },
+  {
     id: "custom-function",
     file: "custom-function.ts",
     title: "A custom function with its own backward",
@@ -40,11 +48,11 @@ export const EXERCISES: readonly Exercise[] = [
   },
 ];
 
-/** `micrograd.ts`, or `micrograd-2.ts`… — the first name not in `taken`. */
+/** `micrograd.ts`, or `micrograd-2.ts`… (`makemore_backprop-2.py`) — the first name not in `taken`. */
 export function exerciseFileName(exercise: Exercise, taken: (name: string) => boolean): string {
   if (!taken(exercise.file)) return exercise.file;
   for (let i = 2; ; i++) {
-    const name = exercise.file.replace(/\.ts$/, `-${i}.ts`);
+    const name = exercise.file.replace(/(\.\w+)$/, `-${i}$1`);
     if (!taken(name)) return name;
   }
 }

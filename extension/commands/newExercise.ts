@@ -28,7 +28,8 @@ export async function newExercise(
   const content = fs.readFileSync(context.asAbsolutePath(path.join("exercises", exercise.file)), "utf8");
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || folder.uri.scheme !== "file") {
-    const doc = await vscode.workspace.openTextDocument({ language: "typescript", content });
+    const language = exercise.file.endsWith(".py") ? "python" : "typescript";
+    const doc = await vscode.workspace.openTextDocument({ language, content });
     await vscode.window.showTextDocument(doc);
     void vscode.window.showInformationMessage(
       "Backstep: save this exercise into a folder, then choose Trace Backprop.",
@@ -40,7 +41,8 @@ export async function newExercise(
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);
   log.info(`new exercise ${file}`);
-  await setUpTypesIfMissing(context, log, dir, dir);
+  // (a .py exercise imports torch and backstep_torch, which the traced run puts on the path: no types to set up)
+  if (name.endsWith(".ts")) await setUpTypesIfMissing(context, log, dir, dir);
   const uri = vscode.Uri.file(file);
   await vscode.window.showTextDocument(uri);
   void vscode.window

@@ -147,15 +147,14 @@ class Checks:
         return self.names.tensor_name(t)[0]
 
     def _last_grad_of(self, t):
-        hit = self.ids.get(id(t))
-        return self.last_grads.get(hit[1]) if hit is not None and hit[0] is t else None
+        return self.last_grads.get((t.grad_fn, t.output_nr))
 
-    def keep_upstreams(self, op, upstreams):
-        """An op's upstream gradients (∂L/∂ each output) from the pass that just emitted it, for checks after it."""
-        rec = self.ops[op]
-        for tid, u in zip(rec.get("outputs", [rec["output"]]), upstreams):
+    def keep_upstreams(self, keys, upstreams):
+        """An op's upstream gradients (∂L/∂ each output, by its autograd node and output number: trace ids are per
+        step, and a check may come in the next one) from the pass that just emitted it, for checks after it."""
+        for key, u in zip(keys, upstreams):
             if u is not None:
-                self.last_grads[tid] = u.detach().clone()
+                self.last_grads[key] = u.detach().clone()
 
     def _check_event(self, t, manual, reference, atol, rtol, label, site, note=None):
         from .tensors import encode_number

@@ -19,11 +19,12 @@ def key_of(t):
 class Wire:
     """One recorded op's autograd nodes, and what their hooks collect during a backward pass."""
 
-    __slots__ = ("op", "name", "operands", "positions", "inputs", "outs", "outs_at", "n_nodes", "edges", "fired", "contrib", "upstreams")
+    __slots__ = ("op", "name", "operands", "positions", "inputs", "outs", "out_keys", "outs_at", "n_nodes", "edges", "fired", "contrib", "upstreams")
 
     def __init__(self, op, name, operands, positions, inputs, outs):
         self.op, self.name, self.operands, self.positions, self.inputs = op, name, operands, positions, inputs
         self.outs = [o.detach() for o in outs]
+        self.out_keys = [key_of(o) for o in outs]  # how a later expect_grad finds their gradient (checks.py)
         self.outs_at = {}  # node index → [(output k, the node's output number)]
         self.edges = []
         self.n_nodes = 0
@@ -119,7 +120,7 @@ def emit(rec, w):
         event["upstreams"] = ups
     rec.events.append(event)
     if rec.keep_grads:
-        rec.keep_upstreams(w.op, w.upstreams)
+        rec.keep_upstreams(w.out_keys, w.upstreams)
     totals = rec.pass_totals
     for k, c in enumerate(w.contrib):
         if c is None:

@@ -121,6 +121,24 @@ class ExpectGrad(unittest.TestCase):
         self.assertEqual(plain.stdout, out.getvalue())
         self.assertEqual(plain.stderr, "")
 
+    def test_a_check_after_backward_in_the_next_step_finds_the_pass_gradient(self):
+        # the manual gradient computed from graph tensors (`(1 - h**2) * dh` with h requiring grad) is ops of a step of
+        # its own, whose tensors get new trace ids: the check still finds h's and z's gradient from the pass
+        trace, _ = record(model_file('''
+import torch
+from backstep_torch import expect_grad
+w = torch.tensor([0.5, -1.0], requires_grad=True)
+z = w * 3
+h = torch.tanh(z)
+h.sum().backward()
+dh = torch.ones_like(h)
+dz = (1 - h**2) * dh
+expect_grad(h, dh)
+expect_grad(z, dz)
+'''), steps=2)
+        self.assertEqual(len(trace["losses"]), 2, "the manual gradient's ops are a step of their own")
+        self.assertEqual([(c["label"], c["verdict"]) for c in checks(trace)], [("h", "exact"), ("z", "close")])
+
     def test_the_manual_gradient_is_kept_as_it_was_when_stated(self):
         # makemore's exercise grows a gradient in place after stating it (`dcounts += …`)
         trace, _ = record(model_file('''

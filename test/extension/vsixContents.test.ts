@@ -12,7 +12,7 @@ const ALLOWED = [
   /^media\/.+\.(png|md|svg)$/,
   /^examples\/.+\.(ts|json|py|txt)$/,
   // the templates Backstep: New Exercise copies
-  /^exercises\/[a-z-]+\.ts$/,
+  /^exercises\/([a-z-]+\.ts|[a-z_]+\.py)$/,
   // the Python recorder, run by the interpreter the user chooses (docs/architecture.md, "PyTorch models")
   /^python\/backstep_torch\/[a-z_]+\.py$/,
 ];
