@@ -22,7 +22,11 @@ describe("e2e: a backprop exercise", function () {
     wb = await Workbench.launch({
       workspace,
       vsix: vsixUnderTest(),
-      settings: { "backstep.intelliSense.offerSetup": false },
+      settings: {
+        "backstep.intelliSense.offerSetup": false,
+        // code-server here has no Python extension: the interpreter comes from the setting (Debian's python3-torch)
+        "backstep.python.path": process.env.BACKSTEP_TEST_PYTHON ?? "/usr/bin/python3",
+      },
     });
   });
 
@@ -100,5 +104,39 @@ describe("e2e: a backprop exercise", function () {
     // the next TODO's check is still ✗, with its largest difference
     const next = lineOf("expectGrad(f, df);");
     assert.match((await inlineHints(page)).get(next) ?? "", /^✗ f: max diff NaN/);
+  });
+
+  it("the PyTorch exercise (.py): New Exercise scaffolds it, tracing it marks each unsolved expect_grad ✗ at its line", async function () {
+    const w = wb!;
+    const { page } = w;
+    const file = "makemore_backprop.py";
+    const py = readFileSync(join(repoRoot, "exercises", file), "utf8");
+    await w.chooseCommand("Backstep: New Exercise");
+    await page.keyboard.press("Enter");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "PyTorch" })
+      .waitFor({ state: "visible" });
+    await input.fill("Backprop ninja in PyTorch");
+    await page
+      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
+      .filter({ hasText: "PyTorch" })
+      .waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    await w.activeTab(file).waitFor({ state: "visible" });
+    await w.clearNotifications();
+    await w.runCommand("Backstep: Trace Backprop");
+    const line = py.split("\n").findIndex((l) => l.startsWith("expect_grad(logprobs, dlogprobs)")) + 1;
+    const wrong = (rows: string[]): string[] => rows.filter((r) => r.includes("Gradient check failed for logprobs:"));
+    let rows: string[] = [];
+    for (let i = 0; i < 120 && wrong(rows).length === 0; i++) {
+      rows = await w.problems();
+      if (wrong(rows).length === 0) await page.waitForTimeout(500);
+    }
+    assert.equal(wrong(rows).length, 1, `Problems: ${rows.join(" | ")}`);
+    assert.match(wrong(rows)[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
+    // the TODO's NaN against autograd's number, at the line's inline hint
+    await gotoLine(page, line);
+    assert.match((await inlineHints(page)).get(line) ?? "", /^✗ logprobs: max diff NaN/);
   });
 });
