@@ -118,7 +118,7 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
                 if isinstance(result, torch.Tensor) and result.numel() == 1:
                     if rec.backward_calls == before and result.requires_grad and (record or result.grad_fn is not None):
                         result.backward()
-                    rec.note_loss(float(result.detach()))
+                    rec.note_loss(float(result.detach()), returned=True)
     except BaseException as exc:  # the model's own failure ends the run, with what was recorded so far
         if not record:
             raise

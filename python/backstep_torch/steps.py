@@ -88,8 +88,10 @@ class Steps:
         self._step_event = {"kind": "step", "index": index}
         self.events.append(self._step_event)
 
-    def note_loss(self, value):
-        if self.recording and 0 <= self.step < len(self.losses) and math.isnan(self.losses[self.step]):
+    def note_loss(self, value, returned=False):
+        """A scalar backward()'s root (the step's first one counts), or the scalar step() returned (`returned`: the
+        step's loss in any case, as src/runner/session.ts takes it)."""
+        if self.recording and 0 <= self.step < len(self.losses) and (returned or math.isnan(self.losses[self.step])):
             self.losses[self.step] = value
             if self._step_event is not None:
                 self._step_event["loss"] = value

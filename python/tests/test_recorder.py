@@ -19,6 +19,16 @@ class Contract(unittest.TestCase):
         self.assertEqual(values(trace, trace["params"][0]["grad"]).tolist(), [4.0, 4.0, 4.0])
         self.assertEqual(trace["params"][0]["name"], "w")
 
+    def test_the_returned_scalar_is_the_steps_loss_whichever_backward_came_first(self):
+        # a GAN's step: the discriminator's loss differentiated first, the generator's returned (the TypeScript runner's
+        # rule, test/runner/stepLoss.test.ts)
+        path = model_file("import torch\nw = torch.ones(3, requires_grad=True)\n\ndef step():\n    (w * 5).sum().backward()\n"
+                          "    g = (w * 2).sum()\n    g.backward()\n    return g\n")
+        trace, _ = record(path, steps=2)
+        self.assertEqual(trace["losses"], [6.0, 6.0])
+        self.assertEqual(trace["series"]["loss"], [6.0, 6.0])
+        self.assertEqual([e.get("loss") for e in trace["events"] if e["kind"] == "step"], [6.0, 6.0])
+
     def test_top_level_training_loop_records_one_step_per_backward_up_to_steps(self):
         path = model_file("import torch\nw = torch.ones(2, requires_grad=True)\nfor i in range(5):\n    loss = (w * w).sum()\n    loss.backward()\n")
         trace, _ = record(path, steps=3)

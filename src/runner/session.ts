@@ -222,8 +222,10 @@ export class ModelSession {
    * (`before`: the backward passes seen before the step).
    */
   private lossBackward(result: unknown, before: number): void {
-    if (isTensor(result) && result.size === 1 && result.requiresGrad && this.recorder.backwardCount === before)
-      result.backward();
+    if (!isTensor(result) || result.size !== 1) return;
+    if (result.requiresGrad && this.recorder.backwardCount === before) result.backward();
+    // the loss the step declares, whichever pass came first (a GAN's discriminator's before its generator's)
+    if (!this.options.untraced) this.recorder.returnedLoss(result);
   }
 
   /** The diagnostic for an exception of the model; a call of something Backstep lacks says so (missingOp.ts). */

@@ -203,6 +203,11 @@ export class Recorder implements EngineObserver {
     steps.noteLoss(root);
   }
 
+  /** The step function returned `loss`, a scalar: the step's loss (docs/architecture.md, "The one-way flow"). */
+  returnedLoss(loss: Tensor): void {
+    if (loss.size === 1) this.steps.returnedLoss(Number(loss.data[0]));
+  }
+
   wantsLastGrads(): boolean {
     return this.lastGradsWanted;
   }

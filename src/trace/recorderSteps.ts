@@ -138,6 +138,17 @@ export class StepBook {
     }
   }
 
+  /**
+   * The step function returned a scalar: that is the step's loss, whichever backward pass came first (a GAN's step
+   * differentiates its discriminator's loss, then returns its generator's).
+   */
+  returnedLoss(loss: number): void {
+    if (!this.recording || this.step < 0) return;
+    this.losses[this.step] = loss;
+    this.out.stepLoss(this.step, loss);
+    this.series.returnedLoss(loss);
+  }
+
   /** Every step's loss, NaN where a step had none. */
   lossList(): number[] {
     const losses: number[] = [];

@@ -101,6 +101,12 @@ export class SeriesCollector {
     }
   }
 
+  /** The step function returned this scalar: the step's loss, over the first backward's. */
+  returnedLoss(loss: number): void {
+    this.buf[0] = loss;
+    this.hasLoss = true;
+  }
+
   /**
    * One op differentiated: when its output is a layer's, `upstream` (∂L/∂output, complete here) is summarised, or
    * when `upstreamId` is not -1 (the trace tensor it was recorded as in this step, values kept), the reader does it.

@@ -1,0 +1,65 @@
+// A step's loss is the scalar its step function returns, whichever backward pass came first: a GAN's step
+// differentiates its discriminator's loss, then its generator's, and returns the generator's.
+import * as assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import { tempDirs } from "../support/tempDirs";
+
+const GAN = `import { nn, F, optim, randn, manualSeed, ones, zeros, Tensor } from "backstep";
+manualSeed(1);
+const G = new nn.Linear(4, 1);
+const D = new nn.Sequential(new nn.Linear(1, 8), new nn.Tanh(), new nn.Linear(8, 1));
+const optG = new optim.Adam(G.parameters(), { lr: 1e-2 });
+const optD = new optim.Adam(D.parameters(), { lr: 1e-2 });
+export default ASYNC function step(): RESULT {
+  optD.zeroGrad();
+  const fake = G.forward(randn([8, 4])).detach();
+  const real = randn([8, 1]).add(2);
+  const dLoss = F.binaryCrossEntropyWithLogits(D.forward(real), ones([8, 1])).add(
+    F.binaryCrossEntropyWithLogits(D.forward(fake), zeros([8, 1])),
+  );
+  dLoss.backward();
+  optD.step();
+  optG.zeroGrad();
+  const gLoss = F.binaryCrossEntropyWithLogits(D.forward(G.forward(randn([8, 4]))), ones([8, 1]));
+  gLoss.backward();
+  optG.step();
+  console.log("d", dLoss.item(), "g", gLoss.item());
+  return gLoss;
+}
+`;
+
+/** The losses the model printed, by name, in order. */
+function printed(output: string, name: "d" | "g"): number[] {
+  return [...output.matchAll(/^d (\S+) g (\S+)$/gm)].map((m) => Number(m[name === "d" ? 1 : 2]));
+}
+
+describe("a step's loss", function () {
+  this.timeout(60_000);
+  const tmp = tempDirs("backstep-step-loss-");
+
+  for (const kind of ["sync", "async"] as const) {
+    it(`is the scalar a ${kind} step returns, not its first backward pass's root: in losses, step events and the series`, async () => {
+      const file = join(tmp(), "gan.ts");
+      const source = GAN.replace("ASYNC ", kind === "async" ? "async " : "").replace(
+        "RESULT",
+        kind === "async" ? "Promise<Tensor>" : "Tensor",
+      );
+      writeFileSync(file, source);
+      for (const fullSteps of [undefined, { last: 1 }]) {
+        const r = await runModel(file, { maxSteps: 3, fullSteps });
+        assert.equal(r.ok, true, r.error?.message);
+        const g = printed(r.output ?? "", "g");
+        const d = printed(r.output ?? "", "d");
+        assert.equal(g.length, 3, r.output);
+        const close = (xs: number[]): string[] => xs.map((x) => x.toFixed(5));
+        assert.deepEqual(close(r.trace.losses), close(g));
+        assert.notDeepEqual(close(r.trace.losses), close(d));
+        assert.deepEqual(close(r.trace.series?.loss ?? []), close(g));
+        const stepEvents = r.trace.events.flatMap((e) => (e.kind === "step" && e.loss !== undefined ? [e.loss] : []));
+        assert.deepEqual(close(stepEvents), close(g).slice(fullSteps ? 2 : 0));
+      }
+    });
+  }
+});
