@@ -2,6 +2,7 @@
 // event i" is a binary search: frames and line entries per event, names, parameter values and gradients over time.
 import { leafNames } from "../protocol/tensorNames";
 import { lastAtOrBefore } from "../trace/gradTimeline";
+import { expectGradName } from "../trace/gradChecks";
 import { TraceIndex } from "../trace/traceIndex";
 import type { SourceLoc, TensorId, Trace, TraceEvent, TraceOp } from "../trace/types";
 
@@ -172,7 +173,7 @@ export class DebugIndex extends TraceIndex {
       const frames =
         e.kind === "zeroGrad" || e.kind === "gradCheck"
           ? framesAt(
-              e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? "expectGrad" : e.label,
+              e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? expectGradName(this.trace) : e.label,
               e.loc,
               e.stack ?? [],
             )

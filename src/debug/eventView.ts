@@ -2,6 +2,7 @@
 // scope.
 import type { TensorId } from "../trace/types";
 import { DIGITS, formatNumber, gradCheckText } from "../trace/text";
+import { expectGradName } from "../trace/gradChecks";
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
@@ -53,7 +54,7 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
     case "zeroGrad":
       return `zeroGrad · ${resetText(e.params.length + (e.tensors?.length ?? 0))}  (gradients set to null)`;
     case "gradCheck":
-      return `${e.source === "expectGrad" ? "expectGrad" : "gradcheck"} · ${e.label}  ${gradCheckText(e, { digits: DIGITS.debugger })}`;
+      return `${e.source === "expectGrad" ? expectGradName(index.trace) : "gradcheck"} · ${e.label}  ${gradCheckText(e, { digits: DIGITS.debugger })}`;
     default:
       return "event";
   }
