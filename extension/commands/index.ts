@@ -6,7 +6,8 @@ import { Commands, ContextKeys } from "../commandIds";
 import { EditorHints } from "../editor/editorHints";
 import { BackpropCodeLens } from "../editor/codeLens";
 import { isModelDocument, MODEL_SELECTORS } from "../modelFiles";
-import { prewarmRunner, runModel, stopWarmRunners } from "../../src/runner/index";
+import { keepPythonWarm, prewarmPython, prewarmRunner, runModel, stopWarmRunners } from "../../src/runner/index";
+import { pythonInterpreter } from "../python";
 import { currentRunOptions } from "../config";
 import { GraphPanel } from "../panels/index";
 import { traceModel } from "./traceCommand";
@@ -54,11 +55,16 @@ export function registerCommands(context: vscode.ExtensionContext, store: TraceS
   // The first Trace Backprop's worker starts now, before the click (and each run leaves the next one started).
   prewarmRunner({ workerPath: deps.workerPath, memoryLimitMb: currentRunOptions().memoryLimitMb });
   context.subscriptions.push({ dispose: stopWarmRunners });
+  // .py models: a Python with torch imported waits for the next run once one is open (runner/warmPython.ts)
+  keepPythonWarm(true);
+  context.subscriptions.push({ dispose: () => keepPythonWarm(false) });
 
   const updateIsModel = (editor: vscode.TextEditor | undefined): void => {
     const doc = editor?.document;
     const isModel = !!doc && isModelDocument(doc);
     void vscode.commands.executeCommand("setContext", ContextKeys.isModel, isModel);
+    if (isModel && doc.languageId === "python" && doc.uri.scheme === "file")
+      void pythonInterpreter(doc.uri).then((python) => prewarmPython(python));
   };
   updateIsModel(vscode.window.activeTextEditor);
   early?.onTaken((file, ms) =>

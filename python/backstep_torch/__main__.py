@@ -67,5 +67,26 @@ def main(argv):
     return 0
 
 
+def serve():
+    """`--serve`: a warm process (src/runner/warmPython.ts). torch and the recorder are imported ahead of the run, whose
+    arguments come as one line of JSON on stdin, `{"argv": [...], "cwd": ...}`; then it is the process
+    `python -m backstep_torch <argv>` started in cwd would have been, and ends with its run."""
+    import importlib
+    import json
+    import os
+
+    _check_environment()
+    importlib.import_module(".run", __package__)
+    line = sys.stdin.readline()
+    if not line:  # the runner went away without a run
+        return 0
+    request = json.loads(line)
+    started = os.getcwd()
+    os.chdir(request["cwd"])
+    if sys.path and sys.path[0] in ("", started):  # `-m` put the folder it started in first: the run's, as if started there
+        sys.path[0] = os.getcwd()
+    return main(request["argv"])
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(serve() if sys.argv[1:] == ["--serve"] else main(sys.argv[1:]))

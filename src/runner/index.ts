@@ -12,6 +12,8 @@ import type { RunOptions, RunResult, RunTimings } from "./types";
 import { runPythonModel } from "./runPython";
 import { MemoryBackstop } from "./memoryBackstop";
 import { startNextWarm, takeWorker, workerScript } from "./warmPool";
+export { prewarmPython } from "./runPython";
+export { keepPythonWarm, stopWarmPython, warmPythonCount, warmPythonPid } from "./warmPython";
 
 export type { LimitNames, RunOptions, RunResult } from "./types";
 export { CLI_LIMIT_NAMES, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS } from "./limits";

@@ -14,6 +14,7 @@ import type { OpHealth } from "../trace/assembler";
 import type { FullStepsPolicy, Trace, TraceDiagnostic } from "../trace/types";
 import type { RunOptions, RunResult } from "./types";
 import { recorderDir } from "./recorderDir";
+import { startWarmPython, takeWarmPython } from "./warmPython";
 
 export const DEFAULT_PYTHON = "python3";
 /** The recorder's exit status for "this interpreter cannot record" (python/backstep_torch/__main__.py). */
@@ -71,6 +72,24 @@ function failedRun(program: string, error: TraceDiagnostic, output: string, star
   return { trace, ok: false, error, output };
 }
 
+/** The environment of a .py run: the recorder importable, no bytecode written beside the model, output unbuffered. */
+function pythonEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PYTHONPATH: [recorderDir(), process.env.PYTHONPATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"),
+    PYTHONDONTWRITEBYTECODE: "1",
+    PYTHONUNBUFFERED: "1",
+  };
+}
+
+/**
+ * Starts a warm process for `python` now, where the caller keeps Python warm (keepPythonWarm): the extension, when a
+ * .py model is open, so that its first Trace Backprop finds torch imported.
+ */
+export function prewarmPython(python: string = DEFAULT_PYTHON): void {
+  startWarmPython(python, pythonEnv());
+}
+
 /**
  * Runs `file` (a .py model importing torch) with `python -m backstep_torch` and resolves with its Trace. Like runModel,
  * never rejects for a problem of the model or of the interpreter: those end the run with an error diagnostic.
@@ -110,22 +129,19 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     args.push("--max-values-per-tensor", String(options.maxValuesPerTensor));
   if (options.maxValuesPerTrace !== undefined) args.push("--max-values-per-trace", String(options.maxValuesPerTrace));
   args.push(...fullStepsArgs(options.fullSteps));
-  const env = {
-    ...process.env,
-    PYTHONPATH: [recorderDir(), process.env.PYTHONPATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"),
-    PYTHONDONTWRITEBYTECODE: "1",
-    PYTHONUNBUFFERED: "1",
-  };
+  const env = pythonEnv();
 
   return new Promise<RunResult>((resolvePromise) => {
     let output = "";
     let stderr = "";
     let limit: TraceDiagnostic | undefined;
-    const child = spawn(python, args, {
-      cwd: options.cwd ?? resolve(program, ".."),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const cwd = options.cwd ?? resolve(program, "..");
+    // a warm process (warmPython.ts) has imported torch already: ~1.2 s of a cold .py run here
+    const child =
+      takeWarmPython(python, args.slice(2), cwd) ??
+      spawn(python, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = child.stdout!;
+    const stderr$ = child.stderr!;
     const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
       const text = chunk.toString();
       if (output.length < 1_000_000) output += text;
@@ -134,8 +150,8 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       const shown = stream === "stderr" ? text.replace(REPORT_LINE, "") : text;
       if (shown) options.onOutput?.(shown, stream);
     };
-    child.stdout.on("data", collect("stdout"));
-    child.stderr.on("data", collect("stderr"));
+    stdout.on("data", collect("stdout"));
+    stderr$.on("data", collect("stderr"));
     const stop = (code: TraceDiagnostic["code"], message: string): void => {
       if (limit) return;
       limit = { severity: "error", code, message };
@@ -217,7 +233,11 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       });
     };
     child.on("error", (err: NodeJS.ErrnoException) => end(null, err));
-    child.on("close", (code) => end(code));
+    child.on("close", (code) => {
+      end(code);
+      // the next run of this interpreter finds torch imported (where the caller keeps Python warm)
+      if (code !== ENVIRONMENT_EXIT) startWarmPython(python, env);
+    });
   });
 }
 
