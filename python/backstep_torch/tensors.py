@@ -1,4 +1,5 @@
 """Turns torch tensors into trace tensors: stats always, values within the per-tensor and per-trace caps."""
+import base64
 import math
 
 import torch
@@ -45,33 +46,45 @@ def tensor_stats(t):
     }
 
 
-def list_stats(v):
-    """tensor_stats for values already in a Python list (small tensors: one tolist() instead of several reductions)."""
-    n = len(v)
+def packed_values(t):
+    """A kept tensor's stats and values, the values as src/trace/json.ts reads them compactly: the floats' little-endian
+    bytes in base64, {"$f64": …} for a float64 tensor, else {"$f32": …} (ints and bools as float32, as dtype_name says).
+    As JSON numbers, a nanoGPT block's 1M values took the encoder 0.43 s and their stats from lists 0.18 s; so, 0.01 s."""
+    import numpy as np
+
+    a = t.detach().reshape(-1)
+    wide = a.dtype == torch.float64
+    v = a.numpy() if wide else a.to(torch.float32).numpy()
+    packed = {"$f64" if wide else "$f32": base64.b64encode(v.astype("<f8" if wide else "<f4", copy=False).tobytes()).decode("ascii")}
+    return array_stats(v.astype(np.float64)), packed
+
+
+def array_stats(d):
+    """tensor_stats of a float64 numpy array (the same numbers: over the finite values, population std)."""
+    import numpy as np
+
+    n = d.size
+    zeros = int(np.count_nonzero(d == 0))
     if n == 0:
         return tensor_stats_empty()
-    s = sum(v)
-    sq = sum(x * x for x in v)
-    if math.isfinite(s) and math.isfinite(sq):
-        mean = s / n
-        return {"min": min(v) + 0.0, "max": max(v) + 0.0, "mean": mean, "std": math.sqrt(max(0.0, sq / n - mean * mean)), "norm": math.sqrt(sq), "nan": 0, "inf": 0, "zeros": v.count(0)}
-    finite = [x for x in v if math.isfinite(x)]
-    nan = sum(1 for x in v if x != x)
-    inf = n - len(finite) - nan
-    zeros = v.count(0)
-    if not finite:
-        return dict(tensor_stats_empty(), nan=nan, inf=inf, zeros=zeros)
-    out = list_stats(finite)
-    out.update(nan=nan, inf=inf, zeros=zeros)
-    return out
+    finite = np.isfinite(d)
+    nan = int(np.count_nonzero(np.isnan(d)))
+    inf = n - int(np.count_nonzero(finite)) - nan
+    if nan or inf:
+        d = d[finite]
+        if d.size == 0:
+            return dict(tensor_stats_empty(), nan=nan, inf=inf, zeros=zeros)
+    s, sq = float(d.sum()), float(np.dot(d, d))
+    mean = s / d.size
+    return {
+        "min": float(d.min()) + 0.0, "max": float(d.max()) + 0.0, "mean": encode_number(mean),
+        "std": encode_number(math.sqrt(max(0.0, sq / d.size - mean * mean))), "norm": encode_number(math.sqrt(sq)),
+        "nan": nan, "inf": inf, "zeros": zeros,
+    }
 
 
 def tensor_stats_empty():
     return {"min": NAN, "max": NAN, "mean": NAN, "std": NAN, "norm": NAN, "nan": 0, "inf": 0, "zeros": 0}
-
-
-# Below this many elements a tensor's stats come from its values as a list, which is faster than torch reductions.
-SMALL = 4096
 
 
 def dtype_name(t):
@@ -123,11 +136,6 @@ class TensorTable:
             if t is None:
                 rec["stats"] = stats
             else:
-                flat = t.reshape(-1).tolist()
-                if t.dtype == torch.bool:
-                    flat = [1.0 if x else 0.0 for x in flat]
-                stats = list_stats(flat) if len(flat) <= SMALL else tensor_stats(t)
-                rec["stats"] = stats
-                rec["values"] = [encode_number(v) for v in flat] if stats["nan"] or stats["inf"] else flat
+                rec["stats"], rec["values"] = packed_values(t)
             out.append(rec)
         return out

@@ -30,9 +30,18 @@ def plain_grads(path, steps=1):
 
 
 def values(trace, tid):
+    """A trace tensor's values as float64, decoded from the recorder's compact form (tensors.packed_values)."""
     t = trace["tensors"][tid]
-    v = [float(x) for x in t["values"]]
-    return torch.tensor(v, dtype=torch.float64).reshape(t["shape"])
+    return torch.tensor(unpack(t["values"]), dtype=torch.float64).reshape(t["shape"])
+
+
+def unpack(values):
+    """The floats of {"$f32"|"$f64": base64 of little-endian floats}, as src/trace/json.ts reads them."""
+    import base64
+    import numpy as np
+
+    (key, text), = values.items()
+    return np.frombuffer(base64.b64decode(text), dtype="<f4" if key == "$f32" else "<f8").astype(np.float64).tolist()
 
 
 # The tests' model files and outputs, in one folder removed when the tests end (left in the temporary folder, they

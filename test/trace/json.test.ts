@@ -48,6 +48,23 @@ describe("trace JSON", () => {
     assert.equal(JSON.parse(text).version, 1);
   });
 
+  it("reads the Python recorder's compact values (floats' bytes in base64) into typed arrays, NaN and ±∞ included", () => {
+    const f32 = new Float32Array([1.5, NaN, -Infinity, 0.1, Infinity, -0]);
+    const f64 = new Float64Array([0.1, NaN, 1e-300]);
+    const raw = JSON.parse(stringifyTrace(sample())) as { tensors: Record<string, unknown>[] };
+    raw.tensors[0].values = { $f32: Buffer.from(f32.buffer).toString("base64") };
+    raw.tensors[1].values = { $f64: Buffer.from(f64.buffer).toString("base64") };
+    const back = parseTrace(JSON.stringify(raw));
+    assert.ok(back.tensors[0].values instanceof Float32Array);
+    assert.deepEqual(back.tensors[0].values, f32);
+    assert.ok(back.tensors[1].values instanceof Float64Array);
+    assert.deepEqual(back.tensors[1].values, f64);
+    raw.tensors[0].values = { $f32: Buffer.from([1, 2, 3]).toString("base64") };
+    assert.throws(() => parseTrace(JSON.stringify(raw)), /values at tensors\[id=0\] are cut short/);
+    raw.tensors[0].values = { other: "x" };
+    assert.throws(() => parseTrace(JSON.stringify(raw)), /expected values at tensors\[id=0\]/);
+  });
+
   it("refuses text that is not a version-1 Backstep trace, and a string where a value must be", () => {
     assert.throws(() => parseTrace('{"format":"other"}'), /not a Backstep trace/);
     assert.throws(() => parseTrace(stringifyTrace({ ...emptyTrace("x"), version: 2 as 1 })), /unsupported version 2/);
