@@ -74,7 +74,8 @@ def array_stats(d):
         d = d[finite]
         if d.size == 0:
             return dict(tensor_stats_empty(), nan=nan, inf=inf, zeros=zeros)
-    s, sq = float(d.sum()), float(np.dot(d, d))
+    with np.errstate(all="ignore"):  # (an overflow to ∞ in sq is the answer, not a warning on the model's stderr)
+        s, sq = float(d.sum()), float(np.dot(d, d))
     mean = s / d.size
     return {
         "min": float(d.min()) + 0.0, "max": float(d.max()) + 0.0, "mean": encode_number(mean),

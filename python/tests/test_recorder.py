@@ -162,6 +162,18 @@ class Contract(unittest.TestCase):
         self.assertEqual(y["stats"]["mean"], 0.0, "stats over the finite values")
         json.dumps(trace, allow_nan=False)
 
+    def test_stats_of_huge_values_overflow_to_infinity_without_a_warning_on_the_models_stderr(self):
+        import warnings
+
+        import numpy as np
+        from backstep_torch.tensors import array_stats
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stats = array_stats(np.array([1e200, -1e200, 0.0]))
+        self.assertEqual(caught, [])
+        self.assertEqual((stats["mean"], stats["norm"], stats["zeros"]), (0.0, {"$nf": "Infinity"}, 1))
+
     def test_value_caps(self):
         path = model_file("import torch\nw = torch.ones(100, requires_grad=True)\n\ndef step():\n    y = w * 2\n    return y.sum()\n")
         rec, _ = run_file(path, steps=1, max_per_tensor=10)
