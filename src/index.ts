@@ -3,7 +3,22 @@ export { Tensor } from "./engine/tensor";
 export type { TensorLike, NestedArray, GradHook } from "./engine/tensor";
 export type { Dtype, FloatDtype, Storage } from "./engine/dtype";
 export { ShapeError } from "./engine/shape";
-export { tensor, zeros, ones, full, randn, rand, arange, eye, zerosLike, onesLike } from "./engine/creation";
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  randn,
+  rand,
+  randint,
+  randnLike,
+  randLike,
+  arange,
+  linspace,
+  eye,
+  zerosLike,
+  onesLike,
+} from "./engine/creation";
 export type { TensorOptions } from "./engine/creation";
 export { manualSeed } from "./engine/random";
 export { setDefaultDtype, getDefaultDtype } from "./engine/dtype";
@@ -36,6 +51,15 @@ export {
   softmax,
   logSoftmax,
   concat,
+  cat,
+  t,
+  swapaxes,
+  mm,
+  bmm,
+  unbind,
+  isnan,
+  isinf,
+  isfinite,
   slice,
   gather,
   conv2d,

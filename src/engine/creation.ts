@@ -134,6 +134,46 @@ export function rand(shape: number[], opts?: TensorOptions): Tensor {
   return t;
 }
 
+/**
+ * Integers drawn uniformly from [low, high), int32 unless `opts` says otherwise, as torch.randint: `randint(10, [3])`
+ * (low 0) or `randint(5, 10, [3])`.
+ */
+export function randint(
+  low: number,
+  high: number | number[],
+  shape?: number[] | TensorOptions,
+  opts?: TensorOptions,
+): Tensor {
+  const [lo, hi, s, o] = Array.isArray(high)
+    ? [0, low, high, shape as TensorOptions | undefined]
+    : [low, high, shape as number[], opts];
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi <= lo)
+    throw new RangeError(`randint: needs integers low < high, got [${lo}, ${hi})`);
+  const t = filled("randint", s, { dtype: "int32", ...o }, 0);
+  for (let i = 0; i < t.size; i++) t.data[i] = lo + Math.floor(uniform() * (hi - lo));
+  return t;
+}
+
+/** Standard normal samples with another tensor's shape and dtype. */
+export const randnLike = (t: Tensor, opts?: TensorOptions): Tensor => randn(t.shape, { dtype: t.dtype, ...opts });
+/** Uniform samples in [0, 1) with another tensor's shape and dtype. */
+export const randLike = (t: Tensor, opts?: TensorOptions): Tensor => rand(t.shape, { dtype: t.dtype, ...opts });
+
+/**
+ * `steps` values evenly from start to end, both included, as torch.linspace computes them: start + i·step for the first
+ * half, end − (steps − 1 − i)·step for the rest, so that the last is end exactly.
+ */
+export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const t = filled("linspace", [steps], opts, 0);
+  if (steps === 1) t.data[0] = start;
+  const step = (end - start) / (steps - 1);
+  for (let i = 0; i < steps && steps > 1; i++)
+    t.data[i] = i < steps / 2 ? start + step * i : end - step * (steps - 1 - i);
+  return t;
+}
+
 /** start, start+step, … below end (or 0..start-1 when called with one argument). */
 export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
   const [a, b] = end === undefined ? [0, start] : [start, end];

@@ -60,17 +60,39 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   max(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
     return ops.max(this, axis, keepDims);
   }
-  reshape(this: Tensor, shape: number[]): Tensor {
-    return ops.reshape(this, shape);
+  /** PyTorch's amax: the largest values over `axis` (max's values). */
+  amax(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.max(this, axis, keepDims);
+  }
+  /** PyTorch's amin: the smallest values over `axis`. */
+  amin(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+    return ops.min(this, axis, keepDims);
+  }
+  /** Reshapes (one dim may be −1): `x.reshape(6, -1)` or `x.reshape([6, -1])`. */
+  reshape(this: Tensor, ...shape: (number | number[])[]): Tensor {
+    return ops.reshape(this, shape.flat());
   }
   flatten(this: Tensor, startDim = 0, endDim = -1): Tensor {
     return ops.flatten(this, startDim, endDim);
   }
-  permute(this: Tensor, dims: number[]): Tensor {
-    return ops.permute(this, dims);
+  /** The dims in a new order: `x.permute(0, 2, 1)` or `x.permute([0, 2, 1])`. */
+  permute(this: Tensor, ...dims: (number | number[])[]): Tensor {
+    return ops.permute(this, dims.flat());
   }
   transpose(this: Tensor, dim0: number, dim1: number): Tensor {
     return ops.transpose(this, dim0, dim1);
+  }
+  /** transpose under NumPy's name. */
+  swapaxes(this: Tensor, dim0: number, dim1: number): Tensor {
+    return ops.transpose(this, dim0, dim1);
+  }
+  /** A matrix's transpose (PyTorch's t(): a 0-D or 1-D tensor as it is; more than 2 dims is an error). */
+  t(this: Tensor): Tensor {
+    return ops.t(this);
+  }
+  /** The slices along `dim`, that dim removed: `const [q, k, v] = qkv.unbind(0)`. */
+  unbind(this: Tensor, dim = 0): Tensor[] {
+    return ops.unbind(this, dim);
   }
   /** The values in reverse order along the dims (`x.flip(0)`, `x.flip(0, 1)` or `x.flip([0, 1])`). */
   flip(this: Tensor, ...dims: (number | number[])[]): Tensor {
@@ -212,6 +234,18 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   }
   logicalNot(this: Tensor): Tensor {
     return ops.logicalNot(this);
+  }
+  /** Where the values are NaN (bool). */
+  isnan(this: Tensor): Tensor {
+    return ops.isnan(this);
+  }
+  /** Where the values are ±∞ (bool). */
+  isinf(this: Tensor): Tensor {
+    return ops.isinf(this);
+  }
+  /** Where the values are finite (bool). */
+  isfinite(this: Tensor): Tensor {
+    return ops.isfinite(this);
   }
   argmax(this: Tensor, axis?: number, keepDims = false): Tensor {
     return ops.argmax(this, axis, keepDims);

@@ -97,4 +97,44 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.throws(() => B.topk(B.ones([2, 3]), 1.5, 0), /k = 1\.5 is out of range: dim 0 has 2 values/);
     assert.deepEqual(B.topk(B.ones([2, 3]), 0)[0].shape, [2, 0]);
   });
+
+  it("PyTorch's other names: t(), mm and bmm refuse the ranks PyTorch refuses; isnan and friends are off the gradient's path", () => {
+    assert.throws(
+      () => B.randn([2, 3, 4]).t(),
+      /t\(\) expects a tensor with <= 2 dimensions, but it has 3 \[2,3,4\]/
+    );
+    assert.throws(() => B.mm(B.randn([2, 3, 4]), B.randn([4, 2])), /mm: both operands must be matrices/);
+    assert.throws(
+      () => B.bmm(B.randn([2, 3, 4]), B.randn([3, 4, 5])),
+      /bmm: operands must be \[B, n, k\] and \[B, k, m\]/,
+    );
+    const x = B.tensor([1, NaN, Infinity], { requiresGrad: true });
+    for (const m of [x.isnan(), x.isinf(), x.isfinite()]) {
+      assert.equal(m.dtype, "bool");
+      assert.equal(m.requiresGrad, false);
+    }
+    assert.deepEqual(x.isfinite().tolist(), [1, 0, 0]);
+    assert.equal(x.unbind(0).length, 3);
+  });
+
+  it("randint draws integers in [low, high) from the seeded generator, int32; randnLike and randLike take shape and dtype", () => {
+    B.manualSeed(7);
+    const a = B.randint(5, 10, [1000]);
+    B.manualSeed(7);
+    const b = B.randint(5, 10, [1000]);
+    assert.deepEqual(a.tolist(), b.tolist());
+    assert.equal(a.dtype, "int32");
+    const seen = new Set(a.tolist() as number[]);
+    assert.deepEqual([...seen].sort(), [5, 6, 7, 8, 9]);
+    assert.ok(
+      (B.randint(3, [50]).tolist() as number[]).every((v) => v >= 0 && v < 3),
+      "randint(high, shape): low 0",
+    );
+    assert.equal(B.randint(0, 2, [3], { dtype: "float64" }).dtype, "float64");
+    assert.throws(() => B.randint(4, 4, [2]), /randint: needs integers low < high, got \[4, 4\)/);
+    const like = B.randnLike(B.zeros([2, 3], { dtype: "float64" }));
+    assert.deepEqual([like.shape, like.dtype], [[2, 3], "float64"]);
+    const u = B.randLike(B.zeros([4]));
+    assert.ok((u.tolist() as number[]).every((v) => v >= 0 && v < 1));
+  });
 });

@@ -8,6 +8,7 @@ import type { OracleCase } from "./harness";
 import { opCases as basicCases } from "./fixtures/opCases";
 import { selectCases } from "./fixtures/selectCases";
 import { einsumCases, layoutCases, logicalCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
+import { aliasCases } from "./fixtures/aliasCases";
 
 const opCases = [
   ...basicCases,
@@ -18,6 +19,7 @@ const opCases = [
   ...prodCases,
   ...logicalCases,
   ...einsumCases,
+  ...aliasCases,
 ];
 
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */
