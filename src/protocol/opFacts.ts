@@ -121,6 +121,7 @@ export const OP_FACTS = {
   expand: structured("layout", "expand"),
   repeat: structured("layout", "repeat"),
   clone: arithmetic("clone", { category: "layout" }),
+  cast: arithmetic("cast", { category: "layout" }),
   flip: structured("layout", "flip"),
   roll: structured("layout", "roll"),
   tril: masking("layout", "tril"),

@@ -16,7 +16,7 @@ describe("gradient rules: finite-difference gradcheck", () => {
     for (const c of cases) {
       it(`${op}: ${c.label}`, () => {
         assert.ok(B.ruleNames().includes(op), `${op} is not a registered rule`);
-        const res = B.gradcheck(c.fn, c.inputs());
+        const res = B.gradcheck(c.fn, c.inputs(), c.opts);
         assert.ok(
           res.ok,
           `${op} ${c.label}: max relative errors ${res.maxRelError.map((e) => e.toExponential(2)).join(", ")}`,

@@ -99,10 +99,7 @@ describe("ported ops: dtypes, ties and errors", () => {
   });
 
   it("PyTorch's other names: t(), mm and bmm refuse the ranks PyTorch refuses; isnan and friends are off the gradient's path", () => {
-    assert.throws(
-      () => B.randn([2, 3, 4]).t(),
-      /t\(\) expects a tensor with <= 2 dimensions, but it has 3 \[2,3,4\]/
-    );
+    assert.throws(() => B.randn([2, 3, 4]).t(), /t\(\) expects a tensor with <= 2 dimensions, but it has 3 \[2,3,4\]/);
     assert.throws(() => B.mm(B.randn([2, 3, 4]), B.randn([4, 2])), /mm: both operands must be matrices/);
     assert.throws(
       () => B.bmm(B.randn([2, 3, 4]), B.randn([3, 4, 5])),
@@ -136,5 +133,19 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.deepEqual([like.shape, like.dtype], [[2, 3], "float64"]);
     const u = B.randLike(B.zeros([4]));
     assert.ok((u.tolist() as number[]).every((v) => v >= 0 && v < 1));
+  });
+
+  it("a cast of a tensor that requires grad: between floats an op with the gradient cast back, into int32 or bool none", () => {
+    const x = B.tensor([1.5, -2.25], { requiresGrad: true });
+    const y = x.double();
+    assert.deepEqual([y.dtype, y.requiresGrad], ["float64", true]);
+    y.mul(y).sum().backward();
+    assert.equal(x.grad?.dtype, "float32");
+    assert.deepEqual(x.grad?.tolist(), [3, -4.5]);
+    for (const d of ["int32", "bool"] as const) {
+      const i = x.to(d);
+      assert.deepEqual([i.dtype, i.requiresGrad], [d, false]);
+    }
+    assert.equal(B.noGrad(() => x.double()).requiresGrad, false);
   });
 });

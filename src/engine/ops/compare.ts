@@ -1,5 +1,7 @@
 // Comparisons (bool results), argmax/argmin (int32 results) and dtype casts: values without gradients, as in PyTorch.
-import { Tensor, describeTensor } from "../tensor";
+import { Tensor } from "../tensor";
+import { applyOp } from "../apply";
+import { isGradEnabled } from "../mode";
 import type { TensorLike } from "../tensor";
 import type { Dtype } from "../dtype";
 import { alloc, isDtype } from "../dtype";
@@ -83,10 +85,9 @@ export function toDtype(x: Tensor, dtype: Dtype): Tensor {
   if (!isDtype(dtype))
     throw new TypeError(`to: dtype must be "float32", "float64", "int32" or "bool", got ${String(dtype)}`);
   if (dtype === x.dtype) return x;
-  if (x.requiresGrad) {
-    throw new TypeError(
-      `to: ${describeTensor(x)} requires grad, and a dtype cast is not differentiable in Backstep; cast inputs and parameters (module.to("${dtype}")) before the forward pass`,
-    );
-  }
-  return castTo(x, dtype);
+  // between float dtypes, an op whose gradient is cast back (PyTorch's); into int32 or bool the values only, without
+  // a gradient (as PyTorch's integer and bool results have none)
+  if (x.requiresGrad && (dtype === "float32" || dtype === "float64") && isGradEnabled())
+    return applyOp("cast", [x], { dtype });
+  return castTo(x.requiresGrad ? x.detach() : x, dtype);
 }

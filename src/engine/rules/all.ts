@@ -33,6 +33,7 @@ import "./logsumexp";
 import "./norm";
 import "./cumsum";
 import "./clone";
+import "./cast";
 import "./unaryMath";
 import "./sort";
 import "./topk";
