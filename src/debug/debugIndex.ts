@@ -2,8 +2,8 @@
 // event i" is a binary search: frames and line entries per event, names, parameter values and gradients over time.
 import { leafNames } from "../protocol/tensorNames";
 import { lastAtOrBefore } from "../trace/gradTimeline";
-import { expectGradName } from "../trace/gradChecks";
 import { TraceIndex } from "../trace/traceIndex";
+import { expectGradName } from "../trace/text";
 import type { SourceLoc, TensorId, Trace, TraceEvent, TraceOp } from "../trace/types";
 
 /** One user stack frame at an event (innermost first in `EventFrames`). */

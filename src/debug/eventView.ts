@@ -1,8 +1,7 @@
 // What the debugger shows for one event: its frame title (`backward · tanh  (h = tanh(z))`) and the rows of the Op
 // scope.
 import type { TensorId } from "../trace/types";
-import { DIGITS, formatNumber, gradCheckText } from "../trace/text";
-import { expectGradName } from "../trace/gradChecks";
+import { DIGITS, expectGradName, formatNumber, gradCheckText } from "../trace/text";
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";

@@ -3,11 +3,6 @@
 import { DIGITS, gradCheckFailed, gradCheckText } from "./text";
 import type { GradCheckEvent, Trace, TraceDiagnostic } from "./types";
 
-/** What the model's code calls a hand-written gradient's check: `expectGrad`, or in a .py model `expect_grad`. */
-export function expectGradName(trace: Pick<Trace, "language">): string {
-  return trace.language === "python" ? "expect_grad" : "expectGrad";
-}
-
 /** Every gradCheck event, in order. */
 export function gradChecks(trace: Pick<Trace, "events">): GradCheckEvent[] {
   // a loop, not filter's callback per event: gradCheckDiagnostics at 100,000 ops (245,800 events) 12.2 -> 8.8 ms (node

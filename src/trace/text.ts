@@ -110,3 +110,8 @@ export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: 
     }
   }
 }
+
+/** What the model's code calls a hand-written gradient's check: `expectGrad`, or in a .py model `expect_grad`. */
+export function expectGradName(trace: { language?: "typescript" | "python" }): string {
+  return trace.language === "python" ? "expect_grad" : "expectGrad";
+}

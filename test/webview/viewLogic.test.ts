@@ -109,6 +109,27 @@ describe("webview view logic", () => {
     );
   });
 
+  it("names a gradient check as the model's code calls it: expectGrad, or expect_grad in a .py model's trace", () => {
+    for (const [language, name] of [
+      [undefined, "expectGrad"],
+      ["python", "expect_grad"],
+    ] as const) {
+      const t = mlpTrace();
+      if (language) t.language = language;
+      t.events.push({
+        kind: "gradCheck",
+        source: "expectGrad",
+        verdict: "exact",
+        label: "h",
+        manualShape: [2],
+        referenceShape: [2],
+        atol: 1e-8,
+        rtol: 1e-5,
+      });
+      assert.match(describeEvent(viewOf(t).index, t.events.length - 1), new RegExp(` · ${name} h: ✓ exact`));
+    }
+  });
+
   it("colours by the log of RMS magnitude: value from the output, gradient from ∂L/∂output", () => {
     const node = all.nodes.find((n) => n.id === `op:${tanh}`);
     assert.ok(node);

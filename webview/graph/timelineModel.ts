@@ -1,6 +1,6 @@
 // The timeline's pure side: event colours, step boundaries, markers (diagnostics, breakpoints) and key stepping.
 import type { ViewIndex } from "../../src/protocol/messages";
-import { formatNumber, gradCheckText } from "../../src/trace/text";
+import { expectGradName, formatNumber, gradCheckText } from "../../src/trace/text";
 
 export interface Marker {
   event: number;
@@ -113,7 +113,7 @@ export function describeEvent(index: ViewIndex, cursor: number): string {
     case "zeroGrad":
       return `${head} · zeroGrad: ${e.params.length + (e.tensors?.length ?? 0)} gradient(s) set to null${e.loc ? ` (line ${e.loc.line})` : ""}`;
     case "gradCheck":
-      return `${head} · ${e.source === "expectGrad" ? "expectGrad" : "gradcheck"} ${e.label}: ${gradCheckText(e)}${e.loc ? ` (line ${e.loc.line})` : ""}`;
+      return `${head} · ${e.source === "expectGrad" ? expectGradName(index.trace) : "gradcheck"} ${e.label}: ${gradCheckText(e)}${e.loc ? ` (line ${e.loc.line})` : ""}`;
     default:
       return `${head} · event`;
   }
