@@ -86,6 +86,14 @@ export abstract class TensorMethods extends TensorUnaryMethods {
   swapaxes(this: Tensor, dim0: number, dim1: number): Tensor {
     return ops.transpose(this, dim0, dim1);
   }
+  /** torch.mm: the matrix product of two matrices (other ranks are an error; matmul broadcasts). */
+  mm(this: Tensor, other: Tensor): Tensor {
+    return ops.mm(this, other);
+  }
+  /** torch.bmm: [B, n, k] · [B, k, m]. */
+  bmm(this: Tensor, other: Tensor): Tensor {
+    return ops.bmm(this, other);
+  }
   /** A matrix's transpose (PyTorch's t(): a 0-D or 1-D tensor as it is; more than 2 dims is an error). */
   t(this: Tensor): Tensor {
     return ops.t(this);

@@ -112,6 +112,10 @@ describe("ported ops: dtypes, ties and errors", () => {
     }
     assert.deepEqual(x.isfinite().tolist(), [1, 0, 0]);
     assert.equal(x.unbind(0).length, 3);
+    const a = B.randn([2, 3]),
+      b = B.randn([3, 4]);
+    assert.deepEqual(a.mm(b).tolist(), a.matmul(b).tolist());
+    assert.deepEqual(B.randn([2, 2, 3]).bmm(B.randn([2, 3, 1])).shape, [2, 2, 1]);
   });
 
   it("randint draws integers in [low, high) from the seeded generator, int32; randnLike and randLike take shape and dtype", () => {

@@ -1,7 +1,7 @@
 // Comparisons (bool results), argmax/argmin (int32 results) and dtype casts: values without gradients, as in PyTorch.
 import { Tensor } from "../tensor";
 import { applyOp } from "../apply";
-import { isGradEnabled } from "../mode";
+import { isGradEnabled, tangents } from "../mode";
 import type { TensorLike } from "../tensor";
 import type { Dtype } from "../dtype";
 import { alloc, isDtype } from "../dtype";
@@ -87,7 +87,7 @@ export function toDtype(x: Tensor, dtype: Dtype): Tensor {
   if (dtype === x.dtype) return x;
   // between float dtypes, an op whose gradient is cast back (PyTorch's); into int32 or bool the values only, without
   // a gradient (as PyTorch's integer and bool results have none)
-  if (x.requiresGrad && (dtype === "float32" || dtype === "float64") && isGradEnabled())
+  if ((dtype === "float32" || dtype === "float64") && ((x.requiresGrad && isGradEnabled()) || tangents() !== null))
     return applyOp("cast", [x], { dtype });
   return castTo(x.requiresGrad ? x.detach() : x, dtype);
 }
