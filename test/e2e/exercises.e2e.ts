@@ -11,6 +11,18 @@ import { repoRoot, vsixUnderTest } from "./harness/fixtures";
 const TEMPLATE = readFileSync(join(repoRoot, "exercises", "micrograd.ts"), "utf8");
 const lineOf = (text: string): number => TEMPLATE.split("\n").findIndex((l) => l.startsWith(text)) + 1;
 
+/** Backstep: New Exercise from the palette, as a user picks one: the row showing `row`, found by typing `typed`. */
+async function newExercise(w: Workbench, row: string, typed: string): Promise<void> {
+  const { page } = w;
+  await w.chooseCommand("Backstep: New Exercise");
+  await page.keyboard.press("Enter");
+  const rows = ".quick-input-widget .quick-input-list .monaco-list-row";
+  await page.locator(rows, { hasText: row }).waitFor({ state: "visible" });
+  await page.locator(".quick-input-widget .quick-input-box input").fill(typed);
+  await page.locator(`${rows}.focused`).filter({ hasText: row }).waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+}
+
 describe("e2e: a backprop exercise", function () {
   let wb: Workbench | undefined;
   let workspace: string;
@@ -38,25 +50,7 @@ describe("e2e: a backprop exercise", function () {
   it("New Exercise scaffolds the micrograd exercise; tracing it puts each unsolved check in Problems at its line", async function () {
     const w = wb!;
     const { page } = w;
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget .quick-input-box input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(">Backstep: New Exercise");
-    await page
-      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
-      .filter({ hasText: "New Exercise" })
-      .waitFor({ state: "visible" });
-    await page.keyboard.press("Enter");
-    // the exercise picker
-    await page
-      .locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "micrograd" })
-      .waitFor({ state: "visible" });
-    await input.fill("micrograd");
-    await page
-      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
-      .filter({ hasText: "micrograd" })
-      .waitFor({ state: "visible" });
-    await page.keyboard.press("Enter");
+    await newExercise(w, "micrograd", "micrograd");
     await w.activeTab("micrograd.ts").waitFor({ state: "visible" });
     await w.clearNotifications();
 
@@ -111,18 +105,7 @@ describe("e2e: a backprop exercise", function () {
     const { page } = w;
     const file = "makemore_backprop.py";
     const py = readFileSync(join(repoRoot, "exercises", file), "utf8");
-    await w.chooseCommand("Backstep: New Exercise");
-    await page.keyboard.press("Enter");
-    const input = page.locator(".quick-input-widget .quick-input-box input");
-    await page
-      .locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "PyTorch" })
-      .waitFor({ state: "visible" });
-    await input.fill("Backprop ninja in PyTorch");
-    await page
-      .locator(".quick-input-widget .quick-input-list .monaco-list-row.focused")
-      .filter({ hasText: "PyTorch" })
-      .waitFor({ state: "visible" });
-    await page.keyboard.press("Enter");
+    await newExercise(w, "PyTorch", "Backprop ninja in PyTorch");
     await w.activeTab(file).waitFor({ state: "visible" });
     await w.clearNotifications();
     await w.runCommand("Backstep: Trace Backprop");
