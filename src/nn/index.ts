@@ -27,4 +27,7 @@ export {
 } from "./lossModules";
 import * as functional from "./functional";
 import * as utils from "./utils";
-export { functional, utils };
+import * as init from "./initFunctions";
+export { functional, utils, init };
+export type { KaimingOptions, Nonlinearity } from "./initFunctions";
+export { Parameter } from "./parameter";
