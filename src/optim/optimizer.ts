@@ -8,12 +8,24 @@ import { fromData } from "../engine/storage";
 import { alloc, type Storage } from "../engine/dtype";
 import { Tensor as TensorClass, describeTensor } from "../engine/tensor";
 
-export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
+/**
+ * A parameter group, as PyTorch's param_groups: its parameters and the options it sets apart from the optimizer's,
+ * by the options' names (nanoGPT's `[{ params: decay, weightDecay: 0.1 }, { params: noDecay, weightDecay: 0 }]`).
+ */
+export interface ParamGroup {
+  params: readonly Tensor[] | readonly (readonly [string, Tensor])[];
+  [option: string]: unknown;
+}
+
+export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[] | readonly ParamGroup[];
+
+const isGroup = (x: unknown): x is ParamGroup =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof TensorClass) && "params" in x;
 
 /** One parameter's optimizer state as PyTorch keys it (exp_avg, momentum_buffer, step, …). */
 export type ParamState = Record<string, Tensor | number>;
 export type GroupValue = number | boolean | number[];
-/** An optimizer's state_dict in PyTorch's layout: per-parameter state by index, and one parameter group. */
+/** An optimizer's state_dict in PyTorch's layout: per-parameter state by index, and the parameter groups. */
 export interface OptimizerStateDict {
   state: Record<number, ParamState>;
   param_groups: (Record<string, GroupValue> & { params: number[] })[];
@@ -46,8 +58,28 @@ export abstract class Optimizer {
    */
   private readonly observed: (ObservedUpdate | undefined)[] = [];
 
+  /**
+   * The parameter groups' own options (one empty group when the optimizer was given a list of parameters), and which
+   * group each parameter is in.
+   */
+  readonly groupOptions: readonly Readonly<Record<string, unknown>>[];
+  private readonly groupOf: readonly number[];
+
   constructor(params: ParamsInput) {
-    const list = [...params];
+    const given = [...params] as unknown[];
+    const groups = given.length > 0 && given.every(isGroup) ? given : null;
+    if (given.some(isGroup) && groups === null)
+      throw new Error(`${new.target.name}: give parameters, or parameter groups ({ params, …options }), not both`);
+    const list = groups === null ? (given as ParamsInput) : groups.flatMap((g) => [...g.params]);
+    // (an option by PyTorch's name, `weight_decay`, is taken by Backstep's, `weightDecay`)
+    const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    this.groupOptions =
+      groups === null
+        ? [{}]
+        : groups.map(({ params: _, ...options }) =>
+            Object.fromEntries(Object.entries(options).map(([k, v]) => [camel(k), v])),
+          );
+    this.groupOf = groups === null ? list.map(() => 0) : groups.flatMap((g, k) => [...g.params].map(() => k));
     if (list.length === 0) throw new Error(`${new.target.name}: got an empty parameter list (pass model.parameters())`);
     this.params = list.map((p) => (Array.isArray(p) ? (p as readonly [string, Tensor])[1] : (p as Tensor)));
     this.names = list.map((p, i) =>
@@ -79,12 +111,49 @@ export abstract class Optimizer {
   /** Updates p.data in place from its gradient; `index` identifies the parameter's state. */
   protected abstract updateOne(p: Tensor, grad: Tensor, index: number): void;
 
-  /** Applies one update to every parameter that has a gradient. */
+  /** Applies one update to every parameter that has a gradient (each group's with its own options). */
   step(): void {
+    if (this.groupOptions.length === 1 && Object.keys(this.groupOptions[0]).length === 0) {
+      this.stepParams(0);
+      return;
+    }
+    this.groupOptions.forEach((options, k) => this.withOptions(options, () => this.stepParams(k)));
+  }
+
+  /**
+   * Runs `fn` with a group's options in place of the optimizer's (its fields, which the update reads: `weightDecay`,
+   * `lr`, `betas`…), and puts the optimizer's back.
+   */
+  private withOptions<T>(options: Readonly<Record<string, unknown>>, fn: () => T): T {
+    const self = this as unknown as Record<string, unknown>;
+    const saved: [string, unknown][] = [];
+    for (const [key, value] of Object.entries(options)) {
+      if (!(key in self) || typeof self[key] === "function")
+        throw new Error(`${this.constructor.name}: a parameter group's option "${key}" is not one of its options`);
+      saved.push([key, self[key]]);
+      self[key] = value;
+    }
+    try {
+      return fn();
+    } finally {
+      for (const [key, value] of saved) self[key] = value;
+    }
+  }
+
+  /** Refuses a group with a learning rate of its own (a scheduler sets the optimizer's one lr). */
+  assertOneLr(who: string): void {
+    if (this.groupOptions.some((o) => "lr" in o))
+      throw new Error(`${who}: a parameter group has its own lr; Backstep's schedulers set one lr for every group`);
+  }
+
+  /** Updates the parameters of group `group` that have a gradient. */
+  private stepParams(group: number): void {
     const obs = isQuiet() ? null : observer();
     const rule = obs !== null ? this.rule() : "";
     const params = this.params;
+    const groupOf = this.groupOf;
     for (let i = 0; i < params.length; i++) {
+      if (groupOf[i] !== group) continue;
       const p = params[i];
       const g = p.grad;
       if (g === null) continue;
@@ -138,7 +207,14 @@ export abstract class Optimizer {
       for (const [k, v] of Object.entries(s)) out[k] = typeof v === "number" ? v : fromData(v.slice(), p.shape);
       state[i] = out;
     });
-    return { state, param_groups: [{ lr: this.lr, ...this.hyper(), params: this.params.map((_, i) => i) }] };
+    const param_groups = this.groupOptions.map((options, k) =>
+      this.withOptions(options, () => ({
+        lr: this.lr,
+        ...this.hyper(),
+        params: this.params.flatMap((_, i) => (this.groupOf[i] === k ? [i] : [])),
+      })),
+    );
+    return { state, param_groups };
   }
 
   /**
@@ -150,9 +226,10 @@ export abstract class Optimizer {
       throw new Error(
         `${this.constructor.name}.loadStateDict: expected { state, param_groups: [{ lr, … }] } as stateDict() returns`,
       );
-    if (group.params.length !== this.params.length) {
+    const count = dict.param_groups.reduce((n, g) => n + (g.params?.length ?? 0), 0);
+    if (count !== this.params.length || dict.param_groups.length !== this.groupOptions.length) {
       throw new Error(
-        `${this.constructor.name}.loadStateDict: the state has ${group.params.length} parameters, this optimizer ${this.params.length}`,
+        `${this.constructor.name}.loadStateDict: the state has ${count} parameters in ${dict.param_groups.length} group(s), this optimizer ${this.params.length} in ${this.groupOptions.length}`,
       );
     }
     this.lr = group.lr;

@@ -51,6 +51,7 @@ export class ReduceLROnPlateau {
   ) {
     if (!(optimizer && typeof optimizer.lr === "number"))
       throw new TypeError("ReduceLROnPlateau: the first argument must be an optimizer");
+    optimizer.assertOneLr("ReduceLROnPlateau");
     const o = typeof mode === "object" && mode !== null ? mode : { ...opts, mode };
     this.mode = oneOf("mode", o.mode ?? "min", ["min", "max"] as const);
     this.thresholdMode = oneOf("thresholdMode", o.thresholdMode ?? "rel", ["rel", "abs"] as const);

@@ -13,6 +13,7 @@ export abstract class LRScheduler {
   ) {
     if (!(optimizer && typeof optimizer.lr === "number"))
       throw new TypeError(`${new.target.name}: the first argument must be an optimizer`);
+    optimizer.assertOneLr(new.target.name);
     this.baseLr = baseLr ?? optimizer.lr;
   }
 

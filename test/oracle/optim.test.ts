@@ -44,6 +44,27 @@ const cases: OracleCase[] = [
     ],
     "torch.optim.Adagrad([w, b], lr=0.2, lr_decay=0.1, weight_decay=0.05, initial_accumulator_value=0.5, eps=1e-3)",
   ),
+  optimCase(
+    "AdamW with parameter groups: weight decay for the matrix only (nanoGPT's), an option by PyTorch's name",
+    ([w, b]) => [
+      new B.optim.AdamW(
+        [
+          { params: [w], weightDecay: 0.3 },
+          { params: [b], weight_decay: 0 },
+        ],
+        {
+          lr: 0.02,
+          betas: [0.9, 0.95],
+        },
+      ),
+    ],
+    "torch.optim.AdamW([{'params': [w], 'weight_decay': 0.3}, {'params': [b], 'weight_decay': 0.0}], lr=0.02, betas=(0.9, 0.95))",
+  ),
+  optimCase(
+    "SGD with parameter groups: a group with its own lr and momentum",
+    ([w, b]) => [new B.optim.SGD([{ params: [w] }, { params: [b], lr: 0.3, momentum: 0.9 }], { lr: 0.05 })],
+    "torch.optim.SGD([{'params': [w]}, {'params': [b], 'lr': 0.3, 'momentum': 0.9}], lr=0.05)",
+  ),
   schedulerCase(
     "StepLR",
     [(p) => new B.optim.SGD(p, { lr: 0.2 }), "torch.optim.SGD([w, b], lr=0.2)"],
