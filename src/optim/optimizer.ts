@@ -64,6 +64,8 @@ export abstract class Optimizer {
    */
   readonly groupOptions: readonly Readonly<Record<string, unknown>>[];
   private readonly groupOf: readonly number[];
+  /** No group sets an option of its own: a step is one loop over the parameters, as before groups. */
+  private readonly plain: boolean;
 
   constructor(params: ParamsInput) {
     const given = [...params] as unknown[];
@@ -80,6 +82,7 @@ export abstract class Optimizer {
             Object.fromEntries(Object.entries(options).map(([k, v]) => [camel(k), v])),
           );
     this.groupOf = groups === null ? list.map(() => 0) : groups.flatMap((g, k) => [...g.params].map(() => k));
+    this.plain = this.groupOptions.every((o) => Object.keys(o).length === 0);
     if (list.length === 0) throw new Error(`${new.target.name}: got an empty parameter list (pass model.parameters())`);
     this.params = list.map((p) => (Array.isArray(p) ? (p as readonly [string, Tensor])[1] : (p as Tensor)));
     this.names = list.map((p, i) =>
@@ -113,8 +116,8 @@ export abstract class Optimizer {
 
   /** Applies one update to every parameter that has a gradient (each group's with its own options). */
   step(): void {
-    if (this.groupOptions.length === 1 && Object.keys(this.groupOptions[0]).length === 0) {
-      this.stepParams(0);
+    if (this.plain) {
+      this.stepParams(-1);
       return;
     }
     this.groupOptions.forEach((options, k) => this.withOptions(options, () => this.stepParams(k)));
@@ -146,14 +149,14 @@ export abstract class Optimizer {
       throw new Error(`${who}: a parameter group has its own lr; Backstep's schedulers set one lr for every group`);
   }
 
-  /** Updates the parameters of group `group` that have a gradient. */
+  /** Updates the parameters of group `group` (−1: every group) that have a gradient. */
   private stepParams(group: number): void {
     const obs = isQuiet() ? null : observer();
     const rule = obs !== null ? this.rule() : "";
     const params = this.params;
     const groupOf = this.groupOf;
     for (let i = 0; i < params.length; i++) {
-      if (groupOf[i] !== group) continue;
+      if (group >= 0 && groupOf[i] !== group) continue;
       const p = params[i];
       const g = p.grad;
       if (g === null) continue;
