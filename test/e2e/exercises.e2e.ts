@@ -23,6 +23,18 @@ async function newExercise(w: Workbench, row: string, typed: string): Promise<vo
   await page.keyboard.press("Enter");
 }
 
+/** Problems' rows once the check of `label` is among them as failed (polled while the trace runs), once only. */
+async function failedCheck(w: Workbench, label: string): Promise<string[]> {
+  const failed = (rows: string[]): string[] => rows.filter((r) => r.includes(`Gradient check failed for ${label}:`));
+  let rows: string[] = [];
+  for (let i = 0; i < 120 && failed(rows).length === 0; i++) {
+    rows = await w.problems();
+    if (failed(rows).length === 0) await w.page.waitForTimeout(500);
+  }
+  assert.equal(failed(rows).length, 1, `Problems: ${rows.join(" | ")}`);
+  return rows;
+}
+
 describe("e2e: a backprop exercise", function () {
   let wb: Workbench | undefined;
   let workspace: string;
@@ -49,22 +61,16 @@ describe("e2e: a backprop exercise", function () {
 
   it("New Exercise scaffolds the micrograd exercise; tracing it puts each unsolved check in Problems at its line", async function () {
     const w = wb!;
-    const { page } = w;
     await newExercise(w, "micrograd", "micrograd");
     await w.activeTab("micrograd.ts").waitFor({ state: "visible" });
     await w.clearNotifications();
 
     await w.runCommand("Backstep: Trace Backprop");
     const line = lineOf("expectGrad(d, dd);");
-    const failed = (rows: string[]): string[] => rows.filter((r) => r.includes("Gradient check failed for d:"));
-    let rows: string[] = [];
-    for (let i = 0; i < 120 && failed(rows).length === 0; i++) {
-      rows = await w.problems();
-      if (failed(rows).length === 0) await page.waitForTimeout(500);
-    }
-    assert.equal(failed(rows).length, 1, `Problems: ${rows.join(" | ")}`);
-    assert.match(failed(rows)[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
-    assert.match(failed(rows)[0], /vs autograd -2/);
+    const rows = await failedCheck(w, "d");
+    const failed = rows.filter((r) => r.includes("Gradient check failed for d:"));
+    assert.match(failed[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
+    assert.match(failed[0], /vs autograd -2/);
     // one per TODO: every check of the template fails until it is solved
     assert.equal(rows.filter((r) => r.includes("Gradient check failed for ")).length, 11, rows.join(" | "));
   });
@@ -110,14 +116,8 @@ describe("e2e: a backprop exercise", function () {
     await w.clearNotifications();
     await w.runCommand("Backstep: Trace Backprop");
     const line = py.split("\n").findIndex((l) => l.startsWith("expect_grad(logprobs, dlogprobs)")) + 1;
-    const wrong = (rows: string[]): string[] => rows.filter((r) => r.includes("Gradient check failed for logprobs:"));
-    let rows: string[] = [];
-    for (let i = 0; i < 120 && wrong(rows).length === 0; i++) {
-      rows = await w.problems();
-      if (wrong(rows).length === 0) await page.waitForTimeout(500);
-    }
-    assert.equal(wrong(rows).length, 1, `Problems: ${rows.join(" | ")}`);
-    assert.match(wrong(rows)[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
+    const wrong = (await failedCheck(w, "logprobs")).filter((r) => r.includes("Gradient check failed for logprobs:"));
+    assert.match(wrong[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
     // the TODO's NaN against autograd's number, at the line's inline hint
     await gotoLine(page, line);
     assert.match((await inlineHints(page)).get(line) ?? "", /^✗ logprobs: max diff NaN/);
