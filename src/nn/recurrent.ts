@@ -1,4 +1,5 @@
-// LSTMCell, LSTM, GRUCell and GRU with PyTorch's gate order (i, f, g, o and r, z, n), weight layouts and names.
+// RNNCell, RNN, LSTMCell, LSTM, GRUCell and GRU with PyTorch's gate order (i, f, g, o and r, z, n), weight layouts and
+// names.
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { zeros } from "../engine/creation";
@@ -16,6 +17,32 @@ export interface RecurrentOptions {
   dropout?: number;
   /** A second pass over the sequence backwards in each layer, its hidden states concatenated to the forward's. */
   bidirectional?: boolean;
+}
+
+/** The Elman RNN's options: those of every recurrent layer and its nonlinearity (PyTorch's default tanh). */
+export interface RNNOptions extends RecurrentOptions {
+  nonlinearity?: "tanh" | "relu";
+}
+
+/** One step of an Elman RNN: h′ = f(W_ih·x + b_ih + W_hh·h + b_hh), f tanh or ReLU. */
+function rnnStep(
+  x: Tensor,
+  h: Tensor,
+  relu: boolean,
+  wih: Tensor,
+  whh: Tensor,
+  bih: Tensor | null,
+  bhh: Tensor | null,
+): Tensor {
+  const pre = ops.add(linear(x, wih, bih), linear(h, whh, bhh));
+  return relu ? ops.relu(pre) : ops.tanh(pre);
+}
+
+function nonlinearityOf(who: string, opts: RNNOptions): boolean {
+  const f = opts.nonlinearity ?? "tanh";
+  if (f !== "tanh" && f !== "relu")
+    throw new RangeError(`${who}: nonlinearity must be "tanh" or "relu", got ${String(f)}`);
+  return f === "relu";
 }
 
 /** One step of an LSTM: gates = W_ih·x + b_ih + W_hh·h + b_hh split as i, f, g, o; c′ = f⊙c + i⊙g; h′ = o⊙tanh(c′). */
@@ -80,6 +107,19 @@ abstract class Cell extends Module {
       hiddenSize,
       opts.bias !== false,
     );
+  }
+}
+
+export class RNNCell extends Cell {
+  private readonly relu: boolean;
+  constructor(inputSize: number, hiddenSize: number, opts: { bias?: boolean; nonlinearity?: "tanh" | "relu" } = {}) {
+    super(1, inputSize, hiddenSize, opts);
+    this.relu = nonlinearityOf("RNNCell", opts);
+  }
+  /** x [N, I] (or [I]) and h (zeros when omitted) → h′. */
+  forward(x: Tensor, h?: Tensor): Tensor {
+    const h0 = h ?? zeros([...x.shape.slice(0, -1), this.hiddenSize], { dtype: x.dtype });
+    return rnnStep(x, h0, this.relu, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
   }
 }
 
@@ -259,6 +299,24 @@ export class GRU extends Recurrent {
       x,
       (k, batch) => this.initialFrom(h0, k, batch, x),
       (xt, h, w) => gruStep(xt, h, ...w),
+      (h) => h,
+    );
+    return [output, ops.stack(finals, 0)];
+  }
+}
+
+export class RNN extends Recurrent {
+  private readonly relu: boolean;
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super(1, inputSize, hiddenSize, opts);
+    this.relu = nonlinearityOf("RNN", opts);
+  }
+  /** x [T, N, I] (or [N, T, I] with batchFirst), h₀ [layers·directions, N, H] → [output, h_n]. */
+  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
+    const { output, finals } = this.run<Tensor>(
+      x,
+      (k, batch) => this.initialFrom(h0, k, batch, x),
+      (xt, h, w) => rnnStep(xt, h, this.relu, ...w),
       (h) => h,
     );
     return [output, ops.stack(finals, 0)];

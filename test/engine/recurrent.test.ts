@@ -52,4 +52,21 @@ describe("nn.LSTM dropout between layers (training mode)", () => {
   it("refuses a dropout outside [0, 1)", () => {
     assert.throws(() => new B.nn.GRU(2, 2, { dropout: 1 }), /GRU: dropout must be in \[0, 1\), got 1/);
   });
+
+  it("an RNN refuses a nonlinearity other than tanh and relu, naming it; its weights have one gate block", () => {
+    assert.throws(
+      () => new B.nn.RNN(2, 3, { nonlinearity: "sigmoid" as "relu" }),
+      /RNN: nonlinearity must be "tanh" or "relu", got sigmoid/,
+    );
+    assert.throws(() => new B.nn.RNNCell(2, 3, { nonlinearity: "gelu" as "relu" }), /RNNCell: nonlinearity/);
+    assert.deepEqual(
+      new B.nn.RNN(2, 3).namedParameters().map(([n, p]) => [n.split(".").pop(), p.shape]),
+      [
+        ["weight_ih_l0", [3, 2]],
+        ["weight_hh_l0", [3, 3]],
+        ["bias_ih_l0", [3]],
+        ["bias_hh_l0", [3]],
+      ],
+    );
+  });
 });

@@ -145,6 +145,32 @@ const cases: OracleCase[] = [
     () => ({ x: r([3, 4]) }),
   ),
   moduleCase(
+    "RNN 2 layers batchFirst with a given state (Elman, tanh)",
+    () => new B.nn.RNN(3, 4, { numLayers: 2, batchFirst: true }),
+    "nn.RNN(3, 4, num_layers=2, batch_first=True)",
+    () => ({ x: r([2, 5, 3]), h: r([2, 2, 4]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.RNN).forward(y.x, y.h)),
+      torchCall: "list(m(x, h))",
+    },
+  ),
+  moduleCase(
+    "RNN relu bidirectional without bias",
+    () => new B.nn.RNN(3, 2, { nonlinearity: "relu", bidirectional: true, bias: false }),
+    "nn.RNN(3, 2, nonlinearity='relu', bidirectional=True, bias=False)",
+    () => ({ x: r([4, 3, 3]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.RNN).forward(y.x)),
+      torchCall: "list(m(x))",
+    },
+  ),
+  moduleCase(
+    "RNNCell relu",
+    () => new B.nn.RNNCell(3, 2, { nonlinearity: "relu" }),
+    "nn.RNNCell(3, 2, nonlinearity='relu')",
+    () => ({ x: r([4, 3]) }),
+  ),
+  moduleCase(
     "GRUCell",
     () => new B.nn.GRUCell(3, 2),
     "nn.GRUCell(3, 2)",
