@@ -14,6 +14,8 @@ export type { Conv1dOptions } from "./conv1d";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
 export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";
+export { MultiheadAttention } from "./attention";
+export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
 export {
   MSELoss,
   CrossEntropyLoss,

@@ -171,6 +171,42 @@ const cases: OracleCase[] = [
     () => ({ x: r([4, 3]) }),
   ),
   moduleCase(
+    "MultiheadAttention batchFirst, self-attention with a causal bool mask (the weights averaged over heads)",
+    () => new B.nn.MultiheadAttention(8, 2, { batchFirst: true }),
+    "nn.MultiheadAttention(8, 2, batch_first=True)",
+    () => ({ x: r([2, 5, 8]) }),
+    {
+      call: (m, x) =>
+        pair(m, x, (m2, y) =>
+          (m2 as unknown as B.nn.MultiheadAttention).forward(y.x, y.x, y.x, {
+            attnMask: B.triu(B.ones([5, 5]), 1).to("bool"),
+          }),
+        ),
+      torchCall: "list(m(x, x, x, attn_mask=torch.triu(torch.ones(5, 5, dtype=torch.bool), 1)))",
+    },
+  ),
+  moduleCase(
+    "MultiheadAttention [L, N, E] cross-attention without bias, a key padding mask and a float mask, weights per head",
+    () => new B.nn.MultiheadAttention(6, 3, { bias: false }),
+    "nn.MultiheadAttention(6, 3, bias=False)",
+    () => ({ q: r([3, 2, 6]), kv: r([4, 2, 6]), fm: r([3, 4]) }),
+    {
+      call: (m, x) =>
+        pair(m, x, (m2, y) =>
+          (m2 as unknown as B.nn.MultiheadAttention).forward(y.q, y.kv, y.kv, {
+            keyPaddingMask: B.tensor([
+              [0, 0, 0, 1],
+              [0, 0, 0, 0],
+            ]).to("bool"),
+            attnMask: y.fm.detach(),
+            averageAttnWeights: false,
+          }),
+        ),
+      torchCall:
+        "list(m(q, kv, kv, key_padding_mask=torch.tensor([[False, False, False, True], [False] * 4]), attn_mask=fm.detach(), average_attn_weights=False))",
+    },
+  ),
+  moduleCase(
     "GRUCell",
     () => new B.nn.GRUCell(3, 2),
     "nn.GRUCell(3, 2)",

@@ -1,0 +1,39 @@
+// nn.MultiheadAttention beyond the oracle's numbers (test/oracle/nn.test.ts): its parameters' names and first values,
+// its errors, and the weights it leaves out when asked.
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+
+describe("nn.MultiheadAttention", () => {
+  it("has PyTorch's parameters: a packed in_proj (Xavier-uniform, zero bias) and out_proj with a zero bias", () => {
+    const m = new B.nn.MultiheadAttention(8, 2);
+    assert.deepEqual(
+      m.namedParameters().map(([n, p]) => [n.split(".").slice(1).join("."), p.shape]),
+      [
+        ["in_proj_weight", [24, 8]],
+        ["in_proj_bias", [24]],
+        ["out_proj.weight", [8, 8]],
+        ["out_proj.bias", [8]],
+      ],
+    );
+    const bound = Math.sqrt(6 / (24 + 8));
+    assert.ok(m.in_proj_weight.values().every((v) => Math.abs(v) <= bound));
+    assert.ok([...m.in_proj_bias!.values(), ...m.out_proj.bias!.values()].every((v) => v === 0));
+  });
+
+  it("says which input or mask has the wrong shape, and what it must be", () => {
+    assert.throws(() => new B.nn.MultiheadAttention(8, 3), /embedDim 8 must be divisible by numHeads 3/);
+    const m = new B.nn.MultiheadAttention(4, 2, { batchFirst: true });
+    const x = B.randn([2, 3, 4]);
+    assert.throws(() => m.forward(x, B.randn([2, 3, 5]), x), /key must be \[N, L, E\] with E = 4, got \[2,3,5\]/);
+    assert.throws(
+      () => m.forward(x, x, x, { attnMask: B.ones([2, 3]).to("bool") }),
+      /attnMask must be \[L, S\] = \[3, 3\] or \[N·heads, L, S\] = \[4, 3, 3\], got \[2,3\]/,
+    );
+    assert.throws(
+      () => m.forward(x, x, x, { keyPaddingMask: B.zeros([3, 2]).to("bool") }),
+      /keyPaddingMask must be \[N, S\] = \[2, 3\], got \[3,2\]/,
+    );
+    const [out, weights] = m.forward(x, x, x, { needWeights: false });
+    assert.deepEqual([out.shape, weights], [[2, 3, 4], null]);
+  });
+});
