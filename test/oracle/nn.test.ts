@@ -172,7 +172,8 @@ const cases: OracleCase[] = [
   ),
   moduleCase(
     "MultiheadAttention batchFirst, self-attention with a causal bool mask (the weights averaged over heads)",
-    () => new B.nn.MultiheadAttention(8, 2, { batchFirst: true }),
+    // (its forward takes query, key and value: called through `call`, not as a one-input Layer)
+    () => new B.nn.MultiheadAttention(8, 2, { batchFirst: true }) as unknown as Layer,
     "nn.MultiheadAttention(8, 2, batch_first=True)",
     () => ({ x: r([2, 5, 8]) }),
     {
@@ -187,7 +188,7 @@ const cases: OracleCase[] = [
   ),
   moduleCase(
     "MultiheadAttention [L, N, E] cross-attention without bias, a key padding mask and a float mask, weights per head",
-    () => new B.nn.MultiheadAttention(6, 3, { bias: false }),
+    () => new B.nn.MultiheadAttention(6, 3, { bias: false }) as unknown as Layer,
     "nn.MultiheadAttention(6, 3, bias=False)",
     () => ({ q: r([3, 2, 6]), kv: r([4, 2, 6]), fm: r([3, 4]) }),
     {
