@@ -41,6 +41,8 @@ export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
 export { conv1d } from "./conv1d";
 export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
 export { groupNorm } from "./groupNorm";
+export { pad } from "./pad";
+export type { PadOptions } from "./pad";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {

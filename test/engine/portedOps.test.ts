@@ -152,4 +152,15 @@ describe("ported ops: dtypes, ties and errors", () => {
     }
     assert.equal(B.noGrad(() => x.double()).requiresGrad, false);
   });
+
+  it("F.pad refuses what PyTorch's constant pad cannot do, or Backstep lacks, saying so", () => {
+    const x = B.randn([2, 3]);
+    assert.throws(() => B.F.pad(x, [1]), /pad: needs an even number of integers, two per padded dim/);
+    assert.throws(() => B.F.pad(x, [1, 1, 1, 1, 1, 1]), /at most 4 for shape \[2,3\]/);
+    assert.throws(() => B.F.pad(x, [-2, -2]), /cropping dim 1 of \[2,3\] by 2 and 2 leaves nothing/);
+    assert.throws(
+      () => B.F.pad(x, [1, 1], { mode: "reflect" as "constant" }),
+      /only mode "constant" is in Backstep, got "reflect"/,
+    );
+  });
 });

@@ -145,6 +145,18 @@ const cases: OracleCase[] = [
     },
     torch: "out = [F.one_hot(i, 5), F.one_hot(j), F.one_hot(k, 3), F.one_hot(torch.tensor([1, 0, 3]))]",
   },
+  {
+    name: "pad constant: last dim, two dims, a value, and negative amounts (crops), as F.pad's (before, after) pairs",
+    inputs: () => ({ x: r([2, 3, 4]) }),
+    ts: ({ x }) => [
+      B.F.pad(x, [1, 2]),
+      B.F.pad(x, [0, 1, 2, 0], { value: -1.5 }),
+      B.F.pad(x, [-1, 2, 1, -1]),
+      B.F.pad(x, [1, 1, 1, 1, 1, 1], 0.25),
+    ],
+    torch:
+      "out = [F.pad(x, (1, 2)), F.pad(x, (0, 1, 2, 0), value=-1.5), F.pad(x, (-1, 2, 1, -1)), F.pad(x, (1, 1, 1, 1, 1, 1), value=0.25)]",
+  },
   // conv1d and the pools (fixtures/convPoolCases.ts); groupNorm, hardtanh, relu6 (fixtures/normActivationCases.ts)
   ...convPoolFunctionCases,
   ...normActivationFunctionCases,
