@@ -16,6 +16,8 @@ export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";
 export { MultiheadAttention } from "./attention";
 export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
+export { TransformerEncoderLayer, TransformerEncoder } from "./transformer";
+export type { TransformerEncoderLayerOptions, EncoderCallOptions } from "./transformer";
 export {
   MSELoss,
   CrossEntropyLoss,

@@ -1,5 +1,5 @@
 // nn.MultiheadAttention beyond the oracle's numbers (test/oracle/nn.test.ts): its parameters' names and first values,
-// its errors, and the weights it leaves out when asked.
+// its errors, and the weights it leaves out when asked; TransformerEncoder's copies of its layer.
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 
@@ -35,5 +35,31 @@ describe("nn.MultiheadAttention", () => {
     );
     const [out, weights] = m.forward(x, x, x, { needWeights: false });
     assert.deepEqual([out.shape, weights], [[2, 3, 4], null]);
+  });
+});
+
+describe("nn.TransformerEncoder", () => {
+  it("stacks copies of its layer: same starting weights, their own tensors; PyTorch's parameter names", () => {
+    const layer = new B.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 });
+    const enc = new B.nn.TransformerEncoder(layer, 2);
+    const names = enc.namedParameters().map(([n]) => n.split(".").slice(1).join("."));
+    assert.ok(names.includes("layers.1.self_attn.in_proj_weight") && names.includes("layers.0.linear2.bias"));
+    assert.equal(names.length, 2 * layer.parameters().length);
+    const [a, b] = [enc.layers[0].linear1.weight, enc.layers[1].linear1.weight];
+    assert.notEqual(a, b);
+    assert.deepEqual(a.tolist(), layer.linear1.weight.tolist());
+    a.data[0] += 1;
+    assert.notEqual(b.data[0], a.data[0], "their own storage");
+  });
+
+  it("refuses an activation or a layer count it cannot build", () => {
+    assert.throws(
+      () => new B.nn.TransformerEncoderLayer(4, 2, { activation: "tanh" as "relu" }),
+      /activation must be "relu", "gelu" or a function, got tanh/,
+    );
+    assert.throws(
+      () => new B.nn.TransformerEncoder(new B.nn.TransformerEncoderLayer(4, 2), 0),
+      /numLayers must be a positive integer, got 0/,
+    );
   });
 });

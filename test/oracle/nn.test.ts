@@ -208,6 +208,44 @@ const cases: OracleCase[] = [
     },
   ),
   moduleCase(
+    "TransformerEncoderLayer post-norm, batchFirst, with a causal mask (dropout 0)",
+    () => new B.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
+    "nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)",
+    () => ({ x: r([2, 5, 8]) }),
+    {
+      call: (m, x) =>
+        pair(m, x, (m2, y) => [
+          (m2 as unknown as B.nn.TransformerEncoderLayer).forward(y.x, {
+            mask: B.triu(B.ones([5, 5]), 1).to("bool"),
+          }),
+        ]),
+      torchCall: "[m(x, src_mask=torch.triu(torch.ones(5, 5, dtype=torch.bool), 1))]",
+    },
+  ),
+  moduleCase(
+    "TransformerEncoder of 2 pre-norm GELU layers [S, N, E] with a key padding mask and a final LayerNorm",
+    () =>
+      new B.nn.TransformerEncoder(
+        new B.nn.TransformerEncoderLayer(6, 3, { dimFeedforward: 12, dropout: 0, activation: "gelu", normFirst: true }),
+        2,
+        new B.nn.LayerNorm(6),
+      ),
+    "nn.TransformerEncoder(nn.TransformerEncoderLayer(6, 3, dim_feedforward=12, dropout=0.0, activation='gelu', norm_first=True), 2, norm=nn.LayerNorm(6))",
+    () => ({ x: r([4, 2, 6]) }),
+    {
+      call: (m, x) =>
+        pair(m, x, (m2, y) => [
+          (m2 as unknown as B.nn.TransformerEncoder).forward(y.x, {
+            srcKeyPaddingMask: B.tensor([
+              [0, 0, 1, 1],
+              [0, 0, 0, 0],
+            ]).to("bool"),
+          }),
+        ]),
+      torchCall: "[m(x, src_key_padding_mask=torch.tensor([[False, False, True, True], [False] * 4]))]",
+    },
+  ),
+  moduleCase(
     "GRUCell",
     () => new B.nn.GRUCell(3, 2),
     "nn.GRUCell(3, 2)",
