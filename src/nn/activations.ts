@@ -1,5 +1,7 @@
-// Parameter-free activation modules and Sequential.
+// Activation modules (all parameter-free but PReLU's learned slope) and Sequential.
 import type { Tensor } from "../engine/tensor";
+import { full } from "../engine/creation";
+import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import * as F from "./functional";
 
@@ -51,6 +53,29 @@ export class LeakyReLU extends Module {
   }
   forward(x: Tensor): Tensor {
     return x.leakyRelu(this.negativeSlope);
+  }
+}
+
+/**
+ * PReLU: max(0, x) + a·min(0, x) with a learned slope a, one for all (numParameters 1) or one per channel (dim 1),
+ * starting at `init` (0.25), as PyTorch's; at x = 0 the gradient is a's side, as there.
+ */
+export class PReLU extends Module {
+  weight: Tensor;
+  constructor(
+    readonly numParameters = 1,
+    init = 0.25,
+  ) {
+    super();
+    this.weight = full([numParameters], init, { requiresGrad: true });
+  }
+  forward(x: Tensor): Tensor {
+    const n = this.numParameters;
+    if (n > 1 && (x.ndim < 2 || x.shape[1] !== n))
+      throw new ShapeError(`PReLU: ${n} slopes need input [N, ${n}, …], got ${fmt(x.shape)}`);
+    const a = n > 1 ? this.weight.reshape([n, ...x.shape.slice(2).map(() => 1)]) : this.weight;
+    const pos = x.relu();
+    return pos.add(a.mul(x.sub(pos)));
   }
 }
 

@@ -7,7 +7,7 @@ export { RNN, RNNCell, LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
 export type { RecurrentOptions, RNNOptions } from "./recurrent";
 export { ReLU, Tanh, Sigmoid, Softmax, GELU, SiLU, LeakyReLU, Sequential } from "./activations";
 export { ModuleList, ModuleDict, Identity } from "./containers";
-export { ELU, Softplus, Mish, Softsign, LogSoftmax, Hardtanh, ReLU6 } from "./activations";
+export { ELU, Softplus, Mish, Softsign, LogSoftmax, Hardtanh, ReLU6, PReLU } from "./activations";
 export { Unflatten } from "./layers";
 export { Conv1d } from "./conv1d";
 export type { Conv1dOptions } from "./conv1d";

@@ -163,4 +163,12 @@ describe("ported ops: dtypes, ties and errors", () => {
       /only mode "constant" is in Backstep, got "reflect"/,
     );
   });
+
+  it("PReLU with a slope per channel needs that many channels in dim 1", () => {
+    assert.throws(
+      () => new B.nn.PReLU(3).forward(B.randn([2, 4, 5])),
+      /PReLU: 3 slopes need input \[N, 3, …\], got \[2,4,5\]/,
+    );
+    assert.deepEqual(new B.nn.PReLU().forward(B.tensor([-2, 0, 3])).tolist(), [-0.5, 0, 3]);
+  });
 });

@@ -246,6 +246,14 @@ const cases: OracleCase[] = [
     },
   ),
   moduleCase(
+    "PReLU: one slope, and one per channel (a learned parameter; x = 0 takes the slope's side)",
+    () => new B.nn.Sequential(new B.nn.PReLU(), new B.nn.Conv2d(2, 3, 1), new B.nn.PReLU(3, 0.1)),
+    "nn.Sequential(nn.PReLU(), nn.Conv2d(2, 3, 1), nn.PReLU(3, 0.1))",
+    () => ({
+      x: B.tensor([0, -1, 2, -0.5, 0, 3, -2, 1], { shape: [1, 2, 2, 2], dtype: "float64", requiresGrad: true }),
+    }),
+  ),
+  moduleCase(
     "GRUCell",
     () => new B.nn.GRUCell(3, 2),
     "nn.GRUCell(3, 2)",
