@@ -122,6 +122,21 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 }
 
 /**
+ * Channel dropout (PyTorch's dropout2d): on [N, C, H, W], each channel of each sample is kept whole with probability
+ * 1−p (one seeded draw per channel) and scaled by 1/(1−p), or zeroed whole; identity in eval mode.
+ */
+export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
+  if (x.ndim !== 4) throw new ShapeError(`dropout2d: expects [N, C, H, W], got ${fmt(x.shape)}`);
+  if (!(p >= 0 && p < 1)) throw new RangeError(`dropout2d: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const [n, c] = x.shape;
+  const mask = alloc(x.dtype, n * c);
+  const scale = 1 / (1 - p);
+  for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
+  return ops.mul(x, fromData(mask, [n, c, 1, 1]).named("dropout2d mask"));
+}
+
+/**
  * [..., C] int32: 1 at each index's class, 0 elsewhere (PyTorch's one_hot, int64 there). Indices are an int32 tensor
  * (or any tensor or arrays of integers); numClasses −1 takes the largest index + 1.
  */

@@ -1,6 +1,6 @@
 // The `nn` namespace: Module, layers, activations, Sequential, and `functional` (F).
 export { Module } from "./module";
-export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Embedding, LayerNorm, Dropout } from "./layers";
+export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Embedding, LayerNorm, Dropout, Dropout2d } from "./layers";
 export { BatchNorm1d, BatchNorm2d } from "./norm";
 export type { BatchNormOptions } from "./norm";
 export { RNN, RNNCell, LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";

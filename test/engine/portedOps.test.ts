@@ -171,4 +171,9 @@ describe("ported ops: dtypes, ties and errors", () => {
     );
     assert.deepEqual(new B.nn.PReLU().forward(B.tensor([-2, 0, 3])).tolist(), [-0.5, 0, 3]);
   });
+
+  it("dropout2d wants [N, C, H, W] and a p in [0, 1)", () => {
+    assert.throws(() => B.F.dropout2d(B.randn([3, 4])), /dropout2d: expects \[N, C, H, W\], got \[3,4\]/);
+    assert.throws(() => new B.nn.Dropout2d(1), /Dropout2d: p must be in \[0, 1\), got 1/);
+  });
 });

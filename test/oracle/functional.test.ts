@@ -169,6 +169,7 @@ const THROUGH_MODULES: Record<string, string> = {
   embedding: "nn.Embedding",
   layerNorm: "nn.LayerNorm",
   dropout: "nn.Dropout",
+  dropout2d: "nn.Dropout2d",
 };
 
 /** What F re-exports: the engine's ops (relu, softmax, …) and the losses, which losses.test.ts covers. */

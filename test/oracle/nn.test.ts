@@ -359,6 +359,13 @@ const cases: OracleCase[] = [
     () => ({ x: r([5, 4]) }),
     { train: false },
   ),
+  moduleCase(
+    "Sequential(Conv2d, Dropout2d(0.5)) in eval mode (the identity)",
+    () => new B.nn.Sequential(new B.nn.Conv2d(2, 3, 1), new B.nn.Dropout2d(0.5)),
+    "nn.Sequential(nn.Conv2d(2, 3, 1), nn.Dropout2d(0.5))",
+    () => ({ x: r([2, 2, 3, 3]) }),
+    { train: false },
+  ),
   // the loss modules, 1-D conv and pooling, GroupNorm, Unflatten, activations (fixtures/*Cases.ts)
   ...lossModuleCases,
   ...convPoolModuleCases,
@@ -396,6 +403,26 @@ const cases: OracleCase[] = [
       return out;
     },
     torch: "out = x * keep / (1 - 0.3)",
+  },
+  {
+    name: "Dropout2d(0.4) in training: whole channels kept or zeroed, x · mask[N, C, 1, 1] / (1 − p), and its gradient",
+    inputs: () => {
+      const x = r([3, 4, 2, 2]);
+      B.manualSeed(DROPOUT_SEED);
+      const keep = new B.nn.Dropout2d(0.4)
+        .forward(B.ones([3, 4, 1, 1], { dtype: "float64" }))
+        .ne(0)
+        .double();
+      return { x, keep };
+    },
+    bool: ["keep"],
+    ts: ({ x, keep }) => {
+      B.manualSeed(DROPOUT_SEED);
+      const out = new B.nn.Dropout2d(0.4).forward(x);
+      assert.ok([...keep.data].some((k) => k === 0) && [...keep.data].some((k) => k === 1), "the mask drops some");
+      return out;
+    },
+    torch: "out = x * keep / (1 - 0.4)",
   },
 ];
 
