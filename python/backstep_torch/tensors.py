@@ -22,28 +22,9 @@ def encode_number(v):
 
 
 def tensor_stats(t):
-    """min, max, mean, std (population) and L2 norm over the finite values; NaN/±Inf and zero counts (as src/trace/stats.ts)."""
-    d = t.detach().reshape(-1).to(torch.float64)
-    n = d.numel()
-    if n == 0:
-        return {"min": NAN, "max": NAN, "mean": NAN, "std": NAN, "norm": NAN, "nan": 0, "inf": 0, "zeros": 0}
-    lo, hi, s, sq, zeros = torch.stack([d.min(), d.max(), d.sum(), d.dot(d), (d == 0).sum().to(torch.float64)]).tolist()
-    nan = inf = 0
-    if not (math.isfinite(s) and math.isfinite(sq)):
-        isnan = torch.isnan(d)
-        isinf = torch.isinf(d)
-        nan, inf = int(isnan.sum()), int(isinf.sum())
-        d = d[~(isnan | isinf)]
-        n = d.numel()
-        if n == 0:
-            return {"min": NAN, "max": NAN, "mean": NAN, "std": NAN, "norm": NAN, "nan": nan, "inf": inf, "zeros": int(zeros)}
-        lo, hi, s, sq = torch.stack([d.min(), d.max(), d.sum(), d.dot(d)]).tolist()
-    mean = s / n
-    var = max(0.0, sq / n - mean * mean)
-    return {
-        "min": lo + 0.0, "max": hi + 0.0, "mean": encode_number(mean), "std": encode_number(math.sqrt(var)),
-        "norm": encode_number(math.sqrt(sq)), "nan": nan, "inf": inf, "zeros": int(zeros),
-    }
+    """min, max, mean, std (population) and L2 norm over the finite values; NaN/±Inf and zero counts (as src/trace/stats.ts):
+    array_stats of its values in float64, the one computation of them."""
+    return array_stats(t.detach().reshape(-1).to(torch.float64).numpy())
 
 
 def packed_values(t):
