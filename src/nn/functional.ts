@@ -115,10 +115,15 @@ export function layerNorm(
  */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return x;
-  const mask = alloc(x.dtype, x.size);
+  return ops.mul(x, keepMask(x, p, x.shape).named("dropout mask"));
+}
+
+/** 1/(1−p) with probability 1−p, else 0, one seeded draw per element of `shape`, in x's dtype. */
+function keepMask(x: Tensor, p: number, shape: number[]): Tensor {
+  const mask = alloc(x.dtype, shape.reduce((a, b) => a * b, 1));
   const scale = 1 / (1 - p);
   for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
-  return ops.mul(x, fromData(mask, x.shape).named("dropout mask"));
+  return fromData(mask, shape);
 }
 
 /**
@@ -129,11 +134,7 @@ export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
   if (x.ndim !== 4) throw new ShapeError(`dropout2d: expects [N, C, H, W], got ${fmt(x.shape)}`);
   if (!(p >= 0 && p < 1)) throw new RangeError(`dropout2d: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
-  const [n, c] = x.shape;
-  const mask = alloc(x.dtype, n * c);
-  const scale = 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
-  return ops.mul(x, fromData(mask, [n, c, 1, 1]).named("dropout2d mask"));
+  return ops.mul(x, keepMask(x, p, [x.shape[0], x.shape[1], 1, 1]).named("dropout2d mask"));
 }
 
 /**

@@ -153,23 +153,19 @@ export class LayerNorm extends Module {
 }
 
 /** Zeroes each element with probability p during training (seeded) and scales the rest by 1/(1−p). */
-/** Channel dropout on [N, C, H, W] (PyTorch's Dropout2d): whole feature maps zeroed in training mode. */
-export class Dropout2d extends Module {
-  constructor(readonly p = 0.5) {
-    super();
-    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout2d: p must be in [0, 1), got ${p}`);
-  }
-  forward(x: Tensor): Tensor {
-    return F.dropout2d(x, this.p, this.training);
-  }
-}
-
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
+    if (!(p >= 0 && p < 1)) throw new RangeError(`${new.target.name}: p must be in [0, 1), got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return F.dropout(x, this.p, this.training);
+  }
+}
+
+/** Channel dropout on [N, C, H, W] (PyTorch's Dropout2d): whole feature maps zeroed in training mode. */
+export class Dropout2d extends Dropout {
+  override forward(x: Tensor): Tensor {
+    return F.dropout2d(x, this.p, this.training);
   }
 }
