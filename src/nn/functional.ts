@@ -120,7 +120,10 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 
 /** 1/(1−p) with probability 1−p, else 0, one seeded draw per element of `shape`, in x's dtype. */
 function keepMask(x: Tensor, p: number, shape: number[]): Tensor {
-  const mask = alloc(x.dtype, shape.reduce((a, b) => a * b, 1));
+  const mask = alloc(
+    x.dtype,
+    shape.reduce((a, b) => a * b, 1),
+  );
   const scale = 1 / (1 - p);
   for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
   return fromData(mask, shape);
