@@ -143,7 +143,8 @@ export class StepBook {
    * differentiates its discriminator's loss, then returns its generator's).
    */
   returnedLoss(loss: number): void {
-    if (!this.recording || this.step < 0) return;
+    // (the usual step returns the loss its one backward pass noted: nothing to write again)
+    if (!this.recording || this.step < 0 || Object.is(this.losses[this.step], loss)) return;
     this.losses[this.step] = loss;
     this.out.stepLoss(this.step, loss);
     this.series.returnedLoss(loss);
