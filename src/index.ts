@@ -63,6 +63,7 @@ export {
   slice,
   gather,
   conv2d,
+  convTranspose2d,
   maxPool2d,
   avgPool2d,
   embedding,

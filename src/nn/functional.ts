@@ -39,6 +39,7 @@ export {
 } from "./losses";
 export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
 export { conv1d } from "./conv1d";
+export { convTranspose2d } from "./convTranspose";
 export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
 export { groupNorm } from "./groupNorm";
 export { pad } from "./pad";

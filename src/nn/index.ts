@@ -11,6 +11,8 @@ export { ELU, Softplus, Mish, Softsign, LogSoftmax, Hardtanh, ReLU6, PReLU } fro
 export { Unflatten } from "./layers";
 export { Conv1d } from "./conv1d";
 export type { Conv1dOptions } from "./conv1d";
+export { ConvTranspose2d } from "./convTranspose";
+export type { ConvTranspose2dOptions } from "./convTranspose";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
 export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";

@@ -128,6 +128,7 @@ export const OP_FACTS = {
   triu: masking("layout", "triu"),
   matmul: structured("linear", "matmul", { nielsen: "dense" }),
   conv2d: structured("linear", "conv2d"),
+  convTranspose2d: structured("linear", "convTranspose2d"),
   softmax: structured("softmax", "softmax"),
   logSoftmax: structured("softmax", "logSoftmax"),
   gather: structured("indexing", "gather"),

@@ -67,7 +67,7 @@ export { reshape, flatten, permute, transpose, T, clone, flip, roll } from "./la
 export { matmul, outer } from "./matmul";
 export { einsum } from "./einsum";
 export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./select";
-export { conv2d, maxPool2d, avgPool2d, embedding } from "./nn";
+export { conv2d, convTranspose2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";
 export { multinomial } from "./sampling";
 export { cat, t, swapaxes, mm, bmm, unbind, isnan, isinf, isfinite } from "./aliases";

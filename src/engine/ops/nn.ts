@@ -1,9 +1,10 @@
-// Neural-network primitives as free functions: conv2d, maxPool2d, avgPool2d, embedding.
+// Neural-network primitives as free functions: conv2d, convTranspose2d, maxPool2d, avgPool2d, embedding.
 import type { NestedArray } from "../tensor";
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt } from "../shape";
 import type { ConvAttrs } from "../rules/conv2d";
+import type { ConvTransposeAttrs } from "../rules/convTranspose2d";
 import { indexTensor } from "./select";
 
 export type Pair = number | [number, number];
@@ -21,6 +22,20 @@ export function conv2d(
   opts: { stride?: Pair | number[]; padding?: Pair | number[] } | ConvAttrs = {},
 ): Tensor {
   return applyOp("conv2d", [x, w], { stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0) });
+}
+
+type ConvTransposeOptions = { stride?: Pair | number[]; padding?: Pair | number[]; outputPadding?: Pair | number[] };
+
+/**
+ * conv2d's adjoint in x (PyTorch's conv_transpose2d) of x [N,inC,H,W] with w [inC,outC,kH,kW] (no bias):
+ * [N, outC, (H − 1)·stride − 2·padding + kH + outputPadding, …].
+ */
+export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTransposeOptions | ConvTransposeAttrs = {}): Tensor {
+  return applyOp("convTranspose2d", [x, w], {
+    stride: pair(opts.stride ?? 1),
+    padding: pair(opts.padding ?? 0),
+    outputPadding: pair(opts.outputPadding ?? 0),
+  });
 }
 
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {

@@ -26,6 +26,7 @@ import "./softmax";
 import "./logSoftmax";
 import "./matmul";
 import "./conv2d";
+import "./convTranspose2d";
 import "./maxPool2d";
 import "./avgPool2d";
 import "./embedding";
