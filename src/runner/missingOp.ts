@@ -98,6 +98,8 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
   const spell = (alt: string): string => {
     const places = [...(names.get(alt) ?? [])].sort((a, b) => a.where.length - b.where.length);
     if (simple && places.some((p) => p.where === `Tensor.${alt}`)) return `${receiver}.${alt}`;
+    // the name under the namespace the user wrote (F.crossEntropy for F.cross_entropy), when it has it
+    if (simple && places.some((p) => p.where === `${receiver}.${alt}`)) return `${receiver}.${alt}`;
     return (places.find((p) => !p.method) ?? places[0]).where;
   };
   // PyTorch's in-place ops (add_, mul_, zero_): Backstep's ops make new tensors, so the update is an assignment
@@ -112,7 +114,9 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
     const target = simple ? receiver : "x";
     return `Backstep has no zero_: its ops make new tensors instead of changing one in place; write ${target} = zerosLike(${target})`;
   }
-  const similar = [...names.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
+  // another case, or PyTorch's snake_case for Backstep's camelCase: F.cross_entropy → F.crossEntropy
+  const folded = (k: string): string => k.replace(/_/g, "").toLowerCase();
+  const similar = [...names.keys()].find((k) => folded(k) === folded(name));
   const alternative = (ALTERNATIVES[name] ?? []).find((a) => names.has(a));
   const composition = COMPOSITIONS[name];
   let instead = similar ? spell(similar) : alternative && spell(alternative);

@@ -64,6 +64,21 @@ describe("runner: calls of what Backstep lacks", () => {
     assert.equal(missingOpHint("F.Relu is not a function", fakeEngine([])), "Backstep has no Relu; use F.relu");
     assert.equal(missingOpHint("t.relu is not a function", fakeEngine([])), "Backstep has relu only as F.relu");
   });
+
+  it("answers PyTorch's snake_case names with Backstep's camelCase ones", () => {
+    assert.equal(
+      missingOpHint("F.conv_transpose2d is not a function", engine),
+      "Backstep has no conv_transpose2d; use F.convTranspose2d",
+    );
+    assert.equal(
+      missingOpHint("F.cross_entropy is not a function", engine),
+      "Backstep has no cross_entropy; use F.crossEntropy",
+    );
+    assert.equal(
+      missingOpHint("logits.log_softmax is not a function", engine),
+      "Backstep has no log_softmax; use logits.logSoftmax",
+    );
+  });
 });
 
 describe("runner: imports of what Backstep lacks", () => {
