@@ -16,6 +16,8 @@ class Backward:
             self.steps_dropped += 1
         elif isinstance(root, torch.Tensor) and root.numel() == 1:
             self.note_loss(float(root.detach()))
+        if isinstance(root, torch.Tensor):
+            self.note_root(root)
         if self.recording:
             self.series.backward_begins(self.source)
         try:

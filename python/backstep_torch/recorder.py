@@ -48,6 +48,9 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.ids = {}
         self.owned = set()
         self.node_out = {}
+        self.step_nodes = set()  # autograd nodes of the current step's op outputs, and its losses': see Steps.joins
+        self.step_roots = []
+        self.step_reopened = self.step_final = False
         self.handles = []
         self.grad_leaves = {}
         self.pass_totals = {}
@@ -166,9 +169,10 @@ class Recorder(Steps, Forward, Backward, Checks):
             return out
         # the updates and resets pending since the last op are recorded first: they may end its step (grads_changed)
         self.updates.flush()
-        if self.step < 0 or (self.step_closed and not self.explicit_steps):
+        if self.step < 0 or (self.step_closed and not self.explicit_steps and not self.joins(tensors)):
             self._next_step()
         self.forward_since_backward = True
+        self.made(outs)
         if self.recording:
             self.busy = True
             try:

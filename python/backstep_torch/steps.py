@@ -32,6 +32,39 @@ class Steps:
             self.end_series_step()
         self._start_step(index)
 
+    def made(self, outs):
+        """Outputs of an op of the current step (their autograd nodes: what joins() asks of an op's inputs)."""
+        for o in outs:
+            self.step_nodes.add(o.grad_fn)
+
+    def note_root(self, root):
+        """A backward pass from `root` begins: the step's loss, which ops after its update may use (joins)."""
+        if root.grad_fn is not None and len(self.step_roots) < 8:
+            self.step_roots.append((root.grad_fn, root.output_nr))
+
+    def joins(self, tensors):
+        """Whether an op, once its step closed without explicit steps, belongs to it still (the TypeScript recorder's
+        StepBook.joins, src/trace/recorderSteps.ts). One building on the step's graph (an input is an output of its ops)
+        reopens the step until its next update: a GAN's iteration updates its discriminator, then runs the generator's
+        output (made in the step) through it for the generator's loss and updates the generator. One building only on
+        a loss the step differentiated (makemore's `loss.log10().item()` after the update) joins it and leaves it
+        closed. Any other op, on data, parameters or tensors of earlier steps, starts the next step."""
+        builds = 0
+        for t in tensors:
+            node = t.grad_fn
+            if node is None or node not in self.step_nodes:
+                continue
+            if (node, t.output_nr) not in self.step_roots:
+                builds = 2
+                break
+            builds = 1
+        if builds == 0 or (builds == 2 and self.step_final):
+            return False
+        if builds == 2:
+            self.step_closed = False
+            self.step_reopened = True
+        return True
+
     def backward_ended(self):
         """A backward pass is over: the step ends here, unless an update or a reset will end it (grads_managed)."""
         self.backward_open = True
@@ -46,6 +79,8 @@ class Steps:
         the forward pass, just before its backward (makemore's `p.grad = None` then `loss.backward()`), prepares that
         pass and says nothing of accumulation: the step still ends at the pass (counted as the other resets, it ended
         each step after the next one's forward pass)."""
+        if update and self.step_reopened:
+            self.step_final = True
         if not update and self.forward_since_backward:
             return
         self.grads_managed = True
@@ -74,6 +109,9 @@ class Steps:
         self.recording = True
         self.step_closed = False
         self.backward_open = False
+        self.step_reopened = self.step_final = False
+        self.step_nodes.clear()
+        self.step_roots.clear()
         self.ids.clear()
         self.owned.clear()
         self.node_out.clear()

@@ -122,8 +122,9 @@ class ExpectGrad(unittest.TestCase):
         self.assertEqual(plain.stderr, "")
 
     def test_a_check_after_backward_in_the_next_step_finds_the_pass_gradient(self):
-        # the manual gradient computed from graph tensors (`(1 - h**2) * dh` with h requiring grad) is ops of a step of
-        # its own, whose tensors get new trace ids: the check still finds h's and z's gradient from the pass
+        # the manual gradient computed from graph tensors (`(1 - h**2) * dh` with h requiring grad) in a step of its own
+        # (begun by an op on the parameter alone), whose tensors get new trace ids: the check still finds h's and z's
+        # gradient from the pass. (Right after the pass, ops on its graph would join its step: Steps.joins.)
         trace, _ = record(model_file('''
 import torch
 from backstep_torch import expect_grad
@@ -131,6 +132,7 @@ w = torch.tensor([0.5, -1.0], requires_grad=True)
 z = w * 3
 h = torch.tanh(z)
 h.sum().backward()
+w2 = w * 2
 dh = torch.ones_like(h)
 dz = (1 - h**2) * dh
 expect_grad(h, dh)

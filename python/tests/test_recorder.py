@@ -119,6 +119,22 @@ class Contract(unittest.TestCase):
         for got, want in zip(trace["losses"], [-0.5, -1.4, -3.3]):
             self.assertAlmostEqual(got, want, places=6)
 
+    def test_a_gans_iteration_of_two_updates_is_one_step_and_ops_on_its_loss_after_them_stay_in_it(self):
+        """D's loss on G's output detached, D's update, G's loss through D on the same output, G's update, then the loss's
+        log10 (makemore's lossi) and a running total: each iteration is one step (src/trace/recorderSteps.ts alike)."""
+        src = ("import torch\ng = torch.tensor([0.5, -1.0], requires_grad=True)\nd = torch.tensor([2.0, 1.0], requires_grad=True)\n"
+               "optG = torch.optim.SGD([g], lr=0.1)\noptD = torch.optim.SGD([d], lr=0.1)\nz = torch.tensor([1.0, 2.0])\n"
+               "total = torch.zeros(())\nfor it in range(3):\n    fake = z * g\n    optD.zero_grad()\n"
+               "    lossD = (fake.detach() * d).sum()\n    lossD.backward()\n    optD.step()\n    optG.zero_grad()\n"
+               "    lossG = -(fake * d).sum()\n    lossG.backward()\n    optG.step()\n    lossG.log10()\n    total = total + lossG\n")
+        trace, _ = record(model_file(src), steps=10)
+        self.assertEqual([e["index"] for e in trace["events"] if e["kind"] == "step"], [0, 1, 2])
+        for s in range(3):
+            # (from step 1 on, the running total of the step before is adopted into the step: a second add)
+            ops = [o["op"] for o in trace["ops"] if o["trainingStep"] == s]
+            self.assertEqual(ops, ["mul", "mul", "sum", "mul", "sum", "neg", "log10", "add"] + ["add"] * (s > 0))
+        self.assertAlmostEqual(trace["losses"][0], 0.5 * 2 - 2 * 1, places=6)
+
     def test_shape_error_at_the_users_line(self):
         path = model_file("import torch\nW = torch.randn(3, 2, requires_grad=True)\nx = torch.randn(4, 5)\n\ndef step():\n    h = x @ W\n    return h.sum()\n")
         trace, _ = record(path)

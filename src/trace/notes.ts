@@ -13,12 +13,14 @@ let books = 0;
  * - a leaf (input, parameter), whose values can change between steps: _obsId its latest snapshot, _obsAux the step it
  *   was taken in (re-taken each step), or -1 for an optimizer's `after`, valid until the next update;
  * - a tensor of the backward pass (a gradient, a contribution, a local derivative): _obsId its trace id. Its values
- *   never change (a tensor's data is read-only to all but optimizers, which write only parameters): recorded once.
+ *   never change (a tensor's data is read-only to all but optimizers, which write only parameters): recorded once;
+ * - an op output of a step recorded as statistics only: _obsAux the step (what madeIn asks of an output).
  */
 const OUTPUT = 1;
 const NAMED = 2;
 const LEAF = 3;
 const GRAD = 4;
+const STEP_OUTPUT = 5;
 
 /**
  * A recorder's notes on tensors. On the tensor, what the run drops is forgotten with it and a lookup is a
@@ -76,6 +78,19 @@ export class TensorNotes {
     t._obsKey = this.key + OUTPUT;
     t._obsId = tensor;
     t._obsAux = op;
+  }
+
+  /** Op output `t` of step `step`, a step recorded as statistics only (no trace id). */
+  noteStepOutput(t: Tensor, step: number): void {
+    t._obsKey = this.key + STEP_OUTPUT;
+    t._obsAux = step;
+  }
+
+  /** Whether `t` is the output of an op of step `step`, whose first op (recorded in full) has id `firstOp`. */
+  madeIn(t: Tensor, step: number, firstOp: OpId): boolean {
+    const k = t._obsKey - this.key;
+    if (k === OUTPUT || k === NAMED) return t._obsAux >= firstOp;
+    return k === STEP_OUTPUT && t._obsAux === step;
   }
 
   /** Forgets a leaf's latest snapshot (it changed unrecorded): the next use takes a new one. */

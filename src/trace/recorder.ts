@@ -90,7 +90,12 @@ export class Recorder implements EngineObserver {
     );
     this.table = new SnapshotTable(options, this.out);
     this.attrs = new AttrSets(this.out);
-    this.steps = new StepBook(options, this.out, () => this.table.count);
+    this.steps = new StepBook(
+      options,
+      this.out,
+      () => this.table.count,
+      () => this.opCount,
+    );
     this.ids = new TensorIds(this.table);
     this.updates = new UpdateRecorder(this.out, this.steps, this.ids, options.locate);
     this.stepTensors = new StepTensors(this.steps, this.table, this.ids);
@@ -141,13 +146,18 @@ export class Recorder implements EngineObserver {
     const inBackward = this.inBackward > 0;
     // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none
     const gradEnabled = !inBackward && isGradEnabled();
-    if (steps.step < 0 || (steps.stepClosed && !steps.explicitSteps && gradEnabled)) steps.next();
+    if (steps.step < 0) steps.next();
+    else if (steps.stepClosed && !steps.explicitSteps && gradEnabled && !steps.joins(inputs, this.ids.notes))
+      steps.next();
     // (a model's forward builds a graph; data made ahead of a step, x[ix] of a dataset, does not)
     if (gradEnabled && output.requiresGrad) steps.forwardSinceBackward = true;
     if (!steps.recording) return;
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);
-    if (!steps.full || !steps.room(this.opCount >= steps.maxOps)) return;
+    if (!steps.full || !steps.room(this.opCount >= steps.maxOps)) {
+      this.ids.notes.noteStepOutput(output, steps.step);
+      return;
+    }
     const id = this.opCount++;
     const nIn = inputs.length;
     if (nIn > this.scratchInputs.length) this.scratchInputs = new Int32Array(2 * nIn);
@@ -197,7 +207,7 @@ export class Recorder implements EngineObserver {
     this.backwardCount++;
     this.inBackward++;
     this.ids.beginPass();
-    steps.backwardBegan();
+    steps.backwardBegan(root);
     if (!steps.recording || steps.step < 0) return;
     steps.series.backwardBegin(root);
     steps.noteLoss(root);

@@ -3,6 +3,7 @@
 import type { Tensor } from "../engine/tensor";
 import type { OpSite } from "./assembler";
 import { isFullStep } from "./fullSteps";
+import type { TensorNotes } from "./notes";
 import { SeriesCollector } from "./seriesCollector";
 import type { TraceWriter } from "./stream";
 import type { FullStepsPolicy, SourceLoc } from "./types";
@@ -36,6 +37,12 @@ export class StepBook {
    * (micro-batches accumulating their gradients) are one step, as PyTorch's loops count them.
    */
   gradsManaged = false;
+  /** An op reopened the step after its update (a GAN's generator pass through the discriminator): see joins. */
+  private reopened = false;
+  /** An update ended the reopened step: only an op on its losses joins it still. */
+  private final = false;
+  /** The roots of the step's backward passes. */
+  private roots: Tensor[] = [];
   /** A backward pass happened in this step, and no update or reset since. */
   backwardOpen = false;
   /** An op of the graph (its output requires grad) ran outside a backward pass since the last backward pass. */
@@ -53,6 +60,8 @@ export class StepBook {
    * written, are those whose values the reader holds for this step's summary (recorderStepTensors.ts).
    */
   firstTensor = 0;
+  /** The current step's first op id (its ops recorded in full have ids from it on). */
+  firstOp = 0;
   readonly maxSteps: number;
   readonly maxOps: number;
   private readonly maxEvents: number;
@@ -70,6 +79,8 @@ export class StepBook {
     private readonly out: TraceWriter,
     /** How many trace tensors are recorded so far. */
     private readonly tensorCount: () => number,
+    /** How many ops are recorded so far. */
+    private readonly opCount: () => number = () => 0,
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -84,7 +95,8 @@ export class StepBook {
   }
 
   /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
-  backwardBegan(): void {
+  backwardBegan(root: Tensor): void {
+    if (this.roots.length < 8) this.roots.push(root);
     this.backwardOpen = true;
     this.forwardSinceBackward = false;
     if (this.explicitSteps || !this.gradsManaged) this.stepClosed = true;
@@ -97,18 +109,57 @@ export class StepBook {
    * them). Counted as the other resets, it ended each step after the next one's forward pass.
    */
   gradsChanged(update: boolean): void {
+    if (update && this.reopened) this.final = true;
     if (!update && this.forwardSinceBackward) return;
     this.gradsManaged = true;
     if (!this.explicitSteps && (update || this.backwardOpen)) this.stepClosed = true;
+  }
+
+  /**
+   * Whether an op, once its step closed without explicit steps, belongs to it still. One building on the step's graph
+   * (an input is an output of the step's ops) reopens the step until its next update: a GAN's iteration
+   * differentiates its discriminator's loss and updates it, then runs its generator's output (made in the step)
+   * through the discriminator for the generator's loss, and updates the generator. One building only on a loss the
+   * step differentiated (makemore's `loss.log10()` after the update, a sum of losses across steps) joins
+   * it and leaves it closed. Any other op, on data (a batch, noise), parameters or tensors of earlier steps, starts
+   * the next step.
+   */
+  joins(inputs: readonly Tensor[], notes: TensorNotes): boolean {
+    const builds = this.builds(inputs, notes);
+    if (builds === 0 || (builds === 2 && this.final)) return false;
+    if (builds === 2) {
+      this.stepClosed = false;
+      this.reopened = true;
+    }
+    return true;
+  }
+
+  /**
+   * How an op of these inputs builds on the current step's graph: 0 not at all, 1 only on a root of its backward
+   * passes (its losses), 2 on any other output of its ops.
+   */
+  private builds(inputs: readonly Tensor[], notes: TensorNotes): 0 | 1 | 2 {
+    let on: 0 | 1 | 2 = 0;
+    for (let k = 0; k < inputs.length; k++) {
+      const t = inputs[k];
+      if (!notes.madeIn(t, this.step, this.firstOp)) continue;
+      if (!this.roots.includes(t)) return 2;
+      on = 1;
+    }
+    return on;
   }
 
   /** Ends the current step and starts the next, recorded if within maxSteps. */
   next(): void {
     this.end();
     this.firstTensor = this.tensorCount();
+    this.firstOp = this.opCount();
     this.step++;
     this.stepClosed = false;
     this.backwardOpen = false;
+    this.reopened = false;
+    this.final = false;
+    this.roots = [];
     if (this.step >= this.maxSteps) {
       if (this.recording) this.out.commit();
       // (full stays as it was: what follows is counted as dropped, as before long runs)

@@ -144,4 +144,40 @@ describe("trace recorder: training steps", () => {
         `step ${s}`,
       );
   });
+
+  it("keeps a GAN's iteration of two updates one step, and an op on the loss after the update in its step", () => {
+    // D's loss on G's output (detached), D's update, then G's loss through D on that same output, G's update; after
+    // it the loss's log10 (makemore's lossi) and a running total of the losses: none of these starts a step
+    const trace = record(() => {
+      const g = tensor([0.5, -1], { requiresGrad: true });
+      const d = tensor([2, 1], { requiresGrad: true });
+      const optG = new optim.SGD([g], { lr: 0.1 });
+      const optD = new optim.SGD([d], { lr: 0.1 });
+      const z = tensor([1, 2]);
+      let total = tensor(0);
+      for (let it = 0; it < 3; it++) {
+        const fake = z.mul(g);
+        optD.zeroGrad();
+        const lossD = fake.detach().mul(d).sum();
+        lossD.backward();
+        optD.step();
+        optG.zeroGrad();
+        const lossG = fake.mul(d).sum().neg();
+        lossG.backward();
+        optG.step();
+        lossG.log10();
+        total = total.add(lossG);
+      }
+    });
+    assert.equal(events(trace, "step").length, 3);
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        trace.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["mul", "mul", "sum", "mul", "sum", "neg", "log10", "add"],
+        `step ${s}`,
+      );
+    // each step's loss is its first backward pass's, D's: z·g·d summed, g and d moving by SGD
+    assert.equal(trace.losses.length, 3);
+    close([trace.losses[0]], [0.5 * 2 - 2 * 1]);
+  });
 });
