@@ -153,15 +153,27 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.equal(B.noGrad(() => x.double()).requiresGrad, false);
   });
 
-  it("F.pad refuses what PyTorch's constant pad cannot do, or Backstep lacks, saying so", () => {
+  it("F.pad refuses what PyTorch's pad cannot do, saying so", () => {
     const x = B.randn([2, 3]);
     assert.throws(() => B.F.pad(x, [1]), /pad: needs an even number of integers, two per padded dim/);
     assert.throws(() => B.F.pad(x, [1, 1, 1, 1, 1, 1]), /at most 4 for shape \[2,3\]/);
     assert.throws(() => B.F.pad(x, [-2, -2]), /cropping dim 1 of \[2,3\] by 2 and 2 leaves nothing/);
     assert.throws(
-      () => B.F.pad(x, [1, 1], { mode: "reflect" as "constant" }),
-      /only mode "constant" is in Backstep, got "reflect"/,
+      () => B.F.pad(x, [1, 1], { mode: "symmetric" as "reflect" }),
+      /pad: mode must be one of "constant", "reflect", "replicate", "circular", got "symmetric"/,
     );
+    // reflect mirrors without the edge: at most size − 1 each side; circular wraps at most once
+    assert.throws(() => B.F.pad(x, [3, 0], { mode: "reflect" }), /pads dim 1 of \[2,3\] by at most 2 each side/);
+    assert.throws(() => B.F.pad(x, [0, 4], { mode: "circular" }), /pads dim 1 of \[2,3\] by at most 3 each side/);
+    assert.throws(() => B.F.pad(x, [-1, 1], { mode: "replicate" }), /mode "replicate" cannot crop/);
+    assert.throws(() => B.F.pad(x, [1, 1], { mode: "reflect", value: 2 }), /mode "reflect" takes no value/);
+    assert.throws(
+      () => B.F.pad(B.randn([4]), [1, 1], { mode: "replicate" }),
+      /1 padded dim\(s\) need 2 or 3 dims, got \[4\]/,
+    );
+    assert.deepEqual(B.F.pad(B.tensor([[1, 2, 3]]), [2, 2], { mode: "reflect" }).tolist(), [[3, 2, 1, 2, 3, 2, 1]]);
+    assert.deepEqual(B.F.pad(B.tensor([[1, 2, 3]]), [2, 1], { mode: "replicate" }).tolist(), [[1, 1, 1, 2, 3, 3]]);
+    assert.deepEqual(B.F.pad(B.tensor([[1, 2, 3]]), [3, 2], { mode: "circular" }).tolist(), [[1, 2, 3, 1, 2, 3, 1, 2]]);
   });
 
   it("PReLU with a slope per channel needs that many channels in dim 1", () => {

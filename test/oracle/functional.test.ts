@@ -157,6 +157,22 @@ const cases: OracleCase[] = [
     torch:
       "out = [F.pad(x, (1, 2)), F.pad(x, (0, 1, 2, 0), value=-1.5), F.pad(x, (-1, 2, 1, -1)), F.pad(x, (1, 1, 1, 1, 1, 1), value=0.25)]",
   },
+  {
+    name: "pad reflect, replicate and circular: one, two and three dims, uneven amounts, 3-D and 4-D inputs",
+    inputs: () => ({ x: r([2, 3, 5]), y: r([1, 2, 4, 3]), z: r([2, 3, 3, 4]) }),
+    ts: ({ x, y, z }) => [
+      B.F.pad(x, [2, 4], { mode: "reflect" }),
+      B.F.pad(y, [1, 2, 3, 0], { mode: "reflect" }),
+      B.F.pad(x, [3, 1], { mode: "replicate" }),
+      B.F.pad(y, [2, 2, 0, 5], { mode: "replicate" }),
+      B.F.pad(y, [1, 3, 2, 4], { mode: "circular" }),
+      B.F.pad(z, [1, 1, 2, 0, 1, 2], { mode: "replicate" }),
+    ],
+    torch:
+      "out = [F.pad(x, (2, 4), mode='reflect'), F.pad(y, (1, 2, 3, 0), mode='reflect'), " +
+      "F.pad(x, (3, 1), mode='replicate'), F.pad(y, (2, 2, 0, 5), mode='replicate'), " +
+      "F.pad(y, (1, 3, 2, 4), mode='circular'), F.pad(z, (1, 1, 2, 0, 1, 2), mode='replicate')]",
+  },
   // conv1d and the pools (fixtures/convPoolCases.ts); groupNorm, hardtanh, relu6 (fixtures/normActivationCases.ts)
   ...convPoolFunctionCases,
   ...normActivationFunctionCases,
