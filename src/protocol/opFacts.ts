@@ -153,6 +153,7 @@ export type OpName = keyof typeof OP_FACTS;
  */
 export const TORCH_OP_FACTS = {
   linear: structured("linear", "linear", { nielsen: "dense" }),
+  conv_transpose2d: structured("linear", "conv_transpose2d"),
   t: structured("layout", "t", { nielsen: "view" }),
   transpose: structured("layout", "transpose", { nielsen: "view" }),
   view: structured("layout", "view", { nielsen: "view" }),
