@@ -13,6 +13,7 @@ export { Conv1d } from "./conv1d";
 export type { Conv1dOptions } from "./conv1d";
 export { ConvTranspose2d } from "./convTranspose";
 export type { ConvTranspose2dOptions } from "./convTranspose";
+export { Upsample } from "./interpolate";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
 export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";
