@@ -21,6 +21,13 @@ export { MultiheadAttention } from "./attention";
 export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";
 export { TransformerEncoderLayer, TransformerEncoder } from "./transformer";
 export type { TransformerEncoderLayerOptions, EncoderCallOptions } from "./transformer";
+export { TransformerDecoderLayer, TransformerDecoder, Transformer } from "./transformerDecoder";
+export type {
+  TransformerDecoderLayerOptions,
+  DecoderCallOptions,
+  TransformerOptions,
+  TransformerCallOptions,
+} from "./transformerDecoder";
 export {
   MSELoss,
   CrossEntropyLoss,

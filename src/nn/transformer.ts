@@ -28,6 +28,17 @@ export interface EncoderCallOptions {
   srcKeyPaddingMask?: Tensor;
 }
 
+/** The feed-forward block's activation from a layer's options (default relu). */
+export function activationOf(
+  layer: string,
+  a: TransformerEncoderLayerOptions["activation"] = "relu",
+): (x: Tensor) => Tensor {
+  if (typeof a === "function") return a;
+  if (a === "relu") return ops.relu;
+  if (a === "gelu") return (x) => ops.gelu(x);
+  throw new RangeError(`${layer}: activation must be "relu", "gelu" or a function, got ${String(a)}`);
+}
+
 export class TransformerEncoderLayer extends Module {
   self_attn: MultiheadAttention;
   linear1: Linear;
@@ -58,13 +69,7 @@ export class TransformerEncoderLayer extends Module {
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     this.normFirst = options.normFirst ?? false;
-    const a = options.activation ?? "relu";
-    if (typeof a === "function") this.activation = a;
-    else if (a === "relu" || a === "gelu") this.activation = a === "relu" ? ops.relu : (x) => ops.gelu(x);
-    else
-      throw new RangeError(
-        `TransformerEncoderLayer: activation must be "relu", "gelu" or a function, got ${String(a)}`,
-      );
+    this.activation = activationOf("TransformerEncoderLayer", options.activation);
   }
 
   /** src [S, N, E] (or [N, S, E] with batchFirst) → the same shape. */
