@@ -1,7 +1,13 @@
 // A call of something Backstep lacks says so, from the API the engine has at run time, and suggests what exists.
 import * as assert from "node:assert/strict";
 import * as engine from "../../src/index";
-import { missingExportHint, missingOpHint } from "../../src/runner/missingOp";
+import {
+  ALTERNATIVES,
+  COMPOSITIONS,
+  backstepNames,
+  missingExportHint,
+  missingOpHint,
+} from "../../src/runner/missingOp";
 
 /** A stand-in engine: a Tensor class with the given methods, and top-level functions. */
 function fakeEngine(methods: string[], functions: string[] = []): object {
@@ -55,14 +61,25 @@ describe("runner: calls of what Backstep lacks", () => {
   });
 
   it("suggests Backstep's name for another library's, only when that name exists", () => {
-    assert.equal(missingOpHint("h.mm is not a function", fakeEngine(["matmul"])), "Backstep has no mm; use h.matmul");
-    assert.equal(missingOpHint("h.mm is not a function", fakeEngine([])), "Backstep has no mm");
+    assert.equal(missingOpHint("h.dot is not a function", fakeEngine(["matmul"])), "Backstep has no dot; use h.matmul");
+    assert.equal(missingOpHint("h.dot is not a function", fakeEngine([])), "Backstep has no dot");
     assert.equal(
       missingOpHint("h.expandDims is not a function", fakeEngine(["reshape"])),
       "Backstep has no expandDims; use h.reshape",
     );
     assert.equal(missingOpHint("F.Relu is not a function", fakeEngine([])), "Backstep has no Relu; use F.relu");
     assert.equal(missingOpHint("t.relu is not a function", fakeEngine([])), "Backstep has relu only as F.relu");
+  });
+
+  it("suggests only for names Backstep lacks, and only names it has (the tables stay live as the engine grows)", () => {
+    const names = backstepNames(engine);
+    const present = [...Object.keys(ALTERNATIVES), ...Object.keys(COMPOSITIONS)].filter((k) => names.has(k));
+    assert.deepEqual(present, [], "names the engine has now: drop them from missingOp.ts's tables");
+    const unknown = [
+      ...Object.values(ALTERNATIVES).flat(),
+      ...Object.values(COMPOSITIONS).flatMap(([ops]) => ops),
+    ].filter((k) => !names.has(k));
+    assert.deepEqual(unknown, [], "suggestions the engine does not have");
   });
 
   it("answers PyTorch's snake_case names with Backstep's camelCase ones", () => {
@@ -89,6 +106,6 @@ describe("runner: imports of what Backstep lacks", () => {
       "Backstep has no swish; use x.mul(x.sigmoid())",
     );
     assert.equal(missingExportHint("item", fakeEngine(["item"])), "Backstep has item only as Tensor.item");
-    assert.equal(missingExportHint("cat", fakeEngine([], ["concat"])), "Backstep has no cat; use concat");
+    assert.equal(missingExportHint("clip", fakeEngine([], ["clamp"])), "Backstep has no clip; use clamp");
   });
 });
