@@ -1,7 +1,9 @@
 // The guided exercises: each template runs with a ✗ at every TODO's check, and its solved version (a fixture) with
 // every check ✓ or ≈.
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { gradCheckFailed } from "../../src/trace/text";
@@ -72,6 +74,17 @@ describe("extension: guided exercises", function () {
         [],
       );
     });
+
+    if (exercise.file.endsWith(".py"))
+      it(`${exercise.id}: runs with plain python, outside Backstep (its checks then do nothing)`, function () {
+        if (!hasTorch()) this.skip();
+        const env = { ...process.env };
+        delete env.PYTHONPATH;
+        for (const file of [template, solved]) {
+          const r = spawnSync(PYTHON, [file], { cwd: tmpdir(), env, encoding: "utf8", timeout: 60_000 });
+          assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+        }
+      });
   }
 
   it("names a second copy of an exercise apart from the first", () => {
