@@ -194,3 +194,5 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
 /** Zeros (or ones) with another tensor's shape and dtype. */
 export const zerosLike = (t: Tensor, opts?: TensorOptions): Tensor => zeros(t.shape, { dtype: t.dtype, ...opts });
 export const onesLike = (t: Tensor, opts?: TensorOptions): Tensor => ones(t.shape, { dtype: t.dtype, ...opts });
+export const fullLike = (t: Tensor, value: number, opts?: TensorOptions): Tensor =>
+  full(t.shape, value, { dtype: t.dtype, ...opts });

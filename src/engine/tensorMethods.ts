@@ -4,7 +4,8 @@
 import type { Dtype } from "./dtype";
 import type * as Ops from "./ops/functions";
 import type { NestedArray, Tensor, TensorLike } from "./tensor";
-import { installUnaryOps, TensorUnaryMethods } from "./tensorUnaryMethods";
+import { installUnaryOps } from "./tensorUnaryMethods";
+import { installPortedOps, TensorPortedMethods } from "./tensorPortedMethods";
 
 /** @internal What Tensor's methods delegate to: every op's free function and reverse mode. */
 export type TensorOps = typeof Ops & { backward(root: Tensor, grad?: TensorLike): void };
@@ -22,13 +23,14 @@ let ops: TensorOps = new Proxy({} as TensorOps, { get: notLoaded });
 export function installTensorOps(impl: TensorOps): void {
   ops = impl;
   installUnaryOps(impl);
+  installPortedOps(impl);
 }
 
 /** @internal The ops installed, for Tensor's own autograd entry (backward). */
 export const opsOfTensors = (): TensorOps => ops;
 
 /** The op methods of every Tensor (the elementwise ones of one tensor in its base class); `this` is always a Tensor. */
-export abstract class TensorMethods extends TensorUnaryMethods {
+export abstract class TensorMethods extends TensorPortedMethods {
   add(this: Tensor, other: TensorLike): Tensor {
     return ops.add(this, other);
   }

@@ -41,6 +41,7 @@ export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
 export { conv1d } from "./conv1d";
 export { convTranspose2d } from "./convTranspose";
 export { interpolate } from "./interpolate";
+export { logsigmoid, hardswish, hardsigmoid, selu, celu, glu, softmin } from "./moreActivations";
 export type { InterpolateOptions, InterpolateMode } from "./interpolate";
 export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
 export { groupNorm } from "./groupNorm";

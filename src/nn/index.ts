@@ -14,6 +14,7 @@ export type { Conv1dOptions } from "./conv1d";
 export { ConvTranspose2d } from "./convTranspose";
 export type { ConvTranspose2dOptions } from "./convTranspose";
 export { Upsample } from "./interpolate";
+export { LogSigmoid, Hardswish, Hardsigmoid, SELU, CELU, GLU, Softmin } from "./moreActivations";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
 export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";

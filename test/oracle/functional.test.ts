@@ -10,6 +10,7 @@ import type { OracleCase } from "./harness";
 import { ints, r } from "./fixtures/inputs";
 import { convPoolFunctionCases } from "./fixtures/convPoolCases";
 import { normActivationFunctionCases } from "./fixtures/normActivationCases";
+import { portedFunctionCases } from "./fixtures/portedCases";
 
 const rows = (v: number[][], requiresGrad = true): B.Tensor =>
   B.tensor(Float64Array.from(v.flat()), { shape: [v.length, v[0].length], dtype: "float64", requiresGrad });
@@ -176,6 +177,7 @@ const cases: OracleCase[] = [
   // conv1d and the pools (fixtures/convPoolCases.ts); groupNorm, hardtanh, relu6 (fixtures/normActivationCases.ts)
   ...convPoolFunctionCases,
   ...normActivationFunctionCases,
+  ...portedFunctionCases,
 ];
 
 /** F's functions that are built by nn modules, and checked against PyTorch through them (test/oracle/nn.test.ts). */

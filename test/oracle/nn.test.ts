@@ -10,6 +10,7 @@ import type { Layer } from "./fixtures/moduleCase";
 import { lossModuleCases } from "./fixtures/lossModuleCases";
 import { convPoolModuleCases } from "./fixtures/convPoolCases";
 import { normActivationModuleCases } from "./fixtures/normActivationCases";
+import { portedModuleCases } from "./fixtures/portedCases";
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
   (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
@@ -442,6 +443,7 @@ const cases: OracleCase[] = [
   ...lossModuleCases,
   ...convPoolModuleCases,
   ...normActivationModuleCases,
+  ...portedModuleCases,
   {
     name: "module stateDict has PyTorch's keys and values",
     inputs: () => ({ ...stateInputs("m.", new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.LayerNorm(3))) }),

@@ -9,6 +9,7 @@ import { opCases as basicCases } from "./fixtures/opCases";
 import { selectCases } from "./fixtures/selectCases";
 import { einsumCases, layoutCases, logicalCases, moreCases, prodCases, sortingCases } from "./fixtures/moreCases";
 import { aliasCases } from "./fixtures/aliasCases";
+import { portedOpCases } from "./fixtures/portedCases";
 
 const opCases = [
   ...basicCases,
@@ -20,6 +21,7 @@ const opCases = [
   ...logicalCases,
   ...einsumCases,
   ...aliasCases,
+  ...portedOpCases,
 ];
 
 /** The primitive ops a case's Backstep side runs (so a meta-test can tell which ops no case covers). */

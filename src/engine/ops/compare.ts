@@ -33,6 +33,14 @@ export const le = (a: TensorLike, b: TensorLike): Tensor => compare("le", a, b, 
 export const gt = (a: TensorLike, b: TensorLike): Tensor => compare("gt", a, b, (p, q) => p > q);
 export const ge = (a: TensorLike, b: TensorLike): Tensor => compare("ge", a, b, (p, q) => p >= q);
 
+/** a ∧ b, a ∨ b, a ⊕ b of the values' truth (non-zero, NaN included), broadcast: bool, as PyTorch's logical_and …. */
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor =>
+  compare("logicalAnd", a, b, (p, q) => p !== 0 && q !== 0);
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor =>
+  compare("logicalOr", a, b, (p, q) => p !== 0 || q !== 0);
+export const logicalXor = (a: TensorLike, b: TensorLike): Tensor =>
+  compare("logicalXor", a, b, (p, q) => (p !== 0) !== (q !== 0));
+
 /** ¬mask for a bool tensor (PyTorch's logical_not / ~mask). */
 export function logicalNot(x: Tensor): Tensor {
   const out = alloc("bool", x.size);

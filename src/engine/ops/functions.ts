@@ -62,7 +62,43 @@ export {
   triu,
 } from "./indexing";
 export type { IndexEntry } from "./indexing";
-export { eq, ne, lt, le, gt, ge, logicalNot, argmax, argmin, toDtype } from "./compare";
+export {
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  logicalNot,
+  logicalAnd,
+  logicalOr,
+  logicalXor,
+  argmax,
+  argmin,
+  toDtype,
+} from "./compare";
+export {
+  randperm,
+  newZeros,
+  newOnes,
+  newFull,
+  newTensor,
+  expandAs,
+  viewAs,
+  broadcastTo,
+  narrow,
+  select,
+  tile,
+  repeatInterleave,
+  lerp,
+  clampMin,
+  clampMax,
+  diagonal,
+  diag,
+  trace,
+  allclose,
+  equal,
+} from "./ported";
 export { reshape, flatten, permute, transpose, T, clone, flip, roll } from "./layout";
 export { matmul, outer } from "./matmul";
 export { einsum } from "./einsum";
