@@ -11,6 +11,7 @@ import { lossModuleCases } from "./fixtures/lossModuleCases";
 import { convPoolModuleCases } from "./fixtures/convPoolCases";
 import { normActivationModuleCases } from "./fixtures/normActivationCases";
 import { portedModuleCases } from "./fixtures/portedCases";
+import { transformerCases } from "./fixtures/transformerCases";
 
 const pair = (m: Layer, x: Inputs, fw: (m: Layer, x: Inputs) => unknown): B.Tensor[] =>
   (fw(m, x) as (B.Tensor | B.Tensor[])[]).flat();
@@ -209,116 +210,6 @@ const cases: OracleCase[] = [
     },
   ),
   moduleCase(
-    "TransformerEncoderLayer post-norm, batchFirst, with a causal mask (dropout 0)",
-    () => new B.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
-    "nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)",
-    () => ({ x: r([2, 5, 8]) }),
-    {
-      call: (m, x) =>
-        pair(m, x, (m2, y) => [
-          (m2 as unknown as B.nn.TransformerEncoderLayer).forward(y.x, {
-            mask: B.triu(B.ones([5, 5]), 1).to("bool"),
-          }),
-        ]),
-      torchCall: "[m(x, src_mask=torch.triu(torch.ones(5, 5, dtype=torch.bool), 1))]",
-    },
-  ),
-  moduleCase(
-    "TransformerEncoder of 2 pre-norm GELU layers [S, N, E] with a key padding mask and a final LayerNorm",
-    () =>
-      new B.nn.TransformerEncoder(
-        new B.nn.TransformerEncoderLayer(6, 3, { dimFeedforward: 12, dropout: 0, activation: "gelu", normFirst: true }),
-        2,
-        new B.nn.LayerNorm(6),
-      ),
-    "nn.TransformerEncoder(nn.TransformerEncoderLayer(6, 3, dim_feedforward=12, dropout=0.0, activation='gelu', norm_first=True), 2, norm=nn.LayerNorm(6))",
-    () => ({ x: r([4, 2, 6]) }),
-    {
-      call: (m, x) =>
-        pair(m, x, (m2, y) => [
-          (m2 as unknown as B.nn.TransformerEncoder).forward(y.x, {
-            srcKeyPaddingMask: B.tensor([
-              [0, 0, 1, 1],
-              [0, 0, 0, 0],
-            ]).to("bool"),
-          }),
-        ]),
-      torchCall: "[m(x, src_key_padding_mask=torch.tensor([[False, False, True, True], [False] * 4]))]",
-    },
-  ),
-  moduleCase(
-    "TransformerDecoderLayer post-norm, batchFirst, a causal target mask and a memory key padding mask (dropout 0)",
-    () =>
-      new B.nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }) as unknown as Layer,
-    "nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)",
-    () => ({ x: r([2, 4, 8]), mem: r([2, 5, 8]) }),
-    {
-      call: (m, x) =>
-        pair(m, x, (m2, y) => [
-          (m2 as unknown as B.nn.TransformerDecoderLayer).forward(y.x, y.mem, {
-            tgtMask: B.triu(B.ones([4, 4]), 1).to("bool"),
-            memoryKeyPaddingMask: B.tensor([
-              [0, 0, 0, 1, 1],
-              [0, 0, 0, 0, 0],
-            ]).to("bool"),
-          }),
-        ]),
-      torchCall:
-        "[m(x, mem, tgt_mask=torch.triu(torch.ones(4, 4, dtype=torch.bool), 1), " +
-        "memory_key_padding_mask=torch.tensor([[False, False, False, True, True], [False] * 5]))]",
-    },
-  ),
-  moduleCase(
-    "Transformer (2 encoder layers, 2 pre-norm GELU decoder layers) [S, N, E] with generateSquareSubsequentMask",
-    () =>
-      new B.nn.Transformer({
-        dModel: 6,
-        nhead: 3,
-        numEncoderLayers: 2,
-        numDecoderLayers: 2,
-        dimFeedforward: 12,
-        dropout: 0,
-        activation: "gelu",
-        normFirst: true,
-      }) as unknown as Layer,
-    "nn.Transformer(d_model=6, nhead=3, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=12, dropout=0.0, " +
-      "activation='gelu', norm_first=True)",
-    () => ({ x: r([5, 2, 6]), tgt: r([3, 2, 6]) }),
-    {
-      call: (m, x) =>
-        pair(m, x, (m2, y) => [
-          (m2 as unknown as B.nn.Transformer).forward(y.x, y.tgt, {
-            tgtMask: B.nn.Transformer.generateSquareSubsequentMask(3),
-            srcKeyPaddingMask: B.tensor([
-              [0, 0, 0, 0, 1],
-              [0, 0, 0, 0, 0],
-            ]).to("bool"),
-          }),
-        ]),
-      torchCall:
-        "[m(x, tgt, tgt_mask=m.generate_square_subsequent_mask(3), " +
-        "src_key_padding_mask=torch.tensor([[False, False, False, False, True], [False] * 5]))]",
-    },
-  ),
-  moduleCase(
-    "TransformerDecoder of 2 layers [T, N, E] with a memory mask and a final LayerNorm",
-    () =>
-      new B.nn.TransformerDecoder(
-        new B.nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 }),
-        2,
-        new B.nn.LayerNorm(4),
-      ) as unknown as Layer,
-    "nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, dim_feedforward=8, dropout=0.0), 2, norm=nn.LayerNorm(4))",
-    () => ({ x: r([3, 2, 4]), mem: r([4, 2, 4]), mm: r([3, 4]) }),
-    {
-      call: (m, x) =>
-        pair(m, x, (m2, y) => [
-          (m2 as unknown as B.nn.TransformerDecoder).forward(y.x, y.mem, { memoryMask: y.mm.detach() }),
-        ]),
-      torchCall: "[m(x, mem, memory_mask=mm.detach())]",
-    },
-  ),
-  moduleCase(
     "PReLU: one slope, and one per channel (a learned parameter; x = 0 takes the slope's side)",
     () => new B.nn.Sequential(new B.nn.PReLU(), new B.nn.Conv2d(2, 3, 1), new B.nn.PReLU(3, 0.1)),
     "nn.Sequential(nn.PReLU(), nn.Conv2d(2, 3, 1), nn.PReLU(3, 0.1))",
@@ -444,6 +335,7 @@ const cases: OracleCase[] = [
   ...convPoolModuleCases,
   ...normActivationModuleCases,
   ...portedModuleCases,
+  ...transformerCases,
   {
     name: "module stateDict has PyTorch's keys and values",
     inputs: () => ({ ...stateInputs("m.", new B.nn.Sequential(new B.nn.Linear(2, 3), new B.nn.LayerNorm(3))) }),
