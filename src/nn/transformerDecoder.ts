@@ -1,7 +1,7 @@
 // nn.TransformerDecoderLayer, nn.TransformerDecoder and nn.Transformer as PyTorch 1.13's: a decoder layer is masked
 // self-attention, attention over the encoder's output (memory) and a feed-forward block, each with dropout and a
-// residual, post-norm by default (normFirst: pre-norm); nn.Transformer is an encoder and a decoder, each with a final
-// LayerNorm, its matrices initialised Xavier-uniform, as "Attention Is All You Need" and PyTorch's translation tutorial.
+// residual, post-norm by default (normFirst: pre-norm); nn.Transformer is an encoder and a decoder, each with a
+// final LayerNorm, its matrices Xavier-uniform, as "Attention Is All You Need" and PyTorch's translation tutorial.
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { full } from "../engine/creation";
