@@ -93,6 +93,20 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
+/** `numLayers` copies of `layer` made by `make`, each starting from its weights (as PyTorch's deep copies). */
+export function copiesOf<L extends Module>(stack: string, layer: L, numLayers: number, make: () => L): ModuleList<L> {
+  if (!Number.isInteger(numLayers) || numLayers < 1)
+    throw new RangeError(`${stack}: numLayers must be a positive integer, got ${numLayers}`);
+  const state = layer.stateDict();
+  return new ModuleList(
+    Array.from({ length: numLayers }, () => {
+      const copy = make();
+      copy.loadStateDict(state);
+      return copy;
+    }),
+  );
+}
+
 /** `numLayers` copies of `layer` (each starting from its weights, as PyTorch's deep copies), then `norm` if given. */
 export class TransformerEncoder extends Module {
   layers: ModuleList<TransformerEncoderLayer>;
@@ -100,15 +114,11 @@ export class TransformerEncoder extends Module {
 
   constructor(layer: TransformerEncoderLayer, numLayers: number, norm: LayerNorm | null = null) {
     super();
-    if (!Number.isInteger(numLayers) || numLayers < 1)
-      throw new RangeError(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
-    const state = layer.stateDict();
-    this.layers = new ModuleList(
-      Array.from({ length: numLayers }, () => {
-        const copy = new TransformerEncoderLayer(layer.dModel, layer.nhead, layer.options);
-        copy.loadStateDict(state);
-        return copy;
-      }),
+    this.layers = copiesOf(
+      "TransformerEncoder",
+      layer,
+      numLayers,
+      () => new TransformerEncoderLayer(layer.dModel, layer.nhead, layer.options),
     );
     this.norm = norm;
   }

@@ -10,7 +10,7 @@ import { Dropout, LayerNorm, Linear } from "./layers";
 import { ModuleList } from "./containers";
 import { MultiheadAttention } from "./attention";
 import { xavierUniform_ } from "./initFunctions";
-import { TransformerEncoder, TransformerEncoderLayer, activationOf } from "./transformer";
+import { TransformerEncoder, TransformerEncoderLayer, activationOf, copiesOf } from "./transformer";
 import type { EncoderCallOptions, TransformerEncoderLayerOptions } from "./transformer";
 
 /** As TransformerEncoderLayer's: dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst. */
@@ -105,15 +105,11 @@ export class TransformerDecoder extends Module {
 
   constructor(layer: TransformerDecoderLayer, numLayers: number, norm: LayerNorm | null = null) {
     super();
-    if (!Number.isInteger(numLayers) || numLayers < 1)
-      throw new RangeError(`TransformerDecoder: numLayers must be a positive integer, got ${numLayers}`);
-    const state = layer.stateDict();
-    this.layers = new ModuleList(
-      Array.from({ length: numLayers }, () => {
-        const copy = new TransformerDecoderLayer(layer.dModel, layer.nhead, layer.options);
-        copy.loadStateDict(state);
-        return copy;
-      }),
+    this.layers = copiesOf(
+      "TransformerDecoder",
+      layer,
+      numLayers,
+      () => new TransformerDecoderLayer(layer.dModel, layer.nhead, layer.options),
     );
     this.norm = norm;
   }
