@@ -1,5 +1,6 @@
 // Turns whatever ended a run (an exception, a limit, process.exit) into a diagnostic naming the user's file:line.
 // (No compiler imports here: runModel's side of the runner uses this file and must stay small.)
+import { readFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import type { SourceLoc, StackFrame, TraceDiagnostic, DiagnosticCode } from "../trace/types";
 import type { StackMapper } from "./stack";
@@ -80,4 +81,15 @@ export function diagnoseError(err: unknown, program: string, mapper: StackMapper
   }
   if (name === "ShapeError") return diagnostic("shape-mismatch", `Shape mismatch: ${message}`, program, loc);
   return diagnostic("runtime-error", `${name}: ${message}`, program, loc);
+}
+
+/** The user's source line at `loc` from its column on (1-based), or undefined when it cannot be read. */
+export function sourceAt(loc: SourceLoc | undefined): string | undefined {
+  if (loc === undefined) return undefined;
+  try {
+    const line = readFileSync(loc.file, "utf8").split("\n")[loc.line - 1];
+    return line === undefined ? undefined : line.slice(Math.max(0, loc.column - 1));
+  } catch {
+    return undefined;
+  }
 }

@@ -122,3 +122,20 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
     instead = simple ? composition[1].replace(/\bx\b/g, receiver) : composition[1];
   return `Backstep has no ${name}${instead ? `; use ${instead}` : ""}`;
 }
+
+/**
+ * For `const [values, indices] = x.max(1)` (PyTorch's max(dim) returns both): V8 says only "object is not iterable"
+ * at the expression; `source` is the line from that column on. Undefined for any other expression.
+ */
+export function notIterableHint(message: string, source: string | undefined): string | undefined {
+  if (!/is not iterable/.test(message) || source === undefined) return undefined;
+  const m = /^(?:([\w$.]+)\.)?(max|min)\s*\(\s*([\w$.]+)?/.exec(source);
+  if (!m) return undefined;
+  const [, receiver, fn, first] = m;
+  const which = fn === "max" ? "largest" : "smallest";
+  const write =
+    receiver !== undefined
+      ? `${receiver}.${fn}(dim) and ${receiver}.arg${fn}(dim)`
+      : `${fn}(${first ?? "x"}, dim) and arg${fn}(${first ?? "x"}, dim)`;
+  return `Backstep's ${fn}(dim) returns the ${which} values alone, not PyTorch's (values, indices): write ${write}`;
+}

@@ -9,8 +9,8 @@ import { nameValue } from "../engine/naming";
 import type { TraceChunk } from "../trace/assembler";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
 import type { TraceDiagnostic } from "../trace/types";
-import { diagnostic, diagnoseError } from "./errors";
-import { missingOpHint } from "./missingOp";
+import { diagnostic, diagnoseError, sourceAt } from "./errors";
+import { missingOpHint, notIterableHint } from "./missingOp";
 import { UserModules } from "./loader";
 import { StackMapper } from "./stack";
 import { ShadowStack } from "./shadowStack";
@@ -232,7 +232,7 @@ export class ModelSession {
   diagnose(err: unknown, file: string): TraceDiagnostic {
     const d = diagnoseError(err, file, this.mapper);
     if (err instanceof TypeError) {
-      const hint = missingOpHint(err.message, this.engine);
+      const hint = missingOpHint(err.message, this.engine) ?? notIterableHint(err.message, sourceAt(d.loc));
       if (hint) d.message = d.message.replace(err.message, `${err.message}: ${hint}`);
       // V8 quotes the compiled expression: `import { nn } from "backstep"` is sucrase's `_backstep.nn`
       d.message = d.message.replace(/(?<![\w$.])_backstep\d*\./g, "");

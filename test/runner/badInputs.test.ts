@@ -101,6 +101,13 @@ const cases: Case[] = [
   { file: "bad-empty.ts", code: "no-backward", says: /Nothing to trace/, token: null, ops: 0 },
   { file: "bad-missing-import.ts", code: "runtime-error", says: /Cannot find module '\.\/no-such-file'/, ops: 0 },
   {
+    file: "bad-max-indices.ts",
+    code: "runtime-error",
+    says: /not iterable.*: Backstep's max\(dim\) returns the largest values alone, not PyTorch's \(values, indices\): write h\.max\(dim\) and h\.argmax\(dim\)/,
+    token: "h.max",
+    ops: 2,
+  },
+  {
     file: "bad-async-throw.ts",
     code: "runtime-error",
     says: /RangeError: learning rate schedule ran out/,

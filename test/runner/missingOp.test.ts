@@ -7,6 +7,7 @@ import {
   backstepNames,
   missingExportHint,
   missingOpHint,
+  notIterableHint,
 } from "../../src/runner/missingOp";
 
 /** A stand-in engine: a Tensor class with the given methods, and top-level functions. */
@@ -95,6 +96,27 @@ describe("runner: calls of what Backstep lacks", () => {
       missingOpHint("logits.log_softmax is not a function", engine),
       "Backstep has no log_softmax; use logits.logSoftmax",
     );
+  });
+});
+
+describe("runner: PyTorch's (values, indices) of max(dim) destructured", () => {
+  const v8 = "object is not iterable (cannot read property Symbol(Symbol.iterator))";
+  it("says what max(dim) and min(dim) return and what to write, from the expression at the error's column", () => {
+    assert.equal(
+      notIterableHint(v8, "logits.max(1);"),
+      "Backstep's max(dim) returns the largest values alone, not PyTorch's (values, indices): write logits.max(dim) and logits.argmax(dim)",
+    );
+    assert.equal(
+      notIterableHint("min is not a function or its return value is not iterable", "min(this.h, -1);"),
+      "Backstep's min(dim) returns the smallest values alone, not PyTorch's (values, indices): write min(this.h, dim) and argmin(this.h, dim)",
+    );
+  });
+
+  it("says nothing of other expressions or messages", () => {
+    assert.equal(notIterableHint(v8, "x.split(2);"), undefined);
+    assert.equal(notIterableHint(v8, "maximum(a, b)"), undefined);
+    assert.equal(notIterableHint("x.max is not a function", "x.max(1)"), undefined);
+    assert.equal(notIterableHint(v8, undefined), undefined);
   });
 });
 
