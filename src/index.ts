@@ -75,6 +75,7 @@ export {
   logsumexp,
   norm,
   cumsum,
+  cumprod,
   clone,
   view,
   unsqueeze,

@@ -163,6 +163,9 @@ export abstract class TensorMethods extends TensorPortedMethods {
   cumsum(this: Tensor, axis: number): Tensor {
     return ops.cumsum(this, axis);
   }
+  cumprod(this: Tensor, axis: number): Tensor {
+    return ops.cumprod(this, axis);
+  }
   /** A copy of the values, one op in the graph (its gradient flows back to this tensor), as PyTorch's clone(). */
   clone(this: Tensor): Tensor {
     return ops.clone(this);

@@ -113,6 +113,7 @@ export const OP_FACTS = {
   logsumexp: structured("reduction", "logsumexp"),
   norm: structured("reduction", "norm", { piecewise: true }),
   cumsum: structured("reduction", "cumsum"),
+  cumprod: structured("reduction", "cumprod"),
   prod: structured("reduction", "prod"),
   reshape: structured("layout", "reshape", { nielsen: "view" }),
   permute: structured("layout", "permute", { nielsen: "view" }),

@@ -37,6 +37,10 @@ export function norm(x: Tensor, p: number | "fro" = 2, axis?: number | number[],
   return applyOp("norm", [x], { p: q, axis: normAxes("norm", axis, x.ndim), keepDims });
 }
 
+/** Running products along `axis` (PyTorch's cumprod(dim): a diffusion model's ᾱₜ = Π αₛ). */
+export const cumprod = (x: Tensor, axis: number): Tensor =>
+  applyOp("cumprod", [x], { axis: normAxis("cumprod", axis, x.ndim) });
+
 /** Running sums along `axis` (PyTorch's cumsum(dim)). */
 export const cumsum = (x: Tensor, axis: number): Tensor =>
   applyOp("cumsum", [x], { axis: normAxis("cumsum", axis, x.ndim) });

@@ -33,6 +33,7 @@ import "./embedding";
 import "./logsumexp";
 import "./norm";
 import "./cumsum";
+import "./cumprod";
 import "./clone";
 import "./cast";
 import "./unaryMath";
