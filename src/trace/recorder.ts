@@ -1,7 +1,8 @@
 // The Trace recorder: an EngineObserver that turns the engine's reports into ops, tensors and events
-// (docs/architecture.md, "The Trace"). Here the ops and the backward pass; its step bookkeeping is recorderSteps.ts,
-// its tensor ids recorderTensors.ts, the step's tensors the reader holds recorderStepTensors.ts, updates and resets
-// recorderUpdates.ts, call sites' frames recorderSites.ts, gradient checks gradCheckRecord.ts.
+// (docs/architecture.md, "The Trace"). Here the ops and the backward pass; its options are recorderOptions.ts, its
+// step bookkeeping recorderSteps.ts, its tensor ids recorderTensors.ts, the step's tensors the reader holds
+// recorderStepTensors.ts, updates and resets recorderUpdates.ts, call sites' frames recorderSites.ts, gradient checks
+// gradCheckRecord.ts.
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
@@ -10,41 +11,18 @@ import type { OpSite, TraceFinal } from "./assembler";
 import { AttrSets } from "./attrs";
 import { recordGradCheck } from "./gradCheckRecord";
 import { measureHealth } from "./health";
-import { StepBook, type StepOptions } from "./recorderSteps";
+import type { RecorderOptions } from "./recorderOptions";
+import { StepBook } from "./recorderSteps";
 import { TensorIds } from "./recorderTensors";
 import { StepTensors } from "./recorderStepTensors";
 import { UpdateRecorder } from "./recorderUpdates";
 import { SiteFrames } from "./recorderSites";
-import { KIND, LONG_RUN_CHUNK, TraceWriter, type TraceChunk } from "./stream";
-import { SnapshotTable, type CapOptions } from "./snapshots";
+import { KIND, LONG_RUN_CHUNK, TraceWriter } from "./stream";
+import { SnapshotTable } from "./snapshots";
 import type { OpId } from "./types";
 
 export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_OPS, DEFAULT_MAX_STEPS } from "./recorderSteps";
-
-export interface RecorderOptions extends CapOptions, StepOptions {
-  /** Steps recorded; later steps still run, unrecorded, and are counted in truncated.stepsDropped. Default 5. */
-  maxSteps?: number;
-  /**
-   * Which steps keep their full record; the others keep only their statistics (Trace.series, recorded for every
-   * step either way). Absent: every step is full.
-   */
-  fullSteps?: StepOptions["fullSteps"];
-  /**
-   * Caps on what one trace records (defaults DEFAULT_MAX_OPS and DEFAULT_MAX_EVENTS), so a runaway loop cannot
-   * exhaust the memory of whoever reads the trace: at either, recording stops for good (the model runs on,
-   * unrecorded) and the stream says where, so the reader can name the line that floods it.
-   */
-  maxOps?: number;
-  maxEvents?: number;
-  /** The loop the model entered last, if any (the runner knows its loops): where a flood most likely comes from. */
-  currentLoop?: StepOptions["currentLoop"];
-  /** Where the current op was called (the runner supplies a user-stack capture). */
-  locate?: () => OpSite;
-  /** Receives each chunk of the recorded stream as it is started (a TraceAssembler's addChunk, or a post to one). */
-  onChunk?: (chunk: TraceChunk) => void;
-  /** Ints and float64s per chunk of that stream (default 2^20 and 2^19: 4 MB each). */
-  chunkSize?: { ints: number; floats: number };
-}
+export type { RecorderOptions } from "./recorderOptions";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { activation: ACTIVATION } = KIND;
@@ -146,9 +124,7 @@ export class Recorder implements EngineObserver {
     const inBackward = this.inBackward > 0;
     // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none
     const gradEnabled = !inBackward && isGradEnabled();
-    if (steps.step < 0) steps.next();
-    else if (steps.stepClosed && !steps.explicitSteps && gradEnabled && !steps.joins(inputs, this.ids.notes))
-      steps.next();
+    steps.opBegins(inputs, this.ids.notes, gradEnabled);
     // (a model's forward builds a graph; data made ahead of a step, x[ix] of a dataset, does not)
     if (gradEnabled && output.requiresGrad) steps.forwardSinceBackward = true;
     if (!steps.recording) return;

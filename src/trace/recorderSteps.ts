@@ -116,6 +116,16 @@ export class StepBook {
   }
 
   /**
+   * An op is about to be recorded: the run's first op starts step 0; once a step closed without explicit steps, an op
+   * under grad mode starts the next unless it joins the closed one (an op under noGrad after the update, an
+   * evaluation, starts none).
+   */
+  opBegins(inputs: readonly Tensor[], notes: TensorNotes, gradEnabled: boolean): void {
+    if (this.step < 0) this.next();
+    else if (this.stepClosed && !this.explicitSteps && gradEnabled && !this.joins(inputs, notes)) this.next();
+  }
+
+  /**
    * Whether an op, once its step closed without explicit steps, belongs to it still. One building on the step's graph
    * (an input is an output of the step's ops) reopens the step until its next update: a GAN's iteration
    * differentiates its discriminator's loss and updates it, then runs its generator's output (made in the step)
@@ -124,7 +134,7 @@ export class StepBook {
    * it and leaves it closed. Any other op, on data (a batch, noise), parameters or tensors of earlier steps, starts
    * the next step.
    */
-  joins(inputs: readonly Tensor[], notes: TensorNotes): boolean {
+  private joins(inputs: readonly Tensor[], notes: TensorNotes): boolean {
     const builds = this.builds(inputs, notes);
     if (builds === 0 || (builds === 2 && this.final)) return false;
     if (builds === 2) {
