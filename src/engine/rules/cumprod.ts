@@ -3,7 +3,7 @@
 // by it (PyTorch divides when no x is 0 and treats zeros apart; both give these values).
 import { defineRule } from "./registry";
 import { structured } from "./common";
-import { alloc, promote } from "../dtype";
+import { alloc, promote, type Storage } from "../dtype";
 import { around } from "../shape";
 import { castTo, fromData } from "../storage";
 import type { Tensor } from "../tensor";
@@ -28,15 +28,18 @@ function cumprodOf(x: Tensor, axis: number): Tensor {
   return fromData(o, x.shape);
 }
 
+/** x's values and t's (an upstream gradient or a tangent) in their common dtype, and storage of it for the result. */
+function inOneDtype(x: Tensor, t: Tensor): { xs: Storage; ts: Storage; out: Storage } {
+  const dtype = promote(x.dtype, t.dtype);
+  return { xs: castTo(x, dtype).data, ts: castTo(t, dtype).data, out: alloc(dtype, x.size) };
+}
+
 export const cumprodRule = defineRule<{ axis: number }>({
   name: "cumprod",
   forward: ([x], { axis }) => ({ out: cumprodOf(x, axis) }),
   vjp: (ctx, up) => {
     const [x] = ctx.inputs;
-    const dtype = promote(x.dtype, up.dtype);
-    const xs = castTo(x, dtype).data,
-      g = castTo(up, dtype).data;
-    const dx = alloc(dtype, x.size);
+    const { xs, ts: g, out: dx } = inOneDtype(x, up);
     eachLine(x.shape, ctx.attrs.axis, (base, n, s) => {
       // Sₖ from the end into dx, then times the prefix products from the start
       let acc = 0;
@@ -57,10 +60,7 @@ export const cumprodRule = defineRule<{ axis: number }>({
   // ẏⱼ = ẏⱼ₋₁·xⱼ + yⱼ₋₁·ẋⱼ, run along each line (a tangent of values: forward mode of first order)
   jvp: (ctx, [t]) => {
     const [x] = ctx.inputs;
-    const dtype = promote(x.dtype, t.dtype);
-    const xs = castTo(x, dtype).data,
-      ts = castTo(t, dtype).data;
-    const out = alloc(dtype, x.size);
+    const { xs, ts, out } = inOneDtype(x, t);
     eachLine(x.shape, ctx.attrs.axis, (base, n, s) => {
       let y = 1,
         dy = 0;
