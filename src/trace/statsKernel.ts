@@ -1,9 +1,10 @@
 // The statistics of a tensor recorded with statistics only (over the values caps: most tensors of a big model), taken
 // by WebAssembly SIMD (wasm/stats.wat) rather than computeStats' loop: the same numbers, bit for bit (same sums in
-// the same order, the careful loop for non-finite values). One instance per thread, its memory reused.
+// the same order, the careful loop for non-finite values). One instance per thread (wasmKernel.ts), its memory reused.
 import { computeStats, statsFromSums } from "./stats";
 import type { TensorStats } from "./types";
 import { STATS_WASM_BASE64 } from "./wasm/statsWasm";
+import { WasmKernel, type KernelViews } from "../engine/kernels/wasmKernel";
 
 interface StatsExports {
   memory: WebAssembly.Memory;
@@ -17,60 +18,27 @@ const DATA = 128;
 const MIN_VALUES = 32;
 const MAX_VALUES = 1 << 20;
 
-interface Instance {
-  x: StatsExports;
-  /** Views of its memory, made again when it grows. */
-  buffer: ArrayBuffer;
-  f32: Float32Array;
-  f64: Float64Array;
-  i32: Int32Array;
-}
-
-let state: Instance | null = null;
-/** false where WebAssembly or its SIMD is missing (the loop runs instead). */
-let available = true;
-
-/** The instance with memory for `bytes`, or null where WebAssembly SIMD is missing. */
-function ready(bytes: number): Instance | null {
-  if (!available) return null;
-  try {
-    if (state === null) {
-      const mod = new WebAssembly.Module(Uint8Array.from(atob(STATS_WASM_BASE64), (ch) => ch.charCodeAt(0)));
-      const x = new WebAssembly.Instance(mod).exports as unknown as StatsExports;
-      const none = new ArrayBuffer(0);
-      state = { x, buffer: none, f32: new Float32Array(none), f64: new Float64Array(none), i32: new Int32Array(none) };
-    }
-    const have = state.x.memory.buffer.byteLength;
-    if (bytes > have) state.x.memory.grow(Math.ceil((bytes - have) / 65536));
-  } catch {
-    available = false;
-    state = null;
-    return null;
-  }
-  const buffer = state.x.memory.buffer;
-  if (state.buffer !== buffer) {
-    state.buffer = buffer;
-    state.f32 = new Float32Array(buffer);
-    state.f64 = new Float64Array(buffer);
-    state.i32 = new Int32Array(buffer);
-  }
-  return state;
-}
+/** Its memory holds the largest call's values, kept: a new instance when a call needs more (wasmKernel.ts). */
+const kernel = new WasmKernel<StatsExports>(STATS_WASM_BASE64, {
+  keepBytes: DATA + MAX_VALUES * 8,
+  maxBytes: DATA + MAX_VALUES * 8,
+});
 
 /** Runs the kernel over `values` (its sums and extremes then in the result slots); null where it does not run. */
-function runKernel(values: Float32Array | Float64Array): Instance | null {
+function runKernel(values: Float32Array | Float64Array): KernelViews | null {
   const n = values.length;
   const wide = values instanceof Float64Array;
-  const s = n < MIN_VALUES || n > MAX_VALUES ? null : ready(DATA + n * (wide ? 8 : 4));
-  if (s === null) return null;
+  const x = n < MIN_VALUES || n > MAX_VALUES ? null : kernel.withMemory(DATA + n * (wide ? 8 : 4));
+  if (x === null) return null;
+  const v = kernel.views!;
   if (wide) {
-    s.f64.set(values, DATA >> 3);
-    s.x.stats64(n);
+    v.f64.set(values, DATA >> 3);
+    x.stats64(n);
   } else {
-    s.f32.set(values, DATA >> 2);
-    s.x.stats32(n);
+    v.f32.set(values, DATA >> 2);
+    x.stats32(n);
   }
-  return s;
+  return v;
 }
 
 /** computeStats(values) of a typed array: the recorder's tensors over the caps, the reader's kept values. */

@@ -1,7 +1,8 @@
-// One WebAssembly kernel module of the engine's (the matmul, the elementwise ops, the max-pool, im2col) per thread:
-// compiled once from the bytes scripts/buildWasm.mjs embedded, one instance whose memory grows as a call needs and is
-// let go after a call that took more than `keepBytes`, and views of that memory made again only when its buffer
-// changes. Below the class: which ops take the kernels other than the matmul (simdFor), and their switch.
+// One WebAssembly kernel module of the engine's (the matmul, the elementwise ops, the max-pool, im2col, and the
+// trace's statistics) per thread: compiled once from the bytes scripts/buildWasm.mjs embedded; one instance, replaced
+// by one with more memory when a call needs it (never grown: withMemory) and let go after a call that took more than
+// `keepBytes`; views of its memory made again only when its buffer changes. Below the class: which ops take the
+// kernels other than the matmul (simdFor), and their switch.
 
 /** Views of an instance's memory. */
 export interface KernelViews {
@@ -10,6 +11,9 @@ export interface KernelViews {
   f64: Float64Array;
   i32: Int32Array;
 }
+
+/** WebAssembly's page: memories are made in pages. */
+const PAGE = 65536;
 
 export class WasmKernel<X extends { memory: WebAssembly.Memory }> {
   private mod: WebAssembly.Module | null | undefined;
@@ -62,21 +66,33 @@ export class WasmKernel<X extends { memory: WebAssembly.Memory }> {
   }
 
   /**
-   * The instance, its memory grown to `bytes` and `views` made for it; null (the TypeScript kernel runs) where the
-   * module is unavailable, over maxBytes, or when the memory cannot grow (the engine's own limit or the process's).
+   * The instance, its memory at least `bytes` and `views` made for it; null (the TypeScript kernel runs) where the
+   * module is unavailable, over maxBytes, or when the memory cannot be had (the engine's own limit or the process's).
+   *
+   * More memory is a new instance on a new memory (the module imports its memory), never `memory.grow`: growing
+   * detaches the memory's old ArrayBuffer, and an isolate's first detached ArrayBuffer invalidates V8's
+   * ArrayBufferDetaching protector, deoptimising every function compiled with a typed-array access (53 of them in
+   * the char-LSTM's first step, `--trace-deopt`) and compiling them again with a check that their buffers are not
+   * detached. In the char-LSTM's first recorded step after the warm-up, where its first product outgrew the matmul's
+   * memory, that cost ~170 ms of ~930 (fresh processes in turn, 5 each, load ~0.5; docs/performance-history.md).
    */
   withMemory(bytes: number): X | null {
     if (bytes > this.limits.maxBytes) return null;
     const mod = this.compiled();
     if (mod === null) return null;
-    const x = (this.instance ??= new WebAssembly.Instance(mod).exports as unknown as X);
-    const have = x.memory.buffer.byteLength;
-    try {
-      if (bytes > have) x.memory.grow(Math.ceil((bytes - have) / 65536));
-    } catch {
-      this.free();
-      return null;
+    if (this.instance === null || bytes > this.instance.memory.buffer.byteLength) {
+      // at least twice the memory it replaces (within maxBytes): a model's growing sizes make few instances
+      const have = this.instance === null ? 0 : this.instance.memory.buffer.byteLength;
+      const want = Math.max(bytes, Math.min(2 * have, this.limits.maxBytes));
+      try {
+        const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(want / PAGE)) });
+        this.instance = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as X;
+      } catch {
+        this.free();
+        return null;
+      }
     }
+    const x = this.instance;
     const buffer = x.memory.buffer;
     if (this.views === null || this.views.buffer !== buffer)
       this.views = {

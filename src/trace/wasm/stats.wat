@@ -6,7 +6,9 @@
 ;; at byte 0: sums (even, odd), sums of squares (even, odd), minima, maxima (f64 pairs), then zero counts (i64 pair).
 
 (module
-  (memory (export "memory") 1)
+  ;; memory made by its caller (wasmKernel.ts): a bigger one is a new instance, never memory.grow
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   ;; (each f64x2 of values is folded into the accumulators by the same five statements, written out at each use)
 

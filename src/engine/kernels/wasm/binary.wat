@@ -7,7 +7,9 @@
 ;; o are where wasmBinary.ts copied them.
 
 (module
-  (memory (export "memory") 1)
+  ;; memory made by its caller (wasmKernel.ts): a bigger one is a new instance, never memory.grow
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   ;; One row of n f32 values: o[i] = a[i] ∘ b[i], a and b advancing (steps of 16 bytes a vector) or not (a splat in the
   ;; scratch: steps of 0). 4 lanes a vector, then the rest one by one.

@@ -5,7 +5,9 @@
 ;; `span` holds, per kw, the output columns [lo, hi) whose input column lies inside the image (conv.ts's inside()).
 
 (module
-  (memory (export "memory") 1)
+  ;; memory made by its caller (wasmKernel.ts): a bigger one is a new instance, never memory.grow
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   (func (export "im2col")
     (param $x i32) (param $cols i32) (param $span i32)

@@ -10,7 +10,9 @@
 ;; splatted elements of A, 8 multiplies and 8 adds. k runs in blocks of kc (B's panel stays in L1), rows of A in blocks
 ;; of mc (their panels stay in L2).
 (module
-  (memory (export "memory") 1)
+  ;; memory made by its caller (wasmKernel.ts): a bigger one is a new instance, never memory.grow
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   ;; dst[(p·K + k)·P + r] = src[(p·P + r)·s1 + k·s2] for p·P + r < n; s1, s2 in elements of 2^shift bytes (shift 2
   ;; or 3). Packs A with P = 4, (s1, s2) = (A's row stride, its k stride), n = M; packs B with P = NR, (s1, s2) =

@@ -5,7 +5,9 @@
 ;; x, o and arg are byte addresses (values, maxima, argmax indices as i32); indices count elements of x.
 
 (module
-  (memory (export "memory") 1)
+  ;; memory made by its caller (wasmKernel.ts): a bigger one is a new instance, never memory.grow
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   (func (export "maxpool2_f32")
     (param $x i32) (param $o i32) (param $arg i32)
