@@ -165,7 +165,7 @@ export {
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).
  */
 export { variance as var, variance } from "./engine/ops";
-export type { VarOptions, IndexEntry, MultinomialOptions, SortOptions, TopkOptions } from "./engine/ops";
+export type { VarOptions, IndexEntry, Indices, MultinomialOptions, SortOptions, TopkOptions } from "./engine/ops";
 export * as nn from "./nn";
 export * as F from "./nn/functional";
 export * as optim from "./optim";

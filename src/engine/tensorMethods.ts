@@ -200,16 +200,14 @@ export abstract class TensorMethods extends TensorPortedMethods {
   chunk(this: Tensor, chunks: number, dim = 0): Tensor[] {
     return ops.chunk(this, chunks, dim);
   }
-  /** PyTorch's x[i₀, i₁, …] with index tensors, integer arrays or null (a whole dim), broadcast together. */
-  index(this: Tensor, indices: readonly Ops.IndexEntry[]): Tensor {
+  /**
+   * PyTorch's x[i₀, i₁, …] with index tensors, integer arrays or null (a whole dim), broadcast together; a tensor or
+   * an integer alone indexes the first dim (x[ix]).
+   */
+  index(this: Tensor, indices: Ops.Indices): Tensor {
     return ops.index(this, indices);
   }
-  indexPut(
-    this: Tensor,
-    indices: readonly Ops.IndexEntry[],
-    values: TensorLike,
-    opts?: { accumulate?: boolean },
-  ): Tensor {
+  indexPut(this: Tensor, indices: Ops.Indices, values: TensorLike, opts?: { accumulate?: boolean }): Tensor {
     return ops.indexPut(this, indices, values, opts);
   }
   indexSelect(this: Tensor, axis: number, index: Tensor | number[]): Tensor {

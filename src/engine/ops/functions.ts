@@ -61,7 +61,7 @@ export {
   tril,
   triu,
 } from "./indexing";
-export type { IndexEntry } from "./indexing";
+export type { IndexEntry, Indices } from "./indexing";
 export {
   eq,
   ne,

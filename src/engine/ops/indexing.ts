@@ -14,6 +14,12 @@ import { tensor } from "../creation";
  */
 export type IndexEntry = Tensor | NestedArray | null;
 
+/**
+ * x.index's indices: one entry per dim from the first, or a tensor or an integer alone for the first dim (PyTorch's
+ * x[ix], makemore's Xtr[ix] and C[Xb]). An array alone is always one entry per dim (x.index([1, 2]) is x[1, 2]).
+ */
+export type Indices = readonly IndexEntry[] | Tensor | number;
+
 function asIndex(op: string, e: Tensor | NestedArray): Tensor {
   if (e instanceof Tensor) {
     if (e.dtype === "bool")
@@ -54,9 +60,12 @@ function maskCoords(op: string, x: Tensor, first: number, mask: Tensor): Tensor[
   return coords.map((c) => tensor(c, { dtype: "int32" }));
 }
 
-function slotsOf(op: string, x: Tensor, indices: readonly IndexEntry[]): { slots: number[]; tensors: Tensor[] } {
+function slotsOf(op: string, x: Tensor, given: Indices): { slots: number[]; tensors: Tensor[] } {
+  const indices = given instanceof Tensor || typeof given === "number" ? [given] : given;
   if (!Array.isArray(indices))
-    throw new TypeError(`${op}: expected an array of indices, one per dim (null for a whole dim)`);
+    throw new TypeError(
+      `${op}: expected a tensor or an integer (for the first dim), or an array of indices, one per dim (null for a whole dim)`,
+    );
   const tensors: Tensor[] = [];
   const slots: number[] = [];
   for (const e of indices) {
@@ -79,7 +88,7 @@ function slotsOf(op: string, x: Tensor, indices: readonly IndexEntry[]): { slots
  * x[i₀, i₁, …] with PyTorch's advanced indexing: index tensors broadcast together, integers drop their dim, a bool mask
  * picks its true entries; null keeps a whole dim.
  */
-export function index(x: Tensor, indices: readonly IndexEntry[]): Tensor {
+export function index(x: Tensor, indices: Indices): Tensor {
   const { slots, tensors } = slotsOf("index", x, indices);
   return applyOp("index", [x, ...tensors], { slots });
 }
@@ -89,12 +98,7 @@ export const indexWithSlots = (x: Tensor, tensors: readonly Tensor[], slots: num
   applyOp("index", [x, ...tensors], { slots });
 
 /** A copy of x with x[indices] set to `values` (broadcast), or increased by them with `accumulate` (repeats add up). */
-export function indexPut(
-  x: Tensor,
-  indices: readonly IndexEntry[],
-  values: TensorLike,
-  opts: { accumulate?: boolean } = {},
-): Tensor {
+export function indexPut(x: Tensor, indices: Indices, values: TensorLike, opts: { accumulate?: boolean } = {}): Tensor {
   const { slots, tensors } = slotsOf("indexPut", x, indices);
   const v = values instanceof Tensor ? values : scalarOf(x.dtype, values);
   return applyOp("indexPut", [x, v, ...tensors], { slots, accumulate: opts.accumulate ?? false });
