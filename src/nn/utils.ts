@@ -1,4 +1,5 @@
-// nn.utils: clipGradNorm, as PyTorch's clip_grad_norm_.
+// nn.utils: clipGradNorm and clipGradValue, as PyTorch's clip_grad_norm_ and clip_grad_value_ (also by those names
+// camelCased, with their underscore: code ported as written finds them).
 import { Tensor } from "../engine/tensor";
 import { fromData, scalarOf } from "../engine/storage";
 import { alloc } from "../engine/dtype";
@@ -22,14 +23,28 @@ export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number
   }
   if (normType !== Infinity) total = Math.pow(total, 1 / normType);
   const coef = maxNorm / (total + 1e-6);
-  if (coef < 1) {
-    for (const p of list) {
-      // a new tensor rather than in place: recorded gradients keep the values they had
-      const g = p.grad as Tensor;
-      const out = alloc(g.dtype, g.size);
-      for (let k = 0; k < out.length; k++) out[k] = g.data[k] * coef;
-      p.grad = fromData(out, g.shape);
-    }
-  }
+  if (coef < 1) for (const p of list) mapGrad(p, (g) => g * coef);
   return scalarOf(dtype, total);
+}
+
+/** PyTorch's name for it: clip_grad_norm_. */
+export const clipGradNorm_ = clipGradNorm;
+
+/** Clamps every gradient of `params` into [−clipValue, clipValue], as PyTorch's clip_grad_value_. */
+export function clipGradValue(params: Tensor | readonly Tensor[], clipValue: number): void {
+  if (!(clipValue >= 0))
+    throw new RangeError(`clipGradValue: clipValue must be a non-negative number, got ${clipValue}`);
+  for (const p of params instanceof Tensor ? [params] : params)
+    if (p.grad !== null) mapGrad(p, (g) => (g > clipValue ? clipValue : g < -clipValue ? -clipValue : g));
+}
+
+/** PyTorch's name for it: clip_grad_value_. */
+export const clipGradValue_ = clipGradValue;
+
+/** p.grad ← f(p.grad), value by value: a new tensor rather than in place, so recorded gradients keep their values. */
+function mapGrad(p: Tensor, f: (g: number) => number): void {
+  const g = p.grad as Tensor;
+  const out = alloc(g.dtype, g.size);
+  for (let k = 0; k < out.length; k++) out[k] = f(g.data[k]);
+  p.grad = fromData(out, g.shape);
 }

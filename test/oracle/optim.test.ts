@@ -240,6 +240,21 @@ const cases: OracleCase[] = [
       "F.mse_loss(F.linear(x, w, b), y).backward()\nout = [nn.utils.clip_grad_norm_([w, b], 100, float('inf')), w.grad]",
   },
   {
+    name: "clipGradValue_ and clipGradNorm_ by PyTorch's names (gradients past ±0.05 clamped)",
+    inputs: data,
+    noBackward: true,
+    ts: (x) => {
+      B.F.mseLoss(B.F.linear(x.x, x.w, x.b), x.y)
+        .mul(10)
+        .backward();
+      B.nn.utils.clipGradValue_([x.w, x.b], 0.05);
+      const clipped = [x.w.grad!, x.b.grad!];
+      return [...clipped, B.nn.utils.clipGradNorm_(x.w, 0.01), x.w.grad!];
+    },
+    torch:
+      "(F.mse_loss(F.linear(x, w, b), y) * 10).backward()\nnn.utils.clip_grad_value_([w, b], 0.05)\nclipped = [w.grad.clone(), b.grad.clone()]\nout = clipped + [nn.utils.clip_grad_norm_(w, 0.01), w.grad]",
+  },
+  {
     name: "optimizer stateDict: PyTorch's keys and values (Adam, RMSprop, Adagrad before and after steps)",
     inputs: data,
     noBackward: true,
