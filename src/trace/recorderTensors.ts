@@ -1,6 +1,7 @@
 // The recorder's tensor ids: which trace tensor an engine tensor is (an op output, a leaf's snapshot for this step,
 // a gradient recorded once), the kind of a leaf, and the final parameter list.
 import type { Tensor } from "../engine/tensor";
+import { isGradEnabled } from "../engine/mode";
 import { ParamNames } from "./params";
 import { TensorNotes } from "./notes";
 import { KIND, type KindCode } from "./stream";
@@ -9,6 +10,14 @@ import type { TensorId, TraceParam } from "./types";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
+
+/**
+ * An op's output that was then made a leaf requiring grad (`randn([n, m]).div(n ** 0.5).requiresGrad_()`, makemore's
+ * Linear): a parameter from then on, whose values change at each update (by an optimizer, or in place as
+ * `p.data[k] -= lr * g[k]`), so it is snapshotted as a leaf, per step, not read as the op's output of its first step.
+ * (An op's output that requires grad otherwise has its backward context.)
+ */
+const trainableLeaf = (t: Tensor): boolean => t.requiresGrad && t._ctx === null;
 
 export class TensorIds {
   /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
@@ -40,7 +49,7 @@ export class TensorIds {
    */
   gradId(t: Tensor): TensorId {
     const made = this.notes.output(t);
-    if (made >= 0) return made;
+    if (made >= 0 && !trainableLeaf(t)) return made;
     const seen = this.notes.grad(t);
     if (seen >= 0) return seen;
     if (t.requiresGrad && t._ctx === null) {
@@ -60,13 +69,14 @@ export class TensorIds {
   idOf(t: Tensor, step: number): TensorId {
     const notes = this.notes;
     const out = notes.output(t);
-    if (out >= 0) return out;
+    if (out >= 0 && !trainableLeaf(t)) return out;
     const leaf = notes.leaf(t);
     if (leaf >= 0) {
       const taken = notes.leafStep(t);
       if (taken === step || taken === -1) return leaf;
     }
-    if (t.requiresGrad && !this.gradLeaves.has(t.id)) this.gradLeaves.set(t.id, t);
+    // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
+    if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.gradLeaves.set(t.id, t);
     const param = this.params.nameOf(t);
     const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, t.name ?? param);
     this.notes.noteLeaf(t, id, step);

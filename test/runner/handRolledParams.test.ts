@@ -1,0 +1,68 @@
+// Parameters a model makes and updates by hand, as makemore's parts 3-5 do: `randn([n, m]).div(n ** 0.5)` made a leaf
+// by requiresGrad_(), updated in place (`p.data[k] -= lr * g[k]`) with no optimizer. The trace shows each step's
+// values of them, as the model printed them, and lists them as the run's parameters; a tensor used only under noGrad
+// (the old weight of makemore's `W *= 0.1`) is not one of them.
+import * as assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import { tempDirs } from "../support/tempDirs";
+
+const MODEL = `import { manualSeed, randn, zeros, noGrad, F, Tensor } from "backstep";
+manualSeed(3);
+class Linear {
+  weight: Tensor;
+  bias: Tensor;
+  constructor(fanIn: number, fanOut: number) {
+    this.weight = randn([fanIn, fanOut]).div(fanIn ** 0.5).requiresGrad_();
+    this.bias = zeros([fanOut]).requiresGrad_();
+  }
+  call(x: Tensor): Tensor {
+    return x.matmul(this.weight).add(this.bias);
+  }
+}
+const layer = new Linear(3, 4);
+const head = new Linear(4, 2);
+noGrad(() => {
+  head.weight = head.weight.mul(0.5).detach().requiresGrad_();
+});
+const parameters = [layer.weight, layer.bias, head.weight, head.bias];
+const x = randn([4, 3]);
+const y = [0, 1, 1, 0];
+export default function step(): Tensor {
+  console.log("w", layer.weight.data[0], layer.weight.data[5]);
+  const loss = F.crossEntropy(head.call(layer.call(x).tanh()), y);
+  for (const p of parameters) p.grad = null;
+  loss.backward();
+  for (const p of parameters) {
+    const g = p.grad!.data;
+    for (let k = 0; k < p.data.length; k++) p.data[k] -= 0.5 * g[k];
+  }
+  return loss;
+}
+`;
+
+describe("hand-rolled parameters", function () {
+  this.timeout(60_000);
+  const tmp = tempDirs("backstep-hand-params-");
+
+  it("each step shows the values the model had then, and they are the run's parameters", async () => {
+    const file = join(tmp(), "handRolled.ts");
+    writeFileSync(file, MODEL);
+    const r = await runModel(file, { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    const printed = [...(r.output ?? "").matchAll(/^w (\S+) (\S+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.equal(printed.length, 3, r.output);
+    const matmuls = r.trace.ops.filter((o) => o.op === "matmul" && r.trace.tensors[o.inputs[1]!]!.shape[0] === 3);
+    assert.equal(matmuls.length, 3);
+    const weights = matmuls.map((o) => r.trace.tensors[o.inputs[1]!]!);
+    weights.forEach((w, step) => {
+      assert.ok(w.values, `step ${step}: the weight's values are kept`);
+      assert.deepEqual([w.values[0], w.values[5]], printed[step], `step ${step}: the weight as the model printed it`);
+    });
+    assert.notDeepEqual(printed[0], printed[2], "the updates changed it");
+    const params = r.trace.params.map((p) => r.trace.tensors[p.tensor]!.shape.join("×"));
+    assert.deepEqual(params.sort(), ["2", "3×4", "4", "4×2"], "the four, not the weight replaced under noGrad");
+    for (const p of r.trace.params) assert.notEqual(p.grad, null);
+  });
+});
