@@ -4,6 +4,21 @@ import types
 import torch
 
 
+# How deep a scan of the user's globals looks (`model.layers[1].weight` is 3 levels) and how many values it visits.
+_SCAN_DEPTH = 4
+_SCAN_BUDGET = 100_000
+
+
+def _plain_object(v):
+    """An instance of the user's own class (not a module, tensor, class, function or built-in value); callable ones
+    included: makemore's layers define __call__."""
+    return (
+        not isinstance(v, (torch.nn.Module, torch.Tensor, type, types.ModuleType, types.FunctionType, types.MethodType))
+        and hasattr(v, "__dict__")
+        and type(v).__module__ != "builtins"
+    )
+
+
 class Names:
     """Looks names up by object identity, rescanning the user's globals (at most once per step) on a miss."""
 
@@ -21,21 +36,30 @@ class Names:
         if self._scanned_at == self.generation:
             return
         self._scanned_at = self.generation
+        budget = [_SCAN_BUDGET]
         for gname, v in list(self.namespace.items()):
             if gname.startswith("__"):
                 continue
-            self._add(gname, v)
-            self._add_items(gname, v)
-            # one level into plain objects: Nielsen's `net.weights[0]`, a makemore layer's `.weight`
-            if not isinstance(v, (torch.nn.Module, torch.Tensor, type, types.ModuleType)) and hasattr(v, "__dict__") and not callable(v) and type(v).__module__ != "builtins":
-                for attr, item in list(vars(v).items()):
-                    self._add("%s.%s" % (gname, attr), item)
-                    self._add_items("%s.%s" % (gname, attr), item)
+            self._walk(gname, v, 0, budget)
 
-    def _add_items(self, name, v):
+    def _walk(self, name, v, depth, budget):
+        """Names `v` and, within _SCAN_DEPTH levels, what plain objects' attributes and lists' items hold: Nielsen's
+        `net.weights[0]`, makemore's `layers[0].weight` and `model.layers[1].weight` (part 5's Sequential)."""
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        self._add(name, v)
+        if depth >= _SCAN_DEPTH:
+            return
         if isinstance(v, (list, tuple)) and len(v) <= 10_000:
             for i, item in enumerate(v):
-                self._add("%s[%d]" % (name, i), item)
+                if isinstance(item, (int, float, str, bytes, bool)) or item is None:
+                    continue  # (a dataset's words: nothing to name inside)
+                self._walk("%s[%d]" % (name, i), item, depth + 1, budget)
+        elif _plain_object(v):
+            for attr, item in list(vars(v).items()):
+                if not attr.startswith("__"):
+                    self._walk("%s.%s" % (name, attr), item, depth + 1, budget)
 
     def _add(self, name, v):
         if isinstance(v, torch.nn.Module):

@@ -169,7 +169,7 @@ class Recorder(Steps, Forward, Backward, Checks):
             return out
         # the updates and resets pending since the last op are recorded first: they may end its step (grads_changed)
         self.updates.flush()
-        if self.step < 0 or (self.step_closed and not self.explicit_steps and not self.joins(tensors)):
+        if self.step < 0 or (self.step_closed and not self.explicit_steps and not self.joins(name, tensors)):
             self._next_step()
         self.forward_since_backward = True
         self.made(outs)

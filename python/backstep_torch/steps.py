@@ -42,13 +42,20 @@ class Steps:
         if root.grad_fn is not None and len(self.step_roots) < 8:
             self.step_roots.append((root.grad_fn, root.output_nr))
 
-    def joins(self, tensors):
+    def joins(self, name, tensors):
         """Whether an op, once its step closed without explicit steps, belongs to it still (the TypeScript recorder's
         StepBook.joins, src/trace/recorderSteps.ts). One building on the step's graph (an input is an output of its ops)
         reopens the step until its next update: a GAN's iteration updates its discriminator, then runs the generator's
         output (made in the step) through it for the generator's loss and updates the generator. One building only on
         a loss the step differentiated (makemore's `loss.log10().item()` after the update) joins it and leaves it
-        closed. Any other op, on data, parameters or tensors of earlier steps, starts the next step."""
+        closed. Before the run's first update or reset (grads_changed), indexing a parameter after the step's backward
+        pass (makemore's `print(layers[0].weight[0, 0].item())` before its hand-written update) joins it: that update
+        ends the step, and the read made a step of its own, with no loss. (Only a read: a loop that never updates, `loss
+        = (w * w).sum()` then `loss.backward()`, starts each step with an op on parameters alone.) Any other op, on
+        data, parameters or tensors of earlier steps, starts the next step."""
+        if name == "__getitem__" and not self.grads_managed and self.backward_open and tensors:
+            if all(t.grad_fn is None and t.requires_grad for t in tensors):
+                return True
         builds = 0
         for t in tensors:
             node = t.grad_fn

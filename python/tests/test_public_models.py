@@ -35,6 +35,13 @@ class PublicModels(unittest.TestCase):
     def test_mnist_cnn(self):
         self.check("mnist_cnn.py")
 
+    def test_makemore_layers(self):
+        # no step of its own for the weight printed between the backward pass and the update: one loss a step
+        trace = self.check("makemore_layers.py")
+        names = [p["name"] for p in trace["params"]]
+        # named by where the user's objects hold them, not by the flat list of parameters
+        self.assertEqual(names, ["C", "model.layers[0].weight", "model.layers[1].gamma", "model.layers[1].beta", "model.layers[3].weight", "model.layers[3].bias"])
+
     def test_inplace_views(self):
         self.check("inplace_views.py")
 
