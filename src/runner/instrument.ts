@@ -109,16 +109,18 @@ export function instrument(
   const sites: RawSite[] = [];
   const names = new Map<Node, string>();
   let patterns = 0;
-  const wrap = (name: string, value: AnyNode, depth: number): void => {
+  // (`top`: a declaration at the file's top level, `var(name, mark, value, 1)`: its objects name parameters, params.ts)
+  const wrap = (name: string, value: AnyNode, depth: number, top = false): void => {
     if (trivial(value) || name.startsWith("exports.") || name.startsWith("module.")) return;
-    wrapNode(edits, value, `${hooks.var}(${JSON.stringify(name)}, ${hooks.mark}(), `, ")", depth);
+    wrapNode(edits, value, `${hooks.var}(${JSON.stringify(name)}, ${hooks.mark}(), `, top ? ", 1)" : ")", depth);
   };
   ancestor(ast, {
     VariableDeclarator(node, _state, ancestors) {
       const n = node as unknown as AnyNode;
       const id = n.id as AnyNode;
       if (id.type === "Identifier") {
-        if (n.init) wrap(id.name as string, n.init as AnyNode, ancestors.length);
+        const top = ancestors.length === 3 && ancestors[0].type === "Program";
+        if (n.init) wrap(id.name as string, n.init as AnyNode, ancestors.length, top);
         return;
       }
       // `const [q, k, v] = expr` names what it bound, in declarators of its own before and after it: the value

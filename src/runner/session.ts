@@ -95,13 +95,14 @@ export class ModelSession {
     let lastLoop = -1;
     // (untraced code is not instrumented, so these are never called there)
     const hooks = {
-      var: (name: string, mark: number, value: unknown): unknown => {
+      var: (name: string, mark: number, value: unknown, top?: 1): unknown => {
         if (types.isProxy(value)) return value; // looking into it would run the user's traps
         if (name.startsWith("[")) {
           this.notePattern(JSON.parse(name) as PatternNames, mark, value);
           return value;
         }
         this.recorder.noteVariable(name, mark, value, isTensor);
+        if (top === 1) this.recorder.noteTopLevel(name, value);
         return name.includes(".") ? value : nameValue(value, name);
       },
       mark: (): number => this.recorder.mark(),

@@ -1,6 +1,9 @@
 // The names of a run's parameters: each root module a model assigns to a variable (`const model = new MLP()`)
-// names its parameters after it (`model.fc1.weight`).
-import type { Tensor } from "../engine/tensor";
+// names its parameters after it (`model.fc1.weight`); the model's other top-level objects and arrays name the leaves
+// requiring grad they hold, by where they hold them (makemore's `model.layers[0].weight`, of layer classes of the
+// user's own), as the Python recorder names them (python/backstep_torch/names.py).
+import { types } from "node:util";
+import { Tensor } from "../engine/tensor";
 
 /** Duck type of an nn.Module, so the recorder needs no import of nn. */
 interface ModuleLike {
@@ -13,25 +16,60 @@ function isModuleLike(v: unknown): v is ModuleLike {
   );
 }
 
+/** How deep the walk of a top-level object looks (`model.layers[1].weight` is 3 levels), and how many values. */
+const WALK_DEPTH = 4;
+const WALK_BUDGET = 100_000;
+/** Top-level objects walked at most (the first ones assigned). */
+const MAX_PLAIN_ROOTS = 256;
+
 export class ParamNames {
   private readonly roots = new Map<ModuleLike, string>();
-  /** Parameter names by tensor id, made again after a root is added. */
+  /** Top-level objects and arrays that are not modules, in the order assigned. */
+  private readonly plainRoots = new Map<object, string>();
+  /** Root modules' parameter names by tensor id, made again after a root is added. */
   private names: Map<number, string> | null = null;
+  /** Names by tensor id of the leaves the top-level objects hold, made with `names` and at a step's first miss. */
+  private walked = new Map<number, string>();
+  /** The step the names were made in (a miss in a later step makes them again). */
+  private builtAt = -1;
+  /** The latest step a lookup named (lookups without one, as an optimizer's update, are of that step). */
+  private lastStep = 0;
 
-  /** `name = value` ran at top level: a module seen for the first time becomes a root named `name`. */
+  /** `name = value` ran: a module seen for the first time becomes a root named `name`. */
   noteRoot(value: unknown, name: string): void {
     if (!isModuleLike(value) || this.roots.has(value)) return;
     this.roots.set(value, name);
     this.names = null;
   }
 
-  /** The qualified name of a root module's parameter, or undefined. */
-  nameOf(t: Tensor): string | undefined {
-    if (this.names === null) {
-      this.names = new Map();
-      for (const [name, p] of this.all()) this.names.set(p.id, name);
-    }
-    return this.names.get(t.id);
+  /**
+   * `name = value` ran at the top level of a model's file: an object or array whose leaves requiring grad are named
+   * by their path from it. Read as data only: own data properties, no getters, no proxies (they would run the
+   * user's code).
+   */
+  noteTopLevel(value: unknown, name: string): void {
+    if (typeof value !== "object" || value === null || value instanceof Tensor || isModuleLike(value)) return;
+    if (this.plainRoots.has(value) || this.plainRoots.size >= MAX_PLAIN_ROOTS || types.isProxy(value)) return;
+    this.plainRoots.set(value, name);
+    // named into the names made so far rather than making them all again: a file's top level may interleave many
+    // declarations with ops that look names up
+    if (this.names !== null) walk(value, name, 0, this.walked, { left: WALK_BUDGET });
+  }
+
+  /**
+   * The qualified name of a root module's parameter, else (for a tensor no variable named: `const W1 = …` is W1) of a
+   * leaf a top-level object holds; undefined for neither. A miss in a later step than the names were made in makes
+   * them again (a layer's weight may have been replaced since), so at most once a step.
+   */
+  nameOf(t: Tensor, step = this.lastStep): string | undefined {
+    if (step > this.lastStep) this.lastStep = step;
+    if (this.names === null) this.build(step);
+    const hit = this.names!.get(t.id);
+    if (hit !== undefined || t.name !== undefined || this.plainRoots.size === 0) return hit;
+    const walked = this.walked.get(t.id);
+    if (walked !== undefined || step <= this.builtAt) return walked;
+    this.build(step);
+    return this.walked.get(t.id);
   }
 
   /** Every root module's parameters, with their qualified names, roots in the order they were seen. */
@@ -40,6 +78,56 @@ export class ParamNames {
     for (const [m, root] of this.roots) for (const [n, t] of m.namedParameters()) out.push([qualify(root, n), t]);
     return out;
   }
+
+  private build(step: number): void {
+    const names = new Map<number, string>();
+    for (const [name, p] of this.all()) names.set(p.id, name);
+    this.names = names;
+    this.walked = new Map();
+    const budget = { left: WALK_BUDGET };
+    for (const [value, name] of this.plainRoots) walk(value, name, 0, this.walked, budget);
+    this.builtAt = step;
+  }
+}
+
+/** Names the leaves requiring grad that `v` holds within WALK_DEPTH levels (the first path found wins). */
+function walk(v: unknown, path: string, depth: number, names: Map<number, string>, budget: { left: number }): void {
+  if (--budget.left < 0 || typeof v !== "object" || v === null) return;
+  if (v instanceof Tensor) {
+    if (v.requiresGrad && v._ctx === null && !names.has(v.id)) names.set(v.id, path);
+    return;
+  }
+  if (types.isProxy(v) || ArrayBuffer.isView(v)) return;
+  if (isModuleLike(v)) {
+    // a module inside the user's objects (`layers = [new nn.Linear(…)]`): its own parameter names, under the path
+    for (const [n, p] of v.namedParameters()) if (!names.has(p.id)) names.set(p.id, `${path}.${n}`);
+    return;
+  }
+  if (depth >= WALK_DEPTH) return;
+  if (Array.isArray(v)) {
+    if (v.length > 10_000) return;
+    for (let i = 0; i < v.length; i++) {
+      const d = Object.getOwnPropertyDescriptor(v, i);
+      // (a dataset's words or numbers: nothing to name inside)
+      if (d !== undefined && "value" in d && typeof d.value === "object")
+        walk(d.value, `${path}[${i}]`, depth + 1, names, budget);
+    }
+    return;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  // the user's own objects and classes' instances; not Maps, Sets, Dates, typed arrays or promises
+  if (proto !== Object.prototype && proto !== null && isBuiltIn(proto as object)) return;
+  for (const key of Object.keys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, key);
+    if (d !== undefined && "value" in d && typeof d.value === "object")
+      walk(d.value, `${path}.${key}`, depth + 1, names, budget);
+  }
+}
+
+/** A prototype of JavaScript's own (Map, Set, Date, Promise, RegExp, Error…) rather than of a class of the user's. */
+function isBuiltIn(proto: object): boolean {
+  const ctor = (proto as { constructor?: unknown }).constructor;
+  return typeof ctor === "function" && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(ctor));
 }
 
 function qualify(root: string, name: string): string {

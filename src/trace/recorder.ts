@@ -113,6 +113,11 @@ export class Recorder implements EngineObserver {
     }
   }
 
+  /** `const name = value` ran at a file's top level: the leaves requiring grad its objects hold are named by path. */
+  noteTopLevel(name: string, value: unknown): void {
+    this.ids.params.noteTopLevel(value, name);
+  }
+
   forward(
     op: string,
     inputs: readonly Tensor[],

@@ -77,7 +77,7 @@ export class TensorIds {
     }
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.gradLeaves.set(t.id, t);
-    const param = this.params.nameOf(t);
+    const param = this.params.nameOf(t, step);
     const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, t.name ?? param);
     this.notes.noteLeaf(t, id, step);
     return id;
@@ -107,7 +107,7 @@ export class TensorIds {
     };
     for (const [name, t] of this.params.all()) add(name, t);
     for (const { tensor, name } of this.updated.values()) add(name, tensor);
-    for (const t of this.gradLeaves.values()) add(t.name ?? `tensor#${t.id}`, t);
+    for (const t of this.gradLeaves.values()) add(t.name ?? this.params.nameOf(t) ?? `tensor#${t.id}`, t);
     return params;
   }
 }

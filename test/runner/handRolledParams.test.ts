@@ -1,7 +1,8 @@
 // Parameters a model makes and updates by hand, as makemore's parts 3-5 do: `randn([n, m]).div(n ** 0.5)` made a leaf
 // by requiresGrad_(), updated in place (`p.data[k] -= lr * g[k]`) with no optimizer. The trace shows each step's
 // values of them, as the model printed them, and lists them as the run's parameters; a tensor used only under noGrad
-// (the old weight of makemore's `W *= 0.1`) is not one of them.
+// (the old weight of makemore's `W *= 0.1`) is not one of them. They are named by where the model's top-level objects
+// hold them (`layer.weight`), as the Python recorder names them.
 import * as assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +28,10 @@ noGrad(() => {
   head.weight = head.weight.mul(0.5).detach().requiresGrad_();
 });
 const parameters = [layer.weight, layer.bias, head.weight, head.bias];
+// the walk that names parameters reads data properties only: a getter or a proxy's trap would run the user's code
+const guarded = { get layer(): Linear { throw new Error("a getter ran"); }, head };
+const trapped = new Proxy({ head }, { ownKeys() { throw new Error("a trap ran"); } });
+console.log("guarded", Object.keys(guarded).length, typeof trapped);
 const x = randn([4, 3]);
 const y = [0, 1, 1, 0];
 export default function step(): Tensor {
@@ -61,8 +66,15 @@ describe("hand-rolled parameters", function () {
       assert.deepEqual([w.values[0], w.values[5]], printed[step], `step ${step}: the weight as the model printed it`);
     });
     assert.notDeepEqual(printed[0], printed[2], "the updates changed it");
-    const params = r.trace.params.map((p) => r.trace.tensors[p.tensor]!.shape.join("×"));
-    assert.deepEqual(params.sort(), ["2", "3×4", "4", "4×2"], "the four, not the weight replaced under noGrad");
+    const params = r.trace.params.map((p) => `${p.name} ${r.trace.tensors[p.tensor]!.shape.join("×")}`);
+    assert.deepEqual(
+      params.sort(),
+      ["head.bias 2", "head.weight 4×2", "layer.bias 4", "layer.weight 3×4"],
+      "the four, named where the model's objects hold them, not the weight replaced under noGrad",
+    );
+    // the op's input is the parameter, by its name
+    assert.equal(weights[2]!.name, "layer.weight");
+    assert.equal(weights[2]!.kind, "param");
     for (const p of r.trace.params) assert.notEqual(p.grad, null);
   });
 });

@@ -118,4 +118,26 @@ export const after = probe();
       ["<module>@5"],
     );
   });
+  it("tells the var hook which declarations are at the file's top level (their objects name parameters)", () => {
+    const file = join(dir, `m${n++}.ts`);
+    writeFileSync(
+      file,
+      `const model = { w: [1] };
+let count = model.w.length;
+function build(): object { const inner = { w: [2] }; return inner; }
+for (const k of [1]) { const inLoop = { k }; count += inLoop.k; }
+{ const inBlock = build(); count += Object.keys(inBlock).length; }
+export const exported = { count };
+`,
+    );
+    const seen: string[] = [];
+    const hooks = {
+      var: (name: string, _m: number, v: unknown, top?: 1) => (seen.push(`${name}${top === 1 ? " top" : ""}`), v),
+      mark: () => 0,
+      flush: () => undefined,
+    };
+    const exports = new UserModules({}, hooks, new ShadowStack()).load(file) as { exported: { count: number } };
+    assert.equal(exports.exported.count, 3, "the program ran as written");
+    assert.deepEqual(seen.sort(), ["count top", "exported top", "inBlock", "inLoop", "inner", "model top"]);
+  });
 });
