@@ -30,6 +30,8 @@ export class ParamNames {
   private names: Map<number, string> | null = null;
   /** Names by tensor id of the leaves the top-level objects hold, made with `names` and at a step's first miss. */
   private walked = new Map<number, string>();
+  /** A top-level object was assigned since `walked` was made. */
+  private walkedStale = false;
   /** The step the names were made in (a miss in a later step makes them again). */
   private builtAt = -1;
   /** The latest step a lookup named (lookups without one, as an optimizer's update, are of that step). */
@@ -51,9 +53,7 @@ export class ParamNames {
     if (typeof value !== "object" || value === null || value instanceof Tensor || isModuleLike(value)) return;
     if (this.plainRoots.has(value) || this.plainRoots.size >= MAX_PLAIN_ROOTS || types.isProxy(value)) return;
     this.plainRoots.set(value, name);
-    // named into the names made so far rather than making them all again: a file's top level may interleave many
-    // declarations with ops that look names up
-    if (this.names !== null) walk(value, name, 0, this.walked, { left: WALK_BUDGET });
+    this.walkedStale = true;
   }
 
   /**
@@ -65,10 +65,12 @@ export class ParamNames {
     if (step > this.lastStep) this.lastStep = step;
     if (this.names === null) this.build(step);
     const hit = this.names!.get(t.id);
-    if (hit !== undefined || t.name !== undefined || this.plainRoots.size === 0) return hit;
+    // (the walk names leaves requiring grad only: a data tensor's miss looks no further)
+    if (hit !== undefined || t.name !== undefined || !t.requiresGrad || this.plainRoots.size === 0) return hit;
+    if (this.walkedStale) this.walk(step);
     const walked = this.walked.get(t.id);
     if (walked !== undefined || step <= this.builtAt) return walked;
-    this.build(step);
+    this.walk(step);
     return this.walked.get(t.id);
   }
 
@@ -83,45 +85,55 @@ export class ParamNames {
     const names = new Map<number, string>();
     for (const [name, p] of this.all()) names.set(p.id, name);
     this.names = names;
+    this.walk(step);
+  }
+
+  /** Names what the top-level objects hold, roots in the order assigned (the first path found wins). */
+  private walk(step: number): void {
     this.walked = new Map();
     const budget = { left: WALK_BUDGET };
     for (const [value, name] of this.plainRoots) walk(value, name, 0, this.walked, budget);
     this.builtAt = step;
+    this.walkedStale = false;
   }
 }
 
 /** Names the leaves requiring grad that `v` holds within WALK_DEPTH levels (the first path found wins). */
 function walk(v: unknown, path: string, depth: number, names: Map<number, string>, budget: { left: number }): void {
-  if (--budget.left < 0 || typeof v !== "object" || v === null) return;
+  // (a proxy first: even instanceof would run its getPrototypeOf trap)
+  if (--budget.left < 0 || typeof v !== "object" || v === null || types.isProxy(v)) return;
   if (v instanceof Tensor) {
     if (v.requiresGrad && v._ctx === null && !names.has(v.id)) names.set(v.id, path);
     return;
   }
-  if (types.isProxy(v) || ArrayBuffer.isView(v)) return;
-  if (isModuleLike(v)) {
-    // a module inside the user's objects (`layers = [new nn.Linear(…)]`): its own parameter names, under the path
-    for (const [n, p] of v.namedParameters()) if (!names.has(p.id)) names.set(p.id, `${path}.${n}`);
-    return;
-  }
+  // (a module names its own parameters, `layers = [new nn.Linear(…)]` too: nn/module.ts's link)
+  if (ArrayBuffer.isView(v) || isModuleLike(v)) return;
   if (depth >= WALK_DEPTH) return;
   if (Array.isArray(v)) {
-    if (v.length > 10_000) return;
-    for (let i = 0; i < v.length; i++) {
-      const d = Object.getOwnPropertyDescriptor(v, i);
-      // (a dataset's words or numbers: nothing to name inside)
-      if (d !== undefined && "value" in d && typeof d.value === "object")
-        walk(d.value, `${path}[${i}]`, depth + 1, names, budget);
-    }
+    // (a dataset's rows or words: nothing to name inside)
+    if (v.length > 10_000 || isData(v)) return;
+    for (let i = 0; i < v.length; i++) walk(dataAt(v, i), `${path}[${i}]`, depth + 1, names, budget);
     return;
   }
   const proto: unknown = Object.getPrototypeOf(v);
   // the user's own objects and classes' instances; not Maps, Sets, Dates, typed arrays or promises
   if (proto !== Object.prototype && proto !== null && isBuiltIn(proto as object)) return;
-  for (const key of Object.keys(v)) {
-    const d = Object.getOwnPropertyDescriptor(v, key);
-    if (d !== undefined && "value" in d && typeof d.value === "object")
-      walk(d.value, `${path}.${key}`, depth + 1, names, budget);
-  }
+  for (const key of Object.keys(v)) walk(dataAt(v, key), `${path}.${key}`, depth + 1, names, budget);
+}
+
+/** An array of numbers or strings, or of arrays of them (judged by its first element and that one's). */
+function isData(v: unknown[]): boolean {
+  const first = dataAt(v, 0);
+  if (typeof first !== "object" || first === null) return true;
+  if (!Array.isArray(first)) return false;
+  const inner = dataAt(first, 0);
+  return typeof inner !== "object" || inner === null;
+}
+
+/** `o[key]` when it is a data property (undefined for a getter, which is not run). */
+function dataAt(o: object, key: string | number): unknown {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d !== undefined && "value" in d ? (d.value as unknown) : undefined;
 }
 
 /** A prototype of JavaScript's own (Map, Set, Date, Promise, RegExp, Error…) rather than of a class of the user's. */
