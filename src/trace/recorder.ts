@@ -129,7 +129,7 @@ export class Recorder implements EngineObserver {
     const inBackward = this.inBackward > 0;
     // an op under noGrad after a step's update (an evaluation, a manual update) belongs to that step: it starts none
     const gradEnabled = !inBackward && isGradEnabled();
-    steps.opBegins(inputs, this.ids.notes, gradEnabled);
+    steps.opBegins(op, inputs, output, this.ids.notes, gradEnabled);
     // (a model's forward builds a graph; data made ahead of a step, x[ix] of a dataset, does not)
     if (gradEnabled && output.requiresGrad) steps.forwardSinceBackward = true;
     if (!steps.recording) return;

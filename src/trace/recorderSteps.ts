@@ -26,6 +26,9 @@ export interface StepOptions {
   locate?: () => OpSite;
 }
 
+/** How many values an op may read of a parameter between a backward pass and an update and stay in the step. */
+const READ_MAX_VALUES = 64;
+
 export class StepBook {
   /** The current step's index (-1 before the first op). */
   step = -1;
@@ -120,9 +123,29 @@ export class StepBook {
    * under grad mode starts the next unless it joins the closed one (an op under noGrad after the update, an
    * evaluation, starts none).
    */
-  opBegins(inputs: readonly Tensor[], notes: TensorNotes, gradEnabled: boolean): void {
+  opBegins(op: string, inputs: readonly Tensor[], output: Tensor, notes: TensorNotes, gradEnabled: boolean): void {
     if (this.step < 0) this.next();
-    else if (this.stepClosed && !this.explicitSteps && gradEnabled && !this.joins(inputs, notes)) this.next();
+    else if (
+      this.stepClosed &&
+      !this.explicitSteps &&
+      gradEnabled &&
+      !this.reads(op, inputs, output) &&
+      !this.joins(inputs, notes)
+    )
+      this.next();
+  }
+
+  /**
+   * Whether an op reads a few values of a parameter after the step's backward pass, before the run's first update or
+   * reset (makemore's `console.log(W.index([0, 0]).item())` before its update by hand, which nothing records): it
+   * joins the step. It made the next step begin there, so that every later step held the end of the iteration before
+   * it. (A few values only: an embedding's lookup `C.index([X])` may begin an iteration.)
+   */
+  private reads(op: string, inputs: readonly Tensor[], output: Tensor): boolean {
+    if (this.gradsManaged || !this.backwardOpen || (op !== "index" && op !== "slice") || output.size > READ_MAX_VALUES)
+      return false;
+    const x = inputs[0];
+    return x !== undefined && x.requiresGrad && x._ctx === null;
   }
 
   /**

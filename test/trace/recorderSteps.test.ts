@@ -145,6 +145,43 @@ describe("trace recorder: training steps", () => {
       );
   });
 
+  it("keeps a read of a weight between makemore's backward pass and its update by hand in the step", () => {
+    // makemore prints a weight after loss.backward(), then updates in place (`p.data[k] -= …`, which nothing records);
+    // the read made the next step begin there. An iteration that begins with an embedding lookup still begins a step.
+    const trace = record(() => {
+      const C = tensor(
+        Array.from({ length: 10 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i - j) / 10)),
+        {
+          requiresGrad: true,
+        },
+      );
+      const X = tensor(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+          [0, 1, 2],
+        ],
+        { dtype: "int32" },
+      );
+      for (let it = 0; it < 3; it++) {
+        const loss = C.index([X]).tanh().sum();
+        C.grad = null;
+        loss.backward();
+        void C.index([0, 0]).item();
+        const g = C.grad!.data;
+        for (let k = 0; k < C.data.length; k++) C.data[k] -= 0.1 * g[k]!;
+      }
+    });
+    assert.equal(events(trace, "step").length, 3);
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        trace.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["index", "tanh", "sum", "index"],
+        `step ${s}`,
+      );
+  });
+
   it("keeps a GAN's iteration of two updates one step, and an op on the loss after the update in its step", () => {
     // D's loss on G's output (detached), D's update, then G's loss through D on that same output, G's update; after
     // it the loss's log10 (makemore's lossi) and a running total of the losses: none of these starts a step
