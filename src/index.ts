@@ -169,6 +169,9 @@ export type { VarOptions, IndexEntry, Indices, MultinomialOptions, SortOptions, 
 export * as nn from "./nn";
 export * as F from "./nn/functional";
 export * as optim from "./optim";
+export * as utils from "./utils";
+export { DataLoader, TensorDataset } from "./utils/data";
+export type { Dataset, DataLoaderOptions } from "./utils/data";
 export { Module } from "./nn/module";
 export { noGrad, isGradEnabled } from "./autodiff/noGrad";
 export { gradcheck } from "./autodiff/gradcheck";
