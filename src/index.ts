@@ -1,7 +1,7 @@
 // The public API of the "backstep" package (docs/architecture.md, "The parts").
 export { Tensor } from "./engine/tensor";
 export type { TensorLike, NestedArray, GradHook } from "./engine/tensor";
-export type { Dtype, FloatDtype, Storage } from "./engine/dtype";
+export type { Device, Dtype, FloatDtype, Storage } from "./engine/dtype";
 export { ShapeError } from "./engine/shape";
 export {
   tensor,

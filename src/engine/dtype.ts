@@ -71,3 +71,25 @@ export function dtypeOf(data: Storage): Dtype {
 export function isDtype(value: unknown): value is Dtype {
   return value === "float32" || value === "float64" || value === "int32" || value === "bool";
 }
+
+/** The one device Backstep computes on. PyTorch code's `.to(device)` and `.cpu()` take it, and change nothing. */
+export type Device = "cpu";
+
+/**
+ * What `.to(…)` was given, PyTorch's ways (`to(dtype)`, `to(device)`, `to(device, dtype)`): the dtype to cast to, or
+ * undefined for the device alone. Another device than the CPU is an error saying what to write.
+ */
+export function dtypeOfTo(op: string, first: unknown, second?: unknown): Dtype | undefined {
+  if (isDtype(first)) return first;
+  if (typeof first === "string" && /^(cpu|cuda|mps|xpu|meta)(:\d+)?$/.test(first)) {
+    if (!first.startsWith("cpu"))
+      throw new TypeError(
+        `${op}: Backstep computes on the CPU only, so there is no "${first}": write "cpu" (PyTorch's \`"cuda" if torch.cuda.is_available() else "cpu"\` is "cpu" here)`,
+      );
+    if (second === undefined) return undefined;
+    if (isDtype(second)) return second;
+  }
+  throw new TypeError(
+    `${op}: expected a dtype ("float32", "float64", "int32", "bool") or the device "cpu", got ${JSON.stringify(second === undefined ? first : second) ?? String(first)}`,
+  );
+}

@@ -1,7 +1,7 @@
 // Tensor's op methods (t.add(u), t.sum(), …): each delegates to the op's free function, which records it for autograd.
 // Tensor (tensor.ts) extends this class; the methods are apart from its state and autograd so that each file reads as
 // one thing, and those of the elementwise ops of one tensor (t.relu()) are in its base class, tensorUnaryMethods.ts.
-import type { Dtype } from "./dtype";
+import { dtypeOfTo, type Device, type Dtype } from "./dtype";
 import type * as Ops from "./ops/functions";
 import type { NestedArray, Tensor, TensorLike } from "./tensor";
 import { installUnaryOps } from "./tensorUnaryMethods";
@@ -289,8 +289,14 @@ export abstract class TensorMethods extends TensorPortedMethods {
     return ops.topk(this, k, opts);
   }
   /** The values in another dtype (int32 and bool results have no gradient). */
-  to(this: Tensor, dtype: Dtype): Tensor {
-    return ops.toDtype(this, dtype);
+  /** A cast, as PyTorch's `to(dtype)`; `to("cpu")` and `to("cpu", dtype)` as PyTorch code moves tensors (dtype.ts). */
+  to(this: Tensor, dtypeOrDevice: Dtype | Device, dtype?: Dtype): Tensor {
+    const to = dtypeOfTo("to", dtypeOrDevice, dtype);
+    return to === undefined ? this : ops.toDtype(this, to);
+  }
+  /** PyTorch's `x.cpu()`: Backstep's tensors are on the CPU already, so `x` itself. */
+  cpu(this: Tensor): Tensor {
+    return this;
   }
   float(this: Tensor): Tensor {
     return ops.toDtype(this, "float32");

@@ -3,8 +3,8 @@ import { Tensor } from "../engine/tensor";
 import { pushModule, popModule } from "../engine/scope";
 import { clearGrads } from "../engine/grads";
 import type { Nameable } from "../engine/naming";
-import type { Dtype } from "../engine/dtype";
-import { isDtype } from "../engine/dtype";
+import type { Device, Dtype } from "../engine/dtype";
+import { dtypeOfTo } from "../engine/dtype";
 import { retype } from "../engine/storage";
 import { ShapeError, fmt, sameShape } from "../engine/shape";
 
@@ -207,8 +207,12 @@ export abstract class Module implements Nameable {
    * Casts every parameter and buffer (and gradient) to `dtype` in place, keeping the tensors themselves
    * (module.double()).
    */
-  to(dtype: Dtype): this {
-    if (!isDtype(dtype)) throw new TypeError(`to: dtype must be "float32" or "float64", got ${String(dtype)}`);
+  to(dtypeOrDevice: Dtype | Device, dtypeArg?: Dtype): this {
+    // (`model.to(device)` as PyTorch code moves a model: the CPU is where it is)
+    const dtype = dtypeOfTo("to", dtypeOrDevice, dtypeArg);
+    if (dtype === undefined) return this;
+    if (dtype !== "float32" && dtype !== "float64")
+      throw new TypeError(`to: a module's dtype must be "float32" or "float64", got ${String(dtype)}`);
     const seen = new Set<Tensor>();
     for (const [, m] of this.namedModules()) {
       for (const [, t] of [...m.ownParameters(), ...m.ownBuffers(false)]) {
@@ -218,6 +222,11 @@ export abstract class Module implements Nameable {
         if (t.grad !== null) retype(t.grad, dtype);
       }
     }
+    return this;
+  }
+
+  /** PyTorch's `model.cpu()`: Backstep's modules are on the CPU already, so the module itself. */
+  cpu(): this {
     return this;
   }
 

@@ -188,4 +188,24 @@ describe("ported ops: dtypes, ties and errors", () => {
     assert.throws(() => B.F.dropout2d(B.randn([3, 4])), /dropout2d: expects \[N, C, H, W\], got \[3,4\]/);
     assert.throws(() => new B.nn.Dropout2d(1), /Dropout2d: p must be in \[0, 1\), got 1/);
   });
+  it("PyTorch's .to(device) and .cpu(): the CPU is where tensors and modules are; another device says what to write", () => {
+    const x = B.randn([2, 3], { requiresGrad: true });
+    assert.equal(x.to("cpu"), x, "the tensor itself, as PyTorch's when nothing changes");
+    assert.equal(x.cpu(), x);
+    const y = x.to("cpu", "float64");
+    assert.equal(y.dtype, "float64");
+    y.sum().backward();
+    assert.deepEqual(x.grad!.tolist(), [
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
+    const m = new B.nn.Linear(3, 2);
+    assert.equal(m.to("cpu"), m);
+    assert.equal(m.cpu(), m);
+    assert.equal(m.to("cpu", "float64").weight.dtype, "float64");
+    assert.throws(() => x.to("cuda" as B.Device), /CPU only, so there is no "cuda": write "cpu"/);
+    assert.throws(() => m.to("cuda:0" as B.Device), /no "cuda:0"/);
+    assert.throws(() => x.to("gpu" as B.Device), /expected a dtype .* or the device "cpu", got "gpu"/);
+    assert.throws(() => m.to("int32"), /a module's dtype must be "float32" or "float64", got int32/);
+  });
 });
