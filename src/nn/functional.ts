@@ -46,6 +46,8 @@ export type { InterpolateOptions, InterpolateMode } from "./interpolate";
 export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
 export { groupNorm } from "./groupNorm";
 export { pad } from "./pad";
+export { scaledDotProductAttention } from "./sdpa";
+export type { ScaledDotProductAttentionOptions } from "./sdpa";
 export type { PadOptions } from "./pad";
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout). */

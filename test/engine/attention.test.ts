@@ -62,4 +62,19 @@ describe("nn.TransformerEncoder", () => {
       /numLayers must be a positive integer, got 0/,
     );
   });
+  it("scaledDotProductAttention's shapes and errors, and a fully masked row", () => {
+    const q = B.randn([2, 3, 4]);
+    const k = B.randn([2, 5, 4]);
+    const v = B.randn([2, 5, 6]);
+    assert.deepEqual(B.F.scaledDotProductAttention(q, k, v).shape, [2, 3, 6]);
+    assert.throws(
+      () => B.F.scaledDotProductAttention(q, k, v, { isCausal: true, attnMask: B.ones([3, 5]) }),
+      /attnMask or isCausal, not both/,
+    );
+    assert.throws(() => B.F.scaledDotProductAttention(q, B.randn([2, 5, 3]), v), /k must be \[\.\.\., S, 4\]/);
+    assert.throws(() => B.F.scaledDotProductAttention(q, k, B.randn([2, 4, 6])), /v \[\.\.\., S, Ev\] with k's S/);
+    // a fully masked row is NaN, as PyTorch's (softmax over −∞ alone)
+    const none = B.zeros([3, 5]).to("bool");
+    assert.ok(Number.isNaN(B.F.scaledDotProductAttention(q, k, v, { attnMask: none }).data[0]));
+  });
 });

@@ -11,6 +11,7 @@ import { ints, r } from "./fixtures/inputs";
 import { convPoolFunctionCases } from "./fixtures/convPoolCases";
 import { normActivationFunctionCases } from "./fixtures/normActivationCases";
 import { portedFunctionCases } from "./fixtures/portedCases";
+import { sdpaCases } from "./fixtures/sdpaCases";
 
 const rows = (v: number[][], requiresGrad = true): B.Tensor =>
   B.tensor(Float64Array.from(v.flat()), { shape: [v.length, v[0].length], dtype: "float64", requiresGrad });
@@ -178,6 +179,7 @@ const cases: OracleCase[] = [
   ...convPoolFunctionCases,
   ...normActivationFunctionCases,
   ...portedFunctionCases,
+  ...sdpaCases,
 ];
 
 /** F's functions that are built by nn modules, and checked against PyTorch through them (test/oracle/nn.test.ts). */
