@@ -170,6 +170,7 @@ export * as nn from "./nn";
 export * as F from "./nn/functional";
 export * as optim from "./optim";
 export * as utils from "./utils";
+export * as distributions from "./distributions";
 export { DataLoader, TensorDataset } from "./utils/data";
 export type { Dataset, DataLoaderOptions } from "./utils/data";
 export { Module } from "./nn/module";
