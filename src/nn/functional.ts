@@ -4,7 +4,6 @@ import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import type { Pair } from "../engine/ops/nn";
 import { indexTensor } from "../engine/ops/select";
-import { uniform } from "../engine/random";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
@@ -46,6 +45,7 @@ export type { InterpolateOptions, InterpolateMode } from "./interpolate";
 export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
 export { groupNorm } from "./groupNorm";
 export { pad } from "./pad";
+export { dropout, dropout2d } from "./dropout";
 export { scaledDotProductAttention } from "./sdpa";
 export type { ScaledDotProductAttentionOptions } from "./sdpa";
 export type { PadOptions } from "./pad";
@@ -114,36 +114,6 @@ export function layerNorm(
   if (weight) y = ops.mul(y, weight);
   if (bias) y = ops.add(y, bias);
   return y;
-}
-
-/**
- * Inverted dropout: keeps each element with probability 1−p (seeded mask) and scales by 1/(1−p); identity in eval mode.
- */
-export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  if (!training || p === 0) return x;
-  return ops.mul(x, keepMask(x, p, x.shape).named("dropout mask"));
-}
-
-/** 1/(1−p) with probability 1−p, else 0, one seeded draw per element of `shape`, in x's dtype. */
-function keepMask(x: Tensor, p: number, shape: number[]): Tensor {
-  const mask = alloc(
-    x.dtype,
-    shape.reduce((a, b) => a * b, 1),
-  );
-  const scale = 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = uniform() >= p ? scale : 0;
-  return fromData(mask, shape);
-}
-
-/**
- * Channel dropout (PyTorch's dropout2d): on [N, C, H, W], each channel of each sample is kept whole with probability
- * 1−p (one seeded draw per channel) and scaled by 1/(1−p), or zeroed whole; identity in eval mode.
- */
-export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
-  if (x.ndim !== 4) throw new ShapeError(`dropout2d: expects [N, C, H, W], got ${fmt(x.shape)}`);
-  if (!(p >= 0 && p < 1)) throw new RangeError(`dropout2d: p must be in [0, 1), got ${p}`);
-  if (!training || p === 0) return x;
-  return ops.mul(x, keepMask(x, p, [x.shape[0], x.shape[1], 1, 1]).named("dropout2d mask"));
 }
 
 /**

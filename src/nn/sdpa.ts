@@ -5,7 +5,7 @@ import { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
-import { dropout } from "./functional";
+import { dropout } from "./dropout";
 
 export interface ScaledDotProductAttentionOptions {
   /**
