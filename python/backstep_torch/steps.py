@@ -48,7 +48,8 @@ class Steps:
         reopens the step until its next update: a GAN's iteration updates its discriminator, then runs the generator's
         output (made in the step) through it for the generator's loss and updates the generator. One building only on
         a loss the step differentiated (makemore's `loss.log10().item()` after the update) joins it and leaves it
-        closed. Before the run's first update or reset (grads_changed), indexing a parameter after the step's backward
+        closed, as does a read of the step's tensors without a parameter (a probability logged after the update).
+        Before the run's first update or reset (grads_changed), indexing a parameter after the step's backward
         pass (makemore's `print(layers[0].weight[0, 0].item())` before its hand-written update) joins it: that update
         ends the step, and the read made a step of its own, with no loss. (Only a read: a loop that never updates, `loss
         = (w * w).sum()` then `loss.backward()`, starts each step with an op on parameters alone.) Any other op, on
@@ -67,7 +68,9 @@ class Steps:
             builds = 1
         if builds == 0 or (builds == 2 and self.step_final):
             return False
-        if builds == 2:
+        # only a layer's op, one taking a parameter too, reopens: a read of the step's tensors after its update
+        # (REINFORCE's `dist.probs` logged) joins it closed; reopened by it, the step took in the next iteration
+        if builds == 2 and any(t.grad_fn is None and t.requires_grad for t in tensors):
             self.step_closed = False
             self.step_reopened = True
         return True

@@ -119,6 +119,20 @@ class Contract(unittest.TestCase):
         for got, want in zip(trace["losses"], [-0.5, -1.4, -3.3]):
             self.assertAlmostEqual(got, want, places=6)
 
+    def test_a_read_of_the_steps_tensors_after_its_update_keeps_it_closed(self):
+        """REINFORCE logs `dist.probs` after `opt.step()`: a read of the step's tensors without a parameter. It reopened
+        the step as a GAN's generator pass does, and the next iteration joined it (src/trace/recorderSteps.ts alike)."""
+        src = ("import torch\ntorch.manual_seed(0)\nlin = torch.nn.Linear(2, 3)\nx = torch.randn(4, 2)\n"
+               "opt = torch.optim.SGD(lin.parameters(), lr=0.1)\nfor it in range(3):\n    logits = lin(x)\n"
+               "    loss = -logits.log_softmax(-1)[:, 0].mean()\n    opt.zero_grad()\n    loss.backward()\n    opt.step()\n"
+               "    print(logits.softmax(-1)[0].tolist())\n")
+        trace, _ = record(model_file(src), steps=10)
+        self.assertEqual([e["index"] for e in trace["events"] if e["kind"] == "step"], [0, 1, 2])
+        ops = [[o["op"] for o in trace["ops"] if o["trainingStep"] == s] for s in range(3)]
+        self.assertIn("softmax", ops[0])
+        self.assertEqual(ops[1], ops[0])
+        self.assertEqual(ops[2], ops[0])
+
     def test_a_gans_iteration_of_two_updates_is_one_step_and_ops_on_its_loss_after_them_stay_in_it(self):
         """D's loss on G's output detached, D's update, G's loss through D on the same output, G's update, then the loss's
         log10 (makemore's lossi) and a running total: each iteration is one step (src/trace/recorderSteps.ts alike)."""

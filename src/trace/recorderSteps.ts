@@ -153,14 +153,17 @@ export class StepBook {
    * (an input is an output of the step's ops) reopens the step until its next update: a GAN's iteration
    * differentiates its discriminator's loss and updates it, then runs its generator's output (made in the step)
    * through the discriminator for the generator's loss, and updates the generator. One building only on a loss the
-   * step differentiated (makemore's `loss.log10()` after the update, a sum of losses across steps) joins
-   * it and leaves it closed. Any other op, on data (a batch, noise), parameters or tensors of earlier steps, starts
-   * the next step.
+   * step differentiated (makemore's `loss.log10()` after the update, a sum of losses across steps), or reading the
+   * step's tensors without a parameter (a probability or an accuracy logged), joins it and leaves it closed. Any other
+   * op, on data (a batch, noise), parameters or tensors of earlier steps, starts the next step.
    */
   private joins(inputs: readonly Tensor[], notes: TensorNotes): boolean {
     const builds = this.builds(inputs, notes);
     if (builds === 0 || (builds === 2 && this.final)) return false;
-    if (builds === 2) {
+    // (only a layer's op, one taking a parameter too, reopens: a read of the step's tensors after the update, as
+    // REINFORCE's `dist.probs` or an accuracy's `logits.argmax(1)` logged, joins it closed; reopened by it, the step
+    // took in the next iteration)
+    if (builds === 2 && inputs.some((t) => t.requiresGrad && t._ctx === null)) {
       this.stepClosed = false;
       this.reopened = true;
     }

@@ -182,6 +182,38 @@ describe("trace recorder: training steps", () => {
       );
   });
 
+  it("keeps a read of the step's tensors after its update (a probability logged) in the step, closed", () => {
+    // REINFORCE's loop logs `dist.probs` after `opt.step()`. Such a read reopened the step as a GAN's generator pass
+    // does, and the next iteration joined it: 3 iterations recorded as 2 steps.
+    const trace = record(() => {
+      const w = tensor(
+        [
+          [0.5, -1, 0.25],
+          [0.1, 0.2, -0.3],
+        ],
+        { requiresGrad: true },
+      );
+      const x = tensor([
+        [1, 2],
+        [3, -1],
+      ]);
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      for (let it = 0; it < 3; it++) {
+        const logits = x.matmul(w);
+        const loss = logits.logSoftmax(-1).index([null, 0]).mean().neg();
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        void logits.softmax(-1).tolist();
+        void logits.mul(2).exp().sum().item();
+      }
+    });
+    assert.equal(events(trace, "step").length, 3);
+    const ops = (s: number): string[] => trace.ops.filter((o) => o.trainingStep === s).map((o) => o.op);
+    assert.ok(ops(0).includes("softmax"), ops(0).join(" "));
+    for (let s = 1; s < 3; s++) assert.deepEqual(ops(s), ops(0), `step ${s}`);
+  });
+
   it("keeps a GAN's iteration of two updates one step, and an op on the loss after the update in its step", () => {
     // D's loss on G's output (detached), D's update, then G's loss through D on that same output, G's update; after
     // it the loss's log10 (makemore's lossi) and a running total of the losses: none of these starts a step
