@@ -200,6 +200,14 @@ export class Tensor extends TensorMethods {
   }
 
   /**
+   * JSON.stringify(t): its values as nested arrays (tolist), so that `JSON.stringify(model.stateDict())` writes a file
+   * that `model.loadStateDict(JSON.parse(text))` reads back (JSON writes NaN and ±Infinity as null).
+   */
+  toJSON(): NestedArray {
+    return this.tolist();
+  }
+
+  /**
    * console.log(t) in Node: the values and what the tensor is. Past 64 values, as PyTorch prints a big tensor: the
    * first and last 3 along each axis, `…` between them (a NaN in a corner of a [64, 512] activation shows).
    */

@@ -1,5 +1,6 @@
 // nn.Module: the base class; names modules and parameters from the property tree and tracks the running module path.
-import { Tensor } from "../engine/tensor";
+import { Tensor, type NestedArray } from "../engine/tensor";
+import { tensor } from "../engine/creation";
 import { pushModule, popModule } from "../engine/scope";
 import { clearGrads } from "../engine/grads";
 import type { Nameable } from "../engine/naming";
@@ -170,7 +171,7 @@ export abstract class Module implements Nameable {
    * With `strict` (the default) a missing or unexpected key is an error; shapes must match either way.
    */
   loadStateDict(
-    dict: Record<string, Tensor>,
+    dict: Record<string, Tensor | NestedArray>,
     opts: { strict?: boolean } = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const own = new Map<string, Tensor>();
@@ -190,9 +191,12 @@ export abstract class Module implements Nameable {
       );
     }
     for (const [key, target] of own) {
-      const v = dict[key];
-      if (v === undefined) continue;
-      if (!(v instanceof Tensor)) throw new TypeError(`loadStateDict: "${key}" is not a Tensor`);
+      const given = dict[key];
+      if (given === undefined) continue;
+      // nested arrays, as JSON.stringify(model.stateDict()) writes them (Tensor.toJSON), in the module's dtype
+      if (!(given instanceof Tensor) && !Array.isArray(given) && typeof given !== "number")
+        throw new TypeError(`loadStateDict: "${key}" is not a Tensor or an array of numbers`);
+      const v = given instanceof Tensor ? given : tensor(given, { dtype: target.dtype });
       if (!sameShape(v.shape, target.shape)) {
         throw new ShapeError(
           `loadStateDict: "${key}" has shape ${fmt(v.shape)} but the module's has ${fmt(target.shape)}`,

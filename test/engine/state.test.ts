@@ -48,6 +48,26 @@ describe("state dicts", () => {
     );
   });
 
+  it("JSON.stringify(model.stateDict()) writes nested arrays that loadStateDict(JSON.parse(text)) reads back", () => {
+    const a = new B.nn.Sequential(new B.nn.Linear(3, 4), new B.nn.BatchNorm1d(4), new B.nn.Linear(4, 2));
+    a.forward(B.randn([5, 3])); // running statistics and num_batches_tracked away from their first values
+    const text = JSON.stringify(a.stateDict());
+    const parsed = JSON.parse(text) as Record<string, B.NestedArray>;
+    assert.deepEqual(parsed["0.bias"], a.stateDict()["0.bias"]!.tolist(), "values, not the tensor's fields");
+    const b = new B.nn.Sequential(new B.nn.Linear(3, 4), new B.nn.BatchNorm1d(4), new B.nn.Linear(4, 2));
+    b.loadStateDict(parsed);
+    for (const [k, t] of Object.entries(b.stateDict())) {
+      assert.deepEqual(t.tolist(), a.stateDict()[k]!.tolist(), k);
+      assert.equal(t.dtype, a.stateDict()[k]!.dtype, `${k} keeps the module's dtype`);
+    }
+    a.eval();
+    b.eval();
+    const x = B.randn([2, 3]);
+    assert.deepEqual(b.forward(x).tolist(), a.forward(x).tolist());
+    assert.throws(() => b.loadStateDict({ ...parsed, "0.bias": "zeros" as never }), /"0.bias" is not a Tensor or an/);
+    assert.throws(() => b.loadStateDict({ ...parsed, "0.bias": [1, 2] }), /"0.bias" has shape \[2\]/);
+  });
+
   it("to('float64') casts parameters and buffers in place, keeping the tensors an optimizer holds", () => {
     const m = new Net();
     const w = m.fc1.weight,
