@@ -2,7 +2,7 @@
 import type { Tensor } from "./tensor";
 import type { Attrs, GradRule, OpCtx } from "./rules/registry";
 import { getRule } from "./rules/registry";
-import { observer } from "./observer";
+import { noteDerived, observer } from "./observer";
 import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
 import { currentModulePath } from "./scope";
 import { castTo, zerosLike } from "./storage";
@@ -19,7 +19,7 @@ function floatInputs(rule: GradRule<Attrs, unknown>, inputs: readonly Tensor[]):
     const d = inputs[i].dtype;
     if (d === "float32" || d === "float64" || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;
     out ??= inputs.slice();
-    out[i] = castTo(inputs[i], floatFor(inputs));
+    out[i] = noteDerived(castTo(inputs[i], floatFor(inputs)), [inputs[i]]);
   }
   return out ?? inputs;
 }

@@ -118,6 +118,12 @@ export interface EngineObserver {
   gradCheckSite?(): unknown;
   /** A gradient check's result, with the token gradCheckSite returned where it was stated. */
   gradCheck?(report: GradCheckReport, site: unknown): void;
+  /**
+   * A value without a gradient was computed from `inputs` outside the ops (a comparison, argmax, a cast to another
+   * dtype without a gradient): not an op of the graph, but made of these tensors. A recorder's steps ask where a
+   * tensor was made (an accuracy, `logits.argmax(1).eq(y).float().mean()`, is made of its step's logits).
+   */
+  derived?(output: Tensor, inputs: readonly Tensor[]): void;
 }
 
 /** The slot setObserver() fills, and the observers added beside it (the trace recorder is one of those). */
@@ -158,6 +164,9 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
     gradCheckSite: () => list.map((o) => o.gradCheckSite?.()),
     gradCheck: (report, site) =>
       list.forEach((o, i) => o.gradCheck?.(report, Array.isArray(site) ? (site as unknown[])[i] : undefined)),
+    derived: (output, inputs) => {
+      for (const o of list) o.derived?.(output, inputs);
+    },
   };
 }
 
@@ -194,4 +203,10 @@ export function addObserver(observer: EngineObserver): () => void {
 /** The observer the engine reports to (several are combined into one), or null. Hot paths check this once per op. */
 export function observer(): EngineObserver | null {
   return current;
+}
+
+/** Tells the observer that `output`, without a gradient, was computed from `inputs` (EngineObserver.derived). */
+export function noteDerived(output: Tensor, inputs: readonly Tensor[]): Tensor {
+  current?.derived?.(output, inputs);
+  return output;
 }

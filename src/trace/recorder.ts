@@ -113,6 +113,19 @@ export class Recorder implements EngineObserver {
     }
   }
 
+  /**
+   * A value without a gradient made of this step's tensors (an accuracy's `argmax`, `eq`, cast) is the step's too, as
+   * an op's output would be: a reduction of it after the update joins the step (StepBook.joins) rather than beginning
+   * the next one as an op on data does.
+   */
+  derived(output: Tensor, inputs: readonly Tensor[]): void {
+    const steps = this.steps;
+    if (this.inBackward > 0 || steps.step < 0) return;
+    const notes = this.ids.notes;
+    for (let k = 0; k < inputs.length; k++)
+      if (notes.madeIn(inputs[k], steps.step, steps.firstOp)) return notes.noteStepOutput(output, steps.step);
+  }
+
   /** `const name = value` ran at a file's top level: the leaves requiring grad its objects hold are named by path. */
   noteTopLevel(name: string, value: unknown): void {
     this.ids.params.noteTopLevel(value, name);

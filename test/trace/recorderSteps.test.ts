@@ -182,9 +182,10 @@ describe("trace recorder: training steps", () => {
       );
   });
 
-  it("keeps a read of the step's tensors after its update (a probability logged) in the step, closed", () => {
-    // REINFORCE's loop logs `dist.probs` after `opt.step()`. Such a read reopened the step as a GAN's generator pass
-    // does, and the next iteration joined it: 3 iterations recorded as 2 steps.
+  it("keeps a read of the step's tensors after its update (a probability, an accuracy logged) in the step, closed", () => {
+    // REINFORCE's loop logs `dist.probs` after `opt.step()`: such a read reopened the step as a GAN's generator pass
+    // does, and the next iteration joined it (3 iterations recorded as 2 steps). An accuracy's mean, of a cast of a
+    // comparison of an argmax (none of them ops), began a step of its own, which the next iteration joined.
     const trace = record(() => {
       const w = tensor(
         [
@@ -206,6 +207,12 @@ describe("trace recorder: training steps", () => {
         opt.step();
         void logits.softmax(-1).tolist();
         void logits.mul(2).exp().sum().item();
+        void logits
+          .argmax(1)
+          .eq(tensor([0, 1], { dtype: "int32" }))
+          .float()
+          .mean()
+          .item();
       }
     });
     assert.equal(events(trace, "step").length, 3);

@@ -1,6 +1,7 @@
 // Comparisons (bool results), argmax/argmin (int32 results) and dtype casts: values without gradients, as in PyTorch.
 import { Tensor } from "../tensor";
 import { applyOp } from "../apply";
+import { noteDerived } from "../observer";
 import { isGradEnabled, tangents } from "../mode";
 import type { TensorLike } from "../tensor";
 import type { Dtype } from "../dtype";
@@ -22,7 +23,7 @@ function compare(op: string, a: TensorLike, b: TensorLike, test: Compare): Tenso
   const ys = y.size === n ? y.data : broadcastTo(castTo(y, "float64").data, y.shape, shape);
   const out = alloc("bool", n);
   for (let i = 0; i < n; i++) out[i] = test(xs[i], ys[i]) ? 1 : 0;
-  return fromData(out, shape);
+  return noteDerived(fromData(out, shape), [x, y]);
 }
 
 /** a == b elementwise (broadcasting), a bool tensor. */
@@ -45,7 +46,7 @@ export const logicalXor = (a: TensorLike, b: TensorLike): Tensor =>
 export function logicalNot(x: Tensor): Tensor {
   const out = alloc("bool", x.size);
   for (let i = 0; i < out.length; i++) out[i] = x.data[i] === 0 ? 1 : 0;
-  return fromData(out, x.shape);
+  return noteDerived(fromData(out, x.shape), [x]);
 }
 
 function argBest(op: string, x: Tensor, axis: number | undefined, keepDims: boolean, better: Compare): Tensor {
@@ -55,7 +56,7 @@ function argBest(op: string, x: Tensor, axis: number | undefined, keepDims: bool
       if (better(x.data[i], x.data[best]) || (Number.isNaN(x.data[i]) && !Number.isNaN(x.data[best]))) best = i;
     const out = alloc("int32", 1);
     out[0] = best;
-    return fromData(out, keepDims ? x.shape.map(() => 1) : []);
+    return noteDerived(fromData(out, keepDims ? x.shape.map(() => 1) : []), [x]);
   }
   const ax = normAxis(op, axis, x.ndim);
   const [outer, n, inner] = around(x.shape, ax);
@@ -75,7 +76,7 @@ function argBest(op: string, x: Tensor, axis: number | undefined, keepDims: bool
   const shape = x.shape.slice();
   if (keepDims) shape[ax] = 1;
   else shape.splice(ax, 1);
-  return fromData(out, shape);
+  return noteDerived(fromData(out, shape), [x]);
 }
 
 /** Index of the largest value (the first on ties), over all elements (flattened) or along `axis`; int32. */
@@ -97,5 +98,5 @@ export function toDtype(x: Tensor, dtype: Dtype): Tensor {
   // a gradient (as PyTorch's integer and bool results have none)
   if ((dtype === "float32" || dtype === "float64") && ((x.requiresGrad && isGradEnabled()) || tangents() !== null))
     return applyOp("cast", [x], { dtype });
-  return castTo(x.requiresGrad ? x.detach() : x, dtype);
+  return noteDerived(castTo(x.requiresGrad ? x.detach() : x, dtype), [x]);
 }
