@@ -113,17 +113,9 @@ export class Recorder implements EngineObserver {
     }
   }
 
-  /**
-   * A value without a gradient made of this step's tensors (an accuracy's `argmax`, `eq`, cast) is the step's too, as
-   * an op's output would be: a reduction of it after the update joins the step (StepBook.joins) rather than beginning
-   * the next one as an op on data does.
-   */
+  /** A value without a gradient made of these tensors (EngineObserver.derived): StepBook.derived. */
   derived(output: Tensor, inputs: readonly Tensor[]): void {
-    const steps = this.steps;
-    if (this.inBackward > 0 || steps.step < 0) return;
-    const notes = this.ids.notes;
-    for (let k = 0; k < inputs.length; k++)
-      if (notes.madeIn(inputs[k], steps.step, steps.firstOp)) return notes.noteStepOutput(output, steps.step);
+    if (this.inBackward === 0) this.steps.derived(output, inputs, this.ids.notes);
   }
 
   /** `const name = value` ran at a file's top level: the leaves requiring grad its objects hold are named by path. */

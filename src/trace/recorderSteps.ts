@@ -171,6 +171,17 @@ export class StepBook {
   }
 
   /**
+   * A value without a gradient made of this step's tensors (an accuracy's `argmax`, `eq`, cast: none of them ops) is
+   * the step's too, as an op's output would be: a reduction of it after the update joins the step (joins) rather than
+   * beginning the next one as an op on data does.
+   */
+  derived(output: Tensor, inputs: readonly Tensor[], notes: TensorNotes): void {
+    if (this.step < 0) return;
+    for (let k = 0; k < inputs.length; k++)
+      if (notes.madeIn(inputs[k], this.step, this.firstOp)) return notes.noteStepOutput(output, this.step);
+  }
+
+  /**
    * How an op of these inputs builds on the current step's graph: 0 not at all, 1 only on a root of its backward
    * passes (its losses), 2 on any other output of its ops.
    */
