@@ -3,7 +3,7 @@
 // the oracle here, has no such function: the oracle computes it from its parts (test/oracle/fixtures/sdpaCases.ts).
 import { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
-import { fromData } from "../engine/storage";
+import { ones } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
 import { dropout } from "./dropout";
 
@@ -49,16 +49,10 @@ export function scaledDotProductAttention(
   if (causal && mask !== null) throw new TypeError(`${op}: give attnMask or isCausal, not both (as PyTorch's)`);
   const scale = opts.scale ?? 1 / Math.sqrt(E);
   let scores = ops.mul(ops.matmul(q, ops.transpose(k, -2, -1)), scale);
-  if (causal) scores = ops.maskedFill(scores, aboveDiagonal(L, S), -Infinity);
+  // (PyTorch's causal mask, tril(ones(L, S)) aligned top left: true above the diagonal is what is left out)
+  if (causal) scores = ops.maskedFill(scores, ops.triu(ones([L, S], { dtype: "bool" }), 1), -Infinity);
   else if (mask !== null)
     scores = mask.dtype === "bool" ? ops.maskedFill(scores, ops.logicalNot(mask), -Infinity) : ops.add(scores, mask);
   const weights = ops.softmax(scores, -1);
   return ops.matmul(p > 0 ? dropout(weights, p, true) : weights, v);
-}
-
-/** [L, S] bool, true where key j is after query i (PyTorch's causal mask: tril(ones(L, S)), aligned top left). */
-function aboveDiagonal(L: number, S: number): Tensor {
-  const m = new Uint8Array(L * S);
-  for (let i = 0; i < L; i++) for (let j = i + 1; j < S; j++) m[i * S + j] = 1;
-  return fromData(m, [L, S]);
 }
