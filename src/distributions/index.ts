@@ -79,10 +79,6 @@ export class Normal {
         throw new RangeError(`Normal: scale must be positive, got ${this.scale.data[i]} at index ${i}`);
   }
 
-  private shape(): number[] {
-    return broadcastShapes("Normal", this.loc.shape, this.scale.shape);
-  }
-
   /** A draw from the seeded generator, without a gradient. */
   sample(): Tensor {
     return noGrad(() => this.rsample());
@@ -90,7 +86,9 @@ export class Normal {
 
   /** loc + scale·ε with ε ~ N(0, 1): the reparameterisation trick, differentiable in loc and scale. */
   rsample(): Tensor {
-    const eps = randn(this.shape(), { dtype: this.loc.dtype === "float64" ? "float64" : "float32" });
+    const eps = randn(broadcastShapes("Normal", this.loc.shape, this.scale.shape), {
+      dtype: this.loc.dtype === "float64" ? "float64" : "float32",
+    });
     return ops.add(this.loc, ops.mul(this.scale, eps));
   }
 
