@@ -13,10 +13,18 @@ export interface CompiledFile {
   toOriginalColumn(line0: number, col0: number): number;
   /** Where each loop starts in the original source (1-based), numbered from the `loopBase` given. */
   loops: { line: number; column: number }[];
+  /** Each loop's body in the original source (1-based; `end` is just after it), in the order of `loops`. */
+  loopBodies: LoopBody[];
   /** Each call site in the original source (1-based) and the function it is in, numbered from `siteBase`. */
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by. */
   hooks: HookNames;
+}
+
+/** A range of the original source: 1-based lines and columns, `end` just after its last character. */
+export interface LoopBody {
+  start: { line: number; column: number };
+  end: { line: number; column: number };
 }
 
 function lineColOf(source: string, pos: number): { line: number; column: number } {
@@ -78,16 +86,22 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let code: string;
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];
+  let loopBodies: LoopBody[];
   let sites: { line: number; column: number; name: string }[];
   let hooks: HookNames;
   try {
     const inst = instrumented
       ? instrument(js, loopBase, siteBase, accessors)
-      : { code: js, insertions: [], loops: [], sites: [], hooks: hookNames(js) };
+      : { code: js, insertions: [], loops: [], loopBodies: [], sites: [], hooks: hookNames(js) };
     hooks = inst.hooks;
     code = inst.code;
     index = indexInsertions(inst.insertions);
-    loops = inst.loops.map((l) => ({ line: l.line + 1, column: originalColumn(lineMap, l.line, l.column) + 1 }));
+    const original = (l: { line: number; column: number }): { line: number; column: number } => ({
+      line: l.line + 1,
+      column: originalColumn(lineMap, l.line, l.column) + 1,
+    });
+    loops = inst.loops.map(original);
+    loopBodies = inst.loopBodies.map((b) => ({ start: original(b.start), end: original(b.end) }));
     sites = inst.sites.map((s) => ({
       line: s.line + 1,
       column: originalColumn(lineMap, s.line, s.column) + 1,
@@ -104,6 +118,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     file,
     code,
     loops,
+    loopBodies,
     sites,
     hooks,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),

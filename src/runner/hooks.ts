@@ -6,6 +6,8 @@ export interface HookNames {
   mark: string;
   /** `flush(k)`: loop k is about to start. */
   flush: string;
+  /** `iter(k)`: an iteration of loop k begins (the first statement of its body). */
+  iter: string;
   /** `at(site, lastArgument)`: the call at `site` is about to happen. */
   at: string;
   /** `...atNoArgs(site)`: the same for a call without arguments (it spreads an empty list). */
@@ -30,11 +32,13 @@ export function hookNames(code: string): HookNames {
     var: prefix + "var",
     mark: prefix + "mark",
     flush: prefix + "flush",
+    iter: prefix + "iter",
     at: prefix + "r",
     atNoArgs: prefix + "r0",
     enter: prefix + "enter",
     leave: prefix + "leave",
     module: prefix + "module",
   };
-  return { ...names, params: [names.var, names.mark, names.flush, names.at, names.atNoArgs, names.enter, names.leave] };
+  const { var: v, mark, flush, iter, at, atNoArgs, enter, leave } = names;
+  return { ...names, params: [v, mark, flush, iter, at, atNoArgs, enter, leave] };
 }

@@ -12,6 +12,7 @@ export interface LoaderHooks {
   var(name: string, mark: number, value: unknown): unknown;
   mark(): number;
   flush(loop: number): void;
+  iter(loop: number): void;
 }
 
 interface UserModule {
@@ -205,6 +206,7 @@ export class UserModules {
         this.hooks.var,
         this.hooks.mark,
         this.hooks.flush,
+        this.hooks.iter,
         sh.at,
         sh.atNoArgs,
         sh.enter,

@@ -13,6 +13,7 @@ import { diagnostic, diagnoseError, sourceAt } from "./errors";
 import { missingOpHint, notIterableHint } from "./missingOp";
 import { UserModules } from "./loader";
 import { StackMapper } from "./stack";
+import { LoopIterations } from "./loopIterations";
 import { ShadowStack } from "./shadowStack";
 import type { CompiledFile } from "./compile";
 import type { PatternNames } from "./instrument";
@@ -82,6 +83,7 @@ export class ModelSession {
   readonly modules: UserModules;
   readonly mapper: StackMapper;
   readonly shadow = new ShadowStack();
+  private readonly iterations = new LoopIterations();
   /** Warnings found by the run itself (e.g. no backward). */
   readonly warnings: TraceDiagnostic[] = [];
   private readonly maxSteps: number;
@@ -106,6 +108,7 @@ export class ModelSession {
         return name.includes(".") ? value : nameValue(value, name);
       },
       mark: (): number => this.recorder.mark(),
+      iter: this.iterations.iter,
       flush: (loop: number): void => {
         lastLoop = loop;
         if (options.progress) options.progress[0] = loop + 1;
@@ -123,7 +126,9 @@ export class ModelSession {
         // (expectGrad.ts), but cannot have its own back. Recomputing it from the pass's root would not be safe: a
         // parameter's values may have changed in place since (`p.data[i] -= …`), which nothing records.
         if (/\bexpectGrad\b/.test(f.code)) this.recorder.lastGradsWanted = true;
-        options.onCompiled?.(f, this.modules.loops.length - f.loops.length);
+        const firstLoop = this.modules.loops.length - f.loops.length;
+        this.iterations.addFile(f.file, firstLoop, f.loopBodies);
+        options.onCompiled?.(f, firstLoop);
       },
       !options.untraced,
     );
@@ -135,6 +140,7 @@ export class ModelSession {
       ...options,
       locate: () => shadow.locate() ?? mapper.capture(),
       currentLoop: () => this.modules.loops[lastLoop],
+      iterations: this.iterations,
     });
     // on again when a file of the model's names expectGrad (its compile, above, comes before any of its code runs)
     this.recorder.lastGradsWanted = false;

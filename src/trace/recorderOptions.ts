@@ -20,6 +20,8 @@ export interface RecorderOptions extends CapOptions, StepOptions {
   maxEvents?: number;
   /** The loop the model entered last, if any (the runner knows its loops): where a flood most likely comes from. */
   currentLoop?: StepOptions["currentLoop"];
+  /** Which iteration of the user's loops a site runs in (the runner's instrumented loops tell it). */
+  iterations?: StepOptions["iterations"];
   /** Where the current op was called (the runner supplies a user-stack capture). */
   locate?: () => OpSite;
   /** Receives each chunk of the recorded stream as it is started (a TraceAssembler's addChunk, or a post to one). */

@@ -16,6 +16,20 @@ export const DEFAULT_MAX_STEPS = 5;
 export const DEFAULT_MAX_OPS = 500_000;
 export const DEFAULT_MAX_EVENTS = 2_000_000;
 
+/** An iteration of one of the user's loops: `loop`'s iteration numbered `stamp` (the runner's loopIterations.ts). */
+export interface LoopMark {
+  readonly loop: number;
+  readonly stamp: number;
+}
+
+/** Which iteration of the user's loops a site runs in, as the runner knows it from its instrumented code. */
+export interface StepIterations {
+  /** The innermost loop around the site and its current iteration; undefined outside any loop. */
+  at(site: OpSite | undefined): LoopMark | undefined;
+  /** Whether the site runs in the mark's loop, which has begun no other iteration since. */
+  within(mark: LoopMark, site: OpSite | undefined): boolean;
+}
+
 /** What the step book reads of the recorder's options. */
 export interface StepOptions {
   maxSteps?: number;
@@ -24,6 +38,7 @@ export interface StepOptions {
   maxEvents?: number;
   currentLoop?: () => SourceLoc | undefined;
   locate?: () => OpSite;
+  iterations?: StepIterations;
 }
 
 /** How many values an op may read of a parameter between a backward pass and an update and stay in the step. */
@@ -44,6 +59,8 @@ export class StepBook {
   private reopened = false;
   /** An update ended the reopened step: only an op on its losses joins it still. */
   private final = false;
+  /** The iteration of the loop around the step's last backward pass (a training loop's), when the runner knows it. */
+  private loopMark: LoopMark | undefined;
   /** The roots of the step's backward passes. */
   private roots: Tensor[] = [];
   /** A backward pass happened in this step, and no update or reset since. */
@@ -100,6 +117,8 @@ export class StepBook {
   /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
   backwardBegan(root: Tensor): void {
     if (this.roots.length < 8) this.roots.push(root);
+    const its = this.options.iterations;
+    if (its !== undefined) this.loopMark = its.at(this.options.locate?.());
     this.backwardOpen = true;
     this.forwardSinceBackward = false;
     if (this.explicitSteps || !this.gradsManaged) this.stepClosed = true;
@@ -129,10 +148,23 @@ export class StepBook {
       this.stepClosed &&
       !this.explicitSteps &&
       gradEnabled &&
+      !this.sameIteration() &&
       !this.reads(op, inputs, output) &&
       !this.joins(inputs, notes)
     )
       this.next();
+  }
+
+  /**
+   * Whether an op after the step closed runs in the same iteration of the loop around its backward pass, the loop the
+   * script trains in: then it is the step's, whatever it builds on. A GAN's generator half draws new noise after the
+   * discriminator's update (`D.forward(G.forward(randn(…)))`, on nothing of the step's), and began a step of its own:
+   * each iteration was two steps, the losses alternating between the two models'. The next iteration's first op
+   * begins the next step.
+   */
+  private sameIteration(): boolean {
+    const mark = this.loopMark;
+    return mark !== undefined && this.options.iterations!.within(mark, this.options.locate?.());
   }
 
   /**
@@ -207,6 +239,7 @@ export class StepBook {
     this.reopened = false;
     this.final = false;
     this.roots = [];
+    this.loopMark = undefined;
     if (this.step >= this.maxSteps) {
       if (this.recording) this.out.commit();
       // (full stays as it was: what follows is counted as dropped, as before long runs)

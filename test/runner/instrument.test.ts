@@ -16,7 +16,12 @@ function load(source: string): { exports: Record<string, unknown>; file: string;
   writeFileSync(file, source);
   const shadow = new ShadowStack();
   const engine = { probe: (): OpSite | undefined => shadow.locate() };
-  const hooks = { var: (_n: string, _m: number, v: unknown) => v, mark: () => 0, flush: () => undefined };
+  const hooks = {
+    var: (_n: string, _m: number, v: unknown) => v,
+    mark: () => 0,
+    flush: () => undefined,
+    iter: () => undefined,
+  };
   const modules = new UserModules(engine, hooks, shadow);
   return { exports: modules.load(file) as Record<string, unknown>, file, shadow };
 }
@@ -135,6 +140,7 @@ export const exported = { count };
       var: (name: string, _m: number, v: unknown, top?: 1) => (seen.push(`${name}${top === 1 ? " top" : ""}`), v),
       mark: () => 0,
       flush: () => undefined,
+      iter: () => undefined,
     };
     const exports = new UserModules({}, hooks, new ShadowStack()).load(file) as { exported: { count: number } };
     assert.equal(exports.exported.count, 3, "the program ran as written");

@@ -1,0 +1,92 @@
+// A script's training step is an iteration of the loop around its backward pass: what runs later in that iteration
+// is the step's, whatever it builds on, and the loop's next iteration begins the next step (recorderSteps.ts,
+// sameIteration; the runner's loopIterations.ts).
+import * as assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import type { Trace } from "../../src/trace/types";
+import { tempDirs } from "../support/tempDirs";
+
+/** D's update, then G's half on new noise: nothing of the step's graph, so it began a step of its own before. */
+const GAN = `import { nn, F, optim, randn, manualSeed, ones, zeros } from "backstep";
+manualSeed(1);
+const G = new nn.Linear(4, 1);
+const D = new nn.Sequential(new nn.Linear(1, 8), new nn.Tanh(), new nn.Linear(8, 1));
+const optG = new optim.Adam(G.parameters(), { lr: 1e-2 });
+const optD = new optim.Adam(D.parameters(), { lr: 1e-2 });
+function generatorHalf(): number {
+  optG.zeroGrad();
+  const lossG = F.binaryCrossEntropyWithLogits(D.forward(G.forward(randn([8, 4]))), ones([8, 1]));
+  lossG.backward();
+  optG.step();
+  return lossG.item();
+}
+for (let it = 0; it < 3; it++) {
+  optD.zeroGrad();
+  const fake = G.forward(randn([8, 4])).detach();
+  const lossD = F.binaryCrossEntropyWithLogits(D.forward(randn([8, 1]).add(2)), ones([8, 1])).add(
+    F.binaryCrossEntropyWithLogits(D.forward(fake), zeros([8, 1])),
+  );
+  lossD.backward();
+  optD.step();
+  const g = generatorHalf();
+  console.log("d", lossD.item(), "g", g);
+}
+`;
+
+/** The losses a script printed as `d <x>`, in order. */
+const printedD = (output: string): string[] => [...output.matchAll(/^d (\S+)/gm)].map((m) => Number(m[1]).toFixed(5));
+
+const stepsOf = (trace: Trace): number[] => [...new Set(trace.ops.map((o) => o.trainingStep))];
+const linesOf = (trace: Trace, step: number): number[] => [
+  ...new Set(trace.ops.filter((o) => o.trainingStep === step).map((o) => o.loc?.line ?? -1)),
+];
+
+describe("a script's steps follow its training loop's iterations", function () {
+  this.timeout(60_000);
+  const tmp = tempDirs("backstep-loop-steps-");
+
+  async function run(source: string): Promise<{ trace: Trace; output: string }> {
+    const file = join(tmp(), "model.ts");
+    writeFileSync(file, source);
+    const r = await runModel(file, { maxSteps: 10 });
+    assert.equal(r.ok, true, r.error?.message);
+    return { trace: r.trace, output: r.output ?? "" };
+  }
+
+  it("keeps a GAN's generator half on new noise, in a function the loop calls, in its iteration's step", async () => {
+    const { trace, output } = await run(GAN);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2], "one step an iteration, not two");
+    assert.deepEqual(
+      trace.losses.map((l) => l.toFixed(5)),
+      printedD(output),
+      "each step's loss is its discriminator's, not alternating with the generator's",
+    );
+    for (const s of [0, 1, 2]) {
+      const lines = linesOf(trace, s);
+      assert.ok(lines.includes(9), `step ${s} has the generator's loss (line 9): ${lines.join(",")}`);
+      assert.ok(lines.includes(17), `step ${s} has the discriminator's loss (line 17): ${lines.join(",")}`);
+    }
+  });
+
+  it("ends each step of a loop that updates at its top in the next iteration, not after that iteration's forward pass", async () => {
+    // the update of iteration i runs at the top of iteration i + 1: the step must not take in that iteration's
+    // forward pass
+    const { trace } = await run(`import { nn, optim, randn, manualSeed } from "backstep";
+manualSeed(2);
+const model = new nn.Linear(3, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+const x = randn([4, 3]);
+for (let i = 0; i < 4; i++) {
+  if (i > 0) { opt.step(); opt.zeroGrad(); }
+  const loss = model.forward(x).square().mean();
+  loss.backward();
+  console.log(loss.item());
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2, 3]);
+    for (const s of [0, 1, 2, 3]) assert.deepEqual(linesOf(trace, s), [8], `step ${s}`);
+    assert.equal(trace.losses.length, 4);
+  });
+});
