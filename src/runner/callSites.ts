@@ -162,7 +162,7 @@ export function callEdits(
 }
 
 /** The frame name of the function (or field initializer, or module) the last of `ancestors` is in. */
-function enclosingName(ancestors: readonly Node[], names: Map<Node, string>): string {
+export function enclosingName(ancestors: readonly Node[], names: Map<Node, string>): string {
   for (let i = ancestors.length - 2; i >= 0; i--) {
     const a = ancestors[i] as AnyNode;
     if (FUNCTIONS.has(a.type)) {

@@ -13,8 +13,8 @@ export interface CompiledFile {
   toOriginalColumn(line0: number, col0: number): number;
   /** Where each loop starts in the original source (1-based), numbered from the `loopBase` given. */
   loops: { line: number; column: number }[];
-  /** Each loop's body in the original source (1-based; `end` is just after it), in the order of `loops`. */
-  loopBodies: LoopBody[];
+  /** Each loop in the original source (1-based; `end` is just after it), in the order of `loops`. */
+  loopRanges: LoopRange[];
   /** Each call site in the original source (1-based) and the function it is in, numbered from `siteBase`. */
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by. */
@@ -22,7 +22,7 @@ export interface CompiledFile {
 }
 
 /** A range of the original source: 1-based lines and columns, `end` just after its last character. */
-export interface LoopBody {
+export interface LoopRange {
   start: { line: number; column: number };
   end: { line: number; column: number };
 }
@@ -86,13 +86,13 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let code: string;
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];
-  let loopBodies: LoopBody[];
+  let loopRanges: LoopRange[];
   let sites: { line: number; column: number; name: string }[];
   let hooks: HookNames;
   try {
     const inst = instrumented
       ? instrument(js, loopBase, siteBase, accessors)
-      : { code: js, insertions: [], loops: [], loopBodies: [], sites: [], hooks: hookNames(js) };
+      : { code: js, insertions: [], loops: [], loopRanges: [], sites: [], hooks: hookNames(js) };
     hooks = inst.hooks;
     code = inst.code;
     index = indexInsertions(inst.insertions);
@@ -101,7 +101,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
       column: originalColumn(lineMap, l.line, l.column) + 1,
     });
     loops = inst.loops.map(original);
-    loopBodies = inst.loopBodies.map((b) => ({ start: original(b.start), end: original(b.end) }));
+    loopRanges = inst.loopRanges.map((b) => ({ start: original(b.start), end: original(b.end) }));
     sites = inst.sites.map((s) => ({
       line: s.line + 1,
       column: originalColumn(lineMap, s.line, s.column) + 1,
@@ -118,7 +118,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     file,
     code,
     loops,
-    loopBodies,
+    loopRanges,
     sites,
     hooks,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),

@@ -5,6 +5,7 @@ import { ancestor } from "acorn-walk";
 import { accessEdits, callEdits, fieldEdits, functionEdits, wrapNode, type RawSite } from "./callSites";
 import { applyWraps, lineColumn, lineStarts, type Insertion, type Wrap } from "./edits";
 import { hookNames, type HookNames } from "./hooks";
+import { loopEdits } from "./loopEdits";
 
 export type { Insertion } from "./edits";
 export { indexInsertions, uninstrumentedColumn, type InsertionIndex } from "./edits";
@@ -76,8 +77,8 @@ export interface Instrumented {
   code: string;
   insertions: Insertion[];
   loops: { line: number; column: number }[];
-  /** Each loop's body, from its first character to the one after its last (0-based). */
-  loopBodies: { start: { line: number; column: number }; end: { line: number; column: number } }[];
+  /** Each loop, from its first character to the one after its last (0-based). */
+  loopRanges: { start: { line: number; column: number }; end: { line: number; column: number } }[];
   /** Call sites numbered from `siteBase` (see callSites.ts), 0-based positions in the uninstrumented code. */
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by (the loader passes them in as the module wrapper's parameters). */
@@ -88,8 +89,9 @@ export interface Instrumented {
  * Rewrites `const h = expr` / `h = expr` to `const h = var("h", mark(), expr)` so the op that produced the value
  * gets the variable name (`const [q, k, v] = expr` passes the pattern, `["q","k","v"]`, as the name, and the bound
  * variables, in declarators after its own), and wraps every loop as `{flush(k); loop}` so what was recorded before a
- * loop that never ends reaches the parent, and its body as `{iter(k); body}`; loop k (numbered from `loopBase`) is
- * announced as `flush(k)`, its 0-based position returned in `loops` and its body's range in `loopBodies`. Reads and
+ * loop that never ends reaches the parent, and its body so that each iteration is marked (loopEdits.ts); loop k
+ * (numbered from `loopBase`) is announced as `flush(k)`, its 0-based position returned in `loops`, its range in
+ * `loopRanges`. Reads and
  * assignments of the properties named in `accessors` (the engine's getters and setters) are sites too. Throws acorn's
  * SyntaxError (with `loc`).
  */
@@ -108,7 +110,7 @@ export function instrument(
   const hooks = hookNames(code);
   const edits: Wrap[] = [];
   const loopStarts: number[] = [];
-  const loopBodies: [number, number][] = [];
+  const loopRanges: [number, number][] = [];
   const sites: RawSite[] = [];
   const names = new Map<Node, string>();
   let patterns = 0;
@@ -190,28 +192,10 @@ export function instrument(
     },
     Statement(node, _state, ancestors) {
       if (!LOOPS.has(node.type)) return;
-      // Put the block around the outermost label, so `continue label` still names an enclosing loop.
-      let t = ancestors.length - 1;
-      while (t > 0 && ancestors[t - 1].type === "LabeledStatement") t--;
-      const target = ancestors[t];
-      edits.push({
-        start: target.start,
-        end: target.end,
-        open: `{${hooks.flush}(${loopBase + loopStarts.length}); `,
-        close: "}",
-        depth: t + 1,
-      });
-      // and its body as `{iter(k); body}`: which iteration an op runs in (a training loop's, loopIterations.ts)
-      const body = (node as unknown as AnyNode).body as AnyNode;
-      edits.push({
-        start: body.start as number,
-        end: body.end as number,
-        open: `{${hooks.iter}(${loopBase + loopStarts.length}); `,
-        close: "}",
-        depth: ancestors.length + 1,
-      });
+      const k = loopBase + loopStarts.length;
+      loopEdits(node as unknown as AnyNode, ancestors, k, siteBase + sites.length, edits, sites, names, hooks);
       loopStarts.push(node.start);
-      loopBodies.push([body.start as number, body.end as number]);
+      loopRanges.push([node.start, node.end]);
     },
   });
   const { code: out, insertions } = applyWraps(code, edits);
@@ -221,7 +205,7 @@ export function instrument(
     code: out,
     insertions,
     loops,
-    loopBodies: loopBodies.map(([a, b]) => ({ start: lineColumn(starts, a), end: lineColumn(starts, b) })),
+    loopRanges: loopRanges.map(([a, b]) => ({ start: lineColumn(starts, a), end: lineColumn(starts, b) })),
     sites: sites.map((s) => ({ ...lineColumn(starts, s.pos), name: s.name })),
     hooks,
   };

@@ -127,7 +127,7 @@ export class ModelSession {
         // parameter's values may have changed in place since (`p.data[i] -= …`), which nothing records.
         if (/\bexpectGrad\b/.test(f.code)) this.recorder.lastGradsWanted = true;
         const firstLoop = this.modules.loops.length - f.loops.length;
-        this.iterations.addFile(f.file, firstLoop, f.loopBodies);
+        this.iterations.addFile(f.file, firstLoop, f.loopRanges);
         options.onCompiled?.(f, firstLoop);
       },
       !options.untraced,

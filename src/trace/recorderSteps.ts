@@ -26,8 +26,8 @@ export interface LoopMark {
 export interface StepIterations {
   /** The innermost loop around the site and its current iteration; undefined outside any loop. */
   at(site: OpSite | undefined): LoopMark | undefined;
-  /** Whether the site runs in the mark's loop, which has begun no other iteration since. */
-  within(mark: LoopMark, site: OpSite | undefined): boolean;
+  /** Whether the site runs in the mark's iteration ("same"), in its loop after it ("later"), or outside its loop. */
+  iteration(mark: LoopMark, site: OpSite | undefined): "same" | "later" | undefined;
 }
 
 /** What the step book reads of the recorder's options. */
@@ -140,31 +140,23 @@ export class StepBook {
   /**
    * An op is about to be recorded: the run's first op starts step 0; once a step closed without explicit steps, an op
    * under grad mode starts the next unless it joins the closed one (an op under noGrad after the update, an
-   * evaluation, starts none).
+   * evaluation, starts none). In a script whose backward pass ran in a loop, the loop decides: an op later in that
+   * iteration is the step's, whatever it builds on (a GAN's generator half on new noise after the discriminator's
+   * update began a step of its own, each iteration two steps, the losses alternating), and one in a later iteration,
+   * or between two (a DataLoader's next batch), begins the next step (a batch sliced before the loop, counted as the
+   * first step's, reopened it). Outside that loop the rules below decide.
    */
   opBegins(op: string, inputs: readonly Tensor[], output: Tensor, notes: TensorNotes, gradEnabled: boolean): void {
     if (this.step < 0) this.next();
-    else if (
-      this.stepClosed &&
-      !this.explicitSteps &&
-      gradEnabled &&
-      !this.sameIteration() &&
-      !this.reads(op, inputs, output) &&
-      !this.joins(inputs, notes)
-    )
-      this.next();
-  }
-
-  /**
-   * Whether an op after the step closed runs in the same iteration of the loop around its backward pass, the loop the
-   * script trains in: then it is the step's, whatever it builds on. A GAN's generator half draws new noise after the
-   * discriminator's update (`D.forward(G.forward(randn(…)))`, on nothing of the step's), and began a step of its own:
-   * each iteration was two steps, the losses alternating between the two models'. The next iteration's first op
-   * begins the next step.
-   */
-  private sameIteration(): boolean {
-    const mark = this.loopMark;
-    return mark !== undefined && this.options.iterations!.within(mark, this.options.locate?.());
+    else if (this.stepClosed && !this.explicitSteps && gradEnabled) {
+      const mark = this.loopMark;
+      const iteration = mark && this.options.iterations!.iteration(mark, this.options.locate?.());
+      if (
+        iteration === "later" ||
+        (iteration === undefined && !this.reads(op, inputs, output) && !this.joins(inputs, notes))
+      )
+        this.next();
+    }
   }
 
   /**

@@ -89,4 +89,56 @@ for (let i = 0; i < 4; i++) {
     for (const s of [0, 1, 2, 3]) assert.deepEqual(linesOf(trace, s), [8], `step ${s}`);
     assert.equal(trace.losses.length, 4);
   });
+
+  it("begins each step with its DataLoader batch, at the for…of line, and keeps a gradient read after the update", async () => {
+    // the loader's batch (two indexSelects) is made between two iterations by the iterable's own code: it was placed at
+    // the last call before it (lin.train(), then loss.item()) and, once the loop's iterations were marked, in the
+    // step before; a gradient's norm logged after the update began a step of its own
+    const { trace } = await run(`import { nn, F, optim, manualSeed, randn, TensorDataset, DataLoader } from "backstep";
+manualSeed(0);
+const lin = new nn.Linear(3, 1);
+const opt = new optim.SGD(lin.parameters(), { lr: 0.1 });
+const loader = new DataLoader(new TensorDataset(randn([8, 3]), randn([8, 1])), { batchSize: 4 });
+for (let epoch = 0; epoch < 2; epoch++) {
+  lin.train();
+  for (const [xb, yb] of loader) {
+    opt.zeroGrad();
+    const loss = F.mseLoss(lin.forward(xb), yb);
+    loss.backward(); opt.step();
+    console.log(loss.item(), lin.weight.grad!.norm().item());
+  }
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2, 3], "two epochs of two batches");
+    for (const s of [0, 1, 2, 3]) {
+      const ops = trace.ops.filter((o) => o.trainingStep === s).map((o) => `${o.op}@${o.loc?.line}`);
+      assert.deepEqual(ops.slice(0, 2), ["indexSelect@8", "indexSelect@8"], `step ${s}: ${ops.join(" ")}`);
+      assert.equal(ops[ops.length - 1], "norm@12", `step ${s}: ${ops.join(" ")}`);
+    }
+    assert.equal(trace.losses.length, 4);
+  });
+
+  it("makes each iteration over batches sliced before the loop a step of its own", async () => {
+    // the batches are outputs of the first step's ops (slice ran when the first op began it): an op on one of them
+    // and a parameter reopened that step, and three iterations were one step
+    const { trace, output } = await run(`import { optim, manualSeed, randn, F } from "backstep";
+manualSeed(0);
+const W = randn([3, 1]).requiresGrad_();
+const opt = new optim.SGD([W], { lr: 0.1 });
+const X = randn([12, 3]);
+const batches = [0, 1, 2].map((b) => X.slice(0, 4 * b, 4 * b + 4));
+for (const xb of batches) {
+  opt.zeroGrad();
+  const loss = F.mseLoss(xb.matmul(W), xb.sum(1, true));
+  loss.backward();
+  opt.step();
+  console.log("d", loss.item());
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2]);
+    assert.deepEqual(
+      trace.losses.map((l) => l.toFixed(5)),
+      printedD(output),
+    );
+  });
 });
