@@ -5,6 +5,8 @@ from .calls import attrs_of, op_name
 from .retained import Retained
 from .wiring import key_of, wire
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])")
+
 
 def returns_input(keys, outs):
     """Whether the op returned one of its inputs (x.contiguous(), x.to(x.dtype)): nothing new to record."""
@@ -74,7 +76,8 @@ class Forward:
     def _adopt(self, t, user):
         """Records an op the mode did not see (torch 1.13 skips it for `x[tensor]`) from its output's autograd node."""
         node = t.grad_fn
-        opname = re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"Backward\d*$", "", type(node).__name__)).lower()
+        # SelectBackward0 → select, IndexAddBackward0 → index_add, a custom Function RoundSTE's node → round_ste
+        opname = _CAMEL.sub("_", re.sub(r"Backward\d*$", "", type(node).__name__)).lower()
         tensors = []
         for nf, _nr in node.next_functions:
             if nf is not None and type(nf).__name__ == "AccumulateGrad":
@@ -83,12 +86,17 @@ class Forward:
                 known = self.node_out.get((nf, _nr))
                 if known is not None:
                     tensors.append(known)
+        while len(user) > 1 and self.source.passed_in(t, user[0]):  # made in a caller, which passed it in
+            user = user[1:]
         var, loc = self.source.assignment_of(t, user[0]) if user else (None, None)
         inputs = [self.id_of(x) for x in tensors]
         op_id = len(self.ops)
         rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": {}}
         if var:
             rec["var"] = var
+        module = self.current_module(user[0], pop=False) if user else None
+        if module:
+            rec["module"] = module
         stack = self.source.stack(user)
         if loc:  # where its variable was assigned
             rec["loc"] = loc

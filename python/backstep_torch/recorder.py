@@ -65,6 +65,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self._mode = None
         self._dispatch = None
         self._module_hooks = []
+        self._restore_zero_grad = None
         self.pending_checks = []  # expect_grad's checks waiting for their gradient (checks.py)
         self.keep_grads = False  # the program names expect_grad: op outputs' gradients are kept (last_grads)
         self.last_grads = {}
@@ -76,6 +77,23 @@ class Recorder(Steps, Forward, Backward, Checks):
         self._mode = RecordingMode(self)
         self._dispatch = Dispatch(self._mode, passes_reads=True)
         self._dispatch.enter()
+        self._wrap_zero_grad()
+
+    def _wrap_zero_grad(self):
+        """nn.Module.zero_grad() says the run resets gradients (grads_changed) even when they are all None, as in the
+        first iteration of DCGAN's `netD.zero_grad()`; the mode sees nothing of it then (no p.grad.zero_()), and that
+        iteration's discriminator pass was a step of its own, the rest of the iteration another. Restored by uninstall."""
+        cls = torch.nn.Module
+        original = cls.__dict__["zero_grad"]
+
+        def zero_grad(module, *args, **kwargs):
+            if not self.done:
+                self.grads_changed(False)
+            return original(module, *args, **kwargs)
+
+        zero_grad.__wrapped__ = original
+        cls.zero_grad = zero_grad
+        self._restore_zero_grad = lambda: setattr(cls, "zero_grad", original)
 
     def install_counter(self):
         """Only counts backward() calls: the contract without recording (PyTorch's own run, to compare with)."""
@@ -88,6 +106,9 @@ class Recorder(Steps, Forward, Backward, Checks):
         if self._mode is not None:
             self._dispatch.exit()
             self._mode = None
+        if self._restore_zero_grad is not None:
+            self._restore_zero_grad()
+            self._restore_zero_grad = None
         for h in self._module_hooks + self.handles:
             h.remove()
         self._module_hooks, self.handles = [], []
@@ -104,10 +125,11 @@ class Recorder(Steps, Forward, Backward, Checks):
             while stack.pop()[0] is not module:
                 pass
 
-    def current_module(self, frame):
+    def current_module(self, frame, pop=True):
         """The path of the innermost module running `frame` (an op's caller) that the user's namespace names, else None.
         An entry whose call is not among frame's callers is a forward that raised (caught by the user): skipped, and
-        dropped when on top. Each entry's call is looked for up the callers from where the last one was found."""
+        dropped when on top (`pop`: when `frame` is the op's caller; an outer frame is not inside every module running).
+        Each entry's call is looked for up the callers from where the last one was found."""
         stack = self.module_stack
         f = frame
         for i in range(len(stack) - 1, -1, -1):
@@ -116,7 +138,7 @@ class Recorder(Steps, Forward, Backward, Checks):
             while g is not None and g is not call:
                 g = g.f_back
             if g is None:
-                if i == len(stack) - 1:
+                if pop and i == len(stack) - 1:
                     stack.pop()
                 continue
             path = self.names.module_path(m)
@@ -154,6 +176,8 @@ class Recorder(Steps, Forward, Backward, Checks):
             self.updates.before_inplace(args, frame, self.source)
         tensors = tensors_in(args, kwargs)
         keys = [key_of(t) for t in tensors] if torch.is_grad_enabled() else ()
+        if any(keys) and self.recording and self.full and self.step >= 0 and not self.step_closed and args and (name == "__setitem__" or is_inplace(name)):
+            self._before_write(args[0], frame)
         try:
             out = func(*args, **kwargs)
         except Exception:
@@ -184,6 +208,19 @@ class Recorder(Steps, Forward, Backward, Checks):
             finally:
                 self.busy = False
         return out
+
+    def _before_write(self, t, frame):
+        """An in-place op of the graph is about to write into `t`: a tensor not seen yet gets its trace id now, with the
+        values it has before the write (`out = torch.zeros(…)` then `out.index_add_(0, idx, y)`), and one made by an op
+        the mode did not see (a custom autograd Function's output, then `d += 1`) is adopted first. Taken after the
+        write, its id was the op's own result: the in-place op was recorded twice, and the op before it lost."""
+        if not isinstance(t, torch.Tensor) or self.ids.get(id(t), (None,))[0] is t:
+            return
+        self.busy = True
+        try:
+            self.id_of(t, self.source.user_frames(frame))
+        finally:
+            self.busy = False
 
     def _profiler_range(self, func, args, kwargs):
         """torch 1.13 opens a profiler range named "Optimizer.zero_grad#…" or "Optimizer.step#…" around an optimizer's

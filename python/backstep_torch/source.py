@@ -140,18 +140,35 @@ class SourceMap:
         return table.get(lasti)
 
     def assignment_of(self, value, frame):
-        """For a tensor the mode never saw made: the local variable in `frame` holding it and where it was last assigned."""
+        """For a tensor the mode never saw made: the local variable in `frame` holding it and where it was last
+        assigned before the statement running now (`d = F.apply(x)` for `d += 1` on the next line, not that line)."""
         var = next((k for k, v in frame.f_locals.items() if v is value), None)
         if var is None:
             return None, None
-        now = frame.f_lineno
+        now, col, end_line, end_col = self.position(frame)
         first = frame.f_code.co_firstlineno
         best = None
-        for (line, col, _el, _ec), name in self._assignments_of(frame.f_code.co_filename).items():
-            if name == var and first <= line <= now and (best is None or line > best[0]):
-                best = (line, col)
+        for (line, c, el, ec), name in self._assignments_of(frame.f_code.co_filename).items():
+            if name != var or not first <= line <= now:
+                continue
+            if (el, ec) > (now, col) if end_line is not None else line == now:
+                continue  # this statement's own assignment, which has not happened yet (its value is being computed)
+            if best is None or (line, c) > best:
+                best = (line, c)
         loc = {"file": os.path.abspath(frame.f_code.co_filename), "line": best[0], "column": best[1] + 1} if best else None
         return var, loc
+
+    def passed_in(self, value, frame):
+        """Whether `frame` holds `value` only as an argument it was called with (an op the mode did not see made it in a
+        caller: `expert(x[idx])`), not as a variable it assigned."""
+        code = frame.f_code
+        n = code.co_argcount + code.co_kwonlyargcount
+        args = code.co_varnames[:n]
+        var = next((k for k, v in frame.f_locals.items() if v is value), None)
+        if var is None or var not in args:
+            return False
+        first, now = code.co_firstlineno, frame.f_lineno
+        return not any(name == var and first <= line < now for (line, _c, _el, _ec), name in self._assignments_of(code.co_filename).items())
 
     def source_line(self, filename, line):
         lines = self._source_lines(filename)

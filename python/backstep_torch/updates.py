@@ -75,6 +75,8 @@ class Updates:
         self.resets = []  # names of parameters whose gradient was reset, one zeroGrad event until the next op
         self.reset_site = None
         self._grads = {}  # a gradient's data_ptr → (param, name)
+        self._seq = 0  # pending updates are numbered as they come; reset_at: how many had come at the first pending reset
+        self.reset_at = 0
 
     def watch(self, t, name):
         if t.numel() > 0:
@@ -101,7 +103,8 @@ class Updates:
                 rule = source_map.source_line(user[0].f_code.co_filename, user[0].f_lineno) if user else "in-place update"
             before = param.detach().clone()  # detached: no autograd work, under an optimizer's no_grad or not
             grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
-            self.pending[t.data_ptr()] = [param, name, before, grad, rule]
+            self.pending[t.data_ptr()] = [param, name, before, grad, rule, self._seq]
+            self._seq += 1
 
     def optimizer_call(self, opt, what, frame, source_map):
         """An optimizer's zero_grad() or step() begins: its gradient resets, or each parameter's value and gradient
@@ -117,7 +120,8 @@ class Updates:
                 if rule is None:
                     self._reset(hit[1], frame, source_map)
                 elif p.data_ptr() not in self.pending:
-                    self.pending[p.data_ptr()] = [p, hit[1], p.detach().clone(), p.grad.detach().clone(), rule]
+                    self.pending[p.data_ptr()] = [p, hit[1], p.detach().clone(), p.grad.detach().clone(), rule, self._seq]
+                    self._seq += 1
 
     def before_reset(self, name, args, frame, source_map):
         """`p.grad = None` (the grad descriptor's __set__) or an optimizer's `p.grad.zero_()`: remembers a gradient reset."""
@@ -140,6 +144,7 @@ class Updates:
         if name in self.resets:
             return
         if not self.resets:
+            self.reset_at = self._seq
             user = source_map.user_frames(frame)
             self.reset_site = (source_map.loc(user[0]), source_map.stack(user)) if user else None
         self.resets.append(name)
@@ -154,19 +159,27 @@ class Updates:
         return hit
 
     def flush(self):
+        """The pending updates and resets as events, in the order they happened: `opt.step()` then the next iteration's
+        `opt.zero_grad()` are the update events, then the zeroGrad event. (The zeroGrad event was written first, as if
+        the gradients had been reset before the update that used them.)"""
+        reset = None
         if self.resets:
             rec = self.rec
             if rec.recording and rec.full:
-                e = {"kind": "zeroGrad", "params": list(self.resets)}
+                reset = {"kind": "zeroGrad", "params": list(self.resets)}
                 if self.reset_site:
-                    e["loc"], e["stack"] = self.reset_site
-                rec.events.append(e)
+                    reset["loc"], reset["stack"] = self.reset_site
             self.resets = []
             self.reset_site = None
         if not self.pending:
+            if reset is not None:
+                self.rec.events.append(reset)
             return
         rec = self.rec
-        for param, name, before, grad, rule in self.pending.values():
+        for param, name, before, grad, rule, seq in self.pending.values():
+            if reset is not None and seq >= self.reset_at:
+                rec.events.append(reset)
+                reset = None
             if not rec.recording:
                 continue
             if rec.step >= 0:
@@ -179,4 +192,6 @@ class Updates:
             a = rec.table.snapshot(param, "param", name=name)
             rec.events.append({"kind": "update", "param": name, "before": b, "grad": g, "after": a, "rule": rule})
             rec.grads_changed(True)
+        if reset is not None:
+            rec.events.append(reset)
         self.pending.clear()
