@@ -21,10 +21,12 @@ export interface CompiledFile {
   hooks: HookNames;
 }
 
-/** A range of the original source: 1-based lines and columns, `end` just after its last character. */
+/** A loop in the original source: 1-based lines and columns, `end` just after its last character. */
 export interface LoopRange {
   start: { line: number; column: number };
   end: { line: number; column: number };
+  /** Its code calls a method named `step` (an optimizer's update, as far as the text tells). */
+  updates: boolean;
 }
 
 function lineColOf(source: string, pos: number): { line: number; column: number } {
@@ -101,7 +103,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
       column: originalColumn(lineMap, l.line, l.column) + 1,
     });
     loops = inst.loops.map(original);
-    loopRanges = inst.loopRanges.map((b) => ({ start: original(b.start), end: original(b.end) }));
+    loopRanges = inst.loopRanges.map((b) => ({ start: original(b.start), end: original(b.end), updates: b.updates }));
     sites = inst.sites.map((s) => ({
       line: s.line + 1,
       column: originalColumn(lineMap, s.line, s.column) + 1,

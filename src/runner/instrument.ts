@@ -78,7 +78,7 @@ export interface Instrumented {
   insertions: Insertion[];
   loops: { line: number; column: number }[];
   /** Each loop, from its first character to the one after its last (0-based). */
-  loopRanges: { start: { line: number; column: number }; end: { line: number; column: number } }[];
+  loopRanges: { start: { line: number; column: number }; end: { line: number; column: number }; updates: boolean }[];
   /** Call sites numbered from `siteBase` (see callSites.ts), 0-based positions in the uninstrumented code. */
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by (the loader passes them in as the module wrapper's parameters). */
@@ -91,7 +91,7 @@ export interface Instrumented {
  * variables, in declarators after its own), and wraps every loop as `{flush(k); loop}` so what was recorded before a
  * loop that never ends reaches the parent, and its body so that each iteration is marked (loopEdits.ts); loop k
  * (numbered from `loopBase`) is announced as `flush(k)`, its 0-based position returned in `loops`, its range in
- * `loopRanges`. Reads and
+ * `loopRanges` (with whether it calls a method named `step`). Reads and
  * assignments of the properties named in `accessors` (the engine's getters and setters) are sites too. Throws acorn's
  * SyntaxError (with `loc`).
  */
@@ -110,7 +110,9 @@ export function instrument(
   const hooks = hookNames(code);
   const edits: Wrap[] = [];
   const loopStarts: number[] = [];
-  const loopRanges: [number, number][] = [];
+  const loopNodes: Node[] = [];
+  /** Loops whose code calls a method named `step` (an optimizer's update, as far as the text tells). */
+  const updating = new Set<Node>();
   const sites: RawSite[] = [];
   const names = new Map<Node, string>();
   let patterns = 0;
@@ -171,6 +173,9 @@ export function instrument(
       fieldEdits(node as unknown as AnyNode, ancestors.length, edits, hooks);
     },
     CallExpression(node, _state, ancestors) {
+      const callee = (node as unknown as AnyNode).callee as AnyNode;
+      if (callee.type === "MemberExpression" && !callee.computed && (callee.property as AnyNode).name === "step")
+        for (const a of ancestors) if (LOOPS.has(a.type)) updating.add(a);
       callEdits(code, node as unknown as AnyNode, ancestors, siteBase + sites.length, edits, sites, names, hooks);
     },
     NewExpression(node, _state, ancestors) {
@@ -195,7 +200,7 @@ export function instrument(
       const k = loopBase + loopStarts.length;
       loopEdits(node as unknown as AnyNode, ancestors, k, siteBase + sites.length, edits, sites, names, hooks);
       loopStarts.push(node.start);
-      loopRanges.push([node.start, node.end]);
+      loopNodes.push(node);
     },
   });
   const { code: out, insertions } = applyWraps(code, edits);
@@ -205,7 +210,11 @@ export function instrument(
     code: out,
     insertions,
     loops,
-    loopRanges: loopRanges.map(([a, b]) => ({ start: lineColumn(starts, a), end: lineColumn(starts, b) })),
+    loopRanges: loopNodes.map((n) => ({
+      start: lineColumn(starts, n.start),
+      end: lineColumn(starts, n.end),
+      updates: updating.has(n),
+    })),
     sites: sites.map((s) => ({ ...lineColumn(starts, s.pos), name: s.name })),
     hooks,
   };

@@ -11,6 +11,7 @@ interface Range {
   loop: number;
   from: number;
   to: number;
+  updates: boolean;
 }
 
 const at = (line: number, column: number): number => line * 0x100000 + column;
@@ -22,16 +23,17 @@ export class LoopIterations implements StepIterations {
    */
   private readonly stamps: number[] = [];
   private clock = 0;
-  private readonly bodies = new Map<string, Range[]>();
+  private readonly ranges = new Map<string, Range[]>();
 
-  /** A file's loops were compiled: numbered from `first`, in the order of their bodies. */
-  addFile(file: string, first: number, bodies: readonly LoopRange[]): void {
-    const list = this.bodies.get(file) ?? [];
-    bodies.forEach((b, i) => {
-      list.push({ loop: first + i, from: at(b.start.line, b.start.column), to: at(b.end.line, b.end.column) });
+  /** A file's loops were compiled: numbered from `first`. */
+  addFile(file: string, first: number, loops: readonly LoopRange[]): void {
+    const list = this.ranges.get(file) ?? [];
+    loops.forEach((l, i) => {
+      const from = at(l.start.line, l.start.column);
+      list.push({ loop: first + i, from, to: at(l.end.line, l.end.column), updates: l.updates });
       this.stamps[first + i] = 0;
     });
-    this.bodies.set(file, list);
+    this.ranges.set(file, list);
   }
 
   /** The hook: an iteration of loop k begins, or ends. */
@@ -39,14 +41,42 @@ export class LoopIterations implements StepIterations {
     this.stamps[k] = ++this.clock;
   };
 
-  /** The innermost loop around the site's innermost frame that is in one, and that loop's current iteration. */
+  /**
+   * The loop a backward pass at `site` trains in, and its current iteration: of the loops around the site (its frames'
+   * loops, innermost first), the innermost that calls a `step` method (an optimizer's update, as far as the text
+   * tells), else the innermost. In nanoGPT's gradient accumulation the backward pass is in the micro-batches' loop and
+   * the update after it, in the loop around: a step is that loop's iteration, not one micro-batch. The update, once it
+   * runs, settles which loop it was (settle).
+   */
   at(site: OpSite | undefined): LoopMark | undefined {
     if (site === undefined) return undefined;
+    const chain: LoopMark[] = [];
+    let chosen: LoopMark | undefined;
     for (const f of site.stack) {
-      const loop = this.innermost(f.file, at(f.line, f.column));
-      if (loop !== undefined) return this.stamps[loop] > 0 ? { loop, stamp: this.stamps[loop] } : undefined;
+      const list = this.ranges.get(f.file);
+      if (list === undefined) continue;
+      const pos = at(f.line, f.column);
+      const around = list.filter((r) => pos >= r.from && pos < r.to).sort((a, b) => b.from - a.from);
+      for (const r of around) {
+        const stamp = this.stamps[r.loop];
+        if (stamp === 0) continue;
+        const m = { loop: r.loop, stamp, chain };
+        chain.push(m);
+        if (r.updates) chosen ??= m;
+      }
     }
-    return undefined;
+    return chosen ?? chain[0];
+  }
+
+  /**
+   * An update or a reset of gradients ran at `site` after the mark's backward pass: the loop the step trains in is the
+   * innermost loop around both, in the same iteration (a scheduler's `step` in the epochs' loop no longer makes an
+   * epoch one step, once a batch's update has run in a function the batches' loop calls). One in a later iteration (at
+   * the top of the next) leaves the mark.
+   */
+  settle(mark: LoopMark, site: OpSite | undefined): LoopMark {
+    for (const m of mark.chain) if (this.iteration(m, site) === "same") return m;
+    return mark;
   }
 
   /**
@@ -56,21 +86,13 @@ export class LoopIterations implements StepIterations {
   iteration(mark: LoopMark, site: OpSite | undefined): "same" | "later" | undefined {
     if (site === undefined) return undefined;
     for (const f of site.stack) {
-      const list = this.bodies.get(f.file);
+      const list = this.ranges.get(f.file);
       if (list === undefined) continue;
       const pos = at(f.line, f.column);
-      for (const b of list)
-        if (b.loop === mark.loop && pos >= b.from && pos < b.to)
+      for (const r of list)
+        if (r.loop === mark.loop && pos >= r.from && pos < r.to)
           return this.stamps[mark.loop] === mark.stamp ? "same" : "later";
     }
     return undefined;
-  }
-
-  private innermost(file: string, pos: number): number | undefined {
-    const list = this.bodies.get(file);
-    if (list === undefined) return undefined;
-    let best: Range | undefined;
-    for (const b of list) if (pos >= b.from && pos < b.to && (best === undefined || b.from >= best.from)) best = b;
-    return best?.loop;
   }
 }

@@ -20,12 +20,16 @@ export const DEFAULT_MAX_EVENTS = 2_000_000;
 export interface LoopMark {
   readonly loop: number;
   readonly stamp: number;
+  /** Every loop around the site the mark was taken at, innermost first, in its iteration then. */
+  readonly chain: readonly LoopMark[];
 }
 
 /** Which iteration of the user's loops a site runs in, as the runner knows it from its instrumented code. */
 export interface StepIterations {
-  /** The innermost loop around the site and its current iteration; undefined outside any loop. */
+  /** The loop a backward pass at the site trains in, and its current iteration; undefined outside any loop. */
   at(site: OpSite | undefined): LoopMark | undefined;
+  /** The loop around both the mark's backward pass and an update or a reset at the site, in the same iteration. */
+  settle(mark: LoopMark, site: OpSite | undefined): LoopMark;
   /** Whether the site runs in the mark's iteration ("same"), in its loop after it ("later"), or outside its loop. */
   iteration(mark: LoopMark, site: OpSite | undefined): "same" | "later" | undefined;
 }
@@ -133,6 +137,8 @@ export class StepBook {
   gradsChanged(update: boolean): void {
     if (update && this.reopened) this.final = true;
     if (!update && this.forwardSinceBackward) return;
+    if (this.loopMark !== undefined)
+      this.loopMark = this.options.iterations!.settle(this.loopMark, this.options.locate?.());
     this.gradsManaged = true;
     if (!this.explicitSteps && (update || this.backwardOpen)) this.stepClosed = true;
   }

@@ -141,4 +141,52 @@ for (const xb of batches) {
       printedD(output),
     );
   });
+
+  it("makes a step of nanoGPT's iteration of accumulated micro-batches, its first included", async () => {
+    // the update and the reset end the iteration, so nothing before the first update tells that the micro-batches'
+    // backward passes accumulate: the first iteration was one step a micro-batch
+    const { trace, output } = await run(`import { nn, optim, randn, manualSeed } from "backstep";
+manualSeed(3);
+const model = new nn.Linear(3, 1);
+const opt = new optim.AdamW(model.parameters(), { lr: 0.01 });
+for (let it = 0; it < 3; it++) {
+  for (let micro = 0; micro < 2; micro++) {
+    const loss = model.forward(randn([4, 3])).square().mean().div(2);
+    loss.backward();
+    if (micro === 0) console.log("d", loss.item());
+  }
+  opt.step();
+  opt.zeroGrad(true);
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2]);
+    for (const s of [0, 1, 2])
+      assert.equal(trace.ops.filter((o) => o.trainingStep === s && o.op === "matmul").length, 2, `step ${s}`);
+    assert.deepEqual(
+      trace.losses.map((l) => l.toFixed(5)),
+      printedD(output),
+    );
+  });
+
+  it("takes the loop around the backward pass and the update over an outer one whose text calls a step method", async () => {
+    // the epochs' loop calls scheduler.step() and the batches' loop calls a function that updates: the epochs' loop
+    // is taken for the training loop until the first update shows that the batches' loop is around both
+    const { trace } = await run(`import { nn, optim, manualSeed, randn } from "backstep";
+manualSeed(4);
+const model = new nn.Linear(3, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+const scheduler = new optim.StepLR(opt, 1, { gamma: 0.5 });
+const x = randn([4, 3]);
+function trainBatch(): void {
+  model.forward(x).square().mean().backward();
+  opt.step();
+  opt.zeroGrad();
+}
+for (let epoch = 0; epoch < 2; epoch++) {
+  for (let b = 0; b < 2; b++) trainBatch();
+  scheduler.step();
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2, 3], "a step a batch");
+  });
 });
