@@ -1,6 +1,7 @@
 """Runs a user's .py model under the recorder (the file top to bottom, then step() once per step) and builds the Trace."""
 import builtins
 import json
+import math
 import os
 import re
 import signal
@@ -119,6 +120,8 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
                     if rec.backward_calls == before and result.requires_grad and (record or result.grad_fn is not None):
                         result.backward()
                     rec.note_loss(float(result.detach()), returned=True)
+                elif type(result) in (int, float) and math.isfinite(result):  # `return total / n`, `return loss.item()`
+                    rec.note_loss(float(result), returned=True)
     except BaseException as exc:  # the model's own failure ends the run, with what was recorded so far
         if not record:
             raise

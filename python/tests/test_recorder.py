@@ -29,6 +29,11 @@ class Contract(unittest.TestCase):
         self.assertEqual(trace["losses"], [6.0, 6.0])
         self.assertEqual(trace["series"]["loss"], [6.0, 6.0])
         self.assertEqual([e.get("loss") for e in trace["events"] if e["kind"] == "step"], [6.0, 6.0])
+        # a number returned (`return g.item()`, a mean of the step's batches' losses) is its loss as well
+        with open(path) as f:
+            trace, _ = record(model_file(f.read().replace("return g\n", "return g.item() / 4\n")), steps=2)
+        self.assertEqual(trace["losses"], [1.5, 1.5])
+        self.assertEqual([e.get("loss") for e in trace["events"] if e["kind"] == "step"], [1.5, 1.5])
 
     def test_top_level_training_loop_records_one_step_per_backward_up_to_steps(self):
         path = model_file("import torch\nw = torch.ones(2, requires_grad=True)\nfor i in range(5):\n    loss = (w * w).sum()\n    loss.backward()\n")

@@ -229,6 +229,11 @@ export class ModelSession {
    * (`before`: the backward passes seen before the step).
    */
   private lossBackward(result: unknown, before: number): void {
+    // a number (`return total / batches`, `return loss.item()`) is the step's loss as a scalar tensor is
+    if (typeof result === "number" && Number.isFinite(result)) {
+      if (!this.options.untraced) this.recorder.returnedLoss(result);
+      return;
+    }
     if (!isTensor(result) || result.size !== 1) return;
     if (result.requiresGrad && this.recorder.backwardCount === before) result.backward();
     // the loss the step declares, whichever pass came first (a GAN's discriminator's before its generator's)

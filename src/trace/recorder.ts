@@ -200,8 +200,9 @@ export class Recorder implements EngineObserver {
   }
 
   /** The step function returned `loss`, a scalar: the step's loss (docs/architecture.md, "The one-way flow"). */
-  returnedLoss(loss: Tensor): void {
-    if (loss.size === 1) this.steps.returnedLoss(Number(loss.data[0]));
+  returnedLoss(loss: Tensor | number): void {
+    if (typeof loss === "number") this.steps.returnedLoss(loss);
+    else if (loss.size === 1) this.steps.returnedLoss(Number(loss.data[0]));
   }
 
   wantsLastGrads(): boolean {

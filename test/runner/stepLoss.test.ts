@@ -30,6 +30,10 @@ export default ASYNC function step(): RESULT {
 }
 `;
 
+/** The step returning its loss as a number (`return loss.item()`, a mean of its batches' losses). */
+const AS_NUMBER = (source: string): string =>
+  source.replace("return gLoss;", "return gLoss.item();").replace("RESULT", "number").replace("ASYNC ", "");
+
 /** The losses the model printed, by name, in order. */
 function printed(output: string, name: "d" | "g"): number[] {
   return [...output.matchAll(/^d (\S+) g (\S+)$/gm)].map((m) => Number(m[name === "d" ? 1 : 2]));
@@ -39,13 +43,16 @@ describe("a step's loss", function () {
   this.timeout(60_000);
   const tmp = tempDirs("backstep-step-loss-");
 
-  for (const kind of ["sync", "async"] as const) {
+  for (const kind of ["sync", "async", "number"] as const) {
     it(`is the scalar a ${kind} step returns, not its first backward pass's root: in losses, step events and the series`, async () => {
       const file = join(tmp(), "gan.ts");
-      const source = GAN.replace("ASYNC ", kind === "async" ? "async " : "").replace(
-        "RESULT",
-        kind === "async" ? "Promise<Tensor>" : "Tensor",
-      );
+      const source =
+        kind === "number"
+          ? AS_NUMBER(GAN)
+          : GAN.replace("ASYNC ", kind === "async" ? "async " : "").replace(
+              "RESULT",
+              kind === "async" ? "Promise<Tensor>" : "Tensor",
+            );
       writeFileSync(file, source);
       for (const fullSteps of [undefined, { last: 1 }]) {
         const r = await runModel(file, { maxSteps: 3, fullSteps });
