@@ -22,8 +22,14 @@ const trainableLeaf = (t: Tensor): boolean => t.requiresGrad && t._ctx === null;
 export class TensorIds {
   /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
   readonly notes = new TensorNotes();
-  /** Leaves that require grad, in first-seen order, for the final params list. */
+  /**
+   * Leaves that require grad, in first-seen order, for the final params list. A leaf first used in a step replaces
+   * those of its name that no op used in that step: `W = W.sub(…).detach().requiresGrad_()` rebinds a weight each
+   * step, and each generation was listed (and kept alive) as a parameter of its own. (Several of one name used in one
+   * step, a layer's `const w` made for each layer, all stay.)
+   */
   readonly gradLeaves = new Map<number, Tensor>();
+  private readonly gradLeafNamed = new Map<string, Tensor[]>();
   /** Parameters an optimizer updated, with the name it was recorded under. */
   readonly updated = new Map<number, { tensor: Tensor; name: string }>();
   /** Root modules (`model`) and the names they give their parameters (`model.fc1.weight`). */
@@ -76,11 +82,23 @@ export class TensorIds {
       if (taken === step || taken === -1) return leaf;
     }
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
-    if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.gradLeaves.set(t.id, t);
+    if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
     const param = this.params.nameOf(t, step);
     const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, t.name ?? param);
     this.notes.noteLeaf(t, id, step);
     return id;
+  }
+
+  private addGradLeaf(t: Tensor, step: number): void {
+    this.gradLeaves.set(t.id, t);
+    if (t.name === undefined) return;
+    const named = (this.gradLeafNamed.get(t.name) ?? []).filter((u) => {
+      const current = this.notes.leafStep(u) >= step;
+      if (!current) this.gradLeaves.delete(u.id);
+      return current;
+    });
+    named.push(t);
+    this.gradLeafNamed.set(t.name, named);
   }
 
   kindOfLeaf(t: Tensor): KindCode {

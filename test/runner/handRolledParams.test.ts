@@ -77,4 +77,33 @@ describe("hand-rolled parameters", function () {
     assert.equal(weights[2]!.kind, "param");
     for (const p of r.trace.params) assert.notEqual(p.grad, null);
   });
+
+  it("lists a weight rebound each step once, and each layer's weight of one name", async () => {
+    // `W = W.sub(…).detach().requiresGrad_()` makes a new leaf each step: each generation was listed as a parameter
+    // (W three times); weights a function makes by one local name (`const w`), all used in each step, stay apart
+    const file = join(tmp(), "rebind.ts");
+    writeFileSync(
+      file,
+      `import { manualSeed, randn, Tensor } from "backstep";
+manualSeed(0);
+function layer(n: number): Tensor {
+  const w = randn([n, n]).requiresGrad_();
+  return w;
+}
+const hidden = [layer(3), layer(3)];
+let W = randn([3, 1]).requiresGrad_();
+const x = randn([4, 3]), y = randn([4, 1]);
+for (let i = 0; i < 3; i++) {
+  const loss = x.matmul(hidden[0]).matmul(hidden[1]).matmul(W).sub(y).square().mean();
+  loss.backward();
+  W = W.sub(W.grad!.mul(0.1)).detach().requiresGrad_();
+}
+`,
+    );
+    const r = await runModel(file, { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    assert.equal(new Set(r.trace.ops.map((o) => o.trainingStep)).size, 3);
+    const shapes = r.trace.params.map((p) => r.trace.tensors[p.tensor]!.shape.join("×"));
+    assert.deepEqual(shapes.sort(), ["3×1", "3×3", "3×3"], r.trace.params.map((p) => p.name).join(", "));
+  });
 });
