@@ -78,6 +78,8 @@ export class StepBook {
   /** Whether the current step keeps its full record (else only its statistics). */
   full = true;
   stepsDropped = 0;
+  /** The step is past maxSteps, and counted in stepsDropped once a backward pass makes it a training step. */
+  private uncounted = false;
   eventsDropped = 0;
   /**
    * The current step's first trace tensor id: the tensors recorded since its start, the previous step's summary
@@ -120,6 +122,10 @@ export class StepBook {
 
   /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
   backwardBegan(root: Tensor): void {
+    if (this.uncounted) {
+      this.stepsDropped++;
+      this.uncounted = false;
+    }
     if (this.roots.length < 8) this.roots.push(root);
     const its = this.options.iterations;
     if (its !== undefined) this.loopMark = its.at(this.options.locate?.());
@@ -238,11 +244,15 @@ export class StepBook {
     this.final = false;
     this.roots = [];
     this.loopMark = undefined;
+    this.uncounted = false;
     if (this.step >= this.maxSteps) {
       if (this.recording) this.out.commit();
       // (full stays as it was: what follows is counted as dropped, as before long runs)
       this.recording = false;
-      this.stepsDropped++;
+      // a script's step counts once it differentiates something: the evaluation after a training loop is no training
+      // step that ran unrecorded (a step function's call is one in any case)
+      if (this.explicitSteps) this.stepsDropped++;
+      else this.uncounted = true;
       return;
     }
     this.full = isFullStep(this.options.fullSteps, this.step, this.maxSteps);

@@ -15,7 +15,7 @@ const close = (a: readonly number[], b: readonly number[], tol = 1e-6): void => 
 };
 
 describe("trace recorder: training steps", () => {
-  it("records maxSteps steps of a training loop and counts the rest", () => {
+  it("records maxSteps steps of a training loop and counts the rest, an evaluation after it not", () => {
     const trace = record(
       () => {
         const w = tensor([0.5], { requiresGrad: true });
@@ -23,6 +23,8 @@ describe("trace recorder: training steps", () => {
           w.mul(i + 1)
             .sum()
             .backward();
+        // an evaluation after training, with grad on: no training step that ran unrecorded
+        w.mul(10).sum();
       },
       { maxSteps: 2 },
     );
