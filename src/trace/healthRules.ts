@@ -132,6 +132,11 @@ export function parameterGradients(
     if (list.length && list[list.length - 1].step === step) list[list.length - 1] = g;
     else list.push(g);
   };
+  // A parameter reshaped before its use (conv2d's bias as [1, C, 1, 1], then added): the cancellation happens at the op
+  // taking the reshaped view, whose upstream is the scale, not at the reshape, whose upstream has already cancelled.
+  // The views' ids, then, as backward events reach their consumers (before the views' own), the scale each gets.
+  const views = paramViews(trace, paramName);
+  const viewScale = new Map<TensorId, number>();
   let step = 0;
   // for loops, not forEach: two closures per backward event made the 100,000-op LSTM's diagnostics (computed on the
   // extension host's thread between the run's end and its trace) slower (see firstNonFinite)
@@ -146,6 +151,13 @@ export function parameterGradients(
       // the upstream's statistics are read at the op's first parameter input: most backward events have none (with
       // `params`, this at 100,000 ops 52.5 -> 45.3 ms, node CPU, medians of 21 in turn, load 8)
       let up: TensorStats | undefined | null = null;
+      for (let k = 0; k < inputs.length && views.size > 0; k++) {
+        if (!views.has(inputs[k])) continue;
+        const upStats = trace.tensors[e.upstream]?.stats;
+        const local = e.local[k];
+        const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
+        if (upStats) viewScale.set(inputs[k], upStats.norm * (localStats ? maxAbs(localStats) : 1));
+      }
       for (let k = 0; k < inputs.length; k++) {
         const name = paramName(inputs[k]);
         const c = e.contributions[k];
@@ -154,7 +166,8 @@ export function parameterGradients(
         if (!up) continue;
         const local = e.local[k];
         const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
-        const scale = up.norm * (localStats ? maxAbs(localStats) : 1);
+        const viewed = op !== undefined && views.has(op.output) ? viewScale.get(op.output) : undefined;
+        const scale = viewed ?? up.norm * (localStats ? maxAbs(localStats) : 1);
         const norm = trace.tensors[c]?.stats?.norm ?? NaN;
         const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
         const prev = cancelled.get(name);
@@ -162,7 +175,7 @@ export function parameterGradients(
         cancelled.set(name, {
           step,
           all: roundingLevel && (first || prev.all),
-          upstream: first ? up.norm : Math.max(prev.upstream, up.norm),
+          upstream: first ? (viewed ?? up.norm) : Math.max(prev.upstream, viewed ?? up.norm),
           op: e.op,
         });
         put(name, step, i, c);
@@ -173,6 +186,20 @@ export function parameterGradients(
     }
   }
   return out;
+}
+
+/** Ops that only reshape their input: a parameter's view through one is the parameter, as the rules see it. */
+const VIEW_OPS = new Set(["reshape", "view", "unsqueeze", "expand", "flatten"]);
+
+/** The outputs of view ops of a parameter (conv2d's bias reshaped to [1, C, 1, 1]). */
+function paramViews(trace: HealthTrace, paramName: (id: TensorId) => string | undefined): Set<TensorId> {
+  const views = new Set<TensorId>();
+  const { ops } = trace;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op !== undefined && VIEW_OPS.has(op.op) && paramName(op.inputs[0]) !== undefined) views.add(op.output);
+  }
+  return views;
 }
 
 /** The verdict over a whole run: structural when the gradient was rounding level in every recorded step. */

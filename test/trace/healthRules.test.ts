@@ -44,17 +44,24 @@ export default function step(): Tensor {
 }
 `;
 
-/** z = xW + b, then centred over the batch (a batch norm's first half): b cancels, exactly. */
+/**
+ * z = xW + b, then centred over the batch (a batch norm's first half): b cancels, exactly; and a conv's bias before a
+ * BatchNorm2d, which conv2d adds as a [1, C, 1, 1] view of it (the reshape's upstream has cancelled already).
+ */
 const BIAS_BEFORE_NORM = `import { nn, F, randn, manualSeed, Tensor } from "backstep";
 manualSeed(1);
 const lin = new nn.Linear(3, 4);
+const conv = new nn.Conv2d(1, 2, 3);
+const bn = new nn.BatchNorm2d(2);
 const x = randn([6, 3]);
 const target = randn([6, 4]);
+const images = randn([4, 1, 5, 5]);
 export default function step(): Tensor {
   lin.zeroGrad();
+  conv.zeroGrad();
   const z = lin.forward(x);
   const centred = z.sub(z.mean(0, true));
-  return F.mseLoss(centred.tanh(), target);
+  return F.mseLoss(centred.tanh(), target).add(F.relu(bn.forward(conv.forward(images))).mean());
 }
 `;
 
@@ -127,10 +134,10 @@ describe("health rules on recorded runs", function () {
   it("tells a bias just before a batch centring (zero by structure) from a vanishing one", async () => {
     const { trace } = await runModel(model("norm.ts", BIAS_BEFORE_NORM), { maxSteps: 3 });
     const info = trace.diagnostics.filter((d) => d.code === "zero-gradient");
-    assert.deepEqual(
-      info.map((d) => d.message.split(":")[1].trim().split(" ")[0]),
-      ["‖∂L/∂lin.bias‖"],
-    );
+    assert.deepEqual(info.map((d) => d.message.split(":")[1].trim().split(" ")[0]).sort(), [
+      "‖∂L/∂conv.bias‖",
+      "‖∂L/∂lin.bias‖",
+    ]);
     assert.ok(!codes(trace).includes("vanishing-gradient"));
   });
 
