@@ -50,6 +50,17 @@ export class ModuleList<T extends Module = Module> extends Module {
   map<U>(fn: (m: T, i: number) => U): U[] {
     return [...this].map(fn);
   }
+  /** As an array's: a model's `blocks.forEach((b) => …)`. */
+  forEach(fn: (m: T, i: number) => void): void {
+    [...this].forEach(fn);
+  }
+  filter(fn: (m: T, i: number) => boolean): T[] {
+    return [...this].filter(fn);
+  }
+  /** A new ModuleList of the same modules, as PyTorch's `layers[a:b]` (negative indices count from the end). */
+  slice(start?: number, end?: number): ModuleList<T> {
+    return new ModuleList([...this].slice(start, end));
+  }
   forward(): never {
     return notCallable("ModuleList");
   }

@@ -79,6 +79,9 @@ export function missingOpHint(message: string, engine: object): string | undefin
   const names = backstepNames(engine);
   const exact = names.get(name) ?? [];
   if (exact.some((p) => p.where === name || p.method)) return undefined;
+  // an array's method on something that is not one (a Sequential, a Map, an iterator): Backstep lacks nothing
+  if (name in Array.prototype)
+    return `${receiver} is not an array: ${name} is an array's method; write for (const item of ${receiver}) { … }, or Array.from(${receiver}).${name}(…)`;
   return describeMissing(name, receiver, names);
 }
 

@@ -37,7 +37,7 @@ describe("nn containers", () => {
     assert.equal(net.blocks[1].fc.path, "model.blocks.1.fc");
   });
 
-  it("list: length, at, push, extend and iteration in order; a forward through it trains every block", () => {
+  it("list: length, at, push, extend, forEach, filter, slice and iteration in order; a forward through it trains every block", () => {
     const list = new B.nn.ModuleList<B.nn.Linear>();
     assert.equal(list.length, 0);
     list.append(new B.nn.Linear(2, 2)).extend([new B.nn.Linear(2, 3)]);
@@ -47,6 +47,20 @@ describe("nn containers", () => {
       [2, 3, 1],
     );
     assert.equal(list.at(-1), list[2]);
+    // and an array's forEach, filter and slice (a ModuleList, as PyTorch's layers[1:] is one)
+    const seen: number[] = [];
+    list.forEach((l, i) => seen.push(i * 10 + l.outFeatures));
+    assert.deepEqual(seen, [2, 13, 21]);
+    assert.deepEqual(
+      list.filter((l) => l.outFeatures > 1).map((l) => l.outFeatures),
+      [2, 3],
+    );
+    const tail = list.slice(-2);
+    assert.ok(tail instanceof B.nn.ModuleList);
+    assert.deepEqual(
+      tail.map((l) => l.inFeatures),
+      [2, 3],
+    );
     assert.deepEqual(Object.keys(list.stateDict()).slice(0, 2), ["0.weight", "0.bias"]);
     const net = new Net();
     net

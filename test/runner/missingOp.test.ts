@@ -26,6 +26,14 @@ describe("runner: calls of what Backstep lacks", () => {
     assert.equal(missingOpHint("nn.FrobnicateNever is not a constructor", engine), "Backstep has no FrobnicateNever");
   });
 
+  it("says an array's method was called on something that is not an array, not that Backstep lacks it", () => {
+    assert.equal(
+      missingOpHint("model.layers.reduce is not a function", engine),
+      "model.layers is not an array: reduce is an array's method; write for (const item of model.layers) { … }, " +
+        "or Array.from(model.layers).reduce(…)",
+    );
+  });
+
   it("says nothing when Backstep has the name (the receiver was something of the user's) or for other messages", () => {
     assert.equal(missingOpHint("z.relu is not a function", engine), undefined);
     assert.equal(missingOpHint("model.forward is not a function", engine), undefined);
