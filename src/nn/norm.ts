@@ -42,6 +42,23 @@ abstract class BatchNorm extends Module {
     this.registerBuffer("num_batches_tracked", track ? zeros([], { dtype: "int32" }) : null);
   }
 
+  /** The buffers by the API's camelCase names (their keys stay PyTorch's, `running_mean`, as stateDict's). */
+  get runningMean(): Tensor | null {
+    return this.running_mean;
+  }
+  set runningMean(t: Tensor | null) {
+    this.running_mean = t;
+  }
+  get runningVar(): Tensor | null {
+    return this.running_var;
+  }
+  set runningVar(t: Tensor | null) {
+    this.running_var = t;
+  }
+  get numBatchesTracked(): Tensor | null {
+    return this.num_batches_tracked;
+  }
+
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       const want = this.ranks.includes(4)

@@ -28,6 +28,29 @@ describe("state dicts", () => {
     );
   });
 
+  it("BatchNorm's buffers keep PyTorch's keys and read by the API's camelCase names too", () => {
+    const bn = new B.nn.BatchNorm1d(3);
+    assert.deepEqual(Object.keys(bn.stateDict()), [
+      "weight",
+      "bias",
+      "running_mean",
+      "running_var",
+      "num_batches_tracked",
+    ]);
+    bn.forward(
+      B.tensor([
+        [1, 2, 3],
+        [3, 4, 5],
+      ]),
+    );
+    // momentum 0.1 of the batch's mean [2, 3, 4], in float32
+    assert.deepEqual(bn.runningMean?.toArray(), [0.2, 0.3, 0.4].map(Math.fround));
+    assert.equal(bn.runningMean, bn.running_mean);
+    assert.equal(bn.runningVar, bn.running_var);
+    assert.equal(bn.numBatchesTracked?.item(), 1);
+    assert.equal(bn.namedBuffers().length, 3, "the names are no buffers of their own");
+  });
+
   it("loadStateDict copies values in place; strict mode names missing and unexpected keys; shapes must match", () => {
     const a = new Net(),
       b = new Net();
