@@ -86,10 +86,14 @@ export class TensorNotes {
     t._obsAux = step;
   }
 
-  /** Whether `t` is the output of an op of step `step`, whose first op (recorded in full) has id `firstOp`. */
-  madeIn(t: Tensor, step: number, firstOp: OpId): boolean {
+  /**
+   * Whether `t` is the output of an op of step `step`, whose first op (recorded in full) has id `firstOp`, or a
+   * gradient its backward pass made (a trace tensor from `firstTensor` on: `p.grad.norm()` logged after the update).
+   */
+  madeIn(t: Tensor, step: number, firstOp: OpId, firstTensor: TensorId): boolean {
     const k = t._obsKey - this.key;
     if (k === OUTPUT || k === NAMED) return t._obsAux >= firstOp;
+    if (k === GRAD) return t._obsId >= firstTensor;
     return k === STEP_OUTPUT && t._obsAux === step;
   }
 

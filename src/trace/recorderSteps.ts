@@ -214,7 +214,8 @@ export class StepBook {
   derived(output: Tensor, inputs: readonly Tensor[], notes: TensorNotes): void {
     if (this.step < 0) return;
     for (let k = 0; k < inputs.length; k++)
-      if (notes.madeIn(inputs[k], this.step, this.firstOp)) return notes.noteStepOutput(output, this.step);
+      if (notes.madeIn(inputs[k], this.step, this.firstOp, this.firstTensor))
+        return notes.noteStepOutput(output, this.step);
   }
 
   /**
@@ -225,7 +226,7 @@ export class StepBook {
     let on: 0 | 1 | 2 = 0;
     for (let k = 0; k < inputs.length; k++) {
       const t = inputs[k];
-      if (!notes.madeIn(t, this.step, this.firstOp)) continue;
+      if (!notes.madeIn(t, this.step, this.firstOp, this.firstTensor)) continue;
       if (!this.roots.includes(t)) return 2;
       on = 1;
     }

@@ -258,4 +258,26 @@ describe("trace recorder: training steps", () => {
     assert.equal(trace.losses.length, 3);
     close([trace.losses[0]], [0.5 * 2 - 2 * 1]);
   });
+
+  it("keeps a gradient's statistic logged after the update in its step", () => {
+    // `w.grad.norm()` after opt.step(): the gradient is the step's backward pass's, not data of the next step
+    const trace = record(() => {
+      const w = tensor([0.5, -1], { requiresGrad: true });
+      const opt = new optim.SGD([w], { lr: 0.1 });
+      const x = tensor([1, 2]);
+      for (let it = 0; it < 3; it++) {
+        opt.zeroGrad();
+        x.mul(w).sum().backward();
+        opt.step();
+        w.grad!.norm();
+      }
+    });
+    assert.equal(events(trace, "step").length, 3);
+    for (let s = 0; s < 3; s++)
+      assert.deepEqual(
+        trace.ops.filter((o) => o.trainingStep === s).map((o) => o.op),
+        ["mul", "sum", "norm"],
+        `step ${s}`,
+      );
+  });
 });
