@@ -7,7 +7,7 @@ from .wiring import collect, emit, reset
 class Backward:
     """Mixin of Recorder: wraps backward() (the loss, the step's end) and emits backward events from the node hooks."""
 
-    def _backward(self, func, args, kwargs):
+    def _backward(self, func, args, kwargs, frame=None):
         self.updates.flush()
         self.backward_calls += 1
         self.pass_totals = {}
@@ -18,6 +18,8 @@ class Backward:
             self.note_loss(float(root.detach()))
         if isinstance(root, torch.Tensor):
             self.note_root(root)
+        if frame is not None and not self.done and not self.explicit_steps:
+            self.loops.backward_began(frame)
         if self.recording:
             self.series.backward_begins(self.source)
         try:

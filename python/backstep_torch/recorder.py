@@ -8,6 +8,7 @@ from .calls import NOT_OPS, op_name, tensors_in
 from .checks import Checks
 from .dispatch import Dispatch, suspend
 from .forward import Forward, returns_input
+from .loops import LoopBook
 from .modes import CountingMode, RecordingMode
 from .names import Names
 from .source import SourceMap
@@ -51,6 +52,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.step_nodes = set()  # autograd nodes of the current step's op outputs, and its losses': see Steps.joins
         self.step_roots = []
         self.step_reopened = self.step_final = False
+        self.loops = LoopBook(self.source)  # the loop around the last backward pass: see Steps.begins
         self.handles = []
         self.grad_leaves = {}
         self.pass_totals = {}
@@ -89,6 +91,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         def zero_grad(module, *args, **kwargs):
             if not self.done:
                 self.grads_changed(False)
+                self.loops.note(sys._getframe(1))
             return original(module, *args, **kwargs)
 
         zero_grad.__wrapped__ = original
@@ -166,7 +169,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         if self.busy:
             return func(*args, **kwargs)
         if name == "backward":
-            return self._backward(func, args, kwargs)
+            return self._backward(func, args, kwargs, sys._getframe(2))
         if self.done:
             return func(*args, **kwargs)
         frame = sys._getframe(2)
@@ -193,7 +196,7 @@ class Recorder(Steps, Forward, Backward, Checks):
             return out
         # the updates and resets pending since the last op are recorded first: they may end its step (grads_changed)
         self.updates.flush()
-        if self.step < 0 or (self.step_closed and not self.explicit_steps and not self.joins(name, tensors)):
+        if self.step < 0 or (self.step_closed and not self.explicit_steps and self.begins(name, tensors, frame)):
             self._next_step()
         self.forward_since_backward = True
         self.made(outs)
@@ -232,6 +235,7 @@ class Recorder(Steps, Forward, Backward, Checks):
             frame = sys._getframe(2)
             opt = optimizer_of(frame)
             if opt is not None:
+                self.loops.note(frame)
                 self.updates.optimizer_call(opt, what, frame, self.source)
                 self.suspended = handle
                 suspend(True)

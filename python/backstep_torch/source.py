@@ -39,6 +39,8 @@ class SourceMap:
         self._positions = {}
         self._assignments = {}
         self._lines = {}
+        self._trees = {}  # filename → its syntax tree (tree())
+        self._texts = {}
         self._abspaths = {}
         self._stores = {}
         self._user_code = {}  # code object → whether it is the user's
@@ -185,17 +187,28 @@ class SourceMap:
             self._lines[filename] = lines
         return lines
 
-    def _assignments_of(self, filename):
-        table = self._assignments.get(filename)
-        if table is not None:
-            return table
-        table = {}
+    def tree(self, filename):
+        """The file's syntax tree, parsed once (None if it cannot be read or parsed): its assignments' targets here,
+        its loops in loops.py."""
+        if filename in self._trees:
+            return self._trees[filename]
         try:
             with open(filename, encoding="utf-8") as f:
                 source = f.read()
             tree = ast.parse(source, filename)
         except (OSError, SyntaxError, ValueError):
-            tree = None
+            source, tree = None, None
+        self._texts[filename] = source
+        self._trees[filename] = tree
+        return tree
+
+    def _assignments_of(self, filename):
+        table = self._assignments.get(filename)
+        if table is not None:
+            return table
+        table = {}
+        tree = self.tree(filename)
+        source = self._texts.get(filename)
         if tree is not None:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:

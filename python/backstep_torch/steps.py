@@ -4,6 +4,7 @@ import math
 
 import torch
 
+from .loops import LATER
 from .series import is_full_step
 
 
@@ -41,6 +42,19 @@ class Steps:
         """A backward pass from `root` begins: the step's loss, which ops after its update may use (joins)."""
         if root.grad_fn is not None and len(self.step_roots) < 8:
             self.step_roots.append((root.grad_fn, root.output_nr))
+
+    def begins(self, name, tensors, frame):
+        """Whether an op of the graph, once its step closed without explicit steps, begins the next step (the
+        TypeScript recorder's StepBook.opBegins). In a script whose backward pass ran in a loop, the loop decides
+        (loops.py): an op later in that iteration is the step's, whatever it builds on (a GAN's generator half on new
+        noise after the discriminator's update began a step of its own, each iteration two steps, the losses
+        alternating), and one in a later iteration, or between two, begins the next step (the first iteration of a
+        gradient accumulation, before any update told that gradients accumulate, was a step per micro-batch; a
+        parameter's norm logged after the update was a step of its own). Outside that loop, joins decides."""
+        where = self.loops.iteration(frame) if self.loops.mark is not None else None
+        if where is not None:
+            return where == LATER
+        return not self.joins(name, tensors)
 
     def joins(self, name, tensors):
         """Whether an op, once its step closed without explicit steps, belongs to it still (the TypeScript recorder's
@@ -120,6 +134,7 @@ class Steps:
         self.step_closed = False
         self.backward_open = False
         self.step_reopened = self.step_final = False
+        self.loops.mark = None
         self.step_nodes.clear()
         self.step_roots.clear()
         self.ids.clear()
