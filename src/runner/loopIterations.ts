@@ -71,11 +71,16 @@ export class LoopIterations implements StepIterations {
   /**
    * An update or a reset of gradients ran at `site` after the mark's backward pass: the loop the step trains in is the
    * innermost loop around both, in the same iteration (a scheduler's `step` in the epochs' loop no longer makes an
-   * epoch one step, once a batch's update has run in a function the batches' loop calls). One in a later iteration (at
-   * the top of the next) leaves the mark.
+   * epoch one step, once a batch's update has run in a function the batches' loop calls). One in a later iteration of a
+   * loop around the pass (the next batch's reset at its top, still in the epoch's iteration) leaves the mark.
    */
   settle(mark: LoopMark, site: OpSite | undefined): LoopMark {
-    for (const m of mark.chain) if (this.iteration(m, site) === "same") return m;
+    for (const m of mark.chain) {
+      const where = this.iteration(m, site);
+      if (where === "same") return m;
+      // the next iteration of a loop around the pass (a batch's `zeroGrad()` at its top): not this step's update
+      if (where === "later") return mark;
+    }
     return mark;
   }
 

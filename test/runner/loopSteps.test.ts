@@ -189,4 +189,24 @@ for (let epoch = 0; epoch < 2; epoch++) {
 `);
     assert.deepEqual(stepsOf(trace), [0, 1, 2, 3], "a step a batch");
   });
+
+  it("keeps a step a batch when each batch resets the gradients at its top, in an epochs' loop", async () => {
+    // the next batch's zeroGrad() is in a later iteration of the batches' loop but the same of the epochs': it is no
+    // update of this step, and must not move the training loop out to the epochs'
+    const { trace } = await run(`import { nn, optim, manualSeed, randn } from "backstep";
+manualSeed(5);
+const model = new nn.Linear(3, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+const x = randn([4, 3]);
+for (let epoch = 0; epoch < 2; epoch++) {
+  for (let b = 0; b < 3; b++) {
+    opt.zeroGrad();
+    const loss = model.forward(x).square().mean();
+    loss.backward();
+    opt.step();
+  }
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2, 3, 4, 5], "a step a batch");
+  });
 });
