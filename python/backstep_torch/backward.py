@@ -13,12 +13,12 @@ class Backward:
         self.pass_totals = {}
         root = args[0] if args else None
         if self.done and not self.explicit_steps:
-            self.steps_dropped += 1
+            self.dropped_backward(frame)
         elif isinstance(root, torch.Tensor) and root.numel() == 1:
             self.note_loss(float(root.detach()))
         if isinstance(root, torch.Tensor):
             self.note_root(root)
-        if frame is not None and not self.done and not self.explicit_steps:
+        if frame is not None and not self.explicit_steps:
             self.loops.backward_began(frame)
         if self.recording:
             self.series.backward_begins(self.source)

@@ -1,6 +1,8 @@
 """The forward pass into the trace: a torch call's tensors and op record, and ops the mode did not see (adopted)."""
 import re
 
+import torch
+
 from .calls import attrs_of, op_name
 from .retained import Retained
 from .wiring import key_of, wire
@@ -25,17 +27,25 @@ class Forward:
         if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
             return self._adopt(t, user)
         name, is_param = self.names.tensor_name(t)
+        leaf = t.is_leaf and t.requires_grad
+        # a leaf the globals do not hold is named by the variable the op's caller holds it in, as the TypeScript
+        # recorder names it by its declaration: a function's `W`, rebound each iteration, is then one parameter W
+        local = None
+        if leaf and name is None and user:
+            local = next((k for k, v in user[0].f_locals.items() if v is t), None)
         if is_param:
             kind = "param"
         elif t.grad_fn is not None:
             kind = "activation"
         else:
             kind = "input" if (t.requires_grad or name or t.numel() != 1) else "constant"
-        tid = self.table.snapshot(t, kind, name=name)
-        if t.is_leaf and t.requires_grad:
+        tid = self.table.snapshot(t, kind, name=name or local)
+        if leaf:
             if name is None:
-                name = "tensor#%d" % tid
+                name = local or "tensor#%d" % tid
                 self.grad_leaves.setdefault(id(t), (t, name))
+            if local or id(t) not in self.grad_leaves:
+                self.names.used_leaf(t, name, self.step)
             self.updates.watch(t, name)
         self.ids[id(t)] = (t, tid)
         return tid
@@ -86,12 +96,16 @@ class Forward:
                 known = self.node_out.get((nf, _nr))
                 if known is not None:
                     tensors.append(known)
+        operands, attrs = (), {}
+        if opname == "index" and len(tensors) == 1:
+            operands, attrs = _index_operands(node, tensors[0])
+            tensors = list(operands)
         while len(user) > 1 and self.source.passed_in(t, user[0]):  # made in a caller, which passed it in
             user = user[1:]
         var, loc = self.source.assignment_of(t, user[0]) if user else (None, None)
         inputs = [self.id_of(x) for x in tensors]
         op_id = len(self.ops)
-        rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": {}}
+        rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs}
         if var:
             rec["var"] = var
         module = self.current_module(user[0], pop=False) if user else None
@@ -109,7 +123,7 @@ class Forward:
         self.ids[id(t)] = (t, rec["output"])
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
-        wire(self, op_id, opname, (), tensors, [key_of(x) for x in tensors], inputs, [t])
+        wire(self, op_id, opname, operands, tensors, [key_of(x) for x in tensors], inputs, [t])
         return rec["output"]
 
     def _series_forward(self, name, args, tensors, outs, frame, module):
@@ -124,3 +138,23 @@ class Forward:
         user = self.source.user_frames(frame)
         where = (user[0].f_code, user[0].f_lasti, user[0].f_lineno) if user else None
         self.series.forward(op_name(name, args)[0], tensors[0] if tensors else None, outs[0], module, where, self.source)
+
+
+def _index_operands(node, x):
+    """The operands and attrs of `x[idx]` read from its IndexBackward0 node: x, then the index tensors it saved, with the
+    TypeScript index op's `slots` (slots[d]: the input indexing dim d, 1 for the first index, or -1 for a whole dim; a
+    bool mask indexes as many dims as it has, each slot its input). So the graph shows what was indexed by what, and the
+    local derivative is index's. ((x,), {}) when the node has them no more (its graph freed by a backward pass)."""
+    try:
+        saved, sizes = node._saved_indices, node._saved_self_sizes
+    except (AttributeError, RuntimeError):
+        return (x,), {}
+    operands, slots = [x], []
+    for i in saved:
+        if i is None:
+            slots.append(-1)
+            continue
+        operands.append(i)
+        slots.extend([len(operands) - 1] * (i.dim() if i.dtype in (torch.bool, torch.uint8) else 1))
+    slots.extend([-1] * (len(sizes) - len(slots)))
+    return tuple(operands), {"slots": slots}

@@ -111,6 +111,7 @@ class LoopBook:
     def __init__(self, source):
         self.source = source
         self.mark = None
+        self.chain = ()  # the marks of every loop around the last backward pass, innermost first
         self._scopes = {}  # filename → {scope key → [Loop]}
         self._around = {}  # (code, instruction) → the loops around it, innermost first
         self._paths = {}  # (Loop, code, instruction) → (path, comprehension)
@@ -119,31 +120,45 @@ class LoopBook:
         """A backward pass begins, called from `frame`: marks the loop it trains in. Of the loops around it (its user
         frames' loops, innermost first), that is the innermost that calls a `step` method, else the innermost: in
         nanoGPT's gradient accumulation the backward pass is in the micro-batches' loop and the update after it in the
-        loop around, and a step is that loop's iteration, not one micro-batch."""
+        loop around, and a step is that loop's iteration, not one micro-batch. The update, once it runs, settles which
+        loop it was (settle)."""
         self.mark = None
-        first = None
+        chain = []
         for user in self.source.user_frames(frame):
             for loop in self.loops_around(user):
-                if first is None:
-                    first = (loop, user)
-                if loop.updates:
-                    return self._set(loop, user, frame)
-        if first is not None:
-            self._set(first[0], first[1], frame)
+                chain.append(self._mark(loop, user, frame))
+        self.chain = chain
+        if chain:
+            self.mark = next((m for m in chain if m.loop.updates), chain[0])
 
-    def _set(self, loop, loop_frame, frame):
+    def _mark(self, loop, loop_frame, frame):
         inner = _inner(frame, loop_frame)
-        targets = _targets(loop, loop_frame)
-        self.mark = Mark(loop, loop_frame, targets, self._progress(loop, loop_frame, inner))
+        return Mark(loop, loop_frame, _targets(loop, loop_frame), self._progress(loop, loop_frame, inner))
 
-    def iteration(self, frame):
-        """Where an op called from `frame` runs against the mark: SAME in its loop's iteration, LATER in a later one or
-        in the loop's header between two (a DataLoader's next batch), None outside that loop (after it, or in a
-        function called from elsewhere). The objects a `for` loop's target names are bound to tell its iterations
-        apart (`for i in range(n)`: a new int each; a DataLoader: new batch tensors); how far through its body the
-        run has got tells them apart too, and is all a `while` loop has (control goes back to its body's start only
-        by a new iteration)."""
-        mark = self.mark
+    def settle(self, frame):
+        """An update or a reset of gradients after the mark's backward pass, called from `frame`: the loop the step
+        trains in is the innermost loop around both, in the same iteration (the TypeScript recorder's settle). A
+        scheduler's `step` in the epochs' loop no longer makes an epoch one step once a batch's update has run in a
+        function the batches' loop calls. A call in a later iteration of a loop leaves the mark where it is: a reset at
+        the top of the next batch is in the epoch's iteration still, and the mark, moved out to the epoch's loop, took
+        the epoch's next batches into the step (as the TypeScript recorder's settle does: every epoch one step)."""
+        for m in self.chain:
+            where = self.iteration(frame, m)
+            if where == SAME:
+                self.mark = m
+                return True
+            if where == LATER:
+                return False
+        return False
+
+    def iteration(self, frame, mark=None):
+        """Where an op called from `frame` runs against the mark (or `mark`, one of its chain): SAME in its loop's
+        iteration, LATER in a later one or in the loop's header between two (a DataLoader's next batch), None outside
+        that loop (after it, or in a function called from elsewhere). The objects a `for` loop's target names are bound
+        to tell its iterations apart (`for i in range(n)`: a new int each; a DataLoader: new batch tensors); how far
+        through its body the run has got tells them apart too, and is all a `while` loop has (control goes back to its
+        body's start only by a new iteration)."""
+        mark = mark or self.mark
         inner, f = None, frame
         while f is not None and f is not mark.frame:
             inner, f = f, f.f_back
@@ -161,12 +176,14 @@ class LoopBook:
             mark.progress = now
         return verdict
 
-    def note(self, frame):
+    def note(self, frame, settle=False):
         """An update or a reset of gradients, called from `frame`, though no op, tells how far through the mark's
         iteration the run has got: in nanoGPT's `while` loop, the next iteration's first op is back in the loop of
-        micro-batches, and only the update after that loop tells it is in a later iteration."""
+        micro-batches, and only the update after that loop tells it is in a later iteration. `settle`: an update, or a
+        reset after the backward pass, settles the training loop first (a reset before it prepares it)."""
         if self.mark is not None:
-            self.iteration(frame)
+            if not (settle and self.settle(frame)):  # (settled, the mark has taken in how far the run got)
+                self.iteration(frame)
 
     def loops_around(self, frame):
         """The loops of the frame's own code (not a nested function's) around its instruction, innermost first."""

@@ -28,6 +28,7 @@ class Names:
         self._tensors = {}
         self._scanned_at = None
         self.generation = 0
+        self._used = {}  # a leaf's name → [(leaf, the last step an op used it in)]: see used_leaf
 
     def new_step(self):
         self.generation += 1
@@ -84,6 +85,33 @@ class Names:
             self._scan()
             hit = self._tensors.get(id(t))
         return (hit[1], hit[2]) if hit is not None and hit[0] is t else (None, False)
+
+    def used_leaf(self, t, name, step):
+        """An op of `step` uses the leaf `t` (requiring grad) named `name`. A leaf first used in a step replaces those of
+        its name that no op used in that step, as the TypeScript recorder's addGradLeaf does: `W = (W - lr *
+        W.grad).detach().requires_grad_()` rebinds a weight each iteration, and each generation was listed as a
+        parameter W of its own (and kept alive by the names found). Several of one name used in one step all stay."""
+        used = self._used.setdefault(name, [])
+        for entry in used:
+            if entry[0] is t:
+                entry[1] = step
+                return
+        kept = []
+        for entry in used:
+            if entry[1] >= step:
+                kept.append(entry)
+            else:
+                hit = self._tensors.get(id(entry[0]))
+                if hit is not None and hit[0] is entry[0]:
+                    del self._tensors[id(entry[0])]
+        kept.append([t, step])
+        self._used[name] = kept
+
+    def superseded(self, t, name):
+        """Whether the leaf `t` of this name is not the model's: other leaves of its name were used by ops, and it was
+        not (replaced, or the generation a rebinding after the last step made)."""
+        used = self._used.get(name)
+        return used is not None and all(entry[0] is not t for entry in used)
 
     def parameters(self):
         """Every parameter known: modules' named_parameters and leaf tensors requiring grad, in the order found."""

@@ -44,6 +44,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.forward_since_backward = False  # an op of the graph ran since the last backward pass: see grads_changed
         self.explicit_steps = False
         self.steps_dropped = 0
+        self.dropped_open = False  # a backward pass past max_steps was counted, and no update since: see dropped_backward
         self.events_dropped = 0
         self.backward_calls = 0
         self.ids = {}
@@ -91,7 +92,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         def zero_grad(module, *args, **kwargs):
             if not self.done:
                 self.grads_changed(False)
-                self.loops.note(sys._getframe(1))
+                self.loops.note(sys._getframe(1), settle=not self.forward_since_backward)
             return original(module, *args, **kwargs)
 
         zero_grad.__wrapped__ = original
@@ -162,6 +163,8 @@ class Recorder(Steps, Forward, Backward, Checks):
                 self.grads_changed(False)
             if self.recording and not self.busy:
                 return self._profiler_range(func, args, kwargs)
+            if self.done and not self.explicit_steps and args[0].startswith("Optimizer.step#"):
+                self.dropped_update(sys._getframe(1))
         if name in NOT_OPS:  # the most frequent calls (an optimizer reads p.grad several times a parameter): kept short
             if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
                 self.updates.before_reset(name, args, sys._getframe(2), self.source)
@@ -235,7 +238,7 @@ class Recorder(Steps, Forward, Backward, Checks):
             frame = sys._getframe(2)
             opt = optimizer_of(frame)
             if opt is not None:
-                self.loops.note(frame)
+                self.loops.note(frame, settle=what == "step" or not self.forward_since_backward)
                 self.updates.optimizer_call(opt, what, frame, self.source)
                 self.suspended = handle
                 suspend(True)
@@ -250,7 +253,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.updates.flush()
         out, seen = [], set()
         for name, t in self.names.parameters() + [(n, t) for (t, n) in self.grad_leaves.values()]:
-            if id(t) in seen:
+            if id(t) in seen or self.names.superseded(t, name):
                 continue
             seen.add(id(t))
             tid = self.table.snapshot(t, "param", name=name, always=True)

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .loops import LATER
+from .loops import LATER, SAME
 from .series import is_full_step
 
 
@@ -32,6 +32,25 @@ class Steps:
         with self.quiet():
             self.end_series_step()
         self._start_step(index)
+
+    def dropped_backward(self, frame):
+        """A backward pass past max_steps (no step function): counted as a step that ran unrecorded unless it is in the
+        step of the last one, as the TypeScript recorder counts a step past maxSteps once a backward pass runs in it
+        (recorderSteps.ts `uncounted`). An evaluation after the training loop differentiates nothing and is no dropped
+        step. Ops past max_steps are not looked at, so the loop decides alone: a backward pass in the iteration of the
+        last one is its step's (a GAN's generator half, nanoGPT's next micro-batch: each counted as a step before).
+        Outside that loop, one joins the last one's step until an update, unless the run neither updates nor resets
+        gradients (then each is a step)."""
+        where = self.loops.iteration(frame) if frame is not None and self.loops.mark is not None else None
+        if where != SAME and not (where is None and self.dropped_open):
+            self.steps_dropped += 1
+        self.dropped_open = self.grads_managed
+
+    def dropped_update(self, frame):
+        """An optimizer's step past max_steps: it ends the dropped step, and settles its training loop (the mark that
+        tells the next backward pass's step from this one's, see LoopBook.settle)."""
+        self.dropped_open = False
+        self.loops.note(frame, settle=True)
 
     def made(self, outs):
         """Outputs of an op of the current step (their autograd nodes: what joins() asks of an op's inputs)."""

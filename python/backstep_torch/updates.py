@@ -105,7 +105,7 @@ class Updates:
             grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
             self.pending[t.data_ptr()] = [param, name, before, grad, rule, self._seq]
             self._seq += 1
-            self.rec.loops.note(frame)
+            self.rec.loops.note(frame, settle=True)
 
     def optimizer_call(self, opt, what, frame, source_map):
         """An optimizer's zero_grad() or step() begins: its gradient resets, or each parameter's value and gradient
@@ -145,7 +145,7 @@ class Updates:
         if name in self.resets:
             return
         if not self.resets:
-            self.rec.loops.note(frame)
+            self.rec.loops.note(frame, settle=not self.rec.forward_since_backward)
             self.reset_at = self._seq
             user = source_map.user_frames(frame)
             self.reset_site = (source_map.loc(user[0]), source_map.stack(user)) if user else None
