@@ -103,7 +103,7 @@ class Updates:
                 rule = source_map.source_line(user[0].f_code.co_filename, user[0].f_lineno) if user else "in-place update"
             before = param.detach().clone()  # detached: no autograd work, under an optimizer's no_grad or not
             grad = param.grad.detach().clone() if param.grad is not None else torch.zeros_like(before)
-            self.pending[t.data_ptr()] = [param, name, before, grad, rule, self._seq]
+            self.pending[t.data_ptr()] = [param, name, before, grad, rule, self._seq, self._site(frame, source_map)]
             self._seq += 1
             self.rec.loops.note(frame, settle=True)
 
@@ -111,6 +111,7 @@ class Updates:
         """An optimizer's zero_grad() or step() begins: its gradient resets, or each parameter's value and gradient
         before its update, taken at once from its param_groups (the params with a gradient, which it resets or updates)."""
         rule = describe_optimizer(opt) if what == "step" else None
+        site = self._site(frame, source_map) if rule is not None else None  # one step() call updates them all
         for group in opt.param_groups:
             for p in group["params"]:
                 if p.grad is None or p.numel() == 0:
@@ -121,8 +122,14 @@ class Updates:
                 if rule is None:
                     self._reset(hit[1], frame, source_map)
                 elif p.data_ptr() not in self.pending:
-                    self.pending[p.data_ptr()] = [p, hit[1], p.detach().clone(), p.grad.detach().clone(), rule, self._seq]
+                    self.pending[p.data_ptr()] = [p, hit[1], p.detach().clone(), p.grad.detach().clone(), rule, self._seq, site]
                     self._seq += 1
+
+    @staticmethod
+    def _site(frame, source_map):
+        """Where an update runs (the optimizer's step() call, or the in-place op), as the Trace's loc and stack."""
+        user = source_map.user_frames(frame)
+        return (source_map.loc(user[0]), source_map.stack(user)) if user else None
 
     def before_reset(self, name, args, frame, source_map):
         """`p.grad = None` (the grad descriptor's __set__) or an optimizer's `p.grad.zero_()`: remembers a gradient reset."""
@@ -178,7 +185,7 @@ class Updates:
                 self.rec.events.append(reset)
             return
         rec = self.rec
-        for param, name, before, grad, rule, seq in self.pending.values():
+        for param, name, before, grad, rule, seq, site in self.pending.values():
             if reset is not None and seq >= self.reset_at:
                 rec.events.append(reset)
                 reset = None
@@ -192,7 +199,10 @@ class Updates:
             b = rec.table.snapshot(before, "param", name=name, owned=True)
             g = rec.table.snapshot(grad, "grad", owned=True)
             a = rec.table.snapshot(param, "param", name=name)
-            rec.events.append({"kind": "update", "param": name, "before": b, "grad": g, "after": a, "rule": rule})
+            e = {"kind": "update", "param": name, "before": b, "grad": g, "after": a, "rule": rule}
+            if site is not None:
+                e["loc"], e["stack"] = site
+            rec.events.append(e)
             rec.grads_changed(True)
         if reset is not None:
             rec.events.append(reset)

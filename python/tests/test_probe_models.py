@@ -87,5 +87,17 @@ class ProbeModels(unittest.TestCase):
         self.assertEqual(kinds, ["step", "update", "update", "zeroGrad", "step", "update", "update", "zeroGrad"])
 
 
+    def test_an_update_is_located_at_the_optimizers_step_call(self):
+        """The update events carried no location: the debugger and the panels placed them at the last op before."""
+        src = ("import torch\nm = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n\n\ndef update():\n"
+               "    opt.step()\n\n\nfor it in range(2):\n    opt.zero_grad()\n    m(torch.ones(1, 2)).sum().backward()\n    update()\n")
+        trace, _ = record(model_file(src), steps=2)
+        updates = [e for e in trace["events"] if e["kind"] == "update"]
+        self.assertEqual(len(updates), 4)
+        for u in updates:
+            self.assertEqual((u["loc"]["line"], u["loc"]["column"]), (7, 5))
+            self.assertEqual([f["line"] for f in u["stack"][:2]], [7, 13])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -28,6 +28,8 @@ export class UpdateRecorder {
    * 0.89–1.09] over 1,500 rounds at load 10–14; 1.028× [0.87–1.26] over 600 rounds at load 15–16.
    */
   private readonly strings = new Map<number, UpdateStrings>();
+  private lastSite: OpSite | undefined;
+  private lastFrames: { loc: number; stack: number[] } | undefined;
 
   constructor(
     private readonly out: TraceWriter,
@@ -68,8 +70,23 @@ export class UpdateRecorder {
     const s = this.stringsOf(param, known ?? name, rule, after.name);
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
     ids.notes.noteLeaf(param, a, -1);
-    this.out.update(s.paramId, b, g, a, s.ruleId);
+    const at = this.siteFrames();
+    this.out.update(s.paramId, b, g, a, s.ruleId, at.loc, at.stack);
     steps.push();
+  }
+
+  /**
+   * Where the update runs, as frame ids: an optimizer's step() updates its parameters one after another from one call,
+   * whose site (the shadow stack hands out one object while the stack is unchanged) is looked up once.
+   */
+  private siteFrames(): { loc: number; stack: number[] } {
+    const site = this.locate?.();
+    if (site === this.lastSite && this.lastFrames !== undefined) return this.lastFrames;
+    const w = this.out;
+    const frames = { loc: site?.loc ? w.frame(site.loc) : -1, stack: site ? site.stack.map((f) => w.frame(f)) : [] };
+    this.lastSite = site;
+    this.lastFrames = frames;
+    return frames;
   }
 
   /** The ids of an update's strings: `param`'s last ones when they are the same. */

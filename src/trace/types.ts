@@ -115,7 +115,17 @@ export type TraceEvent =
       /** The consumer op whose backward produced `contribution`. */
       from?: OpId;
     }
-  | { kind: "update"; param: string; before: TensorId; grad: TensorId; after: TensorId; rule: string }
+  | {
+      kind: "update";
+      param: string;
+      before: TensorId;
+      grad: TensorId;
+      after: TensorId;
+      rule: string;
+      /** Where the update ran (an optimizer's `step()` call), and the user call stack there (innermost first). */
+      loc?: SourceLoc;
+      stack?: StackFrame[];
+    }
   | {
       kind: "zeroGrad";
       /** The parameters whose `.grad` became null (`model.zeroGrad()`, `opt.zeroGrad()`, `p.grad = null`). */

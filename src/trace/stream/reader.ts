@@ -214,17 +214,23 @@ export class TraceReader {
           sink.event(e);
           break;
         }
-        case UPDATE:
-          sink.event({
+        case UPDATE: {
+          const e: Extract<TraceEvent, { kind: "update" }> = {
             kind: "update",
             param: str[a[i]],
             before: a[i + 1],
             grad: a[i + 2],
             after: a[i + 3],
             rule: str[a[i + 4]],
-          });
-          i += 5;
+          };
+          if (a[i + 5] !== NONE) e.loc = this.frames[a[i + 5]];
+          i += 6;
+          const stack: StackFrame[] = [];
+          for (let k = a[i++]; k > 0; k--) stack.push(this.frames[a[i++]] as StackFrame);
+          if (stack.length > 0) e.stack = stack;
+          sink.event(e);
           break;
+        }
         case ZERO_GRAD: {
           const e: Extract<TraceEvent, { kind: "zeroGrad" }> = { kind: "zeroGrad", params: [] };
           if (a[i] !== NONE) e.loc = this.frames[a[i]];

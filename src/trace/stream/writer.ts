@@ -166,8 +166,17 @@ export class TraceWriter extends TensorWriter {
     this.tick();
   }
 
-  update(param: number, before: number, grad: number, after: number, rule: number): void {
-    const a = this.room(6);
+  /** An update record: the parameter's and rule's strings, its tensors, and where it ran (frame ids, -1: none). */
+  update(
+    param: number,
+    before: number,
+    grad: number,
+    after: number,
+    rule: number,
+    loc: number,
+    stack: readonly number[],
+  ): void {
+    const a = this.room(8 + stack.length);
     let i = this.n;
     a[i++] = UPDATE;
     a[i++] = param;
@@ -175,6 +184,9 @@ export class TraceWriter extends TensorWriter {
     a[i++] = grad;
     a[i++] = after;
     a[i++] = rule;
+    a[i++] = loc;
+    a[i++] = stack.length;
+    for (const f of stack) a[i++] = f;
     this.n = i;
     this.tick();
   }
