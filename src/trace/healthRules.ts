@@ -74,6 +74,8 @@ export interface HealthTrace {
   ops: readonly TraceOp[];
   tensors: readonly HealthTensor[];
   events: readonly TraceEvent[];
+  /** The run's parameters: a leaf the trace lists there is one whatever its kind (`const b1 = randn([n], …)`). */
+  params?: readonly { name: string; tensor: TensorId }[];
 }
 
 export type GradVerdict = NormVerdict | "structural";
@@ -111,10 +113,17 @@ export function parameterGradients(
   const out = new Map<string, StepGradient[]>();
   /** Per parameter, whether every contribution of the current step so far was rounding level. */
   const cancelled = new Map<string, { step: number; all: boolean; upstream: number; op?: OpId }>();
+  // Leaves requiring grad that no module or optimizer made parameters (makemore part 4's `b1`, updated by hand or not
+  // at all) are inputs by kind, yet the run's parameters: judged as such (a b1 before a batch norm's centring is zero
+  // by structure, not vanishing). Their ids are not among `params`, which then cannot be used.
+  const leafParams = new Set<string>();
+  for (const p of trace.params ?? []) if (trace.tensors[p.tensor]?.kind !== "param") leafParams.add(p.name);
+  const ids = leafParams.size > 0 ? undefined : params;
   const paramName = (id: TensorId): string | undefined => {
-    if (params && !params.has(id)) return undefined;
+    if (ids && !ids.has(id)) return undefined;
     const info = trace.tensors[id];
-    return info?.kind === "param" && info.name ? info.name : undefined;
+    if (!info?.name) return undefined;
+    return info.kind === "param" || (info.kind === "input" && leafParams.has(info.name)) ? info.name : undefined;
   };
   const put = (name: string, step: number, event: number, grad: TensorId): void => {
     const info = trace.tensors[grad];

@@ -141,6 +141,25 @@ describe("health rules on recorded runs", function () {
     assert.ok(!codes(trace).includes("vanishing-gradient"));
   });
 
+  it("tells a leaf bias no module or optimizer made a parameter (makemore part 4's b1) zero by structure", async () => {
+    // the leaves are inputs by kind, as no module names them and nothing updates them, yet the run's parameters
+    const source = `import { manualSeed, randn } from "backstep";
+manualSeed(0);
+const x = randn([8, 4]), y = randn([8, 3]);
+const W1 = randn([4, 3], { requiresGrad: true });
+const b1 = randn([3], { requiresGrad: true });
+const hprebn = x.matmul(W1).add(b1);
+const bndiff = hprebn.sub(hprebn.mean(0, true));
+bndiff.sub(y).pow(2).mean().backward();
+`;
+    const { trace } = await runModel(model("leafBias.ts", source), { maxSteps: 1 });
+    assert.deepEqual(
+      trace.diagnostics.filter((d) => d.code === "zero-gradient").map((d) => d.message.split(" ")[3]),
+      ["‖∂L/∂b1‖"],
+    );
+    assert.ok(!codes(trace).includes("vanishing-gradient"), trace.diagnostics.map((d) => d.message).join("\n"));
+  });
+
   it("Problems, inline hints, the side panel and the debugger follow a changed threshold without tracing again", async () => {
     const { trace } = await runModel(VANISHING, { maxSteps: 2 });
     const problems = (vanishing: number): number =>
