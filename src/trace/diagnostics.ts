@@ -1,9 +1,11 @@
 // Diagnostics found in a recorded run: first NaN/Inf, vanishing/exploding gradients (one per line), zero-by-structure
-// gradients, dead ReLUs, saturation, failed gradient checks, a diverging loss (lossDivergence.ts). The rules and
-// thresholds are src/trace/healthRules.ts's, shared with every view.
+// gradients, dead ReLUs, saturation, failed gradient checks, a diverging loss (lossDivergence.ts), a backward pass
+// into an earlier step's graph (staleGraph.ts). The rules and thresholds are src/trace/healthRules.ts's, shared with
+// every view.
 import type { OpHealth } from "./assembler";
 import { gradCheckDiagnostics } from "./gradChecks";
 import { lossDivergence } from "./lossDivergence";
+import { staleGraph } from "./staleGraph";
 import {
   activationFlagged,
   alwaysStructural,
@@ -312,6 +314,7 @@ export function computeDiagnostics(
     ...recordingStopped(trace, opts),
     ...gradCheckDiagnostics(trace),
     ...lossDivergence(trace),
+    ...staleGraph(trace),
   ];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {

@@ -203,7 +203,8 @@ export type DiagnosticCode =
   | "no-backward"
   | "truncated"
   | "cancelled"
-  | "gradient-check";
+  | "gradient-check"
+  | "stale-graph";
 
 export interface TraceDiagnostic {
   severity: "error" | "warning" | "info";
