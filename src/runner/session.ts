@@ -125,7 +125,10 @@ export class ModelSession {
         // gradient dropped (a model that reaches expectGrad without its name) says so and keeps them from then on
         // (expectGrad.ts), but cannot have its own back. Recomputing it from the pass's root would not be safe: a
         // parameter's values may have changed in place since (`p.data[i] -= …`), which nothing records.
-        if (/\bexpectGrad\b/.test(f.code)) this.recorder.lastGradsWanted = true;
+        if (/\bexpectGrad\b/.test(f.code)) {
+          this.recorder.lastGradsWanted = true;
+          this.recorder.checksNamed();
+        }
         const firstLoop = this.modules.loops.length - f.loops.length;
         this.iterations.addFile(f.file, firstLoop, f.loopRanges);
         options.onCompiled?.(f, firstLoop);

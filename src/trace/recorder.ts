@@ -205,6 +205,11 @@ export class Recorder implements EngineObserver {
     else if (loss.size === 1) this.steps.returnedLoss(Number(loss.data[0]));
   }
 
+  /** A file of the model names expectGrad: see StepBook.checksNamed. */
+  checksNamed(): void {
+    this.steps.checksNamed = true;
+  }
+
   wantsLastGrads(): boolean {
     return this.lastGradsWanted;
   }

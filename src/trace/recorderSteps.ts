@@ -71,6 +71,13 @@ export class StepBook {
   backwardOpen = false;
   /** An op of the graph (its output requires grad) ran outside a backward pass since the last backward pass. */
   forwardSinceBackward = false;
+  /**
+   * A file of the model names expectGrad (the runner tells): its ops after a backward pass, before any update or
+   * reset, are that pass's step. A hand-written backward pass checked against autograd's (makemore part 4's, written
+   * out after `loss.backward()` outside a loop) began a step of its own at its first op on data (`zeros(…)`), and past
+   * maxSteps its checks were dropped.
+   */
+  checksNamed = false;
   /** Steps are begun by the runner (one call of a default-exported step function), not by the ops. */
   explicitSteps = false;
   /** Within maxSteps: the step is recorded (in full or as statistics). */
@@ -165,7 +172,10 @@ export class StepBook {
       const iteration = mark && this.options.iterations!.iteration(mark, this.options.locate?.());
       if (
         iteration === "later" ||
-        (iteration === undefined && !this.reads(op, inputs, output) && !this.joins(inputs, notes))
+        (iteration === undefined &&
+          !(this.checksNamed && this.backwardOpen && !this.gradsManaged) &&
+          !this.reads(op, inputs, output) &&
+          !this.joins(inputs, notes))
       )
         this.next();
     }

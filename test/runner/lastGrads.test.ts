@@ -82,4 +82,28 @@ export default function step(): void {
       ["exact", undefined],
     ]);
   });
+
+  it("keeps a hand-written backward pass after backward() in its step, so one recorded step holds its checks", async () => {
+    // makemore part 4 outside a loop: the manual pass's first op on data (zeros) began a step of its own, and with one
+    // step recorded its checks were dropped
+    writeFileSync(
+      join(dir, "manual.ts"),
+      `import { tensor, zeros, expectGrad } from "backstep";
+const x = tensor([1, 2, 3], { requiresGrad: true });
+const y = x.mul(x).sum();
+y.backward();
+const dx = zeros([3]).add(x.detach().mul(2));
+expectGrad(x, dx);
+expectGrad(x, x.detach().mul(3));
+`,
+    );
+    const r = await runModel(join(dir, "manual.ts"), { maxSteps: 1 });
+    assert.equal(r.error, undefined);
+    assert.deepEqual(new Set(r.trace.ops.map((o) => o.trainingStep)), new Set([0]));
+    assert.deepEqual(
+      gradChecks(r.trace).map((c) => c.verdict),
+      ["exact", "mismatch"],
+    );
+    assert.equal(r.trace.truncated.stepsDropped, 0);
+  });
 });
