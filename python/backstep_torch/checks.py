@@ -75,7 +75,20 @@ def expect_grad(t, manual, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL, label=None):
     rec = _active
     if rec is None:
         return
-    rec.grad_check(t, manual, atol, rtol, label, sys._getframe(1))
+    frame = sys._getframe(1)
+    if _in_helper(frame, t) and frame.f_back is not None:
+        frame = frame.f_back  # makemore part 4's `cmp(label, manual, t)`: each check at the helper's call
+    rec.grad_check(t, manual, atol, rtol, label, frame)
+
+
+def _in_helper(frame, t):
+    """Whether `frame` is a function that was passed the checked tensor as an argument: a helper around the check, whose
+    checks belong at each of its calls, not all at its one line (the TypeScript runner's isHelperCheck)."""
+    code = frame.f_code
+    if code.co_name == "<module>":
+        return False
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    return any(frame.f_locals.get(n) is t for n in names)
 
 
 def settle_pending():

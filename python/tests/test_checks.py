@@ -111,6 +111,15 @@ class ExpectGrad(unittest.TestCase):
         failed = [c for c in checks(trace) if c["verdict"] in ("mismatch", "shape", "missing")]
         self.assertEqual(len(failed), 4)
 
+    def test_checks_in_a_helper_taking_the_tensor_are_at_each_call_of_the_helper(self):
+        """makemore part 4's `cmp(label, manual, t)` around expect_grad: every check was at the helper's one line."""
+        src = ("import torch\nfrom backstep_torch import expect_grad\n\n\ndef cmp(label, manual, t):\n"
+               "    expect_grad(t, manual, label=label)\n\n\nx = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+               "(x * x).sum().backward()\ncmp('ok', 2 * x.detach(), x)\ncmp('wrong', 3 * x.detach(), x)\n"
+               "expect_grad(x, 2 * x.detach(), label='direct')\n")
+        trace, _ = record(model_file(src))
+        self.assertEqual([(c["label"], c["loc"]["line"]) for c in checks(trace)], [("ok", 11), ("wrong", 12), ("direct", 13)])
+
     def test_without_backstep_it_changes_nothing_and_prints_nothing(self):
         path = model_file(NET)
         env = dict(os.environ, PYTHONPATH=PYTHON_DIR)

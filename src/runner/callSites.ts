@@ -232,3 +232,29 @@ export function accessEdits(
   sites.push({ pos, name: enclosingName(ancestors, names) });
   return true;
 }
+
+/**
+ * Whether a call is `expectGrad(t, …)` on a parameter `t` of the function it is in: a helper around the check
+ * (makemore part 4's `cmp(label, manual, t)`), whose checks belong at each call of the helper, not at its one line.
+ */
+export function isHelperCheck(call: AnyNode, ancestors: readonly Node[]): boolean {
+  let callee = call.callee as AnyNode;
+  let args = call.arguments as AnyNode[];
+  // an imported function is called as `_backstep.expectGrad.call(void 0, …)` in the compiled code
+  if (callee.type === "MemberExpression" && (callee.property as AnyNode).name === "call") {
+    callee = callee.object as AnyNode;
+    args = args.slice(1);
+  }
+  const name = callee.type === "Identifier" ? callee.name : (callee.property as AnyNode | undefined)?.name;
+  const first = args[0];
+  if (name !== "expectGrad" || first?.type !== "Identifier") return false;
+  for (let i = ancestors.length - 2; i >= 0; i--) {
+    const a = ancestors[i] as AnyNode;
+    if (!FUNCTIONS.has(a.type)) continue;
+    return (a.params as AnyNode[]).some((p) => {
+      const id = p.type === "AssignmentPattern" ? (p.left as AnyNode) : p;
+      return id.type === "Identifier" && id.name === first.name;
+    });
+  }
+  return false;
+}

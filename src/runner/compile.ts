@@ -19,6 +19,8 @@ export interface CompiledFile {
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by. */
   hooks: HookNames;
+  /** The sites of checks in a helper, `expectGrad(t, …)` on a parameter `t` (callSites.ts, isHelperCheck). */
+  helperChecks: number[];
 }
 
 /** A loop in the original source: 1-based lines and columns, `end` just after its last character. */
@@ -91,11 +93,13 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let loopRanges: LoopRange[];
   let sites: { line: number; column: number; name: string }[];
   let hooks: HookNames;
+  let helperChecks: number[];
   try {
     const inst = instrumented
       ? instrument(js, loopBase, siteBase, accessors)
-      : { code: js, insertions: [], loops: [], loopRanges: [], sites: [], hooks: hookNames(js) };
+      : { code: js, insertions: [], loops: [], loopRanges: [], sites: [], helperChecks: [], hooks: hookNames(js) };
     hooks = inst.hooks;
+    helperChecks = inst.helperChecks;
     code = inst.code;
     index = indexInsertions(inst.insertions);
     const original = (l: { line: number; column: number }): { line: number; column: number } => ({
@@ -123,6 +127,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     loopRanges,
     sites,
     hooks,
+    helperChecks,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
   };
 }

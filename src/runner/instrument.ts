@@ -2,7 +2,7 @@
 // and keeps a shadow call stack (callSites.ts). Edits are nested wraps (edits.ts); hook names never collide (hooks.ts).
 import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
-import { accessEdits, callEdits, fieldEdits, functionEdits, wrapNode, type RawSite } from "./callSites";
+import { accessEdits, callEdits, fieldEdits, functionEdits, isHelperCheck, wrapNode, type RawSite } from "./callSites";
 import { applyWraps, lineColumn, lineStarts, type Insertion, type Wrap } from "./edits";
 import { hookNames, type HookNames } from "./hooks";
 import { loopEdits } from "./loopEdits";
@@ -79,6 +79,8 @@ export interface Instrumented {
   loops: { line: number; column: number }[];
   /** Each loop, from its first character to the one after its last (0-based). */
   loopRanges: { start: { line: number; column: number }; end: { line: number; column: number }; updates: boolean }[];
+  /** The sites of `expectGrad(t, …)` calls on a parameter `t` of their function (callSites.ts, isHelperCheck). */
+  helperChecks: number[];
   /** Call sites numbered from `siteBase` (see callSites.ts), 0-based positions in the uninstrumented code. */
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by (the loader passes them in as the module wrapper's parameters). */
@@ -111,6 +113,7 @@ export function instrument(
   const edits: Wrap[] = [];
   const loopStarts: number[] = [];
   const loopNodes: Node[] = [];
+  const helperChecks: number[] = [];
   /** Loops whose code calls a method named `step` (an optimizer's update, as far as the text tells). */
   const updating = new Set<Node>();
   const sites: RawSite[] = [];
@@ -176,7 +179,10 @@ export function instrument(
       const callee = (node as unknown as AnyNode).callee as AnyNode;
       if (callee.type === "MemberExpression" && !callee.computed && (callee.property as AnyNode).name === "step")
         for (const a of ancestors) if (LOOPS.has(a.type)) updating.add(a);
-      callEdits(code, node as unknown as AnyNode, ancestors, siteBase + sites.length, edits, sites, names, hooks);
+      const id = siteBase + sites.length;
+      const call = node as unknown as AnyNode;
+      if (callEdits(code, call, ancestors, id, edits, sites, names, hooks) && isHelperCheck(call, ancestors))
+        helperChecks.push(id);
     },
     NewExpression(node, _state, ancestors) {
       callEdits(code, node as unknown as AnyNode, ancestors, siteBase + sites.length, edits, sites, names, hooks);
@@ -216,6 +222,7 @@ export function instrument(
       updates: updating.has(n),
     })),
     sites: sites.map((s) => ({ ...lineColumn(starts, s.pos), name: s.name })),
+    helperChecks,
     hooks,
   };
 }

@@ -8,7 +8,7 @@ import { settlePendingGradChecks } from "../autodiff/expectGrad";
 import { nameValue } from "../engine/naming";
 import type { TraceChunk } from "../trace/assembler";
 import { Recorder, DEFAULT_MAX_STEPS, type RecorderOptions } from "../trace/recorder";
-import type { TraceDiagnostic } from "../trace/types";
+import type { StackFrame, TraceDiagnostic } from "../trace/types";
 import { diagnostic, diagnoseError, sourceAt } from "./errors";
 import { missingOpHint, notIterableHint } from "./missingOp";
 import { UserModules } from "./loader";
@@ -84,6 +84,8 @@ export class ModelSession {
   readonly mapper: StackMapper;
   readonly shadow = new ShadowStack();
   private readonly iterations = new LoopIterations();
+  /** The frames of `expectGrad(t, …)` calls inside a helper taking `t` (compile.ts, helperChecks). */
+  private readonly helperChecks = new Set<StackFrame>();
   /** Warnings found by the run itself (e.g. no backward). */
   readonly warnings: TraceDiagnostic[] = [];
   private readonly maxSteps: number;
@@ -129,6 +131,7 @@ export class ModelSession {
           this.recorder.lastGradsWanted = true;
           this.recorder.checksNamed();
         }
+        for (const id of f.helperChecks) this.helperChecks.add(this.shadow.frameAt(id));
         const firstLoop = this.modules.loops.length - f.loops.length;
         this.iterations.addFile(f.file, firstLoop, f.loopRanges);
         options.onCompiled?.(f, firstLoop);
@@ -144,6 +147,7 @@ export class ModelSession {
       locate: () => shadow.locate() ?? mapper.capture(),
       currentLoop: () => this.modules.loops[lastLoop],
       iterations: this.iterations,
+      helperCheck: (frame) => this.helperChecks.has(frame),
     });
     // on again when a file of the model's names expectGrad (its compile, above, comes before any of its code runs)
     this.recorder.lastGradsWanted = false;

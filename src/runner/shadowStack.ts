@@ -30,6 +30,11 @@ export class ShadowStack {
     return base;
   }
 
+  /** The frame of site `id` (the object locate() puts in a stack: compared by identity). */
+  frameAt(id: number): StackFrame {
+    return this.frames[id];
+  }
+
   get siteCount(): number {
     return this.frames.length;
   }

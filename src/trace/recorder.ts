@@ -319,7 +319,11 @@ export class Recorder implements EngineObserver {
 
   /** Where a gradient check is stated: the user's stack now (its result may come later, inside backward). */
   gradCheckSite(): OpSite | undefined {
-    return this.options.locate?.();
+    const site = this.options.locate?.();
+    // a check in a helper (`cmp(label, manual, t)` calling expectGrad(t, …)) belongs where the helper was called
+    const [inner, caller] = site?.stack ?? [];
+    if (site && inner && caller && this.options.helperCheck?.(inner)) return { loc: caller, stack: site.stack };
+    return site;
   }
 
   /** A gradient check's result: one gradCheck event, at the place gradCheckSite gave. */

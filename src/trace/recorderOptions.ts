@@ -1,5 +1,6 @@
 // The Recorder's options (recorder.ts): caps on values, steps, ops and events, and the runner's hooks.
 import type { OpSite, TraceChunk } from "./assembler";
+import type { StackFrame } from "./types";
 import type { StepOptions } from "./recorderSteps";
 import type { CapOptions } from "./snapshots";
 
@@ -22,6 +23,11 @@ export interface RecorderOptions extends CapOptions, StepOptions {
   currentLoop?: StepOptions["currentLoop"];
   /** Which iteration of the user's loops a site runs in (the runner's instrumented loops tell it). */
   iterations?: StepOptions["iterations"];
+  /**
+   * Whether a stack frame is an `expectGrad(t, …)` call inside a helper taking `t` (makemore part 4's `cmp`): its
+   * checks are placed at the helper's call, the frame after it.
+   */
+  helperCheck?: (frame: StackFrame) => boolean;
   /** Where the current op was called (the runner supplies a user-stack capture). */
   locate?: () => OpSite;
   /** Receives each chunk of the recorded stream as it is started (a TraceAssembler's addChunk, or a post to one). */

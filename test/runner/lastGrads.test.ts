@@ -106,4 +106,34 @@ expectGrad(x, x.detach().mul(3));
     );
     assert.equal(r.trace.truncated.stepsDropped, 0);
   });
+
+  it("places the checks of a helper taking the tensor (makemore part 4's cmp) at each call of the helper", async () => {
+    writeFileSync(
+      join(dir, "helper.ts"),
+      `import { tensor, expectGrad, Tensor } from "backstep";
+const x = tensor([1, 2, 3], { requiresGrad: true });
+x.mul(x).sum().backward();
+function cmp(label: string, manual: Tensor, t: Tensor): void {
+  expectGrad(t, manual, { label });
+}
+function direct(): void {
+  expectGrad(x, x.detach().mul(2), { label: "direct" });
+}
+cmp("ok", x.detach().mul(2), x);
+cmp("wrong", x.detach().mul(3), x);
+direct();
+`,
+    );
+    const r = await runModel(join(dir, "helper.ts"), { maxSteps: 1 });
+    assert.equal(r.error, undefined);
+    assert.deepEqual(
+      gradChecks(r.trace).map((c) => [c.label, c.loc?.line, c.stack?.[0]?.line]),
+      [
+        ["ok", 10, 5],
+        ["wrong", 11, 5],
+        // a check written in a function, on a tensor it did not take, stays at its own line
+        ["direct", 8, 8],
+      ],
+    );
+  });
 });
