@@ -100,6 +100,7 @@ export {
   indexPut,
   indexSelect,
   scatterAdd,
+  indexAdd,
   where,
   maskedFill,
   tril,

@@ -4,7 +4,7 @@ import { internal } from "../engine/mode";
 import { castTo, fromData } from "../engine/storage";
 import { randomState, setRandomState } from "../engine/random";
 import { compareGrads, unravel, type GradComparison } from "../engine/gradCompare";
-import { projection } from "./gradcheck";
+import { centralDifferences, perturbable, projection } from "./gradcheck";
 import {
   gradientFor,
   gradientsOf,
@@ -68,8 +68,10 @@ function silenced<T>(fn: () => T): T {
 
 /**
  * Runs `definition` on float64 copies of the tensor arguments and compares its backward's gradient with central
- * differences of Σ w ⊙ forward, for each argument that requires grad. Nothing is recorded, the arguments are not
- * touched, and the random generator is where it was (each forward sees the same random numbers, as the real one will).
+ * differences of Σ w ⊙ forward, for each argument that requires grad, over the output elements differences can check
+ * (gradcheck's {@link centralDifferences}: not a mask's −∞ or −1e9) and the input elements that are finite. Nothing
+ * is recorded, the arguments are not touched, and the random generator is where it was (each forward sees the same
+ * random numbers, as the real one will).
  */
 export function checkFunction<I extends unknown[]>(
   definition: FunctionDefinition<I>,
@@ -101,26 +103,6 @@ export function checkFunction<I extends unknown[]>(
       internal(() => {
         const ctx = ctxFor();
         const out = forward(ctx);
-        const w = weights(out.shape, out.size);
-        // L(x + εe) − L(x − εe) summed from the outputs' differences: unaffected outputs cancel exactly
-        const change = (x: Tensor, e: number): number => {
-          const orig = x.data[e];
-          x.data[e] = orig + EPS;
-          const up = forward(ctxFor()).data.slice(); // (an output may share the input's memory)
-          x.data[e] = orig - EPS;
-          const down = forward(ctxFor()).data;
-          let s = 0;
-          for (let i = 0; i < w.size; i++) s += w.data[i] * (up[i] - down[i]);
-          x.data[e] = orig;
-          return s;
-        };
-        let grads: readonly Gradient[] | null = null;
-        let threw: string | undefined;
-        try {
-          grads = gradientsOf(definition.backward(ctx, w), args.length, who);
-        } catch (e) {
-          threw = e instanceof Error ? e.message : String(e);
-        }
         const total = checked.reduce((n, k) => n + (copies[k] as Tensor).size, 0);
         const touched = out.size + copies.reduce((n: number, a) => n + (a instanceof Tensor ? a.size : 0), 0);
         const budget = Math.min(
@@ -128,15 +110,34 @@ export function checkFunction<I extends unknown[]>(
           Math.max(MIN_EVALUATIONS, Math.floor(CHECK_WORK / Math.max(1, touched))),
         );
         const share = Math.max(1, Math.floor(budget / 2 / Math.max(1, checked.length)));
-        return checked.map((k): FunctionFinding => {
+        const picked = checked.map((k) => chosen((copies[k] as Tensor).size, total * 2 <= budget ? Infinity : share));
+        // (an element that is not finite, or too large for EPS to move, has no difference)
+        const indices = checked.map((k, c) => picked[c].filter((e) => perturbable((copies[k] as Tensor).data[e], EPS)));
+        const diffs = centralDifferences(
+          // (a copy: an output may share the input's memory)
+          () => Float64Array.from(forward(ctxFor()).data),
+          checked.map((k, c) => ({ data: (copies[k] as Tensor).data as Float64Array, elements: indices[c] })),
+          weights(out.shape, out.size).data,
+          EPS,
+          FUNCTION_CHECK_TOLERANCE.atol / 2,
+        );
+        let grads: readonly Gradient[] | null = null;
+        let threw: string | undefined;
+        try {
+          grads = gradientsOf(definition.backward(ctx, fromData(diffs.weights, out.shape)), args.length, who);
+        } catch (e) {
+          threw = e instanceof Error ? e.message : String(e);
+        }
+        const leftOut =
+          diffs.leftOut > 0
+            ? `${diffs.leftOut} of the output's ${out.size} elements left out: not finite, or too large for a difference`
+            : undefined;
+        return checked.map((k, c): FunctionFinding => {
           const x = copies[k] as Tensor;
-          const idx = chosen(x.size, total * 2 <= budget ? x.size : share);
+          const idx = indices[c];
           const partial = idx.length < x.size;
           const shape = partial ? [idx.length] : x.shape;
-          const reference = fromData(
-            Float64Array.from(idx, (e) => change(x, e) / (2 * EPS)),
-            shape,
-          );
+          const reference = fromData(diffs.numeric[c], shape);
           const tensor = args[k] as Tensor;
           const input = tensorIndex.get(k)!;
           const failed = (verdict: "missing" | "shape", manualShape: number[], note: string): FunctionFinding => ({
@@ -165,18 +166,19 @@ export function checkFunction<I extends unknown[]>(
             shape,
           );
           const comparison = compareGrads(manual.data, shape, reference.data, shape, FUNCTION_CHECK_TOLERANCE);
-          if (!partial) return { input, tensor, manual, reference, comparison };
+          const unmoved = picked[c].length - idx.length;
+          const notes = [
+            partial &&
+              `${idx.length} of its ${x.size} elements checked${picked[c].length < x.size ? ", evenly spread" : ""}`,
+            unmoved > 0 && `${unmoved} left out: not finite, or too large for a step of ${EPS.toExponential()}`,
+            leftOut,
+          ].filter((n): n is string => typeof n === "string");
+          const noted = notes.length > 0 ? { note: notes.join("; ") } : {};
+          if (!partial) return { input, tensor, manual, reference, comparison, ...noted };
           // shown in the input's terms: its shape, and the worst element's index in it
           comparison.manualShape = comparison.referenceShape = x.shape.slice();
           if (comparison.worst) comparison.worst.index = unravel(idx[comparison.worst.index[0]], x.shape);
-          return {
-            input,
-            tensor,
-            manual,
-            reference,
-            comparison,
-            note: `${idx.length} of its ${x.size} elements checked, evenly spread`,
-          };
+          return { input, tensor, manual, reference, comparison, ...noted };
         });
       }),
     );

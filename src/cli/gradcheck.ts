@@ -14,7 +14,10 @@ export interface OpCheck {
   /** The site with the worst error. */
   at: TraceOp;
   sites: number;
-  /** Sites skipped (values not recorded, input too large, or no gradient input). */
+  /**
+   * Sites skipped (values not recorded, input too large, no gradient input, or no output element that central
+   * differences can check: all of them non-finite or too large).
+   */
   skipped: number;
   /**
    * A piecewise op (relu, max, …): a failure may be a kink or tie, where finite differences disagree with any
@@ -79,5 +82,6 @@ function checkOp(trace: Trace, op: TraceOp, wanted: boolean[] | undefined): numb
   if (!any) return undefined;
   const attrs = op.attrs as Attrs;
   const result = gradcheck((...xs: Tensor[]) => apply(rule, xs, attrs), inputs);
+  if (result.outputsLeftOut === result.outputs) return undefined;
   return result.maxRelError.reduce((a, b) => Math.max(a, b), -Infinity);
 }

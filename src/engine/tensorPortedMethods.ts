@@ -1,6 +1,7 @@
 // Tensor's methods under PyTorch's other names and for its small compositions (x.expandAs(y), x.narrow(…),
-// x.newZeros(…), x.lerp(…), x.logicalAnd(…), …), each delegating to the free function in ops/ported.ts or
-// ops/compare.ts. TensorMethods (tensorMethods.ts) extends this class; it extends the elementwise ones'.
+// x.newZeros(…), x.lerp(…), x.indexAdd(…), x.logicalAnd(…), …), each delegating to the free function in
+// ops/ported.ts or ops/compare.ts. TensorMethods (tensorMethods.ts) extends this class; it extends the elementwise
+// ones'.
 import type * as Ops from "./ops/functions";
 import type { NestedArray, Tensor, TensorLike } from "./tensor";
 import { TensorUnaryMethods } from "./tensorUnaryMethods";
@@ -68,6 +69,9 @@ export abstract class TensorPortedMethods extends TensorUnaryMethods {
   }
   trace(this: Tensor): Tensor {
     return ops.trace(this);
+  }
+  indexAdd(this: Tensor, dim: number, index: Tensor | number[], source: Tensor, opts?: { alpha?: number }): Tensor {
+    return ops.indexAdd(this, dim, index, source, opts);
   }
   allclose(this: Tensor, other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean {
     return ops.allclose(this, other, opts);

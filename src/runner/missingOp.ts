@@ -103,11 +103,16 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
     if (simple && places.some((p) => p.where === `${receiver}.${alt}`)) return `${receiver}.${alt}`;
     return (places.find((p) => !p.method) ?? places[0]).where;
   };
-  // PyTorch's in-place ops (add_, mul_, zero_): Backstep's ops make new tensors, so the update is an assignment
+  // another case, or PyTorch's snake_case for Backstep's camelCase: F.cross_entropy → F.crossEntropy
+  const folded = (k: string): string => k.replace(/_/g, "").toLowerCase();
+  const isMethod = (k: string): boolean => (names.get(k) ?? []).some((p) => p.method);
+  // PyTorch's in-place ops (add_, mul_, zero_, index_add_ as indexAdd): Backstep's ops make new tensors, so the
+  // update is an assignment
   const base = name.endsWith("_") ? name.slice(0, -1) : "";
-  if (base !== "" && (names.get(base) ?? []).some((p) => p.method)) {
+  const method = base && [base, ...names.keys()].find((k) => folded(k) === folded(base) && isMethod(k));
+  if (method) {
     const target = simple ? receiver : "x";
-    return `Backstep has no ${name}: its ops make new tensors instead of changing one in place; write ${target} = ${target}.${base}(…)`;
+    return `Backstep has no ${name}: its ops make new tensors instead of changing one in place; write ${target} = ${target}.${method}(…)`;
   }
   if (name === "zero_" && simple && receiver.endsWith(".grad"))
     return `Backstep has no zero_: write ${receiver} = null (PyTorch's zero_grad(set_to_none=True)), or call the optimizer's zeroGrad()`;
@@ -115,8 +120,6 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
     const target = simple ? receiver : "x";
     return `Backstep has no zero_: its ops make new tensors instead of changing one in place; write ${target} = zerosLike(${target})`;
   }
-  // another case, or PyTorch's snake_case for Backstep's camelCase: F.cross_entropy → F.crossEntropy
-  const folded = (k: string): string => k.replace(/_/g, "").toLowerCase();
   const similar = [...names.keys()].find((k) => folded(k) === folded(name));
   const alternative = (ALTERNATIVES[name] ?? []).find((a) => names.has(a));
   const composition = COMPOSITIONS[name];

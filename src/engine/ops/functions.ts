@@ -96,6 +96,7 @@ export {
   diagonal,
   diag,
   trace,
+  indexAdd,
   allclose,
   equal,
 } from "./ported";

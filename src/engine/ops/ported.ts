@@ -1,6 +1,6 @@
 // More of PyTorch's functions for ported code, each a composition of existing ops (no rule of its own, so the graph
 // shows what it is made of and the gradient is the engine's): randperm, expandAs, viewAs, narrow, select, tile,
-// broadcastTo, repeatInterleave, lerp, clampMin, clampMax, diagonal, diag, trace, allclose, equal.
+// broadcastTo, repeatInterleave, lerp, clampMin, clampMax, diagonal, diag, trace, indexAdd, allclose, equal.
 import { Tensor } from "../tensor";
 import type { TensorLike } from "../tensor";
 import { alloc } from "../dtype";
@@ -13,7 +13,7 @@ import { add, clamp, mul, sub } from "./elementwise";
 import { expand, repeat, squeeze } from "./shape";
 import { permute, reshape } from "./layout";
 import { slice } from "./select";
-import { index, indexPut, indexSelect } from "./indexing";
+import { index, indexPut, indexSelect, scatterAdd } from "./indexing";
 import { sum } from "./reduce";
 
 /** 0 … n−1 shuffled by the seeded generator (Fisher–Yates), int32: `x.indexSelect(0, randperm(n))`. */
@@ -114,6 +114,40 @@ export function diag(x: Tensor, offset = 0): Tensor {
 export function trace(x: Tensor): Tensor {
   if (x.ndim !== 2) throw new ShapeError(`trace: expects a matrix, got ${fmt(x.shape)}`);
   return sum(diagonal(x));
+}
+
+/**
+ * A copy of x with alpha·source added at the entries `index` of dim, repeats adding up (PyTorch's index_add: a graph's
+ * messages summed into their destination nodes). A scatterAdd of source with the index spread over the other dims,
+ * so ∂L/∂x = δ and ∂L/∂source = alpha·δ.indexSelect(dim, index).
+ */
+export function indexAdd(
+  x: Tensor,
+  dim: number,
+  idx: Tensor | number[],
+  source: Tensor,
+  opts: { alpha?: number } = {},
+): Tensor {
+  const d = normAxis("indexAdd", dim, x.ndim);
+  const t = idx instanceof Tensor ? idx : Array.isArray(idx) ? tensor(idx, { dtype: "int32" }) : null;
+  if (t === null || t.dtype !== "int32")
+    throw new TypeError(`indexAdd: the index must be an int32 Tensor or an array of integers, got ${t?.dtype ?? idx}`);
+  if (t.ndim !== 1) throw new ShapeError(`indexAdd: index must be 1-D, got ${fmt(t.shape)}`);
+  if (!(source instanceof Tensor)) throw new TypeError("indexAdd: source must be a Tensor");
+  const want = x.shape.map((n, i) => (i === d ? t.size : n));
+  if (source.ndim !== x.ndim || source.shape.some((n, i) => n !== want[i]))
+    throw new ShapeError(
+      `indexAdd: source ${fmt(source.shape)} must be ${fmt(want)}: x's shape with dim ${d} the index's length`,
+    );
+  for (const v of t.data)
+    if (v < 0 || v >= x.shape[d])
+      throw new RangeError(`indexAdd: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
+  // index[k] at every position of source whose coordinate along d is k
+  const inner = want.slice(d + 1).reduce((a, b) => a * b, 1);
+  const spread = alloc("int32", source.size);
+  for (let p = 0; p < spread.length; p++) spread[p] = t.data[Math.floor(p / inner) % t.size];
+  const alpha = opts.alpha ?? 1;
+  return scatterAdd(x, d, fromData(spread, want), alpha === 1 ? source : mul(source, alpha));
 }
 
 /** Whether |a − b| ≤ atol + rtol·|b| everywhere (broadcast; infinities equal only to themselves, NaN to NaN only
