@@ -255,6 +255,8 @@ export class ModelSession {
       if (hint) d.message = d.message.replace(err.message, `${err.message}: ${hint}`);
       // V8 quotes the compiled expression: `import { nn } from "backstep"` is sucrase's `_backstep.nn`
       d.message = d.message.replace(/(?<![\w$.])_backstep\d*\./g, "");
+      // and an imported function's call as `f.call(void 0, …)`, which V8 quotes as `f.call(...)`
+      d.message = d.message.replace(/(?<![\w$.])([\w$]+)\.call\(\.\.\.\)/g, "$1(...)");
     }
     return d;
   }

@@ -44,6 +44,10 @@ describe("runner: PyTorch's snake_case in-place ops", function () {
         /y\.index_add_ is not a function: Backstep has no index_add_: .* y = y\.indexAdd/,
       );
       assert.equal(r.error?.loc?.line, 5);
+      // an imported function's call, compiled as `zeros.call(void 0, …)`, quoted as the user wrote it
+      writeFileSync(file, 'import { zeros } from "backstep";\n(zeros([3, 3]) as any).index_add_(0);\n');
+      const quoted = await runModel(file);
+      assert.match(quoted.error?.message ?? "", /^TypeError: zeros\(\.\.\.\)\.index_add_ is not a function/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
