@@ -7,17 +7,9 @@ import unittest
 import torch
 
 from helpers import check_gradients, model_file, plain_grads, record, values
-from test_loop_steps import ops_of, printed, run, steps_of
+from test_loop_steps import GAN_HEAD, ops_of, printed, run, steps_of
 
-GAN = """import torch
-import torch.nn as nn
-torch.manual_seed(1)
-G = nn.Linear(4, 1)
-D = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
-optG = torch.optim.Adam(G.parameters(), lr=1e-2)
-optD = torch.optim.Adam(D.parameters(), lr=1e-2)
-crit = nn.BCEWithLogitsLoss()
-for it in range(4):
+GAN = GAN_HEAD + """for it in range(4):
     optD.zero_grad()
     fake = G(torch.randn(8, 4)).detach()
     errD = crit(D(torch.randn(8, 1) + 2), torch.ones(8, 1)) + crit(D(fake), torch.zeros(8, 1))
