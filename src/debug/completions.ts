@@ -57,9 +57,7 @@ export function complete(index: DebugIndex, at: number, text: string, column: nu
       .map((label) => ({ label, type, replace: partial.length }));
 
   if (!chain) {
-    const names = [...index.names.entries()]
-      .filter(([n, list]) => list[0].event <= at && !n.includes("."))
-      .map(([n]) => n);
+    const names = [...index.names.keys()].filter((n) => !n.includes(".") && index.named(n, at) !== undefined);
     const roots = index.trace.params.map((p) => p.name.split(".")[0]);
     return [
       ...pick(names, "variable"),

@@ -5,6 +5,8 @@ import { lastAtOrBefore } from "../trace/gradTimeline";
 import { TraceIndex } from "../trace/traceIndex";
 import { expectGradName } from "../trace/text";
 import type { SourceLoc, TensorId, Trace, TraceEvent, TraceOp } from "../trace/types";
+import { LineRuns } from "./lineRuns";
+import { NameScopes, type Change } from "./nameScope";
 
 /** One user stack frame at an event (innermost first in `EventFrames`). */
 export interface Frame extends SourceLoc {
@@ -16,12 +18,7 @@ export interface Frame extends SourceLoc {
  */
 export type Phase = "forward" | "backward" | "update" | "step" | "zeroGrad" | "gradCheck";
 
-/** A value that changed at an event: the event index and the tensor that became current. */
-export interface Change {
-  event: number;
-  tensor: TensorId;
-}
-
+export type { Change };
 export { lastAtOrBefore };
 
 export function phaseOf(event: TraceEvent, ops: readonly TraceOp[]): Phase {
@@ -34,8 +31,13 @@ export class DebugIndex extends TraceIndex {
   readonly frames: Frame[][];
   /** Whether an event has a location of its own (op events, accumulates), as opposed to a borrowed one. */
   readonly ownLocation: boolean[];
-  /** file → line → events where execution enters that line (the places a line breakpoint can hit). */
+  /**
+   * file → line → events where execution enters that line (the places a line breakpoint can hit): the first event of
+   * each run of it forward, and of each run's ops in each backward pass (see indexLines).
+   */
   readonly lineEntries = new Map<string, Map<number, number[]>>();
+  /** Which run of a line and which call of a function each event is in. */
+  private readonly runs: LineRuns;
   /** name → the tensors bound to it over time. */
   readonly names = new Map<string, Change[]>();
   /** param name → its tensor over time (initial value at event -1, then each update's `after`). */
@@ -44,6 +46,7 @@ export class DebugIndex extends TraceIndex {
   private readonly paramOfTensor: ReadonlyMap<TensorId, string>;
   /** Stable names of unnamed leaves (input_L31), the same in every step and trace. */
   private readonly leafNames: Map<TensorId, string>;
+  private readonly scopes: NameScopes;
   /** The frames framesOfOp made, by the ops' location (an object the trace shares among the ops at it). */
   private readonly framesMade = new Map<
     SourceLoc | undefined,
@@ -58,6 +61,21 @@ export class DebugIndex extends TraceIndex {
     this.frames = [];
     this.ownLocation = [];
     this.indexEvents();
+    this.runs = new LineRuns({
+      events: trace.events,
+      frames: this.frames,
+      ownLocation: this.ownLocation,
+      opCount: trace.ops.length,
+      phase: (i) => phaseOf(trace.events[i], trace.ops),
+      forwardOp: (i) => (trace.events[i].kind === "forward" ? this.opOf(trace.events[i]) : undefined),
+      differentiated: (i) => this.differentiated(i),
+    });
+    this.scopes = new NameScopes(
+      this.names,
+      this.runs,
+      (i) => this.ownLocation[i],
+      (id) => this.tensor(id)?.op === undefined,
+    );
     this.borrowLocations();
     this.indexLines();
   }
@@ -78,12 +96,22 @@ export class DebugIndex extends TraceIndex {
     return this.paramOfTensor.get(id);
   }
 
-  /** The tensor bound to `name` as of event `at`, if any. */
+  /** The tensor `name` means at event `at`, if any: its binding where the program was (NameScopes has the rule). */
   named(name: string, at: number): TensorId | undefined {
-    const list = this.names.get(name);
-    if (!list) return undefined;
-    const k = lastAtOrBefore(list, at);
-    return k < 0 ? undefined : list[k].tensor;
+    return this.scopes.resolve(name, at, this.programPoint(at));
+  }
+
+  /**
+   * The event whose program state a stop shows: at a backward event, its op's forward event; at an accumulate, the
+   * forward event of the op that made the tensor it adds into (the Op scope's tensor), else of the consumer whose
+   * contribution it adds; an accumulate without a place of its own, the event before's; any other, itself.
+   */
+  private programPoint(at: number): number {
+    let i = at;
+    while (i > 0 && this.trace.events[i]?.kind === "accumulate" && !this.ownLocation[i]) i--;
+    const e = this.trace.events[i];
+    const op = e?.kind === "accumulate" ? (this.producer(e.tensor) ?? this.opOf(e)) : this.differentiated(i);
+    return (op && this.forwardEvent.get(op.id)) ?? i;
   }
 
   /** A parameter's value as of event `at`. */
@@ -171,13 +199,15 @@ export class DebugIndex extends TraceIndex {
     this.trace.events.forEach((e, i) => {
       const op = this.opOf(e);
       const frames =
-        e.kind === "zeroGrad" || e.kind === "gradCheck"
-          ? framesAt(
-              e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? expectGradName(this.trace) : e.label,
-              e.loc,
-              e.stack ?? [],
-            )
-          : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
+        e.kind === "update" && e.loc
+          ? framesAt("step", e.loc, e.stack ?? [])
+          : e.kind === "zeroGrad" || e.kind === "gradCheck"
+            ? framesAt(
+                e.kind === "zeroGrad" ? "zeroGrad" : e.source === "expectGrad" ? expectGradName(this.trace) : e.label,
+                e.loc,
+                e.stack ?? [],
+              )
+            : this.framesOfOp(op ?? (e.kind === "accumulate" ? this.producer(e.tensor) : undefined));
       this.frames.push(frames);
       this.ownLocation.push(frames.length > 0);
       if (e.kind !== "forward" || !op) return;
@@ -207,6 +237,16 @@ export class DebugIndex extends TraceIndex {
     return frames;
   }
 
+  /**
+   * The op a backward-pass event is about, whose place it shows: a backward event's; an accumulate's consumer (whose
+   * contribution it adds), else the producer of the tensor it adds into.
+   */
+  private differentiated(i: number): TraceOp | undefined {
+    const e = this.trace.events[i];
+    if (e?.kind === "backward") return this.op(e.op);
+    return e?.kind === "accumulate" ? (this.opOf(e) ?? this.producer(e.tensor)) : undefined;
+  }
+
   /** Update events borrow the previous event's place (the optimizer runs after backward); step events the next's. */
   private borrowLocations(): void {
     const n = this.frames.length;
@@ -222,23 +262,25 @@ export class DebugIndex extends TraceIndex {
     }
   }
 
+  /**
+   * A line is entered where one of its runs (LineRuns) is first met in a pass (a phase, run after run of events): in
+   * the forward pass where the run starts; in a backward pass at the first event about one of its ops, so that the
+   * line's backward stops match its forward ones however the passes interleave lines. A line on several frames of one
+   * stack (recursion, a callback defined on it) counts at the innermost: each recursive call is a run of it.
+   */
   private indexLines(): void {
     const events = this.trace.events;
+    const seen = new Int32Array(this.runs.count).fill(-1);
+    let pass = 0;
     for (let i = 0; i < events.length; i++) {
+      if (i > 0 && phaseOf(events[i - 1], this.trace.ops) !== phaseOf(events[i], this.trace.ops)) pass++;
       if (!this.ownLocation[i]) continue;
-      const prev =
-        i > 0 &&
-        this.ownLocation[i - 1] &&
-        phaseOf(events[i - 1], this.trace.ops) === phaseOf(events[i], this.trace.ops)
-          ? this.frames[i - 1]
-          : [];
       const frames = this.frames[i];
-      // (the same frames as the event before, in its phase: every line is entered already)
-      if (frames === prev) continue;
-      for (let k = 0; k < frames.length; k++) {
+      let run = this.runs.eventRun[i];
+      for (let k = 0; k < frames.length && run >= 0; k++, run = this.runs.parentOf(run)) {
+        if (seen[run] === pass || sameLineBefore(frames, k)) continue;
+        seen[run] = pass;
         const f = frames[k];
-        if (sameLineBefore(frames, k)) continue;
-        if (prev.some((p) => p.file === f.file && p.line === f.line)) continue;
         let byLine = this.lineEntries.get(f.file);
         if (!byLine) this.lineEntries.set(f.file, (byLine = new Map()));
         const list = byLine.get(f.line);

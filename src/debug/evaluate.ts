@@ -124,7 +124,7 @@ export class Evaluator {
     if (ns) return ns;
     const facts = eventVars(this.index, this.at);
     if (facts[name]) return facts[name];
-    const known = [...this.index.names.entries()].filter(([, list]) => list[0].event <= this.at).map(([n]) => n);
+    const known = [...this.index.names.keys()].filter((n) => this.index.named(n, this.at) !== undefined);
     const hint = known.length ? ` Known here: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}.` : "";
     throw new EvalError(`Unknown name '${name}': no tensor or parameter is called that at this event.${hint}`);
   }
