@@ -2,28 +2,13 @@
 // in each backward pass, so a one-line loop body stops at every iteration and a recursive function's line at every
 // call, while a line that runs once (two statements, nested calls, calls into other functions) still stops once.
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { runModel } from "../../src/runner/index";
 import { launch, scopeVars, startAdapter, step, where, type Harness, type Where } from "./dapHarness";
 import { tempDirs } from "../support/tempDirs";
+import { modelWriter } from "./modelFile";
 
-const tmp = tempDirs("backstep-line-runs-");
-
-/** Writes a model; `line(text)` is the 1-based line holding `text`. */
-function model(name: string, source: string[]): { file: string; line: (text: string) => number } {
-  const file = join(tmp(), name);
-  writeFileSync(file, source.join("\n") + "\n");
-  return {
-    file,
-    line: (text) => {
-      const k = source.findIndex((l) => l.includes(text));
-      assert.ok(k >= 0, `no line with ${text}`);
-      return k + 1;
-    },
-  };
-}
+const model = modelWriter(tempDirs("backstep-line-runs-"));
 
 const SHAPES = [
   `import { tensor, Tensor } from "backstep";`,

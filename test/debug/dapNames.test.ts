@@ -2,26 +2,12 @@
 // held at that point of the run: in the backward pass, when the op differentiated ran forward, in its own function's
 // frame. Values are checked by hand math.
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { launch, scopeVars, startAdapter, step, where, type Harness, type Where } from "./dapHarness";
 import { tempDirs } from "../support/tempDirs";
+import { modelWriter } from "./modelFile";
 
-const tmp = tempDirs("backstep-names-");
-
-function model(name: string, source: string[]): { file: string; line: (text: string) => number } {
-  const file = join(tmp(), name);
-  writeFileSync(file, source.join("\n") + "\n");
-  return {
-    file,
-    line: (text) => {
-      const k = source.findIndex((l) => l.includes(text));
-      assert.ok(k >= 0, `no line with ${text}`);
-      return k + 1;
-    },
-  };
-}
+const model = modelWriter(tempDirs("backstep-names-"));
 
 /** Two functions each with its own `h`; L = Σa² + Σb, a = 2w, b = 10w, so ∂L/∂a = 2a. */
 const SHADOW = [
