@@ -7,19 +7,9 @@ import unittest
 import torch
 
 from helpers import check_gradients, model_file, plain_grads, record, values
-from test_loop_steps import GAN_HEAD, ops_of, printed, run, steps_of
+from test_loop_steps import GAN_IN_LOOP, ops_of, printed, run, steps_of
 
-GAN = GAN_HEAD + """for it in range(4):
-    optD.zero_grad()
-    fake = G(torch.randn(8, 4)).detach()
-    errD = crit(D(torch.randn(8, 1) + 2), torch.ones(8, 1)) + crit(D(fake), torch.zeros(8, 1))
-    errD.backward()
-    optD.step()
-    optG.zero_grad()
-    errG = crit(D(G(torch.randn(8, 4))), torch.ones(8, 1))
-    errG.backward()
-    optG.step()
-"""
+GAN = GAN_IN_LOOP.replace("range(3)", "range(4)")
 
 ACCUMULATION = """import torch
 torch.manual_seed(0)
