@@ -4,6 +4,20 @@ import type { OpSite } from "./assembler";
 import type { StepBook } from "./recorderSteps";
 import type { TensorIds } from "./recorderTensors";
 import { GRAD_SOURCES, HAS_DIFF, HAS_WORST, VERDICTS, type TraceWriter } from "./stream";
+import type { StackFrame } from "./types";
+
+/**
+ * Where a check is stated: the site the runner locates, except for a check in a helper taking the checked tensor
+ * (`cmp(label, manual, t)` calling expectGrad(t, …): `helperCheck` knows its frame), which belongs where the helper was
+ * called, the helper's frame kept in the stack.
+ */
+export function checkSite(
+  site: OpSite | undefined,
+  helperCheck: ((frame: StackFrame) => boolean) | undefined,
+): OpSite | undefined {
+  const [inner, caller] = site?.stack ?? [];
+  return site && inner && caller && helperCheck?.(inner) ? { loc: caller, stack: site.stack } : site;
+}
 
 /** Writes one gradCheck record for `report`, stated at `at`; its tensors are recorded (once) through `ids`. */
 export function writeGradCheck(

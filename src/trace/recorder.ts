@@ -9,7 +9,7 @@ import { sameShape } from "../engine/shape";
 import { isGradEnabled } from "../engine/mode";
 import type { OpSite, TraceFinal } from "./assembler";
 import { AttrSets } from "./attrs";
-import { recordGradCheck } from "./gradCheckRecord";
+import { checkSite, recordGradCheck } from "./gradCheckRecord";
 import { measureHealth } from "./health";
 import type { RecorderOptions } from "./recorderOptions";
 import { StepBook } from "./recorderSteps";
@@ -319,11 +319,7 @@ export class Recorder implements EngineObserver {
 
   /** Where a gradient check is stated: the user's stack now (its result may come later, inside backward). */
   gradCheckSite(): OpSite | undefined {
-    const site = this.options.locate?.();
-    // a check in a helper (`cmp(label, manual, t)` calling expectGrad(t, …)) belongs where the helper was called
-    const [inner, caller] = site?.stack ?? [];
-    if (site && inner && caller && this.options.helperCheck?.(inner)) return { loc: caller, stack: site.stack };
-    return site;
+    return checkSite(this.options.locate?.(), this.options.helperCheck);
   }
 
   /** A gradient check's result: one gradCheck event, at the place gradCheckSite gave. */
