@@ -111,7 +111,6 @@ export function instrument(
   });
   const hooks = hookNames(code);
   const edits: Wrap[] = [];
-  const loopStarts: number[] = [];
   const loopNodes: Node[] = [];
   const helperChecks: number[] = [];
   /** Loops whose code calls a method named `step` (an optimizer's update, as far as the text tells). */
@@ -203,15 +202,14 @@ export function instrument(
     },
     Statement(node, _state, ancestors) {
       if (!LOOPS.has(node.type)) return;
-      const k = loopBase + loopStarts.length;
+      const k = loopBase + loopNodes.length;
       loopEdits(node as unknown as AnyNode, ancestors, k, siteBase + sites.length, edits, sites, names, hooks);
-      loopStarts.push(node.start);
       loopNodes.push(node);
     },
   });
   const { code: out, insertions } = applyWraps(code, edits);
   const starts = lineStarts(code);
-  const loops = loopStarts.map((pos) => lineColumn(starts, pos));
+  const loops = loopNodes.map((n) => lineColumn(starts, n.start));
   return {
     code: out,
     insertions,
