@@ -2,6 +2,7 @@
 import { Tensor, type NestedArray } from "../engine/tensor";
 import { tensor } from "../engine/creation";
 import { pushModule, popModule } from "../engine/scope";
+import { wrapMethods } from "./moduleMethods";
 import { clearGrads } from "../engine/grads";
 import type { Nameable } from "../engine/naming";
 import type { Device, Dtype } from "../engine/dtype";
@@ -78,6 +79,7 @@ export abstract class Module implements Nameable {
 
   constructor() {
     wrapForward(this);
+    wrapMethods(Object.getPrototypeOf(this) as object, Module.prototype, (x): x is Module => x instanceof Module);
   }
 
   /** The computation (Sequential passes each result on; recurrent modules return their state too, as PyTorch's). */

@@ -54,6 +54,48 @@ describe("module paths", () => {
     assert.equal(net.namedParameters()[0][0], "model.blocks.0.lin.weight");
   });
 
+  it("a module's other methods run in its path too, called from outside forward (a VAE's encode), with their own this", () => {
+    class Vae extends B.nn.Module {
+      enc = new B.nn.Linear(2, 2);
+      encode(x: Tensor): Tensor {
+        return this.enc.forward(x).relu();
+      }
+      sample(mu: Tensor): Tensor {
+        return mu.add(1).exp();
+      }
+      *gen(): Generator<number> {
+        yield 1;
+      }
+      forward(x: Tensor): Tensor {
+        return this.sample(this.encode(x));
+      }
+    }
+    class Inner extends Vae {}
+    class Outer extends B.nn.Module {
+      vae = new Inner();
+      forward(x: Tensor): Tensor {
+        return this.vae.encode(x).tanh();
+      }
+    }
+    const vae = new Vae();
+    const x = B.randn([3, 2]);
+    assert.deepEqual(
+      forwards(() => vae.sample(vae.encode(x))),
+      ["permute@model.enc", "matmul@model.enc", "add@model.enc", "relu@model", "add@model", "exp@model"],
+    );
+    const outer = new Outer();
+    outer.parameters(); // as its optimizer does: the tree linked
+    assert.deepEqual(forwards(() => outer.vae.encode(x)).slice(-1), ["relu@model.vae"]);
+    assert.deepEqual(forwards(() => outer.forward(x)).slice(-2), ["relu@model.vae", "tanh@model"]);
+    // a method keeps its name, length and receiver: borrowed by a non-module, it runs as written, in no module
+    assert.equal(vae.encode.name, "encode");
+    assert.equal(vae.encode.length, 1);
+    const borrowed = { enc: vae.enc, encode: vae.encode };
+    assert.deepEqual(forwards(() => borrowed.encode(x)).slice(-1), ["relu@undefined"]);
+    assert.deepEqual([...vae.gen()], [1]);
+    assert.ok(!Object.keys(vae).includes("encode"), "no own property added to the instance");
+  });
+
   it("tensors that require grad are parameters, also in arrays; other tensors are not", () => {
     class Custom extends B.nn.Module {
       scale = B.ones([2], { requiresGrad: true });
