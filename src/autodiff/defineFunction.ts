@@ -9,6 +9,7 @@ import { jac, type Attrs, type GradRule, type OpCtx } from "../engine/rules/regi
 import { fromData } from "../engine/storage";
 import { checkFunction } from "./functionCheck";
 import { gradientFor, gradientsOf, makeCtx, type FunctionCtx, type FunctionDefinition } from "./userGradients";
+import { labelOf } from "../engine/label";
 
 export type { FunctionCtx, FunctionDefinition, Gradient } from "./userGradients";
 
@@ -118,7 +119,8 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
       const findings = checkFunction(definition, args, who);
       const out = run(args);
       for (const f of findings) {
-        const label = `${name} input ${f.input}${f.tensor.name ? ` (${f.tensor.name})` : ""}`;
+        const own = labelOf(f.tensor);
+        const label = `${name} input ${f.input}${own ? ` (${own})` : ""}`;
         const report: GradCheckReport = {
           source: "function",
           label,

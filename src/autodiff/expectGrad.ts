@@ -12,6 +12,7 @@ import {
 import { droppedGradNote, lastGradOf, watchLeaf } from "../engine/gradWatch";
 import { tensor as makeTensor } from "../engine/creation";
 import { quietly } from "../engine/mode";
+import { labelOf } from "../engine/label";
 
 export interface ExpectGradOptions extends GradTolerance {
   /** The name the result is shown under (default: the tensor's variable name). */
@@ -48,7 +49,7 @@ export function expectGrad(t: Tensor, manual: Tensor | NestedArray, opts: Expect
   if (obs === null || obs.gradCheck === undefined) return;
   const site = obs.gradCheckSite?.();
   const tol = { atol: opts.atol, rtol: opts.rtol };
-  const label = opts.label ?? t.name ?? "tensor";
+  const label = opts.label ?? labelOf(t) ?? "tensor";
   const report = (reference: Tensor | null, note?: string): void => {
     const comparison: GradComparison = reference
       ? compare(given, reference, tol)

@@ -1,5 +1,6 @@
 // Gradients kept for checks stated after backward(), and checks waiting for a leaf's gradient (expectGrad).
 import type { Tensor } from "./tensor";
+import { labelOf } from "./label";
 
 /**
  * ∂L/∂t of the last backward pass for tensors computed by ops (non-leaves), kept while an observer records a run and
@@ -35,7 +36,7 @@ const recentRoot = new Array<string | undefined>(RECENT).fill(undefined);
 export function beginGradPass(root: Tensor): number {
   const pass = ++passes;
   recentPass[pass % RECENT] = pass;
-  recentRoot[pass % RECENT] = root.name;
+  recentRoot[pass % RECENT] = labelOf(root);
   return pass;
 }
 
@@ -48,7 +49,8 @@ export function droppedGradNote(t: Tensor, label: string): string | undefined {
   const pass = -t._gradPass;
   const name = recentPass[pass % RECENT] === pass ? recentRoot[pass % RECENT] : undefined;
   const by = name === undefined ? "backward()" : `${name}.backward()`;
-  const retain = t.name === undefined ? "retainGrad() on it" : `${t.name}.retainGrad()`;
+  const own = labelOf(t);
+  const retain = own === undefined ? "retainGrad() on it" : `${own}.retainGrad()`;
   return `∂L/∂${label} was computed by ${by} and not kept for a check after it: state this check before backward(), or call ${retain} before backward()`;
 }
 

@@ -1,11 +1,14 @@
 // Naming values from the outside: the runner names an unnamed tensor or root module after the variable it was assigned
-// to.
+// to. The name is the trace's alone (Tensor._var, a module's variable root): the program's own names, what it prints
+// and its parameters' paths stay as in a plain run (a traced `console.log(x)` printed `name=x`, and a root module's
+// namedParameters() `net.0.weight` where the plain run gave `model.0.weight`).
 import { Tensor } from "./tensor";
 
 /** Anything that can carry a root name (nn.Module implements it). */
 export interface Nameable {
   readonly __nameable: true;
-  setRootName(name: string): void;
+  /** @internal The variable the root was assigned to: the trace's root of its module paths. */
+  _nameFromVariable(name: string): void;
 }
 
 function isNameable(value: unknown): value is Nameable {
@@ -15,9 +18,9 @@ function isNameable(value: unknown): value is Nameable {
 /** Names `value` if it is an unnamed Tensor or an unnamed root Module; returns `value` unchanged either way. */
 export function nameValue<T>(value: T, name: string): T {
   if (value instanceof Tensor) {
-    if (value.name === undefined) value.name = name;
+    if (value._name === undefined && value._var === undefined) value._var = name;
   } else if (isNameable(value)) {
-    value.setRootName(name);
+    value._nameFromVariable(name);
   }
   return value;
 }

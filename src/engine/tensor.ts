@@ -30,7 +30,14 @@ export class Tensor extends TensorMethods {
   requiresGrad = false;
   /** @internal Engine-internal: the gradient behind `grad` (backward() writes it directly). */
   _grad: Tensor | null = null;
-  name: string | undefined = undefined;
+  /** @internal The name the program gave it (creation's `name`, named(), `t.name = …`): see `name`. */
+  _name: string | undefined = undefined;
+  /**
+   * @internal The variable a traced run saw it assigned to (`const h = …` is h), or a parameter's path from the
+   * variable its root module was assigned to: the trace's name for it (labelOf), never the program's. Naming the
+   * tensor itself made a traced program print `name=h` where the plain run printed none (naming.ts).
+   */
+  _var: string | undefined = undefined;
   /** @internal The op that produced this tensor, when it is on a gradient path (engine-internal). */
   _ctx: OpCtx | null = null;
   /** Row-major values. Treat as read-only: only optimizers write a parameter's values in place. */
@@ -87,6 +94,16 @@ export class Tensor extends TensorMethods {
   /** The primitive op that produced this tensor, if it is on a gradient path. */
   get op(): string | undefined {
     return this._ctx?.rule.name;
+  }
+
+  /** The name the program gave it, shown by toString and in error messages; the trace's name when it has one. */
+  get name(): string | undefined {
+    return this._name;
+  }
+
+  set name(name: string | undefined) {
+    this._name = name;
+    this._var = undefined;
   }
 
   /** Sets the display name (shown in traces and the debugger) and returns the tensor. */
@@ -147,7 +164,8 @@ export class Tensor extends TensorMethods {
   /** The same values, cut off from the graph. */
   detach(): Tensor {
     const t = new Tensor(this.data, this.shape);
-    t.name = this.name;
+    t._name = this._name;
+    t._var = this._var;
     return t;
   }
 

@@ -26,6 +26,8 @@ const autoNamed = new WeakMap<Tensor, Module>();
 /** Tree links kept outside the instance, so a module's own properties are only its children and parameters. */
 interface Links {
   rootName?: string;
+  /** The variable a traced run saw the root assigned to: its module paths' root in the trace (tracePath). */
+  varName?: string;
   parent?: Module;
   key?: string;
 }
@@ -61,7 +63,7 @@ function wrapForward(m: Module): void {
   if (typeof inner !== "function" || wrappers.has(inner)) return;
   const wrapped: Forward = (...args) => {
     m.link();
-    pushModule(m.path);
+    pushModule(m.tracePath);
     try {
       return inner.apply(m, args);
     } finally {
@@ -91,10 +93,26 @@ export abstract class Module implements Nameable {
     return l.parent !== undefined ? `${l.parent.path}.${l.key}` : (l.rootName ?? "model");
   }
 
-  /** Names an unnamed root (the runner passes the variable name it was assigned to). */
+  /**
+   * @internal The path the trace gives it (its ops' module, its parameters' names): rooted at the variable a traced
+   * run saw its root assigned to (`const net = …`: "net.fc1"), where `path` stays the program's own ("model.fc1").
+   */
+  get tracePath(): string {
+    const l = linksOf(this);
+    // the variable first, as the recorder names a root's parameters after it (trace/params.ts)
+    return l.parent !== undefined ? `${l.parent.tracePath}.${l.key}` : (l.varName ?? l.rootName ?? "model");
+  }
+
+  /** Names an unnamed root: its path and its parameters' names start with `name` instead of "model". */
   setRootName(name: string): void {
     const l = linksOf(this);
     if (l.parent === undefined && l.rootName === undefined) l.rootName = name;
+  }
+
+  /** @internal The runner saw this module assigned to a variable (naming.ts): the trace's root name, if a root. */
+  _nameFromVariable(name: string): void {
+    const l = linksOf(this);
+    if (l.parent === undefined && l.varName === undefined) l.varName = name;
   }
 
   /** Own submodules with their keys (arrays of modules give "key.0", "key.1", …). */
@@ -256,10 +274,12 @@ export abstract class Module implements Nameable {
       }
     }
     const path = this.path;
+    const traced = this.tracePath;
     for (const [key, p] of this.ownParameters()) {
       const owner = autoNamed.get(p);
       if (p.name === undefined || owner === this || (owner !== undefined && !isAncestor(rootOf(this), owner))) {
         p.name = `${path}.${key}`;
+        if (traced !== path) p._var = `${traced}.${key}`;
         autoNamed.set(p, this);
       }
     }

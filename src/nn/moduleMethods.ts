@@ -7,7 +7,7 @@ import { popModule, pushModule } from "../engine/scope";
 /** What a method's wrapper needs of its receiver: the module tree linked, and its path. */
 interface Running {
   link(): void;
-  readonly path: string;
+  readonly tracePath: string;
 }
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -37,7 +37,7 @@ export function wrapMethods(proto: object | null, base: object, isModule: (x: un
       const wrapped = function (this: unknown, ...args: unknown[]): unknown {
         if (!isModule(this)) return inner.apply(this, args);
         this.link();
-        pushModule(this.path);
+        pushModule(this.tracePath);
         try {
           return inner.apply(this, args);
         } finally {

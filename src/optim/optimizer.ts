@@ -7,6 +7,7 @@ import { isQuiet } from "../engine/mode";
 import { fromData } from "../engine/storage";
 import { alloc, type Storage } from "../engine/dtype";
 import { Tensor as TensorClass, describeTensor } from "../engine/tensor";
+import { labelOf } from "../engine/label";
 
 /**
  * A parameter group, as PyTorch's param_groups: its parameters and the options it sets apart from the optimizer's,
@@ -86,7 +87,7 @@ export abstract class Optimizer {
     if (list.length === 0) throw new Error(`${new.target.name}: got an empty parameter list (pass model.parameters())`);
     this.params = list.map((p) => (Array.isArray(p) ? (p as readonly [string, Tensor])[1] : (p as Tensor)));
     this.names = list.map((p, i) =>
-      Array.isArray(p) ? (p as readonly [string, Tensor])[0] : ((p as Tensor).name ?? `param${i}`),
+      Array.isArray(p) ? (p as readonly [string, Tensor])[0] : (labelOf(p as Tensor) ?? `param${i}`),
     );
     for (const p of this.params) {
       if (!p.requiresGrad || !p.isLeaf)
@@ -178,7 +179,7 @@ export abstract class Optimizer {
    * interleaved A/B, bench/recorderAB.ts, 6 processes of 1,500 rounds, load 5-11: 0.981-0.993×, median 0.988).
    */
   private observedOf(p: Tensor, i: number): ObservedUpdate {
-    const name = p.name ?? this.names[i];
+    const name = labelOf(p) ?? this.names[i];
     let seen = this.observed[i];
     if (seen === undefined || seen.data !== p.data || seen.shape !== p.shape || seen.name !== name) {
       seen = this.observed[i] = {

@@ -31,6 +31,9 @@ export interface SessionOptions extends RecorderOptions {
   progress?: Int32Array;
 }
 
+/** Root modules an array assigned to a variable names by their index (nameModulesIn), at most. */
+const MODULES_IN_ARRAY = 64;
+
 function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
@@ -107,7 +110,9 @@ export class ModelSession {
         }
         this.recorder.noteVariable(name, mark, value, isTensor);
         if (top === 1) this.recorder.noteTopLevel(name, value);
-        return name.includes(".") ? value : nameValue(value, name);
+        if (name.includes(".")) return value;
+        if (Array.isArray(value)) this.nameModulesIn(value, name);
+        return nameValue(value, name);
       },
       mark: (): number => this.recorder.mark(),
       iter: this.iterations.iter,
@@ -157,6 +162,22 @@ export class ModelSession {
    * Names the elements of a destructured array (`const [q, k, v] = x.split(…)`, `const [out, [h_n, c_n]] = lstm(x)`).
    * Other iterables are left alone: reading them here would run the user's code twice.
    */
+  /**
+   * `const layers = [new nn.Linear(2, 4), new nn.Linear(4, 1)]`: each root module the array holds is named as its
+   * element (`layers.0`), its ops' module and its parameters' names; before, each was the root "model", and the trace
+   * listed two parameters `model.weight`. The first MODULES_IN_ARRAY elements, only when the first is a module (an
+   * array of numbers or tensors costs one look).
+   */
+  private nameModulesIn(value: unknown[], name: string): void {
+    for (let i = 0; i < value.length && i < MODULES_IN_ARRAY; i++) {
+      const v: unknown = value[i];
+      if (typeof v !== "object" || v === null || types.isProxy(v)) return;
+      if ((v as { __nameable?: unknown }).__nameable !== true) return;
+      this.recorder.noteRoot(`${name}.${i}`, v);
+      nameValue(v, `${name}.${i}`);
+    }
+  }
+
   private notePattern(names: PatternNames, mark: number, value: unknown): void {
     if (!Array.isArray(value) || types.isProxy(value)) return;
     names.forEach((name, i) => {

@@ -4,16 +4,22 @@
 // user's own), as the Python recorder names them (python/backstep_torch/names.py).
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
+import { labelOf } from "../engine/label";
 
-/** Duck type of an nn.Module, so the recorder needs no import of nn. */
+/** What the recorder reads of an nn.Module (it needs no import of nn). */
 interface ModuleLike {
+  readonly __nameable: true;
+  /** The program's own path of the module ("model"), which its parameters' names start with. */
+  readonly path: string;
   namedParameters(): [string, Tensor][];
 }
 
+/**
+ * An nn.Module: by the engine's own mark, not by a `namedParameters` method, which a class of the program's own may
+ * have, and calling it ran the program's code (a traced run printed what it logged there).
+ */
 function isModuleLike(v: unknown): v is ModuleLike {
-  return (
-    typeof v === "object" && v !== null && typeof (v as { namedParameters?: unknown }).namedParameters === "function"
-  );
+  return typeof v === "object" && v !== null && (v as { __nameable?: unknown }).__nameable === true;
 }
 
 /** How deep the walk of a top-level object looks (`model.layers[1].weight` is 3 levels), and how many values. */
@@ -66,7 +72,7 @@ export class ParamNames {
     if (this.names === null) this.build(step);
     const hit = this.names!.get(t.id);
     // (the walk names leaves requiring grad only: a data tensor's miss looks no further)
-    if (hit !== undefined || t.name !== undefined || !t.requiresGrad || this.plainRoots.size === 0) return hit;
+    if (hit !== undefined || labelOf(t) !== undefined || !t.requiresGrad || this.plainRoots.size === 0) return hit;
     if (this.walkedStale) this.walk(step);
     const walked = this.walked.get(t.id);
     if (walked !== undefined || step <= this.builtAt) return walked;
@@ -77,7 +83,12 @@ export class ParamNames {
   /** Every root module's parameters, with their qualified names, roots in the order they were seen. */
   all(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [m, root] of this.roots) for (const [n, t] of m.namedParameters()) out.push([qualify(root, n), t]);
+    for (const [m, root] of this.roots) {
+      // named from the program's root ("model.fc1.weight", or the name it gave the root), qualified by the variable
+      const own = m.path;
+      for (const [n, t] of m.namedParameters())
+        out.push([qualify(root, n.startsWith(own + ".") ? n.slice(own.length + 1) : n), t]);
+    }
     return out;
   }
 

@@ -123,6 +123,11 @@ export class Recorder implements EngineObserver {
     this.ids.params.noteTopLevel(value, name);
   }
 
+  /** A root module held by an array a variable names (`layers.0`): a root of the run's parameter names. */
+  noteRoot(name: string, value: unknown): void {
+    this.ids.params.noteRoot(value, name);
+  }
+
   forward(
     op: string,
     inputs: readonly Tensor[],

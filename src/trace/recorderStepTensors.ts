@@ -7,6 +7,7 @@ import type { TensorIds } from "./recorderTensors";
 import type { SnapshotTable } from "./snapshots";
 import { DERIVATIVE_OF, KIND, PRODUCT_OF } from "./stream";
 import type { TensorId } from "./types";
+import { labelOf } from "../engine/label";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { grad: GRAD } = KIND;
@@ -61,7 +62,7 @@ export class StepTensors {
     if (!this.table.wouldKeep(t.size)) return ids.gradId(t);
     const known = ids.notes.grad(t);
     if (known >= 0) return known;
-    if (!sameFloats(t, output) || !sameFloats(t, d.input) || t.name !== undefined) return ids.gradId(t);
+    if (!sameFloats(t, output) || !sameFloats(t, d.input) || labelOf(t) !== undefined) return ids.gradId(t);
     const x = this.held(d.input);
     const y = x < 0 ? -1 : this.held(output);
     if (y < 0) return ids.gradId(t);
@@ -78,7 +79,7 @@ export class StepTensors {
   product(c: Tensor, upstream: Tensor, up: TensorId, local: TensorId): TensorId {
     const ids = this.ids;
     if (c.size !== upstream.size || !this.table.wouldKeep(c.size)) return ids.gradId(c);
-    if (ids.notes.grad(c) >= 0 || ids.notes.output(c) >= 0 || c.name !== undefined) return ids.gradId(c);
+    if (ids.notes.grad(c) >= 0 || ids.notes.output(c) >= 0 || labelOf(c) !== undefined) return ids.gradId(c);
     if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);
     const id = this.table.snapshotDerived(c, GRAD, PRODUCT_OF, up, local, 0, 0, 0);
     ids.notes.noteGrad(c, id);

@@ -7,6 +7,7 @@ import { TensorNotes } from "./notes";
 import { KIND, type KindCode } from "./stream";
 import type { SnapshotTable } from "./snapshots";
 import type { TensorId, TraceParam } from "./types";
+import { labelOf } from "../engine/label";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
@@ -84,21 +85,22 @@ export class TensorIds {
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
     const param = this.params.nameOf(t, step);
-    const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, t.name ?? param);
+    const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, labelOf(t) ?? param);
     this.notes.noteLeaf(t, id, step);
     return id;
   }
 
   private addGradLeaf(t: Tensor, step: number): void {
     this.gradLeaves.set(t.id, t);
-    if (t.name === undefined) return;
-    const named = (this.gradLeafNamed.get(t.name) ?? []).filter((u) => {
+    const label = labelOf(t);
+    if (label === undefined) return;
+    const named = (this.gradLeafNamed.get(label) ?? []).filter((u) => {
       const current = this.notes.leafStep(u) >= step;
       if (!current) this.gradLeaves.delete(u.id);
       return current;
     });
     named.push(t);
-    this.gradLeafNamed.set(t.name, named);
+    this.gradLeafNamed.set(label, named);
   }
 
   kindOfLeaf(t: Tensor): KindCode {
@@ -108,7 +110,7 @@ export class TensorIds {
   /** kindOfLeaf, given the tensor's parameter name (undefined: none). */
   private kindOf(t: Tensor, param: string | undefined): KindCode {
     if (param !== undefined || this.updated.has(t.id)) return PARAM;
-    if (t.requiresGrad || t.name !== undefined || t.size !== 1) return INPUT;
+    if (t.requiresGrad || labelOf(t) !== undefined || t.size !== 1) return INPUT;
     return CONSTANT;
   }
 
@@ -125,7 +127,7 @@ export class TensorIds {
     };
     for (const [name, t] of this.params.all()) add(name, t);
     for (const { tensor, name } of this.updated.values()) add(name, tensor);
-    for (const t of this.gradLeaves.values()) add(t.name ?? this.params.nameOf(t) ?? `tensor#${t.id}`, t);
+    for (const t of this.gradLeaves.values()) add(labelOf(t) ?? this.params.nameOf(t) ?? `tensor#${t.id}`, t);
     return params;
   }
 }

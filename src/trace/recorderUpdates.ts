@@ -5,6 +5,7 @@ import type { OpSite } from "./assembler";
 import type { StepBook } from "./recorderSteps";
 import type { TensorIds } from "./recorderTensors";
 import { KIND, type TraceWriter } from "./stream";
+import { labelOf } from "../engine/label";
 
 const { grad: GRAD, param: PARAM } = KIND;
 
@@ -67,7 +68,7 @@ export class UpdateRecorder {
     const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
     // the gradient and after as they are now: a model may change a gradient in place (clipping it) after backward
     const g = ids.table.snapshot(grad, GRAD);
-    const s = this.stringsOf(param, known ?? name, rule, after.name);
+    const s = this.stringsOf(param, known ?? name, rule, labelOf(after));
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
     ids.notes.noteLeaf(param, a, -1);
     const at = this.siteFrames();
@@ -125,7 +126,7 @@ export class UpdateRecorder {
       const name =
         ids.params.nameOf(t) ??
         ids.updated.get(t.id)?.name ??
-        (ids.gradLeaves.has(t.id) ? (t.name ?? `tensor#${t.id}`) : undefined);
+        (ids.gradLeaves.has(t.id) ? (labelOf(t) ?? `tensor#${t.id}`) : undefined);
       if (name !== undefined) names.push(w.string(name));
       const leaf = ids.notes.leaf(t);
       if (leaf >= 0 && ids.kindOfLeaf(t) !== PARAM) leaves.push(leaf);

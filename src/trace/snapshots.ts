@@ -2,6 +2,7 @@
 import type { Tensor } from "../engine/tensor";
 import type { DerivedCode, KindCode, TraceWriter } from "./stream";
 import type { OpId, TensorId } from "./types";
+import { labelOf } from "../engine/label";
 
 export interface CapOptions {
   /** "all" keeps every value; "capped" (default) applies the caps. */
@@ -66,7 +67,7 @@ export class SnapshotTable {
    * none), `always` ignores the caps (final parameters and gradients), `name` replaces the tensor's own. (Arguments,
    * not an options object: a snapshot is taken for every tensor, and each object was garbage.)
    */
-  snapshot(t: Tensor, kind: KindCode, op: OpId = -1, always = false, name: string | undefined = t.name): TensorId {
+  snapshot(t: Tensor, kind: KindCode, op: OpId = -1, always = false, name: string | undefined = labelOf(t)): TensorId {
     return this.snapshotNamed(t, kind, op, always, name === undefined ? -1 : this.out.string(name));
   }
 

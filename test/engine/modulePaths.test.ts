@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { nameValue } from "../../src/engine/naming";
+import { labelOf } from "../../src/engine/label";
 import type { Tensor } from "../../src/index";
 import { NOOP_OBSERVER, observing } from "./support/observers";
 
@@ -128,9 +129,9 @@ describe("module paths", () => {
     nameValue(gpt, "gpt");
     assert.deepEqual(
       gpt.namedParameters().map(([n]) => n),
-      ["gpt.wte.weight"],
+      ["model.wte.weight"],
     );
-    assert.equal(gpt.lm_head.weight.name, "gpt.wte.weight");
+    assert.equal(labelOf(gpt.lm_head.weight), "gpt.wte.weight");
   });
 
   it("prints like PyTorch: settings, parameter shapes and nested children", () => {
@@ -141,18 +142,31 @@ describe("module paths", () => {
     );
   });
 
-  it("nameValue names unnamed tensors and roots only", () => {
+  it("nameValue names unnamed tensors and roots for the trace only: what the program reads and prints stays", () => {
     const t = B.zeros([1]);
     nameValue(t, "x");
     nameValue(t, "y");
-    assert.equal(t.name, "x");
+    assert.equal(labelOf(t), "x");
+    assert.equal(t.name, undefined, "the program's own name is unchanged");
+    assert.doesNotMatch(String(t), /name=/);
+    const named = B.zeros([1], { name: "w" });
+    nameValue(named, "v");
+    assert.equal(labelOf(named), "w", "a name the program gave wins");
+    const later = B.zeros([1]);
+    nameValue(later, "v");
+    later.name = "mine";
+    assert.equal(labelOf(later), "mine", "and so does one it gives later");
     const seq = new B.nn.Sequential(new B.nn.Linear(1, 1));
     nameValue(seq, "net");
     nameValue(seq[0], "inner");
     assert.deepEqual(
       seq.namedParameters().map(([n]) => n),
-      ["net.0.weight", "net.0.bias"],
+      ["model.0.weight", "model.0.bias"],
     );
+    const [weight] = seq.parameters();
+    assert.equal(weight.name, "model.0.weight");
+    assert.equal(labelOf(weight), "net.0.weight");
+    assert.deepEqual(forwards(() => seq.forward(B.zeros([2, 1]))).slice(-1), ["add@net.0"]);
     assert.equal(nameValue(42, "n"), 42);
   });
 });

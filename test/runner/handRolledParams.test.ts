@@ -106,4 +106,41 @@ for (let i = 0; i < 3; i++) {
     const shapes = r.trace.params.map((p) => r.trace.tensors[p.tensor]!.shape.join("×"));
     assert.deepEqual(shapes.sort(), ["3×1", "3×3", "3×3"], r.trace.params.map((p) => p.name).join(", "));
   });
+
+  it("names the modules an array holds by their index: their ops' module and their parameters", async () => {
+    // `const layers = [new nn.Linear(…), …]`: each was the root "model", and the trace listed model.weight twice
+    const file = join(tmp(), "layers.ts");
+    writeFileSync(
+      file,
+      `import { tensor, nn, optim, F, Tensor } from "backstep";
+const layers = [new nn.Linear(2, 4), new nn.Linear(4, 1)];
+const opt = new optim.SGD(layers.flatMap((l) => l.parameters()), { lr: 0.1 });
+console.log(layers[0].namedParameters()[0][0]);
+export default function step(): Tensor {
+  opt.zeroGrad();
+  const out = layers.reduce((h, l) => l.forward(h).tanh(), tensor([[1, 2]]));
+  const loss = F.mseLoss(out, tensor([[0.5]]));
+  loss.backward();
+  opt.step();
+  return loss;
+}
+`,
+    );
+    const r = await runModel(file, { maxSteps: 2 });
+    assert.equal(r.ok, true, r.error?.message);
+    assert.equal(r.output?.trim(), "model.weight", "the program's own names are as in a plain run");
+    assert.deepEqual(
+      r.trace.params.map((p) => p.name),
+      ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"],
+    );
+    const modules = r.trace.ops.filter((o) => o.op === "matmul" && o.trainingStep === 1).map((o) => o.module);
+    assert.deepEqual(modules, ["layers.0", "layers.1"]);
+    const updated = r.trace.events.flatMap((e) => (e.kind === "update" ? [e.param] : []));
+    assert.deepEqual([...new Set(updated)].sort(), [
+      "layers.0.bias",
+      "layers.0.weight",
+      "layers.1.bias",
+      "layers.1.weight",
+    ]);
+  });
 });
