@@ -113,8 +113,19 @@ function stepList(v: string, flag: string): number[] {
   return steps;
 }
 
+/** Whether the model's last output to stdout ended its line (the summary then starts a line of its own). */
+let stdoutLineEnded = true;
+
 function echoOutput(text: string, stream: "stdout" | "stderr"): void {
+  if (stream === "stdout" && text.length > 0) stdoutLineEnded = text.endsWith("\n");
   (stream === "stdout" ? process.stdout : process.stderr).write(text);
+}
+
+/** Writes the CLI's own text to stdout on a line of its own: a model's `process.stdout.write("epoch 1: 0.091")` left
+ * the summary glued to its last line. */
+function writeOwn(text: string): void {
+  process.stdout.write((stdoutLineEnded ? "" : "\n") + text);
+  stdoutLineEnded = true;
 }
 
 /** Prints the run's error to stderr; returns the exit status. */
@@ -128,7 +139,7 @@ function failed(r: RunResult, cwd: string): number {
 async function trace(args: Args, cwd: string): Promise<number> {
   const r = await runModel(args.file, { ...args.options, onOutput: echoOutput });
   // a run that recorded nothing (a missing interpreter, a syntax error) has no summary: its error is on stderr
-  if (r.ok || r.trace.ops.length > 0) process.stdout.write(summarize(r.trace, cwd) + "\n");
+  if (r.ok || r.trace.ops.length > 0) writeOwn(summarize(r.trace, cwd) + "\n");
   if (args.json) {
     writeTraceFile(args.json, r.trace);
     process.stdout.write(`wrote ${args.json}\n`);

@@ -108,6 +108,21 @@ describe("backstep CLI (dist/cli.js)", function () {
     assert.match(r.stdout, /loss by step: 24\.7/);
   });
 
+  it("the summary starts a line of its own after output that did not end one", () => {
+    const file = join(tmp, "progress.ts");
+    writeFileSync(
+      file,
+      `import { tensor } from "backstep";
+const w = tensor([1, 2], { requiresGrad: true });
+w.square().sum().backward();
+process.stdout.write("epoch 1: 0.091");
+`,
+    );
+    const r = backstep("trace", file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^epoch 1: 0\.091\nBackstep trace of \S*progress\.ts/m);
+  });
+
   it("loss by step: — for a step without a loss, NaN only for a loss that is NaN", () => {
     // hand-written gradients after backward() (makemore part 4) are graph ops of a step with no loss: not a NaN loss
     const py = join(tmp, "manual.py");
