@@ -23,32 +23,45 @@ class Forward:
     def id_of(self, t, user=None):
         hit = self.ids.get(id(t))
         if hit is not None and hit[0] is t:
+            if len(hit) > 2:  # a leaf no variable held when an op of this step first used it
+                self._name_late(t, hit[1])
             return hit[1]
         if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
             return self._adopt(t, user)
         name, is_param = self.names.tensor_name(t)
         leaf = t.is_leaf and t.requires_grad
-        # a leaf the globals do not hold is named by the variable the op's caller holds it in, as the TypeScript
-        # recorder names it by its declaration: a function's `W`, rebound each iteration, is then one parameter W
-        local = None
-        if leaf and name is None and user:
-            local = next((k for k, v in user[0].f_locals.items() if v is t), None)
         if is_param:
             kind = "param"
         elif t.grad_fn is not None:
             kind = "activation"
         else:
             kind = "input" if (t.requires_grad or name or t.numel() != 1) else "constant"
-        tid = self.table.snapshot(t, kind, name=name or local)
+        tid = self.table.snapshot(t, kind, name=name)
         if leaf:
             if name is None:
-                name = local or "tensor#%d" % tid
+                name = self.names.anonymous(t, tid, self.step)
                 self.grad_leaves.setdefault(id(t), (t, name))
-            if local or id(t) not in self.grad_leaves:
+                self.ids[id(t)] = (t, tid, name)
+            else:
                 self.names.used_leaf(t, name, self.step)
+                self.ids[id(t)] = (t, tid)
             self.updates.watch(t, name)
-        self.ids[id(t)] = (t, tid)
+        else:
+            self.ids[id(t)] = (t, tid)
         return tid
+
+    def _name_late(self, t, tid):
+        """A leaf an op of this step used before the user's code bound it (`net = weight_norm(nn.Linear(3, 1))`: the
+        construction's ops read net's weight_g and weight_v, and begin step 0) gets its name at the first op after, in
+        its trace tensor too: the step's earlier ops read the same tensor, which then is the parameter."""
+        name, is_param = self.names.tensor_name(t)
+        if name is None:
+            return
+        self.ids[id(t)] = (t, tid)
+        rows = self.table._rows  # (kind, op, name, …): see TensorTable.snapshot
+        rows[tid] = ("param" if is_param else rows[tid][0], rows[tid][1], name) + rows[tid][3:]
+        self.names.used_leaf(t, name, self.step)
+        self.updates.watch(t, name)
 
     def _record(self, name, args, kwargs, tensors, keys, outs, frame, module):
         opname, operands = op_name(name, args)

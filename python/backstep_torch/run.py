@@ -76,15 +76,23 @@ def diagnose(exc, rec, program, timeout_s):
     return _diagnostic("runtime-error", "%s: %s" % (name, text), program, loc)
 
 
+def _main_file(given):
+    """`__file__` of a script `python3 <given>` runs: the path as given before Python 3.9; since, joined to the working
+    folder when relative, not normalized (`./model.py` gives `/dir/./model.py`)."""
+    if sys.version_info < (3, 9) or os.path.isabs(given):
+        return given
+    return os.path.join(os.getcwd(), given)
+
+
 def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None):
     """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
     `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step)."""
-    program = os.path.abspath(program)
+    given, program = program, os.path.abspath(program)
     started = time.time()
-    namespace = {"__name__": "__main__", "__file__": program, "__builtins__": builtins}
+    namespace = {"__name__": "__main__", "__file__": _main_file(given), "__builtins__": builtins}
     rec = Recorder(program, namespace, steps, values, max_per_tensor, max_per_trace, retain, policy)
     old_argv, old_path = sys.argv, list(sys.path)
-    sys.argv = [program]
+    sys.argv = [given]  # as `python3 model.py` gives it: the path as given (a script printing sys.argv prints the same)
     sys.path.insert(0, os.path.dirname(program))
     old_alarm = None
     if timeout_s:

@@ -123,8 +123,9 @@ for i in range(2):
 
     def test_a_functions_leaves_are_named_by_their_variables(self):
         """Leaves the globals do not hold were `tensor#<id>`, each generation of a rebound W a parameter of its own. Named
-        by the variable the op's caller holds them in, as the TypeScript recorder names them by their declaration: W
-        once, and a layer's `w` made for each of three layers three times (all used in one step)."""
+        by the variable the function holds them in, as the TypeScript recorder names them by their declaration: W
+        once, and the three layers' weights as the list `ws` holds them, as for a list in the globals (names.py walks
+        the frames outermost first: `ws` in train(), before the loop's `w`)."""
         trace, output = run(REBOUND_LOCAL)
         self.assertEqual([p["name"] for p in trace["params"]], ["W"])
         self.assertEqual([round(v, 5) for v in trace["losses"]], printed(output, "d"))
@@ -140,7 +141,7 @@ def train():
         h.sum().backward()
 train()
 """)
-        self.assertEqual([p["name"] for p in trace["params"]], ["w", "w", "w"])
+        self.assertEqual([p["name"] for p in trace["params"]], ["ws[0]", "ws[1]", "ws[2]"])
 
 
 SCHEDULED = """import torch

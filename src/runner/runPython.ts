@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { emptyTrace } from "../trace/assembler";
 import { computeDiagnostics } from "../trace/diagnostics";
 import { measureHealth } from "../trace/health";
@@ -112,10 +112,14 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
   const memoryMb = options.memoryLimitMb ?? 2048;
   const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
   const out = join(dir, "trace.json");
+  const cwd = options.cwd ?? resolve(program, "..");
+  // the script's path as `cd <cwd> && python3 model.py` gives it: its sys.argv[0] (and, before Python 3.9, its
+  // __file__), which a script may print or take its name from; absolute, a traced run printed another path
+  const inCwd = relative(cwd, program);
   const args = [
     "-m",
     "backstep_torch",
-    program,
+    inCwd !== "" && !inCwd.startsWith("..") && !isAbsolute(inCwd) ? inCwd : program,
     "--out",
     out,
     "--steps",
@@ -135,7 +139,6 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     let output = "";
     let stderr = "";
     let limit: TraceDiagnostic | undefined;
-    const cwd = options.cwd ?? resolve(program, "..");
     // a warm process (warmPython.ts) has imported torch already: ~1.2 s of a cold .py run here
     const child =
       takeWarmPython(python, args.slice(2), cwd) ??

@@ -110,6 +110,22 @@ describe("python recorder (backstep_torch)", function () {
     assert.match(text, /mlp\.py:17 +h +tanh +\[32, 16\] +model/);
   });
 
+  it("a script sees sys.argv and __file__ as `cd <its folder> && python3 model.py` gives them", async () => {
+    const dir = tmp();
+    const file = join(dir, "introspect.py");
+    writeFileSync(
+      file,
+      "import os, sys\nimport torch\nprint(sys.argv, os.path.basename(__file__))\n" +
+        "w = torch.ones(2, requires_grad=True)\n(w * 2).sum().backward()\n",
+    );
+    const plain = spawnSync(PYTHON, ["introspect.py"], { cwd: dir, encoding: "utf8" });
+    const r = await runModel(file, { python: PYTHON, maxSteps: 1 });
+    assert.equal(r.ok, true, JSON.stringify(r.trace.diagnostics));
+    assert.equal(r.output, plain.stdout);
+    assert.equal(plain.stdout, "['introspect.py'] introspect.py\n");
+    assert.equal(r.trace.program, file, "the trace names the file by its full path");
+  });
+
   it("expect_grad's checks reach the views as expectGrad's: ✓ and ≈ in the summary, a warning at a wrong one's line", async () => {
     const dir = tmp();
     const file = join(dir, "manual.py");
