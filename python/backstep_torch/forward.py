@@ -58,8 +58,7 @@ class Forward:
         if name is None:
             return
         self.ids[id(t)] = (t, tid)
-        rows = self.table._rows  # (kind, op, name, …): see TensorTable.snapshot
-        rows[tid] = ("param" if is_param else rows[tid][0], rows[tid][1], name) + rows[tid][3:]
+        self.table.rename(tid, name, "param" if is_param else None)
         self.names.used_leaf(t, name, self.step)
         self.updates.watch(t, name)
 

@@ -105,6 +105,11 @@ class TensorTable:
     def name_of(self, tid):
         return self._rows[tid][2]
 
+    def rename(self, tid, name, kind=None):
+        """Names trace tensor `tid` after it was recorded (and makes it of `kind`, when given): see Forward._name_late."""
+        row = self._rows[tid]
+        self._rows[tid] = (kind or row[0], row[1], name) + row[3:]
+
     def finish(self):
         """The trace tensors: records, stats and values of the tensors copied during the run (the cost of recording
         moves to writing the trace)."""
