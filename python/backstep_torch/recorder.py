@@ -65,6 +65,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.retained = []
         self._step_event = None
         self.suspended = None  # the profiler range of an optimizer call the recorder waits out
+        self.step_call = None  # the opt.step(closure) call being run: see Steps.closure_step
         self._mode = None
         self._dispatch = None
         self._module_hooks = []
@@ -154,6 +155,8 @@ class Recorder(Steps, Forward, Backward, Checks):
     # ── the mode's entry point ─────────────────────────────────────────────
     def call(self, func, args, kwargs):
         name = getattr(func, "__name__", "")
+        if name == "_record_function_exit" and self.step_call is not None and args and args[0] is self.step_call.handle:
+            return self.end_closure_step(func, args, kwargs)
         if self.suspended is not None:
             if name == "_record_function_exit" and args and args[0] is self.suspended:
                 self._resume()
@@ -161,6 +164,10 @@ class Recorder(Steps, Forward, Backward, Checks):
         if name == "_record_function_enter" and args and isinstance(args[0], str):
             if args[0].startswith("Optimizer.zero_grad#"):  # before the first op too: gradients then accumulate until an update
                 self.grads_changed(False)
+            elif self.step_call is None and not self.busy and args[0].startswith("Optimizer.step#"):
+                handle = self.closure_step(func, args, kwargs, sys._getframe(2))  # before the first op too
+                if handle is not None:
+                    return handle
             if self.recording and not self.busy:
                 return self._profiler_range(func, args, kwargs)
             if self.done and not self.explicit_steps and args[0].startswith("Optimizer.step#"):
@@ -231,7 +238,8 @@ class Recorder(Steps, Forward, Backward, Checks):
     def _profiler_range(self, func, args, kwargs):
         """torch 1.13 opens a profiler range named "Optimizer.zero_grad#…" or "Optimizer.step#…" around an optimizer's
         zero_grad() and step(): their resets and updates are read from its param_groups at once, and the recorder is
-        suspended inside (those are dozens of calls a step: every p.grad read, each parameter's in-place ops)."""
+        suspended inside (those are dozens of calls a step: every p.grad read, each parameter's in-place ops). A
+        step(closure) call is not: its closure's passes are its step's (Steps.closure_step)."""
         handle = func(*args, **kwargs)
         what = "zero_grad" if args[0].startswith("Optimizer.zero_grad#") else "step" if args[0].startswith("Optimizer.step#") else None
         if what is not None:
@@ -253,7 +261,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.updates.flush()
         out, seen = [], set()
         for name, t in self.names.parameters() + [(n, t) for (t, n) in self.grad_leaves.values()]:
-            if id(t) in seen or self.names.superseded(t, name):
+            if id(t) in seen or self.names.superseded(t, name) or not self.updates.keeps(t):
                 continue
             seen.add(id(t))
             tid = self.table.snapshot(t, "param", name=name, always=True)

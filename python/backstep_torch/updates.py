@@ -17,9 +17,11 @@ def is_inplace(name):
     return hit
 
 
-def describe_optimizer(opt):
-    """The update rule, in the notation of the backprop literature, with the optimizer's settings."""
-    g = opt.param_groups[0] if opt.param_groups else {}
+def describe_optimizer(opt, group=None):
+    """The update rule, in the notation of the backprop literature, with the settings of `group` (a param group of
+    `opt`; its first when None). Asked per group at each update: a group's own lr or momentum (`[{"params": a}, {"params":
+    b, "lr": 1.0, "momentum": 0.9}]`), and the lr a scheduler set for that update, were shown as group 0's then."""
+    g = group if group is not None else opt.param_groups[0] if opt.param_groups else {}
     name = type(opt).__name__
     lr = g.get("lr")
     wd = g.get("weight_decay", 0) or 0
@@ -56,6 +58,27 @@ def optimizer_of(frame, depth=6):
     return None
 
 
+def step_closure(frame, depth=6):
+    """(optimizer, closure) of the `opt.step(closure)` call whose profiler range opens, from the frames that open it
+    (torch's step wrapper holds its arguments as `args` and `kwargs`); (None, None) when there is no closure."""
+    while frame is not None and depth > 0:
+        loc = frame.f_locals
+        args = loc.get("args")
+        if isinstance(args, tuple) and args and isinstance(args[0], torch.optim.Optimizer):
+            kwargs = loc.get("kwargs") or {}
+            closure = args[1] if len(args) > 1 else kwargs.get("closure") if isinstance(kwargs, dict) else None
+            return (args[0], closure) if callable(closure) else (None, None)
+        frame, depth = frame.f_back, depth - 1
+    return None, None
+
+
+def _group_of(opt, p):
+    for group in opt.param_groups:
+        if any(q is p for q in group["params"]):
+            return group
+    return None
+
+
 def _optimizer_in_stack(frame):
     while frame is not None:
         me = frame.f_locals.get("self") if frame.f_code.co_name == "step" else None
@@ -77,10 +100,35 @@ class Updates:
         self._grads = {}  # a gradient's data_ptr → (param, name)
         self._seq = 0  # pending updates are numbered as they come; reset_at: how many had come at the first pending reset
         self.reset_at = 0
+        self.trained = {}  # id → a leaf an optimizer holds or the run updated in place: see keeps
+        self.call = None  # the `opt.step(closure)` call being recorded: data_ptr → [param, name, before, grad, rule]
+        self._call_site = None
+        self._call_grads_taken = False
 
     def watch(self, t, name):
         if t.numel() > 0:
             self.params[t.data_ptr()] = (t, name)
+
+    def name_of(self, p):
+        """A parameter's name: the one it is watched under, else the one the user's globals give it (then it is
+        watched). A checkpointed layer's parameters (torch.utils.checkpoint's reentrant forward runs under no_grad) were
+        never an op's input, so never watched: their optimizer's updates and resets were left out of the trace."""
+        hit = self.params.get(p.data_ptr()) if p.numel() else None
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        name = self.rec.names.tensor_name(p)[0]
+        if name is not None:
+            self.watch(p, name)
+        return name
+
+    def keeps(self, t):
+        """Whether a tensor found as a parameter is one of the run's parameters: a module's (an nn.Parameter) always;
+        a plain leaf requiring grad when an optimizer holds it or the run updates it in place (by hand: makemore's
+        `p.data += -lr * p.grad`), and in a run that does neither to any tensor, every one (its weights rebound,
+        `W = (W - lr * W.grad).detach().requires_grad_()`, or a gradient taken and no update: nothing tells a parameter
+        from an input there). A WGAN-GP's interpolates, `x.clone().requires_grad_()` made each step for
+        autograd.grad, which nothing updates, were listed as a parameter (with a gradient of 0: a vanishing gradient)."""
+        return isinstance(t, torch.nn.Parameter) or not self.trained or id(t) in self.trained
 
     def before_inplace(self, args, frame, source_map):
         """Called before an in-place op: remembers the value of every parameter it is about to change."""
@@ -94,9 +142,16 @@ class Updates:
             hit = self.params.get(t.data_ptr())
             if hit is None or hit[0].shape != t.shape or t.data_ptr() in self.pending:
                 continue
+            if self.call is not None and t.data_ptr() in self.call:
+                self._call_grads()
+                continue
             param, name = hit
+            self.trained[id(param)] = param
             opt = _optimizer_in_stack(frame)
-            if opt is not None:
+            group = _group_of(opt, param) if opt is not None else None
+            if group is not None:
+                rule = describe_optimizer(opt, group)
+            elif opt is not None:
                 rule = describe_optimizer(opt)
             else:
                 user = source_map.user_frames(frame)
@@ -109,21 +164,66 @@ class Updates:
 
     def optimizer_call(self, opt, what, frame, source_map):
         """An optimizer's zero_grad() or step() begins: its gradient resets, or each parameter's value and gradient
-        before its update, taken at once from its param_groups (the params with a gradient, which it resets or updates)."""
-        rule = describe_optimizer(opt) if what == "step" else None
-        site = self._site(frame, source_map) if rule is not None else None  # one step() call updates them all
+        before its update, taken at once from its param_groups (the params with a gradient, which it resets or updates),
+        each with its group's rule. Its param_groups say which tensors it updates, watched or not (see name_of)."""
+        site = self._site(frame, source_map) if what == "step" else None  # one step() call updates them all
         for group in opt.param_groups:
+            rule = describe_optimizer(opt, group) if what == "step" else None
             for p in group["params"]:
+                self.trained[id(p)] = p
                 if p.grad is None or p.numel() == 0:
                     continue
-                hit = self.params.get(p.data_ptr())
-                if hit is None or hit[0] is not p:
+                name = self.name_of(p)
+                if name is None:
                     continue
                 if rule is None:
-                    self._reset(hit[1], frame, source_map)
+                    self._reset(name, frame, source_map)
                 elif p.data_ptr() not in self.pending:
-                    self.pending[p.data_ptr()] = [p, hit[1], p.detach().clone(), p.grad.detach().clone(), rule, self._seq, site]
+                    self.pending[p.data_ptr()] = [p, name, p.detach().clone(), p.grad.detach().clone(), rule, self._seq, site]
                     self._seq += 1
+
+    # ── opt.step(closure) ──────────────────────────────────────────────────
+    # The closure's forward and backward passes run inside the step call, so the update cannot be read at the call's
+    # start as optimizer_call reads it: each parameter's value is taken then (`before`), its gradient when the call
+    # first writes a parameter (Adam: once its closure returned; LBFGS: after its first evaluation, the gradient its
+    # first direction follows, before its line search moves the parameters and evaluates again), else at the end, and
+    # the value after the update at the call's end, where the update events are written.
+    def call_begins(self, opt, frame, source_map):
+        self.call, self._call_site = {}, self._site(frame, source_map)
+        self._call_grads_taken = False
+        for group in opt.param_groups:
+            rule = describe_optimizer(opt, group)
+            for p in group["params"]:
+                self.trained[id(p)] = p
+                if p.numel() == 0:
+                    continue
+                name = self.name_of(p)
+                if name is not None:
+                    self.call[p.data_ptr()] = [p, name, p.detach().clone(), None, rule]
+
+    def _call_grads(self):
+        if self._call_grads_taken:
+            return
+        self._call_grads_taken = True
+        for entry in self.call.values():
+            g = entry[0].grad
+            entry[3] = g.detach().clone() if g is not None else None
+
+    def call_ends(self, note=""):
+        """The step call is over: its updates, now (`note`: said after the settings, as LBFGS's several evaluations)."""
+        entries, self.call = self.call, None
+        if entries is None:
+            return
+        for p, name, before, grad, rule in entries.values():
+            if grad is None and not self._call_grads_taken and p.grad is not None:
+                grad = p.grad.detach().clone()
+            if grad is None:
+                continue
+            if note:
+                rule = rule[:-1] + "; " + note + "]" if rule.endswith("]") else rule + "  [" + note + "]"
+            self.pending[p.data_ptr()] = [p, name, before, grad, rule, self._seq, self._call_site]
+            self._seq += 1
+        self.flush()
 
     @staticmethod
     def _site(frame, source_map):
