@@ -127,6 +127,10 @@ export class TensorIds {
     };
     for (const [name, t] of this.params.all()) add(name, t);
     for (const { tensor, name } of this.updated.values()) add(name, tensor);
+    // Other leaves requiring grad are parameters of a run that no optimizer updates (makemore's hand-written
+    // `p.data[k] -= lr * g[k]`). Where one does, a leaf it does not hold is no parameter: a WGAN-GP's interpolate or a
+    // saliency map's input, made each step, was listed with a "vanishing gradient" (as the Python recorder decides).
+    if (this.updated.size > 0) return params;
     for (const t of this.gradLeaves.values()) add(labelOf(t) ?? this.params.nameOf(t) ?? `tensor#${t.id}`, t);
     return params;
   }

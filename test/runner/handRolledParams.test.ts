@@ -107,6 +107,37 @@ for (let i = 0; i < 3; i++) {
     assert.deepEqual(shapes.sort(), ["3×1", "3×3", "3×3"], r.trace.params.map((p) => p.name).join(", "));
   });
 
+  it("a leaf made each step that no optimizer holds (an input's saliency) is no parameter of a run an optimizer trains", async () => {
+    const file = join(tmp(), "saliency.ts");
+    writeFileSync(
+      file,
+      `import { manualSeed, randn, nn, optim } from "backstep";
+manualSeed(0);
+const D = new nn.Sequential(new nn.Linear(2, 8), new nn.ReLU(), new nn.Linear(8, 1));
+const opt = new optim.Adam(D.parameters(), { lr: 1e-3 });
+const real = randn([16, 2]);
+for (let it = 0; it < 3; it++) {
+  const xin = real.mul(1).detach().requiresGrad_();
+  const loss = D.forward(xin).mean().neg();
+  opt.zeroGrad();
+  loss.backward();
+  console.log(it, xin.grad!.abs().mean().item() > 0);
+  opt.step();
+}
+`,
+    );
+    const r = await runModel(file, { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    assert.deepEqual(
+      r.trace.params.map((p) => p.name),
+      ["D.0.weight", "D.0.bias", "D.2.weight", "D.2.bias"],
+    );
+    assert.deepEqual(
+      r.trace.diagnostics.filter((d) => d.severity !== "info").map((d) => d.message),
+      [],
+    );
+  });
+
   it("names the modules an array holds by their index: their ops' module and their parameters", async () => {
     // `const layers = [new nn.Linear(…), …]`: each was the root "model", and the trace listed model.weight twice
     const file = join(tmp(), "layers.ts");
