@@ -146,10 +146,26 @@ class Recorder(Steps, Forward, Backward, Checks):
                 if pop and i == len(stack) - 1:
                     stack.pop()
                 continue
-            path = self.names.module_path(m)
+            path = self._method_module(f, call) or self.names.module_path(m)
             if path:
                 return path
             f = g
+        return self._method_module(f, None)
+
+    def _method_module(self, frame, stop):
+        """The path of the module whose method (other than a forward the hooks see) runs `frame`, innermost first, up to
+        the frame `stop`: a VAE's `model.encode(x)` called from the training loop, or a submodule's `self.dec.sample(z)`
+        in a forward, whose ops had no module, or the outer one's (as the TypeScript engine's module methods now)."""
+        g = frame
+        while g is not None and g is not stop:
+            code = g.f_code
+            if code.co_argcount and code.co_varnames[0] == "self" and self.source.is_user(code.co_filename):
+                s = g.f_locals.get("self")
+                if isinstance(s, torch.nn.Module):
+                    path = self.names.module_path(s)
+                    if path:
+                        return path
+            g = g.f_back
         return None
 
     # ── the mode's entry point ─────────────────────────────────────────────

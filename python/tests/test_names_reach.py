@@ -176,6 +176,47 @@ class BoundAfterTheFirstOp(unittest.TestCase):
         self.assertEqual(updates_by_step(trace), [["net.bias", "net.weight_g", "net.weight_v"]] * 2)
 
 
+VAE_METHODS = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+torch.manual_seed(0)
+class Dec(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(2, 4)
+    def sample(self, z):
+        return torch.sigmoid(self.lin(z))
+class VAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(4, 2)
+        self.dec = Dec()
+    def encode(self, x):
+        return torch.tanh(self.enc(x))
+    def forward(self, x):
+        return self.dec.sample(self.encode(x))
+model = VAE()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.rand(8, 4)
+for i in range(2):
+    mu = model.encode(x)
+    loss = F.mse_loss(model.dec.sample(mu), x) + F.mse_loss(model(x), x)
+    opt.zero_grad(); loss.backward(); opt.step()
+    print(i, round(loss.item(), 6))
+"""
+
+
+class ModuleMethods(unittest.TestCase):
+    def test_ops_in_a_modules_other_methods_are_that_modules(self):
+        """Only forward is seen by the module hooks: tanh in `model.encode(x)` called from the loop had no module, and
+        sigmoid in the submodule's `sample` called in forward was the outer module's."""
+        trace, out, plain = traced(VAE_METHODS, steps=2)
+        self.assertEqual(out, plain)
+        for step in (0, 1):
+            self.assertEqual([m for m, _ in ops_named(trace, "tanh", step)], ["model", "model"], "step %d" % step)
+            self.assertEqual([m for m, _ in ops_named(trace, "sigmoid", step)], ["model.dec", "model.dec"], "step %d" % step)
+
+
 class HowTheScriptWasStarted(unittest.TestCase):
     def test_argv_and_file_are_plain_pythons(self):
         """sys.argv[0] was the absolute path traced (`['/tmp/…/introspect.py']`), the path as given plainly."""
