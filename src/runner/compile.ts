@@ -3,7 +3,7 @@ import { indexInsertions, instrument, uninstrumentedColumn, type InsertionIndex 
 import { hookNames, type HookNames } from "./hooks";
 import { UserSyntaxError } from "./errors";
 import { originalColumn, type LineMap } from "./sourcemap";
-import { transpile } from "./transpile";
+import { transpile, type ModuleNames } from "./transpile";
 
 export interface CompiledFile {
   file: string;
@@ -19,6 +19,8 @@ export interface CompiledFile {
   sites: { line: number; column: number; name: string }[];
   /** The names the code calls the runner by. */
   hooks: HookNames;
+  /** The names its wrapper function takes CommonJS's parameters and `import.meta` by (transpile.ts). */
+  names: ModuleNames;
   /** The sites of checks in a helper, `expectGrad(t, …)` on a parameter `t` (callSites.ts, isHelperCheck). */
   helperChecks: number[];
 }
@@ -78,8 +80,9 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   const isTs = /\.[cm]?tsx?$/.test(file);
   let js: string;
   let lineMap: LineMap;
+  let names: ModuleNames;
   try {
-    ({ code: js, lineMap } = transpile(source, file, isTs ? ["typescript", "imports"] : ["imports"]));
+    ({ code: js, lineMap, names } = transpile(source, file, isTs ? ["typescript", "imports"] : ["imports"]));
   } catch (err) {
     const e = err as Error & { pos?: number };
     const where = e.pos !== undefined ? lineColOf(source, e.pos) : { line: 1, column: 1 };
@@ -127,6 +130,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     loopRanges,
     sites,
     hooks,
+    names,
     helperChecks,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
   };

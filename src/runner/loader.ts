@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import { compileFile, type CompiledFile } from "./compile";
 import { UserSyntaxError } from "./errors";
@@ -15,7 +16,11 @@ export interface LoaderHooks {
   iter(loop: number): void;
 }
 
+/** A file's `module`: as much of Node's as user code reads. */
 interface UserModule {
+  id: string;
+  filename: string;
+  path: string;
   exports: unknown;
   loaded: boolean;
   /** A file that awaits at its top level: its body's promise (what follows an await runs later, as an ES module's). */
@@ -86,6 +91,27 @@ function resolveUserFile(spec: string, fromDir: string): string | undefined {
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
+/**
+ * "backstep" as user code imports it: the engine's exports marked an ES module's (`__esModule`, not enumerable, as
+ * the npm package's CommonJS build has it), so that a default import is undefined as it is run plainly, not the
+ * whole engine.
+ */
+export function engineModule(engine: object): object {
+  const mod = Object.defineProperties({}, Object.getOwnPropertyDescriptors(engine)) as Record<string, unknown>;
+  if (!Object.prototype.hasOwnProperty.call(mod, "__esModule"))
+    Object.defineProperty(mod, "__esModule", { value: true });
+  return mod;
+}
+
+/** A file's `import.meta` as Node gives an ES module's (20.11+): its file URL, folder and path. */
+function importMeta(file: string): object {
+  return Object.assign(Object.create(null) as object, {
+    dirname: dirname(file),
+    filename: file,
+    url: pathToFileURL(file).href,
+  });
+}
+
 /** Names of the getters and setters of the engine's classes (`T`, `grad`): engine code runs when they are used. */
 export function engineAccessors(engine: object): Set<string> {
   const names = new Set<string>();
@@ -114,7 +140,9 @@ export function engineAccessors(engine: object): Set<string> {
  */
 function checkImports(compiled: CompiledFile, engine: object): void {
   // sucrase's `var _backstep = require('backstep');` (instrumented: the value wrapped in hooks); not a namespace import
-  const bindings = [...compiled.code.matchAll(/\bvar ([\w$]+) = ([^;\n]*)require\([^;\n]*['"]backstep['"]/g)]
+  const require = compiled.names.require.replace(/\$/g, "\\$");
+  const imports = new RegExp(`\\bvar ([\\w$]+) = ([^;\\n]*)\\b${require}\\([^;\\n]*['"]backstep['"]`, "g");
+  const bindings = [...compiled.code.matchAll(imports)]
     .filter((m) => !m[2].includes("_interopRequire"))
     .map((m) => m[1]);
   if (bindings.length === 0) return;
@@ -143,6 +171,10 @@ export class UserModules {
   /** Every loop of every compiled file, by the id passed to the flush hook. */
   readonly loops: { file: string; line: number; column: number }[] = [];
   private readonly accessors: Set<string>;
+  /** What `require("backstep")` gives user code. */
+  private readonly engineModule: object;
+  /** The traced file's module: `require.main` in every file. */
+  private main: UserModule | undefined;
 
   constructor(
     private readonly engine: object,
@@ -154,6 +186,7 @@ export class UserModules {
     private readonly instrumented = true,
   ) {
     this.accessors = engineAccessors(engine);
+    this.engineModule = engineModule(engine);
   }
 
   /** The compiled file, when `file` (an absolute path as V8 reports it) is one of the user's. */
@@ -188,9 +221,14 @@ export class UserModules {
     this.compiled.set(file, compiled);
     for (const l of compiled.loops) this.loops.push({ file, ...l });
     this.onCompiled?.(compiled);
-    const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
-    const script = moduleScript(compiled, params, importedBy);
-    const mod: UserModule = { exports: {}, loaded: false };
+    const n = compiled.names;
+    const params = [n.exports, n.require, n.module, n.__filename, n.__dirname, n.meta, ...compiled.hooks.params];
+    const script = moduleScript(compiled, params.join(", "), importedBy);
+    const mod: UserModule = { id: file, filename: file, path: dirname(file), exports: {}, loaded: false };
+    if (importedBy === undefined && this.main === undefined) {
+      mod.id = ".";
+      this.main = mod;
+    }
     this.cache.set(file, mod);
     const fn = script.script.runInThisContext() as (...args: unknown[]) => unknown;
     const require = this.requireFrom(file);
@@ -203,6 +241,7 @@ export class UserModules {
         mod,
         file,
         dirname(file),
+        importMeta(file),
         this.hooks.var,
         this.hooks.mark,
         this.hooks.flush,
@@ -223,10 +262,11 @@ export class UserModules {
     return mod.exports;
   }
 
-  private requireFrom(file: string): (spec: string) => unknown {
+  /** A file's `require`: `require.main` is the traced file's module, as Node's is the entry file's. */
+  private requireFrom(file: string): ((spec: string) => unknown) & { main: UserModule | undefined } {
     const nodeRequire = createRequire(file);
-    return (spec: string): unknown => {
-      if (spec === "backstep") return this.engine;
+    const require = (spec: string): unknown => {
+      if (spec === "backstep") return this.engineModule;
       if (spec.startsWith(".") || spec.startsWith("/")) {
         const target = resolveUserFile(spec, dirname(file));
         if (!target) throw new Error(`Cannot find module '${spec}' imported from ${file}: no such .ts or .js file`);
@@ -235,5 +275,6 @@ export class UserModules {
       }
       return nodeRequire(spec);
     };
+    return Object.assign(require, { main: this.main });
   }
 }
