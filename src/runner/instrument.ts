@@ -5,7 +5,7 @@ import { ancestor } from "acorn-walk";
 import { accessEdits, callEdits, fieldEdits, functionEdits, isHelperCheck, wrapNode, type RawSite } from "./callSites";
 import { applyWraps, lineColumn, lineStarts, type Insertion, type Wrap } from "./edits";
 import { hookNames, type HookNames } from "./hooks";
-import { loopEdits } from "./loopEdits";
+import { callbackEdits, iterationCallback, loopEdits } from "./loopEdits";
 
 export type { Insertion } from "./edits";
 export { indexInsertions, uninstrumentedColumn, type InsertionIndex } from "./edits";
@@ -177,9 +177,17 @@ export function instrument(
     CallExpression(node, _state, ancestors) {
       const callee = (node as unknown as AnyNode).callee as AnyNode;
       if (callee.type === "MemberExpression" && !callee.computed && (callee.property as AnyNode).name === "step")
-        for (const a of ancestors) if (LOOPS.has(a.type)) updating.add(a);
-      const id = siteBase + sites.length;
+        ancestors.forEach((a, i) => {
+          if (LOOPS.has(a.type) || iterationCallback(a, ancestors[i - 1])) updating.add(a);
+        });
       const call = node as unknown as AnyNode;
+      // a function literal an array's iteration method calls once per element is a loop's body (loopEdits.ts)
+      for (const a of call.arguments as AnyNode[])
+        if (iterationCallback(a, call)) {
+          callbackEdits(a, ancestors.length + 1, loopBase + loopNodes.length, edits, hooks);
+          loopNodes.push(a);
+        }
+      const id = siteBase + sites.length;
       if (callEdits(code, call, ancestors, id, edits, sites, names, hooks) && isHelperCheck(call, ancestors))
         helperChecks.push(id);
     },

@@ -1,6 +1,8 @@
 // The instrumentation of a loop (instrument.ts): `{flush(k); loop}` around it, so that what was recorded before a loop
 // that never ends reaches the parent, and `{iter(k); try { body } finally { iter(k) }}` around its body, so that the
-// recorder knows which iteration an op runs in, and which ops run between two iterations (loopIterations.ts).
+// recorder knows which iteration an op runs in, and which ops run between two iterations (loopIterations.ts). A
+// function literal an array's iteration method calls once per element (`batches.forEach((x) => { … })`) is a loop
+// body too (callbackEdits).
 import type { Node } from "acorn";
 import { enclosingName, type RawSite } from "./callSites";
 import type { Wrap } from "./edits";
@@ -50,4 +52,77 @@ export function loopEdits(
     depth: ancestors.length + 1,
   });
   return site;
+}
+
+/**
+ * The methods that call a function passed to them once per element, in turn: arrays' (and Map's, Set's, typed
+ * arrays' `forEach`, `map`, …), whose callback is their first argument.
+ */
+const ITERATION_METHODS = new Set([
+  "forEach",
+  "map",
+  "flatMap",
+  "filter",
+  "reduce",
+  "reduceRight",
+  "some",
+  "every",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+]);
+
+/**
+ * Whether `fn` is a function literal that `parent`, a call, calls once per element as a loop calls its body: the first
+ * argument of `xs.forEach(…)`, `xs.map(…)` and the other iteration methods, the second of `Array.from(xs, …)`. A
+ * training loop written as `batches.forEach((x) => { …; loss.backward(); opt.step(); })` inside an epochs' loop had
+ * only the epochs' loop around its backward pass: an epoch was one step, its first batch's loss. Each call of the
+ * callback is an iteration (as a `for…of` over the batches would make it), so each batch is a step, and a GAN's
+ * iteration written so, its discriminator's and generator's updates in one call, stays one step. The rule is the
+ * text's, as a loop's: a function passed by name (`batches.forEach(trainBatch)`) is no loop body, and an async or
+ * generator function, whose calls interleave or suspend, is left alone.
+ */
+export function iterationCallback(fn: Node, parent: Node | undefined): boolean {
+  const f = fn as AnyNode;
+  if (f.type !== "ArrowFunctionExpression" && f.type !== "FunctionExpression") return false;
+  if (f.async || f.generator || parent?.type !== "CallExpression") return false;
+  const call = parent as AnyNode;
+  const callee = call.callee as AnyNode;
+  if (callee.type !== "MemberExpression" || callee.computed) return false;
+  const args = call.arguments as Node[];
+  const method = (callee.property as AnyNode).name as string;
+  if (ITERATION_METHODS.has(method)) return args[0] === fn;
+  const object = callee.object as AnyNode;
+  return method === "from" && object.type === "Identifier" && object.name === "Array" && args[1] === fn;
+}
+
+/**
+ * The edits that make the callback `fn` (iterationCallback) the body of loop `k`: `iter(k)` as each call begins and,
+ * for a block body, as it ends (`{ iter(k); try { body } finally { iter(k); } }` inside the function's own wrap,
+ * callSites.ts' functionEdits). An expression body (`(x) => trainBatch(x)`, which functionEdits makes `return (…)`)
+ * gets `(iter(k), expr)`: only the mark at its start, which is the one that matters here, as no code of the callback's
+ * text runs between two of its calls. `depth` is the function's own AST depth: the marks go inside its wrap (its frame
+ * on the shadow stack) and outside any wrap of its body's own node (depth + 1).
+ */
+export function callbackEdits(fn: AnyNode, depth: number, k: number, edits: Wrap[], hooks: HookNames): void {
+  const body = fn.body as AnyNode;
+  if (fn.expression || body.type !== "BlockStatement") {
+    edits.push({ start: body.start, end: body.end, open: `(${hooks.iter}(${k}), `, close: ")", depth: depth + 0.5 });
+    return;
+  }
+  // after the directive prologue ("use strict" must stay first), as functionEdits
+  let start = body.start + 1;
+  for (const s of body.body as AnyNode[]) {
+    if (s.type !== "ExpressionStatement" || typeof s.directive !== "string") break;
+    start = s.end;
+  }
+  edits.push({
+    start,
+    end: body.end - 1,
+    open: ` ${hooks.iter}(${k}); try {`,
+    close: `} finally { ${hooks.iter}(${k}); } `,
+    depth: depth + 0.5,
+    outer: [body.start, body.end],
+  });
 }

@@ -121,10 +121,16 @@ export class StepBook {
     this.series = new SeriesCollector(out);
   }
 
-  /** Starts a step explicitly. Ops before the first one join step 0. */
+  /**
+   * Starts a step explicitly (a call of the step function): every call is a step of its own, whether it differentiated
+   * anything or not. Ops before the first one (the module's load) join step 0, unless a backward pass of the load's
+   * closed it. A call without backward() (a step skipped on a NaN loss) left its step open, and the next call's ops
+   * joined it, every later step's index one too low.
+   */
   begin(): void {
+    const first = !this.explicitSteps;
     this.explicitSteps = true;
-    if (this.step < 0 || this.stepClosed) this.next();
+    if (this.step < 0 || !first || this.stepClosed) this.next();
   }
 
   /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
