@@ -24,8 +24,8 @@ def unravel(flat, shape):
 
 def compare(manual, reference, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL):
     """The gradCheck fields of manual against reference: exact (every element equal), close (|m − r| ≤ atol + rtol·|r|
-    everywhere, NaN never close: torch.allclose), mismatch, or shape; the largest difference, the scaled error
-    max |m − r| / max(1, |m|, |r|) and the worst element (the first NaN difference, else the first largest)."""
+    everywhere, NaN never close: torch.allclose), mismatch, or shape; the largest difference, the relative
+    error max |m − r| / max(|m|, |r|) (as the TypeScript side's gradCompare.ts) and the worst element (the first NaN difference, else the first largest)."""
     import torch
 
     ms, rs = list(manual.shape), list(reference.shape)
@@ -49,7 +49,7 @@ def compare(manual, reference, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL):
         d = torch.where(differs, diff, torch.zeros_like(diff))
         worst = int(torch.argmax(d))  # the first of the largest
         max_abs = float(d[worst])
-        scale = torch.maximum(torch.maximum(m.abs(), r.abs()), torch.ones_like(m))
+        scale = torch.maximum(m.abs(), r.abs())  # (non-zero where they differ)
         rel = float(torch.where(differs, diff / scale, torch.zeros_like(diff)).max())
     out.update(
         verdict="close" if close else "mismatch", maxAbsDiff=max_abs, relErr=rel,

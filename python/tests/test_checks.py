@@ -57,6 +57,8 @@ class Compare(unittest.TestCase):
         c = compare(m, r)
         self.assertEqual((c["verdict"], c["maxAbsDiff"], c["worst"]), ("mismatch", 0.5, {"index": [1, 0], "manual": 3.5, "reference": 3.0}))
         self.assertAlmostEqual(c["relErr"], 0.5 / 3.5)
+        # relative to the values below 1 too, as gradCompare.ts (it was the absolute difference there)
+        self.assertAlmostEqual(compare(torch.tensor([0.3516]), torch.tensor([0.3511]))["relErr"], (0.3516 - 0.3511) / 0.3516, places=6)
         m[0, 0] = float("nan")
         c = compare(m, r)
         self.assertTrue(c["maxAbsDiff"] != c["maxAbsDiff"] and c["worst"]["index"] == [0, 0])

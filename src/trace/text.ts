@@ -85,8 +85,8 @@ export function gradCheckMark(e: Pick<GradCheckEvent, "verdict">): string {
 
 /**
  * One line for a gradient check: `✓ exact`, `≈ close (max diff 2.4e-8)`, `✗ max diff 0.031 at [3, 5]: 0.12 vs 0.151`
- * (the hand-written value first, then the reference; a function's check adds its relative error), `✗ shape [32] vs [32,
- * 1]`,
+ * (the hand-written value first, then the reference, with the digits that tell them apart; a function's check adds its
+ * relative error), `✗ NaN at [3, 5]: not computed yet…` (the reference not shown), `✗ shape [32] vs [32, 1]`,
  * `✗ no gradient`.
  */
 export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: DIGITS.panel }): string {
@@ -103,12 +103,30 @@ export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: 
       return `✗ no ${ref} gradient`;
     default: {
       const w = e.worst;
-      const at = w ? ` at ${shapeText(w.index)}: ${n(w.manual)} vs ${ref} ${n(w.reference)}` : "";
+      const where = w && w.index.length > 0 ? ` at ${shapeText(w.index)}` : "";
+      // a hand-written value still NaN is a gradient not written yet (a TODO): the answer is not given away
+      if (w && Number.isNaN(w.manual)) return `✗ NaN${where}: not computed yet, or a NaN in the computation`;
+      const [m, r] = w ? apart(w.manual, w.reference, style) : ["", ""];
+      const at = w ? `${where}: ${m} vs ${ref} ${r}` : "";
       // a function's backward is judged by its relative error, as gradcheck's
       const rel = e.source === "function" && e.relErr !== undefined ? `, relative error ${n(e.relErr)}` : "";
       return `✗ max diff ${n(e.maxAbsDiff)}${at}${rel}`;
     }
   }
+}
+
+/**
+ * Two values that differ, each with as many significant digits as it takes to tell them apart (up to 12): at the
+ * style's 4, a missing epsilon's error read `-0.003155 vs autograd -0.003155`.
+ */
+function apart(a: number, b: number, style: NumberStyle): [string, string] {
+  let x = formatNumber(a, style);
+  let y = formatNumber(b, style);
+  for (let digits = style.digits + 1; x === y && a !== b && digits <= 12; digits++) {
+    x = formatNumber(a, { digits });
+    y = formatNumber(b, { digits });
+  }
+  return [x, y];
 }
 
 /** What the model's code calls a hand-written gradient's check: `expectGrad`, or in a .py model `expect_grad`. */

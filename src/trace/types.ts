@@ -170,7 +170,7 @@ export interface GradCheckEvent {
   /** max |manual − reference| (NaN when an element of either is NaN); absent unless the shapes agree. */
   maxAbsDiff?: number;
   /**
-   * max |manual − reference| / max(1, |manual|, |reference|), gradcheck's scaled error; absent unless the shapes agree.
+   * max |manual − reference| / max(|manual|, |reference|), the relative error; absent unless the shapes agree.
    */
   relErr?: number;
   /** The element where they differ most (the first NaN difference, if any), with both values. */

@@ -73,6 +73,24 @@ print(json.dumps(out))`;
       gradCheckText({ ...shape, kind: "gradCheck", source: "expectGrad", label: "b" }),
       "✗ shape [2] vs autograd [2, 1]",
     );
+    // values that print alike at 4 digits get the digits that tell them apart (a batch norm's missing epsilon)
+    const eps = compareGrads([-0.0031547931, 1], [2], [-0.0031547343, 1], [2]);
+    assert.equal(
+      gradCheckText({ ...eps, kind: "gradCheck", source: "expectGrad", label: "bnvar" }),
+      "✗ max diff 5.88e-8 at [0]: -0.0031548 vs autograd -0.0031547",
+    );
+    // a hand-written value still NaN (a TODO) does not give the answer away; a 0-d tensor has no "at []"
+    const todo = compareGrads([NaN], [], [6], []);
+    assert.equal(
+      gradCheckText({ ...todo, kind: "gradCheck", source: "expectGrad", label: "a" }),
+      "✗ NaN: not computed yet, or a NaN in the computation",
+    );
+    assert.equal(
+      gradCheckText({ ...nan, kind: "gradCheck", source: "expectGrad", label: "a" }),
+      "✗ NaN at [2]: not computed yet, or a NaN in the computation",
+    );
+    // the relative error is relative to the values, below 1 too (it was the absolute difference there)
+    assert.equal(compareGrads([0.3516], [1], [0.3511], [1]).relErr, (0.3516 - 0.3511) / 0.3516);
     // a plain number stands for any one-element gradient
     assert.equal(compareGrads([4], [], [4], [1, 1]).verdict, "exact");
     assert.equal(compareGrads([1, 2], [2], [1, 2], [2], { atol: 0, rtol: 0 }).verdict, "exact");
