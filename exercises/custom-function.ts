@@ -1,8 +1,9 @@
 // Exercise: a differentiable function with a backward you write yourself (like torch.autograd.Function).
 // MySigmoid's forward is given; write its backward at the TODO. Its backward runs inside loss.backward() (a
 // breakpoint there stops in the backward pass), and Backstep checks it twice: on its first use against finite
-// differences (at the apply line), and below, where expectGrad holds autograd's ∂L/∂z (computed by your backward)
-// against the true one. Trace Backprop: both turn ✓ once the backward is right.
+// differences (shown at the defineFunction line), and below, where expectGrad holds the true ∂L/∂z against autograd's,
+// which your backward computed (the true value is the left one, yours the right). Trace Backprop: both turn ✓ (or ≈,
+// equal up to float64 rounding) once the backward is right.
 import { defineFunction, manualSeed, randn, expectGrad, type Tensor } from "backstep";
 
 const MySigmoid = defineFunction({
@@ -28,4 +29,4 @@ loss.backward();
 
 // ∂L/∂h = 2h; the true ∂L/∂z = 2h ⊙ h(1 − h)
 const trueDz = h.mul(2).mul(h).mul(h.neg().add(1));
-expectGrad(z, trueDz);
+expectGrad(z, trueDz, { label: "z, true vs yours" });

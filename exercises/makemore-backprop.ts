@@ -82,7 +82,8 @@ const dnorm_logits = todo(norm_logits); // TODO
 expectGrad(norm_logits, dnorm_logits);
 const dlogit_maxes = todo(logit_maxes); // TODO: tiny — why?
 expectGrad(logit_maxes, dlogit_maxes);
-const dlogits = todo(logits); // TODO: two paths (norm_logits and, through the max, logit_maxes)
+const dlogits = todo(logits); // TODO: two paths (norm_logits and, through the max, logit_maxes:
+// F.oneHot(logits.argmax(1), vocab) marks each row's max; import F from "backstep")
 expectGrad(logits, dlogits);
 const dh = todo(h); // TODO
 expectGrad(h, dh);
@@ -92,11 +93,11 @@ const db2 = todo(b2); // TODO
 expectGrad(b2, db2);
 const dhpreact = todo(hpreact); // TODO
 expectGrad(hpreact, dhpreact);
-const dbngain = todo(bngain); // TODO
+const dbngain = todo(bngain); // TODO: keep its shape [1, 64] (sum(0, true)): expectGrad does not broadcast
 expectGrad(bngain, dbngain);
 const dbnraw = todo(bnraw); // TODO
 expectGrad(bnraw, dbnraw);
-const dbnbias = todo(bnbias); // TODO
+const dbnbias = todo(bnbias); // TODO: [1, 64] too
 expectGrad(bnbias, dbnbias);
 const dbnvar_inv = todo(bnvar_inv); // TODO
 expectGrad(bnvar_inv, dbnvar_inv);
@@ -106,7 +107,7 @@ const dbndiff2 = todo(bndiff2); // TODO
 expectGrad(bndiff2, dbndiff2);
 const dbndiff = todo(bndiff); // TODO: two paths (bnraw and bndiff2)
 expectGrad(bndiff, dbndiff);
-const dbnmeani = todo(bnmeani); // TODO
+const dbnmeani = todo(bnmeani); // TODO: [1, 64] too
 expectGrad(bnmeani, dbnmeani);
 const dhprebn = todo(hprebn); // TODO: two paths (bndiff and bnmeani)
 expectGrad(hprebn, dhprebn);
