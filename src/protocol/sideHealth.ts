@@ -74,10 +74,14 @@ export function health(index: TraceIndex<TensorHead>, th: HealthThresholds = DEF
   for (const p of t.params) param(p.name, index.tensor(p.tensor)?.shape ?? []);
   // Gradients reaching parameters in backward (last contribution or accumulated total wins), then the optimizer's view.
   const structural = new Map<string, Set<number>>();
+  // exactly 0 through a factor of 0 (micrograd's w2 by x2 = 0): nothing reaches it, not a vanishing gradient (Problems
+  // says so once, as information: diagnostics.ts)
+  const zeroFactor = new Set<string>();
   for (const [name, steps] of parameterGradients(t, th)) {
     const p = param(name, index.tensor(steps[0].grad)?.shape ?? []);
     for (const s of steps) {
       p.norms.set(s.step, s.norm);
+      if (s.zeroFactor) zeroFactor.add(`${name}\n${s.step}`);
       if (s.verdict === "structural") {
         let set = structural.get(name);
         if (!set) structural.set(name, (set = new Set()));
@@ -124,6 +128,7 @@ export function health(index: TraceIndex<TensorHead>, th: HealthThresholds = DEF
           });
           continue;
         }
+        if (n === 0 && zeroFactor.has(`${p.name}\n${s}`)) continue;
         const v = normVerdict(n, th);
         if (v === "non-finite")
           flags.push({ kind: "non-finite", ...at, message: `${p.name}: gradient is NaN or ∞ in step ${s}` });

@@ -9,6 +9,7 @@ import { staleGraph } from "./staleGraph";
 import {
   activationFlagged,
   alwaysStructural,
+  alwaysZeroFactor,
   DEFAULT_THRESHOLDS,
   normVerdict,
   parameterGradients,
@@ -167,9 +168,13 @@ function gradientSizes(trace: Trace, t: HealthThresholds, params?: ReadonlySet<T
       out.push({ severity: "info", code: "zero-gradient", message: structuralMessage(trace, p.name, steps), ...where });
       continue;
     }
-    const verdict = normVerdict(stats.norm, t);
-    if (verdict !== "vanishing" && verdict !== "exploding") continue;
-    const code: DiagnosticCode = verdict === "vanishing" ? "vanishing-gradient" : "exploding-gradient";
+    // exactly 0 through a factor of 0 is not a gradient that shrank on its way back: none reaches the parameter
+    // (micrograd's w2, multiplied by x2 = 0, was a "vanishing gradient" in the first exercise); one that underflowed
+    // to 0 through hundreds of sigmoids is vanishing
+    const verdict = stats.norm === 0 && alwaysZeroFactor(steps) ? "zero" : normVerdict(stats.norm, t);
+    if (verdict !== "vanishing" && verdict !== "exploding" && verdict !== "zero") continue;
+    const code: DiagnosticCode =
+      verdict === "zero" ? "zero-gradient" : verdict === "vanishing" ? "vanishing-gradient" : "exploding-gradient";
     const place = where.loc
       ? `${where.loc.file}:${where.loc.line}`
       : `layer ${p.name.includes(".") ? p.name.slice(0, p.name.lastIndexOf(".")) : p.name}`;
@@ -180,6 +185,10 @@ function gradientSizes(trace: Trace, t: HealthThresholds, params?: ReadonlySet<T
     g.norms.push(stats.norm);
   }
   for (const g of groups.values()) {
+    if (g.code === "zero-gradient") {
+      out.push({ severity: "info", code: g.code, message: zeroMessage(g.names), ...g.at });
+      continue;
+    }
     const vanishing = g.code === "vanishing-gradient";
     const limit = vanishing ? `below ${limitText(t.vanishing)}` : `above ${limitText(t.exploding)}`;
     const title = vanishing ? "Vanishing gradient" : "Exploding gradient";
@@ -192,6 +201,17 @@ function gradientSizes(trace: Trace, t: HealthThresholds, params?: ReadonlySet<T
     out.push({ severity: "warning", code: g.code, message, ...g.at });
   }
   return out;
+}
+
+/** Why parameters' gradients are exactly 0, for a learner. */
+function zeroMessage(names: readonly string[]): string {
+  const which =
+    names.length === 1 ? `‖∂L/∂${names[0]}‖ = 0` : `${names.length} parameters (${nameList(names)}) have ∂L/∂θ = 0`;
+  return (
+    `Zero gradient: ${which} exactly. No gradient reaches ${names.length === 1 ? "it" : "them"}, which is not a ` +
+    `vanishing gradient: a factor it is multiplied by is 0 (an input of 0), a ReLU after it is off for every sample, ` +
+    `or the loss does not use it.`
+  );
 }
 
 /** Why a parameter's gradient is rounding error in every step, for a learner. */

@@ -91,6 +91,12 @@ export interface StepGradient {
   /** For a structural zero: the norm of the gradient reaching the op that feeds the parameter, and that op. */
   upstreamNorm?: number;
   op?: OpId;
+  /**
+   * Exactly 0 because each contribution's local factor was exactly 0 while a gradient of at least `vanishing` reached
+   * the op (micrograd's w2, multiplied by x2 = 0): nothing reaches it, which is not a vanishing gradient. (A gradient
+   * that underflowed to 0 through 400 sigmoid layers reached its op as 0 already: vanishing.)
+   */
+  zeroFactor?: boolean;
 }
 
 const maxAbs = (s: TensorStats): number => Math.max(Math.abs(s.min), Math.abs(s.max));
@@ -112,7 +118,7 @@ export function parameterGradients(
 ): Map<string, StepGradient[]> {
   const out = new Map<string, StepGradient[]>();
   /** Per parameter, whether every contribution of the current step so far was rounding level. */
-  const cancelled = new Map<string, { step: number; all: boolean; upstream: number; op?: OpId }>();
+  const cancelled = new Map<string, { step: number; all: boolean; zeroFactor: boolean; upstream: number; op?: OpId }>();
   // Leaves requiring grad that no module or optimizer made parameters (makemore part 4's `b1`, updated by hand or not
   // at all) are inputs by kind, yet the run's parameters: judged as such (a b1 before a batch norm's centring is zero
   // by structure, not vanishing). Their ids are not among `params`, which then cannot be used.
@@ -134,6 +140,7 @@ export function parameterGradients(
     const c = cancelled.get(name);
     const structural = c !== undefined && c.step === step && c.all && Number.isFinite(norm);
     const g: StepGradient = { step, event, grad, norm, verdict: structural ? "structural" : normVerdict(norm, t) };
+    if (norm === 0 && c !== undefined && c.step === step && c.zeroFactor) g.zeroFactor = true;
     if (structural) {
       g.upstreamNorm = c.upstream;
       if (c.op !== undefined) g.op = c.op;
@@ -179,11 +186,13 @@ export function parameterGradients(
         const scale = viewed ?? up.norm * (localStats ? maxAbs(localStats) : 1);
         const norm = trace.tensors[c]?.stats?.norm ?? NaN;
         const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
+        const zeroFactor = norm === 0 && localStats !== undefined && maxAbs(localStats) === 0 && up.norm >= t.vanishing;
         const prev = cancelled.get(name);
         const first = prev === undefined || prev.step !== step;
         cancelled.set(name, {
           step,
           all: roundingLevel && (first || prev.all),
+          zeroFactor: zeroFactor && (first || prev.zeroFactor),
           upstream: first ? (viewed ?? up.norm) : Math.max(prev.upstream, viewed ?? up.norm),
           op: e.op,
         });
@@ -214,4 +223,9 @@ function paramViews(trace: HealthTrace, paramName: (id: TensorId) => string | un
 /** The verdict over a whole run: structural when the gradient was rounding level in every recorded step. */
 export function alwaysStructural(steps: readonly StepGradient[]): boolean {
   return steps.length > 0 && steps.every((s) => s.verdict === "structural");
+}
+
+/** Whether nothing reached the parameter in every step: exactly 0 through a factor of 0 (StepGradient.zeroFactor). */
+export function alwaysZeroFactor(steps: readonly StepGradient[]): boolean {
+  return steps.length > 0 && steps.every((s) => s.zeroFactor === true);
 }

@@ -160,6 +160,26 @@ bndiff.sub(y).pow(2).mean().backward();
     assert.ok(!codes(trace).includes("vanishing-gradient"), trace.diagnostics.map((d) => d.message).join("\n"));
   });
 
+  it("tells a gradient that is exactly 0 (multiplied by an input of 0: micrograd's w2) from a vanishing one", async () => {
+    const source = `import { tensor } from "backstep";
+const x1 = tensor(2), x2 = tensor(0);
+const w1 = tensor(-3, { requiresGrad: true }), w2 = tensor(1, { requiresGrad: true });
+const o = x1.mul(w1).add(x2.mul(w2)).add(6.88).tanh();
+o.backward();
+`;
+    const { trace } = await runModel(model("neuron.ts", source), { maxSteps: 1 });
+    const zero = trace.diagnostics.filter((d) => d.code === "zero-gradient");
+    assert.equal(zero.length, 1, trace.diagnostics.map((d) => d.message).join("\n"));
+    assert.equal(zero[0].severity, "info");
+    assert.match(zero[0].message, /^Zero gradient: ‖∂L\/∂w2‖ = 0 exactly\. .*an input of 0/);
+    assert.ok(!codes(trace).includes("vanishing-gradient"), trace.diagnostics.map((d) => d.message).join("\n"));
+    // the side panel does not call it vanishing either
+    assert.deepEqual(
+      health(viewOf(trace).index).flags.filter((f) => f.param === "w2"),
+      [],
+    );
+  });
+
   it("Problems, inline hints, the side panel and the debugger follow a changed threshold without tracing again", async () => {
     const { trace } = await runModel(VANISHING, { maxSteps: 2 });
     const problems = (vanishing: number): number =>
