@@ -64,6 +64,16 @@ function functionName(fn: AnyNode, ancestors: readonly Node[]): string {
 }
 
 /** Collects the edits for one function node (as the acorn-walk "Function" visitor sees it). */
+/** Where a function's block body's statements start, after its directive prologue ("use strict" must stay first). */
+export function afterDirectives(body: AnyNode): number {
+  let start = body.start + 1;
+  for (const s of body.body as AnyNode[]) {
+    if (s.type !== "ExpressionStatement" || typeof s.directive !== "string") break;
+    start = s.end;
+  }
+  return start;
+}
+
 export function functionEdits(code: string, fn: AnyNode, depth: number, edits: Wrap[], hooks: HookNames): void {
   if (fn.generator) return; // a suspended generator would leave its frame on the shadow stack
   const body = fn.body as AnyNode;
@@ -82,14 +92,8 @@ export function functionEdits(code: string, fn: AnyNode, depth: number, edits: W
     });
     return;
   }
-  // after the directive prologue ("use strict" must stay first)
-  let start = body.start + 1;
-  for (const s of body.body as AnyNode[]) {
-    if (s.type !== "ExpressionStatement" || typeof s.directive !== "string") break;
-    start = s.end;
-  }
   edits.push({
-    start,
+    start: afterDirectives(body),
     end: body.end - 1,
     open: ` ${enter}(); try {`,
     close: `} finally { ${leave}(); } `,

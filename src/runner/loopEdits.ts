@@ -4,7 +4,7 @@
 // function literal an array's iteration method calls once per element (`batches.forEach((x) => { … })`) is a loop
 // body too (callbackEdits).
 import type { Node } from "acorn";
-import { enclosingName, type RawSite } from "./callSites";
+import { afterDirectives, enclosingName, type RawSite } from "./callSites";
 import type { Wrap } from "./edits";
 import type { HookNames } from "./hooks";
 
@@ -111,14 +111,8 @@ export function callbackEdits(fn: AnyNode, depth: number, k: number, edits: Wrap
     edits.push({ start: body.start, end: body.end, open: `(${hooks.iter}(${k}), `, close: ")", depth: depth + 0.5 });
     return;
   }
-  // after the directive prologue ("use strict" must stay first), as functionEdits
-  let start = body.start + 1;
-  for (const s of body.body as AnyNode[]) {
-    if (s.type !== "ExpressionStatement" || typeof s.directive !== "string") break;
-    start = s.end;
-  }
   edits.push({
-    start,
+    start: afterDirectives(body), // as functionEdits
     end: body.end - 1,
     open: ` ${hooks.iter}(${k}); try {`,
     close: `} finally { ${hooks.iter}(${k}); } `,
