@@ -87,6 +87,8 @@ export class ModelSession {
   readonly mapper: StackMapper;
   readonly shadow = new ShadowStack();
   private readonly iterations = new LoopIterations();
+  /** A call of the step function ran backward() itself: the runner differentiates no returned loss (lossBackward). */
+  private selfDifferentiating = false;
   /** The frames of `expectGrad(t, …)` calls inside a helper taking `t` (compile.ts, helperChecks). */
   private readonly helperChecks = new Set<StackFrame>();
   /** Warnings found by the run itself (e.g. no backward). */
@@ -263,7 +265,12 @@ export class ModelSession {
       return;
     }
     if (!isTensor(result) || result.size !== 1) return;
-    if (result.requiresGrad && this.recorder.backwardCount === before) result.backward();
+    // A step function that differentiates its loss itself is never differentiated by the runner: one that returns its
+    // loss without backward() on some calls (an evaluation every third call) had that loss differentiated, and its
+    // gradients added into the next call's update (the run trained otherwise than plainly).
+    const differentiated = this.recorder.backwardCount !== before;
+    if (differentiated) this.selfDifferentiating = true;
+    else if (result.requiresGrad && !this.selfDifferentiating) result.backward();
     // the loss the step declares, whichever pass came first (a GAN's discriminator's before its generator's)
     if (!this.options.untraced) this.recorder.returnedLoss(result);
   }

@@ -43,6 +43,38 @@ describe("a step's loss", function () {
   this.timeout(60_000);
   const tmp = tempDirs("backstep-step-loss-");
 
+  it("a step function that differentiates itself is not differentiated when it skips it (an evaluation call)", async () => {
+    const file = join(tmp(), "evalCalls.ts");
+    writeFileSync(
+      file,
+      `import { nn, F, optim, tensor, Tensor } from "backstep";
+const net = new nn.Linear(1, 1);
+net.weight.data[0] = 0.5;
+net.bias.data[0] = 0;
+const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+const x = tensor([[1], [2]]), y = tensor([[1], [3]]);
+let calls = 0;
+export default function step(): Tensor {
+  calls++;
+  console.log("grad at start", net.bias.grad === null ? "none" : net.bias.grad.item());
+  const loss = F.mseLoss(net.forward(x), y);
+  if (calls % 3 === 0) return loss; // an evaluation call: no backward, no update
+  loss.backward();
+  opt.step();
+  opt.zeroGrad();
+  return loss;
+}
+`,
+    );
+    const r = await runModel(file, { maxSteps: 5 });
+    assert.equal(r.ok, true, r.error?.message);
+    // each call starts without a gradient, as in a plain run (the evaluation call's was left for the next update)
+    assert.deepEqual(
+      [...(r.output ?? "").matchAll(/^grad at start (\S+)$/gm)].map((m) => m[1]),
+      ["none", "none", "none", "none", "none"],
+    );
+  });
+
   for (const kind of ["sync", "async", "number"] as const) {
     it(`is the scalar a ${kind} step returns, not its first backward pass's root: in losses, step events and the series`, async () => {
       const file = join(tmp(), "gan.ts");
