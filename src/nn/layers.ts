@@ -7,6 +7,7 @@ import * as F from "./functional";
 import { pair } from "../engine/ops/nn";
 import type { Pair } from "../engine/ops/nn";
 import { ShapeError, fmt, normAxis } from "../engine/shape";
+import { optionsOf } from "../engine/options";
 
 /** y = x·Wᵀ + b, weight [out, in], initialised U(±1/√in) as in PyTorch. */
 export class Linear extends Module {
@@ -15,12 +16,12 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    opts: { bias?: boolean } = {},
+    given?: { bias?: boolean },
   ) {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = uniformParam([outFeatures, inFeatures], bound);
-    this.bias = opts.bias === false ? null : uniformParam([outFeatures], bound);
+    this.bias = optionsOf("Linear", given, ["bias"]).bias === false ? null : uniformParam([outFeatures], bound);
   }
   forward(x: Tensor): Tensor {
     return F.linear(x, this.weight, this.bias);
@@ -37,9 +38,11 @@ export class Conv2d extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: Pair,
-    opts: { stride?: Pair; padding?: Pair; bias?: boolean } = {},
+    given?: { stride?: Pair; padding?: Pair; bias?: boolean },
   ) {
     super();
+    // (PyTorch's dilation and groups are not options: an error, not an undilated convolution)
+    const opts = optionsOf("Conv2d", given, ["stride", "padding", "bias"]);
     const [kh, kw] = pair(kernelSize);
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
     this.weight = uniformParam([outChannels, inChannels, kh, kw], bound);
@@ -139,7 +142,8 @@ export class LayerNorm extends Module {
   bias: Tensor | null;
   readonly normalizedShape: number[];
   readonly eps: number;
-  constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean } = {}) {
+  constructor(normalizedShape: number | number[], given?: { eps?: number; elementwiseAffine?: boolean }) {
+    const opts = optionsOf("LayerNorm", given, ["eps", "elementwiseAffine"]);
     super();
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
     this.eps = opts.eps ?? 1e-5;

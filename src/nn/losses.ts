@@ -8,12 +8,15 @@ import { checkPair, reduce } from "./reduction";
 import type { LossOptions, Reduction } from "./reduction";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
+import { optionsOf } from "../engine/options";
 
 export type { Reduction, LossOptions } from "./reduction";
 export interface ClassLossOptions extends LossOptions {
   /** Targets equal to this class index add nothing and are not counted in the mean (default −100). */
   ignoreIndex?: number;
 }
+/** The options of nllLoss and crossEntropy (PyTorch's `weight`, class weights, is not one: an error says so). */
+const CLASS_LOSS_KEYS = ["reduction", "ignoreIndex"];
 export interface CrossEntropyOptions extends ClassLossOptions {
   /** ε: the target becomes (1 − ε)·one-hot + ε/C (Szegedy et al.), as PyTorch's label_smoothing. */
   labelSmoothing?: number;
@@ -187,7 +190,8 @@ function negReduced(op: string, ll: Tensor, picked: Picked, reduction: Reduction
 }
 
 /** −logp[n, target[n], …] for log-probabilities [N, C, d₁, …] (or [C]) and class indices [N, d₁, …], reduced. */
-export function nllLoss(logp: Tensor, target: Tensor | NestedArray | number, opts: ClassLossOptions = {}): Tensor {
+export function nllLoss(logp: Tensor, target: Tensor | NestedArray | number, given?: ClassLossOptions): Tensor {
+  const opts = optionsOf("nllLoss", given, CLASS_LOSS_KEYS);
   const picked = pickTargets("nllLoss", logp, target, opts.ignoreIndex ?? -100);
   const classAxis = logp.ndim === 1 ? 0 : 1;
   return negReduced("nllLoss", ops.gather(logp, classAxis, picked.index), picked, opts.reduction);
@@ -201,8 +205,9 @@ export function nllLoss(logp: Tensor, target: Tensor | NestedArray | number, opt
 export function crossEntropy(
   logits: Tensor,
   target: Tensor | NestedArray | number,
-  opts: CrossEntropyOptions = {},
+  given?: CrossEntropyOptions,
 ): Tensor {
+  const opts = optionsOf("crossEntropy", given, [...CLASS_LOSS_KEYS, "labelSmoothing"]);
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const picked = pickTargets("crossEntropy", logits, target, opts.ignoreIndex ?? -100);

@@ -6,6 +6,7 @@ import { ones, zeros } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import { onesParam, zerosParam } from "./init";
+import { optionsOf } from "../engine/options";
 
 export interface BatchNormOptions {
   eps?: number;
@@ -27,10 +28,11 @@ abstract class BatchNorm extends Module {
 
   constructor(
     readonly numFeatures: number,
-    opts: BatchNormOptions,
+    given: BatchNormOptions,
     private readonly ranks: readonly number[],
   ) {
     super();
+    const opts = optionsOf(new.target.name, given, ["eps", "momentum", "affine", "trackRunningStats"]);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
     const affine = opts.affine !== false;

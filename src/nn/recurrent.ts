@@ -7,6 +7,7 @@ import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import { uniformParam } from "./init";
 import { dropout, linear } from "./functional";
+import { optionsOf } from "../engine/options";
 
 export interface RecurrentOptions {
   bias?: boolean;
@@ -169,9 +170,19 @@ abstract class Recurrent extends Module {
     gates: number,
     readonly inputSize: number,
     readonly hiddenSize: number,
-    opts: RecurrentOptions,
+    given: RecurrentOptions,
   ) {
     super();
+    // (an RNN's nonlinearity is read by RNN itself)
+    const keys = [
+      "bias",
+      "numLayers",
+      "batchFirst",
+      "dropout",
+      "bidirectional",
+      ...(gates === 1 ? ["nonlinearity"] : []),
+    ];
+    const opts = optionsOf(new.target.name, given, keys);
     this.numLayers = opts.numLayers ?? 1;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
