@@ -25,6 +25,30 @@ describe("options as PyTorch's keywords", () => {
     assert.equal(new nn.LayerNorm(3, opts({ elementwise_affine: false })).weight, null);
   });
 
+  it("std and var take PyTorch's unbiased, clamp its keywords as one object", () => {
+    const x = tensor([
+      [1, 2, 4],
+      [3, 7, 1],
+    ]);
+    // PyTorch 1.13: x.std(1, unbiased=False) = [1.2472, 2.4944]; x.clamp(min=2) = [[2, 2, 4], [3, 7, 2]]
+    assert.deepEqual(
+      x
+        .std(1, false, opts({ unbiased: false }))
+        .toArray()
+        .map((v) => +v.toFixed(4)),
+      [1.2472, 2.4944],
+    );
+    assert.deepEqual(
+      x.std(1, false, { correction: 0 }).toArray(),
+      x.std(1, false, opts({ unbiased: false })).toArray(),
+    );
+    assert.deepEqual(x.clamp(opts({ min: 2 })).toArray(), [
+      [2, 2, 4],
+      [3, 7, 2],
+    ]);
+    assert.throws(() => x.var(1, false, opts({ ddof: 0 })), /var: Backstep has no option "ddof"/);
+  });
+
   it("an option Backstep has not is an error that names it and the options there are", () => {
     assert.throws(
       () => F.crossEntropy(logits, y, opts({ weight: tensor([1, 2, 3]) })),

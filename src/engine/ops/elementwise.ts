@@ -4,6 +4,7 @@ import type { TensorLike } from "../tensor";
 import { applyOp } from "../apply";
 import { scalarOf } from "../storage";
 import { getDefaultDtype, liftedDtype } from "../dtype";
+import { optionsOf } from "../options";
 
 function check(op: string, x: unknown, position: string): void {
   if (!(x instanceof Tensor) && typeof x !== "number") {
@@ -52,8 +53,15 @@ export const relu = unary("relu");
 export const softsign = unary("softsign");
 export const mish = unary("mish");
 
-/** Limits values to [min, max]; either bound may be omitted (null/undefined). */
+/**
+ * Limits values to [min, max]; either bound may be omitted (null/undefined). PyTorch's keywords as one object,
+ * `clamp({ min: 0 })`, are taken too (they clamped nothing).
+ */
 export function clamp(x: TensorLike, min?: number | null, max?: number | null): Tensor {
+  if (typeof min === "object" && min !== null) {
+    const o = optionsOf("clamp", min as { min?: number | null; max?: number | null }, ["min", "max"]);
+    return clamp(x, o.min, o.max);
+  }
   return applyOp("clamp", [one("clamp", x)], { min: min ?? null, max: max ?? null });
 }
 

@@ -3,6 +3,7 @@
 import type { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { normAxes, normAxis } from "../shape";
+import { optionsOf } from "../options";
 
 export const sum = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
   applyOp("sum", [x], { axis: normAxes("sum", axis, x.ndim), keepDims });
@@ -15,12 +16,21 @@ export const min = (x: Tensor, axis?: number | number[], keepDims = false): Tens
 
 /** Options of var and std: the correction c in Σ(x − μ)²/(n − c) (1 by default: Bessel's, as PyTorch). */
 export interface VarOptions {
+  /** Bessel's correction: divide by n − correction (default 1). */
   correction?: number;
+  /** PyTorch 1.13's keyword: false is correction 0 (`{ unbiased: false }` was ignored). */
+  unbiased?: boolean;
 }
-export const variance = (x: Tensor, axis?: number | number[], keepDims = false, opts: VarOptions = {}): Tensor =>
-  applyOp("var", [x], { axis: normAxes("var", axis, x.ndim), keepDims, correction: opts.correction ?? 1 });
-export const std = (x: Tensor, axis?: number | number[], keepDims = false, opts: VarOptions = {}): Tensor =>
-  applyOp("std", [x], { axis: normAxes("std", axis, x.ndim), keepDims, correction: opts.correction ?? 1 });
+/** The correction `opts` ask for (optionsOf checks their keys). */
+function correctionOf(fn: string, given: VarOptions | undefined): number {
+  if (given === undefined) return 1;
+  const o = optionsOf(fn, given, ["correction", "unbiased"]);
+  return o.correction ?? (o.unbiased === false ? 0 : 1);
+}
+export const variance = (x: Tensor, axis?: number | number[], keepDims = false, opts?: VarOptions): Tensor =>
+  applyOp("var", [x], { axis: normAxes("var", axis, x.ndim), keepDims, correction: correctionOf("var", opts) });
+export const std = (x: Tensor, axis?: number | number[], keepDims = false, opts?: VarOptions): Tensor =>
+  applyOp("std", [x], { axis: normAxes("std", axis, x.ndim), keepDims, correction: correctionOf("std", opts) });
 
 /** log Σ e^x over all axes or the given ones, computed stably (PyTorch's logsumexp). */
 export const logsumexp = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
