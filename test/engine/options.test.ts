@@ -32,10 +32,7 @@ describe("options as PyTorch's keywords", () => {
     ]);
     // PyTorch 1.13: x.std(1, unbiased=False) = [1.2472, 2.4944]; x.clamp(min=2) = [[2, 2, 4], [3, 7, 2]]
     assert.deepEqual(
-      x
-        .std(1, false, opts({ unbiased: false }))
-        .toArray()
-        .map((v) => +v.toFixed(4)),
+      (x.std(1, false, opts({ unbiased: false })).toArray() as number[]).map((v) => +v.toFixed(4)),
       [1.2472, 2.4944],
     );
     assert.deepEqual(
