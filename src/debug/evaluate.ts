@@ -93,6 +93,9 @@ export class Evaluator {
           return obj.items.at(i.value) !== undefined
             ? num(obj.items.at(i.value) as number)
             : { kind: "null", why: `index ${i.value} is out of range` };
+        // a module array's or Sequential's member as the program indexes it: `layers[0].weight` is `layers.0.weight`
+        if (obj.kind === "namespace") return this.member(obj, String(i.value), e);
+        if (obj.kind === "null") throw new EvalError(`cannot index null: ${obj.why}`);
         if (obj.kind !== "tensor") throw new EvalError(`only tensors and lists can be indexed`);
         const r = indexView(obj.view, i.value);
         return typeof r === "number" ? num(r) : { kind: "tensor", view: r };
