@@ -163,6 +163,18 @@ export class StepBook {
   }
 
   /**
+   * A reset of gradients is about to be recorded (after gradsChanged): in a later iteration of the training loop than
+   * the closed step's, it begins the next step, as an op there would (a script's `opt.zeroGrad()` at the top of its
+   * loop was recorded at the end of the iteration before, and a breakpoint on it showed the last batch's values); the
+   * run's first reset, before any op, begins step 0 (it was dropped).
+   */
+  resetBegins(): void {
+    if (this.step < 0) return this.next();
+    if (!this.stepClosed || this.explicitSteps || this.loopMark === undefined) return;
+    if (this.options.iterations!.iteration(this.loopMark, this.options.locate?.()) === "later") this.next();
+  }
+
+  /**
    * An op is about to be recorded: the run's first op starts step 0; once a step closed without explicit steps, an op
    * under grad mode starts the next unless it joins the closed one (an op under noGrad after the update, an
    * evaluation, starts none). In a script whose backward pass ran in a loop, the loop decides: an op later in that

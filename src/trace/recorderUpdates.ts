@@ -114,6 +114,7 @@ export class UpdateRecorder {
     const steps = this.steps;
     const ids = this.ids;
     steps.gradsChanged(false);
+    steps.resetBegins();
     if (!steps.full) return;
     if (!steps.recording || steps.step < 0 || !steps.room()) {
       if (steps.step >= 0) steps.eventsDropped++;

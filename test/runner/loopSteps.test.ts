@@ -208,5 +208,14 @@ for (let epoch = 0; epoch < 2; epoch++) {
 }
 `);
     assert.deepEqual(stepsOf(trace), [0, 1, 2, 3, 4, 5], "a step a batch");
+    // each batch's reset is its own step's first event, the first batch's too (it was the step before's last, and the
+    // run's first was dropped: a breakpoint on zeroGrad() showed the batch before's values)
+    const kinds = trace.events.map((e) => e.kind).join(" ");
+    assert.equal(
+      kinds.match(/step zeroGrad forward/g)?.length,
+      6,
+      kinds.replace(/(forward |backward |accumulate )+/g, "… "),
+    );
+    assert.equal(trace.events.filter((e) => e.kind === "zeroGrad").length, 6);
   });
 });
