@@ -166,8 +166,21 @@ export class DebugIndex extends TraceIndex {
     const { params, events } = this.trace;
     const firstBefore = new Map<string, TensorId>();
     for (const e of events) if (e.kind === "update" && !firstBefore.has(e.param)) firstBefore.set(e.param, e.before);
+    // The leaf of a parameter's name the run's ops read first: its first update's `before` may be a snapshot of its
+    // own (a hand-made `Whh = randn(…).requiresGrad_()`'s), not the tensor the backward pass gave a gradient
+    const firstRead = new Map<string, TensorId>();
+    const names = new Set(params.map((p) => p.name));
+    for (const op of this.trace.ops) {
+      if (firstRead.size === names.size) break;
+      for (const id of op.inputs) {
+        const t = this.tensor(id);
+        if (t?.name !== undefined && t.op === undefined && names.has(t.name) && !firstRead.has(t.name))
+          firstRead.set(t.name, id);
+      }
+    }
     for (const p of params) {
-      this.paramValues.set(p.name, [{ event: -1, tensor: firstBefore.get(p.name) ?? p.tensor }]);
+      const first = firstRead.get(p.name) ?? firstBefore.get(p.name) ?? p.tensor;
+      this.paramValues.set(p.name, [{ event: -1, tensor: first }]);
     }
     events.forEach((e, i) => {
       if (e.kind !== "update") return;

@@ -119,7 +119,11 @@ export class Evaluator {
   private lookup(name: string): Value {
     const local = this.locals[name];
     if (local) return local;
-    const id = this.index.named(name, this.at);
+    // A parameter an optimizer updates is its value at this event, though a name binds it (a hand-made
+    // `Whh = randn(…).requiresGrad_()` at load: the binding stayed the first value, with step 0's gradient, in every
+    // step); a weight rebound by hand each step (`W = W.sub(…).detach()…`, no optimizer) is its binding
+    const updated = (this.index.paramValues.get(name)?.length ?? 0) > 1;
+    const id = updated ? undefined : this.index.named(name, this.at);
     if (id !== undefined) return this.tensor(id);
     const param = this.index.paramValue(name, this.at);
     if (param !== undefined) return this.tensor(param);
