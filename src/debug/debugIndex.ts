@@ -289,8 +289,11 @@ export class DebugIndex extends TraceIndex {
       if (i > 0 && phaseOf(events[i - 1], this.trace.ops) !== phaseOf(events[i], this.trace.ops)) pass++;
       if (!this.ownLocation[i]) continue;
       const frames = this.frames[i];
+      // an update or a reset is an entry of its own line (`opt.step()`), not of the lines that call it: a breakpoint on
+      // `batches.forEach((x) => { … })` stopped four times an iteration (forward, backward, update, reset)
+      const own = events[i].kind === "update" || events[i].kind === "zeroGrad" ? 1 : frames.length;
       let run = this.runs.eventRun[i];
-      for (let k = 0; k < frames.length && run >= 0; k++, run = this.runs.parentOf(run)) {
+      for (let k = 0; k < own && run >= 0; k++, run = this.runs.parentOf(run)) {
         if (seen[run] === pass || sameLineBefore(frames, k)) continue;
         seen[run] = pass;
         const f = frames[k];
