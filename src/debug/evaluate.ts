@@ -213,6 +213,7 @@ export class Evaluator {
         sum: (v) => v,
         min: (v) => v,
         max: (v) => v,
+        item: (v) => v,
       };
       if (unary[fn]) return num(unary[fn](x.value));
     }

@@ -147,7 +147,18 @@ export function parseExpr(src: string): Expr {
         const t = peek();
         if (t?.kind !== "ident") throw new ExprError(`expected a property name ${where()}`);
         pos++;
-        e = { kind: "member", object: e, prop: t.value };
+        if (isPunct("(")) {
+          // a method call as PyTorch's users write it, `loss.item()`, `h.grad.norm()`: the function of that name on
+          // the value (`item(loss)`); it failed with "unexpected '('"
+          pos++;
+          const args: Expr[] = [e];
+          while (!isPunct(")")) {
+            args.push(binary(0));
+            if (!isPunct(")")) expect(",");
+          }
+          pos++;
+          e = { kind: "call", callee: t.value, args };
+        } else e = { kind: "member", object: e, prop: t.value };
       } else if (isPunct("[")) {
         pos++;
         const index = binary(0);

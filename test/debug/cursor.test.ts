@@ -293,6 +293,8 @@ describe("debug cursor: state as of an event", () => {
     assert.deepEqual(evalAt(c, tanhAt, "h[-1][-1]"), { kind: "number", value: h[7] });
     const norm = evalAt(c, tanhAt, "norm(h)");
     assert.ok(norm.kind === "number" && Math.abs(norm.value - Math.hypot(...h)) < 1e-9);
+    assert.deepEqual(evalAt(c, tanhAt, "h.norm()"), norm, "a method call as PyTorch's users write it");
+    assert.deepEqual(evalAt(c, tanhAt, "h[1][2].item()"), { kind: "number", value: h[6] });
     const mean = evalAt(c, tanhAt, "mean(h[0])");
     assert.ok(mean.kind === "number" && Math.abs(mean.value - (h[0] + h[1] + h[2] + h[3]) / 4) < 1e-9);
     assert.throws(() => evalAt(c, tanhAt, "y"), /Unknown name 'y'/);

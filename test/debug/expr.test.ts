@@ -40,6 +40,9 @@ describe("debug expressions: parser", () => {
     assert.equal(show(parseExpr("model.fc1.weight.grad[0][-1]")), "model.fc1.weight.grad[0][(-1)]");
     assert.equal(show(parseExpr("norm(W1.grad) / norm(W1)")), "(norm(W1.grad) / norm(W1))");
     assert.equal(show(parseExpr("mean(h[1 + 1])")), "mean(h[(1 + 1)])");
+    // a method call as PyTorch's users write it is the function of that name on the value
+    assert.equal(show(parseExpr("loss.item()")), "item(loss)");
+    assert.equal(show(parseExpr("h.grad.norm() > 1")), "(norm(h.grad) > 1)");
   });
 
   it("rejects what it does not understand, saying where", () => {
