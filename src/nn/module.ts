@@ -1,8 +1,7 @@
 // nn.Module: the base class; names modules and parameters from the property tree and tracks the running module path.
 import { Tensor, type NestedArray } from "../engine/tensor";
 import { tensor } from "../engine/creation";
-import { pushModule, popModule } from "../engine/scope";
-import { wrapMethods } from "./moduleMethods";
+import { wrapForward, wrapMethods } from "./moduleMethods";
 import { clearGrads } from "../engine/grads";
 import type { Nameable } from "../engine/naming";
 import type { Device, Dtype } from "../engine/dtype";
@@ -48,30 +47,6 @@ function rootOf(m: Module): Module {
 function isAncestor(a: Module, b: Module): boolean {
   for (let m: Module | undefined = b; m !== undefined; m = links.get(m)?.parent) if (m === a) return true;
   return false;
-}
-
-type Forward = (...args: unknown[]) => unknown;
-const wrappers = new WeakSet<Forward>();
-
-/**
- * Wraps a module's forward as an own property so every call knows which module is running (the
- * trace's module paths). Done in the constructor, and again by link() when a subclass replaced
- * forward with a class field (`forward = (x) => …` is assigned after the base constructor ran).
- */
-function wrapForward(m: Module): void {
-  const inner = m.forward as Forward;
-  if (typeof inner !== "function" || wrappers.has(inner)) return;
-  const wrapped: Forward = (...args) => {
-    m.link();
-    pushModule(m.tracePath);
-    try {
-      return inner.apply(m, args);
-    } finally {
-      popModule();
-    }
-  };
-  wrappers.add(wrapped);
-  Object.defineProperty(m, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
 }
 
 export abstract class Module implements Nameable {

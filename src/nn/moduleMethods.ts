@@ -1,13 +1,40 @@
 // The module an op belongs to when it runs in one of a module's own methods other than forward (a VAE's
 // `model.encode(x)` and `model.reparameterize(mu, logvar)`, a decoder's `step(h, y)`): the method's module, as in
 // forward. Without this, those ops had no module when called from the training loop, and the graph put them outside
-// the model (forward itself is wrapped per instance in module.ts, since it may be a class field).
+// the model. forward itself is wrapped per instance (wrapForward), since it may be a class field.
 import { popModule, pushModule } from "../engine/scope";
 
 /** What a method's wrapper needs of its receiver: the module tree linked, and its path. */
 interface Running {
   link(): void;
   readonly tracePath: string;
+}
+
+/** `fn` applied to `self`'s `args` in `self`'s module path (forward's wrapper and the other methods'). */
+function inPath(self: Running, fn: Method, args: unknown[]): unknown {
+  self.link();
+  pushModule(self.tracePath);
+  try {
+    return fn.apply(self, args);
+  } finally {
+    popModule();
+  }
+}
+
+type Forward = (...args: unknown[]) => unknown;
+const wrappers = new WeakSet<Forward>();
+
+/**
+ * Wraps a module's forward as an own property so every call knows which module is running (the
+ * trace's module paths). Done in the constructor, and again by link() when a subclass replaced
+ * forward with a class field (`forward = (x) => …` is assigned after the base constructor ran).
+ */
+export function wrapForward(m: Running & { forward: unknown }): void {
+  const inner = m.forward as Method;
+  if (typeof inner !== "function" || wrappers.has(inner)) return;
+  const wrapped: Forward = (...args) => inPath(m, inner, args);
+  wrappers.add(wrapped);
+  Object.defineProperty(m, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
 }
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -35,14 +62,7 @@ export function wrapMethods(proto: object | null, base: object, isModule: (x: un
       if (d === undefined || !("value" in d) || !wrappable(name, d.value, base)) continue;
       const inner = d.value;
       const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-        if (!isModule(this)) return inner.apply(this, args);
-        this.link();
-        pushModule(this.tracePath);
-        try {
-          return inner.apply(this, args);
-        } finally {
-          popModule();
-        }
+        return isModule(this) ? inPath(this, inner, args) : inner.apply(this, args);
       };
       Object.defineProperty(wrapped, "name", { value: inner.name });
       Object.defineProperty(wrapped, "length", { value: inner.length });
