@@ -8,6 +8,7 @@ import { type PeriodicRun, periodicRuns } from "../../webview/graph/unrolled";
 import { mlpTrace } from "./fixtures/mlp";
 import { syntheticTrace } from "./fixtures/synthetic";
 import { viewOf } from "./helpers";
+import type { Trace, TraceTensor } from "../../src/trace/types";
 
 describe("webview graph model", () => {
   const trace = mlpTrace();
@@ -249,5 +250,56 @@ describe("webview graph model", () => {
     );
     assert.equal(searchNodes(index, g, "fc2").length, 5);
     assert.equal(searchNodes(index, g, "  ").length, 0);
+  });
+
+  it("draws every output of an op with several (a split's q, k, v) from that op, not as loose leaves", () => {
+    // as the Python recorder writes `q, k, v = qkv.split(C, dim=2)` followed by `att = q @ k.transpose(-2, -1)`
+    const stats = { min: 0, max: 1, mean: 0.5, std: 0.5, norm: 1, nan: 0, inf: 0, zeros: 0 };
+    const t = (id: number, kind: TraceTensor["kind"], op?: number): TraceTensor => ({
+      id,
+      kind,
+      shape: [2, 4],
+      dtype: "float32",
+      stats,
+      ...(op === undefined ? {} : { op }),
+    });
+    const loc = { file: "/m.py", line: 3, column: 1 };
+    const split: Trace = {
+      format: "backstep-trace",
+      version: 1,
+      program: "/m.py",
+      language: "python",
+      tensors: [
+        t(0, "input"),
+        t(1, "activation", 0),
+        t(2, "activation", 0),
+        t(3, "activation", 0),
+        t(4, "activation", 1),
+      ],
+      ops: [
+        { id: 0, op: "split", trainingStep: 0, inputs: [0], output: 1, outputs: [1, 2, 3], attrs: {}, loc },
+        { id: 1, op: "matmul", trainingStep: 0, inputs: [1, 2], output: 4, attrs: {}, loc: { ...loc, line: 4 } },
+      ],
+      events: [
+        { kind: "step", index: 0 },
+        { kind: "forward", op: 0 },
+        { kind: "forward", op: 1 },
+      ],
+      params: [],
+      diagnostics: [],
+      losses: [],
+      truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 },
+    };
+    const g = buildStepGraph(viewOf(split).index, 0);
+    assert.deepEqual(
+      g.nodes.filter((n) => n.kind === "tensor").map((n) => n.tensor),
+      [0],
+    );
+    const into = g.edges.filter((e) => e.to === "op:1").map((e) => [e.from, e.tensor]);
+    assert.deepEqual(into, [
+      ["op:0", 1],
+      ["op:0", 2],
+    ]);
+    assert.equal(g.nodeOfTensor.get(3), "op:0");
   });
 });

@@ -93,7 +93,8 @@ export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGra
   let ungrouped = 0;
   yield* inParts(ops.length, (first, end) => {
     for (let i = first; i < end; i++) {
-      producedHere.set(ops[i].output, ops[i].id);
+      // (every output: a split's k and v are its own, not loose leaves of the step)
+      for (const t of ops[i].outputs ?? [ops[i].output]) producedHere.set(t, ops[i].id);
       if (!ops[i].module) ungrouped++;
     }
     return undefined;
@@ -123,7 +124,7 @@ export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGra
         ...(group ? { group } : {}),
       });
       nodeOfOp.set(o.id, id);
-      nodeOfTensor.set(o.output, id);
+      for (const t of o.outputs ?? [o.output]) nodeOfTensor.set(t, id);
     }
     return undefined;
   };
