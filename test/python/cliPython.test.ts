@@ -54,6 +54,13 @@ describe("backstep CLI on PyTorch models", function () {
     assert.equal(trace.language, "python");
     assert.equal(trace.truncated.valuesDropped, 0);
     assert.ok(trace.params.some((p) => p.name === "model.h.0.attn.c_attn.weight"));
+    // its causal mask's -inf is deliberate (masked_fill before softmax), as in the TypeScript nanoGPT: no warning
+    assert.ok(trace.ops.some((o) => o.op === "masked_fill"));
+    assert.deepEqual(
+      trace.diagnostics.filter((d) => d.code === "inf"),
+      [],
+    );
+    assert.doesNotMatch(r.stdout, /Infinity first produced/);
   });
 
   it("says which interpreter lacks what, and how to install it", () => {

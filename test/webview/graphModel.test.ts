@@ -269,6 +269,7 @@ describe("webview graph model", () => {
       version: 1,
       program: "/m.py",
       language: "python",
+      durationMs: 1,
       tensors: [
         t(0, "input"),
         t(1, "activation", 0),
@@ -277,8 +278,17 @@ describe("webview graph model", () => {
         t(4, "activation", 1),
       ],
       ops: [
-        { id: 0, op: "split", trainingStep: 0, inputs: [0], output: 1, outputs: [1, 2, 3], attrs: {}, loc },
-        { id: 1, op: "matmul", trainingStep: 0, inputs: [1, 2], output: 4, attrs: {}, loc: { ...loc, line: 4 } },
+        { id: 0, op: "split", trainingStep: 0, inputs: [0], output: 1, outputs: [1, 2, 3], attrs: {}, loc, stack: [] },
+        {
+          id: 1,
+          op: "matmul",
+          trainingStep: 0,
+          inputs: [1, 2],
+          output: 4,
+          attrs: {},
+          loc: { ...loc, line: 4 },
+          stack: [],
+        },
       ],
       events: [
         { kind: "step", index: 0 },
