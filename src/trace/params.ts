@@ -12,6 +12,7 @@ interface ModuleLike {
   /** The program's own path of the module ("model"), which its parameters' names start with. */
   readonly path: string;
   namedParameters(): [string, Tensor][];
+  namedBuffers(): [string, Tensor][];
 }
 
 /**
@@ -43,11 +44,34 @@ export class ParamNames {
   /** The latest step a lookup named (lookups without one, as an optimizer's update, are of that step). */
   private lastStep = 0;
 
-  /** `name = value` ran: a module seen for the first time becomes a root named `name`. */
-  noteRoot(value: unknown, name: string): void {
-    if (!isModuleLike(value) || this.roots.has(value)) return;
+  /** Root modules' buffers' names by tensor id (`model.transformer.h.0.attn.bias`), made at a step's first miss. */
+  private buffers: Map<number, string> | null = null;
+  private buffersAt = -1;
+
+  /**
+   * `name = value` ran: a module seen for the first time becomes a root named `name`. Returns its buffers, named as
+   * its parameters are (a buffer made by ops, as nanoGPT's causal mask `tril(ones).view(…)`, was drawn as `t5`).
+   */
+  noteRoot(value: unknown, name: string): [string, Tensor][] {
+    if (!isModuleLike(value) || this.roots.has(value)) return [];
     this.roots.set(value, name);
     this.names = null;
+    this.buffers = null;
+    return buffersOf(value, name);
+  }
+
+  /**
+   * The qualified name of a root module's buffer (a mask, BatchNorm's running statistics), else undefined. A miss
+   * in a later step than the names were made in makes them again (a buffer may have been replaced since).
+   */
+  bufferNameOf(t: Tensor, step = this.lastStep): string | undefined {
+    if (this.roots.size === 0) return undefined;
+    const hit = this.buffers?.get(t.id);
+    if (hit !== undefined || (this.buffers !== null && step <= this.buffersAt)) return hit;
+    this.buffers = new Map();
+    for (const [m, root] of this.roots) for (const [n, b] of buffersOf(m, root)) this.buffers.set(b.id, n);
+    this.buffersAt = step;
+    return this.buffers.get(t.id);
   }
 
   /**
@@ -151,6 +175,11 @@ function dataAt(o: object, key: string | number): unknown {
 function isBuiltIn(proto: object): boolean {
   const ctor = (proto as { constructor?: unknown }).constructor;
   return typeof ctor === "function" && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(ctor));
+}
+
+/** A root module's buffers, qualified by the root's name as its parameters are (ParamNames.all). */
+function buffersOf(m: ModuleLike, root: string): [string, Tensor][] {
+  return m.namedBuffers().map(([n, t]) => [qualify(root, n), t]);
 }
 
 function qualify(root: string, name: string): string {

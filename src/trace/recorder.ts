@@ -2,7 +2,7 @@
 // (docs/architecture.md, "The Trace"). Here the ops and the backward pass; its options are recorderOptions.ts, its
 // step bookkeeping recorderSteps.ts, its tensor ids recorderTensors.ts, the step's tensors the reader holds
 // recorderStepTensors.ts, updates and resets recorderUpdates.ts, call sites' frames recorderSites.ts, gradient checks
-// gradCheckRecord.ts.
+// gradCheckRecord.ts, the names variables and modules give tensors recorderNames.ts.
 import type { EngineObserver, GradCheckReport, LocalDescription } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import { sameShape } from "../engine/shape";
@@ -17,6 +17,7 @@ import { TensorIds } from "./recorderTensors";
 import { StepTensors } from "./recorderStepTensors";
 import { UpdateRecorder } from "./recorderUpdates";
 import { SiteFrames } from "./recorderSites";
+import { TraceNames } from "./recorderNames";
 import { KIND, LONG_RUN_CHUNK, TraceWriter } from "./stream";
 import { SnapshotTable } from "./snapshots";
 import type { OpId } from "./types";
@@ -47,6 +48,7 @@ export class Recorder implements EngineObserver {
   private scratchInputs = new Int32Array(16);
   /** The frame ids of the site the last op was called at. */
   private readonly sites: SiteFrames;
+  private readonly names: TraceNames;
   private scratchLocal = new Int32Array(64);
   private scratchContrib = new Int32Array(16);
   private lastBackwardOp: OpId | undefined;
@@ -78,6 +80,7 @@ export class Recorder implements EngineObserver {
     this.updates = new UpdateRecorder(this.out, this.steps, this.ids, options.locate);
     this.stepTensors = new StepTensors(this.steps, this.table, this.ids);
     this.sites = new SiteFrames(this.out);
+    this.names = new TraceNames(this.ids, this.out, this.steps);
   }
 
   /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
@@ -95,22 +98,9 @@ export class Recorder implements EngineObserver {
     return this.opCount;
   }
 
-  /** `name = value` ran: name the op that produced `value` since `mark`, its tensor, or a root module. */
+  /** `name = value` ran: TraceNames.noteVariable. */
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
-    const recording = this.steps.recording;
-    if (recording) this.steps.series.noteVariable(name, value);
-    if (isTensor(value)) {
-      const notes = this.ids.notes;
-      const tensor = notes.output(value);
-      if (tensor >= 0 && notes.outputOp(value) >= mark && recording && !notes.named(value)) {
-        notes.markNamed(value);
-        const s = this.out.string(name);
-        this.out.opVar(notes.outputOp(value), s);
-        this.out.tensorName(tensor, s);
-      }
-    } else if (!name.includes(".")) {
-      this.ids.params.noteRoot(value, name);
-    }
+    this.names.noteVariable(name, mark, value, isTensor);
   }
 
   /** A value without a gradient made of these tensors (EngineObserver.derived): StepBook.derived. */
@@ -118,14 +108,14 @@ export class Recorder implements EngineObserver {
     if (this.inBackward === 0) this.steps.derived(output, inputs, this.ids.notes);
   }
 
-  /** `const name = value` ran at a file's top level: the leaves requiring grad its objects hold are named by path. */
+  /** `const name = value` ran at a file's top level: TraceNames.noteTopLevel. */
   noteTopLevel(name: string, value: unknown): void {
-    this.ids.params.noteTopLevel(value, name);
+    this.names.noteTopLevel(name, value);
   }
 
-  /** A root module held by an array a variable names (`layers.0`): a root of the run's parameter names. */
+  /** A root module held by an array a variable names (`layers.0`): TraceNames.noteRoot. */
   noteRoot(name: string, value: unknown): void {
-    this.ids.params.noteRoot(value, name);
+    this.names.noteRoot(name, value);
   }
 
   forward(

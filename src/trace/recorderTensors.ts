@@ -85,7 +85,8 @@ export class TensorIds {
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
     const param = this.params.nameOf(t, step);
-    const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, labelOf(t) ?? param);
+    const name = labelOf(t) ?? param ?? this.params.bufferNameOf(t, step);
+    const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, name);
     this.notes.noteLeaf(t, id, step);
     return id;
   }

@@ -252,8 +252,8 @@ describe("webview graph model", () => {
     assert.equal(searchNodes(index, g, "  ").length, 0);
   });
 
-  it("draws every output of an op with several (a split's q, k, v) from that op, not as loose leaves", () => {
-    // as the Python recorder writes `q, k, v = qkv.split(C, dim=2)` followed by `att = q @ k.transpose(-2, -1)`
+  /** As the Python recorder writes `q, k, v = qkv.split(C, dim=2)` followed by `att = q @ k.transpose(-2, -1)`. */
+  const splitTrace = (): Trace => {
     const stats = { min: 0, max: 1, mean: 0.5, std: 0.5, norm: 1, nan: 0, inf: 0, zeros: 0 };
     const t = (id: number, kind: TraceTensor["kind"], op?: number): TraceTensor => ({
       id,
@@ -264,7 +264,7 @@ describe("webview graph model", () => {
       ...(op === undefined ? {} : { op }),
     });
     const loc = { file: "/m.py", line: 3, column: 1 };
-    const split: Trace = {
+    return {
       format: "backstep-trace",
       version: 1,
       program: "/m.py",
@@ -300,7 +300,10 @@ describe("webview graph model", () => {
       losses: [],
       truncated: { valuesDropped: 0, eventsDropped: 0, stepsDropped: 0 },
     };
-    const g = buildStepGraph(viewOf(split).index, 0);
+  };
+
+  it("draws every output of an op with several (a split's q, k, v) from that op, not as loose leaves", () => {
+    const g = buildStepGraph(viewOf(splitTrace()).index, 0);
     assert.deepEqual(
       g.nodes.filter((n) => n.kind === "tensor").map((n) => n.tensor),
       [0],
@@ -311,5 +314,22 @@ describe("webview graph model", () => {
       ["op:0", 2],
     ]);
     assert.equal(g.nodeOfTensor.get(3), "op:0");
+  });
+
+  it("draws a module's buffer in its module, by its own name, and a dotted name of no module as it is", () => {
+    const trace = splitTrace();
+    const stats = trace.tensors[0].stats;
+    trace.tensors.push(
+      { id: 5, kind: "activation", shape: [2, 4], dtype: "float32", stats, name: "model.attn.mask" },
+      { id: 6, kind: "input", shape: [2, 4], dtype: "float32", stats, name: "data.x" },
+    );
+    trace.ops[1] = { ...trace.ops[1], inputs: [1, 2, 5, 6], module: "model.attn" };
+    const g = buildStepGraph(viewOf(trace).index, 0);
+    const node = (t: number): unknown => {
+      const n = g.nodes.find((x) => x.kind === "tensor" && x.tensor === t);
+      return n && { label: n.label, group: n.group };
+    };
+    assert.deepEqual(node(5), { label: "mask", group: "g:model.attn" });
+    assert.deepEqual(node(6), { label: "data.x", group: undefined });
   });
 });

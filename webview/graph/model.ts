@@ -144,7 +144,10 @@ export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGra
           if (!info || (info.kind === "constant" && sizeOf(info.shape) <= 1)) continue;
           from = tensorNodeId(t);
           const name = info.name ?? `t${t}`;
-          const dot = info.kind === "param" ? name.lastIndexOf(".") : -1;
+          // a parameter, or a module's buffer (nanoGPT's `attn.bias` mask) where its module has ops in this step
+          const last = name.lastIndexOf(".");
+          const owner = last > 0 && (info.kind === "param" || groups.has(`g:${name.slice(0, last)}`));
+          const dot = owner ? last : -1;
           const module = dot > 0 ? name.slice(0, dot) : undefined;
           // A param joins its module's group when that module has ops in this step; in a chunked graph a leaf
           // joins its first reader's chunk (else thousands of loose leaves would defeat collapsing).
