@@ -1,10 +1,8 @@
 // `backstep diff a.json b.json`: reads two saved traces and prints (or writes as JSON) where the runs differ.
-import { resolve } from "node:path";
 import { DEFAULT_TOLERANCE, diffTraces, type Tolerance } from "../trace/diff";
-import { readTraceFile } from "../trace/json";
-import type { Trace } from "../trace/types";
 import { diffJson, formatDiff } from "./diffText";
-import { UsageError } from "./usage";
+import { readTraceArg } from "./files";
+import { unknownOption, UsageError } from "./usage";
 
 function parse(argv: readonly string[]): { files: string[]; tolerance: Tolerance; json: boolean } {
   const files: string[] = [];
@@ -16,30 +14,21 @@ function parse(argv: readonly string[]): { files: string[]; tolerance: Tolerance
       const v = argv[++i];
       const n = Number(v);
       if (v === undefined || v === "" || !(n >= 0))
-        throw new UsageError(`${a} needs a number >= 0${v === undefined ? "" : `, got "${v}"`}`);
+        throw new UsageError(`${a} needs a number >= 0${v === undefined ? "" : `, got "${v}"`}`, "diff");
       tolerance[a === "--rtol" ? "rtol" : "atol"] = n;
     } else if (a === "--json") json = true;
-    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+    else if (a.startsWith("-") && a !== "-") throw unknownOption(a, ["--rtol", "--atol", "--json"], "diff");
     else files.push(a);
   }
   if (files.length !== 2)
-    throw new UsageError(`diff: give two trace files (written by backstep trace --json), got ${files.length}`);
+    throw new UsageError(`diff: give two trace files (written by backstep trace --json), got ${files.length}`, "diff");
   return { files, tolerance, json };
 }
 
-/** Returns the exit status: 0 the runs agree, 1 they differ, 2 a file could not be read. */
+/** Returns the exit status: 0 the runs agree, 1 they differ; a file that is not a trace throws a FileError (2). */
 export function diffCommand(argv: readonly string[], cwd: string): number {
   const { files, tolerance, json } = parse(argv);
-  const traces: Trace[] = [];
-  for (const f of files) {
-    try {
-      traces.push(readTraceFile(resolve(cwd, f)));
-    } catch (err) {
-      process.stderr.write(`backstep: ${f}: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 2;
-    }
-  }
-  const [a, b] = traces;
+  const [a, b] = files.map((f) => readTraceArg(f, cwd));
   const diff = diffTraces(a, b, tolerance);
   const inputs = { a, b, nameA: files[0], nameB: files[1], cwd };
   process.stdout.write((json ? JSON.stringify(diffJson(diff, inputs), null, 2) : formatDiff(diff, inputs)) + "\n");

@@ -3,6 +3,7 @@ import { relative } from "node:path";
 import type { Divergence, StructureChange, TraceDiff } from "../trace/diff";
 import { DIGITS, formatNumber, shapeText } from "../trace/text";
 import type { OpId, Trace } from "../trace/types";
+import { sampleSteps, table, WIDTH } from "./summary";
 
 const num = (v: number): string => formatNumber(v, { digits: DIGITS.cli });
 
@@ -53,18 +54,57 @@ function structureText(s: StructureChange, { a, b, cwd }: DiffInputs): string {
   }
 }
 
+/** Both runs' losses, step by step in columns (sampled over a long run) to fit in 80 columns. */
+function lossRows(a: readonly number[], b: readonly number[]): string[] {
+  const n = Math.max(a.length, b.length);
+  const at = (l: readonly number[], i: number): string => (i < l.length ? num(l[i]) : "");
+  for (let k = 12; ; k--) {
+    const steps = sampleSteps(n, k);
+    const rows = table([
+      ["step", ...steps.map(String)],
+      ["a", ...steps.map((i) => at(a, i))],
+      ["b", ...steps.map((i) => at(b, i))],
+    ]);
+    if (k <= 2 || rows.every((r) => r.length <= WIDTH)) return rows;
+  }
+}
+
+/** An op in a diverging row: `z1 = add (model.fc1)`. */
+function opName(t: Trace, id: OpId): string {
+  const o = t.ops[id];
+  return `${o.var ? `${o.var} = ` : ""}${o.op}${o.module ? ` (${o.module})` : ""}`;
+}
+
+/** What differs at an op, for its row: a leaf input by its name (`model.fc1.bias`), else by its place. */
+function differsText(d: Divergence, a: Trace): string {
+  if (d.kind !== "input") return d.kind;
+  const t = a.tensors[d.tensorA];
+  return t.name ?? `input ${d.input ?? 0} (${t.kind})`;
+}
+
+/** Where a structure change happened, in the order of the runs: its step, then its op in a (or in b). */
+function stepOf(c: StructureChange, { a, b }: DiffInputs): number {
+  return "a" in c ? a.ops[c.a].trainingStep * 1e9 + c.a : b.ops[c.b].trainingStep * 1e9 + c.b;
+}
+
 export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
   const { a, b, nameA, nameB, cwd } = inputs;
   const out: string[] = [];
   const count = (k: StructureChange["kind"]): number => diff.structure.filter((s) => s.kind === k).length;
   out.push(
-    `Backstep diff of a = ${nameA} and b = ${nameB}: ${diff.pairs.length} ops aligned, ${count("removed")} only in a, ${count("added")} only in b, ${count("shape")} reshaped (rtol ${num(diff.tolerance.rtol)}, atol ${num(diff.tolerance.atol)})`,
+    `Backstep diff of a = ${nameA} and b = ${nameB}`,
+    `${diff.pairs.length} ops aligned, ${count("removed")} only in a, ${count("added")} only in b, ` +
+      `${count("shape")} reshaped (rtol ${num(diff.tolerance.rtol)}, atol ${num(diff.tolerance.atol)})`,
   );
-  if (diff.losses.a.length > 0 || diff.losses.b.length > 0) {
-    out.push(`loss by step: a ${diff.losses.a.map(num).join(" → ") || "—"}`);
-    out.push(`              b ${diff.losses.b.map(num).join(" → ") || "—"}`);
-  }
+  if (diff.losses.a.length > 0 || diff.losses.b.length > 0)
+    out.push("", "Loss by step:", ...lossRows(diff.losses.a, diff.losses.b));
   out.push("");
+  // a changed op (tanh → relu) is where the runs part, before the values it changes: say so before them
+  const changes = diff.structure.filter((c) => c.kind !== "moved");
+  if (changes.length > 0) {
+    const first = changes.reduce((m, c) => (stepOf(c, inputs) < stepOf(m, inputs) ? c : m));
+    out.push("The ops differ (all under Structure, below); the first change:", `  ${structureText(first, inputs)}`, "");
+  }
   const f = diff.first;
   if (!f) out.push(`No divergence: every aligned op's value and gradient agree within the tolerance.`);
   else {
@@ -75,13 +115,15 @@ export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
     // one row per op, in the order its first difference happened
     const byOp = new Map<OpId, Divergence[]>();
     for (const d of diff.divergences) byOp.set(d.a, [...(byOp.get(d.a) ?? []), d]);
-    out.push("", `Diverging ops: ${byOp.size} of ${diff.pairs.length} aligned`);
+    out.push("", `Diverging ops: ${byOp.size} of ${diff.pairs.length} aligned (the lines are a's)`);
+    const rows = [["step", "line", "op", "max |a−b|", "differs"]];
     for (const [id, ds] of [...byOp].slice(0, MAX_ROWS)) {
+      const o = a.ops[id];
       const worst = ds.reduce((m, d) => Math.max(m, d.maxAbs), 0);
-      out.push(
-        `  ${opText(a, id, cwd)}  ${ds.map((d) => (d.kind === "input" ? whatText(d, a) : d.kind)).join(", ")}  max |a−b| ${num(worst)}`,
-      );
+      const at = opText(a, id, cwd).split("  ")[0];
+      rows.push([String(o.trainingStep), at, opName(a, id), num(worst), ds.map((d) => differsText(d, a)).join(", ")]);
     }
+    out.push(...table(rows));
     if (byOp.size > MAX_ROWS) out.push(`  … and ${byOp.size - MAX_ROWS} more`);
   }
   out.push("", diff.structure.length === 0 ? "Structure: the same ops in both runs" : "Structure:");

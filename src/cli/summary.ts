@@ -18,7 +18,7 @@ function norm(s: TensorStats): string {
 const MAX_OP_ROWS = 200;
 
 /** Left-aligned columns separated by two spaces. */
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0].map(() => 0);
   for (const r of rows) for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c], (r[c] ?? "").length);
   return rows.map(
@@ -67,24 +67,67 @@ export function formatDiagnostic(d: TraceDiagnostic, cwd: string): string {
   return `${at ? at + ": " : ""}${d.severity}: ${message}`;
 }
 
+/** The summary's width: an 80-column terminal. */
+export const WIDTH = 80;
+
+/** Steps whose loss a long run's table shows: the first three, then evenly spaced to the last, `k` in all. */
+export function sampleSteps(n: number, k: number): number[] {
+  if (n <= k) return Array.from({ length: n }, (_, i) => i);
+  const head = Math.min(3, k - 2);
+  const rest = k - head;
+  const picked = Array.from({ length: head }, (_, i) => i);
+  for (let j = 1; j <= rest; j++) picked.push(Math.round(head - 1 + ((n - head) * j) / rest));
+  return [...new Set(picked)];
+}
+
+/**
+ * Each step's loss: on one line when it fits in 80 columns, else a table of steps and their losses sampled over the
+ * run, headed by the lowest loss and the first that is not finite.
+ */
+export function lossLines(l: readonly (number | null)[]): string[] {
+  const text = (v: number | null): string => (v === null ? "—" : num(v));
+  const line = `loss by step: ${l.map(text).join(" → ")}`;
+  if (l.length <= 12 && line.length <= WIDTH) return [line];
+  let best = -1;
+  let bad = -1;
+  l.forEach((v, i) => {
+    if (v !== null && Number.isFinite(v) && (best < 0 || v < (l[best] as number))) best = i;
+    if (v !== null && !Number.isFinite(v) && bad < 0) bad = i;
+  });
+  const notes = [
+    best >= 0 ? `lowest ${num(l[best])} at step ${best}` : "",
+    bad >= 0 ? `first ${num(l[bad])} at step ${bad}` : "",
+  ].filter(Boolean);
+  const out = [`loss by step (${l.length} steps${notes.length ? `; ${notes.join(", ")}` : ""}):`];
+  for (let k = 12; k >= 2; k--) {
+    const steps = sampleSteps(l.length, k);
+    const rows = table([
+      ["step", ...steps.map(String)],
+      ["loss", ...steps.map((i) => text(l[i]))],
+    ]);
+    if (k === 2 || rows.every((r) => r.length <= WIDTH)) return [...out, ...rows];
+  }
+  return out;
+}
+
 export function summarize(trace: Trace, cwd: string): string {
   const out: string[] = [];
   const steps = count(trace.events, "step");
   const backwards = count(trace.events, "backward");
+  const total = trace.series?.policy ? trace.series.steps.length : steps;
   out.push(
-    `Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${steps} step(s), ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors, ${formatDuration(trace.durationMs)}`,
+    `Backstep trace of ${relative(cwd, trace.program) || trace.program}: ${total} step(s)` +
+      `${total !== steps ? ` (${steps} in full)` : ""} in ${formatDuration(trace.durationMs)}`,
+    `recorded ${trace.ops.length} ops, ${backwards} backward events, ${trace.tensors.length} tensors`,
   );
   const l = lossesShown(trace);
-  // a long run's losses: the first and last few (— for a step without a loss)
-  if (l.length > 0)
-    out.push(
-      `loss by step: ${l.length <= 12 ? l.map(num).join(" → ") : `${l.slice(0, 5).map(num).join(" → ")} → … (${l.length - 10} more) → ${l.slice(-5).map(num).join(" → ")}`}`,
-    );
+  if (l.length > 0) out.push(...lossLines(l));
   const series = trace.series;
   if (series?.policy) {
     const full = series.fullSteps;
     out.push(
-      `statistics of ${series.steps.length} step(s) (${series.layers.length} layer(s), ${series.params.length} parameter(s)); full record of step(s) ${full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`,
+      `statistics of ${series.steps.length} step(s): ${series.layers.length} layer(s), ${series.params.length} parameter(s)`,
+      `full record of step(s) ${full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`,
     );
   }
 
@@ -136,7 +179,15 @@ export function summarize(trace: Trace, cwd: string): string {
     for (const line of table(rows)) out.push(line);
   }
 
-  out.push("", trace.diagnostics.length === 0 ? "Diagnostics: none" : "Diagnostics:");
-  for (const d of trace.diagnostics) out.push("  " + formatDiagnostic(d, cwd));
+  // a failed check's warning says what its row in the table above says
+  const shown = checks.length > 0 ? trace.diagnostics.filter((d) => d.code !== "gradient-check") : trace.diagnostics;
+  const left = trace.diagnostics.length - shown.length;
+  out.push(
+    "",
+    shown.length === 0 && left === 0
+      ? "Diagnostics: none"
+      : `Diagnostics${left ? ` (besides the ${left} failed gradient check(s) above)` : ""}:${shown.length ? "" : " none"}`,
+  );
+  for (const d of shown) out.push("  " + formatDiagnostic(d, cwd));
   return out.join("\n");
 }

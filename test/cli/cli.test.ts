@@ -1,7 +1,7 @@
 // End to end: the built `backstep` CLI (dist/cli.js) on examples and bad inputs.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTraceFile } from "../../src/trace/json";
@@ -56,11 +56,30 @@ describe("backstep CLI (dist/cli.js)", function () {
     const out = join(tmp, "long.json");
     const r = backstep("trace", "examples/mlp-classifier.ts", "--json", out, "--steps", "300", "--full-every", "100");
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Backstep trace of \S+: 300 step\(s\) \(3 in full\)/m);
     assert.match(
       r.stdout,
-      /statistics of 300 step\(s\) \(2 layer\(s\), 4 parameter\(s\)\); full record of step\(s\) 0, 100, 200/,
+      /^statistics of 300 step\(s\): 2 layer\(s\), 4 parameter\(s\)\nfull record of step\(s\) 0, 100, 200$/m,
     );
     const trace = readTraceFile(out);
+    // the loss over the run, as a table of steps and their losses in 80 columns, each the recorded loss
+    const lines = r.stdout.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("loss by step (300 steps; lowest "));
+    assert.ok(at >= 0, r.stdout);
+    const [steps, losses] = [lines[at + 1], lines[at + 2]].map((l) => l.trim().split(/\s+/));
+    assert.equal(steps[0], "step");
+    assert.equal(losses[0], "loss");
+    assert.deepEqual(steps.slice(1, 4), ["0", "1", "2"]);
+    assert.equal(steps.at(-1), "299");
+    for (let k = 1; k < steps.length; k++)
+      assert.equal(Number(losses[k]), Number(trace.losses[Number(steps[k])].toPrecision(4)), `step ${steps[k]}`);
+    const lowest = Math.min(...trace.losses);
+    assert.match(
+      lines[at],
+      new RegExp(`lowest ${Number(lowest.toPrecision(4))} at step ${trace.losses.indexOf(lowest)}`),
+    );
+    for (const l of r.stdout.split("\n").filter((x) => !/^ {2}\S+:\d+:\d+: /.test(x)))
+      assert.ok([...l].length <= 80, `over 80 columns: ${l}`);
     assert.deepEqual(trace.series?.fullSteps, [0, 100, 200]);
     assert.equal(trace.series?.steps.length, 300);
     assert.deepEqual([...new Set(trace.ops.map((o) => o.trainingStep))], [0, 100, 200]);
@@ -157,14 +176,73 @@ process.stdout.write("epoch 1: 0.091");
     }
   });
 
-  it("usage errors exit 2 with the usage text", () => {
+  it("usage errors exit 2 with the command's usage, not the whole help", () => {
     const r = backstep("trace");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /which model\?/);
-    assert.match(r.stderr, /usage:/);
-    assert.equal(backstep("frobnicate", "x.ts").status, 2);
+    assert.match(r.stderr, /^usage: backstep trace <model\.ts\|model\.py>/m);
+    assert.ok(r.stderr.split("\n").length <= 4, r.stderr);
+    const typo = backstep("frobnicate", "x.ts");
+    assert.equal(typo.status, 2);
     assert.equal(backstep("trace", "x.ts", "--steps", "zero").status, 2);
-    assert.equal(backstep("--help").status, 0);
+    assert.match(backstep("trace", "x.ts", "--step", "3").stderr, /unknown option --step \(did you mean --steps\?\)/);
+    assert.match(backstep("tarce", "x.ts").stderr, /unknown command "tarce" \(did you mean trace\?\)/);
+    assert.match(backstep("trace", "x.ts", "-s", "3").stderr, /^backstep: trace: unknown option -s\n/);
+    const gc = backstep("gradcheck", "examples/mlp-classifier.ts", "--steps", "3");
+    assert.equal(gc.status, 2);
+    assert.match(gc.stderr, /--steps is trace's option; gradcheck checks the first step/);
+  });
+
+  it("--help, also after a command, fits in 80 columns", () => {
+    for (const args of [["--help"], ["trace", "--help"], ["diff", "a.json", "-h"]]) {
+      const r = backstep(...args);
+      assert.equal(r.status, 0, args.join(" "));
+      assert.match(r.stdout, /^usage:/);
+      for (const l of r.stdout.split("\n")) assert.ok([...l].length <= 80, `over 80 columns: ${l}`);
+    }
+  });
+
+  it("an output file that cannot be written is refused before the run, not after it", () => {
+    const t0 = Date.now();
+    const r = backstep("trace", "test/fixtures/bad/bad-infinite-loop.ts", "--json", join(tmp, "no", "such", "t.json"));
+    assert.equal(r.status, 2);
+    assert.ok(Date.now() - t0 < 20_000, "the model did not run to its time limit first");
+    assert.match(r.stderr, /^backstep: \S*t\.json: cannot write it: the folder \S*such does not exist\n$/);
+    assert.doesNotMatch(r.stderr, /internal error|at /);
+  });
+
+  it("an exercise exits 1 until its checks pass, and lists each failure once", () => {
+    const source = readFileSync(join(root, "exercises", "micrograd.ts"), "utf8");
+    const unsolved = join(tmp, "micrograd.ts");
+    writeFileSync(unsolved, source);
+    const r = backstep("trace", unsolved);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^backstep: 11 of 11 gradient check\(s\) failed, the first d at \S*micrograd\.ts:20:1/m);
+    assert.match(r.stdout, /Gradient checks \(0 of 11 pass\)/);
+    assert.match(r.stdout, /Diagnostics \(besides the 11 failed gradient check\(s\) above\):/);
+    assert.doesNotMatch(r.stdout, /warning: Gradient check failed/);
+    // solved: each NaN replaced by its derivative from the values micrograd's lecture gives
+    const answers: Record<string, string> = {
+      dd: "f.item()",
+      df: "d.item()",
+      de: "dd",
+      dc: "dd",
+      da: "de * b.item()",
+      db: "de * a.item()",
+      dn: "1 - o.item() ** 2",
+      dw1: "dn * x1.item()",
+      dx1: "dn * w1.item()",
+      dw2: "dn * x2.item()",
+      dx2: "dn * w2.item()",
+    };
+    const solved = join(tmp, "micrograd-solved.ts");
+    writeFileSync(
+      solved,
+      source.replace(/const (\w+) = NaN;/g, (_, k: string) => `const ${k} = ${answers[k]};`),
+    );
+    const ok = backstep("trace", solved);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /Gradient checks \(11 of 11 pass\)/);
   });
 
   it("a Python without torch: one clear error on stderr, no empty summary on stdout", () => {
@@ -182,7 +260,8 @@ process.stdout.write("epoch 1: 0.091");
 
   it("a missing file is a clear failure, not a crash", () => {
     const r = backstep("trace", "examples/nope.ts");
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /no such file/);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "backstep: examples/nope.ts: no such file\n");
+    assert.match(backstep("gradcheck", "examples").stderr, /^backstep: examples: is a folder/);
   });
 });

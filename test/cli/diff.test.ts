@@ -95,7 +95,52 @@ describe("backstep diff and report (dist/cli.js)", function () {
     const model = join(tmp, "a.ts");
     const notTrace = backstep("diff", a, model);
     assert.equal(notTrace.status, 2);
-    assert.ok(notTrace.stderr.includes(`backstep: ${model}:`), notTrace.stderr);
+    assert.ok(notTrace.stderr.includes(`backstep: ${model}: is a model, not a trace; trace it first`), notTrace.stderr);
+    const empty = join(tmp, "empty.json");
+    writeFileSync(empty, "");
+    const notJson = backstep("diff", a, empty);
+    assert.equal(notJson.status, 2);
+    assert.match(
+      notJson.stderr,
+      /empty\.json: not a trace file: its JSON does not parse .*backstep trace model\.ts --json/,
+    );
+    const missing = backstep("diff", a, join(tmp, "nope.json"));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /nope\.json: no such file\n$/);
+  });
+
+  it("the losses in columns, step by step, and the diverging ops as a table", () => {
+    const r = backstep("diff", a, b);
+    const [la, lb] = [readTraceFile(a).losses, readTraceFile(b).losses];
+    const rows = r.stdout.split("\n");
+    const at = rows.indexOf("Loss by step:");
+    assert.ok(at > 0, r.stdout);
+    assert.deepEqual(rows[at + 1].trim().split(/\s+/), ["step", "0", "1"]);
+    for (const [k, l] of [
+      [2, la],
+      [3, lb],
+    ] as const)
+      assert.deepEqual(
+        rows[at + k].trim().split(/\s+/).slice(1).map(Number),
+        l.map((x) => Number(x.toPrecision(4))),
+      );
+    assert.match(r.stdout, /^ {2}step +line +op +max \|a−b\| +differs$/m);
+    assert.match(r.stdout, new RegExp(`^  0 +\\S*a\\.ts:${line} +mul +0\\.\\d+ +input 1 \\(constant\\), value$`, "m"));
+    assert.match(r.stdout, /^ {2}1 +\S*a\.ts:\d+ +z1 = add \(model\.fc1\) +\S+ +model\.fc1\.bias, value, gradient$/m);
+  });
+
+  it("an op changed (tanh → relu) is named as the first change, before the values it changed", () => {
+    const source = readFileSync(join(tmp, "a.ts"), "utf8");
+    const relu = join(tmp, "relu.ts");
+    writeFileSync(relu, source.replace("z1.tanh()", "z1.relu()"));
+    const out = join(tmp, "relu.json");
+    assert.equal(backstep("trace", relu, "--steps", "2", "--json", out).status, 0);
+    const r = backstep("diff", a, out);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stdout,
+      /The ops differ \(all under Structure, below\); the first change:\n {2}- only in a: \S*a\.ts:\d+ {2}h = tanh {2}\(model\) {2}step 0\n/,
+    );
   });
 
   it("report writes one HTML file holding the trace, and refuses a model file with what to do", () => {
@@ -118,5 +163,8 @@ describe("backstep diff and report (dist/cli.js)", function () {
     const model = backstep("report", join(tmp, "a.ts"));
     assert.equal(model.status, 2);
     assert.match(model.stderr, /is a model; trace it first \(backstep trace .*a\.ts --json trace\.json\)/);
+    const nowhere = backstep("report", a, "-o", join(tmp, "no", "such", "r.html"));
+    assert.equal(nowhere.status, 2);
+    assert.match(nowhere.stderr, /^backstep: \S*r\.html: cannot write it: the folder \S*such does not exist\n$/);
   });
 });

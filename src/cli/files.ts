@@ -1,0 +1,59 @@
+// The CLI's files: a saved trace read with an error a user can act on, and an output file checked before a long run
+// writes it. Each problem is a FileError, which main prints as `backstep: <file>: <what>` and exits 2.
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { readTraceFile } from "../trace/json";
+import type { Trace } from "../trace/types";
+
+export class FileError extends Error {}
+
+/** Node's error codes in words (`ENOENT: no such file or directory, open '/abs/x.json'` names the file twice). */
+export function fileProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "is a folder, not a file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOTDIR") return "a part of the path is not a folder";
+  if (code === "ENOSPC") return "no space left on the device";
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads `name` (as the user wrote it) as a trace, or throws a FileError saying why it is not one and what to do. */
+export function readTraceArg(name: string, cwd: string): Trace {
+  if (/\.(ts|py)$/i.test(name))
+    throw new FileError(
+      `${name}: is a model, not a trace; trace it first (backstep trace ${name} --json trace.json) and give trace.json`,
+    );
+  try {
+    return readTraceFile(resolve(cwd, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw new FileError(`${name}: ${fileProblem(err)}`);
+    const message = err instanceof Error ? err.message.replace(/^backstep trace: /, "") : String(err);
+    // JSON.parse's own words (`Unexpected end of JSON input`) say nothing of what the file should have been
+    const what = err instanceof SyntaxError ? `not a trace file: its JSON does not parse (${message})` : message;
+    throw new FileError(`${name}: ${what}; backstep trace model.ts --json ${name} writes one`);
+  }
+}
+
+/**
+ * Throws a FileError when `name` cannot be written: its folder is missing or is a file, or it is a folder. Checked
+ * before a run that may take minutes, which would otherwise end in a write error with its result lost.
+ */
+export function checkWritable(name: string, cwd: string): void {
+  const path = resolve(cwd, name);
+  const dir = dirname(path);
+  const folder = statSync(dir, { throwIfNoEntry: false });
+  if (!folder) throw new FileError(`${name}: cannot write it: the folder ${dirname(name)} does not exist`);
+  if (!folder.isDirectory()) throw new FileError(`${name}: cannot write it: ${dirname(name)} is not a folder`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new FileError(`${name}: cannot write it: it is a folder; give a file name`);
+}
+
+/** Runs a write, turning its failure into a FileError naming the file. */
+export function writing(name: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    throw new FileError(`${name}: cannot write it: ${fileProblem(err)}`);
+  }
+}
