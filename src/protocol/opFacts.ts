@@ -159,6 +159,23 @@ export const TORCH_OP_FACTS = {
   transpose: structured("layout", "transpose", { nielsen: "view" }),
   view: structured("layout", "view", { nielsen: "view" }),
   leaky_relu: activation("leaky_relu", { piecewise: true }),
+  // (every op of examples/python's traces has facts: test/python/cliPython.test.ts)
+  contiguous: masking("layout", "contiguous"),
+  split: structured("layout", "split"),
+  chunk: structured("layout", "chunk"),
+  cat: structured("layout", "cat"),
+  flatten: structured("layout", "flatten", { nielsen: "view" }),
+  masked_fill: masking("indexing", "masked_fill"),
+  layer_norm: structured("reduction", "layer_norm"),
+  batch_norm: structured("reduction", "batch_norm"),
+  log_softmax: structured("softmax", "log_softmax"),
+  cross_entropy: structured("softmax", "cross_entropy"),
+  nll_loss: structured("softmax", "nll_loss"),
+  mse_loss: structured("reduction", "mse_loss"),
+  dropout: masking("arithmetic", "dropout"),
+  max_pool2d: structured("pooling", "max_pool2d", { piecewise: true }),
+  avg_pool2d: structured("pooling", "avg_pool2d"),
+  adaptive_avg_pool2d: structured("pooling", "adaptive_avg_pool2d"),
 } as const satisfies Record<string, OpFacts>;
 
 const own = (table: object, op: string): boolean => Object.prototype.hasOwnProperty.call(table, op);

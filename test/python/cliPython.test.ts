@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { opFacts } from "../../src/protocol/opFacts";
 import { readTraceFile } from "../../src/trace/json";
 import { PYTHON, ROOT, hasTorch } from "./support/torchEnv";
 
@@ -61,6 +62,9 @@ describe("backstep CLI on PyTorch models", function () {
       [],
     );
     assert.doesNotMatch(r.stdout, /Infinity first produced/);
+    // the panels read its ops' facts (elementwise, Nielsen's roles) as a TypeScript model's: src/protocol/opFacts.ts
+    const unknown = [...new Set(trace.ops.map((o) => o.op))].filter((op) => opFacts(op) === undefined);
+    assert.deepEqual(unknown, []);
   });
 
   it("says which interpreter lacks what, and how to install it", () => {
