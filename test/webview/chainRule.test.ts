@@ -92,7 +92,9 @@ describe("webview chain rule", () => {
     // every entry, from the stats: the parts' entries sum to the total's
     const { parts, total } = fan.entrySums;
     assert.ok(Number.isFinite(total) && Math.abs(parts - total) <= 1e-9 * Math.max(1, Math.abs(total)), `${parts}`);
-    assert.match(fan.latex, /\\sum/);
+    // the sum of the parts over its 3 consumers, then each part: Σ_{c=1}^{3} ∂L/∂h|_c = ∂L/∂h|_1 + … |_3
+    assert.match(fan.latex, /\\sum_\{c=1\}\^\{3\} \\frac\{\\partial L\}\{\\partial h\}\\Big\|_\{c\} = /);
+    assert.match(fan.latex, /\\Big\|_\{3\}$/);
   });
 
   it("names Nielsen's equations: BP1 at the output activation, BP2 behind it, BP3 for biases, BP4 for weights", () => {

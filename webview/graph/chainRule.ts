@@ -245,7 +245,8 @@ export function fanOutAt(index: ViewIndex, cursor: number, reads: TensorReads): 
     tensorName: name,
     parts,
     total: e.total,
-    latex: `${frac("L", sym)} = \\sum_{\\text{consumers}} = ${terms}`,
+    // (a sum of its consumers' parts, c = 1…n: "Σ_consumers =" summed nothing)
+    latex: `${frac("L", sym)} = \\sum_{c=1}^{${parts.length}} ${term("c")} = ${terms}`,
     ...(total !== undefined && partNums.every((x) => x !== undefined)
       ? { numbers: { parts: partNums as number[], total, more: parts.length - shown.length } }
       : {}),
