@@ -147,6 +147,10 @@ export function renderHealth(
   const list = el("div", "layers");
   list.setAttribute("role", "list");
   const short = shortLayerNames(h.layers.map((l) => l.layer));
+  // the names' column fits the longest short name, up to 45% of the panel (style.css): nanoGPT's "h.0.attn.c_attn"
+  // and "h.0.attn.c_proj" were both "h.0.attn.c_…" in a 400 px panel's third
+  const longest = Math.max(0, ...[...short.values()].map((n) => n.length));
+  list.style.setProperty("--name-ch", `${longest + 2}ch`);
   for (const l of h.layers) {
     const lf = h.flags.filter((f) => f.layer === l.layer && (f.step === undefined || f.step === step));
     const row = el("div", "layer");

@@ -50,6 +50,28 @@ describe("side panel in Chromium", function () {
     await v.page.close();
   });
 
+  it("fits long layer names whole (nanoGPT's h.0.attn.c_attn, which was h.0.attn.c_…) in a 400 px panel", async () => {
+    const long = { "model.fc1": "model.transformer.h.0.attn.c_attn", "model.fc2": "model.transformer.ln_f" };
+    const rename = (n: string | undefined): string | undefined =>
+      n?.replace(/^model\.fc[12]/, (m) => long[m as keyof typeof long]);
+    const trace = mlpTrace();
+    for (const t of trace.tensors) if (t.name) t.name = rename(t.name);
+    for (const p of trace.params) p.name = rename(p.name)!;
+    for (const o of trace.ops) if (o.module) o.module = rename(o.module);
+    for (const e of trace.events) if (e.kind === "update") e.param = rename(e.param)!;
+    const v = await openView(h, "side", trace, { cursor: 2, size: { width: 400, height: 700 } });
+    await v.page.waitForSelector(".layer");
+    const names = await v.page
+      .locator(".layer-head .name")
+      .evaluateAll((els) => els.map((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth })));
+    assert.deepEqual(names, [
+      { text: "h.0.attn.c_attn", cut: false },
+      { text: "ln_f", cut: false },
+    ]);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   it("flags exploding gradients and dead ReLUs", async () => {
     const t = syntheticTrace(60);
     const u = t.events.find((e) => e.kind === "update");
