@@ -9,6 +9,17 @@ import { uniformParam } from "./init";
 import { dropout, linear } from "./functional";
 import { optionsOf } from "../engine/options";
 
+/**
+ * The zero state a layer starts from when none is given, named as PyTorch's documentation names it (h_0, c_0; a deep
+ * or bidirectional layer's k-th slice h_0[k]) in the trace only: the graph showed it as `input_L33`, a line of the
+ * library. The program's own `name` stays unset.
+ */
+function zeroState(shape: number[], x: Tensor, name: string): Tensor {
+  const t = zeros(shape, { dtype: x.dtype });
+  t._var = name;
+  return t;
+}
+
 export interface RecurrentOptions {
   bias?: boolean;
   numLayers?: number;
@@ -119,7 +130,7 @@ export class RNNCell extends Cell {
   }
   /** x [N, I] (or [I]) and h (zeros when omitted) → h′. */
   forward(x: Tensor, h?: Tensor): Tensor {
-    const h0 = h ?? zeros([...x.shape.slice(0, -1), this.hiddenSize], { dtype: x.dtype });
+    const h0 = h ?? zeroState([...x.shape.slice(0, -1), this.hiddenSize], x, "h_0");
     return rnnStep(x, h0, this.relu, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
   }
 }
@@ -131,7 +142,7 @@ export class LSTMCell extends Cell {
   /** x [N, I] (or [I]) and the state [h, c] (zeros when omitted) → [h′, c′]. */
   forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
     const shape = [...x.shape.slice(0, -1), this.hiddenSize];
-    const [h, c] = state ?? [zeros(shape, { dtype: x.dtype }), zeros(shape, { dtype: x.dtype })];
+    const [h, c] = state ?? [zeroState(shape, x, "h_0"), zeroState(shape, x, "c_0")];
     return lstmStep(x, h, c, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
   }
 }
@@ -144,7 +155,7 @@ export class GRUCell extends Cell {
   forward(x: Tensor, h?: Tensor): Tensor {
     return gruStep(
       x,
-      h ?? zeros([...x.shape.slice(0, -1), this.hiddenSize], { dtype: x.dtype }),
+      h ?? zeroState([...x.shape.slice(0, -1), this.hiddenSize], x, "h_0"),
       this.weight_ih,
       this.weight_hh,
       this.bias_ih,
@@ -264,8 +275,9 @@ abstract class Recurrent extends Module {
   }
 
   /** Layer·direction k's slice of a state given as [layers·directions, N, H], or zeros. */
-  protected initialFrom(state: Tensor | undefined, k: number, batch: number, x: Tensor): Tensor {
-    return state ? ops.squeeze(ops.slice(state, 0, k, k + 1), 0) : zeros([batch, this.hiddenSize], { dtype: x.dtype });
+  protected initialFrom(state: Tensor | undefined, k: number, batch: number, x: Tensor, name = "h_0"): Tensor {
+    if (state) return ops.squeeze(ops.slice(state, 0, k, k + 1), 0);
+    return zeroState([batch, this.hiddenSize], x, this.numLayers * this.directions > 1 ? `${name}[${k}]` : name);
   }
 }
 
@@ -280,7 +292,7 @@ export class LSTM extends Recurrent {
   forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
     const { output, finals } = this.run<[Tensor, Tensor]>(
       x,
-      (k, batch) => [this.initialFrom(state?.[0], k, batch, x), this.initialFrom(state?.[1], k, batch, x)],
+      (k, batch) => [this.initialFrom(state?.[0], k, batch, x), this.initialFrom(state?.[1], k, batch, x, "c_0")],
       (xt, [h, c], w) => lstmStep(xt, h, c, ...w),
       ([h]) => h,
     );

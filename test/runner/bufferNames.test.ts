@@ -38,6 +38,16 @@ for (let step = 0; step < 2; step++) {
 }
 `;
 
+const RECURRENT = `import { nn, randn, manualSeed } from "backstep";
+manualSeed(2);
+const lstm = new nn.LSTM(2, 3, { numLayers: 2 });
+const cell = new nn.GRUCell(2, 3);
+const x = randn([4, 1, 2]);
+const [out] = lstm.forward(x);
+const loss = out.sum().add(cell.forward(randn([1, 2])).sum());
+loss.backward();
+`;
+
 const tmp = tempDirs("backstep-buffers-");
 
 describe("module buffers' names in the trace", () => {
@@ -59,5 +69,15 @@ describe("module buffers' names in the trace", () => {
       trace.params.map((p) => p.name),
       ["model.attn.proj.weight", "model.attn.proj.bias"],
     );
+  });
+
+  it("names the zero state a recurrent layer starts from as PyTorch does (h_0, c_0; per layer h_0[k])", async function () {
+    this.timeout(60_000);
+    const file = join(tmp(), "recurrent.ts");
+    writeFileSync(file, RECURRENT);
+    const { ok, trace, error } = await runModel(file, { maxSteps: 5 });
+    assert.ok(ok, JSON.stringify(error));
+    const read = new Set(trace.ops.flatMap((o) => o.inputs.map((t) => trace.tensors[t].name)));
+    for (const name of ["h_0[0]", "c_0[0]", "h_0[1]", "c_0[1]", "h_0"]) assert.ok(read.has(name), name);
   });
 });
