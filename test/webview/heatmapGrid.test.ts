@@ -23,12 +23,10 @@ describe("heatmap grid", () => {
     assert.equal(g.cells.filter((x) => x !== undefined).length, N * C * H * W);
   });
 
-  it("tiles [A, H, W]'s planes in a square; leaves a wide view, a matrix and a sampled tensor as rows × last dim", () => {
-    const cube = heatmapGrid(sampleValues([5, 3, 3], iota(45), 4096));
-    assert.equal(cube.tiles, "2×3 planes of 3×3");
-    assert.equal(cube.cells[(4 + 0) * cube.c + 1 * 4 + 2], 4 * 9 + 2); // plane 4 is row 1, column 1 of the tiles
+  it("leaves [B, T, C], a matrix and a sampled tensor as rows by the last dimension", () => {
     for (const [shape, max] of [
-      [[4, 16, 32], 4096], // nanoGPT's [B, T, C]: 64 rows of 32 is no strip
+      [[32, 3, 10], 4096], // makemore's [B, T, C] embeddings: a row per position
+      [[4, 16, 32], 4096], // nanoGPT's
       [[40, 3], 4096],
       [[64, 4, 8, 8], 4096], // sampled
     ] as [number[], number][]) {

@@ -51,20 +51,21 @@ export interface HeatmapGrid {
 }
 
 /**
- * The cells of a heatmap. A tensor of 3 or more dimensions whose rows-by-last-dimension view is a tall strip (a conv
+ * The cells of a heatmap. A tensor of 4 or more dimensions whose rows-by-last-dimension view is a tall strip (a conv
  * gradient's [16, 4, 8, 8] as 512×8, drawn 16 px wide and 1,024 px tall) is drawn as its [H, W] planes tiled: a row of
- * tiles per sample and a column per channel ([N, C, H, W]), or [A, H, W]'s A planes in a square, a gap between tiles.
- * A sampled tensor is drawn as sampled (its rows are not whole planes).
+ * tiles per sample and a column per channel ([N, C, H, W]), a gap between tiles. Three dimensions stay rows: makemore's
+ * [B, T, C] embeddings read as a row per position (tiled as [T, C] planes they were a checkerboard). A sampled tensor
+ * is drawn as sampled (its rows are not whole planes).
  */
 export function heatmapGrid(v: TensorValues): HeatmapGrid {
   const r = v.rowIndex.length;
   const c = v.colIndex.length;
   const shape = v.shape;
-  if (v.sampled || shape.length < 3 || r <= 4 * c) return { r, c, cells: v.values };
+  if (v.sampled || shape.length < 4 || r <= 4 * c) return { r, c, cells: v.values };
   const H = shape[shape.length - 2];
   const W = shape[shape.length - 1];
   const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  const across = shape.length >= 4 ? shape[shape.length - 3] : Math.ceil(Math.sqrt(planes));
+  const across = shape[shape.length - 3];
   const down = Math.ceil(planes / across);
   const rows = down * (H + 1) - 1;
   const cols = across * (W + 1) - 1;
