@@ -1,7 +1,7 @@
 // Karpathy's makemore part 4 ("Becoming a Backprop Ninja"): the MLP with BatchNorm, its forward pass chunked into the notebook's steps.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { manualSeed, tensor, randn, rand, tanh, optim, Tensor } from "backstep";
+import { manualSeed, tensor, randn, rand, randint, tanh, optim, Tensor } from "backstep";
 
 // read in all the words
 const words = readFileSync(join(__dirname, "data", "names.txt"), "utf8").split("\n").filter((w) => w.length > 0);
@@ -63,12 +63,10 @@ const optimizer = new optim.SGD(parameters, { lr });
 
 /** Python's range(n). */
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-/** torch.randint(0, high, (size,)) from the seeded generator. */
-const randint = (high: number, size: number): number[] => Array.from(rand([size]).values(), (u) => Math.floor(u * high));
 
 export default function step(): Tensor {
   // construct a minibatch
-  const ix = randint(Xtr.shape[0], batch_size);
+  const ix = randint(0, Xtr.shape[0], [batch_size]);
   const Xb = Xtr.index([ix]), Yb = Ytr.index([ix]); // batch X,Y
 
   // forward pass, "chunkated" into smaller steps that are possible to backward one at a time
