@@ -30,6 +30,19 @@ class Backward:
                 self.settle_grad_checks()
             self.backward_ended()
 
+    def _grad_pass(self, func, args, kwargs):
+        """torch.autograd.grad's backward pass (a gradient penalty's, in the forward pass): its ops' events, each with
+        what reached it in this pass. An op some of whose nodes it did not run (a layer's weight: only ∂/∂inputs was
+        asked for) stayed half-collected, and loss.backward() then emitted it with this pass's upstream and both passes'
+        contributions summed (a WGAN-GP critic's last layer: upstream 1, its input's contribution from the penalty's
+        pass), and its first layer twice."""
+        totals, self.pass_totals = self.pass_totals, {}
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self._flush_partial()
+            self.pass_totals = totals
+
     def on_node(self, w, idx, grad_inputs, grad_outputs):
         if collect(w, idx, grad_inputs, grad_outputs):
             self.partial.discard(w)

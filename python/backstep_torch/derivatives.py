@@ -65,8 +65,9 @@ STRUCTURED = {
 }
 
 
-def local_derivative(op, inputs, output, i, values_for_tensor):
-    """{formula, jacobianShape[, tensor]} for input i; `values_for_tensor` records an elementwise derivative and returns its id."""
+def local_derivative(op, inputs, output, i, values_for_tensor, index=None):
+    """{formula, jacobianShape[, tensor]} for operand i, the op's input `index` (i when None: they differ where an
+    operand holds several, as lstm_cell's (h, c)); `values_for_tensor` records an elementwise derivative and returns its id."""
     x = inputs[i]
     jac = [int(output.numel()), int(x.numel()) if isinstance(x, torch.Tensor) else 1]
     entry = ELEMENTWISE.get(op)
@@ -87,4 +88,4 @@ def local_derivative(op, inputs, output, i, values_for_tensor):
     formulas = STRUCTURED.get(op)
     if formulas is not None:
         return {"formula": formulas[min(i, len(formulas) - 1)], "jacobianShape": jac}
-    return {"formula": "\\frac{\\partial\\,\\mathrm{%s}}{\\partial x_{%d}}" % (op.replace("_", "\\_"), i), "jacobianShape": jac}
+    return {"formula": "\\frac{\\partial\\,\\mathrm{%s}}{\\partial x_{%d}}" % (op.replace("_", "\\_"), i if index is None else index), "jacobianShape": jac}

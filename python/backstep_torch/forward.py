@@ -1,5 +1,6 @@
 """The forward pass into the trace: a torch call's tensors and op record, and ops the mode did not see (adopted)."""
 import re
+import weakref
 
 import torch
 
@@ -37,6 +38,8 @@ class Forward:
         else:
             kind = "input" if (t.requires_grad or name or t.numel() != 1) else "constant"
         tid = self.table.snapshot(t, kind, name=name)
+        if is_param:
+            self.param_kind(t, tid)
         if leaf:
             if name is None:
                 name = self.names.anonymous(t, tid, self.step)
@@ -59,8 +62,29 @@ class Forward:
             return
         self.ids[id(t)] = (t, tid)
         self.table.rename(tid, name, "param" if is_param else None)
+        if is_param:
+            self.param_kind(t, tid)
         self.names.used_leaf(t, name, self.step)
         self.updates.watch(t, name)
+
+    def param_kind(self, t, tid):
+        """Trace tensor `tid`, a snapshot of the leaf `t` found as a parameter, is of kind "param" if `t` is an
+        nn.Parameter, else only if an optimizer holds it or the run updates it in place by the run's end (settle_kinds)."""
+        if not isinstance(t, torch.nn.Parameter):
+            self.leaf_rows.append((weakref.ref(t), tid))
+
+    def settle_kinds(self):
+        """The leaves that are no parameter of the run become inputs, in every step, as the TypeScript recorder's kindOf
+        makes a leaf requiring grad that no module holds and nothing updated (src/trace/recorderTensors.ts): a throwaway
+        `x = torch.randn(3, requires_grad=True)` (a saliency map's input, a gradient taken and nothing updated) was a
+        parameter in every op. One an optimizer or the run's hand-written update (makemore's `p.data += -lr * p.grad`)
+        changes is a parameter from step 0 on, before its first update (the TypeScript trace's is an input until then)."""
+        trained = self.updates.trained
+        for ref, tid in self.leaf_rows:
+            t = ref()
+            if t is None or trained.get(id(t)) is not t:
+                self.table.rename(tid, self.table.name_of(tid), "input")
+        self.leaf_rows = []
 
     def _record(self, name, args, kwargs, tensors, keys, outs, frame, module):
         opname, operands = op_name(name, args)
@@ -90,16 +114,22 @@ class Forward:
             rec["outputs"] = out_ids
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
-        wire(self, op_id, opname, operands, tensors, keys, inputs, outs)
+        inner = wire(self, op_id, opname, operands, tensors, keys, inputs, outs, out_ids)
         if self.retain:
             for k, o in enumerate(outs):
-                self.retained.append((op_id, k, Retained(o, len(outs) > 1)))
+                self.retained.append((op_id, k, Retained(o, len(outs) > 1, k in inner)))
 
     def _adopt(self, t, user):
         """Records an op the mode did not see (torch 1.13 skips it for `x[tensor]`) from its output's autograd node."""
         node = t.grad_fn
-        # SelectBackward0 → select, IndexAddBackward0 → index_add, a custom Function RoundSTE's node → round_ste
-        opname = _CAMEL.sub("_", re.sub(r"Backward\d*$", "", type(node).__name__)).lower()
+        # SelectBackward0 → select, IndexAddBackward0 → index_add, torch's CheckpointFunction → checkpoint_function; the
+        # user's own autograd.Function by its class's name, as the TypeScript trace names a defineFunction's op ("MyReLU":
+        # it was my_re_lu)
+        function = getattr(node, "_forward_cls", None)
+        if isinstance(function, type) and not function.__module__.startswith("torch."):
+            opname = function.__name__
+        else:
+            opname = _CAMEL.sub("_", re.sub(r"Backward\d*$", "", type(node).__name__)).lower()
         tensors = []
         for nf, _nr in node.next_functions:
             if nf is not None and type(nf).__name__ == "AccumulateGrad":
@@ -135,7 +165,7 @@ class Forward:
         self.ids[id(t)] = (t, rec["output"])
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
-        wire(self, op_id, opname, operands, tensors, [key_of(x) for x in tensors], inputs, [t])
+        wire(self, op_id, opname, operands, tensors, [key_of(x) for x in tensors], inputs, [t], [rec["output"]])
         return rec["output"]
 
     def _series_forward(self, name, args, tensors, outs, frame, module):

@@ -1,5 +1,6 @@
 """Names from the user's namespace and running frames: module paths from named_modules, parameters from
 named_parameters, tensors the user's variables hold."""
+import re
 import sys
 import types
 import weakref
@@ -22,6 +23,21 @@ def _plain_object(v):
         and hasattr(v, "__dict__")
         and type(v).__module__ != "builtins"
     )
+
+
+_SCALARS = (int, float, str, bytes, bool)
+_IDENTIFIER_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _keyed(name, key):
+    """The name of a dict's item: `params.W` for a key that reads as an attribute, else `params[0]`, `params['a b']`;
+    None for a key of another type (an optimizer's `state`, keyed by the parameters: no repr of a tensor, or of an
+    object of the user's, which would run its code)."""
+    if isinstance(key, str):
+        return "%s.%s" % (name, key) if _IDENTIFIER_KEY.match(key) else "%s[%r]" % (name, key)
+    if isinstance(key, int):
+        return "%s[%d]" % (name, key)
+    return None
 
 
 def _held(hit):
@@ -124,8 +140,10 @@ class Names:
             self._walk(var, v, 0, budget, full)
 
     def _walk(self, name, v, depth, budget, full=True):
-        """Names `v` and, within _SCAN_DEPTH levels, what plain objects' attributes and lists' items hold: Nielsen's
-        `net.weights[0]`, makemore's `layers[0].weight` and `model.layers[1].weight` (part 5's Sequential)."""
+        """Names `v` and, within _SCAN_DEPTH levels, what plain objects' attributes and lists' and dicts' items hold:
+        Nielsen's `net.weights[0]`, makemore's `layers[0].weight` and `model.layers[1].weight` (part 5's Sequential),
+        `params.W` of `params = {"W": …}` and `layers.enc.weight` of `layers = {"enc": nn.Linear(…)}` (named as
+        nn.ModuleDict's keys are, and as the TypeScript recorder names a plain object's: src/trace/params.ts)."""
         budget[0] -= 1
         if budget[0] < 0:
             return
@@ -134,9 +152,16 @@ class Names:
             return
         if isinstance(v, (list, tuple)) and len(v) <= 10_000:
             for i, item in enumerate(v):
-                if isinstance(item, (int, float, str, bytes, bool)) or item is None:
+                if isinstance(item, _SCALARS) or item is None:
                     continue  # (a dataset's words: nothing to name inside)
                 self._walk("%s[%d]" % (name, i), item, depth + 1, budget, full)
+        elif isinstance(v, dict) and len(v) <= 10_000:
+            for key, item in list(v.items()):
+                if isinstance(item, _SCALARS) or item is None:
+                    continue  # (a vocabulary's `stoi`)
+                path = _keyed(name, key)
+                if path is not None:
+                    self._walk(path, item, depth + 1, budget, full)
         elif _plain_object(v):
             for attr, item in list(vars(v).items()):
                 if not attr.startswith("__"):
@@ -150,6 +175,9 @@ class Names:
                 self._modules.setdefault(id(m), (m, mname))
             for pname, p in v.named_parameters(prefix=name):
                 self._name_tensor(p, pname, True)
+            # (a batch norm's running_mean, nanoGPT's causal mask `bias`: an op's input, named as state_dict names it)
+            for bname, b in v.named_buffers(prefix=name):
+                self._name_tensor(b, bname, False)
         elif isinstance(v, torch.Tensor):
             self._name_tensor(v, name, v.is_leaf and v.requires_grad)
 

@@ -13,6 +13,7 @@ from .modes import CountingMode, RecordingMode
 from .names import Names
 from .source import SourceMap
 from .series import Series
+from .setup_calls import wrap_setup
 from .steps import Steps
 from .tensors import TensorTable
 from .updates import Updates, is_inplace, optimizer_of
@@ -70,9 +71,11 @@ class Recorder(Steps, Forward, Backward, Checks):
         self._dispatch = None
         self._module_hooks = []
         self._restore_zero_grad = None
+        self._restore_setup = None  # undoes setup_calls.wrap_setup
         self.pending_checks = []  # expect_grad's checks waiting for their gradient (checks.py)
         self.keep_grads = False  # the program names expect_grad: op outputs' gradients are kept (last_grads)
         self.last_grads = {}
+        self.leaf_rows = []  # (weak reference to a leaf that is no nn.Parameter, its snapshot's id): see settle_kinds
 
     # ── installing and removing ────────────────────────────────────────────
     def install(self):
@@ -82,6 +85,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self._dispatch = Dispatch(self._mode, passes_reads=True)
         self._dispatch.enter()
         self._wrap_zero_grad()
+        self._restore_setup = wrap_setup(self)
 
     def _wrap_zero_grad(self):
         """nn.Module.zero_grad() says the run resets gradients (grads_changed) even when they are all None, as in the
@@ -114,6 +118,9 @@ class Recorder(Steps, Forward, Backward, Checks):
         if self._restore_zero_grad is not None:
             self._restore_zero_grad()
             self._restore_zero_grad = None
+        if self._restore_setup is not None:
+            self._restore_setup()
+            self._restore_setup = None
         for h in self._module_hooks + self.handles:
             h.remove()
         self._module_hooks, self.handles = [], []
@@ -189,8 +196,12 @@ class Recorder(Steps, Forward, Backward, Checks):
             if self.done and not self.explicit_steps and args[0].startswith("Optimizer.step#"):
                 self.dropped_update(sys._getframe(1))
         if name in NOT_OPS:  # the most frequent calls (an optimizer reads p.grad several times a parameter): kept short
-            if name == "__set__" and self.recording and not self.busy and getattr(getattr(func, "__self__", None), "__name__", None) == "grad":
-                self.updates.before_reset(name, args, sys._getframe(2), self.source)
+            if name == "__set__" and self.recording and not self.busy:
+                what = getattr(getattr(func, "__self__", None), "__name__", None)
+                if what == "grad":
+                    self.updates.before_reset(name, args, sys._getframe(2), self.source)
+                elif what == "data" and self.updates.params:  # `W.data = W.data - lr * W.grad`: an update by hand
+                    self.updates.before_inplace(args, sys._getframe(2), self.source)
             return func(*args, **kwargs)
         if self.busy:
             return func(*args, **kwargs)
@@ -208,7 +219,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         if any(keys) and self.recording and self.full and self.step >= 0 and not self.step_closed and args and (name == "__setitem__" or is_inplace(name)):
             self._before_write(args[0], frame)
         try:
-            out = func(*args, **kwargs)
+            out = self._grad_pass(func, args, kwargs) if func is torch.autograd.grad else func(*args, **kwargs)
         except Exception:
             if self.failure is None:
                 self.failure = (op_name(name, args)[0], [list(t.shape) for t in tensors])
@@ -274,13 +285,16 @@ class Recorder(Steps, Forward, Backward, Checks):
 
     # ── the end ────────────────────────────────────────────────────────────
     def final_params(self):
+        """The run's parameters at its end (Trace.params), each of kind "param" when its op snapshots are (settle_kinds)."""
         self.updates.flush()
-        out, seen = [], set()
+        self.settle_kinds()
+        out, seen, trained = [], set(), self.updates.trained
         for name, t in self.names.parameters() + [(n, t) for (t, n) in self.grad_leaves.values()]:
             if id(t) in seen or self.names.superseded(t, name) or not self.updates.keeps(t):
                 continue
             seen.add(id(t))
-            tid = self.table.snapshot(t, "param", name=name, always=True)
+            kind = "param" if isinstance(t, torch.nn.Parameter) or trained.get(id(t)) is t else "input"
+            tid = self.table.snapshot(t, kind, name=name, always=True)
             grad = self.table.snapshot(t.grad, "grad", always=True) if t.grad is not None else None
             out.append({"name": name, "tensor": tid, "grad": grad})
         return out

@@ -43,8 +43,18 @@ def describe_optimizer(opt, group=None):
     else:
         rule = "%s.step()" % name
     # (the TypeScript optimizers' formula() in the same words: test/python/optimizerRules.test.ts holds them equal)
-    settings = ", ".join("%s=%s" % (k, g[k]) for k in ("lr", "momentum", "weight_decay", "betas", "eps", "alpha", "lr_decay") if k in g and g[k] not in (0, None))
+    settings = ", ".join("%s=%s" % (k, _short(g[k])) for k in ("lr", "momentum", "weight_decay", "betas", "eps", "alpha", "lr_decay") if k in g and g[k] not in (0, None))
     return "%s  [%s: %s]" % (rule, name, settings) if lr is not None else rule
+
+
+def _short(v):
+    """A setting to 6 significant digits, as the TypeScript optimizers' rule states η (src/optim/optimizer.ts): a
+    scheduler's lr 0.7 · 0.7 was `lr=0.48999999999999994`, CosineAnnealingLR's `lr=0.037500000000000006`."""
+    if isinstance(v, float):
+        return float("%.6g" % v)
+    if isinstance(v, tuple):
+        return tuple(_short(x) for x in v)
+    return v
 
 
 def optimizer_of(frame, depth=6):
@@ -140,7 +150,9 @@ class Updates:
             if not isinstance(t, torch.Tensor) or t.numel() == 0:
                 continue
             hit = self.params.get(t.data_ptr())
-            if hit is None or hit[0].shape != t.shape or t.data_ptr() in self.pending:
+            # (a parameter whose storage `W.data = …` replaced is watched under its old address, which a later tensor of
+            # its shape may get: that tensor's in-place op is no update of it)
+            if hit is None or hit[0].shape != t.shape or hit[0].data_ptr() != t.data_ptr() or t.data_ptr() in self.pending:
                 continue
             if self.call is not None and t.data_ptr() in self.call:
                 self._call_grads()

@@ -1,6 +1,8 @@
 """Ops with several outputs (split, chunk, unbind, max/topk/sort with indices, tensor_split): an upstream per output."""
 import unittest
 
+import torch
+
 from helpers import check_gradients, model_file, plain_grads, record, upstream_of, values
 
 HEAD = "import torch\ntorch.manual_seed(0)\nW = torch.randn(4, 6, requires_grad=True)\nx = torch.randn(3, 4)\n\ndef step():\n    y = x @ W\n"
@@ -55,6 +57,34 @@ class MultiOutput(unittest.TestCase):
         [e] = [e for e in trace["events"] if e["kind"] == "backward" and e["op"] == op["id"]]
         self.assertEqual(len(e["upstreams"]), 2)
         self.assertEqual(values(trace, e["upstreams"][1]).abs().sum().item(), 0.0)
+
+    def test_an_output_the_op_computes_another_from_has_its_consumers_upstream(self):
+        """lstm_cell computes h′ = o·tanh(c′) from its c′: c′'s upstream, taken at its autograd node, held h′'s path too,
+        and each step's cell contributed to its c input other than that upstream (check_gradients' Σ, by 20-30%). The
+        last cell's c′ is unused: upstream 0. Its weight_ih (input 3, operand 2 after the (h, c) pair) was `x_2`."""
+        path = model_file(LSTM_CELLS)
+        trace, rec = record(path, retain=True)
+        check_gradients(self, trace, rec, plain_grads(path))
+        cells = [o for o in trace["ops"] if o["op"] == "lstm_cell"]
+        events = {e["op"]: e for e in trace["events"] if e["kind"] == "backward"}
+        for before, after in zip(cells, cells[1:]):
+            self.assertEqual(after["inputs"][2], before["outputs"][1])
+            torch.testing.assert_close(values(trace, upstream_of(events[before["id"]], 1)), values(trace, events[after["id"]]["contributions"][2]))
+        self.assertEqual(values(trace, upstream_of(events[cells[-1]["id"]], 1)).abs().sum().item(), 0.0)
+        self.assertIn("x_{3}", events[cells[0]["id"]]["local"][3]["formula"])
+
+
+LSTM_CELLS = """import torch
+torch.manual_seed(0)
+cell = torch.nn.LSTMCell(3, 4)
+xs = torch.randn(4, 2, 3)
+
+def step():
+    h, c = torch.zeros(2, 4), torch.zeros(2, 4)
+    for x in xs:
+        h, c = cell(x, (h, c))
+    return h.pow(2).sum()
+"""
 
 
 if __name__ == "__main__":

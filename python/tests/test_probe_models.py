@@ -31,7 +31,7 @@ class ProbeModels(unittest.TestCase):
                "loss = (out * d).sum()\nloss.backward()\n")  # 20-21
         trace = self.check(src)
         self.assertEqual([(op, line) for op, _v, _m, line in ops_of(trace)],
-                         [("mul", 17), ("index_add_", 17), ("double", 18), ("add_", 19), ("mul", 20), ("sum", 20)])
+                         [("mul", 17), ("index_add_", 17), ("Double", 18), ("add_", 19), ("mul", 20), ("sum", 20)])
         index_add = trace["ops"][1]
         zeros = trace["tensors"][index_add["inputs"][0]]
         self.assertEqual(zeros["kind"], "input")

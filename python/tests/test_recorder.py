@@ -51,7 +51,7 @@ class Contract(unittest.TestCase):
         self.assertEqual(trace["ops"][0]["stack"][0]["name"], "step")
         self.assertEqual(trace["ops"][0]["loc"]["file"], os.path.abspath(path))
         kinds = {trace["tensors"][i].get("name"): trace["tensors"][i]["kind"] for i in trace["ops"][0]["inputs"]}
-        self.assertEqual(kinds, {"x": "input", "W": "param"})
+        self.assertEqual(kinds, {"x": "input", "W": "input"})  # (nothing updates W: see test_leaf_kinds)
 
     def test_without_columns_names_come_from_the_bytecode(self):
         """Python < 3.11 has no co_positions: lines, the line's first column, and names from the store after the call."""

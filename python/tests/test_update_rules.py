@@ -1,0 +1,82 @@
+"""The update events' rules state the settings each update ran with, as the TypeScript optimizers state them."""
+import contextlib
+import io
+import unittest
+
+import torch
+
+from helpers import model_file, record, values
+
+SCHEDULED = """import torch
+torch.manual_seed(0)
+model = torch.nn.Linear(3, 1)
+opt = torch.optim.SGD(model.parameters(), lr=1.0, momentum=0.9)
+sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
+x, y = torch.randn(4, 3), torch.randn(4, 1)
+for epoch in range(4):
+    loss = torch.nn.functional.mse_loss(model(x), y)
+    opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+    print(epoch, opt.param_groups[0]["lr"])
+"""
+
+
+class UpdateRules(unittest.TestCase):
+    def test_a_schedulers_learning_rate_is_stated_to_6_significant_digits(self):
+        """0.7 · 0.7 was stated `lr=0.48999999999999994` (and 0.343 `lr=0.3429999999999999`): the TypeScript rule's η
+        is rounded to 6 digits (src/optim/optimizer.ts)."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            trace, _ = record(model_file(SCHEDULED), steps=4)
+        rules = [e["rule"] for e in trace["events"] if e["kind"] == "update" and e["param"] == "model.weight"]
+        self.assertEqual([r.split("[SGD: ")[1] for r in rules], ["lr=%s, momentum=0.9]" % lr for lr in ("1.0", "0.7", "0.49", "0.343")])
+
+    def test_an_update_assigning_data_is_recorded(self):
+        """`W.data = W.data - lr * W.grad` (older tutorials' update) had no update event, and W was no parameter: an
+        input of every op, and left out of Trace.params (b, updated in place, was listed)."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            trace, _ = record(model_file(BY_DATA), steps=3)
+        updates = [e for e in trace["events"] if e["kind"] == "update"]
+        self.assertEqual([e["param"] for e in updates], ["W", "b"] * 3)
+        self.assertEqual([e["rule"] for e in updates[:2]], ["W.data = W.data - 0.1 * W.grad", "b.data.sub_(0.1 * b.grad)"])
+        for e in updates:
+            torch.testing.assert_close(values(trace, e["after"]), values(trace, e["before"]) - 0.1 * values(trace, e["grad"]))
+        torch.manual_seed(0)
+        x, y, W = torch.randn(8, 3), torch.randn(8, 1), torch.randn(3, 1, requires_grad=True)
+        ((x @ W - y) ** 2).mean().backward()  # (b is 0 in the first step)
+        torch.testing.assert_close(values(trace, updates[0]["grad"]), W.grad.double())
+        ws = {trace["tensors"][i]["kind"] for o in trace["ops"] for i in o["inputs"] if trace["tensors"][i].get("name") == "W"}
+        self.assertEqual(ws, {"param"})
+        self.assertEqual([p["name"] for p in trace["params"]], ["W", "b"])
+
+    def test_a_tensor_at_a_replaced_storage_is_no_parameter(self):
+        """After `W.data = …`, W was still watched under its old storage's address: an in-place op on a tensor there
+        (here the old values, kept and scaled) was recorded as an update of W."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            trace, _ = record(model_file(KEPT_OLD), steps=3)
+        updates = [e for e in trace["events"] if e["kind"] == "update"]
+        self.assertEqual([e["param"] for e in updates], ["W", "b"] * 3)
+        for e in updates:
+            torch.testing.assert_close(values(trace, e["after"]), values(trace, e["before"]) - 0.1 * values(trace, e["grad"]))
+
+
+BY_DATA = """import torch
+torch.manual_seed(0)
+x = torch.randn(8, 3)
+y = torch.randn(8, 1)
+W = torch.randn(3, 1, requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+for i in range(3):
+    loss = ((x @ W + b - y) ** 2).mean()
+    loss.backward()
+    W.data = W.data - 0.1 * W.grad
+    b.data.sub_(0.1 * b.grad)
+    W.grad.zero_()
+    b.grad.zero_()
+"""
+
+KEPT_OLD = (BY_DATA.replace("for i in range(3):\n", "old = torch.zeros(3, 1)\nfor i in range(3):\n")
+            .replace("    loss.backward()\n", "    loss.backward()\n    old.mul_(2)\n")
+            .replace("    W.data = W.data - 0.1 * W.grad\n", "    old = W.data\n    W.data = W.data - 0.1 * W.grad\n"))
+
+
+if __name__ == "__main__":
+    unittest.main()
