@@ -2,7 +2,7 @@
 // "got an unexpected keyword argument", and PyTorch's snake_case name of one it has is taken as that one
 // (`label_smoothing` is `labelSmoothing`), as the optimizers take `weight_decay`. Ignored, a ported model ran
 // otherwise than in PyTorch without a word: `F.crossEntropy(z, y, { label_smoothing: 0.2 })` without smoothing,
-// `new nn.LSTM(4, 5, { batch_first: true })` reading its input as [T, N, …], `new nn.Conv2d(1, 1, 3, { dilation: 2 })`
+// `new nn.LSTM(4, 5, { batch_first: true })` reading its input as [T, N, …], `F.maxPool2d(x, 2, { dilation: 2 })`
 // undilated.
 
 const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -207,7 +207,7 @@ export abstract class TensorMethods extends TensorPortedMethods {
   index(this: Tensor, indices: Ops.Indices): Tensor {
     return ops.index(this, indices);
   }
-  indexPut(this: Tensor, indices: Ops.Indices, values: TensorLike, opts?: { accumulate?: boolean }): Tensor {
+  indexPut(this: Tensor, indices: Ops.Indices, values: TensorLike, opts?: { accumulate?: boolean } | boolean): Tensor {
     return ops.indexPut(this, indices, values, opts);
   }
   indexSelect(this: Tensor, axis: number, index: Tensor | number[]): Tensor {

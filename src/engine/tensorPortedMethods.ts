@@ -1,7 +1,7 @@
 // Tensor's methods under PyTorch's other names and for its small compositions (x.expandAs(y), x.narrow(…),
-// x.newZeros(…), x.lerp(…), x.indexAdd(…), x.logicalAnd(…), …), each delegating to the free function in
-// ops/ported.ts or ops/compare.ts. TensorMethods (tensorMethods.ts) extends this class; it extends the elementwise
-// ones'.
+// x.newZeros(…), x.lerp(…), x.indexAdd(…), x.logicalAnd(…), x.scatter(…), x.dot(…), …), each delegating to the
+// free function in ops/ported.ts, ops/aliases.ts, ops/indexing.ts or ops/compare.ts. TensorMethods (tensorMethods.ts)
+// extends this class; it extends the elementwise ones'.
 import type * as Ops from "./ops/functions";
 import type { NestedArray, Tensor, TensorLike } from "./tensor";
 import { TensorUnaryMethods } from "./tensorUnaryMethods";
@@ -87,5 +87,18 @@ export abstract class TensorPortedMethods extends TensorUnaryMethods {
   }
   logicalXor(this: Tensor, other: TensorLike): Tensor {
     return ops.logicalXor(this, other);
+  }
+  /** PyTorch's x.scatter(dim, index, src or value), out of place (scatter_ is x = x.scatter(…)). */
+  scatter(this: Tensor, dim: number, index: Tensor | number[][] | number[], src: TensorLike): Tensor {
+    return ops.scatter(this, dim, index, src);
+  }
+  maskedSelect(this: Tensor, mask: Tensor): Tensor {
+    return ops.maskedSelect(this, mask);
+  }
+  dot(this: Tensor, other: Tensor): Tensor {
+    return ops.dot(this, other);
+  }
+  mv(this: Tensor, vec: Tensor): Tensor {
+    return ops.mv(this, vec);
   }
 }

@@ -9,6 +9,7 @@ import { Module } from "./module";
 import { Linear } from "./layers";
 import { dropout, linear } from "./functional";
 import { xavierUniform_ } from "./initFunctions";
+import { optionsOf } from "../engine/options";
 
 export interface MultiheadAttentionOptions {
   /** Biases in the input and output projections (default true). */
@@ -40,9 +41,10 @@ export class MultiheadAttention extends Module {
   constructor(
     readonly embedDim: number,
     readonly numHeads: number,
-    opts: MultiheadAttentionOptions = {},
+    given: MultiheadAttentionOptions = {},
   ) {
     super();
+    const opts = optionsOf("MultiheadAttention", given, ["bias", "batchFirst", "dropout"]);
     if (!Number.isInteger(embedDim / numHeads))
       throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
@@ -60,7 +62,13 @@ export class MultiheadAttention extends Module {
    * query [L, N, E], key and value [S, N, E] (or batch first) → [output like query, weights [N, L, S] (or [N, heads,
    * L, S]) or null].
    */
-  forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionCallOptions = {}): [Tensor, Tensor | null] {
+  forward(query: Tensor, key: Tensor, value: Tensor, given: AttentionCallOptions = {}): [Tensor, Tensor | null] {
+    const opts = optionsOf("MultiheadAttention", given, [
+      "keyPaddingMask",
+      "needWeights",
+      "attnMask",
+      "averageAttnWeights",
+    ]);
     const E = this.embedDim,
       H = this.numHeads,
       D = this.headDim;

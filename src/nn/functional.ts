@@ -2,11 +2,12 @@
 import type { NestedArray } from "../engine/tensor";
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
-import type { Pair } from "../engine/ops/nn";
 import { indexTensor } from "../engine/ops/select";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
+import { optionsOf } from "../engine/options";
+import { arange } from "../engine/creation";
 
 export {
   relu,
@@ -38,12 +39,15 @@ export {
 } from "./losses";
 export { cosineSimilarity, normalize, cosineEmbeddingLoss } from "./similarity";
 export { conv1d } from "./conv1d";
+export { conv2d } from "./conv2d";
+export type { Conv2dOptions } from "./conv2d";
 export { convTranspose2d } from "./convTranspose";
 export { interpolate } from "./interpolate";
 export { logsigmoid, hardswish, hardsigmoid, selu, celu, glu, softmin } from "./moreActivations";
 export type { InterpolateOptions, InterpolateMode } from "./interpolate";
-export { maxPool1d, avgPool1d, adaptiveAvgPool2d } from "./pooling";
+export { maxPool1d, avgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling";
 export { groupNorm } from "./groupNorm";
+export { batchNorm } from "./norm";
 export { pad } from "./pad";
 export { dropout, dropout2d } from "./dropout";
 export { scaledDotProductAttention } from "./sdpa";
@@ -61,17 +65,6 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return bias ? ops.add(y, bias) : y;
 }
 
-/** 2-D convolution plus an optional per-channel bias. */
-export function conv2d(
-  x: Tensor,
-  weight: Tensor,
-  bias?: Tensor | null,
-  opts: { stride?: Pair; padding?: Pair } = {},
-): Tensor {
-  const y = ops.conv2d(x, weight, opts);
-  return bias ? ops.add(y, ops.reshape(bias, [1, bias.size, 1, 1])) : y;
-}
-
 /**
  * minVal where x ≤ minVal, maxVal where x ≥ maxVal, x between (PyTorch's hardtanh). Not clamp, whose ∂/∂x is 1 at the
  * bounds: hardtanh's is 0 there (PyTorch's hardtanh_backward), so the bounds come in as constants through where.
@@ -87,9 +80,22 @@ export function relu6(x: Tensor): Tensor {
   return hardtanh(x, 0, 6);
 }
 
-/** Rows of `weight` picked by `indices` (PyTorch's argument order). */
-export function embedding(indices: Tensor | NestedArray, weight: Tensor): Tensor {
-  return ops.embedding(weight, indices);
+/**
+ * Rows of `weight` picked by `indices` (PyTorch's argument order). With `paddingIdx` (negative counts from the end),
+ * that row gets no gradient, as PyTorch's padding_idx: it is read through a copy detached from the graph.
+ */
+export function embedding(
+  indices: Tensor | NestedArray,
+  weight: Tensor,
+  given?: { paddingIdx?: number | null },
+): Tensor {
+  const p = optionsOf("embedding", given, ["paddingIdx"]).paddingIdx ?? null;
+  if (p === null) return ops.embedding(weight, indices);
+  const n = weight.shape[0];
+  if (!Number.isInteger(p) || p < -n || p >= n)
+    throw new RangeError(`embedding: paddingIdx must be an integer in [${-n}, ${n - 1}] for ${n} embeddings, got ${p}`);
+  const row = ops.eq(arange(n, undefined, undefined, { dtype: "int32" }), p < 0 ? p + n : p);
+  return ops.embedding(ops.where(ops.unsqueeze(row, 1), weight.detach(), weight), indices);
 }
 
 /** (x − μ)/√(σ² + ε) over the trailing dims, then ·weight + bias. */

@@ -1,6 +1,6 @@
 // The `nn` namespace: Module, layers, activations, Sequential, and `functional` (F).
 export { Module } from "./module";
-export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Embedding, LayerNorm, Dropout, Dropout2d } from "./layers";
+export { Linear, MaxPool2d, AvgPool2d, Flatten, Embedding, LayerNorm, Dropout, Dropout2d } from "./layers";
 export { BatchNorm1d, BatchNorm2d } from "./norm";
 export type { BatchNormOptions } from "./norm";
 export { RNN, RNNCell, LSTM, LSTMCell, GRU, GRUCell } from "./recurrent";
@@ -10,12 +10,13 @@ export { ModuleList, ModuleDict, Identity } from "./containers";
 export { ELU, Softplus, Mish, Softsign, LogSoftmax, Hardtanh, ReLU6, PReLU } from "./activations";
 export { Unflatten } from "./layers";
 export { Conv1d } from "./conv1d";
+export { Conv2d } from "./conv2d";
 export type { Conv1dOptions } from "./conv1d";
 export { ConvTranspose2d } from "./convTranspose";
 export type { ConvTranspose2dOptions } from "./convTranspose";
 export { Upsample } from "./interpolate";
 export { LogSigmoid, Hardswish, Hardsigmoid, SELU, CELU, GLU, Softmin } from "./moreActivations";
-export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d } from "./pooling";
+export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pooling";
 export type { Pool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";
 export { MultiheadAttention } from "./attention";

@@ -3,6 +3,7 @@
 // and bounds are PyTorch's (test/oracle/init.test.ts holds them against torch.nn.init's).
 import type { Tensor } from "../engine/tensor";
 import { normal, uniform } from "../engine/random";
+import { optionsOf } from "../engine/options";
 
 /** Writes `value(i)` into every element of t's storage: no op, nothing recorded (PyTorch's init runs under no_grad). */
 function fill(t: Tensor, value: (i: number) => number): Tensor {
@@ -115,7 +116,11 @@ export interface KaimingOptions {
 
 /** He: std = gain / √fan, gain for `nonlinearity` (default leaky_relu with slope a), as PyTorch's kaiming_*_. */
 function kaimingStd(t: Tensor, opts: number | KaimingOptions): number {
-  const { a = 0, mode = "fan_in", nonlinearity = "leaky_relu" } = typeof opts === "number" ? { a: opts } : opts;
+  const {
+    a = 0,
+    mode = "fan_in",
+    nonlinearity = "leaky_relu",
+  } = typeof opts === "number" ? { a: opts } : optionsOf("nn.init", opts, ["a", "mode", "nonlinearity"]);
   if (mode !== "fan_in" && mode !== "fan_out")
     throw new RangeError(`nn.init: mode must be "fan_in" or "fan_out", got ${String(mode)}`);
   const [fanIn, fanOut] = fans(t);

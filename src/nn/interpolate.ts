@@ -6,6 +6,7 @@ import * as ops from "../engine/ops";
 import { tensor } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
+import { optionsOf } from "../engine/options";
 
 export type InterpolateMode = "nearest" | "linear" | "bilinear";
 
@@ -23,7 +24,8 @@ export interface InterpolateOptions {
 const SPATIAL: Record<InterpolateMode, readonly number[]> = { nearest: [1, 2], linear: [1], bilinear: [2] };
 
 /** `F.interpolate(x, { scaleFactor: 2 })`: x [N, C, …spatial] resized along its 1 or 2 spatial dims. */
-export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
+export function interpolate(x: Tensor, given: InterpolateOptions = {}): Tensor {
+  const opts = optionsOf("interpolate", given, ["size", "scaleFactor", "mode", "alignCorners"]);
   const { size, scaleFactor, mode = "nearest", alignCorners } = opts;
   if (!Object.prototype.hasOwnProperty.call(SPATIAL, mode))
     throw new RangeError(`interpolate: mode must be "nearest", "linear" or "bilinear", got "${String(mode)}"`);

@@ -4,8 +4,7 @@ import type { Tensor } from "../engine/tensor";
 import { Module } from "./module";
 import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
 import * as F from "./functional";
-import { pair } from "../engine/ops/nn";
-import type { Pair } from "../engine/ops/nn";
+import type { Pair, Pool2dOptions } from "../engine/ops/nn";
 import { ShapeError, fmt, normAxis } from "../engine/shape";
 import { optionsOf } from "../engine/options";
 
@@ -28,37 +27,10 @@ export class Linear extends Module {
   }
 }
 
-/** 2-D convolution, weight [outC, inC, k, k], options as PyTorch (stride, padding, bias). */
-export class Conv2d extends Module {
-  weight: Tensor;
-  bias: Tensor | null;
-  readonly stride: [number, number];
-  readonly padding: [number, number];
-  constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    kernelSize: Pair,
-    given?: { stride?: Pair; padding?: Pair; bias?: boolean },
-  ) {
-    super();
-    // (PyTorch's dilation and groups are not options: an error, not an undilated convolution)
-    const opts = optionsOf("Conv2d", given, ["stride", "padding", "bias"]);
-    const [kh, kw] = pair(kernelSize);
-    const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    this.weight = uniformParam([outChannels, inChannels, kh, kw], bound);
-    this.bias = opts.bias === false ? null : uniformParam([outChannels], bound);
-    this.stride = pair(opts.stride ?? 1);
-    this.padding = pair(opts.padding ?? 0);
-  }
-  forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
-  }
-}
-
 export class MaxPool2d extends Module {
   constructor(
     readonly kernelSize: Pair,
-    readonly opts: { stride?: Pair; padding?: Pair } = {},
+    readonly opts: Pool2dOptions = {},
   ) {
     super();
   }
@@ -71,7 +43,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(
     readonly kernelSize: Pair,
-    readonly opts: { stride?: Pair; padding?: Pair } = {},
+    readonly opts: Pool2dOptions & { countIncludePad?: boolean } = {},
   ) {
     super();
   }
@@ -124,15 +96,24 @@ export class Unflatten extends Module {
 /** A lookup table of `num` vectors of size `dim`, initialised N(0, 1). */
 export class Embedding extends Module {
   weight: Tensor;
+  /** The row that gets no gradient (PyTorch's padding_idx, made non-negative; zeros at initialisation), or null. */
+  readonly paddingIdx: number | null;
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,
+    given?: { paddingIdx?: number | null },
   ) {
     super();
+    const p = optionsOf("Embedding", given, ["paddingIdx"]).paddingIdx ?? null;
+    if (p !== null && !(Number.isInteger(p) && p >= -numEmbeddings && p < numEmbeddings))
+      throw new RangeError(`Embedding: paddingIdx must be within num_embeddings, got ${p}`);
+    this.paddingIdx = p === null ? null : p < 0 ? p + numEmbeddings : p;
     this.weight = normalParam([numEmbeddings, embeddingDim]);
+    if (this.paddingIdx !== null)
+      this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
   }
   forward(indices: Tensor | NestedArray): Tensor {
-    return F.embedding(indices, this.weight);
+    return F.embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }
 }
 

@@ -1,12 +1,12 @@
 // Loss functions as PyTorch's: reduction "mean" (the default), "sum" or "none"; class losses over [N, C, …] inputs.
 import type { NestedArray } from "../engine/tensor";
-import type { Tensor } from "../engine/tensor";
+import { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { indexTensor } from "../engine/ops/select";
 import { ShapeError, fmt } from "../engine/shape";
 import { checkPair, reduce } from "./reduction";
 import type { LossOptions, Reduction } from "./reduction";
-import { alloc } from "../engine/dtype";
+import { alloc, isFloat } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { optionsOf } from "../engine/options";
 
@@ -199,8 +199,8 @@ export function nllLoss(logp: Tensor, target: Tensor | NestedArray | number, giv
 
 /**
  * Softmax cross-entropy from logits [N, C, d₁, …] (or [C]) and class indices [N, d₁, …]: nllLoss(logSoftmax(x, 1),
- * target),
- * with label smoothing ε mixing in the mean of −log p over the classes.
+ * target), with label smoothing ε mixing in the mean of −log p over the classes. A float target of the logits' shape
+ * holds class probabilities (soft labels, as PyTorch's): −Σ_c p_c·log softmax(x)_c per position.
  */
 export function crossEntropy(
   logits: Tensor,
@@ -210,11 +210,25 @@ export function crossEntropy(
   const opts = optionsOf("crossEntropy", given, [...CLASS_LOSS_KEYS, "labelSmoothing"]);
   const eps = opts.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
-  const picked = pickTargets("crossEntropy", logits, target, opts.ignoreIndex ?? -100);
   const classAxis = logits.ndim === 1 ? 0 : 1;
+  if (target instanceof Tensor && isFloat(target.dtype) && target.ndim === logits.ndim && target.ndim > 0) {
+    if (target.shape.every((d, i) => d === logits.shape[i])) {
+      if (opts.ignoreIndex !== undefined)
+        throw new RangeError("crossEntropy: ignoreIndex is not supported for class-probability targets");
+      return softTargets(logits, target, classAxis, eps, opts.reduction);
+    }
+  }
+  const picked = pickTargets("crossEntropy", logits, target, opts.ignoreIndex ?? -100);
   const logp = ops.logSoftmax(logits, classAxis);
   let ll = ops.gather(logp, classAxis, picked.index);
   if (eps > 0)
     ll = ops.add(ops.mul(ll, 1 - eps), ops.mul(ops.sum(logp, classAxis, true), eps / logits.shape[classAxis]));
   return negReduced("crossEntropy", ll, picked, opts.reduction);
+}
+
+/** −Σ_c p′_c·log softmax(x)_c per position, p′ = (1 − ε)·p + ε/C, reduced over the positions (N·d₁·…). */
+function softTargets(x: Tensor, p: Tensor, classAxis: number, eps: number, reduction: Reduction | undefined): Tensor {
+  const smoothed = eps > 0 ? ops.add(ops.mul(p, 1 - eps), eps / x.shape[classAxis]) : p;
+  const ll = ops.sum(ops.mul(ops.logSoftmax(x, classAxis), smoothed), classAxis);
+  return ops.neg(reduce("crossEntropy", ll, reduction));
 }

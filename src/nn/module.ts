@@ -2,6 +2,7 @@
 import { Tensor, type NestedArray } from "../engine/tensor";
 import { tensor } from "../engine/creation";
 import { wrapForward, wrapMethods } from "./moduleMethods";
+import { moduleText } from "./moduleText";
 import { clearGrads } from "../engine/grads";
 import type { Nameable } from "../engine/naming";
 import type { Device, Dtype } from "../engine/dtype";
@@ -300,6 +301,23 @@ export abstract class Module implements Nameable {
     clearGrads(this.parameters());
   }
 
+  /** Every module below and including this one, each once (PyTorch's modules(): `for m of model.modules()`). */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** The own submodules (PyTorch's children()). */
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** fn on every submodule, children first, then on this one (PyTorch's apply: self.apply(self._init_weights)). */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
   train(mode = true): this {
     for (const [, m] of this.namedModules()) m.training = mode;
     return this;
@@ -311,19 +329,7 @@ export abstract class Module implements Nameable {
 
   /** PyTorch-style summary: settings on one line, children indented (console.log(model) in Node). */
   toString(): string {
-    const settings: string[] = [];
-    for (const [key, v] of Object.entries(this)) {
-      if (key === "training" || key.startsWith("__") || (key === "length" && this.namedChildren().length > 0)) continue;
-      if (typeof v === "number" || typeof v === "boolean") settings.push(`${key}=${v}`);
-      else if (Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === "number"))
-        settings.push(`${key}=[${v.join(",")}]`);
-      else if (v instanceof Tensor && v.requiresGrad) settings.push(`${key}=[${v.shape.join(",")}]`);
-    }
-    const kids = this.namedChildren();
-    const head = `${this.constructor.name}(${settings.join(", ")}`;
-    if (kids.length === 0) return `${head})`;
-    const lines = kids.map(([key, m]) => `  (${key}): ${m.toString().split("\n").join("\n  ")}`);
-    return `${head}${settings.length > 0 ? "," : ""}\n${lines.join("\n")}\n)`;
+    return moduleText(this);
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {

@@ -68,38 +68,79 @@ abstract class BatchNorm extends Module {
         : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`;
       throw new ShapeError(`${this.constructor.name}: expected input ${want}, got ${fmt(x.shape)}`);
     }
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-    const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1));
-    const useBatch = this.training || this.running_mean === null;
-    let mean: Tensor, variance: Tensor;
-    if (useBatch) {
-      mean = ops.mean(x, axes, true);
-      variance = ops.variance(x, axes, true, { correction: 0 });
-      if (this.training && this.running_mean !== null && this.running_var !== null) this.track(x, mean, variance);
-    } else {
-      mean = ops.reshape(this.running_mean as Tensor, perChannel);
-      variance = ops.reshape(this.running_var as Tensor, perChannel);
-    }
-    let y = ops.div(ops.sub(x, mean), ops.sqrt(ops.add(variance, this.eps)));
-    if (this.weight !== null) y = ops.mul(y, ops.reshape(this.weight, perChannel));
-    if (this.bias !== null) y = ops.add(y, ops.reshape(this.bias, perChannel));
+    const training = this.training || this.running_mean === null;
+    const y = batchNorm(
+      x,
+      this.running_mean,
+      this.running_var,
+      this.weight,
+      this.bias,
+      training,
+      this.momentum,
+      this.eps,
+    );
+    if (this.training && this.num_batches_tracked !== null) this.num_batches_tracked.data[0] += 1;
     return y;
   }
+}
 
-  /** running ← (1 − m)·running + m·batch, with the unbiased batch variance, as PyTorch. */
-  private track(x: Tensor, mean: Tensor, variance: Tensor): void {
-    const n = x.size / this.numFeatures;
-    const m = this.momentum;
-    noGrad(() => {
-      const rm = (this.running_mean as Tensor).data,
-        rv = (this.running_var as Tensor).data;
-      for (let c = 0; c < this.numFeatures; c++) {
-        rm[c] = (1 - m) * rm[c] + m * mean.data[c];
-        rv[c] = (1 - m) * rv[c] + (m * variance.data[c] * n) / Math.max(1, n - 1);
-      }
-      if (this.num_batches_tracked !== null) this.num_batches_tracked.data[0] += 1;
-    });
+/**
+ * PyTorch's F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps): in training the
+ * batch's statistics over every dim but the channel dim 1, the running ones (when given) moved by `momentum` towards
+ * them in place; otherwise the running ones. Then ·weight + bias per channel.
+ */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  training = false,
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor {
+  if (x.ndim < 2) throw new ShapeError(`batchNorm: expected input [N, C, …], got ${fmt(x.shape)}`);
+  const C = x.shape[1];
+  for (const [name, t] of [
+    ["running_mean", runningMean],
+    ["running_var", runningVar],
+    ["weight", weight],
+    ["bias", bias],
+  ] as const)
+    if (t !== null && t.size !== C)
+      throw new ShapeError(
+        `batchNorm: ${name} ${fmt(t.shape)} should have ${C} elements, one per channel of ${fmt(x.shape)}`,
+      );
+  if (!training && (runningMean === null || runningVar === null))
+    throw new TypeError("batchNorm: running_mean and running_var must be given when training is false");
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1));
+  let mean: Tensor, variance: Tensor;
+  if (training) {
+    mean = ops.mean(x, axes, true);
+    variance = ops.variance(x, axes, true, { correction: 0 });
+    if (runningMean !== null && runningVar !== null)
+      track(runningMean, runningVar, x.size / C, mean, variance, momentum);
+  } else {
+    mean = ops.reshape(runningMean as Tensor, perChannel);
+    variance = ops.reshape(runningVar as Tensor, perChannel);
   }
+  let y = ops.div(ops.sub(x, mean), ops.sqrt(ops.add(variance, eps)));
+  if (weight !== null) y = ops.mul(y, ops.reshape(weight, perChannel));
+  if (bias !== null) y = ops.add(y, ops.reshape(bias, perChannel));
+  return y;
+}
+
+/** running ← (1 − m)·running + m·batch, with the unbiased batch variance (n values a channel), as PyTorch. */
+function track(rMean: Tensor, rVar: Tensor, n: number, mean: Tensor, variance: Tensor, m: number): void {
+  noGrad(() => {
+    const rm = rMean.data,
+      rv = rVar.data;
+    for (let c = 0; c < rm.length; c++) {
+      rm[c] = (1 - m) * rm[c] + m * mean.data[c];
+      rv[c] = (1 - m) * rv[c] + (m * variance.data[c] * n) / Math.max(1, n - 1);
+    }
+  });
 }
 
 /** Batch normalisation of [N, C] or [N, C, L] inputs. */

@@ -6,6 +6,7 @@ import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { full } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
+import { optionsOf } from "../engine/options";
 
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
@@ -24,7 +25,8 @@ const MODES: readonly string[] = ["constant", "reflect", "replicate", "circular"
 
 /** `F.pad(x, [1, 1])`: the last dim by one each side; `F.pad(x, [1, 1, 2, 0], { value: -1 })`: the one before too. */
 export function pad(x: Tensor, amounts: readonly number[], opts: PadOptions | number = {}): Tensor {
-  const { mode = "constant", value } = typeof opts === "number" ? { value: opts } : opts;
+  const { mode = "constant", value } =
+    typeof opts === "number" ? { value: opts } : optionsOf("pad", opts, ["mode", "value"]);
   if (!MODES.includes(mode))
     throw new RangeError(`pad: mode must be one of ${MODES.map((m) => `"${m}"`).join(", ")}, got "${String(mode)}"`);
   if (amounts.length % 2 !== 0 || amounts.length / 2 > x.ndim || amounts.some((a) => !Number.isInteger(a)))

@@ -1,22 +1,32 @@
-// Pooling beyond the engine's 2-D ops, as PyTorch's: maxPool1d and avgPool1d (the 2-D ops on a height-1 view), and
-// adaptiveAvgPool2d (global mean, avgPool2d, or PyTorch's uneven windows as two averaging matmuls); F and nn forms.
+// Pooling beyond the engine's 2-D ops, as PyTorch's: maxPool1d and avgPool1d (the 2-D ops on a height-1 view),
+// adaptiveAvgPool2d (global mean, avgPool2d, or PyTorch's uneven windows as two averaging matmuls) and
+// adaptiveMaxPool2d (global max, maxPool2d, or each uneven window's max); F and nn forms.
 import type { Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { tensor } from "../engine/creation";
 import type { FloatDtype } from "../engine/dtype";
 import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
+import { optionsOf } from "../engine/options";
+import type { Pool2dOptions } from "../engine/ops/nn";
 import { asHeightOne, outLength, single } from "./lengthView";
 import type { Single } from "./lengthView";
 
-/** stride defaults to the window, as PyTorch's; padding is at most half the window (PyTorch refuses more). */
+/**
+ * stride defaults to the window, as PyTorch's; padding is at most half the window (PyTorch refuses more); ceilMode and
+ * (avgPool1d's) countIncludePad as the 2-D pools'.
+ */
 export interface Pool1dOptions {
   stride?: Single;
   padding?: Single;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
 }
 
 /** The window's numbers checked, and x [N, C, L] (or [C, L]) as [N, C, 1, L] with the 2-D op's attributes. */
-function window1d(fn: string, x: Tensor, kernelSize: Single, opts: Pool1dOptions) {
+function window1d(fn: string, x: Tensor, kernelSize: Single, given: Pool1dOptions) {
+  const known = ["stride", "padding", "ceilMode", ...(fn === "avgPool1d" ? ["countIncludePad"] : [])];
+  const opts = optionsOf(fn, given, known);
   const k = single(fn, "kernelSize", kernelSize, 1);
   const s = single(fn, "stride", opts.stride ?? k, 1);
   const p = single(fn, "padding", opts.padding ?? 0, 0);
@@ -25,7 +35,13 @@ function window1d(fn: string, x: Tensor, kernelSize: Single, opts: Pool1dOptions
   const { view, back } = asHeightOne(fn, x);
   if (outLength(view.shape[3], k, s, p) < 1)
     throw new ShapeError(`${fn}: window ${k} does not fit input ${fmt(x.shape)} with padding ${p}`);
-  return { view, back, attrs: { stride: [1, s] as [number, number], padding: [0, p] as [number, number] }, k };
+  const attrs: Pool2dOptions & { countIncludePad?: boolean } = {
+    stride: [1, s],
+    padding: [0, p],
+    ceilMode: opts.ceilMode,
+  };
+  if (opts.countIncludePad !== undefined) attrs.countIncludePad = opts.countIncludePad;
+  return { view, back, attrs, k };
 }
 
 /** y[n, c, t] = max of x[n, c, ·] over the window at t·stride − padding (padding never wins, as PyTorch's −∞). */
@@ -34,7 +50,10 @@ export function maxPool1d(x: Tensor, kernelSize: Single, opts: Pool1dOptions = {
   return w.back(ops.maxPool2d(w.view, [1, w.k], w.attrs));
 }
 
-/** y[n, c, t] = (1/k)·Σ over the window at t·stride − padding, zero padding counted (PyTorch's count_include_pad). */
+/**
+ * y[n, c, t] = (1/k)·Σ over the window at t·stride − padding, zero padding counted (PyTorch's count_include_pad)
+ * unless countIncludePad is false.
+ */
 export function avgPool1d(x: Tensor, kernelSize: Single, opts: Pool1dOptions = {}): Tensor {
   const w = window1d("avgPool1d", x, kernelSize, opts);
   return w.back(ops.avgPool2d(w.view, [1, w.k], w.attrs));
@@ -82,15 +101,42 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   return y;
 }
 
-function adaptiveSize(outputSize: AdaptiveSize, H: number, W: number): [number, number] {
+/**
+ * The max over each of PyTorch's adaptive windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), x [N, C, H, W] (or [C, H, W]) to
+ * [N, C, outH, outW] (PyTorch's adaptive_max_pool2d, without return_indices): output 1 is the max over H, W; sizes
+ * that divide the input are maxPool2d with window = stride = in/out; any other takes each window's max in turn.
+ */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  const fn = "adaptiveMaxPool2d";
+  if (x.ndim !== 4 && x.ndim !== 3)
+    throw new ShapeError(`${fn}: expected input [N, C, H, W] or [C, H, W], got ${fmt(x.shape)}`);
+  const [H, W] = x.shape.slice(-2);
+  const [oh, ow] = adaptiveSize(outputSize, H, W, fn);
+  if (H === 0 || W === 0) throw new ShapeError(`${fn}: input ${fmt(x.shape)} has no elements to take the max of`);
+  const [h, w] = [x.ndim - 2, x.ndim - 1];
+  if (oh === 1 && ow === 1) return ops.max(x, [h, w], true);
+  if (H % oh === 0 && W % ow === 0) return ops.maxPool2d(x, [H / oh, W / ow]);
+  const window = (i: number, out: number, n: number): [number, number] => [
+    Math.floor((i * n) / out),
+    Math.ceil(((i + 1) * n) / out),
+  ];
+  const rows: Tensor[] = [];
+  for (let i = 0; i < oh; i++) {
+    const band = ops.slice(x, h, ...window(i, oh, H));
+    const cells: Tensor[] = [];
+    for (let j = 0; j < ow; j++) cells.push(ops.max(ops.slice(band, w, ...window(j, ow, W)), [h, w], true));
+    rows.push(ops.concat(cells, w));
+  }
+  return ops.concat(rows, h);
+}
+
+function adaptiveSize(outputSize: AdaptiveSize, H: number, W: number, fn = "adaptiveAvgPool2d"): [number, number] {
   if (typeof outputSize !== "number" && !(Array.isArray(outputSize) && outputSize.length === 2))
-    throw new TypeError(`adaptiveAvgPool2d: outputSize must be a number or [H, W], got ${String(outputSize)}`);
+    throw new TypeError(`${fn}: outputSize must be a number or [H, W], got ${String(outputSize)}`);
   const [h, w] = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize;
   const sizes: [number, number] = [h ?? H, w ?? W];
   if (!sizes.every((n) => Number.isInteger(n) && n >= 1))
-    throw new RangeError(
-      `adaptiveAvgPool2d: outputSize must be positive integers (or null), got ${fmtSize(outputSize)}`,
-    );
+    throw new RangeError(`${fn}: outputSize must be positive integers (or null), got ${fmtSize(outputSize)}`);
   return sizes;
 }
 
@@ -101,15 +147,24 @@ abstract class Pool1d extends Module {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number;
-  constructor(kernelSize: Single, opts: Pool1dOptions = {}) {
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  constructor(kernelSize: Single, given: Pool1dOptions = {}) {
     super();
     const name = new.target.name;
+    const known = ["stride", "padding", "ceilMode", ...(name === "AvgPool1d" ? ["countIncludePad"] : [])];
+    const opts = optionsOf(name, given, known);
     this.kernelSize = single(name, "kernelSize", kernelSize, 1);
     this.stride = single(name, "stride", opts.stride ?? this.kernelSize, 1);
     this.padding = single(name, "padding", opts.padding ?? 0, 0);
+    this.ceilMode = opts.ceilMode ?? false;
+    this.countIncludePad = opts.countIncludePad ?? true;
   }
   protected get window(): Pool1dOptions {
-    return { stride: this.stride, padding: this.padding };
+    const { stride, padding, ceilMode } = this;
+    return this instanceof AvgPool1d
+      ? { stride, padding, ceilMode, countIncludePad: this.countIncludePad }
+      : { stride, padding, ceilMode };
   }
   abstract override forward(x: Tensor): Tensor;
 }
@@ -125,6 +180,17 @@ export class MaxPool1d extends Pool1d {
 export class AvgPool1d extends Pool1d {
   forward(x: Tensor): Tensor {
     return avgPool1d(x, this.kernelSize, this.window);
+  }
+}
+
+/** The max over PyTorch's adaptive windows to a fixed output size (1: global max pooling), any input size. */
+export class AdaptiveMaxPool2d extends Module {
+  constructor(readonly outputSize: AdaptiveSize) {
+    super();
+    adaptiveSize(outputSize, 1, 1, "adaptiveMaxPool2d");
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveMaxPool2d(x, this.outputSize);
   }
 }
 

@@ -6,6 +6,7 @@ import * as ops from "../engine/ops";
 import { ones } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
 import { dropout } from "./dropout";
+import { optionsOf } from "../engine/options";
 
 export interface ScaledDotProductAttentionOptions {
   /**
@@ -29,9 +30,10 @@ export function scaledDotProductAttention(
   q: Tensor,
   k: Tensor,
   v: Tensor,
-  opts: ScaledDotProductAttentionOptions = {},
+  given: ScaledDotProductAttentionOptions = {},
 ): Tensor {
   const op = "scaledDotProductAttention";
+  const opts = optionsOf(op, given, ["attnMask", "dropoutP", "isCausal", "scale"]);
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2)
     throw new ShapeError(
       `${op}: q, k and v need [..., L, E] shapes, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,

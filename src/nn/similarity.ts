@@ -5,6 +5,7 @@ import { indexTensor } from "../engine/ops/select";
 import { ShapeError, fmt, normAxis, sameShape } from "../engine/shape";
 import { checkPair, reduce } from "./reduction";
 import type { LossOptions } from "./reduction";
+import { optionsOf } from "../engine/options";
 
 /**
  * x / √max(‖x‖², ε²) along `dim`. PyTorch (1.13) clamps the squared norm in place under no_grad, so its gradient
@@ -28,7 +29,8 @@ export interface CosineSimilarityOptions {
  * Σ (x1/‖x1‖)·(x2/‖x2‖) along `dim`, each norm at least ε, x1 and x2 broadcast together first, as PyTorch's
  * cosine_similarity: the dim is dropped.
  */
-export function cosineSimilarity(x1: Tensor, x2: Tensor, opts: CosineSimilarityOptions = {}): Tensor {
+export function cosineSimilarity(x1: Tensor, x2: Tensor, given: CosineSimilarityOptions = {}): Tensor {
+  const opts = optionsOf("cosineSimilarity", given, ["dim", "eps"]);
   const eps = opts.eps ?? 1e-8;
   const shape = checkPair("cosineSimilarity", x1, x2, ["x1", "x2"]);
   const d = normAxis("cosineSimilarity", opts.dim ?? 1, shape.length);
@@ -51,7 +53,8 @@ export interface NormalizeOptions {
  * gradient under ε, so a zero vector's gradient is δ/ε, the norm's own 0 there (PyTorch's subgradient) keeping it
  * finite.
  */
-export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
+export function normalize(x: Tensor, given: NormalizeOptions = {}): Tensor {
+  const opts = optionsOf("normalize", given, ["p", "dim", "eps"]);
   const p = opts.p ?? 2;
   const eps = opts.eps ?? 1e-12;
   if (!(p > 0)) throw new RangeError(`normalize: p must be positive (Infinity for the largest |x|), got ${p}`);

@@ -6,6 +6,7 @@ import { Module } from "./module";
 import { Dropout, LayerNorm, Linear } from "./layers";
 import { ModuleList } from "./containers";
 import { MultiheadAttention } from "./attention";
+import { optionsOf } from "../engine/options";
 
 export interface TransformerEncoderLayerOptions {
   /** The feed-forward block's width (PyTorch's dim_feedforward, default 2048). */
@@ -57,6 +58,9 @@ export class TransformerEncoderLayer extends Module {
     readonly options: TransformerEncoderLayerOptions = {},
   ) {
     super();
+    this.options = options = optionsOf("TransformerEncoderLayer", options, [
+      ...["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst"],
+    ]);
     const p = options.dropout ?? 0.1;
     const ff = options.dimFeedforward ?? 2048;
     const eps = options.layerNormEps ?? 1e-5;

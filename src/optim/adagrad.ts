@@ -19,8 +19,9 @@ export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly eps: number;
 
-  constructor(params: ParamsInput, opts: AdagradOptions = {}) {
+  constructor(params: ParamsInput, given: AdagradOptions = {}) {
     super(params);
+    const opts = this.options(given, ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"]);
     this.lr = opts.lr ?? 1e-2;
     this.lrDecay = opts.lrDecay ?? 0;
     this.weightDecay = opts.weightDecay ?? 0;

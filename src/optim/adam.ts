@@ -21,8 +21,9 @@ export class Adam extends Optimizer {
   /** True for AdamW: W ← W·(1 − η·λ) before the Adam step, instead of λ·W added to the gradient. */
   protected readonly decoupled: boolean = false;
 
-  constructor(params: ParamsInput, opts: AdamOptions = {}, defaults: { weightDecay: number } = { weightDecay: 0 }) {
+  constructor(params: ParamsInput, given: AdamOptions = {}, defaults: { weightDecay: number } = { weightDecay: 0 }) {
     super(params);
+    const opts = this.options(given, ["lr", "betas", "eps", "weightDecay", "amsgrad"]);
     this.lr = opts.lr ?? 1e-3;
     this.betas = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;

@@ -1,6 +1,7 @@
 // OneCycleLR as PyTorch's (Smith's 1cycle): the lr warms up to maxLr, then anneals far below its start, per batch.
 import type { Optimizer } from "./optimizer";
 import { LRScheduler } from "./scheduler";
+import { optionsOf } from "../engine/options";
 
 export interface OneCycleLROptions {
   /** Steps in the cycle (scheduler.step() calls); or give epochs and stepsPerEpoch. */
@@ -60,7 +61,8 @@ export class OneCycleLR extends LRScheduler {
     maxLr: number | ({ maxLr: number } & OneCycleLROptions),
     opts: OneCycleLROptions = {},
   ) {
-    const o = options(typeof maxLr === "object" && maxLr !== null ? maxLr : { ...opts, maxLr });
+    const given = typeof maxLr === "object" && maxLr !== null ? maxLr : { ...opts, maxLr };
+    const o = options(optionsOf("OneCycleLR", given, ONE_CYCLE_KEYS));
     super(optimizer, o.maxLr / o.divFactor);
     this.maxLr = o.maxLr;
     this.totalSteps = o.totalSteps;
@@ -137,6 +139,11 @@ export class OneCycleLR extends LRScheduler {
 type Resolved = Required<Omit<OneCycleLROptions, "epochs" | "stepsPerEpoch">> & { maxLr: number };
 
 /** The options with PyTorch's defaults, checked as PyTorch checks them. */
+const ONE_CYCLE_KEYS = [
+  ...["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum"],
+  ...["baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase"],
+];
+
 function options(o: { maxLr: number } & OneCycleLROptions): Resolved {
   const positive = (name: string, v: unknown): number => {
     if (typeof v === "number" && v > 0 && Number.isFinite(v)) return v;

@@ -8,6 +8,7 @@ import { fromData } from "../engine/storage";
 import { alloc, type Storage } from "../engine/dtype";
 import { Tensor as TensorClass, describeTensor } from "../engine/tensor";
 import { labelOf } from "../engine/label";
+import { optionsOf } from "../engine/options";
 
 /**
  * A parameter group, as PyTorch's param_groups: its parameters and the options it sets apart from the optimizer's,
@@ -95,6 +96,15 @@ export abstract class Optimizer {
           `${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${describeTensor(p)})`,
         );
     }
+  }
+
+  /**
+   * The options read as PyTorch's keywords (optionsOf): a snake_case name taken as its camelCase twin, one the
+   * optimizer lacks an error naming it (a group's own options are checked at its first step). Unchecked,
+   * `{ weight_decay: 0.1 }` left AdamW at its 0.01 and SGD without weight decay.
+   */
+  protected options<T extends object>(given: T | undefined, keys: readonly string[]): T {
+    return optionsOf(this.constructor.name, given, keys);
   }
 
   /** The update as a formula, e.g. "W ← W − η·∂L/∂W". */

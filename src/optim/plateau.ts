@@ -1,6 +1,7 @@
 // ReduceLROnPlateau as PyTorch's: cuts the lr when a watched metric (a validation loss) stops improving.
 import type { Optimizer } from "./optimizer";
 import { Tensor } from "../engine/tensor";
+import { optionsOf } from "../engine/options";
 
 export interface ReduceLROnPlateauOptions {
   /** "min": the metric should fall (a loss); "max": it should rise (an accuracy). Default "min". */
@@ -52,7 +53,9 @@ export class ReduceLROnPlateau {
     if (!(optimizer && typeof optimizer.lr === "number"))
       throw new TypeError("ReduceLROnPlateau: the first argument must be an optimizer");
     optimizer.assertOneLr("ReduceLROnPlateau");
-    const o = typeof mode === "object" && mode !== null ? mode : { ...opts, mode };
+    const o = optionsOf("ReduceLROnPlateau", typeof mode === "object" && mode !== null ? mode : { ...opts, mode }, [
+      ...["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"],
+    ]);
     this.mode = oneOf("mode", o.mode ?? "min", ["min", "max"] as const);
     this.thresholdMode = oneOf("thresholdMode", o.thresholdMode ?? "rel", ["rel", "abs"] as const);
     this.factor = o.factor ?? 0.1;

@@ -20,8 +20,9 @@ export class RMSprop extends Optimizer {
   momentum: number;
   readonly centered: boolean;
 
-  constructor(params: ParamsInput, opts: RMSpropOptions = {}) {
+  constructor(params: ParamsInput, given: RMSpropOptions = {}) {
     super(params);
+    const opts = this.options(given, ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"]);
     this.lr = opts.lr ?? 1e-2;
     this.alpha = opts.alpha ?? 0.99;
     this.eps = opts.eps ?? 1e-8;

@@ -1,5 +1,6 @@
 // Learning-rate schedulers as PyTorch's: each step() after an epoch sets the optimizer's lr from the epoch count.
 import type { Optimizer } from "./optimizer";
+import { optionsOf } from "../engine/options";
 
 export abstract class LRScheduler {
   /** The lr the schedule starts from (PyTorch's base_lrs[0]): the optimizer's when made, OneCycleLR's maxLr/div. */
@@ -43,7 +44,11 @@ export class StepLR extends LRScheduler {
     opts: { gamma?: number } = {},
   ) {
     super(optimizer);
-    const o = typeof stepSize === "object" && stepSize !== null ? stepSize : { ...opts, stepSize };
+    const o = optionsOf(
+      "StepLR",
+      typeof stepSize === "object" && stepSize !== null ? stepSize : { ...opts, stepSize },
+      ["stepSize", "gamma"],
+    );
     if (!(Number.isInteger(o.stepSize) && o.stepSize > 0))
       throw new RangeError(`StepLR: stepSize must be a positive integer, got ${String(o.stepSize)}`);
     this.stepSize = o.stepSize;
@@ -62,7 +67,8 @@ export class CosineAnnealingLR extends LRScheduler {
   /** `CosineAnnealingLR(opt, tMax, { etaMin })`, as PyTorch's arguments; or `(opt, { tMax, etaMin })`. */
   constructor(optimizer: Optimizer, tMax: number | { tMax: number; etaMin?: number }, opts: { etaMin?: number } = {}) {
     super(optimizer);
-    const o = typeof tMax === "object" && tMax !== null ? tMax : { ...opts, tMax };
+    const given = typeof tMax === "object" && tMax !== null ? tMax : { ...opts, tMax };
+    const o = optionsOf("CosineAnnealingLR", given, ["tMax", "etaMin"]);
     if (!(o.tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${String(o.tMax)}`);
     this.tMax = o.tMax;
     this.etaMin = o.etaMin ?? 0;
@@ -97,7 +103,7 @@ export class ExponentialLR extends LRScheduler {
   /** `ExponentialLR(opt, gamma)`, as PyTorch's arguments; or `ExponentialLR(opt, { gamma })`. */
   constructor(optimizer: Optimizer, gamma: number | { gamma: number }) {
     super(optimizer);
-    const g = typeof gamma === "object" && gamma !== null ? gamma.gamma : gamma;
+    const g = typeof gamma === "object" && gamma !== null ? optionsOf("ExponentialLR", gamma, ["gamma"]).gamma : gamma;
     this.gamma = positive("ExponentialLR", "gamma", g);
     this.step();
   }
@@ -118,10 +124,13 @@ export class MultiStepLR extends LRScheduler {
     opts: { gamma?: number } = {},
   ) {
     super(optimizer);
-    const o =
+    const o = optionsOf(
+      "MultiStepLR",
       typeof milestones === "object" && milestones !== null && "milestones" in milestones
         ? milestones
-        : { ...opts, milestones };
+        : { ...opts, milestones },
+      ["milestones", "gamma"],
+    );
     if (!Array.isArray(o.milestones))
       throw new TypeError(`MultiStepLR: milestones must be a list of epochs, got ${String(o.milestones)}`);
     const bad = o.milestones.find((m) => !(Number.isInteger(m) && m >= 0));
@@ -157,7 +166,11 @@ export class LinearLR extends LRScheduler {
       throw new TypeError(
         `LinearLR: pass the options as one object, e.g. new LinearLR(opt, { startFactor: 0.5, totalIters: 4 }); got ${String(opts)}`,
       );
-    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = opts;
+    const {
+      startFactor = 1 / 3,
+      endFactor = 1,
+      totalIters = 5,
+    } = optionsOf("LinearLR", opts, ["startFactor", "endFactor", "totalIters"]);
     // 0 is refused: PyTorch 1.13 takes it, then divides by zero at the next step (PyTorch 2 refuses it too)
     if (!(startFactor > 0 && startFactor <= 1))
       throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${String(startFactor)}`);

@@ -18,8 +18,9 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
   readonly nesterov: boolean;
 
-  constructor(params: ParamsInput, opts: SGDOptions) {
+  constructor(params: ParamsInput, given: SGDOptions) {
     super(params);
+    const opts = this.options(given, ["lr", "momentum", "dampening", "weightDecay", "nesterov"]);
     if (!(opts?.lr > 0)) throw new RangeError(`SGD: lr must be a positive number, got ${opts?.lr}`);
     this.lr = opts.lr;
     this.momentum = opts.momentum ?? 0;

@@ -94,4 +94,53 @@ describe("nn containers", () => {
     const x = B.randn([2, 2]);
     assert.equal(new B.nn.Identity().forward(x), x);
   });
+
+  it("modules(), children() and apply(fn) visit as PyTorch's (apply: children first; a shared module once in modules())", () => {
+    const net = new Net();
+    const kinds = (ms: B.nn.Module[]): string[] => ms.map((m) => m.constructor.name);
+    assert.deepEqual(kinds(net.children()), ["ModuleList", "ModuleDict", "Identity"]);
+    assert.deepEqual(kinds(net.modules()), [
+      "Net",
+      "ModuleList",
+      "Block",
+      "Linear",
+      "Block",
+      "Linear",
+      "ModuleDict",
+      "Linear",
+      "Linear",
+      "Identity",
+    ]);
+    const order: string[] = [];
+    assert.equal(
+      net.apply((m) => order.push(m.constructor.name)),
+      net,
+    );
+    assert.deepEqual(order, [
+      "Linear",
+      "Block",
+      "Linear",
+      "Block",
+      "ModuleList",
+      "Linear",
+      "Linear",
+      "ModuleDict",
+      "Identity",
+      "Net",
+    ]);
+    // nanoGPT's self.apply(self._init_weights): every Linear's bias zeroed, in place
+    net.apply((m) => {
+      if (m instanceof B.nn.Linear && m.bias) B.nn.init.zeros_(m.bias);
+    });
+    assert.ok(net.parameters().length === 8);
+    for (const [k, p] of net.namedParameters())
+      if (k.endsWith("bias"))
+        assert.ok(
+          [...p.data].every((v) => v === 0),
+          k,
+        );
+    const shared = new B.nn.Linear(2, 2);
+    const twice = new B.nn.Sequential(shared, shared);
+    assert.equal(twice.modules().length, 2);
+  });
 });

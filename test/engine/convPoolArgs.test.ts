@@ -50,6 +50,22 @@ describe("Conv1d, MaxPool1d, AvgPool1d and AdaptiveAvgPool2d", () => {
       "conv1d: bias [3] should be [4], one per output channel",
     );
     throwsExactly(
+      () => B.F.conv1d(x, B.zeros([4, 2, 3]), null, { groups: 2 }),
+      B.ShapeError,
+      "conv1d: input [2,3,9] has 3 channels but weight [4,2,3] expects 4 (2 per group × groups=2)",
+    );
+    throwsExactly(
+      () => B.F.conv1d(x, B.zeros([4, 3, 3]), null, { dilation: 5 }),
+      B.ShapeError,
+      "conv1d: kernel 3 does not fit input [2,3,9] with padding 0 and dilation 5",
+    );
+    throwsExactly(
+      () => B.F.maxPool1d(x, 3, { dilation: 2 } as never),
+      TypeError,
+      'maxPool1d: Backstep has no option "dilation" (its options: stride, padding, ceilMode)',
+    );
+    assert.deepEqual(new B.nn.Conv1d(4, 6, 3, { groups: 2 }).weight.shape, [6, 2, 3]);
+    throwsExactly(
       () => new B.nn.Conv1d(3, 4, 0),
       RangeError,
       "Conv1d: kernelSize must be an integer ≥ 1 (or a tuple of one), got 0",
@@ -85,7 +101,7 @@ describe("Conv1d, MaxPool1d, AvgPool1d and AdaptiveAvgPool2d", () => {
     assert.deepEqual(new B.nn.AvgPool1d(2).forward(B.zeros([3, 7])).shape, [3, 3]);
   });
 
-  it("AdaptiveAvgPool2d takes a size or [H, W] with null, and says what it refuses", () => {
+  it("AdaptiveAvgPool2d and AdaptiveMaxPool2d take a size or [H, W] with null, and say what they refuse", () => {
     const x = B.zeros([2, 3, 5, 7]);
     assert.deepEqual(new B.nn.AdaptiveAvgPool2d([null, 2]).forward(x).shape, [2, 3, 5, 2]);
     throwsExactly(
@@ -102,6 +118,16 @@ describe("Conv1d, MaxPool1d, AvgPool1d and AdaptiveAvgPool2d", () => {
       () => B.F.adaptiveAvgPool2d(B.zeros([5, 7]), 1),
       B.ShapeError,
       "adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got [5,7]",
+    );
+    throwsExactly(
+      () => new B.nn.AdaptiveMaxPool2d([2, 0]),
+      RangeError,
+      "adaptiveMaxPool2d: outputSize must be positive integers (or null), got [2, 0]",
+    );
+    throwsExactly(
+      () => B.F.adaptiveMaxPool2d(B.zeros([5, 7]), 1),
+      B.ShapeError,
+      "adaptiveMaxPool2d: expected input [N, C, H, W] or [C, H, W], got [5,7]",
     );
   });
 });

@@ -46,6 +46,9 @@ describe("errors", () => {
 
   it("reshape, layers and losses name the shapes involved", () => {
     throwsShape(() => B.zeros([2, 3]).reshape([4, 2]), "reshape: cannot reshape [2,3] (6 elements) into [4,2]");
+    // view and its reshapes name the function the user called
+    throwsShape(() => B.zeros([2, 3]).view(4, -1), "view: cannot reshape [2,3] (6 elements) into [4,-1]");
+    throwsShape(() => B.view(B.zeros([2, 3]), [5]), "view: cannot reshape [2,3] (6 elements) into [5]");
     throwsShape(
       () => new B.nn.Linear(3, 2).forward(B.zeros([5, 4])),
       /linear: input \[5,4\] has 4 features but weight \[2,3\] expects 3/,
@@ -87,5 +90,27 @@ describe("errors", () => {
     );
     assert.throws(() => B.randn([2, 3]).index([[0, 5]]), /index: index 5 is out of range for dim 0 of size 2/);
     assert.throws(() => new B.optim.SGD([B.zeros([1])], { lr: 0.1 }), /requiresGrad/);
+  });
+
+  it("scatter, maskedSelect, dot and mv name their operands' shapes; scatter refuses a position written twice", () => {
+    const x = B.zeros([2, 3]);
+    throwsShape(() => B.dot(B.zeros([3]), B.zeros([4])), "dot: expects two 1-D tensors of one length, got [3] and [4]");
+    throwsShape(() => B.mv(x, B.zeros([2])), "mv: expects a matrix [n, k] and a vector [k], got [2,3] and [2]");
+    throwsShape(
+      () => x.maskedSelect(B.zeros([2]).gt(0)),
+      /^maskedSelect: shapes \[2,3\] and \[2\] cannot be broadcast together/,
+    );
+    throwsShape(
+      () => x.scatter(1, B.tensor([[0], [1], [2]], { dtype: "int32" }), 1),
+      "scatter: index [3,1] does not fit input [2,3] and src [3,1] along dim 1",
+    );
+    assert.throws(
+      () => x.scatter(1, B.tensor([[2, 2]], { dtype: "int32" }), 1),
+      /^RangeError: scatter: index writes position 2 of dim 1 twice in one slice; PyTorch leaves such a result undefined/,
+    );
+    assert.throws(
+      () => x.scatter(0, B.tensor([[2]], { dtype: "int32" }), 1),
+      /scatter: index 2 is out of range for dim 0/,
+    );
   });
 });

@@ -135,6 +135,23 @@ describe("layers vs naive reference implementations", () => {
     assert.ok(Math.abs(B.F.mseLoss(p, t).item() - (0.01 + 0.04 + 0.36) / 3) < 1e-12);
   });
 
+  it("Embedding's paddingIdx: that row zeros at initialisation, kept there by training; an option it lacks refused", () => {
+    const emb = new B.nn.Embedding(5, 3, { paddingIdx: -2 });
+    assert.equal(emb.paddingIdx, 3);
+    assert.deepEqual(emb.weight.index(3).toArray(), [0, 0, 0]);
+    assert.ok([...emb.weight.index(2).data].some((v) => v !== 0));
+    const opt = new B.optim.SGD(emb.parameters(), { lr: 0.5 });
+    emb.forward([3, 3, 1]).square().add(1).sum().backward();
+    opt.step();
+    assert.deepEqual(emb.weight.grad!.index(3).toArray(), [0, 0, 0]);
+    assert.deepEqual(emb.weight.index(3).toArray(), [0, 0, 0]);
+    assert.throws(
+      () => new B.nn.Embedding(5, 3, { maxNorm: 1 } as never),
+      /Embedding: Backstep has no option "maxNorm"/,
+    );
+    assert.throws(() => new B.nn.Embedding(5, 3, { paddingIdx: 5 }), /Embedding: paddingIdx must be within/);
+  });
+
   it("Embedding looks up rows; Flatten keeps the batch dim", () => {
     const emb = new B.nn.Embedding(10, 3);
     const y = emb.forward([

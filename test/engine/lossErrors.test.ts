@@ -42,6 +42,11 @@ describe("loss arguments", () => {
       () => B.F.l1Loss(x, x, { reduction: "batchmean" as "sum" }),
       /^TypeError: l1Loss: reduction must be "mean", "sum" or "none", got batchmean$/,
     );
+    // class probabilities (a float target of the logits' shape) have no ignored class, as PyTorch's
+    assert.throws(
+      () => B.F.crossEntropy(x, B.softmax(x, 1), { ignoreIndex: -1 }),
+      /^RangeError: crossEntropy: ignoreIndex is not supported for class-probability targets$/,
+    );
   });
 
   it("cosineSimilarity, cosineEmbeddingLoss, normalize and oneHot name the shapes or values they cannot take", () => {

@@ -51,10 +51,41 @@ describe("options as PyTorch's keywords", () => {
       () => F.crossEntropy(logits, y, opts({ weight: tensor([1, 2, 3]) })),
       /^TypeError: crossEntropy: Backstep has no option "weight" \(its options: reduction, ignoreIndex, labelSmoothing\)$/,
     );
-    assert.throws(() => new nn.Conv2d(1, 1, 3, opts({ dilation: 2 })), /Conv2d: Backstep has no option "dilation"/);
-    assert.throws(() => new nn.Conv2d(2, 2, 3, opts({ groups: 2 })), /Conv2d: Backstep has no option "groups"/);
+    assert.throws(
+      () => new nn.Conv2d(1, 1, 3, opts({ paddingMode: "reflect" })),
+      /Conv2d: Backstep has no option "paddingMode"/,
+    );
     assert.throws(() => new nn.GRU(4, 5, opts({ nonlinearity: "relu" })), /GRU: Backstep has no option "nonlinearity"/);
     assert.equal(new nn.RNN(4, 5, { nonlinearity: "relu" }).forward(randn([2, 1, 4]))[0].shape.join(), "2,1,5");
     assert.throws(() => new nn.Linear(2, 2, opts({ bais: false })), /Linear: Backstep has no option "bais"/);
+    const params = new nn.Linear(2, 2).parameters();
+    assert.throws(
+      () => new B.optim.Adam(params, opts({ lr: 0.1, maximize: true })),
+      /^TypeError: Adam: Backstep has no option "maximize" \(its options: lr, betas, eps, weightDecay, amsgrad\)$/,
+    );
+    assert.throws(() => new B.optim.AdamW(params, opts({ fused: true })), /AdamW: Backstep has no option "fused"/);
+    assert.throws(() => new B.optim.SGD(params, opts({ lr: 1, foreach: true })), /SGD: Backstep has no option/);
+    // the rest of nn and F that take options objects (each was ignored: a model ran otherwise, or failed later)
+    const x = randn([2, 3, 4]);
+    const refused: [() => unknown, RegExp][] = [
+      [
+        () => F.interpolate(randn([1, 1, 2, 2]), opts({ scaleFactor: 2, antialias: true })),
+        /^interpolate: .*"antialias"/,
+      ],
+      [() => F.pad(x, [1, 1], opts({ valu: 3 })), /^pad: Backstep has no option "valu"/],
+      [() => F.cosineSimilarity(x, x, opts({ dim: 1, eps: 1e-8, keepdim: true })), /^cosineSimilarity: .*"keepdim"/],
+      [() => F.normalize(x, opts({ axis: 1 })), /^normalize: Backstep has no option "axis"/],
+      [() => new nn.MultiheadAttention(4, 2, opts({ kdim: 3 })), /^MultiheadAttention: .*"kdim"/],
+      [() => new nn.TransformerEncoderLayer(4, 2, opts({ dim_feedforward: 8, bias: false })), /Layer: .*"bias"/],
+      [() => nn.init.kaimingUniform_(B.zeros([3, 3]), opts({ mod: "fan_out" })), /^nn\.init: .*"mod"/],
+      [() => x.topk(2, opts({ dim: -1, largest: true, out: null })), /^topk: Backstep has no option "out"/],
+      [() => x.sort(opts({ axis: 0 })), /^sort: Backstep has no option "axis"/],
+      [() => F.scaledDotProductAttention(x, x, x, opts({ enable_gqa: true })), /^scaledDotProductAttention: .*gqa/],
+    ];
+    for (const [make, message] of refused)
+      assert.throws(make, (e: unknown) => e instanceof TypeError && message.test(e.message));
+    // PyTorch's names taken as Backstep's
+    assert.equal(new nn.TransformerEncoderLayer(4, 2, opts({ dim_feedforward: 8 })).linear1.weight.shape[0], 8);
+    assert.deepEqual(F.pad(x, [1, 1], opts({ mode: "replicate" })).shape, [2, 3, 6]);
   });
 });

@@ -15,6 +15,31 @@ describe("learning-rate schedulers' options", () => {
     );
   });
 
+  it("take PyTorch's snake_case names and refuse options they lack (ignored, eta_min left the lr to fall to 0)", () => {
+    const o = (x: object): never => x as never;
+    assert.deepEqual(
+      rates(new optim.CosineAnnealingLR(sgd(), 4, o({ eta_min: 0.1 })), 4),
+      rates(new optim.CosineAnnealingLR(sgd(), 4, { etaMin: 0.1 }), 4),
+    );
+    assert.deepEqual(rates(new optim.StepLR(sgd(), o({ step_size: 2, gamma: 0.5 })), 3), [0.8, 0.4, 0.4]);
+    rejects(
+      () => new optim.StepLR(sgd(), 2, o({ gama: 0.5 })),
+      "TypeError",
+      'StepLR: Backstep has no option "gama" (its options: stepSize, gamma)',
+    );
+    rejects(
+      () => new optim.LinearLR(sgd(), o({ start_factor: 0.5, total_iter: 3 })),
+      "TypeError",
+      'LinearLR: Backstep has no option "total_iter" (its options: startFactor, endFactor, totalIters)',
+    );
+    rejects(
+      () => new optim.ReduceLROnPlateau(sgd(), o({ verbose: true })),
+      "TypeError",
+      'ReduceLROnPlateau: Backstep has no option "verbose" (its options: mode, factor, patience, threshold, ' +
+        "thresholdMode, cooldown, minLr, eps)",
+    );
+  });
+
   it("ExponentialLR, MultiStepLR and LinearLR: both spellings, PyTorch's defaults, rates by hand", () => {
     assert.deepEqual(rates(new optim.ExponentialLR(sgd(), 0.5), 3), [0.4, 0.2, 0.1]);
     assert.deepEqual(rates(new optim.ExponentialLR(sgd(), { gamma: 0.5 }), 3), [0.4, 0.2, 0.1]);

@@ -9,6 +9,8 @@ import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
 import { ints, r } from "./fixtures/inputs";
 import { convPoolFunctionCases } from "./fixtures/convPoolCases";
+import { cnnFunctionCases } from "./fixtures/cnnCases";
+import { portingFunctionCases } from "./fixtures/portingCases";
 import { normActivationFunctionCases } from "./fixtures/normActivationCases";
 import { portedFunctionCases } from "./fixtures/portedCases";
 import { sdpaCases } from "./fixtures/sdpaCases";
@@ -177,6 +179,8 @@ const cases: OracleCase[] = [
   },
   // conv1d and the pools (fixtures/convPoolCases.ts); groupNorm, hardtanh, relu6 (fixtures/normActivationCases.ts)
   ...convPoolFunctionCases,
+  ...cnnFunctionCases,
+  ...portingFunctionCases,
   ...normActivationFunctionCases,
   ...portedFunctionCases,
   ...sdpaCases,

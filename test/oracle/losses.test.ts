@@ -75,6 +75,23 @@ for (const reduction of ["mean", "sum", "none"] as const) {
       torch: `out = F.cross_entropy(x, y, reduction="${reduction}", label_smoothing=0.1)`,
     },
     {
+      name: `crossEntropy class probabilities [N,C] and [N,C,d] (labelSmoothing; ∂/∂target too) ${reduction}`,
+      inputs: () => ({
+        x: r([5, 4]),
+        p: B.softmax(r([5, 4]), 1)
+          .detach()
+          .requiresGrad_(),
+        u: r([2, 3, 4]),
+      }),
+      ts: ({ x, p, u }) => [
+        B.F.crossEntropy(x, p, { reduction }),
+        B.F.crossEntropy(u, B.softmax(u.detach().mul(2), 1), { reduction, labelSmoothing: 0.2 }),
+      ],
+      torch:
+        `out = [F.cross_entropy(x, p, reduction="${reduction}"), ` +
+        `F.cross_entropy(u, (u.detach() * 2).softmax(1), reduction="${reduction}", label_smoothing=0.2)]`,
+    },
+    {
       name: `l1Loss ${reduction} (input = target at every third element)`,
       inputs: () => {
         const x = r([4, 3]);

@@ -9,6 +9,8 @@ import { builtClasses, moduleCase } from "./fixtures/moduleCase";
 import type { Layer } from "./fixtures/moduleCase";
 import { lossModuleCases } from "./fixtures/lossModuleCases";
 import { convPoolModuleCases } from "./fixtures/convPoolCases";
+import { cnnModuleCases } from "./fixtures/cnnCases";
+import { portingModuleCases } from "./fixtures/portingCases";
 import { normActivationModuleCases } from "./fixtures/normActivationCases";
 import { portedModuleCases } from "./fixtures/portedCases";
 import { transformerCases } from "./fixtures/transformerCases";
@@ -333,6 +335,8 @@ const cases: OracleCase[] = [
   // the loss modules, 1-D conv and pooling, GroupNorm, Unflatten, activations (fixtures/*Cases.ts)
   ...lossModuleCases,
   ...convPoolModuleCases,
+  ...cnnModuleCases,
+  ...portingModuleCases,
   ...normActivationModuleCases,
   ...portedModuleCases,
   ...transformerCases,

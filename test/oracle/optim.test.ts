@@ -289,6 +289,24 @@ fresh = torch.optim.Adagrad([w, b], initial_accumulator_value=0.3)
 report = {f"{tag}.{i}.{k}": (v if torch.is_tensor(v) else torch.tensor(v)).to(dtype) for o, tag in [(adam, "adam"), (rms, "rms"), (opt, "adagrad"), (fresh, "fresh")] for i, s in o.state_dict()["state"].items() for k, v in s.items()}
 out = [w.detach()]`,
   },
+  // options by PyTorch's names at the top level, not only in groups (ignored, AdamW kept its 0.01 weight decay)
+  optimCase(
+    "AdamW { weight_decay: 0.3 } by PyTorch's name",
+    (p) => [new B.optim.AdamW(p, { lr: 0.03, weight_decay: 0.3 } as B.optim.AdamOptions)],
+    "torch.optim.AdamW([w, b], lr=0.03, weight_decay=0.3)",
+  ),
+  optimCase(
+    "SGD { weight_decay: 0.1 } by PyTorch's name",
+    (p) => [new B.optim.SGD(p, { lr: 0.05, momentum: 0.9, weight_decay: 0.1 } as B.optim.SGDOptions)],
+    "torch.optim.SGD([w, b], lr=0.05, momentum=0.9, weight_decay=0.1)",
+  ),
+  optimCase(
+    "Adagrad { lr_decay, initial_accumulator_value } by PyTorch's names",
+    (p) => [
+      new B.optim.Adagrad(p, { lr: 0.1, lr_decay: 0.1, initial_accumulator_value: 0.5 } as B.optim.AdagradOptions),
+    ],
+    "torch.optim.Adagrad([w, b], lr=0.1, lr_decay=0.1, initial_accumulator_value=0.5)",
+  ),
 ];
 
 describeOracle("oracle: optimizers and schedulers against PyTorch", cases, () => {

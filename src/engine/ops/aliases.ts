@@ -1,11 +1,13 @@
 // PyTorch's other names and small compositions of existing ops, so that ported code runs as written: torch.cat, mm,
-// bmm, t(), swapaxes, unbind, isnan/isinf/isfinite. Each records the ops it is made of (no rule of its own).
+// bmm, dot, mv, t(), swapaxes, unbind, maskedSelect, isnan/isinf/isfinite. Each records the ops it is made of (no
+// rule of its own).
 import type { Tensor } from "../tensor";
-import { ShapeError, fmt, normAxis } from "../shape";
+import { ShapeError, broadcastShapes, fmt, normAxis, sameShape } from "../shape";
 import { permute, transpose } from "./layout";
 import { matmul } from "./matmul";
 import { concat } from "./select";
-import { split, squeeze } from "./shape";
+import { expand, split, squeeze } from "./shape";
+import { index } from "./indexing";
 import { abs, sub } from "./elementwise";
 import { eq, ne } from "./compare";
 
@@ -38,6 +40,27 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0])
     throw new ShapeError(`bmm: operands must be [B, n, k] and [B, k, m], got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   return matmul(a, b);
+}
+
+/** The inner product of two vectors of one length, as torch.dot (a 0-d tensor); other ranks are an error, as there. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0])
+    throw new ShapeError(`dot: expects two 1-D tensors of one length, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  return matmul(a, b);
+}
+
+/** Matrix times vector, as torch.mv: [n, k] · [k] → [n]. */
+export function mv(m: Tensor, v: Tensor): Tensor {
+  if (m.ndim !== 2 || v.ndim !== 1 || m.shape[1] !== v.shape[0])
+    throw new ShapeError(`mv: expects a matrix [n, k] and a vector [k], got ${fmt(m.shape)} and ${fmt(v.shape)}`);
+  return matmul(m, v);
+}
+
+/** x's values where the bool mask is true, as a 1-D tensor (torch.masked_select; the two broadcast together). */
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
+  const wide = (t: Tensor): Tensor => (sameShape(t.shape, shape) ? t : expand(t, shape));
+  return index(wide(x), [wide(mask.dtype === "bool" ? mask : ne(mask, 0))]);
 }
 
 /** The slices along `dim`, that dim removed (torch.unbind: `const [q, k, v] = qkv.unbind(0)`). */

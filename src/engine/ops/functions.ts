@@ -56,6 +56,7 @@ export {
   indexPutWithSlots,
   indexSelect,
   scatterAdd,
+  scatter,
   where,
   maskedFill,
   tril,
@@ -107,7 +108,7 @@ export { softmax, logSoftmax, concat, slice, gather, indexTensor } from "./selec
 export { conv2d, convTranspose2d, maxPool2d, avgPool2d, embedding } from "./nn";
 export { fullLike, onesLike } from "./derivs";
 export { multinomial } from "./sampling";
-export { cat, t, swapaxes, mm, bmm, unbind, isnan, isinf, isfinite } from "./aliases";
+export { cat, t, swapaxes, mm, bmm, dot, mv, maskedSelect, unbind, isnan, isinf, isfinite } from "./aliases";
 export { sort, argsort, topk } from "./sorting";
 export { all, any, nonzero } from "./logical";
 export type { SortOptions, TopkOptions } from "./sorting";

@@ -1,11 +1,12 @@
-// Selection and masks as free functions: index, indexPut, indexSelect, scatterAdd, where, maskedFill, tril, triu.
+// Selection and masks as free functions: index, indexPut, indexSelect, scatterAdd, scatter, where, maskedFill, tril,
+// triu.
 import { Tensor } from "../tensor";
 import type { NestedArray, TensorLike } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
 import { scalarOf } from "../storage";
 import { getDefaultDtype, liftedDtype } from "../dtype";
-import { tensor } from "../creation";
+import { full, tensor, zeros } from "../creation";
 
 /**
  * One entry of x.index([...]): an index tensor, (nested) arrays of indices, an integer (the dim is dropped, as
@@ -98,10 +99,17 @@ export const indexWithSlots = (x: Tensor, tensors: readonly Tensor[], slots: num
   applyOp("index", [x, ...tensors], { slots });
 
 /** A copy of x with x[indices] set to `values` (broadcast), or increased by them with `accumulate` (repeats add up). */
-export function indexPut(x: Tensor, indices: Indices, values: TensorLike, opts: { accumulate?: boolean } = {}): Tensor {
+export function indexPut(
+  x: Tensor,
+  indices: Indices,
+  values: TensorLike,
+  opts: { accumulate?: boolean } | boolean = {},
+): Tensor {
   const { slots, tensors } = slotsOf("indexPut", x, indices);
   const v = values instanceof Tensor ? values : scalarOf(x.dtype, values);
-  return applyOp("indexPut", [x, v, ...tensors], { slots, accumulate: opts.accumulate ?? false });
+  // PyTorch's index_put(indices, values, accumulate) takes it positionally too (ignoring it summed nothing)
+  const accumulate = typeof opts === "boolean" ? opts : (opts.accumulate ?? false);
+  return applyOp("indexPut", [x, v, ...tensors], { slots, accumulate });
 }
 
 export const indexPutWithSlots = (
@@ -121,19 +129,60 @@ export function indexSelect(x: Tensor, axis: number, idx: Tensor | number[]): Te
   return applyOp("indexSelect", [x, t], { axis: normAxis("indexSelect", axis, x.ndim) });
 }
 
-/** A copy of x with src[…] added at x[…index[…]…] along dim (PyTorch's scatter_add). */
-export function scatterAdd(x: Tensor, dim: number, idx: Tensor | number[][] | number[], src: Tensor): Tensor {
-  const d = normAxis("scatterAdd", dim, x.ndim);
+/** A scatter's dim and index, checked against x and src (as PyTorch: index no larger than src, nor x off dim). */
+function scatterIndex(op: string, x: Tensor, dim: number, idx: ScatterIndex, src: Tensor): [number, Tensor] {
+  const d = normAxis(op, dim, x.ndim);
   const t = idx instanceof Tensor ? idx : tensor(idx, { dtype: "int32" });
   if (t.ndim !== x.ndim || t.shape.some((s, i) => s > src.shape[i] || (i !== d && s > x.shape[i]))) {
     throw new ShapeError(
-      `scatterAdd: index ${fmt(t.shape)} does not fit input ${fmt(x.shape)} and src ${fmt(src.shape)} along dim ${d}`,
+      `${op}: index ${fmt(t.shape)} does not fit input ${fmt(x.shape)} and src ${fmt(src.shape)} along dim ${d}`,
     );
   }
   for (const v of t.data)
     if (!Number.isInteger(v) || v < 0 || v >= x.shape[d])
-      throw new RangeError(`scatterAdd: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
+      throw new RangeError(`${op}: index ${v} is out of range for dim ${d} of size ${x.shape[d]}`);
+  return [d, t];
+}
+type ScatterIndex = Tensor | number[][] | number[];
+
+/** A copy of x with src[…] added at x[…index[…]…] along dim (PyTorch's scatter_add). */
+export function scatterAdd(x: Tensor, dim: number, idx: ScatterIndex, src: Tensor): Tensor {
+  const [d, t] = scatterIndex("scatterAdd", x, dim, idx, src);
   return applyOp("scatterAdd", [x, t, src], { dim: d });
+}
+
+/**
+ * A copy of x with src[…] (or a number) written at x[…index[…]…] along dim (PyTorch's scatter: one-hot rows,
+ * nanoGPT's top-p sampling's unsorting). As scatterAdd into zeros, then where over the positions written, so the
+ * gradient is the engine's: x's where it was not overwritten, src's gathered. A position written twice has no one
+ * value in PyTorch (the writes race), so it is an error here.
+ */
+export function scatter(x: Tensor, dim: number, idx: ScatterIndex, src: TensorLike): Tensor {
+  const t0 = idx instanceof Tensor ? idx : tensor(idx, { dtype: "int32" });
+  const s = src instanceof Tensor ? src : full(t0.shape, src, { dtype: x.dtype });
+  const [d, t] = scatterIndex("scatter", x, dim, t0, s);
+  const hit = new Uint8Array(x.size);
+  const stride = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  for (let k = 0; k < t.size; k++) {
+    // k's coordinates in the index, dim d replaced by the index's value, as x's flat offset
+    let rem = k,
+      at = 0,
+      scale = 1;
+    for (let i = t.ndim - 1; i >= 0; i--) {
+      const c = rem % t.shape[i];
+      rem = Math.floor(rem / t.shape[i]);
+      at += (i === d ? t.data[k] : c) * scale;
+      scale *= x.shape[i];
+    }
+    if (hit[at] === 1)
+      throw new RangeError(
+        `scatter: index writes position ${Math.floor(at / stride) % x.shape[d]} of dim ${d} twice in one slice; ` +
+          "PyTorch leaves such a result undefined (use scatterAdd to sum)",
+      );
+    hit[at] = 1;
+  }
+  const placed = applyOp("scatterAdd", [zeros(x.shape, { dtype: x.dtype }), t, s], { dim: d });
+  return where(tensor(hit, { shape: x.shape, dtype: "bool" }), placed, x);
 }
 
 /** cond ? a : b elementwise, broadcasting all three (cond a bool tensor or 0/1 values). */

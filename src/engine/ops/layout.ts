@@ -4,17 +4,20 @@ import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis, sizeOf } from "../shape";
 
 /** Reshapes; one dimension may be -1 (inferred). */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export const reshape = (x: Tensor, shape: readonly number[]): Tensor => reshapeAs("reshape", x, shape);
+
+/** reshape, its errors naming `op`, the function the user called (view, reshape). */
+export function reshapeAs(op: string, x: Tensor, shape: readonly number[]): Tensor {
   const s = shape.slice();
   const free = s.indexOf(-1);
   if (free >= 0) {
     const rest = sizeOf(s.filter((_, i) => i !== free));
     if (rest === 0 || x.size % rest !== 0)
-      throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+      throw new ShapeError(`${op}: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
     s[free] = x.size / rest;
   }
   if (s.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(s) !== x.size) {
-    throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
+    throw new ShapeError(`${op}: cannot reshape ${fmt(x.shape)} (${x.size} elements) into ${fmt(shape)}`);
   }
   return applyOp("reshape", [x], { shape: s });
 }

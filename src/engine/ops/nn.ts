@@ -5,6 +5,8 @@ import { applyOp } from "../apply";
 import { ShapeError, fmt } from "../shape";
 import type { ConvAttrs } from "../rules/conv2d";
 import type { ConvTransposeAttrs } from "../rules/convTranspose2d";
+import type { PoolAttrs } from "../rules/maxPool2d";
+import { optionsOf } from "../options";
 import { indexTensor } from "./select";
 
 export type Pair = number | [number, number];
@@ -15,13 +17,30 @@ export function pair(v: number | readonly number[]): [number, number] {
   return p;
 }
 
-/** 2-D cross-correlation of x [N,C,H,W] with w [outC,C,kH,kW] (no bias; nn.Conv2d adds it). */
-export function conv2d(
-  x: Tensor,
-  w: Tensor,
-  opts: { stride?: Pair | number[]; padding?: Pair | number[] } | ConvAttrs = {},
-): Tensor {
-  return applyOp("conv2d", [x, w], { stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0) });
+/** conv2d's options as PyTorch's F.conv2d takes them (after the bias), padding as numbers. */
+export type Conv2dOptions = {
+  stride?: Pair | number[];
+  padding?: Pair | number[];
+  dilation?: Pair | number[];
+  groups?: number;
+};
+
+/**
+ * 2-D cross-correlation of x [N,C,H,W] with w [outC,C/groups,kH,kW] (no bias; nn.Conv2d adds it). Dilation and groups
+ * join the op's attrs only when not 1, so a plain convolution's trace is what it was before they existed.
+ */
+export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions | ConvAttrs = {}): Tensor {
+  const attrs: ConvAttrs = { stride: pair(opts.stride ?? 1), padding: pair(opts.padding ?? 0) };
+  const dilation = pair(opts.dilation ?? 1),
+    groups = opts.groups ?? 1;
+  if (dilation.some((d) => d < 1)) throw new RangeError(`conv2d: dilation must be positive, got ${fmt(dilation)}`);
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new RangeError(`conv2d: groups must be a positive integer, got ${String(groups)}`);
+  if (attrs.stride.some((s) => s < 1))
+    throw new RangeError(`conv2d: stride must be positive, got ${fmt(attrs.stride)}`);
+  if (dilation[0] !== 1 || dilation[1] !== 1) attrs.dilation = dilation;
+  if (groups !== 1) attrs.groups = groups;
+  return applyOp("conv2d", [x, w], attrs);
 }
 
 type ConvTransposeOptions = { stride?: Pair | number[]; padding?: Pair | number[]; outputPadding?: Pair | number[] };
@@ -38,18 +57,55 @@ export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTransposeOptions
   });
 }
 
-export function maxPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
+/** f of x as a batch of one when x is an unbatched [C, H, W] (PyTorch's 2-D pools take either). */
+function batchOfOne(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
+  if (x.ndim !== 3) return f(x);
+  const y = f(applyOp("reshape", [x], { shape: [1, ...x.shape] }));
+  return applyOp("reshape", [y], { shape: y.shape.slice(1) });
+}
+
+/** The 2-D pools' options, as PyTorch's keywords. */
+export type Pool2dOptions = { stride?: Pair; padding?: Pair; ceilMode?: boolean };
+
+/**
+ * A pool's attrs from its options (checked: an option Backstep lacks, as max_pool2d's dilation, is an error, not
+ * ignored), with PyTorch's check that padding is at most half the window.
+ */
+function poolAttrs(op: string, kernelSize: Pair, given: object | undefined, known: string[]): PoolAttrs {
+  const opts = optionsOf<Pool2dOptions & { countIncludePad?: boolean }>(op, given, known);
   const k = pair(kernelSize);
-  return applyOp("maxPool2d", [x], { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) });
+  const attrs: PoolAttrs = { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) };
+  if (attrs.padding.some((p, i) => 2 * p > k[i]))
+    throw new RangeError(
+      `${op}: padding should be at most half of kernelSize, got padding ${fmt(attrs.padding)} and kernelSize ${fmt(k)}`,
+    );
+  if (attrs.stride.some((s) => s < 1)) throw new RangeError(`${op}: stride must be positive, got ${fmt(attrs.stride)}`);
+  // attrs only when not the default, so a plain pool's trace is what it was before they existed
+  if (opts.ceilMode === true) attrs.ceilMode = true;
+  if (opts.countIncludePad === false) attrs.countIncludePad = false;
+  return attrs;
 }
 
 /**
- * Average over kernelSize windows (zero padding counted, as PyTorch's count_include_pad); stride defaults to the
- * window.
+ * Max over kernelSize windows of x [N,C,H,W] or [C,H,W] (−∞ padding); stride defaults to the window; ceilMode adds a
+ * last, partial window where the input does not fill one (PyTorch's ceil_mode).
  */
-export function avgPool2d(x: Tensor, kernelSize: Pair, opts: { stride?: Pair; padding?: Pair } = {}): Tensor {
-  const k = pair(kernelSize);
-  return applyOp("avgPool2d", [x], { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) });
+export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
+  const attrs = poolAttrs("maxPool2d", kernelSize, opts, ["stride", "padding", "ceilMode"]);
+  return batchOfOne(x, (b) => applyOp("maxPool2d", [b], attrs));
+}
+
+/**
+ * Average over kernelSize windows of x [N,C,H,W] or [C,H,W] (zero padding counted, as PyTorch's count_include_pad,
+ * unless countIncludePad is false); stride defaults to the window; ceilMode as maxPool2d's.
+ */
+export function avgPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  opts: Pool2dOptions & { countIncludePad?: boolean } = {},
+): Tensor {
+  const attrs = poolAttrs("avgPool2d", kernelSize, opts, ["stride", "padding", "ceilMode", "countIncludePad"]);
+  return batchOfOne(x, (b) => applyOp("avgPool2d", [b], attrs));
 }
 
 /** Rows of `weight` [V,D] picked by integer indices (any shape): result [...index.shape, D]. */

@@ -2,14 +2,14 @@
 import { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
-import { reshape } from "./layout";
+import { reshape, reshapeAs } from "./layout";
 import { concat, slice } from "./select";
 
 /**
  * PyTorch's view: reshape (one dim may be −1). Backstep's tensors are never views, so it is reshape under another name.
  */
 export function view(x: Tensor, ...shape: (number | number[])[]): Tensor {
-  return reshape(x, shape.flat());
+  return reshapeAs("view", x, shape.flat());
 }
 
 /** A new dim of size 1 at `dim` (−1 for the end). */

@@ -4,6 +4,7 @@ import { applyOp } from "../apply";
 import { alloc } from "../dtype";
 import { fromData } from "../storage";
 import { around, normAxis } from "../shape";
+import { optionsOf } from "../options";
 
 /** sort's and argsort's options, as PyTorch's keyword arguments. */
 export interface SortOptions {
@@ -67,7 +68,8 @@ function check(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: the input must be a Tensor`);
 }
 
-const sortOptions = (opts: number | SortOptions): SortOptions => (typeof opts === "number" ? { dim: opts } : opts);
+const sortOptions = (opts: number | SortOptions): SortOptions =>
+  typeof opts === "number" ? { dim: opts } : optionsOf("sort", opts, ["dim", "descending", "stable"]);
 
 /**
  * [values, indices]: x sorted along `dim` (PyTorch's torch.sort; `x.sort(1)` or `{ dim, descending }`). The values
@@ -97,7 +99,11 @@ export function argsort(x: Tensor, opts: number | SortOptions = {}): Tensor {
  */
 export function topk(x: Tensor, k: number, opts: number | TopkOptions = {}): [Tensor, Tensor] {
   check("topk", x);
-  const { dim = -1, largest = true, sorted = true } = typeof opts === "number" ? { dim: opts } : opts;
+  const {
+    dim = -1,
+    largest = true,
+    sorted = true,
+  } = typeof opts === "number" ? { dim: opts } : optionsOf("topk", opts, ["dim", "largest", "sorted"]);
   const d = normAxis("topk", dim, x.ndim);
   const n = x.ndim === 0 ? 1 : x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > n)

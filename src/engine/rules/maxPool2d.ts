@@ -9,21 +9,39 @@ import type { Tensor } from "../tensor";
 import { simdFor } from "../kernels/wasmKernel";
 import { maxPoolWasm } from "../kernels/wasmPool";
 
-export type PoolAttrs = { kernelSize: number[]; stride: number[]; padding: number[] };
+/**
+ * Window, stride and padding per spatial dim. ceilMode (PyTorch's ceil_mode; absent is false) rounds the output size
+ * up, adding a last window that starts inside the image or its left padding and may run past it; countIncludePad
+ * (avgPool2d's; absent is true) divides by the window's part inside the padded image rather than inside the image.
+ */
+export type PoolAttrs = {
+  kernelSize: number[];
+  stride: number[];
+  padding: number[];
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+};
 
-function pool(x: Tensor, { kernelSize, stride, padding }: PoolAttrs): { out: Tensor; saved: Int32Array } {
+/** Outputs along one dim of size n, as PyTorch's pooling_output_shape. */
+export function pooledSize(n: number, k: number, s: number, p: number, ceil = false): number {
+  let out = Math.floor((n + 2 * p - k + (ceil ? s - 1 : 0)) / s) + 1;
+  if (ceil && (out - 1) * s >= n + p) out--; // the last window must start inside the image or its left padding
+  return out;
+}
+
+function pool(x: Tensor, { kernelSize, stride, padding, ceilMode }: PoolAttrs): { out: Tensor; saved: Int32Array } {
   if (x.ndim !== 4) throw new ShapeError(`maxPool2d: expected input [N,C,H,W], got ${fmt(x.shape)}`);
   const [N, C, H, W] = x.shape;
   const [KH, KW] = kernelSize,
     [SH, SW] = stride,
     [PH, PW] = padding;
-  const OH = Math.floor((H + 2 * PH - KH) / SH) + 1,
-    OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
+  const OH = pooledSize(H, KH, SH, PH, ceilMode),
+    OW = pooledSize(W, KW, SW, PW, ceilMode);
   if (OH <= 0 || OW <= 0) throw new ShapeError(`maxPool2d: window ${KH}×${KW} does not fit input ${fmt(x.shape)}`);
   const out = alloc(x.dtype, N * C * OH * OW);
   const arg = new Int32Array(out.length);
   const d = x.data;
-  if (PH === 0 && PW === 0) {
+  if (PH === 0 && PW === 0 && ceilMode !== true) {
     const pairs = KH === 2 && KW === 2 && SH === 2 && SW === 2;
     if (
       pairs &&
