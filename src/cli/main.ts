@@ -72,7 +72,10 @@ async function trace(args: Args, cwd: string): Promise<number> {
     writing(out, () => writeTraceFile(resolve(cwd, out), r.trace));
     process.stdout.write(`wrote ${out}\n`);
   }
-  return failed(r, cwd) || failedChecks(r.trace, cwd);
+  // (failed and failedChecks print why) the status a plain run of the model exits with first (process.exitCode = 3,
+  // process.exit(4): RunResult.exitCode)
+  const status = failed(r, cwd) || failedChecks(r.trace, cwd);
+  return r.exitCode || status;
 }
 
 async function gradcheckCommand(args: Args, cwd: string): Promise<number> {

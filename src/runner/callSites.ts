@@ -33,7 +33,7 @@ export function wrapNode(edits: Wrap[], node: AnyNode, open: string, close: stri
   });
 }
 
-const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+export const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
 function keyName(key: AnyNode | undefined): string {
   if (!key) return "<anonymous>";
@@ -77,7 +77,9 @@ export function afterDirectives(body: AnyNode): number {
 export function functionEdits(code: string, fn: AnyNode, depth: number, edits: Wrap[], hooks: HookNames): void {
   if (fn.generator) return; // a suspended generator would leave its frame on the shadow stack
   const body = fn.body as AnyNode;
-  const { enter, leave } = hooks;
+  // an async function's frame goes off the stack at each await (awaitEdits)
+  const enter = fn.async ? `const ${hooks.asyncFrame} = ${hooks.enterAsync}` : hooks.enter;
+  const leave = fn.async ? `${hooks.leaveAsync}(${hooks.asyncFrame}` : `${hooks.leave}(`;
   if (fn.expression || body.type !== "BlockStatement") {
     // `x => ({ … })`: the body node starts inside its parentheses, so wrap from just after `=>` to the arrow's end
     const params = fn.params as AnyNode[];
@@ -87,7 +89,7 @@ export function functionEdits(code: string, fn: AnyNode, depth: number, edits: W
       start: arrow + 2,
       end: fn.end,
       open: ` { ${enter}(); try { return (`,
-      close: `); } finally { ${leave}(); } }`,
+      close: `); } finally { ${leave}); } }`,
       depth,
     });
     return;
@@ -96,7 +98,7 @@ export function functionEdits(code: string, fn: AnyNode, depth: number, edits: W
     start: afterDirectives(body),
     end: body.end - 1,
     open: ` ${enter}(); try {`,
-    close: `} finally { ${leave}(); } `,
+    close: `} finally { ${leave}); } `,
     depth,
     outer: [body.start, body.end],
   });

@@ -23,6 +23,8 @@ export interface CompiledFile {
   names: ModuleNames;
   /** The sites of checks in a helper, `expectGrad(t, …)` on a parameter `t` (callSites.ts, isHelperCheck). */
   helperChecks: number[];
+  /** Its exported `const`, `let` and `class` names: none is read before its declaration ran (exportBindings.ts). */
+  lexicalExports: string[];
 }
 
 /** A loop in the original source: 1-based lines and columns, `end` just after its last character. */
@@ -81,8 +83,16 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let js: string;
   let lineMap: LineMap;
   let names: ModuleNames;
+  let lexical: string[];
+  let decorator: number | undefined;
   try {
-    ({ code: js, lineMap, names } = transpile(source, file, isTs ? ["typescript", "imports"] : ["imports"]));
+    ({
+      code: js,
+      lineMap,
+      names,
+      lexical,
+      decorator,
+    } = transpile(source, file, isTs ? ["typescript", "imports"] : ["imports"]));
   } catch (err) {
     const e = err as Error & { pos?: number };
     const where = e.pos !== undefined ? lineColOf(source, e.pos) : { line: 1, column: 1 };
@@ -90,6 +100,17 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     throw new UserSyntaxError(message, file, where.line, where.column);
   }
   if (isTs) rejectValueNamespaces(source, js, file);
+  if (decorator !== undefined) {
+    // sucrase leaves a decorator as written, which Node 20 cannot run (tsx's esbuild compiles it): V8 said
+    // "Invalid or unexpected token"
+    const where = lineColOf(source, decorator);
+    throw new UserSyntaxError(
+      "Decorators (@name) are not supported: Backstep compiles TypeScript with sucrase, which leaves them as written, and Node does not run them. Apply the decorator by hand instead (`fwd = logged(fwd)`).",
+      file,
+      where.line,
+      where.column,
+    );
+  }
   let code: string;
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];
@@ -132,6 +153,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     hooks,
     names,
     helperChecks,
+    lexicalExports: lexical,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
   };
 }

@@ -8,6 +8,8 @@ export interface HookNames {
   flush: string;
   /** `iter(k)`: an iteration of loop k begins (the first statement of its body). */
   iter: string;
+  /** `each(k, f)`: f, a function passed by name to an iteration method, whose calls are iterations of loop k. */
+  each: string;
   /** `at(site, lastArgument)`: the call at `site` is about to happen. */
   at: string;
   /** `...atNoArgs(site)`: the same for a call without arguments (it spreads an empty list). */
@@ -15,6 +17,13 @@ export interface HookNames {
   /** Around every function body (the shadow stack). */
   enter: string;
   leave: string;
+  /** An async function's: `const s = enterAsync()`, `leaveAsync(s)`, `back(s, await away(s, x))` (shadowStack.ts). */
+  enterAsync: string;
+  leaveAsync: string;
+  away: string;
+  back: string;
+  /** The local an async function's body keeps its frame in. */
+  asyncFrame: string;
   /** The module wrapper function (its frames read as `<module>`). */
   module: string;
   /** The wrapper's parameters, in the order the loader passes the hooks. */
@@ -33,12 +42,21 @@ export function hookNames(code: string): HookNames {
     mark: prefix + "mark",
     flush: prefix + "flush",
     iter: prefix + "iter",
+    each: prefix + "each",
     at: prefix + "r",
     atNoArgs: prefix + "r0",
     enter: prefix + "enter",
     leave: prefix + "leave",
+    enterAsync: prefix + "aenter",
+    leaveAsync: prefix + "aleave",
+    away: prefix + "away",
+    back: prefix + "back",
+    asyncFrame: prefix + "s",
     module: prefix + "module",
   };
-  const { var: v, mark, flush, iter, at, atNoArgs, enter, leave } = names;
-  return { ...names, params: [v, mark, flush, iter, at, atNoArgs, enter, leave] };
+  const { var: v, mark, flush, iter, at, atNoArgs, enter, leave, each, enterAsync, leaveAsync, away, back } = names;
+  return {
+    ...names,
+    params: [v, mark, flush, iter, at, atNoArgs, enter, leave, each, enterAsync, leaveAsync, away, back],
+  };
 }

@@ -65,6 +65,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
     let final: TraceFinal | undefined;
     let error: TraceDiagnostic | undefined;
     let warnings: TraceDiagnostic[] = [];
+    let exitCode: number | undefined;
     let settled = false;
     let output = "";
     const timings: Partial<RunTimings> = {};
@@ -165,6 +166,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           final = m.final;
           error = error ?? m.error;
           warnings = m.warnings;
+          exitCode ??= m.exitCode;
           // the worker exits by itself unless the model left timers running
           setTimeout(() => void worker.terminate(), 200).unref();
           // everything it recorded and printed came before "done": the run is over without waiting for the worker
@@ -173,6 +175,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           setImmediate(settle);
           break;
         case "exit":
+          exitCode = m.status;
           if (!error && !limit) {
             const at = m.loc ? ` at ${where(m.loc, program)}` : "";
             error = {
@@ -223,6 +226,7 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
         trace,
         ok: !trace.diagnostics.some((d) => d.severity === "error"),
         ...(error ? { error } : {}),
+        ...(exitCode !== undefined && !limit ? { exitCode } : {}),
         output,
         timings: { ...timings, builtMs: since() },
       });

@@ -2,10 +2,11 @@
 // and keeps a shadow call stack (callSites.ts). Edits are nested wraps (edits.ts); hook names never collide (hooks.ts).
 import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
+import { awaitEdits, forAwaitEdits, handlerEdits } from "./asyncEdits";
 import { accessEdits, callEdits, fieldEdits, functionEdits, isHelperCheck, wrapNode, type RawSite } from "./callSites";
 import { applyWraps, lineColumn, lineStarts, type Insertion, type Wrap } from "./edits";
 import { hookNames, type HookNames } from "./hooks";
-import { callbackEdits, iterationCallback, loopEdits } from "./loopEdits";
+import { callbackEdits, iterationCallback, loopEdits, namedCallback, namedCallbackEdits } from "./loopEdits";
 
 export type { Insertion } from "./edits";
 export { indexInsertions, uninstrumentedColumn, type InsertionIndex } from "./edits";
@@ -171,6 +172,16 @@ export function instrument(
     Function(node, _state, ancestors) {
       functionEdits(code, node as unknown as AnyNode, ancestors.length, edits, hooks);
     },
+    AwaitExpression(node, _state, ancestors) {
+      awaitEdits(node as unknown as AnyNode, ancestors, edits, hooks);
+    },
+    CatchClause(node, _state, ancestors) {
+      handlerEdits((node as unknown as AnyNode).body as AnyNode, ancestors, edits, hooks);
+    },
+    TryStatement(node, _state, ancestors) {
+      const finalizer = (node as unknown as AnyNode).finalizer as AnyNode | null;
+      if (finalizer) handlerEdits(finalizer, ancestors, edits, hooks);
+    },
     PropertyDefinition(node, _state, ancestors) {
       fieldEdits(node as unknown as AnyNode, ancestors.length, edits, hooks);
     },
@@ -186,6 +197,9 @@ export function instrument(
         if (iterationCallback(a, call)) {
           callbackEdits(a, ancestors.length + 1, loopBase + loopNodes.length, edits, hooks);
           loopNodes.push(a);
+        } else if (namedCallback(a, call)) {
+          namedCallbackEdits(a, ancestors.length + 1, loopBase + loopNodes.length, edits, hooks);
+          loopNodes.push(call);
         }
       const id = siteBase + sites.length;
       if (callEdits(code, call, ancestors, id, edits, sites, names, hooks) && isHelperCheck(call, ancestors))
@@ -212,6 +226,7 @@ export function instrument(
       if (!LOOPS.has(node.type)) return;
       const k = loopBase + loopNodes.length;
       loopEdits(node as unknown as AnyNode, ancestors, k, siteBase + sites.length, edits, sites, names, hooks);
+      if (node.type === "ForOfStatement") forAwaitEdits(node as unknown as AnyNode, ancestors, edits, hooks);
       loopNodes.push(node);
     },
   });

@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { Script } from "node:vm";
 import { compileFile, type CompiledFile } from "./compile";
 import { UserSyntaxError } from "./errors";
+import { guardExports } from "./exportBindings";
 import { missingExportHint } from "./missingOp";
 import type { ShadowStack } from "./shadowStack";
 
@@ -14,6 +15,7 @@ export interface LoaderHooks {
   mark(): number;
   flush(loop: number): void;
   iter(loop: number): void;
+  each(loop: number, fn: unknown): unknown;
 }
 
 /** A file's `module`: as much of Node's as user code reads. */
@@ -230,6 +232,8 @@ export class UserModules {
       this.main = mod;
     }
     this.cache.set(file, mod);
+    // a circular import reading an exported const before its declaration ran throws, as the ES module's would
+    guardExports(mod.exports as object, compiled.lexicalExports);
     const fn = script.script.runInThisContext() as (...args: unknown[]) => unknown;
     const require = this.requireFrom(file);
     const sh = this.shadow;
@@ -250,6 +254,11 @@ export class UserModules {
         sh.atNoArgs,
         sh.enter,
         sh.leave,
+        this.hooks.each,
+        sh.enterAsync,
+        sh.leaveAsync,
+        sh.away,
+        sh.back,
       );
       if (script.awaits) mod.evaluation = result as Promise<unknown>;
       mod.loaded = true;

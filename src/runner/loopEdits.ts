@@ -86,7 +86,22 @@ const ITERATION_METHODS = new Set([
 export function iterationCallback(fn: Node, parent: Node | undefined): boolean {
   const f = fn as AnyNode;
   if (f.type !== "ArrowFunctionExpression" && f.type !== "FunctionExpression") return false;
-  if (f.async || f.generator || parent?.type !== "CallExpression") return false;
+  return !f.async && !f.generator && callbackArgument(fn, parent);
+}
+
+/**
+ * Whether `arg`, a name (`trainBatch`, `this.trainBatch`, an imported function), is the function an iteration method
+ * calls once per element (iterationCallback): `batches.forEach(trainBatch)` was no loop, an epoch one step. Its value
+ * is wrapped where it is passed (namedCallbackEdits); whether it is a function, and an async or generator one, only
+ * the run can tell (LoopIterations.each).
+ */
+export function namedCallback(arg: Node, parent: Node | undefined): boolean {
+  return (arg.type === "Identifier" || arg.type === "MemberExpression") && callbackArgument(arg, parent);
+}
+
+/** Whether `fn` is an argument of `parent` that an iteration method calls once per element. */
+function callbackArgument(fn: Node, parent: Node | undefined): boolean {
+  if (parent?.type !== "CallExpression") return false;
   const call = parent as AnyNode;
   const callee = call.callee as AnyNode;
   if (callee.type !== "MemberExpression" || callee.computed) return false;
@@ -119,4 +134,13 @@ export function callbackEdits(fn: AnyNode, depth: number, k: number, edits: Wrap
     depth: depth + 0.5,
     outer: [body.start, body.end],
   });
+}
+
+/**
+ * `batches.forEach(trainBatch)` → `batches.forEach(each(k, trainBatch))`: each call of the function passed is an
+ * iteration of loop k, whose range is the call's (the caller's frame is at it while the function runs). `depth`: the
+ * argument's AST depth (inside the call's own wrap of its last argument, callSites.ts' callEdits).
+ */
+export function namedCallbackEdits(arg: AnyNode, depth: number, k: number, edits: Wrap[], hooks: HookNames): void {
+  edits.push({ start: arg.start, end: arg.end, open: `${hooks.each}(${k}, `, close: ")", depth });
 }

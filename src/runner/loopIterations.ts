@@ -2,6 +2,7 @@
 // of loop k begins and as it ends (loopEdits.ts), and the recorder asks whether an op after a step's update still runs
 // in the iteration of the loop around that step's backward pass (recorderSteps.ts: a GAN's generator half is in its
 // step), or in a later one (the next batch, made between two iterations by a for…of's iterable, is the next step's).
+import { types } from "node:util";
 import type { OpSite } from "../trace/assembler";
 import type { LoopMark, StepIterations } from "../trace/recorderSteps";
 import type { LoopRange } from "./compile";
@@ -15,6 +16,47 @@ interface Range {
 }
 
 const at = (line: number, column: number): number => line * 0x100000 + column;
+
+/** `f`, each call an iteration of loop k (LoopIterations.each). */
+function iterating(iter: (k: number) => void, k: number, f: (...args: unknown[]) => unknown): unknown {
+  const each = function (this: unknown, ...args: unknown[]): unknown {
+    iter(k);
+    try {
+      return Reflect.apply(f, this, args) as unknown;
+    } finally {
+      iter(k);
+    }
+  };
+  // as the function passed reads to a method of the model's own (a Dataset's `forEach(fn)` logging `fn.name`)
+  Object.defineProperty(each, "name", { value: f.name });
+  Object.defineProperty(each, "length", { value: f.length });
+  return each;
+}
+
+/**
+ * Where iterating's function calls the one passed, `file:line`: the frame a stack leaves out (stack.ts), as if the
+ * iteration method had called the model's function itself.
+ */
+export const ITERATING_CALL = ((): string => {
+  const prepare = Error.prepareStackTrace;
+  let at = "";
+  Error.prepareStackTrace = (_err, sites: NodeJS.CallSite[]) => {
+    at = `${sites[1]?.getFileName() ?? ""}:${sites[1]?.getLineNumber() ?? 0}`;
+    return "";
+  };
+  try {
+    (
+      iterating(
+        () => {},
+        0,
+        () => new Error().stack,
+      ) as () => unknown
+    )();
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
+  return at;
+})();
 
 export class LoopIterations implements StepIterations {
   /**
@@ -39,6 +81,17 @@ export class LoopIterations implements StepIterations {
   /** The hook: an iteration of loop k begins, or ends. */
   readonly iter = (k: number): void => {
     this.stamps[k] = ++this.clock;
+  };
+
+  /**
+   * The hook for a function passed by name to an iteration method (`batches.forEach(trainBatch)`, loopEdits.ts): what
+   * is passed is a function that calls it as an iteration of loop k, with the same `this` and arguments. Anything
+   * else is passed as it is (the method's own TypeError quotes it), and so is an async or generator function, whose
+   * calls interleave or suspend (as their literals are left alone).
+   */
+  readonly each = (k: number, f: unknown): unknown => {
+    if (typeof f !== "function" || types.isAsyncFunction(f) || types.isGeneratorFunction(f)) return f;
+    return iterating(this.iter, k, f as (...args: unknown[]) => unknown);
   };
 
   /**

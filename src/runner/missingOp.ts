@@ -9,7 +9,6 @@
  * suggested). A name Backstep gains leaves this table (test/runner/missingOp.test.ts holds every key missing).
  */
 export const ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
-  dot: ["matmul"],
   matMul: ["matmul"],
   expandDims: ["reshape"],
   clip: ["clamp"],

@@ -34,8 +34,12 @@ export type WorkerMessage =
   | { kind: "chunk"; chunk: TraceChunk }
   /** A user file was compiled; its loops have ids `firstLoop`, `firstLoop + 1`, …. */
   | { kind: "file"; file: string; firstLoop: number; loops: { line: number; column: number }[] }
-  | { kind: "done"; final: TraceFinal; error?: TraceDiagnostic; warnings: TraceDiagnostic[] }
+  /** The model's run is over; `exitCode`: the status a plain run would exit with (RunResult.exitCode). */
+  | { kind: "done"; final: TraceFinal; error?: TraceDiagnostic; warnings: TraceDiagnostic[]; exitCode: number }
   /** The worker's memory (heap and typed arrays) exceeded the limit; the worker ends right after. */
   | { kind: "memory"; usedBytes: number }
-  /** The model called process.exit; the worker ends right after. */
-  | { kind: "exit"; code: number; loc?: SourceLoc };
+  /**
+   * The model called process.exit(code); the worker ends right after, with `status` (its 'exit' listeners may have
+   * set process.exitCode).
+   */
+  | { kind: "exit"; code: number; status: number; loc?: SourceLoc };

@@ -1,6 +1,5 @@
 // Runs a user's model in this thread under the recorder: load, step function calls, automatic backward
 // (docs/architecture.md, "The Trace").
-import { setImmediate, setTimeout } from "node:timers/promises";
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
@@ -15,10 +14,13 @@ import { UserModules } from "./loader";
 import { StackMapper } from "./stack";
 import { LoopIterations } from "./loopIterations";
 import { ShadowStack } from "./shadowStack";
+import { ModelExit, pendingWork, settled } from "./processEnd";
 import type { CompiledFile } from "./compile";
 import type { PatternNames } from "./instrument";
 
 export interface SessionOptions extends RecorderOptions {
+  /** The session runs in a thread of its own (the worker): the process's end is the model's (processEnd.ts). */
+  ownsProcess?: boolean;
   /** Record nothing (for measuring the engine alone): no observer, no instrumentation. */
   untraced?: boolean;
   /** Receives each chunk of the recorded stream (runModel's TraceAssembler reads it on the caller's thread). */
@@ -38,45 +40,6 @@ function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
 
-/**
- * Whether the model has left work that keeps a thread alive: more of some kind of resource than before it loaded
- * (its timers, reads, sockets; not the thread's message ports, its console's way to the caller). A chain of promises
- * alone is over by the next turn of the event loop. What the thread had in flight as the model came (tsx's loader
- * writing its cache, seen in 1 of 18 runs from source; the bundled worker has nothing) is given up to 20 ms to end
- * first, so that the model's own reads are not taken for it.
- */
-async function pendingWork(): Promise<() => boolean> {
-  const count = (): Map<string, number> => {
-    const n = new Map<string, number>();
-    for (const kind of process.getActiveResourcesInfo())
-      if (kind !== "MessagePort") n.set(kind, (n.get(kind) ?? 0) + 1);
-    return n;
-  };
-  const before = count();
-  for (const until = Date.now() + 20; before.size > 0 && Date.now() < until;) {
-    await setImmediate();
-    const now = count();
-    for (const [kind, n] of before) {
-      const left = Math.min(n, now.get(kind) ?? 0);
-      if (left === 0) before.delete(kind);
-      else before.set(kind, left);
-    }
-  }
-  return () => [...count()].some(([kind, n]) => n > (before.get(kind) ?? 0));
-}
-
-/**
- * Resolves once `busy()` is false on a turn of the event loop (its check after an immediate, when no timer of ours is
- * running): at once while the model works on promises, every 1-20 ms while it waits for its timers or files.
- */
-async function settled(busy: () => boolean): Promise<void> {
-  for (let turn = 1; ; turn++) {
-    await setImmediate();
-    if (!busy()) return;
-    await setTimeout(Math.min(20, turn));
-  }
-}
-
 function isClass(fn: unknown): boolean {
   return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
@@ -94,12 +57,15 @@ export class ModelSession {
   /** Warnings found by the run itself (e.g. no backward). */
   readonly warnings: TraceDiagnostic[] = [];
   private readonly maxSteps: number;
+  /** The model's listeners of the process's end, called when a plain run would (processEnd.ts). */
+  readonly exits: ModelExit;
 
   constructor(
     private readonly engine: object,
     private readonly options: SessionOptions = {},
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.exits = new ModelExit(options.ownsProcess === true);
     const flush = (): void => this.flush();
     let lastLoop = -1;
     // (untraced code is not instrumented, so these are never called there)
@@ -118,6 +84,7 @@ export class ModelSession {
       },
       mark: (): number => this.recorder.mark(),
       iter: this.iterations.iter,
+      each: this.iterations.each,
       flush: (loop: number): void => {
         lastLoop = loop;
         if (options.progress) options.progress[0] = loop + 1;
@@ -227,11 +194,14 @@ export class ModelSession {
           this.flush();
         }
       }
+      await this.exits.drained(busy);
       // a check stated before a backward() that never reached its tensor fails, at its line
       settlePendingGradChecks();
       return this.checkRecorded(file);
     } catch (err) {
-      return this.diagnose(err, file);
+      const d = this.diagnose(err, file);
+      this.exits.exit(1);
+      return d;
     } finally {
       this.flush();
       removeRecorder?.();

@@ -11,7 +11,7 @@ export class ShadowStack {
   /** The running user frame's current call site. */
   private current = NONE;
   /** The callers' call sites, outermost first. */
-  private readonly saved: number[] = [];
+  private saved: number[] = [];
   private readonly frames: StackFrame[] = [];
   private readonly locs: SourceLoc[] = [];
   /**
@@ -65,6 +65,53 @@ export class ShadowStack {
   };
 
   /**
+   * An async function's body begins (`const s = enterAsync()`): a frame as enter() makes, which its awaits take off
+   * the stack and put back (away, back). Without them, an async function that awaited stayed on the stack while its
+   * caller ran on, and its continuation ran on what the stack held then: `await Promise.all([a(), b()])` located b's
+   * ops under a's frames, or without main's.
+   */
+  readonly enterAsync = (): AsyncFrame => {
+    this.enter();
+    return { callers: this.saved.slice(), current: NONE, resumed: undefined, away: false };
+  };
+
+  /** `away(s, x)` in `back(s, await away(s, x))`: the function suspends; what ran before it runs on. */
+  readonly away = <T>(f: AsyncFrame, value: T): T => {
+    // (resumed by a rejection, which back() does not see: its frame was never put back)
+    if (!f.away) {
+      f.current = this.current;
+      this.restore(f);
+    }
+    f.away = true;
+    return value;
+  };
+
+  /** `back(s, …)`: the function resumes, in a later turn: its frame and its callers' as they were at its call. */
+  readonly back = <T>(f: AsyncFrame, value: T): T => {
+    if (!f.away) return value; // (a catch block's, its frame on the stack: the throw was not an await's)
+    f.resumed = { saved: this.saved, current: this.current };
+    f.away = false;
+    this.saved = f.callers.slice();
+    this.current = f.current;
+    this.site = undefined;
+    return value;
+  };
+
+  /** `leaveAsync(s)`, in the finally of an async function's body. */
+  readonly leaveAsync = (f: AsyncFrame): void => {
+    if (!f.away) this.restore(f);
+    f.away = true;
+  };
+
+  /** The stack as it was before the function's frame went on: its caller's, or the turn's it resumed in. */
+  private restore(f: AsyncFrame): void {
+    if (f.resumed === undefined) return this.leave();
+    this.saved = f.resumed.saved;
+    this.current = f.resumed.current;
+    this.site = undefined;
+  }
+
+  /**
    * The user stack now, innermost first, or undefined when no user call is in progress. The same object while the
    * stack stays as it is: read it, never change it.
    */
@@ -79,4 +126,16 @@ export class ShadowStack {
     this.site = { loc: this.locs[this.current], stack };
     return this.site;
   };
+}
+
+/** An async function's call, across its awaits (ShadowStack.enterAsync). */
+export interface AsyncFrame {
+  /** The callers' sites at its call, outermost first. */
+  readonly callers: readonly number[];
+  /** Its current site when it suspended. */
+  current: number;
+  /** The stack its latest resumption found (undefined: it has not suspended yet, its caller's frame is below it). */
+  resumed: { saved: number[]; current: number } | undefined;
+  /** Off the stack: suspended, or over. */
+  away: boolean;
 }

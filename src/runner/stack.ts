@@ -2,6 +2,7 @@
 import type { OpSite } from "../trace/assembler";
 import type { SourceLoc, StackFrame } from "../trace/types";
 import type { UserModules } from "./loader";
+import { ITERATING_CALL } from "./loopIterations";
 
 type CallSite = NodeJS.CallSite;
 type Prepare = (err: Error, sites: CallSite[]) => unknown;
@@ -88,7 +89,9 @@ export class StackMapper {
   /** Formats error stacks like V8 does, but with the user's TypeScript columns, and keeps their user frames. */
   installErrorFormatter(): void {
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
-    Error.prepareStackTrace = (err: Error, sites: CallSite[]): string => {
+    Error.prepareStackTrace = (err: Error, all: CallSite[]): string => {
+      // (the runner's function between an iteration method and the model's function passed by name: loopEdits.ts)
+      const sites = all.filter((s) => `${s.getFileName() ?? ""}:${s.getLineNumber() ?? 0}` !== ITERATING_CALL);
       const frames = this.userFrames(sites);
       if (typeof err === "object" && err !== null) this.errorFrames.set(err, frames);
       const lines = sites.map((site) => {

@@ -11,13 +11,17 @@
 //   initialised before any code runs: a circular import can call it while the file is still loading);
 // - a file declaring `require`, `module`, `exports`, `__filename` or `__dirname` at its top level keeps its own: the
 //   CommonJS machinery sucrase's code uses goes by hidden names (as esbuild renames the file's declaration);
-// - `import.meta` is an object of the loader's (url, dirname, filename), by a name of the same length.
+// - `import.meta` is an object of the loader's (url, dirname, filename), by a name of the same length;
+// - its exports' declarations are compiled as the module's (exportBindings.ts).
 import { transform, type Transform } from "sucrase";
 import { lineColumn, lineStarts } from "./edits";
+import { firstDecorator, lexicalExports } from "./exportBindings";
 import { decodeLineMap, type LineMap } from "./sourcemap";
 
 /** sucrase's token, as far as used here (its parser's Token). */
 interface SourceToken {
+  /** sucrase's TokenType. */
+  type: number;
   start: number;
   end: number;
   /** sucrase's IdentifierRole (a declaration at the file's top level, …). */
@@ -59,7 +63,7 @@ export interface ModuleNames {
 
 type CommonJsName = Exclude<keyof ModuleNames, "meta">;
 const COMMONJS: readonly CommonJsName[] = ["exports", "require", "module", "__filename", "__dirname"];
-/** The hidden names' suffixes: none is one of hooks.ts's (var, mark, flush, iter, r, r0, enter, leave, module). */
+/** The hidden names' suffixes: none is one of hooks.ts's (var, mark, iter, each, r, r0, enter, aenter, s, …). */
 const HIDDEN: Record<keyof ModuleNames, string> = {
   exports: "exp",
   require: "req",
@@ -235,6 +239,10 @@ export interface Transpiled {
   lineMap: LineMap;
   /** The names the code expects CommonJS's parameters and `import.meta` by. */
   names: ModuleNames;
+  /** The file's exported `const`, `let` and `class` names (exportBindings.ts). */
+  lexical: string[];
+  /** Where its first decorator is (0-based offset in the source), which sucrase leaves as written. */
+  decorator?: number;
 }
 
 /** Compiles one file; throws sucrase's error (with `pos`) for a syntax error. */
@@ -242,26 +250,32 @@ export function transpile(source: string, file: string, transforms: Transform[])
   const original = builder.default;
   let mapped: { code: string; offsets: (number | undefined)[]; tokens: readonly SourceToken[] } | undefined;
   let names: ModuleNames | undefined;
+  let decorator: number | undefined;
   builder.default = (result, _file, _options, src, tokens) => {
+    decorator = firstDecorator(tokens);
     const found = moduleEdits(result.code, result.mappings, src, tokens);
     names = found.names;
     mapped = { ...applyEdits(result.code, result.mappings, found.edits), tokens };
     return { mappings: "" };
   };
   try {
-    const out = transform(source, {
-      transforms,
-      filePath: file,
-      // Node 20 runs modern syntax as is: fewer rewrites, closer columns (no optional-chaining helpers)
-      disableESTransforms: true,
-      sourceMapOptions: { compiledFilename: file },
-    });
-    if (mapped && names)
-      return { code: mapped.code, lineMap: tokenLineMap(mapped.code, mapped.offsets, source, mapped.tokens), names };
+    const { result: out, names: lexical } = lexicalExports(() =>
+      transform(source, {
+        transforms,
+        filePath: file,
+        // Node 20 runs modern syntax as is: fewer rewrites, closer columns (no optional-chaining helpers)
+        disableESTransforms: true,
+        sourceMapOptions: { compiledFilename: file },
+      }),
+    );
+    if (mapped && names) {
+      const lineMap = tokenLineMap(mapped.code, mapped.offsets, source, mapped.tokens);
+      return { code: mapped.code, lineMap, names, lexical, ...(decorator !== undefined ? { decorator } : {}) };
+    }
     // (should a bundler ever give sucrase a module of its own, its map is the fallback, the code as sucrase wrote it)
     const meta = hiddenPrefix(source, out.code) + HIDDEN.meta;
     const plain = { meta, ...Object.fromEntries(COMMONJS.map((n) => [n, n])) } as ModuleNames;
-    return { code: out.code, lineMap: decodeLineMap(out.sourceMap?.mappings ?? ""), names: plain };
+    return { code: out.code, lineMap: decodeLineMap(out.sourceMap?.mappings ?? ""), names: plain, lexical };
   } finally {
     builder.default = original;
   }

@@ -68,6 +68,12 @@ export interface RunResult {
   ok: boolean;
   /** The error that ended the run, also present in trace.diagnostics. */
   error?: TraceDiagnostic;
+  /**
+   * The status `node` would exit with running the model plainly: process.exitCode as the model left it (after its
+   * 'exit' listeners), process.exit's argument, 1 after an uncaught error. Absent when a limit, a cancel or a crash
+   * of the runner ended the run. TypeScript models only.
+   */
+  exitCode?: number;
   /** What the model printed (stdout and stderr interleaved), up to about 1 MB. */
   output?: string;
   /** Where the run's time went, for the e2e benchmark's breakdown and the log (TypeScript models). */

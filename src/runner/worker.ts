@@ -41,6 +41,7 @@ function start(input: WorkerInput): void {
   watchBuffers((bytes) => memory.allocated(bytes));
   const session = new ModelSession(engine, {
     ...input.options,
+    ownsProcess: true,
     progress,
     // a chunk is shared memory: posting it shares it, and the caller reads the records as they are committed
     onChunk: (chunk: TraceChunk) => post({ kind: "chunk", chunk }),
@@ -52,27 +53,40 @@ function start(input: WorkerInput): void {
   function finish(error: ReturnType<typeof diagnoseError> | undefined): void {
     if (finished) return;
     finished = true;
+    // an error thrown later (a timer's, a promise's) ends a plain run with status 1, its 'exit' listeners told so
+    const exitCode = session.exits.exit(error ? 1 : undefined);
     const final = session.recorder.finish(); // snapshots the final parameters: flush after it
     session.flush();
     // the model's console output travels separately: let it reach the caller before "done" does
     process.stdout.write("", () =>
-      process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings })),
+      process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings, exitCode })),
     );
   }
 
   // The model's process.exit: say where it was called, send what was recorded, then end the worker.
   process.exit = ((code?: number | string | null) => {
     const site = session.mapper.capture();
+    // node calls the 'exit' listeners with the code given, else process.exitCode; they may set another
+    const given = code === undefined || code === null ? undefined : Number(code) || 0;
+    const status = session.exits.exit(given);
     session.flush();
-    const n = typeof code === "number" ? code : Number(code ?? process.exitCode ?? 0) || 0;
-    post({ kind: "exit", code: n, loc: site.loc });
+    post({ kind: "exit", code: given ?? status, status, loc: site.loc });
     finished = true;
-    realExit(n);
+    realExit(status);
   }) as typeof process.exit;
 
-  // Errors thrown later from the model's own timers or promises.
-  process.on("uncaughtException", (err) => finish(session.diagnose(err, input.file)));
-  process.on("unhandledRejection", (err) => finish(session.diagnose(err, input.file)));
+  // Errors thrown later from the model's own timers or promises; not those a listener of the model's handles (node
+  // runs on after calling it: a model's `process.on("uncaughtException", log)` ended the run at its first error)
+  const uncaught = (err: unknown): void => {
+    if (process.listeners("uncaughtException").some((l) => l !== uncaught)) return;
+    finish(session.diagnose(err, input.file));
+  };
+  const unhandled = (err: unknown): void => {
+    if (process.listeners("unhandledRejection").some((l) => l !== unhandled)) return;
+    finish(session.diagnose(err, input.file));
+  };
+  process.on("uncaughtException", uncaught);
+  process.on("unhandledRejection", unhandled);
 
   post({ kind: "ready", warmUpSteps });
   session.run(input.file).then(finish, (err: unknown) => finish(session.diagnose(err, input.file)));

@@ -142,6 +142,22 @@ process.stdout.write("epoch 1: 0.091");
     assert.match(r.stdout, /^epoch 1: 0\.091\nBackstep trace of \S*progress\.ts/m);
   });
 
+  it("exits with the status the model sets (process.exitCode), after its exit listeners, as its plain run", () => {
+    const file = join(tmp, "status.ts");
+    writeFileSync(
+      file,
+      `import { tensor } from "backstep";
+process.on("exit", (code) => console.log("exit listener", code));
+const w = tensor([1, 2], { requiresGrad: true });
+w.square().sum().backward();
+process.exitCode = 3;
+`,
+    );
+    const r = backstep("trace", file);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /^exit listener 3\n/m);
+  });
+
   it("loss by step: — for a step without a loss, NaN only for a loss that is NaN", () => {
     // hand-written gradients after backward() (makemore part 4) are graph ops of a step with no loss: not a NaN loss
     const py = join(tmp, "manual.py");

@@ -53,6 +53,48 @@ describe("models that await", function () {
     assert.deepEqual([r.error?.loc?.line, r.error?.loc?.column], [2, 22]);
   });
 
+  it("ops of async branches awaited together are at their own frames, under their caller, after each await", async () => {
+    const r = await runModel(join(dir, "concurrent-branches.ts"));
+    assert.equal(r.ok, true, r.error?.message);
+    const stacks = r.trace.ops.map(
+      (o) => `${o.op} ${(o.stack ?? []).map((f) => `${f.name}@${f.line}:${f.column}`).join(" < ")}`,
+    );
+    const main = "main@27:37 < <module>@32:1";
+    const inB = "branchB@23:17 < main@27:48 < <module>@32:1";
+    assert.deepEqual(stacks, [
+      // branchA's forward, after one await; then its helper's mul, which awaited too
+      ...["permute", "matmul", "add"].map((op) => `${op} branchA@11:17 < ${main}`),
+      `mul scaled@7:12 < branchA@13:17 < ${main}`,
+      // branchB, called second, after two awaits and a caught rejection: its own call site, not branchA's
+      ...["permute", "matmul", "add"].map((op) => `${op} ${inB}`),
+      `tanh branchB@24:12 < main@27:48 < <module>@32:1`,
+      `sum branchB@24:19 < main@27:48 < <module>@32:1`,
+      // branchA again, once its helper's promise settled
+      `sum branchA@13:28 < ${main}`,
+      "add main@28:18 < <module>@32:1",
+    ]);
+  });
+
+  it("a for await loop's body is at its function's frame, which is off the stack while the loop waits", async () => {
+    const r = await runModel(join(dir, "for-await-batches.ts"));
+    assert.equal(r.ok, true, r.error?.message);
+    const stacks = new Set(
+      r.trace.ops.map((o) => `${o.op} ${(o.stack ?? []).map((f) => `${f.name}@${f.line}`).join(" < ")}`),
+    );
+    // (monitor's mul runs while train waits: before, train's frame stayed under it)
+    assert.deepEqual([...stacks].sort(), [
+      "add train@13 < <module>@23",
+      "add train@15 < <module>@23",
+      "matmul train@13 < <module>@23",
+      "matmul train@15 < <module>@23",
+      "mul monitor@20 < <module>@24",
+      "permute train@13 < <module>@23",
+      "permute train@15 < <module>@23",
+      "sum train@13 < <module>@23",
+      "sum train@15 < <module>@23",
+    ]);
+  });
+
   it("a script that leaves a timer running is stopped at the time limit, which says it was waiting", async () => {
     const r = await runModel(join(dir, "interval-left.ts"), { timeoutMs: 1500 });
     assert.equal(r.error?.code, "timeout");

@@ -54,10 +54,18 @@ describe("instrumenting an iteration method's callback as a loop body", () => {
     const ranges = r.loopRanges.map(
       (l) => `${l.start.line}:${l.start.column}-${l.end.line}:${l.end.column} ${l.updates}`,
     );
-    // the three callbacks (loops 0-2, as their calls end), then the epochs' loop; not a function passed by name, an
-    // async one, or one a call of no iteration method takes
-    assert.deepEqual(ranges, ["1:13-1:82 true", "2:19-2:36 false", "3:27-3:53 false", "0:0-7:1 true"]);
-    assert.equal(r.loops.length, 4);
+    // the three callbacks (loops 0-2, as their calls end), the call passing a function by name (its range the
+    // call's), then the epochs' loop; not an async literal, or one a call of no iteration method takes
+    assert.deepEqual(ranges, [
+      "1:13-1:82 true",
+      "2:19-2:36 false",
+      "3:27-3:53 false",
+      "4:2-4:24 false",
+      "0:0-7:1 true",
+    ]);
+    assert.equal(r.loops.length, 5);
+    const passed = new RegExp(`xs\\.forEach\\(${r.hooks.at}\\(\\d+, ${r.hooks.each}\\(3, trainBatch\\)\\)\\)`);
+    assert.match(r.code, passed);
     // the marks go inside the function's own frame, after its directives; an expression body keeps its value
     const iter = r.hooks.iter;
     assert.match(r.code, new RegExp(`"use strict"; ${r.hooks.enter}\\(\\); try \\{ ${iter}\\(0\\); try \\{`));
@@ -80,7 +88,7 @@ describe("instrumenting an iteration method's callback as a loop body", () => {
     );
     // per epoch: forEach's two calls (begin, end each), map's two (begin only), Array.from's two (begin, end)
     const epoch = [0, 0, 0, 0, 1, 1, 2, 2, 2, 2];
-    assert.deepEqual(marks, [3, ...epoch, 3, 3, ...epoch, 3]);
+    assert.deepEqual(marks, [4, ...epoch, 4, 4, ...epoch, 4]);
   });
 });
 
@@ -166,6 +174,42 @@ const optD = new optim.Adam(D.parameters(), { lr: 1e-2 });
     assert.equal(ops[1], ops[2]);
     // D's four parameters and G's two
     assert.deepEqual(updatesPerStep(trace), each(3, 6));
+  });
+  it("makes each call of a function passed by name (forEach(trainBatch), map(this.fit)) a step of its own", async () => {
+    const { trace, output } =
+      await run(`${HEAD}function trainBatch(this: unknown, x: ReturnType<typeof randn>, i: number) {
+  opt.zeroGrad();
+  const loss = F.mseLoss(net.forward(x), x);
+  loss.backward();
+  opt.step();
+  console.log("loss", loss.item(), i, this === undefined);
+}
+const trainer = { n: 0, fit(x: ReturnType<typeof randn>) { this.n++; trainBatch.call(undefined, x, -1); return this.n; } };
+for (let epoch = 0; epoch < 2; epoch++) batches.forEach(trainBatch);
+console.log("fit", batches.map(trainer.fit, trainer).join(","));
+[1, 2].forEach(console.log);
+const own = { forEach(fn: (...a: never[]) => unknown) { console.log("own", fn.name, fn.length); } };
+own.forEach(trainBatch);
+function failing(_x: number, i: number) {
+  if (i === 1) throw new Error("bad");
+}
+try {
+  [1, 2].forEach(failing);
+} catch (e) {
+  console.log("stack", (e as Error).stack!.split("\\n").slice(1, 3).join(" | "));
+}
+`);
+    // (the runner's function in between is no frame of the stack)
+    assert.match(output, /^stack {5}at failing \(\S+model\.ts:\d+:\d+\) \| {5}at Array\.forEach \(<anonymous>\)$/m);
+    assert.match(output, /^own trainBatch 2$/m, "the function passed reads as the one named");
+    assert.match(output, /^loss \S+ 2 true$/m, "the arguments and this it is called with");
+    assert.match(output, /^fit 1,2,3$/m);
+    assert.match(output, /^1 0 \[ 1, 2 \]\n2 1 \[ 1, 2 \]$/m);
+    assert.equal(printed(output).length, 9, output);
+    assert.deepEqual(stepEvents(trace), [0, 1, 2, 3, 4, 5, 6, 7, 8], "a step a batch");
+    assert.deepEqual(fixed(trace.losses), printed(output));
+    assert.deepEqual(opsPerStep(trace), each(9, 6));
+    assert.deepEqual(updatesPerStep(trace), each(9, 2));
   });
 });
 

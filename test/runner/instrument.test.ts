@@ -21,6 +21,7 @@ function load(source: string): { exports: Record<string, unknown>; file: string;
     mark: () => 0,
     flush: () => undefined,
     iter: () => undefined,
+    each: (_k: number, f: unknown) => f,
   };
   const modules = new UserModules(engine, hooks, shadow);
   return { exports: modules.load(file) as Record<string, unknown>, file, shadow };
@@ -141,6 +142,7 @@ export const exported = { count };
       mark: () => 0,
       flush: () => undefined,
       iter: () => undefined,
+      each: (_k: number, f: unknown) => f,
     };
     const exports = new UserModules({}, hooks, new ShadowStack()).load(file) as { exported: { count: number } };
     assert.equal(exports.exported.count, 3, "the program ran as written");

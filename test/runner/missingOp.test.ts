@@ -70,8 +70,11 @@ describe("runner: calls of what Backstep lacks", () => {
   });
 
   it("suggests Backstep's name for another library's, only when that name exists", () => {
-    assert.equal(missingOpHint("h.dot is not a function", fakeEngine(["matmul"])), "Backstep has no dot; use h.matmul");
-    assert.equal(missingOpHint("h.dot is not a function", fakeEngine([])), "Backstep has no dot");
+    assert.equal(
+      missingOpHint("h.matMul is not a function", fakeEngine(["matmul"])),
+      "Backstep has no matMul; use h.matmul",
+    );
+    assert.equal(missingOpHint("h.matMul is not a function", fakeEngine([])), "Backstep has no matMul");
     assert.equal(
       missingOpHint("h.expandDims is not a function", fakeEngine(["reshape"])),
       "Backstep has no expandDims; use h.reshape",
