@@ -1,4 +1,5 @@
 // Where a debug session's Trace comes from: a fresh run of the model through the runner, or a saved trace JSON.
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import { readTraceFileAsync, type Trace } from "../../src/trace";
@@ -24,6 +25,15 @@ export type RunModel = (
 ) => Promise<RunResult>;
 
 export class LaunchError extends Error {}
+
+/** A model file's text as it is now, for the debugger to find the `loss.backward()` lines in; undefined unreadable. */
+export function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
 
 /** Records (or reads) the trace for a launch. Paths inside it are made absolute so they match editor paths. */
 export async function loadTrace(

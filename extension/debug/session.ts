@@ -26,7 +26,7 @@ import {
   traceFile,
 } from "./breakpoints";
 import { evaluate } from "./evaluate";
-import { LaunchError, loadTrace, type LaunchArgs, type RunModel } from "./launch";
+import { LaunchError, loadTrace, readSource, type LaunchArgs, type RunModel } from "./launch";
 import { announceTrace, cursorEvent } from "./announce";
 import { CAPABILITIES } from "./capabilities";
 import { scopes, stackTrace, variables, type VarRef } from "./variables";
@@ -76,7 +76,7 @@ export class BackstepSession extends LoggingDebugSession {
   /** Ready for the breakpoints now: VS Code's round trips for them and configurationDone overlap the model's run. */
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = CAPABILITIES;
-    this.cursor ??= new TraceCursor(emptyTrace(""));
+    this.cursor ??= new TraceCursor(emptyTrace(""), undefined, readSource);
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
   }
@@ -87,7 +87,10 @@ export class BackstepSession extends LoggingDebugSession {
   ): Promise<void> {
     this.launchArgs = args ?? {};
     if (!(await this.record(response))) return;
-    await Promise.race([this.configured, new Promise((r) => setTimeout(r, CONFIGURATION_TIMEOUT_MS))]);
+    // (the timer cleared once configured: left pending, it kept a test process alive for 60 s after its last test)
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.configured, new Promise((r) => (timer = setTimeout(r, CONFIGURATION_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     this.sendResponse(response);
     this.begin();
   }
@@ -294,7 +297,7 @@ export class BackstepSession extends LoggingDebugSession {
       );
       this.recording = undefined;
       this.program = program;
-      const cursor = (this.cursor ??= new TraceCursor(emptyTrace("")));
+      const cursor = (this.cursor ??= new TraceCursor(emptyTrace(""), undefined, readSource));
       // (the breakpoints set so far, as the new run spells their files, under the launch's health rules)
       const resolved = cursor.reload(trace, (f) => traceFile(cursor, f), thresholdsOf(this.launchArgs));
       for (const b of resolved) this.sendEvent(new BreakpointEvent("changed", toDapBreakpoint(b)));

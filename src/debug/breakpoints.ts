@@ -207,6 +207,13 @@ export class Breakpoints {
     return { event: at, reason, ids: ids.map((b) => b.id) };
   }
 
+  /** Where line breakpoint `id` is (its file and the line it moved to), if it is one. */
+  lineOf(id: number): { file: string; line: number } | undefined {
+    for (const b of [...this.lines.values()].flat())
+      if (b.id === id && b.file && b.line) return { file: b.file, line: b.line };
+    return undefined;
+  }
+
   exceptionEvents(filter: ExceptionFilter): readonly number[] {
     return this.exceptionHits.get(filter) ?? [];
   }

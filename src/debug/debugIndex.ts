@@ -75,9 +75,15 @@ export class DebugIndex extends TraceIndex {
       this.runs,
       (i) => this.ownLocation[i],
       (id) => this.tensor(id)?.op === undefined,
+      { frames: this.frames, step: this.eventStep },
     );
     this.borrowLocations();
     this.indexLines();
+  }
+
+  /** The call and the run (LineRuns) event `at` is in, `depth` frames from its outermost; undefined without. */
+  callAt(at: number, depth: number, of: "call" | "run" = "call"): number | undefined {
+    return this.runs[of === "call" ? "callAt" : "runAt"](this.runs.eventRun[at] ?? -1, depth);
   }
 
   /**

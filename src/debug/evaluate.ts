@@ -3,7 +3,7 @@ import { ExprError, parseExpr, type BinaryOp, type Expr } from "./expr";
 import { noGradReason } from "./eventView";
 import { phaseOf, type DebugIndex } from "./debugIndex";
 import { sizeOf } from "../trace/text";
-import { valueText, fullView, indexView, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
+import { fullView, indexView, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
 
 export type Value =
   | { kind: "tensor"; view: TensorView }
@@ -15,6 +15,11 @@ export type Value =
   | { kind: "null"; why: string };
 
 export class EvalError extends Error {}
+
+export { formatValue } from "./tensorView";
+
+/** A tensor's methods that Watch also takes without their parentheses (`loss.item`), as the calls they name. */
+const TENSOR_METHODS = new Set(["item", "sum", "dim"]);
 
 /** Parses once (a breakpoint condition is tested at many events); syntax errors become EvalError. */
 export function compile(src: string): Expr {
@@ -131,9 +136,19 @@ export class Evaluator {
     if (ns) return ns;
     const facts = eventVars(this.index, this.at);
     if (facts[name]) return facts[name];
-    const known = [...this.index.names.keys()].filter((n) => this.index.named(n, this.at) !== undefined);
+    // the program's own names first, the stable names of unnamed leaves (input_L31, const_L12) after them
+    const known = [...this.index.names.keys()]
+      .filter((n) => this.index.named(n, this.at) !== undefined)
+      .sort((a, b) => Number(/_L\d+$/.test(a)) - Number(/_L\d+$/.test(b)));
     const hint = known.length ? ` Known here: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}.` : "";
-    throw new EvalError(`Unknown name '${name}': no tensor or parameter is called that at this event.${hint}`);
+    if (this.index.names.has(name))
+      throw new EvalError(
+        `'${name}' has no value here yet: the run assigns it a tensor later (or in another call or iteration).${hint}`,
+      );
+    throw new EvalError(
+      `Unknown name '${name}': no tensor or parameter is called that at this event (Backstep records tensors, not ` +
+        `numbers, arrays or other values).${hint}`,
+    );
   }
 
   /** Dotted parameter paths (`model.fc1.weight`) read as nested objects. */
@@ -193,6 +208,8 @@ export class Evaluator {
         if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
         return num(stats[prop]);
       default:
+        // a method named without its call, `loss.item` for `loss.item()`: its value, not "no property 'item'"
+        if (TENSOR_METHODS.has(prop)) return this.call(prop, [obj]);
         throw new EvalError(
           `a tensor has no property '${prop}' (try grad, shape, dtype, size, ndim, min, max, mean, std, norm, nan)`,
         );
@@ -224,6 +241,7 @@ export class Evaluator {
     if (fn === "size" || fn === "numel" || fn === "len")
       return num(fn === "len" ? (x.view.shape[0] ?? 1) : sizeOf(x.view.shape));
     if (fn === "grad") return this.member(x, "grad", { kind: "ident", name: "grad" });
+    if (fn === "dim") return num(x.view.shape.length);
     const stats = viewStats(x.view);
     if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
     switch (fn) {
@@ -241,7 +259,9 @@ export class Evaluator {
         return num(values[0]);
       }
       default:
-        throw new EvalError(`unknown function '${fn}' (try norm, mean, min, max, std, sum, shape, size, item, grad)`);
+        throw new EvalError(
+          `unknown function '${fn}' (try norm, mean, min, max, std, sum, shape, size, dim, item, grad)`,
+        );
     }
   }
 
@@ -311,25 +331,5 @@ export function truthy(v: Value): boolean {
       return false;
     default:
       return true;
-  }
-}
-
-/** One-line text of a value, as Watch and hovers show it. */
-export function formatValue(v: Value): string {
-  switch (v.kind) {
-    case "tensor":
-      return summarize(v.view);
-    case "number":
-      return valueText(v.value);
-    case "string":
-      return JSON.stringify(v.value);
-    case "bool":
-      return String(v.value);
-    case "list":
-      return `[${v.items.join(", ")}]`;
-    case "namespace":
-      return `{ ${v.members.join(", ")} }`;
-    case "null":
-      return `null  (${v.why})`;
   }
 }

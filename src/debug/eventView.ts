@@ -7,6 +7,7 @@ import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
 import { fullView, describeShape, valueText } from "./tensorView";
 import type { DebugIndex } from "./debugIndex";
+import type { ExceptionFilter } from "./breakpoints";
 
 /** One row of a scope before it becomes a DAP variable. */
 export type Item = { name: string } & (
@@ -42,7 +43,9 @@ export function eventTitle(cursor: TraceCursor, at: number): string {
       const op = index.op(e.op);
       // an op a user-defined backward ran is named by its pass, not as an op differentiated
       const kind = op?.phase === "backward" ? "backward pass" : e.kind;
-      return `${kind} · ${op?.op ?? "?"}  (${opSnippet(index, e.op)})`;
+      // a pass's first event is shown at the backward() call that ran it
+      const call = cursor.backwardCall(at);
+      return `${call ? `${call.text} → ` : ""}${kind} · ${op?.op ?? "?"}  (${opSnippet(index, e.op)})`;
     }
     case "accumulate":
       return `accumulate · ∂L/∂${nameOf(index, e.tensor)}  (Σ over its consumers)`;
@@ -187,4 +190,30 @@ function uniqueName(index: DebugIndex, inputs: TensorId[], k: number): string {
   const same = inputs.filter((id, j) => j < k && nameOf(index, id) === name).length;
   const total = inputs.filter((id) => nameOf(index, id) === name).length;
   return total > 1 ? `${name} (input ${same})` : name;
+}
+
+/** Why an exception filter stopped at event `at`: the diagnostic of its op, else what the event produced where. */
+export function describeException(index: DebugIndex, filter: ExceptionFilter, at: number): string {
+  const e = index.event(at);
+  if (e?.kind === "gradCheck")
+    return `Gradient check failed for ${e.label}: ${gradCheckText(e, { digits: DIGITS.debugger }).slice(2)}${e.note ? ` (${e.note})` : ""}`;
+  const op = e ? index.opOf(e) : undefined;
+  const where = index.frames[at][0];
+  const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
+  const what = op ? `${e?.kind} ${op.op}${op.var ? ` (${op.var})` : ""}` : (e?.kind ?? "event");
+  const diag = index.trace.diagnostics.find(
+    (d) =>
+      d.op === op?.id && (filter === "nan" ? d.code === "nan" || d.code === "inf" : d.code === `${filter}-gradient`),
+  );
+  if (diag) return diag.message;
+  switch (filter) {
+    case "nan":
+      return `NaN/Inf first produced by ${what}${place}`;
+    case "vanishing":
+      return `Vanishing gradient into a parameter at ${what}${place}`;
+    case "exploding":
+      return `Exploding gradient into a parameter at ${what}${place}`;
+    case "gradCheck":
+      return `Gradient check failed${place}`;
+  }
 }

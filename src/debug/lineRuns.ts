@@ -89,6 +89,19 @@ export class LineRuns {
     return this.call[run];
   }
 
+  /** The call of `run`'s line's caller at `depth` (its own at its depth); undefined for no run (-1). */
+  callAt(run: number, depth: number): number | undefined {
+    const r = this.runAt(run, depth);
+    return r === undefined ? undefined : this.call[r];
+  }
+
+  /** The run of the line `run` is in at `depth` (itself at its depth); undefined for no run (-1). */
+  runAt(run: number, depth: number): number | undefined {
+    let r = run;
+    while (r >= 0 && this.depth[r] > depth) r = this.parent[r];
+    return r >= 0 && this.depth[r] === depth ? r : undefined;
+  }
+
   /** (for the scan) A new run at depth `d` under `parent`, in call `call` (-1: a new call). */
   add(parent: number, d: number, call: number): number {
     if (this.size === this.parent.length) {

@@ -2,11 +2,19 @@
 import { lastAtOrBefore } from "../trace/gradTimeline";
 import type { TensorId } from "../trace/types";
 import type { LineRuns } from "./lineRuns";
+import type { Frame } from "./debugIndex";
 
 /** A value that changed at an event: the event index and the tensor that became current. */
 export interface Change {
   event: number;
   tensor: TensorId;
+  /** A name the op's call reads (a parameter's, argNames.ts): its call's only, unless the tensor is a leaf. */
+  own?: boolean;
+  /**
+   * The innermost call depth the binding is of, when not its op's: the caller's that assigned a callee's result
+   * (`h = cell(x, h)` names cell's last op; inside cell, `h` is its parameter). Read from the source (argNames.ts).
+   */
+  depth?: number;
 }
 
 /**
@@ -21,7 +29,9 @@ export interface Change {
  *    ran: LineRuns.home); a leaf's (an input read first there) to every call of its reader's stack.
  * 2. At a backward stop, then the same calls' bindings at or before the stop: a name those frames bind after X ran
  *    (`loss`, which the outermost call goes on to compute and call backward() on) has the value it got by then.
- * 3. Else the name's latest binding anywhere at or before the program point (a returned function's local).
+ * 3. Else the name's latest binding anywhere at or before the program point (a returned function's local), but not
+ *    one of an earlier call of a function the point is in at the same depth (a loop's or a training step's previous
+ *    iteration: at the top of a step, `loss` is not yet computed, not the last step's).
  */
 export class NameScopes {
   /** name → call → the name's bindings in that call, in event order (built for a name when first asked). */
@@ -34,6 +44,8 @@ export class NameScopes {
     private readonly own: (event: number) => boolean,
     /** Whether a binding is a leaf's (read first at its event) rather than an op's output. */
     private readonly isLeaf: (id: TensorId) => boolean,
+    /** Each event's frames (innermost first) and training step. */
+    private readonly at: { frames: readonly (readonly Frame[])[]; step: ArrayLike<number> },
   ) {}
 
   /** The tensor `name` means at the stop `at`, whose program point is `point`. */
@@ -51,8 +63,32 @@ export class NameScopes {
         }
       }
     }
+    // (looking back a bounded number of bindings: a million-iteration loop's name has a million)
     const k = lastAtOrBefore(list, point);
-    return k < 0 ? undefined : list[k].tensor;
+    for (let j = k; j >= 0 && j > k - 10_000; j--) if (!this.dead(list[j], point, run)) return list[j].tensor;
+    return undefined;
+  }
+
+  /**
+   * Whether binding `c` is a local of an earlier call of a function the program point (`point`, in run `run`) is in:
+   * from the outermost frame down, while both are in the same functions, one in another call than the point's (the
+   * module's top level excepted, which stays). A point without a run of its own (a step's start) is in a new call of
+   * them if it is in a later training step.
+   */
+  private dead(c: Change, point: number, run: number): boolean {
+    const bf = c.event >= 0 ? this.at.frames[c.event] : undefined;
+    const pf = point >= 0 ? this.at.frames[point] : undefined;
+    if (!bf?.length || !pf?.length || this.isLeaf(c.tensor)) return false;
+    const mine = this.own(c.event) ? this.runs.eventRun[c.event] : -1;
+    for (let d = 0; d < Math.min(bf.length, pf.length); d++) {
+      const [a, b] = [bf[bf.length - 1 - d], pf[pf.length - 1 - d]];
+      if (a.name !== b.name || a.file !== b.file) return false;
+      if (d === 0 && a.name === "<module>") continue;
+      if (run < 0) return this.at.step[c.event] < this.at.step[point];
+      const [was, now] = [this.runs.callAt(mine, d), this.runs.callAt(run, d)];
+      if (was !== undefined && now !== undefined && was !== now) return true;
+    }
+    return false;
   }
 
   private callsOf(name: string, list: readonly Change[]): Map<number, Change[]> {
@@ -62,8 +98,14 @@ export class NameScopes {
     this.byCall.set(name, calls);
     for (const c of list) {
       const run = c.event >= 0 && this.own(c.event) ? this.runs.eventRun[c.event] : -1;
-      const home = this.isLeaf(c.tensor) ? 0 : this.runs.home[c.event];
-      for (let r = run; r >= 0 && this.runs.depthOf(r) >= home; r = this.runs.parentOf(r)) {
+      const home = this.isLeaf(c.tensor)
+        ? 0
+        : c.own && run >= 0
+          ? (c.depth ?? this.runs.depthOf(run))
+          : this.runs.home[c.event];
+      let from = run;
+      while (c.depth !== undefined && from >= 0 && this.runs.depthOf(from) > c.depth) from = this.runs.parentOf(from);
+      for (let r = from; r >= 0 && this.runs.depthOf(r) >= home; r = this.runs.parentOf(r)) {
         const call = this.runs.callOf(r);
         const bound = calls.get(call);
         if (bound) bound.push(c);

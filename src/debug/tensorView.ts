@@ -1,5 +1,6 @@
 // Views into recorded tensors (a tensor or one of its sub-blocks along leading axes), their stats and one-line
 // summaries.
+import type { Value } from "./evaluate";
 import { computeStats } from "../trace/stats";
 import { DIGITS, dimsText, formatNumber, nonFiniteText, sizeOf } from "../trace/text";
 import type { TensorStats, TensorValues, TraceTensor } from "../trace/types";
@@ -88,4 +89,24 @@ export function previewRow(view: TensorView, max = 6): string {
   return view.shape.length === 1
     ? `[${shown}${size > max ? ", …" : ""}]`
     : `${describeShape(view.shape)} [${shown}, …]`;
+}
+
+/** One-line text of a value, as Watch and hovers show it. */
+export function formatValue(v: Value): string {
+  switch (v.kind) {
+    case "tensor":
+      return summarize(v.view);
+    case "number":
+      return valueText(v.value);
+    case "string":
+      return JSON.stringify(v.value);
+    case "bool":
+      return String(v.value);
+    case "list":
+      return `[${v.items.join(", ")}]`;
+    case "namespace":
+      return `{ ${v.members.join(", ")} }`;
+    case "null":
+      return `null  (${v.why})`;
+  }
 }

@@ -297,7 +297,8 @@ describe("debug cursor: state as of an event", () => {
     assert.deepEqual(evalAt(c, tanhAt, "h[1][2].item()"), { kind: "number", value: h[6] });
     const mean = evalAt(c, tanhAt, "mean(h[0])");
     assert.ok(mean.kind === "number" && Math.abs(mean.value - (h[0] + h[1] + h[2] + h[3]) / 4) < 1e-9);
-    assert.throws(() => evalAt(c, tanhAt, "y"), /Unknown name 'y'/);
+    assert.throws(() => evalAt(c, tanhAt, "y"), /'y' has no value here yet/);
+    assert.throws(() => evalAt(c, tanhAt, "epoch"), /Unknown name 'epoch'.*Backstep records tensors/);
     assert.throws(() => evalAt(c, tanhAt, "model.fc9"), /no member 'fc9'/);
     assert.throws(() => evalAt(c, tanhAt, "h[5]"), /out of range/);
   });

@@ -62,16 +62,26 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     assert.equal(fc2.line, LINES.fc2);
     const loss = await step(h.dc, "stepOut");
     assert.deepEqual([loss.line, loss.name], [LINES.loss, "forward · mseLoss  (loss = mseLoss(y, t))"]);
-    const lossBackward = await step(h.dc, "next");
+    // the next line is the backward() call, at the pass's first event; a step in goes on to that op's line
+    const backwardLine = MLP_SOURCE.split("\n").findIndex((l) => l.includes("loss.backward()")) + 1;
+    const call = await step(h.dc, "next");
+    assert.deepEqual(
+      [call.line, call.name],
+      [backwardLine, "loss.backward() → backward · mseLoss  (loss = mseLoss(y, t))"],
+    );
+    const lossBackward = await step(h.dc, "stepIn");
     assert.deepEqual(
       [lossBackward.line, lossBackward.name],
       [LINES.loss, "backward · mseLoss  (loss = mseLoss(y, t))"],
     );
+    assert.equal((await step(h.dc, "stepBack")).line, backwardLine);
     const back = await step(h.dc, "stepBack");
     assert.equal(back.name, "forward · mseLoss  (loss = mseLoss(y, t))");
-    // Back over the call on the previous line lands on the last op inside it: the call stack shows the module method,
-    // then the training step.
-    await step(h.dc, "stepBack");
+    // Back over the call on the previous line: its caller's line, at the last op the call ran; a step in shows that op
+    // in the module method, then the training step.
+    const over = await step(h.dc, "stepBack");
+    assert.deepEqual([over.line, over.name.split("  ")[0]], [LINES.callForward, "forward · add"]);
+    await step(h.dc, "stepIn");
     const st = await h.dc.stackTraceRequest({ threadId: 1 });
     assert.deepEqual(
       st.body.stackFrames.map((f) => [f.name.split("  ")[0], f.line]),
