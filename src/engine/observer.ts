@@ -124,6 +124,11 @@ export interface EngineObserver {
    * tensor was made (an accuracy, `logits.argmax(1).eq(y).float().mean()`, is made of its step's logits).
    */
   derived?(output: Tensor, inputs: readonly Tensor[]): void;
+  /**
+   * An optimizer was made over these parameters: they are the model's parameters from the first step on, before
+   * their first update (makemore's hand-made `W1`, read in step 0 before `optimizer.step()` updates it).
+   */
+  optimizes?(params: readonly Tensor[]): void;
 }
 
 /** The slot setObserver() fills, and the observers added beside it (the trace recorder is one of those). */
@@ -166,6 +171,9 @@ function fanOut(list: readonly EngineObserver[]): EngineObserver {
       list.forEach((o, i) => o.gradCheck?.(report, Array.isArray(site) ? (site as unknown[])[i] : undefined)),
     derived: (output, inputs) => {
       for (const o of list) o.derived?.(output, inputs);
+    },
+    optimizes: (params) => {
+      for (const o of list) o.optimizes?.(params);
     },
   };
 }

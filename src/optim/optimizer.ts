@@ -96,6 +96,7 @@ export abstract class Optimizer {
           `${new.target.name}: every parameter must be a leaf tensor with requiresGrad (got ${describeTensor(p)})`,
         );
     }
+    if (!isQuiet()) observer()?.optimizes?.(this.params);
   }
 
   /**

@@ -31,10 +31,7 @@ const { activation: ACTIVATION } = KIND;
 export class Recorder implements EngineObserver {
   /** Tensors' values and statistics are copied into the stream as they are told of: none is kept. */
   readonly keepsTensors = false;
-  /**
-   * What is recorded, written into shared memory as it goes (posting objects between threads cost more than recording
-   * them).
-   */
+  /** What is recorded, written into shared memory as it goes (posting objects between threads cost more). */
   private readonly out: TraceWriter;
   private readonly table: SnapshotTable;
   private readonly attrs: AttrSets;
@@ -101,6 +98,10 @@ export class Recorder implements EngineObserver {
   /** `name = value` ran: TraceNames.noteVariable. */
   noteVariable(name: string, mark: OpId, value: unknown, isTensor: (v: unknown) => v is Tensor): void {
     this.names.noteVariable(name, mark, value, isTensor);
+  }
+
+  optimizes(params: readonly Tensor[]): void {
+    this.ids.optimizes(params); // an optimizer was made over them: TensorIds.optimizes
   }
 
   /** A value without a gradient made of these tensors (EngineObserver.derived): StepBook.derived. */

@@ -33,6 +33,8 @@ export class TensorIds {
   private readonly gradLeafNamed = new Map<string, Tensor[]>();
   /** Parameters an optimizer updated, with the name it was recorded under. */
   readonly updated = new Map<number, { tensor: Tensor; name: string }>();
+  /** Tensors an optimizer was made over (EngineObserver.optimizes): parameters before their first update too. */
+  private readonly optimized = new Set<number>();
   /** Root modules (`model`) and the names they give their parameters (`model.fc1.weight`). */
   readonly params = new ParamNames();
   /**
@@ -42,6 +44,14 @@ export class TensorIds {
   private readonly passGrads = new Map<number, TensorId>();
 
   constructor(readonly table: SnapshotTable) {}
+
+  /**
+   * An optimizer was made over these: each is a parameter in every step, the first included (makemore's hand-made
+   * `W1` was an input in step 0's graph, before its first update, and a parameter after it).
+   */
+  optimizes(params: readonly Tensor[]): void {
+    for (const p of params) this.optimized.add(p.id);
+  }
 
   /** A backward pass begins: parameters are recorded again as its gradients. */
   beginPass(): void {
@@ -110,7 +120,7 @@ export class TensorIds {
 
   /** kindOfLeaf, given the tensor's parameter name (undefined: none). */
   private kindOf(t: Tensor, param: string | undefined): KindCode {
-    if (param !== undefined || this.updated.has(t.id)) return PARAM;
+    if (param !== undefined || this.updated.has(t.id) || this.optimized.has(t.id)) return PARAM;
     if (t.requiresGrad || labelOf(t) !== undefined || t.size !== 1) return INPUT;
     return CONSTANT;
   }

@@ -205,6 +205,17 @@ describe("examples", function () {
       t.params.map((p) => p.name),
       ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias"],
     );
+    // the optimizer holds them from the start: parameters in step 0's graph too, before their first update
+    for (const step of [0, 1]) {
+      const kinds = new Set(
+        t.ops
+          .filter((o) => o.trainingStep === step)
+          .flatMap((o) => o.inputs.map((i) => t.tensors[i]))
+          .filter((x) => x.name !== undefined && ["C", "W1", "bngain"].includes(x.name))
+          .map((x) => `${x.name}:${x.kind}`),
+      );
+      assert.deepEqual([...kinds].sort(), ["C:param", "W1:param", "bngain:param"], `step ${step}`);
+    }
     // b1 is useless because of BN (the notebook says so): reported as zero by structure, not as a vanishing gradient
     assert.ok(t.diagnostics.some((d) => d.code === "zero-gradient" && d.message.includes("b1")));
     assert.ok(!t.diagnostics.some((d) => d.severity !== "info"), JSON.stringify(t.diagnostics));
