@@ -150,3 +150,16 @@ export async function scopeVars(dc: DebugClient, scope: string): Promise<DebugPr
   assert.ok(s, `no scope ${scope} among ${scopes.body.scopes.map((x) => x.name).join(", ")}`);
   return (await dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
 }
+
+/** The numbers at the end of a tensor's one-line summary (`Tensor[3] float32  μ=… [2, 4, 6]`). */
+export function numbers(text: string): number[] {
+  const m = /\[([-\d.e, ]+)\]\s*$/.exec(text);
+  assert.ok(m, `no values in ${text}`);
+  return m[1].split(",").map(Number);
+}
+
+/** Equal to the 5 significant digits the debugger shows. */
+export function close(a: number[], b: number[], what: string): void {
+  assert.equal(a.length, b.length, `${what}: [${a.join(", ")}] vs [${b.join(", ")}]`);
+  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-4 * Math.max(1, Math.abs(b[i])), `${what}: ${x} vs ${b[i]}`));
+}

@@ -3,7 +3,7 @@
 // frame. Values are checked by hand math.
 import { strict as assert } from "node:assert";
 import { runModel } from "../../src/runner/index";
-import { launch, scopeVars, startAdapter, step, where, type Harness, type Where } from "./dapHarness";
+import { close, launch, numbers, scopeVars, startAdapter, step, where, type Harness, type Where } from "./dapHarness";
 import { tempDirs } from "../support/tempDirs";
 import { modelWriter } from "./modelFile";
 
@@ -57,19 +57,6 @@ const LOOP = [
   `}`,
   `loss.backward();`,
 ];
-
-/** The numbers at the end of a tensor's one-line summary (`Tensor[3] float32  μ=… [2, 4, 6]`). */
-function numbers(text: string): number[] {
-  const m = /\[([-\d.e, ]+)\]\s*$/.exec(text);
-  assert.ok(m, `no values in ${text}`);
-  return m[1].split(",").map(Number);
-}
-
-/** Equal to the 5 significant digits the debugger shows. */
-const close = (a: number[], b: number[], what: string): void => {
-  assert.equal(a.length, b.length, `${what}: [${a.join(", ")}] vs [${b.join(", ")}]`);
-  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-4 * Math.max(1, Math.abs(b[i])), `${what}: ${x} vs ${b[i]}`));
-};
 
 describe("debug adapter (DAP): a name means its value where the program was", function () {
   this.timeout(60_000);

@@ -3,7 +3,7 @@
 // before it computes them. Values are checked by hand math.
 import { strict as assert } from "node:assert";
 import { runModel } from "../../src/runner/index";
-import { launch, startAdapter, step, where, type Harness, type Where } from "./dapHarness";
+import { close, launch, numbers, startAdapter, step, where, type Harness, type Where } from "./dapHarness";
 import { tempDirs } from "../support/tempDirs";
 import { modelWriter } from "./modelFile";
 
@@ -70,19 +70,6 @@ const RNN = [
   `  h.sum().backward();`,
   `});`,
 ];
-
-/** The numbers at the end of a tensor's one-line summary (`Tensor[2] float32  μ=… [2, 4]`). */
-function numbers(text: string): number[] {
-  const m = /\[([-\d.e, ]+)\]\s*$/.exec(text);
-  assert.ok(m, `no values in ${text}`);
-  return m[1].split(",").map(Number);
-}
-
-/** Equal to the 5 significant digits the debugger shows. */
-const close = (a: number[], b: number[], what: string): void => {
-  assert.equal(a.length, b.length, `${what}: [${a.join(", ")}] vs [${b.join(", ")}]`);
-  a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-4 * Math.max(1, Math.abs(b[i])), `${what}: ${x} vs ${b[i]}`));
-};
 
 describe("debug adapter (DAP): stepping a model as its user reads it", function () {
   this.timeout(60_000);
@@ -201,5 +188,13 @@ describe("debug adapter (DAP): stepping a model as its user reads it", function 
     const update1 = await step(h.dc, "continue");
     assert.equal(update1.line, m.line("opt.step()"));
     assert.notEqual(await evaluate("loss.item"), loss0, "step 1's loss");
+  });
+
+  it("next from a training step's start goes to its next line, not to the zeroGrad on the same line", async () => {
+    const m = model("blocks.ts", BLOCKS);
+    const entry = await where(h.dc, await launch(h.dc, { program: m.file, stopOnEntry: true, maxSteps: 2 }));
+    assert.deepEqual([entry.reason, entry.line], ["entry", m.line("opt.zeroGrad()")]);
+    assert.equal((await step(h.dc, "next")).line, m.line("const out = net.forward(x)"));
+    assert.equal((await step(h.dc, "next")).line, m.line("const loss = mse(out, y)"));
   });
 });
