@@ -7,6 +7,7 @@ export {
   tensor,
   zeros,
   ones,
+  empty,
   full,
   randn,
   rand,
@@ -17,10 +18,11 @@ export {
   linspace,
   eye,
   zerosLike,
+  emptyLike,
   onesLike,
   fullLike,
 } from "./engine/creation";
-export type { TensorOptions } from "./engine/creation";
+export type { TensorOptions, ShapedCreation } from "./engine/creation";
 export { manualSeed } from "./engine/random";
 export { setDefaultDtype, getDefaultDtype } from "./engine/dtype";
 export {
@@ -165,12 +167,20 @@ export {
   nonzero,
   outer,
   einsum,
+  addmm,
+  baddbmm,
+  addcmul,
+  addcdiv,
+  movedim,
+  hstack,
+  vstack,
 } from "./engine/ops";
 /**
  * var(x, axis?, keepDims?, { correction }) (var is a reserved word in JavaScript, so it is exported by this name too).
  */
 export { variance as var, variance } from "./engine/ops";
 export type { VarOptions, IndexEntry, Indices, MultinomialOptions, SortOptions, TopkOptions } from "./engine/ops";
+export type { ScaleOptions, ValuesIndices, ValuesIndicesPair } from "./engine/ops";
 export * as nn from "./nn";
 export * as F from "./nn/functional";
 export * as optim from "./optim";

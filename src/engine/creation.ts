@@ -1,8 +1,10 @@
-// Creating tensors: tensor(), zeros, ones, full, randn, rand, arange, eye.
+// Creating tensors: tensor(), zeros, ones, empty, full, randn, rand, arange, eye.
 import { Tensor } from "./tensor";
 import type { NestedArray } from "./tensor";
 import type { Dtype, Storage } from "./dtype";
-import { alloc, getDefaultDtype, isDtype } from "./dtype";
+import { alloc, dtypeOfTo, getDefaultDtype, isDtype } from "./dtype";
+import type { Device } from "./dtype";
+import { optionsOf } from "./options";
 import { ShapeError, checkShape, fmt, sizeOf } from "./shape";
 import { normal, uniform } from "./random";
 
@@ -12,6 +14,18 @@ export interface TensorOptions {
   name?: string;
   /** Required with a typed array (which is flat). */
   shape?: number[];
+  /** PyTorch's device: "cpu", the one there is (another is an error saying so). */
+  device?: Device;
+}
+/** Their keys: PyTorch's `requires_grad` is requiresGrad; a key not here is an error (it was ignored, silently). */
+const TENSOR_OPTIONS = ["dtype", "requiresGrad", "name", "shape", "device"];
+
+/** `given` checked against TensorOptions (renaming PyTorch's snake_case keys), its device checked to be the CPU. */
+function tensorOptions(op: string, given: TensorOptions | undefined): TensorOptions | undefined {
+  if (given === undefined) return undefined;
+  const o = optionsOf(op, given, TENSOR_OPTIONS);
+  if (o.device !== undefined) dtypeOfTo(op, o.device);
+  return o;
 }
 
 function finish(data: Storage, shape: readonly number[], opts: TensorOptions | undefined): Tensor {
@@ -72,7 +86,8 @@ function toStore(dtype: Dtype, data: ArrayLike<number>): Storage {
 }
 
 /** A tensor from a number, nested arrays, or a typed array with `opts.shape`. The values are copied. */
-export function tensor(data: NestedArray | Storage | Tensor, opts?: TensorOptions): Tensor {
+export function tensor(data: NestedArray | Storage | Tensor, given?: TensorOptions): Tensor {
+  const opts = tensorOptions("tensor", given);
   const fallback: Dtype =
     data instanceof Tensor
       ? data.dtype
@@ -108,31 +123,57 @@ export function tensor(data: NestedArray | Storage | Tensor, opts?: TensorOption
   return finish(flat, shape, opts);
 }
 
-function filled(op: string, shape: number[], opts: TensorOptions | undefined, value: number): Tensor {
+function filled(op: string, shape: number[], given: TensorOptions | undefined, value: number): Tensor {
+  const opts = tensorOptions(op, given);
   const s = checkShape(op, shape);
   const data = alloc(dtypeOf(op, opts), sizeOf(s));
   if (value !== 0) data.fill(value);
   return finish(data, s, opts);
 }
 
-export const zeros = (shape: number[], opts?: TensorOptions): Tensor => filled("zeros", shape, opts, 0);
-export const ones = (shape: number[], opts?: TensorOptions): Tensor => filled("ones", shape, opts, 1);
+/** A shape as PyTorch takes it: an array (`zeros([2, 3])`) or the sizes themselves (`zeros(2, 3)`), options last. */
+type ShapeArg = readonly number[] | number | TensorOptions | undefined;
+/** zeros, ones, empty, randn, rand: `f([2, 3], opts?)` or `f(2, 3, opts?)`, as torch.zeros((2, 3)) or (2, 3). */
+export interface ShapedCreation {
+  (shape: readonly number[], opts?: TensorOptions): Tensor;
+  (...sizesThenOptions: (number | TensorOptions)[]): Tensor;
+}
+
+function shapeArgs(op: string, args: readonly ShapeArg[]): [number[], TensorOptions | undefined] {
+  let sizes = args,
+    opts: TensorOptions | undefined;
+  const last = args[args.length - 1];
+  if (args.length > 0 && (last === undefined || (typeof last === "object" && !Array.isArray(last)))) {
+    opts = last as TensorOptions | undefined;
+    sizes = args.slice(0, -1);
+  }
+  if (sizes.length === 1 && Array.isArray(sizes[0])) return [checkShape(op, sizes[0] as number[]), opts];
+  if (sizes.every((d) => typeof d === "number")) return [checkShape(op, sizes as number[]), opts];
+  const got = args.map((a) => (Array.isArray(a) ? fmt(a) : typeof a === "object" ? "{…}" : String(a))).join(", ");
+  throw new TypeError(`${op}: expected sizes ${op}(2, 3) or a shape ${op}([2, 3]), then options; got ${op}(${got})`);
+}
+
+const shaped =
+  (op: string, sample?: () => number): ShapedCreation =>
+  (...args: ShapeArg[]): Tensor => {
+    const [shape, opts] = shapeArgs(op, args);
+    const t = filled(op, shape, opts, op === "ones" ? 1 : 0);
+    if (sample) for (let i = 0; i < t.size; i++) t.data[i] = sample();
+    return t;
+  };
+
+export const zeros = shaped("zeros");
+export const ones = shaped("ones");
+/** Zeros: PyTorch's uninitialised memory, made deterministic. */
+export const empty = shaped("empty");
 export const full = (shape: number[], value: number, opts?: TensorOptions): Tensor =>
   filled("full", shape, opts, value);
 
 /** Standard normal samples from the seeded generator (see manualSeed). */
-export function randn(shape: number[], opts?: TensorOptions): Tensor {
-  const t = filled("randn", shape, opts, 0);
-  for (let i = 0; i < t.size; i++) t.data[i] = normal();
-  return t;
-}
+export const randn = shaped("randn", normal);
 
 /** Uniform samples in [0, 1) from the seeded generator. */
-export function rand(shape: number[], opts?: TensorOptions): Tensor {
-  const t = filled("rand", shape, opts, 0);
-  for (let i = 0; i < t.size; i++) t.data[i] = uniform();
-  return t;
-}
+export const rand = shaped("rand", uniform);
 
 /**
  * Integers drawn uniformly from [low, high), int32 unless `opts` says otherwise, as torch.randint: `randint(10, [3])`
@@ -174,12 +215,17 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
   return t;
 }
 
-/** start, start+step, … below end (or 0..start-1 when called with one argument). */
+/**
+ * start, start+step, … below end (or 0..start-1 when called with one argument): int32 when every argument is an
+ * integer (PyTorch's int64: `x[arange(n), y]` indexes, and `arange(n) * 0.5` is float either way), else the default
+ * float dtype, unless opts say.
+ */
 export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
   const [a, b] = end === undefined ? [0, start] : [start, end];
   if (step === 0 || !Number.isFinite(step)) throw new RangeError("arange: step must be a non-zero finite number");
   const n = Math.max(0, Math.ceil((b - a) / step));
-  const t = filled("arange", [n], opts, 0);
+  const integral = [a, b, step].every(Number.isInteger) && opts?.dtype === undefined;
+  const t = filled("arange", [n], integral ? { ...opts, dtype: "int32" } : opts, 0);
   for (let i = 0; i < n; i++) t.data[i] = a + i * step;
   return t;
 }
@@ -193,6 +239,7 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
 
 /** Zeros (or ones) with another tensor's shape and dtype. */
 export const zerosLike = (t: Tensor, opts?: TensorOptions): Tensor => zeros(t.shape, { dtype: t.dtype, ...opts });
+export const emptyLike = zerosLike;
 export const onesLike = (t: Tensor, opts?: TensorOptions): Tensor => ones(t.shape, { dtype: t.dtype, ...opts });
 export const fullLike = (t: Tensor, value: number, opts?: TensorOptions): Tensor =>
   full(t.shape, value, { dtype: t.dtype, ...opts });

@@ -5,7 +5,11 @@
 // `new nn.LSTM(4, 5, { batch_first: true })` reading its input as [T, N, …], `F.maxPool2d(x, 2, { dilation: 2 })`
 // undilated.
 
-const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** PyTorch's snake_case key as Backstep's camelCase one: `label_smoothing` → labelSmoothing, `T_max` → tMax. */
+const camel = (k: string): string => {
+  const c = k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+  return c === k ? k : c.charAt(0).toLowerCase() + c.slice(1);
+};
 
 /**
  * `given` with its keys checked against `known` (a PyTorch snake_case key renamed to its camelCase twin): a key that

@@ -59,7 +59,9 @@ export abstract class TensorMethods extends TensorPortedMethods {
   mean(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
     return ops.mean(this, axis, keepDims);
   }
-  max(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  max(this: Tensor, axis: number, keepDims?: boolean): Ops.ValuesIndices;
+  max(this: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
+  max(this: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
     return ops.max(this, axis, keepDims);
   }
   /** PyTorch's amax: the largest values over `axis` (max's values). */
@@ -137,7 +139,9 @@ export abstract class TensorMethods extends TensorPortedMethods {
   minimum(this: Tensor, other: TensorLike): Tensor {
     return ops.minimum(this, other);
   }
-  min(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  min(this: Tensor, axis: number, keepDims?: boolean): Ops.ValuesIndices;
+  min(this: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
+  min(this: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
     return ops.min(this, axis, keepDims);
   }
   /** Variance with Bessel's correction by default ({ correction: 0 } for the biased one). */
@@ -277,7 +281,7 @@ export abstract class TensorMethods extends TensorPortedMethods {
     return ops.nonzero(this);
   }
   /** [values, indices (int32)] sorted along a dim (`x.sort(1)`, `{ dim, descending }`); stable. */
-  sort(this: Tensor, opts?: number | Ops.SortOptions): [Tensor, Tensor] {
+  sort(this: Tensor, opts?: number | Ops.SortOptions): Ops.ValuesIndicesPair {
     return ops.sort(this, opts);
   }
   /** The int32 indices that sort this tensor along a dim. */
@@ -285,7 +289,7 @@ export abstract class TensorMethods extends TensorPortedMethods {
     return ops.argsort(this, opts);
   }
   /** [values, indices (int32)]: the k largest (`{ largest: false }`: smallest) along a dim, in order. */
-  topk(this: Tensor, k: number, opts?: number | Ops.TopkOptions): [Tensor, Tensor] {
+  topk(this: Tensor, k: number, opts?: number | Ops.TopkOptions): Ops.ValuesIndicesPair {
     return ops.topk(this, k, opts);
   }
   /** The values in another dtype (int32 and bool results have no gradient). */

@@ -101,4 +101,26 @@ export abstract class TensorPortedMethods extends TensorUnaryMethods {
   mv(this: Tensor, vec: Tensor): Tensor {
     return ops.mv(this, vec);
   }
+  addmm(this: Tensor, m1: Tensor, m2: Tensor, opts?: Ops.ScaleOptions): Tensor {
+    return ops.addmm(this, m1, m2, opts);
+  }
+  baddbmm(this: Tensor, b1: Tensor, b2: Tensor, opts?: Ops.ScaleOptions): Tensor {
+    return ops.baddbmm(this, b1, b2, opts);
+  }
+  addcmul(this: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor {
+    return ops.addcmul(this, t1, t2, opts);
+  }
+  addcdiv(this: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor {
+    return ops.addcdiv(this, t1, t2, opts);
+  }
+  movedim(this: Tensor, source: number | number[], destination: number | number[]): Tensor {
+    return ops.movedim(this, source, destination);
+  }
+  /** PyTorch's x.long() (int64): int32, Backstep's integer dtype (as arange's and argmax's). */
+  long(this: Tensor): Tensor {
+    return ops.toDtype(this, "int32");
+  }
+  typeAs(this: Tensor, other: Tensor): Tensor {
+    return ops.typeAs(this, other);
+  }
 }

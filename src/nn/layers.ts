@@ -4,7 +4,7 @@ import type { Tensor } from "../engine/tensor";
 import { Module } from "./module";
 import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
 import * as F from "./functional";
-import type { Pair, Pool2dOptions } from "../engine/ops/nn";
+import type { AvgPool2dOptions, Pair, Pool2dOptions } from "../engine/ops/nn";
 import { ShapeError, fmt, normAxis } from "../engine/shape";
 import { optionsOf } from "../engine/options";
 
@@ -43,7 +43,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(
     readonly kernelSize: Pair,
-    readonly opts: Pool2dOptions & { countIncludePad?: boolean } = {},
+    readonly opts: AvgPool2dOptions = {},
   ) {
     super();
   }

@@ -14,9 +14,13 @@ export type { Reduction, LossOptions } from "./reduction";
 export interface ClassLossOptions extends LossOptions {
   /** Targets equal to this class index add nothing and are not counted in the mean (default −100). */
   ignoreIndex?: number;
+  /**
+   * Class weights [C] (imbalanced classes): each position's loss is scaled by w[target], and "mean" divides by the sum
+   * of the weights of the positions kept, as PyTorch's `weight`. A constant: no gradient reaches it.
+   */
+  weight?: Tensor;
 }
-/** The options of nllLoss and crossEntropy (PyTorch's `weight`, class weights, is not one: an error says so). */
-const CLASS_LOSS_KEYS = ["reduction", "ignoreIndex"];
+const CLASS_LOSS_KEYS = ["reduction", "ignoreIndex", "weight"];
 export interface CrossEntropyOptions extends ClassLossOptions {
   /** ε: the target becomes (1 − ε)·one-hot + ε/C (Szegedy et al.), as PyTorch's label_smoothing. */
   labelSmoothing?: number;
@@ -138,19 +142,32 @@ export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): T
 
 /**
  * Class targets checked against input [N, C, d₁, …] (or [C] with one target): gather indices, the ignore mask, the
- * count kept.
+ * class weight of each position, the divisor of "mean".
  */
 interface Picked {
   /** [N, 1, d₁, …]: the target class of each position (0 where ignored). */
   index: Tensor;
   /** [N, 1, d₁, …]: 1 where the target counts, 0 where it is ignored; null when none is ignored. */
   mask: Tensor | null;
+  /** [N, 1, d₁, …]: w[target] where the target counts, 0 where ignored; null without class weights. */
+  weights: Tensor | null;
+  /** The divisor of "mean": the count kept, or Σ w[target] over the positions kept (PyTorch's weighted mean). */
   count: number;
   /** The target's own shape [N, d₁, …], the shape of an unreduced loss. */
   shape: number[];
 }
 
-function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | number, ignoreIndex: number): Picked {
+/** The class weights as numbers, checked to be [C]; undefined when not given. */
+function classWeights(op: string, weight: Tensor | undefined, C: number): ArrayLike<number> | undefined {
+  if (weight === undefined || weight === null) return undefined;
+  if (!(weight instanceof Tensor)) throw new TypeError(`${op}: weight must be a Tensor of ${C} class weights`);
+  if (weight.ndim !== 1 || weight.shape[0] !== C)
+    throw new ShapeError(`${op}: weight must have shape [${C}] (one per class), got ${fmt(weight.shape)}`);
+  return weight.data;
+}
+
+function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | number, opts: ClassLossOptions): Picked {
+  const ignoreIndex = opts.ignoreIndex ?? -100;
   const t = typeof target === "number" ? indexTensor(op, [target]) : indexTensor(op, target);
   const unbatched = input.ndim === 1;
   if (input.ndim < 1) throw new ShapeError(`${op}: expected input [N, C, …] or [C], got ${fmt(input.shape)}`);
@@ -161,9 +178,12 @@ function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | n
     throw new ShapeError(
       `${op}: input ${fmt(input.shape)} needs class indices of shape ${fmt(expected)}, got ${fmt(t.shape)}`,
     );
+  const w = classWeights(op, opts.weight, C);
   const idx = alloc("float64", t.size),
-    mask = alloc(input.dtype, t.size);
-  let count = 0;
+    mask = alloc(input.dtype, t.size),
+    weights = alloc(input.dtype, t.size);
+  let kept = 0,
+    count = 0;
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i];
     if (v === ignoreIndex) continue;
@@ -171,20 +191,31 @@ function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | n
       throw new RangeError(`${op}: target ${v} is out of range for ${C} classes`);
     idx[i] = v;
     mask[i] = 1;
-    count++;
+    weights[i] = w === undefined ? 1 : w[v];
+    kept++;
+    count += weights[i];
   }
   const shape = unbatched ? [1] : [input.shape[0], 1, ...input.shape.slice(2)];
-  return { index: fromData(idx, shape), mask: count === t.size ? null : fromData(mask, shape), count, shape: expected };
+  return {
+    index: fromData(idx, shape),
+    mask: kept === t.size ? null : fromData(mask, shape),
+    weights: w === undefined ? null : fromData(weights, shape),
+    count,
+    shape: expected,
+  };
 }
 
 /**
- * −(the log-likelihood [N, 1, d…] reduced), the mean taken over the positions kept as nll_loss does. The sign comes
- * last, so the default graph reads gather → mean → neg.
+ * −(the log-likelihood [N, 1, d…] reduced), the mean taken over the positions kept (weighted by w[target]) as
+ * nll_loss does. The sign comes last, so the default graph reads gather → mean → neg. `scaled`: ll already holds the
+ * mask and weights.
  */
-function negReduced(op: string, ll: Tensor, picked: Picked, reduction: Reduction | undefined): Tensor {
-  if (picked.mask !== null) ll = ops.mul(ll, picked.mask);
+function negReduced(op: string, ll: Tensor, picked: Picked, reduction: Reduction | undefined, scaled = false): Tensor {
+  const scale = picked.weights ?? picked.mask;
+  if (scale !== null && !scaled) ll = ops.mul(ll, scale);
   if (reduction === "none") return ops.neg(ops.reshape(ll, picked.shape));
-  if (picked.mask === null) return ops.neg(reduce(op, ll, reduction));
+  if (scale === null) return ops.neg(reduce(op, ll, reduction));
+  if (reduction !== undefined && reduction !== "mean" && reduction !== "sum") reduce(op, ll, reduction); // its error
   const total = ops.sum(ll);
   return ops.neg(reduction === "sum" ? total : ops.div(total, picked.count));
 }
@@ -192,7 +223,7 @@ function negReduced(op: string, ll: Tensor, picked: Picked, reduction: Reduction
 /** −logp[n, target[n], …] for log-probabilities [N, C, d₁, …] (or [C]) and class indices [N, d₁, …], reduced. */
 export function nllLoss(logp: Tensor, target: Tensor | NestedArray | number, given?: ClassLossOptions): Tensor {
   const opts = optionsOf("nllLoss", given, CLASS_LOSS_KEYS);
-  const picked = pickTargets("nllLoss", logp, target, opts.ignoreIndex ?? -100);
+  const picked = pickTargets("nllLoss", logp, target, opts);
   const classAxis = logp.ndim === 1 ? 0 : 1;
   return negReduced("nllLoss", ops.gather(logp, classAxis, picked.index), picked, opts.reduction);
 }
@@ -215,20 +246,44 @@ export function crossEntropy(
     if (target.shape.every((d, i) => d === logits.shape[i])) {
       if (opts.ignoreIndex !== undefined)
         throw new RangeError("crossEntropy: ignoreIndex is not supported for class-probability targets");
-      return softTargets(logits, target, classAxis, eps, opts.reduction);
+      return softTargets(logits, target, classAxis, eps, opts);
     }
   }
-  const picked = pickTargets("crossEntropy", logits, target, opts.ignoreIndex ?? -100);
+  const picked = pickTargets("crossEntropy", logits, target, opts);
   const logp = ops.logSoftmax(logits, classAxis);
-  let ll = ops.gather(logp, classAxis, picked.index);
-  if (eps > 0)
-    ll = ops.add(ops.mul(ll, 1 - eps), ops.mul(ops.sum(logp, classAxis, true), eps / logits.shape[classAxis]));
-  return negReduced("crossEntropy", ll, picked, opts.reduction);
+  const ll = ops.gather(logp, classAxis, picked.index);
+  if (eps === 0) return negReduced("crossEntropy", ll, picked, opts.reduction);
+  const C = logits.shape[classAxis];
+  if (picked.weights === null) {
+    const smoothed = ops.add(ops.mul(ll, 1 - eps), ops.mul(ops.sum(logp, classAxis, true), eps / C));
+    return negReduced("crossEntropy", smoothed, picked, opts.reduction);
+  }
+  // PyTorch 1.13: (1 − ε)·w[y]·log p_y + (ε/C)·Σ_c w_c·log p_c, the second term masked by the ignored positions
+  // but not scaled by w[y], both over the same Σ w[y] in "mean".
+  let smooth = ops.sum(ops.mul(logp, classView(opts.weight as Tensor, logits, classAxis)), classAxis, true);
+  if (picked.mask !== null) smooth = ops.mul(smooth, picked.mask);
+  const sum = ops.add(ops.mul(ops.mul(ll, picked.weights), 1 - eps), ops.mul(smooth, eps / C));
+  return negReduced("crossEntropy", sum, picked, opts.reduction, true);
 }
 
-/** −Σ_c p′_c·log softmax(x)_c per position, p′ = (1 − ε)·p + ε/C, reduced over the positions (N·d₁·…). */
-function softTargets(x: Tensor, p: Tensor, classAxis: number, eps: number, reduction: Reduction | undefined): Tensor {
-  const smoothed = eps > 0 ? ops.add(ops.mul(p, 1 - eps), eps / x.shape[classAxis]) : p;
+/** The class weights [C] as a constant of x's dtype viewed along its class axis ([1, C, 1, …], or [C]). */
+function classView(weight: Tensor, x: Tensor, classAxis: number): Tensor {
+  const w = classWeights("crossEntropy", weight, x.shape[classAxis]) ?? [];
+  const data = alloc(x.dtype, w.length);
+  for (let i = 0; i < w.length; i++) data[i] = w[i];
+  return fromData(
+    data,
+    x.shape.map((d, i) => (i === classAxis ? d : 1)),
+  );
+}
+
+/**
+ * −Σ_c w_c·p′_c·log softmax(x)_c per position, p′ = (1 − ε)·p + ε/C, reduced over the positions (N·d₁·…): with class
+ * weights "mean" still divides by the count of positions, as PyTorch 1.13 does for probability targets.
+ */
+function softTargets(x: Tensor, p: Tensor, classAxis: number, eps: number, opts: CrossEntropyOptions): Tensor {
+  let smoothed = eps > 0 ? ops.add(ops.mul(p, 1 - eps), eps / x.shape[classAxis]) : p;
+  if (opts.weight !== undefined) smoothed = ops.mul(smoothed, classView(opts.weight, x, classAxis));
   const ll = ops.sum(ops.mul(ops.logSoftmax(x, classAxis), smoothed), classAxis);
-  return ops.neg(reduce("crossEntropy", ll, reduction));
+  return ops.neg(reduce("crossEntropy", ll, opts.reduction));
 }

@@ -10,8 +10,11 @@ import { optionsOf } from "../engine/options";
 
 export interface BatchNormOptions {
   eps?: number;
-  /** Weight of the new batch in the running averages (PyTorch's default 0.1). */
-  momentum?: number;
+  /**
+   * Weight of the new batch in the running averages (PyTorch's default 0.1); null for their cumulative average over
+   * all batches seen (weight 1/num_batches_tracked), as PyTorch's momentum=None.
+   */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
 }
@@ -24,7 +27,7 @@ abstract class BatchNorm extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
 
   constructor(
     readonly numFeatures: number,
@@ -34,7 +37,7 @@ abstract class BatchNorm extends Module {
     super();
     const opts = optionsOf(new.target.name, given, ["eps", "momentum", "affine", "trackRunningStats"]);
     this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     const affine = opts.affine !== false;
     this.weight = affine ? onesParam([numFeatures]) : null;
     this.bias = affine ? zerosParam([numFeatures]) : null;
@@ -69,18 +72,11 @@ abstract class BatchNorm extends Module {
       throw new ShapeError(`${this.constructor.name}: expected input ${want}, got ${fmt(x.shape)}`);
     }
     const training = this.training || this.running_mean === null;
-    const y = batchNorm(
-      x,
-      this.running_mean,
-      this.running_var,
-      this.weight,
-      this.bias,
-      training,
-      this.momentum,
-      this.eps,
-    );
+    // counted before the update, as PyTorch: the cumulative average's first batch has weight 1/1
     if (this.training && this.num_batches_tracked !== null) this.num_batches_tracked.data[0] += 1;
-    return y;
+    const count = this.num_batches_tracked?.data[0] ?? 0;
+    const momentum = this.momentum ?? (count > 0 ? 1 / count : 0);
+    return batchNorm(x, this.running_mean, this.running_var, this.weight, this.bias, training, momentum, this.eps);
   }
 }
 

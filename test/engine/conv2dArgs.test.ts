@@ -74,9 +74,15 @@ describe("Conv2d's dilation, groups and padding modes", () => {
       'maxPool2d: Backstep has no option "dilation" (its options: stride, padding, ceilMode)',
     );
     throwsExactly(
-      () => new B.nn.AvgPool2d(2, { divisor_override: 3 } as never).forward(x),
+      () => new B.nn.AvgPool2d(2, { divisor: 3 } as never).forward(x),
       TypeError,
-      'avgPool2d: Backstep has no option "divisor_override" (its options: stride, padding, ceilMode, countIncludePad)',
+      'avgPool2d: Backstep has no option "divisor" (its options: stride, padding, ceilMode, countIncludePad, ' +
+        "divisorOverride)",
+    );
+    throwsExactly(
+      () => B.F.avgPool2d(x, 2, { divisorOverride: 3, ceilMode: true }),
+      RangeError,
+      "avgPool2d: divisorOverride with ceilMode is not supported in Backstep",
     );
     assert.deepEqual(B.F.maxPool2d(x, 2, { ceil_mode: true } as never).shape, [1, 2, 3, 3]);
     throwsExactly(

@@ -23,10 +23,11 @@ describe("default float dtype", () => {
       B.full([2], 3),
       B.randn([2]),
       B.rand([2]),
-      B.arange(3),
+      B.arange(0, 1.5, 0.5),
       B.eye(2),
     ])
       assert.equal(t.dtype, "float64");
+    assert.equal(B.arange(3).dtype, "int32", "integer arguments give integers, as PyTorch's int64");
     assert.equal(B.tensor(0.1).item(), 0.1, "0.1 is kept in full precision");
     const lstm = new B.nn.LSTM(2, 3, { numLayers: 2 });
     const bn = new B.nn.BatchNorm1d(3);

@@ -48,8 +48,8 @@ describe("options as PyTorch's keywords", () => {
 
   it("an option Backstep has not is an error that names it and the options there are", () => {
     assert.throws(
-      () => F.crossEntropy(logits, y, opts({ weight: tensor([1, 2, 3]) })),
-      /^TypeError: crossEntropy: Backstep has no option "weight" \(its options: reduction, ignoreIndex, labelSmoothing\)$/,
+      () => F.crossEntropy(logits, y, opts({ pos_weight: tensor([1, 2, 3]) })),
+      /^TypeError: crossEntropy: Backstep has no option "pos_weight" \(its options: reduction, ignoreIndex, weight, labelSmoothing\)$/,
     );
     assert.throws(
       () => new nn.Conv2d(1, 1, 3, opts({ paddingMode: "reflect" })),

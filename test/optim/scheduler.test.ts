@@ -22,6 +22,11 @@ describe("learning-rate schedulers' options", () => {
       rates(new optim.CosineAnnealingLR(sgd(), 4, { etaMin: 0.1 }), 4),
     );
     assert.deepEqual(rates(new optim.StepLR(sgd(), o({ step_size: 2, gamma: 0.5 })), 3), [0.8, 0.4, 0.4]);
+    assert.deepEqual(
+      rates(new optim.CosineAnnealingLR(sgd(), o({ T_max: 4, eta_min: 0.1 })), 4),
+      rates(new optim.CosineAnnealingLR(sgd(), 4, { etaMin: 0.1 }), 4),
+      "T_max (capital T) is tMax",
+    );
     rejects(
       () => new optim.StepLR(sgd(), 2, o({ gama: 0.5 })),
       "TypeError",

@@ -7,6 +7,11 @@ import { getDefaultDtype, liftedDtype } from "../dtype";
 import { optionsOf } from "../options";
 
 function check(op: string, x: unknown, position: string): void {
+  if (x === Tensor.prototype.values)
+    throw new TypeError(
+      `${op}: ${position} argument is the method values(), not a tensor: PyTorch's x.max(dim).values is ` +
+        "x.max(dim) in Backstep (the values; x.max(dim).indices the indices)",
+    );
   if (!(x instanceof Tensor) && typeof x !== "number") {
     throw new TypeError(
       `${op}: ${position} argument must be a Tensor or a number, got ${x === null ? "null" : typeof x}`,

@@ -47,6 +47,7 @@ export {
   acos,
 } from "./elementwise";
 export { sum, mean, max, min, variance, std, logsumexp, norm, cumsum, cumprod, prod } from "./reduce";
+export type { ValuesIndices } from "./reduce";
 export type { VarOptions } from "./reduce";
 export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";
 export {
@@ -110,6 +111,8 @@ export { fullLike, onesLike } from "./derivs";
 export { multinomial } from "./sampling";
 export { cat, t, swapaxes, mm, bmm, dot, mv, maskedSelect, unbind, isnan, isinf, isfinite } from "./aliases";
 export { sort, argsort, topk } from "./sorting";
+export { addmm, baddbmm, addcmul, addcdiv, movedim, hstack, vstack, typeAs } from "./fused";
+export type { ScaleOptions } from "./fused";
 export { all, any, nonzero } from "./logical";
-export type { SortOptions, TopkOptions } from "./sorting";
+export type { SortOptions, TopkOptions, ValuesIndicesPair } from "./sorting";
 export type { MultinomialOptions } from "./sampling";

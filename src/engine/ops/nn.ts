@@ -8,6 +8,7 @@ import type { ConvTransposeAttrs } from "../rules/convTranspose2d";
 import type { PoolAttrs } from "../rules/maxPool2d";
 import { optionsOf } from "../options";
 import { indexTensor } from "./select";
+import { mul } from "./elementwise";
 
 export type Pair = number | [number, number];
 export function pair(v: number | readonly number[]): [number, number] {
@@ -95,17 +96,28 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {})
   return batchOfOne(x, (b) => applyOp("maxPool2d", [b], attrs));
 }
 
+/** avgPool2d's options: the 2-D pools' and PyTorch's count_include_pad and divisor_override. */
+export type AvgPool2dOptions = Pool2dOptions & { countIncludePad?: boolean; divisorOverride?: number | null };
+
 /**
  * Average over kernelSize windows of x [N,C,H,W] or [C,H,W] (zero padding counted, as PyTorch's count_include_pad,
- * unless countIncludePad is false); stride defaults to the window; ceilMode as maxPool2d's.
+ * unless countIncludePad is false); stride defaults to the window; ceilMode as maxPool2d's. divisorOverride d: each
+ * window's sum over d instead, composed as the padding-counting mean·(kh·kw/d).
  */
-export function avgPool2d(
-  x: Tensor,
-  kernelSize: Pair,
-  opts: Pool2dOptions & { countIncludePad?: boolean } = {},
-): Tensor {
-  const attrs = poolAttrs("avgPool2d", kernelSize, opts, ["stride", "padding", "ceilMode", "countIncludePad"]);
-  return batchOfOne(x, (b) => applyOp("avgPool2d", [b], attrs));
+export function avgPool2d(x: Tensor, kernelSize: Pair, given: AvgPool2dOptions = {}): Tensor {
+  const known = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"];
+  const { divisorOverride: d, ...opts } = optionsOf("avgPool2d", given, known);
+  if (d === undefined || d === null) {
+    const attrs = poolAttrs("avgPool2d", kernelSize, opts, known);
+    return batchOfOne(x, (b) => applyOp("avgPool2d", [b], attrs));
+  }
+  if (!Number.isInteger(d) || d <= 0)
+    throw new RangeError(`avgPool2d: divisorOverride must be a positive integer, got ${d}`);
+  // a ceilMode window past the padding would be averaged over fewer than kh·kw places, so the factor would vary
+  if (opts.ceilMode) throw new RangeError("avgPool2d: divisorOverride with ceilMode is not supported in Backstep");
+  const attrs = poolAttrs("avgPool2d", kernelSize, { ...opts, countIncludePad: true }, known);
+  const [kh, kw] = attrs.kernelSize;
+  return batchOfOne(x, (b) => mul(applyOp("avgPool2d", [b], attrs), (kh * kw) / d));
 }
 
 /** Rows of `weight` [V,D] picked by integer indices (any shape): result [...index.shape, D]. */

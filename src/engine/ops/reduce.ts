@@ -1,18 +1,65 @@
 // Reductions as free functions: sum, mean, max, min, var, std, logsumexp, norm, prod over all axes or the given ones
 // (optionally keeping dims), and cumsum along one.
-import type { Tensor } from "../tensor";
+import { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { normAxes, normAxis } from "../shape";
 import { optionsOf } from "../options";
+import { argmax, argmin } from "./compare";
+import { maximum, minimum } from "./elementwise";
 
 export const sum = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
   applyOp("sum", [x], { axis: normAxes("sum", axis, x.ndim), keepDims });
 export const mean = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
   applyOp("mean", [x], { axis: normAxes("mean", axis, x.ndim), keepDims });
-export const max = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
-  applyOp("max", [x], { axis: normAxes("max", axis, x.ndim), keepDims });
-export const min = (x: Tensor, axis?: number | number[], keepDims = false): Tensor =>
-  applyOp("min", [x], { axis: normAxes("min", axis, x.ndim), keepDims });
+
+/**
+ * What max(x, dim) and min(x, dim) give: PyTorch's (values, indices) named tuple ported as the values tensor itself,
+ * which also reads as the tuple: `.indices` (argmax/argmin, int32), `[0]`, `[1]`, `const [v, i] = x.max(1)`.
+ * (PyTorch's `.values` is the values already: Tensor's own values() is its typed array.)
+ */
+export type ValuesIndices = Tensor & {
+  readonly indices: Tensor;
+  readonly 0: Tensor;
+  readonly 1: Tensor;
+  [Symbol.iterator](): Iterator<Tensor>;
+};
+
+/** PyTorch's keywords as an object (`x.max({ dim: 1 })`) are an error saying what to write. */
+function noKeywords(op: string, axis: unknown): void {
+  if (typeof axis === "object" && axis !== null && !Array.isArray(axis) && !(axis instanceof Tensor))
+    throw new TypeError(`${op}: PyTorch's x.${op}(dim=1, keepdim=True) is x.${op}(1, true) in Backstep`);
+}
+
+function asTuple(values: Tensor, indices: () => Tensor): ValuesIndices {
+  let idx: Tensor | undefined;
+  const get = (): Tensor => (idx ??= indices());
+  Object.defineProperties(values, {
+    indices: { get },
+    0: { value: values },
+    1: { get },
+    [Symbol.iterator]: { value: () => [values, get()][Symbol.iterator]() },
+  });
+  return values as ValuesIndices;
+}
+
+/** The max over all axes, the given ones (one: also its indices), or the elementwise max with a tensor (maximum). */
+export function max(x: Tensor, axis: number, keepDims?: boolean): ValuesIndices;
+export function max(x: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
+export function max(x: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
+  noKeywords("max", axis);
+  if (axis instanceof Tensor) return maximum(x, axis);
+  const values = applyOp("max", [x], { axis: normAxes("max", axis, x.ndim), keepDims });
+  return typeof axis === "number" ? asTuple(values, () => argmax(x, axis, keepDims)) : values;
+}
+/** The min over all axes, the given ones (one: also its indices), or the elementwise min with a tensor (minimum). */
+export function min(x: Tensor, axis: number, keepDims?: boolean): ValuesIndices;
+export function min(x: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
+export function min(x: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
+  noKeywords("min", axis);
+  if (axis instanceof Tensor) return minimum(x, axis);
+  const values = applyOp("min", [x], { axis: normAxes("min", axis, x.ndim), keepDims });
+  return typeof axis === "number" ? asTuple(values, () => argmin(x, axis, keepDims)) : values;
+}
 
 /** Options of var and std: the correction c in Σ(x − μ)²/(n − c) (1 by default: Bessel's, as PyTorch). */
 export interface VarOptions {

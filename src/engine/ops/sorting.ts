@@ -76,12 +76,24 @@ const sortOptions = (opts: number | SortOptions): SortOptions =>
  * carry the gradient back to where each came from; the indices are int32. Stable: PyTorch's own order of equal values
  * is that too with `stable=True` (and, without it, for slices of up to 16 values).
  */
-export function sort(x: Tensor, opts: number | SortOptions = {}): [Tensor, Tensor] {
+/**
+ * sort's and topk's [values, indices], which also read as PyTorch's named tuple: `.values` and `.indices` (an own
+ * `values`, over Array's iterator method, so `x.topk(k).values` is the values as ported).
+ */
+export type ValuesIndicesPair = [Tensor, Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+
+function named(values: Tensor, indices: Tensor): ValuesIndicesPair {
+  const pair = [values, indices];
+  Object.defineProperties(pair, { values: { value: values }, indices: { value: indices } });
+  return pair as unknown as ValuesIndicesPair;
+}
+
+export function sort(x: Tensor, opts: number | SortOptions = {}): ValuesIndicesPair {
   check("sort", x);
   const { dim = -1, descending = false } = sortOptions(opts);
   const d = normAxis("sort", dim, x.ndim);
   const indices = order(x, d, descending, x.ndim === 0 ? 1 : x.shape[d]);
-  return [applyOp("sort", [x, indices], { dim: d, descending }), indices];
+  return named(applyOp("sort", [x, indices], { dim: d, descending }), indices);
 }
 
 /** The int32 indices that sort x along `dim` (PyTorch's torch.argsort): sort(x, opts)[1], without the values. */
@@ -97,7 +109,7 @@ export function argsort(x: Tensor, opts: number | SortOptions = {}): Tensor {
  * indices (PyTorch's torch.topk; nanoGPT's `v, _ = torch.topk(logits, k)`). The gradient flows back to the picked
  * positions only. Of equal values the lower index comes first; PyTorch's order of equal values is unspecified.
  */
-export function topk(x: Tensor, k: number, opts: number | TopkOptions = {}): [Tensor, Tensor] {
+export function topk(x: Tensor, k: number, opts: number | TopkOptions = {}): ValuesIndicesPair {
   check("topk", x);
   const {
     dim = -1,
@@ -109,5 +121,5 @@ export function topk(x: Tensor, k: number, opts: number | TopkOptions = {}): [Te
   if (!Number.isInteger(k) || k < 0 || k > n)
     throw new RangeError(`topk: k = ${k} is out of range: dim ${d} has ${n} values (k must be an integer 0…${n})`);
   const indices = order(x, d, largest, x.ndim === 0 ? 1 : k); // (a 0-d x is its own top value, as PyTorch's)
-  return [applyOp("topk", [x, indices], { k, dim: d, largest, sorted }), indices];
+  return named(applyOp("topk", [x, indices], { k, dim: d, largest, sorted }), indices);
 }

@@ -1,0 +1,127 @@
+// PyTorch's call forms ported code writes, against PyTorch 1.13: x.max(dim, keepdim) as the (values, indices) tuple,
+// topk's and sort's .values and .indices, x.max(other), avgPool2d's divisorOverride, the fused ops (addmm, baddbmm,
+// addcmul, addcdiv) with β, α and value, movedim, hstack, vstack, typeAs.
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+import { describeOracle } from "./harness";
+import type { OracleCase } from "./harness";
+import { away, pos, r } from "./fixtures/inputs";
+
+const cases: OracleCase[] = [
+  {
+    name: "x.max(dim, keepdim) and min(dim): the values, [0], destructured, x.max(other)",
+    inputs: () => ({ x: away([3, 4]), y: away([3, 4]) }),
+    ts: ({ x, y }) => {
+      const [v] = x.min(0);
+      return [x.sub(x.max(1, true)), x.max(-1)[0], v, B.max(x, 0, true), x.max(y), x.min(y)];
+    },
+    torch:
+      "out = [x - x.max(1, keepdim=True).values, x.max(-1)[0], x.min(0)[0], torch.max(x, 0, keepdim=True).values, " +
+      "x.max(y), x.min(y)]",
+  },
+  {
+    name: "x.max(dim).indices, [1], destructured; min's indices (int32 here, int64 there)",
+    inputs: () => ({ x: away([3, 4, 2]) }),
+    noBackward: true,
+    ts: ({ x }) => {
+      const [, i] = x.max(2);
+      return [x.max(1, true).indices, x.min(0)[1], i, B.min(x, -1).indices].map((t) => t.to("float64"));
+    },
+    torch:
+      "out = [t.double() for t in (x.max(1, keepdim=True).indices, x.min(0)[1], x.max(2)[1], " +
+      "torch.min(x, -1).indices)]",
+  },
+  {
+    name: "x.topk(k).values and x.sort(dim).values with their .indices, as PyTorch's named tuples",
+    inputs: () => ({ x: away([3, 5]) }),
+    ts: ({ x }) => {
+      const top = x.topk(2, 1),
+        sorted = B.sort(x, { dim: 0, descending: true });
+      return [top.values, sorted.values, top.indices.to("float64"), sorted.indices.to("float64")];
+    },
+    torch:
+      "top, s = x.topk(2, 1), torch.sort(x, dim=0, descending=True)\n" +
+      "out = [top.values, s.values, top.indices.double(), s.indices.double()]",
+  },
+  {
+    name: "addmm, baddbmm (β, α; β = 0 drops input), addcmul, addcdiv (value)",
+    inputs: () => ({
+      b: r([3]),
+      m1: r([2, 4]),
+      m2: r([4, 3]),
+      i3: r([2, 1, 3]),
+      b1: r([2, 2, 4]),
+      b2: r([2, 4, 3]),
+      a: r([2, 3]),
+      t1: r([2, 3]),
+      t2: pos([3]),
+    }),
+    ts: ({ b, m1, m2, i3, b1, b2, a, t1, t2 }) => [
+      B.addmm(b, m1, m2),
+      b.addmm(m1, m2, { beta: 0.5, alpha: -2 }),
+      B.baddbmm(i3, b1, b2, { alpha: 0.25 }),
+      i3.baddbmm(b1, b2, { beta: 0 }),
+      B.addcmul(a, t1, t2, { value: -0.3 }),
+      a.addcdiv(t1, t2),
+      B.addcdiv(a, t1, t2, { value: 2 }),
+    ],
+    torch:
+      "out = [torch.addmm(b, m1, m2), b.addmm(m1, m2, beta=0.5, alpha=-2), torch.baddbmm(i3, b1, b2, alpha=0.25), " +
+      "i3.baddbmm(b1, b2, beta=0), torch.addcmul(a, t1, t2, value=-0.3), a.addcdiv(t1, t2), " +
+      "torch.addcdiv(a, t1, t2, value=2)]",
+  },
+  {
+    name: "movedim (one dim, lists, negative), hstack and vstack (0-d, 1-d, 2-d), typeAs",
+    inputs: () => ({ x: r([2, 3, 4, 5]), s: r([]), v: r([3]), w: r([3]), m: r([2, 3]), n: r([2, 1]) }),
+    ts: ({ x, s, v, w, m, n }) => [
+      x.movedim(1, -1),
+      B.movedim(x, [0, 3], [2, 0]),
+      B.hstack([v, w, s]),
+      B.hstack([m, n]),
+      B.vstack([v, m, w]),
+      B.vstack([s, s]),
+      v.typeAs(m),
+    ],
+    torch:
+      "out = [x.movedim(1, -1), torch.movedim(x, (0, 3), (2, 0)), torch.hstack([v, w, s.reshape(1)]), " +
+      "torch.hstack([m, n]), torch.vstack([v, m, w]), torch.vstack([s, s]), v.type_as(m)]",
+  },
+  {
+    name: "avgPool2d divisorOverride (padding, stride; unbatched), AvgPool2d module with divisor_override",
+    inputs: () => ({ x: r([2, 3, 5, 6]), u: r([2, 4, 4]) }),
+    ts: ({ x, u }) => [
+      B.F.avgPool2d(x, 3, { stride: 2, padding: 1, divisorOverride: 4 }),
+      B.F.avgPool2d(u, [2, 3], { divisor_override: 5, countIncludePad: false } as object),
+      new B.nn.AvgPool2d(2, { divisorOverride: 1 }).forward(x),
+    ],
+    torch:
+      "out = [F.avg_pool2d(x, 3, stride=2, padding=1, divisor_override=4), " +
+      "F.avg_pool2d(u, (2, 3), divisor_override=5, count_include_pad=False), nn.AvgPool2d(2, divisor_override=1)(x)]",
+  },
+];
+
+describeOracle("oracle: PyTorch's call forms in ported code", cases, () => {
+  it("x.max(dim).values is the method values(): an elementwise op says to write x.max(dim)", () => {
+    const x = B.randn([2, 3]);
+    const values = (x.max(1, true) as unknown as { values: unknown }).values as B.Tensor;
+    assert.throws(() => x.sub(values), /the method values\(\), not a tensor: PyTorch's x.max\(dim\).values is/);
+  });
+  it("PyTorch's keywords as an object, x.max({ dim: 1 }), are an error naming the positional form", () => {
+    const x = B.randn([2, 3]) as unknown as { max(o: object): B.Tensor; min(o: object): B.Tensor };
+    assert.throws(
+      () => x.max({ dim: 1 }),
+      /max: PyTorch's x.max\(dim=1, keepdim=True\) is x.max\(1, true\) in Backstep/,
+    );
+    assert.throws(() => x.min({ dim: 1, keepdim: true }), /x.min\(1, true\)/);
+  });
+  it("x.long() is int32, Backstep's integer dtype (PyTorch's int64)", () => {
+    const y = B.tensor([0.7, 2.2, -1.5]).long();
+    assert.equal(y.dtype, "int32");
+    assert.deepEqual(y.toArray(), [0, 2, -1]);
+  });
+  it("max over all dims or a list of dims stays a plain tensor (no indices)", () => {
+    const x = B.randn([2, 3]);
+    assert.equal((x.max() as unknown as { indices?: unknown }).indices, undefined);
+    assert.equal((x.max([0, 1]) as unknown as { indices?: unknown }).indices, undefined);
+  });
+});
