@@ -9,6 +9,9 @@ class Backward:
 
     def _backward(self, func, args, kwargs, frame=None):
         self.updates.flush()
+        self.statements.settle(moved_only=True)
+        if self._fn_pending:
+            self.settle_function_checks()
         self.backward_calls += 1
         self.pass_totals = {}
         root = args[0] if args else None

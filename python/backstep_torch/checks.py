@@ -106,6 +106,7 @@ class Checks:
         import torch
 
         busy, self.busy = self.busy, True
+        self.statements.settle(moved_only=True)  # (`h = model(x)` then expect_grad(h, …): the check's label is h)
         try:
             with self.quiet(), torch.no_grad():
                 user = self.source.user_frames(frame)

@@ -87,14 +87,14 @@ class Forward:
         self.leaf_rows = []
 
     def _record(self, name, args, kwargs, tensors, keys, outs, frame, module):
+        # statements that have ended name their ops first: `s += 1` gives `s` another trace id (this op's), and the
+        # statement `s = (a * c).sum()` before it named that one
+        self.statements.settle(moved_only=True)
         opname, operands = op_name(name, args)
         user = self.source.user_frames(frame)
         inputs = [self.id_of(t, user) for t in tensors]
         op_id = len(self.ops)
-        var = self.source.assigned_var(user[0]) if user else None
         rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
-        if var:
-            rec["var"] = var
         if module:
             rec["module"] = module
         stack = self.source.stack(user)
@@ -104,7 +104,7 @@ class Forward:
         rec["stack"] = stack
         out_ids = []
         for k, o in enumerate(outs):
-            tid = self.table.snapshot(o, "activation", op=op_id, name=var if k == 0 else None)
+            tid = self.table.snapshot(o, "activation", op=op_id)
             self.ids[id(o)] = (o, tid)
             self.node_out[(o.grad_fn, o.output_nr)] = o
             out_ids.append(tid)
@@ -114,6 +114,7 @@ class Forward:
             rec["outputs"] = out_ids
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
+        self.statements.op_made(user, op_id)  # its variable, once the statement that runs it has bound one
         inner = wire(self, op_id, opname, operands, tensors, keys, inputs, outs, out_ids)
         if self.retain:
             for k, o in enumerate(outs):
@@ -163,9 +164,11 @@ class Forward:
             rec["stack"] = stack
         rec["output"] = self.table.snapshot(t, "activation", op=op_id, name=var)
         self.ids[id(t)] = (t, rec["output"])
+        self.node_out[(node, t.output_nr)] = t  # (an op adopted after it reads it: `Scaled.apply(h, …)` of a Function's h)
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
         wire(self, op_id, opname, operands, tensors, [key_of(x) for x in tensors], inputs, [t], [rec["output"]])
+        self.function_adopted(t, op_id)
         return rec["output"]
 
     def _series_forward(self, name, args, tensors, outs, frame, module):

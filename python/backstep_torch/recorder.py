@@ -8,10 +8,12 @@ from .calls import NOT_OPS, op_name, tensors_in
 from .checks import Checks
 from .dispatch import Dispatch, suspend
 from .forward import Forward, returns_input
+from .functions import Functions
 from .loops import LoopBook
 from .modes import CountingMode, RecordingMode
 from .names import Names
 from .source import SourceMap
+from .statements import Statements
 from .series import Series
 from .setup_calls import wrap_setup
 from .steps import Steps
@@ -20,7 +22,7 @@ from .updates import Updates, is_inplace, optimizer_of
 from .wiring import key_of
 
 
-class Recorder(Steps, Forward, Backward, Checks):
+class Recorder(Steps, Forward, Backward, Checks, Functions):
     """One run's recording: the mode's entry point (`call`), what it installs in torch, the final parameters; its
     forward, backward and step roles are the mixins'."""
 
@@ -34,6 +36,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.table = TensorTable(values, max_per_tensor, max_per_trace)
         self.source = SourceMap()
         self.names = Names(namespace)
+        self.statements = Statements(self)
         self.updates = Updates(self)
         self.ops, self.events, self.losses, self.diagnostics = [], [], [], []
         self.step = -1
@@ -76,6 +79,8 @@ class Recorder(Steps, Forward, Backward, Checks):
         self.keep_grads = False  # the program names expect_grad: op outputs' gradients are kept (last_grads)
         self.last_grads = {}
         self.leaf_rows = []  # (weak reference to a leaf that is no nn.Parameter, its snapshot's id): see settle_kinds
+        self._restore_functions = None  # undoes install_functions
+        self.init_functions()
 
     # ── installing and removing ────────────────────────────────────────────
     def install(self):
@@ -86,6 +91,7 @@ class Recorder(Steps, Forward, Backward, Checks):
         self._dispatch.enter()
         self._wrap_zero_grad()
         self._restore_setup = wrap_setup(self)
+        self._restore_functions = self.install_functions()
 
     def _wrap_zero_grad(self):
         """nn.Module.zero_grad() says the run resets gradients (grads_changed) even when they are all None, as in the
@@ -121,6 +127,9 @@ class Recorder(Steps, Forward, Backward, Checks):
         if self._restore_setup is not None:
             self._restore_setup()
             self._restore_setup = None
+        if self._restore_functions is not None:
+            self._restore_functions()
+            self._restore_functions = None
         for h in self._module_hooks + self.handles:
             h.remove()
         self._module_hooks, self.handles = [], []
@@ -224,6 +233,8 @@ class Recorder(Steps, Forward, Backward, Checks):
             if self.failure is None:
                 self.failure = (op_name(name, args)[0], [list(t.shape) for t in tensors])
             raise
+        if self.bw_grads is not None:  # an op of a user Function's backward (functions.py)
+            return self.backward_op(name, args, tensors, out, frame)
         if not any(keys):
             return out
         # `g[:, 0] = v` returns nothing: its result is the tensor it wrote into, with a new autograd node
@@ -287,6 +298,8 @@ class Recorder(Steps, Forward, Backward, Checks):
     def final_params(self):
         """The run's parameters at its end (Trace.params), each of kind "param" when its op snapshots are (settle_kinds)."""
         self.updates.flush()
+        self.statements.settle()
+        self.settle_function_checks()
         self.settle_kinds()
         out, seen, trained = [], set(), self.updates.trained
         for name, t in self.names.parameters() + [(n, t) for (t, n) in self.grad_leaves.values()]:

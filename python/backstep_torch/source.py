@@ -45,6 +45,9 @@ class SourceMap:
         self._stores = {}
         self._user_code = {}  # code object → whether it is the user's
         self._frames = {}  # (code, instruction) → its stack entry
+        self._statements = {}  # (code, instruction) → statement_of's answer
+        self._unpacked_at = {}  # (code, instruction) → "a, c" of `a, c = <its call>`, without columns (_stored_after)
+        self._unpacked = {}  # filename → {span of a right-hand side: its targets "a, b"} of `a, b = …` (statement_of)
 
     def is_user(self, filename):
         known = self._user_file.get(filename)
@@ -125,6 +128,29 @@ class SourceMap:
         table = self._assignments_of(code.co_filename)
         return table.get((line, col, end_line, end_col))
 
+    def statement_of(self, frame):
+        """(span, target) of the assignment whose right-hand side the frame is evaluating (`pooled = out.max(1).values`
+        while max runs; target "a, b" for `a, b = …`), span the right-hand side's (line, col, end line, end col); None
+        elsewhere. Without columns
+        (Python < 3.11): only a call that is the whole right-hand side, spanned by its instruction."""
+        key = (frame.f_code, frame.f_lasti)
+        hit = self._statements.get(key, False)
+        if hit is not False:
+            return hit
+        line, col, end_line, end_col = self.position(frame)
+        if end_line is None:
+            target = self._stored_after(frame.f_code, frame.f_lasti) or self._unpacked_at.get(key)
+            hit = ((line, frame.f_lasti), target) if target else None
+        else:
+            hit, inner = None, None
+            filename = frame.f_code.co_filename
+            table = self._assignments_of(filename)
+            for span, target in list(table.items()) + list(self._unpacked[filename].items()):
+                if span[:2] <= (line, col) and (end_line, end_col) <= span[2:] and (inner is None or span[:2] > inner[:2]):
+                    hit, inner = (span, target), span
+        self._statements[key] = hit
+        return hit
+
     def _stored_after(self, code, lasti):
         """Without columns: the name the bytecode stores the call's result in right after it (`STORE_FAST h`, or
         `LOAD self; STORE_ATTR h` for `self.h = …`); a result used further (`x @ W + b`'s matmul) has none."""
@@ -136,6 +162,12 @@ class SourceMap:
                 nxt = ins[k + 1]
                 if nxt.opname in _STORE:
                     table[ins[k].offset] = nxt.argval
+                elif nxt.opname == "UNPACK_SEQUENCE" and all(i.opname in _STORE for i in ins[k + 2:k + 2 + nxt.argval]):
+                    # `a, c = x.split(1)`: statement_of's targets (not a whole right-hand side's variable)
+                    unpacked = ins[k + 2:k + 2 + nxt.argval]
+                    if len(unpacked) == nxt.argval:  # (3.11 reports a call's instruction within its inline caches)
+                        for at in range(ins[k].offset, nxt.offset, 2):
+                            self._unpacked_at[(code, at)] = ", ".join(i.argval for i in unpacked)
                 elif nxt.opname in _LOAD and k + 2 < len(ins) and ins[k + 2].opname == "STORE_ATTR":
                     table[ins[k].offset] = "%s.%s" % (nxt.argval, ins[k + 2].argval)
             self._stores[code] = table
@@ -206,7 +238,7 @@ class SourceMap:
         table = self._assignments.get(filename)
         if table is not None:
             return table
-        table = {}
+        table, unpacked = {}, {}
         tree = self.tree(filename)
         source = self._texts.get(filename)
         if tree is not None:
@@ -217,12 +249,18 @@ class SourceMap:
                     target, value = node.target, node.value
                 else:
                     continue
+                if isinstance(target, (ast.Tuple, ast.List)) and isinstance(node, ast.Assign):
+                    names = [_target_name(t, source) for t in target.elts]
+                    if all(names):  # `logits, h = dec(tok, h)`: statement_of's, each name for its element
+                        unpacked[(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)] = ", ".join(names)
+                    continue
                 name = _target_name(target, source)
                 if name:
                     table[(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)] = name
                     if isinstance(node, ast.AugAssign):  # `s += t`: the in-place op's instruction spans the statement
                         table[(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)] = name
         self._assignments[filename] = table
+        self._unpacked[filename] = unpacked
         return table
 
 

@@ -105,6 +105,10 @@ class TensorTable:
     def name_of(self, tid):
         return self._rows[tid][2]
 
+    def op_of(self, tid):
+        """The id of the op whose output trace tensor `tid` is, else None."""
+        return self._rows[tid][1]
+
     def rename(self, tid, name, kind=None):
         """Names trace tensor `tid` after it was recorded (and makes it of `kind`, when given): see Forward._name_late."""
         row = self._rows[tid]

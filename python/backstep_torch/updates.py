@@ -1,6 +1,8 @@
 """Parameter updates seen as in-place ops on parameters: by an optimizer's step() or by hand (`p.data += -lr * p.grad`)."""
 import torch
 
+from .optim_rules import describe_optimizer
+
 _INPLACE_DUNDERS = {"__iadd__", "__isub__", "__imul__", "__itruediv__"}
 
 
@@ -15,46 +17,6 @@ def is_inplace(name):
     if hit is None:
         hit = _inplace[name] = name in _INPLACE_DUNDERS or (name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES)
     return hit
-
-
-def describe_optimizer(opt, group=None):
-    """The update rule, in the notation of the backprop literature, with the settings of `group` (a param group of
-    `opt`; its first when None). Asked per group at each update: a group's own lr or momentum (`[{"params": a}, {"params":
-    b, "lr": 1.0, "momentum": 0.9}]`), and the lr a scheduler set for that update, were shown as group 0's then."""
-    g = group if group is not None else opt.param_groups[0] if opt.param_groups else {}
-    name = type(opt).__name__
-    lr = g.get("lr")
-    wd = g.get("weight_decay", 0) or 0
-    grad = "(∂L/∂W + λ·W)" if wd and name != "AdamW" else "∂L/∂W"
-    if name == "SGD":
-        damp = "(1−τ)·" if g.get("dampening") else ""
-        rule = ("v ← μ·v + %s%s;  W ← W − η·%s" % (damp, grad, "(%s + μ·v)" % grad if g.get("nesterov") else "v")) if g.get("momentum") else ("W ← W − η·%s" % grad)
-    elif name in ("Adam", "AdamW"):
-        rule = "m ← β₁·m + (1−β₁)·%s;  v ← β₂·v + (1−β₂)·%s²;  W ← W − η·m̂/(√v̂ + ε)" % (grad, grad)
-        if name == "AdamW" and wd:
-            rule = "W ← W·(1 − η·λ);  " + rule
-    elif name == "RMSprop":
-        denom = "√(s − ḡ²) + ε" if g.get("centered") else "√s + ε"
-        step = ("b ← μ·b + %s/(%s);  W ← W − η·b" % (grad, denom)) if g.get("momentum") else ("W ← W − η·%s/(%s)" % (grad, denom))
-        rule = "s ← α·s + (1−α)·%s²;  %s%s" % (grad, ("ḡ ← α·ḡ + (1−α)·%s;  " % grad) if g.get("centered") else "", step)
-    elif name == "Adagrad":
-        lr_t = "η/(1 + (t−1)·lr_decay)" if g.get("lr_decay") else "η"
-        rule = "s ← s + %s²;  W ← W − %s·%s/(√s + ε)" % (grad, lr_t, grad)
-    else:
-        rule = "%s.step()" % name
-    # (the TypeScript optimizers' formula() in the same words: test/python/optimizerRules.test.ts holds them equal)
-    settings = ", ".join("%s=%s" % (k, _short(g[k])) for k in ("lr", "momentum", "weight_decay", "betas", "eps", "alpha", "lr_decay") if k in g and g[k] not in (0, None))
-    return "%s  [%s: %s]" % (rule, name, settings) if lr is not None else rule
-
-
-def _short(v):
-    """A setting to 6 significant digits, as the TypeScript optimizers' rule states η (src/optim/optimizer.ts): a
-    scheduler's lr 0.7 · 0.7 was `lr=0.48999999999999994`, CosineAnnealingLR's `lr=0.037500000000000006`."""
-    if isinstance(v, float):
-        return float("%.6g" % v)
-    if isinstance(v, tuple):
-        return tuple(_short(x) for x in v)
-    return v
 
 
 def optimizer_of(frame, depth=6):

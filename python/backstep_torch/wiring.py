@@ -134,16 +134,18 @@ def emit(rec, w):
     ups = [snap(u if u is not None else torch.zeros_like(o), "grad", owned=u is None) for u, o in zip(_upstreams(rec, w), w.outs)]
     out = w.outs[0]
     local, contributions = [], []
+    attrs = rec.ops[w.op]["attrs"] if w.op < len(rec.ops) else {}
+    name = w.name.rstrip("_")
     for k, c in enumerate(w.contrib):
         if c is None:
             local.append(None)
             contributions.append(None)
             continue
-        pos = w.positions[k]
-        if pos is None:
-            local.append({"formula": "\\frac{\\partial y}{\\partial x_{%d}}" % k, "jacobianShape": [int(out.numel()), int(c.numel())]})
+        if name in rec.function_names:  # a user autograd.Function (as the TypeScript trace's defineFunction op)
+            local.append({"formula": "\\text{user-defined backward}", "jacobianShape": [int(out.numel()), int(c.numel())]})
         else:
-            local.append(local_derivative(w.name.rstrip("_"), w.operands, out, pos, lambda d: snap(d, "grad"), k))
+            # (a tensor that is no positional operand, as cat's list items, F.layer_norm's weight: a formula by its place)
+            local.append(local_derivative(name, w.operands, out, w.positions[k], lambda d: snap(d, "grad"), k, attrs, c, len(w.contrib)))
         contributions.append(snap(c, "grad"))
     event = {"kind": "backward", "op": w.op, "upstream": ups[0], "local": local, "contributions": contributions}
     if len(ups) > 1:

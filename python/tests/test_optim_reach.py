@@ -279,7 +279,8 @@ class ClosureSteps(Base):
             for e, p, b, g in zip(by_step[s], model.parameters(), before, grads[first]):
                 # the gradient the call's first direction follows: its first evaluation's
                 self.check_update(trace, e, b, g, p)
-                self.assertEqual(e["rule"], "LBFGS.step()  [LBFGS: lr=0.5; one step of %d backward passes]" % evaluations)
+                self.assertEqual(e["rule"], "d ← −H·∂L/∂W (H: the inverse Hessian estimated from the last history_size steps);  W ← W + η·d  "
+                                 "[LBFGS: lr=0.5, history_size=5; one step of %d backward passes]" % evaluations)
             self.assertEqual(kinds_of(trace, s)[-1], "update")
 
 

@@ -31,7 +31,8 @@ class ProbeModels(unittest.TestCase):
                "loss = (out * d).sum()\nloss.backward()\n")  # 20-21
         trace = self.check(src)
         self.assertEqual([(op, line) for op, _v, _m, line in ops_of(trace)],
-                         [("mul", 17), ("index_add_", 17), ("Double", 18), ("add_", 19), ("mul", 20), ("sum", 20)])
+                         [("mul", 17), ("index_add_", 17), ("Double", 18), ("add_", 19), ("mul", 20), ("sum", 20), ("mul", 13)])
+        self.assertEqual(trace["ops"][-1].get("phase"), "backward", "Double.backward's `g * 2`")
         index_add = trace["ops"][1]
         zeros = trace["tensors"][index_add["inputs"][0]]
         self.assertEqual(zeros["kind"], "input")
@@ -53,7 +54,7 @@ class ProbeModels(unittest.TestCase):
                "torch.manual_seed(0)\nmodel = Outer()\nloss = model(torch.randn(4, 3), torch.tensor([0, 2]))\nloss.backward()\n")
         trace = self.check(src)
         ops = ops_of(trace)
-        self.assertEqual(ops[:5], [("linear", "h", "model.inp", 21), ("index", None, "model", 22), ("linear", None, "model.inner.fc", 11),
+        self.assertEqual(ops[:5], [("linear", "h", "model.inp", 21), ("index", None, "model", 22), ("linear", "y", "model.inner.fc", 11),
                                    ("select", "h", "model", 23), ("mul", "h", "model", 24)])
         self.assertEqual([f["name"] for f in trace["ops"][1]["stack"][:2]], ["Outer.forward", "<module>"])
 

@@ -68,7 +68,7 @@ class Contract(unittest.TestCase):
         finally:
             source.HAS_POSITIONS = saved
         ops = [(o["op"], o.get("var"), o["loc"]["line"], o["loc"]["column"]) for o in trace["ops"]]
-        self.assertEqual(ops[:4], [("matmul", None, 12, 5), ("add", "z", 12, 5), ("relu", "box.h", 13, 5), ("split", None, 14, 5)])
+        self.assertEqual(ops[:4], [("matmul", None, 12, 5), ("add", "z", 12, 5), ("relu", "box.h", 13, 5), ("split", "a", 14, 5)])
         self.assertEqual([(o["op"], o.get("var")) for o in trace["ops"][4:7]], [("mul", None), ("sum", "s"), ("add_", "s")])
         self.assertIn(("matmul", "h"), [(o["op"], o.get("var")) for o in trace["ops"]])
         # the same ops, lines and names as where Python gives columns

@@ -80,3 +80,25 @@ KEPT_OLD = (BY_DATA.replace("for i in range(3):\n", "old = torch.zeros(3, 1)\nfo
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OtherOptimizers(unittest.TestCase):
+    def test_each_torch_optimizer_states_its_update_rule(self):
+        """An optimizer the TypeScript engine does not have read `Adadelta.step()  [Adadelta: lr=1.0, eps=1e-06]`:
+        each torch.optim optimizer states its rule, with its own settings (ρ, λ, the step sizes …)."""
+        from backstep_torch.updates import describe_optimizer
+
+        p = [torch.nn.Parameter(torch.zeros(2))]
+        o = torch.optim
+        made = [o.Adadelta(p), o.Adamax(p), o.NAdam(p), o.RAdam(p), o.ASGD(p), o.Rprop(p), o.LBFGS(p), o.SparseAdam(p)]
+        rules = [describe_optimizer(opt) for opt in made]
+        for opt, rule in zip(made, rules):
+            formula, settings = rule.split("  [")
+            self.assertNotIn(".step()", formula, rule)
+            self.assertIn("W ← ", formula, rule)
+            self.assertTrue(settings.startswith(type(opt).__name__ + ": lr="), rule)
+        self.assertTrue(rules[0].startswith("s ← ρ·s + (1−ρ)·∂L/∂W²;  Δ ← √(u + ε)/√(s + ε)·∂L/∂W"), rules[0])
+        self.assertIn("rho=0.9", rules[0])
+        self.assertIn("etas=(0.5, 1.2), step_sizes=(1e-06, 50)", rules[5])
+        decayed = describe_optimizer(o.Adadelta(p, weight_decay=0.1))
+        self.assertIn("(∂L/∂W + λ·W)", decayed)

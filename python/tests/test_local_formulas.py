@@ -1,0 +1,67 @@
+"""Local derivatives of the ops real models use: a formula for each (not the generic ∂op/∂x_i), and for the elementwise
+ones a tensor that, times the upstream gradient, is the op's contribution (derivatives.py, formulas.py)."""
+import unittest
+
+import torch
+
+from helpers import model_file, record, values
+
+_GENERIC = "\\frac{\\partial\\,\\mathrm"
+
+SRC = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+torch.manual_seed(0)
+conv = nn.Conv2d(1, 2, 3, padding=1)
+bn = nn.BatchNorm2d(2)
+ln = nn.LayerNorm(8)
+emb = nn.Embedding(5, 8, padding_idx=0)
+x = torch.randn(2, 1, 4, 4)
+h = F.max_pool2d(bn(conv(x)), 2).flatten(1)
+a, b = h.split(4, dim=1)
+h = torch.cat([b, a], 1)
+h = ln(h + emb(torch.tensor([0, 3])))
+h = F.gelu(h) + F.gelu(h, approximate="tanh") + F.leaky_relu(h, 0.2) + F.elu(h, 0.5) + F.softplus(h, beta=2)
+h = F.hardtanh(h * 2) + F.relu6(h * 4) + h.clamp(-0.5, 0.5) + torch.erf(h)
+h = h.masked_fill(h > 2, 0.0) + torch.where(h > 0, h, h * 3) + (h * h + 1).reciprocal()
+loss = F.dropout(h, 0.25).pow(2).mean()
+loss.backward()
+"""
+
+
+class LocalFormulas(unittest.TestCase):
+    def test_each_op_of_a_cnn_and_a_transformer_block_has_its_formula(self):
+        trace, _ = record(model_file(SRC))
+        ops = trace["ops"]
+        local = {}
+        for e in trace["events"]:
+            if e["kind"] == "backward":
+                local.setdefault(ops[e["op"]]["op"], []).append(e)
+        for op in ("conv2d", "batch_norm", "max_pool2d", "split", "cat", "layer_norm", "embedding", "gelu", "leaky_relu", "elu",
+                   "softplus", "hardtanh", "relu6", "clamp", "erf", "masked_fill", "where", "reciprocal", "dropout", "flatten"):
+            for e in local[op]:
+                for entry in e["local"]:
+                    if entry is not None:
+                        self.assertFalse(entry["formula"].startswith(_GENERIC), "%s: %s" % (op, entry["formula"]))
+                        self.assertNotIn("\\partial y}{\\partial x_{", entry["formula"], op)
+        [bn] = local["batch_norm"]
+        self.assertEqual(bn["local"][3]["formula"], "\\frac{\\partial y}{\\partial \\gamma} = \\hat{x} = \\frac{x - \\mu}{\\sigma}")
+        [ln] = local["layer_norm"]
+        self.assertEqual(ln["local"][2]["formula"], "\\frac{\\partial y}{\\partial \\beta} = 1")
+        [e] = local["embedding"]
+        self.assertIn("padding", e["local"][1]["formula"])
+        checked = 0
+        for op in ("gelu", "leaky_relu", "elu", "softplus", "hardtanh", "relu6", "clamp", "erf", "masked_fill", "where", "reciprocal"):
+            for e in local[op]:
+                for entry, c in zip(e["local"], e["contributions"]):
+                    if entry is None:
+                        continue
+                    self.assertIn("tensor", entry, op)
+                    up = values(trace, e["upstream"])
+                    self.assertTrue(torch.allclose(up * values(trace, entry["tensor"]), values(trace, c), atol=1e-6), op)
+                    checked += 1
+        self.assertEqual(checked, 13)
+
+
+if __name__ == "__main__":
+    unittest.main()
