@@ -79,6 +79,8 @@ export const FAN_SHOWN = 5;
 
 export interface FanPart {
   from: string;
+  /** The backward event that made this contribution: two parts "from add" (a GRU's bias, step by step) differ here. */
+  event: number;
   contribution: TensorId;
   shape: string;
 }
@@ -138,7 +140,12 @@ export function chainRuleAt(index: ViewIndex, cursor: number, reads: TensorReads
   if (e?.kind !== "backward") return undefined;
   const op = index.op(e.op);
   if (!op) return undefined;
-  const out = texName(tensorName(index, op.output));
+  // `x = x.add(…)`, `att = F.softmax(att)`: the result and an input share a name, and "∂x/∂x = 1" reads as an
+  // identity. The result is then x′, the value the line assigns.
+  const outPlain = tensorName(index, op.output);
+  const renamed = op.inputs.some((t) => t !== op.output && tensorName(index, t) === outPlain);
+  const outName = renamed ? `${outPlain}′` : outPlain;
+  const out = renamed ? `${texName(outPlain)}'` : texName(outPlain);
   const up = index.tensor(e.upstream);
   const terms: ChainTerm[] = [];
   const skipped: string[] = [];
@@ -166,8 +173,10 @@ export function chainRuleAt(index: ViewIndex, cursor: number, reads: TensorReads
       upstream: e.upstream,
       contribution,
       ...(local.tensor !== undefined ? { local: local.tensor } : {}),
+      // rows u × l = c hold only where the Jacobian is diagonal: a batched matmul's [B, T, T] upstream, local and
+      // contribution have one shape, but its contribution is a sum of products (nanoGPT's att @ v showed false rows)
       numbers:
-        local.tensor === undefined
+        local.tensor === undefined || !elementwiseOp
           ? []
           : elementwise(reads.values(e.upstream), reads.values(local.tensor), reads.values(contribution)),
       // only an elementwise op broadcasts its inputs (a matmul's or conv's contribution is smaller by its shape)
@@ -188,7 +197,7 @@ export function chainRuleAt(index: ViewIndex, cursor: number, reads: TensorReads
       ...(bp ? { bp } : {}),
     });
   });
-  return { op: op.op, outName: tensorName(index, op.output), terms, skipped };
+  return { op: op.op, outName, terms, skipped };
 }
 
 /** Every contribution to the gradient at the accumulate event at `cursor` so far in its step, in order. */
@@ -206,6 +215,7 @@ export function fanOutParts(index: ViewIndex, cursor: number): FanPart[] {
       if (t === e.tensor && c !== null && c !== undefined) {
         parts.push({
           from: `${op.op}${op.var ? ` (${op.var})` : ""}`,
+          event: k,
           contribution: c,
           shape: dimsText(index.tensor(c)?.shape ?? []),
         });
@@ -230,7 +240,9 @@ export function fanOutAt(index: ViewIndex, cursor: number, reads: TensorReads): 
   if (e?.kind !== "accumulate") return undefined;
   const parts = fanOutParts(index, cursor);
   const name = tensorName(index, e.tensor);
-  const sym = texName(name);
+  // a parameter's sum names it 4 times or more: `model.gru.bias_hh_l0` wrapped it over 4 lines of a 340 px inspector,
+  // its last part keeps it to one (the heading above gives the full name)
+  const sym = texName(index.tensor(e.tensor)?.kind === "param" ? name.slice(name.lastIndexOf(".") + 1) : name);
   const term = (k: number | string): string => `${frac("L", sym)}\\Big|_{${k}}`;
   // a long sum as its first two terms, ⋯ and its last: KaTeX typesets 300 fractions slowly, and nobody reads them
   const terms =

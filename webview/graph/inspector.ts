@@ -98,7 +98,7 @@ export class Inspector {
       }
     } else if (e?.kind === "accumulate") {
       const fan = fanOutAt(index, cursor, b.reads);
-      if (fan) frag.append(fanOutSection(fan));
+      if (fan) frag.append(fanOutSection(fan, (event) => this.actions.goto(event)));
     } else if (e?.kind === "update") {
       const s = section(`Update ${e.param}`);
       s.append(el("p", "rule", e.rule));
@@ -122,11 +122,11 @@ export class Inspector {
         ),
       );
     }
-    if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", b));
+    if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", b, cursor));
     if (selectedOp !== undefined && selectedOp !== eventOp)
-      frag.append(this.opSection(index, selectedOp, "Selected", b));
+      frag.append(this.opSection(index, selectedOp, "Selected", b, cursor));
     else if (selectedTensor !== undefined) {
-      const name = index.tensor(selectedTensor)?.name ?? `t${selectedTensor}`;
+      const name = tensorName(index, selectedTensor);
       const s = section(`Selected: ${name}`);
       // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
       const grad = b.reads.gradAt(selectedTensor, cursor);
@@ -168,7 +168,7 @@ export class Inspector {
     return s;
   }
 
-  private opSection(index: ViewIndex, opId: OpId, title: string, b: Built): HTMLElement {
+  private opSection(index: ViewIndex, opId: OpId, title: string, b: Built, cursor: number): HTMLElement {
     const op = index.op(opId);
     const s = section(`${title}: ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}`);
     if (!op) return s;
@@ -180,11 +180,14 @@ export class Inspector {
         vsButton(`line ${op.loc.line}`, `Reveal line ${op.loc.line} in the editor`, () => this.actions.reveal(op.id)),
       );
     }
+    // at the op's backward event the way back is its forward (a "go to its backward" there went nowhere)
     const bwd = index.backwardEvent.get(op.id);
-    if (bwd !== undefined) {
+    const fwd = index.forwardEvent.get(op.id);
+    const [pass, to] = bwd !== undefined && bwd !== cursor ? ["backward", bwd] : ["forward", fwd];
+    if (to !== undefined && to !== cursor) {
       where.append(
         " · ",
-        vsButton("go to its backward", `Go to the backward event of ${op.op}`, () => this.actions.goto(bwd)),
+        vsButton(`go to its ${pass}`, `Go to the ${pass} event of ${op.op}`, () => this.actions.goto(to)),
       );
     }
     s.append(where);

@@ -77,7 +77,7 @@ export function chainRuleSection(rule: ChainRule): HTMLElement {
 }
 
 /** A fan-out sum: ∂L/∂x as the sum of its consumers' contributions, listed a page at a time. */
-export function fanOutSection(f: FanOut): HTMLElement {
+export function fanOutSection(f: FanOut, goto?: (event: number) => void): HTMLElement {
   const s = section(`Fan-out: ∂L/∂${f.tensorName} sums ${f.parts.length} contributions`);
   s.classList.add("fan-out");
   s.append(tex(f.latex));
@@ -87,7 +87,13 @@ export function fanOutSection(f: FanOut): HTMLElement {
   const more = (n: number): void => {
     for (const end = Math.min(f.parts.length, rows + n); rows < end; rows++) {
       const p = f.parts[rows];
-      list.append(el("li", undefined, `${rows + 1}. from ${p.from} [${p.shape}]`));
+      const li = el("li", undefined, `${rows + 1}. from ${p.from} [${p.shape}] `);
+      // where it came from: parts "from add", "from add" are told apart by their events
+      if (goto)
+        li.append(
+          vsButton(`event ${p.event + 1}`, `Go to the backward event of ${p.from} that made it`, () => goto(p.event)),
+        );
+      list.append(li);
     }
   };
   more(FAN_SHOWN);

@@ -4,6 +4,7 @@ import type { OpId, TensorId, TraceOp } from "../../src/trace/types";
 import { opDisplay } from "../../src/protocol/opFacts";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { dimsText, sizeOf } from "../../src/trace/text";
+import { tensorName } from "./chainRule";
 import { foldRepeats, memberLabel, spanLabel } from "./repeats";
 import { inParts, runAll, type Slices } from "./slices";
 
@@ -143,7 +144,9 @@ export function* stepGraphSlices(index: ViewIndex, step: number): Slices<StepGra
           // A leaf: a parameter or input (or an activation from another step). Scalar constants are left out.
           if (!info || (info.kind === "constant" && sizeOf(info.shape) <= 1)) continue;
           from = tensorNodeId(t);
-          const name = info.name ?? `t${t}`;
+          // an unnamed activation of another step (lenet's `images`, made in setup): its op's variable or op, as the
+          // inspector names it, not `t4`
+          const name = info.name ?? tensorName(index, t);
           // a parameter, or a module's buffer (nanoGPT's `attn.bias` mask) where its module has ops in this step
           const last = name.lastIndexOf(".");
           const owner = last > 0 && (info.kind === "param" || groups.has(`g:${name.slice(0, last)}`));

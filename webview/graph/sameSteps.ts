@@ -6,6 +6,7 @@ import type { OpId, TensorId, TraceOp } from "../../src/trace/types";
 import type { TensorInfo, ViewIndex } from "../../src/protocol/messages";
 import { opNodeId, tensorNodeId, type GraphEdge, type GraphNode, type StepGraph } from "./model";
 import { runAll, type Slices } from "./slices";
+import { tensorName } from "./chainRule";
 
 /**
  * Ops compared, or nodes or edges renamed, between pauses: a step is derived ahead in idle time (stepCache.ts), where
@@ -236,7 +237,7 @@ class Renaming {
         node = { ...n, id: opNodeId(op), op, tensor };
       } else {
         const info = this.index.tensor(tensor);
-        const name = info?.name ?? `t${tensor}`;
+        const name = info?.name ?? tensorName(this.index, tensor);
         const dot = info?.kind === "param" ? name.lastIndexOf(".") : -1;
         node = { ...n, id: tensorNodeId(tensor), tensor, label: dot > 0 ? name.slice(dot + 1) : name };
       }

@@ -1,6 +1,7 @@
 // The timeline's pure side: event colours, step boundaries, markers (diagnostics, breakpoints) and key stepping.
 import type { ViewIndex } from "../../src/protocol/messages";
 import { expectGradName, formatNumber, gradCheckText } from "../../src/trace/text";
+import { tensorName } from "./chainRule";
 
 export interface Marker {
   event: number;
@@ -107,7 +108,8 @@ export function describeEvent(index: ViewIndex, cursor: number): string {
       return `${head} · ${kind} · ${op?.op ?? "?"}${op?.var ? `  ${op.var}` : ""}${op?.loc ? ` (line ${op.loc.line})` : ""}`;
     }
     case "accumulate":
-      return `${head} · accumulate ∂L/∂${index.tensor(e.tensor)?.name ?? `t${e.tensor}`} (fan-out)`;
+      // named as the inspector's fan-out sum names it (an unnamed `d` in d.mul(d) is its op, `sub`, not `t36`)
+      return `${head} · accumulate ∂L/∂${tensorName(index, e.tensor)} (fan-out)`;
     case "update":
       return `${head} · update ${e.param}`;
     case "zeroGrad":
