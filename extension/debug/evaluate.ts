@@ -2,27 +2,36 @@
 import type { Handles } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { type TraceCursor, EvalError, Evaluator } from "../../src/debug";
-import { valueVariable, type VarRef } from "./variables";
+import { shownDepth, valueVariable, type VarRef } from "./variables";
 
 export type EvaluateResult =
   { ok: true; body: DebugProtocol.EvaluateResponse["body"] } | { ok: false; message: string };
 
 /**
- * `this.fc1.weight` inside a module's method: `this` is the module whose method is running, so try the current op's
- * module path and its parents (`model.fc1.this…`, then `model.…`) until one names something.
+ * `this.fc1.weight` inside a module's method (`self.fc1.weight` in Python): `this` is the module whose method is
+ * running, so try the current op's module path and its parents (`model.fc1.this…`, then `model.…`) until one names
+ * something. A module list's index is written as the program indexes it, `model.h[0].attn`: `model.h.0.attn` does not
+ * parse (`this.c_attn.weight` in nanoGPT's attention failed with "unexpected '0' at column 20").
  */
 function candidates(cursor: TraceCursor, expression: string): string[] {
   const e = expression.trim();
-  if (!e.startsWith("this.")) return [e];
+  const self = /^(this|self)\./.exec(e);
+  if (!self) return [e];
   const event = cursor.index.event(Math.min(cursor.position, cursor.index.size - 1));
   const module = event ? cursor.index.opOf(event)?.module : undefined;
-  const rest = e.slice("this.".length);
+  const rest = e.slice(self[0].length);
   const parts = module ? module.split(".") : [];
   const out: string[] = [];
-  for (let k = parts.length; k > 0; k--) out.push(`${parts.slice(0, k).join(".")}.${rest}`);
+  for (let k = parts.length; k > 0; k--) {
+    const path = parts.slice(0, k).map((p, i) => (i > 0 && /^\d+$/.test(p) ? `[${p}]` : `.${p}`));
+    out.push(`${path.join("").slice(1)}.${rest}`);
+  }
   out.push(rest);
   return out;
 }
+
+/** The errors of a candidate path that names nothing. */
+const UNNAMED = /^(Unknown name|'[^']*' has no member)/;
 
 export function evaluate(
   cursor: TraceCursor,
@@ -30,7 +39,8 @@ export function evaluate(
   args: DebugProtocol.EvaluateArguments,
 ): EvaluateResult {
   const at = cursor.position;
-  const evaluator = new Evaluator(cursor.index, Math.min(at, cursor.index.size - 1));
+  const event = Math.min(at, cursor.index.size - 1);
+  const evaluator = new Evaluator(cursor.index, event, {}, shownDepth(cursor, at));
   let firstError: EvalError | undefined;
   for (const expression of candidates(cursor, args.expression)) {
     try {
@@ -47,7 +57,9 @@ export function evaluate(
       };
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
-      firstError ??= err;
+      // a module path that named the member but failed past it says more than one without it (`this.conv.weight.grad
+      // .shape` at conv's own op: why the gradient is null, not "'model.conv' has no member 'conv'")
+      if (!firstError || (UNNAMED.test(firstError.message) && !UNNAMED.test(err.message))) firstError = err;
     }
   }
   return { ok: false, message: firstError?.message ?? "nothing to evaluate" };

@@ -226,6 +226,15 @@ export function valueVariable(
   return { value: formatValue(v), variablesReference: 0 };
 }
 
+/**
+ * The depth of the innermost frame the cursor shows at `at` when it shows a caller's line rather than the event's
+ * frames (a step over `loss = mse(pred, y)`, a `loss.backward()` stop): names are that frame's there.
+ */
+export function shownDepth(cursor: TraceCursor, at: number): number | undefined {
+  const shown = cursor.frames(at);
+  return shown !== cursor.index.frames[at] && shown.length > 0 ? shown.length - 1 : undefined;
+}
+
 function scopeItems(cursor: TraceCursor, scope: "op" | "params" | "tensors", at: number): Item[] {
   const index = cursor.index;
   const tensorItem = (name: string, id: number | undefined): Item => {
@@ -241,10 +250,11 @@ function scopeItems(cursor: TraceCursor, scope: "op" | "params" | "tensors", at:
       return index.trace.params.map((p) => tensorItem(p.name, index.paramValue(p.name, at)));
     case "tensors": {
       const items: Item[] = [];
+      const depth = shownDepth(cursor, at);
       const params = new Set(index.trace.params.map((p) => p.name));
       for (const name of index.names.keys()) {
         if (params.has(name)) continue;
-        const id = index.named(name, at);
+        const id = index.named(name, at, depth);
         if (id !== undefined) items.push(tensorItem(name, id));
       }
       return items;

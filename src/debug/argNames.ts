@@ -111,11 +111,16 @@ export function bindResults(
       if (name && run !== undefined) last.set(run, { depth, name, event: i });
     }
   });
+  // A statement that builds a module (`const model = new GPT(cfg)`) assigns no tensor: its last op made a buffer
+  // (nanoGPT's causal mask, named `model.transformer.h.1.attn.bias`), and `model` in Watch was that mask, not the
+  // module's parameters. So not a name that roots parameter paths, nor a result the trace names as a module's.
+  const roots = new Set(index.trace.params.filter((p) => p.name.includes(".")).map((p) => p.name.split(".")[0]));
   const added = new Set<string>();
   for (const { depth, name, event } of last.values()) {
     const e = index.trace.events[event];
     const op = e.kind === "forward" ? index.trace.ops[e.op] : undefined;
     if (!op || op.var === name || index.paramOf(op.output) !== undefined) continue;
+    if (roots.has(name) || index.trace.tensors[op.output]?.name?.includes(".")) continue;
     let list = index.names.get(name);
     if (!list) index.names.set(name, (list = []));
     list.push({ event, tensor: op.output, own: true, depth });

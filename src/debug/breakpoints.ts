@@ -1,7 +1,8 @@
 // Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
 import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
 import type { DebugIndex } from "./debugIndex";
-import { DEFAULT_THRESHOLDS, normVerdict, parameterGradients, type HealthThresholds } from "../trace/healthRules";
+import { DEFAULT_THRESHOLDS, deliberateInf, type HealthThresholds } from "../trace/healthRules";
+import { gradientEvents } from "./gradientEvents";
 import { gradCheckFailed } from "../trace/text";
 
 export interface BreakpointSpec {
@@ -288,7 +289,8 @@ export class Breakpoints {
       // Origins only: the event makes a non-finite tensor out of finite ones.
       if (e.kind === "forward") {
         const op = index.op(e.op);
-        if (op && bad(op.output) && !op.inputs.some(bad)) nan.push(i);
+        // (not an Inf the program asked for, a GPT's causal mask: it stopped there first, deliberateInf)
+        if (op && bad(op.output) && !op.inputs.some(bad) && !deliberateInf(op)) nan.push(i);
       } else if (e.kind === "backward") {
         if (!bad(e.upstream) && e.contributions.some(bad)) nan.push(i);
       } else if (e.kind === "update" && bad(e.after) && !bad(e.before) && !bad(e.grad)) nan.push(i);
@@ -301,35 +303,6 @@ export class Breakpoints {
       ["gradCheck", failedChecks],
     ]);
   }
-}
-
-/**
- * Where a parameter's gradient is vanishing or exploding, by the health rules (src/trace/healthRules.ts): the
- * backward events whose contribution to a parameter is one. A gradient zero by structure (rounding error where
- * the gradient reaching its op is not small) is not vanishing, nor is an all-zero one (a dead unit, reported as such).
- */
-function gradientEvents(index: DebugIndex, t: HealthThresholds): { vanishing: number[]; exploding: number[] } {
-  const structural = new Set<number>();
-  for (const steps of parameterGradients(index.trace, t).values())
-    for (const s of steps) if (s.verdict === "structural") structural.add(s.event);
-  const vanishing: number[] = [];
-  const exploding: number[] = [];
-  index.trace.events.forEach((e, i) => {
-    if (e.kind !== "backward" || structural.has(i)) return;
-    const op = index.op(e.op);
-    let verdict: "vanishing" | "exploding" | undefined;
-    op?.inputs.forEach((input, k) => {
-      const c = e.contributions[k];
-      if (verdict || c === null || c === undefined || index.paramOf(input) === undefined) return;
-      const g = index.tensor(c);
-      if (!g || g.stats.nan + g.stats.inf > 0 || g.stats.zeros === g.shape.reduce((a, b) => a * b, 1)) return;
-      const v = normVerdict(g.stats.norm, t);
-      if (v === "vanishing" || v === "exploding") verdict = v;
-    });
-    if (verdict === "vanishing") vanishing.push(i);
-    if (verdict === "exploding") exploding.push(i);
-  });
-  return { vanishing, exploding };
 }
 
 function neighbour(sorted: readonly number[], from: number, dir: 1 | -1): number | undefined {

@@ -162,12 +162,13 @@ export class TraceCursor {
   private leaves(cur: number, depth: number): (j: number) => boolean {
     const here = this.lineAt(cur, depth);
     const call = this.backwardCall(cur) ? undefined : this.index.callAt(cur, depth - 1);
+    // (a step's start stands on its first line, as `opt.zeroGrad()` does: "next" goes on past that, not onto it)
     const phase = this.phase(cur);
     return (j) => {
-      if (this.frames(j).length < depth || this.phase(j) !== phase || !sameLine(this.lineAt(j, depth), here))
-        return true;
-      const other = call === undefined ? undefined : this.index.callAt(j, depth - 1);
-      return other !== undefined && other !== call;
+      const other = this.phase(j) !== phase && !(phase === "step" && this.phase(j) === "zeroGrad");
+      if (this.frames(j).length < depth || other || !sameLine(this.lineAt(j, depth), here)) return true;
+      const theirs = call === undefined ? undefined : this.index.callAt(j, depth - 1);
+      return theirs !== undefined && theirs !== call;
     };
   }
 

@@ -102,9 +102,9 @@ export class DebugIndex extends TraceIndex {
     return this.paramOfTensor.get(id);
   }
 
-  /** The tensor `name` means at event `at`, if any: its binding where the program was (NameScopes has the rule). */
-  named(name: string, at: number): TensorId | undefined {
-    return this.scopes.resolve(name, at, this.programPoint(at));
+  /** The tensor `name` means at event `at` (in the frame at `depth`, a caller's shown there): NameScopes.resolve. */
+  named(name: string, at: number, depth?: number): TensorId | undefined {
+    return this.scopes.resolve(name, at, this.programPoint(at), depth);
   }
 
   /**

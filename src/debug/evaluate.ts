@@ -3,18 +3,10 @@ import { ExprError, parseExpr, type BinaryOp, type Expr } from "./expr";
 import { noGradReason } from "./eventView";
 import { phaseOf, type DebugIndex } from "./debugIndex";
 import { sizeOf } from "../trace/text";
-import { fullView, indexView, summarize, viewStats, viewValues, type TensorView } from "./tensorView";
+import { fullView, indexView, viewStats, viewValues, type TensorView } from "./tensorView";
+import { EvalError, scalarOf, truthy, type Value } from "./values";
 
-export type Value =
-  | { kind: "tensor"; view: TensorView }
-  | { kind: "number"; value: number }
-  | { kind: "string"; value: string }
-  | { kind: "bool"; value: boolean }
-  | { kind: "list"; items: number[] }
-  | { kind: "namespace"; path: string; members: string[] }
-  | { kind: "null"; why: string };
-
-export class EvalError extends Error {}
+export { EvalError, truthy, type Value } from "./values";
 
 export { formatValue } from "./tensorView";
 
@@ -58,6 +50,8 @@ export class Evaluator {
     private readonly at: number,
     /** Names that take precedence over tensors (the event facts, for conditions). */
     private readonly locals: Record<string, Value> = {},
+    /** The depth of the innermost frame the stop shows, when a caller's (DebugIndex.named). */
+    private readonly depth?: number,
   ) {}
 
   evaluate(src: string | Expr): Value {
@@ -89,7 +83,7 @@ export class Evaluator {
       case "ident":
         return this.lookup(e.name);
       case "member":
-        return this.member(this.eval(e.object), e.prop, e);
+        return this.member(this.eval(e.object), e.prop);
       case "index": {
         const obj = this.eval(e.object);
         const i = this.eval(e.index);
@@ -99,7 +93,7 @@ export class Evaluator {
             ? num(obj.items.at(i.value) as number)
             : { kind: "null", why: `index ${i.value} is out of range` };
         // a module array's or Sequential's member as the program indexes it: `layers[0].weight` is `layers.0.weight`
-        if (obj.kind === "namespace") return this.member(obj, String(i.value), e);
+        if (obj.kind === "namespace") return this.member(obj, String(i.value));
         if (obj.kind === "null") throw new EvalError(`cannot index null: ${obj.why}`);
         if (obj.kind !== "tensor") throw new EvalError(`only tensors and lists can be indexed`);
         const r = indexView(obj.view, i.value);
@@ -128,7 +122,7 @@ export class Evaluator {
     // `Whh = randn(…).requiresGrad_()` at load: the binding stayed the first value, with step 0's gradient, in every
     // step); a weight rebound by hand each step (`W = W.sub(…).detach()…`, no optimizer) is its binding
     const updated = (this.index.paramValues.get(name)?.length ?? 0) > 1;
-    const id = updated ? undefined : this.index.named(name, this.at);
+    const id = updated ? undefined : this.index.named(name, this.at, this.depth);
     if (id !== undefined) return this.tensor(id);
     const param = this.index.paramValue(name, this.at);
     if (param !== undefined) return this.tensor(param);
@@ -138,7 +132,7 @@ export class Evaluator {
     if (facts[name]) return facts[name];
     // the program's own names first, the stable names of unnamed leaves (input_L31, const_L12) after them
     const known = [...this.index.names.keys()]
-      .filter((n) => this.index.named(n, this.at) !== undefined)
+      .filter((n) => this.index.named(n, this.at, this.depth) !== undefined)
       .sort((a, b) => Number(/_L\d+$/.test(a)) - Number(/_L\d+$/.test(b)));
     const hint = known.length ? ` Known here: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}.` : "";
     if (this.index.names.has(name))
@@ -160,18 +154,22 @@ export class Evaluator {
     return members.size ? { kind: "namespace", path, members: [...members] } : undefined;
   }
 
-  private member(obj: Value, prop: string, e: Expr): Value {
+  private member(obj: Value, prop: string): Value {
     if (obj.kind === "namespace") {
       const path = `${obj.path}.${prop}`;
       const param = this.index.paramValue(path, this.at);
       if (param !== undefined) return this.tensor(param);
       const ns = this.namespace(path);
       if (ns) return ns;
+      // a module's buffer (`this.bias`, nanoGPT's causal mask, `model.transformer.h.0.attn.bias`): a named tensor
+      const buffer = this.index.named(path, this.at, this.depth);
+      if (buffer !== undefined) return this.tensor(buffer);
       throw new EvalError(`'${obj.path}' has no member '${prop}' (members: ${obj.members.join(", ")})`);
     }
     if (obj.kind === "list" && (prop === "length" || prop === "size")) return num(obj.items.length);
-    if (obj.kind !== "tensor")
-      throw new EvalError(`cannot read '${prop}' of a ${obj.kind}${e.kind === "member" ? "" : ""}`);
+    // (`this.conv.weight.grad.shape` before the backward pass reaches it: why the gradient is null, not just "a null")
+    if (obj.kind === "null") throw new EvalError(`cannot read '${prop}' of null: ${obj.why}`);
+    if (obj.kind !== "tensor") throw new EvalError(`cannot read '${prop}' of a ${obj.kind}`);
     const v = obj.view;
     const stats = viewStats(v);
     switch (prop) {
@@ -189,6 +187,8 @@ export class Evaluator {
       case "dtype":
         return str(v.tensor.dtype);
       case "size":
+        if (this.index.trace.language === "python") return { kind: "list", items: [...v.shape] };
+        return num(sizeOf(v.shape));
       case "numel":
         return num(sizeOf(v.shape));
       case "ndim":
@@ -217,7 +217,16 @@ export class Evaluator {
   }
 
   private call(fn: string, args: Value[]): Value {
-    const [x] = args;
+    const [x, dim] = args;
+    // PyTorch's `x.size()` is the shape (torch.Size), `x.size(-1)` one dimension; the engine's `x.size` the count
+    const torchSize = fn === "size" && this.index.trace.language === "python" && x?.kind === "tensor";
+    if (torchSize && args.length === 2 && dim.kind === "number") {
+      const d = x.view.shape.at(dim.value);
+      if (d === undefined)
+        throw new EvalError(`dimension ${dim.value} is out of range for ${x.view.shape.length} dims`);
+      return num(d);
+    }
+    if (torchSize && args.length === 1) return { kind: "list", items: [...x.view.shape] };
     if (args.length !== 1 || !x) throw new EvalError(`${fn}() takes one argument`);
     if (x.kind === "number") {
       const unary: Record<string, (v: number) => number> = {
@@ -240,7 +249,7 @@ export class Evaluator {
     if (fn === "shape") return { kind: "list", items: [...x.view.shape] };
     if (fn === "size" || fn === "numel" || fn === "len")
       return num(fn === "len" ? (x.view.shape[0] ?? 1) : sizeOf(x.view.shape));
-    if (fn === "grad") return this.member(x, "grad", { kind: "ident", name: "grad" });
+    if (fn === "grad") return this.member(x, "grad");
     if (fn === "dim") return num(x.view.shape.length);
     const stats = viewStats(x.view);
     if (!stats) throw new EvalError(`the values of this block were not recorded (over the recording cap)`);
@@ -297,39 +306,5 @@ export class Evaluator {
       case "/":
         return num(l / r);
     }
-  }
-}
-
-/** A comparable primitive: numbers, strings, booleans; a one-element tensor compares as its number. */
-function scalarOf(v: Value): number | string | boolean | null {
-  switch (v.kind) {
-    case "number":
-    case "string":
-    case "bool":
-      return v.value;
-    case "tensor": {
-      const values = viewValues(v.view);
-      if (values && values.length === 1) return values[0];
-      throw new EvalError(`a ${summarize(v.view)} is not a single number: compare norm(x), mean(x) or x[i] instead`);
-    }
-    case "null":
-      return null;
-    default:
-      throw new EvalError(`cannot compare a ${v.kind}`);
-  }
-}
-
-export function truthy(v: Value): boolean {
-  switch (v.kind) {
-    case "bool":
-      return v.value;
-    case "number":
-      return v.value !== 0 && !Number.isNaN(v.value);
-    case "string":
-      return v.value.length > 0;
-    case "null":
-      return false;
-    default:
-      return true;
   }
 }

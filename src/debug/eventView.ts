@@ -146,15 +146,14 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
       const out = op.var ?? nameOf(index, op.output);
       const items: Item[] = [{ name: "op", kind: "text", text: op.op + (op.module ? `  in ${op.module}` : "") }];
       const inputs = op.inputs.map((id, k) => ({ id, k, name: uniqueName(index, op.inputs, k) }));
-      for (const input of inputs) items.push(tensorItem(index, input.name, input.id));
-      items.push(tensorItem(index, out, op.output));
+      // `att = softmax(att)` rebinds its input's name: two rows called `att` did not say which was which
+      const rebinds = inputs.some((input) => input.name === out);
+      for (const input of inputs)
+        items.push(tensorItem(index, input.name === out ? `${out} (input)` : input.name, input.id));
+      items.push(tensorItem(index, rebinds ? `${out} (output)` : out, op.output));
       const attrs = Object.entries(op.attrs);
       if (attrs.length)
-        items.push({
-          name: "attrs",
-          kind: "text",
-          text: attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", "),
-        });
+        items.push({ name: "attrs", kind: "text", text: attrs.map(([k, v]) => `${k}=${attrText(v)}`).join(", ") });
       if (e.kind === "forward") return items;
       items.push(tensorItem(index, `∂L/∂${out} (upstream)`, e.upstream));
       for (const input of inputs) {
@@ -216,4 +215,12 @@ export function describeException(index: DebugIndex, filter: ExceptionFilter, at
     case "gradCheck":
       return `Gradient check failed${place}`;
   }
+}
+
+/** An attribute as the program wrote it: JSON, but ±Infinity and NaN (`maskedFill(…, -Infinity)`) not as `null`. */
+function attrText(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x)).replace(
+    /"(-?Infinity|NaN)"/g,
+    "$1",
+  );
 }

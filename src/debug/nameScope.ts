@@ -48,11 +48,16 @@ export class NameScopes {
     private readonly at: { frames: readonly (readonly Frame[])[]; step: ArrayLike<number> },
   ) {}
 
-  /** The tensor `name` means at the stop `at`, whose program point is `point`. */
-  resolve(name: string, at: number, point: number): TensorId | undefined {
+  /**
+   * The tensor `name` means at the stop `at`, whose program point is `point`; `depth`: the innermost frame's depth the
+   * stop shows, when it shows a caller's line (a step over `loss = mse(pred, y)`, a `loss.backward()` stop): the
+   * names of that frame, not the callee's the event ran in (mse's `target` showed at `loss.backward()`).
+   */
+  resolve(name: string, at: number, point: number, depth?: number): TensorId | undefined {
     const list = this.names.get(name);
     if (!list) return undefined;
-    const run = point >= 0 && this.own(point) ? this.runs.eventRun[point] : -1;
+    let run = point >= 0 && this.own(point) ? this.runs.eventRun[point] : -1;
+    if (depth !== undefined) run = (run >= 0 ? this.runs.runAt(run, depth) : undefined) ?? run;
     if (run >= 0) {
       const calls = this.callsOf(name, list);
       for (const upTo of at > point ? [point, at] : [point]) {
@@ -65,8 +70,22 @@ export class NameScopes {
     }
     // (looking back a bounded number of bindings: a million-iteration loop's name has a million)
     const k = lastAtOrBefore(list, point);
-    for (let j = k; j >= 0 && j > k - 10_000; j--) if (!this.dead(list[j], point, run)) return list[j].tensor;
+    for (let j = k; j >= 0 && j > k - 10_000; j--)
+      if (!this.dead(list[j], point, run) && !this.returned(list[j], run)) return list[j].tensor;
     return undefined;
+  }
+
+  /**
+   * Whether binding `c` is a local or parameter of a call that returned before the program point (in run `run`) in
+   * the same outermost call: step 1 found no binding of it in the point's frames, so the name is not in scope there.
+   * (`score(inp)`'s `inp` and `s` showed at its caller's `loss = total.mul(2)`; mse's `target` at `loss.backward()`.)
+   * A parameter holding a leaf (`score(randn([3]))`'s `inp`) too: only the leaf's own name is every frame's.
+   */
+  private returned(c: Change, run: number): boolean {
+    if (run < 0 || c.event < 0 || !this.own(c.event) || (!c.own && this.isLeaf(c.tensor))) return false;
+    const mine = this.runs.eventRun[c.event];
+    const outer = this.runs.callAt(run, 0);
+    return mine >= 0 && outer !== undefined && this.runs.callAt(mine, 0) === outer;
   }
 
   /**
@@ -98,11 +117,9 @@ export class NameScopes {
     this.byCall.set(name, calls);
     for (const c of list) {
       const run = c.event >= 0 && this.own(c.event) ? this.runs.eventRun[c.event] : -1;
-      const home = this.isLeaf(c.tensor)
-        ? 0
-        : c.own && run >= 0
-          ? (c.depth ?? this.runs.depthOf(run))
-          : this.runs.home[c.event];
+      // (a callee's parameter holding a leaf, `score(randn([3]))`'s `inp`, is its call's only, not every frame's)
+      const home =
+        c.own && run >= 0 ? (c.depth ?? this.runs.depthOf(run)) : this.isLeaf(c.tensor) ? 0 : this.runs.home[c.event];
       let from = run;
       while (c.depth !== undefined && from >= 0 && this.runs.depthOf(from) > c.depth) from = this.runs.parentOf(from);
       for (let r = from; r >= 0 && this.runs.depthOf(r) >= home; r = this.runs.parentOf(r)) {

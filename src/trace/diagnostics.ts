@@ -10,6 +10,7 @@ import {
   activationFlagged,
   alwaysStructural,
   alwaysZeroFactor,
+  deliberateInf,
   DEFAULT_THRESHOLDS,
   normVerdict,
   parameterGradients,
@@ -65,18 +66,6 @@ function describe(op: TraceOp): string {
 }
 
 const pct = (f: number): string => `${Math.round(f * 100)}%`;
-
-/**
- * maskedFill(mask, -Infinity) writes ±Inf on purpose (nanoGPT's causal mask before softmax): not a numerical problem.
- * A PyTorch model's trace names it `masked_fill` (or `masked_fill_`), its value the call's third argument
- * (python/backstep_torch/calls.py's `arg2`) or `value=`: every GPT script's run was warned of it.
- */
-function deliberateInf(op: TraceOp | undefined): boolean {
-  if (op === undefined) return false;
-  const torch = op.op === "masked_fill" || op.op === "masked_fill_";
-  const v = op.op === "maskedFill" ? op.attrs.value : torch ? (op.attrs.value ?? op.attrs.arg2) : undefined;
-  return v === Infinity || v === -Infinity;
-}
 
 /**
  * The first NaN and the first ±Inf (but a deliberate one), in event order, and whether it appeared in the forward or

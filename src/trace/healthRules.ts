@@ -229,3 +229,16 @@ export function alwaysStructural(steps: readonly StepGradient[]): boolean {
 export function alwaysZeroFactor(steps: readonly StepGradient[]): boolean {
   return steps.length > 0 && steps.every((s) => s.zeroFactor === true);
 }
+
+/**
+ * maskedFill(mask, -Infinity) writes ±Inf on purpose (nanoGPT's causal mask before softmax): not a numerical problem.
+ * A PyTorch model's trace names it `masked_fill` (or `masked_fill_`), its value the call's third argument
+ * (python/backstep_torch/calls.py's `arg2`) or `value=`: every GPT script's run was warned of it. The diagnostics and
+ * the debugger's NaN/Inf filter (it stopped first at every GPT's causal mask) skip it alike.
+ */
+export function deliberateInf(op: TraceOp | undefined): boolean {
+  if (op === undefined) return false;
+  const torch = op.op === "masked_fill" || op.op === "masked_fill_";
+  const v = op.op === "maskedFill" ? op.attrs.value : torch ? (op.attrs.value ?? op.attrs.arg2) : undefined;
+  return v === Infinity || v === -Infinity;
+}

@@ -1,9 +1,9 @@
 // DAP on a .py model as its user watches it: a module's and a helper's results (`out = net(x)`, `loss = mse(…)`),
-// which the Python recorder leaves unnamed, and the helper's parameters, are known by their names; a breakpoint on
-// `loss.backward()` stops there.
+// which the Python recorder leaves unnamed, and the helper's parameters, are known by their names (in the helper,
+// not at its caller); a breakpoint on `loss.backward()` stops there.
 import { strict as assert } from "node:assert";
 import { runModel } from "../../src/runner/index";
-import { launch, startAdapter, where, type Harness } from "./dapHarness";
+import { launch, startAdapter, step, where, type Harness } from "./dapHarness";
 import { PYTHON, hasTorch } from "../python/support/torchEnv";
 import { tempDirs } from "../support/tempDirs";
 import { modelWriter } from "./modelFile";
@@ -62,11 +62,17 @@ describe("debug adapter (DAP): a PyTorch model's names", function () {
     assert.match(stop.name, /^loss\.backward\(\) → backward · mean/);
     const out = numbers(await evaluate("out"));
     const y = numbers(await evaluate("y"));
-    assert.deepEqual(numbers(await evaluate("pred")), out);
-    assert.deepEqual(numbers(await evaluate("target")), y);
     // loss = mean((out − y)²), from the values shown (5 significant digits)
     const want = out.reduce((s, o, i) => s + (o - y[i]) ** 2, 0) / out.length;
     const got = Number(await evaluate("loss.item()"));
     assert.ok(Math.abs(got - want) <= 1e-3 * Math.max(1, want), `loss ${got} vs ${want}`);
+    // mse has returned: its parameters are not the module's names (they showed at `loss.backward()`)
+    await assert.rejects(evaluate("pred"), /no value here/);
+    await assert.rejects(evaluate("target"), /no value here/);
+    // in mse, at its mean's backward, they are
+    const inMse = await step(h.dc, "stepIn");
+    assert.equal(inMse.line, m.line("return (diff ** 2).mean()"));
+    assert.deepEqual(numbers(await evaluate("pred")), out);
+    assert.deepEqual(numbers(await evaluate("target")), y);
   });
 });
