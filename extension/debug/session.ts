@@ -1,5 +1,4 @@
-// The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode
-// import).
+// The Backstep debug session: each DAP request becomes one call on a TraceCursor over the recorded run (no vscode).
 import {
   Breakpoint,
   BreakpointEvent,
@@ -36,10 +35,7 @@ export interface SessionOptions {
   workerPath?: string;
   /** In-process listener (the inline adapter): gets each recorded trace without serialising it into an event. */
   onTrace?: (file: string, trace: Trace, opening: number) => void;
-  /**
-   * In-process listener: a run of `file` starts (true; its views may open meanwhile), or it ended without a trace
-   * (false; onTrace follows one that recorded a trace).
-   */
+  /** In-process listener: a run of `file` starts (true; its views may open), or ended without a trace (false). */
   onRecording?: (file: string, started: boolean) => void;
 }
 
