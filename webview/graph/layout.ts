@@ -271,11 +271,7 @@ interface Rect {
 }
 const hits = (a: Rect, b: Rect): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
-/**
- * A module box's title band: where render.ts writes "▾ name", as far as the text goes. A title wider than its box runs
- * past the box's right side (nanoGPT's "▾ model.transformer.wte" over a one-node box), and an edge label put there,
- * clear of a band cut at the box, was written over it.
- */
+/** A module box's title band: where render.ts writes "▾ name", as far as the text runs (past a narrow box's side). */
 export function titleRect(c: LaidCluster): Rect {
   const x0 = c.x - c.width / 2 + 4,
     y0 = c.y - c.height / 2 + 2;
