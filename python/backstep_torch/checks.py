@@ -58,6 +58,18 @@ def compare(manual, reference, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL):
     return out
 
 
+def encode_fields(fields):
+    """A comparison's numbers as the trace writes them (NaN and ±Inf tagged): expect_grad's and a Function's checks."""
+    from .tensors import encode_number
+
+    for k in ("maxAbsDiff", "relErr"):
+        if k in fields:
+            fields[k] = encode_number(fields[k])
+    if "worst" in fields:
+        w = fields["worst"]
+        w["manual"], w["reference"] = encode_number(w["manual"]), encode_number(w["reference"])
+
+
 def expect_grad(t, manual, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL, label=None):
     """States that `manual` (a tensor, a number or nested lists of numbers) is ∂loss/∂`t`. When Backstep records the run
     (Trace Backprop on a .py model, `backstep trace model.py`), the check is decided once autograd's gradient of `t`
@@ -171,7 +183,6 @@ class Checks:
                 self.last_grads[key] = u.detach().clone()
 
     def _check_event(self, t, manual, reference, atol, rtol, label, site, note=None):
-        from .tensors import encode_number
 
         if not (self.recording and self.full):
             if self.recording or self.step >= 0:
@@ -181,12 +192,7 @@ class Checks:
             fields = compare(manual, reference, atol, rtol)
         else:
             fields = {"verdict": "missing", "atol": atol, "rtol": rtol, "manualShape": list(manual.shape), "referenceShape": []}
-        for k in ("maxAbsDiff", "relErr"):
-            if k in fields:
-                fields[k] = encode_number(fields[k])
-        if "worst" in fields:
-            w = fields["worst"]
-            w["manual"], w["reference"] = encode_number(w["manual"]), encode_number(w["reference"])
+        encode_fields(fields)
         e = {"kind": "gradCheck", "source": "expectGrad", "label": label, "tensor": self.id_of(t), "manual": self.table.snapshot(manual, "grad", owned=True)}
         if reference is not None:
             e["reference"] = self.table.snapshot(reference, "grad")

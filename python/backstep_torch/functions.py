@@ -10,8 +10,8 @@ import sys
 import torch
 
 from .calls import op_name
+from .checks import encode_fields
 from .function_check import check_function
-from .tensors import encode_number
 
 _FUNCTION = torch.autograd.Function
 _BASE_APPLY = torch._C._FunctionBase.__dict__.get("apply")
@@ -249,12 +249,7 @@ class Functions:
             if f["manual"] is not None:
                 e["manual"] = self.table.snapshot(f["manual"], "grad", owned=True)
             e["reference"] = self.table.snapshot(f["reference"], "grad", owned=True)
-            for k in ("maxAbsDiff", "relErr"):
-                if k in fields:
-                    fields[k] = encode_number(fields[k])
-            if "worst" in fields:
-                w = fields["worst"]
-                w["manual"], w["reference"] = encode_number(w["manual"]), encode_number(w["reference"])
+            encode_fields(fields)
             e.update(fields)
             if f["note"]:
                 e["note"] = f["note"]
