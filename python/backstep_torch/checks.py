@@ -183,7 +183,6 @@ class Checks:
                 self.last_grads[key] = u.detach().clone()
 
     def _check_event(self, t, manual, reference, atol, rtol, label, site, note=None):
-
         if not (self.recording and self.full):
             if self.recording or self.step >= 0:
                 self.events_dropped += 1
