@@ -129,18 +129,15 @@ function describeMissing(name: string, receiver: string, names: Map<string, Plac
 }
 
 /**
- * For `const [values, indices] = x.max(1)` (PyTorch's max(dim) returns both): V8 says only "object is not iterable"
- * at the expression; `source` is the line from that column on. Undefined for any other expression.
+ * For `const [values, indices] = x.max()`: max(dim) gives the values and their indices as PyTorch's does (they
+ * destructure), max over every dim one tensor, where V8 says only "object is not iterable" at the expression;
+ * `source` is the line from that column on. Undefined for any other expression.
  */
 export function notIterableHint(message: string, source: string | undefined): string | undefined {
   if (!/is not iterable/.test(message) || source === undefined) return undefined;
   const m = /^(?:([\w$.]+)\.)?(max|min)\s*\(\s*([\w$.]+)?/.exec(source);
   if (!m) return undefined;
   const [, receiver, fn, first] = m;
-  const which = fn === "max" ? "largest" : "smallest";
-  const write =
-    receiver !== undefined
-      ? `${receiver}.${fn}(dim) and ${receiver}.arg${fn}(dim)`
-      : `${fn}(${first ?? "x"}, dim) and arg${fn}(${first ?? "x"}, dim)`;
-  return `Backstep's ${fn}(dim) returns the ${which} values alone, not PyTorch's (values, indices): write ${write}`;
+  const call = receiver !== undefined ? `${receiver}.${fn}(dim)` : `${fn}(${first ?? "x"}, dim)`;
+  return `Backstep's ${fn}() over every dim returns one tensor, not (values, indices): write const [values, indices] = ${call}`;
 }

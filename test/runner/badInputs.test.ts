@@ -103,7 +103,7 @@ const cases: Case[] = [
   {
     file: "bad-max-indices.ts",
     code: "runtime-error",
-    says: /not iterable.*: Backstep's max\(dim\) returns the largest values alone, not PyTorch's \(values, indices\): write h\.max\(dim\) and h\.argmax\(dim\)/,
+    says: /not iterable.*: Backstep's max\(\) over every dim returns one tensor, not \(values, indices\): write const \[values, indices\] = h\.max\(dim\)/,
     token: "h.max",
     ops: 2,
   },

@@ -112,14 +112,14 @@ describe("runner: calls of what Backstep lacks", () => {
 
 describe("runner: PyTorch's (values, indices) of max(dim) destructured", () => {
   const v8 = "object is not iterable (cannot read property Symbol(Symbol.iterator))";
-  it("says what max(dim) and min(dim) return and what to write, from the expression at the error's column", () => {
+  it("says what max() and min() over every dim return and what to write, from the expression at the error's column", () => {
     assert.equal(
-      notIterableHint(v8, "logits.max(1);"),
-      "Backstep's max(dim) returns the largest values alone, not PyTorch's (values, indices): write logits.max(dim) and logits.argmax(dim)",
+      notIterableHint(v8, "logits.max();"),
+      "Backstep's max() over every dim returns one tensor, not (values, indices): write const [values, indices] = logits.max(dim)",
     );
     assert.equal(
-      notIterableHint("min is not a function or its return value is not iterable", "min(this.h, -1);"),
-      "Backstep's min(dim) returns the smallest values alone, not PyTorch's (values, indices): write min(this.h, dim) and argmin(this.h, dim)",
+      notIterableHint("min is not a function or its return value is not iterable", "min(this.h);"),
+      "Backstep's min() over every dim returns one tensor, not (values, indices): write const [values, indices] = min(this.h, dim)",
     );
   });
 

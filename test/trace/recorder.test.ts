@@ -160,8 +160,8 @@ describe("trace recorder", () => {
     const step1 = trace.ops.find((o) => o.trainingStep === 1);
     assert.equal(ups[1].before, step1?.inputs[0], "step 1's update starts from the tensor step 1 read");
     assert.equal(ups[1].before, ups[0].after);
-    // in step 0 the ops read w as an input (no module names it, no update yet): its update records a parameter
-    assert.equal(trace.tensors[trace.ops[0].inputs[0]].kind, "input");
+    // in step 0 the ops read w as a parameter already (no module names it, no update yet, but the optimizer holds it)
+    assert.equal(trace.tensors[trace.ops[0].inputs[0]].kind, "param");
     assert.equal(trace.tensors[ups[0].before].kind, "param");
     assert.deepEqual(vals(trace, ups[0].before), [1, -2]);
   });
