@@ -2,6 +2,7 @@
 // block (BatchNorm2d, a 1×1 downsample) under a class-weighted, label-smoothed cross entropy; a two-layer char-level
 // GRU (batch_first, snake_case options); a U-Net down/up block (MaxPool2d, ConvTranspose2d, a skip concatenated).
 // Each compares the loss, every parameter's gradient and the BatchNorm buffers.
+import { strict as assert } from "node:assert";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
 import type { FloatDtype, Inputs, OracleCase } from "./harness";
@@ -158,4 +159,26 @@ const cases: OracleCase[] = [
   ),
 ];
 
-describeOracle("oracle: models ported from PyTorch", cases);
+describeOracle("oracle: models ported from PyTorch", cases, () => {
+  it("BatchNorm with momentum null (the ResNet block's bn2) keeps the plain average of its batches' statistics", () => {
+    const bn = new nn.BatchNorm1d(2, { momentum: null });
+    const batches = [
+      B.tensor([
+        [1, 10],
+        [3, 14],
+      ]),
+      B.tensor([
+        [5, 0],
+        [7, 2],
+      ]),
+      B.tensor([
+        [0, 4],
+        [2, 8],
+      ]),
+    ];
+    for (const b of batches) bn.forward(b);
+    // by hand: the batches' means (2, 12), (6, 1), (1, 6), averaged with weight 1/n each
+    const mean = Array.from((bn.stateDict()["running_mean"] as B.Tensor).data);
+    assert.ok(Math.abs(mean[0] - 3) < 1e-6 && Math.abs(mean[1] - 19 / 3) < 1e-6, `${mean.join(", ")}`);
+  });
+});

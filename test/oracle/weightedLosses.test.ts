@@ -1,5 +1,6 @@
 // Class-weighted nllLoss and crossEntropy against PyTorch 1.13: the weighted mean (Σ w[y]·loss / Σ w[y]), with
 // ignoreIndex, label smoothing (whose term PyTorch weights by Σ_c w_c·log p_c) and probability targets.
+import { strict as assert } from "node:assert";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
 import type { OracleCase } from "./harness";
@@ -65,4 +66,21 @@ cases.push({
     "F.cross_entropy(u, torch.tensor(2), weight=w)]",
 });
 
-describeOracle("oracle: class-weighted losses against PyTorch", cases);
+describeOracle("oracle: class-weighted losses against PyTorch", cases, () => {
+  it("weights by class: a uniform weight is the plain mean, and a weight on one class moves the loss toward it", () => {
+    const x = B.tensor([
+      [2, 0, -1],
+      [0.5, 1, 0],
+      [-1, 0, 3],
+    ]);
+    const y = [0, 1, 2];
+    const plain = B.F.crossEntropy(x, y).item();
+    // the weighted mean Σ w[y]·l / Σ w[y] does not change when every weight is the same
+    assert.ok(Math.abs(B.F.crossEntropy(x, y, { weight: B.tensor([3, 3, 3]) }).item() - plain) < 1e-6);
+    // by hand: the per-sample losses, then Σ w[y]·l / Σ w[y] with the second class weighted 8
+    const l = [0, 1, 2].map((i) => -x.logSoftmax(1).index([i, y[i]]).item());
+    const weighted = B.F.crossEntropy(x, y, { weight: B.tensor([1, 8, 1]) }).item();
+    assert.ok(Math.abs(weighted - (l[0] + 8 * l[1] + l[2]) / 10) < 1e-6, `${weighted}`);
+    assert.ok(Math.abs(weighted - l[1]) < Math.abs(plain - l[1]));
+  });
+});
