@@ -4,7 +4,7 @@
 // step), or in a later one (the next batch, made between two iterations by a for…of's iterable, is the next step's).
 import { types } from "node:util";
 import type { OpSite } from "../trace/assembler";
-import type { LoopMark, StepIterations } from "../trace/recorderSteps";
+import type { LoopMark, StepIterations } from "../trace/stepIterations";
 import type { LoopRange } from "./compile";
 
 /** A loop in one file, as positions compare: line × 2^20 + column (columns stay far below a million). */

@@ -7,6 +7,7 @@ import type { TensorNotes } from "./notes";
 import { SeriesCollector } from "./seriesCollector";
 import type { TraceWriter } from "./stream";
 import type { FullStepsPolicy, SourceLoc } from "./types";
+import type { LoopMark, StepIterations } from "./stepIterations";
 
 export const DEFAULT_MAX_STEPS = 5;
 /**
@@ -15,24 +16,6 @@ export const DEFAULT_MAX_STEPS = 5;
  */
 export const DEFAULT_MAX_OPS = 500_000;
 export const DEFAULT_MAX_EVENTS = 2_000_000;
-
-/** An iteration of one of the user's loops: `loop`'s iteration numbered `stamp` (the runner's loopIterations.ts). */
-export interface LoopMark {
-  readonly loop: number;
-  readonly stamp: number;
-  /** Every loop around the site the mark was taken at, innermost first, in its iteration then. */
-  readonly chain: readonly LoopMark[];
-}
-
-/** Which iteration of the user's loops a site runs in, as the runner knows it from its instrumented code. */
-export interface StepIterations {
-  /** The loop a backward pass at the site trains in, and its current iteration; undefined outside any loop. */
-  at(site: OpSite | undefined): LoopMark | undefined;
-  /** The loop around both the mark's backward pass and an update or a reset at the site, in the same iteration. */
-  settle(mark: LoopMark, site: OpSite | undefined): LoopMark;
-  /** Whether the site runs in the mark's iteration ("same"), in its loop after it ("later"), or outside its loop. */
-  iteration(mark: LoopMark, site: OpSite | undefined): "same" | "later" | undefined;
-}
 
 /** What the step book reads of the recorder's options. */
 export interface StepOptions {
