@@ -21,6 +21,7 @@ import { inParts, runAll, type Slices } from "../trace/slices";
 import { isEvent } from "./traceGuard";
 import { EventHoles, withHoles } from "../trace/eventHoles";
 import { ACCUMULATE, BACKWARD, FORWARD, holeSource, OTHER, UPDATE } from "./eventRows";
+import { isColumnUpdate, unpackSites, UpdateSites, withParams, type UpdateSite } from "./eventExtras";
 
 export interface EventTable {
   /** 0: the event is in `other`; 1 forward, 2 backward, 3 accumulate, 4 update. */
@@ -51,6 +52,9 @@ export interface EventTable {
   before: IdColumn;
   grad: IdColumn;
   after: IdColumn;
+  /** Per update event: 0 for no location, else 1 + the index of its step() call's location and stack in `sites`. */
+  site: IndexColumn;
+  sites: UpdateSite[];
   /** The events not in columns, by index (`otherAt` ascending). */
   otherAt: number[];
   other: TraceEvent[];
@@ -96,6 +100,8 @@ export function packEvents(events: readonly TraceEvent[], strings: StringTable):
   const before = new Int32Array(updates);
   const grad = new Int32Array(updates);
   const after = new Int32Array(updates);
+  const site = new Int32Array(updates);
+  const sites = new UpdateSites();
   const otherAt: number[] = [];
   const other: TraceEvent[] = [];
   const otherParams: (number[] | null)[] = [];
@@ -146,6 +152,7 @@ export function packEvents(events: readonly TraceEvent[], strings: StringTable):
       rule[u] = strings.id(e.rule);
       before[u] = e.before;
       grad[u] = e.grad;
+      site[u] = sites.id(e);
       after[u++] = e.after;
     } else {
       kind[i] = OTHER;
@@ -177,48 +184,17 @@ export function packEvents(events: readonly TraceEvent[], strings: StringTable):
     before: packIds(before),
     grad: packIds(grad),
     after: packIds(after),
+    site: narrow(site),
+    sites: sites.sites,
     otherAt,
     other,
     otherParams,
   };
 }
 
-/**
- * `other` with each zeroGrad's parameter names back from `otherParams` (absent: none packed so), or undefined when
- * `otherParams` is malformed: not one entry per event, an index out of the strings, or names for an event that is not
- * a zeroGrad with no names of its own.
- */
-function withParams(other: unknown[], otherParams: unknown, strings: readonly string[]): unknown[] | undefined {
-  if (otherParams === undefined) return other;
-  if (!Array.isArray(otherParams) || otherParams.length !== other.length) return undefined;
-  const out = other.slice();
-  for (let k = 0; k < out.length; k++) {
-    const ids: unknown = otherParams[k];
-    if (ids === null) continue;
-    const e = out[k] as { kind?: unknown; params?: unknown } | null;
-    if (!Array.isArray(ids) || e === null || typeof e !== "object" || e.kind !== "zeroGrad") return undefined;
-    if (!Array.isArray(e.params) || e.params.length !== 0) return undefined;
-    const params: string[] = [];
-    for (const id of ids as unknown[]) {
-      if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= strings.length) return undefined;
-      params.push(strings[id as number]);
-    }
-    out[k] = { ...e, params };
-  }
-  return out;
-}
-
 /** A backward event the columns hold: one output, a local derivative and a contribution per input. */
 function isColumnBackward(e: TraceEvent): e is Extract<TraceEvent, { kind: "backward" }> {
   return e.kind === "backward" && !e.upstreams && e.local.length === e.contributions.length;
-}
-
-/** An update event of the fields the columns hold, and no others (a later format's would be lost). */
-function isColumnUpdate(e: TraceEvent): e is Extract<TraceEvent, { kind: "update" }> {
-  if (e.kind !== "update") return false;
-  let fields = 0;
-  for (const _ in e) fields++;
-  return fields === 6;
 }
 
 /**
@@ -261,6 +237,8 @@ export function* unpackEventsSlices(
   const after = unpackIds(t.after, nu);
   if (!before || !grad || !after || !isIndexColumn(t.param, nu as number) || !isIndexColumn(t.rule, nu as number))
     return undefined;
+  const sites = unpackSites(t.sites);
+  if (!sites || !isIndexColumn(t.site, nu as number)) return undefined;
   const arity = unpackCounts(t.arity, upstream.length);
   if (!arity || !isIndexColumn(t.local, m as number)) return undefined;
   if (!(t.locals instanceof Float64Array) || t.locals.length % 3 !== 0) return undefined;
@@ -318,8 +296,10 @@ export function* unpackEventsSlices(
           if (u >= before.length) return true;
           const param = strings[c.param[u]] as string | undefined;
           const rule = strings[c.rule[u]] as string | undefined;
-          if (param === undefined || rule === undefined) return true;
-          out[i] = { kind: "update", param, before: before[u], grad: grad[u], after: after[u], rule };
+          const at = c.site[u];
+          if (param === undefined || rule === undefined || at < 0 || at > sites.length) return true;
+          const e = { kind: "update", param, before: before[u], grad: grad[u], after: after[u], rule } as const;
+          out[i] = at === 0 ? e : { ...e, ...sites[at - 1] };
           u++;
           break;
         }

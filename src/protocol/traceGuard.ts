@@ -54,6 +54,12 @@ function isOp(x: unknown): x is TraceOp {
   );
 }
 
+/** An event's optional location and user stack (an update's step() call, a zeroGrad's), well formed where present. */
+function isSited(x: Rec): boolean {
+  const frames = (s: unknown): boolean => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name));
+  return opt(x.loc, isLoc) && opt(x.stack, frames);
+}
+
 function isLocal(x: unknown): x is LocalDerivative | null {
   return (
     x === null ||
@@ -89,15 +95,9 @@ export function isEvent(x: unknown): x is TraceEvent {
     case "accumulate":
       return isInt(x.tensor) && isInt(x.contribution) && isInt(x.total) && opt(x.from, isInt);
     case "update":
-      return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule);
+      return isStr(x.param) && isInt(x.before) && isInt(x.grad) && isInt(x.after) && isStr(x.rule) && isSited(x);
     case "zeroGrad":
-      return (
-        Array.isArray(x.params) &&
-        x.params.every(isStr) &&
-        opt(x.tensors, isIntArr) &&
-        opt(x.loc, isLoc) &&
-        opt(x.stack, (s) => Array.isArray(s) && s.every((f) => isLoc(f) && isStr((f as Rec).name)))
-      );
+      return Array.isArray(x.params) && x.params.every(isStr) && opt(x.tensors, isIntArr) && isSited(x);
     case "gradCheck":
       return (
         (x.source === "expectGrad" || x.source === "function") &&

@@ -244,4 +244,43 @@ describe("the trace message's narrower columns", () => {
       assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
     }
   });
+  it("sends updates located at their step() call as columns with one site per call, and gets them back; a malformed site fails the guard", () => {
+    const t = mlpTrace();
+    const base = t.events.filter((e) => e.kind === "update");
+    assert.ok(base.length >= 4, "the fixture's steps update parameters");
+    const loc = { file: t.program, line: 9, column: 3 };
+    const stack = [{ ...loc, name: "train" }];
+    // a step() call's updates share its objects, or are equal copies of them (a trace read back from JSON)
+    const located = base.map((e, k) =>
+      k % 2 === 0 ? { ...e, loc, stack } : { ...e, loc: { ...loc }, stack: stack.map((f) => ({ ...f })) },
+    );
+    const lone = { ...base[0], loc: { ...loc, line: 20 } }; // another call, with no stack
+    const events = [...t.events.filter((e) => e.kind !== "update"), ...located, lone];
+    const m = traceMessage(t.program, { ...t, events }, 0, false, []);
+    type Sites = Packed & { trace: { eventTable: { other: unknown[]; sites: unknown[]; site: ArrayLike<number> } } };
+    const packed = packMessage(m) as Sites;
+    const table = packed.trace.eventTable;
+    assert.equal(
+      table.other.filter((e) => (e as { kind: string }).kind === "update").length,
+      0,
+      "no update as an object",
+    );
+    assert.deepEqual(table.sites, [{ loc, stack }, { loc: lone.loc }], "one site per step() call");
+    assert.deepEqual(Array.from(table.site), [...located.map(() => 1), 2]);
+    const back = json(m);
+    assert.ok(isHostMessage(back) && back.type === "trace");
+    assert.deepEqual(back.trace.events.slice(-located.length - 1), [...located, lone]);
+    const breakers: ((p: Sites) => void)[] = [
+      (p) => (p.trace.eventTable.sites[0] = { loc: { file: 1, line: 9, column: 3 } }),
+      (p) => (p.trace.eventTable.sites[0] = { stack: [{ ...loc }] }), // a frame without its name
+      (p) => (p.trace.eventTable.sites[0] = { loc, clipped: true }),
+      (p) => (p.trace.eventTable.sites = {} as unknown[]),
+      (p) => p.trace.eventTable.sites.pop(),
+    ];
+    for (const breakIt of breakers) {
+      const broken = deserializeMessage(serializeMessage(structuredClone(packed))) as Sites;
+      breakIt(broken);
+      assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
+    }
+  });
 });

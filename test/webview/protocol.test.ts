@@ -162,6 +162,19 @@ describe("webview protocol", () => {
     assert.ok(!isTraceStructure(withValues), "a tensor carrying values is off-protocol");
     const badEvent = { ...s, events: [...s.events, { kind: "backward", op: 1 }] };
     assert.ok(!isTraceStructure(badEvent));
+    const update = { kind: "update", param: "w", before: 0, grad: 1, after: 2, rule: "W ← W − η·∂L/∂W" };
+    const loc = { file: "m.ts", line: 4, column: 1 };
+    for (const [extra, ok] of [
+      [{ loc, stack: [{ ...loc, name: "train" }] }, true],
+      [{ loc: { ...loc, line: "4" } }, false], // an update's step() call is judged as a zeroGrad's is
+      [{ stack: [loc] }, false],
+      [{ stack: loc }, false],
+    ] as const)
+      assert.equal(
+        isTraceStructure({ ...s, events: [...s.events, { ...update, ...extra }] }),
+        ok,
+        JSON.stringify(extra),
+      );
     const m: HostMessage = { type: "select", tensor: 3 };
     assert.ok(isHostMessage(m));
   });
