@@ -14,7 +14,9 @@ import { asRuns, fromRuns, type Runs } from "../../src/protocol/runs";
 import { traceStructure } from "../../src/protocol/messages";
 import { statsForTimeline } from "../../src/protocol/statsUpFront";
 import { syntheticTrace } from "./fixtures/synthetic";
-import type { TensorStats } from "../../src/trace/types";
+import type { TensorStats, TraceEvent } from "../../src/trace/types";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
 import { mlpTrace } from "./fixtures/mlp";
 import { deserializeMessage, serializeMessage } from "./support/vscodeWire";
 import { received as json } from "./support/received";
@@ -282,5 +284,17 @@ describe("the trace message's narrower columns", () => {
       breakIt(broken);
       assert.ok(!isHostMessage(unpackMessage(broken)), String(breakIt));
     }
+  });
+  it("a traced training run's message sends its op, gradient and update events as columns: only rare kinds as objects", async function () {
+    this.timeout(60_000);
+    const r = await runModel(join(__dirname, "..", "..", "examples", "mlp-classifier.ts"), { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    const updates = r.trace.events.filter((e) => e.kind === "update");
+    assert.ok(updates.length > 0 && updates.every((e) => e.loc && e.stack?.length), "updates are located (7c075f2)");
+    const packed = packMessage(traceMessage(r.trace.program, r.trace, 0, false, [])) as Packed & {
+      trace: { eventTable: { other: TraceEvent[] } };
+    };
+    const asObjects = new Set(packed.trace.eventTable.other.map((e) => e.kind));
+    assert.deepEqual([...asObjects].sort(), ["step", "zeroGrad"]);
   });
 });
