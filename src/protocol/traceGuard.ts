@@ -5,7 +5,7 @@ import { traceIdProblemSlices } from "../trace/traceIds";
 import { inParts, runAll, type Slices } from "../trace/slices";
 import { STAT_KEYS } from "./statsTable";
 import { isBuilt } from "./checkedRows";
-import type { LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
+import type { Dtype, LocalDerivative, TraceEvent, TraceOp } from "../trace/types";
 
 export type Rec = Record<string, unknown>;
 export const isRec = (x: unknown): x is Rec => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -18,7 +18,20 @@ export const opt = (x: unknown, f: (y: unknown) => boolean): boolean => x === un
 export const isLoc = (x: unknown): boolean => isRec(x) && isStr(x.file) && isInt(x.line) && isInt(x.column);
 
 export const TENSOR_KINDS: ReadonlySet<unknown> = new Set(["input", "param", "activation", "constant", "grad"]);
-export const isDtype = (x: unknown): boolean => x === "float32" || x === "float64";
+/** Every Dtype of the trace's types, each once: a dtype added there fails to compile here until the guard knows it. */
+const DTYPE_NAMES = {
+  float32: true,
+  float64: true,
+  int32: true,
+  int64: true,
+  bool: true,
+  float16: true,
+  bfloat16: true,
+  uint8: true,
+  int8: true,
+  int16: true,
+} as const satisfies Record<Dtype, true>;
+export const isDtype = (x: unknown): x is Dtype => isStr(x) && Object.hasOwn(DTYPE_NAMES, x);
 
 export function isTensorInfo(x: unknown): x is TensorInfo {
   return (

@@ -74,10 +74,16 @@ export class SnapshotTable {
   /** snapshot, named by the id of a string already written (-1: unnamed). */
   snapshotNamed(t: Tensor, kind: KindCode, op: OpId, always: boolean, name: number): TensorId {
     const keep = this.keeps(t.size, always);
-    // int32 indices and bool masks are recorded as float32 values (the Trace's values are floats)
-    const float = t.dtype === "float32" || t.dtype === "float64";
-    const data = float ? (t.data as Float32Array | Float64Array) : Float32Array.from(t.data);
-    this.out.tensor(kind, t.dtype === "float64" ? "float64" : "float32", op, name, t.shape, data, keep);
+    // int32 indices and bool masks keep their dtype, their values as floats: an int32's as float64 (each exact; as
+    // float32, a label or index was said to be float32 and one past 2^24 was rounded), a bool's as float32
+    const dtype = t.dtype;
+    const data =
+      dtype === "float32" || dtype === "float64"
+        ? (t.data as Float32Array | Float64Array)
+        : dtype === "int32"
+          ? Float64Array.from(t.data)
+          : Float32Array.from(t.data);
+    this.out.tensor(kind, dtype, op, name, t.shape, data, keep);
     return this.take();
   }
 

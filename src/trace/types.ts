@@ -2,7 +2,9 @@
 
 export type TensorId = number;
 export type OpId = number;
-export type Dtype = "float32" | "float64";
+/** A tensor's element type, as the engine or torch has it; its values are floats (stream/layout.ts's singleStored). */
+export type Dtype = "float32" | "float64" | "int32" | "int64" | "bool" | HalfOrByte;
+type HalfOrByte = "float16" | "bfloat16" | "uint8" | "int8" | "int16";
 
 /** A place in the user's original TypeScript. `line` and `column` are 1-based. */
 export interface SourceLoc {

@@ -203,6 +203,20 @@ describe("the trace message's narrower columns", () => {
     assert.ok(packed.trace.tensorTable.dtype instanceof Uint8Array, packed.trace.tensorTable.dtype.constructor.name);
   });
 
+  it("sends integer and bool tensors with their dtype, which the page's guard takes; an unknown dtype fails it", () => {
+    const t = mlpTrace();
+    const dtypes = ["int32", "int64", "bool", "uint8"] as const;
+    const tensors = t.tensors.map((x, i) => (i < dtypes.length ? { ...x, dtype: dtypes[i] } : x));
+    const back = json(traceMessage(t.program, { ...t, tensors }, 0, false, []));
+    assert.ok(isHostMessage(back) && back.type === "trace", "an int trace (labels, indices, a mask) passes the guard");
+    assert.deepEqual(
+      back.trace.tensors.slice(0, dtypes.length).map((x) => x.dtype),
+      dtypes,
+    );
+    const odd = t.tensors.map((x, i) => (i === 0 ? { ...x, dtype: "complex64" as never } : x));
+    assert.ok(!isHostMessage(json(traceMessage(t.program, { ...t, tensors: odd }, 0, false, []))));
+  });
+
   it("sends a zeroGrad's parameter names as string ids and gets the event back; names that do not fit fail the guard", () => {
     const t = mlpTrace();
     const names = t.tensors.filter((x) => x.kind === "param").map((x) => x.name as string);

@@ -1,6 +1,6 @@
 // The stream's layout, shared by its writer and reader: chunks, their header, record tags and codes.
 import type { OpHealth } from "../assembler";
-import type { AttrValue, GradCheckEvent, GradCheckVerdict, TensorKind } from "../types";
+import type { AttrValue, Dtype, GradCheckEvent, GradCheckVerdict, TensorKind } from "../types";
 import { parseWire, stringifyWire } from "../wire";
 
 /**
@@ -93,6 +93,37 @@ export type HeldCode =
   typeof STATS_ONLY | typeof VALUES | typeof TRANSPOSE_OF | typeof DERIVATIVE_OF | typeof PRODUCT_OF;
 /** The held codes whose values the reader computes from five float64s (DERIVATIVE_OF, PRODUCT_OF). */
 export type DerivedCode = typeof DERIVATIVE_OF | typeof PRODUCT_OF;
+
+/**
+ * Tensor dtypes as the stream writes them (an index into DTYPES; 0 and 1 as before ints were recorded as such).
+ * An int32 tensor was recorded as float32, as "float32": labels and indices showed float32, and ints past 2^24 rounded.
+ */
+export const DTYPES: readonly Dtype[] = [
+  "float32",
+  "float64",
+  "int32",
+  "int64",
+  "bool",
+  "float16",
+  "bfloat16",
+  "uint8",
+  "int8",
+  "int16",
+];
+/** Codes of DTYPES, for the writer. */
+export const DTYPE_CODE: Readonly<Record<Dtype, number>> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<
+  Dtype,
+  number
+>;
+
+/**
+ * Whether a tensor of `dtype` keeps its values as float32 (each exact: halves, bytes, int16 and bools); float64,
+ * int32 and int64 keep them as float64 (int32's all exact, int64's up to 2^53: the recorders keep only the statistics
+ * of an int64 tensor with a value past that, rather than values rounded).
+ */
+export function singleStored(dtype: Dtype): boolean {
+  return dtype !== "float64" && dtype !== "int32" && dtype !== "int64";
+}
 
 export const KINDS: readonly TensorKind[] = ["input", "param", "activation", "constant", "grad"];
 /** Tensor kinds as the stream writes them (an index into KINDS). */

@@ -11,7 +11,9 @@ import { StepValues } from "./stepSummaries";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { DERIVATIVE_OF, GRAD_SOURCES, HAS_DIFF, HAS_WORST, KINDS, NONE, PRODUCT_OF, TRANSPOSE_OF, VALUES } = layout;
+const { DERIVATIVE_OF, DTYPES, GRAD_SOURCES, HAS_DIFF, HAS_WORST, KINDS, NONE, PRODUCT_OF, TRANSPOSE_OF, VALUES } =
+  layout;
+const { singleStored } = layout;
 const { VERDICTS } = layout;
 
 /** `to` filled with the values of `from` at `at` (a loop for a few: a subarray view costs more than it copies). */
@@ -47,13 +49,10 @@ export class TensorReader {
     let size = 1;
     for (let k = 0; k < rank; k++) size *= shape[k];
     const at = a[i + 5];
-    const single = a[i + 1] === 0;
-    const t = {
-      id: this.count++,
-      kind: KINDS[a[i]],
-      shape,
-      dtype: single ? "float32" : "float64",
-    } as TraceTensor;
+    const dtype = DTYPES[a[i + 1]];
+    // (an int32's values come as float64, exact; float32's, bools' and bytes' as float32)
+    const single = singleStored(dtype);
+    const t = { id: this.count++, kind: KINDS[a[i]], shape, dtype } as TraceTensor;
     const held = a[i + 4];
     if (held === TRANSPOSE_OF) {
       const values = this.step.transposed(at, shape, single);

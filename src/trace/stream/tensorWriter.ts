@@ -8,7 +8,7 @@ import { ChunkWriter } from "./chunks";
 
 // Copied into this module once: read through the import on every record, each constant cost a getter call in
 // CommonJS builds (tsx, tests), where an imported binding is a property with a getter.
-const { NONE, STATS_ONLY, STRING, TENSOR, TRANSPOSE_OF, VALUES } = layout;
+const { DTYPE_CODE, NONE, STATS_ONLY, STRING, TENSOR, TRANSPOSE_OF, VALUES, singleStored } = layout;
 
 /** Tensor records (and the strings that name them) on top of the chunks; TraceWriter adds the rest. */
 export abstract class TensorWriter extends ChunkWriter {
@@ -48,7 +48,7 @@ export abstract class TensorWriter extends ChunkWriter {
     data: Float32Array | Float64Array,
     keep: boolean,
   ): void {
-    const single = keep && dtype === "float32";
+    const single = keep && singleStored(dtype);
     const at = this.valueRoom(single, keep ? data.length : 8, shape.length, (data.byteOffset >> 2) & 1);
     if (!keep) putStats(this.floats, at >> 1, recordedStats(data));
     else if (single) this.singles.set(data, at);
@@ -80,7 +80,7 @@ export abstract class TensorWriter extends ChunkWriter {
       this.tensor(kind, dtype, op, name, swapped, data, keep);
       return;
     }
-    const single = dtype === "float32";
+    const single = singleStored(dtype);
     const at = this.valueRoom(single, data.length, nd);
     if (single) transposeCopy(data as Float32Array, this.singles, at, rows, cols);
     else transposeCopy(data as Float64Array, this.floats, at >> 1, rows, cols);
@@ -140,7 +140,7 @@ export abstract class TensorWriter extends ChunkWriter {
     let i = this.n;
     a[i++] = TENSOR;
     a[i++] = kind;
-    a[i++] = dtype === "float64" ? 1 : 0;
+    a[i++] = dtype === "float32" ? 0 : DTYPE_CODE[dtype];
     a[i++] = op;
     a[i++] = name;
     a[i++] = held;
