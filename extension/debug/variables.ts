@@ -122,7 +122,8 @@ function tensorChildren(
   const count = Math.min(args.count ?? (args.filter === "indexed" ? n : UNPAGED_ROWS), n - start);
   for (let i = start; i < start + count; i++) {
     const row = indexView(view, i);
-    if (typeof row === "number") out.push({ name: `[${i}]`, value: valueText(row), variablesReference: 0 });
+    if (typeof row === "number")
+      out.push({ name: `[${i}]`, value: valueText(row, view.tensor.dtype), variablesReference: 0 });
     else {
       const rows = viewValues(row) ? row.shape[0] : 0;
       out.push({

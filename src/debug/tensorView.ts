@@ -2,7 +2,7 @@
 // summaries.
 import type { Value } from "./evaluate";
 import { computeStats } from "../trace/stats";
-import { DIGITS, dimsText, formatNumber, nonFiniteText, sizeOf } from "../trace/text";
+import { DIGITS, dimsText, formatNumber, nonFiniteText, sizeOf, wholeDtype } from "../trace/text";
 import type { TensorStats, TensorValues, TraceTensor } from "../trace/types";
 
 /** A block of a tensor: `shape` is the trailing shape, `offset` the first element in row-major order. */
@@ -55,9 +55,12 @@ export function viewStats(view: TensorView): TensorStats | undefined {
   return values ? computeStats(values) : undefined;
 }
 
-/** A number as the debugger shows it (the most digits of any view: it is where values are looked at closely). */
-export function valueText(x: number): string {
-  return formatNumber(x, { digits: DIGITS.debugger });
+/**
+ * A number as the debugger shows it (the most digits of any view: it is where values are looked at closely); an element
+ * of an integer tensor (`dtype`) whole.
+ */
+export function valueText(x: number, dtype?: string): string {
+  return formatNumber(x, { digits: DIGITS.debugger, integer: dtype !== undefined && wholeDtype(dtype) });
 }
 
 /** `[2×3]`, as in `Tensor[2×3]`. */
@@ -71,12 +74,12 @@ export function summarize(view: TensorView): string {
   const values = viewValues(view);
   const head = `${describeShape(view.shape)} ${view.tensor.dtype}`;
   if (size === 1 && values)
-    return `${valueText(values[0])}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
+    return `${valueText(values[0], view.tensor.dtype)}  (${view.shape.length ? head : `scalar ${view.tensor.dtype}`})`;
   const stats = viewStats(view);
   if (!stats) return `Tensor${head}`;
   let text = `Tensor${head}  μ=${valueText(stats.mean)} σ=${valueText(stats.std)} ‖·‖=${valueText(stats.norm)}`;
   if (stats.nan || stats.inf) text += `  ⚠ ${nonFiniteText(stats)}`;
-  if (values && size <= 6) text += `  [${Array.from(values, valueText).join(", ")}]`;
+  if (values && size <= 6) text += `  [${Array.from(values, (v) => valueText(v, view.tensor.dtype)).join(", ")}]`;
   return text;
 }
 
@@ -85,7 +88,8 @@ export function previewRow(view: TensorView, max = 6): string {
   const values = view.tensor.values;
   if (!values) return describeShape(view.shape);
   const size = sizeOf(view.shape);
-  const shown = Array.from(values.slice(view.offset, view.offset + Math.min(size, max)), valueText).join(", ");
+  const row = values.slice(view.offset, view.offset + Math.min(size, max));
+  const shown = Array.from(row, (v) => valueText(v, view.tensor.dtype)).join(", ");
   return view.shape.length === 1
     ? `[${shown}${size > max ? ", …" : ""}]`
     : `${describeShape(view.shape)} [${shown}, …]`;

@@ -11,6 +11,13 @@ export const DIGITS = { hint: 3, panel: 4, cli: 4, debugger: 5 } as const;
 /** How many significant digits to show (an object, so `xs.map(formatNumber)` cannot pass an index as digits). */
 export interface NumberStyle {
   digits: number;
+  /** An element of an integer or bool tensor: a whole number is shown whole (index 1234567, not 1.2346e6). */
+  integer?: boolean;
+}
+
+/** Whether a tensor of this dtype holds whole numbers only (int32/int64 labels and indices, bytes, bool masks). */
+export function wholeDtype(dtype: string): boolean {
+  return dtype === "bool" || /^u?int\d+$/.test(dtype);
 }
 
 /**
@@ -18,10 +25,14 @@ export interface NumberStyle {
  * 1e5 on (where plain notation would hide the digits or run long); whole numbers below 1e5 exactly. An ASCII minus,
  * so a value can be pasted into code. A number not known (no loss recorded, no gradient yet) is `—`.
  */
-export function formatNumber(x: number | null | undefined, { digits }: NumberStyle = { digits: DIGITS.panel }): string {
+export function formatNumber(
+  x: number | null | undefined,
+  { digits, integer }: NumberStyle = { digits: DIGITS.panel },
+): string {
   if (x === null || x === undefined) return "—";
   if (Number.isNaN(x)) return "NaN";
   if (!Number.isFinite(x)) return x > 0 ? "+∞" : "-∞";
+  if (integer && Number.isSafeInteger(x)) return String(x);
   const a = Math.abs(x);
   if (x === 0) return "0";
   if (a < 1e-3 || a >= 1e5)

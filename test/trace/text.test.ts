@@ -1,6 +1,17 @@
 // The one spelling of numbers, shapes, durations and statistics that every view uses.
 import { strict as assert } from "node:assert";
-import { DIGITS, dimsText, formatDuration, formatNumber, shapeText, sizeOf, statsText } from "../../src/trace/text";
+import {
+  DIGITS,
+  dimsText,
+  formatDuration,
+  formatNumber,
+  shapeText,
+  sizeOf,
+  statsText,
+  wholeDtype,
+} from "../../src/trace/text";
+import { previewRow, summarize } from "../../src/debug/tensorView";
+import { computeStats } from "../../src/trace/stats";
 
 describe("trace text", () => {
   it("writes numbers with the surface's significant digits, plain between 1e-3 and 1e5", () => {
@@ -18,6 +29,22 @@ describe("trace text", () => {
     assert.equal(formatNumber(-2.5e-4), "-2.5e-4");
     assert.equal(formatNumber(123456789), "1.235e8");
     assert.equal(formatNumber(1e6), "1e6");
+  });
+
+  it("shows an integer tensor's elements whole, and a float's as before; the debugger's summary follows the dtype", () => {
+    const integer = { digits: DIGITS.debugger, integer: true };
+    assert.equal(formatNumber(1234567, integer), "1234567", "an index past 1e5, every digit");
+    assert.equal(formatNumber(-2147483647, integer), "-2147483647");
+    assert.equal(formatNumber(1234567, { digits: DIGITS.debugger }), "1.2346e6", "a float32 of that value");
+    assert.equal(formatNumber(2 ** 60, integer), "1.1529e18", "past 2^53 no digit is sure: exponent form");
+    assert.deepEqual(["int32", "int64", "uint8", "bool", "float32", "float64", "bfloat16"].map(wholeDtype), [
+      ...[true, true, true, true],
+      ...[false, false, false],
+    ]);
+    const labels = { id: 0, kind: "input", dtype: "int32", shape: [3], values: [7, 1234567, 0] } as const;
+    const view = { tensor: { ...labels, stats: computeStats(labels.values) }, offset: 0, shape: [3], path: [] };
+    assert.match(summarize(view as never), /\[7, 1234567, 0\]$/);
+    assert.equal(previewRow(view as never), "[7, 1234567, 0]");
   });
 
   it("spells zero, NaN, infinities and unknown numbers", () => {
