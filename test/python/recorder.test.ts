@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { runModel } from "../../src/runner/index";
 import { jsonTrace, parseTrace, readTraceFile, stringifyTrace } from "../../src/trace/json";
+import { singleStored } from "../../src/trace/stream/layout";
 import { EXAMPLES, PYTHON, ROOT, hasTorch } from "./support/torchEnv";
 import { tempDirs } from "../support/tempDirs";
 
@@ -103,8 +104,15 @@ describe("python recorder (backstep_torch)", function () {
       t.params.map((p) => p.name),
       ["model.fc1.weight", "model.fc1.bias", "model.fc2.weight", "model.fc2.bias"],
     );
-    // the same JSON codec both ways (the compact values read into typed arrays, as a recorded trace holds them)
-    assert.ok(t.tensors.every((x) => x.values === undefined || x.values instanceof Float32Array));
+    // the same JSON codec both ways (the compact values read into typed arrays, as a recorded trace holds them: the
+    // int64 labels' as float64, each exact)
+    const typed = (x: (typeof t.tensors)[number]): boolean =>
+      x.values instanceof (singleStored(x.dtype) ? Float32Array : Float64Array);
+    assert.ok(t.tensors.every((x) => x.values === undefined || typed(x)));
+    assert.ok(
+      t.tensors.some((x) => x.dtype === "int64" && x.values instanceof Float64Array),
+      "the labels, as int64",
+    );
     assert.deepEqual(parseTrace(stringifyTrace(t)), jsonTrace(t));
     const text = summarize(t, EXAMPLES);
     assert.match(text, /mlp\.py:17 +h +tanh +\[32, 16\] +model/);
