@@ -54,10 +54,13 @@ class Steps:
         gradients (then each is a step)."""
         if self.step_call is not None:  # counted when its opt.step(closure) call began
             return
-        where = self.loops.iteration(frame) if frame is not None and self.loops.mark is not None else None
-        if where != SAME and not (where is None and self.dropped_open):
+        mark = self.loops.mark
+        where = self.loops.iteration(frame) if frame is not None and mark is not None else None
+        # (in a loop whose update waits for several micro-batches, `if (i + 1) % accum == 0: opt.step()`, a later
+        # iteration's pass is the step's still until that update: see backward_ended)
+        if where != SAME and not (self.dropped_open and (where is None or mark.loop.updates)):
             self.steps_dropped += 1
-        self.dropped_open = self.grads_managed
+        self.dropped_open = self.grads_managed or (mark is not None and mark.loop.updates)
 
     def dropped_update(self, frame):
         """An optimizer's step past max_steps: it ends the dropped step, and settles its training loop (the mark that
@@ -174,10 +177,15 @@ class Steps:
         return True
 
     def backward_ended(self):
-        """A backward pass is over: the step ends here, unless an update or a reset will end it (grads_managed)."""
+        """A backward pass is over: the step ends here, unless an update or a reset will end it (grads_managed), or the
+        loop it trains in calls an optimizer's `step` (its update will end it; the TypeScript recorder's
+        StepBook.backwardBegan). Before the run's first update, a loop accumulating micro-batches' gradients with its
+        update under a condition (`if (i + 1) % accum == 0: opt.step()`) made each of its first micro-batches a step of
+        its own, with no update."""
         self.backward_open = True
         self.forward_since_backward = False
-        if self.explicit_steps or not self.grads_managed:
+        mark = self.loops.mark
+        if self.explicit_steps or not (self.grads_managed or (mark is not None and mark.loop.updates)):
             self.step_closed = True
 
     def grads_changed(self, update):
@@ -191,6 +199,7 @@ class Steps:
             self.step_final = True
         if not update and self.forward_since_backward:
             return
+        self.loss_settled = True  # (later passes in the step do not add to its loss: see note_loss)
         self.grads_managed = True
         if self.step_call is not None:  # the closure's reset, before its next evaluation: the call is one step
             return
@@ -219,7 +228,7 @@ class Steps:
         self.recording = True
         self.step_closed = False
         self.backward_open = False
-        self.step_reopened = self.step_final = False
+        self.step_reopened = self.step_final = self.loss_settled = False
         self.loops.mark = None
         self.step_nodes.clear()
         self.step_roots.clear()
@@ -238,9 +247,20 @@ class Steps:
         self.events.append(self._step_event)
 
     def note_loss(self, value, returned=False):
-        """A scalar backward()'s root (the step's first one counts), or the scalar step() returned (`returned`: the
-        step's loss in any case, as src/runner/session.ts takes it)."""
-        if self.recording and 0 <= self.step < len(self.losses) and (returned or math.isnan(self.losses[self.step])):
-            self.losses[self.step] = value
-            if self._step_event is not None:
-                self._step_event["loss"] = value
+        """A scalar backward()'s root, or the scalar step() returned (`returned`: the step's loss in any case, as
+        src/runner/session.ts takes it). Micro-batches accumulating their gradients for one update (a pass while the
+        step is open, before its update or reset) add up, as the TypeScript recorder's StepLosses.root: the update
+        follows the gradient of their roots' sum, the loss a loop sums for the step (`loss_accum += loss.item()`,
+        build-nanogpt's `loss_accum += loss.detach()`); it was the first micro-batch's alone. Any other pass (a GAN's
+        generator's after the discriminator's update, an LBFGS closure's re-evaluation) leaves the first one's."""
+        if not (self.recording and 0 <= self.step < len(self.losses)):
+            return
+        before = self.losses[self.step]
+        if not (returned or math.isnan(before)):
+            # (a step function's call closes its step at each pass, yet is one step: its passes before an update add)
+            if (self.step_closed and not self.explicit_steps) or self.loss_settled or self.step_call is not None:
+                return
+            value = before + value
+        self.losses[self.step] = value
+        if self._step_event is not None:
+            self._step_event["loss"] = value

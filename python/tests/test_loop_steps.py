@@ -104,16 +104,50 @@ class LoopSteps(unittest.TestCase):
                 "optimizer = torch.optim.AdamW([w], lr=1e-2)\naccum = 2\n")
         body = ("    total = 0.0\n    for micro in range(accum):\n        x = torch.randn(4, 3)\n"
                 "        loss = (x @ w).square().mean() / accum\n        loss.backward()\n        total += loss.item()\n"
-                "    optimizer.step()\n    optimizer.zero_grad(set_to_none=True)\n")
+                "    optimizer.step()\n    optimizer.zero_grad(set_to_none=True)\n    print('total', total)\n")
         for where, src, line in (("for", head + "for it in range(3):\n" + body, 10),
                                  ("while", head + "it = 0\nwhile True:\n" + body + "    it += 1\n    if it == 3:\n        break\n", 11)):
             with self.subTest(where):
-                trace, _ = run(src)
+                trace, output = run(src)
                 self.assertEqual(steps_of(trace), [0, 1, 2])
+                # each step's loss is its micro-batches' summed, as the loop's `total` (the first one's alone was)
+                self.assertEqual([round(v, 5) for v in trace["losses"]], printed(output, "total"))
                 for s in range(3):
                     self.assertEqual(ops_of(trace, s), ["matmul@%d" % line, "square@%d" % line, "mean@%d" % line, "div@%d" % line] * 2,
                                      "step %d" % s)
                 self.assertEqual(len(trace["losses"]), 3)
+
+    def test_an_update_every_few_micro_batches_is_a_step_from_the_first(self):
+        """One loop accumulates micro-batches' gradients and updates every `accum` of them (`if (i + 1) % accum == 0:`
+        opt.step()). Before the first update its micro-batches were a step each, with no update; past max_steps each
+        counted as a dropped step. The loop's text calls step(): its update ends the step."""
+        src = ("import torch\ntorch.manual_seed(0)\nw = torch.randn(3, 1, requires_grad=True)\n"
+               "opt = torch.optim.SGD([w], lr=0.1)\naccum = 4\ntotal = 0.0\nfor i in range(12):\n"
+               "    loss = (torch.randn(2, 3) @ w).square().mean() / accum\n    loss.backward()\n"
+               "    total += loss.item()\n    if (i + 1) % accum == 0:\n        opt.step()\n        opt.zero_grad()\n"
+               "        print('total', total)\n        total = 0.0\n")
+        trace, output = run(src, steps=3)
+        self.assertEqual(steps_of(trace), [0, 1, 2])
+        for s in range(3):
+            self.assertEqual(ops_of(trace, s), ["matmul@8", "square@8", "mean@8", "div@8"] * 4, "step %d" % s)
+        steps_and_updates = [e["kind"] for e in trace["events"] if e["kind"] in ("step", "update")]
+        self.assertEqual(steps_and_updates, ["step", "update"] * 3)
+        self.assertEqual([round(v, 5) for v in trace["losses"]], printed(output, "total"))
+        trace, _ = run(src, steps=1)
+        self.assertEqual(trace["truncated"]["stepsDropped"], 2, "three updates: two steps past the first")
+
+    def test_a_step_functions_loss_is_its_micro_batches_summed(self):
+        """step() accumulates four micro-batches and updates, returning nothing: each backward pass closes its call's
+        step, and the first micro-batch's loss alone was the step's."""
+        src = ("import torch\ntorch.manual_seed(0)\nw = torch.randn(3, 1, requires_grad=True)\n"
+               "opt = torch.optim.SGD([w], lr=0.1)\n\n\ndef step():\n    total = 0.0\n    for i in range(4):\n"
+               "        loss = (torch.randn(2, 3) @ w).square().mean() / 4\n        loss.backward()\n"
+               "        total += loss.item()\n    opt.step()\n    opt.zero_grad()\n    print('total', total)\n")
+        trace, output = run(src, steps=3)
+        self.assertEqual(steps_of(trace), [0, 1, 2])
+        self.assertEqual(len(printed(output, "total")), 3)
+        self.assertEqual([round(v, 5) for v in trace["losses"]], printed(output, "total"))
+        self.assertEqual([round(v, 5) for v in trace["series"]["loss"]], printed(output, "total"))
 
     def test_a_dataloaders_batches_are_a_step_each_and_a_read_after_the_update_stays_in_it(self):
         """Two epochs of two batches. `lin.weight.norm()` logged after the update (an op on a parameter alone) began a

@@ -103,7 +103,9 @@ class Contract(unittest.TestCase):
         for s in range(3):
             self.assertEqual([o["op"] for o in trace["ops"] if o["trainingStep"] == s], ["mul", "sum", "mul", "sum"])
         self.assertEqual([e["kind"] for e in trace["events"] if e["kind"] in ("step", "update")], ["step", "update"] * 3)
-        for got, want in zip(trace["losses"], [-0.5, -1.1, -1.7]):
+        # a step's loss is its micro-batches' summed, whose gradient the update follows: Σw·1 + Σw·2 = 3·Σw, Σw moving
+        # −0.5, −1.1, −1.7 (the first micro-batch's alone was the step's loss)
+        for got, want in zip(trace["losses"], [-1.5, -3.3, -5.1]):
             self.assertAlmostEqual(got, want, places=6)
         # without updates or resets each backward pass is a step, as before. With updates and no resets, from the first
         # iteration: the loop around the backward passes that calls step() is the training loop (loops.py), and its

@@ -113,7 +113,7 @@ export class LoopIterations implements StepIterations {
       for (const r of around) {
         const stamp = this.stamps[r.loop];
         if (stamp === 0) continue;
-        const m = { loop: r.loop, stamp, chain };
+        const m = { loop: r.loop, stamp, updates: r.updates, chain };
         chain.push(m);
         if (r.updates) chosen ??= m;
       }

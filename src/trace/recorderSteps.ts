@@ -8,6 +8,7 @@ import { SeriesCollector } from "./seriesCollector";
 import type { TraceWriter } from "./stream";
 import type { FullStepsPolicy, SourceLoc } from "./types";
 import type { LoopMark, StepIterations } from "./stepIterations";
+import { StepLosses } from "./stepLosses";
 
 export const DEFAULT_MAX_STEPS = 5;
 /**
@@ -50,6 +51,10 @@ export class StepBook {
   private loopMark: LoopMark | undefined;
   /** The roots of the step's backward passes. */
   private roots: Tensor[] = [];
+  /** This backward pass adds its loss to the step's: the step's earlier passes accumulate gradients with it. */
+  private accumulates = false;
+  /** An update or a reset after a backward pass ended the step's accumulation: later passes' losses do not add. */
+  private lossSettled = false;
   /** A backward pass happened in this step, and no update or reset since. */
   backwardOpen = false;
   /** An op of the graph (its output requires grad) ran outside a backward pass since the last backward pass. */
@@ -84,9 +89,9 @@ export class StepBook {
   private eventCount = 0;
   /** Set once a cap is reached: nothing more is recorded. */
   private capped = false;
-  private readonly losses: number[] = [];
   /** Every step's statistics (Trace.series). */
   readonly series: SeriesCollector;
+  private readonly losses: StepLosses;
   /** The last step whose statistics were written. */
   private summarised = -1;
 
@@ -102,6 +107,7 @@ export class StepBook {
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.maxOps = options.maxOps ?? DEFAULT_MAX_OPS;
     this.series = new SeriesCollector(out);
+    this.losses = new StepLosses(out, this.series);
   }
 
   /**
@@ -116,7 +122,12 @@ export class StepBook {
     if (this.step < 0 || !first || this.stepClosed) this.next();
   }
 
-  /** A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged). */
+  /**
+   * A backward pass began: the step ends here, unless an update or a reset will end it (gradsManaged), or the loop it
+   * trains in calls an optimizer's `step` (its update will end it). Before the run's first update, a loop accumulating
+   * micro-batches' gradients with its update under a condition (`if ((i + 1) % accum === 0) opt.step()`) made each of
+   * its first micro-batches a step of its own, with no update.
+   */
   backwardBegan(root: Tensor): void {
     if (this.uncounted) {
       this.stepsDropped++;
@@ -125,9 +136,11 @@ export class StepBook {
     if (this.roots.length < 8) this.roots.push(root);
     const its = this.options.iterations;
     if (its !== undefined) this.loopMark = its.at(this.options.locate?.());
+    // (a step function's call closes its step at each pass, yet is one step: its passes before an update accumulate)
+    this.accumulates = !this.lossSettled && (this.explicitSteps || !this.stepClosed);
     this.backwardOpen = true;
     this.forwardSinceBackward = false;
-    if (this.explicitSteps || !this.gradsManaged) this.stepClosed = true;
+    if (this.explicitSteps || !(this.gradsManaged || this.loopMark?.updates === true)) this.stepClosed = true;
   }
 
   /**
@@ -139,6 +152,7 @@ export class StepBook {
   gradsChanged(update: boolean): void {
     if (update && this.reopened) this.final = true;
     if (!update && this.forwardSinceBackward) return;
+    this.lossSettled = true;
     if (this.loopMark !== undefined)
       this.loopMark = this.options.iterations!.settle(this.loopMark, this.options.locate?.());
     this.gradsManaged = true;
@@ -255,6 +269,7 @@ export class StepBook {
     this.reopened = false;
     this.final = false;
     this.roots = [];
+    this.lossSettled = false;
     this.loopMark = undefined;
     this.uncounted = false;
     if (this.step >= this.maxSteps) {
@@ -280,32 +295,19 @@ export class StepBook {
     this.series.endStep(this.step);
   }
 
-  /** A backward pass from `root` begins: a scalar root is the step's loss (the first one counts). */
+  /** A backward pass from `root` begins: a scalar root is the step's loss, or adds to it (StepLosses.root). */
   noteLoss(root: Tensor): void {
-    if (root.size === 1 && this.losses[this.step] === undefined) {
-      const loss = root.data[0];
-      this.losses[this.step] = loss;
-      this.out.stepLoss(this.step, loss);
-    }
+    if (root.size === 1) this.losses.root(this.step, root.data[0], this.accumulates);
   }
 
-  /**
-   * The step function returned a scalar: that is the step's loss, whichever backward pass came first (a GAN's step
-   * differentiates its discriminator's loss, then returns its generator's).
-   */
+  /** The step function returned a scalar: that is the step's loss (StepLosses.returned). */
   returnedLoss(loss: number): void {
-    // (the usual step returns the loss its one backward pass noted: nothing to write again)
-    if (!this.recording || this.step < 0 || Object.is(this.losses[this.step], loss)) return;
-    this.losses[this.step] = loss;
-    this.out.stepLoss(this.step, loss);
-    this.series.returnedLoss(loss);
+    if (this.recording && this.step >= 0) this.losses.returned(this.step, loss);
   }
 
   /** Every step's loss, NaN where a step had none. */
   lossList(): number[] {
-    const losses: number[] = [];
-    for (let i = 0; i < this.losses.length; i++) losses.push(this.losses[i] ?? NaN);
-    return losses;
+    return this.losses.list();
   }
 
   /**

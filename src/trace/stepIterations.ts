@@ -6,6 +6,8 @@ import type { OpSite } from "./assembler";
 export interface LoopMark {
   readonly loop: number;
   readonly stamp: number;
+  /** The loop's text calls a `step` method (an optimizer's update, as far as the text tells). */
+  readonly updates: boolean;
   /** Every loop around the site the mark was taken at, innermost first, in its iteration then. */
   readonly chain: readonly LoopMark[];
 }

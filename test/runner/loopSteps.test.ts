@@ -144,19 +144,22 @@ for (const xb of batches) {
 
   it("makes a step of nanoGPT's iteration of accumulated micro-batches, its first included", async () => {
     // the update and the reset end the iteration, so nothing before the first update tells that the micro-batches'
-    // backward passes accumulate: the first iteration was one step a micro-batch
+    // backward passes accumulate: the first iteration was one step a micro-batch. The step's loss is its micro-batches'
+    // summed, as the loop's `total` (the first micro-batch's alone was).
     const { trace, output } = await run(`import { nn, optim, randn, manualSeed } from "backstep";
 manualSeed(3);
 const model = new nn.Linear(3, 1);
 const opt = new optim.AdamW(model.parameters(), { lr: 0.01 });
 for (let it = 0; it < 3; it++) {
+  let total = 0;
   for (let micro = 0; micro < 2; micro++) {
     const loss = model.forward(randn([4, 3])).square().mean().div(2);
     loss.backward();
-    if (micro === 0) console.log("d", loss.item());
+    total += loss.item();
   }
   opt.step();
   opt.zeroGrad(true);
+  console.log("d", total);
 }
 `);
     assert.deepEqual(stepsOf(trace), [0, 1, 2]);
@@ -165,6 +168,39 @@ for (let it = 0; it < 3; it++) {
     assert.deepEqual(
       trace.losses.map((l) => l.toFixed(5)),
       printedD(output),
+    );
+  });
+
+  it("makes a step of the micro-batches a loop updates after every few of them, from the first", async () => {
+    // `if ((i + 1) % accum === 0) opt.step()` in the one loop: before the first update its micro-batches were a step
+    // each, with no update; the loop's text calls step(), so its update ends the step
+    const { trace, output } = await run(`import { optim, randn, manualSeed } from "backstep";
+manualSeed(5);
+const w = randn([3, 1], { requiresGrad: true });
+const opt = new optim.SGD([w], { lr: 0.1 });
+const accum = 4;
+let total = 0;
+for (let i = 0; i < 12; i++) {
+  const loss = randn([2, 3]).matmul(w).square().mean().div(accum);
+  loss.backward();
+  total += loss.item();
+  if ((i + 1) % accum === 0) {
+    opt.step();
+    opt.zeroGrad();
+    console.log("d", total);
+    total = 0;
+  }
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2], "a step an update");
+    for (const s of [0, 1, 2])
+      assert.equal(trace.ops.filter((o) => o.trainingStep === s && o.op === "matmul").length, 4, `step ${s}`);
+    const kinds = trace.events.map((e) => e.kind).filter((k) => k === "step" || k === "update");
+    assert.deepEqual(kinds, ["step", "update", "step", "update", "step", "update"]);
+    assert.deepEqual(
+      trace.losses.map((l) => l.toFixed(5)),
+      printedD(output),
+      "each step's loss is its micro-batches' summed, as the loop's total",
     );
   });
 

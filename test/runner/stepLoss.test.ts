@@ -75,6 +75,42 @@ export default function step(): Tensor {
     );
   });
 
+  it("is the sum of a step function's micro-batches' losses when it returns none: in losses, step events and the series", async () => {
+    // the update follows the gradient of their sum, the loop's `total`; each pass closes the call's step, and the
+    // first micro-batch's loss alone was the step's
+    const file = join(tmp(), "accumulate.ts");
+    writeFileSync(
+      file,
+      `import { nn, F, optim, randn, manualSeed } from "backstep";
+manualSeed(6);
+const model = new nn.Linear(4, 1);
+const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+export default function step(): void {
+  let total = 0;
+  for (let i = 0; i < 4; i++) {
+    const loss = F.mseLoss(model.forward(randn([2, 4])), randn([2, 1])).div(4);
+    loss.backward();
+    total += loss.item();
+  }
+  opt.step();
+  opt.zeroGrad();
+  console.log("total", total);
+}
+`,
+    );
+    for (const fullSteps of [undefined, { last: 1 }]) {
+      const r = await runModel(file, { maxSteps: 3, fullSteps });
+      assert.equal(r.ok, true, r.error?.message);
+      const total = [...(r.output ?? "").matchAll(/^total (\S+)$/gm)].map((m) => Number(m[1]).toFixed(5));
+      assert.equal(total.length, 3, r.output);
+      const close = (xs: number[]): string[] => xs.map((x) => x.toFixed(5));
+      assert.deepEqual(close(r.trace.losses), total);
+      assert.deepEqual(close(r.trace.series?.loss ?? []), total);
+      const stepEvents = r.trace.events.flatMap((e) => (e.kind === "step" && e.loss !== undefined ? [e.loss] : []));
+      assert.deepEqual(close(stepEvents), total.slice(fullSteps ? 2 : 0));
+    }
+  });
+
   for (const kind of ["sync", "async", "number"] as const) {
     it(`is the scalar a ${kind} step returns, not its first backward pass's root: in losses, step events and the series`, async () => {
       const file = join(tmp(), "gan.ts");

@@ -61,8 +61,9 @@ describe("trace recorder: training steps", () => {
     // each step's update comes after both of its backward passes, and before the next step
     const kinds = accumulated.events.map((e) => e.kind).filter((k) => k === "step" || k === "update");
     assert.deepEqual(kinds, ["step", "update", "step", "update", "step", "update"]);
-    // a step's loss is its first backward pass's: w·1 summed, w moving by −0.1·(1 + 2) each step
-    close(accumulated.losses, [-0.5, -1.1, -1.7]);
+    // a step's loss is its micro-batches' summed, the loss whose gradient the update follows: Σw·1 + Σw·2 = 3·Σw, w
+    // moving by −0.1·(1 + 2) each step (Σw −0.5, −1.1, −1.7); the first pass's alone was −0.5, −1.1, −1.7
+    close(accumulated.losses, [-1.5, -3.3, -5.1]);
     // without updates or resets, each backward pass is a step, as before
     assert.equal(events(record(loop(false, false), { maxSteps: 10 }), "step").length, 6);
     // with updates but no resets, the first step ends at its update too (the run's first reset or update is what tells)
