@@ -102,6 +102,7 @@ export class Recorder implements EngineObserver {
 
   optimizes(params: readonly Tensor[]): void {
     this.ids.optimizes(params); // an optimizer was made over them: TensorIds.optimizes
+    this.steps.optimizerMade = true;
   }
 
   /** A value without a gradient made of these tensors (EngineObserver.derived): StepBook.derived. */

@@ -55,6 +55,8 @@ export class StepBook {
   private accumulates = false;
   /** An update or a reset after a backward pass ended the step's accumulation: later passes' losses do not add. */
   private lossSettled = false;
+  /** The run has made an optimizer (EngineObserver.optimizes). */
+  optimizerMade = false;
   /** A backward pass happened in this step, and no update or reset since. */
   backwardOpen = false;
   /** An op of the graph (its output requires grad) ran outside a backward pass since the last backward pass. */
@@ -140,7 +142,9 @@ export class StepBook {
     this.accumulates = !this.lossSettled && (this.explicitSteps || !this.stepClosed);
     this.backwardOpen = true;
     this.forwardSinceBackward = false;
-    if (this.explicitSteps || !(this.gradsManaged || this.loopMark?.updates === true)) this.stepClosed = true;
+    // (a loop's `.step(` is an optimizer's only once the run has made one: an environment's env.step() is not)
+    const updates = this.optimizerMade && this.loopMark?.updates === true;
+    if (this.explicitSteps || !(this.gradsManaged || updates)) this.stepClosed = true;
   }
 
   /**

@@ -204,6 +204,20 @@ for (let i = 0; i < 12; i++) {
     );
   });
 
+  it("keeps a backward pass a step in a loop whose step() is an environment's, when the run has no optimizer", async () => {
+    // env.step() is no update: with no optimizer made, each pass still ends its step, as in any loop without updates
+    const { trace } = await run(`import { tensor } from "backstep";
+const w = tensor([1, 2], { requiresGrad: true });
+const env = { t: 0, step(): void { this.t++; } };
+for (let i = 0; i < 5; i++) {
+  w.mul(i + 1).sum().backward();
+  env.step();
+}
+`);
+    assert.deepEqual(stepsOf(trace), [0, 1, 2, 3, 4]);
+    assert.deepEqual(trace.losses, [3, 6, 9, 12, 15], "each pass's own loss, none summed");
+  });
+
   it("takes the loop around the backward pass and the update over an outer one whose text calls a step method", async () => {
     // the epochs' loop calls scheduler.step() and the batches' loop calls a function that updates: the epochs' loop
     // is taken for the training loop until the first update shows that the batches' loop is around both
