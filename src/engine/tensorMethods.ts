@@ -64,13 +64,13 @@ export abstract class TensorMethods extends TensorPortedMethods {
   max(this: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
     return ops.max(this, axis, keepDims);
   }
-  /** PyTorch's amax: the largest values over `axis` (max's values). */
+  /** PyTorch's amax: the largest values over `axis`, ties sharing the gradient (max(dim) sends it to its index). */
   amax(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
-    return ops.max(this, axis, keepDims);
+    return ops.amax(this, axis, keepDims);
   }
   /** PyTorch's amin: the smallest values over `axis`. */
   amin(this: Tensor, axis?: number | number[], keepDims = false): Tensor {
-    return ops.min(this, axis, keepDims);
+    return ops.amin(this, axis, keepDims);
   }
   /** Reshapes (one dim may be −1): `x.reshape(6, -1)` or `x.reshape([6, -1])`. */
   reshape(this: Tensor, ...shape: (number | number[])[]): Tensor {

@@ -103,8 +103,9 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 
 /**
  * The max over each of PyTorch's adaptive windows [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), x [N, C, H, W] (or [C, H, W]) to
- * [N, C, outH, outW] (PyTorch's adaptive_max_pool2d, without return_indices): output 1 is the max over H, W; sizes
- * that divide the input are maxPool2d with window = stride = in/out; any other takes each window's max in turn.
+ * [N, C, outH, outW] (PyTorch's adaptive_max_pool2d, without return_indices): output 1 is maxPool2d's one window
+ * over H, W; sizes that divide the input are maxPool2d with window = stride = in/out; any other takes each window's
+ * maxPool2d in turn. Tied values send ∂L/∂y to the first max, as PyTorch's.
  */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const fn = "adaptiveMaxPool2d";
@@ -114,7 +115,8 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const [oh, ow] = adaptiveSize(outputSize, H, W, fn);
   if (H === 0 || W === 0) throw new ShapeError(`${fn}: input ${fmt(x.shape)} has no elements to take the max of`);
   const [h, w] = [x.ndim - 2, x.ndim - 1];
-  if (oh === 1 && ow === 1) return ops.max(x, [h, w], true);
+  // each window is one maxPool2d window, so ∂L/∂y goes to its first max alone as PyTorch's (amax shared it among ties)
+  if (oh === 1 && ow === 1) return ops.maxPool2d(x, [H, W]);
   if (H % oh === 0 && W % ow === 0) return ops.maxPool2d(x, [H / oh, W / ow]);
   const window = (i: number, out: number, n: number): [number, number] => [
     Math.floor((i * n) / out),
@@ -124,7 +126,10 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   for (let i = 0; i < oh; i++) {
     const band = ops.slice(x, h, ...window(i, oh, H));
     const cells: Tensor[] = [];
-    for (let j = 0; j < ow; j++) cells.push(ops.max(ops.slice(band, w, ...window(j, ow, W)), [h, w], true));
+    for (let j = 0; j < ow; j++) {
+      const cell = ops.slice(band, w, ...window(j, ow, W));
+      cells.push(ops.maxPool2d(cell, cell.shape.slice(-2) as [number, number]));
+    }
     rows.push(ops.concat(cells, w));
   }
   return ops.concat(rows, h);

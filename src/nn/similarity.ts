@@ -59,7 +59,8 @@ export function normalize(x: Tensor, given: NormalizeOptions = {}): Tensor {
   const eps = opts.eps ?? 1e-12;
   if (!(p > 0)) throw new RangeError(`normalize: p must be positive (Infinity for the largest |x|), got ${p}`);
   const d = normAxis("normalize", opts.dim ?? 1, x.ndim);
-  const norm = p === Infinity ? ops.max(ops.abs(x), d, true) : ops.norm(x, p, d, true);
+  // (the ∞-norm shares its gradient among tied largest |x|, as PyTorch's amax does; max(dim) picks one)
+  const norm = p === Infinity ? ops.amax(ops.abs(x), d, true) : ops.norm(x, p, d, true);
   return ops.div(x, ops.clamp(norm, eps));
 }
 

@@ -36,6 +36,30 @@ const INITS: [string, (t: B.Tensor) => B.Tensor, string][] = [
     "nn.init.kaiming_uniform_(t, a=math.sqrt(5))",
   ],
   ["trunc normal", (t) => init.truncNormal_(t, 0, 1, -0.5, 1), "nn.init.trunc_normal_(t, 0, 1, -0.5, 1)"],
+  // PyTorch's names and keywords as ported code writes them: snake_case, keywords as one object
+  [
+    "kaiming_normal_, { mode: fan_out, nonlinearity: relu }",
+    (t) => init.kaiming_normal_(t, { mode: "fan_out", nonlinearity: "relu" }),
+    "nn.init.kaiming_normal_(t, mode='fan_out', nonlinearity='relu')",
+  ],
+  [
+    "kaiming_uniform_ positional (0, fan_out, relu)",
+    (t) => init.kaiming_uniform_(t, 0, "fan_out", "relu"),
+    "nn.init.kaiming_uniform_(t, 0, 'fan_out', 'relu')",
+  ],
+  ["xavier_uniform_, { gain: 2 }", (t) => init.xavier_uniform_(t, { gain: 2 }), "nn.init.xavier_uniform_(t, gain=2)"],
+  [
+    "xavier_normal_, { gain: 0.5 }",
+    (t) => init.xavier_normal_(t, { gain: 0.5 }),
+    "nn.init.xavier_normal_(t, gain=0.5)",
+  ],
+  [
+    "trunc_normal_, { std, a, b }",
+    (t) => init.trunc_normal_(t, { std: 0.5, a: -1, b: 1 }),
+    "nn.init.trunc_normal_(t, std=0.5, a=-1, b=1)",
+  ],
+  ["normal, { std: 0.02 }", (t) => init.normal_(t, { std: 0.02 }), "nn.init.normal_(t, std=0.02)"],
+  ["uniform, { a, b }", (t) => init.uniform_(t, { a: -0.3, b: 0.5 }), "nn.init.uniform_(t, a=-0.3, b=0.5)"],
 ];
 /** A Conv2d weight's shape (fans over the receptive field) and a Linear's. */
 const SHAPES = [
@@ -43,7 +67,7 @@ const SHAPES = [
   [256, 512],
 ];
 
-function torch(): { gains: number[]; spread: [number, number][] } {
+function torch(): { gains: number[]; spread: [number, number][]; names: string[] } {
   const script = `
 import json, math, torch, torch.nn as nn
 torch.manual_seed(0)
@@ -54,11 +78,12 @@ for code in ${JSON.stringify(INITS.map((i) => i[2]))}:
         t = torch.empty(shape, dtype=torch.float64)
         eval(code)
         spread.append([t.abs().max().item(), t.std().item()])
-print(json.dumps({"gains": gains, "spread": spread}))
+names = [n for n in dir(nn.init) if n == "calculate_gain" or (n.endswith("_") and not n.startswith("_"))]
+print(json.dumps({"gains": gains, "spread": spread, "names": names}))
 `;
   const r = spawnSync(PYTHON, ["-c", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { gains: number[]; spread: [number, number][] };
+  return JSON.parse(r.stdout) as ReturnType<typeof torch>;
 }
 
 describe("oracle: nn.init against torch.nn.init", function () {
@@ -71,6 +96,19 @@ describe("oracle: nn.init against torch.nn.init", function () {
       GAINS.map(([n, p]) => init.calculateGain(n, p)),
       ref.gains,
     );
+  });
+
+  it("every torch.nn.init function Backstep has answers to PyTorch's snake_case name too, and to its keywords", () => {
+    const ours = init as unknown as Record<string, unknown>;
+    const camel = (n: string): string => n.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const had = ref.names.filter((n) => typeof ours[camel(n)] === "function");
+    assert.ok(had.includes("kaiming_normal_") && had.includes("calculate_gain"), had.join(", "));
+    for (const n of had) assert.equal(ours[n], ours[camel(n)], `nn.init.${n} is nn.init.${camel(n)}`);
+    assert.equal(init.calculate_gain("leaky_relu", { param: 0.2 }), init.calculateGain("leaky_relu", 0.2));
+    assert.deepEqual(init.constant_(B.zeros([2]), { val: 3 }).tolist(), [3, 3]);
+    // a misspelt keyword is an error, not NaN weights
+    assert.throws(() => init.normal_(B.zeros([2, 2]), { sd: 0.02 } as never), /nn.init.normal_: .*"sd"/);
+    assert.throws(() => init.xavier_uniform_(B.zeros([2, 2]), { gain: "relu" } as never), /gain must be a number/);
   });
 
   it("each initialiser's largest |value| and standard deviation match PyTorch's on the same shapes", () => {

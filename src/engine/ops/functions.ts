@@ -46,7 +46,7 @@ export {
   asin,
   acos,
 } from "./elementwise";
-export { sum, mean, max, min, variance, std, logsumexp, norm, cumsum, cumprod, prod } from "./reduce";
+export { sum, mean, max, min, amax, amin, variance, std, logsumexp, norm, cumsum, cumprod, prod } from "./reduce";
 export type { ValuesIndices } from "./reduce";
 export type { VarOptions } from "./reduce";
 export { view, unsqueeze, squeeze, expand, repeat, stack, split, chunk } from "./shape";

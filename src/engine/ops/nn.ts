@@ -6,6 +6,11 @@ import { ShapeError, fmt } from "../shape";
 import type { ConvAttrs } from "../rules/conv2d";
 import type { ConvTransposeAttrs } from "../rules/convTranspose2d";
 import type { PoolAttrs } from "../rules/maxPool2d";
+import { maxPoolIndices } from "../rules/maxPool2d";
+import { noteDerived } from "../observer";
+import { fromData } from "../storage";
+import { asTuple } from "./reduce";
+import type { ValuesIndices } from "./reduce";
 import { optionsOf } from "../options";
 import { indexTensor } from "./select";
 import { mul } from "./elementwise";
@@ -67,13 +72,15 @@ function batchOfOne(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
 
 /** The 2-D pools' options, as PyTorch's keywords. */
 export type Pool2dOptions = { stride?: Pair; padding?: Pair; ceilMode?: boolean };
+/** maxPool2d's options: the 2-D pools' and PyTorch's dilation and return_indices. */
+export type MaxPool2dOptions = Pool2dOptions & { dilation?: Pair; returnIndices?: boolean };
 
 /**
- * A pool's attrs from its options (checked: an option Backstep lacks, as max_pool2d's dilation, is an error, not
- * ignored), with PyTorch's check that padding is at most half the window.
+ * A pool's attrs from its options (checked: an option Backstep lacks is an error, not ignored), with PyTorch's check
+ * that padding is at most half the window.
  */
 function poolAttrs(op: string, kernelSize: Pair, given: object | undefined, known: string[]): PoolAttrs {
-  const opts = optionsOf<Pool2dOptions & { countIncludePad?: boolean }>(op, given, known);
+  const opts = optionsOf<MaxPool2dOptions & { countIncludePad?: boolean }>(op, given, known);
   const k = pair(kernelSize);
   const attrs: PoolAttrs = { kernelSize: k, stride: pair(opts.stride ?? k), padding: pair(opts.padding ?? 0) };
   if (attrs.padding.some((p, i) => 2 * p > k[i]))
@@ -81,19 +88,34 @@ function poolAttrs(op: string, kernelSize: Pair, given: object | undefined, know
       `${op}: padding should be at most half of kernelSize, got padding ${fmt(attrs.padding)} and kernelSize ${fmt(k)}`,
     );
   if (attrs.stride.some((s) => s < 1)) throw new RangeError(`${op}: stride must be positive, got ${fmt(attrs.stride)}`);
+  const dilation = pair(opts.dilation ?? 1);
+  if (dilation.some((d) => d < 1)) throw new RangeError(`${op}: dilation must be positive, got ${fmt(dilation)}`);
   // attrs only when not the default, so a plain pool's trace is what it was before they existed
   if (opts.ceilMode === true) attrs.ceilMode = true;
   if (opts.countIncludePad === false) attrs.countIncludePad = false;
+  if (dilation[0] !== 1 || dilation[1] !== 1) attrs.dilation = dilation;
   return attrs;
 }
 
 /**
  * Max over kernelSize windows of x [N,C,H,W] or [C,H,W] (−∞ padding); stride defaults to the window; ceilMode adds a
- * last, partial window where the input does not fill one (PyTorch's ceil_mode).
+ * last, partial window where the input does not fill one (PyTorch's ceil_mode); dilation spaces the window's taps.
+ * returnIndices: the output also reads as PyTorch's (output, indices) pair, `const [y, i] = maxPool2d(…)` or
+ * `y.indices`: each max's flat index into its [H, W] plane (int32).
  */
-export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
-  const attrs = poolAttrs("maxPool2d", kernelSize, opts, ["stride", "padding", "ceilMode"]);
-  return batchOfOne(x, (b) => applyOp("maxPool2d", [b], attrs));
+export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions & { returnIndices: true }): ValuesIndices;
+export function maxPool2d(x: Tensor, kernelSize: Pair, opts?: MaxPool2dOptions): Tensor;
+export function maxPool2d(x: Tensor, kernelSize: Pair, given: MaxPool2dOptions = {}): Tensor {
+  const known = ["stride", "padding", "ceilMode", "dilation", "returnIndices"];
+  const { returnIndices, ...opts } = optionsOf("maxPool2d", given, known);
+  const attrs = poolAttrs("maxPool2d", kernelSize, opts, known);
+  const y = batchOfOne(x, (b) => applyOp("maxPool2d", [b], attrs));
+  if (returnIndices !== true) return y;
+  // the indices are values, not a gradient path: read from x's data (as a batch of one, as y was made) now, before
+  // an in-place op could change it
+  const batch = x.ndim === 3 ? fromData(x.data, [1, ...x.shape]) : x;
+  const indices = noteDerived(fromData(maxPoolIndices(batch, attrs).data, y.shape), [x]);
+  return asTuple(y, () => indices);
 }
 
 /** avgPool2d's options: the 2-D pools' and PyTorch's count_include_pad and divisor_override. */

@@ -30,7 +30,8 @@ function noKeywords(op: string, axis: unknown): void {
     throw new TypeError(`${op}: PyTorch's x.${op}(dim=1, keepdim=True) is x.${op}(1, true) in Backstep`);
 }
 
-function asTuple(values: Tensor, indices: () => Tensor): ValuesIndices {
+/** `values` reading also as PyTorch's (values, indices) tuple, the indices made when first asked for. */
+export function asTuple(values: Tensor, indices: () => Tensor): ValuesIndices {
   let idx: Tensor | undefined;
   const get = (): Tensor => (idx ??= indices());
   Object.defineProperties(values, {
@@ -42,23 +43,42 @@ function asTuple(values: Tensor, indices: () => Tensor): ValuesIndices {
   return values as ValuesIndices;
 }
 
-/** The max over all axes, the given ones (one: also its indices), or the elementwise max with a tensor (maximum). */
-export function max(x: Tensor, axis: number, keepDims?: boolean): ValuesIndices;
-export function max(x: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
-export function max(x: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
-  noKeywords("max", axis);
-  if (axis instanceof Tensor) return maximum(x, axis);
-  const values = applyOp("max", [x], { axis: normAxes("max", axis, x.ndim), keepDims });
-  return typeof axis === "number" ? asTuple(values, () => argmax(x, axis, keepDims)) : values;
+/** max or min, with its overloads: max(x, dim) gives values and indices, the other forms the values alone. */
+export interface Extremum {
+  (x: Tensor, axis: number, keepDims?: boolean): ValuesIndices;
+  (x: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
 }
+
+/**
+ * max or min (one implementation): over all axes or the given ones, over one (`dim`) with its indices, or elementwise
+ * with a tensor (maximum/minimum). Over one dim the gradient goes to the returned index alone, as PyTorch's
+ * max(dim); the other forms share it among ties, as its max() and amax.
+ */
+function extremum(op: "max" | "min", pair: typeof maximum, arg: typeof argmax): Extremum {
+  // (the overloads are Extremum's: one signature that returns ValuesIndices for a number axis does not exist in TS)
+  return ((x: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor => {
+    noKeywords(op, axis);
+    if (axis instanceof Tensor) return pair(x, axis);
+    const axes = normAxes(op, axis, x.ndim);
+    if (typeof axis !== "number") return applyOp(op, [x], { axis: axes, keepDims });
+    const values = applyOp(op, [x], { axis: axes, keepDims, ties: "first" });
+    return asTuple(values, () => arg(x, axis, keepDims));
+  }) as Extremum;
+}
+
+/** The max over all axes, the given ones (one: also its indices), or the elementwise max with a tensor (maximum). */
+export const max: Extremum = extremum("max", maximum, argmax);
 /** The min over all axes, the given ones (one: also its indices), or the elementwise min with a tensor (minimum). */
-export function min(x: Tensor, axis: number, keepDims?: boolean): ValuesIndices;
-export function min(x: Tensor, axis?: number | number[] | Tensor, keepDims?: boolean): Tensor;
-export function min(x: Tensor, axis?: number | number[] | Tensor, keepDims = false): Tensor {
-  noKeywords("min", axis);
-  if (axis instanceof Tensor) return minimum(x, axis);
-  const values = applyOp("min", [x], { axis: normAxes("min", axis, x.ndim), keepDims });
-  return typeof axis === "number" ? asTuple(values, () => argmin(x, axis, keepDims)) : values;
+export const min: Extremum = extremum("min", minimum, argmin);
+/** PyTorch's amax: the largest values over all axes or the given ones, ties sharing the gradient. */
+export function amax(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  noKeywords("amax", axis);
+  return applyOp("max", [x], { axis: normAxes("amax", axis, x.ndim), keepDims });
+}
+/** PyTorch's amin: the smallest values over all axes or the given ones, ties sharing the gradient. */
+export function amin(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  noKeywords("amin", axis);
+  return applyOp("min", [x], { axis: normAxes("amin", axis, x.ndim), keepDims });
 }
 
 /** Options of var and std: the correction c in Σ(x − μ)²/(n − c) (1 by default: Bessel's, as PyTorch). */

@@ -1,5 +1,4 @@
-// max over axes: y = maxᵢ xᵢ.  ∂y/∂xᵢ = 𝟙[xᵢ = y] / (number of ties), as PyTorch's amax.
+// max over axes: y = maxᵢ xᵢ (extremum.ts: ties share ∂L/∂y as PyTorch's amax, or max(dim)'s index takes it all).
 import { defineExtremumRule } from "./extremum";
-import { maxAxis } from "../kernels/reduce";
 
-export const maxRule = defineExtremumRule("max", maxAxis, "\\max_j x_j");
+export const maxRule = defineExtremumRule("max", true);

@@ -12,7 +12,8 @@ import { maxPoolWasm } from "../kernels/wasmPool";
 /**
  * Window, stride and padding per spatial dim. ceilMode (PyTorch's ceil_mode; absent is false) rounds the output size
  * up, adding a last window that starts inside the image or its left padding and may run past it; countIncludePad
- * (avgPool2d's; absent is true) divides by the window's part inside the padded image rather than inside the image.
+ * (avgPool2d's; absent is true) divides by the window's part inside the padded image rather than inside the image;
+ * dilation (maxPool2d's; absent is [1, 1]) spaces a window's taps d apart, spanning d·(k − 1) + 1.
  */
 export type PoolAttrs = {
   kernelSize: number[];
@@ -20,29 +21,35 @@ export type PoolAttrs = {
   padding: number[];
   ceilMode?: boolean;
   countIncludePad?: boolean;
+  dilation?: number[];
 };
 
-/** Outputs along one dim of size n, as PyTorch's pooling_output_shape. */
-export function pooledSize(n: number, k: number, s: number, p: number, ceil = false): number {
-  let out = Math.floor((n + 2 * p - k + (ceil ? s - 1 : 0)) / s) + 1;
+/** Outputs along one dim of size n, as PyTorch's pooling_output_shape (window k dilated by d). */
+export function pooledSize(n: number, k: number, s: number, p: number, ceil = false, d = 1): number {
+  let out = Math.floor((n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
   if (ceil && (out - 1) * s >= n + p) out--; // the last window must start inside the image or its left padding
   return out;
 }
 
-function pool(x: Tensor, { kernelSize, stride, padding, ceilMode }: PoolAttrs): { out: Tensor; saved: Int32Array } {
+function pool(x: Tensor, attrs: PoolAttrs): { out: Tensor; saved: Int32Array } {
+  const { kernelSize, stride, padding, ceilMode } = attrs;
   if (x.ndim !== 4) throw new ShapeError(`maxPool2d: expected input [N,C,H,W], got ${fmt(x.shape)}`);
   const [N, C, H, W] = x.shape;
   const [KH, KW] = kernelSize,
     [SH, SW] = stride,
-    [PH, PW] = padding;
-  const OH = pooledSize(H, KH, SH, PH, ceilMode),
-    OW = pooledSize(W, KW, SW, PW, ceilMode);
-  if (OH <= 0 || OW <= 0) throw new ShapeError(`maxPool2d: window ${KH}×${KW} does not fit input ${fmt(x.shape)}`);
+    [PH, PW] = padding,
+    [DH, DW] = attrs.dilation ?? [1, 1];
+  const OH = pooledSize(H, KH, SH, PH, ceilMode, DH),
+    OW = pooledSize(W, KW, SW, PW, ceilMode, DW);
+  if (OH <= 0 || OW <= 0) {
+    const dilated = DH === 1 && DW === 1 ? "" : ` dilated by ${DH}×${DW}`;
+    throw new ShapeError(`maxPool2d: window ${KH}×${KW}${dilated} does not fit input ${fmt(x.shape)}`);
+  }
   const out = alloc(x.dtype, N * C * OH * OW);
   const arg = new Int32Array(out.length);
   const d = x.data;
   if (PH === 0 && PW === 0 && ceilMode !== true) {
-    const pairs = KH === 2 && KW === 2 && SH === 2 && SW === 2;
+    const pairs = KH === 2 && KW === 2 && SH === 2 && SW === 2 && DH === 1 && DW === 1;
     if (
       pairs &&
       simdFor(d.length, out, d) &&
@@ -50,7 +57,7 @@ function pool(x: Tensor, { kernelSize, stride, padding, ceilMode }: PoolAttrs): 
       maxPoolWasm(d as Float32Array, N * C, H, W, OH, OW, out, arg)
     )
       return { out: fromData(out, [N, C, OH, OW]), saved: arg };
-    unpaddedMax(d, N * C, H, W, KH, KW, SH, SW, OH, OW, out, arg);
+    unpaddedMax(d, N * C, H, W, [KH, KW, SH, SW, DH, DW], OH, OW, out, arg);
     return { out: fromData(out, [N, C, OH, OW]), saved: arg };
   }
   let o = 0;
@@ -61,10 +68,10 @@ function pool(x: Tensor, { kernelSize, stride, padding, ceilMode }: PoolAttrs): 
         let best = -Infinity,
           at = -1;
         for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * SH - PH + kh;
+          const ih = oh * SH - PH + kh * DH;
           if (ih < 0 || ih >= H) continue;
           for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * SW - PW + kw;
+            const iw = ow * SW - PW + kw * DW;
             if (iw < 0 || iw >= W) continue;
             const v = d[base + ih * W + iw];
             if (v > best || v !== v || at < 0) {
@@ -91,10 +98,7 @@ function unpaddedMax(
   planes: number,
   H: number,
   W: number,
-  KH: number,
-  KW: number,
-  SH: number,
-  SW: number,
+  [KH, KW, SH, SW, DH, DW]: readonly number[],
   OH: number,
   OW: number,
   out: Storage,
@@ -111,7 +115,7 @@ function unpaddedMax(
       }
       for (let kh = 0; kh < KH; kh++) {
         for (let kw = kh === 0 ? 1 : 0; kw < KW; kw++) {
-          const r = row + kh * W + kw;
+          const r = row + kh * DH * W + kw * DW;
           for (let ow = 0; ow < OW; ow++) {
             const j = r + ow * SW,
               a = arg[o + ow];
@@ -145,3 +149,15 @@ export const maxPool2dRule = defineRule<PoolAttrs, Int32Array>({
     return fromData(o, ctx.output.shape);
   },
 });
+
+/**
+ * PyTorch's return_indices: each output's argmax (the pool's own, ties and NaN as above) as a flat index ih·W + iw
+ * into its own [H, W] plane, shaped as the output (int32, Backstep's integer dtype; PyTorch's is int64).
+ */
+export function maxPoolIndices(x: Tensor, attrs: PoolAttrs): Tensor {
+  const { out, saved } = pool(x, attrs);
+  const plane = x.shape[2] * x.shape[3];
+  const idx = alloc("int32", saved.length);
+  for (let i = 0; i < saved.length; i++) idx[i] = saved[i] % plane;
+  return fromData(idx, out.shape);
+}

@@ -1,5 +1,4 @@
-// min over axes: y = minᵢ xᵢ.  ∂y/∂xᵢ = 𝟙[xᵢ = y] / (number of ties), as PyTorch's amin.
+// min over axes: y = minᵢ xᵢ (extremum.ts: ties share ∂L/∂y as PyTorch's amin, or min(dim)'s index takes it all).
 import { defineExtremumRule } from "./extremum";
-import { minAxis } from "../kernels/reduce";
 
-export const minRule = defineExtremumRule("min", minAxis, "\\min_j x_j");
+export const minRule = defineExtremumRule("min", false);
