@@ -1,6 +1,7 @@
 // Runs one primitive op: forward, gradient bookkeeping, observer report, forward-mode tangent.
 import type { Tensor } from "./tensor";
 import type { Attrs, GradRule, OpCtx } from "./rules/registry";
+import { sameLabel } from "./label";
 import { getRule } from "./rules/registry";
 import { noteDerived, observer } from "./observer";
 import { isGradEnabled, isQuiet, tangents, internal } from "./mode";
@@ -19,7 +20,8 @@ function floatInputs(rule: GradRule<Attrs, unknown>, inputs: readonly Tensor[]):
     const d = inputs[i].dtype;
     if (d === "float32" || d === "float64" || (rule.nondiff !== undefined && rule.nondiff.includes(i))) continue;
     out ??= inputs.slice();
-    out[i] = noteDerived(castTo(inputs[i], floatFor(inputs)), [inputs[i]]);
+    // (a bool mask's float copy shows as the mask)
+    out[i] = sameLabel(noteDerived(castTo(inputs[i], floatFor(inputs)), [inputs[i]]), inputs[i]);
   }
   return out ?? inputs;
 }

@@ -7,6 +7,7 @@ import type { Device } from "./dtype";
 import { optionsOf } from "./options";
 import { ShapeError, checkShape, fmt, sizeOf } from "./shape";
 import { normal, uniform } from "./random";
+import { nameMadeOf } from "./label";
 
 export interface TensorOptions {
   dtype?: Dtype;
@@ -120,7 +121,9 @@ export function tensor(data: NestedArray | Storage | Tensor, given?: TensorOptio
     if (sizeOf(s) !== flat.length) throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmt(s)}`);
     shape = s;
   }
-  return finish(flat, shape, opts);
+  const t = finish(flat, shape, opts);
+  if (Array.isArray(data)) nameMadeOf(t, data); // (a traced call's named array argument: labels)
+  return t;
 }
 
 function filled(op: string, shape: number[], given: TensorOptions | undefined, value: number): Tensor {

@@ -3,6 +3,7 @@
 // and its parameters' paths stay as in a plain run (a traced `console.log(x)` printed `name=x`, and a root module's
 // namedParameters() `net.0.weight` where the plain run gave `model.0.weight`).
 import { Tensor } from "./tensor";
+import { takesVariableName } from "./label";
 
 /** Anything that can carry a root name (nn.Module implements it). */
 export interface Nameable {
@@ -18,7 +19,7 @@ function isNameable(value: unknown): value is Nameable {
 /** Names `value` if it is an unnamed Tensor or an unnamed root Module; returns `value` unchanged either way. */
 export function nameValue<T>(value: T, name: string): T {
   if (value instanceof Tensor) {
-    if (value._name === undefined && value._var === undefined) value._var = name;
+    if (value._name === undefined && takesVariableName(value)) value._var = name;
   } else if (isNameable(value)) {
     value._nameFromVariable(name);
   }

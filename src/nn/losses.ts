@@ -9,6 +9,7 @@ import type { LossOptions, Reduction } from "./reduction";
 import { alloc, isFloat } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { optionsOf } from "../engine/options";
+import { sameLabel } from "../engine/label";
 
 export type { Reduction, LossOptions } from "./reduction";
 export interface ClassLossOptions extends LossOptions {
@@ -179,7 +180,7 @@ function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | n
       `${op}: input ${fmt(input.shape)} needs class indices of shape ${fmt(expected)}, got ${fmt(t.shape)}`,
     );
   const w = classWeights(op, opts.weight, C);
-  const idx = alloc("float64", t.size),
+  const idx = alloc("int32", t.size),
     mask = alloc(input.dtype, t.size),
     weights = alloc(input.dtype, t.size);
   let kept = 0,
@@ -197,7 +198,7 @@ function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | n
   }
   const shape = unbatched ? [1] : [input.shape[0], 1, ...input.shape.slice(2)];
   return {
-    index: fromData(idx, shape),
+    index: sameLabel(fromData(idx, shape), t), // (the class indices gather reads, named as the targets)
     mask: kept === t.size ? null : fromData(mask, shape),
     weights: w === undefined ? null : fromData(weights, shape),
     count,

@@ -6,8 +6,9 @@ import { zeros } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import { uniformParam } from "./init";
-import { dropout, linear } from "./functional";
+import { dropout } from "./functional";
 import { optionsOf } from "../engine/options";
+import { gruStep, lstmStep, rnnStep } from "./recurrentSteps";
 
 /**
  * The zero state a layer starts from when none is given, named as PyTorch's documentation names it (h_0, c_0; a deep
@@ -36,52 +37,11 @@ export interface RNNOptions extends RecurrentOptions {
   nonlinearity?: "tanh" | "relu";
 }
 
-/** One step of an Elman RNN: h′ = f(W_ih·x + b_ih + W_hh·h + b_hh), f tanh or ReLU. */
-function rnnStep(
-  x: Tensor,
-  h: Tensor,
-  relu: boolean,
-  wih: Tensor,
-  whh: Tensor,
-  bih: Tensor | null,
-  bhh: Tensor | null,
-): Tensor {
-  const pre = ops.add(linear(x, wih, bih), linear(h, whh, bhh));
-  return relu ? ops.relu(pre) : ops.tanh(pre);
-}
-
 function nonlinearityOf(who: string, opts: RNNOptions): boolean {
   const f = opts.nonlinearity ?? "tanh";
   if (f !== "tanh" && f !== "relu")
     throw new RangeError(`${who}: nonlinearity must be "tanh" or "relu", got ${String(f)}`);
   return f === "relu";
-}
-
-/** One step of an LSTM: gates = W_ih·x + b_ih + W_hh·h + b_hh split as i, f, g, o; c′ = f⊙c + i⊙g; h′ = o⊙tanh(c′). */
-function lstmStep(
-  x: Tensor,
-  h: Tensor,
-  c: Tensor,
-  wih: Tensor,
-  whh: Tensor,
-  bih: Tensor | null,
-  bhh: Tensor | null,
-): [Tensor, Tensor] {
-  const gates = ops.add(linear(x, wih, bih), linear(h, whh, bhh));
-  const [i, f, g, o] = ops.chunk(gates, 4, -1);
-  const cNext = ops.add(ops.mul(ops.sigmoid(f), c), ops.mul(ops.sigmoid(i), ops.tanh(g)));
-  const hNext = ops.mul(ops.sigmoid(o), ops.tanh(cNext));
-  return [hNext, cNext];
-}
-
-/** One step of a GRU: r, z = σ(…); n = tanh(W_in·x + b_in + r⊙(W_hn·h + b_hn)); h′ = (1 − z)⊙n + z⊙h. */
-function gruStep(x: Tensor, h: Tensor, wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null): Tensor {
-  const [xr, xz, xn] = ops.chunk(linear(x, wih, bih), 3, -1);
-  const [hr, hz, hn] = ops.chunk(linear(h, whh, bhh), 3, -1);
-  const r = ops.sigmoid(ops.add(xr, hr));
-  const z = ops.sigmoid(ops.add(xz, hz));
-  const n = ops.tanh(ops.add(xn, ops.mul(r, hn)));
-  return ops.add(ops.mul(ops.sub(1, z), n), ops.mul(z, h));
 }
 
 /** Weights W_ih [gates·H, I], W_hh [gates·H, H] and biases [gates·H], all U(±1/√H) as PyTorch. */
@@ -293,7 +253,7 @@ export class LSTM extends Recurrent {
     const { output, finals } = this.run<[Tensor, Tensor]>(
       x,
       (k, batch) => [this.initialFrom(state?.[0], k, batch, x), this.initialFrom(state?.[1], k, batch, x, "c_0")],
-      (xt, [h, c], w) => lstmStep(xt, h, c, ...w),
+      (xt, [h, c], w) => lstmStep(xt, h, c, ...w, true),
       ([h]) => h,
     );
     return [
@@ -321,7 +281,7 @@ export class GRU extends Recurrent {
     const { output, finals } = this.run<Tensor>(
       x,
       (k, batch) => this.initialFrom(h0, k, batch, x),
-      (xt, h, w) => gruStep(xt, h, ...w),
+      (xt, h, w) => gruStep(xt, h, ...w, true),
       (h) => h,
     );
     return [output, ops.stack(finals, 0)];

@@ -16,6 +16,27 @@ type AnyNode = Node & Record<string, unknown>;
 export interface RawSite {
   pos: number;
   name: string;
+  /** The call's last argument, when it is a variable or a member path (`labels`, `this.targets`): ShadowStack.at. */
+  arg?: string;
+}
+
+/** `x`, `this.h`, `a.b.c` as text; undefined for anything computed. */
+export function targetName(n: AnyNode): string | undefined {
+  if (n.type === "Identifier") return n.name as string;
+  if (n.type === "ThisExpression") return "this";
+  if (n.type === "MemberExpression" && !n.computed) {
+    const obj = targetName(n.object as AnyNode);
+    const prop = n.property as AnyNode;
+    if (obj !== undefined && prop.type === "Identifier") return `${obj}.${prop.name as string}`;
+  }
+  return undefined;
+}
+
+/** The name a call's last argument is read by (an exported variable is `exports.x` in the compiled code). */
+function argumentName(last: AnyNode): string | undefined {
+  const name = targetName(last);
+  if (name === undefined || name === "this" || name.startsWith("module.")) return undefined;
+  return name.startsWith("exports.") ? name.slice("exports.".length) : name;
 }
 
 /**
@@ -163,7 +184,12 @@ export function callEdits(
   if (call.type === "NewExpression") pos = call.start;
   else if (callee.type === "MemberExpression")
     pos = callee.computed ? skipToToken(code, callee.end, call.end, "(") : (callee.property as AnyNode).start;
-  sites.push({ pos, name: enclosingName(ancestors, names) });
+  const arg = last === undefined || last.type === "SpreadElement" ? undefined : argumentName(last);
+  sites.push(
+    arg === undefined
+      ? { pos, name: enclosingName(ancestors, names) }
+      : { pos, name: enclosingName(ancestors, names), arg },
+  );
   return true;
 }
 

@@ -115,7 +115,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];
   let loopRanges: LoopRange[];
-  let sites: { line: number; column: number; name: string }[];
+  let sites: { line: number; column: number; name: string; arg?: string }[];
   let hooks: HookNames;
   let helperChecks: number[];
   try {
@@ -136,6 +136,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
       line: s.line + 1,
       column: originalColumn(lineMap, s.line, s.column) + 1,
       name: s.name,
+      ...(s.arg === undefined ? {} : { arg: s.arg }),
     }));
   } catch (err) {
     // sucrase accepted it but it is not valid JavaScript (e.g. `const` without a value)

@@ -3,7 +3,16 @@
 import { parse, type Node } from "acorn";
 import { ancestor } from "acorn-walk";
 import { awaitEdits, forAwaitEdits, handlerEdits } from "./asyncEdits";
-import { accessEdits, callEdits, fieldEdits, functionEdits, isHelperCheck, wrapNode, type RawSite } from "./callSites";
+import {
+  accessEdits,
+  callEdits,
+  fieldEdits,
+  functionEdits,
+  isHelperCheck,
+  targetName,
+  wrapNode,
+  type RawSite,
+} from "./callSites";
 import { applyWraps, lineColumn, lineStarts, type Insertion, type Wrap } from "./edits";
 import { hookNames, type HookNames } from "./hooks";
 import { callbackEdits, iterationCallback, loopEdits, namedCallback, namedCallbackEdits } from "./loopEdits";
@@ -28,38 +37,34 @@ function trivial(n: AnyNode): boolean {
   ].includes(n.type);
 }
 
-/** `x`, `this.h`, `a.b.c` as text; undefined for anything computed. */
-function targetName(n: AnyNode): string | undefined {
-  if (n.type === "Identifier") return n.name as string;
-  if (n.type === "ThisExpression") return "this";
-  if (n.type === "MemberExpression" && !n.computed) {
-    const obj = targetName(n.object as AnyNode);
-    const prop = n.property as AnyNode;
-    if (obj !== undefined && prop.type === "Identifier") return `${obj}.${prop.name as string}`;
-  }
-  return undefined;
-}
-
 /**
- * The names an array pattern binds, nested as the pattern (`[q, k, v]`, `[out, [h_n, c_n]]`); null for holes, rest,
- * objects.
+ * The names a pattern binds, nested as the pattern (`[q, k, v]`, `[out, [h_n, c_n]]`); null for holes and rest. An
+ * object pattern is the list of the variables it binds in its order (`{ loss, b: bee }` is `[loss, bee]`): the hook is
+ * given those variables' values (patternValues), not the object, so no property is read twice.
  */
 export type PatternNames = (string | PatternNames | null)[];
 
-function patternNames(n: AnyNode): PatternNames {
-  return (n.elements as (AnyNode | null)[]).map((e) => {
+/**
+ * (`objects` false: an assignment's hook is given the value destructured, which it reads by position, so an object
+ * pattern inside it, `[a, { 1: b }] = …`, names nothing.)
+ */
+function patternNames(n: AnyNode, objects = true): PatternNames {
+  const name = (e: AnyNode | null): string | PatternNames | null => {
     const el = e?.type === "AssignmentPattern" ? (e.left as AnyNode) : e;
     if (el?.type === "Identifier") return el.name as string;
-    return el?.type === "ArrayPattern" ? patternNames(el) : null;
-  });
+    return el?.type === "ArrayPattern" || (objects && el?.type === "ObjectPattern") ? patternNames(el, objects) : null;
+  };
+  if (n.type === "ObjectPattern")
+    return (n.properties as AnyNode[]).map((p) => (p.type === "Property" ? name(p.value as AnyNode) : null));
+  return (n.elements as (AnyNode | null)[]).map(name);
 }
 
 /**
- * The var hook's name for a destructuring (`[q, k, v] = x.split(…)`): its pattern as JSON, which no identifier starts
- * like.
+ * The var hook's name for a destructuring (`[q, k, v] = x.split(…)`, `{ loss, logits } = model.step(x)`): its pattern
+ * as JSON, which no identifier starts like.
  */
-function patternHookName(n: AnyNode): string | undefined {
-  const names = patternNames(n);
+function patternHookName(n: AnyNode, objects = true): string | undefined {
+  const names = patternNames(n, objects);
   const binds = (p: PatternNames): boolean => p.some((x) => typeof x === "string" || (x !== null && binds(x)));
   return binds(names) ? JSON.stringify(names) : undefined;
 }
@@ -83,7 +88,7 @@ export interface Instrumented {
   /** The sites of `expectGrad(t, …)` calls on a parameter `t` of their function (callSites.ts, isHelperCheck). */
   helperChecks: number[];
   /** Call sites numbered from `siteBase` (see callSites.ts), 0-based positions in the uninstrumented code. */
-  sites: { line: number; column: number; name: string }[];
+  sites: { line: number; column: number; name: string; arg?: string }[];
   /** The names the code calls the runner by (the loader passes them in as the module wrapper's parameters). */
   hooks: HookNames;
 }
@@ -133,9 +138,10 @@ export function instrument(
         if (n.init) wrap(id.name as string, n.init as AnyNode, ancestors.length, top);
         return;
       }
-      // `const [q, k, v] = expr` names what it bound, in declarators of its own before and after it: the value
-      // being destructured stays the user's expression, so V8's "… is not iterable" quotes the user's code.
-      const pattern = id.type === "ArrayPattern" ? patternHookName(id) : undefined;
+      // `const [q, k, v] = expr` and `const { loss, logits } = expr` name what they bound, in declarators of their
+      // own before and after them: the value being destructured stays the user's expression, so V8's "… is not
+      // iterable" quotes the user's code.
+      const pattern = id.type === "ArrayPattern" || id.type === "ObjectPattern" ? patternHookName(id) : undefined;
       const holder = ancestors[ancestors.length - 3];
       if (!n.init || pattern === undefined || (holder && SINGLE_DECLARATOR.has(holder.type))) return;
       const k = patterns++;
@@ -159,7 +165,7 @@ export function instrument(
         return;
       }
       // `[a, b] = expr` is named from its value, around the whole assignment (whose value is expr's).
-      const pattern = patternHookName(left);
+      const pattern = patternHookName(left, false);
       if (pattern !== undefined)
         edits.push({
           start: n.start as number,
@@ -242,7 +248,11 @@ export function instrument(
       end: lineColumn(starts, n.end),
       updates: updating.has(n),
     })),
-    sites: sites.map((s) => ({ ...lineColumn(starts, s.pos), name: s.name })),
+    sites: sites.map((s) => ({
+      ...lineColumn(starts, s.pos),
+      name: s.name,
+      ...(s.arg === undefined ? {} : { arg: s.arg }),
+    })),
     helperChecks,
     hooks,
   };

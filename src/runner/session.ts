@@ -3,6 +3,7 @@
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { addObserver } from "../engine/observer";
+import { noteArgument, setInnerLabelSink } from "../engine/label";
 import { settlePendingGradChecks } from "../autodiff/expectGrad";
 import { nameValue } from "../engine/naming";
 import type { TraceChunk } from "../trace/assembler";
@@ -170,6 +171,10 @@ export class ModelSession {
   async run(file: string): Promise<TraceDiagnostic | undefined> {
     // added beside any observer the model installs itself, so a model's own tool never displaces the recorder
     const removeRecorder = this.options.untraced ? null : addObserver(this.recorder);
+    // a layer's names for its inner ops (a GRU's r_t): as a variable's, for the ops recorded by then (mark 0)
+    const removeLabels = this.options.untraced
+      ? null
+      : setInnerLabelSink((t, name) => this.recorder.noteVariable(name, 0, t, isTensor));
     try {
       const busy = await pendingWork();
       const exports = this.modules.load(file) as { default?: unknown } | undefined;
@@ -205,6 +210,8 @@ export class ModelSession {
     } finally {
       this.flush();
       removeRecorder?.();
+      removeLabels?.();
+      noteArgument(null, null); // (the last call's named array argument: not beyond the run)
     }
   }
 

@@ -1,6 +1,7 @@
 // The shadow call stack the instrumented user code keeps (callSites.ts), read by the recorder at each op.
 import type { OpSite } from "../trace/assembler";
 import type { SourceLoc, StackFrame } from "../trace/types";
+import { noteArgument } from "../engine/label";
 
 /** No user position (the runner itself called in, or the module has not made a call yet). */
 const NONE = -1;
@@ -14,6 +15,10 @@ export class ShadowStack {
   private saved: number[] = [];
   private readonly frames: StackFrame[] = [];
   private readonly locs: SourceLoc[] = [];
+  /** Per site, the name of its call's last argument when the program names it (`labels`): noteArgument's. */
+  private readonly args: (string | undefined)[] = [];
+  /** Whether the call in progress noted an argument, to take back at the next call. */
+  private argued = false;
   /**
    * What locate() returned last, until the stack changes: the ops of one call (a Linear's three) share it, and a
    * recorder that sees the same object again need not look its frames up again.
@@ -21,11 +26,12 @@ export class ShadowStack {
   private site: OpSite | undefined;
 
   /** Registers a file's sites; returns the id of the first (ids are dense across files). */
-  addSites(file: string, sites: readonly { line: number; column: number; name: string }[]): number {
+  addSites(file: string, sites: readonly { line: number; column: number; name: string; arg?: string }[]): number {
     const base = this.frames.length;
     for (const s of sites) {
       this.frames.push({ file, line: s.line, column: s.column, name: s.name });
       this.locs.push({ file, line: s.line, column: s.column });
+      this.args.push(s.arg);
     }
     return base;
   }
@@ -39,10 +45,22 @@ export class ShadowStack {
     return this.frames.length;
   }
 
-  /** `r(site, lastArgument)`: the call at `site` is about to happen. */
+  /**
+   * `r(site, lastArgument)`: the call at `site` is about to happen. A last argument the program names (`labels` in
+   * `F.crossEntropy(logits, labels)`) names the tensor the engine makes of it (label.ts's nameMadeOf), until the next
+   * call.
+   */
   readonly at = <T>(site: number, value: T): T => {
     this.current = site;
     this.site = undefined;
+    const arg = this.args[site];
+    // (an array: the engine names the tensor it makes of it by identity, reading nothing of it)
+    if (arg !== undefined && Array.isArray(value)) {
+      noteArgument(arg, value);
+      this.argued = true;
+      return value;
+    }
+    if (this.argued) this.forgetArgument();
     return value;
   };
 
@@ -50,8 +68,14 @@ export class ShadowStack {
   readonly atNoArgs = (site: number): readonly never[] => {
     this.current = site;
     this.site = undefined;
+    if (this.argued) this.forgetArgument();
     return NO_ARGS;
   };
+
+  private forgetArgument(): void {
+    noteArgument(null, null);
+    this.argued = false;
+  }
 
   readonly enter = (): void => {
     this.saved.push(this.current);

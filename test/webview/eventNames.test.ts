@@ -48,7 +48,7 @@ describe("views: names of unnamed tensors", function () {
       const info = trace.tensors[n.tensor];
       return info.kind === "activation" && info.name === undefined;
     });
-    assert.ok(foreign.length >= 1, "`images`, made before step 0, read in a later step");
+    assert.ok(foreign.length >= 1, "`set.images`, made before step 0, read in a later step");
     for (const n of foreign) {
       const made = trace.ops.find((o) => o.output === n.tensor);
       assert.ok(made);

@@ -31,11 +31,17 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   return applyOp("slice", [x], { axis: ax, start: s, end: e });
 }
 
-/** An index tensor from numbers or nested arrays of integers (stored as float, as all tensors are). */
+/**
+ * An index tensor from numbers or nested arrays of integers: int32, as the engine's own indices (argmax, randint)
+ * and PyTorch's are integers (a label array was float64 in the trace). Numbers that are no int32 stay float64, for
+ * the op to say which one is wrong (a class index of 0.5).
+ */
 export function indexTensor(op: string, index: Tensor | NestedArray): Tensor {
   if (index instanceof Tensor) return index;
   if (!Array.isArray(index)) throw new TypeError(`${op}: indices must be a Tensor or (nested) arrays of integers`);
-  return tensor(index, { dtype: "float64" });
+  const t = tensor(index, { dtype: "float64" });
+  for (const v of t.data) if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) return t;
+  return tensor(index, { dtype: "int32" });
 }
 
 /** torch.gather: out[i][j] = x[i][index[i][j]] for dim = 1 (and likewise for other dims). */
