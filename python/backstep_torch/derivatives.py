@@ -55,6 +55,21 @@ def _num(a, key, default):
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) else default
 
 
+def _pair(sign):
+    """maximum's (sign 1) or minimum's share of the gradient for operand i: 1 where it wins, ½ at a tie, 0 where it
+    loses, 1 for both where either is NaN (PyTorch 1.13's `where(self == other, grad / 2, grad).masked_fill_(self <
+    other, 0)`; maximum.ts)."""
+    def share(xs, y, i, a):
+        mine, other = _as_tensor(xs[i], y), _as_tensor(xs[1 - i], y)
+        d = sign * (mine - other)
+        return torch.where(d == 0, torch.full_like(y, 0.5), (~(d < 0)).to(y.dtype) * torch.ones_like(y))
+    return share
+
+
+def _pair_formulas(cmp):
+    return ("\\mathbb{1}[a %s b] + \\tfrac{1}{2}\\mathbb{1}[a = b]" % cmp, "\\mathbb{1}[b %s a] + \\tfrac{1}{2}\\mathbb{1}[a = b]" % cmp)
+
+
 ELEMENTWISE = {
     "add": (("1", "1"), _ones),
     "sub": (("1", "-1"), lambda xs, y, i, a: torch.full_like(y, 1.0 if i == 0 else -1.0)),
@@ -97,6 +112,8 @@ ELEMENTWISE = {
     "clip": (("\\mathbb{1}[\\min \\le x \\le \\max]",), lambda xs, y, i, a: (y == xs[0]).to(y.dtype)),
     "masked_fill": (("\\mathbb{1}[\\lnot\\mathrm{mask}]",), lambda xs, y, i, a: _selector(xs[1], y, False)),
     "where": (("", "\\mathbb{1}[\\mathrm{cond}]", "\\mathbb{1}[\\lnot\\mathrm{cond}]"), lambda xs, y, i, a: _selector(xs[0], y, i == 1)),
+    "maximum": (_pair_formulas(">"), _pair(1)),
+    "minimum": (_pair_formulas("<"), _pair(-1)),
     "clone": (("1",), _ones),
     "contiguous": (("1",), _ones),
     "to": (("1",), _ones),
@@ -115,6 +132,10 @@ def local_derivative(op, inputs, output, i, values_for_tensor, index=None, attrs
     if i is not None:
         x = inputs[i]
     jac = [int(output.numel()), int(x.numel()) if isinstance(x, torch.Tensor) else 1]
+    if op in ("max", "min") and (count or 0) > 1:  # torch.max(a, b), torch.max(a, other=b): maximum's
+        op = "maximum" if op == "max" else "minimum"
+    if op in ("maximum", "minimum") and i is None and k == 1 and len(inputs) == 1:  # (b passed by keyword)
+        inputs, i = (inputs[0], x), 1
     entry = ELEMENTWISE.get(op)
     if entry is not None and i is not None and i < len(entry[0]) and entry[0][i]:
         formulas, fn = entry

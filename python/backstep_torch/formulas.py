@@ -37,6 +37,17 @@ def _embedding_weight(attrs):
     return "\\frac{\\partial y_{k,:}}{\\partial W_{j,:}} = \\mathbb{1}[j = \\mathrm{index}_k]\\, I"  # (embedding.ts)
 
 
+def _extremum(ext, attrs):
+    """max(dim)/min(dim) (values with indices) send the whole gradient to the index they return, the first of tied
+    extrema (PyTorch 1.13's value_selecting_reduction_backward); max()/min() over every element share it evenly among
+    ties, as amax/amin do over any dims (evenly_distribute_backward, scale_grad_by_count). The dim is the call's second
+    positional argument (`x.max(1)`, `torch.max(x, 1)`) or its keyword: the recorder's attrs arg1 or dim."""
+    dim = attrs.get("dim", attrs.get("arg1"))
+    if isinstance(dim, int) and not isinstance(dim, bool):
+        return "\\mathbb{1}[i = \\arg%s_j x_j]" % ext
+    return "\\mathbb{1}[x_i = %s_j x_j]" % ext
+
+
 STRUCTURED = {
     "matmul": _MATMUL,
     "mm": _MATMUL,
@@ -59,9 +70,9 @@ STRUCTURED = {
     "sum": ("1",),
     "mean": ("\\frac{1}{n}",),
     "prod": ("\\prod_{j \\ne i} x_j",),  # (prod.ts)
-    "max": ("\\mathbb{1}[x_i = \\max_j x_j]",),  # (extremum.ts)
+    "max": (lambda attrs: _extremum("\\max", attrs),),  # (extremum.ts)
     "amax": ("\\mathbb{1}[x_i = \\max_j x_j]",),
-    "min": ("\\mathbb{1}[x_i = \\min_j x_j]",),
+    "min": (lambda attrs: _extremum("\\min", attrs),),
     "amin": ("\\mathbb{1}[x_i = \\min_j x_j]",),
     "logsumexp": ("e^{x_i - y} = \\mathrm{softmax}(x)_i",),  # (logsumexp.ts)
     "var": ("\\frac{2(x_i - \\mu)}{n - c}",),  # (variance.ts)

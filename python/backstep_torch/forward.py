@@ -5,6 +5,7 @@ import weakref
 import torch
 
 from .calls import attrs_of, op_name
+from .recurrent import recurrent_attrs
 from .retained import Retained
 from .wiring import key_of, wire
 
@@ -94,7 +95,8 @@ class Forward:
         user = self.source.user_frames(frame)
         inputs = [self.id_of(t, user) for t in tensors]
         op_id = len(self.ops)
-        rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs_of(args, kwargs)}
+        attrs = recurrent_attrs(opname, attrs_of(args, kwargs))
+        rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs}
         if module:
             rec["module"] = module
         stack = self.source.stack(user)

@@ -17,6 +17,7 @@ from .statements import Statements
 from .series import Series
 from .setup_calls import wrap_setup
 from .steps import Steps
+from .recurrent import name_recurrent
 from .tensors import TensorTable
 from .updates import Updates, is_inplace, optimizer_of
 from .wiring import key_of
@@ -44,6 +45,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self.done = False
         self.step_closed = False
         self.grads_managed = False  # the run updates or resets gradients: see Steps.grads_changed
+        self.optimizer_made = False  # a torch.optim.Optimizer was made (or updated): see Steps.loop_updates
         self.backward_open = False
         self.forward_since_backward = False  # an op of the graph ran since the last backward pass: see grads_changed
         self.explicit_steps = False
@@ -73,7 +75,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self._mode = None
         self._dispatch = None
         self._module_hooks = []
-        self._restore_zero_grad = None
+        self._restore_zero_grad = self._restore_optimizer = None
         self._restore_setup = None  # undoes setup_calls.wrap_setup
         self.pending_checks = []  # expect_grad's checks waiting for their gradient (checks.py)
         self.keep_grads = False  # the program names expect_grad: op outputs' gradients are kept (last_grads)
@@ -90,6 +92,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self._dispatch = Dispatch(self._mode, passes_reads=True)
         self._dispatch.enter()
         self._wrap_zero_grad()
+        self._restore_optimizer = self.wrap_optimizer_init()
         self._restore_setup = wrap_setup(self)
         self._restore_functions = self.install_functions()
 
@@ -124,6 +127,9 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         if self._restore_zero_grad is not None:
             self._restore_zero_grad()
             self._restore_zero_grad = None
+        if self._restore_optimizer is not None:
+            self._restore_optimizer()
+            self._restore_optimizer = None
         if self._restore_setup is not None:
             self._restore_setup()
             self._restore_setup = None
@@ -194,6 +200,8 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
                 self._resume()
             return func(*args, **kwargs)
         if name == "_record_function_enter" and args and isinstance(args[0], str):
+            if args[0].startswith("Optimizer."):  # (one made before the recorder was installed)
+                self.optimizer_made = True
             if args[0].startswith("Optimizer.zero_grad#"):  # before the first op too: gradients then accumulate until an update
                 self.grads_changed(False)
             elif self.step_call is None and not self.busy and args[0].startswith("Optimizer.step#"):
@@ -299,6 +307,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         """The run's parameters at its end (Trace.params), each of kind "param" when its op snapshots are (settle_kinds)."""
         self.updates.flush()
         self.statements.settle()
+        name_recurrent(self.ops, self.table)  # (after the program's own names)
         self.settle_function_checks()
         self.settle_kinds()
         out, seen, trained = [], set(), self.updates.trained

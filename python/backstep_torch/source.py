@@ -250,7 +250,7 @@ class SourceMap:
                 else:
                     continue
                 if isinstance(target, (ast.Tuple, ast.List)) and isinstance(node, ast.Assign):
-                    names = [_target_name(t, source) for t in target.elts]
+                    names = [_target_name(t, source, True) for t in target.elts]
                     if all(names):  # `logits, h = dec(tok, h)`: statement_of's, each name for its element
                         unpacked[(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)] = ", ".join(names)
                     continue
@@ -264,9 +264,12 @@ class SourceMap:
         return table
 
 
-def _target_name(target, source):
+def _target_name(target, source, nested=False):
     if isinstance(target, ast.Name):
         return target.id
+    if nested and isinstance(target, (ast.Tuple, ast.List)):  # `output, (h_n, c_n) = lstm(x)`'s state
+        names = [_target_name(t, source, True) for t in target.elts]
+        return "(%s)" % ", ".join(names) if names and all(names) else None
     if isinstance(target, (ast.Attribute, ast.Subscript)):
         return ast.get_source_segment(source, target)
     return None

@@ -50,9 +50,22 @@ class Statements:
         frame, _span, target, mark = e
         node = _parse(target)
         if isinstance(node, ast.Tuple):
-            bound = [self._name_value(_value(elt, frame), ast.unparse(elt), mark) for elt in node.elts]
-            return any(bound)
+            return self._name_elements(node, frame, mark)
         return self._name_value(_value(node, frame) if node is not None else None, target, mark)
+
+    def _name_elements(self, node, frame, mark):
+        """Each element's op, nested ones too: `output, (h_n, c_n) = lstm(x)` names the LSTM's three outputs (its
+        state's two were left unnamed). `_` names nothing: `out, _ = gru(x)` discards h_n (recurrent.py names it).
+        Whether any was bound."""
+        bound = False
+        for elt in node.elts:
+            if isinstance(elt, ast.Name) and elt.id == "_":
+                continue
+            if isinstance(elt, ast.Tuple):
+                bound = self._name_elements(elt, frame, mark) or bound
+            else:
+                bound = self._name_value(_value(elt, frame), ast.unparse(elt), mark) or bound
+        return bound
 
     def _name_value(self, value, target, mark):
         rec = self.rec

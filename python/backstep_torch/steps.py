@@ -1,5 +1,6 @@
 """Step bookkeeping of the recorder: where a training step begins, whether it keeps its full record, its loss."""
 import contextlib
+import functools
 import math
 
 import torch
@@ -58,9 +59,9 @@ class Steps:
         where = self.loops.iteration(frame) if frame is not None and mark is not None else None
         # (in a loop whose update waits for several micro-batches, `if (i + 1) % accum == 0: opt.step()`, a later
         # iteration's pass is the step's still until that update: see backward_ended)
-        if where != SAME and not (self.dropped_open and (where is None or mark.loop.updates)):
+        if where != SAME and not (self.dropped_open and (where is None or self.loop_updates())):
             self.steps_dropped += 1
-        self.dropped_open = self.grads_managed or (mark is not None and mark.loop.updates)
+        self.dropped_open = self.grads_managed or self.loop_updates()
 
     def dropped_update(self, frame):
         """An optimizer's step past max_steps: it ends the dropped step, and settles its training loop (the mark that
@@ -178,15 +179,36 @@ class Steps:
 
     def backward_ended(self):
         """A backward pass is over: the step ends here, unless an update or a reset will end it (grads_managed), or the
-        loop it trains in calls an optimizer's `step` (its update will end it; the TypeScript recorder's
-        StepBook.backwardBegan). Before the run's first update, a loop accumulating micro-batches' gradients with its
-        update under a condition (`if (i + 1) % accum == 0: opt.step()`) made each of its first micro-batches a step of
-        its own, with no update."""
+        loop it trains in calls an optimizer's `step` (its update will end it, once the run has made an optimizer:
+        loop_updates; the TypeScript recorder's StepBook.backwardBegan). Before the run's first update, a loop
+        accumulating micro-batches' gradients with its update under a condition (`if (i + 1) % accum == 0:
+        opt.step()`) made each of its first micro-batches a step of its own, with no update."""
         self.backward_open = True
         self.forward_since_backward = False
-        mark = self.loops.mark
-        if self.explicit_steps or not (self.grads_managed or (mark is not None and mark.loop.updates)):
+        if self.explicit_steps or not (self.grads_managed or self.loop_updates()):
             self.step_closed = True
+
+    def loop_updates(self):
+        """Whether the loop around the last backward pass updates (its text calls a `step` method), once the run has
+        made a torch.optim.Optimizer: an environment's `env.step()` in a loop that updates by hand, or not at all, is
+        no update, and its backward passes were one step (the TypeScript recorder's StepBook.optimizerMade)."""
+        mark = self.loops.mark
+        return self.optimizer_made and mark is not None and mark.loop.updates
+
+    def wrap_optimizer_init(self):
+        """Notes an optimizer's construction (optimizer_made), before its first update: torch 1.13 has no hook for it,
+        so Optimizer.__init__, which every optimizer's calls, is wrapped while the run is recorded. Returns the
+        function that restores it."""
+        cls = torch.optim.Optimizer
+        original = cls.__dict__["__init__"]
+
+        @functools.wraps(original)
+        def __init__(opt, *args, **kwargs):
+            self.optimizer_made = True
+            return original(opt, *args, **kwargs)
+
+        cls.__init__ = __init__
+        return lambda: setattr(cls, "__init__", original)
 
     def grads_changed(self, update):
         """An optimizer's step (`update`) or a reset of gradients. Once a run does either, a step ends at its update, or

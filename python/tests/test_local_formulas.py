@@ -63,5 +63,52 @@ class LocalFormulas(unittest.TestCase):
         self.assertEqual(checked, 13)
 
 
+EXTREMA = """import torch
+w = torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], requires_grad=True)
+b = torch.tensor([[1.0, 0.0, 4.0], [2.0, 5.0, -1.0]], requires_grad=True)
+v1 = torch.max(w, 1).values
+v2 = w.max(dim=0, keepdim=True).values
+v3, i3 = w.min(-1)
+v4 = w.max()
+v5 = torch.amax(w, 1)
+v6 = w.amin(dim=0)
+v7 = torch.max(w, b)
+v8 = torch.minimum(w, b)
+v9 = torch.max(w, other=b)
+loss = v1.sum() + v2.sum() + v3.sum() + v4 + v5.sum() + v6.sum() + (v7 * 2).sum() + (v8 * 3).sum() + v9.sum()
+loss.backward()
+"""
+
+
+class ExtremumFormulas(unittest.TestCase):
+    def test_max_and_min_with_a_dim_send_the_gradient_to_the_index_and_the_others_share_it(self):
+        """PyTorch 1.13 sends max(dim)'s and min(dim)'s gradient to the index they return; max() over all elements, amax
+        and amin share it among ties (extremum.ts's two formulas); torch.max(a, b) is maximum's, halves at ties."""
+        trace, _ = record(model_file(EXTREMA))
+        ops = trace["ops"]
+        by_var = {}
+        for e in trace["events"]:
+            if e["kind"] == "backward" and "var" in ops[e["op"]]:
+                by_var[ops[e["op"]]["var"]] = e
+        first = lambda v: by_var[v]["local"][0]["formula"]  # noqa: E731
+        self.assertEqual(first("v1"), "\\mathbb{1}[i = \\arg\\max_j x_j]")
+        self.assertEqual(first("v2"), "\\mathbb{1}[i = \\arg\\max_j x_j]")
+        self.assertEqual(first("v3"), "\\mathbb{1}[i = \\arg\\min_j x_j]")
+        self.assertEqual(first("v4"), "\\mathbb{1}[x_i = \\max_j x_j]")
+        self.assertEqual(first("v5"), "\\mathbb{1}[x_i = \\max_j x_j]")
+        self.assertEqual(first("v6"), "\\mathbb{1}[x_i = \\min_j x_j]")
+        for var, cmp in (("v7", ">"), ("v8", "<")):
+            e = by_var[var]
+            self.assertEqual([entry["formula"] for entry in e["local"]],
+                             ["\\mathbb{1}[a %s b] + \\tfrac{1}{2}\\mathbb{1}[a = b]" % cmp, "\\mathbb{1}[b %s a] + \\tfrac{1}{2}\\mathbb{1}[a = b]" % cmp])
+            up = values(trace, e["upstream"])
+            for entry, c in zip(e["local"], e["contributions"]):
+                self.assertTrue(torch.equal(up * values(trace, entry["tensor"]), values(trace, c)), var)
+            # the ties (w[0][0] = b[0][0], w[1][0] = b[1][0]) took half each, as PyTorch's gradient
+            self.assertEqual(values(trace, e["contributions"][0])[:, 0].tolist(), (up[:, 0] / 2).tolist())
+        # (b by keyword: maximum's formulas, the same)
+        self.assertEqual([entry["formula"] for entry in by_var["v9"]["local"]], [entry["formula"] for entry in by_var["v7"]["local"]])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -136,6 +136,34 @@ class LoopSteps(unittest.TestCase):
         trace, _ = run(src, steps=1)
         self.assertEqual(trace["truncated"]["stepsDropped"], 2, "three updates: two steps past the first")
 
+    def test_an_environments_step_in_a_loop_without_an_optimizer_leaves_each_pass_a_step(self):
+        """env.step() is no update: the loop's text calls a `step` method, yet the run made no optimizer, so each
+        backward pass still ends its step (all five were one step, their losses summed; past max_steps, one dropped step
+        was counted for the three)."""
+        src = ("import torch\n\n\nclass Env:\n    t = 0\n\n    def step(self):\n        self.t += 1\n\n\n"
+               "env = Env()\nw = torch.tensor([1.0, 2.0], requires_grad=True)\nfor i in range(5):\n"
+               "    (w * (i + 1)).sum().backward()\n    env.step()\n")
+        trace, _ = run(src, steps=5)
+        self.assertEqual(steps_of(trace), [0, 1, 2, 3, 4])
+        self.assertEqual(trace["losses"], [3, 6, 9, 12, 15], "each pass's own loss, none summed")
+        trace, _ = run(src, steps=2)
+        self.assertEqual(trace["truncated"]["stepsDropped"], 3)
+
+    def test_an_optimizer_a_trainer_makes_tells_its_loops_step_is_an_update_from_the_first(self):
+        """The optimizer is made inside a trainer's __init__ (no variable of the loop's frame holds it) and updates
+        every 3 micro-batches: one step an update, its first too (the recorder notes the optimizer's construction)."""
+        import torch
+        init = torch.optim.Optimizer.__init__
+        src = ("import torch\ntorch.manual_seed(0)\n\n\nclass Trainer:\n    def __init__(self):\n"
+               "        self.w = torch.randn(3, 1, requires_grad=True)\n        self.opt = torch.optim.Adam([self.w], lr=0.1)\n"
+               "\n\nt = Trainer()\nfor i in range(9):\n    loss = (torch.randn(2, 3) @ t.w).square().mean()\n"
+               "    loss.backward()\n    if (i + 1) % 3 == 0:\n        t.opt.step()\n        t.opt.zero_grad()\n")
+        trace, _ = run(src, steps=3)
+        self.assertEqual(steps_of(trace), [0, 1, 2])
+        for s in range(3):
+            self.assertEqual(ops_of(trace, s), ["matmul@13", "square@13", "mean@13"] * 3, "step %d" % s)
+        self.assertIs(torch.optim.Optimizer.__init__, init, "restored when the run ends")
+
     def test_a_step_functions_loss_is_its_micro_batches_summed(self):
         """step() accumulates four micro-batches and updates, returning nothing: each backward pass closes its call's
         step, and the first micro-batch's loss alone was the step's."""
