@@ -51,7 +51,7 @@ describe("the trace message unpacked and checked in slices", () => {
       (m) => (m.trace.events[late] = { kind: "forward", op: m.trace.ops.length }),
       (m) => ((m.trace.ops[late] as { trainingStep: unknown }).trainingStep = "0"),
       (m) => (m.trace.ops[late].inputs = [m.trace.tensors.length]),
-      (m) => ((m.trace.tensors[late] as { dtype: unknown }).dtype = "int8"),
+      (m) => ((m.trace.tensors[late] as { dtype: unknown }).dtype = "complex64"),
       (m) => (m.trace.tensors[late].id = late + 1),
     ];
     for (const breakIt of breakers) {
