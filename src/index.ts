@@ -73,6 +73,8 @@ export {
   maximum,
   minimum,
   min,
+  amax,
+  amin,
   std,
   logsumexp,
   norm,

@@ -17,7 +17,7 @@ export type { ConvTranspose2dOptions } from "./convTranspose";
 export { Upsample } from "./interpolate";
 export { LogSigmoid, Hardswish, Hardsigmoid, SELU, CELU, GLU, Softmin } from "./moreActivations";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pooling";
-export type { Pool1dOptions, AdaptiveSize } from "./pooling";
+export type { Pool1dOptions, MaxPool1dOptions, AdaptiveSize } from "./pooling";
 export { GroupNorm } from "./groupNorm";
 export { MultiheadAttention } from "./attention";
 export type { MultiheadAttentionOptions, AttentionCallOptions } from "./attention";

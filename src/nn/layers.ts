@@ -4,7 +4,7 @@ import type { Tensor } from "../engine/tensor";
 import { Module } from "./module";
 import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
 import * as F from "./functional";
-import type { AvgPool2dOptions, Pair, Pool2dOptions } from "../engine/ops/nn";
+import type { AvgPool2dOptions, KnownKeys, MaxPool2dOptions, MaxPoolResult, Pair } from "../engine/ops/nn";
 import { ShapeError, fmt, normAxis } from "../engine/shape";
 import { optionsOf } from "../engine/options";
 
@@ -27,15 +27,21 @@ export class Linear extends Module {
   }
 }
 
-export class MaxPool2d extends Module {
+/**
+ * Max pooling over k×k windows (stride k by default), as PyTorch's nn.MaxPool2d. Generic in its options so that with
+ * returnIndices (return_indices) true, forward is typed as the (output, indices) pair it returns: `const [y, i] =`.
+ */
+export class MaxPool2d<const O extends MaxPool2dOptions = MaxPool2dOptions> extends Module {
+  readonly opts: O;
   constructor(
     readonly kernelSize: Pair,
-    readonly opts: Pool2dOptions = {},
+    opts?: KnownKeys<O, MaxPool2dOptions>,
   ) {
     super();
+    this.opts = opts ?? ({} as O);
   }
-  forward(x: Tensor): Tensor {
-    return F.maxPool2d(x, this.kernelSize, this.opts);
+  forward(x: Tensor): MaxPoolResult<O> {
+    return F.maxPool2d(x, this.kernelSize, this.opts) as MaxPoolResult<O>;
   }
 }
 

@@ -8,54 +8,92 @@ import type { FloatDtype } from "../engine/dtype";
 import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import { optionsOf } from "../engine/options";
-import type { Pool2dOptions } from "../engine/ops/nn";
-import { asHeightOne, outLength, single } from "./lengthView";
+import { noteDerived } from "../engine/observer";
+import { fromData } from "../engine/storage";
+import { asTuple } from "../engine/ops/reduce";
+import type { ValuesIndices } from "../engine/ops/reduce";
+import type { KnownKeys, MaxPool2dOptions, MaxPoolResult, ReturnIndices } from "../engine/ops/nn";
+import { pooledSize } from "../engine/rules/maxPool2d";
+import { asHeightOne, single } from "./lengthView";
 import type { Single } from "./lengthView";
 
 /**
  * stride defaults to the window, as PyTorch's; padding is at most half the window (PyTorch refuses more); ceilMode and
- * (avgPool1d's) countIncludePad as the 2-D pools'.
+ * (avgPool1d's) countIncludePad as the 2-D pools'; PyTorch's snake_case names too.
  */
 export interface Pool1dOptions {
   stride?: Single;
   padding?: Single;
   ceilMode?: boolean;
   countIncludePad?: boolean;
+  ceil_mode?: boolean;
+  count_include_pad?: boolean;
 }
 
+/** maxPool1d's options: PyTorch's stride, padding, dilation, ceil_mode and return_indices. */
+export interface MaxPool1dOptions {
+  stride?: Single;
+  padding?: Single;
+  /** The window's taps d apart, spanning d·(k − 1) + 1. */
+  dilation?: Single;
+  ceilMode?: boolean;
+  /** The output also reads as the (output, indices) pair, each index into L (int32), as maxPool2d's. */
+  returnIndices?: boolean;
+  ceil_mode?: boolean;
+  return_indices?: boolean;
+}
+
+const POOL1D = ["stride", "padding", "ceilMode"];
+const MAX_POOL1D = [...POOL1D, "dilation", "returnIndices"];
+const AVG_POOL1D = [...POOL1D, "countIncludePad"];
+
 /** The window's numbers checked, and x [N, C, L] (or [C, L]) as [N, C, 1, L] with the 2-D op's attributes. */
-function window1d(fn: string, x: Tensor, kernelSize: Single, given: Pool1dOptions) {
-  const known = ["stride", "padding", "ceilMode", ...(fn === "avgPool1d" ? ["countIncludePad"] : [])];
-  const opts = optionsOf(fn, given, known);
+function window1d(fn: string, x: Tensor, kernelSize: Single, opts: MaxPool1dOptions & Pool1dOptions) {
   const k = single(fn, "kernelSize", kernelSize, 1);
   const s = single(fn, "stride", opts.stride ?? k, 1);
   const p = single(fn, "padding", opts.padding ?? 0, 0);
+  const d = single(fn, "dilation", opts.dilation ?? 1, 1);
   if (2 * p > k)
     throw new RangeError(`${fn}: padding should be at most half of kernelSize, got padding ${p} and kernelSize ${k}`);
   const { view, back } = asHeightOne(fn, x);
-  if (outLength(view.shape[3], k, s, p) < 1)
-    throw new ShapeError(`${fn}: window ${k} does not fit input ${fmt(x.shape)} with padding ${p}`);
-  const attrs: Pool2dOptions & { countIncludePad?: boolean } = {
+  if (pooledSize(view.shape[3], k, s, p, opts.ceilMode, d) < 1) {
+    const dilated = d === 1 ? "" : ` and dilation ${d}`;
+    throw new ShapeError(`${fn}: window ${k} does not fit input ${fmt(x.shape)} with padding ${p}${dilated}`);
+  }
+  const attrs: MaxPool2dOptions & { countIncludePad?: boolean } = {
     stride: [1, s],
     padding: [0, p],
     ceilMode: opts.ceilMode,
   };
+  if (d !== 1) attrs.dilation = [1, d];
   if (opts.countIncludePad !== undefined) attrs.countIncludePad = opts.countIncludePad;
   return { view, back, attrs, k };
 }
 
-/** y[n, c, t] = max of x[n, c, ·] over the window at t·stride − padding (padding never wins, as PyTorch's −∞). */
-export function maxPool1d(x: Tensor, kernelSize: Single, opts: Pool1dOptions = {}): Tensor {
+/**
+ * y[n, c, t] = max of x[n, c, ·] over the window at t·stride − padding, its taps `dilation` apart (padding never wins,
+ * as PyTorch's −∞). returnIndices: the output also reads as PyTorch's (output, indices) pair, `const [y, i] =
+ * maxPool1d(…)` or `y.indices`: each max's index into L (int32), as maxPool2d's.
+ */
+export function maxPool1d(x: Tensor, kernelSize: Single, opts: MaxPool1dOptions & ReturnIndices): ValuesIndices;
+export function maxPool1d(x: Tensor, kernelSize: Single, opts?: MaxPool1dOptions): Tensor;
+export function maxPool1d(x: Tensor, kernelSize: Single, given: MaxPool1dOptions = {}): Tensor {
+  const { returnIndices, ...opts } = optionsOf("maxPool1d", given, MAX_POOL1D);
   const w = window1d("maxPool1d", x, kernelSize, opts);
-  return w.back(ops.maxPool2d(w.view, [1, w.k], w.attrs));
+  if (returnIndices !== true) return w.back(ops.maxPool2d(w.view, [1, w.k], w.attrs));
+  // a [1, L] plane's flat index is the index into L; the indices are values made of x, not an op on the graph
+  const [y, i] = ops.maxPool2d(w.view, [1, w.k], { ...w.attrs, returnIndices: true });
+  const values = w.back(y);
+  const indices = noteDerived(fromData(i.data, values.shape), [x]);
+  return asTuple(values, () => indices);
 }
 
 /**
  * y[n, c, t] = (1/k)·Σ over the window at t·stride − padding, zero padding counted (PyTorch's count_include_pad)
  * unless countIncludePad is false.
  */
-export function avgPool1d(x: Tensor, kernelSize: Single, opts: Pool1dOptions = {}): Tensor {
-  const w = window1d("avgPool1d", x, kernelSize, opts);
+export function avgPool1d(x: Tensor, kernelSize: Single, given: Pool1dOptions = {}): Tensor {
+  const w = window1d("avgPool1d", x, kernelSize, optionsOf("avgPool1d", given, AVG_POOL1D));
   return w.back(ops.avgPool2d(w.view, [1, w.k], w.attrs));
 }
 
@@ -153,38 +191,47 @@ abstract class Pool1d extends Module {
   readonly stride: number;
   readonly padding: number;
   readonly ceilMode: boolean;
-  readonly countIncludePad: boolean;
-  constructor(kernelSize: Single, given: Pool1dOptions = {}) {
+  /** `opts` as optionsOf read them under the module's name. */
+  constructor(name: string, kernelSize: Single, opts: Pool1dOptions & MaxPool1dOptions) {
     super();
-    const name = new.target.name;
-    const known = ["stride", "padding", "ceilMode", ...(name === "AvgPool1d" ? ["countIncludePad"] : [])];
-    const opts = optionsOf(name, given, known);
     this.kernelSize = single(name, "kernelSize", kernelSize, 1);
     this.stride = single(name, "stride", opts.stride ?? this.kernelSize, 1);
     this.padding = single(name, "padding", opts.padding ?? 0, 0);
     this.ceilMode = opts.ceilMode ?? false;
-    this.countIncludePad = opts.countIncludePad ?? true;
-  }
-  protected get window(): Pool1dOptions {
-    const { stride, padding, ceilMode } = this;
-    return this instanceof AvgPool1d
-      ? { stride, padding, ceilMode, countIncludePad: this.countIncludePad }
-      : { stride, padding, ceilMode };
   }
   abstract override forward(x: Tensor): Tensor;
 }
 
-/** Max pooling over windows of `kernelSize` along L, as PyTorch's nn.MaxPool1d. */
-export class MaxPool1d extends Pool1d {
-  forward(x: Tensor): Tensor {
-    return maxPool1d(x, this.kernelSize, this.window);
+/**
+ * Max pooling over windows of `kernelSize` along L, as PyTorch's nn.MaxPool1d. Generic in its options, as
+ * nn.MaxPool2d: with returnIndices (return_indices) true, forward is typed as its (output, indices) pair.
+ */
+export class MaxPool1d<const O extends MaxPool1dOptions = MaxPool1dOptions> extends Pool1d {
+  readonly dilation: number;
+  readonly returnIndices: boolean;
+  constructor(kernelSize: Single, given?: KnownKeys<O, MaxPool1dOptions>) {
+    const opts = optionsOf<MaxPool1dOptions>(new.target.name, given, MAX_POOL1D);
+    super(new.target.name, kernelSize, opts);
+    this.dilation = single(new.target.name, "dilation", opts.dilation ?? 1, 1);
+    this.returnIndices = opts.returnIndices ?? false;
+  }
+  forward(x: Tensor): MaxPoolResult<O> {
+    const { stride, padding, dilation, ceilMode, returnIndices } = this;
+    return maxPool1d(x, this.kernelSize, { stride, padding, dilation, ceilMode, returnIndices }) as MaxPoolResult<O>;
   }
 }
 
 /** Average pooling over windows of `kernelSize` along L, as PyTorch's nn.AvgPool1d. */
 export class AvgPool1d extends Pool1d {
+  readonly countIncludePad: boolean;
+  constructor(kernelSize: Single, given: Pool1dOptions = {}) {
+    const opts = optionsOf(new.target.name, given, AVG_POOL1D);
+    super(new.target.name, kernelSize, opts);
+    this.countIncludePad = opts.countIncludePad ?? true;
+  }
   forward(x: Tensor): Tensor {
-    return avgPool1d(x, this.kernelSize, this.window);
+    const { stride, padding, ceilMode, countIncludePad } = this;
+    return avgPool1d(x, this.kernelSize, { stride, padding, ceilMode, countIncludePad });
   }
 }
 

@@ -69,9 +69,10 @@ describe("Conv2d's dilation, groups and padding modes", () => {
   it("the 2-D pools refuse an option they lack (not ignored) and padding over half the window, as PyTorch's", () => {
     const x = B.zeros([1, 2, 5, 5]);
     throwsExactly(
-      () => B.F.maxPool2d(x, 2, { dilation: 2 } as never),
+      () => B.F.maxPool2d(x, 2, { countIncludePad: false } as never),
       TypeError,
-      'maxPool2d: Backstep has no option "dilation" (its options: stride, padding, ceilMode)',
+      'maxPool2d: Backstep has no option "countIncludePad" (its options: stride, padding, ceilMode, dilation, ' +
+        "returnIndices)",
     );
     throwsExactly(
       () => new B.nn.AvgPool2d(2, { divisor: 3 } as never).forward(x),

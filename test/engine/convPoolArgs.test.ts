@@ -60,9 +60,9 @@ describe("Conv1d, MaxPool1d, AvgPool1d and AdaptiveAvgPool2d", () => {
       "conv1d: kernel 3 does not fit input [2,3,9] with padding 0 and dilation 5",
     );
     throwsExactly(
-      () => B.F.maxPool1d(x, 3, { dilation: 2 } as never),
+      () => B.F.maxPool1d(x, 3, { countIncludePad: false } as never),
       TypeError,
-      'maxPool1d: Backstep has no option "dilation" (its options: stride, padding, ceilMode)',
+      'maxPool1d: Backstep has no option "countIncludePad" (its options: stride, padding, ceilMode, dilation, returnIndices)',
     );
     assert.deepEqual(new B.nn.Conv1d(4, 6, 3, { groups: 2 }).weight.shape, [6, 2, 3]);
     throwsExactly(

@@ -53,7 +53,7 @@ const cases: OracleCase[] = [
     name: "nn.MaxPool2d dilation 2 (no returnIndices), a plain tensor out",
     inputs: () => ({ x: r([1, 2, 6, 6]) }),
     ts: ({ x }) => {
-      const opts = { stride: 2, dilation: 2 }; // (a variable: nn.MaxPool2d's constructor declares no dilation yet)
+      const opts = { stride: 2, dilation: 2 }; // (a variable, as a ported model's options often are)
       return new B.nn.MaxPool2d(2, opts).forward(x);
     },
     torch: "out = nn.MaxPool2d(2, stride=2, dilation=2)(x)",

@@ -70,10 +70,31 @@ function batchOfOne(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
   return applyOp("reshape", [y], { shape: y.shape.slice(1) });
 }
 
-/** The 2-D pools' options, as PyTorch's keywords. */
-export type Pool2dOptions = { stride?: Pair; padding?: Pair; ceilMode?: boolean };
+/**
+ * The 2-D pools' options, as PyTorch's keywords; its snake_case names too (read as their camelCase twins by
+ * optionsOf), so `{ ceil_mode: true }` type-checks as it runs. A pair may be a number[] (a variable holding [2, 1]).
+ */
+export type Pool2dOptions = {
+  stride?: Pair | number[];
+  padding?: Pair | number[];
+  ceilMode?: boolean;
+  ceil_mode?: boolean;
+};
 /** maxPool2d's options: the 2-D pools' and PyTorch's dilation and return_indices. */
-export type MaxPool2dOptions = Pool2dOptions & { dilation?: Pair; returnIndices?: boolean };
+export type MaxPool2dOptions = Pool2dOptions & {
+  dilation?: Pair | number[];
+  returnIndices?: boolean;
+  return_indices?: boolean;
+};
+/** Options that ask a max pool for its indices, under either name. */
+export type ReturnIndices = { returnIndices: true } | { return_indices: true };
+/**
+ * What a max pool given options O returns: PyTorch's (output, indices) pair when O asks for indices, else a tensor
+ * (O's type must say `true`: a boolean variable gives Tensor, though the value still destructures at run time).
+ */
+export type MaxPoolResult<O> = [O] extends [ReturnIndices] ? ValuesIndices : Tensor;
+/** O with any key T lacks typed never, so a typo in a generic options literal is a type error as PyTorch's. */
+export type KnownKeys<O, T> = O & { [K in Exclude<keyof O, keyof T>]: never };
 
 /**
  * A pool's attrs from its options (checked: an option Backstep lacks is an error, not ignored), with PyTorch's check
@@ -103,7 +124,7 @@ function poolAttrs(op: string, kernelSize: Pair, given: object | undefined, know
  * returnIndices: the output also reads as PyTorch's (output, indices) pair, `const [y, i] = maxPool2d(…)` or
  * `y.indices`: each max's flat index into its [H, W] plane (int32).
  */
-export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions & { returnIndices: true }): ValuesIndices;
+export function maxPool2d(x: Tensor, kernelSize: Pair, opts: MaxPool2dOptions & ReturnIndices): ValuesIndices;
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts?: MaxPool2dOptions): Tensor;
 export function maxPool2d(x: Tensor, kernelSize: Pair, given: MaxPool2dOptions = {}): Tensor {
   const known = ["stride", "padding", "ceilMode", "dilation", "returnIndices"];
@@ -119,7 +140,12 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, given: MaxPool2dOptions =
 }
 
 /** avgPool2d's options: the 2-D pools' and PyTorch's count_include_pad and divisor_override. */
-export type AvgPool2dOptions = Pool2dOptions & { countIncludePad?: boolean; divisorOverride?: number | null };
+export type AvgPool2dOptions = Pool2dOptions & {
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+  count_include_pad?: boolean;
+  divisor_override?: number | null;
+};
 
 /**
  * Average over kernelSize windows of x [N,C,H,W] or [C,H,W] (zero padding counted, as PyTorch's count_include_pad,
