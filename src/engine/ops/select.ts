@@ -3,6 +3,8 @@ import { Tensor } from "../tensor";
 import { applyOp } from "../apply";
 import { ShapeError, fmt, normAxis } from "../shape";
 import { tensor } from "../creation";
+import { fromData } from "../storage";
+import { nameMadeOf } from "../label";
 import type { NestedArray } from "../tensor";
 
 export const softmax = (x: Tensor, axis = -1): Tensor =>
@@ -41,7 +43,9 @@ export function indexTensor(op: string, index: Tensor | NestedArray): Tensor {
   if (!Array.isArray(index)) throw new TypeError(`${op}: indices must be a Tensor or (nested) arrays of integers`);
   const t = tensor(index, { dtype: "float64" });
   for (const v of t.data) if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) return t;
-  return tensor(index, { dtype: "int32" });
+  const ints = fromData(Int32Array.from(t.data), t.shape);
+  nameMadeOf(ints, index); // (a traced call's named array argument, as tensor() names what it makes)
+  return ints;
 }
 
 /** torch.gather: out[i][j] = x[i][index[i][j]] for dim = 1 (and likewise for other dims). */
