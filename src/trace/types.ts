@@ -1,10 +1,9 @@
 // The Trace: the plain, serialisable record of a run that every view reads (docs/architecture.md, "The Trace").
-
 export type TensorId = number;
 export type OpId = number;
 /** A tensor's element type, as the engine or torch has it; its values are floats (stream/layout.ts's singleStored). */
-export type Dtype = "float32" | "float64" | "int32" | "int64" | "bool" | HalfOrByte;
-type HalfOrByte = "float16" | "bfloat16" | "uint8" | "int8" | "int16";
+export type Dtype =
+  "float32" | "float64" | "int32" | "int64" | "bool" | "float16" | "bfloat16" | "uint8" | "int8" | "int16";
 
 /** A place in the user's original TypeScript. `line` and `column` are 1-based. */
 export interface SourceLoc {
