@@ -89,6 +89,12 @@ class LoopSteps(unittest.TestCase):
             self.assertIn(g_line, lines_of(trace, s), "step %d has the generator's loss: %s" % (s, ops_of(trace, s)))
             self.assertIn(d_line, lines_of(trace, s), "step %d has the discriminator's loss: %s" % (s, ops_of(trace, s)))
 
+    def assert_steps_run(self, trace, ops, steps=3):
+        """The trace has steps 0 … steps − 1, each of them these ops (an update's micro-batches, one step)."""
+        self.assertEqual(steps_of(trace), list(range(steps)))
+        for s in range(steps):
+            self.assertEqual(ops_of(trace, s), ops, "step %d" % s)
+
     def test_a_gans_generator_half_on_new_noise_stays_in_its_iterations_step(self):
         self.check_gan(GAN_IN_LOOP, 17, 13)
 
@@ -127,9 +133,7 @@ class LoopSteps(unittest.TestCase):
                "    total += loss.item()\n    if (i + 1) % accum == 0:\n        opt.step()\n        opt.zero_grad()\n"
                "        print('total', total)\n        total = 0.0\n")
         trace, output = run(src, steps=3)
-        self.assertEqual(steps_of(trace), [0, 1, 2])
-        for s in range(3):
-            self.assertEqual(ops_of(trace, s), ["matmul@8", "square@8", "mean@8", "div@8"] * 4, "step %d" % s)
+        self.assert_steps_run(trace, ["matmul@8", "square@8", "mean@8", "div@8"] * 4)
         steps_and_updates = [e["kind"] for e in trace["events"] if e["kind"] in ("step", "update")]
         self.assertEqual(steps_and_updates, ["step", "update"] * 3)
         self.assertEqual([round(v, 5) for v in trace["losses"]], printed(output, "total"))
@@ -159,9 +163,7 @@ class LoopSteps(unittest.TestCase):
                "\n\nt = Trainer()\nfor i in range(9):\n    loss = (torch.randn(2, 3) @ t.w).square().mean()\n"
                "    loss.backward()\n    if (i + 1) % 3 == 0:\n        t.opt.step()\n        t.opt.zero_grad()\n")
         trace, _ = run(src, steps=3)
-        self.assertEqual(steps_of(trace), [0, 1, 2])
-        for s in range(3):
-            self.assertEqual(ops_of(trace, s), ["matmul@13", "square@13", "mean@13"] * 3, "step %d" % s)
+        self.assert_steps_run(trace, ["matmul@13", "square@13", "mean@13"] * 3)
         self.assertIs(torch.optim.Optimizer.__init__, init, "restored when the run ends")
 
     def test_a_step_functions_loss_is_its_micro_batches_summed(self):
