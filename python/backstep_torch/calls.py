@@ -30,12 +30,19 @@ def tensors_in(args, kwargs):
     return out
 
 
+def _ints(a):
+    """A non-empty list or tuple of ints (dims, sizes): kept as a list."""
+    return isinstance(a, (list, tuple)) and a and all(isinstance(x, int) for x in a)
+
+
 def attrs_of(args, kwargs):
+    """An op's settings: its numbers, strings and lists of ints, by position (arg0, arg1, …) or by keyword. A list by
+    keyword was dropped: `amax(dim=(0, 1))` had no dims."""
     attrs = {}
     for i, a in enumerate(args):
-        if isinstance(a, (bool, int, float, str)) or (isinstance(a, (list, tuple)) and a and all(isinstance(x, int) for x in a)):
-            attrs["arg%d" % i] = encode_number(a) if isinstance(a, float) else (list(a) if isinstance(a, (list, tuple)) else a)
+        if isinstance(a, (bool, int, float, str)) or _ints(a):
+            attrs["arg%d" % i] = encode_number(a) if isinstance(a, float) else (list(a) if _ints(a) else a)
     for k, a in kwargs.items():
-        if isinstance(a, (bool, int, float, str)) or a is None:
-            attrs[k] = encode_number(a) if isinstance(a, float) else a
+        if isinstance(a, (bool, int, float, str)) or a is None or _ints(a):
+            attrs[k] = encode_number(a) if isinstance(a, float) else (list(a) if _ints(a) else a)
     return attrs
