@@ -98,23 +98,22 @@ export type DerivedCode = typeof DERIVATIVE_OF | typeof PRODUCT_OF;
  * Tensor dtypes as the stream writes them (an index into DTYPES; 0 and 1 as before ints were recorded as such).
  * An int32 tensor was recorded as float32, as "float32": labels and indices showed float32, and ints past 2^24 rounded.
  */
-export const DTYPES: readonly Dtype[] = [
-  "float32",
-  "float64",
-  "int32",
-  "int64",
-  "bool",
-  "float16",
-  "bfloat16",
-  "uint8",
-  "int8",
-  "int16",
-];
-/** Codes of DTYPES, for the writer. */
-export const DTYPE_CODE: Readonly<Record<Dtype, number>> = Object.fromEntries(DTYPES.map((d, i) => [d, i])) as Record<
-  Dtype,
-  number
->;
+export const DTYPE_CODE = {
+  float32: 0,
+  float64: 1,
+  int32: 2,
+  int64: 3,
+  bool: 4,
+  float16: 5,
+  bfloat16: 6,
+  uint8: 7,
+  int8: 8,
+  int16: 9,
+} as const satisfies Record<Dtype, number>;
+/** DTYPE_CODE's dtypes by code, for the reader (a Dtype added to the trace's types fails to compile until coded). */
+export const DTYPES: readonly Dtype[] = (Object.keys(DTYPE_CODE) as Dtype[]).sort(
+  (x, y) => DTYPE_CODE[x] - DTYPE_CODE[y],
+);
 
 /**
  * Whether a tensor of `dtype` keeps its values as float32 (each exact: halves, bytes, int16 and bools); float64,
