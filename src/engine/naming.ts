@@ -5,6 +5,22 @@
 import { Tensor } from "./tensor";
 import { takesVariableName } from "./label";
 
+/**
+ * Buffers registered so far, by any module (nn.Module.registerBuffer counts them): modules the recorder found without
+ * buffers have none until this count changes, and it need not look again (ParamNames.bufferNameOf).
+ */
+let buffersRegistered = 0;
+
+/** A module registered a buffer (nn.Module.registerBuffer). */
+export function noteBufferRegistered(): void {
+  buffersRegistered++;
+}
+
+/** How many buffers modules have registered so far (0: no module holds one). */
+export function bufferRegistrations(): number {
+  return buffersRegistered;
+}
+
 /** Anything that can carry a root name (nn.Module implements it). */
 export interface Nameable {
   readonly __nameable: true;

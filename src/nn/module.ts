@@ -4,7 +4,7 @@ import { tensor } from "../engine/creation";
 import { wrapForward, wrapMethods } from "./moduleMethods";
 import { moduleText } from "./moduleText";
 import { clearGrads } from "../engine/grads";
-import type { Nameable } from "../engine/naming";
+import { noteBufferRegistered, type Nameable } from "../engine/naming";
 import type { Device, Dtype } from "../engine/dtype";
 import { dtypeOfTo } from "../engine/dtype";
 import { retype } from "../engine/storage";
@@ -135,6 +135,7 @@ export abstract class Module implements Nameable {
     let m = buffers.get(this);
     if (m === undefined) buffers.set(this, (m = new Map()));
     m.set(name, persistent);
+    noteBufferRegistered();
     (this as unknown as Record<string, unknown>)[name] = tensor;
   }
 
