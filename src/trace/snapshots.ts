@@ -81,8 +81,8 @@ export class SnapshotTable {
       dtype === "float32" || dtype === "float64"
         ? (t.data as Float32Array | Float64Array)
         : dtype === "int32"
-          ? Float64Array.from(t.data)
-          : Float32Array.from(t.data);
+          ? new Float64Array(t.data)
+          : new Float32Array(t.data);
     this.out.tensor(kind, dtype, op, name, t.shape, data, keep);
     return this.take();
   }

@@ -26,7 +26,7 @@ export function indexPositions(
   const bSize = sizeOf(B);
   const idx = adv.map((d) => {
     const t = indices[slots[d] - 1];
-    const v = t.size === bSize ? Float64Array.from(t.data) : broadcastTo(Float64Array.from(t.data), t.shape, B);
+    const v = t.size === bSize ? new Float64Array(t.data) : broadcastTo(new Float64Array(t.data), t.shape, B);
     const n = x.shape[d];
     for (let i = 0; i < v.length; i++) {
       if (!Number.isInteger(v[i]) || v[i] < -n || v[i] >= n)

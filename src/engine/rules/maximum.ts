@@ -11,7 +11,7 @@ import type { Tensor } from "../tensor";
 import * as ops from "../ops/functions";
 
 const spread = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
-  t.size === sizeOf(shape) ? t.data : broadcastTo(Float64Array.from(t.data), t.shape, shape);
+  t.size === sizeOf(shape) ? t.data : broadcastTo(new Float64Array(t.data), t.shape, shape);
 
 function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
   /** Output-shaped share of input i: 1 where it wins, ½ on ties, 0 where it loses; 1 for both where either is NaN (as

@@ -26,7 +26,7 @@ export const indexPutRule = defineRule<PutAttrs, Int32Array>({
     const { pos, shape } = indexPositions(x, indices, slots);
     const v = sameShape(values.shape, shape)
       ? values.data
-      : broadcastTo(Float64Array.from(values.data), values.shape, shape);
+      : broadcastTo(new Float64Array(values.data), values.shape, shape);
     const o = alloc(promote(x.dtype, values.dtype), x.size);
     o.set(x.data);
     if (accumulate) for (let i = 0; i < pos.length; i++) o[pos[i]] += v[i];

@@ -12,7 +12,7 @@ import * as ops from "../ops/functions";
 
 /** `t`'s values broadcast to `shape` as float64 (t itself when it has that size). */
 function spread(t: Tensor, shape: readonly number[]): ArrayLike<number> {
-  return t.size === sizeOf(shape) ? t.data : broadcastTo(Float64Array.from(t.data), t.shape, shape);
+  return t.size === sizeOf(shape) ? t.data : broadcastTo(new Float64Array(t.data), t.shape, shape);
 }
 
 /** 1 where the condition holds (or, with `negate`, where it does not), in the output's shape and dtype. */
