@@ -1,5 +1,5 @@
 // BatchNorm1d and BatchNorm2d as PyTorch's: batch statistics in training (running averages kept), running ones in eval.
-import type { Tensor } from "../engine/tensor";
+import { Tensor as TensorClass, type Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { noGrad } from "../engine/mode";
 import { ones, zeros } from "../engine/creation";
@@ -80,21 +80,36 @@ abstract class BatchNorm extends Module {
   }
 }
 
+/** F.batchNorm's keywords as one object, as PyTorch's (`F.batchNorm(x, rm, rv, { training: true })`). */
+export interface BatchNormKeywords {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
 /**
  * PyTorch's F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps): in training the
  * batch's statistics over every dim but the channel dim 1, the running ones (when given) moved by `momentum` towards
- * them in place; otherwise the running ones. Then ·weight + bias per channel.
+ * them in place; otherwise the running ones. Then ·weight + bias per channel. The arguments after the running
+ * statistics come by position or, as PyTorch's keywords, as one object.
  */
 export function batchNorm(
   x: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
-  weight: Tensor | null = null,
+  weightOrKeywords: Tensor | null | BatchNormKeywords = null,
   bias: Tensor | null = null,
   training = false,
   momentum = 0.1,
   eps = 1e-5,
 ): Tensor {
+  let weight: Tensor | null;
+  if (weightOrKeywords !== null && !(weightOrKeywords instanceof TensorClass)) {
+    const k = optionsOf("batchNorm", weightOrKeywords, ["weight", "bias", "training", "momentum", "eps"]);
+    ({ weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = k);
+  } else weight = weightOrKeywords;
   if (x.ndim < 2) throw new ShapeError(`batchNorm: expected input [N, C, …], got ${fmt(x.shape)}`);
   const C = x.shape[1];
   for (const [name, t] of [
