@@ -1,7 +1,7 @@
 // Small constructors of engine-internal tensors from storage (no validation, no recording).
 import type { Dtype, Storage } from "./dtype";
 import { alloc } from "./dtype";
-import { Tensor } from "./tensor";
+import { Tensor, changedInPlace } from "./tensor";
 
 export function fromData(data: Storage, shape: readonly number[]): Tensor {
   return new Tensor(data, shape);
@@ -49,4 +49,5 @@ export function retype(t: Tensor, dtype: Dtype): void {
   d.set(t.data);
   t.data = d;
   (t as { dtype: Dtype }).dtype = dtype;
+  changedInPlace(t);
 }

@@ -235,6 +235,15 @@ export class Tensor extends TensorMethods {
 }
 
 /** A tensor named in an error message: what it is, without its values. */
+/**
+ * The engine wrote `t`'s values in place (an init function, BatchNorm's running statistics, loadStateDict, a cast of a
+ * module): an observer's note of it no longer holds its values (the Trace recorder records a tensor without gradient
+ * once, not each step, until its values change this way: recorderTensors.ts).
+ */
+export function changedInPlace(t: Tensor): void {
+  t._obsKey = 0;
+}
+
 export function describeTensor(t: Tensor): string {
   return `Tensor(${t.name ? t.name + ", " : ""}shape=${fmt(t.shape)}, dtype=${t.dtype}${t.op ? ", op=" + t.op : ""})`;
 }

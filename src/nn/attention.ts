@@ -1,7 +1,7 @@
 // nn.MultiheadAttention as PyTorch's (1.13): one packed input projection (in_proj_weight, in_proj_bias), heads of
 // embedDim / numHeads, q scaled by 1/√head_dim, masks, dropout on the weights, out_proj; composed of the engine's ops,
 // so every step is an op of the graph.
-import type { Tensor } from "../engine/tensor";
+import { changedInPlace, type Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { zeros } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
@@ -55,7 +55,10 @@ export class MultiheadAttention extends Module {
     this.in_proj_weight = xavierUniform_(zeros([3 * embedDim, embedDim], { requiresGrad: true }));
     this.in_proj_bias = bias ? zeros([3 * embedDim], { requiresGrad: true }) : null;
     this.out_proj = new Linear(embedDim, embedDim, { bias });
-    if (this.out_proj.bias !== null) this.out_proj.bias.data.fill(0);
+    if (this.out_proj.bias !== null) {
+      this.out_proj.bias.data.fill(0);
+      changedInPlace(this.out_proj.bias);
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
 // in place from the seeded generator and returning it. PyTorch's keywords come as one object after the tensor
 // (`trunc_normal_(w, std=.02)` is `trunc_normal_(w, { std: 0.02 })`). The fans, gains and bounds are PyTorch's
 // (test/oracle/init.test.ts holds them against torch.nn.init's).
-import type { Tensor } from "../engine/tensor";
+import { changedInPlace, type Tensor } from "../engine/tensor";
 import { normal, uniform } from "../engine/random";
 import { optionsOf } from "../engine/options";
 
@@ -11,6 +11,7 @@ import { optionsOf } from "../engine/options";
 function fill(t: Tensor, value: (i: number) => number): Tensor {
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = value(i);
+  changedInPlace(t);
   return t;
 }
 

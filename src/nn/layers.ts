@@ -1,6 +1,6 @@
 // Layers with parameters or shape logic: Linear, Conv2d, MaxPool2d, Flatten, Unflatten, Embedding, LayerNorm, Dropout.
 import type { NestedArray } from "../engine/tensor";
-import type { Tensor } from "../engine/tensor";
+import { changedInPlace, type Tensor } from "../engine/tensor";
 import { Module } from "./module";
 import { uniformParam, normalParam, onesParam, zerosParam } from "./init";
 import * as F from "./functional";
@@ -117,6 +117,7 @@ export class Embedding extends Module {
     this.weight = normalParam([numEmbeddings, embeddingDim]);
     if (this.paddingIdx !== null)
       this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
+    changedInPlace(this.weight);
   }
   forward(indices: Tensor | NestedArray): Tensor {
     return F.embedding(indices, this.weight, { paddingIdx: this.paddingIdx });

@@ -1,5 +1,5 @@
 // nn.Module: the base class; names modules and parameters from the property tree and tracks the running module path.
-import { Tensor, type NestedArray } from "../engine/tensor";
+import { Tensor, changedInPlace, type NestedArray } from "../engine/tensor";
 import { tensor } from "../engine/creation";
 import { wrapForward, wrapMethods } from "./moduleMethods";
 import { moduleText } from "./moduleText";
@@ -200,6 +200,7 @@ export abstract class Module implements Nameable {
         );
       }
       target.data.set(v.data);
+      changedInPlace(target);
     }
     return { missingKeys, unexpectedKeys };
   }

@@ -1,5 +1,5 @@
 // BatchNorm1d and BatchNorm2d as PyTorch's: batch statistics in training (running averages kept), running ones in eval.
-import { Tensor as TensorClass, type Tensor } from "../engine/tensor";
+import { changedInPlace, Tensor as TensorClass, type Tensor } from "../engine/tensor";
 import * as ops from "../engine/ops";
 import { noGrad } from "../engine/mode";
 import { ones, zeros } from "../engine/creation";
@@ -73,7 +73,10 @@ abstract class BatchNorm extends Module {
     }
     const training = this.training || this.running_mean === null;
     // counted before the update, as PyTorch: the cumulative average's first batch has weight 1/1
-    if (this.training && this.num_batches_tracked !== null) this.num_batches_tracked.data[0] += 1;
+    if (this.training && this.num_batches_tracked !== null) {
+      this.num_batches_tracked.data[0] += 1;
+      changedInPlace(this.num_batches_tracked);
+    }
     const count = this.num_batches_tracked?.data[0] ?? 0;
     const momentum = this.momentum ?? (count > 0 ? 1 / count : 0);
     return batchNorm(x, this.running_mean, this.running_var, this.weight, this.bias, training, momentum, this.eps);
@@ -151,6 +154,8 @@ function track(rMean: Tensor, rVar: Tensor, n: number, mean: Tensor, variance: T
       rm[c] = (1 - m) * rm[c] + m * mean.data[c];
       rv[c] = (1 - m) * rv[c] + (m * variance.data[c] * n) / Math.max(1, n - 1);
     }
+    changedInPlace(rMean);
+    changedInPlace(rVar);
   });
 }
 

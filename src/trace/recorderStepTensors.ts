@@ -36,7 +36,8 @@ export class StepTensors {
     const made = notes.output(t);
     if (made >= 0) return this.of(made);
     const leaf = notes.leaf(t);
-    if (leaf >= 0) return notes.leafStep(t) === this.steps.step ? this.of(leaf) : -1;
+    // (a snapshot of this step, or a leaf without gradient first seen this step: recorderTensors.ts's ONCE)
+    if (leaf >= 0) return this.of(leaf);
     const grad = notes.grad(t);
     return grad < 0 ? -1 : this.of(grad);
   }

@@ -13,6 +13,16 @@ import { labelOf } from "../engine/label";
 const { grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
 
 /**
+ * The step a leaf without gradient is noted in: every one (notes.ts's -1, as an optimizer's `after`). A model's data
+ * (a dataset it indexes each step, its inputs and targets) keeps its values from step to step: the engine writes in
+ * place only parameters and what changedInPlace (tensor.ts) marks, which takes the note off. Snapshotted each step, a
+ * dataset was copied (or, over the per-tensor cap, summarised) in every step: makemore's example on 32,000 names
+ * (690,000 int32 values in Xtr) traced at 6.7× its untraced step, bundled. A parameter, a leaf requiring grad (a
+ * model's own `p.data[k] -= lr * g[k]`) and a module's buffer are still taken again in each step.
+ */
+const ONCE = -1;
+
+/**
  * An op's output that was then made a leaf requiring grad (`randn([n, m]).div(n ** 0.5).requiresGrad_()`, makemore's
  * Linear): a parameter from then on, whose values change at each update (by an optimizer, or in place as
  * `p.data[k] -= lr * g[k]`), so it is snapshotted as a leaf, per step, not read as the op's output of its first step.
@@ -95,9 +105,11 @@ export class TensorIds {
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
     const param = this.params.nameOf(t, step);
-    const name = labelOf(t) ?? param ?? this.params.bufferNameOf(t, step);
-    const id = this.table.snapshot(t, this.kindOf(t, param), -1, false, name);
-    this.notes.noteLeaf(t, id, step);
+    const label = labelOf(t);
+    const buffer = param === undefined ? this.params.bufferNameOf(t, step) : undefined;
+    const kind = this.kindOf(t, param);
+    const id = this.table.snapshot(t, kind, -1, false, label ?? param ?? buffer);
+    this.notes.noteLeaf(t, id, kind !== PARAM && !t.requiresGrad && buffer === undefined ? ONCE : step);
     return id;
   }
 
