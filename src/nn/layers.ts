@@ -115,9 +115,10 @@ export class Embedding extends Module {
       throw new RangeError(`Embedding: paddingIdx must be within num_embeddings, got ${p}`);
     this.paddingIdx = p === null ? null : p < 0 ? p + numEmbeddings : p;
     this.weight = normalParam([numEmbeddings, embeddingDim]);
-    if (this.paddingIdx !== null)
+    if (this.paddingIdx !== null) {
       this.weight.data.fill(0, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim);
-    changedInPlace(this.weight);
+      changedInPlace(this.weight);
+    }
   }
   forward(indices: Tensor | NestedArray): Tensor {
     return F.embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
