@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import * as engine from "../src/index";
 import { ModelSession } from "../src/runner/session";
-import { overhead } from "./traceOverhead";
+import { overhead, type OverheadSize } from "./traceOverhead";
 import { statsOverhead } from "./statsOverhead";
 import type { OverheadKind } from "./overheadMain";
 import { TraceAssembler } from "../src/trace/assembler";
@@ -16,8 +16,26 @@ import { runModel } from "../src/runner/index";
 
 const mlp = join(__dirname, "..", "examples", "mlp-classifier.ts");
 
+/**
+ * The other examples whose default export is a step, with how long to measure each (bundled): the MLP's ops are tiny,
+ * and a model's own ops change what recording costs beside them (bigger tensors to copy, more ops a parameter, a
+ * dataset an op reads). The warm-up is ~1–2 s of steps: after 20 the attention example measured 3.4×, the JIT still
+ * settling, after 5,000 1.9×.
+ */
+const EXAMPLE_MODELS: [string, OverheadSize][] = [
+  ["attention.ts", { warmup: 5000, rounds: 100, steps: 5 }],
+  ["cnn.ts", { warmup: 3000, rounds: 100, steps: 5 }],
+  ["makemore-backprop.ts", { warmup: 2000, rounds: 60, steps: 5 }],
+  ["lstm.ts", { warmup: 1500, rounds: 60, steps: 5 }],
+  ["nanogpt.ts", { warmup: 300, rounds: 30, steps: 3 }],
+];
+
 /** The overhead measured again in an esbuild bundle, as the runner's worker runs the engine and recorder. */
-export async function bundledOverhead(kind: OverheadKind): Promise<Record<string, number>> {
+export async function bundledOverhead(
+  kind: OverheadKind,
+  model = mlp,
+  size?: OverheadSize,
+): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), "backstep-bench-bundle-"));
   try {
     await build({
@@ -28,7 +46,8 @@ export async function bundledOverhead(kind: OverheadKind): Promise<Record<string
       outdir: dir,
       logLevel: "warning",
     });
-    const args = [join(dir, "overheadMain.js"), kind, mlp, join(dir, "traceReader.js")];
+    const args = [join(dir, "overheadMain.js"), kind, model, join(dir, "traceReader.js")];
+    if (size) args.push(`${size.warmup},${size.rounds},${size.steps}`);
     const out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     try {
       return JSON.parse(out) as Record<string, number>;
@@ -120,6 +139,14 @@ export default async function run(): Promise<Record<string, unknown>> {
   console.log(`MLP step from source (wall time, medians of ${o.rounds} interleaved rounds): ${describe(o)}`);
   const bundled = await bundledOverhead("trace");
   console.log(`MLP step bundled, as the runner's worker runs it: ${describe(bundled)}`);
+  const examples: Record<string, Record<string, number>> = {};
+  for (const [file, size] of EXAMPLE_MODELS) {
+    const e = await bundledOverhead("trace", join(__dirname, "..", "examples", file), size);
+    examples[file] = e;
+    console.log(
+      `${file} step bundled (${e.opsPerStep} ops a step, medians of ${e.rounds} rounds of ${e.stepsPerBlock}): ${describe(e)}`,
+    );
+  }
   const s = await statsOverhead(mlp);
   console.log(`MLP, 10,000 steps statistics-only from source: ${describeStats(s)}`);
   const sb = await bundledOverhead("stats");
@@ -135,6 +162,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   return {
     mlpStep: o,
     mlpStepBundled: bundled,
+    examplesBundled: examples,
     statsOnly10k: s,
     statsOnly10kBundled: sb,
     longRun10k: long,

@@ -75,13 +75,26 @@ export function startReader(script: string): Reader {
 /** Steps recorded to warm up (the JIT settles after a few thousand MLP steps) before anything is timed. */
 const WARMUP = 5000;
 
-/** `model`: the MLP example; `readerScript`: the reading thread's script (traceReader.ts, or its bundle). */
+/** How long a measure runs: steps recorded before timing, interleaved rounds, steps in each timed block. */
+export interface OverheadSize {
+  warmup: number;
+  rounds: number;
+  steps: number;
+}
+
+/** The MLP example's: its step takes ~35–60 µs, so a block of 20 is ~1 ms. */
+export const MLP_SIZE: OverheadSize = { warmup: WARMUP, rounds: 300, steps: 20 };
+
+/**
+ * `model`: a model whose default export is its step (the MLP example); `readerScript`: the reading thread's script
+ * (traceReader.ts, or its bundle); `size`: how long to measure (a bigger model's step takes milliseconds: fewer).
+ */
 export async function overhead(
   model: string,
   readerScript = join(__dirname, "traceReader.ts"),
+  size: OverheadSize = MLP_SIZE,
 ): Promise<Record<string, number>> {
-  const steps = 20;
-  const rounds = 300;
+  const { steps, rounds, warmup } = size;
   const untraced = new ModelSession(engine, { untraced: true });
   const stepU = loadStep(untraced, model);
   // The traced session records every step (maxSteps high), keeping every value as the default caps do for the
@@ -99,7 +112,7 @@ export async function overhead(
     traced.flush();
   };
   const previous = setObserver(null);
-  for (let i = 0; i < WARMUP; i++) {
+  for (let i = 0; i < warmup; i++) {
     setObserver(null);
     stepU();
     setObserver(traced.recorder);
