@@ -30,6 +30,10 @@ class Forward:
             return hit[1]
         if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
             return self._adopt(t, user)
+        once = self.data_ids.get(id(t))
+        if once is not None and once[0]() is t and once[2] == t._version:
+            self.ids[id(t)] = (t, once[1])
+            return once[1]
         name, is_param = self.names.tensor_name(t)
         leaf = t.is_leaf and t.requires_grad
         if is_param:
@@ -52,6 +56,10 @@ class Forward:
             self.updates.watch(t, name)
         else:
             self.ids[id(t)] = (t, tid)
+            if t.grad_fn is None and not t.requires_grad and not is_param:
+                # a model's data (a dataset it indexes, its inputs and targets): one trace tensor for the run until its
+                # values change in place (torch counts that in _version), as the TypeScript recorder's (recorderTensors.ts)
+                self.data_ids[id(t)] = (weakref.ref(t), tid, t._version)
         return tid
 
     def _name_late(self, t, tid):

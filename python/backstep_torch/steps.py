@@ -255,6 +255,8 @@ class Steps:
         self.step_nodes.clear()
         self.step_roots.clear()
         self.ids.clear()
+        if len(self.data_ids) > 1024:  # the data of earlier steps that is gone (a constant each step made)
+            self.data_ids = {k: v for k, v in self.data_ids.items() if v[0]() is not None}
         self.owned.clear()
         self.node_out.clear()
         for h in self.handles:
