@@ -8,9 +8,12 @@ export interface LocalDescription {
   jacobianShape: [number, number];
   /**
    * The elementwise (or small) local derivative, when the rule can give it. Read it, never write it: a
-   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape, tanh′ and σ′ by the op's vjp.
+   * constant one (add's 1, mean's 1/n) is shared by the ops of its shape. Beside `derivative`, a getter that makes
+   * f′ at its first read (`peek` tells whether it was made).
    */
-  tensor?: Tensor;
+  readonly tensor?: Tensor;
+  /** Beside `derivative`: f′ if it was made already, without making it (undefined: not yet). */
+  peek?(): Tensor | undefined;
   /**
    * Instead of `tensor`: the local derivative's numbers are this tensor with its last two dims swapped (matmul's
    * Bᵀ is B transposed). An observer that keeps the numbers transposes them as it copies; making the transpose

@@ -260,14 +260,15 @@ export class Recorder implements EngineObserver {
         locals[4 * k] = w.string(l.formula);
         locals[4 * k + 1] = l.jacobianShape[0];
         locals[4 * k + 2] = l.jacobianShape[1];
-        // f′ of an elementwise op, and its product with upstream, computed by the reader from values it holds
-        locals[4 * k + 3] = l.tensor
-          ? l.derivative
-            ? this.stepTensors.derivative(l.tensor, l.derivative, output)
-            : ids.gradId(l.tensor)
-          : l.transposeOf
-            ? this.stepTensors.transposed(l.transposeOf)
-            : -1;
+        // f′ of an elementwise op, and its product with upstream, computed by the reader from values it holds (f′
+        // is not made here unless they are not: LocalDescription.peek)
+        locals[4 * k + 3] = l.derivative
+          ? this.stepTensors.derivative(l, l.derivative, output)
+          : l.tensor
+            ? ids.gradId(l.tensor)
+            : l.transposeOf
+              ? this.stepTensors.transposed(l.transposeOf)
+              : -1;
       }
       const c = contributions[k];
       if (c === null) contribs[k] = -1;
@@ -275,7 +276,7 @@ export class Recorder implements EngineObserver {
       else if (c.data === upstream.data && sameShape(c.shape, upstream.shape)) {
         ids.notes.noteGrad(c, up);
         contribs[k] = up;
-      } else if (l !== null && l.derivative !== undefined && l.derivative.product === c && l.tensor !== undefined)
+      } else if (l !== null && l.derivative !== undefined && l.derivative.product === c)
         contribs[k] = this.stepTensors.product(c, upstream, up, locals[4 * k + 3]);
       else contribs[k] = ids.gradId(c);
     }

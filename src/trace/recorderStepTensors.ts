@@ -1,6 +1,6 @@
 // The trace tensors of the current step whose values the reader holds until the step's summary: a layer's statistics
 // may name them (summary.ts, FROM_TENSOR), and a transposed local derivative may be one of them (TRANSPOSE_OF).
-import type { UnaryDerivative } from "../engine/observer";
+import type { LocalDescription, UnaryDerivative } from "../engine/observer";
 import type { Tensor } from "../engine/tensor";
 import type { StepBook } from "./recorderSteps";
 import type { TensorIds } from "./recorderTensors";
@@ -57,18 +57,37 @@ export class StepTensors {
    * values, the record says how to compute it from them and the reader does (no values copied here); else, or over the
    * caps, it is recorded as any gradient is.
    */
-  derivative(t: Tensor, d: UnaryDerivative, output: Tensor): TensorId {
+  derivative(l: LocalDescription, d: UnaryDerivative, output: Tensor): TensorId {
     const ids = this.ids;
+    // f′ if the engine made it (else a tensor of the output's dtype and shape, made below only if it must be copied)
+    const made = l.peek ? l.peek() : l.tensor;
+    const copied = (): TensorId => ids.gradId(l.tensor!);
     // (over the caps, as a long run soon is, only statistics: nothing to leave to the reader)
-    if (!this.table.wouldKeep(t.size)) return ids.gradId(t);
-    const known = ids.notes.grad(t);
-    if (known >= 0) return known;
-    if (!sameFloats(t, output) || !sameFloats(t, d.input) || labelOf(t) !== undefined) return ids.gradId(t);
+    if (!this.table.wouldKeep(output.size)) return copied();
+    if (made !== undefined) {
+      const known = ids.notes.grad(made);
+      if (known >= 0) return known;
+      if (!sameFloats(made, output) || labelOf(made) !== undefined) return copied();
+    }
+    if (!sameFloats(output, d.input)) return copied();
     const x = this.held(d.input);
     const y = x < 0 ? -1 : this.held(output);
-    if (y < 0) return ids.gradId(t);
-    const id = this.table.snapshotDerived(t, GRAD, DERIVATIVE_OF, d.code, x, y, d.params[0], d.params[1]);
-    ids.notes.noteGrad(t, id);
+    if (y < 0) return copied();
+    const { dtype, shape } = made ?? output;
+    const f = (): Tensor => l.tensor!;
+    const id = this.table.snapshotDerivedOf(
+      dtype,
+      shape,
+      f,
+      GRAD,
+      DERIVATIVE_OF,
+      d.code,
+      x,
+      y,
+      d.params[0],
+      d.params[1],
+    );
+    if (made !== undefined) ids.notes.noteGrad(made, id);
     return id;
   }
 

@@ -3,6 +3,8 @@ import type { Tensor } from "../engine/tensor";
 import type { DerivedCode, KindCode, TraceWriter } from "./stream";
 import type { OpId, TensorId } from "./types";
 import { labelOf } from "../engine/label";
+import type { Dtype } from "../engine/dtype";
+import { sizeOf } from "../engine/shape";
 
 export interface CapOptions {
   /** "all" keeps every value; "capped" (default) applies the caps. */
@@ -131,9 +133,29 @@ export class SnapshotTable {
     d: number,
     e: number,
   ): TensorId {
-    const dtype = t.dtype === "float64" ? "float64" : "float32";
-    if (!this.keeps(t.size, false)) this.out.tensor(kind, dtype, -1, -1, t.shape, t.data as Float32Array, false);
-    else this.out.derivedTensor(kind, dtype, t.shape, held, a, b, c, d, e);
+    return this.snapshotDerivedOf(t.dtype, t.shape, () => t, kind, held, a, b, c, d, e);
+  }
+
+  /**
+   * snapshotDerived of a tensor of `dtype` and `shape` that need not exist: `values` makes it, read only over the caps
+   * (an elementwise op's f′, which the engine makes only when read: LocalDescription.peek).
+   */
+  snapshotDerivedOf(
+    dtype: Dtype,
+    shape: readonly number[],
+    values: () => Tensor,
+    kind: KindCode,
+    held: DerivedCode,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    e: number,
+  ): TensorId {
+    const stored = dtype === "float64" ? "float64" : "float32";
+    if (!this.keeps(sizeOf(shape), false))
+      this.out.tensor(kind, stored, -1, -1, shape, values().data as Float32Array, false);
+    else this.out.derivedTensor(kind, stored, shape, held, a, b, c, d, e);
     return this.take();
   }
 

@@ -13,7 +13,7 @@ import { fromData, zerosOf } from "../storage";
 import type { Tensor } from "../tensor";
 import { describingLocals } from "../mode";
 import { sameShape } from "../shape";
-import type { LocalDescription } from "../observer";
+import type { LocalDescription, UnaryDerivative } from "../observer";
 
 /** An elementwise op of one tensor, stated as data. */
 export interface UnarySpec<A extends Attrs> {
@@ -46,13 +46,13 @@ function computeDerivative<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, un
 }
 
 /**
- * The derivative computed last, kept for one more use: backward asks for the VJP's, then for the local description's;
- * and the VJP made from it (up ⊙ f′), which the description names as its product.
+ * The VJP computed last (up ⊙ f′), kept for the local description backward asks for next, which names it as its
+ * product; and f′ itself when the VJP made it as a tensor of its own (undefined: the kernel's fused loop, no f′ kept).
  */
-let last: { of: Tensor; d: Tensor; product: Tensor | undefined } | null = null;
+let last: { of: Tensor; d: Tensor | undefined; product: Tensor | undefined } | null = null;
 
 function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>): Tensor {
-  if (last !== null && last.of === ctx.output) {
+  if (last !== null && last.of === ctx.output && last.d !== undefined) {
     const d = last.d;
     last = null;
     return d;
@@ -63,19 +63,51 @@ function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefi
 }
 
 /**
+ * The local description of an f′ the kernel computes from the op's input and output: its tensor made only when an
+ * observer reads it. The Trace recorder does not (its reading thread computes f′ again from the values it holds:
+ * LocalDescription.derivative), and making it beside the VJP's fused loop cost an array and a pass over the op's
+ * values in every traced backward of tanh, σ, ReLU…: the engine's share of the LSTM example's traced step.
+ */
+class KernelDerivative implements LocalDescription {
+  readonly jacobianShape: [number, number];
+  private made: Tensor | undefined;
+
+  constructor(
+    readonly formula: string,
+    ctx: OpCtx<Attrs, undefined>,
+    i: number,
+    readonly derivative: UnaryDerivative,
+    private readonly compute: () => Tensor,
+    made: Tensor | undefined,
+  ) {
+    this.jacobianShape = elementwise(ctx, i, formula, ctx.output).jacobianShape;
+    this.made = made;
+  }
+
+  get tensor(): Tensor {
+    return (this.made ??= this.compute());
+  }
+
+  /** f′ if it was made already (the VJP's, or a read of `tensor`), without making it. */
+  peek(): Tensor | undefined {
+    return this.made;
+  }
+}
+
+/**
  * The local description of f′: its tensor, and (when the kernel computed it from the op's input and output) how, so
  * that an observer holding those values may compute it again instead of copying it (LocalDescription.derivative).
  */
 function describeLocal<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>, i: number): LocalDescription {
-  const product = last !== null && last.of === ctx.output ? last.product : undefined;
-  const l = elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx));
-  if (spec.derivative === undefined) {
-    const params = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
-    l.derivative = product
-      ? { code: spec.code, params, input: ctx.inputs[0], product }
-      : { code: spec.code, params, input: ctx.inputs[0] };
-  }
-  return l;
+  if (spec.derivative !== undefined) return elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx));
+  const kept = last !== null && last.of === ctx.output ? last : null;
+  last = null;
+  const params = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
+  const derivative: UnaryDerivative = kept?.product
+    ? { code: spec.code, params, input: ctx.inputs[0], product: kept.product }
+    : { code: spec.code, params, input: ctx.inputs[0] };
+  const c = ctx as OpCtx<Attrs, undefined>;
+  return new KernelDerivative(spec.latex, c, i, derivative, () => computeDerivative(spec, ctx), kept?.d);
 }
 
 const times = (a: Tensor, b: Tensor): Tensor => binaryForward("mul", MUL, [a, b]).out;
@@ -110,15 +142,19 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
       // a derivative of 0 gives 0 even where δ is NaN or ±∞ (PyTorch's zeros_like(grad) for floor, sign, round)
       if (spec.derivative === 0) return zerosOf(up.dtype, y.shape);
       // f′ kept for the local description that follows, when one is wanted
-      if (spec.derivative !== undefined || up.dtype !== y.dtype || describingLocals()) {
+      if (spec.derivative !== undefined || up.dtype !== y.dtype) {
         const product = vjpOf(up, derivativeFor(spec, ctx));
         if (last !== null && last.of === y) last.product = product;
         return product;
       }
       const [p, q] = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
       const o = alloc(y.dtype, y.size);
+      // (the fused loop rounds f′ to the dtype before the product, as vjpOf(up, f′) does: the same numbers)
       unaryVjpInto(spec.code, o, ctx.inputs[0].data, y.data, up.data, p, q);
-      return fromData(o, y.shape);
+      const product = fromData(o, y.shape);
+      // the product, for the local description that follows; f′ made only if an observer reads it (KernelDerivative)
+      if (describingLocals()) last = { of: y, d: undefined, product };
+      return product;
     },
     local: (ctx, i) => describeLocal(spec, ctx, i),
     jvp: (ctx, [t]) =>
