@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import type { LocalDescription } from "../../src/engine/observer";
 import { NOOP_OBSERVER, observing } from "./support/observers";
+import { powRule } from "../../src/engine/rules/pow";
 
 type Seen = { peeked: B.Tensor | undefined; local: LocalDescription; contribution: B.Tensor | null };
 
@@ -48,4 +49,30 @@ describe("an elementwise op's f′, made only when read", () => {
       assert.equal(s.local.derivative!.product, s.contribution, "the contribution is the product it names");
     });
   }
+});
+
+describe("pow's local derivative", () => {
+  it("is made once for the VJP and the description (b·a^(b−1)), not again", () => {
+    const a = B.tensor([0.5, 2, 3]).requiresGrad_();
+    const forward = powRule.forward;
+    let pows = 0;
+    let local: B.Tensor | undefined;
+    const y = a.pow(-0.5);
+    const obs = {
+      ...NOOP_OBSERVER,
+      backward: (o: B.Tensor, _u: B.Tensor, l: readonly (LocalDescription | null)[]) =>
+        void (o === y && (local = l[0]?.tensor)),
+    };
+    (powRule as { forward: typeof forward }).forward = (...args) => (pows++, forward(...args));
+    try {
+      observing(obs, () => y.sum().backward());
+    } finally {
+      (powRule as { forward: typeof forward }).forward = forward;
+    }
+    assert.equal(pows, 1, "a^(b−1) made once in the backward pass");
+    assert.deepEqual(
+      Array.from(local!.data).map((v) => +v.toFixed(6)),
+      [0.5, 2, 3].map((v) => +(-0.5 * v ** -1.5).toFixed(6)),
+    );
+  });
 });
