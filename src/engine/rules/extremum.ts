@@ -2,7 +2,7 @@
 // every element; max(dim) and min(dim) send it all to the index they return (the first of the ties), as PyTorch's.
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { elementwise } from "./common";
+import { elementwise, keepForLocal, keptForLocal } from "./common";
 import type { ReduceAttrs } from "./sum";
 import { reducedShape } from "./sum";
 import { maxAxis, minAxis, reduceAxes, sumAxis } from "../kernels/reduce";
@@ -69,14 +69,14 @@ export function defineExtremumRule(name: "max" | "min", largest: boolean) {
     vjp: (ctx, up) => {
       const x = ctx.inputs[0];
       const { kept } = reducedShape(x.shape, ctx.attrs.axis, ctx.attrs.keepDims);
-      return ops.mul(fromData(broadcastTo(up.data, kept, x.shape), x.shape), weights(ctx));
+      return ops.mul(fromData(broadcastTo(up.data, kept, x.shape), x.shape), keepForLocal(ctx, 0, weights(ctx)));
     },
     local: (ctx, i) =>
       elementwise(
         ctx,
         i,
         ctx.attrs.ties === "first" ? `\\mathbb{1}[i = \\arg${ext}_j x_j]` : `\\mathbb{1}[x_i = ${ext}_j x_j]`,
-        weights(ctx),
+        keptForLocal(ctx, i, () => weights(ctx)),
       ),
     jvp: (ctx, [t]) => ops.sum(ops.mul(t, weights(ctx)), ctx.attrs.axis, ctx.attrs.keepDims),
   });

@@ -2,7 +2,7 @@
 // PyTorch).
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { elementwise } from "./common";
+import { elementwise, keepForLocal, keptForLocal } from "./common";
 import { alloc, promote } from "../dtype";
 import { fromData } from "../storage";
 import { broadcastShapes, sizeOf } from "../shape";
@@ -39,13 +39,13 @@ function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
         o[k] = x[k] !== x[k] || y[k] !== y[k] ? NaN : sign > 0 ? Math.max(x[k], y[k]) : Math.min(x[k], y[k]);
       return { out: fromData(o, shape) };
     },
-    vjp: (ctx, up, i) => ops.mul(up, share(ctx, i)),
+    vjp: (ctx, up, i) => ops.mul(up, keepForLocal(ctx, i, share(ctx, i))),
     local: (ctx, i) =>
       elementwise(
         ctx,
         i,
         `\\mathbb{1}[${i === 0 ? "a" : "b"} ${sign > 0 ? ">" : "<"} ${i === 0 ? "b" : "a"}] + \\tfrac{1}{2}\\mathbb{1}[a = b]`,
-        share(ctx, i),
+        keptForLocal(ctx, i, () => share(ctx, i)),
       ),
     jvp: (ctx, [ta, tb]) => ops.add(ops.mul(ta, share(ctx, 0)), ops.mul(tb, share(ctx, 1))),
   });

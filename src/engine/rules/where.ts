@@ -2,7 +2,7 @@
 // = 𝟙[¬cond].
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { elementwise } from "./common";
+import { elementwise, keepForLocal, keptForLocal } from "./common";
 import { alloc, promote } from "../dtype";
 import { fromData } from "../storage";
 import { broadcastShapes, sizeOf } from "../shape";
@@ -35,13 +35,13 @@ export const whereRule = defineRule({
     for (let i = 0; i < o.length; i++) o[i] = c[i] !== 0 ? x[i] : y[i];
     return { out: fromData(o, shape) };
   },
-  vjp: (ctx, up, i) => ops.mul(up, selector(ctx.inputs[0], ctx.output, i === 2)),
+  vjp: (ctx, up, i) => ops.mul(up, keepForLocal(ctx, i, selector(ctx.inputs[0], ctx.output, i === 2))),
   local: (ctx, i) =>
     elementwise(
       ctx,
       i,
       i === 1 ? "\\mathbb{1}[\\mathrm{cond}]" : "\\mathbb{1}[\\lnot\\mathrm{cond}]",
-      selector(ctx.inputs[0], ctx.output, i === 2),
+      keptForLocal(ctx, i, () => selector(ctx.inputs[0], ctx.output, i === 2)),
     ),
   jvp: (ctx, [, ta, tb]) => ops.where(ctx.inputs[0], ta, tb),
 });
@@ -58,7 +58,13 @@ export const maskedFillRule = defineRule<FillAttrs>({
     for (let i = 0; i < o.length; i++) o[i] = m[i] !== 0 ? value : x.data[i];
     return { out: fromData(o, x.shape) };
   },
-  vjp: (ctx, up) => ops.mul(up, kept(ctx)),
-  local: (ctx, i) => elementwise(ctx, i, "\\mathbb{1}[\\lnot\\mathrm{mask}]", kept(ctx)),
+  vjp: (ctx, up) => ops.mul(up, keepForLocal(ctx, 0, kept(ctx))),
+  local: (ctx, i) =>
+    elementwise(
+      ctx,
+      i,
+      "\\mathbb{1}[\\lnot\\mathrm{mask}]",
+      keptForLocal(ctx, i, () => kept(ctx)),
+    ),
   jvp: (ctx, [t]) => ops.maskedFill(t, ctx.inputs[1], 0),
 });
