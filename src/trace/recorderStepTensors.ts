@@ -75,18 +75,8 @@ export class StepTensors {
     if (y < 0) return copied();
     const { dtype, shape } = made ?? output;
     const f = (): Tensor => l.tensor!;
-    const id = this.table.snapshotDerivedOf(
-      dtype,
-      shape,
-      f,
-      GRAD,
-      DERIVATIVE_OF,
-      d.code,
-      x,
-      y,
-      d.params[0],
-      d.params[1],
-    );
+    const n = [d.code, x, y, d.params[0], d.params[1]] as const;
+    const id = this.table.snapshotDerived(dtype, shape, f, GRAD, DERIVATIVE_OF, n);
     if (made !== undefined) ids.notes.noteGrad(made, id);
     return id;
   }
@@ -101,7 +91,7 @@ export class StepTensors {
     if (c.size !== upstream.size || !this.table.wouldKeep(c.size)) return ids.gradId(c);
     if (ids.notes.grad(c) >= 0 || ids.notes.output(c) >= 0 || labelOf(c) !== undefined) return ids.gradId(c);
     if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);
-    const id = this.table.snapshotDerived(c, GRAD, PRODUCT_OF, up, local, 0, 0, 0);
+    const id = this.table.snapshotDerived(c.dtype, c.shape, () => c, GRAD, PRODUCT_OF, [up, local, 0, 0, 0]);
     ids.notes.noteGrad(c, id);
     return id;
   }

@@ -1,6 +1,9 @@
 // Turns engine tensors into trace tensors: stats always, values within the per-tensor and per-trace caps.
 import type { Tensor } from "../engine/tensor";
 import type { DerivedCode, KindCode, TraceWriter } from "./stream";
+
+/** A derived record's five numbers (DERIVATIVE_OF: the kernel code, the input and output ids, its two parameters). */
+export type DerivedNumbers = readonly [number, number, number, number, number];
 import type { OpId, TensorId } from "./types";
 import { labelOf } from "../engine/label";
 import type { Dtype } from "../engine/dtype";
@@ -120,42 +123,23 @@ export class SnapshotTable {
   }
 
   /**
-   * Records `t` (float32 or float64, unnamed, of no op) as values the reader computes from tensors of this step it
-   * holds (`held` says how, from the five numbers); over the caps only its statistics are taken, as for any tensor.
+   * Records a tensor of `dtype` (float32 or float64, unnamed, of no op) and `shape` as values the reader computes from
+   * tensors of this step it holds (`held` says how, from the five numbers `n`); over the caps only its statistics are
+   * taken, as for any tensor, from `values`, which makes it (it need not exist before: an elementwise op's f′, which
+   * the engine makes only when read, LocalDescription.peek).
    */
   snapshotDerived(
-    t: Tensor,
-    kind: KindCode,
-    held: DerivedCode,
-    a: number,
-    b: number,
-    c: number,
-    d: number,
-    e: number,
-  ): TensorId {
-    return this.snapshotDerivedOf(t.dtype, t.shape, () => t, kind, held, a, b, c, d, e);
-  }
-
-  /**
-   * snapshotDerived of a tensor of `dtype` and `shape` that need not exist: `values` makes it, read only over the caps
-   * (an elementwise op's f′, which the engine makes only when read: LocalDescription.peek).
-   */
-  snapshotDerivedOf(
     dtype: Dtype,
     shape: readonly number[],
     values: () => Tensor,
     kind: KindCode,
     held: DerivedCode,
-    a: number,
-    b: number,
-    c: number,
-    d: number,
-    e: number,
+    n: DerivedNumbers,
   ): TensorId {
     const stored = dtype === "float64" ? "float64" : "float32";
     if (!this.keeps(sizeOf(shape), false))
       this.out.tensor(kind, stored, -1, -1, shape, values().data as Float32Array, false);
-    else this.out.derivedTensor(kind, stored, shape, held, a, b, c, d, e);
+    else this.out.derivedTensor(kind, stored, shape, held, n[0], n[1], n[2], n[3], n[4]);
     return this.take();
   }
 
