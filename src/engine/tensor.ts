@@ -234,7 +234,6 @@ export class Tensor extends TensorMethods {
   }
 }
 
-/** A tensor named in an error message: what it is, without its values. */
 /**
  * The engine wrote `t`'s values in place (an init function, BatchNorm's running statistics, loadStateDict, a cast of a
  * module): an observer's note of it no longer holds its values (the Trace recorder records a tensor without gradient
@@ -244,6 +243,7 @@ export function changedInPlace(t: Tensor): void {
   t._obsKey = 0;
 }
 
+/** A tensor named in an error message: what it is, without its values. */
 export function describeTensor(t: Tensor): string {
   return `Tensor(${t.name ? t.name + ", " : ""}shape=${fmt(t.shape)}, dtype=${t.dtype}${t.op ? ", op=" + t.op : ""})`;
 }

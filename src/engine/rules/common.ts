@@ -109,22 +109,22 @@ export function constantLocal(dtype: Dtype, shape: readonly number[], value: num
 }
 
 /**
- * A tensor a rule's VJP for input `i` and its local description both use (pow's b·a^(b−1), max's weights, where's
- * selector): the VJP makes it and, when backward describes local derivatives (the VJP of each input, then its
- * description), keeps it for keptForLocal, instead of the description making it again. makemore's step with an
- * observer made pow's twice: 23 µs of it (a CPU profile, bundled).
+ * What a rule's VJP for input `i` and its local description both use (pow's b·a^(b−1), max's weights, where's
+ * selector, an elementwise op's f′ and product): the VJP makes it and, when backward describes local derivatives (the
+ * VJP of each input, then its description), keeps it for keptForLocal, instead of the description making it again.
+ * makemore's step with an observer made pow's twice: 23 µs of it (a CPU profile, bundled).
  */
-let forLocal: { ctx: object; i: number; t: Tensor } | null = null;
+let forLocal: { ctx: object; i: number; kept: unknown } | null = null;
 
-/** Keeps `t`, made by the VJP of input `i` of `ctx`'s op, for its local description; returns it. */
-export function keepForLocal(ctx: object, i: number, t: Tensor): Tensor {
-  forLocal = describingLocals() ? { ctx, i, t } : null;
-  return t;
+/** Keeps `kept`, made by the VJP of input `i` of `ctx`'s op, for its local description; returns it. */
+export function keepForLocal<T>(ctx: object, i: number, kept: T): T {
+  forLocal = describingLocals() ? { ctx, i, kept } : null;
+  return kept;
 }
 
-/** What the VJP of input `i` kept (keepForLocal), else made now by `make`. */
-export function keptForLocal(ctx: object, i: number, make: () => Tensor): Tensor {
-  const kept = forLocal;
+/** What the VJP of input `i` of `ctx`'s op kept (keepForLocal; a rule keeps one type), else made now by `make`. */
+export function keptForLocal<T>(ctx: object, i: number, make: () => T): T {
+  const f = forLocal;
   forLocal = null;
-  return kept !== null && kept.ctx === ctx && kept.i === i ? kept.t : make();
+  return f !== null && f.ctx === ctx && f.i === i ? (f.kept as T) : make();
 }

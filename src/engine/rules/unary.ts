@@ -1,8 +1,8 @@
 // Elementwise ops of one tensor as data (PyTorch's derivatives.yaml with auto_element_wise): each states its kernel
 // and its derivative f′ once, and the VJP δ ⊙ f′, the local derivative and the JVP t ⊙ f′ are made from that.
-import { defineRule } from "./registry";
+import { defineRule, jac } from "./registry";
 import type { Attrs, GradRule, OpCtx } from "./registry";
-import { binaryForward, constantLocal, elementwise } from "./common";
+import { binaryForward, constantLocal, elementwise, keepForLocal, keptForLocal } from "./common";
 import { MUL } from "../kernels/binary";
 import { unaryInto, unaryVjpInto } from "../kernels/unary";
 import type { UnaryCode } from "../kernels/unary";
@@ -46,21 +46,15 @@ function computeDerivative<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, un
 }
 
 /**
- * The VJP computed last (up ⊙ f′), kept for the local description backward asks for next, which names it as its
- * product; and f′ itself when the VJP made it as a tensor of its own (undefined: the kernel's fused loop, no f′ kept).
+ * What an elementwise op's VJP keeps for its local description (keepForLocal): its product up ⊙ f′, and f′ when it
+ * made it as a tensor of its own (undefined: the kernel's fused loop, no f′ made).
  */
-let last: { of: Tensor; d: Tensor | undefined; product: Tensor | undefined } | null = null;
-
-function derivativeFor<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>): Tensor {
-  if (last !== null && last.of === ctx.output && last.d !== undefined) {
-    const d = last.d;
-    last = null;
-    return d;
-  }
-  const d = computeDerivative(spec, ctx);
-  last = { of: ctx.output, d, product: undefined };
-  return d;
+interface Kept {
+  d: Tensor | undefined;
+  product: Tensor | undefined;
 }
+
+const NOTHING_KEPT: Kept = { d: undefined, product: undefined };
 
 /**
  * The local description of an f′ the kernel computes from the op's input and output: its tensor made only when an
@@ -74,13 +68,13 @@ class KernelDerivative implements LocalDescription {
 
   constructor(
     readonly formula: string,
-    ctx: OpCtx<Attrs, undefined>,
+    ctx: { output: Tensor; inputs: readonly Tensor[] },
     i: number,
     readonly derivative: UnaryDerivative,
     private readonly compute: () => Tensor,
     made: Tensor | undefined,
   ) {
-    this.jacobianShape = elementwise(ctx, i, formula, ctx.output).jacobianShape;
+    this.jacobianShape = jac(ctx, i);
     this.made = made;
   }
 
@@ -99,15 +93,14 @@ class KernelDerivative implements LocalDescription {
  * that an observer holding those values may compute it again instead of copying it (LocalDescription.derivative).
  */
 function describeLocal<A extends Attrs>(spec: UnarySpec<A>, ctx: OpCtx<A, undefined>, i: number): LocalDescription {
-  if (spec.derivative !== undefined) return elementwise(ctx, i, spec.latex, derivativeFor(spec, ctx));
-  const kept = last !== null && last.of === ctx.output ? last : null;
-  last = null;
+  const kept = keptForLocal(ctx, i, () => NOTHING_KEPT);
+  if (spec.derivative !== undefined) return elementwise(ctx, i, spec.latex, kept.d ?? computeDerivative(spec, ctx));
   const params = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
-  const derivative: UnaryDerivative = kept?.product
-    ? { code: spec.code, params, input: ctx.inputs[0], product: kept.product }
+  const { product } = kept;
+  const derivative: UnaryDerivative = product
+    ? { code: spec.code, params, input: ctx.inputs[0], product }
     : { code: spec.code, params, input: ctx.inputs[0] };
-  const c = ctx as OpCtx<Attrs, undefined>;
-  return new KernelDerivative(spec.latex, c, i, derivative, () => computeDerivative(spec, ctx), kept?.d);
+  return new KernelDerivative(spec.latex, ctx, i, derivative, () => computeDerivative(spec, ctx), kept.d);
 }
 
 const times = (a: Tensor, b: Tensor): Tensor => binaryForward("mul", MUL, [a, b]).out;
@@ -141,19 +134,21 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
       const y = ctx.output;
       // a derivative of 0 gives 0 even where δ is NaN or ±∞ (PyTorch's zeros_like(grad) for floor, sign, round)
       if (spec.derivative === 0) return zerosOf(up.dtype, y.shape);
-      // f′ kept for the local description that follows, when one is wanted
+      // f′ and the product kept for the local description that follows, when one is wanted
       if (spec.derivative !== undefined || up.dtype !== y.dtype) {
-        const product = vjpOf(up, derivativeFor(spec, ctx));
-        if (last !== null && last.of === y) last.product = product;
-        return product;
+        const d = computeDerivative(spec, ctx);
+        const made = vjpOf(up, d);
+        if (describingLocals()) keepForLocal<Kept>(ctx, 0, { d, product: made });
+        return made;
       }
       const [p, q] = spec.params ? spec.params(ctx.attrs) : NO_PARAMS;
       const o = alloc(y.dtype, y.size);
       // (the fused loop rounds f′ to the dtype before the product, as vjpOf(up, f′) does: the same numbers)
       unaryVjpInto(spec.code, o, ctx.inputs[0].data, y.data, up.data, p, q);
       const product = fromData(o, y.shape);
-      // the product, for the local description that follows; f′ made only if an observer reads it (KernelDerivative)
-      if (describingLocals()) last = { of: y, d: undefined, product };
+      // the product, for the local description that follows (no object kept without one: the untraced path);
+      // f′ made only if an observer reads it (KernelDerivative)
+      if (describingLocals()) keepForLocal<Kept>(ctx, 0, { d: undefined, product });
       return product;
     },
     local: (ctx, i) => describeLocal(spec, ctx, i),
