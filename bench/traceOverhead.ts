@@ -102,6 +102,9 @@ export async function overhead(
   const reader = startReader(readerScript);
   const traced = new ModelSession(engine, {
     maxSteps: 1e9,
+    // no cap reached, however long a measure runs (each op is recorded in full)
+    maxOps: 1e12,
+    maxEvents: 1e12,
     values: "all",
     onChunk: (chunk) => reader.worker.postMessage({ chunk }),
   });
