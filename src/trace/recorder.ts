@@ -156,7 +156,7 @@ export class Recorder implements EngineObserver {
     ids.notes.noteOutput(output, out, id);
     if (!inBackward) steps.series.outputRecorded(this.stepTensors.of(out));
     const w = this.out;
-    const attrSet = this.attrs.id(op, attrs);
+    const attrSet = this.attrs.id(op, attrs, id - steps.firstOp);
     const sites = this.sites;
     const locate = this.options.locate;
     const located = locate !== undefined;

@@ -62,3 +62,37 @@ describe("trace attribute sets", () => {
     );
   });
 });
+
+describe("trace attribute sets by op ordinal", () => {
+  it("gives each op its own set when an op name's sets alternate, and when a step's ops shift by one", () => {
+    const chunks: TraceChunk[] = [];
+    const w = new TraceWriter((c) => chunks.push(c));
+    const sets = new AttrSets(w);
+    const step: [string, Record<string, unknown>][] = [
+      ["select", { dim: 0, index: 0 }],
+      ["select", { dim: 0, index: 1 }],
+      ["transpose", { dim0: -2, dim1: -1 }],
+      ["select", { dim: 0, index: 2 }],
+    ];
+    const ids = (ops: [string, Record<string, unknown>][]): number[] => ops.map(([op, a], k) => sets.id(op, a, k));
+    const first = ids(step);
+    assert.deepEqual(ids(step), first, "the same step again: the same sets");
+    assert.equal(new Set(first.filter((_, k) => step[k][0] === "select")).size, 3, "three selects, three sets");
+    // one op more at the front: each ordinal now holds another op, or the same op with other attributes
+    const shifted: [string, Record<string, unknown>][] = [["select", { dim: 0, index: 2 }], ...step];
+    const again = ids(shifted);
+    assert.deepEqual(again, [first[3], ...first], "each op's set is its attributes', not its ordinal's");
+    // a set changed in place keeps its ordinal but not its id
+    const attrs = { dim: 0, index: 0 };
+    const before = sets.id("select", attrs, 0);
+    attrs.index = 5;
+    assert.notEqual(sets.id("select", attrs, 0), before);
+    assert.equal(sets.id("select", { dim: 0, index: 0 }, 0), before);
+    assert.equal(sets.name, w.string("select"), "the name's string id as well");
+    // another op of the same attributes at an ordinal: its own name
+    const sum = sets.id("sum", { axis: 0 }, 7);
+    assert.equal(sets.name, w.string("sum"));
+    assert.equal(sets.id("mean", { axis: 0 }, 7), sum, "a set is its attributes, whatever the op");
+    assert.equal(sets.name, w.string("mean"));
+  });
+});
