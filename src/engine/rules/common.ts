@@ -39,15 +39,19 @@ const ONE32 = new Float32Array([1]);
 const ONE64 = new Float64Array([1]);
 
 /**
- * `t`'s values spread over `output`'s shape, as a tensor of their own: a broadcasting op's elementwise local
- * derivative (mul's b, div's 1/b). `owned`: `t` was made for this description alone, so when it already has the
- * output's shape and dtype it is the result. (These were ops.mul(t, onesLike(output)): an output-sized tensor of ones
- * made to be multiplied by, then the product. LayerNorm's mul and div locals took 13.2 MB of the 57 MB a traced
- * step of the 10,000-op model allocates, each MB fresh memory in its first step.)
+ * `t`'s values spread over `output`'s shape: a broadcasting op's elementwise local derivative (mul's b, div's 1/b).
+ * When `t` already has the output's shape and dtype it is the result, if made for this description alone (`owned`)
+ * or an op's output, whose values never change (only optimizers write a tensor's data, and only a leaf's): mul's ∂/∂a
+ * of an LSTM's gates is b, and a traced step then records b once, not again as a copy of its own (the LSTM example's
+ * recorded step 0.946x and 0.966x, bench/recorderAB.ts, 150 and 300 rounds). A leaf (a parameter, the model's data)
+ * is copied: it may change before an observer reads it, and a recorder notes it as the step's input, not as a
+ * gradient's. (These were ops.mul(t, onesLike(output)): an output-sized tensor of ones made to be multiplied by, then
+ * the product. LayerNorm's mul and div locals took 13.2 MB of the 57 MB a traced step of the 10,000-op model
+ * allocates, each MB fresh memory in its first step.)
  */
 export function spread(t: Tensor, output: Tensor, owned: boolean): Tensor {
   const dtype = promote(t.dtype, output.dtype);
-  if (owned && t.dtype === dtype && sameShape(t.shape, output.shape)) return t;
+  if ((owned || t._ctx !== null) && t.dtype === dtype && sameShape(t.shape, output.shape)) return t;
   const out = alloc(dtype, output.size);
   // (binaryInto reads a scalar `t` and `ONE`, alike in shape, as the output's own shape)
   const one = out instanceof Float32Array ? ONE32 : ONE64;
