@@ -19,6 +19,13 @@ export function binaryForward(op: string, code: BinCode, inputs: readonly Tensor
   return { out: fromData(out, shape) };
 }
 
+/*
+ * The local descriptions these helpers make are of three hidden classes (with a tensor, with transposeOf, with
+ * neither), unary.ts's KernelDerivative a fourth: the most V8 keeps a property read polymorphic and fast. A fifth
+ * (mul's with a `product` field, tried 2026-12-07) made every read of a description megamorphic: the LSTM example's
+ * recorded step took 1.09-1.10x its time with the new field not even read (bench/recorderAB.ts, 200 rounds).
+ */
+
 /** Local derivative of an elementwise op: its formula and the derivative tensor (output-shaped). */
 export function elementwise(
   ctx: { output: Tensor; inputs: readonly Tensor[] },
