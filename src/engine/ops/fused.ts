@@ -9,6 +9,7 @@ import { concat } from "./select";
 import { bmm, mm } from "./aliases";
 import { toDtype } from "./compare";
 import { optionsOf } from "../options";
+import { zerosLike } from "../storage";
 
 /** β and α of addmm and baddbmm: β·input + α·(the product), both 1 by default as PyTorch's keywords. */
 export interface ScaleOptions {
@@ -16,11 +17,14 @@ export interface ScaleOptions {
   alpha?: number;
 }
 
-/** β·input + α·product; β = 0 drops input (its NaNs too), as PyTorch. */
+/**
+ * β·input + α·product; β = 0 drops input, its NaNs and infinities too, as PyTorch documents: only its shape stays, the
+ * output's being input and product broadcast together. (It was input·0, which keeps a NaN, and makes one of ±∞.)
+ */
 function scaledSum(fn: string, input: Tensor, product: Tensor, given: ScaleOptions | undefined): Tensor {
   const { beta = 1, alpha = 1 } = optionsOf(fn, given, ["beta", "alpha"]);
   const p = alpha === 1 ? product : mul(product, alpha);
-  if (beta === 0) return add(p, mul(input.detach(), 0));
+  if (beta === 0) return add(p, zerosLike(input));
   return add(beta === 1 ? input : mul(input, beta), p);
 }
 
