@@ -59,24 +59,22 @@ export class StepTensors {
    */
   derivative(l: LocalDescription, d: UnaryDerivative, output: Tensor): TensorId {
     const ids = this.ids;
-    // f′ if the engine made it (else a tensor of the output's dtype and shape, made below only if it must be copied)
+    // f′ if the engine made it (else a tensor of the output's dtype and shape, made by l.tensor only if it is copied)
     const made = l.peek ? l.peek() : l.tensor;
-    const copied = (): TensorId => ids.gradId(l.tensor!);
     // (over the caps, as a long run soon is, only statistics: nothing to leave to the reader)
-    if (!this.table.wouldKeep(output.size)) return copied();
+    if (!this.table.wouldKeep(output.size)) return ids.gradId(l.tensor!);
     if (made !== undefined) {
       const known = ids.notes.grad(made);
       if (known >= 0) return known;
-      if (!sameFloats(made, output) || labelOf(made) !== undefined) return copied();
+      if (!sameFloats(made, output) || labelOf(made) !== undefined) return ids.gradId(made);
     }
-    if (!sameFloats(output, d.input)) return copied();
+    if (!sameFloats(output, d.input)) return ids.gradId(l.tensor!);
     const x = this.held(d.input);
     const y = x < 0 ? -1 : this.held(output);
-    if (y < 0) return copied();
+    if (y < 0) return ids.gradId(l.tensor!);
     const { dtype, shape } = made ?? output;
-    const f = (): Tensor => l.tensor!;
-    const n = [d.code, x, y, d.params[0], d.params[1]] as const;
-    const id = this.table.snapshotDerived(dtype, shape, f, GRAD, DERIVATIVE_OF, n);
+    const id = this.table.snapshotDerived(dtype, shape, GRAD, DERIVATIVE_OF, d.code, x, y, d.params[0], d.params[1]);
+    if (id < 0) return ids.gradId(l.tensor!);
     if (made !== undefined) ids.notes.noteGrad(made, id);
     return id;
   }
@@ -91,7 +89,8 @@ export class StepTensors {
     if (c.size !== upstream.size || !this.table.wouldKeep(c.size)) return ids.gradId(c);
     if (ids.notes.grad(c) >= 0 || ids.notes.output(c) >= 0 || labelOf(c) !== undefined) return ids.gradId(c);
     if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);
-    const id = this.table.snapshotDerived(c.dtype, c.shape, () => c, GRAD, PRODUCT_OF, [up, local, 0, 0, 0]);
+    const id = this.table.snapshotDerived(c.dtype, c.shape, GRAD, PRODUCT_OF, up, local, 0, 0, 0);
+    if (id < 0) return ids.gradId(c);
     ids.notes.noteGrad(c, id);
     return id;
   }

@@ -1,9 +1,6 @@
 // Turns engine tensors into trace tensors: stats always, values within the per-tensor and per-trace caps.
 import type { Tensor } from "../engine/tensor";
 import type { DerivedCode, KindCode, TraceWriter } from "./stream";
-
-/** A derived record's five numbers (DERIVATIVE_OF: the kernel code, the input and output ids, its two parameters). */
-export type DerivedNumbers = readonly [number, number, number, number, number];
 import type { OpId, TensorId } from "./types";
 import { labelOf } from "../engine/label";
 import type { Dtype } from "../engine/dtype";
@@ -124,22 +121,27 @@ export class SnapshotTable {
 
   /**
    * Records a tensor of `dtype` (float32 or float64, unnamed, of no op) and `shape` as values the reader computes from
-   * tensors of this step it holds (`held` says how, from the five numbers `n`); over the caps only its statistics are
-   * taken, as for any tensor, from `values`, which makes it (it need not exist before: an elementwise op's f′, which
-   * the engine makes only when read, LocalDescription.peek).
+   * tensors of this step it holds (`held` says how, from the five numbers a–e: DERIVATIVE_OF's kernel code, input and
+   * output ids and two parameters; PRODUCT_OF's two ids), counted against the caps. Over them nothing is written and
+   * -1 is returned: the caller records the tensor as any other, its statistics (it need not exist before: an
+   * elementwise op's f′, made only when read, LocalDescription.peek). Five numbers, not an array or a callback: one is
+   * recorded for nearly every elementwise op of a traced backward pass.
    */
   snapshotDerived(
     dtype: Dtype,
     shape: readonly number[],
-    values: () => Tensor,
     kind: KindCode,
     held: DerivedCode,
-    n: DerivedNumbers,
+    a: number,
+    b: number,
+    c: number,
+    d: number,
+    e: number,
   ): TensorId {
-    const stored = dtype === "float64" ? "float64" : "float32";
-    if (!this.keeps(sizeOf(shape), false))
-      this.out.tensor(kind, stored, -1, -1, shape, values().data as Float32Array, false);
-    else this.out.derivedTensor(kind, stored, shape, held, n[0], n[1], n[2], n[3], n[4]);
+    const n = sizeOf(shape);
+    if (!this.wouldKeep(n)) return -1;
+    this.keeps(n, false);
+    this.out.derivedTensor(kind, dtype === "float64" ? "float64" : "float32", shape, held, a, b, c, d, e);
     return this.take();
   }
 
