@@ -45,7 +45,7 @@ export class AttrSets {
   private readonly cache = new Map<string, AttrCache>();
   /**
    * Per op ordinal in its step (the first ORDINALS), the attributes that op had last step: a step's ops repeat the
-   * last step's in order, and an op name whose ops differ (the LSTM's 30 selects, attention's transposes and adds)
+   * last step's in order, and an op name whose ops differ (the LSTM's 40 slices, attention's permutes and means)
    * missed the per-name cache at each change, converting and keying its attributes again (attention's traced step
    * spent ~9 of its ~30 µs of recorded forward ops here, a CPU profile, bundled).
    */

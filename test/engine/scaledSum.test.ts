@@ -15,12 +15,16 @@ describe("addmm and baddbmm with beta = 0", () => {
     out.sum().backward();
     assert.ok(b1.grad !== null);
 
-    const m1 = B.tensor([[1, 2]]);
+    // (an input PyTorch accepts: broadcastable to the product's [2, 1])
+    const m1 = B.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const m2 = B.tensor([[3], [4]]);
     const bias = B.tensor([[NaN], [Infinity]]);
     const mm = B.addmm(bias, m1, m2, { beta: 0 });
     assert.deepEqual(mm.shape, [2, 1]);
-    assert.deepEqual(Array.from(mm.data), [11, 11]);
+    assert.deepEqual(Array.from(mm.data), [11, 25]);
     // β ≠ 0 still adds the input, NaN and all
     assert.ok(Number.isNaN(B.addmm(bias, m1, m2, { beta: 1 }).data[0]));
   });
