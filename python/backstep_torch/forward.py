@@ -11,6 +11,28 @@ from .wiring import key_of, wire
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])")
 
+# A model's data can change without _version counting it: `x.data.copy_(batch)` writes through .data, whose version
+# counter is its own. So the values recorded are kept too, as raw bits (a NaN equals itself), and compared at the
+# data's first read in each later step: every value up to _FULL of them, else _SAMPLED spread over it and its last
+# (a new batch, a shuffle or a scale shows; a change to a few values between them does not), as the TypeScript
+# recorder's fingerprint does (src/trace/fingerprint.ts).
+_FULL = 4096
+_SAMPLED = 1024
+_BITS = {torch.float32: torch.int32, torch.float64: torch.int64, torch.float16: torch.int16, torch.bfloat16: torch.int16}
+
+
+def values_print(t):
+    """The values of `t` (a tensor without gradient) that tell whether they changed, as a tensor of its own."""
+    flat = t.detach().reshape(-1)
+    n = flat.numel()
+    if n > _FULL:
+        at = torch.arange(_SAMPLED + 1, device=flat.device) * (n - 1) // _SAMPLED
+        flat = flat[at]
+    else:
+        flat = flat.clone()
+    bits = _BITS.get(flat.dtype)
+    return flat.view(bits) if bits is not None else flat
+
 
 def returns_input(keys, outs):
     """Whether the op returned one of its inputs (x.contiguous(), x.to(x.dtype)): nothing new to record."""
@@ -31,7 +53,7 @@ class Forward:
         if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
             return self._adopt(t, user)
         once = self.data_ids.get(id(t))
-        if once is not None and once[0]() is t and once[2] == t._version:
+        if once is not None and once[0]() is t and once[2] == t._version and torch.equal(once[3], values_print(t)):
             self.ids[id(t)] = (t, once[1])
             return once[1]
         name, is_param = self.names.tensor_name(t)
@@ -58,8 +80,9 @@ class Forward:
             self.ids[id(t)] = (t, tid)
             if t.grad_fn is None and not t.requires_grad and not is_param:
                 # a model's data (a dataset it indexes, its inputs and targets): one trace tensor for the run until its
-                # values change in place (torch counts that in _version), as the TypeScript recorder's (recorderTensors.ts)
-                self.data_ids[id(t)] = (weakref.ref(t), tid, t._version)
+                # values change in place (torch counts that in _version; values_print what it does not), as the TypeScript
+                # recorder's (recorderTensors.ts)
+                self.data_ids[id(t)] = (weakref.ref(t), tid, t._version, values_print(t))
         return tid
 
     def _name_late(self, t, tid):

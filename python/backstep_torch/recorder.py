@@ -54,7 +54,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self.events_dropped = 0
         self.backward_calls = 0
         self.ids = {}
-        self.data_ids = {}  # a tensor without gradient → (a weak reference to it, its trace id, its _version): Forward.id_of
+        self.data_ids = {}  # a tensor without gradient → (a weak reference to it, its trace id, its _version, its values_print): Forward.id_of
         self.owned = set()
         self.node_out = {}
         self.step_nodes = set()  # autograd nodes of the current step's op outputs, and its losses': see Steps.joins

@@ -33,5 +33,36 @@ class DataOnce(unittest.TestCase):
         self.assertEqual([values(trace, i)[0] for i in mask_ids], [1.0, 0.5, 0.25])
 
 
+    def test_data_written_through_data_is_taken_again_and_the_same_values_are_one_tensor(self):
+        # x.data.copy_(batch) is not counted in x._version (.data has a version counter of its own)
+        model = """import torch
+X = torch.zeros(4)
+big = torch.arange(50000, dtype=torch.float32) % 1000
+V = torch.ones(4, requires_grad=True)
+U = torch.ones(50000, requires_grad=True)
+nan = float("nan")
+batches = [[0., 0., 0., 0.], [1., 2., 3., 4.], [1., 2., 3., 4.], [nan, -0., 5., 6.], [nan, -0., 5., 6.]]
+k = 0
+
+def step():
+    global k
+    X.data.copy_(torch.tensor(batches[k]))
+    k += 1
+    ((X * V).sum() + (big * U).sum()).backward()
+    big.data.copy_(big.data.flip(0))  # a permutation: its sum stays the same
+"""
+        trace, _ = record(model_file(model), steps=5)
+        muls = [o["inputs"] for o in trace["ops"] if o["op"] == "mul"]
+        fours = [i[0] for i in muls if trace["tensors"][i[1]]["shape"] == [4]]
+        self.assertEqual(len(fours), 5)
+        self.assertEqual([values(trace, i).tolist()[:2] for i in fours[:3]], [[0, 0], [1, 2], [1, 2]])
+        self.assertTrue(all(values(trace, i)[0].isnan() for i in fours[3:]))
+        self.assertEqual([values(trace, i).tolist()[2:] for i in fours], [[0, 0], [3, 4], [3, 4], [5, 6], [5, 6]])
+        self.assertEqual([fours.index(i) for i in fours], [0, 1, 1, 3, 3], "the same values again: the same tensor")
+        bigs = [i[0] for i in muls if trace["tensors"][i[0]]["shape"] == [50000]]
+        self.assertEqual(len(set(bigs)), 5, "the 50,000 values, reversed after each step, are taken in each")
+        self.assertEqual([values(trace, i)[0].item() for i in sorted(set(bigs))], [0.0, 999.0, 0.0, 999.0, 0.0])
+
+
 if __name__ == "__main__":
     unittest.main()

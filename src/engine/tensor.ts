@@ -52,6 +52,8 @@ export class Tensor extends TensorMethods {
   _obsId = -1;
   /** @internal */
   _obsAux = 0;
+  /** @internal The fingerprint of the values the recorder took once for several steps (src/trace/fingerprint.ts). */
+  _obsPrint = 0;
   /** @internal Engine-internal: ∂L/∂this from the last recorded backward pass, for a non-leaf (gradWatch.ts). */
   _lastGrad: Tensor | null = null;
   /**

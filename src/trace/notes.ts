@@ -1,6 +1,7 @@
-// What a recorder knows of an engine tensor, kept in three number fields on the tensor itself (Tensor._obsKey,
-// _obsId, _obsAux) rather than in a map or a note object.
+// What a recorder knows of an engine tensor, kept in number fields on the tensor itself (Tensor._obsKey, _obsId,
+// _obsAux, _obsPrint) rather than in a map or a note object.
 import type { Tensor } from "../engine/tensor";
+import { fingerprint } from "./fingerprint";
 import type { OpId, TensorId } from "./types";
 
 /** Recorders' note books made so far (each numbers its notes, so one recorder never reads another's). */
@@ -11,7 +12,10 @@ let books = 0;
  * - an op output: _obsId its trace id (its values never change), _obsAux the op that made it; NAMED once a variable
  *   assignment named it (the innermost assignment, the one on the op's own line, wins);
  * - a leaf (input, parameter), whose values can change between steps: _obsId its latest snapshot, _obsAux the step it
- *   was taken in (re-taken each step), or -1 for an optimizer's `after`, valid until the next update;
+ *   was taken in (re-taken each step);
+ * - a leaf ACROSS steps (a model's data, a parameter after an optimizer's update): _obsId its snapshot, valid in later
+ *   steps while its values are the same, _obsPrint their fingerprint, _obsAux the last step that found them so (the
+ *   program can write a tensor's data itself: fingerprint.ts);
  * - a tensor of the backward pass (a gradient, a contribution, a local derivative): _obsId its trace id. Its values
  *   never change (a tensor's data is read-only to all but optimizers, which write only parameters): recorded once;
  * - an op output of a step recorded as statistics only: _obsAux the step (what madeIn asks of an output).
@@ -21,6 +25,7 @@ const NAMED = 2;
 const LEAF = 3;
 const GRAD = 4;
 const STEP_OUTPUT = 5;
+const ACROSS = 6;
 
 /**
  * A recorder's notes on tensors. On the tensor, what the run drops is forgotten with it and a lookup is a
@@ -56,12 +61,24 @@ export class TensorNotes {
 
   /** The id of leaf `t`'s latest snapshot, or -1. */
   leaf(t: Tensor): TensorId {
-    return t._obsKey - this.key === LEAF ? t._obsId : -1;
+    const k = t._obsKey - this.key;
+    return k === LEAF || k === ACROSS ? t._obsId : -1;
   }
 
-  /** The step leaf `t`'s latest snapshot was taken in (-1: an optimizer's `after`), when leaf(t) is not -1. */
+  /** The step leaf `t`'s latest snapshot was taken in, when leaf(t) is not -1 (-1: one kept across steps). */
   leafStep(t: Tensor): number {
-    return t._obsAux;
+    return t._obsKey - this.key === ACROSS ? -1 : t._obsAux;
+  }
+
+  /**
+   * Whether leaf `t`'s snapshot holds in `step` (when leaf(t) is not -1): taken in it, or kept across steps and its
+   * values still those recorded (compared in a step's first read only: then noted for the step).
+   */
+  leafHolds(t: Tensor, step: number): boolean {
+    if (t._obsAux === step) return true;
+    if (t._obsKey - this.key !== ACROSS || fingerprint(t.data) !== t._obsPrint) return false;
+    t._obsAux = step;
+    return true;
   }
 
   /** The trace id of `t` as a tensor of the backward pass, or -1. */
@@ -102,9 +119,18 @@ export class TensorNotes {
     if (this.leaf(t) >= 0) t._obsKey = 0;
   }
 
+  /** Leaf `t`'s snapshot `id`, taken in `step`, for that step. */
   noteLeaf(t: Tensor, id: TensorId, step: number): void {
     t._obsKey = this.key + LEAF;
     t._obsId = id;
     t._obsAux = step;
+  }
+
+  /** Leaf `t`'s snapshot `id`, taken in `step` of its current values, for later steps too while they stay the same. */
+  noteLeafAcross(t: Tensor, id: TensorId, step: number): void {
+    t._obsKey = this.key + ACROSS;
+    t._obsId = id;
+    t._obsAux = step;
+    t._obsPrint = fingerprint(t.data);
   }
 }

@@ -36,7 +36,7 @@ export class StepTensors {
     const made = notes.output(t);
     if (made >= 0) return this.of(made);
     const leaf = notes.leaf(t);
-    // (a snapshot of this step, or a leaf without gradient first seen this step: recorderTensors.ts's ONCE)
+    // (a snapshot of this step, or a leaf without gradient first seen this step: kept across steps: notes.ts's ACROSS)
     if (leaf >= 0) return this.of(leaf);
     const grad = notes.grad(t);
     return grad < 0 ? -1 : this.of(grad);

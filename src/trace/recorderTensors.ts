@@ -12,15 +12,15 @@ import { labelOf } from "../engine/label";
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { grad: GRAD, param: PARAM, input: INPUT, constant: CONSTANT } = KIND;
 
-/**
- * The step a leaf without gradient is noted in: every one (notes.ts's -1, as an optimizer's `after`). A model's data
- * (a dataset it indexes each step, its inputs and targets) keeps its values from step to step: the engine writes in
- * place only parameters and what changedInPlace (tensor.ts) marks, which takes the note off. Snapshotted each step, a
+/*
+ * A leaf without gradient is noted across steps (notes.ts's ACROSS, as an optimizer's `after` is). A model's data (a
+ * dataset it indexes each step, its inputs and targets) mostly keeps its values from step to step: the engine writes
+ * in place only parameters and what changedInPlace (tensor.ts) marks, which takes the note off, and what the program
+ * writes itself (`x.data.set(batch)`) the values' fingerprint shows (fingerprint.ts). Snapshotted each step, a
  * dataset was copied (or, over the per-tensor cap, summarised) in every step: makemore's example on 32,000 names
  * (690,000 int32 values in Xtr) traced at 6.7× its untraced step, bundled. A parameter, a leaf requiring grad (a
  * model's own `p.data[k] -= lr * g[k]`) and a module's buffer are still taken again in each step.
  */
-const ONCE = -1;
 
 /**
  * An op's output that was then made a leaf requiring grad (`randn([n, m]).div(n ** 0.5).requiresGrad_()`, makemore's
@@ -98,10 +98,7 @@ export class TensorIds {
     const out = notes.output(t);
     if (out >= 0 && !trainableLeaf(t)) return out;
     const leaf = notes.leaf(t);
-    if (leaf >= 0) {
-      const taken = notes.leafStep(t);
-      if (taken === step || taken === -1) return leaf;
-    }
+    if (leaf >= 0 && notes.leafHolds(t, step)) return leaf;
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
     const param = this.params.nameOf(t, step);
@@ -109,7 +106,8 @@ export class TensorIds {
     const buffer = param === undefined ? this.params.bufferNameOf(t, step) : undefined;
     const kind = this.kindOf(t, param);
     const id = this.table.snapshot(t, kind, -1, false, label ?? param ?? buffer);
-    this.notes.noteLeaf(t, id, kind !== PARAM && !t.requiresGrad && buffer === undefined ? ONCE : step);
+    if (kind !== PARAM && !t.requiresGrad && buffer === undefined) this.notes.noteLeafAcross(t, id, step);
+    else this.notes.noteLeaf(t, id, step);
     return id;
   }
 

@@ -64,13 +64,16 @@ export class UpdateRecorder {
     // 600 rounds, load 8–11): the MLP's recorded step 0.999× [quartiles 0.87–1.12], below the measure's noise.
     const leaf = ids.notes.leaf(param);
     const taken = leaf >= 0 ? ids.notes.leafStep(param) : -2;
-    const recorded = taken === -1 || (taken === steps.step && (known !== undefined || updatedBefore));
+    // (the last update's `after`, when the program has not changed the values since: a clamp by hand)
+    const recorded =
+      (taken === -1 && ids.notes.leafHolds(param, steps.step)) ||
+      (taken === steps.step && (known !== undefined || updatedBefore));
     const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
     // the gradient and after as they are now: a model may change a gradient in place (clipping it) after backward
     const g = ids.table.snapshot(grad, GRAD);
     const s = this.stringsOf(param, known ?? name, rule, labelOf(after));
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
-    ids.notes.noteLeaf(param, a, -1);
+    ids.notes.noteLeafAcross(param, a, steps.step);
     const at = this.siteFrames();
     this.out.update(s.paramId, b, g, a, s.ruleId, at.loc, at.stack);
     steps.push();

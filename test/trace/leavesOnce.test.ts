@@ -70,4 +70,104 @@ describe("leaves without gradient, recorded once", () => {
     assert.deepEqual(Array.from(trace.tensors[adds[0].inputs[0]].values ?? []), [0, 0, 0, 0]);
     assert.deepEqual(Array.from(trace.tensors[adds[1].inputs[0]].values ?? []), [3, 3, 3, 3]);
   });
+
+  it("takes a data leaf again when the program wrote its values (x.data.set(batch)), and not when it did not", () => {
+    const X = B.zeros([4]);
+    const W = B.ones([4]).requiresGrad_();
+    const batches = [
+      [0, 0, 0, 0],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [NaN, -0, 5, 6],
+      [NaN, -0, 5, 6],
+    ];
+    const trace = recordWith((rec) => {
+      for (const batch of batches) {
+        rec.beginStep();
+        X.data.set(batch);
+        X.mul(W).sum().backward();
+        W.grad = null;
+      }
+    });
+    const inputs = opsOf(trace, "mul").map((o) => o.inputs[0]);
+    assert.equal(inputs.length, 5);
+    inputs.forEach((id, k) => assert.deepEqual(Array.from(trace.tensors[id].values ?? []), batches[k], `step ${k}`));
+    // the same values (a NaN and -0 among them) again: the same trace tensor
+    assert.deepEqual(
+      inputs.map((id) => inputs.indexOf(id)),
+      [0, 1, 1, 3, 3],
+    );
+  });
+
+  it("takes a data leaf again when the program gave it another array of values, or wrote one value in place", () => {
+    const X = B.tensor([1, 2, 3]);
+    const trace = recordWith((rec) => {
+      rec.beginStep();
+      X.add(1);
+      rec.beginStep();
+      X.data = new Float32Array([7, 8, 9]);
+      X.add(1);
+      rec.beginStep();
+      X.data[1] = -8;
+      X.add(1);
+    });
+    const seen = opsOf(trace, "add").map((o) => Array.from(trace.tensors[o.inputs[0]].values ?? []));
+    assert.deepEqual(seen, [
+      [1, 2, 3],
+      [7, 8, 9],
+      [7, -8, 9],
+    ]);
+  });
+
+  it("takes a dataset of more values than it reads in full again once the program shuffled it in place", () => {
+    const n = 50_000;
+    const X = B.tensor(
+      Array.from({ length: n }, (_, i) => i % 1000),
+      { dtype: "int32" },
+    );
+    const trace = recordWith(
+      (rec) => {
+        for (let step = 0; step < 2; step++) {
+          rec.beginStep();
+          X.index([B.tensor([0, n - 1], { dtype: "int32" })]);
+          // a permutation: the values' sum and count stay the same
+          X.data.reverse();
+        }
+        rec.beginStep();
+        X.index([B.tensor([0, n - 1], { dtype: "int32" })]);
+      },
+      { values: "all" },
+    );
+    const reads = opsOf(trace, "index").map((o) => trace.tensors[o.inputs[0]]);
+    assert.equal(reads.length, 3);
+    assert.equal(new Set(reads.map((t) => t.id)).size, 3);
+    assert.deepEqual([reads[0].values?.[0], reads[1].values?.[0], reads[2].values?.[0]], [0, 999, 0]);
+  });
+
+  it("reads a parameter clamped by hand after the optimizer's update as clamped, in the next step and its update", () => {
+    const w = B.tensor([0.5, -0.5]).requiresGrad_();
+    const opt = new B.optim.SGD([w], { lr: 1 });
+    const trace = recordWith((rec) => {
+      for (let step = 0; step < 2; step++) {
+        rec.beginStep();
+        opt.zeroGrad();
+        w.mul(B.tensor([2, -2]))
+          .sum()
+          .backward();
+        opt.step();
+        // a WGAN's critic: its weights clipped into [-0.1, 0.1] after each update
+        for (let k = 0; k < w.size; k++) w.data[k] = Math.max(-0.1, Math.min(0.1, w.data[k]));
+      }
+    });
+    const val = (id: number): number[] =>
+      Array.from(trace.tensors[id].values ?? []).map((v) => Math.round(v * 1e6) / 1e6);
+    const muls = opsOf(trace, "mul");
+    assert.deepEqual(val(muls[1].inputs[0]), [-0.1, 0.1], "step 1's forward reads the clamped weights");
+    const updates = trace.events.filter((e) => e.kind === "update");
+    assert.equal(updates.length, 2);
+    const second = updates[1];
+    assert.ok(second.kind === "update");
+    assert.deepEqual(val(second.before), [-0.1, 0.1]);
+    assert.deepEqual(val(second.after), [-2.1, 2.1]);
+  });
 });
