@@ -18,7 +18,8 @@ import type { Storage } from "../engine/dtype";
  */
 const FULL_WORDS = 4096;
 const SAMPLED_WORDS = 1024;
-const OFFSET = 0x811c9dc5;
+// (| 0: as a number above 2^31 it made the hashes doubles in their loops, converted at each step, 2× the time)
+const OFFSET = 0x811c9dc5 | 0;
 const PRIME = 0x01000193;
 
 /** Up to this many values are read one by one, as float64 words: a view for their words costs more. */
