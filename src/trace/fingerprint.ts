@@ -30,7 +30,8 @@ const oneWords = new Int32Array(one.buffer);
 /** The fingerprint of `data`'s values (and length). */
 export function fingerprint(data: Storage): number {
   const n = data.length;
-  if (n <= SMALL) {
+  // (or not a typed array at all: a program that gave a tensor a plain array of values is traced as it runs)
+  if (n <= SMALL || !ArrayBuffer.isView(data)) {
     // every value of each storage type is exact as a float64, so its two words tell values apart as the type's would
     let h = OFFSET ^ n;
     for (let i = 0; i < n; i++) {

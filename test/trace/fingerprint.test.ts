@@ -24,6 +24,14 @@ describe("fingerprint of a tensor's values", () => {
     }
   });
 
+  it("reads a plain array a program put in a tensor's place value by value", () => {
+    const values = Array.from({ length: 100 }, (_, i) => i);
+    const print = fingerprint(values as unknown as Float32Array);
+    assert.equal(print, fingerprint([...values] as unknown as Float32Array));
+    values[99] = -1;
+    assert.notEqual(fingerprint(values as unknown as Float32Array), print);
+  });
+
   it("tells values apart by their bits: NaN is itself, -0 is not 0, a float64's low word counts", () => {
     assert.equal(fingerprint(new Float32Array([NaN, 1])), fingerprint(new Float32Array([NaN, 1])));
     assert.notEqual(fingerprint(new Float32Array([-0, 1])), fingerprint(new Float32Array([0, 1])));
