@@ -67,6 +67,7 @@ class Updates:
         self.rec = recorder
         self.params = {}  # data_ptr → (param, name)
         self.pending = {}  # data_ptr → [param, name, before, grad, rule]
+        self.by_optimizer = set()  # the data_ptrs of pending updates an optimizer's step() made: see before_inplace
         self.resets = []  # names of parameters whose gradient was reset, one zeroGrad event until the next op
         self.reset_site = None
         self._grads = {}  # a gradient's data_ptr → (param, name)
@@ -114,8 +115,16 @@ class Updates:
             hit = self.params.get(t.data_ptr())
             # (a parameter whose storage `W.data = …` replaced is watched under its old address, which a later tensor of
             # its shape may get: that tensor's in-place op is no update of it)
-            if hit is None or hit[0].shape != t.shape or hit[0].data_ptr() != t.data_ptr() or t.data_ptr() in self.pending:
+            if hit is None or hit[0].shape != t.shape or hit[0].data_ptr() != t.data_ptr():
                 continue
+            if t.data_ptr() in self.pending:
+                # The program's own op on a parameter an optimizer has just updated (a WGAN's `p.data.clamp_(-c, c)`
+                # after `opt.step()`): that update is written first, its values after as the optimizer left them, and
+                # this op is an update by hand of its own. It was one event, the optimizer's rule beside the values
+                # the clamp made. (An optimizer's own ops, and a second op by hand, add to the update pending.)
+                if t.data_ptr() not in self.by_optimizer or self.call is not None or _optimizer_in_stack(frame):
+                    continue
+                self.flush()
             if self.call is not None and t.data_ptr() in self.call:
                 self._call_grads()
                 continue
@@ -123,6 +132,8 @@ class Updates:
             self.trained[id(param)] = param
             opt = _optimizer_in_stack(frame)
             group = _group_of(opt, param) if opt is not None else None
+            if opt is not None:
+                self.by_optimizer.add(t.data_ptr())
             if group is not None:
                 rule = describe_optimizer(opt, group)
             elif opt is not None:
@@ -154,6 +165,7 @@ class Updates:
                     self._reset(name, frame, source_map)
                 elif p.data_ptr() not in self.pending:
                     self.pending[p.data_ptr()] = [p, name, p.detach().clone(), p.grad.detach().clone(), rule, self._seq, site]
+                    self.by_optimizer.add(p.data_ptr())
                     self._seq += 1
 
     # ── opt.step(closure) ──────────────────────────────────────────────────
@@ -196,6 +208,7 @@ class Updates:
             if note:
                 rule = rule[:-1] + "; " + note + "]" if rule.endswith("]") else rule + "  [" + note + "]"
             self.pending[p.data_ptr()] = [p, name, before, grad, rule, self._seq, self._call_site]
+            self.by_optimizer.add(p.data_ptr())
             self._seq += 1
         self.flush()
 
@@ -281,3 +294,4 @@ class Updates:
         if reset is not None:
             rec.events.append(reset)
         self.pending.clear()
+        self.by_optimizer.clear()

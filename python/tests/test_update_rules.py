@@ -57,6 +57,32 @@ class UpdateRules(unittest.TestCase):
         for e in updates:
             torch.testing.assert_close(values(trace, e["after"]), values(trace, e["before"]) - 0.1 * values(trace, e["grad"]))
 
+    def test_a_parameter_clamped_by_hand_after_the_optimizer_is_an_update_of_its_own(self):
+        """A WGAN critic's `p.data.clamp_(-c, c)` after `opt.step()` was folded into the optimizer's update: one event,
+        SGD's rule beside the values the clamp made (after ≠ before − η·grad)."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            trace, _ = record(model_file(CLAMPED), steps=2)
+        updates = [e for e in trace["events"] if e["kind"] == "update"]
+        self.assertEqual([e["rule"].split("  [")[0] for e in updates], ["W ← W − η·∂L/∂W", "W.data.clamp_(-0.1, 0.1)"] * 2)
+        for sgd, clamp in (updates[0:2], updates[2:4]):
+            torch.testing.assert_close(values(trace, sgd["after"]), values(trace, sgd["before"]) - values(trace, sgd["grad"]))
+            torch.testing.assert_close(values(trace, clamp["before"]), values(trace, sgd["after"]))
+            torch.testing.assert_close(values(trace, clamp["after"]), values(trace, sgd["after"]).clamp(-0.1, 0.1))
+        # the next step's op reads the clamped weights
+        read = [o["inputs"][0] for o in trace["ops"] if o["op"] == "mul"]
+        torch.testing.assert_close(values(trace, read[1]), values(trace, updates[1]["after"]))
+
+
+CLAMPED = """import torch
+W = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
+opt = torch.optim.SGD([W], lr=1.0)
+
+def step():
+    opt.zero_grad()
+    (W * torch.tensor([2., -2.])).sum().backward()
+    opt.step()
+    W.data.clamp_(-0.1, 0.1)
+"""
 
 BY_DATA = """import torch
 torch.manual_seed(0)
