@@ -28,4 +28,30 @@ describe("addmm and baddbmm with beta = 0", () => {
     // β ≠ 0 still adds the input, NaN and all
     assert.ok(Number.isNaN(B.addmm(bias, m1, m2, { beta: 1 }).data[0]));
   });
+
+  it("give the input a gradient of zeros, as PyTorch's ∂L/∂out · β", () => {
+    const input = B.tensor([[NaN, 1]], { requiresGrad: true });
+    const m1 = B.tensor([[1], [2]], { requiresGrad: true });
+    const m2 = B.tensor([[3, 4]]);
+    const out = B.addmm(input, m1, m2, { beta: 0 });
+    assert.deepEqual(Array.from(out.data), [3, 4, 6, 8]);
+    out.sum().backward();
+    assert.deepEqual(Array.from(input.grad?.data ?? []), [0, 0]);
+    assert.deepEqual(Array.from(m1.grad?.data ?? []), [7, 7]);
+  });
+});
+
+describe("addmm and baddbmm's input", () => {
+  it("broadcasts to the product's shape, and not the product to its (PyTorch expands the input)", () => {
+    const m1 = B.ones([2, 3]),
+      m2 = B.ones([3, 2]);
+    assert.deepEqual(B.addmm(B.ones([2]), m1, m2).shape, [2, 2]);
+    assert.deepEqual(B.addmm(B.ones([2, 1]), m1, m2).shape, [2, 2]);
+    assert.throws(() => B.addmm(B.ones([3, 2, 2]), m1, m2), /addmm: input of shape \[3,2,2\] does not broadcast/);
+    assert.throws(() => B.addmm(B.ones([3, 2]), m1, m2), /product's shape \[2,2\]/);
+    const b1 = B.ones([2, 2, 3]),
+      b2 = B.ones([2, 3, 2]);
+    assert.deepEqual(B.baddbmm(B.ones([1, 2]), b1, b2).shape, [2, 2, 2]);
+    assert.throws(() => B.baddbmm(B.ones([4, 2, 2]), b1, b2), /baddbmm: input of shape \[4,2,2\]/);
+  });
 });

@@ -9,7 +9,8 @@ import { concat } from "./select";
 import { bmm, mm } from "./aliases";
 import { toDtype } from "./compare";
 import { optionsOf } from "../options";
-import { zerosLike } from "../storage";
+import { zerosOf } from "../storage";
+import { where } from "./indexing";
 
 /** β and α of addmm and baddbmm: β·input + α·(the product), both 1 by default as PyTorch's keywords. */
 export interface ScaleOptions {
@@ -18,14 +19,25 @@ export interface ScaleOptions {
 }
 
 /**
- * β·input + α·product; β = 0 drops input, its NaNs and infinities too, as PyTorch documents: only its shape stays, the
- * output's being input and product broadcast together. (It was input·0, which keeps a NaN, and makes one of ±∞.)
+ * β·input + α·product, input broadcast to the product's shape (not the product to input's: PyTorch expands input, and
+ * refused a [3, 2, 2] input of a [2, 2] product that add() would have broadcast). β = 0 drops input, its NaNs and
+ * infinities too, as PyTorch documents, and its gradient is zeros (PyTorch's ∂L/∂out · β): a `where` that selects it
+ * nowhere. (It was input·0, which keeps a NaN and makes one of ±∞; then zeros of its shape, which left its gradient
+ * null.)
  */
 function scaledSum(fn: string, input: Tensor, product: Tensor, given: ScaleOptions | undefined): Tensor {
   const { beta = 1, alpha = 1 } = optionsOf(fn, given, ["beta", "alpha"]);
+  expandsTo(fn, input.shape, product.shape);
   const p = alpha === 1 ? product : mul(product, alpha);
-  if (beta === 0) return add(p, zerosLike(input));
+  if (beta === 0) return add(p, where(zerosOf("bool", input.shape), input, 0));
   return add(beta === 1 ? input : mul(input, beta), p);
+}
+
+/** Throws unless `shape` broadcasts to `target` (each of its dims, from the last, 1 or the target's). */
+function expandsTo(fn: string, shape: readonly number[], target: readonly number[]): void {
+  const extra = target.length - shape.length;
+  if (extra >= 0 && shape.every((d, i) => d === 1 || d === target[extra + i])) return;
+  throw new ShapeError(`${fn}: input of shape ${fmt(shape)} does not broadcast to the product's shape ${fmt(target)}`);
 }
 
 /** torch.addmm: β·input + α·(m1 · m2), m1 [n, k] and m2 [k, m], input broadcast to [n, m] (a bias in Linear). */
