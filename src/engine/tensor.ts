@@ -40,7 +40,11 @@ export class Tensor extends TensorMethods {
   _var: string | undefined = undefined;
   /** @internal The op that produced this tensor, when it is on a gradient path (engine-internal). */
   _ctx: OpCtx | null = null;
-  /** Row-major values. Treat as read-only: only optimizers write a parameter's values in place. */
+  /**
+   * Row-major values. The engine writes only parameters' in place (optimizers). A program may write a leaf's (a batch
+   * fed into the same tensor, a weight clamped by hand): a trace takes them again at their next step's first read. An
+   * op's output written so keeps, in the trace, the values the op made.
+   */
   data: Storage;
   /**
    * @internal Engine-internal: three numbers the installed observer keeps about this tensor (the Trace recorder keeps
