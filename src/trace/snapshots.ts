@@ -77,11 +77,12 @@ export class SnapshotTable {
   snapshotNamed(t: Tensor, kind: KindCode, op: OpId, always: boolean, name: number): TensorId {
     const keep = this.keeps(t.size, always);
     // int32 indices and bool masks keep their dtype, their values as floats: an int32's as float64 (each exact; as
-    // float32, a label or index was said to be float32 and one past 2^24 was rounded), a bool's as float32
+    // float32, a label or index was said to be float32 and one past 2^24 was rounded), a bool's as float32. Kept, they
+    // are converted as they are copied (TypedArray set()); only their statistics need a float array of their own.
     const dtype = t.dtype;
     const data =
-      dtype === "float32" || dtype === "float64"
-        ? (t.data as Float32Array | Float64Array)
+      keep || dtype === "float32" || dtype === "float64"
+        ? t.data
         : dtype === "int32"
           ? new Float64Array(t.data)
           : new Float32Array(t.data);

@@ -2,6 +2,7 @@
 // transposed as they are, or named as another's transpose), or only its statistics, computed here.
 import { recordedStats } from "../statsKernel";
 import type { Dtype, TensorStats } from "../types";
+import type { Storage } from "../../engine/dtype";
 import * as layout from "./layout";
 import type { DerivedCode, HeldCode, KindCode } from "./layout";
 import { ChunkWriter } from "./chunks";
@@ -31,8 +32,8 @@ export abstract class TensorWriter extends ChunkWriter {
   }
 
   /**
-   * A tensor record: its values when `keep` (their statistics are computed by the reader), else only its
-   * statistics, computed here.
+   * A tensor record: its values when `keep` (their statistics are computed by the reader; an int32's or a bool's
+   * storage converted as it is copied), else only its statistics, computed here (of float values).
    *
    * (The copy is ~0.05–0.1 of the MLP's tracing overhead ratio: without it, bundled A/B of bench/recorderAB.ts, 600
    * rounds each, load ~7, the recorded step was 0.931× and 0.960× [quartiles ~0.87–1.05]; in bench/recorderReplay.ts
@@ -45,12 +46,12 @@ export abstract class TensorWriter extends ChunkWriter {
     op: number,
     name: number,
     shape: readonly number[],
-    data: Float32Array | Float64Array,
+    data: Storage,
     keep: boolean,
   ): void {
     const single = keep && singleStored(dtype);
     const at = this.valueRoom(single, keep ? data.length : 8, shape.length, (data.byteOffset >> 2) & 1);
-    if (!keep) putStats(this.floats, at >> 1, recordedStats(data));
+    if (!keep) putStats(this.floats, at >> 1, recordedStats(data as Float32Array | Float64Array));
     else if (single) this.singles.set(data, at);
     else this.floats.set(data, at >> 1);
     this.tensorRecord(kind, dtype, op, name, keep ? VALUES : STATS_ONLY, at, shape);
