@@ -22,16 +22,26 @@ _BITS = {torch.float32: torch.int32, torch.float64: torch.int64, torch.float16: 
 
 
 def values_print(t):
-    """The values of `t` (a tensor without gradient) that tell whether they changed, as a tensor of its own."""
-    flat = t.detach().reshape(-1)
-    n = flat.numel()
-    if n > _FULL:
-        at = torch.arange(_SAMPLED + 1, device=flat.device) * (n - 1) // _SAMPLED
-        flat = flat[at]
-    else:
-        flat = flat.clone()
-    bits = _BITS.get(flat.dtype)
-    return flat.view(bits) if bits is not None else flat
+    """The values of `t` (a tensor without gradient) that tell whether they changed, as a tensor of its own; None where
+    they cannot be read so (a sparse or quantized tensor: then it is taken again at each step's first read)."""
+    try:
+        flat = t.detach().reshape(-1)
+        n = flat.numel()
+        if n > _FULL:
+            at = torch.arange(_SAMPLED + 1, device=flat.device) * (n - 1) // _SAMPLED
+            flat = flat[at]
+        else:
+            flat = flat.clone()
+        bits = _BITS.get(flat.dtype)
+        return flat.view(bits) if bits is not None else flat
+    except (RuntimeError, TypeError, NotImplementedError):
+        return None
+
+
+def same_values(print_, t):
+    """Whether `t`'s values are those `print_` (values_print's, taken earlier) was taken of."""
+    now = values_print(t)
+    return print_ is not None and now is not None and torch.equal(print_, now)
 
 
 def returns_input(keys, outs):
@@ -53,7 +63,7 @@ class Forward:
         if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
             return self._adopt(t, user)
         once = self.data_ids.get(id(t))
-        if once is not None and once[0]() is t and once[2] == t._version and torch.equal(once[3], values_print(t)):
+        if once is not None and once[0]() is t and once[2] == t._version and same_values(once[3], t):
             self.ids[id(t)] = (t, once[1])
             return once[1]
         name, is_param = self.names.tensor_name(t)

@@ -63,6 +63,21 @@ def step():
         self.assertEqual(len(set(bigs)), 5, "the 50,000 values, reversed after each step, are taken in each")
         self.assertEqual([values(trace, i)[0].item() for i in sorted(set(bigs))], [0.0, 999.0, 0.0, 999.0, 0.0])
 
+    def test_values_a_print_cannot_read_are_taken_again(self):
+        """A sparse tensor's values cannot be flattened to compare: it is taken again at each step, as changed (the
+        comparison raised inside the recorder, and the model's run stopped)."""
+        import torch
+        from backstep_torch.forward import same_values, values_print
+
+        dense = torch.arange(10.0)
+        taken = values_print(dense)
+        self.assertTrue(same_values(taken, dense))
+        dense[3] = 0
+        self.assertFalse(same_values(taken, dense))
+        sparse = torch.sparse_coo_tensor([[0, 1]], [1.0, 2.0], (3,))
+        self.assertIsNone(values_print(sparse))
+        self.assertFalse(same_values(values_print(sparse), sparse))
+
 
 if __name__ == "__main__":
     unittest.main()
