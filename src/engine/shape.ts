@@ -89,6 +89,17 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
   return out;
 }
 
+/**
+ * The first dim of `to` that `from` cannot be broadcast to (its dims aligned at the end, each 1 or the same), or -1
+ * when it can be; `to.length` when `from` has more dims. (expand's check, and addmm's of its input.)
+ */
+export function unexpandableDim(from: readonly number[], to: readonly number[]): number {
+  const lead = to.length - from.length;
+  if (lead < 0) return to.length;
+  for (let i = lead; i < to.length; i++) if (from[i - lead] !== 1 && from[i - lead] !== to[i]) return i;
+  return -1;
+}
+
 /** Strides of `shape` viewed inside the broadcast shape `out` (0 where the dim is broadcast). */
 export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
   const s = stridesOf(shape);

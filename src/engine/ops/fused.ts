@@ -2,7 +2,7 @@
 // addcmul, addcdiv (β·input + α·product), movedim, hstack, vstack, typeAs. Each records the ops it is made of (no
 // rule of its own: every piece has one, and the graph shows mm → mul → add as the math reads).
 import type { Tensor } from "../tensor";
-import { ShapeError, fmt, normAxis } from "../shape";
+import { ShapeError, fmt, normAxis, unexpandableDim } from "../shape";
 import { add, div, mul } from "./elementwise";
 import { permute, reshape } from "./layout";
 import { concat } from "./select";
@@ -20,24 +20,20 @@ export interface ScaleOptions {
 
 /**
  * β·input + α·product, input broadcast to the product's shape (not the product to input's: PyTorch expands input, and
- * refused a [3, 2, 2] input of a [2, 2] product that add() would have broadcast). β = 0 drops input, its NaNs and
- * infinities too, as PyTorch documents, and its gradient is zeros (PyTorch's ∂L/∂out · β): a `where` that selects it
- * nowhere. (It was input·0, which keeps a NaN and makes one of ±∞; then zeros of its shape, which left its gradient
- * null.)
+ * refused a [3, 2, 2] input of a [2, 2] product that add() would have broadcast). So the result has the product's
+ * shape, and β = 0 drops input, its NaNs and infinities too, as PyTorch documents: the result is the product, and an
+ * input that requires grad gets zeros (PyTorch's ∂L/∂out · β) through a `where` that selects it nowhere. (It was
+ * input·0, which keeps a NaN and makes one of ±∞; then zeros of its shape added, which left its gradient null.)
  */
 function scaledSum(fn: string, input: Tensor, product: Tensor, given: ScaleOptions | undefined): Tensor {
   const { beta = 1, alpha = 1 } = optionsOf(fn, given, ["beta", "alpha"]);
-  expandsTo(fn, input.shape, product.shape);
+  if (unexpandableDim(input.shape, product.shape) >= 0)
+    throw new ShapeError(
+      `${fn}: input of shape ${fmt(input.shape)} does not broadcast to the product's shape ${fmt(product.shape)}`,
+    );
   const p = alpha === 1 ? product : mul(product, alpha);
-  if (beta === 0) return add(p, where(zerosOf("bool", input.shape), input, 0));
+  if (beta === 0) return input.requiresGrad ? add(p, where(zerosOf("bool", input.shape), input, 0)) : p;
   return add(beta === 1 ? input : mul(input, beta), p);
-}
-
-/** Throws unless `shape` broadcasts to `target` (each of its dims, from the last, 1 or the target's). */
-function expandsTo(fn: string, shape: readonly number[], target: readonly number[]): void {
-  const extra = target.length - shape.length;
-  if (extra >= 0 && shape.every((d, i) => d === 1 || d === target[extra + i])) return;
-  throw new ShapeError(`${fn}: input of shape ${fmt(shape)} does not broadcast to the product's shape ${fmt(target)}`);
 }
 
 /** torch.addmm: β·input + α·(m1 · m2), m1 [n, k] and m2 [k, m], input broadcast to [n, m] (a bias in Linear). */

@@ -1,7 +1,7 @@
 // Shape ops as free functions: view, unsqueeze, squeeze (reshapes), expand, repeat, stack, split, chunk.
 import { Tensor } from "../tensor";
 import { applyOp } from "../apply";
-import { ShapeError, fmt, normAxis } from "../shape";
+import { ShapeError, fmt, normAxis, unexpandableDim } from "../shape";
 import { reshape, reshapeAs } from "./layout";
 import { concat, slice } from "./select";
 
@@ -38,11 +38,12 @@ export function expand(x: Tensor, ...shape: (number | number[])[]): Tensor {
   const lead = want.length - x.ndim;
   if (lead < 0) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to fewer dims ${fmt(want)}`);
   const out = want.map((d, i) => (i >= lead && d === -1 ? x.shape[i - lead] : d));
-  out.forEach((d, i) => {
-    const s = i >= lead ? x.shape[i - lead] : 1;
-    if (!Number.isInteger(d) || d < 0 || (s !== 1 && s !== d))
-      throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(want)} (dim ${i}: ${s} → ${d})`);
-  });
+  const bad = out.findIndex((d) => !Number.isInteger(d) || d < 0);
+  const at = bad >= 0 ? bad : unexpandableDim(x.shape, out);
+  if (at >= 0) {
+    const s = at >= lead ? x.shape[at - lead] : 1;
+    throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(want)} (dim ${at}: ${s} → ${out[at]})`);
+  }
   return applyOp("expand", [x], { shape: out });
 }
 
