@@ -29,8 +29,13 @@ export interface ABOptions {
   readers: [string, string];
 }
 
-const WARMUP = 3000;
-const STEPS = 20;
+/**
+ * Steps recorded before timing, and in each timed block (BACKSTEP_AB_WARMUP, BACKSTEP_AB_STEPS): the MLP's defaults.
+ * A model whose step writes megabytes (nanoGPT: 3 of its steps fill ~2 of the stream's 4 MB chunks) needs blocks of a
+ * few steps, so that the reader's turn between blocks frees the chunks before the writer wants new ones.
+ */
+const WARMUP = Number(process.env.BACKSTEP_AB_WARMUP ?? 3000);
+const STEPS = Number(process.env.BACKSTEP_AB_STEPS ?? 20);
 
 export async function compare(a: Version, b: Version, o: ABOptions): Promise<string[]> {
   const readers = [startReader(o.readers[0]), startReader(o.readers[1])];

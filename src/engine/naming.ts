@@ -21,6 +21,22 @@ export function bufferRegistrations(): number {
   return buffersRegistered;
 }
 
+/**
+ * Changes to where modules sit in their trees so far (a parent, a key, a root's name: nn.Module counts them): the
+ * names of the buffers a recorder found stay the same until this count (or bufferRegistrations) changes.
+ */
+let linksChanged = 0;
+
+/** A module's parent, key or root name changed (nn.Module.link, setRootName, _nameFromVariable). */
+export function noteLinkChanged(): void {
+  linksChanged++;
+}
+
+/** How many times a module's place in its tree has changed so far. */
+export function linkChanges(): number {
+  return linksChanged;
+}
+
 /** Anything that can carry a root name (nn.Module implements it). */
 export interface Nameable {
   readonly __nameable: true;

@@ -4,7 +4,7 @@ import { tensor } from "../engine/creation";
 import { wrapForward, wrapMethods } from "./moduleMethods";
 import { moduleText } from "./moduleText";
 import { clearGrads } from "../engine/grads";
-import { noteBufferRegistered, type Nameable } from "../engine/naming";
+import { noteBufferRegistered, noteLinkChanged, type Nameable } from "../engine/naming";
 import type { Device, Dtype } from "../engine/dtype";
 import { dtypeOfTo } from "../engine/dtype";
 import { retype } from "../engine/storage";
@@ -82,13 +82,19 @@ export abstract class Module implements Nameable {
   /** Names an unnamed root: its path and its parameters' names start with `name` instead of "model". */
   setRootName(name: string): void {
     const l = linksOf(this);
-    if (l.parent === undefined && l.rootName === undefined) l.rootName = name;
+    if (l.parent === undefined && l.rootName === undefined) {
+      l.rootName = name;
+      noteLinkChanged();
+    }
   }
 
   /** @internal The runner saw this module assigned to a variable (naming.ts): the trace's root name, if a root. */
   _nameFromVariable(name: string): void {
     const l = linksOf(this);
-    if (l.parent === undefined && l.varName === undefined) l.varName = name;
+    if (l.parent === undefined && l.varName === undefined) {
+      l.varName = name;
+      noteLinkChanged();
+    }
   }
 
   /** Own submodules with their keys (arrays of modules give "key.0", "key.1", …). */
@@ -144,6 +150,17 @@ export abstract class Module implements Nameable {
     const out: [string, Tensor][] = [];
     for (const [path, m] of this.relativeModules())
       for (const [key, b] of m.ownBuffers(false)) out.push([path + key, b]);
+    return out;
+  }
+
+  /**
+   * @internal Every buffer's place below and including this module: its name (as namedBuffers gives it), module and
+   * key, whatever it holds now (a buffer registered as null, or set to another tensor later, is read there).
+   */
+  bufferSlots(): [string, Module, string][] {
+    const out: [string, Module, string][] = [];
+    for (const [path, m] of this.relativeModules())
+      for (const key of buffers.get(m)?.keys() ?? []) out.push([path + key, m, key]);
     return out;
   }
 
@@ -246,9 +263,10 @@ export abstract class Module implements Nameable {
     for (const [key, child] of this.namedChildren()) {
       wrapForward(child);
       const l = linksOf(child);
-      if ((l.parent === undefined || l.parent === this) && !isAncestor(child, this)) {
+      if ((l.parent === undefined || (l.parent === this && l.key !== key)) && !isAncestor(child, this)) {
         l.parent = this;
         l.key = key;
+        noteLinkChanged();
       }
     }
     const path = this.path;

@@ -5,7 +5,7 @@
 import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { labelOf } from "../engine/label";
-import { bufferRegistrations } from "../engine/naming";
+import { bufferRegistrations, linkChanges } from "../engine/naming";
 
 /** What the recorder reads of an nn.Module (it needs no import of nn). */
 interface ModuleLike {
@@ -14,6 +14,8 @@ interface ModuleLike {
   readonly path: string;
   namedParameters(): [string, Tensor][];
   namedBuffers(): [string, Tensor][];
+  /** Each buffer's name, module and key (nn.Module.bufferSlots). */
+  bufferSlots(): [string, object, string][];
 }
 
 /**
@@ -49,12 +51,15 @@ export class ParamNames {
   private buffers: Map<number, string> | null = null;
   private buffersAt = -1;
   /**
-   * Buffers registered (by any module) when `buffers` was made. A miss in a later step walked every root module
-   * again, and in most models each step has one, a constant the step makes (the attention example's
-   * `div(Math.sqrt(8))`): 6% of that example's traced step (a CPU profile, bundled). Modules that held no buffer then
-   * hold none until one registers a buffer.
+   * Where the root modules keep their buffers: each one's qualified name, module and key, found by walking the
+   * module trees when a buffer was registered or a module moved since (bufferRegistrations, linkChanges), and read
+   * again at a later step's first miss (a buffer may have been replaced since: `bn.running_mean = …`). In most models
+   * each step has such a miss, a constant the step makes (the attention example's `div(Math.sqrt(8))`); the walk at
+   * each one was 6% of that example's traced step, and nanoGPT's, whose blocks hold masks, 0.11 ms a step (CPU
+   * profiles, bundled).
    */
-  private registrationsAt = -1;
+  private slots: [string, object, string][] = [];
+  private slotsAt = { registrations: -1, links: -1 };
 
   /**
    * `name = value` ran: a module seen for the first time becomes a root named `name`. Returns its buffers, named as
@@ -76,13 +81,23 @@ export class ParamNames {
     if (this.roots.size === 0) return undefined;
     const hit = this.buffers?.get(t.id);
     if (hit !== undefined || (this.buffers !== null && step <= this.buffersAt)) return hit;
-    // no buffer found last time, and none registered since: none to find (the miss is a constant made this step)
-    if (this.buffers !== null && this.buffers.size === 0 && bufferRegistrations() === this.registrationsAt) return;
-    this.registrationsAt = bufferRegistrations();
-    this.buffers = new Map();
-    for (const [m, root] of this.roots) for (const [n, b] of buffersOf(m, root)) this.buffers.set(b.id, n);
+    const at = this.slotsAt;
+    if (this.buffers === null || at.registrations !== bufferRegistrations() || at.links !== linkChanges()) {
+      this.slots = [];
+      for (const [m, root] of this.roots)
+        for (const [n, owner, key] of m.bufferSlots()) this.slots.push([qualify(root, n), owner, key]);
+      // (after the walk: linking the trees there may have counted changes)
+      at.registrations = bufferRegistrations();
+      at.links = linkChanges();
+    }
+    const buffers = new Map<number, string>();
+    for (const [n, owner, key] of this.slots) {
+      const b = (owner as Record<string, unknown>)[key];
+      if (b instanceof Tensor) buffers.set(b.id, n);
+    }
+    this.buffers = buffers;
     this.buffersAt = step;
-    return this.buffers.get(t.id);
+    return buffers.get(t.id);
   }
 
   /**

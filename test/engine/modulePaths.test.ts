@@ -97,6 +97,35 @@ describe("module paths", () => {
     assert.ok(!Object.keys(vae).includes("encode"), "no own property added to the instance");
   });
 
+  it("a path read once follows later links: a layer run alone, then put in a model, then the model named", () => {
+    const x = B.randn([1, 2]);
+    const lin = new B.nn.Linear(2, 2);
+    // run alone first: its own root, and its paths made
+    assert.deepEqual(forwards(() => lin.forward(x)).slice(-1), ["add@model"]);
+    class Wrap extends B.nn.Module {
+      first?: B.nn.Linear;
+      constructor(public inner?: B.nn.Linear) {
+        super();
+      }
+      forward(h: Tensor): Tensor {
+        return (this.inner ?? this.first)!.forward(h).tanh();
+      }
+    }
+    const net = new Wrap(lin);
+    assert.deepEqual(forwards(() => net.forward(x)).slice(-2), ["add@model.inner", "tanh@model"]);
+    net.setRootName("net");
+    nameValue(net, "traced");
+    assert.equal(lin.path, "net.inner");
+    assert.deepEqual(forwards(() => net.forward(x)).slice(-2), ["add@traced.inner", "tanh@traced"]);
+    assert.equal(lin.weight.name, "net.inner.weight");
+    // moved to another key of the same parent
+    net.first = lin;
+    net.inner = undefined;
+    assert.deepEqual(forwards(() => net.forward(x)).slice(-2), ["add@traced.first", "tanh@traced"]);
+    assert.equal(lin.path, "net.first");
+    assert.equal(lin.weight.name, "net.first.weight");
+  });
+
   it("tensors that require grad are parameters, also in arrays; other tensors are not", () => {
     class Custom extends B.nn.Module {
       scale = B.ones([2], { requiresGrad: true });

@@ -53,38 +53,55 @@ describe("ParamNames", () => {
     assert.equal(names.nameOf(layer.weight, 1), "layer.weight");
   });
 
-  it("walks modules for buffer names again only while they hold buffers, or once one is registered", () => {
+  it("walks modules for their buffers once, and again only after one is registered or a module moved", () => {
     // counts each walk of a root module's buffers
     const walks = (m: B.nn.Module): (() => number) => {
       let n = 0;
-      const own = m.namedBuffers.bind(m);
-      m.namedBuffers = () => (n++, own());
+      const own = m.bufferSlots.bind(m);
+      m.bufferSlots = () => (n++, own());
       return () => n;
     };
     const names = new ParamNames();
     const mlp = new B.nn.Linear(2, 2);
     const mlpWalks = walks(mlp);
     names.noteRoot(mlp, "mlp");
-    const atRoot = mlpWalks();
     // a constant each step makes is no buffer: one walk, not one a step
     for (let step = 1; step <= 3; step++) assert.equal(names.bufferNameOf(B.tensor(2), step), undefined);
-    assert.equal(mlpWalks() - atRoot, 1);
+    assert.equal(mlpWalks(), 1);
     // a buffer registered since: found at the next miss
     const late = B.zeros([2]);
     mlp.registerBuffer("scale", late);
     assert.equal(names.bufferNameOf(late, 4), "mlp.scale");
-    assert.equal(mlpWalks() - atRoot, 2);
+    assert.equal(mlpWalks(), 2);
 
     const bnNames = new ParamNames();
     const bn = new B.nn.BatchNorm1d(2);
     const bnWalks = walks(bn);
     bnNames.noteRoot(bn, "bn");
-    const bnAtRoot = bnWalks();
     assert.equal(bnNames.bufferNameOf(B.tensor(2), 1), undefined);
-    // modules that hold buffers are walked again at a later step's miss: a buffer may have been replaced since
+    assert.equal(bnNames.bufferNameOf(bn.running_var!, 1), "bn.running_var");
+    // a buffer replaced since is found at a later step's miss, where the walk found its place
     assert.equal(bnNames.bufferNameOf(B.tensor(2), 2), undefined);
     bn.running_mean = B.zeros([2]);
     assert.equal(bnNames.bufferNameOf(bn.running_mean, 3), "bn.running_mean");
-    assert.equal(bnWalks() - bnAtRoot, 3);
+    assert.equal(bnWalks(), 1);
+    // a module moved within the tree: its buffers' names follow, once a forward (or parameters()) links the tree
+    class Net extends B.nn.Module {
+      norm?: B.nn.BatchNorm1d = new B.nn.BatchNorm1d(2);
+      other?: B.nn.BatchNorm1d;
+      forward(x: B.Tensor): B.Tensor {
+        return (this.norm ?? this.other)!.forward(x);
+      }
+    }
+    const netNames = new ParamNames();
+    const net = new Net();
+    const norm = net.norm!;
+    netNames.noteRoot(net, "net");
+    assert.equal(netNames.bufferNameOf(norm.running_mean!, 1), "net.norm.running_mean");
+    net.other = norm;
+    net.norm = undefined;
+    net.forward(B.randn([3, 2]));
+    assert.equal(netNames.bufferNameOf(B.tensor(2), 2), undefined);
+    assert.equal(netNames.bufferNameOf(norm.running_mean!, 2), "net.other.running_mean");
   });
 });
