@@ -58,7 +58,7 @@ for (const p of parameters) p.requiresGrad = true;
 const batch_size = 32;
 const n = batch_size; // a shorter variable also, for convenience
 const lr = 0.1;
-// the update p.data += -lr * p.grad, done by SGD so that the trace shows it
+// the update p.data += -lr * p.grad, done by SGD so that the trace shows it at its line (by hand: at the step's end)
 const optimizer = new optim.SGD(parameters, { lr });
 
 /** Python's range(n). */

@@ -101,7 +101,8 @@ export class ModelSession {
         // the first pass only by a decision taken before it, which only the text can inform: a check that finds its
         // gradient dropped (a model that reaches expectGrad without its name) says so and keeps them from then on
         // (expectGrad.ts), but cannot have its own back. Recomputing it from the pass's root would not be safe: a
-        // parameter's values may have changed in place since (`p.data[i] -= …`), which nothing records.
+        // parameter's values may have changed in place since (`p.data[i] -= …`), which no engine call makes (the
+        // recorder finds it only at the step's end: handUpdates.ts).
         if (/\bexpectGrad\b/.test(f.code)) {
           this.recorder.lastGradsWanted = true;
           this.recorder.checksNamed();

@@ -202,7 +202,7 @@ export class StepBook {
 
   /**
    * Whether an op reads a few values of a parameter after the step's backward pass, before the run's first update or
-   * reset (makemore's `console.log(W.index([0, 0]).item())` before its update by hand, which nothing records): it
+   * reset (makemore's `console.log(W.index([0, 0]).item())` before its update by hand, which no engine call makes): it
    * joins the step. It made the next step begin there, so that every later step held the end of the iteration before
    * it. (A few values only: an embedding's lookup `C.index([X])` may begin an iteration.)
    */
@@ -292,12 +292,16 @@ export class StepBook {
     this.push();
   }
 
-  /** Writes the current step's statistics, once. */
+  /** Writes the current step's statistics, once: after what its end records (onEnd: updates by hand). */
   end(): void {
     if (this.step < 0 || !this.recording || this.summarised === this.step) return;
     this.summarised = this.step;
+    this.onEnd?.();
     this.series.endStep(this.step);
   }
+
+  /** Called as a recorded step ends, before its statistics are written. */
+  onEnd: (() => void) | undefined = undefined;
 
   /** A backward pass from `root` begins: a scalar root is the step's loss, or adds to it (StepLosses.root). */
   noteLoss(root: Tensor): void {

@@ -4,6 +4,7 @@ import type { Tensor } from "../engine/tensor";
 import { isGradEnabled } from "../engine/mode";
 import { ParamNames } from "./params";
 import { TensorNotes } from "./notes";
+import { HandReads } from "./handUpdates";
 import { KIND, type KindCode } from "./stream";
 import type { SnapshotTable } from "./snapshots";
 import type { TensorId, TraceParam } from "./types";
@@ -33,6 +34,8 @@ const trainableLeaf = (t: Tensor): boolean => t.requiresGrad && t._ctx === null;
 export class TensorIds {
   /** Op outputs' ids and leaves' latest snapshots, noted on the tensors themselves. */
   readonly notes = new TensorNotes();
+  /** Leaves requiring grad as each step first read them, for updates by hand (handUpdates.ts). */
+  readonly hand = new HandReads();
   /**
    * Leaves that require grad, in first-seen order, for the final params list. A leaf first used in a step replaces
    * those of its name that no op used in that step: `W = W.sub(…).detach().requiresGrad_()` rebinds a weight each
@@ -61,6 +64,7 @@ export class TensorIds {
    */
   optimizes(params: readonly Tensor[]): void {
     for (const p of params) this.optimized.add(p.id);
+    this.hand.stop();
   }
 
   /** A backward pass begins: parameters are recorded again as its gradients. */
@@ -98,7 +102,14 @@ export class TensorIds {
     const out = notes.output(t);
     if (out >= 0 && !trainableLeaf(t)) return out;
     const leaf = notes.leaf(t);
-    if (leaf >= 0 && notes.leafHolds(t, step)) return leaf;
+    if (leaf >= 0) {
+      // (a leaf noted across steps, its values the same: the step's first read of it noted for updates by hand too)
+      const first = t._obsAux !== step;
+      if (notes.leafHolds(t, step)) {
+        if (first && this.hand.watching && trainableLeaf(t)) this.hand.note(t, leaf);
+        return leaf;
+      }
+    }
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
     const param = this.params.nameOf(t, step);
@@ -108,6 +119,7 @@ export class TensorIds {
     const id = this.table.snapshot(t, kind, -1, false, label ?? param ?? buffer);
     if (kind !== PARAM && !t.requiresGrad && buffer === undefined) this.notes.noteLeafAcross(t, id, step);
     else this.notes.noteLeaf(t, id, step);
+    if (this.hand.watching && trainableLeaf(t)) this.hand.note(t, id);
     return id;
   }
 

@@ -6,6 +6,8 @@ import type { StepBook } from "./recorderSteps";
 import type { TensorIds } from "./recorderTensors";
 import { KIND, type TraceWriter } from "./stream";
 import { labelOf } from "../engine/label";
+import { fromData } from "../engine/storage";
+import { handRule } from "./handUpdates";
 
 const { grad: GRAD, param: PARAM } = KIND;
 
@@ -37,12 +39,15 @@ export class UpdateRecorder {
     private readonly steps: StepBook,
     private readonly ids: TensorIds,
     private readonly locate: (() => OpSite) | undefined,
-  ) {}
+  ) {
+    steps.onEnd = () => this.handUpdates();
+  }
 
   /** An optimizer step changed `param`: one update event with its values before, its gradient and after. */
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void {
     const steps = this.steps;
     const ids = this.ids;
+    ids.hand.stop();
     steps.gradsChanged(true);
     const known = ids.params.nameOf(param);
     const updatedBefore = ids.updated.has(param.id);
@@ -110,6 +115,39 @@ export class UpdateRecorder {
       s.afterId = after === undefined ? -1 : w.string(after);
     }
     return s;
+  }
+
+  /**
+   * The step ends, in a run without an optimizer: each leaf requiring grad whose values the program changed since the
+   * step first read it (`p.data[k] -= lr * g[k]`) gets an update event as an optimizer's would, its values before
+   * (the step's snapshot), its gradient and after, and the rule it followed (handRule); it is a parameter of the run
+   * from then on. No engine call made the change, so it has no place in the source; one without a gradient (reset
+   * since) gets none.
+   */
+  handUpdates(): void {
+    const ids = this.ids;
+    const changed = ids.hand.changed();
+    if (changed.length === 0) return;
+    const steps = this.steps;
+    for (const r of changed) {
+      const t = r.tensor;
+      const grad = t.grad;
+      if (grad === null || grad.size !== t.size) continue;
+      const name = ids.params.nameOf(t) ?? labelOf(t) ?? `tensor#${t.id}`;
+      if (!ids.updated.has(t.id)) ids.updated.set(t.id, { tensor: t, name });
+      steps.series.update(name, fromData(r.before, t.shape), grad, t);
+      if (!steps.full || !steps.room()) {
+        if (steps.full) steps.eventsDropped++;
+        continue;
+      }
+      const g = ids.gradId(grad);
+      // (the values after named as the step's snapshot of it would be: TensorIds.idOf)
+      const s = this.stringsOf(t, name, handRule(r.before, t.data, grad.data), labelOf(t) ?? ids.params.nameOf(t));
+      const a = ids.table.snapshotNamed(t, PARAM, -1, false, s.afterId);
+      ids.notes.noteLeafAcross(t, a, steps.step);
+      this.out.update(s.paramId, r.id, g, a, s.ruleId, -1, []);
+      steps.push();
+    }
   }
 
   /** Gradients set to null: one zeroGrad event naming the parameters (and other leaves) the trace knows. */

@@ -149,8 +149,9 @@ describe("trace recorder: training steps", () => {
   });
 
   it("keeps a read of a weight between makemore's backward pass and its update by hand in the step", () => {
-    // makemore prints a weight after loss.backward(), then updates in place (`p.data[k] -= …`, which nothing records);
-    // the read made the next step begin there. An iteration that begins with an embedding lookup still begins a step.
+    // makemore prints a weight after loss.backward(), then updates in place (`p.data[k] -= …`, which no engine call
+    // makes); the read made the next step begin there. An iteration that begins with an embedding lookup still begins a
+    // step.
     const trace = record(() => {
       const C = tensor(
         Array.from({ length: 10 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i - j) / 10)),
