@@ -137,13 +137,8 @@ describe("updates by hand", function () {
     ]);
     for (const u of updatesOf(r.trace.events)) assert.match(u.rule, /\(SGD, η = 0\.5\)$/);
   });
-});
 
-describe("updates by hand in the debugger", function () {
-  this.timeout(60_000);
-  const tmp = tempDirs("backstep-hand-updates-debug-");
-
-  it("steps onto them and past them both ways; Variables show the parameter's values after", async () => {
+  it("the debugger steps onto them and past them both ways; Variables show the parameter's values after", async () => {
     const file = join(tmp(), "byHand.ts");
     writeFileSync(file, MODEL);
     const r = await runModel(file, { maxSteps: 2 });
