@@ -11,7 +11,7 @@ import type { TensorId } from "./types";
 /** A leaf requiring grad as the step first read it. */
 export interface HandRead {
   tensor: Tensor;
-  /** Its snapshot in the step (the update's values before). */
+  /** Its snapshot in the step (the update's values before); -1 in a step recorded as statistics only. */
   id: TensorId;
   /** Its values' fingerprint then. */
   print: number;
@@ -26,10 +26,24 @@ export class HandReads {
    */
   watching = true;
   private reads: HandRead[] = [];
+  /** Tensor ids noted in the step (one recorded as statistics only has no snapshots to tell a first read by). */
+  private readonly seen = new Set<number>();
 
   /** Leaf `t`, requiring grad, was first read in the current step, as snapshot `id`. */
   note(t: Tensor, id: TensorId): void {
+    this.seen.add(t.id);
     this.reads.push({ tensor: t, id, print: fingerprint(t.data), before: t.data.slice() });
+  }
+
+  /**
+   * An op of a step recorded as statistics only read `inputs`: the leaves requiring grad among them, at their first
+   * read in the step (no snapshot: the step series' update-to-data ratio is all such a step records of an update).
+   */
+  noteInputs(inputs: readonly Tensor[]): void {
+    for (let k = 0; k < inputs.length; k++) {
+      const t = inputs[k];
+      if (t.requiresGrad && t._ctx === null && !this.seen.has(t.id)) this.note(t, -1);
+    }
   }
 
   /** An optimizer was made (or updated, made before the recorder): its updates are its own; nothing is noted now. */
@@ -37,10 +51,12 @@ export class HandReads {
     if (!this.watching) return;
     this.watching = false;
     this.reads = [];
+    this.seen.clear();
   }
 
   /** The step ends: the leaves it read whose values changed since, in the order read. */
   changed(): HandRead[] {
+    this.seen.clear();
     if (this.reads.length === 0) return this.reads;
     const reads = this.reads;
     this.reads = [];

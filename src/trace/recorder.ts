@@ -138,7 +138,7 @@ export class Recorder implements EngineObserver {
     // (ops of a user-defined backward are not a layer's forward)
     if (!inBackward) steps.series.forward(op, inputs[0], output, module);
     if (!steps.full || !steps.room(this.opCount >= steps.maxOps)) {
-      this.ids.notes.noteStepOutput(output, steps.step);
+      this.ids.statsOnlyOp(inputs, output, steps.step);
       return;
     }
     const id = this.opCount++;

@@ -67,6 +67,12 @@ export class TensorIds {
     this.hand.stop();
   }
 
+  /** An op of a step recorded as statistics only (or past the ops cap): its output noted, its inputs read. */
+  statsOnlyOp(inputs: readonly Tensor[], output: Tensor, step: number): void {
+    this.notes.noteStepOutput(output, step);
+    if (this.hand.watching) this.hand.noteInputs(inputs);
+  }
+
   /** A backward pass begins: parameters are recorded again as its gradients. */
   beginPass(): void {
     // (clear() allocates a new table, empty or not: most passes record no parameter as a gradient)

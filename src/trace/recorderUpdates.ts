@@ -136,7 +136,8 @@ export class UpdateRecorder {
       const name = ids.params.nameOf(t) ?? labelOf(t) ?? `tensor#${t.id}`;
       if (!ids.updated.has(t.id)) ids.updated.set(t.id, { tensor: t, name });
       steps.series.update(name, fromData(r.before, t.shape), grad, t);
-      if (!steps.full || !steps.room()) {
+      // (noted without a snapshot: a step recorded as statistics only, or ops past the cap)
+      if (!steps.full || r.id < 0 || !steps.room()) {
         if (steps.full) steps.eventsDropped++;
         continue;
       }

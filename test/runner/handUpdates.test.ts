@@ -117,6 +117,36 @@ describe("updates by hand", function () {
     }
   });
 
+  it("a long run's steps recorded as statistics only have their update-to-data ratios; its full step its events", async () => {
+    const file = join(tmp(), "long.ts");
+    writeFileSync(file, MODEL);
+    const r = await runModel(file, { maxSteps: 12, fullSteps: { last: 1 } });
+    assert.equal(r.ok, true, r.error?.message);
+    const series = r.trace.series!;
+    assert.equal(series.steps.length, 12);
+    for (const name of ["W1", "W2"]) {
+      const p = series.params.find((q) => q.name === name);
+      assert.ok(p, `${name} in the step series`);
+      p.updateRatio.forEach((ratio, k) =>
+        assert.ok(Number.isFinite(ratio) && ratio > 0, `${name}, step ${k}: ${ratio}`),
+      );
+    }
+    // the ratio is ‖ΔW‖ / ‖W‖ of the update: W1's in the full step, from its event's tensors
+    const steps = eventsByStep(r.trace);
+    const [u] = updatesOf(steps[steps.length - 1]!);
+    assert.ok(u && u.param === "W1");
+    const before = values(r.trace, u.before),
+      after = values(r.trace, u.after);
+    let dd = 0,
+      ww = 0;
+    for (let k = 0; k < before.length; k++) {
+      dd += (after[k]! - before[k]!) ** 2;
+      ww += before[k]! ** 2;
+    }
+    const ratio = series.params.find((q) => q.name === "W1")!.updateRatio[11]!;
+    assert.ok(Math.abs(ratio - Math.sqrt(dd / ww)) < 1e-4 * ratio, `${ratio} against ${Math.sqrt(dd / ww)}`);
+  });
+
   it("a run with an optimizer records its updates only, as before", async () => {
     const file = join(tmp(), "optimizer.ts");
     writeFileSync(
