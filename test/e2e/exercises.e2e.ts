@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Workbench } from "./harness/workbench";
-import { gotoLine, inlineHints } from "./harness/editor";
+import { gotoLine, hintAt, inlineHints } from "./harness/editor";
 import { repoRoot, vsixUnderTest } from "./harness/fixtures";
 
 const TEMPLATE = readFileSync(join(repoRoot, "exercises", "micrograd.ts"), "utf8");
@@ -105,7 +105,8 @@ describe("e2e: a backprop exercise", function () {
     assert.equal(rows.filter((r) => r.includes("Gradient check failed for ")).length, 10, rows.join(" | "));
     // the next TODO's check is still ✗, with its largest difference
     const next = lineOf("expectGrad(f, df);");
-    assert.match((await inlineHints(page)).get(next) ?? "", /^✗ f: NaN: not computed yet/);
+    const unsolved = /^✗ f: NaN: not computed yet/;
+    assert.match(await hintAt(page, next, unsolved), unsolved);
   });
 
   it("the PyTorch exercise (.py): New Exercise scaffolds it, tracing it marks each unsolved expect_grad ✗ at its line", async function () {
@@ -121,7 +122,7 @@ describe("e2e: a backprop exercise", function () {
     const wrong = (await failedCheck(w, "logprobs")).filter((r) => r.includes("Gradient check failed for logprobs:"));
     assert.match(wrong[0], new RegExp(`\\[Ln ${line}, Col 1\\]`));
     // the TODO's NaN, at the line's inline hint (autograd's number is not given away)
-    await gotoLine(page, line);
-    assert.match((await inlineHints(page)).get(line) ?? "", /^✗ logprobs: NaN at \[\d+, \d+\]: not computed yet/);
+    const unsolved = /^✗ logprobs: NaN at \[\d+, \d+\]: not computed yet/;
+    assert.match(await hintAt(page, line, unsolved), unsolved);
   });
 });

@@ -85,6 +85,21 @@ export async function gotoLine(page: Page, line: number): Promise<void> {
   await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
 }
 
+/**
+ * The inline hint at `line` once it matches `pattern`, read again every 250 ms up to `timeoutMs` (the last read at the
+ * timeout): the editor draws a trace's hints a moment after the Problems that come with it, later on a loaded machine
+ * (a CI run read the PyTorch exercise's hint as empty right after its check was in Problems).
+ */
+export async function hintAt(page: Page, line: number, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await gotoLine(page, line);
+    const hint = (await inlineHints(page)).get(line) ?? "";
+    if (pattern.test(hint) || Date.now() > until) return hint;
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Sets a breakpoint by clicking the gutter left of the line number, as a user does; waits for the red dot. */
 export async function clickGutterBreakpoint(page: Page, line: number): Promise<void> {
   await gotoLine(page, line); // scrolls it into view
