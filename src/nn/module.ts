@@ -4,7 +4,8 @@ import { tensor } from "../engine/creation";
 import { wrapForward, wrapMethods } from "./moduleMethods";
 import { moduleText } from "./moduleText";
 import { clearGrads } from "../engine/grads";
-import { noteBufferRegistered, noteLinkChanged, type Nameable } from "../engine/naming";
+import { noteBufferRegistered, type Nameable } from "../engine/naming";
+import { isAncestor, linksOf, rootOf, setLink } from "./moduleLinks";
 import type { Device, Dtype } from "../engine/dtype";
 import { dtypeOfTo } from "../engine/dtype";
 import { retype } from "../engine/storage";
@@ -22,33 +23,6 @@ const buffers = new WeakMap<Module, Map<string, boolean>>();
  * named_parameters() does.
  */
 const autoNamed = new WeakMap<Tensor, Module>();
-
-/** Tree links kept outside the instance, so a module's own properties are only its children and parameters. */
-interface Links {
-  rootName?: string;
-  /** The variable a traced run saw the root assigned to: its module paths' root in the trace (tracePath). */
-  varName?: string;
-  parent?: Module;
-  key?: string;
-}
-const links = new WeakMap<Module, Links>();
-function linksOf(m: Module): Links {
-  let l = links.get(m);
-  if (l === undefined) links.set(m, (l = {}));
-  return l;
-}
-
-/** The top of the module tree `m` is in. */
-function rootOf(m: Module): Module {
-  for (let p = links.get(m)?.parent; p !== undefined; p = links.get(p)?.parent) m = p;
-  return m;
-}
-
-/** True when `a` is `b` or one of b's ancestors (guards against cycles in the module tree). */
-function isAncestor(a: Module, b: Module): boolean {
-  for (let m: Module | undefined = b; m !== undefined; m = links.get(m)?.parent) if (m === a) return true;
-  return false;
-}
 
 export abstract class Module implements Nameable {
   readonly __nameable = true as const;
@@ -82,19 +56,13 @@ export abstract class Module implements Nameable {
   /** Names an unnamed root: its path and its parameters' names start with `name` instead of "model". */
   setRootName(name: string): void {
     const l = linksOf(this);
-    if (l.parent === undefined && l.rootName === undefined) {
-      l.rootName = name;
-      noteLinkChanged();
-    }
+    if (l.parent === undefined && l.rootName === undefined) setLink(l, "rootName", name);
   }
 
   /** @internal The runner saw this module assigned to a variable (naming.ts): the trace's root name, if a root. */
   _nameFromVariable(name: string): void {
     const l = linksOf(this);
-    if (l.parent === undefined && l.varName === undefined) {
-      l.varName = name;
-      noteLinkChanged();
-    }
+    if (l.parent === undefined && l.varName === undefined) setLink(l, "varName", name);
   }
 
   /** Own submodules with their keys (arrays of modules give "key.0", "key.1", …). */
@@ -264,9 +232,8 @@ export abstract class Module implements Nameable {
       wrapForward(child);
       const l = linksOf(child);
       if ((l.parent === undefined || (l.parent === this && l.key !== key)) && !isAncestor(child, this)) {
-        l.parent = this;
-        l.key = key;
-        noteLinkChanged();
+        setLink(l, "parent", this);
+        setLink(l, "key", key);
       }
     }
     const path = this.path;
