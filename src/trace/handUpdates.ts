@@ -51,12 +51,13 @@ export class HandReads {
     if (!this.watching) return;
     this.watching = false;
     this.reads = [];
-    this.seen.clear();
+    if (this.seen.size > 0) this.seen.clear();
   }
 
   /** The step ends: the leaves it read whose values changed since, in the order read. */
   changed(): HandRead[] {
-    this.seen.clear();
+    // (clear() makes a new table, empty or not: every step of a run with an optimizer comes here with none)
+    if (this.seen.size > 0) this.seen.clear();
     if (this.reads.length === 0) return this.reads;
     const reads = this.reads;
     this.reads = [];
