@@ -1,7 +1,7 @@
 // Updates by hand: a run without an optimizer that changes its parameters' values itself (`p.data[k] -= lr * g[k]`,
 // makemore's and micrograd's `p.data += -lr * p.grad`). No engine call makes that change, so the recorder notes each
-// leaf requiring grad at its first read in a step (its snapshot, a fingerprint of its values, a copy of them), and at
-// the step's end the ones whose values changed since become update events (UpdateRecorder.handUpdates), as the
+// leaf requiring grad at its first read in a step (its snapshot and a copy of its values), and at the step's end the
+// ones whose values' fingerprint differs from the copy's become update events (UpdateRecorder.handUpdates), as the
 // Python recorder makes an in-place op on a parameter one.
 import type { Storage } from "../engine/dtype";
 import type { Tensor } from "../engine/tensor";
@@ -13,8 +13,6 @@ export interface HandRead {
   tensor: Tensor;
   /** Its snapshot in the step (the update's values before); -1 in a step recorded as statistics only. */
   id: TensorId;
-  /** Its values' fingerprint then. */
-  print: number;
   /** Its values then (the step series' update-to-data ratio needs them once they are overwritten). */
   before: Storage;
 }
@@ -26,24 +24,17 @@ export class HandReads {
    */
   watching = true;
   private reads: HandRead[] = [];
-  /** Tensor ids noted in the step (one recorded as statistics only has no snapshots to tell a first read by). */
+  /** Tensor ids noted in the step. */
   private readonly seen = new Set<number>();
 
-  /** Leaf `t`, requiring grad, was first read in the current step, as snapshot `id`. */
-  note(t: Tensor, id: TensorId): void {
-    this.seen.add(t.id);
-    this.reads.push({ tensor: t, id, print: fingerprint(t.data), before: t.data.slice() });
-  }
-
   /**
-   * An op of a step recorded as statistics only read `inputs`: the leaves requiring grad among them, at their first
-   * read in the step (no snapshot: the step series' update-to-data ratio is all such a step records of an update).
+   * Leaf `t`, requiring grad, was read in the current step, as snapshot `id` (-1: none, a step recorded as statistics
+   * only): noted at its first read.
    */
-  noteInputs(inputs: readonly Tensor[]): void {
-    for (let k = 0; k < inputs.length; k++) {
-      const t = inputs[k];
-      if (t.requiresGrad && t._ctx === null && !this.seen.has(t.id)) this.note(t, -1);
-    }
+  read(t: Tensor, id: TensorId): void {
+    if (this.seen.has(t.id)) return;
+    this.seen.add(t.id);
+    this.reads.push({ tensor: t, id, before: t.data.slice() });
   }
 
   /** An optimizer was made (or updated, made before the recorder): its updates are its own; nothing is noted now. */
@@ -61,17 +52,17 @@ export class HandReads {
     if (this.reads.length === 0) return this.reads;
     const reads = this.reads;
     this.reads = [];
-    return reads.filter((r) => fingerprint(r.tensor.data) !== r.print);
+    return reads.filter((r) => fingerprint(r.tensor.data) !== fingerprint(r.before));
   }
 }
 
 /**
  * The rule an update by hand followed, as an optimizer's is shown ("W ← W − η·∂L/∂W (SGD, η = 0.5)"): gradient
  * descent when every value moved by the same multiple of its gradient (η = Σ(before − after)·g / Σg², each value
- * within float32 rounding of before − η·g), else only that the program changed it.
+ * within float32 rounding of before − η·g), else only that the program changed it. The three are of one size.
  */
 export function handRule(before: Storage, after: Storage, grad: Storage): string {
-  const n = Math.min(before.length, after.length, grad.length);
+  const n = before.length;
   let dg = 0,
     gg = 0;
   for (let i = 0; i < n; i++) {
@@ -79,7 +70,7 @@ export function handRule(before: Storage, after: Storage, grad: Storage): string
     gg += grad[i] * grad[i];
   }
   const eta = gg > 0 ? dg / gg : NaN;
-  let fits = eta > 0 && n === before.length && n === after.length;
+  let fits = eta > 0;
   for (let i = 0; fits && i < n; i++) {
     const step = eta * grad[i];
     fits = Math.abs(before[i] - step - after[i]) <= 1e-5 * (Math.abs(before[i]) + Math.abs(step)) + 1e-30;

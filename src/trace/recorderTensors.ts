@@ -70,7 +70,7 @@ export class TensorIds {
   /** An op of a step recorded as statistics only (or past the ops cap): its output noted, its inputs read. */
   statsOnlyOp(inputs: readonly Tensor[], output: Tensor, step: number): void {
     this.notes.noteStepOutput(output, step);
-    if (this.hand.watching) this.hand.noteInputs(inputs);
+    if (this.hand.watching) for (const t of inputs) if (trainableLeaf(t)) this.hand.read(t, -1);
   }
 
   /** A backward pass begins: parameters are recorded again as its gradients. */
@@ -108,13 +108,10 @@ export class TensorIds {
     const out = notes.output(t);
     if (out >= 0 && !trainableLeaf(t)) return out;
     const leaf = notes.leaf(t);
-    if (leaf >= 0) {
-      // (a leaf noted across steps, its values the same: the step's first read of it noted for updates by hand too)
-      const first = t._obsAux !== step;
-      if (notes.leafHolds(t, step)) {
-        if (first && this.hand.watching && trainableLeaf(t)) this.hand.note(t, leaf);
-        return leaf;
-      }
+    if (leaf >= 0 && notes.leafHolds(t, step)) {
+      // (a leaf noted across steps, its values the same: read for updates by hand too)
+      if (this.hand.watching && trainableLeaf(t)) this.hand.read(t, leaf);
+      return leaf;
     }
     // (one used under noGrad alone, as makemore's `W *= 0.1` before training, is not the model's)
     if (t.requiresGrad && !this.gradLeaves.has(t.id) && isGradEnabled()) this.addGradLeaf(t, step);
@@ -125,7 +122,7 @@ export class TensorIds {
     const id = this.table.snapshot(t, kind, -1, false, label ?? param ?? buffer);
     if (kind !== PARAM && !t.requiresGrad && buffer === undefined) this.notes.noteLeafAcross(t, id, step);
     else this.notes.noteLeaf(t, id, step);
-    if (this.hand.watching && trainableLeaf(t)) this.hand.note(t, id);
+    if (this.hand.watching && trainableLeaf(t)) this.hand.read(t, id);
     return id;
   }
 
