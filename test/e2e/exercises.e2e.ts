@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Workbench } from "./harness/workbench";
-import { gotoLine, hintAt, inlineHints } from "./harness/editor";
+import { gotoLine, hintAt } from "./harness/editor";
 import { repoRoot, vsixUnderTest } from "./harness/fixtures";
 
 const TEMPLATE = readFileSync(join(repoRoot, "exercises", "micrograd.ts"), "utf8");
@@ -90,12 +90,7 @@ describe("e2e: a backprop exercise", function () {
     await w.runCommand("Backstep: Trace Backprop");
 
     const line = lineOf("expectGrad(d, dd);");
-    let hint: string | undefined;
-    for (let i = 0; i < 120 && !hint?.startsWith("✓"); i++) {
-      await gotoLine(page, line);
-      hint = (await inlineHints(page)).get(line);
-      if (!hint?.startsWith("✓")) await page.waitForTimeout(500);
-    }
+    const hint = await hintAt(page, line, /^✓/, 60_000);
     assert.equal(hint, "✓ d: exact");
     const rows = await w.problems();
     assert.deepEqual(
