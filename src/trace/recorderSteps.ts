@@ -300,7 +300,7 @@ export class StepBook {
     this.series.endStep(this.step);
   }
 
-  /** Called as a recorded step ends, before its statistics are written. */
+  /** Called as a recorded step ends, before its statistics are written (set by UpdateRecorder: updates by hand). */
   onEnd: (() => void) | undefined = undefined;
 
   /** A backward pass from `root` begins: a scalar root is the step's loss, or adds to it (StepLosses.root). */
