@@ -111,7 +111,10 @@ export interface EngineObserver {
    * what you keep.
    */
   update(param: Tensor, name: string, before: Tensor, grad: Tensor, after: Tensor, rule: string): void;
-  /** These tensors' gradients were set to null (zeroGrad, or `t.grad = null` on one that had a gradient). */
+  /**
+   * These tensors' gradients are set to null (zeroGrad, or `t.grad = null` on one that had a gradient), right after
+   * this call: read now, each still has the gradient it had.
+   */
   gradReset?(tensors: readonly Tensor[]): void;
   /**
    * Where a gradient check is stated (expectGrad's call, a function's first use): called at that moment, it returns

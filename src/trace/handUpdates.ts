@@ -17,6 +17,8 @@ export interface HandRead {
   before: Storage;
 }
 
+const NONE: HandRead[] = [];
+
 export class HandReads {
   /**
    * Whether leaves are noted: until an optimizer is made (EngineObserver.optimizes). A run with one records its
@@ -43,6 +45,31 @@ export class HandReads {
     this.watching = false;
     this.reads = [];
     if (this.seen.size > 0) this.seen.clear();
+  }
+
+  /**
+   * The gradients of `tensors` are about to be reset: those read in the step whose values changed since, now (an
+   * update by hand followed by `p.grad = null`, or a script's reset at the next iteration's start). Each is noted again
+   * as it is now, its snapshot then set by `renote`, so that the step's end finds only a later change.
+   */
+  changedAmong(tensors: readonly Tensor[]): HandRead[] {
+    if (this.reads.length === 0) return NONE;
+    let out: HandRead[] | undefined;
+    for (const t of tensors) {
+      if (!this.seen.has(t.id)) continue;
+      const r = this.reads.find((x) => x.tensor === t);
+      if (r === undefined || fingerprint(t.data) === fingerprint(r.before)) continue;
+      (out ??= []).push({ ...r });
+      r.before = t.data.slice();
+      r.id = -1;
+    }
+    return out ?? NONE;
+  }
+
+  /** Leaf `t`'s snapshot `id` as noted again by changedAmong (-1: none). */
+  renote(t: Tensor, id: TensorId): void {
+    const r = this.reads.find((x) => x.tensor === t);
+    if (r !== undefined) r.id = id;
   }
 
   /** The step ends: the leaves it read whose values changed since, in the order read. */

@@ -1,5 +1,6 @@
 // What a recorder knows of an engine tensor, kept in number fields on the tensor itself (Tensor._obsKey, _obsId,
 // _obsAux, _obsPrint) rather than in a map or a note object.
+import type { Storage } from "../engine/dtype";
 import type { Tensor } from "../engine/tensor";
 import { fingerprint } from "./fingerprint";
 import type { OpId, TensorId } from "./types";
@@ -79,6 +80,15 @@ export class TensorNotes {
     if (t._obsKey - this.key !== ACROSS || fingerprint(t.data) !== t._obsPrint) return false;
     t._obsAux = step;
     return true;
+  }
+
+  /**
+   * Whether leaf `t`, noted across steps, had other values than those recorded when its values were `data` (its own,
+   * or a copy an optimizer took before it wrote them): the program wrote them itself (compared whatever step noted
+   * it; leafHolds trusts a note of the step it is asked about).
+   */
+  changedSinceNoted(t: Tensor, data: Storage): boolean {
+    return t._obsKey - this.key === ACROSS && fingerprint(data) !== t._obsPrint;
   }
 
   /** The trace id of `t` as a tensor of the backward pass, or -1. */

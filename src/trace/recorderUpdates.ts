@@ -7,11 +7,15 @@ import type { TensorIds } from "./recorderTensors";
 import { KIND, type TraceWriter } from "./stream";
 import { labelOf } from "../engine/label";
 import { fromData } from "../engine/storage";
-import { handRule } from "./handUpdates";
+import { type HandRead, handRule } from "./handUpdates";
+import type { TensorId } from "./types";
 
 const { grad: GRAD, param: PARAM } = KIND;
 
-/** The strings a parameter's update records wrote last, and their ids. */
+/** The rule of a change the program made to a parameter after an optimizer's update of it. */
+export const AFTER_UPDATE_RULE = "W changed by the program after its update (by hand)";
+
+/** The strings a parameter's update records wrote last, and their ids; and the step and gradient of its last one. */
 interface UpdateStrings {
   param: string;
   paramId: number;
@@ -20,6 +24,9 @@ interface UpdateStrings {
   /** The name of the tensor after (-1: none). */
   after: string | undefined;
   afterId: number;
+  /** The step of the parameter's last update recorded in full (-1: none yet), and its gradient's trace id. */
+  step: number;
+  grad: number;
 }
 
 export class UpdateRecorder {
@@ -33,6 +40,15 @@ export class UpdateRecorder {
   private readonly strings = new Map<number, UpdateStrings>();
   private lastSite: OpSite | undefined;
   private lastFrames: { loc: number; stack: number[] } | undefined;
+  /**
+   * The parameters an optimizer updated in the current step, recorded in full (the same one again for each update).
+   * At the step's end each one whose values the program changed since (a WGAN critic's weights clamped by hand after
+   * `opt.step()`) gets an update of its own, as the Python recorder writes one for the clamp: the trace showed the
+   * optimizer's values after, and the next step reading others, with nothing between.
+   */
+  private readonly optimized: Tensor[] = [];
+  /** Their last updates' strings, step and gradient, in the same order. */
+  private readonly optimizedBy: UpdateStrings[] = [];
 
   constructor(
     private readonly out: TraceWriter,
@@ -62,6 +78,9 @@ export class UpdateRecorder {
       steps.eventsDropped++;
       return;
     }
+    // updated before in this step (two optimizers, two step() calls): a change by hand between them is written first
+    const last = this.strings.get(param.id);
+    if (last !== undefined && last.step === steps.step) this.changedAfterUpdate(param, last, before);
     // The values before are those the step's ops read, already recorded (the leaf's snapshot of this step, or the
     // last update's "after": only optimizers write a parameter): that tensor, not a copy of its values, when it was
     // recorded as a parameter (a leaf is an input until a root module names it or it is first updated). One tensor
@@ -76,11 +95,38 @@ export class UpdateRecorder {
     const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
     // the gradient and after as they are now: a model may change a gradient in place (clipping it) after backward
     const g = ids.table.snapshot(grad, GRAD);
-    const s = this.stringsOf(param, known ?? name, rule, labelOf(after));
+    const s = this.stringsOf(param, known ?? name, rule, labelOf(after), last);
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
     ids.notes.noteLeafAcross(param, a, steps.step);
     const at = this.siteFrames();
     this.out.update(s.paramId, b, g, a, s.ruleId, at.loc, at.stack);
+    steps.push();
+    s.step = steps.step;
+    s.grad = g;
+    this.optimized.push(param);
+    this.optimizedBy.push(s);
+  }
+
+  /**
+   * Parameter `t`, last updated by an optimizer in this step (`s`: its strings, step and gradient), its values
+   * now those of `now` (itself, or the copy an optimizer's next update took before writing it): when the program
+   * changed them since that update, an update by hand from the values it left to these, with its gradient; these are
+   * noted for later reads. No engine call made the change: no site.
+   */
+  private changedAfterUpdate(t: Tensor, s: UpdateStrings, now: Tensor): void {
+    const ids = this.ids;
+    const before = ids.notes.leaf(t);
+    if (before < 0 || !ids.notes.changedSinceNoted(t, now.data)) return;
+    const steps = this.steps;
+    if (!steps.room()) {
+      steps.eventsDropped++;
+      ids.notes.forgetLeaf(t);
+      return;
+    }
+    const a = ids.table.snapshotNamed(now, PARAM, -1, false, s.afterId);
+    // (from an optimizer's update, its own update notes the values it wrote right after)
+    ids.notes.noteLeafAcross(t, a, steps.step);
+    this.out.update(s.paramId, before, s.grad, a, this.out.string(AFTER_UPDATE_RULE), -1, []);
     steps.push();
   }
 
@@ -98,12 +144,26 @@ export class UpdateRecorder {
     return frames;
   }
 
-  /** The ids of an update's strings: `param`'s last ones when they are the same. */
-  private stringsOf(param: Tensor, name: string, rule: string, after: string | undefined): UpdateStrings {
+  /** The ids of an update's strings: `param`'s last ones (`s`, when looked up already) when they are the same. */
+  private stringsOf(
+    param: Tensor,
+    name: string,
+    rule: string,
+    after: string | undefined,
+    s = this.strings.get(param.id),
+  ): UpdateStrings {
     const w = this.out;
-    let s = this.strings.get(param.id);
     if (s === undefined) {
-      s = { param: name, paramId: w.string(name), rule, ruleId: w.string(rule), after, afterId: -1 };
+      s = {
+        param: name,
+        paramId: w.string(name),
+        rule,
+        ruleId: w.string(rule),
+        after,
+        afterId: -1,
+        step: -1,
+        grad: -1,
+      };
       if (after !== undefined) s.afterId = w.string(after);
       this.strings.set(param.id, s);
       return s;
@@ -118,43 +178,64 @@ export class UpdateRecorder {
   }
 
   /**
-   * The step ends, in a run without an optimizer: each leaf requiring grad whose values the program changed since the
-   * step first read it (`p.data[k] -= lr * g[k]`) gets an update event as an optimizer's would, its values before
-   * (the step's snapshot), its gradient and after, and the rule it followed (handRule); it is a parameter of the run
-   * from then on. No engine call made the change, so it has no place in the source; one without a gradient (reset
-   * since) gets none.
+   * The step ends. Each parameter an optimizer updated in it whose values the program changed since gets an update by
+   * hand (changedAfterUpdate). In a run without an optimizer, each leaf requiring grad whose values the program
+   * changed since the step first read it (`p.data[k] -= lr * g[k]`) gets an update event as an optimizer's would, its
+   * values before (the step's snapshot), its gradient and after, and the rule it followed (handRule); it is a parameter
+   * of the run from then on. No engine call made the change, so it has no place in the source; one without a gradient
+   * (reset since) gets none.
    */
   handUpdates(): void {
-    const ids = this.ids;
-    const changed = ids.hand.changed();
-    if (changed.length === 0) return;
-    const steps = this.steps;
-    for (const r of changed) {
-      const t = r.tensor;
-      const grad = t.grad;
-      if (grad === null || grad.size !== t.size) continue;
-      const name = ids.params.nameOf(t) ?? labelOf(t) ?? `tensor#${t.id}`;
-      if (!ids.updated.has(t.id)) ids.updated.set(t.id, { tensor: t, name });
-      steps.series.update(name, fromData(r.before, t.shape), grad, t);
-      // (noted without a snapshot: a step recorded as statistics only, or ops past the cap)
-      if (!steps.full || r.id < 0 || !steps.room()) {
-        if (steps.full) steps.eventsDropped++;
-        continue;
+    const optimized = this.optimized;
+    if (optimized.length > 0) {
+      const step = this.steps.step;
+      // (a parameter updated twice is listed twice: found unchanged the second time)
+      const by = this.optimizedBy;
+      for (let k = 0; k < optimized.length; k++) {
+        const t = optimized[k]!;
+        if (by[k]!.step === step) this.changedAfterUpdate(t, by[k]!, t);
       }
-      const g = ids.gradId(grad);
-      // (the values after named as the step's snapshot of it would be: TensorIds.idOf)
-      const s = this.stringsOf(t, name, handRule(r.before, t.data, grad.data), labelOf(t) ?? ids.params.nameOf(t));
-      const a = ids.table.snapshotNamed(t, PARAM, -1, false, s.afterId);
-      ids.notes.noteLeafAcross(t, a, steps.step);
-      this.out.update(s.paramId, r.id, g, a, s.ruleId, -1, []);
-      steps.push();
+      optimized.length = 0;
+      by.length = 0;
     }
+    for (const r of this.ids.hand.changed()) this.handUpdate(r);
+  }
+
+  /**
+   * The update by hand of `r`'s leaf, from the values the step read to those it has now, with its gradient: the id of
+   * its values after (-1: none written, in a step recorded as statistics only or without a gradient to show).
+   */
+  private handUpdate(r: HandRead): TensorId {
+    const ids = this.ids;
+    const steps = this.steps;
+    const t = r.tensor;
+    const grad = t.grad;
+    if (grad === null || grad.size !== t.size) return -1;
+    const name = ids.params.nameOf(t) ?? labelOf(t) ?? `tensor#${t.id}`;
+    if (!ids.updated.has(t.id)) ids.updated.set(t.id, { tensor: t, name });
+    steps.series.update(name, fromData(r.before, t.shape), grad, t);
+    // (noted without a snapshot: a step recorded as statistics only, or ops past the cap)
+    if (!steps.full || r.id < 0 || !steps.room()) {
+      if (steps.full) steps.eventsDropped++;
+      return -1;
+    }
+    const g = ids.gradId(grad);
+    // (the values after named as the step's snapshot of it would be: TensorIds.idOf)
+    const s = this.stringsOf(t, name, handRule(r.before, t.data, grad.data), labelOf(t) ?? ids.params.nameOf(t));
+    const a = ids.table.snapshotNamed(t, PARAM, -1, false, s.afterId);
+    ids.notes.noteLeafAcross(t, a, steps.step);
+    this.out.update(s.paramId, r.id, g, a, s.ruleId, -1, []);
+    steps.push();
+    return a;
   }
 
   /** Gradients set to null: one zeroGrad event naming the parameters (and other leaves) the trace knows. */
   gradReset(tensors: readonly Tensor[]): void {
     const steps = this.steps;
     const ids = this.ids;
+    // (updates by hand this reset follows, with the gradients they used, before it: the step's end finds none)
+    if (ids.hand.watching)
+      for (const r of ids.hand.changedAmong(tensors)) ids.hand.renote(r.tensor, this.handUpdate(r));
     steps.gradsChanged(false);
     steps.resetBegins();
     if (!steps.full) return;

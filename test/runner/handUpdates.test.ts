@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { TraceCursor } from "../../src/debug/cursor";
 import { Evaluator } from "../../src/debug/evaluate";
-import type { Trace, TraceEvent } from "../../src/trace/types";
+import type { Trace } from "../../src/trace/types";
+import { eventsByStep, type Update, updatesOf } from "../support/stepEvents";
 import { tempDirs } from "../support/tempDirs";
 
 const MODEL = `import { manualSeed, randn, zeros, F, Tensor } from "backstep";
@@ -35,19 +36,6 @@ export default function step(): Tensor {
   return loss;
 }
 `;
-
-type Update = Extract<TraceEvent, { kind: "update" }>;
-
-/** The trace's events by step (each step event begins one). */
-const eventsByStep = (trace: Trace): TraceEvent[][] => {
-  const out: TraceEvent[][] = [];
-  for (const e of trace.events) {
-    if (e.kind === "step") out[e.index] = [];
-    else out[out.length - 1]?.push(e);
-  }
-  return out;
-};
-const updatesOf = (events: TraceEvent[]): Update[] => events.filter((e): e is Update => e.kind === "update");
 
 const values = (trace: Trace, id: number): Float32Array | Float64Array | number[] => {
   const v = trace.tensors[id]!.values;
@@ -145,6 +133,80 @@ describe("updates by hand", function () {
     }
     const ratio = series.params.find((q) => q.name === "W1")!.updateRatio[11]!;
     assert.ok(Math.abs(ratio - Math.sqrt(dd / ww)) < 1e-4 * ratio, `${ratio} against ${Math.sqrt(dd / ww)}`);
+  });
+
+  it("an update followed by its gradient's reset (`p.grad = null` after `p.data[k] -= …`) is recorded before it", async () => {
+    const file = join(tmp(), "resetAfter.ts");
+    writeFileSync(
+      file,
+      MODEL.replace("  for (const p of [W1, b1, W2, frozen]) p.grad = null;\n", "").replace(
+        / {2}\/\/ gradient descent by hand[\s\S]*?return loss;/,
+        `  for (const p of [W1, b1, W2]) {
+    const g = p.grad!.data;
+    for (let k = 0; k < p.data.length; k++) p.data[k] -= 0.5 * g[k];
+    p.grad = null;
+  }
+  frozen.grad = null;
+  return loss;`,
+      ),
+    );
+    const r = await runModel(file, { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    const steps = eventsByStep(r.trace);
+    assert.equal(steps.length, 3);
+    for (const [s, events] of steps.entries()) {
+      const kinds = events.filter((e) => e.kind === "update" || e.kind === "zeroGrad");
+      assert.deepEqual(
+        kinds.map((e) => (e.kind === "update" ? `update ${e.param}` : "zeroGrad")),
+        ["update W1", "zeroGrad", "update b1", "zeroGrad", "update W2", "zeroGrad", "zeroGrad"],
+        `step ${s}: each update before the reset that follows it`,
+      );
+      for (const u of updatesOf(events)) {
+        assert.match(u.rule, /by hand, η = 0\.5/);
+        const before = values(r.trace, u.before),
+          grad = values(r.trace, u.grad),
+          after = values(r.trace, u.after);
+        for (let k = 0; k < before.length; k++)
+          assert.ok(Math.abs(after[k]! - (before[k]! - 0.5 * grad[k]!)) < 1e-6, `step ${s} ${u.param}[${k}]`);
+      }
+    }
+    const w1 = steps.map((events) => updatesOf(events)[0]!);
+    const matmulW1 = r.trace.ops.filter((o) => o.op === "matmul" && r.trace.tensors[o.inputs[1]!]!.shape[0] === 3);
+    assert.equal(matmulW1[1]!.inputs[1], w1[0]!.after, "the next step reads the values after");
+  });
+
+  it("a script's loop that resets gradients at each iteration's start keeps every iteration's updates", async () => {
+    const file = join(tmp(), "script.ts");
+    writeFileSync(
+      file,
+      `import { manualSeed, randn, zeros, F } from "backstep";
+manualSeed(7);
+const W = randn([3, 2]).requiresGrad_();
+const b = zeros([2]).requiresGrad_();
+const x = randn([5, 3]);
+const y = [0, 1, 1, 0, 1];
+for (let i = 0; i < 3; i++) {
+  W.grad = null;
+  b.grad = null;
+  const loss = F.crossEntropy(x.matmul(W).add(b), y);
+  loss.backward();
+  for (const p of [W, b]) {
+    const g = p.grad!.data;
+    for (let k = 0; k < p.data.length; k++) p.data[k] -= 0.1 * g[k];
+  }
+}
+`,
+    );
+    const r = await runModel(file, { maxSteps: 5 });
+    assert.equal(r.ok, true, r.error?.message);
+    const steps = eventsByStep(r.trace);
+    assert.equal(steps.length, 3, "an iteration a step");
+    for (const [s, events] of steps.entries())
+      assert.deepEqual(
+        updatesOf(events).map((u) => `${u.param}: ${u.rule}`),
+        ["W: W ← W − η·∂L/∂W (by hand, η = 0.1)", "b: W ← W − η·∂L/∂W (by hand, η = 0.1)"],
+        `step ${s}`,
+      );
   });
 
   it("a run with an optimizer records its updates only, as before", async () => {

@@ -164,10 +164,19 @@ describe("leaves without gradient, recorded once", () => {
     const muls = opsOf(trace, "mul");
     assert.deepEqual(val(muls[1].inputs[0]), [-0.1, 0.1], "step 1's forward reads the clamped weights");
     const updates = trace.events.filter((e) => e.kind === "update");
-    assert.equal(updates.length, 2);
-    const second = updates[1];
-    assert.ok(second.kind === "update");
-    assert.deepEqual(val(second.before), [-0.1, 0.1]);
-    assert.deepEqual(val(second.after), [-2.1, 2.1]);
+    // each step: the optimizer's update, then the clamp's (recorderUpdates.ts: changed after its update)
+    assert.deepEqual(
+      updates.map((u) => (u.kind === "update" ? u.rule : "")),
+      [0, 1].flatMap(() => ["W ← W − η·∂L/∂W (SGD, η = 1)", "W changed by the program after its update (by hand)"]),
+    );
+    const [sgd0, clamp0, sgd1, clamp1] = updates;
+    assert.ok(sgd0.kind === "update" && clamp0.kind === "update" && sgd1.kind === "update" && clamp1.kind === "update");
+    assert.deepEqual(val(sgd0.after), [-1.5, 1.5]);
+    assert.equal(clamp0.before, sgd0.after);
+    assert.deepEqual(val(clamp0.after), [-0.1, 0.1]);
+    assert.equal(muls[1].inputs[0], clamp0.after, "step 1 reads the clamp's values after");
+    assert.equal(sgd1.before, clamp0.after);
+    assert.deepEqual(val(sgd1.after), [-2.1, 2.1]);
+    assert.deepEqual(val(clamp1.after), [-0.1, 0.1]);
   });
 });

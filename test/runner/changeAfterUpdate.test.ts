@@ -1,0 +1,158 @@
+// A parameter the program changes after an optimizer's update of it (a WGAN critic's weights clipped by hand after
+// `opt.step()`): the trace showed the optimizer's values after and the next step reading others, nothing between.
+// Now the step's end records the change as an update of its own, from the values the optimizer left to those the
+// program made, as the Python recorder writes the clamp; a change between two updates in one step comes before the
+// second.
+import * as assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import { TraceCursor } from "../../src/debug/cursor";
+import { Evaluator } from "../../src/debug/evaluate";
+import { AFTER_UPDATE_RULE } from "../../src/trace/recorderUpdates";
+import type { Trace } from "../../src/trace/types";
+import { eventsByStep, type Update, updatesOf } from "../support/stepEvents";
+import { tempDirs } from "../support/tempDirs";
+
+const CLIP = 0.3;
+
+const model = (body: string): string => `import { manualSeed, randn, zeros, F, Tensor, optim } from "backstep";
+manualSeed(7);
+const W1 = randn([3, 4]).requiresGrad_();
+const b1 = zeros([4]).requiresGrad_();
+const W2 = randn([4, 2]).requiresGrad_();
+const opt = new optim.SGD([W1, b1, W2], { lr: 0.5 });
+const x = randn([5, 3]);
+const y = [0, 1, 1, 0, 1];
+function clip(): void {
+  for (let k = 0; k < W1.data.length; k++) W1.data[k] = Math.max(-${CLIP}, Math.min(${CLIP}, W1.data[k]));
+}
+export default function step(): Tensor {
+  opt.zeroGrad();
+  const loss = F.crossEntropy(x.matmul(W1).add(b1).tanh().matmul(W2), y);
+  loss.backward();
+${body}
+  return loss;
+}
+`;
+
+/** Each step's update events. */
+const updatesByStep = (trace: Trace): Update[][] => eventsByStep(trace).map(updatesOf);
+
+const valuesOf = (trace: Trace, id: number): number[] => {
+  const v = trace.tensors[id]?.values;
+  assert.ok(v, `tensor ${id} keeps its values`);
+  return Array.from(v as ArrayLike<number>);
+};
+
+const clipped = (v: number[]): number[] => v.map((x) => Math.fround(Math.max(-CLIP, Math.min(CLIP, x))));
+
+/** The ids of the tensors step `s`'s matmul with W1 (its first matmul) read as W1. */
+const w1Read = (trace: Trace): number[] =>
+  trace.ops.filter((o) => o.op === "matmul" && trace.tensors[o.inputs[1]!]!.shape[0] === 3).map((o) => o.inputs[1]!);
+
+describe("a parameter changed by the program after an optimizer's update", function () {
+  this.timeout(60_000);
+  const tmp = tempDirs("backstep-change-after-update-");
+
+  it("is an update of its own at the step's end, from the optimizer's values after to the program's", async () => {
+    const file = join(tmp(), "clip.ts");
+    writeFileSync(file, model("  opt.step();\n  clip();"));
+    const r = await runModel(file, { maxSteps: 4 });
+    assert.equal(r.ok, true, r.error?.message);
+    const trace = r.trace;
+    const steps = updatesByStep(trace);
+    assert.equal(steps.length, 4);
+    const reads = w1Read(trace);
+    let changedSteps = 0;
+    for (const [s, updates] of steps.entries()) {
+      const [w1, b1, w2, ...rest] = updates;
+      assert.deepEqual(
+        [w1, b1, w2].map((u) => u?.param),
+        ["W1", "b1", "W2"],
+        `step ${s}: the optimizer's updates first`,
+      );
+      for (const u of [w1!, b1!, w2!]) assert.match(u.rule, /\(SGD, η = 0\.5\)$/);
+      const left = valuesOf(trace, w1!.after);
+      const changed = clipped(left).some((v, k) => v !== left[k]);
+      if (!changed) {
+        assert.equal(rest.length, 0, `step ${s}: the clip changed nothing, and nothing more is recorded`);
+        if (s + 1 < steps.length) assert.equal(reads[s + 1], w1!.after, `step ${s + 1} reads the optimizer's W1`);
+        continue;
+      }
+      changedSteps++;
+      assert.equal(rest.length, 1, `step ${s}: one update more, the clip's`);
+      const clip = rest[0]!;
+      assert.equal(clip.param, "W1");
+      assert.equal(clip.rule, AFTER_UPDATE_RULE);
+      assert.equal(clip.before, w1!.after, "from the values the optimizer left");
+      assert.equal(clip.grad, w1!.grad, "with the step's gradient");
+      assert.deepEqual(valuesOf(trace, clip.after), clipped(left), "to the values the program made");
+      assert.equal(trace.tensors[clip.after]!.name, trace.tensors[w1!.after]!.name, "named as the optimizer's after");
+      const at = trace.events.indexOf(clip);
+      assert.ok(at > trace.events.indexOf(w2!), "after the optimizer's updates");
+      if (s + 1 < steps.length) assert.equal(reads[s + 1], clip.after, `step ${s + 1} reads the clipped W1`);
+    }
+    // randn's W1 has values past ±0.3: the first step's clip changes it
+    assert.ok(changedSteps >= 1 && steps[0]!.length === 4, `the first step's clip is recorded (${changedSteps} steps)`);
+    // the run's parameters are still the optimizer's three, W1 once
+    assert.deepEqual(trace.params.map((p) => p.name).sort(), ["W1", "W2", "b1"]);
+  });
+
+  it("a change between two updates of one step comes before the second, which starts from it", async () => {
+    const file = join(tmp(), "twice.ts");
+    writeFileSync(file, model("  opt.step();\n  clip();\n  opt.step();"));
+    const r = await runModel(file, { maxSteps: 2 });
+    assert.equal(r.ok, true, r.error?.message);
+    const trace = r.trace;
+    const [first] = updatesByStep(trace);
+    assert.deepEqual(
+      first!.map((u) => u.param),
+      ["W1", "b1", "W2", "W1", "W1", "b1", "W2"],
+      `the optimizer's three, the clip, the optimizer's three again; nothing at the step's end: ${first!.map((u) => u.param + " " + u.rule).join("; ")}`,
+    );
+    const [w1, , , clip, again] = first!;
+    assert.equal(clip!.rule, AFTER_UPDATE_RULE);
+    assert.equal(clip!.before, w1!.after);
+    assert.deepEqual(valuesOf(trace, clip!.after), clipped(valuesOf(trace, w1!.after)));
+    assert.match(again!.rule, /\(SGD, η = 0\.5\)$/);
+    assert.equal(again!.before, clip!.after, "the second update starts from the clipped values");
+  });
+
+  it("the debugger stops on it, and shows the parameter's values as the program left them after it", async () => {
+    const file = join(tmp(), "clipDebug.ts");
+    writeFileSync(file, model("  opt.step();\n  clip();"));
+    const r = await runModel(file, { maxSteps: 2 });
+    assert.equal(r.ok, true, r.error?.message);
+    const trace = r.trace;
+    const clip = trace.events.findIndex((e) => e.kind === "update" && e.rule === AFTER_UPDATE_RULE);
+    assert.ok(clip > 0);
+    const c = new TraceCursor(trace);
+    assert.equal(c.goto(clip).at, clip);
+    const optimizer = clip - 3; // (W1's, b1's and W2's updates by SGD just before it)
+    const shown = (at: number): number[] => {
+      const v = new Evaluator(c.index, at).evaluate("W1");
+      assert.equal(v.kind, "tensor");
+      return v.kind === "tensor" ? Array.from(v.view.tensor.values ?? []) : [];
+    };
+    const update = trace.events[clip] as Update;
+    assert.deepEqual(shown(clip + 1), valuesOf(trace, update.after), "after the clip: the clipped values");
+    assert.deepEqual(shown(optimizer + 1), valuesOf(trace, update.before), "between: the optimizer's values");
+    // stepping back from it goes to the optimizer's updates before it
+    assert.ok(c.stepBack().at < clip);
+  });
+
+  it("a run that changes nothing after its optimizer records the optimizer's updates only", async () => {
+    const file = join(tmp(), "plain.ts");
+    writeFileSync(file, model("  opt.step();"));
+    const r = await runModel(file, { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    for (const updates of updatesByStep(r.trace)) {
+      assert.deepEqual(
+        updates.map((u) => u.param),
+        ["W1", "b1", "W2"],
+      );
+      for (const u of updates) assert.notEqual(u.rule, AFTER_UPDATE_RULE);
+    }
+  });
+});
