@@ -14,6 +14,8 @@ const { grad: GRAD, param: PARAM } = KIND;
 
 /** The rule of a change the program made to a parameter after an optimizer's update of it. */
 export const AFTER_UPDATE_RULE = "W changed by the program after its update (by hand)";
+/** The rule of a change the program made to a parameter before an optimizer's update of it, after the last one. */
+export const BEFORE_UPDATE_RULE = "W changed by the program before its update (by hand)";
 
 /** The strings a parameter's update records wrote last, and their ids; and the step and gradient of its last one. */
 interface UpdateStrings {
@@ -78,9 +80,13 @@ export class UpdateRecorder {
       steps.eventsDropped++;
       return;
     }
-    // updated before in this step (two optimizers, two step() calls): a change by hand between them is written first
+    // the gradient as it is now: a model may change a gradient in place (clipping it) after backward
+    const g = ids.table.snapshot(grad, GRAD);
+    // Updated before (its values noted since): a change the program made since (weights decayed or clipped by hand
+    // before `opt.step()`, or between two step() calls of a step) is written first, and this update starts from it.
     const last = this.strings.get(param.id);
-    if (last !== undefined && last.step === steps.step) this.changedAfterUpdate(param, last, before);
+    if (last !== undefined)
+      this.changedByProgram(param, last, before, g, last.step === steps.step ? AFTER_UPDATE_RULE : BEFORE_UPDATE_RULE);
     // The values before are those the step's ops read, already recorded (the leaf's snapshot of this step, or the
     // last update's "after": only optimizers write a parameter): that tensor, not a copy of its values, when it was
     // recorded as a parameter (a leaf is an input until a root module names it or it is first updated). One tensor
@@ -93,8 +99,6 @@ export class UpdateRecorder {
       (taken === -1 && ids.notes.leafHolds(param, steps.step)) ||
       (taken === steps.step && (known !== undefined || updatedBefore));
     const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
-    // the gradient and after as they are now: a model may change a gradient in place (clipping it) after backward
-    const g = ids.table.snapshot(grad, GRAD);
     const s = this.stringsOf(param, known ?? name, rule, labelOf(after), last);
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
     ids.notes.noteLeafAcross(param, a, steps.step);
@@ -108,12 +112,12 @@ export class UpdateRecorder {
   }
 
   /**
-   * Parameter `t`, last updated by an optimizer in this step (`s`: its strings, step and gradient), its values
-   * now those of `now` (itself, or the copy an optimizer's next update took before writing it): when the program
-   * changed them since that update, an update by hand from the values it left to these, with its gradient; these are
-   * noted for later reads. No engine call made the change: no site.
+   * Parameter `t`, updated before (`s`: its last update's strings, step and gradient) and its values noted since, now
+   * those of `now` (itself, or the copy an optimizer's next update took before writing it): when the program changed
+   * them since they were noted, an update by hand from the values noted to these, with gradient `grad` (a trace id),
+   * following `rule`; these are noted for later reads. No engine call made the change: no site.
    */
-  private changedAfterUpdate(t: Tensor, s: UpdateStrings, now: Tensor): void {
+  private changedByProgram(t: Tensor, s: UpdateStrings, now: Tensor, grad: number, rule: string): void {
     const ids = this.ids;
     const before = ids.notes.leaf(t);
     if (before < 0 || !ids.notes.changedSinceNoted(t, now.data)) return;
@@ -126,7 +130,7 @@ export class UpdateRecorder {
     const a = ids.table.snapshotNamed(now, PARAM, -1, false, s.afterId);
     // (from an optimizer's update, its own update notes the values it wrote right after)
     ids.notes.noteLeafAcross(t, a, steps.step);
-    this.out.update(s.paramId, before, s.grad, a, this.out.string(AFTER_UPDATE_RULE), -1, []);
+    this.out.update(s.paramId, before, grad, a, this.out.string(rule), -1, []);
     steps.push();
   }
 
@@ -179,7 +183,7 @@ export class UpdateRecorder {
 
   /**
    * The step ends. Each parameter an optimizer updated in it whose values the program changed since gets an update by
-   * hand (changedAfterUpdate). In a run without an optimizer, each leaf requiring grad whose values the program
+   * hand (changedByProgram). In a run without an optimizer, each leaf requiring grad whose values the program
    * changed since the step first read it (`p.data[k] -= lr * g[k]`) gets an update event as an optimizer's would, its
    * values before (the step's snapshot), its gradient and after, and the rule it followed (handRule); it is a parameter
    * of the run from then on. No engine call made the change, so it has no place in the source; one without a gradient
@@ -193,7 +197,7 @@ export class UpdateRecorder {
       const by = this.optimizedBy;
       for (let k = 0; k < optimized.length; k++) {
         const t = optimized[k]!;
-        if (by[k]!.step === step) this.changedAfterUpdate(t, by[k]!, t);
+        if (by[k]!.step === step) this.changedByProgram(t, by[k]!, t, by[k]!.grad, AFTER_UPDATE_RULE);
       }
       optimized.length = 0;
       by.length = 0;

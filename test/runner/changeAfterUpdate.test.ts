@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { TraceCursor } from "../../src/debug/cursor";
 import { Evaluator } from "../../src/debug/evaluate";
-import { AFTER_UPDATE_RULE } from "../../src/trace/recorderUpdates";
+import { AFTER_UPDATE_RULE, BEFORE_UPDATE_RULE } from "../../src/trace/recorderUpdates";
 import type { Trace } from "../../src/trace/types";
 import { eventsByStep, type Update, updatesOf } from "../support/stepEvents";
 import { tempDirs } from "../support/tempDirs";
@@ -117,6 +117,39 @@ describe("a parameter changed by the program after an optimizer's update", funct
     assert.deepEqual(valuesOf(trace, clip!.after), clipped(valuesOf(trace, w1!.after)));
     assert.match(again!.rule, /\(SGD, η = 0\.5\)$/);
     assert.equal(again!.before, clip!.after, "the second update starts from the clipped values");
+  });
+
+  it("a change before the optimizer's update (a decay by hand before `opt.step()`) is written before it", async () => {
+    const file = join(tmp(), "decay.ts");
+    writeFileSync(file, model("  for (let k = 0; k < W1.data.length; k++) W1.data[k] *= 0.5;\n  opt.step();"));
+    const r = await runModel(file, { maxSteps: 3 });
+    assert.equal(r.ok, true, r.error?.message);
+    const trace = r.trace;
+    const steps = updatesByStep(trace);
+    const reads = w1Read(trace);
+    // from the second step on, W1's values were noted when its last update wrote them (the first step's are the
+    // forward's read, without a fingerprint: not told apart)
+    for (const s of [1, 2]) {
+      const [decay, w1] = steps[s]!;
+      assert.deepEqual(
+        steps[s]!.map((u) => u.param),
+        ["W1", "W1", "b1", "W2"],
+        `step ${s}: the decay, then the optimizer's`,
+      );
+      assert.equal(decay!.rule, BEFORE_UPDATE_RULE);
+      assert.equal(decay!.before, reads[s], "from the values the step's forward read");
+      assert.deepEqual(
+        valuesOf(trace, decay!.after),
+        valuesOf(trace, decay!.before).map((v) => Math.fround(v * 0.5)),
+        "to the values halved",
+      );
+      assert.equal(w1!.before, decay!.after, "the optimizer's update starts from the decayed values");
+      assert.match(w1!.rule, /\(SGD, η = 0\.5\)$/);
+      const grad = valuesOf(trace, w1!.grad);
+      valuesOf(trace, w1!.after).forEach((v, k) =>
+        assert.ok(Math.abs(v - (valuesOf(trace, w1!.before)[k]! - 0.5 * grad[k]!)) < 1e-6, `step ${s} W1[${k}]`),
+      );
+    }
   });
 
   it("the debugger stops on it, and shows the parameter's values as the program left them after it", async () => {
