@@ -152,6 +152,11 @@ class Updates:
         before its update, taken at once from its param_groups (the params with a gradient, which it resets or updates),
         each with its group's rule. Its param_groups say which tensors it updates, watched or not (see name_of)."""
         site = self._site(frame, source_map) if what == "step" else None  # one step() call updates them all
+        if what == "step" and any(ptr not in self.by_optimizer for ptr in self.pending):
+            # The program's own op on a parameter before this step (weights decayed by hand before `opt.step()`) is an
+            # update of its own, written first: folded into the optimizer's, it was one event, the op's line as the rule
+            # beside the values the optimizer made.
+            self.flush()
         for group in opt.param_groups:
             rule = describe_optimizer(opt, group) if what == "step" else None
             for p in group["params"]:

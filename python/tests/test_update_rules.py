@@ -72,6 +72,29 @@ class UpdateRules(unittest.TestCase):
         read = [o["inputs"][0] for o in trace["ops"] if o["op"] == "mul"]
         torch.testing.assert_close(values(trace, read[1]), values(trace, updates[1]["after"]))
 
+    def test_a_parameter_changed_by_hand_before_the_optimizer_is_an_update_of_its_own_before_it(self):
+        """Weights decayed by hand before `opt.step()`: the op's update was pending when the step began, and the optimizer's
+        was folded into it: one event, the op's line as the rule beside the values SGD made."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            trace, _ = record(model_file(DECAYED), steps=2)
+        updates = [e for e in trace["events"] if e["kind"] == "update"]
+        self.assertEqual([e["rule"].split("  [")[0] for e in updates], ["W.data.mul_(0.5)", "W ← W − η·∂L/∂W"] * 2)
+        for decay, sgd in (updates[0:2], updates[2:4]):
+            torch.testing.assert_close(values(trace, decay["after"]), values(trace, decay["before"]) * 0.5)
+            torch.testing.assert_close(values(trace, sgd["before"]), values(trace, decay["after"]))
+            torch.testing.assert_close(values(trace, sgd["after"]), values(trace, sgd["before"]) - values(trace, sgd["grad"]))
+
+
+DECAYED = """import torch
+W = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
+opt = torch.optim.SGD([W], lr=1.0)
+
+def step():
+    opt.zero_grad()
+    (W * torch.tensor([2., -2.])).sum().backward()
+    W.data.mul_(0.5)
+    opt.step()
+"""
 
 CLAMPED = """import torch
 W = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
