@@ -82,11 +82,13 @@ export class UpdateRecorder {
     }
     // the gradient as it is now: a model may change a gradient in place (clipping it) after backward
     const g = ids.table.snapshot(grad, GRAD);
-    // Updated before (its values noted since): a change the program made since (weights decayed or clipped by hand
-    // before `opt.step()`, or between two step() calls of a step) is written first, and this update starts from it.
+    // A change the program made since the values were noted (its last update's after, or its step's read of them:
+    // weights decayed or clipped by hand before `opt.step()`, or between two step() calls of a step) is written
+    // first, and this update starts from it.
     const last = this.strings.get(param.id);
-    if (last !== undefined)
-      this.changedByProgram(param, last, before, g, last.step === steps.step ? AFTER_UPDATE_RULE : BEFORE_UPDATE_RULE);
+    const updatedInStep = last !== undefined && last.step === steps.step;
+    const s = this.stringsOf(param, known ?? name, rule, labelOf(after), last);
+    this.changedByProgram(param, s, before, g, updatedInStep ? AFTER_UPDATE_RULE : BEFORE_UPDATE_RULE);
     // The values before are those the step's ops read, already recorded (the leaf's snapshot of this step, or the
     // last update's "after": only optimizers write a parameter): that tensor, not a copy of its values, when it was
     // recorded as a parameter (a leaf is an input until a root module names it or it is first updated). One tensor
@@ -99,9 +101,9 @@ export class UpdateRecorder {
       (taken === -1 && ids.notes.leafHolds(param, steps.step)) ||
       (taken === steps.step && (known !== undefined || updatedBefore));
     const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
-    const s = this.stringsOf(param, known ?? name, rule, labelOf(after), last);
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
     ids.notes.noteLeafAcross(param, a, steps.step);
+    ids.notedAcross(param);
     const at = this.siteFrames();
     this.out.update(s.paramId, b, g, a, s.ruleId, at.loc, at.stack);
     steps.push();
@@ -120,7 +122,7 @@ export class UpdateRecorder {
   private changedByProgram(t: Tensor, s: UpdateStrings, now: Tensor, grad: number, rule: string): void {
     const ids = this.ids;
     const before = ids.notes.leaf(t);
-    if (before < 0 || !ids.notes.changedSinceNoted(t, now.data)) return;
+    if (before < 0 || !ids.changedSinceRead(t, now.data)) return;
     const steps = this.steps;
     if (!steps.room()) {
       steps.eventsDropped++;

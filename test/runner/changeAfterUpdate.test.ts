@@ -127,9 +127,8 @@ describe("a parameter changed by the program after an optimizer's update", funct
     const trace = r.trace;
     const steps = updatesByStep(trace);
     const reads = w1Read(trace);
-    // from the second step on, W1's values were noted when its last update wrote them (the first step's are the
-    // forward's read, without a fingerprint: not told apart)
-    for (const s of [1, 2]) {
+    // (in the first step, against the values its forward read; later, against those its last update wrote)
+    for (const s of [0, 1, 2]) {
       const [decay, w1] = steps[s]!;
       assert.deepEqual(
         steps[s]!.map((u) => u.param),
@@ -148,6 +147,45 @@ describe("a parameter changed by the program after an optimizer's update", funct
       const grad = valuesOf(trace, w1!.grad);
       valuesOf(trace, w1!.after).forEach((v, k) =>
         assert.ok(Math.abs(v - (valuesOf(trace, w1!.before)[k]! - 0.5 * grad[k]!)) < 1e-6, `step ${s} W1[${k}]`),
+      );
+    }
+  });
+
+  it("a module's weight decayed before the optimizer's first update: the update starts from the decayed values", async () => {
+    const file = join(tmp(), "moduleDecay.ts");
+    writeFileSync(
+      file,
+      `import { manualSeed, randn, nn, F, optim, Tensor } from "backstep";
+manualSeed(3);
+const fc = new nn.Linear(3, 2);
+const opt = new optim.SGD(fc.parameters(), { lr: 0.5 });
+const x = randn([4, 3]);
+export default function step(): Tensor {
+  opt.zeroGrad();
+  const loss = F.crossEntropy(fc.forward(x), [0, 1, 1, 0]);
+  loss.backward();
+  for (let k = 0; k < fc.weight.data.length; k++) fc.weight.data[k] *= 0.5;
+  opt.step();
+  return loss;
+}
+`,
+    );
+    const r = await runModel(file, { maxSteps: 2 });
+    assert.equal(r.ok, true, r.error?.message);
+    const trace = r.trace;
+    for (const [s, updates] of updatesByStep(trace).entries()) {
+      assert.deepEqual(
+        updates.map((u) => u.param),
+        ["fc.weight", "fc.weight", "fc.bias"],
+        `step ${s}: the decay, then the optimizer's two`,
+      );
+      const [decay, sgd] = updates;
+      assert.equal(decay!.rule, BEFORE_UPDATE_RULE);
+      assert.equal(sgd!.before, decay!.after);
+      const before = valuesOf(trace, sgd!.before),
+        grad = valuesOf(trace, sgd!.grad);
+      valuesOf(trace, sgd!.after).forEach((v, k) =>
+        assert.ok(Math.abs(v - (before[k]! - 0.5 * grad[k]!)) < 1e-6, `step ${s}: SGD's rule holds for its numbers`),
       );
     }
   });
