@@ -85,27 +85,17 @@ class UpdateRules(unittest.TestCase):
             torch.testing.assert_close(values(trace, sgd["after"]), values(trace, sgd["before"]) - values(trace, sgd["grad"]))
 
 
-DECAYED = """import torch
+SGD_STEP = """import torch
 W = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
 opt = torch.optim.SGD([W], lr=1.0)
 
 def step():
     opt.zero_grad()
     (W * torch.tensor([2., -2.])).sum().backward()
-    W.data.mul_(0.5)
-    opt.step()
+    {}
 """
-
-CLAMPED = """import torch
-W = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
-opt = torch.optim.SGD([W], lr=1.0)
-
-def step():
-    opt.zero_grad()
-    (W * torch.tensor([2., -2.])).sum().backward()
-    opt.step()
-    W.data.clamp_(-0.1, 0.1)
-"""
+DECAYED = SGD_STEP.format("W.data.mul_(0.5)\n    opt.step()")
+CLAMPED = SGD_STEP.format("opt.step()\n    W.data.clamp_(-0.1, 0.1)")
 
 BY_DATA = """import torch
 torch.manual_seed(0)
