@@ -257,8 +257,13 @@ export class Workbench {
       .waitFor({ state: "visible" });
   }
 
+  /**
+   * The active editor tab of file `name` (a base name), by its resource: a graph panel's tab names files too
+   * ("Backprop Graph: micrograd.ts (makemore_backprop.py has no trace)"); matched by text, both were found (a
+   * strict-mode error in CI).
+   */
   activeTab(name: string): Locator {
-    return this.page.locator(".tabs-container .tab.active", { hasText: name });
+    return this.page.locator(`.tabs-container .tab.active[data-resource-name=${JSON.stringify(name)}]`);
   }
 
   /** The Explorer row of a file at the workspace's top level or in an expanded folder. */
