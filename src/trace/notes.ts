@@ -27,6 +27,11 @@ const LEAF = 3;
 const GRAD = 4;
 const STEP_OUTPUT = 5;
 const ACROSS = 6;
+/**
+ * A leaf note's print when it keeps none. A fingerprint can be 0 too: a change of such values goes unseen, as one
+ * between two values of one fingerprint does (fingerprint.ts).
+ */
+export const NO_PRINT = 0;
 
 /**
  * A recorder's notes on tensors. On the tensor, what the run drops is forgotten with it and a lookup is a
@@ -83,12 +88,13 @@ export class TensorNotes {
   }
 
   /**
-   * Whether leaf `t`, noted across steps, had other values than those recorded when its values were `data` (its own,
-   * or a copy an optimizer took before it wrote them): the program wrote them itself (compared whatever step noted
-   * it; leafHolds trusts a note of the step it is asked about).
+   * Whether leaf `t`'s snapshot, noted with its values' fingerprint (across steps, or for its step with one), recorded
+   * other values than `data` (its own, or a copy an optimizer took before it wrote them): the program wrote them itself
+   * (compared whatever step noted it; leafHolds trusts a note of the step it is asked about). False without a print.
    */
   changedSinceNoted(t: Tensor, data: Storage): boolean {
-    return t._obsKey - this.key === ACROSS && fingerprint(data) !== t._obsPrint;
+    const k = t._obsKey - this.key;
+    return (k === ACROSS || (k === LEAF && t._obsPrint !== NO_PRINT)) && fingerprint(data) !== t._obsPrint;
   }
 
   /** The trace id of `t` as a tensor of the backward pass, or -1. */
@@ -129,11 +135,15 @@ export class TensorNotes {
     if (this.leaf(t) >= 0) t._obsKey = 0;
   }
 
-  /** Leaf `t`'s snapshot `id`, taken in `step`, for that step. */
-  noteLeaf(t: Tensor, id: TensorId, step: number): void {
+  /**
+   * Leaf `t`'s snapshot `id`, taken in `step`, for that step; `print`, its values' fingerprint when a change before the
+   * step's end must be told apart (a parameter an optimizer holds, before its first update), else NO_PRINT.
+   */
+  noteLeaf(t: Tensor, id: TensorId, step: number, print = NO_PRINT): void {
     t._obsKey = this.key + LEAF;
     t._obsId = id;
     t._obsAux = step;
+    t._obsPrint = print;
   }
 
   /** Leaf `t`'s snapshot `id`, taken in `step` of its current values, for later steps too while they stay the same. */

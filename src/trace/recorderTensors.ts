@@ -3,13 +3,12 @@
 import type { Tensor } from "../engine/tensor";
 import { isGradEnabled } from "../engine/mode";
 import { ParamNames } from "./params";
-import { TensorNotes } from "./notes";
+import { NO_PRINT, TensorNotes } from "./notes";
 import { HandReads } from "./handUpdates";
 import { KIND, type KindCode } from "./stream";
 import type { SnapshotTable } from "./snapshots";
 import type { TensorId, TraceParam } from "./types";
 import { labelOf } from "../engine/label";
-import type { Storage } from "../engine/dtype";
 import { fingerprint } from "./fingerprint";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
@@ -50,12 +49,6 @@ export class TensorIds {
   readonly updated = new Map<number, { tensor: Tensor; name: string }>();
   /** Tensors an optimizer was made over (EngineObserver.optimizes): parameters before their first update too. */
   private readonly optimized = new Set<number>();
-  /**
-   * By tensor id, the fingerprint of the values a step read of a parameter an optimizer holds, while its snapshot is
-   * noted for that step alone (before its first update: after it, the update's values after carry one across steps).
-   * A change the program makes before that update is told apart by it (changedSinceRead).
-   */
-  private readonly readPrints = new Map<number, number>();
   /** Root modules (`model`) and the names they give their parameters (`model.fc1.weight`). */
   readonly params = new ParamNames();
   /**
@@ -129,28 +122,11 @@ export class TensorIds {
     const kind = this.kindOf(t, param);
     const id = this.table.snapshot(t, kind, -1, false, label ?? param ?? buffer);
     if (kind !== PARAM && !t.requiresGrad && buffer === undefined) this.notes.noteLeafAcross(t, id, step);
-    else {
-      this.notes.noteLeaf(t, id, step);
-      if (this.optimized.has(t.id)) this.readPrints.set(t.id, fingerprint(t.data));
-    }
+    // (a parameter an optimizer holds, before its first update: its values' fingerprint tells a change by hand before
+    // that update, UpdateRecorder.changedByProgram; after it, the update's values after carry one across steps)
+    else this.notes.noteLeaf(t, id, step, this.optimized.has(t.id) ? fingerprint(t.data) : NO_PRINT);
     if (this.hand.watching && trainableLeaf(t)) this.hand.read(t, id);
     return id;
-  }
-
-  /**
-   * Whether leaf `t`'s values, as its snapshot noted them (across steps, or as its step read them when an optimizer
-   * holds it), differ from `data`: the program wrote them itself since. False when nothing tells (not noted so).
-   */
-  changedSinceRead(t: Tensor, data: Storage): boolean {
-    const notes = this.notes;
-    if (notes.leafStep(t) === -1) return notes.changedSinceNoted(t, data);
-    const print = this.readPrints.get(t.id);
-    return print !== undefined && notes.leaf(t) >= 0 && fingerprint(data) !== print;
-  }
-
-  /** Leaf `t`'s values are noted across steps now (an update's after): its step's read no longer decides. */
-  notedAcross(t: Tensor): void {
-    if (this.readPrints.size > 0) this.readPrints.delete(t.id);
   }
 
   private addGradLeaf(t: Tensor, step: number): void {

@@ -49,8 +49,6 @@ export class UpdateRecorder {
    * optimizer's values after, and the next step reading others, with nothing between.
    */
   private readonly optimized: Tensor[] = [];
-  /** Their last updates' strings, step and gradient, in the same order. */
-  private readonly optimizedBy: UpdateStrings[] = [];
 
   constructor(
     private readonly out: TraceWriter,
@@ -103,14 +101,12 @@ export class UpdateRecorder {
     const b = recorded ? leaf : ids.table.snapshot(before, PARAM);
     const a = ids.table.snapshotNamed(after, PARAM, -1, false, s.afterId);
     ids.notes.noteLeafAcross(param, a, steps.step);
-    ids.notedAcross(param);
     const at = this.siteFrames();
     this.out.update(s.paramId, b, g, a, s.ruleId, at.loc, at.stack);
     steps.push();
     s.step = steps.step;
     s.grad = g;
     this.optimized.push(param);
-    this.optimizedBy.push(s);
   }
 
   /**
@@ -122,18 +118,33 @@ export class UpdateRecorder {
   private changedByProgram(t: Tensor, s: UpdateStrings, now: Tensor, grad: number, rule: string): void {
     const ids = this.ids;
     const before = ids.notes.leaf(t);
-    if (before < 0 || !ids.changedSinceRead(t, now.data)) return;
-    const steps = this.steps;
-    if (!steps.room()) {
-      steps.eventsDropped++;
+    if (before < 0 || !ids.notes.changedSinceNoted(t, now.data)) return;
+    if (!this.steps.room()) {
+      this.steps.eventsDropped++;
       ids.notes.forgetLeaf(t);
       return;
     }
-    const a = ids.table.snapshotNamed(now, PARAM, -1, false, s.afterId);
     // (from an optimizer's update, its own update notes the values it wrote right after)
-    ids.notes.noteLeafAcross(t, a, steps.step);
-    this.out.update(s.paramId, before, grad, a, this.out.string(rule), -1, []);
-    steps.push();
+    this.writeByHand(t, now, s, before, grad, this.out.string(rule));
+  }
+
+  /**
+   * An update by hand of `t` (no engine call made it: no site), from snapshot `before` to the values of `now` (named
+   * as `s` names its values after), with gradient `grad`; those values are noted for later reads. Their id.
+   */
+  private writeByHand(
+    t: Tensor,
+    now: Tensor,
+    s: UpdateStrings,
+    before: TensorId,
+    grad: TensorId,
+    rule: number,
+  ): TensorId {
+    const a = this.ids.table.snapshotNamed(now, PARAM, -1, false, s.afterId);
+    this.ids.notes.noteLeafAcross(t, a, this.steps.step);
+    this.out.update(s.paramId, before, grad, a, rule, -1, []);
+    this.steps.push();
+    return a;
   }
 
   /**
@@ -194,15 +205,12 @@ export class UpdateRecorder {
   handUpdates(): void {
     const optimized = this.optimized;
     if (optimized.length > 0) {
-      const step = this.steps.step;
       // (a parameter updated twice is listed twice: found unchanged the second time)
-      const by = this.optimizedBy;
-      for (let k = 0; k < optimized.length; k++) {
-        const t = optimized[k]!;
-        if (by[k]!.step === step) this.changedByProgram(t, by[k]!, t, by[k]!.grad, AFTER_UPDATE_RULE);
+      for (const t of optimized) {
+        const s = this.strings.get(t.id)!;
+        this.changedByProgram(t, s, t, s.grad, AFTER_UPDATE_RULE);
       }
       optimized.length = 0;
-      by.length = 0;
     }
     for (const r of this.ids.hand.changed()) this.handUpdate(r);
   }
@@ -228,11 +236,7 @@ export class UpdateRecorder {
     const g = ids.gradId(grad);
     // (the values after named as the step's snapshot of it would be: TensorIds.idOf)
     const s = this.stringsOf(t, name, handRule(r.before, t.data, grad.data), labelOf(t) ?? ids.params.nameOf(t));
-    const a = ids.table.snapshotNamed(t, PARAM, -1, false, s.afterId);
-    ids.notes.noteLeafAcross(t, a, steps.step);
-    this.out.update(s.paramId, r.id, g, a, s.ruleId, -1, []);
-    steps.push();
-    return a;
+    return this.writeByHand(t, t, s, r.id, g, s.ruleId);
   }
 
   /** Gradients set to null: one zeroGrad event naming the parameters (and other leaves) the trace knows. */

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runModel } from "../../src/runner/index";
+import { runModel, type RunResult } from "../../src/runner/index";
 import { TraceCursor } from "../../src/debug/cursor";
 import { Evaluator } from "../../src/debug/evaluate";
 import { AFTER_UPDATE_RULE, BEFORE_UPDATE_RULE } from "../../src/trace/recorderUpdates";
@@ -54,12 +54,17 @@ const w1Read = (trace: Trace): number[] =>
 describe("a parameter changed by the program after an optimizer's update", function () {
   this.timeout(60_000);
   const tmp = tempDirs("backstep-change-after-update-");
+  /** `source` saved as `name` and run for `maxSteps` steps, which must end well. */
+  const traced = async (name: string, source: string, maxSteps: number): Promise<RunResult> => {
+    const file = join(tmp(), name);
+    writeFileSync(file, source);
+    const r = await runModel(file, { maxSteps });
+    assert.equal(r.ok, true, r.error?.message);
+    return r;
+  };
 
   it("is an update of its own at the step's end, from the optimizer's values after to the program's", async () => {
-    const file = join(tmp(), "clip.ts");
-    writeFileSync(file, model("  opt.step();\n  clip();"));
-    const r = await runModel(file, { maxSteps: 4 });
-    assert.equal(r.ok, true, r.error?.message);
+    const r = await traced("clip.ts", model("  opt.step();\n  clip();"), 4);
     const trace = r.trace;
     const steps = updatesByStep(trace);
     assert.equal(steps.length, 4);
@@ -100,10 +105,7 @@ describe("a parameter changed by the program after an optimizer's update", funct
   });
 
   it("a change between two updates of one step comes before the second, which starts from it", async () => {
-    const file = join(tmp(), "twice.ts");
-    writeFileSync(file, model("  opt.step();\n  clip();\n  opt.step();"));
-    const r = await runModel(file, { maxSteps: 2 });
-    assert.equal(r.ok, true, r.error?.message);
+    const r = await traced("twice.ts", model("  opt.step();\n  clip();\n  opt.step();"), 2);
     const trace = r.trace;
     const [first] = updatesByStep(trace);
     assert.deepEqual(
@@ -120,10 +122,11 @@ describe("a parameter changed by the program after an optimizer's update", funct
   });
 
   it("a change before the optimizer's update (a decay by hand before `opt.step()`) is written before it", async () => {
-    const file = join(tmp(), "decay.ts");
-    writeFileSync(file, model("  for (let k = 0; k < W1.data.length; k++) W1.data[k] *= 0.5;\n  opt.step();"));
-    const r = await runModel(file, { maxSteps: 3 });
-    assert.equal(r.ok, true, r.error?.message);
+    const r = await traced(
+      "decay.ts",
+      model("  for (let k = 0; k < W1.data.length; k++) W1.data[k] *= 0.5;\n  opt.step();"),
+      3,
+    );
     const trace = r.trace;
     const steps = updatesByStep(trace);
     const reads = w1Read(trace);
@@ -152,9 +155,8 @@ describe("a parameter changed by the program after an optimizer's update", funct
   });
 
   it("a module's weight decayed before the optimizer's first update: the update starts from the decayed values", async () => {
-    const file = join(tmp(), "moduleDecay.ts");
-    writeFileSync(
-      file,
+    const r = await traced(
+      "moduleDecay.ts",
       `import { manualSeed, randn, nn, F, optim, Tensor } from "backstep";
 manualSeed(3);
 const fc = new nn.Linear(3, 2);
@@ -169,9 +171,8 @@ export default function step(): Tensor {
   return loss;
 }
 `,
+      2,
     );
-    const r = await runModel(file, { maxSteps: 2 });
-    assert.equal(r.ok, true, r.error?.message);
     const trace = r.trace;
     for (const [s, updates] of updatesByStep(trace).entries()) {
       assert.deepEqual(
@@ -191,10 +192,7 @@ export default function step(): Tensor {
   });
 
   it("the debugger stops on it, and shows the parameter's values as the program left them after it", async () => {
-    const file = join(tmp(), "clipDebug.ts");
-    writeFileSync(file, model("  opt.step();\n  clip();"));
-    const r = await runModel(file, { maxSteps: 2 });
-    assert.equal(r.ok, true, r.error?.message);
+    const r = await traced("clipDebug.ts", model("  opt.step();\n  clip();"), 2);
     const trace = r.trace;
     const clip = trace.events.findIndex((e) => e.kind === "update" && e.rule === AFTER_UPDATE_RULE);
     assert.ok(clip > 0);
@@ -214,10 +212,7 @@ export default function step(): Tensor {
   });
 
   it("a run that changes nothing after its optimizer records the optimizer's updates only", async () => {
-    const file = join(tmp(), "plain.ts");
-    writeFileSync(file, model("  opt.step();"));
-    const r = await runModel(file, { maxSteps: 3 });
-    assert.equal(r.ok, true, r.error?.message);
+    const r = await traced("plain.ts", model("  opt.step();"), 3);
     for (const updates of updatesByStep(r.trace)) {
       assert.deepEqual(
         updates.map((u) => u.param),
