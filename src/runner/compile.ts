@@ -1,4 +1,5 @@
 // Compiles one user file: TypeScript → CommonJS (sucrase, lines kept) → instrumented, with a column map back.
+import { uneditedText } from "./edits";
 import { indexInsertions, instrument, uninstrumentedColumn, type InsertionIndex } from "./instrument";
 import { hookNames, type HookNames } from "./hooks";
 import { UserSyntaxError } from "./errors";
@@ -25,6 +26,11 @@ export interface CompiledFile {
   helperChecks: number[];
   /** Its exported `const`, `let` and `class` names: none is read before its declaration ran (exportBindings.ts). */
   lexicalExports: string[];
+  /**
+   * A function's or class's text in `code` (as Function.prototype.toString gives it) as the program wrote it,
+   * compiled but not instrumented; undefined when `code` does not hold the text.
+   */
+  plainText(text: string): string | undefined;
 }
 
 /** A loop in the original source: 1-based lines and columns, `end` just after its last character. */
@@ -156,5 +162,9 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     helperChecks,
     lexicalExports: lexical,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
+    plainText: (text) => {
+      const at = code === js ? -1 : code.indexOf(text);
+      return at < 0 ? undefined : uneditedText(js, code, index, at, at + text.length);
+    },
   };
 }

@@ -139,3 +139,18 @@ export function skipToToken(code: string, from: number, to: number, token: strin
   }
   return -1;
 }
+
+/**
+ * The code before the edits of the edited code's [from, to) (0-based offsets): what the program's own text was there.
+ * Lines never move, so each end maps by its line's insertions; an end inside inserted text maps to where it was
+ * inserted, so the texts inserted inside the range, and any the range ends in, are left out.
+ */
+export function uneditedText(plain: string, code: string, index: InsertionIndex, from: number, to: number): string {
+  const codeStarts = lineStarts(code);
+  const plainStarts = lineStarts(plain);
+  const at = (pos: number): number => {
+    const { line, column } = lineColumn(codeStarts, pos);
+    return plainStarts[line] + uninstrumentedColumn(index, line, column);
+  };
+  return plain.slice(at(from), at(to));
+}

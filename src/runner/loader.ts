@@ -196,6 +196,15 @@ export class UserModules {
     return file ? this.compiled.get(file) : undefined;
   }
 
+  /** A function's text in the program as written (compiled, not instrumented), when one of its files holds it. */
+  plainText(text: string): string | undefined {
+    for (const compiled of this.compiled.values()) {
+      const plain = compiled.plainText(text);
+      if (plain !== undefined) return plain;
+    }
+    return undefined;
+  }
+
   /**
    * Loads (compiling and running) the traced file; returns its exports. A file that awaits at its top level has run
    * to its first await: `evaluation(file)` is the rest.

@@ -86,32 +86,46 @@ export class StackMapper {
     return frame;
   }
 
-  /** Formats error stacks like V8 does, but with the user's TypeScript columns, and keeps their user frames. */
+  /** Makes the formatter below V8's for every error (with up to 50 frames). */
   installErrorFormatter(): void {
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
-    Error.prepareStackTrace = (err: Error, all: CallSite[]): string => {
-      // (the runner's function between an iteration method and the model's function passed by name: loopEdits.ts)
-      const sites = all.filter((s) => `${s.getFileName() ?? ""}:${s.getLineNumber() ?? 0}` !== ITERATING_CALL);
-      const frames = this.userFrames(sites);
-      if (typeof err === "object" && err !== null) this.errorFrames.set(err, frames);
-      const lines = sites.map((site) => {
-        const f = this.map(site);
-        return f ? `    at ${f.name} (${f.file}:${f.line}:${f.column})` : `    at ${String(site)}`;
-      });
-      let head = "Error";
-      try {
-        head = err.message ? `${err.name ?? "Error"}: ${err.message}` : `${err.name ?? "Error"}`;
-      } catch {
-        // a getter on a user's error object threw: keep the plain header
-      }
-      return [head, ...lines].join("\n");
-    };
+    Error.prepareStackTrace = this.formatter;
   }
 
-  /** The user frames of a thrown error (rendering its stack if that has not happened yet). */
+  /** Formats error stacks like V8 does, but with the user's TypeScript columns, and keeps their user frames. */
+  private readonly formatter = (err: Error, all: CallSite[]): string => {
+    // (the runner's function between an iteration method and the model's function passed by name: loopEdits.ts)
+    const sites = all.filter((s) => `${s.getFileName() ?? ""}:${s.getLineNumber() ?? 0}` !== ITERATING_CALL);
+    const frames = this.userFrames(sites);
+    if (typeof err === "object" && err !== null) this.errorFrames.set(err, frames);
+    const lines = sites.map((site) => {
+      const f = this.map(site);
+      return f ? `    at ${f.name} (${f.file}:${f.line}:${f.column})` : `    at ${String(site)}`;
+    });
+    let head = "Error";
+    try {
+      head = err.message ? `${err.name ?? "Error"}: ${err.message}` : `${err.name ?? "Error"}`;
+    } catch {
+      // a getter on a user's error object threw: keep the plain header
+    }
+    return [head, ...lines].join("\n");
+  };
+
+  /**
+   * The user frames of a thrown error, rendering its stack if that has not happened yet: with this formatter, even
+   * when the program has set a formatter of its own (its error is still located).
+   */
   framesOf(err: unknown): StackFrame[] {
     if (typeof err !== "object" || err === null) return [];
-    if (!this.errorFrames.has(err)) void (err as { stack?: unknown }).stack;
+    if (!this.errorFrames.has(err)) {
+      const prepare = Error.prepareStackTrace;
+      Error.prepareStackTrace = this.formatter;
+      try {
+        void (err as { stack?: unknown }).stack;
+      } finally {
+        Error.prepareStackTrace = prepare;
+      }
+    }
     return this.errorFrames.get(err) ?? [];
   }
 }

@@ -9,6 +9,7 @@ import { watchBuffers } from "../engine/slabs";
 import { DEFAULT_MEMORY_LIMIT_MB } from "./limits";
 import { MemoryGuard } from "./memoryGuard";
 import type { WorkerInput, WorkerMessage, WorkerStart, WorkerWarmUp } from "./protocol";
+import { showProgramText } from "./programText";
 import { ModelSession } from "./session";
 import { warmUpCompiler } from "./warmUp";
 import { engineWarmUp } from "./warmEngine";
@@ -48,6 +49,7 @@ function start(input: WorkerInput): void {
     onCompiled: (file, firstLoop) => post({ kind: "file", file: file.file, firstLoop, loops: file.loops }),
   });
   session.mapper.installErrorFormatter();
+  showProgramText(session.modules);
 
   let finished = false;
   function finish(error: ReturnType<typeof diagnoseError> | undefined): void {

@@ -203,6 +203,29 @@ console.log(bs.tensor === tensor, tensor([1, 2]).sum().item(), bs.ones([2]).sum(
     assert.equal(same(folder, "model.ts"), "undefined function false false\ntrue 3 2\n");
   });
 
+  it("a function's text is the program's own, not the instrumentation's", () => {
+    const folder = files("functionText", {
+      "model.ts": `import { tensor, type Tensor } from "backstep";
+function scaled(x: Tensor, k = 2) {
+  const y = x.mul(k);
+  return y;
+}
+const twice = (x: Tensor) => scaled(x).sum();
+console.log(String(scaled));
+console.log(twice.toString(), twice(tensor([1, 2])).item());
+`,
+    });
+    // (not compared with tsx's, which prints the text as esbuild minified it: the file's text, its types left out)
+    const t = traced(folder, "model.ts");
+    assert.equal(t.status, 0, t.err);
+    assert.ok(
+      t.out.startsWith(
+        "function scaled(x, k = 2) {\n  const y = x.mul(k);\n  return y;\n}\n(x) => scaled(x).sum() 6\n",
+      ),
+      t.out,
+    );
+  });
+
   it("ops are located at their calls on lines whose compiled code was edited", () => {
     // `__bs_` in the file: the hidden names take another prefix, `import.meta` a name longer than itself
     const source = `export function f(x: Tensor) { return x.exp(); } const tag = "__bs_";
