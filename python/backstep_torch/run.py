@@ -119,9 +119,13 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         exec(code, namespace)
         step = namespace.get("step")
         if callable(step):
+            # numbered on from the steps the module's own code ran (its `if __name__ == "__main__":` loop), as the
+            # TypeScript runner numbers its calls of a default export after a top-level loop: from 0 again, two steps
+            # had one index and the later call's loss overwrote the earlier step's
+            first = rec.step + 1
             for i in range(steps):
                 if record:
-                    rec.begin_step(i)
+                    rec.begin_step(first + i)
                 before = rec.backward_calls
                 result = step()
                 if isinstance(result, torch.Tensor) and result.numel() == 1:

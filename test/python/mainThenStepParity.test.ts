@@ -1,0 +1,78 @@
+// A model that trains in its own top-level loop (Python's `if __name__ == "__main__":`) and also defines the step
+// function Backstep calls: its steps are the loop's, then Backstep's calls of the function, numbered on, in both
+// languages. The Python recorder numbered its calls from 0 again: two step events had each index, and the later call's
+// loss was written over the earlier step's.
+import { strict as assert } from "node:assert";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import type { Trace } from "../../src/trace/types";
+import { tempDirs } from "../support/tempDirs";
+import { PYTHON, hasTorch } from "./support/torchEnv";
+
+const PY = `import torch
+W = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
+opt = torch.optim.SGD([W], lr=0.1)
+
+def step():
+    opt.zero_grad()
+    loss = (W * W * torch.tensor([2., 3.])).sum()
+    loss.backward()
+    opt.step()
+    return loss
+
+if __name__ == "__main__":
+    for _ in range(2):
+        print("loss %.6f" % step().item())
+`;
+
+const TS = `import { tensor, optim } from "backstep";
+const W = tensor([0.5, -0.5]).requiresGrad_();
+const opt = new optim.SGD([W], { lr: 0.1 });
+export default function step() {
+  opt.zeroGrad();
+  const loss = W.mul(W).mul(tensor([2, 3])).sum();
+  loss.backward();
+  opt.step();
+  return loss;
+}
+for (let i = 0; i < 2; i++) console.log("loss " + step().item().toFixed(6));
+`;
+
+/** Each step event's index and loss (6 decimals), in the order of the events. */
+const steps = (trace: Trace): [number, number | undefined][] =>
+  trace.events.flatMap((e) =>
+    e.kind === "step" ? [[e.index, e.loss === undefined ? undefined : Math.round(e.loss * 1e6) / 1e6]] : [],
+  ) as [number, number | undefined][];
+
+describe("a model's own training loop, then Backstep's calls of its step function: the same steps in both languages", function () {
+  this.timeout(120_000);
+  const tmp = tempDirs("backstep-main-then-step-");
+  before(function () {
+    if (!hasTorch()) this.skip();
+  });
+
+  for (const maxSteps of [2, 4])
+    it(`${maxSteps} steps recorded: the loop's two${maxSteps > 2 ? ", then the calls'" : ""}`, async () => {
+      const dir = tmp();
+      const py = join(dir, "model.py"),
+        ts = join(dir, "model.ts");
+      writeFileSync(py, PY);
+      writeFileSync(ts, TS);
+      const p = await runModel(py, { maxSteps, python: PYTHON });
+      assert.equal(p.ok, true, p.error?.message);
+      const t = await runModel(ts, { maxSteps });
+      assert.equal(t.ok, true, t.error?.message);
+      // the loss Σ c·W² with c = [2, 3]; SGD at lr 0.1 makes W ← W − 0.1 · 2cW = W(1 − 0.2c)
+      const expected: [number, number][] = [];
+      let w = [0.5, -0.5];
+      for (let k = 0; k < maxSteps; k++) {
+        expected.push([k, Math.round((2 * w[0] ** 2 + 3 * w[1] ** 2) * 1e6) / 1e6]);
+        w = [w[0] * (1 - 0.4), w[1] * (1 - 0.6)];
+      }
+      assert.deepEqual(steps(p.trace), expected, "Python");
+      assert.deepEqual(steps(t.trace), expected, "TypeScript");
+      const losses = (trace: Trace): number[] => trace.losses.map((v) => Math.round(v * 1e6) / 1e6);
+      assert.deepEqual(losses(p.trace), losses(t.trace), "the trace's losses by step");
+    });
+});
