@@ -26,7 +26,9 @@ function candidates(cursor: TraceCursor, expression: string): string[] {
     const path = parts.slice(0, k).map((p, i) => (i > 0 && /^\d+$/.test(p) ? `[${p}]` : `.${p}`));
     out.push(`${path.join("").slice(1)}.${rest}`);
   }
-  out.push(rest);
+  // then the name as the program assigned it (`this.state = this.state.mul(0.5).add(x)` in a class of its own, which
+  // Variables lists as `this.state`; it failed as "Unknown name 'state'"), before the member's name alone
+  out.push(e, rest);
   return out;
 }
 
@@ -44,7 +46,7 @@ export function evaluate(
   let firstError: EvalError | undefined;
   for (const expression of candidates(cursor, args.expression)) {
     try {
-      const v = valueVariable(refs, evaluator.evaluate(expression), at);
+      const v = valueVariable(refs, evaluator.evaluate(expression), at, args.expression.trim());
       return {
         ok: true,
         body: {

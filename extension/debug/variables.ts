@@ -22,13 +22,14 @@ import {
   noGradReason,
   opScope,
   type Item,
+  compile,
 } from "../../src/debug";
 
 export type VarRef =
   | { kind: "scope"; scope: "op" | "params" | "tensors"; at: number }
-  | { kind: "tensor"; view: TensorView; at: number }
+  | { kind: "tensor"; view: TensorView; at: number; expr?: string }
   | { kind: "items"; items: Item[] }
-  | { kind: "namespace"; path: string; members: string[]; at: number };
+  | { kind: "namespace"; path: string; members: string[]; at: number; expr?: string };
 
 /** Rows returned when a client asks for a tensor's children without paging. */
 const UNPAGED_ROWS = 1000;
@@ -83,20 +84,23 @@ export function variables(
     case "namespace":
       return ref.members.map((m) => {
         const full = `${ref.path}.${m}`;
+        // a module list's member as the program indexes it: `model[0].weight`
+        const expr = ref.expr && (/^\d+$/.test(m) ? `${ref.expr}[${m}]` : `${ref.expr}.${m}`);
         const id = index.paramValue(full, ref.at);
         const t = id !== undefined ? index.tensor(id) : undefined;
-        if (t) return toVar({ name: m, kind: "value", value: { kind: "tensor", view: fullView(t) } });
+        if (t) return toVar({ name: m, expr, kind: "value", value: { kind: "tensor", view: fullView(t) } });
         const members = index.trace.params
           .filter((p) => p.name.startsWith(full + "."))
           .map((p) => p.name.slice(full.length + 1).split(".")[0]);
         return toVar({
           name: m,
+          expr,
           kind: "value",
           value: { kind: "namespace", path: full, members: [...new Set(members)] },
         });
       });
     case "tensor":
-      return tensorChildren(index, refs, ref.view, ref.at, args);
+      return tensorChildren(index, refs, ref, args);
   }
 }
 
@@ -108,13 +112,12 @@ function atOf(ref: VarRef, fallback: number): number {
 function tensorChildren(
   index: DebugIndex,
   refs: Handles<VarRef>,
-  view: TensorView,
-  at: number,
+  { view, at, expr }: Extract<VarRef, { kind: "tensor" }>,
   args: DebugProtocol.VariablesArguments,
 ): DebugProtocol.Variable[] {
   const out: DebugProtocol.Variable[] = [];
   if (args.filter !== "indexed") {
-    for (const item of namedItems(index, view, at)) out.push(variable(refs, item, at));
+    for (const item of namedItems(index, view, at, expr)) out.push(variable(refs, item, at));
   }
   if (args.filter === "named" || !viewValues(view) || view.shape.length === 0) return out;
   const n = view.shape[0];
@@ -122,14 +125,16 @@ function tensorChildren(
   const count = Math.min(args.count ?? (args.filter === "indexed" ? n : UNPAGED_ROWS), n - start);
   for (let i = start; i < start + count; i++) {
     const row = indexView(view, i);
+    const evaluateName = expr && `${expr}[${i}]`;
     if (typeof row === "number")
-      out.push({ name: `[${i}]`, value: valueText(row, view.tensor.dtype), variablesReference: 0 });
+      out.push({ name: `[${i}]`, value: valueText(row, view.tensor.dtype), variablesReference: 0, evaluateName });
     else {
       const rows = viewValues(row) ? row.shape[0] : 0;
       out.push({
         name: `[${i}]`,
+        evaluateName,
         value: previewRow(row),
-        variablesReference: refs.create({ kind: "tensor", view: row, at }),
+        variablesReference: refs.create({ kind: "tensor", view: row, at, expr: evaluateName }),
         indexedVariables: rows,
         namedVariables: namedCount(row),
       });
@@ -150,16 +155,18 @@ function namedCount(view: TensorView): number {
   );
 }
 
-function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
+function namedItems(index: DebugIndex, view: TensorView, at: number, expr: string | undefined): Item[] {
+  const of = (prop: string): string | undefined => expr && `${expr}.${prop}`;
   const items: Item[] = [
-    { name: "shape", kind: "text", text: describeShape(view.shape) },
-    { name: "dtype", kind: "text", text: view.tensor.dtype },
+    { name: "shape", expr: of("shape"), kind: "text", text: describeShape(view.shape) },
+    { name: "dtype", expr: of("dtype"), kind: "text", text: view.tensor.dtype },
   ];
-  if (isFull(view)) items.push({ name: "kind", kind: "text", text: view.tensor.kind });
+  if (isFull(view)) items.push({ name: "kind", expr: of("kind"), kind: "text", text: view.tensor.kind });
   const stats = viewStats(view);
   if (stats) {
     const children: Item[] = (["min", "max", "mean", "std", "norm", "nan", "inf", "zeros"] as const).map((k) => ({
       name: k,
+      expr: of(k),
       kind: "text",
       text: valueText(stats[k]),
     }));
@@ -178,10 +185,16 @@ function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
       for (const k of view.path) gv = typeof gv === "number" ? gv : indexView(gv, k);
       items.push(
         typeof gv === "number"
-          ? { name: "grad", kind: "value", value: { kind: "number", value: gv } }
-          : { name: "grad", kind: "value", value: { kind: "tensor", view: gv } },
+          ? { name: "grad", expr: of("grad"), kind: "value", value: { kind: "number", value: gv } }
+          : { name: "grad", expr: of("grad"), kind: "value", value: { kind: "tensor", view: gv } },
       );
-    } else items.push({ name: "grad", kind: "text", text: `null (${noGradReason(index, view.tensor.id, at)})` });
+    } else
+      items.push({
+        name: "grad",
+        expr: of("grad"),
+        kind: "text",
+        text: `null (${noGradReason(index, view.tensor.id, at)})`,
+      });
   }
   if (!view.tensor.values)
     items.push({
@@ -194,11 +207,12 @@ function namedItems(index: DebugIndex, view: TensorView, at: number): Item[] {
 
 /** Turns an item into a DAP variable, creating a handle only when it can expand. */
 export function variable(refs: Handles<VarRef>, item: Item, at: number): DebugProtocol.Variable {
+  const named = item.expr === undefined ? {} : { evaluateName: item.expr };
   if (item.kind === "text") {
     const ref = item.children?.length ? refs.create({ kind: "items", items: item.children }) : 0;
-    return { name: item.name, value: item.text, variablesReference: ref };
+    return { name: item.name, value: item.text, variablesReference: ref, ...named };
   }
-  return { name: item.name, ...valueVariable(refs, item.value, at) };
+  return { name: item.name, ...named, ...valueVariable(refs, item.value, at, item.expr) };
 }
 
 /** The value part of a DAP variable or evaluate result. */
@@ -206,6 +220,8 @@ export function valueVariable(
   refs: Handles<VarRef>,
   v: Value,
   at: number,
+  /** The expression that evaluates to `v`, when there is one: its children's are made from it. */
+  expr?: string,
 ): { value: string; type?: string; variablesReference: number; indexedVariables?: number; namedVariables?: number } {
   if (v.kind === "tensor") {
     const named = namedCount(v.view);
@@ -214,7 +230,7 @@ export function valueVariable(
     return {
       value: summarize(v.view),
       type: `Tensor${describeShape(v.view.shape)}${stats && stats.nan + stats.inf ? " ⚠" : ""}`,
-      variablesReference: refs.create({ kind: "tensor", view: v.view, at }),
+      variablesReference: refs.create({ kind: "tensor", view: v.view, at, expr }),
       indexedVariables: rows,
       namedVariables: named,
     };
@@ -222,7 +238,7 @@ export function valueVariable(
   if (v.kind === "namespace")
     return {
       value: formatValue(v),
-      variablesReference: refs.create({ kind: "namespace", path: v.path, members: v.members, at }),
+      variablesReference: refs.create({ kind: "namespace", path: v.path, members: v.members, at, expr }),
     };
   return { value: formatValue(v), variablesReference: 0 };
 }
@@ -236,12 +252,26 @@ export function shownDepth(cursor: TraceCursor, at: number): number | undefined 
   return shown !== cursor.index.frames[at] && shown.length > 0 ? shown.length - 1 : undefined;
 }
 
+/**
+ * A name as Watch reads it back, a module list's index as the program writes it (`model.0.weight` is
+ * `model[0].weight`; `this.state`, `π` as they are), or undefined when it does not parse.
+ */
+function asExpression(name: string): string | undefined {
+  try {
+    const expr = name.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+    compile(expr);
+    return expr;
+  } catch {
+    return undefined;
+  }
+}
+
 function scopeItems(cursor: TraceCursor, scope: "op" | "params" | "tensors", at: number): Item[] {
   const index = cursor.index;
   const tensorItem = (name: string, id: number | undefined): Item => {
     const t = id === undefined ? undefined : index.tensor(id);
     return t
-      ? { name, kind: "value", value: { kind: "tensor", view: fullView(t) } }
+      ? { name, expr: asExpression(name), kind: "value", value: { kind: "tensor", view: fullView(t) } }
       : { name, kind: "text", text: "not recorded" };
   };
   switch (scope) {

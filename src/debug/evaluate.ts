@@ -23,6 +23,14 @@ export function compile(src: string): Expr {
   }
 }
 
+/** `a.b.c` of names alone, as one dotted name; undefined for any other expression. */
+function dottedPath(e: Expr): string | undefined {
+  if (e.kind === "ident") return e.name;
+  if (e.kind !== "member") return undefined;
+  const head = dottedPath(e.object);
+  return head === undefined ? undefined : `${head}.${e.prop}`;
+}
+
 const num = (value: number): Value => ({ kind: "number", value });
 const str = (value: string): Value => ({ kind: "string", value });
 
@@ -82,8 +90,16 @@ export class Evaluator {
         return str(e.value);
       case "ident":
         return this.lookup(e.name);
-      case "member":
+      case "member": {
+        // a name the program assigned a member by, `this.state = …` or `cell.h = …`, as Variables lists it
+        const path = dottedPath(e);
+        const id =
+          path === undefined || this.index.paramValues.has(path)
+            ? undefined
+            : this.index.named(path, this.at, this.depth);
+        if (id !== undefined) return this.tensor(id);
         return this.member(this.eval(e.object), e.prop);
+      }
       case "index": {
         const obj = this.eval(e.object);
         const i = this.eval(e.index);

@@ -54,13 +54,30 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
+    const prev = out[out.length - 1];
+    if (prev?.kind === "punct" && prev.value === "." && /\d/.test(c)) {
+      // a module list's member as Variables names it, `model.0.weight` (also `model[0].weight`)
+      const digits = /^\d+/.exec(src.slice(i))![0];
+      out.push({ kind: "ident", value: digits, at: i });
+      i += digits.length;
+      continue;
+    }
+    if (
+      c === "." &&
+      (prev?.kind === "ident" || (prev?.kind === "punct" && (prev.value === ")" || prev.value === "]")))
+    ) {
+      out.push({ kind: "punct", value: ".", at: i });
+      i++;
+      continue;
+    }
     const num = /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(src.slice(i));
     if (num) {
       out.push({ kind: "number", value: Number(num[0]), at: i });
       i += num[0].length;
       continue;
     }
-    const id = /^[A-Za-z_$][\w$]*/.exec(src.slice(i));
+    // (the program's own names may be any JavaScript or Python identifier: `π`, `größe`)
+    const id = /^[\p{ID_Start}_$][\p{ID_Continue}$\u200c\u200d]*/u.exec(src.slice(i));
     if (id) {
       out.push({ kind: "ident", value: id[0], at: i });
       i += id[0].length;

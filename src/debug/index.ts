@@ -13,7 +13,7 @@ export type {
   FunctionBreakpointSpec,
   DataBreakpointSpec,
 } from "./breakpoints";
-export { EvalError, Evaluator, formatValue } from "./evaluate";
+export { EvalError, Evaluator, formatValue, compile } from "./evaluate";
 export type { Value } from "./evaluate";
 export { complete } from "./completions";
 export type { Completion } from "./completions";

@@ -111,6 +111,6 @@ export function formatValue(v: Value): string {
     case "namespace":
       return `{ ${v.members.join(", ")} }`;
     case "null":
-      return `null  (${v.why})`;
+      return `null (${v.why})`;
   }
 }

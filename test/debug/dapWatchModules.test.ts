@@ -115,6 +115,44 @@ describe("debug adapter (DAP): Watch in a module list's block", function () {
     assert.equal(await evaluate("h.size"), "6");
   });
 
+  it("reads this.state in a class of its own as Variables lists it, not a local named state", async () => {
+    const m = model("state.ts", [
+      `import { tensor, zeros, Tensor } from "backstep";`,
+      `class Decay {`,
+      `  state: Tensor = zeros([2]);`,
+      `  push(x: Tensor): Tensor {`,
+      `    const state = x.mul(10);`,
+      `    this.state = this.state.mul(0.5).add(state);`,
+      `    return this.state;`,
+      `  }`,
+      `}`,
+      `const d = new Decay();`,
+      `const w = tensor([1, 2]).requiresGrad_();`,
+      `d.push(w);`,
+      `d.push(w.mul(2)).sum().backward();`,
+    ]);
+    const line = m.line("this.state = this.state.mul(0.5)");
+    // the second push's mul: this.state is the first push's result, [10, 20]
+    const stop = await where(
+      h.dc,
+      await launch(h.dc, { program: m.file, stopOnEntry: false }, () =>
+        h.dc.setBreakpointsRequest({ source: { path: m.file }, breakpoints: [{ line, hitCondition: "2" }] }),
+      ),
+    );
+    assert.deepEqual([stop.line, stop.name.split("  ")[0]], [line, "forward · mul"]);
+    const st = await h.dc.stackTraceRequest({ threadId: 1 });
+    const scopes = await h.dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+    const listed = [];
+    for (const s of scopes.body.scopes)
+      listed.push(...(await h.dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables);
+    const shown = listed.find((v) => v.name === "this.state");
+    assert.ok(shown, `this.state among ${listed.map((v) => v.name).join(", ")}`);
+    const hover = await h.dc.evaluateRequest({ expression: "this.state", context: "hover" });
+    assert.equal(hover.body.result, shown.value);
+    assert.match(hover.body.result, /\[10, 20\]$/);
+    assert.match(await evaluate("state"), /\[20, 40\]$/);
+  });
+
   it("reads self.fc.weight as the second block's and h.size() as torch.Size in Python", async function () {
     if (!hasTorch()) this.skip();
     const m = model("blocks.py", PY);

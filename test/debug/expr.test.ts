@@ -36,6 +36,15 @@ describe("debug expressions: parser", () => {
     assert.equal(show(parseExpr("a === b")), "(a == b)");
   });
 
+  it("reads the names Variables shows: a module list's index after a dot, and Unicode identifiers", () => {
+    assert.equal(show(parseExpr("model.0.weight")), "model.0.weight");
+    assert.equal(show(parseExpr("net.h.12.attn.bias.grad[0]")), "net.h.12.attn.bias.grad[0]");
+    assert.equal(show(parseExpr("π * größe.norm + ŵ")), "((π * größe.norm) + ŵ)");
+    // a number after an operator is still a number
+    assert.equal(show(parseExpr("a + .5 * 2.5e1")), "(a + (0.5 * 25))");
+    assert.equal(show(parseExpr("x[.5]")), "x[0.5]");
+  });
+
   it("reads property chains, indexing and calls", () => {
     assert.equal(show(parseExpr("model.fc1.weight.grad[0][-1]")), "model.fc1.weight.grad[0][(-1)]");
     assert.equal(show(parseExpr("norm(W1.grad) / norm(W1)")), "(norm(W1.grad) / norm(W1))");
