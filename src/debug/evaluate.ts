@@ -23,12 +23,21 @@ export function compile(src: string): Expr {
   }
 }
 
-/** `a.b.c` of names alone, as one dotted name; undefined for any other expression. */
-function dottedPath(e: Expr): string | undefined {
+/**
+ * A chain of names, members and whole-number indexes as one name, `a.b[0].c`: how names read in Variables (a Python
+ * list of layers' `model.layers[0].weight`, an unpacked `hidden[0]`, `this.state`); undefined for any other expression.
+ */
+function pathOf(e: Expr): string | undefined {
   if (e.kind === "ident") return e.name;
-  if (e.kind !== "member") return undefined;
-  const head = dottedPath(e.object);
-  return head === undefined ? undefined : `${head}.${e.prop}`;
+  if (e.kind === "member") {
+    const head = pathOf(e.object);
+    return head === undefined ? undefined : `${head}.${e.prop}`;
+  }
+  if (e.kind === "index" && e.index.kind === "number" && Number.isInteger(e.index.value) && e.index.value >= 0) {
+    const head = pathOf(e.object);
+    return head === undefined ? undefined : `${head}[${e.index.value}]`;
+  }
+  return undefined;
 }
 
 const num = (value: number): Value => ({ kind: "number", value });
@@ -91,16 +100,13 @@ export class Evaluator {
       case "ident":
         return this.lookup(e.name);
       case "member": {
-        // a name the program assigned a member by, `this.state = …` or `cell.h = …`, as Variables lists it
-        const path = dottedPath(e);
-        const id =
-          path === undefined || this.index.paramValues.has(path)
-            ? undefined
-            : this.index.named(path, this.at, this.depth);
-        if (id !== undefined) return this.tensor(id);
+        const named = this.byPath(e);
+        if (named) return named;
         return this.member(this.eval(e.object), e.prop);
       }
       case "index": {
+        const named = this.byPath(e);
+        if (named) return named;
         const obj = this.eval(e.object);
         const i = this.eval(e.index);
         if (i.kind !== "number") throw new EvalError(`an index must be a number`);
@@ -129,6 +135,23 @@ export class Evaluator {
       case "binary":
         return this.binary(e.op, e.left, e.right);
     }
+  }
+
+  /**
+   * A member or index chain that is itself a name the trace has: a parameter (`net.biases[0]`, a Python list of
+   * parameters), a tensor the program assigned so (`this.state = …`, `hidden[0]` unpacked), or the modules under a
+   * list's item (`model.layers[0]`). undefined: evaluate it member by member.
+   */
+  private byPath(e: Expr): Value | undefined {
+    const path = pathOf(e);
+    if (path === undefined) return undefined;
+    if (this.index.paramValues.has(path)) {
+      const param = this.index.paramValue(path, this.at);
+      if (param !== undefined) return this.tensor(param);
+    }
+    const id = this.index.named(path, this.at, this.depth);
+    if (id !== undefined) return this.tensor(id);
+    return path.includes("[") ? this.namespace(path) : undefined;
   }
 
   private lookup(name: string): Value {

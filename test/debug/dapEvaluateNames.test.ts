@@ -6,7 +6,9 @@
 import { strict as assert } from "node:assert";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { runModel } from "../../src/runner/index";
-import { launch, startAdapter, where, type Harness } from "./dapHarness";
+import { join } from "node:path";
+import { launch, startAdapter, step, where, type Harness } from "./dapHarness";
+import { PYTHON, ROOT, hasTorch } from "../python/support/torchEnv";
 import { tempDirs } from "../support/tempDirs";
 import { modelWriter } from "./modelFile";
 
@@ -51,6 +53,35 @@ describe("debug adapter (DAP): Watch reads back what Variables lists", function 
     }
   }
 
+  /** Every variable of the stop's Parameters and Tensors with an evaluateName, each checked to read back its value. */
+  async function readBack(): Promise<DebugProtocol.Variable[]> {
+    const st = await h.dc.stackTraceRequest({ threadId: 1 });
+    const scopes = (await h.dc.scopesRequest({ frameId: st.body.stackFrames[0].id })).body.scopes;
+    const all: DebugProtocol.Variable[] = [];
+    for (const s of scopes.filter((x) => x.name !== "Op")) await walk(s.variablesReference, 3, all);
+    const named = all.filter((v) => v.evaluateName !== undefined);
+    for (const v of named) {
+      const got = await h.dc.evaluateRequest({ expression: v.evaluateName!, context: "watch" });
+      // (a shape reads `[3×2]` or `[scalar]` in Variables and is the list `[3, 2]` or `[]` in Watch; a dtype is a
+      // string there, "float32")
+      const shown = v.name === "shape" ? v.value.replace(/×/g, ", ").replace("[scalar]", "[]") : v.value;
+      const result = got.body.result.replace(/^"(.*)"$/, "$1");
+      if (/^\[\d+\]$/.test(v.name) && shown.startsWith("[")) {
+        // a row of a tensor: its summary in Watch, its values in Variables; the same first value
+        let first = `${v.evaluateName}[0]`;
+        let value = (await h.dc.evaluateRequest({ expression: first, context: "watch" })).body.result;
+        for (let k = 0; k < 3 && !/^-?[\d.]/.test(value); k++) {
+          first += "[0]";
+          value = (await h.dc.evaluateRequest({ expression: first, context: "watch" })).body.result;
+        }
+        // (a row of rows reads `[3×8] [3.9712, …]`: its shape, then its values flattened)
+        const values = shown.replace(/^\[\d+(×\d+)*\] /, "").replace(/^\[+/, "");
+        assert.equal(parseFloat(value), parseFloat(values), `${first} of ${shown}`);
+      } else assert.equal(result, shown, `${v.evaluateName}`);
+    }
+    return named;
+  }
+
   it("each parameter, tensor, gradient, shape, stat and row evaluates by its evaluateName to the value shown", async () => {
     const m = model("names.ts", TS);
     const line = m.line("opt.step()");
@@ -62,11 +93,7 @@ describe("debug adapter (DAP): Watch reads back what Variables lists", function 
       ),
     );
     assert.deepEqual([stop.line, stop.name.split(" · ")[0]], [line, "update"]);
-    const st = await h.dc.stackTraceRequest({ threadId: 1 });
-    const scopes = (await h.dc.scopesRequest({ frameId: st.body.stackFrames[0].id })).body.scopes;
-    const all: DebugProtocol.Variable[] = [];
-    for (const s of scopes.filter((x) => x.name !== "Op")) await walk(s.variablesReference, 3, all);
-    const named = all.filter((v) => v.evaluateName !== undefined);
+    const named = await readBack();
     const names = named.map((v) => v.evaluateName);
     for (const expected of [
       "model[0].weight",
@@ -82,20 +109,24 @@ describe("debug adapter (DAP): Watch reads back what Variables lists", function 
       "logits.grad[1]",
     ])
       assert.ok(names.includes(expected), `${expected} among ${names.join(", ")}`);
-    for (const v of named) {
-      const got = await h.dc.evaluateRequest({ expression: v.evaluateName!, context: "watch" });
-      // (a shape reads `[3×2]` or `[scalar]` in Variables and is the list `[3, 2]` or `[]` in Watch; a dtype is a
-      // string there, "float32"; a row shows its values, which end its summary in Watch)
-      const shown = v.name === "shape" ? v.value.replace(/×/g, ", ").replace("[scalar]", "[]") : v.value;
-      const result = got.body.result.replace(/^"(.*)"$/, "$1");
-      // (one value: `0  ([1] int32)`)
-      const one = /^(\S+) {2}\(\[1\] /.exec(result);
-      if (/^\[\d+\]$/.test(v.name))
-        assert.ok(result.endsWith(shown) || `[${one?.[1]}]` === shown, `${v.evaluateName}: ${result} vs ${shown}`);
-      else assert.equal(result, shown, `${v.evaluateName}`);
-    }
     // the name as Variables shows it parses too
     const shown = await h.dc.evaluateRequest({ expression: "model.0.weight", context: "watch" });
     assert.equal(shown.body.result, named.find((v) => v.evaluateName === "model[0].weight")?.value);
+  });
+
+  it("in Python, names with a list's index read back: `net.biases[0]` (Nielsen's network), an unpacked `hidden[0]`", async function () {
+    if (!hasTorch()) this.skip();
+    for (const [program, expected] of [
+      [join(ROOT, "examples", "python", "nielsen.py"), ["net.biases[0]", "net.weights[1].grad"]],
+      [join(ROOT, "python", "tests", "fixtures", "rnn_lm.py"), ["hidden[0]", "hidden[1][0]"]],
+    ] as const) {
+      await launch(h.dc, { program, stopOnEntry: true, maxSteps: 1, python: PYTHON });
+      // into the step, past the ops that make the names
+      for (let k = 0; k < 3; k++) await step(h.dc, "next");
+      const names = (await readBack()).map((v) => v.evaluateName);
+      for (const name of expected) assert.ok(names.includes(name), `${name} among ${names.join(", ")}`);
+      await h.close();
+      h = await startAdapter({ runModel });
+    }
   });
 });
