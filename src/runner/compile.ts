@@ -91,6 +91,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   let names: ModuleNames;
   let lexical: string[];
   let decorator: number | undefined;
+  let autoAccessor: number | undefined;
   try {
     ({
       code: js,
@@ -98,6 +99,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
       names,
       lexical,
       decorator,
+      autoAccessor,
     } = transpile(source, file, isTs ? ["typescript", "imports"] : ["imports"]));
   } catch (err) {
     const e = err as Error & { pos?: number };
@@ -106,6 +108,16 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     throw new UserSyntaxError(message, file, where.line, where.column);
   }
   if (isTs) rejectValueNamespaces(source, js, file);
+  if (autoAccessor !== undefined) {
+    // kept as written too (tsx's esbuild compiles it): V8 said "Unexpected identifier 'x'" at the name after it
+    const where = lineColOf(source, autoAccessor);
+    throw new UserSyntaxError(
+      "Auto-accessors (`accessor x = …`) are not supported: Backstep compiles TypeScript with sucrase, which leaves them as written, and Node does not run them. Write a field with a getter and a setter instead (`#x = 0; get x() { return this.#x; } set x(v) { this.#x = v; }`).",
+      file,
+      where.line,
+      where.column,
+    );
+  }
   if (decorator !== undefined) {
     // sucrase leaves a decorator as written, which Node 20 cannot run (tsx's esbuild compiles it): V8 said
     // "Invalid or unexpected token"

@@ -136,3 +136,21 @@ export function firstDecorator(
 ): number | undefined {
   return tokens.find((t) => t.type === TokenType.at && !t.isType)?.start;
 }
+
+/**
+ * The offset of the first auto-accessor's `accessor` (`accessor count = 0` in a class) among sucrase's tokens: the word
+ * followed on its line by a member's name, which only an auto-accessor is (sucrase keeps it as written).
+ */
+export function firstAutoAccessor(
+  tokens: readonly { start: number; end: number; isType?: boolean }[],
+  source: string,
+): number | undefined {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.isType || t.end - t.start !== 8 || source.slice(t.start, t.end) !== "accessor") continue;
+    const next = tokens[i + 1];
+    if (/^[ \t]+$/.test(source.slice(t.end, next.start)) && /^[#\p{ID_Start}$_[]/u.test(source[next.start] ?? ""))
+      return t.start;
+  }
+  return undefined;
+}

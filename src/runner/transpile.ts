@@ -15,7 +15,7 @@
 // - its exports' declarations are compiled as the module's (exportBindings.ts).
 import { transform, type Transform } from "sucrase";
 import { lineColumn, lineStarts } from "./edits";
-import { firstDecorator, lexicalExports } from "./exportBindings";
+import { firstAutoAccessor, firstDecorator, lexicalExports } from "./exportBindings";
 import { decodeLineMap, type LineMap } from "./sourcemap";
 
 /** sucrase's token, as far as used here (its parser's Token). */
@@ -243,6 +243,8 @@ export interface Transpiled {
   lexical: string[];
   /** Where its first decorator is (0-based offset in the source), which sucrase leaves as written. */
   decorator?: number;
+  /** Where its first auto-accessor (`accessor x = 1`) is, which sucrase leaves as written too. */
+  autoAccessor?: number;
 }
 
 /** Compiles one file; throws sucrase's error (with `pos`) for a syntax error. */
@@ -251,8 +253,10 @@ export function transpile(source: string, file: string, transforms: Transform[])
   let mapped: { code: string; offsets: (number | undefined)[]; tokens: readonly SourceToken[] } | undefined;
   let names: ModuleNames | undefined;
   let decorator: number | undefined;
+  let autoAccessor: number | undefined;
   builder.default = (result, _file, _options, src, tokens) => {
     decorator = firstDecorator(tokens);
+    autoAccessor = firstAutoAccessor(tokens, src);
     const found = moduleEdits(result.code, result.mappings, src, tokens);
     names = found.names;
     mapped = { ...applyEdits(result.code, result.mappings, found.edits), tokens };
@@ -270,7 +274,14 @@ export function transpile(source: string, file: string, transforms: Transform[])
     );
     if (mapped && names) {
       const lineMap = tokenLineMap(mapped.code, mapped.offsets, source, mapped.tokens);
-      return { code: mapped.code, lineMap, names, lexical, ...(decorator !== undefined ? { decorator } : {}) };
+      return {
+        code: mapped.code,
+        lineMap,
+        names,
+        lexical,
+        ...(decorator !== undefined ? { decorator } : {}),
+        ...(autoAccessor !== undefined ? { autoAccessor } : {}),
+      };
     }
     // (should a bundler ever give sucrase a module of its own, its map is the fallback, the code as sucrase wrote it)
     const meta = hiddenPrefix(source, out.code) + HIDDEN.meta;
