@@ -108,27 +108,21 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     throw new UserSyntaxError(message, file, where.line, where.column);
   }
   if (isTs) rejectValueNamespaces(source, js, file);
-  if (autoAccessor !== undefined) {
-    // kept as written too (tsx's esbuild compiles it): V8 said "Unexpected identifier 'x'" at the name after it
-    const where = lineColOf(source, autoAccessor);
-    throw new UserSyntaxError(
-      "Auto-accessors (`accessor x = …`) are not supported: Backstep compiles TypeScript with sucrase, which leaves them as written, and Node does not run them. Write a field with a getter and a setter instead (`#x = 0; get x() { return this.#x; } set x(v) { this.#x = v; }`).",
-      file,
-      where.line,
-      where.column,
-    );
-  }
-  if (decorator !== undefined) {
-    // sucrase leaves a decorator as written, which Node 20 cannot run (tsx's esbuild compiles it): V8 said
-    // "Invalid or unexpected token"
-    const where = lineColOf(source, decorator);
-    throw new UserSyntaxError(
-      "Decorators (@name) are not supported: Backstep compiles TypeScript with sucrase, which leaves them as written, and Node does not run them. Apply the decorator by hand instead (`fwd = logged(fwd)`).",
-      file,
-      where.line,
-      where.column,
-    );
-  }
+  // syntax sucrase leaves as written, which Node 20 cannot run (tsx's esbuild compiles it), refused at its start: V8
+  // said "Invalid or unexpected token" at a decorator, "Unexpected identifier 'x'" after an auto-accessor's `accessor`
+  const unsupported = (offset: number | undefined, message: string): void => {
+    if (offset === undefined) return;
+    const where = lineColOf(source, offset);
+    throw new UserSyntaxError(message, file, where.line, where.column);
+  };
+  unsupported(
+    autoAccessor,
+    "Auto-accessors (`accessor x = …`) are not supported: Backstep compiles TypeScript with sucrase, which leaves them as written, and Node does not run them. Write a field with a getter and a setter instead (`#x = 0; get x() { return this.#x; } set x(v) { this.#x = v; }`).",
+  );
+  unsupported(
+    decorator,
+    "Decorators (@name) are not supported: Backstep compiles TypeScript with sucrase, which leaves them as written, and Node does not run them. Apply the decorator by hand instead (`fwd = logged(fwd)`).",
+  );
   let code: string;
   let index: InsertionIndex;
   let loops: { line: number; column: number }[];
