@@ -9,8 +9,10 @@ import { fullView, describeShape, valueText } from "./tensorView";
 import type { DebugIndex } from "./debugIndex";
 import type { ExceptionFilter } from "./breakpoints";
 
-/** One row of a scope before it becomes a DAP variable. */
-/** `expr`: an expression Watch evaluates to the item (DAP's evaluateName: Add to Watch, Copy as Expression). */
+/**
+ * One row of a scope before it becomes a DAP variable; `expr`, an expression Watch evaluates to it (DAP's evaluateName:
+ * Add to Watch, Copy as Expression).
+ */
 export type Item = { name: string; expr?: string } & (
   { kind: "value"; value: Value } | { kind: "text"; text: string; children?: Item[] }
 );

@@ -34,9 +34,12 @@ export interface HookNames {
  * `__bs_…`, unless the code mentions `__bs_` anywhere (a variable, a property, a string): then `__bs1_…`, and so on.
  * A user's `const __bs_r = …` would otherwise redeclare a hook (a SyntaxError) or shadow it.
  */
+/** What every hook name starts with (`__bs_…`, `__bs1_…`): text holding none was not instrumented. */
+export const HOOK_MARK = "__bs";
+
 export function hookNames(code: string): HookNames {
-  let prefix = "__bs_";
-  for (let k = 1; code.includes(prefix); k++) prefix = `__bs${k}_`;
+  let prefix = `${HOOK_MARK}_`;
+  for (let k = 1; code.includes(prefix); k++) prefix = `${HOOK_MARK}${k}_`;
   const names = {
     var: prefix + "var",
     mark: prefix + "mark",

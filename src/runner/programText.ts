@@ -1,13 +1,11 @@
 // Function.prototype.toString as the program wrote its functions: a traced program that prints or parses a
 // function's text (`String(f)`, `f.toString()`) gets its own text, not the runner's instrumentation of it.
+import { HOOK_MARK } from "./hooks";
 
 /** Maps a function's text as V8 holds it (instrumented) back to the program's; undefined: not the user's. */
 export interface ProgramText {
   plainText(text: string): string | undefined;
 }
-
-/** Every hook name the instrumentation inserts starts so (hooks.ts: `__bs_…`, `__bs1_…`, …). */
-const HOOK_MARK = "__bs";
 
 let current: ProgramText | undefined;
 let installed = false;
