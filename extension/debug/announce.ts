@@ -7,7 +7,10 @@ import type { Stop, TraceCursor } from "../../src/debug";
 import type { Trace, TraceDiagnostic } from "../../src/trace";
 
 /**
- * Body of the `backstep/trace` event sent when a trace is (re)recorded; `trace` is omitted for an in-process listener.
+ * Body of the `backstep/trace` event sent when a trace is (re)recorded. The trace itself is not in it: the inline
+ * adapter's listener gets it in process, and any other client asks for it with the `backstep/trace` request (a LeNet
+ * run's trace is 80 MB of JSON, which a client that concatenates its input buffer per chunk took over 10 min to take
+ * in as an event it had not asked for).
  */
 export interface TraceEventBody {
   file: string;
@@ -16,7 +19,6 @@ export interface TraceEventBody {
   error?: string;
   /** The event the session's views open at before its first stop (TraceCursor.openingEvent). */
   opening: number;
-  trace?: Trace;
 }
 
 /** The run's diagnostics are echoed to the Debug Console, each linked to its line; the Problems view has them all. */
@@ -51,8 +53,7 @@ export function announceTrace(
     ...(cursor.fatal ? { error: cursor.fatal.message } : {}),
     opening,
   };
-  if (onTrace) onTrace(program, trace, opening);
-  else body.trace = trace;
+  onTrace?.(program, trace, opening);
   send(new Event("backstep/trace", body));
   const ops = trace.ops.length;
   send(
@@ -62,6 +63,14 @@ export function announceTrace(
     ),
   );
   for (const d of trace.diagnostics.slice(0, MAX_DIAGNOSTICS_SHOWN)) send(diagnosticOutput(d));
+}
+
+/** Said instead of a first stop when the run recorded nothing to stand on. */
+export function nothingToStep(): DebugProtocol.Event {
+  return new OutputEvent(
+    "Backstep: the run recorded no tensor ops, so there is nothing to step through.\n",
+    "important",
+  );
 }
 
 /** Body of the `backstep/cursor` event sent on every stop. */

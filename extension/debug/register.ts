@@ -9,7 +9,7 @@ import { withPython } from "../python";
 import { GraphPanel } from "../panels";
 import type { TraceStore } from "../traceStore";
 import type { Trace } from "../../src/trace";
-import { BackstepSession, type CursorEventBody, type TraceEventBody } from "./session";
+import { BackstepSession, type CursorEventBody } from "./session";
 import { EarlyRuns } from "./earlyRuns";
 import { runOptions, type LaunchArgs } from "./launch";
 
@@ -159,9 +159,6 @@ export function registerDebugger(context: vscode.ExtensionContext, store: TraceS
       if (e.event === "backstep/cursor") {
         const body = e.body as CursorEventBody;
         if (body.event >= 0) store.moveCursor(body.file, body.event, "debugger");
-      } else if (e.event === "backstep/trace") {
-        const body = e.body as TraceEventBody;
-        if (body.trace) onTrace(body.file, body.trace, body.opening);
       }
     }),
     // The webview's "run to here": the session owning that file moves, and its stop moves the store's cursor.

@@ -26,7 +26,7 @@ import {
 } from "./breakpoints";
 import { evaluate } from "./evaluate";
 import { LaunchError, loadTrace, readSource, type LaunchArgs, type RunModel } from "./launch";
-import { announceTrace, cursorEvent } from "./announce";
+import { announceTrace, cursorEvent, nothingToStep } from "./announce";
 import { CAPABILITIES } from "./capabilities";
 import { scopes, stackTrace, variables, type VarRef } from "./variables";
 
@@ -224,7 +224,10 @@ export class BackstepSession extends LoggingDebugSession {
         return this.sendErrorResponse(response, 3001, "backstep/goto needs { event: number }");
       return this.move(response, (c) => c.goto(event));
     }
-    super.customRequest(command, response, args);
+    if (command !== "backstep/trace") return super.customRequest(command, response, args);
+    if (!this.recorded || !this.cursor) return this.sendErrorResponse(response, 3003, "No trace recorded yet.");
+    response.body = { file: this.program, trace: this.cursor.index.trace };
+    this.sendResponse(response);
   }
 
   protected override stackTraceRequest(
@@ -314,12 +317,7 @@ export class BackstepSession extends LoggingDebugSession {
   private begin(): void {
     const cursor = this.cursor;
     if (!cursor || cursor.empty) {
-      this.sendEvent(
-        new OutputEvent(
-          "Backstep: the run recorded no tensor ops, so there is nothing to step through.\n",
-          "important",
-        ),
-      );
+      this.sendEvent(nothingToStep());
       this.sendEvent(new TerminatedEvent());
       return;
     }

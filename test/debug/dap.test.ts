@@ -335,6 +335,27 @@ describe("debug adapter (DAP) on a recorded MLP", function () {
     }
     assert.equal(hits, 6, "tanh forward and backward in each of 3 steps");
   });
+
+  it("backstep/trace sends the run's trace when asked: none before it is recorded, the new one after a restart", async () => {
+    await assert.rejects(h.dc.customRequest("backstep/trace"), /No trace recorded yet/);
+    const args = { trace: model.tracePath, program: model.file, stopOnEntry: true };
+    const traced = h.dc.waitForEvent("backstep/trace");
+    await launch(h.dc, args);
+    const event = (await traced).body as { events: number; trace?: Trace };
+    assert.equal(event.trace, undefined, "the event says a trace is ready; it does not carry it");
+    const first = (await h.dc.customRequest("backstep/trace")).body as { file: string; trace: Trace };
+    assert.equal(first.file, model.file);
+    assert.deepEqual(
+      [first.trace.events.length, first.trace.losses.length],
+      [trace.events.length, trace.losses.length],
+    );
+    model.rewrite(mlpTrace(model.file, { steps: 3 }));
+    const stopped = h.dc.waitForEvent("stopped");
+    await h.dc.restartRequest({ arguments: args as DebugProtocol.LaunchRequestArguments });
+    await stopped;
+    const second = (await h.dc.customRequest("backstep/trace")).body as { trace: Trace };
+    assert.equal(second.trace.losses.length, 3);
+  });
 });
 
 describe("debug adapter (DAP) on failing models", () => {
