@@ -1,11 +1,11 @@
 // nn.Module: the base class; names modules and parameters from the property tree and tracks the running module path.
 import { Tensor, changedInPlace, type NestedArray } from "../engine/tensor";
 import { tensor } from "../engine/creation";
-import { wrapForward, wrapMethods } from "./moduleMethods";
+import { LINK, wrapForward, wrapMethods } from "./moduleMethods";
 import { moduleText } from "./moduleText";
 import { clearGrads } from "../engine/grads";
 import { noteBufferRegistered, type Nameable } from "../engine/naming";
-import { isAncestor, linksOf, rootOf, setLink } from "./moduleLinks";
+import { isAncestor, linksOf, pathOf, rootOf, setLink, tracePathOf } from "./moduleLinks";
 import type { Device, Dtype } from "../engine/dtype";
 import { dtypeOfTo } from "../engine/dtype";
 import { retype } from "../engine/storage";
@@ -39,8 +39,7 @@ export abstract class Module implements Nameable {
 
   /** Dotted path from the root: "model", "model.fc1", "model.layers.0". */
   get path(): string {
-    const l = linksOf(this);
-    return l.parent !== undefined ? `${l.parent.path}.${l.key}` : (l.rootName ?? "model");
+    return pathOf(this);
   }
 
   /**
@@ -48,9 +47,7 @@ export abstract class Module implements Nameable {
    * run saw its root assigned to (`const net = …`: "net.fc1"), where `path` stays the program's own ("model.fc1").
    */
   get tracePath(): string {
-    const l = linksOf(this);
-    // the variable first, as the recorder names a root's parameters after it (trace/params.ts)
-    return l.parent !== undefined ? `${l.parent.tracePath}.${l.key}` : (l.varName ?? l.rootName ?? "model");
+    return tracePathOf(this);
   }
 
   /** Names an unnamed root: its path and its parameters' names start with `name` instead of "model". */
@@ -134,7 +131,7 @@ export abstract class Module implements Nameable {
 
   /** Modules below and including this one, with their path relative to this one plus a dot ("" for this one). */
   private relativeModules(): [string, Module][] {
-    const root = this.path;
+    const root = pathOf(this);
     return this.namedModules().map(([path, m]) => [path === root ? "" : path.slice(root.length + 1) + ".", m]);
   }
 
@@ -225,8 +222,8 @@ export abstract class Module implements Nameable {
     return this.to("float32");
   }
 
-  /** Records parent links and parameter names below this module (engine-internal). */
-  link(): void {
+  /** Records parent links and parameter names below this module (engine-internal: LINK). */
+  [LINK](): void {
     wrapForward(this);
     for (const [key, child] of this.namedChildren()) {
       wrapForward(child);
@@ -236,8 +233,8 @@ export abstract class Module implements Nameable {
         setLink(l, "key", key);
       }
     }
-    const path = this.path;
-    const traced = this.tracePath;
+    const path = pathOf(this);
+    const traced = tracePathOf(this);
     for (const [key, p] of this.ownParameters()) {
       const owner = autoNamed.get(p);
       if (p.name === undefined || owner === this || (owner !== undefined && !isAncestor(rootOf(this), owner))) {
@@ -257,8 +254,8 @@ export abstract class Module implements Nameable {
       const m = stack.pop() as Module;
       if (seen.has(m)) continue;
       seen.add(m);
-      m.link();
-      out.push([m.path, m]);
+      m[LINK]();
+      out.push([pathOf(m), m]);
       const kids = m.namedChildren().map(([, c]) => c);
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
     }

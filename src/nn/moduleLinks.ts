@@ -24,6 +24,22 @@ export function setLink<K extends keyof Links>(l: Links, key: K, value: Links[K]
   noteLinkChanged();
 }
 
+/**
+ * Dotted path from the root: "model", "model.fc1", "model.layers.0" (nn.Module's `path`). The engine reads it here,
+ * not through the instance, where a program's own field or method named `path` would be read instead.
+ */
+export function pathOf(m: Module): string {
+  const l = linksOf(m);
+  return l.parent !== undefined ? `${pathOf(l.parent)}.${l.key}` : (l.rootName ?? "model");
+}
+
+/** The path the trace gives a module (nn.Module's `tracePath`): rooted at its root's variable, if a run saw one. */
+export function tracePathOf(m: Module): string {
+  const l = linksOf(m);
+  // the variable first, as the recorder names a root's parameters after it (trace/params.ts)
+  return l.parent !== undefined ? `${tracePathOf(l.parent)}.${l.key}` : (l.varName ?? l.rootName ?? "model");
+}
+
 /** The top of the module tree `m` is in. */
 export function rootOf(m: Module): Module {
   for (let p = links.get(m)?.parent; p !== undefined; p = links.get(p)?.parent) m = p;

@@ -3,17 +3,25 @@
 // forward. Without this, those ops had no module when called from the training loop, and the graph put them outside
 // the model. forward itself is wrapped per instance (wrapForward), since it may be a class field.
 import { popModule, pushModule } from "../engine/scope";
+import type { Module } from "./module";
+import { tracePathOf } from "./moduleLinks";
 
-/** What a method's wrapper needs of its receiver: the module tree linked, and its path. */
+/**
+ * The key of a module's engine-internal link method (nn.Module): a symbol, so that no name a program gives its own
+ * methods or fields is the engine's. As a method named `link`, a graph network's own `link(u, v)` was called by the
+ * engine at every forward, with no arguments.
+ */
+export const LINK: unique symbol = Symbol("backstep.link");
+
+/** What a method's wrapper needs of its receiver: the module tree linked, and its path in the trace. */
 interface Running {
-  link(): void;
-  readonly tracePath: string;
+  [LINK](): void;
 }
 
 /** `fn` applied to `self`'s `args` in `self`'s module path (forward's wrapper and the other methods'). */
 function inPath(self: Running, fn: Method, args: unknown[]): unknown {
-  self.link();
-  pushModule(self.tracePath);
+  self[LINK]();
+  pushModule(tracePathOf(self as Module));
   try {
     return fn.apply(self, args);
   } finally {
@@ -26,7 +34,7 @@ const wrappers = new WeakSet<Forward>();
 
 /**
  * Wraps a module's forward as an own property so every call knows which module is running (the
- * trace's module paths). Done in the constructor, and again by link() when a subclass replaced
+ * trace's module paths). Done in the constructor, and again by [LINK]() when a subclass replaced
  * forward with a class field (`forward = (x) => …` is assigned after the base constructor ran).
  */
 export function wrapForward(m: Running & { forward: unknown }): void {

@@ -6,12 +6,12 @@ import { types } from "node:util";
 import { Tensor } from "../engine/tensor";
 import { labelOf } from "../engine/label";
 import { bufferRegistrations, linkChanges } from "../engine/naming";
+import type { Module } from "../nn/module";
+import { pathOf } from "../nn/moduleLinks";
 
-/** What the recorder reads of an nn.Module (it needs no import of nn). */
+/** What the recorder reads of an nn.Module (of nn it imports only the links that give a module its path). */
 interface ModuleLike {
   readonly __nameable: true;
-  /** The program's own path of the module ("model"), which its parameters' names start with. */
-  readonly path: string;
   namedParameters(): [string, Tensor][];
   namedBuffers(): [string, Tensor][];
   /** Each buffer's name, module and key (nn.Module.bufferSlots). */
@@ -135,7 +135,8 @@ export class ParamNames {
     const out: [string, Tensor][] = [];
     for (const [m, root] of this.roots) {
       // named from the program's root ("model.fc1.weight", or the name it gave the root), qualified by the variable
-      const own = m.path;
+      // (its links' path, not the instance's `path`: a program's module may keep a branch in a field of that name)
+      const own = pathOf(m as unknown as Module);
       for (const [n, t] of m.namedParameters())
         out.push([qualify(root, n.startsWith(own + ".") ? n.slice(own.length + 1) : n), t]);
     }
