@@ -47,6 +47,8 @@ const cases: OracleCase[] = [
   special("relu", (x) => x.relu(), "x.relu()"),
   special("leakyRelu", (x) => x.leakyRelu(), "F.leaky_relu(x)"),
   special("clamp", (x) => x.clamp(-0.5, 0.5), "x.clamp(-0.5, 0.5)"),
+  // min above max: every value is max (PyTorch's min(max(x, min), max)), the gradient 0
+  special("clamp, min > max", (x) => x.clamp(3, 2), "x.clamp(3, 2)"),
   special("gelu", (x) => B.gelu(x), "F.gelu(x)"),
   special("silu", (x) => x.silu(), "F.silu(x)"),
   special("mish", (x) => x.mish(), "F.mish(x)"),

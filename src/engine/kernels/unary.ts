@@ -147,11 +147,11 @@ export function unaryInto(
         }
       else for (let i = 0; i < n; i++) o[i] = +!(x[i] <= 0);
       return;
-    case CLAMP: // p, q = min, max (±Infinity when absent)
+    case CLAMP: // p, q = min, max (±Infinity when absent); min(max(x, p), q) as PyTorch: all q when p > q, NaN kept
       if (!derivative)
         for (let i = 0; i < n; i++) {
-          const v = x[i];
-          o[i] = v < p ? p : v > q ? q : v;
+          const v = x[i] < p ? p : x[i];
+          o[i] = v > q ? q : v;
         }
       else for (let i = 0; i < n; i++) o[i] = x[i] >= p && x[i] <= q ? 1 : 0;
       return;
