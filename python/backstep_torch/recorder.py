@@ -18,6 +18,7 @@ from .series import Series
 from .setup_calls import wrap_setup
 from .steps import Steps
 from .recurrent import name_recurrent
+from .reset_grads import ResetGrads
 from .tensors import TensorTable
 from .updates import Updates, is_inplace, optimizer_of
 from .wiring import key_of
@@ -39,6 +40,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self.names = Names(namespace)
         self.statements = Statements(self)
         self.updates = Updates(self)
+        self.reset_grads = ResetGrads(self)
         self.ops, self.events, self.losses, self.diagnostics = [], [], [], []
         self.step = -1
         self.recording = False
@@ -105,6 +107,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         original = cls.__dict__["zero_grad"]
 
         def zero_grad(module, *args, **kwargs):
+            self.reset_grads.before(module.parameters())
             if not self.done:
                 self.grads_changed(False)
                 self.loops.note(sys._getframe(1), settle=not self.forward_since_backward)
@@ -205,6 +208,9 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
                 self.optimizer_made = True
             if args[0].startswith("Optimizer.zero_grad#"):  # before the first op too: gradients then accumulate until an update
                 self.grads_changed(False)
+                opt = optimizer_of(sys._getframe(1))
+                if opt is not None:
+                    self.reset_grads.before(p for group in opt.param_groups for p in group["params"])
             elif self.step_call is None and not self.busy and args[0].startswith("Optimizer.step#"):
                 handle = self.closure_step(func, args, kwargs, sys._getframe(2))  # before the first op too
                 if handle is not None:
@@ -214,7 +220,10 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
             if self.done and not self.explicit_steps and args[0].startswith("Optimizer.step#"):
                 self.dropped_update(sys._getframe(1))
         if name in NOT_OPS:  # the most frequent calls (an optimizer reads p.grad several times a parameter): kept short
-            if name == "__set__" and self.recording and not self.busy:
+            if name == "__set__" and not self.recording and not self.busy and len(args) > 1 and args[1] is None:
+                if getattr(getattr(func, "__self__", None), "__name__", None) == "grad":  # `p.grad = None`, unrecorded
+                    self.reset_grads.before(args[:1], copy=False)
+            elif name == "__set__" and self.recording and not self.busy:
                 what = getattr(getattr(func, "__self__", None), "__name__", None)
                 if what == "grad":
                     self.updates.before_reset(name, args, sys._getframe(2), self.source)
@@ -225,6 +234,8 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
             return func(*args, **kwargs)
         if name == "backward":
             return self._backward(func, args, kwargs, sys._getframe(2))
+        if name == "zero_" and args and self.updates.params and not self.recording:  # `p.grad.zero_()`, unrecorded
+            self.reset_grads.zeroing(args[0])
         if self.done:
             return func(*args, **kwargs)
         frame = sys._getframe(2)
@@ -318,6 +329,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
             seen.add(id(t))
             kind = "param" if isinstance(t, torch.nn.Parameter) or trained.get(id(t)) is t else "input"
             tid = self.table.snapshot(t, kind, name=name, always=True)
-            grad = self.table.snapshot(t.grad, "grad", always=True) if t.grad is not None else None
+            g = self.reset_grads.grad(t)
+            grad = self.table.snapshot(g, "grad", always=True) if g is not None else None
             out.append({"name": name, "tensor": tid, "grad": grad})
         return out

@@ -235,8 +235,9 @@ class Updates:
             t = args[0]
             if not isinstance(t, torch.Tensor) or t.numel() == 0:
                 return
-            hit = self._grad_owner(t)
+            hit = self.grad_owner(t)
         if hit is not None:
+            self.rec.reset_grads.before(hit[:1], copy=name != "__set__")
             self._reset(hit[1], frame, source_map)
 
     def _reset(self, name, frame, source_map):
@@ -250,7 +251,7 @@ class Updates:
             self.reset_site = (source_map.loc(user[0]), source_map.stack(user)) if user else None
         self.resets.append(name)
 
-    def _grad_owner(self, grad):
+    def grad_owner(self, grad):
         """The watched parameter whose .grad is `grad` (an optimizer zeroing gradients one by one: one scan per miss)."""
         ptr = grad.data_ptr()
         hit = self._grads.get(ptr)
