@@ -119,6 +119,36 @@ describe("e2e: Debug Backprop on the MLP example", function () {
     await w.screenshot(screenshotPath("debugger-backward.png"));
   });
 
+  it("Add to Watch on a parameter in Variables: Watch reads back the value Variables shows", async function () {
+    // VS Code offers Add to Watch (and Copy as Expression) only for a variable with an evaluateName; the Watch view
+    // then evaluates that expression at the stop: a module's parameter must come back as itself.
+    const w = wb!;
+    await expandVariable(w.page, /^Parameters/);
+    const param = w.page.locator(".debug-variables .monaco-list-row", { hasText: /fc1\.weight/ }).first();
+    await param.waitFor({ state: "visible" });
+    const [name, shown] = await Promise.all([
+      param.locator(".name").first().innerText(),
+      param.locator(".value").first().innerText(),
+    ]);
+    await param.click({ button: "right" });
+    // (VS Code's menu ignores a mouse-up that comes right after the right-click that opened it: as a user, hover first)
+    const add = w.page.getByRole("menuitem", { name: "Add to Watch" });
+    await add.hover();
+    await w.page.waitForTimeout(300);
+    await add.click();
+    const watched = w.page
+      .locator(".debug-watch .monaco-list-row", { hasText: name.replace(/\s*[=:]\s*$/, "") })
+      .first();
+    await watched.waitFor({ state: "visible" });
+    let value = "";
+    for (let i = 0; i < 40 && value !== shown; i++) {
+      value = await watched.locator(".value").first().innerText();
+      if (value !== shown) await w.page.waitForTimeout(250);
+    }
+    assert.equal(value, shown, `Watch's ${name} reads as Variables shows it`);
+    assert.doesNotMatch(value, /unknown|cannot|error/i);
+  });
+
   it("the graph panel's inspector writes out tanh's chain rule with real numbers: upstream × local = contribution", async function () {
     const w = wb!;
     const rule = graph.locator(".chain-rule", { hasText: /Chain rule at tanh/ });
