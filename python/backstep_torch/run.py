@@ -7,6 +7,8 @@ import re
 import signal
 import sys
 import time
+import types
+from importlib.machinery import SourceFileLoader
 
 import torch
 
@@ -84,14 +86,29 @@ def _main_file(given):
     return os.path.join(os.getcwd(), given)
 
 
+def _main_module(given):
+    """The module `python3 <given>` runs the program as: named __main__, with the globals a script has (__spec__,
+    __package__ and __cached__ None, a __loader__). Run in a plain dict, not sys.modules["__main__"], a class the program
+    defines could not be pickled (`attribute lookup Box on __main__ failed`, torch.save(model) too), and dataclasses and
+    typing.get_type_hints, which look the class's module up there, took a ClassVar for a field or raised NameError
+    under `from __future__ import annotations`; __spec__ and __package__ read through to the builtins module's."""
+    module = types.ModuleType("__main__")
+    path = _main_file(given)
+    module.__dict__.update(__file__=path, __builtins__=builtins, __spec__=None, __package__=None, __cached__=None,
+                           __loader__=SourceFileLoader("__main__", path), __annotations__={})
+    return module
+
+
 def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None):
     """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
     `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step)."""
     given, program = program, os.path.abspath(program)
     started = time.time()
-    namespace = {"__name__": "__main__", "__file__": _main_file(given), "__builtins__": builtins}
+    main = _main_module(given)
+    namespace = main.__dict__
     rec = Recorder(program, namespace, steps, values, max_per_tensor, max_per_trace, retain, policy)
-    old_argv, old_path = sys.argv, list(sys.path)
+    old_argv, old_path, old_main = sys.argv, list(sys.path), sys.modules.get("__main__")
+    sys.modules["__main__"] = main  # for the run; the runner's own module after
     sys.argv = [given]  # as `python3 model.py` gives it: the path as given (a script printing sys.argv prints the same)
     sys.path.insert(0, os.path.dirname(program))
     old_alarm = None
@@ -152,6 +169,10 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         rec.updates.flush()  # the last step's update, into its statistics
         rec.end_series_step()
         sys.argv, sys.path[:] = old_argv, old_path
+        if old_main is not None:
+            sys.modules["__main__"] = old_main
+        else:
+            sys.modules.pop("__main__", None)
     rec.duration_ms = (time.time() - started) * 1000
     return rec, namespace
 
