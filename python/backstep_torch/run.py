@@ -1,5 +1,6 @@
 """Runs a user's .py model under the recorder (the file top to bottom, then step() once per step) and builds the Trace."""
 import builtins
+import inspect
 import json
 import math
 import os
@@ -99,6 +100,25 @@ def _main_module(given):
     return module
 
 
+def _step_of(namespace):
+    """The module-level step() Backstep calls each step: one it can call without arguments. A helper of the program's own
+    loop, `def step(xb, yb)`, is no such function (called, it raised `missing 2 required positional arguments` after
+    the loop had trained, and the run failed): the program is then a script, its loop the run. A callable without a
+    signature to read (a builtin) is called as before."""
+    step = namespace.get("step")
+    if not callable(step):
+        return None
+    try:
+        signature = inspect.signature(step)
+    except (TypeError, ValueError):
+        return step
+    try:
+        signature.bind()
+    except TypeError:
+        return None
+    return step
+
+
 def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None):
     """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
     `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step)."""
@@ -134,8 +154,8 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         else:
             rec.install_counter()
         exec(code, namespace)
-        step = namespace.get("step")
-        if callable(step):
+        step = _step_of(namespace)
+        if step is not None:
             # numbered on from the steps the module's own code ran (its `if __name__ == "__main__":` loop), as the
             # TypeScript runner numbers its calls of a default export after a top-level loop: from 0 again, two steps
             # had one index and the later call's loss overwrote the earlier step's
