@@ -254,6 +254,9 @@ class Steps:
         self.loops.mark = None
         self.step_nodes.clear()
         self.step_roots.clear()
+        # the statements the last step ended name their ops first, while their values' trace ids are known: the last
+        # line of a loop's body (`norm = w.norm()` after `opt.step()`), settled at the next step's first op, was unnamed
+        self.statements.settle(moved_only=True)
         self.ids.clear()
         if len(self.data_ids) > 1024:  # the data of earlier steps that is gone (a constant each step made)
             self.data_ids = {k: v for k, v in self.data_ids.items() if v[0]() is not None}

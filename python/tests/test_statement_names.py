@@ -52,6 +52,18 @@ class StatementNames(unittest.TestCase):
         cell = trace["ops"][3]
         self.assertEqual([trace["tensors"][t].get("name") for t in cell["outputs"]], ["h", "c"])
 
+    def test_the_last_statement_of_a_step_names_its_op(self):
+        """`norm = w.norm()` as the loop body's last line, after `opt.step()`, settled at the next step's first op:
+        its op was unnamed in every step but the last (the step's trace ids were cleared first). In a step() too."""
+        loop = ("import torch\ntorch.manual_seed(38)\nw = torch.randn(3, requires_grad=True)\n"
+                "opt = torch.optim.SGD([w], lr=0.1)\nfor i in range(3):\n    opt.zero_grad()\n"
+                "    loss = (w * w).sum()\n    loss.backward()\n    opt.step()\n    norm = w.norm()\n")
+        function = loop.replace("for i in range(3):", "def step():") + "    return loss\n"
+        for src in (loop, function):
+            trace, _ = record(model_file(src), steps=3)
+            ops = [(o["trainingStep"], o["op"], o.get("var")) for o in trace["ops"]]
+            self.assertEqual(ops, [(k, op, var) for k in range(3) for op, var in (("mul", None), ("sum", "loss"), ("norm", "norm"))])
+
 
 if __name__ == "__main__":
     unittest.main()
