@@ -158,8 +158,9 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         if step is not None:
             # numbered on from the steps the module's own code ran (its `if __name__ == "__main__":` loop), as the
             # TypeScript runner numbers its calls of a default export after a top-level loop: from 0 again, two steps
-            # had one index and the later call's loss overwrote the earlier step's
-            first = rec.step + 1
+            # had one index and the later call's loss overwrote the earlier step's. A step without a backward pass (a
+            # forward at top level, no training) is the first call's: see Steps.begin_step
+            first = rec.step + 1 if rec.step < 0 or rec.backward_open else rec.step
             for i in range(steps):
                 if record:
                     rec.begin_step(first + i)

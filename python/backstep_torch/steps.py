@@ -41,6 +41,11 @@ class Steps:
             self.recording, self.done = False, True
             self.steps_dropped += 1
             return
+        if index == self.step and not self.backward_open:
+            # the step the program's top-level forward began (`print(loss_fn(model(x), y).item())` before any training)
+            # is the first call's, as the TypeScript runner's: that forward was a step 0 of its own, without a loss
+            self.step_closed = False
+            return
         with self.quiet():
             self.end_series_step()
         self._start_step(index)
