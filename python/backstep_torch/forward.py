@@ -136,7 +136,8 @@ class Forward:
         user = self.source.user_frames(frame)
         inputs = [self.id_of(t, user) for t in tensors]
         op_id = len(self.ops)
-        attrs = recurrent_attrs(opname, attrs_of(args, kwargs))
+        # by the operands' positions in the formula: the call's own arguments recorded `2 - x` (x.__rsub__(2)) as `x - 2`
+        attrs = recurrent_attrs(opname, attrs_of(operands, kwargs))
         rec = {"id": op_id, "op": opname, "trainingStep": self.step, "inputs": inputs, "output": -1, "attrs": attrs}
         if module:
             rec["module"] = module
