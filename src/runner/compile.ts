@@ -5,6 +5,7 @@ import { hookNames, type HookNames } from "./hooks";
 import { UserSyntaxError } from "./errors";
 import { originalColumn, type LineMap } from "./sourcemap";
 import { transpile, type ModuleNames } from "./transpile";
+import { importAt, type HoistedImport } from "./importOrder";
 
 export interface CompiledFile {
   file: string;
@@ -12,6 +13,8 @@ export interface CompiledFile {
   code: string;
   /** 0-based line and column of `code` → 0-based column in the original source. */
   toOriginalColumn(line0: number, col0: number): number;
+  /** The import (1-based place) a call at this 0-based line and column of `code` runs early, if it is one. */
+  hoistedImport(line0: number, col0: number): { line: number; column: number } | undefined;
   /** Where each loop starts in the original source (1-based), numbered from the `loopBase` given. */
   loops: { line: number; column: number }[];
   /** Each loop in the original source (1-based; `end` is just after it), in the order of `loops`. */
@@ -88,6 +91,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
   const isTs = /\.[cm]?tsx?$/.test(file);
   let js: string;
   let lineMap: LineMap;
+  let hoisted: HoistedImport[];
   let names: ModuleNames;
   let lexical: string[];
   let decorator: number | undefined;
@@ -96,6 +100,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     ({
       code: js,
       lineMap,
+      hoisted,
       names,
       lexical,
       decorator,
@@ -168,6 +173,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     helperChecks,
     lexicalExports: lexical,
     toOriginalColumn: (line0, col0) => originalColumn(lineMap, line0, uninstrumentedColumn(index, line0, col0)),
+    hoistedImport: (line0, col0) => (line0 === 0 ? importAt(hoisted, uninstrumentedColumn(index, 0, col0)) : undefined),
     plainText: (text) => {
       const at = code === js ? -1 : code.indexOf(text);
       return at < 0 ? undefined : uneditedText(js, code, index, at, at + text.length);

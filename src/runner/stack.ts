@@ -75,10 +75,12 @@ export class StackMapper {
     const key = line * 65536 + col;
     let frame = byPos.get(key);
     if (!frame) {
+      // (a require the loader runs first for an import further down: at that import)
+      const early = compiled.hoistedImport(line - 1, col - 1);
       frame = {
         file,
-        line,
-        column: compiled.toOriginalColumn(line - 1, col - 1) + 1,
+        line: early?.line ?? line,
+        column: early?.column ?? compiled.toOriginalColumn(line - 1, col - 1) + 1,
         name: frameName(site, compiled.hooks.module),
       };
       byPos.set(key, frame);

@@ -7,6 +7,8 @@
 //
 // What sucrase's CommonJS would do differently from the ES module the file is written as is mended here, in its
 // output, the map following each edit:
+// - the imported modules are required at the top of the file, in the imports' order, as an ES module evaluates them
+//   before its body;
 // - an exported function declaration is exported at the top of the file (an ES module's function declarations are
 //   initialised before any code runs: a circular import can call it while the file is still loading);
 // - a file declaring `require`, `module`, `exports`, `__filename` or `__dirname` at its top level keeps its own: the
@@ -17,6 +19,7 @@ import { transform, type Transform } from "sucrase";
 import { lineColumn, lineStarts } from "./edits";
 import { firstAutoAccessor, firstDecorator, lexicalExports } from "./exportBindings";
 import { decodeLineMap, type LineMap } from "./sourcemap";
+import { hoistedImports, importHoist, type HoistedImport, type ImportHoist } from "./importOrder";
 
 /** sucrase's token, as far as used here (its parser's Token). */
 interface SourceToken {
@@ -156,7 +159,7 @@ function moduleEdits(
   offsets: readonly (number | undefined)[],
   source: string,
   tokens: readonly SourceToken[],
-): { edits: Edit[]; names: ModuleNames } {
+): { edits: Edit[]; names: ModuleNames; imports?: ImportHoist } {
   const prefix = hiddenPrefix(source, code);
   const text = (t: number): string => (t < tokens.length ? source.slice(tokens[t].start, tokens[t].end) : "");
   const own = sucraseCode(code, offsets, tokens, text);
@@ -198,8 +201,10 @@ function moduleEdits(
     const directive = /^(?:#![^\n]*\n)?(?:"use strict";)?/.exec(code)?.[0] ?? "";
     edits.push({ at: directive.length, end: directive.length, text: hoisted.join(" ") });
   }
+  const imports = importHoist(code, own, names.require);
+  if (imports) edits.push({ at: imports.at, end: imports.at, text: imports.calls.join(" ") });
   edits.sort((x, y) => x.at - y.at || x.end - y.end);
-  return { edits, names };
+  return { edits, names, ...(imports ? { imports } : {}) };
 }
 
 /**
@@ -237,6 +242,8 @@ export interface Transpiled {
   code: string;
   /** Line N of `code` is line N of the source; columns map back through this. */
   lineMap: LineMap;
+  /** The requires run first on line 1, each with its import's place (importOrder.ts). */
+  hoisted: HoistedImport[];
   /** The names the code expects CommonJS's parameters and `import.meta` by. */
   names: ModuleNames;
   /** The file's exported `const`, `let` and `class` names (exportBindings.ts). */
@@ -254,10 +261,12 @@ export function transpile(source: string, file: string, transforms: Transform[])
   let names: ModuleNames | undefined;
   let decorator: number | undefined;
   let autoAccessor: number | undefined;
+  let imports: ImportHoist | undefined;
   builder.default = (result, _file, _options, src, tokens) => {
     decorator = firstDecorator(tokens);
     autoAccessor = firstAutoAccessor(tokens, src);
     const found = moduleEdits(result.code, result.mappings, src, tokens);
+    imports = found.imports;
     names = found.names;
     mapped = { ...applyEdits(result.code, result.mappings, found.edits), tokens };
     return { mappings: "" };
@@ -277,6 +286,7 @@ export function transpile(source: string, file: string, transforms: Transform[])
       return {
         code: mapped.code,
         lineMap,
+        hoisted: imports ? hoistedImports(imports, mapped.code, lineMap) : [],
         names,
         lexical,
         ...(decorator !== undefined ? { decorator } : {}),
@@ -286,7 +296,8 @@ export function transpile(source: string, file: string, transforms: Transform[])
     // (should a bundler ever give sucrase a module of its own, its map is the fallback, the code as sucrase wrote it)
     const meta = hiddenPrefix(source, out.code) + HIDDEN.meta;
     const plain = { meta, ...Object.fromEntries(COMMONJS.map((n) => [n, n])) } as ModuleNames;
-    return { code: out.code, lineMap: decodeLineMap(out.sourceMap?.mappings ?? ""), names: plain, lexical };
+    const lineMap = decodeLineMap(out.sourceMap?.mappings ?? "");
+    return { code: out.code, lineMap, hoisted: [], names: plain, lexical };
   } finally {
     builder.default = original;
   }

@@ -100,6 +100,8 @@ const cases: Case[] = [
   },
   { file: "bad-empty.ts", code: "no-backward", says: /Nothing to trace/, token: null, ops: 0 },
   { file: "bad-missing-import.ts", code: "runtime-error", says: /Cannot find module '\.\/no-such-file'/, ops: 0 },
+  // below the body's first lines: still found before they run (none of their ops), and the error is at its import
+  { file: "bad-missing-import-late.ts", code: "runtime-error", says: /Cannot find module '\.\/no-such-layer'/, ops: 0 },
   {
     file: "bad-max-indices.ts",
     code: "runtime-error",

@@ -130,6 +130,43 @@ export class Net extends nn.Module {
     assert.match(same(folder, "train.ts"), /^model read 0\.5 default 7\nloss /);
   });
 
+  it("the imported files run before the file's body, in the order of its imports, wherever the imports stand", () => {
+    // sucrase's require stays where its import was: a seed set above an import of the file that builds the model
+    // seeded it in the traced run only, and its weights differed from the plain run's
+    const folder = files("order", {
+      "main.ts": `import { manualSeed, tensor } from "backstep";
+console.log("main's first line");
+manualSeed(42);
+import { model } from "./model";
+import "./side";
+export { told } from "./side";
+import type { Shape } from "./types";
+const shape: Shape = [1, 2];
+const later = import("./late");
+console.log("weight", model.weight.toArray().flat().map((v) => v.toFixed(6)).join(" "), shape.length);
+const loss = model.forward(tensor([[1, 2]])).sum();
+loss.backward();
+void later.then((m) => console.log("late", m.late));
+`,
+      "model.ts": `import { nn } from "backstep";
+console.log("model evaluated");
+export const model = new nn.Linear(2, 1);
+`,
+      "side.ts": `console.log("side evaluated");
+export const told = 1;
+`,
+      "types.ts": `console.log("types evaluated: an import of types only is not run");
+export type Shape = number[];
+`,
+      "late.ts": `console.log("late evaluated");
+export const late = 2;
+`,
+    });
+    const out = same(folder, "main.ts");
+    assert.match(out, /^model evaluated\nside evaluated\nmain's first line\nweight /);
+    assert.doesNotMatch(out, /types evaluated/);
+  });
+
   it("a top-level `module`, `require`, `exports`, `__filename` or `__dirname` is the file's own", () => {
     const folder = files("names", {
       "model.ts": `import { tensor, nn, optim, F, manualSeed } from "backstep";
