@@ -24,14 +24,16 @@ const buffers = new WeakMap<Module, Map<string, boolean>>();
  */
 const autoNamed = new WeakMap<Tensor, Module>();
 
+const isModule = (x: unknown): x is Module => x instanceof Module;
+
 export abstract class Module implements Nameable {
   readonly __nameable = true as const;
   /** Training mode (Dropout is active); switch with train()/eval(). */
   training = true;
 
   constructor() {
-    wrapForward(this);
-    wrapMethods(Object.getPrototypeOf(this) as object, Module.prototype, (x): x is Module => x instanceof Module);
+    wrapForward(this, isModule);
+    wrapMethods(Object.getPrototypeOf(this) as object, Module.prototype, isModule);
   }
 
   /** The computation (Sequential passes each result on; recurrent modules return their state too, as PyTorch's). */
@@ -224,9 +226,9 @@ export abstract class Module implements Nameable {
 
   /** Records parent links and parameter names below this module (engine-internal: LINK). */
   [LINK](): void {
-    wrapForward(this);
+    wrapForward(this, isModule);
     for (const [key, child] of this.namedChildren()) {
-      wrapForward(child);
+      wrapForward(child, isModule);
       const l = linksOf(child);
       if ((l.parent === undefined || (l.parent === this && l.key !== key)) && !isAncestor(child, this)) {
         setLink(l, "parent", this);

@@ -1,6 +1,7 @@
 // Function.prototype.toString as the program wrote its functions: a traced program that prints or parses a
 // function's text (`String(f)`, `f.toString()`) gets its own text, not the runner's instrumentation of it.
 import { HOOK_MARK } from "./hooks";
+import { wrappedFunction } from "../nn/moduleMethods";
 
 /** Maps a function's text as V8 holds it (instrumented) back to the program's; undefined: not the user's. */
 export interface ProgramText {
@@ -25,7 +26,8 @@ export function showProgramText(texts: ProgramText): void {
     toString(this: unknown): string {
       if (this === toString) return nativeText;
       // a receiver that is not a function throws the native TypeError
-      const text = native.call(this as () => unknown);
+      // (an engine wrapper of a module's method is the method: wrapForward, wrapMethods)
+      const text = native.call(wrappedFunction(this) ?? (this as () => unknown));
       return text.includes(HOOK_MARK) ? (current?.plainText(text) ?? text) : text;
     },
   }.toString;
