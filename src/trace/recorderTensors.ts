@@ -57,6 +57,13 @@ export class TensorIds {
    */
   private readonly passGrads = new Map<number, TensorId>();
 
+  /**
+   * Each leaf's gradient as the program last reset it (zeroGrad, `p.grad = null`: the engine drops the tensor, it is
+   * not changed): a run whose loop ends `backward(); step(); zeroGrad()` leaves its parameters without gradients, and
+   * their final gradient is the last pass's, as the Python recorder's (cleared when a pass begins).
+   */
+  readonly resetGrads = new Map<Tensor, Tensor>();
+
   constructor(readonly table: SnapshotTable) {}
 
   /**
@@ -78,6 +85,8 @@ export class TensorIds {
   beginPass(): void {
     // (clear() allocates a new table, empty or not: most passes record no parameter as a gradient)
     if (this.passGrads.size > 0) this.passGrads.clear();
+    // (a gradient reset before this pass is no leaf's last: the pass gives those it reaches new ones)
+    if (this.resetGrads.size > 0) this.resetGrads.clear();
   }
 
   /**
@@ -161,7 +170,8 @@ export class TensorIds {
       if (seen.has(t.id)) return;
       seen.add(t.id);
       const tensor = this.table.snapshot(t, this.kindOfLeaf(t), -1, true, name);
-      const grad = t.grad ? this.table.snapshot(t.grad, GRAD, -1, true) : null;
+      const g = t.grad ?? this.resetGrads.get(t);
+      const grad = g ? this.table.snapshot(g, GRAD, -1, true) : null;
       params.push({ name, tensor, grad });
     };
     for (const [name, t] of this.params.all()) add(name, t);

@@ -246,6 +246,7 @@ export class UpdateRecorder {
     // (updates by hand this reset follows, with the gradients they used, before it: the step's end finds none)
     if (ids.hand.watching)
       for (const r of ids.hand.changedAmong(tensors)) ids.hand.renote(r.tensor, this.handUpdate(r));
+    for (const t of tensors) if (t.grad) ids.resetGrads.set(t, t.grad);
     steps.gradsChanged(false);
     steps.resetBegins();
     if (!steps.full) return;
