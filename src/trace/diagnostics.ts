@@ -6,6 +6,7 @@ import type { OpHealth } from "./assembler";
 import { gradCheckDiagnostics } from "./gradChecks";
 import { lossDivergence } from "./lossDivergence";
 import { staleGraph } from "./staleGraph";
+import { fullStepsMissed } from "./fullSteps";
 import {
   activationFlagged,
   alwaysStructural,
@@ -328,6 +329,7 @@ export function computeDiagnostics(
     ...gradCheckDiagnostics(trace),
     ...lossDivergence(trace),
     ...staleGraph(trace),
+    ...fullStepsMissed(trace),
   ];
   const { valuesDropped, eventsDropped, stepsDropped } = trace.truncated;
   if (valuesDropped + eventsDropped + stepsDropped > 0) {

@@ -1,5 +1,5 @@
 // Which steps of a long run keep their full record (ops, tensors, events): the last K, every Nth, chosen ones.
-import type { FullStepsPolicy } from "./types";
+import type { FullStepsPolicy, Trace, TraceDiagnostic } from "./types";
 
 /** Whether `step` (0-based) of a run of `maxSteps` steps is recorded in full under `policy` (none: every step). */
 export function isFullStep(policy: FullStepsPolicy | undefined, step: number, maxSteps: number): boolean {
@@ -17,4 +17,29 @@ export function fullStepsProblem(policy: FullStepsPolicy, what: string): string 
   const bad = policy.steps?.find((s) => !whole(s));
   if (bad !== undefined) return `${what}: step numbers must be whole numbers ≥ 0, got ${String(bad)}`;
   return undefined;
+}
+
+/**
+ * A long run that ended before its last steps by maxSteps (a script's loop shorter than --steps) kept none of them in
+ * full: "the last K" counts back from maxSteps, since which step is a run's last is known only once it has ended.
+ * Said, with the fix, rather than leaving a trace whose last step has only statistics and no word why.
+ */
+export function fullStepsMissed(trace: Pick<Trace, "series">): TraceDiagnostic[] {
+  const series = trace.series;
+  const last = series?.policy?.last ?? 0;
+  const ran = series?.steps.length ?? 0;
+  if (!series || last <= 0 || ran === 0) return [];
+  const final = series.steps[ran - 1];
+  if (series.fullSteps.includes(final)) return [];
+  const kept = series.fullSteps.length;
+  return [
+    {
+      severity: "info",
+      code: "truncated",
+      message:
+        `The run ended after step ${final}, before the last ${last} step(s) of its maxSteps, which "full last" ` +
+        `keeps in full: its last steps kept only their statistics${kept > 0 ? ` (${kept} step(s) kept in full by the other rules)` : ""}. ` +
+        `Set maxSteps (--steps) to the run's length, ${final + 1}, to keep its last ${last} in full.`,
+    },
+  ];
 }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as engine from "../../src/index";
 import { ModelSession } from "../../src/runner/session";
+import { runModel } from "../../src/runner/index";
 import { TraceAssembler } from "../../src/trace/assembler";
 import { isFullStep } from "../../src/trace/fullSteps";
 import { parseTrace, stringifyTrace } from "../../src/trace/json";
@@ -41,8 +42,8 @@ export default function step(): Tensor {
 let dir: string;
 let file: string;
 
-async function record(maxSteps: number, fullSteps?: FullStepsPolicy, caps?: CapOptions): Promise<Trace> {
-  const asm = new TraceAssembler(file, fullSteps);
+async function record(maxSteps: number, fullSteps?: FullStepsPolicy, caps?: CapOptions, model = file): Promise<Trace> {
+  const asm = new TraceAssembler(model, fullSteps);
   const session = new ModelSession(engine, {
     maxSteps,
     values: "all",
@@ -76,6 +77,31 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     assert.deepEqual(pick({ every: 4 }, 10), [0, 4, 8]);
     assert.deepEqual(pick({ steps: [3, 7, 40] }, 10), [3, 7]);
     assert.deepEqual(pick({ last: 1, every: 5, steps: [2] }, 10), [0, 2, 5, 9]);
+  });
+
+  it("says so when a run ends before the last steps of its maxSteps, which the last-K rule would keep", async () => {
+    // a script's own loop of 5 steps, recorded with maxSteps 10: "the last 2" are steps 8 and 9, which never ran
+    const script = join(dir, "loop5.ts");
+    const loop = MODEL.replace("export default function step(): Tensor {", "for (let i = 0; i < 5; i++) {").replace(
+      "  return loss;\n",
+      "",
+    );
+    writeFileSync(script, loop);
+    // (in a worker: an in-process script's run ends once nothing is pending, and mocha's own timers are)
+    const run = async (maxSteps: number): Promise<Trace> => {
+      const r = await runModel(script, { maxSteps, fullSteps: { last: 2 } });
+      assert.ok(r.ok, r.error?.message);
+      return r.trace;
+    };
+    const short = await run(10);
+    assert.deepEqual([short.series?.steps.length, short.series?.fullSteps], [5, []]);
+    const said = short.diagnostics.filter((d) => /ended after step 4/.test(d.message));
+    assert.equal(said.length, 1, short.diagnostics.map((d) => d.message).join("\n"));
+    assert.match(said[0].message, /Set maxSteps \(--steps\) to the run's length, 5, to keep its last 2 in full/);
+    // run to its length, the last 2 are kept and nothing is said
+    const fitted = await run(5);
+    assert.deepEqual(fitted.series?.fullSteps, [3, 4]);
+    assert.ok(!fitted.diagnostics.some((d) => /ended after step/.test(d.message)));
   });
 
   it("keeps ops and events only of the full steps, and every step's loss and statistics", async () => {
