@@ -66,7 +66,10 @@ def diagnose(exc, rec, program, timeout_s):
     if isinstance(exc, RunTimeout):
         return _diagnostic("timeout", "The model ran longer than %g s and was stopped." % timeout_s, program, loc)
     if isinstance(exc, SystemExit):
-        return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there. Remove the call: Backstep runs the model for you." % (exc.code,), program, loc)
+        if exc.code is None or exc.code is False or exc.code == 0:
+            # a script's `sys.exit(main())` ends as it ends when run plainly, with status 0: said, not an error
+            return _diagnostic("runtime-error", "The model called sys.exit(%s): the run ended there with status 0, as a plain run does." % (exc.code,), program, loc, severity="info")
+        return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there, a plain run's status %s. Remove the call: Backstep runs the model for you." % (exc.code, exc.code if isinstance(exc.code, int) else 1), program, loc)
     if isinstance(exc, RunMemoryLimit):
         return _diagnostic("memory-limit", "The model went over the memory limit and was stopped.", program, loc)
     if isinstance(exc, MemoryError):

@@ -175,6 +175,17 @@ class Contract(unittest.TestCase):
         trace, _ = record(model_file("import sys\nsys.exit(2)\n"))
         self.assertIn("sys.exit(2)", trace["diagnostics"][0]["message"])
         self.assertEqual(trace["diagnostics"][0]["loc"]["line"], 2)
+        self.assertEqual(trace["diagnostics"][0]["severity"], "error")
+
+    def test_an_exit_with_status_0_ends_the_run_as_a_plain_run_ends_not_as_an_error(self):
+        # `sys.exit(main())` of a script whose main returns None, or an explicit sys.exit(0): status 0 when run plainly
+        for call in ("sys.exit(main())", "sys.exit(0)", "sys.exit()", "sys.exit(False)"):
+            src = "import sys, torch\ndef main():\n    w = torch.ones(2, requires_grad=True)\n    (w * 3).sum().backward()\n%s\nprint('not reached')\n" % call
+            trace, _ = record(model_file(src))
+            [d] = trace["diagnostics"]
+            self.assertEqual((d["severity"], d["loc"]["line"]), ("info", 5), call)
+            self.assertIn("status 0", d["message"])
+            self.assertEqual(len(trace["ops"]), 2 if call == "sys.exit(main())" else 0, call)  # mul, sum
 
     def test_timeout_keeps_the_partial_trace_and_names_the_line(self):
         path = model_file("import torch\nw = torch.ones(2, requires_grad=True)\ny = (w * 3).sum()\nwhile True:\n    pass\n")

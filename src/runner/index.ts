@@ -174,18 +174,26 @@ export function runModel(file: string, options: RunOptions & { workerPath?: stri
           // first, for its output's last chunks (written before "done" was posted, on a port of their own)
           setImmediate(settle);
           break;
-        case "exit":
+        case "exit": {
           exitCode = m.status;
-          if (!error && !limit) {
-            const at = m.loc ? ` at ${where(m.loc, program)}` : "";
-            error = {
-              severity: "error",
-              code: "runtime-error",
-              message: `The model called process.exit(${m.code})${at}; the run ended there. Remove the call: Backstep runs the model for you.`,
-              ...(m.loc ? { loc: m.loc } : {}),
-            };
+          if (error || limit) break;
+          const at = m.loc ? ` at ${where(m.loc, program)}` : "";
+          const loc = m.loc ? { loc: m.loc } : {};
+          // status 0 (a script's `process.exit(0)` at its end): as a plain run ends, said but no error
+          if (m.final) {
+            final = m.final;
+            const message = `The model called process.exit(${m.code})${at}: the run ended there with status 0, as a plain run does.`;
+            warnings = [...warnings, { severity: "info", code: "runtime-error", message, ...loc }];
+            break;
           }
+          error = {
+            severity: "error",
+            code: "runtime-error",
+            message: `The model called process.exit(${m.code})${at}; the run ended there, with status ${m.status}. Remove the call: Backstep runs the model for you.`,
+            ...loc,
+          };
           break;
+        }
       }
     });
     worker.on("error", (err: Error & { code?: string }) => {

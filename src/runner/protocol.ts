@@ -40,6 +40,6 @@ export type WorkerMessage =
   | { kind: "memory"; usedBytes: number }
   /**
    * The model called process.exit(code); the worker ends right after, with `status` (its 'exit' listeners may have
-   * set process.exitCode).
+   * set process.exitCode). `final` when the status is 0: the run ended as a plain run's does (a script's end).
    */
-  | { kind: "exit"; code: number; status: number; loc?: SourceLoc };
+  | { kind: "exit"; code: number; status: number; loc?: SourceLoc; final?: TraceFinal };

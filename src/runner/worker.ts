@@ -71,8 +71,10 @@ function start(input: WorkerInput): void {
     // node calls the 'exit' listeners with the code given, else process.exitCode; they may set another
     const given = code === undefined || code === null ? undefined : Number(code) || 0;
     const status = session.exits.exit(given);
+    // status 0: the run is over as a plain run's is, its final parameters snapshotted (flushed after)
+    const final = status === 0 ? session.recorder.finish() : undefined;
     session.flush();
-    post({ kind: "exit", code: given ?? status, status, loc: site.loc });
+    post({ kind: "exit", code: given ?? status, status, loc: site.loc, ...(final ? { final } : {}) });
     finished = true;
     realExit(status);
   }) as typeof process.exit;

@@ -35,6 +35,26 @@ describe("runner: the model's exit", function () {
     assert.equal(r.exitCode, 1);
   });
 
+  it("process.exit(0) at a script's end ends the run as under node: no error, status 0, its final parameters kept", async () => {
+    const r = await runModel(join(dir, "exit-zero.ts"));
+    assert.equal(r.ok, true, r.error?.message);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.output, "trained\n");
+    const said = r.trace.diagnostics.filter((d) => /process\.exit\(0\)/.test(d.message));
+    assert.deepEqual(
+      said.map((d) => [d.severity, d.loc?.line]),
+      [["info", 12]],
+    );
+    assert.equal(r.trace.events.filter((e) => e.kind === "update").length, 3 * 2);
+    assert.deepEqual(
+      r.trace.params.map((p) => [p.name, p.grad !== null]),
+      [
+        ["net.weight", true],
+        ["net.bias", true],
+      ],
+    );
+  });
+
   it("process.exit(4): the listeners are told 4 and may change the status; nothing after it runs", async () => {
     const r = await runModel(join(dir, "process-exit.ts"));
     assert.match(r.error?.message ?? "", /process\.exit\(4\)/);
