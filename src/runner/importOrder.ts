@@ -7,10 +7,11 @@ import { lineStarts } from "./edits";
 import { originalColumn, type LineMap } from "./sourcemap";
 
 /**
- * sucrase's require of a static import or re-export, at a statement's start or as a `var`'s value (a dynamic
+ * sucrase's require of a static import or re-export, at a statement's start (after its helpers' declarations on line
+ * 1 too: `}require('./first');`) or as a `var`'s value (a dynamic
  * `import()` is `…then(() => _interopRequireWildcard(require(…)))`: not hoisted).
  */
-const IMPORT_REQUIRE = /(?<=(?:^|[;\n])\s*|\bvar [\w$]+ = )require\(('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")\)/g;
+const IMPORT_REQUIRE = /(?<=(?:^|[;\n}])\s*|\bvar [\w$]+ = )require\(('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")\)/g;
 
 /** The requires to run first: their text, inserted at `at` of sucrase's output, and where each import's own is. */
 export interface ImportHoist {

@@ -134,7 +134,8 @@ export class Net extends nn.Module {
     // sucrase's require stays where its import was: a seed set above an import of the file that builds the model
     // seeded it in the traced run only, and its weights differed from the plain run's
     const folder = files("order", {
-      "main.ts": `import { manualSeed, tensor } from "backstep";
+      "main.ts": `import "./first";
+import { manualSeed, tensor } from "backstep";
 console.log("main's first line");
 manualSeed(42);
 import { model } from "./model";
@@ -152,6 +153,8 @@ void later.then((m) => console.log("late", m.late));
 console.log("model evaluated");
 export const model = new nn.Linear(2, 1);
 `,
+      "first.ts": `console.log("first evaluated");
+`,
       "side.ts": `console.log("side evaluated");
 export const told = 1;
 `,
@@ -163,7 +166,7 @@ export const late = 2;
 `,
     });
     const out = same(folder, "main.ts");
-    assert.match(out, /^model evaluated\nside evaluated\nmain's first line\nweight /);
+    assert.match(out, /^first evaluated\nmodel evaluated\nside evaluated\nmain's first line\nweight /);
     assert.doesNotMatch(out, /types evaluated/);
   });
 
