@@ -77,6 +77,10 @@ export function missingOpHint(message: string, engine: object): string | undefin
     return `${receiver}.size is a number in Backstep (the element count, PyTorch's numel()); for PyTorch's ${receiver}.size(d) write ${receiver}.shape[d], for ${receiver}.size() write ${receiver}.shape`;
   const names = backstepNames(engine);
   const exact = names.get(name) ?? [];
+  // PyTorch's (values, indices) result read by name, `x.max(1).values.mul(2)`: here `.values` was Tensor.values() (the
+  // typed array) or an array's values(), so the tensor method Backstep has was not found on it
+  if (/\.values$/.test(receiver) && exact.some((p) => p.method))
+    return `${receiver} is not PyTorch's values tensor: Backstep's max(dim) and min(dim) give the values tensor itself (with .indices; const [values, indices] = … destructures it), and sort and topk give [values, indices]; drop .values, or destructure`;
   if (exact.some((p) => p.where === name || p.method)) return undefined;
   // an array's method on something that is not one (a Sequential, a Map, an iterator): Backstep lacks nothing
   if (name in Array.prototype)

@@ -41,6 +41,16 @@ describe("runner: calls of what Backstep lacks", () => {
     assert.equal(missingOpHint("Cannot read properties of undefined (reading 'x')", engine), undefined);
   });
 
+  it("answers PyTorch's (values, indices) read by name: x.max(1).values is the values tensor itself here", () => {
+    for (const receiver of ["x.max(...).values", "h.sort(...).values"]) {
+      const hint = missingOpHint(`${receiver}.mul is not a function`, engine) ?? "";
+      assert.match(hint, /max\(dim\) and min\(dim\) give the values tensor itself/);
+      assert.match(hint, /drop \.values, or destructure/);
+    }
+    // a name Backstep lacks after .values is still that name's answer
+    assert.match(missingOpHint("x.max(...).values.swish is not a function", engine) ?? "", /Backstep has no swish/);
+  });
+
   it("looks the API up at run time: an op added later is found without a list to update", () => {
     assert.equal(
       missingOpHint("z.swish is not a function", fakeEngine(["mul", "sigmoid"])),
