@@ -2,6 +2,7 @@
 export { Tensor } from "./engine/tensor";
 export type { TensorLike, NestedArray, GradHook } from "./engine/tensor";
 export type { Device, Dtype, FloatDtype, Storage } from "./engine/dtype";
+export type { NestedBools } from "./engine/creation";
 export { ShapeError } from "./engine/shape";
 export {
   tensor,

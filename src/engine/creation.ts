@@ -48,25 +48,28 @@ function dtypeOf(op: string, opts: TensorOptions | undefined): Dtype {
   return d;
 }
 
-/** Shape of nested arrays; throws on ragged input. */
-function inferShape(data: NestedArray): number[] {
+/** Nested arrays of booleans, as PyTorch's `torch.tensor([[True, False]])`: a bool tensor unless a dtype is given. */
+export type NestedBools = boolean | NestedBools[];
+
+/** Shape of nested arrays, and whether their first value is a boolean (then PyTorch infers bool). */
+function inferShape(data: NestedArray | NestedBools): { shape: number[]; bools: boolean } {
   const shape: number[] = [];
-  let cur: NestedArray = data;
+  let cur: NestedArray | NestedBools = data;
   while (Array.isArray(cur)) {
     shape.push(cur.length);
     if (cur.length === 0) break;
     cur = cur[0];
   }
-  return shape;
+  return { shape, bools: typeof cur === "boolean" };
 }
 
-function fill(data: NestedArray, shape: readonly number[], out: Storage): void {
+function fill(data: NestedArray | NestedBools, shape: readonly number[], out: Storage): void {
   let at = 0;
-  const walk = (v: NestedArray, dim: number): void => {
+  const walk = (v: NestedArray | NestedBools, dim: number): void => {
     if (dim === shape.length) {
-      if (typeof v !== "number")
-        throw new ShapeError(`tensor: ragged nested array (expected a number at depth ${dim})`);
-      out[at++] = v;
+      if (typeof v === "boolean") out[at++] = v ? 1 : 0;
+      else if (typeof v === "number") out[at++] = v;
+      else throw new ShapeError(`tensor: ragged nested array (expected a number or a boolean at depth ${dim})`);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim])
@@ -87,20 +90,23 @@ function toStore(dtype: Dtype, data: ArrayLike<number>): Storage {
 }
 
 /** A tensor from a number, nested arrays, or a typed array with `opts.shape`. The values are copied. */
-export function tensor(data: NestedArray | Storage | Tensor, given?: TensorOptions): Tensor {
+export function tensor(data: NestedArray | NestedBools | Storage | Tensor, given?: TensorOptions): Tensor {
   const opts = tensorOptions("tensor", given);
+  const nested = data instanceof Tensor || ArrayBuffer.isView(data) ? undefined : inferShape(data);
   const fallback: Dtype =
-    data instanceof Tensor
-      ? data.dtype
-      : data instanceof Float64Array
-        ? "float64"
-        : data instanceof Int32Array
-          ? "int32"
-          : data instanceof Uint8Array
-            ? "bool"
-            : data instanceof Float32Array
-              ? "float32"
-              : getDefaultDtype();
+    nested?.bools === true
+      ? "bool"
+      : data instanceof Tensor
+        ? data.dtype
+        : data instanceof Float64Array
+          ? "float64"
+          : data instanceof Int32Array
+            ? "int32"
+            : data instanceof Uint8Array
+              ? "bool"
+              : data instanceof Float32Array
+                ? "float32"
+                : getDefaultDtype();
   const dtype = dtypeOf("tensor", { dtype: opts?.dtype ?? fallback });
   let flat: Storage;
   let shape: number[];
@@ -111,7 +117,7 @@ export function tensor(data: NestedArray | Storage | Tensor, given?: TensorOptio
     flat = toStore(dtype, data);
     shape = [data.length];
   } else {
-    shape = checkShape("tensor", inferShape(data));
+    shape = checkShape("tensor", (nested ?? inferShape(data)).shape);
     const values = new Float64Array(sizeOf(shape));
     fill(data, shape, values);
     flat = dtype === "float64" ? values : toStore(dtype, values);

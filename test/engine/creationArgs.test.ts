@@ -64,3 +64,26 @@ describe("arange's dtype, as PyTorch's", () => {
     assert.equal(logp.index([B.arange(3), B.tensor([1, 0, 3], { dtype: "int32" })]).size, 3);
   });
 });
+
+describe("tensor() of booleans, as PyTorch's torch.tensor([[True, False]])", () => {
+  it("is a bool tensor, or the dtype asked for with true as 1; a hand-written mask masks", () => {
+    const mask = B.tensor([
+      [true, false],
+      [false, true],
+    ]);
+    assert.equal(mask.dtype, "bool");
+    assert.deepEqual(mask.toArray(), [
+      [1, 0],
+      [0, 1],
+    ]);
+    assert.deepEqual(B.tensor([true, false, true], { dtype: "float32" }).toArray(), [1, 0, 1]);
+    assert.equal(B.tensor(true).dtype, "bool");
+    // torch.zeros(2, 2).masked_fill(mask, -1) → [[-1, 0], [0, -1]]
+    assert.deepEqual(B.zeros(2, 2).maskedFill(mask, -1).toArray(), [
+      [-1, 0],
+      [0, -1],
+    ]);
+    // numbers and booleans nested unevenly are still ragged
+    assert.throws(() => B.tensor([[true], [1, 2]] as never), /ragged nested array/);
+  });
+});
