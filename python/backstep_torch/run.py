@@ -164,7 +164,12 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             # had one index and the later call's loss overwrote the earlier step's. A step without a backward pass (a
             # forward at top level, no training) is the first call's: see Steps.begin_step
             first = rec.step + 1 if rec.step < 0 or rec.backward_open else rec.step
-            for i in range(steps):
+            # the calls take the steps the module's loop left: past them a call ran unrecorded, training the model
+            # beyond what its trace shows (and `python model.py` never calls step() at all)
+            calls = steps - first if record else steps
+            if record and calls <= 0:
+                rec.diagnostics.append(_diagnostic("truncated", "step() was not called: the file's own loop recorded the run's %d step(s) before it (raise maxSteps / --steps to record calls after the loop too)." % steps, program, severity="info"))
+            for i in range(max(0, calls)):
                 if record:
                     rec.begin_step(first + i)
                 before = rec.backward_calls

@@ -190,7 +190,12 @@ export class ModelSession {
         await settled(busy);
       } else {
         for (let i = 0; i < this.maxSteps; i++) {
-          this.recorder.beginStep();
+          // The calls after a top-level loop take the steps it left: past maxSteps a call ran unrecorded, training
+          // the model beyond what its trace shows (and node, run plainly, never calls the export at all).
+          if (!this.recorder.beginStep() && !this.options.untraced) {
+            if (i === 0) this.warnings.push(exportNotCalled(file, this.maxSteps));
+            break;
+          }
           // the next step's event tells the reader the last step is complete (runModel's onStep): publish it now, not
           // at this step's first loop or chunk
           if (i > 0) this.flush();
@@ -290,4 +295,15 @@ export class ModelSession {
     }
     return undefined;
   }
+}
+
+/** The info when a top-level loop recorded every step of maxSteps before the default export could be called. */
+function exportNotCalled(file: string, maxSteps: number): TraceDiagnostic {
+  return diagnostic(
+    "truncated",
+    `The default export was not called: the file's own loop recorded the run's ${maxSteps} step(s) before it (raise maxSteps / --steps to record calls after the loop too).`,
+    file,
+    undefined,
+    "info",
+  );
 }

@@ -80,9 +80,9 @@ export class Recorder implements EngineObserver {
     this.names = new TraceNames(this.ids, this.out, this.steps);
   }
 
-  /** Starts a step explicitly (one call of a default-exported step function). Ops before it join step 0. */
-  beginStep(): void {
-    this.steps.begin();
+  /** Starts a step explicitly (a step function's call; ops before it join step 0); false past maxSteps. */
+  beginStep(): boolean {
+    return this.steps.begin();
   }
 
   /** The index of the current step (-1 before the first op). */

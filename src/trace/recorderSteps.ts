@@ -118,10 +118,14 @@ export class StepBook {
    * closed it. A call without backward() (a step skipped on a NaN loss) left its step open, and the next call's ops
    * joined it, every later step's index one too low.
    */
-  begin(): void {
+  begin(): boolean {
     const first = !this.explicitSteps;
     this.explicitSteps = true;
-    if (this.step < 0 || !first || this.stepClosed) this.next();
+    if (this.step >= 0 && first && !this.stepClosed) return true; // (the load's open step: the first call's)
+    // (false, and no step begun: past maxSteps, a top-level loop before the calls having recorded the run's steps)
+    if (this.step >= 0 && this.step + 1 >= this.maxSteps) return false;
+    this.next();
+    return true;
   }
 
   /**

@@ -74,5 +74,22 @@ describe("a model's own training loop, then Backstep's calls of its step functio
       assert.deepEqual(steps(t.trace), expected, "TypeScript");
       const losses = (trace: Trace): number[] => trace.losses.map((v) => Math.round(v * 1e6) / 1e6);
       assert.deepEqual(losses(p.trace), losses(t.trace), "the trace's losses by step");
+      // no call ran beyond the recorded steps: W is what maxSteps updates make (the calls past the budget had trained
+      // it further, unrecorded), and with the loop's two steps taking them all the function is not called
+      for (const [trace, language] of [
+        [p.trace, "Python"],
+        [t.trace, "TypeScript"],
+      ] as const) {
+        assert.equal(trace.truncated.stepsDropped, 0, language);
+        const final = trace.tensors[trace.params[0].tensor].values;
+        assert.ok(final, `${language}: W's final values`);
+        assert.deepEqual(
+          [...final].map((v) => Math.round(v * 1e6) / 1e6),
+          w.map((v) => Math.round(v * 1e6) / 1e6),
+          `${language}: W after ${maxSteps} updates`,
+        );
+        const notCalled = trace.diagnostics.filter((d) => /was not called/.test(d.message));
+        assert.equal(notCalled.length, maxSteps === 2 ? 1 : 0, `${language}: ${notCalled.map((d) => d.message)}`);
+      }
     });
 });
