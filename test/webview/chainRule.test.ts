@@ -4,8 +4,13 @@ import { chainRuleAt, fanOutAt, texName } from "../../webview/graph/chainRule";
 import { bpEquation } from "../../webview/graph/nielsen";
 import { mlpTrace } from "./fixtures/mlp";
 import { eventWhere, viewOf } from "./helpers";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runModel } from "../../src/runner/index";
+import { tempDirs } from "../support/tempDirs";
 
 describe("webview chain rule", () => {
+  const tmp = tempDirs("backstep-chain-rule-");
   const trace = mlpTrace();
   const { index, reads } = viewOf(trace);
   const opOf = (name: string, step = 0, nth = 0): number => {
@@ -95,6 +100,37 @@ describe("webview chain rule", () => {
     // the sum of the parts over its 3 consumers, then each part: Σ_{c=1}^{3} ∂L/∂h|_c = ∂L/∂h|_1 + … |_3
     assert.match(fan.latex, /\\sum_\{c=1\}\^\{3\} \\frac\{\\partial L\}\{\\partial h\}\\Big\|_\{c\} = /);
     assert.match(fan.latex, /\\Big\|_\{3\}$/);
+  });
+
+  it("sums at each accumulate event only the contributions added by then (a real run: a/mean(a·a), layerNorm's form)", async function () {
+    this.timeout(60_000);
+    // a's consumers: div, then mul twice in one backward event, whose two contributions are added one event apart
+    const file = join(tmp(), "fan.ts");
+    writeFileSync(
+      file,
+      `import { tensor } from "backstep";
+const x = tensor([1, 0.5, -1], { requiresGrad: true });
+const a = x.mul(2);
+const y = a.div(a.mul(a).mean());
+y.sum().backward();
+`,
+    );
+    const r = await runModel(file, { maxSteps: 1 });
+    assert.ok(r.ok, r.error?.message);
+    const view = viewOf(r.trace);
+    const at = r.trace.events.flatMap((e, i) => (e.kind === "accumulate" ? [i] : []));
+    assert.ok(at.length >= 2, "a's three contributions make two additions");
+    for (const cursor of at) {
+      const fan = fanOutAt(view.index, cursor, view.reads);
+      assert.ok(fan?.numbers);
+      const sum = fan.numbers.parts.reduce((x, y) => x + y, 0);
+      assert.ok(
+        Math.abs(sum - fan.numbers.total) <= 1e-6 * Math.max(1, Math.abs(sum)),
+        `event ${cursor}: ${fan.numbers.parts.join(" + ")} = ${sum}, the total ${fan.numbers.total}`,
+      );
+      const { parts, total } = fan.entrySums;
+      assert.ok(Math.abs(parts - total) <= 1e-6 * Math.max(1, Math.abs(total)), `entries ${parts} vs ${total}`);
+    }
   });
 
   it("names Nielsen's equations: BP1 at the output activation, BP2 behind it, BP3 for biases, BP4 for weights", () => {
