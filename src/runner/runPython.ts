@@ -112,7 +112,10 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
   const memoryMb = options.memoryLimitMb ?? 2048;
   const dir = mkdtempSync(join(tmpdir(), "backstep-py-"));
   const out = join(dir, "trace.json");
-  const cwd = options.cwd ?? resolve(program, "..");
+  // the caller's working folder, as the TypeScript runner (worker.ts changes it only for options.cwd) and `python3
+  // scripts/train.py` run: the model's own folder broke a script in scripts/ reading "data.txt" from the project root.
+  // Its imports still find sibling modules: run_file puts the script's folder first on sys.path, as python3 does
+  const cwd = resolve(options.cwd ?? process.cwd());
   // the script's path as `cd <cwd> && python3 model.py` gives it: its sys.argv[0] (and, before Python 3.9, its
   // __file__), which a script may print or take its name from; absolute, a traced run printed another path
   const inCwd = relative(cwd, program);
