@@ -153,6 +153,7 @@ export function parameterGradients(
   // The views' ids, then, as backward events reach their consumers (before the views' own), the scale each gets.
   const views = paramViews(trace, paramName);
   const viewScale = new Map<TensorId, number>();
+  const viewZero = new Map<TensorId, boolean>();
   let step = 0;
   // for loops, not forEach: two closures per backward event made the 100,000-op LSTM's diagnostics (computed on the
   // extension host's thread between the run's end and its trace) slower (see firstNonFinite)
@@ -173,6 +174,9 @@ export function parameterGradients(
         const local = e.local[k];
         const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
         if (upStats) viewScale.set(inputs[k], upStats.norm * (localStats ? maxAbs(localStats) : 1));
+        const c = e.contributions[k];
+        if (upStats && c !== null && c !== undefined && trace.tensors[c]?.stats?.norm === 0)
+          viewZero.set(inputs[k], zeroBy(trace, inputs, k, localStats, upStats, t));
       }
       for (let k = 0; k < inputs.length; k++) {
         const name = paramName(inputs[k]);
@@ -185,8 +189,14 @@ export function parameterGradients(
         const viewed = op !== undefined && views.has(op.output) ? viewScale.get(op.output) : undefined;
         const scale = viewed ?? up.norm * (localStats ? maxAbs(localStats) : 1);
         const norm = trace.tensors[c]?.stats?.norm ?? NaN;
-        const roundingLevel = Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
-        const zeroFactor = norm === 0 && localStats !== undefined && maxAbs(localStats) === 0 && up.norm >= t.vanishing;
+        // exactly 0 through a factor of 0 (through a view of the parameter: at the op that took the view) is no
+        // cancellation: a dead ReLU's zeros before a PyTorch linear, whose weight's local factor the trace does not
+        // hold, read as "rounding error, the gradient reaching it cancels … it can be removed"
+        const zeroFactor =
+          norm === 0 &&
+          (viewed !== undefined ? viewZero.get(op!.output) === true : zeroBy(trace, inputs, k, localStats, up, t));
+        const roundingLevel =
+          !zeroFactor && Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
         const prev = cancelled.get(name);
         const first = prev === undefined || prev.step !== step;
         cancelled.set(name, {
@@ -206,8 +216,33 @@ export function parameterGradients(
   return out;
 }
 
-/** Ops that only reshape their input: a parameter's view through one is the parameter, as the rules see it. */
-const VIEW_OPS = new Set(["reshape", "view", "unsqueeze", "expand", "flatten"]);
+/**
+ * Whether a contribution of 0 into input k came through a factor of 0 while a gradient reached the op: its local
+ * derivative is 0, or, where the trace holds none (a PyTorch linear's weight, whose factor is the layer's input),
+ * another input of the op is all 0.
+ */
+function zeroBy(
+  trace: HealthTrace,
+  inputs: readonly TensorId[],
+  k: number,
+  localStats: TensorStats | undefined,
+  up: TensorStats,
+  t: HealthThresholds,
+): boolean {
+  if (up.norm < t.vanishing) return false;
+  if (localStats !== undefined) return maxAbs(localStats) === 0;
+  for (let j = 0; j < inputs.length; j++) {
+    const other = j === k ? undefined : trace.tensors[inputs[j]]?.stats;
+    if (other !== undefined && other.nan + other.inf === 0 && maxAbs(other) === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Ops that only reshape or reorder their input: a parameter's view through one is the parameter, as the rules see it
+ * (a Linear's weight is transposed before its matmul).
+ */
+const VIEW_OPS = new Set(["reshape", "view", "unsqueeze", "expand", "flatten", "permute", "transpose", "t"]);
 
 /** The outputs of view ops of a parameter (conv2d's bias reshaped to [1, C, 1, 1]). */
 function paramViews(trace: HealthTrace, paramName: (id: TensorId) => string | undefined): Set<TensorId> {

@@ -14,6 +14,7 @@ import { health } from "../../webview/side/health";
 import { viewOf } from "../webview/helpers";
 import { tempDirs } from "../support/tempDirs";
 import type { Trace } from "../../src/trace/types";
+import { PYTHON, hasTorch } from "../python/support/torchEnv";
 
 const ATTENTION = resolve(__dirname, "../../examples/attention.ts");
 const VANISHING = resolve(__dirname, "../../examples/vanishing.ts");
@@ -178,6 +179,41 @@ o.backward();
       health(viewOf(trace).index).flags.filter((f) => f.param === "w2"),
       [],
     );
+  });
+
+  it("tells a weight after a dead ReLU (its input all 0) zero, not cancelled or vanishing, in TypeScript and Python", async function () {
+    // fc1's bias −100 turns every unit of h off: ∂L/∂fc2.weight = δᵀh is exactly 0. A PyTorch linear's weight has no
+    // local factor in the trace, and its 0 read as "zero by structure … cancels … it can be removed"; TypeScript's,
+    // through the transposed weight's matmul, as a vanishing gradient
+    const ts = `import { manualSeed, randn, nn, F } from "backstep";
+manualSeed(0);
+const fc1 = new nn.Linear(4, 8);
+const fc2 = new nn.Linear(8, 1);
+const h = F.relu(fc1.forward(randn([16, 4])).sub(100));
+F.mseLoss(fc2.forward(h), randn([16, 1])).backward();
+`;
+    const py = `import torch, torch.nn as nn, torch.nn.functional as F
+torch.manual_seed(0)
+fc1 = nn.Linear(4, 8)
+fc2 = nn.Linear(8, 1)
+h = F.relu(fc1(torch.randn(16, 4)) - 100)
+F.mse_loss(fc2(h), torch.randn(16, 1)).backward()
+`;
+    const runs: [string, Trace][] = [["TypeScript", (await runModel(model("dead.ts", ts), { maxSteps: 1 })).trace]];
+    if (hasTorch())
+      runs.push(["Python", (await runModel(model("dead.py", py), { maxSteps: 1, python: PYTHON })).trace]);
+    for (const [language, trace] of runs) {
+      const said = trace.diagnostics.map((d) => d.message).join("\n");
+      const weight = trace.diagnostics.filter((d) => /fc2\.weight/.test(d.message));
+      assert.deepEqual(
+        weight.map((d) => [d.code, d.severity]),
+        [["zero-gradient", "info"]],
+        `${language}:\n${said}`,
+      );
+      assert.match(weight[0].message, /^Zero gradient: .*a ReLU after it is off/);
+      assert.doesNotMatch(said, /Zero by structure|cancels/, language);
+      assert.ok(codes(trace).includes("dead-relu"), `${language}: the dead ReLU is said too`);
+    }
   });
 
   it("Problems, inline hints, the side panel and the debugger follow a changed threshold without tracing again", async () => {
