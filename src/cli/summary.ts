@@ -166,6 +166,16 @@ export function summarize(trace: Trace, cwd: string): string {
     for (const line of table(rows)) out.push(line);
   }
 
+  out.push(...checkLines(trace, cwd));
+  return out.join("\n");
+}
+
+/**
+ * The run's gradient checks (expectGrad's, defineFunction's) as a table, then its other diagnostics: the end of
+ * trace's summary, and of gradcheck's, which dropped both (a failed expectGrad passed there, as a truncation unsaid).
+ */
+export function checkLines(trace: Trace, cwd: string): string[] {
+  const out: string[] = [];
   const checks = latestChecks(trace);
   if (checks.length > 0) {
     const passed = checks.filter((e) => !gradCheckFailed(e)).length;
@@ -189,5 +199,5 @@ export function summarize(trace: Trace, cwd: string): string {
       : `Diagnostics${left ? ` (besides the ${left} failed gradient check(s) above)` : ""}:${shown.length ? "" : " none"}`,
   );
   for (const d of shown) out.push("  " + formatDiagnostic(d, cwd));
-  return out.join("\n");
+  return out;
 }

@@ -55,7 +55,9 @@ trace      runs the model, records every forward and backward step and prints a
                    torch >= 1.13)
 gradcheck  runs the model's first step and checks every op's gradient against
            central finite differences (float64); prints the worst relative
-           error per op and exits 1 when one is over 1e-5
+           error per op (or why it was skipped) and the run's expectGrad and
+           defineFunction checks; exits 1 when one is over 1e-5, a check
+           failed, or nothing at all was checked
 diff       compares two saved traces: aligns their ops by line, variable, op and
            module, prints the losses, the first op whose value or gradient
            differs beyond the tolerance, every op that differs and the ops
