@@ -220,7 +220,7 @@ class Forward:
         their updates."""
         updates = self.updates
         for t in tensors:
-            if t.is_leaf and t.requires_grad and t.data_ptr() not in updates.params:
+            if t.is_leaf and t.requires_grad and t.layout == torch.strided and t.data_ptr() not in updates.params:
                 tname = self.names.tensor_name(t)[0]
                 if tname:
                     updates.watch(t, tname)

@@ -7,6 +7,7 @@ import re
 import torch
 
 from .checks import compare, unravel
+from .tensors import dense
 
 # PyTorch's gradcheck tolerances: |backward − numeric| ≤ atol + rtol·|numeric| per element
 ATOL, RTOL = 1e-5, 1e-3
@@ -120,7 +121,7 @@ def _check(forward, copies, checked, tensor_index, args):
                 f["fields"] = {"verdict": "missing", "atol": ATOL, "rtol": RTOL, "manualShape": [], "referenceShape": list(x.shape)}
                 f["note"] = ("the backward threw on float64 copies of the inputs: %s" % str(threw).split("\n")[0]) if threw is not None else "the backward returned None for this input"
             continue
-        manual = g.detach().reshape(-1)[idx].reshape(shape) if partial else g.detach()
+        manual = dense(g).reshape(-1)[idx].reshape(shape) if partial else dense(g)
         f["manual"] = manual
         fields = compare(manual, reference, ATOL, RTOL)
         notes = []

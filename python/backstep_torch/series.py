@@ -4,7 +4,7 @@ import math
 import numpy as np
 import torch
 
-from .tensors import encode_number
+from .tensors import dense, encode_number
 
 HIST_BINS = 32
 # The ops a layer ends with (src/trace/seriesCollector.ts' ACTIVATION_OPS, in torch's spellings too)
@@ -28,7 +28,7 @@ def _flat64(t):
     """`t`'s values as a flat float64 NumPy array, a copy. NumPy's calls on small arrays cost a few µs, torch's tens:
     a summary of the MLP example's tensors took 47 µs with torch's reductions, 13 µs with NumPy's (load 8), and the
     series' share of a traced step went 453 → 280 µs."""
-    d = t.detach().reshape(-1)
+    d = dense(t).reshape(-1)
     if d.dtype != torch.float32 and d.dtype != torch.float64:
         d = d.to(torch.float64)
     return d.numpy().astype(np.float64)

@@ -21,10 +21,23 @@ def encode_number(v):
     return {"$nf": "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")}
 
 
+def dense(t):
+    """`t`'s values as a plain (strided, unquantized) tensor, without autograd: `t` itself when it is one. A sparse
+    gradient (Embedding(10, 4, sparse=True), SparseAdam's parameters) has no reshape(-1) or numpy(): reading it
+    raised `reshape is not implemented for sparse tensors` in the recorder and the run lost its trace. Its dense form
+    holds the zeros of the rows the step did not touch, as the dense gradient of the same model does."""
+    t = t.detach()
+    if t.layout != torch.strided:  # sparse COO/CSR/CSC/BSR/BSC, mkldnn
+        t = t.to_dense()
+    if t.is_quantized:
+        t = t.dequantize()
+    return t
+
+
 def tensor_stats(t):
     """min, max, mean, std (population) and L2 norm over the finite values; NaN/±Inf and zero counts (as src/trace/stats.ts):
     array_stats of its values in float64, the one computation of them."""
-    return array_stats(t.detach().reshape(-1).to(torch.float64).numpy())
+    return array_stats(dense(t).reshape(-1).to(torch.float64).numpy())
 
 
 def packed_values(t):
@@ -34,7 +47,7 @@ def packed_values(t):
     As JSON numbers, a nanoGPT block's 1M values took the encoder 0.43 s and their stats from lists 0.18 s; so, 0.01 s."""
     import numpy as np
 
-    a = t.detach().reshape(-1)
+    a = dense(t).reshape(-1)
     wide = a.dtype in WIDE
     v = a.numpy() if wide else a.to(torch.float32).numpy()
     packed = {"$f64" if wide else "$f32": base64.b64encode(v.astype("<f8" if wide else "<f4", copy=False).tobytes()).decode("ascii")}

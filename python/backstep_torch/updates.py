@@ -110,7 +110,8 @@ class Updates:
         target = args[0] if args else None
         targets = target if isinstance(target, (list, tuple)) else (target,)
         for t in targets:
-            if not isinstance(t, torch.Tensor) or t.numel() == 0:
+            # (a sparse tensor, `p.grad.zero_()` of an Embedding(sparse=True), has no data_ptr() and is no parameter)
+            if not isinstance(t, torch.Tensor) or t.numel() == 0 or t.layout != torch.strided:
                 continue
             hit = self.params.get(t.data_ptr())
             # (a parameter whose storage `W.data = …` replaced is watched under its old address, which a later tensor of
@@ -253,10 +254,10 @@ class Updates:
 
     def grad_owner(self, grad):
         """The watched parameter whose .grad is `grad` (an optimizer zeroing gradients one by one: one scan per miss)."""
-        ptr = grad.data_ptr()
+        ptr = _grad_key(grad)
         hit = self._grads.get(ptr)
-        if hit is None or hit[0].grad is None or hit[0].grad.data_ptr() != ptr:
-            self._grads = {p.grad.data_ptr(): (p, n) for p, n in self.params.values() if p.grad is not None and p.grad.numel()}
+        if hit is None or hit[0].grad is None or _grad_key(hit[0].grad) != ptr:
+            self._grads = {_grad_key(p.grad): (p, n) for p, n in self.params.values() if p.grad is not None and p.grad.numel()}
             hit = self._grads.get(ptr)
         return hit
 
@@ -301,3 +302,9 @@ class Updates:
             rec.events.append(reset)
         self.pending.clear()
         self.by_optimizer.clear()
+
+
+def _grad_key(g):
+    """A gradient's key in grad_owner: its data_ptr; a sparse one's (Embedding(sparse=True)) has no storage to point at,
+    data_ptr() raised "Cannot access data pointer" at a `p.grad.zero_()` and ended the run: the tensor object then."""
+    return g.data_ptr() if g.layout == torch.strided else ("sparse", id(g))
