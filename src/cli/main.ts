@@ -1,6 +1,6 @@
 // The `backstep` command: `trace` prints (and writes as JSON) a model's Trace, `gradcheck` checks its ops' gradients.
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
 import { runModel } from "../runner/index";
 import type { RunResult } from "../runner/types";
 import { latestChecks } from "../trace/gradChecks";
@@ -54,15 +54,52 @@ function failedChecks(trace: Trace, cwd: string): number {
   return 1;
 }
 
-/** The model's file exists and is a file: a run of a missing one is a mistyped name, not a model that failed. */
-function checkModel(file: string): void {
+/**
+ * The model's file exists, is a file, and is a model: a run of a missing one is a mistyped name, not a model that
+ * failed; and any other file ran as TypeScript (a saved trace gave "SyntaxError: Unexpected token", foo.txt ran).
+ */
+function checkModel(file: string, command: Args["command"]): void {
   if (!existsSync(resolve(file))) throw new FileError(`${file}: no such file`);
   if (statSync(resolve(file)).isDirectory())
     throw new FileError(`${file}: is a folder; give the model's .ts or .py file`);
+  const ext = extname(file);
+  if (MODEL_EXTENSIONS.includes(ext)) return;
+  // the runner tells Python from TypeScript by a lowercase ".py" (src/runner/index.ts): up.PY ran as TypeScript and
+  // m1.TS failed to parse; the CLI agrees with it rather than guess
+  if (MODEL_EXTENSIONS.includes(ext.toLowerCase()))
+    throw new UsageError(
+      `${command}: ${file}: rename it with a lowercase ${ext.toLowerCase()}: the runner tells Python from TypeScript by it`,
+      command,
+    );
+  if (ext.toLowerCase() === ".json" && isTrace(file))
+    throw new UsageError(
+      `${command}: ${file}: this is a trace (a saved backstep-trace); ${command} runs a model: use backstep report ` +
+        `or backstep diff on it`,
+      command,
+    );
+  throw new UsageError(
+    `${command}: ${file}: not a model; give a ${MODEL_EXTENSIONS.join(" ")} file (.py for trace only)`,
+    command,
+  );
+}
+
+/** What the runner runs: TypeScript and JavaScript through its transpiler, and .py through PyTorch. */
+const MODEL_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".py"];
+
+/** Whether a file begins as a saved trace does (its format is its first field, json.ts writes it so). */
+function isTrace(file: string): boolean {
+  const fd = openSync(resolve(file), "r");
+  try {
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /^\s*\{\s*"format"\s*:\s*"backstep-trace"/.test(head.subarray(0, n).toString("utf8"));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function trace(args: Args, cwd: string): Promise<number> {
-  checkModel(args.file);
+  checkModel(args.file, args.command);
   if (args.json) checkWritable(args.json, cwd);
   const r = await runModel(resolve(args.file), { ...args.options, onOutput: echoOutput });
   // a run that recorded nothing (a missing interpreter, a syntax error) has no summary: its error is on stderr
@@ -79,7 +116,7 @@ async function trace(args: Args, cwd: string): Promise<number> {
 }
 
 async function gradcheckCommand(args: Args, cwd: string): Promise<number> {
-  checkModel(args.file);
+  checkModel(args.file, args.command);
   const r = await runModel(resolve(args.file), {
     ...args.options,
     values: "all",
