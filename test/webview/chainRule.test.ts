@@ -133,6 +133,34 @@ y.sum().backward();
     }
   });
 
+  it("writes a rule's formula with the program's operands, not placeholders that read as its variables", async function () {
+    this.timeout(60_000);
+    // micrograd's a and b: pow's rule, b·a^(b−1) in the engine's letters, read as 2·(−4)^1 beside them
+    const file = join(tmp(), "names.ts");
+    writeFileSync(
+      file,
+      `import { tensor } from "backstep";
+const a = tensor(-4, { requiresGrad: true });
+const b = tensor(2, { requiresGrad: true });
+const c = b.pow(3);
+const d = a.div(b);
+const e = d.tanh();
+c.add(e).backward();
+`,
+    );
+    const r = await runModel(file, { maxSteps: 1 });
+    assert.ok(r.ok, r.error?.message);
+    const view = viewOf(r.trace);
+    const formulas = (op: string): string[] => {
+      const id = r.trace.ops.find((o) => o.op === op)!.id;
+      const at = r.trace.events.findIndex((e) => e.kind === "backward" && e.op === id);
+      return chainRuleAt(view.index, at, view.reads)!.terms.map((t) => t.formulaLatex.split(" = ")[1]);
+    };
+    assert.deepEqual(formulas("pow"), ["{3}\\,{b}^{{3}-1}"]);
+    assert.deepEqual(formulas("div"), ["\\frac{1}{{b}}", "-\\frac{{a}}{{b}^2}"]);
+    assert.deepEqual(formulas("tanh"), ["1 - \\tanh^2({d})"]);
+  });
+
   it("names Nielsen's equations: BP1 at the output activation, BP2 behind it, BP3 for biases, BP4 for weights", () => {
     assert.equal(bpEquation(index, opOf("sigmoid"), 0)?.eq, "BP1");
     assert.equal(bpEquation(index, opOf("tanh"), 0)?.eq, "BP2");
