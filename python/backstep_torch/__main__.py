@@ -62,8 +62,12 @@ def main(argv):
         p.error("give a model file and --out")
     from .run import build_trace, run_file, write_trace
 
-    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout, policy=_policy(a))
-    write_trace(build_trace(rec), a.out)
+    def write(rec):
+        write_trace(build_trace(rec), a.out)
+
+    # (at_exit: a model ending with os._exit(0) ends the process before run_file returns; its trace is written then)
+    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout, policy=_policy(a), at_exit=write)
+    write(rec)
     return 0
 
 

@@ -68,7 +68,10 @@ class Dispatch:
     def exit(self):
         global _PASS_READS
         try:
-            self.mode.__exit__(None, None, None)
+            # torch's mode stack is per thread: a run ended from another thread (a watchdog's os._exit, run._wrap_exit)
+            # finds it empty there, and popping raised "trying to pop from empty mode stack" before the trace was written
+            if _C._len_torch_function_stack() > 0:
+                self.mode.__exit__(None, None, None)
         finally:
             if self._patched:
                 overrides._TorchFunctionStackMode = _STACK_MODE

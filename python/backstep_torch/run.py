@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 import types
 from importlib.machinery import SourceFileLoader
@@ -122,9 +123,11 @@ def _step_of(namespace):
     return step
 
 
-def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None):
+def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None, at_exit=None):
     """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
-    `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step)."""
+    `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step).
+    `at_exit(rec)`: called with the finished recorder when the model ends the process itself with os._exit, which
+    returns to no caller (see _wrap_exit)."""
     given, program = program, os.path.abspath(program)
     started = time.time()
     main = _main_module(given)
@@ -144,6 +147,8 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
         def on_memory(_signum, _frame):
             raise RunMemoryLimit()
         signal.signal(_MEMORY_SIGNAL, on_memory)
+    finish = _run_end(rec, record, timeout_s, old_alarm, old_argv, old_path, old_main, started)
+    _wrap_exit(rec, program, finish, at_exit)
     try:
         with open(program, encoding="utf-8") as f:
             text = f.read()
@@ -185,10 +190,26 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             raise
         rec.diagnostics.append(diagnose(exc, rec, program, timeout_s))
     finally:
+        finish()
+    return rec, namespace
+
+
+def _run_end(rec, record, timeout_s, old_alarm, old_argv, old_path, old_main, started):
+    """What ends a run, once: the recorder out of torch, the last step's statistics settled, the process as it was."""
+    done = []
+
+    def finish():
+        if done:
+            return
+        done.append(True)
+        os._exit = _REAL_EXIT
+        # (signal.signal raises ValueError outside the main thread: a watchdog thread's os._exit ends the run too)
+        main_thread = threading.current_thread() is threading.main_thread()
         if timeout_s:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old_alarm)
-        if _MEMORY_SIGNAL is not None:
+            if main_thread:
+                signal.signal(signal.SIGALRM, old_alarm)
+        if _MEMORY_SIGNAL is not None and main_thread:
             # while the trace is written, a second signal must not end the process (SIGUSR1's default does)
             signal.signal(_MEMORY_SIGNAL, signal.SIG_IGN)
         rec.uninstall()
@@ -202,8 +223,39 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             sys.modules["__main__"] = old_main
         else:
             sys.modules.pop("__main__", None)
-    rec.duration_ms = (time.time() - started) * 1000
-    return rec, namespace
+        rec.duration_ms = (time.time() - started) * 1000
+    return finish
+
+
+_REAL_EXIT = os._exit
+
+
+def _wrap_exit(rec, program, finish, at_exit):
+    """os._exit while the model runs: some scripts end with os._exit(0) after saving, to skip a slow teardown or
+    DataLoader workers that hang. It ends the process at once, before run_file returns to write the trace: `backstep
+    trace` said "The Python recorder failed (exit code 0)" of a run that trained 3 steps. The run ends first, as
+    sys.exit() ends it (an info for status 0, else an error), its trace is written (at_exit), then the process exits
+    with the model's status."""
+    pid = os.getpid()
+
+    def exit_now(status):
+        if os.getpid() != pid:  # a forked child (multiprocessing's workers end with os._exit): no run of its own
+            _REAL_EXIT(status)
+        try:
+            user = rec.source.user_frames(sys._getframe(1))
+            loc = rec.source.loc(user[0]) if user else None
+            if status == 0:
+                d = _diagnostic("runtime-error", "The model called os._exit(0): the run ended there with status 0, as a plain run does.", program, loc, severity="info")
+            else:
+                d = _diagnostic("runtime-error", "The model called os._exit(%s); the run ended there, a plain run's status %s." % (status, status), program, loc)
+            rec.diagnostics.append(d)
+            finish()
+            if at_exit is not None:
+                at_exit(rec)
+        finally:
+            _REAL_EXIT(status)
+
+    os._exit = exit_now
 
 
 def build_trace(rec):
