@@ -1,6 +1,6 @@
 // The CLI's files: a saved trace read with an error a user can act on, and an output file checked before a long run
 // writes it. Each problem is a FileError, which main prints as `backstep: <file>: <what>` and exits 2.
-import { statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readTraceFile } from "../trace/json";
 import type { Trace } from "../trace/types";
@@ -39,14 +39,24 @@ export function readTraceArg(name: string, cwd: string): Trace {
  * Throws a FileError when `name` cannot be written: its folder is missing or is a file, or it is a folder. Checked
  * before a run that may take minutes, which would otherwise end in a write error with its result lost.
  */
-export function checkWritable(name: string, cwd: string): void {
+export function checkWritable(name: string, cwd: string, input?: string): void {
   const path = resolve(cwd, name);
+  // `trace victim.ts -o victim.ts` replaced the model with its trace, `report t.json -o t.json` the trace with HTML:
+  // the same file however named (./victim.ts, a symlink) is refused
+  if (input !== undefined && sameFile(path, resolve(cwd, input)))
+    throw new FileError(`${name}: is the input ${input}; writing it would replace it: give another file to write`);
   const dir = dirname(path);
   const folder = statSync(dir, { throwIfNoEntry: false });
   if (!folder) throw new FileError(`${name}: cannot write it: the folder ${dirname(name)} does not exist`);
   if (!folder.isDirectory()) throw new FileError(`${name}: cannot write it: ${dirname(name)} is not a folder`);
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
     throw new FileError(`${name}: cannot write it: it is a folder; give a file name`);
+}
+
+/** Whether two paths name one file (both resolved through symlinks; a path not there yet is itself). */
+function sameFile(a: string, b: string): boolean {
+  const real = (p: string): string => (existsSync(p) ? realpathSync(p) : p);
+  return real(a) === real(b);
 }
 
 /** Runs a write, turning its failure into a FileError naming the file. */

@@ -100,7 +100,7 @@ function isTrace(file: string): boolean {
 
 async function trace(args: Args, cwd: string): Promise<number> {
   checkModel(args.file, args.command);
-  if (args.json) checkWritable(args.json, cwd);
+  if (args.json) checkWritable(args.json, cwd, args.file);
   const r = await runModel(resolve(args.file), { ...args.options, onOutput: echoOutput });
   // a run that recorded nothing (a missing interpreter, a syntax error) has no summary: its error is on stderr
   if (r.ok || r.trace.ops.length > 0) writeOwn(summarize(r.trace, cwd) + "\n");

@@ -24,7 +24,7 @@ export function reportCommand(argv: readonly string[], cwd: string): number {
       "report",
     );
   const target = out ?? input.replace(/\.json$/i, "") + ".html";
-  checkWritable(target, cwd);
+  checkWritable(target, cwd, input);
   const trace = readTraceArg(input, cwd);
   writing(target, () => writeReport(trace, resolve(cwd, target)));
   process.stdout.write(`wrote ${target} (open it in any browser; it needs no network)\n`);
