@@ -42,6 +42,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self.updates = Updates(self)
         self.reset_grads = ResetGrads(self)
         self.ops, self.events, self.losses, self.diagnostics = [], [], [], []
+        self.loss_end = 0  # 1 + the last step with a loss: Trace.losses ends there (see Steps.note_loss)
         self.step = -1
         self.recording = False
         self.done = False

@@ -280,7 +280,7 @@ def build_trace(rec):
         "events": rec.events,
         "params": params,
         "diagnostics": diagnostics,
-        "losses": [encode_number(v) for v in rec.losses],
+        "losses": [encode_number(v) for v in rec.losses[:rec.loss_end]],
         "truncated": {"valuesDropped": rec.table.values_dropped, "eventsDropped": rec.events_dropped, "stepsDropped": rec.steps_dropped},
         "durationMs": getattr(rec, "duration_ms", 0),
         "runtime": {"python": sys.version.split()[0], "torch": torch.__version__},

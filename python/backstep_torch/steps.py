@@ -294,5 +294,8 @@ class Steps:
                 return
             value = before + value
         self.losses[self.step] = value
+        # Trace.losses ends at the last step with a loss, as the TypeScript StepLosses.list(): a step of statements
+        # after the loop (`print(model.weight.norm())`) has none, and its trailing NaN was Python's alone
+        self.loss_end = max(self.loss_end, self.step + 1)
         if self._step_event is not None:
             self._step_event["loss"] = value
