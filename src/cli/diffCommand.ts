@@ -1,6 +1,6 @@
 // `backstep diff a.json b.json`: reads two saved traces and prints (or writes as JSON) where the runs differ.
 import { DEFAULT_TOLERANCE, diffTraces, type Tolerance } from "../trace/diff";
-import { diffJson, formatDiff } from "./diffText";
+import { diffJson, formatDiff, runsAgree } from "./diffText";
 import { readTraceArg } from "./files";
 import { unknownOption, UsageError } from "./usage";
 
@@ -32,5 +32,5 @@ export function diffCommand(argv: readonly string[], cwd: string): number {
   const diff = diffTraces(a, b, tolerance);
   const inputs = { a, b, nameA: files[0], nameB: files[1], cwd };
   process.stdout.write((json ? JSON.stringify(diffJson(diff, inputs), null, 2) : formatDiff(diff, inputs)) + "\n");
-  return diff.first === undefined && diff.structure.length === 0 ? 0 : 1;
+  return runsAgree(diff) ? 0 : 1;
 }

@@ -1,0 +1,54 @@
+// `backstep diff`'s exit status and JSON on small runs: ops that only moved (a comment line added above them) ran
+// the same (it said "No divergence" and exited 1).
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..");
+const cli = join(root, "dist", "cli.js");
+
+function backstep(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const MODEL = [
+  'import { manualSeed, randn, nn, F } from "backstep";',
+  "manualSeed(1);",
+  "const fc = new nn.Linear(3, 2);",
+  "const x = randn([4, 3]);",
+  "//",
+  "const logits = fc.forward(x);",
+  "F.crossEntropy(logits, [0, 1, 1, 0]).backward();",
+].join("\n");
+
+describe("backstep diff: exit status and JSON", function () {
+  this.timeout(90_000);
+  let tmp: string;
+
+  before(function () {
+    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
+      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
+      assert.equal(b.status, 0, b.stderr);
+    }
+    tmp = mkdtempSync(join(tmpdir(), "backstep-diffx-"));
+    writeFileSync(join(tmp, "a.ts"), MODEL);
+    writeFileSync(join(tmp, "moved.ts"), MODEL.replace("//", "//\n// a comment"));
+    for (const f of ["a", "moved"]) assert.equal(backstep(tmp, "trace", `${f}.ts`, "-o", `${f}.json`).status, 0);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("ops that only moved lines: listed, exit 0, same: true", () => {
+    const r = backstep(tmp, "diff", "a.json", "moved.json");
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stdout, /No divergence/);
+    assert.match(r.stdout, /> moved to line 7: a\.ts:6/);
+    const j = backstep(tmp, "diff", "a.json", "moved.json", "--json");
+    assert.equal(j.status, 0);
+    const out = JSON.parse(j.stdout) as { same: boolean; structure: { kind: string }[] };
+    assert.equal(out.same, true);
+    assert.ok(out.structure.some((s) => s.kind === "moved"));
+  });
+});
