@@ -110,7 +110,10 @@ export function fanOutSection(f: FanOut, goto?: (event: number) => void): HTMLEl
   }
   if (f.numbers) {
     const { parts, more: left, total } = f.numbers;
-    const terms = parts.map((x) => formatNumber(x)).join(" + ") + (left ? ` + … (${left} more)` : "");
+    // a negative part as a difference ("0.05357 − 0.02296", not "+ -0.02296")
+    const terms =
+      parts.map((x, i) => (i === 0 ? formatNumber(x) : `${x < 0 ? "−" : "+"} ${formatNumber(Math.abs(x))}`)).join(" ") +
+      (left ? ` + … (${left} more)` : "");
     s.append(el("p", "numbers", `[0]  ${terms} = ${formatNumber(total)}`));
   }
   s.append(

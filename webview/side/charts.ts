@@ -176,7 +176,8 @@ function histogram(
   const bw = (W - 2) / h.bins.length;
   svg.setAttribute(
     "aria-label",
-    `${title}: ${h.bins.reduce((x, y) => x + y, 0)} values from ${formatNumber(h.min)} to ${formatNumber(h.max)}`,
+    // (bins merged over a layer's call sites are fractional: 1280.0000000000002 values)
+    `${title}: ${Math.round(h.bins.reduce((x, y) => x + y, 0))} values from ${formatNumber(h.min)} to ${formatNumber(h.max)}`,
   );
   h.bins.forEach((c, b) => {
     if (c === 0) return;
