@@ -1,5 +1,6 @@
 // `backstep diff a.json b.json`: reads two saved traces and prints (or writes as JSON) where the runs differ.
 import { DEFAULT_TOLERANCE, diffTraces, type Tolerance } from "../trace/diff";
+import { stringifyWire } from "../trace/wire";
 import { diffJson, formatDiff, runsAgree } from "./diffText";
 import { readTraceArg } from "./files";
 import { unknownOption, UsageError } from "./usage";
@@ -31,6 +32,8 @@ export function diffCommand(argv: readonly string[], cwd: string): number {
   const [a, b] = files.map((f) => readTraceArg(f, cwd));
   const diff = diffTraces(a, b, tolerance);
   const inputs = { a, b, nameA: files[0], nameB: files[1], cwd };
-  process.stdout.write((json ? JSON.stringify(diffJson(diff, inputs), null, 2) : formatDiff(diff, inputs)) + "\n");
+  // NaN and ±Infinity as trace files write them, {"$nf": "NaN"}: JSON.stringify made them null, a NaN loss or a
+  // max |a−b| of Infinity (NaN against a number) read as "no value"
+  process.stdout.write((json ? stringifyWire(diffJson(diff, inputs), 2) : formatDiff(diff, inputs)) + "\n");
   return runsAgree(diff) ? 0 : 1;
 }

@@ -146,7 +146,6 @@ export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
     };
   };
   const div = (d: Divergence): object => ({ ...d, a: op(a, d.a), b: op(b, d.b) });
-  const finite = (xs: number[]): (number | null)[] => xs.map((x) => (Number.isFinite(x) ? x : null));
   return {
     tolerance: diff.tolerance,
     aligned: diff.pairs.length,
@@ -158,7 +157,7 @@ export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
       ...("a" in s ? { a: op(a, s.a) } : {}),
       ...("b" in s ? { b: op(b, s.b) } : {}),
     })),
-    losses: { a: finite(diff.losses.a), b: finite(diff.losses.b) },
+    losses: { a: diff.losses.a, b: diff.losses.b },
   };
 }
 

@@ -36,7 +36,14 @@ describe("backstep diff: exit status and JSON", function () {
     tmp = mkdtempSync(join(tmpdir(), "backstep-diffx-"));
     writeFileSync(join(tmp, "a.ts"), MODEL);
     writeFileSync(join(tmp, "moved.ts"), MODEL.replace("//", "//\n// a comment"));
-    for (const f of ["a", "moved"]) assert.equal(backstep(tmp, "trace", `${f}.ts`, "-o", `${f}.json`).status, 0);
+    writeFileSync(
+      join(tmp, "nan.ts"),
+      MODEL.replace("randn([4, 3])", "randn([4, 3]).div(tensor([1, 0, 1]).div(tensor([1, 0, 1])))").replace(
+        "{ manualSeed,",
+        "{ tensor, manualSeed,",
+      ),
+    );
+    for (const f of ["a", "moved", "nan"]) assert.equal(backstep(tmp, "trace", `${f}.ts`, "-o", `${f}.json`).status, 0);
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -50,5 +57,14 @@ describe("backstep diff: exit status and JSON", function () {
     const out = JSON.parse(j.stdout) as { same: boolean; structure: { kind: string }[] };
     assert.equal(out.same, true);
     assert.ok(out.structure.some((s) => s.kind === "moved"));
+  });
+
+  it('--json writes NaN and ±Infinity as trace files do, {"$nf": …}, not null', () => {
+    const j = backstep(tmp, "diff", "a.json", "nan.json", "--json");
+    assert.equal(j.status, 1, j.stderr);
+    const out = JSON.parse(j.stdout) as { first: { maxAbs: unknown }; losses: { b: unknown[] } };
+    assert.deepEqual(out.first.maxAbs, { $nf: "Infinity" });
+    assert.deepEqual(out.losses.b[0], { $nf: "NaN" });
+    assert.doesNotMatch(j.stdout, /null/);
   });
 });
