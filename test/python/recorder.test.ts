@@ -127,7 +127,8 @@ describe("python recorder (backstep_torch)", function () {
         "w = torch.ones(2, requires_grad=True)\n(w * 2).sum().backward()\n",
     );
     const plain = spawnSync(PYTHON, ["introspect.py"], { cwd: dir, encoding: "utf8" });
-    const r = await runModel(file, { python: PYTHON, maxSteps: 1 });
+    // (run in its folder, as the extension runs it: without cwd a run is in the caller's, cwdPython.test.ts)
+    const r = await runModel(file, { python: PYTHON, maxSteps: 1, cwd: dir });
     assert.equal(r.ok, true, JSON.stringify(r.trace.diagnostics));
     assert.equal(r.output, plain.stdout);
     assert.equal(plain.stdout, "['introspect.py'] introspect.py\n");
