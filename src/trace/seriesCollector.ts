@@ -38,8 +38,17 @@ export const ACTIVATION_OPS: ReadonlySet<string> = new Set([
 /** One step's statistics as they are gathered, then written as one STEP_SUMMARY record. */
 export class SeriesCollector {
   private readonly layerIds = new Map<string, number>();
-  /** The layer met k-th in the step before, by k: most steps meet the same layers in the same order. */
-  private readonly lastAt: { op: string; module: string | undefined; id: number }[] = [];
+  /**
+   * The layer met k-th in the step before, by k, with its op's and module's count in that step (j: the j-th sigmoid
+   * of `deep`): most steps meet the same layers in the same order.
+   */
+  private readonly lastAt: { op: string; module: string | undefined; j: number; id: number }[] = [];
+  /**
+   * This step's layers so far by op, then module. A layer is its op's j-th in its module, not the step's k-th layer:
+   * an op of the load that joins step 0 only (vanishing's `y = randn(…).sigmoid()`) shifted every later step's layers
+   * by one, each step's statistics filed under the layer after it and the first as a new layer.
+   */
+  private readonly seen = new Map<string, Map<string | undefined, number>>();
   private readonly paramIds = new Map<string, number>();
   /** The step's record: the loss, then layer blocks, then parameter triples (moved to the end when written). */
   private buf = new Float64Array(1 + 8 * LAYER_BLOCK);
@@ -158,6 +167,7 @@ export class SeriesCollector {
     this.outputIds.length = 0;
     this.ascending = true;
     this.ordinal = 0;
+    for (const byModule of this.seen.values()) byModule.clear();
     this.hasLoss = false;
     this.prevOutput = null;
     this.copies = 0;
@@ -178,15 +188,19 @@ export class SeriesCollector {
       !activated && module !== undefined && next !== module && !(next !== undefined && within(next, module));
     if (!moduleOutput && !ACTIVATION_OPS.has(op)) return;
     if (this.blockOf(output) >= 0) return;
-    // the k-th layer of a step is the same layer as the last step's k-th, unless its op or module differ
+    // the j-th layer of an op in a module is last step's; found first at the same place in the step
+    let byModule = this.seen.get(op);
+    if (byModule === undefined) this.seen.set(op, (byModule = new Map()));
+    const j = byModule.get(module) ?? 0;
+    byModule.set(module, j + 1);
     const k = this.ordinal++;
     const last = this.lastAt[k];
     let id =
-      last !== undefined && last.op === op && last.module === module
+      last !== undefined && last.op === op && last.module === module && last.j === j
         ? last.id
-        : this.layerIds.get(`${k}|${op}|${module ?? ""}`);
+        : this.layerIds.get(`${j}|${op}|${module ?? ""}`);
     if (id === undefined) {
-      const key = `${k}|${op}|${module ?? ""}`;
+      const key = `${j}|${op}|${module ?? ""}`;
       id = this.layerIds.size;
       this.layerIds.set(key, id);
       const w = this.out;
@@ -200,7 +214,7 @@ export class SeriesCollector {
         v === undefined ? -1 : w.string(v),
       );
     }
-    if (last === undefined || last.id !== id) this.lastAt[k] = { op, module, id };
+    if (last === undefined || last.id !== id) this.lastAt[k] = { op, module, j, id };
     const block = this.layers++;
     this.reserve(1 + this.layers * LAYER_BLOCK);
     const at = 1 + block * LAYER_BLOCK;

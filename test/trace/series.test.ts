@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import * as engine from "../../src/index";
 import { ModelSession } from "../../src/runner/session";
 import { runModel } from "../../src/runner/index";
@@ -77,6 +77,20 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     assert.deepEqual(pick({ every: 4 }, 10), [0, 4, 8]);
     assert.deepEqual(pick({ steps: [3, 7, 40] }, 10), [3, 7]);
     assert.deepEqual(pick({ last: 1, every: 5, steps: [2] }, 10), [0, 2, 5, 9]);
+  });
+
+  it("follows each layer from step to step when an op of the load joins step 0 only (the vanishing example)", async () => {
+    // y = randn(…).sigmoid() runs at load, in step 0: the layers after it were matched by their place in the step,
+    // and every later step's statistics went to the layer after the one that made them. Nothing trains here, so
+    // each layer's activations are the same in every step
+    const r = await runModel(resolve(__dirname, "..", "..", "examples", "vanishing.ts"), { maxSteps: 3 });
+    assert.ok(r.ok, r.error?.message);
+    const layers = r.trace.series!.layers;
+    assert.equal(layers.length, 11, layers.map((l) => l.name).join(" "));
+    for (const l of layers.slice(1)) {
+      const mins = l.act.min.map((v) => Number(v));
+      assert.deepEqual(mins, [mins[0], mins[0], mins[0]], `${l.name}: ${mins.join(", ")}`);
+    }
   });
 
   it("says so when a run ends before the last steps of its maxSteps, which the last-K rule would keep", async () => {
