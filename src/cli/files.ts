@@ -1,6 +1,6 @@
 // The CLI's files: a saved trace read with an error a user can act on, and an output file checked before a long run
 // writes it. Each problem is a FileError, which main prints as `backstep: <file>: <what>` and exits 2.
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readTraceFile } from "../trace/json";
 import type { Trace } from "../trace/types";
@@ -24,14 +24,40 @@ export function readTraceArg(name: string, cwd: string): Trace {
     throw new FileError(
       `${name}: is a model, not a trace; trace it first (backstep trace ${name} --json trace.json) and give trace.json`,
     );
+  let trace: Trace;
   try {
-    return readTraceFile(resolve(cwd, name));
+    trace = readTraceFile(resolve(cwd, name));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code) throw new FileError(`${name}: ${fileProblem(err)}`);
+    // {"format":"backstep-trace","version":1} alone failed in the reader with "trace3.ops is not iterable"
+    if (err instanceof TypeError) {
+      const missing = missingArrays(resolve(cwd, name));
+      throw new FileError(
+        `${name}: is not a complete backstep trace: ${missing.length ? `missing ${missing.join(", ")}` : `its fields are not a trace's (${err.message})`}`,
+      );
+    }
     const message = err instanceof Error ? err.message.replace(/^backstep trace: /, "") : String(err);
     // JSON.parse's own words (`Unexpected end of JSON input`) say nothing of what the file should have been
     const what = err instanceof SyntaxError ? `not a trace file: its JSON does not parse (${message})` : message;
     throw new FileError(`${name}: ${what}; backstep trace model.ts --json ${name} writes one`);
+  }
+  const missing = TRACE_ARRAYS.filter((k) => !Array.isArray(trace[k]));
+  if (missing.length > 0)
+    throw new FileError(`${name}: is not a complete backstep trace: missing ${missing.join(", ")}`);
+  return trace;
+}
+
+/** The fields every trace has as arrays, which diff and report walk. */
+const TRACE_ARRAYS = ["ops", "tensors", "events", "params", "losses", "diagnostics"] as const;
+
+/** Which of them a file that failed to read lacks, when it is small enough to parse again (a broken one usually is). */
+function missingArrays(path: string): string[] {
+  try {
+    if (statSync(path).size > 64 * 2 ** 20) return [];
+    const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    return TRACE_ARRAYS.filter((k) => !Array.isArray(raw[k]));
+  } catch {
+    return [];
   }
 }
 

@@ -67,4 +67,16 @@ describe("backstep diff: exit status and JSON", function () {
     assert.deepEqual(out.losses.b[0], { $nf: "NaN" });
     assert.doesNotMatch(j.stdout, /null/);
   });
+
+  it("a file claiming to be a trace without a trace's arrays: which are missing, exit 2, in diff and report", () => {
+    writeFileSync(join(tmp, "partial.json"), '{"format":"backstep-trace","version":1,"ops":[]}');
+    for (const args of [
+      ["diff", "a.json", "partial.json"],
+      ["report", "partial.json", "-o", "partial.html"],
+    ]) {
+      const r = backstep(tmp, ...args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.match(r.stderr, /^backstep: partial\.json: is not a complete backstep trace: missing tensors, events/);
+    }
+  });
 });
