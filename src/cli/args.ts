@@ -1,4 +1,5 @@
 // The command line of `backstep trace` and `backstep gradcheck`: the model, the output file and the run's options.
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CLI_LIMIT_NAMES } from "../runner/index";
 import type { RunOptions } from "../runner/types";
@@ -66,7 +67,8 @@ export function parseArgs(argv: readonly string[]): Args {
     if (a === "--json" || a === "-o" || a === "--out") json = value(i++, a);
     else if (a === "--values") {
       const v = value(i++, a);
-      if (v !== "all" && v !== "capped") throw new UsageError(`--values takes "all" or "capped", got "${v}"`, command);
+      if (v !== "all" && v !== "capped")
+        throw new UsageError(`${command}: --values takes "all" or "capped", got "${v}"`, command);
       options.values = v;
     } else if (a === "--steps") options.maxSteps = count(value(i++, a), a);
     else if (a === "--timeout") options.timeoutMs = positive(value(i++, a), a) * 1000;
@@ -74,7 +76,7 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (a === "--python") options.python = value(i++, a);
     else if (a === "--max-ops") options.maxOps = count(value(i++, a), a);
     else if (a === "--max-events") options.maxEvents = count(value(i++, a), a);
-    else if (a === "--cwd") options.cwd = resolve(value(i++, a));
+    else if (a === "--cwd") options.cwd = folder(value(i++, a), command);
     else if (a === "--stats-only") options.fullSteps = { ...options.fullSteps };
     else if (a === "--full-last") options.fullSteps = { ...options.fullSteps, last: count(value(i++, a), a) };
     else if (a === "--full-every") options.fullSteps = { ...options.fullSteps, every: count(value(i++, a), a) };
@@ -99,6 +101,15 @@ function stepList(v: string, flag: string): number[] {
     .filter((x) => x !== "")
     .map(Number);
   if (steps.length === 0 || steps.some((n) => !Number.isInteger(n) || n < 0))
-    throw new UsageError(`${flag} takes step numbers (0-based) separated by commas, got "${v}"`, "trace");
+    throw new UsageError(`trace: ${flag} takes step numbers (0-based) separated by commas, got "${v}"`, "trace");
   return steps;
+}
+
+/** --cwd's folder, resolved: a missing one, or a file, ran the model anyway and failed later on its paths (exit 0). */
+function folder(v: string, command: string): string {
+  const path = resolve(v);
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new UsageError(`${command}: --cwd ${v}: no such folder`, command);
+  if (!st.isDirectory()) throw new UsageError(`${command}: --cwd ${v}: is a file, not a folder`, command);
+  return path;
 }
