@@ -127,7 +127,8 @@ export function summarize(trace: Trace, cwd: string): string {
     const full = series.fullSteps;
     out.push(
       `statistics of ${series.steps.length} step(s): ${series.layers.length} layer(s), ${series.params.length} parameter(s)`,
-      `full record of step(s) ${full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`,
+      // --full-steps 100 of a 5-step run kept none: "full record of step(s) " with nothing said it less clearly
+      `full record of step(s) ${full.length === 0 ? "none" : full.length <= 12 ? full.join(", ") : `${full.slice(0, 10).join(", ")}, … (${full.length} in all)`}`,
     );
   }
 
