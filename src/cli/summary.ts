@@ -44,7 +44,13 @@ export function lossesShown(trace: Trace): (number | null)[] {
     if (e.kind === "step") full.add((step = e.index));
     else if (e.kind === "backward" && step >= 0) withBackward.add(step);
   }
-  return trace.losses.map((l, i) => (Number.isNaN(l) && full.has(i) && !withBackward.has(i) ? null : l));
+  // a recorded step after the last loss (statements after a loop; `losses` ends at the last step with one): "—" too
+  let n = trace.losses.length;
+  for (const i of full) n = Math.max(n, i + 1);
+  return Array.from({ length: n }, (_, i) => {
+    const l = trace.losses[i];
+    return l === undefined || (Number.isNaN(l) && full.has(i) && !withBackward.has(i)) ? null : l;
+  });
 }
 
 function count(events: Trace["events"], kind: Trace["events"][number]["kind"]): number {
