@@ -30,7 +30,8 @@ function fmtMb(mb: number): string {
 
 function fmtSeconds(ms: number): string {
   const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  // (two significant digits under a second: --timeout 0.001 read "ran longer than 0.0 s")
+  return `${Number.isInteger(s) ? s : s >= 1 ? s.toFixed(1) : Number(s.toPrecision(2))} s`;
 }
 
 /** What a limit's message says besides where: the model's use, when seen, and whether its record was kept. */

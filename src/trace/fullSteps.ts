@@ -28,9 +28,19 @@ export function fullStepsMissed(trace: Pick<Trace, "series">): TraceDiagnostic[]
   const series = trace.series;
   const last = series?.policy?.last ?? 0;
   const ran = series?.steps.length ?? 0;
-  if (!series || last <= 0 || ran === 0) return [];
+  if (!series || ran === 0) return [];
   const final = series.steps[ran - 1];
-  if (series.fullSteps.includes(final)) return [];
+  // chosen steps the run never reached (--full-steps 100 of a 5-step run): with none kept, the trace has no ops
+  const beyond = (series.policy?.steps ?? []).filter((s) => s > final);
+  if (beyond.length > 0 && series.fullSteps.length === 0)
+    return [
+      {
+        severity: "info",
+        code: "truncated",
+        message: `No step was kept in full: the run ended after step ${final}, before the chosen step(s) ${beyond.join(", ")} (steps count from 0). Choose steps up to ${final}, or --full-last.`,
+      },
+    ];
+  if (last <= 0 || series.fullSteps.includes(final)) return [];
   const kept = series.fullSteps.length;
   return [
     {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { summarize } from "../../src/cli/summary";
 import { CLI_LIMIT_NAMES, runModel } from "../../src/runner/index";
+import { timeoutMessage } from "../../src/runner/limits";
 import { jsonTrace, readTraceFile, writeTraceFile } from "../../src/trace/json";
 
 const bad = join(__dirname, "..", "fixtures", "bad");
@@ -97,5 +98,12 @@ describe("runner: limits", function () {
     assert.equal(elsewhere.ok, false);
     assert.match(elsewhere.error?.message ?? "", /ENOENT.*data\/x\.json/);
     assert.equal(elsewhere.error?.loc?.line, 6, "at the readFileSync line");
+  });
+});
+
+describe("runner: a limit's message names it as given", () => {
+  it("a time limit under a second keeps its digits (--timeout 0.001 read 'ran longer than 0.0 s')", () => {
+    const say = (ms: number): string => /ran longer than (\S+ s)/.exec(timeoutMessage({}, ms, ""))?.[1] ?? "";
+    assert.deepEqual([1, 250, 1500, 60_000].map(say), ["0.001 s", "0.25 s", "1.5 s", "60 s"]);
   });
 });

@@ -112,6 +112,14 @@ describe("long runs: statistics for every step, full records for chosen ones", (
     const said = short.diagnostics.filter((d) => /ended after step 4/.test(d.message));
     assert.equal(said.length, 1, short.diagnostics.map((d) => d.message).join("\n"));
     assert.match(said[0].message, /Set maxSteps \(--steps\) to the run's length, 5, to keep its last 2 in full/);
+    // steps chosen beyond the run: none kept, and said
+    const chosen = await runModel(script, { maxSteps: 10, fullSteps: { steps: [7, 100] } });
+    assert.ok(chosen.ok, chosen.error?.message);
+    assert.deepEqual(chosen.trace.series?.fullSteps, []);
+    assert.match(
+      chosen.trace.diagnostics.map((d) => d.message).join("\n"),
+      /No step was kept in full: the run ended after step 4, before the chosen step\(s\) 7, 100/,
+    );
     // run to its length, the last 2 are kept and nothing is said
     const fitted = await run(5);
     assert.deepEqual(fitted.series?.fullSteps, [3, 4]);
