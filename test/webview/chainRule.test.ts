@@ -4,9 +4,7 @@ import { chainRuleAt, fanOutAt, texName } from "../../webview/graph/chainRule";
 import { bpEquation } from "../../webview/graph/nielsen";
 import { mlpTrace } from "./fixtures/mlp";
 import { eventWhere, viewOf } from "./helpers";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { runModel } from "../../src/runner/index";
+import { FAN_OUT_PROGRAM, recorded } from "./fixtures/realRuns";
 import { tempDirs } from "../support/tempDirs";
 
 describe("webview chain rule", () => {
@@ -104,21 +102,9 @@ describe("webview chain rule", () => {
 
   it("sums at each accumulate event only the contributions added by then (a real run: a/mean(a·a), layerNorm's form)", async function () {
     this.timeout(60_000);
-    // a's consumers: div, then mul twice in one backward event, whose two contributions are added one event apart
-    const file = join(tmp(), "fan.ts");
-    writeFileSync(
-      file,
-      `import { tensor } from "backstep";
-const x = tensor([1, 0.5, -1], { requiresGrad: true });
-const a = x.mul(2);
-const y = a.div(a.mul(a).mean());
-y.sum().backward();
-`,
-    );
-    const r = await runModel(file, { maxSteps: 1 });
-    assert.ok(r.ok, r.error?.message);
-    const view = viewOf(r.trace);
-    const at = r.trace.events.flatMap((e, i) => (e.kind === "accumulate" ? [i] : []));
+    const trace = await recorded(tmp(), "fan.ts", FAN_OUT_PROGRAM);
+    const view = viewOf(trace);
+    const at = trace.events.flatMap((e, i) => (e.kind === "accumulate" ? [i] : []));
     assert.ok(at.length >= 2, "a's three contributions make two additions");
     for (const cursor of at) {
       const fan = fanOutAt(view.index, cursor, view.reads);
@@ -136,9 +122,9 @@ y.sum().backward();
   it("writes a rule's formula with the program's operands, not placeholders that read as its variables", async function () {
     this.timeout(60_000);
     // micrograd's a and b: pow's rule, b·a^(b−1) in the engine's letters, read as 2·(−4)^1 beside them
-    const file = join(tmp(), "names.ts");
-    writeFileSync(
-      file,
+    const trace = await recorded(
+      tmp(),
+      "names.ts",
       `import { tensor } from "backstep";
 const a = tensor(-4, { requiresGrad: true });
 const b = tensor(2, { requiresGrad: true });
@@ -148,12 +134,10 @@ const e = d.tanh();
 c.add(e).backward();
 `,
     );
-    const r = await runModel(file, { maxSteps: 1 });
-    assert.ok(r.ok, r.error?.message);
-    const view = viewOf(r.trace);
+    const view = viewOf(trace);
     const formulas = (op: string): string[] => {
-      const id = r.trace.ops.find((o) => o.op === op)!.id;
-      const at = r.trace.events.findIndex((e) => e.kind === "backward" && e.op === id);
+      const id = trace.ops.find((o) => o.op === op)!.id;
+      const at = trace.events.findIndex((e) => e.kind === "backward" && e.op === id);
       return chainRuleAt(view.index, at, view.reads)!.terms.map((t) => t.formulaLatex.split(" = ")[1]);
     };
     assert.deepEqual(formulas("pow"), ["{3}\\,{b}^{{3}-1}"]);
