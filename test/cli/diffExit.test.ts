@@ -1,18 +1,10 @@
 // `backstep diff`'s exit status and JSON on small runs: ops that only moved (a comment line added above them) ran
 // the same (it said "No divergence" and exited 1).
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const root = join(__dirname, "..", "..");
-const cli = join(root, "dist", "cli.js");
-
-function backstep(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { backstep, ensureBuilt } from "./support/cli";
 
 const MODEL = [
   'import { manualSeed, randn, nn, F } from "backstep";',
@@ -29,10 +21,7 @@ describe("backstep diff: exit status and JSON", function () {
   let tmp: string;
 
   before(function () {
-    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
-      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-    }
+    ensureBuilt();
     tmp = mkdtempSync(join(tmpdir(), "backstep-diffx-"));
     writeFileSync(join(tmp, "a.ts"), MODEL);
     writeFileSync(join(tmp, "moved.ts"), MODEL.replace("//", "//\n// a comment"));

@@ -2,28 +2,17 @@
 // "skipped" while trace flagged it), a failed expectGrad, a model whose every op is over 4,096 elements (exited 0
 // having checked nothing), and a truncated run (its diagnostics were dropped).
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const root = join(__dirname, "..", "..");
-const cli = join(root, "dist", "cli.js");
-
-function backstep(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { backstep, ensureBuilt, ROOT } from "./support/cli";
 
 describe("backstep gradcheck: the run's own checks, skips and truncation", function () {
   this.timeout(90_000);
   let tmp: string;
 
   before(function () {
-    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
-      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-    }
+    ensureBuilt();
     tmp = mkdtempSync(join(tmpdir(), "backstep-gc-"));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -79,7 +68,7 @@ describe("backstep gradcheck: the run's own checks, skips and truncation", funct
   });
 
   it("reports a run truncated by --max-ops", () => {
-    const r = backstep(root, "gradcheck", "examples/mlp-classifier.ts", "--max-ops", "5");
+    const r = backstep(ROOT, "gradcheck", "examples/mlp-classifier.ts", "--max-ops", "5");
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^checked \d+ of \d+ op site\(s\)/m);
     assert.match(r.stdout, /warning: Trace truncated: recording stopped .* after 5 ops \(the cap, --max-ops\)/);

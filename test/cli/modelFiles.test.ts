@@ -1,28 +1,17 @@
 // `backstep trace` and `gradcheck` on files that are not models: any file ran as TypeScript (a saved trace gave
 // "SyntaxError: Unexpected token", foo.txt ran, up.PY ran as TypeScript though the runner tells Python by ".py").
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const root = join(__dirname, "..", "..");
-const cli = join(root, "dist", "cli.js");
-
-function backstep(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { backstep, ensureBuilt } from "./support/cli";
 
 describe("backstep trace: which files are models", function () {
   this.timeout(90_000);
   let tmp: string;
 
   before(function () {
-    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
-      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-    }
+    ensureBuilt();
     tmp = mkdtempSync(join(tmpdir(), "backstep-files-"));
     const model =
       'import { tensor } from "backstep";\ntensor([1, 2], { requiresGrad: true }).square().sum().backward();\n';

@@ -1,18 +1,10 @@
 // An output that is the input is refused before anything runs: `trace victim.ts -o victim.ts` replaced the model with
 // its trace's JSON, `report t.json -o t.json` the trace with HTML.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const root = join(__dirname, "..", "..");
-const cli = join(root, "dist", "cli.js");
-
-function backstep(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { backstep, ensureBuilt } from "./support/cli";
 
 describe("backstep: an output that is the input", function () {
   this.timeout(90_000);
@@ -21,10 +13,7 @@ describe("backstep: an output that is the input", function () {
     'import { tensor } from "backstep";\ntensor([1, 2], { requiresGrad: true }).square().sum().backward();\n';
 
   before(function () {
-    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
-      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-    }
+    ensureBuilt();
     tmp = mkdtempSync(join(tmpdir(), "backstep-out-"));
     writeFileSync(join(tmp, "victim.ts"), model);
     symlinkSync(join(tmp, "victim.ts"), join(tmp, "link.ts"));
