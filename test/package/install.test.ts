@@ -112,8 +112,9 @@ describe("npm package: packed, installed and used as a user would", function () 
     );
     assert.deepEqual(foreign, []);
     // (npm test packs the development build, unminified: 1,010 kB packed on 2026-12-06, the production build that is
-    // published 911 kB; the bound keeps either from growing unnoticed)
-    assert.ok(packedSize < 1_100_000, `packed size ${packedSize} bytes`);
+    // published 911 kB; 1,102 kB and 994 kB on 2026-12-07, after that day's runner, CLI and Python recorder fixes,
+    // over the bound of 1,100 kB set the day before; the bound keeps either from growing unnoticed)
+    assert.ok(packedSize < 1_150_000, `packed size ${packedSize} bytes`);
     const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
       version: string;
       private?: boolean;

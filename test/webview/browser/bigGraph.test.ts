@@ -143,8 +143,12 @@ describe("big graphs in Chromium", function () {
     };
     // first entries: the first five parts, then the recorded total
     const first = ((await fan.locator(".numbers:not(.entry-sums)").textContent()) ?? "").replaceAll("−", "-");
-    const shown = parts.slice(0, 5).map((t) => formatNumber(valuesOf(t)[0]));
-    assert.equal(first, `[0]  ${shown.join(" + ")} + … (295 more) = ${formatNumber(valuesOf(acc.total)[0])}`);
+    // (a negative part after the first as a difference: "a - b", not "a + -b")
+    const shown = parts
+      .slice(0, 5)
+      .map((t) => valuesOf(t)[0])
+      .map((x, i) => (i === 0 ? formatNumber(x) : `${x < 0 ? "-" : "+"} ${formatNumber(Math.abs(x))}`));
+    assert.equal(first, `[0]  ${shown.join(" ")} + … (295 more) = ${formatNumber(valuesOf(acc.total)[0])}`);
     // every entry of every part, summed here from the values, against what the inspector says (from the stats)
     const sum = (xs: ArrayLike<number>): number => Array.from(xs).reduce((a, b) => a + b, 0);
     let wantParts = 0;
