@@ -1,6 +1,5 @@
 """Trace.losses ends at the last step with a loss, as the TypeScript recorder's (StepLosses.list()); a step between
 keeps its NaN, and the statistics (Trace.series) keep every step."""
-import math
 import unittest
 
 from helpers import model_file, record

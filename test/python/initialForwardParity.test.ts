@@ -37,7 +37,9 @@ export default function step() {
 
 /** Each step event's index and loss (6 decimals), and each sum op's step (the top-level one first). */
 const steps = (trace: Trace): unknown[] => [
-  trace.events.flatMap((e) => (e.kind === "step" ? [[e.index, e.loss === undefined ? undefined : Math.round(e.loss * 1e6) / 1e6]] : [])),
+  trace.events.flatMap((e) =>
+    e.kind === "step" ? [[e.index, e.loss === undefined ? undefined : Math.round(e.loss * 1e6) / 1e6]] : [],
+  ),
   trace.ops.filter((o) => o.op === "sum").map((o) => o.trainingStep),
 ];
 

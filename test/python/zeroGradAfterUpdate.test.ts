@@ -37,7 +37,7 @@ describe("gradients reset after the update: the final gradients are the last bac
       assert.equal(r.ok, true, r.error?.message);
       const codes = r.trace.diagnostics.map((d) => d.code);
       assert.ok(!codes.includes("vanishing-gradient") && !codes.includes("zero-gradient"), codes.join(", "));
-      const norms = r.trace.params.map((p) => (p.grad === null ? 0 : r.trace.tensors[p.grad].stats?.norm ?? 0));
+      const norms = r.trace.params.map((p) => (p.grad === null ? 0 : (r.trace.tensors[p.grad].stats?.norm ?? 0)));
       assert.equal(norms.length, 4);
       for (const n of norms) assert.ok(n > 1e-3, `‖grad‖ ${n}`);
       // the last bias gradient the program printed
