@@ -68,8 +68,10 @@ export function locText(loc: SourceLoc | undefined, cwd: string): string {
 /** `file:line:col: severity: message` — the form editors and terminals turn into links. */
 export function formatDiagnostic(d: TraceDiagnostic, cwd: string): string {
   const at = locText(d.loc, cwd);
-  // the message ends with its own "(at file:line:col)" for readers without the prefix: say it once
-  const message = at ? d.message.replace(/ \(at [^()]+:\d+:\d+\)$/, "") : d.message;
+  // the message carries its own "(at file:line:col)" for readers without the prefix: say it once (at its end, or
+  // mid-message where the runner added a sentence after it: a Python timeout's "(at loop.py:6:5) What it recorded …")
+  const own = d.loc ? new RegExp(` \\(at [^()]+:${d.loc.line}:${d.loc.column}\\)(?=$| )`) : undefined;
+  const message = at && own ? d.message.replace(own, "") : d.message;
   return `${at ? at + ": " : ""}${d.severity}: ${message}`;
 }
 
