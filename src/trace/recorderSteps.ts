@@ -116,13 +116,12 @@ export class StepBook {
    * Starts a step explicitly (a call of the step function): every call is a step of its own, whether it differentiated
    * anything or not. Ops before the first one (the module's load) join step 0, unless a backward pass of the load's
    * closed it. A call without backward() (a step skipped on a NaN loss) left its step open, and the next call's ops
-   * joined it, every later step's index one too low.
+   * joined it, every later step's index one too low. False, none begun, past maxSteps (a loop before used them).
    */
   begin(): boolean {
     const first = !this.explicitSteps;
     this.explicitSteps = true;
     if (this.step >= 0 && first && !this.stepClosed) return true; // (the load's open step: the first call's)
-    // (false, and no step begun: past maxSteps, a top-level loop before the calls having recorded the run's steps)
     if (this.step >= 0 && this.step + 1 >= this.maxSteps) return false;
     this.next();
     return true;
