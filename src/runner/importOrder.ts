@@ -3,7 +3,7 @@
 // #299): a seed set above an import of the file that builds the model seeded it in a traced run only. So each import's
 // require is made once more at the top of the compiled file (its own require later finds the module loaded), and a
 // frame of one of those calls (a file not found, an error thrown while the imported file runs) is placed at its import.
-import { lineStarts } from "./edits";
+import { lineColumn, lineStarts } from "./edits";
 import { originalColumn, type LineMap } from "./sourcemap";
 
 /**
@@ -45,12 +45,7 @@ export function importHoist(code: string, own: Uint8Array, require: string): Imp
   const head =
     /^(?:#![^\n]*\n)?(?:"use strict";)?(?:Object\.defineProperty\(exports, "__esModule", \{value: true\}\);)?/;
   const starts = lineStarts(code);
-  const lineOf = (at: number): number => {
-    let line = 0;
-    while (line + 1 < starts.length && starts[line + 1] <= at) line++;
-    return line;
-  };
-  return { at: head.exec(code)?.[0].length ?? 0, calls, lines: offsets.map(lineOf) };
+  return { at: head.exec(code)?.[0].length ?? 0, calls, lines: offsets.map((o) => lineColumn(starts, o).line) };
 }
 
 /** Where the hoist's calls landed in the edited `code`, each with its import's place (through `lineMap`). */
