@@ -27,7 +27,7 @@ export class HandReads {
   watching = true;
   private reads: HandRead[] = [];
   /** Tensor ids noted in the step. */
-  private readonly seen = new Set<number>();
+  private seen = new Set<number>();
 
   /**
    * Leaf `t`, requiring grad, was read in the current step, as snapshot `id` (-1: none, a step recorded as statistics
@@ -44,7 +44,7 @@ export class HandReads {
     if (!this.watching) return;
     this.watching = false;
     this.reads = [];
-    if (this.seen.size > 0) this.seen.clear();
+    this.seen = new Set();
   }
 
   /**
@@ -74,8 +74,9 @@ export class HandReads {
 
   /** The step ends: the leaves it read whose values changed since, in the order read. */
   changed(): HandRead[] {
-    // (clear() makes a new table, empty or not: every step of a run with an optimizer comes here with none)
-    if (this.seen.size > 0) this.seen.clear();
+    // (a new set, not clear(), which chains each step's tables into the old generation: recorderTensors.ts, beginPass;
+    // only when not empty: every step of a run with an optimizer comes here with none)
+    if (this.seen.size > 0) this.seen = new Set();
     if (this.reads.length === 0) return this.reads;
     const reads = this.reads;
     this.reads = [];

@@ -55,14 +55,14 @@ export class TensorIds {
    * Parameters recorded as gradients or local derivatives in the current backward pass (rare: a parameter's
    * values change at each update, so unlike other tensors it is recorded once per pass, not once for all).
    */
-  private readonly passGrads = new Map<number, TensorId>();
+  private passGrads = new Map<number, TensorId>();
 
   /**
    * Each leaf's gradient as the program last reset it (zeroGrad, `p.grad = null`: the engine drops the tensor, it is
    * not changed): a run whose loop ends `backward(); step(); zeroGrad()` leaves its parameters without gradients, and
    * their final gradient is the last pass's, as the Python recorder's (cleared when a pass begins).
    */
-  readonly resetGrads = new Map<Tensor, Tensor>();
+  resetGrads = new Map<Tensor, Tensor>();
 
   constructor(readonly table: SnapshotTable) {}
 
@@ -83,10 +83,12 @@ export class TensorIds {
 
   /** A backward pass begins: parameters are recorded again as its gradients. */
   beginPass(): void {
-    // (clear() allocates a new table, empty or not: most passes record no parameter as a gradient)
-    if (this.passGrads.size > 0) this.passGrads.clear();
+    // New maps, not clear(): V8's clear() leaves the old table pointing at the new one, so once a map had reached the
+    // old generation, each pass's table and the gradients it held outlived young collections until a full one
+    // (test/trace/youngGarbage.test.ts). Only when not empty: most passes record no parameter as a gradient.
+    if (this.passGrads.size > 0) this.passGrads = new Map();
     // (a gradient reset before this pass is no leaf's last: the pass gives those it reaches new ones)
-    if (this.resetGrads.size > 0) this.resetGrads.clear();
+    if (this.resetGrads.size > 0) this.resetGrads = new Map();
   }
 
   /**

@@ -48,7 +48,7 @@ export class SeriesCollector {
    * an op of the load that joins step 0 only (vanishing's `y = randn(…).sigmoid()`) shifted every later step's layers
    * by one, each step's statistics filed under the layer after it and the first as a new layer.
    */
-  private readonly seen = new Map<string, Map<string | undefined, number>>();
+  private seen = new Map<string, Map<string | undefined, number>>();
   private readonly paramIds = new Map<string, number>();
   /** The step's record: the loss, then layer blocks, then parameter triples (moved to the end when written). */
   private buf = new Float64Array(1 + 8 * LAYER_BLOCK);
@@ -167,7 +167,8 @@ export class SeriesCollector {
     this.outputIds.length = 0;
     this.ascending = true;
     this.ordinal = 0;
-    for (const byModule of this.seen.values()) byModule.clear();
+    // (a new map, not clear()s that chain each step's tables into the old generation: recorderTensors.ts, beginPass)
+    if (this.seen.size > 0) this.seen = new Map();
     this.hasLoss = false;
     this.prevOutput = null;
     this.copies = 0;
