@@ -77,6 +77,7 @@ export function runOptions(
   workerPath: string | undefined,
 ): RunOptions & { workerPath?: string } {
   return defined({
+    args: args.args,
     maxSteps: args.maxSteps,
     timeoutMs: args.timeoutMs,
     memoryLimitMb: args.memoryLimitMb,

@@ -53,7 +53,10 @@ def main(argv):
     p.add_argument("--full-every", type=int, help="keep steps 0, N, 2N, … in full")
     p.add_argument("--full-steps", help="keep these steps in full (0-based, comma-separated)")
     p.add_argument("--check", action="store_true", help="only check the environment and print the versions")
-    a = p.parse_args(argv)
+    p.epilog = "after --, the model's own arguments: its sys.argv[1:]"
+    # (split here, not by argparse: the model's arguments may look like the recorder's own, --steps among them)
+    script_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    a = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     torch = _check_environment()
     if a.check:
         print("python %s torch %s" % (sys.version.split()[0], torch.__version__))
@@ -66,7 +69,7 @@ def main(argv):
         write_trace(build_trace(rec), a.out)
 
     # (at_exit: a model ending with os._exit(0) ends the process before run_file returns; its trace is written then)
-    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout, policy=_policy(a), at_exit=write)
+    rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout, policy=_policy(a), at_exit=write, args=script_args)
     write(rec)
     return 0
 

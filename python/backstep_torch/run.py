@@ -123,11 +123,11 @@ def _step_of(namespace):
     return step
 
 
-def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None, at_exit=None):
+def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None, at_exit=None, args=()):
     """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
     `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step).
     `at_exit(rec)`: called with the finished recorder when the model ends the process itself with os._exit, which
-    returns to no caller (see _wrap_exit)."""
+    returns to no caller (see _wrap_exit). `args`: the program's own arguments, its sys.argv[1:]."""
     given, program = program, os.path.abspath(program)
     started = time.time()
     main = _main_module(given)
@@ -135,7 +135,7 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
     rec = Recorder(program, namespace, steps, values, max_per_tensor, max_per_trace, retain, policy)
     old_argv, old_path, old_main = sys.argv, list(sys.path), sys.modules.get("__main__")
     sys.modules["__main__"] = main  # for the run; the runner's own module after
-    sys.argv = [given]  # as `python3 model.py` gives it: the path as given (a script printing sys.argv prints the same)
+    sys.argv = [given, *args]  # as `python3 model.py …` gives it: the path as given (a script printing it prints the same)
     sys.path.insert(0, os.path.dirname(program))
     old_alarm = None
     if timeout_s:

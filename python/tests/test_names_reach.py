@@ -238,6 +238,22 @@ class HowTheScriptWasStarted(unittest.TestCase):
                 os.chdir(here)
             self.assertEqual(out.getvalue(), plain, given)
 
+    def test_arguments_after_dashes_are_the_scripts(self):
+        """`python -m backstep_torch train.py --out … -- ARGS` gives the script ARGS as sys.argv[1:], as `python3 train.py
+        ARGS` does, options of the recorder's own names and a second `--` among them; before, only the path."""
+        path = model_file("import sys\nprint(sys.argv)\nimport torch\nw = torch.ones(2, requires_grad=True)\n(w * 2).sum().backward()\n")
+        folder, name = os.path.split(path)
+        args = ["--steps", "9", "--batch_size=8", "--", "two words"]
+        plain = subprocess.run([sys.executable, name, *args], cwd=folder, capture_output=True, text=True, check=True).stdout
+        out = os.path.join(folder, name + ".json")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        traced = subprocess.run([sys.executable, "-m", "backstep_torch", name, "--out", out, "--steps", "1", "--", *args],
+                                cwd=folder, env=env, capture_output=True, text=True)
+        self.assertEqual(traced.returncode, 0, traced.stderr)
+        self.assertEqual(traced.stdout, plain)
+        self.assertEqual(plain, repr([name, *args]) + "\n")
+        os.remove(out)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -38,7 +38,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let file: string | undefined;
   let json: string | undefined;
   const value = (i: number, flag: string): string => {
-    const v = rest[i + 1];
+    const v = own[i + 1];
     if (v === undefined || (v.startsWith("-") && v.length > 1 && Number.isNaN(Number(v))))
       throw new UsageError(`${command}: ${flag} needs a value`, command);
     return v;
@@ -54,8 +54,12 @@ export function parseArgs(argv: readonly string[]): Args {
     if (!Number.isInteger(n)) throw new UsageError(`${command}: ${flag} needs a whole number, got "${v}"`, command);
     return n;
   };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
+  // after `--`, the model's own arguments (its process.argv.slice(2), its sys.argv[1:]), however they look
+  const dashes = rest.indexOf("--");
+  if (dashes >= 0) options.args = rest.slice(dashes + 1);
+  const own = dashes >= 0 ? rest.slice(0, dashes) : rest;
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i];
     if (a.startsWith("-") && a !== "-" && !known.includes(a)) {
       if (TRACE_OPTIONS.includes(a))
         throw new UsageError(

@@ -12,8 +12,8 @@ export class UsageError extends Error {
 
 /** One line per command; the help and a usage error print them. */
 const SYNOPSIS: Record<string, string> = {
-  trace: "backstep trace <model.ts|model.py> [--steps N] [--json out.json] [options]",
-  gradcheck: "backstep gradcheck <model.ts> [--timeout S] [--memory MB] [--cwd DIR]",
+  trace: "backstep trace <model.ts|model.py> [--steps N] [--json F] [options] [-- args]",
+  gradcheck: "backstep gradcheck <model.ts> [--timeout S] [--memory MB] [--cwd D] [-- args]",
   diff: "backstep diff <a.json> <b.json> [--rtol R] [--atol A] [--json]",
   report: "backstep report <trace.json> [-o report.html]",
 };
@@ -53,6 +53,8 @@ trace      runs the model, records every forward and backward step and prints a
                    (default: the current one)
   --python P       the Python for a .py (PyTorch) model (default python3; needs
                    torch >= 1.13)
+  -- ARGS          the model's own arguments, as \`node model.ts ARGS\` and
+                   \`python3 model.py ARGS\` give them (nanoGPT's --batch_size=8)
 gradcheck  runs the model's first step and checks every op's gradient against
            central finite differences (float64); prints the worst relative
            error per op (or why it was skipped) and the run's expectGrad and

@@ -136,6 +136,8 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
     args.push("--max-values-per-tensor", String(options.maxValuesPerTensor));
   if (options.maxValuesPerTrace !== undefined) args.push("--max-values-per-trace", String(options.maxValuesPerTrace));
   args.push(...fullStepsArgs(options.fullSteps));
+  // the script's own arguments, its sys.argv[1:], after the recorder's
+  if (options.args !== undefined && options.args.length > 0) args.push("--", ...options.args);
   const env = pythonEnv();
 
   return new Promise<RunResult>((resolvePromise) => {

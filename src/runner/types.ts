@@ -18,6 +18,11 @@ export interface RunOptions {
    * their statistics (Trace.series, recorded for every step either way). Absent: every step is full.
    */
   fullSteps?: FullStepsPolicy;
+  /**
+   * The program's own command-line arguments, after its path: what `node model.ts a b` gives a TypeScript model as
+   * process.argv.slice(2), and `python3 model.py a b` a Python one as sys.argv[1:] (nanoGPT's `--batch_size=32`).
+   */
+  args?: string[];
   /** Wall-clock limit for the whole run, in milliseconds. */
   timeoutMs?: number;
   /**

@@ -31,6 +31,9 @@ function start(input: WorkerInput): void {
   started = true;
   const progress = new Int32Array(input.progress);
   if (input.options.cwd !== undefined) useWorkingDirectory(input.options.cwd);
+  // the model's process.argv as `node model.ts …` gives it, not the worker's own (the runner script's path): its path,
+  // absolute, then its arguments
+  process.argv = [process.argv[0], input.file, ...(input.options.args ?? [])];
   // process.exit in a worker ends only the worker (the model's own calls are reported below)
   const realExit = process.exit.bind(process);
   const memory = new MemoryGuard((input.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB) * 2 ** 20, (used) => {

@@ -3,75 +3,14 @@
 // `module`/`require`/`exports`, `import.meta`, `require.main === module`, a default import of "backstep"; and errors
 // after these still point at their line and column in the original file.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readTraceFile } from "../../src/trace/json";
-
-const root = join(__dirname, "..", "..");
-const cli = join(root, "dist", "cli.js");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-
-interface Run {
-  status: number | null;
-  /** What the program printed (for a traced run, before Backstep's summary). */
-  out: string;
-  err: string;
-}
-
-function run(args: string[], cwd: string): Run {
-  const r = spawnSync(process.execPath, args, { cwd, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, out: r.stdout, err: r.stderr };
-}
+import { cli, plainAndTraced, runNode } from "./support/plainAndTraced";
 
 describe("runner: a file means what it means as an ES module (plain tsx = traced)", function () {
   this.timeout(120_000);
-  let dir: string;
-
-  before(function () {
-    // npm test builds first; a bare `npx mocha` on a fresh clone builds here
-    if (!existsSync(cli) || !existsSync(join(root, "dist", "runnerWorker.js"))) {
-      const b = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, encoding: "utf8" });
-      assert.equal(b.status, 0, b.stderr);
-    }
-    dir = mkdtempSync(join(tmpdir(), "backstep-meaning-"));
-    // "backstep" as a user's project has it: the npm package (its CommonJS build under tsx)
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(join(root, "packages", "backstep"), join(dir, "node_modules", "backstep"), "dir");
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Writes the files (name → text) into a folder of their own; returns the folder. */
-  function files(name: string, texts: Record<string, string>): string {
-    const at = join(dir, name);
-    for (const [file, text] of Object.entries(texts)) {
-      mkdirSync(dirname(join(at, file)), { recursive: true });
-      writeFileSync(join(at, file), text);
-    }
-    return at;
-  }
-
-  function plain(folder: string, file: string): Run {
-    return run([tsx, file], folder);
-  }
-
-  function traced(folder: string, file: string): Run {
-    const r = run([cli, "trace", file, "--steps", "1"], folder);
-    return { ...r, out: r.out.replace(/^Backstep trace of[^]*$/m, "") };
-  }
-
-  /** Runs `file` both ways: the same output, both succeed; returns the output. */
-  function same(folder: string, file: string): string {
-    const p = plain(folder, file);
-    const t = traced(folder, file);
-    assert.equal(p.status, 0, `plain run failed: ${p.err}`);
-    assert.equal(t.status, 0, `traced run failed: ${t.err}`);
-    assert.equal(t.out, p.out, "the traced run prints what the plain one does");
-    return p.out;
-  }
+  const { files, plain, traced, same } = plainAndTraced("backstep-meaning-");
 
   /** Line and column (1-based) of the first `needle` on the line holding `marker`. */
   function at(text: string, marker: string, needle: string): string {
@@ -278,7 +217,7 @@ console.log(require("ok"), tag, u.length > 0, z.item().toFixed(3));
     const folder = files("opLocations", { "model.ts": source });
     assert.equal(same(folder, "model.ts"), "ok __bs_ true -148.413\n");
     const json = join(folder, "trace.json");
-    const t = run([cli, "trace", "model.ts", "--json", json], folder);
+    const t = runNode([cli, "trace", "model.ts", "--json", json], folder);
     assert.equal(t.status, 0, t.err);
     const ops = readTraceFile(json).ops.map((o) => `${o.op} ${o.loc?.line}:${o.loc?.column}`);
     for (const [op, marker, needle] of [
