@@ -44,8 +44,12 @@ describe("runner: instrumentation sweep over the repository's own TypeScript", f
         `${rel}: compilation keeps the line count`,
       );
       // compiles (without running) as the loader wraps it (as the traced file: an async function where it awaits at its
-      // top level): a syntax error or a redeclared hook would throw here
-      const params = ["exports", "require", "module", "__filename", "__dirname", ...compiled.hooks.params].join(", ");
+      // top level; CommonJS's names hidden where the file declares its own, `const exports = …`): a syntax error or a
+      // redeclared hook would throw here
+      const n = compiled.names;
+      const params = [n.exports, n.require, n.module, n.__filename, n.__dirname, n.meta, ...compiled.hooks.params].join(
+        ", ",
+      );
       assert.doesNotThrow(() => moduleScript(compiled, params, undefined), `${rel} compiles once instrumented`);
       const lines = source.split("\n");
       for (const s of compiled.sites) {
