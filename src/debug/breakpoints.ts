@@ -1,5 +1,7 @@
 // Breakpoints over a recorded run: each one resolves, once, to the sorted list of events where it stops.
-import { compile, EvalError, Evaluator, eventVars } from "./evaluate";
+import { Condition, filterHits } from "./breakpointConditions";
+import { EvalError } from "./evaluate";
+import { conditionalLineEntries } from "./lineEntries";
 import type { DebugIndex } from "./debugIndex";
 import { DEFAULT_THRESHOLDS, deliberateInf, type HealthThresholds } from "../trace/healthRules";
 import { gradientEvents } from "./gradientEvents";
@@ -69,44 +71,6 @@ export const EXCEPTION_FILTERS: { filter: ExceptionFilter; label: string; descri
     default: true,
   },
 ];
-
-/** Parses `>= 3`, `% 2`, `== 4` or a plain `4` (stop on the 4th hit). */
-export function parseHitCondition(text: string): (n: number) => boolean {
-  const m = /^\s*(>=|<=|==|=|>|<|%)?\s*(\d+)\s*$/.exec(text);
-  if (!m)
-    throw new EvalError(
-      `hit count '${text}' is not understood: use a number (stop on that hit), '>= n', '> n', '< n' or '% n'`,
-    );
-  const k = Number(m[2]);
-  switch (m[1]) {
-    case ">=":
-      return (n) => n >= k;
-    case "<=":
-      return (n) => n <= k;
-    case ">":
-      return (n) => n > k;
-    case "<":
-      return (n) => n < k;
-    case "%":
-      return (n) => k > 0 && n % k === 0;
-    default:
-      return (n) => n === k;
-  }
-}
-
-/** Keeps the candidates where the condition holds and the hit count matches (hits counted in recorded order). */
-function filterHits(index: DebugIndex, candidates: number[], spec: BreakpointSpec): number[] {
-  const hit = spec.hitCondition ? parseHitCondition(spec.hitCondition) : () => true;
-  const condition = spec.condition?.trim() ? compile(spec.condition) : undefined;
-  const hits: number[] = [];
-  let count = 0;
-  for (const at of candidates) {
-    if (condition && !new Evaluator(index, at, eventVars(index, at)).test(condition)) continue;
-    count++;
-    if (hit(count)) hits.push(at);
-  }
-  return hits;
-}
 
 export class Breakpoints {
   private nextId = 1;
@@ -233,7 +197,12 @@ export class Breakpoints {
         message: `No tensor op runs on or after line ${spec.line} of this file in the recorded run.`,
       };
     }
-    return this.withHits({ id, kind: "line", verified: true, file, line, spec, hits: [] }, byLine.get(line) ?? []);
+    // with a condition, each visit of the line stops at its first event where the condition holds
+    return this.withHits({ id, kind: "line", verified: true, file, line, spec, hits: [] }, (condition) =>
+      condition.present
+        ? conditionalLineEntries(this.index.lineWalk, file, line, (at) => condition.holds(at))
+        : (byLine.get(line) ?? []),
+    );
   }
 
   private resolveFunction(id: number, spec: FunctionBreakpointSpec): ResolvedBreakpoint {
@@ -250,7 +219,7 @@ export class Breakpoints {
         hits: [],
         message: `No '${spec.name}' op ran in the recorded run.`,
       };
-    return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, candidates);
+    return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, () => candidates);
   }
 
   private resolveData(id: number, spec: DataBreakpointSpec): ResolvedBreakpoint {
@@ -264,12 +233,15 @@ export class Breakpoints {
         hits: [],
         message: `'${spec.dataId.replace(/^\w+:/, "")}' never changes in the recorded run.`,
       };
-    return this.withHits({ id, kind: "data", verified: true, spec, hits: [] }, candidates);
+    return this.withHits({ id, kind: "data", verified: true, spec, hits: [] }, () => candidates);
   }
 
-  private withHits(b: ResolvedBreakpoint, candidates: number[]): ResolvedBreakpoint {
+  /** `b` with its hits among `candidates` (given the condition: a line's depend on it). */
+  private withHits(b: ResolvedBreakpoint, candidates: (condition: Condition) => readonly number[]): ResolvedBreakpoint {
     try {
-      return { ...b, hits: filterHits(this.index, candidates, b.spec) };
+      const condition = new Condition(this.index, b.spec);
+      // (a line's conditional candidates already hold: filterHits tests them again, cheaply, and counts the hits)
+      return { ...b, hits: filterHits(candidates(condition), b.spec, condition) };
     } catch (err) {
       if (err instanceof EvalError) return { ...b, verified: false, message: err.message };
       throw err;

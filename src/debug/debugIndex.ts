@@ -5,6 +5,7 @@ import { lastAtOrBefore } from "../trace/gradTimeline";
 import { TraceIndex } from "../trace/traceIndex";
 import { expectGradName } from "../trace/text";
 import type { SourceLoc, TensorId, Trace, TraceEvent, TraceOp } from "../trace/types";
+import { lineEntries, type LineWalk } from "./lineEntries";
 import { LineRuns } from "./lineRuns";
 import { NameScopes, type Change } from "./nameScope";
 
@@ -35,7 +36,7 @@ export class DebugIndex extends TraceIndex {
    * file → line → events where execution enters that line (the places a line breakpoint can hit): the first event of
    * each run of it forward, and of each run's ops in each backward pass (see indexLines).
    */
-  readonly lineEntries = new Map<string, Map<number, number[]>>();
+  readonly lineEntries: Map<string, Map<number, number[]>>;
   /** Which run of a line and which call of a function each event is in. */
   private readonly runs: LineRuns;
   /** name → the tensors bound to it over time. */
@@ -78,7 +79,13 @@ export class DebugIndex extends TraceIndex {
       { frames: this.frames, step: this.eventStep },
     );
     this.borrowLocations();
-    this.indexLines();
+    this.lineEntries = lineEntries(this.lineWalk);
+  }
+
+  /** What lineEntries.ts walks to find where a line breakpoint stops. */
+  get lineWalk(): LineWalk {
+    const { trace, frames, ownLocation, runs } = this;
+    return { trace, frames, ownLocation, runs, phase: (i) => phaseOf(trace.events[i], trace.ops) };
   }
 
   /** The call and the run (LineRuns) event `at` is in, `depth` frames from its outermost; undefined without. */
@@ -280,37 +287,6 @@ export class DebugIndex extends TraceIndex {
       else if (this.frames[i].length === 0) this.frames[i] = next;
     }
   }
-
-  /**
-   * A line is entered where one of its runs (LineRuns) is first met in a pass (a phase, run after run of events): in
-   * the forward pass where the run starts; in a backward pass at the first event about one of its ops, so that the
-   * line's backward stops match its forward ones however the passes interleave lines. A line on several frames of one
-   * stack (recursion, a callback defined on it) counts at the innermost: each recursive call is a run of it.
-   */
-  private indexLines(): void {
-    const events = this.trace.events;
-    const seen = new Int32Array(this.runs.count).fill(-1);
-    let pass = 0;
-    for (let i = 0; i < events.length; i++) {
-      if (i > 0 && phaseOf(events[i - 1], this.trace.ops) !== phaseOf(events[i], this.trace.ops)) pass++;
-      if (!this.ownLocation[i]) continue;
-      const frames = this.frames[i];
-      // an update or a reset is an entry of its own line (`opt.step()`), not of the lines that call it: a breakpoint on
-      // `batches.forEach((x) => { … })` stopped four times an iteration (forward, backward, update, reset)
-      const own = events[i].kind === "update" || events[i].kind === "zeroGrad" ? 1 : frames.length;
-      let run = this.runs.eventRun[i];
-      for (let k = 0; k < own && run >= 0; k++, run = this.runs.parentOf(run)) {
-        if (seen[run] === pass || sameLineBefore(frames, k)) continue;
-        seen[run] = pass;
-        const f = frames[k];
-        let byLine = this.lineEntries.get(f.file);
-        if (!byLine) this.lineEntries.set(f.file, (byLine = new Map()));
-        const list = byLine.get(f.line);
-        if (list) list.push(i);
-        else byLine.set(f.line, [i]);
-      }
-    }
-  }
 }
 
 /** Whether two stacks are the same frame objects. */
@@ -319,13 +295,6 @@ function sameFrames(a: readonly Frame[], b: readonly Frame[]): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
   return true;
-}
-
-/** Whether a frame before frames[k] is at its line (a recursive call's, say): that line is counted once. */
-function sameLineBefore(frames: readonly Frame[], k: number): boolean {
-  const f = frames[k];
-  for (let j = 0; j < k; j++) if (frames[j].file === f.file && frames[j].line === f.line) return true;
-  return false;
 }
 
 /** The frames of an event at `loc` called from `stack` (innermost first); `name` names a top frame `stack` lacks. */
