@@ -6,7 +6,7 @@ import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
 import { fullView, describeShape, valueText } from "./tensorView";
-import type { DebugIndex } from "./debugIndex";
+import { phaseOf, type DebugIndex } from "./debugIndex";
 import type { ExceptionFilter } from "./breakpoints";
 
 /**
@@ -207,10 +207,12 @@ export function describeException(index: DebugIndex, filter: ExceptionFilter, at
     (d) =>
       d.op === op?.id && (filter === "nan" ? d.code === "nan" || d.code === "inf" : d.code === `${filter}-gradient`),
   );
-  if (diag) return diag.message;
+  // (a NaN the backward pass makes at an op is no forward one: the op's diagnostic is its forward value's)
+  if (diag && (filter !== "nan" || (e !== undefined && phaseOf(e, index.trace.ops) === diagPhase(diag.message))))
+    return diag.message;
   switch (filter) {
     case "nan":
-      return `NaN/Inf first produced by ${what}${place}`;
+      return nanOrigin(index, at, place);
     case "vanishing":
       return `Vanishing gradient into a parameter at ${what}${place}`;
     case "exploding":
@@ -218,6 +220,34 @@ export function describeException(index: DebugIndex, filter: ExceptionFilter, at
     case "gradCheck":
       return `Gradient check failed${place}`;
   }
+}
+
+/** The pass a nan or inf diagnostic names ("… first produced in the backward pass by …"). */
+function diagPhase(message: string): string | undefined {
+  return /first produced in the (\w+) pass/.exec(message)?.[1];
+}
+
+/** What a NaN filter's stop at `at` made: NaN or Infinity, in which pass, by which op (or update). */
+function nanOrigin(index: DebugIndex, at: number, place: string): string {
+  const e = index.event(at);
+  const bad = (id: TensorId | null | undefined): { nan: number } | undefined => {
+    const s = id === null || id === undefined ? undefined : index.tensor(id)?.stats;
+    return s && s.nan + s.inf > 0 ? s : undefined;
+  };
+  const made =
+    e?.kind === "backward"
+      ? e.contributions.map(bad).find((s) => s)
+      : e?.kind === "update"
+        ? bad(e.after)
+        : e?.kind === "forward"
+          ? bad(index.opOf(e)?.output)
+          : undefined;
+  const what = made === undefined ? "NaN or Infinity" : made.nan > 0 ? "NaN" : "Infinity";
+  if (e?.kind === "update") return `${what} first produced by the optimizer update of ${e.param}${place}`;
+  const op = e ? index.opOf(e) : undefined;
+  const by = op ? `${op.op}${op.var ? ` (${op.var})` : ""}` : (e?.kind ?? "an event");
+  const pass = e ? phaseOf(e, index.trace.ops) : "forward";
+  return `${what} first produced in the ${pass} pass by ${by}${place}`;
 }
 
 /** An attribute as the program wrote it: JSON, but ±Infinity and NaN (`maskedFill(…, -Infinity)`) not as `null`. */

@@ -99,7 +99,8 @@ function firstNonFinite(trace: Trace): TraceDiagnostic[] {
     if (nanFound && infFound) break;
     if (e.kind === "forward") {
       const op = trace.ops[e.op];
-      check(op?.output, op, "forward");
+      // (an op a user-defined backward runs is the backward pass's: a NaN its code made was said to be the forward's)
+      check(op?.output, op, op?.phase === "backward" ? "backward" : "forward");
     } else if (e.kind === "backward") {
       const op = trace.ops[e.op];
       for (const c of e.contributions) check(c, op, "backward");
