@@ -193,7 +193,8 @@ export function checkLines(trace: Trace, cwd: string): string[] {
     for (const e of checks)
       rows.push([
         e.loc ? `${relative(cwd, e.loc.file) || e.loc.file}:${e.loc.line}` : "",
-        gradCheckLine(e, DIGITS.cli),
+        // (with its note: the diagnostics below leave out what a row says, and a "missing" row's why is its note)
+        gradCheckLine(e, DIGITS.cli) + (gradCheckFailed(e) && e.note ? ` (${e.note})` : ""),
       ]);
     for (const line of table(rows)) out.push(line);
   }

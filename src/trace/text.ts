@@ -111,7 +111,10 @@ export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: 
     case "shape":
       return `✗ shape ${shapeText(e.manualShape)} vs ${ref} ${shapeText(e.referenceShape)}`;
     case "missing":
-      return `✗ no ${ref} gradient`;
+      // a function's backward that threw gave no gradient; the finite differences were there (said "no numeric")
+      return e.manual === undefined && e.source === "function"
+        ? "✗ no gradient from the backward"
+        : `✗ no ${ref} gradient`;
     default: {
       const w = e.worst;
       const where = w && w.index.length > 0 ? ` at ${shapeText(w.index)}` : "";
@@ -130,7 +133,7 @@ export function gradCheckText(e: GradCheckEvent, style: NumberStyle = { digits: 
  * Two values that differ, each with as many significant digits as it takes to tell them apart (up to 12): at the
  * style's 4, a missing epsilon's error read `-0.003155 vs autograd -0.003155`.
  */
-function apart(a: number, b: number, style: NumberStyle): [string, string] {
+export function apart(a: number, b: number, style: NumberStyle): [string, string] {
   let x = formatNumber(a, style);
   let y = formatNumber(b, style);
   for (let digits = style.digits + 1; x === y && a !== b && digits <= 12; digits++) {

@@ -9,7 +9,16 @@ import { heatmap } from "./heatmap";
 import { katexReady, katexSlot } from "./tex";
 import { InspectorReads } from "./inspectorReads";
 import { describeEvent } from "./timelineModel";
-import { dimsText, formatNumber, gradCheckFailed, gradCheckText, shapeText, statsText } from "../../src/trace/text";
+import {
+  apart,
+  DIGITS,
+  dimsText,
+  formatNumber,
+  gradCheckFailed,
+  gradCheckText,
+  shapeText,
+  statsText,
+} from "../../src/trace/text";
 
 export interface InspectorActions {
   reveal(op: OpId): void;
@@ -199,26 +208,32 @@ export class Inspector {
     return s;
   }
 
-  /** A gradient check: its verdict, the worst element, and the hand-written gradient beside the reference. */
+  /**
+   * A gradient check: its verdict, the worst element, and the hand-written gradient beside the reference. An
+   * expectGrad's sides are what the program expects and autograd's: "yours" was the expected side, which the
+   * custom-function exercise gives the true value (its backward's result is autograd's). A function's backward is
+   * checked given a fixed random upstream v, against finite differences of v·out: neither side is ∂L/∂input.
+   */
   private gradCheck(e: GradCheckEvent, index: ViewIndex, b: Built): HTMLElement {
-    const ref = e.source === "expectGrad" ? "autograd" : "finite differences";
+    const fn = e.source === "function";
+    const [mine, ref] = fn ? ["your backward", "finite differences"] : ["expected", "autograd"];
+    const of = fn ? `vᵀ∂out/∂${e.label}` : `∂L/∂${e.label}`;
     const s = section(`Gradient check: ${e.label}${e.loc ? ` (line ${e.loc.line})` : ""}`);
     s.classList.add("grad-check", gradCheckFailed(e) ? "failed" : "passed");
     s.append(el("p", "verdict", gradCheckText(e)));
-    if (e.worst)
-      s.append(
-        el(
-          "p",
-          "numbers",
-          `worst at ${shapeText(e.worst.index)}: yours ${formatNumber(e.worst.manual)}, ${ref} ${formatNumber(e.worst.reference)}`,
-        ),
-      );
-    const tolerance = `close means |yours − ${ref}| ≤ ${formatNumber(e.atol)} + ${formatNumber(e.rtol)}·|${ref}|`;
-    s.append(el("p", "note", e.note ? `${e.note}. ${tolerance}` : tolerance));
+    if (e.worst) {
+      // as many digits as tell them apart (the verdict's -1.4997 vs -1.5 read "-1.5, autograd -1.5" here)
+      const [m, r] = apart(e.worst.manual, e.worst.reference, { digits: DIGITS.panel });
+      const where = e.worst.index.length > 0 ? ` at ${shapeText(e.worst.index)}` : "";
+      s.append(el("p", "numbers", `worst${where}: ${mine} ${m}, ${ref} ${r}`));
+    }
+    const tolerance = `close means |${mine} − ${ref}| ≤ ${formatNumber(e.atol)} + ${formatNumber(e.rtol)}·|${ref}|`;
+    const upstream = fn ? "v is a fixed random upstream gradient, the same on both sides. " : "";
+    const note = e.note ? `${e.note}${/[.?!]$/.test(e.note) ? "" : "."} ` : "";
+    s.append(el("p", "note", `${note}${upstream}${tolerance}`));
     const pair = el("div", "side-by-side");
-    if (e.manual !== undefined) pair.append(this.tensorRow(index, e.manual, `yours: ∂L/∂${e.label}`, b, "gradient"));
-    if (e.reference !== undefined)
-      pair.append(this.tensorRow(index, e.reference, `${ref}: ∂L/∂${e.label}`, b, "gradient"));
+    if (e.manual !== undefined) pair.append(this.tensorRow(index, e.manual, `${mine}: ${of}`, b, "gradient"));
+    if (e.reference !== undefined) pair.append(this.tensorRow(index, e.reference, `${ref}: ${of}`, b, "gradient"));
     s.append(pair);
     return s;
   }
