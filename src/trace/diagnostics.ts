@@ -205,7 +205,7 @@ function zeroMessage(names: readonly string[]): string {
   return (
     `Zero gradient: ${which} exactly. No gradient reaches ${names.length === 1 ? "it" : "them"}, which is not a ` +
     `vanishing gradient: a factor it is multiplied by is 0 (an input of 0), a ReLU after it is off for every sample, ` +
-    `or the loss does not use it.`
+    `a backward written by hand on its way returns 0, or the loss does not use it.`
   );
 }
 

@@ -154,6 +154,8 @@ export function parameterGradients(
   const views = paramViews(trace, paramName);
   const viewScale = new Map<TensorId, number>();
   const viewZero = new Map<TensorId, boolean>();
+  /** Gradients exactly 0 because nothing reached them (markZeroed), which the ops before pass on. */
+  const zeroed = new Set<TensorId>();
   let step = 0;
   // for loops, not forEach: two closures per backward event made the 100,000-op LSTM's diagnostics (computed on the
   // extension host's thread between the run's end and its trace) slower (see firstNonFinite)
@@ -165,6 +167,7 @@ export function parameterGradients(
     else if (e.kind === "backward") {
       const op = trace.ops[e.op];
       const inputs = op?.inputs ?? [];
+      markZeroed(trace, e, inputs, zeroed, t);
       // the upstream's statistics are read at the op's first parameter input: most backward events have none (with
       // `params`, this at 100,000 ops 52.5 -> 45.3 ms, node CPU, medians of 21 in turn, load 8)
       let up: TensorStats | undefined | null = null;
@@ -176,7 +179,7 @@ export function parameterGradients(
         if (upStats) viewScale.set(inputs[k], upStats.norm * (localStats ? maxAbs(localStats) : 1));
         const c = e.contributions[k];
         if (upStats && c !== null && c !== undefined && trace.tensors[c]?.stats?.norm === 0)
-          viewZero.set(inputs[k], zeroBy(trace, inputs, k, localStats, upStats, t));
+          viewZero.set(inputs[k], zeroed.has(c));
       }
       for (let k = 0; k < inputs.length; k++) {
         const name = paramName(inputs[k]);
@@ -192,9 +195,7 @@ export function parameterGradients(
         // exactly 0 through a factor of 0 (through a view of the parameter: at the op that took the view) is no
         // cancellation: a dead ReLU's zeros before a PyTorch linear, whose weight's local factor the trace does not
         // hold, read as "rounding error, the gradient reaching it cancels … it can be removed"
-        const zeroFactor =
-          norm === 0 &&
-          (viewed !== undefined ? viewZero.get(op!.output) === true : zeroBy(trace, inputs, k, localStats, up, t));
+        const zeroFactor = norm === 0 && (viewed !== undefined ? viewZero.get(op!.output) === true : zeroed.has(c));
         const roundingLevel =
           !zeroFactor && Number.isFinite(scale) && scale >= t.vanishing && norm <= STRUCTURAL_RELATIVE * scale;
         const prev = cancelled.get(name);
@@ -209,11 +210,49 @@ export function parameterGradients(
         put(name, step, i, c);
       }
     } else if (e.kind === "accumulate") {
+      // (a sum that is exactly 0 with a part that nothing reached: the other part is 0 too)
+      if (zeroed.has(e.contribution) && trace.tensors[e.total]?.stats?.norm === 0) zeroed.add(e.total);
       const name = paramName(e.tensor);
       if (name !== undefined) put(name, step, i, e.total);
     }
   }
   return out;
+}
+
+/** The local derivative defineFunction (and the Python recorder's wiring.py) gives a user-written backward. */
+const USER_BACKWARD = "\\text{user-defined backward}";
+
+/**
+ * Notes the contributions of backward event `e` that are exactly 0 because nothing reached them: through a factor of
+ * 0 while a gradient reached the op (zeroBy), from a user-written backward that returned 0 for a gradient that is no
+ * vanishing one (the custom-function exercise before it is done), or from an upstream that was itself such a 0, so
+ * that every op before the zero passes it on. A layer before a dead ReLU, or before such a backward, was told its
+ * gradient vanished (‖∂L/∂w‖ = 0.00e+0); one that underflowed to 0 through a long chain of tiny factors still has.
+ */
+function markZeroed(
+  trace: HealthTrace,
+  e: Extract<TraceEvent, { kind: "backward" }>,
+  inputs: readonly TensorId[],
+  zeroed: Set<TensorId>,
+  t: HealthThresholds,
+): void {
+  let up: TensorStats | undefined | null = null;
+  for (let k = 0; k < e.contributions.length; k++) {
+    const c = e.contributions[k];
+    if (c === null || c === undefined) continue;
+    const cs = trace.tensors[c]?.stats;
+    if (cs === undefined || cs.norm !== 0 || cs.nan + cs.inf > 0) continue;
+    if (up === null) up = trace.tensors[e.upstream]?.stats;
+    if (up === undefined || up.nan + up.inf > 0) continue;
+    const local = e.local[k];
+    const localStats = local?.tensor !== undefined ? trace.tensors[local.tensor]?.stats : undefined;
+    const nothing =
+      up.norm === 0
+        ? zeroed.has(e.upstream)
+        : zeroBy(trace, inputs, k, localStats, up, t) ||
+          (localStats === undefined && local?.formula === USER_BACKWARD && up.norm >= t.vanishing);
+    if (nothing) zeroed.add(c);
+  }
 }
 
 /**
