@@ -72,7 +72,13 @@ const resetText = (n: number): string => (n === 1 ? "1 gradient" : `${n} gradien
  */
 export function noGradReason(index: DebugIndex, id: TensorId, at: number): string {
   const reset = index.gradResetAt(id, at);
-  if (reset === undefined) return "no gradient yet at this event (the backward pass has not reached it)";
+  if (reset === undefined) {
+    // never one in the whole run: an input or target was said to wait for one ("not reached yet") at the run's end
+    const need = index.grads.of(id).length === 0 ? gradientNeed(index, id) : undefined;
+    if (need === "none") return "needs no gradient (it does not require grad, nor does what it is made of)";
+    if (need === "unreached") return "no backward pass reaches it in the recorded run (the loss does not depend on it)";
+    return "no gradient yet at this event (the backward pass has not reached it)";
+  }
   const where = index.frames[reset]?.[0];
   const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
   return `set to null by zeroGrad${place} (event ${reset + 1}); this step's backward pass has not reached it yet`;
@@ -192,6 +198,23 @@ function uniqueName(index: DebugIndex, inputs: TensorId[], k: number): string {
   const same = inputs.filter((id, j) => j < k && nameOf(index, id) === name).length;
   const total = inputs.filter((id) => nameOf(index, id) === name).length;
   return total > 1 ? `${name} (input ${same})` : name;
+}
+
+/**
+ * Whether the run's backward passes give `id` a gradient, for one that never got any: "none" where each op reading it
+ * that was differentiated had no local derivative for it (it needs none), "unreached" where no op reading it was.
+ */
+function gradientNeed(index: DebugIndex, id: TensorId): "none" | "unreached" | undefined {
+  let differentiated = false;
+  for (const op of index.trace.ops) {
+    const k = op.inputs.indexOf(id);
+    if (k < 0) continue;
+    const b = index.backwardOf(op.id);
+    if (b === undefined) continue;
+    differentiated = true;
+    if (b.local[k]) return undefined;
+  }
+  return differentiated ? "none" : "unreached";
 }
 
 /** Why an exception filter stopped at event `at`: the diagnostic of its op, else what the event produced where. */
