@@ -5,6 +5,8 @@ import { DIGITS, expectGradName, formatNumber, gradCheckText } from "../trace/te
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
+import { withOperands } from "../protocol/operandFormula";
+import { opFacts } from "../protocol/opFacts";
 import { fullView, describeShape, valueText } from "./tensorView";
 import { phaseOf, type DebugIndex } from "./debugIndex";
 import type { ExceptionFilter } from "./breakpoints";
@@ -171,8 +173,14 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
           items.push({ name: `∂L/∂${input.name}`, kind: "text", text: "null (needs no gradient)" });
           continue;
         }
+        // an elementwise rule with the program's operands: `∂b/∂h = b` for b = h·h named the program's b (h²)
+        const formula = latexToUnicode(
+          opFacts(op.op)?.elementwise === true
+            ? withOperands(index, op, local.formula, (t) => nameOf(index, t))
+            : local.formula,
+        );
         const children: Item[] = [
-          { name: "formula", kind: "text", text: latexToUnicode(local.formula) },
+          { name: "formula", kind: "text", text: formula },
           { name: "latex", kind: "text", text: local.formula },
           { name: "jacobianShape", kind: "text", text: describeShape(local.jacobianShape) },
         ];
@@ -180,7 +188,7 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
         items.push({
           name: `∂${out}/∂${input.name} (local)`,
           kind: "text",
-          text: `${latexToUnicode(local.formula)}   J ${describeShape(local.jacobianShape)}`,
+          text: `${formula}   J ${describeShape(local.jacobianShape)}`,
           children,
         });
         items.push(tensorItem(index, `∂L/∂${input.name} (contribution)`, e.contributions[input.k]));

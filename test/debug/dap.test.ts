@@ -376,7 +376,7 @@ describe("debug adapter (DAP) on failing models", () => {
     assert.deepEqual([w.reason, w.line, w.name.split("  ")[0]], ["exception", NAN_LINES.log, "forward · log"]);
     const info = await h.dc.exceptionInfoRequest({ threadId: 1 });
     assert.equal(info.body.exceptionId, "nan");
-    assert.match(info.body.description ?? "", /NaN first produced by log/);
+    assert.match(info.body.description ?? "", /^NaN first produced in the forward pass by log \(r\) at /);
     const r = await h.dc.evaluateRequest({ expression: "r.nan", context: "watch" });
     assert.equal(r.body.result, "1");
     const back = await step(h.dc, "continue");

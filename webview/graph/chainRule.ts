@@ -1,9 +1,12 @@
 // The chain rule at one backward (or accumulate) event, as LaTeX and real numbers: upstream × local = contribution.
 import type { TensorValues } from "../../src/protocol/messages";
-import type { TensorId, TraceOp } from "../../src/trace/types";
+import type { TensorId } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { bpEquation, type BpLabel } from "./nielsen";
 import { opFacts } from "../../src/protocol/opFacts";
+import { texName, withOperands } from "../../src/protocol/operandFormula";
+
+export { texName };
 import { dimsText } from "../../src/trace/text";
 import type { TensorReads } from "./inspectorReads";
 
@@ -99,14 +102,6 @@ export interface FanOut {
   entrySums: { parts: number; total: number };
 }
 
-/** A name as a LaTeX symbol: "z1" → z_{1}, others upright with TeX specials escaped. */
-export function texName(name: string): string {
-  const m = /^([A-Za-z])(\d+)$/.exec(name);
-  if (m) return `${m[1]}_{${m[2]}}`;
-  if (/^[A-Za-z]$/.test(name)) return name;
-  return `\\mathrm{${name.replace(/[\\{}$&#^_%~]/g, (c) => (c === "\\" ? "\\backslash " : `\\${c}`))}}`;
-}
-
 export function tensorName(index: ViewIndex, t: TensorId): string {
   const info = index.tensor(t);
   if (info?.op !== undefined) {
@@ -132,38 +127,6 @@ function elementwise(u?: TensorValues, l?: TensorValues, c?: TensorValues, k = 3
     rows.push({ at, upstream: u.values[i], local: l.values[i], contribution: c.values[i] });
   }
   return rows;
-}
-
-/** A scalar operand as the formula shows it: 3, 0.5, 1e-5. */
-const scalarTex = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4).replace(/\.?0+$/, ""));
-
-/**
- * An elementwise rule's formula with its placeholders (a and b for two operands, x for one) written as the program's
- * operands: its names, and a number for a scalar. Beside the program's names the placeholders read as them: in
- * micrograd, where a and b are variables, pow's `∂pow/∂b = b a^{b−1}` (meaning 3·b²) read as 2·(−4)^1.
- */
-export function withOperands(index: ViewIndex, op: TraceOp, formula: string): string {
-  const name = (t: TensorId): string => {
-    const info = index.tensor(t);
-    const s = info?.stats;
-    // a number the op was given, made a tensor of one value (b.pow(3)): its name is the engine's (const_L4)
-    const constant = info?.kind === "constant" || !info?.name;
-    if (info && constant && info.op === undefined && s && info.shape.every((d) => d === 1) && s.min === s.max)
-      return scalarTex(s.min);
-    return texName(tensorName(index, t));
-  };
-  const { arg0, arg1 } = op.attrs as { arg0?: unknown; arg1?: unknown };
-  let operands: string[] | undefined;
-  if (op.inputs.length === 2) operands = [name(op.inputs[0]), name(op.inputs[1])];
-  else if (op.inputs.length === 1 && typeof arg0 === "number") operands = [scalarTex(arg0), name(op.inputs[0])];
-  else if (op.inputs.length === 1 && typeof arg1 === "number") operands = [name(op.inputs[0]), scalarTex(arg1)];
-  const letters: Record<string, string> = operands
-    ? { a: operands[0], b: operands[1] }
-    : op.inputs.length === 1
-      ? { x: name(op.inputs[0]) }
-      : {};
-  const pattern = new RegExp(`(?<![\\\\A-Za-z])([${Object.keys(letters).join("")}])(?![A-Za-z])`, "g");
-  return Object.keys(letters).length === 0 ? formula : formula.replace(pattern, (l) => `{${letters[l]}}`);
 }
 
 /** The chain rule for the backward event at `cursor`, or undefined if that event is not a backward one. */
@@ -198,7 +161,7 @@ export function chainRuleAt(index: ViewIndex, cursor: number, reads: TensorReads
       input: i,
       inputName: name,
       latex: `${frac("L", out)} \\cdot ${frac(out, inp)} = ${frac("L", inp)}`,
-      formulaLatex: `${frac(out, inp)} = ${elementwiseOp ? withOperands(index, op, local.formula) : local.formula}`,
+      formulaLatex: `${frac(out, inp)} = ${elementwiseOp ? withOperands(index, op, local.formula, (t) => tensorName(index, t)) : local.formula}`,
       upstreamShape: up ? dimsText(up.shape) : "?",
       jacobianShape: `${local.jacobianShape[0]} × ${local.jacobianShape[1]}`,
       contributionShape: c ? dimsText(c.shape) : "?",
