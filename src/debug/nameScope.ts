@@ -71,7 +71,7 @@ export class NameScopes {
     // (looking back a bounded number of bindings: a million-iteration loop's name has a million)
     const k = lastAtOrBefore(list, point);
     for (let j = k; j >= 0 && j > k - 10_000; j--)
-      if (!this.dead(list[j], point, run) && !this.returned(list[j], run)) return list[j].tensor;
+      if (!this.dead(list[j], point, run) && !this.returned(list[j], point, run)) return list[j].tensor;
     return undefined;
   }
 
@@ -80,12 +80,20 @@ export class NameScopes {
    * the same outermost call: step 1 found no binding of it in the point's frames, so the name is not in scope there.
    * (`score(inp)`'s `inp` and `s` showed at its caller's `loss = total.mul(2)`; mse's `target` at `loss.backward()`.)
    * A parameter holding a leaf (`score(randn([3]))`'s `inp`) too: only the leaf's own name is every frame's.
+   * `point`: the program point, whose frames tell a top-level loop's iterations apart.
    */
-  private returned(c: Change, run: number): boolean {
+  private returned(c: Change, point: number, run: number): boolean {
     if (run < 0 || c.event < 0 || !this.own(c.event) || (!c.own && this.isLeaf(c.tensor))) return false;
     const mine = this.runs.eventRun[c.event];
     const outer = this.runs.callAt(run, 0);
-    return mine >= 0 && outer !== undefined && this.runs.callAt(mine, 0) === outer;
+    if (mine < 0 || outer === undefined) return false;
+    if (this.runs.callAt(mine, 0) === outer) return true;
+    // A function's local bound in an earlier run of the module's top level, a top-level loop's previous iteration (each
+    // a call of its own at depth 0): that call returned too. The top level's own names stay (`loss` of the last
+    // iteration, at the top of this one), but f's `h` from iteration 0 showed in iteration 1 after f had returned.
+    const home = c.own ? (c.depth ?? this.runs.depthOf(mine)) : this.runs.home[c.event];
+    const top = (frames: readonly Frame[] | undefined): string | undefined => frames?.[frames.length - 1]?.name;
+    return home >= 1 && top(this.at.frames[c.event]) === "<module>" && top(this.at.frames[point]) === "<module>";
   }
 
   /**
