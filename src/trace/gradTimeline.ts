@@ -130,8 +130,11 @@ export class GradTimeline {
     const names = new Set(params.map((p) => p.name));
     // The recorder snapshots a parameter per step under its own name: every snapshot is that parameter.
     // (a windowed trace message has holes, never where a parameter is: src/protocol/traceWindow.ts)
+    // So is a leaf requiring grad that no module made a parameter but the run lists as one (a hand-made `w`,
+    // snapshotted as an input each step): its gradient, carried from one step to the next, was lost at each snapshot.
     for (const t of tensors as (TensorHead | undefined)[])
-      if (t?.kind === "param" && t.name && names.has(t.name)) this.paramOfTensor.set(t.id, t.name);
+      if (t?.name && (t.kind === "param" || (t.kind === "input" && t.op === undefined)) && names.has(t.name))
+        this.paramOfTensor.set(t.id, t.name);
     for (const p of params) this.paramOfTensor.set(p.tensor, p.name);
     // (a hole of the graph page's events, eventHoles.ts, is never an update)
     for (const e of events) {
