@@ -29,6 +29,9 @@ export function measureHealth(
       for (let b = 0; b < batch && !alive; b++) if (data[b * units + j] > 0) alive = true;
       if (!alive) dead++;
     }
+    // a NaN is no 0: an output holding one says nothing of dead units (a run whose loss went NaN at its last step
+    // cited that step, whose units "output 0", and not the steps before, where they did)
+    if (dead > 0) for (let i = 0; i < n; i++) if (Number.isNaN(data[i])) return undefined;
     return { op: opId, kind: "dead-relu", fraction: dead / units };
   }
   if (op === "sigmoid" || op === "tanh") {
