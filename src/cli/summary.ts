@@ -90,7 +90,8 @@ export function sampleSteps(n: number, k: number): number[] {
 
 /**
  * Each step's loss: on one line when it fits in 80 columns, else a table of steps and their losses sampled over the
- * run, headed by the lowest loss and the first that is not finite.
+ * run (with the highest after the first step, when it rose above the first's), headed by the lowest loss, that highest
+ * and the first that is not finite.
  */
 export function lossLines(l: readonly (number | null)[]): string[] {
   const text = (v: number | null): string => (v === null ? "—" : num(v));
@@ -98,17 +99,24 @@ export function lossLines(l: readonly (number | null)[]): string[] {
   if (l.length <= 12 && line.length <= WIDTH) return [line];
   let best = -1;
   let bad = -1;
+  let peak = -1;
   l.forEach((v, i) => {
     if (v !== null && Number.isFinite(v) && (best < 0 || v < (l[best] as number))) best = i;
+    if (v !== null && Number.isFinite(v) && i > 0 && (peak < 0 || v > (l[peak] as number))) peak = i;
     if (v !== null && !Number.isFinite(v) && bad < 0) bad = i;
   });
+  // a loss that rose above the first step's (a bad batch's spike): the even sample of steps passed over it
+  const first = l[0];
+  const spike = peak > 0 && first !== null && Number.isFinite(first) && (l[peak] as number) > first ? peak : -1;
   const notes = [
     best >= 0 ? `lowest ${num(l[best])} at step ${best}` : "",
+    spike >= 0 ? `highest ${num(l[spike])} at step ${spike}` : "",
     bad >= 0 ? `first ${num(l[bad])} at step ${bad}` : "",
   ].filter(Boolean);
   const out = [`loss by step (${l.length} steps${notes.length ? `; ${notes.join(", ")}` : ""}):`];
   for (let k = 12; k >= 2; k--) {
-    const steps = sampleSteps(l.length, k);
+    const even = sampleSteps(l.length, k);
+    const steps = spike < 0 || even.includes(spike) ? even : withStep(even, spike);
     const rows = table([
       ["step", ...steps.map(String)],
       ["loss", ...steps.map((i) => text(l[i]))],
@@ -116,6 +124,14 @@ export function lossLines(l: readonly (number | null)[]): string[] {
     if (k === 2 || rows.every((r) => r.length <= WIDTH)) return [...out, ...rows];
   }
   return out;
+}
+
+/** Sorted `steps` with `step` in place of the interior one nearest it (the first and last steps stay). */
+function withStep(steps: readonly number[], step: number): number[] {
+  let near = 1;
+  for (let i = 1; i < steps.length - 1; i++) if (Math.abs(steps[i] - step) < Math.abs(steps[near] - step)) near = i;
+  const out = steps.length > 2 ? steps.filter((_, i) => i !== near) : [...steps];
+  return [...out, step].sort((a, b) => a - b);
 }
 
 export function summarize(trace: Trace, cwd: string): string {
