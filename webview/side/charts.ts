@@ -4,7 +4,17 @@ import "./charts.css";
 import { el } from "../common/dom";
 import { formatNumber } from "../../src/trace/text";
 import type { StepSeries } from "../../src/trace/types";
-import { decades, envelope, histogramAt, log10, stepAt, stepTicks, valueRange, type Bucket } from "./seriesModel";
+import {
+  decades,
+  envelope,
+  histogramAt,
+  log10,
+  stepAt,
+  stepTicks,
+  undrawnNote,
+  valueRange,
+  type Bucket,
+} from "./seriesModel";
 
 export interface ChartActions {
   /** A point was clicked: open that step in the graph (re-recording it when its values were not kept). */
@@ -208,18 +218,26 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
   const frag = document.createDocumentFragment();
   const full = new Set(s.fullSteps);
   frag.append(el("h3", undefined, `Loss (${s.steps.length} steps; ${s.fullSteps.length} kept in full)`));
-  frag.append(lineChart(s, "Loss", [{ label: "loss", values: s.loss }], false, width, step, a));
+  const note = (lines: readonly Line[], log: boolean, nan: string | undefined): HTMLElement[] => {
+    const text = undrawnNote(s.steps, lines, log, nan);
+    return text === undefined ? [] : [el("p", "chart-note", text)];
+  };
+  const loss = [{ label: "loss", values: s.loss }];
+  frag.append(lineChart(s, "Loss", loss, false, width, step, a), ...note(loss, false, "NaN (or no loss)"));
   const norms = s.params.map((p) => ({ label: p.name, values: p.gradNorm }));
   frag.append(
     el("h3", undefined, "Gradient norm ‖∂L/∂W‖ per parameter (log scale)"),
     lineChart(s, "Gradient norms", norms, true, width, step, a),
     legend(norms),
+    // (NaN: the step did not update the parameter, SeriesParam.gradNorm)
+    ...note(norms, true, undefined),
   );
   const ratios = s.params.map((p) => ({ label: p.name, values: p.updateRatio }));
   frag.append(
     el("h3", undefined, "Update-to-data ratio ‖ΔW‖/‖W‖ (log scale, guide 1e-3)"),
     lineChart(s, "Update-to-data ratio", ratios, true, width, step, a, 1e-3),
     legend(ratios),
+    ...note(ratios, true, undefined),
   );
 
   frag.append(el("h3", undefined, "Histograms per layer"));

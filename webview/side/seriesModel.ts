@@ -115,3 +115,44 @@ export function histogramAt(
 }
 
 export const log10 = (v: number): number => (v > 0 ? Math.log10(v) : NaN);
+
+/** Consecutive steps as ranges: [3, 4, 5, 9] → "3–5, 9" (at most `max` ranges, then "…"). */
+export function stepRanges(steps: readonly number[], max = 4): string {
+  const parts: string[] = [];
+  for (let i = 0; i < steps.length && parts.length <= max;) {
+    let j = i;
+    while (j + 1 < steps.length && steps[j + 1] === steps[j] + 1) j++;
+    parts.push(i === j ? String(steps[i]) : `${steps[i]}–${steps[j]}`);
+    i = j + 1;
+  }
+  return parts.length > max ? `${parts.slice(0, max).join(", ")}, …` : parts.join(", ");
+}
+
+/**
+ * What a line chart leaves out, said under it: a value that is not a number or infinite (a loss gone NaN), and on a
+ * log scale an exact 0 (a dead layer's gradient norm), which otherwise left a line that stops, or no line at all,
+ * without a word. `nan`: what a NaN is called (the loss series' NaN is also a step without a scalar loss);
+ * undefined where NaN is a gap of the series itself (a step that did not update a parameter), not said.
+ */
+export function undrawnNote(
+  steps: readonly number[],
+  lines: readonly { label: string; values: readonly number[] }[],
+  log: boolean,
+  nan: string | undefined,
+): string | undefined {
+  const said: string[] = [];
+  for (const l of lines) {
+    const by = new Map<string, number[]>();
+    l.values.forEach((v, i) => {
+      const what = Number.isNaN(v) ? nan : !Number.isFinite(v) ? String(v) : log && v <= 0 ? "0" : undefined;
+      if (what === undefined) return;
+      let list = by.get(what);
+      if (!list) by.set(what, (list = []));
+      list.push(steps[i]);
+    });
+    for (const [what, at] of by) said.push(`${l.label} ${what} at step${at.length > 1 ? "s" : ""} ${stepRanges(at)}`);
+  }
+  if (said.length === 0) return undefined;
+  const shown = said.length > 6 ? [...said.slice(0, 6), `${said.length - 6} more`] : said;
+  return `Not drawn: ${shown.join("; ")}${log && said.some((x) => / 0 at /.test(x)) ? " (a log scale has no 0)" : ""}.`;
+}

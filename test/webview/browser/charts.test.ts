@@ -84,4 +84,21 @@ describe("side panel charts in Chromium (10,000 steps)", function () {
     assert.deepEqual(await v.waitFor("openStep", 0), { type: "openStep", step: SPIKE_STEP });
     await v.page.close();
   });
+
+  it("says under a chart what it does not draw: a NaN loss, a gradient norm of exactly 0 on the log scale", async () => {
+    const trace = longRunTrace();
+    const series = trace.series!;
+    series.loss = series.loss.map((v, i) => (i >= 9998 ? NaN : v));
+    const p = series.params[0];
+    p.gradNorm = p.gradNorm.map((v, i) => (i < 3 ? 0 : v));
+    const v = await openView(h, "side", trace, { size: { width: 380, height: 1400 } });
+    await v.page.waitForSelector(".charts svg.chart");
+    const notes = await v.page.locator(".charts .chart-note").allTextContents();
+    assert.deepEqual(notes, [
+      "Not drawn: loss NaN (or no loss) at steps 9998–9999.",
+      `Not drawn: ${p.name} 0 at steps 0–2 (a log scale has no 0).`,
+    ]);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
 });

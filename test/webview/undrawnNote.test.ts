@@ -1,0 +1,37 @@
+// What a long-run chart leaves out is said under it: a loss gone NaN stopped the loss line, and an exact-0 gradient
+// norm (a dead layer's) drew nothing on the log scale, both without a word.
+import * as assert from "node:assert/strict";
+import { stepRanges, undrawnNote } from "../../webview/side/seriesModel";
+
+describe("side panel and report charts: what they do not draw", () => {
+  const steps = [0, 1, 2, 3, 4];
+
+  it("a NaN loss, and a log chart's zeros and infinities, by step ranges", () => {
+    assert.equal(
+      undrawnNote(steps, [{ label: "loss", values: [0.7, 0.69, 0.68, NaN, NaN] }], false, "NaN (or no loss)"),
+      "Not drawn: loss NaN (or no loss) at steps 3–4.",
+    );
+    assert.equal(
+      undrawnNote(
+        steps,
+        [
+          { label: "fc1.weight", values: [0, 0, 0, NaN, 1] },
+          { label: "fc2.bias", values: [0.1, Infinity, 0.1, 0.1, 0.1] },
+        ],
+        true,
+        undefined,
+      ),
+      "Not drawn: fc1.weight 0 at steps 0–2; fc2.bias Infinity at step 1 (a log scale has no 0).",
+    );
+  });
+
+  it("nothing when every value is drawn; a gap series' NaN is not said", () => {
+    assert.equal(undrawnNote(steps, [{ label: "w", values: [1, NaN, 2, 3, 4] }], true, undefined), undefined);
+    assert.equal(undrawnNote(steps, [{ label: "loss", values: [0, -1, 2, 3, 4] }], false, "NaN"), undefined);
+  });
+
+  it("step ranges compress runs and stop after a few", () => {
+    assert.equal(stepRanges([3, 4, 5, 9]), "3–5, 9");
+    assert.equal(stepRanges([1, 3, 5, 7, 9, 11]), "1, 3, 5, 7, …");
+  });
+});
