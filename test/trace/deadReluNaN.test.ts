@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { measureHealth } from "../../src/trace/health";
 import { runModel } from "../../src/runner/index";
 import { tempDirs } from "../support/tempDirs";
+import { deadReluModel } from "./fixtures/deadRelu";
 
 describe("dead ReLU units and NaN", function () {
   this.timeout(60_000);
@@ -18,28 +19,7 @@ describe("dead ReLU units and NaN", function () {
 
   it("the diagnostic cites the last step the units were dead, before the NaN", async () => {
     const file = join(tmp(), "deadnan.ts");
-    writeFileSync(
-      file,
-      `import { manualSeed, randn, tensor, nn, F, optim, Tensor } from "backstep";
-manualSeed(0);
-const x = randn([16, 4]);
-const labels = Array.from({ length: 16 }, (_, i) => i % 2);
-const fc1 = new nn.Linear(4, 8);
-const fc2 = new nn.Linear(8, 2);
-fc1.bias.data.fill(-10);
-const opt = new optim.SGD([...fc1.parameters(), ...fc2.parameters()], { lr: 0.1 });
-let k = 0;
-export default function step(): Tensor {
-  opt.zeroGrad();
-  const h = fc1.forward(x.mul(k === 3 ? NaN : 1)).relu();
-  const loss = F.crossEntropy(fc2.forward(h), labels);
-  loss.backward();
-  opt.step();
-  k++;
-  return loss;
-}
-`,
-    );
+    writeFileSync(file, deadReluModel(3));
     const { trace } = await runModel(file, { maxSteps: 4 });
     const dead = trace.diagnostics.filter((d) => d.code === "dead-relu");
     assert.equal(dead.length, 1, trace.diagnostics.map((d) => d.message).join("\n"));

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runModel } from "../../src/runner/index";
 import { tempDirs } from "../support/tempDirs";
+import { deadReluModel } from "./fixtures/deadRelu";
 
 const EXERCISE = join(__dirname, "..", "..", "exercises", "custom-function.ts");
 
@@ -26,25 +27,7 @@ describe("an exact zero passed back through the ops before it", function () {
 
   it("from a dead ReLU: the layer before it too, not only the weight after it", async () => {
     const file = join(tmp(), "dead.ts");
-    writeFileSync(
-      file,
-      `import { manualSeed, randn, nn, F, optim, Tensor } from "backstep";
-manualSeed(0);
-const x = randn([16, 4]);
-const labels = Array.from({ length: 16 }, (_, i) => i % 2);
-const fc1 = new nn.Linear(4, 8);
-const fc2 = new nn.Linear(8, 2);
-fc1.bias.data.fill(-10);
-const opt = new optim.SGD([...fc1.parameters(), ...fc2.parameters()], { lr: 0.1 });
-export default function step(): Tensor {
-  opt.zeroGrad();
-  const loss = F.crossEntropy(fc2.forward(fc1.forward(x).relu()), labels);
-  loss.backward();
-  opt.step();
-  return loss;
-}
-`,
-    );
+    writeFileSync(file, deadReluModel());
     const { trace } = await runModel(file, { maxSteps: 2 });
     const zero = trace.diagnostics.filter((d) => d.code === "zero-gradient");
     const named = zero.map((d) => d.message).join("\n");
