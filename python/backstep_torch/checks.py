@@ -73,7 +73,7 @@ def encode_fields(fields):
 
 
 def expect_grad(t, manual, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL, label=None):
-    """States that `manual` (a tensor, a number or nested lists of numbers) is ∂loss/∂`t`. When Backstep records the run
+    """States that `manual` (a tensor, a numpy array, a number or nested lists of numbers) is ∂loss/∂`t`. When Backstep records the run
     (Trace Backprop on a .py model, `backstep trace model.py`), the check is decided once autograd's gradient of `t`
     exists (now, after backward(); else when the next backward pass ends) and shown at this line: ✓ exact, ≈ close
     (torch.allclose's tolerances), ✗ with the largest difference, ✗ for a shape mismatch, or missing. It changes
@@ -82,6 +82,8 @@ def expect_grad(t, manual, atol=DEFAULT_ATOL, rtol=DEFAULT_RTOL, label=None):
 
     if not isinstance(t, torch.Tensor):
         raise TypeError("expect_grad: the first argument must be the tensor whose gradient you computed by hand")
+    if not isinstance(manual, torch.Tensor) and hasattr(manual, "__array__") and hasattr(manual, "dtype"):
+        manual = torch.as_tensor(manual)  # a numpy array (`(probs - onehot).numpy()`): the TypeError ended the run
     if not isinstance(manual, torch.Tensor):
         if not isinstance(manual, (int, float, list, tuple)) or isinstance(manual, bool):
             raise TypeError("expect_grad: the hand-computed gradient must be a tensor, a number or nested lists of numbers, got %s" % type(manual).__name__)

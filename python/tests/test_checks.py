@@ -168,6 +168,18 @@ d += 1
         self.assertEqual(c["verdict"], "exact")
         self.assertEqual(values(trace, c["manual"]).tolist(), [2.0, 2.0, 2.0])
 
+    def test_a_numpy_array_is_a_gradient_as_a_tensor_is(self):
+        trace, _ = record(model_file('''
+import torch
+from backstep_torch import expect_grad
+w = torch.ones(3, requires_grad=True)
+(w * 2).sum().backward()
+expect_grad(w, (torch.ones(3) * 2).numpy())
+expect_grad(w, (torch.ones(3) * 3).double().numpy())
+'''))
+        self.assertEqual([c["verdict"] for c in checks(trace)], ["exact", "mismatch"])
+        self.assertFalse([d for d in trace["diagnostics"] if d["severity"] == "error"])
+
     def test_bad_arguments_are_a_clear_error_at_the_line(self):
         trace, _ = record(model_file('''
 import torch
