@@ -204,7 +204,10 @@ export function checkLines(trace: Trace, cwd: string): string[] {
   const checks = latestChecks(trace);
   if (checks.length > 0) {
     const passed = checks.filter((e) => !gradCheckFailed(e)).length;
-    out.push("", `Gradient checks (${passed} of ${checks.length} pass):`);
+    // a run an error ended ran only the checks before it: "1 of 1 pass" read as all of them
+    const stopped = trace.diagnostics.some((d) => d.severity === "error");
+    const after = stopped ? "; the run stopped at an error, so the checks after it did not run" : "";
+    out.push("", `Gradient checks (${passed} of ${checks.length} pass${after}):`);
     const rows = [["line", "check"]];
     for (const e of checks)
       rows.push([

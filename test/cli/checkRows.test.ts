@@ -45,5 +45,11 @@ Bad.apply(w).sum().backward();
     assert.ok(row);
     assert.match(row, /✗ Bad input 0 \(w\): no gradient from the backward \(the backward threw on float64 copies/);
     assert.match(row, /matmul: shapes/);
+    // the backward's error ended the run: the checks after it did not run, which the heading says
+    assert.ok(
+      checkLines(trace, dirname(file)).includes(
+        "Gradient checks (0 of 1 pass; the run stopped at an error, so the checks after it did not run):",
+      ),
+    );
   });
 });
