@@ -141,10 +141,22 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
     case "gradCheck": {
       const ref = e.source === "expectGrad" ? "autograd" : "finite differences";
       const n = (x: number | undefined): string => formatNumber(x, { digits: DIGITS.debugger });
+      // a function's backward is checked given a fixed random upstream v (as the inspector says): its numbers are not
+      // ∂L/∂input, which a learner held them against
+      const fn = e.source === "function";
       return [
         { name: "verdict", kind: "text", text: gradCheckText(e, { digits: DIGITS.debugger }) },
-        tensorItem(index, `${e.label} (hand-written)`, e.manual ?? null),
-        tensorItem(index, `${e.label} (${ref})`, e.reference ?? null),
+        tensorItem(index, fn ? `${e.label} (your backward of v)` : `${e.label} (expected)`, e.manual ?? null),
+        tensorItem(index, `${e.label} (${ref}${fn ? " of v·out" : ""})`, e.reference ?? null),
+        ...(fn
+          ? [
+              {
+                name: "v",
+                kind: "text" as const,
+                text: "a fixed random upstream gradient, the same on both sides (not ∂L/∂out)",
+              },
+            ]
+          : []),
         ...(e.relErr !== undefined ? [{ name: "relative error", kind: "text" as const, text: n(e.relErr) }] : []),
         { name: "tolerance", kind: "text", text: `atol ${n(e.atol)} · rtol ${n(e.rtol)}` },
         ...(e.note !== undefined ? [{ name: "note", kind: "text" as const, text: e.note }] : []),

@@ -33,7 +33,7 @@ describe("debug adapter (DAP): the gradient check filter", function () {
     assert.equal(info.body.exceptionId, "gradCheck");
     assert.equal(info.body.description, "Gradient check failed for w: max diff 0.5 at [1, 1]: -18.5 vs autograd -18");
     const vars = await scopeVars(h.dc, "Op");
-    assert.deepEqual(vars.map((v) => v.name).slice(0, 3), ["verdict", "w (hand-written)", "w (autograd)"]);
+    assert.deepEqual(vars.map((v) => v.name).slice(0, 3), ["verdict", "w (expected)", "w (autograd)"]);
     const stops = [first.line];
     for (;;) {
       const terminated = h.dc.waitForEvent("terminated").then(() => undefined);
@@ -42,5 +42,24 @@ describe("debug adapter (DAP): the gradient check filter", function () {
       stops.push(next.line);
     }
     assert.deepEqual(stops, [lineOf("mismatch"), lineOf("shape"), lineOf("nan"), lineOf("missing")]);
+  });
+
+  it("a defineFunction's check says its sides are its backward and finite differences of a random upstream", async () => {
+    const program = join(__dirname, "..", "..", "exercises", "custom-function.ts");
+    const first = await where(
+      h.dc,
+      await launch(h.dc, { program, stopOnEntry: false }, () =>
+        h.dc.setExceptionBreakpointsRequest({ filters: ["gradCheck"] }),
+      ),
+    );
+    assert.match(first.name, /^gradcheck · MySigmoid input 0 \(z\)/);
+    const vars = await scopeVars(h.dc, "Op");
+    assert.deepEqual(vars.map((v) => v.name).slice(0, 4), [
+      "verdict",
+      "MySigmoid input 0 (z) (your backward of v)",
+      "MySigmoid input 0 (z) (finite differences of v·out)",
+      "v",
+    ]);
+    assert.match(vars[3].value, /a fixed random upstream gradient, the same on both sides \(not ∂L\/∂out\)/);
   });
 });
