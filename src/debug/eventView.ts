@@ -237,7 +237,7 @@ function gradientNeed(index: DebugIndex, id: TensorId): "none" | "unreached" | u
   return differentiated ? "none" : "unreached";
 }
 
-/** Why an exception filter stopped at event `at`: the diagnostic of its op, else what the event produced where. */
+/** Why an exception filter stopped at event `at`: what the event made (NaN), the diagnostic of its op, else where. */
 export function describeException(index: DebugIndex, filter: ExceptionFilter, at: number): string {
   const e = index.event(at);
   if (e?.kind === "gradCheck")
@@ -246,16 +246,12 @@ export function describeException(index: DebugIndex, filter: ExceptionFilter, at
   const where = index.frames[at][0];
   const place = where ? ` at ${where.file.split(/[\\/]/).pop()}:${where.line}` : "";
   const what = op ? `${e?.kind} ${op.op}${op.var ? ` (${op.var})` : ""}` : (e?.kind ?? "event");
-  const diag = index.trace.diagnostics.find(
-    (d) =>
-      d.op === op?.id && (filter === "nan" ? d.code === "nan" || d.code === "inf" : d.code === `${filter}-gradient`),
-  );
-  // (a NaN the backward pass makes at an op is no forward one: the op's diagnostic is its forward value's)
-  if (diag && (filter !== "nan" || (e !== undefined && phaseOf(e, index.trace.ops) === diagPhase(diag.message))))
-    return diag.message;
+  // (what the event made, in its pass: the op's NaN diagnostic is its forward value's, and a NaN its backward made
+  // was said to be the forward pass's)
+  if (filter === "nan") return nanOrigin(index, at, place);
+  const diag = index.trace.diagnostics.find((d) => d.op === op?.id && d.code === `${filter}-gradient`);
+  if (diag) return diag.message;
   switch (filter) {
-    case "nan":
-      return nanOrigin(index, at, place);
     case "vanishing":
       return `Vanishing gradient into a parameter at ${what}${place}`;
     case "exploding":
@@ -263,11 +259,6 @@ export function describeException(index: DebugIndex, filter: ExceptionFilter, at
     case "gradCheck":
       return `Gradient check failed${place}`;
   }
-}
-
-/** The pass a nan or inf diagnostic names ("… first produced in the backward pass by …"). */
-function diagPhase(message: string): string | undefined {
-  return /first produced in the (\w+) pass/.exec(message)?.[1];
 }
 
 /** What a NaN filter's stop at `at` made: NaN or Infinity, in which pass, by which op (or update). */
