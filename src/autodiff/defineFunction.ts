@@ -10,6 +10,7 @@ import { fromData } from "../engine/storage";
 import { checkFunction } from "./functionCheck";
 import { gradientFor, gradientsOf, makeCtx, type FunctionCtx, type FunctionDefinition } from "./userGradients";
 import { labelOf } from "../engine/label";
+import { USER_BACKWARD } from "../trace/healthRules";
 
 export type { FunctionCtx, FunctionDefinition, Gradient } from "./userGradients";
 
@@ -67,7 +68,7 @@ export function defineFunction<I extends unknown[]>(definition: FunctionDefiniti
         wanted[i] ? gradientFor(grads[call.positions[i]], input, call.positions[i], who) : null,
       );
     },
-    local: (op, i) => ({ formula: "\\text{user-defined backward}", jacobianShape: jac(op, i) }),
+    local: (op, i) => ({ formula: USER_BACKWARD, jacobianShape: jac(op, i) }),
     jvp(): Tensor {
       throw new Error(
         `jvp: ${name} is a defineFunction with a backward only; forward mode needs a jvp, which it does not have`,

@@ -219,8 +219,11 @@ export function parameterGradients(
   return out;
 }
 
-/** The local derivative defineFunction (and the Python recorder's wiring.py) gives a user-written backward. */
-const USER_BACKWARD = "\\text{user-defined backward}";
+/**
+ * The local derivative a user-written backward is recorded with: defineFunction's (src/autodiff) and the Python
+ * recorder's (wiring.py writes the same text).
+ */
+export const USER_BACKWARD = "\\text{user-defined backward}";
 
 /**
  * Notes the contributions of backward event `e` that are exactly 0 because nothing reached them: through a factor of
