@@ -69,17 +69,22 @@ export class Condition {
   }
 }
 
-/** Keeps the candidates where the condition holds and the hit count matches (hits counted in recorded order). */
-export function filterHits(candidates: readonly number[], spec: BreakpointSpec, condition: Condition): number[] {
+/**
+ * Keeps the candidates where the condition holds (none given: they all do, a conditional line's) and the hit count
+ * matches (hits counted in recorded order). Throws the condition's fatal error.
+ */
+export function filterHits(
+  candidates: readonly number[],
+  spec: BreakpointSpec,
+  condition: Condition | undefined,
+): number[] {
   const hit = spec.hitCondition ? parseHitCondition(spec.hitCondition) : () => true;
   const hits: number[] = [];
   let count = 0;
   for (const at of candidates) {
-    if (!condition.holds(at)) continue;
+    if (condition !== undefined && !condition.holds(at)) continue;
     count++;
     if (hit(count)) hits.push(at);
   }
-  const fatal = condition.fatal;
-  if (fatal) throw fatal;
   return hits;
 }

@@ -197,11 +197,11 @@ export class Breakpoints {
         message: `No tensor op runs on or after line ${spec.line} of this file in the recorded run.`,
       };
     }
-    // with a condition, each visit of the line stops at its first event where the condition holds
+    // with a condition, each visit of the line stops at its first event where the condition holds (tested there)
     return this.withHits({ id, kind: "line", verified: true, file, line, spec, hits: [] }, (condition) =>
       condition.present
-        ? conditionalLineEntries(this.index.lineWalk, file, line, (at) => condition.holds(at))
-        : (byLine.get(line) ?? []),
+        ? { held: conditionalLineEntries(this.index.lineWalk, file, line, (at) => condition.holds(at)) }
+        : { events: byLine.get(line) ?? [] },
     );
   }
 
@@ -219,7 +219,7 @@ export class Breakpoints {
         hits: [],
         message: `No '${spec.name}' op ran in the recorded run.`,
       };
-    return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, () => candidates);
+    return this.withHits({ id, kind: "function", verified: true, spec, hits: [] }, () => ({ events: candidates }));
   }
 
   private resolveData(id: number, spec: DataBreakpointSpec): ResolvedBreakpoint {
@@ -233,15 +233,24 @@ export class Breakpoints {
         hits: [],
         message: `'${spec.dataId.replace(/^\w+:/, "")}' never changes in the recorded run.`,
       };
-    return this.withHits({ id, kind: "data", verified: true, spec, hits: [] }, () => candidates);
+    return this.withHits({ id, kind: "data", verified: true, spec, hits: [] }, () => ({ events: candidates }));
   }
 
-  /** `b` with its hits among `candidates` (given the condition: a line's depend on it). */
-  private withHits(b: ResolvedBreakpoint, candidates: (condition: Condition) => readonly number[]): ResolvedBreakpoint {
+  /**
+   * `b` with its hits among `candidates`, given the condition (a line's depend on it): `events` to test it at, or
+   * `held`, where it was tested already.
+   */
+  private withHits(
+    b: ResolvedBreakpoint,
+    candidates: (condition: Condition) => { events: readonly number[] } | { held: readonly number[] },
+  ): ResolvedBreakpoint {
     try {
       const condition = new Condition(this.index, b.spec);
-      // (a line's conditional candidates already hold: filterHits tests them again, cheaply, and counts the hits)
-      return { ...b, hits: filterHits(candidates(condition), b.spec, condition) };
+      const c = candidates(condition);
+      const hits = "held" in c ? filterHits(c.held, b.spec, undefined) : filterHits(c.events, b.spec, condition);
+      const fatal = condition.fatal;
+      if (fatal) throw fatal;
+      return { ...b, hits };
     } catch (err) {
       if (err instanceof EvalError) return { ...b, verified: false, message: err.message };
       throw err;
