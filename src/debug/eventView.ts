@@ -1,7 +1,7 @@
 // What the debugger shows for one event: its frame title (`backward · tanh  (h = tanh(z))`) and the rows of the Op
 // scope.
 import type { TensorId } from "../trace/types";
-import { DIGITS, expectGradName, formatNumber, gradCheckText } from "../trace/text";
+import { DIGITS, expectGradName, formatNumber, gradCheckSides, gradCheckText, RANDOM_UPSTREAM } from "../trace/text";
 import type { TraceCursor } from "./cursor";
 import type { Value } from "./evaluate";
 import { latexToUnicode } from "../protocol/latexText";
@@ -139,24 +139,16 @@ export function opScope(cursor: TraceCursor, at: number): Item[] {
         ...(e.tensors ?? []).map((id): Item => ({ name: `${nameOf(index, id)}.grad`, kind: "text", text: "null" })),
       ];
     case "gradCheck": {
-      const ref = e.source === "expectGrad" ? "autograd" : "finite differences";
       const n = (x: number | undefined): string => formatNumber(x, { digits: DIGITS.debugger });
       // a function's backward is checked given a fixed random upstream v (as the inspector says): its numbers are not
       // ∂L/∂input, which a learner held them against
       const fn = e.source === "function";
+      const { mine, ref } = gradCheckSides(e);
       return [
         { name: "verdict", kind: "text", text: gradCheckText(e, { digits: DIGITS.debugger }) },
-        tensorItem(index, fn ? `${e.label} (your backward of v)` : `${e.label} (expected)`, e.manual ?? null),
+        tensorItem(index, `${e.label} (${mine}${fn ? " of v" : ""})`, e.manual ?? null),
         tensorItem(index, `${e.label} (${ref}${fn ? " of v·out" : ""})`, e.reference ?? null),
-        ...(fn
-          ? [
-              {
-                name: "v",
-                kind: "text" as const,
-                text: "a fixed random upstream gradient, the same on both sides (not ∂L/∂out)",
-              },
-            ]
-          : []),
+        ...(fn ? [{ name: "v", kind: "text" as const, text: `${RANDOM_UPSTREAM} (not ∂L/∂out)` }] : []),
         ...(e.relErr !== undefined ? [{ name: "relative error", kind: "text" as const, text: n(e.relErr) }] : []),
         { name: "tolerance", kind: "text", text: `atol ${n(e.atol)} · rtol ${n(e.rtol)}` },
         ...(e.note !== undefined ? [{ name: "note", kind: "text" as const, text: e.note }] : []),

@@ -94,6 +94,20 @@ export function gradCheckMark(e: Pick<GradCheckEvent, "verdict">): string {
   return e.verdict === "exact" ? "✓" : e.verdict === "close" ? "≈" : "✗";
 }
 
+/** What a function check's v is, which both of its sides are given. */
+export const RANDOM_UPSTREAM = "a fixed random upstream gradient, the same on both sides";
+
+/**
+ * A gradient check's two sides as the views name them, and `of`, what both are: an expectGrad's expected gradient and
+ * autograd's, each ∂L/∂label; a defineFunction's backward and finite differences, each of a fixed random upstream v
+ * (RANDOM_UPSTREAM), so vᵀ∂out/∂input, not ∂L/∂input.
+ */
+export function gradCheckSides(e: GradCheckEvent): { mine: string; ref: string; of: string } {
+  return e.source === "function"
+    ? { mine: "your backward", ref: "finite differences", of: `vᵀ∂out/∂${e.label}` }
+    : { mine: "expected", ref: "autograd", of: `∂L/∂${e.label}` };
+}
+
 /**
  * One line for a gradient check: `✓ exact`, `≈ close (max diff 2.4e-8)`, `✗ max diff 0.031 at [3, 5]: 0.12 vs 0.151`
  * (the hand-written value first, then the reference, with the digits that tell them apart; a function's check adds its

@@ -15,7 +15,9 @@ import {
   dimsText,
   formatNumber,
   gradCheckFailed,
+  gradCheckSides,
   gradCheckText,
+  RANDOM_UPSTREAM,
   shapeText,
   statsText,
 } from "../../src/trace/text";
@@ -215,9 +217,7 @@ export class Inspector {
    * checked given a fixed random upstream v, against finite differences of v·out: neither side is ∂L/∂input.
    */
   private gradCheck(e: GradCheckEvent, index: ViewIndex, b: Built): HTMLElement {
-    const fn = e.source === "function";
-    const [mine, ref] = fn ? ["your backward", "finite differences"] : ["expected", "autograd"];
-    const of = fn ? `vᵀ∂out/∂${e.label}` : `∂L/∂${e.label}`;
+    const { mine, ref, of } = gradCheckSides(e);
     const s = section(`Gradient check: ${e.label}${e.loc ? ` (line ${e.loc.line})` : ""}`);
     s.classList.add("grad-check", gradCheckFailed(e) ? "failed" : "passed");
     s.append(el("p", "verdict", gradCheckText(e)));
@@ -228,7 +228,7 @@ export class Inspector {
       s.append(el("p", "numbers", `worst${where}: ${mine} ${m}, ${ref} ${r}`));
     }
     const tolerance = `close means |${mine} − ${ref}| ≤ ${formatNumber(e.atol)} + ${formatNumber(e.rtol)}·|${ref}|`;
-    const upstream = fn ? "v is a fixed random upstream gradient, the same on both sides. " : "";
+    const upstream = e.source === "function" ? `v is ${RANDOM_UPSTREAM}. ` : "";
     const note = e.note ? `${e.note}${/[.?!]$/.test(e.note) ? "" : "."} ` : "";
     s.append(el("p", "note", `${note}${upstream}${tolerance}`));
     const pair = el("div", "side-by-side");
