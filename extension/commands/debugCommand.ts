@@ -1,7 +1,7 @@
 // Debug Backprop: save the model and start a `backstep` debug session on it (the debug adapter records and replays it).
 import * as vscode from "vscode";
 import * as path from "node:path";
-import { currentRunOptions } from "../config";
+import { argsNote, modelRunOptions } from "../config";
 import { debugLaunch } from "./debugConfig";
 import { ensureTrusted, saveModel, targetUri } from "./target";
 import type { EarlyDebugRun } from "../debug/register";
@@ -23,12 +23,9 @@ export async function debugModel(log: vscode.LogOutputChannel, arg: unknown, ear
   const file = await saveModel(uri, log);
   if (!file) return false;
   const name = path.basename(file);
-  const config: vscode.DebugConfiguration = debugLaunch(
-    file,
-    hasBreakpoint(),
-    currentRunOptions(vscode.Uri.file(file)),
-  );
-  log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry})`);
+  const { options, given } = modelRunOptions(file);
+  const config: vscode.DebugConfiguration = debugLaunch(file, hasBreakpoint(), options);
+  log.info(`debug ${file} (stopOnEntry: ${config.stopOnEntry}${argsNote(given)})`);
   // The model runs from now, while VS Code starts the session (1.2 s before its launch in code-server, 2026-12-05):
   // the session takes this run (its configuration names it).
   const run = await early?.start(file, config);

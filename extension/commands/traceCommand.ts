@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import * as path from "node:path";
 import type { RunOptions, RunResult } from "../../src/runner/types";
 import type { TraceStore } from "../traceStore";
-import { currentRunOptions } from "../config";
+import { argsNote, modelRunOptions } from "../config";
 import { withPython } from "../python";
 import { errorText, logText, statusText } from "../summary";
 import { ensureTrusted, saveModel, targetUri } from "./target";
@@ -76,14 +76,15 @@ export async function traceModel(deps: TraceDeps, arg: unknown): Promise<RunResu
     deps.store.setProvisional(file, trace(), step);
     deps.status.text = `$(sync~spin) Backstep: tracing ${name}… (step ${step} shown, recording the rest)`;
   };
+  const run = modelRunOptions(file, abort.signal);
   const options = await withPython(file, {
-    ...currentRunOptions(vscode.Uri.file(file), abort.signal),
+    ...run.options,
     workerPath: deps.workerPath,
     onOutput,
     onStep,
   });
   const { signal: _signal, onOutput: _onOutput, onStep: _onStep, ...shown } = options;
-  deps.log.info(`trace ${file} ${JSON.stringify(shown)}`);
+  deps.log.info(`trace ${file} ${JSON.stringify(shown)}${argsNote(run.given)}`);
   deps.status.text = `$(sync~spin) Backstep: tracing ${name}…`;
   deps.status.show();
   // A graph panel that must be created loads its webview while the model runs (measured in `npm run bench`

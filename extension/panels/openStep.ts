@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { runModel } from "../../src/runner/index";
 import { hasFullStep, recordStep } from "../../src/runner/recordStep";
 import type { Trace } from "../../src/trace";
-import { currentRunOptions } from "../config";
+import { modelRunOptions } from "../config";
 import { withPython } from "../python";
 import type { TraceStore } from "../traceStore";
 import { GraphPanel } from "./graphPanel";
@@ -42,7 +42,7 @@ export async function openStep(
   try {
     const abort = new AbortController();
     const options = await withPython(file, {
-      ...currentRunOptions(vscode.Uri.file(file), abort.signal),
+      ...modelRunOptions(file, abort.signal).options, // the arguments it was traced with: the same steps again
       workerPath: path.join(context.extensionPath, "dist", "runnerWorker.js"),
     });
     const r = await vscode.window.withProgress(

@@ -68,7 +68,7 @@ export interface CliSummary {
 /**
  * The reference the UI is checked against: the package's own CLI (dist/cli.js) tracing the same model outside VS Code.
  */
-export function cliTrace(model: string, steps?: number): CliSummary {
+export function cliTrace(model: string, steps?: number, modelArgs: string[] = []): CliSummary {
   const dir = mkdtempSync(join(tmpdir(), "backstep-cli-"));
   try {
     const out = join(dir, "trace.json");
@@ -79,6 +79,7 @@ export function cliTrace(model: string, steps?: number): CliSummary {
       "--json",
       out,
       ...(steps ? ["--steps", String(steps)] : []),
+      ...(modelArgs.length > 0 ? ["--", ...modelArgs] : []),
     ];
     const r = spawnSync(process.execPath, args, { encoding: "utf8" });
     if (!existsSync(out)) throw new Error(`e2e: the CLI wrote no trace (exit ${r.status}):\n${r.stderr}`);
