@@ -1,4 +1,5 @@
 // The pieces a recorder hands out while a run is still going, and their assembly into a Trace.
+import { lastRecordedParams } from "./lastParams";
 import { TraceReader, type TraceChunk, type TraceSink } from "./stream";
 import { SeriesAssembler } from "./seriesAssembler";
 import type { SeriesLayerDef } from "./stream/reader";
@@ -223,7 +224,7 @@ export class TraceAssembler implements TraceSink {
       const stopped = t.truncated.recordingStopped;
       t.truncated = stopped ? { ...final.truncated, recordingStopped: stopped } : final.truncated;
       t.losses = final.losses;
-    }
+    } else t.params = lastRecordedParams(t); // a run stopped where it could not say (a limit, a crash)
     // losses[i] is step i's loss; a step that had no scalar loss gets NaN rather than a hole (JSON null)
     for (let i = 0; i < t.losses.length; i++) if (t.losses[i] === undefined) t.losses[i] = NaN;
     if (this.health.length > 0) t.health = this.health;
