@@ -2,6 +2,7 @@
 // `criterion.forward(output, target)`. Each is its function in F (losses.ts); they hold no parameters.
 import type { NestedArray, Tensor } from "../engine/tensor";
 import { Module } from "./module";
+import { optionsOf } from "../engine/options";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -12,6 +13,8 @@ import {
   mseLoss,
   nllLoss,
   smoothL1Loss,
+  BCE_WITH_LOGITS_KEYS,
+  type BCEOptions,
   type BCEWithLogitsOptions,
   type ClassLossOptions,
   type CrossEntropyOptions,
@@ -82,7 +85,7 @@ export class NLLLoss extends Loss<ClassLossOptions, Target> {
 }
 
 /** Binary cross-entropy of probabilities: F.binaryCrossEntropy. */
-export class BCELoss extends Loss<LossOptions, Tensor> {
+export class BCELoss extends Loss<BCEOptions, Tensor> {
   forward(p: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(p, target, this.options);
   }
@@ -91,14 +94,18 @@ export class BCELoss extends Loss<LossOptions, Tensor> {
 /** Binary cross-entropy of logits: F.binaryCrossEntropyWithLogits; posWeight a buffer, `pos_weight` as PyTorch's. */
 export class BCEWithLogitsLoss extends Module {
   declare pos_weight: Tensor | null;
+  declare weight: Tensor | null;
   readonly reduction: LossOptions["reduction"];
-  constructor(options: BCEWithLogitsOptions = {}) {
+  constructor(given?: BCEWithLogitsOptions) {
     super();
+    const options = optionsOf("nn.BCEWithLogitsLoss", given, BCE_WITH_LOGITS_KEYS);
     this.reduction = options.reduction;
+    this.registerBuffer("weight", options.weight ?? null);
     this.registerBuffer("pos_weight", options.posWeight ?? null);
   }
   forward(logits: Tensor, target: Tensor): Tensor {
-    const posWeight = this.pos_weight ?? undefined;
-    return binaryCrossEntropyWithLogits(logits, target, { reduction: this.reduction, posWeight });
+    const posWeight = this.pos_weight ?? undefined,
+      weight = this.weight ?? undefined;
+    return binaryCrossEntropyWithLogits(logits, target, { reduction: this.reduction, posWeight, weight });
   }
 }

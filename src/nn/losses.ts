@@ -28,28 +28,36 @@ export interface CrossEntropyOptions extends ClassLossOptions {
 }
 
 /** (input − target)², reduced. */
-export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, given?: LossOptions): Tensor {
+  const opts = optionsOf("mseLoss", given, ["reduction"]);
   checkPair("mseLoss", input, target);
   const d = ops.sub(input, target);
   return reduce("mseLoss", ops.mul(d, d), opts.reduction);
 }
 
-/** −(t·log p + (1 − t)·log(1 − p)), with logs clamped at −100 as PyTorch does, reduced. */
-export function binaryCrossEntropy(p: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+export interface BCEOptions extends LossOptions {
+  /** A weight for each element's loss, broadcast against p (PyTorch's `weight`): "mean" still divides by the count. */
+  weight?: Tensor;
+}
+
+/**
+ * −(t·log p + (1 − t)·log(1 − p)), with logs clamped at −100 as PyTorch does, optionally weighted, reduced. One op,
+ * with PyTorch's gradient (p − t)/max(p(1 − p), 10⁻¹²): finite where a saturated sigmoid gives p = 0 or 1.
+ */
+export function binaryCrossEntropy(p: Tensor, target: Tensor, given?: BCEOptions): Tensor {
+  const opts = optionsOf("binaryCrossEntropy", given, ["reduction", "weight"]);
   checkPair("binaryCrossEntropy", p, target);
-  const logP = ops.clamp(ops.log(p), -100);
-  const log1mP = ops.clamp(ops.log(ops.sub(1, p)), -100);
-  return reduce(
-    "binaryCrossEntropy",
-    ops.neg(ops.add(ops.mul(target, logP), ops.mul(ops.sub(1, target), log1mP))),
-    opts.reduction,
-  );
+  const loss = ops.binaryCrossEntropy(p, target);
+  return reduce("binaryCrossEntropy", opts.weight === undefined ? loss : ops.mul(opts.weight, loss), opts.reduction);
 }
 
 export interface BCEWithLogitsOptions extends LossOptions {
   /** The positive term's weight, broadcast against the logits (PyTorch's pos_weight: one per class, last axis). */
   posWeight?: Tensor;
+  /** A weight for each element's loss, broadcast against the logits (PyTorch's `weight`). */
+  weight?: Tensor;
 }
+export const BCE_WITH_LOGITS_KEYS = ["reduction", "posWeight", "weight"];
 
 /**
  * −(w·t·log σ(x) + (1 − t)·log(1 − σ(x))) from logits x, reduced, without forming σ(x) (which rounds to 0 or 1 for
@@ -57,16 +65,23 @@ export interface BCEWithLogitsOptions extends LossOptions {
  * exactly 0 (a head initialised to zeros) gets PyTorch's gradient σ(0) − t, which log1p(e^−|x|) + max(−x, 0) (PyTorch's
  * forward) differentiated through |x| and max would not; its values agree to e^−20 where |x| > 20.
  */
-export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, given?: BCEWithLogitsOptions): Tensor {
+  const opts = optionsOf("binaryCrossEntropyWithLogits", given, BCE_WITH_LOGITS_KEYS);
   checkPair("binaryCrossEntropyWithLogits", logits, target);
   const spNeg = ops.softplus(ops.neg(logits));
   const pw = opts.posWeight;
   const weighted = pw === undefined ? spNeg : ops.mul(ops.add(ops.mul(ops.sub(pw, 1), target), 1), spNeg);
-  return reduce("binaryCrossEntropyWithLogits", ops.add(ops.mul(ops.sub(1, target), logits), weighted), opts.reduction);
+  const loss = ops.add(ops.mul(ops.sub(1, target), logits), weighted);
+  return reduce(
+    "binaryCrossEntropyWithLogits",
+    opts.weight === undefined ? loss : ops.mul(opts.weight, loss),
+    opts.reduction,
+  );
 }
 
 /** |input − target|, reduced; its gradient at input = target is sign(0) = 0, as PyTorch's. */
-export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, given?: LossOptions): Tensor {
+  const opts = optionsOf("l1Loss", given, ["reduction"]);
   checkPair("l1Loss", input, target);
   return reduce("l1Loss", ops.abs(ops.sub(input, target)), opts.reduction);
 }
@@ -82,7 +97,8 @@ export interface SmoothL1Options extends LossOptions {
  * in PyTorch (its kernel's d ≤ −β test), not l1Loss's 0: so it is d where d > 0, else −d. (PyTorch's ∂/∂target
  * there is −1 too, its kernel run with the two swapped; here it is +1.)
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, given?: SmoothL1Options): Tensor {
+  const opts = optionsOf("smoothL1Loss", given, ["reduction", "beta"]);
   const beta = opts.beta ?? 1;
   if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be ≥ 0, got ${beta}`);
   checkPair("smoothL1Loss", input, target);
@@ -99,7 +115,8 @@ export interface HuberOptions extends LossOptions {
 }
 
 /** d²/2 where |d| < δ, else δ·(|d| − δ/2), for d = input − target, reduced: smoothL1Loss with β = δ, times δ. */
-export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, given?: HuberOptions): Tensor {
+  const opts = optionsOf("huberLoss", given, ["reduction", "delta"]);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new RangeError(`huberLoss: delta must be > 0, got ${delta}`);
   checkPair("huberLoss", input, target);
@@ -125,7 +142,8 @@ export interface KLDivOptions {
  * the trace would report). Values and ∂/∂input = −t are PyTorch's everywhere; ∂/∂target at t = 0 is −input here and
  * NaN in PyTorch (xlogy's t/t), which only an xlogy primitive could give without a NaN in the forward pass.
  */
-export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
+export function klDiv(input: Tensor, target: Tensor, given?: KLDivOptions): Tensor {
+  const opts = optionsOf("klDiv", given, ["reduction", "logTarget"]);
   const reduction = opts.reduction ?? "mean";
   if (!["mean", "batchmean", "sum", "none"].includes(reduction))
     throw new TypeError(`klDiv: reduction must be "mean", "batchmean", "sum" or "none", got ${String(reduction)}`);
@@ -218,7 +236,10 @@ function negReduced(op: string, ll: Tensor, picked: Picked, reduction: Reduction
   if (scale === null) return ops.neg(reduce(op, ll, reduction));
   if (reduction !== undefined && reduction !== "mean" && reduction !== "sum") reduce(op, ll, reduction); // its error
   const total = ops.sum(ll);
-  return ops.neg(reduction === "sum" ? total : ops.div(total, picked.count));
+  if (reduction === "sum") return ops.neg(total);
+  // every target ignored: PyTorch's mean is NaN (0/0) with gradient 0; total/0's gradient, ∞ times the mask's 0, was
+  // NaN
+  return ops.neg(picked.count === 0 ? ops.add(ops.mul(total, 0), NaN) : ops.div(total, picked.count));
 }
 
 /** −logp[n, target[n], …] for log-probabilities [N, C, d₁, …] (or [C]) and class indices [N, d₁, …], reduced. */

@@ -65,6 +65,7 @@ export const OP_FACTS = {
   div: arithmetic("div"),
   pow: arithmetic("pow"),
   maximum: arithmetic("maximum", { piecewise: true }),
+  binaryCrossEntropy: math("binaryCrossEntropy"),
   square: math("square"),
   rsqrt: math("rsqrt"),
   log1p: math("log1p"),

@@ -72,6 +72,12 @@ export function clamp(x: TensorLike, min?: number | null, max?: number | null): 
 
 /** max(a, b) elementwise, broadcasting (ties share the gradient). */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => applyOp("maximum", pair("maximum", a, b), {});
+/**
+ * The unreduced binary cross-entropy of probabilities `p` against targets `t`, elementwise, broadcasting
+ * (F.binaryCrossEntropy reduces it).
+ */
+export const binaryCrossEntropy = (p: TensorLike, t: TensorLike): Tensor =>
+  applyOp("binaryCrossEntropy", pair("binaryCrossEntropy", p, t), {});
 /** min(a, b) elementwise, broadcasting. */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => applyOp("minimum", pair("minimum", a, b), {});
 

@@ -18,6 +18,7 @@ export {
   clamp,
   maximum,
   minimum,
+  binaryCrossEntropy,
   square,
   rsqrt,
   log1p,

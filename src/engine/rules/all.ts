@@ -6,6 +6,7 @@ import "./div";
 import "./pow";
 import "./unary";
 import "./maximum";
+import "./binaryCrossEntropy";
 import "./sum";
 import "./mean";
 import "./max";

@@ -17,10 +17,13 @@ function softmaxInto(x: Storage, o: Storage, outer: number, n: number, inner: nu
       for (let k = 0; k < n; k++) if (x[base + k * inner] > m) m = x[base + k * inner];
       let s = 0;
       for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner] - m);
-      const lse = m + Math.log(s);
+      // (x − m) − log s and e^(x − m)/s, not x − (m + log s): log s is lost in m's rounding once |m| ≫ 1 (logits of
+      // 1e12 gave softmax 0.500016 for two equal ones)
+      const logS = Math.log(s),
+        inv = 1 / s;
       for (let k = 0; k < n; k++) {
         const i = base + k * inner;
-        o[i] = logOut ? x[i] - lse : Math.exp(x[i] - lse);
+        o[i] = logOut ? x[i] - m - logS : Math.exp(x[i] - m) * inv;
       }
     }
   }

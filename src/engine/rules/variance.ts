@@ -36,7 +36,7 @@ function varianceOf(x: Tensor, attrs: VarAttrs, root: boolean): Tensor {
   return fromData(out, reducedShape(x.shape, attrs.axis, attrs.keepDims).out);
 }
 
-/** ∂y/∂x (input-shaped): 2(x − μ)/(n − c) for var, (x − μ)/((n − c)·s) for std. */
+/** ∂y/∂x (input-shaped): 2(x − μ)/(n − c) for var, (x − μ)/((n − c)·s) for std (0 where s = 0). */
 function derivative(ctx: OpCtx<VarAttrs>, root: boolean): Tensor {
   const x = ctx.inputs[0];
   const d = centered(x, ctx.attrs);
@@ -44,7 +44,9 @@ function derivative(ctx: OpCtx<VarAttrs>, root: boolean): Tensor {
   const { kept } = reducedShape(x.shape, ctx.attrs.axis, ctx.attrs.keepDims);
   const s = root ? broadcastTo(ctx.output.data, kept, x.shape) : null;
   const g = alloc(x.dtype, x.size);
-  for (let i = 0; i < g.length; i++) g[i] = s === null ? (2 * d.data[i]) / div : d.data[i] / (div * s[i]);
+  // a std of 0 (a constant row) has gradient 0 there, as PyTorch masks it (its d/(n·s) is 0/0)
+  for (let i = 0; i < g.length; i++)
+    g[i] = s === null ? (2 * d.data[i]) / div : s[i] === 0 ? 0 : d.data[i] / (div * s[i]);
   return fromData(g, x.shape);
 }
 

@@ -1,0 +1,97 @@
+// Gradients at the edges PyTorch defines by masking, against PyTorch: binary cross-entropy of saturated probabilities
+// (p exactly 0 or 1), std of a constant row, pow at a zero base, a class loss whose targets are all ignored; softmax
+// of huge logits; the loss options PyTorch names (BCE's weight and pos_weight, KL's log_target).
+import * as assert from "node:assert/strict";
+import * as B from "../../src/index";
+import { describeOracle } from "./harness";
+import type { OracleCase } from "./harness";
+import { prob, r } from "./fixtures/inputs";
+
+const f64 = (values: number[], shape: number[], requiresGrad = true): B.Tensor =>
+  B.tensor(Float64Array.from(values), { shape, dtype: "float64", requiresGrad });
+
+const cases: OracleCase[] = [
+  {
+    // σ(±20) rounds to exactly 1 (and σ(−120) to 0) in float32: the grad is PyTorch's, not 0·∞
+    name: "binaryCrossEntropy of a saturated sigmoid",
+    inputs: () => ({ x: f64([20, -20, 3, -120, 0.5, 40], [6]), t: f64([1, 0, 1, 0, 1, 1], [6], false) }),
+    ts: ({ x, t }) => B.F.binaryCrossEntropy(B.sigmoid(x), t),
+    torch: "out = F.binary_cross_entropy(torch.sigmoid(x), t)",
+  },
+  {
+    name: "binaryCrossEntropy at p = 0 and 1, with target gradients",
+    inputs: () => ({ p: f64([0, 1, 1, 0, 0.25, 0.5], [6]), t: f64([0, 1, 0, 1, 0.5, 1], [6]) }),
+    ts: ({ p, t }) => B.F.binaryCrossEntropy(p, t, { reduction: "sum" }),
+    torch: 'out = F.binary_cross_entropy(p, t, reduction="sum")',
+    // ∂/∂p is ±1e12 where p(1 − p) = 0 (PyTorch's floor), ∂/∂t ±∞ where p = 0 or 1 (its logs are not clamped there)
+  },
+  {
+    name: "binaryCrossEntropy with a weight",
+    inputs: () => ({ p: prob([3, 4]), t: prob([3, 4], false), w: prob([4], false) }),
+    ts: ({ p, t, w }) => B.F.binaryCrossEntropy(p, t, { weight: w }),
+    torch: "out = F.binary_cross_entropy(p, t, weight=w)",
+  },
+  {
+    name: "nn.BCELoss({ weight })",
+    inputs: () => ({ p: prob([3, 4]), t: prob([3, 4], false), w: prob([4], false) }),
+    ts: ({ p, t, w }) => new B.nn.BCELoss({ weight: w, reduction: "sum" }).forward(p, t),
+    torch: 'out = torch.nn.BCELoss(weight=w, reduction="sum")(p, t)',
+  },
+  {
+    name: "nn.BCEWithLogitsLoss with PyTorch's keywords: weight, pos_weight",
+    inputs: () => ({ x: r([3, 4]), t: prob([3, 4], false), w: prob([4], false), pw: prob([4], false) }),
+    ts: ({ x, t, w, pw }) => new B.nn.BCEWithLogitsLoss({ weight: w, pos_weight: pw } as never).forward(x, t),
+    torch: "out = torch.nn.BCEWithLogitsLoss(weight=w, pos_weight=pw)(x, t)",
+  },
+  {
+    name: "klDiv with log_target",
+    inputs: () => ({ x: r([3, 4]).logSoftmax(1), t: r([3, 4]).logSoftmax(1).detach() }),
+    ts: ({ x, t }) => B.F.klDiv(x, t, { log_target: true, reduction: "sum" } as never),
+    torch: 'out = F.kl_div(x, t, log_target=True, reduction="sum")',
+  },
+  {
+    name: "std of a constant row",
+    inputs: () => ({ x: f64([2, 2, 2, 1, 2, 4], [2, 3]) }),
+    ts: ({ x }) => x.std(1),
+    torch: "out = x.std(1)",
+  },
+  {
+    name: "pow with a zero base, tensor exponents",
+    inputs: () => ({ a: f64([0, 0, 0, 2, 0.5], [5]), b: f64([0, 2, -1.5, 0, 3], [5]) }),
+    ts: ({ a, b }) =>
+      B.pow(a, b)
+        .mul(B.tensor([1, 1, 0, 1, 1], { dtype: a.dtype }))
+        .sum(),
+    // 0^−1.5 = ∞, kept out of the sum by the zero weight (∞·0 would be NaN in both)
+    torch: "out = (torch.pow(a, b) * torch.tensor([1., 1, 0, 1, 1], dtype=a.dtype)).sum()",
+  },
+  {
+    name: "crossEntropy with every target ignored",
+    inputs: () => ({ x: r([2, 3]), y: f64([1, 1], [2], false) }),
+    index: ["y"],
+    ts: ({ x, y }) => B.F.crossEntropy(x, y, { ignoreIndex: 1 }),
+    torch: "out = F.cross_entropy(x, y, ignore_index=1)",
+  },
+  {
+    name: "softmax and logSoftmax of huge logits",
+    inputs: () => ({ x: f64([1e12, 1e12, 0, 3e37, 3e37, -3e37], [2, 3]) }),
+    ts: ({ x }) => [B.softmax(x, 1), B.logSoftmax(x, 1).div(1e12)],
+    torch: "out = [torch.softmax(x, 1), torch.log_softmax(x, 1) / 1e12]",
+    noBackward: true,
+  },
+];
+
+describeOracle("oracle: gradients where PyTorch masks, and huge logits", cases, () => {
+  it("a probability outside [0, 1] is refused as PyTorch refuses it", () => {
+    assert.throws(
+      () => B.F.binaryCrossEntropy(B.tensor([0.5, 1.5]), B.tensor([1, 0])),
+      /binaryCrossEntropy: every input must be a probability in \[0, 1\], got 1\.5/,
+    );
+  });
+  it("a loss option Backstep does not have is refused, naming the ones it has", () => {
+    assert.throws(
+      () => B.F.huberLoss(B.tensor([1]), B.tensor([0]), { beta: 0.5 } as never),
+      /huberLoss: Backstep has no option "beta" \(its options: reduction, delta\)/,
+    );
+  });
+});
