@@ -5,8 +5,12 @@ import * as B from "../../src/index";
 import { amax, amin, tensor } from "../../src/index";
 import * as ops from "../../src/engine/ops";
 
-/** The ops' exports that are Tensor methods' helpers, not torch functions (x.new_zeros, x.to(dtype), indexing). */
+/**
+ * The ops' exports that are Tensor methods' helpers, not torch functions (x.new_zeros, x.to(dtype), indexing), and
+ * F's op (the unreduced binaryCrossEntropy, which F.binaryCrossEntropy reduces: torch has no top-level one either).
+ */
 const INTERNAL = new Set([
+  "binaryCrossEntropy",
   "indexPutWithSlots",
   "indexTensor",
   "indexWithSlots",
