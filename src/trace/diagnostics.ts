@@ -7,11 +7,11 @@ import { gradCheckDiagnostics } from "./gradChecks";
 import { lossDivergence } from "./lossDivergence";
 import { staleGraph } from "./staleGraph";
 import { fullStepsMissed } from "./fullSteps";
+import { at, describe, firstNonFinite } from "./nonFinite";
 import {
   activationFlagged,
   alwaysStructural,
   alwaysZeroFactor,
-  deliberateInf,
   DEFAULT_THRESHOLDS,
   normVerdict,
   parameterGradients,
@@ -56,60 +56,7 @@ export const HEALTH_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>
   "saturated",
 ]);
 
-function at(op: TraceOp | undefined): { loc?: SourceLoc; op?: OpId } {
-  if (!op) return {};
-  return op.loc ? { loc: op.loc, op: op.id } : { op: op.id };
-}
-
-function describe(op: TraceOp): string {
-  const where = op.loc ? ` at ${op.loc.file.split(/[\\/]/).pop()}:${op.loc.line}:${op.loc.column}` : "";
-  return `${op.var ? `${op.var} = ` : ""}${op.op}(…)${where}`;
-}
-
 const pct = (f: number): string => `${Math.round(f * 100)}%`;
-
-/**
- * The first NaN and the first ±Inf (but a deliberate one), in event order, and whether it appeared in the forward or
- * the backward pass.
- */
-function firstNonFinite(trace: Trace): TraceDiagnostic[] {
-  const out: TraceDiagnostic[] = [];
-  let nanFound = false;
-  let infFound = false;
-  const first = (code: "nan" | "inf", what: string, op: TraceOp | undefined, phase: string): void => {
-    const message = `${what} first produced in the ${phase} pass by ${op ? describe(op) : "an op"}`;
-    out.push({ severity: "warning", code, message, ...at(op) });
-  };
-  // one tensor at a time: an array and a closure per event (245,800 events at 100,000 ops) made this the largest part
-  // of the diagnostics the extension host computes between the run's end and its trace
-  const check = (id: TensorId | null | undefined, op: TraceOp | undefined, phase: string): void => {
-    if (id === null || id === undefined) return;
-    const s = trace.tensors[id]?.stats;
-    if (!s) return;
-    if (!nanFound && s.nan > 0) {
-      nanFound = true;
-      first("nan", "NaN", op, phase);
-    }
-    if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
-      infFound = true;
-      first("inf", "Infinity", op, phase);
-    }
-  };
-  for (const e of trace.events) {
-    if (nanFound && infFound) break;
-    if (e.kind === "forward") {
-      const op = trace.ops[e.op];
-      // (an op a user-defined backward runs is the backward pass's: a NaN its code made was said to be the forward's)
-      check(op?.output, op, op?.phase === "backward" ? "backward" : "forward");
-    } else if (e.kind === "backward") {
-      const op = trace.ops[e.op];
-      for (const c of e.contributions) check(c, op, "backward");
-    } else if (e.kind === "accumulate")
-      check(e.total, e.from !== undefined ? trace.ops[e.from] : undefined, "backward");
-    else if (e.kind === "update") check(e.after, undefined, "optimizer update of");
-  }
-  return out;
-}
 
 /**
  * The first op that reads a tensor named as each of `names` (the parameters), so a gradient warning can point at a
