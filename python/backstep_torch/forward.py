@@ -128,7 +128,7 @@ class Forward:
                 self.table.rename(tid, self.table.name_of(tid), "input")
         self.leaf_rows = []
 
-    def _record(self, name, args, kwargs, tensors, keys, outs, frame, module):
+    def _record(self, name, args, kwargs, tensors, keys, outs, frame, module, before=None):
         # statements that have ended name their ops first: `s += 1` gives `s` another trace id (this op's), and the
         # statement `s = (a * c).sum()` before it named that one
         self.statements.settle(moved_only=True)
@@ -159,7 +159,7 @@ class Forward:
         self.ops.append(rec)
         self.events.append({"kind": "forward", "op": op_id})
         self.statements.op_made(user, op_id)  # its variable, once the statement that runs it has bound one
-        inner = wire(self, op_id, opname, operands, tensors, keys, inputs, outs, out_ids)
+        inner = wire(self, op_id, opname, operands, tensors, keys, inputs, outs, out_ids, before)
         if self.retain:
             for k, o in enumerate(outs):
                 self.retained.append((op_id, k, Retained(o, len(outs) > 1, k in inner)))

@@ -248,6 +248,11 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         keys = [key_of(t) for t in tensors] if torch.is_grad_enabled() else ()
         if any(keys) and self.recording and self.full and self.step >= 0 and not self.step_closed and args and (name == "__setitem__" or is_inplace(name)):
             self._before_write(args[0], frame)
+        # an in-place op's local derivative reads its operand as it was before the op wrote into it (mul_'s ∂/∂c is the
+        # old z, log_'s 1/x the old x): a copy of it, taken now
+        before = None
+        if self.recording and self.full and any(keys) and args and isinstance(args[0], torch.Tensor) and is_inplace(name):
+            before = (args[0], args[0].detach().clone())
         try:
             out = self._grad_pass(func, args, kwargs) if func is torch.autograd.grad else func(*args, **kwargs)
         except Exception:
@@ -275,7 +280,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
                 if not returns_input(keys, outs):
                     module = self.current_module(frame)
                     if self.full:
-                        self._record(name, args, kwargs, tensors, keys, outs, frame, module)
+                        self._record(name, args, kwargs, tensors, keys, outs, frame, module, before)
                     self._series_forward(name, args, tensors, outs, frame, module)
             finally:
                 self.busy = False

@@ -37,14 +37,17 @@ class Wire:
         self.inner = [None] * len(outs)  # what flowed into output k from the op's own nodes
 
 
-def wire(rec, op_id, opname, operands, tensors, keys, inputs, outs, out_ids):
+def wire(rec, op_id, opname, operands, tensors, keys, inputs, outs, out_ids, before=None):
     """Hooks every autograd node the op created, from its outputs' nodes back to its inputs' nodes. Returns the
-    outputs (by index) that the op computes others from (lstm_cell's c′, whose tanh gives h′), else an empty set."""
+    outputs (by index) that the op computes others from (lstm_cell's c′, whose tanh gives h′), else an empty set.
+    `before`: an in-place op's (operand, its values before the op), the values its local derivative reads."""
     boundary = {}
     for k, key in enumerate(keys):
         if key is not None:
             boundary.setdefault(key, []).append(k)
     positions = [next((i for i, a in enumerate(operands) if a is t), None) for t in tensors]
+    if before is not None:
+        operands = tuple(before[1] if a is before[0] else a for a in operands)
     w = Wire(op_id, opname, operands, positions, inputs, outs, out_ids)
     own = {(o.grad_fn, o.output_nr): k for k, o in enumerate(outs)} if len(outs) > 1 else {}
     nodes, seen = [], set()

@@ -112,3 +112,36 @@ class ExtremumFormulas(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+INPLACE = """import torch
+w = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+c = torch.tensor([4.0, 5.0, 6.0], requires_grad=True)
+z = w * 1.0
+z.mul_(c)
+u = w + 1.0
+u.log_()
+v = w * 2.0
+v.div_(c)
+loss = z.sum() + u.sum() + v.sum()
+loss.backward()
+"""
+
+
+class InPlaceLocals(unittest.TestCase):
+    def test_an_in_place_ops_local_derivative_reads_its_operand_before_the_op_wrote_into_it(self):
+        trace, _ = record(model_file(INPLACE))
+        ops = trace["ops"]
+        by_op = {ops[e["op"]]["op"]: e for e in trace["events"] if e["kind"] == "backward"}
+        w = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+        c = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float64)
+        # z.mul_(c): ∂/∂z = c, ∂/∂c = the old z (w); u.log_(): 1/(old u); v.div_(c): ∂/∂v = 1/c, ∂/∂c = −(old v)/c²
+        expected = {"mul_": [c, w], "log_": [1 / (w + 1)], "div_": [1 / c, -(2 * w) / c ** 2]}
+        for op, locals_ in expected.items():
+            e = by_op[op]
+            for k, want in enumerate(locals_):
+                got = values(trace, e["local"][k]["tensor"])
+                self.assertTrue(torch.allclose(got, want), "%s input %d: %s, not %s" % (op, k, got.tolist(), want.tolist()))
+                # local × upstream is the contribution the trace records
+                up = values(trace, e["upstream"])
+                self.assertTrue(torch.allclose(got * up, values(trace, e["contributions"][k])), op)
