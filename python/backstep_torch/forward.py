@@ -61,7 +61,15 @@ class Forward:
                 self._name_late(t, hit[1])
             return hit[1]
         if t.grad_fn is not None and user is not None and t.grad_fn not in self.owned:
-            return self._adopt(t, user)
+            src = _hooked(t, self.node_out)
+            if src is None:
+                return self._adopt(t, user)
+            if src is not t:
+                # a module's backward hook passed it through its identity Function: it is the tensor that went in
+                tid = self.id_of(src, user)
+                self.ids[id(t)] = (t, tid)
+                self.node_out[(t.grad_fn, t.output_nr)] = t
+                return tid
         once = self.data_ids.get(id(t))
         if once is not None and once[0]() is t and once[2] == t._version and same_values(once[3], t):
             self.ids[id(t)] = (t, once[1])
@@ -227,6 +235,25 @@ class Forward:
         user = self.source.user_frames(frame)
         where = (user[0].f_code, user[0].f_lasti, user[0].f_lineno) if user else None
         self.series.forward(op_name(name, args)[0], tensors[0] if tensors else None, outs[0], module, where, self.source)
+
+
+def _hooked(t, node_out):
+    """For a tensor that torch's module backward hooks (register_full_backward_hook) passed through their identity
+    Function, the tensor that went in (t itself when that was a tensor needing no gradient, which then is a leaf of the
+    trace); None for any other tensor. That Function is torch's plumbing, not an op of the model: adopted as one, it put
+    `backward_hook_function` ops in the graph, one holding the variable the layer's output was assigned to."""
+    node = t.grad_fn
+    if type(node).__name__ != "BackwardHookFunctionBackward":
+        return None
+    nf, nr = node, t.output_nr
+    while type(nf).__name__ == "BackwardHookFunctionBackward":  # a layer's output hook, then the next layer's input hook
+        nexts = nf.next_functions
+        nf, nr = nexts[nr] if nr < len(nexts) else (None, 0)
+    if nf is None:
+        return t
+    if type(nf).__name__ == "AccumulateGrad":
+        return nf.variable
+    return node_out.get((nf, nr))  # the op that made it; None (adopted as before) if no recorded op did
 
 
 def _index_operands(node, x):

@@ -51,6 +51,10 @@ class Functions:
 
     def _apply(self, cls, args, kwargs):
         run = _BASE_APPLY.__get__(None, cls)
+        if cls.__name__ == "BackwardHookFunction" and cls.__module__.startswith("torch."):
+            out = run(*args, **kwargs)
+            self._pass_through(args, out)
+            return out
         if self.busy or self.done or not self._users(cls):
             return run(*args, **kwargs)
         self._wrap_backward(cls)
@@ -69,6 +73,19 @@ class Functions:
             self._fn_pending.append((out, cls, findings))
         self._adopt_now(out, args, sys._getframe(2))
         return out
+
+    def _pass_through(self, args, out):
+        """torch's module backward hooks (register_full_backward_hook) pass a layer's inputs and outputs through an
+        identity Function: each tensor out is the trace's tensor that went in (forward.py's _hooked, for one not seen
+        yet), so the variable `out = layer(x)` names the layer's op and no torch plumbing becomes an op."""
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        ins = [a for a in args if isinstance(a, torch.Tensor)]
+        for a, o in zip(ins, outs):
+            hit = self.ids.get(id(a))
+            if isinstance(o, torch.Tensor) and hit is not None and hit[0] is a:
+                self.ids[id(o)] = (o, hit[1])
+                if o.grad_fn is not None:
+                    self.node_out[(o.grad_fn, o.output_nr)] = o
 
     def _adopt_now(self, out, args, frame):
         """The application's op, recorded now when a step is being recorded (else when an op reads its output, the
