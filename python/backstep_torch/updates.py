@@ -231,7 +231,7 @@ class Updates:
         if name == "__set__":
             if len(args) < 2 or args[1] is not None or not isinstance(args[0], torch.Tensor):
                 return
-            hit = self.params.get(args[0].data_ptr()) if args[0].numel() else None
+            hit = self.param_entry(args[0])
         else:
             t = args[0]
             if not isinstance(t, torch.Tensor) or t.numel() == 0:
@@ -240,6 +240,23 @@ class Updates:
         if hit is not None:
             self.rec.reset_grads.before(hit[:1], copy=name != "__set__")
             self._reset(hit[1], frame, source_map)
+
+    def param_entry(self, t):
+        """The watched (parameter, name) that is `t`, by its storage's address, else by identity: `W.data = W.data - …`
+        gave W new storage, so its `W.grad = None` after that found nothing and the reset was left out of the trace (it
+        is re-keyed under its new address then)."""
+        if t.numel() == 0 or t.layout != torch.strided:
+            return None
+        ptr = t.data_ptr()
+        hit = self.params.get(ptr)
+        if hit is not None and hit[0] is t:
+            return hit
+        for old, entry in self.params.items():
+            if entry[0] is t:
+                del self.params[old]
+                self.params[ptr] = entry
+                return entry
+        return None
 
     def _reset(self, name, frame, source_map):
         self.rec.grads_changed(False)

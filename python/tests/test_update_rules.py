@@ -47,6 +47,24 @@ class UpdateRules(unittest.TestCase):
         self.assertEqual(ws, {"param"})
         self.assertEqual([p["name"] for p in trace["params"]], ["W", "b"])
 
+    def test_a_gradient_reset_after_data_is_assigned_is_recorded(self):
+        """After `W.data = …` gave W new storage, its `W.grad = None` found no parameter at that address: no zeroGrad
+        event, and the trace's final gradient of W was missing (as `W -= …` under no_grad records both)."""
+        with contextlib.redirect_stdout(io.StringIO()):
+            trace, _ = record(model_file(REBOUND_RESET), steps=3)
+        kinds = [(e["kind"], e["loc"]["line"]) for e in trace["events"] if e["kind"] in ("update", "zeroGrad")]
+        self.assertEqual(kinds, [("update", 8), ("zeroGrad", 9)] * 3)
+        [w] = trace["params"]
+        self.assertIsNotNone(w["grad"])
+        torch.manual_seed(0)
+        W, x = torch.randn(3, 2, requires_grad=True), torch.randn(4, 3)
+        for _ in range(3):
+            W.grad = None
+            (x @ W).pow(2).mean().backward()
+            last = W.grad.clone()
+            W.data = W.data - 0.1 * W.grad
+        torch.testing.assert_close(values(trace, w["grad"]), last.double())
+
     def test_a_tensor_at_a_replaced_storage_is_no_parameter(self):
         """After `W.data = …`, W was still watched under its old storage's address: an in-place op on a tensor there
         (here the old values, kept and scaled) was recorded as an update of W."""
@@ -141,3 +159,14 @@ class OtherOptimizers(unittest.TestCase):
         self.assertIn("etas=(0.5, 1.2), step_sizes=(1e-06, 50)", rules[5])
         decayed = describe_optimizer(o.Adadelta(p, weight_decay=0.1))
         self.assertIn("(∂L/∂W + λ·W)", decayed)
+
+REBOUND_RESET = """import torch
+torch.manual_seed(0)
+W = torch.randn(3, 2, requires_grad=True)
+x = torch.randn(4, 3)
+for i in range(3):
+    loss = (x @ W).pow(2).mean()
+    loss.backward()
+    W.data = W.data - 0.1 * W.grad
+    W.grad = None
+"""
