@@ -35,3 +35,24 @@ export function optionsOf<T extends object>(fn: string, given: T | undefined, kn
   }
   return (out ?? given) as T;
 }
+
+/**
+ * A parameter PyTorch takes positionally or by keyword (`F.softplus(x, 2)`, `nn.LeakyReLU(negative_slope=0.2)`): a
+ * value of `type` is `key`'s, an object is options checked against `known`, undefined is none. Anything else is a
+ * TypeError: a number where the options object goes (`softplus(x, 2)`) or options where a number goes
+ * (`new nn.LeakyReLU({ negative_slope: 0.2 })`) was ignored, or made NaN, without a word.
+ */
+export function valueOrOptions<T extends object>(
+  fn: string,
+  given: unknown,
+  key: keyof T & string,
+  type: "number" | "string",
+  known: readonly string[],
+): T {
+  if (given === undefined) return {} as T;
+  if (typeof given === type) return { [key]: given } as T;
+  if (typeof given === "object" && given !== null) return optionsOf(fn, given as T, known);
+  throw new TypeError(
+    `${fn}: expected ${key} (a ${type}) or an options object ({ ${known.join(", ")} }), got ${String(given)}`,
+  );
+}

@@ -1,4 +1,5 @@
 // Activation modules (all parameter-free but PReLU's learned slope) and Sequential.
+import { valueOrOptions } from "../engine/options";
 import type { Tensor } from "../engine/tensor";
 import { full } from "../engine/creation";
 import { ShapeError, fmt } from "../engine/shape";
@@ -33,8 +34,14 @@ export class Softmax extends Module {
 }
 
 export class GELU extends Module {
-  constructor(readonly approximate: "none" | "tanh" = "none") {
+  readonly approximate: "none" | "tanh";
+  /** The form alone (`new nn.GELU("tanh")`) or as options (`{ approximate: "tanh" }`). */
+  constructor(given?: "none" | "tanh" | { approximate?: "none" | "tanh" }) {
     super();
+    const o = valueOrOptions<{ approximate?: "none" | "tanh" }>("nn.GELU", given, "approximate", "string", [
+      "approximate",
+    ]);
+    this.approximate = o.approximate ?? "none";
   }
   forward(x: Tensor): Tensor {
     return x.gelu({ approximate: this.approximate });
@@ -48,8 +55,14 @@ export class SiLU extends Module {
 }
 
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  readonly negativeSlope: number;
+  /** The slope alone (`new nn.LeakyReLU(0.2)`) or as options (`{ negative_slope: 0.2 }`, PyTorch's keyword). */
+  constructor(given?: number | { negativeSlope?: number }) {
     super();
+    const o = valueOrOptions<{ negativeSlope?: number }>("nn.LeakyReLU", given, "negativeSlope", "number", [
+      "negativeSlope",
+    ]);
+    this.negativeSlope = o.negativeSlope ?? 0.01;
   }
   forward(x: Tensor): Tensor {
     return x.leakyRelu(this.negativeSlope);
@@ -80,8 +93,11 @@ export class PReLU extends Module {
 }
 
 export class ELU extends Module {
-  constructor(readonly alpha = 1) {
+  readonly alpha: number;
+  /** α alone (`new nn.ELU(0.5)`) or as options (`{ alpha: 0.5 }`). */
+  constructor(given?: number | { alpha?: number }) {
     super();
+    this.alpha = valueOrOptions<{ alpha?: number }>("nn.ELU", given, "alpha", "number", ["alpha"]).alpha ?? 1;
   }
   forward(x: Tensor): Tensor {
     return x.elu(this.alpha);
@@ -92,8 +108,13 @@ export class ELU extends Module {
 export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
-  constructor(opts: { beta?: number; threshold?: number } = {}) {
+  /** β alone (`new nn.Softplus(2)`, as PyTorch's first argument) or options. */
+  constructor(given?: number | { beta?: number; threshold?: number }) {
     super();
+    const opts = valueOrOptions<{ beta?: number; threshold?: number }>("nn.Softplus", given, "beta", "number", [
+      "beta",
+      "threshold",
+    ]);
     this.beta = opts.beta ?? 1;
     this.threshold = opts.threshold ?? 20;
   }

@@ -5,11 +5,17 @@ import { uniform } from "../engine/random";
 import { alloc } from "../engine/dtype";
 import { fromData } from "../engine/storage";
 import { ShapeError, fmt } from "../engine/shape";
+import { valueOrOptions } from "../engine/options";
 
 /**
  * Inverted dropout: keeps each element with probability 1−p (seeded mask) and scales by 1/(1−p); identity in eval mode.
  */
-export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+export function dropout(x: Tensor, given?: number | { p?: number; training?: boolean }, training = true): Tensor {
+  // p alone, or PyTorch's keywords as options: `{ p: 0.5, training: false }` read as p made every value 0
+  const opts = valueOrOptions<{ p?: number; training?: boolean }>("dropout", given, "p", "number", ["p", "training"]);
+  const p = opts.p ?? 0.5;
+  if (opts.training !== undefined) training = opts.training;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
   return ops.mul(x, keepMask(x, p, x.shape).named("dropout mask"));
 }

@@ -101,6 +101,33 @@ const cases: OracleCase[] = [
       "out = [F.avg_pool2d(x, 3, stride=2, padding=1, divisor_override=4), " +
       "F.avg_pool2d(u, (2, 3), divisor_override=5, count_include_pad=False), nn.AvgPool2d(2, divisor_override=1)(x)]",
   },
+  {
+    // each was ignored (β, the tanh form) or made NaN (the slope and α as an options object)
+    name: "activations' parameters as PyTorch passes them: softplus(x, 2), gelu(x, 'tanh'), negative_slope, alpha",
+    inputs: () => ({ x: away([3, 4]) }),
+    ts: ({ x }) => {
+      const opts = (o: object): never => o as never;
+      return [
+        B.softplus(x, 2),
+        new B.nn.Softplus(2).forward(x),
+        B.gelu(x, "tanh"),
+        new B.nn.GELU("tanh").forward(x),
+        new B.nn.LeakyReLU(opts({ negative_slope: 0.2 })).forward(x),
+        B.leakyRelu(x, opts({ negative_slope: 0.3 })),
+        new B.nn.ELU(opts({ alpha: 0.5 })).forward(x),
+        B.elu(x, 0.7),
+      ];
+    },
+    torch:
+      'out = [F.softplus(x, 2), nn.Softplus(2)(x), F.gelu(x, approximate="tanh"), nn.GELU("tanh")(x), ' +
+      "nn.LeakyReLU(negative_slope=0.2)(x), F.leaky_relu(x, negative_slope=0.3), nn.ELU(alpha=0.5)(x), F.elu(x, 0.7)]",
+  },
+  {
+    name: "F.dropout(x, { p, training: false }) is x, as F.dropout(x, p=0.5, training=False)",
+    inputs: () => ({ x: r([3, 4]) }),
+    ts: ({ x }) => B.F.dropout(x, { p: 0.5, training: false }),
+    torch: "out = F.dropout(x, p=0.5, training=False)",
+  },
 ];
 
 describeOracle("oracle: PyTorch's call forms in ported code", cases, () => {
@@ -116,6 +143,27 @@ describeOracle("oracle: PyTorch's call forms in ported code", cases, () => {
       /max: PyTorch's x.max\(dim=1, keepdim=True\) is x.max\(1, true\) in Backstep/,
     );
     assert.throws(() => x.min({ dim: 1, keepdim: true }), /x.min\(1, true\)/);
+  });
+  it("a parameter of the wrong kind, or a transposed convolution's groups or dilation, is an error, not ignored", () => {
+    const x = B.randn([1, 4, 3, 3]);
+    const any = (v: unknown): never => v as never;
+    assert.throws(() => B.softplus(x, any("2")), /softplus: expected beta \(a number\) or an options object/);
+    assert.throws(() => new B.nn.LeakyReLU(any({ slope: 0.2 })), /nn.LeakyReLU: Backstep has no option "slope"/);
+    assert.throws(() => B.F.dropout(x, 1.5), /dropout: p must be in \[0, 1\], got 1.5/);
+    const w = B.randn([4, 1, 3, 3]);
+    assert.throws(
+      () => B.F.convTranspose2d(x, w, null, any({ groups: 2 })),
+      /convTranspose2d: Backstep's transposed convolution has no groups \(only groups: 1\), got 2/,
+    );
+    assert.throws(() => new B.nn.ConvTranspose2d(4, 2, 3, any({ dilation: 2 })), /no dilation/);
+    // their defaults are taken, and PyTorch's output_padding is outputPadding
+    const y = B.F.convTranspose2d(
+      B.ones([1, 1, 3, 3]),
+      B.ones([1, 1, 3, 3]),
+      null,
+      any({ stride: 2, output_padding: 1, groups: 1 }),
+    );
+    assert.deepEqual(y.shape, [1, 1, 8, 8]);
   });
   it("x.long() is int32, Backstep's integer dtype (PyTorch's int64)", () => {
     const y = B.tensor([0.7, 2.2, -1.5]).long();

@@ -4,7 +4,7 @@ import type { TensorLike } from "../tensor";
 import { applyOp } from "../apply";
 import { scalarOf } from "../storage";
 import { getDefaultDtype, liftedDtype } from "../dtype";
-import { optionsOf } from "../options";
+import { optionsOf, valueOrOptions } from "../options";
 
 function check(op: string, x: unknown, position: string): void {
   if (x === Tensor.prototype.values)
@@ -89,22 +89,40 @@ export const sin = unary("sin");
 export const cos = unary("cos");
 export const silu = unary("silu");
 
-/** GELU: x·Φ(x) (approximate "none", the default) or its tanh form (approximate "tanh"), as PyTorch's. */
-export function gelu(x: TensorLike, opts: { approximate?: "none" | "tanh" } = {}): Tensor {
+export type GeluApproximate = "none" | "tanh";
+
+/**
+ * GELU: x·Φ(x) (approximate "none", the default) or its tanh form (approximate "tanh"), as PyTorch's; the form as
+ * options or alone (`gelu(x, "tanh")`).
+ */
+export function gelu(x: TensorLike, given?: { approximate?: GeluApproximate } | GeluApproximate): Tensor {
+  const opts = valueOrOptions<{ approximate?: string }>("gelu", given, "approximate", "string", ["approximate"]);
   const approximate = opts.approximate ?? "none";
   if (approximate !== "none" && approximate !== "tanh")
     throw new TypeError(`gelu: approximate must be "none" or "tanh", got ${String(approximate)}`);
   return applyOp("gelu", [one("gelu", x)], { approximate });
 }
 
-/** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
-export const leakyRelu = (x: TensorLike, negativeSlope = 0.01): Tensor =>
-  applyOp("leakyRelu", [one("leakyRelu", x)], { negativeSlope });
-/** x for x > 0, α(eˣ − 1) otherwise (default α = 1). */
-export const elu = (x: TensorLike, alpha = 1): Tensor => applyOp("elu", [one("elu", x)], { alpha });
-/** ln(1 + e^{βx})/β, linear where βx > threshold (defaults β = 1, threshold 20). */
-export const softplus = (x: TensorLike, opts: { beta?: number; threshold?: number } = {}): Tensor =>
-  applyOp("softplus", [one("softplus", x)], { beta: opts.beta ?? 1, threshold: opts.threshold ?? 20 });
+/** x for x > 0, negativeSlope·x otherwise (default slope 0.01); the slope alone or as options. */
+export function leakyRelu(x: TensorLike, given?: number | { negativeSlope?: number }): Tensor {
+  const opts = valueOrOptions<{ negativeSlope?: number }>("leakyRelu", given, "negativeSlope", "number", [
+    "negativeSlope",
+  ]);
+  return applyOp("leakyRelu", [one("leakyRelu", x)], { negativeSlope: opts.negativeSlope ?? 0.01 });
+}
+/** x for x > 0, α(eˣ − 1) otherwise (default α = 1); α alone or as options. */
+export function elu(x: TensorLike, given?: number | { alpha?: number }): Tensor {
+  const opts = valueOrOptions<{ alpha?: number }>("elu", given, "alpha", "number", ["alpha"]);
+  return applyOp("elu", [one("elu", x)], { alpha: opts.alpha ?? 1 });
+}
+/** ln(1 + e^{βx})/β, linear where βx > threshold (defaults β = 1, threshold 20); β alone or options, as PyTorch's. */
+export function softplus(x: TensorLike, given?: number | { beta?: number; threshold?: number }): Tensor {
+  const opts = valueOrOptions<{ beta?: number; threshold?: number }>("softplus", given, "beta", "number", [
+    "beta",
+    "threshold",
+  ]);
+  return applyOp("softplus", [one("softplus", x)], { beta: opts.beta ?? 1, threshold: opts.threshold ?? 20 });
+}
 
 // PyTorch's rounding functions: their gradient is 0 (frac's is 1); an int32 input stays int32 (frac reads it as float).
 export const sign = unary("sign");

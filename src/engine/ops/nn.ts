@@ -55,7 +55,8 @@ type ConvTransposeOptions = { stride?: Pair | number[]; padding?: Pair | number[
  * conv2d's adjoint in x (PyTorch's conv_transpose2d) of x [N,inC,H,W] with w [inC,outC,kH,kW] (no bias):
  * [N, outC, (H − 1)·stride − 2·padding + kH + outputPadding, …].
  */
-export function convTranspose2d(x: Tensor, w: Tensor, opts: ConvTransposeOptions | ConvTransposeAttrs = {}): Tensor {
+export function convTranspose2d(x: Tensor, w: Tensor, given?: ConvTransposeOptions | ConvTransposeAttrs): Tensor {
+  const opts = optionsOf("convTranspose2d", given, ["stride", "padding", "outputPadding"]);
   return applyOp("convTranspose2d", [x, w], {
     stride: pair(opts.stride ?? 1),
     padding: pair(opts.padding ?? 0),
