@@ -17,20 +17,23 @@ interface Range {
 
 const at = (line: number, column: number): number => line * 0x100000 + column;
 
-/** `f`, each call an iteration of loop k (LoopIterations.each). */
+/**
+ * `f`, each call an iteration of loop k (LoopIterations.each): a proxy of it, so that what a method of the model's
+ * own does with what it was passed sees `f` (its name and length, its own properties, `new` of a class: a wrapper
+ * function lost `fn.tag`, and `factory.map(Point)` calling `new C(1)` threw "Class constructor Point cannot be invoked
+ * without 'new'"). It is not `f` itself (=== and a WeakMap's keys tell them apart).
+ */
 function iterating(iter: (k: number) => void, k: number, f: (...args: unknown[]) => unknown): unknown {
-  const each = function (this: unknown, ...args: unknown[]): unknown {
-    iter(k);
-    try {
-      return Reflect.apply(f, this, args) as unknown;
-    } finally {
+  return new Proxy(f, {
+    apply(target, self, args): unknown {
       iter(k);
-    }
-  };
-  // as the function passed reads to a method of the model's own (a Dataset's `forEach(fn)` logging `fn.name`)
-  Object.defineProperty(each, "name", { value: f.name });
-  Object.defineProperty(each, "length", { value: f.length });
-  return each;
+      try {
+        return Reflect.apply(target, self, args) as unknown;
+      } finally {
+        iter(k);
+      }
+    },
+  });
 }
 
 /**
