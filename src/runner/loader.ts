@@ -1,6 +1,6 @@
 // A small CommonJS loader for the user's files: compiles .ts on require, "backstep" is the engine in this thread.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { Module, createRequire } from "node:module";
 import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Script } from "node:vm";
@@ -78,7 +78,7 @@ export function moduleScript(
   }
 }
 
-const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json"];
 
 /**
  * Resolves a relative import the way TypeScript users write it: with or without an extension, `.js` for `.ts`, or a
@@ -170,6 +170,8 @@ function checkImports(compiled: CompiledFile, engine: object): void {
 export class UserModules {
   private readonly compiled = new Map<string, CompiledFile>();
   private readonly cache = new Map<string, UserModule>();
+  /** JSON files required, parsed once: by path. */
+  private readonly json = new Map<string, unknown>();
   /** Every loop of every compiled file, by the id passed to the flush hook. */
   readonly loops: { file: string; line: number; column: number }[] = [];
   private readonly accessors: Set<string>;
@@ -280,19 +282,65 @@ export class UserModules {
     return mod.exports;
   }
 
-  /** A file's `require`: `require.main` is the traced file's module, as Node's is the entry file's. */
+  /**
+   * A file's `require`, as Node's: `require.main` is the traced file's module, as Node's is the entry file's; a JSON
+   * file is parsed once (every require of it gives the same object); `require.resolve`, `.resolve.paths` and `.cache`
+   * are Node's, `require.resolve` of a user file the file the loader runs.
+   */
   private requireFrom(file: string): ((spec: string) => unknown) & { main: UserModule | undefined } {
     const nodeRequire = createRequire(file);
+    this.sharedEngine(nodeRequire);
+    const userFile = (spec: string): string | undefined =>
+      spec.startsWith(".") || spec.startsWith("/") ? resolveUserFile(spec, dirname(file)) : undefined;
+    const missing = (spec: string): Error =>
+      Object.assign(new Error(`Cannot find module '${spec}' imported from ${file}: no such .ts, .js or .json file`), {
+        code: "MODULE_NOT_FOUND",
+      });
     const require = (spec: string): unknown => {
       if (spec === "backstep") return this.engineModule;
       if (spec.startsWith(".") || spec.startsWith("/")) {
-        const target = resolveUserFile(spec, dirname(file));
-        if (!target) throw new Error(`Cannot find module '${spec}' imported from ${file}: no such .ts or .js file`);
-        if (target.endsWith(".json")) return JSON.parse(readFileSync(target, "utf8")) as unknown;
+        const target = userFile(spec);
+        if (!target) throw missing(spec);
+        if (target.endsWith(".json")) {
+          if (!this.json.has(target)) this.json.set(target, JSON.parse(readFileSync(target, "utf8")) as unknown);
+          return this.json.get(target);
+        }
         return this.loadModule(target, file);
       }
       return nodeRequire(spec);
     };
-    return Object.assign(require, { main: this.main });
+    const resolveSpec = (spec: string, options?: { paths?: string[] }): string => {
+      if (spec.startsWith(".") || spec.startsWith("/")) {
+        const target = userFile(spec);
+        if (!target) throw missing(spec);
+        return target;
+      }
+      return nodeRequire.resolve(spec, options);
+    };
+    return Object.assign(require, {
+      main: this.main,
+      resolve: Object.assign(resolveSpec, { paths: nodeRequire.resolve.paths }),
+      cache: nodeRequire.cache,
+    });
+  }
+
+  /**
+   * A package the model imports that itself requires "backstep" (a project's own library, in node_modules) gets the
+   * engine the model's files get: Node's module cache holds it at the path "backstep" resolves to from the model's
+   * folder. It loaded a second engine, whose tensors the model's ops refused ("second argument must be a Tensor").
+   */
+  private sharedEngine(nodeRequire: NodeJS.Require): void {
+    let path: string;
+    try {
+      path = nodeRequire.resolve("backstep");
+    } catch {
+      return; // no "backstep" installed there: no package can require it either
+    }
+    if (nodeRequire.cache[path]?.exports === this.engineModule) return;
+    const mod = new Module(path);
+    mod.filename = path;
+    mod.exports = this.engineModule;
+    mod.loaded = true;
+    nodeRequire.cache[path] = mod;
   }
 }
