@@ -64,7 +64,12 @@ function start(input: WorkerInput): void {
     session.flush();
     // the model's console output travels separately: let it reach the caller before "done" does
     process.stdout.write("", () =>
-      process.stderr.write("", () => post({ kind: "done", final, error, warnings: session.warnings, exitCode })),
+      process.stderr.write("", () => {
+        post({ kind: "done", final, error, warnings: session.warnings, exitCode });
+        // an error ends a plain run at once: the model's timers and promises after it do not run (they wrote files
+        // for the 200 ms the caller gives a worker to end after "done")
+        if (error) realExit(exitCode ?? 1);
+      }),
     );
   }
 
