@@ -58,12 +58,16 @@ function lineColOf(source: string, pos: number): { line: number; column: number 
 
 /**
  * sucrase drops a `namespace` (it supports type-only ones), so code using a namespace's values would fail later
- * with "X is not defined". Say so at the namespace instead, when the compiled code still uses its name.
+ * with "X is not defined". Say so at the namespace instead, when the compiled code still uses its name and declares
+ * nothing of that name: a type-only namespace merged with a value (`const Mode = {…}; namespace Mode { export type
+ * Name = … }`), or "namespace" at a line's start inside a string, was refused though it runs.
  */
 function rejectValueNamespaces(source: string, js: string, file: string): void {
   const decl = /^([ \t]*(?:export[ \t]+)?)namespace[ \t]+([A-Za-z_$][\w$]*)/gm;
   for (let m = decl.exec(source); m; m = decl.exec(source)) {
-    if (new RegExp(`(^|[^\\w$.])${m[2].replace(/\$/g, "\\$")}\\b`).test(js)) {
+    const name = m[2].replace(/\$/g, "\\$");
+    if (new RegExp(`(^|[^\\w$.])(const|let|var|class|function\\*?)\\s+${name}\\b`).test(js)) continue;
+    if (new RegExp(`(^|[^\\w$.])${name}\\b`).test(js)) {
       const where = lineColOf(source, m.index + m[1].length);
       throw new UserSyntaxError(
         `namespace ${m[2]}: Backstep compiles TypeScript with sucrase, which drops namespaces that hold values. Use a module (a file of its own) or a plain object instead.`,
