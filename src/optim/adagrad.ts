@@ -27,7 +27,7 @@ export class Adagrad extends Optimizer {
     this.weightDecay = opts.weightDecay ?? 0;
     this.initialAccumulatorValue = opts.initialAccumulatorValue ?? 0;
     this.eps = opts.eps ?? 1e-10;
-    if (!(this.lr > 0)) throw new RangeError(`Adagrad: lr must be a positive number, got ${this.lr}`);
+    if (!(this.lr >= 0)) throw new RangeError(`Adagrad: lr must be a number ≥ 0, got ${this.lr}`);
     for (const [name, v] of [
       ["lrDecay", this.lrDecay],
       ["weightDecay", this.weightDecay],

@@ -29,7 +29,7 @@ export class Adam extends Optimizer {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? defaults.weightDecay;
     this.amsgrad = opts.amsgrad ?? false;
-    if (!(this.lr > 0)) throw new RangeError(`${new.target.name}: lr must be a positive number, got ${this.lr}`);
+    if (!(this.lr >= 0)) throw new RangeError(`${new.target.name}: lr must be a number ≥ 0, got ${this.lr}`);
   }
 
   protected formula(): string {

@@ -29,7 +29,7 @@ export class RMSprop extends Optimizer {
     this.weightDecay = opts.weightDecay ?? 0;
     this.momentum = opts.momentum ?? 0;
     this.centered = opts.centered ?? false;
-    if (!(this.lr > 0)) throw new RangeError(`RMSprop: lr must be a positive number, got ${this.lr}`);
+    if (!(this.lr >= 0)) throw new RangeError(`RMSprop: lr must be a number ≥ 0, got ${this.lr}`);
   }
 
   protected formula(): string {

@@ -21,7 +21,7 @@ export class SGD extends Optimizer {
   constructor(params: ParamsInput, given: SGDOptions) {
     super(params);
     const opts = this.options(given, ["lr", "momentum", "dampening", "weightDecay", "nesterov"]);
-    if (!(opts?.lr > 0)) throw new RangeError(`SGD: lr must be a positive number, got ${opts?.lr}`);
+    if (!(opts?.lr >= 0)) throw new RangeError(`SGD: lr must be a number ≥ 0, got ${opts?.lr}`);
     this.lr = opts.lr;
     this.momentum = opts.momentum ?? 0;
     this.dampening = opts.dampening ?? 0;

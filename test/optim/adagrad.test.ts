@@ -67,7 +67,7 @@ describe("Adagrad", () => {
 
   it("says what is wrong with its options", () => {
     const w = (): B.Tensor[] => [B.tensor([1], { requiresGrad: true })];
-    rejects(() => new B.optim.Adagrad(w(), { lr: 0 }), "RangeError", "Adagrad: lr must be a positive number, got 0");
+    rejects(() => new B.optim.Adagrad(w(), { lr: -1 }), "RangeError", "Adagrad: lr must be a number ≥ 0, got -1");
     for (const key of ["lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const)
       rejects(
         () => new B.optim.Adagrad(w(), { [key]: -1 }),
