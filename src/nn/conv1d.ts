@@ -5,13 +5,18 @@ import { ShapeError, fmt } from "../engine/shape";
 import { Module } from "./module";
 import { optionsOf } from "../engine/options";
 import { uniformParam } from "./init";
+import { pad } from "./pad";
 import { asHeightOne, outLength, single } from "./lengthView";
 import type { Single } from "./lengthView";
 
 /** Options as PyTorch's (no padding modes: the engine's conv2d has none). */
 export interface Conv1dOptions {
   stride?: Single;
-  padding?: Single;
+  /**
+   * Zeros added on each side, or "valid" (none) or "same" (the output as long as the input; stride 1 only), as
+   * conv2d's: an odd reach dilation·(k − 1) puts the extra zero at the end.
+   */
+  padding?: Single | "same" | "valid";
   dilation?: Single;
   /** Input and output channels in this many groups, each convolved on its own (weight [outC, inC/groups, k]). */
   groups?: number;
@@ -27,11 +32,21 @@ const CONV1D_KEYS = ["stride", "padding", "dilation", "groups"];
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, given: Conv1dOptions = {}): Tensor {
   const opts = optionsOf("conv1d", given, CONV1D_KEYS);
   const stride = single("conv1d", "stride", opts.stride ?? 1, 1);
-  const padding = single("conv1d", "padding", opts.padding ?? 0, 0);
   const dilation = single("conv1d", "dilation", opts.dilation ?? 1, 1);
   const groups = single("conv1d", "groups", opts.groups ?? 1, 1);
   if (weight.ndim !== 3) throw new ShapeError(`conv1d: expected weight [outC, inC, k], got ${fmt(weight.shape)}`);
   const [O, Cg, k] = weight.shape;
+  let padding = 0;
+  if (opts.padding === "same") {
+    if (stride !== 1) throw new RangeError(`conv1d: padding="same" needs stride 1, got stride ${stride}`);
+    const reach = dilation * (k - 1);
+    padding = Math.floor(reach / 2);
+    if (reach % 2 === 1) x = pad(x, [0, 1]);
+  } else if (opts.padding !== "valid") {
+    if (typeof opts.padding === "string")
+      throw new RangeError(`conv1d: padding must be a number, "same" or "valid", got "${opts.padding}"`);
+    padding = single("conv1d", "padding", opts.padding ?? 0, 0);
+  }
   const C = Cg * groups;
   const { view, back } = asHeightOne("conv1d", x);
   if (view.shape[1] !== C) {
@@ -60,7 +75,7 @@ export class Conv1d extends Module {
   bias: Tensor | null;
   readonly kernelSize: number;
   readonly stride: number;
-  readonly padding: number;
+  readonly padding: number | "same" | "valid";
   readonly dilation: number;
   readonly groups: number;
   constructor(
@@ -78,7 +93,8 @@ export class Conv1d extends Module {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`Conv1d: ${what} must be a positive integer, got ${n}`);
     this.kernelSize = single("Conv1d", "kernelSize", kernelSize, 1);
     this.stride = single("Conv1d", "stride", opts.stride ?? 1, 1);
-    this.padding = single("Conv1d", "padding", opts.padding ?? 0, 0);
+    const p = opts.padding ?? 0;
+    this.padding = p === "same" || p === "valid" ? p : single("Conv1d", "padding", p, 0);
     this.dilation = single("Conv1d", "dilation", opts.dilation ?? 1, 1);
     this.groups = single("Conv1d", "groups", opts.groups ?? 1, 1);
     if (inChannels % this.groups !== 0) throw new RangeError("Conv1d: in_channels must be divisible by groups");

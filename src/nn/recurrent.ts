@@ -199,7 +199,7 @@ abstract class Recurrent extends Module {
   private steps(x: Tensor): { xs: Tensor[]; batch: number } {
     if (x.ndim !== 3 || x.shape[2] !== this.inputSize) {
       throw new ShapeError(
-        `${this.constructor.name}: expected input ${this.batchFirst ? "[N, T, " : "[T, N, "}${this.inputSize}], got ${fmt(x.shape)}`,
+        `${this.constructor.name}: expected input ${this.batchFirst ? "[N, T, " : "[T, N, "}${this.inputSize}] or unbatched [T, ${this.inputSize}], got ${fmt(x.shape)}`,
       );
     }
     const t = this.batchFirst ? 1 : 0;
@@ -234,6 +234,21 @@ abstract class Recurrent extends Module {
     return { output: ops.stack(seq, this.batchFirst ? 1 : 0), finals };
   }
 
+  /**
+   * An unbatched input [T, I] (and states [layers·directions, H]), as PyTorch 1.13 takes it, is run as a batch of
+   * one: `out` and `state` turn the results back (output [T, directions·H], states [layers·directions, H]).
+   */
+  protected batched(x: Tensor, states: (Tensor | undefined)[]) {
+    const one = x.ndim === 2;
+    const b = this.batchFirst ? 0 : 1;
+    return {
+      x: one ? ops.unsqueeze(x, b) : x,
+      states: states.map((s) => (one && s !== undefined && s.ndim === 2 ? ops.unsqueeze(s, 1) : s)),
+      out: (y: Tensor): Tensor => (one ? ops.squeeze(y, b) : y),
+      state: (h: Tensor): Tensor => (one ? ops.squeeze(h, 1) : h),
+    };
+  }
+
   /** Layer·direction k's slice of a state given as [layers·directions, N, H], or zeros. */
   protected initialFrom(state: Tensor | undefined, k: number, batch: number, x: Tensor, name = "h_0"): Tensor {
     if (state) return ops.squeeze(ops.slice(state, 0, k, k + 1), 0);
@@ -249,26 +264,25 @@ export class LSTM extends Recurrent {
    * x [T, N, I] (or [N, T, I] with batchFirst), state [h₀, c₀] each [layers·directions, N, H] → [output
    * [T, N, directions·H], [h_n, c_n]].
    */
-  forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+  forward(input: Tensor, state?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+    const b = this.batched(input, [state?.[0], state?.[1]]);
+    const [h0, c0] = b.states;
+    const x = b.x;
     const { output, finals } = this.run<[Tensor, Tensor]>(
       x,
-      (k, batch) => [this.initialFrom(state?.[0], k, batch, x), this.initialFrom(state?.[1], k, batch, x, "c_0")],
+      (k, batch) => [this.initialFrom(h0, k, batch, x), this.initialFrom(c0, k, batch, x, "c_0")],
       (xt, [h, c], w) => lstmStep(xt, h, c, ...w, true),
       ([h]) => h,
     );
-    return [
-      output,
-      [
-        ops.stack(
-          finals.map(([h]) => h),
-          0,
-        ),
-        ops.stack(
-          finals.map(([, c]) => c),
-          0,
-        ),
-      ],
-    ];
+    const hn = ops.stack(
+      finals.map(([h]) => h),
+      0,
+    );
+    const cn = ops.stack(
+      finals.map(([, c]) => c),
+      0,
+    );
+    return [b.out(output), [b.state(hn), b.state(cn)]];
   }
 }
 
@@ -277,14 +291,17 @@ export class GRU extends Recurrent {
     super(3, inputSize, hiddenSize, opts);
   }
   /** x [T, N, I] (or [N, T, I] with batchFirst), h₀ [layers·directions, N, H] → [output, h_n]. */
-  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
+  forward(input: Tensor, state?: Tensor): [Tensor, Tensor] {
+    const b = this.batched(input, [state]);
+    const [h0] = b.states;
+    const x = b.x;
     const { output, finals } = this.run<Tensor>(
       x,
       (k, batch) => this.initialFrom(h0, k, batch, x),
       (xt, h, w) => gruStep(xt, h, ...w, true),
       (h) => h,
     );
-    return [output, ops.stack(finals, 0)];
+    return [b.out(output), b.state(ops.stack(finals, 0))];
   }
 }
 
@@ -295,13 +312,16 @@ export class RNN extends Recurrent {
     this.relu = nonlinearityOf("RNN", opts);
   }
   /** x [T, N, I] (or [N, T, I] with batchFirst), h₀ [layers·directions, N, H] → [output, h_n]. */
-  forward(x: Tensor, h0?: Tensor): [Tensor, Tensor] {
+  forward(input: Tensor, state?: Tensor): [Tensor, Tensor] {
+    const b = this.batched(input, [state]);
+    const [h0] = b.states;
+    const x = b.x;
     const { output, finals } = this.run<Tensor>(
       x,
       (k, batch) => this.initialFrom(h0, k, batch, x),
       (xt, h, w) => rnnStep(xt, h, this.relu, ...w),
       (h) => h,
     );
-    return [output, ops.stack(finals, 0)];
+    return [b.out(output), b.state(ops.stack(finals, 0))];
   }
 }

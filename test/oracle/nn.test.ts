@@ -109,6 +109,26 @@ const cases: OracleCase[] = [
     },
   ),
   moduleCase(
+    "LSTM unbatched [T, I] with a state [L, H], bidirectional (PyTorch 1.13 takes it)",
+    () => new B.nn.LSTM(2, 3, { bidirectional: true }),
+    "nn.LSTM(2, 3, bidirectional=True)",
+    () => ({ x: r([4, 2]), h: r([2, 3]), cc: r([2, 3]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.LSTM).forward(y.x, [y.h, y.cc])),
+      torchCall: "[(res := m(x, (h, cc)))[0], *res[1]]",
+    },
+  ),
+  moduleCase(
+    "GRU unbatched [T, I] (batchFirst says nothing of it, as in PyTorch)",
+    () => new B.nn.GRU(3, 4, { numLayers: 2, batchFirst: true }),
+    "nn.GRU(3, 4, num_layers=2, batch_first=True)",
+    () => ({ x: r([5, 3]) }),
+    {
+      call: (m, x) => pair(m, x, (m2, y) => (m2 as unknown as B.nn.GRU).forward(y.x)),
+      torchCall: "list(m(x))",
+    },
+  ),
+  moduleCase(
     "LSTM batchFirst with a given state",
     () => new B.nn.LSTM(2, 3, { batchFirst: true }),
     "nn.LSTM(2, 3, batch_first=True)",

@@ -123,6 +123,19 @@ const cases: OracleCase[] = [
       "nn.LeakyReLU(negative_slope=0.2)(x), F.leaky_relu(x, negative_slope=0.3), nn.ELU(alpha=0.5)(x), F.elu(x, 0.7)]",
   },
   {
+    // an odd reach (k = 4) pads its extra zero at the end, as PyTorch's
+    name: 'conv1d with padding "same" and "valid": F.conv1d and nn.Conv1d',
+    inputs: () => ({ x: r([2, 3, 7]), w: r([2, 3, 4]), w2: r([4, 3, 3]), b: r([4]) }),
+    ts: ({ x, w, w2, b }) => [
+      B.F.conv1d(x, w, null, { padding: "same" }),
+      B.F.conv1d(x, w2, b, { padding: "same", dilation: 2 }),
+      B.F.conv1d(x, w, null, { padding: "valid" }),
+    ],
+    torch:
+      'out = [F.conv1d(x, w, padding="same"), F.conv1d(x, w2, b, padding="same", dilation=2), ' +
+      'F.conv1d(x, w, padding="valid")]',
+  },
+  {
     name: "F.dropout(x, { p, training: false }) is x, as F.dropout(x, p=0.5, training=False)",
     inputs: () => ({ x: r([3, 4]) }),
     ts: ({ x }) => B.F.dropout(x, { p: 0.5, training: false }),
@@ -156,6 +169,11 @@ describeOracle("oracle: PyTorch's call forms in ported code", cases, () => {
       /convTranspose2d: Backstep's transposed convolution has no groups \(only groups: 1\), got 2/,
     );
     assert.throws(() => new B.nn.ConvTranspose2d(4, 2, 3, any({ dilation: 2 })), /no dilation/);
+    assert.throws(
+      () => B.F.conv1d(B.randn([1, 2, 5]), B.randn([1, 2, 3]), null, { padding: "same", stride: 2 }),
+      /conv1d: padding="same" needs stride 1/,
+    );
+    assert.equal(new B.nn.Conv1d(2, 3, 4, { padding: "same" }).forward(B.randn([1, 2, 9])).shape[2], 9);
     // their defaults are taken, and PyTorch's output_padding is outputPadding
     const y = B.F.convTranspose2d(
       B.ones([1, 1, 3, 3]),
