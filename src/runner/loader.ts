@@ -336,7 +336,9 @@ export class UserModules {
     } catch {
       return; // no "backstep" installed there: no package can require it either
     }
-    if (nodeRequire.cache[path]?.exports === this.engineModule) return;
+    // a module loaded there already is left alone: this process's own engine (tsx maps "backstep" to src/index.ts in
+    // the tests, where the entry replaced was the engine's module itself), or one set here for an earlier file
+    if (nodeRequire.cache[path] !== undefined) return;
     const mod = new Module(path);
     mod.filename = path;
     mod.exports = this.engineModule;

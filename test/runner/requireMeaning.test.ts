@@ -2,6 +2,11 @@
 // without its extension, `require.resolve` and `require.cache`; and a package of the project (in node_modules) that
 // requires "backstep" shares the model's engine. Plain tsx = traced.
 import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as engine from "../../src/index";
+import { ModelSession } from "../../src/runner/session";
 import { plainAndTraced } from "./support/plainAndTraced";
 
 describe("runner: require means what Node's does", function () {
@@ -53,5 +58,26 @@ console.log("b.grad", b.grad.toArray().join(","));
     const out = same(folder, "model.ts");
     assert.match(out, /one engine: true true/);
     assert.match(out, /b\.grad 1,2/);
+  });
+
+  it("a model run in this process leaves the engine's own module in Node's cache (tsx maps backstep to it here)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "backstep-own-engine-"));
+    try {
+      const file = join(dir, "model.ts");
+      writeFileSync(
+        file,
+        `import { tensor } from "backstep";\nexport default () => tensor([1, 2], { requiresGrad: true }).sum();\n`,
+      );
+      const path = require.resolve("../../src/index");
+      const before = require.cache[path];
+      assert.ok(before !== undefined);
+      const session = new ModelSession(engine, { maxSteps: 1 });
+      assert.equal(await session.run(file), undefined);
+      // (the loader's module for packages replaced this entry: the next test file to import src/index got a copy of
+      // the engine's exports, and in mocha's shared workers 86 tests failed on a half-made engine)
+      assert.equal(require.cache[path], before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
