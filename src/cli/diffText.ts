@@ -105,8 +105,16 @@ export function formatDiff(diff: TraceDiff, inputs: DiffInputs): string {
     const first = changes.reduce((m, c) => (stepOf(c, inputs) < stepOf(m, inputs) ? c : m));
     out.push("The ops differ (all under Structure, below); the first change:", `  ${structureText(first, inputs)}`, "");
   }
+  if (diff.comparedSteps)
+    out.push(`Ops compared at the steps both runs kept in full: ${stepsText(diff.comparedSteps)}.`, "");
+  const ls = diff.lossStep;
+  if (ls) {
+    const side = (v: number | undefined): string => (v === undefined ? "no step" : num(v));
+    out.push(`The losses part at step ${ls.step}: a ${side(ls.a)}, b ${side(ls.b)}.`, "");
+  }
   const f = diff.first;
-  if (!f) out.push(`No divergence: every aligned op's value and gradient agree within the tolerance.`);
+  if (!f && ls) out.push("No aligned op differs within the tolerance, but the losses do (above): the runs differ.");
+  else if (!f) out.push(`No divergence: every aligned op's value and gradient agree within the tolerance.`);
   else {
     out.push(`First divergence: ${whatText(f, a)} of`);
     out.push(`  a  ${opText(a, f.a, cwd)}`);
@@ -158,6 +166,8 @@ export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
       ...("b" in s ? { b: op(b, s.b) } : {}),
     })),
     losses: { a: diff.losses.a, b: diff.losses.b },
+    ...(diff.lossStep ? { lossStep: diff.lossStep } : {}),
+    ...(diff.comparedSteps ? { comparedSteps: diff.comparedSteps } : {}),
   };
 }
 
@@ -166,5 +176,12 @@ export function diffJson(diff: TraceDiff, { a, b }: DiffInputs): unknown {
  * it) ran the same: it is listed, but a.ts against moved.ts said "No divergence" and exited 1.
  */
 export function runsAgree(diff: TraceDiff): boolean {
-  return diff.first === undefined && diff.structure.every((s) => s.kind === "moved");
+  return diff.first === undefined && diff.lossStep === undefined && diff.structure.every((s) => s.kind === "moved");
+}
+
+/** `0, 1, 2, … 9 (10 steps)`, or none. */
+function stepsText(steps: readonly number[]): string {
+  if (steps.length === 0) return "none";
+  const shown = steps.length <= 8 ? steps.join(", ") : `${steps.slice(0, 6).join(", ")}, … ${steps[steps.length - 1]}`;
+  return `${shown} (${steps.length} step${steps.length === 1 ? "" : "s"})`;
 }

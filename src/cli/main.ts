@@ -102,8 +102,10 @@ async function trace(args: Args, cwd: string): Promise<number> {
   checkModel(args.file, args.command);
   if (args.json) checkWritable(args.json, cwd, args.file);
   const r = await runModel(resolve(args.file), { ...args.options, onOutput: echoOutput });
-  // a run that recorded nothing (a missing interpreter, a syntax error) has no summary: its error is on stderr
-  if (r.ok || r.trace.ops.length > 0) writeOwn(summarize(r.trace, cwd) + "\n");
+  // a run that recorded nothing (a missing interpreter, a syntax error) has no summary: its error is on stderr. A long
+  // run that failed before a step kept in full has no ops but its steps' losses and statistics: those are summarised
+  const recorded = r.trace.ops.length > 0 || r.trace.losses.length > 0 || (r.trace.series?.steps.length ?? 0) > 0;
+  if (r.ok || recorded) writeOwn(summarize(r.trace, cwd) + "\n");
   if (args.json) {
     const out = args.json;
     writing(out, () => writeTraceFile(resolve(cwd, out), r.trace));

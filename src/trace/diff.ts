@@ -56,6 +56,16 @@ export interface TraceDiff {
   structure: StructureChange[];
   /** The per-step losses of both runs (NaN where a step had none). */
   losses: { a: number[]; b: number[] };
+  /**
+   * The first step whose loss differs (beyond the tolerance), or that only one run has: the runs differ there even
+   * where no op of it was kept in full (a long run's steps, a capped trace).
+   */
+  lossStep?: { step: number; a?: number; b?: number };
+  /**
+   * The steps whose ops were compared, when either run kept only some steps in full (a long run): those kept in full
+   * in both. Undefined when both kept every step.
+   */
+  comparedSteps?: number[];
 }
 
 /** Where an op is, independent of where each trace's file lives: the model file itself is "", others relative to it. */
@@ -155,7 +165,8 @@ export function compareTensors(ta: TraceTensor, tb: TraceTensor, tol: Tolerance)
         : Number.isNaN(x) !== Number.isNaN(y) || x === Infinity || x === -Infinity || y === Infinity || y === -Infinity
           ? Infinity
           : Math.abs(x - y);
-    const rel = abs === 0 ? 0 : abs / Math.max(Math.abs(y), Number.MIN_VALUE);
+    // (an infinite difference, a NaN on one side, is infinitely relative too: it read "max rel NaN")
+    const rel = abs === 0 ? 0 : abs === Infinity ? Infinity : abs / Math.max(Math.abs(y), Number.MIN_VALUE);
     if (worst < 0 || abs > maxAbs) {
       maxAbs = abs;
       worst = i;
@@ -232,10 +243,40 @@ export function diffTraces(a: Trace, b: Trace, tolerance: Tolerance = DEFAULT_TO
         });
     }
   }
-  for (const o of a.ops) if (!inPairA.has(o.id)) structure.push({ kind: "removed", a: o.id });
-  for (const o of b.ops) if (!inPairB.has(o.id)) structure.push({ kind: "added", b: o.id });
+  // an op of a step one run did not keep in full is not missing from it: only the steps both kept are compared
+  const fullA = a.series ? new Set(a.series.fullSteps) : undefined;
+  const fullB = b.series ? new Set(b.series.fullSteps) : undefined;
+  const compared = (step: number): boolean => (fullA?.has(step) ?? true) && (fullB?.has(step) ?? true);
+  for (const o of a.ops)
+    if (!inPairA.has(o.id) && compared(o.trainingStep)) structure.push({ kind: "removed", a: o.id });
+  for (const o of b.ops) if (!inPairB.has(o.id) && compared(o.trainingStep)) structure.push({ kind: "added", b: o.id });
   // Run a's order: inputs before the op's value at the same forward event, gradients at their backward events.
   const rank: Record<DivergenceKind, number> = { input: 0, value: 1, gradient: 2 };
   divergences.sort((x, y) => x.event - y.event || rank[x.kind] - rank[y.kind]);
-  return { tolerance, pairs, first: divergences[0], divergences, structure, losses: { a: a.losses, b: b.losses } };
+  const lossStep = firstLossDifference(a.losses, b.losses, tolerance);
+  const steps = (t: Trace): number[] => t.series?.fullSteps ?? [...new Set(t.ops.map((o) => o.trainingStep))];
+  const comparedSteps =
+    fullA || fullB ? [...new Set([...steps(a), ...steps(b)])].filter(compared).sort((x, y) => x - y) : undefined;
+  return {
+    tolerance,
+    pairs,
+    first: divergences[0],
+    divergences,
+    structure,
+    losses: { a: a.losses, b: b.losses },
+    ...(lossStep ? { lossStep } : {}),
+    ...(comparedSteps ? { comparedSteps } : {}),
+  };
+}
+
+/** The first step whose losses differ beyond the tolerance (NaN equals NaN), or that one run has and the other not. */
+function firstLossDifference(
+  a: readonly number[],
+  b: readonly number[],
+  tol: Tolerance,
+): { step: number; a?: number; b?: number } | undefined {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (!close(a[i], b[i], tol)) return { step: i, a: a[i], b: b[i] };
+  if (a.length === b.length) return undefined;
+  return a.length > n ? { step: n, a: a[n] } : { step: n, b: b[n] };
 }

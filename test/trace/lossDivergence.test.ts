@@ -47,6 +47,31 @@ describe("trace: a diverging loss", () => {
     assert.match(d.message, new RegExp(`‖ΔW‖/‖W‖ of ${worst.p.replace(/\./g, "\\.")} was`));
   });
 
+  it("a spike the loss comes back from is a spike, and the updates named are the steps' just before it", () => {
+    const base = regression(0.01, 3);
+    const steps = 40;
+    // small updates throughout but a large one at step 0 (as every run's first); a bad batch at step 30
+    const losses = Array.from({ length: steps }, (_, i) => (i === 30 ? 50 : 1 / (i + 1)));
+    const ratio = Array.from({ length: steps }, (_, i) => (i === 0 ? 0.2 : 5e-4));
+    const series = {
+      ...base.series!,
+      steps: losses.map((_, i) => i),
+      loss: losses,
+      params: [{ name: "w", gradNorm: ratio.map(() => 1), updateRatio: ratio }],
+    };
+    const [spike] = lossDivergence({ ...base, losses, series });
+    assert.match(spike.message, /at step 30, .*a spike, not a divergence: the loss came back to 0\.03125 by step 31/);
+    assert.doesNotMatch(spike.message, /step 0|lower the learning rate/);
+    // no recovery: a divergence, whose updates just before it were not large
+    const rising = losses.map((l, i) => (i >= 30 ? 50 * (i - 29) : l));
+    const [diverged] = lossDivergence({ ...base, losses: rising, series: { ...series, loss: rising } });
+    assert.match(
+      diverged.message,
+      /training is diverging\. The updates before it were not large \(‖ΔW‖\/‖W‖ at most 5\.00e-4/,
+    );
+    assert.doesNotMatch(diverged.message, /at step 0/);
+  });
+
   it("says nothing of a run that converges, of one that only fluctuates below its start, or of negative losses", () => {
     assert.deepEqual(lossDivergence(regression(0.01, 8)), []);
     const base = regression(0.01, 3);
