@@ -51,8 +51,10 @@ describe("backstep diff: exit status and JSON", function () {
   it('--json writes NaN and ±Infinity as trace files do, {"$nf": …}, not null', () => {
     const j = backstep(tmp, "diff", "a.json", "nan.json", "--json");
     assert.equal(j.status, 1, j.stderr);
-    const out = JSON.parse(j.stdout) as { first: { maxAbs: unknown }; losses: { b: unknown[] } };
+    const out = JSON.parse(j.stdout) as { first: { maxAbs: unknown; maxRel: unknown }; losses: { b: unknown[] } };
     assert.deepEqual(out.first.maxAbs, { $nf: "Infinity" });
+    // (a NaN on one side is infinitely apart, relatively too: it was NaN)
+    assert.deepEqual(out.first.maxRel, { $nf: "Infinity" });
     assert.deepEqual(out.losses.b[0], { $nf: "NaN" });
     assert.doesNotMatch(j.stdout, /null/);
   });
