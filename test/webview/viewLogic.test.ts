@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { buildStepGraph } from "../../webview/graph/model";
 import { visibleGraph } from "../../webview/graph/collapse";
-import { activeEdges, eventSpans, highlightAt } from "../../webview/graph/highlight";
+import { activeEdges, eventSpans, gradlessEdges, highlightAt } from "../../webview/graph/highlight";
 import { describeEvent, stepKey, thinMarkers, timelineMarkers, type Marker } from "../../webview/graph/timelineModel";
 import { logScale, nodeMagnitude, rms } from "../../webview/graph/colour";
 import { fitTransform, zoomAt } from "../../webview/graph/viewport";
@@ -49,6 +49,24 @@ describe("webview view logic", () => {
       const op = n.members[0].op;
       if (op !== undefined) assert.equal(hb.states[i], op >= tanh ? "backward" : "forward", n.id);
     });
+  });
+
+  it("an edge into an op that gave its tensor no gradient (the targets y into sub) carries none back", () => {
+    const gradless = [...gradlessEdges(index, g, all)].map((i) => `${all.edges[i].from}→${all.edges[i].to}`);
+    const sub = trace.ops.find((o) => o.op === "sub" && o.trainingStep === 0)!;
+    const y = g.nodeOfTensor.get(sub.inputs[1])!;
+    assert.ok(gradless.includes(`${y}→op:${sub.id}`), gradless.join(", "));
+    // exactly the edges whose tensor the op's backward event gave no contribution (found here from the events)
+    const expected = g.edges
+      .filter((e) => {
+        const op = Number(e.to.slice(3));
+        const b = trace.events.find((ev) => ev.kind === "backward" && ev.op === op);
+        if (!e.to.startsWith("op:") || b?.kind !== "backward") return false;
+        return trace.ops[op].inputs.every((t, i) => t !== e.tensor || b.contributions[i] === null);
+      })
+      .map((e) => `${e.from}→${e.to}`);
+    assert.deepEqual([...new Set(gradless)].sort(), [...new Set(expected)].sort());
+    assert.ok(expected.length < all.edges.length / 2, "most edges carry a gradient");
   });
 
   it("highlights the collapsed group holding the op", () => {

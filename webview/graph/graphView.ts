@@ -3,7 +3,7 @@ import type { OpId, TensorId } from "../../src/trace/types";
 import type { ViewIndex } from "../../src/protocol/messages";
 import { defaultOpenGroups, type VisibleGraph, type VisibleNode } from "./collapse";
 import { logScale, magnitudeStatsMissing, nodeMagnitude, type ColourMode } from "./colour";
-import { activeEdges, highlightAt, type EventSpans, type Highlight } from "./highlight";
+import { activeEdges, gradlessEdges, highlightAt, type EventSpans, type Highlight } from "./highlight";
 import type { Layout } from "./layout";
 import { ancestors, type StepGraph } from "./model";
 import { runAll, runSliced, type Slices } from "./slices";
@@ -66,6 +66,8 @@ export class GraphView {
   private drawing?: Drawing;
   private spans?: EventSpans;
   private highlight?: Highlight;
+  /** gradlessEdges of the visible graph, for the trace it was computed on. */
+  private gradlessOf?: { visible: VisibleGraph; index: ViewIndex; edges: Set<number> };
   private cursor = 0;
   private readonly steps = new StepCache((graph) => defaultOpenGroups(graph, VISIBLE_LIMIT));
   private readonly ahead: BuildAhead;
@@ -171,10 +173,25 @@ export class GraphView {
     this.cursor = cursor;
     if (!this.index || !this.graph || !this.visible || !this.drawing || !this.spans) return undefined;
     this.highlight = highlightAt(this.index, this.graph, this.visible, this.spans, cursor);
-    applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), this.selected);
+    applyHighlight(
+      this.drawing,
+      this.highlight,
+      activeEdges(this.visible, this.highlight),
+      this.selected,
+      this.gradless(),
+    );
     const cur = this.highlight.current ? this.layout?.nodes.get(this.highlight.current) : undefined;
     if (cur) this.viewport.reveal(cur.x, cur.y);
     return this.highlight;
+  }
+
+  private gradless(): Set<number> {
+    const { index, graph, visible } = this;
+    if (!index || !graph || !visible) return new Set();
+    const had = this.gradlessOf;
+    if (had?.visible !== visible || had.index !== index)
+      this.gradlessOf = { visible, index, edges: gradlessEdges(index, graph, visible) };
+    return this.gradlessOf!.edges;
   }
 
   /** The whole graph in view, unless that needs a zoom under FIT_MIN_ZOOM: then that zoom, on the current node. */
@@ -205,7 +222,7 @@ export class GraphView {
   select(id: string | undefined, focus = false): void {
     this.selected = id;
     if (this.highlight && this.drawing && this.visible)
-      applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), id);
+      applyHighlight(this.drawing, this.highlight, activeEdges(this.visible, this.highlight), id, this.gradless());
     this.drawing?.nodeList.forEach((g) => g.setAttribute("tabindex", g.dataset.id === id ? "0" : "-1"));
     const el = id ? this.drawing?.nodeEls.get(id) : undefined;
     const box = id ? this.layout?.nodes.get(id) : undefined;

@@ -80,3 +80,35 @@ export function activeEdges(visible: VisibleGraph, h: Highlight): Set<number> {
   });
   return out;
 }
+
+/**
+ * Visible edges that carry no gradient back: each graph edge behind them feeds an op whose backward event gave its
+ * tensor none (an input that needs no gradient: the data x into a matmul, the labels into gather). The backward pass
+ * drew them as it draws the rest, an arrow of gradient into x beside "No gradient needed for x".
+ */
+export function gradlessEdges(index: ViewIndex, graph: StepGraph, visible: VisibleGraph): Set<number> {
+  const byPair = new Map<string, boolean>(); // visible "from→to" → whether some graph edge behind it carries gradient
+  const opOf = new Map<string, number>();
+  for (const n of graph.nodes) if (n.op !== undefined) opOf.set(n.id, n.op);
+  for (const e of graph.edges) {
+    const from = visible.repOf.get(e.from),
+      to = visible.repOf.get(e.to);
+    if (from === undefined || to === undefined || from === to) continue;
+    const key = `${from}\u0000${to}`;
+    if (byPair.get(key) === true) continue;
+    const op = opOf.get(e.to);
+    const at = op === undefined ? undefined : index.backwardEvent.get(op);
+    const event = at === undefined ? undefined : index.trace.events[at];
+    let carries = true; // (an op not differentiated yet, or a leaf's edge: as drawn before)
+    if (event?.kind === "backward" && op !== undefined) {
+      const inputs = index.trace.ops[op].inputs;
+      carries = inputs.some((t, i) => t === e.tensor && event.contributions[i] !== null);
+    }
+    byPair.set(key, carries);
+  }
+  const out = new Set<number>();
+  visible.edges.forEach((e, i) => {
+    if (byPair.get(`${e.from}\u0000${e.to}`) === false) out.add(i);
+  });
+  return out;
+}

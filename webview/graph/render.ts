@@ -61,6 +61,8 @@ export function drawGraph(
   const edgeTo = new Int32Array(layout.edges.length);
   layout.edges.forEach((e, i) => {
     const g = svg("g", "edge");
+    g.dataset.from = e.from;
+    g.dataset.to = e.to;
     const p = svg("path");
     p.setAttribute("d", e.points.map((q, k) => `${k ? "L" : "M"}${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(""));
     p.setAttribute("marker-end", "url(#arrow)");
@@ -109,7 +111,13 @@ export function drawGraph(
 }
 
 /** Moves the highlight: only elements whose state changed are touched. */
-export function applyHighlight(d: Drawing, h: Highlight, active: Set<number>, selected: string | undefined): void {
+export function applyHighlight(
+  d: Drawing,
+  h: Highlight,
+  active: Set<number>,
+  selected: string | undefined,
+  gradless: ReadonlySet<number> = new Set(),
+): void {
   d.nodeList.forEach((g, i) => {
     const state = h.states[i];
     if (g.dataset.state !== state) {
@@ -129,15 +137,17 @@ export function applyHighlight(d: Drawing, h: Highlight, active: Set<number>, se
   });
   d.edgeEls.forEach((g, i) => {
     const to = d.edgeTo[i];
-    const bwd = to >= 0 && h.states[to] === "backward";
-    const isActive = active.has(i);
+    // an edge no gradient flows back along keeps its forward look once its op is differentiated
+    const none = gradless.has(i);
+    const bwd = to >= 0 && h.states[to] === "backward" && !none;
+    const isActive = active.has(i) && !(none && h.phase !== "forward");
     const cls = isActive
       ? h.phase === "forward"
         ? "active-forward"
         : "active-backward"
       : bwd
         ? "flow-backward"
-        : h.states[to] === "forward"
+        : h.states[to] === "forward" || (none && h.states[to] === "backward")
           ? "flow-forward"
           : "";
     if (g.dataset.flow !== cls) {

@@ -85,6 +85,30 @@ describe("graph panel in Chromium", function () {
     await v.page.close();
   });
 
+  it("draws no gradient flowing back into an input that gets none (the targets y into sub)", async () => {
+    const v = await openView(h, "graph", trace, { cursor: 0 });
+    await v.page.waitForSelector(".node");
+    const sub = opId("sub");
+    await v.send({ type: "cursor", file: trace.program, event: bwd(sub), source: "debugger" });
+    await v.page.waitForSelector(`.node.current.phase-backward[data-id="op:${sub}"]`);
+    const into = v.page.locator(`.edge[data-to="op:${sub}"]`);
+    assert.equal(await into.count(), 2);
+    const y = `t:${trace.ops[sub].inputs[1]}`;
+    const classes = async (from: string): Promise<string | null> =>
+      into.and(v.page.locator(`[data-from="${from}"]`)).getAttribute("class");
+    assert.match(
+      (await classes(`op:${trace.ops.find((o) => o.output === trace.ops[sub].inputs[0])!.id}`))!,
+      /active-backward/,
+    );
+    assert.match((await classes(y))!, /^edge flow-forward$/);
+    // and after the event, the gradient drawn back along the other edge only
+    await v.send({ type: "cursor", file: trace.program, event: bwd(sub) + 1, source: "debugger" });
+    await v.page.waitForFunction((s) => !document.querySelector(`.node.current[data-id="op:${s}"]`), sub);
+    assert.match((await classes(y))!, /^edge flow-forward$/);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   it("moves the highlight with the cursor and shows the chain rule, rendered by KaTeX, with real numbers", async () => {
     const v = await openView(h, "graph", trace, { cursor: 0 });
     await v.page.waitForSelector(".node");
