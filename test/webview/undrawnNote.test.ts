@@ -1,7 +1,7 @@
 // What a long-run chart leaves out is said under it: a loss gone NaN stopped the loss line, and an exact-0 gradient
 // norm (a dead layer's) drew nothing on the log scale, both without a word.
 import * as assert from "node:assert/strict";
-import { stepRanges, undrawnNote } from "../../webview/side/seriesModel";
+import { stepRanges, undrawnNote, valueRange } from "../../webview/side/seriesModel";
 
 describe("side panel and report charts: what they do not draw", () => {
   const steps = [0, 1, 2, 3, 4];
@@ -33,5 +33,17 @@ describe("side panel and report charts: what they do not draw", () => {
   it("step ranges compress runs and stop after a few", () => {
     assert.equal(stepRanges([3, 4, 5, 9]), "3–5, 9");
     assert.equal(stepRanges([1, 3, 5, 7, 9, 11]), "1, 3, 5, 7, …");
+  });
+});
+
+describe("charts: a flat series' axis", () => {
+  const flat = (v: number): [number, number] | undefined =>
+    valueRange([[{ column: 0, lo: v, hi: v, loStep: 0, hiStep: 0 }]]);
+  it("keeps the sign of a flat value (a constant loss of 0.0456 had an axis from −0.454)", () => {
+    const [lo, hi] = flat(0.04561)!;
+    assert.ok(lo > 0 && lo < 0.04561 && hi > 0.04561, `${lo} … ${hi}`);
+    const [nlo, nhi] = flat(-3)!;
+    assert.ok(nlo < -3 && nhi < 0 && nhi > -3, `${nlo} … ${nhi}`);
+    assert.deepEqual(flat(0), [-0.5, 0.5]);
   });
 });

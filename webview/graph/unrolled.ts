@@ -163,7 +163,9 @@ export function* splitUnrolledSlices(
         for (let i = 0; i < run.period; i++) {
           const n = list[run.start + r * run.period + i];
           if (n.group !== group) continue;
-          if (!groups.has(id)) groups.set(id, { id, label: `${g.label} #${k + 1}`, depth: g.depth + 1, parent: group });
+          // numbered within its run: an LSTM's 8 time steps are #1…8 after its input's 8 slices (#1…8 of theirs), not
+          // #17…24 after the slices' and the reshapes' numbers
+          if (!groups.has(id)) groups.set(id, { id, label: `${g.label} #${r + 1}`, depth: g.depth + 1, parent: group });
           made.add(id);
           n.group = id;
         }

@@ -50,7 +50,10 @@ export function envelope(
   return out;
 }
 
-/** The range of the buckets' values, widened a little when flat. */
+/**
+ * The range of the buckets' values, widened when flat: by half the value's size, so a flat positive loss (0.0456 at
+ * every step) keeps a positive axis (it was widened by ±0.5, to −0.454…0.546); by ±0.5 around 0.
+ */
 export function valueRange(lines: readonly (readonly Bucket[])[]): [number, number] | undefined {
   let lo = Infinity;
   let hi = -Infinity;
@@ -61,7 +64,10 @@ export function valueRange(lines: readonly (readonly Bucket[])[]): [number, numb
     }
   }
   if (!(lo <= hi)) return undefined;
-  if (lo === hi) return [lo - 0.5, hi + 0.5];
+  if (lo === hi) {
+    const pad = lo === 0 ? 0.5 : Math.abs(lo) / 2;
+    return [lo - pad, hi + pad];
+  }
   return [lo, hi];
 }
 
