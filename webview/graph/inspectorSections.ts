@@ -32,13 +32,15 @@ export function chainRuleSection(rule: ChainRule): HTMLElement {
     const shapes = el("p", "shapes");
     shapes.textContent = `upstream ∂L/∂out [${t.upstreamShape}] · local Jacobian [${t.jacobianShape}] → contribution [${t.contributionShape}]`;
     box.append(shapes);
-    box.append(
-      el(
-        "p",
-        "shapes",
-        `‖∂L/∂out‖ = ${formatNumber(t.norms.upstream)} · ‖contribution‖ = ${formatNumber(t.norms.contribution)}`,
-      ),
+    // each number one piece: "2.222e-10" broke after its "e-" at the panel's edge
+    const norms = el("p", "shapes");
+    norms.append(
+      "‖∂L/∂out‖ = ",
+      el("span", "nowrap", formatNumber(t.norms.upstream)),
+      " · ‖contribution‖ = ",
+      el("span", "nowrap", formatNumber(t.norms.contribution)),
     );
+    box.append(norms);
     if (t.matmulCheck) {
       const m = t.matmulCheck;
       const shown =

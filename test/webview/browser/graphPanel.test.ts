@@ -136,6 +136,9 @@ describe("graph panel in Chromium", function () {
     assert.ok(Math.abs(Number(m[3]) - (1 - hv * hv)) <= 1e-3);
     assert.ok(Math.abs(Number(m[4]) - up * (1 - hv * hv)) <= Math.abs(up) * 1e-3 + 1e-6);
     assert.ok((await v.page.locator(".edge.active-backward").count()) >= 1);
+    // the norms, each number one piece (2.222e-10 broke after its "e-")
+    const norms = await rule.locator(".nowrap").evaluateAll((els) => els.map((e) => getComputedStyle(e).whiteSpace));
+    assert.deepEqual(norms, ["nowrap", "nowrap"]);
     await v.page.waitForSelector(".chain-rule .tensor canvas.heatmap");
     assert.match(text, /∂L\/∂h \(upstream\)\s+\[4×5\]/);
     await shot(v, "graph-backward-tanh-chain-rule");

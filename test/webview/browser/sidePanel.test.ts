@@ -31,6 +31,37 @@ describe("side panel in Chromium", function () {
     await v.page.close();
   });
 
+  it("shows a tiny gradient norm (2.304e-10) on one line, in a 400 px panel", async () => {
+    const trace = mlpTrace();
+    // every parameter's gradient 1e-10 times what it was: norms written with an exponent
+    for (const e of trace.events)
+      if (e.kind === "update") {
+        const g = trace.tensors[e.grad];
+        g.stats = { ...g.stats, norm: g.stats.norm * 1e-10 };
+      }
+    for (const p of trace.params) {
+      if (p.grad === null) continue;
+      const g = trace.tensors[p.grad];
+      g.stats = { ...g.stats, norm: 2.304e-10 };
+    }
+    const v = await openView(h, "side", trace, { cursor: trace.events.length - 1, size: { width: 400, height: 700 } });
+    await v.page.waitForSelector(".param .num");
+    const cells = await v.page
+      .locator(".param .num")
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          text: e.textContent ?? "",
+          lines: e.getClientRects().length,
+          height: e.getBoundingClientRect().height,
+        })),
+      );
+    const exp = cells.filter((c) => /e-/.test(c.text));
+    assert.ok(exp.length > 0, JSON.stringify(cells));
+    for (const c of exp) assert.ok(c.height < 20, `"${c.text}" on one line: ${c.height} px`);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
+
   it("draws the loss curve's long values whole (the left margin fits the longest)", async () => {
     const trace = mlpTrace();
     // losses of seven characters and more, as 0.07299 or -0.0003125
