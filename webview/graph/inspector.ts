@@ -56,6 +56,8 @@ export class Inspector {
     selectedOp?: OpId,
     selectedTensor?: TensorId,
     selectedGroup?: { label: string; ops: OpId[] },
+    /** Scroll the selection's section into view (a click on a node: it landed below the panel's fold, unseen). */
+    reveal = false,
   ): Promise<void> {
     const token = ++this.token;
     const build = (b: Built): DocumentFragment =>
@@ -83,6 +85,9 @@ export class Inspector {
     }
     this.root.replaceChildren(frag);
     for (const show of b.heatmaps) show();
+    // once laid out (heatmaps and formulas change the heights above it): its top at the pane's
+    const shown = reveal ? this.root.querySelector(".insp-selected") : null;
+    if (shown) requestAnimationFrame(() => shown.scrollIntoView({ block: "start" }));
   }
 
   private build(
@@ -133,12 +138,17 @@ export class Inspector {
         ),
       );
     }
-    if (eventOp !== undefined) frag.append(this.opSection(index, eventOp, "At this event", b, cursor));
+    // the selection's section is marked, for render's reveal: the event's own when the selected op is its op
+    const selected = (s: HTMLElement): HTMLElement => (s.classList.add("insp-selected"), s);
+    if (eventOp !== undefined) {
+      const s = this.opSection(index, eventOp, "At this event", b, cursor);
+      frag.append(selectedOp === eventOp ? selected(s) : s);
+    }
     if (selectedOp !== undefined && selectedOp !== eventOp)
-      frag.append(this.opSection(index, selectedOp, "Selected", b, cursor));
+      frag.append(selected(this.opSection(index, selectedOp, "Selected", b, cursor)));
     else if (selectedTensor !== undefined) {
       const name = tensorName(index, selectedTensor);
-      const s = section(`Selected: ${name}`);
+      const s = selected(section(`Selected: ${name}`));
       // Its gradient as at this event first (what a learner clicks a parameter for), then its value.
       const grad = b.reads.gradAt(selectedTensor, cursor);
       if (grad !== null) s.append(this.tensorRow(index, grad, `∂L/∂${name} (at this event)`, b, "gradient"));
@@ -149,7 +159,7 @@ export class Inspector {
       s.append(this.tensorRow(index, selectedTensor, `${name} (value)`, b));
       frag.append(s);
     }
-    if (selectedGroup) frag.append(this.groupSection(index, selectedGroup.label, selectedGroup.ops));
+    if (selectedGroup) frag.append(selected(this.groupSection(index, selectedGroup.label, selectedGroup.ops)));
     return frag;
   }
 

@@ -61,7 +61,7 @@ const inspector = new Inspector(inspectorEl, host as unknown as Host<object>, {
   needStep: (step) => session.needStep(step),
 });
 const graph = new GraphView(layer, viewport, {
-  selected: () => session.renderInspector(),
+  selected: () => session.renderInspector(true),
   reveal: (op) => host.post({ type: "reveal", op }),
   changed: () => {
     session.showCounts();

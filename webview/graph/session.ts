@@ -119,7 +119,8 @@ export class GraphSession {
     this.renderInspector();
   }
 
-  renderInspector(): void {
+  /** `reveal`: a node was clicked, so its section is scrolled into view (Inspector.render). */
+  renderInspector(reveal = false): void {
     const { index } = this;
     if (!index) return;
     if (this.inspectorLater) {
@@ -133,7 +134,14 @@ export class GraphSession {
         ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) }
         : undefined;
     this.p.diffView.render(m?.op);
-    void this.p.inspector.render(index, this.cursor, m?.op, m && m.op === undefined ? m.tensor : undefined, group);
+    void this.p.inspector.render(
+      index,
+      this.cursor,
+      m?.op,
+      m && m.op === undefined ? m.tensor : undefined,
+      group,
+      reveal,
+    );
   }
 
   /**
