@@ -134,14 +134,8 @@ export class GraphSession {
         ? { label: n.label, ops: n.members.flatMap((x) => (x.op === undefined ? [] : [x.op])) }
         : undefined;
     this.p.diffView.render(m?.op);
-    void this.p.inspector.render(
-      index,
-      this.cursor,
-      m?.op,
-      m && m.op === undefined ? m.tensor : undefined,
-      group,
-      reveal,
-    );
+    const tensor = m && m.op === undefined ? m.tensor : undefined;
+    void this.p.inspector.render(index, this.cursor, m?.op, tensor, group, reveal);
   }
 
   /**

@@ -46,15 +46,13 @@ describe("side panel in Chromium", function () {
     }
     const v = await openView(h, "side", trace, { cursor: trace.events.length - 1, size: { width: 400, height: 700 } });
     await v.page.waitForSelector(".param .num");
-    const cells = await v.page
-      .locator(".param .num")
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          text: e.textContent ?? "",
-          lines: e.getClientRects().length,
-          height: e.getBoundingClientRect().height,
-        })),
-      );
+    const cells = await v.page.locator(".param .num").evaluateAll((els) =>
+      els.map((e) => ({
+        text: e.textContent ?? "",
+        lines: e.getClientRects().length,
+        height: e.getBoundingClientRect().height,
+      })),
+    );
     const exp = cells.filter((c) => /e-/.test(c.text));
     assert.ok(exp.length > 0, JSON.stringify(cells));
     for (const c of exp) assert.ok(c.height < 20, `"${c.text}" on one line: ${c.height} px`);
