@@ -1,6 +1,6 @@
 // The CLI's files: a saved trace read with an error a user can act on, and an output file checked before a long run
 // writes it. Each problem is a FileError, which main prints as `backstep: <file>: <what>` and exits 2.
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readTraceFile } from "../trace/json";
 import type { Trace } from "../trace/types";
@@ -37,8 +37,17 @@ export function readTraceArg(name: string, cwd: string): Trace {
       );
     }
     const message = err instanceof Error ? err.message.replace(/^backstep trace: /, "") : String(err);
-    // JSON.parse's own words (`Unexpected end of JSON input`) say nothing of what the file should have been
-    const what = err instanceof SyntaxError ? `not a trace file: its JSON does not parse (${message})` : message;
+    // a newer Backstep's trace: re-tracing over it is not the remedy
+    if (/written by a newer Backstep/.test(message)) throw new FileError(`${name}: ${message}`);
+    // JSON.parse's own words (`Unexpected end of JSON input`) say nothing of what the file should have been; a trace
+    // cut short (a copy interrupted, a disk full) starts as one
+    const cut =
+      err instanceof SyntaxError && /^\s*\{\s*"format"\s*:\s*"backstep-trace"/.test(headOf(resolve(cwd, name)));
+    const what = cut
+      ? `a backstep trace cut short: its JSON ends early or breaks off (${message})`
+      : err instanceof SyntaxError
+        ? `not a trace file: its JSON does not parse (${message})`
+        : message;
     throw new FileError(`${name}: ${what}; backstep trace model.ts --json ${name} writes one`);
   }
   const missing = TRACE_ARRAYS.filter((k) => !Array.isArray(trace[k]));
@@ -91,5 +100,20 @@ export function writing(name: string, write: () => void): void {
     write();
   } catch (err) {
     throw new FileError(`${name}: cannot write it: ${fileProblem(err)}`);
+  }
+}
+
+/** The first 200 characters of a file (a trace's format field comes first), or "" when it cannot be read. */
+function headOf(path: string): string {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const buf = Buffer.alloc(200);
+      return buf.toString("utf8", 0, readSync(fd, buf, 0, 200, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return "";
   }
 }

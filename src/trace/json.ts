@@ -52,8 +52,14 @@ function finishParse(raw: Partial<Trace> | null): Trace {
   if (raw === null || typeof raw !== "object" || raw.format !== "backstep-trace") {
     throw new Error('backstep trace: not a Backstep trace (missing format: "backstep-trace")');
   }
-  if (raw.version !== 1)
-    throw new Error(`backstep trace: unsupported version ${String(raw.version)}; this reader knows version 1`);
+  if (raw.version !== 1) {
+    // a newer format is a newer Backstep's to read; a missing one is a file that is no trace Backstep wrote
+    const why =
+      typeof raw.version === "number" && raw.version > 1
+        ? `unsupported version ${raw.version}: it was written by a newer Backstep, which reads it (this one reads version 1)`
+        : `unsupported version ${String(raw.version)}; this reader knows version 1`;
+    throw new Error(`backstep trace: ${why}`);
+  }
   const trace = raw as Trace;
   for (const op of trace.ops) renameTrainingStep(op);
   for (const t of trace.tensors) {

@@ -1,7 +1,7 @@
 // `backstep diff`'s exit status and JSON on small runs: ops that only moved (a comment line added above them) ran
 // the same (it said "No divergence" and exited 1).
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { backstep, ensureBuilt } from "./support/cli";
@@ -69,5 +69,19 @@ describe("backstep diff: exit status and JSON", function () {
       assert.equal(r.status, 2, args.join(" "));
       assert.match(r.stderr, /^backstep: partial\.json: is not a complete backstep trace: missing tensors, events/);
     }
+  });
+
+  it("a trace cut short, and one a newer Backstep wrote: said as such, exit 2", () => {
+    const whole = readFileSync(join(tmp, "a.json"), "utf8");
+    writeFileSync(join(tmp, "cut.json"), whole.slice(0, Math.floor(whole.length / 2)));
+    const cut = backstep(tmp, "diff", "a.json", "cut.json");
+    assert.equal(cut.status, 2);
+    assert.match(cut.stderr, /^backstep: cut\.json: a backstep trace cut short: its JSON ends early or breaks off/);
+    writeFileSync(join(tmp, "v2.json"), whole.replace('"version":1', '"version":2'));
+    const v2 = backstep(tmp, "report", "v2.json", "-o", "v2.html");
+    assert.equal(v2.status, 2);
+    assert.match(v2.stderr, /v2\.json: unsupported version 2: it was written by a newer Backstep, which reads it/);
+    // not "backstep trace model.ts --json v2.json writes one": re-tracing over it is no remedy
+    assert.doesNotMatch(v2.stderr, /writes one/);
   });
 });
