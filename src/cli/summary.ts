@@ -47,6 +47,8 @@ export function lossesShown(trace: Trace): (number | null)[] {
   // a recorded step after the last loss (statements after a loop; `losses` ends at the last step with one): "—" too
   let n = trace.losses.length;
   for (const i of full) n = Math.max(n, i + 1);
+  // and a summarised step a long run did not keep in full (one that threw before its loss: `--full-every 5`'s step 3)
+  for (const i of trace.series?.steps ?? []) n = Math.max(n, i + 1);
   return Array.from({ length: n }, (_, i) => {
     const l = trace.losses[i];
     return l === undefined || (Number.isNaN(l) && full.has(i) && !withBackward.has(i)) ? null : l;

@@ -67,5 +67,9 @@ describe("backstep diff of long runs; backstep trace of a long run that failed",
     assert.match(r.stdout, /Backstep trace of fails\.ts: 4 step\(s\) \(0 in full\)/);
     assert.match(r.stdout, /loss by step: \S+ → \S+ → \S+/);
     assert.match(r.stderr + r.stdout, /boom at step 3/);
+    // the step that threw is in the loss line, without a loss, whether or not its steps are kept in full
+    const every = backstep(tmp, "trace", "fails.ts", "--steps", "10", "--full-every", "5");
+    assert.match(every.stdout, /4 step\(s\)/);
+    assert.match(every.stdout, /loss by step: \S+ → \S+ → \S+ → —/);
   });
 });
