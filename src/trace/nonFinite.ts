@@ -1,7 +1,7 @@
 // The first NaN and the first ±Inf of a run, and where: the op that made it (forward or backward pass), the update that
 // made it, or the op that first read it from a tensor no recorded op made (the data, a parameter, a constant).
 import { deliberateInf } from "./healthRules";
-import type { OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId } from "./types";
+import type { OpId, SourceLoc, Trace, TraceDiagnostic, TraceOp, TensorId, TensorStats } from "./types";
 
 export function at(op: TraceOp | undefined): { loc?: SourceLoc; op?: OpId } {
   if (!op) return {};
@@ -39,18 +39,23 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
     id === null || id === undefined ? undefined : trace.tensors[id]?.stats;
   // one tensor at a time: an array and a closure per event (245,800 events at 100,000 ops) made this the largest part
   // of the diagnostics the extension host computes between the run's end and its trace
-  const check = (id: TensorId | null | undefined, op: TraceOp | undefined, phase: "forward" | "backward"): void => {
-    const s = stats(id);
-    if (!s) return;
-    const by = `first produced in the ${phase} pass by ${op ? describe(op) : "an op"}`;
+  /** Reports what `s` holds that is first of its kind, `by` whom (worded only then), at `where`. */
+  const found = (s: TensorStats, by: () => string, where: object, infToo: boolean): void => {
     if (!nanFound && s.nan > 0) {
       nanFound = true;
-      out.push({ severity: "warning", code: "nan", message: `NaN ${by}`, ...at(op) });
+      out.push({ severity: "warning", code: "nan", message: `NaN ${by()}`, ...where });
     }
-    if (!infFound && s.inf > 0 && !(phase === "forward" && deliberateInf(op))) {
+    if (!infFound && s.inf > 0 && infToo) {
       infFound = true;
-      out.push({ severity: "warning", code: "inf", message: `Infinity ${by}`, ...at(op) });
+      out.push({ severity: "warning", code: "inf", message: `Infinity ${by()}`, ...where });
     }
+  };
+  const check = (id: TensorId | null | undefined, op: TraceOp | undefined, phase: "forward" | "backward"): void => {
+    const s = stats(id);
+    // (most tensors are finite: the message, its closure and the place are made only for one that is not)
+    if (!s || (s.nan === 0 && s.inf === 0)) return;
+    const by = (): string => `first produced in the ${phase} pass by ${op ? describe(op) : "an op"}`;
+    found(s, by, at(op), !(phase === "forward" && deliberateInf(op)));
   };
   /** A NaN in an input of `op` that no op made: the op read it, it did not make it. */
   const checkInputs = (op: TraceOp): void => {
@@ -78,16 +83,9 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
       check(e.total, e.from !== undefined ? trace.ops[e.from] : undefined, "backward");
     else if (e.kind === "update") {
       const s = stats(e.after);
-      const by = `first produced by the update of ${e.param}${fileLine(e.loc)} (${e.rule})`;
-      const where = e.loc ? { loc: e.loc } : {};
-      if (s && !nanFound && s.nan > 0) {
-        nanFound = true;
-        out.push({ severity: "warning", code: "nan", message: `NaN ${by}`, ...where });
-      }
-      if (s && !infFound && s.inf > 0) {
-        infFound = true;
-        out.push({ severity: "warning", code: "inf", message: `Infinity ${by}`, ...where });
-      }
+      if (!s || (s.nan === 0 && s.inf === 0)) continue;
+      const by = (): string => `first produced by the update of ${e.param}${fileLine(e.loc)} (${e.rule})`;
+      found(s, by, e.loc ? { loc: e.loc } : {}, true);
     }
   }
   return out;
