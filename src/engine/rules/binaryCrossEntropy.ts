@@ -4,19 +4,15 @@
 // float32) gave the clamp's zero times the log's infinite slope: a NaN gradient where PyTorch's is finite.
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { elementwise, keepForLocal, keptForLocal } from "./common";
+import { elementwise, keepForLocal, keptForLocal, valuesAt } from "./common";
 import { alloc, promote } from "../dtype";
 import { fromData } from "../storage";
 import { broadcastShapes, sizeOf } from "../shape";
-import { broadcastTo } from "../kernels/layout";
 import type { Tensor } from "../tensor";
 import * as ops from "../ops/functions";
 
 /** PyTorch's floor of p(1 − p) in ∂ℓ/∂p: 1e-12 as a float32 (its kernel's constant), in float64 runs too. */
 const EPS = Math.fround(1e-12);
-
-const spread = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
-  t.size === sizeOf(shape) ? t.data : broadcastTo(new Float64Array(t.data), t.shape, shape);
 
 const logOf = (p: number): number => Math.max(Math.log(p), -100);
 const log1mOf = (p: number): number => Math.max(Math.log1p(-p), -100);
@@ -24,8 +20,8 @@ const log1mOf = (p: number): number => Math.max(Math.log1p(-p), -100);
 /** The output-shaped ∂ℓ/∂p (i = 0) or ∂ℓ/∂t (i = 1). */
 function d(ctx: OpCtx, i: number): Tensor {
   const shape = ctx.output.shape;
-  const p = spread(ctx.inputs[0], shape),
-    t = spread(ctx.inputs[1], shape);
+  const p = valuesAt(ctx.inputs[0], shape),
+    t = valuesAt(ctx.inputs[1], shape);
   const g = alloc(ctx.output.dtype, ctx.output.size);
   if (i === 0) for (let k = 0; k < g.length; k++) g[k] = (p[k] - t[k]) / Math.max(p[k] * (1 - p[k]), EPS);
   else for (let k = 0; k < g.length; k++) g[k] = Math.log1p(-p[k]) - Math.log(p[k]);
@@ -36,8 +32,8 @@ export const binaryCrossEntropyRule = defineRule({
   name: "binaryCrossEntropy",
   forward: ([pIn, tIn]) => {
     const shape = broadcastShapes("binaryCrossEntropy", pIn.shape, tIn.shape);
-    const p = spread(pIn, shape),
-      t = spread(tIn, shape);
+    const p = valuesAt(pIn, shape),
+      t = valuesAt(tIn, shape);
     const o = alloc(promote(pIn.dtype, tIn.dtype), sizeOf(shape));
     for (let k = 0; k < o.length; k++) {
       if (p[k] < 0 || p[k] > 1)

@@ -9,6 +9,7 @@ import { alloc, promote } from "../dtype";
 import { broadcastShapes, sameShape, sizeOf } from "../shape";
 import { fromData, fullOf } from "../storage";
 import { jac } from "./registry";
+import { broadcastTo } from "../kernels/layout";
 import { describingLocals } from "../mode";
 
 export function binaryForward(op: string, code: BinCode, inputs: readonly Tensor[]): { out: Tensor } {
@@ -139,3 +140,7 @@ export function keptForLocal<T>(ctx: object, i: number, make: () => T): T {
   forLocal = null;
   return f !== null && f.ctx === ctx && f.i === i ? (f.kept as T) : make();
 }
+
+/** `t`'s values broadcast to `shape` (its own storage when it has that size): what a loop over the output reads. */
+export const valuesAt = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
+  t.size === sizeOf(shape) ? t.data : broadcastTo(new Float64Array(t.data), t.shape, shape);

@@ -2,16 +2,12 @@
 // PyTorch).
 import { defineRule } from "./registry";
 import type { OpCtx } from "./registry";
-import { elementwise, keepForLocal, keptForLocal } from "./common";
+import { elementwise, keepForLocal, keptForLocal, valuesAt } from "./common";
 import { alloc, promote } from "../dtype";
 import { fromData } from "../storage";
 import { broadcastShapes, sizeOf } from "../shape";
-import { broadcastTo } from "../kernels/layout";
 import type { Tensor } from "../tensor";
 import * as ops from "../ops/functions";
-
-const spread = (t: Tensor, shape: readonly number[]): ArrayLike<number> =>
-  t.size === sizeOf(shape) ? t.data : broadcastTo(new Float64Array(t.data), t.shape, shape);
 
 function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
   /** Output-shaped share of input i: 1 where it wins, ½ on ties, 0 where it loses; 1 for both where either is NaN (as
@@ -19,8 +15,8 @@ function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
   const share = (ctx: OpCtx, i: number): Tensor => {
     const [a, b] = ctx.inputs,
       shape = ctx.output.shape;
-    const x = spread(a, shape),
-      y = spread(b, shape);
+    const x = valuesAt(a, shape),
+      y = valuesAt(b, shape);
     const w = alloc(ctx.output.dtype, ctx.output.size);
     for (let k = 0; k < w.length; k++) {
       const d = sign * (x[k] - y[k]);
@@ -32,8 +28,8 @@ function pairRule(name: "maximum" | "minimum", sign: 1 | -1) {
     name,
     forward: ([a, b]) => {
       const shape = broadcastShapes(name, a.shape, b.shape);
-      const x = spread(a, shape),
-        y = spread(b, shape);
+      const x = valuesAt(a, shape),
+        y = valuesAt(b, shape);
       const o = alloc(promote(a.dtype, b.dtype), sizeOf(shape));
       for (let k = 0; k < o.length; k++)
         o[k] = x[k] !== x[k] || y[k] !== y[k] ? NaN : sign > 0 ? Math.max(x[k], y[k]) : Math.min(x[k], y[k]);
