@@ -290,32 +290,22 @@ export class UserModules {
   private requireFrom(file: string): ((spec: string) => unknown) & { main: UserModule | undefined } {
     const nodeRequire = createRequire(file);
     this.sharedEngine(nodeRequire);
-    const userFile = (spec: string): string | undefined =>
-      spec.startsWith(".") || spec.startsWith("/") ? resolveUserFile(spec, dirname(file)) : undefined;
-    const missing = (spec: string): Error =>
-      Object.assign(new Error(`Cannot find module '${spec}' imported from ${file}: no such .ts, .js or .json file`), {
-        code: "MODULE_NOT_FOUND",
-      });
+    const isUserFile = (spec: string): boolean => spec.startsWith(".") || spec.startsWith("/");
+    /** A user file's path, as the loader finds it; a package's, as Node does. */
+    const resolveSpec = (spec: string, options?: { paths?: string[] }): string => {
+      if (!isUserFile(spec)) return nodeRequire.resolve(spec, options);
+      const target = resolveUserFile(spec, dirname(file));
+      if (target) return target;
+      const message = `Cannot find module '${spec}' imported from ${file}: no such .ts, .js or .json file`;
+      throw Object.assign(new Error(message), { code: "MODULE_NOT_FOUND" });
+    };
     const require = (spec: string): unknown => {
       if (spec === "backstep") return this.engineModule;
-      if (spec.startsWith(".") || spec.startsWith("/")) {
-        const target = userFile(spec);
-        if (!target) throw missing(spec);
-        if (target.endsWith(".json")) {
-          if (!this.json.has(target)) this.json.set(target, JSON.parse(readFileSync(target, "utf8")) as unknown);
-          return this.json.get(target);
-        }
-        return this.loadModule(target, file);
-      }
-      return nodeRequire(spec);
-    };
-    const resolveSpec = (spec: string, options?: { paths?: string[] }): string => {
-      if (spec.startsWith(".") || spec.startsWith("/")) {
-        const target = userFile(spec);
-        if (!target) throw missing(spec);
-        return target;
-      }
-      return nodeRequire.resolve(spec, options);
+      if (!isUserFile(spec)) return nodeRequire(spec);
+      const target = resolveSpec(spec);
+      if (!target.endsWith(".json")) return this.loadModule(target, file);
+      if (!this.json.has(target)) this.json.set(target, JSON.parse(readFileSync(target, "utf8")) as unknown);
+      return this.json.get(target);
     };
     return Object.assign(require, {
       main: this.main,
