@@ -6,6 +6,7 @@ import { UserSyntaxError } from "./errors";
 import { originalColumn, type LineMap } from "./sourcemap";
 import { transpile, type ModuleNames } from "./transpile";
 import { importAt, type HoistedImport } from "./importOrder";
+import { keepSloppy } from "./strictness";
 
 export interface CompiledFile {
   file: string;
@@ -117,6 +118,7 @@ export function compileFile(source: string, file: string, opts: CompileOptions =
     throw new UserSyntaxError(message, file, where.line, where.column);
   }
   if (isTs) rejectValueNamespaces(source, js, file);
+  else js = keepSloppy(js, source, file);
   // syntax sucrase leaves as written, which Node 20 cannot run (tsx's esbuild compiles it), refused at its start: V8
   // said "Invalid or unexpected token" at a decorator, "Unexpected identifier 'x'" after an auto-accessor's `accessor`
   const unsupported = (offset: number | undefined, message: string): void => {
