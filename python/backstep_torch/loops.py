@@ -91,6 +91,8 @@ class Progress:
             return SAME if inner_loop or len(self.path) > len(earlier.path) else LATER
         if inner_loop or (self.inner is not None and self.inner is earlier.inner):
             return SAME
+        if self.lasti == earlier.lasti and earlier.inner is None and self.inner is not None:
+            return SAME  # inside the call the instruction seen last makes (`D.zero_grad()` noted, then its resets)
         # (Python 3.12 inlines a list comprehension: its iterations go back through the statement's instructions)
         return SAME if self.lasti > earlier.lasti or (self.lasti < earlier.lasti and self.comprehension) else LATER
 

@@ -233,6 +233,18 @@ class Steps:
         if not self.explicit_steps and (update or self.backward_open):
             self.step_closed = True
 
+    def reset_begins(self, frame):
+        """A reset of gradients, called from `frame`, in a later iteration of the loop whose step has closed (the next
+        iteration's `opt.zero_grad()` before its first op) begins the next step, as the op after it would: its zeroGrad
+        event is that step's, after the update events of the step before (the TypeScript recorder's
+        StepBook.resetBegins). It was written at the end of the step before, after the update that had used the
+        gradients it reset."""
+        if (self.done or self.explicit_steps or not self.step_closed or self.step < 0 or self.step_call is not None
+                or frame is None or self.loops.mark is None):
+            return
+        if self.loops.iteration(frame) == LATER:
+            self._next_step()
+
     def _next_step(self):
         self.updates.flush()
         self.end_series_step()

@@ -263,6 +263,7 @@ class Updates:
         if name in self.resets:
             return
         if not self.resets:
+            self.rec.reset_begins(frame)
             self.rec.loops.note(frame, settle=not self.rec.forward_since_backward)
             self.reset_at = self._seq
             user = source_map.user_frames(frame)

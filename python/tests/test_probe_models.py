@@ -75,12 +75,18 @@ class ProbeModels(unittest.TestCase):
 
     def test_an_update_is_written_before_the_next_iterations_reset(self):
         """`opt.step()`, then the next iteration's `opt.zero_grad()` before its first op: the zeroGrad event came
-        before the update events that used the gradients it reset."""
+        before the update events that used the gradients it reset; then it was the end of the step before, where the
+        TypeScript recorder begins the next step with it (StepBook.resetBegins), as it is here now, whichever way the
+        gradients are reset."""
         src = ("import torch\nm = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
                "for it in range(2):\n    opt.zero_grad()\n    loss = m(torch.ones(1, 2)).sum()\n    loss.backward()\n    opt.step()\n")
         trace, _ = record(model_file(src), steps=2)
         kinds = [e["kind"] for e in trace["events"] if e["kind"] in ("step", "update", "zeroGrad")]
-        self.assertEqual(kinds, ["step", "update", "update", "zeroGrad", "step", "update", "update"])
+        self.assertEqual(kinds, ["step", "update", "update", "step", "zeroGrad", "update", "update"])
+        for reset in ("    m.zero_grad()\n", "    for p in m.parameters():\n        p.grad = None\n"):
+            trace, _ = record(model_file(src.replace("    opt.zero_grad()\n", reset)), steps=2)
+            kinds = [e["kind"] for e in trace["events"] if e["kind"] in ("step", "update", "zeroGrad")]
+            self.assertEqual(kinds, ["step", "update", "update", "step", "zeroGrad", "update", "update"], reset)
         # and a reset before its step's update (nanoGPT's `opt.step(); opt.zero_grad()` order) stays after it
         src = src.replace("    opt.zero_grad()\n", "").replace("    opt.step()\n", "    opt.step()\n    opt.zero_grad()\n")
         trace, _ = record(model_file(src), steps=2)
