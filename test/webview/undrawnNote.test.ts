@@ -1,7 +1,7 @@
 // What a long-run chart leaves out is said under it: a loss gone NaN stopped the loss line, and an exact-0 gradient
 // norm (a dead layer's) drew nothing on the log scale, both without a word.
 import * as assert from "node:assert/strict";
-import { stepRanges, undrawnNote, valueRange } from "../../webview/side/seriesModel";
+import { noUpdatesNote, stepRanges, undrawnNote, valueRange } from "../../webview/side/seriesModel";
 
 describe("side panel and report charts: what they do not draw", () => {
   const steps = [0, 1, 2, 3, 4];
@@ -28,6 +28,12 @@ describe("side panel and report charts: what they do not draw", () => {
   it("nothing when every value is drawn; a gap series' NaN is not said", () => {
     assert.equal(undrawnNote(steps, [{ label: "w", values: [1, NaN, 2, 3, 4] }], true, undefined), undefined);
     assert.equal(undrawnNote(steps, [{ label: "loss", values: [0, -1, 2, 3, 4] }], false, "NaN"), undefined);
+  });
+
+  it("an update chart with nothing to draw says why: no step updated a parameter", () => {
+    assert.match(noUpdatesNote([{ values: [NaN, NaN] }, { values: [NaN, NaN] }])!, /no step updated a parameter/);
+    assert.match(noUpdatesNote([])!, /no step updated a parameter/, "a run without updates lists no parameter");
+    assert.equal(noUpdatesNote([{ values: [NaN, NaN] }, { values: [NaN, 0.5] }]), undefined);
   });
 
   it("step ranges compress runs and stop after a few", () => {

@@ -12,6 +12,7 @@ import {
   stepAt,
   stepTicks,
   undrawnNote,
+  noUpdatesNote,
   valueRange,
   type Bucket,
 } from "./seriesModel";
@@ -218,8 +219,8 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
   const frag = document.createDocumentFragment();
   const full = new Set(s.fullSteps);
   frag.append(el("h3", undefined, `Loss (${s.steps.length} steps; ${s.fullSteps.length} kept in full)`));
-  const note = (lines: readonly Line[], log: boolean, nan: string | undefined): HTMLElement[] => {
-    const text = undrawnNote(s.steps, lines, log, nan);
+  const note = (lines: readonly Line[], log: boolean, nan: string | undefined, updates = false): HTMLElement[] => {
+    const text = (updates ? noUpdatesNote(lines) : undefined) ?? undrawnNote(s.steps, lines, log, nan);
     return text === undefined ? [] : [el("p", "chart-note", text)];
   };
   const loss = [{ label: "loss", values: s.loss }];
@@ -230,14 +231,14 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
     lineChart(s, "Gradient norms", norms, true, width, step, a),
     legend(norms),
     // (NaN: the step did not update the parameter, SeriesParam.gradNorm)
-    ...note(norms, true, undefined),
+    ...note(norms, true, undefined, true),
   );
   const ratios = s.params.map((p) => ({ label: p.name, values: p.updateRatio }));
   frag.append(
     el("h3", undefined, "Update-to-data ratio ‖ΔW‖/‖W‖ (log scale, guide 1e-3)"),
     lineChart(s, "Update-to-data ratio", ratios, true, width, step, a, 1e-3),
     legend(ratios),
-    ...note(ratios, true, undefined),
+    ...note(ratios, true, undefined, true),
   );
 
   frag.append(el("h3", undefined, "Histograms per layer"));

@@ -162,3 +162,14 @@ export function undrawnNote(
   const shown = said.length > 6 ? [...said.slice(0, 6), `${said.length - 6} more`] : said;
   return `Not drawn: ${shown.join("; ")}${log && said.some((x) => / 0 at /.test(x)) ? " (a log scale has no 0)" : ""}.`;
 }
+
+/**
+ * The note under a chart of values taken at each parameter update (gradient norms, update-to-data ratios) when it draws
+ * none: a run that differentiates but never updates (gradients checked by hand, an optimizer not yet written) drew two
+ * empty charts without a word. undefined while any value is drawn.
+ */
+export function noUpdatesNote(lines: readonly { values: readonly number[] }[]): string | undefined {
+  // (the series has a line per parameter its updates found: none without an update)
+  if (lines.some((l) => l.values.some((v) => !Number.isNaN(v)))) return undefined;
+  return "Not drawn: no step updated a parameter. These are read at each update, an optimizer's step() or one by hand.";
+}

@@ -101,4 +101,17 @@ describe("side panel charts in Chromium (10,000 steps)", function () {
     assert.deepEqual(v.errors, []);
     await v.page.close();
   });
+
+  it("says why the update charts are empty when no step updated a parameter", async () => {
+    const trace = longRunTrace();
+    // (as a run without an optimizer records it: its series lists the parameters its updates found, none)
+    trace.series!.params = [];
+    const v = await openView(h, "side", trace, { size: { width: 380, height: 1400 } });
+    await v.page.waitForSelector(".charts svg.chart");
+    const notes = await v.page.locator(".charts .chart-note").allTextContents();
+    assert.equal(notes.length, 2, notes.join("\n"));
+    for (const n of notes) assert.match(n, /^Not drawn: no step updated a parameter\./);
+    assert.deepEqual(v.errors, []);
+    await v.page.close();
+  });
 });
