@@ -181,6 +181,10 @@ function histogram(
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${HH}`, role: "img", class: "hist" });
   if (!h) {
     svg.setAttribute("aria-label", `${title}: not recorded at this step`);
+    // (said on the plot too: it was an empty box)
+    const t = svgEl("text", { x: W / 2, y: HH / 2, "text-anchor": "middle", class: "x-value" });
+    t.textContent = "not recorded at this step";
+    svg.append(t);
     return svg;
   }
   const peak = Math.max(1, ...h.bins);
@@ -211,6 +215,16 @@ function histogram(
   axis.append(t0, t1);
   svg.append(axis);
   return svg;
+}
+
+/**
+ * A histogram under its caption: the pair of a layer's histograms was two unlabelled plots, which was which said only
+ * to a screen reader (its aria-label).
+ */
+function captioned(caption: string, svg: SVGSVGElement): HTMLElement {
+  const figure = el("figure", "hist-figure");
+  figure.append(el("figcaption", undefined, caption), svg);
+  return figure;
 }
 
 /** The charts of a run's step series into `root`; `step` is the cursor's step (marked, and the slider's start). */
@@ -270,8 +284,8 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
         row.append(el("div", "hist-name", `${l.name}${l.var && l.var !== l.name ? ` (${l.var})` : ""} · ${l.op}`));
         const pair = el("div", "hist-pair");
         pair.append(
-          histogram(`${l.name} activations at step ${at}`, histogramAt(s, k, "act", i), half),
-          histogram(`${l.name} gradients at step ${at}`, histogramAt(s, k, "grad", i), half),
+          captioned("activations", histogram(`${l.name} activations at step ${at}`, histogramAt(s, k, "act", i), half)),
+          captioned("gradients ∂L/∂out", histogram(`${l.name} gradients at step ${at}`, histogramAt(s, k, "grad", i), half)),
         );
         row.append(pair);
         return [row];

@@ -54,6 +54,14 @@ describe("side panel charts in Chromium (10,000 steps)", function () {
     assert.deepEqual(await v.page.locator(".hist-name").allTextContents(), ["h · tanh", "model.fc2 (logits) · add"]);
     assert.equal(await v.page.locator("svg.hist").count(), 4);
     assert.ok((await v.page.locator("svg.hist").first().locator("rect").count()) > 10);
+    // each under its caption, which one sees (the pair was two unlabelled plots)
+    assert.deepEqual(await v.page.locator(".hist-pair figcaption").allTextContents(), [
+      "activations",
+      "gradients ∂L/∂out",
+      "activations",
+      "gradients ∂L/∂out",
+    ]);
+    assert.ok(await v.page.locator(".hist-pair figcaption").first().isVisible());
     await v.page.locator(".charts input[type=range]").fill("1234");
     await v.page.waitForFunction(() =>
       /step 1234 \(statistics only\)/.test(document.querySelector(".slider-step")?.textContent ?? ""),
