@@ -108,10 +108,16 @@ session = new GraphSession(
   saved,
 );
 
+/** The timeline's keys the graph does not use itself. */
+const GRAPH_PASSES = new Set(["PageUp", "PageDown", "Home", "End"]);
+
 wireGraphInput(svg, graph, viewport, (op) => host.post({ type: "reveal", op }));
 document.addEventListener("keydown", (e) => {
   const t = e.target as HTMLElement;
-  if (t.closest("vscode-textfield, input, .graph") && t !== document.body) return;
+  if (t.closest("vscode-textfield, input") && t !== document.body) return;
+  // In the graph the arrows move between nodes; the training-step keys, which it leaves, step the timeline still (with
+  // the graph focused, as it is after a click on a node, Page Down did nothing).
+  if (t.closest(".graph") && t !== document.body && !GRAPH_PASSES.has(e.key)) return;
   if (timeline.handleKey(e)) e.preventDefault();
 });
 

@@ -208,6 +208,18 @@ describe("graph panel in Chromium", function () {
     await v.page.keyboard.press("PageDown");
     await v.page.waitForFunction(() => /step 1/.test(document.querySelector(".event-label")?.textContent ?? ""));
     assert.ok(v.sent.some((m) => m.type === "goto" && trace.events[m.event].kind === "step"));
+    // with the graph focused (a click on a node), the arrows move between nodes and the step keys step the timeline
+    await v.page.locator(".graph .node").first().click();
+    assert.ok(await v.page.evaluate(() => document.activeElement?.closest(".graph") !== null), "the graph has focus");
+    const label = await v.page.locator(".event-label").innerText();
+    await v.page.keyboard.press("End");
+    await v.page.waitForFunction(
+      (before) => (document.querySelector(".event-label")?.textContent ?? "") !== before,
+      label,
+    );
+    assert.match(await v.page.locator(".event-label").innerText(), new RegExp(`^event ${trace.events.length} of`));
+    await v.page.keyboard.press("Home");
+    await v.page.waitForFunction(() => /^event 1 of/.test(document.querySelector(".event-label")?.textContent ?? ""));
     await v.page.close();
   });
 
