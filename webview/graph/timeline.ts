@@ -32,6 +32,11 @@ export class Timeline {
   private debugging = false;
 
   constructor(private readonly actions: TimelineActions) {
+    // VS Code changes a webview's theme in place, its colours on <html> and its kind on <body>'s class: the strip, a
+    // canvas filled with the colours read when it was drawn, kept the last theme's (dark purple and blue on white)
+    const redraw = new MutationObserver(() => this.drawStrip());
+    redraw.observe(document.documentElement, { attributes: true, attributeFilter: ["style"] });
+    redraw.observe(document.body, { attributes: true, attributeFilter: ["class"] });
     this.range.type = "range";
     this.range.min = "0";
     this.range.setAttribute(
