@@ -69,9 +69,13 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
       return;
     }
   };
+  let step = -1;
+  let nanStep = -1;
   for (const e of trace.events) {
     if (nanFound && infFound) break;
-    if (e.kind === "forward") {
+    if (!nanFound) nanStep = step;
+    if (e.kind === "step") step = e.index;
+    else if (e.kind === "forward") {
       const op = trace.ops[e.op];
       if (op && !nanFound && op.phase !== "backward") checkInputs(op); // (a backward's ops: that pass's, below)
       // (an op a user-defined backward runs is the backward pass's: a NaN its code made was said to be the forward's)
@@ -88,5 +92,44 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
       found(s, by, e.loc ? { loc: e.loc } : {}, true);
     }
   }
-  return out;
+  if (!nanFound) nanStep = -1;
+  return earlierInSeries(trace, out, nanStep);
+}
+
+/**
+ * A long run keeps most steps as statistics only: a NaN its layers' statistics saw before the step of the first one
+ * found in full (or with none found in full) is said at that step, and how to see the op that made it. With
+ * `--stats-only` the diagnostic named the last step's NaN weights, "an input no recorded op made", of a run whose data
+ * went NaN at step 30.
+ */
+function earlierInSeries(trace: Trace, found: TraceDiagnostic[], fullStep: number): TraceDiagnostic[] {
+  const series = trace.series;
+  if (!series) return found;
+  const nan = (x: number | undefined): boolean => (x ?? 0) > 0;
+  for (let i = 0; i < series.steps.length; i++) {
+    const step = series.steps[i];
+    if (fullStep >= 0 && step >= fullStep) return found;
+    if (series.fullSteps.includes(step)) continue; // (its full record said any NaN of it: fullStep)
+    const act = series.layers.find((l) => nan(l.act.nan[i]));
+    const grad = act ? undefined : [...series.layers].reverse().find((l) => nan(l.grad.nan[i]));
+    const layer = act ?? grad;
+    if (!layer) continue;
+    const where = act ? `the output of ${layer.name} (${layer.op})` : `∂L/∂ the output of ${layer.name} (${layer.op})`;
+    const first = found.find((d) => d.code === "nan");
+    const then = first === undefined ? "" : ` In step ${fullStep}, kept in full: ${first.message}.`;
+    const message =
+      `NaN first seen at step ${step}, in ${where}, a step kept as statistics only: ` +
+      `record it in full to see the op that made it (the CLI's --full-steps ${step}; in VS Code, a click on ` +
+      `step ${step} in the side panel's loss chart).${then}`;
+    // at the layer's line (a kept step's op of it), not at the later step's finding
+    const op = trace.ops.find((o) => o.op === layer.op && o.module === layer.module && o.var === layer.var);
+    const diagnostic: TraceDiagnostic = {
+      severity: "warning",
+      code: "nan",
+      message,
+      ...(op?.loc ? { loc: op.loc } : {}),
+    };
+    return first === undefined ? [diagnostic, ...found] : found.map((d) => (d === first ? diagnostic : d));
+  }
+  return found;
 }

@@ -45,6 +45,34 @@ for i in range(2):
     opt.step()
 `;
 
+// A long run whose input goes NaN at step 6, the last of 10 steps kept in full
+const TS_LATE = `import { tensor, nn, optim } from "backstep";
+const layer = new nn.Linear(2, 1);
+const opt = new optim.SGD(layer.parameters(), { lr: 0.1 });
+const x = tensor([[1, 2]]);
+let i = 0;
+export default function step() {
+  opt.zeroGrad();
+  const scale = i++ === 6 ? NaN : 1;
+  const loss = layer.forward(x.mul(scale)).pow(2).sum();
+  loss.backward();
+  opt.step();
+  return loss;
+}
+`;
+const PY_LATE = `import torch
+torch.manual_seed(0)
+layer = torch.nn.Linear(2, 1)
+opt = torch.optim.SGD(layer.parameters(), lr=0.1)
+x = torch.tensor([[1.0, 2.0]])
+for i in range(10):
+    opt.zero_grad()
+    scale = float("nan") if i == 6 else 1.0
+    loss = (layer(x * scale) ** 2).sum()
+    loss.backward()
+    opt.step()
+`;
+
 describe("trace: where the first NaN came from", function () {
   this.timeout(120_000);
   let dir: string;
@@ -72,6 +100,35 @@ describe("trace: where the first NaN came from", function () {
         /^NaN first seen in (x, )?an input no recorded op made \(the data, a parameter or a constant holds it\), read by (y = )?mul\(…\) at data\.(ts|py):4:/,
       );
       assert.equal(d.loc?.line, line);
+    });
+  }
+
+  for (const [name, source] of [
+    ["late.ts", TS_LATE],
+    ["late.py", PY_LATE],
+  ] as const) {
+    it(`a long run's NaN at a step kept as statistics only is said at that step (${name})`, async function () {
+      if (name.endsWith(".py") && !existsSync(PYTHON)) this.skip();
+      const file = join(dir, name);
+      writeFileSync(file, source);
+      const python = name.endsWith(".py") ? { python: PYTHON } : {};
+      // (only the last step kept in full, whose weights were NaN since step 6: "an input no recorded op made")
+      const r = await runModel(file, { maxSteps: 10, fullSteps: { last: 1 }, ...python });
+      const d = r.trace.diagnostics.filter((x) => x.code === "nan");
+      assert.equal(d.length, 1, JSON.stringify(d));
+      assert.match(
+        d[0].message,
+        /^NaN first seen at step 6, in the output of layer \((add|linear)\), a step kept as statistics only: record it in full .*--full-steps 6.* In step 9, kept in full: NaN first seen in layer\.weight/,
+      );
+      assert.equal(d[0].loc?.line, 9);
+      // kept in full, step 6 names the op that read the NaN, and the message is the full record's alone
+      const full = await runModel(file, { maxSteps: 10, fullSteps: { steps: [6] }, ...python });
+      const f = full.trace.diagnostics.filter((x) => x.code === "nan");
+      assert.equal(f.length, 1, JSON.stringify(f));
+      assert.match(
+        f[0].message,
+        /^NaN first seen in (scale, )?an input no recorded op made .* read by (mul|linear)\(…\) at late\.(ts|py):9:/,
+      );
     });
   }
 
