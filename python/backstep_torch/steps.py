@@ -226,7 +226,11 @@ class Steps:
             self.step_final = True
         if not update and self.forward_since_backward:
             return
-        self.loss_settled = True  # (later passes in the step do not add to its loss: see note_loss)
+        if update or self.backward_open:
+            # (later passes in the step do not add to its loss: see note_loss; a reset before the step's first pass, the
+            # next iteration's zero_grad() that began it, settles nothing: its second parameter's reset did, and the
+            # step's loss was its first micro-batch's alone)
+            self.loss_settled = True
         self.grads_managed = True
         if self.step_call is not None:  # the closure's reset, before its next evaluation: the call is one step
             return

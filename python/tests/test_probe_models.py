@@ -94,6 +94,24 @@ class ProbeModels(unittest.TestCase):
         self.assertEqual(kinds, ["step", "update", "update", "zeroGrad", "step", "update", "update", "zeroGrad"])
 
 
+    def test_a_step_begun_by_its_reset_sums_its_passes(self):
+        """Two backward passes a step (a reconstruction and a regulariser; micro-batches), gradients reset at the top of
+        the loop: each step's loss is their sum, as step 0's was. Begun by the reset (reset_begins), a step was settled
+        by its second parameter's reset, and every later step's loss was its first pass's alone."""
+        src = ("import torch\ntorch.manual_seed(23)\nenc = torch.nn.Linear(4, 3)\n"
+               "opt = torch.optim.SGD(enc.parameters(), lr=0.1)\nx = torch.randn(10, 4)\ntotals = []\n"
+               "for i in range(3):\n    opt.zero_grad()\n    h = enc(x)\n    recon = (h ** 2).mean()\n"
+               "    reg = h.abs().mean()\n    recon.backward(retain_graph=True)\n    reg.backward()\n    opt.step()\n"
+               "    totals.append(recon.item() + reg.item())\n")
+        for reset in ("opt.zero_grad()", "opt.zero_grad(set_to_none=True)", "enc.zero_grad()"):
+            path = model_file(src.replace("opt.zero_grad()", reset))
+            trace, _ = record(path, steps=3)
+            plain = {}
+            exec(compile(open(path).read(), path, "exec"), plain)
+            self.assertEqual(len(trace["losses"]), 3, reset)
+            for got, want in zip(trace["losses"], plain["totals"]):
+                self.assertAlmostEqual(got, want, places=5, msg=reset)
+
     def test_an_update_is_located_at_the_optimizers_step_call(self):
         """The update events carried no location: the debugger and the panels placed them at the last op before."""
         src = ("import torch\nm = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n\n\ndef update():\n"
