@@ -36,6 +36,27 @@ describe("backstep gradcheck: the run's own checks, skips and truncation", funct
     assert.match(r.stderr, /gradcheck failed for BadSigmoid/);
   });
 
+  it("trace notes a custom function whose backward differs by design (a straight-through estimator) and exits 0", () => {
+    writeFileSync(
+      join(tmp, "ste.ts"),
+      'import { defineFunction, tensor, Tensor } from "backstep";\n' +
+        'const RoundSTE = defineFunction({\n  name: "RoundSTE",\n' +
+        "  forward(ctx, x: Tensor) { return x.round(); },\n  backward(ctx, g) { return g; },\n});\n" +
+        "const w = tensor([0.3, 1.7, -0.6], { requiresGrad: true });\n" +
+        "RoundSTE.apply(w.mul(2)).pow(2).sum().backward();\n",
+    );
+    // the run succeeded and asserted nothing: it exited 1 for the run's own check of the function
+    const t = backstep(tmp, "trace", "ste.ts");
+    assert.equal(t.status, 0, t.stdout + t.stderr);
+    assert.match(
+      t.stderr,
+      /note: 1 custom function gradient\(s\) differ from finite differences, the first RoundSTE input 0 at ste\.ts:2/,
+    );
+    assert.doesNotMatch(t.stderr, /check\(s\) failed/);
+    const g = backstep(tmp, "gradcheck", "ste.ts");
+    assert.equal(g.status, 1, "gradcheck still fails on it");
+  });
+
   it("fails on a failed expectGrad of the run, as trace does", () => {
     writeFileSync(
       join(tmp, "eg.ts"),
