@@ -1,7 +1,7 @@
 // What a long-run chart leaves out is said under it: a loss gone NaN stopped the loss line, and an exact-0 gradient
 // norm (a dead layer's) drew nothing on the log scale, both without a word.
 import * as assert from "node:assert/strict";
-import { noUpdatesNote, stepRanges, undrawnNote, valueRange } from "../../webview/side/seriesModel";
+import { noUpdatesNote, stepRanges, stepTicks, undrawnNote, valueRange } from "../../webview/side/seriesModel";
 
 describe("side panel and report charts: what they do not draw", () => {
   const steps = [0, 1, 2, 3, 4];
@@ -51,5 +51,15 @@ describe("charts: a flat series' axis", () => {
     const [nlo, nhi] = flat(-3)!;
     assert.ok(nlo < -3 && nhi < 0 && nhi > -3, `${nlo} … ${nhi}`);
     assert.deepEqual(flat(0), [-0.5, 0.5]);
+  });
+});
+
+describe("charts: the step axis", () => {
+  it("ticks whole steps only (a 2-step run's axis read 0, 0.25, 0.5, 0.75, 1)", () => {
+    assert.deepEqual(stepTicks(0, 1), [0, 1]);
+    assert.deepEqual(stepTicks(0, 2), [0, 1, 2]);
+    assert.deepEqual(stepTicks(0, 10), [0, 5, 10]);
+    assert.deepEqual(stepTicks(0, 9999), [0, 2500, 5000, 7500]);
+    assert.deepEqual(stepTicks(3, 3), [3]);
   });
 });

@@ -4,6 +4,7 @@ import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-single-select/index.js";
 import "@vscode-elements/elements/dist/vscode-option/index.js";
 import "./style.css";
+import "./health.css";
 import type { HostMessage } from "../../src/protocol/messages";
 import { el } from "../common/dom";
 import { Host } from "../common/host";

@@ -83,7 +83,9 @@ export function stepTicks(first: number, last: number, count = 4): number[] {
   if (last <= first) return [first];
   const raw = (last - first) / count;
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  // whole steps only: a 2-step run's axis read 0, 0.25, 0.5, 0.75, 1, and a 10-step one's 2.5 and 7.5
+  const whole = [1, 2, 2.5, 5, 10].map((m) => m * p).filter((s) => Number.isInteger(s));
+  const step = Math.max(1, whole.find((s) => s >= raw) ?? 10 * p);
   const out: number[] = [];
   for (let t = Math.ceil(first / step) * step; t <= last; t += step) out.push(t);
   return out;

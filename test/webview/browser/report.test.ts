@@ -100,7 +100,7 @@ describe("backstep report, offline in Chromium", function () {
     const { context, page, requests, errors } = await openOffline(longFile);
     // the graph first, the charts behind a toolbar button
     assert.equal(await page.locator(".report-charts").isHidden(), true);
-    await page.getByRole("button", { name: "Show the training run's charts" }).click();
+    await page.getByRole("button", { name: "Show gradient health and the training run's charts" }).click();
     await page.waitForSelector(".report-charts svg.chart");
     assert.equal(await page.locator("body > .main").isHidden(), true);
     const charts = page.locator(".report-charts svg.chart");
@@ -163,12 +163,42 @@ describe("backstep report, offline in Chromium", function () {
     await context.close();
   });
 
+  it("shows gradient health, as the side panel does, and a click on a parameter selects it in the graph", async () => {
+    const { context, page, requests, errors } = await openOffline(file);
+    // a short run has no charts: the view is gradient health alone (the report had the long run's charts only)
+    await page.getByRole("button", { name: "Show gradient health" }).click();
+    const health = page.locator(".report-health");
+    await health.locator(".layer").first().waitFor();
+    assert.equal(await page.locator("body > .main").isHidden(), true);
+    assert.deepEqual(await health.locator(".layer-head .name").allTextContents(), ["fc1", "fc2"]);
+    // each parameter's gradient norm at the opening step: its update's gradient, as the trace holds it
+    const step = Math.max(...trace.ops.map((o) => o.trainingStep ?? 0));
+    let seen = -1;
+    for (const e of trace.events) {
+      if (e.kind === "step") seen = e.index;
+      if (e.kind !== "update" || seen !== step) continue;
+      const row = health.locator(`button.param[data-param="${e.param}"]`);
+      assert.equal(await row.locator(".num").innerText(), formatNumber(trace.tensors[e.grad].stats.norm), e.param);
+    }
+    assert.match(await health.locator(".flag-list").innerText(), /No vanishing or exploding gradients/);
+    await page.screenshot({ path: join(RESULTS, "report-health.png") });
+    await health.locator('button.param[data-param="model.fc2.weight"]').click();
+    await page.waitForSelector(".node.selected");
+    assert.equal(await page.locator(".report-charts").isHidden(), true, "the graph shows again");
+    const selected = await page.locator(".node.selected").getAttribute("data-id");
+    const tensor = Number(selected?.replace(/^t:/, ""));
+    assert.equal(trace.tensors[tensor]?.name, "model.fc2.weight", `${selected}`);
+    assert.deepEqual(requests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it("keeps 10,000 steps readable: per-pixel envelopes, never one segment per step", async () => {
     const t = longRunTrace();
     const path = join(tmp, "10k.html");
     writeReport(t, path);
     const { context, page, errors } = await openOffline(path, 1000);
-    await page.getByRole("button", { name: "Show the training run's charts" }).click();
+    await page.getByRole("button", { name: "Show gradient health and the training run's charts" }).click();
     await page.waitForSelector(".report-charts svg.chart");
     const charts = page.locator(".report-charts svg.chart");
     for (let k = 0; k < 3; k++) {
