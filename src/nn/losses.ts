@@ -231,7 +231,10 @@ function pickTargets(op: string, input: Tensor, target: Tensor | NestedArray | n
  */
 function negReduced(op: string, ll: Tensor, picked: Picked, reduction: Reduction | undefined, scaled = false): Tensor {
   const scale = picked.weights ?? picked.mask;
-  if (scale !== null && !scaled) ll = ops.mul(ll, scale);
+  if (picked.weights !== null && !scaled) ll = ops.mul(ll, picked.weights);
+  // an ignored position is left out, not a term of 0 × its log-likelihood: a NaN or −∞ there (a padding row whose
+  // logits are all masked) made the loss NaN, where nll_loss skips it
+  if (picked.mask !== null) ll = ops.where(picked.mask, ll, 0);
   if (reduction === "none") return ops.neg(ops.reshape(ll, picked.shape));
   if (scale === null) return ops.neg(reduce(op, ll, reduction));
   if (reduction !== undefined && reduction !== "mean" && reduction !== "sum") reduce(op, ll, reduction); // its error

@@ -277,7 +277,7 @@ export class Recorder implements EngineObserver {
         ids.notes.noteGrad(c, up);
         contribs[k] = up;
       } else if (l !== null && l.derivative !== undefined && l.derivative.product === c)
-        contribs[k] = this.stepTensors.product(c, upstream, up, locals[4 * k + 3]);
+        contribs[k] = this.stepTensors.product(c, upstream, up, locals[4 * k + 3], l.derivative.code);
       else contribs[k] = ids.gradId(c);
     }
     this.lastBackwardOp = op;

@@ -8,6 +8,7 @@ import type { SnapshotTable } from "./snapshots";
 import { DERIVATIVE_OF, KIND, PRODUCT_OF } from "./stream";
 import type { TensorId } from "./types";
 import { labelOf } from "../engine/label";
+import { selectsGradient } from "../engine/kernels/unary";
 
 // Copied once: read through the import at every snapshot, KIND cost getter calls in CommonJS builds (tsx, tests).
 const { grad: GRAD } = KIND;
@@ -84,12 +85,14 @@ export class StepTensors {
    * element (LocalDescription.derivative's product): the reader multiplies them when it holds both; else `c` is
    * recorded as any gradient is.
    */
-  product(c: Tensor, upstream: Tensor, up: TensorId, local: TensorId): TensorId {
+  product(c: Tensor, upstream: Tensor, up: TensorId, local: TensorId, code: number): TensorId {
     const ids = this.ids;
     if (c.size !== upstream.size || !this.table.wouldKeep(c.size)) return ids.gradId(c);
     if (ids.notes.grad(c) >= 0 || ids.notes.output(c) >= 0 || labelOf(c) !== undefined) return ids.gradId(c);
     if ((c.dtype !== "float32" && c.dtype !== "float64") || this.of(up) < 0 || this.of(local) < 0) return ids.gradId(c);
-    const id = this.table.snapshotDerived(c.dtype, c.shape, GRAD, PRODUCT_OF, up, local, 0, 0, 0);
+    // (1: an indicator f′ selects, as the engine's VJP does: 0 where it is 0, whatever the upstream is)
+    const select = selectsGradient(code) ? 1 : 0;
+    const id = this.table.snapshotDerived(c.dtype, c.shape, GRAD, PRODUCT_OF, up, local, select, 0, 0);
     if (id < 0) return ids.gradId(c);
     ids.notes.noteGrad(c, id);
     return id;

@@ -1,5 +1,6 @@
 // An elementwise op's gradient is the same numbers whether or not an observer watches backward (which then describes
-// f′ as a tensor of its own and makes the VJP from it): upstream ⊙ f′, each f′ and each product rounded to the dtype.
+// f′ as a tensor of its own and makes the VJP from it): upstream ⊙ f′, each f′ and each product rounded to the dtype,
+// and an indicator f′'s 0 selecting 0.
 import * as assert from "node:assert/strict";
 import { tensor, type EngineObserver, type Tensor } from "../../src/index";
 import { NOOP_OBSERVER, observing } from "./support/observers";
@@ -47,10 +48,12 @@ describe("an elementwise op's VJP, observed or not", () => {
         assert.deepEqual(observed, plain);
         assert.ok(told.length > 0);
         const round = dtype === "float32" ? Math.fround : (v: number): number => v;
+        // (an indicator f′, ReLU's or clamp's, selects: +0 where it is 0, whatever the upstream's sign or value)
+        const selects = name === "relu" || name === "clamp";
         for (const { up, local, contribution } of told)
           assert.deepEqual(
             contribution,
-            up.map((u, i) => round(u * local[i])),
+            up.map((u, i) => (selects && local[i] === 0 ? 0 : round(u * local[i]))),
           );
       });
     }

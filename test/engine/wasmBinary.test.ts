@@ -114,11 +114,13 @@ describe("WebAssembly SIMD elementwise kernel", () => {
 
   for (const [dtype, make] of makers)
     for (const n of [128, 129, 130, 131, 1000])
-      it(`ReLU and its VJP of ${n} values: v > 0 or NaN kept, else +0; up · 𝟙[¬(x ≤ 0)] (${dtype})`, () => {
+      it(`ReLU and its VJP of ${n} values: v > 0 or NaN kept, else +0; up where ¬(x ≤ 0), else +0 (${dtype})`, () => {
         const x = values(make, n, 7),
           up = values(make, n, 8);
+        // a NaN or ±∞ upstream where x ≤ 0 gives +0, as PyTorch's threshold_backward (a product by 0 gave NaN)
+        for (let i = 0; i < n; i += 5) up[i] = [NaN, Infinity, -Infinity][i % 3];
         const want = make(n).map((_, i) => (x[i] > 0 || x[i] !== x[i] ? x[i] : 0));
-        const wantVjp = make(n).map((_, i) => up[i] * (x[i] <= 0 ? 0 : 1));
+        const wantVjp = make(n).map((_, i) => (x[i] <= 0 ? 0 : up[i]));
         for (const simd of [true, false]) {
           useWasmKernels(simd);
           const y = make(n),

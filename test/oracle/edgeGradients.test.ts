@@ -1,6 +1,7 @@
 // Gradients at the edges PyTorch defines by masking, against PyTorch: binary cross-entropy of saturated probabilities
-// (p exactly 0 or 1), std of a constant row, pow at a zero base, a class loss whose targets are all ignored; softmax
-// of huge logits; the loss options PyTorch names (BCE's weight and pos_weight, KL's log_target).
+// (p exactly 0 or 1), a NaN or ±∞ gradient a mask blocks, an ignored row of −∞ logits, std of a constant row, pow at a
+// zero base, a class loss whose targets are all ignored; softmax of huge logits; the loss options PyTorch names (BCE's
+// weight and pos_weight, KL's log_target).
 import * as assert from "node:assert/strict";
 import * as B from "../../src/index";
 import { describeOracle } from "./harness";
@@ -71,6 +72,45 @@ const cases: OracleCase[] = [
     index: ["y"],
     ts: ({ x, y }) => B.F.crossEntropy(x, y, { ignoreIndex: 1 }),
     torch: "out = F.cross_entropy(x, y, ignore_index=1)",
+  },
+  {
+    // a NaN or ±∞ upstream where the mask blocks: PyTorch selects (0 there), a product by 0 made NaN of it (a fully
+    // masked attention row's NaN passed a ReLU and poisoned every weight before it)
+    name: "gradients a mask blocks stay 0 under a NaN or ±∞ upstream: relu, clamp, where, maskedFill, tril, embedding",
+    inputs: () => ({ x: f64([-1, 2, 5, -3, 0.5, 4], [2, 3]), y: f64([1, 2, 3, 4, 5, 6], [2, 3]) }),
+    ts: ({ x, y }) => {
+      const u = B.tensor([Infinity, 1, NaN, NaN, 1, -Infinity], { shape: [2, 3], dtype: x.dtype });
+      const m = B.tensor([
+        [true, false, true],
+        [false, true, false],
+      ]);
+      const padded = B.F.embedding(B.tensor([0, 1, 0], { dtype: "int32" }), y, { paddingIdx: 0 });
+      const rows = B.tensor([NaN, 1, Infinity], { shape: [3, 1], dtype: x.dtype });
+      const blocked = [x.relu(), x.clamp(0, 3), B.where(m, x, y), B.maskedFill(x, m, 0), B.tril(x)];
+      return [...blocked.map((o) => o.mul(u)), padded.mul(rows)];
+    },
+    torch: [
+      "u = torch.tensor([math.inf, 1, math.nan, math.nan, 1, -math.inf], dtype=x.dtype).reshape(2, 3)",
+      "m = torch.tensor([[True, False, True], [False, True, False]])",
+      "padded = F.embedding(torch.tensor([0, 1, 0]), y, padding_idx=0)",
+      "rows = torch.tensor([math.nan, 1, math.inf], dtype=x.dtype).reshape(3, 1)",
+      "blocked = [x.relu(), x.clamp(0, 3), torch.where(m, x, y), x.masked_fill(m, 0), x.tril()]",
+      "out = [o * u for o in blocked] + [padded * rows]",
+    ].join("\n"),
+  },
+  {
+    // nanoGPT's ignore_index on padding, whose logits an attention mask left all −∞: ignored, not 0 × NaN
+    name: "crossEntropy ignoring a row whose logits are all −∞",
+    inputs: () => ({ x: r([3, 4]), y: f64([-100, 2, 0], [3], false) }),
+    index: ["y"],
+    ts: ({ x, y }) => {
+      const logits = B.maskedFill(x, B.tensor([[true], [false], [false]]), -Infinity);
+      return [B.F.crossEntropy(logits, y), B.F.nllLoss(B.logSoftmax(logits, 1), y, { reduction: "sum" })];
+    },
+    torch: [
+      "logits = x.masked_fill(torch.tensor([[True], [False], [False]]), -math.inf)",
+      'out = [F.cross_entropy(logits, y), F.nll_loss(torch.log_softmax(logits, 1), y, reduction="sum")]',
+    ].join("\n"),
   },
   {
     name: "softmax and logSoftmax of huge logits",

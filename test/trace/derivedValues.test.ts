@@ -94,6 +94,26 @@ describe("values the reader computes from the step's values (DERIVATIVE_OF, PROD
     }
   }
 
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [name, f] of [
+      ["relu", (x: Tensor) => x.relu()],
+      ["clamp", (x: Tensor) => x.clamp(0.1, 2)],
+    ] as const)
+      it(`${name} (${dtype}): a NaN or ±∞ upstream where f′ is 0 gives 0, in the engine's VJP and the reader's product`, () => {
+        // the first four are blocked (x ≤ 0.1), where the upstream is NaN or ±∞: PyTorch selects, 0 · NaN was NaN
+        const up = [NaN, Infinity, -Infinity, NaN, 0.4, 1.3, -2.9, 0.6];
+        const { trace, told } = record(() => {
+          const x = tensor(xs, { requiresGrad: true, dtype });
+          f(x).mul(tensor(up, { dtype })).sum().backward();
+        });
+        const ev = backwards(trace).find((e) => trace.ops[e.op].op === name)!;
+        const contribution = ev.contributions[0]!;
+        const engine = told[backwards(trace).indexOf(ev)].contribution!;
+        assert.deepEqual(engine.slice(0, 4), [0, 0, 0, 0], "the engine's gradient");
+        assert.deepEqual(Array.from(trace.tensors[contribution].values ?? []), engine, "the trace's");
+        assert.equal(trace.tensors[contribution].stats.nan, 0);
+      });
+
   it("copies f′ when the step lacks the op's input values, and keeps only statistics over the caps", () => {
     // the input over the per-tensor cap: its values are not in the stream
     const big = Array.from({ length: 40 }, (_, k) => Math.sin(k));

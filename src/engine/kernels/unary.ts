@@ -258,8 +258,19 @@ export function unaryInto(
 }
 
 /**
+ * Whether `code`'s f′ is an indicator (ReLU's 𝟙[x > 0], clamp's 𝟙[min ≤ x ≤ max]): its VJP selects the upstream
+ * gradient, as PyTorch's does (threshold_backward, clamp_backward), 0 where f′ is 0 even for an upstream NaN or ±∞. A
+ * product by 0 made NaN of them: a fully masked attention row's NaN passed a ReLU and poisoned every weight before it.
+ * The trace's reader computes the product the same way (stream/stepSummaries.ts).
+ */
+export function selectsGradient(code: number): boolean {
+  return code === RELU || code === CLAMP;
+}
+
+/**
  * The VJP δ ⊙ f′ into `o`: o[i] = up[i]·f′(x[i]), the same numbers as f′ computed into an array of o's type and then
- * multiplied, with one array fewer (ReLU's in one loop). All arrays of one type.
+ * multiplied, with one array fewer (ReLU's in one loop); 0 where an indicator f′ is (selectsGradient). All arrays of
+ * one type.
  */
 export function unaryVjpInto(
   code: UnaryCode,
@@ -273,9 +284,10 @@ export function unaryVjpInto(
   const n = o.length;
   if (code === RELU) {
     if (simdFor(n, o, x, up) && reluWasm(o, x as typeof o, up as typeof o)) return;
-    for (let i = 0; i < n; i++) o[i] = up[i] * +!(x[i] <= 0);
+    for (let i = 0; i < n; i++) o[i] = x[i] <= 0 ? 0 : up[i];
     return;
   }
   unaryInto(code, true, o, x, y, p, q);
-  for (let i = 0; i < n; i++) o[i] = up[i] * o[i];
+  if (selectsGradient(code)) for (let i = 0; i < n; i++) o[i] = o[i] === 0 ? 0 : up[i] * o[i];
+  else for (let i = 0; i < n; i++) o[i] = up[i] * o[i];
 }

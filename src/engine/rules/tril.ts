@@ -33,7 +33,8 @@ function triRule(name: "tril" | "triu", upper: boolean) {
       for (let i = 0; i < o.length; i++) o[i] = m.data[i] !== 0 ? x.data[i] : 0;
       return { out: fromData(o, x.shape) };
     },
-    vjp: (ctx, up) => ops.mul(up, mask(ctx)),
+    // (the triangle of up, as PyTorch's grad.tril(k): not up·mask, whose 0 made NaN of a NaN or ±∞ upstream)
+    vjp: (ctx, up) => (upper ? ops.triu(up, ctx.attrs.k) : ops.tril(up, ctx.attrs.k)),
     local: (ctx, i) =>
       elementwise(ctx, i, upper ? "\\mathbb{1}[j - i \\ge k]" : "\\mathbb{1}[j - i \\le k]", mask(ctx)),
     jvp: (ctx, [t]) => (upper ? ops.triu(t, ctx.attrs.k) : ops.tril(t, ctx.attrs.k)),

@@ -4,7 +4,7 @@ import { defineRule, jac } from "./registry";
 import type { Attrs, GradRule, OpCtx } from "./registry";
 import { binaryForward, constantLocal, elementwise, keepForLocal, keptForLocal } from "./common";
 import { MUL } from "../kernels/binary";
-import { unaryInto, unaryVjpInto } from "../kernels/unary";
+import { selectsGradient, unaryInto, unaryVjpInto } from "../kernels/unary";
 import type { UnaryCode } from "../kernels/unary";
 import { ABS, CLAMP, EXP, LOG, NEG, RELU, SIGMOID, SOFTSIGN, SQRT, TANH } from "../kernels/unary";
 import { COS, ELU, ERF, GELU, LEAKY_RELU, LOG1P, MISH, RSQRT, SILU, SIN, SOFTPLUS, SQUARE } from "../kernels/unary";
@@ -138,6 +138,12 @@ export function defineUnary<A extends Attrs = Record<string, never>>(spec: Unary
       if (spec.derivative !== undefined || up.dtype !== y.dtype) {
         const d = computeDerivative(spec, ctx);
         const made = vjpOf(up, d);
+        if (selectsGradient(spec.code) && made.size === d.size) {
+          // (an indicator f′ selects: 0 where it is 0, whatever flowed in; made is this call's own)
+          const m = made.data;
+          const b = d.data;
+          for (let i = 0; i < m.length; i++) if (b[i] === 0) m[i] = 0;
+        }
         if (describingLocals()) keepForLocal<Kept>(ctx, 0, { d, product: made });
         return made;
       }

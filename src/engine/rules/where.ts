@@ -9,6 +9,7 @@ import { broadcastShapes, sizeOf } from "../shape";
 import { broadcastTo } from "../kernels/layout";
 import type { Tensor } from "../tensor";
 import * as ops from "../ops/functions";
+import { describingLocals } from "../mode";
 
 /** `t`'s values broadcast to `shape` as float64 (t itself when it has that size). */
 function spread(t: Tensor, shape: readonly number[]): ArrayLike<number> {
@@ -35,7 +36,12 @@ export const whereRule = defineRule({
     for (let i = 0; i < o.length; i++) o[i] = c[i] !== 0 ? x[i] : y[i];
     return { out: fromData(o, shape) };
   },
-  vjp: (ctx, up, i) => ops.mul(up, keepForLocal(ctx, i, selector(ctx.inputs[0], ctx.output, i === 2))),
+  // up where the branch was taken, else 0 (PyTorch's where(cond, grad, 0)): not up·𝟙[cond], whose 0 made NaN of a NaN
+  // or ±∞ upstream (a fully masked attention row's); the indicator is kept for the local description
+  vjp: (ctx, up, i) => {
+    if (describingLocals()) keepForLocal(ctx, i, selector(ctx.inputs[0], ctx.output, i === 2));
+    return i === 1 ? ops.where(ctx.inputs[0], up, 0) : ops.where(ctx.inputs[0], 0, up);
+  },
   local: (ctx, i) =>
     elementwise(
       ctx,
@@ -58,7 +64,11 @@ export const maskedFillRule = defineRule<FillAttrs>({
     for (let i = 0; i < o.length; i++) o[i] = m[i] !== 0 ? value : x.data[i];
     return { out: fromData(o, x.shape) };
   },
-  vjp: (ctx, up) => ops.mul(up, keepForLocal(ctx, 0, kept(ctx))),
+  // (PyTorch's grad.masked_fill(mask, 0): see where's)
+  vjp: (ctx, up) => {
+    if (describingLocals()) keepForLocal(ctx, 0, kept(ctx));
+    return ops.maskedFill(up, ctx.inputs[1], 0);
+  },
   local: (ctx, i) =>
     elementwise(
       ctx,

@@ -85,7 +85,8 @@ export const TRANSPOSE_OF = 2;
 export const DERIVATIVE_OF = 3;
 /**
  * Five float64s in the value slot, the first two the ids of two tensors of one size read earlier in the same step,
- * values kept: this tensor's values are their products, element by element, each rounded once to its dtype.
+ * values kept: this tensor's values are their products, element by element, each rounded once to its dtype; the third
+ * 1 when the second is an indicator f′ (ReLU's, clamp's), whose 0 selects 0 whatever the first is (selectsGradient).
  */
 export const PRODUCT_OF = 4;
 /** A TENSOR record's "held" field. */

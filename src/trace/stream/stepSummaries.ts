@@ -88,7 +88,9 @@ export class StepValues {
     const a = source(floats[at]);
     const b = source(floats[at + 1]);
     const o = single ? this.slabs.f32(a.length) : this.slabs.f64(a.length);
-    for (let k = 0; k < o.length; k++) o[k] = a[k] * b[k];
+    // (an indicator f′ selects: 0 where it is 0 even for a NaN or ±∞ upstream, as the engine's VJP, selectsGradient)
+    if (floats[at + 2] === 1) for (let k = 0; k < o.length; k++) o[k] = b[k] === 0 ? 0 : a[k] * b[k];
+    else for (let k = 0; k < o.length; k++) o[k] = a[k] * b[k];
     return o;
   }
 

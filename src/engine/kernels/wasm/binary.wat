@@ -234,8 +234,8 @@
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (br $l2))))
 
-  ;; ReLU's VJP as unary.ts's loop: o = up · f′(x), f′ = 1 where ¬(x ≤ 0) (NaN included), else 0; the product by 1 or 0
-  ;; is exact, so the same numbers (−0 for a negative upstream, NaN for an infinite one, as there).
+  ;; ReLU's VJP as unary.ts's loop: o = up where ¬(x ≤ 0) (NaN included), else +0, whatever up is (a NaN or ±∞
+  ;; upstream included: PyTorch's threshold_backward selects, where a product by 0 made NaN of them).
   (func (export "reluvjp_f32") (param $o i32) (param $x i32) (param $up i32) (param $n i32)
     (local $endv i32) (local $end i32)
     (local.set $endv (i32.add (local.get $o) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
@@ -243,8 +243,7 @@
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $o) (local.get $endv)))
       (v128.store (local.get $o)
-        (f32x4.mul (v128.load (local.get $up))
-          (v128.andnot (v128.const f32x4 1 1 1 1) (f32x4.le (v128.load (local.get $x)) (v128.const f32x4 0 0 0 0)))))
+        (v128.andnot (v128.load (local.get $up)) (f32x4.le (v128.load (local.get $x)) (v128.const f32x4 0 0 0 0))))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $up (i32.add (local.get $up) (i32.const 16)))
@@ -252,7 +251,7 @@
     (block $d2 (loop $l2
       (br_if $d2 (i32.ge_u (local.get $o) (local.get $end)))
       (f32.store (local.get $o)
-        (f32.mul (f32.load (local.get $up)) (select (f32.const 0) (f32.const 1) (f32.le (f32.load (local.get $x)) (f32.const 0)))))
+        (select (f32.const 0) (f32.load (local.get $up)) (f32.le (f32.load (local.get $x)) (f32.const 0))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (local.set $up (i32.add (local.get $up) (i32.const 4)))
@@ -281,8 +280,8 @@
       (local.set $x (i32.add (local.get $x) (i32.const 8)))
       (br $l2))))
 
-  ;; ReLU's VJP as unary.ts's loop: o = up · f′(x), f′ = 1 where ¬(x ≤ 0) (NaN included), else 0; the product by 1 or 0
-  ;; is exact, so the same numbers (−0 for a negative upstream, NaN for an infinite one, as there).
+  ;; ReLU's VJP as unary.ts's loop: o = up where ¬(x ≤ 0) (NaN included), else +0, whatever up is (a NaN or ±∞
+  ;; upstream included: PyTorch's threshold_backward selects, where a product by 0 made NaN of them).
   (func (export "reluvjp_f64") (param $o i32) (param $x i32) (param $up i32) (param $n i32)
     (local $endv i32) (local $end i32)
     (local.set $endv (i32.add (local.get $o) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
@@ -290,8 +289,7 @@
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $o) (local.get $endv)))
       (v128.store (local.get $o)
-        (f64x2.mul (v128.load (local.get $up))
-          (v128.andnot (v128.const f64x2 1 1) (f64x2.le (v128.load (local.get $x)) (v128.const f64x2 0 0)))))
+        (v128.andnot (v128.load (local.get $up)) (f64x2.le (v128.load (local.get $x)) (v128.const f64x2 0 0))))
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $up (i32.add (local.get $up) (i32.const 16)))
@@ -299,7 +297,7 @@
     (block $d2 (loop $l2
       (br_if $d2 (i32.ge_u (local.get $o) (local.get $end)))
       (f64.store (local.get $o)
-        (f64.mul (f64.load (local.get $up)) (select (f64.const 0) (f64.const 1) (f64.le (f64.load (local.get $x)) (f64.const 0)))))
+        (select (f64.const 0) (f64.load (local.get $up)) (f64.le (f64.load (local.get $x)) (f64.const 0))))
       (local.set $o (i32.add (local.get $o) (i32.const 8)))
       (local.set $x (i32.add (local.get $x) (i32.const 8)))
       (local.set $up (i32.add (local.get $up) (i32.const 8)))
