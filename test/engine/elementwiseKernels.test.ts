@@ -5,7 +5,16 @@ import * as B from "../../src/index";
 import { ADD, MUL, SUB, binaryInto } from "../../src/engine/kernels/binary";
 import type { BinCode } from "../../src/engine/kernels/binary";
 import { reduceAxes, sumAxis, maxAxis } from "../../src/engine/kernels/reduce";
-import { RELU, TANH, SQRT, LEAKY_RELU, GELU, unaryInto, unaryVjpInto } from "../../src/engine/kernels/unary";
+import {
+  RELU,
+  TANH,
+  SQRT,
+  LEAKY_RELU,
+  GELU,
+  selectsGradient,
+  unaryInto,
+  unaryVjpInto,
+} from "../../src/engine/kernels/unary";
 import type { UnaryCode } from "../../src/engine/kernels/unary";
 import { broadcastShapes, sizeOf } from "../../src/engine/shape";
 import { random } from "./fixtures/randomFloats";
@@ -62,16 +71,18 @@ describe("unaryVjpInto", () => {
           const x = random(make, n, 11 + n).map((v) => (code === SQRT ? Math.abs(v) + 0.1 : 3 * v));
           if (n > 3) x[2] = 0;
           const up = random(make, n, 97 + n);
-          if (n > 5) up[4] = Infinity; // ∞·0 stays NaN, as the multiplication gives
+          if (n > 5) up[4] = Infinity; // ∞·0 stays NaN, as the multiplication gives, but where f′ is an indicator
+          if (n > 3) up[2] = NaN; // (at x = 0: relu′ is 0, and NaN·0 is NaN but for it)
           const y = make(n),
             d = make(n),
             got = make(n);
           unaryInto(code, false, y, x, x, p, 0);
           unaryInto(code, true, d, x, y, p, 0);
           unaryVjpInto(code, got, x, y, up, p, 0);
+          // an indicator f′ (ReLU's) selects: 0 where it is 0, whatever the upstream (PyTorch's threshold_backward)
           sameBits(
             got,
-            up.map((u, i) => u * d[i]),
+            up.map((u, i) => (selectsGradient(code) && d[i] === 0 ? 0 : u * d[i])),
             `${name} n=${n}`,
           );
         }
@@ -227,6 +238,26 @@ describe("reduceAxes over merged axes", () => {
         );
       });
     }
+});
+
+describe("float32 sums over a leading dim", () => {
+  it("are summed in float64 and rounded once, as along the last dim (PyTorch's accumulate type)", () => {
+    // a million values down dim 0 (a batch-norm's statistics over a dataset): a float32 running sum drifted
+    const n = 1_000_000;
+    const x = new Float32Array(2 * n);
+    for (let i = 0; i < x.length; i++) x[i] = 0.1 + (i % 7) * 1e-3;
+    const got = sumAxis(x, [n, 2], 0);
+    assert.ok(got instanceof Float32Array);
+    for (let c = 0; c < 2; c++) {
+      let exact = 0;
+      for (let k = 0; k < n; k++) exact += x[2 * k + c];
+      assert.equal(got[c], Math.fround(exact), `column ${c}`);
+    }
+    // and the same along the last dim of the transposed values
+    const t = new Float32Array(2 * n);
+    for (let k = 0; k < n; k++) for (let c = 0; c < 2; c++) t[c * n + k] = x[2 * k + c];
+    assert.deepEqual(Array.from(sumAxis(t, [2, n], 1)), Array.from(got));
+  });
 });
 
 describe("maxPool2d without padding", () => {
