@@ -67,6 +67,11 @@ def main(argv):
 
     def write(rec):
         write_trace(build_trace(rec), a.out)
+        if rec.exit_status and a.out:
+            # the status a plain run exits with, beside the trace (the process's own is the recorder's): the CLI exits
+            # with it, as it does with a TypeScript model's process.exit(3)
+            with open(a.out + ".status", "w") as f:
+                f.write(str(rec.exit_status))
 
     # (at_exit: a model ending with os._exit(0) ends the process before run_file returns; its trace is written then)
     rec, _ = run_file(a.program, a.steps, a.values, a.max_values_per_tensor, a.max_values_per_trace, a.timeout, policy=_policy(a), at_exit=write, args=script_args)

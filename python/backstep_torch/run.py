@@ -70,7 +70,8 @@ def diagnose(exc, rec, program, timeout_s):
         if exc.code is None or exc.code is False or exc.code == 0:
             # a script's `sys.exit(main())` ends as it ends when run plainly, with status 0: said, not an error
             return _diagnostic("runtime-error", "The model called sys.exit(%s): the run ended there with status 0, as a plain run does." % (exc.code,), program, loc, severity="info")
-        return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there, a plain run's status %s. Remove the call: Backstep runs the model for you." % (exc.code, exc.code if isinstance(exc.code, int) else 1), program, loc)
+        rec.exit_status = exc.code if isinstance(exc.code, int) else 1  # (the run's status too: __main__.py)
+        return _diagnostic("runtime-error", "The model called sys.exit(%s); the run ended there, a plain run's status %s. Remove the call: Backstep runs the model for you." % (exc.code, rec.exit_status), program, loc)
     if isinstance(exc, RunMemoryLimit):
         return _diagnostic("memory-limit", "The model went over the memory limit and was stopped.", program, loc)
     if isinstance(exc, MemoryError):
@@ -248,6 +249,7 @@ def _wrap_exit(rec, program, finish, at_exit):
                 d = _diagnostic("runtime-error", "The model called os._exit(0): the run ended there with status 0, as a plain run does.", program, loc, severity="info")
             else:
                 d = _diagnostic("runtime-error", "The model called os._exit(%s); the run ended there, a plain run's status %s." % (status, status), program, loc)
+                rec.exit_status = status
             rec.diagnostics.append(d)
             finish()
             if at_exit is not None:

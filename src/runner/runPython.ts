@@ -202,10 +202,13 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
       clearInterval(memTimer);
       options.signal?.removeEventListener("abort", onAbort);
       let trace: Trace | undefined;
+      let status: number | undefined;
       let unreadable: string | undefined;
       try {
         // read in tasks: the caller's thread may be the extension host's, and a big trace is seconds of parsing
         if (!limit && !spawnError && existsSync(out)) trace = await parseTraceDataAsync(await readFile(out));
+        // the status a plain run exits with, when the model chose one (sys.exit(3)): RunResult.exitCode, as in TS
+        if (trace && existsSync(`${out}.status`)) status = Number(await readFile(`${out}.status`, "utf8")) || undefined;
       } catch (err) {
         // a trace cut short (the recorder failed while writing it): said so, as any failed run, and nothing lost
         unreadable = `The Python recorder's trace could not be read: ${err instanceof Error ? err.message : String(err)}`;
@@ -237,6 +240,7 @@ export function runPythonModel(file: string, options: PythonRunOptions = {}): Pr
         trace,
         ok: !trace.diagnostics.some((d) => d.severity === "error"),
         ...(error ? { error } : {}),
+        ...(status !== undefined ? { exitCode: status } : {}),
         output,
       });
     };

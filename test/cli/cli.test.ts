@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTraceFile } from "../../src/trace/json";
-import { PYTHON } from "../python/support/torchEnv";
+import { hasTorch, PYTHON } from "../python/support/torchEnv";
 
 const root = join(__dirname, "..", "..");
 const cli = join(root, "dist", "cli.js");
@@ -156,6 +156,21 @@ process.exitCode = 3;
     const r = backstep("trace", file);
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stdout, /^exit listener 3\n/m);
+  });
+
+  it("exits with the status a PyTorch model chooses (sys.exit(3), os._exit(4)), as a TypeScript model's", function () {
+    if (!hasTorch()) this.skip();
+    for (const [end, status] of [
+      ["import sys\nsys.exit(3)\n", 3],
+      ["import os\nos._exit(4)\n", 4],
+      ["import sys\nsys.exit(0)\n", 0],
+    ] as const) {
+      const py = join(tmp, `status${status}.py`);
+      writeFileSync(py, `import torch\nw = torch.ones(2, requires_grad=True)\n(w * 2).sum().backward()\n${end}`);
+      // (it exited 1: the recorder's own status, its trace read; the message said "a plain run's status 3")
+      const r = backstep("trace", py, "--python", PYTHON);
+      assert.equal(r.status, status, r.stderr);
+    }
   });
 
   it("loss by step: — for a step without a loss, NaN only for a loss that is NaN", () => {
