@@ -13,6 +13,7 @@ class Backward:
         if self._fn_pending:
             self.settle_function_checks()
         self.backward_calls += 1
+        self.note_step_caller()
         self.pass_totals = {}
         root = args[0] if args else None
         if self.done and not self.explicit_steps:

@@ -19,4 +19,5 @@ class CountingMode(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         if getattr(func, "__name__", "") == "backward":
             self.recorder.backward_calls += 1
+            self.recorder.note_step_caller()
         return func(*args, **(kwargs or {}))

@@ -71,6 +71,7 @@ class Recorder(Steps, Forward, Backward, Checks, Functions):
         self.module_stack = []
         self.busy = False
         self.failure = None
+        self.step_callers = set()  # (file, first line) of the `step` functions backward passes ran in: note_step_caller
         self.exit_status = 0  # the status a plain run exits with, when the model chose one (sys.exit(3), os._exit(3))
         self.retain = retain
         self.retained = []

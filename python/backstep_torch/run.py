@@ -124,6 +124,12 @@ def _step_of(namespace):
     return step
 
 
+def _trained_with(rec, step):
+    """Whether a backward pass of the module's own code ran inside `step` (Steps.note_step_caller)."""
+    code = getattr(step, "__code__", None)
+    return code is not None and (code.co_filename, code.co_firstlineno) in rec.step_callers
+
+
 def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_trace=5_000_000, timeout_s=None, retain=False, record=True, policy=None, at_exit=None, args=()):
     """Runs `program` and returns (recorder, namespace). With record=False, runs it under the same contract without recording.
     `policy`: which steps keep their full record ({"last": K, "every": N, "steps": [...]}; None: every step).
@@ -164,6 +170,13 @@ def run_file(program, steps=5, values="capped", max_per_tensor=100_000, max_per_
             rec.install_counter()
         exec(code, namespace)
         step = _step_of(namespace)
+        if step is not None and _trained_with(rec, step):
+            # the file's own code trains with its step() (`for i in range(3): step()` under `if __name__ == "__main__":`):
+            # called on up to the run's steps, it trained the model beyond what `python model.py` does, and the trace's
+            # last steps and final parameters were no plain run's
+            if record:
+                rec.diagnostics.append(_diagnostic("truncated", "step() was not called: the file's own code trains with it, and its run is the trace (as `python %s` runs it)." % os.path.basename(program), program, severity="info"))
+            step = None
         if step is not None:
             # numbered on from the steps the module's own code ran (its `if __name__ == "__main__":` loop), as the
             # TypeScript runner numbers its calls of a default export after a top-level loop: from 0 again, two steps

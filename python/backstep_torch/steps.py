@@ -2,6 +2,7 @@
 import contextlib
 import functools
 import math
+import sys
 
 import torch
 
@@ -236,6 +237,17 @@ class Steps:
             return
         if not self.explicit_steps and (update or self.backward_open):
             self.step_closed = True
+
+    def note_step_caller(self):
+        """A backward pass runs: the functions named `step` it runs inside, before Backstep calls any (run.py asks
+        whether the module's own code trained with its step(), which Backstep then does not call again)."""
+        if self.explicit_steps:
+            return
+        f = sys._getframe(1)
+        while f is not None:
+            if f.f_code.co_name == "step":
+                self.step_callers.add((f.f_code.co_filename, f.f_code.co_firstlineno))
+            f = f.f_back
 
     def reset_begins(self, frame):
         """A reset of gradients, called from `frame`, in a later iteration of the loop whose step has closed (the next

@@ -166,6 +166,22 @@ class LoopSteps(unittest.TestCase):
         self.assert_steps_run(trace, ["matmul@13", "square@13", "mean@13"] * 3)
         self.assertIs(torch.optim.Optimizer.__init__, init, "restored when the run ends")
 
+    def test_a_step_the_files_own_loop_trains_with_is_not_called_again(self):
+        """`if __name__ == "__main__": for i in range(3): step()`: Backstep called step() on up to the run's steps, and
+        the trace trained the model two steps beyond what `python model.py` does (its last losses and final parameters
+        were no plain run's). A step() the file does not call is still Backstep's to call."""
+        body = ("import torch\ntorch.manual_seed(0)\nw = torch.randn(3, 1, requires_grad=True)\n"
+                "opt = torch.optim.SGD([w], lr=0.1)\nx = torch.randn(4, 3)\n\n\ndef step():\n    opt.zero_grad()\n"
+                "    loss = (x @ w).square().mean()\n    loss.backward()\n    opt.step()\n    return loss\n")
+        own = body + '\n\nif __name__ == "__main__":\n    for i in range(3):\n        print("loss", round(step().item(), 5))\n'
+        trace, output = run(own, steps=5)
+        self.assertEqual(steps_of(trace), [0, 1, 2])
+        self.assertEqual([round(v, 5) for v in trace["losses"]], printed(output, "loss"))
+        notes = [d["message"] for d in trace["diagnostics"] if d["severity"] == "info"]
+        self.assertTrue(any("the file's own code trains with it" in m for m in notes), notes)
+        trace, _ = run(body, steps=5)
+        self.assertEqual(steps_of(trace), [0, 1, 2, 3, 4], "a step() the file does not call: Backstep calls it")
+
     def test_a_step_functions_loss_is_its_micro_batches_summed(self):
         """step() accumulates four micro-batches and updates, returning nothing: each backward pass closes its call's
         step, and the first micro-batch's loss alone was the step's."""
