@@ -285,7 +285,10 @@ export function renderCharts(root: HTMLElement, s: StepSeries, step: number, a: 
         const pair = el("div", "hist-pair");
         pair.append(
           captioned("activations", histogram(`${l.name} activations at step ${at}`, histogramAt(s, k, "act", i), half)),
-          captioned("gradients ∂L/∂out", histogram(`${l.name} gradients at step ${at}`, histogramAt(s, k, "grad", i), half)),
+          captioned(
+            "gradients ∂L/∂out",
+            histogram(`${l.name} gradients at step ${at}`, histogramAt(s, k, "grad", i), half),
+          ),
         );
         row.append(pair);
         return [row];
