@@ -113,6 +113,13 @@ const cases: OracleCase[] = [
     ].join("\n"),
   },
   {
+    // the NaN is the maximum: ∂L/∂y goes to it (evenly to several), where it reached no element
+    name: "max() over every element of a tensor holding a NaN",
+    inputs: () => ({ x: f64([1, NaN, 3, -2], [4]), y: f64([NaN, 2, NaN, 0.5], [2, 2]) }),
+    ts: ({ x, y }) => [x.max(), y.max()],
+    torch: "out = [x.max(), y.max()]",
+  },
+  {
     name: "softmax and logSoftmax of huge logits",
     inputs: () => ({ x: f64([1e12, 1e12, 0, 3e37, 3e37, -3e37], [2, 3]) }),
     ts: ({ x }) => [B.softmax(x, 1), B.logSoftmax(x, 1).div(1e12)],

@@ -50,7 +50,8 @@ function weights(ctx: OpCtx<ExtremumAttrs>): Tensor {
   const m = broadcastTo(ctx.output.data, kept, x.shape);
   if (ctx.attrs.ties === "first") return firstOnly(ctx, m, kept);
   const w = alloc(x.dtype, x.size);
-  for (let i = 0; i < w.length; i++) w[i] = x.data[i] === m[i] ? 1 : 0;
+  // (a NaN extremum is matched by the NaNs, as max()'s evenly_distribute_backward: ∂L/∂y reached no element)
+  for (let i = 0; i < w.length; i++) w[i] = same(x.data[i], m[i]) ? 1 : 0;
   const ties = broadcastTo(reduceAxes(sumAxis, w, x.shape, ctx.attrs.axis).data, kept, x.shape);
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) w[i] /= ties[i];
   return fromData(w, x.shape);
