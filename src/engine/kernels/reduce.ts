@@ -34,22 +34,17 @@ export function sumAxis(x: Storage, shape: readonly number[], axis: number): Sto
   // float32 running sum lost a digit per ~10⁵ adds (a million 0.1s summed over dim 0 came to 100958.34; makemore's
   // batch-norm calibration mean over [182625, 64], 1.4e-5 off in relative terms, against PyTorch's 3.5e-7)
   const acc = out instanceof Float32Array ? new Float64Array(inner) : null;
+  const sums = acc ?? out;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const ob = o * inner;
-    if (acc === null) {
-      for (let k = 0; k < n; k++) {
-        const row = base + k * inner;
-        for (let i = 0; i < inner; i++) out[ob + i] += x[row + i];
-      }
-      continue;
-    }
-    acc.fill(0);
+    const at = acc === null ? ob : 0;
+    acc?.fill(0);
     for (let k = 0; k < n; k++) {
       const row = base + k * inner;
-      for (let i = 0; i < inner; i++) acc[i] += x[row + i];
+      for (let i = 0; i < inner; i++) sums[at + i] += x[row + i];
     }
-    for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
+    if (acc !== null) for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
   }
   return out;
 }

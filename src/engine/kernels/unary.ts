@@ -288,6 +288,16 @@ export function unaryVjpInto(
     return;
   }
   unaryInto(code, true, o, x, y, p, q);
-  if (selectsGradient(code)) for (let i = 0; i < n; i++) o[i] = o[i] === 0 ? 0 : up[i] * o[i];
-  else for (let i = 0; i < n; i++) o[i] = up[i] * o[i];
+  vjpProductInto(o, up, o, selectsGradient(code));
+}
+
+/**
+ * o[i] = up[i]·d[i], an elementwise op's VJP from its f′ `d` (o may be d); with `select` (an indicator f′,
+ * selectsGradient) 0 where d is 0, whatever up is. The engine's VJPs and the trace's reader (its PRODUCT_OF records)
+ * compute it here alike.
+ */
+export function vjpProductInto(o: Storage, up: Storage, d: Storage, select: boolean): void {
+  const n = o.length;
+  if (select) for (let i = 0; i < n; i++) o[i] = d[i] === 0 ? 0 : up[i] * d[i];
+  else for (let i = 0; i < n; i++) o[i] = up[i] * d[i];
 }

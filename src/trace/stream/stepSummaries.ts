@@ -1,6 +1,6 @@
 // The reader's values of the current step: what a step summary names for a layer's statistics (summary.ts,
 // FROM_TENSOR) and a TRANSPOSE_OF record for its values, and the step summaries it fills in from them.
-import { unaryInto, type UnaryCode } from "../../engine/kernels/unary";
+import { unaryInto, vjpProductInto, type UnaryCode } from "../../engine/kernels/unary";
 import { FROM_TENSOR, FROM_VALUES, LAYER_BLOCK, SUMMARY_SIZE, summarizeInto } from "../summary";
 import { DERIVATIVE_OF, type DerivedCode } from "./layout";
 import { ValueSlabs } from "./valueSlabs";
@@ -88,9 +88,8 @@ export class StepValues {
     const a = source(floats[at]);
     const b = source(floats[at + 1]);
     const o = single ? this.slabs.f32(a.length) : this.slabs.f64(a.length);
-    // (an indicator f′ selects: 0 where it is 0 even for a NaN or ±∞ upstream, as the engine's VJP, selectsGradient)
-    if (floats[at + 2] === 1) for (let k = 0; k < o.length; k++) o[k] = b[k] === 0 ? 0 : a[k] * b[k];
-    else for (let k = 0; k < o.length; k++) o[k] = a[k] * b[k];
+    // (the engine's own product: an indicator f′, flagged 1, selects)
+    vjpProductInto(o, a, b, floats[at + 2] === 1);
     return o;
   }
 
