@@ -39,10 +39,14 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
     id === null || id === undefined ? undefined : trace.tensors[id]?.stats;
   // one tensor at a time: an array and a closure per event (245,800 events at 100,000 ops) made this the largest part
   // of the diagnostics the extension host computes between the run's end and its trace
+  /** The step of the event being read, and of the one where the first NaN was found (-1: none). */
+  let step = -1;
+  let nanStep = -1;
   /** Reports what `s` holds that is first of its kind, `by` whom (worded only then), at `where`. */
   const found = (s: TensorStats, by: () => string, where: object, infToo: boolean): void => {
     if (!nanFound && s.nan > 0) {
       nanFound = true;
+      nanStep = step;
       out.push({ severity: "warning", code: "nan", message: `NaN ${by()}`, ...where });
     }
     if (!infFound && s.inf > 0 && infToo) {
@@ -63,17 +67,15 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
     for (const id of op.inputs) {
       if (made[id] === 1 || !(stats(id)?.nan ?? 0)) continue;
       nanFound = true;
+      nanStep = step;
       const name = trace.tensors[id]?.name;
       const message = `NaN first seen in ${name ? `${name}, ` : ""}an input no recorded op made (the data, a parameter or a constant holds it), read by ${describe(op)}`;
       out.push({ severity: "warning", code: "nan", message, ...at(op) });
       return;
     }
   };
-  let step = -1;
-  let nanStep = -1;
   for (const e of trace.events) {
     if (nanFound && infFound) break;
-    if (!nanFound) nanStep = step;
     if (e.kind === "step") step = e.index;
     else if (e.kind === "forward") {
       const op = trace.ops[e.op];
@@ -92,7 +94,6 @@ export function firstNonFinite(trace: Trace): TraceDiagnostic[] {
       found(s, by, e.loc ? { loc: e.loc } : {}, true);
     }
   }
-  if (!nanFound) nanStep = -1;
   return earlierInSeries(trace, out, nanStep);
 }
 
